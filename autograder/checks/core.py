@@ -1,0 +1,214 @@
+"""Building blocks shared by every lab's hidden checks.
+
+A check calls student code on inputs the student never saw, validates what came back
+(type, dtype, shape, finiteness, *then* values) and raises :class:`CheckFailure` with a
+message that names the most likely mistake.  Nothing here prints: nbgrader scores a test
+cell 0 as soon as anything reaches stderr, so warnings raised by student code are
+captured and turned into a named failure instead.
+
+References to numpy functions are taken when this module is imported so that a
+submission that later rebinds ``np.allclose`` or ``np.isfinite`` cannot change a verdict
+(see docs/architecture.md, "cheat resistance").
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import math
+import warnings
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+# Originals captured at import time (before any student cell can patch numpy).
+_ndarray = np.ndarray
+_asarray = np.asarray
+_array = np.array
+_isfinite = np.isfinite
+_abs = np.abs
+_max = np.max
+_copy = np.copy
+_array_equal = np.array_equal
+_errstate = np.errstate
+_float64 = np.float64
+_issubdtype = np.issubdtype
+_type = type
+_isinstance = isinstance
+
+# Seed material for hidden inputs.  Students never see it (it lives only in the
+# instructor package), and every check derives its own stream from a tag so checks are
+# independent of the order they run in.
+_SECRET = "nnlab-hidden-2026"
+
+
+class CheckFailure(AssertionError):
+    """A hidden check failed; the message is what the student reads in the feedback."""
+
+
+def fail(message: str) -> None:
+    raise CheckFailure(message)
+
+
+def rng(tag: str) -> np.random.Generator:
+    """Deterministic generator for the hidden inputs of one check, keyed by ``tag``."""
+    digest = hashlib.sha256(f"{_SECRET}:{tag}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def _describe(obj: Any) -> str:
+    t = _type(obj)
+    return f"{t.__module__}.{t.__qualname__}" if t.__module__ != "builtins" else t.__qualname__
+
+
+def expect_array(got: Any, *, name: str, shape: tuple | None = None,
+                 dtype: str | np.dtype | None = "float", finite: bool = True) -> np.ndarray:
+    """Validate ``got`` as a plain ``np.ndarray`` before any value is compared.
+
+    ``dtype`` is ``"float"`` (any floating dtype), ``"int"`` (any integer dtype), a concrete
+    dtype (must match exactly) or ``None`` (not checked).  Subclasses of ``ndarray`` and
+    objects that merely look like arrays are rejected: their ``==`` or ``__array__`` could
+    say anything.
+    """
+    if _type(got) is not _ndarray:
+        if _isinstance(got, _ndarray):
+            fail(f"{name} must be a plain numpy.ndarray, got the subclass {_describe(got)}")
+        if got is None:
+            fail(f"{name} returned None: did you forget a `return` statement?")
+        fail(f"{name} must be a numpy.ndarray, got {_describe(got)}")
+    if dtype == "float":
+        if not _issubdtype(got.dtype, np.floating):
+            fail(f"{name} must have a floating-point dtype, got {got.dtype}")
+    elif dtype == "int":
+        if not _issubdtype(got.dtype, np.integer):
+            fail(f"{name} must have an integer dtype, got {got.dtype}")
+    elif dtype is not None and got.dtype != np.dtype(dtype):
+        fail(f"{name} must have dtype {np.dtype(dtype)}, got {got.dtype}")
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        fail(f"{name}: expected shape {tuple(shape)}, got {tuple(got.shape)}")
+    if finite and got.dtype.kind in "fc":
+        with _errstate(all="ignore"):
+            ok = bool(_isfinite(got).all())
+        if not ok:
+            fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) "
+                 f"or a log/division of zero")
+    return got
+
+
+def expect_scalar(got: Any, *, name: str) -> float:
+    """Validate a real scalar (Python number, 0-d array or numpy scalar) and return it as float."""
+    if _isinstance(got, (bool, np.bool_)):
+        fail(f"{name} must be a number, got a boolean")
+    if _isinstance(got, _ndarray):
+        if got.shape not in ((), (1,), (1, 1)):
+            fail(f"{name} must be a scalar, got an array of shape {got.shape}: "
+                 f"did you forget to average over the batch?")
+        got = got.reshape(())[()]
+    if not _isinstance(got, (int, float, np.integer, np.floating)):
+        fail(f"{name} must be a number, got {_describe(got)}")
+    value = float(got)
+    if not math.isfinite(value):
+        fail(f"{name} is {value}: look for an overflow or a log of zero")
+    return value
+
+
+def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    """True when the arrays have the same shape and agree elementwise to tolerance."""
+    a = _asarray(a, dtype=_float64)
+    b = _asarray(b, dtype=_float64)
+    if a.shape != b.shape:
+        return False
+    with _errstate(all="ignore"):
+        return bool((_abs(a - b) <= atol + rtol * _abs(b)).all())
+
+
+def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol: float = 1e-7,
+                 diagnose: Mapping[str, Any] | None = None) -> None:
+    """Compare values, naming the mistake when ``got`` matches a known wrong answer.
+
+    ``diagnose`` maps a message to the value a specific mistake would produce (or a
+    callable returning it); the first one that matches ``got`` becomes the failure
+    message.  Validate type/shape first with :func:`expect_array`.
+    """
+    if close(got, expected, rtol, atol):
+        return
+    for message, wrong in (diagnose or {}).items():
+        try:
+            value = wrong() if callable(wrong) else wrong
+        except Exception:  # a diagnosis that cannot be computed just does not apply
+            continue
+        if close(got, value, rtol, atol):
+            fail(f"{name}: {message}")
+    g = _asarray(got, dtype=_float64)
+    e = _asarray(expected, dtype=_float64)
+    with _errstate(all="ignore"):
+        err = float(_max(_abs(g - e))) if g.size else 0.0
+    fail(f"{name} has wrong values (largest error {err:.3g}, tolerance {atol:g} + {rtol:g}*|expected|)")
+
+
+def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+    """Centred finite differences of the scalar ``f`` at ``x`` (float64), same shape as ``x``.
+
+    ``x`` is perturbed in place and restored, so ``f`` must read it on every call.
+    """
+    grad = np.zeros(x.shape, dtype=_float64)
+    flat, gflat = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        fp = float(f(x))
+        flat[i] = old - eps
+        fm = float(f(x))
+        flat[i] = old
+        gflat[i] = (fp - fm) / (2 * eps)
+    return grad
+
+
+def relative_error(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a-b| / max(|a|+|b|, tiny): the figure gradient checkers report."""
+    a = _asarray(a, dtype=_float64)
+    b = _asarray(b, dtype=_float64)
+    denom = max(float(_max(_abs(a) + _abs(b))) if a.size else 0.0, 1e-12)
+    return float(_max(_abs(a - b))) / denom if a.size else 0.0
+
+
+@contextlib.contextmanager
+def numerics(name: str):
+    """Run student code with floating-point warnings turned into a named failure.
+
+    Nothing reaches stderr (which would zero the test cell in nbgrader); an overflow,
+    invalid operation or division by zero becomes a :class:`CheckFailure`.
+    """
+    with warnings.catch_warnings(record=True) as caught, _errstate(over="warn", invalid="warn",
+                                                                    divide="warn", under="ignore"):
+        warnings.simplefilter("always")
+        yield
+    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    if runtime:
+        fail(f"{name} is not numerically stable: numpy warned '{runtime[0].message}' "
+             f"(for exp, subtract the maximum first; for log, never take log(0))")
+
+
+def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
+    """Call student code on copies of the array arguments and check it mutated none of them.
+
+    Exceptions from student code become a failure that says which call raised what.
+    """
+    originals = [_copy(a) if _isinstance(a, _ndarray) else None for a in args]
+    try:
+        with numerics(name):
+            out = fn(*args, **kwargs)
+    except CheckFailure:
+        raise
+    except NotImplementedError:
+        fail(f"{name} is not implemented yet (it raised NotImplementedError)")
+    except Exception as exc:  # report, don't crash: the message is the feedback
+        fail(f"{name} raised {_type(exc).__name__}: {exc}")
+    for i, (arg, orig) in enumerate(zip(args, originals)):
+        if orig is not None and not _array_equal(arg, orig, equal_nan=True):
+            fail(f"{name} modified its input argument #{i + 1} in place; work on a copy")
+    return out
+
+
+def shapes(*candidates: Iterable[tuple]) -> list:
+    """Identity helper that documents the list of shapes a check iterates over."""
+    return [tuple(c) for c in candidates]

@@ -1,0 +1,120 @@
+"""The course gradebook: assignment templates, merging unit results, and the CSV export.
+
+All writes go through nbgrader's own :class:`nbgrader.api.Gradebook`, so ``nbgrader``
+commands (formgrader, export, generate_feedback) keep working on the merged gradebook,
+whether it is the default SQLite file or a PostgreSQL database.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+
+from . import release
+
+COURSE_ID = "nn-course"
+
+
+def folder_hash(folder: Path) -> str:
+    """SHA-256 over the relative paths and bytes of every file under ``folder``."""
+    h = hashlib.sha256()
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file() and "__pycache__" not in p.parts and ".ipynb_checkpoints" not in p.parts:
+            h.update(str(p.relative_to(folder)).encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def template(lab: str, source_dir: Path, cache: Path) -> tuple[Path, Path]:
+    """(template gradebook, released notebook) for ``lab``, rebuilt when the source changes."""
+    key = folder_hash(source_dir)[:16]
+    base = cache / f"{lab}-{key}"
+    db, nb = base / "gradebook.db", base / "release" / lab / f"{lab}.ipynb"
+    if not (db.exists() and nb.exists()):
+        if base.exists():
+            shutil.rmtree(base)
+        base.mkdir(parents=True)
+        release.release_lab(lab, base / "release", f"sqlite:///{db}")
+    return db, nb
+
+
+def ensure_assignment(db_url: str, lab: str, scratch: Path) -> None:
+    """Create ``lab``'s assignment, notebooks and cells in the course gradebook if missing."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url, COURSE_ID) as gb:
+        try:
+            gb.find_assignment(lab)
+            return
+        except MissingEntry:
+            pass
+    release.generate(lab, scratch, db_url)
+
+
+def merge(db_url: str, result: dict) -> None:
+    """Write one unit result into the course gradebook (scores of failed units become 0).
+
+    Manual scores a TA already entered are kept; only autograded scores are replaced, so a
+    failed regrade can never leave a stale automatic score behind.
+    """
+    from nbgrader.api import Gradebook
+
+    cells = result.get("cells") or {}
+    with Gradebook(db_url, COURSE_ID) as gb:
+        gb.update_or_create_student(result["student"])
+        sub = gb.update_or_create_submission(result["lab"], result["student"])
+        for nb in sub.notebooks:
+            for grade in nb.grades:
+                if grade.cell.cell_type == "code":
+                    got = cells.get(grade.name) or {}
+                    grade.auto_score = float(got.get("score") or 0.0)
+                    grade.needs_manual_grade = False
+                else:
+                    grade.auto_score = None
+                    grade.needs_manual_grade = grade.manual_score is None
+        gb.db.commit()
+
+
+def status_of(result: dict) -> str:
+    if result.get("problem"):
+        return f"not graded: {result['problem']}"
+    if result.get("failure"):
+        return f"failed: {result['failure']}"
+    notes = result.get("notes") or []
+    return "graded" + ("; " + "; ".join(notes) if notes else "")
+
+
+def export(db_url: str, results: list[dict], labs: list[str]) -> pd.DataFrame:
+    """One row per student × lab: totals, status, then one column per graded cell."""
+    from nbgrader.api import Gradebook
+
+    rows, cell_order = [], []
+    with Gradebook(db_url, COURSE_ID) as gb:
+        for lab in labs:
+            assignment = gb.find_assignment(lab)
+            for notebook in assignment.notebooks:
+                cell_order += [c.name for c in notebook.grade_cells]
+        for res in sorted(results, key=lambda r: (r["student"], labs.index(r["lab"]))):
+            row = {"student_id": res["student"], "assignment": res["lab"], "auto_score": 0.0, "auto_max": 0.0,
+                   "score": 0.0, "max_score": 0.0, "status": status_of(res)}
+            sub = gb.find_submission(res["lab"], res["student"])
+            for nb in sub.notebooks:
+                for grade in nb.grades:
+                    score = float(grade.score or 0.0)
+                    row[grade.name] = score
+                    row["score"] += score
+                    row["max_score"] += float(grade.max_score)
+                    if grade.cell.cell_type == "code":
+                        row["auto_score"] += float(grade.auto_score or 0.0)
+                        row["auto_max"] += float(grade.max_score)
+            rows.append(row)
+    columns = ["student_id", "assignment", "auto_score", "auto_max", "score", "max_score", "status", *cell_order]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def score_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Student × lab table of ``auto_score/auto_max`` (``—`` where not graded)."""
+    cells = df.assign(cell=[f"{a:g}/{m:g}" if not s.startswith(("not graded", "failed")) else f"— ({a:g}/{m:g})"
+                            for a, m, s in zip(df.auto_score, df.auto_max, df.status)])
+    return cells.pivot(index="student_id", columns="assignment", values="cell")

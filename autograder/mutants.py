@@ -1,0 +1,78 @@
+"""``make mutants``: every catalogued mistake must be caught, every correct variant kept whole.
+
+Runs the direct harness (autograder/harness.py) on the solution, each mutant and each
+variant of every lab, in parallel, and prints one line per lab::
+
+    lab01-regression: 17/17 mutants caught, 5/5 correct variants full marks
+
+Exit status 1 if a mutant survives, is caught without a message that names it, a
+variant loses points, or the solution itself is not at full marks.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from . import harness, zoo
+from .paths import lab_ids
+
+
+def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
+    module = zoo.load(lab)
+    runs = [("solution", "solution", ())]
+    runs += [("mutant", p.name, (p,)) for p in module.MUTANTS]
+    runs += [("variant", p.name, (p,)) for p in module.VARIANTS]
+    prepared = [harness.prepare(lab, patches) for _, _, patches in runs]   # main thread: may raise PatchError
+    with ThreadPoolExecutor(jobs) as pool:
+        outcomes = list(pool.map(lambda ip: harness.execute(lab, ip[1], label=runs[ip[0]][1]),
+                                 enumerate(prepared)))
+    problems, caught, full = [], 0, 0
+    for (kind, name, patches), out in zip(runs, outcomes):
+        if kind == "solution":
+            if out.score != out.max_score or out.max_score == 0:
+                problems.append(f"  the solution scores {out.score:g}/{out.max_score:g}: {out.messages()[:3]}")
+        elif kind == "variant":
+            if out.score == out.max_score:
+                full += 1
+            else:
+                problems.append(f"  variant loses points: {name}: {out.messages()[:2]}")
+        else:
+            expect = [e.lower() for e in patches[0].expect]
+            named = any(e in m.lower() for m in out.messages() for e in expect)
+            if out.score < out.max_score and named:
+                caught += 1
+            elif out.score < out.max_score:
+                problems.append(f"  mutant caught but not named ({expect}): {name}: {out.messages()[:2]}")
+            else:
+                problems.append(f"  mutant SURVIVED: {name}")
+        if verbose:
+            first = next(iter(out.messages()), "")
+            print(f"    [{kind}] {name}: {out.score:g}/{out.max_score:g} {first[:110]}")
+    line = (f"{lab}: {caught}/{len(module.MUTANTS)} mutants caught, "
+            f"{full}/{len(module.VARIANTS)} correct variants full marks")
+    return "\n".join([line, *problems]), not problems
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("-v", "--verbose", action="store_true", help="one line per mutant and variant")
+    args = ap.parse_args(argv)
+    ok, start = True, time.perf_counter()
+    for lab in args.labs or lab_ids():
+        try:
+            text, good = _verdicts(lab, args.jobs, args.verbose)
+        except harness.PatchError as exc:
+            text, good = f"{lab}: zoo does not apply: {exc}", False
+        print(text, flush=True)
+        ok &= good
+    print(f"mutation run took {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

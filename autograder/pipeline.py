@@ -1,0 +1,239 @@
+"""``make grade``: grade a class folder with nbgrader and produce the gradebook, CSV and feedback.
+
+1. collect: one :class:`~autograder.collect.Submission` per student × lab, with the reason
+   when it cannot be graded (missing, invalid JSON, wrong name...);
+2. grade: each gradable submission is a unit (autograder/unit.py) run in a forked worker
+   process of its own (at most ``jobs`` at a time), so a crash, a kernel death or a student
+   killing its parent loses that one submission only;
+3. merge: results go into the course gradebook through nbgrader's API, outputs into
+   ``build/autograded`` and ``build/feedback``;
+4. report: ``build/grades.csv`` (one row per student × lab, one column per graded cell) and
+   a student × lab table on stdout.
+
+Results are cached per unit by a hash of its inputs, so a re-run regrades only what changed
+(``--force`` regrades everything).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import shutil
+import signal
+import sys
+import time
+import traceback
+from multiprocessing.connection import wait
+from pathlib import Path
+
+from . import collect, gradebook, notebooks
+from .config import CELL_TIMEOUT, gradebook_url
+from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
+
+#: A submission as a whole may take at most this long (cells are limited separately).
+UNIT_TIMEOUT = int(os.environ.get("NNLAB_UNIT_TIMEOUT", "900"))
+#: Address-space cap of a grading worker and the kernel it starts.
+UNIT_MEMORY = int(os.environ.get("NNLAB_UNIT_MEMORY_GB", "12")) * 2 ** 30
+
+
+def make_spec(sub: collect.Submission, work: Path, templates: dict) -> dict:
+    db, release_nb = templates[sub.lab]
+    return {
+        "student": sub.student, "lab": sub.lab, "submission_dir": str(sub.folder), "notebook": sub.notebook,
+        "notes": list(sub.notes), "template_db": str(db), "release_notebook": str(release_nb),
+        "source_dir": str(SOLUTIONS / sub.lab), "course_root": str(ROOT),
+        "student_files": notebooks.student_files(SOLUTIONS / sub.lab),
+        "workdir": str(work / f"{sub.student}--{sub.lab}"), "cell_timeout": CELL_TIMEOUT,
+    }
+
+
+def input_hash(spec: dict) -> str:
+    parts = [gradebook.folder_hash(Path(spec["submission_dir"])), Path(spec["template_db"]).parent.name,
+             gradebook.folder_hash(Path(spec["source_dir"])), str(spec["cell_timeout"])]
+    import hashlib
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- workers
+def _child(spec: dict, out_path: str) -> None:
+    """Body of a forked worker: grade one unit, write its result, exit."""
+    os.setsid()  # own process group: the parent can kill the kernel with the worker
+    # nbgrader, SQLAlchemy and the kernel log to stderr; keep it in the unit's log file so
+    # the TA's terminal shows the progress bar and the summary only.
+    log = os.open(spec["workdir"] + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (UNIT_MEMORY, UNIT_MEMORY))
+    except (ValueError, OSError):
+        pass
+    from .unit import grade_unit
+    try:
+        result = grade_unit(spec)
+    except BaseException as exc:  # noqa: BLE001 - reported, never raised
+        result = {"student": spec["student"], "lab": spec["lab"], "ok": False,
+                  "failure": f"grader error: {type(exc).__name__}: {exc}", "notes": spec.get("notes", []),
+                  "cells": {}, "trace": traceback.format_exc()[-2000:]}
+    Path(out_path).write_text(json.dumps(result))
+    os._exit(0)
+
+
+def run_forked(specs: list[dict], jobs: int, on_done) -> None:
+    """Run units in forked workers, ``jobs`` at a time; call ``on_done(result)`` as each ends."""
+    ctx = mp.get_context("fork")
+    pending, running = list(specs), {}
+    while pending or running:
+        while pending and len(running) < jobs:
+            spec = pending.pop(0)
+            out = spec["workdir"] + ".result.json"
+            if os.path.exists(out):
+                os.remove(out)
+            proc = ctx.Process(target=_child, args=(spec, out), daemon=False)
+            proc.start()
+            running[proc.sentinel] = (proc, spec, out, time.monotonic())
+        ready = wait(list(running), timeout=1.0)
+        now = time.monotonic()
+        for key, (proc, spec, out, started) in list(running.items()):
+            if key not in ready and now - started < UNIT_TIMEOUT:
+                continue
+            if key not in ready:  # over the whole-submission limit
+                _kill_group(proc.pid)
+            proc.join()
+            _kill_group(proc.pid)  # a kernel may outlive its worker: end the whole group
+            del running[key]
+            on_done(_read_result(spec, out, proc.exitcode, timed_out=key not in ready))
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _read_result(spec: dict, out: str, exitcode, timed_out: bool) -> dict:
+    if os.path.exists(out):
+        return json.loads(Path(out).read_text())
+    reason = (f"grading took longer than {UNIT_TIMEOUT} s" if timed_out else
+              f"the grading process died (exit code {exitcode}): the notebook killed or exhausted it")
+    return {"student": spec["student"], "lab": spec["lab"], "ok": False, "failure": reason,
+            "notes": spec.get("notes", []), "cells": {}}
+
+
+# --------------------------------------------------------------------------- pipeline
+def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, jobs: int | None = None,
+          force: bool = False, db_url: str | None = None, quiet: bool = False):
+    """Grade every submission under ``submissions``; return the gradebook DataFrame."""
+    from tqdm.auto import tqdm
+
+    labs = labs or lab_ids()
+    jobs = jobs or os.cpu_count() or 1
+    out = Path(out)
+    if db_url is None:
+        db_url = gradebook_url(ROOT) if out == BUILD else f"sqlite:///{(out / 'gradebook.db').resolve()}"
+    grading = out / "grading"
+    work, results_dir = grading / "work", grading / "results"
+    for d in (work, results_dir):
+        d.mkdir(parents=True, exist_ok=True)
+
+    templates = {lab: gradebook.template(lab, SOLUTIONS / lab, grading / "templates") for lab in labs}
+    for lab in labs:
+        gradebook.ensure_assignment(db_url, lab, grading / "scratch-release")
+    subs = collect.collect(submissions, labs)
+
+    results, todo = [], []
+    for sub in subs:
+        cached = results_dir / sub.student / f"{sub.lab}.json"
+        if sub.problem:
+            results.append({"student": sub.student, "lab": sub.lab, "ok": False, "problem": sub.problem,
+                            "notes": list(sub.notes), "cells": {}})
+            continue
+        spec = make_spec(sub, work, templates)
+        spec["input_hash"] = input_hash(spec)
+        if not force and cached.exists():
+            old = json.loads(cached.read_text())
+            if old.get("input_hash") == spec["input_hash"]:
+                old["cached"] = True
+                results.append(old)
+                continue
+        todo.append(spec)
+
+    bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=quiet or not todo)
+
+    by_key = {(s["student"], s["lab"]): s for s in todo}
+
+    def done(result: dict) -> None:
+        spec = by_key[(result["student"], result["lab"])]
+        result["input_hash"] = spec["input_hash"]
+        _publish(result, out)
+        gradebook.merge(db_url, result)
+        path = results_dir / result["student"] / f"{result['lab']}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, indent=1))
+        shutil.rmtree(spec["workdir"], ignore_errors=True)
+        results.append(result)
+        bar.set_postfix_str(f"{result['student']}/{result['lab']}")
+        bar.update()
+
+    start = time.perf_counter()
+    run_forked(todo, jobs, done)
+    bar.close()
+    for res in results:
+        if not res.get("ok") and not res.get("cached"):
+            gradebook.merge(db_url, res)   # ungradable submissions score 0, never a stale score
+    df = gradebook.export(db_url, results, labs)
+    csv = out / "grades.csv"
+    df.to_csv(csv, index=False)
+    _summary(df, out, time.perf_counter() - start, len(todo), quiet)
+    return df
+
+
+def _publish(result: dict, out: Path) -> None:
+    """Copy the unit's autograded notebook folder and feedback into the course's build tree."""
+    student, lab = result["student"], result["lab"]
+    if result.get("autograded_dir"):
+        dest = out / "autograded" / student / lab
+        shutil.rmtree(dest, ignore_errors=True)
+        shutil.copytree(result["autograded_dir"], dest)
+        result["autograded_dir"] = str(dest)
+    if result.get("feedback_html"):
+        dest = out / "feedback" / student / lab / f"{lab}.html"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(result["feedback_html"], dest)
+        result["feedback_html"] = str(dest)
+
+
+def _summary(df, out: Path, seconds: float, graded: int, quiet: bool) -> None:
+    table = gradebook.score_table(df)
+    problems = df[df.status != "graded"][["student_id", "assignment", "status"]]
+    lines = [f"graded {graded} submission(s) in {seconds:.1f} s; gradebook: {out / 'grades.csv'}", "",
+             table.to_string(), ""]
+    if len(problems):
+        lines.append("Needs attention:")
+        lines += [f"  {r.student_id} / {r.assignment}: {r.status}" for r in problems.itertuples()]
+    text = "\n".join(lines)
+    (out / "summary.txt").write_text(text + "\n")
+    if not quiet:
+        print(text)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m autograder grade", description="Grade a class folder")
+    ap.add_argument("--submissions", type=Path, default=None,
+                    help="folder of <student>/<lab>/ submissions (default: the generated sample class)")
+    ap.add_argument("--labs", nargs="*", default=None, help="lab ids (default: all)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    ap.add_argument("--out", type=Path, default=BUILD)
+    ap.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    args = ap.parse_args(argv)
+    if args.submissions is None:
+        from .sample_class import generate
+        args.submissions = generate(args.out / "sample-class", args.labs or lab_ids())
+    try:
+        grade(args.submissions, args.labs, args.out, args.jobs, args.force)
+    except FileNotFoundError as exc:
+        print(f"grade: {exc}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,564 @@
+r"""Every formula derived in the report, once, as NumPy code (float64).
+
+One public function per numbered equation of ``sections/derivations.tex``: the function
+``linear_dW`` is the equation labelled ``eq:linear_dW``, and the ``LaTeX:`` line of its
+docstring is that equation's body, character for character up to white space.
+``tests/test_derivations.py`` checks both facts, checks every function against centred
+finite differences, and checks the labs' reference solutions against the same functions, so
+the report, this file and the labs cannot drift apart.  Edit an equation and its function
+together.
+
+Shapes follow the report (``sections/notation.tex``): rows are samples, ``X`` is ``(N, in)``,
+``W`` is ``(in, out)``, ``b`` is ``(1, out)``; the RDFIA functions (``rdfia_*``) use the
+column-vector notation of Lab 06 for one sample and the stacked-rows form for batches.
+
+Private helpers start with an underscore; constants are upper case.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import erf as _erf
+
+#: SELU constants (Klambauer et al., 2017), to double precision.
+SELU_LAMBDA = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+#: The constants of GELU's tanh approximation.
+GELU_TANH_SCALE = math.sqrt(2.0 / math.pi)
+GELU_TANH_CUBIC = 0.044715
+
+
+def _f64(*arrays):
+    out = tuple(np.asarray(a, dtype=np.float64) for a in arrays)
+    return out[0] if len(out) == 1 else out
+
+
+# ------------------------------------------------------------------ the linear layer
+
+def linear_forward(X, W, b):
+    r"""Linear layer, entry by entry: ``X`` (N, in), ``W`` (in, out), ``b`` (1, out) -> (N, out).
+
+    LaTeX: Y_{nj} = \sum_{k} X_{nk}W_{kj} + b_{j}
+    """
+    X, W, b = _f64(X, W, b)
+    return np.einsum("nk,kj->nj", X, W) + b.reshape(1, -1)
+
+
+def linear_dW(X, G):
+    r"""Weight gradient: ``X`` (N, in), upstream ``G`` (N, out) -> (in, out).
+
+    LaTeX: \pd{L}{\mat{W}} = \mat{X}\T\mat{G}
+    """
+    X, G = _f64(X, G)
+    return X.T @ G
+
+
+def linear_db(G):
+    r"""Bias gradient: upstream ``G`` (N, out) -> (1, out), the column sums.
+
+    LaTeX: \pd{L}{\vect{b}} = \ones_N\T\mat{G}
+    """
+    G = _f64(G)
+    return np.ones((1, G.shape[0])) @ G
+
+
+def linear_dX(G, W):
+    r"""Input gradient: upstream ``G`` (N, out), ``W`` (in, out) -> (N, in).
+
+    LaTeX: \pd{L}{\mat{X}} = \mat{G}\mat{W}\T
+    """
+    G, W = _f64(G, W)
+    return G @ W.T
+
+
+# ------------------------------------------------------------------ losses
+
+def mse(Yhat, Y):
+    r"""Mean squared error over all N*d entries: ``Yhat``, ``Y`` (N, d) -> float.
+
+    LaTeX: L_{\text{MSE}} = \frac{1}{Nd}\sum_{n=1}^{N}\sum_{j=1}^{d}(\hat Y_{nj}-Y_{nj})^2
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    N, d = Yhat.shape
+    return float(((Yhat - Y) ** 2).sum() / (N * d))
+
+
+def mse_grad(Yhat, Y):
+    r"""Gradient of :func:`mse` with respect to ``Yhat``: (N, d) -> (N, d).
+
+    LaTeX: \pd{L_{\text{MSE}}}{\Yhat} = \frac{2}{Nd}(\Yhat-\mat{Y})
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    N, d = Yhat.shape
+    return 2.0 / (N * d) * (Yhat - Y)
+
+
+# ------------------------------------------------------------------ activations
+
+def act_backward(G, fprime_Z):
+    r"""Backward pass of an element-wise activation: ``G`` and ``f'(Z)`` of the same shape.
+
+    LaTeX: \pd{L}{\mat{Z}} = \mat{G}\had f'(\mat{Z})
+    """
+    G, fprime_Z = _f64(G, fprime_Z)
+    return G * fprime_Z
+
+
+def sigmoid(z):
+    r"""Logistic sigmoid, evaluated stably (never exp of a large positive number).
+
+    LaTeX: \sigma(z) = \frac{1}{1+e^{-z}}
+    """
+    z = _f64(z)
+    e = np.exp(-np.abs(z))  # in (0, 1]: no overflow
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_grad(z):
+    r"""Derivative of the sigmoid.
+
+    LaTeX: \sigma'(z) = \sigma(z)\bigl(1-\sigma(z)\bigr)
+    """
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    r"""Hyperbolic tangent from its definition (for moderate ``z``; the labs use ``np.tanh``).
+
+    LaTeX: \tanh(z) = \frac{e^{z}-e^{-z}}{e^{z}+e^{-z}}
+    """
+    z = _f64(z)
+    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+
+
+def tanh_grad(z):
+    r"""Derivative of tanh.
+
+    LaTeX: \tanh'(z) = 1-\tanh^2(z)
+    """
+    return 1.0 - np.tanh(_f64(z)) ** 2
+
+
+def relu(z):
+    r"""Rectified linear unit.
+
+    LaTeX: \relu(z) = \max(0,z)
+    """
+    return np.maximum(0.0, _f64(z))
+
+
+def relu_grad(z):
+    r"""Derivative of ReLU, with the convention ReLU'(0) = 0.
+
+    LaTeX: \relu'(z) = \ind{z>0}
+    """
+    return (_f64(z) > 0).astype(np.float64)
+
+
+def leaky_relu(z, alpha=0.01):
+    r"""Leaky ReLU with slope ``alpha`` (0 < alpha < 1) on the negative side.
+
+    LaTeX: f_\alpha(z) = \max(z,\alpha z)
+    """
+    z = _f64(z)
+    return np.maximum(z, alpha * z)
+
+
+def leaky_relu_grad(z, alpha=0.01):
+    r"""Derivative of leaky ReLU.
+
+    LaTeX: f_\alpha'(z) = \ind{z>0}+\alpha\,\ind{z\le 0}
+    """
+    z = _f64(z)
+    return np.where(z > 0, 1.0, alpha)
+
+
+def elu(z, alpha=1.0):
+    r"""Exponential linear unit (exp of min(z, 0) so that large inputs never overflow).
+
+    LaTeX: \mathrm{ELU}_\alpha(z) = z\,\ind{z>0}+\alpha(e^{z}-1)\,\ind{z\le 0}
+    """
+    z = _f64(z)
+    return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_grad(z, alpha=1.0):
+    r"""Derivative of ELU (equals ELU(z) + alpha for z <= 0).
+
+    LaTeX: \mathrm{ELU}_\alpha'(z) = \ind{z>0}+\alpha e^{z}\,\ind{z\le 0}
+    """
+    z = _f64(z)
+    return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0.0)))
+
+
+def selu(z):
+    r"""Scaled ELU with the self-normalising constants :data:`SELU_LAMBDA`, :data:`SELU_ALPHA`.
+
+    LaTeX: \mathrm{SELU}(z) = \lambda\,\mathrm{ELU}_\alpha(z)
+    """
+    return SELU_LAMBDA * elu(z, SELU_ALPHA)
+
+
+def selu_grad(z):
+    r"""Derivative of SELU.
+
+    LaTeX: \mathrm{SELU}'(z) = \lambda\,\ind{z>0}+\lambda\alpha e^{z}\,\ind{z\le 0}
+    """
+    z = _f64(z)
+    return np.where(z > 0, SELU_LAMBDA, SELU_LAMBDA * SELU_ALPHA * np.exp(np.minimum(z, 0.0)))
+
+
+def softplus(z):
+    r"""Softplus, evaluated in the stable form max(z, 0) + log(1 + exp(-|z|)).
+
+    LaTeX: \softplus(z) = \log(1+e^{z})
+    """
+    z = _f64(z)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_grad(z):
+    r"""Derivative of softplus: the sigmoid.
+
+    LaTeX: \softplus'(z) = \sigma(z)
+    """
+    return sigmoid(z)
+
+
+def _Phi(z):
+    return 0.5 * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def _phi(z):
+    return np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+
+
+def gelu(z):
+    r"""GELU, exact form with the error function.
+
+    LaTeX: \mathrm{GELU}(z) = z\,\Phi(z) = \frac{z}{2}\Bigl(1+\erf\bigl(z/\sqrt{2}\bigr)\Bigr)
+    """
+    z = _f64(z)
+    return 0.5 * z * (1.0 + _erf(z / math.sqrt(2.0)))
+
+
+def gelu_grad(z):
+    r"""Derivative of the exact GELU.
+
+    LaTeX: \mathrm{GELU}'(z) = \Phi(z)+z\,\varphi(z)
+    """
+    z = _f64(z)
+    return _Phi(z) + z * _phi(z)
+
+
+def _gelu_u(z):
+    return GELU_TANH_SCALE * (z + GELU_TANH_CUBIC * z ** 3)
+
+
+def gelu_tanh(z):
+    r"""GELU, tanh approximation with u(z) = sqrt(2/pi) (z + 0.044715 z^3).
+
+    LaTeX: \mathrm{GELU}_{\tanh}(z) = \frac{z}{2}\bigl(1+\tanh u(z)\bigr)
+    """
+    z = _f64(z)
+    return 0.5 * z * (1.0 + np.tanh(_gelu_u(z)))
+
+
+def gelu_tanh_grad(z):
+    r"""Derivative of the tanh approximation of GELU (0.134145 = 3 * 0.044715).
+
+    LaTeX: \mathrm{GELU}_{\tanh}'(z) = \frac{1}{2}\bigl(1+\tanh u\bigr)+\frac{z}{2}\bigl(1-\tanh^{2}u\bigr)\sqrt{2/\pi}\,\bigl(1+0.134145\,z^{2}\bigr)
+    """
+    z = _f64(z)
+    t = np.tanh(_gelu_u(z))
+    return 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t ** 2) * GELU_TANH_SCALE * (1.0 + 3 * GELU_TANH_CUBIC * z ** 2)
+
+
+def silu(z):
+    r"""SiLU / Swish.
+
+    LaTeX: \mathrm{SiLU}(z) = z\,\sigma(z)
+    """
+    z = _f64(z)
+    return z * sigmoid(z)
+
+
+def silu_grad(z):
+    r"""Derivative of SiLU.
+
+    LaTeX: \mathrm{SiLU}'(z) = \sigma(z)\bigl(1+z(1-\sigma(z))\bigr)
+    """
+    z = _f64(z)
+    s = sigmoid(z)
+    return s * (1.0 + z * (1.0 - s))
+
+
+# ------------------------------------------------------------------ softmax and cross-entropy
+
+def softmax(Z):
+    r"""Row-wise softmax of scores ``Z`` (N, K) -> (N, K), after subtracting each row's maximum.
+
+    LaTeX: p_i = \softmax(\vect{z})_i = \frac{e^{z_i}}{\sum_{k=1}^{K}e^{z_k}}
+    """
+    Z = _f64(Z)
+    E = np.exp(Z - Z.max(axis=-1, keepdims=True))
+    return E / E.sum(axis=-1, keepdims=True)
+
+
+def softmax_jacobian_entries(p):
+    r"""Jacobian of the softmax of one vector, entry by entry: ``p`` (K,) -> (K, K).
+
+    LaTeX: \pd{p_i}{z_j} = p_i(\delta_{ij}-p_j)
+    """
+    p = _f64(p)
+    K = p.shape[0]
+    J = np.empty((K, K))
+    for i in range(K):
+        for j in range(K):
+            J[i, j] = p[i] * ((1.0 if i == j else 0.0) - p[j])
+    return J
+
+
+def softmax_jacobian(p):
+    r"""Jacobian of the softmax of one vector in matrix form: ``p`` (K,) -> (K, K).
+
+    LaTeX: \mat{J} = \diag(\vect{p})-\vect{p}\vect{p}\T
+    """
+    p = _f64(p)
+    return np.diag(p) - np.outer(p, p)
+
+
+def softmax_jvp(P, D):
+    r"""Softmax backward for a batch: ``P`` = softmax(Z) and upstream ``D`` = dL/dP, both (N, K).
+
+    LaTeX: \pd{L}{\mat{Z}} = \mat{P}\had\bigl(\mat{D}-(\mat{D}\had\mat{P})\ones_K\ones_K\T\bigr)
+    """
+    P, D = _f64(P, D)
+    K = P.shape[1]
+    return P * (D - (D * P) @ np.ones((K, 1)) @ np.ones((1, K)))
+
+
+def ce(Yhat, Y):
+    r"""Cross-entropy of each sample from probabilities: ``Yhat``, ``Y`` (N, K) -> (N,).
+
+    LaTeX: \ell = -\sum_{i} y_i\log\hat y_i
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    return -(Y * np.log(Yhat)).sum(axis=1)
+
+
+def ce_logsumexp(Ytilde, Y):
+    r"""Cross-entropy of each sample from the logits (log-sum-exp form): (N, K) -> (N,).
+
+    LaTeX: \ell = -\sum_i y_i\tilde y_i+\log\sum_j e^{\tilde y_j}
+    """
+    Ytilde, Y = _f64(Ytilde, Y)
+    m = Ytilde.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.log(np.exp(Ytilde - m).sum(axis=1))
+    return -(Y * Ytilde).sum(axis=1) + lse
+
+
+def ce_grad(Yhat, Y):
+    r"""Gradient of one sample's cross-entropy with respect to its logits (rows independent).
+
+    LaTeX: \nabla_{\ytil}\,\ell = \yhat-\vect{y}
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    return Yhat - Y
+
+
+def ce_grad_batch(Yhat, Y):
+    r"""Gradient of the batch-mean cross-entropy with respect to the logits: (N, K) -> (N, K).
+
+    LaTeX: \pd{L}{\Ytil} = \frac{1}{N}(\Yhat-\mat{Y})
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    return (Yhat - Y) / Yhat.shape[0]
+
+
+def mse_softmax_grad(Yhat, Y):
+    r"""Gradient of the squared error on softmax outputs (mean over N*K) w.r.t. the logits.
+
+    LaTeX: \pd{L}{\Ytil} = \Yhat\had\bigl(\mat{D}-(\mat{D}\had\Yhat)\ones_K\ones_K\T\bigr),\quad \mat{D} = \frac{2}{NK}(\Yhat-\mat{Y})
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    N, K = Yhat.shape
+    D = 2.0 / (N * K) * (Yhat - Y)
+    return Yhat * (D - (D * Yhat) @ np.ones((K, 1)) @ np.ones((1, K)))
+
+
+# ------------------------------------------------------------------ binary cross-entropy
+
+def bce(yhat, y):
+    r"""Binary cross-entropy of each sample from probabilities (element-wise).
+
+    LaTeX: \ell = -\bigl(y\log\hat y+(1-y)\log(1-\hat y)\bigr)
+    """
+    yhat, y = _f64(yhat, y)
+    return -(y * np.log(yhat) + (1.0 - y) * np.log(1.0 - yhat))
+
+
+def bce_grad(yhat, y):
+    r"""Gradient of one sample's BCE with respect to its logit, with yhat = sigmoid(z).
+
+    LaTeX: \pd{\ell}{z} = \hat y-y
+    """
+    yhat, y = _f64(yhat, y)
+    return yhat - y
+
+
+def bce_grad_batch(yhat, y):
+    r"""Gradient of the batch-mean BCE with respect to the logits ``z`` (N, 1).
+
+    LaTeX: \pd{L}{\vect{z}} = \frac{1}{N}(\hat{\vect{y}}-\vect{y})
+    """
+    yhat, y = _f64(yhat, y)
+    return (yhat - y) / yhat.shape[0]
+
+
+def bce_logits(z, y):
+    r"""Binary cross-entropy of each sample from its logit (finite for every z).
+
+    LaTeX: \ell = \softplus(z)-yz
+    """
+    z, y = _f64(z, y)
+    return softplus(z) - y * z
+
+
+# ------------------------------------------------------------------ RDFIA, one sample (columns)
+
+def rdfia_grad_ytilde(yhat, y):
+    r"""Q15: gradient w.r.t. the output pre-activation; ``yhat``, ``y`` (n_y, 1).
+
+    LaTeX: \nabla_{\ytil}\,\ell = \yhat-\vect{y}
+    """
+    yhat, y = _f64(yhat, y)
+    return yhat - y
+
+
+def rdfia_grad_Wy(g_ytilde, h):
+    r"""Q16: output weights; ``g_ytilde`` (n_y, 1), ``h`` (n_h, 1) -> (n_y, n_h).
+
+    LaTeX: \nabla_{\mat{W}_y}\ell = (\nabla_{\ytil}\ell)\,\vect{h}\T
+    """
+    g_ytilde, h = _f64(g_ytilde, h)
+    return g_ytilde @ h.T
+
+
+def rdfia_grad_by(g_ytilde):
+    r"""Q16: output bias; ``g_ytilde`` (n_y, 1) -> (n_y, 1).
+
+    LaTeX: \nabla_{\vect{b}_y}\ell = \nabla_{\ytil}\ell
+    """
+    return _f64(g_ytilde).copy()
+
+
+def rdfia_grad_h(Wy, g_ytilde):
+    r"""Q17: hidden activations; ``Wy`` (n_y, n_h), ``g_ytilde`` (n_y, 1) -> (n_h, 1).
+
+    LaTeX: \nabla_{\vect{h}}\ell = \mat{W}_y\T\,\nabla_{\ytil}\ell
+    """
+    Wy, g_ytilde = _f64(Wy, g_ytilde)
+    return Wy.T @ g_ytilde
+
+
+def rdfia_grad_htilde(Wy, g_ytilde, h):
+    r"""Q17: hidden pre-activation, with the tanh factor (1 - h^2); -> (n_h, 1).
+
+    LaTeX: \nabla_{\htil}\ell = \bigl(\mat{W}_y\T\nabla_{\ytil}\ell\bigr)\had\bigl(1-\vect{h}\had\vect{h}\bigr)
+    """
+    Wy, g_ytilde, h = _f64(Wy, g_ytilde, h)
+    return (Wy.T @ g_ytilde) * (1.0 - h * h)
+
+
+def rdfia_grad_Wh(g_htilde, x):
+    r"""Q17: hidden weights; ``g_htilde`` (n_h, 1), ``x`` (n_x, 1) -> (n_h, n_x).
+
+    LaTeX: \nabla_{\mat{W}_h}\ell = (\nabla_{\htil}\ell)\,\vect{x}\T
+    """
+    g_htilde, x = _f64(g_htilde, x)
+    return g_htilde @ x.T
+
+
+def rdfia_grad_bh(g_htilde):
+    r"""Q17: hidden bias; ``g_htilde`` (n_h, 1) -> (n_h, 1).
+
+    LaTeX: \nabla_{\vect{b}_h}\ell = \nabla_{\htil}\ell
+    """
+    return _f64(g_htilde).copy()
+
+
+# ------------------------------------------------------------------ RDFIA, batch (rows)
+
+def rdfia_batch_ytilde(Yhat, Y):
+    r"""Gradient of the batch-mean loss w.r.t. the logits; ``Yhat``, ``Y`` (N, n_y).
+
+    LaTeX: \mat{G}_{\ytil} = \frac{1}{N}(\Yhat-\mat{Y})
+    """
+    Yhat, Y = _f64(Yhat, Y)
+    return (Yhat - Y) / Yhat.shape[0]
+
+
+def rdfia_batch_Wy(G_ytilde, H):
+    r"""Output weights; ``G_ytilde`` (N, n_y), ``H`` (N, n_h) -> (n_y, n_h), the shape of W_y.
+
+    LaTeX: \nabla_{\mat{W}_y}L = \mat{G}_{\ytil}\T\mat{H}
+    """
+    G_ytilde, H = _f64(G_ytilde, H)
+    return G_ytilde.T @ H
+
+
+def rdfia_batch_by(G_ytilde):
+    r"""Output bias; ``G_ytilde`` (N, n_y) -> (n_y, 1), a column like b_y.
+
+    LaTeX: \nabla_{\vect{b}_y}L = \mat{G}_{\ytil}\T\ones_N
+    """
+    G_ytilde = _f64(G_ytilde)
+    return G_ytilde.T @ np.ones((G_ytilde.shape[0], 1))
+
+
+def rdfia_batch_htilde(G_ytilde, Wy, H):
+    r"""Hidden pre-activation; ``G_ytilde`` (N, n_y), ``Wy`` (n_y, n_h), ``H`` (N, n_h) -> (N, n_h).
+
+    LaTeX: \mat{G}_{\htil} = \bigl(\mat{G}_{\ytil}\mat{W}_y\bigr)\had\bigl(1-\mat{H}\had\mat{H}\bigr)
+    """
+    G_ytilde, Wy, H = _f64(G_ytilde, Wy, H)
+    return (G_ytilde @ Wy) * (1.0 - H * H)
+
+
+def rdfia_batch_Wh(G_htilde, X):
+    r"""Hidden weights; ``G_htilde`` (N, n_h), ``X`` (N, n_x) -> (n_h, n_x), the shape of W_h.
+
+    LaTeX: \nabla_{\mat{W}_h}L = \mat{G}_{\htil}\T\mat{X}
+    """
+    G_htilde, X = _f64(G_htilde, X)
+    return G_htilde.T @ X
+
+
+def rdfia_batch_bh(G_htilde):
+    r"""Hidden bias; ``G_htilde`` (N, n_h) -> (n_h, 1), a column like b_h.
+
+    LaTeX: \nabla_{\vect{b}_h}L = \mat{G}_{\htil}\T\ones_N
+    """
+    G_htilde = _f64(G_htilde)
+    return G_htilde.T @ np.ones((G_htilde.shape[0], 1))
+
+
+# ------------------------------------------------------------------ cost of differentiation
+
+def cost_naive(D):
+    r"""Matrix products to differentiate a D-layer chain layer by layer, from the output each time.
+
+    LaTeX: C_{\text{naive}}(D) = \sum_{\ell=1}^{D}(D-\ell+1) = \frac{D(D+1)}{2}
+    """
+    return D * (D + 1) // 2
+
+
+def cost_backprop(D):
+    r"""Matrix products of back-propagation through a D-layer chain.
+
+    LaTeX: C_{\text{backprop}}(D) = 2D-1
+    """
+    return 2 * D - 1

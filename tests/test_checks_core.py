@@ -1,0 +1,100 @@
+"""The building blocks of every hidden check reject what they must, before comparing values."""
+import numpy as np
+import pytest
+
+from autograder.checks import core
+from autograder.checks.core import CheckFailure
+
+
+class AlwaysEqual:
+    """A result that claims to equal anything."""
+    shape = (2, 2)
+    dtype = np.dtype(float)
+
+    def __eq__(self, other):
+        return True
+
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros((2, 2))
+
+
+class Sub(np.ndarray):
+    pass
+
+
+@pytest.mark.parametrize("bad, phrase", [
+    (AlwaysEqual(), "must be a numpy.ndarray"),
+    (np.zeros((2, 2)).view(Sub), "plain numpy.ndarray"),
+    (None, "return"),
+    ([[0.0, 0.0], [0.0, 0.0]], "must be a numpy.ndarray"),
+    (np.zeros((2, 2), dtype=int), "floating-point dtype"),
+    (np.zeros((2, 3)), "expected shape (2, 2)"),
+    (np.full((2, 2), np.nan), "NaN or inf"),
+])
+def test_expect_array_rejects_before_values(bad, phrase):
+    with pytest.raises(CheckFailure, match=phrase.replace("(", r"\(").replace(")", r"\)")):
+        core.expect_array(bad, name="out", shape=(2, 2))
+
+
+def test_expect_array_accepts_float32_and_float64():
+    for dtype in (np.float32, np.float64):
+        assert core.expect_array(np.ones((2, 2), dtype=dtype), name="x", shape=(2, 2)).dtype == dtype
+
+
+def test_expect_close_names_the_diagnosed_mistake():
+    expected = np.arange(6.0).reshape(2, 3)
+    with pytest.raises(CheckFailure, match="forgot the sum"):
+        core.expect_close(expected * 2, expected, name="db", diagnose={"forgot the sum": expected * 2})
+    with pytest.raises(CheckFailure, match="largest error"):
+        core.expect_close(expected + 1, expected, name="db", diagnose={"other": expected * 3})
+    core.expect_close(expected + 1e-9, expected, name="db")
+
+
+def test_expect_scalar():
+    assert core.expect_scalar(np.float32(2.5), name="loss") == 2.5
+    assert core.expect_scalar(np.array([[3.0]]), name="loss") == 3.0
+    for bad, phrase in [(np.ones(3), "average"), (True, "boolean"), (float("nan"), "nan"), ("1", "number")]:
+        with pytest.raises(CheckFailure, match=phrase):
+            core.expect_scalar(bad, name="loss")
+
+
+def test_numerical_gradient_matches_analytic():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3, 4))
+    x = rng.normal(size=(4, 2))
+    f = lambda v: float(np.sum(np.tanh(A @ v)))  # noqa: E731
+    analytic = A.T @ (1 - np.tanh(A @ x) ** 2)
+    assert core.relative_error(core.numerical_gradient(f, x.copy()), analytic) < 1e-8
+
+
+def test_call_detects_in_place_mutation_and_names_exceptions():
+    def mutates(a):
+        a[0] = 99.0
+        return a
+    with pytest.raises(CheckFailure, match="modified its input argument #1 in place"):
+        core.call(mutates, np.zeros(3), name="f")
+    with pytest.raises(CheckFailure, match="not implemented yet"):
+        core.call(lambda: (_ for _ in ()).throw(NotImplementedError()), name="f")
+    with pytest.raises(CheckFailure, match="raised ZeroDivisionError"):
+        core.call(lambda: 1 / 0, name="f")
+
+
+def test_numerics_turns_warnings_into_a_named_failure(capsys):
+    with pytest.raises(CheckFailure, match="not numerically stable"):
+        core.call(lambda x: np.exp(x), np.array([1000.0]), name="softmax")
+    assert capsys.readouterr().err == ""
+
+
+def test_checks_survive_a_patched_numpy(monkeypatch):
+    """A submission that rebinds numpy functions cannot make a wrong value pass."""
+    monkeypatch.setattr(np, "allclose", lambda *a, **k: True)
+    monkeypatch.setattr(np, "isfinite", lambda x: np.ones(np.shape(x), dtype=bool))
+    with pytest.raises(CheckFailure):
+        core.expect_close(np.ones(3), np.zeros(3), name="x")
+    with pytest.raises(CheckFailure, match="NaN"):
+        core.expect_array(np.full(2, np.nan), name="x")
+
+
+def test_rng_is_deterministic_per_tag():
+    assert core.rng("a").normal() == core.rng("a").normal()
+    assert core.rng("a").normal() != core.rng("b").normal()
