@@ -8,6 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?=
 SUBMISSIONS ?=
 LABS   ?=
+SCHEDULER ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -33,7 +34,7 @@ test: $(STAMP) sysdeps  ## run the whole test suite (what CI runs)
 
 grade: $(STAMP)  ## grade the sample class (or SUBMISSIONS=path) into build/grades.csv
 	$(PY) -m autograder grade $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) \
-	    $(if $(JOBS),--jobs $(JOBS)) $(if $(LABS),--labs $(LABS))
+	    $(if $(JOBS),--jobs $(JOBS)) $(if $(LABS),--labs $(LABS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 release: $(STAMP)  ## regenerate the student release labs/ from solutions/
 	$(PY) -m autograder release $(LABS)

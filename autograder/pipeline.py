@@ -60,6 +60,7 @@ def input_hash(spec: dict) -> str:
 def _child(spec: dict, out_path: str) -> None:
     """Body of a forked worker: grade one unit, write its result, exit."""
     os.setsid()  # own process group: the parent can kill the kernel with the worker
+    _die_with_parent()
     # nbgrader, SQLAlchemy and the kernel log to stderr; keep it in the unit's log file so
     # the TA's terminal shows the progress bar and the summary only.
     log = os.open(spec["workdir"] + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -75,9 +76,19 @@ def _child(spec: dict, out_path: str) -> None:
     except BaseException as exc:  # noqa: BLE001 - reported, never raised
         result = {"student": spec["student"], "lab": spec["lab"], "ok": False,
                   "failure": f"grader error: {type(exc).__name__}: {exc}", "notes": spec.get("notes", []),
-                  "cells": {}, "trace": traceback.format_exc()[-2000:]}
+                  "cells": {}, "trace": traceback.format_exc()[-2000:],
+                  "retry": True}  # our failure, not the student's: never cached, retried next run
     Path(out_path).write_text(json.dumps(result))
     os._exit(0)
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this unit if the pipeline dies (a crashed run leaves no orphan units)."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def run_forked(specs: list[dict], jobs: int, on_done) -> None:
@@ -124,8 +135,14 @@ def _read_result(spec: dict, out: str, exitcode, timed_out: bool) -> dict:
 
 # --------------------------------------------------------------------------- pipeline
 def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, jobs: int | None = None,
-          force: bool = False, db_url: str | None = None, quiet: bool = False):
-    """Grade every submission under ``submissions``; return the gradebook DataFrame."""
+          force: bool = False, db_url: str | None = None, quiet: bool = False,
+          scheduler: str | None = None, sandbox: bool = True):
+    """Grade every submission under ``submissions``; return the gradebook DataFrame.
+
+    ``scheduler``: address of a Dask scheduler (``tcp://host:8786``) to send units to;
+    ``None`` grades on this machine.  ``sandbox``: run kernels in the sandbox
+    (autograder/sandbox.py); turning it off is for trusted notebooks only.
+    """
     from tqdm.auto import tqdm
 
     labs = labs or lab_ids()
@@ -151,6 +168,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
                             "notes": list(sub.notes), "cells": {}})
             continue
         spec = make_spec(sub, work, templates)
+        spec["sandbox"] = sandbox
         spec["input_hash"] = input_hash(spec)
         if not force and cached.exists():
             old = json.loads(cached.read_text())
@@ -169,16 +187,25 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
         result["input_hash"] = spec["input_hash"]
         _publish(result, out)
         gradebook.merge(db_url, result)
-        path = results_dir / result["student"] / f"{result['lab']}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result, indent=1))
+        if not result.get("retry"):  # an infrastructure failure is regraded by the next run
+            # Cached last and atomically: a crash before this line regrades the unit (merge is
+            # idempotent), a crash after it keeps it; never a half-written cache file.
+            path = results_dir / result["student"] / f"{result['lab']}.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(result, indent=1))
+            os.replace(tmp, path)
         shutil.rmtree(spec["workdir"], ignore_errors=True)
         results.append(result)
         bar.set_postfix_str(f"{result['student']}/{result['lab']}")
         bar.update()
 
     start = time.perf_counter()
-    run_forked(todo, jobs, done)
+    if scheduler:
+        from .scale import run_dask
+        run_dask(todo, scheduler, done, jobs=jobs)
+    else:
+        run_forked(todo, jobs, done)
     bar.close()
     for res in results:
         if not res.get("ok") and not res.get("cached"):
@@ -227,12 +254,18 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     ap.add_argument("--out", type=Path, default=BUILD)
     ap.add_argument("--force", action="store_true", help="regrade even unchanged submissions")
+    ap.add_argument("--scheduler", default=os.environ.get("NNLAB_SCHEDULER") or None,
+                    help="Dask scheduler address (tcp://host:8786) to grade on a cluster, "
+                         "or 'local' for a Dask LocalCluster of --jobs workers")
+    ap.add_argument("--no-sandbox", action="store_true",
+                    help="run kernels without the sandbox: ONLY for trusted notebooks")
     args = ap.parse_args(argv)
     if args.submissions is None:
         from .sample_class import generate
         args.submissions = generate(args.out / "sample-class", args.labs or lab_ids())
     try:
-        grade(args.submissions, args.labs, args.out, args.jobs, args.force)
+        grade(args.submissions, args.labs, args.out, args.jobs, args.force,
+              scheduler=args.scheduler, sandbox=not args.no_sandbox)
     except FileNotFoundError as exc:
         print(f"grade: {exc}", file=sys.stderr)
         return 2

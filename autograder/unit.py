@@ -72,10 +72,17 @@ def grade_unit(spec: dict) -> dict:
     notes += integrity.findings(submitted, released)
 
     c = _unit_config(root, spec)
+    if spec.get("sandbox"):
+        from . import sandbox
+        sandbox.configure(c, root, spec)   # fails closed (SandboxUnavailable) where bwrap cannot work
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     api = NbGraderAPI(CourseDirectory(config=c), config=c)
     t1 = time.perf_counter()
-    result = api.autograde(lab, student, force=True, create=True)
+    try:
+        result = api.autograde(lab, student, force=True, create=True)
+    finally:
+        if spec.get("sandbox"):
+            sandbox.cleanup(root)          # the unit's private socket folder and user slot
     t2 = time.perf_counter()
     autograded_nb = root / "autograded" / student / lab / f"{lab}.ipynb"
     failure = None

@@ -1,0 +1,166 @@
+"""Lab 03 (activation functions): hidden checks, oracles, reference stability and the bug zoo."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from autograder import harness, zoo
+from autograder.checks import core
+from autograder.checks import lab03 as checks
+
+LAB = "lab03-activations"
+CLASSES = {  # check name -> class name in the notebook
+    "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "LeakyReLU", "elu": "ELU",
+    "selu": "SELU", "softplus": "Softplus", "gelu": "GELU", "gelu_tanh": "GELUTanh", "silu": "SiLU",
+}
+
+
+@pytest.fixture(scope="module")
+def ns():
+    """The setup and solution cells of the source notebook, executed once."""
+    return harness.solution_namespace(LAB)
+
+
+# ---------------------------------------------------------------------------- oracles
+
+@pytest.mark.parametrize("name", sorted(checks.SPECS))
+def test_oracle_derivative_matches_finite_differences(name):
+    spec = checks.SPECS[name]
+    x = checks._away_from_kinks(np.random.default_rng(3), (40,), spec.kinks)
+    h = 1e-6
+    numeric = (checks._map(spec.f, x + h) - checks._map(spec.f, x - h)) / (2 * h)
+    assert np.allclose(checks._map(spec.df, x), numeric, rtol=1e-6, atol=1e-8)
+
+
+def test_oracles_at_known_values():
+    assert checks._sig(0.0) == 0.5 and checks._sig(-1000.0) == 0.0 and checks._sig(1000.0) == 1.0
+    assert math.isclose(checks._softplus(0.0), math.log(2.0))
+    assert math.isclose(checks._gelu(1.0), 0.8413447460685429, rel_tol=1e-12)
+    # the tanh form approximates the exact GELU to ~5e-4, not better (the checks tell them apart)
+    diff = max(abs(checks._gelu(v) - checks._gelu_tanh(v)) for v in np.linspace(-5, 5, 1001))
+    assert 1e-4 < diff < 1e-3
+    # SELU: the published constants (Klambauer et al. 2017)
+    assert math.isclose(checks.SELU_ALPHA, 1.6732632423543772) and math.isclose(checks.SELU_SCALE, 1.0507009873554805)
+
+
+def test_softmax_oracles():
+    rng = np.random.default_rng(0)
+    z, g = rng.normal(size=(4, 5)), rng.normal(size=(4, 5))
+    y = checks._softmax_oracle(z)
+    assert np.allclose(y.sum(axis=1), 1.0) and (y > 0).all()
+    numeric = core.numerical_gradient(lambda v: float(np.sum(checks._softmax_oracle(v) * g)), z.copy())
+    assert np.allclose(checks._softmax_jvp_oracle(z, g), numeric, atol=1e-8)
+    extreme = checks._softmax_oracle(np.array([[1000.0, -1000.0, 999.0]]))
+    assert np.allclose(extreme, [[1 / (1 + math.exp(-1)), 0.0, 1 / (1 + math.exp(1))]])
+
+
+@pytest.mark.parametrize("name", sorted(checks.SPECS))
+def test_every_diagnosis_differs_from_the_right_answer(name):
+    """A diagnosis equal to the expected values could never fire (or would fire on correct code)."""
+    spec = checks.SPECS[name]
+    x = checks._away_from_kinks(np.random.default_rng(5), (3, 4), spec.kinks)
+    g = np.random.default_rng(6).normal(size=(3, 4))
+    for message, wrong in spec.wrong_forward(x).items():
+        assert not core.close(wrong, checks._map(spec.f, x), 1e-6, 1e-9), message
+    for message, wrong in {**spec.wrong_backward(x, g), **checks._chain_rule(spec)(x, g)}.items():
+        assert not core.close(wrong, g * checks._map(spec.df, x), 1e-6, 1e-9), message
+
+
+# ------------------------------------------------------------ checks on the reference
+
+def _all_checks():
+    for name, cls in CLASSES.items():
+        yield f"{name}_forward", cls
+        yield f"{name}_backward", cls
+    yield "softmax_forward", "Softmax"
+    yield "softmax_backward", "Softmax"
+
+
+@pytest.mark.parametrize("check, cls", list(_all_checks()))
+def test_checks_accept_the_reference_silently(ns, check, cls):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(checks, check)(ns[cls])
+
+
+def test_reference_is_stable_on_a_dense_grid(ns):
+    """No warning, no NaN, dtype kept, for every layer on [-1000, 1000] in both precisions."""
+    for dtype in (np.float32, np.float64):
+        x = np.linspace(-1000.0, 1000.0, 20001, dtype=dtype).reshape(3, -1)
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            for cls in [*CLASSES.values(), "Softmax"]:
+                layer = ns[cls]()
+                y = layer.forward(x)
+                d = layer.backward(np.ones_like(x))
+                assert y.dtype == dtype and d.dtype == dtype, cls
+                assert np.isfinite(y).all() and np.isfinite(d).all(), cls
+
+
+def test_layers_follow_the_lab01_protocol(ns):
+    for cls in [*CLASSES.values(), "Softmax"]:
+        layer = ns[cls]()
+        assert layer.parameters() == []
+        assert isinstance(layer, ns["Activation"])
+
+
+class _AlwaysEqual(np.ndarray):
+    def __eq__(self, other):  # noqa: D105 - a cheat: every comparison says "equal"
+        return np.ones(self.shape, dtype=bool)
+
+
+def test_checks_reject_impostors(ns):
+    class ReturnsList(ns["Activation"]):
+        def forward(self, x):
+            return ns["Sigmoid"]().forward(x).tolist()
+
+    class ReturnsSubclass(ns["Activation"]):
+        def forward(self, x):
+            return ns["Sigmoid"]().forward(x).view(_AlwaysEqual)
+
+    class Warns(ns["Activation"]):
+        def forward(self, x):
+            return 1 / (1 + np.exp(-x))
+
+    for cls, phrase in [(ReturnsList, "must be a numpy.ndarray"), (ReturnsSubclass, "plain numpy.ndarray"),
+                        (Warns, "numerically stable")]:
+        with pytest.raises(core.CheckFailure, match=phrase):
+            checks.sigmoid_forward(cls)
+
+
+def test_checks_reject_a_wrong_kink_convention(ns):
+    class ReLUOneAtZero(ns["ReLU"]):
+        def backward(self, grad_out):
+            return grad_out * (self.x >= 0)
+
+    with pytest.raises(core.CheckFailure, match=r"ReLU'\(0\) = 0"):
+        checks.relu_backward(ReLUOneAtZero)
+
+
+# ----------------------------------------------------------------------- the harness
+
+def test_solution_full_marks_and_named_mutants():
+    """The direct harness: the reference at full marks, three issue mutants caught by name."""
+    module = zoo.load(LAB)
+    wanted = ["naive sigmoid 1/(1+exp(-x)) overflowing at x = -1000", "ELU derivative missing the +alpha term",
+              "softmax over the wrong axis"]
+    by_name = {m.name: m for m in module.MUTANTS}
+    solution = harness.grade_direct(LAB)
+    assert solution.score == solution.max_score == 22, solution.messages()
+    for name in wanted:
+        out = harness.grade_direct(LAB, (by_name[name],), label=name)
+        assert out.score < out.max_score, name
+        assert any(e.lower() in m.lower() for m in out.messages() for e in by_name[name].expect), out.messages()
+
+
+def test_zoo_covers_the_issue():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 15 and len(module.VARIANTS) >= 5
+    names = " | ".join(m.name for m in module.MUTANTS).lower()
+    for required in ["1/(1+exp(x))", "applied to the activation twice", "relu derivative 1 at x < 0",
+                     "leaky slope applied to the positive side", "elu derivative missing the +alpha",
+                     "naive softplus", "gelu tanh approximation with a wrong constant",
+                     "softmax over the wrong axis"]:
+        assert required in names, required

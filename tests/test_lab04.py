@@ -1,0 +1,211 @@
+"""Lab 04 (gradient descent and backpropagation): checks, oracles, zoo and notebook facts.
+
+Fast on purpose (a few seconds): the full mutation run is `make mutants`; here a handful of
+mutants and variants go through the real harness so that a broken link between the notebook,
+the checks and the zoo shows up in `make test` too.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import re
+
+import numpy as np
+import pytest
+
+from autograder import harness, notebooks, zoo
+from autograder.checks import core
+from autograder.checks import lab04 as checks
+from autograder.paths import source_notebook
+
+LAB = "lab04-gd-backprop"
+
+# check name -> the solution function it grades
+CHECKS = {
+    "initialize_parameters": "initialize_parameters", "linear_forward": "linear_forward",
+    "activation_forward": "activation_forward", "model_forward": "model_forward",
+    "binary_cross_entropy": "binary_cross_entropy", "linear_backward": "linear_backward",
+    "activation_backward": "activation_backward", "model_backward": "model_backward",
+    "update_parameters": "update_parameters", "predict": "predict",
+    "train_full_batch": "train", "train_mini_batch": "train",
+}
+
+
+@pytest.fixture(scope="module")
+def sol():
+    return harness.solution_namespace(LAB)
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return notebooks.read(source_notebook(LAB))
+
+
+# ----------------------------------------------------------------------------- checks vs reference
+@pytest.mark.parametrize("check", sorted(CHECKS))
+def test_reference_passes_silently(sol, check):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        getattr(checks, check)(sol[CHECKS[check]])
+    assert out.getvalue() == "" and err.getvalue() == "", "checks must never print"
+
+
+def test_every_graded_cell_calls_its_check(nb):
+    called = set()
+    for cell in nb.cells:
+        m = notebooks.nbgrader_meta(cell)
+        if notebooks.is_graded_test(cell):
+            assert m["grade_id"].startswith("lab04_test_")
+            assert notebooks.BEGIN_HIDDEN in cell.source
+            name = m["grade_id"].removeprefix("lab04_test_")
+            assert f"_checks.{name}(" in cell.source
+            called.add(name)
+    assert called == set(CHECKS)
+
+
+def test_notebook_structure(nb):
+    ids = [c.id for c in nb.cells]
+    assert len(ids) == len(set(ids)) and all(i.startswith("lab04-") for i in ids)
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    graded = notebooks.graded_cells(nb)
+    assert sum(g["points"] for g in graded if g["auto"]) == 23
+    assert sum(g["points"] for g in graded if not g["auto"]) == 6
+    assert len({g["grade_id"] for g in graded}) == len(graded)
+    assert any(notebooks.is_setup(c) for c in nb.cells)
+    # every solution cell keeps its signature and docstring outside the solution region
+    for cell in nb.cells:
+        if cell.cell_type == "code" and notebooks.is_solution(cell):
+            stub = notebooks.stub_solutions(cell.source)
+            assert "def " in stub and '"""' in stub and "raise NotImplementedError()" in stub
+            docstring = stub.split('"""')[1]
+            assert re.search(r"\((m|1|n_[\w{}-]+), ", docstring) or "same shape" in docstring, \
+                f"the docstring must state shapes: {stub[:60]!r}"
+
+
+# ----------------------------------------------------------------------------- oracles
+def test_backward_oracle_matches_finite_differences():
+    gen = np.random.default_rng(0)
+    for dims, hidden in [([3, 4, 2, 1], "tanh"), ([2, 5, 1], "sigmoid"), ([3, 3, 1], "relu")]:
+        params = checks._random_params(gen, dims)
+        X = gen.standard_normal((5, dims[0]))
+        Y = (gen.random((5, 1)) < 0.5).astype(float)
+        grads = checks._backward(checks._forward(X, params, hidden), Y, hidden)
+        for key, value in params.items():
+            trial = dict(params)
+
+            def f(v, key=key):
+                trial[key] = v
+                return checks._full_loss(X, Y, trial, hidden)
+            fd = core.numerical_gradient(f, value.copy())
+            assert core.relative_error(grads["d" + key], fd) < 1e-7, (dims, hidden, key)
+        fd = core.numerical_gradient(lambda x: checks._full_loss(x, Y, params, hidden), X.copy())
+        assert core.relative_error(grads["dA0"], fd) < 1e-7
+
+
+def test_oracle_sigmoid_and_loss_are_stable():
+    z = np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0])
+    with np.errstate(all="raise", under="ignore"):
+        s = checks._sigmoid(z)
+        loss = checks._bce_logits(z[:, None], np.array([[0.0], [1.0], [1.0], [0.0], [1.0]]))
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[2] == 0.5
+    # per sample: 0, 40, ln 2, 40, 0 (softplus(40) - 0 = 40 + log1p(e^-40))
+    assert loss == pytest.approx((80 + np.log(2)) / 5, rel=1e-12)
+
+
+def test_reference_matches_oracle_training(sol):
+    X, Y, params = checks._problem("test", 16, [2, 5, 1])
+    got, hist = sol["train"](X, Y, copy.deepcopy(params), learning_rate=0.2, epochs=6,
+                             hidden_activation="tanh")
+    want = checks._gd(X, Y, params, 0.2, 6, "tanh")
+    assert all(np.allclose(got[k], want[k], rtol=1e-10, atol=1e-12) for k in want)
+    assert list(hist.columns[:3]) == ["epoch", "loss", "accuracy"] and len(hist) == 7
+
+
+# ----------------------------------------------------------------------------- lab facts
+def test_zero_initialisation_is_stuck_at_ln2(sol):
+    from nnlab import datasets
+    X, Y = datasets.xor()
+    p = sol["initialize_parameters"]([2, 4, 1], "zeros")
+    for act in ("tanh", "relu", "sigmoid"):
+        AL, caches = sol["model_forward"](X, p, act)
+        grads = sol["model_backward"](AL, Y, caches, act)
+        assert sol["binary_cross_entropy"](AL, Y) == pytest.approx(np.log(2), abs=1e-15)
+        assert all(np.all(grads["d" + k] == 0) for k in p), act
+    _, hist = sol["train"](X, Y, p, learning_rate=0.5, epochs=50, hidden_activation="tanh")
+    assert np.allclose(hist["loss"], np.log(2), rtol=0, atol=1e-15)
+
+
+def test_xor_reaches_full_accuracy_with_the_notebook_settings(sol):
+    from nnlab import datasets
+    X, Y = datasets.xor()
+    p0 = sol["initialize_parameters"]([2, 4, 1], "xavier", seed=0)
+    _, hist = sol["train"](X, Y, p0, learning_rate=0.5, epochs=1000, hidden_activation="tanh")
+    assert hist["accuracy"].iloc[-1] >= 0.99 and hist["loss"].iloc[-1] < 0.05
+
+
+def test_constant_initialisation_keeps_units_identical(sol):
+    from nnlab import datasets
+    X, Y = datasets.xor()
+    p = {k: np.full_like(v, 0.5) for k, v in sol["initialize_parameters"]([2, 4, 1], "zeros").items()}
+    p, hist = sol["train"](X, Y, p, learning_rate=0.5, epochs=300, hidden_activation="tanh")
+    assert np.allclose(p["W1"], p["W1"][:, :1]) and hist["accuracy"].iloc[-1] <= 0.75
+    # a network whose output is monotone in x1 + x2 cannot beat 3/4 * H(2/3) on XOR
+    assert hist["loss"].min() > 0.75 * -(2 / 3 * np.log(2 / 3) + 1 / 3 * np.log(1 / 3)) - 1e-9
+
+
+# ----------------------------------------------------------------------------- cheat resistance
+class _AlwaysEqual(np.ndarray):
+    def __eq__(self, other):  # noqa: D105 - the point is to lie
+        return np.ones(np.shape(self), dtype=bool)
+
+
+def test_array_lookalikes_are_rejected(sol):
+    def sneaky_linear_forward(A, W, b):
+        Z, cache = sol["linear_forward"](A, W, b)
+        return np.zeros_like(Z).view(_AlwaysEqual), cache
+
+    with pytest.raises(core.CheckFailure, match="subclass"):
+        checks.linear_forward(sneaky_linear_forward)
+
+    def mutating_update(parameters, grads, learning_rate):
+        return sol["update_parameters"](parameters, grads, learning_rate)
+
+    checks.update_parameters(mutating_update)      # in-place or not, a correct update passes
+
+
+def test_a_train_that_only_uses_the_first_batch_is_caught(sol):
+    def lazy_train(X, Y, parameters, learning_rate=0.1, epochs=100, batch_size=None,
+                   hidden_activation="relu", seed=0, progress_bar=False):
+        size = X.shape[0] if batch_size is None else batch_size
+        k = -(-X.shape[0] // size)
+        params, hist = sol["train"](X[:size], Y[:size], parameters, learning_rate, epochs * k,
+                                    None, hidden_activation, seed)
+        return params, hist.iloc[: epochs + 1]
+
+    with pytest.raises(core.CheckFailure, match="exactly once"):
+        checks.train_mini_batch(lazy_train)
+
+
+# ----------------------------------------------------------------------------- harness + zoo
+def _pick(items, names):
+    chosen = [p for p in items if p.name in names]
+    assert len(chosen) == len(names)
+    return chosen
+
+
+def test_selected_mutants_are_caught_and_named():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 15 and len(module.VARIANTS) >= 5
+    for patch in _pick(module.MUTANTS, ["dA_prev computed with W instead of W.T",
+                                        "last, smaller mini-batch dropped"]):
+        out = harness.grade_direct(LAB, (patch,), label=patch.name)
+        assert out.score < out.max_score
+        assert any(e.lower() in m.lower() for m in out.messages() for e in patch.expect), out.messages()
+
+
+def test_solution_and_a_variant_get_full_marks():
+    module = zoo.load(LAB)
+    for patches in [(), tuple(_pick(module.VARIANTS, ["in-place parameter update"]))]:
+        out = harness.grade_direct(LAB, patches)
+        assert out.score == out.max_score == 23, out.messages()

@@ -1,0 +1,34 @@
+"""The autograder proves its own hidden tests: solutions score full marks, the untouched
+release scores zero, every catalogued mutant is caught with a message naming it, and every
+correct variant keeps full marks (the same run as `make mutants`)."""
+import os
+
+import pytest
+
+from autograder import harness, mutants, zoo
+from autograder.paths import LABS, lab_ids
+
+MIN_MUTANTS = {"lab01": 15, "lab02": 20, "lab03": 15, "lab04": 15, "lab05": 15, "lab06": 12}
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_release_scores_zero(lab):
+    out = harness.grade_direct(lab, lab_dir=LABS / lab, label="blank")
+    assert out.max_score > 0
+    assert out.score == 0, [c for c in out.cells if c.points]
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_zoo_is_big_enough(lab):
+    module = zoo.load(lab)
+    assert len(module.MUTANTS) >= MIN_MUTANTS[lab[:5]]
+    assert len(module.VARIANTS) >= 5
+    names = [p.name for p in module.MUTANTS + module.VARIANTS]
+    assert len(names) == len(set(names)), "zoo entries need distinct names"
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_every_mutant_caught_every_variant_full_marks(lab):
+    text, ok = mutants._verdicts(lab, os.cpu_count() or 2, verbose=False)
+    assert ok, text
+    assert text.startswith(f"{lab}: ")
