@@ -135,3 +135,14 @@ def test_regrading_unchanged_submissions_is_skipped(graded, tmp_path):
     assert summary.startswith("graded 0 submission(s)"), summary.splitlines()[0]
     merged = again.merge(df[df.assignment == LAB1], on=["student_id", "assignment"], suffixes=("", "_before"))
     assert (merged.auto_score == merged.auto_score_before).all()
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_solution_notebook_runs_top_to_bottom_under_nbgrader(graded, lab):
+    """The perfect submission (release + solutions) executes every cell without an error."""
+    _, out, _ = graded
+    nb = nbformat.read(str(out / "autograded" / "perfect" / lab / f"{lab}.ipynb"), as_version=4)
+    errors = [(i, o.get("ename"), o.get("evalue", "")[:120]) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+              for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, errors
+    assert all(c.get("execution_count") for c in nb.cells if c.cell_type == "code" and c.source.strip())

@@ -1,0 +1,158 @@
+"""Lab 06 (RDFIA): hidden checks, oracles, zoo and the source notebook's structure."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autograder import harness, notebooks
+from autograder.checks import core
+from autograder.checks import lab06 as checks
+from autograder.paths import source_notebook
+from autograder.zoo import lab06 as zoo
+
+LAB = "lab06-rdfia"
+CHECKS = ("softmax", "init_params", "forward", "loss_accuracy", "backward_output", "backward_hidden", "sgd")
+# The mistakes the issue names explicitly: each must be in the zoo (and the zoo run catches them).
+NAMED_IN_ISSUE = ("tanh derivative dropped", "softmax applied twice", "built from grad_h", "W_y instead of W_y^T",
+                  "1/N applied twice", "one-hot labels ignored", "1 - htilde^2")
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return harness.solution_namespace(LAB)
+
+
+def _fn_for(check, ns):
+    return ns[check.replace("_output", "").replace("_hidden", "")]
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_checks_accept_reference(check, ref):
+    getattr(checks, check)(_fn_for(check, ref))
+
+
+def test_oracle_backward_matches_finite_differences():
+    r = np.random.default_rng(0)
+    params = checks._params(r, 3, 4, 2)
+    X = r.normal(size=(5, 3))
+    Y = checks._onehot(r, 5, 2)
+    _, outputs = checks.oracle_forward(params, X)
+    analytic = checks.oracle_backward(params, outputs, Y)
+    for k in checks.PARAM_NAMES:
+        num = core.numerical_gradient(lambda _v: checks._ce_of_params(params, X, Y), params[k])
+        assert core.relative_error(analytic[k], num) < 1e-7, k
+
+
+def test_oracle_forward_matches_batched_formula(ref):
+    r = np.random.default_rng(1)
+    params, X = checks._params(r, 4, 3, 5), r.normal(size=(6, 4))
+    yhat, outs = checks.oracle_forward(params, X)
+    H = np.tanh(X @ params["Wh"].T + params["bh"].T)
+    S = H @ params["Wy"].T + params["by"].T
+    assert np.allclose(outs["h"], H) and np.allclose(yhat, np.exp(S) / np.exp(S).sum(1, keepdims=True))
+
+
+def test_mistake_free_oracles_differ_from_each_diagnosis():
+    """Every diagnosed mistake produces a different gradient (else its message could never fire)."""
+    r = np.random.default_rng(2)
+    params = checks._params(r, 3, 3, 3)
+    X, Y = r.normal(size=(4, 3)), checks._onehot(r, 4, 3)
+    _, outputs = checks.oracle_forward(params, X)
+    good = checks.oracle_backward(params, outputs, Y)
+    for flags in (dict(tanh_deriv="none"), dict(tanh_deriv="htilde"), dict(wh_from="h"),
+                  dict(wy_transposed=False), dict(use_logits=True)):
+        bad = checks.oracle_backward(params, outputs, Y, **flags)
+        assert not np.allclose(bad["Wh"], good["Wh"]), flags
+
+
+def test_initial_circles_loss_is_ln2(ref):
+    from nnlab import datasets
+    X, y = datasets.circles(n=500, noise=0.05, factor=0.5, seed=0)
+    params = ref["init_params"](2, 10, 2, np.random.default_rng(0))
+    L, acc = ref["loss_accuracy"](ref["forward"](params, X)[0], np.eye(2)[y])
+    assert abs(L - math.log(2)) < 0.05 and 0.3 < acc < 0.7
+
+
+class AlwaysEqual(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+
+
+def test_checks_reject_array_subclass_and_none(ref):
+    def sneaky_softmax(Z):
+        return ref["softmax"](Z).view(AlwaysEqual)
+    with pytest.raises(core.CheckFailure, match="plain numpy.ndarray"):
+        checks.softmax(sneaky_softmax)
+    with pytest.raises(core.CheckFailure, match="returned None"):
+        checks.sgd(lambda p, g, eta: None)
+
+
+def test_checks_accept_other_correct_formulations(ref):
+    def inplace_sgd(params, grads, eta):
+        for k in params:
+            params[k] -= eta * grads[k]
+        return params
+    checks.sgd(inplace_sgd)
+
+    def einsum_forward(p, X):   # a different but correct formulation (the checks include float32 cases)
+        Ht = np.einsum("nx,hx->nh", X, p["Wh"]) + p["bh"][:, 0]
+        H = np.tanh(Ht)
+        Yt = np.einsum("nh,yh->ny", H, p["Wy"]) + p["by"][:, 0]
+        Yhat = ref["softmax"](Yt)
+        return Yhat, {"X": X, "htilde": Ht, "h": H, "ytilde": Yt, "yhat": Yhat}
+    checks.forward(einsum_forward)
+
+
+def test_checks_name_the_write_up_mistake(ref):
+    """The circulated Q17 write-up (no tanh derivative) is caught with a message naming it."""
+    def backward_without_tanh_derivative(params, outputs, Y):
+        grads = dict(ref["backward"](params, outputs, Y))
+        N = Y.shape[0]
+        grad_Htilde = (outputs["yhat"] - Y) / N @ params["Wy"]
+        grads["Wh"] = grad_Htilde.T @ outputs["X"]
+        grads["bh"] = grad_Htilde.sum(axis=0, keepdims=True).T
+        return grads
+    checks.backward_output(backward_without_tanh_derivative)      # the output layer is still right
+    with pytest.raises(core.CheckFailure, match="tanh derivative is missing"):
+        checks.backward_hidden(backward_without_tanh_derivative)
+
+
+def test_zoo_covers_the_issue():
+    names = [m.name for m in zoo.MUTANTS]
+    for phrase in NAMED_IN_ISSUE:
+        assert any(phrase in n for n in names), phrase
+    assert len(zoo.MUTANTS) >= 12 and len(zoo.VARIANTS) >= 5
+
+
+# A few through the harness here (the whole zoo runs in `make mutants`).
+@pytest.mark.parametrize("mutant", [m for m in zoo.MUTANTS if any(p in m.name for p in NAMED_IN_ISSUE[:5:2])],
+                         ids=lambda m: m.name[:40])
+def test_issue_mutants_caught_and_named(mutant):
+    out = harness.grade_direct(LAB, (mutant,), label=mutant.name)
+    assert out.score < out.max_score
+    assert any(e.lower() in m.lower() for m in out.messages() for e in mutant.expect), out.messages()
+
+
+def test_solution_full_marks():
+    out = harness.grade_direct(LAB)
+    assert out.max_score == 12 and out.score == out.max_score, out.messages()
+
+
+def test_notebook_structure():
+    nb = notebooks.read(source_notebook(LAB))
+    answers = [c for c in nb.cells if c.cell_type == "markdown" and notebooks.nbgrader_meta(c).get("grade")]
+    assert len(answers) == 17
+    for c in answers:
+        m = notebooks.nbgrader_meta(c)
+        assert m["solution"] and m["points"] > 0 and m["grade_id"].startswith("lab06_answer_q")
+        # the whole answer (model answer and rubric) is inside the solution region: nothing survives the release
+        assert c.source.startswith(notebooks.BEGIN_SOLUTION) and c.source.endswith(notebooks.END_SOLUTION)
+        assert "Rubric" in c.source
+    tests = [c for c in nb.cells if notebooks.is_graded_test(c)]
+    assert sorted(notebooks.nbgrader_meta(c)["grade_id"] for c in tests) == sorted(f"lab06_test_{k}" for k in CHECKS)
+    for c in tests:   # hidden checks never survive stripping
+        assert "autograder" not in notebooks.strip_hidden(c.source)
+    ids = [c.get("id") for c in nb.cells]
+    assert len(set(ids)) == len(ids) and all(ids)
