@@ -93,6 +93,22 @@ def save_figure(fig, lab_id: str, name: str) -> Path | None:
     return _write_if_changed(root / "figures" / lab_id / f"{name}.pdf", buffer.getvalue())
 
 
+def figure_path(lab_id: str, name: str, suffix: str = ".pdf") -> Path | None:
+    """Where a figure made by another tool (graphviz, ...) should be written for the report:
+    ``report/figures/<lab_id>/<name><suffix>``, with its folder created.
+
+    Returns ``None`` when autograding or when no report folder is found (write nothing then).
+    """
+    _check_name(lab_id, "lab_id")
+    _check_name(name, "name")
+    root = _report_dir()
+    if root is None:
+        return None
+    path = root / "figures" / lab_id / f"{name}{suffix}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 # --------------------------------------------------------------------------------------------
 # Results
 # --------------------------------------------------------------------------------------------

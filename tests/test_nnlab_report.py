@@ -146,3 +146,16 @@ def test_bad_names_and_values_are_rejected(project):
         report.save_results("lab01-regression", {"nested": {"a": 1}})
     with pytest.raises(TypeError, match="Figure"):
         report.save_figure("not a figure", "lab01-regression", "x")
+
+
+def test_figure_path_for_other_tools(tmp_path, monkeypatch):
+    import importlib
+    import nnlab.report as rep
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "report.tex").write_text("% report")
+    monkeypatch.setenv("NNLAB_REPORT_DIR", str(tmp_path / "report"))
+    path = rep.figure_path("lab05-autograd", "graph")
+    assert path == tmp_path / "report" / "figures" / "lab05-autograd" / "graph.pdf"
+    assert path.parent.is_dir() and not path.exists()
+    monkeypatch.setattr(rep, "_report_dir", lambda: None)
+    assert rep.figure_path("lab05-autograd", "graph") is None

@@ -1,0 +1,213 @@
+"""Lab 05 (scalar autograd): the hidden checks, their oracles, and the notebook's fallbacks."""
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+import textwrap
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import harness, notebooks
+from autograder.checks import core
+from autograder.checks import lab05 as checks
+from autograder.paths import source_notebook
+from autograder.zoo import lab05 as zoo
+
+LAB = "lab05-autograd"
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return harness.solution_namespace(LAB)
+
+
+# --------------------------------------------------------------------------- checker oracles
+@pytest.mark.parametrize("t,n_leaves,n_ops", [(0, 2, 6), (1, 3, 25), (2, 5, 60)])
+def test_graph_oracle_matches_finite_differences(ns, t, n_leaves, n_ops):
+    """The adjoints the backward() checks expect are the true derivatives of the graph."""
+    g = checks._Graph(ns["Value"], core.rng(f"test:{t}"), n_leaves, n_ops)
+    x = np.array([g.nodes[i].data for i in range(n_leaves)], dtype=np.float64)
+    num = core.numerical_gradient(lambda v: g.evaluate(v), x)
+    assert np.allclose(g.adjoints()[:n_leaves], num, rtol=1e-5, atol=1e-6)
+    assert math.isclose(g.evaluate(x), g.nodes[g.root].data, rel_tol=1e-12)
+
+
+def test_graphs_contain_reuse_and_diamonds(ns):
+    """The random graphs really exercise the cases the issue names."""
+    g = checks._Graph(ns["Value"], core.rng("lab05:backward:3"), 5, 60)
+    uses = np.zeros(len(g.nodes), int)
+    for ps in g.parents:
+        for p in ps:
+            uses[p] += 1
+    assert any(len(ps) == 2 and ps[0] == ps[1] for ps in g.parents), "a node used twice by one op"
+    assert (uses[sorted(g.reachable())] >= 2).sum() >= 3, "several nodes feeding two consumers"
+
+
+def test_train_oracle_gradients_match_finite_differences():
+    r = np.random.default_rng(0)
+    sizes = [3, 4, 4, 1]
+    Wn = [r.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    bn = [r.normal(size=(1, b)) for b in sizes[1:]]
+    X, y = r.normal(size=(5, 3)), r.normal(size=5)
+    _, gW, gb = checks._np_mlp_grads(Wn, bn, X, y)
+    for L in range(3):
+        num = core.numerical_gradient(lambda _: checks._np_mlp_grads(Wn, bn, X, y)[0], Wn[L])
+        assert np.allclose(gW[L], num, rtol=1e-5, atol=1e-7)
+        num = core.numerical_gradient(lambda _: checks._np_mlp_grads(Wn, bn, X, y)[0], bn[L])
+        assert np.allclose(gb[L], num, rtol=1e-5, atol=1e-7)
+
+
+# --------------------------------------------------------------------------- checks vs solution
+def test_every_check_accepts_the_reference(ns):
+    V = ns["Value"]
+    for fn in (checks.value_init, checks.add, checks.mul, checks.power, checks.sub_neg, checks.div,
+               checks.tanh, checks.exp_log, checks.relu, checks.backward, checks.backward_reuse,
+               checks.backward_deep, checks.backward_repeat):
+        fn(V)
+    checks.neuron(ns["Neuron"], V)
+    checks.mlp(ns["MLP"], ns["Layer"], V)
+    checks.zero_grad(ns["MLP"], V)
+    checks.mse(ns["mse_loss"], V)
+    checks.train_step(ns["train_step"], ns["MLP"], V)
+
+
+def test_closure_bug_zeroes_every_gradient_and_is_named(ns):
+    """The source material's bug, written out: `out._backward = _backward` inside _backward."""
+    V = ns["Value"]
+
+    class Broken(V):
+        def __mul__(self, other):
+            other = other if isinstance(other, V) else Broken(other)
+            out = Broken(self.data * other.data, (self, other), "*")
+
+            def _backward():
+                self.grad += other.data * out.grad
+                other.grad += self.data * out.grad
+                out._backward = _backward
+            return out
+
+    a, b = Broken(2.0), Broken(3.0)
+    c = a * b
+    c.backward()
+    assert (a.grad, b.grad) == (0.0, 0.0)
+    with pytest.raises(core.CheckFailure, match="indented inside _backward"):
+        checks.mul(Broken)
+
+
+def test_recursive_backward_is_rejected_by_name(ns):
+    V = ns["Value"]
+
+    class Recursive(V):
+        def backward(self):
+            topo, seen = [], set()
+
+            def build(v):
+                if v not in seen:
+                    seen.add(v)
+                    for p in v._prev:
+                        build(p)
+                    topo.append(v)
+            build(self)
+            self.grad = 1.0
+            for v in reversed(topo):
+                v._backward()
+
+    with pytest.raises(core.CheckFailure, match="recursion limit"):
+        checks.backward_deep(Recursive)
+
+
+def test_an_always_equal_object_does_not_pass(ns):
+    class Liar:
+        data = grad = 0.0
+
+        def __eq__(self, other):
+            return True
+
+    V = ns["Value"]
+
+    class Lying(V):
+        def __add__(self, other):
+            return Liar()
+
+    with pytest.raises(core.CheckFailure, match="must return a Value"):
+        checks.add(Lying)
+
+
+def test_solution_and_key_mutants_through_the_harness():
+    """Full marks for the reference; the issue's headline mutants lose points, by name."""
+    wanted = {"_backward assigned inside its own closure (__mul__)", "recursive topological sort",
+              "gradients not reset between steps", "interior grads not reset (repeated backward doubles counts)"}
+    patches = [p for p in zoo.MUTANTS if p.name in wanted]
+    assert len(patches) == len(wanted)
+    runs = [()] + [(p,) for p in patches]
+    with ThreadPoolExecutor(2) as pool:
+        outs = list(pool.map(lambda ps: harness.grade_direct(LAB, ps), runs))
+    assert outs[0].score == outs[0].max_score == 20, outs[0].messages()
+    for p, out in zip(patches, outs[1:]):
+        assert out.score < out.max_score, p.name
+        assert any(e.lower() in m.lower() for m in out.messages() for e in p.expect), (p.name, out.messages())
+
+
+def test_zoo_size():
+    assert len(zoo.MUTANTS) >= 15 and len(zoo.VARIANTS) >= 5
+
+
+# --------------------------------------------------------------------------- notebook fallbacks
+def _cells(pred) -> str:
+    nb = notebooks.read(source_notebook(LAB))
+    return "\n\n".join(notebooks.executable(c.source) for c in nb.cells
+                       if c.cell_type == "code" and pred(c))
+
+
+def _run_script(tmp_path: Path, body: str, env_extra: dict) -> subprocess.CompletedProcess:
+    script = tmp_path / "run.py"
+    script.write_text(body)
+    env = {**os.environ, "MPLBACKEND": "Agg", **env_extra}
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=300)
+
+
+def test_notebook_runs_without_dot_and_without_torch(tmp_path):
+    """Every code cell (grading budget) with `dot` off the PATH and torch unimportable:
+    clear messages, no error, results still computed."""
+    nb = notebooks.read(source_notebook(LAB))
+    code = [notebooks.executable(c.source) for c in nb.cells if c.cell_type == "code"]
+    body = textwrap.dedent("""
+        import sys
+        sys.modules["torch"] = None          # `import torch` raises ImportError
+        import shutil
+        assert shutil.which("dot") is None
+        ns = {"__name__": "__main__", "display": print}
+        CELLS = %r
+        for src in CELLS:
+            exec(compile(src, "<cell>", "exec"), ns)
+        print("RESULTS", ns["results"])
+    """) % (code,)
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    proc = _run_script(tmp_path, body, {"PATH": str(empty), "NBGRADER_EXECUTION": "autograde"})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "`dot` was not found" in proc.stdout
+    assert "PyTorch is NOT installed" in proc.stdout
+    assert "RESULTS {'final_loss'" in proc.stdout
+
+
+def test_graph_pdf_is_rendered_by_graphviz(tmp_path):
+    """With dot available: the drawing renders, and the report copy is a PDF in the lab's folder."""
+    import shutil
+    if shutil.which("dot") is None:
+        pytest.fail("the Graphviz program `dot` is required by the course setup (apt-get install graphviz)")
+    body = _cells(lambda c: "setup" in c.metadata.get("tags", []) or notebooks.is_solution(c)
+                  or "graphviz" in c.metadata.get("tags", []))
+    body += "\nassert build_graph(out).pipe(format='pdf').startswith(b'%PDF')\nprint('OK')\n"
+    report = tmp_path / "report"
+    proc = _run_script(tmp_path, body, {"NNLAB_REPORT_DIR": str(report)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "OK" in proc.stdout
+    pdf = report / "figures" / LAB / "graph.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
