@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help venv sysdeps test grade release mutants report figures bench bench-grade \
-        student-bundle data clean distclean
+        student-bundle adversarial data clean distclean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t18
@@ -52,8 +52,12 @@ bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_lab02_torch.py
 
-bench-grade: $(STAMP)  ## grading throughput: plain nbgrader vs the pipeline
+bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py
+	$(PY) benchmarks/bench_sandbox.py
+
+adversarial: $(STAMP) sysdeps  ## grade the adversarial class in the sandbox (hostile/broken submissions)
+	$(PY) -m autograder.adversarial $(if $(JOBS),--jobs $(JOBS))
 
 student-bundle: $(STAMP)  ## build/student-bundle: what students receive
 	$(PY) -m autograder.bundle

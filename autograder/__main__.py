@@ -8,6 +8,10 @@ def main() -> int:
         "release": "autograder.release",
         "mutants": "autograder.mutants",
         "sample-class": "autograder.sample_class",
+        "adversarial": "autograder.adversarial",
+        "integrity": "autograder.integrity",
+        "bundle": "autograder.bundle",
+        "figures": "autograder.figures",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m autograder {" + ",".join(commands) + "} [options]", file=sys.stderr)

@@ -52,12 +52,30 @@ def ensure_assignment(db_url: str, lab: str, scratch: Path) -> None:
     release.generate(lab, scratch, db_url)
 
 
-def merge(db_url: str, result: dict) -> None:
+def merge(db_url: str, result: dict, attempts: int = 6) -> None:
     """Write one unit result into the course gradebook (scores of failed units become 0).
 
     Manual scores a TA already entered are kept; only autograded scores are replaced, so a
-    failed regrade can never leave a stale automatic score behind.
+    failed regrade can never leave a stale automatic score behind.  Idempotent, and safe with
+    concurrent writers (two TAs grading into one PostgreSQL gradebook): a transaction that
+    lost a race (the same student created twice, a serialization failure, a locked SQLite
+    file) is rolled back and retried from the start.
     """
+    import time
+
+    from nbgrader.api import InvalidEntry
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(attempts):
+        try:
+            return _merge_once(db_url, result)
+        except (InvalidEntry, DBAPIError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+
+
+def _merge_once(db_url: str, result: dict) -> None:
     from nbgrader.api import Gradebook
 
     cells = result.get("cells") or {}

@@ -51,3 +51,58 @@ def findings(submitted, released) -> list[str]:
     if unknown:
         out.append("unknown graded cell id(s) " + ", ".join(unknown) + " (ignored)")
     return out
+
+
+def deduplicate(nb) -> bool:
+    """Keep the first copy of each graded cell; later copies become ordinary cells.  True if changed.
+
+    nbgrader's own DeduplicateIds keeps the *last* copy and leaves an empty ``nbgrader``
+    metadata dict on the others, which then crashes ``OverwriteCells.add_missing_cells``
+    (KeyError 'grade_id'): one duplicated cell failed the whole submission.
+    """
+    seen, changed = set(), False
+    for cell in nb.cells:
+        gid = nbgrader_meta(cell).get("grade_id")
+        if not gid:
+            continue
+        if gid in seen:
+            cell.metadata.pop("nbgrader", None)
+            changed = True
+        seen.add(gid)
+    return changed
+
+
+def main(argv=None) -> int:
+    """``python -m autograder.integrity NOTEBOOK --release RELEASED``: the check students lack.
+
+    ``nbgrader validate`` says "Success!" when a graded cell was deleted; this never does:
+    it lists every finding and exits 1 when a graded cell is missing, duplicated or edited.
+    """
+    import argparse
+
+    import nbformat
+
+    ap = argparse.ArgumentParser(prog="python -m autograder.integrity", description=main.__doc__.split("\n")[0])
+    ap.add_argument("notebook")
+    ap.add_argument("--release", required=True, help="the released notebook the student started from")
+    args = ap.parse_args(argv)
+    try:
+        submitted = nbformat.read(args.notebook, as_version=4)
+    except Exception as exc:  # invalid JSON, not a notebook
+        print(f"NOT VALID: cannot read {args.notebook}: {type(exc).__name__}: {exc}")
+        return 1
+    released = nbformat.read(args.release, as_version=4)
+    found = findings(submitted, released)
+    serious = [f for f in found if f.startswith(("deleted", "duplicated", "edited"))]
+    for f in found:
+        print(("PROBLEM: " if f in serious else "note: ") + f)
+    if serious:
+        print(f"NOT VALID: restore the cells above from {args.release} before submitting")
+        return 1
+    print(f"structure ok: all {len(_graded(released))} graded cells present and unedited "
+          f"(run `nbgrader validate` to run the visible tests)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -4,7 +4,7 @@ Every student notebook runs in an IPython kernel started as::
 
     sh -c 'exec "$@" 3<guard.py 4<core.py 5<labNN.py ...'      (hands the check sources to bwrap)
       prlimit --as --nproc --fsize --cpu --core=0 --            (caps, inherited by every child)
-        bwrap --unshare-all --die-with-parent --new-session --clearenv ...
+        bwrap --unshare-{pid,net,ipc,uts,cgroup} --die-with-parent --new-session --clearenv ...
           setpriv --reuid nnlab-grader ... --no-new-privs --    (as root only: drop to the grader user)
             python -m ipykernel_launcher -f /nnlab/connection.json --IPKernelApp.exec_files=[/nnlab/guard.py]
 
@@ -24,7 +24,7 @@ the connection file, ``transport=ipc`` with an absolute path, ``interrupt_mode=m
 The guard (``GUARD_SOURCE``) runs before any student cell: it imports numpy and the checks
 (so their captured originals are the real ones), snapshots what a cheat would patch, and
 installs an audit hook (cannot be removed from Python) that restores the snapshot whenever a
-hidden test cell is compiled, blocks ``gc`` object walks, ``ctypes`` and rewriting the code
+hidden test cell is compiled, blocks ``gc`` object walks, raw ``ctypes`` memory access and calls, rewriting the code
 of check functions, and refuses frameworks a lab forbids.  See docs/sandbox.md.
 
 Fail closed: :func:`require` probes bwrap once per process and raises
@@ -34,7 +34,6 @@ Fail closed: :func:`require` probes bwrap once per process and raises
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import shlex
 import shutil
@@ -44,7 +43,7 @@ import tempfile
 from pathlib import Path
 
 from traitlets import Dict as TDict
-from traitlets import Integer, List, Unicode
+from traitlets import Integer
 
 #: Name of the unprivileged account kernels run as when grading as root (created if missing);
 #: parallel units use ``nnlab-grader1``, ``nnlab-grader2``... so a fork loop in one unit cannot
@@ -249,10 +248,6 @@ def _nnlab_guard():
                     obj.__dict__.pop(k, None)
                 elif obj.__dict__.get(k) is not v:
                     obj.__dict__[k] = v
-        for f, code, defaults, kwdefaults in function_codes:
-            if f.__code__ is not code:
-                f.__code__ = code
-            f.__defaults__, f.__kwdefaults__ = defaults, kwdefaults
         sys.stdout, sys.stderr, sys.excepthook, sys.displayhook = streams
 
     protected_ids = frozenset(id(f) for f, *_ in function_codes)
@@ -263,11 +258,16 @@ def _nnlab_guard():
             if isinstance(src, bytes):
                 src = src.decode("utf-8", "replace")
             if isinstance(src, str) and "''' + HIDDEN_MARKER + r'''" in src:
-                restore()
+                try:
+                    restore()
+                except Exception:   # never break the kernel: the checks' own originals still hold
+                    pass
         elif event in ("gc.get_objects", "gc.get_referrers", "gc.get_referents"):
             raise RuntimeError("blocked by the grading sandbox: " + event)
-        elif event.startswith("ctypes."):
-            raise RuntimeError("blocked by the grading sandbox: ctypes")
+        elif event in ("ctypes.call_function", "ctypes.string_at", "ctypes.wstring_at", "ctypes.cdata",
+                       "ctypes.cdata/buffer", "ctypes.PyObj_FromPtr"):
+            # raw memory and foreign calls (loading libraries stays allowed: torch needs it)
+            raise RuntimeError("blocked by the grading sandbox: " + event)
         elif event == "object.__setattr__" and args[1] in ("__code__", "__defaults__", "__kwdefaults__") \
                 and id(args[0]) in protected_ids:
             raise RuntimeError("blocked by the grading sandbox: rewriting a check function")
@@ -314,20 +314,27 @@ def _kernel_manager_class():
     return SandboxKernelManager
 
 
-def _execute_class():
+TRUNCATED = "output truncated by the grader after"
+#: Bytes of output (streams, displays, results) kept per cell.
+MAX_OUTPUT = _env_int("NNLAB_MAX_OUTPUT_BYTES", 1_000_000)
+
+
+def _execute_class(sandboxed: bool = True):
     from nbgrader.preprocessors import Execute
 
     class SandboxExecute(Execute):
         """nbgrader's Execute with the sandboxed kernel manager and a cap on each cell's output.
 
         The output cap works as messages arrive, in the grader process: a notebook printing
-        1 GB never makes the grader hold it (nbgrader's LimitOutput only acts afterwards).
+        1 GB never makes the grader hold it (nbgrader's LimitOutput only acts afterwards, on
+        lines, and a single 1 GB line passes it).
         """
 
-        max_output_bytes = Integer(1_000_000, config=True, help="stream/display bytes kept per cell")
+        max_output_bytes = Integer(MAX_OUTPUT, config=True, help="stream/display bytes kept per cell")
 
         def __init__(self, *args, **kwargs):
-            kwargs["kernel_manager_class"] = _kernel_manager_class()
+            if sandboxed:
+                kwargs["kernel_manager_class"] = _kernel_manager_class()
             super().__init__(*args, **kwargs)
             self._out_bytes = {}
 
@@ -345,11 +352,73 @@ def _execute_class():
                         outs.append(new_output("stream", name=content.get("name", "stdout"),
                                                text=content.get("text", "")[:keep]))
                     outs.append(new_output("stream", name="stdout",
-                                           text=f"\n... output truncated by the grader after {self.max_output_bytes} bytes ...\n"))
+                                           text=f"\n... {TRUNCATED} {self.max_output_bytes} bytes ...\n"))
                 return None
             return super().output(outs, msg, display_id, cell_index)
 
     return SandboxExecute
+
+
+def _replace_execute(c, cls) -> None:
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    pre = list(c.Autograde.autograde_preprocessors) if "autograde_preprocessors" in c.Autograde else \
+        list(Autograde.class_traits()["autograde_preprocessors"].default())
+    # (c.Execute.* keeps applying: traitlets loads the config of every class in the mro.)
+    c.Autograde.autograde_preprocessors = [cls if p is Execute or p == "nbgrader.preprocessors.Execute" else p
+                                           for p in pre]
+
+
+def cap_output(c) -> None:
+    """Trusted (unsandboxed) grading: nbgrader's kernel, with the per-cell output cap."""
+    _replace_execute(c, _execute_class(sandboxed=False))
+
+
+#: Errors that, raised by a cell outside the tests, mean the sandbox or a cap stopped something:
+#: they are named in the unit's status so the TA sees who tried what.
+EVENT_ERRORS = {"MemoryError", "PermissionError", "FileNotFoundError", "BlockingIOError", "ConnectionError",
+                "ConnectionRefusedError", "gaierror", "TimeoutError", "OSError", "ProcessLookupError"}
+
+
+def _event(output) -> str | None:
+    ename, evalue = output.get("ename", ""), str(output.get("evalue", ""))
+    if ename in ("KeyboardInterrupt", "CellTimeoutError"):
+        return "interrupted at the time limit"
+    if ename in EVENT_ERRORS or (ename == "RuntimeError" and "grading sandbox" in evalue) or \
+            (ename in ("ImportError", "ModuleNotFoundError") and "not allowed in this lab" in evalue):
+        return f"{ename}: {evalue[:80]}"
+    return None
+
+
+def output_notes(notebook_path) -> list[str]:
+    """Notes read from the autograded notebook: cells whose output the grader truncated, and
+    cells outside the tests stopped by the sandbox, a cap or the time limit (named)."""
+    import nbformat
+    from .notebooks import nbgrader_meta
+    path = Path(notebook_path)
+    if not path.exists():
+        return []
+    nb = nbformat.read(str(path), as_version=4)
+    cut, events = [], []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        outs = cell.get("outputs", [])
+        if any(TRUNCATED in "".join(o.get("text", "")) for o in outs if o.get("output_type") == "stream"):
+            cut.append(str(i + 1))
+        if nbgrader_meta(cell).get("grade"):
+            continue   # a test cell's error is its verdict, reported per cell already
+        for o in outs:
+            if o.get("output_type") == "error" and _event(o):
+                events.append(f"cell {i + 1} {_event(o)}")
+                break
+            if o.get("output_type") == "stream" and "MemoryError" in "".join(o.get("text", ""))[-20000:]:
+                events.append(f"cell {i + 1} MemoryError (the kernel hit its memory cap, e.g. flooding output)")
+                break
+    notes = [f"output of cell(s) {', '.join(cut)} truncated (over {MAX_OUTPUT} bytes)"] if cut else []
+    if events:
+        notes.append("stopped: " + "; ".join(events[:5]))
+    return notes
 
 
 # --------------------------------------------------------------------------- per-unit setup
@@ -366,6 +435,28 @@ def _venv_and_base() -> tuple[Path, Path]:
     return Path(sys.prefix), Path(sys.base_prefix)
 
 
+def _sibling_imports(path: Path) -> list[str]:
+    """Modules of the checks package a check module imports (``from .x import`` / ``from . import x``)."""
+    import re
+    text = path.read_text()
+    names = set(re.findall(r"^\s*from \.(\w+) import", text, re.M))
+    for group in re.findall(r"^\s*from \. import ([\w, ]+)", text, re.M):
+        names.update(n.strip() for n in group.split(",") if n.strip())
+    return sorted(n for n in names if (path.parent / f"{n}.py").exists() and n != path.stem)
+
+
+def _sweep_stale(max_age: float = 7200.0) -> None:
+    """Remove private folders of units that were killed before their cleanup (older than any unit)."""
+    import time
+    now = time.time()
+    for d in Path("/tmp").glob("nnlab-sbx-*"):
+        try:
+            if now - d.stat().st_mtime > max_age:
+                shutil.rmtree(d, ignore_errors=True)
+        except OSError:
+            pass
+
+
 def configure(c, root, spec) -> None:
     """Point the unit's nbgrader config at a sandboxed kernel (fails closed).
 
@@ -374,13 +465,13 @@ def configure(c, root, spec) -> None:
     """
     require()
     from . import checks
-    from nbgrader.preprocessors import Execute
 
     root = Path(root)
     key = lab_key(spec["lab"])
     checks_dir = Path(list(checks.__path__)[0])
     # Short private folder (a Unix socket path must fit in 107 bytes), never shared with the kernel
     # except its ipc/ subfolder: connection file, check sources and the guard stay outside.
+    _sweep_stale()
     private = Path(tempfile.mkdtemp(prefix="nnlab-sbx-", dir="/tmp"))
     os.chmod(private, 0o711)
     ipc = private / "ipc"
@@ -393,6 +484,7 @@ def configure(c, root, spec) -> None:
     else:
         uid, gid, user = os.getuid(), os.getgid(), None
     (private / "tmp").mkdir(mode=0o700)
+    old_tmpdir = os.environ.get("TMPDIR")
     os.environ["TMPDIR"] = str(private / "tmp")   # where nbclient may mkstemp a connection file
     tempfile.tempdir = None
     guard = private / "guard.py"
@@ -401,6 +493,8 @@ def configure(c, root, spec) -> None:
              "/nnlab/pkg/autograder/__init__.py": os.devnull,
              "/nnlab/pkg/autograder/checks/core.py": str(checks_dir / "core.py"),
              f"/nnlab/pkg/autograder/checks/{key}.py": str(checks_dir / f"{key}.py")}
+    for sibling in _sibling_imports(checks_dir / f"{key}.py"):   # e.g. a shared helper module of the checks
+        files[f"/nnlab/pkg/autograder/checks/{sibling}.py"] = str(checks_dir / f"{sibling}.py")
     venv, base = _venv_and_base()
     import nnlab
     settings = {
@@ -413,15 +507,8 @@ def configure(c, root, spec) -> None:
                                   str(Path(spec["course_root"]) / "data")) if d and os.path.isdir(d)],
     }
     c.SandboxKernelManager.sandbox = settings
-    pre = list(c.Autograde.autograde_preprocessors) if "autograde_preprocessors" in c.Autograde else None
-    if pre is None:
-        from nbgrader.converters import Autograde
-        pre = list(Autograde.class_traits()["autograde_preprocessors"].default())
-    sandbox_execute = _execute_class()
-    c.Autograde.autograde_preprocessors = [sandbox_execute if p is Execute or p == "nbgrader.preprocessors.Execute"
-                                           else p for p in pre]
-    # (c.Execute.* keeps applying: traitlets loads the config of every class in the mro.)
-    _RUNTIME[str(root)] = {"private": str(private), "slot_fd": slot_fd}
+    _replace_execute(c, _execute_class(sandboxed=True))
+    _RUNTIME[str(root)] = {"private": str(private), "slot_fd": slot_fd, "tmpdir": old_tmpdir}
 
 
 def cleanup(root) -> None:
@@ -430,6 +517,11 @@ def cleanup(root) -> None:
     if not info:
         return
     shutil.rmtree(info["private"], ignore_errors=True)
+    if info["tmpdir"] is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = info["tmpdir"]
+    tempfile.tempdir = None
     try:
         os.close(info["slot_fd"])
     except OSError:
