@@ -67,7 +67,9 @@ updates, checked by tests as you go.
    necessary, not sufficient.
 4. Answer the written questions in the cells marked `YOUR ANSWER HERE`.
 5. Do not delete, copy or edit the test cells: they are restored from the original before
-   grading, and tampering is reported.
+   grading, and tampering is reported. Before submitting, run
+   `python -m nnlab.validate labs/labNN-name/labNN-name.ipynb`: it tells you if a graded cell is
+   missing, duplicated or edited (unlike `nbgrader validate`, which says "Success!" even then).
 6. Submit the lab folder (`labs/labNN-name/`) as instructed by your course staff.
 
 ## Data

@@ -8,49 +8,18 @@ and restores edited ones from the source.
 """
 from __future__ import annotations
 
-from collections import Counter
+from nnlab import validate
 
 from .notebooks import nbgrader_meta
 
 
-def _graded(nb) -> list[tuple[str, object]]:
-    return [(nbgrader_meta(c)["grade_id"], c) for c in nb.cells
-            if nbgrader_meta(c).get("grade_id") and (nbgrader_meta(c).get("grade") or nbgrader_meta(c).get("locked")
-                                                      or nbgrader_meta(c).get("solution"))]
-
-
 def findings(submitted, released) -> list[str]:
-    """Human-readable findings (empty when the submission kept the release's structure)."""
-    sub, rel = _graded(submitted), _graded(released)
-    rel_ids = [gid for gid, _ in rel]
-    rel_cells = dict(rel)
-    counts = Counter(gid for gid, _ in sub)
-    out = []
-    deleted = [gid for gid in rel_ids if counts[gid] == 0]
-    if deleted:
-        out.append("deleted graded cell(s) " + ", ".join(deleted) + " (re-added from the release and graded)")
-    dup = sorted(gid for gid, n in counts.items() if n > 1)
-    if dup:
-        out.append("duplicated cell(s) " + ", ".join(dup) + " (only the first copy is graded)")
-    edited = []
-    seen = set()
-    for gid, cell in sub:
-        if gid in seen or gid not in rel_cells:
-            continue
-        seen.add(gid)
-        ref = rel_cells[gid]
-        if nbgrader_meta(ref).get("locked") and not nbgrader_meta(ref).get("solution") \
-                and cell.source.strip() != ref.source.strip():
-            edited.append(gid)
-    if edited:
-        out.append("edited locked cell(s) " + ", ".join(edited) + " (restored from the source before grading)")
-    order = [gid for gid in dict.fromkeys(g for g, _ in sub) if gid in rel_cells]
-    if order != [g for g in rel_ids if g in order]:
-        out.append("graded cells re-ordered")
-    unknown = sorted({gid for gid, _ in sub if gid not in rel_cells})
-    if unknown:
-        out.append("unknown graded cell id(s) " + ", ".join(unknown) + " (ignored)")
-    return out
+    """Human-readable findings (empty when the submission kept the release's structure).
+
+    The comparison itself lives in the student package (``nnlab.validate``), so the check
+    students run before submitting and the grader's report are the same by construction.
+    """
+    return validate.findings(submitted, validate.manifest(released))
 
 
 def deduplicate(nb) -> bool:
@@ -73,35 +42,21 @@ def deduplicate(nb) -> bool:
 
 
 def main(argv=None) -> int:
-    """``python -m autograder.integrity NOTEBOOK --release RELEASED``: the check students lack.
-
-    ``nbgrader validate`` says "Success!" when a graded cell was deleted; this never does:
-    it lists every finding and exits 1 when a graded cell is missing, duplicated or edited.
-    """
+    """``python -m autograder.integrity NOTEBOOK --release RELEASED``: the student-side check,
+    against any released notebook (students run ``python -m nnlab.validate NOTEBOOK``)."""
     import argparse
+    import json
+    import tempfile
+    from pathlib import Path
 
-    import nbformat
-
-    ap = argparse.ArgumentParser(prog="python -m autograder.integrity", description=main.__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(prog="python -m autograder.integrity")
     ap.add_argument("notebook")
     ap.add_argument("--release", required=True, help="the released notebook the student started from")
     args = ap.parse_args(argv)
-    try:
-        submitted = nbformat.read(args.notebook, as_version=4)
-    except Exception as exc:  # invalid JSON, not a notebook
-        print(f"NOT VALID: cannot read {args.notebook}: {type(exc).__name__}: {exc}")
-        return 1
-    released = nbformat.read(args.release, as_version=4)
-    found = findings(submitted, released)
-    serious = [f for f in found if f.startswith(("deleted", "duplicated", "edited"))]
-    for f in found:
-        print(("PROBLEM: " if f in serious else "note: ") + f)
-    if serious:
-        print(f"NOT VALID: restore the cells above from {args.release} before submitting")
-        return 1
-    print(f"structure ok: all {len(_graded(released))} graded cells present and unedited "
-          f"(run `nbgrader validate` to run the visible tests)")
-    return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        promised = Path(tmp, validate.MANIFEST)
+        promised.write_text(json.dumps(validate.manifest(json.loads(Path(args.release).read_text()))))
+        return validate.main([args.notebook, "--manifest", str(promised)])
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ def release_lab(lab: str, dest: Path, db_url: str) -> Path:
     for cache in out.rglob("__pycache__"):
         shutil.rmtree(cache)
     stub_student_files(lab, out)
+    write_manifest(out / f"{lab}.ipynb")
     leaks = find_leaks(out)
     if leaks:
         raise ReleaseError(f"{lab}: release still contains solution or hidden-test markers: {leaks}")
@@ -67,6 +68,15 @@ def release(labs: list[str], dest: Path = LABS) -> None:
     with tempfile.TemporaryDirectory(prefix="nnlab-release-") as tmp:
         for lab in labs:
             release_lab(lab, dest, f"sqlite:///{Path(tmp, 'gradebook.db')}")
+
+
+def write_manifest(notebook: Path) -> None:
+    """The graded cells the release promises, for ``python -m nnlab.validate`` on the student side."""
+    import json
+
+    from nnlab.validate import MANIFEST, manifest
+    data = manifest(json.loads(notebook.read_text()))
+    (notebook.parent / MANIFEST).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
 
 
 def find_leaks(folder: Path) -> list[str]:
