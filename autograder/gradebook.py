@@ -6,7 +6,9 @@ whether it is the default SQLite file or a PostgreSQL database.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import warnings
 import shutil
 from pathlib import Path
 
@@ -15,6 +17,19 @@ import pandas as pd
 from . import release
 
 COURSE_ID = "nn-course"
+
+
+@contextlib.contextmanager
+def opened(db_url: str):
+    """nbgrader's Gradebook, with SQLAlchemy's autoflush warnings from nbgrader's own
+    relationship code kept off the TA's terminal (they are about nbgrader internals)."""
+    from nbgrader.api import Gradebook
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(db_url, COURSE_ID) as gb:
+            yield gb
 
 
 def folder_hash(folder: Path) -> str:
@@ -41,9 +56,9 @@ def template(lab: str, source_dir: Path, cache: Path) -> tuple[Path, Path]:
 
 def ensure_assignment(db_url: str, lab: str, scratch: Path) -> None:
     """Create ``lab``'s assignment, notebooks and cells in the course gradebook if missing."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(db_url, COURSE_ID) as gb:
+    with opened(db_url) as gb:
         try:
             gb.find_assignment(lab)
             return
@@ -76,10 +91,9 @@ def merge(db_url: str, result: dict, attempts: int = 6) -> None:
 
 
 def _merge_once(db_url: str, result: dict) -> None:
-    from nbgrader.api import Gradebook
 
     cells = result.get("cells") or {}
-    with Gradebook(db_url, COURSE_ID) as gb:
+    with opened(db_url) as gb:
         gb.update_or_create_student(result["student"])
         sub = gb.update_or_create_submission(result["lab"], result["student"])
         for nb in sub.notebooks:
@@ -105,10 +119,9 @@ def status_of(result: dict) -> str:
 
 def export(db_url: str, results: list[dict], labs: list[str]) -> pd.DataFrame:
     """One row per student × lab: totals, status, then one column per graded cell."""
-    from nbgrader.api import Gradebook
 
     rows, cell_order = [], []
-    with Gradebook(db_url, COURSE_ID) as gb:
+    with opened(db_url) as gb:
         for lab in labs:
             assignment = gb.find_assignment(lab)
             for notebook in assignment.notebooks:

@@ -7,6 +7,9 @@ variant of every lab, in parallel, and prints one line per lab::
 
 Exit status 1 if a mutant survives, is caught without a message that names it, a
 variant loses points, or the solution itself is not at full marks.
+
+Then one end-to-end run through the real nbgrader per lab: the sample class's ``buggy``
+submission (three zoo mutants) must get, cell by cell, the score the direct harness gives.
 """
 from __future__ import annotations
 
@@ -56,20 +59,54 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
     return "\n".join([line, *problems]), not problems
 
 
+def nbgrader_agreement(labs: list[str], jobs: int) -> tuple[list[str], bool]:
+    """Grade each lab's ``buggy`` sample submission with nbgrader; compare with the harness."""
+    import json
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from . import pipeline, sample_class
+
+    lines, ok = [], True
+    with tempfile.TemporaryDirectory(prefix="mutants-nbgrader-") as tmp:
+        subs = sample_class.generate(Path(tmp) / "class", labs)
+        manifest = json.loads((subs / "manifest.json").read_text())
+        for student in ("perfect", "blank", "tampered"):
+            shutil.rmtree(subs / student)
+        df = pipeline.grade(subs, labs, Path(tmp) / "out", jobs=jobs, quiet=True)
+    for lab in labs:
+        row = df[(df.assignment == lab) & (df.student_id == "buggy")].iloc[0]
+        expected = manifest[lab]
+        failing = [c for c in expected["buggy_failing"] if row[c] != 0]
+        agree = row.auto_score == expected["expected_buggy_score"] and not failing and row.status == "graded"
+        ok &= agree
+        lines.append(f"{lab}: nbgrader {'agrees' if agree else 'DISAGREES'} with the direct harness on a buggy "
+                     f"submission ({row.auto_score:g} vs {expected['expected_buggy_score']:g}/{row.auto_max:g})"
+                     + ("" if agree else f"; status: {row.status}"))
+    return lines, ok
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("labs", nargs="*", help="lab ids (default: every lab)")
     ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("-v", "--verbose", action="store_true", help="one line per mutant and variant")
+    ap.add_argument("--no-nbgrader", action="store_true", help="skip the end-to-end nbgrader run per lab")
     args = ap.parse_args(argv)
     ok, start = True, time.perf_counter()
-    for lab in args.labs or lab_ids():
+    labs = args.labs or lab_ids()
+    for lab in labs:
         try:
             text, good = _verdicts(lab, args.jobs, args.verbose)
         except harness.PatchError as exc:
             text, good = f"{lab}: zoo does not apply: {exc}", False
         print(text, flush=True)
         ok &= good
+    if not args.no_nbgrader:
+        lines, agree = nbgrader_agreement(labs, args.jobs)
+        print("\n".join(lines), flush=True)
+        ok &= agree
     print(f"mutation run took {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0 if ok else 1
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import venv
-from pathlib import Path
 
 import pytest
 

@@ -17,7 +17,6 @@ import importlib.util
 import inspect
 import re
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest

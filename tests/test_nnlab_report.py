@@ -149,7 +149,6 @@ def test_bad_names_and_values_are_rejected(project):
 
 
 def test_figure_path_for_other_tools(tmp_path, monkeypatch):
-    import importlib
     import nnlab.report as rep
     (tmp_path / "report").mkdir()
     (tmp_path / "report" / "report.tex").write_text("% report")

@@ -38,31 +38,23 @@ def test_release_is_deterministic(fresh_release, tmp_path):
         assert (tmp_path / lab / f).read_bytes() == (fresh_release / lab / f).read_bytes(), f
 
 
+def _split_solutions(text: str) -> tuple[list[str], list[str]]:
+    """(stripped lines inside solution regions, lines outside them)."""
+    inside_lines, outside_lines, inside = [], [], False
+    for line in text.split("\n"):
+        s = line.strip()
+        if s == notebooks.BEGIN_SOLUTION:
+            inside = True
+        elif s == notebooks.END_SOLUTION:
+            inside = False
+        else:
+            (inside_lines if inside else outside_lines).append(s if inside else line)
+    return inside_lines, outside_lines
+
+
 def _solution_lines(text: str) -> list[str]:
     """Substantial lines inside solution regions (what must never reach students)."""
-    lines, inside = [], False
-    for line in text.split("\n"):
-        s = line.strip()
-        if s == notebooks.BEGIN_SOLUTION:
-            inside = True
-        elif s == notebooks.END_SOLUTION:
-            inside = False
-        elif inside and len(s) > 25 and not s.startswith("#"):
-            lines.append(s)
-    return lines
-
-
-def _outside_solutions(text: str) -> list[str]:
-    lines, inside = [], False
-    for line in text.split("\n"):
-        s = line.strip()
-        if s == notebooks.BEGIN_SOLUTION:
-            inside = True
-        elif s == notebooks.END_SOLUTION:
-            inside = False
-        elif not inside:
-            lines.append(line)
-    return lines
+    return [s for s in _split_solutions(text)[0] if len(s) > 25 and not s.startswith("#")]
 
 
 @pytest.mark.parametrize("lab", lab_ids())
@@ -77,7 +69,7 @@ def test_release_holds_no_solution_and_no_hidden_test(lab):
     sources = [c.source for c in source_nb.cells] + [
         (SOLUTIONS / lab / rel).read_text() for rel in notebooks.student_files(SOLUTIONS / lab)]
     # Lines that also stand outside solution regions (provided code) are not leaks.
-    provided = {line.strip() for text in sources for line in _outside_solutions(text)}
+    provided = {line.strip() for text in sources for line in _split_solutions(text)[1]}
     leaked = [line for text in sources for line in _solution_lines(text)
               if line in released_lines and line not in provided]
     assert not leaked, f"solution lines found in labs/{lab}: {leaked[:5]}"

@@ -11,7 +11,6 @@ command.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
 import subprocess
@@ -164,7 +163,7 @@ def test_missing_tex_stops_with_one_clear_message(tmp_path):
     folder = copy_report(tmp_path / "report", fresh=True)
     make_bin = shutil.which("make")
     if make_bin is None:
-        pytest.fail(f"make is not installed; install it with: sudo apt-get install -y make", pytrace=False)
+        pytest.fail("make is not installed; install it with: sudo apt-get install -y make", pytrace=False)
     proc = subprocess.run([make_bin, "-C", str(folder)], capture_output=True, text=True,
                           env={"PATH": str(tmp_path / "empty-bin"), "HOME": str(tmp_path)}, timeout=60)
     assert proc.returncode != 0
