@@ -12,7 +12,7 @@ SCHEDULER ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sysdeps test grade release mutants report figures bench bench-grade \
+.PHONY: help venv sysdeps grading-deps test grade release mutants report figures bench bench-grade \
         student-bundle adversarial data clean distclean
 
 help:  ## list the targets
@@ -32,14 +32,17 @@ sysdeps:  ## install missing Debian packages (TeX, bubblewrap, graphviz, Fashion
 test: $(STAMP) sysdeps  ## run the whole test suite (what CI runs)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-grade: $(STAMP)  ## grade the sample class (or SUBMISSIONS=path) into build/grades.csv
+grading-deps:
+	@bash scripts/system-deps.sh grading
+
+grade: $(STAMP) grading-deps  ## grade the sample class (or SUBMISSIONS=path) into build/grades.csv
 	$(PY) -m autograder grade $(if $(SUBMISSIONS),--submissions $(SUBMISSIONS)) \
 	    $(if $(JOBS),--jobs $(JOBS)) $(if $(LABS),--labs $(LABS)) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 release: $(STAMP)  ## regenerate the student release labs/ from solutions/
 	$(PY) -m autograder release $(LABS)
 
-mutants: $(STAMP)  ## every bug-zoo mutant caught, every correct variant at full marks
+mutants: $(STAMP) grading-deps  ## every bug-zoo mutant caught, every correct variant at full marks
 	$(PY) -m autograder mutants $(LABS)
 
 report: ## build report/build/report.pdf with latexmk
