@@ -16,6 +16,7 @@ Results are cached per unit by a hash of its inputs, so a re-run regrades only w
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -54,7 +55,6 @@ def input_hash(spec: dict) -> str:
              gradebook.folder_hash(Path(spec["source_dir"])), str(spec["cell_timeout"])]
     if not spec.get("sandbox", True):
         parts.append("unsandboxed")   # a trusted-mode result is never reused by a sandboxed run
-    import hashlib
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
@@ -220,9 +220,11 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     results, todo = [], []
     for sub in subs:
         cached = results_dir / sub.student / f"{sub.lab}.json"
-        if sub.problem:
-            results.append({"student": sub.student, "lab": sub.lab, "ok": False, "problem": sub.problem,
-                            "notes": list(sub.notes), "cells": {}})
+        if sub.problem:   # never reaches nbgrader: scores 0 now, never a stale score
+            res = {"student": sub.student, "lab": sub.lab, "ok": False, "problem": sub.problem,
+                   "notes": list(sub.notes), "cells": {}}
+            gradebook.merge(db_url, res)
+            results.append(res)
             continue
         spec = make_spec(sub, work, templates)
         spec["sandbox"] = sandbox
@@ -264,9 +266,6 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     else:
         run_forked(todo, jobs, done)
     bar.close()
-    for res in results:
-        if not res.get("ok") and not res.get("cached"):
-            gradebook.merge(db_url, res)   # ungradable submissions score 0, never a stale score
     df = gradebook.export(db_url, results, labs)
     csv = out / "grades.csv"
     df.to_csv(csv, index=False)

@@ -151,7 +151,7 @@ def main(argv=None) -> int:
             print(f"{label:<36} {n} in {seconds:7.1f} s = {rates[key]:6.2f} submissions/min"
                   f"   (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)", flush=True)
 
-        print(f"(a) plain nbgrader autograde ...", flush=True)
+        print("(a) plain nbgrader autograde ...", flush=True)
         seconds, scores["nbgrader"] = plain_nbgrader(args.lab, cls, template_db, work)
         report("(a) plain nbgrader autograde", "nbgrader", seconds)
         modes = [("(b) pipeline JOBS=1", "jobs1", 1, None), ("(c) pipeline JOBS=2", "jobs2", 2, None)]
