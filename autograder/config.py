@@ -47,6 +47,7 @@ def course_config(root: str | Path, student_files: dict[str, list[str]] | None =
     # Keep runaway output out of the gradebook and the feedback.
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 50
+    c.GenerateFeedback.exporter_class = "autograder.feedback.FeedbackExporter"   # see its docstring
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
         "autograder.feedback.HideHiddenTests",

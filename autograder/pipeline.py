@@ -103,12 +103,16 @@ PRELOAD = ("autograder.unit", "nbgrader.api", "nbgrader.apps", "nbgrader.convert
 
 
 def preload() -> None:
+    """Import the grading stack and render one throw-away feedback page, before forking units."""
     import importlib
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
+    from . import feedback
+    from .config import course_config
+    feedback.warm(course_config(str(ROOT)))
 
 
 def _cache_templates(folder: str) -> None:

@@ -104,7 +104,7 @@ def _lab_folder(lab: str, blob: bytes) -> Path:
 def _fork_context():
     ctx = mp.get_context("forkserver")
     from .pipeline import PRELOAD
-    ctx.set_forkserver_preload(["autograder.pipeline", *PRELOAD])  # imported once per worker
+    ctx.set_forkserver_preload([*PRELOAD, "autograder.prewarm"])  # once per worker, not per unit
     return ctx
 
 
@@ -204,9 +204,11 @@ def connect(scheduler: str, jobs: int | None = None):
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
-        # Threads, not processes: each task only waits for the unit process it starts.
+        # Threads, not processes: each task only waits for the unit process it starts.  Dask
+        # always starts HTTP servers (dashboard, health) and binds them to every interface
+        # (port 8787 first) unless told otherwise: keep them on loopback, on free ports.
         cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=False,
-                               dashboard_address=None)
+                               dashboard_address="127.0.0.1:0", worker_dashboard_address="127.0.0.1:0")
         return Client(cluster), cluster
     return Client(scheduler, timeout="30s"), None
 

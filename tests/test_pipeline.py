@@ -119,6 +119,48 @@ def test_feedback_has_no_hidden_tests(graded):
     assert "not implemented yet" in blank     # the verdict of a hidden check reaches the student
 
 
+def _tags(html: str) -> list:
+    """Every tag of a page as (name, attributes), attribute order ignored; and the page text."""
+    from bs4 import BeautifulSoup
+    soup = BeautifulSoup(html, features="html.parser")
+    tags = [(t.name, sorted((k, " ".join(v) if isinstance(v, list) else v) for k, v in t.attrs.items()))
+            for t in soup.find_all(True)]
+    return tags, soup.get_text()
+
+
+def test_feedback_exporter_renders_what_nbconvert_renders(graded):
+    """The pipeline's FeedbackExporter skips HTMLExporter's BeautifulSoup pass: same page otherwise."""
+    from nbconvert.exporters import HTMLExporter
+
+    from autograder import feedback
+    from autograder.config import course_config
+    from autograder.paths import ROOT
+    _, out, _ = graded
+    notebook = out / "autograded" / "buggy" / LAB1 / f"{LAB1}.ipynb"
+    nb = nbformat.read(str(notebook), as_version=4)
+    assert any("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", [])), "no figure"
+    for cell in nb.cells:   # what GetGrades adds from the gradebook
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader["score"] = 1.0
+    pages = {}
+    for cls in (feedback.FeedbackExporter, HTMLExporter):
+        exporter = feedback.configured_exporter(course_config(str(ROOT)), cls)
+        assert type(exporter) is cls
+        resources = {"nbgrader": {"notebook": LAB1, "score": 3, "max_score": 9, "late_penalty": 0}}
+        pages[cls], _ = exporter.from_notebook_node(nbformat.from_dict(nb), resources)
+    ours, stock = _tags(pages[feedback.FeedbackExporter]), _tags(pages[HTMLExporter])
+    assert len(ours[0]) == len(stock[0]) > 100
+    assert ours == stock
+    assert feedback.NO_ALT in pages[feedback.FeedbackExporter]
+
+
+def test_feedback_pages_come_from_the_feedback_exporter(graded):
+    _, out, _ = graded
+    page = (out / "feedback" / "buggy" / LAB1 / f"{LAB1}.html").read_text()
+    assert "<img" in page and all("alt=" in tag.split(">")[0] for tag in page.split("<img")[1:])
+    assert "Score:" in page   # nbgrader's feedback template, with the grades from the gradebook
+
+
 def test_gradebook_is_usable_by_nbgrader(graded):
     from nbgrader.api import Gradebook
     _, out, _ = graded

@@ -148,6 +148,19 @@ def test_local_cluster_grades_identically(serial, submissions, tmp_path):
     assert (tmp_path / "grades.csv").read_bytes() == (serial[1] / "grades.csv").read_bytes()
 
 
+def test_local_cluster_listens_on_loopback_only():
+    """SCHEDULER=local must not open Dask's dashboards to the network (port 8787 on 0.0.0.0)."""
+    client, cluster = scale.connect("local", jobs=2)
+    try:
+        nodes = [cluster.scheduler, *cluster.workers.values()]
+        addresses = [sock.getsockname()[0] for node in nodes for sock in node.http_server._sockets.values()]
+        assert len(addresses) >= len(nodes)
+        assert set(addresses) <= {"127.0.0.1"}, addresses
+    finally:
+        client.close()
+        cluster.close()
+
+
 def test_worker_with_other_course_code_refuses_to_grade(serial):
     spec = {"student": "perfect", "lab": LAB, "notes": []}
     result = scale.grade_task(spec, b"", b"", fingerprint="not-this-code")
