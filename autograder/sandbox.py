@@ -37,6 +37,7 @@ import fcntl
 import os
 import shlex
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -132,22 +133,33 @@ def require() -> None:
     ok, reason = probe()
     if not ok:
         raise SandboxUnavailable(reason)
+    _lock_dir()   # usable by this user (see there), checked before any unit starts
 
 
 # --------------------------------------------------------------------------- the grader user
-_LOCK_DIR = Path(os.environ.get("NNLAB_SANDBOX_LOCKS", "/tmp/nnlab-sandbox-locks"))
-
-
 def _lock_dir() -> Path:
-    _LOCK_DIR.mkdir(mode=0o700, exist_ok=True)
-    return _LOCK_DIR
+    """The folder of slot locks: private to the user grading, shared by all their pipelines.
+
+    Root's pipelines share one (so two never hand the same grader account to two units);
+    every other user gets their own, since a user namespace needs no account.  It lives
+    under /tmp, where anyone could create it first, so it must be a real folder owned by
+    us and closed to others, or we refuse rather than lock (or create files) through it.
+    ``NNLAB_SANDBOX_LOCKS`` overrides the place.
+    """
+    d = Path(os.environ.get("NNLAB_SANDBOX_LOCKS") or f"/tmp/nnlab-sandbox-locks-{os.geteuid()}")
+    d.mkdir(mode=0o700, exist_ok=True)
+    st = os.lstat(d)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise SandboxUnavailable(f"{d} must be a folder owned by uid {os.geteuid()} with mode 700: "
+                                 f"remove it (another user may have created it) or set NNLAB_SANDBOX_LOCKS")
+    return d
 
 
 def acquire_slot(max_slots: int = 64) -> tuple[int, int]:
     """(slot, fd): an exclusive slot number for this unit, held while ``fd`` stays open."""
     d = _lock_dir()
     for slot in range(max_slots):
-        fd = os.open(d / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(d / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return slot, fd

@@ -153,6 +153,39 @@ def test_refuses_to_grade_without_namespaces(tmp_path, monkeypatch, capsys):
     assert "refusing to grade" in err and "Operation not permitted" in err
 
 
+def test_slot_locks_are_exclusive_and_private(tmp_path, monkeypatch):
+    monkeypatch.setenv("NNLAB_SANDBOX_LOCKS", str(tmp_path / "locks"))
+    first, fd0 = sandbox.acquire_slot()
+    second, fd1 = sandbox.acquire_slot()
+    assert (first, second) == (0, 1)          # held slots are never handed out twice
+    os.close(fd0)
+    again, fd2 = sandbox.acquire_slot()
+    assert again == 0                          # a released slot is reused
+    for fd in (fd1, fd2):
+        os.close(fd)
+    assert (tmp_path / "locks").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.parametrize("make", ["world-writable", "symlink"] + (["other-owner"] if os.geteuid() == 0 else []))
+def test_refuses_a_lock_folder_others_control(tmp_path, monkeypatch, make):
+    """/tmp is shared: a lock folder someone else made (or can write) is refused, never used."""
+    target = tmp_path / "locks"
+    real = tmp_path / "elsewhere"
+    real.mkdir(mode=0o700)
+    if make == "world-writable":
+        target.mkdir()
+        target.chmod(0o777)
+    elif make == "symlink":
+        target.symlink_to(real)
+    else:   # root only: giving a folder away needs it
+        target.mkdir(mode=0o700)
+        os.chown(target, 65534, 65534)
+    monkeypatch.setenv("NNLAB_SANDBOX_LOCKS", str(target))
+    with pytest.raises(sandbox.SandboxUnavailable, match="mode 700"):
+        sandbox.acquire_slot()
+    assert not any(real.iterdir()), "nothing may be created through the link"
+
+
 def test_opt_out_is_loud(monkeypatch, capsys):
     monkeypatch.setenv("NNLAB_SANDBOX", "0")
     assert sandbox.disabled_by_env()
