@@ -108,7 +108,9 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
             "import numpy as np\nbig = np.ones(20 * 2 ** 30 // 8)")),
         Adversary("file-5gb", "perfect", ("File too large",), inject=(
             "with open('big.bin', 'wb') as f:\n    for _ in range(5 * 1024):\n        f.write(b'\\0' * 2 ** 20)")),
-        Adversary("kill-parent", "perfect", ("PermissionError",), inject=(
+        # As root the kernel's uid may not signal its parent (PermissionError); in a user
+        # namespace the parent is the namespace's init, which ignores the signals: no effect.
+        Adversary("kill-parent", "perfect", ("PermissionError",) if os.geteuid() == 0 else ("",), inject=(
             "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\nos.kill(1, signal.SIGKILL)")),
         Adversary("network", "perfect", ("OSError",), inject=(
             "import socket\nsocket.create_connection(('1.1.1.1', 80), timeout=5)")),

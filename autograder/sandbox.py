@@ -542,14 +542,18 @@ def cleanup(root) -> None:
 
 # --------------------------------------------------------------------------- the command
 def _parents(args: list, path: str) -> None:
-    """Create the ancestors of ``path`` traversable (bwrap makes missing ones 0700, which the
-    grader uid could not enter)."""
+    """Create the ancestors of ``path`` traversable but not writable.
+
+    bwrap makes missing ones 0700, which the grader uid could not enter.  Not writable by
+    their owner either: in a user namespace (grading as an ordinary user) the kernel's uid
+    owns them, and one under the sandbox's writable /tmp would otherwise take new files.
+    """
     parts = Path(path).parts[1:-1]
     for i in range(1, len(parts) + 1):
         d = "/" + "/".join(parts[:i])
         pairs = set(zip(args, args[1:]))
         if ("--dir", d) not in pairs and ("--tmpfs", d) not in pairs:
-            args += ["--perms", "0755", "--dir", d]
+            args += ["--perms", "0555", "--dir", d]
 
 
 def _ro(args: list, path: str, dest: str | None = None) -> None:
