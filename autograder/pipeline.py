@@ -186,6 +186,18 @@ def _read_result(spec: dict, out: str, exitcode, timed_out: bool) -> dict:
 
 
 # --------------------------------------------------------------------------- pipeline
+#: A kernel or grader that died while other units ran may have been starved by them: units
+#: share the machine's memory and, when grading as an ordinary user, one uid's process limit
+#: (a fork bomb next door leaves a kernel no threads).  Such a unit is graded once more on
+#: its own before the failure counts; a notebook that kills itself dies again, alone.
+_NEIGHBOUR_FAILURES = ("the kernel died", "the grading process died")
+REGRADED_ALONE = "graded again on its own after its kernel died alongside other submissions"
+
+
+def _neighbour_may_have_caused(result: dict) -> bool:
+    return not result.get("ok") and (result.get("failure") or "").startswith(_NEIGHBOUR_FAILURES)
+
+
 def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, jobs: int | None = None,
           force: bool = False, db_url: str | None = None, quiet: bool = False,
           scheduler: str | None = None, sandbox: bool = True):
@@ -244,9 +256,17 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     bar = tqdm(total=len(todo), desc="grading", unit="submission", disable=quiet or not todo)
 
     by_key = {(s["student"], s["lab"]): s for s in todo}
+    alone: list[dict] = []
 
     def done(result: dict) -> None:
         spec = by_key[(result["student"], result["lab"])]
+        if jobs > 1 and len(todo) > 1 and not spec.get("alone") and _neighbour_may_have_caused(result):
+            spec["alone"] = True        # graded once more below, with no other unit running
+            shutil.rmtree(spec["workdir"], ignore_errors=True)
+            alone.append(spec)
+            return
+        if spec.get("alone"):
+            result.setdefault("notes", []).append(REGRADED_ALONE)
         result["input_hash"] = spec["input_hash"]
         _publish(result, out)
         gradebook.merge(db_url, result)
@@ -264,11 +284,12 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
         bar.update()
 
     start = time.perf_counter()
-    if scheduler:
-        from .scale import run_dask
-        run_dask(todo, scheduler, done, jobs=jobs)
-    else:
-        run_forked(todo, jobs, done)
+    for batch, batch_jobs in ((todo, jobs), (alone, 1)):   # ``alone`` fills while ``todo`` runs
+        if scheduler:
+            from .scale import run_dask
+            run_dask(batch, scheduler, done, jobs=batch_jobs)
+        else:
+            run_forked(batch, batch_jobs, done)
     bar.close()
     df = gradebook.export(db_url, results, labs)
     csv = out / "grades.csv"

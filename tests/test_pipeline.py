@@ -179,6 +179,27 @@ def test_regrading_unchanged_submissions_is_skipped(graded, tmp_path):
     assert (merged.auto_score == merged.auto_score_before).all()
 
 
+def test_a_kernel_that_died_alongside_others_is_graded_again_alone(tmp_path):
+    """A kernel death during a parallel run may be a neighbour's doing: regraded alone, once.
+
+    The notebook dies the first time only (a marker file outside the unit, hence no
+    sandbox here), as a kernel starved by a fork bomb next door would.
+    """
+    subs = sample_class.generate(tmp_path / "submissions", [LAB1])
+    marker = tmp_path / "died-once"
+    shutil.copytree(subs / "perfect" / LAB1, subs / "unlucky" / LAB1)
+    _add_cell_after_setup(subs / "unlucky" / LAB1, LAB1,
+                          f"import os\nif not os.path.exists({str(marker)!r}):\n"
+                          f"    open({str(marker)!r}, 'w').close()\n    os._exit(3)")
+    df = pipeline.grade(subs, [LAB1], tmp_path / "out", jobs=2, quiet=True, sandbox=False)
+    assert marker.exists()
+    unlucky, perfect = _row(df, "unlucky", LAB1), _row(df, "perfect", LAB1)
+    assert unlucky.status == f"graded; {pipeline.REGRADED_ALONE}", unlucky.status
+    assert unlucky.auto_score == perfect.auto_score == perfect.auto_max
+    assert _row(df, "blank", LAB1).status == "graded"   # the others are graded once, as usual
+    assert "graded 5 submission(s)" in (tmp_path / "out" / "summary.txt").read_text()
+
+
 @pytest.mark.parametrize("lab", lab_ids())
 def test_solution_notebook_runs_top_to_bottom_under_nbgrader(graded, lab):
     """The perfect submission (release + solutions) executes every cell without an error."""
