@@ -53,7 +53,7 @@ class FeedbackExporter(HTMLExporter):
     attributes.  On a lab's feedback page that pass was half of the rendering time (~0.2 s
     per submission).  nbgrader's feedback template extends ``classic``, which has no
     ``tabindex`` targets, so this class does the alt-text part with one regular expression
-    and renders everything else exactly as ``HTMLExporter`` does (tests/test_feedback.py
+    and renders everything else exactly as ``HTMLExporter`` does (tests/test_pipeline.py
     compares the two pages).  Selected by ``GenerateFeedback.exporter_class`` in
     autograder/config.py; the template configuration nbgrader sets on ``HTMLExporter``
     applies to this subclass too.

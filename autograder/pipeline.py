@@ -260,7 +260,8 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
 
     def done(result: dict) -> None:
         spec = by_key[(result["student"], result["lab"])]
-        if jobs > 1 and len(todo) > 1 and not spec.get("alone") and _neighbour_may_have_caused(result):
+        parallel = len(todo) > 1 and (jobs > 1 or scheduler is not None)
+        if parallel and not spec.get("alone") and _neighbour_may_have_caused(result):
             spec["alone"] = True        # graded once more below, with no other unit running
             shutil.rmtree(spec["workdir"], ignore_errors=True)
             alone.append(spec)
