@@ -29,6 +29,7 @@ def main() -> int:
             shutil.copytree(work / "subs" / "s0" / LAB, work / "subs" / f"s{i}" / LAB)
         per_sub = {True: [], False: []}
         kernel = {True: [], False: []}
+        unit = {True: [], False: []}   # one unit's own time, without the run's fixed costs
         for r in range(rounds):
             for sandboxed in (True, False) if r % 2 == 0 else (False, True):
                 out = work / f"out-{sandboxed}-{r}"
@@ -38,14 +39,19 @@ def main() -> int:
                 assert (df.auto_score == df.auto_max).all(), df.status.tolist()
                 import json
                 for res in (out / "grading" / "results").rglob("*.json"):
-                    ks = json.loads(res.read_text()).get("timing", {}).get("kernel_start")
-                    if ks is not None:
-                        kernel[sandboxed].append(ks)
+                    timing = json.loads(res.read_text()).get("timing", {})
+                    if timing.get("kernel_start") is not None:
+                        kernel[sandboxed].append(timing["kernel_start"])
+                    unit[sandboxed].append(sum(timing.get(k, 0.0) for k in ("setup", "execute", "feedback",
+                                                                           "database")))
         plain, boxed = statistics.median(per_sub[False]), statistics.median(per_sub[True])
         print(f"lab01 perfect submissions: {n} x {rounds} rounds, 1 worker")
         print(f"  unsandboxed: {plain:.2f} s per submission")
         print(f"  sandboxed:   {boxed:.2f} s per submission")
         print(f"  sandbox overhead: {boxed - plain:+.2f} s per submission ({100 * (boxed - plain) / plain:+.1f} %)")
+        u_plain, u_boxed = statistics.median(unit[False]), statistics.median(unit[True])
+        print(f"  one unit (median, without each run's start-up): sandboxed {u_boxed:.2f} s, plain {u_plain:.2f} s, "
+              f"overhead {u_boxed - u_plain:+.2f} s ({100 * (u_boxed - u_plain) / u_plain:+.1f} %)")
         if kernel[True] and kernel[False]:
             print(f"  kernel start (median): sandboxed {statistics.median(kernel[True]):.2f} s, "
                   f"plain {statistics.median(kernel[False]):.2f} s")
