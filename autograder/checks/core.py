@@ -209,6 +209,16 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
     return out
 
 
+def kernel_object(**attrs: Any) -> Any:
+    """A plain object with attributes ``attrs`` that student code may update in place.
+
+    Used for parameters handed to an optimiser: the check reads the attributes back after
+    the call.  Under the judge it is created inside the student's kernel.
+    """
+    import types
+    return types.SimpleNamespace(**attrs)
+
+
 def shapes(*candidates: Iterable[tuple]) -> list:
     """Identity helper that documents the list of shapes a check iterates over."""
     return [tuple(c) for c in candidates]
