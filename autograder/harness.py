@@ -2,8 +2,9 @@
 
 This is what makes ``make mutants`` fast: a lab folder (source or release) is turned into
 its setup, solution and test cells, patched, and executed in a forked child process in a
-scratch directory, cell by cell, the way the kernel would run them.  A test cell scores
-its points when it raises nothing and writes nothing to stderr (nbgrader's rule).  One
+scratch directory, cell by cell, the way the kernel would run them.  As under nbgrader, the
+child only computes (a hidden check is a request to the judge, autograder/kernel/) and the
+judge in this process decides each test cell (autograder/judge/).  One
 end-to-end nbgrader run per lab (tests/test_pipeline.py, ``make mutants``) proves this
 path and the real one agree.
 """
@@ -15,12 +16,15 @@ import multiprocessing as mp
 import os
 import sys
 import tempfile
-import traceback
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import notebooks
+from .judge.declarations import checks_in
+from .judge.runner import CellJudge
+from .kernel.evaluator import SOCKET_ENV
 from .paths import SOLUTIONS
 from .zoo import Patch
 
@@ -35,6 +39,7 @@ class CellOutcome:
     max_points: float
     points: float
     message: str | None = None   # None when the cell passed
+    diagnosis: str | None = None  # stable id of the mistake (the judge's)
 
 
 @dataclass
@@ -88,39 +93,43 @@ def _py_files(lab_dir: Path) -> list[str]:
     return sorted(str(p.relative_to(lab_dir)) for p in lab_dir.rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def _describe_exception(exc: BaseException) -> str:
-    from .checks.core import CheckFailure
-    if isinstance(exc, CheckFailure):
-        return str(exc)
-    if isinstance(exc, NotImplementedError):
-        return "not implemented yet (NotImplementedError)"
-    if isinstance(exc, AssertionError):
-        tb = traceback.extract_tb(exc.__traceback__)
-        line = tb[-1].line if tb else ""
-        return f"visible test failed: {exc}" if str(exc) else f"visible test failed: {line}"
-    return f"{type(exc).__name__}: {exc}"
+def _install_shims(lab: str) -> None:
+    """In the child: ``autograder.checks.<lab>`` becomes the kernel-side shim, as in the sandbox."""
+    import importlib.util
+
+    import autograder.checks as checks_pkg
+
+    from .kernel import shim
+    from .paths import lab_key
+
+    name = f"autograder.checks.{lab_key(lab)}"
+    spec = importlib.util.spec_from_file_location(name, shim.__file__)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sys.modules[name] = module
+    setattr(checks_pkg, lab_key(lab), module)
 
 
-def run_cells(cells: list[notebooks.Cell]) -> list[CellOutcome]:
-    """Execute cells in one namespace, in order, in *this* process (call it in a child)."""
+def run_cells(cells: list[notebooks.Cell], conn) -> None:
+    """Execute cells in one namespace, in order, in *this* process (the child), like a kernel.
+
+    Before a test cell the parent is told and opens the judge; after it, the parent
+    collects the verdict.  Nothing decided here counts: the cell's own errors are ignored.
+    """
     ns: dict = {"__name__": "__main__"}
-    results = []
     for cell in cells:
-        err, out = io.StringIO(), io.StringIO()
-        failure = None
-        with warnings.catch_warnings(record=True) as caught:
+        if cell.role == "test":
+            conn.send(("test", cell.index))
+            conn.recv()                      # the judge is listening
+        with warnings.catch_warnings(record=True):
             warnings.simplefilter("default")
             try:
-                with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
+                with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
                     exec(compile(cell.source, f"<cell {cell.index}>", "exec"), ns)
-            except BaseException as exc:  # noqa: BLE001 - a student cell may raise anything
-                failure = _describe_exception(exc)
-        if failure is None and (caught or err.getvalue()):
-            text = str(caught[0].message) if caught else err.getvalue().strip().splitlines()[0]
-            failure = f"wrote to stderr (nbgrader scores such a cell 0): {text}"
+            except BaseException:  # noqa: BLE001,S110 - a student cell may raise anything; the judge decides
+                pass
         if cell.role == "test":
-            results.append(CellOutcome(cell.grade_id, cell.points, 0.0 if failure else cell.points, failure))
-    return results
+            conn.send(("ran", cell.index))
 
 
 def _single_threaded_blas() -> None:
@@ -132,7 +141,7 @@ def _single_threaded_blas() -> None:
         pass
 
 
-def _child(conn, cells, files, workdir):
+def _child(conn, lab, cells, files, workdir, socket_path):
     try:
         os.chdir(workdir)
         for rel, text in files.items():
@@ -142,12 +151,15 @@ def _child(conn, cells, files, workdir):
         sys.path.insert(0, workdir)
         os.environ["NBGRADER_EXECUTION"] = "autograde"
         os.environ["MPLBACKEND"] = "Agg"
+        os.environ[SOCKET_ENV] = socket_path
         # Modules imported before the fork read the environment already: set what they cached.
         runtime = sys.modules.get("nnlab.runtime")
         if runtime is not None:
             runtime.AUTOGRADING = True
         _single_threaded_blas()
-        conn.send(("ok", run_cells(cells)))
+        _install_shims(lab)
+        run_cells(cells, conn)
+        conn.send(("end",))
     except BaseException as exc:  # noqa: BLE001
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -174,27 +186,62 @@ def prepare(lab: str, patches: tuple[Patch, ...] = (), lab_dir: Path | None = No
 
 
 def execute(lab: str, prepared, *, label: str = "solution", timeout: float = 300.0) -> Outcome:
-    """Run prepared cells in a forked child in a scratch directory; never raises for student code."""
+    """Run prepared cells in a forked child; the judge decides each test cell in this process."""
     cells, files = prepared
-    tests = [c for c in cells if c.role == "test"]
+    tests = {c.index: c for c in cells if c.role == "test"}
+    declared = {c.index: checks_in(c.source) for c in tests.values()}
     ctx = mp.get_context("fork")
-    with tempfile.TemporaryDirectory(prefix=f"direct-{lab}-") as workdir:
-        parent, child = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_child, args=(child, cells, files, workdir))
+    results: list[CellOutcome] = []
+    error = None
+    with tempfile.TemporaryDirectory(prefix=f"direct-{lab}-") as workdir, \
+            tempfile.TemporaryDirectory(prefix="judge-") as judge_dir:
+        socket_path = os.path.join(judge_dir, "judge.sock")
+        parent, child = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_child, args=(child, lab, cells, files, workdir, socket_path))
         proc.start()
         child.close()
-        status, payload = "error", f"timed out after {timeout:.0f} s"
-        if parent.poll(timeout):
-            try:
-                status, payload = parent.recv()
-            except EOFError:
-                status, payload = "error", "the grading process died"
-        if proc.is_alive():
-            proc.kill()
-        proc.join()
-    if status == "ok":
-        return Outcome(lab, label, payload)
-    return Outcome(lab, label, [CellOutcome(c.grade_id, c.points, 0.0, payload) for c in tests], payload)
+        deadline = time.monotonic() + timeout
+        judge = None
+        try:
+            while True:
+                if not parent.poll(max(0.0, deadline - time.monotonic())):
+                    error = f"timed out after {timeout:.0f} s"
+                    break
+                msg = parent.recv()
+                if msg[0] == "test":
+                    cell = tests[msg[1]]
+                    judge = CellJudge(socket_path, cell.grade_id, declared[cell.index]).__enter__()
+                    parent.send("go")
+                elif msg[0] == "ran":
+                    judge.__exit__(None, None, None)
+                    results.append(_outcome(tests[msg[1]], judge.verdict))
+                    judge = None
+                elif msg[0] == "end":
+                    break
+                else:
+                    error = msg[1]
+                    break
+        except (EOFError, OSError):
+            error = "the grading process died"
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            if judge is not None:
+                judge.__exit__(None, None, None)   # the cell never finished: it scores 0 below
+    done = {r.grade_id for r in results}
+    for cell in tests.values():
+        if cell.grade_id not in done:
+            results.append(CellOutcome(cell.grade_id, cell.points, 0.0, error or "the grading process died"))
+    order = {c.grade_id: i for i, c in enumerate(tests.values())}
+    results.sort(key=lambda r: order[r.grade_id])
+    return Outcome(lab, label, results, error)
+
+
+def _outcome(cell: notebooks.Cell, verdict) -> CellOutcome:
+    if verdict.passed:
+        return CellOutcome(cell.grade_id, cell.points, cell.points)
+    return CellOutcome(cell.grade_id, cell.points, 0.0, verdict.message, verdict.diagnosis)
 
 
 def grade_direct(lab: str, patches: tuple[Patch, ...] = (), *, label: str = "solution",

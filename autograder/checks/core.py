@@ -20,6 +20,8 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
+from ..judge import session as _session
+
 # Originals captured at import time (before any student cell can patch numpy).
 _ndarray = np.ndarray
 _asarray = np.asarray
@@ -42,11 +44,19 @@ _SECRET = "nnlab-hidden-2026"
 
 
 class CheckFailure(AssertionError):
-    """A hidden check failed; the message is what the student reads in the feedback."""
+    """A hidden check failed; the message is what the student reads in the feedback.
+
+    ``diagnosis`` is a stable id of the mistake (counted by the class dashboard); when a
+    check gives none, the judge derives one from the message.
+    """
+
+    def __init__(self, message: str, diagnosis: str | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
 
-def fail(message: str) -> None:
-    raise CheckFailure(message)
+def fail(message: str, diagnosis: str | None = None) -> None:
+    raise CheckFailure(message, diagnosis)
 
 
 def rng(tag: str) -> np.random.Generator:
@@ -56,8 +66,12 @@ def rng(tag: str) -> np.random.Generator:
 
 
 def _describe(obj: Any) -> str:
-    t = _type(obj)
-    return f"{t.__module__}.{t.__qualname__}" if t.__module__ != "builtins" else t.__qualname__
+    return _session.describe(obj)
+
+
+def describe(obj: Any) -> str:
+    """The type name of ``obj`` as a student would write it (student objects included)."""
+    return _session.describe(obj)
 
 
 def expect_array(got: Any, *, name: str, shape: tuple | None = None,
@@ -137,12 +151,19 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
         except Exception:  # a diagnosis that cannot be computed just does not apply
             continue
         if close(got, value, rtol, atol):
-            fail(f"{name}: {message}")
+            fail(f"{name}: {message}", _slug(message))
     g = _asarray(got, dtype=_float64)
     e = _asarray(expected, dtype=_float64)
     with _errstate(all="ignore"):
         err = float(_max(_abs(g - e))) if g.size else 0.0
-    fail(f"{name} has wrong values (largest error {err:.3g}, tolerance {atol:g} + {rtol:g}*|expected|)")
+    fail(f"{name} has wrong values (largest error {err:.3g}, tolerance {atol:g} + {rtol:g}*|expected|)",
+         "wrong-values")
+
+
+def _slug(text: str) -> str:
+    import re
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?", " ", text.lower()))
+    return "-".join(words)[:60].strip("-") or "unnamed"
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -175,17 +196,25 @@ def relative_error(a: np.ndarray, b: np.ndarray) -> float:
 def numerics(name: str):
     """Run student code with floating-point warnings turned into a named failure.
 
-    Nothing reaches stderr (which would zero the test cell in nbgrader); an overflow,
-    invalid operation or division by zero becomes a :class:`CheckFailure`.
+    Under the judge the student's code runs in the kernel, which reports its NumPy warnings
+    with each answer (``session.warned``); run locally (tests), warnings are recorded here.
+    Nothing reaches stderr; an overflow, invalid operation or division by zero becomes a
+    :class:`CheckFailure`.
     """
-    with warnings.catch_warnings(record=True) as caught, _errstate(over="warn", invalid="warn",
-                                                                    divide="warn", under="ignore"):
-        warnings.simplefilter("always")
+    session = _session.current()
+    if session is not None:
+        start = len(session.warned)
         yield
-    runtime = [w for w in caught if issubclass(w.category, RuntimeWarning)]
+        runtime = list(session.warned[start:])
+    else:
+        with warnings.catch_warnings(record=True) as caught, _errstate(over="warn", invalid="warn",
+                                                                        divide="warn", under="ignore"):
+            warnings.simplefilter("always")
+            yield
+        runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     if runtime:
-        fail(f"{name} is not numerically stable: numpy warned '{runtime[0].message}' "
-             f"(for exp, subtract the maximum first; for log, never take log(0))")
+        fail(f"{name} is not numerically stable: numpy warned '{runtime[0]}' "
+             f"(for exp, subtract the maximum first; for log, never take log(0))", "not-numerically-stable")
 
 
 def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
@@ -202,11 +231,24 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
     except NotImplementedError:
         fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # report, don't crash: the message is the feedback
-        fail(f"{name} raised {_type(exc).__name__}: {exc}")
+        kind = getattr(exc, "remote_type", None) or _type(exc).__name__
+        fail(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
     for i, (arg, orig) in enumerate(zip(args, originals)):
         if orig is not None and not _array_equal(arg, orig, equal_nan=True):
             fail(f"{name} modified its input argument #{i + 1} in place; work on a copy")
     return out
+
+
+def is_instance(obj: Any, cls: Any) -> bool:
+    """``isinstance(obj, cls)`` where ``cls`` may be a student class (asked in the kernel)."""
+    if _isinstance(cls, _session.RemoteObject):
+        return _session.current().op("isinstance", obj, cls) is True
+    return _isinstance(obj, cls)
+
+
+def error_kind(exc: BaseException) -> str:
+    """The class name of an exception, as the student's code raised it."""
+    return getattr(exc, "remote_type", None) or _type(exc).__name__
 
 
 def kernel_object(**attrs: Any) -> Any:
@@ -215,6 +257,9 @@ def kernel_object(**attrs: Any) -> Any:
     Used for parameters handed to an optimiser: the check reads the attributes back after
     the call.  Under the judge it is created inside the student's kernel.
     """
+    session = _session.current()
+    if session is not None:
+        return session.new_object(**attrs)
     import types
     return types.SimpleNamespace(**attrs)
 

@@ -187,7 +187,7 @@ def sgd(SGD) -> None:
     r = core.rng("lab01.sgd")
     lr = float(r.uniform(0.05, 0.5))
     shapes = [(3, 4), (1, 4), (5,)]
-    params = [_Param(r.normal(size=s), r.normal(size=s)) for s in shapes]
+    params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
     before = [(p.data.copy(), p.grad.copy()) for p in params]
     opt = call(SGD, params, lr, name="SGD(params, lr)")
     call(opt.step, name="SGD.step")

@@ -45,14 +45,14 @@ def _new(Value, data, children=(), op="", *, what="Value(...)"):
     except NotImplementedError:
         fail("Value.__init__ is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # noqa: BLE001 - any error is the feedback
-        fail(f"{what} raised {type(exc).__name__}: {exc}")
+        fail(f"{what} raised {core.error_kind(exc)}: {exc}")
 
 
 def _data(v, Value, name: str) -> float:
     if v is None:
         fail(f"{name} returned None: did you forget a `return` statement?")
-    if not isinstance(v, Value):
-        fail(f"{name} must return a Value, got {type(v).__name__}")
+    if not core.is_instance(v, Value):
+        fail(f"{name} must return a Value, got {core.describe(v)}")
     if not hasattr(v, "data"):
         fail(f"{name}: the result has no attribute .data")
     return core.expect_scalar(v.data, name=f"{name}.data")
@@ -417,7 +417,7 @@ def _call_backward(root, name: str) -> None:
     except NotImplementedError:
         fail("backward() is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # noqa: BLE001
-        fail(f"{name} raised {type(exc).__name__}: {exc}")
+        fail(f"{name} raised {core.error_kind(exc)}: {exc}")
 
 
 def _check_order(g: _Graph, name: str) -> None:
@@ -593,7 +593,7 @@ def _param_list(module, name: str, Value) -> list:
     if ps is None:
         fail(f"{name}.parameters() returned None: did you forget a `return` statement?")
     ps = list(ps)
-    if not all(isinstance(p, Value) for p in ps):
+    if not all(core.is_instance(p, Value) for p in ps):
         fail(f"{name}.parameters() must return a list of Values")
     return ps
 
@@ -601,7 +601,7 @@ def _param_list(module, name: str, Value) -> list:
 def _neuron_arrays(neuron, Value) -> tuple[list, Any]:
     w = getattr(neuron, "w", None)
     b = getattr(neuron, "b", None)
-    if not isinstance(w, list) or not isinstance(b, Value):
+    if not isinstance(w, list) or not core.is_instance(b, Value):
         fail("a Neuron must keep its weights in self.w (list of Values) and its bias in self.b")
     return w, b
 

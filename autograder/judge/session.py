@@ -1,0 +1,360 @@
+"""The judge's end of a connection: student objects as proxies, the check's mocks lent out.
+
+A check (``autograder/checks/labNN.py``) runs in the grading process with the student's
+objects as :class:`RemoteObject` proxies.  Calling one, reading or setting an attribute,
+or applying an operator is a request to the evaluator in the kernel; what comes back is a
+plain value (arrays, numbers, strings, containers: copies) or another proxy.  Objects the
+check passes to student code cross the other way: plain values by copy, the check's own
+mock objects (instances and functions defined in ``autograder.checks``) by reference, and
+the kernel's uses of them come back as requests this module serves, limited to public
+attributes and calls of those objects.
+
+Nothing the kernel sends is trusted: frames are size-checked and decoded without pickles
+(:mod:`autograder.kernel.wire`), exceptions become :class:`RemoteError` instances carrying
+the student's text, and a connection that breaks or lies ends the check with
+:class:`KernelGone`.
+"""
+from __future__ import annotations
+
+import builtins
+import socket
+import threading
+import types
+from typing import Any
+
+import numpy as np
+
+from ..kernel.peer import Peer
+from ..kernel.wire import Decoder, Encoder, ProtocolError
+
+_local = threading.local()
+
+
+def current() -> "JudgeSession | None":
+    """The session of the check running in this thread (None outside the judge)."""
+    return getattr(_local, "session", None)
+
+
+class KernelGone(BaseException):
+    """The kernel stopped answering: closed, interrupted at the time limit, or broke the protocol.
+
+    A ``BaseException`` so that no ``except Exception`` in a check swallows it.
+    """
+
+
+class RemoteError(Exception):
+    """An exception raised by student code in the kernel; ``remote_type`` is its class name."""
+
+    remote_type = "Exception"
+
+
+#: Builtin exception classes a remote exception may be an instance of (``except
+#: NotImplementedError`` and ``hasattr`` keep working in checks).
+_BASES = {name: getattr(builtins, name) for name in (
+    "ArithmeticError", "AssertionError", "AttributeError", "FloatingPointError", "IndexError", "KeyError",
+    "LookupError", "MemoryError", "NotImplementedError", "OverflowError", "RecursionError", "RuntimeError",
+    "StopIteration", "TypeError", "ValueError", "ZeroDivisionError", "ImportError", "ModuleNotFoundError",
+    "NameError", "UnboundLocalError", "OSError")}
+_CLASSES: dict[str, type] = {}
+
+
+def remote_exception(base: str, type_name: str, message: str) -> RemoteError:
+    """An exception the check can catch like the one the student's code raised."""
+    builtin = _BASES.get(base)
+    if builtin is AssertionError:
+        builtin = None      # a student AssertionError must never look like a CheckFailure
+    cls = _CLASSES.get(base)
+    if cls is None:
+        bases = (RemoteError, builtin) if builtin else (RemoteError,)
+        cls = _CLASSES[base] = type(f"Remote{base}", bases, {})
+    exc = cls(message)
+    exc.remote_type = type_name
+    return exc
+
+
+class ForeignArray(np.ndarray):
+    """The values of an ndarray *subclass* the student returned (checks reject subclasses)."""
+
+    remote_type = "ndarray subclass"
+
+
+def _foreign(a: np.ndarray, name: str) -> ForeignArray:
+    out = a.view(ForeignArray)
+    out.remote_type = name
+    return out
+
+
+def describe(obj: Any) -> str:
+    """A student-facing name of ``obj``'s type, proxies included."""
+    if isinstance(obj, (RemoteObject, ForeignArray)):
+        return object.__getattribute__(obj, "remote_type") if isinstance(obj, ForeignArray) else obj._type
+    t = type(obj)
+    return f"{t.__module__}.{t.__qualname__}" if t.__module__ != "builtins" else t.__qualname__
+
+
+class RemoteObject:
+    """A student object living in the kernel."""
+
+    __slots__ = ("_s", "_h", "_type", "_callable")
+
+    def __init__(self, session: "JudgeSession", handle: int, type_name: str, is_callable: bool):
+        object.__setattr__(self, "_s", session)
+        object.__setattr__(self, "_h", handle)
+        object.__setattr__(self, "_type", type_name)
+        object.__setattr__(self, "_callable", is_callable)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)   # protocol probes (copy, pickle...) stay local
+        return self._s.request({"op": "getattr", "obj": self, "name": name})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._s.request({"op": "setattr", "obj": self, "name": name}, value=value)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._s.call(self, args, kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self._type}>"
+
+    def __hash__(self) -> int:
+        return hash((id(self._s), self._h))
+
+    def __len__(self) -> int:
+        n = self._s.op("len", self)
+        if type(n) is not int:
+            raise TypeError("len() of a student object did not return an int")
+        return n
+
+    def __iter__(self):
+        items = self._s.op("list", self)
+        if type(items) is not list:
+            raise TypeError("could not iterate over a student object")
+        return iter(items)
+
+    def __bool__(self) -> bool:
+        return bool(self._s.op("bool", self))
+
+    def __float__(self) -> float:
+        v = self._s.op("float", self)
+        if type(v) is not float:
+            raise TypeError("float() of a student object did not return a float")
+        return v
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._s.op("getitem", self, key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._s.op("setitem", self, key, value)
+
+    def __contains__(self, item: Any) -> bool:
+        return bool(self._s.op("contains", self, item))
+
+
+def _binary(name: str, reflected: bool = False):
+    if reflected:
+        return lambda self, other: self._s.op(name, other, self)
+    return lambda self, other: self._s.op(name, self, other)
+
+
+for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"):
+    setattr(RemoteObject, f"__{_op}__", _binary(_op))
+    setattr(RemoteObject, f"__r{_op}__", _binary(_op, reflected=True))
+for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
+    setattr(RemoteObject, f"__{_op}__", _binary(_op))
+for _op in ("neg", "pos", "abs"):
+    setattr(RemoteObject, f"__{_op}__", (lambda n: lambda self: self._s.op(n, self))(_op))
+RemoteObject.__hash__ = lambda self: hash((id(self._s), self._h))  # __eq__ above would unset it
+
+
+def _lendable(obj: Any) -> bool:
+    """Objects of the checks themselves (mocks, their methods, functions): may be lent to student code."""
+    if isinstance(obj, types.MethodType):
+        return _lendable(obj.__self__)
+    module = getattr(obj, "__module__", "") if isinstance(obj, types.FunctionType) else type(obj).__module__
+    return isinstance(module, str) and module.startswith("autograder.checks")
+
+
+class JudgeSession:
+    """One check's conversation with the evaluator in the kernel."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.peer = Peer(sock, self._serve_kernel)
+        self.remotes: dict[int, RemoteObject] = {}
+        self.lent: dict[int, Any] = {}
+        self.lent_ids: dict[int, int] = {}
+        self.requests = 0
+        #: NumPy warnings the student's code raised in the kernel, in order (``core.numerics``
+        #: reads them: the warnings module is process-wide, and judges run in threads).
+        self.warned: list[str] = []
+
+    # ------------------------------------------------------------------ values
+    def _encoder(self) -> Encoder:
+        def ref(obj: Any) -> dict:
+            if isinstance(obj, RemoteObject):
+                if obj._s is not self:
+                    raise TypeError("a student object from another check")
+                return {"t": "ref", "id": obj._h}
+            if not _lendable(obj):
+                raise TypeError(f"the judge cannot hand a {type(obj).__qualname__} to student code")
+            j = self.lent_ids.get(id(obj))
+            if j is None or self.lent.get(j) is not obj:
+                j = len(self.lent) + 1
+                self.lent[j], self.lent_ids[id(obj)] = obj, j
+            return {"t": "jref", "id": j}
+        return Encoder(ref)
+
+    def _decoder(self, payload: bytes) -> Decoder:
+        def ref(v: dict) -> RemoteObject:
+            h, name = v.get("id"), v.get("type")
+            if type(h) is not int or not isinstance(name, str):
+                raise ProtocolError("bad kernel reference")
+            obj = self.remotes.get(h)
+            if obj is None:
+                obj = self.remotes[h] = RemoteObject(self, h, name[:200], bool(v.get("call")))
+            return obj
+
+        def jref(v: dict) -> Any:
+            j = v.get("id")
+            if type(j) is not int or j not in self.lent:
+                raise ProtocolError("unknown judge object")
+            return self.lent[j]
+        return Decoder(payload, ref, jref, subclass=_foreign)
+
+    # ------------------------------------------------------------------ requests to the kernel
+    def request(self, header: dict, **values: Any) -> Any:
+        """Send one request; return its result or raise what the student's code raised."""
+        enc = self._encoder()
+        head = {k: (enc.encode(v) if isinstance(v, RemoteObject) else v) for k, v in header.items()}
+        head.update({k: enc.encode(v) for k, v in values.items()})
+        self.requests += 1
+        try:
+            reply, payload = self.peer.request(head, enc.payload())
+            dec = self._decoder(payload)
+            warned = reply.get("warn") or []
+            if not isinstance(warned, list):
+                raise ProtocolError("bad warnings")
+            self.warned += [str(w)[:300] for w in warned[:5]]
+            if "raise" in reply:
+                info = reply["raise"]
+                if not isinstance(info, dict):
+                    raise ProtocolError("bad exception")
+                raise remote_exception(str(info.get("base"))[:40], str(info.get("type"))[:100],
+                                       str(info.get("msg"))[:1000])
+            result = dec.decode(reply.get("ok"))
+            sync = reply.get("sync")
+        except (EOFError, OSError, ProtocolError) as exc:
+            raise KernelGone(_gone(exc)) from None
+        if sync is not None:
+            self._mirror(values.get("args", []), values.get("kwargs", {}), sync, dec)
+        return result
+
+    def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
+        return self.request({"op": "call", "obj": fn}, args=list(args), kwargs=dict(kwargs))
+
+    def op(self, name: str, *args: Any) -> Any:
+        return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
+
+    def new_object(self, **attrs: Any) -> RemoteObject:
+        return self.request({"op": "new"}, attrs=attrs)
+
+    def done(self) -> None:
+        try:
+            self.peer.send({"op": "done"})
+        except OSError:
+            pass
+
+    # ------------------------------------------------------------------ in-place changes, mirrored
+    def _mirror(self, args: list, kwargs: dict, sync: Any, dec: Decoder) -> None:
+        if not isinstance(sync, dict):
+            raise KernelGone("the kernel's results arrived malformed (sync)")
+        pairs = list(zip(args, sync.get("args") or []))
+        kw = sync.get("kwargs") or {}
+        if isinstance(kw, dict):
+            pairs += [(kwargs[k], d) for k, d in kw.items() if k in kwargs]
+        try:
+            for original, node in pairs:
+                _apply(original, node, dec)
+        except (ProtocolError, TypeError, ValueError, KeyError, IndexError):
+            raise KernelGone("the kernel's results arrived malformed (sync)") from None
+
+    # ------------------------------------------------------------------ the kernel's requests
+    def _serve_kernel(self, head: dict, payload: bytes) -> tuple[dict, bytes]:
+        """Uses of lent objects by student code: public attributes and calls only."""
+        dec = self._decoder(payload)
+        enc = self._encoder()
+        op, name = head.get("op"), head.get("name")
+        try:
+            obj = dec.decode(head.get("obj"))
+            if not _lendable(obj):
+                raise TypeError("not a grader object")
+            if op in ("getattr", "setattr") and (not isinstance(name, str) or name.startswith("_")):
+                raise AttributeError(f"grader objects have no attribute {str(name)[:40]!r}")
+            if op == "getattr":
+                result = getattr(obj, name)
+            elif op == "setattr":
+                setattr(obj, name, dec.decode(head.get("value")))
+                result = None
+            elif op == "call":
+                if not callable(obj):
+                    raise TypeError("grader object is not callable")
+                args = dec.decode(head.get("args", {"t": "l", "v": []}))
+                kwargs = dec.decode(head.get("kwargs", {"t": "d", "k": [], "v": []}))
+                if not isinstance(args, list) or not isinstance(kwargs, dict):
+                    raise TypeError("bad arguments")
+                result = obj(*args, **{str(k): v for k, v in kwargs.items()})
+            else:
+                raise TypeError(f"grader objects do not support {str(op)[:20]!r}")
+            return {"ok": enc.encode(result)}, enc.payload()
+        except ProtocolError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to student code as its own error
+            return {"raise": {"type": type(exc).__name__, "base": "RuntimeError",
+                              "msg": str(exc)[:300]}}, b""
+
+
+def _gone(exc: BaseException) -> str:
+    if isinstance(exc, ProtocolError):
+        return f"the kernel's results arrived malformed ({exc})"
+    if isinstance(exc, socket.timeout):
+        return "the kernel stopped answering (time limit)"
+    return "the kernel stopped answering before the check finished (time limit, crash or exit)"
+
+
+def _apply(original: Any, node: Any, dec: Decoder) -> None:
+    """Mirror on the judge's argument what student code did to the kernel's copy of it."""
+    if node is None:
+        return
+    if not isinstance(node, dict):
+        raise ProtocolError("bad sync node")
+    if "set" in node:
+        new = dec.decode(node["set"])
+        if isinstance(original, np.ndarray) and isinstance(new, np.ndarray) and new.shape == original.shape:
+            with np.errstate(all="ignore"):
+                original[...] = new
+        elif isinstance(original, np.ndarray):
+            original.flat[:1] = np.nan if original.dtype.kind == "f" else original.flat[:1] + 1  # shape changed
+    elif "replace" in node:
+        new = dec.decode(node["replace"])
+        if isinstance(original, list) and isinstance(new, list):
+            original[:] = new
+        elif isinstance(original, dict) and isinstance(new, dict):
+            original.clear()
+            original.update(new)
+    elif "items" in node and isinstance(original, list):
+        items = node["items"]
+        if not isinstance(items, dict):
+            raise ProtocolError("bad sync items")
+        for i, child in items.items():
+            _apply(original[int(i)], child, dec)
+    elif "keys" in node and isinstance(original, dict):
+        keys, items = node["keys"], node["items"]
+        if not isinstance(keys, list) or not isinstance(items, list):
+            raise ProtocolError("bad sync keys")
+        for k, child in zip(keys, items):
+            _apply(original[dec.decode(k)], child, dec)
+
+
+def activate(session: "JudgeSession | None") -> None:
+    _local.session = session
