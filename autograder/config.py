@@ -47,10 +47,25 @@ def course_config(root: str | Path, student_files: dict[str, list[str]] | None =
     # Keep runaway output out of the gradebook and the feedback.
     c.LimitOutput.max_lines = 200
     c.LimitOutput.max_traceback = 50
+    # The kernel only computes; the judge, in this process, decides each graded cell (see
+    # autograder/preprocessors/judged_execute.py).  Sandboxed unless NNLAB_SANDBOX=0 (loudly).
+    c.Autograde.autograde_preprocessors = [
+        "autograder.preprocessors.JudgedExecute",
+        "autograder.preprocessors.SanitizeStudentContent",
+        "nbgrader.preprocessors.IgnorePattern",
+        "nbconvert.preprocessors.ClearMetadataPreprocessor",
+        "nbgrader.preprocessors.LimitOutput",
+        "nbgrader.preprocessors.SaveAutoGrades",
+        "nbgrader.preprocessors.AssignLatePenalties",
+        "nbgrader.preprocessors.CheckCellMetadata",
+    ]
     c.GenerateFeedback.exporter_class = "autograder.feedback.FeedbackExporter"   # see its docstring
     c.GenerateFeedback.preprocessors = [
         "nbgrader.preprocessors.GetGrades",
-        "autograder.feedback.HideHiddenTests",
+        "autograder.preprocessors.HideHiddenTests",
+        "autograder.preprocessors.SanitizeStudentContent",
         "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     ]
+    from . import patches
+    patches.apply()
     return c

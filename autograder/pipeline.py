@@ -76,7 +76,8 @@ def _child(spec: dict, out_path: str) -> None:
     except (ValueError, OSError):
         pass
     from .unit import grade_unit
-    _cache_templates(spec.get("template_cache") or str(Path(spec["workdir"]).parent / ".jinja-cache"))
+    from .patches import template_cache
+    template_cache(spec.get("template_cache") or str(Path(spec["workdir"]).parent / ".jinja-cache"))
     try:
         result = grade_unit(spec)
     except BaseException as exc:  # noqa: BLE001 - reported, never raised
@@ -113,25 +114,6 @@ def preload() -> None:
     from . import feedback
     from .config import course_config
     feedback.warm(course_config(str(ROOT)))
-
-
-def _cache_templates(folder: str) -> None:
-    """Compile nbconvert's feedback templates once per run, not once per unit (~0.6 s each).
-
-    Jinja's bytecode cache, in a folder private to the run; entries are keyed by the template
-    source, so an edited template is recompiled.
-    """
-    from jinja2 import FileSystemBytecodeCache
-    from nbconvert.exporters.templateexporter import TemplateExporter
-
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    cache, create = FileSystemBytecodeCache(folder), TemplateExporter._create_environment
-
-    def with_cache(self):
-        env = create(self)
-        env.bytecode_cache = cache
-        return env
-    TemplateExporter._create_environment = with_cache
 
 
 def run_forked(specs: list[dict], jobs: int, on_done) -> None:

@@ -36,19 +36,20 @@ def _unit_config(root: Path, spec: dict):
     return c
 
 
-def _cell_messages(notebook_path: Path) -> dict[str, str]:
-    """grade_id -> the error a test cell ended with (``ename: evalue``), from the autograded notebook."""
-    out = {}
+def _verdicts(notebook_path: Path) -> dict[str, dict]:
+    """grade_id -> the judge's verdict (passed, message, diagnosis), from the autograded notebook.
+
+    The judge writes it into the cell's metadata, which the kernel cannot reach.
+    """
+    out: dict[str, dict] = {}
     if not notebook_path.exists():
         return out
     nb = nbformat.read(str(notebook_path), as_version=4)
     for cell in nb.cells:
         gid = nbgrader_meta(cell).get("grade_id")
-        for o in cell.get("outputs", []):
-            if gid and o.get("output_type") == "error":
-                out[gid] = f"{o.get('ename')}: {o.get('evalue')}"[:300]
-            elif gid and o.get("output_type") == "stream" and o.get("name") == "stderr" and gid not in out:
-                out[gid] = "wrote to stderr: " + "".join(o.get("text", ""))[:200]
+        judge = cell.get("metadata", {}).get("nnlab", {}).get("judge")
+        if gid and isinstance(judge, dict):
+            out[gid] = judge
     return out
 
 
@@ -79,18 +80,13 @@ def grade_unit(spec: dict) -> dict:
     c = _unit_config(root, spec)
     marks = _instrument(c)   # timing of kernel start, cells and SQL (docs/scale.md)
     from . import sandbox
-    if spec.get("sandbox"):
-        sandbox.configure(c, root, spec)   # fails closed (SandboxUnavailable) where bwrap cannot work
-    else:
-        sandbox.cap_output(c)              # trusted mode: nbgrader's own kernel, output still capped
+    # JudgedExecute (the course's autograde preprocessor) sandboxes the kernel and judges the
+    # graded cells; trusted mode only turns the sandbox off.
+    c.JudgedExecute.sandboxed = bool(spec.get("sandbox"))
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     api = NbGraderAPI(CourseDirectory(config=c), config=c)
     t1 = time.perf_counter()
-    try:
-        result = api.autograde(lab, student, force=True, create=True)
-    finally:
-        if spec.get("sandbox"):
-            sandbox.cleanup(root)          # the unit's private socket folder and user slot
+    result = api.autograde(lab, student, force=True, create=True)
     t2 = time.perf_counter()
     autograded_nb = root / "autograded" / student / lab / f"{lab}.ipynb"
     failure = None
@@ -104,7 +100,7 @@ def grade_unit(spec: dict) -> dict:
             feedback_html = str(path)
     t3 = time.perf_counter()
 
-    messages = _cell_messages(autograded_nb)
+    verdicts = _verdicts(autograded_nb)
     notes += sandbox.output_notes(autograded_nb)
     cells = {}
     with Gradebook(c.CourseDirectory.db_url, "nn-course") as gb:
@@ -113,8 +109,10 @@ def grade_unit(spec: dict) -> dict:
             for grade in nb.grades:
                 auto = grade.cell.cell_type == "code"   # markdown grade cells are graded by hand
                 score = 0.0 if failure else float(grade.auto_score or 0.0)
+                verdict = verdicts.get(grade.name, {})
                 cells[grade.name] = {"score": score if auto else None, "max": float(grade.max_score),
-                                     "auto": auto, "message": messages.get(grade.name)}
+                                     "auto": auto, "message": verdict.get("message"),
+                                     "diagnosis": verdict.get("diagnosis")}
     t4 = time.perf_counter()
     return {
         "student": student, "lab": lab, "ok": failure is None, "failure": failure, "notes": notes,
