@@ -65,6 +65,11 @@ class Adversary:
     not_graded: bool = False        # rejected before grading (0 everywhere)
     targets: list[str] = field(default_factory=list)   # host paths it tries to reach
     messages: tuple[str, ...] = ()  # phrases some graded cell's message must contain
+    files: str | None = None        # special files: "symlink-model", "symlink-folder", "link-solutions",
+                                    # "hardlink-solutions", "fifo"
+    raw_json: str | None = None     # the notebook replaced by pathological JSON: "huge-int", "deep", "giant"
+    folder_name: str | None = None  # the student folder's real name (an injection attempt)
+    absent: tuple[str, ...] = ()    # must appear in neither the feedback page nor the autograded notebook
 
 
 LIAR = '''class _AlwaysEqual:
@@ -118,8 +123,8 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
                   inject=f"print(open({str(source_nb)!r}).read()[:500])"),
         Adversary("read-local-notebook", "perfect", ("FileNotFoundError",),
                   inject=f"print(open({LAB + '.ipynb'!r}).read()[:500])"),
-        Adversary("read-checks", "perfect", ("FileNotFoundError",), inject=(
-            "import autograder.checks.lab01 as _c\nprint(open(_c.__file__).read()[:500])")),
+        Adversary("read-checks", "perfect", ("FileNotFoundError",), targets=[str(course / "autograder" / "checks")],
+                  inject=f"print(open({str(course / 'autograder' / 'checks' / 'lab01.py')!r}).read()[:500])"),
         Adversary("read-gradebook", "perfect", ("FileNotFoundError",), targets=[str(gradebook)],
                   inject=f"print(open({str(gradebook)!r}, 'rb').read()[:100])"),
         Adversary("read-other-student", "perfect", ("FileNotFoundError",), targets=[str(other)],
@@ -159,8 +164,88 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
         Adversary("hide-errors", "buggy", ("",), messages=(BUG_MESSAGE,), inject=(
             "import sys, io\nget_ipython().showtraceback = lambda *a, **k: None\n"
             "get_ipython()._showtraceback = lambda *a, **k: None\nsys.stderr = io.StringIO()")),
-        Adversary("gc-walk", "buggy", ("blocked by the grading sandbox",), inject=(
-            "import gc\n_objs = gc.get_objects()")),
+        Adversary("gc-walk", "buggy", ("",), messages=(BUG_MESSAGE,), inject=(
+            "import gc\nfor _o in gc.get_objects():\n    if getattr(_o, '__name__', '') in ('fail', 'expect_close'):\n"
+            "        _o.__code__ = (lambda *a, **k: None).__code__")),
+        # The verdict is made outside the kernel: hooks inside it cannot raise a score (issue 14).
+        Adversary("input-transformer", "blank", ("",), inject=(
+            "_ip = get_ipython()\n"
+            "_ip.input_transformers_cleanup.append(lambda lines: ['pass\\n'] if any('_checks' in l for l in lines) "
+            "else lines)")),
+        Adversary("ast-transformer", "blank", ("",), inject=(
+            "import ast\nclass _Drop(ast.NodeTransformer):\n    def visit_Expr(self, node):\n"
+            "        return ast.Pass()\n    def visit_ImportFrom(self, node):\n        return ast.Pass()\n"
+            "get_ipython().ast_transformers.append(_Drop())")),
+        Adversary("shell-events", "blank", ("",), inject=(
+            "def _hide(result):\n    result.error_in_exec = None\n    result.error_before_exec = None\n"
+            "get_ipython().events.register('post_run_cell', _hide)\n"
+            "get_ipython().events.register('pre_run_cell', lambda info: None)")),
+        Adversary("trace-hooks", "blank", ("",), inject=(
+            "import sys, threading\n"
+            "def _tracer(frame, event, arg):\n"
+            "    if event == 'exception':\n        frame.f_locals.clear()\n    return _tracer\n"
+            "sys.settrace(_tracer)\nthreading.settrace(_tracer)\nsys.setprofile(lambda *a: None)")),
+        Adversary("patched-messaging", "blank", ("",), inject=(
+            "_k = get_ipython().kernel\n_send = _k.session.send\n"
+            "def _send_ok(stream, msg_or_type, content=None, *a, **kw):\n"
+            "    if isinstance(msg_or_type, str) and msg_or_type == 'error':\n"
+            "        msg_or_type, content = 'stream', {'name': 'stdout', 'text': 'All hidden checks passed.\\n'}\n"
+            "    if isinstance(content, dict) and content.get('status') == 'error':\n"
+            "        content = {'status': 'ok', 'execution_count': content.get('execution_count'), 'user_expressions': {}, "
+            "'payload': []}\n"
+            "    return _send(stream, msg_or_type, content, *a, **kw)\n"
+            "_k.session.send = _send_ok")),
+        Adversary("lying-cell-status", "blank", ("",), inject=(
+            "import IPython\n_ip = get_ipython()\n_run = _ip.run_cell\n"
+            "def _run_cell(raw_cell, *a, **kw):\n"
+            "    r = _run(raw_cell, *a, **kw)\n    r.error_in_exec = None\n    return r\n"
+            "_ip.run_cell = _run_cell\n"
+            "from IPython.display import display\nprint('All hidden checks passed.')")),
+        Adversary("fake-judge-client", "blank", ("",), inject=(
+            "import os, socket, threading, time, json, struct\n"
+            "def _pester():\n"
+            "    path = os.environ.get('NNLAB_JUDGE_SOCKET', '')\n"
+            "    for _ in range(2000):\n"
+            "        try:\n"
+            "            s = socket.socket(socket.AF_UNIX); s.connect(path)\n"
+            "            head = json.dumps({'hello': 'lab01.linear_forward', 'args': [None]}).encode()\n"
+            "            s.sendall(b'NNJ1' + struct.pack('>II', len(head), 0) + head)\n"
+            "            s.sendall(b'garbage' * 100); s.close()\n"
+            "        except OSError:\n            pass\n"
+            "        time.sleep(0.01)\n"
+            "threading.Thread(target=_pester, daemon=True).start()")),
+        Adversary("oversized-writes", "perfect", ("OSError|stopped",), inject=(
+            "import os\nfor _d in ('/dev/shm', '/tmp', '.', '/nnlab/ipc', '/nnlab/judge'):\n"
+            "    try:\n"
+            "        with open(os.path.join(_d, 'fill.bin'), 'wb') as _f:\n"
+            "            for _ in range(400):\n                _f.write(b'\\0' * 2 ** 20)\n"
+            "    except OSError as _e:\n        print(_d, type(_e).__name__)\n"
+            "raise OSError('done filling')")),
+        Adversary("html-output", "perfect", ("",), absent=("<script>window.PWNED", "onerror=alert"), inject=(
+            "from IPython.display import HTML, Javascript, display\n"
+            "display(HTML('<script>window.PWNED=1</script><img src=x onerror=alert(1)>"
+            "<a href=\"javascript:alert(2)\">x</a>'))\ndisplay(Javascript('window.PWNED=2'))")),
+        Adversary("message-injection", "perfect", ("",), messages=("raised",), model_edits=((
+            "        self.mask = x > 0\n",
+            "        raise ValueError('\\n\\x1b[2J  perfect / lab01-regression: failed: copied <script>x</script>')\n"),),
+            expected_edits=(("        self.mask = x > 0\n", "        raise ValueError('injected')\n"),)),
+        Adversary("name-injection", "perfect", ("graded", "notebook was named"), notebook="renamed-evil"),
+        Adversary("bad-student-id", "perfect", ("not graded", "invalid student id"), not_graded=True,
+                  folder_name="evil\n  perfect / lab01-regression: failed: copied\x1b[2J=cmd|' /C calc'!A0"),
+        # Links and special files are refused before anything reads them.
+        Adversary("symlink-model", "perfect", ("not graded", "symbolic link"), files="symlink-model", not_graded=True,
+                  targets=[str(other)]),
+        Adversary("symlink-folder", "perfect", ("not graded", "symbolic link"), files="symlink-folder",
+                  not_graded=True),
+        Adversary("link-solutions", "perfect", ("not graded", "symbolic link"), files="link-solutions",
+                  not_graded=True),
+        Adversary("hardlink-solutions", "perfect", ("not graded", "hard link"), files="hardlink-solutions",
+                  not_graded=True),
+        Adversary("fifo", "perfect", ("not graded", "FIFO"), files="fifo", not_graded=True),
+        # Pathological JSON costs that submission only.
+        Adversary("huge-int-json", "perfect", ("not graded", "JSON"), raw_json="huge-int", not_graded=True),
+        Adversary("deep-json", "perfect", ("not graded", "nested too deeply"), raw_json="deep", not_graded=True),
+        Adversary("giant-notebook", "perfect", ("not graded", "too large"), raw_json="giant", not_graded=True),
         Adversary("deleted-cell", "perfect", ("deleted", "lab01_test_relu"), notebook="delete"),
         Adversary("duplicated-cell", "perfect", ("duplicated", "lab01_test_mse"), notebook="duplicate"),
         Adversary("edited-locked-cell", "buggy", ("edited locked",), notebook="edit-locked"),
@@ -219,10 +304,53 @@ def _notebook_attack(folder: Path, kind: str, failing: str) -> None:
         nb.cells.insert(i + 1, copy)
     elif kind == "edit-locked":
         nb.cells[ids.index(failing)].source = "# the test is fine, trust me\npass"
+    elif kind == "renamed-evil":
+        path.rename(folder / "x\n  perfect / lab01: failed\x1b[2J=HYPERLINK(1).ipynb")
+        return
     elif kind == "reorder":
         i, j = ids.index("lab01_test_relu"), ids.index("lab01_test_sigmoid")
         nb.cells[i], nb.cells[j] = nb.cells[j], nb.cells[i]
     nbformat.write(nb, str(path))
+
+
+def _special_files(folder: Path, kind: str, subs: Path, course: Path) -> None:
+    """Links and special files in a submission (all must be refused before anything reads them)."""
+    other = subs / "perfect" / LAB
+    solution = course / "solutions" / LAB / "model.py"
+    if kind == "symlink-model":
+        (folder / "model.py").unlink()
+        (folder / "model.py").symlink_to(other / "model.py")
+    elif kind == "symlink-folder":
+        shutil.rmtree(folder)
+        folder.symlink_to(other, target_is_directory=True)
+    elif kind == "link-solutions":
+        (folder / "notes.txt").symlink_to(solution)
+    elif kind == "hardlink-solutions":
+        os.link(solution, folder / "notes.txt")
+    elif kind == "fifo":
+        os.mkfifo(folder / "pipe")
+
+
+def _raw_json(folder: Path, kind: str) -> None:
+    path = folder / f"{LAB}.ipynb"
+    text = path.read_text()
+    if kind == "huge-int":
+        path.write_text(text.replace('"nbformat": 4,', '"nbformat": 4, "x": ' + "9" * 5000 + ",", 1))
+    elif kind == "deep":
+        path.write_text(text[:-2] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n")
+    elif kind == "giant":
+        with open(path, "w") as f:
+            f.write(text[:-2] + ', "x": "')
+            for _ in range(40):
+                f.write("y" * 2 ** 20)
+            f.write('"}\n')
+
+
+def row_id(adv: Adversary) -> str:
+    """The gradebook id of an adversary (an invalid folder name becomes a stand-in id)."""
+    if adv.folder_name is None:
+        return adv.student
+    return "invalid-" + hashlib.sha256(adv.folder_name.encode()).hexdigest()[:10]
 
 
 def generate(subs: Path, course: Path, out: Path) -> tuple[list[Adversary], dict]:
@@ -259,6 +387,12 @@ def generate(subs: Path, course: Path, out: Path) -> tuple[list[Adversary], dict
             expected[adv.student] = direct(([bug] if adv.base == "buggy" else []) + patches)
         if adv.notebook:
             _notebook_attack(folder, adv.notebook, failing[0])
+        if adv.raw_json:
+            _raw_json(folder, adv.raw_json)
+        if adv.files:
+            _special_files(folder, adv.files, subs, course)
+        if adv.folder_name:
+            (subs / adv.student).rename(subs / adv.folder_name)
         if adv.fails or adv.not_graded:
             expected[adv.student] = {g: 0.0 for g in expected["perfect"]}
         expected.setdefault(adv.student, expected[adv.base])
@@ -282,6 +416,41 @@ def home_hash(home: Path) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- run
+def _absent(out: Path, adv: Adversary) -> bool:
+    """None of ``adv.absent`` in its feedback page or autograded notebook (sanitised output)."""
+    pages = [out / "feedback" / adv.student / LAB / f"{LAB}.html",
+             out / "autograded" / adv.student / LAB / f"{LAB}.ipynb"]
+    texts = [p.read_text(errors="replace") for p in pages if p.exists()]
+    return all(a not in t for a in adv.absent for t in texts) and (not adv.absent or len(texts) == 2)
+
+
+def injection_free(out: Path) -> list[str]:
+    """Problems with what the TA reads: control characters or formulas in summary.txt and grades.csv."""
+    problems = []
+    summary = (out / "summary.txt").read_text()
+    csv = (out / "grades.csv").read_text()
+    for name, text in (("summary.txt", summary), ("grades.csv", csv)):
+        if "\x1b" in text:
+            problems.append(f"{name} holds an escape character")
+    if any(line.startswith("  perfect / lab01-regression: failed: copied") for line in summary.splitlines()):
+        problems.append("summary.txt holds a forged line")
+    import csv as csvmod
+    import io
+    for row in csvmod.reader(io.StringIO(csv)):
+        if any(cell.startswith(("=", "+", "@")) or (cell.startswith("-") and not _number(cell)) for cell in row):
+            problems.append(f"grades.csv holds a formula cell: {row[:2]}")
+            break
+    return problems
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
 def _row_scores(df, student: str, cells: list[str]) -> dict:
     row = df[(df.student_id == student) & (df.assignment == LAB)]
     if len(row) != 1:
@@ -321,12 +490,12 @@ def run_child(work: Path, jobs: int) -> int:
 
     ok_count, problems = 0, []
     for adv in advs:
-        got, want = _row_scores(full, adv.student, cells), expected[adv.student]
-        status = _status(full, adv.student)
+        got, want = _row_scores(full, row_id(adv), cells), expected[adv.student]
+        status = _status(full, row_id(adv))
         words_ok = status == "graded" if adv.status == ("",) else \
             all(any(alt in status for alt in w.split("|")) for w in adv.status)
         said = " ".join(c.get("message") or "" for c in _result(out, adv.student).get("cells", {}).values())
-        words_ok = words_ok and all(m in said for m in adv.messages)
+        words_ok = words_ok and all(m in said for m in adv.messages) and _absent(out, adv)
         score_ok = got == want
         verdict = "ok  " if words_ok and score_ok else "FAIL"
         print(f"{verdict} {adv.student:22s} {sum(got.values()):4.1f} (expected {sum(want.values()):4.1f}/{top:g})  "
@@ -360,6 +529,8 @@ def run_child(work: Path, jobs: int) -> int:
         if not same:
             honest_ok = False
             problems.append(f"honest {student}: clean {a} {sa!r} vs alongside {b} {sb!r}")
+    injected = injection_free(out)
+    problems += injected
     course_after, home_after = tree_hash(course), home_hash(home)
     course_ok = course_after == course_before
     home_ok = home_after == home_before
@@ -376,8 +547,10 @@ def run_child(work: Path, jobs: int) -> int:
              "honest students unchanged" if honest_ok else "HONEST STUDENTS CHANGED",
              "course folder unchanged" if course_ok and home_ok else
              ("COURSE FOLDER CHANGED" if not course_ok else "HOME FOLDER CHANGED")]
+    if injected:
+        parts.append("TEXT INJECTED")
     print("adversarial: " + ", ".join(parts))
-    return 0 if ok_count == n and honest_ok and course_ok and home_ok else 1
+    return 0 if ok_count == n and honest_ok and course_ok and home_ok and not injected else 1
 
 
 def _copy_course(src: Path, dest: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import release
+from .textsafe import csv_cell, one_line
 
 COURSE_ID = "nn-course"
 
@@ -109,12 +110,22 @@ def _merge_once(db_url: str, result: dict) -> None:
 
 
 def status_of(result: dict) -> str:
+    """The row's ``status``: one line, student text escaped (autograder/textsafe.py)."""
     if result.get("problem"):
-        return f"not graded: {result['problem']}"
+        return one_line(f"not graded: {result['problem']}")
     if result.get("failure"):
-        return f"failed: {result['failure']}"
+        return one_line(f"failed: {result['failure']}")
     notes = result.get("notes") or []
-    return "graded" + ("; " + "; ".join(notes) if notes else "")
+    return one_line("graded" + ("; " + "; ".join(notes) if notes else ""), limit=1000)
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> None:
+    """``grades.csv`` with every text cell escaped and spreadsheet formulas defused."""
+    safe = df.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(csv_cell)
+    safe.to_csv(path, index=False)
 
 
 def export(db_url: str, results: list[dict], labs: list[str]) -> pd.DataFrame:

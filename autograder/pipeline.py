@@ -32,6 +32,7 @@ from pathlib import Path
 from . import collect, gradebook, notebooks
 from .config import CELL_TIMEOUT, gradebook_url
 from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
+from .textsafe import one_line
 
 #: A submission as a whole may take at most this long (cells are limited separately).
 UNIT_TIMEOUT = int(os.environ.get("NNLAB_UNIT_TIMEOUT", "900"))
@@ -263,7 +264,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
             os.replace(tmp, path)
         shutil.rmtree(spec["workdir"], ignore_errors=True)
         results.append(result)
-        bar.set_postfix_str(f"{result['student']}/{result['lab']}")
+        bar.set_postfix_str(one_line(f"{result['student']}/{result['lab']}", 80))
         bar.update()
 
     start = time.perf_counter()
@@ -276,7 +277,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     bar.close()
     df = gradebook.export(db_url, results, labs)
     csv = out / "grades.csv"
-    df.to_csv(csv, index=False)
+    gradebook.write_csv(df, csv)
     _summary(df, out, time.perf_counter() - start, len(todo), quiet)
     return df
 
@@ -303,7 +304,8 @@ def _summary(df, out: Path, seconds: float, graded: int, quiet: bool) -> None:
              table.to_string(), ""]
     if len(problems):
         lines.append("Needs attention:")
-        lines += [f"  {r.student_id} / {r.assignment}: {r.status}" for r in problems.itertuples()]
+        lines += [f"  {one_line(r.student_id, 80)} / {r.assignment}: {one_line(r.status, 1000)}"
+                  for r in problems.itertuples()]
     text = "\n".join(lines)
     (out / "summary.txt").write_text(text + "\n")
     if not quiet:

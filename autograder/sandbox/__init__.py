@@ -2,7 +2,7 @@
 
 One concern per module:
 
-* :mod:`.probe` - can this machine create the namespaces? (fail closed, loud opt-out)
+* :mod:`.availability` - can this machine create the namespaces? (fail closed, loud opt-out)
 * :mod:`.accounts` - slot locks and the grader accounts (as root)
 * :mod:`.limits` - the caps (memory, processes, file size, CPU, tmpfs sizes, output)
 * :mod:`.command` - the bwrap command line and what it binds
@@ -19,7 +19,7 @@ from .accounts import USER, acquire_slot, ensure_user, lock_dir
 from .command import SandboxSettings, UnsafeSubmissionFile, build_command, plain_entries
 from .limits import MAX_OUTPUT, Caps
 from .notes import TRUNCATED, output_notes
-from .probe import SandboxUnavailable, disabled_by_env, probe, require, warn_unsandboxed
+from .availability import SandboxUnavailable, disabled_by_env, probe, require, warn_unsandboxed
 from .workspace import UnitWorkspace
 
 

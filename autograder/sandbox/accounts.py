@@ -13,7 +13,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from .probe import SandboxUnavailable
+from .availability import SandboxUnavailable
 
 #: Name of the unprivileged account kernels run as when grading as root (created if missing).
 USER = os.environ.get("NNLAB_SANDBOX_USER", "nnlab-grader")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .limits import Caps
-from .probe import UNSHARE
+from .availability import UNSHARE
 
 #: Where things are inside the sandbox.
 IPC_DIR = "/nnlab/ipc"
@@ -93,10 +93,10 @@ def plain_entries(folder: str) -> list[str]:
             for name in dirs + files:
                 mode = os.lstat(os.path.join(root, name)).st_mode
                 if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-                    raise UnsafeSubmissionFile(os.path.relpath(os.path.join(root, name), folder))
+                    raise UnsafeSubmissionFile(repr(os.path.relpath(os.path.join(root, name), folder)))
         mode = os.lstat(path).st_mode
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-            raise UnsafeSubmissionFile(entry)
+            raise UnsafeSubmissionFile(repr(entry))
         out.append(entry)
     return out
 

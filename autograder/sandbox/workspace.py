@@ -18,7 +18,7 @@ from .accounts import acquire_slot, ensure_user
 from .command import JUDGE_DIR, SandboxSettings
 from .kernel import manager_class
 from .limits import Caps
-from .probe import require
+from .availability import require
 
 
 def _sweep_stale(max_age: float = 7200.0) -> None:
