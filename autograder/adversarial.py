@@ -69,7 +69,8 @@ class Adversary:
                                     # "hardlink-solutions", "fifo"
     raw_json: str | None = None     # the notebook replaced by pathological JSON: "huge-int", "deep", "giant"
     folder_name: str | None = None  # the student folder's real name (an injection attempt)
-    absent: tuple[str, ...] = ()    # must appear in neither the feedback page nor the autograded notebook
+    absent: tuple[str, ...] = ()    # markers of injected markup that must stay inert (see _inert)
+    zero: bool = False              # hooks that stop its own hidden tests: every cell 0, never more
 
 
 LIAR = '''class _AlwaysEqual:
@@ -153,7 +154,7 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
             "import autograder.checks.core as _core, autograder.checks.lab01 as _lab\n"
             "for _m in (_core, _lab):\n    for _n in dir(_m):\n        if callable(getattr(_m, _n)) and not _n.startswith('__') "
             "and not isinstance(getattr(_m, _n), type):\n            setattr(_m, _n, lambda *a, **k: a[0] if a else None)")),
-        Adversary("patch-import", "buggy", ("",), messages=(BUG_MESSAGE,), inject=(
+        Adversary("patch-import", "buggy", ("",), zero=True, inject=(
             "import builtins, sys, types\n_fake = types.ModuleType('autograder.checks.lab01')\n"
             "_fake.__getattr__ = lambda name: (lambda *a, **k: None)\nsys.modules['autograder.checks.lab01'] = _fake\n"
             "_real_import = builtins.__import__\n"
@@ -180,7 +181,7 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
             "def _hide(result):\n    result.error_in_exec = None\n    result.error_before_exec = None\n"
             "get_ipython().events.register('post_run_cell', _hide)\n"
             "get_ipython().events.register('pre_run_cell', lambda info: None)")),
-        Adversary("trace-hooks", "blank", ("",), inject=(
+        Adversary("trace-hooks", "blank", ("graded|failed",), inject=(
             "import sys, threading\n"
             "def _tracer(frame, event, arg):\n"
             "    if event == 'exception':\n        frame.f_locals.clear()\n    return _tracer\n"
@@ -221,7 +222,7 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
             "            for _ in range(400):\n                _f.write(b'\\0' * 2 ** 20)\n"
             "    except OSError as _e:\n        print(_d, type(_e).__name__)\n"
             "raise OSError('done filling')")),
-        Adversary("html-output", "perfect", ("",), absent=("<script>window.PWNED", "onerror=alert"), inject=(
+        Adversary("html-output", "perfect", ("",), absent=("PWNED", "alert"), inject=(
             "from IPython.display import HTML, Javascript, display\n"
             "display(HTML('<script>window.PWNED=1</script><img src=x onerror=alert(1)>"
             "<a href=\"javascript:alert(2)\">x</a>'))\ndisplay(Javascript('window.PWNED=2'))")),
@@ -231,7 +232,7 @@ def adversaries(course: Path, out: Path, subs: Path) -> list[Adversary]:
             expected_edits=(("        self.mask = x > 0\n", "        raise ValueError('injected')\n"),)),
         Adversary("name-injection", "perfect", ("graded", "notebook was named"), notebook="renamed-evil"),
         Adversary("bad-student-id", "perfect", ("not graded", "invalid student id"), not_graded=True,
-                  folder_name="evil\n  perfect / lab01-regression: failed: copied\x1b[2J=cmd|' /C calc'!A0"),
+                  folder_name="evil\n  perfect : failed: copied\x1b[2J=cmd|' -C calc'!A0"),
         # Links and special files are refused before anything reads them.
         Adversary("symlink-model", "perfect", ("not graded", "symbolic link"), files="symlink-model", not_graded=True,
                   targets=[str(other)]),
@@ -305,7 +306,7 @@ def _notebook_attack(folder: Path, kind: str, failing: str) -> None:
     elif kind == "edit-locked":
         nb.cells[ids.index(failing)].source = "# the test is fine, trust me\npass"
     elif kind == "renamed-evil":
-        path.rename(folder / "x\n  perfect / lab01: failed\x1b[2J=HYPERLINK(1).ipynb")
+        path.rename(folder / "x\n  perfect : failed\x1b[2J=HYPERLINK(1).ipynb")
         return
     elif kind == "reorder":
         i, j = ids.index("lab01_test_relu"), ids.index("lab01_test_sigmoid")
@@ -393,7 +394,7 @@ def generate(subs: Path, course: Path, out: Path) -> tuple[list[Adversary], dict
             _special_files(folder, adv.files, subs, course)
         if adv.folder_name:
             (subs / adv.student).rename(subs / adv.folder_name)
-        if adv.fails or adv.not_graded:
+        if adv.fails or adv.not_graded or adv.zero:
             expected[adv.student] = {g: 0.0 for g in expected["perfect"]}
         expected.setdefault(adv.student, expected[adv.base])
     return advs, expected
@@ -417,11 +418,60 @@ def home_hash(home: Path) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- run
 def _absent(out: Path, adv: Adversary) -> bool:
-    """None of ``adv.absent`` in its feedback page or autograded notebook (sanitised output)."""
-    pages = [out / "feedback" / adv.student / LAB / f"{LAB}.html",
-             out / "autograded" / adv.student / LAB / f"{LAB}.ipynb"]
-    texts = [p.read_text(errors="replace") for p in pages if p.exists()]
-    return all(a not in t for a in adv.absent for t in texts) and (not adv.absent or len(texts) == 2)
+    """The injected markup of ``adv.absent`` is inert in its feedback page and autograded notebook:
+    no script element, event-handler attribute or ``javascript:`` URL carries it, and no
+    output of the notebook holds JavaScript or unescaped script/handler markup."""
+    if not adv.absent:
+        return True
+    page = out / "feedback" / adv.student / LAB / f"{LAB}.html"
+    notebook = out / "autograded" / adv.student / LAB / f"{LAB}.ipynb"
+    if not (page.exists() and notebook.exists()):
+        return False
+    return not active_markup(page.read_text(errors="replace"), adv.absent) and \
+        not active_outputs(json.loads(notebook.read_text()), adv.absent)
+
+
+def active_markup(html_text: str, markers: tuple[str, ...]) -> list[str]:
+    """Script elements, ``on*`` attributes and ``javascript:`` URLs of a page that hold a marker."""
+    from html.parser import HTMLParser
+
+    found: list[str] = []
+
+    class Finder(HTMLParser):
+        in_script = False
+
+        def handle_starttag(self, tag, attrs):
+            self.in_script = tag == "script"
+            for name, value in attrs:
+                value = value or ""
+                if name.startswith("on") and any(m in value for m in markers):
+                    found.append(f"<{tag} {name}=...>")
+                if name in ("href", "src") and value.strip().lower().startswith("javascript:"):
+                    found.append(f"<{tag} {name}=javascript:...>")
+
+        def handle_endtag(self, tag):
+            self.in_script = False
+
+        def handle_data(self, data):
+            if self.in_script and any(m in data for m in markers):
+                found.append("<script> with injected code")
+
+    Finder().feed(html_text)
+    return found
+
+
+def active_outputs(nb: dict, markers: tuple[str, ...]) -> list[str]:
+    """Outputs that would run code in a browser rendering the notebook (formgrader)."""
+    found = []
+    for cell in nb.get("cells", []):
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            if any("javascript" in k for k in data):
+                found.append("a JavaScript output")
+            html_out = data.get("text/html", "")
+            html_out = "".join(html_out) if isinstance(html_out, list) else html_out
+            found += active_markup(html_out, markers)
+    return found
 
 
 def injection_free(out: Path) -> list[str]:
@@ -432,7 +482,7 @@ def injection_free(out: Path) -> list[str]:
     for name, text in (("summary.txt", summary), ("grades.csv", csv)):
         if "\x1b" in text:
             problems.append(f"{name} holds an escape character")
-    if any(line.startswith("  perfect / lab01-regression: failed: copied") for line in summary.splitlines()):
+    if any(line.startswith("  perfect") for line in summary.splitlines()):   # perfect is honest: never listed
         problems.append("summary.txt holds a forged line")
     import csv as csvmod
     import io

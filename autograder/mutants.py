@@ -3,7 +3,11 @@
 Runs the direct harness (autograder/harness.py) on the solution, each mutant and each
 variant of every lab, in parallel, and prints one line per lab::
 
-    lab01-regression: 17/17 mutants caught, 5/5 correct variants full marks
+    lab01-regression: 29/29 mutants caught, 10/10 correct variants full marks; blast radius median 1, max 2
+    cell(s), 0 mistake(s) failing another function's cells
+
+followed by one ``blast:`` line per mutant that fails a cell judging another function
+(autograder/blast.py: one mistake should cost the cells of its own function only).
 
 Exit status 1 if a mutant survives, is caught without a message that names it, a
 variant loses points, or the solution itself is not at full marks.
@@ -20,6 +24,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from . import harness, zoo
+from .blast import blast
 from .paths import lab_ids
 
 
@@ -33,6 +38,8 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
         outcomes = list(pool.map(lambda ip: harness.execute(lab, ip[1], label=runs[ip[0]][1]),
                                  enumerate(prepared)))
     problems, caught, full = [], 0, 0
+    nb, files = harness.load_lab(lab)
+    radii, crossing = [], []
     for (kind, name, patches), out in zip(runs, outcomes):
         if kind == "solution":
             if out.score != out.max_score or out.max_score == 0:
@@ -45,6 +52,10 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
         else:
             expect = [e.lower() for e in patches[0].expect]
             named = any(e in m.lower() for m in out.messages() for e in expect)
+            radius = blast(patches[0], nb, files, [c.grade_id for c in out.cells if c.points < c.max_points])
+            radii.append(len(radius.failed))
+            if radius.foreign:
+                crossing.append(f"  blast: {name} ({radius.function}) also fails {', '.join(radius.foreign)}")
             if out.score < out.max_score and named:
                 caught += 1
             elif out.score < out.max_score:
@@ -55,8 +66,16 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
             first = next(iter(out.messages()), "")
             print(f"    [{kind}] {name}: {out.score:g}/{out.max_score:g} {first[:110]}")
     line = (f"{lab}: {caught}/{len(module.MUTANTS)} mutants caught, "
-            f"{full}/{len(module.VARIANTS)} correct variants full marks")
-    return "\n".join([line, *problems]), not problems
+            f"{full}/{len(module.VARIANTS)} correct variants full marks; blast radius "
+            f"{_spread(radii)} cell(s), {len(crossing)} mistake(s) failing another function's cells")
+    return "\n".join([line, *problems, *crossing]), not problems
+
+
+def _spread(radii: list[int]) -> str:
+    if not radii:
+        return "0"
+    radii = sorted(radii)
+    return f"median {radii[len(radii) // 2]}, max {radii[-1]}"
 
 
 def nbgrader_agreement(labs: list[str], jobs: int) -> tuple[list[str], bool]:

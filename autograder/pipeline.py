@@ -33,12 +33,7 @@ from . import collect, gradebook, notebooks
 from .config import CELL_TIMEOUT, gradebook_url
 from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
 from .textsafe import one_line
-
-#: A submission as a whole may take at most this long (cells are limited separately).
-UNIT_TIMEOUT = int(os.environ.get("NNLAB_UNIT_TIMEOUT", "900"))
-#: Address-space cap of a grading worker and the kernel it starts.
-UNIT_MEMORY = int(os.environ.get("NNLAB_UNIT_MEMORY_GB", "12")) * 2 ** 30
-
+from .worker import UNIT_TIMEOUT, kill_group, preload, read_result, run_unit
 
 def make_spec(sub: collect.Submission, work: Path, templates: dict) -> dict:
     db, release_nb = templates[sub.lab]
@@ -59,64 +54,6 @@ def input_hash(spec: dict) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-# --------------------------------------------------------------------------- workers
-def _child(spec: dict, out_path: str) -> None:
-    """Body of a forked worker: grade one unit, write its result, exit."""
-    os.setsid()  # own process group: the parent can kill the kernel with the worker
-    _die_with_parent()
-    # nbgrader, SQLAlchemy and the kernel log to stderr; keep it in the unit's log file so
-    # the TA's terminal shows the progress bar and the summary only.
-    log = os.open(spec["workdir"] + ".log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
-    # Kernels of parallel units share the cores: one BLAS/OpenMP thread each.
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (UNIT_MEMORY, UNIT_MEMORY))
-    except (ValueError, OSError):
-        pass
-    from .unit import grade_unit
-    from .patches import template_cache
-    template_cache(spec.get("template_cache") or str(Path(spec["workdir"]).parent / ".jinja-cache"))
-    try:
-        result = grade_unit(spec)
-    except BaseException as exc:  # noqa: BLE001 - reported, never raised
-        result = {"student": spec["student"], "lab": spec["lab"], "ok": False,
-                  "failure": f"grader error: {type(exc).__name__}: {exc}", "notes": spec.get("notes", []),
-                  "cells": {}, "trace": traceback.format_exc()[-2000:],
-                  "retry": True}  # our failure, not the student's: never cached, retried next run
-    Path(out_path).write_text(json.dumps(result))
-    os._exit(0)
-
-
-def _die_with_parent() -> None:
-    """Linux: SIGKILL this unit if the pipeline dies (a crashed run leaves no orphan units)."""
-    try:
-        import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-#: Imported once before forking, so no unit pays for them (~3 s per unit otherwise).
-PRELOAD = ("autograder.unit", "nbgrader.api", "nbgrader.apps", "nbgrader.converters", "nbgrader.preprocessors",
-           "nbconvert.exporters", "nbclient", "jupyter_client", "bs4", "mistune", "pygments.formatters")
-
-
-def preload() -> None:
-    """Import the grading stack and render one throw-away feedback page, before forking units."""
-    import importlib
-    for name in PRELOAD:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            pass
-    from . import feedback
-    from .config import course_config
-    feedback.warm(course_config(str(ROOT)))
-
-
 def run_forked(specs: list[dict], jobs: int, on_done) -> None:
     """Run units in forked workers, ``jobs`` at a time; call ``on_done(result)`` as each ends."""
     if specs:
@@ -130,7 +67,7 @@ def run_forked(specs: list[dict], jobs: int, on_done) -> None:
             out = spec["workdir"] + ".result.json"
             if os.path.exists(out):
                 os.remove(out)
-            proc = ctx.Process(target=_child, args=(spec, out), daemon=False)
+            proc = ctx.Process(target=run_unit, args=(spec, out), daemon=False)
             proc.start()
             running[proc.sentinel] = (proc, spec, out, time.monotonic())
 
@@ -142,30 +79,14 @@ def run_forked(specs: list[dict], jobs: int, on_done) -> None:
             if key not in ready and now - started < UNIT_TIMEOUT:
                 continue
             if key not in ready:  # over the whole-submission limit
-                _kill_group(proc.pid)
+                kill_group(proc.pid)
             proc.join()
-            _kill_group(proc.pid)  # a kernel may outlive its worker: end the whole group
+            kill_group(proc.pid)  # a kernel may outlive its worker: end the whole group
             del running[key]
-            finished.append(_read_result(spec, out, proc.exitcode, timed_out=key not in ready))
+            finished.append(read_result(spec, out, proc.exitcode, timed_out=key not in ready))
         start_more()   # the next units grade while these results are merged (on_done is serial)
         for result in finished:
             on_done(result)
-
-
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _read_result(spec: dict, out: str, exitcode, timed_out: bool) -> dict:
-    if os.path.exists(out):
-        return json.loads(Path(out).read_text())
-    reason = (f"grading took longer than {UNIT_TIMEOUT} s" if timed_out else
-              f"the grading process died (exit code {exitcode}): the notebook killed or exhausted it")
-    return {"student": spec["student"], "lab": spec["lab"], "ok": False, "failure": reason,
-            "notes": spec.get("notes", []), "cells": {}}
 
 
 # --------------------------------------------------------------------------- pipeline

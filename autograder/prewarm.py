@@ -1,5 +1,5 @@
 """Imported by each Dask worker's fork server (``scale._fork_context``): import the grading
 stack and render one throw-away feedback page there, so every unit it forks starts warm."""
-from .pipeline import preload
+from .worker import preload
 
 preload()

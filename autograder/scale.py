@@ -103,24 +103,24 @@ def _lab_folder(lab: str, blob: bytes) -> Path:
 
 def _fork_context():
     ctx = mp.get_context("forkserver")
-    from .pipeline import PRELOAD
+    from .worker import PRELOAD
     ctx.set_forkserver_preload([*PRELOAD, "autograder.prewarm"])  # once per worker, not per unit
     return ctx
 
 
 def run_isolated(spec: dict, timeout: float | None = None) -> dict:
-    """Grade one unit in a process of its own (see pipeline._child) and return its result.
+    """Grade one unit in a process of its own (see worker.run_unit) and return its result.
 
     The process comes from a fork server: a clean, preloaded, single-threaded process, because
     forking a Dask worker (threads, event loop) directly is unsafe.
     """
-    from . import pipeline
+    from . import worker
 
-    timeout = timeout or pipeline.UNIT_TIMEOUT
+    timeout = timeout or worker.UNIT_TIMEOUT
     out = spec["workdir"] + ".result.json"
     if os.path.exists(out):
         os.remove(out)
-    proc = _fork_context().Process(target=pipeline._child, args=(spec, out), daemon=False)
+    proc = _fork_context().Process(target=worker.run_unit, args=(spec, out), daemon=False)
     # Dask runs its workers as daemonic processes, which multiprocessing forbids to start
     # children; the unit is reaped below (and killed on timeout), so lift the flag for start().
     config = mp.current_process()._config
@@ -134,10 +134,10 @@ def run_isolated(spec: dict, timeout: float | None = None) -> dict:
     proc.join(timeout)
     timed_out = proc.exitcode is None
     if timed_out:
-        pipeline._kill_group(proc.pid)
+        worker.kill_group(proc.pid)
         proc.join()
-    pipeline._kill_group(proc.pid)  # a kernel may outlive its unit process
-    return pipeline._read_result(spec, out, proc.exitcode, timed_out=timed_out)
+    worker.kill_group(proc.pid)  # a kernel may outlive its unit process
+    return worker.read_result(spec, out, proc.exitcode, timed_out=timed_out)
 
 
 def grade_task(spec: dict, lab_blob: bytes, submission_blob: bytes, fingerprint: str) -> dict:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nbformat
 
-from . import integrity
+from . import integrity, timing
 from .config import course_config
 from .notebooks import nbgrader_meta
 
@@ -78,7 +78,7 @@ def grade_unit(spec: dict) -> dict:
         nbformat.write(submitted, str(sub_dir / f"{lab}.ipynb"))
 
     c = _unit_config(root, spec)
-    marks = _instrument(c)   # timing of kernel start, cells and SQL (docs/scale.md)
+    timer = timing.UnitTimer(c) if timing.enabled() else None   # opt-in: benchmarks/ (docs/scale.md)
     from . import sandbox
     # JudgedExecute (the course's autograde preprocessor) sandboxes the kernel and judges the
     # graded cells; trusted mode only turns the sandbox off.
@@ -118,8 +118,9 @@ def grade_unit(spec: dict) -> dict:
         "student": student, "lab": lab, "ok": failure is None, "failure": failure, "notes": notes,
         "cells": cells, "autograded_dir": str(autograded_nb.parent) if autograded_nb.exists() else None,
         "feedback_html": feedback_html,
-        "timing": {"setup": t1 - t0, "execute": t2 - t1, "feedback": t3 - t2, "database": t4 - t3,
-                   **_split(marks, autograded_nb)},
+        "timing": ({"setup": t1 - t0, "execute": t2 - t1, "feedback": t3 - t2, "database": t4 - t3,
+                    "judge": sum(v.get("seconds") or 0.0 for v in verdicts.values()),
+                    **timer.split(autograded_nb)} if timer else None),
     }
 
 
@@ -134,71 +135,3 @@ def _autograde_failure(log: str) -> str:
         return "invalid notebook JSON"
     last = [line.strip() for line in log.splitlines() if line.strip()]
     return "nbgrader autograde failed: " + (last[-1][:200] if last else "no log")
-
-
-# --------------------------------------------------------------------------- timing
-_SQL_SECONDS = [0.0]   # time this process spent in SQL statements (all gradebooks)
-
-
-def _instrument(c) -> dict:
-    """Marks filled while grading: kernel ready (an nbclient hook) and the SQL time so far."""
-    import os
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-
-    if not getattr(_instrument, "registered", False):
-        _instrument.registered = True
-
-        @event.listens_for(Engine, "before_cursor_execute")
-        def _before(conn, *_args):
-            conn.info.setdefault("nnlab_t", []).append(time.perf_counter())
-
-        @event.listens_for(Engine, "after_cursor_execute")
-        def _after(conn, *_args):
-            _SQL_SECONDS[0] += time.perf_counter() - conn.info["nnlab_t"].pop()
-
-    marks = {"sql0": _SQL_SECONDS[0]}
-
-    def ready(**_):
-        marks["ready"] = time.time()
-        marks["kernel_start"] = _newest_child_age(os.getpid())
-
-    c.Execute.on_notebook_start = ready
-    marks["sql_at"] = lambda: _SQL_SECONDS[0]
-    return marks
-
-
-def _newest_child_age(pid: int) -> float | None:
-    """Seconds since the youngest child of ``pid`` started (the kernel just launched), from /proc."""
-    import os
-    try:
-        tick = os.sysconf("SC_CLK_TCK")
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        starts = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                starts.append(int(fields[19]) / tick)
-        return uptime - max(starts) if starts else None
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def _split(marks: dict, notebook: Path) -> dict:
-    """Where a unit's time went: kernel start, running the cells, SQL statements."""
-    out = {"kernel_start": marks.get("kernel_start"), "notebook": None,
-           "sql": marks["sql_at"]() - marks["sql0"]}   # gradebook statements, all phases
-    try:  # cells: kernel ready -> the last execute_reply nbclient recorded in the notebook
-        from datetime import datetime
-        nb = nbformat.read(str(notebook), as_version=4)
-        replies = [c.metadata["execution"]["shell.execute_reply"] for c in nb.cells
-                   if "shell.execute_reply" in c.get("metadata", {}).get("execution", {})]
-        if replies and "ready" in marks:
-            last = max(datetime.fromisoformat(r.replace("Z", "+00:00")).timestamp() for r in replies)
-            out["notebook"] = last - marks["ready"]
-    except (OSError, ValueError, KeyError):
-        pass
-    return out

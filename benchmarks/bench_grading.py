@@ -10,8 +10,11 @@ under its own id.  The same class is then graded, one after the other, by
   (d) optionally (``--local-cluster``) the pipeline on a Dask LocalCluster of 2 workers.
 
 Each is timed as the TA runs it (a fresh command, interpreter start included), with the
-assignment already in its gradebook.  Kernels run unsandboxed in every mode (plain nbgrader
-has no sandbox); the pipeline also writes the feedback pages, which plain nbgrader does not.
+assignment already in its gradebook.  Every mode runs the course configuration: kernels in
+the sandbox, graded cells decided by the judge (plain ``nbgrader autograde`` loads the same
+``nbgrader_config.py``); the pipeline also writes the feedback pages, which plain nbgrader
+does not.  Unit timings are switched on (``NNLAB_TIMING=1``) and the per-submission split
+includes the judge's share.
 Scores must be identical across modes.  The last line is the one CI reads:
 
     grading ratios: jobs1/nbgrader=X.XX jobs2/nbgrader=Y.YY
@@ -52,8 +55,10 @@ def synthetic_class(lab: str, n: int, dest: Path) -> Path:
 
 
 def _env() -> dict:
-    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONWARNINGS="ignore")
+    env = dict(os.environ, PATH=f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}", PYTHONWARNINGS="ignore",
+               NNLAB_TIMING="1")
     env.pop("NNLAB_GRADEBOOK_URL", None)
+    env.pop("NNLAB_SANDBOX", None)
     return env
 
 
@@ -108,7 +113,7 @@ def pipeline_run(lab: str, cls: Path, template_dir: Path, work: Path, name: str,
     shutil.copytree(template_dir, out / "grading" / "templates" / template_dir.name)
     shutil.copy(template_dir / "gradebook.db", out / "gradebook.db")   # assignment already created
     args = [sys.executable, "-m", "autograder", "grade", "--labs", lab, "--submissions", str(cls),
-            "--out", str(out), "--jobs", str(jobs), "--no-sandbox"]
+            "--out", str(out), "--jobs", str(jobs)]
     if scheduler:
         args += ["--scheduler", scheduler]
     seconds = _run(args, work, work / f"{name}.log")
@@ -124,9 +129,11 @@ def split(timings: list[dict]) -> str:
         vals = [t[key] for t in timings if t.get(key) is not None]
         return statistics.mean(vals) if vals else float("nan")
     kernel, cells, sql = mean("kernel_start"), mean("notebook"), mean("sql")
-    execute, feedback, setup = mean("execute"), mean("feedback"), mean("setup")
+    execute, feedback, setup, judge = mean("execute"), mean("feedback"), mean("setup"), mean("judge")
     other = execute - kernel - cells   # nbgrader around the kernel: preprocessors, commits, files, shutdown
-    return (f"kernel start {kernel:.2f} s | execution {cells:.2f} s | database {sql:.2f} s (SQL) | "
+    total = execute + feedback + setup + sql
+    return (f"kernel start {kernel:.2f} s | execution {cells:.2f} s (judge {judge:.2f} s, "
+            f"{100 * judge / total:.0f} % of the submission) | database {sql:.2f} s (SQL) | "
             f"feedback {feedback:.2f} s | other nbgrader {other:.2f} s | setup {setup:.2f} s")
 
 

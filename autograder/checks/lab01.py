@@ -12,6 +12,10 @@ import numpy as np
 from . import core
 from .core import call, expect_array, expect_close, expect_scalar, fail, numerical_gradient
 
+#: Lab 01 asks for NumPy implementations: the sandboxed kernel refuses these while grading
+#: (a lab rule, enforced by autograder/kernel/policy.py; the verdict never depends on it).
+FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras")
+
 # (N, in, out): a square case first (so transposition mistakes give wrong *values* that the
 # diagnoses can name), then batch size 1, then non-square batches.
 LINEAR_SHAPES = [(5, 4, 4), (1, 3, 7), (8, 6, 2), (3, 2, 5)]
