@@ -2,7 +2,7 @@
 and results into ``report/`` (through ``nnlab.report``), skipping the labs whose inputs did not
 change since their last run.
 
-A lab's *inputs* are its solution folder, the ``nnlab`` package, this runner, the versions of the
+A lab's *inputs* are its solution folder (of a notebook, the code cells), the ``nnlab`` package, this runner, the versions of the
 numerical libraries and which image data set the machine holds (MNIST or only Fashion-MNIST).
 Their SHA-256 is recorded in ``build/figures-cache/<lab>.json`` after a successful run; a lab is
 run again when the hash differs or one of its recorded outputs is missing. Before a run, the
@@ -35,7 +35,7 @@ from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
 
 REPORT = ROOT / "report"
 CACHE = BUILD / "figures-cache"
-RUNNER_VERSION = "2"          # bump when the way notebooks are run changes their outputs
+RUNNER_VERSION = "3"          # bump when the way notebooks are run changes their outputs
 CELL_TIMEOUT = 900            # seconds; a cell of a lab must stay far below it
 KERNEL_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
@@ -63,8 +63,18 @@ def input_hash(lab: str) -> str:
              f"matplotlib {matplotlib.__version__}; python {sys.version_info[:2]}; "
              f"data {_image_data_set()}\n".encode())
     for path in [*_files(SOLUTIONS / lab), *_files(ROOT / "nnlab", "*.py")]:
-        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+        h.update(str(path.relative_to(ROOT)).encode() + b"\0" + _content(path) + b"\0")
     return h.hexdigest()
+
+
+def _content(path: Path) -> bytes:
+    """What of ``path`` can change a run: for a notebook its code cells (prose edits do not)."""
+    if path.suffix != ".ipynb":
+        return path.read_bytes()
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    code = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+            for c in cells if c["cell_type"] == "code"]
+    return "\n\0\n".join(code).encode()
 
 
 def outputs(lab: str) -> list[Path]:
