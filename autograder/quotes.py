@@ -23,16 +23,17 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from .paths import ROOT, lab_ids, source_notebook
 
 MARKER = re.compile(r"(?P<number>[-+−]?\d+(?:[.,]\d+)?)\s*(?P<unit>%|×)?\s*"
                     r"<!--\s*result:\s*(?P<key>[A-Za-z0-9][A-Za-z0-9_.:-]*)\s*(?P<op>[<>])?\s*-->")
 LATEX_RESULT = re.compile(r"\\labresult\{(?P<lab>[^}]*)\}\{(?P<key>[^}]*)\}")
-LATEX_TABLE = re.compile(r"\\begin\{labresults\}\{(?P<lab>[^}]*)\}(?P<body>.*?)\\end\{labresults\}", re.S)
+LATEX_TABLE = re.compile(r"\\begin\{labresults\}\{(?P<lab>[^}]*)\}(?P<body>.*?)\\end\{labresults\}", re.DOTALL)
 LATEX_ROW = re.compile(r"\\resultrow\{(?P<key>[^}]*)\}")
 
 
