@@ -12,7 +12,8 @@ SCHEDULER ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sysdeps grading-deps test grade release mutants report figures bench bench-grade \
+.PHONY: help venv sysdeps grading-deps test grade release mutants report report-template figures quotes \
+        bench bench-grade \
         student-bundle adversarial data clean distclean
 
 help:  ## list the targets
@@ -45,11 +46,20 @@ release: $(STAMP)  ## regenerate the student release labs/ from solutions/
 mutants: $(STAMP) grading-deps  ## every bug-zoo mutant caught, every correct variant at full marks
 	$(PY) -m autograder mutants $(LABS)
 
-report: ## build report/build/report.pdf with latexmk
-	$(MAKE) -C report
+report: $(STAMP) sysdeps  ## run the notebooks the report needs (cached), check quotes, build report/build/report.pdf
+	$(PY) -m autograder.figures
+	$(PY) -m autograder.quotes
+	$(MAKE) -C report complete PYTHON=$(abspath $(PY))
 
-figures: $(STAMP)  ## re-run the solution notebooks to regenerate the report's figures
-	$(PY) -m autograder.figures $(LABS)
+report-template: $(STAMP) sysdeps  ## the students' report template (placeholders): build/report-template/build/report.pdf
+	$(PY) -m autograder.bundle --report-template build/report-template
+	$(MAKE) -C build/report-template check PYTHON=$(abspath $(PY))
+
+figures: $(STAMP)  ## run the solution notebooks whose inputs changed (FORCE=1: all) for the report
+	$(PY) -m autograder.figures $(LABS) $(if $(FORCE),--force)
+
+quotes: $(STAMP)  ## numbers quoted in model answers and the report = the results the notebooks saved
+	$(PY) -m autograder.quotes $(LABS)
 
 bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'

@@ -116,6 +116,34 @@ def student_derivations(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+# What the title page says about the appendix, in the student's copy (its appendix is blank).
+STUDENT_DERIVATIONS_NOTE = (r"\newcommand{\derivationsnote}{\Cref{app:derivations} is where you derive every gradient "
+                            r"you implement, in index notation first, then in matrix form.}")
+
+
+def student_report(dest: Path) -> Path:
+    """The report template students receive, in ``dest``: no generated figures or results (every one
+    is a placeholder), no instructor-only file, and a blank derivations appendix."""
+    dest = Path(dest)
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(ROOT / "report", dest,
+                    ignore=shutil.ignore_patterns("build", "__pycache__", *INSTRUCTOR_ONLY_REPORT_FILES))
+    for generated in ("figures", "results"):   # the instructor's own runs stay out
+        folder = dest / generated
+        for item in folder.iterdir():
+            if item.name != ".gitkeep":
+                shutil.rmtree(item) if item.is_dir() else item.unlink()
+    deriv = dest / "sections" / "derivations.tex"
+    deriv.write_text(student_derivations(deriv.read_text()))
+    main_tex = dest / "report.tex"
+    text = main_tex.read_text()
+    note = re.search(r"\\newcommand\{\\derivationsnote\}\{.*?\}\n(?=\n|%|\\)", text, re.S)
+    if note is None:
+        raise RuntimeError("report.tex: no \\newcommand{\\derivationsnote}{...} to adapt for students")
+    main_tex.write_text(text[:note.start()] + STUDENT_DERIVATIONS_NOTE + "\n" + text[note.end():])
+    return dest
+
+
 def build(dest: Path) -> Path:
     dest = Path(dest)
     shutil.rmtree(dest, ignore_errors=True)
@@ -126,15 +154,7 @@ def build(dest: Path) -> Path:
     (dest / "data").mkdir()
     for name in ("download.py", "README.md"):
         shutil.copy(ROOT / "data" / name, dest / "data" / name)
-    shutil.copytree(ROOT / "report", dest / "report",
-                    ignore=shutil.ignore_patterns("build", "__pycache__", *INSTRUCTOR_ONLY_REPORT_FILES))
-    for generated in ("figures", "results"):   # the instructor's own runs stay out
-        folder = dest / "report" / generated
-        for item in folder.iterdir():
-            if item.name != ".gitkeep":
-                shutil.rmtree(item) if item.is_dir() else item.unlink()
-    deriv = dest / "report" / "sections" / "derivations.tex"
-    deriv.write_text(student_derivations(deriv.read_text()))
+    student_report(dest / "report")
     (dest / "requirements.txt").write_text(REQUIREMENTS)
     (dest / "pyproject.toml").write_text(PYPROJECT)
     (dest / "README.md").write_text(README)
@@ -162,7 +182,12 @@ def check(dest: Path) -> list[str]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Build the folder students receive")
     ap.add_argument("--dest", type=Path, default=BUILD / "student-bundle")
+    ap.add_argument("--report-template", type=Path, metavar="DEST",
+                    help="write only the students' report template to DEST (for make report-template)")
     args = ap.parse_args(argv)
+    if args.report_template:
+        print(f"student report template written to {student_report(args.report_template)}")
+        return 0
     try:
         path = build(args.dest)
     except RuntimeError as exc:

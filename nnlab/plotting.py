@@ -1,8 +1,14 @@
-"""Plots the labs keep needing: learning curves, decision boundaries, image grids, confusion matrices.
+"""Plots the labs keep needing: learning curves, decision boundaries, image grids, confusion matrices,
+and the one matplotlib style of the course.
 
 Functions that draw into one set of axes take ``ax=None`` (a new figure is created when
 omitted) and return the ``Axes``; :func:`image_grid` returns the ``Figure``. Pass either to
 :func:`nnlab.report.save_figure`.
+
+Importing this module applies :data:`STYLE` (:func:`use_style`): every lab imports it, so every
+figure of the course has the same fonts. Figures are meant to be drawn at the size they are printed
+at in the report, at most :data:`PRINT_WIDTH` inches wide; :func:`nnlab.report.save_figure` shrinks a
+wider figure to that width (text keeps its size in points), so a font of 9 pt is 9 pt in the PDF.
 """
 from __future__ import annotations
 
@@ -11,7 +17,37 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
-__all__ = ["plot_curves", "plot_decision_boundary", "image_grid", "plot_confusion"]
+__all__ = ["plot_curves", "plot_decision_boundary", "image_grid", "plot_confusion", "use_style", "STYLE",
+           "PRINT_WIDTH"]
+
+#: Widest figure of the report, in inches (the text width of an A4 page with 2.5 cm margins is 6.3 in).
+PRINT_WIDTH = 6.2
+
+#: The course's matplotlib style: sizes in points, for figures printed at their own size.
+STYLE = {
+    "figure.figsize": (5.0, 3.3),
+    "figure.dpi": 100,
+    "font.size": 9,
+    "axes.titlesize": 9.5,
+    "axes.labelsize": 9,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "legend.fontsize": 8,
+    "legend.title_fontsize": 8,
+    "figure.titlesize": 10,
+    "lines.linewidth": 1.4,
+    "lines.markersize": 4,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "legend.framealpha": 0.85,
+    "pdf.fonttype": 42,
+}
+
+
+def use_style() -> None:
+    """Apply :data:`STYLE` to matplotlib (done once when this module is imported)."""
+    import matplotlib
+    matplotlib.rcParams.update(STYLE)
 
 
 def _axes(ax, figsize=(6, 4)):
@@ -148,13 +184,14 @@ def image_grid(images: np.ndarray, titles: Sequence[str] | None = None, ncols: i
     k = len(images)
     ncols = max(1, min(ncols, k))
     nrows = math.ceil(k / ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols, 1.5 * nrows), squeeze=False)
+    side = min(1.3, PRINT_WIDTH / ncols)          # the grid fits the printed width
+    fig, axes = plt.subplots(nrows, ncols, figsize=(side * ncols, (side + 0.25) * nrows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.set_axis_off()
         if i < k:
             ax.imshow(images[i], cmap="gray_r", interpolation="nearest")
             if titles is not None:
-                ax.set_title(str(titles[i]), fontsize=8)
+                ax.set_title(str(titles[i]), fontsize=7)
     fig.tight_layout()
     return fig
 
@@ -187,3 +224,6 @@ def plot_confusion(cm: np.ndarray, class_names: Sequence[str], ax=None):
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
     return ax
+
+
+use_style()

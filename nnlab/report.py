@@ -74,10 +74,31 @@ def _write_if_changed(path: Path, data: bytes) -> Path:
     return path
 
 
+def _fit_print_width(figure) -> None:
+    """Shrink a figure wider than the report's text to ``nnlab.plotting.PRINT_WIDTH`` inches.
+
+    Text keeps its size in points, so once the report includes every figure at its natural size
+    all fonts come out alike; the layout is recomputed for the new size.
+    """
+    from .plotting import PRINT_WIDTH
+
+    width, height = figure.get_size_inches()
+    if width <= PRINT_WIDTH + 1e-6:
+        return
+    figure.set_size_inches(PRINT_WIDTH, height * PRINT_WIDTH / width)
+    if figure.get_layout_engine() is None:
+        try:
+            figure.tight_layout()
+        except (ValueError, RuntimeError):   # a layout tight_layout cannot handle: keep it as drawn
+            pass
+
+
 def save_figure(fig, lab_id: str, name: str) -> Path | None:
     """Save ``fig`` (a matplotlib ``Figure``, or ``Axes``) as ``report/figures/<lab_id>/<name>.pdf``.
 
-    Vector PDF without creation date, so identical figures give identical bytes.
+    Vector PDF without creation date, so identical figures give identical bytes. A figure wider
+    than the report's text (``nnlab.plotting.PRINT_WIDTH``) is first shrunk to that width, so the
+    report can print every figure at its natural size with the same font sizes.
     Returns the path written, or ``None`` when autograding / no report folder.
     """
     _check_name(lab_id, "lab_id")
@@ -88,6 +109,7 @@ def save_figure(fig, lab_id: str, name: str) -> Path | None:
     figure = getattr(fig, "figure", None) if not hasattr(fig, "savefig") else fig
     if figure is None or not hasattr(figure, "savefig"):
         raise TypeError(f"save_figure needs a matplotlib Figure or Axes, got {type(fig).__name__}")
+    _fit_print_width(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="pdf", bbox_inches="tight", metadata={"CreationDate": None})
     return _write_if_changed(root / "figures" / lab_id / f"{name}.pdf", buffer.getvalue())

@@ -39,7 +39,7 @@ def _f64(*arrays):
 def linear_forward(X, W, b):
     r"""Linear layer, entry by entry: ``X`` (N, in), ``W`` (in, out), ``b`` (1, out) -> (N, out).
 
-    LaTeX: Y_{nj} = \sum_{k} X_{nk}W_{kj} + b_{j}
+    LaTeX: Z_{nj} = \sum_{k} X_{nk}W_{kj} + b_{j}
     """
     X, W, b = _f64(X, W, b)
     return np.einsum("nk,kj->nj", X, W) + b.reshape(1, -1)
@@ -379,13 +379,14 @@ def ce_grad_batch(Yhat, Y):
 
 
 def mse_softmax_grad(Yhat, Y):
-    r"""Gradient of the squared error on softmax outputs (mean over N*K) w.r.t. the logits.
+    r"""Gradient w.r.t. the logits of the squared distance between softmax outputs and targets
+    (summed over the K classes, mean over the N samples: Lab 02's MSE on softmax).
 
-    LaTeX: \pd{L}{\Ytil} = \Yhat\had\bigl(\mat{D}-(\mat{D}\had\Yhat)\ones_K\ones_K\T\bigr),\quad \mat{D} = \frac{2}{NK}(\Yhat-\mat{Y})
+    LaTeX: \pd{L}{\Ytil} = \Yhat\had\bigl(\mat{D}-(\mat{D}\had\Yhat)\ones_K\ones_K\T\bigr),\quad \mat{D} = \frac{2}{N}(\Yhat-\mat{Y})
     """
     Yhat, Y = _f64(Yhat, Y)
     N, K = Yhat.shape
-    D = 2.0 / (N * K) * (Yhat - Y)
+    D = 2.0 / N * (Yhat - Y)
     return Yhat * (D - (D * Yhat) @ np.ones((K, 1)) @ np.ones((1, K)))
 
 

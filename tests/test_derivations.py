@@ -13,6 +13,7 @@ Every numbered equation of ``report/sections/derivations.tex`` is encoded once i
 """
 from __future__ import annotations
 
+import json
 import importlib.util
 import inspect
 import re
@@ -239,7 +240,8 @@ def test_cross_entropy_logsumexp_and_gradients(N, K):
 def test_mse_on_softmax_gradient(N, K):
     r = rng(f"msesm{N}{K}")
     Yt, Y = r.normal(size=(N, K)) * 2, onehot(r, N, K)
-    numeric = numerical_gradient(lambda A: F.mse(F.softmax(A), Y), Yt)
+    # Lab 02's loss: squared distance per sample (summed over the K classes), mean over the batch = K * mse.
+    numeric = numerical_gradient(lambda A: K * F.mse(F.softmax(A), Y), Yt)
     assert_close(F.mse_softmax_grad(F.softmax(Yt), Y), numeric, "MSE on softmax, w.r.t. logits")
     # The report's argument: confidently wrong => MSE gradient vanishes, CE gradient does not.
     wrong = np.full((1, K), -20.0)
@@ -550,3 +552,30 @@ def test_lab06_forward_backward_match_report(lab, N, nx, nh, ny):
     expected = rdfia_batch_grads(p, X, Y)
     for k in ("Wy", "by", "Wh", "bh"):
         assert_close(np.asarray(grads[k]), expected[k], f"{lab} backward: grads['{k}'] (eq:rdfia_batch_{k})")
+
+
+def _cell_defining(lab: str, name: str) -> str:
+    """The source of the code cell of ``lab``'s notebook that defines function ``name``."""
+    cells = json.loads((SOLUTIONS / lab / f"{lab}.ipynb").read_text(encoding="utf-8"))["cells"]
+    found = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"
+             and f"def {name}(" in "".join(c["source"])]
+    if len(found) != 1:
+        pytest.fail(f"{lab}: expected one code cell defining {name}(), found {len(found)}")
+    return found[0]
+
+
+@pytest.mark.parametrize("N,K", [(5, 3), (2, 10), (1, 4)])
+def test_lab02_mse_on_softmax_matches_report(N, K):
+    """The report's eq:mse_softmax_grad is the gradient Lab 02's study of the MSE uses (same 2/N)."""
+    lab = "lab02-ffnn-mnist"
+    ns = _namespace(lab)
+    source = _cell_defining(lab, "mse_softmax_backward")
+    head = source[:source.index("\n\n\ndef train_with")]     # the two loss functions, not the study
+    exec(compile(head, f"{lab}: mse_softmax cell", "exec"), ns)
+    r = rng(f"lab02msesm{N}{K}")
+    logits, y = r.normal(size=(N, K)) * 2, r.integers(0, K, size=N)
+    Y = np.eye(K)[y]
+    got = ns["mse_softmax_backward"](ns["softmax"](logits), y)
+    assert_close(got, F.mse_softmax_grad(F.softmax(logits), Y), "Lab 02 mse_softmax_backward = eq:mse_softmax_grad")
+    numeric = numerical_gradient(lambda A: ns["mse_softmax_loss"](A, y), logits.copy())
+    assert_close(got, numeric, "Lab 02 mse_softmax_backward = finite differences of its loss")

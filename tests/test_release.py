@@ -84,3 +84,93 @@ def test_student_modules_are_stubbed(lab):
         text = (LABS / lab / rel).read_text()
         assert "raise NotImplementedError()" in text
         compile(text, rel, "exec")  # the stub is still valid Python
+
+
+# ----------------------------------------------------------------------------- consistent labs
+
+POINTS = __import__("re").compile(r"\((\d+)\s*(?:points?|pts?)\)")
+
+
+def _pts(n) -> str:
+    return f"{n:g} point{'s' if n != 1 else ''}"
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_questions_and_graded_cells_show_their_points(lab):
+    """Every written answer has its question in its own markdown cell right above, with the points;
+    every graded test cell starts (after the hidden region) with its points."""
+    for folder in (SOLUTIONS, LABS):
+        cells = notebooks.read(folder / lab / f"{lab}.ipynb").cells
+        answers = 0
+        for k, cell in enumerate(cells):
+            meta = notebooks.nbgrader_meta(cell)
+            if cell.cell_type == "markdown" and meta.get("grade") and meta.get("solution"):
+                answers += 1
+                question = cells[k - 1]
+                assert question.cell_type == "markdown" and not notebooks.nbgrader_meta(question), \
+                    f"{folder.name}/{lab}: the answer cell {meta['grade_id']} has no question cell above it"
+                found = POINTS.search(question.source)
+                assert found and float(found.group(1)) == meta["points"], \
+                    f"{folder.name}/{lab}: the question above {meta['grade_id']} does not show its {meta['points']} point(s)"
+                if folder is SOLUTIONS:
+                    assert cell.source.startswith(notebooks.BEGIN_SOLUTION), \
+                        f"{lab}: {meta['grade_id']} holds more than the answer (the question belongs in the cell above)"
+            if notebooks.is_graded_test(cell):
+                assert f"# Graded cell: {_pts(meta['points'])}." in cell.source, \
+                    f"{folder.name}/{lab}: test cell {meta['grade_id']} does not show its {meta['points']} point(s)"
+        assert folder is LABS or answers > 0
+
+
+@pytest.mark.parametrize("lab", lab_ids())
+def test_every_lab_states_the_in_place_update_convention(lab):
+    text = "\n".join(c.source for c in notebooks.read(LABS / lab / f"{lab}.ipynb").cells if c.cell_type == "markdown")
+    assert "Parameter updates are made in place" in text, f"{lab}: the notation section must state the update convention"
+
+
+# ----------------------------------------------------------------------------- Lab 06 gives no answers away
+
+_re = __import__("re")
+# Q15-Q17 as code, on whitespace-free lower-case source (any variable names).
+Q15_Q17_CODE = {
+    "Q15: (Yhat - Y) / N": _re.compile(r"hat\w*(\[[^]]*\])?-\w*(\[[^]]*\])?\)?/\w*n\b"),
+    "Q16/Q17: G.T @ H or G.T @ X": _re.compile(r"\.t@(h|x|\w*hid\w*|\w*_h|\w*\[\"?'?(h|x)\"?'?\])\b"),
+    "Q17: the tanh derivative 1 - h**2": _re.compile(r"1-(\w*h\w*|np\.tanh\(.*?\)|\w*\[[\"'](h|htilde)[\"']\])\*\*2"),
+    "Q17: grad_h = G @ W_y": _re.compile(r"@(\w*wy|\w*\[[\"']wy[\"']\])(?!\.t)"),
+    "Q16/Q17: bias = column sums transposed": _re.compile(r"\.sum\(axis=0,keepdims=true\)\.t"),
+}
+Q15_Q17_MARKDOWN = {
+    "Q15: \\hat Y - Y": _re.compile(r"\\hat\s*\{?\s*Y\s*\}?\s*-\s*Y"),
+    "Q16/Q17: ...^\\top H or ^\\top X": _re.compile(r"\^\\top\s*(H|X)\b"),
+    "Q17: 1 - H^2": _re.compile(r"1\s*-\s*(H|h)\s*\^\s*2"),
+}
+
+
+def _q15_q17_code(source: str) -> list[str]:
+    flat = "".join(source.split()).lower()
+    return [name for name, pattern in Q15_Q17_CODE.items() if pattern.search(flat)]
+
+
+def test_q15_q17_patterns_catch_the_formulas():
+    """The patterns find the reference backward and the numeric checks the release used to print."""
+    source = notebooks.read(SOLUTIONS / "lab06-rdfia" / "lab06-rdfia.ipynb")
+    backward = next(c.source for c in source.cells if notebooks.nbgrader_meta(c).get("grade_id") == "lab06_backward_impl")
+    assert set(_q15_q17_code(backward)) == set(Q15_Q17_CODE), _q15_q17_code(backward)
+    old_check = ("g_H = ((Yhat - Y) / N) @ Wy\ng_Htilde = g_H * (1 - H ** 2)\n"
+                 "table = check({'Wh': g_Htilde.T @ X, 'bh': g_Htilde.sum(axis=0, keepdims=True).T})")
+    assert len(_q15_q17_code(old_check)) == len(Q15_Q17_CODE)
+    assert all(p.search(r"$\nabla_{\tilde Y} = \frac1N(\hat Y - Y)$, $\nabla_{W_y} = \nabla^\top H$, $(1 - H^2)$")
+               for p in Q15_Q17_MARKDOWN.values())
+
+
+def test_lab06_release_gives_away_no_q15_q17_formula():
+    """The release's code cells (checks, docstrings, loops) and its prose never state Q15-Q17's results:
+    the numeric checks call the student's own backward."""
+    lab = "lab06-rdfia"
+    cells = notebooks.read(LABS / lab / f"{lab}.ipynb").cells
+    found = [(k, name) for k, c in enumerate(cells) if c.cell_type == "code" for name in _q15_q17_code(c.source)]
+    assert not found, f"labs/{lab}: code cells state Q15-Q17's formulas: {found}"
+    prose = [(k, name) for k, c in enumerate(cells) if c.cell_type == "markdown"
+             for name, pattern in Q15_Q17_MARKDOWN.items() if pattern.search(c.source)]
+    assert not prose, f"labs/{lab}: markdown cells state Q15-Q17's formulas: {prose}"
+    checks = [c.source for c in cells if c.cell_type == "code" and "ok =" in c.source and "backward(" in c.source]
+    assert len(checks) >= 3, "the numeric checks of Q15-Q17 must call the student's backward"

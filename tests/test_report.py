@@ -41,7 +41,7 @@ RESULT_KEYS = {
     "lab03-activations": ["best_activation"],
     "lab04-gd-backprop": ["xor_accuracy", "epochs"],
     "lab05-autograd": ["final_loss", "moons_accuracy"],
-    "lab06-rdfia": ["circles_accuracy", "mnist_accuracy", "dataset"],
+    "lab06-rdfia": ["circles_val_accuracy", "circles_accuracy", "mnist_val_accuracy", "mnist_accuracy", "dataset"],
 }
 PAGES = (18, 45)   # about 25 pages; a figure takes the same room as its placeholder
 
@@ -236,3 +236,49 @@ def test_saved_results_are_typeset(with_outputs, fresh):
     assert re.search(r"fashion\s?.?\s?mnist", text), "the escaped text value is missing"   # \\_ is a rule, not a glyph
     assert "1.5" in text and "10" in text
     assert "0.8765" not in fresh[2]
+
+
+def test_a_fresh_build_is_incomplete_for_make_report(fresh):
+    """`make report` demands a complete report: every placeholder of a fresh build is a problem there."""
+    folder, _, _ = fresh
+    spec = importlib.util.spec_from_file_location("report_check_log_complete", folder / "check_log.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    log = (folder / "build" / "report.log").read_text(encoding="utf-8", errors="replace")
+    found = module.problems(log, placeholders=True)
+    figures = [line for line in found if "Placeholder: figure" in line]
+    assert len(figures) == sum(len(v) for v in FIGURES.values()), found[:5]
+    assert any("Placeholder: result" in line for line in found)
+    assert module.problems(log) == []          # ... while the student template is fine with them
+
+
+# ---------------------------------------------------------------------------- numbers quoted from runs
+
+def test_quote_checker_flags_text_that_disagrees_with_the_results():
+    from autograder import quotes
+
+    results = {"acc": 0.4838, "swing": 7.03, "mse": "0.0116", "seconds": 3.76}
+    ok = [quotes.Quote("lab", "cell x", "acc", "48", "%"), quotes.Quote("lab", "cell x", "swing", "7"),
+          quotes.Quote("lab", "cell x", "mse", "0.0116"), quotes.Quote("lab", "cell x", "seconds", "1", "", ">")]
+    assert [quotes.disagreement(q, results) for q in ok] == [None] * len(ok)
+    bad = [quotes.Quote("lab", "cell x", "acc", "50", "%"), quotes.Quote("lab", "cell x", "swing", "10"),
+           quotes.Quote("lab", "cell x", "mse", "0.0121"), quotes.Quote("lab", "cell x", "seconds", "10", "", ">"),
+           quotes.Quote("lab", "cell x", "missing", "1")]
+    assert all(quotes.disagreement(q, results) for q in bad)
+    text = "swings by about 7<!-- result: swing --> and 48 %<!-- result: acc --> and more than 1<!-- result: seconds > -->"
+    found = [(m["number"], m["unit"], m["key"], m["op"]) for m in quotes.MARKER.finditer(text)]
+    assert found == [("7", None, "swing", None), ("48", "%", "acc", None), ("1", None, "seconds", ">")]
+
+
+@pytest.mark.slow
+def test_numbers_quoted_in_model_answers_and_report_are_the_saved_results():
+    """Runs the solution notebooks whose inputs changed (cached by input hash, as `make report` does),
+    then compares every marked number of the model answers and every result key the report prints
+    with report/results/<lab>.json."""
+    from autograder import figures, quotes
+
+    failed = [o for o in figures.ensure(quiet=True) if o.error]
+    assert not failed, f"notebooks failed: {[(o.lab, o.error) for o in failed]}"
+    assert sum(len(quotes.notebook_quotes(lab)) for lab in FIGURES) >= 50
+    problems = quotes.disagreements(list(FIGURES))
+    assert problems == [], "\n".join(problems)

@@ -568,7 +568,7 @@ def _run_train(fn, X, Y, params, dims, name, **kwargs):
     given = copy.deepcopy(params)
     out = _tuple(core.call(fn, X, Y, given, name=name, **kwargs), 2, name, "(parameters, history)")
     if not _match(given, params, 0, 0):
-        core.fail(f"{name} modified the initial parameters passed to it: train must work on new arrays "
+        core.fail(f"{name} modified the initial parameters passed to it: train must work on a copy "
                   f"(the experiments reuse the same initial parameters for several runs)")
     return _param_dict(out[0], dims, f"{name}: parameters"), out[1]
 
@@ -594,8 +594,8 @@ def train_full_batch(fn) -> None:
                                batch_size=batch_size, hidden_activation=hidden, seed=3)
         hist = _history(hist, epochs, name)
         if _match(got, params, 0, 0):
-            core.fail(f"{name} never changed the parameters: assign the result of update_parameters "
-                      f"back (parameters = update_parameters(...))")
+            core.fail(f"{name} never changed the parameters: call update_parameters on every mini-batch "
+                      f"(and keep working on the parameters it updated)")
         want = _gd(X, Y, params, lr, epochs, hidden)
         if not _match(got, want):
             diagnoses = {
