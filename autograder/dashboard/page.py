@@ -157,8 +157,9 @@ def cells_part(v: LabView) -> str:
 
 
 def student_rows(mistakes: tuple[StudentMistake, ...], out_dir: Path) -> str:
-    rows = [[link(m.student, m.feedback, out_dir), esc(m.cell), esc(headline(m.message))] for m in mistakes]
-    return table(["student (feedback page)", "cell", "message"], rows)
+    rows = [[link(m.student, m.feedback, out_dir), esc(", ".join(m.cells)), esc(headline(m.message))]
+            for m in mistakes]
+    return table(["student (feedback page)", "cells", "message"], rows)
 
 
 def diagnosis_item(dg: Diagnosis, rank: int, out_dir: Path) -> str:
@@ -194,16 +195,27 @@ def lab_section(v: LabView, out_dir: Path) -> str:
 
 
 def attention_section(items: list[Attention], out_dir: Path) -> str:
-    counts = {}
-    for a in items:
+    """One row per student, most serious first; each lab's issue links to that feedback page."""
+    counts: dict[str, int] = {}
+    by_student: dict[str, list[Attention]] = {}
+    for a in items:   # already ordered: not graded, failed, findings, zero score
         counts[a.kind] = counts.get(a.kind, 0) + 1
+        by_student.setdefault(a.student, []).append(a)
     summary = ", ".join(f"{n} {KIND_SUMMARY[kind]}" for kind, n in counts.items()) or "Nothing to report"
-    rows = [[link(a.student, a.feedback, out_dir), esc(a.lab),
-             f'<span class="kind k-{a.kind.replace(" ", "-")}">{esc(a.kind)}</span>',
-             "<br>".join(esc(r) for r in a.reasons)] for a in items]
-    body = table(["student (feedback page)", "lab", "why", "details"], rows) if rows else ""
-    return (f'<section class="box" id="attention"><h2>Students needing attention</h2><p>{esc(summary)}.</p>'
-            f"{body}</section>")
+    rows = []
+    for student, issues in by_student.items():
+        lines = [f'<span class="kind k-{a.kind.replace(" ", "-")}">{esc(a.kind)}</span> '
+                 f'{link(a.lab, a.feedback, out_dir)}: ' + "; ".join(esc(_reason(r)) for r in a.reasons)
+                 for a in issues]
+        rows.append([esc(student), "<br>".join(lines)])
+    body = table(["student", "issues (lab links to the feedback page)"], rows) if rows else ""
+    return (f'<section class="box" id="attention"><h2>Students needing attention</h2>'
+            f"<p>{plural(len(by_student), 'student')}: {esc(summary)}.</p>{body}</section>")
+
+
+def _reason(status: str) -> str:
+    """A status without the kind already shown next to it ("failed: ...", "not graded: ...")."""
+    return re.sub(r"^(failed|not graded): ", "", status)
 
 
 def run_section(run: RunStats) -> str:

@@ -62,19 +62,22 @@ def score_histogram(stats: ScoreStats) -> tuple[str, list[tuple[str, int]]]:
     edges, names = histogram_bins(stats)
     counts, _ = np.histogram(stats.scores, bins=edges)
     with matplotlib.rc_context(_RC):
-        fig = Figure(figsize=(WIDTH, 2.6))
-        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.17, top=0.96)
+        fig = Figure(figsize=(WIDTH, 2.8))
+        fig.subplots_adjust(left=0.09, right=0.98, bottom=0.16, top=0.88)
         ax = fig.add_subplot()
         ax.bar(edges[:-1], counts, width=np.diff(edges), align="edge", color=BLUE, edgecolor="white", linewidth=0.5)
         if stats.scores:
             ax.axvspan(stats.quantile(0.25), stats.quantile(0.75), color=ORANGE, alpha=0.15, label="quartiles Q1–Q3")
             ax.axvline(stats.quantile(0.5), color=ORANGE, linewidth=2, label=f"median {stats.quantile(0.5):.3g}")
             ax.axvline(stats.mean, color=GREY, linestyle="--", linewidth=1.5, label=f"mean {stats.mean:.3g}")
-            ax.legend(loc="upper left", frameon=False, fontsize=8)
+            # Above the axes, where it never hides a bar.
+            ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=3, frameon=False, fontsize=8,
+                      borderaxespad=0.2)
         ax.set_xlim(edges[0], edges[-1])
         ax.set_xlabel(f"automatic score (points out of {stats.max_points:g})")
         ax.set_ylabel("submissions")
         ax.yaxis.get_major_locator().set_params(integer=True)
+        ax.xaxis.get_major_locator().set_params(integer=True)
     label = (f"Histogram of automatic scores in {stats.lab}: {stats.graded} graded submissions"
              + (f", mean {stats.mean:.3g}, median {stats.quantile(0.5):.3g}, quartiles {stats.quantile(0.25):.3g}"
                 f" and {stats.quantile(0.75):.3g}, out of {stats.max_points:g} points" if stats.scores else ""))

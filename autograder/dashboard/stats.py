@@ -59,9 +59,10 @@ class CellStats:
 
 @dataclass(frozen=True)
 class StudentMistake:
+    """One student's instance of a mistake (in one or several cells of a lab)."""
     student: str
-    cell: str
-    message: str
+    cells: tuple[str, ...]
+    message: str            # the wording of the first of those cells
     feedback: str | None
 
 
@@ -78,7 +79,7 @@ class Diagnosis:
 
     @property
     def students(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(m.student for m in self.mistakes))
+        return tuple(m.student for m in self.mistakes)
 
 
 @dataclass(frozen=True)
@@ -171,9 +172,12 @@ def diagnoses(lab: str, failures: list[FailedCell], graded: int) -> list[Diagnos
     out = []
     for ident, group in groups.items():
         wording = Counter(f.message for f in group).most_common(1)[0][0]
-        mistakes = tuple(StudentMistake(f.student, f.cell, f.message, f.feedback)
-                         for f in sorted(group, key=lambda f: (f.student, f.cell)))
-        students = len({f.student for f in group})
+        per_student: dict[str, list[FailedCell]] = defaultdict(list)
+        for f in group:
+            per_student[f.student].append(f)
+        mistakes = tuple(StudentMistake(s, tuple(f.cell for f in fs), fs[0].message, fs[0].feedback)
+                         for s, fs in sorted(per_student.items()))
+        students = len(mistakes)
         out.append(Diagnosis(lab, ident, wording, tuple(dict.fromkeys(f.cell for f in group)),
                              sum(f.points_lost for f in group), students / graded if graded else 0.0, mistakes))
     return sorted(out, key=lambda d: (-len(d.students), -d.points_lost, d.id or ""))
