@@ -5,8 +5,8 @@ for the real labs' graded cells, failures worded with the bug zoo's phrases, som
 submissions missing, failed, tampered with or blank; no kernel runs) of N submissions
 (default 1,000: students × labs) gets its ``diagnoses.csv`` and ``dashboard/index.html``
 written, as ``make grade`` writes them.  Printed: the rendering time (CSV and page, from the
-results in memory to the files on disk; the first, cold rendering counts) and the page's size, against issue 20's bounds of
-10 s and 5 MB; the last line is the one to read:
+results in memory to the files on disk; the first, cold rendering counts) and the page's size,
+against issue 20's bounds of 10 s and 5 MB; the last line is the one to read:
 
     dashboard: 1000 submissions in X.XX s, page Y.YY MB (bounds: 10 s, 5 MB)
 

@@ -228,7 +228,7 @@ def test_synthetic_dashboard_in_chromium(browser, tmp_path):
     assert feedback > 10
     # Hostile strings are inert text: no alert, no injected element or script ran.
     with pytest.raises(NoAlertPresentException):
-        browser.switch_to.alert.text
+        _ = browser.switch_to.alert.text
     assert browser.execute_script("return typeof window.pwned") == "undefined"
     assert browser.execute_script("return document.querySelectorAll('script, iframe, img').length") == 0
     body = browser.find_element(By.TAG_NAME, "body").text
@@ -286,7 +286,7 @@ def test_make_grade_writes_the_dashboard(graded_lab01):
 def test_sample_class_dashboard_names_the_buggy_students_mistake_first(browser, graded_lab01):
     from selenium.webdriver.common.by import By
 
-    out, df, manifest, _ = graded_lab01
+    out, _, manifest, _ = graded_lab01
     index = out / "dashboard" / "index.html"
     log = open_page(browser, index)
     assert not errors(log), log
@@ -295,7 +295,8 @@ def test_sample_class_dashboard_names_the_buggy_students_mistake_first(browser, 
     section = browser.find_element(By.ID, page.anchor(LAB1))
     top = section.find_element(By.CSS_SELECTOR, "ol.diagnoses > li")
     top.find_element(By.TAG_NAME, "summary").click()
-    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")] for tr in top.find_elements(By.CSS_SELECTOR, "tbody tr")]
+    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+            for tr in top.find_elements(By.CSS_SELECTOR, "tbody tr")]
     students = {r[0] for r in rows}
     cells = {c for r in rows for c in r[1].split(", ")}
     # buggy and tampered (= buggy after grading restored its cells) made it; blank's

@@ -20,8 +20,8 @@ from .diagnoses import diagnosis_of, fallback_diagnosis, write_diagnoses_csv
 from .page import render
 from .stats import summarize
 
-__all__ = ["write_dashboard", "write_diagnoses_csv", "publish", "load_results", "diagnosis_of",
-           "fallback_diagnosis", "main"]
+__all__ = ["diagnosis_of", "fallback_diagnosis", "load_results", "main", "publish", "write_dashboard",
+           "write_diagnoses_csv"]
 
 RUN_INFO = "run.json"
 
@@ -63,8 +63,8 @@ def load_results(out: Path, grades_df: pd.DataFrame) -> list[dict]:
         if (row.student_id, row.assignment) not in have:
             results.append({"student": row.student_id, "lab": row.assignment, "ok": False,
                             "problem": str(row.status), "notes": [], "cells": {}})
-    return [r for r in results if (r["student"], r["lab"]) in
-            set(zip(grades_df.student_id, grades_df.assignment))]
+    wanted = set(zip(grades_df.student_id, grades_df.assignment))   # not results of labs or students since removed
+    return [r for r in results if (r["student"], r["lab"]) in wanted]
 
 
 def main(argv=None) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import math
 import os
 import re
 import statistics
@@ -89,11 +90,11 @@ def anchor(lab: str) -> str:
 
 
 def num(x: float, digits: int = 3) -> str:
-    return "–" if x != x else f"{x:.{digits}g}"   # NaN (no graded submission) shows as a dash
+    return "–" if math.isnan(x) else f"{x:.{digits}g}"   # NaN (no graded submission) shows as a dash
 
 
 def percent(x: float) -> str:
-    return "–" if x != x else f"{100 * x:.0f} %"
+    return "–" if math.isnan(x) else f"{100 * x:.0f} %"
 
 
 def plural(n: int, word: str) -> str:
@@ -102,7 +103,8 @@ def plural(n: int, word: str) -> str:
 
 def table(head: list[str] | None, rows: list[list[str]], numeric: set[int] = frozenset()) -> str:
     """An HTML table from cells that are ALREADY escaped HTML (callers escape)."""
-    cls = lambda i: ' class="n"' if i in numeric else ""  # noqa: E731
+    def cls(i: int) -> str:
+        return ' class="n"' if i in numeric else ""
     ths = "".join(f'<th{cls(i)} scope="col">{h}</th>' for i, h in enumerate(head or ()))
     body = "".join("<tr>" + "".join(f"<td{cls(i)}>{c}</td>" for i, c in enumerate(r)) + "</tr>" for r in rows)
     return f"<table>{f'<thead><tr>{ths}</tr></thead>' if head else ''}<tbody>{body}</tbody></table>"
@@ -228,7 +230,8 @@ def run_section(run: RunStats) -> str:
     parts = [f'<section class="box" id="run"><h2>Grading run</h2>{facts_html}']
     if run.unit_seconds:
         svg = plots.unit_times(run.unit_seconds)
-        rows = [[esc(lab), str(len(v)), f"{statistics.median(v):.1f}", f"{max(v):.1f}"] for lab, v in run.unit_seconds.items()]
+        rows = [[esc(lab), str(len(v)), f"{statistics.median(v):.1f}", f"{max(v):.1f}"]
+                for lab, v in run.unit_seconds.items()]
         data = table(["lab", "submissions", "median s", "max s"], rows, {1, 2, 3})
         parts.append(figure(svg, "Time to grade one submission (kernel start, cells, feedback), per lab; "
                                  "units from the cache keep the time of the run that graded them.", data))
@@ -250,8 +253,8 @@ def render(d: Dashboard, out_dir: Path, downloads: dict[str, Path] | None = None
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,"><title>Class dashboard</title>',
         f"<style>{CSS}</style></head><body><header><h1>Class dashboard</h1>",
-        f"<p>{plural(d.students, 'student')} · {plural(submissions, 'submission')} · {plural(len(d.labs), 'lab')}"
-        f" · generated {esc(now)}</p><nav>{nav}</nav></header><main>",
+        (f"<p>{plural(d.students, 'student')} · {plural(submissions, 'submission')} · "
+         f"{plural(len(d.labs), 'lab')} · generated {esc(now)}</p><nav>{nav}</nav></header><main>"),
         overview(d), *(lab_section(v, out_dir) for v in d.labs), attention_section(d.attention, out_dir),
         run_section(d.run), "</main><footer><p class=muted>",
         ("Data: " + ", ".join(files) + ". ") if files else "",

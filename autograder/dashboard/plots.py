@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import itertools
 
 import matplotlib
 import numpy as np
@@ -54,7 +55,7 @@ def histogram_bins(stats: ScoreStats) -> tuple[np.ndarray, list[str]]:
         edges = np.arange(-0.5, top + 1.0, 1.0)
         return edges, [f"{lo + 0.5:g}" for lo in edges[:-1]]
     edges = np.linspace(0, top or 1.0, 21)
-    return edges, [f"{lo:.3g} to {hi:.3g}" for lo, hi in zip(edges[:-1], edges[1:])]
+    return edges, [f"{lo:.3g} to {hi:.3g}" for lo, hi in itertools.pairwise(edges)]
 
 
 def score_histogram(stats: ScoreStats) -> tuple[str, list[tuple[str, int]]]:
