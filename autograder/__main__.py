@@ -1,4 +1,4 @@
-"""``python -m autograder <command>``: grade, release, mutants, sample-class."""
+"""``python -m autograder <command>``: grade, release, mutants, sample-class, dashboard."""
 import sys
 
 
@@ -12,6 +12,7 @@ def main() -> int:
         "integrity": "autograder.integrity",
         "bundle": "autograder.bundle",
         "figures": "autograder.figures",
+        "dashboard": "autograder.dashboard",
     }
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print("usage: python -m autograder {" + ",".join(commands) + "} [options]", file=sys.stderr)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the course needs, when missing: TeX for the report, bubblewrap and
 # util-linux (setpriv, prlimit) for sandboxed grading, graphviz for Lab 05's graphs, Fashion-MNIST
-# for offline training, poppler-utils to inspect the PDF, PostgreSQL for the gradebook test.
+# for offline training, poppler-utils to inspect the PDF, PostgreSQL for the gradebook test,
+# Chromium and its WebDriver for the dashboard's browser test (Debian's builds, never downloaded ones).
 # Idempotent and quiet when everything is there.
 # `system-deps.sh grading` checks only what grading needs (the sandbox).
 set -euo pipefail
@@ -16,6 +17,8 @@ if [ "${1:-all}" != grading ]; then
   have pdfinfo || need+=(poppler-utils)
   have dot || need+=(graphviz)
   compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
+  have chromium || need+=(chromium)
+  have chromedriver || need+=(chromium-driver)
   [ -f /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || need+=(dataset-fashion-mnist)
 fi
 [ ${#need[@]} -eq 0 ] && exit 0
