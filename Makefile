@@ -68,6 +68,7 @@ bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
 bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py
 	$(PY) benchmarks/bench_sandbox.py
+	$(PY) benchmarks/bench_dashboard.py
 
 adversarial: $(STAMP) sysdeps  ## grade the adversarial class in the sandbox (hostile/broken submissions)
 	$(PY) -m autograder.adversarial $(if $(JOBS),--jobs $(JOBS))

@@ -199,7 +199,11 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     df = gradebook.export(db_url, results, labs)
     csv = out / "grades.csv"
     gradebook.write_csv(df, csv)
-    _summary(df, out, time.perf_counter() - start, len(todo), quiet)
+    seconds = time.perf_counter() - start
+    _summary(df, out, seconds, len(todo), quiet)
+    from . import dashboard   # here, not at the top: matplotlib stays out of the forked workers
+    dashboard.publish(results, df, out, {"seconds": seconds, "graded": len(todo), "jobs": jobs,
+                                         "sandbox": sandbox, "scheduler": scheduler})
     return df
 
 
