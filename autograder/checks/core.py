@@ -135,14 +135,34 @@ def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
         return bool((_abs(a - b) <= atol + rtol * _abs(b)).all())
 
 
+def dtype_tolerance(got: Any, rtol: float, atol: float, scale: float = 1.0) -> tuple[float, float]:
+    """Tolerances a numerically sound answer in ``got``'s precision can meet.
+
+    float64 answers keep the check's own tolerances; float32 (and float16) answers get the
+    precision of their dtype: a relative error of a few hundred ulps and an absolute error
+    relative to the size of the values, so every sound float32 implementation passes.
+    """
+    dtype = getattr(got, "dtype", None)
+    if dtype is None or not _issubdtype(dtype, np.floating) or dtype.itemsize >= 8:
+        return rtol, atol
+    eps = float(np.finfo(dtype).eps)
+    return max(rtol, 256 * eps), max(atol, 64 * eps * max(scale, 1.0))
+
+
 def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol: float = 1e-7,
                  diagnose: Mapping[str, Any] | None = None) -> None:
     """Compare values, naming the mistake when ``got`` matches a known wrong answer.
 
     ``diagnose`` maps a message to the value a specific mistake would produce (or a
     callable returning it); the first one that matches ``got`` becomes the failure
-    message.  Validate type/shape first with :func:`expect_array`.
+    message (its stable id is the message's slug).  Otherwise :func:`analyse_difference`
+    says what the difference looks like.  Tolerances widen to ``got``'s precision
+    (:func:`dtype_tolerance`).  Validate type/shape first with :func:`expect_array`.
     """
+    e = _asarray(expected, dtype=_float64)
+    with _errstate(all="ignore"):
+        scale = float(_max(_abs(e))) if e.size and bool(_isfinite(e).all()) else 1.0
+    rtol, atol = dtype_tolerance(got, rtol, atol, scale)
     if close(got, expected, rtol, atol):
         return
     for message, wrong in (diagnose or {}).items():
@@ -152,12 +172,53 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
             continue
         if close(got, value, rtol, atol):
             fail(f"{name}: {message}", _slug(message))
+    analysis, diagnosis = analyse_difference(got, expected, rtol, atol)
+    fail(f"{name} has wrong values: {analysis}", diagnosis)
+
+
+def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tuple[str, str]:
+    """(sentence, stable id) describing how ``got`` differs from ``expected``.
+
+    Tried in order: the transpose, a sign flip, a constant factor (N, 1/N, 2...), right only
+    on the diagonal, right only in some rows or columns; always ends with the largest error
+    and where it is.
+    """
     g = _asarray(got, dtype=_float64)
     e = _asarray(expected, dtype=_float64)
     with _errstate(all="ignore"):
-        err = float(_max(_abs(g - e))) if g.size else 0.0
-    fail(f"{name} has wrong values (largest error {err:.3g}, tolerance {atol:g} + {rtol:g}*|expected|)",
-         "wrong-values")
+        if g.shape != e.shape:
+            return f"shape {g.shape} instead of {e.shape}", "wrong-shape"
+        if not g.size:
+            return "empty", "empty"
+        diff = _abs(g - e)
+        where = np.unravel_index(int(np.nanargmax(diff)), diff.shape) if bool(np.isfinite(diff).any()) else ()
+        err = float(np.nanmax(diff)) if bool(np.isfinite(diff).any()) else float("nan")
+        at = f"largest error {err:.3g} at index {tuple(int(i) for i in where)}" if where else f"largest error {err:.3g}"
+        tol = f"(tolerance {atol:g} + {rtol:g}*|expected|)"
+        if g.ndim == 2 and g.shape[0] == g.shape[1] and g.shape[0] > 1 and close(g.T, e, rtol, atol):
+            return f"your result is the transpose of the expected one; {at} {tol}", "transposed"
+        if close(-g, e, rtol, atol) and bool((_abs(e) > atol).any()):
+            return f"your result has the wrong sign everywhere; {at} {tol}", "sign-flipped"
+        mask = _abs(e) > max(atol, 1e-12)
+        if bool(mask.any()) and bool(np.isfinite(g).all()):
+            ratio = g[mask] / e[mask]
+            k = float(np.median(ratio))
+            if k != 0 and abs(k - 1) > 1e-3 and close(g, k * e, max(rtol, 1e-6), atol):
+                return (f"your result is the expected one times {k:.4g} (a missing or extra factor such as "
+                        f"N, 1/N or 2?); {at} {tol}"), "scaled"
+        if g.ndim == 2 and min(g.shape) > 1:
+            diag = np.eye(*g.shape, dtype=bool)
+            ok = _abs(g - e) <= atol + rtol * _abs(e)
+            if bool(ok[diag].all()) and not bool(ok[~diag].all()):
+                return f"right on the diagonal only (a square-only formula?); {at} {tol}", "diagonal-only"
+            rows, cols = ok.all(axis=1), ok.all(axis=0)
+            if bool(rows.any()) and not bool(rows.all()):
+                return (f"right in rows {np.flatnonzero(rows)[:6].tolist()} only, wrong in "
+                        f"{int((~rows).sum())} row(s); {at} {tol}"), "some-rows"
+            if bool(cols.any()) and not bool(cols.all()):
+                return (f"right in columns {np.flatnonzero(cols)[:6].tolist()} only, wrong in "
+                        f"{int((~cols).sum())} column(s); {at} {tol}"), "some-columns"
+        return f"{at} {tol}", "wrong-values"
 
 
 def _slug(text: str) -> str:
