@@ -256,7 +256,7 @@ def serve(check: str, *args: Any) -> None:
             if head.get("op") == "done":
                 return
             session.peer.serve(head, body)
-    except EOFError:
+    except (EOFError, ConnectionError):
         return   # the judge ended the session (it decided, or gave up on this cell)
     finally:
         sock.close()

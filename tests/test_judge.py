@@ -1,0 +1,319 @@
+"""The judge protocol (autograder/kernel/, autograder/judge/): values, exceptions, in-place
+changes, lent objects, hostile frames, and what a cell's verdict is when results never arrive,
+arrive for another check, arrive twice or arrive malformed.  The evaluator runs in a thread
+here; tests/test_sandbox.py and the adversarial class run it in a real sandboxed kernel."""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import sys
+import threading
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from autograder.checks import core
+from autograder.judge.declarations import CheckCall, checks_in
+from autograder.judge.runner import CellJudge, slug
+from autograder.judge.session import JudgeSession, KernelGone, RemoteObject, activate
+from autograder.kernel import evaluator
+from autograder.kernel.wire import MAX_INT_DIGITS, Decoder, Encoder, ProtocolError, read_frame, send_frame
+
+
+# --------------------------------------------------------------------------- a live session
+@pytest.fixture
+def session():
+    """A JudgeSession talking to an evaluator Session in a thread, over a socketpair."""
+    judge_end, kernel_end = socket.socketpair()
+    kernel = evaluator.Session(kernel_end)
+
+    def serve():
+        try:
+            while True:
+                head, body = read_frame(kernel_end)
+                if head.get("op") == "done":
+                    return
+                kernel.peer.serve(head, body)
+        except (EOFError, OSError):
+            return
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    js = JudgeSession(judge_end)
+    activate(js)
+    yield js, kernel
+    activate(None)
+    js.done()
+    t.join(timeout=5)
+    judge_end.close()
+    kernel_end.close()
+
+
+def _remote(js, kernel, obj) -> RemoteObject:
+    """Register ``obj`` in the kernel and get the judge's proxy for it."""
+    ref = kernel._ref(obj)
+    return js._decoder(b"").decode(ref)
+
+
+class Layer:
+    """Stands for a student's class living in the kernel."""
+
+    def __init__(self, n):
+        self.W = np.arange(float(n))
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        return x * 2.0
+
+    def scale_in_place(self, x, d):
+        x *= 3.0
+        d["k"] += 1.0
+        d["new"] = np.zeros(2)
+
+    def broken(self, x):
+        raise NotImplementedError("not yet")
+
+    def overflow(self, x):
+        return np.exp(x)
+
+    def step(self, params):
+        for p in params:
+            p.data -= 0.5 * p.grad
+
+
+def test_values_cross_by_copy_and_objects_by_reference(session):
+    js, kernel = session
+    layer = _remote(js, kernel, Layer(3))
+    assert isinstance(layer, RemoteObject) and core.describe(layer).endswith("Layer")
+    W = layer.W
+    assert type(W) is np.ndarray and W.tolist() == [0.0, 1.0, 2.0]
+    W[0] = 99.0                                  # a copy: the kernel's array is unchanged
+    assert layer.W[0] == 0.0
+    out = layer.forward(np.ones((2, 3), dtype=np.float32))
+    assert out.dtype == np.float32 and out.shape == (2, 3) and float(out.sum()) == 12.0
+    assert layer.calls == 1
+    layer.calls = 5
+    assert layer.calls == 5
+    frame = pd.DataFrame({"epoch": [1, 2], "loss": [0.5, 0.25]})
+    echo = _remote(js, kernel, lambda v: v)
+    back = echo(frame)
+    assert isinstance(back, pd.DataFrame) and list(back.columns) == ["epoch", "loss"]
+    assert back["loss"].tolist() == [0.5, 0.25]
+    rng = echo(np.random.default_rng(7))
+    assert rng.integers(0, 1000) == np.random.default_rng(7).integers(0, 1000)
+    assert echo({"a": (1, 2.5, None, True)}) == {"a": (1, 2.5, None, True)}
+    assert echo(2 ** 70) == 2 ** 70 and np.isnan(echo(float("nan")))
+    assert _remote(js, kernel, Layer(1)) is not layer
+    assert echo(layer) is layer                  # identity of kernel objects is kept
+
+
+def test_student_exceptions_and_warnings_reach_the_check(session):
+    js, kernel = session
+    layer = _remote(js, kernel, Layer(2))
+    with pytest.raises(NotImplementedError):
+        layer.broken(1.0)
+    with pytest.raises(core.CheckFailure, match="not implemented yet"):
+        core.call(layer.broken, np.ones(2), name="Layer.broken")
+    with pytest.raises(core.CheckFailure, match="not numerically stable") as info:
+        core.call(layer.overflow, np.array([1000.0]), name="Layer.overflow")
+    assert info.value.diagnosis == "not-numerically-stable"
+    assert not hasattr(layer, "missing_attribute")   # AttributeError crosses as AttributeError
+
+
+def test_in_place_changes_to_arguments_are_mirrored(session):
+    js, kernel = session
+    layer = _remote(js, kernel, Layer(2))
+    x, d = np.ones(3), {"k": np.zeros(1)}
+    layer.scale_in_place(x, d)
+    assert x.tolist() == [3.0, 3.0, 3.0] and d["k"].tolist() == [1.0] and d["new"].tolist() == [0.0, 0.0]
+    with pytest.raises(core.CheckFailure, match="modified its input argument #1"):
+        core.call(layer.scale_in_place, np.ones(3), {"k": np.zeros(1)}, name="Layer.scale_in_place")
+    params = [core.kernel_object(data=np.ones(2), grad=np.full(2, 2.0))]
+    assert isinstance(params[0], RemoteObject)        # created in the kernel
+    layer.step(params)
+    assert params[0].data.tolist() == [0.0, 0.0]
+
+
+class Lent:
+    """A mock a check lends to student code (defined in a checks module: lendable)."""
+
+    secret = "oracle"
+
+    def __init__(self):
+        self.seen = []
+        self._private = "hidden"
+
+    def forward(self, x):
+        self.seen.append(x.copy())
+        return x + 1.0
+
+
+Lent.__module__ = "autograder.checks.fake"
+
+
+def test_lent_objects_answer_public_calls_only(session):
+    js, kernel = session
+    mock = Lent()
+    student = _remote(js, kernel, lambda m, x: m.forward(x) * 2)
+    assert student(mock, np.zeros(2)).tolist() == [2.0, 2.0] and len(mock.seen) == 1
+    probe = _remote(js, kernel, lambda m, name: getattr(m, name))
+    assert probe(mock, "secret") == "oracle"          # public attributes of the mock only
+    with pytest.raises(RuntimeError, match="no attribute"):
+        probe(mock, "_private")                       # never served by the judge
+    for name in ("__class__", "__init__"):            # answered by the kernel's own proxy class
+        got = probe(mock, name)
+        assert got is not Lent and "Lent" not in core.describe(got)
+    with pytest.raises(TypeError):
+        student(object(), 1.0)                        # the judge lends only its checks' objects
+
+
+# --------------------------------------------------------------------------- hostile input
+def _decode(header_value, payload=b""):
+    return Decoder(payload, lambda v: v, lambda v: v).decode(header_value)
+
+
+@pytest.mark.parametrize("value, match", [
+    ({"t": "i", "v": "9" * (MAX_INT_DIGITS + 1)}, "integer"),
+    ({"t": "zzz"}, "unknown value tag"),
+    ({"t": "nd", "dtype": "|O", "shape": [1], "off": 0, "n": 8}, "dtype"),
+    ({"t": "nd", "dtype": "<f8", "shape": [4], "off": 0, "n": 8, "payload": 8}, "size"),
+    ({"t": "nd", "dtype": "<f8", "shape": [1], "off": 0, "n": 8}, "array header"),  # payload missing
+    ({"t": "f", "v": "1e999"}, "float"),
+    (2 ** 60, "too large"),
+    ({"t": "d", "k": [{"t": "l", "v": []}], "v": [1]}, "unhashable"),
+])
+def test_decoder_refuses_malformed_values(value, match):
+    payload = b"\0" * value.pop("payload", 0) if isinstance(value, dict) else b""
+    with pytest.raises(ProtocolError, match=match):
+        _decode(value, payload)
+
+
+def test_decoder_refuses_deep_nesting():
+    v = 0
+    for _ in range(100):
+        v = {"t": "l", "v": [v]}
+    with pytest.raises(ProtocolError, match="nested"):
+        _decode(v)
+
+
+def test_frames_refuse_bad_magic_huge_headers_and_bad_json():
+    for raw in (b"XXXX" + struct.pack(">II", 2, 0) + b"{}",
+                b"NNJ1" + struct.pack(">II", 2 ** 31, 0),
+                b"NNJ1" + struct.pack(">II", 3, 0) + b"{x}",
+                b"NNJ1" + struct.pack(">II", 6, 0) + b"[1, 2]"):
+        a, b = socket.socketpair()
+        a.sendall(raw)
+        a.close()
+        with pytest.raises(ProtocolError):
+            read_frame(b)
+        b.close()
+
+
+def test_encoder_sends_objects_it_cannot_copy_as_references():
+    refs = []
+    enc = Encoder(lambda obj: refs.append(obj) or {"t": "ref", "id": len(refs)})
+    assert enc.encode(np.array([object()], dtype=object)) == {"t": "ref", "id": 1}
+    assert enc.encode(types.SimpleNamespace()) == {"t": "ref", "id": 2}
+
+
+# --------------------------------------------------------------------------- cell verdicts
+@pytest.fixture
+def fake_checks(monkeypatch):
+    module = types.ModuleType("autograder.checks.testlab")
+
+    def double(fn):
+        got = core.expect_array(core.call(fn, np.arange(3.0), name="double"), name="double(x)", shape=(3,))
+        core.expect_close(got, 2 * np.arange(3.0), name="double(x)", diagnose={
+            "you added instead of multiplying": np.arange(3.0) + 2})
+
+    module.double = double
+    monkeypatch.setitem(sys.modules, "autograder.checks.testlab", module)
+    return CheckCall("testlab", "double", ("fn",))
+
+
+def _judge(tmp_path, call, kernel_side):
+    path = tmp_path / "judge.sock"
+    judge = CellJudge(path, "cell1", [call])
+    with judge:
+        kernel_side(str(path))
+    return judge.verdict
+
+
+def _serve_in_thread(path, name, *args):
+    import os
+    os.environ[evaluator.SOCKET_ENV] = path
+    t = threading.Thread(target=lambda: evaluator.serve(name, *args), daemon=True)
+    t.start()
+    t.join(timeout=30)
+
+
+def test_a_correct_function_passes_and_a_wrong_one_is_named(tmp_path, fake_checks):
+    ok = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.double", lambda x: 2 * x))
+    assert ok.passed and ok.message is None
+    bad = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.double", lambda x: x + 2))
+    assert not bad.passed and "added instead of multiplying" in bad.message
+    assert bad.diagnosis == "testlab.double/you-added-instead-of-multiplying"
+    scaled = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.double", lambda x: 3 * x))
+    assert "times 1.5" in scaled.message and scaled.diagnosis.endswith("/scaled")
+
+
+def test_results_that_never_arrive_score_zero(tmp_path, fake_checks):
+    verdict = _judge(tmp_path, fake_checks, lambda p: None)
+    assert not verdict.passed and "never handed its results" in verdict.message
+
+
+def test_results_for_another_check_score_zero(tmp_path, fake_checks):
+    verdict = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.other", lambda x: 2 * x))
+    assert not verdict.passed and "another check" in verdict.message
+
+
+def test_results_handed_over_twice_score_zero(tmp_path, fake_checks):
+    def twice(p):
+        _serve_in_thread(p, "testlab.double", lambda x: 2 * x)
+        _serve_in_thread(p, "testlab.double", lambda x: 2 * x)
+    verdict = _judge(tmp_path, fake_checks, twice)
+    assert not verdict.passed and "more often" in verdict.message
+
+
+def test_malformed_results_score_zero(tmp_path, fake_checks):
+    def garbage(p):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(p)
+        head = json.dumps({"hello": "testlab.double", "args": [None]}).encode()
+        s.sendall(b"NNJ1" + struct.pack(">II", len(head), 0) + head + b"garbage" * 10)
+        s.close()
+    verdict = _judge(tmp_path, fake_checks, garbage)
+    assert not verdict.passed
+
+
+def test_a_kernel_that_disappears_mid_check_scores_zero(tmp_path, fake_checks):
+    def vanish(p):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(p)
+        send_frame(s, {"hello": "testlab.double",
+                       "args": {"t": "l", "v": [{"t": "ref", "id": 1, "type": "f", "call": True}]}})
+        read_frame(s)          # the judge's first request...
+        s.close()              # ...never answered
+    verdict = _judge(tmp_path, fake_checks, vanish)
+    assert not verdict.passed and "stopped answering" in verdict.message
+
+
+def test_declarations_come_from_the_source_cell():
+    src = ("### BEGIN HIDDEN TESTS\nfrom autograder.checks import lab02 as _checks\n"
+           "_checks.backward(forward, backward)\n### END HIDDEN TESTS\nassert True\n_checks.fake(x)")
+    assert checks_in(src) == [CheckCall("lab02", "backward", ("forward", "backward"))]
+    assert slug("db must be summed over 3 axes (1, 64)") == "db-must-be-summed-over-axes"
+
+
+def test_kernel_serve_without_a_judge_says_so(monkeypatch):
+    monkeypatch.delenv(evaluator.SOCKET_ENV, raising=False)
+    with pytest.raises(RuntimeError, match="only while grading"):
+        evaluator.serve("lab01.relu", object())
+
+
+def test_gone_is_not_an_ordinary_exception():
+    assert not issubclass(KernelGone, Exception)
