@@ -97,7 +97,7 @@ def test_archives_spread_over_folders_are_gathered_by_links(synthetic, monkeypat
     mount = {m.kind: m for m in plan.mounts}["mnist"]
     assert mount.host_dir == tmp_path / "work" / "data" / "mnist" and len(_tree(mount.host_dir)) == 4
     monkeypatch.setenv("NNLAB_MNIST_DIR", str(mount.host_dir))
-    images, labels = mnist.load("mnist", "train")
+    _, labels = mnist.load("mnist", "train")
     np.testing.assert_array_equal(labels, synthetic.arrays["mnist", "train", "labels"])
 
 
@@ -122,7 +122,7 @@ def test_kernel_reads_a_read_only_folder_in_place(synthetic, monkeypatch, tmp_pa
     for folder in synthetic.dirs.values():
         folder.chmod(0o555)
     try:
-        kind, images, labels = mnist.load_digits_or_fashion("train")
+        kind, _, labels = mnist.load_digits_or_fashion("train")
     finally:
         for folder in synthetic.dirs.values():
             folder.chmod(0o755)
