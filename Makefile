@@ -76,8 +76,9 @@ adversarial: $(STAMP) sysdeps  ## grade the adversarial class in the sandbox (ho
 student-bundle: $(STAMP)  ## build/student-bundle: what students receive
 	$(PY) -m autograder.bundle
 
-data: $(STAMP)  ## download and verify MNIST into data/
+data: $(STAMP)  ## download and verify MNIST and Fashion-MNIST into data/ (what data tests and grading use)
 	$(PY) data/download.py --kind mnist
+	$(PY) data/download.py --kind fashion
 
 clean:  ## remove build outputs
 	rm -rf build report/build

@@ -68,4 +68,7 @@ def course_config(root: str | Path, student_files: dict[str, list[str]] | None =
     ]
     from . import patches
     patches.apply()
+    # nbgrader's own commands made safe on this course (generate_assignment = make release, ...).
+    from .nbgrader_course import configure as make_nbgrader_commands_safe
+    make_nbgrader_commands_safe(c)
     return c

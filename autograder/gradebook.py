@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import warnings
 import shutil
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -91,21 +91,53 @@ def merge(db_url: str, result: dict, attempts: int = 6) -> None:
             time.sleep(0.05 * 2 ** attempt)
 
 
+def written_auto_scores(autograded_dir: str | Path | None) -> dict[str, float | None]:
+    """nbgrader's automatic score of each written answer in an autograded lab folder.
+
+    nbgrader's own rule (``nbgrader.utils.determine_grade``, applied by ``SaveAutoGrades``): an
+    answer left exactly as released scores 0 and needs no manual grading; any other answer has
+    no automatic score (None) and goes to formgrader's manual-grading queue.
+    """
+    import nbformat
+    from nbgrader.utils import determine_grade, is_grade, is_solution
+
+    scores: dict[str, float | None] = {}
+    for path in sorted(Path(autograded_dir).glob("*.ipynb")) if autograded_dir else ():
+        for cell in nbformat.read(str(path), as_version=4).cells:
+            if cell.cell_type != "code" and is_grade(cell) and is_solution(cell):
+                scores[cell.metadata.nbgrader["grade_id"]] = determine_grade(cell)[0]
+    return scores
+
+
+def _submission_timestamp(autograded_dir: str | Path | None):
+    """The submission time nbgrader recorded (``timestamp.txt``, kept in the autograded folder), or None."""
+    from nbgrader.utils import parse_utc
+
+    path = Path(autograded_dir) / "timestamp.txt" if autograded_dir else None
+    text = path.read_text().strip() if path and path.is_file() else ""
+    return parse_utc(text) if text else None
+
+
 def _merge_once(db_url: str, result: dict) -> None:
 
     cells = result.get("cells") or {}
+    written = written_auto_scores(result.get("autograded_dir"))
+    timestamp = _submission_timestamp(result.get("autograded_dir"))
     with opened(db_url) as gb:
         gb.update_or_create_student(result["student"])
-        sub = gb.update_or_create_submission(result["lab"], result["student"])
+        # The timestamp formgrader compares with submitted/<student>/<lab>/timestamp.txt.
+        sub = gb.update_or_create_submission(result["lab"], result["student"], timestamp=timestamp)
         for nb in sub.notebooks:
             for grade in nb.grades:
                 if grade.cell.cell_type == "code":
                     got = cells.get(grade.name) or {}
                     grade.auto_score = float(got.get("score") or 0.0)
-                    grade.needs_manual_grade = False
-                else:
-                    grade.auto_score = None
-                    grade.needs_manual_grade = grade.manual_score is None
+                elif result.get("problem"):   # no readable notebook: nothing to grade by hand either
+                    grade.auto_score = 0.0
+                else:   # blank written answers score 0 as in plain nbgrader; no autograded notebook: manual
+                    grade.auto_score = written.get(grade.name)
+                # nbgrader's rule (SaveAutoGrades): review when a TA scored it before or nothing was automatic
+                grade.needs_manual_grade = grade.manual_score is not None or grade.auto_score is None
         gb.db.commit()
 
 

@@ -29,7 +29,7 @@ import traceback
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from . import collect, gradebook, notebooks
+from . import collect, grading_data, gradebook, notebooks, submitted_layout
 from .config import CELL_TIMEOUT, gradebook_url
 from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
 from .textsafe import one_line
@@ -136,6 +136,9 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     for lab in labs:
         gradebook.ensure_assignment(db_url, lab, grading / "scratch-release")
     subs = collect.collect(submissions, labs)
+    submitted_layout.publish(subs, out)            # nbgrader's submitted layout: formgrader lists them
+    data = grading_data.prepare(labs, grading)     # once per run, before any unit (bound read-only)
+    mounts = [[str(m.host_dir), m.mount_point, m.env_var] for m in data.mounts]
 
     results, todo = [], []
     for sub in subs:
@@ -148,6 +151,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
             continue
         spec = make_spec(sub, work, templates)
         spec["sandbox"] = sandbox
+        spec["data_mounts"] = mounts
         spec["input_hash"] = input_hash(spec)
         if not force and cached.exists():
             old = json.loads(cached.read_text())
@@ -200,7 +204,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     csv = out / "grades.csv"
     gradebook.write_csv(df, csv)
     seconds = time.perf_counter() - start
-    _summary(df, out, seconds, len(todo), quiet)
+    _summary(df, out, seconds, len(todo), quiet, data)
     from . import dashboard   # here, not at the top: matplotlib stays out of the forked workers
     dashboard.publish(results, df, out, {"seconds": seconds, "graded": len(todo), "jobs": jobs,
                                          "sandbox": sandbox, "scheduler": scheduler})
@@ -222,11 +226,18 @@ def _publish(result: dict, out: Path) -> None:
         result["feedback_html"] = str(dest)
 
 
-def _summary(df, out: Path, seconds: float, graded: int, quiet: bool) -> None:
+def _summary(df, out: Path, seconds: float, graded: int, quiet: bool, data=None) -> None:
     table = gradebook.score_table(df)
     problems = df[df.status != "graded"][["student_id", "assignment", "status"]]
+    if data is not None and not data.usable:
+        # Missing data stops the same cells for everyone: said once below, not once per student.
+        only_data = problems.assignment.isin(data.labs) & problems.status.str.fullmatch(
+            r"graded; stopped: cell \d+ FileNotFoundError: .*")
+        problems = problems[~only_data]
     lines = [f"graded {graded} submission(s) in {seconds:.1f} s; gradebook: {out / 'grades.csv'}", "",
              table.to_string(), ""]
+    if data is not None and data.summary_note:
+        lines += [f"Data: {data.summary_note}", ""]
     if len(problems):
         lines.append("Needs attention:")
         lines += [f"  {one_line(r.student_id, 80)} / {r.assignment}: {one_line(r.status, 1000)}"

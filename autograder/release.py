@@ -2,10 +2,15 @@
 
 nbgrader's ``generate_assignment`` strips solutions and hidden tests from notebooks and
 locks test cells, but copies other files verbatim; student modules such as Lab 01's
-``model.py`` are therefore stubbed here with the same rule (a ``### BEGIN SOLUTION`` region
-becomes ``raise NotImplementedError()``).  The gradebook nbgrader needs while generating is
-a throw-away SQLite file, so releasing never touches the course gradebook.  Output is
-deterministic: the same sources give byte-identical files.
+``model.py`` are therefore stubbed with the same rule (a ``### BEGIN SOLUTION`` region
+becomes ``raise NotImplementedError()``) and the list of graded cells students validate
+against (``.graded-cells.json``) is written next to the notebook.  Both happen inside
+nbgrader's own ``generate_assignment``, as its last preprocessor
+(``autograder.nbgrader_course.StudentRelease``, configured for every nbgrader command), so
+``make release`` and a TA's ``nbgrader generate_assignment`` produce the same files.  The
+gradebook nbgrader needs while generating is a throw-away SQLite file here, so releasing
+never touches the course gradebook.  Output is deterministic: the same sources give
+byte-identical files.
 """
 from __future__ import annotations
 
@@ -40,11 +45,12 @@ def generate(lab: str, dest: Path, db_url: str) -> None:
         raise ReleaseError(f"nbgrader generate_assignment {lab} failed:\n{result.get('log')}\n{result.get('error')}")
 
 
-def stub_student_files(lab: str, lab_release: Path) -> None:
+def stub_student_files(source_lab: Path, lab_release: Path) -> None:
     """Replace solution regions in the released copies of the lab's student modules."""
-    for rel in notebooks.student_files(ROOT / "solutions" / lab):
-        path = lab_release / rel
-        path.write_text(notebooks.stub_solutions(path.read_text()))
+    for rel in notebooks.student_files(Path(source_lab)):
+        path = Path(lab_release) / rel
+        if path.is_file():
+            path.write_text(notebooks.stub_solutions(path.read_text()))
 
 
 def release_lab(lab: str, dest: Path, db_url: str) -> Path:
@@ -52,11 +58,9 @@ def release_lab(lab: str, dest: Path, db_url: str) -> Path:
     out = Path(dest) / lab
     if out.exists():
         shutil.rmtree(out)
-    generate(lab, Path(dest), db_url)
+    generate(lab, Path(dest), db_url)   # stubs and manifest included (nbgrader_course.StudentRelease)
     for cache in out.rglob("__pycache__"):
         shutil.rmtree(cache)
-    stub_student_files(lab, out)
-    write_manifest(out / f"{lab}.ipynb")
     leaks = find_leaks(out)
     if leaks:
         raise ReleaseError(f"{lab}: release still contains solution or hidden-test markers: {leaks}")
@@ -70,13 +74,14 @@ def release(labs: list[str], dest: Path = LABS) -> None:
             release_lab(lab, dest, f"sqlite:///{Path(tmp, 'gradebook.db')}")
 
 
-def write_manifest(notebook: Path) -> None:
+def write_manifest(released_nb: dict, folder: Path) -> Path:
     """The graded cells the release promises, for ``python -m nnlab.validate`` on the student side."""
     import json
 
     from nnlab.validate import MANIFEST, manifest
-    data = manifest(json.loads(notebook.read_text()))
-    (notebook.parent / MANIFEST).write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    path = Path(folder) / MANIFEST
+    path.write_text(json.dumps(manifest(released_nb), indent=1, sort_keys=True) + "\n")
+    return path
 
 
 def find_leaks(folder: Path) -> list[str]:

@@ -83,6 +83,7 @@ def grade_unit(spec: dict) -> dict:
     # JudgedExecute (the course's autograde preprocessor) sandboxes the kernel and judges the
     # graded cells; trusted mode only turns the sandbox off.
     c.JudgedExecute.sandboxed = bool(spec.get("sandbox"))
+    c.JudgedExecute.data_mounts = [list(m) for m in spec.get("data_mounts", [])]
     logging.getLogger("traitlets").setLevel(logging.ERROR)
     api = NbGraderAPI(CourseDirectory(config=c), config=c)
     t1 = time.perf_counter()

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder to put the files in (default: the nnlab cache, see data/README.md)")
     args = parser.parse_args(argv)
     try:
-        paths = mnist._ensure_local(args.kind, args.dest)
+        paths = mnist.ensure(args.kind, args.dest)
     except (OSError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

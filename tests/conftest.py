@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Synthetic MNIST archives and a loopback mirror (tests/mnist_fixtures.py).
+pytest_plugins = ["mnist_fixtures"]
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Integer
+from traitlets import Bool, Integer, List
 
 from ..judge.declarations import CheckCall, read_declared
 from ..judge.runner import CellJudge, CellVerdict
@@ -51,22 +51,22 @@ def apply_verdict(cell, verdict: CellVerdict) -> None:
     cell.metadata["nnlab"] = {"judge": verdict.to_json()}
 
 
-def grading_data_binds() -> tuple[tuple[str, str], ...]:
-    """Data folders bound read-only into the sandbox at the same path (and the variables naming them)."""
-    from ..paths import ROOT
-    binds = []
-    for var in ("NNLAB_MNIST_DIR", "NNLAB_FASHION_MNIST_DIR"):
-        d = os.environ.get(var)
-        if d and os.path.isdir(d):
-            binds.append((os.path.realpath(d), os.path.realpath(d)))
-    if (ROOT / "data").is_dir():
-        binds.append((str(ROOT / "data"), str(ROOT / "data")))
-    return tuple(binds)
+_plans: dict = {}
 
 
-def grading_data_env() -> tuple[tuple[str, str], ...]:
-    return tuple((v, os.path.realpath(os.environ[v])) for v in ("NNLAB_MNIST_DIR", "NNLAB_FASHION_MNIST_DIR")
-                 if os.environ.get(v) and os.path.isdir(os.environ[v]))
+def _data_mounts(lab: str, root: str) -> list[list[str]]:
+    """[host folder, folder in the sandbox, variable] of the data sets ``lab`` loads.
+
+    The pipeline locates the data once per run and hands the mounts over in the configuration
+    (``JudgedExecute.data_mounts``); plain ``nbgrader autograde`` locates them here, once per
+    lab and process, without touching the network (autograder/grading_data.py).
+    """
+    if lab not in _plans:
+        import io
+
+        from .. import grading_data
+        _plans[lab] = grading_data.prepare([lab], Path(root) / "build" / "grading", fetch=False, stream=io.StringIO())
+    return [[str(m.host_dir), m.mount_point, m.env_var] for m in _plans[lab].mounts]
 
 
 class JudgedExecute(Execute):
@@ -75,6 +75,8 @@ class JudgedExecute(Execute):
     sandboxed = Bool(True, help="Run kernels in the bubblewrap sandbox. Turning it off (or NNLAB_SANDBOX=0) "
                                 "is for trusted notebooks only, and says so loudly.").tag(config=True)
     max_output_bytes = Integer(MAX_OUTPUT, help="stream/display bytes kept per cell").tag(config=True)
+    data_mounts = List(None, allow_none=True, help="[host folder, folder in the sandbox, environment variable] "
+                       "of each data set, read-only (None: located here)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
         global _warned
@@ -92,8 +94,16 @@ class JudgedExecute(Execute):
             _warned = True
         self._out_bytes: dict[int, int] = {}
         self.verdicts: dict[str, CellVerdict] = {}
+        from nbgrader.coursedir import CourseDirectory
+        mounts = self.data_mounts if self.data_mounts is not None else \
+            _data_mounts(lab, CourseDirectory(config=self.config).root)
+        if sandboxed:
+            binds = tuple((host, inside) for host, inside, _ in mounts)
+            env = tuple((var, inside) for _, inside, var in mounts)
+        else:   # the plain kernel reads the host folders themselves
+            binds, env = (), tuple((var, host) for host, _, var in mounts)
         with UnitWorkspace(key or "unknown", sandboxed=sandboxed, forbidden=forbidden,
-                           data_binds=grading_data_binds(), env=grading_data_env()) as ws:
+                           data_binds=binds, env=env) as ws:
             self._judge_socket = ws.judge_socket
             if sandboxed:
                 self.kernel_manager_class = ws.manager_class

@@ -62,6 +62,8 @@ class UnitWorkspace:
         self._setenv("TMPDIR", str(self.private / "tmp"))
         if not self.sandboxed:
             self._setenv("NNLAB_JUDGE_SOCKET", self.judge_socket)   # inherited by the plain kernel
+            for name, value in self.env:
+                self._setenv(name, value)
             return self
         slot, self._slot_fd = acquire_slot()
         if os.geteuid() == 0:
