@@ -12,7 +12,7 @@ SCHEDULER ?=
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv sysdeps grading-deps test grade release mutants report report-template figures quotes \
+.PHONY: help venv sysdeps grading-deps test lint grade release mutants report report-template figures quotes \
         bench bench-grade \
         student-bundle adversarial data clean distclean
 
@@ -30,8 +30,12 @@ venv: $(STAMP)  ## create .venv and install the project (done automatically)
 sysdeps:  ## install missing Debian packages (TeX, bubblewrap, graphviz, Fashion-MNIST)
 	@bash scripts/system-deps.sh
 
-test: $(STAMP) sysdeps  ## run the whole test suite (what CI runs)
+test: $(STAMP) sysdeps lint  ## run the whole test suite (what CI runs): lint, type check, pytest
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)  ## ruff over the code, mypy over the grading core
+	$(PY) -m ruff check autograder nnlab benchmarks tests
+	$(PY) -m mypy
 
 grading-deps:
 	@bash scripts/system-deps.sh grading

@@ -283,6 +283,7 @@ def _edit_model(folder: Path, edits) -> None:
 
 def _notebook_attack(folder: Path, kind: str, failing: str) -> None:
     import nbformat
+
     from .notebooks import nbgrader_meta
     path = folder / f"{LAB}.ipynb"
     if kind == "invalid-json":

@@ -156,7 +156,7 @@ def _run_and_record(lab: str, digest: str, ticks) -> Outcome:
     _clear_outputs(lab)
     try:
         seconds = run_notebook(lab, ticks)
-    except Exception as exc:  # report every lab, then fail
+    except Exception as exc:  # noqa: BLE001 - report every lab, then fail
         first = str(exc).strip().splitlines()
         return Outcome(lab, error=f"{type(exc).__name__}: {first[-1] if first else ''}")
     written = outputs(lab)

@@ -81,7 +81,7 @@ def template_cache(folder: str) -> None:
         env = create(self)
         env.bytecode_cache = cache
         return env
-    TemplateExporter._create_environment = with_cache
+    TemplateExporter._create_environment = with_cache  # type: ignore[method-assign]
 
 
 __all__ = ["UnsafeSubmission", "apply", "check_folder", "template_cache"]

@@ -20,20 +20,18 @@ import hashlib
 import json
 import multiprocessing as mp
 import os
-import resource
 import shutil
-import signal
 import sys
 import time
-import traceback
 from multiprocessing.connection import wait
 from pathlib import Path
 
-from . import collect, grading_data, gradebook, notebooks, submitted_layout
+from . import collect, gradebook, grading_data, notebooks, submitted_layout
 from .config import CELL_TIMEOUT, gradebook_url
 from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
 from .textsafe import one_line
 from .worker import UNIT_TIMEOUT, kill_group, preload, read_result, run_unit
+
 
 def make_spec(sub: collect.Submission, work: Path, templates: dict) -> dict:
     db, release_nb = templates[sub.lab]
@@ -205,7 +203,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     gradebook.write_csv(df, csv)
     seconds = time.perf_counter() - start
     _summary(df, out, seconds, len(todo), quiet, data)
-    from . import dashboard   # here, not at the top: matplotlib stays out of the forked workers
+    from . import dashboard  # here, not at the top: matplotlib stays out of the forked workers
     dashboard.publish(results, df, out, {"seconds": seconds, "graded": len(todo), "jobs": jobs,
                                          "sandbox": sandbox, "scheduler": scheduler})
     return df

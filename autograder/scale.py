@@ -61,7 +61,7 @@ def lab_bundle(spec: dict) -> bytes:
                  f"source/{spec['lab']}": Path(spec["source_dir"])})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def code_fingerprint() -> str:
     """Hash of the Python code of the course packages as installed in this process."""
     import hashlib
@@ -75,7 +75,7 @@ def code_fingerprint() -> str:
 
 
 # --------------------------------------------------------------------------- worker side
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _scratch_root() -> Path:
     """A private folder of this worker process for unit inputs and outputs."""
     base = os.environ.get("NNLAB_WORKER_SCRATCH")

@@ -37,8 +37,8 @@ def run_unit(spec: dict, out_path: str) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (UNIT_MEMORY, UNIT_MEMORY))
     except (ValueError, OSError):
         pass
-    from .unit import grade_unit
     from .patches import template_cache
+    from .unit import grade_unit
     template_cache(spec.get("template_cache") or str(Path(spec["workdir"]).parent / ".jinja-cache"))
     try:
         result = grade_unit(spec)

@@ -53,6 +53,7 @@ def thread_limit(n: int):
 
 def load_data():
     import numpy as np
+
     from nnlab import mnist
     kind, images, labels = mnist.load_digits_or_fashion("train")
     test_images, test_labels = mnist.load(kind, "test")

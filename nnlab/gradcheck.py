@@ -15,7 +15,7 @@ evaluations per parameter entry, so use a tiny network and batch.
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 

@@ -13,7 +13,7 @@ wider figure to that width (text keeps its size in points), so a font of 9 pt is
 from __future__ import annotations
 
 import math
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 

@@ -62,7 +62,7 @@ def test_numerical_gradient_matches_analytic():
     rng = np.random.default_rng(0)
     A = rng.normal(size=(3, 4))
     x = rng.normal(size=(4, 2))
-    f = lambda v: float(np.sum(np.tanh(A @ v)))  # noqa: E731
+    f = lambda v: float(np.sum(np.tanh(A @ v)))
     analytic = A.T @ (1 - np.tanh(A @ x) ** 2)
     assert core.relative_error(core.numerical_gradient(f, x.copy()), analytic) < 1e-8
 

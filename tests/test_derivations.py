@@ -13,9 +13,9 @@ Every numbered equation of ``report/sections/derivations.tex`` is encoded once i
 """
 from __future__ import annotations
 
-import json
 import importlib.util
 import inspect
+import json
 import re
 import sys
 
@@ -125,7 +125,7 @@ def test_linear_layer_gradients_match_finite_differences(N, d_in, d_out):
     X, W, b = r.normal(size=(N, d_in)), r.normal(size=(d_in, d_out)), r.normal(size=(1, d_out))
     G = r.normal(size=(N, d_out))               # upstream gradient: L = sum(G * Y)
     assert_close(F.linear_forward(X, W, b), X @ W + b, "linear_forward")
-    loss = lambda: float((G * F.linear_forward(X, W, b)).sum())  # noqa: E731
+    loss = lambda: float((G * F.linear_forward(X, W, b)).sum())
     assert_close(F.linear_dW(X, G), numerical_gradient(lambda _: loss(), W), "dW = X^T G")
     assert_close(F.linear_db(G), numerical_gradient(lambda _: loss(), b), "db = 1^T G")
     assert_close(F.linear_dX(G, W), numerical_gradient(lambda _: loss(), X), "dX = G W^T")
@@ -406,7 +406,7 @@ def test_cost_of_naive_differentiation_and_backprop(D):
     for a, b in zip(g_naive, g_bp):
         assert_close(a, b, "naive and back-propagated gradients")
     if D <= 3:
-        loss = lambda: float(np.sum(R * _chain(Ws, X)[1][-1]))  # noqa: E731
+        loss = lambda: float(np.sum(R * _chain(Ws, X)[1][-1]))
         for W, g in zip(Ws, g_bp):
             assert_close(g, numerical_gradient(lambda _: loss(), W), "backprop against finite differences")
     assert F.cost_naive(20) / F.cost_backprop(20) == pytest.approx(5.4, abs=0.05)   # numbers in the report

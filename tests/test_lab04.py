@@ -156,7 +156,7 @@ def test_constant_initialisation_keeps_units_identical(sol):
 
 # ----------------------------------------------------------------------------- cheat resistance
 class _AlwaysEqual(np.ndarray):
-    def __eq__(self, other):  # noqa: D105 - the point is to lie
+    def __eq__(self, other):
         return np.ones(np.shape(self), dtype=bool)
 
 

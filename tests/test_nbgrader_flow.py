@@ -76,7 +76,7 @@ def formgrader(course: Path, runtime: Path):
     """formgrader of ``course`` served on 127.0.0.1; yields ``get(path) -> JSON``."""
     port, token = _free_port(), "ta-flow-test"
     env = {**_env(), "JUPYTER_RUNTIME_DIR": str(runtime)}
-    log = open(runtime / f"server-{port}.log", "w")   # noqa: SIM115 - closed below
+    log = open(runtime / f"server-{port}.log", "w")
     proc = subprocess.Popen([sys.executable, "-m", "jupyter", "server", "--no-browser", "--allow-root",
                              "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
                              f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={course}"],

@@ -313,7 +313,7 @@ def test_real_mnist_test_split():
 
 def test_real_fashion_matches_recorded_hashes():
     folders = {split: real_data.require("fashion", split, REAL_FASHION[split]) for split in mnist.SPLITS}
-    for (kind, split, part), archive in mnist._ARCHIVES.items():
+    for (kind, split, _part), archive in mnist._ARCHIVES.items():
         if kind != "fashion":
             continue
         blob = (folders[split] / archive.filename).read_bytes()

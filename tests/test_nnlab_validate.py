@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from nnlab import validate
 from autograder.paths import LABS, lab_ids
+from nnlab import validate
 
 LAB = lab_ids()[0]
 

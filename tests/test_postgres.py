@@ -53,7 +53,7 @@ def postgres():
     if os.geteuid() == 0:
         shutil.chown(base, "postgres")
         shutil.chown(sock, "postgres")
-    run = lambda args: subprocess.run(_as_server_user(args), check=True, capture_output=True, text=True)  # noqa: E731
+    run = lambda args: subprocess.run(_as_server_user(args), check=True, capture_output=True, text=True)
     try:
         run([_pg_bin("initdb"), "-D", str(data), "-U", "nnlab", "--auth=trust", "-E", "UTF8", "--no-sync"])
         run([_pg_bin("pg_ctl"), "-D", str(data), "-l", str(base / "server.log"), "-w", "-t", "60", "-o",

@@ -16,7 +16,8 @@ import contextlib
 import hashlib
 import math
 import warnings
-from typing import Any, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 

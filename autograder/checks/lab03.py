@@ -19,8 +19,8 @@ Failure messages name the likely mistake (``diagnose=``).  Nothing here prints o
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -324,7 +324,7 @@ def check_forward(cls, spec: Spec, tag: str) -> None:
 def check_backward(cls, spec: Spec, tag: str) -> None:
     rng = core.rng(f"lab03:{tag}:backward")
     label = spec.label
-    wrong = lambda x, g: {**spec.wrong_backward(x, g), **_chain_rule(spec)(x, g)}  # noqa: E731
+    wrong = lambda x, g: {**spec.wrong_backward(x, g), **_chain_rule(spec)(x, g)}
     # 1. against the oracle derivative, random shapes, float64 and float32
     for shape in ELEMENTWISE_SHAPES:
         x64 = _away_from_kinks(rng, shape, spec.kinks)

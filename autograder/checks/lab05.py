@@ -14,7 +14,8 @@ in which order, and how often, each node was processed.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def _new(Value, data, children=(), op="", *, what="Value(...)"):
         return Value(data, tuple(children), op) if children or op else Value(data)
     except NotImplementedError:
         fail("Value.__init__ is not implemented yet (it raised NotImplementedError)")
-    except Exception as exc:  # noqa: BLE001 - any error is the feedback
+    except Exception as exc:
         fail(f"{what} raised {core.error_kind(exc)}: {exc}")
 
 
@@ -416,7 +417,7 @@ def _call_backward(root, name: str) -> None:
         raise
     except NotImplementedError:
         fail("backward() is not implemented yet (it raised NotImplementedError)")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         fail(f"{name} raised {core.error_kind(exc)}: {exc}")
 
 
@@ -808,7 +809,7 @@ def train_step(train_step, MLP, Value) -> None:
     losses, Wt, bt = _np_train(Wn, bn, X, y, lr, steps)
     got_W = [np.array([[v.data for v in row] for row in W]) for W in Ws]
     got_b = [np.array([[v.data for v in b]]) for b in bs]
-    flat = lambda Wl, bl: np.concatenate([a.ravel() for a in Wl + bl])  # noqa: E731
+    flat = lambda Wl, bl: np.concatenate([a.ravel() for a in Wl + bl])
     got_p = flat(got_W, got_b)
     wrong = {
         "the gradients are not reset between steps: call model.zero_grad() before backward() "

@@ -154,12 +154,13 @@ class CellJudge:
         return self
 
     def _accept(self) -> socket.socket | None:
+        assert self._listener is not None
         while not self._stop.is_set():
             try:
                 conn, _ = self._listener.accept()
                 conn.settimeout(None)
                 return conn
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return None

@@ -164,7 +164,7 @@ for _op in ("eq", "ne", "lt", "le", "gt", "ge"):
     setattr(RemoteObject, f"__{_op}__", _binary(_op))
 for _op in ("neg", "pos", "abs"):
     setattr(RemoteObject, f"__{_op}__", (lambda n: lambda self: self._s.op(n, self))(_op))
-RemoteObject.__hash__ = lambda self: hash((id(self._s), self._h))  # __eq__ above would unset it
+RemoteObject.__hash__ = lambda self: hash((id(self._s), self._h))  # type: ignore[method-assign]  # __eq__ unset it
 
 
 def _lendable(obj: Any) -> bool:
@@ -292,9 +292,9 @@ class JudgeSession:
             if op in ("getattr", "setattr") and (not isinstance(name, str) or name.startswith("_")):
                 raise AttributeError(f"grader objects have no attribute {str(name)[:40]!r}")
             if op == "getattr":
-                result = getattr(obj, name)
+                result = getattr(obj, str(name))
             elif op == "setattr":
-                setattr(obj, name, dec.decode(head.get("value")))
+                setattr(obj, str(name), dec.decode(head.get("value")))
                 result = None
             elif op == "call":
                 if not callable(obj):

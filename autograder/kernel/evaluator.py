@@ -142,7 +142,8 @@ class Session:
                 if op == "getattr":
                     result = getattr(dec.decode(head.get("obj")), _name(head))
                 elif op == "setattr":
-                    result = setattr(dec.decode(head.get("obj")), _name(head), dec.decode(head.get("value")))
+                    setattr(dec.decode(head.get("obj")), _name(head), dec.decode(head.get("value")))
+                    result = None
                 elif op in ("call", "op"):
                     fn = dec.decode(head.get("obj")) if op == "call" else _operator(head)
                     args = dec.decode(head.get("args", {"t": "l", "v": []}))

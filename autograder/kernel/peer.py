@@ -9,7 +9,7 @@ its innermost pending request.
 from __future__ import annotations
 
 import socket
-from typing import Callable
+from collections.abc import Callable
 
 from .wire import ProtocolError, read_frame, send_frame
 

@@ -39,7 +39,8 @@ import json
 import math
 import socket
 import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -100,6 +101,9 @@ def _no_constant(name: str) -> Any:
 
 
 # --------------------------------------------------------------------------- values
+_CONTAINER_TAGS: dict[type, str] = {list: "l", tuple: "u", set: "s", frozenset: "fs"}
+
+
 def _pandas_kind(obj: Any) -> str | None:
     """"DataFrame" or "Series" for exactly those pandas types (pandas is never imported here)."""
     t = type(obj)
@@ -156,7 +160,7 @@ class Encoder:
             return obj if len(obj) <= MAX_STR else obj[:MAX_STR]
         if t is complex:
             return {"t": "c", "re": self.encode(obj.real, depth + 1), "im": self.encode(obj.imag, depth + 1)}
-        tag = {list: "l", tuple: "u", set: "s", frozenset: "fs"}.get(t)
+        tag = _CONTAINER_TAGS.get(t)
         if tag:
             if len(obj) > MAX_ITEMS:
                 raise ProtocolError("container too large")
@@ -280,7 +284,7 @@ class Decoder:
                 raise ProtocolError("bad generator state")
             bits = np.random.PCG64()
             try:
-                bits.state = state
+                bits.state = state  # type: ignore[assignment]  # validated by numpy itself
             except (TypeError, ValueError, KeyError, OverflowError):
                 raise ProtocolError("bad generator state") from None
             return np.random.Generator(bits)

@@ -75,7 +75,7 @@ class JudgedExecute(Execute):
     sandboxed = Bool(True, help="Run kernels in the bubblewrap sandbox. Turning it off (or NNLAB_SANDBOX=0) "
                                 "is for trusted notebooks only, and says so loudly.").tag(config=True)
     max_output_bytes = Integer(MAX_OUTPUT, help="stream/display bytes kept per cell").tag(config=True)
-    data_mounts = List(None, allow_none=True, help="[host folder, folder in the sandbox, environment variable] "
+    data_mounts: List = List(None, allow_none=True, help="[host folder, folder in the sandbox, environment variable] "
                        "of each data set, read-only (None: located here)").tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):

@@ -16,10 +16,10 @@ The verdict is not made here: the kernel only computes, the judge decides outsid
 from __future__ import annotations
 
 from .accounts import USER, acquire_slot, ensure_user, lock_dir
+from .availability import SandboxUnavailable, disabled_by_env, probe, require, warn_unsandboxed
 from .command import SandboxSettings, UnsafeSubmissionFile, build_command, plain_entries
 from .limits import MAX_OUTPUT, Caps
 from .notes import TRUNCATED, output_notes
-from .availability import SandboxUnavailable, disabled_by_env, probe, require, warn_unsandboxed
 from .workspace import UnitWorkspace
 
 

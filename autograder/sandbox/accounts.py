@@ -73,6 +73,6 @@ def ensure_user(slot: int = 0) -> tuple[int, int, str]:
                                   "/nonexistent", "--shell", "/usr/sbin/nologin", "--comment",
                                   "nn-course sandboxed grading kernels", name], capture_output=True, text=True)
             if run.returncode != 0:
-                raise SandboxUnavailable(f"could not create the grading user {name}: {run.stderr.strip()}")
+                raise SandboxUnavailable(f"could not create the grading user {name}: {run.stderr.strip()}") from None
             pw = pwd.getpwnam(name)
     return pw.pw_uid, pw.pw_gid, name

@@ -24,8 +24,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .limits import Caps
 from .availability import UNSHARE
+from .limits import Caps
 
 #: Where things are inside the sandbox.
 IPC_DIR = "/nnlab/ipc"
@@ -120,8 +120,11 @@ def build_command(s: SandboxSettings, cwd: str, connection_file: str, extra: lis
     bw += ["--proc", "/proc", "--dev", "/dev",
            "--perms", "1777", "--size", str(caps.workspace), "--tmpfs", "/tmp",
            "--perms", "1777", "--size", str(caps.workspace), "--tmpfs", "/dev/shm"]
-    for path in (s.base, s.venv, s.nnlab):
+    for path in (s.base, s.venv):
         _ro(bw, path)
+    # nnlab on the kernel's PYTHONPATH, whichever checkout the grader runs from (an editable
+    # install may point elsewhere).
+    _ro(bw, s.nnlab, f"{PKG}/nnlab")
     for host, inside in s.data_binds:
         _ro(bw, host, inside)
     # The public kernel-side package, and the lab's checks module as its shim.

@@ -28,6 +28,7 @@ def output_notes(notebook_path) -> list[str]:
     """Notes read from the autograded notebook: cells whose output the grader truncated, and
     cells outside the tests stopped by the sandbox, a cap or the time limit (named)."""
     import nbformat
+
     from ..notebooks import nbgrader_meta
     path = Path(notebook_path)
     if not path.exists():

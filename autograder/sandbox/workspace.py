@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from .accounts import acquire_slot, ensure_user
+from .availability import require
 from .command import JUDGE_DIR, SandboxSettings
 from .kernel import manager_class
 from .limits import Caps
-from .availability import require
 
 
 def _sweep_stale(max_age: float = 7200.0) -> None:
@@ -47,6 +47,7 @@ class UnitWorkspace:
 
     @property
     def judge_socket(self) -> str:
+        assert self.private is not None, "enter the workspace first"
         return str(self.private / "judge" / "judge.sock")
 
     def __enter__(self) -> "UnitWorkspace":
