@@ -201,7 +201,8 @@ def test_early_stopping_oracle_agrees_with_the_reference(ns):
 
 def test_schedule_oracles_at_known_values(ns):
     assert ns["step_decay"](9, 1.0, 3, 0.5) == 0.125
-    assert ns["cosine_decay"](0, 0.3, 7) == pytest.approx(0.3) and ns["cosine_decay"](7, 0.3, 7, 0.01) == pytest.approx(0.01)
+    assert ns["cosine_decay"](0, 0.3, 7) == pytest.approx(0.3)
+    assert ns["cosine_decay"](7, 0.3, 7, 0.01) == pytest.approx(0.01)
     assert [ns["linear_warmup"](e, 1.0, 2) for e in range(4)] == [0.5, 1.0, 1.0, 1.0]
 
 

@@ -413,8 +413,10 @@ def sgd_weight_decay(SGD):
             wrong = {
                 "weight decay applied to a parameter with decay=False (a bias): only parameters with "
                 "p.decay get the L2 term": dict(decay_all=True),
-                "the L2 term has the wrong sign: the gradient of (lambda/2)||theta||^2 is +lambda * theta": dict(decay_sign=-1.0),
-                "the gradient of (lambda/2)||theta||^2 is lambda * theta, not lambda * theta / 2": dict(decay_half=True),
+                "the L2 term has the wrong sign: the gradient of (lambda/2)||theta||^2 is +lambda * theta":
+                    dict(decay_sign=-1.0),
+                "the gradient of (lambda/2)||theta||^2 is lambda * theta, not lambda * theta / 2":
+                    dict(decay_half=True),
                 "L2 regularisation is ADDED TO THE GRADIENT (coupled) before the momentum, "
                 "g <- g + lambda * theta; it was applied outside the velocity": dict(decay_outside=True),
                 "weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay":
@@ -510,7 +512,8 @@ def adam(Adam):
         data0, grads = _problem(r, dtype, 4)
         wd = dict(hyper, weight_decay=0.3)
         _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
-             f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype, diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+             f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
+             diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
     # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps.
     data0, grads = _problem(r, np.float64, 4)
     lrs = [1e-3, 5e-3, 2e-3, 1e-3]
@@ -781,7 +784,8 @@ def batchnorm_train(batchnorm_forward):
             expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
                 "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
                 "+ momentum * batch (PyTorch's convention)": lambda k=k: mk(momentum_swapped=True)()[k],
-                "running_var averages the batch VARIANCE, not the standard deviation": lambda k=k: mk(running_std=True)()[k],
+                "running_var averages the batch VARIANCE, not the standard deviation":
+                    lambda k=k: mk(running_std=True)()[k],
                 "running_var is updated with the same biased batch variance (divide by N) that normalises x":
                     lambda k=k: mk(running_ddof=1)()[k],
                 "momentum is ignored: use the momentum argument":
@@ -794,7 +798,8 @@ def batchnorm_train(batchnorm_forward):
         for got, ref, label, shape in ((x_hat, want[3][0], "x_hat", (n, d)), (g_cache, want[3][1], "gamma", (1, d)),
                                        (inv_std, want[3][2], "inv_std = 1 / sqrt(var + eps)", (1, d))):
             got = expect_array(got, name=f"{what}: cache's {label}", shape=shape)
-            expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))", rtol=rtol, atol=atol)
+            expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
+                         rtol=rtol, atol=atol)
 
 
 def batchnorm_eval(batchnorm_forward):
@@ -972,7 +977,7 @@ def _schedule(fn, cases, oracle, mistakes, name):
 
 
 def step_decay(step_decay):
-    _schedule(step_decay, [((0.5, 3, 0.2), range(0, 11)), ((0.1, 4, 0.5), range(0, 13)), ((1.0, 1, 0.7), range(0, 5))],
+    _schedule(step_decay, [((0.5, 3, 0.2), range(11)), ((0.1, 4, 0.5), range(13)), ((1.0, 1, 0.7), range(5))],
               lambda e, lr0, s, g: lr0 * g ** math.floor(e / s), {
                   "off by one epoch: epochs 0 .. step_size - 1 use lr0, the first decay comes at epoch step_size":
                       lambda e, lr0, s, g: lr0 * g ** ((e + 1) // s),
@@ -986,7 +991,7 @@ def step_decay(step_decay):
 
 
 def cosine_decay(cosine_decay):
-    _schedule(cosine_decay, [((0.1, 10), range(0, 11)), ((0.5, 7, 0.05), range(0, 8)), ((1.0, 20, 0.1), range(0, 21))],
+    _schedule(cosine_decay, [((0.1, 10), range(11)), ((0.5, 7, 0.05), range(8)), ((1.0, 20, 0.1), range(21))],
               lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / T)), {
                   "off by one epoch: epoch 0 uses lr0 (cos(0) = 1)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * (e + 1) / T)),
@@ -1002,7 +1007,7 @@ def cosine_decay(cosine_decay):
 
 
 def linear_warmup(linear_warmup):
-    _schedule(linear_warmup, [((0.4, 4), range(0, 8)), ((0.01, 5), range(0, 9)), ((2.0, 3), range(0, 6)), ((0.3, 1), range(0, 3))],
+    _schedule(linear_warmup, [((0.4, 4), range(8)), ((0.01, 5), range(9)), ((2.0, 3), range(6)), ((0.3, 1), range(3))],
               lambda e, lr0, w: lr0 * (e + 1) / w if e < w else lr0, {
                   "off by one epoch: the first epoch (e = 0) already trains at lr0 / warmup_epochs, never at 0":
                       lambda e, lr0, w: lr0 * min(1.0, e / w),
