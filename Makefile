@@ -54,6 +54,7 @@ figures: $(STAMP)  ## re-run the solution notebooks to regenerate the report's f
 bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_lab02_torch.py
+	$(PY) benchmarks/bench_notebooks.py
 
 bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py
