@@ -111,6 +111,8 @@ def test_optimiser_checks_hand_students_kernel_objects_only(ns, monkeypatch):
 
     checks.zero_grad(spy(ns["Optimizer"]))
     checks.sgd_momentum(spy(ns["SGD"]))
+    checks.sgd_nesterov(spy(ns["SGD"]))
+    checks.sgd_weight_decay(spy(ns["SGD"]))
     checks.rmsprop(spy(ns["RMSProp"]))
     checks.adam(spy(ns["Adam"]))
     checks.adamw(spy(ns["AdamW"]), spy(ns["Adam"]))
