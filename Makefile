@@ -68,6 +68,7 @@ quotes: $(STAMP)  ## numbers quoted in model answers and the report = the result
 bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_lab02_torch.py
+	$(PY) benchmarks/bench_notebooks.py
 
 bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py

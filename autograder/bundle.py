@@ -24,6 +24,7 @@ scipy>=1.11
 pandas>=2.1
 matplotlib>=3.8
 tqdm>=4.66
+threadpoolctl>=3.1
 graphviz>=0.20
 ipykernel>=6.29
 jupyterlab>=4
@@ -49,7 +50,7 @@ include = ["nnlab*"]
 README = """\
 # Neural networks from scratch — student repository
 
-Six labs in which you implement neural networks in NumPy: forward passes, backward passes and
+Labs in which you implement neural networks in NumPy: forward passes, backward passes and
 updates, checked by tests as you go.
 
 ## Setup (once)

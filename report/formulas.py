@@ -563,3 +563,254 @@ def cost_backprop(D):
     LaTeX: C_{\text{backprop}}(D) = 2D-1
     """
     return 2 * D - 1
+
+
+# ------------------------------------------------------------------ optimisers (Lab 08)
+
+def momentum_step(theta, v, g, lr, mu):
+    r"""One heavy-ball step; every argument has the shape of the parameter. Returns (theta, v).
+
+    LaTeX: \vect{v}_t = \mu\vect{v}_{t-1}+\vect{g}_t,\qquad \theta_t = \theta_{t-1}-\eta\,\vect{v}_t
+    """
+    theta, v, g = _f64(theta, v, g)
+    v = mu * v + g
+    return theta - lr * v, v
+
+
+def momentum_unrolled(grads, mu):
+    r"""The velocity after the gradients ``grads`` (a list g_1 .. g_t), from v_0 = 0.
+
+    LaTeX: \vect{v}_t = \sum_{k=1}^{t}\mu^{t-k}\vect{g}_k
+    """
+    t = len(grads)
+    return sum(mu ** (t - k) * _f64(g) for k, g in enumerate(grads, start=1))
+
+
+def momentum_constant(g, mu, t):
+    r"""The velocity after t steps of the constant gradient g.
+
+    LaTeX: \vect{v}_t = \frac{1-\mu^{t}}{1-\mu}\,\vect{g}
+    """
+    return (1 - mu ** t) / (1 - mu) * _f64(g)
+
+
+def nesterov_step(theta, v, g, lr, mu):
+    r"""One step of Nesterov momentum in PyTorch's form. Returns (theta, v).
+
+    LaTeX: \theta_t = \theta_{t-1}-\eta\,(\vect{g}_t+\mu\vect{v}_t)
+    """
+    theta, v, g = _f64(theta, v, g)
+    v = mu * v + g
+    return theta - lr * (g + mu * v), v
+
+
+def l2_grad(theta, lam):
+    r"""Gradient of the penalty (lambda / 2) ||theta||^2, shape of theta.
+
+    LaTeX: \pd{}{\theta}\,\frac{\lambda}{2}\lVert\theta\rVert^2 = \lambda\,\theta
+    """
+    return lam * _f64(theta)
+
+
+def sgd_weight_decay(theta, g, lr, lam):
+    r"""One plain SGD step on the L2-regularised loss: a shrink, then the gradient step.
+
+    LaTeX: \theta_t = (1-\eta\lambda)\,\theta_{t-1}-\eta\,\vect{g}_t
+    """
+    theta, g = _f64(theta, g)
+    return (1 - lr * lam) * theta - lr * g
+
+
+def adam_moments(m, v, g, beta1, beta2):
+    r"""Adam's running averages of the gradient and of its square. Returns (m, v).
+
+    LaTeX: \vect{m}_t = \beta_1\vect{m}_{t-1}+(1-\beta_1)\vect{g}_t,\qquad \vect{v}_t = \beta_2\vect{v}_{t-1}+(1-\beta_2)\,\vect{g}_t\had\vect{g}_t
+    """
+    m, v, g = _f64(m, v, g)
+    return beta1 * m + (1 - beta1) * g, beta2 * v + (1 - beta2) * g * g
+
+
+def adam_m_unrolled(grads, beta1):
+    r"""Adam's first moment after the gradients ``grads`` (g_1 .. g_t), from m_0 = 0.
+
+    LaTeX: \vect{m}_t = (1-\beta_1)\sum_{k=1}^{t}\beta_1^{t-k}\vect{g}_k
+    """
+    t = len(grads)
+    return (1 - beta1) * sum(beta1 ** (t - k) * _f64(g) for k, g in enumerate(grads, start=1))
+
+
+def adam_bias(expected_g, beta1, t):
+    r"""The expectation of m_t when every gradient has the expectation ``expected_g``.
+
+    LaTeX: \mathbb{E}[\vect{m}_t] = (1-\beta_1^{t})\,\mathbb{E}[\vect{g}]
+    """
+    return (1 - beta1 ** t) * _f64(expected_g)
+
+
+def adam_correction(m, v, beta1, beta2, t):
+    r"""Bias-corrected moments at step t (t = 1 at the first step). Returns (m_hat, v_hat).
+
+    LaTeX: \hat{\vect{m}}_t = \frac{\vect{m}_t}{1-\beta_1^{t}},\qquad \hat{\vect{v}}_t = \frac{\vect{v}_t}{1-\beta_2^{t}}
+    """
+    m, v = _f64(m, v)
+    return m / (1 - beta1 ** t), v / (1 - beta2 ** t)
+
+
+def adam_step(theta, m_hat, v_hat, lr, eps):
+    r"""Adam's update from the corrected moments.
+
+    LaTeX: \theta_t = \theta_{t-1}-\eta\,\frac{\hat{\vect{m}}_t}{\sqrt{\hat{\vect{v}}_t}+\varepsilon}
+    """
+    theta, m_hat, v_hat = _f64(theta, m_hat, v_hat)
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+
+
+def adam_first_step(g1, lr, eps):
+    r"""The change of the parameters at Adam's first step (any betas).
+
+    LaTeX: \theta_1-\theta_0 = -\eta\,\frac{\vect{g}_1}{\lvert\vect{g}_1\rvert+\varepsilon}
+    """
+    g1 = _f64(g1)
+    return -lr * g1 / (np.abs(g1) + eps)
+
+
+def adam_uncorrected(g1, beta1, beta2):
+    r"""m_1 / sqrt(v_1) without the bias correction (eps = 0): the uncorrected first step over lr.
+
+    LaTeX: \frac{\vect{m}_1}{\sqrt{\vect{v}_1}} = \frac{1-\beta_1}{\sqrt{1-\beta_2}}\,\frac{\vect{g}_1}{\lvert\vect{g}_1\rvert}
+    """
+    g1 = _f64(g1)
+    return (1 - beta1) / math.sqrt(1 - beta2) * g1 / np.abs(g1)
+
+
+def adamw_step(theta, m_hat, v_hat, lr, eps, lam):
+    r"""AdamW: Adam's step plus the decay of the parameters before the step.
+
+    LaTeX: \theta_t = \theta_{t-1}-\eta\left(\frac{\hat{\vect{m}}_t}{\sqrt{\hat{\vect{v}}_t}+\varepsilon}+\lambda\,\theta_{t-1}\right)
+    """
+    theta, m_hat, v_hat = _f64(theta, m_hat, v_hat)
+    return theta - lr * (m_hat / (np.sqrt(v_hat) + eps) + lam * theta)
+
+
+# ------------------------------------------------------------------ inverted dropout (Lab 08)
+
+def dropout_forward(x, r, p):
+    r"""Inverted dropout with the keep indicators ``r`` (0 or 1, shape of x).
+
+    LaTeX: \text{out}_j = x_j\,\frac{r_j}{1-p},\qquad r_j\sim\text{Bernoulli}(1-p)
+    """
+    x, r = _f64(x, r)
+    return x * r / (1 - p)
+
+
+def dropout_expectation(x, p):
+    r"""E[out] by enumerating the two outcomes of each unit (kept with probability 1 - p).
+
+    LaTeX: \mathbb{E}[\text{out}_j] = (1-p)\,\frac{x_j}{1-p}+p\cdot 0 = x_j
+    """
+    x = _f64(x)
+    return (1 - p) * dropout_forward(x, np.ones_like(x), p) + p * dropout_forward(x, np.zeros_like(x), p)
+
+
+def dropout_variance(x, p):
+    r"""Var[out] of inverted dropout for a fixed input.
+
+    LaTeX: \operatorname{Var}[\text{out}_j] = \frac{x_j^2}{(1-p)^2}\,(1-p)-x_j^2 = \frac{p}{1-p}\,x_j^2
+    """
+    return p / (1 - p) * _f64(x) ** 2
+
+
+def dropout_backward(G, r, p):
+    r"""Backward pass of inverted dropout with the mask of the forward pass; G (N, D) -> (N, D).
+
+    LaTeX: \pd{L}{\mat{X}} = \mat{G}\had\mat{M},\qquad M_{nj} = \frac{r_{nj}}{1-p}
+    """
+    G, r = _f64(G, r)
+    return G * r / (1 - p)
+
+
+# ------------------------------------------------------------------ batch normalisation (Lab 08)
+
+def bn_mean(X):
+    r"""Batch mean of every feature: ``X`` (N, D) -> (1, D).
+
+    LaTeX: \mu_j = \frac{1}{N}\sum_{n=1}^{N}X_{nj}
+    """
+    X = _f64(X)
+    return X.sum(axis=0, keepdims=True) / X.shape[0]
+
+
+def bn_var(X):
+    r"""Biased batch variance of every feature: ``X`` (N, D) -> (1, D).
+
+    LaTeX: \sigma_j^2 = \frac{1}{N}\sum_{n=1}^{N}(X_{nj}-\mu_j)^2
+    """
+    X = _f64(X)
+    return ((X - bn_mean(X)) ** 2).sum(axis=0, keepdims=True) / X.shape[0]
+
+
+def bn_xhat(X, eps):
+    r"""Standardised batch: ``X`` (N, D) -> (N, D).
+
+    LaTeX: \hat X_{nj} = \frac{X_{nj}-\mu_j}{\sqrt{\sigma_j^2+\varepsilon}}
+    """
+    X = _f64(X)
+    return (X - bn_mean(X)) / np.sqrt(bn_var(X) + eps)
+
+
+def bn_forward(X, gamma, beta, eps):
+    r"""Batch normalisation in training mode: ``X`` (N, D), ``gamma``, ``beta`` (1, D) -> (N, D).
+
+    LaTeX: Y_{nj} = \gamma_j\hat X_{nj}+\beta_j
+    """
+    gamma, beta = _f64(gamma, beta)
+    return gamma * bn_xhat(X, eps) + beta
+
+
+def bn_dbeta(G):
+    r"""Gradient of the shift: ``G`` (N, D) -> (1, D).
+
+    LaTeX: \pd{L}{\vect{\beta}} = \ones_N\T\mat{G}
+    """
+    G = _f64(G)
+    return np.ones((1, G.shape[0])) @ G
+
+
+def bn_dgamma(G, Xhat):
+    r"""Gradient of the scale: ``G``, ``Xhat`` (N, D) -> (1, D).
+
+    LaTeX: \pd{L}{\vect{\gamma}} = \ones_N\T(\mat{G}\had\hat{\mat{X}})
+    """
+    G, Xhat = _f64(G, Xhat)
+    return np.ones((1, G.shape[0])) @ (G * Xhat)
+
+
+def bn_jacobian(X, eps):
+    r"""d Xhat[m, j] / d X[n, j] for every feature: ``X`` (N, D) -> (D, N, N) indexed [j, m, n].
+
+    LaTeX: \pd{\hat X_{mj}}{X_{nj}} = s_j\Bigl(\delta_{mn}-\frac{1}{N}-\frac{\hat X_{mj}\hat X_{nj}}{N}\Bigr)
+    """
+    X = _f64(X)
+    n = X.shape[0]
+    s = 1.0 / np.sqrt(bn_var(X) + eps)[0]
+    Xhat = bn_xhat(X, eps)
+    return np.stack([s[j] * (np.eye(n) - 1.0 / n - np.outer(Xhat[:, j], Xhat[:, j]) / n) for j in range(X.shape[1])])
+
+
+def bn_dx(G, Xhat, gamma, s):
+    r"""Gradient of the input in training mode: ``G``, ``Xhat`` (N, D); ``gamma``, ``s`` (1, D) -> (N, D).
+
+    LaTeX: \pd{L}{X_{nj}} = \frac{\gamma_js_j}{N}\Bigl(NG_{nj}-\sum_{m}G_{mj}-\hat X_{nj}\sum_{m}G_{mj}\hat X_{mj}\Bigr)
+    """
+    G, Xhat, gamma, s = _f64(G, Xhat, gamma, s)
+    n = G.shape[0]
+    return gamma * s / n * (n * G - G.sum(axis=0, keepdims=True) - Xhat * (G * Xhat).sum(axis=0, keepdims=True))
+
+
+def bn_eval(X, gamma, beta, running_mean, running_var, eps):
+    r"""Batch normalisation in evaluation mode, with the running statistics (1, D): (N, D) -> (N, D).
+
+    LaTeX: Y_{nj} = \gamma_j\frac{X_{nj}-\bar\mu_j}{\sqrt{\bar\sigma_j^2+\varepsilon}}+\beta_j
+    """
+    X, gamma, beta, running_mean, running_var = _f64(X, gamma, beta, running_mean, running_var)
+    return gamma * (X - running_mean) / np.sqrt(running_var + eps) + beta

@@ -8,7 +8,8 @@ Every numbered equation of ``report/sections/derivations.tex`` is encoded once i
   shapes (``autograder.checks.core.numerical_gradient``), and each closed form equals its
   definition;
 * the reference solutions of the labs that exist (Lab 01's layers, Lab 03's activations,
-  Lab 06's forward/backward) agree with the same formulas.  Labs whose folder does not exist
+  Lab 06's forward/backward, Lab 08's optimisers, dropout and batch normalisation) agree with the
+  same formulas.  Labs whose folder does not exist
   yet are not collected; a lab folder that exists but lacks a documented name fails.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import inspect
 import json
+import math
 import re
 import sys
 
@@ -413,6 +415,160 @@ def test_cost_of_naive_differentiation_and_backprop(D):
     assert F.cost_naive(100) / F.cost_backprop(100) == pytest.approx(25, abs=0.5)
 
 
+# ====================================================================== optimisers (Lab 08)
+
+def test_momentum_recursion_unrolled_and_steady_state():
+    r = rng("momentum")
+    grads = [r.normal(size=(3, 4)) for _ in range(7)]
+    theta, v = r.normal(size=(3, 4)), np.zeros((3, 4))
+    path = theta.copy()
+    for t, g in enumerate(grads, start=1):
+        theta, v = F.momentum_step(theta, v, g, 0.1, 0.8)
+        assert_close(v, F.momentum_unrolled(grads[:t], 0.8), f"v_{t} = sum mu^(t-k) g_k")
+        path = path - 0.1 * F.momentum_unrolled(grads[:t], 0.8)
+    assert_close(theta, path, "theta_t = theta_0 - eta * sum of the velocities")
+    g, v = r.normal(size=5), np.zeros(5)
+    for t in range(1, 60):
+        v = F.momentum_step(np.zeros(5), v, g, 0.1, 0.9)[1]
+        assert_close(v, F.momentum_constant(g, 0.9, t), f"constant gradient, t = {t}")
+    assert_close(F.momentum_constant(g, 0.9, 500), g / (1 - 0.9), "limit g / (1 - mu) = 10 g")
+
+
+def test_nesterov_is_sutskever_look_ahead_with_the_stored_point_changed():
+    """Sutskever's form (gradient at phi + mu u) and eq:nesterov_step give the same points."""
+    r = rng("nesterov")
+    A = r.normal(size=(4, 4))
+    A = A @ A.T + np.eye(4)                        # a convex quadratic f = theta^T A theta / 2 - b^T theta
+    b = r.normal(size=4)
+    grad = lambda x: A @ x - b  # noqa: E731
+    lr, mu = 0.05, 0.9
+    phi, u = r.normal(size=4), np.zeros(4)
+    theta, v = phi.copy(), np.zeros(4)             # theta_0 = phi_0 + mu u_0 = phi_0
+    for _ in range(25):
+        u = mu * u - lr * grad(phi + mu * u)
+        phi = phi + u
+        theta, v = F.nesterov_step(theta, v, grad(theta), lr, mu)
+        assert_close(theta, phi + mu * u, "stored point = Sutskever's look-ahead point")
+        assert_close(v, -u / lr, "v = -u / eta")
+    # With the OLD velocity the step is the heavy-ball one (the report's remark).
+    g, v_old = r.normal(size=4), r.normal(size=4)
+    v_new = mu * v_old + g
+    assert_close(g + mu * v_old, v_new, "g + mu v_old = v_t: heavy ball")
+
+
+def test_l2_gradient_and_sgd_weight_decay():
+    r = rng("l2")
+    theta, g = r.normal(size=(4, 3)), r.normal(size=(4, 3))
+    numeric = numerical_gradient(lambda t: 0.5 * 0.3 * float(np.sum(t ** 2)), theta.copy())
+    assert_close(F.l2_grad(theta, 0.3), numeric, "d/dtheta lambda/2 ||theta||^2 = lambda theta")
+    assert_close(F.sgd_weight_decay(theta, g, 0.1, 0.3), theta - 0.1 * (g + F.l2_grad(theta, 0.3)),
+                 "SGD on the L2 loss = shrink by (1 - eta lambda), then the step")
+
+
+def test_adam_bias_correction():
+    r = rng("adam")
+    b1, b2 = 0.9, 0.999
+    grads = [r.normal(size=(2, 3)) for _ in range(6)]
+    m, v = np.zeros((2, 3)), np.zeros((2, 3))
+    for t, g in enumerate(grads, start=1):
+        m, v = F.adam_moments(m, v, g, b1, b2)
+        assert_close(m, F.adam_m_unrolled(grads[:t], b1), f"m_{t} unrolled")
+    # A constant gradient: m_t = (1 - beta1^t) g exactly, so m_hat = g and v_hat = g^2 at every step.
+    g, m, v = r.normal(size=5), np.zeros(5), np.zeros(5)
+    for t in range(1, 30):
+        m, v = F.adam_moments(m, v, g, b1, b2)
+        assert_close(m, F.adam_bias(g, b1, t), f"m_{t} = (1 - beta1^t) g")
+        m_hat, v_hat = F.adam_correction(m, v, b1, b2, t)
+        assert_close(m_hat, g, "m_hat = g")
+        assert_close(v_hat, g * g, "v_hat = g^2")
+    # Random gradients with a constant expectation: the average m_t over many runs.
+    mean, t, runs = 0.7, 4, 200000
+    samples = rng("adam-mc").normal(mean, 1.0, size=(runs, t))
+    m_t = F.adam_m_unrolled(list(samples.T), b1)
+    sd = math.sqrt((1 - b1) ** 2 * sum(b1 ** (2 * (t - k)) for k in range(1, t + 1)) / runs)
+    assert abs(m_t.mean() - F.adam_bias(mean, b1, t)) < 5 * sd, "E[m_t] = (1 - beta1^t) E[g]"
+    assert abs(m_t.mean() - mean) > 20 * sd, "without the correction the average is biased"
+
+
+def test_adam_first_step_and_uncorrected_factor():
+    r = rng("adam-first")
+    theta, g = r.normal(size=(3, 2)), r.normal(size=(3, 2))
+    m, v = F.adam_moments(np.zeros_like(g), np.zeros_like(g), g, 0.8, 0.95)
+    m_hat, v_hat = F.adam_correction(m, v, 0.8, 0.95, 1)
+    assert_close(F.adam_step(theta, m_hat, v_hat, 0.01, 1e-8) - theta, F.adam_first_step(g, 0.01, 1e-8),
+                 "the first step moves each coordinate by about eta")
+    m, v = F.adam_moments(np.zeros_like(g), np.zeros_like(g), g, 0.9, 0.999)
+    assert_close(m / np.sqrt(v), F.adam_uncorrected(g, 0.9, 0.999), "uncorrected first step / eta")
+    assert float(np.abs(F.adam_uncorrected(g, 0.9, 0.999)).max()) == pytest.approx(3.1623, abs=1e-4)
+
+
+def test_adamw_is_adam_plus_the_decay_of_the_old_parameters():
+    r = rng("adamw")
+    theta, m_hat, v_hat = r.normal(size=(3, 4)), r.normal(size=(3, 4)), r.uniform(0.1, 2, (3, 4))
+    adam = F.adam_step(theta, m_hat, v_hat, 0.01, 1e-8)
+    assert_close(F.adamw_step(theta, m_hat, v_hat, 0.01, 1e-8, 0.0), adam, "lambda = 0: Adam")
+    assert_close(F.adamw_step(theta, m_hat, v_hat, 0.01, 1e-8, 0.3), adam - 0.01 * 0.3 * theta,
+                 "minus eta lambda theta_{t-1}")
+
+
+# ====================================================================== inverted dropout (Lab 08)
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.75])
+def test_dropout_expectation_variance_and_backward(p):
+    r = rng(f"dropout{p}")
+    x = r.normal(size=(4, 5))
+    assert_close(F.dropout_expectation(x, p), x, "E[out] = x (inverted dropout)")
+    outcomes = [(1 - p, F.dropout_forward(x, np.ones_like(x), p)), (p, F.dropout_forward(x, np.zeros_like(x), p))]
+    variance = sum(w * (o - x) ** 2 for w, o in outcomes)
+    assert_close(F.dropout_variance(x, p), variance, "Var[out] = p / (1 - p) x^2")
+    masks = r.random((20000,) + x.shape) >= p              # Monte Carlo, as the lab draws them
+    samples = F.dropout_forward(x, masks, p)
+    assert np.abs(samples.mean(axis=0) - x).max() < 6 * np.sqrt(F.dropout_variance(x, p).max() / 20000)
+    keep, G = (r.random(x.shape) >= p).astype(float), r.normal(size=x.shape)
+    numeric = numerical_gradient(lambda a: float(np.sum(G * F.dropout_forward(a, keep, p))), x.copy())
+    assert_close(F.dropout_backward(G, keep, p), numeric, "backward through the same mask")
+
+
+# ====================================================================== batch normalisation (Lab 08)
+
+@pytest.mark.parametrize("N,D", [(7, 3), (2, 5), (11, 4)])
+def test_batchnorm_gradients_match_finite_differences(N, D):
+    r = rng(f"bn{N}{D}")
+    eps = 1e-3
+    X = r.normal(size=(N, D)) * r.uniform(0.5, 3, D) + r.normal(size=D)
+    gamma, beta, G = r.normal(size=(1, D)), r.normal(size=(1, D)), r.normal(size=(N, D))
+    assert_close(F.bn_mean(X), X.mean(axis=0, keepdims=True), "mean")
+    assert_close(F.bn_var(X), X.var(axis=0, keepdims=True), "biased variance")
+    loss = lambda: float(np.sum(G * F.bn_forward(X, gamma, beta, eps)))  # noqa: E731
+    Xhat, s = F.bn_xhat(X, eps), 1 / np.sqrt(F.bn_var(X) + eps)
+    assert_close(F.bn_dbeta(G), numerical_gradient(lambda _: loss(), beta), "dbeta = 1^T G")
+    assert_close(F.bn_dgamma(G, Xhat), numerical_gradient(lambda _: loss(), gamma), "dgamma = 1^T (G . Xhat)")
+    dx = F.bn_dx(G, Xhat, gamma, s)
+    assert_close(dx, numerical_gradient(lambda _: loss(), X), "dX, the three paths")
+    J = F.bn_jacobian(X, eps)
+    for j in range(D):
+        numeric = np.stack([numerical_gradient(lambda a: F.bn_xhat(a, eps)[m, j], X.copy())[:, j] for m in range(N)])
+        assert_close(J[j], numeric, f"d xhat_m / d x_n, feature {j}")
+        assert_close(dx[:, j], J[j].T @ (gamma[0, j] * G[:, j]), "dX = J^T (gamma G)")
+    # The two checks of the report.
+    assert_close(dx.sum(axis=0), np.zeros(D), "sum_n dL/dX_n = 0")
+    stretch = gamma * s * eps / (F.bn_var(X) + eps) * F.bn_dgamma(G, Xhat)
+    assert_close((dx * Xhat).sum(axis=0, keepdims=True), stretch, "sum_n dL/dX_n Xhat_n")
+    # Without the mean and variance paths: the evaluation-mode gradient, which is wrong here.
+    assert not np.allclose(gamma * s * G, dx, atol=1e-6)
+
+
+def test_batchnorm_evaluation_mode_is_affine_per_sample():
+    r = rng("bn-eval")
+    X, gamma, beta = r.normal(size=(5, 3)), r.normal(size=(1, 3)), r.normal(size=(1, 3))
+    rm, rv = r.normal(size=(1, 3)), r.uniform(0.5, 2, (1, 3))
+    Y = F.bn_eval(X, gamma, beta, rm, rv, 1e-5)
+    assert_close(F.bn_eval(X[2:3], gamma, beta, rm, rv, 1e-5), Y[2:3], "a batch of one gives the same row")
+    # With the batch's own statistics as running statistics, evaluation equals training mode.
+    assert_close(F.bn_eval(X, gamma, beta, F.bn_mean(X), F.bn_var(X), 1e-5), F.bn_forward(X, gamma, beta, 1e-5),
+                 "running = batch statistics")
+
+
 # ====================================================================== the labs' reference solutions
 
 def _lab_present(lab: str) -> bool:
@@ -446,7 +602,8 @@ def _lab01_model():
     return vars(module)
 
 
-LAB_CROSS_CHECKS = [lab for lab in ("lab01-regression", "lab03-activations", "lab06-rdfia") if _lab_present(lab)]
+LAB_CROSS_CHECKS = [lab for lab in ("lab01-regression", "lab03-activations", "lab06-rdfia", "lab08-optimisation")
+                    if _lab_present(lab)]
 
 
 def _only(lab):
@@ -579,3 +736,62 @@ def test_lab02_mse_on_softmax_matches_report(N, K):
     assert_close(got, F.mse_softmax_grad(F.softmax(logits), Y), "Lab 02 mse_softmax_backward = eq:mse_softmax_grad")
     numeric = numerical_gradient(lambda A: ns["mse_softmax_loss"](A, y), logits.copy())
     assert_close(got, numeric, "Lab 02 mse_softmax_backward = finite differences of its loss")
+
+
+@_only("lab08-optimisation")
+@pytest.mark.parametrize("N,D", [(7, 3), (1, 4), (10, 6)])
+def test_lab08_batchnorm_matches_report(lab, N, D):
+    forward, backward = _require(_namespace(lab), lab, ("batchnorm_forward", "batchnorm_backward"))
+    r = rng(f"lab08bn{N}{D}")
+    X, gamma, beta, G = r.normal(size=(N, D)), r.normal(size=(1, D)), r.normal(size=(1, D)), r.normal(size=(N, D))
+    rm, rv = r.normal(size=(1, D)), r.uniform(0.5, 2, (1, D))
+    out, new_rm, new_rv, cache = forward(X, gamma, beta, rm, rv, True, 0.1, 1e-3)
+    assert_close(out, F.bn_forward(X, gamma, beta, 1e-3), f"{lab} batchnorm_forward, training (eq:bn_forward)")
+    assert_close(new_rm, 0.9 * rm + 0.1 * F.bn_mean(X), f"{lab} running mean")
+    assert_close(new_rv, 0.9 * rv + 0.1 * F.bn_var(X), f"{lab} running variance")
+    dx, dgamma, dbeta = backward(G, cache)
+    Xhat, s = F.bn_xhat(X, 1e-3), 1 / np.sqrt(F.bn_var(X) + 1e-3)
+    assert_close(dx, F.bn_dx(G, Xhat, gamma, s), f"{lab} batchnorm_backward dx (eq:bn_dx)")
+    assert_close(dgamma, F.bn_dgamma(G, Xhat), f"{lab} dgamma (eq:bn_dgamma)")
+    assert_close(dbeta, F.bn_dbeta(G), f"{lab} dbeta (eq:bn_dbeta)")
+    out_eval = forward(X, gamma, beta, rm, rv, False, 0.1, 1e-3)[0]
+    assert_close(out_eval, F.bn_eval(X, gamma, beta, rm, rv, 1e-3), f"{lab} evaluation mode (eq:bn_eval)")
+
+
+@_only("lab08-optimisation")
+def test_lab08_optimisers_match_report(lab):
+    import types
+    SGD, Adam, AdamW = _require(_namespace(lab), lab, ("SGD", "Adam", "AdamW"))
+    r = rng("lab08opt")
+    theta0, grads = r.normal(size=(3, 4)), [r.normal(size=(3, 4)) for _ in range(5)]
+    for make, nesterov in ((lambda ps: SGD(ps, 0.1, momentum=0.8), False),
+                           (lambda ps: SGD(ps, 0.1, momentum=0.8, nesterov=True), True)):
+        p = types.SimpleNamespace(data=theta0.copy(), grad=np.zeros((3, 4)), decay=True)
+        opt, theta, v = make([p]), theta0.copy(), np.zeros((3, 4))
+        for g in grads:
+            p.grad = g.copy()
+            opt.step()
+            theta, v = (F.nesterov_step if nesterov else F.momentum_step)(theta, v, g, 0.1, 0.8)
+            assert_close(p.data, theta, f"{lab} SGD(nesterov={nesterov}) (eq:momentum_step / eq:nesterov_step)")
+    for cls, lam in ((Adam, 0.0), (AdamW, 0.2)):
+        p = types.SimpleNamespace(data=theta0.copy(), grad=np.zeros((3, 4)), decay=True)
+        opt, theta = cls([p], 0.01, 0.8, 0.95, 1e-7, weight_decay=lam), theta0.copy()
+        m, v = np.zeros((3, 4)), np.zeros((3, 4))
+        for t, g in enumerate(grads, start=1):
+            p.grad = g.copy()
+            opt.step()
+            m, v = F.adam_moments(m, v, g, 0.8, 0.95)
+            m_hat, v_hat = F.adam_correction(m, v, 0.8, 0.95, t)
+            theta = F.adamw_step(theta, m_hat, v_hat, 0.01, 1e-7, lam)
+            assert_close(p.data, theta, f"{lab} {cls.__name__} (eq:adam_step, eq:adamw_step)")
+
+
+@_only("lab08-optimisation")
+def test_lab08_dropout_matches_report(lab):
+    forward, backward = _require(_namespace(lab), lab, ("dropout_forward", "dropout_backward"))
+    r = rng("lab08drop")
+    x, G = r.normal(size=(6, 5)), r.normal(size=(6, 5))
+    out, mask = forward(x, 0.3, True, np.random.default_rng(0))
+    keep = (mask != 0).astype(float)
+    assert_close(out, F.dropout_forward(x, keep, 0.3), f"{lab} dropout_forward (eq:dropout_forward)")
+    assert_close(backward(G, mask), F.dropout_backward(G, keep, 0.3), f"{lab} dropout_backward (eq:dropout_backward)")

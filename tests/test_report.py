@@ -34,6 +34,8 @@ FIGURES = {
     "lab04-gd-backprop": ["xor_loss", "stuck_ln2", "gd_variants", "lr_sweep", "boundary"],
     "lab05-autograd": ["graph", "loss_curve", "moons_boundary"],
     "lab06-rdfia": ["circles_boundary", "curves", "mnist_curves"],
+    "lab08-optimisation": ["optimizers", "lr_sensitivity", "schedules", "overfitting", "batchnorm",
+                           "lr_range_test", "update_ratios"],
 }
 RESULT_KEYS = {
     "lab01-regression": ["final_train_mse", "noise_variance", "epochs"],
@@ -42,6 +44,8 @@ RESULT_KEYS = {
     "lab04-gd-backprop": ["xor_accuracy", "epochs"],
     "lab05-autograd": ["final_loss", "moons_accuracy"],
     "lab06-rdfia": ["circles_val_accuracy", "circles_accuracy", "mnist_val_accuracy", "mnist_accuracy", "dataset"],
+    "lab08-optimisation": ["dataset", "val_acc_adam", "best_lr_adam", "overfit_none_gap", "early_best_epoch",
+                           "bn_with_lr0.1_val_acc", "range_suggested_lr"],
 }
 PAGES = (18, 45)   # about 25 pages; a figure takes the same room as its placeholder
 

@@ -1,0 +1,1038 @@
+"""Hidden checks of Lab 08 (optimisers, dropout, batch normalisation, early stopping, schedules).
+
+One function per graded cell.  Beside the oracles, the checks test the lab's specification:
+
+* **optimisers** work on parameter objects created with :func:`core.kernel_object` (``data``,
+  ``grad``, ``decay``), read back after every call: each parameter moves by exactly the rule's step,
+  in place, ``p.grad`` is never changed, the dtype is kept (float32 and float64), the state is per
+  parameter (two parameters of the same shape), the step counter counts ``step()`` calls, two
+  optimisers do not share state, ``opt.lr`` is read at every step, ``zero_grad`` zeroes in place;
+* **layers**: training and evaluation modes, inputs never modified, shapes with N and D pairwise
+  different and different from 1, a batch of 1 and odd batches, float32 and float64.
+
+One mistake, one deduction: a cell that builds on another graded piece is judged *relative* to the
+student's own version of that piece: Nesterov against the student's heavy-ball velocity, SGD's L2
+term against the student's SGD fed the regularised gradient, AdamW against the student's Adam, and
+batch-norm backward on caches made by the oracle.
+
+The oracles are float64 and written step by step from the papers' update rules (dictionaries of
+state, explicit loops over steps and parameters), independently of the solution's in-place
+vectorised code.  Gradients are checked against centred finite differences in float64.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import core
+from .core import call, expect_array, expect_close, expect_scalar, fail
+
+#: The lab asks students to write the optimisers themselves.
+FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "sklearn", "autograd", "optax")
+
+# Original references, as in core (a submission may rebind numpy names).
+_copy = np.copy
+_float64 = np.float64
+_isfinite = np.isfinite
+_array_equal = np.array_equal
+
+# Parameter shapes of the optimiser checks: every size differs from the others and from 1, except
+# the bias's leading 1 (biases are (1, out)); the last parameter has the first one's shape, so an
+# optimiser that keeps its state per shape instead of per parameter mixes them up.
+SHAPES = [(7, 5), (1, 5), (5, 3), (7, 5)]
+DECAY = [True, False, True, True]
+#: Tolerances by dtype: float32 rounds at ~6e-8 relative per operation.
+TOL = {np.float64: (1e-7, 1e-9), np.float32: (2e-5, 2e-6)}
+
+
+# =============================================================================================
+# Optimiser oracles (float64, explicit per-parameter state)
+# =============================================================================================
+
+def _f64(a):
+    return np.asarray(a, dtype=_float64)
+
+
+def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
+         shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
+         decay_outside=False, lrs=None):
+    """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes."""
+    theta = [_f64(d).copy() for d in data0]
+    state: dict = {}
+    out = []
+    for t, step in enumerate(grads):
+        eta = lrs[t] if lrs is not None else lr
+        for i, g in enumerate(step):
+            g = _f64(g)
+            wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
+            applies = decay[i] or decay_all
+            if applies and not decay_outside:
+                g = g + wd * theta[i]
+            key = theta[i].shape if shared_by_shape else i
+            v_old = state.get(key, np.zeros_like(theta[i]))
+            v = momentum * v_old + sign * g
+            state[key] = v
+            direction = g + momentum * (v_old if old_velocity else v) if nesterov else v
+            if applies and decay_outside:
+                direction = direction + wd * theta[i]
+            theta[i] = theta[i] - eta * direction
+        out.append([x.copy() for x in theta])
+    return out
+
+
+def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
+             eps_inside=False, lrs=None):
+    theta = [_f64(d).copy() for d in data0]
+    s = [np.zeros_like(x) for x in theta]
+    out = []
+    for t, step in enumerate(grads):
+        eta = lrs[t] if lrs is not None else lr
+        for i, g in enumerate(step):
+            g = _f64(g)
+            a = 1 - alpha if swap_alpha else alpha
+            s[i] = a * s[i] + (1 - a) * g ** 2
+            denom = s[i] + eps if no_sqrt else (np.sqrt(s[i] + eps) if eps_inside else np.sqrt(s[i]) + eps)
+            theta[i] = theta[i] - eta * g / denom
+        out.append([x.copy() for x in theta])
+    return out
+
+
+def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, *,
+          correct_m=True, correct_v=True, t_per_param=False, t_frozen=False, swap_betas=False,
+          swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, lrs=None):
+    """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
+    theta = [_f64(d).copy() for d in data0]
+    m = [np.zeros_like(x) for x in theta]
+    v = [np.zeros_like(x) for x in theta]
+    b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)     # the moments' decay rates
+    count = 0
+    out = []
+    for t, step in enumerate(grads, start=1):
+        eta = lrs[t - 1] if lrs is not None else lr
+        for i, g in enumerate(step):
+            if t_per_param:
+                count += 1
+            tt = 1 if t_frozen else (count if t_per_param else t)
+            g = _f64(g)
+            applies = decay[i] or decay_all
+            if applies and weight_decay and not decoupled:
+                g = g + weight_decay * theta[i]
+            if swap_weights:
+                m[i] = (1 - b1) * m[i] + b1 * g
+                v[i] = (1 - b2) * v[i] + b2 * g * g
+            else:
+                m[i] = b1 * m[i] + (1 - b1) * g
+                v[i] = b2 * v[i] + (1 - b2) * g * g
+            m_hat = m[i] / (1 - beta1 ** tt) if correct_m else m[i]
+            v_hat = v[i] / (1 - beta2 ** tt) if correct_v else v[i]
+            denom = v_hat + eps if no_sqrt else np.sqrt(v_hat) + eps
+            new = theta[i] - eta * m_hat / denom
+            if applies and weight_decay and decoupled:
+                new = new - eta * weight_decay * theta[i]
+            theta[i] = new
+        out.append([x.copy() for x in theta])
+    return out
+
+
+# =============================================================================================
+# Running an optimiser on parameter objects
+# =============================================================================================
+
+def _problem(r, dtype, steps, shapes=SHAPES, small=None):
+    """Initial values and a gradient per step and parameter; parameter ``small`` gets tiny gradients."""
+    data0 = [r.normal(size=s).astype(dtype) for s in shapes]
+    grads = []
+    for _ in range(steps):
+        step = [r.normal(size=s) for s in shapes]
+        if small is not None:
+            step[small] = step[small] * 1e-5
+        grads.append([g.astype(dtype) for g in step])
+    return data0, grads
+
+
+def _params(data0, decay=DECAY):
+    return [core.kernel_object(data=_copy(d), grad=np.zeros_like(d), decay=bool(f)) for d, f in zip(data0, decay)]
+
+
+def _read(p, i, dtype, shape, what):
+    """p.data read back and validated: array, shape, the parameter's own dtype."""
+    got = expect_array(p.data, name=f"{what}: parameter {i}'s data", shape=shape, dtype="float", finite=False)
+    if got.dtype != np.dtype(dtype):
+        fail(f"{what}: parameter {i} was {np.dtype(dtype)} and is now {got.dtype}: a parameter keeps its "
+             f"dtype (state from np.zeros_like(p.data), p.data -= ... in place, Python numbers for "
+             f"the hyper-parameters)")
+    if not bool(_isfinite(got).all()):
+        fail(f"{what}: parameter {i} contains NaN or inf after the step")
+    return got
+
+
+_NUMERIC_HINTS = (
+    ("divide by zero", "a division by zero: Adam's bias correction divides by 1 - beta**t, which is 0 "
+                       "when the step counter is still 0: increment t BEFORE using it (t = 1 at the first step)"),
+    ("sqrt", "a square root of a negative number: the second moment must average the SQUARED gradient "
+             "(g * g), which is never negative"),
+)
+
+
+def _step(opt, what):
+    """opt.step(), with numerical failures turned into the mistake that usually causes them."""
+    try:
+        return call(opt.step, name=f"{what}: step()")
+    except core.CheckFailure as exc:
+        text = str(exc)
+        if "ZeroDivisionError" in text:
+            fail(f"{text}: {_NUMERIC_HINTS[0][1]}")
+        if "numerically stable" in text:
+            for needle, hint in _NUMERIC_HINTS:
+                if needle in text:
+                    fail(f"{text.split(' (for exp')[0]}: {hint}")
+        raise
+
+
+def _set_grads(params, step):
+    for p, g in zip(params, step):
+        p.grad = _copy(g)
+
+
+def _collect(params, step, what, dtype):
+    """The parameters after a step, with the properties every step must keep (grad, dtype, finite)."""
+    for i, p in enumerate(params):
+        grad = expect_array(p.grad, name=f"{what}: parameter {i}'s grad after step()", shape=step[i].shape,
+                            dtype=None, finite=False)
+        if not core.close(grad, step[i], 0, 0):
+            fail(f"{what}: step() changed p.grad of parameter {i}: step must only read the gradient "
+                 f"(careful: `g = p.grad` then `g += ...` writes into p.grad; write g = p.grad + ...)")
+    return [np.array(_read(p, i, dtype, step[i].shape, what)) for i, p in enumerate(params)]
+
+
+def _judge(got, before, expected, what, dtype, diagnose):
+    """Compare the student's parameters after every step with ``expected``; name the first mismatch.
+
+    ``got[k][i]`` is parameter i after step k, ``before[k][i]`` before it.  A diagnosis whose
+    trajectory explains every step wins over one that only explains the step that went wrong (two
+    mistakes can coincide at the first step and part later).
+    """
+    rtol, atol = TOL[dtype]
+    for k, step in enumerate(got):
+        for i, value in enumerate(step):
+            want = expected[k][i]
+            if core.close(value, want, rtol, atol):
+                continue
+            if core.close(value, before[k][i], 0, 0) and not core.close(want, before[k][i], rtol, atol):
+                fail(f"{what}: the parameters did not change after step(): update p.data in place "
+                     f"(p.data -= ...); rebinding a local name (theta = theta - ...) changes nothing")
+            for msg, wrong in diagnose.items():
+                if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, wrong) for g, w in zip(gs, ws)):
+                    fail(f"{what}: parameter {i} after step {k + 1}: {msg}")
+            expect_close(value, want, name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol,
+                         diagnose={msg: (lambda w=wrong: w[k][i]) for msg, wrong in diagnose.items()})
+
+
+def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None):
+    """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge."""
+    params = _params(data0, decay)
+    opt = call(make, params, name=what)
+    got, before = [], []
+    for k, step in enumerate(grads):
+        if lrs is not None:
+            opt.lr = lrs[k]
+        before.append([np.array(p.data) for p in params])
+        _set_grads(params, step)
+        _step(opt, what)
+        got.append(_collect(params, step, what, dtype))
+    _judge(got, before, expected, what, dtype, diagnose or {})
+
+
+def _moves(trajectory, data0):
+    """True when every step of a reference trajectory changed the parameters (it can serve as one)."""
+    prev = [_f64(d) for d in data0]
+    for step in trajectory:
+        if all(core.close(a, b, 0, 0) for a, b in zip(step, prev)):
+            return False
+        prev = step
+    return True
+
+
+def _trajectory(make, data0, grads, what, decay=DECAY):
+    """The student's own parameters after every step (for checks judged relative to them)."""
+    params = _params(data0, decay)
+    opt = call(make, params, name=what)
+    out = []
+    for step in grads:
+        _set_grads(params, step)
+        _step(opt, what)
+        out.append([np.array(expect_array(p.data, name=f"{what}: parameter data", shape=np.shape(g)),
+                             dtype=_float64)          # a copy: p.data changes in place at the next step
+                    for p, g in zip(params, step)])
+    return out
+
+
+# =============================================================================================
+# zero_grad
+# =============================================================================================
+
+def zero_grad(Optimizer):
+    r = core.rng("lab08.zero_grad")
+    for dtype in (np.float64, np.float32):
+        data0, (grads,) = _problem(r, dtype, 1, shapes=[(3, 5), (1, 5), (5, 2)])
+        params = [core.kernel_object(data=_copy(d), grad=_copy(g), decay=True) for d, g in zip(data0, grads)]
+        opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
+        call(opt.zero_grad, name="Optimizer.zero_grad()")
+        for i, (p, d) in enumerate(zip(params, data0)):
+            try:
+                grad = expect_array(p.grad, name=f"parameter {i}'s grad after zero_grad()", shape=d.shape,
+                                    dtype=None)
+            except core.CheckFailure as exc:
+                fail(f"{exc}: zero_grad must leave p.grad an array of the shape of p.data "
+                     f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None")
+            if grad.dtype != np.dtype(dtype):
+                fail(f"zero_grad turned a {np.dtype(dtype)} gradient into {grad.dtype}: keep the dtype "
+                     f"(p.grad[...] = 0 or np.zeros_like(p.grad))")
+            if bool((grad != 0).any()):
+                fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
+                     f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
+                     f"changes nothing)")
+            if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
+                fail("zero_grad must not change p.data")
+
+
+# =============================================================================================
+# SGD
+# =============================================================================================
+
+def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
+    run = lambda **extra: _sgd(data0, grads, decay, lr, momentum, **{**kw, **extra})  # noqa: E731
+    out = {
+        "momentum with the wrong sign: v <- mu * v + g, then theta <- theta - lr * v (a descent step)":
+            run(sign=-1.0),
+        "the optimiser state must be kept per PARAMETER: two parameters of the same shape share one "
+        "velocity (use a list aligned with self.params, not a dict keyed by shape)": run(shared_by_shape=True),
+    }
+    if momentum:
+        out["momentum is ignored: the velocity must accumulate past gradients, v <- mu * v + g"] = \
+            _sgd(data0, grads, decay, lr, 0.0, **kw)
+        out["the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g"] = \
+            _sgd(data0, grads, decay, lr, 1.0 - momentum, **kw)
+    return out
+
+
+def sgd_momentum(SGD):
+    r = core.rng("lab08.sgd_momentum")
+    for dtype in (np.float64, np.float32):
+        # Plain SGD (momentum left at its default 0), with the learning rate changed between steps:
+        # step() must read self.lr at every call (a schedule sets it).
+        data0, grads = _problem(r, dtype, 3)
+        lrs = [0.3, 0.1, 0.05]
+        _run(lambda ps: SGD(ps, 0.3), data0, grads, _sgd(data0, grads, DECAY, 0.3, lrs=lrs),
+             f"SGD(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
+                 "the update has the wrong sign: gradient descent is theta - lr * grad":
+                     _sgd(data0, grads, DECAY, 0.3, sign=-1.0, lrs=lrs),
+                 "step() must use the current self.lr (a schedule changes it between steps), not the "
+                 "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
+                 "the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g (with the default "
+                 "momentum 0 this is plain SGD)": _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
+             })
+        # Momentum, several steps, constant learning rate.
+        data0, grads = _problem(r, dtype, 4)
+        lr, mu = 0.07, 0.7
+        _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu),
+             f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})", dtype,
+             diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
+    # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
+    data0, grads = _problem(r, np.float64, 3)
+    data1, grads1 = _problem(r, np.float64, 3)
+    _interleaved(lambda ps: SGD(ps, 0.05, momentum=0.8), (data0, grads), (data1, grads1),
+                 lambda d, g: _sgd(d, g, DECAY, 0.05, 0.8), "SGD(momentum=0.8)")
+
+
+def _interleaved(make, first, second, oracle, what):
+    """Two optimisers built one after the other and stepped in turn: each must follow its oracle."""
+    (d0, g0), (d1, g1) = first, second
+    p0, p1 = _params(d0), _params(d1)
+    o0, o1 = call(make, p0, name=what), call(make, p1, name=what)
+    e0, e1 = oracle(d0, g0), oracle(d1, g1)
+    for k in range(len(g0)):
+        for params, opt, grads, expected in ((p0, o0, g0, e0), (p1, o1, g1, e1)):
+            _set_grads(params, grads[k])
+            _step(opt, what)
+            for i, p in enumerate(params):
+                got = _read(p, i, np.float64, grads[k][i].shape, what)
+                if not core.close(got, expected[k][i], *TOL[np.float64]):
+                    fail(f"{what}: two optimisers stepped in turn interfere with each other: keep the "
+                         f"state and the step counter on the instance (self.m = [...], self.t in "
+                         f"__init__), never on the class (Adam.t, a list defined in the class body)")
+
+
+def sgd_nesterov(SGD):
+    """Judged relative to the student's own heavy-ball velocity (SGD with nesterov=False)."""
+    r = core.rng("lab08.sgd_nesterov")
+    lr, mu = 0.06, 0.65
+    for dtype in (np.float64, np.float32):
+        data0, grads = _problem(r, dtype, 4)
+        what = f"SGD(params, lr={lr}, momentum={mu}, nesterov=True) ({np.dtype(dtype)})"
+        try:
+            heavy = _trajectory(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, "SGD(momentum) [reference]")
+        except core.CheckFailure:
+            heavy = None
+        if heavy is None or not _moves(heavy, data0):
+            heavy = _sgd(data0, grads, DECAY, lr, mu)     # their momentum is broken: the oracle's
+        # The student's velocity after each step: theta_{t-1} - theta_t = lr * v_t.
+        prev = [_f64(d) for d in data0]
+        velocity = []
+        for after in heavy:
+            velocity.append([(b - a) / lr for b, a in zip(prev, after)])
+            prev = after
+        expected, ignored = [], []
+        theta = [_f64(d) for d in data0]
+        th_i = list(theta)
+        for k, step in enumerate(grads):
+            g = [_f64(x) for x in step]
+            theta = [x - lr * (gi + mu * vi) for x, gi, vi in zip(theta, g, velocity[k])]
+            th_i = [x - lr * vi for x, vi in zip(th_i, velocity[k])]
+            expected.append(theta)
+            ignored.append(th_i)
+        # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
+        _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
+            "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
+            "v the velocity JUST updated (g + mu * v_old is plain momentum again)": ignored,
+        })
+
+
+def sgd_weight_decay(SGD):
+    """L2 coupled with the gradient, judged relative to the student's SGD fed g + lambda * theta."""
+    r = core.rng("lab08.sgd_weight_decay")
+    for dtype in (np.float64, np.float32):
+        for lr, mu, wd in ((0.05, 0.0, 0.3), (0.04, 0.75, 0.2)):
+            data0, grads = _problem(r, dtype, 4)
+            what = f"SGD(params, lr={lr}, momentum={mu}, weight_decay={wd}) ({np.dtype(dtype)})"
+            test_params = _params(data0)
+            ref_params = _params(data0)
+            opt = call(lambda ps: SGD(ps, lr, momentum=mu, weight_decay=wd), test_params, name=what)
+            ref = call(lambda ps: SGD(ps, lr, momentum=mu), ref_params, name=f"SGD(momentum={mu}) [reference]")
+            wrong = {
+                "weight decay applied to a parameter with decay=False (a bias): only parameters with "
+                "p.decay get the L2 term": dict(decay_all=True),
+                "the L2 term has the wrong sign: the gradient of (lambda/2)||theta||^2 is +lambda * theta":
+                    dict(decay_sign=-1.0),
+                "the gradient of (lambda/2)||theta||^2 is lambda * theta, not lambda * theta / 2":
+                    dict(decay_half=True),
+                "L2 regularisation is ADDED TO THE GRADIENT (coupled) before the momentum, "
+                "g <- g + lambda * theta; it was applied outside the velocity": dict(decay_outside=True),
+                "weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay":
+                    dict(decay_all=False, decay_sign=0.0),
+            }
+            diagnose = {msg: _sgd(data0, grads, DECAY, lr, mu, weight_decay=wd, **kw) for msg, kw in wrong.items()}
+            oracle = _sgd(data0, grads, DECAY, lr, mu, weight_decay=wd)
+            use_oracle = False      # set when the student's own SGD (the reference) fails
+            got, before, expected = [], [], []
+            for k, step in enumerate(grads):
+                before.append([np.array(p.data) for p in test_params])
+                expected.append(oracle[k])
+                if not use_oracle:
+                    try:
+                        theta_ref = [_f64(expect_array(p.data, name="SGD [reference] data")) for p in ref_params]
+                        _set_grads(ref_params, [(_f64(g) + wd * th).astype(dtype) if f else g
+                                                for g, th, f in zip(step, theta_ref, DECAY)])
+                        _step(ref, "SGD [reference]")
+                        expected[k] = [np.array(expect_array(p.data, name="SGD [reference] data"), dtype=_float64)
+                                       for p in ref_params]
+                    except core.CheckFailure:
+                        use_oracle = True
+                _set_grads(test_params, step)
+                _step(opt, what)
+                got.append(_collect(test_params, step, what, dtype))
+            _judge(got, before, expected, what, dtype, diagnose)
+
+
+# =============================================================================================
+# RMSProp, Adam, AdamW
+# =============================================================================================
+
+def rmsprop(RMSProp):
+    r = core.rng("lab08.rmsprop")
+    for dtype in (np.float64, np.float32):
+        data0, grads = _problem(r, dtype, 4, small=2)     # parameter 2: tiny gradients, eps matters
+        lr, alpha, eps = 0.02, 0.8, 1e-6
+        what = f"RMSProp(params, lr={lr}, alpha={alpha}, eps={eps}) ({np.dtype(dtype)})"
+        _run(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, _rmsprop(data0, grads, lr, alpha, eps),
+             what, dtype, diagnose={
+                 "alpha weights the OLD average: s <- alpha * s + (1 - alpha) * g**2":
+                     _rmsprop(data0, grads, lr, alpha, eps, swap_alpha=True),
+                 "the step divides by the SQUARE ROOT of the running average: g / (sqrt(s) + eps)":
+                     _rmsprop(data0, grads, lr, alpha, eps, no_sqrt=True),
+                 "eps is added to sqrt(s), outside the square root: g / (sqrt(s) + eps)":
+                     _rmsprop(data0, grads, lr, alpha, eps, eps_inside=True),
+                 "eps is ignored: use the eps given to the constructor": _rmsprop(data0, grads, lr, alpha, 1e-8),
+                 "alpha is ignored: use the alpha given to the constructor": _rmsprop(data0, grads, lr, 0.99, eps),
+             })
+        # Defaults, and the learning rate changed between steps.
+        data0, grads = _problem(r, dtype, 3)
+        lrs = [1e-2, 3e-3, 1e-3]
+        _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
+             f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
+                 "step() must use the current self.lr (a schedule changes it between steps)":
+                     _rmsprop(data0, grads, 1e-2)})
+
+
+def _adam_diagnoses(data0, grads, decay, **hyper):
+    run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)  # noqa: E731
+    out = {
+        "the bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
+            run(correct_m=False, correct_v=False),
+        "the bias correction of the first moment is missing: m_hat = m / (1 - beta1**t)": run(correct_m=False),
+        "the bias correction of the second moment is missing: v_hat = v / (1 - beta2**t)": run(correct_v=False),
+        "the step counter must count calls to step(), once per step for all parameters (it was "
+        "incremented once per parameter)": run(t_per_param=True),
+        "the step counter never increases: t is 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "beta1 belongs to the first moment m and beta2 to the second moment v (they are swapped)":
+            run(swap_betas=True),
+        "beta weights the OLD average: m <- beta1 * m + (1 - beta1) * g (same for v)": run(swap_weights=True),
+        "the step divides by the SQUARE ROOT of v_hat: m_hat / (sqrt(v_hat) + eps)": run(no_sqrt=True),
+    }
+    if hyper.get("weight_decay"):
+        out["weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
+            "get the L2 term"] = run(decay_all=True)
+        out["Adam's weight_decay is the L2 term ADDED TO THE GRADIENT before the moments (coupled); "
+            "the decoupled form is AdamW's"] = run(decoupled=True)
+        out["weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay"] = \
+            _adam(data0, grads, decay, **{**hyper, "weight_decay": 0.0})
+    return out
+
+
+def adam(Adam):
+    r = core.rng("lab08.adam")
+    hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
+    for dtype in (np.float64, np.float32):
+        data0, grads = _problem(r, dtype, 5, small=2)
+        what = f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) ({np.dtype(dtype)})"
+        _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, dtype,
+             diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper))
+        # L2 coupled with the gradient, only for p.decay.
+        data0, grads = _problem(r, dtype, 4)
+        wd = dict(hyper, weight_decay=0.3)
+        _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
+             f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
+             diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+    # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps.
+    data0, grads = _problem(r, np.float64, 4)
+    lrs = [1e-3, 5e-3, 2e-3, 1e-3]
+    _run(lambda ps: Adam(ps), data0, grads, _adam(data0, grads, DECAY, lrs=lrs), "Adam(params)", np.float64,
+         lrs=lrs, diagnose={**_adam_diagnoses(data0, grads, DECAY, lrs=lrs),
+                            "step() must use the current self.lr (a schedule changes it between steps)":
+                                _adam(data0, grads, DECAY)})
+    # Two Adams built one after the other and stepped in turn (same shapes: shared state would mix).
+    first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
+    _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
+                 "Adam, two optimisers")
+
+
+def adamw(AdamW, Adam):
+    """Decoupled weight decay, judged relative to the student's own Adam (AdamW reuses it)."""
+    r = core.rng("lab08.adamw")
+    hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
+    lam = 0.3
+    for dtype in (np.float64, np.float32):
+        data0, grads = _problem(r, dtype, 4)
+        try:    # the student's Adam steps (no decay): AdamW must add exactly the decoupled decay to them
+            reference = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
+            if not _moves(reference, data0):
+                reference = _adam(data0, grads, DECAY, **hyper)     # their Adam changes nothing: the oracle's
+        except core.CheckFailure:
+            grads = [[np.zeros_like(g) for g in step] for step in grads]   # any Adam moves nothing then
+            reference = [[_f64(d) for d in data0] for _ in grads]
+        expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
+        prev_ref = [_f64(d) for d in data0]
+        th = [list(prev_ref) for _ in range(4)]
+        theta = list(prev_ref)
+        for k in range(len(grads)):
+            delta = [a - b for a, b in zip(reference[k], prev_ref)]
+            prev_ref = reference[k]
+            theta = [x - (hyper["lr"] * lam * x if f else 0) + d for x, d, f in zip(theta, delta, DECAY)]
+            th[0] = [x - (lam * x if f else 0) + d for x, d, f in zip(th[0], delta, DECAY)]
+            th[1] = [x - hyper["lr"] * lam * x + d for x, d in zip(th[1], delta)]
+            th[2] = [(x + d) * (1 - hyper["lr"] * lam if f else 1) for x, d, f in zip(th[2], delta, DECAY)]
+            th[3] = [x + d for x, d in zip(th[3], delta)]
+            expected.append(theta)
+            no_lr.append(th[0])
+            decay_all.append(th[1])
+            after.append(th[2])
+            coupled_like.append(th[3])
+        what = f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) ({np.dtype(dtype)})"
+        _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
+            "the decoupled decay is multiplied by the learning rate: theta <- theta - lr * lambda * theta":
+                no_lr,
+            "weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
+            "are decayed": decay_all,
+            "the decay must use theta BEFORE the step (decay first, then Adam's step); it was applied to "
+            "the updated parameters": after,
+            "the decoupled weight decay is missing: AdamW subtracts lr * lambda * theta from every "
+            "parameter with p.decay, besides Adam's step": coupled_like,
+            "the L2 term went through Adam's moments (coupled weight decay): AdamW decays theta "
+            "directly and leaves the gradient alone": _adam(data0, grads, DECAY, **hyper, weight_decay=lam),
+        })
+
+
+# =============================================================================================
+# Dropout
+# =============================================================================================
+
+def _nonzero_inputs(r, shape, dtype):
+    return (r.uniform(0.5, 2.0, shape) * r.choice([-1.0, 1.0], shape)).astype(dtype)
+
+
+def _dropout_result(res, x, what):
+    try:
+        out, mask = res
+    except (TypeError, ValueError):
+        fail(f"{what} must return the pair (out, mask)")
+    out = expect_array(out, name=f"{what}: out", shape=x.shape)
+    mask = expect_array(mask, name=f"{what}: mask", shape=None)
+    n, d = x.shape
+    if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
+        fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
+             f"number per activation, shape (N, D) = {x.shape}")
+    mask = expect_array(mask, name=f"{what}: mask", shape=x.shape)
+    for name, arr in (("out", out), ("mask", mask)):
+        if arr.dtype != x.dtype:
+            fail(f"{what}: {name} is {arr.dtype} for a {x.dtype} input: give the mask the dtype of x "
+                 f"(rng.random returns float64: .astype(x.dtype)), so that a float32 network stays float32")
+    return out, mask
+
+
+def dropout_forward(dropout_forward):
+    r = core.rng("lab08.dropout_forward")
+    cases = [((300, 47), 0.3, np.float64), ((211, 53), 0.65, np.float32), ((1, 29), 0.4, np.float64),
+             ((37, 23), 0.0, np.float32)]
+    for shape, p, dtype in cases:
+        x = _nonzero_inputs(r, shape, dtype)
+        what = f"dropout_forward(x {shape} {np.dtype(dtype)}, p={p}, training=True)"
+        out, mask = _dropout_result(call(dropout_forward, x, p, True, np.random.default_rng(11), name=what), x, what)
+        rtol = 1e-6 if dtype == np.float64 else 1e-5
+        scale = 1.0 / (1.0 - p)
+        kept = mask != 0
+        if not core.close(mask[kept], np.full(int(kept.sum()), scale), rtol, 0):
+            values = np.unique(np.round(mask[kept].astype(_float64), 6))[:4]
+            for wrong, message in ((1.0, "the kept activations are not rescaled: inverted dropout divides them "
+                                         "by 1 - p (mask = keep / (1 - p)), so that E[out] = x"),
+                                   (1.0 - p, "the kept activations are multiplied by 1 - p: inverted dropout "
+                                             "DIVIDES them by 1 - p"),
+                                   (1.0 / p if p else math.inf, "the kept activations are divided by p: p is "
+                                                                "the probability of DROPPING, divide by 1 - p")):
+                if core.close(mask[kept], np.full(int(kept.sum()), wrong), rtol, 0):
+                    fail(f"{what}: {message}")
+            fail(f"{what}: every kept unit's mask value must be 1 / (1 - p) = {scale:.6g}; found {values}")
+        expect_close(out, x.astype(_float64) * mask, name=f"{what}: out (must be x * mask)", rtol=rtol, atol=0)
+        if x.size >= 5000:
+            frac, sd = float(kept.mean()), math.sqrt(p * (1 - p) / x.size)
+            if abs(frac - (1 - p)) > 6 * sd + 1e-3:
+                if abs(frac - p) <= 6 * sd + 1e-3:
+                    fail(f"{what}: {frac:.3f} of the units were kept: p is the probability of DROPPING a unit, "
+                         f"each unit is kept with probability 1 - p = {1 - p:g}")
+                fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}")
+            if bool((mask == mask[:1]).all()):
+                fail(f"{what}: every sample got the same mask: draw one random number per activation, "
+                     f"shape (N, D), not (D,)")
+            if bool((mask == mask[:, :1]).all()):
+                fail(f"{what}: all the units of a sample are kept or dropped together: draw one random "
+                     f"number per activation, shape (N, D)")
+        if p == 0.0 and not core.close(out, x, 0, 0):
+            fail(f"{what}: with p = 0 nothing may be dropped or rescaled")
+    # Reproducible from the rng argument; a fresh mask at every call.
+    x = _nonzero_inputs(r, (40, 31), np.float64)
+    what = "dropout_forward(x (40, 31), p=0.5, training=True)"
+    a = _dropout_result(call(dropout_forward, x, 0.5, True, np.random.default_rng(3), name=what), x, what)[1]
+    b = _dropout_result(call(dropout_forward, x, 0.5, True, np.random.default_rng(3), name=what), x, what)[1]
+    if not core.close(a, b, 0, 0):
+        fail(f"{what}: two calls with generators seeded alike gave different masks: draw the mask from "
+             f"the rng argument (rng.random(x.shape)), not from np.random")
+    rng = np.random.default_rng(4)
+    a = _dropout_result(call(dropout_forward, x, 0.5, True, rng, name=what), x, what)[1]
+    b = _dropout_result(call(dropout_forward, x, 0.5, True, rng, name=what), x, what)[1]
+    if core.close(a, b, 0, 0):
+        fail(f"{what}: two successive calls dropped exactly the same units: draw a new mask at every call")
+    # Evaluation mode: the identity.
+    for shape, p, dtype in (((23, 41), 0.3, np.float64), ((1, 17), 0.6, np.float32), ((9, 13), 0.5, np.float64)):
+        x = _nonzero_inputs(r, shape, dtype)
+        what = f"dropout_forward(x {shape} {np.dtype(dtype)}, p={p}, training=False)"
+        out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what)
+        if bool((out == 0).any()):
+            fail(f"{what}: dropout is active in evaluation mode: with training=False nothing is dropped "
+                 f"(out = x)")
+        expect_close(out, x, name=f"{what}: out", rtol=1e-6, atol=0, diagnose={
+            "in evaluation mode out = x: inverted dropout already divided by 1 - p during training, so "
+            "nothing is rescaled at evaluation": x.astype(_float64) * (1 - p),
+            "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
+        })
+        expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+
+
+def dropout_backward(dropout_backward):
+    r = core.rng("lab08.dropout_backward")
+    for shape, p, dtype in (((9, 4), 0.3, np.float64), ((1, 6), 0.5, np.float32), ((13, 7), 0.7, np.float64)):
+        keep = r.random(shape) >= p
+        mask = (keep / (1 - p)).astype(dtype)
+        dout = r.normal(size=shape).astype(dtype)
+        what = f"dropout_backward(dout {shape} {np.dtype(dtype)}, mask)"
+        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=shape)
+        d64 = dout.astype(_float64)
+        expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
+            "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
+            "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
+            "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
+        })
+
+
+# =============================================================================================
+# Batch normalisation
+# =============================================================================================
+
+def _bn_oracle(x, gamma, beta, rm, rv, training, momentum, eps, *, eps_outside=False, ddof=0, axis=0,
+               running_in_training=False, swap=False, momentum_swapped=False, running_std=False,
+               batch_in_eval=False, update_in_eval=False, running_ddof=None):
+    """Batch norm, one feature (column) at a time, float64; flags reproduce mistakes."""
+    x = _f64(x)
+    n, d = x.shape
+    out = np.empty_like(x)
+    new_rm, new_rv = _f64(rm).copy(), _f64(rv).copy()
+    xhat = np.empty_like(x)
+    inv = np.empty((1, d))
+    cols = range(d)
+    if axis == 1:       # statistics over the features of each sample (a layer norm, not a batch norm)
+        mean_r = x.mean(axis=1, keepdims=True)
+        var_r = x.var(axis=1, keepdims=True)
+        return (_f64(gamma) * (x - mean_r) / np.sqrt(var_r + eps) + _f64(beta)), new_rm, new_rv, None
+    for j in cols:
+        col = x[:, j]
+        batch_mean = sum(col) / n
+        sq = sum((c - batch_mean) ** 2 for c in col)
+        batch_var = sq / (n - ddof) if n - ddof > 0 else math.nan
+        use_batch = (training and not running_in_training) or (not training and batch_in_eval)
+        mean, var = (batch_mean, batch_var) if use_batch else (float(rm[0, j]), float(rv[0, j]))
+        scale = 1.0 / (math.sqrt(var) + eps) if eps_outside else 1.0 / math.sqrt(var + eps)
+        g, b = (float(beta[0, j]), float(gamma[0, j])) if swap else (float(gamma[0, j]), float(beta[0, j]))
+        xhat[:, j] = (col - mean) * scale
+        out[:, j] = g * xhat[:, j] + b
+        inv[0, j] = scale
+        if training or update_in_eval:
+            m_new, m_old = (1 - momentum, momentum) if momentum_swapped else (momentum, 1 - momentum)
+            r_var = sq / (n - running_ddof) if running_ddof is not None and n > running_ddof else batch_var
+            new_rm[0, j] = m_old * float(rm[0, j]) + m_new * batch_mean
+            new_rv[0, j] = m_old * float(rv[0, j]) + m_new * (math.sqrt(r_var) if running_std else r_var)
+    return out, new_rm, new_rv, (xhat, _f64(gamma), inv)
+
+
+def _bn_inputs(r, n, d, dtype):
+    """Columns with different means and scales; column 0 nearly constant, so eps matters."""
+    scales = r.uniform(0.5, 3.0, d)
+    scales[0] = 0.01
+    x = r.normal(r.normal(0, 2, d), scales, (n, d))
+    gamma = r.uniform(0.5, 2.0, (1, d)) * r.choice([-1, 1], (1, d))
+    beta = r.normal(0, 1, (1, d))
+    rm = r.normal(0, 1, (1, d))
+    rv = r.uniform(0.2, 3.0, (1, d))
+    rv[0, 0] = 5e-4
+    return [a.astype(dtype) for a in (x, gamma, beta, rm, rv)]
+
+
+def _bn_result(res, n, d, what, x_dtype):
+    try:
+        out, rm, rv, cache = res
+    except (TypeError, ValueError):
+        fail(f"{what} must return the 4-tuple (out, running_mean, running_var, cache)")
+    out = expect_array(out, name=f"{what}: out", shape=(n, d))
+    if out.dtype != x_dtype:
+        fail(f"{what}: out is {out.dtype} for {x_dtype} inputs: keep the dtype of x (Python numbers "
+             f"keep it; np.float64 scalars turn float32 arrays into float64)")
+    return out, rm, rv, cache
+
+
+def _running(rm, rv, d, what):
+    return (expect_array(rm, name=f"{what}: running_mean", shape=(1, d)),
+            expect_array(rv, name=f"{what}: running_var", shape=(1, d)))
+
+
+def batchnorm_train(batchnorm_forward):
+    r = core.rng("lab08.batchnorm_train")
+    cases = [((9, 4), np.float64, 0.1, 1e-5, True), ((6, 11), np.float64, 0.25, 1e-3, False),
+             ((13, 7), np.float32, 0.2, 1e-3, False), ((1, 5), np.float64, 0.3, 1e-3, False)]
+    for (n, d), dtype, momentum, eps, defaults in cases:
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, dtype)
+        what = f"batchnorm_forward(x {(n, d)} {np.dtype(dtype)}, training=True" + \
+               ("" if defaults else f", momentum={momentum}, eps={eps}") + ")"
+        args = (x, gamma, beta, rm, rv, True) + (() if defaults else (momentum, eps))
+        out, new_rm, new_rv, cache = _bn_result(call(batchnorm_forward, *args, name=what), n, d, what, dtype)
+        rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
+        want = _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps)
+        mk = lambda **kw: (lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps, **kw))  # noqa: E731
+        expect_close(out, want[0], name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
+            "eps goes INSIDE the square root: x_hat = (x - mean) / sqrt(var + eps)": lambda: mk(eps_outside=True)()[0],
+            "use the biased batch variance (divide by N, np.var's default), as the lab states":
+                lambda: mk(ddof=1)()[0],
+            "the statistics are taken over the wrong axis: batch norm averages each feature over the BATCH "
+            "(axis=0, keepdims=True)": lambda: mk(axis=1)()[0],
+            "training mode normalises with the BATCH statistics, not the running ones":
+                lambda: mk(running_in_training=True)()[0],
+            "gamma scales and beta shifts: out = gamma * x_hat + beta (they are swapped)": lambda: mk(swap=True)()[0],
+            "eps is ignored: use the eps argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, 1e-5)[0],
+        })
+        new_rm, new_rv = _running(new_rm, new_rv, d, what)
+        if core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0):
+            fail(f"{what}: training mode must return UPDATED running statistics "
+                 f"((1 - momentum) * running + momentum * batch statistic); they came back unchanged")
+        for got, k, label in ((new_rm, 1, "running_mean"), (new_rv, 2, "running_var")):
+            expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
+                "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
+                "+ momentum * batch (PyTorch's convention)": lambda k=k: mk(momentum_swapped=True)()[k],
+                "running_var averages the batch VARIANCE, not the standard deviation":
+                    lambda k=k: mk(running_std=True)()[k],
+                "running_var is updated with the same biased batch variance (divide by N) that normalises x":
+                    lambda k=k: mk(running_ddof=1)()[k],
+                "momentum is ignored: use the momentum argument":
+                    lambda k=k: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
+            })
+        try:
+            x_hat, g_cache, inv_std = cache
+        except (TypeError, ValueError):
+            fail(f"{what}: cache must be the triple (x_hat, gamma, inv_std) the docstring describes")
+        for got, ref, label, shape in ((x_hat, want[3][0], "x_hat", (n, d)), (g_cache, want[3][1], "gamma", (1, d)),
+                                       (inv_std, want[3][2], "inv_std = 1 / sqrt(var + eps)", (1, d))):
+            got = expect_array(got, name=f"{what}: cache's {label}", shape=shape)
+            expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
+                         rtol=rtol, atol=atol)
+
+
+def batchnorm_eval(batchnorm_forward):
+    r = core.rng("lab08.batchnorm_eval")
+    for (n, d), dtype in (((8, 3), np.float64), ((1, 6), np.float64), ((11, 5), np.float32), ((5, 9), np.float64)):
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, dtype)
+        eps, momentum = 1e-3, 0.2
+        what = f"batchnorm_forward(x {(n, d)} {np.dtype(dtype)}, training=False)"
+        res = call(batchnorm_forward, x, gamma, beta, rm, rv, False, momentum, eps, name=what)
+        out, new_rm, new_rv, _ = _bn_result(res, n, d, what, dtype)
+        rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
+        new_rm, new_rv = _running(new_rm, new_rv, d, what)
+        if not (core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0)):
+            fail(f"{what}: the running statistics must not change in evaluation mode (return them as "
+                 f"they were given)")
+        want = _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps)[0]
+        expect_close(out, want, name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
+            "evaluation mode must normalise with the RUNNING statistics, not the batch statistics":
+                lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, batch_in_eval=True)[0],
+            "eps goes INSIDE the square root: (x - running_mean) / sqrt(running_var + eps)":
+                lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, eps_outside=True)[0],
+            "gamma scales and beta shifts: out = gamma * x_hat + beta (they are swapped)":
+                lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, swap=True)[0],
+            "running_var is a variance: divide by sqrt(running_var + eps), not by running_var + eps":
+                lambda: _f64(gamma) * (_f64(x) - _f64(rm)) / (_f64(rv) + eps) + _f64(beta),
+        })
+
+
+def _bn_grads(x_hat, gamma, inv_std, dout):
+    """Closed form of the backward pass (float64): see the report, eq. bn_dx."""
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0, keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)
+    return gamma * inv_std / n * (n * dout - dbeta - x_hat * dgamma), dgamma, dbeta
+
+
+def batchnorm_backward(batchnorm_backward):
+    r = core.rng("lab08.batchnorm_backward")
+    for (n, d), dtype in (((9, 4), np.float64), ((6, 11), np.float64), ((13, 7), np.float32), ((1, 5), np.float64),
+                          ((2, 3), np.float64)):
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
+        eps = 1e-3
+        dout = r.normal(size=(n, d))
+        _, _, _, (x_hat, g64, inv_std) = _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)
+        # The truth, by centred finite differences of the forward pass (float64).
+        loss = lambda: float((dout * _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[0]).sum())  # noqa: E731
+        num = [core.numerical_gradient(lambda _: loss(), a) for a in (x, gamma, beta)]
+        cache = tuple(a.astype(dtype) for a in (x_hat, g64, inv_std))
+        what = f"batchnorm_backward(dout {(n, d)} {np.dtype(dtype)}, cache)"
+        res = call(batchnorm_backward, dout.astype(dtype), cache, name=what)
+        try:
+            dx, dgamma, dbeta = res
+        except (TypeError, ValueError):
+            fail(f"{what} must return the triple (dx, dgamma, dbeta)")
+        for got, label in ((dgamma, "dgamma"), (dbeta, "dbeta")):
+            got = expect_array(got, name=f"{what}: {label}", shape=None)
+            if got.shape == (n, d) and n > 1:
+                fail(f"{what}: {label} must be summed over the batch axis: expected shape (1, {d}), got {got.shape}")
+            if got.shape == (d,):
+                fail(f"{what}: {label} must keep the shape (1, {d}) of its parameter (keepdims=True)")
+        dx = expect_array(dx, name=f"{what}: dx", shape=(n, d))
+        dgamma = expect_array(dgamma, name=f"{what}: dgamma", shape=(1, d))
+        dbeta = expect_array(dbeta, name=f"{what}: dbeta", shape=(1, d))
+        rtol, atol = (1e-5, 1e-6) if dtype == np.float64 else (1e-3, 1e-4)
+        c = (x_hat, g64, inv_std)
+        db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
+        expect_close(dbeta, num[2], name=f"{what}: dbeta", rtol=rtol, atol=atol, diagnose={
+            "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": dg})
+        expect_close(dgamma, num[1], name=f"{what}: dgamma", rtol=rtol, atol=atol, diagnose={
+            "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
+            "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
+                (dout * x).sum(0, keepdims=True)})
+        expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
+            "the backward pass is missing the terms that come from the batch mean and variance: both "
+            "depend on every x_n (dx is not just dout * gamma * inv_std)": dout * g64 * inv_std,
+            "the term that comes from the batch variance is missing (- x_hat * sum(dout * x_hat) / N)":
+                g64 * inv_std * (dout - db / n),
+            "the term that comes from the batch mean is missing (- sum(dout) / N)":
+                g64 * inv_std * (dout - x_hat * dg / n),
+            "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
+                _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
+            "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
+        })
+
+
+# =============================================================================================
+# Early stopping
+# =============================================================================================
+
+def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
+              off_by_one=False, zero_based=False):
+    """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
+    best, best_epoch, bad, last, out = math.inf, 0, 0, math.inf, []
+    for epoch, loss in enumerate(losses, start=1):
+        ref = last if vs_last else best
+        delta = min_delta if use_delta else 0.0
+        better = loss < ref - delta if strict else loss <= ref - delta
+        if better:
+            bad = 0 if reset else bad
+        else:
+            bad += 1
+        if loss < best - delta if strict else loss <= best - delta:
+            best, best_epoch = loss, epoch - 1 if zero_based else epoch
+        last = loss
+        stop = bad > patience if off_by_one else bad >= patience
+        out.append((stop, best, best_epoch))
+    return out
+
+
+def early_stopping(EarlyStopping):
+    sequences = [
+        ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
+        ([2.0, 1.5, 1.6, 1.4, 1.45, 1.3, 1.35, 1.32, 1.31, 1.33, 1.36], 2, 0.0),
+        ([1.0, 0.97, 0.96, 0.90, 0.89, 0.88, 0.87, 0.80, 0.79, 0.78], 2, 0.05),
+        ([0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3], 3, 0.0),          # ties are not improvements
+        ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
+    ]
+    mistakes = {
+        "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
+        "patience (>=)": dict(off_by_one=True),
+        "the count of epochs without improvement must restart from 0 after an improvement": dict(reset=False),
+        "compare with the BEST loss so far, not with the previous epoch's": dict(vs_last=True),
+        "an improvement must beat the best loss by more than min_delta (val_loss < best_loss - min_delta)":
+            dict(use_delta=False),
+        "a loss equal to the best is not an improvement: val_loss < best_loss - min_delta (strict)": dict(strict=False),
+        "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
+    }
+    for losses, patience, min_delta in sequences:
+        what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
+        stopper = call(EarlyStopping, patience, min_delta, name=what)
+        if not (stopper.best_loss == math.inf and stopper.best_epoch == 0):
+            fail(f"{what}: before the first step best_loss must be inf (math.inf) and best_epoch 0")
+        want = _stopping(losses, patience, min_delta)
+        wrong = {msg: _stopping(losses, patience, min_delta, **kw) for msg, kw in mistakes.items()}
+        seen = []
+        for k, loss in enumerate(losses):
+            got = call(stopper.step, loss, name=f"{what}.step({loss})")
+            if not isinstance(got, (bool, np.bool_)):
+                fail(f"{what}.step must return True or False, got {got!r:.60}")
+            state = (bool(got), expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
+                     int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
+            seen.append(state)
+            if state != want[k]:
+                for msg, traj in wrong.items():
+                    if traj[:k + 1] == seen:
+                        fail(f"{what}, losses {losses[:k + 1]}: {msg}")
+                fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1} expected (stop, best_loss, best_epoch) "
+                     f"= {want[k]}, got {state}")
+            if want[k][0]:
+                break
+
+
+# =============================================================================================
+# Learning-rate schedules and the update-to-weight ratio
+# =============================================================================================
+
+def _schedule(fn, cases, oracle, mistakes, name):
+    for args, epochs in cases:
+        got = []
+        for e in epochs:
+            got.append(expect_scalar(call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})"),
+                                     name=f"{name}({e}, ...)"))
+        want = [oracle(e, *args) for e in epochs]
+        if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
+            continue
+        for msg, wrong in mistakes.items():
+            try:
+                values = [wrong(e, *args) for e in epochs]
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
+                fail(f"{name} with arguments {args}: {msg}")
+        k = next(i for i, (a, b) in enumerate(zip(got, want)) if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12))
+        fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, expected {want[k]:.6g}")
+
+
+def step_decay(step_decay):
+    _schedule(step_decay, [((0.5, 3, 0.2), range(11)), ((0.1, 4, 0.5), range(13)), ((1.0, 1, 0.7), range(5))],
+              lambda e, lr0, s, g: lr0 * g ** math.floor(e / s), {
+                  "off by one epoch: epochs 0 .. step_size - 1 use lr0, the first decay comes at epoch step_size":
+                      lambda e, lr0, s, g: lr0 * g ** ((e + 1) // s),
+                  "off by one epoch: the first decay comes at epoch step_size, not step_size + 1":
+                      lambda e, lr0, s, g: lr0 * g ** max(0, (e - 1) // s),
+                  "the exponent is the integer division epoch // step_size (the rate drops in steps)":
+                      lambda e, lr0, s, g: lr0 * g ** (e / s),
+                  "the rate decays by gamma at every epoch: only every step_size epochs":
+                      lambda e, lr0, s, g: lr0 * g ** e,
+              }, "step_decay")
+
+
+def cosine_decay(cosine_decay):
+    _schedule(cosine_decay, [((0.1, 10), range(11)), ((0.5, 7, 0.05), range(8)), ((1.0, 20, 0.1), range(21))],
+              lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / T)), {
+                  "off by one epoch: epoch 0 uses lr0 (cos(0) = 1)":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * (e + 1) / T)),
+                  "the cosine runs over total_epochs, reaching lr_min at epoch total_epochs, not total_epochs - 1":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / (T - 1))),
+                  "the factor is (1 + cos(pi * epoch / T)) / 2: the 1/2 is missing":
+                      lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 + math.cos(math.pi * e / T)),
+                  "lr_min is ignored: the rate goes from lr0 down to lr_min":
+                      lambda e, lr0, T, lo=0.0: 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
+                  "the angle is pi * epoch / total_epochs (pi is missing)":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(e / T)),
+              }, "cosine_decay")
+
+
+def linear_warmup(linear_warmup):
+    _schedule(linear_warmup, [((0.4, 4), range(8)), ((0.01, 5), range(9)), ((2.0, 3), range(6)), ((0.3, 1), range(3))],
+              lambda e, lr0, w: lr0 * (e + 1) / w if e < w else lr0, {
+                  "off by one epoch: the first epoch (e = 0) already trains at lr0 / warmup_epochs, never at 0":
+                      lambda e, lr0, w: lr0 * min(1.0, e / w),
+                  "off by one epoch: the full rate is reached at epoch warmup_epochs - 1 (lr0 * (e + 1) / W)":
+                      lambda e, lr0, w: lr0 * min(1.0, (e + 1) / (w + 1)),
+                  "the warm-up must stop at lr0: the rate stays at lr0 after warmup_epochs":
+                      lambda e, lr0, w: lr0 * (e + 1) / w,
+              }, "linear_warmup")
+
+
+def update_ratio(update_ratio):
+    r = core.rng("lab08.update_ratio")
+    for shape, dtype, scale in (((7, 5), np.float64, 1e-3), ((1, 9), np.float32, 1e-2), ((13, 3), np.float64, 0.2)):
+        before = r.normal(size=shape).astype(dtype)
+        after = (before + scale * r.normal(size=shape)).astype(dtype)
+        b, a = before.astype(_float64), after.astype(_float64)
+        got = expect_scalar(call(update_ratio, before, after, name="update_ratio"), name="update_ratio")
+        num = math.sqrt(float(((a - b) ** 2).sum()))
+        den = math.sqrt(float((b ** 2).sum()))
+        rtol = 1e-9 if dtype == np.float64 else 1e-3
+        expect_close(got, num / den, name=f"update_ratio(before {shape}, after)", rtol=rtol, atol=0, diagnose={
+            "the ratio is inverted: ||after - before|| / ||before||": den / num,
+            "use the norms (square roots of the sums of squares), not the sums of squares":
+                float(((a - b) ** 2).sum() / (b ** 2).sum()),
+            "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
+            "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
+                float(np.abs(a - b).mean() / np.abs(b).mean()),
+        })

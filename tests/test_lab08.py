@@ -1,0 +1,323 @@
+"""Lab 08 (optimisation and generalisation): checks, oracles, zoo, notebook facts, a full run.
+
+Fast tests use the direct harness and the reference solution's namespace. The slow ones execute the
+solution notebook top to bottom at the students' budget (the setting `make figures` and CI use),
+with its report output in a temporary folder, and check that the numbers the model answers quote
+agree with what that run saved.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import harness, notebooks, zoo
+from autograder.checks import core
+from autograder.checks import lab08 as checks
+from autograder.paths import ROOT, source_notebook
+
+LAB = "lab08-optimisation"
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return harness.solution_namespace(LAB)
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return notebooks.read(source_notebook(LAB))
+
+
+def _params(data, decay=None):
+    decay = decay or [True] * len(data)
+    return [types.SimpleNamespace(data=d.copy(), grad=np.zeros_like(d), decay=f) for d, f in zip(data, decay)]
+
+
+def _run(opt, params, grads):
+    out = []
+    for step in grads:
+        for p, g in zip(params, step):
+            p.grad = g.copy()
+        opt.step()
+        out.append([p.data.copy() for p in params])
+    return out
+
+
+def _close(a, b, tol=1e-10):
+    return all(np.allclose(x, y, rtol=tol, atol=tol) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
+
+
+# ---------------------------------------------------------------------------- grading
+
+def test_solution_full_marks():
+    out = harness.grade_direct(LAB)
+    assert out.max_score == 22 and out.score == out.max_score, out.messages()
+
+
+@pytest.mark.parametrize("name", [
+    "Adam without bias correction",
+    "Adam step counter starting at 0 (incremented after use)",
+    "Adam second moment without the square",
+    "dropout active in evaluation mode",
+    "batch norm uses batch statistics in evaluation",
+    "batch norm backward without the mean and variance terms",
+    "batch norm updates the running statistics in evaluation",
+    "SGD weight decay applied to biases too",
+    "momentum with the wrong sign (v -= g)",
+    "step decay off by one epoch",
+])
+def test_checks_reject_and_name_mutants(name):
+    mutant = next(m for m in zoo.load(LAB).MUTANTS if m.name == name)
+    out = harness.grade_direct(LAB, (mutant,), label=name)
+    assert out.score < out.max_score
+    assert any(e.lower() in m.lower() for m in out.messages() for e in mutant.expect), out.messages()
+
+
+def test_zoo_size_and_the_issue_s_mutants():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 30 and len(module.VARIANTS) >= 8
+    names = " | ".join(m.name.lower() for m in module.MUTANTS)
+    for wanted in ("without bias correction", "step counter starting at 0", "second moment without the square",
+                   "not rescaled", "active in evaluation", "batch statistics in evaluation",
+                   "without the mean and variance terms", "running statistics in evaluation",
+                   "weight decay applied to biases", "momentum with the wrong sign", "off by one epoch"):
+        assert wanted in names, wanted
+
+
+def test_optimiser_checks_hand_students_kernel_objects_only(ns, monkeypatch):
+    """Parameters given to student optimisers are created with core.kernel_object (the judge's rule)."""
+    made = []
+
+    def kernel_object(**attrs):
+        obj = types.SimpleNamespace(**attrs)
+        made.append(obj)
+        return obj
+
+    monkeypatch.setattr(core, "kernel_object", kernel_object)
+    seen = []
+
+    def spy(cls):
+        def make(params, *args, **kwargs):
+            seen.extend(params)
+            return cls(params, *args, **kwargs)
+        return make
+
+    checks.zero_grad(spy(ns["Optimizer"]))
+    checks.sgd_momentum(spy(ns["SGD"]))
+    checks.sgd_nesterov(spy(ns["SGD"]))
+    checks.sgd_weight_decay(spy(ns["SGD"]))
+    checks.rmsprop(spy(ns["RMSProp"]))
+    checks.adam(spy(ns["Adam"]))
+    checks.adamw(spy(ns["AdamW"]), spy(ns["Adam"]))
+    assert seen and all(any(p is m for m in made) for p in seen)
+
+
+# ---------------------------------------------------------------------------- oracles
+
+def test_optimiser_oracles_agree_with_the_reference(ns):
+    r = np.random.default_rng(0)
+    shapes, decay = checks.SHAPES, checks.DECAY
+    data = [r.normal(size=s) for s in shapes]
+    grads = [[r.normal(size=s) for s in shapes] for _ in range(5)]
+    SGD, RMSProp, Adam, AdamW = ns["SGD"], ns["RMSProp"], ns["Adam"], ns["AdamW"]
+    cases = [
+        (lambda ps: SGD(ps, 0.1, momentum=0.8), checks._sgd(data, grads, decay, 0.1, 0.8)),
+        (lambda ps: SGD(ps, 0.1, momentum=0.8, nesterov=True), checks._sgd(data, grads, decay, 0.1, 0.8, True)),
+        (lambda ps: SGD(ps, 0.1, momentum=0.5, weight_decay=0.2),
+         checks._sgd(data, grads, decay, 0.1, 0.5, weight_decay=0.2)),
+        (lambda ps: RMSProp(ps, 0.01, alpha=0.9, eps=1e-6), checks._rmsprop(data, grads, 0.01, 0.9, 1e-6)),
+        (lambda ps: Adam(ps, 0.01, 0.8, 0.95, 1e-7, weight_decay=0.1),
+         checks._adam(data, grads, decay, 0.01, 0.8, 0.95, 1e-7, 0.1)),
+        (lambda ps: AdamW(ps, 0.01, 0.8, 0.95, 1e-7, weight_decay=0.1),
+         checks._adam(data, grads, decay, 0.01, 0.8, 0.95, 1e-7, 0.1, decoupled=True)),
+    ]
+    for make, expected in cases:
+        params = _params(data, decay)
+        assert _close(_run(make(params), params, grads), expected)
+
+
+def test_adam_oracle_first_step_and_steady_state():
+    """Adam's defining facts: the first step moves every coordinate by lr; the bias correction is exact."""
+    r = np.random.default_rng(1)
+    data, g = [r.normal(size=(3, 4))], r.normal(size=(3, 4))
+    first = checks._adam(data, [[g]], [True], lr=0.01)[0][0]
+    assert np.allclose(data[0] - first, 0.01 * np.sign(g), rtol=1e-6)
+    # A constant gradient: the corrected m_hat is exactly g at every step, so every step is lr * g/(|g| + eps).
+    many = checks._adam(data, [[g]] * 6, [True], lr=0.01)
+    steps = np.diff([data[0]] + [s[0] for s in many], axis=0)
+    assert np.allclose(steps, -0.01 * np.sign(g), rtol=1e-6)
+    uncorrected = checks._adam(data, [[g]], [True], lr=0.01, correct_m=False, correct_v=False)[0][0]
+    assert np.allclose(data[0] - uncorrected, 0.01 * 0.1 / math.sqrt(0.001) * np.sign(g), rtol=1e-3)
+
+
+def test_optimiser_diagnoses_differ_from_the_right_answer():
+    r = np.random.default_rng(2)
+    data = [r.normal(size=s) for s in checks.SHAPES]
+    grads = [[r.normal(size=s) for s in checks.SHAPES] for _ in range(4)]
+    right = checks._sgd(data, grads, checks.DECAY, 0.1, 0.7)
+    for msg, wrong in checks._sgd_diagnoses(data, grads, checks.DECAY, 0.1, 0.7).items():
+        assert not _close(wrong, right, 1e-6), msg
+    hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay=0.3)
+    right = checks._adam(data, grads, checks.DECAY, **hyper)
+    for msg, wrong in checks._adam_diagnoses(data, grads, checks.DECAY, **hyper).items():
+        assert not _close(wrong, right, 1e-6), msg
+
+
+def test_batchnorm_oracle_agrees_with_the_reference_and_finite_differences(ns):
+    r = np.random.default_rng(3)
+    for n, d in [(9, 4), (1, 5), (6, 11)]:
+        x, gamma, beta, rm, rv = checks._bn_inputs(r, n, d, np.float64)
+        for training in (True, False):
+            want = checks._bn_oracle(x, gamma, beta, rm, rv, training, 0.2, 1e-3)
+            got = ns["batchnorm_forward"](x, gamma, beta, rm, rv, training, 0.2, 1e-3)
+            for a, b in zip(got[:3], want[:3]):
+                assert np.allclose(a, b, rtol=1e-10, atol=1e-12)
+        cache = checks._bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]
+        dout = r.normal(size=(n, d))
+        closed = checks._bn_grads(*cache, dout)
+        loss = lambda: float((dout * checks._bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[0]).sum())  # noqa: E731
+        for got, wrt in zip(closed, (x, gamma, beta)):
+            assert np.allclose(got, core.numerical_gradient(lambda _: loss(), wrt), rtol=1e-5, atol=1e-7)
+        for got, want in zip(ns["batchnorm_backward"](dout, cache), closed):
+            assert np.allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+def test_early_stopping_oracle_agrees_with_the_reference(ns):
+    r = np.random.default_rng(4)
+    for patience, min_delta in [(1, 0.0), (3, 0.0), (2, 0.05)]:
+        losses = list(np.round(1 + np.cumsum(r.normal(-0.02, 0.05, 30)), 3))
+        stopper = ns["EarlyStopping"](patience, min_delta)
+        got = []
+        for loss in losses:
+            stop = stopper.step(loss)
+            got.append((stop, stopper.best_loss, stopper.best_epoch))
+        assert got == checks._stopping(losses, patience, min_delta)
+
+
+def test_schedule_oracles_at_known_values(ns):
+    assert ns["step_decay"](9, 1.0, 3, 0.5) == 0.125
+    assert ns["cosine_decay"](0, 0.3, 7) == pytest.approx(0.3)
+    assert ns["cosine_decay"](7, 0.3, 7, 0.01) == pytest.approx(0.01)
+    assert [ns["linear_warmup"](e, 1.0, 2) for e in range(4)] == [0.5, 1.0, 1.0, 1.0]
+
+
+# ---------------------------------------------------------------------------- the notebook
+
+def test_notebook_structure(nb):
+    ids = [c.get("id") for c in nb.cells]
+    assert all(ids) and len(set(ids)) == len(ids)
+    graded = notebooks.graded_cells(nb)
+    assert all(g["grade_id"].startswith("lab08_") for g in graded)
+    assert sum(g["points"] for g in graded if g["auto"]) == 22
+    assert sum(1 for g in graded if not g["auto"]) == 4
+    source = "\n".join(c.source for c in nb.cells)
+    for figure in ("schedules", "optimizers", "lr_sensitivity", "overfitting", "batchnorm", "lr_range_test",
+                   "update_ratios"):
+        assert f'LAB_ID, "{figure}")' in source
+    assert 'mnist.load("fashion", "train")' in source
+    notation = next(c.source for c in nb.cells if c.source.startswith("## Notation and conventions"))
+    for rule in ("in place", "per parameter", "p.decay", "zero_grad", "step counter"):
+        assert rule in notation, rule
+
+
+def test_test_cells_only_use_setup_and_solution_names(nb):
+    cells = notebooks.harness_cells(nb)
+    assert [c.role for c in cells].count("test") == 17
+    for c in cells:
+        if c.role == "test":
+            for forbidden in ("X_pool", "X_val", "mlp", "train", "Linear", "BatchNorm1d", "runs"):
+                assert not re.search(rf"(?<![\w.]){forbidden}\b", c.source), (c.grade_id, forbidden)
+
+
+def _answers(nb) -> str:
+    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
+                     and notebooks.nbgrader_meta(c).get("grade_id", "").startswith("lab08_answer_"))
+
+
+# (result key, the text the model answers quote, its unit, tolerance against a fresh run).  The
+# tolerance absorbs the float noise between machines (BLAS kernels), not a change of the experiment.
+QUOTED = [
+    ("val_loss_adam", "0.379", 1, 0.03), ("val_acc_adam", "85.7 %", 100, 1.5),
+    ("val_loss_sgd", "0.451", 1, 0.03), ("best_lr_momentum", "0.0316", 1, 0.0),
+    ("best_lr_sgd", "0.316", 1, 0.0), ("best_lr_adam", "0.01 for Adam", 1, 0.0),
+    ("overfit_none_train_acc", "99.9 %", 100, 1.0), ("overfit_none_best_epoch", "epoch 8 (0.509)", 1, 2),
+    ("overfit_none_val_loss", "0.741", 1, 0.06), ("overfit_dropout_test_acc", "81.3 %", 100, 1.5),
+    ("overfit_l2_test_acc", "78.8 %", 100, 1.5), ("early_stopped_at", "after epoch\n13", 1, 2),
+    ("bn_std_last_without", "0.0347", 1, 0.005), ("bn_grad_first_with", "4.47", 1, 0.3),
+    ("bn_without_lr0.1_val_acc", "10.1 %", 100, 2.0), ("bn_with_lr0.1_val_acc", "79.2 %", 100, 2.0),
+    ("initial_loss", "2.498", 1, 0.02), ("tiny_first_perfect_step", "step\n19", 1, 5),
+    ("range_lr_at_min", "0.0415", 1, 0.01), ("ratio_suggested_layer1", "1.9e-03", 1, 0.0005),
+]
+
+
+def _number(text: str) -> float:
+    return float(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", text)[0])
+
+
+def test_model_answers_quote_the_numbers_listed_here(nb):
+    answers = " ".join(_answers(nb).split())
+    for key, text, _, _ in QUOTED:
+        assert " ".join(text.split()) in answers, f"{key}: {text!r} is not quoted in the model answers"
+
+
+def _run_notebook(tmp: Path) -> Path:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(source_notebook(LAB)), as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp)}}).execute()
+    return tmp / "report" / "results" / f"{LAB}.json"
+
+
+@pytest.fixture(scope="module")
+def fresh_results(tmp_path_factory):
+    """The results a top-to-bottom run of the solution notebook saves (students' budget)."""
+    tmp = tmp_path_factory.mktemp("lab08-run")
+    saved = {k: os.environ.get(k) for k in ("NNLAB_REPORT_DIR", "NBGRADER_EXECUTION", "PYTHONPATH")}
+    os.environ["NNLAB_REPORT_DIR"] = str(tmp / "report")
+    os.environ.pop("NBGRADER_EXECUTION", None)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
+    try:
+        path = _run_notebook(tmp)
+    finally:
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    return json.loads(path.read_text()), tmp / "report"
+
+
+@pytest.mark.slow
+def test_notebook_runs_top_to_bottom_and_saves_figures_and_results(fresh_results):
+    results, report_dir = fresh_results
+    for name in ("schedules", "optimizers", "lr_sensitivity", "overfitting", "batchnorm", "lr_range_test",
+                 "update_ratios"):
+        assert (report_dir / "figures" / LAB / f"{name}.pdf").is_file(), name
+    assert results["dataset"] == "Fashion-MNIST" and results["n_train"] == 10000
+    # What the lab teaches must hold in the run: over-fitting, and the regularisers narrowing the gap.
+    assert results["overfit_none_train_acc"] > 0.98 and results["overfit_none_gap"] > 0.1
+    assert results["overfit_none_val_loss"] > results["overfit_none_best_val_loss"] + 0.1
+    assert results["overfit_l2_gap"] < results["overfit_none_gap"]
+    assert results["overfit_dropout_gap"] < results["overfit_none_gap"]
+    assert results["early_best_epoch"] < results["early_stopped_at"] < results["epochs_overfit"]
+    assert results["bn_std_last_without"] < 0.1 * results["bn_std_first_without"]
+    assert results["bn_with_lr0.1_val_acc"] > results["bn_without_lr0.1_val_acc"] + 0.3
+    assert results["tiny_first_perfect_step"] is not None and results["tiny_final_loss"] < 0.01
+    assert 1e-4 < results["ratio_suggested_layer1"] < 1e-2
+    assert all(results[f"val_acc_{k}"] > 0.8 for k in ("sgd", "momentum", "nesterov", "rmsprop", "adam"))
+
+
+@pytest.mark.slow
+def test_model_answers_agree_with_a_fresh_run(nb, fresh_results):
+    results, _ = fresh_results
+    for key, text, unit, tol in QUOTED:
+        quoted, fresh = _number(text), results[key] * unit
+        if tol == 0:    # a grid point: the very value
+            assert math.isclose(quoted, float(f"{fresh:.3g}")), (key, quoted, fresh)
+        else:
+            assert abs(quoted - fresh) <= tol, f"{key}: the answer quotes {quoted}, the run saved {fresh}"
