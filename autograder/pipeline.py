@@ -29,19 +29,21 @@ from pathlib import Path
 from . import collect, gradebook, grading_data, notebooks, submitted_layout
 from .config import CELL_TIMEOUT, gradebook_url
 from .paths import BUILD, ROOT, SOLUTIONS, lab_ids
+from .records import UnitResult, UnitSpec
 from .textsafe import one_line
 from .worker import UNIT_TIMEOUT, kill_group, preload, read_result, run_unit
 
 
 def make_spec(sub: collect.Submission, work: Path, templates: dict) -> dict:
+    """The unit of ``sub``, as the JSON form of a :class:`~autograder.records.UnitSpec`."""
     db, release_nb = templates[sub.lab]
-    return {
-        "student": sub.student, "lab": sub.lab, "submission_dir": str(sub.folder), "notebook": sub.notebook,
-        "notes": list(sub.notes), "template_db": str(db), "release_notebook": str(release_nb),
-        "source_dir": str(SOLUTIONS / sub.lab), "course_root": str(ROOT),
-        "student_files": notebooks.student_files(SOLUTIONS / sub.lab),
-        "workdir": str(work / f"{sub.student}--{sub.lab}"), "cell_timeout": CELL_TIMEOUT,
-    }
+    return UnitSpec(
+        student=sub.student, lab=sub.lab, submission_dir=str(sub.folder), notebook=sub.notebook,
+        notes=list(sub.notes), template_db=str(db), release_notebook=str(release_nb),
+        source_dir=str(SOLUTIONS / sub.lab), course_root=str(ROOT),
+        student_files=notebooks.student_files(SOLUTIONS / sub.lab),
+        workdir=str(work / f"{sub.student}--{sub.lab}"), cell_timeout=CELL_TIMEOUT,
+    ).to_json()
 
 
 def input_hash(spec: dict) -> str:
@@ -142,8 +144,7 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
     for sub in subs:
         cached = results_dir / sub.student / f"{sub.lab}.json"
         if sub.problem:   # never reaches nbgrader: scores 0 now, never a stale score
-            res = {"student": sub.student, "lab": sub.lab, "ok": False, "problem": sub.problem,
-                   "notes": list(sub.notes), "cells": {}}
+            res = UnitResult.not_run(sub.student, sub.lab, problem=sub.problem, notes=sub.notes).to_json()
             gradebook.merge(db_url, res)
             results.append(res)
             continue

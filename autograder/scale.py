@@ -179,8 +179,9 @@ def _worker_address() -> str | None:
 
 
 def _failure(spec: dict, reason: str, retry: bool) -> dict:
-    return {"student": spec["student"], "lab": spec["lab"], "ok": False, "failure": reason,
-            "notes": list(spec.get("notes", [])), "cells": {}, "retry": retry}
+    from .records import UnitResult
+    return UnitResult.not_run(spec["student"], spec["lab"], notes=spec.get("notes", ()), failure=reason,
+                              retry=retry).to_json()
 
 
 # --------------------------------------------------------------------------- client side

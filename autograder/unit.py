@@ -19,6 +19,7 @@ import nbformat
 from . import integrity, timing
 from .config import course_config
 from .notebooks import nbgrader_meta
+from .records import CellResult, UnitResult
 
 
 def _unit_config(root: Path, spec: dict):
@@ -103,7 +104,7 @@ def grade_unit(spec: dict) -> dict:
 
     verdicts = _verdicts(autograded_nb)
     notes += sandbox.output_notes(autograded_nb)
-    cells = {}
+    cells: dict[str, CellResult] = {}
     with Gradebook(c.CourseDirectory.db_url, "nn-course") as gb:
         sub = gb.find_submission(lab, student)
         for nb in sub.notebooks:
@@ -111,18 +112,17 @@ def grade_unit(spec: dict) -> dict:
                 auto = grade.cell.cell_type == "code"   # markdown grade cells are graded by hand
                 score = 0.0 if failure else float(grade.auto_score or 0.0)
                 verdict = verdicts.get(grade.name, {})
-                cells[grade.name] = {"score": score if auto else None, "max": float(grade.max_score),
-                                     "auto": auto, "message": verdict.get("message"),
-                                     "diagnosis": verdict.get("diagnosis")}
+                cells[grade.name] = CellResult(score if auto else None, float(grade.max_score), auto,
+                                               verdict.get("message"), verdict.get("diagnosis"))
     t4 = time.perf_counter()
-    return {
-        "student": student, "lab": lab, "ok": failure is None, "failure": failure, "notes": notes,
-        "cells": cells, "autograded_dir": str(autograded_nb.parent) if autograded_nb.exists() else None,
-        "feedback_html": feedback_html,
-        "timing": ({"setup": t1 - t0, "execute": t2 - t1, "feedback": t3 - t2, "database": t4 - t3,
-                    "judge": sum(v.get("seconds") or 0.0 for v in verdicts.values()),
-                    **timer.split(autograded_nb)} if timer else None),
-    }
+    return UnitResult(
+        student, lab, failure is None, cells, notes, failure,
+        autograded_dir=str(autograded_nb.parent) if autograded_nb.exists() else None,
+        feedback_html=feedback_html,
+        timing=({"setup": t1 - t0, "execute": t2 - t1, "feedback": t3 - t2, "database": t4 - t3,
+                 "judge": sum(v.get("seconds") or 0.0 for v in verdicts.values()),
+                 **timer.split(autograded_nb)} if timer else None),
+    ).to_json()
 
 
 def _autograde_failure(log: str) -> str:

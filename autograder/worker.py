@@ -15,6 +15,8 @@ import signal
 import traceback
 from pathlib import Path
 
+from .records import UnitResult
+
 #: A submission as a whole may take at most this long (cells are limited separately).
 UNIT_TIMEOUT = int(os.environ.get("NNLAB_UNIT_TIMEOUT", "900"))
 #: Address-space cap of a grading worker and the kernel it starts.
@@ -43,10 +45,10 @@ def run_unit(spec: dict, out_path: str) -> None:
     try:
         result = grade_unit(spec)
     except BaseException as exc:  # noqa: BLE001 - reported, never raised
-        result = {"student": spec["student"], "lab": spec["lab"], "ok": False,
-                  "failure": f"grader error: {type(exc).__name__}: {exc}", "notes": spec.get("notes", []),
-                  "cells": {}, "trace": traceback.format_exc()[-2000:],
-                  "retry": True}  # our failure, not the student's: never cached, retried next run
+        # Our failure, not the student's: never cached, retried next run.
+        result = UnitResult.not_run(spec["student"], spec["lab"], notes=spec.get("notes", ()),
+                                    failure=f"grader error: {type(exc).__name__}: {exc}", retry=True,
+                                    trace=traceback.format_exc()[-2000:]).to_json()
     Path(out_path).write_text(json.dumps(result))
     os._exit(0)
 
@@ -91,7 +93,6 @@ def read_result(spec: dict, out: str, exitcode, timed_out: bool) -> dict:
         return json.loads(Path(out).read_text())
     reason = (f"grading took longer than {UNIT_TIMEOUT} s" if timed_out else
               f"the grading process died (exit code {exitcode}): the notebook killed or exhausted it")
-    return {"student": spec["student"], "lab": spec["lab"], "ok": False, "failure": reason,
-            "notes": spec.get("notes", []), "cells": {}}
+    return UnitResult.not_run(spec["student"], spec["lab"], notes=spec.get("notes", ()), failure=reason).to_json()
 
 

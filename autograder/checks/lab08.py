@@ -302,7 +302,7 @@ def zero_grad(Optimizer):
 # =============================================================================================
 
 def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
-    run = lambda **extra: _sgd(data0, grads, decay, lr, momentum, **{**kw, **extra})  # noqa: E731
+    run = lambda **extra: _sgd(data0, grads, decay, lr, momentum, **{**kw, **extra})
     out = {
         "momentum with the wrong sign: v <- mu * v + g, then theta <- theta - lr * v (a descent step)":
             run(sign=-1.0),
@@ -476,7 +476,7 @@ def rmsprop(RMSProp):
 
 
 def _adam_diagnoses(data0, grads, decay, **hyper):
-    run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)  # noqa: E731
+    run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)
     out = {
         "the bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
             run(correct_m=False, correct_v=False),
@@ -764,7 +764,7 @@ def batchnorm_train(batchnorm_forward):
         out, new_rm, new_rv, cache = _bn_result(call(batchnorm_forward, *args, name=what), n, d, what, dtype)
         rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
         want = _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps)
-        mk = lambda **kw: (lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps, **kw))  # noqa: E731
+        mk = lambda **kw: (lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps, **kw))
         expect_close(out, want[0], name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
             "eps goes INSIDE the square root: x_hat = (x - mean) / sqrt(var + eps)": lambda: mk(eps_outside=True)()[0],
             "use the biased batch variance (divide by N, np.var's default), as the lab states":
@@ -845,7 +845,7 @@ def batchnorm_backward(batchnorm_backward):
         dout = r.normal(size=(n, d))
         _, _, _, (x_hat, g64, inv_std) = _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)
         # The truth, by centred finite differences of the forward pass (float64).
-        loss = lambda: float((dout * _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[0]).sum())  # noqa: E731
+        loss = lambda: float((dout * _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[0]).sum())
         num = [core.numerical_gradient(lambda _: loss(), a) for a in (x, gamma, beta)]
         cache = tuple(a.astype(dtype) for a in (x_hat, g64, inv_std))
         what = f"batchnorm_backward(dout {(n, d)} {np.dtype(dtype)}, cache)"
