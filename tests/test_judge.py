@@ -317,3 +317,11 @@ def test_kernel_serve_without_a_judge_says_so(monkeypatch):
 
 def test_gone_is_not_an_ordinary_exception():
     assert not issubclass(KernelGone, Exception)
+
+
+def test_generators_handed_to_student_code_advance_as_they_would_in_process(session):
+    js, kernel = session
+    draw = _remote(js, kernel, lambda rng: rng.random(3))
+    rng, twin = np.random.default_rng(5), np.random.default_rng(5)
+    first, second = draw(rng), draw(rng)
+    assert first.tolist() == twin.random(3).tolist() and second.tolist() == twin.random(3).tolist()

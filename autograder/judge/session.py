@@ -328,7 +328,11 @@ def _apply(original: Any, node: Any, dec: Decoder) -> None:
         return
     if not isinstance(node, dict):
         raise ProtocolError("bad sync node")
-    if "set" in node:
+    if "rng" in node:
+        state = dec.decode(node["rng"])
+        if isinstance(original, np.random.Generator) and isinstance(state, dict):
+            original.bit_generator.state = state
+    elif "set" in node:
         new = dec.decode(node["set"])
         if isinstance(original, np.ndarray) and isinstance(new, np.ndarray) and new.shape == original.shape:
             with np.errstate(all="ignore"):
