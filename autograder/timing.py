@@ -1,9 +1,9 @@
 """Opt-in timing of grading units, for ``make bench-grade`` (benchmarks/bench_grading.py).
 
-Off unless ``NNLAB_TIMING=1``: normal grading installs no SQL listeners and keeps no
-counters.  When on, a unit records where its time went: kernel start (from /proc), running
-the cells, SQL statements (all gradebooks of the process), and the judge's share (the
-seconds the judge spent deciding graded cells, read from the verdicts).
+Every unit records its phases (setup, execute, feedback, database: four clock reads) and the
+judge's share (from the verdicts).  The finer split is off unless ``NNLAB_TIMING=1``: normal
+grading installs no SQL listeners and scans no /proc.  When on, a unit also records kernel
+start (from /proc), running the cells and SQL statements (all gradebooks of the process).
 """
 from __future__ import annotations
 

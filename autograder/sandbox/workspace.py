@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .accounts import acquire_slot, ensure_user
 from .availability import require
-from .command import JUDGE_DIR, SandboxSettings
+from .command import JUDGE_DIR, KERNEL_FILES, SandboxSettings
 from .kernel import manager_class
 from .limits import Caps
 
@@ -62,9 +62,13 @@ class UnitWorkspace:
         # nbclient and jupyter_client may create temporary files: never in a shared /tmp.
         self._setenv("TMPDIR", str(self.private / "tmp"))
         if not self.sandboxed:
-            self._setenv("NNLAB_JUDGE_SOCKET", self.judge_socket)   # inherited by the plain kernel
+            # The plain kernel inherits this environment: the judge's socket, the data sets, and
+            # a PYTHONPATH on which autograder.checks.<lab> is the shim, as in the sandbox.
+            self._setenv("NNLAB_JUDGE_SOCKET", self.judge_socket)
             for name, value in self.env:
                 self._setenv(name, value)
+            pkg = self._kernel_package()
+            self._setenv("PYTHONPATH", os.pathsep.join(p for p in (str(pkg), os.environ.get("PYTHONPATH")) if p))
             return self
         slot, self._slot_fd = acquire_slot()
         if os.geteuid() == 0:
@@ -81,6 +85,20 @@ class UnitWorkspace:
             data_binds=tuple(self.data_binds), env=tuple(self.env), caps=Caps.from_env())
         self.manager_class = manager_class(settings)
         return self
+
+    def _kernel_package(self) -> Path:
+        """``private/pkg``: autograder/kernel and the lab's shim, as the sandbox lays them out."""
+        assert self.private is not None
+        kernel_pkg = Path(__file__).resolve().parents[1] / "kernel"
+        pkg = self.private / "pkg" / "autograder"
+        (pkg / "kernel").mkdir(parents=True)
+        (pkg / "checks").mkdir()
+        for name in KERNEL_FILES:
+            shutil.copy(kernel_pkg / name, pkg / "kernel" / name)
+        for init in (pkg / "__init__.py", pkg / "checks" / "__init__.py"):
+            shutil.copy(kernel_pkg / "__init__.py", init)
+        shutil.copy(kernel_pkg / "shim.py", pkg / "checks" / f"{self.lab_key}.py")
+        return pkg.parent
 
     def _setenv(self, name: str, value: str) -> None:
         self._old_env.setdefault(name, os.environ.get(name))
