@@ -51,9 +51,10 @@ report: ## build report/build/report.pdf with latexmk
 figures: $(STAMP)  ## re-run the solution notebooks to regenerate the report's figures
 	$(PY) -m autograder.figures $(LABS)
 
-bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
+bench: $(STAMP)  ## NumPy vs PyTorch for Labs 02 and 07 (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_lab02_torch.py
+	$(PY) benchmarks/bench_lab07_torch.py
 
 bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py
