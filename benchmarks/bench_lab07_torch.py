@@ -10,8 +10,8 @@ same machine load:
    each, their ratio (goal: NumPy within 2x of PyTorch), and the GEMM-bound floor: the layer's
    matrix-product FLOPs (forward, kernel gradient, input gradient) divided by the FLOP rate measured
    for exactly those float32 products at those shapes.
-2. **One training epoch of the lab's CNN** (conv-ReLU-pool twice, then dense; SGD with momentum,
-   batch 64) against the same network in PyTorch, from the same initial weights, on the same data.
+2. **One training epoch of the lab's CNN** (conv-ReLU-pool twice, then dense-ReLU-dense; SGD with
+   momentum, batch 64) against the same network in PyTorch, from the same initial weights, on the same data.
    Printed: seconds per epoch of both, their ratio, the floor of the epoch's matrix products and the
    test accuracies after the epochs.
 
@@ -34,7 +34,7 @@ from contextlib import nullcontext
 from pathlib import Path
 
 LAB = "lab07-cnn"
-C1, C2, LR, MOMENTUM, BATCH, LR_DECAY = 12, 24, 0.04, 0.9, 64, 0.5    # the notebook's settings (section 7)
+C1, C2, HIDDEN, LR, MOMENTUM, BATCH, LR_DECAY = 12, 24, 32, 0.04, 0.9, 64, 0.5   # the notebook's section 7
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -98,6 +98,7 @@ def gemm_rate(gemms, seconds: float = 1.0) -> float:
 
 def load_data():
     import numpy as np
+
     from nnlab import mnist
     kind, images, labels = mnist.load_digits_or_fashion("train")
     test_images, test_labels = mnist.load(kind, "test")
@@ -157,14 +158,15 @@ def copy_weights(np_model, torch_model, torch):
     """Same initial weights: the NumPy CNN's parameters into the PyTorch one (Linear stores W^T)."""
     with torch.no_grad():
         convs = [m for m in torch_model if isinstance(m, torch.nn.Conv2d)]
-        dense = [m for m in torch_model if isinstance(m, torch.nn.Linear)][0]
+        dense = [m for m in torch_model if isinstance(m, torch.nn.Linear)]
         np_convs = [layer for layer in np_model.layers if hasattr(layer, "w")]
+        np_dense = [layer for layer in np_model.layers if hasattr(layer, "W")]
         for tm, layer in zip(convs, np_convs):
             tm.weight.copy_(torch.from_numpy(layer.w.data))
             tm.bias.copy_(torch.from_numpy(layer.b.data))
-        linear = np_model.layers[-1]
-        dense.weight.copy_(torch.from_numpy(linear.W.data.T.copy()))
-        dense.bias.copy_(torch.from_numpy(linear.b.data[0]))
+        for tm, layer in zip(dense, np_dense):
+            tm.weight.copy_(torch.from_numpy(layer.W.data.T.copy()))
+            tm.bias.copy_(torch.from_numpy(layer.b.data[0]))
 
 
 def epoch_gemm_floor(n_images: int) -> float:
@@ -172,7 +174,8 @@ def epoch_gemm_floor(n_images: int) -> float:
     gemms = []
     for _, x_shape, w_shape, stride, pad in conv_shapes():
         gemms += conv_gemms(x_shape, w_shape, stride, pad)
-    gemms += [(BATCH, C2 * 49, 10), (C2 * 49, BATCH, 10), (BATCH, 10, C2 * 49)]    # dense fwd, dW, dX
+    for n_in, n_out in ((C2 * 49, HIDDEN), (HIDDEN, 10)):                       # dense: forward, dW, dX
+        gemms += [(BATCH, n_in, n_out), (n_in, BATCH, n_out), (BATCH, n_out, n_in)]
     flops = sum(2 * m * k * n for m, k, n in gemms)
     return flops * (n_images / BATCH) / gemm_rate(gemms)
 
@@ -211,12 +214,12 @@ def main(argv=None) -> int:
     name = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}[kind]
     note = "" if kind == "mnist" else " (MNIST training images not available here)"
     print(f"data: {name}{note}: {len(X)} training, {len(X_test)} test images")
-    model = ns["make_cnn"](C1, C2, np.random.default_rng(args.seed))
+    model = ns["make_cnn"](C1, C2, HIDDEN, np.random.default_rng(args.seed))
     optimizer = ns["SGD"](model.parameters(), lr=LR, momentum=MOMENTUM)
     nn = torch.nn
     tmodel = nn.Sequential(nn.Conv2d(1, C1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                            nn.Conv2d(C1, C2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                           nn.Flatten(), nn.Linear(C2 * 49, 10))
+                           nn.Flatten(), nn.Linear(C2 * 49, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, 10))
     copy_weights(model, tmodel, torch)
     toptimizer = torch.optim.SGD(tmodel.parameters(), lr=LR, momentum=MOMENTUM)
     TX, Ty = torch.from_numpy(X), torch.from_numpy(y)

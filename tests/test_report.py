@@ -34,6 +34,7 @@ FIGURES = {
     "lab04-gd-backprop": ["xor_loss", "stuck_ln2", "gd_variants", "lr_sweep", "boundary"],
     "lab05-autograd": ["graph", "loss_curve", "moons_boundary"],
     "lab06-rdfia": ["circles_boundary", "curves", "mnist_curves"],
+    "lab07-cnn": ["curves", "filters", "feature_maps", "shift"],
 }
 RESULT_KEYS = {
     "lab01-regression": ["final_train_mse", "noise_variance", "epochs"],
@@ -42,6 +43,8 @@ RESULT_KEYS = {
     "lab04-gd-backprop": ["xor_accuracy", "epochs"],
     "lab05-autograd": ["final_loss", "moons_accuracy"],
     "lab06-rdfia": ["circles_accuracy", "mnist_accuracy", "dataset"],
+    "lab07-cnn": ["dataset", "test_accuracy", "mlp_test_accuracy", "epochs", "cnn_parameters",
+                  "mlp_parameters", "seconds_per_epoch", "mlp_seconds_per_epoch"],
 }
 PAGES = (18, 45)   # about 25 pages; a figure takes the same room as its placeholder
 
