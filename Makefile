@@ -65,10 +65,11 @@ figures: $(STAMP)  ## run the solution notebooks whose inputs changed (FORCE=1: 
 quotes: $(STAMP)  ## numbers quoted in model answers and the report = the results the notebooks saved
 	$(PY) -m autograder.quotes $(LABS)
 
-bench: $(STAMP)  ## performance benchmarks (print figures; not tests)
+bench: $(STAMP)  ## NumPy vs PyTorch for Labs 02 and 07 (print figures; not tests)
 	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_lab02_torch.py
 	$(PY) benchmarks/bench_notebooks.py
+	$(PY) benchmarks/bench_lab07_torch.py
 
 bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipeline; sandbox overhead
 	$(PY) benchmarks/bench_grading.py

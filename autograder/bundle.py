@@ -25,6 +25,7 @@ pandas>=2.1
 matplotlib>=3.8
 tqdm>=4.66
 threadpoolctl>=3.1
+pillow>=10
 graphviz>=0.20
 ipykernel>=6.29
 jupyterlab>=4
@@ -41,7 +42,7 @@ name = "nnlab"
 version = "0.1.0"
 description = "Helper package for the neural-network labs (datasets, gradient checking, plotting)"
 requires-python = ">=3.10"
-dependencies = ["numpy", "scipy", "pandas", "matplotlib", "tqdm"]
+dependencies = ["numpy", "scipy", "pandas", "matplotlib", "tqdm", "threadpoolctl", "pillow"]
 
 [tool.setuptools.packages.find]
 include = ["nnlab*"]
@@ -78,6 +79,10 @@ updates, checked by tests as you go.
 `nnlab.mnist.load()` downloads MNIST (checksums verified) into `data/` on first use, or reads a
 copy you point it to with `NNLAB_MNIST_DIR`. `python data/download.py --kind mnist` fetches it
 ahead of time.
+
+Lab 07's optional cats-vs-dogs part needs PyTorch (`pip install torch`, the CPU build is enough)
+and downloads the Oxford-IIIT Pet photos (about 810 MB, checksums verified) into `data/pets/` the
+first time (`nnlab.pets`); without either, the notebook says so and skips that part.
 
 ## The report
 

@@ -23,3 +23,18 @@ def progress(iterable: Iterable[T], **kwargs) -> Iterable[T]:
     kwargs.setdefault("disable", AUTOGRADING)
     kwargs.setdefault("dynamic_ncols", True)
     return tqdm(iterable, **kwargs)
+
+
+def blas_threads(n: int):
+    """Context manager: matrix products (BLAS) use at most ``n`` threads inside the block.
+
+    Small products (a few hundred rows by a few hundred columns) gain little from a second
+    thread, and on a machine whose cores are busy, BLAS threads that wait for each other can
+    make them several times slower. Without threadpoolctl it changes nothing.
+    """
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=n, user_api="blas")

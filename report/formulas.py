@@ -814,3 +814,113 @@ def bn_eval(X, gamma, beta, running_mean, running_var, eps):
     """
     X, gamma, beta, running_mean, running_var = _f64(X, gamma, beta, running_mean, running_var)
     return gamma * (X - running_mean) / np.sqrt(running_var + eps) + beta
+
+
+# ------------------------------------------------------------------ convolution and pooling (Lab 07)
+# Arrays are channels first: X (N, C_in, H, W), W (C_out, C_in, KH, KW), b (C_out,). ``Xp`` is the
+# zero-padded input; s the stride. Written entry by entry (loops), as the equations read.
+
+def conv_output_size(n, k, s, p):
+    r"""Number of window positions along an axis of length ``n`` (window ``k``, stride ``s``, padding ``p``).
+
+    LaTeX: n_{\text{out}} = \left\lfloor\frac{n+2p-k}{s}\right\rfloor+1
+    """
+    return (n + 2 * p - k) // s + 1
+
+
+def conv_forward(Xp, W, b, s):
+    r"""Cross-correlation of the padded input: ``Xp`` (N, C_in, Hp, Wp) -> (N, C_out, H_out, W_out).
+
+    LaTeX: Y_{n,o,i,j} = b_{o} + \sum_{c,u,v} W_{o,c,u,v}\,X^{p}_{n,c,is+u,js+v}
+    """
+    Xp, W, b = _f64(Xp, W, b)
+    KH, KW = W.shape[2:]
+    H_out, W_out = conv_output_size(Xp.shape[2], KH, s, 0), conv_output_size(Xp.shape[3], KW, s, 0)
+    Y = np.empty((Xp.shape[0], W.shape[0], H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            Y[:, :, i, j] = np.einsum("ncuv,ocuv->no", Xp[:, :, i * s:i * s + KH, j * s:j * s + KW], W) + b
+    return Y
+
+
+def conv_db(G):
+    r"""Bias gradient: ``G`` (N, C_out, H_out, W_out) -> (C_out,), summed over the batch and positions.
+
+    LaTeX: \pd{L}{b_{o}} = \sum_{n,i,j} G_{n,o,i,j}
+    """
+    return _f64(G).sum(axis=(0, 2, 3))
+
+
+def conv_dW(G, Xp, s, KH, KW):
+    r"""Kernel gradient: a cross-correlation of the padded input with ``G`` -> (C_out, C_in, KH, KW).
+
+    LaTeX: \pd{L}{W_{o,c,u,v}} = \sum_{n,i,j} G_{n,o,i,j}\,X^{p}_{n,c,is+u,js+v}
+    """
+    G, Xp = _f64(G, Xp)
+    dW = np.zeros((G.shape[1], Xp.shape[1], KH, KW))
+    for u in range(KH):
+        for v in range(KW):
+            window = Xp[:, :, u:u + s * G.shape[2]:s, v:v + s * G.shape[3]:s]     # (N, C_in, H_out, W_out)
+            dW[:, :, u, v] = np.einsum("noij,ncij->oc", G, window)
+    return dW
+
+
+def conv_dX(G, W, s, Hp, Wp):
+    r"""Gradient of the padded input, every window's contribution scattered back -> (N, C_in, Hp, Wp).
+
+    LaTeX: \pd{L}{X^{p}_{n,c,y,x}} = \sum_{o}\sum_{i,u:\,is+u=y}\;\sum_{j,v:\,js+v=x} G_{n,o,i,j}\,W_{o,c,u,v}
+    """
+    G, W = _f64(G, W)
+    KH, KW = W.shape[2:]
+    dXp = np.zeros((G.shape[0], W.shape[1], Hp, Wp))
+    for i in range(G.shape[2]):
+        for j in range(G.shape[3]):
+            dXp[:, :, i * s:i * s + KH, j * s:j * s + KW] += np.einsum("no,ocuv->ncuv", G[:, :, i, j], W)
+    return dXp
+
+
+def conv_dX_flipped(G, W, s, Hp, Wp):
+    r"""The same gradient as a full cross-correlation of the spread-out ``G`` with the flipped kernel.
+
+    LaTeX: \pd{L}{X^{p}_{n,c,y,x}} = \sum_{o,u,v}\tilde G_{n,o,y+u,x+v}\,\tilde W_{c,o,u,v}
+    """
+    G, W = _f64(G, W)
+    KH, KW = W.shape[2:]
+    Gt = np.zeros((G.shape[0], G.shape[1], Hp + KH - 1, Wp + KW - 1))
+    Gt[:, :, KH - 1:KH - 1 + s * G.shape[2]:s, KW - 1:KW - 1 + s * G.shape[3]:s] = G
+    Wt = W[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)              # (C_in, C_out, KH, KW), rotated 180 degrees
+    dXp = np.zeros((G.shape[0], W.shape[1], Hp, Wp))
+    for y in range(Hp):
+        for x in range(Wp):
+            dXp[:, :, y, x] = np.einsum("nouv,couv->nc", Gt[:, :, y:y + KH, x:x + KW], Wt)
+    return dXp
+
+
+def maxpool_forward(X, k, s):
+    r"""Max over each ``k`` x ``k`` window (stride ``s``), channel by channel -> (N, C, H_out, W_out).
+
+    LaTeX: P_{n,c,i,j} = \max_{0\le u,v<k} X_{n,c,is+u,js+v}
+    """
+    X = _f64(X)
+    H_out, W_out = conv_output_size(X.shape[2], k, s, 0), conv_output_size(X.shape[3], k, s, 0)
+    P = np.empty(X.shape[:2] + (H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            P[:, :, i, j] = X[:, :, i * s:i * s + k, j * s:j * s + k].max(axis=(2, 3))
+    return P
+
+
+def maxpool_grad(G, X, k, s):
+    r"""Each window's gradient routed to its (first) maximum, summed over overlapping windows.
+
+    LaTeX: \pd{L}{X_{n,c,y,x}} = \sum_{i,j} G_{n,c,i,j}\,\ind{(y,x) = (is+u^{*}_{ncij},\,js+v^{*}_{ncij})}
+    """
+    G, X = _f64(G, X)
+    dX = np.zeros_like(X)
+    for n in range(X.shape[0]):
+        for c in range(X.shape[1]):
+            for i in range(G.shape[2]):
+                for j in range(G.shape[3]):
+                    u, v = np.unravel_index(np.argmax(X[n, c, i * s:i * s + k, j * s:j * s + k]), (k, k))
+                    dX[n, c, i * s + u, j * s + v] += G[n, c, i, j]
+    return dX

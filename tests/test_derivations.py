@@ -119,6 +119,15 @@ def test_issue_list_of_derivations_is_covered():
         assert constant in text, f"the report should state {constant}"
 
 
+def test_lab07_derivations_are_covered():
+    """The derivations Lab 07 promises (issue 18): the convolution backward, also as a correlation
+    with the flipped kernel, and the pooling gradient."""
+    required = {"conv_output_size", "conv_forward", "conv_db", "conv_dW", "conv_dX", "conv_dX_flipped",
+                "maxpool_forward", "maxpool_grad"}
+    assert required <= set(FORMULAS), f"missing: {sorted(required - set(FORMULAS))}"
+    assert "flipped" in DERIVATIONS.read_text() and "col2im" in DERIVATIONS.read_text()
+
+
 # ====================================================================== linear layer
 
 @pytest.mark.parametrize("N,d_in,d_out", SHAPES)
@@ -440,7 +449,7 @@ def test_nesterov_is_sutskever_look_ahead_with_the_stored_point_changed():
     A = r.normal(size=(4, 4))
     A = A @ A.T + np.eye(4)                        # a convex quadratic f = theta^T A theta / 2 - b^T theta
     b = r.normal(size=4)
-    grad = lambda x: A @ x - b  # noqa: E731
+    grad = lambda x: A @ x - b
     lr, mu = 0.05, 0.9
     phi, u = r.normal(size=4), np.zeros(4)
     theta, v = phi.copy(), np.zeros(4)             # theta_0 = phi_0 + mu u_0 = phi_0
@@ -539,7 +548,7 @@ def test_batchnorm_gradients_match_finite_differences(N, D):
     gamma, beta, G = r.normal(size=(1, D)), r.normal(size=(1, D)), r.normal(size=(N, D))
     assert_close(F.bn_mean(X), X.mean(axis=0, keepdims=True), "mean")
     assert_close(F.bn_var(X), X.var(axis=0, keepdims=True), "biased variance")
-    loss = lambda: float(np.sum(G * F.bn_forward(X, gamma, beta, eps)))  # noqa: E731
+    loss = lambda: float(np.sum(G * F.bn_forward(X, gamma, beta, eps)))
     Xhat, s = F.bn_xhat(X, eps), 1 / np.sqrt(F.bn_var(X) + eps)
     assert_close(F.bn_dbeta(G), numerical_gradient(lambda _: loss(), beta), "dbeta = 1^T G")
     assert_close(F.bn_dgamma(G, Xhat), numerical_gradient(lambda _: loss(), gamma), "dgamma = 1^T (G . Xhat)")
@@ -567,6 +576,66 @@ def test_batchnorm_evaluation_mode_is_affine_per_sample():
     # With the batch's own statistics as running statistics, evaluation equals training mode.
     assert_close(F.bn_eval(X, gamma, beta, F.bn_mean(X), F.bn_var(X), 1e-5), F.bn_forward(X, gamma, beta, 1e-5),
                  "running = batch statistics")
+
+
+# ====================================================================== convolution and pooling (Lab 07)
+
+# (N, C_in, Hp, Wp, C_out, KH, KW, stride): overlapping and tiling windows, non-square kernels.
+CONV_SHAPES = [(2, 3, 7, 6, 4, 3, 3, 1), (1, 2, 8, 7, 3, 3, 2, 2), (3, 1, 9, 10, 2, 2, 2, 2)]
+
+
+def test_conv_output_size_counts_the_window_positions():
+    for n in range(1, 12):
+        for k in range(1, n + 3):
+            for s in (1, 2, 3):
+                for p in (0, 1, 2):
+                    if k <= n + 2 * p:
+                        assert F.conv_output_size(n, k, s, p) == len(range(0, n + 2 * p - k + 1, s))
+
+
+@pytest.mark.parametrize("N,C,Hp,Wp,O,KH,KW,s", CONV_SHAPES)
+def test_conv_gradients_match_finite_differences(N, C, Hp, Wp, O, KH, KW, s):
+    r = rng(f"conv{N}{C}{Hp}{Wp}{O}{KH}{KW}{s}")
+    Xp, W, b = r.normal(size=(N, C, Hp, Wp)), r.normal(size=(O, C, KH, KW)), r.normal(size=O)
+    Y = F.conv_forward(Xp, W, b, s)
+    assert Y.shape == (N, O, F.conv_output_size(Hp, KH, s, 0), F.conv_output_size(Wp, KW, s, 0))
+    G = r.normal(size=Y.shape)                  # upstream gradient: L = sum(G * Y)
+    loss = lambda: float((G * F.conv_forward(Xp, W, b, s)).sum())
+    assert_close(F.conv_db(G), numerical_gradient(lambda _: loss(), b), "db = sum over n, i, j of G")
+    assert_close(F.conv_dW(G, Xp, s, KH, KW), numerical_gradient(lambda _: loss(), W), "dW = corr(Xp, G)")
+    dXp = F.conv_dX(G, W, s, Hp, Wp)
+    assert_close(dXp, numerical_gradient(lambda _: loss(), Xp), "dXp: windows scattered back and added")
+    assert_close(F.conv_dX_flipped(G, W, s, Hp, Wp), dXp, "dXp = full correlation with the flipped kernel")
+    # The report's warning: without the flip the full correlation is wrong.
+    assert not np.allclose(F.conv_dX_flipped(G, W[:, :, ::-1, ::-1], s, Hp, Wp), dXp)
+
+
+def test_conv_forward_is_an_im2col_matrix_product():
+    r = rng("im2col")
+    Xp, W, b, s = r.normal(size=(2, 3, 6, 7)), r.normal(size=(4, 3, 3, 2)), r.normal(size=4), 2
+    Y = F.conv_forward(Xp, W, b, s)
+    H_out, W_out = Y.shape[2:]
+    cols = np.stack([Xp[:, :, i * s:i * s + 3, j * s:j * s + 2].reshape(2, -1)
+                     for i in range(H_out) for j in range(W_out)], axis=2)      # (N, C*KH*KW, positions)
+    Y_mat = np.einsum("ok,nkp->nop", W.reshape(4, -1), cols) + b[None, :, None]
+    assert_close(Y_mat.reshape(Y.shape), Y, "one matrix product with the windows as columns")
+
+
+@pytest.mark.parametrize("N,C,H,W,k,s", [(2, 3, 6, 8, 2, 2), (1, 2, 7, 5, 3, 2), (3, 1, 5, 6, 2, 1)])
+def test_maxpool_gradient_matches_finite_differences(N, C, H, W, k, s):
+    r = rng(f"pool{N}{C}{H}{W}{k}{s}")
+    X = r.permutation(N * C * H * W).reshape(N, C, H, W) / 10.0    # distinct values: no ties
+    G = r.normal(size=F.maxpool_forward(X, k, s).shape)
+    numeric = numerical_gradient(lambda A: float(np.sum(G * F.maxpool_forward(A, k, s))), X)
+    assert_close(F.maxpool_grad(G, X, k, s), numeric, "dX: each window's G to its maximum, summed")
+    # Each window sends its whole gradient to one input.
+    assert_close(F.maxpool_grad(np.ones_like(G), X, k, s).sum(), float(G.size), "one unit per window")
+
+
+def test_maxpool_gradient_at_a_tie_goes_to_one_entry():
+    X = np.zeros((1, 1, 2, 2))                 # four tied maxima, as after a ReLU
+    dX = F.maxpool_grad(np.ones((1, 1, 1, 1)), X, 2, 2)
+    assert dX.sum() == 1.0 and np.count_nonzero(dX) == 1 and dX[0, 0, 0, 0] == 1.0
 
 
 # ====================================================================== the labs' reference solutions
@@ -602,7 +671,8 @@ def _lab01_model():
     return vars(module)
 
 
-LAB_CROSS_CHECKS = [lab for lab in ("lab01-regression", "lab03-activations", "lab06-rdfia", "lab08-optimisation")
+LAB_CROSS_CHECKS = [lab for lab in ("lab01-regression", "lab03-activations", "lab06-rdfia", "lab07-cnn",
+                                    "lab08-optimisation")
                     if _lab_present(lab)]
 
 
@@ -795,3 +865,39 @@ def test_lab08_dropout_matches_report(lab):
     keep = (mask != 0).astype(float)
     assert_close(out, F.dropout_forward(x, keep, 0.3), f"{lab} dropout_forward (eq:dropout_forward)")
     assert_close(backward(G, mask), F.dropout_backward(G, keep, 0.3), f"{lab} dropout_backward (eq:dropout_backward)")
+
+
+def _pad(x, p):
+    return np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+
+
+@_only("lab07-cnn")
+@pytest.mark.parametrize("N,C,H,W,O,KH,KW,s,p", [(2, 3, 6, 5, 4, 3, 3, 1, 1), (1, 2, 7, 8, 3, 3, 2, 2, 2),
+                                                 (3, 1, 8, 6, 2, 2, 2, 2, 0)])
+def test_lab07_conv_matches_report(lab, N, C, H, W, O, KH, KW, s, p):
+    ns = _namespace(lab)
+    forward, backward = _require(ns, lab, ("conv2d_forward", "conv2d_backward"))
+    r = rng(f"lab07conv{N}{C}{H}{W}{O}{KH}{KW}{s}{p}")
+    x, w, b = r.normal(size=(N, C, H, W)), r.normal(size=(O, C, KH, KW)), r.normal(size=O)
+    Y = F.conv_forward(_pad(x, p), w, b, s)
+    assert_close(forward(x.copy(), w.copy(), b.copy(), s, p), Y, f"{lab} conv2d_forward (eq:conv_forward)")
+    G = r.normal(size=Y.shape)
+    dx, dw, db = backward(G.copy(), x.copy(), w.copy(), s, p)
+    dXp = F.conv_dX(G, w, s, H + 2 * p, W + 2 * p)
+    assert_close(dx, dXp[:, :, p:p + H, p:p + W], f"{lab} conv2d_backward dx (eq:conv_dX, padding cropped)")
+    assert_close(dw, F.conv_dW(G, _pad(x, p), s, KH, KW), f"{lab} conv2d_backward dw (eq:conv_dW)")
+    assert_close(db, F.conv_db(G), f"{lab} conv2d_backward db (eq:conv_db)")
+
+
+@_only("lab07-cnn")
+@pytest.mark.parametrize("N,C,H,W,k,s", [(2, 3, 6, 8, 2, 2), (1, 2, 7, 5, 3, 2)])
+def test_lab07_maxpool_matches_report(lab, N, C, H, W, k, s):
+    ns = _namespace(lab)
+    forward, backward = _require(ns, lab, ("maxpool2d_forward", "maxpool2d_backward"))
+    r = rng(f"lab07pool{N}{C}{H}{W}{k}{s}")
+    X = r.permutation(N * C * H * W).reshape(N, C, H, W) / 10.0
+    P = F.maxpool_forward(X, k, s)
+    assert_close(forward(X.copy(), k, s), P, f"{lab} maxpool2d_forward (eq:maxpool_forward)")
+    G = r.normal(size=P.shape)
+    assert_close(backward(G.copy(), X.copy(), k, s), F.maxpool_grad(G, X, k, s),
+                 f"{lab} maxpool2d_backward (eq:maxpool_grad)")

@@ -182,7 +182,7 @@ def test_batchnorm_oracle_agrees_with_the_reference_and_finite_differences(ns):
         cache = checks._bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]
         dout = r.normal(size=(n, d))
         closed = checks._bn_grads(*cache, dout)
-        loss = lambda: float((dout * checks._bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[0]).sum())  # noqa: E731
+        loss = lambda: float((dout * checks._bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[0]).sum())
         for got, wrt in zip(closed, (x, gamma, beta)):
             assert np.allclose(got, core.numerical_gradient(lambda _: loss(), wrt), rtol=1e-5, atol=1e-7)
         for got, want in zip(ns["batchnorm_backward"](dout, cache), closed):

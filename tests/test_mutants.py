@@ -8,7 +8,7 @@ import pytest
 from autograder import harness, mutants, zoo
 from autograder.paths import LABS, lab_ids
 
-MIN_MUTANTS = {"lab01": 15, "lab02": 20, "lab03": 15, "lab04": 15, "lab05": 15, "lab06": 12, "lab08": 30}
+MIN_MUTANTS = {"lab01": 15, "lab02": 20, "lab03": 15, "lab04": 15, "lab05": 15, "lab06": 12, "lab07": 30, "lab08": 30}
 
 
 @pytest.mark.parametrize("lab", lab_ids())

@@ -36,6 +36,7 @@ FIGURES = {
     "lab06-rdfia": ["circles_boundary", "curves", "mnist_curves"],
     "lab08-optimisation": ["optimizers", "lr_sensitivity", "schedules", "overfitting", "batchnorm",
                            "lr_range_test", "update_ratios"],
+    "lab07-cnn": ["curves", "filters", "feature_maps", "shift"],
 }
 RESULT_KEYS = {
     "lab01-regression": ["final_train_mse", "noise_variance", "epochs"],
@@ -46,6 +47,8 @@ RESULT_KEYS = {
     "lab06-rdfia": ["circles_val_accuracy", "circles_accuracy", "mnist_val_accuracy", "mnist_accuracy", "dataset"],
     "lab08-optimisation": ["dataset", "val_acc_adam", "best_lr_adam", "overfit_none_gap", "early_best_epoch",
                            "bn_with_lr0.1_val_acc", "range_suggested_lr"],
+    "lab07-cnn": ["dataset", "test_accuracy", "mlp_test_accuracy", "epochs", "cnn_parameters",
+                  "mlp_parameters", "seconds_per_epoch", "mlp_seconds_per_epoch"],
 }
 PAGES = (18, 45)   # about 25 pages; a figure takes the same room as its placeholder
 

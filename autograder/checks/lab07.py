@@ -1,0 +1,634 @@
+"""Hidden checks of Lab 07 (convolutional layers in NumPy: conv, max-pooling, flatten).
+
+Layout (the lab's conventions): images ``x`` are ``(N, C_in, H, W)``, kernels ``w`` are
+``(C_out, C_in, KH, KW)``, biases ``b`` are ``(C_out,)``; a convolution is the
+cross-correlation ``out[n, o, i, j] = b[o] + sum_{c,u,v} w[o, c, u, v] xp[n, c, i*s + u, j*s + v]``
+of the zero-padded input ``xp``.  The backward functions receive the forward's *inputs*
+(``x``, ``w``), never anything the student's forward computed, so a wrong forward costs only
+the forward's cell.
+
+The oracles here are written independently of the reference solution: explicit loops over
+output positions (one einsum per position), window starts counted with ``range`` instead of
+the output-size formula, gradients scattered window by window, and centred finite
+differences in float64 as a witness for every gradient.  When a value is wrong, known
+mistakes are recognised by the value they produce (kernel flipped, bias missing, ...), and
+otherwise by the cases that pass and fail: right only where windows do not overlap means
+overlapping contributions were overwritten, right only for stride 1 means the stride was
+ignored, and so on.  Nothing here prints.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import core
+from .core import expect_array, expect_close, fail
+
+# Read by the grading sandbox's guard: the layers must be the student's NumPy code.
+FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "autograd", "sklearn")
+
+_float64 = np.float64
+
+# Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
+_TOL = {np.dtype(np.float64): (1e-6, 1e-8), np.dtype(np.float32): (2e-4, 2e-5)}
+
+
+def _tol(dtype) -> dict:
+    rtol, atol = _TOL.get(np.dtype(dtype), _TOL[np.dtype(np.float32)])
+    return {"rtol": rtol, "atol": atol}
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases: (N, C_in, H, W, C_out, KH, KW, stride, pad, dtype). Heights, widths and channel counts
+# differ from each other; batch 1 and odd batches; overlapping and non-overlapping windows;
+# strides 1, 2, 3; paddings 0, 1, 2; a 1x1 kernel; float64 and float32.
+# ---------------------------------------------------------------------------------------------
+CONV_CASES = [
+    (4, 3, 6, 5, 7, 1, 1, 1, 0, np.float64),    # 1x1 kernel: no overlap, no padding
+    (3, 2, 7, 9, 4, 3, 3, 1, 1, np.float64),    # the lab's own 3x3 / stride 1 / pad 1
+    (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64),   # windows tile the image (stride = kernel)
+    (1, 3, 8, 11, 5, 3, 2, 2, 1, np.float64),   # batch of one, non-square kernel, stride 2
+    (2, 1, 11, 7, 5, 5, 3, 3, 2, np.float64),   # one input channel, stride 3, pad 2
+    (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
+]
+
+
+def _overlapping(case) -> bool:
+    _, _, _, _, _, kh, kw, s, _, _ = case
+    return s < kh or s < kw
+
+
+def _describe_conv(case) -> str:
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    return (f"x of shape {(n, c, h, w)}, w of shape {(co, c, kh, kw)}, stride {s}, pad {p}"
+            f"{' (float32)' if np.dtype(dt) == np.float32 else ''}")
+
+
+def _conv_inputs(r, case):
+    n, c, h, w, co, kh, kw, _, _, dt = case
+    x = r.normal(0, 1, (n, c, h, w)).astype(dt)
+    wt = r.normal(0, 1 / np.sqrt(c * kh * kw), (co, c, kh, kw)).astype(dt)
+    b = r.normal(0, 0.5, co).astype(dt)
+    return x, wt, b
+
+
+# ---------------------------------------------------------------------------------------------
+# Oracles (float64)
+# ---------------------------------------------------------------------------------------------
+
+def _starts(n: int, k: int, stride: int) -> list[int]:
+    """Positions where a window of size k starts along an axis of length n (padded)."""
+    return list(range(0, n - k + 1, stride))
+
+
+def _padded(x, pad, mode="constant"):
+    x = np.asarray(x, dtype=_float64)
+    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode=mode) if pad else x
+
+
+def _conv(x, w, b, stride, pad, *, mode="constant"):
+    """Cross-correlation, one einsum per output position."""
+    xp = _padded(x, pad, mode)
+    w = np.asarray(w, dtype=_float64)
+    kh, kw = w.shape[2:]
+    rows, cols = _starts(xp.shape[2], kh, stride), _starts(xp.shape[3], kw, stride)
+    out = np.empty((x.shape[0], w.shape[0], len(rows), len(cols)))
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            out[:, :, i, j] = np.einsum("ncuv,ocuv->no", xp[:, :, r0:r0 + kh, c0:c0 + kw], w)
+    return out + np.asarray(b, dtype=_float64)[None, :, None, None]
+
+
+def _conv_grads(dout, x, w, stride, pad, *, place=None):
+    """(dx, dw, db) by scattering each output position's contribution into its window.
+
+    ``place`` overrides the stride used to *place* the windows of dx (a mistake diagnosis).
+    """
+    dout = np.asarray(dout, dtype=_float64)
+    xp = _padded(x, pad)
+    w = np.asarray(w, dtype=_float64)
+    kh, kw = w.shape[2:]
+    rows, cols = _starts(xp.shape[2], kh, stride), _starts(xp.shape[3], kw, stride)
+    step = stride if place is None else place
+    dxp, dw = np.zeros_like(xp), np.zeros_like(w)
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            g = dout[:, :, i, j]
+            dw += np.einsum("no,ncuv->ocuv", g, xp[:, :, r0:r0 + kh, c0:c0 + kw])
+            y0, x0 = i * step, j * step
+            dxp[:, :, y0:y0 + kh, x0:x0 + kw] += np.einsum("no,ocuv->ncuv", g, w)
+    h, wd = x.shape[2:]
+    return dxp[:, :, pad:pad + h, pad:pad + wd], dw, dout.sum(axis=(0, 2, 3))
+
+
+def _pool(x, size, stride, *, reduce="max"):
+    x = np.asarray(x, dtype=_float64)
+    rows, cols = _starts(x.shape[2], size, stride), _starts(x.shape[3], size, stride)
+    out = np.empty(x.shape[:2] + (len(rows), len(cols)))
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            window = x[:, :, r0:r0 + size, c0:c0 + size].reshape(x.shape[0], x.shape[1], -1)
+            out[:, :, i, j] = window.max(axis=2) if reduce == "max" else window.mean(axis=2)
+    return out
+
+
+def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False):
+    """dx of max-pooling; ``route``/``place``/``swap`` reproduce known mistakes for diagnoses."""
+    x = np.asarray(x, dtype=_float64)
+    dout = np.asarray(dout, dtype=_float64)
+    rows, cols = _starts(x.shape[2], size, stride), _starts(x.shape[3], size, stride)
+    step = stride if place is None else place
+    dx = np.zeros_like(x)
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            window = x[:, :, r0:r0 + size, c0:c0 + size]
+            y0, x0 = i * step, j * step
+            g = dout[:, :, i, j][:, :, None, None]
+            if route == "all":
+                dx[:, :, y0:y0 + size, x0:x0 + size] += g
+                continue
+            if route == "mean":
+                dx[:, :, y0:y0 + size, x0:x0 + size] += g / size ** 2
+                continue
+            flat = window.reshape(window.shape[0], window.shape[1], -1).argmax(axis=2)
+            u, v = np.divmod(flat, size)
+            if swap:
+                u, v = v, u
+            for n in range(x.shape[0]):
+                for c in range(x.shape[1]):
+                    dx[n, c, y0 + u[n, c], x0 + v[n, c]] += dout[n, c, i, j]
+    return dx
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------
+
+def _call(fn, args, name, context, hints=None):
+    """core.call, with the inputs named in every failure message (and a hint when one of
+    ``hints``' keys occurs in the message)."""
+    try:
+        return core.call(fn, *args, name=name)
+    except core.CheckFailure as exc:
+        hint = next((h for key, h in (hints or {}).items() if key in str(exc)), None)
+        fail(f"{exc} (called with {context}){': ' + hint if hint else ''}")
+
+
+def _unpack(out, n: int, name: str, what: str) -> list:
+    """The n values of a returned tuple (or list), or a failure that says what was expected."""
+    try:
+        items = list(out)
+    except TypeError:
+        items = None
+    if items is None or len(items) != n:
+        got = "None: did you forget a `return` statement?" if out is None else f"{core._describe(out)}"
+        fail(f"{name} must return the {n}-tuple {what}, got {got}")
+    return items
+
+
+def _expect(got, name: str, shape: tuple, dtype) -> np.ndarray:
+    """expect_array, with what to do when a float32 input came back in another dtype."""
+    try:
+        return expect_array(got, name=name, shape=shape, dtype=dtype)
+    except core.CheckFailure as exc:
+        if "must have dtype" in str(exc):
+            fail(f"{exc}: keep the dtype of the inputs (float32 in, float32 out), e.g. "
+                 f"np.zeros_like(x) or np.zeros(shape, dtype=x.dtype); np.zeros(shape) alone is float64")
+        raise
+
+
+def _shape(a) -> tuple | None:
+    try:
+        return tuple(int(d) for d in np.shape(a))
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Output size
+# ---------------------------------------------------------------------------------------------
+
+SIZE_CASES = [(28, 3, 1, 1), (28, 5, 1, 0), (7, 3, 2, 1), (10, 3, 3, 0), (9, 2, 2, 0),
+              (11, 5, 3, 2), (6, 6, 1, 0), (13, 4, 4, 1), (14, 2, 2, 0), (8, 3, 2, 0)]
+
+
+_SIZE_MISTAKES = {
+    "the +1 is missing: the first window starts at position 0, so there is one more position than "
+    "there are strides, (n + 2*pad - k) // stride + 1": lambda n, k, s, p: (n + 2 * p - k) // s,
+    "the padding is added to one side only: it is added on both sides, n + 2*pad":
+        lambda n, k, s, p: (n + p - k) // s + 1,
+    "the padding is ignored: the padded length is n + 2*pad": lambda n, k, s, p: (n - k) // s + 1,
+    "rounded up: a window that does not fit entirely is not counted, round DOWN (integer division //)":
+        lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1,
+    "the stride is ignored: with stride s only every s-th position starts a window":
+        lambda n, k, s, p: n + 2 * p - k + 1,
+}
+
+
+def conv_output_size(conv_output_size):
+    got = {}
+    for n, k, s, p in SIZE_CASES:
+        context = f"n={n}, k={k}, stride={s}, pad={p}"
+        value = core.expect_scalar(_call(conv_output_size, (n, k, s, p), "conv_output_size", context),
+                                   name=f"conv_output_size({context})")
+        if value != round(value):
+            fail(f"conv_output_size({context}) returned {value:g}, not a whole number: the number of "
+                 f"window positions is floor((n + 2*pad - k) / stride) + 1; use integer division //")
+        got[n, k, s, p] = value
+    wrong = [case for case, value in got.items() if value != len(_starts(case[0] + 2 * case[3], case[1], case[2]))]
+    if not wrong:
+        return
+    n, k, s, p = wrong[0]
+    first = (f"conv_output_size(n={n}, k={k}, stride={s}, pad={p}) returned {got[wrong[0]]:g} instead of "
+             f"{len(_starts(n + 2 * p, k, s))}")
+    for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
+        if all(value == formula(*case) for case, value in got.items()):
+            fail(f"{first}: {message}")
+    fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1")
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolution forward
+# ---------------------------------------------------------------------------------------------
+
+def _scrambled(out, axes):
+    """``out`` laid out in memory with its axes in order ``axes``, then reshaped (not transposed)
+    back to the shape of ``out``: what a reshape used instead of a transpose produces."""
+    return np.ascontiguousarray(out.transpose(axes)).reshape(out.shape)
+
+
+def _conv_shape_diagnosis(got, case):
+    n, c, h, w, co, kh, kw, s, p, _ = case
+    ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(w + 2 * p, kw, s))
+    wrong = [
+        ((n, ho, wo, co), ("the channel axis is last: return (N, C_out, H_out, W_out), channels "
+                           "second (transpose, do not reshape)")),
+        ((n, co, wo, ho), "height and width are swapped: the output is (N, C_out, H_out, W_out)"),
+        ((n, co, ho + 1, wo + 1), "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1"),
+        ((n, co, ho - 1, wo - 1), "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1"),
+        ((n, co, len(_starts(h + 2 * p, kh, 1)), len(_starts(w + 2 * p, kw, 1))),
+         "the stride is ignored: only every stride-th window position gives an output"),
+        ((n, co, len(_starts(h, kh, s)), len(_starts(w, kw, s))),
+         "the padding is ignored: pad the input with `pad` zeros on every side of H and W first"),
+        ((n, c, ho, wo), ("the output has C_in channels: each of the C_out kernels w[o] gives one "
+                          "output channel, summing over all C_in input channels")),
+    ]
+    for shape, message in wrong:
+        if got == shape and shape != (n, co, ho, wo):
+            return message
+    return None
+
+
+def conv2d_forward(conv2d_forward):
+    r = core.rng("lab07.conv2d_forward")
+    for case in CONV_CASES:
+        _, c, _, _, co, kh, kw, s, p, dt = case
+        x, wt, b = _conv_inputs(r, case)
+        context = _describe_conv(case)
+        out = _call(conv2d_forward, (x, wt, b, s, p), "conv2d_forward", context, hints={
+            f"({co},)": "a bias of shape (C_out,) broadcasts against the LAST axis (W_out); "
+                        "reshape it to (1, C_out, 1, 1) so that b[o] is added to channel o"})
+        want = _conv(x, wt, b, s, p)
+        shape = _shape(out)
+        if shape is not None and shape != want.shape:
+            message = _conv_shape_diagnosis(shape, case)
+            if message:
+                fail(f"conv2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}")
+        got = _expect(out, f"conv2d_forward ({context})", want.shape, dt)
+        flipped = wt[:, :, ::-1, ::-1]
+        diagnose = {
+            "the kernel is flipped: a CNN 'convolution' is a cross-correlation, use w as it is "
+            "(no w[:, :, ::-1, ::-1])": lambda: _conv(x, flipped, b, s, p),
+            "the bias is missing: add b[o] to every position of output channel o":
+                lambda: _conv(x, wt, np.zeros(co), s, p),
+            "the padding is not zeros: pad with zeros (np.pad's default mode='constant'), "
+            "not by repeating the border": lambda: _conv(x, wt, b, s, p, mode="edge"),
+            "the patches are flattened in (KH, KW, C_in) order but w.reshape(C_out, -1) is in "
+            "(C_in, KH, KW) order: flatten both the same way": lambda: _conv(
+                x, wt.reshape(co, kh, kw, c).transpose(0, 3, 1, 2), b, s, p),
+            "the channel axis is mixed with the spatial axes: an (N, H_out, W_out, C_out) result was "
+            "reshaped to (N, C_out, H_out, W_out); move axes with transpose, not reshape":
+                lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (0, 2, 3, 1)) + b[None, :, None, None],
+            "the batch and channel axes are mixed: a (C_out, N, H_out, W_out) result was reshaped to "
+            "(N, C_out, H_out, W_out); move axes with transpose, not reshape":
+                lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (1, 0, 2, 3)) + b[None, :, None, None],
+        }
+        if want.shape[3] == co:
+            diagnose["the bias is added along the last axis (W_out) instead of the channels: "
+                     "reshape b to (1, C_out, 1, 1)"] = lambda: _conv(x, wt, np.zeros(co), s, p) + b[None, None, None, :]
+        if kh == kw:
+            diagnose["the kernel's rows and columns are swapped: w[o, c, u, v] multiplies "
+                     "xp[n, c, i*stride + u, j*stride + v] (u along H, v along W)"] = \
+                lambda: _conv(x, wt.transpose(0, 1, 3, 2), b, s, p)
+        expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
+
+
+# ---------------------------------------------------------------------------------------------
+# Convolution backward
+# ---------------------------------------------------------------------------------------------
+
+OVERLAP = ("dx is right where the windows do not overlap (stride >= kernel size) and wrong where "
+           "they do: every window that covers a pixel adds its contribution to dx (+= in col2im, or "
+           "np.add.at); overwriting with = (or a fancy-index +=, which drops repeated indices) "
+           "keeps only one of them")
+STRIDE_BACKWARD = ("dx is right for stride 1 and wrong for larger strides: the stride is ignored "
+                   "in the backward pass; window (i, j) starts at (i*stride, j*stride) of the "
+                   "padded input, so col2im must step by the stride")
+
+
+def _check_dx(got, want, x, wt, dout, case, context):
+    """None when dx is right; raises for a recognised mistake; else the generic message."""
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    tol = _tol(dt)
+    shape = _shape(got)
+    hp, wp = h + 2 * p, w + 2 * p
+    if shape == (n, c, hp, wp) and p:
+        fail(f"conv2d_backward ({context}): dx has shape {shape}, the shape of the PADDED input: "
+             f"the padding was not removed; crop it (dx_padded[:, :, pad:pad + H, pad:pad + W])")
+    if shape is not None and len(shape) == 4 and 0 in shape and p == 0:
+        fail(f"conv2d_backward ({context}): dx has shape {shape}: with pad = 0, "
+             f"dx_padded[:, :, pad:-pad] selects nothing; crop with pad:pad + H instead")
+    if shape == (co, c, kh, kw) and (co, c, kh, kw) != x.shape:
+        fail(f"conv2d_backward ({context}): the first value returned has the shape of w: "
+             f"return (dx, dw, db) in this order")
+    got = _expect(got, f"conv2d_backward dx ({context})", x.shape, dt)
+    if core.close(got, want, **tol):
+        return None
+    diagnoses = {
+        "dx: the kernel must be flipped (rotated by 180 degrees) when dx is computed as a full "
+        "convolution of dout, or was flipped when dx is scattered back window by window (col2im)":
+            lambda: _conv_grads(dout, x, wt[:, :, ::-1, ::-1], s, p)[0],
+        "dx is divided by N: the 1/N of the mean lives in the loss backward only":
+            lambda: want / n,
+    }
+    if s > 1:
+        diagnoses[STRIDE_BACKWARD] = lambda: _conv_grads(dout, x, wt, s, p, place=1)[0]
+    for message, value in diagnoses.items():
+        if core.close(got, value(), **tol):
+            fail(f"conv2d_backward ({context}): {message}")
+    err = float(np.max(np.abs(np.asarray(got, _float64) - want)))
+    return f"conv2d_backward ({context}): dx has wrong values (largest error {err:.3g})"
+
+
+def conv2d_backward(conv2d_backward):
+    r = core.rng("lab07.conv2d_backward")
+    # Finite differences of the oracle's forward as a witness for the oracle's gradients.
+    _witness(r)
+    dx_results = []                      # (case, None or message) for the property diagnoses
+    for case in CONV_CASES:
+        n, c, h, w, co, kh, kw, s, p, dt = case
+        x, wt, _ = _conv_inputs(r, case)
+        ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(w + 2 * p, kw, s))
+        dout = r.normal(0, 1, (n, co, ho, wo)).astype(dt)
+        context = _describe_conv(case)
+        out = _call(conv2d_backward, (dout, x, wt, s, p), "conv2d_backward", context)
+        dx, dw, db = _unpack(out, 3, "conv2d_backward", "(dx, dw, db)")
+        want_dx, want_dw, want_db = _conv_grads(dout, x, wt, s, p)
+        tol = _tol(dt)
+        # dout's memory read as (C_out, N, H_out, W_out): a reshape without the transpose.
+        scrambled = dout.reshape(co, n, ho, wo).transpose(1, 0, 2, 3)
+        unmoved = ("dout was reshaped to (C_out, N*H_out*W_out) without first moving its channel axis "
+                   "to the front: dout.transpose(1, 0, 2, 3) before the reshape")
+        # dw
+        shape = _shape(dw)
+        if shape == (n, co, c, kh, kw):
+            fail(f"conv2d_backward ({context}): dw has shape {shape}: sum the per-sample "
+                 f"weight gradients over the batch (dw has the shape of w, {wt.shape})")
+        if shape == (c, co, kh, kw) and c != co:
+            fail(f"conv2d_backward ({context}): dw has shape {shape}: it must have the shape of w, "
+                 f"(C_out, C_in, KH, KW) = {wt.shape}; transpose the result of your product")
+        if shape == x.shape and x.shape != wt.shape:
+            fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
+                 f"return (dx, dw, db) in this order")
+        dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
+        expect_close(dw, want_dw, name=f"conv2d_backward dw ({context})", **tol, diagnose={
+            "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
+            "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
+            "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
+            "dw is N times too large: the batch sum is already in the product, do not multiply by N":
+                want_dw * n,
+            unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
+        })
+        # db
+        shape = _shape(db)
+        if shape is not None and shape != (co,):
+            hint = {(co, ho, wo): "summed over the batch only", (n, co): "summed over H_out and W_out only",
+                    (n, co, ho, wo): "not summed at all", (1, co, 1, 1): "kept with keepdims",
+                    (1, co): "kept with keepdims"}.get(shape, "of the wrong shape")
+            fail(f"conv2d_backward ({context}): db has shape {shape} ({hint}): the bias gradient of "
+                 f"channel o sums dout[:, o] over the batch AND all output positions, "
+                 f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b")
+        db = _expect(db, f"conv2d_backward db ({context})", (co,), dt)
+        expect_close(db, want_db, name=f"conv2d_backward db ({context})", **tol, diagnose={
+            "db is averaged: sum dout over N, H_out and W_out (no division)":
+                want_db / (n * ho * wo),
+            "db is divided by N: the 1/N of the mean lives in the loss backward only": want_db / n,
+            unmoved: lambda: scrambled.sum(axis=(0, 2, 3)),
+        })
+        # dx last: its failures are diagnosed from the pattern of cases that pass and fail.
+        dx_results.append((case, _check_dx(dx, want_dx, x, wt, dout, case, context)))
+    failures = [(case, msg) for case, msg in dx_results if msg]
+    if not failures:
+        return
+    passed = [case for case, msg in dx_results if not msg]
+    if all(_overlapping(case) for case, _ in failures) and any(not _overlapping(case) for case in passed):
+        fail(f"{failures[0][1]}: {OVERLAP}")
+    if all(case[7] > 1 for case, _ in failures) and any(case[7] == 1 for case in passed):
+        fail(f"{failures[0][1]}: {STRIDE_BACKWARD}")
+    if all(case[8] > 0 for case, _ in failures) and any(case[8] == 0 for case in passed):
+        fail(f"{failures[0][1]}: right without padding, wrong with it: compute dx of the PADDED "
+             f"input (windows start at i*stride, j*stride of xp), then crop the padding off")
+    fail(failures[0][1])
+
+
+def _witness(r):
+    """Guard the oracle itself: its gradients equal centred finite differences in float64."""
+    case = (2, 2, 5, 4, 3, 3, 2, 2, 1, np.float64)
+    x, wt, b = _conv_inputs(r, case)
+    out = _conv(x, wt, b, 2, 1)
+    G = r.normal(0, 1, out.shape)
+    dx, dw, db = _conv_grads(G, x, wt, 2, 1)
+    checks = [(dx, x, lambda v: float(np.sum(G * _conv(v, wt, b, 2, 1)))),
+              (dw, wt, lambda v: float(np.sum(G * _conv(x, v, b, 2, 1)))),
+              (db, b, lambda v: float(np.sum(G * _conv(x, wt, v, 2, 1))))]
+    for analytic, at, f in checks:
+        if not core.close(analytic, core.numerical_gradient(f, at.copy()), 1e-5, 1e-7):
+            fail("internal check error: the convolution oracle disagrees with finite differences")
+
+
+# ---------------------------------------------------------------------------------------------
+# Max-pooling
+# ---------------------------------------------------------------------------------------------
+
+POOL_CASES = [   # (N, C, H, W, size, stride, dtype)
+    (3, 2, 8, 6, 2, 2, np.float64),      # the lab's 2x2 / stride 2
+    (1, 4, 7, 9, 2, 2, np.float64),      # batch of one, odd sizes: the last row/column is dropped
+    (5, 3, 9, 7, 3, 2, np.float64),      # overlapping windows
+    (2, 5, 6, 10, 3, 3, np.float64),     # 3x3 / stride 3
+    (3, 2, 5, 8, 2, 1, np.float64),      # stride 1: heavily overlapping
+    (4, 3, 12, 10, 2, 2, np.float32),    # float32 in, float32 out
+]
+
+
+def _describe_pool(case) -> str:
+    n, c, h, w, size, s, dt = case
+    return (f"x of shape {(n, c, h, w)}, size {size}, stride {s}"
+            f"{' (float32)' if np.dtype(dt) == np.float32 else ''}")
+
+
+def _distinct(r, shape, dt):
+    """Random values without ties (a permutation of a grid), so the maximum is unique."""
+    values = r.permutation(int(np.prod(shape))).reshape(shape) / 7.0 - 3.0
+    return values.astype(dt)
+
+
+def maxpool2d_forward(maxpool2d_forward):
+    r = core.rng("lab07.maxpool2d_forward")
+    for case in POOL_CASES:
+        n, c, h, w, size, s, dt = case
+        x = _distinct(r, (n, c, h, w), dt)
+        context = _describe_pool(case)
+        out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
+        want = _pool(x, size, s)
+        ho, wo = want.shape[2:]
+        shape = _shape(out)
+        wrong_shapes = {
+            (n, c, ho + 1, wo + 1): "the output size is off by one: H_out = (H - size) // stride + 1",
+            (n, c, len(_starts(h, size, 1)), len(_starts(w, size, 1))):
+                "the stride is ignored: windows start every `stride` pixels",
+            (n, ho, wo): "the channel axis is lost: pool each channel separately, (N, C, H_out, W_out)",
+            (n, c, wo, ho): "height and width are swapped",
+            (n, c, -(-h // s), -(-w // s)): "a partial window at the border was kept: windows that do "
+                                            "not fit entirely are dropped (round down)",
+        }
+        if shape is not None and shape != want.shape and shape in wrong_shapes:
+            fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: "
+                 f"{wrong_shapes[shape]}")
+        got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
+        expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
+            "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
+            "the maximum is taken over the channels too: pool each channel separately":
+                lambda: np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
+        })
+
+
+POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
+                "input that is the maximum of several windows receives the SUM of their gradients "
+                "(+=), not only the last one")
+POOL_STRIDE = ("dx is right for stride 1 and wrong for larger strides: window (i, j) starts at "
+               "(i*stride, j*stride) of x, place its gradient there")
+
+
+def maxpool2d_backward(maxpool2d_backward):
+    r = core.rng("lab07.maxpool2d_backward")
+    results = []
+    for case in POOL_CASES:
+        n, c, h, w, size, s, dt = case
+        x = _distinct(r, (n, c, h, w), dt)
+        want_out = _pool(x, size, s)
+        dout = r.normal(0, 1, want_out.shape).astype(dt)
+        context = _describe_pool(case)
+        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+        got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt)
+        want = _pool_grad(dout, x, size, s)
+        tol = _tol(dt)
+        if core.close(got, want, **tol):
+            results.append((case, None))
+            continue
+        diagnoses = {
+            "the gradient was sent to every position of the window: only the maximum of the "
+            "window influenced the output, so only it receives dout (the others get 0)":
+                lambda: _pool_grad(dout, x, size, s, route="all"),
+            "this is the gradient of AVERAGE pooling (dout / size**2 everywhere): max-pooling sends "
+            "dout to the position of the maximum only": lambda: _pool_grad(dout, x, size, s, route="mean"),
+            "the row and column of the maximum are swapped: the flat index k of a size x size window "
+            "is row k // size, column k % size": lambda: _pool_grad(dout, x, size, s, swap=True),
+        }
+        if s > 1:
+            diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
+        for message, value in diagnoses.items():
+            if core.close(got, value(), **tol):
+                fail(f"maxpool2d_backward ({context}): {message}")
+        err = float(np.max(np.abs(np.asarray(got, _float64) - want)))
+        results.append((case, f"maxpool2d_backward ({context}): dx has wrong values (largest error {err:.3g})"))
+    failures = [(case, msg) for case, msg in results if msg]
+    if failures:
+        passed = [case for case, msg in results if not msg]
+        if all(case[4] > case[5] for case, _ in failures) and any(case[4] <= case[5] for case in passed):
+            fail(f"{failures[0][1]}: {POOL_OVERLAP}")
+        if all(case[5] > 1 for case, _ in failures) and any(case[5] == 1 for case in passed):
+            fail(f"{failures[0][1]}: {POOL_STRIDE}")
+        fail(failures[0][1])
+    _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_ties(maxpool2d_backward, r):
+    """Windows whose maximum is tied (after a ReLU, all-zero windows are common): the whole
+    gradient goes to ONE of the tied positions (which one is a convention: np.argmax and
+    PyTorch take the first)."""
+    for n, c, h, w, size in [(2, 3, 6, 8, 2), (3, 2, 9, 6, 3)]:
+        x = r.integers(0, 2, (n, c, h, w)).astype(_float64)
+        x[0, 0, :size, :size] = 0.0                      # an all-zero window, as after a ReLU
+        x[-1, -1, :size, size:2 * size] = 1.0            # a window tied at its maximum 1
+        ho, wo = h // size, w // size
+        dout = r.choice([-1.0, 1.0], (n, c, ho, wo)) * r.uniform(0.5, 2.0, (n, c, ho, wo))
+        context = f"x of shape {(n, c, h, w)} with tied maxima, size {size}, stride {size}"
+        got = _call(maxpool2d_backward, (dout, x, size, size), "maxpool2d_backward", context)
+        got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape)
+        for i in range(ho):
+            for j in range(wo):
+                win_x = x[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size].reshape(n, c, -1)
+                win_g = np.asarray(got[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size],
+                                   _float64).reshape(n, c, -1)
+                is_max = win_x == win_x.max(axis=2, keepdims=True)
+                nonzero = np.abs(win_g) > 1e-12
+                if (nonzero & ~is_max).any():
+                    fail(f"maxpool2d_backward ({context}): a gradient reached a position that is not "
+                         f"a maximum of its window")
+                if (nonzero.sum(axis=2) > 1).any():
+                    split = core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12)
+                    fail(f"maxpool2d_backward ({context}): in a window where several entries tie for "
+                         f"the maximum, the gradient went to all tied maxima"
+                         f"{' (split between them)' if split else ', each receiving the full dout'}; "
+                         f"the lab's convention sends the whole dout to ONE of them (np.argmax and "
+                         f"PyTorch pick the first)")
+                if not core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12):
+                    fail(f"maxpool2d_backward ({context}): the gradient of a window whose maximum "
+                         f"is tied was lost or scaled: the whole dout of the window goes to one of "
+                         f"its maxima")
+
+
+# ---------------------------------------------------------------------------------------------
+# Flatten
+# ---------------------------------------------------------------------------------------------
+
+def flatten(flatten_forward, flatten_backward):
+    r = core.rng("lab07.flatten")
+    for shape in [(3, 4, 5, 2), (1, 2, 3, 4), (5, 3, 2, 6), (2, 6, 1, 1)]:
+        n = shape[0]
+        x = r.normal(0, 1, shape)
+        want = np.stack([x[i].ravel() for i in range(n)])     # row i: sample i, in (C, H, W) order
+        out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}")
+        got_shape = _shape(out)
+        if got_shape == (x.size,):
+            fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
+                 f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}")
+        if got_shape == want.shape[::-1] and n > 1:
+            fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
+                 f"(N, C*H*W) = {want.shape}")
+        got = expect_array(out, name=f"flatten_forward (x of shape {shape})", shape=want.shape)
+        expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
+            "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
+            "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
+            "the pixels are flattened column by column (order='F'): use the default C order":
+                np.stack([x[i].ravel(order="F") for i in range(n)]),
+        })
+        dout = r.normal(0, 1, want.shape)
+        back = _call(flatten_backward, (dout, shape), "flatten_backward",
+                     f"dout of shape {want.shape}, x_shape {shape}")
+        if _shape(back) == want.shape:
+            fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
+                 f"{want.shape}, unchanged): the next layer down expects images")
+        back = expect_array(back, name=f"flatten_backward (x_shape {shape})", shape=shape)
+        expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
+                     diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
+                               "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})

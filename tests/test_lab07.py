@@ -1,0 +1,268 @@
+"""Lab 07 (convolutional networks): checks, zoo, oracles and the notebook.
+
+The fast tests run the checks against the reference and a few named mutants, compare the checks'
+oracles with the reference solution, and read the notebook's structure. The slow ones execute
+the notebook's code cells under the grading budget (with torch importable or not) and, when
+PyTorch is installed, the optional cats-vs-dogs section on a folder of photos the test writes.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder import harness, notebooks, zoo
+from autograder.checks import core
+from autograder.checks import lab07 as checks
+from autograder.paths import source_notebook
+
+LAB = "lab07-cnn"
+
+
+@pytest.fixture(scope="module")
+def ns():
+    return harness.solution_namespace(LAB)
+
+
+@pytest.fixture(scope="module")
+def nb():
+    return notebooks.read(source_notebook(LAB))
+
+
+# --------------------------------------------------------------------------- grading
+def test_solution_full_marks():
+    out = harness.grade_direct(LAB)
+    assert out.max_score == 14 and out.score == out.max_score, out.messages()
+
+
+@pytest.mark.parametrize("name", [
+    "col2im overwrites overlapping windows instead of adding",
+    "padding cropped with pad:-pad (empty for pad = 0)",
+    "bias gradient summed over the batch only",
+    "max-pool gradient to all tied maxima",
+    "kernel flipped (a true convolution)",
+])
+def test_checks_reject_and_name_mutants(name):
+    mutant = next(m for m in zoo.load(LAB).MUTANTS if m.name == name)
+    out = harness.grade_direct(LAB, (mutant,), label=name)
+    assert out.score < out.max_score
+    assert any(e.lower() in m.lower() for m in out.messages() for e in mutant.expect), out.messages()
+
+
+def test_one_mistake_costs_one_cell():
+    """The backward checks get the forward's inputs, not its outputs: a wrong forward (or a wrong
+    output size) fails its own cell only."""
+    for name, cell in [("kernel flipped (a true convolution)", "lab07_test_conv2d_forward"),
+                       ("output size without the +1", "lab07_test_conv_output_size"),
+                       ("average pooling instead of max", "lab07_test_maxpool2d_forward")]:
+        mutant = next(m for m in zoo.load(LAB).MUTANTS if m.name == name)
+        out = harness.grade_direct(LAB, (mutant,), label=name)
+        assert [c.grade_id for c in out.cells if c.points < c.max_points] == [cell], (name, out.messages())
+
+
+def test_zoo_size():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 30 and len(module.VARIANTS) >= 8
+
+
+def test_forbidden_frameworks():
+    assert {"torch", "tensorflow", "jax"} <= set(checks.FORBIDDEN_IMPORTS)
+
+
+# --------------------------------------------------------------------------- oracles
+def test_conv_oracle_matches_reference_and_finite_differences(ns):
+    r = np.random.default_rng(0)
+    for n, c, h, w, co, kh, kw, s, p, dt in checks.CONV_CASES:
+        x, wt, b = checks._conv_inputs(r, (n, c, h, w, co, kh, kw, s, p, np.float64))
+        out = ns["conv2d_forward"](x, wt, b, s, p)
+        assert out.shape == (n, co, ns["conv_output_size"](h, kh, s, p), ns["conv_output_size"](w, kw, s, p))
+        assert np.allclose(out, checks._conv(x, wt, b, s, p))
+        dout = r.normal(size=out.shape)
+        for mine, want in zip(ns["conv2d_backward"](dout, x, wt, s, p), checks._conv_grads(dout, x, wt, s, p)):
+            assert np.allclose(mine, want)
+    checks._witness(core.rng("test-witness"))          # raises if the oracle disagrees with FD
+
+
+def test_pool_oracle_matches_reference(ns):
+    r = np.random.default_rng(1)
+    for n, c, h, w, size, s, _ in checks.POOL_CASES:
+        x = checks._distinct(r, (n, c, h, w), np.float64)
+        out = ns["maxpool2d_forward"](x, size, s)
+        assert np.array_equal(out, checks._pool(x, size, s))
+        dout = r.normal(size=out.shape)
+        assert np.allclose(ns["maxpool2d_backward"](dout, x, size, s), checks._pool_grad(dout, x, size, s))
+        numeric = core.numerical_gradient(lambda a: float(np.sum(dout * checks._pool(a, size, s))), x.copy())
+        assert np.allclose(checks._pool_grad(dout, x, size, s), numeric, atol=1e-6)
+
+
+def test_the_cases_are_what_the_docstring_promises():
+    cases = checks.CONV_CASES
+    assert any(c[0] == 1 for c in cases) and any(c[0] % 2 == 1 and c[0] > 1 for c in cases)
+    assert {c[7] for c in cases} >= {1, 2, 3} and {c[8] for c in cases} >= {0, 1, 2}
+    assert all(c[2] != c[3] for c in cases) and all(c[1] != c[4] for c in cases)
+    assert any(checks._overlapping(c) for c in cases) and any(not checks._overlapping(c) for c in cases)
+    assert {np.dtype(c[9]) for c in cases} == {np.dtype(np.float32), np.dtype(np.float64)}
+
+
+def test_an_array_impostor_fails_the_checks():
+    class AlwaysEqual(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(np.shape(self), bool)
+
+    def conv2d_forward(x, w, b, stride=1, pad=0):
+        return np.zeros((x.shape[0], w.shape[0], 1, 1)).view(AlwaysEqual)
+
+    with pytest.raises(core.CheckFailure, match="plain numpy.ndarray|expected shape"):
+        checks.conv2d_forward(conv2d_forward)
+
+
+def test_split_tie_gradient_is_named():
+    """Splitting a tied window's gradient between its maxima is named as such."""
+    def backward(dout, x, size=2, stride=2):
+        out = np.zeros_like(x)
+        for i in range(dout.shape[2]):
+            for j in range(dout.shape[3]):
+                win = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size]
+                mask = win == win.max(axis=(2, 3), keepdims=True)
+                out[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += \
+                    mask * (dout[:, :, i, j][:, :, None, None] / mask.sum(axis=(2, 3), keepdims=True))
+        return out
+
+    with pytest.raises(core.CheckFailure, match="split between them"):
+        checks.maxpool2d_backward(backward)
+
+
+# --------------------------------------------------------------------------- notebook
+def test_notebook_structure(nb):
+    ids = [c.get("id") for c in nb.cells]
+    assert all(ids) and len(set(ids)) == len(ids)
+    graded = notebooks.graded_cells(nb)
+    assert all(g["grade_id"].startswith("lab07_") for g in graded)
+    assert sum(1 for g in graded if not g["auto"]) == 4                  # the four written questions
+    source = "\n".join(c.source for c in nb.cells)
+    for figure in ("curves", "filters", "feature_maps", "shift"):
+        assert f'LAB_ID, "{figure}")' in source
+    for key in ("dataset", "test_accuracy", "mlp_test_accuracy", "epochs", "cnn_parameters",
+                "mlp_parameters", "seconds_per_epoch", "mlp_seconds_per_epoch"):
+        assert f'"{key}"' in source
+    assert "load_digits_or_fashion" in source and "Fashion-MNIST" in source
+    for stub in ("conv_output_size", "conv2d_forward", "conv2d_backward", "maxpool2d_forward",
+                 "maxpool2d_backward", "flatten_forward", "flatten_backward"):
+        cell = next(c for c in nb.cells if notebooks.is_solution(c) and f"def {stub}(" in c.source)
+        doc = cell.source.split(f"def {stub}(")[1].split(notebooks.BEGIN_SOLUTION)[0]
+        assert '"""' in doc and "(N," in doc or stub == "conv_output_size", f"{stub}: a docstring with shapes"
+
+
+def test_test_cells_only_use_setup_and_solution_names(nb):
+    cells = notebooks.harness_cells(nb)
+    assert [c.role for c in cells].count("test") == 6
+    for c in cells:
+        if c.role == "test":
+            for forbidden in ("X_tr", "X_test", "train_images", "model", "history", "C1"):
+                assert forbidden not in c.source, (c.grade_id, forbidden)
+
+
+def test_visible_backward_tests_do_not_call_the_forward(nb):
+    """A wrong forward must not fail the backward cells through their visible part either."""
+    for c in notebooks.harness_cells(nb):
+        if c.grade_id in ("lab07_test_conv2d_backward", "lab07_test_maxpool2d_backward"):
+            visible = notebooks.strip_hidden(c.source)
+            assert "conv2d_forward" not in visible and "maxpool2d_forward" not in visible
+
+
+def _code_cells(nb, pred=lambda c: True) -> list[str]:
+    return [notebooks.executable(c.source) for c in nb.cells if c.cell_type == "code" and pred(c)]
+
+
+def _run(tmp_path: Path, cells: list[str], env_extra: dict, prelude: str = "") -> subprocess.CompletedProcess:
+    body = textwrap.dedent("""
+        import sys
+        %s
+        ns = {"__name__": "__main__", "display": print}
+        for src in %r:
+            exec(compile(src, "<cell>", "exec"), ns)
+        print("RESULTS", ns.get("results"), "PETS_READY", ns.get("PETS_READY"))
+    """) % (prelude, cells)
+    script = tmp_path / "run.py"
+    script.write_text(body)
+    env = {**os.environ, "MPLBACKEND": "Agg", "NNLAB_REPORT_DIR": str(tmp_path / "report"), **env_extra}
+    env.pop("NBGRADER_EXECUTION", None)
+    env.update(env_extra)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, check=False,
+                          cwd=tmp_path, timeout=600)
+
+
+@pytest.mark.slow
+def test_notebook_runs_top_to_bottom_under_the_grading_budget(nb, tmp_path):
+    """Every code cell, as the autograder runs them (small subset, one epoch), without torch."""
+    start = time.perf_counter()
+    proc = _run(tmp_path, _code_cells(nb), {"NBGRADER_EXECUTION": "autograde"},
+                prelude='sys.modules["torch"] = None')
+    seconds = time.perf_counter() - start
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Skipped while grading." in proc.stdout
+    assert "RESULTS {'dataset'" in proc.stdout and "PETS_READY False" in proc.stdout
+    assert seconds < 120, f"the notebook took {seconds:.0f} s under the grading budget"
+
+
+@pytest.mark.slow
+def test_pets_section_without_torch_says_so(nb, tmp_path):
+    setup = _code_cells(nb, notebooks.is_setup)
+    pets_cells = _code_cells(nb, lambda c: "PETS_READY" in c.source or "def pet_epoch" in c.source)
+    proc = _run(tmp_path, setup + pets_cells, {"NNLAB_PETS_DIR": str(tmp_path / "none")},
+                prelude='sys.modules["torch"] = None')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "PyTorch is not installed" in proc.stdout and "PETS_READY False" in proc.stdout
+
+
+HAVE_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def _only_with_torch(fn):
+    """The PyTorch section's own tests exist only where PyTorch is installed (the bench extra);
+    without it the two tests above cover the section (no test is skipped and counted as a pass)."""
+    return pytest.mark.slow(fn) if HAVE_TORCH else None
+
+
+@_only_with_torch
+def test_pets_section_offline_stops_cleanly(nb, tmp_path):
+    setup = _code_cells(nb, notebooks.is_setup)
+    pets_cells = _code_cells(nb, lambda c: "PETS_READY" in c.source or "def pet_epoch" in c.source)
+    proc = _run(tmp_path, setup + pets_cells, {"NNLAB_PETS_DIR": str(tmp_path / "none")},
+                prelude=f'import nnlab.pets; nnlab.pets.MIRRORS[:] = [{(tmp_path / "no-server").as_uri()!r}]')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "could not be downloaded (offline?)" in proc.stdout and "PETS_READY False" in proc.stdout
+
+
+@_only_with_torch
+def test_pets_section_trains_on_a_small_folder_of_photos(nb, tmp_path):
+    """The whole PyTorch section on 48 photos the test writes (Oxford layout): it trains, plots the
+    curves and the confusion matrix, and reports a test accuracy."""
+    from PIL import Image
+    root = tmp_path / "pets"
+    (root / "images").mkdir(parents=True)
+    (root / "annotations").mkdir()
+    r = np.random.default_rng(0)
+    for split, count in (("trainval", 32), ("test", 16)):
+        lines = []
+        for k in range(count):
+            species = 1 + k % 2
+            name = f"{'Bengal' if species == 1 else 'beagle'}_{split}{k}"
+            pixels = r.integers(0, 60, (72, 90, 3)).astype(np.uint8)
+            pixels[..., 0 if species == 1 else 2] += 150                # cats reddish, dogs bluish
+            Image.fromarray(pixels).save(root / "images" / f"{name}.jpg")
+            lines.append(f"{name} 1 {species} 1")
+        (root / "annotations" / f"{split}.txt").write_text("\n".join(lines) + "\n")
+    setup = _code_cells(nb, notebooks.is_setup)
+    pets_cells = _code_cells(nb, lambda c: "PETS_READY" in c.source or "def pet_epoch" in c.source)
+    proc = _run(tmp_path, setup + pets_cells, {"NNLAB_PETS_DIR": str(root)})
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Oxford-IIIT Pet: 32 training and 16 test photos, 50% dogs" in proc.stdout
+    assert "test accuracy after 8 epochs:" in proc.stdout and "PETS_READY True" in proc.stdout
