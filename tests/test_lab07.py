@@ -79,7 +79,7 @@ def test_forbidden_frameworks():
 # --------------------------------------------------------------------------- oracles
 def test_conv_oracle_matches_reference_and_finite_differences(ns):
     r = np.random.default_rng(0)
-    for n, c, h, w, co, kh, kw, s, p, dt in checks.CONV_CASES:
+    for n, c, h, w, co, kh, kw, s, p, _dt in checks.CONV_CASES:
         x, wt, b = checks._conv_inputs(r, (n, c, h, w, co, kh, kw, s, p, np.float64))
         out = ns["conv2d_forward"](x, wt, b, s, p)
         assert out.shape == (n, co, ns["conv_output_size"](h, kh, s, p), ns["conv_output_size"](w, kw, s, p))
