@@ -11,7 +11,7 @@ hashed before and after.
 
 Grading runs against a private copy of the course folder (``NNLAB_COURSE_ROOT``): the run
 checks that *that* folder is unchanged, which other people editing the checkout at the same
-time cannot disturb.  Caps are small so the run takes a few minutes: 10 s per cell, 60 s of
+time cannot disturb.  Caps are small so the run takes a few minutes: 20 s per cell, 60 s of
 CPU and 2 GB of address space per kernel process, 64 MB per file (``NNLAB_*`` overrides).
 
 The last line printed is
@@ -41,7 +41,7 @@ BUG_MESSAGE = "bias b is missing"
 
 #: Small caps for this run (the real defaults are in autograder/sandbox.py and pipeline.py).
 RUN_ENV = {
-    "NNLAB_CELL_TIMEOUT": "10",
+    "NNLAB_CELL_TIMEOUT": "20",
     "NNLAB_UNIT_TIMEOUT": "240",
     "NNLAB_SANDBOX_MEMORY_MB": "2048",
     "NNLAB_SANDBOX_CPU_S": "60",
