@@ -20,7 +20,8 @@ conditioning): they are candidates for ``core``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -156,13 +157,16 @@ def _generic(exc: core.CheckFailure) -> bool:
     return d in GENERIC_DIAGNOSES or str(d).startswith("raised-")
 
 
-def tolerance(dtype: Any, scale: float = 1.0, rtol: float = 1e-6, atol: float = 1e-9) -> dict:
-    """Tolerances a numerically sound computation in ``dtype`` meets, for values whose inputs have
-    magnitude ``scale`` (exp(z) of a z known to eps*|z| carries a relative error eps*|z|)."""
-    dtype = np.dtype(dtype)
-    if not np.issubdtype(dtype, np.floating):
-        return {"rtol": rtol, "atol": atol}
-    eps = float(np.finfo(dtype).eps)
+def tolerance(*dtypes: Any, scale: float = 1.0, rtol: float = 1e-6, atol: float = 1e-9) -> dict:
+    """Tolerances a numerically sound computation meets, for values computed from inputs of
+    magnitude ``scale`` in the least precise of ``dtypes`` (the input's and the answer's: an answer
+    computed in float32 carries float32's error even when the input was float64; exp(z) of a z
+    known to eps*|z| carries a relative error eps*|z|)."""
+    eps = 0.0
+    for dtype in dtypes:
+        dtype = dtype.dtype if isinstance(dtype, np.ndarray) else np.dtype(dtype)
+        if np.issubdtype(dtype, np.floating):
+            eps = max(eps, float(np.finfo(dtype).eps))
     k = 64 * eps * max(1.0, float(scale))
     return {"rtol": max(rtol, k), "atol": max(atol, k)}
 
@@ -361,7 +365,6 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
 
 def _relu_case(ReLU, x, r):
     def run():
-        label = "ReLU"
         layer = call(ReLU, label="ReLU()")
         name = signature("ReLU.forward", ("x",), (x,))
         y = call(layer.forward, x, label="ReLU.forward", names=("x",),
