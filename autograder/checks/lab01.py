@@ -100,6 +100,9 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         text, diagnosis = str(exc), exc.diagnosis or ""
         if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
+        if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
+            raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "
+                                    f"recent call)", diagnosis) from None
         raise
 
 
@@ -563,8 +566,9 @@ def sgd(SGD) -> None:
     params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"))
     for step in (1, 2):
-        grads = [p.grad for p in params]
-        before = [p.data for p in params]
+        # Copies: locally (outside the judge) p.data is the very array the student updates in place.
+        grads = [np.array(p.grad, copy=True) for p in params]
+        before = [np.array(p.data, copy=True) for p in params]
         call(opt.step, label="SGD.step")
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
@@ -586,7 +590,7 @@ def sgd(SGD) -> None:
                                       f"zero_grad does that)")
         for p in params:                       # new gradients for the next step
             p.grad = r.normal(size=np.shape(p.data))
-    before = [p.data for p in params]
+    before = [np.array(p.data, copy=True) for p in params]
     call(opt.zero_grad, label="SGD.zero_grad")
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
