@@ -113,7 +113,7 @@ def test_sgd_that_rebinds_is_named(ns):
     class Rebinding(ns["SGD"]):
         def step(self):
             for p in self.params:
-                p = p.data - self.lr * p.grad  # noqa: PLW2901 - the mistake under test
+                p = p.data - self.lr * p.grad
 
     with pytest.raises(core.CheckFailure, match="did not change after SGD.step") as info:
         checks.sgd(Rebinding)

@@ -205,7 +205,7 @@ def test_loss_gradient_of_another_loss_is_named(ns):
 def test_sgd_update_rebinding_is_named():
     def sgd_update(params, grads, lr):
         for name, p in params.items():
-            p = p - lr * grads[name]  # noqa: PLW2901 - the mistake under test
+            p = p - lr * grads[name]
         return params
 
     with pytest.raises(core.CheckFailure, match="did not change"):
