@@ -584,6 +584,7 @@ def sgd(SGD) -> None:
                 "the update has the wrong sign: gradient descent is p - lr * grad": d0 + lr * g0,
                 "the learning rate is ignored": d0 - g0,
                 "the step is taken twice (or lr doubled)": d0 - 2 * lr * g0,
+                "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
             })
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
@@ -896,6 +897,8 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "return the epoch's mean loss, not the last batch's loss": lambda: batches[-1][0],
             "return the epoch's mean loss, not the sum of the batch losses": lambda: sum(v for v, _ in batches),
             "return the epoch's mean loss, not the first batch's loss": lambda: batches[0][0],
+            "the weighted sum of the batch losses is divided by the number of batches: divide by N":
+                lambda: weighted * max(sum(m for _, m in batches), 1) / max(len(batches), 1),
         })
     return run
 

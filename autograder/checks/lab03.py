@@ -701,6 +701,8 @@ def softmax_backward(cls) -> None:
                     (yo * (gs - (gs * yo).sum(axis=1)[None, :])) if n == c else None,
                 "this is J @ g with J = diag(y) - y y^T of the wrong sign: the product is "
                 "y * (g - sum(g*y, axis=1))": -expected,
+                "sum(g*y) runs over the whole batch: sum each row over its classes, axis=1 with keepdims=True":
+                    yo * (gs - (gs * yo).sum()),
             })
             _not_own_derivative(cls, _SOFTMAX_SPEC, label, zs, gs, d, expected, name, tol)
             core.expect_close(d, expected, name=name, **tol)
