@@ -44,7 +44,7 @@ PROPERTIES = {
                 "input not modified"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets", "float32", "inputs not modified", "most recent forward used"),
-    "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step",
+    "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths"),
@@ -564,6 +564,8 @@ def sgd(SGD) -> None:
     lr = float(r.uniform(0.05, 0.5))
     shapes = [(3, 4), (1, 4), (5,), (2, 3)]
     params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
+    params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
+                                     grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"))
     for step in (1, 2):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
@@ -590,7 +592,7 @@ def sgd(SGD) -> None:
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
         for p in params:                       # new gradients for the next step
-            p.grad = r.normal(size=np.shape(p.data))
+            p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     call(opt.zero_grad, label="SGD.zero_grad")
     for k, (p, d0) in enumerate(zip(params, before)):
