@@ -117,3 +117,112 @@ def test_test_cells_only_use_setup_and_solution_names(nb):
         if c.role == "test":
             for forbidden in ("X_tr", "y_tr", "X_val", "X_test", "train_images", "HIDDEN", "params["):
                 assert forbidden not in c.source, (c.grade_id, forbidden)
+
+
+# ------------------------------------------------------------------------ issue 15: properties
+
+def _with(ns, **replaced):
+    """The reference train_epoch / fit whose helpers are replaced (their globals are a copy of ns)."""
+    import types
+    scope = dict(ns)
+    scope.update(replaced)
+    return {name: types.FunctionType(ns[name].__code__, scope, name, ns[name].__defaults__)
+            for name in ("train_epoch", "fit")}, scope
+
+
+def _helpers(scope):
+    return [scope[k] for k in ("iterate_minibatches", "forward", "backward", "softmax", "cross_entropy",
+                               "softmax_cross_entropy_backward", "sgd_update", "accuracy")]
+
+
+def test_train_epoch_and_fit_are_judged_relative_to_the_students_helpers(ns):
+    """One mistake, one deduction: a wrong forward fails forward's cell only."""
+    def forward_without_relu(params, X):
+        Z1 = X @ params["W1"] + params["b1"]
+        return Z1 @ params["W2"] + params["b2"], (X, Z1, Z1)
+
+    with pytest.raises(core.CheckFailure, match="ReLU is missing"):
+        checks.forward(forward_without_relu)
+    fns, scope = _with(ns, forward=forward_without_relu)
+    checks.train_epoch(fns["train_epoch"], *_helpers(scope))
+    scope["train_epoch"] = fns["train_epoch"]
+    checks.fit(fns["fit"], fns["train_epoch"], forward_without_relu, scope["cross_entropy"], scope["accuracy"])
+
+
+def test_train_epoch_mistake_named_with_correct_helpers(ns):
+    def unweighted(params, X, y, lr, batch_size, rng):
+        losses, accs = [], []
+        for xb, yb in ns["iterate_minibatches"](X, y, batch_size, rng):
+            logits, cache = ns["forward"](params, xb)
+            losses.append(ns["cross_entropy"](logits, yb))
+            accs.append(ns["accuracy"](logits, yb))
+            grads = ns["backward"](params, cache, ns["softmax_cross_entropy_backward"](ns["softmax"](logits), yb))
+            ns["sgd_update"](params, grads, lr)
+        return float(np.mean(losses)), float(np.mean(accs))
+
+    with pytest.raises(core.CheckFailure, match="not weighted by the batch sizes"):
+        checks.train_epoch(unweighted, *_helpers(ns))
+
+
+def test_backward_is_judged_on_a_reference_cache(ns):
+    calls = []
+
+    def backward(params, cache, dlogits):
+        calls.append(len(cache))
+        return ns["backward"](params, cache, dlogits)
+
+    checks.backward(backward)
+    assert set(calls) == {3}
+
+
+def test_float32_log_sum_exp_softmax_keeps_full_marks():
+    """Issue 15's rejected answer: softmax through log-sum-exp in float32 at logits of +-1000."""
+    def softmax(z):
+        z = np.asarray(z, dtype=np.float32)
+        m = z.max(axis=1, keepdims=True)
+        return np.exp(z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))))
+
+    checks.softmax(softmax)
+
+
+def test_softmax_without_keepdims_is_named():
+    def softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1)
+
+    with pytest.raises(core.CheckFailure, match="keepdims"):
+        checks.softmax(softmax)
+
+
+def test_loss_gradient_of_another_loss_is_named(ns):
+    def mse_gradient(probs, y):
+        return 2 * (probs - ns["one_hot"](y, probs.shape[1])) / probs.shape[0]
+
+    with pytest.raises(core.CheckFailure, match="squared error"):
+        checks.softmax_cross_entropy_backward(mse_gradient, ns["one_hot"])
+
+
+def test_sgd_update_rebinding_is_named():
+    def sgd_update(params, grads, lr):
+        for name, p in params.items():
+            p = p - lr * grads[name]
+        return params
+
+    with pytest.raises(core.CheckFailure, match="did not change"):
+        checks.sgd_update(sgd_update)
+
+
+def test_minibatches_from_a_fixed_seed_are_named():
+    def iterate_minibatches(X, y, batch_size, rng):
+        order = np.random.default_rng(0).permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx]
+
+    with pytest.raises(core.CheckFailure, match="ignores the rng"):
+        checks.iterate_minibatches(iterate_minibatches)
+
+
+def test_zoo_has_the_issue_15_size():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10

@@ -164,3 +164,77 @@ def test_zoo_covers_the_issue():
                      "naive softplus", "gelu tanh approximation with a wrong constant",
                      "softmax over the wrong axis"]:
         assert required in names, required
+
+
+# ------------------------------------------------------------------------ issue 15: properties
+
+def test_backward_is_judged_on_its_own_forward_cache(ns):
+    """One mistake, one deduction: a wrong forward whose backward applies the documented formula to
+    the cached output fails the forward cell only."""
+    class SELUNoScale(ns["SELU"]):
+        def forward(self, x):
+            self.x = x
+            self.y = np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))
+            return self.y
+
+    with pytest.raises(core.CheckFailure, match="scale"):
+        checks.selu_forward(SELUNoScale)
+    checks.selu_backward(SELUNoScale)
+
+
+def test_silu_and_softplus_are_judged_relative_to_the_students_sigmoid(ns):
+    class WrongSigmoid(ns["Sigmoid"]):
+        def forward(self, x):
+            e = np.exp(-np.abs(x))
+            self.y = np.where(x >= 0, e / (1 + e), 1 / (1 + e))      # sigmoid(-x)
+            return self.y
+
+    scope = dict(ns)
+    scope["Sigmoid"] = WrongSigmoid
+    import types
+    silu = type("SiLU", (ns["SiLU"],), {"forward": types.FunctionType(ns["SiLU"].forward.__code__, scope)})
+    softplus = type("Softplus", (ns["Softplus"],),
+                    {"backward": types.FunctionType(ns["Softplus"].backward.__code__, scope)})
+    with pytest.raises(core.CheckFailure, match="sign of the exponent"):
+        checks.sigmoid_forward(WrongSigmoid)
+    checks.silu_forward(silu, WrongSigmoid)
+    checks.silu_backward(silu)
+    checks.softplus_backward(softplus, WrongSigmoid)
+    with pytest.raises(core.CheckFailure):
+        checks.silu_forward(silu)          # without the student's Sigmoid the value is simply wrong
+
+
+def test_float32_log_sum_exp_softmax_keeps_full_marks(ns):
+    class LSESoftmax(ns["Softmax"]):
+        def forward(self, z):
+            m = z.max(axis=1, keepdims=True)
+            self.y = np.exp(z - (m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))))
+            return self.y
+
+    checks.softmax_forward(LSESoftmax)
+    checks.softmax_backward(LSESoftmax)
+
+
+def test_square_only_softmax_is_named(ns):
+    class NoKeepdims(ns["Softmax"]):
+        def forward(self, z):
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            self.y = e / e.sum(axis=1)
+            return self.y
+
+    with pytest.raises(core.CheckFailure, match="keepdims"):
+        checks.softmax_forward(NoKeepdims)
+
+
+def test_derivative_applied_to_the_wrong_quantity_is_named(ns):
+    class ReLUTimesOutput(ns["ReLU"]):
+        def backward(self, grad_out):
+            return grad_out * np.maximum(self.x, 0)
+
+    with pytest.raises(core.CheckFailure, match="applied to the wrong quantity"):
+        checks.relu_backward(ReLUTimesOutput)
+
+
+def test_zoo_has_the_issue_15_size():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10

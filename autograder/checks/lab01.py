@@ -1,228 +1,646 @@
 """Hidden checks of Lab 01 (model.py: Linear, ReLU, Sigmoid, MSELoss, SGD, Sequential; train_epoch).
 
 Oracles are written independently of the reference solution: explicit sums with einsum,
-``tanh`` for the sigmoid, finite differences for every gradient.  Mock layers and
+``tanh`` for the sigmoid, finite differences for every gradient.  Mock layers, losses and
 optimizers isolate each graded behaviour, so a bug in one class does not cost points in
-the checks of another.
+the checks of another ("one mistake, one deduction"): ``linear_backward`` judges backward on
+the cache ``self.x`` the docstring documents, ``train_epoch`` runs on a recording model, loss
+and optimizer.
+
+Beside the oracle every check verifies the specification's properties: shapes whose sizes
+are pairwise different (plus a batch of one and an odd batch), float32 and float64 inputs,
+inputs never modified, losses whose backward is the derivative of their own forward,
+optimizers that move every parameter by exactly ``-lr * grad`` on the Parameter itself, and
+training loops that draw a fresh permutation from the generator they are given, use every
+sample once per epoch, keep each input with its target and keep the last partial batch.
+
+The first section holds helpers the checks of Labs 01-03 share (a call that names its
+argument shapes, independent cases whose most specific failure wins, tolerances from the
+conditioning): they are candidates for ``core``.
 """
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from . import core
-from .core import call, expect_array, expect_close, expect_scalar, fail, numerical_gradient
+from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
 
 #: Lab 01 asks for NumPy implementations: the sandboxed kernel refuses these while grading
 #: (a lab rule, enforced by autograder/kernel/policy.py; the verdict never depends on it).
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras")
 
-# (N, in, out): a square case first (so transposition mistakes give wrong *values* that the
-# diagnoses can name), then batch size 1, then non-square batches.
-LINEAR_SHAPES = [(5, 4, 4), (1, 3, 7), (8, 6, 2), (3, 2, 5)]
-ELEMENTWISE_SHAPES = [(4, 3), (1, 6), (7, 2)]
+#: What each check verifies beside the oracle (graded function x property), for reports.
+PROPERTIES = {
+    "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
+                       "input not modified", "square-only formulas named"),
+    "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
+                        "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified"),
+    "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
+             "input not modified", "most recent forward cached"),
+    "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
+                "input not modified"),
+    "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
+                 "(N,) targets", "float32", "inputs not modified", "most recent forward used"),
+    "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
+            "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps"),
+    "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
+                   "flat parameter list", "batch 1", "changing widths"),
+    "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
+                    "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
+                    "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
+                    "batch size 1", "batch larger than N", "inputs not modified"),
+}
+
+
+# =============================================================================================
+# Helpers shared by the checks of Labs 01-03 (candidates for core)
+# =============================================================================================
+
+#: Diagnosis ids that only describe *how* a value is wrong, not *which* mistake made it.
+GENERIC_DIAGNOSES = frozenset({None, "", "wrong-values", "wrong-shape", "some-rows", "some-columns", "empty"})
+
+SHAPE_HINT = ("a shape mismatch: check each transpose (W is (in, out), rows are samples) and the axis "
+              "you sum over")
+
+
+def describe_value(v: Any) -> str:
+    """A short student-facing description of an argument: an array's shape and dtype."""
+    if isinstance(v, np.ndarray):
+        return f"of shape {tuple(v.shape)} {v.dtype}"
+    if isinstance(v, dict) and v and all(isinstance(a, np.ndarray) for a in v.values()):
+        return "{" + ", ".join(f"{k} {tuple(a.shape)}" for k, a in v.items()) + "}"
+    if isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) for a in v):
+        return "(" + ", ".join(f"{tuple(a.shape)}" for a in v) + ")"
+    if isinstance(v, (bool, int, float, str)) or v is None:
+        return f"= {v!r}"
+    if type(v).__module__.startswith("autograder.checks"):     # the check's own mock: nothing to say
+        return ""
+    return f"({core.describe(v)})"
+
+
+def signature(label: str, names: Iterable[str], args: tuple, kwargs: dict | None = None) -> str:
+    """``Linear.forward(x of shape (5, 3) float64)``: the call as a student would read it."""
+    names = list(names)
+    parts = [f"{names[i] if i < len(names) else f'arg{i + 1}'} {describe_value(a)}".strip()
+             for i, a in enumerate(args)]
+    parts += [f"{k} {describe_value(v)}".strip() for k, v in (kwargs or {}).items()]
+    return f"{label}({', '.join(parts)})"
+
+
+def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: str | None = SHAPE_HINT,
+         **kwargs: Any) -> Any:
+    """``core.call`` with a name that says which call and which shapes; a shape error gets ``hint``."""
+    name = signature(label, names, args, kwargs)
+    try:
+        return core.call(fn, *args, name=name, **kwargs)
+    except core.CheckFailure as exc:
+        text, diagnosis = str(exc), exc.diagnosis or ""
+        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
+            raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
+        if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
+            raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "
+                                    f"recent call)", diagnosis) from None
+        raise
+
+
+def _looks_like_shape_error(text: str) -> bool:
+    words = ("shape", "broadcast", "matmul", "aligned", "dimension", "size", "index")
+    return any(w in text.lower() for w in words)
+
+
+def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]]) -> None:
+    """Run independent cases; report the most specific failure.
+
+    ``cases`` are ``(special, thunk)``: ``special`` names a degenerate shape ("a batch of one
+    sample", "in == out") or is None.  Every case runs; the first failure that names a
+    mistake wins.  When only generic failures remain (wrong values, wrong shape, an
+    exception) and some special case passed, the message says the code is right only there.
+    """
+    failures, passed = [], []
+    for special, thunk in cases:
+        try:
+            thunk()
+        except core.CheckFailure as exc:
+            failures.append(exc)
+        else:
+            if special:
+                passed.append(special)
+    if not failures:
+        return
+    for exc in failures:
+        if not _generic(exc):
+            raise exc
+    first = failures[0]
+    if passed:
+        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: a formula right "
+                                f"only for that special shape, such as a wrong transpose or a wrong axis?)",
+                                "right-only-for-special-shapes")
+    raise first
+
+
+def diagnose_only(got: Any, expected: Any, *, name: str, diagnose: dict, rtol: float, atol: float) -> None:
+    """Fail with the catalogued diagnosis ``got`` matches, if any; return quietly otherwise (so a
+    property check can run before the fallback analysis of ``core.expect_close``)."""
+    e = np.asarray(expected, dtype=np.float64)
+    rt, at = core.dtype_tolerance(got, rtol, atol, float(np.abs(e).max()) if e.size else 1.0)
+    for message, wrong in diagnose.items():
+        try:
+            value = wrong() if callable(wrong) else wrong
+        except Exception:
+            continue
+        if value is not None and core.close(got, value, rt, at):
+            expect_close(got, expected, name=name, rtol=rtol, atol=atol, diagnose={message: value})
+
+
+def _generic(exc: core.CheckFailure) -> bool:
+    d = exc.diagnosis
+    return d in GENERIC_DIAGNOSES or str(d).startswith("raised-")
+
+
+def tolerance(*dtypes: Any, scale: float = 1.0, rtol: float = 1e-6, atol: float = 1e-9) -> dict:
+    """Tolerances a numerically sound computation meets, for values computed from inputs of
+    magnitude ``scale`` in the least precise of ``dtypes`` (the input's and the answer's: an answer
+    computed in float32 carries float32's error even when the input was float64; exp(z) of a z
+    known to eps*|z| carries a relative error eps*|z|)."""
+    eps = 0.0
+    for dtype in dtypes:
+        dtype = dtype.dtype if isinstance(dtype, np.ndarray) else np.dtype(dtype)
+        if np.issubdtype(dtype, np.floating):
+            eps = max(eps, float(np.finfo(dtype).eps))
+    k = 64 * eps * max(1.0, float(scale))
+    return {"rtol": max(rtol, k), "atol": max(atol, k)}
+
+
+def same(a: Any, b: Any) -> bool:
+    """Exactly equal arrays (shape and values; NaN equal to NaN)."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+
+
+def attribute(obj: Any, name: str, what: str) -> Any:
+    """``obj.name``, or a failure saying which attribute is missing (never a raw exception)."""
+    try:
+        return getattr(obj, name)
+    except AttributeError:
+        fail(f"{what} has no attribute .{name}", "missing-attribute")
+    except Exception as exc:
+        fail(f"reading {what}.{name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
+
+
+# =============================================================================================
+# Linear
+# =============================================================================================
+
+# (special, N, in, out): in == out first (so transposition mistakes give wrong *values* the
+# diagnoses can name), a batch of one, then sizes that are pairwise different and odd batches.
+LINEAR_CASES = [("in == out", 6, 5, 5), ("a batch of one sample", 1, 3, 4),
+                (None, 5, 3, 4), (None, 8, 6, 2), (None, 7, 2, 9)]
 
 
 def _linear(Linear, n_in, n_out, r, dtype=np.float64):
-    layer = call(Linear, n_in, n_out, name=f"Linear({n_in}, {n_out})")
+    """A student Linear(n_in, n_out) whose parameters the check sets; returns (layer, W, b)."""
+    layer = call(Linear, n_in, n_out, label="Linear", names=("in_features", "out_features"))
+    what = f"Linear({n_in}, {n_out})"
     for attr, shape in (("W", (n_in, n_out)), ("b", (1, n_out))):
-        p = getattr(layer, attr, None)
-        if p is None or not hasattr(p, "data") or not hasattr(p, "grad"):
-            fail(f"Linear must keep its parameters as Parameter objects in .{attr}")
-        expect_array(p.data, name=f"Linear({n_in}, {n_out}).{attr}.data", shape=shape)
-        p.data = r.normal(size=shape).astype(dtype)
-        p.grad = np.zeros(shape)
-    return layer
+        p = attribute(layer, attr, what)
+        if not hasattr(p, "data") or not hasattr(p, "grad"):
+            fail(f"Linear must keep its parameters as Parameter objects in .{attr} (with .data and .grad)",
+                 "linear-parameters-missing")
+        got = expect_array(p.data, name=f"{what}.{attr}.data", shape=None)
+        if tuple(got.shape) != shape:
+            fail(f"{what}.{attr}.data has shape {tuple(got.shape)}, expected {shape}"
+                 + (" (W is (in, out))" if attr == "W" else " (b is (1, out))"), "linear-parameter-shape")
+    W = r.normal(size=(n_in, n_out)).astype(dtype)
+    b = r.normal(size=(1, n_out)).astype(dtype)
+    layer.W.data, layer.W.grad = W.copy(), np.zeros_like(W)
+    layer.b.data, layer.b.grad = b.copy(), np.zeros_like(b)
+    return layer, W, b
+
+
+def _forward_case(Linear, r, n, i, o, dtype):
+    def run():
+        layer, W, b = _linear(Linear, i, o, r, dtype)
+        x = r.normal(size=(n, i)).astype(dtype)
+        label = f"Linear({i}, {o}).forward"
+        y = call(layer.forward, x, label=label, names=("x",),
+                 hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o})")
+        name = signature(label, ("x",), (x,))
+        if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
+            fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
+                 "linear-forward-transposed-output")
+        y = expect_array(y, name=name, shape=(n, o))
+        xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
+        expected = np.einsum("ni,io->no", xs, Ws) + bs
+        expect_close(y, expected, name=name, diagnose={
+            "the bias b is missing (y = x @ W + b)": lambda: xs @ Ws,
+            "W is used transposed: y = x @ W with W of shape (in, out)": lambda: xs @ Ws.T + bs,
+            "the bias is subtracted: y = x @ W + b": lambda: xs @ Ws - bs,
+        })
+    return run
 
 
 def linear_forward(Linear) -> None:
     r = core.rng("lab01.linear_forward")
-    for n, i, o in LINEAR_SHAPES:
-        layer = _linear(Linear, i, o, r)
-        W, b = layer.W.data.copy(), layer.b.data.copy()
-        x = r.normal(size=(n, i))
-        y = expect_array(call(layer.forward, x, name="Linear.forward"), name="Linear.forward(x)", shape=(n, o))
-        expected = np.einsum("ni,io->no", x, W) + b
-        expect_close(y, expected, name="Linear.forward(x)", diagnose={
-            "the bias b is missing (y = x @ W + b)": lambda: x @ W,
-            "W is used transposed: y = x @ W with W of shape (in, out)": lambda: x @ W.T + b,
+    cases = [(s, _forward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
+    cases.append((None, _forward_case(Linear, r, 5, 3, 4, np.float32)))
+    run_cases(cases)
+
+
+def _backward_case(Linear, r, n, i, o, dtype):
+    def run():
+        layer, W, b = _linear(Linear, i, o, r, dtype)
+        x = r.normal(size=(n, i)).astype(dtype)
+        g = r.normal(size=(n, o)).astype(dtype)
+        # The cache: whatever the student's forward stores, plus the documented self.x (so a
+        # wrong forward output cannot cost points here).
+        try:
+            call(layer.forward, x.copy(), label=f"Linear({i}, {o}).forward", names=("x",))
+        except core.CheckFailure:
+            pass
+        layer.W.data, layer.b.data = W.copy(), b.copy()
+        layer.W.grad, layer.b.grad = np.zeros_like(W), np.zeros_like(b)
+        layer.x = x.copy()
+        label = f"Linear({i}, {o}).backward"
+        name = signature(label, ("grad_out",), (g,))
+        dx = call(layer.backward, g, label=label, names=("grad_out",),
+                  hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
+                       f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0")
+        if isinstance(dx, np.ndarray) and tuple(dx.shape) == (i, o) and (n, i) != (i, o):
+            fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW",
+                 "linear-backward-returns-dw")
+        dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i))
+        gW, gb = layer.W.grad, layer.b.grad
+        if np.shape(gW) == (o, i) and i != o:
+            fail(f"W.grad has shape {(o, i)}: dW = x.T @ grad_out has shape (in, out) = {(i, o)} (wrong transpose)",
+                 "linear-dw-transposed")
+        dW = expect_array(gW, name=f"W.grad after {name}", shape=(i, o))
+        if np.shape(gb) == (n, o) and n != 1:
+            fail(f"db must be summed over the batch axis: expected shape (1, {o}), got ({n}, {o})",
+                 "linear-db-not-summed")
+        if np.shape(gb) == (o,):
+            fail(f"b.grad must keep the shape (1, {o}) of b.data: sum over the batch axis with keepdims=True "
+                 f"(got shape ({o},))", "linear-db-keepdims")
+        db = expect_array(gb, name=f"b.grad after {name}", shape=(1, o))
+        xs, gs, Ws = (a.astype(np.float64) for a in (x, g, W))
+        exp_dx = np.einsum("no,io->ni", gs, Ws)
+        exp_dW = np.einsum("ni,no->io", xs, gs)
+        exp_db = np.einsum("no->o", gs)[None, :]
+        expect_close(dx, exp_dx, name=f"dL/dx returned by {name}", diagnose={
+            "dx must be grad_out @ W.T (W is (in, out)); you used W without the transpose": lambda: gs @ Ws,
+            "Linear.backward must return dL/dx, not the weight gradient dL/dW": lambda: exp_dW,
+            "dx is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dx / n,
+            "dx uses W.grad instead of the weights W.data: dL/dx = grad_out @ W.data.T": lambda: gs @ exp_dW.T,
         })
-    # float32 in, float32 parameters: any floating result of the right value is fine.
-    layer = _linear(Linear, 3, 2, r, np.float32)
-    x = r.normal(size=(4, 3)).astype(np.float32)
-    y = expect_array(call(layer.forward, x, name="Linear.forward"), name="Linear.forward(float32 x)", shape=(4, 2))
-    expect_close(y, x.astype(np.float64) @ layer.W.data + layer.b.data, name="Linear.forward(float32 x)", rtol=1e-4, atol=1e-5)
+        expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose={
+            "dW must be x.T @ grad_out; you have the transpose wrong": lambda: exp_dW.T,
+            "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
+        })
+        expect_close(db, exp_db, name=f"b.grad after {name}", diagnose={
+            "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
+            "db sums grad_out over the wrong axis: sum over the batch axis 0 (one value per output)":
+                lambda: np.full((1, o), gs.sum()) if n == 1 else None,
+        })
+        # Finite differences of L = sum(g * forward(x)) (float64, independent of the oracle).
+        def loss_x(xx):
+            return float(np.sum(gs * (xx @ Ws + b.astype(np.float64))))
+        expect_close(dx, numerical_gradient(loss_x, xs.copy()), name=f"dL/dx of {name} vs finite differences",
+                     rtol=1e-5, atol=1e-6)
+        # Gradients accumulate: a second backward adds the same amount again.
+        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",))
+        expect_close(layer.W.grad, 2 * exp_dW, name=f"W.grad after two calls of {name}", diagnose={
+            "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
+        })
+        expect_close(layer.b.grad, 2 * exp_db, name=f"b.grad after two calls of {name}", diagnose={
+            "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
+        })
+    return run
 
 
 def linear_backward(Linear) -> None:
     r = core.rng("lab01.linear_backward")
-    for n, i, o in LINEAR_SHAPES:
-        layer = _linear(Linear, i, o, r)
-        W = layer.W.data.copy()
-        x = r.normal(size=(n, i))
-        g = r.normal(size=(n, o))
-        call(layer.forward, x, name="Linear.forward")
-        dx = call(layer.backward, g, name="Linear.backward")
-        if isinstance(dx, np.ndarray) and dx.shape == (i, o) and (n, i) != (i, o):
-            fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW")
-        dx = expect_array(dx, name="Linear.backward (dL/dx)", shape=(n, i))
-        if np.shape(layer.W.grad) == (o, i) and i != o:
-            fail(f"W.grad has shape {(o, i)}: dW = x.T @ grad_out has shape (in, out) = {(i, o)} (wrong transpose)")
-        dW = expect_array(layer.W.grad, name="W.grad after backward", shape=(i, o))
-        if np.shape(layer.b.grad) == (n, o) and n != 1:
-            fail(f"db must be summed over the batch axis: expected shape (1, {o}), got ({n}, {o})")
-        db = expect_array(layer.b.grad, name="b.grad after backward", shape=(1, o))
-        exp_dx = np.einsum("no,io->ni", g, W)
-        exp_dW = np.einsum("ni,no->io", x, g)
-        exp_db = np.einsum("no->o", g)[None, :]
-        expect_close(dx, exp_dx, name="dL/dx returned by Linear.backward", diagnose={
-            "dx must be grad_out @ W.T (W is (in, out)); you used W without the transpose": lambda: g @ W,
-            "Linear.backward must return dL/dx, not the weight gradient dL/dW": lambda: exp_dW,
-        })
-        expect_close(dW, exp_dW, name="W.grad", diagnose={
-            "dW must be x.T @ grad_out; you have the transpose wrong": lambda: exp_dW.T,
-            "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
-        })
-        expect_close(db, exp_db, name="b.grad", diagnose={
-            "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
-        })
-        # Finite differences of L = sum(g * forward(x)) against the three gradients.
-        def loss_x(xx):
-            return float(np.sum(g * (xx @ W + layer.b.data)))
-        expect_close(dx, numerical_gradient(loss_x, x.copy()), name="dL/dx vs finite differences", rtol=1e-5, atol=1e-6)
-        # Gradients accumulate: a second backward adds the same amount again.
-        call(layer.backward, g, name="Linear.backward (second call)")
-        expect_close(layer.W.grad, 2 * exp_dW, name="W.grad after two backward calls", diagnose={
-            "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
-        })
-        expect_close(layer.b.grad, 2 * exp_db, name="b.grad after two backward calls", diagnose={
-            "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
-        })
+    cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
+    cases.append((None, _backward_case(Linear, r, 5, 3, 4, np.float32)))
+    run_cases(cases)
 
 
-def _elementwise_cases(r):
+# =============================================================================================
+# ReLU and Sigmoid (forward and backward in one cell each)
+# =============================================================================================
+
+ELEMENTWISE_SHAPES = [(5, 3), (1, 6), (7, 2)]
+
+
+def _elementwise_inputs(r):
     for shape in ELEMENTWISE_SHAPES:
         x = r.normal(scale=2.0, size=shape)
         x[np.abs(x) < 1e-3] = 0.5  # stay away from the kink for finite differences
         yield x
+    x = r.normal(scale=2.0, size=(3, 4)).astype(np.float32)
+    x[np.abs(x) < 1e-3] = 0.5
+    yield x
+
+
+def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_derivative=True):
+    """Oracle first; when ``dx`` is wrong and no catalogued mistake matches, say whether it is at
+    least the derivative of the student's own forward (float64 centred differences)."""
+    tol = {"rtol": 1e-5, "atol": 1e-7}
+    if core.close(dx, expected, *core.dtype_tolerance(dx, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
+        return
+    diagnose_only(dx, expected, name=name, diagnose=diagnose, **tol)
+    if own_derivative:
+        fd_layer = call(layer_cls, label=f"{label}()")
+
+        def f(v):
+            out = call(fd_layer.forward, v, label=f"{label}.forward", names=("x",))
+            return float(np.sum(g * np.asarray(out, dtype=np.float64)))
+
+        num = numerical_gradient(f, x.astype(np.float64).copy())
+        if not core.close(dx, num, 1e-4, 1e-6):
+            analysis, _ = core.analyse_difference(dx, expected, tol["rtol"], tol["atol"])
+            fail(f"{name} is not the derivative of your {label}.forward either: centred finite differences of "
+                 f"your forward disagree with your backward; against the expected values: {analysis}",
+                 "backward-not-derivative-of-forward")
+    expect_close(dx, expected, name=name, **tol)
+
+
+def _relu_case(ReLU, x, r):
+    def run():
+        layer = call(ReLU, label="ReLU()")
+        name = signature("ReLU.forward", ("x",), (x,))
+        y = call(layer.forward, x, label="ReLU.forward", names=("x",),
+                 hint=None)
+        if isinstance(y, np.ndarray) and y.dtype == bool:
+            fail(f"{name} returned the boolean mask x > 0: return x where x > 0 and 0 elsewhere",
+                 "relu-forward-returns-mask")
+        y = expect_array(y, name=name, shape=x.shape)
+        xs = x.astype(np.float64)
+        expect_close(y, np.where(xs > 0, xs, 0.0), name=name, diagnose={
+            "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
+                lambda: np.where(xs < 0, xs, 0.0),
+            "ReLU(x) = max(x, 0), not |x|": lambda: np.abs(xs),
+        })
+        g = r.normal(size=x.shape).astype(x.dtype)
+        gs = g.astype(np.float64)
+        bname = signature("ReLU.backward", ("grad_out",), (g,))
+        dx = expect_array(call(layer.backward, g, label="ReLU.backward", names=("grad_out",)),
+                          name=bname, shape=x.shape)
+        relu_x = np.where(xs > 0, xs, 0.0)
+        _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
+            "the ReLU mask is the wrong way round: the gradient flows where x > 0": lambda: gs * (xs < 0),
+            "the ReLU backward multiplies by the output; use the mask (x > 0) taken from the input":
+                lambda: gs * relu_x,
+            "the ReLU backward must multiply grad_out by the mask, not return the mask": lambda: (xs > 0) * 1.0,
+            "the derivative is applied to the wrong quantity: ReLU backward masks grad_out where x > 0, it "
+            "does not apply ReLU to grad_out": lambda: np.maximum(gs, 0.0),
+            "the ReLU backward returns grad_out unchanged: multiply it by the mask x > 0": lambda: gs,
+        })
+    return run
 
 
 def relu(ReLU) -> None:
     r = core.rng("lab01.relu")
-    for x in _elementwise_cases(r):
-        layer = call(ReLU, name="ReLU()")
-        y = expect_array(call(layer.forward, x, name="ReLU.forward"), name="ReLU.forward(x)", shape=x.shape)
-        expect_close(y, np.where(x > 0, x, 0.0), name="ReLU.forward(x)")
-        g = r.normal(size=x.shape)
-        dx = expect_array(call(layer.backward, g, name="ReLU.backward"), name="ReLU.backward", shape=x.shape)
-        relu_x = np.where(x > 0, x, 0.0)
-        expect_close(dx, g * (x > 0), name="ReLU.backward", diagnose={
-            "the ReLU mask is the wrong way round: the gradient flows where x > 0": lambda: g * (x < 0),
-            "the ReLU backward multiplies by the output; use the mask (x > 0) taken from the input": lambda: g * relu_x,
-            "the ReLU backward must multiply grad_out by the mask, not return the mask": lambda: (x > 0) * 1.0,
-        })
-        num = numerical_gradient(lambda xx: float(np.sum(g * np.maximum(xx, 0))), x.copy())
-        expect_close(dx, num, name="ReLU.backward vs finite differences", rtol=1e-5, atol=1e-6)
+    run_cases([(None, _relu_case(ReLU, x, r)) for x in _elementwise_inputs(r)])
+    # backward uses the most recent forward of this instance
+    x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
+    a, b = call(ReLU, label="ReLU()"), call(ReLU, label="ReLU()")
+    call(a.forward, x2, label="ReLU.forward", names=("x",))
+    call(a.forward, x1, label="ReLU.forward", names=("x",))
+    call(b.forward, x2, label="ReLU.forward", names=("x",))
+    d = call(a.backward, g, label="ReLU.backward", names=("grad_out",))
+    if not core.close(d, g * (x1 > 0), 1e-9, 1e-12):
+        fail("ReLU.backward must use the mask of the most recent forward call of the same instance "
+             "(store it on self, not on the class or in a global)", "cache-not-per-instance")
 
 
 def _sigmoid_oracle(x):
     return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=np.float64)))
 
 
+def _sigmoid_case(Sigmoid, x, r, extreme):
+    def run():
+        layer = call(Sigmoid, label="Sigmoid()")
+        name = signature("Sigmoid.forward", ("x",), (x,))
+        y = expect_array(call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None),
+                         name=name, shape=x.shape)
+        xs = x.astype(np.float64)
+        s = _sigmoid_oracle(xs)
+        expect_close(y, s, name=name, diagnose={
+            "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
+        })
+        g = r.normal(size=x.shape).astype(x.dtype)
+        gs = g.astype(np.float64)
+        bname = signature("Sigmoid.backward", ("grad_out",), (g,))
+        dx = expect_array(call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None),
+                          name=bname, shape=x.shape)
+        ss = _sigmoid_oracle(s)
+        _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
+            "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
+            "pre-activation": lambda: gs * xs * (1 - xs),
+            "the sigmoid was applied twice: the derivative is s(1 - s) with the cached output s = sigmoid(x), "
+            "not sigmoid(s)(1 - sigmoid(s))": lambda: gs * ss * (1 - ss),
+            "the sigmoid derivative was applied twice (s(1-s) of s(1-s))":
+                lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
+            "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
+            "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
+        }, own_derivative=not extreme)
+    return run
+
+
 def sigmoid(Sigmoid) -> None:
     r = core.rng("lab01.sigmoid")
-    cases = list(_elementwise_cases(r)) + [np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0]])]
-    for x in cases:
-        layer = call(Sigmoid, name="Sigmoid()")
-        y = expect_array(call(layer.forward, x, name="Sigmoid.forward"), name="Sigmoid.forward(x)", shape=x.shape)
-        s = _sigmoid_oracle(x)
-        expect_close(y, s, name="Sigmoid.forward(x)", diagnose={
-            "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-x),
-        })
-        g = r.normal(size=x.shape)
-        dx = expect_array(call(layer.backward, g, name="Sigmoid.backward"), name="Sigmoid.backward", shape=x.shape)
-        expect_close(dx, g * s * (1 - s), name="Sigmoid.backward", diagnose={
-            "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the pre-activation":
-                lambda: g * x * (1 - x),
-            "the sigmoid derivative was applied twice (to its own output)":
-                lambda: g * (s * (1 - s)) * (1 - s * (1 - s)),
-        })
-        if np.abs(x).max() < 100:
-            num = numerical_gradient(lambda xx: float(np.sum(g * _sigmoid_oracle(xx))), x.copy())
-            expect_close(dx, num, name="Sigmoid.backward vs finite differences", rtol=1e-5, atol=1e-7)
+    cases = [(None, _sigmoid_case(Sigmoid, x, r, False)) for x in _elementwise_inputs(r)]
+    for dtype in (np.float64, np.float32):
+        x = np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0], [-89.0, -5.0, 1e-3, 5.0, 89.0]], dtype=dtype)
+        cases.append((None, _sigmoid_case(Sigmoid, x, r, True)))
+    run_cases(cases)
 
 
-def mse_loss(MSELoss) -> None:
-    r = core.rng("lab01.mse")
-    for n, d in [(6, 1), (1, 3), (5, 2)]:
-        pred, target = r.normal(size=(n, d)), r.normal(size=(n, d))
-        loss_fn = call(MSELoss, name="MSELoss()")
-        value = expect_scalar(call(loss_fn.forward, pred, target, name="MSELoss.forward"), name="MSELoss.forward")
-        diff = pred - target
-        expect_close(value, np.einsum("nd,nd->", diff, diff) / (n * d), name="MSELoss.forward", diagnose={
-            "the loss must be the mean over the batch, not the sum": np.sum(diff ** 2),
+# =============================================================================================
+# MSELoss (forward and backward in one cell)
+# =============================================================================================
+
+# N != D everywhere but where D == 1, so averaging over N and over N*D give different values.
+MSE_SHAPES = [(5, 3), (1, 4), (7, 2), (6, 1), (3, 5)]
+
+
+def _mse_case(MSELoss, r, n, d, dtype):
+    def run():
+        pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
+        loss_fn = call(MSELoss, label="MSELoss()")
+        name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
+        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target")),
+                              name=name)
+        diff = pred.astype(np.float64) - target.astype(np.float64)
+        sq = np.einsum("nd,nd->", diff, diff)
+        expect_close(value, sq / (n * d), name=name, diagnose={
+            "the loss must be the mean over the batch, not the sum": sq,
             "the MSE averages the squared error: you averaged the absolute error": np.mean(np.abs(diff)),
+            "the loss averages over the N samples only: the MSE is the mean over every entry, N*D":
+                sq / n if d > 1 else None,
+            "the loss averages over the D outputs only: the MSE is the mean over every entry, N*D":
+                sq / d if n > 1 else None,
+            "this is the root of the mean squared error: the MSE has no square root": float(np.sqrt(sq / (n * d))),
+            "the error is not squared: the MSE is mean((pred - target) ** 2)": float(np.mean(diff)),
+            "the factor 1/2 does not belong to this loss: the MSE is mean((pred - target) ** 2)": sq / (2 * n * d),
         })
-        grad = expect_array(call(loss_fn.backward, name="MSELoss.backward"), name="MSELoss.backward()", shape=(n, d))
+        bname = f"MSELoss.backward() after {name}"
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name=bname, shape=(n, d))
         exact = 2 * diff / (n * d)
-        expect_close(grad, exact, name="MSELoss.backward()", diagnose={
+        diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
             "the 1/N factor is applied twice in the MSE gradient": 2 * diff / (n * d) ** 2,
             "the factor 2 of d/dp (p - t)^2 is missing": diff / (n * d),
             "the MSE gradient has the wrong sign: it is 2 (pred - target) / N": -exact,
-        })
-        num = numerical_gradient(lambda p: float(np.mean((p - target) ** 2)), pred.copy())
-        expect_close(grad, num, name="MSELoss.backward vs finite differences", rtol=1e-5, atol=1e-8)
-    # (N,) targets against (N, 1) predictions must not broadcast to an (N, N) comparison.
-    pred, target = r.normal(size=(7, 1)), r.normal(size=7)
-    loss_fn = call(MSELoss, name="MSELoss()")
-    value = expect_scalar(call(loss_fn.forward, pred, target, name="MSELoss.forward"), name="MSELoss.forward with (N,) targets")
-    expect_close(value, np.mean((pred[:, 0] - target) ** 2), name="MSELoss.forward with (N,) targets", diagnose={
-        "(N,) targets broadcast against (N, 1) predictions into an (N, N) matrix: reshape the target":
-            np.mean((pred - target) ** 2),
-    })
+        }
+        if d > 1:
+            diagnose["the gradient is divided by N, but the loss averages over all N*D entries: divide by "
+                     "N*D (the size of pred)"] = 2 * diff / n
+        if n > 1:
+            diagnose["the gradient is divided by D, but the loss averages over all N*D entries: divide by "
+                     "N*D (the size of pred)"] = 2 * diff / d
+        if not core.close(grad, exact, *core.dtype_tolerance(grad, 1e-5, 1e-8, float(np.abs(exact).max()))):
+            diagnose_only(grad, exact, name=bname, diagnose=diagnose, rtol=1e-5, atol=1e-8)
+            # Not a catalogued mistake: is it at least the derivative of the student's forward?
+            fd_loss = call(MSELoss, label="MSELoss()")
+            t64 = target.astype(np.float64)
 
+            def own(p):
+                return expect_scalar(call(fd_loss.forward, p, t64, label="MSELoss.forward", names=("pred", "target")),
+                                     name=name)
+            num = numerical_gradient(own, pred.astype(np.float64).copy())
+            if not core.close(grad, num, 1e-4, 1e-7):
+                analysis, _ = core.analyse_difference(grad, exact, 1e-5, 1e-8)
+                fail(f"{bname} is not the derivative of your MSELoss.forward (your forward is right): "
+                     f"{analysis}", "backward-not-derivative-of-forward")
+            expect_close(grad, exact, name=bname)
+    return run
+
+
+def _mse_latest(MSELoss, r):
+    def run():
+        loss_fn = call(MSELoss, label="MSELoss()")
+        p1, t1, p2, t2 = (r.normal(size=(4, 3)) for _ in range(4))
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
+        call(loss_fn.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        expect_close(grad, 2 * (p2 - t2) / 12, name="MSELoss.backward() after two forward calls", diagnose={
+            "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
+        })
+    return run
+
+
+def _mse_vector_target(MSELoss, r):
+    def run():
+        # (N,) targets against (N, 1) predictions must not broadcast to an (N, N) comparison.
+        pred, target = r.normal(size=(7, 1)), r.normal(size=7)
+        loss_fn = call(MSELoss, label="MSELoss()")
+        name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
+        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target")),
+                              name=name)
+        expect_close(value, np.mean((pred[:, 0] - target) ** 2), name=name, diagnose={
+            "(N,) targets broadcast against (N, 1) predictions into an (N, N) matrix: reshape the target":
+                np.mean((pred - target) ** 2),
+        })
+    return run
+
+
+def mse_loss(MSELoss) -> None:
+    r = core.rng("lab01.mse")
+    cases = [(None, _mse_case(MSELoss, r, n, d, np.float64)) for n, d in MSE_SHAPES]
+    cases += [(None, _mse_case(MSELoss, r, 5, 3, np.float32)), (None, _mse_vector_target(MSELoss, r)),
+              (None, _mse_latest(MSELoss, r))]
+    run_cases(cases)
+
+
+# =============================================================================================
+# SGD
+# =============================================================================================
+
+def sgd(SGD) -> None:
+    r = core.rng("lab01.sgd")
+    lr = float(r.uniform(0.05, 0.5))
+    shapes = [(3, 4), (1, 4), (5,), (2, 3)]
+    params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
+    params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
+                                     grad=r.normal(size=(4, 2)).astype(np.float32)))
+    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"))
+    for step in (1, 2):
+        # Copies: locally (outside the judge) p.data is the very array the student updates in place.
+        grads = [np.array(p.grad, copy=True) for p in params]
+        before = [np.array(p.data, copy=True) for p in params]
+        call(opt.step, label="SGD.step")
+        after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
+                 for k, (p, b) in enumerate(zip(params, before))]
+        if all(same(a, b) for a, b in zip(after, before)):
+            fail("the parameters did not change after SGD.step(): the update must reach each Parameter "
+                 "(p.data -= lr * p.grad); assigning to a loop variable or a local copy "
+                 "(p = p - ..., data = data - ...) changes nothing the caller sees", "sgd-step-no-change")
+        for k, (got, d0, g0) in enumerate(zip(after, before, grads)):
+            name = f"parameter {k} (shape {d0.shape}) after SGD.step() number {step}"
+            if same(got, d0):
+                fail(f"{name} did not change: every parameter takes a step", "sgd-parameter-skipped")
+            expect_close(got, d0 - lr * g0, name=name, diagnose={
+                "the update has the wrong sign: gradient descent is p - lr * grad": d0 + lr * g0,
+                "the learning rate is ignored": d0 - g0,
+                "the step is taken twice (or lr doubled)": d0 - 2 * lr * g0,
+                "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
+            })
+            gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
+            expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
+                                      f"zero_grad does that)")
+        for p in params:                       # new gradients for the next step
+            p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
+    before = [np.array(p.data, copy=True) for p in params]
+    call(opt.zero_grad, label="SGD.zero_grad")
+    for k, (p, d0) in enumerate(zip(params, before)):
+        g = p.grad
+        if not isinstance(g, np.ndarray):
+            fail(f"SGD.zero_grad must reset every grad to an array of zeros of the shape of data "
+                 f"(parameter {k}'s grad became {core.describe(g)})", "zero-grad-not-an-array")
+        if not same(p.data, d0):
+            fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
+                 "zero-grad-changed-data")
+        g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
+        if np.any(g != 0):
+            fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps",
+                 "zero-grad-not-reset")
+
+
+# =============================================================================================
+# Sequential (on mock layers)
+# =============================================================================================
 
 class _Param:
     def __init__(self, data, grad):
         self.data, self.grad = data, grad
 
 
-def sgd(SGD) -> None:
-    r = core.rng("lab01.sgd")
-    lr = float(r.uniform(0.05, 0.5))
-    shapes = [(3, 4), (1, 4), (5,)]
-    params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
-    before = [(p.data.copy(), p.grad.copy()) for p in params]
-    opt = call(SGD, params, lr, name="SGD(params, lr)")
-    call(opt.step, name="SGD.step")
-    for k, (p, (d0, g0)) in enumerate(zip(params, before)):
-        got = expect_array(p.data, name=f"parameter {k} after step", shape=d0.shape)
-        expect_close(got, d0 - lr * g0, name=f"parameter {k} after SGD.step", diagnose={
-            "the update has the wrong sign: gradient descent is p - lr * grad": d0 + lr * g0,
-            "the learning rate is ignored": d0 - g0,
-        })
-        expect_close(p.grad, g0, name=f"parameter {k}'s grad after step (step must not change grads)")
-    call(opt.zero_grad, name="SGD.zero_grad")
-    for k, p in enumerate(params):
-        grad = expect_array(p.grad, name=f"parameter {k}'s grad after zero_grad", shape=p.data.shape)
-        if np.any(grad != 0):
-            fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps")
+class _Affine:
+    """A mock layer y = x @ A + 1 from width ``d_in`` to ``d_out`` that logs every call."""
 
-
-class _Recorder:
-    """A mock layer: scales by ``k`` and records the order of calls."""
-
-    def __init__(self, k, log, name):
-        self.k, self.log, self.name = k, log, name
-        self.p = _Param(np.full((1, 1), k), np.zeros((1, 1)))
+    def __init__(self, name, A, log):
+        self.name, self.A, self.log = name, A, log
+        self.p = _Param(np.full((1, 1), float(A.sum())), np.zeros((1, 1)))
+        self.received = []       # (kind, shape) of each call's argument
 
     def forward(self, x):
+        x = np.asarray(x, dtype=np.float64)
         self.log.append(("forward", self.name))
-        return x * self.k + 1.0
+        self.received.append(("forward", x.shape, x.copy()))
+        if x.ndim != 2 or x.shape[1] != self.A.shape[0]:
+            return np.zeros((x.shape[0] if x.ndim else 1, self.A.shape[1]))
+        return x @ self.A + 1.0
 
     def backward(self, g):
+        g = np.asarray(g, dtype=np.float64)
         self.log.append(("backward", self.name))
-        return g * self.k
+        self.received.append(("backward", g.shape, g.copy()))
+        if g.ndim != 2 or g.shape[1] != self.A.shape[1]:
+            return np.zeros((g.shape[0] if g.ndim else 1, self.A.shape[0]))
+        return g @ self.A.T
 
     def parameters(self):
         return [self.p]
@@ -230,44 +648,85 @@ class _Recorder:
     __call__ = forward
 
 
+WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
+
+
+def _sequential_case(Sequential, r, n):
+    def run():
+        log = []
+        As = [r.normal(size=(a, b)) for a, b in zip(WIDTHS, WIDTHS[1:])]
+        layers = [_Affine(f"layer{i}", A, log) for i, A in enumerate(As)]
+        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"))
+        x = r.normal(size=(n, WIDTHS[0]))
+        name = signature("Sequential.forward", ("x",), (x,))
+        y = call(model.forward, x, label="Sequential.forward", names=("x",))
+        order = [who for kind, who in log if kind == "forward"]
+        if order != ["layer0", "layer1", "layer2"]:
+            fail(f"{name} must call each layer's forward once, first layer first; called {order}",
+                 "sequential-forward-order")
+        h = x
+        for i, layer in enumerate(layers):
+            got = layer.received[0][2]
+            if not same(got, h):
+                if same(got, x):
+                    fail(f"every layer must receive the previous layer's output, not the original input "
+                         f"(layer {i} received x of shape {x.shape})", "sequential-forward-original-input")
+                fail(f"layer {i} received an array of shape {got.shape} instead of layer {i - 1}'s output of "
+                     f"shape {h.shape}", "sequential-forward-wrong-input")
+            h = h @ layer.A + 1.0
+        y = expect_array(y, name=name, shape=h.shape)
+        expect_close(y, h, name=name)
+        log.clear()
+        g = r.normal(size=h.shape)
+        bname = signature("Sequential.backward", ("grad_out",), (g,))
+        dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",))
+        order = [who for kind, who in log if kind == "backward"]
+        if order != ["layer2", "layer1", "layer0"]:
+            fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
+                 f"once each; called {order}", "sequential-backward-order")
+        gi = g
+        for i in (2, 1, 0):
+            got = layers[i].received[-1][2]
+            if not same(got, gi):
+                fail(f"each layer's backward must receive the gradient returned by the layer after it "
+                     f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
+                     "sequential-backward-not-chained")
+            gi = gi @ layers[i].A.T
+        dx = expect_array(dx, name=bname, shape=x.shape)
+        expect_close(dx, gi, name=bname, diagnose={
+            "backward must return the gradient of the first layer (dL/dx), not grad_out": g,
+        })
+        params = call(model.parameters, label="Sequential.parameters")
+        if not isinstance(params, (list, tuple)):
+            fail(f"Sequential.parameters must return a list, got {core.describe(params)}", "sequential-parameters")
+        if any(isinstance(p, (list, tuple)) for p in params):
+            fail("Sequential.parameters must return one flat list of Parameters, not a list of lists",
+                 "sequential-parameters-nested")
+        if len(params) != len(layers) or any(a is not b.p for a, b in zip(params, layers)):
+            fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
+                 "first)", "sequential-parameters")
+    return run
+
+
 def sequential(Sequential) -> None:
     r = core.rng("lab01.sequential")
-    log = []
-    ks = [2.0, -3.0, 0.5]
-    layers = [_Recorder(k, log, f"layer{i}") for i, k in enumerate(ks)]
-    model = call(Sequential, *layers, name="Sequential(...)")
-    x = r.normal(size=(4, 1))
-    y = expect_array(call(model.forward, x, name="Sequential.forward"), name="Sequential.forward(x)", shape=(4, 1))
-    expected = x
-    for k in ks:
-        expected = expected * k + 1.0
-    expect_close(y, expected, name="Sequential.forward(x)", diagnose={
-        "the layers must be applied first to last": lambda: (((x * ks[2] + 1) * ks[1] + 1) * ks[0] + 1),
-        "every layer must receive the previous layer's output, not the original input": lambda: x * ks[-1] + 1.0,
-    })
-    log.clear()
-    g = r.normal(size=(4, 1))
-    dx = expect_array(call(model.backward, g, name="Sequential.backward"), name="Sequential.backward(g)", shape=(4, 1))
-    order = [name for kind, name in log if kind == "backward"]
-    if order != ["layer2", "layer1", "layer0"]:
-        fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first); called {order}")
-    expect_close(dx, g * np.prod(ks), name="Sequential.backward(g)",
-                 diagnose={"each layer's backward must receive the gradient returned by the layer after it": g * ks[0]})
-    params = call(model.parameters, name="Sequential.parameters")
-    if not isinstance(params, (list, tuple)):
-        fail(f"Sequential.parameters must return a list, got {type(params).__name__}")
-    if len(params) != len(layers) or any(a is not b.p for a, b in zip(params, layers)):
-        fail("Sequential.parameters must return every layer's parameters (the same objects, first layer first)")
+    run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1))])
 
+
+# =============================================================================================
+# train_epoch (on a recording model, loss and optimizer)
+# =============================================================================================
 
 class _MockModel:
-    """y = x @ w (w of shape (D, 1)) that logs every call and the rows it saw."""
+    """y = x @ w (w of shape (D, K)); logs every call, the rows it saw and the gradients it got."""
 
-    def __init__(self, d, log):
-        self.p = _Param(np.zeros((d, 1)), np.zeros((d, 1)))
-        self.log, self.seen = log, []
+    def __init__(self, w, log):
+        self.p = _Param(w.copy(), np.zeros(w.shape))
+        self.log, self.seen, self.x = log, [], None
+        self.grads_in = []
 
     def forward(self, x):
+        x = np.asarray(x, dtype=np.float64)
         self.log.append("forward")
         self.seen.append(x.copy())
         self.x = x
@@ -275,7 +734,11 @@ class _MockModel:
 
     def backward(self, g):
         self.log.append("backward")
-        self.p.grad += self.x.T @ g
+        self.grads_in.append(g)
+        g = np.asarray(g, dtype=np.float64) if isinstance(g, np.ndarray) else g
+        if self.x is None or not isinstance(g, np.ndarray) or g.shape != (len(self.x), self.p.data.shape[1]):
+            return np.zeros((0 if self.x is None else len(self.x), self.p.data.shape[0]))
+        self.p.grad = self.p.grad + self.x.T @ g
         return g @ self.p.data.T
 
     def parameters(self):
@@ -285,29 +748,49 @@ class _MockModel:
 
 
 class _MockLoss:
-    def __init__(self, log):
-        self.log, self.batches = log, []
+    """Mean squared error that logs the batches and what its backward returned."""
+
+    def __init__(self, log, lookup):
+        self.log, self.lookup = log, lookup
+        self.batches, self.targets_ok, self.returned = [], [], []
+        self.diff = None
 
     def forward(self, pred, target):
         self.log.append("loss")
-        self.diff = pred - target.reshape(pred.shape)
+        pred = np.asarray(pred, dtype=np.float64)
+        target = np.asarray(target, dtype=np.float64)
+        if target.size != pred.size:          # recorded; the check names it (never an error here)
+            self.targets_ok.append(target)
+            self.diff = np.zeros_like(pred)
+            self.batches.append((0.0, len(pred)))
+            return 0.0
+        target = target.reshape(pred.shape)
+        self.targets_ok.append(target)
+        self.diff = pred - target
         value = float(np.mean(self.diff ** 2))
         self.batches.append((value, len(pred)))
         return value
 
     def backward(self):
-        return 2 * self.diff / self.diff.size
+        self.log.append("loss.backward")
+        out = 2 * self.diff / self.diff.size if self.diff is not None else np.zeros((0, 0))
+        self.returned.append(out)
+        return out
 
     __call__ = forward
 
 
 class _MockSGD:
+    """Records the gradient each step() sees; plain gradient descent."""
+
     def __init__(self, params, lr, log):
         self.params, self.lr, self.log = params, lr, log
+        self.at_step = []
 
     def step(self):
         self.log.append("step")
         for p in self.params:
+            self.at_step.append(p.grad.copy())
             p.data = p.data - self.lr * p.grad
 
     def zero_grad(self):
@@ -316,45 +799,117 @@ class _MockSGD:
             p.grad = np.zeros_like(p.data)
 
 
+def _epoch(train_epoch, x, y, batch, seed, w, label):
+    """One call of the student's train_epoch on mocks; returns what the mocks recorded."""
+    log = []
+    ids = {tuple(row): i for i, row in enumerate(y.tolist())}
+    model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
+    opt = _MockSGD(model.parameters(), 1e-2, log)
+    value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
+                 label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
+                 hint="(shuffle an array of indices, never x or y themselves)")
+    value = expect_scalar(value, name=f"the value returned by {label}")
+    rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
+    return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _train_case(train_epoch, r, n, batch, out, dtype):
+    def run():
+        d = 3
+        x = r.normal(size=(n, d)).astype(dtype)
+        x[:, 0] = np.arange(n)                     # column 0 identifies the row
+        y = np.stack([2.0 * np.arange(n) + 1, r.normal(size=n)], axis=1)[:, :out].astype(dtype)
+        w = r.normal(size=(d, out)) * 0.01
+        label = (f"train_epoch(model, loss_fn, optimizer, x of shape {x.shape} {x.dtype}, "
+                 f"y of shape {y.shape} {y.dtype}, batch_size={batch}, rng)")
+        rec = _epoch(train_epoch, x, y, batch, 11, w, label)
+        rows, log = rec["rows"], rec["log"]
+        sizes = [len(b) for b in rows]
+        flat = np.concatenate(rows) if rows else np.array([], int)
+        n_batches = -(-n // batch)
+        if 0 in sizes:
+            fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
+        if sorted(flat.tolist()) != list(range(n)):
+            counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
+            if len(flat) < n and counts.max(initial=0) <= 1:
+                fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
+                     f"reached the model (batch sizes {sizes}; keep the last, smaller batch when "
+                     f"{batch} does not divide {n})", "samples-dropped")
+            fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
+                 f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
+                 f"permutation of the N indices, not indices with replacement)", "samples-repeated")
+        if max(sizes) > batch or len(sizes) != n_batches:
+            fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
+                 "batch-sizes")
+        # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
+        for b, t in zip(rows, rec["loss"].targets_ok):
+            want = y[b].astype(np.float64)
+            if t.shape != want.shape or not core.close(t, want, 1e-6, 1e-6):
+                fail("the targets given to the loss are not those of the sampled rows: index x and y with "
+                     "the same shuffled indices", "pairs-broken")
+        # The order: shuffled, drawn from the rng passed in, reproducible from it.
+        if n > 2 and batch < n and flat.tolist() == list(range(n)):
+            fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N)); "
+                 "they came in their original order", "not-shuffled")
+        again = _epoch(train_epoch, x, y, batch, 11, w, label)
+        other = _epoch(train_epoch, x, y, batch, 12, w, label)
+        order = flat.tolist()
+        if n > 2 and (np.concatenate(again["rows"]).tolist() if again["rows"] else []) != order:
+            fail("the order is not reproducible from the rng: two generators with the same seed gave different "
+                 "orders (draw the permutation from the rng argument, not from np.random)", "order-not-from-rng")
+        if n > 2 and (np.concatenate(other["rows"]).tolist() if other["rows"] else []) == order:
+            fail("the order does not depend on the rng passed in: generators with different seeds gave the same "
+                 "order (a fresh permutation must be drawn from rng at every epoch, not a fixed seed)",
+                 "order-ignores-rng")
+        # The update loop.
+        steps = log.count("step")
+        if steps != n_batches:
+            fail(f"optimizer.step() must be called once per batch: {steps} calls for {n_batches} batches",
+                 "step-count")
+        model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
+        for k, g in enumerate(model.grads_in):
+            if not isinstance(g, np.ndarray) or k >= len(loss_fn.returned) or not same(g, loss_fn.returned[k]):
+                fail("model.backward must receive the gradient returned by loss_fn.backward() (got "
+                     f"{core.describe(g) if not isinstance(g, np.ndarray) else 'another array'})",
+                     "backward-input")
+        if len(model.grads_in) != n_batches:
+            fail(f"model.backward(loss_fn.backward()) must be called once per batch: {len(model.grads_in)} calls "
+                 f"for {n_batches} batches", "backward-count")
+        ws = w.copy()
+        for k, b in enumerate(rows):
+            xb = x[b].astype(np.float64)
+            diff = xb @ ws - y[b].astype(np.float64).reshape(len(b), -1)
+            fresh = xb.T @ (2 * diff / diff.size)
+            seen = opt.at_step[k] if k < len(opt.at_step) else None
+            if seen is None or not core.close(seen, fresh, 1e-6, 1e-9):
+                i = log.index("step") if "step" in log else -1
+                if i >= 0 and "backward" not in log[:i]:
+                    fail("optimizer.step() was called before model.backward(): compute the gradients first",
+                         "step-before-backward")
+                fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
+                     "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
+                     "zero-grad-missing")
+            ws = ws - 1e-2 * fresh
+        # The epoch's loss: batch losses weighted by batch size.
+        batches = loss_fn.batches
+        weighted = sum(v * m for v, m in batches) / max(sum(m for _, m in batches), 1)
+        expect_close(rec["value"], weighted, name=f"the loss returned by {label}", diagnose={
+            "return the epoch's mean loss: weight each batch loss by its batch size (the last batch is smaller)":
+                lambda: float(np.mean([v for v, _ in batches])),
+            "return the epoch's mean loss, not the last batch's loss": lambda: batches[-1][0],
+            "return the epoch's mean loss, not the sum of the batch losses": lambda: sum(v for v, _ in batches),
+            "return the epoch's mean loss, not the first batch's loss": lambda: batches[0][0],
+            "the weighted sum of the batch losses is divided by the number of batches: divide by N":
+                lambda: weighted * max(sum(m for _, m in batches), 1) / max(len(batches), 1),
+        })
+    return run
+
+
 def train_epoch(train_epoch) -> None:
     r = core.rng("lab01.train_epoch")
-    n, d, batch = 23, 3, 5          # 23 = 4 full batches + one partial batch of 3
-    x = r.normal(size=(n, d))
-    x[:, 0] = np.arange(n)          # column 0 identifies the row
-    w_true = r.normal(size=(d, 1))
-    y = x @ w_true
-    log = []
-    model, loss_fn = _MockModel(d, log), _MockLoss(log)
-    opt = _MockSGD(model.parameters(), 1e-3, log)
-    losses = []
-    for epoch in range(2):
-        model.seen.clear()
-        loss_fn.batches.clear()
-        value = expect_scalar(call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(epoch),
-                                   name="train_epoch"), name="train_epoch(...)")
-        losses.append(value)
-        rows = np.concatenate([s[:, 0] for s in model.seen]) if model.seen else np.array([])
-        sizes = [len(s) for s in model.seen]
-        if sorted(rows.tolist()) != list(range(n)):
-            fail(f"every sample must be used exactly once per epoch (last partial batch included); "
-                 f"saw {len(rows)} rows for N={n}, batch sizes {sizes}")
-        if max(sizes) > batch or len(sizes) != -(-n // batch):
-            fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}")
-        weighted = sum(v * m for v, m in loss_fn.batches) / max(sum(m for _, m in loss_fn.batches), 1)
-        expect_close(value, weighted, name="the loss returned by train_epoch", diagnose={
-            "return the epoch's mean loss: weight each batch loss by its batch size":
-                lambda: np.mean([v for v, _ in loss_fn.batches]),
-            "return the epoch's mean loss, not the last batch's loss": lambda: loss_fn.batches[-1][0],
-        })
-        if epoch == 0:
-            first_order = rows.copy()
-        elif np.array_equal(rows, first_order) or np.array_equal(rows, np.arange(n)):
-            fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N))")
-    steps = [e for e in log if e in ("zero_grad", "backward", "step")]
-    for i, e in enumerate(steps):
-        if e == "backward" and (i == 0 or steps[i - 1] != "zero_grad"):
-            fail("gradients accumulated across steps: call optimizer.zero_grad() before every backward pass")
-    if steps.count("step") != 2 * -(-n // batch):
-        fail(f"optimizer.step() must be called once per batch: {steps.count('step')} calls for {2 * -(-n // batch)} batches")
-    if not losses[1] < losses[0]:
-        fail(f"the training loss did not decrease over two epochs ({losses[0]:.4g} -> {losses[1]:.4g})")
+    run_cases([
+        (None, _train_case(train_epoch, r, 23, 5, 2, np.float64)),     # 4 full batches + one of 3
+        (None, _train_case(train_epoch, r, 9, 4, 1, np.float32)),      # float32, one output
+        ("batch_size = 1", _train_case(train_epoch, r, 7, 1, 2, np.float64)),
+        ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64)),
+    ])

@@ -4,6 +4,19 @@ One function per graded behaviour; each takes the student's function(s) and rais
 :class:`core.CheckFailure` with a message naming the likely mistake.  The oracles here are
 written independently of the solution: loops or einsum instead of broadcasting, explicit
 log-sum-exp in float64, and centred finite differences for every gradient.
+
+One mistake, one deduction: ``backward`` is judged on a reference cache ``(X, Z1, A1)`` (the
+format the forward docstring fixes), never on the student's forward; ``train_epoch`` and
+``fit`` receive the student's helpers and are judged *relative to them*: a replay of the epoch
+with the student's own forward, loss, backward and update (or with the reference ones) must
+give what the student's loop gave, so a wrong helper costs its own cell only.
+
+Beside the oracle every check verifies the specification's properties: sizes N, D, C and the
+hidden width pairwise different and != 1, a batch of one and odd batches, float32 and float64
+inputs, inputs never modified, every sample once per epoch in a permutation drawn from the
+generator passed in, (x, y) pairs intact, the last partial batch kept, updates that reach the
+caller's parameters.  Tolerances follow the answer's dtype and the conditioning (logits of
++-1000 in float32 carry a relative error of about 1000 * eps).
 """
 from __future__ import annotations
 
@@ -11,10 +24,48 @@ import numpy as np
 
 from . import core
 from .core import expect_array, expect_close, expect_scalar, fail
+from .lab01 import (
+    SHAPE_HINT,
+    call,
+    run_cases,
+    same,
+    signature,
+    tolerance,
+)
 
 # Original references, as in core (a submission may rebind numpy names).
 _array_equal = np.array_equal
 _float64 = np.float64
+
+#: What each check verifies beside the oracle (graded function x property), for reports.
+PROPERTIES = {
+    "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified"),
+    "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
+                "input not modified"),
+    "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
+                "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance"),
+    "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
+                      "uniform logits = ln C", "inputs not modified"),
+    "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
+                                       "batch 1", "float32", "input not modified"),
+    "init_params": ("shapes", "float32", "zero biases", "He/Xavier scale", "centred", "drawn from the rng"),
+    "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
+                "inputs not modified"),
+    "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
+                 "float32", "inputs not modified"),
+    "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
+                   "float32 kept", "float64"),
+    "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels"),
+    "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
+                            "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
+                            "batch larger than N"),
+    "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
+                    "weighted accuracy", "measured before the update", "batch size 1", "float32"),
+    "fit": ("no validation leak", "lr schedule", "generator created once", "history format",
+            "history values", "relative to the student's train_epoch"),
+    "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified"),
+    "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified"),
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -54,17 +105,20 @@ def _forward(p, X, relu=True):
     return np.einsum("nh,ho->no", A1, np.asarray(p["W2"], _float64)) + p["b2"], Z1, A1
 
 
-def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0):
+def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1_from="dZ1", W2T=True):
     """Analytic gradients of sum(G * logits(p, X)) (G plays dlogits), with optional mistakes."""
-    logits, Z1, A1 = _forward(p, X)
+    _, Z1, A1 = _forward(p, X)
     G = np.asarray(G, _float64) * scale
-    dW2 = np.einsum("nh,no->ho", A1, G)
-    dA1 = np.einsum("no,ho->nh", G, np.asarray(p["W2"], _float64))
-    m = {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool)}[mask]
+    W2 = np.asarray(p["W2"], _float64)
+    dW2 = np.einsum("nh,no->ho", {"A1": A1, "Z1": Z1}[dW2_from], G)
+    dA1 = np.einsum("no,ho->nh", G, W2) if W2T else G @ W2
+    m = {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0,
+         "a": A1}[mask]
     dZ1 = dA1 * m
     dW1 = np.einsum("ni,nh->ih", np.asarray(X, _float64), dZ1)
+    db1 = (dZ1 if db1_from == "dZ1" else dA1).sum(0, keepdims=True)
     if db == "sum":
-        return {"W1": dW1, "b1": dZ1.sum(0, keepdims=True), "W2": dW2, "b2": G.sum(0, keepdims=True)}
+        return {"W1": dW1, "b1": db1, "W2": dW2, "b2": G.sum(0, keepdims=True)}
     return {"W1": dW1, "b1": dZ1, "W2": dW2, "b2": G}
 
 
@@ -80,125 +134,215 @@ def _labels(r, n, c):
 
 
 def _copy_params(p):
-    return {k: core._copy(v) for k, v in p.items()}
+    return {k: np.array(v, copy=True) for k, v in p.items()}
+
+
+def _unchanged(before: dict, after: dict, name: str, what: str) -> None:
+    """A dict of arrays handed to student code must come back untouched."""
+    for k, v in before.items():
+        if k not in after or not same(after[k], v):
+            fail(f"{name} modified {what}['{k}'] in place: it must not change its inputs (work on new arrays)",
+                 "modified-input")
 
 
 # ---------------------------------------------------------------------------------------------
 # Data helpers
 # ---------------------------------------------------------------------------------------------
 
+def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
+    def run():
+        y = _labels(r, n, c - 1 if absent else c).astype(dtype)
+        if not absent:
+            y[0] = c - 1                       # the last class is reachable
+        name = signature("one_hot", ("y", "num_classes"), (y, c))
+        got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"),
+                   hint="the one-hot matrix is (N, num_classes): Y[np.arange(N), y] = 1")
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (n, int(y.max()) + 1) and got.shape[1] != c:
+            fail(f"{name} has {got.shape[1]} columns: it must have num_classes = {c} columns even when the "
+                 f"largest classes are absent from y (use the num_classes argument, not y.max() + 1)",
+                 "one-hot-ignores-num-classes")
+        if isinstance(got, np.ndarray) and got.shape == (c, n) and c != n:
+            fail(f"{name} returned shape {(c, n)}: one row per sample, (N, num_classes) = {(n, c)}",
+                 "one-hot-transposed")
+        got = expect_array(got, name=name, shape=(n, c))
+        if not ((got == 0) | (got == 1)).all() or not (got.sum(axis=1) == 1).all():
+            fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
+                 f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
+                 "one-hot-not-one-per-row")
+        expect_close(got, _onehot(y, c), name=name, atol=0, rtol=0,
+                     diagnose={"the 1s are in the wrong place: row i must have its 1 in column y[i]": None})
+    return run
+
+
 def one_hot(one_hot):
     r = core.rng("lab02.one_hot")
-    for n, c in [(7, 10), (1, 10), (12, 3)]:
-        y = _labels(r, n, c)
-        y[0] = c - 1                       # the last class must be reachable
-        got = core.call(one_hot, y, c, name="one_hot")
-        got = expect_array(got, name="one_hot", shape=(n, c))
-        if not ((got == 0) | (got == 1)).all() or not (got.sum(axis=1) == 1).all():
-            fail("one_hot must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
-                 f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1")
-        expect_close(got, _onehot(y, c), name="one_hot", atol=0,
-                     diagnose={"the 1s are in the wrong place: row i must have its 1 in column y[i]": None})
-    got = core.call(one_hot, np.array([3, 0]), name="one_hot (default num_classes)")
-    expect_array(got, name="one_hot(y) with the default num_classes", shape=(2, 10))
+    run_cases([
+        (None, _one_hot_case(one_hot, r, 7, 10)),
+        ("a batch of one sample", _one_hot_case(one_hot, r, 1, 10)),
+        (None, _one_hot_case(one_hot, r, 12, 3)),
+        (None, _one_hot_case(one_hot, r, 5, 6, absent=True)),
+        (None, _one_hot_case(one_hot, r, 9, 4, dtype=np.int32)),
+    ])
+    got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",))
+    expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
 
 
-def normalize(normalize):
-    r = core.rng("lab02.normalize")
-    for n, h, w in [(5, 28, 28), (1, 28, 28), (3, 4, 6)]:
+def _normalize_case(normalize, r, n, h, w):
+    def run():
         images = r.integers(0, 256, (n, h, w)).astype(np.uint8)
         images[0, 0, 0], images[0, 0, 1] = 0, 255     # both ends of the range are present
-        got = core.call(normalize, images, name="normalize")
-        got = expect_array(got, name="normalize", dtype=np.float32, shape=(n, h * w))
+        name = signature("normalize", ("images",), (images,))
+        got = call(normalize, images, label="normalize", names=("images",),
+                   hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
+        if isinstance(got, np.ndarray):
+            if got.shape == (n, h, w):
+                fail(f"{name} returned shape {got.shape}: flatten each image into one row of H*W = {h * w} "
+                     f"pixels, (N, H*W) = {(n, h * w)}", "normalize-not-flattened")
+            if got.ndim == 1 and got.size == n * h * w and n > 1:
+                fail(f"{name} returned one long vector of shape {got.shape}: flatten each image separately, "
+                     f"images.reshape(N, -1) of shape {(n, h * w)}", "normalize-flattened-whole-batch")
+            if got.shape == (h * w, n) and n != h * w:
+                fail(f"{name} returned shape {got.shape}: one ROW per image, (N, H*W) = {(n, h * w)}",
+                     "normalize-transposed")
+        got = expect_array(got, name=name, dtype=np.float32, shape=(n, h * w))
         exact = images.reshape(n, -1).astype(_float64)
-        expect_close(got, exact / 255.0, name="normalize", rtol=1e-6, atol=1e-7, diagnose={
+        expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose={
             "divide by 255 (the largest pixel value), not 256: pixels must map onto [0, 1] exactly":
                 exact / 256.0,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1]": exact,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1] "
             "(standardising to zero mean is not what is asked)": lambda: (exact - exact.mean()) / exact.std(),
+            "the pixels of each image are out of order: images.reshape(N, -1) keeps each image's rows "
+            "one after the other (a transpose or order='F' scrambles them)":
+                lambda: images.transpose(0, 2, 1).reshape(n, -1).astype(_float64) / 255.0,
         })
+    return run
+
+
+def normalize(normalize):
+    r = core.rng("lab02.normalize")
+    run_cases([(None, _normalize_case(normalize, r, 5, 28, 28)),
+               ("a batch of one image", _normalize_case(normalize, r, 1, 28, 28)),
+               (None, _normalize_case(normalize, r, 3, 4, 6)),
+               (None, _normalize_case(normalize, r, 7, 5, 3))])
 
 
 # ---------------------------------------------------------------------------------------------
 # Softmax and the loss
 # ---------------------------------------------------------------------------------------------
 
-def _call_case(fn, args, name, hint):
-    """core.call, with ``hint`` appended when the failure is a numerical one."""
-    try:
-        return core.call(fn, *args, name=name)
-    except core.CheckFailure as exc:
-        msg = str(exc)
-        if "numerically stable" in msg or "NaN or inf" in msg:
-            fail(f"{msg}. {hint}")
-        raise
+SOFTMAX_HINT = ("divide each row by its own sum: e.sum(axis=1, keepdims=True) has shape (N, 1) and broadcasts "
+                "over the C columns (without keepdims the (N,) sums line up with the columns)")
 
 
-def _finite(got, name, hint):
-    try:
-        return expect_array(got, name=name, shape=None)
-    except core.CheckFailure as exc:
-        fail(f"{exc}. {hint}")
+def _numerical(name_hint):
+    """Append ``name_hint`` to a failure that is about overflow (a warning or a NaN), nothing else."""
+    def wrap(thunk):
+        try:
+            return thunk()
+        except core.CheckFailure as exc:
+            text = str(exc)
+            if "numerically stable" in text or "NaN or inf" in text:
+                raise core.CheckFailure(f"{text}. {name_hint}", exc.diagnosis) from None
+            raise
+    return wrap
+
+
+def _softmax_case(softmax, z, hint=None, diagnose=True):
+    def run():
+        name = signature("softmax", ("z",), (z,))
+        n, c = z.shape
+
+        def go():
+            got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+            return expect_array(got, name=name, shape=z.shape)
+        got = _numerical(hint)(go) if hint else go()
+        if n > 1 and core.close(got.sum(axis=0), np.ones(c), 1e-5, 1e-5) \
+                and not core.close(got.sum(axis=1), np.ones(n), 1e-5, 1e-5):
+            fail("softmax is normalised over the wrong axis: the columns sum to 1, but each ROW "
+                 "(sample) must; use axis=1 with keepdims=True", "softmax-wrong-axis")
+        zs = z.astype(_float64)
+        scale = float(np.abs(zs).max())
+        wrong = {}
+        if diagnose:
+            e = np.exp(zs - zs.max())
+            er = np.exp(zs - zs.max(axis=1, keepdims=True))
+            wrong = {
+                "normalised over the wrong axis: each ROW (sample) must sum to 1, use axis=1":
+                    lambda: e / e.sum(axis=0, keepdims=True),
+                "divided by the sum over the whole batch: normalise each row (axis=1, keepdims=True)":
+                    lambda: e / e.sum(),
+                f"keepdims=True is missing: {SOFTMAX_HINT}":
+                    lambda: (er / er.sum(axis=1)[None, :]) if n == c else None,
+                "exp(z - max) is not normalised: divide each row by its sum": lambda: np.exp(zs - zs.max(1, keepdims=True)),
+                "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
+                    lambda: zs - _logsumexp(zs)[:, None],
+                "subtract the maximum of each ROW (axis=1): the maximum of each column changes the probabilities":
+                    lambda: (np.exp(zs - zs.max(axis=0, keepdims=True))
+                             / np.exp(zs - zs.max(axis=0, keepdims=True)).sum(axis=1, keepdims=True)),
+            }
+        expect_close(got, _softmax(zs), name=name, diagnose=wrong,
+                     **tolerance(z.dtype, got.dtype, scale=scale, rtol=1e-6, atol=1e-9))
+    return run
 
 
 def softmax(softmax):
     r = core.rng("lab02.softmax")
-    for n, c in [(6, 4), (1, 10), (10, 10), (3, 7)]:
-        z = r.normal(0, 3, (n, c))
-        got = expect_array(core.call(softmax, z, name="softmax"), name="softmax", shape=(n, c))
-        if n > 1 and core.close(got.sum(axis=0), np.ones(c), 1e-6, 1e-6) \
-                and not core.close(got.sum(axis=1), np.ones(n), 1e-6, 1e-6):
-            fail("softmax is normalised over the wrong axis: the columns sum to 1, but each ROW "
-                 "(sample) must; use axis=1 with keepdims=True")
-        e = np.exp(z - z.max())
-        expect_close(got, _softmax(z), name="softmax", rtol=1e-6, atol=1e-9, diagnose={
-            "normalised over the wrong axis: each ROW (sample) must sum to 1, use axis=1":
-                e / e.sum(axis=0, keepdims=True),
-            "divided by the sum over the whole batch: normalise each row (axis=1, keepdims=True)":
-                e / e.sum(),
-        })
-    # Large logits: exp(1000) overflows unless something is subtracted first.
-    z = 1000.0 + r.normal(0, 2, (5, 6))
-    got = _call_case(softmax, (z,), "softmax",
-                     "Logits near 1000 overflow exp: subtract each row's maximum before exp "
-                     "(numerically stable softmax)")
-    got = _finite(expect_array(got, name="softmax", shape=z.shape, finite=False), "softmax",
-                  "Logits near 1000 overflow exp: subtract each row's maximum (numerically stable softmax)")
-    expect_close(got, _softmax(z), name="softmax(logits near 1000)", rtol=1e-6, atol=1e-9)
-    # Rows on very different scales: a global maximum underflows the low rows to 0/0.
-    z = np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))])
-    hint = ("Rows on different scales (one near +1000, one near -1000): subtract the maximum "
-            "of each row (axis=1, keepdims=True), not the global maximum, so that no row "
-            "underflows to 0/0")
-    got = _call_case(softmax, (z,), "softmax", hint)
-    got = _finite(expect_array(got, name="softmax", shape=z.shape, finite=False), "softmax", hint)
-    expect_close(got, _softmax(z), name="softmax(rows near +1000 and -1000)", rtol=1e-6, atol=1e-9,
-                 diagnose={hint: lambda: np.zeros_like(z)})
-    # float32 in, probabilities out (any float dtype), rows sum to 1.
-    z = r.normal(0, 2, (4, 10)).astype(np.float32)
-    got = expect_array(core.call(softmax, z, name="softmax"), name="softmax(float32 logits)", shape=z.shape)
-    expect_close(got, _softmax(z), name="softmax(float32 logits)", rtol=1e-4, atol=1e-6)
+    big = "Logits near 1000 overflow exp: subtract each row's maximum before exp (numerically stable softmax)"
+    rows = ("Rows on different scales (one near +1000, one near -1000): subtract the maximum of each row "
+            "(axis=1, keepdims=True), not the global maximum, so that no row underflows to 0/0")
+    cases = [("N == C", _softmax_case(softmax, r.normal(0, 3, (10, 10)))),
+             ("a batch of one sample", _softmax_case(softmax, r.normal(0, 3, (1, 10)))),
+             (None, _softmax_case(softmax, r.normal(0, 3, (6, 4)))),
+             (None, _softmax_case(softmax, r.normal(0, 3, (3, 7)))),
+             (None, _softmax_case(softmax, r.normal(0, 3, (5, 9)).astype(np.float32)))]
+    run_cases(cases)
+    extreme = [1000.0 + r.normal(0, 2, (5, 6)),
+               np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))])]
+    for z, hint in zip(extreme, (big, rows)):
+        for dtype in (np.float64, np.float32):
+            _softmax_case(softmax, z.astype(dtype), hint=hint, diagnose=False)()
+
+
+CE_CASES = [("N == C", 10, 10), ("a batch of one sample", 1, 10), (None, 8, 10), (None, 5, 3), (None, 7, 4)]
+
+
+def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
+    def run():
+        z = r.normal(0, 2, (n, c)).astype(dtype)
+        y = _labels(r, n, c).astype(ydtype)
+        name = signature("cross_entropy", ("logits", "y"), (z, y))
+        got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
+                                 hint="pick each row's true-class entry with p[np.arange(N), y]"), name=name)
+        zs = z.astype(_float64)
+        per = _logsumexp(zs) - zs[np.arange(n), y]
+        p = _softmax(zs)
+        logp = np.log(p)
+        expect_close(got, _ce(zs, y), name=name, diagnose={
+            "summed over the batch instead of averaged: the loss is the MEAN over the N samples": per.sum(),
+            "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
+            "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
+                lambda: _ce(_softmax(zs), y),
+            "averaged over all N*C entries instead of over the N samples": per.sum() / (n * c),
+            "uses log of all probabilities weighted by the wrong labels: pick the TRUE class y[i] of each row":
+                lambda: float(np.mean(-logp[np.arange(n), y[::-1]])) if n > 1 else None,
+            "p[:, y] picks the columns y of EVERY row (an (N, N) block): pick one entry per row with "
+            "p[np.arange(N), y]": lambda: float(np.mean(-logp[:, y])) if n > 1 else None,
+            "the loss uses the predicted class (the largest probability), not the true label y":
+                lambda: float(np.mean(-logp.max(axis=1))),
+            "the log is missing: cross-entropy is the mean of -log p[y]": lambda: float(np.mean(-p[np.arange(n), y])),
+            "-log p is summed over every class: only the true class y[i] counts":
+                lambda: float(np.mean(-logp.sum(axis=1))),
+        }, **tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9))
+    return run
 
 
 def cross_entropy(cross_entropy):
     r = core.rng("lab02.cross_entropy")
-    for n, c in [(8, 10), (1, 10), (5, 3)]:
-        z = r.normal(0, 2, (n, c))
-        y = _labels(r, n, c)
-        got = expect_scalar(core.call(cross_entropy, z, y, name="cross_entropy"), name="cross_entropy")
-        per = _logsumexp(z) - z[np.arange(n), y]
-        p = _softmax(z)
-        expect_close(got, _ce(z, y), name="cross_entropy", rtol=1e-6, atol=1e-9, diagnose={
-            "summed over the batch instead of averaged: the loss is the MEAN over the N samples":
-                per.sum(),
-            "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
-            "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
-                lambda: _ce(_softmax(z), y),
-            "averaged over all N*C entries instead of over the N samples": per.sum() / (n * c),
-            "uses log of all probabilities weighted by the wrong labels: pick the TRUE class y[i] of each row":
-                lambda: float(np.mean(-np.log(p[np.arange(n), y[::-1]]))),
-        })
+    cases = [(s, _ce_case(cross_entropy, r, n, c)) for s, n, c in CE_CASES]
+    cases += [(None, _ce_case(cross_entropy, r, 6, 5, np.float32)),
+              (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32))]
+    run_cases(cases)
     # Extreme logits: the true class's probability underflows to 0 in float64.
     z = np.zeros((4, 10))
     z[:, 0] = 1000.0
@@ -206,40 +350,91 @@ def cross_entropy(cross_entropy):
     hint = ("With logits like [1000, 0, ...] softmax rounds the other probabilities to exactly 0 "
             "and log(0) = -inf: compute the loss from the logits as logsumexp(z) - z[y] "
             "(or clamp the probabilities before the log)")
-    got = _call_case(cross_entropy, (z, y), "cross_entropy", hint)
-    try:
-        got = expect_scalar(got, name="cross_entropy")
-    except core.CheckFailure as exc:
-        fail(f"{exc}. {hint}")
-    if got < 20:
-        fail(f"cross_entropy with a confident wrong prediction (logit margin 1000) gave {got:.3g}: "
-             f"it must be very large (the exact value is {_ce(z, y):.1f}). {hint}")
+    name = signature("cross_entropy", ("logits", "y"), (z, y))
+    got = _numerical(hint)(lambda: expect_scalar(call(cross_entropy, z, y, label="cross_entropy",
+                                                      names=("logits", "y")), name=name))
+    # A clamp of the probabilities at eps <= 1e-6 (Keras uses 1e-7) still gives >= 0.75 * ln(1e6) ~ 10.4.
+    if got < 10:
+        fail(f"{name} with a confident wrong prediction (logit margin 1000) gave {got:.3g}: "
+             f"it must be very large (the exact value is {_ce(z, y):.1f}). {hint}", "cross-entropy-clamped-too-early")
     # Uniform logits: the loss of a guess is ln C.
-    got = expect_scalar(core.call(cross_entropy, np.zeros((3, 10), np.float32), np.array([1, 2, 3]),
-                                  name="cross_entropy"), name="cross_entropy")
-    expect_close(got, np.log(10), name="cross_entropy(all-zero logits)", rtol=1e-5, atol=1e-6)
+    z = np.zeros((3, 10), np.float32)
+    got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y")),
+                        name="cross_entropy(all-zero logits)")
+    expect_close(got, np.log(10), name="cross_entropy(all-zero float32 logits of shape (3, 10))",
+                 rtol=1e-5, atol=1e-6)
 
 
-def softmax_cross_entropy_backward(fn):
-    r = core.rng("lab02.sce_backward")
-    for n, c in [(6, 10), (1, 10), (4, 3)]:
+def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
+    def run():
         z = r.normal(0, 2, (n, c))
         y = _labels(r, n, c)
-        probs = _softmax(z)
-        got = core.call(fn, probs, y, name="softmax_cross_entropy_backward")
-        got = expect_array(got, name="softmax_cross_entropy_backward", shape=(n, c))
-        numeric = core.numerical_gradient(lambda zz: _ce(zz, y), z.copy())
+        probs = _softmax(z).astype(dtype)
+        name = signature("softmax_cross_entropy_backward", ("probs", "y"), (probs, y))
         Y = _onehot(y, c)
-        expect_close(got, numeric, name="softmax_cross_entropy_backward", rtol=1e-5, atol=1e-7, diagnose={
-            "the 1/N is missing: the loss is a mean, so dlogits = (probs - one_hot(y)) / N":
-                probs - Y,
-            "the 1/N is applied twice: divide (probs - one_hot(y)) by N once": (probs - Y) / n ** 2,
+
+        def own_one_hot():
+            try:
+                return np.asarray(one_hot(y, c), dtype=_float64)
+            except Exception:
+                return None
+        try:
+            got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
+                       hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
+        except core.CheckFailure as exc:
+            # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
+            # the crash belongs to one_hot (judged in its own cell).
+            own = own_one_hot()
+            if (exc.diagnosis or "").startswith("raised-") and own is not None and not same(own, Y):
+                try:
+                    _ = probs.astype(_float64) - own
+                except Exception as inner:
+                    if str(exc).split(". This is")[0].endswith(f"raised {core.error_kind(inner)}: {inner}"):
+                        return
+            raise
+        if isinstance(got, np.ndarray) and got.shape == (c,) and n > 1:
+            fail(f"{name} returned shape {(c,)}: return one row per sample, (N, C) = {(n, c)} (the 1/N divides, "
+                 f"it does not average the rows away)", "sce-backward-averaged-rows")
+        got = expect_array(got, name=name, shape=(n, c))
+        ps = probs.astype(_float64)
+        zs = np.log(np.maximum(ps, 1e-300))                  # logits whose softmax is exactly probs
+        numeric = core.numerical_gradient(lambda zz: _ce(zz, y), zs.copy())
+        want = (ps - Y) / n
+        tol = tolerance(dtype, got.dtype, rtol=1e-5, atol=1e-7)
+        if not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            # Judged relative to the student's one_hot: (probs - your one_hot(y)) / N is right here.
+            own = own_one_hot()
+            if own is not None and own.shape == (n, c) and not core.close(own, Y, 0, 0) \
+                    and core.close(got, (ps - own) / n, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+                return
+        expect_close(got, want, name=name, diagnose={
+            "the 1/N is missing: the loss is a mean, so dlogits = (probs - one_hot(y)) / N": ps - Y,
+            "the 1/N is applied twice: divide (probs - one_hot(y)) by N once": (ps - Y) / n ** 2,
             "the labels are not one-hot encoded: subtract one_hot(y) (N, C), not the integer labels":
-                (probs - y[:, None]) / n,
+                (ps - y[:, None]) / n,
             "softmax applied twice: the input is already probabilities, do not softmax it again":
-                lambda: (_softmax(probs) - Y) / n,
-            "the sign is flipped: dL/dz = (p - y) / N, not (y - p) / N": (Y - probs) / n,
-        })
+                lambda: (_softmax(ps) - Y) / n,
+            "the sign is flipped: dL/dz = (p - y) / N, not (y - p) / N": (Y - ps) / n,
+            "this is the gradient of the squared error ||p - y||^2, not of cross-entropy: dL/dz = (p - y) / N":
+                2 * (ps - Y) / n,
+            "this is dL/dprobs (-y / p / N), the gradient with respect to the probabilities: return the "
+            "gradient with respect to the logits, (p - y) / N": lambda: -Y / np.maximum(ps, 1e-300) / n,
+            "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
+            "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
+            "divided by C (the number of classes) instead of N (the batch size)": (ps - Y) / c if c != n else None,
+        }, **tol)
+        # The reference gradient is the derivative of the mean cross-entropy (guards the oracle).
+        if dtype == np.float64 and not core.close((ps - Y) / n, numeric, 1e-4, 1e-6):
+            fail("internal check error: oracle and finite differences disagree")
+    return run
+
+
+def softmax_cross_entropy_backward(fn, one_hot):
+    """Judged relative to the student's one_hot (the docstring writes the gradient with it)."""
+    r = core.rng("lab02.sce_backward")
+    run_cases([("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
+               (None, _sce_case(fn, one_hot, r, 6, 10)), (None, _sce_case(fn, one_hot, r, 4, 3)),
+               (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -250,242 +445,578 @@ def init_params(init_params):
     keys = ("W1", "b1", "W2", "b2")
     for n_in, n_h, n_out in [(784, 256, 10), (40, 300, 7)]:
         shapes = {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
-        p = core.call(init_params, n_in, n_h, n_out, np.random.default_rng(5), name="init_params")
+        label = f"init_params({n_in}, {n_h}, {n_out}, rng)"
+        p = call(init_params, n_in, n_h, n_out, np.random.default_rng(5), label="init_params",
+                 names=("n_in", "n_hidden", "n_out", "rng"))
         if not isinstance(p, dict) or set(p) != set(keys):
-            fail(f"init_params must return a dict with the keys {keys}, got "
-                 f"{sorted(p) if isinstance(p, dict) else core._describe(p)}")
+            fail(f"{label} must return a dict with the keys {keys}, got "
+                 f"{sorted(p) if isinstance(p, dict) else core.describe(p)}", "init-params-keys")
         for k in keys:
-            expect_array(p[k], name=f"init_params()['{k}']", dtype=np.float32, shape=shapes[k])
+            expect_array(p[k], name=f"{label}['{k}']", dtype=np.float32, shape=shapes[k])
         for k in ("b1", "b2"):
             if np.any(p[k] != 0):
-                fail(f"init_params: the biases start at zero ({k} is not all zeros)")
+                fail(f"{label}: the biases start at zero ({k} is not all zeros)", "init-params-bias")
         for k, fan_in, fan_out in [("W1", n_in, n_h), ("W2", n_h, n_out)]:
             w = p[k].astype(_float64)
             std = float(w.std())
             if std == 0:
-                fail(f"init_params: {k} is all zeros (or constant): every hidden unit would compute "
-                     f"the same thing forever (symmetry); draw random weights")
+                fail(f"{label}: {k} is all zeros (or constant): every hidden unit would compute "
+                     f"the same thing forever (symmetry); draw random weights", "init-params-constant")
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:
-                fail(f"init_params: {k} has std {std:.3g}, too large for fan-in {fan_in}: scale it "
-                     f"like He (sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g}) or Xavier/Glorot")
+                fail(f"{label}: {k} has std {std:.3g}, too large for fan-in {fan_in}: scale it "
+                     f"like He (sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g}) or Xavier/Glorot", "init-params-too-large")
             if std < low:
-                fail(f"init_params: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
+                fail(f"{label}: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
                      f"vanish): use He sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g} or Xavier/Glorot "
-                     f"(is a square root missing?)")
+                     f"(is a square root missing?)", "init-params-too-small")
             if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
-                fail(f"init_params: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0")
+                fail(f"{label}: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0",
+                     "init-params-not-centred")
     # Reproducible through rng, and actually drawn from it.
-    a = core.call(init_params, 30, 20, 5, np.random.default_rng(7), name="init_params")
-    b = core.call(init_params, 30, 20, 5, np.random.default_rng(7), name="init_params")
-    c = core.call(init_params, 30, 20, 5, np.random.default_rng(8), name="init_params")
+    a, b, c = (call(init_params, 30, 20, 5, np.random.default_rng(s), label="init_params",
+                    names=("n_in", "n_hidden", "n_out", "rng")) for s in (7, 7, 8))
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
-             "weights, different seed -> different weights), not from np.random directly")
+             "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
 
 
 def _check_params_dict(p, like, name):
     if not isinstance(p, dict) or set(p) != set(like):
         fail(f"{name} must return a dict with the keys {sorted(like)}, got "
-             f"{sorted(p) if isinstance(p, dict) else core._describe(p)}")
+             f"{sorted(p) if isinstance(p, dict) else core.describe(p)}", "params-dict-keys")
     for k, v in like.items():
         got = p[k]
         if k.startswith("b") and isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[1:] == v.shape[1:] \
                 and got.shape[0] > 1:
-            fail(f"{name}['{k}'] must be summed over the batch axis: expected shape {v.shape}, got {got.shape}")
+            fail(f"{name}['{k}'] must be summed over the batch axis: expected shape {v.shape}, got {got.shape}",
+                 "bias-gradient-not-summed")
         if k.startswith("b") and isinstance(got, np.ndarray) and got.shape == v.shape[1:]:
-            fail(f"{name}['{k}']: expected shape {v.shape}, got {got.shape} (sum with keepdims=True)")
+            fail(f"{name}['{k}']: expected shape {v.shape}, got {got.shape} (sum with keepdims=True)",
+                 "bias-gradient-keepdims")
+        if k.startswith("W") and isinstance(got, np.ndarray) and got.shape == v.shape[::-1] and v.shape[0] != v.shape[1]:
+            fail(f"{name}['{k}'] has shape {got.shape}: the gradient of {k} has the shape of {k}, {v.shape} "
+                 f"(a transpose is wrong)", "weight-gradient-transposed")
         expect_array(got, name=f"{name}['{k}']", shape=v.shape)
+
+
+# (special, N, n_in, n_hidden, n_out)
+NET_CASES = [("n_in == n_hidden == n_out", 5, 6, 6, 6), ("a batch of one sample", 1, 784, 16, 10),
+             (None, 5, 12, 8, 4), (None, 9, 6, 20, 10), (None, 7, 3, 5, 2)]
+
+
+def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
+    def run():
+        p = _random_params(r, n_in, n_h, n_out, dtype)
+        X = r.normal(0, 1, (n, n_in)).astype(dtype)
+        before = _copy_params(p)
+        name = signature("forward", ("params", "X"), (p, X))
+        out = call(forward, p, X, label="forward", names=("params", "X"),
+                   hint=f"{SHAPE_HINT}: Z1 = X @ W1 + b1 is (N, n_hidden), logits = A1 @ W2 + b2 is (N, n_out)")
+        _unchanged(before, p, name, "params")
+        if not isinstance(out, tuple) or len(out) != 2:
+            fail(f"{name} must return a pair (logits, cache)", "forward-not-a-pair")
+        logits = expect_array(out[0], name=f"the logits of {name}", shape=(n, n_out))
+        pw = {k: v.astype(_float64) for k, v in p.items()}
+        want, Z1, A1 = _forward(pw, X)
+        Xs = X.astype(_float64)
+        expect_close(logits, want, name=f"the logits of {name}", diagnose={
+            "forward must return the logits, without softmax (the loss applies softmax itself; "
+            "applying it here means softmax is applied twice)": lambda: _softmax(want),
+            "the ReLU is missing on the hidden layer": lambda: _forward(pw, X, relu=False)[0],
+            "a bias is missing (add b2 to the logits)": lambda: want - pw["b2"],
+            "a bias is missing (add b1 to the hidden layer)":
+                lambda: _forward({**pw, "b1": np.zeros_like(pw["b1"])}, X)[0],
+            "the ReLU is applied to the logits too: the output layer is linear": lambda: np.maximum(want, 0),
+            "a weight matrix is used transposed: Z1 = X @ W1 with W1 of shape (n_in, n_hidden)":
+                lambda: _forward({**pw, "W1": pw["W1"].T}, X)[0] if n_in == n_h else None,
+            "a weight matrix is used transposed: logits = A1 @ W2 with W2 of shape (n_hidden, n_out)":
+                lambda: _forward({**pw, "W2": pw["W2"].T}, X)[0] if n_h == n_out else None,
+        }, rtol=1e-6, atol=1e-8)
+        cache = out[1]
+        fmt = "the tuple (X, Z1, A1) of the input, the pre-activation X @ W1 + b1 and ReLU(Z1), as the docstring fixes"
+        if not isinstance(cache, (tuple, list)) or len(cache) != 3:
+            n_items = len(cache) if isinstance(cache, (tuple, list)) else core.describe(cache)
+            fail(f"the cache of {name} must be {fmt} (got {n_items}{' items' if isinstance(n_items, int) else ''})",
+                 "forward-cache-format")
+        for item, want_item, label in zip(cache, (Xs, Z1, A1), ("X", "Z1", "A1")):
+            if not isinstance(item, np.ndarray) or item.shape != want_item.shape \
+                    or not core.close(item, want_item, *core.dtype_tolerance(item, 1e-6, 1e-8, 10.0)):
+                if label == "Z1" and isinstance(item, np.ndarray) and core.close(item, A1, 1e-5, 1e-7) \
+                        and isinstance(cache[2], np.ndarray) and core.close(cache[2], Z1, 1e-5, 1e-7):
+                    fail(f"the cache of {name} has Z1 and A1 swapped: it must be {fmt}", "forward-cache-order")
+                fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
+    return run
 
 
 def forward(forward):
     r = core.rng("lab02.forward")
-    for n, n_in, n_h, n_out in [(5, 12, 8, 4), (1, 784, 16, 10), (9, 6, 20, 10)]:
-        p = _random_params(r, n_in, n_h, n_out)
-        X = r.normal(0, 1, (n, n_in))
-        out = core.call(forward, p, X, name="forward")
-        if not isinstance(out, tuple) or len(out) != 2:
-            fail("forward must return a pair (logits, cache)")
-        logits = expect_array(out[0], name="forward logits", shape=(n, n_out))
-        want, Z1, _ = _forward(p, X)
-        expect_close(logits, want, name="forward logits", rtol=1e-6, atol=1e-8, diagnose={
-            "forward must return the logits, without softmax (the loss applies softmax itself; "
-            "applying it here means softmax is applied twice)": lambda: _softmax(want),
-            "the ReLU is missing on the hidden layer": lambda: _forward(p, X, relu=False)[0],
-            "a bias is missing (add b1 to the hidden layer and b2 to the logits)":
-                lambda: want - p["b2"],
-        })
-    # float32 parameters and inputs stay usable (no error, close values).
-    p = _random_params(r, 30, 16, 10, np.float32)
-    X = r.random((7, 30)).astype(np.float32)
-    logits = expect_array(core.call(forward, p, X, name="forward")[0], name="forward logits (float32)",
-                          shape=(7, 10))
-    expect_close(logits, _forward(p, X)[0], name="forward logits (float32)", rtol=1e-4, atol=1e-5)
+    cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
+    cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
+    run_cases(cases)
 
 
-def backward(forward, backward):
-    r = core.rng("lab02.backward")
-    for n, n_in, n_h, n_out in [(6, 5, 7, 3), (1, 4, 6, 10), (4, 9, 3, 10)]:
-        p = _random_params(r, n_in, n_h, n_out)
-        X = r.normal(0, 1, (n, n_in))
-        G = r.normal(0, 1, (n, n_out)) / n            # plays dlogits (already divided by N)
-        logits, cache = core.call(forward, p, X, name="forward")
-        if not core.close(logits, _forward(p, X)[0], 1e-6, 1e-8):
-            fail("backward cannot be checked: forward returns wrong logits (fix forward first)")
-        grads = core.call(backward, p, cache, G, name="backward")
-        _check_params_dict(grads, p, "backward")
-        want = _probe_grads(p, X, G)
+def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
+    def run():
+        p = _random_params(r, n_in, n_h, n_out, dtype)
+        X = r.normal(0, 1, (n, n_in)).astype(dtype)
+        G = (r.normal(0, 1, (n, n_out)) / n).astype(dtype)     # plays dlogits (already divided by N)
+        pw = {k: v.astype(_float64) for k, v in p.items()}
+        _, Z1, A1 = _forward(pw, X)
+        cache = (X.copy(), Z1.astype(dtype), A1.astype(dtype))   # the reference cache (X, Z1, A1)
+        before = _copy_params(p)
+        name = signature("backward", ("params", "cache", "dlogits"), (p, cache, G))
+        grads = call(backward, p, cache, G, label="backward", names=("params", "cache", "dlogits"),
+                     hint=f"{SHAPE_HINT}: dW2 = A1.T @ dlogits, dA1 = dlogits @ W2.T, dW1 = X.T @ dZ1")
+        _unchanged(before, p, name, "params")
+        _check_params_dict(grads, p, name)
+        Xs, Gs = X.astype(_float64), G.astype(_float64)
+        want = _probe_grads(pw, Xs, Gs)
         for k in ("W2", "b2", "W1", "b1"):
             # Finite differences of the probe sum(G * logits), float64, as an independent witness.
             def f(v, k=k):
-                q = dict(p)
+                q = dict(pw)
                 q[k] = v
-                return float(np.sum(G * _forward(q, X)[0]))
-            numeric = core.numerical_gradient(f, p[k].copy())
+                return float(np.sum(Gs * _forward(q, Xs)[0]))
+            numeric = core.numerical_gradient(f, pw[k].copy())
             if not core.close(want[k], numeric, 1e-5, 1e-7):     # guards the oracle itself
                 fail(f"internal check error: oracle and finite differences disagree on {k}")
-            expect_close(grads[k], numeric, name=f"backward()['{k}']", rtol=1e-5, atol=1e-7, diagnose={
+
+            def wrong(k=k, **kw):
+                return lambda: _probe_grads(pw, Xs, Gs, **kw)[k]
+            expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose={
+                # (first: when W1 passed, a b1 equal to the sum of dA1 is this mistake, not a missing mask)
+                "db1 must be the sum of dZ1 (after the ReLU mask), not of dA1": wrong(db1_from="dA1"),
                 "the ReLU derivative is wrong: it is 1 where the activation is > 0 and 0 elsewhere "
-                "(A1 >= 0 is true everywhere after a ReLU)":
-                    lambda k=k: _probe_grads(p, X, G, mask="a>=0")[k],
-                "the ReLU derivative is missing in backward": lambda k=k: _probe_grads(p, X, G, mask="none")[k],
+                "(A1 >= 0 is true everywhere after a ReLU)": wrong(mask="a>=0"),
+                "the ReLU derivative is missing in backward": wrong(mask="none"),
+                "the ReLU derivative is applied to the wrong quantity: mask dA1 where Z1 > 0 (the forward "
+                "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
+                "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
+                "not by the activation A1": wrong(mask="a"),
+                "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1": wrong(dW2_from="Z1"),
+                "dA1 = dlogits @ W2.T: W2 is used without the transpose":
+                    (wrong(W2T=False) if n_h == n_out else None),
                 "the 1/N is applied twice: dlogits is already divided by N, do not divide again in backward":
-                    lambda k=k: _probe_grads(p, X, G, scale=1 / n)[k],
-                "the gradient is N times too large: did you multiply by N?":
-                    lambda k=k: _probe_grads(p, X, G, scale=n)[k],
+                    wrong(scale=1 / n),
+                "the gradient is N times too large: did you multiply by N?": wrong(scale=n),
+                f"the gradient of {k} is transposed": want[k].T if want[k].shape[0] == want[k].shape[-1] else None,
             })
+    return run
+
+
+def backward(backward):
+    r = core.rng("lab02.backward")
+    cases = [(s, _backward_case(backward, r, *dims)) for s, *dims in NET_CASES]
+    cases.append((None, _backward_case(backward, r, 5, 8, 6, 4, np.float32)))
+    run_cases(cases)
+
+
+def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
+    def run():
+        p = _random_params(r, n_in, n_h, n_out, dtype)
+        g = _random_params(r, n_in, n_h, n_out, dtype)
+        before, gbefore = _copy_params(p), _copy_params(g)
+        name = signature("sgd_update", ("params", "grads", "lr"), (p, g, lr))
+        out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"))
+        _unchanged(gbefore, g, name, "grads")
+        if set(p) != set(before):
+            fail(f"{name} changed the keys of params: it must update each parameter", "sgd-update-keys")
+        if all(same(p[k], before[k]) for k in before):
+            if isinstance(out, dict) and set(out) == set(before) and \
+                    all(core.close(out[k], before[k] - lr * g[k], 1e-4, 1e-6) for k in before):
+                fail(f"{name} returned updated arrays but left params unchanged: update the caller's parameters "
+                     f"in place (params[name] -= lr * grads[name]) and return params", "sgd-update-not-in-place")
+            fail(f"the parameters did not change after {name}: the update must reach the dict's arrays "
+                 f"(params[name] -= lr * grads[name]); assigning to a loop variable "
+                 f"(for name, p in params.items(): p = p - ...) changes nothing the caller sees",
+                 "sgd-update-no-change")
+        _check_params_dict(p, before, f"params after {name}")
+        for k in before:
+            want = before[k].astype(_float64) - lr * g[k].astype(_float64)
+            got = expect_array(p[k], name=f"params['{k}'] after {name}", shape=before[k].shape)
+            if dtype == np.float32 and got.dtype != np.float32:
+                fail(f"params['{k}'] after {name} became {got.dtype}: float32 parameters must stay float32",
+                     "sgd-update-dtype")
+            expect_close(got, want, name=f"params['{k}'] after {name}", rtol=1e-5, atol=1e-6, diagnose={
+                "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
+                f"'{k}' was not updated (every parameter, biases included, takes a step)": before[k],
+                "the learning rate is not applied": before[k] - g[k],
+                "the step is taken twice (or lr doubled)": before[k] - 2 * lr * g[k],
+            })
+        if not isinstance(out, dict) or set(out) != set(before) or \
+                not all(core.close(out[k], p[k], 0, 0) for k in before):
+            fail(f"{name} must return params (the updated dict), got "
+                 f"{core.describe(out) if not isinstance(out, dict) else 'another dict'}", "sgd-update-return")
+    return run
 
 
 def sgd_update(sgd_update):
     r = core.rng("lab02.sgd_update")
-    for n_in, n_h, n_out, lr in [(5, 4, 3, 0.1), (7, 2, 10, 0.5)]:
-        p = _random_params(r, n_in, n_h, n_out, np.float32)
-        g = _random_params(r, n_in, n_h, n_out, np.float32)
-        before = _copy_params(p)
-        out = core.call(sgd_update, p, g, lr, name="sgd_update")
-        _check_params_dict(out, before, "sgd_update")
-        for k in before:
-            want = before[k].astype(_float64) - lr * g[k].astype(_float64)
-            expect_array(out[k], name=f"sgd_update()['{k}']", dtype=np.float32, shape=before[k].shape)
-            expect_close(out[k], want, name=f"sgd_update()['{k}']", rtol=1e-5, atol=1e-6, diagnose={
-                "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
-                f"'{k}' was not updated (every parameter, biases included, takes a step)": before[k],
-                "the learning rate is not applied": before[k] - g[k],
-            })
+    run_cases([(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
+               (None, _sgd_case(sgd_update, r, 7, 2, 10, 0.5, np.float32)),
+               (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64))])
+
+
+def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
+    def run():
+        scores = r.normal(0, 1, (n, c)).astype(dtype)
+        y = _labels(r, n, c).astype(ydtype)
+        pred = scores.argmax(axis=1)
+        y[: n // 2] = pred[: n // 2]                  # about half right, so the value tells
+        name = signature("accuracy", ("scores", "y"), (scores, y))
+        got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y"),
+                                 hint="take the largest score of each ROW: scores.argmax(axis=1) has shape (N,)"),
+                            name=name)
+        want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
+        diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]": want * n,
+                    "return a fraction in [0, 1], not a percentage": want * 100,
+                    "argmax without axis returns one index for the whole array: take scores.argmax(axis=1)":
+                        float(np.mean(np.argmax(scores) == y)),
+                    "compare the predicted class (argmax of each row) with y, not the scores themselves":
+                        lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
+        if n == c:
+            diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
+                float(np.mean(scores.argmax(axis=0) == y))
+        expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
+    return run
 
 
 def accuracy(accuracy):
     r = core.rng("lab02.accuracy")
-    for n, c in [(10, 10), (7, 3), (1, 10), (50, 10)]:
-        scores = r.normal(0, 1, (n, c))
-        y = _labels(r, n, c)
-        pred = scores.argmax(axis=1)
-        y[: n // 2] = pred[: n // 2]                  # about half right, so the value tells
-        got = expect_scalar(core.call(accuracy, scores, y, name="accuracy"), name="accuracy")
-        want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
-        diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]":
-                    want * n}
-        if n == c:
-            diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
-                float(np.mean(scores.argmax(axis=0) == y))
-        expect_close(got, want, name="accuracy", rtol=1e-9, atol=1e-12, diagnose=diagnose)
+    run_cases([("N == C", _accuracy_case(accuracy, r, 10, 10)), (None, _accuracy_case(accuracy, r, 7, 3)),
+               ("a batch of one sample", _accuracy_case(accuracy, r, 1, 10)),
+               (None, _accuracy_case(accuracy, r, 50, 10)),
+               (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32))])
 
 
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
 
-def iterate_minibatches(fn):
-    r = core.rng("lab02.minibatches")
-    orders = []
-    for n, d, bs in [(23, 3, 5), (20, 2, 4), (7, 4, 10), (9, 1, 1)]:
+def _batches(fn, X, y, bs, seed, name):
+    """The student's batches for one epoch (a generator or any iterable), as a list of pairs."""
+    gen = call(fn, X, y, bs, np.random.default_rng(seed), label="iterate_minibatches",
+               names=("X", "y", "batch_size", "rng"))
+    try:
+        with core.numerics(f"iterating over {name}"):
+            batches = list(gen)
+    except core.CheckFailure:
+        raise
+    except NotImplementedError:
+        fail("iterate_minibatches is not implemented yet (it raised NotImplementedError)")
+    except TypeError as exc:
+        fail(f"iterating over {name} raised TypeError: {exc} (iterate_minibatches must be a generator, "
+             f"use `yield`, or return an iterable of batches)", "raised-typeerror")
+    except Exception as exc:
+        fail(f"iterating over {name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
+    for b in batches:
+        if not isinstance(b, (tuple, list)) or len(b) != 2:
+            fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
+    return batches
+
+
+def _order(batches, d):
+    """Row ids of the batches (column 0 of X is 10 * id) and the sizes; validates each batch."""
+    seen, seen_y, sizes = [], [], []
+    for xb, yb in batches:
+        xb = expect_array(xb, name="X_batch", dtype=None)
+        yb = expect_array(yb, name="y_batch", dtype=None)
+        if xb.ndim != 2 or xb.shape[1] != d or yb.shape != (xb.shape[0],):
+            fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}",
+                 "minibatches-batch-shape")
+        sizes.append(len(xb))
+        seen.extend(np.rint(xb[:, 0] / 10).astype(int).tolist())
+        seen_y.extend(yb.tolist())
+    return seen, seen_y, sizes
+
+
+def _minibatch_case(fn, r, n, d, bs):
+    def run():
         ids = np.arange(n)
         X = ids[:, None] * 10.0 + np.arange(d)[None, :] / 10   # the row says which sample it is
         y = ids * 3 + 1
-        gen = core.call(fn, X, y, bs, np.random.default_rng(int(r.integers(1 << 30))),
-                        name="iterate_minibatches")
-        try:
-            with core.numerics("iterate_minibatches"):
-                batches = list(gen)
-        except core.CheckFailure:
-            raise
-        except NotImplementedError:
-            fail("iterate_minibatches is not implemented yet (it raised NotImplementedError)")
-        except TypeError:
-            fail("iterate_minibatches must be a generator (use `yield`) or return an iterable of batches")
-        except Exception as exc:
-            fail(f"iterate_minibatches raised {type(exc).__name__}: {exc}")
-        seen, seen_y, sizes = [], [], []
-        for b in batches:
-            if not isinstance(b, tuple) or len(b) != 2:
-                fail("iterate_minibatches must yield pairs (X_batch, y_batch)")
-            xb = expect_array(b[0], name="X_batch", dtype=None)
-            yb = expect_array(b[1], name="y_batch", dtype=None)
-            if xb.ndim != 2 or xb.shape[1] != d or yb.shape != (xb.shape[0],):
-                fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}")
-            sizes.append(len(xb))
-            seen.extend(np.rint(xb[:, 0] / 10).astype(int).tolist())
-            seen_y.extend(yb.tolist())
+        seed = int(r.integers(1 << 30))
+        name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
+        seen, seen_y, sizes = _order(_batches(fn, X, y, bs, seed, name), d)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
+        if 0 in sizes:
+            fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
             counts = np.bincount(np.asarray(seen, int), minlength=n) if seen else np.zeros(n, int)
             if len(seen) < n and counts.max(initial=0) <= 1:
-                fail(f"iterate_minibatches dropped samples: {n - len(seen)} of {n} never appear "
-                     f"(keep the last, smaller batch when {bs} does not divide {n})")
-            fail(f"iterate_minibatches must yield every sample exactly once per epoch: "
+                fail(f"{name} dropped samples: {n - len(seen)} of {n} never appear "
+                     f"(keep the last, smaller batch when {bs} does not divide {n})", "samples-dropped")
+            fail(f"{name} must yield every sample exactly once per epoch: "
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
-                 f"never appear (shuffle with a permutation, do not draw indices with replacement)")
+                 f"never appear (shuffle with a permutation, do not draw indices with replacement)",
+                 "samples-repeated")
         if sizes != expected_sizes:
-            fail(f"batch sizes {sizes}: expected {expected_sizes} (batches of batch_size, the last "
-                 f"one smaller and kept)")
+            fail(f"{name}: batch sizes {sizes}, expected {expected_sizes} (batches of batch_size, the last "
+                 f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:
-            fail("X_batch and y_batch are not aligned: each label must stay with its image "
-                 "(index X and y with the same shuffled indices)")
-        orders.append(seen)
-    if all(o == sorted(o) for o in orders[:2]):
-        fail("iterate_minibatches does not shuffle: the samples come out in their original order "
-             "(draw a permutation from rng)")
+            fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
+                 f"(index X and y with the same shuffled indices)", "pairs-broken")
+        if n > 2:
+            if seen == sorted(seen):
+                fail(f"{name} does not shuffle: the samples come out in their original order "
+                     f"(draw a permutation from rng)", "not-shuffled")
+            again, _, _ = _order(_batches(fn, X, y, bs, seed, name), d)
+            if again != seen:
+                fail(f"{name} is not reproducible from the rng: two generators with the same seed gave "
+                     f"different orders (draw the permutation from the rng argument, not from np.random)",
+                     "order-not-from-rng")
+            other, _, _ = _order(_batches(fn, X, y, bs, seed + 1, name), d)
+            if other == seen:
+                fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
+                     f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
+                     "order-ignores-rng")
+    return run
 
 
-def train_epoch(train_epoch, iterate_minibatches):
-    r = core.rng("lab02.train_epoch")
-    for n, n_in, n_h, n_out, bs, lr in [(23, 6, 5, 4, 8, 0.5), (10, 3, 7, 10, 10, 0.1)]:
-        p = _random_params(r, n_in, n_h, n_out)
-        X = r.normal(0, 1, (n, n_in))
+def iterate_minibatches(fn):
+    r = core.rng("lab02.minibatches")
+    run_cases([(None, _minibatch_case(fn, r, 23, 3, 5)), (None, _minibatch_case(fn, r, 20, 2, 4)),
+               ("batch_size > N", _minibatch_case(fn, r, 7, 4, 10)),
+               ("batch_size = 1", _minibatch_case(fn, r, 9, 1, 1))])
+
+
+class _Crash(Exception):
+    """A helper of the student raised while the check replayed an epoch with it."""
+
+    def __init__(self, helper, kind, message):
+        super().__init__(f"{helper} raised {kind}: {message}")
+        self.helper, self.kind, self.message = helper, kind, message
+
+
+def _helper(name, fn, *args):
+    """Call a student helper during a replay; its exception or numpy warning becomes a _Crash."""
+    try:
+        with core.numerics(name):
+            return fn(*args)
+    except core.CheckFailure as exc:          # a numpy warning raised by the helper
+        text = str(exc)
+        start = text.find("numpy warned '")
+        message = text[start + 14:text.find("'", start + 14)] if start >= 0 else text
+        raise _Crash(name, "warning", message) from None
+    except Exception as exc:
+        raise _Crash(name, core.error_kind(exc), str(exc)) from None
+
+
+def _same_failure(failure: core.CheckFailure, crash: _Crash | None) -> bool:
+    """Did a call of the student's loop fail exactly the way a replay with their helper failed?"""
+    if crash is None or crash.kind == "NotImplementedError" or not crash.message:
+        return False
+    text = str(failure)
+    if crash.kind == "warning":
+        return f"numpy warned '{crash.message}'" in text
+    return text.endswith(f"raised {crash.kind}: {crash.message}")
+
+
+class _Helpers:
+    """The student's functions train_epoch calls (the check replays an epoch with them)."""
+
+    def __init__(self, minibatches, forward, backward, softmax, cross_entropy, sce_backward, sgd_update, accuracy):
+        self.minibatches, self.forward, self.backward = minibatches, forward, backward
+        self.softmax, self.cross_entropy, self.sce_backward = softmax, cross_entropy, sce_backward
+        self.sgd_update, self.accuracy = sgd_update, accuracy
+
+
+def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
+    """An epoch replayed with the student's helpers (own=True) or the oracles, on the student's batches.
+
+    ``mistake`` replays a catalogued mistake of the loop itself ("logits-as-probs": the loss
+    gradient fed the logits instead of softmax(logits)).  Returns (final params, batch records)."""
+    q = _copy_params(p)
+    batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
+    rec = []
+    for xb, yb in batches:
+        xb, yb = np.asarray(xb), np.asarray(yb)
+        if own:
+            logits, cache = _own_forward(h, q, xb)
+            ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
+            acc = _helper("accuracy", h.accuracy, logits, yb)
+            probs = logits if mistake == "logits-as-probs" else _helper("softmax", h.softmax, logits)
+            dlogits = _helper("softmax_cross_entropy_backward", h.sce_backward, probs, yb)
+            grads = _helper("backward", h.backward, q, cache, dlogits)
+            before = _copy_params(q)
+            ret = _helper("sgd_update", h.sgd_update, q, grads, lr)
+            if all(same(q[k], before[k]) for k in q) and isinstance(ret, dict):
+                q.update(ret)
+            after = _own_forward(h, q, xb)[0]
+            ce_after = _helper("cross_entropy", h.cross_entropy, after, yb)
+            logits = np.asarray(logits, dtype=_float64)
+        else:
+            logits = _forward(q, xb)[0]
+            ce = acc = None
+            probs = logits if mistake == "logits-as-probs" else _softmax(logits)
+            g = _probe_grads(q, xb, (probs - _onehot(yb, logits.shape[1])) / len(xb))
+            q = {k: (q[k] - lr * g[k]).astype(q[k].dtype) for k in q}
+            ce_after = _ce(_forward(q, xb)[0], yb) if len(yb) else np.nan
+        try:
+            ce_o = _ce(logits, yb) if logits.ndim == 2 and logits.shape[0] == len(yb) > 0 else np.nan
+            acc_o = float(np.mean(logits.argmax(1) == yb)) if logits.ndim == 2 and len(yb) else np.nan
+        except Exception:
+            ce_o = acc_o = np.nan
+        rec.append({"n": len(xb), "ce": ce, "acc": acc, "ce_o": ce_o, "acc_o": acc_o, "ce_after": ce_after})
+    return q, rec
+
+
+def _own_forward(h, q, xb):
+    out = _helper("forward", h.forward, q, xb)
+    if not isinstance(out, tuple) or len(out) != 2:
+        raise _Crash("forward", "TypeError", "forward did not return (logits, cache)")
+    return out
+
+
+def _reproducible(h, X, y, bs, seed):
+    """Do two generators with the same seed give the student's iterate_minibatches the same batches?"""
+    try:
+        a = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
+        b = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
+    except _Crash:
+        return True
+    return len(a) == len(b) and all(same(np.asarray(u[0]), np.asarray(v[0])) for u, v in zip(a, b))
+
+
+def _weighted(rec, key, n):
+    vals = [r[key] for r in rec]
+    if any(v is None for v in vals):
+        return None
+    try:
+        return sum(float(v) * r["n"] for v, r in zip(vals, rec)) / n
+    except (TypeError, ValueError):
+        return None
+
+
+def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
+    def run():
+        p = _random_params(r, n_in, n_h, n_out, dtype)
+        X = r.normal(0, 1, (n, n_in)).astype(dtype)
         y = _labels(r, n, n_out)
-        # The oracle replays the same batches (same seed) with float64 oracle maths.
-        q = _copy_params(p)
-        batches = list(iterate_minibatches(X, y, bs, np.random.default_rng(3)))
-        losses, correct, batch_losses = 0.0, 0.0, []
-        for xb, yb in batches:
-            logits, _, _ = _forward(q, xb)
-            batch_losses.append(_ce(logits, yb))
-            losses += batch_losses[-1] * len(xb)
-            correct += float(np.sum(logits.argmax(1) == yb))
-            g = _probe_grads(q, xb, (_softmax(logits) - _onehot(yb, n_out)) / len(xb))
-            q = {k: q[k] - lr * g[k] for k in q}
+        seed = 3
+        name = (f"train_epoch(params {{W1 {(n_in, n_h)}, b1 {(1, n_h)}, W2 {(n_h, n_out)}, b2 {(1, n_out)}}} "
+                f"{np.dtype(dtype)}, X of shape {X.shape}, y of shape {y.shape}, lr={lr}, batch_size={bs}, rng)")
+        replays, crash = {}, None
+        for own in (True, False):
+            try:
+                replays[own] = _replay(h, p, X, y, lr, bs, seed, own)
+            except _Crash as exc:
+                crash = crash or exc
         before = _copy_params(p)
-        out = core.call(train_epoch, p, X, y, lr, bs, np.random.default_rng(3), name="train_epoch")
+        try:
+            out = call(train_epoch, p, X, y, lr, bs, np.random.default_rng(seed), label="train_epoch",
+                       names=("params", "X", "y", "lr", "batch_size", "rng"), hint=None)
+        except core.CheckFailure as exc:
+            if _same_failure(exc, crash):
+                return      # it stopped exactly where a replay with the student's own helpers stops
+            if crash is not None and True not in replays:
+                fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
+                     f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
+            raise
         if not isinstance(out, tuple) or len(out) != 2:
-            fail("train_epoch must return the pair (mean loss, accuracy)")
-        loss = expect_scalar(out[0], name="train_epoch loss")
-        acc = expect_scalar(out[1], name="train_epoch accuracy")
-        if all(_array_equal(p[k], before[k]) for k in p):
-            fail("train_epoch did not update params: the dict it is given must hold the trained "
-                 "parameters afterwards (sgd_update after every batch)")
-        for k in q:
-            expect_close(p[k], q[k], name=f"params['{k}'] after train_epoch (replayed with the same batches)",
-                         rtol=1e-5, atol=1e-7)
-        expect_close(loss, losses / n, name="train_epoch loss", rtol=1e-6, atol=1e-9, diagnose={
+            fail(f"{name} must return the pair (mean loss, accuracy), got {core.describe(out)}",
+                 "train-epoch-return")
+        loss = expect_scalar(out[0], name=f"the loss returned by {name}")
+        acc = expect_scalar(out[1], name=f"the accuracy returned by {name}")
+        if not replays:
+            fail(f"{name} cannot be judged: replaying its epoch failed ({crash})", "train-epoch-helper-fails")
+        if not _reproducible(h, X, y, bs, seed):
+            # Their iterate_minibatches ignores the rng (judged in its own cell): no replay can follow
+            # the loop, so only what does not depend on the order is checked.
+            if all(same(p[k], before[k]) for k in p):
+                fail(f"{name} did not update params", "train-epoch-params-unchanged")
+            if not 0 <= acc <= 1 or not loss > 0:
+                fail(f"{name} returned loss {loss:.4g} and accuracy {acc:.4g}: a mean cross-entropy (> 0) and a "
+                     f"fraction in [0, 1] are expected", "train-epoch-value")
+            return
+        if all(same(p[k], before[k]) for k in p):
+            own_q = replays.get(True, (None,))[0]
+            if own_q is None or not all(same(own_q[k], before[k]) for k in before):
+                fail(f"{name} did not update params: the dict it is given must hold the trained "
+                     f"parameters afterwards (sgd_update after every batch)", "train-epoch-params-unchanged")
+        # Which replay does the student's loop follow? (the one with their helpers, or the reference)
+        match = None
+        for own in (True, False):
+            if own in replays and all(core.close(p[k], replays[own][0][k],
+                                                 *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
+                match = own
+                break
+        if match is None and True in replays and all(same(p[k], before[k]) for k in p):
+            match = True          # their sgd_update returns new arrays and their loop keeps the caller's dict
+        if match is None:
+            for own in replays:
+                for mistake, seed_used, message in (
+                        ("logits-as-probs", seed, "softmax_cross_entropy_backward takes probabilities: pass it "
+                                                  "softmax(logits), not the logits"),
+                        (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
+                                  "come from that generator, not from a new one)")):
+                    try:
+                        q = _replay(h, before, X, y, lr, bs, seed_used, own, mistake)[0]
+                    except _Crash:
+                        continue
+                    if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
+                        fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
+            ref = replays.get(True) or replays.get(False)
+            k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
+            analysis, _ = core.analyse_difference(p[k], ref[0][k], 1e-5, 1e-7)
+            fail(f"params['{k}'] after {name} differ from a replay of the epoch (the same batches from "
+                 f"iterate_minibatches with the same rng; forward, loss gradient, backward and sgd_update on "
+                 f"each batch in turn, one update per batch): {analysis}", "train-epoch-params")
+        rec = replays[match][1]
+        keys = ("ce", "ce_o") if match else ("ce_o",)
+        losses = [v for v in (_weighted(rec, k, n) for k in keys) if v is not None]
+        accs = [v for v in (_weighted(rec, k, n) for k in (("acc", "acc_o") if match else ("acc_o",))) if v is not None]
+        seen = sum(r["n"] for r in rec)
+        if seen != n and seen:
+            losses += [v * n / seen for v in losses]
+            accs += [v * n / seen for v in accs]
+        _expect_any(loss, losses, f"the loss returned by {name}", {
             "the mean of the batch losses is not weighted by the batch sizes (the last batch is "
-            "smaller): add loss * batch_size and divide by N": float(np.mean(batch_losses)),
-            "the losses are summed, not averaged over the N samples": losses,
+            "smaller): add loss * batch_size and divide by N": [float(np.mean([r[k] for r in rec])) for k in keys
+                                                                 if rec and all(r[k] is not None for r in rec)],
+            "the losses are summed, not averaged over the N samples": [v * n for v in losses],
+            "return the mean loss of the epoch, not the last batch's loss": [float(rec[-1][k]) for k in keys
+                                                                              if rec and rec[-1][k] is not None],
+            "measure each batch's loss before its update, on the logits the gradient comes from (you measured "
+            "it after sgd_update)": [v for v in [_weighted(rec, "ce_after", n)] if v is not None],
         })
-        expect_close(acc, correct / n, name="train_epoch accuracy", rtol=1e-6, atol=1e-9)
+        _expect_any(acc, accs, f"the accuracy returned by {name}", {
+            "the batch accuracies are not weighted by the batch sizes (the last batch is smaller)":
+                [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
+                 if rec and all(r[k] is not None for r in rec)],
+            "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
+        })
+    return run
 
 
-def fit(fit):
+def _expect_any(got, candidates, name, diagnose):
+    """``got`` must equal one of ``candidates`` (the judge accepts the student's helpers' values too)."""
+    if any(core.close(got, c, 1e-6, 1e-9) for c in candidates):
+        return
+    for message, values in diagnose.items():
+        if any(core.close(got, v, 1e-6, 1e-9) for v in values):
+            fail(f"{name}: {message}", "-".join(w.strip(",.:()") for w in message.lower().split()[:8]))
+    want = candidates[0] if candidates else float("nan")
+    fail(f"{name} is {got:.6g}, expected {want:.6g} (each batch measured before its update, weighted by its "
+         f"size, divided by N)", "train-epoch-value")
+
+
+def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
+                softmax_cross_entropy_backward, sgd_update, accuracy):
+    """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
+    r = core.rng("lab02.train_epoch")
+    h = _Helpers(iterate_minibatches, forward, backward, softmax, cross_entropy, softmax_cross_entropy_backward,
+                 sgd_update, accuracy)
+    run_cases([(None, _train_epoch_case(train_epoch, h, r, 23, 6, 5, 4, 8, 0.5, _float64)),
+               (None, _train_epoch_case(train_epoch, h, r, 10, 3, 7, 10, 10, 0.1, _float64)),
+               ("batch_size = 1", _train_epoch_case(train_epoch, h, r, 5, 4, 3, 6, 1, 0.2, _float64)),
+               (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32))])
+
+
+def fit(fit, train_epoch, forward, cross_entropy, accuracy):
+    """Judged relative to the student's train_epoch, forward, cross_entropy and accuracy."""
     r = core.rng("lab02.fit")
     n_tr, n_val, d, n_h, c = 30, 12, 8, 6, 3
     # Training images use only the first half of the pixels and validation images only the
@@ -498,89 +1029,185 @@ def fit(fit):
     y_tr, y_val = _labels(r, n_tr, c), _labels(r, n_val, c)
     p = _random_params(r, d, n_h, c)
     before = _copy_params(p)
-    hist = core.call(fit, p, X_tr, y_tr, X_val, y_val, 3, 0.3, 7, seed=1, name="fit")
-    if np.array_equal(p["W1"][: d // 2], before["W1"][: d // 2]):
-        fail("fit did not update params in place (the model must be trained on the dict it is given)")
-    if not np.array_equal(p["W1"][d // 2:], before["W1"][d // 2:]):
-        fail("validation data leaked into training: the weights of pixels that only validation "
-             "images use have changed; train on (X_tr, y_tr) only and use (X_val, y_val) only to measure")
-    # The schedule: epoch e uses lr * lr_decay**(e - 1). With lr_decay = 0 the second epoch
-    # takes no step, so two epochs must end where one epoch (same seed) ends.
-    q1, q2, q3 = _copy_params(before), _copy_params(before), _copy_params(before)
-    core.call(fit, q1, X_tr, y_tr, X_val, y_val, 1, 0.3, 7, seed=2, name="fit")
-    core.call(fit, q2, X_tr, y_tr, X_val, y_val, 2, 0.3, 7, seed=2, lr_decay=0.0, name="fit")
-    core.call(fit, q3, X_tr, y_tr, X_val, y_val, 2, 0.3, 7, seed=2, lr_decay=0.5, name="fit")
-    if np.array_equal(q2["W2"], before["W2"]):
-        fail("fit: the first epoch must use lr itself (epoch e uses lr * lr_decay**(e - 1), "
-             "so lr_decay only acts from the second epoch on)")
-    if not core.close(q2["W2"], q1["W2"], 1e-9, 1e-12) or core.close(q3["W2"], q1["W2"], 1e-9, 1e-12):
-        fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)")
-    import pandas as pd
-    if not isinstance(hist, pd.DataFrame):
-        fail(f"fit must return a pandas DataFrame (the history), got {core._describe(hist)}")
-    cols = {"train_loss", "train_acc", "val_loss", "val_acc"}
-    if not cols <= set(hist.columns) or len(hist) != 3:
-        fail(f"the history must have one row per epoch (3 here) and the columns {sorted(cols)}, "
-             f"got {len(hist)} rows and {list(hist.columns)}")
-    logits = _forward(p, X_val)[0]
-    expect_close(float(hist["val_acc"].iloc[-1]), float(np.mean(logits.argmax(1) == y_val)),
-                 name="history val_acc of the last epoch", rtol=1e-9, atol=1e-9)
-    expect_close(float(hist["val_loss"].iloc[-1]), _ce(logits, y_val),
-                 name="history val_loss of the last epoch (measured on the validation set after the epoch)",
-                 rtol=1e-6, atol=1e-9, diagnose={
-                     "val_loss was measured on the training set":
-                         lambda: _ce(_forward(p, X_tr)[0], y_tr)})
+    args = (X_tr, y_tr, X_val, y_val)
+    names = ("params", "X_tr", "y_tr", "X_val", "y_val", "epochs", "lr", "batch_size")
+    label = f"fit(params, X_tr of shape {X_tr.shape}, y_tr, X_val of shape {X_val.shape}, y_val, epochs, lr, batch_size"
+
+    def run_fit(q, epochs, **kw):
+        """The student's fit; when it crashes where their own train_epoch or helpers crash, the
+        crash is not fit's mistake: the cell is not failed for it (raises _Credit)."""
+        try:
+            return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
+        except core.CheckFailure as exc:
+            if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
+                raise
+            probes = [("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 0.3, 7,
+                                                          np.random.default_rng(kw.get("seed", 0)))),
+                      ("forward", lambda: forward(_copy_params(q), X_val)),
+                      ("cross_entropy", lambda: cross_entropy(forward(_copy_params(q), X_val)[0], y_val)),
+                      ("accuracy", lambda: accuracy(forward(_copy_params(q), X_val)[0], y_val))]
+            for helper, probe in probes:
+                try:
+                    _helper(helper, probe)
+                except _Crash as crash:
+                    if _same_failure(exc, crash):
+                        raise _Credit() from None
+            raise
+
+    def epoch(q, lr, rng):
+        """One epoch of the student's own train_epoch (None when it crashes: then fit is judged less)."""
+        try:
+            train_epoch(q, X_tr, y_tr, lr, 7, rng)
+        except Exception:
+            return None
+        return q
+
+    def checks():
+        hist = run_fit(p, 3, seed=1)
+        own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
+        own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
+        trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
+        # Replays of the student's train_epoch only mean something when it is reproducible from the rng.
+        replayable = trains and own2 is not None and all(same(own1[k], own2[k]) for k in own1)
+        if trains and np.array_equal(p["W1"][: d // 2], before["W1"][: d // 2]):
+            fail(f"{label}) did not update params in place (the model must be trained on the dict it is given)",
+                 "fit-params-unchanged")
+        if trains and not np.array_equal(p["W1"][d // 2:], before["W1"][d // 2:]):
+            fail("validation data leaked into training: the weights of pixels that only validation "
+                 "images use have changed; train on (X_tr, y_tr) only and use (X_val, y_val) only to measure",
+                 "fit-validation-leak")
+        # The schedule: epoch e uses lr * lr_decay**(e - 1). With lr_decay = 0 the second epoch
+        # takes no step, so two epochs must end where one epoch (same seed) ends.
+        q1, q2, q3, q4 = (_copy_params(before) for _ in range(4))
+        run_fit(q1, 1, seed=2)
+        run_fit(q2, 2, seed=2, lr_decay=0.0)
+        run_fit(q3, 2, seed=2, lr_decay=0.5)
+        if replayable:
+            if np.array_equal(q2["W2"], before["W2"]):
+                fail("fit: the first epoch must use lr itself (epoch e uses lr * lr_decay**(e - 1), "
+                     "so lr_decay only acts from the second epoch on)", "fit-lr-first-epoch")
+            if not core.close(q2["W2"], q1["W2"], 1e-9, 1e-12) or core.close(q3["W2"], q1["W2"], 1e-9, 1e-12):
+                fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
+                     "fit-lr-decay")
+            first = epoch(_copy_params(before), 0.3, np.random.default_rng(2)) if replayable else None
+            if first is not None and not all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
+                fail("fit with epochs=1 does not match one call of your train_epoch with lr and "
+                     "np.random.default_rng(seed): shuffle with the generator made from seed", "fit-first-epoch")
+            # One generator for the whole run: the second epoch continues the first one's random stream.
+            run_fit(q4, 2, seed=2)
+            g = np.random.default_rng(2)
+            g.permutation(n_tr)                       # what one epoch of the reference draws
+            continued = epoch(_copy_params(first), 0.3, g) if first is not None else None
+            restarted = epoch(_copy_params(first), 0.3, np.random.default_rng(2)) if first is not None else None
+            if continued is not None and restarted is not None \
+                    and not all(core.close(continued[k], restarted[k], 1e-9, 1e-12) for k in continued) \
+                    and all(core.close(q4[k], restarted[k], 1e-9, 1e-12) for k in q4) \
+                    and not all(core.close(q4[k], continued[k], 1e-9, 1e-12) for k in q4):
+                fail("fit shuffles every epoch in the same order: create the generator np.random.default_rng(seed) "
+                     "once, before the epoch loop, and pass the same one to every epoch", "fit-same-order-every-epoch")
+        import pandas as pd
+        if not isinstance(hist, pd.DataFrame):
+            fail(f"fit must return a pandas DataFrame (the history), got {core.describe(hist)}", "fit-history-type")
+        cols = {"train_loss", "train_acc", "val_loss", "val_acc"}
+        if not cols <= set(hist.columns) or len(hist) != 3:
+            fail(f"the history must have one row per epoch (3 here) and the columns {sorted(cols)}, "
+                 f"got {len(hist)} rows and {list(hist.columns)}", "fit-history-format")
+        if list(hist.index) != [1, 2, 3]:
+            fail(f"the history must be indexed by epoch 1, 2, 3 (got {list(hist.index)[:5]}): "
+                 f"set_index('epoch') with epochs counted from 1", "fit-history-index")
+        # The last epoch's validation figures: measured on the validation set after the epoch, with the
+        # reference functions or the student's own.
+        logits = _forward(p, X_val)[0]
+        acc_want = [float(np.mean(logits.argmax(1) == y_val))]
+        loss_want = [_ce(logits, y_val)]
+        try:
+            own_logits = forward(p, X_val)[0]
+            acc_want.append(float(accuracy(own_logits, y_val)))
+            loss_want.append(float(cross_entropy(own_logits, y_val)))
+        except Exception:
+            pass
+        _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
+            "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
+        })
+        _expect_any(float(hist["val_loss"].iloc[-1]), loss_want,
+                    "history val_loss of the last epoch (measured on the validation set after the epoch)", {
+                        "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
+                    })
+
+    try:
+        checks()
+    except _Credit:
+        return
+
+
+class _Credit(Exception):
+    """fit crashed exactly where the student's own train_epoch or helpers crash (judged there)."""
 
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation
 # ---------------------------------------------------------------------------------------------
 
-def confusion_matrix(confusion_matrix):
-    r = core.rng("lab02.confusion")
-    for n, c in [(40, 4), (1, 10), (200, 10)]:
-        y_true = _labels(r, n, c)
-        y_pred = np.where(r.random(n) < 0.6, y_true, _labels(r, n, c))
-        got = core.call(confusion_matrix, y_true, y_pred, c, name="confusion_matrix")
-        got = expect_array(got, name="confusion_matrix", dtype=None, shape=(c, c))
+def _confusion_case(confusion_matrix, r, n, c, absent=False):
+    def run():
+        y_true = _labels(r, n, c - 1 if absent else c)
+        y_pred = np.where(r.random(n) < 0.6, y_true, _labels(r, n, c - 1 if absent else c))
+        name = signature("confusion_matrix", ("y_true", "y_pred", "num_classes"), (y_true, y_pred, c))
+        got = call(confusion_matrix, y_true, y_pred, c, label="confusion_matrix",
+                   names=("y_true", "y_pred", "num_classes"))
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape != (c, c) and got.shape[0] == got.shape[1]:
+            fail(f"{name} has shape {got.shape}: it must be (num_classes, num_classes) = {(c, c)} whatever "
+                 f"classes occur (use the num_classes argument)", "confusion-num-classes")
+        got = expect_array(got, name=name, dtype=None, shape=(c, c))
         if not (np.issubdtype(got.dtype, np.integer) or np.all(got == np.round(got))):
-            fail("confusion_matrix must hold counts (integers)")
+            fail(f"{name} must hold counts (integers)", "confusion-not-counts")
         want = np.zeros((c, c), int)
         for t, q in zip(y_true, y_pred):
             want[t, q] += 1
         once = np.zeros((c, c), int)
         once[y_true, y_pred] = 1
-        expect_close(got, want, name="confusion_matrix", atol=0, rtol=0, diagnose={
+        expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
             "accumulate duplicates; use np.add.at or a loop": once,
+            "the counts are normalised: return the raw counts": lambda: want / max(n, 1),
         })
+    return run
+
+
+def confusion_matrix(confusion_matrix):
+    r = core.rng("lab02.confusion")
+    run_cases([(None, _confusion_case(confusion_matrix, r, 40, 4)),
+               ("a single sample", _confusion_case(confusion_matrix, r, 1, 10)),
+               (None, _confusion_case(confusion_matrix, r, 200, 10)),
+               (None, _confusion_case(confusion_matrix, r, 13, 5, absent=True))])
 
 
 def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
-    for c in (4, 10):
+    for c in (4, 10, 3):
         cm = r.integers(0, 20, (c, c)) + np.diag(r.integers(5, 40, c))
         cm[:, 1] = 0                       # class 1 never predicted: precision 0, not 0/0
         cm[1, 1] = 0
         cm[2, :] = 0                       # class 2 never present: recall 0
-        out = _call_case(fn, (cm,), "precision_recall_f1",
-                         "A class that is never predicted (a zero column) or never present (a zero "
-                         "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
+        name = signature("precision_recall_f1", ("cm",), (cm,))
+        hint = ("A class that is never predicted (a zero column) or never present (a zero "
+                "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
+        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",)))
         if not isinstance(out, tuple) or len(out) != 3:
-            fail("precision_recall_f1 must return the triple (precision, recall, f1)")
+            fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)
         col = np.array([sum(cm[:, j]) for j in range(c)], float)
         row = np.array([sum(cm[i, :]) for i in range(c)], float)
         prec = np.array([tp[i] / col[i] if col[i] else 0.0 for i in range(c)])
         rec = np.array([tp[i] / row[i] if row[i] else 0.0 for i in range(c)])
         f1 = np.array([2 * a * b / (a + b) if a + b else 0.0 for a, b in zip(prec, rec)])
-        names = ("precision", "recall", "f1")
-        for name, got, want, other in zip(names, out, (prec, rec, f1), (rec, prec, f1)):
-            got = expect_array(got, name=name, shape=(c,))
-            expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
+        for label, got, want, other in zip(("precision", "recall", "f1"), out, (prec, rec, f1), (rec, prec, f1)):
+            got = expect_array(got, name=f"the {label} returned by {name}", shape=(c,))
+            expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,
                 "f1 is the harmonic mean 2PR/(P+R), not the arithmetic mean": (prec + rec) / 2,
+                "the ratios are percentages: return fractions in [0, 1]": want * 100,
             })

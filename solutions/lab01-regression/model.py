@@ -77,14 +77,14 @@ class Linear(Module):
         self.x = None  # the input cached by forward
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, in_features) -> y: (N, out_features).  Cache ``x`` for backward."""
+        """x: (N, in_features) -> y: (N, out_features).  Cache ``x`` in ``self.x`` for backward."""
         ### BEGIN SOLUTION
         self.x = x
         return x @ self.W.data + self.b.data
         ### END SOLUTION
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        """grad_out: (N, out_features), the gradient dL/dy.
+        """grad_out: (N, out_features), the gradient dL/dy, for the input ``self.x`` of the last forward.
 
         Adds dL/dW (in_features, out_features) to ``W.grad`` and dL/db (1, out_features) to
         ``b.grad``; returns dL/dx of shape (N, in_features).

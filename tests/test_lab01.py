@@ -1,0 +1,198 @@
+"""Lab 01 (model.py and train_epoch): the hidden checks' properties, helpers and named diagnoses.
+
+The checks run here in-process on the reference (no judge: ``core`` falls back to local calls),
+and on small hand-written wrong classes that each break one property of the specification.
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+from autograder import harness, zoo
+from autograder.checks import core
+from autograder.checks import lab01 as checks
+
+LAB = "lab01-regression"
+
+
+@pytest.fixture(scope="module")
+def ns():
+    names = harness.solution_namespace(LAB)
+    # The solution's model.py must not stay imported: the harness forks children that import the
+    # (patched) model.py of their own scratch folder.
+    sys.modules.pop("model", None)
+    return names
+
+
+# ------------------------------------------------------------------------ shared helpers
+
+def test_signature_names_the_call_and_its_shapes():
+    text = checks.signature("Linear.forward", ("x",), (np.zeros((5, 3), np.float32),))
+    assert text == "Linear.forward(x of shape (5, 3) float32)"
+    assert "batch_size = 4" in checks.signature("f", ("x", "batch_size"), (np.zeros(2), 4))
+
+
+def test_call_wraps_a_shape_error_with_the_call_and_a_hint():
+    def forward(x):
+        return x @ np.ones((4, 2))
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.call(forward, np.zeros((5, 3)), label="Linear.forward", names=("x",))
+    text = str(info.value)
+    assert text.startswith("Linear.forward(x of shape (5, 3) float64) raised ValueError")
+    assert "shape mismatch" in text and info.value.diagnosis == "raised-valueerror"
+
+
+def test_run_cases_prefers_a_named_mistake_and_names_special_shapes():
+    def generic():
+        core.fail("wrong values", "wrong-values")
+
+    def named():
+        core.fail("db is averaged", "db-averaged")
+
+    with pytest.raises(core.CheckFailure, match="db is averaged"):
+        checks.run_cases([(None, generic), (None, named)])
+    with pytest.raises(core.CheckFailure, match="passed for in == out") as info:
+        checks.run_cases([("in == out", lambda: None), (None, generic)])
+    assert info.value.diagnosis == "right-only-for-special-shapes"
+    checks.run_cases([("in == out", lambda: None), (None, lambda: None)])
+
+
+def test_tolerance_follows_the_least_precise_dtype_and_the_magnitude():
+    t64 = checks.tolerance(np.float64, scale=1000.0)
+    t32 = checks.tolerance(np.float64, np.float32, scale=1000.0)
+    assert t64["rtol"] == 1e-6
+    assert t32["rtol"] > 1e-3 > checks.tolerance(np.float32)["rtol"]
+
+
+# ------------------------------------------------------------------------ checks on the reference
+
+@pytest.mark.parametrize("check, name", [("linear_forward", "Linear"), ("linear_backward", "Linear"),
+                                         ("relu", "ReLU"), ("sigmoid", "Sigmoid"), ("mse_loss", "MSELoss"),
+                                         ("sgd", "SGD"), ("sequential", "Sequential"),
+                                         ("train_epoch", "train_epoch")])
+def test_checks_accept_the_reference_silently(ns, check, name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        getattr(checks, check)(ns[name])
+
+
+def test_solution_full_marks():
+    out = harness.grade_direct(LAB)
+    assert out.max_score == 17 and out.score == out.max_score, out.messages()
+
+
+# ------------------------------------------------------------------------ properties, one by one
+
+def test_linear_backward_is_judged_on_the_documented_cache(ns):
+    """A wrong forward output (bias missing) must not cost the backward cell."""
+    class NoBias(ns["Linear"]):
+        def forward(self, x):
+            self.x = x
+            return x @ self.W.data
+
+    checks.linear_backward(NoBias)
+    with pytest.raises(core.CheckFailure, match="bias b is missing"):
+        checks.linear_forward(NoBias)
+
+
+def test_linear_transposed_forward_is_named(ns):
+    class Transposed(ns["Linear"]):
+        def forward(self, x):
+            self.x = x
+            return x @ self.W.data.T + self.b.data
+
+    with pytest.raises(core.CheckFailure, match="W is used transposed"):
+        checks.linear_forward(Transposed)
+
+
+def test_sgd_that_rebinds_is_named(ns):
+    class Rebinding(ns["SGD"]):
+        def step(self):
+            for p in self.params:
+                p = p.data - self.lr * p.grad
+
+    with pytest.raises(core.CheckFailure, match="did not change after SGD.step") as info:
+        checks.sgd(Rebinding)
+    assert info.value.diagnosis == "sgd-step-no-change"
+
+
+def test_mse_averaged_over_n_is_told_apart_from_n_times_d(ns):
+    class OverN(ns["MSELoss"]):
+        def backward(self):
+            return 2.0 * self.diff / len(self.diff)
+
+    with pytest.raises(core.CheckFailure, match="divided by N, but the loss averages over all N\\*D"):
+        checks.mse_loss(OverN)
+
+
+def test_an_inconsistent_loss_pair_is_named(ns):
+    class AbsBackward(ns["MSELoss"]):
+        def backward(self):
+            return np.sign(self.diff) / self.diff.size
+
+    with pytest.raises(core.CheckFailure, match="not the derivative of your MSELoss.forward") as info:
+        checks.mse_loss(AbsBackward)
+    assert info.value.diagnosis == "backward-not-derivative-of-forward"
+
+
+def _train_epoch(shuffle):
+    def train_epoch(model, loss_fn, optimizer, x, y, batch_size, rng):
+        n = len(x)
+        order, y_order = shuffle(rng, n)
+        total = 0.0
+        for start in range(0, n, batch_size):
+            idx, idy = order[start:start + batch_size], y_order[start:start + batch_size]
+            optimizer.zero_grad()
+            loss = loss_fn.forward(model.forward(x[idx]), y[idy])
+            model.backward(loss_fn.backward())
+            optimizer.step()
+            total += loss * len(idx)
+        return total / n
+    return train_epoch
+
+
+def test_train_epoch_properties():
+    def right(rng, n):
+        p = rng.permutation(n)
+        return p, p
+
+    checks.train_epoch(_train_epoch(right))
+    cases = [
+        (lambda rng, n: (rng.permutation(n), rng.permutation(n)), "not those of the sampled rows"),
+        (lambda rng, n: (np.random.default_rng(0).permutation(n),) * 2, "does not depend on the rng"),
+        (lambda rng, n: (np.arange(n),) * 2, "shuffled every epoch"),
+    ]
+    for shuffle, phrase in cases:
+        with pytest.raises(core.CheckFailure, match=phrase):
+            checks.train_epoch(_train_epoch(shuffle))
+
+
+# ------------------------------------------------------------------------ the zoo
+
+def test_zoo_size_and_sources():
+    module = zoo.load(LAB)
+    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10
+    names = {m.name for m in module.MUTANTS}
+    for required in ("SGD step rebinds the loop variable", "MSE gradient divided by N instead of N*D",
+                     "x and y shuffled with different permutations", "sigmoid derivative applied to sigmoid of the output"):
+        assert required in names
+
+
+@pytest.mark.parametrize("name", ["SGD step updates a local copy (parameters unchanged)",
+                                  "bias gradient summed over the feature axis",
+                                  "MSE backward of another loss (the absolute error)"])
+def test_issue_mutants_are_caught_by_name(name):
+    mutant = next(m for m in zoo.load(LAB).MUTANTS if m.name == name)
+    out = harness.grade_direct(LAB, (mutant,), label=name)
+    assert out.score < out.max_score
+    assert any(e.lower() in m.lower() for m in out.messages() for e in mutant.expect), out.messages()
+
+
+def test_float32_sigmoid_keeps_full_marks():
+    variant = next(v for v in zoo.load(LAB).VARIANTS if v.name == "sigmoid computed in float32")
+    out = harness.grade_direct(LAB, (variant,), label=variant.name)
+    assert out.score == out.max_score, out.messages()
