@@ -103,7 +103,7 @@ def _backward(layers, Y, hidden, top=None, at=3, deriv=None):
     dZ = (AL - Y) / m if top is None else top(AL, Y, m)
     g = {}
     for l in range(L, 0, -1):
-        A_prev, W, b, Z, _ = layers[l - 1]
+        A_prev, W, _b, _z, _ = layers[l - 1]
         g[f"dW{l}"] = np.einsum("mi,mo->io", A_prev, dZ)
         g[f"db{l}"] = np.einsum("mo->o", dZ)[None, :]
         g[f"dA{l - 1}"] = np.einsum("mo,io->mi", dZ, W)
@@ -267,8 +267,6 @@ def initialize_parameters(fn) -> None:
             n_in, n_out = big[l - 1], big[l]
             W = np.asarray(p[f"W{l}"], dtype=_f64)
             std, want = float(W.std()), _expected_std(method, n_in, n_out)
-            if abs(W.mean()) > 0.05 * want:
-                core.fail(f"{name}: W{l} has mean {W.mean():.3g}; the weights must be centred on 0", "weights-mean")
             if abs(std - want) > 0.04 * want:
                 for message, wrong in _std_diagnosis(method, n_in, n_out).items():
                     if abs(std - wrong) <= 0.04 * wrong:
@@ -276,6 +274,8 @@ def initialize_parameters(fn) -> None:
                                   _slug(message))
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
+            if abs(W.mean()) > 0.05 * std:
+                core.fail(f"{name}: W{l} has mean {W.mean():.3g}; the weights must be centred on 0", "weights-mean")
     # Seeding: reproducible, and the seed actually matters.
     a = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
     b = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
@@ -316,6 +316,8 @@ def linear_forward(fn) -> None:
             "the bias b is not added (Z = A_prev @ W + b)": want - b64,
             "W is used transposed: Z = A_prev @ W, W is already (n_prev, n)":
                 (A64 @ W64.T + b64) if n == n_prev else None,
+            "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
+                (W64 @ A64 + b64) if m == n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
             "elementwise product instead of a matrix product: Z = A_prev @ W (np.dot), not A_prev * W":
                 (A64 * W64 + b64) if A64.shape == W64.shape else None,
@@ -434,7 +436,13 @@ def _raises(thunk) -> bool:
 def _call_composite(fn, *args, name, hint, own):
     """Call a function built from others; None when it raises *and* the reference algorithm run on
     the student's own building blocks (``own``, a thunk) raises too: then the error is a building
-    block's, judged in that block's cell, and this case says nothing about ``fn``."""
+    block's, already deducted in that block's cell, and this case says nothing about ``fn``.
+
+    Each composite check ends with a network whose sizes are all 1, where a transposed product
+    cannot raise; if even that case fails as the building blocks fail, ``fn`` cannot be judged and
+    is given the benefit of the doubt rather than a second deduction for one mistake.  A function
+    that is not implemented, or fails where its building blocks do not, is never excused.
+    """
     try:
         return _call(fn, *args, name=name, hint=hint)
     except core.CheckFailure as exc:
@@ -444,16 +452,9 @@ def _call_composite(fn, *args, name, hint, own):
         raise
 
 
-def _blocked(judged, name, blocks):
-    if not judged:
-        core.fail(f"{name} could not be judged: it raised an error on every network the check tries, and so "
-                  f"does the reference algorithm run on your own {blocks}: make those pass their own tests "
-                  f"first", "blocked-by-building-blocks")
-
-
-_MODEL_FORWARD_HINT = ("A shape error in model_forward usually means the parameters of the wrong layer "
-                       "(layer l uses W{l} and b{l}, numbered from 1) or the wrong input (layer l reads the "
-                       "previous layer's output A_{l-1}, layer 1 reads X)")
+_MODEL_FORWARD_HINT = ("An error in model_forward usually means the parameters of the wrong layer "
+                       "(L = len(parameters) // 2 layers, layer l uses W{l} and b{l}, numbered from 1) or the "
+                       "wrong input (layer l reads the previous layer's output A_{l-1}, layer 1 reads X)")
 
 
 def _compose_forward(linear_forward, activation_forward, X, params, hidden):
@@ -493,7 +494,6 @@ def _forward_matches(out, AL_want, caches_want):
 
 def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     gen = core.rng("lab04.model_forward")
-    judged = 0
     # The last network has every size 1: there a transposed product in a building block cannot
     # raise, so model_forward's own loop can be judged whatever those blocks do.
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
@@ -509,7 +509,6 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
         if out is None:
             continue
-        judged += 1
         out = _tuple(out, 2, name, "(AL, caches)")
         _unchanged(params, given, name, "parameters")
         layers = _forward(X, params, hidden)
@@ -533,7 +532,7 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                       f"{core.describe(caches)}" + (f" of length {len(caches)}" if isinstance(caches, (list, tuple))
                                                     else ""), "caches-length")
         for l in range(1, L + 1):
-            A_prev, W, b, Z, A = layers[l - 1]
+            A_prev, W, _b, Z, A = layers[l - 1]
             entry = _tuple(caches[l - 1], 2, f"{name}: caches[{l - 1}]", "(linear_cache, activation_cache)")
             lin = _tuple(entry[0], 3, f"{name}: caches[{l - 1}][0]", "the linear cache (A_prev, W, b)")
             got_A = core.expect_array(lin[0], name=f"{name}: caches[{l - 1}] A_prev", dtype=None)
@@ -549,7 +548,6 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 core.fail(f"{name}: caches[{l - 1}][1] must be layer {l}'s pre-activation Z_{l}{hint}", "cache-z")
         core.fail(f"{name}: the output and caches differ from the forward pass of the network "
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
-    _blocked(judged, "model_forward", "linear_forward and activation_forward")
 
 
 def binary_cross_entropy(fn) -> None:
@@ -766,7 +764,6 @@ def _own_loss_gradient(bce, layers, Y, params, hidden):
 
 def model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
-    judged = 0
     # The last network has every size 1 (see model_forward): model_backward's own loop can be
     # judged there even when a building block's transposed product raises everywhere else.
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
@@ -793,7 +790,6 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                               hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         if got is None:
             continue
-        judged += 1
         if not isinstance(got, dict):
             core.fail(f"{name} must return a dict of gradients, got {core.describe(got)}", "wrong-return-type")
         keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
@@ -807,7 +803,6 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy)
-    _blocked(judged, "model_backward", "linear_backward and activation_backward")
 
 
 def _fd_gradients(params, layers, X, Y, hidden, L):
@@ -836,6 +831,9 @@ def _fd_backward(got, params, layers, X, Y, hidden, L, name):
 
 
 def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, bce):
+    if "dA0" not in got and f"dA{L}" in got:
+        core.fail(f"{name}: grads has no key 'dA0' but has 'dA{L}': the gradient of layer l's input A_(l-1) "
+                  f"is grads['dA(l-1)'], so the keys run from dA0 to dA{L - 1}", "da-keys-shifted")
     for key in keys:
         if key not in got:
             extra = sorted(set(map(str, got)) - set(keys))
@@ -902,7 +900,7 @@ def _backward_no_deriv(layers, Y):
     dZ = (layers[-1][4] - Y) / m
     g = {}
     for l in range(L, 0, -1):
-        A_prev, W, b, Z, _ = layers[l - 1]
+        A_prev, W, _b, _z, _ = layers[l - 1]
         g[f"dW{l}"] = A_prev.T @ dZ
         g[f"db{l}"] = dZ.sum(axis=0, keepdims=True)
         g[f"dA{l - 1}"] = dZ @ W.T
@@ -928,6 +926,10 @@ def update_parameters(fn) -> None:
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
             core.fail(f"{name} returned None: return the parameters dict (updated in place)", "returned-none")
         got = _param_dict(got, dims, name)
+        moved = {k: not np.array_equal(np.asarray(got[k], _f64), v.astype(_f64)) for k, v in params.items()}
+        if any(moved[k] for k in moved if k[0] == "W") and not any(moved[k] for k in moved if k[0] == "b"):
+            core.fail(f"{name}: the weights were updated but the biases b1, b2, ... were not: every parameter "
+                      f"moves, P <- P - learning_rate * dP", "biases-not-updated")
         for key, value in params.items():
             v, g = value.astype(_f64), grads["d" + key].astype(_f64)
             want = v - lr * g
@@ -943,7 +945,6 @@ def update_parameters(fn) -> None:
 
 def predict(fn, model_forward=None) -> None:
     gen = core.rng("lab04.predict")
-    judged = 0
     for dims, m, hidden, dtype in [([2, 5, 1], 9, "relu", _f64), ([3, 4, 1], 1, "tanh", _f64),
                                    ([4, 6, 3, 1], 7, "sigmoid", _f64), ([3, 5, 1], 8, "tanh", np.float32),
                                    ([1, 1, 1], 1, "tanh", _f64)]:
@@ -961,24 +962,24 @@ def predict(fn, model_forward=None) -> None:
         got = _call_composite(fn, X, _copy_params(params), hidden, name=name, hint=None, own=own_thunk)
         if got is None:
             continue
-        judged += 1
+        want = (AL > 0.5).astype(_f64)
+        if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind in "biuf" \
+                and np.array_equal(got.astype(_f64), want):
+            continue
+        if model_forward is not None and isinstance(got, np.ndarray) and got.dtype.kind in "biuf":
+            try:
+                own_AL = np.asarray(core.call(model_forward, X, _copy_params(params), hidden,
+                                              name="model_forward")[0], dtype=_f64)
+                if own_AL.shape == got.shape and np.array_equal(got.astype(_f64), (own_AL > 0.5).astype(_f64)):
+                    continue     # right threshold on a wrong model_forward: its own cell pays for it
+            except (core.CheckFailure, TypeError, ValueError, IndexError, KeyError):
+                pass
         if isinstance(got, np.ndarray) and got.shape == (m,) and m > 1:
             core.fail(f"{name}: keep the shape (m, 1) = {(m, 1)}, got {got.shape}", "labels-1d")
         got = core.expect_array(got, name=name, shape=(m, 1), dtype=None)
         if got.dtype.kind not in "biuf":
             core.fail(f"{name} must contain numbers 0 and 1, got dtype {got.dtype}", "labels-dtype")
         values = got.astype(_f64)
-        want = (AL > 0.5).astype(_f64)
-        if np.array_equal(values, want):
-            continue
-        if model_forward is not None:
-            try:
-                own_AL = np.asarray(core.call(model_forward, X, _copy_params(params), hidden,
-                                              name="model_forward")[0], dtype=_f64)
-                if own_AL.shape == (m, 1) and np.array_equal(values, (own_AL > 0.5).astype(_f64)):
-                    continue     # right threshold on a wrong model_forward: its own cell pays for it
-            except (core.CheckFailure, TypeError, ValueError, IndexError, KeyError):
-                pass
         if not np.all((values == 0) | (values == 1)):
             core.fail(f"{name} must return class labels 0 or 1, not probabilities: threshold AL at 0.5",
                       "returns-probabilities")
@@ -989,7 +990,6 @@ def predict(fn, model_forward=None) -> None:
             "threshold the probability AL at 0.5, not the pre-activation Z_L at 0.5":
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
         })
-    _blocked(judged, "predict", "model_forward")
 
 
 # ----------------------------------------------------------------------------- training
@@ -1045,7 +1045,8 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     except core.CheckFailure as exc:
         text = str(exc)
         if parts is not None and parts is not _REF and expect is not None and " raised " in text \
-                and "not implemented" not in text and _raises(expect):
+                and "not implemented" not in text \
+                and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
             raise _Skip() from None
         raise
     out = _tuple(out, 2, name, "(parameters, history)")
@@ -1110,7 +1111,6 @@ class _Own:
 
     def __init__(self, model_forward, model_backward, update_parameters, binary_cross_entropy):
         self.fns = (model_forward, model_backward, update_parameters, binary_cross_entropy)
-        self.judged = 0
 
     def forward(self, X, params, hidden):
         out = core.call(self.fns[0], X, _copy_params(params), hidden, name="your model_forward")
@@ -1199,10 +1199,8 @@ def _judge_train(check, fn, parts_fns):
                       f"binary_cross_entropy, which differ from the reference (see their cells): fix those "
                       f"first, then the order of your mini-batches can be checked", "train-blocked-by-building-blocks")
         core.fail(f"{exc}{own.label}", exc.diagnosis)
-    if not own.judged:
-        core.fail("train could not be judged: it raised an error on every run the check tries, and so does "
-                  "the training loop run on your own model_forward, model_backward and update_parameters: make "
-                  "those pass their own tests first", "blocked-by-building-blocks")
+    # A run that failed as the loop on their own blocks fails was skipped: those blocks already lost
+    # their points (see _call_composite); when every run is skipped, no second deduction either.
 
 
 def _net(parts, dims):
@@ -1239,8 +1237,6 @@ def _full_batch(fn, parts):
             want, want_hist = _expected(parts, run)
         except _Skip:
             continue
-        if parts is not _REF:
-            parts.judged += 1
         hist = _history(hist, epochs, name)
         if not _match(got, want):
             if _match(got, params, 0, 0):
@@ -1409,8 +1405,6 @@ def _mini_batch_counts(fn, parts):
             want = _expected(parts, lambda: after(sizes))
         except _Skip:
             continue
-        if parts is not _REF:
-            parts.judged += 1
         _history(hist, epochs, name)
         if _match(got, want):
             continue
@@ -1474,7 +1468,6 @@ def _canonical_order(fn, parts):
             want, _ = _expected(parts, run)
         except _Skip:
             continue
-        parts.judged += 1
         if not _match(got, want):
             core.fail(f"{name}: the parameters differ from mini-batches of {batch_size} rows taken from "
                       f"np.random.default_rng(seed).permutation(m) at every epoch", "train-needs-reference")
@@ -1504,6 +1497,16 @@ def _mini_batch_reproducible(fn, parts):
             core.fail(f"{name}: two runs with the same seed differ: draw the order from "
                       f"np.random.default_rng(seed) so that results are reproducible", "not-reproducible")
         runs[seed] = got
+    if parts is not _REF:
+        # With the student's own blocks the order may not matter at all (an update that changes
+        # nothing): the seeds' results must differ only if two orders give different results.
+        orders = [np.random.default_rng(s).permutation(12) for s in (1, 2)]
+        try:
+            a, b = (_simulate(parts, X, Y, params, 0.5, [o] * 3, 4, hidden)[0] for o in orders)
+        except (core.CheckFailure, Exception):  # noqa: BLE001 - cannot tell: do not judge the seeds
+            return
+        if _match(a, b, 0, 0):
+            return
     if _match(runs[1], runs[2], 0, 0):
         core.fail("train: seeds 1 and 2 gave identical results with mini-batches: the data is not "
                   "shuffled (draw a new permutation of the rows at every epoch)", "not-shuffled")
