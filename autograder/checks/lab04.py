@@ -140,8 +140,22 @@ def _slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "unnamed"
 
 
-def _near(got, want, rtol=1e-7, atol=1e-10) -> bool:
-    """``core.close`` with the tolerance widened to ``got``'s precision (float32 answers)."""
+# Values are compared at float32 precision whatever the answer's dtype: a sound implementation may
+# compute in float32 and return float64 (or the reverse); every catalogued mistake changes values
+# by far more than this.
+_RTOL = 256 * float(np.finfo(np.float32).eps)          # about 3e-5
+
+
+def _tol(want) -> tuple[float, float]:
+    """(rtol, atol) for comparing with ``want``: float32 precision relative to its scale."""
+    w = np.asarray(want, dtype=_f64)
+    with np.errstate(all="ignore"):
+        scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
+    return _RTOL, 64 * float(np.finfo(np.float32).eps) * max(scale, 1e-3)
+
+
+def _near(got, want, rtol=0.0, atol=0.0) -> bool:
+    """core.close at float32 precision (see _tol); ``rtol``/``atol`` may only loosen it."""
     try:
         g = np.asarray(got)
         w = np.asarray(want, dtype=_f64)
@@ -149,10 +163,14 @@ def _near(got, want, rtol=1e-7, atol=1e-10) -> bool:
         return False
     if g.shape != w.shape or g.dtype.kind not in "biuf":
         return False
-    with np.errstate(all="ignore"):
-        scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
-    r, a = core.dtype_tolerance(g, rtol, atol, scale)
-    return core.close(g, w, r, a)
+    r, a = _tol(w)
+    return core.close(g, w, max(r, rtol), max(a, atol))
+
+
+def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
+    """core.expect_close at float32 precision at least (see _tol)."""
+    r, a = _tol(want)
+    core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
 
 
 def _call(fn, *args, name, hint=None, **kwargs):
@@ -312,7 +330,7 @@ def linear_forward(fn) -> None:
         Z = core.expect_array(Z, name=f"{name}: Z", shape=(m, n))
         A64, W64, b64 = A.astype(_f64), W.astype(_f64), b.astype(_f64)
         want = _affine(A64, W64, b64)
-        core.expect_close(Z, want, name=f"{name}: Z", rtol=1e-10, atol=1e-10, diagnose={
+        _expect_close(Z, want, name=f"{name}: Z", rtol=1e-10, atol=1e-10, diagnose={
             "the bias b is not added (Z = A_prev @ W + b)": want - b64,
             "W is used transposed: Z = A_prev @ W, W is already (n_prev, n)":
                 (A64 @ W64.T + b64) if n == n_prev else None,
@@ -370,7 +388,7 @@ def _check_sigmoid(fn, name_of):
         name = name_of(Z)
         A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=shape)
         want = _sigmoid(Z)
-        core.expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
+        _expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
             "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - want,
             "for Z < 0 the sigmoid is E / (1 + E) with E = exp(-|Z|), not 1 / (1 + E): your result is "
             "sigmoid(|Z|)": _sigmoid(np.abs(Z)),
@@ -379,7 +397,7 @@ def _check_sigmoid(fn, name_of):
     Z = np.array([[-1000.0, -745.0, -40.0, 0.0], [40.0, 710.0, 745.0, 1000.0]])
     name = name_of(Z) + " with |Z| up to 1000"
     A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=Z.shape)
-    core.expect_close(A, _sigmoid(Z), name=name, rtol=1e-9, atol=1e-12)
+    _expect_close(A, _sigmoid(Z), name=name, rtol=1e-9, atol=1e-12)
 
 
 def activation_forward(fn, sigmoid=None) -> None:
@@ -400,7 +418,7 @@ def activation_forward(fn, sigmoid=None) -> None:
                           "relu-np-max-reduction")
             A = core.expect_array(A, name=f"{name}: A", shape=shape)
             want = _act(Z.astype(_f64), kind)
-            core.expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
+            _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
                 "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
                 "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
                 "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
@@ -422,7 +440,7 @@ def activation_forward(fn, sigmoid=None) -> None:
     out = _tuple(_sigmoid_values(lambda z: fn(z, "sigmoid"), Z.copy(), name, "sigmoid"), 2, name,
                  "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
-    core.expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    _expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
 
 
 def _raises(thunk) -> bool:
@@ -520,7 +538,7 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             continue      # right loop on a wrong building block: that block's own cell pays for it
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
         ZL = layers[-1][3]
-        core.expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
+        _expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
             "the output layer must use the sigmoid, not the hidden activation": _act(ZL, hidden),
             "the hidden layers must use hidden_activation (only the output layer is a sigmoid)":
                 _forward(X, params, "sigmoid")[-1][4],
@@ -563,7 +581,7 @@ def binary_cross_entropy(fn) -> None:
         A64, Y64 = AL.astype(_f64), Y.astype(_f64)
         terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
         want = -float(terms.sum()) / m
-        core.expect_close(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
+        _expect_close(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
             "the loss is the mean over the m samples, not the sum": m * want,
             "the minus sign is missing: the loss must be positive": -want,
             "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
@@ -618,7 +636,7 @@ def linear_backward(fn) -> None:
             core.fail(f"{name}: dA_prev has shape {dA_got.shape}, the transpose of A_prev {A.shape}: "
                       f"dA_prev = dZ @ W.T", "da-transposed")
         dA_prev = core.expect_array(dA_got, name=f"{name}: dA_prev", shape=(m, n_prev))
-        core.expect_close(dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
+        _expect_close(dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
             "dA_prev = dZ @ W.T: the transpose of W is missing": (dZ64 @ W64) if n == n_prev else None,
             "dA_prev must not be divided by m (the 1/m is already in dZ)": want_dA / m,
         })
@@ -627,7 +645,7 @@ def linear_backward(fn) -> None:
             core.fail(f"{name}: dW has shape {dW_got.shape} but must have the shape of W {(n_prev, n)}: "
                       f"dW = A_prev.T @ dZ (you computed its transpose, dZ.T @ A_prev)", "dw-transposed")
         dW = core.expect_array(dW_got, name=f"{name}: dW", shape=(n_prev, n))
-        core.expect_close(dW, want_dW, name=f"{name}: dW", rtol=1e-7, atol=1e-10, diagnose={
+        _expect_close(dW, want_dW, name=f"{name}: dW", rtol=1e-7, atol=1e-10, diagnose={
             "dW was divided by m again: the 1/m is applied twice (it belongs to dZ_L = (A_L - Y)/m only)":
                 want_dW / m,
             "dW = A_prev.T @ dZ, not its transpose dZ.T @ A_prev": want_dW.T if n == n_prev else None,
@@ -651,7 +669,7 @@ def linear_backward(fn) -> None:
                 core.fail(f"{name}: db is a single number: sum dZ over the batch axis only, keeping one "
                           f"value per unit: db = dZ.sum(axis=0, keepdims=True), shape (1, {n})", "db-scalar")
         db = core.expect_array(db_got, name=f"{name}: db", shape=(1, n))
-        core.expect_close(db, want_db, name=f"{name}: db", rtol=1e-7, atol=1e-10, diagnose={
+        _expect_close(db, want_db, name=f"{name}: db", rtol=1e-7, atol=1e-10, diagnose={
             "db is the sum of dZ over the batch axis; dividing by m applies the 1/m twice": want_db / m,
         })
         if k == 0:
@@ -661,7 +679,7 @@ def linear_backward(fn) -> None:
             for got_g, x, label in ((dA_prev, A64.copy(), "dA_prev"), (dW, W64.copy(), "dW"), (db, b64.copy(), "db")):
                 args = {"dA_prev": (x, W64, b64), "dW": (A64, x, b64), "db": (A64, W64, x)}[label]
                 fd = core.numerical_gradient(lambda _, a=args: float(np.sum(dZ64 * _affine(*a))), x)
-                core.expect_close(got_g, fd, name=f"{name}: {label} (finite differences)", rtol=1e-6, atol=1e-8)
+                _expect_close(got_g, fd, name=f"{name}: {label} (finite differences)", rtol=1e-6, atol=1e-8)
 
 
 def activation_backward(fn, sigmoid=None) -> None:
@@ -686,7 +704,7 @@ def activation_backward(fn, sigmoid=None) -> None:
                     pass
             s = _sigmoid(Z64)
             g = _act_grad(Z64, kind)
-            core.expect_close(got, want, name=name, rtol=1e-7, atol=1e-10, diagnose={
+            _expect_close(got, want, name=name, rtol=1e-7, atol=1e-10, diagnose={
                 "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z); Z * (1 - Z) is the formula in terms of the "
                 "activation, applied here to the pre-activation Z": dA64 * Z64 * (1 - Z64),
                 "the derivative is evaluated at the activation sigmoid(Z) instead of at the pre-activation Z":
@@ -707,7 +725,7 @@ def activation_backward(fn, sigmoid=None) -> None:
             })
             if k == 0:   # no catalogued mistake: finite differences of sum(dA * g(Z)) say how it differs
                 fd = core.numerical_gradient(lambda z: float(np.sum(dA64 * _act(z, kind))), Z64.copy())
-                core.expect_close(got, fd, name=f"{name} (finite differences)", rtol=1e-6, atol=1e-8)
+                _expect_close(got, fd, name=f"{name} (finite differences)", rtol=1e-6, atol=1e-8)
 
 
 _MODEL_BACKWARD_HINT = ("A shape error in the backward pass usually means a missing transpose "
@@ -826,7 +844,7 @@ def _fd_backward(got, params, layers, X, Y, hidden, L, name):
     """Independent of the analytic oracle: finite differences of the loss (float64)."""
     want = _fd_gradients(params, layers, X, Y, hidden, L)
     for key, value in want.items():
-        core.expect_close(got[key], value, name=f"{name}: grads[{key!r}] (finite differences)",
+        _expect_close(got[key], value, name=f"{name}: grads[{key!r}] (finite differences)",
                           rtol=1e-5, atol=1e-7)
 
 
@@ -933,7 +951,7 @@ def update_parameters(fn) -> None:
         for key, value in params.items():
             v, g = value.astype(_f64), grads["d" + key].astype(_f64)
             want = v - lr * g
-            core.expect_close(got[key], want, name=f"{name}: {key}", rtol=1e-10, atol=1e-12, diagnose={
+            _expect_close(got[key], want, name=f"{name}: {key}", rtol=1e-10, atol=1e-12, diagnose={
                 "the parameters came back unchanged: the update was applied to a copy that was thrown "
                 "away (update parameters[key] in place, or return the updated values)": v,
                 "the learning_rate is ignored: P <- P - learning_rate * dP": v - g,
@@ -983,7 +1001,7 @@ def predict(fn, model_forward=None) -> None:
         if not np.all((values == 0) | (values == 1)):
             core.fail(f"{name} must return class labels 0 or 1, not probabilities: threshold AL at 0.5",
                       "returns-probabilities")
-        core.expect_close(values, want, name=name, rtol=0, atol=0, diagnose={
+        _expect_close(values, want, name=name, rtol=0, atol=0, diagnose={
             "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
             "threshold the probability AL at 0.5, not at 0 (AL is a sigmoid output in (0, 1))":
                 (AL > 0).astype(_f64),
@@ -1262,14 +1280,14 @@ def _full_batch(fn, parts):
             core.fail(f"{name}: the recorded loss did not go down ({hist['loss'][0]:.4g} -> "
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
-        core.expect_close(hist["loss"], losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
+        _expect_close(hist["loss"], losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
             "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
             "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
             "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
                 [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
         })
-        core.expect_close(hist["accuracy"], accs, name=f"{name}: history['accuracy']", rtol=1e-9, atol=1e-9,
+        _expect_close(hist["accuracy"], accs, name=f"{name}: history['accuracy']", rtol=1e-9, atol=1e-9,
                           diagnose={"accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
                                     "this is the error rate, not the accuracy": 1 - accs})
 
