@@ -151,7 +151,14 @@ def _fd(f: Callable[[float], float], x: float) -> float:
 
 
 def _expect(got: float, want: float, name: str, diagnose=None, rtol=_RTOL, atol=_ATOL):
-    core.expect_close(got, want, name=name, rtol=rtol, atol=atol, diagnose=diagnose)
+    """expect_close for one number: no catalogued mistake matched -> both numbers, not a 'factor'
+    (any two numbers differ by a factor, which says nothing)."""
+    try:
+        core.expect_close(got, want, name=name, rtol=rtol, atol=atol, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("scaled", "wrong-values"):
+            fail(f"{name} is {float(got):.6g}, expected {float(want):.6g}", "wrong-value")
+        raise
 
 
 # --------------------------------------------------------------------------- one operation
@@ -213,7 +220,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             continue
         if _matches((got, grads), alt[:2]) and not _matches(alt[:2], reference):
             return     # the lab's construction on the student's own (wrong) operations: judged there
-    _expect(got, reference[0], f"{name}.data",
+    _expect(got, reference[0], f"the value of {name}",
             diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
     if any(out is leaf for leaf in leaves):
         fail(f"{name} returned its input itself instead of a new Value", "returned-input")
@@ -569,7 +576,11 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
              f"before calling the _backward closures")
     if not core.close(got[g.root], want[g.root], 1e-9, 1e-12):
         fail(f"{name}: after backward() the root's grad must be 1 (d root / d root), "
-             f"got {got[g.root]:.6g}")
+             f"got {got[g.root]:.6g}", "root-grad")
+    others = [k for k in reach if k != g.root]
+    if others and core.close(got[others], 0 * want[others], 0, 1e-12) and not core.close(want[others], 0 * want[others], 0, 1e-12):
+        fail(f"{name}: only the root has a gradient: set the seed self.grad = 1 *before* calling the _backward "
+             f"closures (they propagate the root's grad, which must already be 1)", "seeded-too-late")
     core.expect_close(got[reach], want[reach], name=f"{name}: gradients", rtol=1e-7, atol=1e-9)
 
 
@@ -588,6 +599,7 @@ def backward(Value) -> None:
         _compare_grads(g, g.grads(), g.adjoints(), name)
     # A leaf that is the root: d x / d x = 1
     x = _new(Value, 0.3)
+    x.grad = 0.0        # whatever __init__ does (its own cell)
     _call_backward(x, "x.backward() on a leaf")
     if not core.close(_grad(x, "x"), 1.0, 1e-12, 1e-12):
         fail(f"x.backward() on a leaf x must give x.grad = 1, got {x.grad:.6g}: seed the root "
@@ -917,7 +929,7 @@ def neuron(Neuron, Value) -> None:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
 
 
-def _mlp_structure(model, nin, nouts, Value):
+def _mlp_structure(model, nin, nouts, Value, strict=True):
     layers = getattr(model, "layers", None)
     if not isinstance(layers, list) or len(layers) != len(nouts):
         fail(f"MLP({nin}, {nouts}) must keep its {len(nouts)} Layers in self.layers", "mlp-layers")
@@ -927,6 +939,9 @@ def _mlp_structure(model, nin, nouts, Value):
         neurons = getattr(layer, "neurons", None)
         if not isinstance(neurons, list) or len(neurons) != sizes[L + 1]:
             fail(f"layer {L} must keep its {sizes[L + 1]} Neurons in self.neurons", "layer-neurons")
+        if strict and len({id(n) for n in neurons}) != len(neurons):
+            fail(f"layer {L} holds the same Neuron object several times (e.g. [Neuron(...)] * nout): create a new "
+                 f"Neuron for each unit", "shared-neurons")
         cols = [_neuron_arrays(n, Value) for n in neurons]
         if any(len(w) != sizes[L] for w, _ in cols):
             fail(f"the neurons of layer {L} must each have {sizes[L]} weights", "layer-sizes")
@@ -1039,7 +1054,7 @@ def mlp(MLP, Layer, Value) -> None:
             own_ps = _own_params(model)
         except (core.CheckFailure, Exception):  # noqa: BLE001 - judged below with the messages
             raw = own_ps = None
-        if raw is not None and _same_structure(raw, own_ps) and \
+        if raw is not None and _same_structure(raw, own_ps) and len({id(p) for p in raw}) == len(raw) and \
                 not _same_structure(own_ps, weights + biases, ordered=False):
             continue     # the layers' parameters as their own neurons list them: Neuron.parameters is judged there
         ps = _param_list(model, name, Value)
@@ -1195,7 +1210,7 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
     (losses, flat parameters), or None when their building blocks fail."""
     try:
         twin = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-        Ws, bs, _, _ = _mlp_structure(twin, 3, [4, 4, 1], Value)
+        Ws, bs, _, _ = _mlp_structure(twin, 3, [4, 4, 1], Value, strict=False)
         _set_values(Ws, bs, Wn, bn)
         params = list(twin.parameters())
         losses = []
@@ -1229,7 +1244,7 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     y = np.array([1.0, -1.0, -1.0, 1.0])
     lr, steps = 0.05, 4
     model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value)
+    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)   # the structure is mlp's cell
     Wn, bn = _set_random(Ws, bs, r)
     xs, ys = X.tolist(), y.tolist()
     replay = None

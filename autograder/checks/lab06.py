@@ -81,7 +81,7 @@ def oracle_loss(Yhat, Y):
 
 
 def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_transposed=True,
-                    scale_wy=1.0, scale_all=1.0, use_logits=False, bh_from="htilde", scale_wh=1.0, gy=None):
+                    scale_wy=1.0, scale_all=1.0, use_logits=False, bh_from="htilde", scale_wh=1.0, gy=None, wy_from="h"):
     """Per-sample RDFIA formulas (column vectors), summed over the batch.
 
     grad_y~ = (y^ - y)/N,  grad_Wy = grad_y~ h^T,  grad_by = grad_y~,
@@ -97,7 +97,7 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
     given = None if gy is None else np.asarray(gy, dtype=_f64)
     for n in range(N):
         g_y = given[n] if given is not None else ((Yt[n] if use_logits else Yh[n]) - Y[n]) / N * scale_all
-        g["Wy"] += np.outer(g_y, H[n]) * scale_wy
+        g["Wy"] += np.outer(g_y, H[n] if wy_from == "h" else Ht[n]) * scale_wy
         g["by"][:, 0] += g_y
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
@@ -196,6 +196,17 @@ def _near(got, want, rtol=None, atol=None) -> bool:
 def _expect_close(got, want, *, name, diagnose=None):
     r, a = _tol(want)
     core.expect_close(got, want, name=name, rtol=r, atol=a, diagnose=diagnose)
+
+
+def _expect_number(got, want, *, name, rtol, atol, diagnose=None):
+    """expect_close for one number: no catalogued mistake matched -> both numbers, not a 'factor'
+    (any two numbers differ by a factor, which says nothing)."""
+    try:
+        core.expect_close(got, want, name=name, rtol=rtol, atol=atol, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("scaled", "wrong-values"):
+            core.fail(f"{name} is {float(got):.6g}, expected {float(want):.6g}", "wrong-value")
+        raise
 
 
 def _call_softmax(fn, Z, name):
@@ -371,6 +382,8 @@ def forward(fn, softmax=None):
         _unchanged(before, params, "forward", "params")
         if not isinstance(got, tuple) or len(got) != 2:
             core.fail("forward must return a pair (yhat, outputs)", "wrong-return-type")
+        if isinstance(got[0], dict) and isinstance(got[1], np.ndarray):
+            core.fail("forward returned (outputs, yhat): return (yhat, outputs) in that order", "return-order")
         yhat, outputs = got
         _expect_dict(outputs, OUTPUT_NAMES, "forward (the outputs dict)")
         exp_yhat, exp = oracle_forward(params, X)
@@ -386,6 +399,7 @@ def forward(fn, softmax=None):
             "the sigmoid was used instead of tanh": lambda: oracle_forward(
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
+            "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
             "the biases are missing": lambda: oracle_forward(params, X, bias=False)[1],
             "softmax normalised over the wrong axis (one distribution per row)":
                 lambda: oracle_forward(params, X, softmax_axis=0)[1],
@@ -425,9 +439,11 @@ def loss_accuracy(fn):
         L = core.expect_scalar(got[0], name=f"{name}: L")
         acc = core.expect_scalar(got[1], name=f"{name}: acc")
         eL, eacc = oracle_loss(Yhat, Y)
+        if not core.close(L, eL, _RTOL, 1e-9) and core.close(L, eacc, _RTOL, 1e-9) and core.close(acc, eL, _RTOL, 1e-9):
+            core.fail(f"{name} returned (acc, L): return (L, acc) in that order", "return-order")
         Yh64 = Yhat.astype(_f64)
         # float32 precision: a sound float32 computation of the loss passes; every mistake is far larger
-        core.expect_close(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose={
+        _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose={
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
             "the one-hot labels are ignored (sum over classes of -log y^ instead of -log y^ of the true class)":
                 lambda: -np.mean(np.sum(np.log(Yh64), axis=1)),
@@ -439,7 +455,7 @@ def loss_accuracy(fn):
             "-log(1 - y^) of the true class: the cross-entropy is -log y^ of the true class":
                 lambda: -float(np.mean(np.sum(Y * np.log1p(-np.clip(Yh64, 0, 1 - 1e-12)), axis=1))),
         })
-        core.expect_close(acc, eacc, name=f"{name}: acc", rtol=0, atol=1e-9, diagnose={
+        _expect_number(acc, eacc, name=f"{name}: acc", rtol=0, atol=1e-9, diagnose={
             "accuracy must be a fraction in [0, 1], not a percentage": 100 * eacc,
             "this is the error rate (1 - accuracy)": 1 - eacc,
             "argmax over the wrong axis (axis=1: the class of each sample)":
@@ -469,6 +485,8 @@ _BACKWARD_MISTAKES = {
     "1/N applied twice in grad_Wh (it belongs in grad_ytilde = (yhat - y)/N only)": dict(scale_wh=None),
     "1/N missing: the loss is the batch mean, so grad_ytilde = (yhat - y)/N": dict(scale_all=None),
     "grad_ytilde computed from the logits ytilde instead of yhat (Q15: yhat - y)": dict(use_logits=True),
+    "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
+        dict(wy_from="htilde"),
 }
 
 _BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a matrix product, the transpose "
@@ -631,6 +649,20 @@ def sgd(fn):
                       f"(params[k] -= eta * grads[k]) and return params", "params-unchanged")
         for k in PARAM_NAMES:
             core.expect_array(got[k], name=f"{name}: params['{k}']", shape=p_before[k].shape)
+        flat_g = np.concatenate([g_before[k].astype(_f64).ravel() for k in PARAM_NAMES])
+        flat_s = np.concatenate([(np.asarray(got[k], _f64) - p_before[k]).ravel() for k in PARAM_NAMES])
+        c = float(flat_s @ flat_g / (flat_g @ flat_g))
+        if abs(c + eta) > 1e-4 * eta and abs(c) > 1e-12 and _near(flat_s, c * flat_g) and \
+                not _near(flat_s, -eta * flat_g):
+            known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
+                     -1.0: ("the learning rate eta is not used", "eta-ignored"),
+                     -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
+            for coef, (message, diagnosis) in known.items():
+                if abs(c - coef) <= 1e-6 * abs(coef):
+                    core.fail(f"{name}: {message}", diagnosis)
+            core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
+                      "step-scaled")
+        for k in PARAM_NAMES:
             p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
             _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
                           diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
