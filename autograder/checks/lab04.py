@@ -830,6 +830,10 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                               hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         if got is None:
             continue
+        for (lin, Z), (lin0, Z0) in zip(given, caches):
+            if not (all(np.array_equal(a, b) for a, b in zip(lin, lin0)) and np.array_equal(Z, Z0)):
+                core.fail(f"{name} modified the arrays of caches in place (an activation's Z, or a linear "
+                          f"cache's A_prev, W or b); the backward pass must only read them", "mutated-input")
         if not isinstance(got, dict):
             core.fail(f"{name} must return a dict of gradients, got {core.describe(got)}", "wrong-return-type")
         keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
@@ -1012,9 +1016,11 @@ def predict(fn, model_forward=None) -> None:
         name = f"predict(X {X.shape}, layers {dims}, {hidden!r}, {np.dtype(dtype).name})"
         own_thunk = None if model_forward is None else (
             lambda: core.call(model_forward, X, _copy_params(params), hidden, name="model_forward")[0] > 0.5)
-        got = _call_composite(fn, X, _copy_params(params), hidden, name=name, hint=None, own=own_thunk)
+        given = _copy_params(params)
+        got = _call_composite(fn, X, given, hidden, name=name, hint=None, own=own_thunk)
         if got is None:
             continue
+        _unchanged(params, given, name, "parameters")
         want = (AL > 0.5).astype(_f64)
         if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind in "biuf" \
                 and np.array_equal(got.astype(_f64), want):

@@ -168,6 +168,9 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
     leaves = [_new(Value, x) for x in xs]
     out = _run(lambda: build(*leaves), name, hint)
     got = _data(out, Value, name)
+    if any(float(leaf.data) != float(x) for leaf, x in zip(leaves, xs)):
+        fail(f"{name} changed its input's .data: an operation must create a new Value and leave its "
+             f"operands as they were", "mutated-input")
     for leaf, p in zip(leaves, pre):
         leaf.grad = p
     if _parents(out):
@@ -606,6 +609,10 @@ def backward(Value) -> None:
              f"with self.grad = 1")
 
 
+def _square_plus(s):
+    return s * s + s
+
+
 class _Recorder:
     """Stands in for a node's _backward: records that backward() called it, then runs the original."""
 
@@ -637,7 +644,7 @@ def backward_reuse(Value) -> None:
         ("a + a", lambda a, b, c: a + a),
         ("a * a", lambda a, b, c: a * a),
         ("(a * b) + (a * c)", lambda a, b, c: a * b + a * c),
-        ("s * s + s with s = a + b", lambda a, b, c: (lambda s: s * s + s)(a + b)),
+        ("s * s + s with s = a + b", lambda a, b, c: _square_plus(a + b)),
         ("a diamond graph", build),
     ]
     for name, fn in cases:
@@ -856,7 +863,7 @@ def _own_detached(build, inputs) -> bool:
         return True
 
 
-def acts_of(act):
+def _acts_of(act):
     return {"tanh": lambda v: v.tanh(), "relu": lambda v: v.relu(), "linear": lambda v: v}[act]
 
 
@@ -889,8 +896,7 @@ def neuron(Neuron, Value) -> None:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
             terms = [wi * xi for wi, xi in zip(w, xs)] if not ops_ok else []
-            acts = {"tanh": lambda v: v.tanh(), "relu": lambda v: v.relu(), "linear": lambda v: v}
-            own = [] if ops_ok else _own_values([lambda f=f: acts[act](f()) for f in _sum_forms(terms, b)], name)
+            own = [] if ops_ok else _own_values([lambda f=f: _acts_of(act)(f()) for f in _sum_forms(terms, b)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
                 _expect(got, want, name, diagnose={
                     "the neuron forgot its activation: return act(w . x + b)": z,
@@ -905,9 +911,9 @@ def neuron(Neuron, Value) -> None:
             if not _fails(lambda: w[0] * 1.5):
                 raise      # else: Value * number fails in their __mul__, judged in its own cell
         missing = _reaches(out, w + [b] + xs)
-        if missing and not _own_detached(lambda: acts_of(act)(sum((wi * xi for wi, xi in zip(w, xs)), b)),
+        if missing and not _own_detached(lambda: _acts_of(act)(sum((wi * xi for wi, xi in zip(w, xs)), b)),
                                          w + [b] + xs):
-            what = ["w[%d]" % i if i < nin else "b" if i == nin else "x[%d]" % (i - nin - 1) for i in missing]
+            what = [f"w[{i}]" if i < nin else "b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
             fail(f"{name}: the output does not depend on {', '.join(what)} through the graph: compute with "
                  f"the Values themselves (not their .data), so that backward() can reach them", "neuron-detached")
         for v in w + [b] + xs:
