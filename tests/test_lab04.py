@@ -17,6 +17,7 @@ import pytest
 from autograder import harness, notebooks, zoo
 from autograder.checks import core
 from autograder.checks import lab04 as checks
+from autograder.judge.declarations import declared_checks
 from autograder.paths import source_notebook
 
 LAB = "lab04-gd-backprop"
@@ -32,6 +33,11 @@ CHECKS = {
 }
 
 
+def _declared(nb) -> dict[str, tuple[str, ...]]:
+    """check name -> the notebook names its hidden-test line hands over (the graded function first)."""
+    return {c.name: c.args for calls in declared_checks(nb).values() for c in calls}
+
+
 @pytest.fixture(scope="module")
 def sol():
     return harness.solution_namespace(LAB)
@@ -44,10 +50,12 @@ def nb():
 
 # ----------------------------------------------------------------------------- checks vs reference
 @pytest.mark.parametrize("check", sorted(CHECKS))
-def test_reference_passes_silently(sol, check):
+def test_reference_passes_silently(sol, nb, check):
+    args = _declared(nb)[check]
+    assert args[0] == CHECKS[check], "the graded function comes first in the hidden-test line"
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        getattr(checks, check)(sol[CHECKS[check]])
+        getattr(checks, check)(*(sol[a] for a in args))
     assert out.getvalue() == "" and err.getvalue() == "", "checks must never print"
 
 
@@ -187,6 +195,85 @@ def test_a_train_that_only_uses_the_first_batch_is_caught(sol):
         checks.train_mini_batch(lazy_train)
 
 
+# ----------------------------------------------------------------------------- one mistake, one deduction
+def test_batches_of_the_reference_train_are_read_back(sol):
+    """The one-hot problem reveals exactly the mini-batches of rng.permutation(m), epoch by epoch."""
+    m, k = checks._ONEHOT_M, checks._ONEHOT_K
+    first, second = checks._onehot_batches(sol["train"], 7, "train")
+    rng = np.random.default_rng(7)
+    for got in (first, second):
+        order = rng.permutation(m)
+        assert got == [sorted(order[i:i + k].tolist()) for i in range(0, m, k)]
+
+
+def test_a_train_sampling_with_replacement_is_named(sol):
+    def with_replacement(X, Y, parameters, learning_rate=0.1, epochs=100, batch_size=None,
+                         hidden_activation="relu", seed=0, progress_bar=False):
+        rng = np.random.default_rng(seed)
+        p = {key: v.copy() for key, v in parameters.items()}
+        size = X.shape[0] if batch_size is None else batch_size
+        for _ in range(epochs):
+            order = rng.integers(0, X.shape[0], size=X.shape[0])
+            for first in range(0, X.shape[0], size):
+                idx = order[first:first + size]
+                AL, caches = sol["model_forward"](X[idx], p, hidden_activation)
+                p = sol["update_parameters"](p, sol["model_backward"](AL, Y[idx], caches, hidden_activation),
+                                             learning_rate)
+        _, hist = sol["train"](X, Y, parameters, learning_rate, epochs, batch_size, hidden_activation, seed)
+        return p, hist
+
+    with pytest.raises(core.CheckFailure, match="exactly once"):
+        checks._mini_batch_order(with_replacement, checks._REF)
+
+
+def _namespace_with(**replacements):
+    ns = harness.solution_namespace(LAB)
+    ns.update(replacements)
+    return ns
+
+
+def test_composites_pass_on_a_wrong_building_block_but_not_with_a_wrong_loop():
+    ns = _namespace_with()
+    good_lf = ns["linear_forward"]
+    ns["linear_forward"] = lambda A, W, b: (A @ W, (A, W, b))          # the bias forgotten
+    with pytest.raises(core.CheckFailure):
+        checks.model_forward(ns["model_forward"])                         # alone: wrong values
+    checks.model_forward(ns["model_forward"], ns["linear_forward"], ns["activation_forward"])
+    checks.predict(ns["predict"], ns["model_forward"])
+
+    def wrong_loop(X, parameters, hidden_activation="relu"):
+        AL, caches = ns["model_forward"](X, parameters, hidden_activation)
+        return AL * 0.5, caches
+    with pytest.raises(core.CheckFailure):
+        checks.model_forward(wrong_loop, ns["linear_forward"], ns["activation_forward"])
+    ns["linear_forward"] = good_lf
+
+
+def test_train_is_judged_on_its_own_loop_when_a_building_block_is_wrong():
+    ns = _namespace_with()
+    good_update = ns["update_parameters"]
+
+    def update_ignoring_lr(parameters, grads, learning_rate):
+        return good_update(parameters, grads, 0.1)
+    ns["update_parameters"] = update_ignoring_lr
+    parts = [ns[n] for n in ("model_forward", "model_backward", "update_parameters", "binary_cross_entropy")]
+    with pytest.raises(core.CheckFailure):
+        checks.train_full_batch(ns["train"])                  # without its building blocks: wrong values
+    checks.train_full_batch(ns["train"], *parts)
+    checks.train_mini_batch(ns["train"], *parts)
+
+
+def test_float32_building_blocks_pass(sol):
+    ns = _namespace_with()
+    ns["linear_forward"] = lambda A, W, b: (A.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32),
+                                            (A, W, b))
+    checks.linear_forward(ns["linear_forward"])
+    checks.model_forward(ns["model_forward"], ns["linear_forward"], ns["activation_forward"])
+    parts = [ns[n] for n in ("model_forward", "model_backward", "update_parameters", "binary_cross_entropy")]
+    checks.train_full_batch(ns["train"], *parts)
+    checks.train_mini_batch(ns["train"], *parts)
+
+
 # ----------------------------------------------------------------------------- harness + zoo
 def _pick(items, names):
     chosen = [p for p in items if p.name in names]
@@ -196,7 +283,7 @@ def _pick(items, names):
 
 def test_selected_mutants_are_caught_and_named():
     module = zoo.load(LAB)
-    assert len(module.MUTANTS) >= 15 and len(module.VARIANTS) >= 5
+    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10
     for patch in _pick(module.MUTANTS, ["dA_prev computed with W instead of W.T",
                                         "last, smaller mini-batch dropped"]):
         out = harness.grade_direct(LAB, (patch,), label=patch.name)

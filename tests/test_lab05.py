@@ -71,9 +71,9 @@ def test_every_check_accepts_the_reference(ns):
         fn(V)
     checks.neuron(ns["Neuron"], V)
     checks.mlp(ns["MLP"], ns["Layer"], V)
-    checks.zero_grad(ns["MLP"], V)
+    checks.zero_grad(ns["MLP"], V, ns["Module"])
     checks.mse(ns["mse_loss"], V)
-    checks.train_step(ns["train_step"], ns["MLP"], V)
+    checks.train_step(ns["train_step"], ns["MLP"], V, ns["mse_loss"])
 
 
 def test_closure_bug_zeroes_every_gradient_and_is_named(ns):
@@ -138,6 +138,106 @@ def test_an_always_equal_object_does_not_pass(ns):
         checks.add(Lying)
 
 
+# --------------------------------------------------------------------------- one mistake, one deduction
+def _with(ns, **methods):
+    """A fresh reference Value class with some methods replaced (the others build the same class)."""
+    V = harness.solution_namespace(LAB)["Value"]
+    for name, fn in methods.items():
+        setattr(V, name, fn)
+    return V
+
+
+def test_derived_operations_are_judged_on_the_students_own_primitives(ns):
+    def swapped_mul(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += self.data * out.grad
+            other.grad += other.data * out.grad
+        out._backward = _backward
+        return out
+    Patched = _with(ns, __mul__=swapped_mul)
+    with pytest.raises(core.CheckFailure, match="swapped"):
+        checks.mul(Patched)
+    checks.sub_neg(Patched)       # -a = a * -1 inherits the wrong *, judged in the * cell only
+    checks.div(Patched)
+
+
+def test_backward_reuse_judges_the_traversal_not_the_operations(ns):
+    def overwriting_add(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+        out._backward = _backward
+        return out
+    Patched = _with(ns, __add__=overwriting_add)
+    with pytest.raises(core.CheckFailure, match="accumulate"):
+        checks.add(Patched)
+    checks.backward_reuse(Patched)
+
+
+def test_visited_by_value_is_named(ns):
+    def backward(self):
+        topo, seen = [], set()
+        stack = [(self, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                topo.append(node)
+            elif node.data not in seen:
+                seen.add(node.data)
+                stack.append((node, True))
+                stack.extend((p, False) for p in node._prev)
+        for node in topo:
+            if node._prev:
+                node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(topo):
+            node._backward()
+    with pytest.raises(core.CheckFailure, match="not their .data"):
+        checks.backward(_with(ns, backward=backward))
+
+
+def test_train_step_is_replayed_on_a_wrong_loss(ns):
+    def summed(preds, targets):
+        return sum((p - t) ** 2 for p, t in zip(preds, targets))
+    with pytest.raises(core.CheckFailure, match="mean over the batch"):
+        checks.mse(summed, ns["Value"])
+    local = dict(ns)
+    local["mse_loss"] = summed
+    exec(compile(textwrap.dedent('''
+        def train_step(model, xs, ys, lr):
+            model.zero_grad()
+            loss = mse_loss([model(x) for x in xs], ys)
+            loss.backward()
+            for p in model.parameters():
+                p.data -= lr * p.grad
+            return loss.data
+    '''), "train_step", "exec"), local)
+    with pytest.raises(core.CheckFailure):
+        checks.train_step(local["train_step"], ns["MLP"], ns["Value"])          # against the oracle alone
+    checks.train_step(local["train_step"], ns["MLP"], ns["Value"], summed)      # the step itself is right
+
+
+def test_zero_grad_is_judged_on_a_mock_module(ns):
+    class Broken(ns["Neuron"]):
+        def parameters(self):
+            return [self.w, self.b]                     # nested: Neuron's mistake
+    checks.zero_grad(ns["MLP"], ns["Value"], ns["Module"])
+
+    class BadModule(ns["Module"]):
+        def zero_grad(self):
+            for p in self.parameters():
+                p.data = 0.0
+    with pytest.raises(core.CheckFailure, match="not p.data"):
+        checks.zero_grad(ns["MLP"], ns["Value"], BadModule)
+    assert Broken
+
+
 def test_solution_and_key_mutants_through_the_harness():
     """Full marks for the reference; the issue's headline mutants lose points, by name."""
     wanted = {"_backward assigned inside its own closure (__mul__)", "recursive topological sort",
@@ -154,7 +254,7 @@ def test_solution_and_key_mutants_through_the_harness():
 
 
 def test_zoo_size():
-    assert len(zoo.MUTANTS) >= 15 and len(zoo.VARIANTS) >= 5
+    assert len(zoo.MUTANTS) >= 40 and len(zoo.VARIANTS) >= 10
 
 
 # --------------------------------------------------------------------------- notebook fallbacks

@@ -9,6 +9,12 @@ Convention of the lab (RDFIA notation, rows are samples):
 The oracles below are written per sample with column vectors (the RDFIA formulas as printed,
 h~ = W_h x + b_h), not in the batched form the students write, and gradients are additionally
 compared with centred finite differences in float64.  Nothing here prints or warns.
+
+One mistake, one deduction: ``forward`` calls the student's ``softmax``, so its check also
+receives that ``softmax`` and accepts the reference forward pass with the student's softmax in
+place of the reference one; the hidden-layer gradient check accepts the hidden formulas applied
+to the student's own output gradient (read back from their grad_Wy = grad_Ytilde^T H), so a
+mistake in grad_ytilde costs the output cell only.
 """
 from __future__ import annotations
 
@@ -40,7 +46,7 @@ def oracle_softmax(Z, axis=1):
 
 
 def oracle_forward(params, X, *, act=np.tanh, transpose_wh=True, bias=True, softmax_twice=False,
-                   softmax_axis=1):
+                   softmax_axis=1, out_act=None):
     """Per-sample column-vector forward pass; keyword flags produce known mistakes."""
     X = np.asarray(X, dtype=_f64)
     Wh, bh, Wy, by = (np.asarray(params[k], dtype=_f64) for k in PARAM_NAMES)
@@ -50,6 +56,8 @@ def oracle_forward(params, X, *, act=np.tanh, transpose_wh=True, bias=True, soft
         ht = Wh_used @ x + (bh[:, 0] if bias else 0.0)
         h = act(ht)
         yt = Wy @ h + (by[:, 0] if bias else 0.0)
+        if out_act is not None:
+            yt = out_act(yt)
         rows["htilde"].append(ht)
         rows["h"].append(h)
         rows["ytilde"].append(yt)
@@ -73,27 +81,30 @@ def oracle_loss(Yhat, Y):
 
 
 def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_transposed=True,
-                    scale_wy=1.0, scale_all=1.0, use_logits=False):
+                    scale_wy=1.0, scale_all=1.0, use_logits=False, bh_from="htilde", scale_wh=1.0, gy=None, wy_from="h"):
     """Per-sample RDFIA formulas (column vectors), summed over the batch.
 
     grad_y~ = (y^ - y)/N,  grad_Wy = grad_y~ h^T,  grad_by = grad_y~,
     grad_h~ = (W_y^T grad_y~) * (1 - h^2),  grad_Wh = grad_h~ x^T,  grad_bh = grad_h~.
-    Keyword flags reproduce the catalogued mistakes (for diagnoses).
+    Keyword flags reproduce the catalogued mistakes (for diagnoses); ``gy`` (N, n_y) replaces
+    grad_y~ (the hidden formulas applied to a given output gradient).
     """
     Wy = np.asarray(params["Wy"], dtype=_f64)
     X, Ht, H, Yt, Yh = (np.asarray(outputs[k], dtype=_f64) for k in ("X", "htilde", "h", "ytilde", "yhat"))
     Y = np.asarray(Y, dtype=_f64)
     N = X.shape[0]
     g = {k: np.zeros(np.shape(params[k]), dtype=_f64) for k in PARAM_NAMES}
+    given = None if gy is None else np.asarray(gy, dtype=_f64)
     for n in range(N):
-        gy = ((Yt[n] if use_logits else Yh[n]) - Y[n]) / N * scale_all
-        g["Wy"] += np.outer(gy, H[n]) * scale_wy
-        g["by"][:, 0] += gy
-        gh = (Wy.T @ gy) if wy_transposed else (Wy @ gy)
-        deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0}[tanh_deriv]
+        g_y = given[n] if given is not None else ((Yt[n] if use_logits else Yh[n]) - Y[n]) / N * scale_all
+        g["Wy"] += np.outer(g_y, H[n] if wy_from == "h" else Ht[n]) * scale_wy
+        g["by"][:, 0] += g_y
+        gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
+        deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
+                 "(1-h)^2": (1.0 - H[n]) ** 2}[tanh_deriv]
         ght = gh * deriv
-        g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n])
-        g["bh"][:, 0] += ght
+        g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
+        g["bh"][:, 0] += ght if bh_from == "htilde" else gh
     return g
 
 
@@ -127,26 +138,94 @@ def _unchanged(before, after, fn_name, what):
             core.fail(f"{fn_name} modified {what}['{k}'] in place; it must only read it")
 
 
+def _slug(text: str) -> str:
+    """A stable diagnosis id from a message (lower-case words, numbers dropped)."""
+    words = "".join(c if c.isalpha() else " " for c in text.lower()).split()
+    return "-".join(words)[:60].strip("-") or "unnamed"
+
+
 def _call_with_shape_hint(fn, *args, name, hint):
-    """core.call, adding a hint to shape errors (a matmul of the wrong orientation raises)."""
+    """core.call, adding a hint to errors (a product of the wrong orientation raises): the message
+    then says which call, with which shapes, raised what, and what that usually means."""
     try:
         return core.call(fn, *args, name=name)
     except core.CheckFailure as exc:
         text = str(exc)
-        if "raised ValueError" in text and ("mismatch" in text or "shape" in text or "broadcast" in text):
-            core.fail(f"{text}. Hint: {hint}")
+        if " raised " in text and "not implemented" not in text:
+            core.fail(f"{text}. Hint: {hint}", exc.diagnosis)
         raise
 
 
 def _expect_dict(got, keys, name):
     if got is None:
-        core.fail(f"{name} returned None: did you forget a `return` statement?")
+        core.fail(f"{name} returned None: did you forget a `return` statement?", "returned-none")
     if not isinstance(got, dict):
-        core.fail(f"{name} must return a dict, got {type(got).__name__}")
+        core.fail(f"{name} must return a dict, got {core.describe(got)}", "wrong-return-type")
     missing = [k for k in keys if k not in got]
     if missing:
-        core.fail(f"{name} is missing the key(s) {missing} (expected exactly {list(keys)})")
+        core.fail(f"{name} is missing the key(s) {missing} (expected exactly {list(keys)})", "missing-key")
     return got
+
+
+# Values are compared at float32 precision whatever the answer's dtype: a sound implementation may
+# compute in float32 and return float64 (or the reverse); every catalogued mistake changes values
+# by far more than this.
+_RTOL = 256 * float(np.finfo(np.float32).eps)          # about 3e-5
+
+
+def _tol(want) -> tuple[float, float]:
+    """(rtol, atol) for comparing with ``want``: float32 precision relative to its scale."""
+    w = np.asarray(want, dtype=_f64)
+    with np.errstate(all="ignore"):
+        scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
+    return _RTOL, 64 * float(np.finfo(np.float32).eps) * max(scale, 1e-3)
+
+
+def _near(got, want, rtol=None, atol=None) -> bool:
+    """core.close at float32 precision (see _tol); ``rtol``/``atol`` may only loosen it."""
+    try:
+        g, w = np.asarray(got), np.asarray(want, dtype=_f64)
+    except (TypeError, ValueError):
+        return False
+    if g.shape != w.shape or g.dtype.kind not in "biuf":
+        return False
+    r, a = _tol(w)
+    return core.close(g, w, max(r, rtol or 0), max(a, atol or 0))
+
+
+def _expect_close(got, want, *, name, diagnose=None):
+    r, a = _tol(want)
+    core.expect_close(got, want, name=name, rtol=r, atol=a, diagnose=diagnose)
+
+
+def _expect_number(got, want, *, name, rtol, atol, diagnose=None):
+    """expect_close for one number: no catalogued mistake matched -> both numbers, not a 'factor'
+    (any two numbers differ by a factor, which says nothing)."""
+    try:
+        core.expect_close(got, want, name=name, rtol=rtol, atol=atol, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("scaled", "wrong-values"):
+            core.fail(f"{name} is {float(got):.6g}, expected {float(want):.6g}", "wrong-value")
+        raise
+
+
+def _call_softmax(fn, Z, name):
+    """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
+    try:
+        return core.call(fn, Z, name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "not-numerically-stable":
+            raise
+        text = str(exc)
+        warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
+        if "overflow" in warned:
+            core.fail(f"{name} is not numerically stable: numpy warned '{warned}': exp of a large score "
+                      f"overflowed; subtract each row's maximum first (Z - Z.max(axis=1, keepdims=True)), "
+                      f"which leaves the softmax unchanged", "softmax-overflow")
+        core.fail(f"{name} is not numerically stable: numpy warned '{warned}': every exp of a row underflowed "
+                  f"to 0 and the row became 0/0; subtract each row's *own* maximum (axis=1, keepdims=True), "
+                  f"not one number for the whole batch, so that each row keeps an exp(0) = 1",
+                  "softmax-underflow")
 
 
 # --------------------------------------------------------------------------- checks
@@ -154,27 +233,51 @@ def softmax(fn):
     """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
     r = core.rng("lab06.softmax")
     cases = [r.normal(size=(1, 3)) * 2, r.normal(size=(5, 7)) * 3, r.normal(size=(6, 2)),
-             (r.normal(size=(3, 4)) * 2).astype(np.float32),
+             r.normal(size=(4, 4)) * 2,               # square: a missing keepdims gives wrong values
+             (r.normal(size=(3, 5)) * 2).astype(np.float32), r.normal(size=(9, 4)),
              # huge logits: exp overflows without the max shift; a max over the whole
              # matrix (not per row) makes the second row underflow to 0/0
-             np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]])]
+             np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]),
+             np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]], dtype=np.float32)]
     for Z in cases:
-        got = core.call(fn, Z, name="softmax")
-        core.expect_array(got, name="softmax(Z)", shape=Z.shape)
+        name = f"softmax(Z {Z.shape}, {Z.dtype.name})"
+        try:
+            got = _call_softmax(fn, Z, name)
+        except core.CheckFailure as exc:
+            if " raised " in str(exc) and "not implemented" not in str(exc):
+                core.fail(f"{exc}. Hint: sum each row with keepdims=True (E.sum(axis=1, keepdims=True), shape "
+                          f"(N, 1)) so that the row sums broadcast over the columns", exc.diagnosis)
+            raise
+        if isinstance(got, np.ndarray) and got.shape == Z.shape[::-1] and Z.shape[0] != Z.shape[1]:
+            core.fail(f"{name}: the result has shape {got.shape}, the transpose of Z: keep one row per sample",
+                      "softmax-transposed")
+        core.expect_array(got, name=name, shape=Z.shape)
         expected = oracle_softmax(Z)
-        tol = 1e-5 if Z.dtype == np.float32 else 1e-9
-        core.expect_close(got, expected, name=f"softmax(Z) for Z of shape {Z.shape}", rtol=tol, atol=tol,
-                          diagnose={"normalised over the wrong axis (use axis=1: one distribution "
-                                    "per row/sample, and keepdims=True)": lambda Z=Z: oracle_softmax(Z, axis=0),
-                                    "not normalised (divide by the row sum)": lambda Z=Z: np.exp(
-                                        Z - Z.max(axis=1, keepdims=True))})
+        Z64 = Z.astype(_f64)
+        with np.errstate(all="ignore"):
+            E = np.exp(Z64 - Z64.max(axis=1, keepdims=True))
+        _expect_close(got, expected, name=name, diagnose={
+            "normalised over the wrong axis (use axis=1: one distribution per row/sample, and keepdims=True)":
+                lambda: oracle_softmax(Z, axis=0),
+            "not normalised (divide by the row sum)": E,
+            "normalised by the sum over the whole batch: divide each row by its own sum (axis=1)":
+                E / E.sum(),
+            "normalised by the sum over the whole batch (divide each row by its own sum, axis=1)":
+                lambda: np.exp(Z64 - Z64.max()) / np.exp(Z64 - Z64.max()).sum(),
+            "the row sums are missing keepdims=True: E / E.sum(axis=1) divides column j by the sum of row j":
+                lambda: E / E.sum(axis=1)[None, :] if Z.shape[0] == Z.shape[1] else None,
+            "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
+                lambda: Z64 / Z64.sum(axis=1, keepdims=True),
+        })
+        if not np.allclose(np.asarray(got, _f64).sum(axis=1), 1.0, atol=1e-5):
+            core.fail(f"{name}: each row must sum to 1", "rows-not-summing-to-one")
 
 
 def init_params(fn):
     """Shapes (n_h, n_x) / (n_h, 1) / (n_y, n_h) / (n_y, 1), zero biases, N(0, 0.3^2) weights."""
     seed = int(core.rng("lab06.init").integers(2**31))
-    for nx, nh, ny in [(2, 5, 3), (1, 1, 1), (7, 4, 10)]:
-        got = core.call(fn, nx, nh, ny, np.random.default_rng(seed), name="init_params")
+    for nx, nh, ny in [(2, 5, 3), (1, 1, 1), (7, 4, 10), (3, 6, 2)]:
+        got = core.call(fn, nx, nh, ny, np.random.default_rng(seed), name=f"init_params({nx}, {nh}, {ny}, rng)")
         _expect_dict(got, PARAM_NAMES, "init_params")
         want = {"Wh": (nh, nx), "bh": (nh, 1), "Wy": (ny, nh), "by": (ny, 1)}
         for k, shape in want.items():
@@ -182,56 +285,113 @@ def init_params(fn):
             if isinstance(v, np.ndarray) and v.shape == shape[::-1] and shape[0] != shape[1]:
                 core.fail(f"init_params: params['{k}'] has shape {v.shape}, the transpose of {shape}. "
                           f"RDFIA convention: W_h is (n_h, n_x) and W_y is (n_y, n_h) (they act on column "
-                          f"vectors, h~ = W_h x + b_h) and biases are columns (n, 1)")
+                          f"vectors, h~ = W_h x + b_h) and biases are columns (n, 1)", "params-transposed")
+            if isinstance(v, np.ndarray) and k[0] == "b" and v.shape == (shape[0],) and shape[0] != 1:
+                core.fail(f"init_params: params['{k}'] has shape {v.shape}: biases are columns {shape} "
+                          f"(np.zeros((n, 1)))", "bias-1d")
             core.expect_array(v, name=f"init_params: params['{k}'] (n_x={nx}, n_h={nh}, n_y={ny})",
                               shape=shape)
         for k in ("bh", "by"):
             if np.any(got[k] != 0):
-                core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)")
+                core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
+                          "bias-not-zero")
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
-    got = core.call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params")
+    got = core.call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
         if abs(std - 1.0) < 0.05:
             core.fail(f"init_params: params['{k}'] has standard deviation {std:.3f}: weights are N(0, 1); "
-                      f"the practical draws them from N(0, 0.3^2), i.e. multiply by 0.3")
+                      f"the practical draws them from N(0, 0.3^2), i.e. multiply by 0.3", "weights-std-one")
         if abs(std - 0.09) < 0.01:
             core.fail(f"init_params: params['{k}'] has standard deviation {std:.3f}: 0.3^2 = 0.09 is the "
-                      f"variance; the standard deviation must be 0.3")
+                      f"variance; the standard deviation must be 0.3", "variance-as-std")
+        if abs(std - math.sqrt(0.3)) < 0.02:
+            core.fail(f"init_params: params['{k}'] has standard deviation {std:.3f} = sqrt(0.3): 0.3 is already "
+                      f"the standard deviation, do not take its square root", "sqrt-of-std")
         if abs(std - 0.3) > 0.015:
             core.fail(f"init_params: params['{k}'] has standard deviation {std:.3f}; expected 0.3 "
-                      f"(weights ~ N(0, 0.3^2))")
+                      f"(weights ~ N(0, 0.3^2))", "weights-std")
         if abs(mean) > 0.01:
-            core.fail(f"init_params: params['{k}'] has mean {mean:.3f}; expected 0 (weights ~ N(0, 0.3^2))")
+            core.fail(f"init_params: params['{k}'] has mean {mean:.3f}; expected 0 (weights ~ N(0, 0.3^2))",
+                      "weights-mean")
         tail = float(np.mean(np.abs(w) > 0.6))   # beyond 2 sigma: 4.6 % for a Gaussian, 0 for U(-a, a)
         if not 0.03 < tail < 0.065:
             core.fail(f"init_params: params['{k}'] does not look Gaussian ({100 * tail:.1f} % of the weights "
                       f"beyond 2 standard deviations, 4.6 % expected): use a normal distribution, "
-                      f"not a uniform one")
+                      f"not a uniform one", "weights-not-gaussian")
 
 
-def forward(fn):
+_FORWARD_HINT = ("W_h is (n_h, n_x) and W_y is (n_y, n_h), the biases are columns: in the batched form "
+                 "H~ = X W_h^T + b_h^T and Y~ = H W_y^T + b_y^T (add the transposed bias, a row (1, n), to "
+                 "every row)")
+
+
+def _outputs_match(outputs, expected):
+    try:
+        return all(_near(outputs[k], expected[k]) for k in OUTPUT_NAMES)
+    except (KeyError, TypeError):
+        return False
+
+
+def _own_softmax_outputs(softmax_fn, exp):
+    """The reference forward pass with the student's softmax: (yhat, outputs) or None."""
+    if softmax_fn is None:
+        return None
+    try:
+        yt = np.array(exp["ytilde"], copy=True)
+        yhat = np.asarray(core.call(softmax_fn, yt, name="softmax"))
+    except core.CheckFailure as exc:       # softmax modified its input: the forward pass then stores that
+        if "in place" not in str(exc):
+            return None
+        yt = np.array(exp["ytilde"], copy=True)
+        try:
+            yhat = np.asarray(softmax_fn(yt))
+        except Exception:
+            return None
+    except Exception:
+        return None
+    out = dict(exp)
+    out["ytilde"], out["yhat"] = yt, yhat
+    return yhat, out
+
+
+def forward(fn, softmax=None):
     """Forward pass: every stored intermediate, against a per-sample oracle."""
     r = core.rng("lab06.forward")
     # The first case has n_x == n_h (and n_h == n_y) so that a missing transpose gives wrong
     # values instead of a shape error, which lets the message name it.
-    cases = [(5, 4, 4, 4, _f64), (1, 2, 3, 2, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32)]
-    hint = ("W_h is (n_h, n_x) and W_y is (n_y, n_h): in the batched form H~ = X W_h^T + b_h^T "
-            "and Y~ = H W_y^T + b_y^T")
+    cases = [(5, 4, 4, 4, _f64), (1, 2, 3, 2, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
+             (7, 3, 6, 4, _f64)]
     for N, nx, nh, ny, dt in cases:
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx)) * 1.5).astype(dt)
         before = _copy_dict(params)
-        got = _call_with_shape_hint(fn, params, X, name="forward", hint=hint)
+        name = f"forward(params, X {X.shape}) with n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
+        try:
+            got = _call_with_shape_hint(fn, params, X, name=name, hint=_FORWARD_HINT)
+        except core.CheckFailure as exc:
+            if softmax is not None and " raised " in str(exc) and "not implemented" not in str(exc) \
+                    and _own_softmax_outputs(softmax, oracle_forward(params, X)[1]) is None:
+                # Their softmax fails on these scores too: that is the softmax cell's mistake.  The batch
+                # of one sample keeps a keepdims-less softmax from raising, so forward is still judged
+                # there; if every case fails like this, forward gets the benefit of the doubt.
+                continue
+            raise
         _unchanged(before, params, "forward", "params")
         if not isinstance(got, tuple) or len(got) != 2:
-            core.fail("forward must return a pair (yhat, outputs)")
+            core.fail("forward must return a pair (yhat, outputs)", "wrong-return-type")
+        if isinstance(got[0], dict) and isinstance(got[1], np.ndarray):
+            core.fail("forward returned (outputs, yhat): return (yhat, outputs) in that order", "return-order")
         yhat, outputs = got
         _expect_dict(outputs, OUTPUT_NAMES, "forward (the outputs dict)")
         exp_yhat, exp = oracle_forward(params, X)
-        tol = 1e-4 if dt == np.float32 else 1e-9
+        if _outputs_match(outputs, exp) and _near(yhat, exp_yhat):
+            continue
+        own = _own_softmax_outputs(softmax, exp)
+        if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
+            continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
             "W_h used without transpose: H~ = X W_h^T + b_h^T since W_h is (n_h, n_x)":
@@ -239,36 +399,51 @@ def forward(fn):
             "the sigmoid was used instead of tanh": lambda: oracle_forward(
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
+            "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
             "the biases are missing": lambda: oracle_forward(params, X, bias=False)[1],
             "softmax normalised over the wrong axis (one distribution per row)":
                 lambda: oracle_forward(params, X, softmax_axis=0)[1],
+            "tanh is applied to the output scores too: y~ = W_y h + b_y has no activation before the softmax":
+                lambda: oracle_forward(params, X, out_act=np.tanh)[1],
         }
         shape = {"X": (N, nx), "htilde": (N, nh), "h": (N, nh), "ytilde": (N, ny), "yhat": (N, ny)}
         for k in OUTPUT_NAMES:
-            core.expect_array(outputs[k], name=f"forward: outputs['{k}']", shape=shape[k])
-            core.expect_close(outputs[k], exp[k], name=f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, "
-                              f"n_y={ny})", rtol=tol, atol=tol,
-                              diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
+            label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
+            core.expect_array(outputs[k], name=label, shape=shape[k])
+            if not _near(outputs[k], exp[k]):
+                for other in OUTPUT_NAMES:
+                    if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
+                        core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
+                                  f"under its own name", "outputs-swapped")
+            _expect_close(outputs[k], exp[k], name=label,
+                          diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
         core.expect_array(yhat, name="forward: the returned yhat", shape=(N, ny))
-        core.expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])",
-                          rtol=tol, atol=tol)
+        _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
+                              "the returned yhat must be the probabilities softmax(ytilde), not the scores "
+                              "ytilde": exp["ytilde"]})
 
 
 def loss_accuracy(fn):
     """Mean cross-entropy and accuracy (fraction) of a batch."""
     r = core.rng("lab06.loss")
-    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64)]:
+    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64),
+                      (4, 4, _f64)]:
         Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2).astype(dt)
         Y = _onehot(r, N, ny, dt)
-        got = core.call(fn, Yhat, Y, name="loss_accuracy")
+        name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {np.dtype(dt).name})"
+        got = _call_with_shape_hint(fn, Yhat, Y, name=name,
+                                    hint="compare class indices with class indices: np.argmax(Yhat, axis=1) "
+                                         "== np.argmax(Y, axis=1)")
         if not isinstance(got, tuple) or len(got) != 2:
-            core.fail("loss_accuracy must return a pair (L, acc)")
-        L = core.expect_scalar(got[0], name="loss_accuracy: L")
-        acc = core.expect_scalar(got[1], name="loss_accuracy: acc")
+            core.fail("loss_accuracy must return a pair (L, acc)", "wrong-return-type")
+        L = core.expect_scalar(got[0], name=f"{name}: L")
+        acc = core.expect_scalar(got[1], name=f"{name}: acc")
         eL, eacc = oracle_loss(Yhat, Y)
+        if not core.close(L, eL, _RTOL, 1e-9) and core.close(L, eacc, _RTOL, 1e-9) and core.close(acc, eL, _RTOL, 1e-9):
+            core.fail(f"{name} returned (acc, L): return (L, acc) in that order", "return-order")
         Yh64 = Yhat.astype(_f64)
-        tol = 1e-5 if dt == np.float32 else 1e-9
-        core.expect_close(L, eL, name=f"loss_accuracy: L (N={N}, n_y={ny})", rtol=tol, atol=tol, diagnose={
+        # float32 precision: a sound float32 computation of the loss passes; every mistake is far larger
+        _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose={
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
             "the one-hot labels are ignored (sum over classes of -log y^ instead of -log y^ of the true class)":
                 lambda: -np.mean(np.sum(np.log(Yh64), axis=1)),
@@ -276,17 +451,21 @@ def loss_accuracy(fn):
             "softmax applied twice (yhat is already a probability vector)":
                 lambda: oracle_loss(oracle_softmax(Yh64), Y)[0],
             "sign error: the cross-entropy is -sum y log y^": -eL,
+            "log10 instead of the natural logarithm np.log": eL / math.log(10),
+            "-log(1 - y^) of the true class: the cross-entropy is -log y^ of the true class":
+                lambda: -float(np.mean(np.sum(Y * np.log1p(-np.clip(Yh64, 0, 1 - 1e-12)), axis=1))),
         })
-        core.expect_close(acc, eacc, name=f"loss_accuracy: acc (N={N}, n_y={ny})", rtol=0, atol=1e-9, diagnose={
+        _expect_number(acc, eacc, name=f"{name}: acc", rtol=0, atol=1e-9, diagnose={
             "accuracy must be a fraction in [0, 1], not a percentage": 100 * eacc,
             "this is the error rate (1 - accuracy)": 1 - eacc,
             "argmax over the wrong axis (axis=1: the class of each sample)":
                 lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
+            "the number of correct predictions instead of their fraction": eacc * N,
         })
 
 
 _BACKWARD_CASES = [  # (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis)
-    (6, 5, 3, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32)]
+    (6, 5, 3, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64)]
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
@@ -298,18 +477,73 @@ _BACKWARD_MISTAKES = {
         dict(tanh_deriv="none"),
     "tanh derivative written as 1 - htilde^2: it is 1 - tanh(htilde)^2 = 1 - h^2":
         dict(tanh_deriv="htilde"),
+    "tanh derivative written as 1 - h: it is 1 - h^2 (the square is missing)": dict(tanh_deriv="1-h"),
+    "tanh derivative written as (1 - h)^2: it is 1 - h^2": dict(tanh_deriv="(1-h)^2"),
     "W_y used instead of W_y^T: per sample grad_h = W_y^T grad_ytilde, i.e. grad_H = grad_Ytilde W_y in "
     "row form": dict(wy_transposed=False),
     "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)": dict(scale_wy=None),
+    "1/N applied twice in grad_Wh (it belongs in grad_ytilde = (yhat - y)/N only)": dict(scale_wh=None),
     "1/N missing: the loss is the batch mean, so grad_ytilde = (yhat - y)/N": dict(scale_all=None),
     "grad_ytilde computed from the logits ytilde instead of yhat (Q15: yhat - y)": dict(use_logits=True),
+    "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
+        dict(wy_from="htilde"),
 }
 
+_BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a matrix product, the transpose "
+                  "of W_y^T grad_ytilde), grad_Wy = grad_Ytilde^T H has the shape of W_y (n_y, n_h), and "
+                  "grad_Wh = grad_Htilde^T X has the shape of W_h, (n_h, n_x)")
 
-def _backward_check(fn, keys, tag):
+
+def _diagnoses(params, outputs, Y, N, k, expected):
+    diag = {}
+    for message, flags in _BACKWARD_MISTAKES.items():
+        flags = dict(flags)
+        for key in ("scale_wy", "scale_wh"):
+            if key in flags and flags[key] is None:
+                flags[key] = 1.0 / N
+        if flags.get("scale_all", 1) is None:
+            flags["scale_all"] = float(N)
+        if N == 1 and any(key in flags for key in ("scale_wy", "scale_wh", "scale_all")):
+            continue
+        diag[message] = (lambda flags=flags, k=k: oracle_backward(params, outputs, Y, **flags)[k])
+    diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
+    return diag
+
+
+def _own_output_gradient(grads, outputs, params, N):
+    """grad_Ytilde (N, n_y) read back from the student's grad_Wy = grad_Ytilde^T H, or None.
+
+    Exact when H (N, n_h) has full row rank (N <= n_h): then H pinv(H) = I.
+    """
+    H = np.asarray(outputs["h"], dtype=_f64)
+    gWy = grads.get("Wy") if isinstance(grads, dict) else None
+    if not isinstance(gWy, np.ndarray) or gWy.shape != np.shape(params["Wy"]) or N > H.shape[1]:
+        return None
+    if np.linalg.matrix_rank(H) < N:
+        return None
+    G = (np.asarray(gWy, dtype=_f64) @ np.linalg.pinv(H)).T          # (N, n_y)
+    rtol = 1e-4 if gWy.dtype.itemsize < 8 else 1e-6
+    return G if np.allclose(G.T @ H, gWy, rtol=rtol, atol=rtol * 1e-2) else None
+
+
+def _own_loss_gradient(loss_fn, params, outputs, Y, keys):
+    """Finite differences of the student's own loss (on the reference softmax) for ``keys``, or None."""
+    if loss_fn is None:
+        return None
+    X = np.asarray(outputs["X"], dtype=_f64)
+    p64 = {k: np.asarray(v, dtype=_f64).copy() for k, v in params.items()}
+    try:
+        def loss(_v):
+            yhat, _ = oracle_forward(p64, X)
+            return float(core.call(loss_fn, yhat, np.asarray(Y, _f64), name="loss_accuracy")[0])
+        return {k: core.numerical_gradient(loss, p64[k]) for k in keys}
+    except (core.CheckFailure, TypeError, ValueError, IndexError):
+        return None
+
+
+def _backward_check(fn, keys, tag, loss_fn=None):
     r = core.rng(tag)
-    hint = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (the transpose of W_y^T grad_ytilde) "
-            "and grad_Wh = grad_Htilde^T X has the shape of W_h, (n_h, n_x)")
+    hidden_part = "Wh" in keys
     for case_no, (N, nx, nh, ny, dt) in enumerate(_BACKWARD_CASES):
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx))).astype(dt)
@@ -317,54 +551,77 @@ def _backward_check(fn, keys, tag):
         _, outputs = oracle_forward(params, X)
         outputs = {k: v.astype(dt) for k, v in outputs.items()}
         p_before, o_before, Y_before = _copy_dict(params), _copy_dict(outputs), Y.copy()
-        grads = _call_with_shape_hint(fn, params, outputs, Y, name="backward", hint=hint)
+        name = f"backward(params, outputs, Y) with N={N}, n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
+        grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
         _unchanged(p_before, params, "backward", "params")
         _unchanged(o_before, outputs, "backward", "outputs")
         _unchanged({"Y": Y_before}, {"Y": Y}, "backward", "the labels")
         _expect_dict(grads, keys, "backward (the grads dict)")
         expected = oracle_backward(params, outputs, Y)
-        tol = 1e-4 if dt == np.float32 else 1e-9
+        if all(_near(grads[k], expected[k]) for k in keys):
+            if case_no == 0:
+                _finite_differences(grads, params, X, Y, keys)
+            continue
+        if hidden_part:
+            # The hidden formulas applied to the student's own output gradient: a mistake in
+            # grad_ytilde is the output cell's, not this one's.
+            G = _own_output_gradient(grads, outputs, params, N)
+            if G is not None:
+                own = oracle_backward(params, outputs, Y, gy=G)
+                if all(_near(grads[k], own[k]) for k in keys):
+                    continue
+            elif not all(_near(grads[k], expected[k]) for k in ("Wy", "by") if k in grads):
+                continue      # output gradient wrong and not readable here: judged on the other cases
         for k in keys:
             shape = np.shape(params[k])
             g = grads[k]
+            label = f"{name}: grads['{k}']"
             if isinstance(g, np.ndarray) and g.shape == shape[::-1] and shape[0] != shape[1]:
-                core.fail(f"backward: grads['{k}'] has shape {g.shape}, the transpose of params['{k}'] "
+                core.fail(f"{label} has shape {g.shape}, the transpose of params['{k}'] "
                           f"{shape}: a gradient has the shape of its parameter "
                           + ("(grad_W = grad_pre-activation^T @ input)" if k[0] == "W" else
-                             "(sum grad over the batch axis and keep a column)"))
+                             "(sum grad over the batch axis and keep a column)"), "grad-transposed")
             if isinstance(g, np.ndarray) and k[0] == "b" and g.shape != shape and N in g.shape:
-                core.fail(f"backward: grads['{k}'] has shape {g.shape}: the bias gradient must be summed "
-                          f"over the batch axis, expected shape {shape}")
-            core.expect_array(g, name=f"backward: grads['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})",
-                              shape=shape)
-            diag = {}
-            for message, flags in _BACKWARD_MISTAKES.items():
-                if flags.get("scale_wy", 1) is None:
-                    flags = dict(scale_wy=1.0 / N)
-                    if N == 1:
-                        continue
-                if flags.get("scale_all", 1) is None:
-                    flags = dict(scale_all=float(N))
-                    if N == 1:
-                        continue
-                diag[message] = (lambda flags=flags, k=k: oracle_backward(params, outputs, Y, **flags)[k])
-            diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
-            core.expect_close(g, expected[k], name=f"backward: grads['{k}'] (N={N}, n_x={nx}, n_h={nh}, "
-                              f"n_y={ny})", rtol=tol, atol=tol, diagnose=diag)
-        if case_no == 0:
-            # Centred finite differences of the float64 loss, independent of every formula above.
-            p64 = {k: np.asarray(v, dtype=_f64).copy() for k, v in params.items()}
-            for k in keys:
-                num = core.numerical_gradient(lambda _v, k=k: _ce_of_params(p64, X, Y), p64[k])
-                err = core.relative_error(grads[k], num)
-                if err > 1e-6:
-                    core.fail(f"backward: grads['{k}'] disagrees with finite differences of the loss "
-                              f"(relative error {err:.2e})")
+                core.fail(f"{label} has shape {g.shape}: the bias gradient must be summed "
+                          f"over the batch axis, expected shape {shape}", "bias-grad-not-summed")
+            core.expect_array(g, name=label, shape=shape)
+            if _near(g, expected[k]):
+                continue
+            if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \
+                    _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
+                core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "
+                          f"derivative first, as for grad_Wh)", "bh-from-grad-h")
+            own_loss = _own_loss_gradient(loss_fn, params, outputs, Y, [k]) if k in ("Wy", "by") else None
+            if own_loss is not None and not _near(own_loss[k], expected[k], 1e-6, 1e-8) \
+                    and _near(g, own_loss[k], 1e-4, 1e-6):
+                core.fail(f"{label}: your gradient is the derivative of your own loss_accuracy, which is not "
+                          f"the mean cross-entropy (see its cell): backward must differentiate the mean "
+                          f"cross-entropy, grad_ytilde = (yhat - y)/N", "consistent-with-wrong-loss")
+            lead = ("your backward is not the derivative of your loss_accuracy (which is right): "
+                    if own_loss is not None and _near(own_loss[k], expected[k], 1e-6, 1e-8) else "")
+            try:
+                _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
+            except core.CheckFailure as exc:
+                if lead and exc.diagnosis in ("wrong-values", "scaled", "sign-flipped", "transposed",
+                                              "some-rows", "some-columns", "diagonal-only"):
+                    core.fail(f"{label}: {lead}{str(exc).split(': ', 1)[-1]}", exc.diagnosis)
+                raise
 
 
-def backward_output(fn):
+def _finite_differences(grads, params, X, Y, keys):
+    """Centred finite differences of the float64 loss, independent of every formula above."""
+    p64 = {k: np.asarray(v, dtype=_f64).copy() for k, v in params.items()}
+    for k in keys:
+        num = core.numerical_gradient(lambda _v: _ce_of_params(p64, X, Y), p64[k])
+        err = core.relative_error(grads[k], num)
+        if err > 1e-6:
+            core.fail(f"backward: grads['{k}'] disagrees with finite differences of the loss "
+                      f"(relative error {err:.2e})", "finite-differences")
+
+
+def backward_output(fn, loss_accuracy=None):
     """Q15-Q16: grads of the output layer, W_y and b_y."""
-    _backward_check(fn, ("Wy", "by"), "lab06.backward.output")
+    _backward_check(fn, ("Wy", "by"), "lab06.backward.output", loss_accuracy)
 
 
 def backward_hidden(fn):
@@ -373,21 +630,43 @@ def backward_hidden(fn):
 
 
 def sgd(fn):
-    """One SGD step: returns params - eta * grads for every parameter, grads untouched."""
+    """One SGD step: every parameter moves by exactly -eta * its gradient; grads untouched."""
     r = core.rng("lab06.sgd")
-    for (nx, nh, ny, dt), eta in zip([(2, 3, 4, _f64), (5, 1, 2, _f64), (3, 6, 2, np.float32)], [0.1, 0.5, 0.03]):
+    for (nx, nh, ny, dt), eta in zip([(2, 3, 4, _f64), (5, 1, 2, _f64), (3, 6, 2, np.float32), (4, 7, 3, _f64)],
+                                     [0.1, 0.5, 0.03, 1.7]):
         params = _params(r, nx, nh, ny, dt)
         grads = _params(r, nx, nh, ny, dt, scale=1.0)
         g_before, p_before = _copy_dict(grads), _copy_dict(params)
-        got = core.call(fn, params, grads, eta, name="sgd")
+        name = f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
+        got = core.call(fn, params, grads, eta, name=name)
         _unchanged(g_before, grads, "sgd", "grads")
+        if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
+            core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")
         _expect_dict(got, PARAM_NAMES, "sgd")
-        tol = 1e-6 if dt == np.float32 else 1e-12
+        moved = {k: not np.array_equal(np.asarray(got[k]), p_before[k]) for k in PARAM_NAMES}
+        if not any(moved.values()):
+            core.fail(f"{name}: the parameters did not change: update each array in place "
+                      f"(params[k] -= eta * grads[k]) and return params", "params-unchanged")
         for k in PARAM_NAMES:
-            core.expect_array(got[k], name=f"sgd: params['{k}']", shape=p_before[k].shape)
+            core.expect_array(got[k], name=f"{name}: params['{k}']", shape=p_before[k].shape)
+        flat_g = np.concatenate([g_before[k].astype(_f64).ravel() for k in PARAM_NAMES])
+        flat_s = np.concatenate([(np.asarray(got[k], _f64) - p_before[k]).ravel() for k in PARAM_NAMES])
+        c = float(flat_s @ flat_g / (flat_g @ flat_g))
+        if abs(c + eta) > 1e-4 * eta and abs(c) > 1e-12 and _near(flat_s, c * flat_g) and \
+                not _near(flat_s, -eta * flat_g):
+            known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
+                     -1.0: ("the learning rate eta is not used", "eta-ignored"),
+                     -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
+            for coef, (message, diagnosis) in known.items():
+                if abs(c - coef) <= 1e-6 * abs(coef):
+                    core.fail(f"{name}: {message}", diagnosis)
+            core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
+                      "step-scaled")
+        for k in PARAM_NAMES:
             p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
-            core.expect_close(got[k], p - eta * g, name=f"sgd: params['{k}'] (eta={eta})", rtol=tol, atol=tol,
-                              diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
+            _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
+                          diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
                                         "the learning rate eta is not used": p - g,
                                         f"params['{k}'] was not updated": p,
-                                        "returned the step instead of the updated parameters": -eta * g})
+                                        "returned the step instead of the updated parameters": -eta * g,
+                                        "the gradient is divided by eta instead of multiplied": p - g / eta})

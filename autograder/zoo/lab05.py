@@ -1,4 +1,11 @@
-"""Bug zoo of Lab 05: mistakes people make writing a scalar autograd engine, and correct variants."""
+"""Bug zoo of Lab 05: mistakes people make writing a scalar autograd engine, and correct variants.
+
+Sources besides the course's catalogue: micrograd's issue tracker (issue 76: `__radd__` written as
+`other + self` recurses without end; issues 21, 64 and 68: a backward that recurses into each parent
+without a topological order, processing a node once per path; issue 2: gradients of reused interior
+nodes), and the usual engine mistakes of Stack Overflow questions (a result built from `.data`, so
+detached from the graph; a visited set keyed by value).
+"""
 from . import Mutant, Variant
 
 _DFS = """        topo, visited = [], set()
@@ -47,6 +54,48 @@ _KAHN = """        # Kahn's algorithm on the reversed graph: count how many cons
                 if consumers[parent] == 0:
                     ready.append(parent)
         topo = order[::-1]
+"""
+
+_BFS = """        topo, visited = [], set()
+        queue = [self]
+        visited.add(self)
+        while queue:
+            node = queue.pop(0)
+            topo.append(node)
+            for parent in node._prev:
+                if parent not in visited:
+                    visited.add(parent)
+                    queue.append(parent)
+        topo.reverse()
+"""
+
+_PREORDER = """        topo, visited = [], set()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if node in visited:
+                continue
+            visited.add(node)
+            topo.append(node)
+            stack.extend(node._prev)
+        topo.reverse()
+"""
+
+_BACKWARD_BODY = _DFS + """        for node in topo:
+            if node._prev:
+                node.grad = 0.0   # interior node: forget what a previous call left there
+        self.grad += 1.0
+        for node in reversed(topo):
+            node._backward()
+"""
+
+_PER_CHILD = """        self.grad = 1.0
+
+        def visit(node):
+            node._backward()
+            for parent in node._prev:
+                visit(parent)
+        visit(self)
 """
 
 _TANH = """        t = math.tanh(self.data)
@@ -153,6 +202,108 @@ MUTANTS = [
     Mutant("gradient ascent",
            old="p.data -= lr * p.grad", new="p.data += lr * p.grad",
            expect="goes uphill"),
+    # --- reflected and derived operators
+    Mutant("__radd__ written as other + self (micrograd issue 76)",
+           old="return self + other", new="return other + self",
+           expect="write self first"),
+    Mutant("__rmul__ written as other * self",
+           old="return self * other\n", new="return other * self\n",
+           expect="write self first"),
+    Mutant("__neg__ builds a new leaf from the data",
+           old="return self * -1", new="return Value(-self.data)",
+           expect="no parents"),
+    Mutant("__sub__ builds a new leaf from the data",
+           old="return self + (-other)",
+           new="return Value(self.data - (other.data if isinstance(other, Value) else other))",
+           expect="no parents"),
+    # --- local derivatives
+    Mutant("power rule without the factor k",
+           old="k * self.data ** (k - 1) * out.grad", new="self.data ** (k - 1) * out.grad",
+           expect="the factor k is missing"),
+    Mutant("relu derivative with >= on the output",
+           old="(out.data > 0) * out.grad", new="(out.data >= 0) * out.grad",
+           expect="relu derivative"),
+    Mutant("relu returns its input for positive values",
+           old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='if self.data > 0:\n            return self\n        out = Value(0.0, (self,), "relu")',
+           expect="returned its input itself"),
+    Mutant("tanh result does not record its input",
+           old='out = Value(t, (self,), "tanh")', new='out = Value(t, (), "tanh")',
+           expect="no parents"),
+    Mutant("exp forgets the chain rule",
+           old="self.grad += out.data * out.grad", new="self.grad += out.data",
+           expect="chain rule"),
+    Mutant("log with log10",
+           old='out = Value(math.log(self.data), (self,), "log")', new='out = Value(math.log10(self.data), (self,), "log")',
+           expect="log10"),
+    # --- backward()
+    Mutant("backward resets every grad, leaves included",
+           old="            if node._prev:\n                node.grad = 0.0",
+           new="            if True:\n                node.grad = 0.0",
+           expect="were reset or overwritten"),
+    Mutant("breadth-first order instead of a topological order",
+           old=_DFS, new=_BFS,
+           expect="outputs first"),
+    Mutant("depth-first pre-order (a node before its parents)",
+           old=_DFS, new=_PREORDER,
+           expect="outputs first"),
+    Mutant("recursive backward into each parent, no topological order (micrograd issues 21 and 68)",
+           old=_BACKWARD_BODY, new=_PER_CHILD,
+           expect=("more than once", "recursion limit")),
+    Mutant("visited set keyed by the data",
+           old="            if node in visited:\n                continue\n            visited.add(node)",
+           new="            if node.data in visited:\n                continue\n            visited.add(node.data)",
+           also=(("                if parent not in visited:", "                if parent.data not in visited:"),),
+           expect="not their .data"),
+    # --- modules and training
+    Mutant("zero_grad sets grad to None",
+           old="p.grad = 0.0", new="p.grad = None",
+           expect="None"),
+    Mutant("neuron always applies tanh",
+           old='        if self.act == "tanh":\n            return z.tanh()', new='        if True:\n            return z.tanh()',
+           expect="is ignored"),
+    Mutant("neuron forgets the bias",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = sum(wi * xi for wi, xi in zip(self.w, x))",
+           expect="forgot the bias"),
+    Mutant("Neuron.parameters returns a nested list",
+           old="return self.w + [self.b]", new="return [self.w, self.b]",
+           expect="flat list"),
+    Mutant("MLP.parameters lists the last layer only",
+           old="return [p for layer in self.layers for p in layer.parameters()]",
+           new="return self.layers[-1].parameters()",
+           expect="missing"),
+    Mutant("MLP returns the first output always",
+           old="return x[0] if len(x) == 1 else x", new="return x[0]",
+           expect="must return a list"),
+    Mutant("Layer returns only the first neuron's output",
+           old="return [neuron(x) for neuron in self.neurons]", new="return [self.neurons[0](x)]",
+           expect="must return a list of 2 Values"),
+    Mutant("MSE built from the data (detached from the graph)",
+           old="return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="return Value(sum((p.data - t) ** 2 for p, t in zip(preds, targets)) / len(preds))",
+           expect="detached"),
+    Mutant("MSE without the square",
+           old="(p - t) ** 2 for p, t", new="(p - t) for p, t",
+           expect="square the errors"),
+    Mutant("train_step returns the loss Value",
+           old="return loss.data", new="return loss",
+           expect="not the loss Value"),
+    Mutant("train_step updates before backward",
+           old="    loss.backward()\n    for p in model.parameters():\n        p.data -= lr * p.grad",
+           new="    for p in model.parameters():\n        p.data -= lr * p.grad\n    loss.backward()",
+           expect=("did not change the parameters", "previous step")),
+    Mutant("train_step zeroes the gradients after backward",
+           old="    model.zero_grad()\n    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()\n",
+           new="    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()\n    model.zero_grad()\n",
+           expect="did not change the parameters"),
+    Mutant("train_step's loss on the last sample only",
+           old="    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    for x, y in zip(xs, ys):\n        loss = mse_loss([model(x)], [y])",
+           expect="whole batch"),
+    Mutant("train_step ignores the learning rate",
+           old="p.data -= lr * p.grad", new="p.data -= p.grad",
+           expect="learning rate lr is ignored"),
 ]
 
 VARIANTS = [
@@ -197,4 +348,19 @@ VARIANTS = [
                 "    for p in model.parameters():\n        p.data -= lr * p.grad",
             new="    loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys)) * (1.0 / len(xs))\n"
                 "    loss.backward()\n    for p in model.parameters():\n        p.data = p.data - lr * p.grad"),
+    Variant("gradients kept as float32", old="self.grad = 0.0\n        self._prev", new="self.grad = np.float32(0.0)\n        self._prev"),
+    Variant("_prev as a list", old="self._prev = set(_children)", new="self._prev = list(_children)"),
+    Variant("exp derivative recomputed with math.exp",
+            old="self.grad += out.data * out.grad", new="self.grad += math.exp(self.data) * out.grad"),
+    Variant("relu derivative from the input", old="(out.data > 0) * out.grad", new="(self.data > 0) * out.grad"),
+    Variant("power derivative through the output",
+            old="k * self.data ** (k - 1) * out.grad", new="k * out.data / self.data * out.grad"),
+    Variant("reverse order by slicing", old="for node in reversed(topo):", new="for node in topo[::-1]:"),
+    Variant("MSE with (t - p) ** 2", old="(p - t) ** 2 for p, t", new="(t - p) ** 2 for p, t"),
+    Variant("train_step resetting the gradients by hand",
+            old="    model.zero_grad()\n    loss = mse_loss",
+            new="    for p in model.parameters():\n        p.grad = 0.0\n    loss = mse_loss"),
+    Variant("neuron with the bias added last",
+            old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+            new="z = sum(wi * xi for wi, xi in zip(self.w, x)) + self.b"),
 ]

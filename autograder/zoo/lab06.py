@@ -1,7 +1,11 @@
 """Bug zoo of Lab 06 (RDFIA): catalogued mistakes and correct alternatives.
 
 The first seven mutants are the ones the lab's issue names (among them the widely circulated
-write-up of Q17 that drops the tanh derivative).
+write-up of Q17 that drops the tanh derivative).  Further sources: CS231n's softmax classifier
+(``dscores = probs; dscores[range(N), y] -= 1`` changes the probabilities in place, the staged
+softmax gradient), deeplearning.ai forum threads (an elementwise product where W^T dZ is a matrix
+product, the tanh derivative taken on the pre-activation) and Stack Overflow questions on softmax
+(sums without keepdims, normalising over the whole batch, shifting by the global maximum).
 """
 from autograder.zoo import Mutant, Variant
 
@@ -92,6 +96,105 @@ MUTANTS = [
            old="grad_Htilde = grad_H * (1 - H ** 2)",
            new="H **= 2\n    grad_Htilde = grad_H * (1 - H)",
            expect="in place"),
+    # --- softmax
+    Mutant("softmax row sums without keepdims",
+           old="return E / E.sum(axis=1, keepdims=True)", new="return E / E.sum(axis=1)",
+           expect=("keepdims=True",)),
+    Mutant("softmax normalised over the whole batch",
+           old="return E / E.sum(axis=1, keepdims=True)", new="return E / E.sum()",
+           expect="whole batch"),
+    Mutant("softmax shifts its input in place",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+           new="Z -= Z.max(axis=1, keepdims=True)\n    E = np.exp(Z)",
+           expect="in place"),
+    Mutant("softmax adds the maximum instead of subtracting it",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z + Z.max(axis=1, keepdims=True))",
+           expect="overflowed"),
+    # --- initialisation
+    Mutant("biases stored as rows (1, n)",
+           old='"bh": np.zeros((nh, 1)),', new='"bh": np.zeros((1, nh)),',
+           expect="the transpose of"),
+    Mutant("biases as 1-d vectors",
+           old='"by": np.zeros((ny, 1)),', new='"by": np.zeros(ny),',
+           expect="biases are columns"),
+    Mutant("weights with the square root of 0.3 as standard deviation",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh))', new='"Wy": rng.normal(0.0, np.sqrt(0.3), size=(ny, nh))',
+           expect="do not take its square root"),
+    # --- forward
+    Mutant("biases added without transposing",
+           old='Htilde = X @ params["Wh"].T + params["bh"].T', new='Htilde = X @ params["Wh"].T + params["bh"]',
+           expect="add the transposed bias"),
+    Mutant("tanh applied to the output scores too",
+           old='Ytilde = H @ params["Wy"].T + params["by"].T', new='Ytilde = np.tanh(H @ params["Wy"].T + params["by"].T)',
+           expect="tanh is applied to the output scores too"),
+    Mutant("outputs['h'] holds the pre-activation",
+           old='"h": H, "ytilde"', new='"h": Htilde, "ytilde"',
+           expect="holds the values of outputs['htilde']"),
+    Mutant("forward returns the scores instead of the probabilities",
+           old="return Yhat, outputs", new="return Ytilde, outputs",
+           expect="not the scores"),
+    Mutant("outputs without the input X",
+           old='outputs = {"X": X, "htilde"', new='outputs = {"htilde"',
+           expect="missing the key"),
+    Mutant("softmax over the batch axis in forward",
+           old="Yhat = softmax(Ytilde)", new="Yhat = softmax(Ytilde.T).T",
+           expect="wrong axis"),
+    # --- loss and accuracy
+    Mutant("loss with log10",
+           old="L = -np.mean(np.sum(Y * np.log(np.clip(", new="L = -np.mean(np.sum(Y * np.log10(np.clip(",
+           expect="log10"),
+    Mutant("loss averaged over the classes too",
+           old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="L = -np.mean(Y * np.log(np.clip(Yhat, 1e-300, 1.0)))",
+           expect="averaged over the classes too"),
+    Mutant("accuracy compares class indices with the one-hot labels",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.mean(np.argmax(Yhat, axis=1) == Y)",
+           expect=("compare class indices with class indices", "acc")),
+    Mutant("accuracy as a count",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.sum(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           expect="instead of their fraction"),
+    # --- backward
+    Mutant("grad_ytilde sign flipped",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = (Y - Yhat) / N",
+           expect="sign error"),
+    Mutant("grad_Wy transposed (H^T grad_Ytilde)",
+           old="grad_Wy = grad_Ytilde.T @ H", new="grad_Wy = H.T @ grad_Ytilde",
+           expect="transpose"),
+    Mutant("grad_by kept as a row",
+           old="grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", new="grad_by = grad_Ytilde.sum(axis=0, keepdims=True)",
+           expect="the transpose of"),
+    Mutant("grad_bh built from grad_h",
+           old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T", new="grad_bh = grad_H.sum(axis=0, keepdims=True).T",
+           expect="grad_bh was built from grad_h"),
+    Mutant("elementwise product with W_y in grad_h",
+           old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = grad_Ytilde * params["Wy"]',
+           expect="matrix product"),
+    Mutant("1/N applied again in grad_Wh",
+           old="grad_Wh = grad_Htilde.T @ X", new="grad_Wh = grad_Htilde.T @ X / N",
+           expect="1/N applied twice in grad_Wh"),
+    Mutant("tanh derivative 1 - h (square missing)",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H * (1 - H)",
+           expect="the square is missing"),
+    Mutant("tanh derivative (1 - h)^2",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H * (1 - H) ** 2",
+           expect="(1 - h)^2"),
+    Mutant("grad_ytilde computed in place on yhat (CS231n dscores = probs)",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = Yhat\n    grad_Ytilde -= Y\n    grad_Ytilde /= N",
+           expect="in place"),
+    # --- sgd
+    Mutant("sgd scales the gradients in place",
+           old="        params[name] -= eta * grads[name]",
+           new="        grads[name] *= eta\n        params[name] -= grads[name]",
+           expect="modified grads"),
+    Mutant("sgd updates in place but returns nothing",
+           old="        params[name] -= eta * grads[name]\n    return params",
+           new="        params[name] -= eta * grads[name]",
+           expect="returned None"),
+    Mutant("sgd divides by the learning rate",
+           old="params[name] -= eta * grads[name]", new="params[name] -= grads[name] / eta",
+           expect="divided by eta"),
 ]
 
 VARIANTS = [
@@ -122,4 +225,43 @@ VARIANTS = [
     Variant("accuracy via a Python loop over the rows",
             old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
             new="acc = sum(int(np.argmax(a) == np.argmax(b)) for a, b in zip(Yhat, Y)) / len(Y)"),
+    Variant("softmax in float32",
+            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+            new="Z32 = np.asarray(Z, dtype=np.float32)\n    E = np.exp(Z32 - Z32.max(axis=1, keepdims=True))"),
+    Variant("softmax from scipy.special",
+            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
+                "    return E / E.sum(axis=1, keepdims=True)",
+            new="from scipy.special import softmax as _softmax\n    return _softmax(Z, axis=1)"),
+    Variant("forward in float32",
+            old='Htilde = X @ params["Wh"].T + params["bh"].T',
+            new='Htilde = (X.astype(np.float32) @ params["Wh"].T.astype(np.float32)\n'
+                '              + params["bh"].T.astype(np.float32))'),
+    Variant("loss in float32 with a float32-safe clip",
+            old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+            new="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat.astype(np.float32), 1e-30, 1.0)), axis=1))"),
+    Variant("backward in float32",
+            old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = ((Yhat - Y) / N).astype(np.float32)"),
+    Variant("loss by boolean indexing of the true class",
+            old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+            new="L = -np.mean(np.log(Yhat[Y == 1]))"),
+    Variant("backward per sample with column vectors (the RDFIA formulas as printed)",
+            old="    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N",
+            new="    grads = {k: np.zeros_like(v, dtype=float) for k, v in params.items()}\n"
+                "    for n in range(N):\n"
+                "        gy = ((Yhat[n] - Y[n]) / N)[:, None]\n"
+                "        h, x = H[n][:, None], X[n][:, None]\n"
+                "        grads[\"Wy\"] += gy @ h.T\n"
+                "        grads[\"by\"] += gy\n"
+                "        ght = (params[\"Wy\"].T @ gy) * (1 - h ** 2)\n"
+                "        grads[\"Wh\"] += ght @ x.T\n"
+                "        grads[\"bh\"] += ght\n"
+                "    return grads\n"
+                "    grad_Ytilde = (Yhat - Y) / N"),
+    Variant("sgd rebinding each entry", old="params[name] -= eta * grads[name]",
+            new="params[name] = params[name] - eta * grads[name]"),
+    Variant("accuracy with np.count_nonzero",
+            old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+            new="acc = np.count_nonzero(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)) / len(Y)"),
+    Variant("weights with standard_normal times 0.3",
+            old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh))', new='"Wy": 0.3 * rng.standard_normal((ny, nh))'),
 ]
