@@ -3,11 +3,13 @@
 Runs the direct harness (autograder/harness.py) on the solution, each mutant and each
 variant of every lab, in parallel, and prints one line per lab::
 
-    lab01-regression: 29/29 mutants caught, 10/10 correct variants full marks; blast radius median 1, max 2
+    lab01-regression: 63/63 mutants caught, 25/25 correct variants full marks; blast radius median 1, max 1
     cell(s), 0 mistake(s) failing another function's cells
 
 followed by one ``blast:`` line per mutant that fails a cell judging another function
-(autograder/blast.py: one mistake should cost the cells of its own function only).
+(autograder/blast.py: one mistake should cost the cells of its own function only), and the
+lab's property-coverage table (``PROPERTIES`` in its checks module: graded function x property).
+A mutant counts as caught only when a message names it (one of its ``expect`` phrases).
 
 Exit status 1 if a mutant survives, is caught without a message that names it, a
 variant loses points, or the solution itself is not at full marks.
@@ -68,7 +70,20 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
     line = (f"{lab}: {caught}/{len(module.MUTANTS)} mutants caught, "
             f"{full}/{len(module.VARIANTS)} correct variants full marks; blast radius "
             f"{_spread(radii)} cell(s), {len(crossing)} mistake(s) failing another function's cells")
-    return "\n".join([line, *problems, *crossing]), not problems
+    return "\n".join([line, *problems, *crossing, *_coverage(lab)]), not problems
+
+
+def _coverage(lab: str) -> list[str]:
+    """The lab's property-coverage table (graded function x property), from its checks module."""
+    import importlib
+
+    from .paths import lab_key
+    table = getattr(importlib.import_module(f"autograder.checks.{lab_key(lab)}"), "PROPERTIES", None)
+    if not table:
+        return [f"  property coverage: no PROPERTIES table in autograder/checks/{lab_key(lab)}.py"]
+    width = max(len(fn) for fn in table)
+    return [f"  property coverage ({len(table)} graded functions):"] + \
+        [f"    {fn:<{width}}  {', '.join(props)}" for fn, props in table.items()]
 
 
 def _spread(radii: list[int]) -> str:
