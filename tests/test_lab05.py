@@ -238,6 +238,16 @@ def test_zero_grad_is_judged_on_a_mock_module(ns):
     assert Broken
 
 
+def test_a_stub_is_never_excused(ns):
+    """Skipping a case because the student's other operations fail never covers NotImplementedError."""
+    def stub(self, *args):
+        raise NotImplementedError()
+    with pytest.raises(core.CheckFailure, match="not implemented"):
+        checks.sub_neg(_with(ns, __neg__=stub, __sub__=stub, __rsub__=stub))
+    with pytest.raises(core.CheckFailure, match="not implemented"):
+        checks.div(_with(ns, __truediv__=stub, __rtruediv__=stub, __pow__=stub))
+
+
 def test_solution_and_key_mutants_through_the_harness():
     """Full marks for the reference; the issue's headline mutants lose points, by name."""
     wanted = {"_backward assigned inside its own closure (__mul__)", "recursive topological sort",

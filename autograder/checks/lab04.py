@@ -190,6 +190,9 @@ def _call(fn, *args, name, hint=None, **kwargs):
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text = str(exc)
+        if hint and "not implemented" in text:
+            core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
+                      "not-implemented")
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
@@ -1017,7 +1020,8 @@ def predict(fn, model_forward=None) -> None:
         own_thunk = None if model_forward is None else (
             lambda: core.call(model_forward, X, _copy_params(params), hidden, name="model_forward")[0] > 0.5)
         given = _copy_params(params)
-        got = _call_composite(fn, X, given, hidden, name=name, hint=None, own=own_thunk)
+        got = _call_composite(fn, X, given, hidden, name=name, own=own_thunk,
+                              hint="predict thresholds the output AL of model_forward at 0.5")
         if got is None:
             continue
         _unchanged(params, given, name, "parameters")

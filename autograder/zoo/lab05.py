@@ -304,6 +304,16 @@ MUTANTS = [
     Mutant("train_step ignores the learning rate",
            old="p.data -= lr * p.grad", new="p.data -= p.grad",
            expect="learning rate lr is ignored"),
+    Mutant("backward seeds the root after propagating",
+           old="        self.grad += 1.0\n        for node in reversed(topo):\n            node._backward()",
+           new="        for node in reversed(topo):\n            node._backward()\n        self.grad += 1.0",
+           expect="*before* calling the _backward"),
+    Mutant("a new Value starts with grad 1",
+           old="self.grad = 0.0\n        self._prev", new="self.grad = 1.0\n        self._prev",
+           expect="must start with grad = 0.0"),
+    Mutant("negation as self * 1",
+           old="return self * -1", new="return self * 1",
+           expect="wrong sign"),
 ]
 
 VARIANTS = [
@@ -363,4 +373,9 @@ VARIANTS = [
     Variant("neuron with the bias added last",
             old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
             new="z = sum(wi * xi for wi, xi in zip(self.w, x)) + self.b"),
+    Variant("data stored as given (no float())", old="self.data = float(data)", new="self.data = data"),
+    Variant("recursive topological sort under a raised recursion limit", old=_DFS,
+            new=_RECURSIVE.replace("        build_topo(self)\n",
+                                   "        import sys\n        sys.setrecursionlimit(max(sys.getrecursionlimit(), 100000))\n"
+                                   "        build_topo(self)\n")),
 ]

@@ -195,6 +195,21 @@ MUTANTS = [
     Mutant("sgd divides by the learning rate",
            old="params[name] -= eta * grads[name]", new="params[name] -= grads[name] / eta",
            expect="divided by eta"),
+    Mutant("forward returns (outputs, yhat)",
+           old="return Yhat, outputs", new="return outputs, Yhat",
+           expect="return (yhat, outputs) in that order"),
+    Mutant("loss_accuracy returns (acc, L)",
+           old="return float(L), float(acc)", new="return float(acc), float(L)",
+           expect="return (L, acc) in that order"),
+    Mutant("grad_Wy built with htilde",
+           old="grad_Wy = grad_Ytilde.T @ H", new='grad_Wy = grad_Ytilde.T @ outputs["htilde"]',
+           expect="not the pre-activation htilde"),
+    Mutant("ReLU instead of tanh in forward",
+           old="H = np.tanh(Htilde)", new="H = np.maximum(Htilde, 0)",
+           expect="ReLU was used instead of tanh"),
+    Mutant("sgd with eta squared",
+           old="params[name] -= eta * grads[name]", new="params[name] -= eta ** 2 * grads[name]",
+           expect="instead of -eta * grad"),
 ]
 
 VARIANTS = [
@@ -264,4 +279,8 @@ VARIANTS = [
             new="acc = np.count_nonzero(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)) / len(Y)"),
     Variant("weights with standard_normal times 0.3",
             old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh))', new='"Wy": 0.3 * rng.standard_normal((ny, nh))'),
+    Variant("softmax with the row max as [:, None]",
+            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - np.max(Z, axis=1)[:, None])"),
+    Variant("sgd through np.subtract(..., out=)",
+            old="params[name] -= eta * grads[name]", new="np.subtract(params[name], eta * grads[name], out=params[name])"),
 ]
