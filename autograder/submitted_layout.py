@@ -33,14 +33,16 @@ def publish_one(sub: Submission, out: Path) -> Path | None:
     ``<lab>.ipynb``, the name nbgrader looks for.  A class folder that already *is* the
     submitted layout is left as it is.
     """
-    if sub.folder is None or not Path(sub.folder).is_dir():
+    if sub.folder is None or not Path(sub.folder).is_dir() or Path(sub.folder).is_symlink():
         return None
+    if sub.problem and sub.problem.startswith("refused"):
+        return None   # links, devices, FIFOs: never copied, never followed
     dest = submitted_dir(out, sub.student, sub.lab)
     if dest.resolve() == Path(sub.folder).resolve():
         return dest
     tmp = dest.with_name(f".{dest.name}.publishing")
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(sub.folder, tmp, ignore=shutil.ignore_patterns(*IGNORED))
+    shutil.copytree(sub.folder, tmp, symlinks=True, ignore=shutil.ignore_patterns(*IGNORED))
     expected = tmp / f"{sub.lab}.ipynb"
     if sub.notebook and sub.notebook != expected.name and not expected.exists():
         (tmp / sub.notebook).rename(expected)
@@ -50,5 +52,14 @@ def publish_one(sub: Submission, out: Path) -> Path | None:
 
 
 def publish(subs: list[Submission], out: Path) -> int:
-    """Copy every submission (graded or not) into ``<out>/submitted``; returns how many were copied."""
-    return sum(publish_one(sub, out) is not None for sub in subs)
+    """Copy every submission (graded or not, refused ones excepted) into ``<out>/submitted``;
+    returns how many were copied.  A submission that cannot be copied is skipped: it costs
+    that submission's formgrader listing, never the class's run."""
+    copied = 0
+    for sub in subs:
+        try:
+            copied += publish_one(sub, out) is not None
+        except (OSError, shutil.Error):
+            shutil.rmtree(submitted_dir(out, sub.student, sub.lab).with_name(f".{sub.lab}.publishing"),
+                          ignore_errors=True)
+    return copied
