@@ -38,13 +38,14 @@ def _enclosing(source: str, offset: int) -> str | None:
 
 def mutated_function(patch: Patch, nb, files: dict[str, str]) -> str | None:
     """The function or class a patch edits (None when it cannot tell)."""
+    old = patch.old.strip("\n")   # a patch ending a solution region ends with its newline
     if patch.file:
         text = files.get(patch.file, "")
-        return _enclosing(text, text.find(patch.old)) if patch.old in text else None
+        return _enclosing(text, text.find(old)) if old in text else None
     for cell in nb.cells:
         if cell.cell_type == "code" and patch.old in cell.source:
             src = notebooks.executable(cell.source)
-            return _enclosing(src, src.find(patch.old)) if patch.old in src else None
+            return _enclosing(src, src.find(old)) if old in src else None
     return None
 
 
