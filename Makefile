@@ -75,6 +75,7 @@ bench-grade: $(STAMP) sysdeps  ## grading throughput: plain nbgrader vs the pipe
 	$(PY) benchmarks/bench_grading.py
 	$(PY) benchmarks/bench_sandbox.py
 	$(PY) benchmarks/bench_dashboard.py
+	$(PY) benchmarks/bench_stability.py
 
 adversarial: $(STAMP) sysdeps  ## grade the adversarial class in the sandbox (hostile/broken submissions)
 	$(PY) -m autograder.adversarial $(if $(JOBS),--jobs $(JOBS))
