@@ -3,8 +3,9 @@
 Runs the direct harness (autograder/harness.py) on the solution, each mutant and each
 variant of every lab, in parallel, and prints one line per lab::
 
-    lab01-regression: 63/63 mutants caught, 25/25 correct variants full marks; blast radius median 1, max 1
-    cell(s), 0 mistake(s) failing another function's cells
+    lab01-regression: 63/63 mutants caught and named (63 lost points, 63 with a message naming the
+    mistake), 25/25 correct variants full marks; blast radius median 1, max 1 cell(s), 0 mistake(s)
+    failing another function's cells
 
 followed by one ``blast:`` line per mutant that fails a cell judging another function
 (autograder/blast.py: one mistake should cost the cells of its own function only), and the
@@ -39,7 +40,7 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
     with ThreadPoolExecutor(jobs) as pool:
         outcomes = list(pool.map(lambda ip: harness.execute(lab, ip[1], label=runs[ip[0]][1]),
                                  enumerate(prepared)))
-    problems, caught, full = [], 0, 0
+    problems, caught, detected, full = [], 0, 0, 0
     nb, files = harness.load_lab(lab)
     radii, crossing = [], []
     for (kind, name, patches), out in zip(runs, outcomes):
@@ -58,6 +59,8 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
             radii.append(len(radius.failed))
             if radius.foreign:
                 crossing.append(f"  blast: {name} ({radius.function}) also fails {', '.join(radius.foreign)}")
+            if out.score < out.max_score:
+                detected += 1
             if out.score < out.max_score and named:
                 caught += 1
             elif out.score < out.max_score:
@@ -67,7 +70,8 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
         if verbose:
             first = next(iter(out.messages()), "")
             print(f"    [{kind}] {name}: {out.score:g}/{out.max_score:g} {first[:110]}")
-    line = (f"{lab}: {caught}/{len(module.MUTANTS)} mutants caught, "
+    line = (f"{lab}: {caught}/{len(module.MUTANTS)} mutants caught and named ({detected} lost points, "
+            f"{caught} with a message naming the mistake), "
             f"{full}/{len(module.VARIANTS)} correct variants full marks; blast radius "
             f"{_spread(radii)} cell(s), {len(crossing)} mistake(s) failing another function's cells")
     return "\n".join([line, *problems, *crossing, *_coverage(lab)]), not problems
@@ -130,6 +134,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     ok, start = True, time.perf_counter()
     labs = args.labs or lab_ids()
+    unknown = sorted(set(labs) - set(lab_ids()))
+    if unknown:
+        ap.error(f"unknown lab(s) {', '.join(unknown)}; the labs are {', '.join(lab_ids())}")
     for lab in labs:
         try:
             text, good = _verdicts(lab, args.jobs, args.verbose)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import core
-from .lab01 import call, diagnose_only, run_cases, signature, tolerance
+from .cases import call, diagnose_only, run_cases, signature, tolerance
 
 # ----------------------------------------------------------------------------- oracles
 # Scalar formulas in plain Python floats, evaluated element by element: a formulation
