@@ -21,12 +21,12 @@ PyTorch is an optional extra (``pip install -e .[bench]``, CPU build).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
+
+from torch_compare import add_common_args, best_rate, thread_limit
 
 LAB = "lab02-ffnn-mnist"
 HIDDEN, LR, LR_DECAY, BATCH = 128, 0.2, 0.8, 64    # the notebook's settings (section 4.1)
@@ -36,19 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=5)
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                    help="BLAS threads for NumPy and intra-op threads for PyTorch (same for both)")
-    ap.add_argument("--seed", type=int, default=0)
-    return ap.parse_args(argv)
-
-
-def thread_limit(n: int):
-    """Limit NumPy's BLAS to ``n`` threads (threadpoolctl when installed)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
+    return add_common_args(ap).parse_args(argv)
 
 
 def load_data():
@@ -85,15 +73,7 @@ def gemm_rate(batch: int, n_in: int, hidden: int, n_out: int, seconds: float = 1
     def step():
         X @ W1, A1 @ W2, A1.T @ G, G @ W2.T, X.T @ dZ
 
-    step()
-    best = 0.0                          # best of several windows: the floor is what the products *can* do
-    for _ in range(5):
-        reps, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / 5:
-            step()
-            reps += 1
-        best = max(best, flops * reps / (time.perf_counter() - start))
-    return best
+    return best_rate(step, flops, seconds)
 
 
 def peak_rate(n: int = 1024) -> float:

@@ -26,12 +26,12 @@ PyTorch is an optional extra (``pip install -e .[bench]``, CPU build).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
-from contextlib import nullcontext
 from pathlib import Path
+
+from torch_compare import add_common_args, best_rate, thread_limit
 
 LAB = "lab07-cnn"
 C1, C2, HIDDEN, LR, MOMENTUM, BATCH, LR_DECAY = 12, 24, 32, 0.04, 0.9, 64, 0.5   # the notebook's section 7
@@ -42,19 +42,7 @@ def parse_args(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=1, help="training epochs of each network")
     ap.add_argument("--reps", type=int, default=20, help="repetitions of each layer timing")
-    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1,
-                    help="BLAS threads for NumPy and intra-op threads for PyTorch (same for both)")
-    ap.add_argument("--seed", type=int, default=0)
-    return ap.parse_args(argv)
-
-
-def thread_limit(n: int):
-    """Limit NumPy's BLAS to ``n`` threads (threadpoolctl when installed)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return nullcontext()
-    return threadpool_limits(limits=n, user_api="blas")
+    return add_common_args(ap).parse_args(argv)
 
 
 def conv_shapes():
@@ -85,15 +73,7 @@ def gemm_rate(gemms, seconds: float = 1.0) -> float:
         for a, b in pairs:
             a @ b
 
-    step()
-    best = 0.0
-    for _ in range(5):
-        reps, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / 5:
-            step()
-            reps += 1
-        best = max(best, flops * reps / (time.perf_counter() - start))
-    return best
+    return best_rate(step, flops, seconds)
 
 
 def load_data():
