@@ -18,6 +18,8 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import core
@@ -26,6 +28,12 @@ from .core import expect_array, expect_close, fail
 
 # Read by the grading sandbox's guard: the layers must be the student's NumPy code.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "autograd", "sklearn")
+
+
+def _diag_id(text: str) -> str:
+    """A stable diagnosis id from a sentence: its words, lower case, joined by hyphens."""
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?", " ", text.lower()))
+    return "-".join(words)[:60].strip("-") or "unnamed"
 
 _float64 = np.float64
 
@@ -307,7 +315,7 @@ def conv_output_size(conv_output_size):
              f"{len(_starts(n + 2 * p, k, s))}")
     for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
         if all(value == formula(*case) for case, value in got.items()):
-            fail(f"{first}: {message}", "size-" + core._slug(message.split(":")[0]))
+            fail(f"{first}: {message}", "size-" + _diag_id(message.split(":")[0]))
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -567,7 +575,7 @@ def _backward_case(conv2d_backward, r, case):
                     (1, co): "kept with keepdims"}.get(shape, "of the wrong shape")
             fail(f"conv2d_backward ({context}): db has shape {shape} ({hint}): the bias gradient of "
                  f"channel o sums dout[:, o] over the batch AND all output positions, "
-                 f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b", "db-" + core._slug(hint))
+                 f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b", "db-" + _diag_id(hint))
         db = _expect(db, f"conv2d_backward db ({context})", (co,), dt)
         expect_close(db, want_db, name=f"conv2d_backward db ({context})", **tol, diagnose={
             "db is averaged: sum dout over N, H_out and W_out (no division)":
@@ -712,7 +720,7 @@ def maxpool2d_backward(maxpool2d_backward):
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
         for message, value in diagnoses.items():
             if core.close(got, value(), **tol):
-                fail(f"maxpool2d_backward ({context}): {message}", "pool-" + core._slug(message.split(":")[0])[:40])
+                fail(f"maxpool2d_backward ({context}): {message}", "pool-" + _diag_id(message.split(":")[0])[:40])
         analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
         results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
                                                 diagnosis)))
