@@ -37,6 +37,29 @@ def _diag_id(text: str) -> str:
 
 _float64 = np.float64
 
+#: What each check verifies beside the oracle (graded function x property), for reports.
+PROPERTIES = {
+    "conv_output_size": ("oracle (window starts counted with range)", "strides 1 to 4", "paddings 0 to 2",
+                         "kernel as long as the input", "whole number returned", "one formula explains every answer"),
+    "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
+                       "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
+                       "float32 and float64", "dtype kept", "inputs not modified",
+                       "shape mistakes explained across every case",
+                       "right only without padding / for stride 1 / square kernels / float64 named"),
+    "conv2d_backward": ("oracle (window by window) checked by finite differences",
+                        "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
+                        "batch 1", "odd batch", "overlap without padding and padding without overlap",
+                        "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
+                        "inputs not modified", "right only without overlap / for stride 1 / without padding named"),
+    "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
+                          "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified"),
+    "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
+                           "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
+                           "inputs not modified", "right only without overlap / for stride 1 named"),
+    "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
+                "float32 and float64", "dtype kept", "inputs not modified"),
+}
+
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
 _TOL = {np.dtype(np.float64): (1e-6, 1e-8), np.dtype(np.float32): (2e-4, 2e-5)}
 
