@@ -8,6 +8,7 @@ PyTorch is installed, the optional cats-vs-dogs section on a folder of photos th
 from __future__ import annotations
 
 import importlib.util
+import re
 import os
 import subprocess
 import sys
@@ -49,6 +50,11 @@ def test_solution_full_marks():
     "bias gradient summed over the batch only",
     "max-pool gradient to all tied maxima",
     "kernel flipped (a true convolution)",
+    # issue 15's held-out probe: failures explained by the cases that pass and by the shapes of every case
+    "np.pad(x, pad) pads the batch and channel axes too (forward)",
+    "dw from the unpadded input (backward)",
+    "H padding on top and left only (forward)",
+    "kernel reshaped instead of transposed for dx (backward)",
 ])
 def test_checks_reject_and_name_mutants(name):
     assert_caught_and_named(LAB, name)
@@ -67,7 +73,27 @@ def test_one_mistake_costs_one_cell():
 
 def test_zoo_size():
     module = zoo.load(LAB)
-    assert len(module.MUTANTS) >= 30 and len(module.VARIANTS) >= 8
+    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10      # issue 15
+
+
+def test_properties_table_covers_every_graded_check(nb):
+    """PROPERTIES (printed by make mutants) names every check a hidden test calls, and nothing else."""
+    called = {name for cell in nb.cells if cell.cell_type == "code"
+              for name in re.findall(r"_checks\.(\w+)\(", cell.source)}
+    assert called and set(checks.PROPERTIES) == called
+    assert all(checks.PROPERTIES[name] for name in called)
+
+
+def test_shape_mistakes_are_explained_by_every_case():
+    """A padding added on one side gives an output one row short only when pad = 1: the check names
+    the mistake that explains the shape of every case, not the off-by-one of the first."""
+    def one_side(x, w, b, stride=1, pad=0):
+        xp = np.pad(x, ((0, 0), (0, 0), (pad, 0), (pad, 0)))
+        return checks._conv(xp, w, b, stride, 0)
+
+    with pytest.raises(core.CheckFailure, match="one side only") as info:
+        checks.conv2d_forward(one_side)
+    assert info.value.diagnosis == "padding-one-side"
 
 
 def test_forbidden_frameworks():

@@ -18,15 +18,47 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import core
+from .cases import GENERIC_DIAGNOSES
 from .core import expect_array, expect_close, fail
 
 # Read by the grading sandbox's guard: the layers must be the student's NumPy code.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "autograd", "sklearn")
 
+
+def _diag_id(text: str) -> str:
+    """A stable diagnosis id from a sentence: its words, lower case, joined by hyphens."""
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?", " ", text.lower()))
+    return "-".join(words)[:60].strip("-") or "unnamed"
+
 _float64 = np.float64
+
+#: What each check verifies beside the oracle (graded function x property), for reports.
+PROPERTIES = {
+    "conv_output_size": ("oracle (window starts counted with range)", "strides 1 to 4", "paddings 0 to 2",
+                         "kernel as long as the input", "whole number returned", "one formula explains every answer"),
+    "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
+                       "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
+                       "float32 and float64", "dtype kept", "inputs not modified",
+                       "shape mistakes explained across every case",
+                       "right only without padding / for stride 1 / square kernels / float64 named"),
+    "conv2d_backward": ("oracle (window by window) checked by finite differences",
+                        "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
+                        "batch 1", "odd batch", "overlap without padding and padding without overlap",
+                        "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
+                        "inputs not modified", "right only without overlap / for stride 1 / without padding named"),
+    "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
+                          "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified"),
+    "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
+                           "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
+                           "inputs not modified", "right only without overlap / for stride 1 named"),
+    "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
+                "float32 and float64", "dtype kept", "inputs not modified"),
+}
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
 _TOL = {np.dtype(np.float64): (1e-6, 1e-8), np.dtype(np.float32): (2e-4, 2e-5)}
@@ -48,6 +80,8 @@ CONV_CASES = [
     (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64),   # windows tile the image (stride = kernel)
     (1, 3, 8, 11, 5, 3, 2, 2, 1, np.float64),   # batch of one, non-square kernel, stride 2
     (2, 1, 11, 7, 5, 5, 3, 3, 2, np.float64),   # one input channel, stride 3, pad 2
+    (5, 4, 8, 7, 3, 3, 2, 1, 0, np.float64),    # overlapping windows without padding
+    (2, 3, 6, 9, 4, 2, 2, 2, 1, np.float64),    # padding without overlapping windows
     (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
 ]
 
@@ -165,12 +199,24 @@ def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False)
 
 def _call(fn, args, name, context, hints=None):
     """core.call, with the inputs named in every failure message (and a hint when one of
-    ``hints``' keys occurs in the message)."""
+    ``hints``' keys occurs in the message: key -> (hint, diagnosis id))."""
     try:
         return core.call(fn, *args, name=name)
     except core.CheckFailure as exc:
-        hint = next((h for key, h in (hints or {}).items() if key in str(exc)), None)
-        fail(f"{exc} (called with {context}){': ' + hint if hint else ''}")
+        text = str(exc)
+        found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
+        if found:
+            fail(f"{text} (called with {context}): {found[0]}", found[1])
+        fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+def _call_diagnosis(text: str) -> str:
+    """A stable id for a failure core.call raised without one."""
+    if "modified its input" in text:
+        return "input-modified"
+    if "not implemented" in text:
+        return "not-implemented"
+    return "raised"
 
 
 def _unpack(out, n: int, name: str, what: str) -> list:
@@ -181,7 +227,7 @@ def _unpack(out, n: int, name: str, what: str) -> list:
         items = None
     if items is None or len(items) != n:
         got = "None: did you forget a `return` statement?" if out is None else f"{core._describe(out)}"
-        fail(f"{name} must return the {n}-tuple {what}, got {got}")
+        fail(f"{name} must return the {n}-tuple {what}, got {got}", "wrong-return-tuple")
     return items
 
 
@@ -192,8 +238,10 @@ def _expect(got, name: str, shape: tuple, dtype) -> np.ndarray:
     except core.CheckFailure as exc:
         if "must have dtype" in str(exc):
             fail(f"{exc}: keep the dtype of the inputs (float32 in, float32 out), e.g. "
-                 f"np.zeros_like(x) or np.zeros(shape, dtype=x.dtype); np.zeros(shape) alone is float64")
-        raise
+                 f"np.zeros_like(x) or np.zeros(shape, dtype=x.dtype); np.zeros(shape) alone is float64",
+                 "dtype-not-kept")
+        raise core.CheckFailure(str(exc), exc.diagnosis or ("wrong-shape" if "expected shape" in str(exc)
+                                                            else "not-an-array")) from None
 
 
 def _shape(a) -> tuple | None:
@@ -201,6 +249,48 @@ def _shape(a) -> tuple | None:
         return tuple(int(d) for d in np.shape(a))
     except Exception:
         return None
+
+
+def _explain_shapes(observed, candidates):
+    """The first (message, id) of ``candidates`` (case -> predicted shape) that predicts every
+    observed shape (cases whose call raised are skipped), or None: the mistake that explains
+    the shape of every answer, not only of the first wrong one."""
+    seen = [(case, shape) for case, shape in observed if shape is not None]
+    for predict, message, diagnosis in candidates:
+        if seen and all(shape == predict(case) for case, shape in seen):
+            return message, diagnosis
+    return None
+
+
+def _generic(exc: core.CheckFailure) -> bool:
+    return exc.diagnosis in GENERIC_DIAGNOSES or str(exc.diagnosis).startswith("raised")
+
+
+def _report(results, patterns):
+    """Report the failures of independent cases: the first that names a mistake; else the pattern
+    of the cases that pass and fail (``patterns``: (predicate on a case, sentence, id); the first
+    whose failing cases all satisfy it while a passing case does not); else the first failure."""
+    failures = [(case, exc) for case, exc in results if exc is not None]
+    if not failures:
+        return
+    for _, exc in failures:
+        if not _generic(exc):
+            raise exc
+    passed = [case for case, exc in results if exc is None]
+    first = failures[0][1]
+    for predicate, sentence, diagnosis in patterns:
+        if all(predicate(case) for case, _ in failures) and any(not predicate(case) for case in passed):
+            fail(f"{first}: {sentence}", diagnosis)
+    raise first
+
+
+def _attempt(thunk):
+    """None when ``thunk()`` passes, else its CheckFailure."""
+    try:
+        thunk()
+    except core.CheckFailure as exc:
+        return exc
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +309,11 @@ _SIZE_MISTAKES = {
     "the padding is ignored: the padded length is n + 2*pad": lambda n, k, s, p: (n - k) // s + 1,
     "rounded up: a window that does not fit entirely is not counted, round DOWN (integer division //)":
         lambda n, k, s, p: -(-(n + 2 * p - k) // s) + 1,
+    "rounded to the nearest integer (round): a window that does not fit entirely is not counted, round "
+    "DOWN (integer division //)": lambda n, k, s, p: round((n + 2 * p - k) / s) + 1,
+    "the +1 is inside the division: (n + 2*pad - k + 1) // stride counts the positions only for "
+    "stride 1; the first window, then one more per stride: (n + 2*pad - k) // stride + 1":
+        lambda n, k, s, p: (n + 2 * p - k + 1) // s,
     "the stride is ignored: with stride s only every s-th position starts a window":
         lambda n, k, s, p: n + 2 * p - k + 1,
 }
@@ -232,7 +327,8 @@ def conv_output_size(conv_output_size):
                                    name=f"conv_output_size({context})")
         if value != round(value):
             fail(f"conv_output_size({context}) returned {value:g}, not a whole number: the number of "
-                 f"window positions is floor((n + 2*pad - k) / stride) + 1; use integer division //")
+                 f"window positions is floor((n + 2*pad - k) / stride) + 1; use integer division //",
+                 "size-not-whole")
         got[n, k, s, p] = value
     wrong = [case for case, value in got.items() if value != len(_starts(case[0] + 2 * case[3], case[1], case[2]))]
     if not wrong:
@@ -242,8 +338,15 @@ def conv_output_size(conv_output_size):
              f"{len(_starts(n + 2 * p, k, s))}")
     for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
         if all(value == formula(*case) for case, value in got.items()):
-            fail(f"{first}: {message}")
-    fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1")
+            fail(f"{first}: {message}", "size-" + _diag_id(message.split(":")[0]))
+    right = {case for case in got if case not in wrong}
+    for predicate, sentence, diagnosis in (
+            (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
+            (lambda c: c[3] > 0, "right without padding only: pad zeros on both sides, n + 2*pad", "size-padding-only")):
+        if all(predicate(c) for c in wrong) and any(not predicate(c) for c in right):
+            fail(f"{first}: {sentence}", diagnosis)
+    fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1 (right for "
+         f"{len(right)} of {len(got)} cases)", "size-wrong")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,70 +359,128 @@ def _scrambled(out, axes):
     return np.ascontiguousarray(out.transpose(axes)).reshape(out.shape)
 
 
-def _conv_shape_diagnosis(got, case):
-    n, c, h, w, co, kh, kw, s, p, _ = case
-    ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(w + 2 * p, kw, s))
-    wrong = [
-        ((n, ho, wo, co), ("the channel axis is last: return (N, C_out, H_out, W_out), channels "
-                           "second (transpose, do not reshape)")),
-        ((n, co, wo, ho), "height and width are swapped: the output is (N, C_out, H_out, W_out)"),
-        ((n, co, ho + 1, wo + 1), "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1"),
-        ((n, co, ho - 1, wo - 1), "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1"),
-        ((n, co, len(_starts(h + 2 * p, kh, 1)), len(_starts(w + 2 * p, kw, 1))),
-         "the stride is ignored: only every stride-th window position gives an output"),
-        ((n, co, len(_starts(h, kh, s)), len(_starts(w, kw, s))),
-         "the padding is ignored: pad the input with `pad` zeros on every side of H and W first"),
-        ((n, c, ho, wo), ("the output has C_in channels: each of the C_out kernels w[o] gives one "
-                          "output channel, summing over all C_in input channels")),
+def _out_size(case, *, stride=None, pad=None, one_side=False):
+    """(H_out, W_out) of a case, optionally with another stride/padding (mistake predictions)."""
+    _, _, h, w, _, kh, kw, s, p, _ = case
+    s = s if stride is None else stride
+    p = p if pad is None else pad
+    grow = p if one_side else 2 * p
+    return len(_starts(h + grow, kh, s)), len(_starts(w + grow, kw, s))
+
+
+def _conv_shape_candidates():
+    """(case -> shape a mistake gives, message, id), most specific first."""
+    n_ = lambda c: c[0]
+    return [
+        (lambda c: (n_(c), *_out_size(c), c[4]),
+         "the channel axis is last: return (N, C_out, H_out, W_out), channels second (transpose, do not reshape)",
+         "channels-last"),
+        (lambda c: (n_(c), c[4], *_out_size(c)[::-1]),
+         "height and width are swapped: the output is (N, C_out, H_out, W_out)", "height-width-swapped"),
+        (lambda c: (n_(c), c[4], *_out_size(c, one_side=True)),
+         "the padding is added on one side only: pad `pad` zeros on BOTH sides of H and W, "
+         "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padding-one-side"),
+        (lambda c: (n_(c), c[4], *_out_size(c, pad=0)),
+         "the padding is ignored: pad the input with `pad` zeros on every side of H and W first", "padding-ignored"),
+        (lambda c: (n_(c), c[4], *_out_size(c, stride=1)),
+         "the stride is ignored: only every stride-th window position gives an output", "stride-ignored"),
+        (lambda c: (n_(c), c[4], _out_size(c)[0], _out_size(c, stride=1)[1]),
+         "the stride is applied along H only: step by the stride along W too ([:, :, ::stride, ::stride])",
+         "stride-one-axis"),
+        (lambda c: (n_(c), c[4], _out_size(c, stride=1)[0], _out_size(c)[1]),
+         "the stride is applied along W only: step by the stride along H too ([:, :, ::stride, ::stride])",
+         "stride-one-axis"),
+        (lambda c: (n_(c), c[4], *(v + 1 for v in _out_size(c))),
+         "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1", "size-off-by-one"),
+        (lambda c: (n_(c), c[4], *(v - 1 for v in _out_size(c))),
+         "the output size is off by one: H_out = (H + 2*pad - KH) // stride + 1", "size-off-by-one"),
+        (lambda c: (n_(c), c[1], *_out_size(c)),
+         "the output has C_in channels: each of the C_out kernels w[o] gives one output channel, summing "
+         "over all C_in input channels", "c-in-channels"),
+        (lambda c: (c[4] if n_(c) == 1 else n_(c), c[4], *_out_size(c)),
+         BIAS_BATCH[0], BIAS_BATCH[1]),
     ]
-    for shape, message in wrong:
-        if got == shape and shape != (n, co, ho, wo):
-            return message
-    return None
+
+
+BIAS_LAST = ("a bias of shape (C_out,) broadcasts against the LAST axis (W_out); reshape it to (1, C_out, 1, 1) "
+             "so that b[o] is added to channel o", "bias-last-axis")
+BIAS_BATCH = ("the bias was reshaped to (C_out, 1, 1, 1), which lines up with the BATCH axis; reshape it to "
+              "(1, C_out, 1, 1) so that b[o] is added to channel o", "bias-batch-axis")
+
+FORWARD_PATTERNS = [
+    (lambda c: c[8] > 0, "right without padding and wrong with pad > 0: pad only the two spatial axes, with "
+                         "`pad` zeros on each side, np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) "
+                         "(np.pad(x, pad) pads the batch and channel axes too)", "padding-only-fails"),
+    (lambda c: c[7] > 1, "right for stride 1 and wrong for larger strides: window (i, j) starts at "
+                         "(i*stride, j*stride) of the padded input", "stride-only-fails"),
+    (lambda c: c[5] != c[6], "right for square kernels only: KH runs along H and KW along W", "square-kernel-only"),
+    (lambda c: np.dtype(c[9]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x "
+                                              "(or in float64 and cast the result back)", "float32-only-fails"),
+]
+
+
+def _conv_forward_values(got, x, wt, b, case, context):
+    _, c, _, _, co, kh, kw, s, p, dt = case
+    want = _conv(x, wt, b, s, p)
+    got = _expect(got, f"conv2d_forward ({context})", want.shape, dt)
+    flipped = wt[:, :, ::-1, ::-1]
+    diagnose = {
+        "the kernel is flipped: a CNN 'convolution' is a cross-correlation, use w as it is "
+        "(no w[:, :, ::-1, ::-1])": lambda: _conv(x, flipped, b, s, p),
+        "the bias is missing: add b[o] to every position of output channel o":
+            lambda: _conv(x, wt, np.zeros(co), s, p),
+        "the padding is not zeros: pad with zeros (np.pad's default mode='constant'), "
+        "not by repeating the border": lambda: _conv(x, wt, b, s, p, mode="edge"),
+        "the patches are flattened in (KH, KW, C_in) order but w.reshape(C_out, -1) is in "
+        "(C_in, KH, KW) order: flatten both the same way": lambda: _conv(
+            x, wt.reshape(co, kh, kw, c).transpose(0, 3, 1, 2), b, s, p),
+        "the channel axis is mixed with the spatial axes: an (N, H_out, W_out, C_out) result was "
+        "reshaped to (N, C_out, H_out, W_out); move axes with transpose, not reshape":
+            lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (0, 2, 3, 1)) + b[None, :, None, None],
+        "the batch and channel axes are mixed: a (C_out, N, H_out, W_out) result was reshaped to "
+        "(N, C_out, H_out, W_out); move axes with transpose, not reshape":
+            lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (1, 0, 2, 3)) + b[None, :, None, None],
+        "the kernel matrix was reshaped, not transposed: w.reshape(C_out, -1) has one row per output "
+        "channel in (C_in, KH, KW) order": lambda: _conv(x, wt.reshape(-1, co).T.reshape(wt.shape), b, s, p),
+    }
+    if want.shape[3] == co:
+        diagnose["the bias is added along the last axis (W_out) instead of the channels: "
+                 "reshape b to (1, C_out, 1, 1)"] = lambda: _conv(x, wt, np.zeros(co), s, p) + b[None, None, None, :]
+    if kh == kw:
+        diagnose["the kernel's rows and columns are swapped: w[o, c, u, v] multiplies "
+                 "xp[n, c, i*stride + u, j*stride + v] (u along H, v along W)"] = \
+            lambda: _conv(x, wt.transpose(0, 1, 3, 2), b, s, p)
+    expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
 
 
 def conv2d_forward(conv2d_forward):
     r = core.rng("lab07.conv2d_forward")
+    runs = []                                    # (case, context, x, w, b, output, CheckFailure or None)
     for case in CONV_CASES:
-        _, c, _, _, co, kh, kw, s, p, dt = case
         x, wt, b = _conv_inputs(r, case)
         context = _describe_conv(case)
-        out = _call(conv2d_forward, (x, wt, b, s, p), "conv2d_forward", context, hints={
-            f"({co},)": "a bias of shape (C_out,) broadcasts against the LAST axis (W_out); "
-                        "reshape it to (1, C_out, 1, 1) so that b[o] is added to channel o"})
-        want = _conv(x, wt, b, s, p)
-        shape = _shape(out)
-        if shape is not None and shape != want.shape:
-            message = _conv_shape_diagnosis(shape, case)
-            if message:
-                fail(f"conv2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}")
-        got = _expect(out, f"conv2d_forward ({context})", want.shape, dt)
-        flipped = wt[:, :, ::-1, ::-1]
-        diagnose = {
-            "the kernel is flipped: a CNN 'convolution' is a cross-correlation, use w as it is "
-            "(no w[:, :, ::-1, ::-1])": lambda: _conv(x, flipped, b, s, p),
-            "the bias is missing: add b[o] to every position of output channel o":
-                lambda: _conv(x, wt, np.zeros(co), s, p),
-            "the padding is not zeros: pad with zeros (np.pad's default mode='constant'), "
-            "not by repeating the border": lambda: _conv(x, wt, b, s, p, mode="edge"),
-            "the patches are flattened in (KH, KW, C_in) order but w.reshape(C_out, -1) is in "
-            "(C_in, KH, KW) order: flatten both the same way": lambda: _conv(
-                x, wt.reshape(co, kh, kw, c).transpose(0, 3, 1, 2), b, s, p),
-            "the channel axis is mixed with the spatial axes: an (N, H_out, W_out, C_out) result was "
-            "reshaped to (N, C_out, H_out, W_out); move axes with transpose, not reshape":
-                lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (0, 2, 3, 1)) + b[None, :, None, None],
-            "the batch and channel axes are mixed: a (C_out, N, H_out, W_out) result was reshaped to "
-            "(N, C_out, H_out, W_out); move axes with transpose, not reshape":
-                lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (1, 0, 2, 3)) + b[None, :, None, None],
-        }
-        if want.shape[3] == co:
-            diagnose["the bias is added along the last axis (W_out) instead of the channels: "
-                     "reshape b to (1, C_out, 1, 1)"] = lambda: _conv(x, wt, np.zeros(co), s, p) + b[None, None, None, :]
-        if kh == kw:
-            diagnose["the kernel's rows and columns are swapped: w[o, c, u, v] multiplies "
-                     "xp[n, c, i*stride + u, j*stride + v] (u along H, v along W)"] = \
-                lambda: _conv(x, wt.transpose(0, 1, 3, 2), b, s, p)
-        expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
+        co = case[4]
+        out, error = None, None
+        try:
+            out = _call(conv2d_forward, (x, wt, b, case[7], case[8]), "conv2d_forward", context,
+                        hints={f"({co},)": BIAS_LAST, f"({co},1,1,1)": BIAS_BATCH})
+        except core.CheckFailure as exc:
+            error = exc
+        runs.append((case, context, x, wt, b, out, error))
+    # Shapes first, explained across every case (a mistake gives a wrong shape in a pattern).
+    observed = [(case, None if error else _shape(out)) for case, _, _, _, _, out, error in runs]
+    wrong = [(case, shape, context) for (case, shape), (_, context, *_rest) in zip(observed, runs)
+             if shape is not None and shape != (case[0], case[4], *_out_size(case))]
+    if wrong:
+        case, shape, context = wrong[0]
+        explained = _explain_shapes(observed, _conv_shape_candidates())
+        head = f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}"
+        if explained:
+            fail(f"{head}: {explained[0]}", explained[1])
+    results = []
+    for case, context, x, wt, b, out, error in runs:
+        results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
+    _report(results, FORWARD_PATTERNS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -333,57 +494,78 @@ OVERLAP = ("dx is right where the windows do not overlap (stride >= kernel size)
 STRIDE_BACKWARD = ("dx is right for stride 1 and wrong for larger strides: the stride is ignored "
                    "in the backward pass; window (i, j) starts at (i*stride, j*stride) of the "
                    "padded input, so col2im must step by the stride")
+PAD_BACKWARD = ("right without padding and wrong with pad > 0: in the backward pass pad x exactly as in the "
+                "forward pass (the spatial axes only), take the windows of dw on the padded input xp, compute "
+                "dx of xp and crop the padding off, dxp[:, :, pad:pad + H, pad:pad + W]")
+
+BACKWARD_PATTERNS = [
+    (_overlapping, OVERLAP, "overlap-overwritten"),
+    (lambda c: c[7] > 1, STRIDE_BACKWARD, "stride-ignored-backward"),
+    (lambda c: c[8] > 0, PAD_BACKWARD, "padding-only-fails"),
+    (lambda c: c[5] != c[6], "right for square kernels only: KH runs along H and KW along W", "square-kernel-only"),
+    (lambda c: np.dtype(c[9]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x "
+                                              "(or in float64 and cast the results back)", "float32-only-fails"),
+]
 
 
 def _check_dx(got, want, x, wt, dout, case, context):
-    """None when dx is right; raises for a recognised mistake; else the generic message."""
+    """Raises for a recognised mistake, or with the generic analysis of the difference."""
     n, c, h, w, co, kh, kw, s, p, dt = case
     tol = _tol(dt)
     shape = _shape(got)
     hp, wp = h + 2 * p, w + 2 * p
     if shape == (n, c, hp, wp) and p:
         fail(f"conv2d_backward ({context}): dx has shape {shape}, the shape of the PADDED input: "
-             f"the padding was not removed; crop it (dx_padded[:, :, pad:pad + H, pad:pad + W])")
+             f"the padding was not removed; crop it (dx_padded[:, :, pad:pad + H, pad:pad + W])", "dx-padding-kept")
     if shape is not None and len(shape) == 4 and 0 in shape and p == 0:
         fail(f"conv2d_backward ({context}): dx has shape {shape}: with pad = 0, "
-             f"dx_padded[:, :, pad:-pad] selects nothing; crop with pad:pad + H instead")
+             f"dx_padded[:, :, pad:-pad] selects nothing; crop with pad:pad + H instead", "dx-crop-empty")
+    if shape == (n, c, h - p, w - p) and p:
+        fail(f"conv2d_backward ({context}): dx has shape {shape}: the padded gradient was cropped with "
+             f"pad:H, which drops the last `pad` rows of the image; the input occupies rows pad .. pad + H - 1, "
+             f"crop with dx_padded[:, :, pad:pad + H, pad:pad + W]", "dx-crop-short")
     if shape == (co, c, kh, kw) and (co, c, kh, kw) != x.shape:
         fail(f"conv2d_backward ({context}): the first value returned has the shape of w: "
-             f"return (dx, dw, db) in this order")
+             f"return (dx, dw, db) in this order", "wrong-return-order")
     got = _expect(got, f"conv2d_backward dx ({context})", x.shape, dt)
     if core.close(got, want, **tol):
-        return None
-    diagnoses = {
-        "dx: the kernel must be flipped (rotated by 180 degrees) when dx is computed as a full "
-        "convolution of dout, or was flipped when dx is scattered back window by window (col2im)":
-            lambda: _conv_grads(dout, x, wt[:, :, ::-1, ::-1], s, p)[0],
-        "dx is divided by N: the 1/N of the mean lives in the loss backward only":
-            lambda: want / n,
-    }
+        return
+    one_axis = ("dx: the kernel is flipped along one axis only: the full convolution for dx rotates it by 180 "
+                "degrees, flipping BOTH KH and KW (w[:, :, ::-1, ::-1])")
+    diagnoses = [
+        ("dx: the kernel must be flipped (rotated by 180 degrees) when dx is computed as a full "
+         "convolution of dout, or was flipped when dx is scattered back window by window (col2im)",
+         lambda: _conv_grads(dout, x, wt[:, :, ::-1, ::-1], s, p)[0], "dx-kernel-flip"),
+        (one_axis, lambda: _conv_grads(dout, x, wt[:, :, ::-1, :], s, p)[0], "dx-kernel-flipped-one-axis"),
+        (one_axis, lambda: _conv_grads(dout, x, wt[:, :, :, ::-1], s, p)[0], "dx-kernel-flipped-one-axis"),
+        ("dx: the kernel matrix was reshaped to (C_in*KH*KW, C_out) instead of transposed: the gradient "
+         "of the columns is w.reshape(C_out, -1).T @ dout_matrix",
+         lambda: _conv_grads(dout, x, wt.reshape(-1, co).T.reshape(wt.shape), s, p)[0], "dx-kernel-reshaped"),
+        ("dx is divided by N: the 1/N of the mean lives in the loss backward only", lambda: want / n,
+         "dx-divided-by-n"),
+    ]
     if s > 1:
-        diagnoses[STRIDE_BACKWARD] = lambda: _conv_grads(dout, x, wt, s, p, place=1)[0]
-    for message, value in diagnoses.items():
+        diagnoses.append((STRIDE_BACKWARD, lambda: _conv_grads(dout, x, wt, s, p, place=1)[0],
+                          "stride-ignored-backward"))
+    for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
-            fail(f"conv2d_backward ({context}): {message}")
-    err = float(np.max(np.abs(np.asarray(got, _float64) - want)))
-    return f"conv2d_backward ({context}): dx has wrong values (largest error {err:.3g})"
+            fail(f"conv2d_backward ({context}): {message}", diagnosis)
+    analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
+    fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
 
 
-def conv2d_backward(conv2d_backward):
-    r = core.rng("lab07.conv2d_backward")
-    # Finite differences of the oracle's forward as a witness for the oracle's gradients.
-    _witness(r)
-    dx_results = []                      # (case, None or message) for the property diagnoses
-    for case in CONV_CASES:
-        n, c, h, w, co, kh, kw, s, p, dt = case
-        x, wt, _ = _conv_inputs(r, case)
-        ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(w + 2 * p, kw, s))
-        dout = r.normal(0, 1, (n, co, ho, wo)).astype(dt)
-        context = _describe_conv(case)
+def _backward_case(conv2d_backward, r, case):
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    x, wt, _ = _conv_inputs(r, case)
+    ho, wo = _out_size(case)
+    dout = r.normal(0, 1, (n, co, ho, wo)).astype(dt)
+    context = _describe_conv(case)
+    want_dx, want_dw, want_db = _conv_grads(dout, x, wt, s, p)
+    tol = _tol(dt)
+
+    def run():
         out = _call(conv2d_backward, (dout, x, wt, s, p), "conv2d_backward", context)
         dx, dw, db = _unpack(out, 3, "conv2d_backward", "(dx, dw, db)")
-        want_dx, want_dw, want_db = _conv_grads(dout, x, wt, s, p)
-        tol = _tol(dt)
         # dout's memory read as (C_out, N, H_out, W_out): a reshape without the transpose.
         scrambled = dout.reshape(co, n, ho, wo).transpose(1, 0, 2, 3)
         unmoved = ("dout was reshaped to (C_out, N*H_out*W_out) without first moving its channel axis "
@@ -392,13 +574,13 @@ def conv2d_backward(conv2d_backward):
         shape = _shape(dw)
         if shape == (n, co, c, kh, kw):
             fail(f"conv2d_backward ({context}): dw has shape {shape}: sum the per-sample "
-                 f"weight gradients over the batch (dw has the shape of w, {wt.shape})")
+                 f"weight gradients over the batch (dw has the shape of w, {wt.shape})", "dw-not-summed")
         if shape == (c, co, kh, kw) and c != co:
             fail(f"conv2d_backward ({context}): dw has shape {shape}: it must have the shape of w, "
-                 f"(C_out, C_in, KH, KW) = {wt.shape}; transpose the result of your product")
+                 f"(C_out, C_in, KH, KW) = {wt.shape}; transpose the result of your product", "dw-transposed")
         if shape == x.shape and x.shape != wt.shape:
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
-                 f"return (dx, dw, db) in this order")
+                 f"return (dx, dw, db) in this order", "wrong-return-order")
         dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
         expect_close(dw, want_dw, name=f"conv2d_backward dw ({context})", **tol, diagnose={
             "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
@@ -416,7 +598,7 @@ def conv2d_backward(conv2d_backward):
                     (1, co): "kept with keepdims"}.get(shape, "of the wrong shape")
             fail(f"conv2d_backward ({context}): db has shape {shape} ({hint}): the bias gradient of "
                  f"channel o sums dout[:, o] over the batch AND all output positions, "
-                 f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b")
+                 f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b", "db-" + _diag_id(hint))
         db = _expect(db, f"conv2d_backward db ({context})", (co,), dt)
         expect_close(db, want_db, name=f"conv2d_backward db ({context})", **tol, diagnose={
             "db is averaged: sum dout over N, H_out and W_out (no division)":
@@ -424,20 +606,16 @@ def conv2d_backward(conv2d_backward):
             "db is divided by N: the 1/N of the mean lives in the loss backward only": want_db / n,
             unmoved: lambda: scrambled.sum(axis=(0, 2, 3)),
         })
-        # dx last: its failures are diagnosed from the pattern of cases that pass and fail.
-        dx_results.append((case, _check_dx(dx, want_dx, x, wt, dout, case, context)))
-    failures = [(case, msg) for case, msg in dx_results if msg]
-    if not failures:
-        return
-    passed = [case for case, msg in dx_results if not msg]
-    if all(_overlapping(case) for case, _ in failures) and any(not _overlapping(case) for case in passed):
-        fail(f"{failures[0][1]}: {OVERLAP}")
-    if all(case[7] > 1 for case, _ in failures) and any(case[7] == 1 for case in passed):
-        fail(f"{failures[0][1]}: {STRIDE_BACKWARD}")
-    if all(case[8] > 0 for case, _ in failures) and any(case[8] == 0 for case in passed):
-        fail(f"{failures[0][1]}: right without padding, wrong with it: compute dx of the PADDED "
-             f"input (windows start at i*stride, j*stride of xp), then crop the padding off")
-    fail(failures[0][1])
+        _check_dx(dx, want_dx, x, wt, dout, case, context)
+    return run
+
+
+def conv2d_backward(conv2d_backward):
+    r = core.rng("lab07.conv2d_backward")
+    # Finite differences of the oracle's forward as a witness for the oracle's gradients.
+    _witness(r)
+    runs = [(case, _backward_case(conv2d_backward, r, case)) for case in CONV_CASES]
+    _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS)
 
 
 def _witness(r):
@@ -452,7 +630,7 @@ def _witness(r):
               (db, b, lambda v: float(np.sum(G * _conv(x, wt, v, 2, 1))))]
     for analytic, at, f in checks:
         if not core.close(analytic, core.numerical_gradient(f, at.copy()), 1e-5, 1e-7):
-            fail("internal check error: the convolution oracle disagrees with finite differences")
+            fail("internal check error: the convolution oracle disagrees with finite differences", "internal")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -491,18 +669,28 @@ def maxpool2d_forward(maxpool2d_forward):
         want = _pool(x, size, s)
         ho, wo = want.shape[2:]
         shape = _shape(out)
-        wrong_shapes = {
-            (n, c, ho + 1, wo + 1): "the output size is off by one: H_out = (H - size) // stride + 1",
-            (n, c, len(_starts(h, size, 1)), len(_starts(w, size, 1))):
-                "the stride is ignored: windows start every `stride` pixels",
-            (n, ho, wo): "the channel axis is lost: pool each channel separately, (N, C, H_out, W_out)",
-            (n, c, wo, ho): "height and width are swapped",
-            (n, c, -(-h // s), -(-w // s)): "a partial window at the border was kept: windows that do "
-                                            "not fit entirely are dropped (round down)",
-        }
-        if shape is not None and shape != want.shape and shape in wrong_shapes:
-            fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: "
-                 f"{wrong_shapes[shape]}")
+        wrong_shapes = [
+            ((n, c, len(_starts(h, s, size)), len(_starts(w, s, size))),
+             "size and stride are swapped: windows of size x size start every `stride` pixels, "
+             "maxpool2d_forward(x, size, stride)", "pool-size-stride-swapped"),
+            ((n, c, size, size), "the maximum was taken over the window POSITIONS (axes 2 and 3 of the "
+                                 "sliding-window view) instead of inside each window (its last two axes, "
+                                 "axis=(4, 5))", "pool-max-wrong-axes"),
+            ((n, c, ho + 1, wo + 1), "the output size is off by one: H_out = (H - size) // stride + 1",
+             "size-off-by-one"),
+            ((n, c, len(_starts(h, size, 1)), len(_starts(w, size, 1))),
+             "the stride is ignored: windows start every `stride` pixels", "stride-ignored"),
+            ((n, ho, wo), "the channel axis is lost: pool each channel separately, (N, C, H_out, W_out)",
+             "pool-channel-lost"),
+            ((n, c, wo, ho), "height and width are swapped", "height-width-swapped"),
+            ((n, c, -(-h // s), -(-w // s)), "a partial window at the border was kept: windows that do "
+                                             "not fit entirely are dropped (round down)", "pool-partial-window"),
+        ]
+        if shape is not None and shape != want.shape:
+            for wrong, message, diagnosis in wrong_shapes:
+                if shape == wrong:
+                    fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
+                         diagnosis)
         got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
         expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
             "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
@@ -516,6 +704,14 @@ POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong 
                 "(+=), not only the last one")
 POOL_STRIDE = ("dx is right for stride 1 and wrong for larger strides: window (i, j) starts at "
                "(i*stride, j*stride) of x, place its gradient there")
+
+
+POOL_PATTERNS = [
+    (lambda c: c[4] > c[5], POOL_OVERLAP, "pool-overlap-overwritten"),
+    (lambda c: c[5] > 1, POOL_STRIDE, "pool-stride-ignored"),
+    (lambda c: np.dtype(c[6]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x",
+     "float32-only-fails"),
+]
 
 
 def maxpool2d_backward(maxpool2d_backward):
@@ -547,17 +743,11 @@ def maxpool2d_backward(maxpool2d_backward):
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
         for message, value in diagnoses.items():
             if core.close(got, value(), **tol):
-                fail(f"maxpool2d_backward ({context}): {message}")
-        err = float(np.max(np.abs(np.asarray(got, _float64) - want)))
-        results.append((case, f"maxpool2d_backward ({context}): dx has wrong values (largest error {err:.3g})"))
-    failures = [(case, msg) for case, msg in results if msg]
-    if failures:
-        passed = [case for case, msg in results if not msg]
-        if all(case[4] > case[5] for case, _ in failures) and any(case[4] <= case[5] for case in passed):
-            fail(f"{failures[0][1]}: {POOL_OVERLAP}")
-        if all(case[5] > 1 for case, _ in failures) and any(case[5] == 1 for case in passed):
-            fail(f"{failures[0][1]}: {POOL_STRIDE}")
-        fail(failures[0][1])
+                fail(f"maxpool2d_backward ({context}): {message}", "pool-" + _diag_id(message.split(":")[0])[:40])
+        analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
+        results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
+                                                diagnosis)))
+    _report(results, POOL_PATTERNS)
     _pool_ties(maxpool2d_backward, r)
 
 
@@ -583,18 +773,18 @@ def _pool_ties(maxpool2d_backward, r):
                 nonzero = np.abs(win_g) > 1e-12
                 if (nonzero & ~is_max).any():
                     fail(f"maxpool2d_backward ({context}): a gradient reached a position that is not "
-                         f"a maximum of its window")
+                         f"a maximum of its window", "pool-tie-not-maximum")
                 if (nonzero.sum(axis=2) > 1).any():
                     split = core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12)
                     fail(f"maxpool2d_backward ({context}): in a window where several entries tie for "
                          f"the maximum, the gradient went to all tied maxima"
                          f"{' (split between them)' if split else ', each receiving the full dout'}; "
                          f"the lab's convention sends the whole dout to ONE of them (np.argmax and "
-                         f"PyTorch pick the first)")
+                         f"PyTorch pick the first)", "pool-tie-all-maxima")
                 if not core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12):
                     fail(f"maxpool2d_backward ({context}): the gradient of a window whose maximum "
                          f"is tied was lost or scaled: the whole dout of the window goes to one of "
-                         f"its maxima")
+                         f"its maxima", "pool-tie-lost")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -603,32 +793,33 @@ def _pool_ties(maxpool2d_backward, r):
 
 def flatten(flatten_forward, flatten_backward):
     r = core.rng("lab07.flatten")
-    for shape in [(3, 4, 5, 2), (1, 2, 3, 4), (5, 3, 2, 6), (2, 6, 1, 1)]:
+    for shape, dt in [((3, 4, 5, 2), np.float64), ((1, 2, 3, 4), np.float64), ((5, 3, 2, 6), np.float32),
+                      ((2, 6, 1, 1), np.float64)]:
         n = shape[0]
-        x = r.normal(0, 1, shape)
+        x = r.normal(0, 1, shape).astype(dt)
         want = np.stack([x[i].ravel() for i in range(n)])     # row i: sample i, in (C, H, W) order
         out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}")
         got_shape = _shape(out)
         if got_shape == (x.size,):
             fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
-                 f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}")
+                 f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}", "flatten-batch-axis-lost")
         if got_shape == want.shape[::-1] and n > 1:
             fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
-                 f"(N, C*H*W) = {want.shape}")
-        got = expect_array(out, name=f"flatten_forward (x of shape {shape})", shape=want.shape)
+                 f"(N, C*H*W) = {want.shape}", "flatten-transposed")
+        got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
         expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
             "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
             "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
             "the pixels are flattened column by column (order='F'): use the default C order":
                 np.stack([x[i].ravel(order="F") for i in range(n)]),
         })
-        dout = r.normal(0, 1, want.shape)
+        dout = r.normal(0, 1, want.shape).astype(dt)
         back = _call(flatten_backward, (dout, shape), "flatten_backward",
                      f"dout of shape {want.shape}, x_shape {shape}")
         if _shape(back) == want.shape:
             fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
-                 f"{want.shape}, unchanged): the next layer down expects images")
-        back = expect_array(back, name=f"flatten_backward (x_shape {shape})", shape=shape)
+                 f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
+        back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
         expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
                      diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
                                "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})

@@ -22,14 +22,35 @@ vectorised code.  Gradients are checked against centred finite differences in fl
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from . import core
-from .core import call, expect_array, expect_close, expect_scalar, fail
+from .core import expect_array, expect_close, expect_scalar, fail
 
 #: The lab asks students to write the optimisers themselves.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "sklearn", "autograd", "optax")
+
+
+def _diag_id(text: str) -> str:
+    """A stable diagnosis id from a sentence: its words, lower case, joined by hyphens."""
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?", " ", text.lower()))
+    return "-".join(words)[:60].strip("-") or "unnamed"
+
+
+
+def call(fn, *args, name, **kwargs):
+    """core.call, with a stable diagnosis id on every failure (input modified, not implemented, raised)."""
+    try:
+        return core.call(fn, *args, name=name, **kwargs)
+    except core.CheckFailure as exc:
+        if exc.diagnosis:
+            raise
+        text = str(exc)
+        raise core.CheckFailure(text, "input-modified" if "modified its input" in text else
+                                "not-implemented" if "not implemented" in text else "raised") from None
+
 
 # Original references, as in core (a submission may rebind numpy names).
 _copy = np.copy
@@ -42,8 +63,50 @@ _array_equal = np.array_equal
 # optimiser that keeps its state per shape instead of per parameter mixes them up.
 SHAPES = [(7, 5), (1, 5), (5, 3), (7, 5)]
 DECAY = [True, False, True, True]
-#: Tolerances by dtype: float32 rounds at ~6e-8 relative per operation.
-TOL = {np.float64: (1e-7, 1e-9), np.float32: (2e-5, 2e-6)}
+#: Tolerances by dtype (parameters are O(1)): float64 tight; float32 a few hundred ulps relative and 64 ulps
+#: absolute (core.dtype_tolerance's rule), what a numerically sound float32 implementation meets.
+_EPS32 = float(np.finfo(np.float32).eps)
+TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
+
+#: What each check verifies beside the oracle (graded function x property), for reports.
+PROPERTIES = {
+    "zero_grad": ("every p.grad zero", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
+                  "parameters of different shapes"),
+    "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
+                     "float32 and float64", "dtype kept", "self.lr read at every step",
+                     "state per parameter (two of the same shape)", "state kept between steps",
+                     "two optimisers independent"),
+    "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
+                     "float32 and float64"),
+    "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta", "p.decay respected",
+                         "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched"),
+    "rmsprop": ("exact step", "alpha and eps used (tiny gradients)", "state kept between steps",
+                "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64"),
+    "adam": ("exact step (Kingma & Ba)", "bias correction", "step counter counts step() calls",
+             "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
+             "defaults", "self.lr read at every step", "two optimisers independent", "in place",
+             "p.grad untouched", "float32 and float64"),
+    "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
+              "float32 and float64"),
+    "dropout_forward": ("kept fraction 1 - p (statistical)", "scale 1 / (1 - p)", "one draw per activation",
+                        "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
+                        "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
+                        "dtype kept", "input not modified"),
+    "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
+    "batchnorm_train": ("oracle (column by column)", "biased batch variance", "running statistics (momentum "
+                        "convention)", "cache triple x_hat / gamma / inv_std", "N != D", "batch 1", "odd batch",
+                        "float32 and float64", "dtype kept", "inputs not modified", "defaults"),
+    "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
+                       "inputs not modified"),
+    "batchnorm_backward": ("finite differences of the forward", "caches made by the oracle", "N != D", "batch 1",
+                           "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
+    "early_stopping": ("initial state", "decision / best_loss / best_epoch after every epoch", "min_delta",
+                       "ties are not improvements", "patience 1 to 3"),
+    "step_decay": ("every epoch of three schedules", "step_size 1"),
+    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min"),
+    "linear_warmup": ("every epoch", "warmup_epochs 1"),
+    "update_ratio": ("oracle (Frobenius norms)", "float32 and float64", "a (1, D) weight", "inputs not modified"),
+}
 
 
 # =============================================================================================
@@ -56,7 +119,7 @@ def _f64(a):
 
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
-         decay_outside=False, lrs=None):
+         decay_outside=False, raw_lookahead=False, lrs=None):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes."""
     theta = [_f64(d).copy() for d in data0]
     state: dict = {}
@@ -64,7 +127,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
         for i, g in enumerate(step):
-            g = _f64(g)
+            g = raw = _f64(g)
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
             applies = decay[i] or decay_all
             if applies and not decay_outside:
@@ -73,7 +136,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             v_old = state.get(key, np.zeros_like(theta[i]))
             v = momentum * v_old + sign * g
             state[key] = v
-            direction = g + momentum * (v_old if old_velocity else v) if nesterov else v
+            direction = (raw if raw_lookahead else g) + momentum * (v_old if old_velocity else v) if nesterov else v
             if applies and decay_outside:
                 direction = direction + wd * theta[i]
             theta[i] = theta[i] - eta * direction
@@ -82,7 +145,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, lrs=None):
+             eps_inside=False, stateless=False, lrs=None):
     theta = [_f64(d).copy() for d in data0]
     s = [np.zeros_like(x) for x in theta]
     out = []
@@ -91,8 +154,9 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
         for i, g in enumerate(step):
             g = _f64(g)
             a = 1 - alpha if swap_alpha else alpha
-            s[i] = a * s[i] + (1 - a) * g ** 2
-            denom = s[i] + eps if no_sqrt else (np.sqrt(s[i] + eps) if eps_inside else np.sqrt(s[i]) + eps)
+            new_s = a * s[i] + (1 - a) * g ** 2
+            s[i] = np.zeros_like(new_s) if stateless else new_s
+            denom = new_s + eps if no_sqrt else (np.sqrt(new_s + eps) if eps_inside else np.sqrt(new_s) + eps)
             theta[i] = theta[i] - eta * g / denom
         out.append([x.copy() for x in theta])
     return out
@@ -100,7 +164,8 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
 
 def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, *,
           correct_m=True, correct_v=True, t_per_param=False, t_frozen=False, swap_betas=False,
-          swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, lrs=None):
+          swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
+          store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -118,15 +183,29 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             applies = decay[i] or decay_all
             if applies and weight_decay and not decoupled:
                 g = g + weight_decay * theta[i]
+            if stateless:
+                m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
             if swap_weights:
                 m[i] = (1 - b1) * m[i] + b1 * g
                 v[i] = (1 - b2) * v[i] + b2 * g * g
+            elif shared_mv:                      # one array for both moments: v's update reads m's
+                m[i] = b1 * m[i] + (1 - b1) * g
+                m[i] = v[i] = b2 * m[i] + (1 - b2) * g * g
             else:
                 m[i] = b1 * m[i] + (1 - b1) * g
                 v[i] = b2 * v[i] + (1 - b2) * g * g
-            m_hat = m[i] / (1 - beta1 ** tt) if correct_m else m[i]
-            v_hat = v[i] / (1 - beta2 ** tt) if correct_v else v[i]
-            denom = v_hat + eps if no_sqrt else np.sqrt(v_hat) + eps
+            c1 = (1 - beta1) ** tt if pow_paren else 1 - beta1 ** tt
+            c2 = (1 - beta2) ** tt if pow_paren else 1 - beta2 ** tt
+            m_hat = m[i] / c1 if correct_m else m[i]
+            v_hat = v[i] / c2 if correct_v else v[i]
+            if store_m_hat:
+                m[i] = m_hat
+            if store_v_hat:
+                v[i] = v_hat
+            if shared_mv:
+                v[i] = m[i]
+            with np.errstate(invalid="ignore"):     # shared m and v can go negative: that mistake's NaN
+                denom = v_hat + eps if no_sqrt else (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps)
             new = theta[i] - eta * m_hat / denom
             if applies and weight_decay and decoupled:
                 new = new - eta * weight_decay * theta[i]
@@ -161,9 +240,9 @@ def _read(p, i, dtype, shape, what):
     if got.dtype != np.dtype(dtype):
         fail(f"{what}: parameter {i} was {np.dtype(dtype)} and is now {got.dtype}: a parameter keeps its "
              f"dtype (state from np.zeros_like(p.data), p.data -= ... in place, Python numbers for "
-             f"the hyper-parameters)")
+             f"the hyper-parameters)", "dtype-not-kept")
     if not bool(_isfinite(got).all()):
-        fail(f"{what}: parameter {i} contains NaN or inf after the step")
+        fail(f"{what}: parameter {i} contains NaN or inf after the step", "parameter-not-finite")
     return got
 
 
@@ -182,11 +261,11 @@ def _step(opt, what):
     except core.CheckFailure as exc:
         text = str(exc)
         if "ZeroDivisionError" in text:
-            fail(f"{text}: {_NUMERIC_HINTS[0][1]}")
+            fail(f"{text}: {_NUMERIC_HINTS[0][1]}", "step-counter-zero")
         if "numerically stable" in text:
-            for needle, hint in _NUMERIC_HINTS:
+            for (needle, hint), diagnosis in zip(_NUMERIC_HINTS, ("step-counter-zero", "second-moment-negative")):
                 if needle in text:
-                    fail(f"{text.split(' (for exp')[0]}: {hint}")
+                    fail(f"{text.split(' (for exp')[0]}: {hint}", diagnosis)
         raise
 
 
@@ -202,7 +281,7 @@ def _collect(params, step, what, dtype):
                             dtype=None, finite=False)
         if not core.close(grad, step[i], 0, 0):
             fail(f"{what}: step() changed p.grad of parameter {i}: step must only read the gradient "
-                 f"(careful: `g = p.grad` then `g += ...` writes into p.grad; write g = p.grad + ...)")
+                 f"(careful: `g = p.grad` then `g += ...` writes into p.grad; write g = p.grad + ...)", "step-changed-grad")
     return [np.array(_read(p, i, dtype, step[i].shape, what)) for i, p in enumerate(params)]
 
 
@@ -221,12 +300,25 @@ def _judge(got, before, expected, what, dtype, diagnose):
                 continue
             if core.close(value, before[k][i], 0, 0) and not core.close(want, before[k][i], rtol, atol):
                 fail(f"{what}: the parameters did not change after step(): update p.data in place "
-                     f"(p.data -= ...); rebinding a local name (theta = theta - ...) changes nothing")
+                     f"(p.data -= ...); rebinding a local name (theta = theta - ...) changes nothing",
+                     "parameters-unchanged")
             for msg, wrong in diagnose.items():
                 if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, wrong) for g, w in zip(gs, ws)):
-                    fail(f"{what}: parameter {i} after step {k + 1}: {msg}")
-            expect_close(value, want, name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol,
-                         diagnose={msg: (lambda w=wrong: w[k][i]) for msg, wrong in diagnose.items()})
+                    fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+            for msg, wrong in diagnose.items():     # explains the step that went wrong only
+                if core.close(value, wrong[k][i], rtol, atol):
+                    fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+            analysis, diagnosis = core.analyse_difference(value, want, *core.dtype_tolerance(value, rtol, atol))
+            if k > 0:       # every parameter was right after the earlier steps
+                fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: what step() "
+                     f"keeps between calls (velocity, running averages, step counter) is not updated or not "
+                     f"kept as the rule says (an in-place update such as v *= mu; v += g, or storing the new "
+                     f"value back in the list); {analysis}", "state-between-steps")
+            if i > 0 and all(core.close(step[j], expected[k][j], rtol, atol) for j in range(i)):
+                fail(f"{what}: parameter{'s 0 to ' + str(i - 1) if i > 1 else ' 0'} moved as expected and "
+                     f"parameter {i} did not (after step 1): each parameter has its own state and its own "
+                     f"p.decay; {analysis}", "one-parameter-wrong")
+            fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
 
 
 def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None):
@@ -280,21 +372,25 @@ def zero_grad(Optimizer):
         opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
         call(opt.zero_grad, name="Optimizer.zero_grad()")
         for i, (p, d) in enumerate(zip(params, data0)):
+            if p.grad is None:
+                fail("zero_grad set p.grad to None (PyTorch's set_to_none): in this lab zero_grad keeps p.grad an "
+                     "array of zeros of the shape and dtype of p.data (p.grad[...] = 0), because the backward "
+                     "passes ADD into it (p.grad += ...)", "zero-grad-none")
             try:
                 grad = expect_array(p.grad, name=f"parameter {i}'s grad after zero_grad()", shape=d.shape,
                                     dtype=None)
             except core.CheckFailure as exc:
                 fail(f"{exc}: zero_grad must leave p.grad an array of the shape of p.data "
-                     f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None")
+                     f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None", "zero-grad-not-array")
             if grad.dtype != np.dtype(dtype):
                 fail(f"zero_grad turned a {np.dtype(dtype)} gradient into {grad.dtype}: keep the dtype "
-                     f"(p.grad[...] = 0 or np.zeros_like(p.grad))")
+                     f"(p.grad[...] = 0 or np.zeros_like(p.grad))", "zero-grad-dtype")
             if bool((grad != 0).any()):
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
                      f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
-                     f"changes nothing)")
+                     f"changes nothing)", "zero-grad-not-zero")
             if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
-                fail("zero_grad must not change p.data")
+                fail("zero_grad must not change p.data", "zero-grad-changed-data")
 
 
 # =============================================================================================
@@ -310,7 +406,9 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
         "velocity (use a list aligned with self.params, not a dict keyed by shape)": run(shared_by_shape=True),
     }
     if momentum:
-        out["momentum is ignored: the velocity must accumulate past gradients, v <- mu * v + g"] = \
+        out["momentum is ignored, or the velocity is not kept between steps: it must accumulate past "
+            "gradients, v <- mu * v + g, updated in place (v *= mu; v += g) or stored back in the list; "
+            "`v = mu * v + g` only rebinds a local name"] = \
             _sgd(data0, grads, decay, lr, 0.0, **kw)
         out["the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g"] = \
             _sgd(data0, grads, decay, lr, 1.0 - momentum, **kw)
@@ -361,7 +459,7 @@ def _interleaved(make, first, second, oracle, what):
                 if not core.close(got, expected[k][i], *TOL[np.float64]):
                     fail(f"{what}: two optimisers stepped in turn interfere with each other: keep the "
                          f"state and the step counter on the instance (self.m = [...], self.t in "
-                         f"__init__), never on the class (Adam.t, a list defined in the class body)")
+                         f"__init__), never on the class (Adam.t, a list defined in the class body)", "optimisers-share-state")
 
 
 def sgd_nesterov(SGD):
@@ -403,13 +501,15 @@ def sgd_weight_decay(SGD):
     """L2 coupled with the gradient, judged relative to the student's SGD fed g + lambda * theta."""
     r = core.rng("lab08.sgd_weight_decay")
     for dtype in (np.float64, np.float32):
-        for lr, mu, wd in ((0.05, 0.0, 0.3), (0.04, 0.75, 0.2)):
+        for lr, mu, wd, nest in ((0.05, 0.0, 0.3, False), (0.04, 0.75, 0.2, False), (0.03, 0.6, 0.25, True)):
             data0, grads = _problem(r, dtype, 4)
-            what = f"SGD(params, lr={lr}, momentum={mu}, weight_decay={wd}) ({np.dtype(dtype)})"
+            flag = ", nesterov=True" if nest else ""
+            what = f"SGD(params, lr={lr}, momentum={mu}{flag}, weight_decay={wd}) ({np.dtype(dtype)})"
             test_params = _params(data0)
             ref_params = _params(data0)
-            opt = call(lambda ps: SGD(ps, lr, momentum=mu, weight_decay=wd), test_params, name=what)
-            ref = call(lambda ps: SGD(ps, lr, momentum=mu), ref_params, name=f"SGD(momentum={mu}) [reference]")
+            opt = call(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd), test_params, name=what)
+            ref = call(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest), ref_params,
+                       name=f"SGD(momentum={mu}{flag}) [reference]")
             wrong = {
                 "weight decay applied to a parameter with decay=False (a bias): only parameters with "
                 "p.decay get the L2 term": dict(decay_all=True),
@@ -422,8 +522,13 @@ def sgd_weight_decay(SGD):
                 "weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay":
                     dict(decay_all=False, decay_sign=0.0),
             }
-            diagnose = {msg: _sgd(data0, grads, DECAY, lr, mu, weight_decay=wd, **kw) for msg, kw in wrong.items()}
-            oracle = _sgd(data0, grads, DECAY, lr, mu, weight_decay=wd)
+            if nest:
+                wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
+                      "lr * (g + mu * v) with g = p.grad + lambda * theta (the raw p.grad leaves the weight decay "
+                      "out of it)"] = dict(raw_lookahead=True)
+            diagnose = {msg: _sgd(data0, grads, DECAY, lr, mu, nest, weight_decay=wd, **kw)
+                        for msg, kw in wrong.items()}
+            oracle = _sgd(data0, grads, DECAY, lr, mu, nest, weight_decay=wd)
             use_oracle = False      # set when the student's own SGD (the reference) fails
             got, before, expected = [], [], []
             for k, step in enumerate(grads):
@@ -465,6 +570,9 @@ def rmsprop(RMSProp):
                      _rmsprop(data0, grads, lr, alpha, eps, eps_inside=True),
                  "eps is ignored: use the eps given to the constructor": _rmsprop(data0, grads, lr, alpha, 1e-8),
                  "alpha is ignored: use the alpha given to the constructor": _rmsprop(data0, grads, lr, 0.99, eps),
+                 "the running average s is not kept between steps: update it in place (s *= alpha; s += ...) or "
+                 "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
+                     _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
              })
         # Defaults, and the learning rate changed between steps.
         data0, grads = _problem(r, dtype, 3)
@@ -473,6 +581,10 @@ def rmsprop(RMSProp):
              f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
                  "step() must use the current self.lr (a schedule changes it between steps)":
                      _rmsprop(data0, grads, 1e-2)})
+
+
+SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ONE list): create two separate "
+                  "lists of zeros")
 
 
 def _adam_diagnoses(data0, grads, decay, **hyper):
@@ -489,6 +601,16 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
             run(swap_betas=True),
         "beta weights the OLD average: m <- beta1 * m + (1 - beta1) * g (same for v)": run(swap_weights=True),
         "the step divides by the SQUARE ROOT of v_hat: m_hat / (sqrt(v_hat) + eps)": run(no_sqrt=True),
+        "eps is added to sqrt(v_hat), outside the square root: m_hat / (sqrt(v_hat) + eps)": run(eps_inside=True),
+        "the bias correction is 1 - beta1**t (beta to the power t, subtracted from 1), not (1 - beta1)**t":
+            run(pow_paren=True),
+        SHARED_MOMENTS: run(shared_mv=True),
+        "m_hat was written back into m (m /= 1 - beta1**t): m keeps the uncorrected average, the corrected "
+        "m_hat = m / (1 - beta1**t) is a separate array": run(store_m_hat=True),
+        "v_hat was written back into v (v /= 1 - beta2**t): v keeps the uncorrected average, the corrected "
+        "v_hat = v / (1 - beta2**t) is a separate array": run(store_v_hat=True),
+        "the moments are not kept between steps: update m and v in place (m *= beta1; m += ...) or store them "
+        "back in their lists; `m = beta1 * m + ...` only rebinds a local name": run(stateless=True),
     }
     if hyper.get("weight_decay"):
         out["weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
@@ -503,6 +625,31 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
 def adam(Adam):
     r = core.rng("lab08.adam")
     hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
+    try:
+        _adam_cases(Adam, r, hyper)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
+            _adam_positive_probe(Adam, hyper)
+        raise
+
+
+def _adam_positive_probe(Adam, hyper):
+    """Adam fed positive gradients only (no square root of a negative number can occur): names the
+    mistake that made the second moment negative when it is not a missing square."""
+    r = core.rng("lab08.adam.positive")
+    data0 = [r.normal(size=s) for s in ((4, 3), (2, 5))]
+    grads = [[r.uniform(0.2, 2.0, d.shape) for d in data0] for _ in range(3)]
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [positive gradients]", decay=[True, True])
+    except core.CheckFailure:
+        return
+    want = _adam(data0, grads, [True, True], **hyper, shared_mv=True)
+    if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
+        fail(f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6): the square root of a negative v: "
+             f"{SHARED_MOMENTS}", "adam-shared-moments")
+
+
+def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
         what = f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) ({np.dtype(dtype)})"
@@ -585,18 +732,18 @@ def _dropout_result(res, x, what):
     try:
         out, mask = res
     except (TypeError, ValueError):
-        fail(f"{what} must return the pair (out, mask)")
+        fail(f"{what} must return the pair (out, mask)", "wrong-return-tuple")
     out = expect_array(out, name=f"{what}: out", shape=x.shape)
     mask = expect_array(mask, name=f"{what}: mask", shape=None)
     n, d = x.shape
     if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
-             f"number per activation, shape (N, D) = {x.shape}")
+             f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
     mask = expect_array(mask, name=f"{what}: mask", shape=x.shape)
     for name, arr in (("out", out), ("mask", mask)):
         if arr.dtype != x.dtype:
             fail(f"{what}: {name} is {arr.dtype} for a {x.dtype} input: give the mask the dtype of x "
-                 f"(rng.random returns float64: .astype(x.dtype)), so that a float32 network stays float32")
+                 f"(rng.random returns float64: .astype(x.dtype)), so that a float32 network stays float32", "dtype-not-kept")
     return out, mask
 
 
@@ -620,24 +767,24 @@ def dropout_forward(dropout_forward):
                                    (1.0 / p if p else math.inf, "the kept activations are divided by p: p is "
                                                                 "the probability of DROPPING, divide by 1 - p")):
                 if core.close(mask[kept], np.full(int(kept.sum()), wrong), rtol, 0):
-                    fail(f"{what}: {message}")
-            fail(f"{what}: every kept unit's mask value must be 1 / (1 - p) = {scale:.6g}; found {values}")
+                    fail(f"{what}: {message}", _diag_id(message.split(":")[0]))
+            fail(f"{what}: every kept unit's mask value must be 1 / (1 - p) = {scale:.6g}; found {values}", "dropout-wrong-scale")
         expect_close(out, x.astype(_float64) * mask, name=f"{what}: out (must be x * mask)", rtol=rtol, atol=0)
         if x.size >= 5000:
             frac, sd = float(kept.mean()), math.sqrt(p * (1 - p) / x.size)
             if abs(frac - (1 - p)) > 6 * sd + 1e-3:
                 if abs(frac - p) <= 6 * sd + 1e-3:
                     fail(f"{what}: {frac:.3f} of the units were kept: p is the probability of DROPPING a unit, "
-                         f"each unit is kept with probability 1 - p = {1 - p:g}")
-                fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}")
+                         f"each unit is kept with probability 1 - p = {1 - p:g}", "dropout-keeps-with-p")
+                fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
             if bool((mask == mask[:1]).all()):
                 fail(f"{what}: every sample got the same mask: draw one random number per activation, "
-                     f"shape (N, D), not (D,)")
+                     f"shape (N, D), not (D,)", "dropout-one-mask-per-batch")
             if bool((mask == mask[:, :1]).all()):
                 fail(f"{what}: all the units of a sample are kept or dropped together: draw one random "
-                     f"number per activation, shape (N, D)")
+                     f"number per activation, shape (N, D)", "dropout-one-draw-per-sample")
         if p == 0.0 and not core.close(out, x, 0, 0):
-            fail(f"{what}: with p = 0 nothing may be dropped or rescaled")
+            fail(f"{what}: with p = 0 nothing may be dropped or rescaled", "dropout-p-zero")
     # Reproducible from the rng argument; a fresh mask at every call.
     x = _nonzero_inputs(r, (40, 31), np.float64)
     what = "dropout_forward(x (40, 31), p=0.5, training=True)"
@@ -645,12 +792,12 @@ def dropout_forward(dropout_forward):
     b = _dropout_result(call(dropout_forward, x, 0.5, True, np.random.default_rng(3), name=what), x, what)[1]
     if not core.close(a, b, 0, 0):
         fail(f"{what}: two calls with generators seeded alike gave different masks: draw the mask from "
-             f"the rng argument (rng.random(x.shape)), not from np.random")
+             f"the rng argument (rng.random(x.shape)), not from np.random", "dropout-not-from-rng")
     rng = np.random.default_rng(4)
     a = _dropout_result(call(dropout_forward, x, 0.5, True, rng, name=what), x, what)[1]
     b = _dropout_result(call(dropout_forward, x, 0.5, True, rng, name=what), x, what)[1]
     if core.close(a, b, 0, 0):
-        fail(f"{what}: two successive calls dropped exactly the same units: draw a new mask at every call")
+        fail(f"{what}: two successive calls dropped exactly the same units: draw a new mask at every call", "dropout-same-mask-every-call")
     # Evaluation mode: the identity.
     for shape, p, dtype in (((23, 41), 0.3, np.float64), ((1, 17), 0.6, np.float32), ((9, 13), 0.5, np.float64)):
         x = _nonzero_inputs(r, shape, dtype)
@@ -658,7 +805,7 @@ def dropout_forward(dropout_forward):
         out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what)
         if bool((out == 0).any()):
             fail(f"{what}: dropout is active in evaluation mode: with training=False nothing is dropped "
-                 f"(out = x)")
+                 f"(out = x)", "dropout-active-in-evaluation")
         expect_close(out, x, name=f"{what}: out", rtol=1e-6, atol=0, diagnose={
             "in evaluation mode out = x: inverted dropout already divided by 1 - p during training, so "
             "nothing is rescaled at evaluation": x.astype(_float64) * (1 - p),
@@ -689,7 +836,7 @@ def dropout_backward(dropout_backward):
 
 def _bn_oracle(x, gamma, beta, rm, rv, training, momentum, eps, *, eps_outside=False, ddof=0, axis=0,
                running_in_training=False, swap=False, momentum_swapped=False, running_std=False,
-               batch_in_eval=False, update_in_eval=False, running_ddof=None):
+               batch_in_eval=False, update_in_eval=False, running_ddof=None, std_as_var=False):
     """Batch norm, one feature (column) at a time, float64; flags reproduce mistakes."""
     x = _f64(x)
     n, d = x.shape
@@ -707,6 +854,8 @@ def _bn_oracle(x, gamma, beta, rm, rv, training, momentum, eps, *, eps_outside=F
         batch_mean = sum(col) / n
         sq = sum((c - batch_mean) ** 2 for c in col)
         batch_var = sq / (n - ddof) if n - ddof > 0 else math.nan
+        if std_as_var:
+            batch_var = math.sqrt(batch_var)
         use_batch = (training and not running_in_training) or (not training and batch_in_eval)
         mean, var = (batch_mean, batch_var) if use_batch else (float(rm[0, j]), float(rv[0, j]))
         scale = 1.0 / (math.sqrt(var) + eps) if eps_outside else 1.0 / math.sqrt(var + eps)
@@ -739,11 +888,11 @@ def _bn_result(res, n, d, what, x_dtype):
     try:
         out, rm, rv, cache = res
     except (TypeError, ValueError):
-        fail(f"{what} must return the 4-tuple (out, running_mean, running_var, cache)")
+        fail(f"{what} must return the 4-tuple (out, running_mean, running_var, cache)", "wrong-return-tuple")
     out = expect_array(out, name=f"{what}: out", shape=(n, d))
     if out.dtype != x_dtype:
         fail(f"{what}: out is {out.dtype} for {x_dtype} inputs: keep the dtype of x (Python numbers "
-             f"keep it; np.float64 scalars turn float32 arrays into float64)")
+             f"keep it; np.float64 scalars turn float32 arrays into float64)", "dtype-not-kept")
     return out, rm, rv, cache
 
 
@@ -775,11 +924,13 @@ def batchnorm_train(batchnorm_forward):
                 lambda: mk(running_in_training=True)()[0],
             "gamma scales and beta shifts: out = gamma * x_hat + beta (they are swapped)": lambda: mk(swap=True)()[0],
             "eps is ignored: use the eps argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, 1e-5)[0],
+            "the standard deviation was used as the variance (x.std instead of x.var): x_hat = (x - mean) / "
+            "sqrt(var + eps) with var the mean of the squared deviations": lambda: mk(std_as_var=True)()[0],
         })
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0):
             fail(f"{what}: training mode must return UPDATED running statistics "
-                 f"((1 - momentum) * running + momentum * batch statistic); they came back unchanged")
+                 f"((1 - momentum) * running + momentum * batch statistic); they came back unchanged", "bn-running-not-updated")
         for got, k, label in ((new_rm, 1, "running_mean"), (new_rv, 2, "running_var")):
             expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
                 "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
@@ -794,7 +945,7 @@ def batchnorm_train(batchnorm_forward):
         try:
             x_hat, g_cache, inv_std = cache
         except (TypeError, ValueError):
-            fail(f"{what}: cache must be the triple (x_hat, gamma, inv_std) the docstring describes")
+            fail(f"{what}: cache must be the triple (x_hat, gamma, inv_std) the docstring describes", "bn-cache-layout")
         for got, ref, label, shape in ((x_hat, want[3][0], "x_hat", (n, d)), (g_cache, want[3][1], "gamma", (1, d)),
                                        (inv_std, want[3][2], "inv_std = 1 / sqrt(var + eps)", (1, d))):
             got = expect_array(got, name=f"{what}: cache's {label}", shape=shape)
@@ -814,7 +965,7 @@ def batchnorm_eval(batchnorm_forward):
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if not (core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0)):
             fail(f"{what}: the running statistics must not change in evaluation mode (return them as "
-                 f"they were given)")
+                 f"they were given)", "bn-running-changed-in-evaluation")
         want = _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps)[0]
         expect_close(out, want, name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
             "evaluation mode must normalise with the RUNNING statistics, not the batch statistics":
@@ -853,13 +1004,13 @@ def batchnorm_backward(batchnorm_backward):
         try:
             dx, dgamma, dbeta = res
         except (TypeError, ValueError):
-            fail(f"{what} must return the triple (dx, dgamma, dbeta)")
+            fail(f"{what} must return the triple (dx, dgamma, dbeta)", "wrong-return-tuple")
         for got, label in ((dgamma, "dgamma"), (dbeta, "dbeta")):
             got = expect_array(got, name=f"{what}: {label}", shape=None)
             if got.shape == (n, d) and n > 1:
-                fail(f"{what}: {label} must be summed over the batch axis: expected shape (1, {d}), got {got.shape}")
+                fail(f"{what}: {label} must be summed over the batch axis: expected shape (1, {d}), got {got.shape}", "bn-param-grad-not-summed")
             if got.shape == (d,):
-                fail(f"{what}: {label} must keep the shape (1, {d}) of its parameter (keepdims=True)")
+                fail(f"{what}: {label} must keep the shape (1, {d}) of its parameter (keepdims=True)", "bn-param-grad-keepdims")
         dx = expect_array(dx, name=f"{what}: dx", shape=(n, d))
         dgamma = expect_array(dgamma, name=f"{what}: dgamma", shape=(1, d))
         dbeta = expect_array(dbeta, name=f"{what}: dbeta", shape=(1, d))
@@ -882,6 +1033,8 @@ def batchnorm_backward(batchnorm_backward):
             "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
                 _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
             "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
+            "D, the number of features (dout.shape[1]), was used where N, the batch size (dout.shape[0]), belongs":
+                g64 * inv_std / d * (d * dout - db - x_hat * dg),
         })
 
 
@@ -890,7 +1043,7 @@ def batchnorm_backward(batchnorm_backward):
 # =============================================================================================
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
-              off_by_one=False, zero_based=False):
+              off_by_one=False, zero_based=False, best_always_min=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
     best, best_epoch, bad, last, out = math.inf, 0, 0, math.inf, []
     for epoch, loss in enumerate(losses, start=1):
@@ -903,6 +1056,8 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
             bad += 1
         if loss < best - delta if strict else loss <= best - delta:
             best, best_epoch = loss, epoch - 1 if zero_based else epoch
+        elif best_always_min:
+            best = min(best, loss)
         last = loss
         stop = bad > patience if off_by_one else bad >= patience
         out.append((stop, best, best_epoch))
@@ -926,28 +1081,35 @@ def early_stopping(EarlyStopping):
             dict(use_delta=False),
         "a loss equal to the best is not an improvement: val_loss < best_loss - min_delta (strict)": dict(strict=False),
         "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
+        "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
+        "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
     }
     for losses, patience, min_delta in sequences:
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
         stopper = call(EarlyStopping, patience, min_delta, name=what)
         if not (stopper.best_loss == math.inf and stopper.best_epoch == 0):
-            fail(f"{what}: before the first step best_loss must be inf (math.inf) and best_epoch 0")
+            fail(f"{what}: before the first step best_loss must be inf (math.inf) and best_epoch 0",
+                 "stopper-initial-state")
         want = _stopping(losses, patience, min_delta)
         wrong = {msg: _stopping(losses, patience, min_delta, **kw) for msg, kw in mistakes.items()}
         seen = []
         for k, loss in enumerate(losses):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
             if not isinstance(got, (bool, np.bool_)):
-                fail(f"{what}.step must return True or False, got {got!r:.60}")
+                fail(f"{what}.step must return True or False, got {got!r:.60}", "stopper-not-bool")
             state = (bool(got), expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
             if state != want[k]:
                 for msg, traj in wrong.items():
                     if traj[:k + 1] == seen:
-                        fail(f"{what}, losses {losses[:k + 1]}: {msg}")
-                fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1} expected (stop, best_loss, best_epoch) "
-                     f"= {want[k]}, got {state}")
+                        fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
+                         zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
+                fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
+                     f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
+                     f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
+                     f"= {want[k]}, got {state}", "stopper-wrong-state")
             if want[k][0]:
                 break
 
@@ -956,7 +1118,7 @@ def early_stopping(EarlyStopping):
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
 
-def _schedule(fn, cases, oracle, mistakes, name):
+def _schedule(fn, cases, oracle, mistakes, name, rule):
     for args, epochs in cases:
         got = []
         for e in epochs:
@@ -971,9 +1133,15 @@ def _schedule(fn, cases, oracle, mistakes, name):
             except (ZeroDivisionError, ValueError, OverflowError):
                 continue
             if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
-                fail(f"{name} with arguments {args}: {msg}")
-        k = next(i for i, (a, b) in enumerate(zip(got, want)) if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12))
-        fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, expected {want[k]:.6g}")
+                fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
+        ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
+        k = ok.index(False)
+        where = [e for e, good in zip(epochs, ok) if not good]
+        pattern = (f"wrong from epoch {where[0]} on" if all(not good for good in ok[k:]) else
+                   f"wrong at epochs {where[:6]}")
+        fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, expected {want[k]:.6g}: "
+             f"right at epochs {[e for e, good in zip(epochs, ok) if good][:6]}, {pattern}; the rule is "
+             f"{rule}", "schedule-wrong-values")
 
 
 def step_decay(step_decay):
@@ -987,7 +1155,10 @@ def step_decay(step_decay):
                       lambda e, lr0, s, g: lr0 * g ** (e / s),
                   "the rate decays by gamma at every epoch: only every step_size epochs":
                       lambda e, lr0, s, g: lr0 * g ** e,
-              }, "step_decay")
+                  "** and * bind tighter than //: lr0 * gamma ** epoch // step_size is (lr0 * gamma ** epoch) "
+                  "// step_size; put the exponent in parentheses, gamma ** (epoch // step_size)":
+                      lambda e, lr0, s, g: lr0 * g ** e // s,
+              }, "step_decay", "lr0 * gamma ** (epoch // step_size)")
 
 
 def cosine_decay(cosine_decay):
@@ -1003,7 +1174,10 @@ def cosine_decay(cosine_decay):
                       lambda e, lr0, T, lo=0.0: 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
                   "the angle is pi * epoch / total_epochs (pi is missing)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(e / T)),
-              }, "cosine_decay")
+                  "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
+                  "(lr_min added to the whole lr0 curve starts above lr0)":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
+              }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2")
 
 
 def linear_warmup(linear_warmup):
@@ -1015,7 +1189,10 @@ def linear_warmup(linear_warmup):
                       lambda e, lr0, w: lr0 * min(1.0, (e + 1) / (w + 1)),
                   "the warm-up must stop at lr0: the rate stays at lr0 after warmup_epochs":
                       lambda e, lr0, w: lr0 * (e + 1) / w,
-              }, "linear_warmup")
+                  "the warm-up lasts epochs 0 .. warmup_epochs - 1 (epoch < warmup_epochs, not <=): at epoch "
+                  "warmup_epochs the rate is lr0, never more":
+                      lambda e, lr0, w: lr0 * (e + 1) / w if e <= w else lr0,
+              }, "linear_warmup", "lr0 * (epoch + 1) / warmup_epochs while epoch < warmup_epochs, then lr0")
 
 
 def update_ratio(update_ratio):
@@ -1035,4 +1212,8 @@ def update_ratio(update_ratio):
             "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
             "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
                 float(np.abs(a - b).mean() / np.abs(b).mean()),
+            "the norm of the DIFFERENCE, ||after - before||, not the difference of the norms "
+            "(||after|| - ||before||)": (math.sqrt(float((a ** 2).sum())) - den) / den,
+            "the norm is the square root of the sum of squares over the whole array, not the largest "
+            "absolute value": float(np.abs(a - b).max() / np.abs(b).max()),
         })

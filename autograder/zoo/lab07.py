@@ -2,7 +2,11 @@
 
 Sources of the catalogue: the classic im2col/col2im slips (CS231n assignment 2 threads), the
 padding and stride mix-ups of hand-written backward passes, the tie and overlap cases of
-max-pooling, and the axis mix-ups of channels-first arrays.
+max-pooling, and the axis mix-ups of channels-first arrays.  The issue-15 held-out probe added
+fresh ones: the stride missing from hand-written conv and max-pool backward passes (Coursera
+"Convolution model - Step by Step" fixes, a CS231n assignment answer whose max-pool backward only
+passed because its test had stride = size), np.pad given a single number, the bias lined up with
+the batch axis, a kernel matrix reshaped instead of transposed, and correct naive-loop solutions.
 """
 from . import Mutant, Variant
 
@@ -44,6 +48,26 @@ POOL_BWD_ROUTE = """    dx = np.zeros_like(x)
             first = (windows[..., u, v] == top) & ~taken
             taken |= first
             dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)
+    return dx"""
+PAD_FWD = "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window"
+BWD_BODY_START = "    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+BWD_BODY = """    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)
+    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)
+    db = g.sum(axis=1)                    # b[o] is added at every position of every image
+    dw = (g @ cols.T).reshape(w.shape)
+    # col2im: column k of dcols is the gradient of window k; overlapping windows ADD up.
+    dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)
+""" + COL2IM + "\n    return dx, dw, db"
+POOL_BWD_LOOP_NO_STRIDE = """    dx = np.zeros_like(x)
+    N, C = x.shape[:2]
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    window = x[n, c, i * stride:i * stride + size, j * stride:j * stride + size]
+                    row, col = np.unravel_index(np.argmax(window), window.shape)
+                    dx[n, c, i + row, j + col] += dout[n, c, i, j]
     return dx"""
 
 MUTANTS = [
@@ -163,6 +187,55 @@ MUTANTS = [
            expect="keep the batch axis"),
     Mutant("flatten backward does not reshape",
            old="return dout.reshape(x_shape)", new="return dout", expect="reshaped back"),
+    # --- issue 15 held-out probe (fresh mistakes, now catalogued) ----------------------------
+    Mutant("H padding on top and left only (forward)", old=PAD_FWD,
+           new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, 0), (pad, 0)))\n    # Every window", expect="padding is added on one side only"),
+    Mutant("np.pad(x, pad) pads the batch and channel axes too (forward)", old=PAD_FWD,
+           new="    xp = np.pad(x, pad)\n    # Every window", expect="batch and channel axes too"),
+    Mutant("bias reshaped to (C_out, 1, 1, 1) (forward)", old=FWD_RETURN,
+           new="return out.transpose(1, 0, 2, 3) + b.reshape(C_out, 1, 1, 1)", expect="lines up with the BATCH axis"),
+    Mutant("stride applied along H only (forward)", old=FWD_WINDOWS,
+           new="windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, :]", expect="stride is applied along H only"),
+    Mutant("kernel reshaped instead of transposed for dx (backward)",
+           old="dcols = (w.reshape(C_out, -1).T @ g)", new="dcols = (w.reshape(-1, C_out) @ g)",
+           expect="reshaped to (C_in*KH*KW, C_out) instead of transposed"),
+    Mutant("dw from the unpadded input (backward)", old=BWD_BODY_START,
+           new="    patches = sliding_window_view(x, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n",
+           expect="pad x exactly as in the forward pass"),
+    Mutant("dx cropped with pad:H (backward)",
+           old="dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)",
+           new="dx = dxp[:, :, pad:H, pad:W].transpose(1, 0, 2, 3)", expect="cropped with pad:H"),
+    Mutant("full-correlation dx with the kernel flipped along H only (backward)",
+           old=COL2IM, new=FULL_CORRELATION.replace("{FLIP}", "[:, :, ::-1, :]"), expect="flipped along one axis only"),
+    Mutant("full-correlation dx without dilating dout by the stride (backward)",
+           old=COL2IM, new=FULL_CORRELATION.replace("{FLIP}", "[:, :, ::-1, ::-1]").replace(
+               "    spread = np.zeros((N, C_out, stride * (H_out - 1) + 1, stride * (W_out - 1) + 1), dtype=dout.dtype)\n"
+               "    spread[:, :, ::stride, ::stride] = dout\n", "    spread = dout\n"), expect="stride is ignored in the backward pass"),
+    Mutant("conv bias gradient divided by N (backward)", old="db = g.sum(axis=1)", new="db = g.sum(axis=1) / N",
+           expect="db is divided by N"),
+    Mutant("max-pool forward: max over the window-position axes", old=POOL_FWD_LOOP,
+           new="    return windows.max(axis=(2, 3))", expect="window POSITIONS"),
+    Mutant("max-pool forward: size and stride swapped",
+           old="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+           new="    windows = sliding_window_view(x, (stride, stride), axis=(2, 3))[:, :, ::size, ::size]\n"
+               "    top = windows[..., 0, 0]\n    for u in range(stride):                  # np.maximum",
+           also=(("        for v in range(size):              # than", "        for v in range(stride):              # than"),),
+           expect="size and stride are swapped"),
+    Mutant("max-pool backward: dx aliases x (dx = x; dx[...] = 0)",
+           old="    dx = np.zeros_like(x)\n    taken", new="    dx = x\n    dx[...] = 0\n    taken", expect="modified its input argument #2"),
+    Mutant("max-pool backward loop without the stride offset (CS231n thread)",
+           old=POOL_BWD_ROUTE, new=POOL_BWD_LOOP_NO_STRIDE, expect="right for stride 1 and wrong for larger strides"),
+    Mutant("flatten with order='F' over the whole batch",
+           old="return x.reshape(x.shape[0], -1)", new='return x.reshape(x.shape[0], -1, order="F")', expect="order='F'"),
+    Mutant("flatten backward reshapes dout in place (dout.shape = x_shape)",
+           old="return dout.reshape(x_shape)", new="dout.shape = x_shape\n    return dout", expect="modified its input argument #1"),
+    Mutant("output size rounded to the nearest integer",
+           old="return (n + 2 * pad - k) // stride + 1", new="return round((n + 2 * pad - k) / stride) + 1",
+           expect="rounded to the nearest integer"),
+    Mutant("output size with the +1 inside the division",
+           old="return (n + 2 * pad - k) // stride + 1", new="return (n + 2 * pad - k + 1) // stride",
+           expect="the +1 is inside the division"),
 ]
 
 VARIANTS = [
@@ -242,4 +315,46 @@ VARIANTS = [
             first"""),
     Variant("flatten with np.reshape and len",
             old="return x.reshape(x.shape[0], -1)", new="return np.reshape(x, (len(x), -1))"),
+    # --- issue 15 held-out probe (fresh correct variants, now catalogued) ------------------
+    Variant("conv forward with naive loops over output positions (tensordot per position)", old=FWD_BODY,
+            new="""    N = x.shape[0]
+    H_out = (xp.shape[2] - KH) // stride + 1
+    W_out = (xp.shape[3] - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            patch = xp[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out"""),
+    Variant("conv backward with naive loops over output positions", old=BWD_BODY,
+            new="""    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
+            g = dout[:, :, i, j]
+            dw += np.einsum("no,ncuv->ocuv", g, patch)
+            dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum("no,ocuv->ncuv", g, w)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db"""),
+    Variant("conv backward computed in float64, cast back to the input dtype",
+            old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    patches",
+            new="    dtype = x.dtype\n    x, w, dout = x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64)\n"
+                "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    patches",
+            also=(("    return dx, dw, db", "    return dx.astype(dtype), dw.astype(dtype), db.astype(dtype)"),)),
+    Variant("output size with int() of a true division",
+            old="return (n + 2 * pad - k) // stride + 1", new="return int((n + 2 * pad - k) / stride) + 1"),
+    Variant("max-pool forward: flatten each window and take max",
+            old=POOL_FWD_LOOP, new="    return windows.reshape(windows.shape[:4] + (-1,)).max(axis=-1)"),
+    Variant("max-pool backward: naive loops with np.argmax per window (first maximum)",
+            old=POOL_BWD_ROUTE, new=POOL_BWD_LOOP_NO_STRIDE.replace("i + row, j + col", "i * stride + row, j * stride + col")),
+    Variant("flatten with np.prod and np.reshape",
+            old="return x.reshape(x.shape[0], -1)", new="return x.reshape(len(x), int(np.prod(x.shape[1:])))",
+            also=(("return dout.reshape(x_shape)", "return np.reshape(dout, x_shape)"),)),
+    Variant("conv forward: explicit zero padding and np.newaxis bias",
+            old=PAD_FWD,
+            new="    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)], mode='constant', constant_values=0)\n    # Every window",
+            also=((FWD_RETURN, "return out.transpose(1, 0, 2, 3) + b[np.newaxis, :, np.newaxis, np.newaxis]"),)),
 ]

@@ -4,9 +4,21 @@ Many come from the usual sources of real mistakes: the bias correction and its s
 issue threads), momentum conventions (CS231n's and PyTorch's forms mixed up), dropout at test time
 and unscaled dropout, batch norm using batch statistics in evaluation or updating the running
 statistics there, the backward pass without the mean and variance terms, weight decay applied to
-biases or coupled where it should be decoupled, schedules off by one epoch.
+biases or coupled where it should be decoupled, schedules off by one epoch.  The issue-15 held-out
+probe added fresh ones: optimiser state rebound to a local name instead of updated in place (the
+"`v = momentum*v + g` rebinds the local name" warning of optimiser exercises), Adam's bias-corrected m
+accumulated back into m (a Stack Overflow answer), m and v created by one chained assignment,
+set_to_none habits from PyTorch, inputs modified in place, operator precedence in schedules.
 """
 from . import Mutant, Variant
+
+SGD_CORE = ("            v *= self.momentum\n            v += g\n            if self.nesterov:\n"
+            "                p.data -= self.lr * (g + self.momentum * v)\n")
+ADAM_INIT = ("        self.m = [np.zeros_like(p.data) for p in self.params]\n"
+             "        self.v = [np.zeros_like(p.data) for p in self.params]\n")
+ADAM_UPDATE = "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n"
+ADAM_CORR = "        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n"
+BN_BWD_DX = "    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n"
 
 MUTANTS = [
     # --- the optimiser protocol -----------------------------------------------------------
@@ -267,6 +279,63 @@ MUTANTS = [
     Mutant("update ratio of squared norms",
            old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
            new="    return float(np.sum((after - before) ** 2) / np.sum(before ** 2))\n", expect="not the sums of squares"),
+    # --- issue 15 held-out probe (fresh mistakes, now catalogued) ----------------------------
+    Mutant("zero_grad sets p.grad to None (PyTorch's set_to_none habit)",
+           old="            p.grad[...] = 0\n", new="            p.grad = None\n", expect="set p.grad to None"),
+    Mutant("SGD velocity rebound to a new local array (never stored)",
+           old="            v *= self.momentum\n            v += g\n", new="            v = self.momentum * v + g\n",
+           expect="velocity is not kept between steps"),
+    Mutant("Nesterov look-ahead with the raw gradient (weight decay left out)",
+           old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (p.grad + self.momentum * v)\n", expect="look-ahead uses the regularised gradient"),
+    Mutant("RMSProp running average rebound to a local name (never stored)",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s = self.alpha * s + (1 - self.alpha) * p.grad * p.grad\n", expect="running average s is not kept between steps"),
+    Mutant("Adam m and v are the same list (self.m = self.v = [...])",
+           old=ADAM_INIT, new="        self.m = self.v = [np.zeros_like(p.data) for p in self.params]\n",
+           expect="m and v are the same arrays"),
+    Mutant("Adam stores the bias-corrected m back into m (Stack Overflow thread)",
+           old=ADAM_UPDATE, new="            m /= correction1\n"
+                                "            p.data -= self.lr * m / (np.sqrt(v / correction2) + self.eps)\n",
+           expect="m_hat was written back into m"),
+    Mutant("Adam bias correction (1 - beta)**t instead of 1 - beta**t",
+           old=ADAM_CORR, new="        correction1, correction2 = (1 - self.beta1) ** self.t, (1 - self.beta2) ** self.t\n",
+           expect="not (1 - beta1)**t"),
+    Mutant("Adam eps inside the square root",
+           old=ADAM_UPDATE, new="            p.data -= self.lr * (m / correction1) / np.sqrt(v / correction2 + self.eps)\n",
+           expect="eps is added to sqrt(v_hat), outside the square root"),
+    Mutant("dropout multiplies x in place (x *= mask)",
+           old="    return x * mask, mask\n", new="    x *= mask\n    return x, mask\n", expect="modified its input argument #1"),
+    Mutant("dropout mask from rng.binomial(1, p): keeps with probability p",
+           old="    keep = rng.random(x.shape) >= p\n", new="    keep = rng.binomial(1, p, size=x.shape)\n",
+           expect="probability of DROPPING"),
+    Mutant("dropout backward applies the mask twice",
+           old="    return dout * mask\n", new="    return dout * mask * mask\n", expect="applied twice"),
+    Mutant("batch norm centres x in place (x -= mean)",
+           old="        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+           new="        x -= mean\n        var = (x ** 2).mean(axis=0, keepdims=True)\n", expect="modified its input argument #1"),
+    Mutant("batch norm normalises by the standard deviation used as a variance",
+           old="        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+           new="        var = x.std(axis=0, keepdims=True)\n", expect="standard deviation was used as the variance"),
+    Mutant("batch norm backward with N read from the feature axis",
+           old="    n = dout.shape[0]\n", new="    n = dout.shape[1]\n", expect="was used where N, the batch size"),
+    Mutant("early stopping lowers best_loss on a non-improvement",
+           old="        else:\n            self.epochs_without_improvement += 1\n",
+           new="        else:\n            self.epochs_without_improvement += 1\n"
+               "            self.best_loss = min(self.best_loss, float(val_loss))\n", expect="best_loss changes only on an improvement"),
+    Mutant("step decay with the precedence of // (lr0 * gamma ** epoch // step_size)",
+           old="    return lr0 * gamma ** (epoch // step_size)\n", new="    return lr0 * gamma ** epoch // step_size\n",
+           expect="bind tighter than //"),
+    Mutant("cosine decay adds lr_min without removing it from the amplitude",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr_min + lr0 * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n", expect="amplitude is lr0 - lr_min"),
+    Mutant("warm-up test with <= (overshoots lr0 at epoch warmup_epochs)",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * (epoch + 1) / warmup_epochs if epoch <= warmup_epochs else lr0\n", expect="epoch < warmup_epochs, not <="),
+    Mutant("update ratio as the difference of the norms",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float((np.linalg.norm(after) - np.linalg.norm(before)) / np.linalg.norm(before))\n",
+           expect="not the difference of the norms"),
 ]
 
 VARIANTS = [
@@ -332,4 +401,43 @@ VARIANTS = [
     Variant("update ratio with explicit square roots",
             old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.sqrt(np.sum((after - before) ** 2)) / np.sqrt(np.sum(before ** 2)))\n"),
+    # --- issue 15 held-out probe (fresh correct variants, now catalogued) ------------------
+    Variant("zero_grad with fill(0)", old="            p.grad[...] = 0\n", new="            p.grad.fill(0)\n"),
+    Variant("SGD velocity kept in float64 whatever the parameter's dtype",
+            old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+            new="        self.velocity = [np.zeros(p.data.shape) for p in self.params]\n"),
+    Variant("Nesterov in Sutskever's form with PyTorch's velocity",
+            old=SGD_CORE, new="            v_prev = v.copy()\n            v *= self.momentum\n            v += g\n"
+                              "            if self.nesterov:\n"
+                              "                p.data -= self.lr * ((1 + self.momentum) * v - self.momentum * v_prev)\n"),
+    Variant("RMSProp with s ** 0.5", old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+            new="            p.data -= self.lr * p.grad / (s ** 0.5 + self.eps)\n"),
+    Variant("Adam with float64 moments for float32 parameters",
+            old=ADAM_INIT, new="        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
+                               "        self.v = [np.zeros(p.data.shape) for p in self.params]\n"),
+    Variant("Adam state in dicts keyed by id(p)",
+            old=ADAM_INIT, new="        self.m = {id(p): np.zeros_like(p.data) for p in self.params}\n"
+                               "        self.v = {id(p): np.zeros_like(p.data) for p in self.params}\n",
+            also=(("        for p, m, v in zip(self.params, self.m, self.v):\n",
+                   "        for p in self.params:\n            m, v = self.m[id(p)], self.v[id(p)]\n"),)),
+    Variant("dropout with a strict comparison and np.where",
+            old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n",
+            new="    keep = rng.random(x.shape) > p\n    mask = np.where(keep, 1 / (1 - p), 0).astype(x.dtype)\n"),
+    Variant("batch norm backward with means (simplified CS231n form)",
+            old=BN_BWD_DX, new="    dx = gamma * inv_std * (dout - dout.mean(axis=0, keepdims=True)"
+                               " - x_hat * (dout * x_hat).mean(axis=0, keepdims=True))\n"),
+    Variant("batch norm forward dividing by sqrt(var + eps)",
+            old="    inv_std = 1 / np.sqrt(var + eps)\n    x_hat = (x - mean) * inv_std\n",
+            new="    std = np.sqrt(var + eps)\n    x_hat = (x - mean) / std\n    inv_std = 1 / std\n"),
+    Variant("step decay with math.floor and warm-up with if/else",
+            old="    return lr0 * gamma ** (epoch // step_size)\n",
+            new="    return lr0 * gamma ** math.floor(epoch / step_size)\n",
+            also=(("    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+                   "    if epoch < warmup_epochs:\n        return lr0 * (epoch + 1) / warmup_epochs\n    return lr0\n"),)),
+    Variant("early stopping stops with == patience",
+            old="        return self.epochs_without_improvement >= self.patience\n",
+            new="        return self.epochs_without_improvement == self.patience\n"),
+    Variant("update ratio with ravel and np.linalg.norm",
+            old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+            new="    return float(np.linalg.norm((after - before).ravel()) / np.linalg.norm(before.ravel()))\n"),
 ]
