@@ -8,7 +8,6 @@ PyTorch is installed, the optional cats-vs-dogs section on a folder of photos th
 from __future__ import annotations
 
 import importlib.util
-import re
 import os
 import subprocess
 import sys
@@ -69,19 +68,6 @@ def test_one_mistake_costs_one_cell():
         mutant = next(m for m in zoo.load(LAB).MUTANTS if m.name == name)
         out = harness.grade_direct(LAB, (mutant,), label=name)
         assert [c.grade_id for c in out.cells if c.points < c.max_points] == [cell], (name, out.messages())
-
-
-def test_zoo_size():
-    module = zoo.load(LAB)
-    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10      # issue 15
-
-
-def test_properties_table_covers_every_graded_check(nb):
-    """PROPERTIES (printed by make mutants) names every check a hidden test calls, and nothing else."""
-    called = {name for cell in nb.cells if cell.cell_type == "code"
-              for name in re.findall(r"_checks\.(\w+)\(", cell.source)}
-    assert called and set(checks.PROPERTIES) == called
-    assert all(checks.PROPERTIES[name] for name in called)
 
 
 def test_shape_mistakes_are_explained_by_every_case():

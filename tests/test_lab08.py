@@ -85,21 +85,13 @@ def test_checks_reject_and_name_mutants(name):
 
 def test_zoo_size_and_the_issue_s_mutants():
     module = zoo.load(LAB)
-    assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10      # issue 15
+    # (sizes: tests/test_mutants.py)
     names = " | ".join(m.name.lower() for m in module.MUTANTS)
     for wanted in ("without bias correction", "step counter starting at 0", "second moment without the square",
                    "not rescaled", "active in evaluation", "batch statistics in evaluation",
                    "without the mean and variance terms", "running statistics in evaluation",
                    "weight decay applied to biases", "momentum with the wrong sign", "off by one epoch"):
         assert wanted in names, wanted
-
-
-def test_properties_table_covers_every_graded_check(nb):
-    """PROPERTIES (printed by make mutants) names every check a hidden test calls, and nothing else."""
-    called = {name for cell in nb.cells if cell.cell_type == "code"
-              for name in re.findall(r"_checks\.(\w+)\(", cell.source)}
-    assert called and set(checks.PROPERTIES) == called
-    assert all(checks.PROPERTIES[name] for name in called)
 
 
 def test_state_lost_between_steps_is_named_whatever_the_optimiser():
