@@ -23,6 +23,7 @@ way that is a permutation per epoch, reproducible from the seed.
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 
@@ -90,12 +91,12 @@ def _bce(AL, Y):
     return -float(np.sum(Y * np.log(AL) + (1 - Y) * np.log1p(-AL))) / AL.shape[0]
 
 
-def _backward(layers, Y, hidden, top=None, at=3, deriv=None):
+def _backward(layers, Y, hidden, top=None, at=3, deriv=None, power=1):
     """Analytic gradients {dW_l, db_l, dA_{l-1}}.
 
     For diagnoses: ``top`` rewrites dZ_L; ``at=4`` evaluates g' at the activation A of each
     hidden layer instead of its pre-activation Z (``at=3``); ``deriv`` replaces the hidden
-    activation whose derivative is used.
+    activation whose derivative is used; ``power=2`` multiplies by that derivative twice.
     """
     L = len(layers)
     m = Y.shape[0]
@@ -108,7 +109,7 @@ def _backward(layers, Y, hidden, top=None, at=3, deriv=None):
         g[f"db{l}"] = np.einsum("mo->o", dZ)[None, :]
         g[f"dA{l - 1}"] = np.einsum("mo,io->mi", dZ, W)
         if l > 1:
-            dZ = g[f"dA{l - 1}"] * _act_grad(layers[l - 2][at], deriv or hidden)
+            dZ = g[f"dA{l - 1}"] * _act_grad(layers[l - 2][at], deriv or hidden) ** power
     return g
 
 
@@ -308,6 +309,14 @@ def initialize_parameters(fn) -> None:
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
             if abs(W.mean()) > 0.05 * std:
                 core.fail(f"{name}: W{l} has mean {W.mean():.3g}; the weights must be centred on 0", "weights-mean")
+        # Layers drawn independently: a generator re-created from the seed for every layer gives each
+        # layer the same random numbers (W2 starts with W1's draws, rescaled).
+        z1, z2 = (np.asarray(p[k], _f64).ravel() for k in ("W1", "W2"))
+        k = min(z1.size, z2.size)
+        if np.corrcoef(z1[:k], z2[:k])[0, 1] > 0.99:
+            core.fail(f"{name}: W2 starts with the same random numbers as W1 (rescaled): the generator is "
+                      f"re-created from the seed for every layer; create it once, before the loop over the "
+                      f"layers, so that every layer gets its own draws", "layers-same-draws")
     # Seeding: reproducible, and the seed actually matters.
     a = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
     b = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
@@ -351,6 +360,9 @@ def linear_forward(fn) -> None:
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
                 (W64 @ A64 + b64) if m == n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
+            "the bias is added as a column (b.T, shape (n, 1)): b is the row (1, n) added to every row of "
+            "A_prev @ W; a column only broadcasts when m == n, and then adds b[j] to row j":
+                (want - b64 + b64.T) if m == n else None,
             "elementwise product instead of a matrix product: Z = A_prev @ W (np.dot), not A_prev * W":
                 (A64 * W64 + b64) if A64.shape == W64.shape else None,
         })
@@ -554,6 +566,12 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         own = _own_model_forward(linear_forward, activation_forward, X, _copy_params(params), hidden)
         if own is not None and _forward_matches(out, own[0], own[1]):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        if L > 1 and dims[-2] != 1 and isinstance(out[0], np.ndarray) and out[0].shape == (m, dims[-2]):
+            short = isinstance(out[1], (list, tuple)) and len(out[1]) == L - 1
+            core.fail(f"{name}: AL has the shape {out[0].shape} of layer {L - 1}'s output"
+                      + (f" and caches has {L - 1} entries" if short else "")
+                      + f": the output layer {L} (W{L}, b{L}, sigmoid) is never applied; with L = len(parameters) // 2 "
+                        f"= {L} layers, loop over l = 1, ..., L (range(1, L + 1))", "output-layer-missing")
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
         ZL = layers[-1][3]
         _expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
@@ -586,31 +604,60 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
 
 
+def _bce_case(fn, AL, Y):
+    """One case of binary_cross_entropy: the value against the mean BCE, naming known mistakes."""
+    m = AL.shape[0]
+    name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
+    got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
+    A64, Y64 = AL.astype(_f64), Y.astype(_f64)
+    terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
+    want = -float(terms.sum()) / m
+    # np.dot(Y, np.log(AL).T) with (m, 1) columns is the (m, m) outer product: its sum is sum(Y) * sum(log AL).
+    outer = -(Y64.sum() * np.log(A64).sum() + (1 - Y64).sum() * np.log1p(-A64).sum())
+    _expect_number(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
+        "the loss is the mean over the m samples, not the sum": m * want,
+        "the minus sign is missing: the loss must be positive": -want,
+        "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
+        "the second term must use log(1 - a), not log(a)":
+            -float((Y64 * np.log(A64) + (1 - Y64) * np.log(A64)).mean()),
+        "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
+            -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
+        "log10 instead of the natural logarithm np.log": want / np.log(10),
+        "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
+            (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
+        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
+        "with every a: multiply elementwise, Y * np.log(AL), then average (or use Y.T @ np.log(AL))":
+            (outer / m) if m > 1 else None,
+        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
+        "with every a: multiply elementwise, Y * np.log(AL), then average over the m samples":
+            (outer / m ** 2) if m > 1 else None,
+    })
+
+
 def binary_cross_entropy(fn) -> None:
     gen = core.rng("lab04.bce")
+    failures, one_passed = [], False
     for m, dtype in [(5, _f64), (1, _f64), (8, _f64), (7, np.float32), (3, _f64)]:
         AL = gen.uniform(0.02, 0.98, size=(m, 1)).astype(dtype)
         Y = (gen.random((m, 1)) < 0.5).astype(dtype)
         Y[0, 0] = 1.0
         if m > 2:
             Y[1, 0] = 0.0
-        name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {np.dtype(dtype).name})"
-        got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
-        A64, Y64 = AL.astype(_f64), Y.astype(_f64)
-        terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
-        want = -float(terms.sum()) / m
-        _expect_number(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
-            "the loss is the mean over the m samples, not the sum": m * want,
-            "the minus sign is missing: the loss must be positive": -want,
-            "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
-            "the second term must use log(1 - a), not log(a)":
-                -float((Y64 * np.log(A64) + (1 - Y64) * np.log(A64)).mean()),
-            "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
-                -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
-            "log10 instead of the natural logarithm np.log": want / np.log(10),
-            "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
-                (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
-        })
+        try:
+            _bce_case(fn, AL, Y)
+        except core.CheckFailure as exc:
+            failures.append(exc)
+        else:
+            one_passed = one_passed or m == 1
+    for exc in failures:      # a named mistake first; then "right only for one sample"
+        if exc.diagnosis not in ("wrong-value", "wrong-values") and not str(exc.diagnosis).startswith("raised-"):
+            raise exc
+    if failures and one_passed:
+        core.fail(f"{failures[0]} (the same check passed for a batch of one sample: a formula right only when "
+                  f"m = 1, such as a matrix product where the terms must be multiplied elementwise, or a sum "
+                  f"over the wrong axis?)", "right-only-for-one-sample")
+    if failures:
+        raise failures[0]
     # Saturated sigmoid outputs (exactly 0 or 1 in floating point): no log(0), no NaN.
     AL = np.array([[0.0], [1.0], [1.0], [0.0]])
     Y = np.array([[0.0], [1.0], [0.0], [1.0]])
@@ -675,6 +722,9 @@ def linear_backward(fn) -> None:
         })
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
+            if db_got.shape == (n, 1) and n != m:
+                core.fail(f"{name}: db has shape {db_got.shape}, the transpose of b's shape (1, {n}): keep the "
+                          f"row dZ.sum(axis=0, keepdims=True), without transposing it", "db-transposed")
             if db_got.shape == (m, n):
                 core.fail(f"{name}: db must be summed over the batch axis: expected shape (1, {n}), "
                           f"got {db_got.shape} (the bias gradient is not summed)", "db-not-summed")
@@ -909,16 +959,34 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _backward(layers, Y, hidden, at=4),
         "the hidden layers' derivative must be that of hidden_activation, not of the sigmoid":
             _backward(layers, Y, hidden, deriv="sigmoid") if hidden != "sigmoid" else None,
+        "dZ_L is missing the sigmoid's derivative: -(Y / A_L - (1 - Y) / (1 - A_L)) / m is dA_L, the gradient "
+        "with respect to the output A_L; multiplied by sigmoid'(Z_L) = A_L (1 - A_L) it gives dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: -(y / a - (1 - y) / (1 - a)) / mm),
+        "dZ_L = 2 (A_L - Y) / m is the derivative of the squared error (A_L - Y)^2, not of the binary "
+        "cross-entropy: your backward differentiates another loss than the one the network is trained "
+        "with; for the sigmoid + mean BCE, dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) / mm),
+        "dZ_L = 2 (A_L - Y) A_L (1 - A_L) / m is the gradient of the squared error through the sigmoid, not "
+        "of the binary cross-entropy: your backward differentiates another loss than the one the network "
+        "is trained with; for the sigmoid + mean BCE, dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) * a * (1 - a) / mm),
     }
     if L > 1:
         alternatives["the hidden layers' derivative is missing (dZ_{l-1} = dA_{l-1} * g'(Z_{l-1}))"] = \
             _backward_no_deriv(layers, Y)
+        alternatives["the derivative of the hidden activation is applied twice (dZ_{l-1} = dA_{l-1} * "
+                     "g'(Z_{l-1}) * g'(Z_{l-1})): call activation_backward once per layer, on dA_{l-1}"] = \
+            _backward(layers, Y, hidden, power=2)
     for message, alt in alternatives.items():
         if alt is None:
             continue
         differs = not _grads_match(alt, ref, keys, 1e-5, 1e-7)
         if differs and _grads_match(got, alt, keys, 1e-6, 1e-9):
             core.fail(f"{name}: {message}", _slug(message))
+    factor = _common_factor(got, ref, keys)
+    if factor is not None:
+        core.fail(f"{name}: every gradient is {factor:.4g} times the gradient of the mean loss: a factor in "
+                  f"dZ_L = (A_L - Y) / m is wrong (the 1/m once, nothing else)", "grads-scaled")
     own = _own_loss_gradient(bce, layers, Y, params, hidden)
     top = [f"dW{L}", f"db{L}"]
     if own is not None and not _grads_match(own, ref, top) and _grads_match(got, own, top, 1e-4, 1e-6):
@@ -939,6 +1007,21 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _common_factor(got, ref, keys):
+    """k when every gradient in ``got`` is k * the reference (k != 1), else None."""
+    try:
+        g = np.concatenate([np.asarray(got[k], _f64).ravel() for k in keys])
+        r = np.concatenate([np.asarray(ref[k], _f64).ravel() for k in keys])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if g.shape != r.shape or not np.isfinite(g).all() or float(r @ r) == 0.0:
+        return None
+    k = float(g @ r / (r @ r))
+    if abs(k - 1) < 1e-3 or abs(k) < 1e-12 or not core.close(g, k * r, 1e-6, 1e-9):
+        return None
+    return k
 
 
 def _backward_no_deriv(layers, Y):
@@ -966,9 +1049,13 @@ def update_parameters(fn) -> None:
         grads["dA0"] = gen.standard_normal((3, dims[0])).astype(dtype)
         name = f"update_parameters(layers {dims}, learning_rate={lr}, {np.dtype(dtype).name})"
         given, given_grads = _copy_params(params), _copy_params(grads)
-        got = _call(fn, given, given_grads, lr, name=name,
-                    hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
-                         "use grads['d' + key]")
+        try:
+            got = _call(fn, given, given_grads, lr, name=name,
+                        hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
+                             "use grads['d' + key]")
+        except core.CheckFailure as exc:
+            _name_layer_index(exc, len(dims) - 1, name)
+            raise
         _unchanged(grads, given_grads, name, "grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
             core.fail(f"{name} returned None: return the parameters dict (updated in place)", "returned-none")
@@ -1001,6 +1088,16 @@ def update_parameters(fn) -> None:
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
             })
+
+
+def _name_layer_index(exc, L, name):
+    """A KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer network) is an index off by one."""
+    hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", str(exc))
+    if exc.diagnosis == "raised-keyerror" and hit and not 1 <= int(hit.group(2)) <= L:
+        key = hit.group(1) + hit.group(2)
+        core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
+                  f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
+                  f"by one?", "layer-index-off-by-one")
 
 
 def predict(fn, model_forward=None) -> None:
@@ -1120,7 +1217,8 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         out = _call(fn, X, Y, given, name=name, hint=_TRAIN_HINT, **kwargs)
     except core.CheckFailure as exc:
         text = str(exc)
-        if parts is not None and parts is not _REF and expect is not None and " raised " in text \
+        failed_inside = " raised " in text or exc.diagnosis == "not-numerically-stable"
+        if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
                 and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
             raise _Skip() from None
@@ -1205,13 +1303,14 @@ class _Own:
 _REF = _Reference()
 
 
-def _simulate(parts, X, Y, params, lr, orders, size, hidden):
-    """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``."""
+def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None):
+    """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
+    (``record_hidden``: the history measured with another hidden activation, for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
     def record():
-        AL, _ = parts.forward(X, p, hidden)
+        AL, _ = parts.forward(X, p, record_hidden or hidden)
         return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (Y > 0.5)))
 
     hist = [record()]
@@ -1305,8 +1404,8 @@ def _full_batch(fn, parts):
         name = (f"train(X {data.shape} {data.dtype.name}, learning_rate={lr}, epochs={epochs}, "
                 f"batch_size={batch_size})")
 
-        def run(rate=lr, n=epochs):
-            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden)
+        def run(rate=lr, n=epochs, record_hidden=None):
+            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden, record_hidden)
         try:
             got, hist = _run_train(fn, data, Y, params, dims, name, parts=parts, expect=run, learning_rate=lr,
                                    epochs=epochs, batch_size=batch_size, hidden_activation=hidden, seed=3)
@@ -1339,16 +1438,36 @@ def _full_batch(fn, parts):
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
         if hist["loss"] is not None:
-            _expect_close(hist["loss"], losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
-                "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
-                "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
-                "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
-                "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
-                    [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
-            })
+            _history_loss(hist["loss"], losses, run, epochs, hidden, name)
         _expect_close(hist["accuracy"], accs, name=f"{name}: history['accuracy']", rtol=1e-9, atol=1e-9,
                           diagnose={"accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
                                     "this is the error rate, not the accuracy": 1 - accs})
+
+
+def _history_loss(got, losses, run, epochs, hidden, name):
+    """history['loss'] of a full-batch run against the expected ``losses``, naming the known mistakes."""
+    others = {_other_activation_history(other, hidden): (lambda o=other: run(record_hidden=o)[1][:, 0])
+              for other in ACTIVATIONS if other != hidden}
+    try:
+        _expect_close(got, losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
+            "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
+            "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
+            "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
+            "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
+                [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
+            **others,
+        })
+    except core.CheckFailure as exc:
+        if any(message in str(exc) for message in others):
+            raise core.CheckFailure(str(exc), "history-other-activation") from None
+        raise
+
+
+def _other_activation_history(other, hidden):
+    """The end of a message saying the history was measured with the hidden activation ``other``."""
+    return (f"this is the loss of the network run with the hidden activation {other!r}, not the {hidden!r} "
+            f"train was given: pass hidden_activation on to model_forward where the history is recorded "
+            f"(model_forward's default is 'relu')")
 
 
 def train_full_batch(fn, model_forward=None, model_backward=None, update_parameters=None,
@@ -1568,6 +1687,14 @@ def _mini_batch_reproducible(fn, parts):
         except _Skip:
             return
         if hist["loss"] is not None and not core.close(hist["loss"][-1], want_loss, 1e-5, 1e-8):
+            for other in (a for a in ACTIVATIONS if a != hidden):
+                try:
+                    loss = parts.loss(parts.forward(X, got, other)[0], Y)
+                except (core.CheckFailure, Exception):
+                    continue
+                if core.close(hist["loss"][-1], loss, 1e-5, 1e-8):
+                    core.fail(f"{name}: history['loss']: {_other_activation_history(other, hidden)}",
+                              "history-other-activation")
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")
         if seed in runs and not _match(got, runs[seed], 0, 0):
