@@ -8,7 +8,9 @@ The oracles here are written independently of the reference solution: einsum ins
 matrix products, the sigmoid through tanh, the loss from the logits (softplus form),
 finite differences for every parameter gradient, and plain gradient-descent loops for
 training.  Every check raises :class:`core.CheckFailure` with a message that names the
-mistake it most likely found; nothing is printed.
+mistake it most likely found (a catalogued diagnosis, else the property that failed, else
+core.analyse_difference's account of the difference); nothing is printed.  Beside the oracle,
+each check verifies the specification's properties listed in ``PROPERTIES``.
 
 One mistake, one deduction.  The functions of this lab call each other through the
 notebook's globals (``model_forward`` calls ``linear_forward``...), which a check cannot
@@ -31,6 +33,45 @@ from . import core
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _f64 = np.float64
+
+_FLOATS = ("float32", "float64")
+_OWN_BLOCKS = "judged on the student's own building blocks"
+
+#: What each check verifies beside the oracle (graded function x property), for reports.  The
+#: targets are (m, 1) here (n_L = 1, a binary output), so averaging over m and over m * n_L coincide:
+#: "multi-output targets" does not apply to this lab's loss.  There is no optimiser state either.
+PROPERTIES = {
+    "initialize_parameters": ("keys and shapes W (n_{l-1}, n_l), b (1, n_l)", "pairwise-different layer sizes",
+                              "zero biases", "zeros / random / Xavier / He scale", "centred",
+                              "entries drawn independently", "layers drawn independently",
+                              "reproducible from the seed", "seed matters", "layer_dims not modified"),
+    "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
+                "input not modified"),
+    "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
+                           *_FLOATS, "|Z| up to 1000", "input not modified"),
+    "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
+                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
+    "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
+                      *_FLOATS, "X and parameters not modified", _OWN_BLOCKS),
+    "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
+                             "AL exactly 0 or 1 without log(0)", "inputs not modified"),
+    "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
+                        "odd batch", *_FLOATS, "dZ and cache not modified"),
+    "activation_backward": ("oracle", "finite differences (diagnosis)", "derivative at Z, not at A", "batch 1",
+                            "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid"),
+    "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
+                       "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
+                       "odd batch", *_FLOATS, "AL, Y and caches not modified", _OWN_BLOCKS),
+    "update_parameters": ("exact step -learning_rate * dP", "each parameter moves by its own gradient",
+                          "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
+                          *_FLOATS),
+    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
+    "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
+              "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
+              "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
+              "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
+              _OWN_BLOCKS),
+}
 
 
 # ----------------------------------------------------------------------------- oracles
@@ -1581,10 +1622,12 @@ def _mini_batch_counts(fn, parts):
     dims, hidden = _net(parts, [2, 3, 1]), "tanh"
     gen = core.rng("lab04.train_mini")
     params = _random_params(gen, dims)
-    x = gen.standard_normal((1, dims[0]))
+    x = gen.standard_normal((1, dims[0])).astype(np.float32).astype(_f64)   # exact in float32 too
     X, Y = np.repeat(x, 10, axis=0), np.ones((10, 1))
-    for batch_size, epochs in [(4, 2), (1, 1), (5, 2), (3, 1), (10, 1)]:
-        name = f"train(10 identical samples, batch_size={batch_size}, epochs={epochs})"
+    for batch_size, epochs, dtype in [(4, 2, _f64), (1, 1, _f64), (5, 2, _f64), (3, 1, _f64), (10, 1, _f64),
+                                      (3, 2, np.float32)]:
+        name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
+                + (", float32)" if dtype is np.float32 else ")"))
 
         def after(sizes_per_epoch):
             p = _copy_params(params)
@@ -1595,9 +1638,9 @@ def _mini_batch_counts(fn, parts):
             return p
         sizes = _expected_sizes(10, batch_size)
         try:
-            got, hist = _run_train(fn, X, Y, params, dims, name, parts=parts, expect=lambda: after(sizes),
-                                   learning_rate=0.5, epochs=epochs, batch_size=batch_size,
-                                   hidden_activation=hidden, seed=0)
+            got, hist = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                                   expect=lambda: after(sizes), learning_rate=0.5, epochs=epochs,
+                                   batch_size=batch_size, hidden_activation=hidden, seed=0)
             want = _expected(parts, lambda: after(sizes))
         except _Skip:
             continue

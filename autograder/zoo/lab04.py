@@ -4,7 +4,14 @@ Sources besides the course's own catalogue: the deeplearning.ai forum threads on
 assignment (tanh derivative written on Z, m = Y.shape[1] with samples in columns, dAL signs), CS231n's
 "dx = dout; dx[x <= 0] = 0" ReLU backward that masks the upstream gradient in place, the Stack Overflow
 `iterate_minibatches` recipe that drops the last partial batch, and a widely copied mini-batch tutorial
-that draws one permutation before the epoch loop.
+that draws one permutation before the epoch loop.  Issue 15's held-out round added a second
+batch: the deeplearning.ai forum's cost written with np.dot(Y, np.log(A).T) (an outer product once
+samples are rows), the extra factor 2 on dW from the Andrew-Ng-Deep-Learning-notes gradient-checking
+issue, the sigmoid derivative evaluated at sigmoid(sigmoid(Z)) from a numpy_neural_network issue,
+X and Y shuffled by two separate rng.shuffle calls (Stack Overflow's "shuffle two arrays in unison"),
+the `range(m // size)` loop and np.array_split(order, n_batches) of mini-batch tutorials, and
+dA_L or the squared-error gradient used as dZ_L (a network trained with one loss and differentiated
+as another).
 """
 from . import Mutant, Variant
 
@@ -284,6 +291,89 @@ MUTANTS = [
            expect="modified its input argument #1 in place"),
 ]
 
+# --- issue 15 held-out round (caught and named after the checks were extended)
+MUTANTS += [
+    Mutant("BCE as a sum of outer products np.dot(Y, log(A).T) (right only for m = 1)",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(-np.sum(np.dot(Y, np.log(A).T) + np.dot(1.0 - Y, np.log(1.0 - A).T)) / Y.shape[0])",
+           expect="(m, m) outer product"),
+    Mutant("bias added as a column b.T in linear_forward",
+           old="Z = A_prev @ W + b\n", new="Z = A_prev @ W + b.T\n",
+           expect="bias is added as a column"),
+    Mutant("dW doubled (an extra factor 2)",
+           old="dW = A_prev.T @ dZ", new="dW = 2 * (A_prev.T @ dZ)",
+           expect="expected one times 2"),
+    Mutant("db returned as a column (transposed)",
+           old="db = dZ.sum(axis=0, keepdims=True)", new="db = dZ.sum(axis=0, keepdims=True).T",
+           expect="the transpose of b's shape"),
+    Mutant("dA_prev computed column-wise as W @ dZ.T",
+           old="dA_prev = dZ @ W.T", new="dA_prev = W @ dZ.T",
+           expect="the transpose of A_prev"),
+    Mutant("ReLU forward zeroes Z in place",
+           old="A = np.maximum(Z, 0.0)", new="Z[Z < 0] = 0.0\n        A = Z",
+           expect="modified its input argument #1 in place"),
+    Mutant("sigmoid derivative at sigmoid(sigmoid(Z)) (the activation applied twice)",
+           old="s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+           new="s = sigmoid(sigmoid(Z))\n        return dA * s * (1.0 - s)",
+           expect="evaluated at the activation sigmoid(Z)"),
+    Mutant("activation_backward applied twice in model_backward",
+           old="dZ = activation_backward(dA_prev, Z_prev, hidden_activation)",
+           new="dZ = activation_backward(activation_backward(dA_prev, Z_prev, hidden_activation), Z_prev, "
+               "hidden_activation)",
+           expect="derivative of the hidden activation is applied twice"),
+    Mutant("dA_L used as dZ_L (the output sigmoid's derivative skipped)",
+           old="dZ = (AL - Y) / m", new="dZ = -(Y / AL - (1 - Y) / (1 - AL)) / m",
+           expect="dZ_L is missing the sigmoid's derivative"),
+    Mutant("squared-error gradient 2 (AL - Y) / m as dZ_L",
+           old="dZ = (AL - Y) / m", new="dZ = 2 * (AL - Y) / m",
+           expect="derivative of the squared error"),
+    Mutant("model_forward forgets the output layer",
+           old="for l in range(1, L + 1):\n        Z, linear_cache", new="for l in range(1, L):\n        Z, linear_cache",
+           expect="is never applied"),
+    Mutant("update_parameters scales grads in place",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='grads["d" + key] *= learning_rate\n        parameters[key] -= grads["d" + key]',
+           expect="modified grads"),
+    Mutant("update_parameters reads db{l-1} (layer index off by one)",
+           old='    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]',
+           new='    for l in range(len(parameters) // 2):\n'
+               '        parameters[f"W{l + 1}"] -= learning_rate * grads[f"dW{l + 1}"]\n'
+               '        parameters[f"b{l + 1}"] -= learning_rate * grads[f"db{l}"]',
+           expect="off by one"),
+    Mutant("X and Y shuffled by two separate rng.shuffle calls",
+           old="        order = rng.permutation(m)\n        for first in range(0, m, size):\n"
+               "            idx = order[first:first + size]\n"
+               "            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n"
+               "            grads = model_backward(AL, Y[idx], caches, hidden_activation)",
+           new="        Xs, Ys = X.copy(), Y.copy()\n        rng.shuffle(Xs)\n        rng.shuffle(Ys)\n"
+               "        for first in range(0, m, size):\n            idx = slice(first, first + size)\n"
+               "            AL, caches = model_forward(Xs[idx], parameters, hidden_activation)\n"
+               "            grads = model_backward(AL, Ys[idx], caches, hidden_activation)",
+           expect="not those of the sampled rows"),
+    Mutant("a new permutation for every mini-batch",
+           old="idx = order[first:first + size]", new="idx = rng.permutation(m)[first:first + size]",
+           expect="exactly once per epoch"),
+    Mutant("last partial batch dropped by range(m // size)",
+           old="for first in range(0, m, size):\n            idx = order[first:first + size]",
+           new="for j in range(m // size):\n            idx = order[j * size:(j + 1) * size]",
+           expect="last, smaller mini-batch is dropped"),
+    Mutant("np.array_split into ceil(m / size) near-equal batches",
+           old="for first in range(0, m, size):\n            idx = order[first:first + size]",
+           new="for idx in np.array_split(order, -(-m // size)):",
+           expect="the mini-batches have sizes"),
+    Mutant("train copies the dict, not its arrays (a shallow copy)",
+           old="parameters = {k: v.copy() for k, v in parameters.items()}", new="parameters = dict(parameters)",
+           expect="modified the initial parameters"),
+    Mutant("history recorded with model_forward's default hidden activation",
+           old="        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy",
+           new="        AL, _ = model_forward(X, parameters)\n        accuracy",
+           expect="pass hidden_activation on to model_forward where the history is recorded"),
+    Mutant("generator re-created from the seed for every layer",
+           old="    parameters = {}\n    for l in range(1, len(layer_dims)):\n",
+           new="    parameters = {}\n    for l in range(1, len(layer_dims)):\n        rng = np.random.default_rng(seed)\n",
+           expect="re-created from the seed for every layer"),
+]
+
 VARIANTS = [
     Variant("np.dot instead of @ in linear_forward", old="Z = A_prev @ W + b\n", new="Z = np.dot(A_prev, W) + b\n"),
     Variant("uniform initialisation with the same variance",
@@ -359,4 +449,28 @@ VARIANTS = [
             new="return parameters, {k: [r[k] for r in rows] for k in rows[0]}"),
     Variant("linear_backward's dW in float32, returned as float64",
             old="dW = A_prev.T @ dZ", new="dW = (A_prev.astype(np.float32).T @ dZ.astype(np.float32)).astype(np.float64)"),
+    # --- issue 15 held-out round
+    Variant("tanh derivative as (1 - t)(1 + t)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
+            new="t = np.tanh(Z)\n        return dA * (1.0 - t) * (1.0 + t)"),
+    Variant("naive sigmoid with the overflow warning silenced (the values are right)",
+            old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+            new="with np.errstate(over=\"ignore\"):\n        return 1.0 / (1.0 + np.exp(-Z))"),
+    Variant("model_forward computed in float32", old="    L = len(parameters) // 2\n    A = X\n",
+            new="    L = len(parameters) // 2\n    A = X.astype(np.float32)\n"),
+    Variant("BCE with log1p", old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            new="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log1p(-A)))"),
+    Variant("db as ones @ dZ", old="db = dZ.sum(axis=0, keepdims=True)", new="db = np.ones((1, dZ.shape[0])) @ dZ"),
+    Variant("ReLU derivative with Z >= 0 (the other kink convention)", old="return dA * (Z > 0)",
+            new="return dA * (Z >= 0)"),
+    Variant("predict with np.round", old="return (AL > 0.5).astype(int)", new="return np.round(AL).astype(int)"),
+    Variant("order from rng.permuted", old="order = rng.permutation(m)", new="order = rng.permuted(np.arange(m))"),
+    Variant("update with np.subtract(out=)", old='parameters[key] -= learning_rate * grads["d" + key]',
+            new='np.subtract(parameters[key], learning_rate * grads["d" + key], out=parameters[key])'),
+    Variant("initialisation with rng.normal(0, std)", old="std * rng.standard_normal((n_in, n_out))",
+            new="rng.normal(0.0, std, size=(n_in, n_out))"),
+    Variant("tanh forward in float32", old="A = np.tanh(Z)", new="A = np.tanh(Z.astype(np.float32))"),
+    Variant("linear_backward in float32",
+            old="    A_prev, W, b = linear_cache\n",
+            new="    A_prev, W, b = linear_cache\n"
+                "    A_prev, W, dZ = A_prev.astype(np.float32), W.astype(np.float32), dZ.astype(np.float32)\n"),
 ]
