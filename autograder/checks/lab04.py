@@ -235,6 +235,11 @@ def _call(fn, *args, name, hint=None, **kwargs):
         if hint and "not implemented" in text:
             core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
                       "not-implemented")
+        if "truth value of an array" in text:
+            core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
+                      f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
+                      f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
+                      "array-truth-value")
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
@@ -304,7 +309,9 @@ def _std_diagnosis(method, n_in, n_out):
                        np.sqrt(2.0 / n_in),
                    "2 / (n_{l-1} + n_l) is the variance: take its square root": 2.0 / (n_in + n_out),
                    "Xavier/Glorot uses the sum of the fans, sqrt(2 / (n_{l-1} + n_l)), not their product":
-                       np.sqrt(2.0 / (n_in * n_out))},
+                       np.sqrt(2.0 / (n_in * n_out)),
+                   "Xavier/Glorot uses std = sqrt(2 / (n_{l-1} + n_l)): the factor 2 is missing":
+                       np.sqrt(1.0 / (n_in + n_out))},
         "random": {"small random weights are 0.01 * N(0, 1): the factor 0.01 is missing": 1.0},
     }
     return wrong[method]
@@ -708,7 +715,7 @@ def binary_cross_entropy(fn) -> None:
         core.fail(f"{name} = {got:.3g}: two confidently wrong predictions must give a large loss "
                   f"(clip AL to [eps, 1 - eps] with a small eps such as 1e-12)", "bce-eps-too-large")
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
-    if got > 1e-5 or got < -1e-12:
+    if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
 
 
@@ -1335,7 +1342,10 @@ class _Own:
         return core.call(self.fns[1], AL, Y, caches, hidden, name="your model_backward")
 
     def update(self, params, grads, lr):
-        return core.call(self.fns[2], _copy_params(params), grads, lr, name="your update_parameters")
+        out = core.call(self.fns[2], _copy_params(params), grads, lr, name="your update_parameters")
+        if out is None:          # its own cell says so; train relies on the documented return value
+            core.fail("your update_parameters returned None", "returned-none")
+        return out
 
     def loss(self, AL, Y):
         return float(core.call(self.fns[3], AL, Y, name="your binary_cross_entropy"))
@@ -1479,36 +1489,38 @@ def _full_batch(fn, parts):
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
         if hist["loss"] is not None:
-            _history_loss(hist["loss"], losses, run, epochs, hidden, name)
-        _expect_close(hist["accuracy"], accs, name=f"{name}: history['accuracy']", rtol=1e-9, atol=1e-9,
-                          diagnose={"accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
-                                    "this is the error rate, not the accuracy": 1 - accs})
+            _history_column("loss", hist["loss"], losses, run, hidden, name, rtol=1e-5, atol=1e-8, diagnose={
+                "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
+                "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
+                "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
+                "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
+                    [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
+            })
+        _history_column("accuracy", hist["accuracy"], accs, run, hidden, name, rtol=1e-9, atol=1e-9, diagnose={
+            "accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
+            "this is the error rate, not the accuracy": 1 - accs})
 
 
-def _history_loss(got, losses, run, epochs, hidden, name):
-    """history['loss'] of a full-batch run against the expected ``losses``, naming the known mistakes."""
-    others = {_other_activation_history(other, hidden): (lambda o=other: run(record_hidden=o)[1][:, 0])
+def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):
+    """A column of the history of a full-batch run (``run``) against the expected one, naming the
+    catalogued mistakes ``diagnose`` and a history measured with another hidden activation."""
+    index = {"loss": 0, "accuracy": 1}[column]
+    others = {_other_activation_history(column, other, hidden): (lambda o=other: run(record_hidden=o)[1][:, index])
               for other in ACTIVATIONS if other != hidden}
     try:
-        _expect_close(got, losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
-            "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
-            "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
-            "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
-            "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
-                [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
-            **others,
-        })
+        _expect_close(got, want, name=f"{name}: history[{column!r}]", rtol=rtol, atol=atol,
+                      diagnose={**diagnose, **others})
     except core.CheckFailure as exc:
         if any(message in str(exc) for message in others):
             raise core.CheckFailure(str(exc), "history-other-activation") from None
         raise
 
 
-def _other_activation_history(other, hidden):
+def _other_activation_history(column, other, hidden):
     """The end of a message saying the history was measured with the hidden activation ``other``."""
-    return (f"this is the loss of the network run with the hidden activation {other!r}, not the {hidden!r} "
-            f"train was given: pass hidden_activation on to model_forward where the history is recorded "
-            f"(model_forward's default is 'relu')")
+    return (f"this is the {column} of the network run with the hidden activation {other!r}, not the "
+            f"{hidden!r} train was given: pass hidden_activation on to model_forward (or predict) where the "
+            f"history is recorded (their default is 'relu')")
 
 
 def train_full_batch(fn, model_forward=None, model_backward=None, update_parameters=None,
@@ -1595,10 +1607,10 @@ def _onehot_batches(fn, seed, name):
                       f"never used): loop over range(0, m, batch_size) so that every sample is used "
                       f"exactly once per epoch", "last-batch-dropped")
         if unused:
-            core.fail(f"{label}: {unused} of the {m} samples were never used in the first epoch (and others "
-                      f"more than once): every sample must be used exactly once per epoch: draw a "
-                      f"permutation of the rows (rng.permutation(m)), not indices with replacement",
-                      "not-every-sample-once")
+            core.fail(f"{label}: {unused} of the {m} samples were never used in the first epoch: every sample "
+                      f"must be used exactly once per epoch: draw a permutation of the rows (rng.permutation(m), "
+                      f"not indices with replacement) and cut it into consecutive slices "
+                      f"order[i:i + batch_size] for i in range(0, m, batch_size)", "not-every-sample-once")
         core.fail(f"{label}: the parameters after one epoch are not those of mini-batches of {k} rows that "
                   f"use every sample exactly once (a sample used twice, or the mini-batches' gradients not "
                   f"averaged over their own rows?)", "not-every-sample-once")
@@ -1662,6 +1674,8 @@ def _mini_batch_counts(fn, parts):
                 if hit:
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
         if _match(got, params, 0, 0):
+            if parts is _REF:
+                _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
             core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
                       f"and keep working on the parameters it returns", "params-never-change")
         core.fail(f"{name}: expected exactly ceil(m / batch_size) = {len(sizes)} updates per epoch, "
@@ -1736,7 +1750,7 @@ def _mini_batch_reproducible(fn, parts):
                 except (core.CheckFailure, Exception):
                     continue
                 if core.close(hist["loss"][-1], loss, 1e-5, 1e-8):
-                    core.fail(f"{name}: history['loss']: {_other_activation_history(other, hidden)}",
+                    core.fail(f"{name}: history['loss']: {_other_activation_history('loss', other, hidden)}",
                               "history-other-activation")
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")

@@ -367,11 +367,51 @@ MUTANTS += [
     Mutant("history recorded with model_forward's default hidden activation",
            old="        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy",
            new="        AL, _ = model_forward(X, parameters)\n        accuracy",
-           expect="pass hidden_activation on to model_forward where the history is recorded"),
+           expect="this is the loss of the network run with the hidden activation"),
     Mutant("generator re-created from the seed for every layer",
            old="    parameters = {}\n    for l in range(1, len(layer_dims)):\n",
            new="    parameters = {}\n    for l in range(1, len(layer_dims)):\n        rng = np.random.default_rng(seed)\n",
            expect="re-created from the seed for every layer"),
+]
+
+# --- issue 15, second round (robustness beyond the held-out set)
+MUTANTS += [
+    Mutant("accuracy with the chained comparison AL > 0.5 == Y",
+           old='accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))', new='accuracy = float(np.mean(AL > 0.5 == Y))',
+           expect="chained comparison"),
+    Mutant("update_parameters forgets to return",
+           old='        parameters[key] -= learning_rate * grads["d" + key]\n    return parameters',
+           new='        parameters[key] -= learning_rate * grads["d" + key]',
+           expect="returned None"),
+    Mutant("Xavier without the factor 2",
+           old="std = np.sqrt(2.0 / (n_in + n_out))", new="std = np.sqrt(1.0 / (n_in + n_out))",
+           expect="the factor 2 is missing"),
+    Mutant("model_forward feeds X to every layer",
+           old="Z, linear_cache = linear_forward(A, parameters", new="Z, linear_cache = linear_forward(X, parameters",
+           expect="the previous layer's output"),
+    Mutant("history accuracy from predict with its default activation",
+           old='accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))',
+           new='accuracy = float(np.mean(predict(X, parameters) == Y))',
+           expect="this is the accuracy of the network run with the hidden activation"),
+    Mutant("history loss = mean of the epoch's mini-batch losses",
+           old="            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           new="            parameters = update_parameters(parameters, grads, learning_rate)\n"
+               "            batch_losses.append(binary_cross_entropy(AL, Y[idx]))\n"
+               "        rows.append({**record(epoch), \"loss\": float(np.mean(batch_losses))})",
+           also=(("        order = rng.permutation(m)\n", "        order = rng.permutation(m)\n        batch_losses = []\n"),),
+           expect=("shifted by one epoch", "not the loss of the last mini-batch")),
+    Mutant("mini-batch slice one row short",
+           old="idx = order[first:first + size]", new="idx = order[first:first + size - 1]",
+           expect="were never used in the first epoch"),
+    Mutant("epochs numbered from 0 after the row before training",
+           old="    epoch_range = range(1, epochs + 1)\n", new="    epoch_range = range(epochs)\n",
+           expect="history['epoch'] must be 0, 1"),
+    Mutant("ReLU backward with np.maximum(dA, 0)",
+           old="return dA * (Z > 0)", new="return np.maximum(dA, 0) * (Z > 0)",
+           expect="dA is also masked"),
+    Mutant("sigmoid backward dA * s without (1 - s)",
+           old="return dA * s * (1.0 - s)", new="return dA * s",
+           expect="the activation itself was multiplied"),
 ]
 
 VARIANTS = [
@@ -473,4 +513,40 @@ VARIANTS = [
             old="    A_prev, W, b = linear_cache\n",
             new="    A_prev, W, b = linear_cache\n"
                 "    A_prev, W, dZ = A_prev.astype(np.float32), W.astype(np.float32), dZ.astype(np.float32)\n"),
+    # --- issue 15, second round
+    Variant("update with new arrays in the same dict", old='parameters[key] -= learning_rate * grads["d" + key]',
+            new='parameters[key] = parameters[key] - learning_rate * grads["d" + key]'),
+    Variant("model_backward with a 0-indexed loop",
+            old='''    for l in range(L, 0, -1):
+        linear_cache, _ = caches[l - 1]
+        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
+        grads[f"dA{l - 1}"] = dA_prev
+        if l > 1:
+            _, Z_prev = caches[l - 2]''',
+            new='''    for i in reversed(range(L)):
+        l = i + 1
+        linear_cache = caches[i][0]
+        dA_prev, grads["dW" + str(l)], grads["db" + str(l)] = linear_backward(dZ, linear_cache)
+        grads["dA" + str(i)] = dA_prev
+        if i > 0:
+            Z_prev = caches[i - 1][1]'''),
+    Variant("linear_forward as (W.T A_prev.T).T", old="Z = A_prev @ W + b\n", new="Z = np.dot(W.T, A_prev.T).T + b\n"),
+    Variant("ReLU backward by a masked copy", old="return dA * (Z > 0)",
+            new="dZ = np.array(dA, copy=True)\n        dZ[Z <= 0] = 0\n        return dZ"),
+    Variant("tanh from exponentials", old="A = np.tanh(Z)", new="A = (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))"),
+    Variant("BCE with 1e-8 added inside the logs",
+            old="A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            new="return float(-np.mean(Y * np.log(AL + 1e-8) + (1.0 - Y) * np.log(1.0 - AL + 1e-8)))"),
+    Variant("predict returning floats", old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0"),
+    Variant("Xavier uniform", old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
+            new="parameters[f\"W{l}\"] = rng.uniform(-1, 1, (n_in, n_out)) * np.sqrt(3.0) * std"),
+    Variant("stable sigmoid computed in float32",
+            old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+            new="Z = np.asarray(Z, dtype=np.float32)\n    E = np.exp(-np.abs(Z))\n"
+                "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))"),
+    Variant("history as a list of dicts", old="return parameters, pd.DataFrame(rows)", new="return parameters, rows"),
+    Variant("ReLU with np.clip", old="A = np.maximum(Z, 0.0)", new="A = np.clip(Z, 0, None)"),
+    Variant("model_backward on float32 AL and Y",
+            old="    m = AL.shape[0]\n    L = len(caches)\n",
+            new="    m = AL.shape[0]\n    L = len(caches)\n    AL, Y = AL.astype(np.float32), Y.astype(np.float32)\n"),
 ]
