@@ -1139,13 +1139,20 @@ def update_parameters(fn) -> None:
 
 
 def _name_layer_index(exc, L, name):
-    """A KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer network) is an index off by one."""
-    hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", str(exc))
+    """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
+    network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
+    text = str(exc)
+    hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", text)
     if exc.diagnosis == "raised-keyerror" and hit and not 1 <= int(hit.group(2)) <= L:
         key = hit.group(1) + hit.group(2)
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
+    if exc.diagnosis == "raised-valueerror" and "broadcast" in text:
+        shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
+        core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
+                  f"shape; parameter P moves by grads['d' + P], which has P's shape (a layer index off by one, "
+                  f"W and b mixed up, or one of the keys dA0, dA1... used?)", "update-wrong-gradient")
 
 
 def predict(fn, model_forward=None) -> None:
