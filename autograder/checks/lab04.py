@@ -30,6 +30,7 @@ import re
 import numpy as np
 
 from . import core
+from .cases import diagnose_only
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _f64 = np.float64
@@ -422,7 +423,7 @@ def linear_forward(fn) -> None:
                           f"entry holds something else", "cache-order")
 
 
-_SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32): compute "
+_SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32), exp(Z) above: compute "
                    "E = exp(-|Z|) and use 1 / (1 + E) where Z >= 0 and E / (1 + E) where Z < 0 "
                    "(or scipy.special.expit)")
 
@@ -633,6 +634,10 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             core.fail(f"{name}: caches must be a list with one entry per layer ({L}), got "
                       f"{core.describe(caches)}" + (f" of length {len(caches)}" if isinstance(caches, (list, tuple))
                                                     else ""), "caches-length")
+        if L > 1 and _forward_matches((layers[-1][4], list(caches)[::-1]), layers[-1][4], want_caches):
+            core.fail(f"{name}: caches are in reverse order: caches[l-1] must belong to layer l (caches[0] to the "
+                      f"first layer): append each layer's cache, do not insert it at the front",
+                      "caches-reversed")
         for l in range(1, L + 1):
             A_prev, W, _b, Z, A = layers[l - 1]
             entry = _tuple(caches[l - 1], 2, f"{name}: caches[{l - 1}]", "(linear_cache, activation_cache)")
@@ -1202,13 +1207,19 @@ def predict(fn, model_forward=None) -> None:
                for other in ACTIVATIONS if other != hidden):
             core.fail(f"{name}: these are the labels of a network with another hidden activation: predict must "
                       f"pass its hidden_activation argument on to model_forward", "hidden-activation-not-passed")
-        _expect_close(values, want, name=name, rtol=0, atol=0, diagnose={
+        diagnose = {
             "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
             "threshold the probability AL at 0.5, not at 0 (AL is a sigmoid output in (0, 1))":
                 (AL > 0).astype(_f64),
             "threshold the probability AL at 0.5, not the pre-activation Z_L at 0.5":
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
-        })
+        }
+        diagnose_only(values, want, name=name, diagnose=diagnose, rtol=0, atol=0)
+        if m > 1 and np.unique(values).size == 1 and np.unique(want).size > 1:
+            core.fail(f"{name} gives the label {values.flat[0]:g} to every sample, although the network's outputs "
+                      f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
+                      f"single column is always 0)", "constant-labels")
+        _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
 
 
 # ----------------------------------------------------------------------------- training
@@ -1505,7 +1516,10 @@ def _full_batch(fn, parts):
             })
         _history_column("accuracy", hist["accuracy"], accs, run, hidden, name, rtol=1e-9, atol=1e-9, diagnose={
             "accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
-            "this is the error rate, not the accuracy": 1 - accs})
+            "this is the error rate, not the accuracy": 1 - accs,
+            "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
+            "training (yours is shifted by one epoch: measured before the epoch's last update?)":
+                np.concatenate([accs[:1], accs[:-1]])})
 
 
 def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):

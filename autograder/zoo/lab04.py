@@ -414,6 +414,27 @@ MUTANTS += [
            expect="the activation itself was multiplied"),
 ]
 
+MUTANTS += [
+    Mutant("predict with argmax over the single output column",
+           old="return (AL > 0.5).astype(int)", new="return AL.argmax(axis=1).reshape(-1, 1)",
+           expect="gives the label 0 to every sample"),
+    Mutant("model_backward uses the last cache for every layer",
+           old="        linear_cache, _ = caches[l - 1]\n", new="        linear_cache, _ = caches[-1]\n",
+           expect="caches from the wrong layer"),
+    Mutant("caches stored in reverse order",
+           old="caches.append((linear_cache, activation_cache))", new="caches.insert(0, (linear_cache, activation_cache))",
+           expect="caches are in reverse order"),
+    Mutant("history accuracy measured on the last mini-batch",
+           old="            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           new="            parameters = update_parameters(parameters, grads, learning_rate)\n"
+               "        rows.append({**record(epoch), \"accuracy\": float(np.mean((AL > 0.5) == (Y[idx] > 0.5)))})",
+           expect="history['accuracy'] must be measured on the whole data set"),
+    Mutant("sigmoid as exp(Z) / (1 + exp(Z))",
+           old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="return np.exp(Z) / (1.0 + np.exp(Z))",
+           expect="not numerically stable"),
+]
+
 VARIANTS = [
     Variant("np.dot instead of @ in linear_forward", old="Z = A_prev @ W + b\n", new="Z = np.dot(A_prev, W) + b\n"),
     Variant("uniform initialisation with the same variance",
@@ -549,4 +570,7 @@ VARIANTS = [
     Variant("model_backward on float32 AL and Y",
             old="    m = AL.shape[0]\n    L = len(caches)\n",
             new="    m = AL.shape[0]\n    L = len(caches)\n    AL, Y = AL.astype(np.float32), Y.astype(np.float32)\n"),
+    Variant("weights drawn as (n_out, n_in), then transposed", old="std * rng.standard_normal((n_in, n_out))",
+            new="std * rng.standard_normal((n_out, n_in)).T"),
+    Variant("predict with >=", old="return (AL > 0.5).astype(int)", new="return (AL >= 0.5).astype(int)"),
 ]
