@@ -296,3 +296,58 @@ def test_solution_and_a_variant_get_full_marks():
     for patches in [(), tuple(_pick(module.VARIANTS, ["out-of-place parameter update (a new dict)"]))]:
         out = harness.grade_direct(LAB, patches)
         assert out.score == out.max_score == 23, out.messages()
+
+
+# ----------------------------------------------------------------------------- issue 15: properties and diagnoses
+def test_properties_table_covers_every_graded_function(nb):
+    graded = {a[0] for a in _declared(nb).values()} | {"sigmoid"}
+    assert set(checks.PROPERTIES) == graded
+    assert all(props and len(set(props)) == len(props) for props in checks.PROPERTIES.values())
+
+
+def test_bce_right_only_for_one_sample_is_named():
+    def targets_reversed(AL, Y):          # no catalogued diagnosis; right when m = 1 only
+        Y = Y[::-1]
+        return float(-np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)))
+
+    with pytest.raises(core.CheckFailure, match="passed for a batch of one sample") as info:
+        checks.binary_cross_entropy(targets_reversed)
+    assert info.value.diagnosis == "right-only-for-one-sample"
+
+
+def test_model_backward_names_a_factor_on_every_gradient(sol):
+    def scaled(AL, Y, caches, hidden_activation="relu"):
+        return {k: 3.0 * v for k, v in sol["model_backward"](AL, Y, caches, hidden_activation).items()}
+
+    with pytest.raises(core.CheckFailure, match="every gradient is 3 times") as info:
+        checks.model_backward(scaled, sol["linear_backward"], sol["activation_backward"], sol["binary_cross_entropy"])
+    assert info.value.diagnosis == "grads-scaled"
+
+
+def test_update_names_a_layer_index_off_by_one():
+    def next_layer(parameters, grads, learning_rate):          # dW2 has another shape than W1
+        for l in range(1, len(parameters) // 2 + 1):
+            parameters[f"W{l}"] -= learning_rate * grads[f"dW{l + 1}"]
+        return parameters
+
+    def layer_zero(parameters, grads, learning_rate):          # grads has no 'dW0'
+        for l in range(len(parameters) // 2):
+            parameters[f"W{l + 1}"] -= learning_rate * grads[f"dW{l}"]
+        return parameters
+
+    for wrong, diagnosis in ((next_layer, "update-wrong-gradient"), (layer_zero, "layer-index-off-by-one")):
+        with pytest.raises(core.CheckFailure, match="off by one") as info:
+            checks.update_parameters(wrong)
+        assert info.value.diagnosis == diagnosis
+
+
+def test_initialisation_reseeded_per_layer_is_named(sol):
+    def reseeded(layer_dims, method="he", seed=0):
+        p = {}
+        for l in range(1, len(layer_dims)):
+            one = sol["initialize_parameters"]([layer_dims[l - 1], layer_dims[l]], method, seed)
+            p[f"W{l}"], p[f"b{l}"] = one["W1"], one["b1"]
+        return p
+
+    with pytest.raises(core.CheckFailure, match="re-created from the seed for every layer"):
+        checks.initialize_parameters(reseeded)

@@ -8,7 +8,9 @@ The oracles here are written independently of the reference solution: einsum ins
 matrix products, the sigmoid through tanh, the loss from the logits (softplus form),
 finite differences for every parameter gradient, and plain gradient-descent loops for
 training.  Every check raises :class:`core.CheckFailure` with a message that names the
-mistake it most likely found; nothing is printed.
+mistake it most likely found (a catalogued diagnosis, else the property that failed, else
+core.analyse_difference's account of the difference); nothing is printed.  Beside the oracle,
+each check verifies the specification's properties listed in ``PROPERTIES``.
 
 One mistake, one deduction.  The functions of this lab call each other through the
 notebook's globals (``model_forward`` calls ``linear_forward``...), which a check cannot
@@ -23,13 +25,54 @@ way that is a permutation per epoch, reproducible from the seed.
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 
 from . import core
+from .cases import diagnose_only
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _f64 = np.float64
+
+_FLOATS = ("float32", "float64")
+_OWN_BLOCKS = "judged on the student's own building blocks"
+
+#: What each check verifies beside the oracle (graded function x property), for reports.  The
+#: targets are (m, 1) here (n_L = 1, a binary output), so averaging over m and over m * n_L coincide:
+#: "multi-output targets" does not apply to this lab's loss.  There is no optimiser state either.
+PROPERTIES = {
+    "initialize_parameters": ("keys and shapes W (n_{l-1}, n_l), b (1, n_l)", "pairwise-different layer sizes",
+                              "zero biases", "zeros / random / Xavier / He scale", "centred",
+                              "entries drawn independently", "layers drawn independently",
+                              "reproducible from the seed", "seed matters", "layer_dims not modified"),
+    "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
+                "input not modified"),
+    "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
+                           *_FLOATS, "|Z| up to 1000", "input not modified"),
+    "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
+                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
+    "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
+                      *_FLOATS, "X and parameters not modified", _OWN_BLOCKS),
+    "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
+                             "AL exactly 0 or 1 without log(0)", "inputs not modified"),
+    "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
+                        "odd batch", *_FLOATS, "dZ and cache not modified"),
+    "activation_backward": ("oracle", "finite differences (diagnosis)", "derivative at Z, not at A", "batch 1",
+                            "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid"),
+    "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
+                       "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
+                       "odd batch", *_FLOATS, "AL, Y and caches not modified", _OWN_BLOCKS),
+    "update_parameters": ("exact step -learning_rate * dP", "each parameter moves by its own gradient",
+                          "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
+                          *_FLOATS),
+    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
+    "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
+              "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
+              "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
+              "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
+              _OWN_BLOCKS),
+}
 
 
 # ----------------------------------------------------------------------------- oracles
@@ -90,12 +133,12 @@ def _bce(AL, Y):
     return -float(np.sum(Y * np.log(AL) + (1 - Y) * np.log1p(-AL))) / AL.shape[0]
 
 
-def _backward(layers, Y, hidden, top=None, at=3, deriv=None):
+def _backward(layers, Y, hidden, top=None, at=3, deriv=None, power=1):
     """Analytic gradients {dW_l, db_l, dA_{l-1}}.
 
     For diagnoses: ``top`` rewrites dZ_L; ``at=4`` evaluates g' at the activation A of each
     hidden layer instead of its pre-activation Z (``at=3``); ``deriv`` replaces the hidden
-    activation whose derivative is used.
+    activation whose derivative is used; ``power=2`` multiplies by that derivative twice.
     """
     L = len(layers)
     m = Y.shape[0]
@@ -108,7 +151,7 @@ def _backward(layers, Y, hidden, top=None, at=3, deriv=None):
         g[f"db{l}"] = np.einsum("mo->o", dZ)[None, :]
         g[f"dA{l - 1}"] = np.einsum("mo,io->mi", dZ, W)
         if l > 1:
-            dZ = g[f"dA{l - 1}"] * _act_grad(layers[l - 2][at], deriv or hidden)
+            dZ = g[f"dA{l - 1}"] * _act_grad(layers[l - 2][at], deriv or hidden) ** power
     return g
 
 
@@ -193,6 +236,11 @@ def _call(fn, *args, name, hint=None, **kwargs):
         if hint and "not implemented" in text:
             core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
                       "not-implemented")
+        if "truth value of an array" in text:
+            core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
+                      f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
+                      f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
+                      "array-truth-value")
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
@@ -262,7 +310,9 @@ def _std_diagnosis(method, n_in, n_out):
                        np.sqrt(2.0 / n_in),
                    "2 / (n_{l-1} + n_l) is the variance: take its square root": 2.0 / (n_in + n_out),
                    "Xavier/Glorot uses the sum of the fans, sqrt(2 / (n_{l-1} + n_l)), not their product":
-                       np.sqrt(2.0 / (n_in * n_out))},
+                       np.sqrt(2.0 / (n_in * n_out)),
+                   "Xavier/Glorot uses std = sqrt(2 / (n_{l-1} + n_l)): the factor 2 is missing":
+                       np.sqrt(1.0 / (n_in + n_out))},
         "random": {"small random weights are 0.01 * N(0, 1): the factor 0.01 is missing": 1.0},
     }
     return wrong[method]
@@ -308,6 +358,14 @@ def initialize_parameters(fn) -> None:
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
             if abs(W.mean()) > 0.05 * std:
                 core.fail(f"{name}: W{l} has mean {W.mean():.3g}; the weights must be centred on 0", "weights-mean")
+        # Layers drawn independently: a generator re-created from the seed for every layer gives each
+        # layer the same random numbers (W2 starts with W1's draws, rescaled).
+        z1, z2 = (np.asarray(p[k], _f64).ravel() for k in ("W1", "W2"))
+        k = min(z1.size, z2.size)
+        if np.corrcoef(z1[:k], z2[:k])[0, 1] > 0.99:
+            core.fail(f"{name}: W2 starts with the same random numbers as W1 (rescaled): the generator is "
+                      f"re-created from the seed for every layer; create it once, before the loop over the "
+                      f"layers, so that every layer gets its own draws", "layers-same-draws")
     # Seeding: reproducible, and the seed actually matters.
     a = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
     b = _call(fn, [4, 6, 1], "he", seed=1, name="initialize_parameters(..., seed=1)")
@@ -351,6 +409,9 @@ def linear_forward(fn) -> None:
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
                 (W64 @ A64 + b64) if m == n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
+            "the bias is added as a column (b.T, shape (n, 1)): b is the row (1, n) added to every row of "
+            "A_prev @ W; a column only broadcasts when m == n, and then adds b[j] to row j":
+                (want - b64 + b64.T) if m == n else None,
             "elementwise product instead of a matrix product: Z = A_prev @ W (np.dot), not A_prev * W":
                 (A64 * W64 + b64) if A64.shape == W64.shape else None,
         })
@@ -362,7 +423,7 @@ def linear_forward(fn) -> None:
                           f"entry holds something else", "cache-order")
 
 
-_SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32): compute "
+_SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32), exp(Z) above: compute "
                    "E = exp(-|Z|) and use 1 / (1 + E) where Z >= 0 and E / (1 + E) where Z < 0 "
                    "(or scipy.special.expit)")
 
@@ -554,6 +615,12 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         own = _own_model_forward(linear_forward, activation_forward, X, _copy_params(params), hidden)
         if own is not None and _forward_matches(out, own[0], own[1]):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        if L > 1 and dims[-2] != 1 and isinstance(out[0], np.ndarray) and out[0].shape == (m, dims[-2]):
+            short = isinstance(out[1], (list, tuple)) and len(out[1]) == L - 1
+            core.fail(f"{name}: AL has the shape {out[0].shape} of layer {L - 1}'s output"
+                      + (f" and caches has {L - 1} entries" if short else "")
+                      + f": the output layer {L} (W{L}, b{L}, sigmoid) is never applied; with L = len(parameters) // 2 "
+                        f"= {L} layers, loop over l = 1, ..., L (range(1, L + 1))", "output-layer-missing")
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
         ZL = layers[-1][3]
         _expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
@@ -567,6 +634,10 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             core.fail(f"{name}: caches must be a list with one entry per layer ({L}), got "
                       f"{core.describe(caches)}" + (f" of length {len(caches)}" if isinstance(caches, (list, tuple))
                                                     else ""), "caches-length")
+        if L > 1 and _forward_matches((layers[-1][4], list(caches)[::-1]), layers[-1][4], want_caches):
+            core.fail(f"{name}: caches are in reverse order: caches[l-1] must belong to layer l (caches[0] to the "
+                      f"first layer): append each layer's cache, do not insert it at the front",
+                      "caches-reversed")
         for l in range(1, L + 1):
             A_prev, W, _b, Z, A = layers[l - 1]
             entry = _tuple(caches[l - 1], 2, f"{name}: caches[{l - 1}]", "(linear_cache, activation_cache)")
@@ -586,31 +657,60 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
 
 
+def _bce_case(fn, AL, Y):
+    """One case of binary_cross_entropy: the value against the mean BCE, naming known mistakes."""
+    m = AL.shape[0]
+    name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
+    got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
+    A64, Y64 = AL.astype(_f64), Y.astype(_f64)
+    terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
+    want = -float(terms.sum()) / m
+    # np.dot(Y, np.log(AL).T) with (m, 1) columns is the (m, m) outer product: its sum is sum(Y) * sum(log AL).
+    outer = -(Y64.sum() * np.log(A64).sum() + (1 - Y64).sum() * np.log1p(-A64).sum())
+    _expect_number(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
+        "the loss is the mean over the m samples, not the sum": m * want,
+        "the minus sign is missing: the loss must be positive": -want,
+        "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
+        "the second term must use log(1 - a), not log(a)":
+            -float((Y64 * np.log(A64) + (1 - Y64) * np.log(A64)).mean()),
+        "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
+            -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
+        "log10 instead of the natural logarithm np.log": want / np.log(10),
+        "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
+            (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
+        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
+        "with every a: multiply elementwise, Y * np.log(AL), then average (or use Y.T @ np.log(AL))":
+            (outer / m) if m > 1 else None,
+        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
+        "with every a: multiply elementwise, Y * np.log(AL), then average over the m samples":
+            (outer / m ** 2) if m > 1 else None,
+    })
+
+
 def binary_cross_entropy(fn) -> None:
     gen = core.rng("lab04.bce")
+    failures, one_passed = [], False
     for m, dtype in [(5, _f64), (1, _f64), (8, _f64), (7, np.float32), (3, _f64)]:
         AL = gen.uniform(0.02, 0.98, size=(m, 1)).astype(dtype)
         Y = (gen.random((m, 1)) < 0.5).astype(dtype)
         Y[0, 0] = 1.0
         if m > 2:
             Y[1, 0] = 0.0
-        name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {np.dtype(dtype).name})"
-        got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
-        A64, Y64 = AL.astype(_f64), Y.astype(_f64)
-        terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
-        want = -float(terms.sum()) / m
-        _expect_number(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
-            "the loss is the mean over the m samples, not the sum": m * want,
-            "the minus sign is missing: the loss must be positive": -want,
-            "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
-            "the second term must use log(1 - a), not log(a)":
-                -float((Y64 * np.log(A64) + (1 - Y64) * np.log(A64)).mean()),
-            "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
-                -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
-            "log10 instead of the natural logarithm np.log": want / np.log(10),
-            "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
-                (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
-        })
+        try:
+            _bce_case(fn, AL, Y)
+        except core.CheckFailure as exc:
+            failures.append(exc)
+        else:
+            one_passed = one_passed or m == 1
+    for exc in failures:      # a named mistake first; then "right only for one sample"
+        if exc.diagnosis not in ("wrong-value", "wrong-values") and not str(exc.diagnosis).startswith("raised-"):
+            raise exc
+    if failures and one_passed:
+        core.fail(f"{failures[0]} (the same check passed for a batch of one sample: a formula right only when "
+                  f"m = 1, such as a matrix product where the terms must be multiplied elementwise, or a sum "
+                  f"over the wrong axis?)", "right-only-for-one-sample")
+    if failures:
+        raise failures[0]
     # Saturated sigmoid outputs (exactly 0 or 1 in floating point): no log(0), no NaN.
     AL = np.array([[0.0], [1.0], [1.0], [0.0]])
     Y = np.array([[0.0], [1.0], [0.0], [1.0]])
@@ -620,7 +720,7 @@ def binary_cross_entropy(fn) -> None:
         core.fail(f"{name} = {got:.3g}: two confidently wrong predictions must give a large loss "
                   f"(clip AL to [eps, 1 - eps] with a small eps such as 1e-12)", "bce-eps-too-large")
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
-    if got > 1e-5 or got < -1e-12:
+    if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
 
 
@@ -675,6 +775,9 @@ def linear_backward(fn) -> None:
         })
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
+            if db_got.shape == (n, 1) and n != m:
+                core.fail(f"{name}: db has shape {db_got.shape}, the transpose of b's shape (1, {n}): keep the "
+                          f"row dZ.sum(axis=0, keepdims=True), without transposing it", "db-transposed")
             if db_got.shape == (m, n):
                 core.fail(f"{name}: db must be summed over the batch axis: expected shape (1, {n}), "
                           f"got {db_got.shape} (the bias gradient is not summed)", "db-not-summed")
@@ -909,16 +1012,34 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _backward(layers, Y, hidden, at=4),
         "the hidden layers' derivative must be that of hidden_activation, not of the sigmoid":
             _backward(layers, Y, hidden, deriv="sigmoid") if hidden != "sigmoid" else None,
+        "dZ_L is missing the sigmoid's derivative: -(Y / A_L - (1 - Y) / (1 - A_L)) / m is dA_L, the gradient "
+        "with respect to the output A_L; multiplied by sigmoid'(Z_L) = A_L (1 - A_L) it gives dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: -(y / a - (1 - y) / (1 - a)) / mm),
+        "dZ_L = 2 (A_L - Y) / m is the derivative of the squared error (A_L - Y)^2, not of the binary "
+        "cross-entropy: your backward differentiates another loss than the one the network is trained "
+        "with; for the sigmoid + mean BCE, dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) / mm),
+        "dZ_L = 2 (A_L - Y) A_L (1 - A_L) / m is the gradient of the squared error through the sigmoid, not "
+        "of the binary cross-entropy: your backward differentiates another loss than the one the network "
+        "is trained with; for the sigmoid + mean BCE, dZ_L = (A_L - Y) / m":
+            _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) * a * (1 - a) / mm),
     }
     if L > 1:
         alternatives["the hidden layers' derivative is missing (dZ_{l-1} = dA_{l-1} * g'(Z_{l-1}))"] = \
             _backward_no_deriv(layers, Y)
+        alternatives["the derivative of the hidden activation is applied twice (dZ_{l-1} = dA_{l-1} * "
+                     "g'(Z_{l-1}) * g'(Z_{l-1})): call activation_backward once per layer, on dA_{l-1}"] = \
+            _backward(layers, Y, hidden, power=2)
     for message, alt in alternatives.items():
         if alt is None:
             continue
         differs = not _grads_match(alt, ref, keys, 1e-5, 1e-7)
         if differs and _grads_match(got, alt, keys, 1e-6, 1e-9):
             core.fail(f"{name}: {message}", _slug(message))
+    factor = _common_factor(got, ref, keys)
+    if factor is not None:
+        core.fail(f"{name}: every gradient is {factor:.4g} times the gradient of the mean loss: a factor in "
+                  f"dZ_L = (A_L - Y) / m is wrong (the 1/m once, nothing else)", "grads-scaled")
     own = _own_loss_gradient(bce, layers, Y, params, hidden)
     top = [f"dW{L}", f"db{L}"]
     if own is not None and not _grads_match(own, ref, top) and _grads_match(got, own, top, 1e-4, 1e-6):
@@ -939,6 +1060,21 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _common_factor(got, ref, keys):
+    """k when every gradient in ``got`` is k * the reference (k != 1), else None."""
+    try:
+        g = np.concatenate([np.asarray(got[k], _f64).ravel() for k in keys])
+        r = np.concatenate([np.asarray(ref[k], _f64).ravel() for k in keys])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if g.shape != r.shape or not np.isfinite(g).all() or float(r @ r) == 0.0:
+        return None
+    k = float(g @ r / (r @ r))
+    if abs(k - 1) < 1e-3 or abs(k) < 1e-12 or not core.close(g, k * r, 1e-6, 1e-9):
+        return None
+    return k
 
 
 def _backward_no_deriv(layers, Y):
@@ -966,9 +1102,13 @@ def update_parameters(fn) -> None:
         grads["dA0"] = gen.standard_normal((3, dims[0])).astype(dtype)
         name = f"update_parameters(layers {dims}, learning_rate={lr}, {np.dtype(dtype).name})"
         given, given_grads = _copy_params(params), _copy_params(grads)
-        got = _call(fn, given, given_grads, lr, name=name,
-                    hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
-                         "use grads['d' + key]")
+        try:
+            got = _call(fn, given, given_grads, lr, name=name,
+                        hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
+                             "use grads['d' + key]")
+        except core.CheckFailure as exc:
+            _name_layer_index(exc, len(dims) - 1, name)
+            raise
         _unchanged(grads, given_grads, name, "grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
             core.fail(f"{name} returned None: return the parameters dict (updated in place)", "returned-none")
@@ -1001,6 +1141,23 @@ def update_parameters(fn) -> None:
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
             })
+
+
+def _name_layer_index(exc, L, name):
+    """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
+    network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
+    text = str(exc)
+    hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", text)
+    if exc.diagnosis == "raised-keyerror" and hit and not 1 <= int(hit.group(2)) <= L:
+        key = hit.group(1) + hit.group(2)
+        core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
+                  f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
+                  f"by one?", "layer-index-off-by-one")
+    if exc.diagnosis == "raised-valueerror" and "broadcast" in text:
+        shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
+        core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
+                  f"shape; parameter P moves by grads['d' + P], which has P's shape (a layer index off by one, "
+                  f"W and b mixed up, or one of the keys dA0, dA1... used?)", "update-wrong-gradient")
 
 
 def predict(fn, model_forward=None) -> None:
@@ -1050,13 +1207,19 @@ def predict(fn, model_forward=None) -> None:
                for other in ACTIVATIONS if other != hidden):
             core.fail(f"{name}: these are the labels of a network with another hidden activation: predict must "
                       f"pass its hidden_activation argument on to model_forward", "hidden-activation-not-passed")
-        _expect_close(values, want, name=name, rtol=0, atol=0, diagnose={
+        diagnose = {
             "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
             "threshold the probability AL at 0.5, not at 0 (AL is a sigmoid output in (0, 1))":
                 (AL > 0).astype(_f64),
             "threshold the probability AL at 0.5, not the pre-activation Z_L at 0.5":
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
-        })
+        }
+        diagnose_only(values, want, name=name, diagnose=diagnose, rtol=0, atol=0)
+        if m > 1 and np.unique(values).size == 1 and np.unique(want).size > 1:
+            core.fail(f"{name} gives the label {values.flat[0]:g} to every sample, although the network's outputs "
+                      f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
+                      f"single column is always 0)", "constant-labels")
+        _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
 
 
 # ----------------------------------------------------------------------------- training
@@ -1120,7 +1283,8 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         out = _call(fn, X, Y, given, name=name, hint=_TRAIN_HINT, **kwargs)
     except core.CheckFailure as exc:
         text = str(exc)
-        if parts is not None and parts is not _REF and expect is not None and " raised " in text \
+        failed_inside = " raised " in text or exc.diagnosis == "not-numerically-stable"
+        if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
                 and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
             raise _Skip() from None
@@ -1196,7 +1360,10 @@ class _Own:
         return core.call(self.fns[1], AL, Y, caches, hidden, name="your model_backward")
 
     def update(self, params, grads, lr):
-        return core.call(self.fns[2], _copy_params(params), grads, lr, name="your update_parameters")
+        out = core.call(self.fns[2], _copy_params(params), grads, lr, name="your update_parameters")
+        if out is None:          # its own cell says so; train relies on the documented return value
+            core.fail("your update_parameters returned None", "returned-none")
+        return out
 
     def loss(self, AL, Y):
         return float(core.call(self.fns[3], AL, Y, name="your binary_cross_entropy"))
@@ -1205,13 +1372,14 @@ class _Own:
 _REF = _Reference()
 
 
-def _simulate(parts, X, Y, params, lr, orders, size, hidden):
-    """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``."""
+def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None):
+    """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
+    (``record_hidden``: the history measured with another hidden activation, for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
     def record():
-        AL, _ = parts.forward(X, p, hidden)
+        AL, _ = parts.forward(X, p, record_hidden or hidden)
         return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (Y > 0.5)))
 
     hist = [record()]
@@ -1305,8 +1473,8 @@ def _full_batch(fn, parts):
         name = (f"train(X {data.shape} {data.dtype.name}, learning_rate={lr}, epochs={epochs}, "
                 f"batch_size={batch_size})")
 
-        def run(rate=lr, n=epochs):
-            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden)
+        def run(rate=lr, n=epochs, record_hidden=None):
+            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden, record_hidden)
         try:
             got, hist = _run_train(fn, data, Y, params, dims, name, parts=parts, expect=run, learning_rate=lr,
                                    epochs=epochs, batch_size=batch_size, hidden_activation=hidden, seed=3)
@@ -1339,16 +1507,41 @@ def _full_batch(fn, parts):
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
         if hist["loss"] is not None:
-            _expect_close(hist["loss"], losses, name=f"{name}: history['loss']", rtol=1e-5, atol=1e-8, diagnose={
+            _history_column("loss", hist["loss"], losses, run, hidden, name, rtol=1e-5, atol=1e-8, diagnose={
                 "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
                 "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
                 "history['loss'] must be the loss *after* each epoch: row 0 is the loss before training, then "
                 "one row per epoch (yours starts one epoch late)": lambda: np.concatenate(
                     [losses[1:], run(n=epochs + 1)[1][-1:, 0]]),
             })
-        _expect_close(hist["accuracy"], accs, name=f"{name}: history['accuracy']", rtol=1e-9, atol=1e-9,
-                          diagnose={"accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
-                                    "this is the error rate, not the accuracy": 1 - accs})
+        _history_column("accuracy", hist["accuracy"], accs, run, hidden, name, rtol=1e-9, atol=1e-9, diagnose={
+            "accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
+            "this is the error rate, not the accuracy": 1 - accs,
+            "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
+            "training (yours is shifted by one epoch: measured before the epoch's last update?)":
+                np.concatenate([accs[:1], accs[:-1]])})
+
+
+def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):
+    """A column of the history of a full-batch run (``run``) against the expected one, naming the
+    catalogued mistakes ``diagnose`` and a history measured with another hidden activation."""
+    index = {"loss": 0, "accuracy": 1}[column]
+    others = {_other_activation_history(column, other, hidden): (lambda o=other: run(record_hidden=o)[1][:, index])
+              for other in ACTIVATIONS if other != hidden}
+    try:
+        _expect_close(got, want, name=f"{name}: history[{column!r}]", rtol=rtol, atol=atol,
+                      diagnose={**diagnose, **others})
+    except core.CheckFailure as exc:
+        if any(message in str(exc) for message in others):
+            raise core.CheckFailure(str(exc), "history-other-activation") from None
+        raise
+
+
+def _other_activation_history(column, other, hidden):
+    """The end of a message saying the history was measured with the hidden activation ``other``."""
+    return (f"this is the {column} of the network run with the hidden activation {other!r}, not the "
+            f"{hidden!r} train was given: pass hidden_activation on to model_forward (or predict) where the "
+            f"history is recorded (their default is 'relu')")
 
 
 def train_full_batch(fn, model_forward=None, model_backward=None, update_parameters=None,
@@ -1435,10 +1628,10 @@ def _onehot_batches(fn, seed, name):
                       f"never used): loop over range(0, m, batch_size) so that every sample is used "
                       f"exactly once per epoch", "last-batch-dropped")
         if unused:
-            core.fail(f"{label}: {unused} of the {m} samples were never used in the first epoch (and others "
-                      f"more than once): every sample must be used exactly once per epoch: draw a "
-                      f"permutation of the rows (rng.permutation(m)), not indices with replacement",
-                      "not-every-sample-once")
+            core.fail(f"{label}: {unused} of the {m} samples were never used in the first epoch: every sample "
+                      f"must be used exactly once per epoch: draw a permutation of the rows (rng.permutation(m), "
+                      f"not indices with replacement) and cut it into consecutive slices "
+                      f"order[i:i + batch_size] for i in range(0, m, batch_size)", "not-every-sample-once")
         core.fail(f"{label}: the parameters after one epoch are not those of mini-batches of {k} rows that "
                   f"use every sample exactly once (a sample used twice, or the mini-batches' gradients not "
                   f"averaged over their own rows?)", "not-every-sample-once")
@@ -1462,10 +1655,12 @@ def _mini_batch_counts(fn, parts):
     dims, hidden = _net(parts, [2, 3, 1]), "tanh"
     gen = core.rng("lab04.train_mini")
     params = _random_params(gen, dims)
-    x = gen.standard_normal((1, dims[0]))
+    x = gen.standard_normal((1, dims[0])).astype(np.float32).astype(_f64)   # exact in float32 too
     X, Y = np.repeat(x, 10, axis=0), np.ones((10, 1))
-    for batch_size, epochs in [(4, 2), (1, 1), (5, 2), (3, 1), (10, 1)]:
-        name = f"train(10 identical samples, batch_size={batch_size}, epochs={epochs})"
+    for batch_size, epochs, dtype in [(4, 2, _f64), (1, 1, _f64), (5, 2, _f64), (3, 1, _f64), (10, 1, _f64),
+                                      (3, 2, np.float32)]:
+        name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
+                + (", float32)" if dtype is np.float32 else ")"))
 
         def after(sizes_per_epoch):
             p = _copy_params(params)
@@ -1476,9 +1671,9 @@ def _mini_batch_counts(fn, parts):
             return p
         sizes = _expected_sizes(10, batch_size)
         try:
-            got, hist = _run_train(fn, X, Y, params, dims, name, parts=parts, expect=lambda: after(sizes),
-                                   learning_rate=0.5, epochs=epochs, batch_size=batch_size,
-                                   hidden_activation=hidden, seed=0)
+            got, hist = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                                   expect=lambda: after(sizes), learning_rate=0.5, epochs=epochs,
+                                   batch_size=batch_size, hidden_activation=hidden, seed=0)
             want = _expected(parts, lambda: after(sizes))
         except _Skip:
             continue
@@ -1500,6 +1695,8 @@ def _mini_batch_counts(fn, parts):
                 if hit:
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
         if _match(got, params, 0, 0):
+            if parts is _REF:
+                _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
             core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
                       f"and keep working on the parameters it returns", "params-never-change")
         core.fail(f"{name}: expected exactly ceil(m / batch_size) = {len(sizes)} updates per epoch, "
@@ -1568,6 +1765,14 @@ def _mini_batch_reproducible(fn, parts):
         except _Skip:
             return
         if hist["loss"] is not None and not core.close(hist["loss"][-1], want_loss, 1e-5, 1e-8):
+            for other in (a for a in ACTIVATIONS if a != hidden):
+                try:
+                    loss = parts.loss(parts.forward(X, got, other)[0], Y)
+                except (core.CheckFailure, Exception):
+                    continue
+                if core.close(hist["loss"][-1], loss, 1e-5, 1e-8):
+                    core.fail(f"{name}: history['loss']: {_other_activation_history('loss', other, hidden)}",
+                              "history-other-activation")
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")
         if seed in runs and not _match(got, runs[seed], 0, 0):

@@ -4,7 +4,14 @@ Sources besides the course's own catalogue: the deeplearning.ai forum threads on
 assignment (tanh derivative written on Z, m = Y.shape[1] with samples in columns, dAL signs), CS231n's
 "dx = dout; dx[x <= 0] = 0" ReLU backward that masks the upstream gradient in place, the Stack Overflow
 `iterate_minibatches` recipe that drops the last partial batch, and a widely copied mini-batch tutorial
-that draws one permutation before the epoch loop.
+that draws one permutation before the epoch loop.  Issue 15's held-out round added a second
+batch: the deeplearning.ai forum's cost written with np.dot(Y, np.log(A).T) (an outer product once
+samples are rows), the extra factor 2 on dW from the Andrew-Ng-Deep-Learning-notes gradient-checking
+issue, the sigmoid derivative evaluated at sigmoid(sigmoid(Z)) from a numpy_neural_network issue,
+X and Y shuffled by two separate rng.shuffle calls (Stack Overflow's "shuffle two arrays in unison"),
+the `range(m // size)` loop and np.array_split(order, n_batches) of mini-batch tutorials, and
+dA_L or the squared-error gradient used as dZ_L (a network trained with one loss and differentiated
+as another).
 """
 from . import Mutant, Variant
 
@@ -284,6 +291,150 @@ MUTANTS = [
            expect="modified its input argument #1 in place"),
 ]
 
+# --- issue 15 held-out round (caught and named after the checks were extended)
+MUTANTS += [
+    Mutant("BCE as a sum of outer products np.dot(Y, log(A).T) (right only for m = 1)",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(-np.sum(np.dot(Y, np.log(A).T) + np.dot(1.0 - Y, np.log(1.0 - A).T)) / Y.shape[0])",
+           expect="(m, m) outer product"),
+    Mutant("bias added as a column b.T in linear_forward",
+           old="Z = A_prev @ W + b\n", new="Z = A_prev @ W + b.T\n",
+           expect="bias is added as a column"),
+    Mutant("dW doubled (an extra factor 2)",
+           old="dW = A_prev.T @ dZ", new="dW = 2 * (A_prev.T @ dZ)",
+           expect="expected one times 2"),
+    Mutant("db returned as a column (transposed)",
+           old="db = dZ.sum(axis=0, keepdims=True)", new="db = dZ.sum(axis=0, keepdims=True).T",
+           expect="the transpose of b's shape"),
+    Mutant("dA_prev computed column-wise as W @ dZ.T",
+           old="dA_prev = dZ @ W.T", new="dA_prev = W @ dZ.T",
+           expect="the transpose of A_prev"),
+    Mutant("ReLU forward zeroes Z in place",
+           old="A = np.maximum(Z, 0.0)", new="Z[Z < 0] = 0.0\n        A = Z",
+           expect="modified its input argument #1 in place"),
+    Mutant("sigmoid derivative at sigmoid(sigmoid(Z)) (the activation applied twice)",
+           old="s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+           new="s = sigmoid(sigmoid(Z))\n        return dA * s * (1.0 - s)",
+           expect="evaluated at the activation sigmoid(Z)"),
+    Mutant("activation_backward applied twice in model_backward",
+           old="dZ = activation_backward(dA_prev, Z_prev, hidden_activation)",
+           new="dZ = activation_backward(activation_backward(dA_prev, Z_prev, hidden_activation), Z_prev, "
+               "hidden_activation)",
+           expect="derivative of the hidden activation is applied twice"),
+    Mutant("dA_L used as dZ_L (the output sigmoid's derivative skipped)",
+           old="dZ = (AL - Y) / m", new="dZ = -(Y / AL - (1 - Y) / (1 - AL)) / m",
+           expect="dZ_L is missing the sigmoid's derivative"),
+    Mutant("squared-error gradient 2 (AL - Y) / m as dZ_L",
+           old="dZ = (AL - Y) / m", new="dZ = 2 * (AL - Y) / m",
+           expect="derivative of the squared error"),
+    Mutant("model_forward forgets the output layer",
+           old="for l in range(1, L + 1):\n        Z, linear_cache", new="for l in range(1, L):\n        Z, linear_cache",
+           expect="is never applied"),
+    Mutant("update_parameters scales grads in place",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='grads["d" + key] *= learning_rate\n        parameters[key] -= grads["d" + key]',
+           expect="modified grads"),
+    Mutant("update_parameters reads db{l-1} (layer index off by one)",
+           old='    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]',
+           new='    for l in range(len(parameters) // 2):\n'
+               '        parameters[f"W{l + 1}"] -= learning_rate * grads[f"dW{l + 1}"]\n'
+               '        parameters[f"b{l + 1}"] -= learning_rate * grads[f"db{l}"]',
+           expect="off by one"),
+    Mutant("X and Y shuffled by two separate rng.shuffle calls",
+           old="        order = rng.permutation(m)\n        for first in range(0, m, size):\n"
+               "            idx = order[first:first + size]\n"
+               "            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n"
+               "            grads = model_backward(AL, Y[idx], caches, hidden_activation)",
+           new="        Xs, Ys = X.copy(), Y.copy()\n        rng.shuffle(Xs)\n        rng.shuffle(Ys)\n"
+               "        for first in range(0, m, size):\n            idx = slice(first, first + size)\n"
+               "            AL, caches = model_forward(Xs[idx], parameters, hidden_activation)\n"
+               "            grads = model_backward(AL, Ys[idx], caches, hidden_activation)",
+           expect="not those of the sampled rows"),
+    Mutant("a new permutation for every mini-batch",
+           old="idx = order[first:first + size]", new="idx = rng.permutation(m)[first:first + size]",
+           expect="exactly once per epoch"),
+    Mutant("last partial batch dropped by range(m // size)",
+           old="for first in range(0, m, size):\n            idx = order[first:first + size]",
+           new="for j in range(m // size):\n            idx = order[j * size:(j + 1) * size]",
+           expect="last, smaller mini-batch is dropped"),
+    Mutant("np.array_split into ceil(m / size) near-equal batches",
+           old="for first in range(0, m, size):\n            idx = order[first:first + size]",
+           new="for idx in np.array_split(order, -(-m // size)):",
+           expect="the mini-batches have sizes"),
+    Mutant("train copies the dict, not its arrays (a shallow copy)",
+           old="parameters = {k: v.copy() for k, v in parameters.items()}", new="parameters = dict(parameters)",
+           expect="modified the initial parameters"),
+    Mutant("history recorded with model_forward's default hidden activation",
+           old="        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy",
+           new="        AL, _ = model_forward(X, parameters)\n        accuracy",
+           expect="this is the loss of the network run with the hidden activation"),
+    Mutant("generator re-created from the seed for every layer",
+           old="    parameters = {}\n    for l in range(1, len(layer_dims)):\n",
+           new="    parameters = {}\n    for l in range(1, len(layer_dims)):\n        rng = np.random.default_rng(seed)\n",
+           expect="re-created from the seed for every layer"),
+]
+
+# --- issue 15, second round (robustness beyond the held-out set)
+MUTANTS += [
+    Mutant("accuracy with the chained comparison AL > 0.5 == Y",
+           old='accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))', new='accuracy = float(np.mean(AL > 0.5 == Y))',
+           expect="chained comparison"),
+    Mutant("update_parameters forgets to return",
+           old='        parameters[key] -= learning_rate * grads["d" + key]\n    return parameters',
+           new='        parameters[key] -= learning_rate * grads["d" + key]',
+           expect="returned None"),
+    Mutant("Xavier without the factor 2",
+           old="std = np.sqrt(2.0 / (n_in + n_out))", new="std = np.sqrt(1.0 / (n_in + n_out))",
+           expect="the factor 2 is missing"),
+    Mutant("model_forward feeds X to every layer",
+           old="Z, linear_cache = linear_forward(A, parameters", new="Z, linear_cache = linear_forward(X, parameters",
+           expect="the previous layer's output"),
+    Mutant("history accuracy from predict with its default activation",
+           old='accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))',
+           new='accuracy = float(np.mean(predict(X, parameters) == Y))',
+           expect="this is the accuracy of the network run with the hidden activation"),
+    Mutant("history loss = mean of the epoch's mini-batch losses",
+           old="            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           new="            parameters = update_parameters(parameters, grads, learning_rate)\n"
+               "            batch_losses.append(binary_cross_entropy(AL, Y[idx]))\n"
+               "        rows.append({**record(epoch), \"loss\": float(np.mean(batch_losses))})",
+           also=(("        order = rng.permutation(m)\n", "        order = rng.permutation(m)\n        batch_losses = []\n"),),
+           expect=("shifted by one epoch", "not the loss of the last mini-batch")),
+    Mutant("mini-batch slice one row short",
+           old="idx = order[first:first + size]", new="idx = order[first:first + size - 1]",
+           expect="were never used in the first epoch"),
+    Mutant("epochs numbered from 0 after the row before training",
+           old="    epoch_range = range(1, epochs + 1)\n", new="    epoch_range = range(epochs)\n",
+           expect="history['epoch'] must be 0, 1"),
+    Mutant("ReLU backward with np.maximum(dA, 0)",
+           old="return dA * (Z > 0)", new="return np.maximum(dA, 0) * (Z > 0)",
+           expect="dA is also masked"),
+    Mutant("sigmoid backward dA * s without (1 - s)",
+           old="return dA * s * (1.0 - s)", new="return dA * s",
+           expect="the activation itself was multiplied"),
+]
+
+MUTANTS += [
+    Mutant("predict with argmax over the single output column",
+           old="return (AL > 0.5).astype(int)", new="return AL.argmax(axis=1).reshape(-1, 1)",
+           expect="gives the label 0 to every sample"),
+    Mutant("model_backward uses the last cache for every layer",
+           old="        linear_cache, _ = caches[l - 1]\n", new="        linear_cache, _ = caches[-1]\n",
+           expect="caches from the wrong layer"),
+    Mutant("caches stored in reverse order",
+           old="caches.append((linear_cache, activation_cache))", new="caches.insert(0, (linear_cache, activation_cache))",
+           expect="caches are in reverse order"),
+    Mutant("history accuracy measured on the last mini-batch",
+           old="            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           new="            parameters = update_parameters(parameters, grads, learning_rate)\n"
+               "        rows.append({**record(epoch), \"accuracy\": float(np.mean((AL > 0.5) == (Y[idx] > 0.5)))})",
+           expect="history['accuracy'] must be measured on the whole data set"),
+    Mutant("sigmoid as exp(Z) / (1 + exp(Z))",
+           old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="return np.exp(Z) / (1.0 + np.exp(Z))",
+           expect="not numerically stable"),
+]
+
 VARIANTS = [
     Variant("np.dot instead of @ in linear_forward", old="Z = A_prev @ W + b\n", new="Z = np.dot(A_prev, W) + b\n"),
     Variant("uniform initialisation with the same variance",
@@ -359,4 +510,67 @@ VARIANTS = [
             new="return parameters, {k: [r[k] for r in rows] for k in rows[0]}"),
     Variant("linear_backward's dW in float32, returned as float64",
             old="dW = A_prev.T @ dZ", new="dW = (A_prev.astype(np.float32).T @ dZ.astype(np.float32)).astype(np.float64)"),
+    # --- issue 15 held-out round
+    Variant("tanh derivative as (1 - t)(1 + t)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
+            new="t = np.tanh(Z)\n        return dA * (1.0 - t) * (1.0 + t)"),
+    Variant("naive sigmoid with the overflow warning silenced (the values are right)",
+            old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+            new="with np.errstate(over=\"ignore\"):\n        return 1.0 / (1.0 + np.exp(-Z))"),
+    Variant("model_forward computed in float32", old="    L = len(parameters) // 2\n    A = X\n",
+            new="    L = len(parameters) // 2\n    A = X.astype(np.float32)\n"),
+    Variant("BCE with log1p", old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            new="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log1p(-A)))"),
+    Variant("db as ones @ dZ", old="db = dZ.sum(axis=0, keepdims=True)", new="db = np.ones((1, dZ.shape[0])) @ dZ"),
+    Variant("ReLU derivative with Z >= 0 (the other kink convention)", old="return dA * (Z > 0)",
+            new="return dA * (Z >= 0)"),
+    Variant("predict with np.round", old="return (AL > 0.5).astype(int)", new="return np.round(AL).astype(int)"),
+    Variant("order from rng.permuted", old="order = rng.permutation(m)", new="order = rng.permuted(np.arange(m))"),
+    Variant("update with np.subtract(out=)", old='parameters[key] -= learning_rate * grads["d" + key]',
+            new='np.subtract(parameters[key], learning_rate * grads["d" + key], out=parameters[key])'),
+    Variant("initialisation with rng.normal(0, std)", old="std * rng.standard_normal((n_in, n_out))",
+            new="rng.normal(0.0, std, size=(n_in, n_out))"),
+    Variant("tanh forward in float32", old="A = np.tanh(Z)", new="A = np.tanh(Z.astype(np.float32))"),
+    Variant("linear_backward in float32",
+            old="    A_prev, W, b = linear_cache\n",
+            new="    A_prev, W, b = linear_cache\n"
+                "    A_prev, W, dZ = A_prev.astype(np.float32), W.astype(np.float32), dZ.astype(np.float32)\n"),
+    # --- issue 15, second round
+    Variant("update with new arrays in the same dict", old='parameters[key] -= learning_rate * grads["d" + key]',
+            new='parameters[key] = parameters[key] - learning_rate * grads["d" + key]'),
+    Variant("model_backward with a 0-indexed loop",
+            old='''    for l in range(L, 0, -1):
+        linear_cache, _ = caches[l - 1]
+        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)
+        grads[f"dA{l - 1}"] = dA_prev
+        if l > 1:
+            _, Z_prev = caches[l - 2]''',
+            new='''    for i in reversed(range(L)):
+        l = i + 1
+        linear_cache = caches[i][0]
+        dA_prev, grads["dW" + str(l)], grads["db" + str(l)] = linear_backward(dZ, linear_cache)
+        grads["dA" + str(i)] = dA_prev
+        if i > 0:
+            Z_prev = caches[i - 1][1]'''),
+    Variant("linear_forward as (W.T A_prev.T).T", old="Z = A_prev @ W + b\n", new="Z = np.dot(W.T, A_prev.T).T + b\n"),
+    Variant("ReLU backward by a masked copy", old="return dA * (Z > 0)",
+            new="dZ = np.array(dA, copy=True)\n        dZ[Z <= 0] = 0\n        return dZ"),
+    Variant("tanh from exponentials", old="A = np.tanh(Z)", new="A = (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))"),
+    Variant("BCE with 1e-8 added inside the logs",
+            old="A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            new="return float(-np.mean(Y * np.log(AL + 1e-8) + (1.0 - Y) * np.log(1.0 - AL + 1e-8)))"),
+    Variant("predict returning floats", old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0"),
+    Variant("Xavier uniform", old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
+            new="parameters[f\"W{l}\"] = rng.uniform(-1, 1, (n_in, n_out)) * np.sqrt(3.0) * std"),
+    Variant("stable sigmoid computed in float32",
+            old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+            new="Z = np.asarray(Z, dtype=np.float32)\n    E = np.exp(-np.abs(Z))\n"
+                "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))"),
+    Variant("history as a list of dicts", old="return parameters, pd.DataFrame(rows)", new="return parameters, rows"),
+    Variant("ReLU with np.clip", old="A = np.maximum(Z, 0.0)", new="A = np.clip(Z, 0, None)"),
+    Variant("model_backward on float32 AL and Y",
+            old="    m = AL.shape[0]\n    L = len(caches)\n",
+            new="    m = AL.shape[0]\n    L = len(caches)\n    AL, Y = AL.astype(np.float32), Y.astype(np.float32)\n"),
+    Variant("weights drawn as (n_out, n_in), then transposed", old="std * rng.standard_normal((n_in, n_out))",
+            new="std * rng.standard_normal((n_out, n_in)).T"),
+    Variant("predict with >=", old="return (AL > 0.5).astype(int)", new="return (AL >= 0.5).astype(int)"),
 ]
