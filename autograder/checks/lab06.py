@@ -25,6 +25,29 @@ import numpy as np
 from . import cases, core
 from .cases import run_cases
 
+#: Graded function x property checked (``make mutants`` prints it).
+PROPERTIES = {
+    "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
+                "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
+                "tolerance from dtype and logit size", "rows sum to 1", "input not modified"),
+    "init_params": ("shapes for pairwise-different sizes", "biases zero", "weights std 0.3 and mean 0",
+                    "Gaussian tails", "transposed shapes named"),
+    "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
+                "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
+                "own softmax accepted"),
+    "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
+                      "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order"),
+    "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
+                        "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
+                        "params, outputs and Y not modified"),
+    "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
+                        "float32", "float64", "params, outputs and Y not modified"),
+    "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
+            "float32 and float64", "pairwise-different sizes"),
+}
+
 _f64 = np.float64
 PARAM_NAMES = ("Wh", "bh", "Wy", "by")
 OUTPUT_NAMES = ("X", "htilde", "h", "ytilde", "yhat")
