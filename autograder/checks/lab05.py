@@ -35,6 +35,40 @@ FORBIDDEN_IMPORTS = ("micrograd", "torch", "jax", "autograd", "tensorflow")
 _EPS = 1e-6
 _RTOL, _ATOL = 1e-6, 1e-8
 
+_OP = ("oracle value and gradients", "random out.grad on top of existing grads (+=, chain rule)",
+       "gradient proportional to out.grad (either sign)", "finite differences of own forward",
+       "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision")
+
+#: Graded function x property checked (``make mutants`` prints it).  Inputs are scalars: there are
+#: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
+#: judged at float32 precision.
+PROPERTIES = {
+    "Value.__init__": ("data stored, grad 0, no parents, empty op label", "children and op label stored",
+                       "a leaf's _backward does nothing"),
+    "__add__ / __radd__": _OP + ("number on either side", "a + a (one operand twice)"),
+    "__mul__ / __rmul__": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
+    "__pow__": _OP + ("integer, negative and fractional k", "negative base for odd k"),
+    "__neg__ / __sub__ / __rsub__": _OP + ("built from own + and * accepted", "number on either side"),
+    "__truediv__ / __rtruediv__": _OP + ("built from own * and ** accepted", "number on either side"),
+    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted"),
+    "exp / log": _OP + ("log10 named",),
+    "relu": _OP + ("both sides of 0",),
+    "backward": ("random DAGs with reuse and diamonds", "every node once, after all its consumers",
+                 "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
+                 "own operations against own closures", "6,000-node chain without recursion",
+                 "leaves accumulate over calls, interior nodes reset"),
+    "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
+               "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat"),
+    "Layer / MLP": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
+                    "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates"),
+    "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None"),
+    "mse_loss": ("oracle value", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
+                 "odd batch", "preds and targets lists not modified", "graph reaches every prediction"),
+    "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
+                   "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
+                   "odd batch", "loss goes down over 34 steps"),
+}
+
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
                 "Is `out._backward = _backward` indented inside _backward itself? Then the "
                 "closure is never attached to out and every gradient stays zero")
@@ -51,34 +85,34 @@ def _new(Value, data, children=(), op="", *, what="Value(...)"):
     try:
         return Value(data, tuple(children), op) if children or op else Value(data)
     except NotImplementedError:
-        fail("Value.__init__ is not implemented yet (it raised NotImplementedError)")
+        fail("Value.__init__ is not implemented yet (it raised NotImplementedError)", "not-implemented")
     except Exception as exc:
-        fail(f"{what} raised {core.error_kind(exc)}: {exc}")
+        fail(f"{what} raised {core.error_kind(exc)}: {exc}", "constructor-raised")
 
 
 def _data(v, Value, name: str) -> float:
     if v is None:
-        fail(f"{name} returned None: did you forget a `return` statement?")
+        fail(f"{name} returned None: did you forget a `return` statement?", "returned-none")
     if not core.is_instance(v, Value):
-        fail(f"{name} must return a Value, got {core.describe(v)}")
+        fail(f"{name} must return a Value, got {core.describe(v)}", "not-a-value")
     if not hasattr(v, "data"):
-        fail(f"{name}: the result has no attribute .data")
+        fail(f"{name}: the result has no attribute .data", "no-data")
     return core.expect_scalar(v.data, name=f"{name}.data")
 
 
 def _grad(v, name: str) -> float:
     if not hasattr(v, "grad"):
-        fail(f"{name} has no attribute .grad (set self.grad = 0.0 in __init__)")
+        fail(f"{name} has no attribute .grad (set self.grad = 0.0 in __init__)", "no-grad")
     return core.expect_scalar(v.grad, name=f"{name}.grad")
 
 
 def _parents(node) -> list:
     if not hasattr(node, "_prev"):
-        fail("a Value has no attribute _prev: store the Values it was computed from in self._prev")
+        fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
         return list(node._prev)
     except TypeError:
-        fail("Value._prev must be a set or tuple of Values")
+        fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
 
 
 def _topo(root) -> list:
@@ -110,7 +144,7 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False) -> None:
     for node in reversed(interior):
         fn = getattr(node, "_backward", None)
         if not callable(fn):
-            fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)")
+            fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)", "no-backward-closure")
         core.call(fn, name=f"the _backward closure of {name}")
 
 
@@ -312,23 +346,23 @@ def value_init(Value) -> None:
         v = _new(Value, x)
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
         if _grad(v, "Value(x)") != 0:
-            fail("a new Value must start with grad = 0.0")
+            fail("a new Value must start with grad = 0.0", "initial-grad-not-zero")
         if _parents(v):
-            fail("a leaf Value(x) must have no parents (_prev empty)")
+            fail("a leaf Value(x) must have no parents (_prev empty)", "leaf-has-parents")
         if getattr(v, "_op", None) != "":
-            fail("a leaf Value(x) must have the empty op label _op = ''")
+            fail("a leaf Value(x) must have the empty op label _op = ''", "leaf-op-label")
         if not callable(getattr(v, "_backward", None)):
-            fail("a leaf needs a _backward that does nothing, e.g. lambda: None")
+            fail("a leaf needs a _backward that does nothing, e.g. lambda: None", "leaf-no-backward")
         core.call(v._backward, name="a leaf's _backward")
         if v.grad != 0:
-            fail("a leaf's _backward must do nothing")
+            fail("a leaf's _backward must do nothing", "leaf-backward-not-noop")
     a, b = _new(Value, 1.0), _new(Value, 2.0)
     c = _new(Value, 3.0, (a, b), "+", what="Value(3.0, (a, b), '+')")
     ids = sorted(id(p) for p in _parents(c))
     if ids != sorted((id(a), id(b))):
-        fail("Value(data, (a, b), op) must remember exactly a and b as its parents in _prev")
+        fail("Value(data, (a, b), op) must remember exactly a and b as its parents in _prev", "children-not-stored")
     if getattr(c, "_op", None) != "+":
-        fail("Value(data, children, op) must store the op label in _op")
+        fail("Value(data, children, op) must store the op label in _op", "op-not-stored")
 
 
 def _binary(Value, op_name, build, forward, local, pairs, **kw):
@@ -351,7 +385,7 @@ def _label(Value, build, name):
     _data(out, Value, name)
     op = getattr(out, "_op", None)
     if not isinstance(op, str) or not op:
-        fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing")
+        fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing", "op-label-missing")
 
 
 def add(Value) -> None:
@@ -450,7 +484,7 @@ def _unary(Value, method: str, forward, local, xs, **kw):
         def build(a, method=method):
             fn = getattr(a, method, None)
             if fn is None:
-                fail(f"Value has no method {method}()")
+                fail(f"Value has no method {method}()", "method-missing")
             return fn()
         _check_op(Value, build, forward, local, [x], f"a.{method}()", **kw)
     _label(Value, lambda: getattr(_new(Value, 0.5), method)(), f"a.{method}()")
@@ -578,19 +612,19 @@ class _Graph:
 def _call_backward(root, name: str) -> None:
     fn = getattr(root, "backward", None)
     if not callable(fn):
-        fail("Value has no backward() method")
+        fail("Value has no backward() method", "no-backward")
     try:
         with core.numerics(name):
             fn()
     except RecursionError:
         fail(f"{name} hit Python's recursion limit: build the topological order iteratively, "
-             f"with an explicit stack, instead of a recursive function")
+             f"with an explicit stack, instead of a recursive function", "recursion-limit")
     except core.CheckFailure:
         raise
     except NotImplementedError:
-        fail("backward() is not implemented yet (it raised NotImplementedError)")
+        fail("backward() is not implemented yet (it raised NotImplementedError)", "not-implemented")
     except Exception as exc:
-        fail(f"{name} raised {core.error_kind(exc)}: {exc}")
+        fail(f"{name} raised {core.error_kind(exc)}: {exc}", "backward-raised")
 
 
 def _check_order(g: _Graph, name: str) -> None:
@@ -602,7 +636,7 @@ def _check_order(g: _Graph, name: str) -> None:
         counts[k] = counts.get(k, 0) + 1
     if any(c > 1 for c in counts.values()):
         fail(f"{name}: a node's _backward ran more than once: a node reached through two paths "
-             f"must be visited once (keep a visited set in the topological sort)")
+             f"must be visited once (keep a visited set in the topological sort)", "ran-more-than-once")
     missing = interior - set(counts)
     if missing:
         values = {g.nodes[k].data for k in reach - missing}
@@ -619,7 +653,7 @@ def _check_order(g: _Graph, name: str) -> None:
             if p in pos and pos[p] < pos[k]:
                 fail(f"{name}: a node's _backward ran before the _backward of a node that uses it, "
                      f"so its gradient was still incomplete: call _backward in *reverse* "
-                     f"topological order (outputs first)")
+                     f"topological order (outputs first)", "order")
 
 
 def _check_identity(g: _Graph, name: str) -> None:
@@ -841,10 +875,10 @@ def _act_grad(name: str, z: np.ndarray) -> np.ndarray:
 def _param_list(module, name: str, Value) -> list:
     fn = getattr(module, "parameters", None)
     if not callable(fn):
-        fail(f"{name} has no parameters() method")
+        fail(f"{name} has no parameters() method", "no-parameters")
     ps = core.call(fn, name=f"{name}.parameters()")
     if ps is None:
-        fail(f"{name}.parameters() returned None: did you forget a `return` statement?")
+        fail(f"{name}.parameters() returned None: did you forget a `return` statement?", "parameters-returned-none")
     ps = list(ps)
     if any(isinstance(p, list) for p in ps):
         fail(f"{name}.parameters() must return a flat list of Values (e.g. self.w + [self.b]), not a list "
@@ -858,22 +892,22 @@ def _neuron_arrays(neuron, Value) -> tuple[list, Any]:
     w = getattr(neuron, "w", None)
     b = getattr(neuron, "b", None)
     if not isinstance(w, list) or not core.is_instance(b, Value):
-        fail("a Neuron must keep its weights in self.w (list of Values) and its bias in self.b")
+        fail("a Neuron must keep its weights in self.w (list of Values) and its bias in self.b", "neuron-attributes")
     return w, b
 
 
 def _expect_same_params(got: list, want: list, name: str, biases: list) -> None:
     gid, wid = [id(p) for p in got], [id(p) for p in want]
     if len(set(gid)) != len(gid):
-        fail(f"{name}.parameters() lists a parameter more than once")
+        fail(f"{name}.parameters() lists a parameter more than once", "parameters-duplicated")
     if set(gid) == set(wid):
         return
     missing = set(wid) - set(gid)
     if missing and missing <= {id(b) for b in biases}:
-        fail(f"{name}.parameters() is missing the bias(es): include b as well as the weights w")
+        fail(f"{name}.parameters() is missing the bias(es): include b as well as the weights w", "parameters-missing-bias")
     if missing:
-        fail(f"{name}.parameters() is missing {len(missing)} of its {len(wid)} parameters")
-    fail(f"{name}.parameters() returns Values that are not its weights and biases")
+        fail(f"{name}.parameters() is missing {len(missing)} of its {len(wid)} parameters", "parameters-missing")
+    fail(f"{name}.parameters() returns Values that are not its weights and biases", "parameters-foreign")
 
 
 def _ops_ok(Value, *checks) -> bool:
