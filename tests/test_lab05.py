@@ -321,3 +321,72 @@ def test_graph_pdf_is_rendered_by_graphviz(tmp_path):
     assert "OK" in proc.stdout
     pdf = report / "figures" / LAB / "graph.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+# --------------------------------------------------------------------------- issue 15: properties and diagnoses
+def test_properties_table():
+    assert len(checks.PROPERTIES) == 15 and all(checks.PROPERTIES.values())
+
+
+def _failure(check, *args) -> core.CheckFailure:
+    with pytest.raises(core.CheckFailure) as info:
+        check(*args)
+    assert info.value.diagnosis, str(info.value)          # every failure has a stable id
+    return info.value
+
+
+def test_an_operand_missing_from_prev_is_named_in_its_own_cell(ns):
+    def add_self_only(self, other):
+        other = other if isinstance(other, type(self)) else type(self)(other)
+        out = type(self)(self.data + other.data, (self,), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+    exc = _failure(checks.add, _with(ns, __add__=add_self_only))
+    assert exc.diagnosis == "operand-not-in-prev", str(exc)
+
+
+def test_a_derivative_testing_out_grad_is_named(ns):
+    def relu(self):
+        out = type(self)(max(self.data, 0.0), (self,), "relu")
+
+        def _backward():
+            self.grad += (out.grad > 0) * out.grad
+        out._backward = _backward
+        return out
+    exc = _failure(checks.relu, _with(ns, relu=relu))
+    assert exc.diagnosis == "derivative-depends-on-out-grad", str(exc)
+
+
+def test_a_float32_engine_passes_the_operation_checks(ns):
+    """An engine keeping its numbers as float32 is judged at float32 precision (values, gradients and the
+    finite differences of its own forward)."""
+    V = harness.solution_namespace(LAB)["Value"]
+    init = V.__init__
+
+    def init32(self, data, _children=(), _op="", label=""):
+        init(self, data, _children, _op, label)
+        self.data = np.float32(data)
+    V.__init__ = init32
+    for check in (checks.add, checks.mul, checks.power, checks.sub_neg, checks.div, checks.tanh,
+                  checks.exp_log, checks.relu):
+        check(V)
+
+
+def test_a_loss_whose_backward_is_not_its_derivative_is_named(ns):
+    V = ns["Value"]
+
+    def mse_node(preds, targets):
+        n = len(preds)
+        out = V(sum((p.data - t) ** 2 for p, t in zip(preds, targets)) / n, tuple(preds), "mse")
+
+        def _backward():
+            for p, t in zip(preds, targets):
+                p.grad += 2 * (p.data - t) * out.grad      # the 1/N forgotten
+        out._backward = _backward
+        return out
+    exc = _failure(checks.mse, mse_node, V)
+    assert exc.diagnosis == "backward-not-derivative-of-forward", str(exc)

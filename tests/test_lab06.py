@@ -225,3 +225,63 @@ def test_notebook_structure():
         assert "autograder" not in notebooks.strip_hidden(c.source)
     ids = [c.get("id") for c in nb.cells]
     assert len(set(ids)) == len(ids) and all(ids)
+
+
+# --------------------------------------------------------------------------- issue 15: properties and diagnoses
+def test_properties_table_lists_every_graded_check():
+    assert set(checks.PROPERTIES) == set(CHECKS)
+    assert all(props for props in checks.PROPERTIES.values())
+
+
+def test_float32_log_sum_exp_softmax_of_huge_scores_passes():
+    """The issue's case: a sound float32 softmax through log-sum-exp at scores of +-1000 is only good to
+    about eps32 * 1000; the tolerance follows the dtype and the size of the scores."""
+    def softmax_lse32(Z):
+        Z = np.asarray(Z, dtype=np.float32)
+        m = Z.max(axis=1, keepdims=True)
+        return np.exp(Z - (m + np.log(np.exp(Z - m).sum(axis=1, keepdims=True))))
+    checks.softmax(softmax_lse32)
+
+
+def _failure(check, *args) -> core.CheckFailure:
+    with pytest.raises(core.CheckFailure) as info:
+        check(*args)
+    assert info.value.diagnosis, str(info.value)          # every failure has a stable id
+    return info.value
+
+
+@pytest.mark.parametrize("divisor,phrase", [("n_y", "divided by the number of classes n_y"),
+                                            ("size", "divided by N * n_y")])
+def test_multi_output_averaging_is_named(ref, divisor, phrase):
+    """1/N, 1/n_y and 1/(N n_y) coincide on no case where N != n_y: the message names the divisor used."""
+    def backward(params, outputs, Y):
+        grads = ref["backward"](params, outputs, Y)
+        scale = Y.shape[0] / (Y.shape[1] if divisor == "n_y" else Y.size)
+        return {k: v * scale for k, v in grads.items()}
+    assert phrase in str(_failure(checks.backward_output, backward, ref["loss_accuracy"]))
+
+
+def test_sgd_pairing_by_position_is_named():
+    def sgd(params, grads, eta):
+        for p, g in zip(params.values(), grads.values()):
+            p -= eta * g
+        return params
+    exc = _failure(checks.sgd, sgd)
+    assert exc.diagnosis == "paired-by-position", str(exc)
+
+
+def test_derivative_of_the_wrong_quantity_is_named():
+    """1 - tanh(h)^2: the tanh derivative taken of h, which is already tanh(htilde)."""
+    def backward_twice(params, outputs, Y):
+        gY = (outputs["yhat"] - Y) / Y.shape[0]
+        gHt = (gY @ params["Wy"]) * (1 - np.tanh(outputs["h"]) ** 2)
+        return {"Wy": gY.T @ outputs["h"], "by": gY.sum(0, keepdims=True).T,
+                "Wh": gHt.T @ outputs["X"], "bh": gHt.sum(0, keepdims=True).T}
+    assert "tanh applied twice" in str(_failure(checks.backward_hidden, backward_twice))
+
+
+def test_a_reduction_without_keepdims_is_named_right_only_for_one_row():
+    def softmax(Z):
+        E = np.exp(Z - Z.max(axis=1))
+        return E / E.sum(axis=1, keepdims=True)
+    assert "keepdims" in str(_failure(checks.softmax, softmax))

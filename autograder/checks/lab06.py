@@ -22,7 +22,31 @@ import math
 
 import numpy as np
 
-from . import core
+from . import cases, core
+from .cases import run_cases
+
+#: Graded function x property checked (``make mutants`` prints it).
+PROPERTIES = {
+    "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
+                "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
+                "tolerance from dtype and logit size", "rows sum to 1", "input not modified"),
+    "init_params": ("shapes for pairwise-different sizes", "biases zero", "weights std 0.3 and mean 0",
+                    "Gaussian tails", "transposed shapes named"),
+    "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
+                "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
+                "own softmax accepted"),
+    "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
+                      "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order"),
+    "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
+                        "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
+                        "params, outputs and Y not modified"),
+    "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
+                        "float32", "float64", "params, outputs and Y not modified"),
+    "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
+            "float32 and float64", "pairwise-different sizes"),
+}
 
 _f64 = np.float64
 PARAM_NAMES = ("Wh", "bh", "Wy", "by")
@@ -46,7 +70,7 @@ def oracle_softmax(Z, axis=1):
 
 
 def oracle_forward(params, X, *, act=np.tanh, transpose_wh=True, bias=True, softmax_twice=False,
-                   softmax_axis=1, out_act=None):
+                   softmax_axis=1, out_act=None, scores_from="h"):
     """Per-sample column-vector forward pass; keyword flags produce known mistakes."""
     X = np.asarray(X, dtype=_f64)
     Wh, bh, Wy, by = (np.asarray(params[k], dtype=_f64) for k in PARAM_NAMES)
@@ -55,7 +79,7 @@ def oracle_forward(params, X, *, act=np.tanh, transpose_wh=True, bias=True, soft
     for x in X:
         ht = Wh_used @ x + (bh[:, 0] if bias else 0.0)
         h = act(ht)
-        yt = Wy @ h + (by[:, 0] if bias else 0.0)
+        yt = Wy @ (h if scores_from == "h" else ht) + (by[:, 0] if bias else 0.0)
         if out_act is not None:
             yt = out_act(yt)
         rows["htilde"].append(ht)
@@ -81,13 +105,15 @@ def oracle_loss(Yhat, Y):
 
 
 def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_transposed=True,
-                    scale_wy=1.0, scale_all=1.0, use_logits=False, bh_from="htilde", scale_wh=1.0, gy=None, wy_from="h"):
+                    scale_wy=1.0, scale_all=1.0, use_logits=False, bh_from="htilde", scale_wh=1.0, gy=None, wy_from="h",
+                    output_grad=None):
     """Per-sample RDFIA formulas (column vectors), summed over the batch.
 
     grad_y~ = (y^ - y)/N,  grad_Wy = grad_y~ h^T,  grad_by = grad_y~,
     grad_h~ = (W_y^T grad_y~) * (1 - h^2),  grad_Wh = grad_h~ x^T,  grad_bh = grad_h~.
     Keyword flags reproduce the catalogued mistakes (for diagnoses); ``gy`` (N, n_y) replaces
-    grad_y~ (the hidden formulas applied to a given output gradient).
+    grad_y~ (the hidden formulas applied to a given output gradient); ``output_grad(yhat_n, y_n, N)``
+    replaces the formula of grad_y~ (a mistake in it).
     """
     Wy = np.asarray(params["Wy"], dtype=_f64)
     X, Ht, H, Yt, Yh = (np.asarray(outputs[k], dtype=_f64) for k in ("X", "htilde", "h", "ytilde", "yhat"))
@@ -96,12 +122,17 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
     g = {k: np.zeros(np.shape(params[k]), dtype=_f64) for k in PARAM_NAMES}
     given = None if gy is None else np.asarray(gy, dtype=_f64)
     for n in range(N):
-        g_y = given[n] if given is not None else ((Yt[n] if use_logits else Yh[n]) - Y[n]) / N * scale_all
+        if given is not None:
+            g_y = given[n]
+        elif output_grad is not None:
+            g_y = output_grad(Yh[n], Y[n], N)
+        else:
+            g_y = ((Yt[n] if use_logits else Yh[n]) - Y[n]) / N * scale_all
         g["Wy"] += np.outer(g_y, H[n] if wy_from == "h" else Ht[n]) * scale_wy
         g["by"][:, 0] += g_y
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
-                 "(1-h)^2": (1.0 - H[n]) ** 2}[tanh_deriv]
+                 "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2}[tanh_deriv]
         ght = gh * deriv
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -135,7 +166,8 @@ def _unchanged(before, after, fn_name, what):
     for k, v in before.items():
         if k in after and not (isinstance(after[k], np.ndarray) and after[k].shape == v.shape
                                and np.array_equal(after[k], v)):
-            core.fail(f"{fn_name} modified {what}['{k}'] in place; it must only read it")
+            core.fail(f"{fn_name} modified {what}['{k}'] in place; it must only read it (work on a copy)",
+                      "input-modified")
 
 
 def _slug(text: str) -> str:
@@ -144,11 +176,24 @@ def _slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "unnamed"
 
 
+def _call(fn, *args, name):
+    """core.call with stable diagnosis ids for what core.call reports without one."""
+    try:
+        return core.call(fn, *args, name=name)
+    except core.CheckFailure as exc:
+        text = str(exc)
+        if exc.diagnosis is None and "modified its input argument" in text:
+            core.fail(text, "input-modified")
+        if exc.diagnosis is None and "not implemented" in text:
+            core.fail(text, "not-implemented")
+        raise
+
+
 def _call_with_shape_hint(fn, *args, name, hint):
     """core.call, adding a hint to errors (a product of the wrong orientation raises): the message
     then says which call, with which shapes, raised what, and what that usually means."""
     try:
-        return core.call(fn, *args, name=name)
+        return _call(fn, *args, name=name)
     except core.CheckFailure as exc:
         text = str(exc)
         if " raised " in text and "not implemented" not in text:
@@ -212,7 +257,7 @@ def _expect_number(got, want, *, name, rtol, atol, diagnose=None):
 def _call_softmax(fn, Z, name):
     """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
     try:
-        return core.call(fn, Z, name=name)
+        return _call(fn, Z, name=name)
     except core.CheckFailure as exc:
         if exc.diagnosis != "not-numerically-stable":
             raise
@@ -229,24 +274,19 @@ def _call_softmax(fn, Z, name):
 
 
 # --------------------------------------------------------------------------- checks
-def softmax(fn):
-    """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
-    r = core.rng("lab06.softmax")
-    cases = [r.normal(size=(1, 3)) * 2, r.normal(size=(5, 7)) * 3, r.normal(size=(6, 2)),
-             r.normal(size=(4, 4)) * 2,               # square: a missing keepdims gives wrong values
-             (r.normal(size=(3, 5)) * 2).astype(np.float32), r.normal(size=(9, 4)),
-             # huge logits: exp overflows without the max shift; a max over the whole
-             # matrix (not per row) makes the second row underflow to 0/0
-             np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]),
-             np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]], dtype=np.float32)]
-    for Z in cases:
+_REDUCTION_HINT = ("a row-wise max or sum without keepdims=True has shape (N,): it does not broadcast against "
+                   "Z (N, K) (and when N == K it pairs row j's value with column j); keep one value per row "
+                   "as a column with keepdims=True (Z.max(axis=1, keepdims=True), E.sum(axis=1, keepdims=True))")
+
+
+def _softmax_case(fn, Z):
+    def run():
         name = f"softmax(Z {Z.shape}, {Z.dtype.name})"
         try:
             got = _call_softmax(fn, Z, name)
         except core.CheckFailure as exc:
             if " raised " in str(exc) and "not implemented" not in str(exc):
-                core.fail(f"{exc}. Hint: sum each row with keepdims=True (E.sum(axis=1, keepdims=True), shape "
-                          f"(N, 1)) so that the row sums broadcast over the columns", exc.diagnosis)
+                core.fail(f"{exc}. Hint: {_REDUCTION_HINT}", exc.diagnosis)
             raise
         if isinstance(got, np.ndarray) and got.shape == Z.shape[::-1] and Z.shape[0] != Z.shape[1]:
             core.fail(f"{name}: the result has shape {got.shape}, the transpose of Z: keep one row per sample",
@@ -256,7 +296,14 @@ def softmax(fn):
         Z64 = Z.astype(_f64)
         with np.errstate(all="ignore"):
             E = np.exp(Z64 - Z64.max(axis=1, keepdims=True))
-        _expect_close(got, expected, name=name, diagnose={
+            Ecol = np.exp(Z64 - Z64.max(axis=0, keepdims=True))
+        square = Z.shape[0] == Z.shape[1]
+        # Conditioning: exp(z - max) of scores known to eps * |z| carries a relative error eps * |z|, so a
+        # sound float32 softmax of scores near 1000 is only good to about 1e-4 (log-sum-exp included).
+        tol = cases.tolerance(Z, got, scale=float(np.abs(Z64).max()))
+        rtol, atol = _tol(expected)
+        rtol, atol = max(rtol, tol["rtol"]), max(atol, tol["atol"])
+        core.expect_close(got, expected, name=name, rtol=rtol, atol=atol, diagnose={
             "normalised over the wrong axis (use axis=1: one distribution per row/sample, and keepdims=True)":
                 lambda: oracle_softmax(Z, axis=0),
             "not normalised (divide by the row sum)": E,
@@ -265,19 +312,44 @@ def softmax(fn):
             "normalised by the sum over the whole batch (divide each row by its own sum, axis=1)":
                 lambda: np.exp(Z64 - Z64.max()) / np.exp(Z64 - Z64.max()).sum(),
             "the row sums are missing keepdims=True: E / E.sum(axis=1) divides column j by the sum of row j":
-                lambda: E / E.sum(axis=1)[None, :] if Z.shape[0] == Z.shape[1] else None,
+                lambda: E / E.sum(axis=1)[None, :] if square else None,
+            "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
+            "column j; use Z.max(axis=1, keepdims=True)":
+                lambda: oracle_softmax(Z64 - Z64.max(axis=1)[None, :]) if square else None,
+            "shifted by each column's maximum (Z.max(axis=0)): the shift must be one number per row, "
+            "Z.max(axis=1, keepdims=True); only a shift that is constant along a row leaves the softmax unchanged":
+                lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
             "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
                 lambda: Z64 / Z64.sum(axis=1, keepdims=True),
         })
-        if not np.allclose(np.asarray(got, _f64).sum(axis=1), 1.0, atol=1e-5):
+        if not np.allclose(np.asarray(got, _f64).sum(axis=1), 1.0, rtol=0, atol=max(1e-5, tol["atol"])):
             core.fail(f"{name}: each row must sum to 1", "rows-not-summing-to-one")
+    return run
+
+
+def softmax(fn):
+    """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
+    r = core.rng("lab06.softmax")
+    run_cases([
+        ("a batch of one sample", _softmax_case(fn, r.normal(size=(1, 3)) * 2)),
+        (None, _softmax_case(fn, r.normal(size=(5, 7)) * 3)),
+        (None, _softmax_case(fn, r.normal(size=(6, 2)))),
+        ("a square Z (N == K)", _softmax_case(fn, r.normal(size=(4, 4)) * 2)),  # a missing keepdims: wrong values
+        (None, _softmax_case(fn, (r.normal(size=(3, 5)) * 2).astype(np.float32))),
+        (None, _softmax_case(fn, r.normal(size=(9, 4)))),
+        # huge logits: exp overflows without the max shift; a max over the whole matrix (not per row)
+        # makes the second row underflow to 0/0
+        (None, _softmax_case(fn, np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]))),
+        (None, _softmax_case(fn, np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]],
+                                          dtype=np.float32))),
+    ])
 
 
 def init_params(fn):
     """Shapes (n_h, n_x) / (n_h, 1) / (n_y, n_h) / (n_y, 1), zero biases, N(0, 0.3^2) weights."""
     seed = int(core.rng("lab06.init").integers(2**31))
     for nx, nh, ny in [(2, 5, 3), (1, 1, 1), (7, 4, 10), (3, 6, 2)]:
-        got = core.call(fn, nx, nh, ny, np.random.default_rng(seed), name=f"init_params({nx}, {nh}, {ny}, rng)")
+        got = _call(fn, nx, nh, ny, np.random.default_rng(seed), name=f"init_params({nx}, {nh}, {ny}, rng)")
         _expect_dict(got, PARAM_NAMES, "init_params")
         want = {"Wh": (nh, nx), "bh": (nh, 1), "Wy": (ny, nh), "by": (ny, 1)}
         for k, shape in want.items():
@@ -296,7 +368,7 @@ def init_params(fn):
                 core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
                           "bias-not-zero")
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
-    got = core.call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
+    got = _call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
@@ -393,6 +465,8 @@ def forward(fn, softmax=None):
         if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
             continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
+            "the output scores were computed from htilde, the pre-activation, instead of h = tanh(htilde): "
+            "Y~ = H W_y^T + b_y^T": lambda: oracle_forward(params, X, scores_from="htilde")[1],
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
             "W_h used without transpose: H~ = X W_h^T + b_h^T since W_h is (n_h, n_x)":
                 lambda: oracle_forward(params, X, transpose_wh=False)[1],
@@ -423,14 +497,10 @@ def forward(fn, softmax=None):
                               "ytilde": exp["ytilde"]})
 
 
-def loss_accuracy(fn):
-    """Mean cross-entropy and accuracy (fraction) of a batch."""
-    r = core.rng("lab06.loss")
-    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64),
-                      (4, 4, _f64)]:
-        Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2).astype(dt)
-        Y = _onehot(r, N, ny, dt)
-        name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {np.dtype(dt).name})"
+def _loss_case(fn, Yhat, Y):
+    def run():
+        N, ny = Y.shape
+        name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {Yhat.dtype.name})"
         got = _call_with_shape_hint(fn, Yhat, Y, name=name,
                                     hint="compare class indices with class indices: np.argmax(Yhat, axis=1) "
                                          "== np.argmax(Y, axis=1)")
@@ -447,7 +517,12 @@ def loss_accuracy(fn):
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
             "the one-hot labels are ignored (sum over classes of -log y^ instead of -log y^ of the true class)":
                 lambda: -np.mean(np.sum(np.log(Yh64), axis=1)),
-            "averaged over the classes too: average over the N samples only": eL / ny,
+            "averaged over the classes too (divided by N * n_y): average over the N samples only, summing over "
+            "the classes": eL / ny,
+            "divided by the number of classes n_y (Y.shape[1]) instead of the batch size N (Y.shape[0])":
+                (eL * N / ny) if N != ny else None,
+            "-log of the largest predicted probability (the predicted class), not of the true class: pick y^ of "
+            "the true class with the one-hot Y": lambda: -float(np.mean(np.log(Yh64.max(axis=1)))),
             "softmax applied twice (yhat is already a probability vector)":
                 lambda: oracle_loss(oracle_softmax(Yh64), Y)[0],
             "sign error: the cross-entropy is -sum y log y^": -eL,
@@ -461,7 +536,24 @@ def loss_accuracy(fn):
             "argmax over the wrong axis (axis=1: the class of each sample)":
                 lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
             "the number of correct predictions instead of their fraction": eacc * N,
+            "accuracy from rounded probabilities: a sample whose largest probability is below 0.5 then counts as "
+            "wrong; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+                lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
         })
+    return run
+
+
+def loss_accuracy(fn):
+    """Mean cross-entropy and accuracy (fraction) of a batch."""
+    r = core.rng("lab06.loss")
+    runs = []
+    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64),
+                      (4, 4, _f64)]:
+        Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2).astype(dt)
+        Y = _onehot(r, N, ny, dt)
+        special = "a batch of one sample" if N == 1 else "N == n_y" if N == ny else None
+        runs.append((special, _loss_case(fn, Yhat, Y)))
+    run_cases(runs)
 
 
 _BACKWARD_CASES = [  # (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis)
@@ -469,24 +561,39 @@ _BACKWARD_CASES = [  # (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see 
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
-# grad_bh, same wrong grad_Wh) are told apart.
+# grad_bh, same wrong grad_Wh) are told apart.  Each entry maps (N, n_y) to the oracle's flags, or to
+# None where the mistake gives the right answer (a scale of 1) and so cannot be told apart.
 _BACKWARD_MISTAKES = {
     "grad_Wh was built from grad_h instead of grad_htilde (apply the tanh derivative first)":
-        dict(wh_from="h"),
+        lambda N, ny: dict(wh_from="h"),
     "the tanh derivative is missing in grad_htilde (Q17: grad_htilde = (W_y^T grad_ytilde) * (1 - h^2))":
-        dict(tanh_deriv="none"),
+        lambda N, ny: dict(tanh_deriv="none"),
     "tanh derivative written as 1 - htilde^2: it is 1 - tanh(htilde)^2 = 1 - h^2":
-        dict(tanh_deriv="htilde"),
-    "tanh derivative written as 1 - h: it is 1 - h^2 (the square is missing)": dict(tanh_deriv="1-h"),
-    "tanh derivative written as (1 - h)^2: it is 1 - h^2": dict(tanh_deriv="(1-h)^2"),
+        lambda N, ny: dict(tanh_deriv="htilde"),
+    "tanh derivative written as 1 - h: it is 1 - h^2 (the square is missing)": lambda N, ny: dict(tanh_deriv="1-h"),
+    "tanh derivative written as (1 - h)^2: it is 1 - h^2": lambda N, ny: dict(tanh_deriv="(1-h)^2"),
+    "tanh applied twice: the derivative was taken of h, which is already tanh(htilde) (1 - tanh(h)^2); "
+    "it is 1 - h^2": lambda N, ny: dict(tanh_deriv="tanh(h)"),
     "W_y used instead of W_y^T: per sample grad_h = W_y^T grad_ytilde, i.e. grad_H = grad_Ytilde W_y in "
-    "row form": dict(wy_transposed=False),
-    "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)": dict(scale_wy=None),
-    "1/N applied twice in grad_Wh (it belongs in grad_ytilde = (yhat - y)/N only)": dict(scale_wh=None),
-    "1/N missing: the loss is the batch mean, so grad_ytilde = (yhat - y)/N": dict(scale_all=None),
-    "grad_ytilde computed from the logits ytilde instead of yhat (Q15: yhat - y)": dict(use_logits=True),
+    "row form": lambda N, ny: dict(wy_transposed=False),
+    "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)":
+        lambda N, ny: dict(scale_wy=1.0 / N) if N > 1 else None,
+    "1/N applied twice in grad_Wh (it belongs in grad_ytilde = (yhat - y)/N only)":
+        lambda N, ny: dict(scale_wh=1.0 / N) if N > 1 else None,
+    "1/N missing: the loss is the batch mean, so grad_ytilde = (yhat - y)/N":
+        lambda N, ny: dict(scale_all=float(N)) if N > 1 else None,
+    "grad_ytilde divided by the number of classes n_y (Y.shape[1]) instead of the batch size N (Y.shape[0])":
+        lambda N, ny: dict(scale_all=N / ny) if N != ny else None,
+    "grad_ytilde divided by N * n_y (Y.size): the loss averages over the N samples only (it sums over the "
+    "classes), so grad_ytilde = (yhat - y)/N": lambda N, ny: dict(scale_all=1.0 / ny),
+    "grad_ytilde computed from the logits ytilde instead of yhat (Q15: yhat - y)": lambda N, ny: dict(use_logits=True),
+    "grad_ytilde multiplied again by the softmax derivative yhat * (1 - yhat): for the softmax followed by the "
+    "cross-entropy the derivative with respect to ytilde is already (yhat - y)/N":
+        lambda N, ny: dict(output_grad=lambda yh, y, n: (yh - y) * yh * (1 - yh) / n),
+    "softmax applied again to outputs['yhat'] in backward: yhat is already the probabilities, "
+    "grad_ytilde = (yhat - y)/N": lambda N, ny: dict(output_grad=lambda yh, y, n: (oracle_softmax(yh[None])[0] - y) / n),
     "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
-        dict(wy_from="htilde"),
+        lambda N, ny: dict(wy_from="htilde"),
 }
 
 _BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a matrix product, the transpose "
@@ -496,16 +603,11 @@ _BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a ma
 
 def _diagnoses(params, outputs, Y, N, k, expected):
     diag = {}
-    for message, flags in _BACKWARD_MISTAKES.items():
-        flags = dict(flags)
-        for key in ("scale_wy", "scale_wh"):
-            if key in flags and flags[key] is None:
-                flags[key] = 1.0 / N
-        if flags.get("scale_all", 1) is None:
-            flags["scale_all"] = float(N)
-        if N == 1 and any(key in flags for key in ("scale_wy", "scale_wh", "scale_all")):
-            continue
-        diag[message] = (lambda flags=flags, k=k: oracle_backward(params, outputs, Y, **flags)[k])
+    ny = np.shape(Y)[1]
+    for message, flags_of in _BACKWARD_MISTAKES.items():
+        flags = flags_of(N, ny)
+        if flags is not None:
+            diag[message] = (lambda flags=flags, k=k: oracle_backward(params, outputs, Y, **flags)[k])
     diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
     return diag
 
@@ -543,11 +645,21 @@ def _own_loss_gradient(loss_fn, params, outputs, Y, keys):
 
 def _backward_check(fn, keys, tag, loss_fn=None):
     r = core.rng(tag)
-    hidden_part = "Wh" in keys
+    runs = []
     for case_no, (N, nx, nh, ny, dt) in enumerate(_BACKWARD_CASES):
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx))).astype(dt)
         Y = _onehot(r, N, ny, dt)
+        special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else None
+        runs.append((special, _backward_case(fn, keys, loss_fn, params, X, Y, case_no == 0)))
+    run_cases(runs)
+
+
+def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
+    def run():
+        dt = X.dtype
+        (N, nx), nh, ny = X.shape, params["Wh"].shape[0], Y.shape[1]
+        hidden_part = "Wh" in keys
         _, outputs = oracle_forward(params, X)
         outputs = {k: v.astype(dt) for k, v in outputs.items()}
         p_before, o_before, Y_before = _copy_dict(params), _copy_dict(outputs), Y.copy()
@@ -559,9 +671,9 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         _expect_dict(grads, keys, "backward (the grads dict)")
         expected = oracle_backward(params, outputs, Y)
         if all(_near(grads[k], expected[k]) for k in keys):
-            if case_no == 0:
+            if finite_differences:
                 _finite_differences(grads, params, X, Y, keys)
-            continue
+            return
         if hidden_part:
             # The hidden formulas applied to the student's own output gradient: a mistake in
             # grad_ytilde is the output cell's, not this one's.
@@ -569,43 +681,51 @@ def _backward_check(fn, keys, tag, loss_fn=None):
             if G is not None:
                 own = oracle_backward(params, outputs, Y, gy=G)
                 if all(_near(grads[k], own[k]) for k in keys):
-                    continue
+                    return
             elif not all(_near(grads[k], expected[k]) for k in ("Wy", "by") if k in grads):
-                continue      # output gradient wrong and not readable here: judged on the other cases
+                return      # output gradient wrong and not readable here: judged on the other cases
         for k in keys:
-            shape = np.shape(params[k])
-            g = grads[k]
-            label = f"{name}: grads['{k}']"
-            if isinstance(g, np.ndarray) and g.shape == shape[::-1] and shape[0] != shape[1]:
-                core.fail(f"{label} has shape {g.shape}, the transpose of params['{k}'] "
-                          f"{shape}: a gradient has the shape of its parameter "
-                          + ("(grad_W = grad_pre-activation^T @ input)" if k[0] == "W" else
-                             "(sum grad over the batch axis and keep a column)"), "grad-transposed")
-            if isinstance(g, np.ndarray) and k[0] == "b" and g.shape != shape and N in g.shape:
-                core.fail(f"{label} has shape {g.shape}: the bias gradient must be summed "
-                          f"over the batch axis, expected shape {shape}", "bias-grad-not-summed")
-            core.expect_array(g, name=label, shape=shape)
-            if _near(g, expected[k]):
-                continue
-            if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \
-                    _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
-                core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "
-                          f"derivative first, as for grad_Wh)", "bh-from-grad-h")
-            own_loss = _own_loss_gradient(loss_fn, params, outputs, Y, [k]) if k in ("Wy", "by") else None
-            if own_loss is not None and not _near(own_loss[k], expected[k], 1e-6, 1e-8) \
-                    and _near(g, own_loss[k], 1e-4, 1e-6):
-                core.fail(f"{label}: your gradient is the derivative of your own loss_accuracy, which is not "
-                          f"the mean cross-entropy (see its cell): backward must differentiate the mean "
-                          f"cross-entropy, grad_ytilde = (yhat - y)/N", "consistent-with-wrong-loss")
-            lead = ("your backward is not the derivative of your loss_accuracy (which is right): "
-                    if own_loss is not None and _near(own_loss[k], expected[k], 1e-6, 1e-8) else "")
-            try:
-                _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
-            except core.CheckFailure as exc:
-                if lead and exc.diagnosis in ("wrong-values", "scaled", "sign-flipped", "transposed",
-                                              "some-rows", "some-columns", "diagonal-only"):
-                    core.fail(f"{label}: {lead}{str(exc).split(': ', 1)[-1]}", exc.diagnosis)
-                raise
+            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn)
+    return run
+
+
+def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
+    N = Y.shape[0]
+    shape = np.shape(params[k])
+    g = grads[k]
+    label = f"{name}: grads['{k}']"
+    if isinstance(g, np.ndarray) and g.shape == shape[::-1] and shape[0] != shape[1]:
+        core.fail(f"{label} has shape {g.shape}, the transpose of params['{k}'] "
+                  f"{shape}: a gradient has the shape of its parameter "
+                  + ("(grad_W = grad_pre-activation^T @ input)" if k[0] == "W" else
+                     "(sum grad over the batch axis and keep a column)"), "grad-transposed")
+    if isinstance(g, np.ndarray) and k[0] == "b" and g.shape != shape and N in g.shape:
+        core.fail(f"{label} has shape {g.shape}: the bias gradient must be summed "
+                  f"over the batch axis (axis=0 of the (N, n) gradient), expected shape {shape}",
+                  "bias-grad-not-summed")
+    core.expect_array(g, name=label, shape=shape)
+    if _near(g, expected[k]):
+        return
+    if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \
+            _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
+        core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "
+                  f"derivative first, as for grad_Wh)", "bh-from-grad-h")
+    own_loss = _own_loss_gradient(loss_fn, params, outputs, Y, [k]) if k in ("Wy", "by") else None
+    if own_loss is not None and not _near(own_loss[k], expected[k], 1e-6, 1e-8) \
+            and _near(g, own_loss[k], 1e-4, 1e-6):
+        core.fail(f"{label}: your gradient is the derivative of your own loss_accuracy, which is not "
+                  f"the mean cross-entropy (see its cell): backward must differentiate the mean "
+                  f"cross-entropy, grad_ytilde = (yhat - y)/N", "consistent-with-wrong-loss")
+    consistent_loss = own_loss is not None and _near(own_loss[k], expected[k], 1e-6, 1e-8)
+    try:
+        _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
+    except core.CheckFailure as exc:
+        if consistent_loss and exc.diagnosis in cases.GENERIC_DIAGNOSES | {
+                "scaled", "sign-flipped", "transposed", "diagonal-only"}:
+            # No catalogued mistake matches: name the property that fails (the loss itself is right).
+            core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
+                      f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
+        raise
 
 
 def _finite_differences(grads, params, X, Y, keys):
@@ -630,43 +750,60 @@ def backward_hidden(fn):
 
 
 def sgd(fn):
-    """One SGD step: every parameter moves by exactly -eta * its gradient; grads untouched."""
+    """One SGD step: every parameter moves by exactly -eta * its gradient; grads untouched.
+
+    grads comes with its keys in another order than params (a dict is looked up by key): a step that
+    pairs the two dicts by position is named as such."""
     r = core.rng("lab06.sgd")
     for (nx, nh, ny, dt), eta in zip([(2, 3, 4, _f64), (5, 1, 2, _f64), (3, 6, 2, np.float32), (4, 7, 3, _f64)],
                                      [0.1, 0.5, 0.03, 1.7]):
         params = _params(r, nx, nh, ny, dt)
         grads = _params(r, nx, nh, ny, dt, scale=1.0)
-        g_before, p_before = _copy_dict(grads), _copy_dict(params)
         name = f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
-        got = core.call(fn, params, grads, eta, name=name)
-        _unchanged(g_before, grads, "sgd", "grads")
-        if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
-            core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")
-        _expect_dict(got, PARAM_NAMES, "sgd")
-        moved = {k: not np.array_equal(np.asarray(got[k]), p_before[k]) for k in PARAM_NAMES}
-        if not any(moved.values()):
-            core.fail(f"{name}: the parameters did not change: update each array in place "
-                      f"(params[k] -= eta * grads[k]) and return params", "params-unchanged")
-        for k in PARAM_NAMES:
-            core.expect_array(got[k], name=f"{name}: params['{k}']", shape=p_before[k].shape)
-        flat_g = np.concatenate([g_before[k].astype(_f64).ravel() for k in PARAM_NAMES])
-        flat_s = np.concatenate([(np.asarray(got[k], _f64) - p_before[k]).ravel() for k in PARAM_NAMES])
-        c = float(flat_s @ flat_g / (flat_g @ flat_g))
-        if abs(c + eta) > 1e-4 * eta and abs(c) > 1e-12 and _near(flat_s, c * flat_g) and \
-                not _near(flat_s, -eta * flat_g):
-            known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
-                     -1.0: ("the learning rate eta is not used", "eta-ignored"),
-                     -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
-            for coef, (message, diagnosis) in known.items():
-                if abs(c - coef) <= 1e-6 * abs(coef):
-                    core.fail(f"{name}: {message}", diagnosis)
-            core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
-                      "step-scaled")
-        for k in PARAM_NAMES:
-            p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
-            _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
-                          diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
-                                        "the learning rate eta is not used": p - g,
-                                        f"params['{k}'] was not updated": p,
-                                        "returned the step instead of the updated parameters": -eta * g,
-                                        "the gradient is divided by eta instead of multiplied": p - g / eta})
+        shuffled = {k: np.array(grads[k]) for k in reversed(PARAM_NAMES)}
+        try:
+            _sgd_case(fn, _copy_dict(params), shuffled, eta, name)
+        except core.CheckFailure as exc:
+            try:
+                _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
+            except core.CheckFailure:
+                raise exc from None
+            core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
+                      f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
+                      f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _sgd_case(fn, params, grads, eta, name):
+    g_before, p_before = _copy_dict(grads), _copy_dict(params)
+    got = _call(fn, params, grads, eta, name=name)
+    _unchanged(g_before, grads, "sgd", "grads")
+    if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
+        core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")
+    _expect_dict(got, PARAM_NAMES, "sgd")
+    moved = {k: not np.array_equal(np.asarray(got[k]), p_before[k]) for k in PARAM_NAMES}
+    if not any(moved.values()):
+        core.fail(f"{name}: the parameters did not change: update each array in place "
+                  f"(params[k] -= eta * grads[k]) and return params", "params-unchanged")
+    for k in PARAM_NAMES:
+        core.expect_array(got[k], name=f"{name}: params['{k}']", shape=p_before[k].shape)
+    flat_g = np.concatenate([g_before[k].astype(_f64).ravel() for k in PARAM_NAMES])
+    flat_s = np.concatenate([(np.asarray(got[k], _f64) - p_before[k]).ravel() for k in PARAM_NAMES])
+    c = float(flat_s @ flat_g / (flat_g @ flat_g))
+    if abs(c + eta) > 1e-4 * eta and abs(c) > 1e-12 and _near(flat_s, c * flat_g) and \
+            not _near(flat_s, -eta * flat_g):
+        known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
+                 -1.0: ("the learning rate eta is not used", "eta-ignored"),
+                 -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
+        for coef, (message, diagnosis) in known.items():
+            if abs(c - coef) <= 1e-6 * abs(coef):
+                core.fail(f"{name}: {message}", diagnosis)
+        core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
+                  "step-scaled")
+    for k in PARAM_NAMES:
+        p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
+        _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
+                      diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
+                                "the learning rate eta is not used": p - g,
+                                f"params['{k}'] was not updated": p,
+                                "returned the step instead of the updated parameters": -eta * g,
+                                "the gradient is divided by eta instead of multiplied": p - g / eta})

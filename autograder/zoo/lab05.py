@@ -5,6 +5,13 @@ Sources besides the course's catalogue: micrograd's issue tracker (issue 76: `__
 without a topological order, processing a node once per path; issue 2: gradients of reused interior
 nodes), and the usual engine mistakes of Stack Overflow questions (a result built from `.data`, so
 detached from the graph; a visited set keyed by value).
+
+The held-out round of issue 15 (written and run through the harness before the checks named them) adds
+the loops of the micrograd lecture (a summed loss, `p.data += -lr * p.grad`; micrograd issues 25 and 60 on
+what zero_grad must reset), nn-zero-to-hero issue 52 (which quantity exp's derivative is taken of), micrograd
+issue 17 (`__pow__` with a plain-number exponent) and derivatives applied to the wrong quantity (an
+activation applied twice, a rule evaluated at the output), a loss node whose hand-written backward is not
+the derivative of its forward, and inputs modified in place.
 """
 from . import Mutant, Variant
 
@@ -314,6 +321,74 @@ MUTANTS = [
     Mutant("negation as self * 1",
            old="return self * -1", new="return self * 1",
            expect="wrong sign"),
+    # --- held-out round of issue 15 (written and run before the checks named them)
+    Mutant("train_step rebinds p instead of updating p.data",
+           old="        p.data -= lr * p.grad\n    return loss.data",
+           new="        p = p - lr * p.grad\n    return loss.data",
+           expect="did not change the parameters"),
+    Mutant("train_step's loss is the sum of squares (the micrograd lecture's), not the mean",
+           old="    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    loss = sum((model(x) - y) ** 2 for x, y in zip(xs, ys))",
+           expect="n times that of the mean squared error"),
+    Mutant("train_step returns the loss after the update",
+           old="    return loss.data", new="    return mse_loss([model(x) for x in xs], ys).data",
+           expect="before* the update"),
+    Mutant("Layer repeats one Neuron object ([Neuron(...)] * nout)",
+           old="self.neurons = [Neuron(nin, act, rng) for _ in range(nout)]",
+           new="self.neurons = [Neuron(nin, act, rng)] * nout",
+           expect="same neuron object"),
+    Mutant("MLP applies tanh again on top of the neurons' activation",
+           old="            x = layer(x)\n", new="            x = [v.tanh() for v in layer(x)]\n",
+           expect="activation is applied twice"),
+    Mutant("relu derivative tests out.grad instead of the output",
+           old="(out.data > 0) * out.grad", new="(out.grad > 0) * out.grad",
+           expect="must not depend on out.grad"),
+    Mutant("tanh derivative applies tanh again (1 - tanh(t)**2)",
+           old="(1 - t ** 2) * out.grad", new="(1 - math.tanh(t) ** 2) * out.grad",
+           expect="tanh applied twice in the derivative"),
+    Mutant("exp derivative applies exp again (exp(out.data), nn-zero-to-hero issue 52)",
+           old="self.grad += out.data * out.grad", new="self.grad += math.exp(out.data) * out.grad",
+           expect="exp applied twice in the derivative"),
+    Mutant("power rule evaluated at the output (k * out**(k-1))",
+           old="k * self.data ** (k - 1) * out.grad", new="k * out.data ** (k - 1) * out.grad",
+           expect="evaluated at the output"),
+    Mutant("backward resets the interior grads after seeding the root",
+           old="        for node in topo:\n            if node._prev:\n                node.grad = 0.0   "
+               "# interior node: forget what a previous call left there\n        self.grad += 1.0\n",
+           new="        self.grad += 1.0\n        for node in topo:\n            if node._prev:\n                node.grad = 0.0\n",
+           expect="*after* resetting the interior"),
+    Mutant("mse_loss with a factor 1/2 (1/(2N))",
+           old="for p, t in zip(preds, targets)) / len(preds)", new="for p, t in zip(preds, targets)) / (2 * len(preds))",
+           expect="a factor 1/2 too many"),
+    Mutant("__add__ records only self as its parent",
+           old='(self, other), "+")', new='(self,), "+")',
+           expect="not among the result's parents"),
+    Mutant("zero_grad skips the last parameter",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        ps = self.parameters()\n        for i in range(len(ps) - 1):\n            ps[i].grad = 0.0",
+           expect="every parameter of self.parameters() must have grad 0"),
+    Mutant("mse_loss overwrites the caller's preds list",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    for i in range(len(preds)):\n        preds[i] = preds[i] - targets[i]\n"
+               "    return sum(d ** 2 for d in preds) / len(preds)",
+           expect="changed the lists preds or targets"),
+    Mutant("train_step backpropagates each sample's loss (the per-sample gradients add up)",
+           old="    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()",
+           new="    for x, y in zip(xs, ys):\n        loss = mse_loss([model(x)], [y])\n        loss.backward()",
+           expect="backward() once per sample"),
+    Mutant("__pow__ truncates the exponent to an integer",
+           old='out = Value(self.data ** k, (self,), f"**{k}")', new='out = Value(self.data ** int(k), (self,), f"**{k}")',
+           expect="truncated to an integer"),
+    Mutant("mse_loss as its own node whose _backward forgets the 1/N",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new=("    n = len(preds)\n"
+                "    out = Value(sum((p.data - t) ** 2 for p, t in zip(preds, targets)) / n, tuple(preds), 'mse')\n\n"
+                "    def _backward():\n"
+                "        for p, t in zip(preds, targets):\n"
+                "            p.grad += 2 * (p.data - t) * out.grad\n"
+                "    out._backward = _backward\n"
+                "    return out"),
+           expect="not the derivative of your own forward"),
 ]
 
 VARIANTS = [
@@ -378,4 +453,27 @@ VARIANTS = [
             new=_RECURSIVE.replace("        build_topo(self)\n",
                                    "        import sys\n        sys.setrecursionlimit(max(sys.getrecursionlimit(), 100000))\n"
                                    "        build_topo(self)\n")),
+    # --- held-out round of issue 15
+    Variant("__radd__ through Value.__add__", old="return self + other", new="return Value.__add__(self, other)"),
+    Variant("__rtruediv__ as Value(other) / self", old="return other * self ** -1", new="return Value(other) / self"),
+    Variant("visited set of ids",
+            old="            if node in visited:\n                continue\n            visited.add(node)",
+            new="            if id(node) in visited:\n                continue\n            visited.add(id(node))",
+            also=(("                if parent not in visited:", "                if id(parent) not in visited:"),)),
+    Variant("mse_loss with a loop from Value(0) and * (1/n)",
+            old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="    total = Value(0.0)\n    for p, t in zip(preds, targets):\n        total = total + (p - t) * (p - t)\n"
+                "    return total * (1.0 / len(preds))"),
+    Variant("update as p.data += -lr * p.grad (the micrograd lecture's)", old="p.data -= lr * p.grad",
+            new="p.data += -lr * p.grad"),
+    Variant("data stored as np.float32 (a float32 engine)", old="self.data = float(data)", new="self.data = np.float32(data)"),
+    Variant("tanh from the exp formula", old="t = math.tanh(self.data)",
+            new="e2 = math.exp(2 * self.data)\n        t = (e2 - 1) / (e2 + 1)"),
+    Variant("relu by multiplication", old='Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+            new='Value(self.data * (self.data > 0), (self,), "relu")'),
+    Variant("__sub__ as self + other * -1", old="return self + (-other)", new="return self + other * -1"),
+    Variant("neuron: bias first, then a sum from 0", old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+            new="z = self.b + sum(wi * xi for wi, xi in zip(self.w, x))"),
+    Variant("train_step scales the gradient in place, then subtracts it", old="p.data -= lr * p.grad",
+            new="p.grad *= lr\n        p.data -= p.grad"),
 ]

@@ -6,8 +6,17 @@ write-up of Q17 that drops the tanh derivative).  Further sources: CS231n's soft
 softmax gradient), deeplearning.ai forum threads (an elementwise product where W^T dZ is a matrix
 product, the tanh derivative taken on the pre-activation) and Stack Overflow questions on softmax
 (sums without keepdims, normalising over the whole batch, shifting by the global maximum).
+
+The held-out round of issue 15 (written and run through the harness before the checks named them) adds
+derivatives applied to the wrong quantity (tanh's derivative of h, the softmax's derivative on top of the
+combined softmax + cross-entropy gradient, the Stack Overflow "derivative of the softmax" confusion), the
+1/N of a multi-output target (1/n_y, 1/(N n_y)), formulas right only for N == n_y or a batch of one (a
+reduction without keepdims), an sgd that rebinds or pairs the two dicts by position, inputs modified in
+place, and correct alternatives (scipy's xlogy and logsumexp in float32, a late 1/N, einsum).
 """
 from autograder.zoo import Mutant, Variant
+
+_LOSS = "L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))"
 
 MUTANTS = [
     # --- the mistakes named in the issue
@@ -210,6 +219,60 @@ MUTANTS = [
     Mutant("sgd with eta squared",
            old="params[name] -= eta * grads[name]", new="params[name] -= eta ** 2 * grads[name]",
            expect="instead of -eta * grad"),
+    # --- held-out round of issue 15 (written and run before the checks named them)
+    Mutant("tanh derivative applied to h again (1 - tanh(h)^2)",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H * (1 - np.tanh(H) ** 2)",
+           expect="tanh applied twice"),
+    Mutant("softmax shifted by each column's maximum",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - Z.max(axis=0, keepdims=True))",
+           expect="shifted by each column's maximum"),
+    Mutant("softmax shift without keepdims (right only for a batch of one)",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - Z.max(axis=1))",
+           expect="row maxima are missing keepdims"),
+    Mutant("loss divided by the number of classes instead of N",
+           old=_LOSS, new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / Y.shape[1]",
+           expect="divided by the number of classes"),
+    Mutant("grad_ytilde divided by n_y instead of N",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = (Yhat - Y) / Y.shape[1]",
+           expect="grad_ytilde divided by the number of classes"),
+    Mutant("grad_ytilde divided by N * n_y (Y.size)",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = (Yhat - Y) / Y.size",
+           expect="divided by n * n_y"),
+    Mutant("grad_bh summed over the wrong axis",
+           old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T", new="grad_bh = grad_Htilde.sum(axis=1, keepdims=True)",
+           expect="summed over the batch axis"),
+    Mutant("sgd rebinds the loop variable",
+           old="    for name in params:\n        params[name] -= eta * grads[name]",
+           new="    for name, p in params.items():\n        p = p - eta * grads[name]",
+           expect="parameters did not change"),
+    Mutant("sgd pairs params and grads by position",
+           old="    for name in params:\n        params[name] -= eta * grads[name]",
+           new="    for p, g in zip(params.values(), grads.values()):\n        p -= eta * g",
+           expect="paired by position"),
+    Mutant("forward centres X in place",
+           old='Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='X -= X.mean(axis=0)\n    Htilde = X @ params["Wh"].T + params["bh"].T',
+           expect="modified its input argument #2"),
+    Mutant("loss takes the log in place on Yhat (np.log(..., out=Yhat))",
+           old=_LOSS, new="logp = np.log(Yhat, out=Yhat)\n    L = -np.mean(np.sum(Y * logp, axis=1))",
+           expect="modified its input argument #1"),
+    Mutant("softmax derivative applied again in grad_ytilde",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = (Yhat - Y) * Yhat * (1 - Yhat) / N",
+           expect="multiplied again by the softmax derivative"),
+    Mutant("accuracy by rounding the probabilities",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.mean(np.all(np.round(Yhat) == Y, axis=1))",
+           expect="accuracy from rounded probabilities"),
+    Mutant("loss of the predicted class instead of the true class",
+           old=_LOSS, new="L = -np.mean(np.log(Yhat.max(axis=1)))",
+           expect="not of the true class"),
+    Mutant("backward applies softmax to yhat again",
+           old='X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='X, H, Yhat = outputs["X"], outputs["h"], softmax(outputs["yhat"])',
+           expect="softmax applied again to outputs['yhat']"),
+    Mutant("output scores computed from htilde instead of h",
+           old='Ytilde = H @ params["Wy"].T', new='Ytilde = Htilde @ params["Wy"].T',
+           expect="computed from htilde, the pre-activation"),
 ]
 
 VARIANTS = [
@@ -283,4 +346,30 @@ VARIANTS = [
             old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - np.max(Z, axis=1)[:, None])"),
     Variant("sgd through np.subtract(..., out=)",
             old="params[name] -= eta * grads[name]", new="np.subtract(params[name], eta * grads[name], out=params[name])"),
+    # --- held-out round of issue 15
+    Variant("loss with log(Yhat + 1e-8)", old=_LOSS, new="L = -np.mean(np.sum(Y * np.log(Yhat + 1e-8), axis=1))"),
+    Variant("loss with scipy's xlogy", old=_LOSS,
+            new="from scipy.special import xlogy\n    L = -np.mean(np.sum(xlogy(Y, Yhat), axis=1))"),
+    Variant("backward with the 1/N applied at the end",
+            old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = Yhat - Y",
+            also=(('return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}',
+                   'return {k: v / N for k, v in {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}.items()}'),)),
+    Variant("tanh derivative recomputed from htilde",
+            old="grad_Htilde = grad_H * (1 - H ** 2)", new='grad_Htilde = grad_H * (1 - np.tanh(outputs["htilde"]) ** 2)'),
+    Variant("forward with einsum and a 1-d bias",
+            old='Htilde = X @ params["Wh"].T + params["bh"].T',
+            new='Htilde = np.einsum("hx,nx->nh", params["Wh"], X) + params["bh"][:, 0]'),
+    Variant("sgd in place through the items",
+            old="    for name in params:\n        params[name] -= eta * grads[name]",
+            new="    for name, p in params.items():\n        p -= eta * grads[name]"),
+    Variant("zero bias from np.zeros(nh)[:, None]", old='"bh": np.zeros((nh, 1)),', new='"bh": np.zeros(nh)[:, None],'),
+    Variant("softmax through scipy's logsumexp (float32 scores of +-1000 included)",
+            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
+                "    return E / E.sum(axis=1, keepdims=True)",
+            new="from scipy.special import logsumexp\n    return np.exp(Z - logsumexp(Z, axis=1, keepdims=True))"),
+    Variant("accuracy from a count over the rows",
+            old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+            new="acc = (Yhat.argmax(1) == Y.argmax(1)).sum() / Y.shape[0]"),
+    Variant("grad_H as (W_y^T grad_Ytilde^T)^T",
+            old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = (params["Wy"].T @ grad_Ytilde.T).T'),
 ]
