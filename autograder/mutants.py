@@ -85,9 +85,13 @@ def _coverage(lab: str) -> list[str]:
     table = getattr(importlib.import_module(f"autograder.checks.{lab_key(lab)}"), "PROPERTIES", None)
     if not table:
         return [f"  property coverage: no PROPERTIES table in autograder/checks/{lab_key(lab)}.py"]
-    width = max(len(fn) for fn in table)
-    return [f"  property coverage ({len(table)} graded functions):"] + \
-        [f"    {fn:<{width}}  {', '.join(props)}" for fn, props in table.items()]
+    import textwrap
+    lines = [f"  property coverage ({len(table)} graded functions, {sum(map(len, table.values()))} properties checked):"]
+    for fn, props in table.items():
+        lines.append(f"    {fn}:")
+        lines += textwrap.wrap("; ".join(props), width=108, initial_indent=" " * 8, subsequent_indent=" " * 8,
+                               break_on_hyphens=False)
+    return lines
 
 
 def _spread(radii: list[int]) -> str:

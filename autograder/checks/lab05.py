@@ -39,27 +39,28 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "gradient proportional to out.grad (either sign)", "finite differences of own forward",
        "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision")
 
-#: Graded function x property checked (``make mutants`` prints it).  Inputs are scalars: there are
+#: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
 #: judged at float32 precision.
 PROPERTIES = {
-    "Value.__init__": ("data stored, grad 0, no parents, empty op label", "children and op label stored",
+    "value_init (Value.__init__)": ("data stored, grad 0, no parents, empty op label", "children and op label stored",
                        "a leaf's _backward does nothing"),
-    "__add__ / __radd__": _OP + ("number on either side", "a + a (one operand twice)"),
-    "__mul__ / __rmul__": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
-    "__pow__": _OP + ("integer, negative and fractional k", "negative base for odd k"),
-    "__neg__ / __sub__ / __rsub__": _OP + ("built from own + and * accepted", "number on either side"),
-    "__truediv__ / __rtruediv__": _OP + ("built from own * and ** accepted", "number on either side"),
+    "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
+    "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
+    "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k"),
+    "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side"),
+    "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side"),
     "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted"),
-    "exp / log": _OP + ("log10 named",),
+    "exp_log (exp, log)": _OP + ("log10 named",),
     "relu": _OP + ("both sides of 0",),
-    "backward": ("random DAGs with reuse and diamonds", "every node once, after all its consumers",
+    "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
+                 "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "6,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat"),
-    "Layer / MLP": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
+    "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None"),
     "mse_loss": ("oracle value", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
