@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograder import harness, zoo
-from autograder.checks import core
+from autograder.checks import cases, core
 from autograder.checks import lab01 as checks
 
 LAB = "lab01-regression"
@@ -62,10 +62,10 @@ def test_run_cases_prefers_a_named_mistake_and_names_special_shapes():
 
 
 def test_tolerance_follows_the_least_precise_dtype_and_the_magnitude():
-    t64 = checks.tolerance(np.float64, scale=1000.0)
-    t32 = checks.tolerance(np.float64, np.float32, scale=1000.0)
+    t64 = cases.tolerance(np.float64, scale=1000.0)
+    t32 = cases.tolerance(np.float64, np.float32, scale=1000.0)
     assert t64["rtol"] == 1e-6
-    assert t32["rtol"] > 1e-3 > checks.tolerance(np.float32)["rtol"]
+    assert t32["rtol"] > 1e-3 > cases.tolerance(np.float32)["rtol"]
 
 
 # ------------------------------------------------------------------------ checks on the reference
