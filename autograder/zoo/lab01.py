@@ -188,7 +188,8 @@ MUTANTS = [
            "total += loss * len(idx)", "total += loss", also=[("return total / n", "return total")],
            expect="not the sum of the batch losses"),
     # --- issue 15, second held-out round (probe first, then catalogued) ------------------------------
-    # Training loop: the same order every epoch, targets unpaired, batches too big, the epoch loss.
+    # Training loop: the same order every epoch, targets unpaired, batches too big, the epoch loss; zero_grad
+    # anywhere but between backward and step (cf. velog.io @rhss10 'optimizer.zero_grad는 어디에').
     Mutant("same permutation every epoch (order cached per N)",
            "order = rng.permutation(n)", "order = train_epoch.__dict__.setdefault(('order', n), rng.permutation(n))",
            expect="fresh permutation must be drawn from rng at every epoch"),

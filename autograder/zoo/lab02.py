@@ -233,7 +233,8 @@ MUTANTS = [
     Mutant("minibatches: np.array_split into N // batch_size batches",
            old="    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n",
            new="    for idx in np.array_split(order, max(X.shape[0] // batch_size, 1)):\n", expect="batch sizes [6, 6, 6, 5]"),
-    # Softmax and the loss: keepdims on the maximum, labels used as one-hot rows, the log's base, 10 classes.
+    # Softmax and the loss: keepdims on the maximum (cf. shuang0420.cn 'numpy keepdims=True': x - x.max(axis=1)
+    # only makes sense for square matrices), labels used as one-hot rows, the log's base, 10 classes.
     Mutant("softmax: max subtracted without keepdims",
            old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z.max(axis=1))",
            expect="row maximum is subtracted without keepdims"),
@@ -258,12 +259,14 @@ MUTANTS = [
            old="W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))",
            new="W1 = rng.random((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))",
            expect="centred on 0"),
-    # The network: arrays changed in place (the cache), the ReLU in place on Z1.
+    # The network: arrays changed in place (the cache), the ReLU in place on Z1 (cf. pytorch/pytorch #5687,
+    # osmr/imgclsmob #13: an in-place ReLU overwrites what backward needs).
     Mutant("forward: ReLU applied in place on Z1 (cache Z1 == A1)",
            old="A1 = np.maximum(Z1, 0)", new="A1 = np.maximum(Z1, 0, out=Z1)", expect="ReLU was applied in place"),
     Mutant("backward: ReLU mask built in place in the cached A1",
            old="dZ1 = dA1 * (Z1 > 0)", new="A1[A1 > 0] = 1\n    dZ1 = dA1 * A1", expect="modified the cached A1"),
-    # Updates: grads paired by position, float32 promoted, grads scaled in place.
+    # Updates: grads paired by position (cf. HowToTrainYourMAMLPytorch PR #12: an update that depended on the
+    # order of a dict's values), float32 promoted, grads scaled in place.
     Mutant("sgd_update pairs params and grads by position",
            old="    for name, g in grads.items():\n        params[name] -= lr * g\n",
            new="    for p, g in zip(params.values(), grads.values()):\n        p -= lr * g\n",

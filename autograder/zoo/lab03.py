@@ -190,7 +190,8 @@ MUTANTS = [
            old="self.y = np.tanh(x)\n        return self.y", new="Tanh.y = np.tanh(x)\n        return self.y",
            expect="same instance"),
     # --- issue 15, second held-out round (probe first, then catalogued) ------------------------------
-    # Overflow in backward (recomputing a naive formula), float32 promoted by a NumPy float64.
+    # Overflow in backward (recomputing a naive formula; np.where evaluates both branches, cf. apache/mxnet
+    # PR #14673, huggingface/candle PR #2328 on ELU), float32 promoted by a NumPy float64.
     Mutant("sigmoid backward recomputes a naive sigmoid of the input",
            old="self.y = y\n", new="self.y = y\n        self.x = x\n",
            also=(("return grad_out * self.y * (1 - self.y)",
@@ -237,7 +238,8 @@ MUTANTS = [
     Mutant("SiLU derivative x*s + s(1 - s)",
            old="return grad_out * self.s * (1 + self.x * (1 - self.s))",
            new="return grad_out * (self.x * self.s + self.s * (1 - self.s))", expect="the factor x multiplies"),
-    # Inputs changed in place, softmax normalised over the batch or with one sample's Jacobian.
+    # Inputs changed in place, softmax normalised over the batch (cf. Stack Overflow 34968722: e_x / e_x.sum())
+    # or with one sample's Jacobian.
     Mutant("leaky ReLU forward scales its input in place",
            old="return np.where(x > 0, x, self.slope * x)", new="x[x < 0] *= self.slope\n        return x",
            expect="in place"),
