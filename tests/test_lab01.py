@@ -196,3 +196,33 @@ def test_float32_sigmoid_keeps_full_marks():
     variant = next(v for v in zoo.load(LAB).VARIANTS if v.name == "sigmoid computed in float32")
     out = harness.grade_direct(LAB, (variant,), label=variant.name)
     assert out.score == out.max_score, out.messages()
+
+
+# ---------------------------------------------------------------------------- second held-out round (issue 15)
+
+def test_zero_grad_between_backward_and_step_is_named():
+    def train_epoch(model, loss_fn, optimizer, x, y, batch_size, rng):
+        n, order, total = len(x), rng.permutation(len(x)), 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+            model.backward(loss_fn.backward())
+            optimizer.zero_grad()
+            optimizer.step()
+            total += loss * len(idx)
+        return total / n
+
+    with pytest.raises(core.CheckFailure, match="zero_grad\\(\\) was called between"):
+        checks.train_epoch(train_epoch)
+
+
+def test_sequential_backward_reversing_the_layer_list_is_named(ns):
+    class Reversing(ns["Sequential"]):
+        def backward(self, grad_out):
+            self.layers.reverse()
+            for layer in self.layers:
+                grad_out = layer.backward(grad_out)
+            return grad_out
+
+    with pytest.raises(core.CheckFailure, match="reverses the list in place"):
+        checks.sequential(Reversing)
