@@ -968,6 +968,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
+            _data_modified(exc)
             raise
         if not isinstance(out, tuple) or len(out) != 2:
             fail(f"{name} must return the pair (mean loss, accuracy), got {core.describe(out)}",
@@ -1053,6 +1054,15 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
     return run
 
 
+def _data_modified(exc: core.CheckFailure) -> None:
+    """A training function changed the caller's data: say where it may happen (a generator such as
+    iterate_minibatches changes the arrays while train_epoch consumes it, so only this cell sees it)."""
+    text = str(exc)
+    if "modified its input argument" in text and "argument #1 " not in text:
+        fail(f"{text} (the data must come out of training unchanged, also inside iterate_minibatches: shuffle an "
+             f"array of indices, never X or y themselves)", exc.diagnosis)
+
+
 def _expect_any(got, candidates, name, diagnose):
     """``got`` must equal one of ``candidates`` (the judge accepts the student's helpers' values too)."""
     if any(core.close(got, c, 1e-6, 1e-9) for c in candidates):
@@ -1101,6 +1111,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         try:
             return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
         except core.CheckFailure as exc:
+            _data_modified(exc)
             if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
                 raise
             probes = [("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 0.3, 7,
