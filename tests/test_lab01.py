@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from autograder import harness, zoo
-from autograder.checks import core
+from autograder.checks import cases, core
 from autograder.checks import lab01 as checks
 
 LAB = "lab01-regression"
@@ -62,10 +62,10 @@ def test_run_cases_prefers_a_named_mistake_and_names_special_shapes():
 
 
 def test_tolerance_follows_the_least_precise_dtype_and_the_magnitude():
-    t64 = checks.tolerance(np.float64, scale=1000.0)
-    t32 = checks.tolerance(np.float64, np.float32, scale=1000.0)
+    t64 = cases.tolerance(np.float64, scale=1000.0)
+    t32 = cases.tolerance(np.float64, np.float32, scale=1000.0)
     assert t64["rtol"] == 1e-6
-    assert t32["rtol"] > 1e-3 > checks.tolerance(np.float32)["rtol"]
+    assert t32["rtol"] > 1e-3 > cases.tolerance(np.float32)["rtol"]
 
 
 # ------------------------------------------------------------------------ checks on the reference
@@ -196,3 +196,33 @@ def test_float32_sigmoid_keeps_full_marks():
     variant = next(v for v in zoo.load(LAB).VARIANTS if v.name == "sigmoid computed in float32")
     out = harness.grade_direct(LAB, (variant,), label=variant.name)
     assert out.score == out.max_score, out.messages()
+
+
+# ---------------------------------------------------------------------------- second held-out round (issue 15)
+
+def test_zero_grad_between_backward_and_step_is_named():
+    def train_epoch(model, loss_fn, optimizer, x, y, batch_size, rng):
+        n, order, total = len(x), rng.permutation(len(x)), 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+            model.backward(loss_fn.backward())
+            optimizer.zero_grad()
+            optimizer.step()
+            total += loss * len(idx)
+        return total / n
+
+    with pytest.raises(core.CheckFailure, match="zero_grad\\(\\) was called between"):
+        checks.train_epoch(train_epoch)
+
+
+def test_sequential_backward_reversing_the_layer_list_is_named(ns):
+    class Reversing(ns["Sequential"]):
+        def backward(self, grad_out):
+            self.layers.reverse()
+            for layer in self.layers:
+                grad_out = layer.backward(grad_out)
+            return grad_out
+
+    with pytest.raises(core.CheckFailure, match="reverses the list in place"):
+        checks.sequential(Reversing)

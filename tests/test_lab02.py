@@ -224,3 +224,36 @@ def test_minibatches_from_a_fixed_seed_are_named():
 def test_zoo_has_the_issue_15_size():
     module = zoo.load(LAB)
     assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10
+
+
+# ---------------------------------------------------------------------------- second held-out round (issue 15)
+
+def test_sgd_update_pairing_by_position_is_named():
+    """backward fills its dict last layer first: an update that zips the values pairs W1 with W2's gradient."""
+    def sgd_update(params, grads, lr):
+        for p, g in zip(params.values(), grads.values()):
+            p -= lr * g
+        return params
+
+    with pytest.raises(core.CheckFailure, match="pairs them by position"):
+        checks.sgd_update(sgd_update)
+
+
+def test_backward_that_modifies_the_cache_is_named(ns):
+    def backward(params, cache, dlogits):
+        grads = ns["backward"](params, cache, dlogits)
+        cache[2][cache[2] > 0] = 1.0            # the cached A1 turned into the ReLU mask
+        return grads
+
+    with pytest.raises(core.CheckFailure, match="modified the cached A1"):
+        checks.backward(backward)
+
+
+def test_relu_in_place_on_z1_is_named():
+    def forward(params, X):
+        Z1 = X @ params["W1"] + params["b1"]
+        A1 = np.maximum(Z1, 0, out=Z1)
+        return A1 @ params["W2"] + params["b2"], (X, Z1, A1)
+
+    with pytest.raises(core.CheckFailure, match="ReLU was applied in place"):
+        checks.forward(forward)

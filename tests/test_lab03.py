@@ -238,3 +238,22 @@ def test_derivative_applied_to_the_wrong_quantity_is_named(ns):
 def test_zoo_has_the_issue_15_size():
     module = zoo.load(LAB)
     assert len(module.MUTANTS) >= 40 and len(module.VARIANTS) >= 10
+
+
+def test_float32_promoted_by_a_numpy_scalar_is_named_with_its_cause(ns):
+    class SELU64(ns["SELU"]):
+        def forward(self, x):
+            return np.float64(self.SCALE) * super().forward(x) / self.SCALE
+
+    with pytest.raises(core.CheckFailure, match="promotes float32 to float64"):
+        checks.selu_forward(SELU64)
+
+
+def test_softmax_with_one_jacobian_for_every_row_is_named(ns):
+    class FirstJacobian(ns["Softmax"]):
+        def backward(self, grad_out):
+            y0 = self.y[0]
+            return grad_out @ (np.diag(y0) - np.outer(y0, y0))
+
+    with pytest.raises(core.CheckFailure, match="Jacobian of the first sample"):
+        checks.softmax_backward(FirstJacobian)

@@ -30,7 +30,7 @@ def describe_value(v: Any) -> str:
         return f"of shape {tuple(v.shape)} {v.dtype}"
     if isinstance(v, dict) and v and all(isinstance(a, np.ndarray) for a in v.values()):
         return "{" + ", ".join(f"{k} {tuple(a.shape)}" for k, a in v.items()) + "}"
-    if isinstance(v, tuple) and v and all(isinstance(a, np.ndarray) for a in v):
+    if isinstance(v, (tuple, list)) and v and all(isinstance(a, np.ndarray) for a in v):   # a cache lent as a list
         return "(" + ", ".join(f"{tuple(a.shape)}" for a in v) + ")"
     if isinstance(v, (bool, int, float, str)) or v is None:
         return f"= {v!r}"

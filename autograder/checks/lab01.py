@@ -31,7 +31,8 @@ FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                       "input not modified", "square-only formulas named"),
+                       "input not modified", "square-only formulas named",
+                       "bias added to every row (N == out)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
@@ -39,11 +40,13 @@ PROPERTIES = {
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
-                 "(N,) targets", "float32", "inputs not modified", "most recent forward used"),
+                 "(N,) targets in forward and backward", "float32", "inputs not modified",
+                 "most recent forward used"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
-                   "flat parameter list", "batch 1", "changing widths"),
+                   "flat parameter list", "batch 1", "changing widths",
+                   "backward leaves the layer order"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -58,7 +61,7 @@ PROPERTIES = {
 # (special, N, in, out): in == out first (so transposition mistakes give wrong *values* the
 # diagnoses can name), a batch of one, then sizes that are pairwise different and odd batches.
 LINEAR_CASES = [("in == out", 6, 5, 5), ("a batch of one sample", 1, 3, 4),
-                (None, 5, 3, 4), (None, 8, 6, 2), (None, 7, 2, 9)]
+                (None, 5, 3, 4), (None, 8, 6, 2), (None, 7, 2, 9), ("N == out", 4, 3, 4)]
 
 
 def _linear(Linear, n_in, n_out, r, dtype=np.float64):
@@ -87,7 +90,8 @@ def _forward_case(Linear, r, n, i, o, dtype):
         x = r.normal(size=(n, i)).astype(dtype)
         label = f"Linear({i}, {o}).forward"
         y = call(layer.forward, x, label=label, names=("x",),
-                 hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o})")
+                 hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o}) and b of shape (1, out) "
+                      f"is added to every row as it is (not transposed)")
         name = signature(label, ("x",), (x,))
         if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
             fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
@@ -99,6 +103,8 @@ def _forward_case(Linear, r, n, i, o, dtype):
             "the bias b is missing (y = x @ W + b)": lambda: xs @ Ws,
             "W is used transposed: y = x @ W with W of shape (in, out)": lambda: xs @ Ws.T + bs,
             "the bias is subtracted: y = x @ W + b": lambda: xs @ Ws - bs,
+            "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
+            "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
         })
     return run
 
@@ -158,6 +164,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
         expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose={
             "dW must be x.T @ grad_out; you have the transpose wrong": lambda: exp_dW.T,
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
+            "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
+            "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
         })
         expect_close(db, exp_db, name=f"b.grad after {name}", diagnose={
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
@@ -306,6 +314,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                 lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
             "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
+            "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme)
     return run
 
@@ -345,6 +354,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 sq / d if n > 1 else None,
             "this is the root of the mean squared error: the MSE has no square root": float(np.sqrt(sq / (n * d))),
             "the error is not squared: the MSE is mean((pred - target) ** 2)": float(np.mean(diff)),
+            "np.mean(diff) ** 2 is the square of the mean error: the MSE is the mean of the squared errors, "
+            "np.mean((pred - target) ** 2)": float(np.mean(diff)) ** 2,
             "the factor 1/2 does not belong to this loss: the MSE is mean((pred - target) ** 2)": sq / (2 * n * d),
         })
         bname = f"MSELoss.backward() after {name}"
@@ -405,6 +416,14 @@ def _mse_vector_target(MSELoss, r):
             "(N,) targets broadcast against (N, 1) predictions into an (N, N) matrix: reshape the target":
                 np.mean((pred - target) ** 2),
         })
+        bname = f"MSELoss.backward() after {name}"
+        grad = call(loss_fn.backward, label="MSELoss.backward")
+        if isinstance(grad, np.ndarray) and grad.shape == (7, 7):
+            fail(f"{bname} returned shape (7, 7): in backward the (N,) target broadcasts against the (N, 1) "
+                 f"predictions into an (N, N) matrix; use the reshaped target (or the diff cached by forward)",
+                 "mse-backward-target-broadcast")
+        grad = expect_array(grad, name=bname, shape=(7, 1))
+        expect_close(grad, 2 * (pred - target[:, None]) / 7, name=bname)
     return run
 
 
@@ -450,6 +469,9 @@ def sgd(SGD) -> None:
                 "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
             })
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
+            if not np.any(gk) and np.any(g0):
+                fail("SGD.step() reset the gradients to zero: step only updates each p.data; resetting the "
+                     "grads is zero_grad's job (the training loop calls it)", "sgd-step-resets-grads")
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
         for p in params:                       # new gradients for the next step
@@ -557,6 +579,14 @@ def _sequential_case(Sequential, r, n):
         expect_close(dx, gi, name=bname, diagnose={
             "backward must return the gradient of the first layer (dL/dx), not grad_out": g,
         })
+        # backward must leave the model as it was: a second forward still runs first layer first
+        log.clear()
+        call(model.forward, x, label="Sequential.forward", names=("x",))
+        again = [who for kind, who in log if kind == "forward"]
+        if again != ["layer0", "layer1", "layer2"]:
+            fail(f"after Sequential.backward, forward calls the layers in the order {again}: backward changed "
+                 f"self.layers (list.reverse() reverses the list in place); iterate over reversed(self.layers) "
+                 f"or self.layers[::-1]", "sequential-backward-reverses-layers")
         params = call(model.parameters, label="Sequential.parameters")
         if not isinstance(params, (list, tuple)):
             fail(f"Sequential.parameters must return a list, got {core.describe(params)}", "sequential-parameters")
@@ -747,6 +777,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 if i >= 0 and "backward" not in log[:i]:
                     fail("optimizer.step() was called before model.backward(): compute the gradients first",
                          "step-before-backward")
+                if seen is not None and not np.any(seen) and np.any(fresh):
+                    fail("optimizer.step() saw gradients of zero: optimizer.zero_grad() was called between "
+                         "model.backward() and optimizer.step(); call it before the forward/backward pass of "
+                         "each batch", "zero-grad-before-step")
                 fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
                      "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
                      "zero-grad-missing")
@@ -762,6 +796,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "return the epoch's mean loss, not the first batch's loss": lambda: batches[0][0],
             "the weighted sum of the batch losses is divided by the number of batches: divide by N":
                 lambda: weighted * max(sum(m for _, m in batches), 1) / max(len(batches), 1),
+            "each batch loss is weighted by batch_size, but the last batch is smaller: weight each batch loss "
+            "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
+            "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
+                lambda: weighted * n,
         })
     return run
 

@@ -52,17 +52,18 @@ PROPERTIES = {
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
-                 "float32", "inputs not modified"),
+                 "float32", "inputs not modified (params, cache, dlogits)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
-                   "float32 kept", "float64"),
+                   "float32 kept", "float64", "grads matched by name (keys in another order)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
-                    "weighted accuracy", "measured before the update", "batch size 1", "float32"),
-    "fit": ("no validation leak", "lr schedule", "generator created once", "history format",
-            "history values", "relative to the student's train_epoch"),
+                    "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
+                    "(loss, accuracy) order", "batch size 1", "float32"),
+    "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
+            "history format", "history values", "relative to the student's train_epoch"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified"),
 }
@@ -232,7 +233,8 @@ def normalize(normalize):
 # ---------------------------------------------------------------------------------------------
 
 SOFTMAX_HINT = ("divide each row by its own sum: e.sum(axis=1, keepdims=True) has shape (N, 1) and broadcasts "
-                "over the C columns (without keepdims the (N,) sums line up with the columns)")
+                "over the C columns (without keepdims the (N,) sums line up with the columns; the same holds for "
+                "the row maximum, z.max(axis=1, keepdims=True))")
 
 
 def _numerical(name_hint):
@@ -277,6 +279,10 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                 "exp(z - max) is not normalised: divide each row by its sum": lambda: np.exp(zs - zs.max(1, keepdims=True)),
                 "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                     lambda: zs - _logsumexp(zs)[:, None],
+                "the row maximum is subtracted without keepdims=True: z.max(axis=1) has shape (N,) and lines up "
+                "with the columns; use z.max(axis=1, keepdims=True)":
+                    lambda: (np.exp(zs - zs.max(axis=1)[None, :])
+                             / np.exp(zs - zs.max(axis=1)[None, :]).sum(axis=1, keepdims=True)) if n == c else None,
                 "subtract the maximum of each ROW (axis=1): the maximum of each column changes the probabilities":
                     lambda: (np.exp(zs - zs.max(axis=0, keepdims=True))
                              / np.exp(zs - zs.max(axis=0, keepdims=True)).sum(axis=1, keepdims=True)),
@@ -313,7 +319,8 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         y = _labels(r, n, c).astype(ydtype)
         name = signature("cross_entropy", ("logits", "y"), (z, y))
         got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
-                                 hint="pick each row's true-class entry with p[np.arange(N), y]"), name=name)
+                                 hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
+                                      "labels, not one-hot rows)"), name=name)
         zs = z.astype(_float64)
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
@@ -333,6 +340,11 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the log is missing: cross-entropy is the mean of -log p[y]": lambda: float(np.mean(-p[np.arange(n), y])),
             "-log p is summed over every class: only the true class y[i] counts":
                 lambda: float(np.mean(-logp.sum(axis=1))),
+            "y holds integer labels, not one-hot rows: y * log(p) broadcasts the labels over the classes; pick "
+            "each row's true class with log_p[np.arange(N), y]":
+                lambda: float(-np.mean(np.sum(y[None, :] * logp, axis=1))) if n == c else None,
+            "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
+            "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
         }, **tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9))
     return run
 
@@ -382,6 +394,9 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
+            if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
+                fail(f"{name}: one_hot(y) without num_classes has 10 columns, but probs has C = {c}: "
+                     f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
             # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
             # the crash belongs to one_hot (judged in its own cell).
             own = own_one_hot()
@@ -462,6 +477,9 @@ def init_params(init_params):
             if std == 0:
                 fail(f"{label}: {k} is all zeros (or constant): every hidden unit would compute "
                      f"the same thing forever (symmetry); draw random weights", "init-params-constant")
+            if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
+                fail(f"{label}: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0 (draw them from "
+                     f"a zero-mean normal, not from [0, 1))", "init-params-not-centred")
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:
@@ -471,9 +489,6 @@ def init_params(init_params):
                 fail(f"{label}: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
                      f"vanish): use He sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g} or Xavier/Glorot "
                      f"(is a square root missing?)", "init-params-too-small")
-            if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
-                fail(f"{label}: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0",
-                     "init-params-not-centred")
     # Reproducible through rng, and actually drawn from it.
     a, b, c = (call(init_params, 30, 20, 5, np.random.default_rng(s), label="init_params",
                     names=("n_in", "n_hidden", "n_out", "rng")) for s in (7, 7, 8))
@@ -546,6 +561,11 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                 if label == "Z1" and isinstance(item, np.ndarray) and core.close(item, A1, 1e-5, 1e-7) \
                         and isinstance(cache[2], np.ndarray) and core.close(cache[2], Z1, 1e-5, 1e-7):
                     fail(f"the cache of {name} has Z1 and A1 swapped: it must be {fmt}", "forward-cache-order")
+                if label == "Z1" and isinstance(item, np.ndarray) and core.close(item, A1, 1e-5, 1e-7) \
+                        and not core.close(Z1, A1, 1e-5, 1e-7):
+                    fail(f"the cache of {name}: Z1 equals ReLU(Z1): the ReLU was applied in place on Z1 "
+                         f"(np.maximum(Z1, 0, out=Z1) or Z1[Z1 < 0] = 0), which destroys the pre-activation; "
+                         f"compute A1 as a new array", "forward-relu-in-place")
                 fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
     return run
 
@@ -567,9 +587,15 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
         cache = (X.copy(), Z1.astype(dtype), A1.astype(dtype))   # the reference cache (X, Z1, A1)
         before = _copy_params(p)
         name = signature("backward", ("params", "cache", "dlogits"), (p, cache, G))
-        grads = call(backward, p, cache, G, label="backward", names=("params", "cache", "dlogits"),
+        lent = [a.copy() for a in cache]      # a list: in-place changes to its arrays come back to the judge
+        grads = call(backward, p, lent, G, label="backward", names=("params", "cache", "dlogits"),
                      hint=f"{SHAPE_HINT}: dW2 = A1.T @ dlogits, dA1 = dlogits @ W2.T, dW1 = X.T @ dZ1")
         _unchanged(before, p, name, "params")
+        for item, orig, what in zip(lent, cache, ("X", "Z1", "A1")):
+            if not same(item, orig):
+                fail(f"{name} modified the cached {what} in place (e.g. {what}[{what} > 0] = 1 to build the ReLU "
+                     f"mask): backward must not change its inputs; build the mask as a new array, "
+                     f"dZ1 = dA1 * (Z1 > 0)", "backward-modified-cache")
         _check_params_dict(grads, p, name)
         Xs, Gs = X.astype(_float64), G.astype(_float64)
         want = _probe_grads(pw, Xs, Gs)
@@ -617,9 +643,28 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
         g = _random_params(r, n_in, n_h, n_out, dtype)
+        g = {k: g[k] for k in ("W2", "b2", "W1", "b1")}   # the order backward fills them: last layer first
         before, gbefore = _copy_params(p), _copy_params(g)
         name = signature("sgd_update", ("params", "grads", "lr"), (p, g, lr))
-        out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"))
+        by_position = ("sgd_update must pair each parameter with the gradient of the same name, params[name] -= "
+                       "lr * grads[name]: it pairs them by position (zip of the values), and grads may list its keys "
+                       "in another order (backward fills them last layer first)")
+        try:
+            out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"))
+        except core.CheckFailure as exc:
+            if (exc.diagnosis or "").startswith("raised-"):
+                q, h = _copy_params(before), {k: gbefore[k].copy() for k in before}
+                try:
+                    call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+                except core.CheckFailure:
+                    raise exc from None
+                fail(f"{name} raised an error that disappears when grads lists its keys in the order of params: "
+                     f"{by_position}", "sgd-update-by-position")
+            raise
+        positional = dict(zip(before, gbefore.values()))
+        if all(before[k].shape == positional[k].shape for k in before) and not all(same(p[k], before[k]) for k in p) \
+                and all(core.close(p[k], before[k] - lr * positional[k], 1e-5, 1e-6) for k in before):
+            fail(f"{name}: {by_position}", "sgd-update-by-position")
         _unchanged(gbefore, g, name, "grads")
         if set(p) != set(before):
             fail(f"{name} changed the keys of params: it must update each parameter", "sgd-update-keys")
@@ -674,6 +719,8 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "return a fraction in [0, 1], not a percentage": want * 100,
                     "argmax without axis returns one index for the whole array: take scores.argmax(axis=1)":
                         float(np.mean(np.argmax(scores) == y)),
+                    "the number of correct predictions is divided by N*C (scores.size): divide by N, the number "
+                    "of samples": want / c if c > 1 else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -827,12 +874,14 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     """An epoch replayed with the student's helpers (own=True) or the oracles, on the student's batches.
 
     ``mistake`` replays a catalogued mistake of the loop itself ("logits-as-probs": the loss
-    gradient fed the logits instead of softmax(logits)).  Returns (final params, batch records)."""
+    gradient fed the logits instead of softmax(logits); "lr-over-batch": each step taken with
+    lr / batch size).  Returns (final params, batch records)."""
     q = _copy_params(p)
     batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
     rec = []
     for xb, yb in batches:
         xb, yb = np.asarray(xb), np.asarray(yb)
+        step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr
         if own:
             logits, cache = _own_forward(h, q, xb)
             ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
@@ -841,7 +890,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             dlogits = _helper("softmax_cross_entropy_backward", h.sce_backward, probs, yb)
             grads = _helper("backward", h.backward, q, cache, dlogits)
             before = _copy_params(q)
-            ret = _helper("sgd_update", h.sgd_update, q, grads, lr)
+            ret = _helper("sgd_update", h.sgd_update, q, grads, step)
             if all(same(q[k], before[k]) for k in q) and isinstance(ret, dict):
                 q.update(ret)
             after = _own_forward(h, q, xb)[0]
@@ -852,14 +901,19 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             ce = acc = None
             probs = logits if mistake == "logits-as-probs" else _softmax(logits)
             g = _probe_grads(q, xb, (probs - _onehot(yb, logits.shape[1])) / len(xb))
-            q = {k: (q[k] - lr * g[k]).astype(q[k].dtype) for k in q}
+            q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             ce_after = _ce(_forward(q, xb)[0], yb) if len(yb) else np.nan
+        try:
+            ce_sm = _ce(_softmax(logits), yb) if logits.ndim == 2 and logits.shape[0] == len(yb) > 0 else np.nan
+        except Exception:
+            ce_sm = np.nan
         try:
             ce_o = _ce(logits, yb) if logits.ndim == 2 and logits.shape[0] == len(yb) > 0 else np.nan
             acc_o = float(np.mean(logits.argmax(1) == yb)) if logits.ndim == 2 and len(yb) else np.nan
         except Exception:
             ce_o = acc_o = np.nan
-        rec.append({"n": len(xb), "ce": ce, "acc": acc, "ce_o": ce_o, "acc_o": acc_o, "ce_after": ce_after})
+        rec.append({"n": len(xb), "ce": ce, "acc": acc, "ce_o": ce_o, "acc_o": acc_o, "ce_after": ce_after,
+                    "ce_sm": ce_sm})
     return q, rec
 
 
@@ -914,6 +968,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
+            _data_modified(exc)
             raise
         if not isinstance(out, tuple) or len(out) != 2:
             fail(f"{name} must return the pair (mean loss, accuracy), got {core.describe(out)}",
@@ -950,6 +1005,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 for mistake, seed_used, message in (
                         ("logits-as-probs", seed, "softmax_cross_entropy_backward takes probabilities: pass it "
                                                   "softmax(logits), not the logits"),
+                        ("lr-over-batch", seed, "the learning rate is divided by the batch size: the 1/N of the mean "
+                                                "already lives in the loss gradient, pass lr itself to sgd_update"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
                                   "come from that generator, not from a new one)")):
                     try:
@@ -972,7 +1029,13 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
         if seen != n and seen:
             losses += [v * n / seen for v in losses]
             accs += [v * n / seen for v in accs]
+        if not any(core.close(loss, v, 1e-6, 1e-9) for v in losses) and any(core.close(loss, v, 1e-6, 1e-9) for v in accs) \
+                and any(core.close(acc, v, 1e-6, 1e-9) for v in losses):
+            fail(f"{name} returns (accuracy, loss): return the pair in the order (mean loss, accuracy)",
+                 "train-epoch-return-order")
         _expect_any(loss, losses, f"the loss returned by {name}", {
+            "cross_entropy takes the logits: you passed softmax(logits), so softmax is applied twice in the loss":
+                [v for v in [_weighted(rec, "ce_sm", n)] if v is not None],
             "the mean of the batch losses is not weighted by the batch sizes (the last batch is "
             "smaller): add loss * batch_size and divide by N": [float(np.mean([r[k] for r in rec])) for k in keys
                                                                  if rec and all(r[k] is not None for r in rec)],
@@ -989,6 +1052,15 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
         })
     return run
+
+
+def _data_modified(exc: core.CheckFailure) -> None:
+    """A training function changed the caller's data: say where it may happen (a generator such as
+    iterate_minibatches changes the arrays while train_epoch consumes it, so only this cell sees it)."""
+    text = str(exc)
+    if "modified its input argument" in text and "argument #1 " not in text:
+        fail(f"{text} (the data must come out of training unchanged, also inside iterate_minibatches: shuffle an "
+             f"array of indices, never X or y themselves)", exc.diagnosis)
 
 
 def _expect_any(got, candidates, name, diagnose):
@@ -1039,6 +1111,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         try:
             return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
         except core.CheckFailure as exc:
+            _data_modified(exc)
             if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
                 raise
             probes = [("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 0.3, 7,
@@ -1083,6 +1156,12 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         run_fit(q2, 2, seed=2, lr_decay=0.0)
         run_fit(q3, 2, seed=2, lr_decay=0.5)
         if replayable:
+            q1b = _copy_params(before)
+            run_fit(q1b, 1, seed=2)
+            if not all(same(q1[k], q1b[k]) for k in q1):
+                fail("fit is not reproducible: two runs with the same seed trained to different parameters; shuffle "
+                     "with np.random.default_rng(seed) (not an unseeded generator or np.random)",
+                     "fit-not-reproducible")
             if np.array_equal(q2["W2"], before["W2"]):
                 fail("fit: the first epoch must use lr itself (epoch e uses lr * lr_decay**(e - 1), "
                      "so lr_decay only acts from the second epoch on)", "fit-lr-first-epoch")

@@ -139,6 +139,7 @@ SPECS["sigmoid"] = Spec(
         "the derivative is y*(1-y) with the output y = sigmoid(x), not x*(1-x) with the input":
             g * x * (1 - x),
         "the derivative is y*(1-y): the (1-y) factor is missing": g * _s(x),
+        "parentheses are missing: grad_out * y * (1 - y) is not grad_out*y - y**2": g * _s(x) - _s(x) ** 2,
     },
     df_y=lambda x, y: y * (1 - y))
 
@@ -202,6 +203,8 @@ SPECS["elu"] = Spec(
         "the derivative is applied to the wrong quantity: for x <= 0 it is alpha*exp(x) of the input x "
         "(= y + alpha), not alpha*exp(y) of the output":
             g * np.where(x > 0, 1.0, ALPHA * np.exp(_map(lambda v: _elu(v, ALPHA), x))),
+        "y + alpha is the ELU derivative for x <= 0 only: for x > 0 the derivative is 1 (choose with "
+        "np.where(x > 0, ...))": g * (_map(lambda v: _elu(v, ALPHA), x) + ALPHA),
     },
     df_y=lambda x, y: np.where(x > 0, 1.0, y + ALPHA))
 
@@ -248,6 +251,8 @@ SPECS["gelu"] = Spec(
             g * _map(_dgelu_tanh, x),
         "phi(x) = exp(-x**2 / 2) / sqrt(2 pi): the normalisation 1 / sqrt(2 pi) is missing":
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v), x),
+        "phi(x) = exp(-x**2 / 2) / sqrt(2 pi): the 1/2 in the exponent is missing":
+            g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)) + v * math.exp(-v * v) / math.sqrt(2 * math.pi), x),
     },
     df_y=lambda x, y: _ratio(y, x) + x * np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi))
 
@@ -269,6 +274,9 @@ SPECS["gelu_tanh"] = Spec(
             g * _map(lambda v: _dgelu_tanh(v, k=1.0), x),
         "wrong constant in the derivative: du/dx = sqrt(2/pi) * (1 + 3*0.044715*x**2), the factor "
         "sqrt(2/pi) is missing": g * _map(lambda v: _dgelu_tanh(v, kd=1.0), x),
+        "the derivative of tanh(u) is 1 - tanh(u)**2: the square is missing":
+            g * _map(lambda v: 0.5 * (1 + math.tanh(GELU_K * (v + GELU_C * v ** 3)))
+                     + 0.5 * v * (1 - math.tanh(GELU_K * (v + GELU_C * v ** 3))) * GELU_K * (1 + 3 * GELU_C * v * v), x),
         "product rule: the 0.5*x*(1 - tanh(u)**2)*u' term is missing":
             g * _map(lambda v: 0.5 * (1 + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
     },
@@ -283,6 +291,8 @@ SPECS["silu"] = Spec(
         "term is missing": g * _s(x),
         "product rule: SiLU'(x) = sigmoid(x) + x*sigmoid'(x); the sigmoid(x) term is missing":
             g * x * _s(x) * (1 - _s(x)),
+        "SiLU'(x) = s + x*s*(1 - s) with s = sigmoid(x): the factor x multiplies s*(1 - s), not s":
+            g * (x * _s(x) + _s(x) * (1 - _s(x))),
     },
     df_y=lambda x, y: _ratio(y, x) * (1 + x * (1 - _ratio(y, x))))
 
@@ -326,9 +336,21 @@ def _check_parameters(layer, label: str) -> None:
                   f"trainable parameters (got {params!r:.60})", "activation-parameters")
 
 
+PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5), a mask cast with .astype(np.float64), "
+                  "np.where(cond, 1.0, 0.2)) promotes float32 to float64; use Python floats (math.sqrt(2)) or cast "
+                  "with x.dtype")
+
+
+def _promoted(got, want) -> bool:
+    return isinstance(got, np.ndarray) and got.dtype == np.float64 and np.dtype(want) == np.float32
+
+
 def _forward(layer, x, label: str) -> np.ndarray:
     y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None)
-    return core.expect_array(y, name=signature(f"{label}.forward", ("x",), (x,)), shape=x.shape, dtype=x.dtype)
+    name = signature(f"{label}.forward", ("x",), (x,))
+    if _promoted(y, x.dtype) and y.shape == x.shape:
+        core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
+    return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
 
 
 def _cache_forward(layer, x, label: str):
@@ -351,6 +373,8 @@ def _backward(layer, g, label: str, y=None) -> np.ndarray:
     if y is not None and y.dtype != g.dtype:
         allowed.add(np.result_type(g.dtype, y.dtype))
     if d.dtype not in allowed:
+        if _promoted(d, g.dtype):
+            core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
         core.fail(f"{name} must have dtype {g.dtype}, got {d.dtype}", "wrong-dtype")
     return d
 
@@ -578,15 +602,20 @@ silu_forward, silu_backward = _pair("silu")
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
                         "float64", "dtype kept", "input not modified", "|x| = 1000 without overflow",
-                        "parameters() == []") for n in SPECS},
-    **{f"{n}_backward": ("oracle", "own forward's cache (df from the cached output)", "finite differences of "
-                         "own forward (diagnosis)", "float32", "dtype kept", "kink convention", "|x| = 1000",
-                         "most recent forward of this instance") for n in SPECS},
+                        "parameters() == []") + (("relative to the student's Sigmoid",) if n == "silu" else ())
+       for n in SPECS},
+    **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
+                         "dtype kept", "grad_out not modified")
+       + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
+          ("relative to the student's Sigmoid",))
+       + ("finite differences of own forward (diagnosis)",)
+       + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
+       + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept", "input not modified"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
-                         "(diagnosis)", "N == C and N != C", "float32", "logits of +-1000",
-                         "most recent forward of this instance"),
+                         "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
+                         "grad_out not modified", "most recent forward of this instance"),
 }
 
 
@@ -636,6 +665,8 @@ def softmax_forward(cls) -> None:
         def run():
             y = call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=SOFTMAX_HINT)
             name = signature(f"{label}.forward", ("z",), (z,))
+            if _promoted(y, z.dtype) and y.shape == z.shape:
+                core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
             y = core.expect_array(y, name=name, shape=z.shape, dtype=z.dtype)
             zs = z.astype(np.float64)
             n, c = z.shape
@@ -649,6 +680,11 @@ def softmax_forward(cls) -> None:
                                   "keepdims=True is missing: each row must be divided by its own sum "
                                   "e.sum(axis=1, keepdims=True); without keepdims the (N,) sums divide the columns":
                                       (er / er.sum(axis=1)[None, :]) if n == c else None,
+                                  "divided by the sum over the whole batch: normalise each row by its own sum, "
+                                  "e.sum(axis=1, keepdims=True)": er / er.sum(),
+                                  "divided by the sum over the whole batch (e / e.sum()): normalise each row by "
+                                  "its own sum, e.sum(axis=1, keepdims=True)":
+                                      np.exp(zs - zs.max()) / np.exp(zs - zs.max()).sum(),
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })
@@ -661,6 +697,8 @@ def softmax_forward(cls) -> None:
                       [-1000.0, 1000.0, 710.0, -710.0]], dtype=dtype)
         y = call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=None)
         name = f"{label}.forward on logits up to +-1000 ({np.dtype(dtype).name})"
+        if _promoted(y, z.dtype) and y.shape == z.shape:
+            core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
         y = core.expect_array(y, name=name, shape=z.shape, dtype=z.dtype)
         core.expect_close(y, _softmax_oracle(z), name=name, **_tol(dtype, y.dtype, scale=1000.0))
 
@@ -703,6 +741,8 @@ def softmax_backward(cls) -> None:
                 "y * (g - sum(g*y, axis=1))": -expected,
                 "sum(g*y) runs over the whole batch: sum each row over its classes, axis=1 with keepdims=True":
                     yo * (gs - (gs * yo).sum()),
+                "each sample has its own Jacobian diag(y_i) - y_i y_i^T: the Jacobian of the first sample was used "
+                "for every row": gs @ (np.diag(yo[0]) - np.outer(yo[0], yo[0])) if n > 1 else None,
             })
             _not_own_derivative(cls, _SOFTMAX_SPEC, label, zs, gs, d, expected, name, tol)
             core.expect_close(d, expected, name=name, **tol)
