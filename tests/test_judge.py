@@ -325,3 +325,32 @@ def test_generators_handed_to_student_code_advance_as_they_would_in_process(sess
     rng, twin = np.random.default_rng(5), np.random.default_rng(5)
     first, second = draw(rng), draw(rng)
     assert first.tolist() == twin.random(3).tolist() and second.tolist() == twin.random(3).tolist()
+
+
+def test_changes_a_returned_generator_makes_while_consumed_are_mirrored(session):
+    """A generator function changes its arguments only while it is consumed, after its call has
+    returned: those changes still reach the judge's copies (the kernel's "late" reports), so an
+    "inputs not modified" check sees an in-place shuffle inside a mini-batch generator."""
+    js, kernel = session
+
+    def batches(X, y, size):
+        for start in range(0, len(X), size):
+            X[start:start + size] *= -1.0          # the mistake: the caller's X changes
+            yield X[start:start + size].copy(), y[start:start + size].copy()
+
+    gen_fn = _remote(js, kernel, batches)
+    X, y = np.arange(5.0), np.arange(5)
+    gen = gen_fn(X, y, 2)
+    assert X.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]          # nothing ran yet
+    got = list(gen)
+    assert len(got) == 3 and X.tolist() == [-0.0, -1.0, -2.0, -3.0, -4.0] and y.tolist() == list(range(5))
+    again = list(gen_fn(X, y, 5))                            # a change is reported once, per generator
+    assert len(again) == 1 and X.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_late_reports_for_unknown_generators_end_the_check(session):
+    js, _ = session
+    with pytest.raises(KernelGone, match="late sync"):
+        js._mirror_late({"999": {"args": [], "kwargs": {}}}, js._decoder(b""))
+    with pytest.raises(KernelGone, match="late sync"):
+        js._mirror_late(["not", "a", "dict"], js._decoder(b""))

@@ -743,7 +743,11 @@ def accuracy(accuracy):
 # ---------------------------------------------------------------------------------------------
 
 def _batches(fn, X, y, bs, seed, name):
-    """The student's batches for one epoch (a generator or any iterable), as a list of pairs."""
+    """The student's batches for one epoch (a generator or any iterable), as a list of pairs.
+
+    X and y must come out unchanged once the batches are consumed: a generator changes them only
+    while it runs (the judge mirrors such later changes onto the arrays handed over)."""
+    X_before, y_before = X.copy(), y.copy()
     gen = call(fn, X, y, bs, np.random.default_rng(seed), label="iterate_minibatches",
                names=("X", "y", "batch_size", "rng"))
     try:
@@ -758,6 +762,11 @@ def _batches(fn, X, y, bs, seed, name):
              f"use `yield`, or return an iterable of batches)", "raised-typeerror")
     except Exception as exc:
         fail(f"iterating over {name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
+    changed = [a for a, now, was in (("X", X, X_before), ("y", y, y_before)) if not same(now, was)]
+    if changed:
+        fail(f"{name} modified {' and '.join(changed)} in place while yielding its batches (the caller's "
+             f"data must come out unchanged: shuffle an array of indices and index X and y with it, never "
+             f"shuffle X or y themselves)", "input-modified")
     for b in batches:
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
@@ -877,7 +886,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     gradient fed the logits instead of softmax(logits); "lr-over-batch": each step taken with
     lr / batch size).  Returns (final params, batch records)."""
     q = _copy_params(p)
-    batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
+    batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     rec = []
     for xb, yb in batches:
         xb, yb = np.asarray(xb), np.asarray(yb)
@@ -927,8 +936,8 @@ def _own_forward(h, q, xb):
 def _reproducible(h, X, y, bs, seed):
     """Do two generators with the same seed give the student's iterate_minibatches the same batches?"""
     try:
-        a = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
-        b = _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, bs, np.random.default_rng(seed))))
+        a = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
+        b = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     except _Crash:
         return True
     return len(a) == len(b) and all(same(np.asarray(u[0]), np.asarray(v[0])) for u, v in zip(a, b))
@@ -968,6 +977,9 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
+            if "modified its input argument" in str(exc) and _modifies_data(
+                    lambda Xc, yc: list(h.minibatches(Xc, yc, bs, np.random.default_rng(seed))), X, y):
+                return      # their iterate_minibatches changes the data (judged in its own cell)
             _data_modified(exc)
             raise
         if not isinstance(out, tuple) or len(out) != 2:
@@ -1054,6 +1066,17 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
     return run
 
 
+def _modifies_data(consume, X, y) -> bool:
+    """Does the student's own building block, run to the end on copies of X and y, change them?
+    (Then a training function that calls it changes the data through it: not its own mistake.)"""
+    Xc, yc = X.copy(), y.copy()
+    try:
+        consume(Xc, yc)
+    except Exception:  # noqa: BLE001 - a failing helper is judged in its own cell
+        return False
+    return not (same(Xc, X) and same(yc, y))
+
+
 def _data_modified(exc: core.CheckFailure) -> None:
     """A training function changed the caller's data: say where it may happen (a generator such as
     iterate_minibatches changes the arrays while train_epoch consumes it, so only this cell sees it)."""
@@ -1111,6 +1134,9 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         try:
             return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
         except core.CheckFailure as exc:
+            if "modified its input argument" in str(exc) and _modifies_data(
+                    lambda Xc, yc: train_epoch(_copy_params(q), Xc, yc, 0.3, 7, np.random.default_rng(0)), X_tr, y_tr):
+                raise _Credit() from None   # their train_epoch changes the data (judged in its own cell)
             _data_modified(exc)
             if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
                 raise

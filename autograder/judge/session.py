@@ -185,6 +185,9 @@ class JudgeSession:
         self.lent: dict[int, Any] = {}
         self.lent_ids: dict[int, int] = {}
         self.requests = 0
+        #: handle of a kernel object a call returned -> that call's arguments (the judge's copies),
+        #: where changes a returned generator makes later are mirrored (the kernel's "late" reports).
+        self.deferred: dict[int, tuple[list, dict]] = {}
         #: NumPy warnings the student's code raised in the kernel, in order (``core.numerics``
         #: reads them: the warnings module is process-wide, and judges run in threads).
         self.warned: list[str] = []
@@ -243,11 +246,15 @@ class JudgeSession:
                 raise remote_exception(str(info.get("base"))[:40], str(info.get("type"))[:100],
                                        str(info.get("msg"))[:1000])
             result = dec.decode(reply.get("ok"))
-            sync = reply.get("sync")
+            sync, late = reply.get("sync"), reply.get("late")
         except (EOFError, OSError, ProtocolError) as exc:
             raise KernelGone(_gone(exc)) from None
         if sync is not None:
             self._mirror(values.get("args", []), values.get("kwargs", {}), sync, dec)
+            if isinstance(result, RemoteObject):   # a generator's later changes come under its handle
+                self.deferred[result._h] = (values.get("args", []), values.get("kwargs", {}))
+        if late is not None:
+            self._mirror_late(late, dec)
         return result
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
@@ -278,6 +285,17 @@ class JudgeSession:
                 _apply(original, node, dec)
         except (ProtocolError, TypeError, ValueError, KeyError, IndexError):
             raise KernelGone("the kernel's results arrived malformed (sync)") from None
+
+    def _mirror_late(self, late: Any, dec: Decoder) -> None:
+        """Changes a generator made to its call's arguments while being consumed."""
+        if not isinstance(late, dict):
+            raise KernelGone("the kernel's results arrived malformed (late sync)")
+        for key, sync in late.items():
+            h = int(key) if isinstance(key, str) and key.isdigit() else None
+            if h not in self.deferred:
+                raise KernelGone("the kernel's results arrived malformed (late sync)")
+            args, kwargs = self.deferred[h]
+            self._mirror(args, kwargs, sync, dec)
 
     # ------------------------------------------------------------------ the kernel's requests
     def _serve_kernel(self, head: dict, payload: bytes) -> tuple[dict, bytes]:

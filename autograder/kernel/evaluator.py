@@ -17,6 +17,7 @@ from __future__ import annotations
 import operator
 import os
 import socket
+import types
 import warnings
 from typing import Any
 
@@ -81,6 +82,10 @@ class Session:
         self.objects: dict[int, Any] = {}
         self.handles: dict[int, int] = {}      # id(obj) -> handle
         self.proxies: dict[int, JudgeProxy] = {}
+        # Generators a call returned, with that call's argument snapshots: a generator changes
+        # its arguments later, while it is consumed, so each reply also reports those changes
+        # (under "late", by the generator's handle) for the judge to mirror on the call's copies.
+        self.deferred: dict[int, tuple[list, dict]] = {}
 
     # ------------------------------------------------------------------ encoding
     def _ref(self, obj: Any) -> dict:
@@ -171,13 +176,32 @@ class Session:
         warned = [str(w.message)[:300] for w in caught if issubclass(w.category, RuntimeWarning)]
         enc = self._encoder()
         try:
-            reply: dict = {"ok": enc.encode(result), "warn": warned}
+            encoded = enc.encode(result)
+            reply: dict = {"ok": encoded, "warn": warned}
             if args is not None:
                 reply["sync"] = {"args": [_diff(s, enc) for s in snaps[0]],
                                  "kwargs": {k: _diff(s, enc) for k, s in snaps[1].items()}}
+                if isinstance(result, types.GeneratorType) and isinstance(encoded, dict) and "id" in encoded:
+                    self.deferred[encoded["id"]] = snaps
+            late = self._late_changes(enc)
+            if late:
+                reply["late"] = late
         except ProtocolError as exc:
             return self._raised(exc, caught)
         return reply, enc.payload()
+
+    def _late_changes(self, enc: Encoder) -> dict:
+        """{generator handle: sync} for the arguments a returned generator has changed since the
+        last report; their snapshots are renewed so a change is reported once."""
+        late = {}
+        for h, (arg_snaps, kw_snaps) in self.deferred.items():
+            arg_diffs = [_diff(s, enc) for s in arg_snaps]
+            kw_diffs = {k: _diff(s, enc) for k, s in kw_snaps.items()}
+            if any(d is not None for d in arg_diffs) or any(d is not None for d in kw_diffs.values()):
+                late[str(h)] = {"args": arg_diffs, "kwargs": kw_diffs}
+                self.deferred[h] = ([_snapshot(s[1]) if s else None for s in arg_snaps],
+                                    {k: _snapshot(s[1]) if s else None for k, s in kw_snaps.items()})
+        return late
 
     @staticmethod
     def _raised(exc: BaseException, caught: list) -> tuple[dict, bytes]:
