@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import venv
 
@@ -87,6 +88,7 @@ def test_requirements_cover_the_package_dependencies(student_env):
 
 def test_student_env_has_no_autograder(student_env, tmp_path):
     _, py, _ = student_env
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # a student's shell has none of ours
     probe = subprocess.run([str(py), "-c", "import nnlab, nnlab.mnist; import autograder"], capture_output=True,
-                           text=True, cwd=tmp_path)
+                           text=True, cwd=tmp_path, env=env)
     assert probe.returncode != 0 and "No module named 'autograder'" in probe.stderr
