@@ -951,9 +951,9 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     if not bad.size:
         return
     picks = sorted(set(bad[np.argsort(np.abs(z[bad]))[:1]].tolist() + bad[np.argsort(-np.abs(z[bad]))[:2]].tolist()))
-    points = "; ".join(f"at Z = {z[i]:.3g} it is {h1[i]:.4g}, expected {g[i]:.4g}" for i in picks)
+    points = "; ".join(f"{h1[i]:.4g} at Z = {z[i]:.3g} (expected {g[i]:.4g})" for i in picks)
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
-              f"(your g'(Z)) {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
+              f"(your g'(Z)) is {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
               f"pre-activation Z", "wrong-local-derivative")
 
 

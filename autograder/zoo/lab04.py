@@ -653,6 +653,15 @@ MUTANTS += [
     # activation_forward relu computed in place on Z (returns Z as both)
     Mutant("relu forward with np.maximum(Z, 0, out=Z)",
            old="A = np.maximum(Z, 0.0)", new="A = np.maximum(Z, 0.0, out=Z)", expect="modified its input argument #1 in place"),
+    # written after the fallbacks above, to try them on uncatalogued derivatives
+    Mutant("sigmoid derivative s (1 + s)", old="return dA * s * (1.0 - s)", new="return dA * s * (1.0 + s)",
+           expect="multiplied by the wrong local derivative"),
+    Mutant("leaky-ReLU derivative used for the ReLU", old="return dA * (Z > 0)",
+           new="return dA * np.where(Z > 0, 1.0, 0.01)", expect="multiplied by the wrong local derivative"),
+    Mutant("tanh derivative 1 - tanh(Z^2)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
+           new="return dA * (1.0 - np.tanh(Z ** 2))", expect="multiplied by the wrong local derivative"),
+    Mutant("sigmoid derivative times the batch mean of dA", old="return dA * s * (1.0 - s)",
+           new="return dA.mean(axis=0) * s * (1.0 - s)", expect="not the incoming gradient dA times a function of Z"),
 ]
 
 VARIANTS += [
