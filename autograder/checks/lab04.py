@@ -53,17 +53,21 @@ PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
                        "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
-                      *_FLOATS, "X and parameters not modified", _OWN_BLOCKS),
+                      *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
-                             "AL exactly 0 or 1 without log(0)", "inputs not modified"),
+                             "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified"),
     "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
                         "odd batch", *_FLOATS, "dZ and cache not modified"),
-    "activation_backward": ("oracle", "finite differences (diagnosis)", "derivative at Z, not at A", "batch 1",
+    "activation_backward": ("oracle", "dZ = dA times a function of Z alone (chain rule)",
+                            "local derivative named (a power of g', its values at Z)", "derivative at Z, not at A",
+                            "batch 1",
                             "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
-                       "odd batch", *_FLOATS, "AL, Y and caches not modified", _OWN_BLOCKS),
-    "update_parameters": ("exact step -learning_rate * dP", "each parameter moves by its own gradient",
+                       "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
+                       _OWN_BLOCKS),
+    "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
+                          "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           *_FLOATS),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
@@ -71,6 +75,8 @@ PROPERTIES = {
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
+              "history: seconds since the start, never decreasing", "every epoch the same step (first wrong epoch named)",
+              "number of updates per epoch named",
               _OWN_BLOCKS),
 }
 
@@ -276,7 +282,13 @@ def _param_dict(got, dims, name):
         core.fail(f"{name} must return a dict of parameters, got {core.describe(got)}", "wrong-return-type")
     want = {f"{p}{l}" for l in range(1, L + 1) for p in "Wb"}
     if set(got) != want:
-        core.fail(f"{name}: expected exactly the keys {sorted(want)}, got {sorted(map(str, got))}", "wrong-keys")
+        extra, missing = sorted(set(map(str, got)) - want), sorted(want - set(map(str, got)))
+        indices = [int(k[1:]) for k in extra if k[:1] in "Wb" and k[1:].isdigit()]
+        off = (f": the layers are numbered 1 to L = {L} (a loop over the layers off by one? for l in "
+               f"range(1, len(layer_dims)))" if indices and any(i == 0 or i > L for i in indices) else "")
+        core.fail(f"{name}: expected exactly the keys {sorted(want)}, got {sorted(map(str, got))}"
+                  + (f"; extra keys {extra}" if extra else "") + (f"; missing {missing}" if missing else "")
+                  + off, "wrong-keys")
     for l in range(1, L + 1):
         W = got[f"W{l}"]
         shape = (dims[l - 1], dims[l])
@@ -349,6 +361,12 @@ def initialize_parameters(fn) -> None:
             n_in, n_out = big[l - 1], big[l]
             W = np.asarray(p[f"W{l}"], dtype=_f64)
             std, want = float(W.std()), _expected_std(method, n_in, n_out)
+            if abs(W.mean()) > 0.05 * std:
+                sign = ("only non-negative" if W.min() >= 0 else "only non-positive" if W.max() <= 0 else "")
+                uniform = (": rng.random / np.random.rand draw uniformly from [0, 1); draw from a normal "
+                           "distribution centred on 0 (rng.standard_normal / np.random.randn)" if sign else "")
+                core.fail(f"{name}: W{l} has mean {W.mean():.3g}" + (f" and {sign} entries" if sign else "")
+                          + f" (std {std:.3g}); the weights must be centred on 0{uniform}", "weights-mean")
             if abs(std - want) > 0.04 * want:
                 for message, wrong in _std_diagnosis(method, n_in, n_out).items():
                     if abs(std - wrong) <= 0.04 * wrong:
@@ -356,8 +374,6 @@ def initialize_parameters(fn) -> None:
                                   _slug(message))
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
-            if abs(W.mean()) > 0.05 * std:
-                core.fail(f"{name}: W{l} has mean {W.mean():.3g}; the weights must be centred on 0", "weights-mean")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
         # layer the same random numbers (W2 starts with W1's draws, rescaled).
         z1, z2 = (np.asarray(p[k], _f64).ravel() for k in ("W1", "W2"))
@@ -563,6 +579,41 @@ def _compose_forward(linear_forward, activation_forward, X, params, hidden):
     return A, caches
 
 
+def _modifies(fn, *args) -> bool:
+    """Does ``fn`` change (values or shape) one of its array arguments, or a dict of arrays, in place?"""
+    given = [_copy_params(a) if isinstance(a, dict) else np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+             for a in args]
+    try:
+        core.call(fn, *given, name="probe")
+    except core.CheckFailure as exc:
+        return "in place" in str(exc)
+    except Exception:
+        return False
+    for a, g in zip(args, given):
+        if isinstance(a, dict) and not all(isinstance(g.get(k), np.ndarray) and g[k].shape == v.shape
+                                           and np.array_equal(g[k], v) for k, v in a.items()):
+            return True
+    return False
+
+
+def _blocks_modify_inputs(linear_forward) -> bool:
+    """Does the student's linear_forward change its arguments W or b (judged in its own cell)?  Then
+    model_forward, which passes the parameters on to it, is not charged for it."""
+    if linear_forward is None:
+        return False
+    gen = core.rng("lab04.blocks-modify")
+    A, W, b = (gen.standard_normal(shape) for shape in ((3, 2), (2, 4), (1, 4)))
+    return _modifies(linear_forward, A, W, b)
+
+
+def _forward_modifies_parameters(model_forward) -> bool:
+    """Does the student's model_forward change the parameters it is given (judged in its own cell)?"""
+    if model_forward is None:
+        return False
+    gen = core.rng("lab04.forward-modifies")
+    return _modifies(model_forward, gen.standard_normal((3, 2)), _random_params(gen, [2, 4, 1]), "tanh")
+
+
 def _own_model_forward(linear_forward, activation_forward, X, params, hidden):
     """:func:`_compose_forward`, or None when the student's building blocks are missing or fail."""
     if linear_forward is None or activation_forward is None:
@@ -605,7 +656,8 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         if out is None:
             continue
         out = _tuple(out, 2, name, "(AL, caches)")
-        _unchanged(params, given, name, "parameters")
+        if not _blocks_modify_inputs(linear_forward):   # else their cells pay for it
+            _unchanged(params, given, name, "parameters")
         layers = _forward(X, params, hidden)
         want_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
         if _forward_matches(out, layers[-1][4], want_caches):
@@ -715,13 +767,34 @@ def binary_cross_entropy(fn) -> None:
     AL = np.array([[0.0], [1.0], [1.0], [0.0]])
     Y = np.array([[0.0], [1.0], [0.0], [1.0]])
     name = "binary_cross_entropy(AL containing exact 0 and 1, Y)"
-    got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
+    try:
+        got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            _name_unclipped_side(fn, name)
+        raise
     if got < 4.0:
         core.fail(f"{name} = {got:.3g}: two confidently wrong predictions must give a large loss "
                   f"(clip AL to [eps, 1 - eps] with a small eps such as 1e-12)", "bce-eps-too-large")
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
     if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
+
+
+def _name_unclipped_side(fn, name):
+    """log(0) at one end only: say which (AL exactly 1 -> log(1 - AL), AL exactly 0 -> log(AL))."""
+    unstable = []
+    for value, term in ((0.0, "log(AL)"), (1.0, "log(1 - AL)")):
+        try:
+            _call(fn, np.full((2, 1), value), np.array([[0.0], [1.0]]), name=name)
+        except core.CheckFailure as exc:
+            if exc.diagnosis != "not-numerically-stable":
+                return
+            unstable.append((value, term))
+    if len(unstable) == 1:
+        value, term = unstable[0]
+        core.fail(f"{name} is not numerically stable at AL = {value:g} only: {term} = log(0) there, while the other "
+                  f"end is protected: clip AL on both sides, np.clip(AL, eps, 1 - eps)", "bce-clipped-one-side")
 
 
 # ----------------------------------------------------------------------------- backward
@@ -811,7 +884,7 @@ def linear_backward(fn) -> None:
 def activation_backward(fn, sigmoid=None) -> None:
     gen = core.rng("lab04.activation_backward")
     for kind in ACTIVATIONS:
-        for k, (shape, dtype) in enumerate([((4, 3), _f64), ((1, 5), _f64), ((7, 2), _f64), ((5, 6), np.float32)]):
+        for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), _f64), ((5, 6), np.float32)]:
             Z = (2.0 * gen.standard_normal(shape)).astype(dtype)
             Z[np.abs(Z) < 1e-3] = 0.5          # keep ReLU away from its kink
             dA = gen.standard_normal(shape).astype(dtype)
@@ -830,30 +903,83 @@ def activation_backward(fn, sigmoid=None) -> None:
                     pass
             s = _sigmoid(Z64)
             g = _act_grad(Z64, kind)
-            _expect_close(got, want, name=name, rtol=1e-7, atol=1e-10, diagnose={
-                "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z); Z * (1 - Z) is the formula in terms of the "
-                "activation, applied here to the pre-activation Z": dA64 * Z64 * (1 - Z64),
-                "the derivative is evaluated at the activation sigmoid(Z) instead of at the pre-activation Z":
-                    dA64 * _sigmoid(s) * (1 - _sigmoid(s)),
-                "tanh'(Z) = 1 - tanh(Z)^2; 1 - Z^2 is the formula in terms of the activation, applied to "
-                "the pre-activation Z": dA64 * (1 - Z64 ** 2),
-                "tanh'(Z) = 1 - tanh(Z)^2, not (1 - tanh(Z))^2 (mind the parentheses)":
-                    dA64 * (1 - np.tanh(Z64)) ** 2,
-                "tanh'(Z) = 1 - tanh(Z)^2, not 1 - tanh(Z)": dA64 * (1 - np.tanh(Z64)),
-                "chain rule: multiply the local derivative g'(Z) by the incoming gradient dA": g,
-                "the derivative g'(Z) is applied twice (dA * g'(Z) * g'(Z))": dA64 * g * g,
-                "the activation itself was multiplied instead of its derivative (dA * g(Z), not dA * g'(Z))":
-                    dA64 * _act(Z64, kind),
-                "the ReLU mask must come from Z (where Z > 0), not from dA": dA64 * (dA64 > 0),
-                "the ReLU mask must come from Z alone: dA is also masked where dA <= 0":
-                    dA64 * (Z64 > 0) * (dA64 > 0),
-                "ReLU' is 1 where Z > 0 and 0 elsewhere: the mask is inverted": dA64 * (Z64 <= 0),
-                "ReLU passes dA where Z > 0 and 0 elsewhere: the gradient was not masked":
-                    dA64 if kind == "relu" else None,
-            })
-            if k == 0:   # no catalogued mistake: finite differences of sum(dA * g(Z)) say how it differs
-                fd = core.numerical_gradient(lambda z: float(np.sum(dA64 * _act(z, kind))), Z64.copy())
-                _expect_close(got, fd, name=f"{name} (finite differences)", rtol=1e-6, atol=1e-8)
+            try:
+                _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind)
+            except core.CheckFailure as exc:
+                if exc.diagnosis in _GENERIC_DIFFERENCES:   # no catalogued mistake: say what dZ / dA is
+                    _explain_local_derivative(fn, got, Z, dA, kind, name)
+                raise
+
+
+# core.analyse_difference's ids: the difference has a shape, but no mistake was recognised.
+_GENERIC_DIFFERENCES = ("wrong-values", "scaled", "sign-flipped", "some-rows", "some-columns",
+                        "diagonal-only", "transposed")
+
+_DERIVATIVE_FORMULA = {"sigmoid": "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z)",
+                       "tanh": "tanh'(Z) = 1 - tanh(Z)^2", "relu": "ReLU'(Z) = 1 where Z > 0, else 0"}
+
+
+def _explain_local_derivative(fn, got, Z, dA, kind, name):
+    """Name what an unrecognised activation_backward computes, from two properties of dZ = dA * g'(Z):
+    it is the incoming gradient times a function of Z alone (a second call with another dA says whether
+    it is), and that function is g'(Z) (else: a power of it, or its values at a few Z)."""
+    Z64, dA64, got64 = Z.astype(_f64), dA.astype(_f64), np.asarray(got, _f64)
+    other = (dA64[::-1] * 1.7 + 0.3).astype(dA.dtype)      # another incoming gradient, same Z
+    again = np.asarray(core.call(fn, other, Z.copy(), kind, name=name), _f64)
+    ok = (np.abs(dA64) > 1e-2) & (np.abs(other.astype(_f64)) > 1e-2)
+    if again.shape != got64.shape or not ok.any():
+        return
+    with np.errstate(all="ignore"):
+        h1, h2 = got64[ok] / dA64[ok], again[ok] / other.astype(_f64)[ok]
+    rtol, atol = _tol(h1)
+    if not core.close(h1, h2, max(rtol, 1e-4), max(atol, 1e-6)):
+        core.fail(f"{name}: the result is not the incoming gradient dA times a function of Z (another dA at "
+                  f"the same Z changes the ratio dZ / dA): the chain rule gives dZ = dA * g'(Z) elementwise, with "
+                  f"{_DERIVATIVE_FORMULA[kind]} computed from Z alone", "not-da-times-local-derivative")
+    g = _act_grad(Z64[ok], kind)
+    z = Z64[ok]
+    pos = (g > 1e-8) & (h1 > 0) & (np.abs(np.log(np.maximum(g, 1e-300))) > 0.05)
+    if kind != "relu" and pos.sum() >= 3:
+        power = float(np.median(np.log(h1[pos]) / np.log(g[pos])))
+        if abs(power - 1) > 0.05 and core.close(h1, g ** power, 1e-4, 1e-7):
+            hint = (" (a square is missing: e.g. 1 / cosh(Z) instead of 1 / cosh(Z)^2, or a square root "
+                    "too many)" if abs(power - 0.5) < 0.02 else
+                    " (the derivative is applied twice)" if abs(power - 2) < 0.02 else "")
+            core.fail(f"{name}: your local derivative dZ / dA equals g'(Z)^{power:.3g} instead of g'(Z), "
+                      f"{_DERIVATIVE_FORMULA[kind]}{hint}", "local-derivative-power")
+    bad = np.flatnonzero(np.abs(h1 - g) > 1e-4 + 1e-3 * np.abs(g))
+    if not bad.size:
+        return
+    picks = sorted(set(bad[np.argsort(np.abs(z[bad]))[:1]].tolist() + bad[np.argsort(-np.abs(z[bad]))[:2]].tolist()))
+    points = "; ".join(f"{h1[i]:.4g} at Z = {z[i]:.3g} (expected {g[i]:.4g})" for i in picks)
+    core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
+              f"(your g'(Z)) is {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
+              f"pre-activation Z", "wrong-local-derivative")
+
+
+def _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind):
+    """The catalogued mistakes of activation_backward (else core.analyse_difference)."""
+    _expect_close(got, want, name=name, rtol=1e-7, atol=1e-10, diagnose={
+        "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z); Z * (1 - Z) is the formula in terms of the "
+        "activation, applied here to the pre-activation Z": dA64 * Z64 * (1 - Z64),
+        "the derivative is evaluated at the activation sigmoid(Z) instead of at the pre-activation Z":
+            dA64 * _sigmoid(s) * (1 - _sigmoid(s)),
+        "tanh'(Z) = 1 - tanh(Z)^2; 1 - Z^2 is the formula in terms of the activation, applied to "
+        "the pre-activation Z": dA64 * (1 - Z64 ** 2),
+        "tanh'(Z) = 1 - tanh(Z)^2, not (1 - tanh(Z))^2 (mind the parentheses)":
+            dA64 * (1 - np.tanh(Z64)) ** 2,
+        "tanh'(Z) = 1 - tanh(Z)^2, not 1 - tanh(Z)": dA64 * (1 - np.tanh(Z64)),
+        "chain rule: multiply the local derivative g'(Z) by the incoming gradient dA": g,
+        "the derivative g'(Z) is applied twice (dA * g'(Z) * g'(Z))": dA64 * g * g,
+        "the activation itself was multiplied instead of its derivative (dA * g(Z), not dA * g'(Z))":
+            dA64 * _act(Z64, kind),
+        "the ReLU mask must come from Z (where Z > 0), not from dA": dA64 * (dA64 > 0),
+        "the ReLU mask must come from Z alone: dA is also masked where dA <= 0":
+            dA64 * (Z64 > 0) * (dA64 > 0),
+        "ReLU' is 1 where Z > 0 and 0 elsewhere: the mask is inverted": dA64 * (Z64 <= 0),
+        "ReLU passes dA where Z > 0 and 0 elsewhere: the gradient was not masked":
+            dA64 if kind == "relu" else None,
+    })
 
 
 _MODEL_BACKWARD_HINT = ("A shape error in the backward pass usually means a missing transpose "
@@ -936,6 +1062,11 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                               hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         if got is None:
             continue
+        if not isinstance(given, list) or len(given) != len(caches):
+            core.fail(f"{name} changed the caches list it was given (it had {len(caches)} entries, now "
+                      f"{len(given) if isinstance(given, list) else core.describe(given)}): caches.pop(), del or "
+                      f"append change the caller's list, which still needs it; read caches[l - 1] instead",
+                      "mutated-caches-list")
         for (lin, Z), (lin0, Z0) in zip(given, caches):
             if not (all(np.array_equal(a, b) for a, b in zip(lin, lin0)) and np.array_equal(Z, Z0)):
                 core.fail(f"{name} modified the arrays of caches in place (an activation's Z, or a linear "
@@ -1056,10 +1187,30 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
                 lead = "your backward is not the derivative of your binary_cross_entropy (which is right): "
             else:
                 lead = ""
+            _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above)
             core.fail(f"{name}: {lead}grads[{key!r}] differs from the gradient of the loss (relative error "
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above):
+    """The first wrong gradient is a multiple of the right one: say by how much (m, 1/m...) and which
+    gradients are right, so that the misplaced factor can be found."""
+    k = _common_factor(got, ref, [key])
+    if k is None:
+        return
+    why = (" (= m, the batch size: the 1/m is missing there)" if abs(k - m) <= 1e-6 * m and m > 1 else
+           " (= 1/m: the 1/m is applied twice there)" if abs(k * m - 1) <= 1e-6 and m > 1 else
+           " (the sign is flipped there)" if abs(k + 1) <= 1e-6 else "")
+    wrong = [w for w in keys if not _near(got[w], ref[w], 1e-5, 1e-7)]
+    if all(w.startswith("dA") for w in wrong) and len(wrong) < len(keys):
+        core.fail(f"{name}: {lead}grads[{key!r}] is {k:.4g} times the gradient of the loss{why}, yet every "
+                  f"dW and db is right: only the gradients passed down, {', '.join(wrong)}, are off. "
+                  f"dA_prev = dZ @ W.T must use the same dZ as dW and db: a factor (such as the 1/m) applied to "
+                  f"dW and db instead of to dZ_L = (A_L - Y) / m never reaches dA", "da-scaled")
+    core.fail(f"{name}: {lead}grads[{key!r}] is {k:.4g} times the gradient of the loss{why} {above}: look at "
+              f"layer {l}: which factor multiplies it that does not belong there", "gradient-scaled-at-layer")
 
 
 def _common_factor(got, ref, keys):
@@ -1092,8 +1243,38 @@ def _backward_no_deriv(layers, Y):
 
 
 # ----------------------------------------------------------------------------- update, predict
+def _update_has_no_memory(fn) -> None:
+    """Plain gradient descent has no state: the same call twice gives the same result (a velocity, a
+    step counter or a cache kept in a global, a module-level dict or a mutable default argument does not)."""
+    gen = core.rng("lab04.update.memory")
+    dims, lr = [3, 2, 1], 0.25
+    params = _random_params(gen, dims)
+    grads = {"d" + k: gen.standard_normal(v.shape) for k, v in params.items()}
+    name = f"update_parameters(layers {dims}, learning_rate={lr}, float64)"
+    results = []
+    for attempt in (1, 2):
+        given = _copy_params(params)
+        try:
+            got = core.call(fn, given, _copy_params(grads), lr, name=name)
+        except core.CheckFailure:
+            if attempt == 1:
+                return          # the cases below name the error
+            raise
+        out = got if isinstance(got, dict) else given
+        results.append({k: np.array(out.get(k), dtype=_f64) if isinstance(out.get(k), np.ndarray) else None
+                        for k in params})
+    same = all(a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b)
+               for a, b in ((results[0][k], results[1][k]) for k in params))
+    if not same:
+        core.fail(f"{name}: called twice with the same parameters, gradients and learning rate, it gave different "
+                  f"results: update_parameters keeps state between calls (a velocity or step counter in a global "
+                  f"or module-level variable, or a mutable default argument). Plain gradient descent has no "
+                  f"memory: P <- P - learning_rate * dP from this call's arguments alone", "update-has-memory")
+
+
 def update_parameters(fn) -> None:
     """Every parameter moves by exactly -learning_rate * its gradient; grads untouched; extra grads ignored."""
+    _update_has_no_memory(fn)
     gen = core.rng("lab04.update")
     for dims, lr, dtype in [([3, 4, 2], 0.37, _f64), ([2, 1], 1.5, _f64), ([5, 3, 6, 1], 0.05, _f64),
                             ([4, 7, 1], 0.2, np.float32)]:
@@ -1181,7 +1362,8 @@ def predict(fn, model_forward=None) -> None:
                               hint="predict thresholds the output AL of model_forward at 0.5")
         if got is None:
             continue
-        _unchanged(params, given, name, "parameters")
+        if not _forward_modifies_parameters(model_forward):      # else model_forward's cell pays for it
+            _unchanged(params, given, name, "parameters")
         want = (AL > 0.5).astype(_f64)
         if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind in "biuf" \
                 and np.array_equal(got.astype(_f64), want):
@@ -1262,6 +1444,16 @@ def _history(hist, epochs, name, lenient_loss=False):
             core.fail(f"{name}: history column {col!r} contains NaN or inf", "history-not-finite")
     if not np.array_equal(out["epoch"], np.arange(epochs + 1)):
         core.fail(f"{name}: history['epoch'] must be 0, 1, ..., {epochs}", "history-epochs")
+    if "seconds" in frame.columns:
+        try:
+            seconds = np.asarray(frame["seconds"].to_numpy(), dtype=_f64)
+        except (TypeError, ValueError):
+            core.fail(f"{name}: history column 'seconds' must hold numbers", "history-not-numbers")
+        if not np.all(np.isfinite(seconds)) or np.any(seconds < 0) or np.any(np.diff(seconds) < 0):
+            core.fail(f"{name}: history['seconds'] must be the wall-clock time since the start of training, so it "
+                      f"never decreases; yours goes {', '.join(f'{v:.3g}' for v in seconds[:6])}"
+                      f"{', ...' if len(seconds) > 6 else ''}: take the start time once, before the epoch loop "
+                      f"(not again inside it), and record time.perf_counter() - start", "history-seconds")
     return out
 
 
@@ -1353,7 +1545,13 @@ class _Own:
         self.fns = (model_forward, model_backward, update_parameters, binary_cross_entropy)
 
     def forward(self, X, params, hidden):
-        out = core.call(self.fns[0], X, _copy_params(params), hidden, name="your model_forward")
+        given = _copy_params(params)
+        out = core.call(self.fns[0], X, given, hidden, name="your model_forward")
+        if not all(given[k].shape == v.shape and np.array_equal(given[k], v, equal_nan=True)
+                   for k, v in params.items()):
+            # Their train's loop runs on parameters their model_forward changes (a building block that
+            # reshapes b in place...): no expected result exists; that block's own cell pays for it.
+            core.fail("your model_forward changes the parameters it is given", "mutated-input")
         return out[0], out[1]
 
     def backward(self, AL, Y, caches, hidden):
@@ -1499,6 +1697,11 @@ def _full_batch(fn, parts):
                     hit = False
                 if hit:
                     core.fail(f"{name}: {message}", _slug(message))
+            if parts is _REF:
+                _full_batch_unused(fn)
+            _first_wrong_epoch(name, epochs, lambda n: _run_train(
+                fn, data, Y, params, dims, name, learning_rate=lr, epochs=n, batch_size=batch_size,
+                hidden_activation=hidden, seed=3)[0], lambda n: run(n=n)[0])
             core.fail(f"{name}: the parameters after training differ from {epochs} steps of gradient "
                       f"descent on the whole data set (index X and Y with the same permutation; "
                       f"one update per epoch when batch_size is None or m)", "full-batch-differs")
@@ -1520,6 +1723,44 @@ def _full_batch(fn, parts):
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
                 np.concatenate([accs[:1], accs[:-1]])})
+
+
+def _first_wrong_epoch(name, epochs, trained, expected):
+    """Runs of 1, 2, ... epochs: when the first ones match the expected parameters and a later one does
+    not, something changes from one epoch to the next (the learning rate, the starting parameters...)."""
+    for n in range(1, epochs + 1):
+        try:
+            ok = _match(trained(n), expected(n))
+        except _Skip:
+            return
+        if not ok:
+            break
+    else:
+        return
+    if n > 1:
+        first = "epoch 1 gives" if n == 2 else f"epochs 1 to {n - 1} give"
+        core.fail(f"{name}: {first} exactly the expected parameters but epoch {n} does "
+                  f"not: something changes from one epoch to the next (the learning rate changed inside the "
+                  f"loop? the parameters an epoch starts from not those the previous one ended with?)",
+                  "later-epoch-differs")
+
+
+def _full_batch_unused(fn):
+    """The one-hot problem with batch_size None: every sample must move its own weight in each epoch."""
+    m = _ONEHOT_M
+    params = {"W1": np.zeros((m, 1)), "b1": np.full((1, 1), _ONEHOT_B0)}
+    label = f"train(one-hot X ({m}, {m}), batch_size=None, epochs=1)"
+    try:
+        got, _ = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], label, learning_rate=_ONEHOT_LR,
+                            epochs=1, batch_size=None, hidden_activation="tanh", seed=3)
+    except core.CheckFailure:
+        return
+    W1, _ = _onehot_state(got)
+    unused = int((np.abs(W1) <= 1e-12).sum())
+    if 0 < unused < m:
+        core.fail(f"{label}: {unused} of the {m} samples were never used in the epoch: with batch_size None each "
+                  f"epoch is one gradient-descent step on all m rows (the loop over the rows must start at row 0 "
+                  f"and reach row m - 1: for first in range(0, m, size))", "full-batch-samples-unused")
 
 
 def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):
@@ -1662,9 +1903,9 @@ def _mini_batch_counts(fn, parts):
         name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
                 + (", float32)" if dtype is np.float32 else ")"))
 
-        def after(sizes_per_epoch):
+        def after(sizes_per_epoch, n_epochs=epochs):
             p = _copy_params(params)
-            for _ in range(epochs):
+            for _ in range(n_epochs):
                 for s in sizes_per_epoch:
                     AL, caches = parts.forward(X[:s], p, hidden)
                     p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), 0.5)
@@ -1699,6 +1940,30 @@ def _mini_batch_counts(fn, parts):
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
             core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
                       f"and keep working on the parameters it returns", "params-never-change")
+
+        def steps(n):          # n updates, each the full-batch step (every batch holds the same sample)
+            p = _copy_params(params)
+            for _ in range(n):
+                AL, caches = parts.forward(X[:batch_size], p, hidden)
+                p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), 0.5)
+            return p
+        total = len(sizes) * epochs
+        for n in range(0, 3 * total + 3):
+            try:
+                hit = n != total and _match(got, steps(n))
+            except (core.CheckFailure, Exception):
+                break
+            if hit:
+                core.fail(f"{name}: train made {n} updates instead of ceil(m / batch_size) = {len(sizes)} per "
+                          f"epoch, {total} in all: "
+                          + ("some mini-batches are skipped (the loop over the rows must start at row 0 and "
+                             "reach row m - 1: for first in range(0, m, batch_size))" if n < total else
+                             "there are extra updates (each epoch is one pass over the m rows)"), "update-count-wrong")
+        if epochs > 1:
+            _first_wrong_epoch(name, epochs, lambda n: _run_train(
+                fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,
+                batch_size=batch_size, hidden_activation=hidden, seed=0)[0],
+                lambda n: after(sizes, n))
         core.fail(f"{name}: expected exactly ceil(m / batch_size) = {len(sizes)} updates per epoch, "
                   f"{len(sizes) * epochs} in all; the parameters do not match", "update-count")
 

@@ -11,7 +11,11 @@ issue, the sigmoid derivative evaluated at sigmoid(sigmoid(Z)) from a numpy_neur
 X and Y shuffled by two separate rng.shuffle calls (Stack Overflow's "shuffle two arrays in unison"),
 the `range(m // size)` loop and np.array_split(order, n_batches) of mini-batch tutorials, and
 dA_L or the squared-error gradient used as dZ_L (a network trained with one loss and differentiated
-as another).
+as another).  The third held-out round (written without looking at the checks, measured on main first)
+added mistakes of other kinds: state kept between update calls (momentum in a module-level dict), a
+caches list consumed with pop(), the 1/m put on dW and db instead of dZ_L, np.random.rand instead of randn,
+a loop over the layers from 0, one-sided clipping, a timer reset every epoch, a learning rate decayed inside
+train, a mini-batch loop from row 1, and building blocks that change their arguments in place.
 """
 from . import Mutant, Variant
 
@@ -573,4 +577,114 @@ VARIANTS = [
     Variant("weights drawn as (n_out, n_in), then transposed", old="std * rng.standard_normal((n_in, n_out))",
             new="std * rng.standard_normal((n_out, n_in)).T"),
     Variant("predict with >=", old="return (AL > 0.5).astype(int)", new="return (AL >= 0.5).astype(int)"),
+]
+
+# --- issue 15, third held-out round (measured on main before the checks were extended: see the helper's report)
+MUTANTS += [
+    # forgetting keepdims on db
+    Mutant("db without keepdims (shape (n,))", old="db = dZ.sum(axis=0, keepdims=True)", new="db = dZ.sum(axis=0)",
+           expect="sum with keepdims=True"),
+    # ReLU derivative built in place in the cached Z
+    Mutant("ReLU derivative written into the cached Z in place",
+           old="return dA * (Z > 0)", new="Z[Z > 0] = 1.0\n        Z[Z <= 0] = 0.0\n        return dA * Z",
+           expect="modified its input argument #2 in place"),
+    # model_forward builds its own linear cache after A was overwritten (the layer's output cached)
+    Mutant("model_forward caches the layer's output as A_prev",
+           old="caches.append((linear_cache, activation_cache))",
+           new='caches.append(((A, parameters[f"W{l}"], parameters[f"b{l}"]), activation_cache))',
+           expect="it holds this layer's output A"),
+    # output sigmoid only when there are hidden layers (L == 1 uses the hidden activation)
+    Mutant("single-layer network uses the hidden activation at the output",
+           old='hidden_activation if l < L else "sigmoid"', new='"sigmoid" if (l == L and L > 1) else hidden_activation',
+           expect="the output layer must use the sigmoid"),
+    # BCE clipped at the lower end only
+    Mutant("BCE clipped only from below (np.clip(AL, eps, None))",
+           old="A = np.clip(AL, eps, 1.0 - eps)", new="A = np.clip(AL, eps, None)", expect="clip AL on both sides"),
+    # BCE in log10
+    Mutant("BCE with np.log10", old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(-np.mean(Y * np.log10(A) + (1.0 - Y) * np.log10(1.0 - A)))", expect="instead of the natural logarithm"),
+    # tanh derivative as 1/cosh (square forgotten)
+    Mutant("tanh derivative dA / cosh(Z) (square forgotten)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
+           new="return dA / np.cosh(Z)", expect="a square is missing"),
+    # update with momentum kept in module-level state
+    Mutant("update_parameters with momentum in a module-level dict",
+           old='def update_parameters(parameters, grads, learning_rate):',
+           new='_VELOCITY = {}\n\n\ndef update_parameters(parameters, grads, learning_rate):',
+           also=(('        parameters[key] -= learning_rate * grads["d" + key]',
+                  '        v = 0.9 * _VELOCITY.get(key, 0.0) + grads["d" + key]\n'
+                  '        _VELOCITY[key] = v\n        parameters[key] -= learning_rate * v'),),
+           expect="keeps state between calls"),
+    # model_backward: 1/m on dW, db only (dA_prev propagated without it)
+    Mutant("model_backward: 1/m applied to dW and db, not to the propagated gradient",
+           old='        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           new='        dA_prev, dW, db = linear_backward(dZ, linear_cache)\n'
+               '        grads[f"dW{l}"], grads[f"db{l}"] = dW / m, db / m',
+           also=(("dZ = (AL - Y) / m", "dZ = AL - Y"),), expect="never reaches dA"),
+    # model_backward pops the caller's caches list
+    Mutant("model_backward consumes caches with pop()",
+           old="        linear_cache, _ = caches[l - 1]\n", new="        linear_cache, _ = caches.pop()\n",
+           also=(("_, Z_prev = caches[l - 2]", "_, Z_prev = caches[-1]"),), expect="changed the caches list"),
+    # "random" initialisation with uniform [0, 1) (rand vs randn)
+    Mutant("initialisation with rng.random (uniform in [0, 1), all positive)",
+           old="std * rng.standard_normal((n_in, n_out))", new="std * rng.random((n_in, n_out))", expect="draw uniformly from [0, 1)"),
+    # initialisation loop from 0 (layer_dims[-1] wraps around)
+    Mutant("initialisation loop starts at l = 0 (W0 from layer_dims[-1])",
+           old="for l in range(1, len(layer_dims)):", new="for l in range(len(layer_dims)):", expect="the layers are numbered 1 to L"),
+    # predict standardises X in place
+    Mutant("predict standardises X in place",
+           old="AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           new="X -= 0.0 * X.mean(axis=0)\n    X /= X.std(axis=0) + 1e-8\n"
+               "    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           expect="modified its input argument #1 in place"),
+    # train: mini-batches start at 1 (one sample per epoch skipped)
+    Mutant("mini-batch loop starts at 1 (first shuffled sample skipped)",
+           old="for first in range(0, m, size):", new="for first in range(1, m, size):",
+           expect=("were never used in the epoch", "some mini-batches are skipped")),
+    # train: seconds = time of the epoch only (timer reset)
+    Mutant("history seconds measured per epoch (timer reset each epoch)",
+           old="        order = rng.permutation(m)\n", new="        order = rng.permutation(m)\n        start = time.perf_counter()\n",
+           also=(("    def record(epoch):", "    def record(epoch):\n        nonlocal start"),), expect="never decreases"),
+    # train: learning rate decayed every epoch
+    Mutant("train decays the learning rate every epoch",
+           old="        rows.append(record(epoch))", new="        rows.append(record(epoch))\n        learning_rate *= 0.9",
+           expect="something changes from one epoch to the next"),
+    Mutant("linear_forward broadcasts b by reshaping it in place (b.shape = ...)",
+           old="Z = A_prev @ W + b\n", new="b.shape = (-1,)\n    Z = A_prev @ W + b\n", expect="modified its input argument #3 in place"),
+    # activation_forward relu computed in place on Z (returns Z as both)
+    Mutant("relu forward with np.maximum(Z, 0, out=Z)",
+           old="A = np.maximum(Z, 0.0)", new="A = np.maximum(Z, 0.0, out=Z)", expect="modified its input argument #1 in place"),
+    # written after the fallbacks above, to try them on uncatalogued derivatives
+    Mutant("sigmoid derivative s (1 + s)", old="return dA * s * (1.0 - s)", new="return dA * s * (1.0 + s)",
+           expect="multiplied by the wrong local derivative"),
+    Mutant("leaky-ReLU derivative used for the ReLU", old="return dA * (Z > 0)",
+           new="return dA * np.where(Z > 0, 1.0, 0.01)", expect="multiplied by the wrong local derivative"),
+    Mutant("tanh derivative 1 - tanh(Z^2)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
+           new="return dA * (1.0 - np.tanh(Z ** 2))", expect="multiplied by the wrong local derivative"),
+    Mutant("sigmoid derivative times the batch mean of dA", old="return dA * s * (1.0 - s)",
+           new="return dA.mean(axis=0) * s * (1.0 - s)", expect="not the incoming gradient dA times a function of Z"),
+]
+
+VARIANTS += [
+    Variant("linear_backward with np.einsum", old="dW = A_prev.T @ dZ", new="dW = np.einsum('mi,mj->ij', A_prev, dZ)",
+            also=(("dA_prev = dZ @ W.T", "dA_prev = np.einsum('mj,ij->mi', dZ, W)"),)),
+    Variant("linear_forward by a loop over rows", old="Z = A_prev @ W + b\n",
+            new="Z = np.array([row @ W for row in A_prev]).reshape(len(A_prev), -1) + b\n"),
+    Variant("train re-orders X, Y cumulatively each epoch",
+            old="        for first in range(0, m, size):\n            idx = order[first:first + size]",
+            new="        X, Y = X[order], Y[order]\n        for first in range(0, m, size):\n            idx = slice(first, first + size)"),
+    Variant("sigmoid backward as s(Z) s(-Z)", old="s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+            new="return dA * sigmoid(Z) * sigmoid(-Z)"),
+    Variant("BCE as matrix products Y.T @ log(A)",
+            old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            new="m = Y.shape[0]\n    return -((Y.T @ np.log(A) + (1.0 - Y).T @ np.log(1.0 - A)).item()) / m"),
+    Variant("update in place through an alias", old='        parameters[key] -= learning_rate * grads["d" + key]',
+            new='        p = parameters[key]\n        p -= learning_rate * grads["d" + key]'),
+    Variant("predict from the sign of Z_L", old="AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)",
+            new="_, caches = model_forward(X, parameters, hidden_activation)\n    return (caches[-1][1] > 0).astype(int)"),
+    Variant("initialisation scales from a dict of lambdas",
+            old="        if method == \"zeros\":\n            std = 0.0\n        elif method == \"random\":\n"
+                "            std = 0.01\n        elif method == \"xavier\":\n"
+                "            std = np.sqrt(2.0 / (n_in + n_out))\n        else:\n            std = np.sqrt(2.0 / n_in)\n",
+            new="        std = {\"zeros\": lambda: 0.0, \"random\": lambda: 0.01, \"xavier\": lambda: (2.0 / (n_in + n_out)) ** 0.5,\n"
+                "               \"he\": lambda: (2.0 / n_in) ** 0.5}[method]()\n"),
 ]
