@@ -317,6 +317,9 @@ MUTANTS = [
            expect='right for a batch of one only'),
     Mutant("flatten bwd: dout.T reshaped", old="return dout.reshape(x_shape)", new="return dout.T.reshape(x_shape)",
            expect='right for a batch of one only'),
+    # (written after the round's fixes, to exercise the C_in == C_out probe cases of the checks)
+    Mutant("C_in used for C_out when the product is reshaped (forward)", old=FWD_PRODUCT,
+           new=FWD_PRODUCT.replace(".reshape(C_out, N", ".reshape(C_in, N"), expect="right only when C_in == C_out"),
 ]
 
 VARIANTS = [
