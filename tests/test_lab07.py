@@ -54,9 +54,34 @@ def test_solution_full_marks():
     "dw from the unpadded input (backward)",
     "H padding on top and left only (forward)",
     "kernel reshaped instead of transposed for dx (backward)",
+    # the third held-out round: general explanations (broadcasting, einsum letters, factors equal to a
+    # case size, pooling right only when windows tile, flatten right for a batch of one only)
+    "conv fwd: per-output-channel loop, kernel broadcast without the position axes",
+    "conv bwd: naive loop with channels of w not swapped (einsum couv)",
+    "conv bwd: dw averaged over output positions",
+    "maxpool fwd: reshape trick (stride == size, divisible H only)",
+    "maxpool bwd: upsampled-max mask (np.repeat)",
+    "flatten: reshape(-1, N)",
 ])
 def test_checks_reject_and_name_mutants(name):
     assert_caught_and_named(LAB, name)
+
+
+def test_broadcast_and_einsum_errors_are_explained():
+    text = "operands could not be broadcast together with shapes (4,3,6,5,1,1) (3,1,1) "
+    assert "meet the last 3 axes" in checks._explain_broadcast(text)
+    text = ("operands could not be broadcast together with remapped shapes [original->remapped]: "
+            "(4,7)->(4,7,newaxis,newaxis,newaxis) (7,3,1,1)->(3,1,1,7) ")
+    assert "size 7" in checks._explain_broadcast(text) and "size 3" in checks._explain_broadcast(text)
+    assert checks._explain_broadcast("index 3 is out of bounds") is None
+
+
+def test_a_factor_equal_to_a_case_size_is_named():
+    want = np.arange(1.0, 13.0).reshape(3, 4)
+    assert "divided by P = 30" in checks._name_factor(want / 30, want, {"N": 4, "P": 30})
+    assert "N = 4 times" in checks._name_factor(want * 4, want, {"N": 4, "P": 30})
+    assert checks._name_factor(want * 7, want, {"N": 4, "P": 30}) is None
+    assert checks._name_factor(want + 1, want, {"N": 4}) is None
 
 
 def test_one_mistake_costs_one_cell():

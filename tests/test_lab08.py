@@ -78,6 +78,12 @@ def test_solution_full_marks():
     "Adam m and v are the same list (self.m = self.v = [...])",
     "Nesterov look-ahead with the raw gradient (weight decay left out)",
     "batch norm backward with N read from the feature axis",
+    # the third held-out round: state arrays not per parameter, a ramp described, lr inside the velocity
+    "SGD velocity list built by list multiplication (one array shared)",
+    "warm-up reaches lr0 one epoch late (epoch / (warmup_epochs - 1))",
+    "SGD lr folded into the velocity (v = mu v + lr g; theta -= v)",
+    "early stopping min_delta as a relative threshold",
+    "dropout returns the unscaled keep mask (scaling only in out)",
 ])
 def test_checks_reject_and_name_mutants(name):
     assert_caught_and_named(LAB, name)

@@ -45,19 +45,24 @@ PROPERTIES = {
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
                        "shape mistakes explained across every case",
-                       "right only without padding / for stride 1 / square kernels / float64 named"),
+                       "right only without padding / for stride 1 / square kernels / float64 named",
+                       "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
                         "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
-                        "inputs not modified", "right only without overlap / for stride 1 / without padding named"),
+                        "inputs not modified", "right only without overlap / for stride 1 / without padding named",
+                        "factor equal to a case size named (averaged over positions, ...)",
+                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
-                          "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified"),
+                          "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
+                          "right only when the windows tile the image named"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
-                           "inputs not modified", "right only without overlap / for stride 1 named"),
+                           "inputs not modified", "right only without overlap / for stride 1 named",
+                           "raises only with overlapping windows named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
-                "float32 and float64", "dtype kept", "inputs not modified"),
+                "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -83,6 +88,23 @@ CONV_CASES = [
     (5, 4, 8, 7, 3, 3, 2, 1, 0, np.float64),    # overlapping windows without padding
     (2, 3, 6, 9, 4, 2, 2, 2, 1, np.float64),    # padding without overlapping windows
     (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
+]
+
+
+# Run only when the regular cases fail: the same layouts with C_in == C_out (and one with
+# H == W), so that a mistake right only for such shapes is named (an axis of w used for the other).
+PROBE_CASES = [
+    (3, 4, 7, 9, 4, 3, 3, 1, 1, np.float64),
+    (2, 3, 9, 10, 3, 2, 2, 2, 0, np.float64),
+    (3, 2, 8, 8, 5, 3, 3, 1, 1, np.float64),
+]
+PROBE_PATTERNS = [
+    (lambda c: c[1] != c[4], "right only when C_in == C_out: an axis of w is used in place of the other; "
+                             "w is (C_out, C_in, KH, KW), out channel o = sum over the input channels c of "
+                             "w[o, c] * x[:, c] (forward), dx[:, c] = sum over the output channels o of "
+                             "dout[:, o] * w[o, c] (backward)", "channels-square-only"),
+    (lambda c: c[2] != c[3], "right only for square images (H == W): H and W are mixed up somewhere (an index, "
+                             "a shape or an axis)", "square-image-only"),
 ]
 
 
@@ -207,7 +229,44 @@ def _call(fn, args, name, context, hints=None):
         found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
         if found:
             fail(f"{text} (called with {context}): {found[0]}", found[1])
+        broadcast = _explain_broadcast(text)
+        if broadcast:
+            fail(f"{text} (called with {context}): {broadcast}", "raised-broadcast")
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+def _explain_broadcast(text: str) -> str | None:
+    """What a NumPy 'could not be broadcast' error means, in terms of the two shapes it names:
+    broadcasting lines shapes up from their LAST axis, so an array with fewer axes meets the
+    trailing axes of the other, which are often not the ones it belongs to."""
+    if "could not be broadcast" not in text:
+        return None
+    if "remapped" in text:          # np.einsum: a letter of the subscripts names axes of two sizes
+        pairs = re.findall(r"\(([\d,]*)\)->\(([\w,]*)\)", text.replace(" ", ""))
+        if len(pairs) >= 2:
+            maps = [[1 if d == "newaxis" else int(d) for d in m.split(",") if d] for _, m in pairs[:2]]
+            width = max(map(len, maps))
+            maps = [[1] * (width - len(m)) + m for m in maps]
+            clash = [(u, v) for u, v in zip(*maps) if u != v and 1 not in (u, v)]
+            if clash:
+                u, v = clash[0]
+                return (f"in np.einsum one letter of the subscripts names an axis of size {u} in the operand of "
+                        f"shape ({pairs[0][0]}) and an axis of size {v} in the operand of shape ({pairs[1][0]}): "
+                        f"each letter must stand for the same axis in every operand (o for the output channels: "
+                        f"dout[:, o] and w[o]; c for the input channels: w[:, c] and x[:, c])")
+        return None
+    shapes = [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]*)\)", text)][:2]
+    if len(shapes) < 2:
+        return None
+    a, b = sorted(shapes, key=len)
+    if len(a) < len(b):
+        met = b[len(b) - len(a):]
+        return (f"NumPy lines shapes up from the LAST axis, so the {len(a)} axes of the array of shape {a} meet "
+                f"the last {len(a)} axes of the array of shape {b}, sizes {met}; give it the missing axes "
+                f"where they belong (None / reshape, e.g. (1, C, 1, 1) for a per-channel value) or use einsum")
+    clash = [i for i, (u, v) in enumerate(zip(a, b)) if u != v and 1 not in (u, v)]
+    return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
+            f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
 
 
 def _call_diagnosis(text: str) -> str:
@@ -266,7 +325,7 @@ def _generic(exc: core.CheckFailure) -> bool:
     return exc.diagnosis in GENERIC_DIAGNOSES or str(exc.diagnosis).startswith("raised")
 
 
-def _report(results, patterns):
+def _report(results, patterns, probe=None):
     """Report the failures of independent cases: the first that names a mistake; else the pattern
     of the cases that pass and fail (``patterns``: (predicate on a case, sentence, id); the first
     whose failing cases all satisfy it while a passing case does not); else the first failure."""
@@ -278,10 +337,65 @@ def _report(results, patterns):
             raise exc
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
+    raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
     for predicate, sentence, diagnosis in patterns:
         if all(predicate(case) for case, _ in failures) and any(not predicate(case) for case in passed):
+            if raised and diagnosis in _RAISED:
+                fail(f"{first}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
             fail(f"{first}: {sentence}", diagnosis)
+    if probe is not None and not passed:     # nothing passed: try simpler shapes to see what the code assumes
+        probed = [(case, probe(case)) for case in PROBE_CASES]
+        ok = [case for case, exc in probed if exc is None]
+        for predicate, sentence, diagnosis in PROBE_PATTERNS:
+            if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures):
+                fail(f"{first}: {sentence}", diagnosis)
     raise first
+
+
+# How a pattern reads when the failing cases raised instead of returning wrong values (for the patterns
+# whose sentence describes wrong values: "+= not =" would mislead about an exception).
+_RAISED = {
+    "overlap-overwritten": "windows overlap (stride < kernel size): the code assumes windows side by side",
+    "pool-overlap-overwritten": "pooling windows overlap (stride < size): code that upsamples with np.repeat or "
+                                "cuts x into size x size blocks assumes windows side by side; window (i, j) "
+                                "starts at (i*stride, j*stride) and its dout goes to its maximum there",
+    "pool-not-tiling": "the windows do not tile the image exactly (stride != size, or H, W not multiples of "
+                       "size): reshaping x into size x size blocks only works when they do; use windows that "
+                       "start every `stride` pixels (sliding_window_view) and drop partial windows at the border",
+}
+
+
+def _name_factor(got, want, sizes: dict) -> str | None:
+    """When ``got`` is ``want`` times a constant that is exactly one of the case's ``sizes`` (or its
+    inverse), say which size: a sum that was averaged (or counted twice) over that axis."""
+    g, e = np.asarray(got, dtype=_float64), np.asarray(want, dtype=_float64)
+    mask = np.abs(e) > 1e-9
+    if g.shape != e.shape or not bool(mask.any()):
+        return None
+    k = float(np.median(g[mask] / e[mask]))
+    if not core.close(g, k * e, 1e-5, 1e-7):
+        return None
+    for label, value in sizes.items():
+        if value > 1 and abs(k * value - 1) < 1e-4:
+            return (f"it is exactly the expected value divided by {label} = {value}: a layer's backward pass "
+                    f"SUMS the contributions over {label.split(' (')[0]} (nothing is averaged; the 1/N of the "
+                    f"mean lives in the loss backward only)")
+        if value > 1 and abs(k / value - 1) < 1e-4:
+            return (f"it is exactly {label} = {value} times the expected value: each contribution is counted "
+                    f"once, do not multiply by {label.split(' (')[0]}")
+    return None
+
+
+def _close_sized(got, want, *, name, sizes, diagnose, **tol):
+    """expect_close, with a constant factor named after the case size it equals."""
+    try:
+        expect_close(got, want, name=name, diagnose=diagnose, **tol)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "scaled":
+            named = _name_factor(got, want, sizes)
+            if named:
+                fail(f"{name}: {named}", "scaled-by-size")
+        raise
 
 
 def _attempt(thunk):
@@ -480,7 +594,17 @@ def conv2d_forward(conv2d_forward):
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
-    _report(results, FORWARD_PATTERNS)
+    _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+
+
+def _forward_case(conv2d_forward, r, case):
+    x, wt, b = _conv_inputs(r, case)
+    context = _describe_conv(case)
+
+    def run():
+        out = _call(conv2d_forward, (x, wt, b, case[7], case[8]), "conv2d_forward", context)
+        _conv_forward_values(out, x, wt, b, case, context)
+    return run
 
 
 # ---------------------------------------------------------------------------------------------
@@ -508,7 +632,7 @@ BACKWARD_PATTERNS = [
 ]
 
 
-def _check_dx(got, want, x, wt, dout, case, context):
+def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     """Raises for a recognised mistake, or with the generic analysis of the difference."""
     n, c, h, w, co, kh, kw, s, p, dt = case
     tol = _tol(dt)
@@ -550,6 +674,9 @@ def _check_dx(got, want, x, wt, dout, case, context):
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
+    named = _name_factor(got, want, sizes or {})
+    if named:
+        fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
 
@@ -562,6 +689,8 @@ def _backward_case(conv2d_backward, r, case):
     context = _describe_conv(case)
     want_dx, want_dw, want_db = _conv_grads(dout, x, wt, s, p)
     tol = _tol(dt)
+    sizes = {"H_out*W_out (the output positions)": ho * wo, "N*H_out*W_out": n * ho * wo,
+             "C_out": co, "C_in": c, "KH*KW": kh * kw, "C_in*KH*KW": c * kh * kw}
 
     def run():
         out = _call(conv2d_backward, (dout, x, wt, s, p), "conv2d_backward", context)
@@ -582,7 +711,7 @@ def _backward_case(conv2d_backward, r, case):
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
                  f"return (dx, dw, db) in this order", "wrong-return-order")
         dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
-        expect_close(dw, want_dw, name=f"conv2d_backward dw ({context})", **tol, diagnose={
+        _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
             "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
             "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
             "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
@@ -600,13 +729,13 @@ def _backward_case(conv2d_backward, r, case):
                  f"channel o sums dout[:, o] over the batch AND all output positions, "
                  f"dout.sum(axis=(0, 2, 3)), shape (C_out,) = {(co,)} like b", "db-" + _diag_id(hint))
         db = _expect(db, f"conv2d_backward db ({context})", (co,), dt)
-        expect_close(db, want_db, name=f"conv2d_backward db ({context})", **tol, diagnose={
+        _close_sized(db, want_db, name=f"conv2d_backward db ({context})", sizes=sizes, **tol, diagnose={
             "db is averaged: sum dout over N, H_out and W_out (no division)":
                 want_db / (n * ho * wo),
             "db is divided by N: the 1/N of the mean lives in the loss backward only": want_db / n,
             unmoved: lambda: scrambled.sum(axis=(0, 2, 3)),
         })
-        _check_dx(dx, want_dx, x, wt, dout, case, context)
+        _check_dx(dx, want_dx, x, wt, dout, case, context, sizes)
     return run
 
 
@@ -615,7 +744,8 @@ def conv2d_backward(conv2d_backward):
     # Finite differences of the oracle's forward as a witness for the oracle's gradients.
     _witness(r)
     runs = [(case, _backward_case(conv2d_backward, r, case)) for case in CONV_CASES]
-    _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS)
+    _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
+            probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
 
 
 def _witness(r):
@@ -659,44 +789,68 @@ def _distinct(r, shape, dt):
     return values.astype(dt)
 
 
+def _tiles(case) -> bool:
+    """The pooling windows cover the image exactly, side by side (stride == size, H, W multiples)."""
+    _, _, h, w, size, s, _ = case
+    return s == size and h % size == 0 and w % size == 0
+
+
+POOL_FORWARD_PATTERNS = [
+    (lambda c: c[4] != c[5], "right only when stride == size: windows of size x size start every `stride` "
+                             "pixels, so they may overlap (stride < size) or leave gaps", "pool-stride-neq-size"),
+    (lambda c: not _tiles(c), "right only when the windows tile the image exactly (stride == size and H, W "
+                              "multiples of size): windows start every `stride` pixels and a partial window "
+                              "at the border is dropped", "pool-not-tiling"),
+    (lambda c: np.dtype(c[6]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x",
+     "float32-only-fails"),
+]
+
+
 def maxpool2d_forward(maxpool2d_forward):
     r = core.rng("lab07.maxpool2d_forward")
+    results = []
     for case in POOL_CASES:
         n, c, h, w, size, s, dt = case
         x = _distinct(r, (n, c, h, w), dt)
-        context = _describe_pool(case)
-        out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
-        want = _pool(x, size, s)
-        ho, wo = want.shape[2:]
-        shape = _shape(out)
-        wrong_shapes = [
-            ((n, c, len(_starts(h, s, size)), len(_starts(w, s, size))),
-             "size and stride are swapped: windows of size x size start every `stride` pixels, "
-             "maxpool2d_forward(x, size, stride)", "pool-size-stride-swapped"),
-            ((n, c, size, size), "the maximum was taken over the window POSITIONS (axes 2 and 3 of the "
-                                 "sliding-window view) instead of inside each window (its last two axes, "
-                                 "axis=(4, 5))", "pool-max-wrong-axes"),
-            ((n, c, ho + 1, wo + 1), "the output size is off by one: H_out = (H - size) // stride + 1",
-             "size-off-by-one"),
-            ((n, c, len(_starts(h, size, 1)), len(_starts(w, size, 1))),
-             "the stride is ignored: windows start every `stride` pixels", "stride-ignored"),
-            ((n, ho, wo), "the channel axis is lost: pool each channel separately, (N, C, H_out, W_out)",
-             "pool-channel-lost"),
-            ((n, c, wo, ho), "height and width are swapped", "height-width-swapped"),
-            ((n, c, -(-h // s), -(-w // s)), "a partial window at the border was kept: windows that do "
-                                             "not fit entirely are dropped (round down)", "pool-partial-window"),
-        ]
-        if shape is not None and shape != want.shape:
-            for wrong, message, diagnosis in wrong_shapes:
-                if shape == wrong:
-                    fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
-                         diagnosis)
-        got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
-        expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
-            "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
-            "the maximum is taken over the channels too: pool each channel separately":
-                lambda: np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
-        })
+        results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case))))
+    _report(results, POOL_FORWARD_PATTERNS)
+
+
+def _pool_forward_case(maxpool2d_forward, x, case):
+    n, c, h, w, size, s, dt = case
+    context = _describe_pool(case)
+    out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
+    want = _pool(x, size, s)
+    ho, wo = want.shape[2:]
+    shape = _shape(out)
+    wrong_shapes = [
+        ((n, c, len(_starts(h, s, size)), len(_starts(w, s, size))),
+         "size and stride are swapped: windows of size x size start every `stride` pixels, "
+         "maxpool2d_forward(x, size, stride)", "pool-size-stride-swapped"),
+        ((n, c, size, size), "the maximum was taken over the window POSITIONS (axes 2 and 3 of the "
+                             "sliding-window view) instead of inside each window (its last two axes, "
+                             "axis=(4, 5))", "pool-max-wrong-axes"),
+        ((n, c, ho + 1, wo + 1), "the output size is off by one: H_out = (H - size) // stride + 1",
+         "size-off-by-one"),
+        ((n, c, len(_starts(h, size, 1)), len(_starts(w, size, 1))),
+         "the stride is ignored: windows start every `stride` pixels", "stride-ignored"),
+        ((n, ho, wo), "the channel axis is lost: pool each channel separately, (N, C, H_out, W_out)",
+         "pool-channel-lost"),
+        ((n, c, wo, ho), "height and width are swapped", "height-width-swapped"),
+        ((n, c, -(-h // s), -(-w // s)), "a partial window at the border was kept: windows that do "
+                                         "not fit entirely are dropped (round down)", "pool-partial-window"),
+    ]
+    if shape is not None and shape != want.shape:
+        for wrong, message, diagnosis in wrong_shapes:
+            if shape == wrong:
+                fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
+                     diagnosis)
+    got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
+    expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
+        "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
+        "the maximum is taken over the channels too: pool each channel separately":
+            lambda: np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
+    })
 
 
 POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
@@ -708,6 +862,9 @@ POOL_STRIDE = ("dx is right for stride 1 and wrong for larger strides: window (i
 
 POOL_PATTERNS = [
     (lambda c: c[4] > c[5], POOL_OVERLAP, "pool-overlap-overwritten"),
+    (lambda c: not _tiles(c), "dx is right only when the windows tile the image exactly (stride == size and H, W "
+                              "multiples of size): window (i, j) starts at (i*stride, j*stride), partial windows "
+                              "at the border are dropped and their pixels get 0", "pool-not-tiling"),
     (lambda c: c[5] > 1, POOL_STRIDE, "pool-stride-ignored"),
     (lambda c: np.dtype(c[6]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x",
      "float32-only-fails"),
@@ -723,8 +880,14 @@ def maxpool2d_backward(maxpool2d_backward):
         want_out = _pool(x, size, s)
         dout = r.normal(0, 1, want_out.shape).astype(dt)
         context = _describe_pool(case)
-        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
-        got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt)
+        try:
+            got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+            got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt)
+        except core.CheckFailure as exc:
+            if not _generic(exc):
+                raise
+            results.append((case, exc))
+            continue
         want = _pool_grad(dout, x, size, s)
         tol = _tol(dt)
         if core.close(got, want, **tol):
@@ -791,35 +954,51 @@ def _pool_ties(maxpool2d_backward, r):
 # Flatten
 # ---------------------------------------------------------------------------------------------
 
+FLATTEN_PATTERNS = [
+    (lambda c: c[0][0] > 1, "right for a batch of one only: the values of different samples are mixed; keep "
+                            "the batch axis first and reshape without moving it: x.reshape(N, -1) forward, "
+                            "dout.reshape(x_shape) backward (no .T, no reshape(-1, N))", "flatten-batch-one-only"),
+    (lambda c: np.dtype(c[1]) == np.float32, "right in float64 and wrong in float32: keep the dtype of x",
+     "float32-only-fails"),
+]
+
+
 def flatten(flatten_forward, flatten_backward):
     r = core.rng("lab07.flatten")
+    results = []
     for shape, dt in [((3, 4, 5, 2), np.float64), ((1, 2, 3, 4), np.float64), ((5, 3, 2, 6), np.float32),
                       ((2, 6, 1, 1), np.float64)]:
-        n = shape[0]
         x = r.normal(0, 1, shape).astype(dt)
-        want = np.stack([x[i].ravel() for i in range(n)])     # row i: sample i, in (C, H, W) order
-        out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}")
-        got_shape = _shape(out)
-        if got_shape == (x.size,):
-            fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
-                 f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}", "flatten-batch-axis-lost")
-        if got_shape == want.shape[::-1] and n > 1:
-            fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
-                 f"(N, C*H*W) = {want.shape}", "flatten-transposed")
-        got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
-        expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
-            "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
-            "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
-            "the pixels are flattened column by column (order='F'): use the default C order":
-                np.stack([x[i].ravel(order="F") for i in range(n)]),
-        })
-        dout = r.normal(0, 1, want.shape).astype(dt)
-        back = _call(flatten_backward, (dout, shape), "flatten_backward",
-                     f"dout of shape {want.shape}, x_shape {shape}")
-        if _shape(back) == want.shape:
-            fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
-                 f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
-        back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
-        expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
-                     diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
-                               "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+        dout = r.normal(0, 1, (shape[0], int(np.prod(shape[1:])))).astype(dt)
+        results.append(((shape, dt), _attempt(lambda: _flatten_case(flatten_forward, flatten_backward, x, dout))))
+    _report(results, FLATTEN_PATTERNS)
+
+
+def _flatten_case(flatten_forward, flatten_backward, x, dout):
+    shape, dt = x.shape, x.dtype
+    n = shape[0]
+    want = np.stack([x[i].ravel() for i in range(n)])     # row i: sample i, in (C, H, W) order
+    out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}")
+    got_shape = _shape(out)
+    if got_shape == (x.size,):
+        fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
+             f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}", "flatten-batch-axis-lost")
+    if got_shape == want.shape[::-1] and n > 1:
+        fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
+             f"(N, C*H*W) = {want.shape}", "flatten-transposed")
+    got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
+    expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
+        "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
+        "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
+        "the pixels are flattened column by column (order='F'): use the default C order":
+            np.stack([x[i].ravel(order="F") for i in range(n)]),
+    })
+    back = _call(flatten_backward, (dout, shape), "flatten_backward",
+                 f"dout of shape {want.shape}, x_shape {shape}")
+    if _shape(back) == want.shape:
+        fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
+             f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
+    back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
+    expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
+                 diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
+                           "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})

@@ -75,7 +75,8 @@ PROPERTIES = {
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
-                     "two optimisers independent"),
+                     "two optimisers independent",
+                     "state arrays of each parameter's own shape (raises only together: named)"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "float32 and float64"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta", "p.decay respected",
@@ -101,10 +102,10 @@ PROPERTIES = {
     "batchnorm_backward": ("finite differences of the forward", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
     "early_stopping": ("initial state", "decision / best_loss / best_epoch after every epoch", "min_delta",
-                       "ties are not improvements", "patience 1 to 3"),
+                       "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3"),
     "step_decay": ("every epoch of three schedules", "step_size 1"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min"),
-    "linear_warmup": ("every epoch", "warmup_epochs 1"),
+    "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described"),
     "update_ratio": ("oracle (Frobenius norms)", "float32 and float64", "a (1, D) weight", "inputs not modified"),
 }
 
@@ -119,7 +120,7 @@ def _f64(a):
 
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
-         decay_outside=False, raw_lookahead=False, lrs=None):
+         decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes."""
     theta = [_f64(d).copy() for d in data0]
     state: dict = {}
@@ -131,9 +132,14 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
             applies = decay[i] or decay_all
             if applies and not decay_outside:
-                g = g + wd * theta[i]
+                g = g + wd * (raw if decay_on_grad else theta[i])
             key = theta[i].shape if shared_by_shape else i
             v_old = state.get(key, np.zeros_like(theta[i]))
+            if lr_in_velocity:        # v <- mu v + lr g (CS231n's velocity), look-ahead written for PyTorch's v
+                v = momentum * v_old + eta * sign * g
+                state[key] = v
+                theta[i] = theta[i] - (eta * (g + momentum * v) if nesterov else v)
+                continue
             v = momentum * v_old + sign * g
             state[key] = v
             direction = (raw if raw_lookahead else g) + momentum * (v_old if old_velocity else v) if nesterov else v
@@ -144,10 +150,14 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     return out
 
 
+STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for every parameter; it started at "
+                "ones")
+
+
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, lrs=None):
+             eps_inside=False, stateless=False, start=0.0, lrs=None):
     theta = [_f64(d).copy() for d in data0]
-    s = [np.zeros_like(x) for x in theta]
+    s = [np.full_like(x, start) for x in theta]
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
@@ -165,7 +175,8 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
 def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, *,
           correct_m=True, correct_v=True, t_per_param=False, t_frozen=False, swap_betas=False,
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
-          store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None):
+          store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
+          raw_m=False, raw_v=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -179,10 +190,11 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             if t_per_param:
                 count += 1
             tt = 1 if t_frozen else (count if t_per_param else t)
-            g = _f64(g)
+            g = raw = _f64(g)
             applies = decay[i] or decay_all
             if applies and weight_decay and not decoupled:
                 g = g + weight_decay * theta[i]
+            gm, gv = (raw if raw_m else g), (raw if raw_v else g)
             if stateless:
                 m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
             if swap_weights:
@@ -192,8 +204,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 m[i] = b1 * m[i] + (1 - b1) * g
                 m[i] = v[i] = b2 * m[i] + (1 - b2) * g * g
             else:
-                m[i] = b1 * m[i] + (1 - b1) * g
-                v[i] = b2 * v[i] + (1 - b2) * g * g
+                m[i] = b1 * m[i] + (1 - b1) * gm
+                v[i] = b2 * v[i] + (1 - b2) * gv * gv
             c1 = (1 - beta1) ** tt if pow_paren else 1 - beta1 ** tt
             c2 = (1 - beta2) ** tt if pow_paren else 1 - beta2 ** tt
             m_hat = m[i] / c1 if correct_m else m[i]
@@ -269,6 +281,37 @@ def _step(opt, what):
         raise
 
 
+STATE_PER_PARAMETER = ("each parameter needs its own state array, of ITS shape and dtype: build the list with one "
+                       "new array per parameter, [np.zeros_like(p.data) for p in params] "
+                       "([np.zeros_like(params[0].data)] * n repeats ONE array, of the first parameter's shape)")
+
+
+def _step_checked(opt, what, make, data0, grads, decay):
+    """_step; when it raises with several parameters of different shapes while the same optimiser
+    steps each of them alone, the state is not kept per parameter (one array shared, or its shape)."""
+    try:
+        return _step(opt, what)
+    except core.CheckFailure as exc:
+        shapes = [tuple(np.shape(d)) for d in data0]
+        if str(exc.diagnosis).startswith("raised") and len(set(shapes)) > 1 and \
+                _steps_alone(make, data0, grads, decay):
+            fail(f"{exc}: step() works on each parameter alone and raises with parameters of shapes "
+                 f"{', '.join(map(str, shapes))} together: {STATE_PER_PARAMETER}", "state-not-per-parameter")
+        raise
+
+
+def _steps_alone(make, data0, grads, decay) -> bool:
+    for i, d in enumerate(data0):
+        try:
+            params = _params([d], [decay[i]])
+            opt = call(make, params, name="optimiser [one parameter]")
+            _set_grads(params, [grads[0][i]])
+            _step(opt, "optimiser [one parameter]")
+        except core.CheckFailure:
+            return False
+    return True
+
+
 def _set_grads(params, step):
     for p, g in zip(params, step):
         p.grad = _copy(g)
@@ -331,7 +374,7 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
             opt.lr = lrs[k]
         before.append([np.array(p.data) for p in params])
         _set_grads(params, step)
-        _step(opt, what)
+        _step_checked(opt, what, make, data0, grads, decay)
         got.append(_collect(params, step, what, dtype))
     _judge(got, before, expected, what, dtype, diagnose or {})
 
@@ -481,19 +524,24 @@ def sgd_nesterov(SGD):
         for after in heavy:
             velocity.append([(b - a) / lr for b, a in zip(prev, after)])
             prev = after
-        expected, ignored = [], []
+        expected, ignored, lr_inside = [], [], []
         theta = [_f64(d) for d in data0]
-        th_i = list(theta)
+        th_i, th_l = list(theta), list(theta)
         for k, step in enumerate(grads):
             g = [_f64(x) for x in step]
             theta = [x - lr * (gi + mu * vi) for x, gi, vi in zip(theta, g, velocity[k])]
             th_i = [x - lr * vi for x, vi in zip(th_i, velocity[k])]
+            th_l = [x - lr * (gi + mu * lr * vi) for x, gi, vi in zip(th_l, g, velocity[k])]
             expected.append(theta)
             ignored.append(th_i)
+            lr_inside.append(th_l)
         # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
         _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
             "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
             "v the velocity JUST updated (g + mu * v_old is plain momentum again)": ignored,
+            "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
+            "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
+            "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
         })
 
 
@@ -521,6 +569,8 @@ def sgd_weight_decay(SGD):
                 "g <- g + lambda * theta; it was applied outside the velocity": dict(decay_outside=True),
                 "weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay":
                     dict(decay_all=False, decay_sign=0.0),
+                "the L2 term is lambda times the PARAMETER, lambda * p.data (the gradient of (lambda/2)||theta||^2), "
+                "not lambda * p.grad": dict(decay_on_grad=True),
             }
             if nest:
                 wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
@@ -545,7 +595,8 @@ def sgd_weight_decay(SGD):
                     except core.CheckFailure:
                         use_oracle = True
                 _set_grads(test_params, step)
-                _step(opt, what)
+                _step_checked(opt, what, lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd),
+                              data0, grads, DECAY)
                 got.append(_collect(test_params, step, what, dtype))
             _judge(got, before, expected, what, dtype, diagnose)
 
@@ -573,6 +624,7 @@ def rmsprop(RMSProp):
                  "the running average s is not kept between steps: update it in place (s *= alpha; s += ...) or "
                  "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
                      _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
+                 STATE_AT_ONE.format(state="running average s"): _rmsprop(data0, grads, lr, alpha, eps, start=1.0),
              })
         # Defaults, and the learning rate changed between steps.
         data0, grads = _problem(r, dtype, 3)
@@ -619,6 +671,10 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
             "the decoupled form is AdamW's"] = run(decoupled=True)
         out["weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay"] = \
             _adam(data0, grads, decay, **{**hyper, "weight_decay": 0.0})
+        out["the L2 term must reach BOTH moments: compute g = p.grad + lambda * theta once and use it in m and "
+            "in v (m was fed the raw p.grad)"] = run(raw_m=True)
+        out["the L2 term must reach BOTH moments: compute g = p.grad + lambda * theta once and use it in m and "
+            "in v (v was fed the raw p.grad)"] = run(raw_v=True)
     return out
 
 
@@ -690,7 +746,8 @@ def adamw(AdamW, Adam):
             reference = [[_f64(d) for d in data0] for _ in grads]
         expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
         prev_ref = [_f64(d) for d in data0]
-        th = [list(prev_ref) for _ in range(4)]
+        th = [list(prev_ref) for _ in range(5)]
+        shrunk = []
         theta = list(prev_ref)
         for k in range(len(grads)):
             delta = [a - b for a, b in zip(reference[k], prev_ref)]
@@ -700,6 +757,8 @@ def adamw(AdamW, Adam):
             th[1] = [x - hyper["lr"] * lam * x + d for x, d in zip(th[1], delta)]
             th[2] = [(x + d) * (1 - hyper["lr"] * lam if f else 1) for x, d, f in zip(th[2], delta, DECAY)]
             th[3] = [x + d for x, d in zip(th[3], delta)]
+            th[4] = [x * (hyper["lr"] * lam if f else 1) + d for x, d, f in zip(th[4], delta, DECAY)]
+            shrunk.append(th[4])
             expected.append(theta)
             no_lr.append(th[0])
             decay_all.append(th[1])
@@ -717,6 +776,8 @@ def adamw(AdamW, Adam):
             "parameter with p.decay, besides Adam's step": coupled_like,
             "the L2 term went through Adam's moments (coupled weight decay): AdamW decays theta "
             "directly and leaves the gradient alone": _adam(data0, grads, DECAY, **hyper, weight_decay=lam),
+            "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
+            "theta <- theta * (1 - lr * lambda)": shrunk,
         })
 
 
@@ -759,6 +820,11 @@ def dropout_forward(dropout_forward):
         scale = 1.0 / (1.0 - p)
         kept = mask != 0
         if not core.close(mask[kept], np.full(int(kept.sum()), scale), rtol, 0):
+            if p and core.close(mask[kept], np.ones(int(kept.sum())), rtol, 0) and \
+                    core.close(out, x.astype(_float64) * kept * scale, rtol, 0):
+                fail(f"{what}: out is right but the returned mask is the unscaled 0/1 keep mask: return "
+                     f"mask = keep / (1 - p) and out = x * mask; dropout_backward multiplies dout by this mask, "
+                     f"so it must carry the 1 / (1 - p) too", "dropout-mask-unscaled")
             values = np.unique(np.round(mask[kept].astype(_float64), 6))[:4]
             for wrong, message in ((1.0, "the kept activations are not rescaled: inverted dropout divides them "
                                          "by 1 - p (mask = keep / (1 - p)), so that E[out] = x"),
@@ -950,7 +1016,12 @@ def batchnorm_train(batchnorm_forward):
                                        (inv_std, want[3][2], "inv_std = 1 / sqrt(var + eps)", (1, d))):
             got = expect_array(got, name=f"{what}: cache's {label}", shape=shape)
             expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
-                         rtol=rtol, atol=atol)
+                         rtol=rtol, atol=atol, diagnose={
+                             "the cache holds the standard deviation sqrt(var + eps), not its inverse inv_std = "
+                             "1 / sqrt(var + eps)": lambda ref=ref: 1 / ref,
+                             "the cache holds the variance, not inv_std = 1 / sqrt(var + eps)":
+                                 lambda ref=ref: 1 / ref ** 2 - eps,
+                         } if label.startswith("inv_std") else {})
 
 
 def batchnorm_eval(batchnorm_forward):
@@ -1043,12 +1114,14 @@ def batchnorm_backward(batchnorm_backward):
 # =============================================================================================
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
-              off_by_one=False, zero_based=False, best_always_min=False):
+              off_by_one=False, zero_based=False, best_always_min=False, relative=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
     best, best_epoch, bad, last, out = math.inf, 0, 0, math.inf, []
     for epoch, loss in enumerate(losses, start=1):
         ref = last if vs_last else best
         delta = min_delta if use_delta else 0.0
+        if relative:
+            delta = best * min_delta if best != math.inf else 0.0
         better = loss < ref - delta if strict else loss <= ref - delta
         if better:
             bad = 0 if reset else bad
@@ -1071,6 +1144,7 @@ def early_stopping(EarlyStopping):
         ([1.0, 0.97, 0.96, 0.90, 0.89, 0.88, 0.87, 0.80, 0.79, 0.78], 2, 0.05),
         ([0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3], 3, 0.0),          # ties are not improvements
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
+        ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
@@ -1083,6 +1157,8 @@ def early_stopping(EarlyStopping):
         "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
+        "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
+        "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
     }
     for losses, patience, min_delta in sequences:
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
@@ -1118,7 +1194,7 @@ def early_stopping(EarlyStopping):
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
 
-def _schedule(fn, cases, oracle, mistakes, name, rule):
+def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
     for args, epochs in cases:
         got = []
         for e in epochs:
@@ -1139,9 +1215,21 @@ def _schedule(fn, cases, oracle, mistakes, name, rule):
         where = [e for e, good in zip(epochs, ok) if not good]
         pattern = (f"wrong from epoch {where[0]} on" if all(not good for good in ok[k:]) else
                    f"wrong at epochs {where[:6]}")
+        shape = explain(args, list(epochs), got) if explain else None
         fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, expected {want[k]:.6g}: "
-             f"right at epochs {[e for e, good in zip(epochs, ok) if good][:6]}, {pattern}; the rule is "
-             f"{rule}", "schedule-wrong-values")
+             f"right at epochs {[e for e, good in zip(epochs, ok) if good][:6]}, {pattern}"
+             f"{'; ' + shape if shape else ''}; the rule is {rule}",
+             "schedule-shape-described" if shape else "schedule-wrong-values")
+
+
+def _warmup_shape(args, epochs, got) -> str | None:
+    """Where the student's ramp starts, how fast it climbs and when it first reaches lr0, against the rule."""
+    lr0, w = args
+    reach = next((e for e, v in zip(epochs, got) if v >= lr0 * (1 - 1e-9)), None)
+    slope = (got[1] - got[0]) / lr0 if len(got) > 1 else math.nan
+    return (f"your rate is {got[0] / lr0:.3g} * lr0 at epoch 0 (expected lr0 / warmup_epochs = {1 / w:.3g} * lr0), "
+            f"climbs by {slope:.3g} * lr0 per epoch (expected 1 / warmup_epochs = {1 / w:.3g}) and first reaches "
+            f"lr0 at epoch {reach} (expected warmup_epochs - 1 = {w - 1})")
 
 
 def step_decay(step_decay):
@@ -1192,7 +1280,8 @@ def linear_warmup(linear_warmup):
                   "the warm-up lasts epochs 0 .. warmup_epochs - 1 (epoch < warmup_epochs, not <=): at epoch "
                   "warmup_epochs the rate is lr0, never more":
                       lambda e, lr0, w: lr0 * (e + 1) / w if e <= w else lr0,
-              }, "linear_warmup", "lr0 * (epoch + 1) / warmup_epochs while epoch < warmup_epochs, then lr0")
+              }, "linear_warmup", "lr0 * (epoch + 1) / warmup_epochs while epoch < warmup_epochs, then lr0",
+              explain=_warmup_shape)
 
 
 def update_ratio(update_ratio):

@@ -7,6 +7,10 @@ fresh ones: the stride missing from hand-written conv and max-pool backward pass
 "Convolution model - Step by Step" fixes, a CS231n assignment answer whose max-pool backward only
 passed because its test had stride = size), np.pad given a single number, the bias lined up with
 the batch axis, a kernel matrix reshaped instead of transposed, and correct naive-loop solutions.
+The third held-out round added loop/einsum/broadcasting slips (kernel indices swapped in einsum, a
+per-channel kernel broadcast against the wrong axes, einsum letters mixing C_in and C_out), max-pooling
+by reshaping into blocks or np.repeat upsampling (right only when windows tile the image), sums
+averaged over output positions, and flatten code right for a batch of one only.
 """
 from . import Mutant, Variant
 
@@ -69,6 +73,15 @@ POOL_BWD_LOOP_NO_STRIDE = """    dx = np.zeros_like(x)
                     row, col = np.unravel_index(np.argmax(window), window.shape)
                     dx[n, c, i + row, j + col] += dout[n, c, i, j]
     return dx"""
+
+OUT = "return (n + 2 * pad - k) // stride + 1"
+POOL_BWD_FULL = """    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]
+    top = windows[..., 0, 0]
+    for u in range(size):
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+""" + POOL_BWD_ROUTE
 
 MUTANTS = [
     # --- output size ----------------------------------------------------------------------------
@@ -236,6 +249,77 @@ MUTANTS = [
     Mutant("output size with the +1 inside the division",
            old="return (n + 2 * pad - k) // stride + 1", new="return (n + 2 * pad - k + 1) // stride",
            expect="the +1 is inside the division"),
+    # --- issue 15 third held-out round (fresh mistakes, now catalogued) ---------------------
+    Mutant("output size: padding subtracted", old=OUT, new="return (n - 2 * pad - k) // stride + 1", expect='right without padding only'),
+    Mutant("conv fwd: einsum with kernel u,v transposed", old=FWD_BODY,
+           new="""    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.einsum("ncijuv,ocvu->noij", windows, w, optimize=True) + b[None, :, None, None]""", expect='rows and columns are swapped'),
+    Mutant("conv fwd: loop window start not multiplied by stride", old=FWD_BODY,
+           new="""    N = x.shape[0]
+    H_out = (xp.shape[2] - KH) // stride + 1
+    W_out = (xp.shape[3] - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            patch = xp[:, :, i:i + KH, j:j + KW]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out""", expect='right for stride 1 and wrong for larger strides'),
+    Mutant("conv fwd: kernel matrix reshaped (C_in*KH*KW, C_out).T", old=FWD_PRODUCT,
+           new="out = (w.reshape(C_in * KH * KW, C_out).T @ cols).reshape(C_out, N, H_out, W_out)", expect='reshaped, not transposed'),
+    Mutant("conv fwd: per-output-channel loop, kernel broadcast without the position axes", old=FWD_BODY,
+           new="""    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    outs = [np.sum(windows * w[o], axis=(1, 4, 5)) + b[o] for o in range(C_out)]
+    return np.stack(outs, axis=1)""", expect='lines shapes up from the LAST axis'),
+    Mutant("conv bwd: dw averaged over output positions", old="dw = (g @ cols.T).reshape(w.shape)",
+           new="dw = (g @ cols.T).reshape(w.shape) / (H_out * W_out)", expect='divided by H_out*W_out'),
+    Mutant("conv bwd: naive loop with channels of w not swapped (einsum couv)", old=BWD_BODY,
+           new="""    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
+            g = dout[:, :, i, j]
+            dw += np.einsum("no,ncuv->ocuv", g, patch)
+            dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum("nc,ocuv->ncuv", g, w)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db""", expect='one letter of the subscripts'),
+    Mutant("conv bwd: db with keepdims (C_out, 1)", old="db = g.sum(axis=1)", new="db = g.sum(axis=1, keepdims=True)",
+           expect='over the batch AND all output positions'),
+    Mutant("conv bwd: naive loop overwriting overlapping windows", old=BWD_BODY,
+           new="""    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
+            g = dout[:, :, i, j]
+            dw += np.einsum("no,ncuv->ocuv", g, patch)
+            dxp[:, :, r0:r0 + KH, c0:c0 + KW] = np.einsum("no,ocuv->ncuv", g, w)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db""", expect='do not overlap'),
+    Mutant("maxpool fwd: reshape trick (stride == size, divisible H only)", old=POOL_FWD_LOOP,
+           new="""    N, C, H, W = x.shape
+    return x.reshape(N, C, H // size, size, W // size, size).max(axis=(3, 5))""", expect='tile the image exactly'),
+    Mutant("maxpool bwd: upsampled-max mask (np.repeat)", old=POOL_BWD_FULL,
+           new="""    top = maxpool2d_forward(x, size, stride)
+    up = np.repeat(np.repeat(top, size, axis=2), size, axis=3)
+    up_d = np.repeat(np.repeat(dout, size, axis=2), size, axis=3)
+    dx = np.zeros_like(x)
+    h, w_ = up.shape[2:]
+    dx[:, :, :h, :w_] = (x[:, :, :h, :w_] == up) * up_d
+    return dx""", expect='pooling windows overlap'),
+    Mutant("maxpool bwd: float64 buffer (np.zeros(x.shape))", old="    dx = np.zeros_like(x)\n    taken",
+           new="    dx = np.zeros(x.shape)\n    taken", expect='keep the dtype'),
+    Mutant("flatten: reshape(-1, N)", old="return x.reshape(x.shape[0], -1)", new="return x.reshape(-1, x.shape[0]).T",
+           expect='right for a batch of one only'),
+    Mutant("flatten bwd: dout.T reshaped", old="return dout.reshape(x_shape)", new="return dout.T.reshape(x_shape)",
+           expect='right for a batch of one only'),
+    # (written after the round's fixes, to exercise the C_in == C_out probe cases of the checks)
+    Mutant("C_in used for C_out when the product is reshaped (forward)", old=FWD_PRODUCT,
+           new=FWD_PRODUCT.replace(".reshape(C_out, N", ".reshape(C_in, N"), expect="right only when C_in == C_out"),
 ]
 
 VARIANTS = [
@@ -357,4 +441,35 @@ VARIANTS = [
             old=PAD_FWD,
             new="    xp = np.pad(x, [(0, 0), (0, 0), (pad, pad), (pad, pad)], mode='constant', constant_values=0)\n    # Every window",
             also=((FWD_RETURN, "return out.transpose(1, 0, 2, 3) + b[np.newaxis, :, np.newaxis, np.newaxis]"),)),
+    # --- issue 15 third held-out round (fresh correct variants, now catalogued) ---------------
+    Variant("output size: (n + 2p - k + stride) // stride", old=OUT, new="return (n + 2 * pad - k + stride) // stride"),
+    Variant("conv fwd: per-output-channel loop with np.sum over window axes", old=FWD_BODY,
+           new="""    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    outs = [np.sum(windows * w[o][None, :, None, None], axis=(1, 4, 5)) + b[o] for o in range(C_out)]
+    return np.stack(outs, axis=1).astype(x.dtype, copy=False)""".replace("w[o][None, :, None, None]", "w[o][None, :, None, None, :, :]")),
+    Variant("conv bwd: dx by conv2d_forward of the dilated, padded dout with the flipped kernel", old=COL2IM,
+           new="""    Hp, Wp = xp.shape[2:]
+    spread = np.zeros((N, C_out, stride * (H_out - 1) + 1, stride * (W_out - 1) + 1), dtype=dout.dtype)
+    spread[:, :, ::stride, ::stride] = dout
+    full = np.pad(spread, ((0, 0), (0, 0), (KH - 1, Hp - spread.shape[2]), (KW - 1, Wp - spread.shape[3])))
+    dxp = conv2d_forward(full, w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3), np.zeros(C_in, dtype=dout.dtype), 1, 0)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]"""),
+    Variant("maxpool fwd: as_strided windows and amax", old=POOL_FWD_LOOP,
+           new="""    N, C, H, W = x.shape
+    Ho, Wo = (H - size) // stride + 1, (W - size) // stride + 1
+    sN, sC, sH, sW = x.strides
+    win = np.lib.stride_tricks.as_strided(x, (N, C, Ho, Wo, size, size), (sN, sC, sH * stride, sW * stride, sH, sW))
+    return np.amax(win, axis=(-2, -1))"""),
+    Variant("maxpool bwd: loops over windows, first max via argmax on a copy", old=POOL_BWD_ROUTE,
+           new="""    dx = np.zeros_like(x)
+    flat = windows.reshape(windows.shape[:4] + (size * size,))
+    arg = flat.argmax(axis=-1)
+    for i in range(H_out):
+        for j in range(W_out):
+            u, v = np.divmod(arg[:, :, i, j], size)
+            n_idx, c_idx = np.indices(arg.shape[:2])
+            np.add.at(dx, (n_idx, c_idx, i * stride + u, j * stride + v), dout[:, :, i, j])
+    return dx"""),
+    Variant("flatten: ascontiguousarray and x[0].size; backward np.reshape", old="return x.reshape(x.shape[0], -1)",
+           new="return np.ascontiguousarray(x).reshape(x.shape[0], x[0].size)"),
 ]

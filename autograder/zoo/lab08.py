@@ -9,6 +9,11 @@ probe added fresh ones: optimiser state rebound to a local name instead of updat
 "`v = momentum*v + g` rebinds the local name" warning of optimiser exercises), Adam's bias-corrected m
 accumulated back into m (a Stack Overflow answer), m and v created by one chained assignment,
 set_to_none habits from PyTorch, inputs modified in place, operator precedence in schedules.
+The third held-out round added: zero_grad returning inside its loop, the learning rate kept inside the
+velocity with a PyTorch-style look-ahead, L2 computed from the gradient, a state list built by list
+multiplication, RMSProp state started at ones, Adam moments rebound to local names or fed different
+gradients, AdamW multiplying by lr * lambda, the unscaled dropout mask, a std cached as inv_std, a
+relative min_delta and warm-up ramps of the wrong slope.
 """
 from . import Mutant, Variant
 
@@ -336,6 +341,60 @@ MUTANTS = [
            old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
            new="    return float((np.linalg.norm(after) - np.linalg.norm(before)) / np.linalg.norm(before))\n",
            expect="not the difference of the norms"),
+    # --- issue 15 third held-out round (fresh mistakes, now catalogued) ---------------------
+    Mutant("zero_grad returns inside the loop (first parameter only)", old="            p.grad[...] = 0\n",
+           new="            p.grad[...] = 0\n            return\n", expect='set EVERY p.grad to zero'),
+    Mutant("SGD lr folded into the velocity (v = mu v + lr g; theta -= v)",
+           old="            v *= self.momentum\n            v += g\n", new="            v *= self.momentum\n            v += self.lr * g\n",
+           also=(("                p.data -= self.lr * v\n", "                p.data -= v\n"),), expect='already holds the learning rate'),
+    Mutant("SGD weight decay times the gradient (p.grad * lambda)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.weight_decay * p.grad if p.decay else p.grad\n            v *= self.momentum",
+           expect='lambda times the PARAMETER'),
+    Mutant("SGD velocity list built by list multiplication (one array shared)",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.zeros_like(self.params[0].data)] * len(self.params)\n", expect='its own state array'),
+    Mutant("RMSProp square average initialised with ones",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [np.ones_like(p.data) for p in self.params]\n", expect='must start at ZERO'),
+    Mutant("Adam moments rebound to local names (never stored)",
+           old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n            v *= self.beta2\n"
+               "            v += (1 - self.beta2) * g * g\n",
+           new="            m = self.beta1 * m + (1 - self.beta1) * g\n            v = self.beta2 * v + (1 - self.beta2) * g * g\n",
+           expect='not kept between steps'),
+    Mutant("Adam first moment from the raw gradient (L2 term only in v)",
+           old="            m += (1 - self.beta1) * g\n", new="            m += (1 - self.beta1) * p.grad\n", expect='reach BOTH moments'),
+    Mutant("AdamW shrink factor instead of 1 - factor (p.data *= lr * wd)",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data *= self.lr * self.decoupled_weight_decay\n", expect='multiplied BY lr * lambda'),
+    Mutant("dropout divides by p instead of 1 - p",
+           old="    mask = (keep / (1 - p)).astype(x.dtype)\n", new="    mask = (keep / p).astype(x.dtype)\n", expect='divided by p'),
+    Mutant("dropout returns the unscaled keep mask (scaling only in out)",
+           old="    mask = (keep / (1 - p)).astype(x.dtype)\n    return x * mask, mask\n",
+           new="    mask = keep.astype(x.dtype)\n    return x * mask / (1 - p), mask\n", expect='unscaled 0/1 keep mask'),
+    Mutant("batch norm running variance unbiased (PyTorch habit)",
+           old="        running_var = (1 - momentum) * running_var + momentum * var\n",
+           new="        running_var = (1 - momentum) * running_var + momentum * x.var(axis=0, ddof=1, keepdims=True)\n",
+           expect='same biased batch variance'),
+    Mutant("batch norm cache holds the std instead of inv_std",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, np.sqrt(var + eps))\n", expect='not its inverse'),
+    Mutant("batch norm backward forgets gamma in dx", old=BN_BWD_DX,
+           new="    dx = (inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n", expect='gamma is missing from dx'),
+    Mutant("batch norm backward dbeta without keepdims (shape (D,))",
+           old="    dbeta = dout.sum(axis=0, keepdims=True)\n", new="    dbeta = dout.sum(axis=0)\n", expect='keep the shape (1, 4)'),
+    Mutant("early stopping min_delta as a relative threshold",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if val_loss < self.best_loss * (1 - self.min_delta):\n", expect='absolute amount of loss'),
+    Mutant("cosine decay over total_epochs - 1",
+           old="math.cos(math.pi * epoch / total_epochs)", new="math.cos(math.pi * epoch / (total_epochs - 1))",
+           expect='reaching lr_min at epoch total_epochs'),
+    Mutant("warm-up reaches lr0 one epoch late (epoch / (warmup_epochs - 1))",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * min(1.0, epoch / (warmup_epochs - 1))\n", expect='first reaches lr0 at epoch'),
+    Mutant("update ratio relative to the weight AFTER the step",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float(np.linalg.norm(after - before) / np.linalg.norm(after))\n", expect='BEFORE the step'),
 ]
 
 VARIANTS = [
@@ -440,4 +499,25 @@ VARIANTS = [
     Variant("update ratio with ravel and np.linalg.norm",
             old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.linalg.norm((after - before).ravel()) / np.linalg.norm(before.ravel()))\n"),
+    # --- issue 15 third held-out round (fresh correct variants, now catalogued) ---------------
+    Variant("zero_grad with p.grad *= 0", old="            p.grad[...] = 0\n", new="            p.grad *= 0\n"),
+    Variant("SGD with np.subtract(..., out=p.data) and np.multiply(out=v)",
+            old="            v *= self.momentum\n            v += g\n", new="            np.multiply(v, self.momentum, out=v)\n"
+                "            np.add(v, g, out=v)\n",
+            also=(("                p.data -= self.lr * v\n", "                np.subtract(p.data, self.lr * v, out=p.data)\n"),)),
+    Variant("Adam with explicit m_hat/v_hat temporaries and np.divide",
+            old=ADAM_UPDATE, new="            m_hat = m / correction1\n            v_hat = v / correction2\n"
+                                 "            p.data -= np.divide(self.lr * m_hat, np.sqrt(v_hat) + self.eps)\n"),
+    Variant("batch norm backward with einsum sums",
+            old="    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n",
+            new="    dbeta = np.einsum('nd->d', dout)[None, :]\n    dgamma = np.einsum('nd,nd->d', dout, x_hat)[None, :]\n"),
+    Variant("warm-up as min(lr0, ...)", old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+            new="    return min(lr0, lr0 * (epoch + 1) / warmup_epochs)\n"),
+    Variant("dropout with a boolean mask and np.multiply",
+            old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n    return x * mask, mask\n",
+            new="    keep = rng.random(x.shape) < 1 - p\n    mask = np.zeros_like(x)\n    mask[keep] = 1 / (1 - p)\n"
+                "    return np.multiply(x, mask), mask\n"),
+    Variant("update ratio with sqrt of sums",
+            old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+            new="    return float(np.sqrt(((after - before) ** 2).sum() / (before ** 2).sum()))\n"),
 ]
