@@ -98,3 +98,33 @@ def test_checks_survive_a_patched_numpy(monkeypatch):
 def test_rng_is_deterministic_per_tag():
     assert core.rng("a").normal() == core.rng("a").normal()
     assert core.rng("a").normal() != core.rng("b").normal()
+
+
+def _relations():
+    r = np.random.default_rng(7)
+    e = r.standard_normal((5, 4))
+    row, col = r.uniform(1.5, 3.0, (5, 1)), r.uniform(1.5, 3.0, (1, 4))
+    return e, {
+        "transposed": (None, None), "sign-flipped": (-e, e), "scaled": (3 * e, e),
+        "offset": (e + 0.25, e), "all-zero": (np.zeros_like(e), e), "squared": (e * e, e),
+        "square-root": (np.sqrt(np.abs(e)), np.abs(e)), "complement": (1 - e, e),
+        "zeroed-entries": (np.where(e > 0.8, 0.0, e), e), "per-row-offset": (e + row, e),
+        "per-column-offset": (e + col, e), "per-row-scale": (e * row, e), "per-column-scale": (e * col, e),
+        "rows-permuted": (e[[1, 0, 2, 4, 3]], e), "some-rows": (np.where(np.arange(5)[:, None] == 2, e + 1, e), e),
+        "wrong-values": (e + r.standard_normal(e.shape), e),
+    }
+
+
+@pytest.mark.parametrize("relation", [k for k in _relations()[1] if k != "transposed"])
+def test_the_fallback_analysis_names_the_relation(relation):
+    """Issue 15: when no catalogued diagnosis matches, the difference itself is described."""
+    got, expected = _relations()[1][relation]
+    sentence, diagnosis = core.analyse_difference(got, expected, 1e-6, 1e-9)
+    assert diagnosis == relation, sentence
+    assert "largest error" in sentence
+
+
+def test_the_fallback_analysis_names_a_transpose_and_a_diagonal_only_formula():
+    e = np.random.default_rng(3).standard_normal((4, 4))
+    assert core.analyse_difference(e.T, e, 1e-6, 1e-9)[1] == "transposed"
+    assert core.analyse_difference(np.diag(np.diag(e)), e, 1e-6, 1e-9)[1] == "diagonal-only"

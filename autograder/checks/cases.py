@@ -9,6 +9,7 @@ dtypes involved and the magnitude of the values.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -18,7 +19,10 @@ from . import core
 from .core import expect_close, fail
 
 #: Diagnosis ids that only describe *how* a value is wrong, not *which* mistake made it.
-GENERIC_DIAGNOSES = frozenset({None, "", "wrong-values", "wrong-shape", "some-rows", "some-columns", "empty"})
+GENERIC_DIAGNOSES = frozenset({None, "", "wrong-values", "wrong-shape", "some-rows", "some-columns", "empty",
+                               "all-zero", "offset", "squared", "square-root", "complement", "zeroed-entries",
+                               "per-row-offset", "per-column-offset", "per-row-scale", "per-column-scale",
+                               "rows-permuted"})
 
 SHAPE_HINT = ("a shape mismatch: check each transpose (W is (in, out), rows are samples) and the axis "
               "you sum over")
@@ -56,12 +60,52 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
+        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") else None
+        if broadcast:
+            raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
+                                    "raised-broadcast") from None
         if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
         if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
             raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "
                                     f"recent call)", diagnosis) from None
         raise
+
+
+def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
+    """What a NumPy 'could not be broadcast' error means, in terms of the two shapes it names:
+    broadcasting lines shapes up from their LAST axis, so an array with fewer axes meets the
+    trailing axes of the other, which are often not the ones it belongs to."""
+    if "could not be broadcast" not in text:
+        return None
+    if "remapped" in text:          # np.einsum: a letter of the subscripts names axes of two sizes
+        pairs = re.findall(r"\(([\d,]*)\)->\(([\w,]*)\)", text.replace(" ", ""))
+        if len(pairs) >= 2:
+            maps = [[1 if d == "newaxis" else int(d) for d in m.split(",") if d] for _, m in pairs[:2]]
+            width = max(map(len, maps))
+            maps = [[1] * (width - len(m)) + m for m in maps]
+            clash = [(u, v) for u, v in zip(*maps) if u != v and 1 not in (u, v)]
+            if clash:
+                u, v = clash[0]
+                return (f"in np.einsum one letter of the subscripts names an axis of size {u} in the operand of "
+                        f"shape ({pairs[0][0]}) and an axis of size {v} in the operand of shape ({pairs[1][0]}): "
+                        f"each letter must stand for the same axis in every operand"
+                        + (f" ({einsum_example})" if einsum_example else ""))
+        return None
+    shapes = [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]*)\)", text)][:2]
+    if len(shapes) < 2:
+        return None
+    a, b = sorted(shapes, key=len)
+    if len(a) < len(b):
+        met = b[len(b) - len(a):]
+        axes = "axis" if len(a) == 1 else "axes"
+        return (f"NumPy lines shapes up from the LAST axis, so the {len(a)} {axes} of the array of shape {a} meet "
+                f"the last {len(a)} {axes} of the array of shape {b}, sizes {met}; give it the missing axes "
+                f"where they belong (None / reshape / keepdims=True: (N, 1) for a value per sample, (1, D) for "
+                f"one per feature, (1, C, 1, 1) for one per channel) or use einsum")
+    clash = [i for i, (u, v) in enumerate(zip(a, b)) if u != v and 1 not in (u, v)]
+    return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
+            f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
 
 
 def _looks_like_shape_error(text: str) -> bool:

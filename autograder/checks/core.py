@@ -180,9 +180,10 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
 def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tuple[str, str]:
     """(sentence, stable id) describing how ``got`` differs from ``expected``.
 
-    Tried in order: the transpose, a sign flip, a constant factor (N, 1/N, 2...), right only
-    on the diagonal, right only in some rows or columns; always ends with the largest error
-    and where it is.
+    Tried in order: the transpose, a sign flip, a constant factor (N, 1/N, 2...), then the
+    relations of :func:`_pattern` (diagonal only, zeros, offsets, squares, complement, per-row
+    or per-column offsets and factors, rows reordered), right only in some rows or columns;
+    always ends with the largest error and where it is.
     """
     g = _asarray(got, dtype=_float64)
     e = _asarray(expected, dtype=_float64)
@@ -207,11 +208,12 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
             if k != 0 and abs(k - 1) > 1e-3 and close(g, k * e, max(rtol, 1e-6), atol):
                 return (f"your result is the expected one times {k:.4g} (a missing or extra factor such as "
                         f"N, 1/N or 2?); {at} {tol}"), "scaled"
+        if bool(np.isfinite(g).all()) and bool(np.isfinite(e).all()):
+            found = _pattern(g, e, rtol, atol)
+            if found:
+                return f"{found[0]}; {at} {tol}", found[1]
         if g.ndim == 2 and min(g.shape) > 1:
-            diag = np.eye(*g.shape, dtype=bool)
             ok = _abs(g - e) <= atol + rtol * _abs(e)
-            if bool(ok[diag].all()) and not bool(ok[~diag].all()):
-                return f"right on the diagonal only (a square-only formula?); {at} {tol}", "diagonal-only"
             rows, cols = ok.all(axis=1), ok.all(axis=0)
             if bool(rows.any()) and not bool(rows.all()):
                 return (f"right in rows {np.flatnonzero(rows)[:6].tolist()} only, wrong in "
@@ -220,6 +222,70 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
                 return (f"right in columns {np.flatnonzero(cols)[:6].tolist()} only, wrong in "
                         f"{int((~cols).sum())} column(s); {at} {tol}"), "some-columns"
         return f"{at} {tol}", "wrong-values"
+
+
+def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[str, str] | None:
+    """(sentence, id) of a simple relation between finite ``g`` and ``e`` of the same shape, if any:
+    right on the diagonal only, all zeros, a constant offset, squared, square root, complement,
+    zeros where values belong, per-row / per-column offsets or factors, rows in another order."""
+    def near(a: np.ndarray, b: np.ndarray) -> bool:
+        return close(a, b, rtol, atol)
+
+    def uniform(a: np.ndarray, axis: int | None = None) -> bool:
+        """``a`` constant (along ``axis``) within the tolerance of the values compared."""
+        ref = a.mean(axis=axis, keepdims=axis is not None)
+        return bool((_abs(a - ref) <= atol + rtol * _abs(e)).all())
+
+    big = _abs(e) > max(atol, 1e-12)
+    if not bool(big.any()):
+        return None
+    if g.ndim == 2 and min(g.shape) > 1:
+        ok = _abs(g - e) <= atol + rtol * _abs(e)
+        diag = np.eye(*g.shape, dtype=bool)
+        if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5:   # most of the rest wrong, not a few
+            return "right on the diagonal only (a square-only formula?)", "diagonal-only"
+    if not bool(g.any()):
+        return "all zeros (was nothing computed, or did no gradient reach these values?)", "all-zero"
+    shift = g - e
+    if g.size > 1 and uniform(shift):
+        return (f"your result is the expected one plus {float(shift.mean()):.4g} everywhere (a constant term "
+                f"missing or added, such as a bias or a 1?)"), "offset"
+    if g.size > 1 and near(g, e * e) and not near(e, e * e):
+        return "your result is the square of the expected one (squared once too often?)", "squared"
+    if g.size > 1 and bool((e >= 0).all()) and near(g * g, e) and not near(g, e):
+        return "your result is the square root of the expected one (a square missing?)", "square-root"
+    if g.size > 1 and near(1 - g, e):
+        return "your result is one minus the expected one (the complement, such as 1 - p for p?)", "complement"
+    zeroed = (_abs(g) <= atol) & big
+    rest_ok = _abs(g - e) <= atol + rtol * _abs(e)
+    if bool(zeroed.any()) and bool((rest_ok | zeroed).all()):
+        return (f"right except {int(zeroed.sum())} of {g.size} entries that are 0 where the expected value is "
+                f"not (a mask or condition that drops values, such as > vs >= or the wrong array masked?)"), \
+            "zeroed-entries"
+    if g.ndim == 2 and min(g.shape) > 1:
+        def several(per: np.ndarray, neutral: float) -> bool:     # two or more rows (columns) affected
+            return int((_abs(per - neutral) > atol + rtol * float(_abs(e).max())).sum()) >= 2
+
+        if uniform(shift, axis=1) and several(shift.mean(axis=1), 0.0):
+            return ("each row is off by its own constant (a per-sample term missing or added, such as the row "
+                    "maximum or mean?)"), "per-row-offset"
+        if uniform(shift, axis=0) and several(shift.mean(axis=0), 0.0):
+            return ("each column is off by its own constant (a per-feature term such as a bias missing, added "
+                    "twice or added along the wrong axis?)"), "per-column-offset"
+        for axis, what in ((1, "row"), (0, "column")):
+            with _errstate(all="ignore"):
+                ratio = np.where(big, g / np.where(big, e, 1.0), np.nan)
+                ratio = np.where(big.any(axis=axis, keepdims=True), ratio, 1.0)   # no all-NaN slice
+                k = np.nanmedian(ratio, axis=axis, keepdims=True)
+            if bool(np.isfinite(k).all()) and near(g, k * e) and several(k.ravel(), 1.0):
+                return (f"each {what} is scaled by its own factor (a normalisation over the wrong axis, or a "
+                        f"per-{what} division missing?)"), f"per-{what}-scale"
+        order_g = np.lexsort(g.T[::-1])
+        order_e = np.lexsort(e.T[::-1])
+        if near(g[order_g], e[order_e]):
+            return ("the right rows in another order (rows shuffled, or inputs and targets indexed "
+                    "differently?)"), "rows-permuted"
+    return None
 
 
 def _slug(text: str) -> str:

@@ -23,7 +23,7 @@ import re
 import numpy as np
 
 from . import core
-from .cases import GENERIC_DIAGNOSES
+from .cases import GENERIC_DIAGNOSES, explain_broadcast
 from .core import expect_array, expect_close, fail
 
 # Read by the grading sandbox's guard: the layers must be the student's NumPy code.
@@ -229,44 +229,11 @@ def _call(fn, args, name, context, hints=None):
         found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
         if found:
             fail(f"{text} (called with {context}): {found[0]}", found[1])
-        broadcast = _explain_broadcast(text)
+        broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
+                                                           "c for the input channels: w[:, c] and x[:, c]")
         if broadcast:
             fail(f"{text} (called with {context}): {broadcast}", "raised-broadcast")
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
-
-
-def _explain_broadcast(text: str) -> str | None:
-    """What a NumPy 'could not be broadcast' error means, in terms of the two shapes it names:
-    broadcasting lines shapes up from their LAST axis, so an array with fewer axes meets the
-    trailing axes of the other, which are often not the ones it belongs to."""
-    if "could not be broadcast" not in text:
-        return None
-    if "remapped" in text:          # np.einsum: a letter of the subscripts names axes of two sizes
-        pairs = re.findall(r"\(([\d,]*)\)->\(([\w,]*)\)", text.replace(" ", ""))
-        if len(pairs) >= 2:
-            maps = [[1 if d == "newaxis" else int(d) for d in m.split(",") if d] for _, m in pairs[:2]]
-            width = max(map(len, maps))
-            maps = [[1] * (width - len(m)) + m for m in maps]
-            clash = [(u, v) for u, v in zip(*maps) if u != v and 1 not in (u, v)]
-            if clash:
-                u, v = clash[0]
-                return (f"in np.einsum one letter of the subscripts names an axis of size {u} in the operand of "
-                        f"shape ({pairs[0][0]}) and an axis of size {v} in the operand of shape ({pairs[1][0]}): "
-                        f"each letter must stand for the same axis in every operand (o for the output channels: "
-                        f"dout[:, o] and w[o]; c for the input channels: w[:, c] and x[:, c])")
-        return None
-    shapes = [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]*)\)", text)][:2]
-    if len(shapes) < 2:
-        return None
-    a, b = sorted(shapes, key=len)
-    if len(a) < len(b):
-        met = b[len(b) - len(a):]
-        return (f"NumPy lines shapes up from the LAST axis, so the {len(a)} axes of the array of shape {a} meet "
-                f"the last {len(a)} axes of the array of shape {b}, sizes {met}; give it the missing axes "
-                f"where they belong (None / reshape, e.g. (1, C, 1, 1) for a per-channel value) or use einsum")
-    clash = [i for i, (u, v) in enumerate(zip(a, b)) if u != v and 1 not in (u, v)]
-    return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
-            f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
 
 
 def _call_diagnosis(text: str) -> str:
