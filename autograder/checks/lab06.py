@@ -794,7 +794,6 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         p_before, o_before, Y_before = _copy_dict(params), _copy_dict(outputs), Y.copy()
         name = f"backward(params, outputs, Y) with N={N}, n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
         grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
-        _BACKWARD_FN[:] = [fn]
         _unchanged(p_before, params, "backward", "params")
         _unchanged(o_before, outputs, "backward", "outputs")
         _unchanged({"Y": Y_before}, {"Y": Y}, "backward", "the labels")
@@ -815,11 +814,11 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             elif not all(_near(grads[k], expected[k]) for k in ("Wy", "by") if k in grads):
                 return      # output gradient wrong and not readable here: judged on the other cases
         for k in keys:
-            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn)
+            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
     return run
 
 
-def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
+def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
     g = grads[k]
@@ -858,7 +857,8 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
         _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
     except core.CheckFailure as exc:
         if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
-            _explain_recomputed(grads, k, params, outputs, Y, label)
+            if fn is not None:
+                _explain_recomputed(fn, grads, k, params, outputs, Y, label)
         if consistent_loss and exc.diagnosis in cases.GENERIC_DIAGNOSES | {
                 "scaled", "sign-flipped", "transposed", "diagonal-only"}:
             # No catalogued mistake matches: name the property that fails (the loss itself is right).
@@ -867,16 +867,10 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
         raise
 
 
-_BACKWARD_FN: list = []     # the backward being judged (set by _backward_case for _explain_recomputed)
-
-
-def _explain_recomputed(grads, k, params, outputs, Y, label) -> None:
+def _explain_recomputed(fn, grads, k, params, outputs, Y, label) -> None:
     """Given outputs, the gradients depend on params['Wy'] only (grad_H = grad_Ytilde W_y): if changing
     W_h, b_h or b_y moves grads[k], backward recomputed part of the forward pass from params instead of
     reading outputs, and got something other than forward's values."""
-    if not _BACKWARD_FN:
-        return
-    fn = _BACKWARD_FN[-1]
     r = np.random.default_rng(11)
     for name in ("Wh", "bh", "by"):
         changed = _copy_dict(params)
