@@ -108,7 +108,7 @@ def _relations():
         "transposed": (None, None), "sign-flipped": (-e, e), "scaled": (3 * e, e),
         "offset": (e + 0.25, e), "all-zero": (np.zeros_like(e), e), "squared": (e * e, e),
         "square-root": (np.sqrt(np.abs(e)), np.abs(e)), "complement": (1 - e, e),
-        "zeroed-entries": (np.where(e > 0.8, 0.0, e), e), "per-row-offset": (e + row, e),
+        "zeroed-entries": (np.where(e > 0.3, 0.0, e), e), "per-row-offset": (e + row, e),
         "per-column-offset": (e + col, e), "per-row-scale": (e * row, e), "per-column-scale": (e * col, e),
         "rows-permuted": (e[[1, 0, 2, 4, 3]], e), "some-rows": (np.where(np.arange(5)[:, None] == 2, e + 1, e), e),
         "wrong-values": (e + r.standard_normal(e.shape), e),

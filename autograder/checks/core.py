@@ -217,10 +217,10 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
             rows, cols = ok.all(axis=1), ok.all(axis=0)
             if bool(rows.any()) and not bool(rows.all()):
                 return (f"right in rows {np.flatnonzero(rows)[:6].tolist()} only, wrong in "
-                        f"{int((~rows).sum())} row(s); {at} {tol}"), "some-rows"
+                        f"{int((~rows).sum())} row(s){_edge(~rows, 'row')}; {at} {tol}"), "some-rows"
             if bool(cols.any()) and not bool(cols.all()):
                 return (f"right in columns {np.flatnonzero(cols)[:6].tolist()} only, wrong in "
-                        f"{int((~cols).sum())} column(s); {at} {tol}"), "some-columns"
+                        f"{int((~cols).sum())} column(s){_edge(~cols, 'column')}; {at} {tol}"), "some-columns"
         return f"{at} {tol}", "wrong-values"
 
 
@@ -258,7 +258,8 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         return "your result is one minus the expected one (the complement, such as 1 - p for p?)", "complement"
     zeroed = (_abs(g) <= atol) & big
     rest_ok = _abs(g - e) <= atol + rtol * _abs(e)
-    if bool(zeroed.any()) and bool((rest_ok | zeroed).all()):
+    confined = g.ndim == 2 and 1 in (int((~rest_ok).any(axis=1).sum()), int((~rest_ok).any(axis=0).sum()))
+    if bool(zeroed.any()) and bool((rest_ok | zeroed).all()) and not confined:   # one row/column: said below
         return (f"right except {int(zeroed.sum())} of {g.size} entries that are 0 where the expected value is "
                 f"not (a mask or condition that drops values, such as > vs >= or the wrong array masked?)"), \
             "zeroed-entries"
@@ -286,6 +287,18 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
             return ("the right rows in another order (rows shuffled, or inputs and targets indexed "
                     "differently?)"), "rows-permuted"
     return None
+
+
+def _edge(wrong: np.ndarray, what: str) -> str:
+    """' (only the last row: ...)' when the wrong rows (columns) are just the first or the last one:
+    the signature of an off-by-one in a loop or a slice, whatever the function."""
+    if int(wrong.sum()) != 1 or wrong.size < 2:
+        return ""
+    if bool(wrong[-1]):
+        return f" (only the last {what}: does a loop or slice stop one {what} early, range(n - 1) or [:-1]?)"
+    if bool(wrong[0]):
+        return f" (only the first {what}: does a loop or slice start at 1 instead of 0?)"
+    return ""
 
 
 def _slug(text: str) -> str:

@@ -37,7 +37,9 @@ _RTOL, _ATOL = 1e-6, 1e-8
 
 _OP = ("oracle value and gradients", "random out.grad on top of existing grads (+=, chain rule)",
        "gradient proportional to out.grad (either sign)", "finite differences of own forward",
-       "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision")
+       "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision",
+       "nothing added when out.grad = 0 (parentheses, self.grad for out.grad named)",
+       "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -57,17 +59,18 @@ PROPERTIES = {
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "6,000-node chain without recursion",
-                 "leaves accumulate over calls, interior nodes reset"),
+                 "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
+                 "a gradient the leaves already held is kept"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None"),
-    "mse_loss": ("oracle value", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
+    "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
-                   "odd batch", "loss goes down over 34 steps"),
+                   "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -291,8 +294,49 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
                  IGNORES_OUT_GRAD: p + w}
         for msg, fn in (diagnose_local or {}).items():
             wrong[msg] = (lambda fn=fn, i=i: p + seed * fn(*xs)[i])
-        _expect(g, p + seed * w, arg, diagnose=wrong, rtol=rtol, atol=atol)
+        try:
+            _expect(g, p + seed * w, arg, diagnose=wrong, rtol=rtol, atol=atol)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "wrong-value":
+                _explain_local(Value, build, xs, i, seed, pre, got, want, arg, rtol, atol)
+            raise
     _operands_in_prev(out, leaves, want, name)
+
+
+def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol) -> None:
+    """No catalogued mistake matched d(op)/d(input i): name what the closure did instead, from properties
+    any right closure has (nothing is added when out.grad = 0; the contribution does not depend on the
+    .grad the inputs already held) and from the quantities in scope that the local derivative equals."""
+    at = ", ".join(f"{x:.4g}" for x in xs)
+    try:
+        _, zero_seed, _, _ = _outcome(Value, build, xs, 0.0, pre, arg)
+        _, zero_both, _, _ = _outcome(Value, build, xs, 0.0, [0.0] * len(xs), arg)
+        _, unit, _, _ = _outcome(Value, build, xs, seed, [0.0] * len(xs), arg)
+    except core.CheckFailure:
+        return
+    moved = zero_seed[i] - pre[i]
+    if not core.close(moved, 0.0, rtol, atol):
+        if core.close(zero_both[i], 0.0, rtol, atol):
+            fail(f"{arg}: the gradient sent to this input depends on the .grad the inputs already held: with "
+                 f"out.grad = 0 it still changed by {moved:.4g}. A closure multiplies by out.grad, the gradient "
+                 f"of the result; self.grad and other.grad are what it adds to (self.grad or other.grad used "
+                 f"where out.grad belongs?)", "uses-input-grad")
+        fail(f"{arg}: with out.grad = 0 your _backward still changed this input's gradient by {moved:.4g}: part "
+             f"of what it adds is not multiplied by out.grad. The whole local derivative must be multiplied: "
+             f"parent.grad += (local derivative) * out.grad (check the parentheses and the operator "
+             f"precedence, e.g. k * x ** (k - 1) * out.grad)", "term-without-out-grad")
+    s = unit[i] / seed                       # the student's local derivative, nothing accumulated
+    candidates = [("zero: no gradient reaches this input (is it used through its .data, a plain number, so the "
+                   "result does not depend on it in the graph?)", 0.0, "zero"),
+                  ("out.data, the result of the operation itself, not its derivative", value, "out-data"),
+                  ("1, as if the local derivative were 1", 1.0, "one"),
+                  ("minus the right derivative (a sign error)", -want[i], "sign")]
+    candidates += [(f"the value of input {j + 1} itself, not the derivative", x, "input-value")
+                   for j, x in enumerate(xs)]
+    for what, c, slug in candidates:
+        if core.close(s, c, rtol, atol) and not core.close(c, want[i], rtol, atol):
+            fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
+                 f"is {want[i]:.6g}", f"local-derivative-{slug}")
 
 
 def _operands_in_prev(out, leaves, want, name) -> None:
@@ -501,6 +545,7 @@ def tanh(Value) -> None:
            diagnose_local={"tanh derivative must use the output t = tanh(a): 1 - t**2, "
                            "not the input 1 - a**2": lambda a: (1 - a ** 2,),
                            "tanh derivative is 1 - t**2, not 1 - t": lambda a: (1 - math.tanh(a),),
+                           "tanh derivative is 1 - t**2 (a minus), not 1 + t**2": lambda a: (1 + math.tanh(a) ** 2,),
                            "tanh applied twice in the derivative: t = tanh(a) is already the tanh, so the "
                            "derivative is 1 - t**2, not 1 - tanh(t)**2": lambda a: (1 - math.tanh(math.tanh(a)) ** 2,)})
 
@@ -646,6 +691,10 @@ def _check_order(g: _Graph, name: str) -> None:
                  f"as a node that was processed: distinct Values holding equal numbers were taken for one node. "
                  f"Keep the *Values* in the visited set (they hash by identity), not their .data",
                  "visited-by-value")
+        if g.root in missing:
+            fail(f"{name}: the root's own _backward was never called (the node backward() was called on): the "
+                 f"loop must run _backward for every node of reversed(topo), the root first (a slice such as "
+                 f"topo[:-1] or a loop over the root's parents only leaves it out)", "root-not-processed")
         fail(f"{name}: _backward was never called for {len(missing)} node(s) of the graph: the "
              f"topological sort must include every node reachable through _prev", "node-not-processed")
     pos = {k: i for i, k in enumerate(g.calls)}
@@ -766,6 +815,10 @@ def backward_reuse(Value) -> None:
         if (counts > 1).any():
             fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
                  f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
+        if len(counts) and counts[-1] == 0:     # _topo puts the root last
+            fail(f"{label}: the root's own _backward was never called (the node backward() was called on): the loop "
+                 f"must run _backward for every node of reversed(topo), the root first (a slice such as topo[:-1] "
+                 f"leaves it out)", "root-not-processed")
         if (counts == 0).any():
             fail(f"{label}: _backward was never called for {int((counts == 0).sum())} node(s): the topological "
                  f"sort must include every node reachable through _prev", "node-not-processed")
@@ -824,6 +877,19 @@ def backward_deep(Value) -> None:
              f"must include every node reachable through _prev", "deep-node-not-reached")
 
 
+def _leaves_kept(g: "_Graph", root, leaf_idx) -> None:
+    """A leaf holding a large grad before backward() must still hold it (plus its gradient) afterwards."""
+    for k in leaf_idx:
+        g.nodes[k].grad = 1000.0
+    _call_backward(root, "backward() on leaves already holding a gradient")
+    held = g.grads()[leaf_idx]
+    if bool(np.all(np.abs(held - 1000.0) > 100.0)):
+        fail("backward() erased the gradient the leaves already held (a leaf holding 1000 before the call holds "
+             f"{held[0]:.4g} after it): leaves keep and accumulate their grad; only *interior* nodes (those with "
+             "parents, `if node._prev:`) are reset to 0 at the start of backward() (is the condition inverted?)",
+             "leaves-reset-interior-kept")
+
+
 def backward_repeat(Value) -> None:
     """Documented semantics: leaf gradients accumulate over calls; interior ones are reset.
 
@@ -845,6 +911,7 @@ def backward_repeat(Value) -> None:
                 fail("after two backward() calls leaf gradients must have accumulated to twice "
                      "the gradient (they were reset or overwritten instead): leaves keep their "
                      "grad, only interior nodes are reset to 0 at the start of backward()", "leaves-reset")
+            _leaves_kept(g, root, leaf_idx)
             fail("repeated backward(): after two calls each leaf must hold exactly twice what one call gives. "
                  "Reset the grad of every interior node (one with parents) to 0 at the "
                  "start of backward(), otherwise the first call's interior gradients are "
@@ -1248,6 +1315,9 @@ def mse(mse_loss, Value) -> None:
         except core.CheckFailure as exc:
             if not _unimplemented(exc) and _fails(lambda: sum((p - t) ** 2 for p, t in zip(given, targets)) / n):
                 continue   # the operations the loss is made of fail too: judged in their cells
+            if n == 1 and "ZeroDivisionError" in str(exc):
+                fail(f"{exc}: with a batch of one sample the loss divides by zero: the mean divides by "
+                     f"N = len(preds), not by N - 1", "divides-by-n-minus-one")
             raise
         if len(preds) != n or any(p is not q for p, q in zip(preds, given)) or targets != [float(t) for t in tv]:
             fail(f"{name}: mse_loss changed the lists preds or targets it was given (in place): it must only "
@@ -1271,7 +1341,11 @@ def mse(mse_loss, Value) -> None:
                                   "the mean of the absolute errors is not the squared error: (pred - target) ** 2":
                                       float(np.mean(np.abs(diff))),
                                   "a factor 1/2 too many: the lab's loss is the plain mean (1/N) sum (pred - target)**2, "
-                                  "without the 1/2 some textbooks put in front": 0.5 * want})
+                                  "without the 1/2 some textbooks put in front": 0.5 * want,
+                                  "the errors were summed before squaring ((sum(preds) - sum(targets)) ** 2 / N): "
+                                  "square each error (pred - target) ** 2, then average": float(np.sum(diff) ** 2 / n),
+                                  "divided by N - 1 instead of N: the mean squared error divides by N = len(preds)":
+                                      float(np.sum(diff ** 2) / (n - 1)) if n > 1 else None})
         if _reaches(out, preds) and not _own_detached(
                 lambda: sum((p - t) ** 2 for p, t in zip(preds, targets)) / n, preds):
             fail(f"{name}: the loss is detached from the predictions (computed from their .data): build it "
@@ -1412,6 +1486,9 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             if not _unimplemented(exc) and mse_loss is not None and \
                     _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, 1, Value) is None:
                 return None    # their model, loss or engine fail here too: judged in those cells
+            if "float()" in str(exc) and "Value" in str(exc):
+                fail(f"{exc}: a Value is not a number Python can convert; return the loss's number, loss.data",
+                     "float-of-value")
             raise
         if core.is_instance(value, Value):
             fail("train_step must return the loss as a float (loss.data), not the loss Value",
@@ -1436,6 +1513,22 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle)
     return model, got
+
+
+def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
+    """Some parameters kept their initial values while gradient descent moves them all: name which
+    (by layer), whatever the reason (a loop over one layer, a list that misses some, an early return)."""
+    frozen = np.isclose(got_p, start, rtol=0, atol=1e-12) & ~np.isclose(want, start, rtol=0, atol=1e-12)
+    if not frozen.any() or frozen.all():
+        return
+    sizes = [int(np.prod(s)) for s in w_shapes] + [int(np.prod(s)) for s in b_shapes]
+    owner = np.repeat(np.arange(len(sizes)), sizes)
+    n_layers = len(w_shapes)
+    parts = sorted({f"{'weights' if o < n_layers else 'biases'} of layer {o % n_layers + 1}"
+                    for o in owner[frozen]})
+    fail(f"train_step: {int(frozen.sum())} of {frozen.size} parameters kept their initial values (the "
+         f"{', '.join(parts)}): every parameter of model.parameters() must be updated by -lr * p.grad (a loop over "
+         f"one layer's parameters only, or over a list that misses some?)", "params-not-all-updated")
 
 
 def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle) -> None:
@@ -1465,6 +1558,7 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle) -> None:
         if core.close(got_p, flat(one[1], one[2]), 1e-5, 1e-8):
             fail("train_step: the loss must be over the whole batch xs, ys (the step used the last sample only)",
                  "loss-last-sample-only")
+        _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

@@ -25,27 +25,32 @@ import numpy as np
 from . import cases, core
 from .cases import run_cases
 
+# Diagnoses of core.expect_close that name no mistake: a property may then say more.
+_UNNAMED = cases.GENERIC_DIAGNOSES | {"scaled", "sign-flipped", "transposed", "diagonal-only"}
+
 #: Graded function x property checked (``make mutants`` prints it).
 PROPERTIES = {
     "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
                 "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
-                "tolerance from dtype and logit size", "rows sum to 1", "input not modified"),
-    "init_params": ("shapes for pairwise-different sizes", "biases zero", "weights std 0.3 and mean 0",
+                "tolerance from dtype and logit size", "rows sum to 1", "rows left at zero named", "input not modified"),
+    "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
+                    "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
                     "Gaussian tails", "transposed shapes named"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
-                "own softmax accepted"),
+                "own softmax accepted", "each intermediate depends on its own layer's parameters only"),
     "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
-                      "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order"),
+                      "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
+                      "L depends on the true class's probability only", "L a number (per-sample vector named)"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                        "params, outputs and Y not modified"),
+                        "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
-                        "float32", "float64", "params, outputs and Y not modified"),
+                        "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
-            "float32 and float64", "pairwise-different sizes"),
+            "float32 and float64", "pairwise-different sizes", "a return inside the loop named"),
 }
 
 _f64 = np.float64
@@ -197,7 +202,7 @@ def _call_with_shape_hint(fn, *args, name, hint):
     except core.CheckFailure as exc:
         text = str(exc)
         if " raised " in text and "not implemented" not in text:
-            core.fail(f"{text}. Hint: {hint}", exc.diagnosis)
+            core.fail(f"{text}. Hint: {hint(text) if callable(hint) else hint}", exc.diagnosis)
         raise
 
 
@@ -279,6 +284,14 @@ _REDUCTION_HINT = ("a row-wise max or sum without keepdims=True has shape (N,): 
                    "as a column with keepdims=True (Z.max(axis=1, keepdims=True), E.sum(axis=1, keepdims=True))")
 
 
+def _every_row_differs(wrong, expected):
+    """``wrong`` as a diagnosis only where it differs from the right answer in every row: on scores where
+    one row underflows, the whole-batch softmax equals the right one in that row, and a result wrong in
+    one row only (a loop that skips it) must not be taken for it."""
+    rows_same = np.all(np.isclose(wrong, expected, rtol=1e-6, atol=1e-9), axis=1)
+    return None if rows_same.any() else wrong
+
+
 def _softmax_case(fn, Z):
     def run():
         name = f"softmax(Z {Z.shape}, {Z.dtype.name})"
@@ -303,28 +316,54 @@ def _softmax_case(fn, Z):
         tol = cases.tolerance(Z, got, scale=float(np.abs(Z64).max()))
         rtol, atol = _tol(expected)
         rtol, atol = max(rtol, tol["rtol"]), max(atol, tol["atol"])
-        core.expect_close(got, expected, name=name, rtol=rtol, atol=atol, diagnose={
-            "normalised over the wrong axis (use axis=1: one distribution per row/sample, and keepdims=True)":
-                lambda: oracle_softmax(Z, axis=0),
-            "not normalised (divide by the row sum)": E,
-            "normalised by the sum over the whole batch: divide each row by its own sum (axis=1)":
-                E / E.sum(),
-            "normalised by the sum over the whole batch (divide each row by its own sum, axis=1)":
-                lambda: np.exp(Z64 - Z64.max()) / np.exp(Z64 - Z64.max()).sum(),
-            "the row sums are missing keepdims=True: E / E.sum(axis=1) divides column j by the sum of row j":
-                lambda: E / E.sum(axis=1)[None, :] if square else None,
-            "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
-            "column j; use Z.max(axis=1, keepdims=True)":
-                lambda: oracle_softmax(Z64 - Z64.max(axis=1)[None, :]) if square else None,
-            "shifted by each column's maximum (Z.max(axis=0)): the shift must be one number per row, "
-            "Z.max(axis=1, keepdims=True); only a shift that is constant along a row leaves the softmax unchanged":
-                lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
-            "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
-                lambda: Z64 / Z64.sum(axis=1, keepdims=True),
-        })
+        try:
+            _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square)
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _UNNAMED:
+                _explain_rows(got, name)
+            raise
         if not np.allclose(np.asarray(got, _f64).sum(axis=1), 1.0, rtol=0, atol=max(1e-5, tol["atol"])):
             core.fail(f"{name}: each row must sum to 1", "rows-not-summing-to-one")
     return run
+
+
+def _explain_rows(got, name) -> None:
+    """Properties every softmax row has (positive, summing to 1), named per row when the values are wrong."""
+    g = np.asarray(got, dtype=_f64)
+    zero = np.flatnonzero(np.all(g == 0, axis=1))
+    if zero.size:
+        where = "the last row" if zero.tolist() == [len(g) - 1] else f"rows {zero[:6].tolist()}"
+        core.fail(f"{name}: {where} of the result {'is' if zero.size == 1 else 'are'} all zeros, as initialised: "
+                  f"a loop over the rows that never reaches {'it' if zero.size == 1 else 'them'} (range(N - 1) stops "
+                  f"one row early; range(N) or a vectorised softmax covers every row)", "rows-left-zero")
+    with np.errstate(all="ignore"):
+        bad = np.flatnonzero(~np.isclose(g.sum(axis=1), 1.0, rtol=0, atol=1e-4))
+    if bad.size:
+        core.fail(f"{name}: rows {bad[:6].tolist()} of the result do not sum to 1 (sums "
+                  f"{np.round(g.sum(axis=1)[bad[:3]], 4).tolist()}): each row must be divided by its own sum",
+                  "rows-not-summing-to-one")
+
+
+def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
+    core.expect_close(got, expected, name=name, rtol=rtol, atol=atol, diagnose={
+        "normalised over the wrong axis (use axis=1: one distribution per row/sample, and keepdims=True)":
+            lambda: oracle_softmax(Z64, axis=0),
+        "not normalised (divide by the row sum)": E,
+        "normalised by the sum over the whole batch: divide each row by its own sum (axis=1)":
+            _every_row_differs(E / E.sum(), expected),
+        "normalised by the sum over the whole batch (divide each row by its own sum, axis=1)":
+            lambda: _every_row_differs(np.exp(Z64 - Z64.max()) / np.exp(Z64 - Z64.max()).sum(), expected),
+        "the row sums are missing keepdims=True: E / E.sum(axis=1) divides column j by the sum of row j":
+            lambda: E / E.sum(axis=1)[None, :] if square else None,
+        "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
+        "column j; use Z.max(axis=1, keepdims=True)":
+            lambda: oracle_softmax(Z64 - Z64.max(axis=1)[None, :]) if square else None,
+        "shifted by each column's maximum (Z.max(axis=0)): the shift must be one number per row, "
+        "Z.max(axis=1, keepdims=True); only a shift that is constant along a row leaves the softmax unchanged":
+            lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
+        "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
+            lambda: Z64 / Z64.sum(axis=1, keepdims=True),
+    })
 
 
 def softmax(fn):
@@ -361,6 +400,13 @@ def init_params(fn):
             if isinstance(v, np.ndarray) and k[0] == "b" and v.shape == (shape[0],) and shape[0] != 1:
                 core.fail(f"init_params: params['{k}'] has shape {v.shape}: biases are columns {shape} "
                           f"(np.zeros((n, 1)))", "bias-1d")
+            if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape != shape and len({nx, nh, ny}) == 3:
+                names = {nx: "n_x", nh: "n_h", ny: "n_y", 1: "1"}
+                if all(d in names for d in v.shape):
+                    def sizes(sh):
+                        return "(" + ", ".join(names[d] for d in sh) + ")"
+                    core.fail(f"init_params: params['{k}'] has shape {v.shape} = {sizes(v.shape)} with n_x={nx}, "
+                              f"n_h={nh}, n_y={ny}; it must be {shape} = {sizes(shape)}", "params-wrong-sizes")
             core.expect_array(v, name=f"init_params: params['{k}'] (n_x={nx}, n_h={nh}, n_y={ny})",
                               shape=shape)
         for k in ("bh", "by"):
@@ -373,6 +419,10 @@ def init_params(fn):
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
+        if abs(mean) > 0.1:
+            core.fail(f"init_params: params['{k}'] has mean {mean:.3f} (standard deviation {std:.3f}); expected "
+                      f"mean 0 and standard deviation 0.3. rng.normal(loc, scale, size) takes the mean first and the "
+                      f"standard deviation second: rng.normal(0.0, 0.3, size=...)", "weights-mean-not-zero")
         if abs(std - 1.0) < 0.05:
             core.fail(f"init_params: params['{k}'] has standard deviation {std:.3f}: weights are N(0, 1); "
                       f"the practical draws them from N(0, 0.3^2), i.e. multiply by 0.3", "weights-std-one")
@@ -488,22 +538,70 @@ def forward(fn, softmax=None):
                 for other in OUTPUT_NAMES:
                     if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
                         core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
-                                  f"under its own name", "outputs-swapped")
-            _expect_close(outputs[k], exp[k], name=label,
-                          diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
+                                  f"under its own name (an in-place operation such as np.tanh(Htilde, out=Htilde) "
+                                  f"or Htilde[...] = ... also changes the array already stored under "
+                                  f"'{k}')", "outputs-swapped")
+            try:
+                _expect_close(outputs[k], exp[k], name=label,
+                              diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
+            except core.CheckFailure as exc:
+                if exc.diagnosis in _UNNAMED:
+                    _explain_dependencies(fn, params, X, k, label)
+                raise
         core.expect_array(yhat, name="forward: the returned yhat", shape=(N, ny))
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
                               "the returned yhat must be the probabilities softmax(ytilde), not the scores "
                               "ytilde": exp["ytilde"]})
 
 
+# Which parameters each stored intermediate depends on (H~ = X W_h^T + b_h^T, ...).
+_DEPENDS = {"htilde": {"Wh", "bh"}, "h": {"Wh", "bh"}, "ytilde": set(PARAM_NAMES), "yhat": set(PARAM_NAMES)}
+
+
+def _explain_dependencies(fn, params, X, k, label) -> None:
+    """outputs[k] is wrong and no catalogued mistake matches: change one parameter at a time and say
+    which of them outputs[k] wrongly depends on, or ignores (a copy-pasted b_y in the hidden layer...)."""
+    if k not in _DEPENDS:
+        return
+    try:
+        base = np.asarray(fn(_copy_dict(params), X.copy())[1][k], dtype=_f64)
+    except Exception:
+        return
+    r = np.random.default_rng(7)
+    extra, ignored = [], []
+    for name in PARAM_NAMES:
+        changed = _copy_dict(params)
+        changed[name] = changed[name] + r.normal(size=changed[name].shape).astype(changed[name].dtype)
+        try:
+            moved = not _near(fn(changed, X.copy())[1][k], base)
+        except Exception:
+            return
+        if moved and name not in _DEPENDS[k]:
+            extra.append(name)
+        elif not moved and name in _DEPENDS[k]:
+            ignored.append(name)
+    formula = {"htilde": "H~ = X W_h^T + b_h^T", "h": "H = tanh(X W_h^T + b_h^T)",
+               "ytilde": "Y~ = H W_y^T + b_y^T", "yhat": "Y^ = softmax(H W_y^T + b_y^T)"}[k]
+    if extra:
+        core.fail(f"{label} changes when params{extra} change{'s' if len(extra) == 1 else ''}, which it must not "
+                  f"depend on ({formula}): a parameter of the other layer used here (copy-paste?)", "wrong-parameter-used")
+    if ignored:
+        core.fail(f"{label} does not change when params{ignored} change{'s' if len(ignored) == 1 else ''} "
+                  f"({formula}): that parameter is not used", "parameter-ignored")
+
+
+def _loss_hint(text: str) -> str:
+    if "converted to Python scalars" in text or "only length-1 arrays" in text or "only 0-dimensional" in text:
+        return ("float() of an array: L (or acc) is still an array with one value per sample (or per class); "
+                "reduce it to one number: the mean over the batch of the per-sample sums")
+    return "compare class indices with class indices: np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)"
+
+
 def _loss_case(fn, Yhat, Y):
     def run():
         N, ny = Y.shape
         name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {Yhat.dtype.name})"
-        got = _call_with_shape_hint(fn, Yhat, Y, name=name,
-                                    hint="compare class indices with class indices: np.argmax(Yhat, axis=1) "
-                                         "== np.argmax(Y, axis=1)")
+        got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint)
         if not isinstance(got, tuple) or len(got) != 2:
             core.fail("loss_accuracy must return a pair (L, acc)", "wrong-return-type")
         L = core.expect_scalar(got[0], name=f"{name}: L")
@@ -513,7 +611,7 @@ def _loss_case(fn, Yhat, Y):
             core.fail(f"{name} returned (acc, L): return (L, acc) in that order", "return-order")
         Yh64 = Yhat.astype(_f64)
         # float32 precision: a sound float32 computation of the loss passes; every mistake is far larger
-        _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose={
+        _expect_loss(fn, Yhat, Y, L, eL, name, diagnose={
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
             "the one-hot labels are ignored (sum over classes of -log y^ instead of -log y^ of the true class)":
                 lambda: -np.mean(np.sum(np.log(Yh64), axis=1)),
@@ -541,6 +639,37 @@ def _loss_case(fn, Yhat, Y):
                 lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
         })
     return run
+
+
+def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
+    try:
+        _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "wrong-value":      # no catalogued mistake: try the property
+            _explain_wrong_classes(fn, Yhat, Y, L, name)
+        raise
+
+
+def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
+    """The cross-entropy of a one-hot label depends on the true class's probability only: spread the
+    other classes' probability evenly (rows still sum to 1, the true class's probability unchanged) and
+    see whether the student's L moves."""
+    N, ny = Y.shape
+    if ny < 3:
+        return
+    true = Y.astype(bool)
+    spread = np.where(true, Yhat, ((1 - (Yhat * Y).sum(axis=1, keepdims=True)) / (ny - 1))).astype(Yhat.dtype)
+    if np.allclose(spread, Yhat):
+        return
+    try:
+        L2 = float(fn(spread, Y.copy())[0])
+    except Exception:
+        return
+    if not core.close(L2, L, 1e-6, 1e-9):
+        core.fail(f"{name}: L changes ({L:.6g} -> {L2:.6g}) when only the probabilities of the wrong classes change: "
+                  f"the cross-entropy of a one-hot label is -log of the true class's probability, "
+                  f"-sum_i Y_i log Yhat_i; terms such as (1 - Y) log(1 - Yhat) (the binary cross-entropy) do not "
+                  f"belong to it", "loss-depends-on-wrong-classes")
 
 
 def loss_accuracy(fn):
@@ -685,11 +814,11 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             elif not all(_near(grads[k], expected[k]) for k in ("Wy", "by") if k in grads):
                 return      # output gradient wrong and not readable here: judged on the other cases
         for k in keys:
-            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn)
+            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
     return run
 
 
-def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
+def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
     g = grads[k]
@@ -703,6 +832,13 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
         core.fail(f"{label} has shape {g.shape}: the bias gradient must be summed "
                   f"over the batch axis (axis=0 of the (N, n) gradient), expected shape {shape}",
                   "bias-grad-not-summed")
+    if isinstance(g, np.ndarray) and k[0] == "W" and g.ndim == 2 and g.shape[0] == shape[0] and g.shape != shape:
+        inputs = {"Wh": ("X", np.shape(outputs["X"])[1], "h", np.shape(outputs["h"])[1]),
+                  "Wy": ("h", np.shape(outputs["h"])[1], "X", np.shape(outputs["X"])[1])}[k]
+        if g.shape[1] == inputs[3] and inputs[1] != inputs[3]:
+            core.fail(f"{label} has shape {g.shape} instead of {shape}: it was built with {inputs[2]} (N, {inputs[3]}) "
+                      f"instead of the layer's input {inputs[0]} (N, {inputs[1]}): grad_W = grad_pre-activation^T @ "
+                      f"input", "grad-w-from-wrong-input")
     core.expect_array(g, name=label, shape=shape)
     if _near(g, expected[k]):
         return
@@ -720,12 +856,34 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn):
     try:
         _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
     except core.CheckFailure as exc:
+        if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
+            if fn is not None:
+                _explain_recomputed(fn, grads, k, params, outputs, Y, label)
         if consistent_loss and exc.diagnosis in cases.GENERIC_DIAGNOSES | {
                 "scaled", "sign-flipped", "transposed", "diagonal-only"}:
             # No catalogued mistake matches: name the property that fails (the loss itself is right).
             core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
                       f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
         raise
+
+
+def _explain_recomputed(fn, grads, k, params, outputs, Y, label) -> None:
+    """Given outputs, the gradients depend on params['Wy'] only (grad_H = grad_Ytilde W_y): if changing
+    W_h, b_h or b_y moves grads[k], backward recomputed part of the forward pass from params instead of
+    reading outputs, and got something other than forward's values."""
+    r = np.random.default_rng(11)
+    for name in ("Wh", "bh", "by"):
+        changed = _copy_dict(params)
+        changed[name] = changed[name] + r.normal(size=changed[name].shape).astype(changed[name].dtype)
+        try:
+            again = fn(changed, _copy_dict(outputs), Y.copy())[k]
+        except Exception:
+            return
+        if not _near(again, grads[k]):
+            core.fail(f"{label}: your gradient changes when params['{name}'] changes although outputs stay the same: "
+                      f"backward recomputes part of the forward pass from params (e.g. h = tanh(X W_h^T) without "
+                      f"b_h) instead of reading h, yhat and X from outputs, which holds forward's values",
+                      "backward-recomputes-forward")
 
 
 def _finite_differences(grads, params, X, Y, keys):
@@ -784,6 +942,11 @@ def _sgd_case(fn, params, grads, eta, name):
     if not any(moved.values()):
         core.fail(f"{name}: the parameters did not change: update each array in place "
                   f"(params[k] -= eta * grads[k]) and return params", "params-unchanged")
+    first = next(iter(params))
+    if [k for k, m in moved.items() if m] == [first]:
+        core.fail(f"{name}: only params['{first}'], the first parameter, was updated: is `return params` "
+                  f"indented inside the loop (the function returns during the first iteration)?",
+                  "only-first-updated")
     for k in PARAM_NAMES:
         core.expect_array(got[k], name=f"{name}: params['{k}']", shape=p_before[k].shape)
     flat_g = np.concatenate([g_before[k].astype(_f64).ravel() for k in PARAM_NAMES])

@@ -12,6 +12,11 @@ what zero_grad must reset), nn-zero-to-hero issue 52 (which quantity exp's deriv
 issue 17 (`__pow__` with a plain-number exponent) and derivatives applied to the wrong quantity (an
 activation applied twice, a rule evaluated at the output), a loss node whose hand-written backward is not
 the derivative of its forward, and inputs modified in place.
+The third held-out round of issue 15 (15 mistakes and 7 variants written and run through the harness before the
+checks named them) adds wrong cached quantities in the closures (self.grad where out.grad belongs, a term left
+outside the parentheses of `* out.grad`, out.data taken as relu's derivative, a denominator used through its
+.data), off-by-one slices in backward() (the root skipped), an inverted reset condition, copy-pasted branches,
+sum-then-square and 1/(N - 1) losses, an update of one layer only and float() of a Value.
 """
 from . import Mutant, Variant
 
@@ -113,6 +118,21 @@ _TANH = """        t = math.tanh(self.data)
         out._backward = _backward
         return out
 """
+
+_ITER = """        topo, visited = [], {id(self)}
+        stack = [(self, iter(list(self._prev)))]
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if id(parent) not in visited:
+                    visited.add(id(parent))
+                    stack.append((parent, iter(list(parent._prev))))
+                    break
+            else:
+                stack.pop()
+                topo.append(node)
+"""
+
 
 MUTANTS = [
     # --- the classic: the closure attaches itself, from inside itself
@@ -389,6 +409,58 @@ MUTANTS = [
                 "    out._backward = _backward\n"
                 "    return out"),
            expect="not the derivative of your own forward"),
+    # --- third held-out round of issue 15 (run through the harness before the checks named them)
+    Mutant("mul backward uses self.grad instead of out.grad for other",
+           old="            other.grad += self.data * out.grad\n        out._backward = _backward",
+           new="            other.grad += self.data * self.grad\n        out._backward = _backward",
+           expect='self.grad or other.grad used where out.grad belongs'),
+    Mutant("add backward forgets out.grad (adds 1)",
+           old="            self.grad += out.grad\n            other.grad += out.grad",
+           new="            self.grad += 1.0\n            other.grad += 1.0",
+           expect='not multiplied by out.grad'),
+    Mutant("log backward overwrites with = instead of +=",
+           old="            self.grad += out.grad / self.data", new="            self.grad = out.grad / self.data",
+           expect='must accumulate with +='),
+    Mutant("power rule with missing parentheses (k * x ** k - 1)",
+           old="k * self.data ** (k - 1) * out.grad", new="k * self.data ** k - 1 * out.grad",
+           expect='check the parentheses'),
+    Mutant("__truediv__ treats the denominator as a constant (1 / other.data)",
+           old="return self * other ** -1",
+           new="other = other if isinstance(other, Value) else Value(other)\n        return self * (1.0 / other.data)",
+           expect='no gradient reaches this input'),
+    Mutant("backward skips the root's _backward (reversed(topo[:-1]))",
+           old="for node in reversed(topo):", new="for node in reversed(topo[:-1]):",
+           expect="root's own _backward was never called"),
+    Mutant("backward resets the leaves instead of the interior nodes",
+           old="            if node._prev:\n                node.grad = 0.0", new="            if not node._prev:\n                node.grad = 0.0",
+           expect='erased the gradient the leaves already held'),
+    Mutant("relu derivative uses the output value (out.data * out.grad)",
+           old="(out.data > 0) * out.grad", new="out.data * out.grad",
+           expect='out.data, the result of the operation itself'),
+    Mutant("tanh derivative 1 + t**2",
+           old="(1 - t ** 2) * out.grad", new="(1 + t ** 2) * out.grad",
+           expect='not 1 + t**2'),
+    Mutant("neuron's relu branch copy-pasted as tanh",
+           old="        if self.act == \"relu\":\n            return z.relu()", new="        if self.act == \"relu\":\n            return z.tanh()",
+           expect='is ignored'),
+    Mutant("Layer.parameters returns a nested list",
+           old="return [p for neuron in self.neurons for p in neuron.parameters()]",
+           new="return [neuron.parameters() for neuron in self.neurons]",
+           expect='flat list'),
+    Mutant("mse_loss squares the summed error",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return (sum(preds) - sum(targets)) ** 2 / len(preds)",
+           expect='summed before squaring'),
+    Mutant("mse_loss divides by N - 1",
+           old="for p, t in zip(preds, targets)) / len(preds)", new="for p, t in zip(preds, targets)) / (len(preds) - 1)",
+           expect='not by N - 1'),
+    Mutant("train_step updates the last layer only",
+           old="    for p in model.parameters():\n        p.data -= lr * p.grad",
+           new="    for p in model.layers[-1].parameters():\n        p.data -= lr * p.grad",
+           expect='kept their initial values'),
+    Mutant("train_step returns float(loss) (Value has no __float__)",
+           old="    return loss.data\n", new="    return float(loss)\n",
+           expect="return the loss's number, loss.data"),
 ]
 
 VARIANTS = [
@@ -476,4 +548,16 @@ VARIANTS = [
             new="z = self.b + sum(wi * xi for wi, xi in zip(self.w, x))"),
     Variant("train_step scales the gradient in place, then subtracts it", old="p.data -= lr * p.grad",
             new="p.grad *= lr\n        p.data -= p.grad"),
+    # --- third held-out round of issue 15
+    Variant("log derivative as exp(-out.data)", old="self.grad += out.grad / self.data",
+            new="self.grad += math.exp(-out.data) * out.grad"),
+    Variant("__truediv__ as self * (1 / other)", old="return self * other ** -1", new="return self * (1 / other)"),
+    Variant("backward: post-order with an iterator stack", old=_DFS, new=_ITER),
+    Variant("mse_loss with an explicit start Value and len ** -1",
+            old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="    return sum(((p - t) ** 2 for p, t in zip(preds, targets)), Value(0.0)) * len(preds) ** -1"),
+    Variant("tanh derivative from out.data", old="(1 - t ** 2) * out.grad", new="(1 - out.data ** 2) * out.grad"),
+    Variant("neuron accumulating with +=", old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+            new="z = self.b\n        for wi, xi in zip(self.w, x):\n            z += wi * xi"),
+    Variant("zero_grad with p.grad *= 0", old="p.grad = 0.0", new="p.grad *= 0"),
 ]

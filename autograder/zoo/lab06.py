@@ -13,10 +13,20 @@ combined softmax + cross-entropy gradient, the Stack Overflow "derivative of the
 1/N of a multi-output target (1/n_y, 1/(N n_y)), formulas right only for N == n_y or a batch of one (a
 reduction without keepdims), an sgd that rebinds or pairs the two dicts by position, inputs modified in
 place, and correct alternatives (scipy's xlogy and logsumexp in float32, a late 1/N, einsum).
+The third held-out round of issue 15 (14 mistakes and 8 variants written and run through the harness before the
+checks named them) adds a row loop that stops one row early, loc and scale swapped in rng.normal, a matrix with
+the wrong size, a copy-pasted bias of the other layer, tanh computed in place into the stored pre-activation, a
+loss left as a per-sample vector, the binary cross-entropy, argmax without an axis, a mean where the bias
+gradient sums, a backward that recomputes h without b_h, grad_Wh from h, a return inside sgd's loop, np.subtract
+without out= and W_h in place of W_y.
 """
 from autograder.zoo import Mutant, Variant
 
 _LOSS = "L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))"
+
+_SM = ("E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
+       "    return E / E.sum(axis=1, keepdims=True)")
+
 
 MUTANTS = [
     # --- the mistakes named in the issue
@@ -273,6 +283,53 @@ MUTANTS = [
     Mutant("output scores computed from htilde instead of h",
            old='Ytilde = H @ params["Wy"].T', new='Ytilde = Htilde @ params["Wy"].T',
            expect="computed from htilde, the pre-activation"),
+    # --- third held-out round of issue 15 (run through the harness before the checks named them)
+    Mutant("softmax row loop off by one (last row left at zero)", old=_SM,
+           new="out = np.zeros_like(Z, dtype=float)\n    for i in range(Z.shape[0] - 1):\n"
+               "        e = np.exp(Z[i] - Z[i].max())\n        out[i] = e / e.sum()\n    return out",
+           expect='all zeros, as initialised'),
+    Mutant("init weights with mean 0.3 (rng.normal(0.3, size=...))",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx))', new='"Wh": rng.normal(0.3, size=(nh, nx))',
+           expect='takes the mean first'),
+    Mutant("init W_y with n_x columns instead of n_h",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh))', new='"Wy": rng.normal(0.0, 0.3, size=(ny, nx))',
+           expect='(n_y, n_x) with'),
+    Mutant("forward adds b_y in the hidden layer (copy-paste)",
+           old='Htilde = X @ params["Wh"].T + params["bh"].T', new='Htilde = X @ params["Wh"].T + params["by"].T',
+           expect='a parameter of the other layer used here'),
+    Mutant("forward tanh in place (np.tanh(Htilde, out=Htilde))",
+           old="H = np.tanh(Htilde)", new="H = np.tanh(Htilde, out=Htilde)",
+           expect='np.tanh(Htilde, out=Htilde)'),
+    Mutant("loss without the mean (per-sample vector)",
+           old=_LOSS, new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1)",
+           expect='float() of an array'),
+    Mutant("loss as binary cross-entropy over the classes",
+           old=_LOSS, new="L = -np.mean(np.sum(Y * np.log(Yhat) + (1 - Y) * np.log(1 - Yhat), axis=1))",
+           expect='only the probabilities of the wrong classes change'),
+    Mutant("accuracy with argmax without axis",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.mean(np.argmax(Yhat) == np.argmax(Y))",
+           expect='argmax over the wrong axis'),
+    Mutant("grad_by as the mean over the batch",
+           old="grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", new="grad_by = grad_Ytilde.mean(axis=0, keepdims=True).T",
+           expect='a missing or extra factor such as N, 1/N'),
+    Mutant("backward recomputes h without the bias",
+           old='X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='X, Yhat = outputs["X"], outputs["yhat"]\n    H = np.tanh(X @ params["Wh"].T)',
+           expect='recomputes part of the forward pass'),
+    Mutant("grad_Wh built with h instead of X",
+           old="grad_Wh = grad_Htilde.T @ X", new="grad_Wh = grad_Htilde.T @ H",
+           expect="instead of the layer's input X"),
+    Mutant("sgd returns inside the loop (only the first parameter updated)",
+           old="        params[name] -= eta * grads[name]\n    return params",
+           new="        params[name] -= eta * grads[name]\n        return params",
+           expect='indented inside the loop'),
+    Mutant("sgd with np.subtract without out= (result discarded)",
+           old="params[name] -= eta * grads[name]", new="np.subtract(params[name], eta * grads[name])",
+           expect='the parameters did not change'),
+    Mutant("grad_h uses W_h instead of W_y",
+           old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = grad_Ytilde @ params["Wh"]',
+           expect='W_y is (n_y, n_h)'),
 ]
 
 VARIANTS = [
@@ -372,4 +429,24 @@ VARIANTS = [
             new="acc = (Yhat.argmax(1) == Y.argmax(1)).sum() / Y.shape[0]"),
     Variant("grad_H as (W_y^T grad_Ytilde^T)^T",
             old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = (params["Wy"].T @ grad_Ytilde.T).T'),
+    # --- third held-out round of issue 15
+    Variant("softmax with a loop over the rows", old=_SM,
+            new="out = np.empty(Z.shape)\n    for i in range(len(Z)):\n"
+                "        e = np.exp(Z[i] - np.max(Z[i]))\n        out[i] = e / np.sum(e)\n    return out"),
+    Variant("softmax on axis=-1 with in-place division", old=_SM,
+            new="E = np.exp(Z - Z.max(axis=-1, keepdims=True))\n    E /= E.sum(axis=-1, keepdims=True)\n    return E"),
+    Variant("loss with einsum", old=_LOSS,
+            new='L = -np.einsum("nk,nk->n", Y, np.log(np.clip(Yhat, 1e-300, 1.0))).mean()'),
+    Variant("backward with einsum and 1-d sums",
+            old="grad_Wh = grad_Htilde.T @ X", new='grad_Wh = np.einsum("nh,nx->hx", grad_Htilde, X)',
+            also=(("grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", "grad_by = grad_Ytilde.sum(0)[:, None]"),)),
+    Variant("sgd writing through [...]", old="params[name] -= eta * grads[name]",
+            new="params[name][...] = params[name] - eta * grads[name]"),
+    Variant("forward in column form", old='Htilde = X @ params["Wh"].T + params["bh"].T',
+            new='Htilde = (params["Wh"] @ X.T + params["bh"]).T'),
+    Variant("init with 0.3 * rng.normal(size=...)", old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx))',
+            new='"Wh": 0.3 * rng.normal(size=(nh, nx))'),
+    Variant("accuracy by indexing the one-hot labels",
+            old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+            new="acc = np.mean(Y[np.arange(len(Y)), Yhat.argmax(axis=1)])"),
 ]
