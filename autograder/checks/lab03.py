@@ -128,6 +128,13 @@ def _gelu_tanh_df_y(x, y):
 
 SPECS: dict[str, Spec] = {}
 
+#: The range of f'(x) over all x (a property any derivative formula must respect; rounded outwards).
+DF_RANGE = {"sigmoid": (0.0, 0.25, "[0, 1/4]"), "tanh": (0.0, 1.0, "[0, 1]"), "relu": (0.0, 1.0, "{0, 1}"),
+            "leaky_relu": (SLOPE, 1.0, f"{{slope = {SLOPE}, 1}}"), "elu": (0.0, 1.0, "[0, 1] (alpha < 1 here)"),
+            "selu": (0.0, SELU_SCALE * SELU_ALPHA, "[0, scale*alpha ~ 1.758]"),
+            "softplus": (0.0, 1.0, "[0, 1] (it is sigmoid(x))"), "gelu": (-0.129, 1.129, "[-0.129, 1.129]"),
+            "gelu_tanh": (-0.129, 1.129, "[-0.129, 1.129]"), "silu": (-0.0999, 1.0999, "[-0.0999, 1.0999]")}
+
 SPECS["sigmoid"] = Spec(
     "Sigmoid", lambda cls: cls(), _sig, lambda v: _sig(v) * (1 - _sig(v)),
     wrong_forward=lambda x: {
@@ -632,12 +639,36 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
         analysis = explained or analysis
+        out_of_range = _derivative_out_of_range(spec, probe)
+        if out_of_range:
+            analysis = f"{out_of_range}; {analysis}"
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
+
+
+def _derivative_out_of_range(spec: Spec, probe) -> str | None:
+    """Property in plain words: f'(x) of this activation stays within a known range for every x."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    if key not in DF_RANGE:
+        return None
+    lo, hi, words = DF_RANGE[key]
+    points = np.array([[-6.0, -3.0, -1.0, -0.5, 0.5, 1.0, 3.0, 6.0]])
+    try:
+        got = np.asarray(probe(points), dtype=np.float64)
+    except Exception:
+        return None
+    if got.shape != points.shape or not bool(np.isfinite(got).all()):
+        return None
+    bad = np.flatnonzero((got[0] < lo - 1e-9) | (got[0] > hi + 1e-9))
+    if not bad.size:
+        return None
+    i = int(bad[np.argmax(np.abs(got[0, bad]))])
+    return (f"{spec.label}'(x) lies in {words} for every x, but with grad_out = 1 your backward gives "
+            f"{got[0, i]:.4g} at x = {points[0, i]:g}")
 
 
 def _pair(name: str, helper: bool = False):
@@ -678,6 +709,7 @@ PROPERTIES = {
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
+          "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
           "wrong side of 0 and values at readable points named")
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
