@@ -190,3 +190,142 @@ def attribute(obj: Any, name: str, what: str) -> Any:
         fail(f"{what} has no attribute .{name}", "missing-attribute")
     except Exception as exc:
         fail(f"reading {what}.{name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
+
+
+#: Readable points at which an elementwise function's values are shown to the student (no kink at 0).
+PROBE_POINTS = (-3.0, -1.0, -0.5, 0.5, 1.0, 3.0)
+
+
+def _fmt(values: Any) -> str:
+    return "[" + ", ".join(f"{float(v):.4g}" for v in np.asarray(values, dtype=np.float64).ravel()) + "]"
+
+
+def _region_words(x: np.ndarray, got: np.ndarray, expected: np.ndarray, bad: np.ndarray,
+                  rtol: float, atol: float) -> list[str]:
+    """What the wrong values look like on one side of 0: a factor, a constant, a flipped sign."""
+    words = []
+    g, e, xs = got[bad], expected[bad], x[bad]
+    if g.size >= 2 and bool(np.isfinite(g).all()):
+        nz = np.abs(e) > max(atol, 1e-12)
+        if bool(nz.any()):
+            k = float(np.median(g[nz] / e[nz]))
+            if k != 0 and abs(k - 1) > 1e-3 and close_enough(g, k * e, rtol, atol):
+                words.append(f"the expected ones times {k:.4g}" if k != -1 else "the expected ones with the sign flipped")
+        if not words and float(np.ptp(g)) <= atol + rtol * float(np.abs(g).max()) and float(np.ptp(e)) > 10 * atol \
+                and float(np.ptp(xs)) > 0:
+            words.append(f"constant ({float(g.flat[0]):.4g}) instead of depending on x")
+    return words
+
+
+def close_enough(a: Any, b: Any, rtol: float, atol: float) -> bool:
+    return core.close(a, b, max(rtol, 1e-6), atol)
+
+
+def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: float,
+                        probe: Callable[[np.ndarray], Any] | None = None,
+                        oracle: Callable[[np.ndarray], Any] | None = None, what: str = "values") -> str | None:
+    """A case-based explanation of a wrong elementwise result, in a student's words, or None.
+
+    Says on which side of 0 the result is wrong (a wrong np.where branch, a missing max(x, 0)...),
+    what the wrong values look like there (a factor, a constant, a flipped sign), and, when
+    ``probe`` (the student's function on an array of points) and ``oracle`` are given, the student's
+    values and the expected ones at a few readable points, which they can compare with their formula.
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    g = np.asarray(got, dtype=np.float64)
+    e = np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape or xs.shape != e.shape or not e.size:
+        return None
+    with np.errstate(all="ignore"):
+        ok = np.abs(g - e) <= atol + rtol * np.abs(e)
+    neg, pos = xs < 0, xs > 0
+    parts = []
+    if bool(neg.any()) and bool(pos.any()):
+        wrong_neg, wrong_pos = not bool(ok[neg].all()), not bool(ok[pos].all())
+        for side, bad_side, good_side, mask in (("x < 0", wrong_neg, wrong_pos, neg), ("x > 0", wrong_pos, wrong_neg, pos)):
+            if bad_side and not good_side:
+                other = "x > 0" if side == "x < 0" else "x < 0"
+                words = _region_words(xs, g, e, mask & ~ok, rtol, atol)
+                parts.append(f"right for {other} but wrong for {side} (check that branch of your formula)"
+                             + (f": there your {what} are {words[0]}" if words else ""))
+        if wrong_neg and wrong_pos:
+            for side, mask in (("x < 0", neg), ("x > 0", pos)):
+                words = _region_words(xs, g, e, mask, rtol, atol)
+                if words:
+                    parts.append(f"for {side} your {what} are {words[0]}")
+    if probe is not None and oracle is not None:
+        points = np.array([PROBE_POINTS], dtype=np.float64)
+        try:
+            mine = np.asarray(probe(points), dtype=np.float64)
+            want = np.asarray(oracle(points), dtype=np.float64)
+        except Exception:
+            mine = want = None
+        if mine is not None and mine.shape == want.shape and not core.close(mine, want, rtol, atol):
+            parts.append(f"at x = {_fmt(points)} your {what} are {_fmt(mine)}, expected {_fmt(want)}")
+    return "; ".join(parts) or None
+
+
+def explain_factor(got: Any, expected: Any, sizes: dict[str, int], *, rtol: float = 1e-5,
+                   atol: float = 1e-8, divisor: str | None = None) -> str | None:
+    """When ``got`` is ``expected`` times a constant, the constant written with the call's sizes
+    (``{"N": 5, "D": 3}``): "times 0.6 = (D)/(N)", or None.  ``divisor``: the expression the
+    expected value is divided by ("N*D"); then the message says what the student divided by instead."""
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    if g.shape != e.shape or g.size < 2:
+        return None
+    mask = np.abs(e) > max(atol, 1e-12)
+    if not bool(mask.any()) or not bool(np.isfinite(g).all()):
+        return None
+    k = float(np.median(g[mask] / e[mask]))
+    if k == 0 or abs(k - 1) < 1e-3 or not core.close(g, k * e, max(rtol, 1e-6), atol):
+        return None
+    terms = {"1": 1, "2": 2, **{n: v for n, v in sizes.items() if v > 1}}
+    names = list(terms)
+    products = {}
+    for i, a in enumerate(names):
+        for b in names[i:]:
+            expr = a if b == "1" else b if a == "1" else f"{a}*{b}"
+            products.setdefault(terms[a] * terms[b], expr)
+    given = ", ".join(f"{n}={v}" for n, v in sizes.items())
+    if divisor is not None:
+        value = 1
+        for part in divisor.split("*"):
+            value *= terms.get(part, sizes.get(part, 1))
+        for den, bottom in sorted(products.items()):
+            if bottom != divisor and abs(value / den - k) <= 1e-6 * abs(k):
+                return (f"your result is the expected one times {k:.4g}: you divided by {bottom} = {den} where the "
+                        f"expected result divides by {divisor} = {value} ({given})")
+    for num, top in sorted(products.items()):
+        for den, bottom in sorted(products.items()):
+            if top != bottom and abs(num / den - k) <= 1e-6 * abs(k):
+                return f"your result is the expected one times {k:.4g} = ({top})/({bottom}) with {given}"
+    return None
+
+
+def explain_batch_sum(got: Any, expected: Any, per_sample: Any, *, what: str = "gradient") -> str | None:
+    """For a gradient summed over the batch (``expected == per_sample.sum(0)``): which samples'
+    contributions are missing, or counted twice, in ``got`` (a loop over the batch off by one)."""
+    g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    p = np.asarray(per_sample, dtype=np.float64)
+    n = p.shape[0]
+    if g.shape != e.shape or n < 2 or p[0].shape != e.shape:
+        return None
+    A = p.reshape(n, -1).T                       # (entries, samples)
+    if np.linalg.matrix_rank(A) < n:
+        return None
+    coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
+    rounded = np.round(coef)
+    if not np.allclose(coef, rounded, atol=1e-6) or not core.close(A @ rounded, g.ravel(), 1e-6, 1e-9) \
+            or bool((rounded == 1).all()):
+        return None
+    missing = np.flatnonzero(rounded == 0).tolist()
+    twice = np.flatnonzero(rounded > 1).tolist()
+    parts = []
+    if missing:
+        parts.append(f"the contributions of sample(s) {missing} of the {n} in the batch are missing")
+    if twice:
+        parts.append(f"sample(s) {twice} are counted more than once")
+    if not parts:
+        return None
+    return (f"your {what} is a sum over the batch in which " + " and ".join(parts)
+            + ": a loop over the samples must visit each of them once (range(N), not range(N - 1) or range(1, N))")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import core
-from .cases import SHAPE_HINT, attribute, call, diagnose_only, run_cases, same, signature
+from .cases import SHAPE_HINT, attribute, call, diagnose_only, explain_batch_sum, explain_elementwise, explain_factor, run_cases, same, signature
 from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
 
 #: Lab 01 asks for NumPy implementations: the sandboxed kernel refuses these while grading
@@ -34,14 +34,16 @@ PROPERTIES = {
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
-                        "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified"),
+                        "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
+                        "samples missing from or repeated in the batch sums named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
-             "input not modified", "most recent forward cached"),
+             "input not modified", "most recent forward cached", "shape kept (boolean index named)",
+             "wrong side of 0 and values at readable points named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
-                "input not modified"),
+                "input not modified", "wrong side of 0 and values at readable points named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
-                 "most recent forward used"),
+                 "most recent forward used", "a wrong factor named with N and D"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
@@ -161,17 +163,23 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "dx is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dx / n,
             "dx uses W.grad instead of the weights W.data: dL/dx = grad_out @ W.data.T": lambda: gs @ exp_dW.T,
         })
-        expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose={
+        dW_wrong = {
             "dW must be x.T @ grad_out; you have the transpose wrong": lambda: exp_dW.T,
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
             "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
-        })
-        expect_close(db, exp_db, name=f"b.grad after {name}", diagnose={
+        }
+        diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
+        _per_sample_sum(dW, exp_dW, np.einsum("ni,no->nio", xs, gs), f"W.grad after {name}", "dW")
+        expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong)
+        db_wrong = {
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
             "db sums grad_out over the wrong axis: sum over the batch axis 0 (one value per output)":
                 lambda: np.full((1, o), gs.sum()) if n == 1 else None,
-        })
+        }
+        diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
+        _per_sample_sum(db, exp_db, gs[:, None, :], f"b.grad after {name}", "db")
+        expect_close(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong)
         # Finite differences of L = sum(g * forward(x)) (float64, independent of the oracle).
         def loss_x(xx):
             return float(np.sum(gs * (xx @ Ws + b.astype(np.float64))))
@@ -186,6 +194,15 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
         })
     return run
+
+
+def _per_sample_sum(got, expected, per_sample, name: str, what: str) -> None:
+    """A batch-summed gradient that misses (or repeats) some samples' contributions: say which."""
+    if core.close(got, expected, *core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(expected).max()))):
+        return
+    text = explain_batch_sum(got, expected, per_sample, what=what)
+    if text:
+        fail(f"{name}: {text}", "batch-sum-samples-missing")
 
 
 def linear_backward(Linear) -> None:
@@ -229,10 +246,41 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
         num = numerical_gradient(f, x.astype(np.float64).copy())
         if not core.close(dx, num, 1e-4, 1e-6):
             analysis, _ = core.analyse_difference(dx, expected, tol["rtol"], tol["atol"])
+            analysis = _explained(layer_cls, label, x, dx, expected, tol, backward=True) or analysis
             fail(f"{name} is not the derivative of your {label}.forward either: centred finite differences of "
                  f"your forward disagree with your backward; against the expected values: {analysis}",
                  "backward-not-derivative-of-forward")
     expect_close(dx, expected, name=name, **tol)
+
+
+def _probe(layer_cls, label: str, backward: bool):
+    """The student's forward (or derivative: backward with grad_out = 1) at an array of points."""
+    def run(p):
+        layer = layer_cls()
+        y = layer.forward(p)
+        return layer.backward(np.ones_like(p)) if backward else y
+    return run
+
+
+_ORACLES = {"ReLU": (lambda p: np.maximum(p, 0.0), lambda p: (p > 0) * 1.0),
+            "Sigmoid": (lambda p: _sigmoid_oracle(p), lambda p: _sigmoid_oracle(p) * (1 - _sigmoid_oracle(p)))}
+
+
+def _explained(layer_cls, label, x, got, expected, tol, *, backward: bool) -> str | None:
+    """Which side of 0 is wrong, and the student's values at readable points (cases.explain_elementwise)."""
+    rt, at = core.dtype_tolerance(got, tol["rtol"], tol["atol"], float(np.abs(expected).max()))
+    return explain_elementwise(x, got, expected, rtol=rt, atol=at, probe=_probe(layer_cls, label, backward),
+                               oracle=_ORACLES[label][1 if backward else 0],
+                               what="derivatives (grad_out = 1)" if backward else "values")
+
+
+def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose) -> None:
+    diagnose_only(y, expected, name=name, diagnose=diagnose, rtol=1e-5, atol=1e-7)
+    if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
+        text = _explained(layer_cls, label, x, y, expected, {"rtol": 1e-5, "atol": 1e-7}, backward=False)
+        if text:
+            fail(f"{name} has wrong values: {text}", "wrong-values-explained")
+    expect_close(y, expected, name=name)
 
 
 def _relu_case(ReLU, x, r):
@@ -246,7 +294,7 @@ def _relu_case(ReLU, x, r):
                  "relu-forward-returns-mask")
         y = expect_array(y, name=name, shape=x.shape)
         xs = x.astype(np.float64)
-        expect_close(y, np.where(xs > 0, xs, 0.0), name=name, diagnose={
+        _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
             "ReLU(x) = max(x, 0), not |x|": lambda: np.abs(xs),
@@ -254,8 +302,12 @@ def _relu_case(ReLU, x, r):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("ReLU.backward", ("grad_out",), (g,))
-        dx = expect_array(call(layer.backward, g, label="ReLU.backward", names=("grad_out",)),
-                          name=bname, shape=x.shape)
+        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",))
+        if isinstance(dx, np.ndarray) and dx.ndim == 1 and x.ndim == 2 and dx.size == int((xs > 0).sum()) != x.size:
+            fail(f"{bname} returned a flat array of {dx.size} entries, one per positive input: boolean indexing "
+                 f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
+                 f"or np.where(mask, grad_out, 0)", "boolean-index-flattens")
+        dx = expect_array(dx, name=bname, shape=x.shape)
         relu_x = np.where(xs > 0, xs, 0.0)
         _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
             "the ReLU mask is the wrong way round: the gradient flows where x > 0": lambda: gs * (xs < 0),
@@ -296,7 +348,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                          name=name, shape=x.shape)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
-        expect_close(y, s, name=name, diagnose={
+        _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
         })
         g = r.normal(size=x.shape).astype(x.dtype)
@@ -336,13 +388,17 @@ def sigmoid(Sigmoid) -> None:
 MSE_SHAPES = [(5, 3), (1, 4), (7, 2), (6, 1), (3, 5)]
 
 
+MSE_HINT = ("a shape mismatch: pred and target are both (N, D); reshape the target to pred.shape (np.reshape(target, "
+            "pred.shape): a (-1, 1) column fits D = 1 only)")
+
+
 def _mse_case(MSELoss, r, n, d, dtype):
     def run():
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
         loss_fn = call(MSELoss, label="MSELoss()")
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target")),
-                              name=name)
+        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
+                                   hint=MSE_HINT), name=name)
         diff = pred.astype(np.float64) - target.astype(np.float64)
         sq = np.einsum("nd,nd->", diff, diff)
         expect_close(value, sq / (n * d), name=name, diagnose={
@@ -385,6 +441,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
             num = numerical_gradient(own, pred.astype(np.float64).copy())
             if not core.close(grad, num, 1e-4, 1e-7):
                 analysis, _ = core.analyse_difference(grad, exact, 1e-5, 1e-8)
+                factor = explain_factor(grad, exact, {"N": n, "D": d}, divisor="N*D")
+                if factor:
+                    analysis = (f"{factor}; the loss is the mean over all N*D = {n * d} entries, so its gradient "
+                                f"is 2 (pred - target) / (N*D)")
                 fail(f"{bname} is not the derivative of your MSELoss.forward (your forward is right): "
                      f"{analysis}", "backward-not-derivative-of-forward")
             expect_close(grad, exact, name=bname)
@@ -565,8 +625,11 @@ def _sequential_case(Sequential, r, n):
         dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",))
         order = [who for kind, who in log if kind == "backward"]
         if order != ["layer2", "layer1", "layer0"]:
+            never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
+            extra = (f": the backward of {', '.join(never)} was never called (a loop that skips a layer, such as "
+                     f"reversed(self.layers[1:])?)" if never else "")
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
-                 f"once each; called {order}", "sequential-backward-order")
+                 f"once each; called {order}{extra}", "sequential-backward-order")
         gi = g
         for i in (2, 1, 0):
             got = layers[i].received[-1][2]

@@ -26,6 +26,7 @@ from . import core
 from .cases import (
     SHAPE_HINT,
     call,
+    diagnose_only,
     run_cases,
     same,
     signature,
@@ -41,13 +42,14 @@ _float64 = np.float64
 PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
-                "input not modified"),
+                "input not modified", "one 1 in every row"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
-                "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance"),
+                "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
+                "shift invariance (diagnosis)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
-                      "uniform logits = ln C", "inputs not modified"),
+                      "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
-                                       "batch 1", "float32", "input not modified"),
+                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)"),
     "init_params": ("shapes", "float32", "zero biases", "He/Xavier scale", "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified"),
@@ -55,13 +57,15 @@ PROPERTIES = {
                  "float32", "inputs not modified (params, cache, dlogits)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)"),
-    "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels"),
+    "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
+                 "scores favouring the label give 1, never the label 0 (diagnosis)"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
-                            "batch larger than N"),
+                            "batch larger than N", "N rows, not the columns, shuffled"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
-                    "(loss, accuracy) order", "batch size 1", "float32"),
+                    "(loss, accuracy) order", "batch size 1", "float32",
+                    "a tiny lr barely moves params (diagnosis)"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified"),
@@ -166,6 +170,11 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
             fail(f"{name} returned shape {(c, n)}: one row per sample, (N, num_classes) = {(n, c)}",
                  "one-hot-transposed")
         got = expect_array(got, name=name, shape=(n, c))
+        if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
+            empty = np.flatnonzero(got.sum(axis=1) == 0)
+            fail(f"{name}: rows {empty[:6].tolist()} of the {n} have no 1 at all"
+                 + (" (the last rows: does a loop stop early, range(N - 1)?)" if empty[-1] == n - 1 else "")
+                 + ": every row i needs its 1 at column y[i]", "one-hot-rows-without-one")
         if not ((got == 0) | (got == 1)).all() or not (got.sum(axis=1) == 1).all():
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
@@ -287,9 +296,27 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: (np.exp(zs - zs.max(axis=0, keepdims=True))
                              / np.exp(zs - zs.max(axis=0, keepdims=True)).sum(axis=1, keepdims=True)),
             }
-        expect_close(got, _softmax(zs), name=name, diagnose=wrong,
-                     **tolerance(z.dtype, got.dtype, scale=scale, rtol=1e-6, atol=1e-9))
+        tol = tolerance(z.dtype, got.dtype, scale=scale, rtol=1e-6, atol=1e-9)
+        diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
+        if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            _shift_invariance(softmax, z, got, name)
+        expect_close(got, _softmax(zs), name=name, diagnose=wrong, **tol)
     return run
+
+
+def _shift_invariance(softmax, z, got, name) -> None:
+    """Property in plain words: softmax(z - c) = softmax(z) for any per-row constant c."""
+    shifted = (z - z.max(axis=1, keepdims=True)).astype(z.dtype)
+    try:
+        mine = np.asarray(softmax(shifted), dtype=_float64)
+    except Exception:
+        return
+    want = _softmax(z.astype(_float64))
+    if mine.shape == z.shape and core.close(mine, want, 1e-5, 1e-7):
+        fail(f"{name} has wrong values, but your softmax of the same logits minus each row's maximum is right: "
+             f"softmax must not change when a constant is added to a row (softmax(z) = softmax(z - c)); subtract "
+             f"each row's maximum, z - z.max(axis=1, keepdims=True), instead of clipping or rescaling the logits",
+             "softmax-not-shift-invariant")
 
 
 def softmax(softmax):
@@ -325,7 +352,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
         logp = np.log(p)
-        expect_close(got, _ce(zs, y), name=name, diagnose={
+        ce_wrong = {
             "summed over the batch instead of averaged: the loss is the MEAN over the N samples": per.sum(),
             "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
             "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
@@ -345,7 +372,19 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 lambda: float(-np.mean(np.sum(y[None, :] * logp, axis=1))) if n == c else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
-        }, **tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9))
+        }
+        tol = tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9)
+        diagnose_only(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
+        if c > 1 and not core.close(got, _ce(zs, y), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            y2 = ((y + 1) % c).astype(y.dtype)
+            try:
+                other = float(cross_entropy(z, y2))
+            except Exception:
+                other = None
+            if other is not None and abs(other - got) <= 1e-12 + 1e-9 * abs(got) and abs(_ce(zs, y2) - _ce(zs, y)) > 1e-6:
+                fail(f"{name} does not depend on the labels y (other labels give the same {got:.4g}): the loss is "
+                     f"the mean of -log p[i, y[i]], the probability of each row's TRUE class", "cross-entropy-ignores-labels")
+        expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
 
 
@@ -422,7 +461,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             if own is not None and own.shape == (n, c) and not core.close(own, Y, 0, 0) \
                     and core.close(got, (ps - own) / n, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
                 return
-        expect_close(got, want, name=name, diagnose={
+        sce_wrong = {
             "the 1/N is missing: the loss is a mean, so dlogits = (probs - one_hot(y)) / N": ps - Y,
             "the 1/N is applied twice: divide (probs - one_hot(y)) by N once": (ps - Y) / n ** 2,
             "the labels are not one-hot encoded: subtract one_hot(y) (N, C), not the integer labels":
@@ -437,7 +476,15 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
             "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
             "divided by C (the number of classes) instead of N (the batch size)": (ps - Y) / c if c != n else None,
-        }, **tol)
+        }
+        diagnose_only(got, want, name=name, diagnose=sce_wrong, **tol)
+        rows = got.astype(_float64).sum(axis=1) * n
+        if n > 1 and not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])) \
+                and not core.close(rows, np.zeros(n), 1e-4, 1e-4):
+            fail(f"{name}: each row of dlogits must sum to 0 (the probabilities sum to 1, minus a single 1 at the "
+                 f"label), but N times your rows sum to {np.round(rows[:5], 3).tolist()}: subtract 1 once per row, "
+                 f"at (i, y[i]) (g[np.arange(N), y] -= 1; g[:, y] -= 1 hits whole columns)", "sce-rows-not-zero-sum")
+        expect_close(got, want, name=name, diagnose=sce_wrong, **tol)
         # The reference gradient is the derivative of the mean cross-entropy (guards the oracle).
         if dtype == np.float64 and not core.close((ps - Y) / n, numeric, 1e-4, 1e-6):
             fail("internal check error: oracle and finite differences disagree")
@@ -726,8 +773,30 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         if n == c:
             diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
                 float(np.mean(scores.argmax(axis=0) == y))
+        diagnose_only(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
+        if not core.close(got, want, 1e-9, 1e-12):
+            _accuracy_extremes(accuracy, y, c, dtype)
         expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
     return run
+
+
+def _accuracy_extremes(accuracy, y, c, dtype) -> None:
+    """Properties in plain words: scores that always favour the label give 1, never the label give 0."""
+    n = len(y)
+    for label, scores, want in (("always the label", 5.0 * _onehot(y, c), 1.0),
+                                ("never the label", -5.0 * _onehot(y, c), 0.0)):
+        if c < 2:
+            continue
+        try:
+            got = float(accuracy(scores.astype(dtype), y))
+        except Exception:
+            return
+        if abs(got - want) > 1e-9:
+            table = float(np.mean(y[:, None] == y[None, :]))
+            extra = (" (comparing the (N,) predictions with an (N, 1) column of labels broadcasts to an (N, N) "
+                     "table of every pair: keep both 1-D)" if n > 1 and want == 1.0 and abs(got - table) < 1e-9 else "")
+            fail(f"accuracy(scores whose largest entry is {label}, y) gave {got:.4g}, not {want:g}: compare "
+                 f"scores.argmax(axis=1) with y element by element and average{extra}", "accuracy-property")
 
 
 def accuracy(accuracy):
@@ -797,6 +866,10 @@ def _minibatch_case(fn, r, n, d, bs):
         name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
         seen, seen_y, sizes = _order(_batches(fn, X, y, bs, seed, name), d)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
+        if len(seen) < n and len(seen) == d and d != n:
+            fail(f"{name} yielded {len(seen)} samples in all, the number of columns X.shape[1] = {d}, not the "
+                 f"N = {n} rows: shuffle the row indices, rng.permutation(X.shape[0]) (rows are samples)",
+                 "minibatches-wrong-axis")
         if 0 in sizes:
             fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
@@ -953,6 +1026,24 @@ def _weighted(rec, key, n):
         return None
 
 
+def _small_lr_property(train_epoch, before, X, y, bs, seed, name) -> None:
+    """Property in plain words: with a tiny learning rate an epoch barely moves the parameters (every
+    change an epoch makes is an sgd_update step lr * grad)."""
+    q = _copy_params(before)
+    try:
+        train_epoch(q, X, y, 1e-9, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    moved = {k: float(np.max(np.abs(np.asarray(q[k], dtype=_float64) - before[k])))
+             for k in before if k in q and np.shape(q[k]) == before[k].shape}
+    worst = max(moved, key=moved.get, default=None)
+    if worst is not None and moved[worst] > 1e-4:
+        fail(f"{name.replace('lr=', 'lr=1e-9 (instead of ').replace(', batch_size', '), batch_size', 1)} "
+             f"changed params['{worst}'] by up to {moved[worst]:.3g}: with a tiny learning rate an epoch must "
+             f"barely move the parameters, every change being an sgd_update step lr * grad (are params replaced "
+             f"by the gradients, or updated without lr?)", "train-epoch-update-not-scaled-by-lr")
+
+
 def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
@@ -1027,6 +1118,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         continue
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
+            _small_lr_property(train_epoch, before, X, y, bs, seed, name)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
             analysis, _ = core.analyse_difference(p[k], ref[0][k], 1e-5, 1e-7)
@@ -1171,7 +1263,8 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         if trains and np.array_equal(p["W1"][: d // 2], before["W1"][: d // 2]):
             fail(f"{label}) did not update params in place (the model must be trained on the dict it is given)",
                  "fit-params-unchanged")
-        if trains and not np.array_equal(p["W1"][d // 2:], before["W1"][d // 2:]):
+        own_changes_val_rows = own1 is not None and not np.array_equal(own1["W1"][d // 2:], before["W1"][d // 2:])
+        if trains and not own_changes_val_rows and not np.array_equal(p["W1"][d // 2:], before["W1"][d // 2:]):
             fail("validation data leaked into training: the weights of pixels that only validation "
                  "images use have changed; train on (X_tr, y_tr) only and use (X_val, y_val) only to measure",
                  "fit-validation-leak")
@@ -1191,7 +1284,10 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             if np.array_equal(q2["W2"], before["W2"]):
                 fail("fit: the first epoch must use lr itself (epoch e uses lr * lr_decay**(e - 1), "
                      "so lr_decay only acts from the second epoch on)", "fit-lr-first-epoch")
-            if not core.close(q2["W2"], q1["W2"], 1e-9, 1e-12) or core.close(q3["W2"], q1["W2"], 1e-9, 1e-12):
+            still = epoch(_copy_params(before), 0.0, np.random.default_rng(2))
+            lr0_is_identity = still is not None and all(same(still[k], before[k]) for k in before)
+            if lr0_is_identity and (not core.close(q2["W2"], q1["W2"], 1e-9, 1e-12)
+                                    or core.close(q3["W2"], q1["W2"], 1e-9, 1e-12)):
                 fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
                      "fit-lr-decay")
             first = epoch(_copy_params(before), 0.3, np.random.default_rng(2)) if replayable else None
@@ -1259,7 +1355,9 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
         y_pred = np.where(r.random(n) < 0.6, y_true, _labels(r, n, c - 1 if absent else c))
         name = signature("confusion_matrix", ("y_true", "y_pred", "num_classes"), (y_true, y_pred, c))
         got = call(confusion_matrix, y_true, y_pred, c, label="confusion_matrix",
-                   names=("y_true", "y_pred", "num_classes"))
+                   names=("y_true", "y_pred", "num_classes"),
+                   hint=f"a shape mismatch: the matrix is (num_classes, num_classes) = {(c, c)} even when the largest "
+                        f"classes do not occur in y_true or y_pred (np.bincount needs minlength=num_classes**2)")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape != (c, c) and got.shape[0] == got.shape[1]:
             fail(f"{name} has shape {got.shape}: it must be (num_classes, num_classes) = {(c, c)} whatever "
                  f"classes occur (use the num_classes argument)", "confusion-num-classes")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import core
-from .cases import call, diagnose_only, run_cases, signature, tolerance
+from .cases import call, diagnose_only, explain_elementwise, run_cases, signature, tolerance
 
 # ----------------------------------------------------------------------------- oracles
 # Scalar formulas in plain Python floats, evaluated element by element: a formulation
@@ -127,6 +127,13 @@ def _gelu_tanh_df_y(x, y):
 
 
 SPECS: dict[str, Spec] = {}
+
+#: The range of f'(x) over all x (a property any derivative formula must respect; rounded outwards).
+DF_RANGE = {"sigmoid": (0.0, 0.25, "[0, 1/4]"), "tanh": (0.0, 1.0, "[0, 1]"), "relu": (0.0, 1.0, "{0, 1}"),
+            "leaky_relu": (SLOPE, 1.0, f"{{slope = {SLOPE}, 1}}"), "elu": (0.0, 1.0, "[0, 1] (alpha < 1 here)"),
+            "selu": (0.0, SELU_SCALE * SELU_ALPHA, "[0, scale*alpha ~ 1.758]"),
+            "softplus": (0.0, 1.0, "[0, 1] (it is sigmoid(x))"), "gelu": (-0.129, 1.129, "[-0.129, 1.129]"),
+            "gelu_tanh": (-0.129, 1.129, "[-0.129, 1.129]"), "silu": (-0.0999, 1.0999, "[-0.0999, 1.0999]")}
 
 SPECS["sigmoid"] = Spec(
     "Sigmoid", lambda cls: cls(), _sig, lambda v: _sig(v) * (1 - _sig(v)),
@@ -363,11 +370,11 @@ def _cache_forward(layer, x, label: str):
     return y if isinstance(y, np.ndarray) and y.shape == x.shape else None
 
 
-def _backward(layer, g, label: str, y=None) -> np.ndarray:
+def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
     wrong forward left: judged in the forward's cell)."""
     name = signature(f"{label}.backward", ("grad_out",), (g,))
-    d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=None)
+    d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
@@ -433,8 +440,13 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                 s = own_sigmoid(x)
                 if s is not None and not core.close(s, _s(xs), **tol) and core.close(y, xs * s, **tol):
                     return
-            core.expect_close(y, _map(spec.f, xs), name=signature(f"{label}.forward", ("x",), (x,)),
-                              diagnose=spec.wrong_forward(xs), **tol)
+            expected = _map(spec.f, xs)
+            name = signature(f"{label}.forward", ("x",), (x,))
+            diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs), **_generic_forward(spec, xs)},
+                          **tol)
+            _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
+                     oracle=lambda p: _map(spec.f, p), what="values")
+            core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([(None, case(x64.astype(dtype))) for x64 in cases for dtype in DTYPES])
     # extreme inputs: no overflow warning, no NaN, still the right values
@@ -454,6 +466,60 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                 continue
         core.expect_close(y, _map(spec.f, xs), name=f"{label}.forward on inputs up to +-1000 ({np.dtype(dtype).name})",
                           **tol)
+
+
+def _generic_forward(spec: Spec, xs: np.ndarray) -> dict:
+    """Mistakes any elementwise forward can make (not catalogued per activation)."""
+    return {
+        "the sign of x is flipped inside the formula: you computed f(-x)": lambda: _map(spec.f, -xs),
+        "the result has the wrong sign: you computed -f(x)": lambda: -_map(spec.f, xs),
+        "the activation was applied twice: f(f(x))": lambda: _map(spec.f, _map(spec.f, xs)),
+    }
+
+
+def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
+    """Mistakes any elementwise backward can make: the derivative of the wrong quantity, the chain rule
+    written as a sum, the activation instead of its derivative."""
+    return {
+        "the derivative is evaluated at the output y = f(x) instead of the input x: f'(x), not f'(y)":
+            lambda: gs * _map(spec.df, _map(spec.f, xs)),
+        "the derivative is evaluated at grad_out instead of the input x: dL/dx = grad_out * f'(x)":
+            lambda: _map(spec.df, gs),
+        "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
+        "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
+            lambda: gs * _map(spec.f, xs),
+    }
+
+
+def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has wrong values: ",
+             diagnosis="wrong-values-explained") -> None:
+    """Fail with a case-based explanation (which side of 0, values at readable points) when one exists."""
+    rt, at = core.dtype_tolerance(got, tol["rtol"], tol["atol"], float(np.abs(expected).max()) if expected.size else 1.0)
+    if core.close(got, expected, rt, at):
+        return
+    text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what)
+    if text:
+        core.fail(f"{name} {prefix}{text}", diagnosis)
+
+
+def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
+    """Property: dL/dx = grad_out * f'(x) is linear in grad_out (grad_out times -2 gives the result times -2)."""
+    layer = _make(label, spec.make, cls)
+    _cache_forward(layer, x, label)
+    try:
+        d2 = layer.backward(-2 * g)
+    except Exception:
+        return
+    if not isinstance(d2, np.ndarray) or d2.shape != d.shape:
+        return
+    d2s, ds = d2.astype(np.float64), d.astype(np.float64)
+    tol = _tol(x.dtype, d.dtype)
+    if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, *core.dtype_tolerance(d, tol["rtol"], tol["atol"],
+                                                                                               float(np.abs(ds).max()))):
+        core.fail(f"{label}.backward is not proportional to grad_out: multiplying grad_out by -2 must multiply "
+                  f"dL/dx = grad_out * f'(x) by -2 (f'(x) depends on the input x only: is something computed from "
+                  f"grad_out, such as a mask, a sign or a function of it, or is grad_out added instead of multiplied?)",
+                  "backward-not-linear-in-grad-out")
 
 
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
@@ -499,7 +565,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             if accepted(d, alternatives(x, xs, gs, y), tol):
                 return
             name = signature(f"{label}.backward", ("grad_out",), (g,))
-            diagnose_only(d, expected, name=name, diagnose=wrong(xs, gs), **tol)
+            diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)}, **tol)
+            _linear_in_grad_out(cls, spec, label, x, g, d)
             _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol)
             core.expect_close(d, expected, name=name, **tol)
         return run
@@ -564,12 +631,44 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
     except core.CheckFailure:
         return
     analysis, _ = core.analyse_difference(d, expected, tol["rtol"], tol["atol"])
+    if spec.label != "Softmax":      # elementwise: which side of 0, and f'(x) at readable points
+        def probe(p):
+            layer = _make(label, spec.make, cls)
+            layer.forward(p)
+            return layer.backward(np.ones_like(p))
+        explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
+                                        oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
+        analysis = explained or analysis
+        out_of_range = _derivative_out_of_range(spec, probe)
+        if out_of_range:
+            analysis = f"{out_of_range}; {analysis}"
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
+
+
+def _derivative_out_of_range(spec: Spec, probe) -> str | None:
+    """Property in plain words: f'(x) of this activation stays within a known range for every x."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    if key not in DF_RANGE:
+        return None
+    lo, hi, words = DF_RANGE[key]
+    points = np.array([[-6.0, -3.0, -1.0, -0.5, 0.5, 1.0, 3.0, 6.0]])
+    try:
+        got = np.asarray(probe(points), dtype=np.float64)
+    except Exception:
+        return None
+    if got.shape != points.shape or not bool(np.isfinite(got).all()):
+        return None
+    bad = np.flatnonzero((got[0] < lo - 1e-9) | (got[0] > hi + 1e-9))
+    if not bad.size:
+        return None
+    i = int(bad[np.argmax(np.abs(got[0, bad]))])
+    return (f"{spec.label}'(x) lies in {words} for every x, but with grad_out = 1 your backward gives "
+            f"{got[0, i]:.4g} at x = {points[0, i]:g}")
 
 
 def _pair(name: str, helper: bool = False):
@@ -602,13 +701,17 @@ silu_forward, silu_backward = _pair("silu")
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
                         "float64", "dtype kept", "input not modified", "|x| = 1000 without overflow",
-                        "parameters() == []") + (("relative to the student's Sigmoid",) if n == "silu" else ())
+                        "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
+                        "wrong side of 0 and values at readable points named") + (("relative to the student's Sigmoid",) if n == "silu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept", "grad_out not modified")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
-       + ("finite differences of own forward (diagnosis)",)
+       + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
+          "f'(x) within its known range (diagnosis)",
+          "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
+          "wrong side of 0 and values at readable points named")
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
        + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
@@ -649,8 +752,23 @@ def _softmax_axis0(z: np.ndarray) -> np.ndarray:
     return _softmax_oracle(np.asarray(z, dtype=np.float64).T).T
 
 
+SOFTMAX_JVP_HINT = ("a shape mismatch: the dot product g . y is one number per sample, sum(grad_out * y, axis=1, "
+                    "keepdims=True) of shape (N, 1) (grad_out @ y.T is (N, N): every pair of samples)")
+ROW_MAX_HINT = ("subtract each ROW's own maximum, z.max(axis=1, keepdims=True): one maximum for the whole batch "
+                "leaves rows far below it at exp(-large) = 0, and 0/0 = NaN")
+
 SOFTMAX_HINT = ("a shape mismatch: normalise each ROW by its own sum, e.sum(axis=1, keepdims=True) has shape "
                 "(N, 1) (without keepdims the (N,) sums line up with the columns)")
+
+
+def _softmax_forward_call(layer, z, label: str, hint: str | None):
+    """The student's Softmax.forward; a numerical warning comes with the row-maximum advice."""
+    try:
+        return call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=hint)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            raise core.CheckFailure(f"{exc}; {ROW_MAX_HINT}", exc.diagnosis) from None
+        raise
 
 
 def softmax_forward(cls) -> None:
@@ -663,7 +781,7 @@ def softmax_forward(cls) -> None:
 
     def case(z):
         def run():
-            y = call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=SOFTMAX_HINT)
+            y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT)
             name = signature(f"{label}.forward", ("z",), (z,))
             if _promoted(y, z.dtype) and y.shape == z.shape:
                 core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
@@ -695,7 +813,7 @@ def softmax_forward(cls) -> None:
         z = np.array([[1000.0, -1000.0, 0.0, 999.0],
                       [-1000.0, -1000.0, -1000.0, -1000.0],
                       [-1000.0, 1000.0, 710.0, -710.0]], dtype=dtype)
-        y = call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=None)
+        y = _softmax_forward_call(layer, z, label, None)
         name = f"{label}.forward on logits up to +-1000 ({np.dtype(dtype).name})"
         if _promoted(y, z.dtype) and y.shape == z.shape:
             core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
@@ -713,7 +831,7 @@ def softmax_backward(cls) -> None:
         def run():
             layer = _make(label, lambda c: c(), cls)
             y = _cache_forward(layer, z, label)
-            d = _backward(layer, g, label, y)
+            d = _backward(layer, g, label, y, hint=SOFTMAX_JVP_HINT)
             zs, gs = z.astype(np.float64), g.astype(np.float64)
             tol = _tol(z.dtype, d.dtype, scale=float(np.abs(zs).max()))
             expected = _softmax_jvp_oracle(zs, gs)
@@ -741,6 +859,9 @@ def softmax_backward(cls) -> None:
                 "y * (g - sum(g*y, axis=1))": -expected,
                 "sum(g*y) runs over the whole batch: sum each row over its classes, axis=1 with keepdims=True":
                     yo * (gs - (gs * yo).sum()),
+                "the dot product g . y is taken per sample, sum(g*y, axis=1, keepdims=True) of shape (N, 1); "
+                "grad_out @ y.T is an (N, N) matrix that mixes every pair of samples":
+                    (yo * (gs - gs @ yo.T)) if n == c else None,
                 "each sample has its own Jacobian diag(y_i) - y_i y_i^T: the Jacobian of the first sample was used "
                 "for every row": gs @ (np.diag(yo[0]) - np.outer(yo[0], yo[0])) if n > 1 else None,
             })
