@@ -16,3 +16,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def labs():
     from autograder.paths import lab_ids
     return lab_ids()
+
+
+# The lab test modules (tests/test_labNN*.py) name their lab in a module constant LAB.
+@pytest.fixture(scope="module")
+def ns(request):
+    """The lab's setup and solution cells, executed once per test module (a name -> object dict)."""
+    from autograder import harness
+    return harness.solution_namespace(request.module.LAB)
+
+
+@pytest.fixture(scope="module")
+def nb(request):
+    """The lab's source notebook (solutions/), read once per test module."""
+    from autograder import notebooks
+    from autograder.paths import source_notebook
+    return notebooks.read(source_notebook(request.module.LAB))

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import core
+from autograder.checks import cases, core
 from autograder.checks.core import CheckFailure
 
 
@@ -128,3 +128,23 @@ def test_the_fallback_analysis_names_a_transpose_and_a_diagonal_only_formula():
     e = np.random.default_rng(3).standard_normal((4, 4))
     assert core.analyse_difference(e.T, e, 1e-6, 1e-9)[1] == "transposed"
     assert core.analyse_difference(np.diag(np.diag(e)), e, 1e-6, 1e-9)[1] == "diagonal-only"
+
+
+def test_broadcast_and_einsum_errors_are_explained():
+    """A raw NumPy shape error, explained: which axes met (cases.call appends this)."""
+    text = "operands could not be broadcast together with shapes (4,3,6,5,1,1) (3,1,1) "
+    assert "meet the last 3 axes" in cases.explain_broadcast(text)
+    text = ("operands could not be broadcast together with remapped shapes [original->remapped]: "
+            "(4,7)->(4,7,newaxis,newaxis,newaxis) (7,3,1,1)->(3,1,1,7) ")
+    assert "size 7" in cases.explain_broadcast(text) and "size 3" in cases.explain_broadcast(text)
+    assert cases.explain_broadcast("index 3 is out of bounds") is None
+
+
+def test_a_broadcast_error_in_a_named_call_says_which_axes_met():
+    def add_bias(x, b):
+        return x + b        # b of shape (N,) where (1, D) belongs
+    with pytest.raises(CheckFailure) as info:
+        cases.call(add_bias, np.ones((5, 3)), np.ones(5), label="Layer.forward", names=("x", "b"))
+    text = str(info.value)
+    assert "Layer.forward(x of shape (5, 3) float64, b of shape (5,) float64)" in text
+    assert "the last 1 axis of the array of shape (5, 3)" in text and info.value.diagnosis == "raised-broadcast"

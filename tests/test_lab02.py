@@ -10,19 +10,8 @@ from zoo_asserts import assert_caught_and_named
 from autograder import harness, notebooks, zoo
 from autograder.checks import core
 from autograder.checks import lab02 as checks
-from autograder.paths import source_notebook
 
 LAB = "lab02-ffnn-mnist"
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return harness.solution_namespace(LAB)
-
-
-@pytest.fixture(scope="module")
-def nb():
-    return notebooks.read(source_notebook(LAB))
 
 
 def test_solution_full_marks():

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 import real_data
 
-from autograder import harness
 from nnlab import mnist
 
 LAB = "lab02-ffnn-mnist"
@@ -36,11 +35,6 @@ def _one_thread():
     except ImportError:
         return nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
-
-
-@pytest.fixture(scope="module")
-def ns():
-    return harness.solution_namespace(LAB)
 
 
 def _train(ns, X_tr, y_tr, X_val, y_val, epochs=EPOCHS):

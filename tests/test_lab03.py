@@ -18,12 +18,6 @@ CLASSES = {  # check name -> class name in the notebook
 }
 
 
-@pytest.fixture(scope="module")
-def ns():
-    """The setup and solution cells of the source notebook, executed once."""
-    return harness.solution_namespace(LAB)
-
-
 # ---------------------------------------------------------------------------- oracles
 
 @pytest.mark.parametrize("name", sorted(checks.SPECS))

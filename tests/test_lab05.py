@@ -21,11 +21,6 @@ from autograder.zoo import lab05 as zoo
 LAB = "lab05-autograd"
 
 
-@pytest.fixture(scope="module")
-def ns():
-    return harness.solution_namespace(LAB)
-
-
 # --------------------------------------------------------------------------- checker oracles
 @pytest.mark.parametrize("t,n_leaves,n_ops", [(0, 2, 6), (1, 3, 25), (2, 5, 60)])
 def test_graph_oracle_matches_finite_differences(ns, t, n_leaves, n_ops):

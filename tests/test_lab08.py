@@ -26,16 +26,6 @@ from autograder.paths import ROOT, source_notebook
 LAB = "lab08-optimisation"
 
 
-@pytest.fixture(scope="module")
-def ns():
-    return harness.solution_namespace(LAB)
-
-
-@pytest.fixture(scope="module")
-def nb():
-    return notebooks.read(source_notebook(LAB))
-
-
 def _params(data, decay=None):
     decay = decay or [True] * len(data)
     return [types.SimpleNamespace(data=d.copy(), grad=np.zeros_like(d), decay=f) for d, f in zip(data, decay)]
