@@ -60,7 +60,8 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
-        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") else None
+        # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
+        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
         if broadcast:
             raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
                                     "raised-broadcast") from None
@@ -92,18 +93,22 @@ def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
                         f"each letter must stand for the same axis in every operand"
                         + (f" ({einsum_example})" if einsum_example else ""))
         return None
-    shapes = [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]*)\)", text)][:2]
+    said = text[text.index("could not be broadcast"):]     # not the call's own description before it
+    shapes = [tuple(int(d) for d in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]*)\)", said)][:2]
     if len(shapes) < 2:
         return None
     a, b = sorted(shapes, key=len)
     if len(a) < len(b):
         met = b[len(b) - len(a):]
         axes = "axis" if len(a) == 1 else "axes"
-        return (f"NumPy lines shapes up from the LAST axis, so the {len(a)} {axes} of the array of shape {a} meet "
+        meet = "meets" if len(a) == 1 else "meet"
+        return (f"NumPy lines shapes up from the LAST axis, so the {len(a)} {axes} of the array of shape {a} {meet} "
                 f"the last {len(a)} {axes} of the array of shape {b}, sizes {met}; give it the missing axes "
                 f"where they belong (None / reshape / keepdims=True: (N, 1) for a value per sample, (1, D) for "
                 f"one per feature, (1, C, 1, 1) for one per channel) or use einsum")
     clash = [i for i, (u, v) in enumerate(zip(a, b)) if u != v and 1 not in (u, v)]
+    if not clash:
+        return None
     return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
             f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
 

@@ -662,9 +662,40 @@ def _sequential_case(Sequential, r, n):
     return run
 
 
+class _Holder:
+    """A mock layer holding ``k`` parameters (for the order of Sequential.parameters)."""
+
+    def __init__(self, params):
+        self.params = params
+
+    def parameters(self):
+        return list(self.params)
+
+
+def _parameters_order_case(Sequential):
+    def run():
+        # Twelve layers of one to three parameters each: a collection that does not keep order (a set,
+        # a dict keyed by hash) cannot give 24 objects back in their order except by a rare accident.
+        layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(1 + i % 3)])
+                  for i in range(12)]
+        model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)))
+        params = call(model.parameters, label="Sequential.parameters")
+        want = [p for layer in layers for p in layer.params]
+        if not isinstance(params, (list, tuple)) or len(params) != len(want):
+            return               # the main case names these
+        if any(a is not b for a, b in zip(params, want)):
+            got = [float(p.data[0, 0]) if any(p is q for q in want) else None for p in params]
+            fail(f"Sequential.parameters must return the parameters in order: the first layer's first, in each "
+                 f"layer's own order (an optimizer pairs them with its state by position); got them in the "
+                 f"order {got[:8]}... (ids 10*layer + index) instead of {[float(q.data[0, 0]) for q in want][:8]}..."
+                 f" (a set or a dict does not keep this order: build a list)", "sequential-parameters-order")
+    return run
+
+
 def sequential(Sequential) -> None:
     r = core.rng("lab01.sequential")
-    run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1))])
+    run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1)),
+               (None, _parameters_order_case(Sequential))])
 
 
 # =============================================================================================
