@@ -58,7 +58,7 @@ PROPERTIES = {
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
-                 "own operations against own closures", "6,000-node chain without recursion",
+                 "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
                  "a gradient the leaves already held is kept"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
@@ -847,12 +847,12 @@ def backward_reuse(Value) -> None:
 
 
 def backward_deep(Value) -> None:
-    """A 6,000-node chain: the topological sort must not recurse.
+    """A 3,000-node chain (three times Python's default recursion limit): the sort must not recurse.
 
     The interior nodes keep the do-nothing _backward of your constructor; checker closures on
     the root and on the node next to the leaf record that backward() reached the far end (few
     requests: the chain is long, the bookkeeping small)."""
-    n = 6_000
+    n = 3_000
     x = _new(Value, 0.5)
     x.grad = 0.0
     x._backward = _leaf_backward
