@@ -24,13 +24,11 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-from torch_compare import add_common_args, best_rate, thread_limit
+from torch_compare import add_common_args, best_rate, thread_limit, torch_and_reference
 
 LAB = "lab02-ffnn-mnist"
 HIDDEN, LR, LR_DECAY, BATCH = 128, 0.2, 0.8, 64    # the notebook's settings (section 4.1)
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def parse_args(argv=None):
@@ -91,16 +89,10 @@ def peak_rate(n: int = 1024) -> float:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import numpy as np
-    try:
-        import torch
-    except ImportError:
-        print("PyTorch is not installed: pip install -e .[bench]  (CPU build, torch==2.13.0)")
+    found = torch_and_reference(LAB, args.threads)
+    if found is None:
         return 2
-    sys.path.insert(0, str(ROOT))
-    from autograder.harness import solution_namespace
-
-    torch.set_num_threads(args.threads)
-    ns = solution_namespace(LAB)
+    torch, ns = found
     kind, images, labels, test_images, test_labels = load_data()
     name = {"mnist": "MNIST", "fashion": "Fashion-MNIST"}[kind]
     note = "" if kind == "mnist" else " (MNIST training images not available here)"

@@ -29,13 +29,11 @@ import argparse
 import statistics
 import sys
 import time
-from pathlib import Path
 
-from torch_compare import add_common_args, best_rate, thread_limit
+from torch_compare import add_common_args, best_rate, thread_limit, torch_and_reference
 
 LAB = "lab07-cnn"
 C1, C2, HIDDEN, LR, MOMENTUM, BATCH, LR_DECAY = 12, 24, 32, 0.04, 0.9, 64, 0.5   # the notebook's section 7
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def parse_args(argv=None):
@@ -163,16 +161,10 @@ def epoch_gemm_floor(n_images: int) -> float:
 def main(argv=None) -> int:
     args = parse_args(argv)
     import numpy as np
-    try:
-        import torch
-    except ImportError:
-        print("PyTorch is not installed: pip install -e .[bench]  (CPU build, torch==2.13.0)")
+    found = torch_and_reference(LAB, args.threads)
+    if found is None:
         return 2
-    sys.path.insert(0, str(ROOT))
-    from autograder.harness import solution_namespace
-
-    torch.set_num_threads(args.threads)
-    ns = solution_namespace(LAB)
+    torch, ns = found
     print(f"{args.threads} thread(s) each; numpy {np.__version__}, torch {torch.__version__}")
 
     with thread_limit(args.threads):

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def add_common_args(ap: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -40,3 +45,17 @@ def best_rate(step: Callable[[], object], flops: float, seconds: float = 1.0) ->
             reps += 1
         best = max(best, flops * reps / (time.perf_counter() - start))
     return best
+
+
+def torch_and_reference(lab: str, threads: int) -> tuple[Any, dict] | None:
+    """(the torch module set to ``threads`` threads, the lab's reference solution namespace), or
+    None after saying how to install PyTorch (an optional extra)."""
+    try:
+        import torch
+    except ImportError:
+        print("PyTorch is not installed: pip install -e .[bench]  (CPU build, torch==2.13.0)")
+        return None
+    sys.path.insert(0, str(ROOT))
+    from autograder.harness import solution_namespace  # the reference itself, not a copy
+    torch.set_num_threads(threads)
+    return torch, solution_namespace(lab)

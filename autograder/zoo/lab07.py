@@ -83,6 +83,20 @@ POOL_BWD_FULL = """    windows = sliding_window_view(x, (size, size), axis=(2, 3
             top = np.maximum(top, windows[..., u, v])
 """ + POOL_BWD_ROUTE
 
+# conv backward with naive loops over output positions (a correct variant; one mutant swaps an einsum letter)
+LOOP_BWD = """    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = dout.sum(axis=(0, 2, 3))
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
+            g = dout[:, :, i, j]
+            dw += np.einsum("no,ncuv->ocuv", g, patch)
+            dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum("no,ocuv->ncuv", g, w)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db"""
+
 MUTANTS = [
     # --- output size ----------------------------------------------------------------------------
     Mutant("output size without the +1",
@@ -273,18 +287,7 @@ MUTANTS = [
     Mutant("conv bwd: dw averaged over output positions", old="dw = (g @ cols.T).reshape(w.shape)",
            new="dw = (g @ cols.T).reshape(w.shape) / (H_out * W_out)", expect='divided by H_out*W_out'),
     Mutant("conv bwd: naive loop with channels of w not swapped (einsum couv)", old=BWD_BODY,
-           new="""    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    db = dout.sum(axis=(0, 2, 3))
-    for i in range(H_out):
-        for j in range(W_out):
-            r0, c0 = i * stride, j * stride
-            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
-            g = dout[:, :, i, j]
-            dw += np.einsum("no,ncuv->ocuv", g, patch)
-            dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum("nc,ocuv->ncuv", g, w)
-    dx = dxp[:, :, pad:pad + H, pad:pad + W]
-    return dx, dw, db""", expect='one letter of the subscripts'),
+           new=LOOP_BWD.replace('"no,ocuv->ncuv"', '"nc,ocuv->ncuv"'), expect='one letter of the subscripts'),
     Mutant("conv bwd: db with keepdims (C_out, 1)", old="db = g.sum(axis=1)", new="db = g.sum(axis=1, keepdims=True)",
            expect='over the batch AND all output positions'),
     Mutant("conv bwd: naive loop overwriting overlapping windows", old=BWD_BODY,
@@ -411,18 +414,7 @@ VARIANTS = [
             out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
     return out"""),
     Variant("conv backward with naive loops over output positions", old=BWD_BODY,
-            new="""    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    db = dout.sum(axis=(0, 2, 3))
-    for i in range(H_out):
-        for j in range(W_out):
-            r0, c0 = i * stride, j * stride
-            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
-            g = dout[:, :, i, j]
-            dw += np.einsum("no,ncuv->ocuv", g, patch)
-            dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum("no,ocuv->ncuv", g, w)
-    dx = dxp[:, :, pad:pad + H, pad:pad + W]
-    return dx, dw, db"""),
+            new=LOOP_BWD),
     Variant("conv backward computed in float64, cast back to the input dtype",
             old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    patches",
             new="    dtype = x.dtype\n    x, w, dout = x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64)\n"
