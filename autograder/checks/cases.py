@@ -334,3 +334,17 @@ def explain_batch_sum(got: Any, expected: Any, per_sample: Any, *, what: str = "
         return None
     return (f"your {what} is a sum over the batch in which " + " and ".join(parts)
             + ": a loop over the samples must visit each of them once (range(N), not range(N - 1) or range(1, N))")
+
+
+#: Relative tolerance at float32 precision (about 3e-5), whatever the answer's dtype: a sound
+#: implementation may compute in float32 and return float64 (or the reverse); every catalogued
+#: mistake changes values by far more than this.
+FLOAT32_RTOL = 256 * float(np.finfo(np.float32).eps)
+
+
+def float32_tolerance(want: Any) -> tuple[float, float]:
+    """(rtol, atol) for comparing with ``want``: float32 precision relative to its scale."""
+    w = np.asarray(want, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
+    return FLOAT32_RTOL, 64 * float(np.finfo(np.float32).eps) * max(scale, 1e-3)

@@ -217,18 +217,9 @@ def _expect_dict(got, keys, name):
     return got
 
 
-# Values are compared at float32 precision whatever the answer's dtype: a sound implementation may
-# compute in float32 and return float64 (or the reverse); every catalogued mistake changes values
-# by far more than this.
-_RTOL = 256 * float(np.finfo(np.float32).eps)          # about 3e-5
-
-
-def _tol(want) -> tuple[float, float]:
-    """(rtol, atol) for comparing with ``want``: float32 precision relative to its scale."""
-    w = np.asarray(want, dtype=_f64)
-    with np.errstate(all="ignore"):
-        scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
-    return _RTOL, 64 * float(np.finfo(np.float32).eps) * max(scale, 1e-3)
+# Values are compared at float32 precision whatever the answer's dtype (cases.float32_tolerance).
+_RTOL = cases.FLOAT32_RTOL
+_tol = cases.float32_tolerance
 
 
 def _near(got, want, rtol=None, atol=None) -> bool:
