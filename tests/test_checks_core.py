@@ -148,3 +148,34 @@ def test_a_broadcast_error_in_a_named_call_says_which_axes_met():
     text = str(info.value)
     assert "Layer.forward(x of shape (5, 3) float64, b of shape (5,) float64)" in text
     assert "the last 1 axis of the array of shape (5, 3)" in text and info.value.diagnosis == "raised-broadcast"
+
+
+def test_the_fallback_analysis_names_values_rounded_to_integers():
+    """Issue 15 (fourth held-out round): int() of a number, // or an integer dtype is named as such; a
+    result that is merely zero is still "all zeros", and whole-number expectations are not affected."""
+    e = np.array([[1.75, -2.5], [3.25, 0.4]])
+    for rounded in (np.trunc(e), np.floor(e), np.round(e)):
+        sentence, diagnosis = core.analyse_difference(rounded, e, 1e-6, 1e-9)
+        assert diagnosis == "rounded-to-integers" and "whole numbers" in sentence, sentence
+    assert core.analyse_difference(np.array([1.0]), np.array([1.75]), 1e-6, 1e-9)[1] == "rounded-to-integers"
+    assert core.analyse_difference(np.zeros(2), np.array([0.5, 0.25]), 1e-6, 1e-9)[1] == "all-zero"
+    assert core.analyse_difference(np.array([2.0, 3.0]), np.array([1.0, 2.0]), 1e-6, 1e-9)[1] != "rounded-to-integers"
+
+
+def test_a_wrong_shape_says_when_it_is_the_transpose_or_a_dropped_dimension():
+    with pytest.raises(CheckFailure) as info:
+        core.expect_array(np.zeros((4, 5)), name="h", shape=(5, 4))
+    assert "the transpose of the expected shape" in str(info.value) and info.value.diagnosis == "shape-transposed"
+    with pytest.raises(CheckFailure) as info:
+        core.expect_array(np.zeros(3), name="grad_b", shape=(3, 1))
+    assert "a 1-d array where a column" in str(info.value) and info.value.diagnosis == "shape-flattened"
+    with pytest.raises(CheckFailure) as info:       # any other shape: the message and id as before
+        core.expect_array(np.zeros((2, 2)), name="x", shape=(3, 1))
+    assert str(info.value) == "x: expected shape (3, 1), got (2, 2)" and info.value.diagnosis is None
+
+
+def test_a_factor_between_two_single_numbers_is_named_only_with_the_sizes():
+    said = cases.explain_factor(2 / 3, 2 / 7, {"N": 7, "n_y": 3}, divisor="N", scalar=True)
+    assert said is not None and "you divided by n_y = 3 where the expected result divides by N = 7" in said
+    assert cases.explain_factor(0.61, 0.29, {"N": 7, "n_y": 3}, divisor="N", scalar=True) is None
+    assert cases.explain_factor(2 / 3, 2 / 7, {"N": 7, "n_y": 3}, divisor="N") is None   # default: arrays only

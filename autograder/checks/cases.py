@@ -271,12 +271,14 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
 
 
 def explain_factor(got: Any, expected: Any, sizes: dict[str, int], *, rtol: float = 1e-5,
-                   atol: float = 1e-8, divisor: str | None = None) -> str | None:
+                   atol: float = 1e-8, divisor: str | None = None, scalar: bool = False) -> str | None:
     """When ``got`` is ``expected`` times a constant, the constant written with the call's sizes
     (``{"N": 5, "D": 3}``): "times 0.6 = (D)/(N)", or None.  ``divisor``: the expression the
-    expected value is divided by ("N*D"); then the message says what the student divided by instead."""
+    expected value is divided by ("N*D"); then the message says what the student divided by instead.
+    ``scalar``: also for single numbers (any two numbers differ by some factor, so the factor is only
+    named when it is a ratio of the sizes, which is what this function returns anyway)."""
     g, e = np.asarray(got, dtype=np.float64), np.asarray(expected, dtype=np.float64)
-    if g.shape != e.shape or g.size < 2:
+    if g.shape != e.shape or g.size < (1 if scalar else 2):
         return None
     mask = np.abs(e) > max(atol, 1e-12)
     if not bool(mask.any()) or not bool(np.isfinite(g).all()):

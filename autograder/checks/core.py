@@ -99,7 +99,8 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
     elif dtype is not None and got.dtype != np.dtype(dtype):
         fail(f"{name} must have dtype {np.dtype(dtype)}, got {got.dtype}")
     if shape is not None and tuple(got.shape) != tuple(shape):
-        fail(f"{name}: expected shape {tuple(shape)}, got {tuple(got.shape)}")
+        said, diagnosis = _shape_words(tuple(got.shape), tuple(shape))
+        fail(f"{name}: expected shape {tuple(shape)}, got {tuple(got.shape)}{said}", diagnosis)
     if finite and got.dtype.kind in "fc":
         with _errstate(all="ignore"):
             ok = bool(_isfinite(got).all())
@@ -107,6 +108,18 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
             fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) "
                  f"or a log/division of zero")
     return got
+
+
+def _shape_words(got: tuple, want: tuple) -> tuple[str, str | None]:
+    """What a wrong shape is, when it is a simple relative of the right one: the transpose, or the right
+    column/row with its dimension of 1 dropped (a reduction without keepdims)."""
+    if len(want) == 2 and got == want[::-1] and want[0] != want[1]:
+        return (": the transpose of the expected shape (rows are samples: check the order of a matrix product "
+                "or a missing or extra .T)"), "shape-transposed"
+    if len(want) == 2 and 1 in want and got == tuple(d for d in want if d != 1) and want != (1, 1):
+        return (": a 1-d array where a column (or row) with a dimension of 1 belongs (keepdims=True, [:, None] or "
+                ".reshape missing?)"), "shape-flattened"
+    return "", None
 
 
 def expect_scalar(got: Any, *, name: str) -> float:
@@ -244,6 +257,10 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         diag = np.eye(*g.shape, dtype=bool)
         if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5:   # most of the rest wrong, not a few
             return "right on the diagonal only (a square-only formula?)", "diagonal-only"
+    if bool(g.any()) and bool((g == np.round(g)).all()) and not bool((e == np.round(e)).all()) and any(
+            bool((g == f(e)).all()) for f in (np.trunc, np.floor, np.round)):
+        return ("your values are the expected ones rounded to whole numbers (int(), round(), // or an integer "
+                "dtype such as np.zeros_like of an integer array?)"), "rounded-to-integers"
     if not bool(g.any()):
         return "all zeros (was nothing computed, or did no gradient reach these values?)", "all-zero"
     shift = g - e
