@@ -39,18 +39,21 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "gradient proportional to out.grad (either sign)", "finite differences of own forward",
        "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision",
        "nothing added when out.grad = 0 (parentheses, self.grad for out.grad named)",
-       "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign")
+       "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign, else its formula",
+       "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
 #: judged at float32 precision.
 PROPERTIES = {
     "value_init (Value.__init__)": ("data stored, grad 0, no parents, empty op label", "children and op label stored",
+                       "data rounded to a whole number named",
                        "a leaf's _backward does nothing"),
     "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
     "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k"),
-    "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side"),
+    "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
+                                                   "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side"),
     "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted"),
     "exp_log (exp, log)": _OP + ("log10 named",),
@@ -60,17 +63,23 @@ PROPERTIES = {
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
+                 "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
                  "a gradient the leaves already held is kept"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
-               "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat"),
+               "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
+               "an input's term left out of the sum named"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
-                    "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates"),
-    "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None"),
+                    "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
+                    "every layer applied (the output of an earlier layer named)"),
+    "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
+                  "no grad reset at all named"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
-                 "odd batch", "preds and targets lists not modified", "graph reaches every prediction"),
+                 "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
+                 "0 where preds == targets, and a function of pred - target alone"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
-                   "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)"),
+                   "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
+                   "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -160,6 +169,17 @@ REFLECTED = ("Python calls the reflected method (__radd__, __rmul__, __rsub__, _
              "number <op> Value, with self the Value and other the number")
 
 
+#: Operations the lab builds from others: a circle among them recurses without end (named per operation).
+_DERIVED = {
+    "-a": "-a calls __neg__; written as 0 - self it calls __rsub__ (number - Value), which computes other + (-self) "
+          "and so __neg__ again. Build __neg__ from * alone: return self * -1",
+    "a - b": "a - b calls __sub__; if __sub__ uses -other and __neg__ uses a subtraction, each calls the other. "
+             "Build __neg__ from * (self * -1) and __sub__ from + and __neg__ (self + (-other))",
+    "a / b": "a / b calls __truediv__; if __truediv__ and __pow__ (or __rtruediv__) are written with each other, "
+             "each calls the other. Build __truediv__ from * and ** -1 (self * other ** -1)",
+}
+
+
 def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
     """Run student code; errors become a sentence saying which operation raised what, and why."""
     try:
@@ -169,6 +189,9 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
         if "not implemented" in text:
             fail(f"{name} raised NotImplementedError: it, or an operation it uses, is not implemented yet",
                  "not-implemented")
+        if "raised RecursionError" in text and name in _DERIVED:
+            fail(f"{text}: the operation calls itself without end through the operators it is built from: "
+                 f"{_DERIVED[name]}", "derived-operator-recursion")
         if "raised RecursionError" in text:
             fail(f"{text}: the operation calls itself without end; in a reflected operator, other is a plain "
                  f"number, so `other + self` calls __radd__ again: write self first (return self + other). "
@@ -267,6 +290,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
+        _records_operands(out, leaves, xs, name)
         _operands_in_prev(out, leaves, want, name)
         _own_finite_differences(Value, build, xs, grads, pre, seed, name, out.data)
         return
@@ -293,7 +317,8 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         wrong = {NOT_ACCUMULATED: seed * w,
                  IGNORES_OUT_GRAD: p + w}
         for msg, fn in (diagnose_local or {}).items():
-            wrong[msg] = (lambda fn=fn, i=i: p + seed * fn(*xs)[i])
+            if _whole_closure(fn, xs, grads, pre, seed, rtol, atol):
+                wrong[msg] = (lambda fn=fn, i=i: p + seed * fn(*xs)[i])
         try:
             _expect(g, p + seed * w, arg, diagnose=wrong, rtol=rtol, atol=atol)
         except core.CheckFailure as exc:
@@ -301,6 +326,31 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
                 _explain_local(Value, build, xs, i, seed, pre, got, want, arg, rtol, atol)
             raise
     _operands_in_prev(out, leaves, want, name)
+
+
+def _whole_closure(fn, xs, grads, pre, seed, rtol, atol) -> bool:
+    """A catalogued wrong closure (its partials for *every* input) applies only when every input's gradient
+    matches it: one wrong partial must not be named as a mistake that changes both (swapped partials)."""
+    try:
+        partials = fn(*xs)
+    except Exception:
+        return False
+    return all(core.close(g, p + seed * d, rtol, atol) for g, p, d in zip(grads, pre, partials))
+
+
+#: The local derivative of each checked operation, in the words of its _backward (for the fallback message).
+_RULES = {"a + b": ("1 for a and for b",), "a * b": ("b = other.data for a (self)", "a = self.data for b (other)"),
+          "a ** ": ("k * a ** (k - 1), with a = self.data",), "-a": ("-1",), "a - b": ("1 for a", "-1 for b"),
+          "a / b": ("1 / b for a", "-a / b ** 2 for b"), "number / a": ("-number / a ** 2",),
+          "a.tanh()": ("1 - t ** 2 with t = tanh(a) = out.data",), "a.exp()": ("exp(a) = out.data",),
+          "a.log()": ("1 / a, with a = self.data",), "a.relu()": ("1 where a > 0, else 0",)}
+
+
+def _rule(name: str, i: int) -> str | None:
+    for key, rules in _RULES.items():
+        if name == key or (key.endswith(" ") and name.startswith(key)):
+            return rules[min(i, len(rules) - 1)]
+    return None
 
 
 def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol) -> None:
@@ -331,12 +381,31 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
                   ("out.data, the result of the operation itself, not its derivative", value, "out-data"),
                   ("1, as if the local derivative were 1", 1.0, "one"),
                   ("minus the right derivative (a sign error)", -want[i], "sign")]
-    candidates += [(f"the value of input {j + 1} itself, not the derivative", x, "input-value")
+    operand = ("self.data", "other.data") if len(xs) == 2 else ("self.data",)
+    candidates += [(f"the value of input {j + 1} ({operand[j]}) itself, not the derivative", x, "input-value")
                    for j, x in enumerate(xs)]
+    name = arg[2:].rsplit(")/d(input", 1)[0]
+    rule = _rule(name, i)
+    said = f" ({rule})" if rule else ""
     for what, c, slug in candidates:
         if core.close(s, c, rtol, atol) and not core.close(c, want[i], rtol, atol):
             fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
-                 f"is {want[i]:.6g}", f"local-derivative-{slug}")
+                 f"is {want[i]:.6g}{said}", f"local-derivative-{slug}")
+    if rule:   # no known slip: the formula itself, with both numbers, in the words of the closure
+        fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
+             f"but it is {want[i]:.6g}: {rule}. The formula of the local derivative in the _backward of "
+             f"{name} is wrong", "local-derivative-formula")
+
+
+def _records_operands(out, leaves, xs, name) -> None:
+    """Right value and gradients, yet the result is a parentless leaf: possible only where the derivative
+    is 0 (relu of a negative number), through a branch that returns a fresh Value(...) without children."""
+    if leaves and not _parents(out):
+        at = ", ".join(f"{x:.4g}" for x in xs)
+        fail(f"{name} at input(s) {at}: the result has no parents (_prev is empty): it was created as a new "
+             f"leaf, detached from its input. Even where the derivative is 0, the result of an operation records "
+             f"its operand(s), e.g. Value(0.0, (self,), 'relu'): backward() and the graph drawing follow _prev (a "
+             f"branch that returns a fresh Value(...) early, without _children?)", "result-detached-zero-derivative")
 
 
 def _operands_in_prev(out, leaves, want, name) -> None:
@@ -387,7 +456,7 @@ def _own_finite_differences(Value, build, xs, grads, pre, seed, name, data=None)
 def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
-    for x in (float(r.normal()), 3, -0.25):
+    for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
         v = _new(Value, x)
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
         if _grad(v, "Value(x)") != 0:
@@ -706,6 +775,18 @@ def _check_order(g: _Graph, name: str) -> None:
                      f"topological order (outputs first)", "order")
 
 
+def _no_state_between_calls(earlier: list, before: list[int], name: str) -> None:
+    """backward() on one graph runs the closures of that graph only: a call that also runs nodes of a graph an
+    earlier call processed keeps its topological order (or visited set) from one call to the next."""
+    again = sum(len(e.calls) - b for e, b in zip(earlier, before))
+    if again:
+        fail(f"{name}: this call also ran {again} _backward closure(s) of graphs that earlier backward() calls "
+             f"processed (on other roots): the topological order is kept from one call to the next. Build topo "
+             f"and visited afresh inside backward() (topo, visited = [], set()); a default argument such as "
+             f"def backward(self, topo=[]) is created once and shared by every call, like a global or a class "
+             f"attribute", "state-kept-between-calls")
+
+
 def _check_identity(g: _Graph, name: str) -> None:
     """Nodes are told apart by identity, not by the number they hold."""
     reach = g.reachable()
@@ -734,13 +815,17 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
 
 def backward(Value) -> None:
     """Random DAGs (reuse, diamonds, unused nodes): order, seed and gradients of backward()."""
+    earlier: list[_Graph] = []     # graphs of earlier calls: a new call must not touch them
     for t, (n_leaves, n_ops, same) in enumerate([(1, 1, False), (2, 6, False), (3, 25, False), (5, 60, False),
                                                  (4, 12, True)]):
         r = core.rng(f"lab05:backward:{t}")
         g = _Graph(Value, r, n_leaves, n_ops, same=same)
         name = (f"backward() on a random {n_leaves + n_ops}-node graph"
                 + (" whose leaves are distinct Values holding the same number" if same else ""))
+        before = [len(e.calls) for e in earlier]
         _call_backward(g.nodes[g.root], name)
+        _no_state_between_calls(earlier, before, name)
+        earlier.append(g)
         if same:
             _check_identity(g, name)
         _check_order(g, name)
@@ -902,8 +987,14 @@ def backward_repeat(Value) -> None:
         reach = np.array(sorted(g.reachable()))
         _call_backward(root, "the first backward()")
         once = g.grads()
+        ran = len(g.calls)
         _call_backward(root, "a second backward()")
         got = g.grads()
+        if len(g.calls) == ran and len(reach) > n_leaves:
+            fail("a second backward() on the same root ran no _backward closure at all: backward() remembers from "
+                 "the first call which nodes it has visited, so the topological order of the second call is empty. "
+                 "Build topo and visited afresh inside backward(); a default argument (visited=set()), a global or "
+                 "a class attribute is kept from one call to the next", "state-kept-between-calls")
         expected = np.where(is_leaf, 2 * once, once)
         leaf_idx = reach[is_leaf[reach]]
         if not core.close(got[leaf_idx], expected[leaf_idx], 1e-7, 1e-9):
@@ -1067,6 +1158,11 @@ def neuron(Neuron, Value) -> None:
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
                     f"the activation {act!r} is ignored (ReLU is applied)": max(z, 0.0),
+                    f"the sum leaves out the last input's term w[{nin - 1}] * x[{nin - 1}] (a loop over range(len(x) - 1) "
+                    f"or a slice [:-1] stops one input early): z = b + the sum of all {nin} terms w[i] * x[i]":
+                        float(_act(act, np.array(z - wv[-1] * xv[-1]))),
+                    f"the sum leaves out the first input's term w[0] * x[0] (a loop starting at 1): z = b + the sum "
+                    f"of all {nin} terms w[i] * x[i]": float(_act(act, np.array(z - wv[0] * xv[0]))),
                 })
         try:
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
@@ -1207,6 +1303,8 @@ def mlp(MLP, Layer, Value) -> None:
             # cell): judge the MLP on inputs that are Values instead
             x = [_new(Value, v) for v in X[0]]
             out = _run(lambda: model(x), f"{name}(x) with x a list of Values")
+        if isinstance(out, list) and (len(out) != nouts[-1] or nouts[-1] == 1):
+            _explain_layers_applied(out, hs, f"{name}(x)")
         if nouts[-1] == 1:
             got = np.array([_data(out, Value, f"{name}(x) (one output: a single Value)")])
         else:
@@ -1244,6 +1342,20 @@ def mlp(MLP, Layer, Value) -> None:
             fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
 
 
+def _explain_layers_applied(out: list, hs: list, name: str) -> None:
+    """The result is the output of an earlier layer (hs[k], k layers applied): the loop stopped early."""
+    try:
+        data = np.array([float(v.data) for v in out])
+    except Exception:
+        return
+    n = len(hs) - 1
+    for k in range(1, n):
+        if hs[k].shape[1] == len(data) and core.close(data, hs[k][0], 1e-6, 1e-8):
+            fail(f"{name} returned the output of layer {k} of {n} (a list of {len(data)} Values): the last "
+                 f"{n - k} layer(s) were never applied. The loop must run over every layer of self.layers (not "
+                 f"self.layers[:-1], and no return inside the loop)", "layers-skipped")
+
+
 class _MockModule:
     """A module whose parameters() the checker controls: Module.zero_grad is judged on it alone,
     whatever MLP, Layer and Neuron do."""
@@ -1260,6 +1372,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
     if Module is not None:
         params = [core.kernel_object(data=float(r.normal()), grad=float(r.normal())) for _ in range(5)]
         data = [p.data for p in params]
+        before = [p.grad for p in params]
         mock = _MockModule(params)
         method = getattr(Module, "zero_grad", None)
         if not callable(method):
@@ -1277,7 +1390,13 @@ def zero_grad(MLP, Value, Module=None) -> None:
             if any(g is None for g in grads):
                 fail("after zero_grad() a parameter's grad is None: set it to 0.0 (backward() adds to it with +=)",
                      "zero-grad-none")
-            if any(core.expect_scalar(g, name="a parameter's grad") != 0 for g in grads):
+            values = [core.expect_scalar(g, name="a parameter's grad") for g in grads]
+            if values == [float(v) for v in before]:
+                fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged: after zero_grad() every "
+                     f"parameter of self.parameters() must have grad 0; set p.grad = 0.0 for each p in "
+                     f"self.parameters() (self.grad = 0 only sets an attribute of the module itself)",
+                     "zero-grad-untouched")
+            if any(v != 0 for v in values):
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
@@ -1334,7 +1453,7 @@ def mse(mse_loss, Value) -> None:
                 own = _own_values([lambda f=f: f() / n for f in _sum_forms(sq)]
                                   + [lambda f=f: f() * (1.0 / n) for f in _sum_forms(sq)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
-                _expect(got, want, name,
+                _expect_mse(mse_loss, Value, pv, targets, got, want, name,
                         diagnose={"the loss must be the mean over the batch, not the sum":
                                   float(np.sum(diff ** 2)),
                                   "square the errors: (pred - target) ** 2": float(np.mean(diff)),
@@ -1363,6 +1482,30 @@ def mse(mse_loss, Value) -> None:
                 _mse_own_forward(mse_loss, Value, pv, targets, 2 * diff / n, name, exc)
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
+
+
+def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> None:
+    """No catalogued mistake: name the property that fails (a squared error is 0 where every prediction equals
+    its target, and depends on the errors pred - target alone)."""
+    try:
+        _expect(got, want, name, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "wrong-value":
+            raise
+        try:
+            at_target = float(mse_loss([_new(Value, t) for t in targets], list(targets)).data)
+            moved = float(mse_loss([_new(Value, float(p) + 1.0) for p in preds], [t + 1.0 for t in targets]).data)
+        except Exception:
+            raise exc from None
+        if not core.close(at_target, 0.0, 0, 1e-9):
+            fail(f"{exc}; and your loss is {at_target:.6g}, not 0, when every prediction equals its target: each term "
+                 f"must be the squared error (pred - target) ** 2", "loss-not-zero-at-target")
+        if not core.close(moved, got, 1e-9, 1e-12):
+            fail(f"{exc}; and your loss changes ({got:.6g} -> {moved:.6g}) when every prediction and its target move "
+                 f"by the same amount (+1), so it is not a function of the errors pred - target alone: each term must "
+                 f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
+                 "loss-not-function-of-error")
+        raise
 
 
 def _mse_own_forward(mse_loss, Value, pv, targets, want, name, exc) -> None:
@@ -1494,6 +1637,8 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             fail("train_step must return the loss as a float (loss.data), not the loss Value",
                  "returns-value-not-float")
         got.append(core.expect_scalar(value, name=f"{name} (the loss)"))
+        if len(got) == 1:
+            first_p = _flat_values(Ws, bs)       # after one step from known parameters: the step itself
     losses, Wt, bt = _np_train(Wn, bn, X, y, lr, steps)
     flat = lambda Wl, bl: np.concatenate([a.ravel() for a in Wl + bl])
     got_p = _flat_values(Ws, bs)
@@ -1511,7 +1656,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 # gradient, so the order of a set decides): the step cannot be replayed exactly; the loss
                 # before the first update agrees and the parameters moved: judged in the operation's cell.
                 return None
-        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle)
+        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p)
     return model, got
 
 
@@ -1531,7 +1676,38 @@ def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
          f"one layer's parameters only, or over a list that misses some?)", "params-not-all-updated")
 
 
-def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle) -> None:
+def _explain_first_step(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """What the first update did, from known parameters: a multiple of the gradient (the factor named with N
+    and lr when it is one of theirs), or a multiple of the parameters themselves."""
+    p0 = flat(Wn, bn)
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = flat(gW, gb)
+    step = first_p - p0
+    if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
+        return
+    n = len(X)
+    c = float(step @ g / (g @ g))
+    if c != 0 and core.close(step, c * g, 1e-5, 1e-9):
+        k = c / -lr
+        names = {1 / n: f"1/N = 1/{n}: the gradient was divided by the batch size once more (the mean's 1/N is "
+                        f"already in the loss, so p.grad already holds it)",
+                 float(n): f"N = {n}: the gradient of a sum, not of the mean", lr: f"lr = {lr:g}: lr applied twice",
+                 1 / lr: "1/lr: the gradient was divided by lr, not multiplied"}
+        for value, words in names.items():
+            if n > 1 or value not in (1 / n, float(n)):
+                if abs(k - value) <= 1e-6 * abs(value):
+                    fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad), a factor "
+                         f"{words}; the update is p.data -= lr * p.grad", "step-scaled")
+        fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of "
+             f"-lr * p.grad: a factor too many or too few in the update (or in the loss)", "step-scaled")
+    d = float(step @ p0 / (p0 @ p0))
+    if d != 0 and core.close(step, d * p0, 1e-5, 1e-9):
+        fail(f"train_step: the first step moved every parameter by {d:.4g} * p.data, in proportion to the "
+             f"parameter's own value, not to its gradient: the update is p.data -= lr * p.grad (p.data used where "
+             f"p.grad belongs?)", "step-uses-data")
+
+
+def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None) -> None:
     wrong = {
         "the gradients are not reset between steps: call model.zero_grad() before backward() "
         "(gradients accumulate)": _np_train(Wn, bn, X, y, lr, steps, reset=False),
@@ -1559,6 +1735,8 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle) -> None:
             fail("train_step: the loss must be over the whole batch xs, ys (the step used the last sample only)",
                  "loss-last-sample-only")
         _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
+        if first_p is not None:
+            _explain_first_step(first_p, Wn, bn, X, y, lr, flat)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

@@ -17,6 +17,14 @@ checks named them) adds wrong cached quantities in the closures (self.grad where
 outside the parentheses of `* out.grad`, out.data taken as relu's derivative, a denominator used through its
 .data), off-by-one slices in backward() (the root skipped), an inverted reset condition, copy-pasted branches,
 sum-then-square and 1/(N - 1) losses, an update of one layer only and float() of a Value.
+The fourth held-out round of issue 15 (15 mistakes and 6 variants written and run through the harness before the
+checks named them; 6 more written afterwards to test that the new general messages name mistakes nobody wrote down)
+adds int() in the constructor, a sign slip or a copy-pasted operand in one branch of a closure, a circle among the
+derived operators (__neg__ as 0 - self), local derivatives with a wrong formula (second derivatives, k + 1), an early
+return of a parentless Value where the derivative is 0, state kept between backward() calls (a mutable default
+argument, a class attribute), an off-by-one in the neuron's sum, a loop over the layers that stops early, a zero_grad
+that resets the module instead of its parameters, p**2 - t**2, zero_grad without parentheses and updates by p.data,
+by grad/N or by lr**2.
 """
 from . import Mutant, Variant
 
@@ -461,6 +469,78 @@ MUTANTS = [
     Mutant("train_step returns float(loss) (Value has no __float__)",
            old="    return loss.data\n", new="    return float(loss)\n",
            expect="return the loss's number, loss.data"),
+    # --- fourth held-out round of issue 15 (run through the harness before the checks named them)
+    Mutant("Value.__init__ truncates data with int()",
+           old="self.data = float(data)", new="self.data = int(data)",
+           expect='rounded to whole numbers'),
+    Mutant("__add__ backward sign slip on other only",
+           old="            self.grad += out.grad\n            other.grad += out.grad",
+           new="            self.grad += out.grad\n            other.grad -= out.grad",
+           expect='minus the right derivative (a sign error)'),
+    Mutant("__mul__ copy-paste: other.grad uses other.data",
+           old="            other.grad += self.data * out.grad\n        out._backward = _backward",
+           new="            other.grad += other.data * out.grad\n        out._backward = _backward",
+           expect='(other.data) itself, not the derivative'),
+    Mutant("__neg__ as 0 - self (recursion through __rsub__)",
+           old="return self * -1", new="return 0 - self",
+           expect='written as 0 - self'),
+    Mutant("tanh derivative is the second derivative -2t(1 - t^2)",
+           old="(1 - t ** 2) * out.grad", new="-2 * t * (1 - t ** 2) * out.grad",
+           expect='the formula of the local derivative in the _backward of a.tanh()'),
+    Mutant("relu returns a detached Value(0) for negative inputs (early return)",
+           old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='if self.data <= 0:\n            return Value(0.0)\n        out = Value(self.data, (self,), "relu")',
+           expect='even where the derivative is 0'),
+    Mutant("backward with a mutable default topo list (global state across calls)",
+           old="    def backward(self):", new="    def backward(self, topo=[]):",
+           also=(("        topo, visited = [], set()\n        stack = [(self, False)]",
+                  "        visited = set()\n        stack = [(self, False)]"),),
+           expect='kept from one call to the next'),
+    Mutant("backward keeps its visited set on the class (global state across calls)",
+           old="        topo, visited = [], set()\n        stack = [(self, False)]",
+           new="        topo = []\n        visited = Value.__dict__.get('_seen') or set()\n        Value._seen = visited\n"
+               "        stack = [(self, False)]",
+           expect="ran no _backward closure at all"),
+    Mutant("exp derivative multiplied by the input too (out.data * self.data)",
+           old="self.grad += out.data * out.grad", new="self.grad += out.data * self.data * out.grad",
+           expect="the formula of the local derivative in the _backward of a.exp()"),
+    Mutant("power rule k * x ** (k + 1)",
+           old="k * self.data ** (k - 1) * out.grad", new="k * self.data ** (k + 1) * out.grad",
+           expect="the formula of the local derivative in the _backward of a ** 3"),
+    Mutant("MLP breaks out of its loop after the first layer",
+           old="        for layer in self.layers:\n            x = layer(x)\n",
+           new="        for layer in self.layers:\n            x = layer(x)\n            break\n",
+           expect="returned the output of layer 1 of 3"),
+    Mutant("train_step with lr squared",
+           old="p.data -= lr * p.grad", new="p.data -= lr * lr * p.grad",
+           expect="lr applied twice"),
+    Mutant("log derivative second-derivative slip -1/x^2",
+           old="self.grad += out.grad / self.data", new="self.grad += -out.grad / self.data ** 2",
+           expect='the formula of the local derivative in the _backward of a.log()'),
+    Mutant("Neuron sums one input too few (range(len(x) - 1))",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = self.b\n        for i in range(len(x) - 1):\n            z = z + self.w[i] * x[i]",
+           expect="leaves out the last input's term"),
+    Mutant("MLP skips the last layer (self.layers[:-1])",
+           old="        for layer in self.layers:\n            x = layer(x)",
+           new="        for layer in self.layers[:-1]:\n            x = layer(x)",
+           expect='layer(s) were never applied'),
+    Mutant("zero_grad sets self.grad on the module",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        self.grad = 0.0",
+           expect='left the grad of all 5 parameters unchanged'),
+    Mutant("mse_loss as p**2 - t**2",
+           old="(p - t) ** 2 for p, t", new="(p ** 2 - t ** 2) for p, t",
+           expect='not a function of the errors pred - target alone'),
+    Mutant("train_step model.zero_grad without parentheses",
+           old="    model.zero_grad()\n    loss = mse_loss", new="    model.zero_grad\n    loss = mse_loss",
+           expect='call model.zero_grad() before backward()'),
+    Mutant("train_step updates with the data instead of the gradient",
+           old="p.data -= lr * p.grad", new="p.data -= lr * p.data",
+           expect="in proportion to the parameter's own value"),
+    Mutant("train_step divides the gradient by N again",
+           old="p.data -= lr * p.grad", new="p.data -= lr * p.grad / len(xs)",
+           expect='divided by the batch size once more'),
 ]
 
 VARIANTS = [
@@ -560,4 +640,19 @@ VARIANTS = [
     Variant("neuron accumulating with +=", old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
             new="z = self.b\n        for wi, xi in zip(self.w, x):\n            z += wi * xi"),
     Variant("zero_grad with p.grad *= 0", old="p.grad = 0.0", new="p.grad *= 0"),
+    # --- fourth held-out round of issue 15
+    Variant("power rule with math.pow", old="k * self.data ** (k - 1) * out.grad",
+            new="k * math.pow(self.data, k - 1) * out.grad"),
+    Variant("tanh derivative (1 - t) * (1 + t)", old="(1 - t ** 2) * out.grad", new="(1 - t) * (1 + t) * out.grad"),
+    Variant("MLP.parameters via sum(..., [])",
+            old="return [p for layer in self.layers for p in layer.parameters()]",
+            new="return sum((layer.parameters() for layer in self.layers), [])"),
+    Variant("train_step zero_grad after the forward, before backward",
+            old="    model.zero_grad()\n    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()",
+            new="    loss = mse_loss([model(x) for x in xs], ys)\n    model.zero_grad()\n    loss.backward()"),
+    Variant("exp via math.e ** x", old='out = Value(math.exp(self.data), (self,), "exp")',
+            new='out = Value(math.e ** self.data, (self,), "exp")'),
+    Variant("Neuron with np.dot over object arrays",
+            old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+            new="z = np.dot(np.array(self.w, dtype=object), np.array(list(x), dtype=object)) + self.b"),
 ]
