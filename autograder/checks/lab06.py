@@ -35,22 +35,28 @@ PROPERTIES = {
                 "tolerance from dtype and logit size", "rows sum to 1", "rows left at zero named", "input not modified"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
-                    "Gaussian tails", "transposed shapes named"),
+                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "own softmax accepted", "each intermediate depends on its own layer's parameters only"),
     "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
-                      "L depends on the true class's probability only", "L a number (per-sample vector named)"),
+                      "L depends on the true class's probability only", "L a number (per-sample vector named)",
+                      "acc divided by the wrong size named (n_y for N)"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                        "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass"),
+                        "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
+                        "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
+                        "batch gradient = mean of the per-sample gradients (samples mixed named)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
-                        "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input"),
+                        "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
+                        "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
+                        "batch gradient = mean of the per-sample gradients (samples mixed named)"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
-            "float32 and float64", "pairwise-different sizes", "a return inside the loop named"),
+            "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
+            "the update applied to grads instead of params named"),
 }
 
 _f64 = np.float64
@@ -344,7 +350,9 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
             _every_row_differs(E / E.sum(), expected),
         "normalised by the sum over the whole batch (divide each row by its own sum, axis=1)":
             lambda: _every_row_differs(np.exp(Z64 - Z64.max()) / np.exp(Z64 - Z64.max()).sum(), expected),
-        "the row sums are missing keepdims=True: E / E.sum(axis=1) divides column j by the sum of row j":
+        "the row sums are laid out as a row (1, N), not as a column (N, 1): E / E.sum(axis=1) (keepdims=True "
+        "missing) or E / E.sum(axis=1, keepdims=True).T divides column j by the sum of row j; divide by the column "
+        "E.sum(axis=1, keepdims=True) as it is":
             lambda: E / E.sum(axis=1)[None, :] if square else None,
         "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
         "column j; use Z.max(axis=1, keepdims=True)":
@@ -404,6 +412,13 @@ def init_params(fn):
             if np.any(got[k] != 0):
                 core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
                           "bias-not-zero")
+    # Two different generators give different weights: the draws come from the rng argument.
+    a = _call(fn, 3, 4, 2, np.random.default_rng(seed), name="init_params(3, 4, 2, rng)")
+    b = _call(fn, 3, 4, 2, np.random.default_rng(seed + 1), name="init_params(3, 4, 2, another rng)")
+    if all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in ("Wh", "Wy")):
+        core.fail("init_params gives the same weights for two different generators rng: the weights must be drawn "
+                  "from the rng it is given (rng.normal(...)), not from a generator it creates itself "
+                  "(np.random.default_rng(0) inside the function ignores the caller's seed)", "rng-ignored")
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
     got = _call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
@@ -619,7 +634,7 @@ def _loss_case(fn, Yhat, Y):
             "-log(1 - y^) of the true class: the cross-entropy is -log y^ of the true class":
                 lambda: -float(np.mean(np.sum(Y * np.log1p(-np.clip(Yh64, 0, 1 - 1e-12)), axis=1))),
         })
-        _expect_number(acc, eacc, name=f"{name}: acc", rtol=0, atol=1e-9, diagnose={
+        _expect_acc(acc, eacc, N, ny, name=f"{name}: acc", diagnose={
             "accuracy must be a fraction in [0, 1], not a percentage": 100 * eacc,
             "this is the error rate (1 - accuracy)": 1 - eacc,
             "argmax over the wrong axis (axis=1: the class of each sample)":
@@ -630,6 +645,19 @@ def _loss_case(fn, Yhat, Y):
                 lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
         })
     return run
+
+
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose) -> None:
+    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size)."""
+    try:
+        _expect_number(acc, eacc, name=name, rtol=0, atol=1e-9, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        said = cases.explain_factor(acc, eacc, {"N": N, "n_y": ny}, divisor="N", scalar=True) \
+            if exc.diagnosis == "wrong-value" else None
+        if said:
+            core.fail(f"{exc}: {said} (the fraction of correct rows divides the count by N = Y.shape[0])",
+                      "acc-wrong-divisor")
+        raise
 
 
 def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
@@ -676,8 +704,10 @@ def loss_accuracy(fn):
     run_cases(runs)
 
 
-_BACKWARD_CASES = [  # (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis)
-    (6, 5, 3, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64)]
+# (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis) and N/n_y = 7/3, not a common factor
+# such as 2 (with N/n_y = 2 a gradient doubled would be taken for grad_ytilde divided by n_y instead of N).
+_BACKWARD_CASES = [
+    (7, 5, 3, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64)]
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
@@ -721,14 +751,20 @@ _BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a ma
                   "grad_Wh = grad_Htilde^T X has the shape of W_h, (n_h, n_x)")
 
 
-def _diagnoses(params, outputs, Y, N, k, expected):
+#: Flags of the mistakes made in grad_ytilde itself: in the hidden layer's cell they apply only when the output
+#: layer's gradients are wrong too (a factor 1/n_h in grad_h must not be named as grad_ytilde / n_y when n_h == n_y).
+_OUTPUT_FLAGS = {"scale_all", "use_logits", "output_grad"}
+
+
+def _diagnoses(params, outputs, Y, N, k, expected, output_right=False):
     diag = {}
     ny = np.shape(Y)[1]
     for message, flags_of in _BACKWARD_MISTAKES.items():
         flags = flags_of(N, ny)
-        if flags is not None:
+        if flags is not None and not (output_right and _OUTPUT_FLAGS & set(flags)):
             diag[message] = (lambda flags=flags, k=k: oracle_backward(params, outputs, Y, **flags)[k])
-    diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
+    if not output_right:
+        diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
     return diag
 
 
@@ -804,9 +840,70 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                     return
             elif not all(_near(grads[k], expected[k]) for k in ("Wy", "by") if k in grads):
                 return      # output gradient wrong and not readable here: judged on the other cases
-        for k in keys:
-            _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
+        try:
+            for k in keys:
+                _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
+        except core.CheckFailure as exc:
+            if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
+                _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc)
+            if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
+                _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
+            raise
     return run
+
+
+_LAYER_LINES = {"Wh": "grad_h = grad_Ytilde W_y, the tanh derivative (1 - h^2) and grad_htilde",
+                "Wy": "grad_ytilde = (yhat - y)/N"}
+
+
+def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
+    """Both gradients of a layer off by the same factor: the factor is in the gradient of the pre-activation
+    they are both built from (grad_htilde, grad_ytilde), not in either formula."""
+    N, nx, nh, ny = sizes
+    ks = []
+    for k in keys:
+        g, e = np.asarray(grads[k], dtype=_f64), expected[k]
+        if g.shape != e.shape or not np.any(e):
+            return
+        ks.append(float(g.ravel() @ e.ravel() / (e.ravel() @ e.ravel())))
+    if abs(ks[0] - 1) < 1e-3 or any(abs(k - ks[0]) > 1e-6 * abs(ks[0]) for k in ks) or \
+            not all(_near(np.asarray(grads[k], dtype=_f64), ks[0] * expected[k]) for k in keys):
+        return
+    said = cases.explain_factor(np.asarray(grads[keys[0]], dtype=_f64), expected[keys[0]],
+                                {"N": N, "n_h": nh, "n_y": ny}) or f"your result is the expected one times {ks[0]:.4g}"
+    layer = "Wh" if "Wh" in keys else "Wy"
+    which = " and ".join(f"grads['{k}']" for k in keys)
+    core.fail(f"{name}: {which} are both off by the same factor ({said}): the factor is in what both are built "
+              f"from, {_LAYER_LINES[layer]}, not in grad_W or grad_b themselves (the 1/N belongs in grad_ytilde "
+              f"only)", "layer-scaled")
+
+
+def _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc) -> None:
+    """The gradient of a mean over the batch is the mean of the per-sample gradients: when your backward is right
+    on every sample alone but the batch is not their mean, a quantity mixes the samples (a reduction over the batch
+    axis, axis 0, where each sample must keep its own values)."""
+    N = Y.shape[0]
+    if N < 2:
+        return
+    per = []
+    for n in range(N):
+        one = {k: np.array(v[n:n + 1]) for k, v in outputs.items()}
+        try:
+            g = fn(_copy_dict(params), one, np.array(Y[n:n + 1]))
+        except Exception:
+            return
+        want = oracle_backward(params, one, Y[n:n + 1])
+        if not isinstance(g, dict) or not all(k in g and _near(g[k], want[k]) for k in keys):
+            return
+        per.append({k: np.asarray(g[k], dtype=_f64) for k in keys})
+    mean = {k: sum(p[k] for p in per) / N for k in keys}
+    if all(_near(grads[k], mean[k]) for k in keys):
+        return
+    layer = "Wh" if "Wh" in keys else "Wy"
+    core.fail(f"{name}: right for each sample alone (a batch of one), but with N={N} samples your gradients are not "
+              f"the mean of those per-sample gradients: some quantity mixes the samples, a mean or sum over the batch "
+              f"axis (axis=0) taken before the end, where each sample must keep its own row (look at "
+              f"{_LAYER_LINES[layer]}; only grad_W and grad_b sum over the batch) ({exc})", "samples-mixed")
 
 
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
@@ -845,7 +942,8 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
                   f"cross-entropy, grad_ytilde = (yhat - y)/N", "consistent-with-wrong-loss")
     consistent_loss = own_loss is not None and _near(own_loss[k], expected[k], 1e-6, 1e-8)
     try:
-        _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected))
+        output_right = k in ("Wh", "bh") and all(kk in grads and _near(grads[kk], expected[kk]) for kk in ("Wy", "by"))
+        _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected, output_right))
     except core.CheckFailure as exc:
         if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
             if fn is not None:
@@ -925,6 +1023,13 @@ def sgd(fn):
 def _sgd_case(fn, params, grads, eta, name):
     g_before, p_before = _copy_dict(grads), _copy_dict(params)
     got = _call(fn, params, grads, eta, name=name)
+    if any(not np.array_equal(grads[k], g_before[k]) for k in PARAM_NAMES) and \
+            all(np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES) and \
+            (not isinstance(got, dict) or all(k in got and np.array_equal(np.asarray(got[k]), p_before[k])
+                                              for k in PARAM_NAMES)):
+        core.fail(f"{name}: grads changed and params did not: the update was applied to grads instead of params "
+                  f"(the two arguments mixed up?); params[k] -= eta * grads[k], and grads is only read",
+                  "updated-grads-not-params")
     _unchanged(g_before, grads, "sgd", "grads")
     if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
         core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")

@@ -19,9 +19,17 @@ the wrong size, a copy-pasted bias of the other layer, tanh computed in place in
 loss left as a per-sample vector, the binary cross-entropy, argmax without an axis, a mean where the bias
 gradient sums, a backward that recomputes h without b_h, grad_Wh from h, a return inside sgd's loop, np.subtract
 without out= and W_h in place of W_y.
+The fourth held-out round of issue 15 (16 mistakes and 6 variants written and run through the harness before the
+checks named them; 3 more written afterwards to test the new general messages) adds a softmax shifted by the row
+mean and divided by transposed sums, random biases, an init that reseeds its own generator, intermediates stored
+under each other's names, a forward in column form, the loss's sign, the error rate, an accuracy divided by n_y,
+grad_Wy built from X, a factor shared by a layer's two gradients (1/N in grad_htilde, 2 in grad_ytilde, 1/n_h in
+grad_h), a tanh derivative or a label averaged over the batch, a 1-d bias gradient and an sgd that updates or zeroes
+the gradients.
 """
 from autograder.zoo import Mutant, Variant
 
+_ACC = "acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))"
 _LOSS = "L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))"
 
 _SM = ("E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
@@ -330,6 +338,65 @@ MUTANTS = [
     Mutant("grad_h uses W_h instead of W_y",
            old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = grad_Ytilde @ params["Wh"]',
            expect='W_y is (n_y, n_h)'),
+    # --- fourth held-out round of issue 15 (run through the harness before the checks named them)
+    Mutant("softmax shifted by the row mean instead of the max",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - Z.mean(axis=1, keepdims=True))",
+           expect="subtract each row's maximum first"),
+    Mutant("softmax divides by the transposed row sums (right only for square or N=1)",
+           old="return E / E.sum(axis=1, keepdims=True)", new="return E / E.sum(axis=1, keepdims=True).T",
+           expect='laid out as a row (1, N), not as a column (N, 1)'),
+    Mutant("init biases drawn like the weights",
+           old='"bh": np.zeros((nh, 1)),', new='"bh": rng.normal(0.0, 0.3, size=(nh, 1)),',
+           expect='the biases must be initialised to zero'),
+    Mutant("init reseeds its own generator (ignores rng)",
+           old='    params = {\n        "Wh"', new='    rng = np.random.default_rng(0)\n    params = {\n        "Wh"',
+           expect='same weights for two different generators'),
+    Mutant("forward stores ytilde under 'yhat' in outputs",
+           old='"ytilde": Ytilde, "yhat": Yhat}', new='"ytilde": Ytilde, "yhat": Ytilde}',
+           expect="holds the values of outputs['ytilde']"),
+    Mutant("forward stores h under 'htilde' (keys swapped)",
+           old='"htilde": Htilde, "h": H,', new='"htilde": H, "h": Htilde,',
+           expect="outputs['htilde'] (n=5, n_x=4, n_h=4, n_y=4) holds the values of outputs['h']"),
+    Mutant("forward in column form, not transposed back",
+           old=('Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n'
+                '    H = np.tanh(Htilde)\n    Ytilde = H @ params["Wy"].T + params["by"].T'),
+           new='Htilde = params["Wh"] @ X.T + params["bh"]\n    H = np.tanh(Htilde)\n    Ytilde = (params["Wy"] @ H + params["by"]).T',
+           expect='the transpose of the expected shape'),
+    Mutant("loss without the minus sign", old=_LOSS, new="L = np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           expect='sign error: the cross-entropy'),
+    Mutant("error rate instead of accuracy (!=)", old=_ACC,
+           new="acc = np.mean(np.argmax(Yhat, axis=1) != np.argmax(Y, axis=1))",
+           expect='error rate (1 - accuracy)'),
+    Mutant("accuracy count divided by the number of classes", old=_ACC,
+           new="acc = np.sum(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)) / Y.shape[1]",
+           expect='you divided by n_y = 3 where the expected result divides by N = 7'),
+    Mutant("grad_Wy built with X instead of h",
+           old="grad_Wy = grad_Ytilde.T @ H", new="grad_Wy = grad_Ytilde.T @ X",
+           expect="instead of the layer's input h"),
+    Mutant("1/N again in grad_htilde (hits Wh and bh)",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H * (1 - H ** 2) / N",
+           expect='both off by the same factor'),
+    Mutant("tanh derivative averaged over the batch",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H * (1 - H ** 2).mean(axis=0)",
+           expect='not the mean of those per-sample gradients'),
+    Mutant("grad_by without keepdims (1-d)",
+           old="grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", new="grad_by = grad_Ytilde.sum(axis=0).T",
+           expect='a 1-d array where a column'),
+    Mutant("sgd updates the gradients instead of the parameters (arguments mixed up)",
+           old="params[name] -= eta * grads[name]", new="grads[name] -= eta * params[name]",
+           expect='the update was applied to grads instead of params'),
+    Mutant("grad_ytilde doubled (the 2 of a squared error)",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = 2 * (Yhat - Y) / N",
+           expect="both off by the same factor"),
+    Mutant("grad_ytilde subtracts the batch-mean label",
+           old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = (Yhat - Y.mean(axis=0)) / N",
+           expect="not the mean of those per-sample gradients"),
+    Mutant("grad_h divided by n_h",
+           old='grad_H = grad_Ytilde @ params["Wy"]', new='grad_H = grad_Ytilde @ params["Wy"] / params["Wy"].shape[1]',
+           expect="both off by the same factor"),
+    Mutant("sgd zeroes the gradients after the step (PyTorch habit)",
+           old="        params[name] -= eta * grads[name]\n", new="        params[name] -= eta * grads[name]\n        grads[name][...] = 0\n",
+           expect='sgd modified grads['),
 ]
 
 VARIANTS = [
@@ -449,4 +516,20 @@ VARIANTS = [
     Variant("accuracy by indexing the one-hot labels",
             old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
             new="acc = np.mean(Y[np.arange(len(Y)), Yhat.argmax(axis=1)])"),
+    # --- fourth held-out round of issue 15
+    Variant("softmax with np.amax and reshape(-1, 1)", old=_SM,
+            new="E = np.exp(Z - np.amax(Z, 1, keepdims=True))\n    return E / E.sum(axis=1).reshape(-1, 1)"),
+    Variant("loss as -mean(log(sum(Y * Yhat)))", old=_LOSS, new="L = -np.mean(np.log(np.sum(Y * Yhat, axis=1)))"),
+    Variant("tanh derivative (1 - h)(1 + h) in place on grad_H",
+            old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_H *= (1 - H) * (1 + H)\n    grad_Htilde = grad_H"),
+    Variant("sgd iterating over grads", old="    for name in params:\n        params[name] -= eta * grads[name]",
+            new="    for name, g in grads.items():\n        params[name] -= eta * g"),
+    Variant("init draws W_y before W_h",
+            old='    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+            new='    Wy = rng.normal(0.0, 0.3, size=(ny, nh))\n    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+            also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": Wy,'),)),
+    Variant("backward with np.add.at for the bias gradients",
+            old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
+            new="grad_bh = np.zeros((grad_Htilde.shape[1], 1))\n"
+                "    np.add.at(grad_bh[:, 0], np.arange(grad_Htilde.shape[1]), grad_Htilde.sum(axis=0))"),
 ]
