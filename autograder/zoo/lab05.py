@@ -24,7 +24,8 @@ derived operators (__neg__ as 0 - self), local derivatives with a wrong formula 
 return of a parentless Value where the derivative is 0, state kept between backward() calls (a mutable default
 argument, a class attribute), an off-by-one in the neuron's sum, a loop over the layers that stops early, a zero_grad
 that resets the module instead of its parameters, p**2 - t**2, zero_grad without parentheses and updates by p.data,
-by grad/N or by lr**2.
+by grad/N or by lr**2 (sources: micrograd issue 21's remark that the topological order could be cached between
+calls and issue 68's backward(self, is_first=True), whose default-argument habit gives the topo=[] mutant).
 """
 from . import Mutant, Variant
 
