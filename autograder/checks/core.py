@@ -99,7 +99,7 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
     elif dtype is not None and got.dtype != np.dtype(dtype):
         fail(f"{name} must have dtype {np.dtype(dtype)}, got {got.dtype}")
     if shape is not None and tuple(got.shape) != tuple(shape):
-        fail(f"{name}: expected shape {tuple(shape)}, got {tuple(got.shape)}")
+        fail(f"{name}: expected shape {tuple(shape)}, got {tuple(got.shape)}{_shape_words(tuple(got.shape), tuple(shape))}")
     if finite and got.dtype.kind in "fc":
         with _errstate(all="ignore"):
             ok = bool(_isfinite(got).all())
@@ -107,6 +107,21 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
             fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) "
                  f"or a log/division of zero")
     return got
+
+
+def _shape_words(got: tuple, want: tuple) -> str:
+    """What a wrong shape looks like: the axes reversed (a transpose), or the size-1 axis of a
+    reduction with keepdims in another place (a sum or mean over the wrong axis)."""
+    if len(got) != len(want) or got == want:
+        return ""
+    if len(got) > 1 and got == want[::-1]:
+        return " (the axes reversed: a transpose too many or too few?)"
+    ones_w = [i for i, d in enumerate(want) if d == 1]
+    ones_g = [i for i, d in enumerate(got) if d == 1]
+    if len(ones_w) == 1 and len(ones_g) == 1 and ones_w != ones_g:
+        return (f" (a sum or mean over axis {ones_g[0]} where axis {ones_w[0]} belongs: keepdims=True keeps the "
+                f"reduced axis as size 1)")
+    return ""
 
 
 def expect_scalar(got: Any, *, name: str) -> float:
@@ -263,6 +278,9 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         return (f"right except {int(zeroed.sum())} of {g.size} entries that are 0 where the expected value is "
                 f"not (a mask or condition that drops values, such as > vs >= or the wrong array masked?)"), \
             "zeroed-entries"
+    shifted = _shifted(g, e, near)
+    if shifted:
+        return shifted
     if g.ndim == 2 and min(g.shape) > 1:
         def several(per: np.ndarray, neutral: float) -> bool:     # two or more rows (columns) affected
             return int((_abs(per - neutral) > atol + rtol * float(_abs(e).max())).sum()) >= 2
@@ -286,6 +304,24 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         if near(g[order_g], e[order_e]):
             return ("the right rows in another order (rows shuffled, or inputs and targets indexed "
                     "differently?)"), "rows-permuted"
+    return None
+
+
+def _shifted(g: np.ndarray, e: np.ndarray, near: Callable[[np.ndarray, np.ndarray], bool]) -> tuple[str, str] | None:
+    """The expected values moved by one or two places along an axis (np.roll: an index off by one,
+    such as y - 1 for 0-based labels, i + 1, or a slice that starts one place late)."""
+    for axis in range(g.ndim):
+        if g.shape[axis] < 3:
+            continue
+        for k in (1, -1, 2, -2):
+            rolled = np.roll(e, k, axis=axis)
+            if near(rolled, e) or not near(g, rolled):
+                continue
+            where = "later (higher index)" if k > 0 else "earlier (lower index)"
+            along = {0: "axis 0 (rows)", 1: "axis 1 (columns)"}.get(axis, f"axis {axis}") if g.ndim > 1 else "the array"
+            return (f"your result is the expected one shifted by {abs(k)} place(s) along {along}: each value sits "
+                    f"{abs(k)} place(s) {where} than it should (an index off by {abs(k)}, such as y - 1 or i + 1, or a "
+                    f"range/slice that starts one place early or late?)"), "shifted"
     return None
 
 
