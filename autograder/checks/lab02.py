@@ -568,8 +568,8 @@ def init_params(init_params):
         for k in ("b1", "b2"):
             if np.any(p[k] != 0):
                 fail(f"{label}: the biases start at zero ({k} is not all zeros)", "init-params-bias")
-        for k, fan_in, fan_out, gain, rule in [("W1", n_in, n_h, 2.0, "He, sqrt(2 / n_in): a ReLU follows"),
-                                               ("W2", n_h, n_out, 1.0, "LeCun, sqrt(1 / n_hidden): no ReLU follows")]:
+        for k, fan_in, fan_out, gain, rule in [("W1", n_in, n_h, 2.0, "the He std sqrt(2 / n_in) (a ReLU follows)"),
+                                               ("W2", n_h, n_out, 1.0, "the LeCun std sqrt(1 / n_hidden) (no ReLU follows)")]:
             w = p[k].astype(_float64)
             std = float(w.std())
             if std == 0:
@@ -581,11 +581,11 @@ def init_params(init_params):
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:
-                fail(f"{label}: {k} has std {std:.3g}, too large for fan-in {fan_in}: scale it "
-                     f"like He (sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g}) or Xavier/Glorot", "init-params-too-large")
+                fail(f"{label}: {k} has std {std:.3g}, too large for fan-in {fan_in}: the docstring asks for {k} "
+                     f"{rule} = {np.sqrt(gain / fan_in):.3g}", "init-params-too-large")
             if std < low:
                 fail(f"{label}: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
-                     f"vanish): use He sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g} or Xavier/Glorot "
+                     f"vanish): the docstring asks for {k} {rule} = {np.sqrt(gain / fan_in):.3g} "
                      f"(is a square root missing?)", "init-params-too-small")
             scales.append((label, k, std, fan_in, gain, rule, {"n_in": n_in, "n_hidden": n_h, "n_out": n_out}))
     for scale in scales:
@@ -613,7 +613,7 @@ def _init_scale(label: str, k: str, std: float, fan_in: int, gain: float, rule: 
             known[f"sqrt(2 / ({a} + {b})) (Xavier/Glorot)"] = np.sqrt(2 / (sizes[a] + sizes[b]))
     close = [f"{rule_name} = {value:.3g}" for rule_name, value in known.items() if 0.97 < std / value < 1.03]
     fail(f"{label}: {k} has std {std:.3g}" + (f", which is {close[0]}" if close else "")
-         + f"; the docstring asks for {k} the std of {rule} = {want:.3g} (fan_in = {fan_in})", "init-params-scale")
+         + f"; the docstring asks for {k} {rule} = {want:.3g} (fan_in = {fan_in})", "init-params-scale")
 
 
 def _check_params_dict(p, like, name):
