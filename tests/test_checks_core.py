@@ -179,3 +179,40 @@ def test_a_factor_between_two_single_numbers_is_named_only_with_the_sizes():
     assert said is not None and "you divided by n_y = 3 where the expected result divides by N = 7" in said
     assert cases.explain_factor(0.61, 0.29, {"N": 7, "n_y": 3}, divisor="N", scalar=True) is None
     assert cases.explain_factor(2 / 3, 2 / 7, {"N": 7, "n_y": 3}, divisor="N") is None   # default: arrays only
+def test_the_fallback_analysis_names_an_index_off_by_one():
+    """Round 4: values moved by one place along an axis (labels 1-based, a loop starting at 1) are named."""
+    e = np.eye(7)[[3, 0, 6, 2, 5]]
+    sentence, diagnosis = core.analyse_difference(np.roll(e, -1, axis=1), e, 1e-6, 1e-9)
+    assert diagnosis == "shifted" and "shifted by 1 place(s) along axis 1 (columns)" in sentence
+    assert core.analyse_difference(np.ones((4, 4)) * 2, np.ones((4, 4)), 1e-6, 1e-9)[1] != "shifted"
+
+
+def test_a_wrong_shape_says_which_axis_was_reduced_or_that_it_is_transposed():
+    with pytest.raises(CheckFailure, match="a sum or mean over axis 1 where axis 0 belongs"):
+        core.expect_array(np.zeros((5, 1)), name="db", shape=(1, 6))
+    with pytest.raises(CheckFailure, match="the axes reversed"):
+        core.expect_array(np.zeros((4, 3)), name="dW", shape=(3, 4))
+
+
+def test_case_explanations_of_round_4():
+    """In-place updates of the wrong shape, a scaled argument, the wrong cached quantity, batches that
+    overlap or cover the number of columns, one sample's contribution only."""
+    text = "non-broadcastable output operand with shape (1,5) doesn't match the broadcast shape (5,5)"
+    assert "in-place update" in cases.explain_broadcast(text) and "(1, 5)" in cases.explain_broadcast(text)
+
+    def sigmoid(v):
+        return 0.5 * (1 + np.tanh(0.5 * v))
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    said = cases.explain_elementwise(x, sigmoid(2 * x), sigmoid(x), rtol=1e-6, atol=1e-9,
+                                     probe=lambda p: sigmoid(2 * p), oracle=sigmoid)
+    assert "evaluated at 2*x" in said
+    d = np.random.default_rng(0).normal(size=(4, 3))
+    assert cases.explain_quantity(0.5 * d ** 2, {"diff": d, "diff**2": d ** 2}) == "your result is 0.5 x diff**2"
+    assert cases.explain_quantity(d + 1, {"diff": d}) is None
+    order = np.random.default_rng(1).permutation(11)
+    overlapping = [order[s:s + 5] for s in range(0, 11, 4)]
+    assert "share samples" in cases.explain_batches(overlapping, 11, 4)
+    assert "x.shape[1] = 3" in cases.explain_batches([order[:3]], 11, 4, {"x.shape[1]": 3})
+    assert cases.explain_batches([order[s:s + 4] for s in range(0, 11, 4)], 11, 4, {"x.shape[1]": 3}) is None
+    per = np.random.default_rng(2).normal(size=(4, 3, 5))
+    assert "sample 0 only" in cases.explain_batch_sum(per[0], per.sum(0), per)

@@ -76,7 +76,15 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
 def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
     """What a NumPy 'could not be broadcast' error means, in terms of the two shapes it names:
     broadcasting lines shapes up from their LAST axis, so an array with fewer axes meets the
-    trailing axes of the other, which are often not the ones it belongs to."""
+    trailing axes of the other, which are often not the ones it belongs to.  An in-place update
+    (``+=``) whose value has another shape than the array it updates is said as such."""
+    inplace = re.search(r"non-broadcastable output operand with shape \(([\d, ]*)\) doesn't match the "
+                        r"broadcast shape \(([\d, ]*)\)", text)
+    if inplace:
+        target, result = (tuple(int(d) for d in re.findall(r"\d+", m)) for m in inplace.groups())
+        return (f"an in-place update (+=, -=, *=) of an array of shape {target} was given a value that broadcasts "
+                f"to {result}: the value added into an array must have that array's shape {target} (a transpose "
+                f"too many, or a sum over the wrong axis, in the term of the update whose array has shape {target}?)")
     if "could not be broadcast" not in text:
         return None
     if "remapped" in text:          # np.einsum: a letter of the subscripts names axes of two sizes
@@ -267,7 +275,70 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
             mine = want = None
         if mine is not None and mine.shape == want.shape and not core.close(mine, want, rtol, atol):
             parts.append(f"at x = {_fmt(points)} your {what} are {_fmt(mine)}, expected {_fmt(want)}")
+            scaled = _scaled_argument(mine, oracle, points, rtol, atol)
+            if scaled:
+                parts.append(scaled)
     return "; ".join(parts) or None
+
+
+#: Factors by which a formula may scale its argument by mistake (x / 2 forgotten, 2x, -x...).
+ARGUMENT_FACTORS = (2.0, 0.5, -1.0, -2.0, -0.5, 3.0, 1.0 / 3.0, 4.0, 0.25)
+
+
+def _scaled_argument(mine: np.ndarray, oracle: Callable[[np.ndarray], Any], points: np.ndarray,
+                     rtol: float, atol: float) -> str | None:
+    """'your values are the expected function at 2x' when the student's values at ``points`` are the
+    oracle's at a multiple of them: a factor missing or extra *inside* the formula (tanh(x) for
+    tanh(x / 2), exp(2x)...)."""
+    for k in ARGUMENT_FACTORS:
+        try:
+            at = np.asarray(oracle(k * points), dtype=np.float64)
+        except Exception:
+            continue
+        if at.shape == mine.shape and core.close(mine, at, max(rtol, 1e-6), max(atol, 1e-9)):
+            return (f"your values are exactly the expected function evaluated at {k:g}*x instead of x: the argument "
+                    f"inside your formula is scaled by {k:g} (a factor such as 1/2 missing or extra inside exp/tanh, "
+                    f"or a sign?)")
+    return None
+
+
+def explain_quantity(got: Any, candidates: dict[str, Any], *, rtol: float = 1e-6, atol: float = 1e-9) -> str | None:
+    """'your result is 0.13 x (pred - target)**2' when ``got`` is a constant multiple of one of the
+    ``candidates`` (name -> array of the shape of ``got``): the formula is applied to the wrong
+    quantity (a cached array overwritten in place, the input where the output belongs...)."""
+    g = np.asarray(got, dtype=np.float64)
+    if g.size < 2 or not bool(np.isfinite(g).all()) or not bool(g.any()):
+        return None
+    for name, value in candidates.items():
+        q = np.asarray(value, dtype=np.float64)
+        if q.shape != g.shape:
+            continue
+        mask = np.abs(q) > 1e-12
+        if not bool(mask.any()):
+            continue
+        k = float(np.median(g[mask] / q[mask]))
+        if k != 0 and core.close(g, k * q, rtol, atol):
+            return f"your result is {k:.4g} x {name}" if abs(k - 1) > 1e-9 else f"your result is {name}"
+    return None
+
+
+def explain_batches(batches: list, n: int, batch_size: int, other_sizes: dict[str, int] | None = None) -> str | None:
+    """What is wrong with the batches of one epoch (lists of sample indices), beyond "not each sample
+    once": consecutive batches that share their boundary samples (a slice end off by one), or batches
+    that cover exactly another size of the data (the number of columns used as N)."""
+    rows = [list(map(int, np.asarray(b).ravel())) for b in batches]
+    used = sorted({i for b in rows for i in b})
+    for name, size in (other_sizes or {}).items():
+        if size != n and sum(len(b) for b in rows) == size and len(used) == size:
+            return (f"the batches cover {size} samples in all, which is {name} = {size}, not the number of samples "
+                    f"N = {n}: N is len(x) = x.shape[0] (rows are samples)")
+    overlaps = [len(set(a) & set(b)) for a, b in zip(rows, rows[1:])]
+    if rows and any(overlaps) and all(a[-1] == b[0] for a, b, k in zip(rows, rows[1:], overlaps) if k):
+        sizes = [len(b) for b in rows]
+        return (f"consecutive batches share samples: each batch ends with the sample the next one starts with "
+                f"(batch sizes {sizes} for batch_size={batch_size}): a slice's end is excluded, "
+                f"order[start:start + batch_size] already holds batch_size samples (no + 1)")
+    return None
 
 
 def explain_factor(got: Any, expected: Any, sizes: dict[str, int], *, rtol: float = 1e-5,
@@ -328,6 +399,11 @@ def explain_batch_sum(got: Any, expected: Any, per_sample: Any, *, what: str = "
     missing = np.flatnonzero(rounded == 0).tolist()
     twice = np.flatnonzero(rounded > 1).tolist()
     parts = []
+    kept = np.flatnonzero(rounded == 1).tolist()
+    if len(kept) == 1 and len(missing) == n - 1:
+        return (f"your {what} holds the contribution of sample {kept[0]} only: the contributions of sample(s) "
+                f"{missing} of the {n} in the batch are missing (one row such as [0] or [:1] taken where the sum "
+                f"over every row of the batch, axis 0, belongs)")
     if missing:
         parts.append(f"the contributions of sample(s) {missing} of the {n} in the batch are missing")
     if twice:

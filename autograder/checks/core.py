@@ -111,14 +111,25 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
 
 
 def _shape_words(got: tuple, want: tuple) -> tuple[str, str | None]:
-    """What a wrong shape is, when it is a simple relative of the right one: the transpose, or the right
-    column/row with its dimension of 1 dropped (a reduction without keepdims)."""
+    """What a wrong shape is, when it is a simple relative of the right one, and its diagnosis id:
+    the transpose (axes reversed), the right column/row with its dimension of 1 dropped (a
+    reduction without keepdims), or the size-1 axis of a keepdims reduction in another place (a
+    sum or mean over the wrong axis).  ("", None) otherwise."""
     if len(want) == 2 and got == want[::-1] and want[0] != want[1]:
-        return (": the transpose of the expected shape (rows are samples: check the order of a matrix product "
-                "or a missing or extra .T)"), "shape-transposed"
+        return (": the transpose of the expected shape (the axes reversed: rows are samples, check the order of "
+                "a matrix product or a missing or extra .T)"), "shape-transposed"
     if len(want) == 2 and 1 in want and got == tuple(d for d in want if d != 1) and want != (1, 1):
         return (": a 1-d array where a column (or row) with a dimension of 1 belongs (keepdims=True, [:, None] or "
                 ".reshape missing?)"), "shape-flattened"
+    if len(got) != len(want) or got == want:
+        return "", None
+    if len(got) > 2 and got == want[::-1]:
+        return " (the axes reversed: a transpose too many or too few?)", "shape-transposed"
+    ones_w = [i for i, d in enumerate(want) if d == 1]
+    ones_g = [i for i, d in enumerate(got) if d == 1]
+    if len(ones_w) == 1 and len(ones_g) == 1 and ones_w != ones_g:
+        return (f" (a sum or mean over axis {ones_g[0]} where axis {ones_w[0]} belongs: keepdims=True keeps the "
+                f"reduced axis as size 1)"), "shape-wrong-axis-reduced"
     return "", None
 
 
@@ -280,6 +291,9 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         return (f"right except {int(zeroed.sum())} of {g.size} entries that are 0 where the expected value is "
                 f"not (a mask or condition that drops values, such as > vs >= or the wrong array masked?)"), \
             "zeroed-entries"
+    shifted = _shifted(g, e, near)
+    if shifted:
+        return shifted
     if g.ndim == 2 and min(g.shape) > 1:
         def several(per: np.ndarray, neutral: float) -> bool:     # two or more rows (columns) affected
             return int((_abs(per - neutral) > atol + rtol * float(_abs(e).max())).sum()) >= 2
@@ -303,6 +317,24 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
         if near(g[order_g], e[order_e]):
             return ("the right rows in another order (rows shuffled, or inputs and targets indexed "
                     "differently?)"), "rows-permuted"
+    return None
+
+
+def _shifted(g: np.ndarray, e: np.ndarray, near: Callable[[np.ndarray, np.ndarray], bool]) -> tuple[str, str] | None:
+    """The expected values moved by one or two places along an axis (np.roll: an index off by one,
+    such as y - 1 for 0-based labels, i + 1, or a slice that starts one place late)."""
+    for axis in range(g.ndim):
+        if g.shape[axis] < 3:
+            continue
+        for k in (1, -1, 2, -2):
+            rolled = np.roll(e, k, axis=axis)
+            if near(rolled, e) or not near(g, rolled):
+                continue
+            where = "later (higher index)" if k > 0 else "earlier (lower index)"
+            along = {0: "axis 0 (rows)", 1: "axis 1 (columns)"}.get(axis, f"axis {axis}") if g.ndim > 1 else "the array"
+            return (f"your result is the expected one shifted by {abs(k)} place(s) along {along}: each value sits "
+                    f"{abs(k)} place(s) {where} than it should (an index off by {abs(k)}, such as y - 1 or i + 1, or a "
+                    f"range/slice that starts one place early or late?)"), "shifted"
     return None
 
 

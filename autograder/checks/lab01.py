@@ -21,7 +21,20 @@ from __future__ import annotations
 import numpy as np
 
 from . import core
-from .cases import SHAPE_HINT, attribute, call, diagnose_only, explain_batch_sum, explain_elementwise, explain_factor, run_cases, same, signature
+from .cases import (
+    SHAPE_HINT,
+    attribute,
+    call,
+    diagnose_only,
+    explain_batch_sum,
+    explain_batches,
+    explain_elementwise,
+    explain_factor,
+    explain_quantity,
+    run_cases,
+    same,
+    signature,
+)
 from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
 
 #: Lab 01 asks for NumPy implementations: the sandboxed kernel refuses these while grading
@@ -40,19 +53,23 @@ PROPERTIES = {
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
-                "input not modified", "wrong side of 0 and values at readable points named"),
+                "input not modified", "wrong side of 0 and values at readable points named",
+                "cache per instance", "argument scaled inside the formula named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
-                 "most recent forward used", "a wrong factor named with N and D"),
+                 "most recent forward used", "cache per instance", "a wrong factor named with N and D",
+                 "backward on the wrong cached quantity named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
-            "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps"),
+            "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
+            "a rescaled step named by its factor"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
-                   "backward leaves the layer order"),
+                   "backward leaves the layer order", "a loop stopped early (return inside it) named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
-                    "batch size 1", "batch larger than N", "inputs not modified"),
+                    "batch size 1", "batch larger than N", "inputs not modified",
+                    "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged"),
 }
 
 
@@ -136,7 +153,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
         name = signature(label, ("grad_out",), (g,))
         dx = call(layer.backward, g, label=label, names=("grad_out",),
                   hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
-                       f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0")
+                       f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
+                       f"into b.grad of shape (1, out) = (1, {o})")
         if isinstance(dx, np.ndarray) and tuple(dx.shape) == (i, o) and (n, i) != (i, o):
             fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW",
                  "linear-backward-returns-dw")
@@ -321,19 +339,26 @@ def _relu_case(ReLU, x, r):
     return run
 
 
+def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: str) -> None:
+    """backward uses what the most recent forward of the SAME instance cached: two instances
+    interleaved (a cache on the class or in a global variable is shared by every instance)."""
+    x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
+    a, b = call(layer_cls, label=f"{label}()"), call(layer_cls, label=f"{label}()")
+    call(a.forward, x2, label=f"{label}.forward", names=("x",))
+    call(a.forward, x1, label=f"{label}.forward", names=("x",))
+    call(b.forward, x2, label=f"{label}.forward", names=("x",))
+    d = call(a.backward, g, label=f"{label}.backward", names=("grad_out",))
+    if not core.close(d, g * derivative(x1), 1e-6, 1e-9):
+        shared = " (it used what another instance's forward stored)" if core.close(d, g * derivative(x2), 1e-6, 1e-9) else ""
+        fail(f"{label}.backward must use the {what} of the most recent forward call of the same instance{shared}: "
+             f"store it on self (self.{attr} = ...), not on the class ({label}.{attr} = ...) "
+             f"or in a global variable shared by every layer", "cache-not-per-instance")
+
+
 def relu(ReLU) -> None:
     r = core.rng("lab01.relu")
     run_cases([(None, _relu_case(ReLU, x, r)) for x in _elementwise_inputs(r)])
-    # backward uses the most recent forward of this instance
-    x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
-    a, b = call(ReLU, label="ReLU()"), call(ReLU, label="ReLU()")
-    call(a.forward, x2, label="ReLU.forward", names=("x",))
-    call(a.forward, x1, label="ReLU.forward", names=("x",))
-    call(b.forward, x2, label="ReLU.forward", names=("x",))
-    d = call(a.backward, g, label="ReLU.backward", names=("grad_out",))
-    if not core.close(d, g * (x1 > 0), 1e-9, 1e-12):
-        fail("ReLU.backward must use the mask of the most recent forward call of the same instance "
-             "(store it on self, not on the class or in a global)", "cache-not-per-instance")
+    _cache_per_instance(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask", "mask")
 
 
 def _sigmoid_oracle(x):
@@ -378,6 +403,7 @@ def sigmoid(Sigmoid) -> None:
         x = np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0], [-89.0, -5.0, 1e-3, 5.0, 89.0]], dtype=dtype)
         cases.append((None, _sigmoid_case(Sigmoid, x, r, True)))
     run_cases(cases)
+    _cache_per_instance(Sigmoid, "Sigmoid", r, lambda x: _sigmoid_oracle(x) * (1 - _sigmoid_oracle(x)), "output", "out")
 
 
 # =============================================================================================
@@ -442,9 +468,17 @@ def _mse_case(MSELoss, r, n, d, dtype):
             if not core.close(grad, num, 1e-4, 1e-7):
                 analysis, _ = core.analyse_difference(grad, exact, 1e-5, 1e-8)
                 factor = explain_factor(grad, exact, {"N": n, "D": d}, divisor="N*D")
+                p64 = pred.astype(np.float64)
+                quantity = explain_quantity(grad, {"(pred - target)**2": diff ** 2, "|pred - target|": np.abs(diff),
+                                                   "pred": p64, "target": t64, "sign(pred - target)": np.sign(diff)})
                 if factor:
                     analysis = (f"{factor}; the loss is the mean over all N*D = {n * d} entries, so its gradient "
                                 f"is 2 (pred - target) / (N*D)")
+                elif quantity:
+                    analysis = (f"{quantity}: the gradient of mean((pred - target)**2) is 2 (pred - target) / (N*D), "
+                                f"so backward uses another array than pred - target (did forward overwrite the "
+                                f"array it cached, with np.square(..., out=...), **= or a reassignment, or cache "
+                                f"the wrong one?)")
                 fail(f"{bname} is not the derivative of your MSELoss.forward (your forward is right): "
                      f"{analysis}", "backward-not-derivative-of-forward")
             expect_close(grad, exact, name=bname)
@@ -460,6 +494,16 @@ def _mse_latest(MSELoss, r):
         grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
         expect_close(grad, 2 * (p2 - t2) / 12, name="MSELoss.backward() after two forward calls", diagnose={
             "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
+        })
+        # ... of the same instance: a cache on the class (or a global) is shared by every loss object
+        other = call(MSELoss, label="MSELoss()")
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
+        call(other.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        expect_close(grad, 2 * (p1 - t1) / 12, name="MSELoss.backward() of one loss object after another object's "
+                                                    "forward", diagnose={
+            "backward must use what the most recent forward of the SAME instance stored: store it on self "
+            "(self.diff = ...), not on the class (MSELoss.diff = ...) or in a global variable": 2 * (p2 - t2) / 12,
         })
     return run
 
@@ -499,6 +543,26 @@ def mse_loss(MSELoss) -> None:
 # SGD
 # =============================================================================================
 
+def _step_verdict(got, before, grad, lr: float, name: str) -> None:
+    """A wrong update judged by its STEP (new - old) against -lr * grad: a factor written with the
+    parameter's sizes (an extra average), or what the step looks like."""
+    want = -lr * grad.astype(np.float64)
+    step = got.astype(np.float64) - before.astype(np.float64)
+    rt, at = core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(before).max()) + 1.0)
+    if core.close(step, want, rt, at):
+        return
+    sizes = {"len(p.grad)": int(before.shape[0])} if before.ndim else {}
+    sizes["p.grad.size"] = int(before.size)
+    factor = explain_factor(step, want, sizes, rtol=max(rt, 1e-5), atol=at)
+    if factor:
+        fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad, and {factor.replace('your result', 'yours')}"
+             f" (p.grad already is the gradient of the mean loss: do not average or rescale it in the optimizer)",
+             "sgd-step-scaled")
+    analysis, _ = core.analyse_difference(step, want, rt, at)
+    fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; compared with it, your step: {analysis}",
+         "sgd-step-wrong")
+
+
 def sgd(SGD) -> None:
     r = core.rng("lab01.sgd")
     lr = float(r.uniform(0.05, 0.5))
@@ -522,12 +586,15 @@ def sgd(SGD) -> None:
             name = f"parameter {k} (shape {d0.shape}) after SGD.step() number {step}"
             if same(got, d0):
                 fail(f"{name} did not change: every parameter takes a step", "sgd-parameter-skipped")
-            expect_close(got, d0 - lr * g0, name=name, diagnose={
+            wrong = {
                 "the update has the wrong sign: gradient descent is p - lr * grad": d0 + lr * g0,
                 "the learning rate is ignored": d0 - g0,
                 "the step is taken twice (or lr doubled)": d0 - 2 * lr * g0,
                 "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
-            })
+            }
+            diagnose_only(got, d0 - lr * g0, name=name, diagnose=wrong, rtol=1e-5, atol=1e-7)
+            _step_verdict(got, d0, g0, lr, name)
+            expect_close(got, d0 - lr * g0, name=name, diagnose=wrong)
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
             if not np.any(gk) and np.any(g0):
                 fail("SGD.step() reset the gradients to zero: step only updates each p.data; resetting the "
@@ -591,6 +658,14 @@ class _Affine:
     __call__ = forward
 
 
+def _stopped_early(order: list, want: list) -> str:
+    """': the loop stopped after layer0 ...' when the calls are a proper beginning of the expected ones."""
+    if order and len(order) < len(want) and order == want[:len(order)]:
+        return (f": the loop stopped after {order[-1]}, so the later layers never ran (is the `return` indented "
+                f"inside the loop? it must come after the loop)")
+    return ""
+
+
 WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
 
 
@@ -605,8 +680,8 @@ def _sequential_case(Sequential, r, n):
         y = call(model.forward, x, label="Sequential.forward", names=("x",))
         order = [who for kind, who in log if kind == "forward"]
         if order != ["layer0", "layer1", "layer2"]:
-            fail(f"{name} must call each layer's forward once, first layer first; called {order}",
-                 "sequential-forward-order")
+            fail(f"{name} must call each layer's forward once, first layer first; called {order}"
+                 + _stopped_early(order, ["layer0", "layer1", "layer2"]), "sequential-forward-order")
         h = x
         for i, layer in enumerate(layers):
             got = layer.received[0][2]
@@ -627,9 +702,10 @@ def _sequential_case(Sequential, r, n):
         if order != ["layer2", "layer1", "layer0"]:
             never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
             extra = (f": the backward of {', '.join(never)} was never called (a loop that skips a layer, such as "
-                     f"reversed(self.layers[1:])?)" if never else "")
+                     f"reversed(self.layers[1:]), or a `return` indented inside the loop?)" if never else "")
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
-                 f"once each; called {order}{extra}", "sequential-backward-order")
+                 f"once each; called {order}{extra}",
+                 "sequential-backward-order")
         gi = g
         for i in (2, 1, 0):
             got = layers[i].received[-1][2]
@@ -815,6 +891,9 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         if 0 in sizes:
             fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
         if sorted(flat.tolist()) != list(range(n)):
+            said = explain_batches(rows, n, batch, {"the number of columns x.shape[1]": d})
+            if said:
+                fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
             counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
             if len(flat) < n and counts.max(initial=0) <= 1:
                 fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
@@ -853,6 +932,13 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                  "step-count")
         model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
         for k, g in enumerate(model.grads_in):
+            if isinstance(g, np.ndarray) and k < len(loss_fn.returned) and not same(g, loss_fn.returned[k]):
+                factor = explain_factor(g, loss_fn.returned[k], {"B": len(rows[k]) if k < len(rows) else 1, "N": n})
+                if factor:
+                    factor = factor.replace("your result is the expected one", "model.backward received loss_fn.backward()")
+                    fail(f"model.backward must receive the gradient returned by loss_fn.backward() unchanged: {factor} "
+                         f"(the loss backward already holds the 1/B of the mean: pass its result as it is)",
+                         "backward-input-scaled")
             if not isinstance(g, np.ndarray) or k >= len(loss_fn.returned) or not same(g, loss_fn.returned[k]):
                 fail("model.backward must receive the gradient returned by loss_fn.backward() (got "
                      f"{core.describe(g) if not isinstance(g, np.ndarray) else 'another array'})",

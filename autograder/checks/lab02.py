@@ -27,6 +27,7 @@ from .cases import (
     SHAPE_HINT,
     call,
     diagnose_only,
+    explain_batches,
     run_cases,
     same,
     signature,
@@ -40,35 +41,41 @@ _float64 = np.float64
 
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
-    "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified"),
+    "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
+                  "a dark batch (max < 255): scaled by 255, not by images.max()"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
-                "shift invariance (diagnosis)"),
+                "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
-                      "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)"),
+                      "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
+                      "shift invariance (diagnosis)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)"),
-    "init_params": ("shapes", "float32", "zero biases", "He/Xavier scale", "centred", "drawn from the rng"),
+    "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
+                    "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
-                   "float32 kept", "float64", "grads matched by name (keys in another order)"),
+                   "float32 kept", "float64", "grads matched by name (keys in another order)",
+                   "every key updated (the ones left named)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
-                            "batch larger than N", "N rows, not the columns, shuffled"),
+                            "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
-                    "a tiny lr barely moves params (diagnosis)"),
+                    "a tiny lr barely moves params (diagnosis)", "the batch's labels in the loss gradient (diagnosis)"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
-            "history format", "history values", "relative to the student's train_epoch"),
-    "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified"),
+            "history format", "history values", "relative to the student's train_epoch",
+            "validation measured after the epoch"),
+    "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
+                         "integer dtype"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified"),
 }
 
@@ -197,10 +204,10 @@ def one_hot(one_hot):
     expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
 
 
-def _normalize_case(normalize, r, n, h, w):
+def _normalize_case(normalize, r, n, h, w, top=255):
     def run():
-        images = r.integers(0, 256, (n, h, w)).astype(np.uint8)
-        images[0, 0, 0], images[0, 0, 1] = 0, 255     # both ends of the range are present
+        images = r.integers(0, top + 1, (n, h, w)).astype(np.uint8)
+        images[0, 0, 0], images[0, 0, 1] = 0, top     # both ends of the range are present
         name = signature("normalize", ("images",), (images,))
         got = call(normalize, images, label="normalize", names=("images",),
                    hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
@@ -225,16 +232,22 @@ def _normalize_case(normalize, r, n, h, w):
             "the pixels of each image are out of order: images.reshape(N, -1) keeps each image's rows "
             "one after the other (a transpose or order='F' scrambles them)":
                 lambda: images.transpose(0, 2, 1).reshape(n, -1).astype(_float64) / 255.0,
+            f"divide by 255 (the largest possible pixel value), not by the largest pixel of this batch "
+            f"(images.max() = {top}): a dark batch must stay dark, every image is scaled the same way":
+                exact / top if top != 255 else None,
+            "divide by 255, not by the range of this batch (min-max scaling): every image is scaled the same way":
+                lambda: (exact - exact.min()) / (exact.max() - exact.min()) if top != 255 else None,
         })
     return run
 
 
 def normalize(normalize):
     r = core.rng("lab02.normalize")
-    run_cases([(None, _normalize_case(normalize, r, 5, 28, 28)),
+    run_cases([("square images (H == W)", _normalize_case(normalize, r, 5, 28, 28)),
                ("a batch of one image", _normalize_case(normalize, r, 1, 28, 28)),
                (None, _normalize_case(normalize, r, 3, 4, 6)),
-               (None, _normalize_case(normalize, r, 7, 5, 3))])
+               (None, _normalize_case(normalize, r, 7, 5, 3)),
+               (None, _normalize_case(normalize, r, 4, 6, 5, top=200))])   # a dark batch: no pixel at 255
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,9 +312,27 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         tol = tolerance(z.dtype, got.dtype, scale=scale, rtol=1e-6, atol=1e-9)
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            _rows_sum_to_one(got, _softmax(zs), name)
             _shift_invariance(softmax, z, got, name)
         expect_close(got, _softmax(zs), name=name, diagnose=wrong, **tol)
     return run
+
+
+def _rows_sum_to_one(got, want, name) -> None:
+    """Property in plain words: every row of softmax sums to 1; rows right up to their own factor were
+    divided by something else than their own sum."""
+    g = np.asarray(got, dtype=_float64)
+    sums = g.sum(axis=1)
+    if core.close(sums, np.ones_like(sums), 1e-5, 1e-6):
+        return
+    with np.errstate(all="ignore"):
+        k = sums[:, None]
+        proportional = bool(np.isfinite(k).all()) and bool((k != 0).all()) and core.close(g / k, want, 1e-5, 1e-7)
+    if proportional:
+        fail(f"{name}: each row of softmax must sum to 1, yours sum to {np.round(sums[:4], 4).tolist()}"
+             f"{'...' if len(sums) > 4 else ''} (right up to a factor per row): divide each row by its OWN sum, "
+             f"e / e.sum(axis=1, keepdims=True), not by a sum over the whole batch or over another axis",
+             "softmax-rows-not-normalised")
 
 
 def _shift_invariance(softmax, z, got, name) -> None:
@@ -384,8 +415,26 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             if other is not None and abs(other - got) <= 1e-12 + 1e-9 * abs(got) and abs(_ce(zs, y2) - _ce(zs, y)) > 1e-6:
                 fail(f"{name} does not depend on the labels y (other labels give the same {got:.4g}): the loss is "
                      f"the mean of -log p[i, y[i]], the probability of each row's TRUE class", "cross-entropy-ignores-labels")
+            _ce_shift_property(cross_entropy, z, y, got, name, tol)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
+
+
+def _ce_shift_property(cross_entropy, z, y, got: float, name: str, tol: dict) -> None:
+    """Adding a constant to every logit of a row changes nothing (logsumexp(z + c) - (z[y] + c)): a
+    wrong loss that moves with the shift has a term that handles the row maximum on one side only."""
+    shift = np.random.default_rng(len(y) * 100 + z.shape[1]).uniform(1.0, 4.0, (len(y), 1)).astype(z.dtype)
+    try:
+        other = float(cross_entropy(z + shift, y))
+    except Exception:
+        return
+    rt, at = tol["rtol"], tol["atol"] + 64 * float(np.finfo(z.dtype).eps) * float(np.abs(z + shift).max())
+    if abs(other - got) > at + rt * abs(got):
+        fail(f"{name} changes when a constant is added to every logit of a row (by {other - got:.4g} for shifts of "
+             f"{float(shift.mean()):.4g} on average): -log softmax(z)[y] = logsumexp(z) - z[y] does not, because both "
+             f"terms move with the shift; one term of yours moves and the other does not (the row maximum m "
+             f"subtracted in one term only? logsumexp(z) = m + log(sum(exp(z - m))) and z[y] is taken from the "
+             f"logits themselves)", "cross-entropy-not-shift-invariant")
 
 
 def cross_entropy(cross_entropy):
@@ -505,6 +554,7 @@ def softmax_cross_entropy_backward(fn, one_hot):
 
 def init_params(init_params):
     keys = ("W1", "b1", "W2", "b2")
+    scales = []              # judged once the grossly wrong scales (too large, too small) had their say
     for n_in, n_h, n_out in [(784, 256, 10), (40, 300, 7)]:
         shapes = {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
         label = f"init_params({n_in}, {n_h}, {n_out}, rng)"
@@ -518,7 +568,8 @@ def init_params(init_params):
         for k in ("b1", "b2"):
             if np.any(p[k] != 0):
                 fail(f"{label}: the biases start at zero ({k} is not all zeros)", "init-params-bias")
-        for k, fan_in, fan_out in [("W1", n_in, n_h), ("W2", n_h, n_out)]:
+        for k, fan_in, fan_out, gain, rule in [("W1", n_in, n_h, 2.0, "the He std sqrt(2 / n_in) (a ReLU follows)"),
+                                               ("W2", n_h, n_out, 1.0, "the LeCun std sqrt(1 / n_hidden) (no ReLU follows)")]:
             w = p[k].astype(_float64)
             std = float(w.std())
             if std == 0:
@@ -530,18 +581,39 @@ def init_params(init_params):
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:
-                fail(f"{label}: {k} has std {std:.3g}, too large for fan-in {fan_in}: scale it "
-                     f"like He (sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g}) or Xavier/Glorot", "init-params-too-large")
+                fail(f"{label}: {k} has std {std:.3g}, too large for fan-in {fan_in}: the docstring asks for {k} "
+                     f"{rule} = {np.sqrt(gain / fan_in):.3g}", "init-params-too-large")
             if std < low:
                 fail(f"{label}: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
-                     f"vanish): use He sqrt(2/fan_in) = {np.sqrt(2 / fan_in):.3g} or Xavier/Glorot "
+                     f"vanish): the docstring asks for {k} {rule} = {np.sqrt(gain / fan_in):.3g} "
                      f"(is a square root missing?)", "init-params-too-small")
+            scales.append((label, k, std, fan_in, gain, rule, {"n_in": n_in, "n_hidden": n_h, "n_out": n_out}))
+    for scale in scales:
+        _init_scale(*scale)
     # Reproducible through rng, and actually drawn from it.
     a, b, c = (call(init_params, 30, 20, 5, np.random.default_rng(s), label="init_params",
                     names=("n_in", "n_hidden", "n_out", "rng")) for s in (7, 7, 8))
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
+
+
+def _init_scale(label: str, k: str, std: float, fan_in: int, gain: float, rule: str, sizes: dict) -> None:
+    """The docstring fixes each weight's scale: a std that matches another rule (written with the
+    function's own arguments) is named."""
+    want = np.sqrt(gain / fan_in)
+    if 0.9 < std / want < 1.1:          # thousands of draws: the sample std is within 2 % of the true one
+        return
+    known = {}
+    names = list(sizes)
+    for i, a in enumerate(names):
+        for top in (1, 2):
+            known[f"sqrt({top} / {a})"] = np.sqrt(top / sizes[a])
+        for b in names[i + 1:]:
+            known[f"sqrt(2 / ({a} + {b})) (Xavier/Glorot)"] = np.sqrt(2 / (sizes[a] + sizes[b]))
+    close = [f"{rule_name} = {value:.3g}" for rule_name, value in known.items() if 0.97 < std / value < 1.03]
+    fail(f"{label}: {k} has std {std:.3g}" + (f", which is {close[0]}" if close else "")
+         + f"; the docstring asks for {k} {rule} = {want:.3g} (fan_in = {fan_in})", "init-params-scale")
 
 
 def _check_params_dict(p, like, name):
@@ -588,6 +660,8 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
             "applying it here means softmax is applied twice)": lambda: _softmax(want),
             "the ReLU is missing on the hidden layer": lambda: _forward(pw, X, relu=False)[0],
             "a bias is missing (add b2 to the logits)": lambda: want - pw["b2"],
+            "b1 is added to the logits where b2 belongs: logits = A1 @ W2 + b2":
+                lambda: want - pw["b2"] + pw["b1"] if n_h == n_out else None,
             "a bias is missing (add b1 to the hidden layer)":
                 lambda: _forward({**pw, "b1": np.zeros_like(pw["b1"])}, X)[0],
             "the ReLU is applied to the logits too: the output layer is linear": lambda: np.maximum(want, 0),
@@ -725,6 +799,13 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
                  f"(for name, p in params.items(): p = p - ...) changes nothing the caller sees",
                  "sgd-update-no-change")
         _check_params_dict(p, before, f"params after {name}")
+        moved = [k for k in g if k in p and not same(p[k], before[k])]
+        still = [k for k in before if k not in moved]
+        if moved and still:
+            early = (f" (only the first key of grads, {moved[0]!r}: is the `return params` indented inside the loop? "
+                     f"it must come after it)" if moved == [next(iter(g))] else "")
+            fail(f"params[{still[0]!r}] after {name}: '{still[0]}' was not updated (every parameter, biases included, "
+                 f"takes a step); only {moved} changed{early}", "sgd-update-some-keys")
         for k in before:
             want = before[k].astype(_float64) - lr * g[k].astype(_float64)
             got = expect_array(p[k], name=f"params['{k}'] after {name}", shape=before[k].shape)
@@ -873,6 +954,9 @@ def _minibatch_case(fn, r, n, d, bs):
         if 0 in sizes:
             fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
+            said = explain_batches(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, bs)
+            if said:
+                fail(f"{name} must yield every sample exactly once per epoch: {said}", "batches-explained")
             counts = np.bincount(np.asarray(seen, int), minlength=n) if seen else np.zeros(n, int)
             if len(seen) < n and counts.max(initial=0) <= 1:
                 fail(f"{name} dropped samples: {n - len(seen)} of {n} never appear "
@@ -969,7 +1053,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
             acc = _helper("accuracy", h.accuracy, logits, yb)
             probs = logits if mistake == "logits-as-probs" else _helper("softmax", h.softmax, logits)
-            dlogits = _helper("softmax_cross_entropy_backward", h.sce_backward, probs, yb)
+            labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
+            dlogits = _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
             grads = _helper("backward", h.backward, q, cache, dlogits)
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
@@ -982,7 +1067,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             logits = _forward(q, xb)[0]
             ce = acc = None
             probs = logits if mistake == "logits-as-probs" else _softmax(logits)
-            g = _probe_grads(q, xb, (probs - _onehot(yb, logits.shape[1])) / len(xb))
+            labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
+            g = _probe_grads(q, xb, (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             ce_after = _ce(_forward(q, xb)[0], yb) if len(yb) else np.nan
         try:
@@ -1111,7 +1197,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         ("lr-over-batch", seed, "the learning rate is divided by the batch size: the 1/N of the mean "
                                                 "already lives in the loss gradient, pass lr itself to sgd_update"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
-                                  "come from that generator, not from a new one)")):
+                                  "come from that generator, not from a new one)"),
+                        ("whole-y", seed, "the loss gradient got the labels y of the whole data set, not the batch's "
+                                          "labels yb: softmax_cross_entropy_backward(softmax(logits), yb) (y only fits "
+                                          "when one batch holds all N samples, and even then in another order)")):
                     try:
                         q = _replay(h, before, X, y, lr, bs, seed_used, own, mistake)[0]
                     except _Crash:
@@ -1275,22 +1364,24 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         run_fit(q2, 2, seed=2, lr_decay=0.0)
         run_fit(q3, 2, seed=2, lr_decay=0.5)
         if replayable:
+            first = epoch(_copy_params(before), 0.3, np.random.default_rng(2))
+            # a parameter the student's own epoch moves (their sgd_update may skip some: judged in its cell)
+            key = next((k for k in ("W2", "W1", "b2", "b1") if first is not None and not same(first[k], before[k])), "W2")
             q1b = _copy_params(before)
             run_fit(q1b, 1, seed=2)
             if not all(same(q1[k], q1b[k]) for k in q1):
                 fail("fit is not reproducible: two runs with the same seed trained to different parameters; shuffle "
                      "with np.random.default_rng(seed) (not an unseeded generator or np.random)",
                      "fit-not-reproducible")
-            if np.array_equal(q2["W2"], before["W2"]):
+            if np.array_equal(q2[key], before[key]):
                 fail("fit: the first epoch must use lr itself (epoch e uses lr * lr_decay**(e - 1), "
                      "so lr_decay only acts from the second epoch on)", "fit-lr-first-epoch")
             still = epoch(_copy_params(before), 0.0, np.random.default_rng(2))
             lr0_is_identity = still is not None and all(same(still[k], before[k]) for k in before)
-            if lr0_is_identity and (not core.close(q2["W2"], q1["W2"], 1e-9, 1e-12)
-                                    or core.close(q3["W2"], q1["W2"], 1e-9, 1e-12)):
+            if lr0_is_identity and (not core.close(q2[key], q1[key], 1e-9, 1e-12)
+                                    or core.close(q3[key], q1[key], 1e-9, 1e-12)):
                 fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
                      "fit-lr-decay")
-            first = epoch(_copy_params(before), 0.3, np.random.default_rng(2)) if replayable else None
             if first is not None and not all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
                 fail("fit with epochs=1 does not match one call of your train_epoch with lr and "
                      "np.random.default_rng(seed): shuffle with the generator made from seed", "fit-first-epoch")
@@ -1327,12 +1418,23 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             loss_want.append(float(cross_entropy(own_logits, y_val)))
         except Exception:
             pass
+        early = ("the validation figures are measured before the epoch's training (on the parameters of the previous "
+                 "epoch): call forward(params, X_val) after train_epoch in each epoch")
+        prev_acc, prev_loss = [], []
+        if not all(any(core.close(float(hist[col].iloc[-1]), v, 1e-6, 1e-9) for v in want) for col, want in
+                   (("val_acc", acc_want), ("val_loss", loss_want))):
+            prev = _copy_params(before)
+            run_fit(prev, 2, seed=1)                  # the same run, stopped one epoch earlier
+            prev_logits = _forward(prev, X_val)[0]
+            prev_acc, prev_loss = [float(np.mean(prev_logits.argmax(1) == y_val))], [_ce(prev_logits, y_val)]
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
+            early: prev_acc,
         })
         _expect_any(float(hist["val_loss"].iloc[-1]), loss_want,
                     "history val_loss of the last epoch (measured on the validation set after the epoch)", {
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
+                        early: prev_loss,
                     })
 
     try:
@@ -1364,6 +1466,9 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
         got = expect_array(got, name=name, dtype=None, shape=(c, c))
         if not (np.issubdtype(got.dtype, np.integer) or np.all(got == np.round(got))):
             fail(f"{name} must hold counts (integers)", "confusion-not-counts")
+        if not np.issubdtype(got.dtype, np.integer):
+            fail(f"{name} has dtype {got.dtype}: the docstring asks for integer counts (np.zeros((C, C)) is float64 "
+                 f"unless given dtype=int)", "confusion-not-integer")
         want = np.zeros((c, c), int)
         for t, q in zip(y_true, y_pred):
             want[t, q] += 1
