@@ -26,6 +26,7 @@ import numpy as np
 
 from . import core
 from .cases import call, diagnose_only, explain_elementwise, run_cases, signature, tolerance
+from .formula import explain_formula
 
 # ----------------------------------------------------------------------------- oracles
 # Scalar formulas in plain Python floats, evaluated element by element: a formulation
@@ -303,6 +304,70 @@ SPECS["silu"] = Spec(
     },
     df_y=lambda x, y: _ratio(y, x) * (1 + x * (1 - _ratio(y, x))))
 
+#: The documented formulas in Python, over the quantities a student's code has at hand (the input x, the
+#: output y, grad_out g, and per activation s = sigmoid(x), cdf, pdf, t = tanh(u), du...), by branch (None:
+#: every x; equivalent ways of writing one are tried in turn).  A wrong value no catalogued diagnosis names
+#: is named by the one edit of a formula that reproduces it (formula.explain_formula): the wrong term.
+NEG, POS = "x < 0", "x > 0"
+FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
+    "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",)}, "df": {None: ("g * y * (1 - y)",)}},
+    "tanh": {"f": {None: ("tanh(x)",)}, "df": {None: ("g * (1 - y ** 2)",)}},
+    "leaky_relu": {"f": {NEG: ("slope * x",)}, "df": {NEG: ("g * slope",)}},
+    "elu": {"f": {NEG: ("alpha * (exp(x) - 1)", "alpha * expm1(x)")},
+            "df": {NEG: ("g * (y + alpha)", "g * alpha * exp(x)")}},
+    "selu": {"f": {NEG: ("scale * alpha * (exp(x) - 1)", "scale * (alpha * expm1(x))"), POS: ("scale * x",)},
+             "df": {NEG: ("g * (y + scale * alpha)", "g * scale * alpha * exp(x)"), POS: ("g * scale",)}},
+    "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))")},
+                 "df": {None: ("g * sigmoid(x)", "g / (1 + exp(-x))", "g * exp(x) / (1 + exp(x))")}},
+    "gelu": {"f": {None: ("x * 0.5 * (1 + erf(x / sqrt(2)))", "x * cdf")},
+             "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))")}},
+    "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
+                  "df": {None: ("g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du)",
+                                "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
+    "silu": {"f": {None: ("x * s",)},
+             "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
+    "softmax": {"f": {None: ("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))",)},
+                "df": {None: ("y * (g - sum_axis1(g * y))",)}},
+}
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def _quantities(key: str, xs: np.ndarray) -> dict:
+    """What the formulas of ``key`` name, computed from the input (float64)."""
+    if key == "softmax":
+        col = lambda f: (lambda a: f(a, axis=0, keepdims=True))
+        row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
+        return {"z": xs, "y": _softmax_oracle(xs), "max_axis1": row(np.max), "sum_axis1": row(np.sum),
+                "max_axis0": col(np.max), "sum_axis0": col(np.sum), "max_all": np.max, "sum_all": np.sum}
+    q = {"x": xs, "y": _map(SPECS[key].f, xs)}
+    u = GELU_K * (xs + GELU_C * xs ** 3)
+    extra = {"leaky_relu": lambda: {"slope": SLOPE}, "elu": lambda: {"alpha": ALPHA},
+             "selu": lambda: {"alpha": SELU_ALPHA, "scale": SELU_SCALE},
+             "softplus": lambda: {"sigmoid": _s},
+             "gelu": lambda: {"erf": _erf, "cdf": 0.5 * (1 + _erf(xs / math.sqrt(2))),
+                              "pdf": np.exp(-0.5 * xs * xs) / math.sqrt(2 * math.pi)},
+             "gelu_tanh": lambda: {"t": np.tanh(u), "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
+             "silu": lambda: {"s": _s(xs)}}
+    return {**q, **extra.get(key, dict)()}
+
+
+def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: float, what: str,
+                gs: np.ndarray | None = None) -> str | None:
+    """The term of the documented formula (f or df) that the student's values get wrong, or None."""
+    if key not in FORMULAS:
+        return None
+    env = {**_quantities(key, xs), **({"g": gs} if gs is not None else {})}
+    for side, formulas in FORMULAS[key].get(which, {}).items():
+        mask = None if side is None else (xs < 0 if side == NEG else xs > 0)
+        try:
+            text = explain_formula(formulas, env, got, rtol=rtol, atol=atol, mask=mask, what=what)
+        except Exception:       # a formula the quantities cannot evaluate says nothing about the student
+            text = None
+        if text:
+            return (f"for {side} " if side else "") + text
+    return None
+
+
 # ------------------------------------------------------------------------ inputs
 
 # Sizes pairwise different and != 1, a batch of one, an odd batch and a 3-D input.
@@ -445,7 +510,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs), **_generic_forward(spec, xs)},
                           **tol)
             _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
-                     oracle=lambda p: _map(spec.f, p), what="values")
+                     oracle=lambda p: _map(spec.f, p), what="values", key=tag, which="f")
             core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([(None, case(x64.astype(dtype))) for x64 in cases for dtype in DTYPES])
@@ -492,12 +557,16 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
 
 
 def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has wrong values: ",
-             diagnosis="wrong-values-explained") -> None:
-    """Fail with a case-based explanation (which side of 0, values at readable points) when one exists."""
+             diagnosis="wrong-values-explained", key=None, which="f") -> None:
+    """Fail with a case-based explanation (the wrong term of the documented formula, which side of 0,
+    values at readable points) when one exists."""
     rt, at = core.dtype_tolerance(got, tol["rtol"], tol["atol"], float(np.abs(expected).max()) if expected.size else 1.0)
     if core.close(got, expected, rt, at):
         return
+    term = _wrong_term(key, which, xs, got, rt, at, what) if key else None
     text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what)
+    if term:
+        core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
     if text:
         core.fail(f"{name} {prefix}{text}", diagnosis)
 
@@ -631,6 +700,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
     except core.CheckFailure:
         return
     analysis, _ = core.analyse_difference(d, expected, tol["rtol"], tol["atol"])
+    key = next((k for k, v in SPECS.items() if v is spec), "softmax")
+    rt, at = core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()) if expected.size else 1.0)
+    term = _wrong_term(key, "df", xs, d, rt, at, "results (g = grad_out)", gs)
     if spec.label != "Softmax":      # elementwise: which side of 0, and f'(x) at readable points
         def probe(p):
             layer = _make(label, spec.make, cls)
@@ -642,6 +714,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
         out_of_range = _derivative_out_of_range(spec, probe)
         if out_of_range:
             analysis = f"{out_of_range}; {analysis}"
+    if term:
+        analysis = f"{term}; {analysis}"
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
@@ -702,7 +776,9 @@ PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
                         "float64", "dtype kept", "input not modified", "|x| = 1000 without overflow",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
-                        "wrong side of 0 and values at readable points named") + (("relative to the student's Sigmoid",) if n == "silu" else ())
+                        "wrong side of 0 and values at readable points named")
+                        + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
+                        + (("relative to the student's Sigmoid",) if n == "silu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept", "grad_out not modified")
@@ -712,13 +788,15 @@ PROPERTIES = {
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
           "wrong side of 0 and values at readable points named")
+       + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
        + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
-                        "dtype kept", "input not modified"),
+                        "dtype kept", "input not modified", "wrong term of the documented formula named"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
-                         "grad_out not modified", "most recent forward of this instance"),
+                         "grad_out not modified", "most recent forward of this instance",
+                         "wrong term of the documented formula named"),
 }
 
 
@@ -789,8 +867,8 @@ def softmax_forward(cls) -> None:
             zs = z.astype(np.float64)
             n, c = z.shape
             er = np.exp(zs - zs.max(axis=1, keepdims=True))
-            core.expect_close(y, _softmax_oracle(z), name=name, **_tol(z.dtype, y.dtype, scale=float(np.abs(zs).max())),
-                              diagnose={
+            tol = _tol(z.dtype, y.dtype, scale=float(np.abs(zs).max()))
+            diagnose_only(y, _softmax_oracle(z), name=name, **tol, diagnose={
                                   "softmax normalised over the wrong axis: rows are samples, "
                                   "normalise over axis=1 (the classes of each sample)": _softmax_axis0(z),
                                   "softmax returned exp(z) without dividing by the row sum":
@@ -806,6 +884,13 @@ def softmax_forward(cls) -> None:
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })
+            expected = _softmax_oracle(z)
+            rt, at = core.dtype_tolerance(y, tol["rtol"], tol["atol"], float(np.abs(expected).max()))
+            if not core.close(y, expected, rt, at):
+                term = _wrong_term("softmax", "f", zs, y, rt, at, "values")
+                if term:
+                    core.fail(f"{name} has wrong values: {term}", "wrong-term")
+            core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([("N == C" if z.shape[0] == z.shape[1] else None, case(z.astype(dtype)))
                for z in cases for dtype in DTYPES])
