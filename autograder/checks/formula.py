@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import copy
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -184,6 +185,17 @@ def _fits(value: np.ndarray | None, got: np.ndarray, mask: np.ndarray, rtol: flo
     return bool((np.abs(v - g) <= atol + rtol * np.abs(v)).all())
 
 
+def _tokens(text: str) -> list[str]:
+    return sorted(re.findall(r"[A-Za-z_]\w*|\d+\.?\d*", text))
+
+
+def _plainest(found: tuple) -> tuple:
+    """The way of saying a mistake a student recognises first: the same terms arranged differently
+    (parentheses, an exponent or a factor in another place), then no invented minus sign, then the shortest."""
+    wrong, old, new, _, _ = found
+    return (_tokens(old) != _tokens(new), new.startswith("-") or "- -" in wrong, len(new) + len(old))
+
+
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
                     atol: float = 1e-9, mask: Any = None, what: str = "values") -> str | None:
     """Which single edit of the documented formula reproduces ``got``, in a student's words, or None.
@@ -211,11 +223,11 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
                 found.append((_src(edited), old, new, np.broadcast_to(value, g.shape), where))
         if not found:
             continue
-        # edits giving the same values are one mistake said in several ways; unrelated ones make it a guess
-        if any(not _fits(f[3], found[0][3], m, 1e-9, 1e-12) for f in found[1:]):
+        # edits giving the same values (as far as the data tell) are one mistake said in several ways;
+        # unrelated ones make it a guess
+        if any(not _fits(f[3], found[0][3], m, rtol, atol) for f in found[1:]):
             continue
-        wrong, old, new, _, where = min(found, key=lambda f: (f[2].startswith("-") or "- -" in f[0],
-                                                              len(f[2]) + len(f[1])))
+        wrong, old, new, _, where = min(found, key=_plainest)
         return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
                 f"(your code computes `{new}` in its place{where})")
     return None

@@ -655,7 +655,7 @@ MUTANTS += [
            old="A = np.maximum(Z, 0.0)", new="A = np.maximum(Z, 0.0, out=Z)", expect="modified its input argument #1 in place"),
     # written after the fallbacks above, to try them on uncatalogued derivatives
     Mutant("sigmoid derivative s (1 + s)", old="return dA * s * (1.0 - s)", new="return dA * s * (1.0 + s)",
-           expect="multiplied by the wrong local derivative"),
+           expect="computes `1 + sigmoid(Z)`"),
     Mutant("leaky-ReLU derivative used for the ReLU", old="return dA * (Z > 0)",
            new="return dA * np.where(Z > 0, 1.0, 0.01)", expect="multiplied by the wrong local derivative"),
     Mutant("tanh derivative 1 - tanh(Z^2)", old="return dA * (1.0 - np.tanh(Z) ** 2)",
@@ -687,4 +687,69 @@ VARIANTS += [
                 "            std = np.sqrt(2.0 / (n_in + n_out))\n        else:\n            std = np.sqrt(2.0 / n_in)\n",
             new="        std = {\"zeros\": lambda: 0.0, \"random\": lambda: 0.01, \"xavier\": lambda: (2.0 / (n_in + n_out)) ** 0.5,\n"
                 "               \"he\": lambda: (2.0 / n_in) ** 0.5}[method]()\n"),
+]
+
+# Issue 15, fourth held-out round (probe first on the unchanged checks, then catalogued): the wrong term of a
+# formula (formula.explain_formula: a sign in one term of the loss, parentheses missing in tanh' and Xavier's std),
+# properties in plain words (layers left out of the update, a layer's activation read from its cache, history
+# seconds from a raw clock, where the history stops, the batch size an update count implies, db's reduction).
+MUTANTS += [
+    Mutant("db summed over every axis (no axis)",
+           "db = dZ.sum(axis=0, keepdims=True)", "db = dZ.sum(keepdims=True)", expect='dZ.sum(keepdims=True)'),
+    Mutant("linear cache without b",
+           "return Z, (A_prev, W, b)", "return Z, (A_prev, W)", expect='must return linear_cache = (A_prev, W, b)'),
+    Mutant("activation_forward sigmoid branch naive (not the stable helper)",
+           "        A = sigmoid(Z)\n    elif", "        A = 1.0 / (1.0 + np.exp(-Z))\n    elif", expect='not numerically stable'),
+    Mutant("model_forward: last hidden layer gets the sigmoid (l < L - 1)",
+           'hidden_activation if l < L else "sigmoid"', 'hidden_activation if l < L - 1 else "sigmoid"',
+           expect='layer 2 (a hidden layer) applied sigmoid'),
+    Mutant("BCE sign slip in the second term",
+           "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "return float(-np.mean(Y * np.log(A) - (1.0 - Y) * np.log(1.0 - A)))", expect='computes `y * log(a) - (1 - y) * log(1 - a)`'),
+    Mutant("model_backward: m taken as the number of layers",
+           "m = AL.shape[0]\n    L = len(caches)", "L = len(caches)\n    m = L", expect='you divided by L = 3'),
+    Mutant("update_parameters skips the last layer (range off by one)",
+           "    for key in parameters:\n        parameters[key] -= learning_rate * grads[\"d\" + key]",
+           "    for l in range(1, len(parameters) // 2):\n        parameters[f\"W{l}\"] -= learning_rate * grads[f\"dW{l}\"]\n"
+           "        parameters[f\"b{l}\"] -= learning_rate * grads[f\"db{l}\"]", expect='layer(s) [2] of 1..2 were not updated'),
+    Mutant("predict returns a (1, m) row",
+           "return (AL > 0.5).astype(int)", "return (AL > 0.5).astype(int).T", expect='expected shape (9, 1), got (1, 9)'),
+    Mutant("train slices order[first:size] (first batch only right)",
+           "idx = order[first:first + size]", "idx = order[first:size]", expect='order[first:first + batch_size]'),
+    Mutant("train: batch size taken as the number of batches",
+           "size = m if batch_size is None else int(batch_size)", "size = m if batch_size is None else m // int(batch_size)",
+           expect='batch_size is the number of rows in a mini-batch'),
+    Mutant("train returns inside the epoch loop",
+           "        rows.append(record(epoch))\n    return parameters, pd.DataFrame(rows)",
+           "        rows.append(record(epoch))\n        return parameters, pd.DataFrame(rows)", expect='the history stops after epoch 1'),
+    Mutant("history seconds are absolute perf_counter values",
+           '"seconds": time.perf_counter() - start}', '"seconds": time.perf_counter()}', expect='raw clock reading'),
+    Mutant("initialisation loop misses the output layer",
+           "for l in range(1, len(layer_dims)):", "for l in range(1, len(layer_dims) - 1):", expect="missing ['W3', 'b3']"),
+    Mutant("Xavier precedence slip sqrt(2 / n_in + n_out)",
+           "std = np.sqrt(2.0 / (n_in + n_out))", "std = np.sqrt(2.0 / n_in + n_out)", expect='computes `2 / n_in + n_out`'),
+    Mutant("ReLU derivative via np.sign (negatives get -1)",
+           "return dA * (Z > 0)", "return dA * np.sign(Z)", expect='-1 at Z ='),
+    Mutant("tanh derivative precedence slip dA * 1 - tanh^2",
+           "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA * 1.0 - np.tanh(Z) ** 2", expect='computes `dA * 1 - tanh(Z) ** 2`'),
+    Mutant("model_backward caches indexed from the end (caches[-l])",
+           "        linear_cache, _ = caches[l - 1]", "        linear_cache, _ = caches[-l]", expect='caches from the wrong layer'),
+]
+
+VARIANTS += [
+    Variant("db via np.add.at",
+            "db = dZ.sum(axis=0, keepdims=True)",
+            "db = np.zeros_like(dZ[:1])\n    np.add.at(db, np.zeros(dZ.shape[0], dtype=int), dZ)"),
+    Variant("Xavier std as sqrt(1 / mean fan)",
+            "std = np.sqrt(2.0 / (n_in + n_out))", "std = np.sqrt(1.0 / ((n_in + n_out) / 2))"),
+    Variant("BCE via np.where on the label",
+            "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            "return float(np.mean(np.where(Y == 1, -np.log(A), -np.log(1.0 - A))))"),
+    Variant("mini-batches by np.split at multiples of size",
+            "        for first in range(0, m, size):\n            idx = order[first:first + size]\n",
+            "        for idx in np.split(order, range(size, m, size)):\n"),
+    Variant("linear_forward with einsum",
+            "Z = A_prev @ W + b\n", "Z = np.einsum('mi,in->mn', A_prev, W) + b\n"),
+    Variant("ReLU derivative with np.heaviside",
+            "return dA * (Z > 0)", "return dA * np.heaviside(Z, 0)"),
 ]
