@@ -31,8 +31,7 @@ FUNCTIONS: dict[str, Any] = {
     "abs": np.abs, "cosh": np.cosh, "pi": math.pi,
 }
 
-_ARITH = (ast.Add, ast.Sub, ast.Mult, ast.Div)
-_SWAP_OP = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
 _PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 3}
 
 
@@ -94,7 +93,19 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str])
             and parent is not tree.body else None
         candidates: list[ast.AST] = []
         if isinstance(node, ast.Name) and node.id in names:
-            candidates += [v for v in vocab if _src(v) != old]
+            # another quantity in its place: the tree is compiled once with a slot, filled with each quantity
+            code = _compile(put(ast.Name(_SLOT, ast.Load())))
+            for v in vocab:
+                text = _src(v)
+                if text == old:
+                    continue
+                before, after = old, text
+                if shown is not None:
+                    before = _src(parent)
+                    setattr(parent, fieldname, v)
+                    after = _src(parent)
+                    setattr(parent, fieldname, node)
+                yield before, after, _Slot(code, text, lambda v=v, put=put: put(copy.deepcopy(v))), ""
         elif isinstance(node, ast.Name) and node.id in functions and isinstance(parent, ast.Call):
             candidates += [ast.Name(f, ast.Load()) for f in functions if f != node.id]
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -105,8 +116,8 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str])
         elif isinstance(node, ast.BinOp):
             left, right = node.left, node.right
             candidates += [left, right]                                     # a term or factor dropped
-            if isinstance(node.op, tuple(_SWAP_OP)):
-                candidates.append(ast.BinOp(left, _SWAP_OP[type(node.op)](), right))
+            # one operator for another: + for -, * for /, * for ** (y * 2 for y ** 2), * for +...
+            candidates += [ast.BinOp(left, op(), right) for op in _OPS if not isinstance(node.op, op)]
             if isinstance(node.op, ast.Pow):
                 candidates.append(left)
             # parentheses missing: the operand of lower precedence spills over
@@ -162,11 +173,30 @@ def _renamings(tree: ast.Expression, names: Sequence[str], functions: Sequence[s
             yield name, other, edited, " everywhere"
 
 
-def _evaluate(tree: ast.AST, env: Mapping[str, Any]) -> np.ndarray | None:
+_SLOT = "_slot_"
+
+
+class _Slot:
+    """An edit that puts one of the quantities of the vocabulary where a name was: evaluated from a tree
+    compiled once with a slot (``code``), built as a tree only when it fits."""
+
+    def __init__(self, code, text: str, build):
+        self.code, self.text, self.build = code, text, build
+
+
+def _compile(tree: ast.AST):
+    return compile(ast.fix_missing_locations(tree), "<formula>", "eval")
+
+
+def _evaluate(tree: ast.AST | _Slot, env: Mapping[str, Any], slots: Mapping[str, Any] | None = None) -> np.ndarray | None:
     try:
         with np.errstate(all="ignore"):
-            value = eval(compile(ast.fix_missing_locations(tree), "<formula>", "eval"), {"__builtins__": {}},
-                         {**FUNCTIONS, **env})
+            if isinstance(tree, _Slot):
+                if slots is None or slots.get(tree.text) is None:
+                    return None
+                value = eval(tree.code, {"__builtins__": {}}, {**FUNCTIONS, **env, _SLOT: slots[tree.text]})
+            else:
+                value = eval(_compile(tree), {"__builtins__": {}}, {**FUNCTIONS, **env})
         return np.asarray(value, dtype=np.float64)
     except Exception:
         return None
@@ -193,7 +223,8 @@ def _plainest(found: tuple) -> tuple:
     """The way of saying a mistake a student recognises first: the same terms arranged differently
     (parentheses, an exponent or a factor in another place), then no invented minus sign, then the shortest."""
     wrong, old, new, _, _ = found
-    return (_tokens(old) != _tokens(new), new.startswith("-") or "- -" in wrong, len(new) + len(old))
+    identity = re.search(r"(^|[^\w.])1 \*|(\*|/|\*\*) 1(?![\w.])", new) is not None   # `1 * a`: a dropped term
+    return (identity, _tokens(old) != _tokens(new), new.startswith("-") or "- -" in wrong, len(new) + len(old))
 
 
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
@@ -211,6 +242,7 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         return None
     names = [k for k, v in env.items() if isinstance(v, np.ndarray) and v.shape == g.shape]
     functions = [k for k, v in env.items() if callable(v)] + [k for k, v in FUNCTIONS.items() if callable(v)]
+    slots = {v: _evaluate(_parse(v), env) for v in _vocabulary(names)}
     for text in ([formulas] if isinstance(formulas, str) else list(formulas)):
         tree = _parse(text)
         right = _evaluate(tree, env)
@@ -218,8 +250,9 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
             continue
         found: list[tuple[str, str, str, np.ndarray, str]] = []
         for old, new, edited, where in [*_edits(tree, names, functions), *_renamings(tree, names, functions)]:
-            value = _evaluate(edited, env)
+            value = _evaluate(edited, env, slots)
             if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
+                edited = edited.build() if isinstance(edited, _Slot) else edited
                 found.append((_src(edited), old, new, np.broadcast_to(value, g.shape), where))
         if not found:
             continue

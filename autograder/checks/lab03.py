@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import core
-from .cases import call, diagnose_only, explain_elementwise, run_cases, signature, tolerance
+from .cases import call, diagnose_only, explain_elementwise, explain_factor, run_cases, signature, tolerance
 from .formula import explain_formula
 
 # ----------------------------------------------------------------------------- oracles
@@ -368,6 +368,24 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
     return None
 
 
+#: Readable points on both sides of 0 (no kink) and an upstream gradient that is not 1 (so that a grad_out
+#: misplaced in a formula shows): where the wrong term of an elementwise formula is looked for.
+TERM_X = np.array([[-3.0, -2.2, -1.5, -1.0, -0.6, -0.3, 0.25, 0.5, 0.9, 1.4, 2.1, 3.0]])
+TERM_G = np.array([[0.7, -1.3, 1.1, 0.4, -0.8, 1.6, 0.9, -0.5, 1.2, -1.1, 0.6, 1.4]])
+
+
+def _term_on_probe(key: str, which: str, run, what: str) -> str | None:
+    """The wrong term, from the student's function ``run(x, grad_out)`` on TERM_X (float64)."""
+    try:
+        got = np.asarray(run(TERM_X.copy(), TERM_G.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    if got.shape != TERM_X.shape or not bool(np.isfinite(got).all()):
+        return None
+    rt, at = _tol(np.float64)["rtol"], _tol(np.float64)["atol"]
+    return _wrong_term(key, which, TERM_X, got, rt, at, what, TERM_G if which == "df" else None)
+
+
 # ------------------------------------------------------------------------ inputs
 
 # Sizes pairwise different and != 1, a batch of one, an odd batch and a 3-D input.
@@ -492,6 +510,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     layer = _make(label, spec.make, cls)
     _check_parameters(layer, label)
     own_sigmoid = _relative_to(helper, label)
+    memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     # reference points, then random inputs of several shapes, float64 then float32
     cases = [np.array([[-3.0, -1.0, -0.5, 0.25, 1.0, 2.0]])]
     cases += [rng.normal(0.0, 3.0, shape) for shape in ELEMENTWISE_SHAPES]
@@ -510,7 +529,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs), **_generic_forward(spec, xs)},
                           **tol)
             _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
-                     oracle=lambda p: _map(spec.f, p), what="values", key=tag, which="f")
+                     oracle=lambda p: _map(spec.f, p), what="values", key=tag, which="f", memo=memo)
             core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([(None, case(x64.astype(dtype))) for x64 in cases for dtype in DTYPES])
@@ -557,13 +576,17 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
 
 
 def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has wrong values: ",
-             diagnosis="wrong-values-explained", key=None, which="f") -> None:
+             diagnosis="wrong-values-explained", key=None, which="f", memo: dict | None = None) -> None:
     """Fail with a case-based explanation (the wrong term of the documented formula, which side of 0,
     values at readable points) when one exists."""
     rt, at = core.dtype_tolerance(got, tol["rtol"], tol["atol"], float(np.abs(expected).max()) if expected.size else 1.0)
     if core.close(got, expected, rt, at):
         return
-    term = _wrong_term(key, which, xs, got, rt, at, what) if key else None
+    if key and memo is not None and "term" not in memo:      # the probe does not depend on the case
+        memo["term"] = _term_on_probe(key, which, lambda p, _: probe(p), what)
+    on_probe = memo.get("term") if memo is not None else (_term_on_probe(key, which, lambda p, _: probe(p), what)
+                                                          if key else None)
+    term = (on_probe or _wrong_term(key, which, xs, got, rt, at, what)) if key else None
     text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what)
     if term:
         core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
@@ -636,10 +659,11 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             name = signature(f"{label}.backward", ("grad_out",), (g,))
             diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)}, **tol)
             _linear_in_grad_out(cls, spec, label, x, g, d)
-            _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol)
+            _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo)
             core.expect_close(d, expected, name=name, **tol)
         return run
 
+    memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     cases = []
     for shape in ELEMENTWISE_SHAPES:
         x64 = _away_from_kinks(rng, shape, spec.kinks)
@@ -688,7 +712,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
                   f"instance cached (store it on self, not on the class or in a global)", "cache-not-per-instance")
 
 
-def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
+def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: dict | None = None):
     """Fallback diagnosis: is the wrong backward at least the derivative of the student's own forward?"""
     fd_layer = _make(label, spec.make, cls)
 
@@ -702,7 +726,17 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
     analysis, _ = core.analyse_difference(d, expected, tol["rtol"], tol["atol"])
     key = next((k for k, v in SPECS.items() if v is spec), "softmax")
     rt, at = core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()) if expected.size else 1.0)
-    term = _wrong_term(key, "df", xs, d, rt, at, "results (g = grad_out)", gs)
+    if spec.label == "Softmax":
+        term = _wrong_term(key, "df", xs, d, rt, at, "results (g = grad_out)", gs)
+    else:           # on a dozen readable points, both sides of 0, whatever the size of this case
+        def backward_at(p, gp):
+            layer = _make(label, spec.make, cls)
+            layer.forward(p)
+            return layer.backward(gp)
+        memo = {} if memo is None else memo
+        if "term" not in memo:                   # the probe does not depend on the case
+            memo["term"] = _term_on_probe(key, "df", backward_at, "results (g = grad_out)")
+        term = memo["term"] or _wrong_term(key, "df", xs, d, rt, at, "results (g = grad_out)", gs)
     if spec.label != "Softmax":      # elementwise: which side of 0, and f'(x) at readable points
         def probe(p):
             layer = _make(label, spec.make, cls)
@@ -716,6 +750,10 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol):
             analysis = f"{out_of_range}; {analysis}"
     if term:
         analysis = f"{term}; {analysis}"
+    elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
+        said = explain_factor(d, expected, {"N": d.shape[0], "C": d.shape[1]}, rtol=rt, atol=at)
+        if said:
+            analysis = f"{said}; {analysis}"
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")

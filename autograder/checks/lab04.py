@@ -862,11 +862,11 @@ def _bce_per_sample(fn):
     side = ""
     if bad[y == 1].all() != bad[y == 0].all() and not (bad[y == 1].any() and bad[y == 0].any()):
         right, wrong, term = ("1", "0", "(1 - y) * log(1 - a)") if bad[y == 0].any() else ("0", "1", "y * log(a)")
-        side = f"right for samples with y = {right} but wrong for y = {wrong} (the term {term}); "
+        side = f"right for samples with y = {right} but wrong for y = {wrong} (the term {term})"
     term = explain_formula(_BCE_FORMULAS, {"y": y, "a": a}, got, rtol=1e-6, atol=1e-9,
                            what="losses of one sample at a time")
     if side or term:
-        core.fail(f"binary_cross_entropy of one sample (AL (1, 1), Y (1, 1)) is {side}{term or ''}".rstrip("; "),
+        core.fail("binary_cross_entropy of one sample (AL (1, 1), Y (1, 1)): " + "; ".join(filter(None, (side, term))),
                   "bce-wrong-term")
 
 

@@ -330,6 +330,28 @@ MUTANTS = [
            "return grad_out * self.y * (1 - self.y)", "return grad_out * self.y * (1 - grad_out)", expect='not proportional to grad_out'),
     Mutant("SELU backward kink side scale only (forgot ALPHA in the +term)",
            "grad_out * (self.y + self.SCALE * self.ALPHA))", "grad_out * (self.y + self.SCALE))", expect='computes `scale` in its place'),
+    # a second fresh batch, written after the general fixes to see what they name unseen
+    Mutant("sigmoid backward y*(1+y)", "return grad_out * self.y * (1 - self.y)", "return grad_out * self.y * (1 + self.y)",
+           expect='computes `1 + y`'),
+    Mutant("ELU backward alpha*y on the negative side", "grad_out * (self.y + self.alpha))", "grad_out * self.alpha * self.y)",
+           expect='computes `y * alpha`'),
+    Mutant("GELU forward erf(x * sqrt(2))", "self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))", "self.cdf = 0.5 * (1 + erf(x * math.sqrt(2)))",
+           expect='computes `x * sqrt(2)`'),
+    Mutant("SiLU forward x * sigmoid(-x)", "self.s = Sigmoid().forward(x)", "self.s = Sigmoid().forward(-x)",
+           expect='computes `1 - s`'),
+    Mutant("tanh backward 1 - y*2 (typo for y**2)", "return grad_out * (1 - self.y ** 2)", "return grad_out * (1 - self.y * 2)",
+           expect='computes `y * 2`'),
+    Mutant("leaky backward slope without grad_out", "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "return np.where(self.x > 0, grad_out, self.slope)",
+           expect='not proportional to grad_out'),
+    Mutant("softmax backward divided by N", "return self.y * (grad_out - dot)", "return self.y * (grad_out - dot) / grad_out.shape[0]",
+           expect='= (1)/(N)'),
+    Mutant("GELUTanh backward du without the 1 +", "du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * self.x ** 2)",
+           "du = math.sqrt(2 / math.pi) * (3 * 0.044715 * self.x ** 2)",
+           expect='computes `3 * 0.044715 * x ** 2`'),
+    Mutant("SELU forward scale on the positive side only", "self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           "self.y = np.where(x > 0, self.SCALE * x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           expect='computes `alpha` in its place'),
 ]
 
 VARIANTS = [

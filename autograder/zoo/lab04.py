@@ -734,6 +734,23 @@ MUTANTS += [
            "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA * 1.0 - np.tanh(Z) ** 2", expect='computes `dA * 1 - tanh(Z) ** 2`'),
     Mutant("model_backward caches indexed from the end (caches[-l])",
            "        linear_cache, _ = caches[l - 1]", "        linear_cache, _ = caches[-l]", expect='caches from the wrong layer'),
+    # a second fresh batch, written after the general fixes to see what they name unseen
+    Mutant("sigmoid derivative s * (1 - dA)", "return dA * s * (1.0 - s)", "return dA * s * (1.0 - dA)",
+           expect='computes `1 - dA`'),
+    Mutant("BCE (1 - A) where (1 - Y) belongs", "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "return float(-np.mean(Y * np.log(A) + (1.0 - A) * np.log(1.0 - A)))",
+           expect='computes `1 - a`'),
+    Mutant("He std sqrt(2) / n_in", "std = np.sqrt(2.0 / n_in)", "std = np.sqrt(2.0) / n_in",
+           expect='computes `sqrt(2) / n_in`'),
+    Mutant("predict inverted threshold", "return (AL > 0.5).astype(int)", "return (AL < 0.5).astype(int)",
+           expect='labels are inverted'),
+    Mutant("update step divided by the number of parameters", 'parameters[key] -= learning_rate * grads["d" + key]',
+           'parameters[key] -= learning_rate * grads["d" + key] / len(parameters)',
+           expect='every parameter moved by'),
+    Mutant("train drops one sample per epoch", "order = rng.permutation(m)", "order = rng.permutation(m)[:-1]",
+           expect='never used'),
+    Mutant("linear_forward adds the bias summed", "Z = A_prev @ W + b\n", "Z = A_prev @ W + b.sum()\n",
+           expect='added along the wrong axis'),
 ]
 
 VARIANTS += [
