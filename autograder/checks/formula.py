@@ -219,21 +219,25 @@ def _tokens(text: str) -> list[str]:
     return sorted(re.findall(r"[A-Za-z_]\w*|\d+\.?\d*", text))
 
 
-def _plainest(found: tuple) -> tuple:
-    """The way of saying a mistake a student recognises first: the same terms arranged differently
-    (parentheses, an exponent or a factor in another place), then no invented minus sign, then the shortest."""
+def _plainest(found: tuple, outer: Sequence[str] = ()) -> tuple:
+    """The way of saying a mistake a student recognises first: not a change of an ``outer`` factor (grad_out:
+    the chain rule's factor is rarely where the mistake is), the same terms arranged differently (parentheses,
+    an exponent or a factor in another place), then no invented minus sign, then the shortest."""
     wrong, old, new, _, _ = found
     identity = re.search(r"(^|[^\w.])1 \*|(\*|/|\*\*) 1(?![\w.])", new) is not None   # `1 * a`: a dropped term
-    return (identity, _tokens(old) != _tokens(new), new.startswith("-") or "- -" in wrong, len(new) + len(old))
+    minus = len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", new)) > len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", old))
+    return (old in outer, identity, _tokens(old) != _tokens(new), minus, len(new) + len(old))
 
 
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
-                    atol: float = 1e-9, mask: Any = None, what: str = "values") -> str | None:
+                    atol: float = 1e-9, mask: Any = None, what: str = "values", outer: Sequence[str] = ()) -> str | None:
     """Which single edit of the documented formula reproduces ``got``, in a student's words, or None.
 
     ``formulas``: the formula (or equivalent ways of writing it, tried in order) as a Python expression over
     the names of ``env`` (arrays of the same shape as ``got``, numbers, or functions such as a row sum).
-    ``mask``: the entries to judge (one branch of a piecewise function); ``what``: how the values are called.
+    ``mask``: the entries to judge (one branch of a piecewise function); ``what``: how the values are called;
+    ``outer``: names of a factor of the whole formula (grad_out) whose edits are said only when nothing else
+    says the mistake as well.
     """
     g = np.asarray(got, dtype=np.float64)
     m = np.ones(g.shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), g.shape)
@@ -260,7 +264,7 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         # unrelated ones make it a guess
         if any(not _fits(f[3], found[0][3], m, rtol, atol) for f in found[1:]):
             continue
-        wrong, old, new, _, where = min(found, key=_plainest)
+        wrong, old, new, _, where = min(found, key=lambda f: _plainest(f, outer))
         return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
                 f"(your code computes `{new}` in its place{where})")
     return None

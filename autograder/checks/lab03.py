@@ -310,15 +310,18 @@ SPECS["silu"] = Spec(
 #: is named by the one edit of a formula that reproduces it (formula.explain_formula): the wrong term.
 NEG, POS = "x < 0", "x > 0"
 FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
-    "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",)}, "df": {None: ("g * y * (1 - y)",)}},
+    # the stable branches as students write them (e = exp(-|x|)) are looked at side by side
+    "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",), NEG: ("exp(x) / (1 + exp(x))",)},
+                "df": {None: ("g * y * (1 - y)",)}},
     "tanh": {"f": {None: ("tanh(x)",)}, "df": {None: ("g * (1 - y ** 2)",)}},
     "leaky_relu": {"f": {NEG: ("slope * x",)}, "df": {NEG: ("g * slope",)}},
     "elu": {"f": {NEG: ("alpha * (exp(x) - 1)", "alpha * expm1(x)")},
             "df": {NEG: ("g * (y + alpha)", "g * alpha * exp(x)")}},
     "selu": {"f": {NEG: ("scale * alpha * (exp(x) - 1)", "scale * (alpha * expm1(x))"), POS: ("scale * x",)},
-             "df": {NEG: ("g * (y + scale * alpha)", "g * scale * alpha * exp(x)"), POS: ("g * scale",)}},
+             "df": {NEG: ("g * (y + scale * alpha)", "g * scale * alpha * exp(x)", "g * scale * (y / scale + alpha)"),
+                    POS: ("g * scale",)}},
     "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))")},
-                 "df": {None: ("g * sigmoid(x)", "g / (1 + exp(-x))", "g * exp(x) / (1 + exp(x))")}},
+                 "df": {None: ("g * s", "g * sigmoid(x)", "g / (1 + exp(-x))", "g * exp(x) / (1 + exp(x))")}},
     "gelu": {"f": {None: ("x * 0.5 * (1 + erf(x / sqrt(2)))", "x * cdf")},
              "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))")}},
     "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
@@ -343,7 +346,7 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
     u = GELU_K * (xs + GELU_C * xs ** 3)
     extra = {"leaky_relu": lambda: {"slope": SLOPE}, "elu": lambda: {"alpha": ALPHA},
              "selu": lambda: {"alpha": SELU_ALPHA, "scale": SELU_SCALE},
-             "softplus": lambda: {"sigmoid": _s},
+             "softplus": lambda: {"sigmoid": _s, "s": _s(xs)},
              "gelu": lambda: {"erf": _erf, "cdf": 0.5 * (1 + _erf(xs / math.sqrt(2))),
                               "pdf": np.exp(-0.5 * xs * xs) / math.sqrt(2 * math.pi)},
              "gelu_tanh": lambda: {"t": np.tanh(u), "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
@@ -360,7 +363,7 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
     for side, formulas in FORMULAS[key].get(which, {}).items():
         mask = None if side is None else (xs < 0 if side == NEG else xs > 0)
         try:
-            text = explain_formula(formulas, env, got, rtol=rtol, atol=atol, mask=mask, what=what)
+            text = explain_formula(formulas, env, got, rtol=rtol, atol=atol, mask=mask, what=what, outer=("g",))
         except Exception:       # a formula the quantities cannot evaluate says nothing about the student
             text = None
         if text:
@@ -451,6 +454,11 @@ def _cache_forward(layer, x, label: str):
     except Exception:
         return None
     return y if isinstance(y, np.ndarray) and y.shape == x.shape else None
+
+
+def _non_finite(y) -> bool:
+    """A forward's output (None when unusable) holding NaN or inf."""
+    return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
 
 
 def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarray:
@@ -648,6 +656,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         def run():
             layer = _make(label, spec.make, cls)
             y = _cache_forward(layer, x, label)
+            if _non_finite(y):
+                return  # NaN/inf cached by a wrong forward: judged in the forward's cell
             d = _backward(layer, g, label, y)
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             tol = _tol(x.dtype, d.dtype, scale=float(np.abs(xs).max()))
@@ -686,6 +696,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         g = np.ones_like(x)
         layer = _make(label, spec.make, cls)
         y = _cache_forward(layer, x, label)
+        if _non_finite(y):
+            continue  # NaN/inf cached by a wrong forward: judged in the forward's cell
         try:
             d = _backward(layer, g, label, y)
         except core.CheckFailure as exc:
@@ -954,6 +966,8 @@ def softmax_backward(cls) -> None:
         def run():
             layer = _make(label, lambda c: c(), cls)
             y = _cache_forward(layer, z, label)
+            if _non_finite(y):
+                return  # NaN/inf cached by a wrong forward: judged in the forward's cell
             d = _backward(layer, g, label, y, hint=SOFTMAX_JVP_HINT)
             zs, gs = z.astype(np.float64), g.astype(np.float64)
             tol = _tol(z.dtype, d.dtype, scale=float(np.abs(zs).max()))
@@ -1003,6 +1017,8 @@ def softmax_backward(cls) -> None:
         g = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0]], dtype=dtype)
         layer = _make(label, lambda c: c(), cls)
         y = _cache_forward(layer, z, label)
+        if _non_finite(y):
+            continue  # NaN/inf cached by a wrong forward: judged in the forward's cell
         d = _backward(layer, g, label, y)
         zs, gs = z.astype(np.float64), g.astype(np.float64)
         tol = _tol(dtype, d.dtype, scale=1000.0)

@@ -52,7 +52,8 @@ PROPERTIES = {
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
-                           *_FLOATS, "|Z| up to 1000", "input not modified"),
+                           *_FLOATS, "|Z| up to 1000", "input not modified",
+                           "wrong side of 0 and values at readable points named"),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
                        "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
@@ -84,6 +85,7 @@ PROPERTIES = {
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
               "history: where it stops named", "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
+              "learning rate scaled by a size of the problem named",
               _OWN_BLOCKS),
 }
 
@@ -534,15 +536,20 @@ def activation_forward(fn, sigmoid=None) -> None:
                           "relu-np-max-reduction")
             A = core.expect_array(A, name=f"{name}: A", shape=shape)
             want = _act(Z.astype(_f64), kind)
-            _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
-                "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
-                "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
-                "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
-                f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
-                f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
-                f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
-                "the activation returns Z unchanged": Z.astype(_f64),
-            })
+            try:
+                _check_activation_values(A, want, Z, kind, name)
+            except core.CheckFailure as exc:
+                if exc.diagnosis not in _GENERIC_DIFFERENCES:
+                    raise
+                # which side of 0 is wrong, and the values at readable points (cases.explain_elementwise)
+                rt, at = _tol(want)
+                said = cases.explain_elementwise(Z, A, want, rtol=rt, atol=at, what="values",
+                                                 probe=lambda p: _tuple(_call(fn, p, kind, name=name), 2, name,
+                                                                        "(A, activation_cache)")[0],
+                                                 oracle=lambda p: _act(p, kind))
+                if said:
+                    core.fail(f"{name}: A has wrong values: {said}", "wrong-values-explained")
+                raise
             cache = core.expect_array(out[1], name=f"{name}: activation_cache", shape=shape, dtype=None)
             if not _same(cache, Z):
                 if _near(cache, want):
@@ -557,6 +564,19 @@ def activation_forward(fn, sigmoid=None) -> None:
                  "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
     _expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+
+
+def _check_activation_values(A, want, Z, kind, name):
+    """The catalogued mistakes of activation_forward (else core.analyse_difference)."""
+    _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
+        "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
+        "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
+        "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
+        f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
+        f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
+        f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
+        "the activation returns Z unchanged": Z.astype(_f64),
+    })
 
 
 def _raises(thunk) -> bool:
@@ -1041,7 +1061,7 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     if kind in _BACKWARD_FORMULAS:
         rtol, atol = _tol(got64)
         term = explain_formula(_BACKWARD_FORMULAS[kind], {"dA": dA64, "Z": Z64, "A": _act(Z64, kind), "sigmoid": _sigmoid},
-                               got64, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9), what="dZ")
+                               got64, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9), what="dZ", outer=("dA",))
         if term:
             core.fail(f"{name}: {term}", "wrong-term")
     other = (dA64[::-1] * 1.7 + 0.3).astype(dA.dtype)      # another incoming gradient, same Z
@@ -1862,6 +1882,13 @@ def _full_batch(fn, parts):
                 f"full batch means exactly one update per epoch ({epochs} in total), not one more":
                     lambda: run(n=epochs + 1)[0],
             }
+            # the learning rate scaled by a size of the problem (learning_rate / len(idx), learning_rate * m...)
+            for k, expr in ((1 / m, f"learning_rate / m = learning_rate / {m}"), (m, f"learning_rate * m = {m} * learning_rate"),
+                            (0.5, "learning_rate / 2"), (2.0, "2 * learning_rate"),
+                            (1 / epochs, f"learning_rate / epochs = learning_rate / {epochs}")):
+                diagnoses[f"every update used a step of {expr} instead of learning_rate: pass learning_rate itself "
+                          f"to update_parameters (the mean over the batch is already in dZ_L = (A_L - Y) / m)"] = \
+                    (lambda k=k: run(rate=lr * k)[0])
             for message, alt in diagnoses.items():
                 try:
                     hit = _match(got, alt())
@@ -2075,12 +2102,12 @@ def _mini_batch_counts(fn, parts):
         name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
                 + (", float32)" if dtype is np.float32 else ")"))
 
-        def after(sizes_per_epoch, n_epochs=epochs):
+        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5):
             p = _copy_params(params)
             for _ in range(n_epochs):
                 for s in sizes_per_epoch:
                     AL, caches = parts.forward(X[:s], p, hidden)
-                    p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), 0.5)
+                    p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), rate(s))
             return p
         sizes = _expected_sizes(10, batch_size)
         try:
@@ -2109,6 +2136,14 @@ def _mini_batch_counts(fn, parts):
                     hit = False
                 if hit:
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
+        try:
+            per_row = _match(got, after(sizes, rate=lambda s: 0.5 / s))
+        except (core.CheckFailure, Exception):
+            per_row = False
+        if per_row:
+            core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
+                      f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
+                      f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
         if _match(got, params, 0, 0):
             if parts is _REF:
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)

@@ -352,6 +352,20 @@ MUTANTS = [
     Mutant("SELU forward scale on the positive side only", "self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
            "self.y = np.where(x > 0, self.SCALE * x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
            expect='computes `alpha` in its place'),
+    # a third fresh batch, measured on the final code before being catalogued
+    Mutant("sigmoid negative branch e / (1 - e)", "y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))", "y = np.where(x >= 0, 1 / (1 + e), e / (1 - e))",
+           expect='computes `1 - exp(x)`'),
+    Mutant("SELU backward scale * (y + alpha)", "grad_out * (self.y + self.SCALE * self.ALPHA))", "grad_out * self.SCALE * (self.y + self.ALPHA))",
+           expect='`y / scale` is wrong'),
+    Mutant("softplus backward sigmoid's derivative", "return grad_out * Sigmoid().forward(self.x)",
+           "s = Sigmoid().forward(self.x)\n        return grad_out * s * (1 - s)",
+           expect='computes `s * (1 - s)`'),
+    Mutant("GELU backward cdf - x pdf", "return grad_out * (self.cdf + self.x * pdf)", "return grad_out * (self.cdf - self.x * pdf)",
+           expect='computes `cdf - x * pdf`'),
+    Mutant("leaky forward -slope * x", "return np.where(x > 0, x, self.slope * x)", "return np.where(x > 0, x, -self.slope * x)",
+           expect='computes `-x`'),
+    Mutant("softmax normalised over axis 0 only", "self.y = e / e.sum(axis=1, keepdims=True)", "self.y = e / e.sum(axis=0, keepdims=True)",
+           expect='wrong axis'),
 ]
 
 VARIANTS = [

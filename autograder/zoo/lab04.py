@@ -751,6 +751,22 @@ MUTANTS += [
            expect='never used'),
     Mutant("linear_forward adds the bias summed", "Z = A_prev @ W + b\n", "Z = A_prev @ W + b.sum()\n",
            expect='added along the wrong axis'),
+    # a third fresh batch, measured on the final code before being catalogued
+    Mutant("relu forward leaky by habit", "A = np.maximum(Z, 0.0)", "A = np.maximum(Z, 0.0) + 0.01 * np.minimum(Z, 0.0)",
+           expect='wrong for x < 0'),
+    Mutant("BCE mean over axis 1", "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "return -np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A), axis=1)",
+           expect='must be a scalar'),
+    Mutant("update with key.upper()", 'parameters[key] -= learning_rate * grads["d" + key]',
+           'parameters[key] -= learning_rate * grads["d" + key.upper()]',
+           expect="'dB1'"),
+    Mutant("train divides the learning rate by the batch size", "= update_parameters(parameters, grads, learning_rate)",
+           "= update_parameters(parameters, grads, learning_rate / len(idx))",
+           expect='learning_rate / m'),
+    Mutant("biases as columns (n_out, 1)", 'parameters[f"b{l}"] = np.zeros((1, n_out))', 'parameters[f"b{l}"] = np.zeros((n_out, 1))',
+           expect='biases are rows'),
+    Mutant("ReLU derivative times Z", "return dA * (Z > 0)", "return dA * (Z > 0) * Z",
+           expect='the activation itself was multiplied'),
 ]
 
 VARIANTS += [
