@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from autograder.checks import cases, core
+from autograder.checks import cases, core, formula
 from autograder.checks.core import CheckFailure
 
 
@@ -216,3 +216,36 @@ def test_case_explanations_of_round_4():
     assert cases.explain_batches([order[s:s + 4] for s in range(0, 11, 4)], 11, 4, {"x.shape[1]": 3}) is None
     per = np.random.default_rng(2).normal(size=(4, 3, 5))
     assert "sample 0 only" in cases.explain_batch_sum(per[0], per.sum(0), per)
+_X = np.array([-3.0, -2.0, -1.3, -0.7, -0.3, 0.4, 0.8, 1.5, 2.2, 3.0])
+_S = 1 / (1 + np.exp(-_X))
+_T = np.tanh(_X)
+
+
+@pytest.mark.parametrize("formulas, env, got, phrase", [
+    # a quantity for another, a sign in one place, an exponent moved, a power changed, parentheses missing,
+    # a factor moved into / out of a function's argument, abs(x) for x, a function replaced everywhere
+    ("s * (1 + x * (1 - s))", {"x": _X, "s": _S}, _S * (1 + _X * (1 - _X)), "the term `1 - s` is wrong there (your code computes `1 - x`"),
+    ("s * (1 + x * (1 - s))", {"x": _X, "s": _S}, _S * (1 + _X * (1 + _S)), "computes `1 + s`"),
+    ("1 - y ** 2", {"x": _X, "y": _T}, (1 - _T) ** 2, "computes `(1 - y) ** 2`"),
+    ("tanh(x + 0.04 * x ** 3)", {"x": _X}, np.tanh(_X + 0.04 * _X ** 2), "the term `x ** 3` is wrong there (your code computes `x ** 2`"),
+    ("g * (1 - y ** 2)", {"g": _S, "y": _T}, _S * 1 - _T ** 2, "computes `g * 1 - y ** 2`"),
+    ("0.5 * exp(x / 2)", {"x": _X}, 0.5 * np.exp(_X) / 2, "computes `exp(x) / 2`"),
+    ("0.7 * expm1(x)", {"x": _X}, np.expm1(0.7 * _X), "computes `expm1(0.7 * x)`"),
+    ("sig(x)", {"x": _X, "sig": lambda v: 1 / (1 + np.exp(-v))}, 1 / (1 + np.exp(-np.abs(_X))), "computes `abs(x)`"),
+    ("x / sm(x ** 2) + sm(x)", {"x": _X, "mx": np.max, "sm": np.sum},
+     _X / np.max(_X ** 2) + np.max(_X), "computes `mx` in its place everywhere"),
+])
+def test_explain_formula_names_the_wrong_term(formulas, env, got, phrase):
+    text = formula.explain_formula(formulas, env, got, rtol=1e-9, atol=1e-12, what="values")
+    assert text is not None and phrase in text, text
+
+
+def test_explain_formula_says_nothing_when_right_ambiguous_or_unrelated():
+    env = {"x": _X, "s": _S}
+    right = _S * (1 + _X * (1 - _S))
+    assert formula.explain_formula("s * (1 + x * (1 - s))", env, right) is None
+    assert formula.explain_formula("s * (1 + x * (1 - s))", env, np.cos(_X)) is None   # no single edit fits
+    # a mask judges one branch only; equivalent spellings are tried in turn
+    got = np.where(_X < 0, 2 * _S, right)
+    text = formula.explain_formula(["s + x * s * (1 - s)", "s * (1 + x * (1 - s))"], env, got, mask=_X > 0)
+    assert text is None

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -251,3 +252,25 @@ def test_softmax_with_one_jacobian_for_every_row_is_named(ns):
 
     with pytest.raises(core.CheckFailure, match="Jacobian of the first sample"):
         checks.softmax_backward(FirstJacobian)
+
+
+def test_the_wrong_term_of_a_derivative_formula_is_named(ns):
+    """Issue 15, fourth round: the wrong term of the documented formula, quoted as code (formula.explain_formula),
+    whatever the case's size (looked for on readable points with grad_out != 1)."""
+    class TanhSquareOutside(ns["Tanh"]):
+        def backward(self, grad_out):
+            return grad_out * (1 - self.y) ** 2
+
+    class GeluCdfForPdf(ns["GELU"]):
+        def backward(self, grad_out):
+            return grad_out * (self.cdf + self.x * self.cdf)
+
+    class EluTimesAlpha(ns["ELU"]):
+        def backward(self, grad_out):
+            return np.where(self.x > 0, grad_out, grad_out * self.alpha * self.y)
+
+    for check, cls, phrase in ((checks.tanh_backward, TanhSquareOutside, "computes `(1 - y) ** 2`"),
+                               (checks.gelu_backward, GeluCdfForPdf, "computes `x * cdf`"),
+                               (checks.elu_backward, EluTimesAlpha, "for x < 0 your results (g = grad_out) fit")):
+        with pytest.raises(core.CheckFailure, match=re.escape(phrase)):
+            check(cls)

@@ -340,3 +340,40 @@ def test_initialisation_reseeded_per_layer_is_named(sol):
 
     with pytest.raises(core.CheckFailure, match="re-created from the seed for every layer"):
         checks.initialize_parameters(reseeded)
+
+
+def test_fourth_round_properties_are_named(sol):
+    """Issue 15, fourth round: the layers left out of an update, a hidden layer's activation read from its own
+    cache, the wrong term of the loss and of dZ, history seconds from a raw clock."""
+    def skips_last(parameters, grads, learning_rate):
+        for l in range(1, len(parameters) // 2):
+            for p in "Wb":
+                parameters[f"{p}{l}"] -= learning_rate * grads[f"d{p}{l}"]
+        return parameters
+
+    def sign_slip(AL, Y, eps=1e-12):
+        A = np.clip(AL, eps, 1 - eps)
+        return float(-np.mean(Y * np.log(A) - (1 - Y) * np.log(1 - A)))
+
+    def precedence(dA, activation_cache, activation):
+        if activation == "tanh":
+            return dA * 1.0 - np.tanh(activation_cache) ** 2
+        return sol["activation_backward"](dA, activation_cache, activation)
+
+    def last_hidden_sigmoid(X, parameters, hidden_activation="relu"):
+        L, A, caches = len(parameters) // 2, X, []
+        for l in range(1, L + 1):
+            Z, lin = sol["linear_forward"](A, parameters[f"W{l}"], parameters[f"b{l}"])
+            A, Z = sol["activation_forward"](Z, hidden_activation if l < L - 1 else "sigmoid")
+            caches.append((lin, Z))
+        return A, caches
+
+    for run, diagnosis, phrase in (
+            (lambda: checks.update_parameters(skips_last), "layers-not-updated", "stops one early"),
+            (lambda: checks.binary_cross_entropy(sign_slip), "bce-wrong-term", "wrong for y = 0"),
+            (lambda: checks.activation_backward(precedence), "wrong-term", "computes `dA * 1 - tanh(Z) ** 2`"),
+            (lambda: checks.model_forward(last_hidden_sigmoid, sol["linear_forward"], sol["activation_forward"]),
+             "hidden-activation", "off by one")):
+        with pytest.raises(core.CheckFailure, match=re.escape(phrase)) as info:
+            run()
+        assert info.value.diagnosis == diagnosis

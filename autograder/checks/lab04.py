@@ -26,11 +26,13 @@ from __future__ import annotations
 
 import copy
 import re
+import time
 
 import numpy as np
 
 from . import cases, core
 from .cases import diagnose_only
+from .formula import explain_formula
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _f64 = np.float64
@@ -45,23 +47,28 @@ PROPERTIES = {
     "initialize_parameters": ("keys and shapes W (n_{l-1}, n_l), b (1, n_l)", "pairwise-different layer sizes",
                               "zero biases", "zeros / random / Xavier / He scale", "centred",
                               "entries drawn independently", "layers drawn independently",
-                              "reproducible from the seed", "seed matters", "layer_dims not modified"),
+                              "reproducible from the seed", "seed matters", "layer_dims not modified",
+                              "wrong term of the std formula named"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
-                           *_FLOATS, "|Z| up to 1000", "input not modified"),
+                           *_FLOATS, "|Z| up to 1000", "input not modified",
+                           "wrong side of 0 and values at readable points named"),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
                        "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
-                      *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS),
+                      *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
+                      "each layer's activation read from its own cache (the wrong layer named)"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
-                             "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified"),
+                             "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
+                             "one sample at a time per label: the wrong term named"),
     "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
-                        "odd batch", *_FLOATS, "dZ and cache not modified"),
+                        "odd batch", *_FLOATS, "dZ and cache not modified", "db's reduction named (axis, keepdims)"),
     "activation_backward": ("oracle", "dZ = dA times a function of Z alone (chain rule)",
                             "local derivative named (a power of g', its values at Z)", "derivative at Z, not at A",
                             "batch 1",
-                            "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid"),
+                            "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid",
+                            "wrong term of the documented formula named"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -69,14 +76,16 @@ PROPERTIES = {
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
-                          *_FLOATS),
+                          "layers left out of the update named", *_FLOATS),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
-              "history: seconds since the start, never decreasing", "every epoch the same step (first wrong epoch named)",
-              "number of updates per epoch named",
+              "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
+              "history: where it stops named", "every epoch the same step (first wrong epoch named)",
+              "number of updates per epoch named (and the batch size it implies)",
+              "learning rate scaled by a size of the problem named",
               _OWN_BLOCKS),
 }
 
@@ -321,6 +330,30 @@ def _std_diagnosis(method, n_in, n_out):
     return wrong[method]
 
 
+_STD_FORMULAS = {"xavier": ("sqrt(2 / (n_in + n_out))",), "he": ("sqrt(2 / n_in)",)}
+
+
+def _name_std_term(fn, method, name):
+    """The wrong term of the standard-deviation formula (formula.explain_formula), from the stds of the
+    weights of two networks with fans of various sizes (sampling error below 1 %)."""
+    if method not in _STD_FORMULAS:
+        return
+    n_in, n_out, stds = [], [], []
+    for dims in ([400, 300, 250], [600, 40, 500, 30]):
+        try:
+            p = _call(fn, list(dims), method, seed=11, name=name)
+            for l in range(1, len(dims)):
+                stds.append(float(np.asarray(p[f"W{l}"], dtype=_f64).std()))
+                n_in.append(float(dims[l - 1]))
+                n_out.append(float(dims[l]))
+        except (core.CheckFailure, Exception):
+            return
+    term = explain_formula(_STD_FORMULAS[method], {"n_in": np.array(n_in), "n_out": np.array(n_out)},
+                           np.array(stds), rtol=0.03, atol=1e-9, what="standard deviations")
+    if term:
+        core.fail(f"{name}: {term}", "init-wrong-term")
+
+
 def initialize_parameters(fn) -> None:
     """Keys, shapes, zero biases, zeros method, scale of each random method, seeding, layer_dims untouched."""
     for dims in ([3, 5, 2, 1], [4, 1]):
@@ -363,6 +396,7 @@ def initialize_parameters(fn) -> None:
                     if abs(std - wrong) <= 0.04 * wrong:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   _slug(message))
+                _name_std_term(fn, method, name)
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
@@ -502,15 +536,20 @@ def activation_forward(fn, sigmoid=None) -> None:
                           "relu-np-max-reduction")
             A = core.expect_array(A, name=f"{name}: A", shape=shape)
             want = _act(Z.astype(_f64), kind)
-            _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
-                "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
-                "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
-                "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
-                f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
-                f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
-                f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
-                "the activation returns Z unchanged": Z.astype(_f64),
-            })
+            try:
+                _check_activation_values(A, want, Z, kind, name)
+            except core.CheckFailure as exc:
+                if exc.diagnosis not in _GENERIC_DIFFERENCES:
+                    raise
+                # which side of 0 is wrong, and the values at readable points (cases.explain_elementwise)
+                rt, at = _tol(want)
+                said = cases.explain_elementwise(Z, A, want, rtol=rt, atol=at, what="values",
+                                                 probe=lambda p: _tuple(_call(fn, p, kind, name=name), 2, name,
+                                                                        "(A, activation_cache)")[0],
+                                                 oracle=lambda p: _act(p, kind))
+                if said:
+                    core.fail(f"{name}: A has wrong values: {said}", "wrong-values-explained")
+                raise
             cache = core.expect_array(out[1], name=f"{name}: activation_cache", shape=shape, dtype=None)
             if not _same(cache, Z):
                 if _near(cache, want):
@@ -525,6 +564,19 @@ def activation_forward(fn, sigmoid=None) -> None:
                  "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
     _expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+
+
+def _check_activation_values(A, want, Z, kind, name):
+    """The catalogued mistakes of activation_forward (else core.analyse_difference)."""
+    _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
+        "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
+        "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
+        "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
+        f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
+        f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
+        f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
+        "the activation returns Z unchanged": Z.astype(_f64),
+    })
 
 
 def _raises(thunk) -> bool:
@@ -665,6 +717,7 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                       + f": the output layer {L} (W{L}, b{L}, sigmoid) is never applied; with L = len(parameters) // 2 "
                         f"= {L} layers, loop over l = 1, ..., L (range(1, L + 1))", "output-layer-missing")
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
+        _name_layer_activation(out, L, hidden, name)
         ZL = layers[-1][3]
         _expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
             "the output layer must use the sigmoid, not the hidden activation": _act(ZL, hidden),
@@ -698,6 +751,38 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 core.fail(f"{name}: caches[{l - 1}][1] must be layer {l}'s pre-activation Z_{l}{hint}", "cache-z")
         core.fail(f"{name}: the output and caches differ from the forward pass of the network "
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
+
+
+def _name_layer_activation(out, L, hidden, name):
+    """Property in plain words, read from the student's own caches: layer l's output is g_l(Z_l) of its own
+    Z_l, with g_l = hidden_activation below L and the sigmoid at L; name the first layer that applied another
+    function (a layer-index condition off by one, the activations mixed up)."""
+    try:
+        caches = list(out[1])
+        Zs = [np.asarray(c[1], _f64) for c in caches]
+        outputs = [np.asarray(c[0][0], _f64) for c in caches[1:]] + [np.asarray(out[0], _f64)]
+        # only caches that are what they claim: Z_l = A_(l-1) @ W_l + b_l of their own linear cache
+        if len(Zs) != L or not all(_near(Z, _affine(*c[0][:3])) for Z, c in zip(Zs, caches)):
+            return
+    except Exception:
+        return
+    if any(z.shape != a.shape for z, a in zip(Zs, outputs)):
+        return
+    for l, (Z, A) in enumerate(zip(Zs, outputs), start=1):
+        want = hidden if l < L else "sigmoid"
+        if _near(A, _act(Z, want)):
+            continue
+        used = next((k for k in ACTIVATIONS if k != want and _near(A, _act(Z, k))), None)
+        if used is None:
+            return
+        if l == L:
+            core.fail(f"{name}: layer {L} (the output layer) applied {used} to its Z_{L}: the output layer must use "
+                      f"the sigmoid, not the hidden activation", "output-activation")
+        before = "layer 1 is" if l == 2 else f"layers 1..{l - 1} are"
+        edge = (f" ({before} right: is the condition on the layer index off by one, l < L - 1 instead "
+                f"of l < L?)" if l == L - 1 and l > 1 else "")
+        core.fail(f"{name}: layer {l} (a hidden layer) applied {used} to its Z_{l}: the hidden layers must use "
+                  f"hidden_activation = {hidden!r}, only the output layer {L} the sigmoid{edge}", "hidden-activation")
 
 
 def _bce_case(fn, AL, Y):
@@ -748,6 +833,8 @@ def binary_cross_entropy(fn) -> None:
     for exc in failures:      # a named mistake first; then "right only for one sample"
         if exc.diagnosis not in ("wrong-value", "wrong-values") and not str(exc.diagnosis).startswith("raised-"):
             raise exc
+    if failures:
+        _bce_per_sample(fn)
     if failures and one_passed:
         core.fail(f"{failures[0]} (the same check passed for a batch of one sample: a formula right only when "
                   f"m = 1, such as a matrix product where the terms must be multiplied elementwise, or a sum "
@@ -770,6 +857,37 @@ def binary_cross_entropy(fn) -> None:
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
     if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
+
+
+_BCE_FORMULAS = ("-(y * log(a) + (1 - y) * log(1 - a))", "-y * log(a) - (1 - y) * log(1 - a)")
+
+
+def _bce_per_sample(fn):
+    """The loss of one sample at a time, for each label: which label's samples it gets wrong and which term
+    of -[y log a + (1 - y) log(1 - a)] (formula.explain_formula).  Silent when the per-sample losses are
+    right (a mistake that needs several samples) or the calls fail (judged by the cases)."""
+    a = np.array([0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95] * 2)
+    y = np.repeat([1.0, 0.0], 7)
+    got = np.empty_like(a)
+    for i, (ai, yi) in enumerate(zip(a, y)):
+        try:
+            got[i] = core.expect_scalar(_call(fn, np.array([[ai]]), np.array([[yi]]), name="binary_cross_entropy"),
+                                        name="binary_cross_entropy")
+        except (core.CheckFailure, Exception):
+            return
+    want = -(y * np.log(a) + (1 - y) * np.log1p(-a))
+    bad = np.abs(got - want) > 1e-6 * np.maximum(1.0, np.abs(want))
+    if not bad.any():
+        return
+    side = ""
+    if bad[y == 1].all() != bad[y == 0].all() and not (bad[y == 1].any() and bad[y == 0].any()):
+        right, wrong, term = ("1", "0", "(1 - y) * log(1 - a)") if bad[y == 0].any() else ("0", "1", "y * log(a)")
+        side = f"right for samples with y = {right} but wrong for y = {wrong} (the term {term})"
+    term = explain_formula(_BCE_FORMULAS, {"y": y, "a": a}, got, rtol=1e-6, atol=1e-9,
+                           what="losses of one sample at a time")
+    if side or term:
+        core.fail("binary_cross_entropy of one sample (AL (1, 1), Y (1, 1)): " + "; ".join(filter(None, (side, term))),
+                  "bce-wrong-term")
 
 
 def _name_unclipped_side(fn, name):
@@ -850,6 +968,11 @@ def linear_backward(fn) -> None:
             if db_got.shape in ((m, 1), (m,)):
                 core.fail(f"{name}: db has shape {db_got.shape}: it was summed over axis 1 (the units); sum "
                           f"over axis 0, the batch: db = dZ.sum(axis=0, keepdims=True)", "db-wrong-axis")
+            said = _reduction_of(db_got, dZ64, "dZ")
+            if said:
+                core.fail(f"{name}: db has shape {db_got.shape}: it equals {said}; the bias gradient sums dZ over "
+                          f"the batch axis only, one value per unit: db = dZ.sum(axis=0, keepdims=True), shape "
+                          f"(1, {n})", "db-wrong-reduction")
         if not isinstance(db_got, np.ndarray) and db_got is not None:
             try:
                 scalar = float(db_got) if not isinstance(db_got, (list, tuple, dict)) else None
@@ -870,6 +993,21 @@ def linear_backward(fn) -> None:
                 args = {"dA_prev": (x, W64, b64), "dW": (A64, x, b64), "db": (A64, W64, x)}[label]
                 fd = core.numerical_gradient(lambda _, a=args: float(np.sum(dZ64 * _affine(*a))), x)
                 _expect_close(got_g, fd, name=f"{name}: {label} (finite differences)", rtol=1e-6, atol=1e-8)
+
+
+def _reduction_of(got, source, label):
+    """Which reduction of ``source`` (sum or mean, over which axis, with or without keepdims) ``got`` is,
+    written as code (``dZ.sum(keepdims=True)``), or None."""
+    g = np.asarray(got, dtype=_f64)
+    for op in ("sum", "mean"):
+        for axis in (None, *range(source.ndim)):
+            for keepdims in (True, False):
+                value = getattr(source, op)(axis=axis, keepdims=keepdims)
+                if np.shape(value) == g.shape and _near(g, value):
+                    args = ", ".join(([f"axis={axis}"] if axis is not None else [])
+                                     + (["keepdims=True"] if keepdims else []))
+                    return f"{label}.{op}({args})"
+    return None
 
 
 def activation_backward(fn, sigmoid=None) -> None:
@@ -910,11 +1048,22 @@ _DERIVATIVE_FORMULA = {"sigmoid": "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z)",
                        "tanh": "tanh'(Z) = 1 - tanh(Z)^2", "relu": "ReLU'(Z) = 1 where Z > 0, else 0"}
 
 
+#: dZ = dA * g'(Z) as the docstring and students write it (A = g(Z)): the wrong term is named from these.
+_BACKWARD_FORMULAS = {"sigmoid": ("dA * sigmoid(Z) * (1 - sigmoid(Z))", "dA * A * (1 - A)"),
+                      "tanh": ("dA * (1 - tanh(Z) ** 2)", "dA * (1 - A ** 2)")}
+
+
 def _explain_local_derivative(fn, got, Z, dA, kind, name):
     """Name what an unrecognised activation_backward computes, from two properties of dZ = dA * g'(Z):
     it is the incoming gradient times a function of Z alone (a second call with another dA says whether
     it is), and that function is g'(Z) (else: a power of it, or its values at a few Z)."""
     Z64, dA64, got64 = Z.astype(_f64), dA.astype(_f64), np.asarray(got, _f64)
+    if kind in _BACKWARD_FORMULAS:
+        rtol, atol = _tol(got64)
+        term = explain_formula(_BACKWARD_FORMULAS[kind], {"dA": dA64, "Z": Z64, "A": _act(Z64, kind), "sigmoid": _sigmoid},
+                               got64, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9), what="dZ", outer=("dA",))
+        if term:
+            core.fail(f"{name}: {term}", "wrong-term")
     other = (dA64[::-1] * 1.7 + 0.3).astype(dA.dtype)      # another incoming gradient, same Z
     again = np.asarray(core.call(fn, other, Z.copy(), kind, name=name), _f64)
     ok = (np.abs(dA64) > 1e-2) & (np.abs(other.astype(_f64)) > 1e-2)
@@ -1160,8 +1309,11 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             core.fail(f"{name}: {message}", _slug(message))
     factor = _common_factor(got, ref, keys)
     if factor is not None:
+        sizes = {"m": m, "L": L, **{f"n_{l}": int(params[f"W{l}"].shape[0]) for l in range(1, L + 1)}}
+        said = cases.explain_factor(factor * np.ones(2), np.ones(2), sizes, divisor="m")
         core.fail(f"{name}: every gradient is {factor:.4g} times the gradient of the mean loss: a factor in "
-                  f"dZ_L = (A_L - Y) / m is wrong (the 1/m once, nothing else)", "grads-scaled")
+                  f"dZ_L = (A_L - Y) / m is wrong (the 1/m once, nothing else)" + (f"; {said}" if said else ""),
+                  "grads-scaled")
     own = _own_loss_gradient(bce, layers, Y, params, hidden)
     top = [f"dW{L}", f"db{L}"]
     if own is not None and not _grads_match(own, ref, top) and _grads_match(got, own, top, 1e-4, 1e-6):
@@ -1289,6 +1441,7 @@ def update_parameters(fn) -> None:
         if any(moved[k] for k in moved if k[0] == "W") and not any(moved[k] for k in moved if k[0] == "b"):
             core.fail(f"{name}: the weights were updated but the biases b1, b2, ... were not: every parameter "
                       f"moves, P <- P - learning_rate * dP", "biases-not-updated")
+        _name_layers_left_out(got, params, grads, lr, moved, len(dims) - 1, name)
         steps = {k: np.asarray(got[k], _f64) - params[k].astype(_f64) for k in params}
         flat_g = np.concatenate([grads["d" + k].astype(_f64).ravel() for k in params])
         flat_s = np.concatenate([steps[k].ravel() for k in params])
@@ -1313,6 +1466,23 @@ def update_parameters(fn) -> None:
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
             })
+
+
+def _name_layers_left_out(got, params, grads, lr, moved, L, name):
+    """Property in plain words: when some layers moved by exactly their step and the others not at all, name
+    the layers left out (a loop over the layers that starts late or stops early)."""
+    right = {k: core.close(np.asarray(got[k], _f64), params[k].astype(_f64) - lr * grads["d" + k].astype(_f64),
+                           _RTOL, 1e-9) for k in params}
+    still = sorted({int(k[1:]) for k in params if not moved[k]})
+    if not still or not all(right[k] or not moved[k] for k in params) or len(still) == L:
+        return
+    if any(moved[f"{p}{l}"] for l in still for p in "Wb"):
+        return                                    # a layer half updated: the key-by-key messages say which
+    edge = (" (the last layer: a loop over the layers that stops one early, range(1, L) instead of "
+            "range(1, L + 1)?)" if still == [L] else " (the first layer: a loop over the layers that starts at 2?)"
+            if still == [1] else "")
+    core.fail(f"{name}: layer(s) {still} of 1..{L} were not updated (W and b unchanged) while the others moved "
+              f"by exactly -learning_rate * dP{edge}: every parameter moves", "layers-not-updated")
 
 
 def _name_layer_index(exc, L, name):
@@ -1417,8 +1587,16 @@ def _history(hist, epochs, name, lenient_loss=False):
             core.fail(f"{name}: history has no column {col!r} (columns: {list(map(str, frame.columns))})",
                       "history-column")
     if len(frame) != epochs + 1:
+        why = ""
+        if 1 < len(frame) < epochs + 1:
+            why = (f": the history stops after epoch {len(frame) - 1} of {epochs} (does train return or break "
+                   f"inside the epoch loop, or does the epoch loop run range(1, epochs)?)")
+        elif len(frame) == epochs:
+            why = ": one row per epoch, but row 0 (the loss and accuracy before any update) is missing"
+        elif len(frame) > epochs + 1:
+            why = ": more rows than epochs + 1 (a row per mini-batch, or rows appended inside the batch loop?)"
         core.fail(f"{name}: history must have epochs + 1 = {epochs + 1} rows (row 0 = before training), "
-                  f"got {len(frame)}", "history-rows")
+                  f"got {len(frame)}{why}", "history-rows")
     out = {}
     for col in ("epoch", "loss", "accuracy"):
         try:
@@ -1448,6 +1626,22 @@ def _history(hist, epochs, name, lenient_loss=False):
     return out
 
 
+def _seconds_since_start(hist, elapsed, name):
+    """Property: history['seconds'] counts from the start of training, so no entry exceeds the wall-clock
+    time the whole call took (a raw clock reading, time.perf_counter() or time.time(), does)."""
+    try:
+        import pandas as pd
+        frame = hist if isinstance(hist, pd.DataFrame) else pd.DataFrame(hist if isinstance(hist, dict) else list(hist))
+        seconds = np.asarray(frame["seconds"].to_numpy(), dtype=_f64)
+    except Exception:
+        return                                    # no usable column: _history says what is wrong
+    if seconds.size and np.all(np.isfinite(seconds)) and float(seconds.max()) > elapsed + 1.0:
+        core.fail(f"{name}: history['seconds'] must be the time since the start of training, but row 0 (before any "
+                  f"update) says {seconds[0]:.4g} s while the whole call took {elapsed:.2g} s: that is a raw clock "
+                  f"reading; take start = time.perf_counter() once before training and record "
+                  f"time.perf_counter() - start", "history-seconds-not-since-start")
+
+
 class _Skip(Exception):
     """This run says nothing about train: it fails, and so does the reference loop run on the
     student's own building blocks (the error is theirs, judged in their own cells)."""
@@ -1462,6 +1656,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     """Call train on copies; with the student's own building blocks (``parts``), a run that fails as
     the reference loop on those blocks fails (``expect``) raises :class:`_Skip`."""
     given = _copy_params(params)
+    start = time.perf_counter()
     try:
         out = _call(fn, X, Y, given, name=name, hint=_TRAIN_HINT, **kwargs)
     except core.CheckFailure as exc:
@@ -1473,6 +1668,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
             raise _Skip() from None
         raise
     out = _tuple(out, 2, name, "(parameters, history)")
+    _seconds_since_start(out[1], time.perf_counter() - start, name)
     if not _match(given, params, 0, 0):
         core.fail(f"{name} modified the initial parameters passed to it: train must work on a copy "
                   f"(the experiments reuse the same initial parameters for several runs)", "mutated-initial-params")
@@ -1595,12 +1791,17 @@ def _parts_agree(own) -> bool:
         try:
             AL_ref, layers = _REF.forward(X, params, hidden)
             ref_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
-            if not _forward_matches(own.forward(X, params, hidden), AL_ref, ref_caches):
+            own_out = own.forward(X, params, hidden)
+            if not _forward_matches(own_out, AL_ref, ref_caches):
                 return False
             grads = own.backward(AL_ref, Y, ref_caches, hidden)
             ref_grads = _REF.backward(AL_ref, Y, layers, hidden)
             keys = [f"{p}{l}" for l in range(1, len(dims)) for p in ("dW", "db")]
             if not _grads_match(grads, ref_grads, keys, 1e-6, 1e-9):
+                return False
+            # end to end as train chains them: the caches their forward makes must suit their backward
+            # (a linear cache without b matches the reference caches on A_prev and W, and then fails to unpack)
+            if not _grads_match(own.backward(own_out[0], Y, own_out[1], hidden), ref_grads, keys, 1e-6, 1e-9):
                 return False
             new = own.update(params, ref_grads, 0.3)
             if not _match(new, _REF.update(params, ref_grads, 0.3), 1e-6, 1e-9):
@@ -1681,6 +1882,13 @@ def _full_batch(fn, parts):
                 f"full batch means exactly one update per epoch ({epochs} in total), not one more":
                     lambda: run(n=epochs + 1)[0],
             }
+            # the learning rate scaled by a size of the problem (learning_rate / len(idx), learning_rate * m...)
+            for k, expr in ((1 / m, f"learning_rate / m = learning_rate / {m}"), (m, f"learning_rate * m = {m} * learning_rate"),
+                            (0.5, "learning_rate / 2"), (2.0, "2 * learning_rate"),
+                            (1 / epochs, f"learning_rate / epochs = learning_rate / {epochs}")):
+                diagnoses[f"every update used a step of {expr} instead of learning_rate: pass learning_rate itself "
+                          f"to update_parameters (the mean over the batch is already in dZ_L = (A_L - Y) / m)"] = \
+                    (lambda k=k: run(rate=lr * k)[0])
             for message, alt in diagnoses.items():
                 try:
                     hit = _match(got, alt())
@@ -1894,12 +2102,12 @@ def _mini_batch_counts(fn, parts):
         name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
                 + (", float32)" if dtype is np.float32 else ")"))
 
-        def after(sizes_per_epoch, n_epochs=epochs):
+        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5):
             p = _copy_params(params)
             for _ in range(n_epochs):
                 for s in sizes_per_epoch:
                     AL, caches = parts.forward(X[:s], p, hidden)
-                    p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), 0.5)
+                    p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), rate(s))
             return p
         sizes = _expected_sizes(10, batch_size)
         try:
@@ -1915,7 +2123,9 @@ def _mini_batch_counts(fn, parts):
         diagnoses = {
             "the last, smaller mini-batch is dropped: loop over range(0, m, batch_size)":
                 [batch_size] * (10 // batch_size),
-            "only one update per epoch: loop over all the mini-batches of the epoch": [batch_size],
+            "only one update per epoch (or one that changed the parameters): loop over all the mini-batches of the epoch, "
+            "each the slice order[first:first + batch_size] (a slice such as order[first:batch_size] is empty "
+            "after the first one)": [batch_size],
             "one update per sample regardless of batch_size": [1] * 10,
         }
         for message, alt in diagnoses.items():
@@ -1926,6 +2136,14 @@ def _mini_batch_counts(fn, parts):
                     hit = False
                 if hit:
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
+        try:
+            per_row = _match(got, after(sizes, rate=lambda s: 0.5 / s))
+        except (core.CheckFailure, Exception):
+            per_row = False
+        if per_row:
+            core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
+                      f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
+                      f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
         if _match(got, params, 0, 0):
             if parts is _REF:
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
@@ -1949,7 +2167,8 @@ def _mini_batch_counts(fn, parts):
                           f"epoch, {total} in all: "
                           + ("some mini-batches are skipped (the loop over the rows must start at row 0 and "
                              "reach row m - 1: for first in range(0, m, batch_size))" if n < total else
-                             "there are extra updates (each epoch is one pass over the m rows)"), "update-count-wrong")
+                             "there are extra updates (each epoch is one pass over the m rows)")
+                          + _implied_batch_size(n, epochs, 10, batch_size), "update-count-wrong")
         if epochs > 1:
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
                 fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,
@@ -1957,6 +2176,21 @@ def _mini_batch_counts(fn, parts):
                 lambda n: after(sizes, n))
         core.fail(f"{name}: expected exactly ceil(m / batch_size) = {len(sizes)} updates per epoch, "
                   f"{len(sizes) * epochs} in all; the parameters do not match", "update-count")
+
+
+def _implied_batch_size(n, epochs, m, batch_size):
+    """The mini-batch size that n updates in ``epochs`` passes over m rows imply, when it says something."""
+    if n % epochs:
+        return ""
+    per = n // epochs
+    sizes = [s for s in range(1, m + 1) if -(-m // s) == per]
+    if not sizes or batch_size in sizes:
+        return ""
+    said = f"{per} updates per epoch are mini-batches of {sizes[0]}" + (f" to {sizes[-1]}" if len(sizes) > 1 else "") + " rows"
+    if m // batch_size in sizes and m // batch_size != batch_size:
+        said += (f" = m // batch_size = {m // batch_size}: batch_size is the number of rows in a mini-batch, "
+                 f"not the number of mini-batches")
+    return f"; {said}"
 
 
 def _mini_batch_order(fn, parts):

@@ -1,0 +1,270 @@
+"""Naming the wrong term of a formula: which single edit of the documented formula gives the student's values.
+
+A check that knows the formula a function implements (``"s * (1 + x * (1 - s))"``, written in Python with
+the quantities a student's code has at hand) and the student's values on the same inputs asks
+:func:`explain_formula` which *one* edit of that formula reproduces those values: a quantity replaced by
+another (``1 - x`` where ``1 - s`` belongs, the CDF for the pdf, the output for the input), a term or a
+factor dropped, a sign or an operator flipped in one place, an exponent changed (``x ** 2`` for ``x ** 3``)
+or moved (``(1 - y) ** 2`` for ``1 - y ** 2``), a constant dropped or changed, a pair of parentheses
+missing (``dA * 1 - t ** 2``), a factor moved into or out of a function's argument (``erf(x) / sqrt(2)``,
+``expm1(alpha * x)``), ``abs(x)`` or ``-x`` for ``x``.  The answer quotes the formula the values fit and
+the term that differs, so the student knows which part of which line to fix.  Nothing is catalogued per
+function: the edits are generated from the formula's syntax tree, so mistakes nobody listed are named too.
+
+Only edits whose values differ from the right formula's count, and only an answer that is unambiguous
+(all matching edits touch the same term) is given.
+"""
+from __future__ import annotations
+
+import ast
+import copy
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+#: Functions a formula may use besides those the caller passes in ``env``.
+FUNCTIONS: dict[str, Any] = {
+    "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt, "tanh": np.tanh,
+    "abs": np.abs, "cosh": np.cosh, "pi": math.pi,
+}
+
+_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 3}
+
+
+def _src(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def _nodes(tree: ast.AST) -> list[tuple[ast.AST, ast.AST | None, str, int | None]]:
+    """Every expression node with its parent and where it sits there (field, index)."""
+    out = []
+    for parent in ast.walk(tree):
+        for fieldname, value in ast.iter_fields(parent):
+            if isinstance(value, ast.expr):
+                out.append((value, parent, fieldname, None))
+            elif isinstance(value, list):
+                out += [(v, parent, fieldname, i) for i, v in enumerate(value) if isinstance(v, ast.expr)]
+    return out
+
+
+def _parse(text: str) -> ast.Expression:
+    return ast.parse(text, mode="eval")
+
+
+def _vocabulary(names: Sequence[str]) -> list[str]:
+    """Quantities a student may write where another belongs: the names, their complements, squares and
+    products (``1 - x``, ``y ** 2``, ``s * (1 - s)``...)."""
+    out = []
+    for a in names:
+        out += [a, f"1 - {a}", f"1 + {a}", f"{a} ** 2", f"1 - {a} ** 2", f"abs({a})", f"-{a}", f"2 * {a}",
+                f"{a} / 2", f"{a} * (1 - {a})"]
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            out += [f"{a} * {b}", f"{a} * (1 - {b})", f"{b} * (1 - {a})"]
+    return out
+
+
+def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str]) -> Iterator[tuple[str, str, ast.AST, str]]:
+    """(old term, new term, edited tree) for every single edit of ``tree``."""
+    vocab = [_parse(v).body for v in _vocabulary(names)]
+    for node, parent, fieldname, index in _nodes(tree):
+        root = parent is tree
+
+        def put(new: ast.AST, node=node, parent=parent, fieldname=fieldname, index=index) -> ast.AST:
+            """A copy of the whole tree with ``node`` replaced by ``new``."""
+            if index is None:
+                setattr(parent, fieldname, new)
+            else:
+                getattr(parent, fieldname)[index] = new
+            edited = copy.deepcopy(tree)
+            if index is None:
+                setattr(parent, fieldname, node)
+            else:
+                getattr(parent, fieldname)[index] = node
+            return edited
+
+        old = _src(node)
+        # a lone number or name is shown with the operation it belongs to: `x ** 3`, `1 - s`
+        shown = parent if isinstance(node, (ast.Constant, ast.Name)) and isinstance(parent, ast.BinOp) \
+            and parent is not tree.body else None
+        candidates: list[ast.AST] = []
+        if isinstance(node, ast.Name) and node.id in names:
+            # another quantity in its place: the tree is compiled once with a slot, filled with each quantity
+            code = _compile(put(ast.Name(_SLOT, ast.Load())))
+            for v in vocab:
+                text = _src(v)
+                if text == old:
+                    continue
+                before, after = old, text
+                if shown is not None:
+                    before = _src(parent)
+                    setattr(parent, fieldname, v)
+                    after = _src(parent)
+                    setattr(parent, fieldname, node)
+                yield before, after, _Slot(code, text, lambda v=v, put=put: put(copy.deepcopy(v))), ""
+        elif isinstance(node, ast.Name) and node.id in functions and isinstance(parent, ast.Call):
+            candidates += [ast.Name(f, ast.Load()) for f in functions if f != node.id]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            c = float(node.value)
+            for v in (1.0, 0.0, 2 * c, c / 2, -c, c * c, c + 1, c - 1) + ((math.sqrt(c),) if c > 0 else ()):
+                if v != c:
+                    candidates.append(ast.Constant(int(v) if float(v).is_integer() else v))
+        elif isinstance(node, ast.BinOp):
+            left, right = node.left, node.right
+            candidates += [left, right]                                     # a term or factor dropped
+            # one operator for another: + for -, * for /, * for ** (y * 2 for y ** 2), * for +...
+            candidates += [ast.BinOp(left, op(), right) for op in _OPS if not isinstance(node.op, op)]
+            if isinstance(node.op, ast.Pow):
+                candidates.append(left)
+            # parentheses missing: the operand of lower precedence spills over
+            p = _PREC.get(type(node.op), 0)
+            if isinstance(right, ast.BinOp) and _PREC.get(type(right.op), 9) < p and not isinstance(node.op, ast.Pow):
+                candidates.append(ast.BinOp(ast.BinOp(left, node.op, right.left), right.op, right.right))
+            if isinstance(left, ast.BinOp) and _PREC.get(type(left.op), 9) < p and not isinstance(node.op, ast.Pow):
+                candidates.append(ast.BinOp(left.left, left.op, ast.BinOp(left.right, node.op, right)))
+            # an exponent applied to the whole expression instead of its last operand: (1 - y) ** 2
+            if isinstance(right, ast.BinOp) and isinstance(right.op, ast.Pow):
+                candidates.append(ast.BinOp(ast.BinOp(left, node.op, right.left), ast.Pow(), right.right))
+            # a factor moved into a function's argument: alpha * expm1(x) -> expm1(alpha * x)
+            for k, f in ((left, right), (right, left)):
+                if isinstance(node.op, ast.Mult) and isinstance(f, ast.Call) and len(f.args) == 1:
+                    candidates.append(ast.Call(f.func, [ast.BinOp(k, ast.Mult(), f.args[0])], []))
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            candidates.append(node.operand)
+        if isinstance(node, ast.Call) and len(node.args) == 1:
+            arg = node.args[0]
+            candidates.append(arg)                                          # the function forgotten
+            if isinstance(arg, ast.BinOp) and isinstance(arg.op, (ast.Mult, ast.Div)):
+                # a factor of the argument applied outside: erf(x / sqrt(2)) -> erf(x) / sqrt(2)
+                candidates.append(ast.BinOp(ast.Call(node.func, [arg.left], []), arg.op, arg.right))
+                candidates.append(ast.Call(node.func, [arg.left], []))
+        if isinstance(node, (ast.Name, ast.Call)) and not root:
+            candidates.append(ast.UnaryOp(ast.USub(), node))
+        for new in candidates:
+            new = copy.deepcopy(new)
+            edited = put(new)
+            if shown is not None:               # parent is a BinOp: its operands are plain fields
+                before = _src(parent)
+                setattr(parent, fieldname, new)
+                after = _src(parent)
+                setattr(parent, fieldname, node)
+                yield before, after, edited, ""
+            else:
+                yield old, _src(new), edited, ""
+
+
+def _renamings(tree: ast.Expression, names: Sequence[str], functions: Sequence[str]) -> Iterator[tuple[str, str, ast.AST, str]]:
+    """A quantity or function used several times, replaced everywhere (computed once, reused): every
+    ``rowmax`` a ``colmax``."""
+    used = [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    for name in sorted({u for u in used if used.count(u) > 1}):
+        pool = names if name in names else functions if name in functions else ()
+        for other in pool:
+            if other == name:
+                continue
+            edited = copy.deepcopy(tree)
+            for n in ast.walk(edited):
+                if isinstance(n, ast.Name) and n.id == name:
+                    n.id = other
+            yield name, other, edited, " everywhere"
+
+
+_SLOT = "_slot_"
+
+
+class _Slot:
+    """An edit that puts one of the quantities of the vocabulary where a name was: evaluated from a tree
+    compiled once with a slot (``code``), built as a tree only when it fits."""
+
+    def __init__(self, code, text: str, build):
+        self.code, self.text, self.build = code, text, build
+
+
+def _compile(tree: ast.AST):
+    return compile(ast.fix_missing_locations(tree), "<formula>", "eval")
+
+
+def _evaluate(tree: ast.AST | _Slot, env: Mapping[str, Any], slots: Mapping[str, Any] | None = None) -> np.ndarray | None:
+    try:
+        with np.errstate(all="ignore"):
+            if isinstance(tree, _Slot):
+                if slots is None or slots.get(tree.text) is None:
+                    return None
+                value = eval(tree.code, {"__builtins__": {}}, {**FUNCTIONS, **env, _SLOT: slots[tree.text]})
+            else:
+                value = eval(_compile(tree), {"__builtins__": {}}, {**FUNCTIONS, **env})
+        return np.asarray(value, dtype=np.float64)
+    except Exception:
+        return None
+
+
+def _fits(value: np.ndarray | None, got: np.ndarray, mask: np.ndarray, rtol: float, atol: float) -> bool:
+    if value is None:
+        return False
+    try:
+        value = np.broadcast_to(value, got.shape)
+    except ValueError:
+        return False
+    v, g = value[mask], got[mask]
+    if not bool(np.isfinite(v).all()):
+        return False
+    return bool((np.abs(v - g) <= atol + rtol * np.abs(v)).all())
+
+
+def _tokens(text: str) -> list[str]:
+    return sorted(re.findall(r"[A-Za-z_]\w*|\d+\.?\d*", text))
+
+
+def _plainest(found: tuple, outer: Sequence[str] = ()) -> tuple:
+    """The way of saying a mistake a student recognises first: not a change of an ``outer`` factor (grad_out:
+    the chain rule's factor is rarely where the mistake is), the same terms arranged differently (parentheses,
+    an exponent or a factor in another place), then no invented minus sign, then the shortest."""
+    wrong, old, new, _, _ = found
+    identity = re.search(r"(^|[^\w.])1 \*|(\*|/|\*\*) 1(?![\w.])", new) is not None   # `1 * a`: a dropped term
+    minus = len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", new)) > len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", old))
+    return (old in outer, identity, _tokens(old) != _tokens(new), minus, len(new) + len(old))
+
+
+def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
+                    atol: float = 1e-9, mask: Any = None, what: str = "values", outer: Sequence[str] = ()) -> str | None:
+    """Which single edit of the documented formula reproduces ``got``, in a student's words, or None.
+
+    ``formulas``: the formula (or equivalent ways of writing it, tried in order) as a Python expression over
+    the names of ``env`` (arrays of the same shape as ``got``, numbers, or functions such as a row sum).
+    ``mask``: the entries to judge (one branch of a piecewise function); ``what``: how the values are called;
+    ``outer``: names of a factor of the whole formula (grad_out) whose edits are said only when nothing else
+    says the mistake as well.
+    """
+    g = np.asarray(got, dtype=np.float64)
+    m = np.ones(g.shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), g.shape)
+    m = m & np.isfinite(g)
+    if int(m.sum()) < 3:
+        return None
+    names = [k for k, v in env.items() if isinstance(v, np.ndarray) and v.shape == g.shape]
+    functions = [k for k, v in env.items() if callable(v)] + [k for k, v in FUNCTIONS.items() if callable(v)]
+    slots = {v: _evaluate(_parse(v), env) for v in _vocabulary(names)}
+    for text in ([formulas] if isinstance(formulas, str) else list(formulas)):
+        tree = _parse(text)
+        right = _evaluate(tree, env)
+        if right is None or _fits(right, g, m, rtol, atol):
+            continue
+        found: list[tuple[str, str, str, np.ndarray, str]] = []
+        for old, new, edited, where in [*_edits(tree, names, functions), *_renamings(tree, names, functions)]:
+            value = _evaluate(edited, env, slots)
+            if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
+                edited = edited.build() if isinstance(edited, _Slot) else edited
+                found.append((_src(edited), old, new, np.broadcast_to(value, g.shape), where))
+        if not found:
+            continue
+        # edits giving the same values (as far as the data tell) are one mistake said in several ways;
+        # unrelated ones make it a guess
+        if any(not _fits(f[3], found[0][3], m, rtol, atol) for f in found[1:]):
+            continue
+        wrong, old, new, _, where = min(found, key=lambda f: _plainest(f, outer))
+        return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
+                f"(your code computes `{new}` in its place{where})")
+    return None
