@@ -27,6 +27,7 @@ import re
 import numpy as np
 
 from . import core
+from .cases import GENERIC_DIAGNOSES as _GENERIC
 from .core import expect_array, expect_close, expect_scalar, fail
 
 #: The lab asks students to write the optimisers themselves.
@@ -150,12 +151,18 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     return out
 
 
+STALE = ("the step uses the {state} from BEFORE this step's gradient was added: update the state first "
+         "({update}), then step with the updated value (at the first step the old state is 0, so the step "
+         "divides by eps alone and explodes)")
+EPS_AFTER = ("eps is subtracted from the parameter on its own: `a / b + eps` is (a / b) + eps (operator "
+             "precedence); eps belongs inside the brackets of the denominator, {expr}")
+
 STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for every parameter; it started at "
                 "ones")
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, start=0.0, lrs=None):
+             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
     out = []
@@ -165,8 +172,14 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             g = _f64(g)
             a = 1 - alpha if swap_alpha else alpha
             new_s = a * s[i] + (1 - a) * g ** 2
+            used = s[i] if stale else new_s
             s[i] = np.zeros_like(new_s) if stateless else new_s
-            denom = new_s + eps if no_sqrt else (np.sqrt(new_s + eps) if eps_inside else np.sqrt(new_s) + eps)
+            if eps_after:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    theta[i] = theta[i] - eta * g / np.sqrt(used) - eps
+                continue
+            with np.errstate(divide="ignore"):
+                denom = used + eps if no_sqrt else (np.sqrt(used + eps) if eps_inside else np.sqrt(used) + eps)
             theta[i] = theta[i] - eta * g / denom
         out.append([x.copy() for x in theta])
     return out
@@ -176,7 +189,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           correct_m=True, correct_v=True, t_per_param=False, t_frozen=False, swap_betas=False,
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
-          raw_m=False, raw_v=False):
+          raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -218,7 +231,12 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 v[i] = m[i]
             with np.errstate(invalid="ignore"):     # shared m and v can go negative: that mistake's NaN
                 denom = v_hat + eps if no_sqrt else (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps)
-            new = theta[i] - eta * m_hat / denom
+                if root_outside:
+                    denom = np.sqrt(v[i]) / c2 + eps
+            new = theta[i] - eta * (g if raw_step else m_hat) / denom
+            if eps_after:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    new = theta[i] - eta * m_hat / np.sqrt(v_hat) - eps
             if applies and weight_decay and decoupled:
                 new = new - eta * weight_decay * theta[i]
             theta[i] = new
@@ -328,7 +346,45 @@ def _collect(params, step, what, dtype):
     return [np.array(_read(p, i, dtype, step[i].shape, what)) for i, p in enumerate(params)]
 
 
-def _judge(got, before, expected, what, dtype, diagnose):
+def _decompose(got, before, terms, hyper) -> str | None:
+    """Write the student's moves (theta before - theta after, every step and parameter) as a combination
+    of the rule's terms (``terms(k, i, theta_before)``: name -> the term's share of the move); when the
+    combination explains every move, name the term whose coefficient is not 1 (sign, missing, twice,
+    an extra factor that equals a hyperparameter)."""
+    rows, target = [], []
+    names = None
+    for k, step in enumerate(got):
+        for i, value in enumerate(step):
+            parts = terms(k, i, _f64(before[k][i]))
+            names = names or list(parts)
+            rows.append(np.stack([_f64(parts[n]).ravel() for n in names], axis=1))
+            target.append((_f64(before[k][i]) - _f64(value)).ravel())
+    if not names:
+        return None
+    A, y = np.concatenate(rows), np.concatenate(target)
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    if np.linalg.matrix_rank(A) < len(names) or not core.close(A @ coef, y, 1e-5, 1e-9 * max(1.0, float(np.abs(y).max()))):
+        return None
+    wrong = [(n, float(c)) for n, c in zip(names, coef) if abs(c - 1) > 1e-4]
+    if len(wrong) != 1:
+        return None
+    name, c = wrong[0]
+    if abs(c + 1) < 1e-4:
+        return f"the term {name} has the wrong sign (every other term of the rule is right)"
+    if abs(c) < 1e-4:
+        return f"the term {name} is missing (every other term of the rule is right)"
+    if abs(c - 2) < 1e-4:
+        return f"the term {name} is counted twice (every other term of the rule is right)"
+    for label, h in (hyper or {}).items():
+        if h and abs(c / h - 1) < 1e-4:
+            return (f"the term {name} is multiplied by {label} = {h:g} once more than the rule says (every other "
+                    f"term is right)")
+        if h and abs(c * h - 1) < 1e-4:
+            return f"the term {name} is divided by {label} = {h:g} (every other term of the rule is right)"
+    return f"the term {name} is {c:.4g} times what the rule says (every other term of the rule is right)"
+
+
+def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None):
     """Compare the student's parameters after every step with ``expected``; name the first mismatch.
 
     ``got[k][i]`` is parameter i after step k, ``before[k][i]`` before it.  A diagnosis whose
@@ -351,7 +407,20 @@ def _judge(got, before, expected, what, dtype, diagnose):
             for msg, wrong in diagnose.items():     # explains the step that went wrong only
                 if core.close(value, wrong[k][i], rtol, atol):
                     fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+            named = _decompose(got, before, terms, hyper) if terms is not None else None
+            if named:
+                fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
             analysis, diagnosis = core.analyse_difference(value, want, *core.dtype_tolerance(value, rtol, atol))
+            if abs(float(np.mean(_f64(value) - want))) > 0 and hyper:
+                offset = _f64(value) - want
+                if core.close(offset, np.full_like(offset, offset.mean()), 1e-3, 1e-12):
+                    c = -float(offset.mean())
+                    for label, h in {**hyper, "lr * eps": hyper.get("lr", 0) * hyper.get("eps", 0)}.items():
+                        if h and abs(c / h - 1) < 1e-3:
+                            fail(f"{what}: parameter {i} after step {k + 1}: every entry moved by {label} = {h:g} "
+                                 f"more than the rule says, the same for all: {label} is subtracted on its own, "
+                                 f"outside the step (operator precedence: a / b + {label} is (a / b) + {label}; "
+                                 f"put the denominator in brackets)", "constant-term-outside")
             if k > 0:       # every parameter was right after the earlier steps
                 fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: what step() "
                      f"keeps between calls (velocity, running averages, step counter) is not updated or not "
@@ -364,7 +433,7 @@ def _judge(got, before, expected, what, dtype, diagnose):
             fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
 
 
-def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None):
+def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None):
     """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge."""
     params = _params(data0, decay)
     opt = call(make, params, name=what)
@@ -376,7 +445,7 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _set_grads(params, step)
         _step_checked(opt, what, make, data0, grads, decay)
         got.append(_collect(params, step, what, dtype))
-    _judge(got, before, expected, what, dtype, diagnose or {})
+    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper)
 
 
 def _moves(trajectory, data0):
@@ -428,6 +497,10 @@ def zero_grad(Optimizer):
             if grad.dtype != np.dtype(dtype):
                 fail(f"zero_grad turned a {np.dtype(dtype)} gradient into {grad.dtype}: keep the dtype "
                      f"(p.grad[...] = 0 or np.zeros_like(p.grad))", "zero-grad-dtype")
+            if bool((grad != 0).any()) and not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
+                fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
+                     f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
+                     "zero-grad-zeroed-data")
             if bool((grad != 0).any()):
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
                      f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
@@ -471,8 +544,9 @@ def sgd_momentum(SGD):
                      _sgd(data0, grads, DECAY, 0.3, sign=-1.0, lrs=lrs),
                  "step() must use the current self.lr (a schedule changes it between steps), not the "
                  "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
-                 "the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g (with the default "
-                 "momentum 0 this is plain SGD)": _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
+                 "the velocity is never multiplied by mu (here the default 0): v accumulates every past gradient; "
+                 "the rule is v <- mu * v + g (v *= mu before v += g; with momentum 0 this is plain SGD), or "
+                 "the velocity is decayed with 1 - mu instead of mu": _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
              })
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
@@ -542,7 +616,9 @@ def sgd_nesterov(SGD):
             "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
             "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
-        })
+        }, terms=lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
+                                      "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
+           hyper={"lr": lr, "mu": mu})
 
 
 def sgd_weight_decay(SGD):
@@ -598,7 +674,10 @@ def sgd_weight_decay(SGD):
                 _step_checked(opt, what, lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd),
                               data0, grads, DECAY)
                 got.append(_collect(test_params, step, what, dtype))
-            _judge(got, before, expected, what, dtype, diagnose)
+            plain = (lambda k, i, theta: {"lr * g (the gradient)": lr * _f64(grads[k][i]),
+                                          "lr * lambda * theta (the L2 term)": lr * wd * theta * DECAY[i]}) \
+                if mu == 0 else None
+            _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
 
 
 # =============================================================================================
@@ -625,7 +704,10 @@ def rmsprop(RMSProp):
                  "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
                      _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
                  STATE_AT_ONE.format(state="running average s"): _rmsprop(data0, grads, lr, alpha, eps, start=1.0),
-             })
+                 STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2"):
+                     _rmsprop(data0, grads, lr, alpha, eps, stale=True),
+                 EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
+             }, hyper={"lr": lr, "eps": eps, "alpha": alpha})
         # Defaults, and the learning rate changed between steps.
         data0, grads = _problem(r, dtype, 3)
         lrs = [1e-2, 3e-3, 1e-3]
@@ -648,7 +730,15 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "the bias correction of the second moment is missing: v_hat = v / (1 - beta2**t)": run(correct_v=False),
         "the step counter must count calls to step(), once per step for all parameters (it was "
         "incremented once per parameter)": run(t_per_param=True),
-        "the step counter never increases: t is 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "the bias corrections keep their first-step values (1 - beta1, 1 - beta2) at every step: either the step "
+        "counter never increases or the power is missing; the corrections are 1 - beta1**t and 1 - beta2**t with "
+        "t = 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "the bias correction of v belongs INSIDE the square root: sqrt(v / (1 - beta2**t)), not "
+        "sqrt(v) / (1 - beta2**t)": run(root_outside=True),
+        "the step uses the raw gradient g where the rule has the first moment: theta <- theta - lr * m_hat / "
+        "(sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) (at the first step m_hat = g, so only later "
+        "steps differ)": run(raw_step=True),
+        EPS_AFTER.format(expr="lr * m_hat / (sqrt(v_hat) + eps)"): run(eps_after=True),
         "beta1 belongs to the first moment m and beta2 to the second moment v (they are swapped)":
             run(swap_betas=True),
         "beta weights the OLD average: m <- beta1 * m + (1 - beta1) * g (same for v)": run(swap_weights=True),
@@ -794,9 +884,21 @@ def _dropout_result(res, x, what):
         out, mask = res
     except (TypeError, ValueError):
         fail(f"{what} must return the pair (out, mask)", "wrong-return-tuple")
+    n, d = x.shape
+    if n > 1 and tuple(np.shape(out)) == (n, 1) and tuple(np.shape(mask)) == x.shape:
+        fail(f"{what}: the mask returned first has shape (N, 1) = {(n, 1)}: return (out, mask) in this order, "
+             f"and draw one random number per ACTIVATION, rng.random(x.shape)", "dropout-per-sample-mask")
+    if n > 1 and tuple(np.shape(mask)) == (n, 1):
+        fail(f"{what}: the mask has shape (N, 1) = {(n, 1)}: one draw per SAMPLE keeps or drops a whole row; "
+             f"draw one random number per activation, rng.random(x.shape) of shape (N, D) = {x.shape}",
+             "dropout-per-sample-mask")
     out = expect_array(out, name=f"{what}: out", shape=x.shape)
     mask = expect_array(mask, name=f"{what}: mask", shape=None)
-    n, d = x.shape
+    if tuple(mask.shape) == x.shape:
+        xs, first = _f64(x), _f64(out)
+        if core.close(_f64(mask), xs * first, 1e-6, 1e-9) and not core.close(first, _f64(mask), 1e-6, 1e-9):
+            fail(f"{what}: the two values are returned in the wrong order: the function returns (out, mask), "
+                 f"out = x * mask first, the mask second", "dropout-returns-swapped")
     if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
              f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
@@ -1094,19 +1196,60 @@ def batchnorm_backward(batchnorm_backward):
             "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
             "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
                 (dout * x).sum(0, keepdims=True)})
-        expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
-            "the backward pass is missing the terms that come from the batch mean and variance: both "
-            "depend on every x_n (dx is not just dout * gamma * inv_std)": dout * g64 * inv_std,
-            "the term that comes from the batch variance is missing (- x_hat * sum(dout * x_hat) / N)":
-                g64 * inv_std * (dout - db / n),
-            "the term that comes from the batch mean is missing (- sum(dout) / N)":
-                g64 * inv_std * (dout - x_hat * dg / n),
-            "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
-                _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
-            "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
-            "D, the number of features (dout.shape[1]), was used where N, the batch size (dout.shape[0]), belongs":
-                g64 * inv_std / d * (d * dout - db - x_hat * dg),
-        })
+        try:
+            expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
+                "the backward pass is missing the terms that come from the batch mean and variance: both "
+                "depend on every x_n (dx is not just dout * gamma * inv_std)": dout * g64 * inv_std,
+                "the term that comes from the batch variance is missing (- x_hat * sum(dout * x_hat) / N)":
+                    g64 * inv_std * (dout - db / n),
+                "the term that comes from the batch mean is missing (- sum(dout) / N)":
+                    g64 * inv_std * (dout - x_hat * dg / n),
+                "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
+                    _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
+                "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
+                "D, the number of features (dout.shape[1]), was used where N, the batch size (dout.shape[0]), belongs":
+                    g64 * inv_std / d * (d * dout - db - x_hat * dg),
+            })
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _GENERIC:
+                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol)
+            raise
+
+
+def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
+    """dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)): when dx is wrong, first the
+    two properties every batch-norm dx has (adding a constant to a column of x, or scaling it, does not change
+    the output: each column of dx sums to 0 and is orthogonal to x_hat), then which of the three terms is off."""
+    g = _f64(dx)
+    if g.shape != want.shape or core.close(g, want, rtol, atol) or g.shape[0] < 2:
+        return None
+    n = g.shape[0]
+    scale = atol + rtol * float(np.abs(want).max())
+    db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
+    parts = {"N * dout": n * dout, "- sum(dout) (the batch-mean term)": -np.broadcast_to(db, dout.shape),
+             "- x_hat * sum(dout * x_hat) (the batch-variance term)": -x_hat * dg}
+    A = np.stack([(gamma * inv_std / n * v).ravel() for v in parts.values()], axis=1)
+    coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
+    if core.close(A @ coef, g.ravel(), rtol, atol):
+        wrong = [(k, float(c)) for k, c in zip(parts, coef) if abs(c - 1) > 1e-3]
+        if len(wrong) == 1:
+            k, c = wrong[0]
+            how = ("has the wrong sign" if abs(c + 1) < 1e-3 else "is missing" if abs(c) < 1e-3 else
+                   f"is {c:.4g} times what it should be")
+            fail(f"{what}: dx: the term {k} {how}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                 f"sum(dout * x_hat)), sums over the batch axis 0 (every other term is right)", "bn-dx-term-wrong")
+    col_sum = np.abs(g.sum(axis=0)).max()
+    col_dot = np.abs((g * x_hat).sum(axis=0)).max()
+    if col_sum > n * scale or col_dot > n * scale:
+        fail(f"{what}: dx has wrong values, and it breaks a property every batch-norm gradient has: "
+             + ("each column of dx must sum to 0 over the batch (adding a constant to a feature does not change "
+                "the normalised output), yours sums to up to " + f"{col_sum:.3g}" if col_sum > n * scale else
+                "each column of dx must be orthogonal to x_hat (scaling a feature does not change the normalised "
+                "output), yours is not") +
+             ": the mean term - sum(dout) / N and the variance term - x_hat * sum(dout * x_hat) / N are sums over "
+             "the BATCH (axis 0, keepdims=True) for every feature; a sum or mean over axis 1, or a missing term, "
+             "breaks this", "bn-dx-property")
+    return None
 
 
 # =============================================================================================
@@ -1194,6 +1337,32 @@ def early_stopping(EarlyStopping):
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
 
+def _schedule_relations(name, args, epochs, got, want):
+    """Relations between a wrong schedule and the rule that name the mistake whatever the schedule: a mirror
+    image (start and end values swapped), whole multiples of lr0 (integer division), a sequence that changes
+    by a constant AMOUNT where the rule multiplies by a constant FACTOR."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)      # noqa: E731
+    head = f"{name} with arguments {args}"
+    lr0 = float(args[0])
+    total = got[0] + want[0]
+    if len(got) > 2 and not same(got[0], want[0]) and all(same(a + b, total) for a, b in zip(got, want)):
+        fail(f"{head}: your schedule is the rule upside down: it goes from {got[0]:.6g} to {got[-1]:.6g} where the "
+             f"rule goes from {want[0]:.6g} to {want[-1]:.6g}: the start and end values (lr0 and lr_min?) are "
+             f"swapped in the formula", "schedule-mirrored")
+    if lr0 and all(same(a, lr0 * math.floor(b / lr0 + 1e-9)) for a, b in zip(got, want)):
+        fail(f"{head}: your rate is always a whole multiple of lr0 ({sorted(set(round(a / lr0) for a in got))} x lr0) "
+             f"where the rule has fractions of it: an integer division // (or int()) where the rule divides with /",
+             "schedule-integer-division")
+    plateaus = [v for k, v in enumerate(got) if k == 0 or not same(v, got[k - 1])]
+    wanted = [v for k, v in enumerate(want) if k == 0 or not same(v, want[k - 1])]
+    steps = [b - a for a, b in zip(plateaus, plateaus[1:])]
+    if len(steps) >= 2 and all(same(st, steps[0]) for st in steps) and steps[0] and len(wanted) >= 3 \
+            and not same(wanted[1] - wanted[0], wanted[2] - wanted[1]):
+        fail(f"{head}: your rate changes by the same AMOUNT ({steps[0]:+.6g}) each time it changes, where the rule "
+             f"multiplies it by the same FACTOR ({wanted[1] / wanted[0]:.6g}): a * where the rule has a power **?",
+             "schedule-arithmetic-not-geometric")
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
     for args, epochs in cases:
         got = []
@@ -1210,6 +1379,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
                 continue
             if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
                 fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
+        _schedule_relations(name, args, epochs, got, want)
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]
