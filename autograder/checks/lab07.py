@@ -40,27 +40,35 @@ _float64 = np.float64
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "conv_output_size": ("oracle (window starts counted with range)", "strides 1 to 4", "paddings 0 to 2",
-                         "kernel as long as the input", "whole number returned", "one formula explains every answer"),
+                         "kernel as long as the input", "whole number returned", "one formula explains every answer",
+                         "arguments mixed up named (permutations tried, also when it raises)"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
                        "shape mistakes explained across every case",
                        "right only without padding / for stride 1 / square kernels / float64 named",
-                       "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
+                       "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
+                       "sizes in NumPy errors named (C_out, W_out, C*H...)", "bias added k times named (k a case size)",
+                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
                         "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
                         "inputs not modified", "right only without overlap / for stride 1 / without padding named",
                         "factor equal to a case size named (averaged over positions, ...)",
-                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
+                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
+                        "skipped output rows / columns named (dout on one row or column at a time)",
+                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
-                          "right only when the windows tile the image named"),
+                          "right only when the windows tile the image named",
+                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
-                           "raises only with overlapping windows named"),
+                           "raises only with overlapping windows named",
+                           "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
+                           "skipped output rows / columns named", "index errors read with the case sizes"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
 }
@@ -892,8 +900,15 @@ def conv2d_backward(conv2d_backward):
                                          lambda d, x, w, c=case: _conv_grads(d, x, w, c[7], c[8]),
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
                 if found:
-                    fail(f"{exc}: {found}", "output-positions-skipped")
+                    fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
+
+
+def _head(exc) -> str:
+    """A failure's message without its generic analysis of the values (replaced by a sharper diagnosis)."""
+    text = str(exc)
+    cut = text.find(" has wrong values")
+    return text[:cut].rstrip(":") if cut > 0 else text
 
 
 def _positions_probe(student, oracle, inputs, out_hw, r) -> str | None:
@@ -1053,9 +1068,10 @@ def _pool_forward_case(maxpool2d_forward, x, case):
 def _pool_provenance(exc, got, want, x, size, s):
     """The inputs are all different, so every output value says where in x it was taken: name the
     window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
+    head = _head(exc)
     g, xv = np.asarray(got, _float64), np.asarray(x, _float64)
     n, c, ho, wo = want.shape
-    rows, cols = set(), set()
+    rows, cols, rows1, cols1 = set(), set(), set(), set()
     for a in range(n):
         for b in range(c):
             where = {v: divmod(k, xv.shape[3]) for k, v in enumerate(xv[a, b].ravel())}
@@ -1066,16 +1082,30 @@ def _pool_provenance(exc, got, want, x, size, s):
                         return               # a value not in x: computed, not selected
                     rows.add(hit[0] - i * s)
                     cols.add(hit[1] - j * s)
-    span = lambda v: f"{min(v)} .. {max(v)}"
-    if min(rows) >= 0 and min(cols) >= 0 and max(rows) < size and max(cols) < size:
-        fail(f"{exc}: every output is an input value from offsets {span(rows)} (rows) and {span(cols)} (columns) of "
-             f"its window, never from the window's last row or column: the windows are cut short; window (i, j) is "
-             f"x[:, :, i*stride : i*stride + size, j*stride : j*stride + size] (the end of a slice is excluded)",
-             "pool-window-short")
-    if min(rows) >= 0 and min(cols) >= 0 and max(rows) < size and max(cols) < size:
-        fail(f"{exc}: every output is a value from inside its window, but not always the window's maximum: "
+                    rows1.add(hit[0] - i)
+                    cols1.add(hit[1] - j)
+
+    def span(v):
+        return f"{min(v)} .. {max(v)}"
+
+    def inside(r, c):
+        return min(r) >= 0 and min(c) >= 0 and max(r) < size and max(c) < size
+
+    if inside(rows, cols) and (max(rows) < size - 1 or max(cols) < size - 1):
+        fail(f"{head}: every output is an input value from offsets {span(rows)} (rows) and {span(cols)} (columns) of "
+             f"its window, never from the window's last {'row' if max(rows) < size - 1 else 'column'}: the windows "
+             f"are cut short; window (i, j) is x[:, :, i*stride : i*stride + size, j*stride : j*stride + size] "
+             f"(the end of a slice is excluded)", "pool-window-short")
+    if inside(rows, cols):
+        if core.close(g, -_pool(-xv, size, s), 0, 0):
+            fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
+                 "pool-minimum")
+        fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
-    fail(f"{exc}: every output is an input value, taken from rows i*stride + ({span(rows)}) and columns j*stride + "
+    if s > 1 and inside(rows1, cols1):
+        fail(f"{head}: every output comes from the size x size block that starts at (i, j) of x: window (i, j) "
+             f"starts at (i*stride, j*stride), the start is not multiplied by the stride", "pool-start-not-strided")
+    fail(f"{head}: every output is an input value, taken from rows i*stride + ({span(rows)}) and columns j*stride + "
          f"({span(cols)}) of x, but window (i, j) covers offsets 0 .. {size - 1} from (i*stride, j*stride): the "
          f"windows are misplaced (a start not multiplied by the stride, or rows and columns mixed up?)",
          "pool-window-misplaced")
@@ -1150,7 +1180,7 @@ def maxpool2d_backward(maxpool2d_backward):
                                          lambda d, x_, _w, size=size, s=s: _pool_grad(d, x_, size, s),
                                          (x, None), _pool(x, size, s).shape[2:], r)
                 if found:
-                    fail(f"{exc}: {found}", "output-positions-skipped")
+                    fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
     _pool_ties(maxpool2d_backward, r)
 
@@ -1159,6 +1189,7 @@ def _pool_offsets_probe(maxpool2d_backward, exc, r):
     """Windows that tile the image, each with a unique maximum: group the windows by WHERE in the window
     their maximum lies; right for some offsets and wrong for all the others names a loop over the window
     offsets that stops early, or an offset computed wrongly."""
+    head = _head(exc)
     n, c, h, w, size = 3, 2, 8, 6, 2
     x = _distinct(r, (n, c, h, w), _float64)
     dout = r.normal(0, 1, (n, c, h // size, w // size))
@@ -1181,7 +1212,7 @@ def _pool_offsets_probe(maxpool2d_backward, exc, r):
     good = sorted(o for o, v in right.items() if all(v))
     bad = sorted(o for o, v in right.items() if not any(v))
     if good and bad and len(good) + len(bad) == len(right):
-        fail(f"{exc}: dx is right for the windows whose maximum lies at offsets {good} (row, column) of the window "
+        fail(f"{head}: dx is right for the windows whose maximum lies at offsets {good} (row, column) of the window "
              f"and wrong for those whose maximum lies at {bad}: the gradient must reach the maximum wherever it "
              f"is in the window; a loop over the window offsets that stops early (a return or break inside it?), "
              f"or an offset computed wrongly", "pool-offsets-missed")

@@ -495,6 +495,15 @@ POOL_BWD_LOOPS = """    dx = np.zeros_like(x)
             dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += onehot * dout[:, :, i, j][..., None, None]
     return dx"""
 
+CHANNEL_LOOP_FWD = """    N = x.shape[0]
+    H_out = (xp.shape[2] - KH) // stride + 1
+    W_out = (xp.shape[3] - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    for c in range(C_in):
+        out += np.einsum("nhwuv,ouv->nohw", windows[:, c], w[:, c]) + b[None, :, None, None]
+    return out"""
+
 MUTANTS += [
     Mutant("out size: stride and pad arguments mixed up", old=OUT,
            new="return (n + 2 * stride - k) // pad + 1", expect='the arguments are mixed up'),
@@ -534,6 +543,21 @@ MUTANTS += [
     Mutant("conv bwd: dxp aliases xp when pad == 0 (zeroes the padded input)", old=BWD_BODY,
            new=LOOP_BWD.replace("    dxp = np.zeros_like(xp)\n", "    dxp = xp if pad == 0 else np.zeros_like(xp)\n    dxp[...] = 0\n"),
            expect='right with padding and wrong without (pad = 0)'),
+    Mutant("conv fwd: bias added inside the loop over input channels", old=FWD_BODY, new=CHANNEL_LOOP_FWD,
+           expect='the bias is added 3 times instead of once (3 = C_in)'),
+    Mutant("conv bwd: loop drops the last output column", old=BWD_BODY,
+           new=LOOP_BWD.replace("for j in range(W_out):", "for j in range(W_out - 1):"), expect='the output column(s) [4] of 5'),
+    Mutant("maxpool fwd: loop window start not multiplied by stride", old=POOL_FWD_LOOP,
+           new=POOL_FWD_LOOPS.replace("i * stride:i * stride + size, j * stride:j * stride + size",
+                                      "i:i + size, j:j + size"), expect='the start is not multiplied by the stride'),
+    Mutant("out size: k and stride mixed up", old=OUT, new="return (n + 2 * pad - stride) // k + 1",
+           expect='your code uses stride where the formula has k'),
+    Mutant("maxpool bwd: loop starts at output row 1", old=POOL_BWD_ROUTE,
+           new=POOL_BWD_LOOPS.replace("for i in range(H_out):", "for i in range(1, H_out):"), expect='the output row(s) [0]'),
+    Mutant("flatten: reshape(N, H*W)", old="return x.reshape(x.shape[0], -1)",
+           new="return x.reshape(x.shape[0], x.shape[2] * x.shape[3])", expect='10 (H*W)'),
+    Mutant("maxpool fwd: min instead of max", old=POOL_FWD_LOOP,
+           new="    return windows.min(axis=(4, 5))", expect='the MINIMUM of its window')
 ]
 
 VARIANTS += [

@@ -581,6 +581,38 @@ MUTANTS += [
     Mutant("batch norm forward without keepdims", old=BN_STATS,
            new="        mean = x.mean(axis=0)\n        var = ((x - mean) ** 2).mean(axis=0)\n",
            expect="cache's inv_std = 1 / sqrt(var + eps): expected shape (1, 4), got (4,)"),
+    Mutant("batch norm training normalises with the updated running statistics", old=RUNNING,
+           new=RUNNING + "        mean, var = running_mean, running_var\n",
+           expect="normalises x with the running mean after this batch's update"),
+    Mutant("early stopping: first epoch returns early without best_epoch", old=ES_STEP,
+           new="        self.epoch += 1\n        if self.best_loss == math.inf:\n            self.best_loss = float(val_loss)\n"
+               "            return False\n        if val_loss < self.best_loss - self.min_delta:\n",
+           expect='the first call to step is handled on its own'),
+    Mutant("Nesterov forgets the gradient term (theta -= lr * mu * v)",
+           old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (self.momentum * v)\n", expect='the term lr * g is missing'),
+    Mutant("Adam steps with v before this step's update",
+           old="            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n"
+               "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n"
+               "            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n",
+           expect="the second moment v from BEFORE this step's gradient"),
+    Mutant("batch norm backward: mean term counted twice", old=BN_BWD_DX,
+           new="    dx = (gamma * inv_std / n) * (n * dout - 2 * dbeta - x_hat * dgamma)\n",
+           expect='(the batch-mean term) is 2 times what it should be'),
+    Mutant("cosine decay runs backwards (epoch from the end)",
+           old="math.cos(math.pi * epoch / total_epochs)", new="math.cos(math.pi * (total_epochs - epoch) / total_epochs)",
+           expect='it runs backwards in time'),
+    Mutant("Adam eps after the division (precedence)", old=ADAM_UPDATE,
+           new="            p.data -= self.lr * (m / correction1) / np.sqrt(v / correction2) + self.eps\n",
+           expect='eps is subtracted from the parameter on its own'),
+    Mutant("SGD L2 term doubled (2 * lambda * theta)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + 2 * self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           expect='(the L2 term) is counted twice'),
+    Mutant("step decay: floor with true division then int of the power",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * int(gamma ** (epoch // step_size))\n", expect='an integer division // (or int())')
 ]
 
 VARIANTS += [
