@@ -373,6 +373,8 @@ def _decompose(got, before, terms, hyper) -> str | None:
     if not names:
         return None
     A, y = np.concatenate(rows), np.concatenate(target)
+    if not (np.isfinite(A).all() and np.isfinite(y).all()):
+        return None
     coef, *_ = np.linalg.lstsq(A, y, rcond=None)
     if np.linalg.matrix_rank(A) < len(names) or not core.close(A @ coef, y, 1e-5, 1e-9 * max(1.0, float(np.abs(y).max()))):
         return None
@@ -1132,7 +1134,7 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
     normalised with (x_hat = (out - beta) / gamma = (x - mean) / sqrt(var + eps)) and say what they are."""
     x, out, gamma, beta = _f64(x), _f64(out), _f64(gamma), _f64(beta)
     n, d = x.shape
-    if n < 2 or out.shape != x.shape:
+    if n < 2 or out.shape != x.shape or not np.isfinite(out).all():
         return
     mean, var = np.empty(d), np.empty(d)
     for j in range(d):
@@ -1302,7 +1304,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
     two properties every batch-norm dx has (adding a constant to a column of x, or scaling it, does not change
     the output: each column of dx sums to 0 and is orthogonal to x_hat), then which of the three terms is off."""
     g = _f64(dx)
-    if g.shape != want.shape or core.close(g, want, rtol, atol) or g.shape[0] < 2:
+    if g.shape != want.shape or core.close(g, want, rtol, atol) or g.shape[0] < 2 or not np.isfinite(g).all():
         return None
     n = g.shape[0]
     scale = atol + rtol * float(np.abs(want).max())
