@@ -64,6 +64,35 @@ def test_a_factor_equal_to_a_case_size_is_named():
     assert checks._name_factor(want + 1, want, {"N": 4}) is None
 
 
+def test_numpy_errors_are_read_with_the_case_sizes():
+    dims = checks._dims("conv2d_backward", (np.zeros((4, 7, 6, 5)), np.zeros((4, 3, 6, 5)), np.zeros((7, 3, 1, 1)),
+                                            1, 0))
+    said = checks._name_sizes("Size of label 'o' for operand 1 (7) does not match previous terms (3).", dims)
+    assert "7 (C_out)" in said and "3 (C_in)" in said
+    flat = checks._dims("flatten_forward", (np.zeros((3, 4, 5, 2)),))
+    assert "20 (C*H)" in checks._name_sizes("cannot reshape array of size 120 into shape (3,20)", flat)
+    assert checks._name_sizes("something else went wrong", flat) is None
+
+
+def test_skipped_output_rows_are_named():
+    r = np.random.default_rng(0)
+    case = checks.CONV_CASES[1]
+    x, w, _ = checks._conv_inputs(r, case)
+    s, p = case[7], case[8]
+
+    def skip_last_row(dout, x, w):
+        dout = dout.copy()
+        dout[:, :, -1] = 0
+        return checks._conv_grads(dout, x, w, s, p)
+
+    said = checks._positions_probe(skip_last_row, lambda d, x, w: checks._conv_grads(d, x, w, s, p), (x, w),
+                                   checks._out_size(case), r)
+    assert "contribute nothing" in said and "the last one" in said
+    assert checks._positions_probe(lambda d, x, w: checks._conv_grads(d, x, w, s, p),
+                                   lambda d, x, w: checks._conv_grads(d, x, w, s, p), (x, w),
+                                   checks._out_size(case), r) is None
+
+
 def test_one_mistake_costs_one_cell():
     """The backward checks get the forward's inputs, not its outputs: a wrong forward (or a wrong
     output size) fails its own cell only."""

@@ -177,6 +177,31 @@ def test_adam_oracle_first_step_and_steady_state():
     assert np.allclose(data[0] - uncorrected, 0.01 * 0.1 / math.sqrt(0.001) * np.sign(g), rtol=1e-3)
 
 
+def test_a_step_is_decomposed_on_the_rule_s_terms():
+    r = np.random.default_rng(3)
+    g = [[r.normal(size=(3, 2))] for _ in range(3)]
+    v = [[r.normal(size=(3, 2))] for _ in range(3)]
+    before = [[r.normal(size=(3, 2))] for _ in range(3)]
+    terms = lambda k, i, theta: {"lr * g": 0.1 * g[k][i], "lr * mu * v": 0.1 * 0.5 * v[k][i]}
+    flipped = [[b[0] - 0.1 * g[k][0] + 0.05 * v[k][0]] for k, b in enumerate(before)]
+    assert "lr * mu * v has the wrong sign" in checks._decompose(flipped, before, terms, {"lr": 0.1})
+    extra = [[b[0] - 0.1 * g[k][0] - 0.1 * 0.05 * v[k][0]] for k, b in enumerate(before)]
+    assert "multiplied by lr = 0.1 once more" in checks._decompose(extra, before, terms, {"lr": 0.1})
+    other = [[b[0] - 0.3 * g[k][0] ** 2] for k, b in enumerate(before)]
+    assert checks._decompose(other, before, terms, {"lr": 0.1}) is None
+
+
+def test_schedule_relations_name_the_mistake():
+    epochs = list(range(8))
+    want = [0.4 * min(1.0, (e + 1) / 4) for e in epochs]
+    with pytest.raises(core.CheckFailure, match="integer division"):
+        checks._schedule_relations("linear_warmup", (0.4, 4), epochs, [0.4 * min(1, (e + 1) // 4) for e in epochs],
+                                   want)
+    with pytest.raises(core.CheckFailure, match="upside down"):
+        checks._schedule_relations("linear_warmup", (0.4, 4), epochs, [0.4 - w for w in want], want)
+    checks._schedule_relations("linear_warmup", (0.4, 4), epochs, [w * 1.1 for w in want], want)   # nothing to say
+
+
 def test_optimiser_diagnoses_differ_from_the_right_answer():
     r = np.random.default_rng(2)
     data = [r.normal(size=s) for s in checks.SHAPES]

@@ -40,27 +40,35 @@ _float64 = np.float64
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "conv_output_size": ("oracle (window starts counted with range)", "strides 1 to 4", "paddings 0 to 2",
-                         "kernel as long as the input", "whole number returned", "one formula explains every answer"),
+                         "kernel as long as the input", "whole number returned", "one formula explains every answer",
+                         "arguments mixed up named (permutations tried, also when it raises)"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
                        "shape mistakes explained across every case",
                        "right only without padding / for stride 1 / square kernels / float64 named",
-                       "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
+                       "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
+                       "sizes in NumPy errors named (C_out, W_out, C*H...)", "bias added k times named (k a case size)",
+                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
                         "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
                         "inputs not modified", "right only without overlap / for stride 1 / without padding named",
                         "factor equal to a case size named (averaged over positions, ...)",
-                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained"),
+                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
+                        "skipped output rows / columns named (dout on one row or column at a time)",
+                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
-                          "right only when the windows tile the image named"),
+                          "right only when the windows tile the image named",
+                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
-                           "raises only with overlapping windows named"),
+                           "raises only with overlapping windows named",
+                           "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
+                           "skipped output rows / columns named", "index errors read with the case sizes"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
 }
@@ -231,9 +239,90 @@ def _call(fn, args, name, context, hints=None):
             fail(f"{text} (called with {context}): {found[0]}", found[1])
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
+        sizes = _name_sizes(text, _dims(name, args))
         if broadcast:
-            fail(f"{text} (called with {context}): {broadcast}", "raised-broadcast")
+            fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}", "raised-broadcast")
+        if sizes:
+            fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+def _dims(name: str, args) -> dict:
+    """The sizes of a call's arrays by the names the lab gives them (N, C_in, H, ...), to read errors with."""
+    shape = lambda a: tuple(int(d) for d in np.shape(a))
+    try:
+        if name.startswith("conv2d"):
+            x, w = (args[0], args[1]) if name == "conv2d_forward" else (args[1], args[2])
+            s, p = (args[3], args[4]) if name == "conv2d_forward" else (args[3], args[4])
+            (n, c, h, wd), (co, _, kh, kw) = shape(x), shape(w)
+            ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(wd + 2 * p, kw, s))
+            return {"N": n, "C_in": c, "C_out": co, "H": h, "W": wd, "KH": kh, "KW": kw, "H_out": ho, "W_out": wo,
+                    "H + 2*pad": h + 2 * p, "W + 2*pad": wd + 2 * p}
+        if name.startswith("maxpool2d"):
+            x, size, s = (args[0], args[1], args[2]) if name == "maxpool2d_forward" else (args[1], args[2], args[3])
+            n, c, h, wd = shape(x)
+            return {"N": n, "C": c, "H": h, "W": wd, "size": size, "H_out": len(_starts(h, size, s)),
+                    "W_out": len(_starts(wd, size, s))}
+        if name == "flatten_forward":
+            return dict(zip(("N", "C", "H", "W"), shape(args[0])))
+        if name == "flatten_backward":
+            return dict(zip(("N", "C", "H", "W"), tuple(args[1])))
+    except Exception:
+        return {}
+    return {}
+
+
+def _product_names(value: int, dims: dict) -> str | None:
+    """``value`` as a size of the call, or a product of two or three of them ('C_out', 'C*H'), or None."""
+    items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k]
+    single = [k for k, v in dims.items() if v == value]
+    if single:
+        return " or ".join(single[:3])
+    for r in (2, 3, 4):
+        for combo in __import__("itertools").combinations(items, r):
+            if int(np.prod([v for _, v in combo])) == value:
+                return "*".join(k for k, _ in combo)
+    return None
+
+
+def _name_sizes(text: str, dims: dict) -> str | None:
+    """The numbers of a NumPy error read as the sizes of the call (which axis is which), or None."""
+    if not dims:
+        return None
+    said = lambda v: f"{v} ({_product_names(int(v), dims)})" if _product_names(int(v), dims) else f"{v}"
+    m = re.search(r"Size of label '(\w)' for operand (\d+) \((\d+)\) does not match previous terms \((\d+)\)", text)
+    if m:
+        letter, op, a, b = m.groups()
+        return (f"in np.einsum the letter '{letter}' names an axis of size {said(a)} in operand {op} but of size "
+                f"{said(b)} in the operands before it: each array's letters must follow the order of ITS axes "
+                f"(w is (C_out, C_in, KH, KW): transpose it, or swap the letters, so that one letter is one quantity)")
+    m = re.search(r"index (\d+) is out of bounds for axis (\d+) with size (\d+)", text)
+    if m:
+        k, axis, size = (int(g) for g in m.groups())
+        longer = [name for name, v in dims.items() if v > k and "+" not in name]
+        here = (_product_names(size, dims) or "").split(" or ")
+        if any(h.endswith("_out") for h in here) and any(n.endswith("_out") for n in longer):
+            longer = [n for n in longer if n.endswith("_out")]
+        return (f"an index reached {k} on axis {axis}, whose size is {said(size)}"
+                + (f"; {k} is in range for {' or '.join(longer[:3])}: an index (or a loop bound) meant for one of "
+                   f"those was used on this axis (i and j, or H and W, swapped?)" if longer else ""))
+    if "could not be broadcast" in text:
+        shapes = [tuple(int(d) for d in re.findall(r"\d+", g)) for g in
+                  re.findall(r"\(([\d, ]*)\)", text[text.index("could not be broadcast"):])][:2]
+        if len(shapes) == 2 and len(shapes[0]) == len(shapes[1]):
+            clash = [(u, v) for u, v in zip(*shapes) if u != v and 1 not in (u, v)]
+            if clash and all(_product_names(v, dims) for pair in clash[:1] for v in pair):
+                u, v = clash[0]
+                return f"the sizes that differ, {said(u)} and {said(v)}, tell which two quantities were mixed up"
+        return None
+    m = re.search(r"cannot reshape array of size (\d+) into shape \(([-\d, ]*)\)", text)
+    if m:
+        total = int(m.group(1))
+        parts = [int(v) for v in re.findall(r"-?\d+", m.group(2))]
+        named = ", ".join(said(v) if v > 0 else str(v) for v in parts)
+        return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
+                f"must multiply to the same total (is a factor of the product missing or extra?)")
+    return None
 
 
 def _call_diagnosis(text: str) -> str:
@@ -259,10 +348,25 @@ def _unpack(out, n: int, name: str, what: str) -> list:
 
 def _expect(got, name: str, shape: tuple, dtype) -> np.ndarray:
     """expect_array, with what to do when a float32 input came back in another dtype."""
+    got_shape = _shape(got)
+    if shape is not None and got_shape is not None and got_shape != tuple(shape):
+        squeezed = tuple(d for d in got_shape if d != 1)
+        if squeezed == tuple(d for d in shape if d != 1) and len(got_shape) != len(shape):
+            extra = len(got_shape) > len(shape)
+            fail(f"{name}: expected shape {tuple(shape)}, got {got_shape}: the same sizes with "
+                 f"{'extra' if extra else 'missing'} axes of length 1: "
+                 + ("a reduction kept its axes (keepdims=True) or a reshape added them; drop them (squeeze, or "
+                    "keepdims=False)" if extra else "a reduction dropped them (keepdims=True keeps them) or a "
+                                                    "reshape/indexing removed them"),
+                 "extra-unit-axes" if extra else "missing-unit-axes")
     try:
         return expect_array(got, name=name, shape=shape, dtype=dtype)
     except core.CheckFailure as exc:
         if "must have dtype" in str(exc):
+            if np.dtype(dtype) == np.float64 and "float32" in str(exc).split("got")[-1]:
+                fail(f"{exc}: a float64 input must give a float64 result: the result was converted to float32 "
+                     f"(an .astype(np.float32), or a buffer created as float32) instead of keeping x.dtype",
+                     "dtype-not-kept-float64")
             fail(f"{exc}: keep the dtype of the inputs (float32 in, float32 out), e.g. "
                  f"np.zeros_like(x) or np.zeros(shape, dtype=x.dtype); np.zeros(shape) alone is float64",
                  "dtype-not-kept")
@@ -400,12 +504,43 @@ _SIZE_MISTAKES = {
 }
 
 
+def _size_arguments_mixed(conv_output_size, raised) -> None:
+    """When the call raised on some cases (a division by an argument that is 0 there, ...), try the
+    formula with its arguments permuted on every case: mixed-up arguments explain all the answers."""
+    import itertools
+    names = ("n", "k", "stride", "pad")
+    seen = {}
+    for case in SIZE_CASES:
+        try:
+            seen[case] = core.call(conv_output_size, *case, name="conv_output_size")
+        except core.CheckFailure:
+            seen[case] = None
+    for perm in itertools.permutations(range(4)):
+        if perm == (0, 1, 2, 3):
+            continue
+        def formula(case):
+            a = [case[i] for i in perm]
+            return None if a[2] == 0 else (a[0] + 2 * a[3] - a[1]) // a[2] + 1
+        if all(formula(c) == v for c, v in seen.items()) and any(v is not None for v in seen.values()):
+            used = ", ".join(f"{names[i]} where the formula has {names[j]}" for j, i in enumerate(perm) if i != j)
+            fail(f"{raised}: the arguments are mixed up: your code uses {used}; conv_output_size(n, k, stride=1, "
+                 f"pad=0) returns (n + 2*pad - k) // stride + 1", "size-arguments-mixed")
+
+
 def conv_output_size(conv_output_size):
     got = {}
     for n, k, s, p in SIZE_CASES:
         context = f"n={n}, k={k}, stride={s}, pad={p}"
-        value = core.expect_scalar(_call(conv_output_size, (n, k, s, p), "conv_output_size", context),
-                                   name=f"conv_output_size({context})")
+        try:
+            answer = _call(conv_output_size, (n, k, s, p), "conv_output_size", context)
+        except core.CheckFailure as exc:
+            _size_arguments_mixed(conv_output_size, exc)
+            if "ZeroDivisionError" in str(exc):
+                zero = [a for a, v in zip(("n", "k", "stride", "pad"), (n, k, s, p)) if v == 0]
+                fail(f"{exc}: a division by zero, and the only argument that is 0 here is {' and '.join(zero)}: "
+                     f"the division is by the stride, (n + 2*pad - k) // stride + 1", "size-divides-by-zero")
+            raise
+        value = core.expect_scalar(answer, name=f"conv_output_size({context})")
         if value != round(value):
             fail(f"conv_output_size({context}) returned {value:g}, not a whole number: the number of "
                  f"window positions is floor((n + 2*pad - k) / stride) + 1; use integer division //",
@@ -426,6 +561,7 @@ def conv_output_size(conv_output_size):
             (lambda c: c[3] > 0, "right without padding only: pad zeros on both sides, n + 2*pad", "size-padding-only")):
         if all(predicate(c) for c in wrong) and any(not predicate(c) for c in right):
             fail(f"{first}: {sentence}", diagnosis)
+    _size_arguments_mixed(conv_output_size, first)
     fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1 (right for "
          f"{len(right)} of {len(got)} cases)", "size-wrong")
 
@@ -531,7 +667,39 @@ def _conv_forward_values(got, x, wt, b, case, context):
         diagnose["the kernel's rows and columns are swapped: w[o, c, u, v] multiplies "
                  "xp[n, c, i*stride + u, j*stride + v] (u along H, v along W)"] = \
             lambda: _conv(x, wt.transpose(0, 1, 3, 2), b, s, p)
-    expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
+    try:
+        expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if _generic(exc):
+            _bias_term(got, want, b, case, context)
+        raise
+
+
+def _bias_term(got, want, b, case, context):
+    """Name a difference that is one constant per output channel: the bias term, added a wrong number of
+    times (the multiple named after a size of the case) or along the wrong axis."""
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    g, e = np.asarray(got, _float64), np.asarray(want, _float64)
+    if g.shape != e.shape or core.close(g, e, **_tol(dt)) or not np.isfinite(g).all():
+        return
+    diff = g - e
+    per = diff.mean(axis=(0, 2, 3))
+    if not core.close(diff, np.broadcast_to(per[None, :, None, None], diff.shape), **_tol(dt)):
+        return
+    b = np.asarray(b, _float64)
+    k = float(per @ b / (b @ b))
+    if not core.close(per, k * b, **_tol(dt)):
+        fail(f"conv2d_forward ({context}): every output of channel o is off by the same amount, and that amount is "
+             f"not a multiple of b[o]: a per-channel constant is added or missing (only b[o], once, belongs there)",
+             "bias-per-channel-offset")
+    times = round(k + 1, 6)
+    sizes = {"KH*KW (the kernel offsets)": kh * kw, "KH": kh, "KW": kw, "C_in": c, "C_in*KH*KW": c * kh * kw,
+             "N": n}
+    named = next((label for label, v in sizes.items() if v == times), None)
+    fail(f"conv2d_forward ({context}): the bias is added {times:g} times instead of once"
+         + (f" ({times:g} = {named}): it is added inside a loop over {named.split(' (')[0]}; add b once, after the sum"
+            if named else ": add b[o] once to every output of channel o, after the sum over c, u and v"),
+         "bias-added-several-times")
 
 
 def conv2d_forward(conv2d_forward):
@@ -589,10 +757,15 @@ PAD_BACKWARD = ("right without padding and wrong with pad > 0: in the backward p
                 "forward pass (the spatial axes only), take the windows of dw on the padded input xp, compute "
                 "dx of xp and crop the padding off, dxp[:, :, pad:pad + H, pad:pad + W]")
 
+PAD_ZERO = ("right with padding and wrong without (pad = 0): code that treats pad == 0 specially (if pad == 0: ... "
+            "or a crop such as [pad:-pad]) breaks there; when nothing is padded, xp must still be a separate array "
+            "equal to x, and every buffer a fresh one (np.zeros_like), not x or xp itself", "pad-zero-only-fails")
+
 BACKWARD_PATTERNS = [
     (_overlapping, OVERLAP, "overlap-overwritten"),
     (lambda c: c[7] > 1, STRIDE_BACKWARD, "stride-ignored-backward"),
     (lambda c: c[8] > 0, PAD_BACKWARD, "padding-only-fails"),
+    (lambda c: c[8] == 0, *PAD_ZERO),
     (lambda c: c[5] != c[6], "right for square kernels only: KH runs along H and KW along W", "square-kernel-only"),
     (lambda c: np.dtype(c[9]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x "
                                               "(or in float64 and cast the results back)", "float32-only-fails"),
@@ -674,6 +847,9 @@ def _backward_case(conv2d_backward, r, case):
         if shape == (c, co, kh, kw) and c != co:
             fail(f"conv2d_backward ({context}): dw has shape {shape}: it must have the shape of w, "
                  f"(C_out, C_in, KH, KW) = {wt.shape}; transpose the result of your product", "dw-transposed")
+        if shape == (co, c, kw, kh) and kh != kw:
+            fail(f"conv2d_backward ({context}): dw has shape {shape}: its last two axes are swapped; dw[o, c, u, v] "
+                 f"is the gradient of w[o, c, u, v] (u along H, KH values; v along W, KW values)", "dw-kernel-axes-swapped")
         if shape == x.shape and x.shape != wt.shape:
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
                  f"return (dx, dw, db) in this order", "wrong-return-order")
@@ -685,6 +861,9 @@ def _backward_case(conv2d_backward, r, case):
             "dw is N times too large: the batch sum is already in the product, do not multiply by N":
                 want_dw * n,
             unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
+            "dw's kernel rows and columns are swapped (u and v, e.g. in the einsum subscripts): dw[o, c, u, v] "
+            "pairs dout with xp[n, c, i*stride + u, j*stride + v], u along H and v along W":
+                lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
         })
         # db
         shape = _shape(db)
@@ -711,8 +890,69 @@ def conv2d_backward(conv2d_backward):
     # Finite differences of the oracle's forward as a witness for the oracle's gradients.
     _witness(r)
     runs = [(case, _backward_case(conv2d_backward, r, case)) for case in CONV_CASES]
-    _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
-            probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+    try:
+        _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
+                probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+    except core.CheckFailure as exc:
+        if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
+            for case in CONV_CASES[:4]:
+                found = _positions_probe(lambda d, x, w, c=case: conv2d_backward(d, x, w, c[7], c[8]),
+                                         lambda d, x, w, c=case: _conv_grads(d, x, w, c[7], c[8]),
+                                         _conv_inputs(r, case)[:2], _out_size(case), r)
+                if found:
+                    fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+        raise
+
+
+def _head(exc) -> str:
+    """A failure's message without its generic analysis of the values (replaced by a sharper diagnosis)."""
+    text = str(exc)
+    cut = text.find(" has wrong values")
+    return text[:cut].rstrip(":") if cut > 0 else text
+
+
+def _positions_probe(student, oracle, inputs, out_hw, r) -> str | None:
+    """Feed a dout that is non-zero on ONE output row (then one column) at a time: the rows/columns whose
+    gradient comes back all zero while the others are right were skipped by the student's loops or slices."""
+    x, w = inputs
+    n, co = x.shape[0], (w.shape[0] if w is not None else x.shape[1])
+    ho, wo = out_hw
+    for what, count in (("row", ho), ("column", wo)):
+        if count < 2:
+            continue
+        status = []
+        for i in range(count):
+            dout = np.zeros((n, co, ho, wo))
+            index = (slice(None), slice(None), i, slice(None)) if what == "row" else (slice(None), slice(None),
+                                                                                         slice(None), i)
+            dout[index] = r.normal(0, 1, dout[index].shape)
+            want = oracle(dout, x, w)
+            want = want if isinstance(want, tuple) else (want,)
+            try:
+                got = core.call(student, dout, x, w, name="probe")
+                got = tuple(got) if len(want) > 1 else (got,)
+                got = [np.asarray(g, _float64) for g in got[:len(want)]]
+            except Exception:
+                return None
+            if len(got) != len(want) or any(np.shape(g) != np.shape(e) for g, e in zip(got, want)):
+                return None
+            bad = [g for g, e in zip(got, want) if not core.close(g, e, 1e-6, 1e-8)]
+            if not bad:
+                status.append("right")
+            elif all(not g.any() for g in bad):
+                status.append("missing")
+            else:
+                status.append("wrong")
+        missing = [i for i, st in enumerate(status) if st == "missing"]
+        if missing and "right" in status and "wrong" not in status:
+            last = count - 1
+            edge = (" (the last one: a loop or slice stops one short, range(H_out - 1) or [:-1]?)"
+                    if missing == [last] else " (the first one: a loop starts at 1?)" if missing == [0] else "")
+            axis = "H_out" if what == "row" else "W_out"
+            return (f"the output {what}(s) {missing} of {count} ({axis} = {count}) contribute nothing to the gradients "
+                    f"and every other {what} is right{edge}: every output position (i, j), i < H_out, j < W_out, "
+                    f"sends its gradient back")
+    return None
 
 
 def _witness(r):
@@ -813,11 +1053,62 @@ def _pool_forward_case(maxpool2d_forward, x, case):
                 fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
                      diagnosis)
     got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
-    expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
-        "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
-        "the maximum is taken over the channels too: pool each channel separately":
-            lambda: np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
-    })
+    try:
+        expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
+            "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
+            "the maximum is taken over the channels too: pool each channel separately":
+                lambda: np.broadcast_to(want.max(axis=1, keepdims=True), want.shape),
+        })
+    except core.CheckFailure as exc:
+        if _generic(exc):
+            _pool_provenance(exc, got, want, x, size, s)
+        raise
+
+
+def _pool_provenance(exc, got, want, x, size, s):
+    """The inputs are all different, so every output value says where in x it was taken: name the
+    window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
+    head = _head(exc)
+    g, xv = np.asarray(got, _float64), np.asarray(x, _float64)
+    n, c, ho, wo = want.shape
+    rows, cols, rows1, cols1 = set(), set(), set(), set()
+    for a in range(n):
+        for b in range(c):
+            where = {v: divmod(k, xv.shape[3]) for k, v in enumerate(xv[a, b].ravel())}
+            for i in range(ho):
+                for j in range(wo):
+                    hit = where.get(g[a, b, i, j])
+                    if hit is None:
+                        return               # a value not in x: computed, not selected
+                    rows.add(hit[0] - i * s)
+                    cols.add(hit[1] - j * s)
+                    rows1.add(hit[0] - i)
+                    cols1.add(hit[1] - j)
+
+    def span(v):
+        return f"{min(v)} .. {max(v)}"
+
+    def inside(r, c):
+        return min(r) >= 0 and min(c) >= 0 and max(r) < size and max(c) < size
+
+    if inside(rows, cols) and (max(rows) < size - 1 or max(cols) < size - 1):
+        fail(f"{head}: every output is an input value from offsets {span(rows)} (rows) and {span(cols)} (columns) of "
+             f"its window, never from the window's last {'row' if max(rows) < size - 1 else 'column'}: the windows "
+             f"are cut short; window (i, j) is x[:, :, i*stride : i*stride + size, j*stride : j*stride + size] "
+             f"(the end of a slice is excluded)", "pool-window-short")
+    if inside(rows, cols):
+        if core.close(g, -_pool(-xv, size, s), 0, 0):
+            fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
+                 "pool-minimum")
+        fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
+             f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
+    if s > 1 and inside(rows1, cols1):
+        fail(f"{head}: every output comes from the size x size block that starts at (i, j) of x: window (i, j) "
+             f"starts at (i*stride, j*stride), the start is not multiplied by the stride", "pool-start-not-strided")
+    fail(f"{head}: every output is an input value, taken from rows i*stride + ({span(rows)}) and columns j*stride + "
+         f"({span(cols)}) of x, but window (i, j) covers offsets 0 .. {size - 1} from (i*stride, j*stride): the "
+         f"windows are misplaced (a start not multiplied by the stride, or rows and columns mixed up?)",
+         "pool-window-misplaced")
 
 
 POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
@@ -877,8 +1168,54 @@ def maxpool2d_backward(maxpool2d_backward):
         analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
         results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
                                                 diagnosis)))
-    _report(results, POOL_PATTERNS)
+    try:
+        _report(results, POOL_PATTERNS)
+    except core.CheckFailure as exc:
+        if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
+            _pool_offsets_probe(maxpool2d_backward, exc, r)
+            for case in POOL_CASES[:3]:
+                n, c, h, w, size, s, dt = case
+                x = _distinct(r, (n, c, h, w), _float64)
+                found = _positions_probe(lambda d, x_, _w, size=size, s=s: maxpool2d_backward(d, x_, size, s),
+                                         lambda d, x_, _w, size=size, s=s: _pool_grad(d, x_, size, s),
+                                         (x, None), _pool(x, size, s).shape[2:], r)
+                if found:
+                    fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+        raise
     _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_offsets_probe(maxpool2d_backward, exc, r):
+    """Windows that tile the image, each with a unique maximum: group the windows by WHERE in the window
+    their maximum lies; right for some offsets and wrong for all the others names a loop over the window
+    offsets that stops early, or an offset computed wrongly."""
+    head = _head(exc)
+    n, c, h, w, size = 3, 2, 8, 6, 2
+    x = _distinct(r, (n, c, h, w), _float64)
+    dout = r.normal(0, 1, (n, c, h // size, w // size))
+    try:
+        got = np.asarray(core.call(maxpool2d_backward, dout, x, size, size, name="maxpool2d_backward"), _float64)
+    except Exception:
+        return
+    if got.shape != x.shape:
+        return
+    want = _pool_grad(dout, x, size, size)
+    right: dict[tuple, list[bool]] = {}
+    for i in range(h // size):
+        for j in range(w // size):
+            win = x[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size].reshape(n, c, -1)
+            k = win.argmax(axis=2)
+            ok = np.isclose(got[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size],
+                            want[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size], 1e-6, 1e-8).all(axis=(2, 3))
+            for kk, good in zip(k.ravel(), ok.ravel()):
+                right.setdefault(divmod(int(kk), size), []).append(bool(good))
+    good = sorted(o for o, v in right.items() if all(v))
+    bad = sorted(o for o, v in right.items() if not any(v))
+    if good and bad and len(good) + len(bad) == len(right):
+        fail(f"{head}: dx is right for the windows whose maximum lies at offsets {good} (row, column) of the window "
+             f"and wrong for those whose maximum lies at {bad}: the gradient must reach the maximum wherever it "
+             f"is in the window; a loop over the window offsets that stops early (a return or break inside it?), "
+             f"or an offset computed wrongly", "pool-offsets-missed")
 
 
 def _pool_ties(maxpool2d_backward, r):

@@ -27,6 +27,7 @@ import re
 import numpy as np
 
 from . import core
+from .cases import GENERIC_DIAGNOSES as _GENERIC
 from .core import expect_array, expect_close, expect_scalar, fail
 
 #: The lab asks students to write the optimisers themselves.
@@ -70,7 +71,7 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
-    "zero_grad": ("every p.grad zero", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
+    "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
                   "parameters of different shapes"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
@@ -78,34 +79,42 @@ PROPERTIES = {
                      "two optimisers independent",
                      "state arrays of each parameter's own shape (raises only together: named)"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
+                     "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64"),
-    "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta", "p.decay respected",
+    "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
+                         "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched"),
-    "rmsprop": ("exact step", "alpha and eps used (tiny gradients)", "state kept between steps",
+    "rmsprop": ("exact step", "state used before its update named", "eps outside the division named",
+                "alpha and eps used (tiny gradients)", "state kept between steps",
                 "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64"),
-    "adam": ("exact step (Kingma & Ba)", "bias correction", "step counter counts step() calls",
+    "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
+             "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
              "defaults", "self.lr read at every step", "two optimisers independent", "in place",
              "p.grad untouched", "float32 and float64"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64"),
-    "dropout_forward": ("kept fraction 1 - p (statistical)", "scale 1 / (1 - p)", "one draw per activation",
+    "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
+                        "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
                         "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
                         "dtype kept", "input not modified"),
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
-    "batchnorm_train": ("oracle (column by column)", "biased batch variance", "running statistics (momentum "
+    "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
+                        "biased batch variance", "running statistics (momentum "
                         "convention)", "cache triple x_hat / gamma / inv_std", "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified"),
-    "batchnorm_backward": ("finite differences of the forward", "caches made by the oracle", "N != D", "batch 1",
+    "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
+                           "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
-    "early_stopping": ("initial state", "decision / best_loss / best_epoch after every epoch", "min_delta",
+    "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3"),
-    "step_decay": ("every epoch of three schedules", "step_size 1"),
-    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min"),
-    "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described"),
+    "step_decay": ("every epoch of three schedules", "step_size 1", "constant amount vs constant factor named"),
+    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named"),
+    "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
+                      "whole multiples of lr0 (integer division) named"),
     "update_ratio": ("oracle (Frobenius norms)", "float32 and float64", "a (1, D) weight", "inputs not modified"),
 }
 
@@ -150,12 +159,18 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     return out
 
 
+STALE = ("the step uses the {state} from BEFORE this step's gradient was added: update the state first "
+         "({update}), then step with the updated value{note}")
+EXPLODES = " (at the first step the old state is 0, so the step divides by eps alone and explodes)"
+EPS_AFTER = ("eps is subtracted from the parameter on its own: `a / b + eps` is (a / b) + eps (operator "
+             "precedence); eps belongs inside the brackets of the denominator, {expr}")
+
 STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for every parameter; it started at "
                 "ones")
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, start=0.0, lrs=None):
+             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
     out = []
@@ -165,8 +180,14 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             g = _f64(g)
             a = 1 - alpha if swap_alpha else alpha
             new_s = a * s[i] + (1 - a) * g ** 2
+            used = s[i] if stale else new_s
             s[i] = np.zeros_like(new_s) if stateless else new_s
-            denom = new_s + eps if no_sqrt else (np.sqrt(new_s + eps) if eps_inside else np.sqrt(new_s) + eps)
+            if eps_after:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    theta[i] = theta[i] - eta * g / np.sqrt(used) - eps
+                continue
+            with np.errstate(divide="ignore"):
+                denom = used + eps if no_sqrt else (np.sqrt(used + eps) if eps_inside else np.sqrt(used) + eps)
             theta[i] = theta[i] - eta * g / denom
         out.append([x.copy() for x in theta])
     return out
@@ -176,7 +197,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           correct_m=True, correct_v=True, t_per_param=False, t_frozen=False, swap_betas=False,
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
-          raw_m=False, raw_v=False):
+          raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -197,6 +218,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             gm, gv = (raw if raw_m else g), (raw if raw_v else g)
             if stateless:
                 m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
+            m_old, v_old = m[i], v[i]
             if swap_weights:
                 m[i] = (1 - b1) * m[i] + b1 * g
                 v[i] = (1 - b2) * v[i] + b2 * g * g
@@ -208,8 +230,10 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 v[i] = b2 * v[i] + (1 - b2) * gv * gv
             c1 = (1 - beta1) ** tt if pow_paren else 1 - beta1 ** tt
             c2 = (1 - beta2) ** tt if pow_paren else 1 - beta2 ** tt
-            m_hat = m[i] / c1 if correct_m else m[i]
-            v_hat = v[i] / c2 if correct_v else v[i]
+            m_used = m_old if "m" in stale else m[i]
+            v_used = v_old if "v" in stale else v[i]
+            m_hat = m_used / c1 if correct_m else m_used
+            v_hat = v_used / c2 if correct_v else v_used
             if store_m_hat:
                 m[i] = m_hat
             if store_v_hat:
@@ -218,7 +242,12 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 v[i] = m[i]
             with np.errstate(invalid="ignore"):     # shared m and v can go negative: that mistake's NaN
                 denom = v_hat + eps if no_sqrt else (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps)
-            new = theta[i] - eta * m_hat / denom
+                if root_outside:
+                    denom = np.sqrt(v[i]) / c2 + eps
+            new = theta[i] - eta * (g if raw_step else m_hat) / denom
+            if eps_after:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    new = theta[i] - eta * m_hat / np.sqrt(v_hat) - eps
             if applies and weight_decay and decoupled:
                 new = new - eta * weight_decay * theta[i]
             theta[i] = new
@@ -328,7 +357,47 @@ def _collect(params, step, what, dtype):
     return [np.array(_read(p, i, dtype, step[i].shape, what)) for i, p in enumerate(params)]
 
 
-def _judge(got, before, expected, what, dtype, diagnose):
+def _decompose(got, before, terms, hyper) -> str | None:
+    """Write the student's moves (theta before - theta after, every step and parameter) as a combination
+    of the rule's terms (``terms(k, i, theta_before)``: name -> the term's share of the move); when the
+    combination explains every move, name the term whose coefficient is not 1 (sign, missing, twice,
+    an extra factor that equals a hyperparameter)."""
+    rows, target = [], []
+    names = None
+    for k, step in enumerate(got):
+        for i, value in enumerate(step):
+            parts = terms(k, i, _f64(before[k][i]))
+            names = names or list(parts)
+            rows.append(np.stack([_f64(parts[n]).ravel() for n in names], axis=1))
+            target.append((_f64(before[k][i]) - _f64(value)).ravel())
+    if not names:
+        return None
+    A, y = np.concatenate(rows), np.concatenate(target)
+    if not (np.isfinite(A).all() and np.isfinite(y).all()):
+        return None
+    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    if np.linalg.matrix_rank(A) < len(names) or not core.close(A @ coef, y, 1e-5, 1e-9 * max(1.0, float(np.abs(y).max()))):
+        return None
+    wrong = [(n, float(c)) for n, c in zip(names, coef) if abs(c - 1) > 1e-4]
+    if len(wrong) != 1:
+        return None
+    name, c = wrong[0]
+    if abs(c + 1) < 1e-4:
+        return f"the term {name} has the wrong sign (every other term of the rule is right)"
+    if abs(c) < 1e-4:
+        return f"the term {name} is missing (every other term of the rule is right)"
+    if abs(c - 2) < 1e-4:
+        return f"the term {name} is counted twice (every other term of the rule is right)"
+    for label, h in (hyper or {}).items():
+        if h and abs(c / h - 1) < 1e-4:
+            return (f"the term {name} is multiplied by {label} = {h:g} once more than the rule says (every other "
+                    f"term is right)")
+        if h and abs(c * h - 1) < 1e-4:
+            return f"the term {name} is divided by {label} = {h:g} (every other term of the rule is right)"
+    return f"the term {name} is {c:.4g} times what the rule says (every other term of the rule is right)"
+
+
+def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None):
     """Compare the student's parameters after every step with ``expected``; name the first mismatch.
 
     ``got[k][i]`` is parameter i after step k, ``before[k][i]`` before it.  A diagnosis whose
@@ -351,7 +420,20 @@ def _judge(got, before, expected, what, dtype, diagnose):
             for msg, wrong in diagnose.items():     # explains the step that went wrong only
                 if core.close(value, wrong[k][i], rtol, atol):
                     fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+            named = _decompose(got, before, terms, hyper) if terms is not None else None
+            if named:
+                fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
             analysis, diagnosis = core.analyse_difference(value, want, *core.dtype_tolerance(value, rtol, atol))
+            if abs(float(np.mean(_f64(value) - want))) > 0 and hyper:
+                offset = _f64(value) - want
+                if core.close(offset, np.full_like(offset, offset.mean()), 1e-3, 1e-12):
+                    c = -float(offset.mean())
+                    for label, h in {**hyper, "lr * eps": hyper.get("lr", 0) * hyper.get("eps", 0)}.items():
+                        if h and abs(c / h - 1) < 1e-3:
+                            fail(f"{what}: parameter {i} after step {k + 1}: every entry moved by {label} = {h:g} "
+                                 f"more than the rule says, the same for all: {label} is subtracted on its own, "
+                                 f"outside the step (operator precedence: a / b + {label} is (a / b) + {label}; "
+                                 f"put the denominator in brackets)", "constant-term-outside")
             if k > 0:       # every parameter was right after the earlier steps
                 fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: what step() "
                      f"keeps between calls (velocity, running averages, step counter) is not updated or not "
@@ -364,7 +446,7 @@ def _judge(got, before, expected, what, dtype, diagnose):
             fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
 
 
-def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None):
+def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None):
     """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge."""
     params = _params(data0, decay)
     opt = call(make, params, name=what)
@@ -376,7 +458,7 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _set_grads(params, step)
         _step_checked(opt, what, make, data0, grads, decay)
         got.append(_collect(params, step, what, dtype))
-    _judge(got, before, expected, what, dtype, diagnose or {})
+    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper)
 
 
 def _moves(trajectory, data0):
@@ -428,6 +510,10 @@ def zero_grad(Optimizer):
             if grad.dtype != np.dtype(dtype):
                 fail(f"zero_grad turned a {np.dtype(dtype)} gradient into {grad.dtype}: keep the dtype "
                      f"(p.grad[...] = 0 or np.zeros_like(p.grad))", "zero-grad-dtype")
+            if bool((grad != 0).any()) and not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
+                fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
+                     f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
+                     "zero-grad-zeroed-data")
             if bool((grad != 0).any()):
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
                      f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
@@ -458,6 +544,29 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
     return out
 
 
+UNDECAYED = ("with the default momentum 0 the velocity keeps every past gradient: v is never multiplied by mu, "
+             "or it is decayed with 1 - mu instead of mu; the rule is v <- mu * v + g (v *= mu; v += g)")
+
+
+def _which_decay(SGD, r, exc):
+    """With momentum 0, 'never decayed' and 'decayed with 1 - mu' coincide: a run with mu = 0.7 tells them apart."""
+    data0, grads = _problem(r, np.float64, 3)
+    lr, mu = 0.07, 0.7
+    try:
+        got = _trajectory(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, f"SGD(params, lr={lr}, momentum={mu})")
+    except core.CheckFailure:
+        return
+    same = lambda ref: all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, ref)
+                           for g, w in zip(gs, ws))
+    head = str(exc).split(": with the default momentum")[0]
+    if same(_sgd(data0, grads, DECAY, lr, 1.0)):
+        fail(f"{head}: the velocity is never multiplied by mu: v accumulates every past gradient (the same with "
+             f"momentum {mu}); the rule is v <- mu * v + g, so v *= mu comes before v += g", "velocity-never-decayed")
+    if same(_sgd(data0, grads, DECAY, lr, 1.0 - mu)):
+        fail(f"{head}: the velocity is decayed with 1 - mu instead of mu (with momentum {mu} it kept {1 - mu:g} of "
+             f"itself): v <- mu * v + g", "the-velocity-is-decayed-with-mu-instead-of-mu")
+
+
 def sgd_momentum(SGD):
     r = core.rng("lab08.sgd_momentum")
     for dtype in (np.float64, np.float32):
@@ -465,15 +574,19 @@ def sgd_momentum(SGD):
         # step() must read self.lr at every call (a schedule sets it).
         data0, grads = _problem(r, dtype, 3)
         lrs = [0.3, 0.1, 0.05]
-        _run(lambda ps: SGD(ps, 0.3), data0, grads, _sgd(data0, grads, DECAY, 0.3, lrs=lrs),
-             f"SGD(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
-                 "the update has the wrong sign: gradient descent is theta - lr * grad":
-                     _sgd(data0, grads, DECAY, 0.3, sign=-1.0, lrs=lrs),
-                 "step() must use the current self.lr (a schedule changes it between steps), not the "
-                 "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
-                 "the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g (with the default "
-                 "momentum 0 this is plain SGD)": _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
-             })
+        try:
+            _run(lambda ps: SGD(ps, 0.3), data0, grads, _sgd(data0, grads, DECAY, 0.3, lrs=lrs),
+                 f"SGD(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
+                     "the update has the wrong sign: gradient descent is theta - lr * grad":
+                         _sgd(data0, grads, DECAY, 0.3, sign=-1.0, lrs=lrs),
+                     "step() must use the current self.lr (a schedule changes it between steps), not the "
+                     "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
+                     UNDECAYED: _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
+                 })
+        except core.CheckFailure as exc:
+            if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
+                _which_decay(SGD, r, exc)
+            raise
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
         lr, mu = 0.07, 0.7
@@ -542,7 +655,9 @@ def sgd_nesterov(SGD):
             "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
             "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
-        })
+        }, terms=lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
+                                      "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
+           hyper={"lr": lr, "mu": mu})
 
 
 def sgd_weight_decay(SGD):
@@ -598,7 +713,10 @@ def sgd_weight_decay(SGD):
                 _step_checked(opt, what, lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd),
                               data0, grads, DECAY)
                 got.append(_collect(test_params, step, what, dtype))
-            _judge(got, before, expected, what, dtype, diagnose)
+            plain = (lambda k, i, theta: {"lr * g (the gradient)": lr * _f64(grads[k][i]),
+                                          "lr * lambda * theta (the L2 term)": lr * wd * theta * DECAY[i]}) \
+                if mu == 0 else None
+            _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
 
 
 # =============================================================================================
@@ -625,7 +743,10 @@ def rmsprop(RMSProp):
                  "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
                      _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
                  STATE_AT_ONE.format(state="running average s"): _rmsprop(data0, grads, lr, alpha, eps, start=1.0),
-             })
+                 STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
+                     _rmsprop(data0, grads, lr, alpha, eps, stale=True),
+                 EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
+             }, hyper={"lr": lr, "eps": eps, "alpha": alpha})
         # Defaults, and the learning rate changed between steps.
         data0, grads = _problem(r, dtype, 3)
         lrs = [1e-2, 3e-3, 1e-3]
@@ -648,7 +769,20 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "the bias correction of the second moment is missing: v_hat = v / (1 - beta2**t)": run(correct_v=False),
         "the step counter must count calls to step(), once per step for all parameters (it was "
         "incremented once per parameter)": run(t_per_param=True),
-        "the step counter never increases: t is 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "the bias corrections keep their first-step values (1 - beta1, 1 - beta2) at every step: either the step "
+        "counter never increases or the power is missing; the corrections are 1 - beta1**t and 1 - beta2**t with "
+        "t = 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "the bias correction of v belongs INSIDE the square root: sqrt(v / (1 - beta2**t)), not "
+        "sqrt(v) / (1 - beta2**t)": run(root_outside=True),
+        "the step uses the raw gradient g where the rule has the first moment: theta <- theta - lr * m_hat / "
+        "(sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) (at the first step m_hat = g, so only later "
+        "steps differ)": run(raw_step=True),
+        EPS_AFTER.format(expr="lr * m_hat / (sqrt(v_hat) + eps)"): run(eps_after=True),
+        STALE.format(state="second moment v", update="v <- beta2 * v + (1 - beta2) * g**2", note=EXPLODES): run(stale="v"),
+        STALE.format(state="first moment m", update="m <- beta1 * m + (1 - beta1) * g",
+                     note=" (at the first step the old m is 0: the parameters do not move)"): run(stale="m"),
+        STALE.format(state="moments m and v", update="m <- beta1 * m + (1 - beta1) * g, same for v",
+                     note=""): run(stale="mv"),
         "beta1 belongs to the first moment m and beta2 to the second moment v (they are swapped)":
             run(swap_betas=True),
         "beta weights the OLD average: m <- beta1 * m + (1 - beta1) * g (same for v)": run(swap_weights=True),
@@ -794,9 +928,21 @@ def _dropout_result(res, x, what):
         out, mask = res
     except (TypeError, ValueError):
         fail(f"{what} must return the pair (out, mask)", "wrong-return-tuple")
+    n, d = x.shape
+    if n > 1 and tuple(np.shape(out)) == (n, 1) and tuple(np.shape(mask)) == x.shape:
+        fail(f"{what}: the mask returned first has shape (N, 1) = {(n, 1)}: return (out, mask) in this order, "
+             f"and draw one random number per ACTIVATION, rng.random(x.shape)", "dropout-per-sample-mask")
+    if n > 1 and tuple(np.shape(mask)) == (n, 1):
+        fail(f"{what}: the mask has shape (N, 1) = {(n, 1)}: one draw per SAMPLE keeps or drops a whole row; "
+             f"draw one random number per activation, rng.random(x.shape) of shape (N, D) = {x.shape}",
+             "dropout-per-sample-mask")
     out = expect_array(out, name=f"{what}: out", shape=x.shape)
     mask = expect_array(mask, name=f"{what}: mask", shape=None)
-    n, d = x.shape
+    if tuple(mask.shape) == x.shape:
+        xs, first = _f64(x), _f64(out)
+        if core.close(_f64(mask), xs * first, 1e-6, 1e-9) and not core.close(first, _f64(mask), 1e-6, 1e-9):
+            fail(f"{what}: the two values are returned in the wrong order: the function returns (out, mask), "
+                 f"out = x * mask first, the mask second", "dropout-returns-swapped")
     if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
              f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
@@ -967,6 +1113,51 @@ def _running(rm, rv, d, what):
             expect_array(rv, name=f"{what}: running_var", shape=(1, d)))
 
 
+def _bn_out_close(out, want, what, rtol, atol, mk, default_eps):
+    expect_close(out, want[0], name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
+        "eps goes INSIDE the square root: x_hat = (x - mean) / sqrt(var + eps)": lambda: mk(eps_outside=True)()[0],
+        "use the biased batch variance (divide by N, np.var's default), as the lab states":
+            lambda: mk(ddof=1)()[0],
+        "the statistics are taken over the wrong axis: batch norm averages each feature over the BATCH "
+        "(axis=0, keepdims=True)": lambda: mk(axis=1)()[0],
+        "training mode normalises with the BATCH statistics, not the running ones":
+            lambda: mk(running_in_training=True)()[0],
+        "gamma scales and beta shifts: out = gamma * x_hat + beta (they are swapped)": lambda: mk(swap=True)()[0],
+        "eps is ignored: use the eps argument": default_eps,
+        "the standard deviation was used as the variance (x.std instead of x.var): x_hat = (x - mean) / "
+        "sqrt(var + eps) with var the mean of the squared deviations": lambda: mk(std_as_var=True)()[0],
+    })
+
+
+def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
+    """Batch norm's out is an affine function of each column of x: read back the mean and variance the code
+    normalised with (x_hat = (out - beta) / gamma = (x - mean) / sqrt(var + eps)) and say what they are."""
+    x, out, gamma, beta = _f64(x), _f64(out), _f64(gamma), _f64(beta)
+    n, d = x.shape
+    if n < 2 or out.shape != x.shape or not np.isfinite(out).all():
+        return
+    mean, var = np.empty(d), np.empty(d)
+    for j in range(d):
+        xh = (out[:, j] - beta[0, j]) / gamma[0, j]
+        A = np.stack([x[:, j], np.ones(n)], axis=1)
+        (a, c), *_ = np.linalg.lstsq(A, xh, rcond=None)
+        if not core.close(A @ [a, c], xh, 1e-6, 1e-8) or abs(a) < 1e-12:
+            return                                  # not a per-feature affine map: nothing to read back
+        mean[j], var[j] = -c / a, 1 / a ** 2 - eps
+    bm, bv = x.mean(0), x.var(0)
+    means = {"the batch mean": bm, "the running mean passed in": _f64(rm)[0],
+             "the running mean after this batch's update": (1 - momentum) * _f64(rm)[0] + momentum * bm}
+    variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
+                 "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
+    m_name = next((k for k, v in means.items() if core.close(mean, v, 1e-5, 1e-7)), None)
+    v_name = next((k for k, v in variances.items() if core.close(var, v, 1e-4, 1e-6)), None)
+    if m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
+             f"statistics of THIS batch (its mean and biased variance over axis 0); the running statistics are "
+             f"only updated (and returned) for evaluation", "bn-normalised-with-wrong-statistics")
+
+
 def batchnorm_train(batchnorm_forward):
     r = core.rng("lab08.batchnorm_train")
     cases = [((9, 4), np.float64, 0.1, 1e-5, True), ((6, 11), np.float64, 0.25, 1e-3, False),
@@ -980,19 +1171,13 @@ def batchnorm_train(batchnorm_forward):
         rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
         want = _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps)
         mk = lambda **kw: (lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps, **kw))
-        expect_close(out, want[0], name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
-            "eps goes INSIDE the square root: x_hat = (x - mean) / sqrt(var + eps)": lambda: mk(eps_outside=True)()[0],
-            "use the biased batch variance (divide by N, np.var's default), as the lab states":
-                lambda: mk(ddof=1)()[0],
-            "the statistics are taken over the wrong axis: batch norm averages each feature over the BATCH "
-            "(axis=0, keepdims=True)": lambda: mk(axis=1)()[0],
-            "training mode normalises with the BATCH statistics, not the running ones":
-                lambda: mk(running_in_training=True)()[0],
-            "gamma scales and beta shifts: out = gamma * x_hat + beta (they are swapped)": lambda: mk(swap=True)()[0],
-            "eps is ignored: use the eps argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum, 1e-5)[0],
-            "the standard deviation was used as the variance (x.std instead of x.var): x_hat = (x - mean) / "
-            "sqrt(var + eps) with var the mean of the squared deviations": lambda: mk(std_as_var=True)()[0],
-        })
+        try:
+            _bn_out_close(out, want, what, rtol, atol, mk, lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum,
+                                                                              1e-5)[0])
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _GENERIC:
+                _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps)
+            raise
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0):
             fail(f"{what}: training mode must return UPDATED running statistics "
@@ -1094,19 +1279,60 @@ def batchnorm_backward(batchnorm_backward):
             "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
             "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
                 (dout * x).sum(0, keepdims=True)})
-        expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
-            "the backward pass is missing the terms that come from the batch mean and variance: both "
-            "depend on every x_n (dx is not just dout * gamma * inv_std)": dout * g64 * inv_std,
-            "the term that comes from the batch variance is missing (- x_hat * sum(dout * x_hat) / N)":
-                g64 * inv_std * (dout - db / n),
-            "the term that comes from the batch mean is missing (- sum(dout) / N)":
-                g64 * inv_std * (dout - x_hat * dg / n),
-            "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
-                _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
-            "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
-            "D, the number of features (dout.shape[1]), was used where N, the batch size (dout.shape[0]), belongs":
-                g64 * inv_std / d * (d * dout - db - x_hat * dg),
-        })
+        try:
+            expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
+                "the backward pass is missing the terms that come from the batch mean and variance: both "
+                "depend on every x_n (dx is not just dout * gamma * inv_std)": dout * g64 * inv_std,
+                "the term that comes from the batch variance is missing (- x_hat * sum(dout * x_hat) / N)":
+                    g64 * inv_std * (dout - db / n),
+                "the term that comes from the batch mean is missing (- sum(dout) / N)":
+                    g64 * inv_std * (dout - x_hat * dg / n),
+                "gamma is missing from dx: out = gamma * x_hat + beta, so dL/dx_hat = gamma * dout":
+                    _bn_grads(x_hat, np.ones_like(g64), inv_std, dout)[0],
+                "the 1/N of the batch mean is missing in dx": _bn_grads(*c, dout)[0] * n,
+                "D, the number of features (dout.shape[1]), was used where N, the batch size (dout.shape[0]), belongs":
+                    g64 * inv_std / d * (d * dout - db - x_hat * dg),
+            })
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _GENERIC:
+                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol)
+            raise
+
+
+def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
+    """dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)): when dx is wrong, first the
+    two properties every batch-norm dx has (adding a constant to a column of x, or scaling it, does not change
+    the output: each column of dx sums to 0 and is orthogonal to x_hat), then which of the three terms is off."""
+    g = _f64(dx)
+    if g.shape != want.shape or core.close(g, want, rtol, atol) or g.shape[0] < 2 or not np.isfinite(g).all():
+        return None
+    n = g.shape[0]
+    scale = atol + rtol * float(np.abs(want).max())
+    db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
+    parts = {"N * dout": n * dout, "- sum(dout) (the batch-mean term)": -np.broadcast_to(db, dout.shape),
+             "- x_hat * sum(dout * x_hat) (the batch-variance term)": -x_hat * dg}
+    A = np.stack([(gamma * inv_std / n * v).ravel() for v in parts.values()], axis=1)
+    coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
+    if core.close(A @ coef, g.ravel(), rtol, atol):
+        wrong = [(k, float(c)) for k, c in zip(parts, coef) if abs(c - 1) > 1e-3]
+        if len(wrong) == 1:
+            k, c = wrong[0]
+            how = ("has the wrong sign" if abs(c + 1) < 1e-3 else "is missing" if abs(c) < 1e-3 else
+                   f"is {c:.4g} times what it should be")
+            fail(f"{what}: dx: the term {k} {how}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                 f"sum(dout * x_hat)), sums over the batch axis 0 (every other term is right)", "bn-dx-term-wrong")
+    col_sum = np.abs(g.sum(axis=0)).max()
+    col_dot = np.abs((g * x_hat).sum(axis=0)).max()
+    if col_sum > n * scale or col_dot > n * scale:
+        fail(f"{what}: dx has wrong values, and it breaks a property every batch-norm gradient has: "
+             + ("each column of dx must sum to 0 over the batch (adding a constant to a feature does not change "
+                "the normalised output), yours sums to up to " + f"{col_sum:.3g}" if col_sum > n * scale else
+                "each column of dx must be orthogonal to x_hat (scaling a feature does not change the normalised "
+                "output), yours is not") +
+             ": the mean term - sum(dout) / N and the variance term - x_hat * sum(dout * x_hat) / N are sums over "
+             "the BATCH (axis 0, keepdims=True) for every feature; a sum or mean over axis 1, or a missing term, "
+             "breaks this", "bn-dx-property")
+    return None
 
 
 # =============================================================================================
@@ -1135,6 +1361,19 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         stop = bad > patience if off_by_one else bad >= patience
         out.append((stop, best, best_epoch))
     return out
+
+
+def _stopper_rest(stopper, losses, k, what):
+    """The student's states for the epochs after epoch k + 1 (to see whether only that epoch went wrong), or None."""
+    rest = []
+    try:
+        for loss in losses[k + 1:]:
+            got = core.call(stopper.step, loss, name=f"{what}.step({loss})")
+            rest.append((bool(got), float(expect_scalar(stopper.best_loss, name="best_loss")),
+                         int(expect_scalar(stopper.best_epoch, name="best_epoch"))))
+    except core.CheckFailure:
+        return None
+    return rest
 
 
 def early_stopping(EarlyStopping):
@@ -1177,11 +1416,17 @@ def early_stopping(EarlyStopping):
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
             if state != want[k]:
+                words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
+                         zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
+                rest = _stopper_rest(stopper, losses, k, what)
+                if rest is not None and k == 0 and len(want) > 2 and rest[:len(want) - 1] == want[1:]:
+                    fail(f"{what}, losses {losses[:1]}: after epoch 1, {'; '.join(words)}, and every later epoch is "
+                         f"right: the first call to step is handled on its own (an early return?); it is epoch 1 and "
+                         f"its loss beats inf, so it is an improvement like any other: best_loss = val_loss, "
+                         f"best_epoch = 1", "stopper-first-epoch")
                 for msg, traj in wrong.items():
                     if traj[:k + 1] == seen:
                         fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
-                words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
-                         zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
@@ -1193,6 +1438,36 @@ def early_stopping(EarlyStopping):
 # =============================================================================================
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
+
+def _schedule_relations(name, args, epochs, got, want):
+    """Relations between a wrong schedule and the rule that name the mistake whatever the schedule: a mirror
+    image (start and end values swapped), whole multiples of lr0 (integer division), a sequence that changes
+    by a constant AMOUNT where the rule multiplies by a constant FACTOR."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    head = f"{name} with arguments {args}"
+    lr0 = float(args[0])
+    total = got[0] + want[0]
+    if len(got) > 2 and not same(got[0], want[0]) and all(same(a + b, total) for a, b in zip(got, want)):
+        backwards = len(got) == len(epochs) and list(epochs) == list(range(len(epochs))) and \
+            all(same(a, b) for a, b in zip(got, want[::-1]))
+        fail(f"{head}: your schedule is the rule upside down: it goes from {got[0]:.6g} to {got[-1]:.6g} where the "
+             f"rule goes from {want[0]:.6g} to {want[-1]:.6g}: "
+             + ("it runs backwards in time (epochs counted from the end, such as total_epochs - epoch, where the "
+                "rule has epoch), or the start and end values lr0 and lr_min are swapped" if backwards else
+                "the start and end values (lr0 and lr_min?) are swapped in the formula"), "schedule-mirrored")
+    if lr0 and all(same(a, lr0 * math.floor(b / lr0 + 1e-9)) for a, b in zip(got, want)):
+        fail(f"{head}: your rate is always a whole multiple of lr0 ({sorted(set(round(a / lr0) for a in got))} x lr0) "
+             f"where the rule has fractions of it: an integer division // (or int()) where the rule divides with /",
+             "schedule-integer-division")
+    plateaus = [v for k, v in enumerate(got) if k == 0 or not same(v, got[k - 1])]
+    wanted = [v for k, v in enumerate(want) if k == 0 or not same(v, want[k - 1])]
+    steps = [b - a for a, b in zip(plateaus, plateaus[1:])]
+    if len(steps) >= 2 and all(same(st, steps[0]) for st in steps) and steps[0] and len(wanted) >= 3 \
+            and not same(wanted[1] - wanted[0], wanted[2] - wanted[1]):
+        fail(f"{head}: your rate changes by the same AMOUNT ({steps[0]:+.6g}) each time it changes, where the rule "
+             f"multiplies it by the same FACTOR ({wanted[1] / wanted[0]:.6g}): a * where the rule has a power **?",
+             "schedule-arithmetic-not-geometric")
+
 
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
     for args, epochs in cases:
@@ -1210,6 +1485,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
                 continue
             if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
                 fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
+        _schedule_relations(name, args, epochs, got, want)
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]

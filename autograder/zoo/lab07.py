@@ -465,3 +465,116 @@ VARIANTS = [
     Variant("flatten: ascontiguousarray and x[0].size; backward np.reshape", old="return x.reshape(x.shape[0], -1)",
            new="return np.ascontiguousarray(x).reshape(x.shape[0], x[0].size)"),
 ]
+
+# --- issue 15 fourth held-out round (fresh mistakes and variants, now catalogued) ------------
+
+OFFSETS_FWD = """    N, _, H, W = x.shape
+    H_out, W_out = conv_output_size(H, KH, stride, pad), conv_output_size(W, KW, stride, pad)
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for u in range(KH):
+        for v in range(KW):
+            shifted = xp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride]
+            out += np.einsum("nchw,oc->nohw", shifted, w[:, :, u, v])
+    return out + b[None, :, None, None]"""
+
+POOL_FWD_LOOPS = """    N, C, H, W = x.shape
+    H_out, W_out = (H - size) // stride + 1, (W - size) // stride + 1
+    out = np.empty((N, C, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size].max(axis=(2, 3))
+    return out"""
+
+POOL_BWD_LOOPS = """    dx = np.zeros_like(x)
+    N, C = x.shape[:2]
+    for i in range(H_out):
+        for j in range(W_out):
+            win = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size].reshape(N, C, -1)
+            k = win.argmax(axis=2)
+            onehot = (np.arange(size * size) == k[..., None]).reshape(N, C, size, size)
+            dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += onehot * dout[:, :, i, j][..., None, None]
+    return dx"""
+
+CHANNEL_LOOP_FWD = """    N = x.shape[0]
+    H_out = (xp.shape[2] - KH) // stride + 1
+    W_out = (xp.shape[3] - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    for c in range(C_in):
+        out += np.einsum("nhwuv,ouv->nohw", windows[:, c], w[:, c]) + b[None, :, None, None]
+    return out"""
+
+MUTANTS += [
+    Mutant("out size: stride and pad arguments mixed up", old=OUT,
+           new="return (n + 2 * stride - k) // pad + 1", expect='the arguments are mixed up'),
+    Mutant("conv fwd: offsets loop adds the bias inside the loop (KH*KW times)", old=FWD_BODY,
+           new=OFFSETS_FWD.replace("w[:, :, u, v])\n    return out + b[None, :, None, None]",
+                                   "w[:, :, u, v]) + b[None, :, None, None]\n    return out"), expect='the bias is added 9 times'),
+    Mutant("conv fwd: offsets loop W_out from H (mixing arguments)", old=FWD_BODY,
+           new=OFFSETS_FWD.replace("conv_output_size(W, KW, stride, pad)", "conv_output_size(H, KW, stride, pad)"),
+           expect='right only for square images'),
+    Mutant("conv fwd: always returns float32", old=FWD_RETURN,
+           new="return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(np.float32)",
+           expect='a float64 input must give a float64 result'),
+    Mutant("conv bwd: dw einsum with u,v swapped", old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new="    dw = np.einsum('nohw,nchwuv->ocvu', dout, patches, optimize=True)\n", expect='kernel rows and columns are swapped'),
+    Mutant("conv bwd: full correlation without swapping the kernel's channel axes", old=COL2IM,
+           new=FULL_CORRELATION.replace("{FLIP}", "[:, :, ::-1, ::-1]").replace(".transpose(1, 0, 2, 3)", ""),
+           expect="in np.einsum the letter 'o' names an axis of size 7 (C_out)"),
+    Mutant("conv bwd: loop drops the last output row (range(H_out - 1))", old=BWD_BODY,
+           new=LOOP_BWD.replace("for i in range(H_out):", "for i in range(H_out - 1):"), expect='contribute nothing to the gradients'),
+    Mutant("conv bwd: loop takes dw patches from the unpadded x", old=BWD_BODY,
+           new=LOOP_BWD.replace("patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]", "patch = x[:, :, r0:r0 + KH, c0:c0 + KW]"),
+           expect='right without padding and wrong with pad > 0'),
+    Mutant("maxpool fwd: loop windows one pixel short (size - 1)", old=POOL_FWD_LOOP,
+           new=POOL_FWD_LOOPS.replace("i * stride:i * stride + size, j * stride:j * stride + size",
+                                      "i * stride:i * stride + size - 1, j * stride:j * stride + size - 1"),
+           expect='the windows are cut short'),
+    Mutant("maxpool fwd: max with keepdims", old=POOL_FWD_LOOP,
+           new="    return windows.max(axis=(4, 5), keepdims=True)", expect='extra axes of length 1'),
+    Mutant("maxpool bwd: loop takes dout[:, :, j, i] (indices swapped)", old=POOL_BWD_ROUTE,
+           new=POOL_BWD_LOOPS.replace("dout[:, :, i, j][..., None, None]", "dout[:, :, j, i][..., None, None]"),
+           expect='3 is in range for H_out'),
+    Mutant("maxpool bwd: early return inside the offsets loop", old=POOL_BWD_ROUTE,
+           new=POOL_BWD_ROUTE.replace("np.where(first, dout, 0)\n    return dx",
+                                      "np.where(first, dout, 0)\n        return dx"), expect='wrong for those whose maximum lies at'),
+    Mutant("flatten: reshape(N, C*H) (a factor forgotten)", old="return x.reshape(x.shape[0], -1)",
+           new="return x.reshape(x.shape[0], x.shape[1] * x.shape[2])", expect='20 (C*H)'),
+    Mutant("conv bwd: dxp aliases xp when pad == 0 (zeroes the padded input)", old=BWD_BODY,
+           new=LOOP_BWD.replace("    dxp = np.zeros_like(xp)\n", "    dxp = xp if pad == 0 else np.zeros_like(xp)\n    dxp[...] = 0\n"),
+           expect='right with padding and wrong without (pad = 0)'),
+    Mutant("conv fwd: bias added inside the loop over input channels", old=FWD_BODY, new=CHANNEL_LOOP_FWD,
+           expect='the bias is added 3 times instead of once (3 = C_in)'),
+    Mutant("conv bwd: loop drops the last output column", old=BWD_BODY,
+           new=LOOP_BWD.replace("for j in range(W_out):", "for j in range(W_out - 1):"), expect='the output column(s) [4] of 5'),
+    Mutant("maxpool fwd: loop window start not multiplied by stride", old=POOL_FWD_LOOP,
+           new=POOL_FWD_LOOPS.replace("i * stride:i * stride + size, j * stride:j * stride + size",
+                                      "i:i + size, j:j + size"), expect='the start is not multiplied by the stride'),
+    Mutant("out size: k and stride mixed up", old=OUT, new="return (n + 2 * pad - stride) // k + 1",
+           expect='your code uses stride where the formula has k'),
+    Mutant("maxpool bwd: loop starts at output row 1", old=POOL_BWD_ROUTE,
+           new=POOL_BWD_LOOPS.replace("for i in range(H_out):", "for i in range(1, H_out):"), expect='the output row(s) [0]'),
+    Mutant("flatten: reshape(N, H*W)", old="return x.reshape(x.shape[0], -1)",
+           new="return x.reshape(x.shape[0], x.shape[2] * x.shape[3])", expect='10 (H*W)'),
+    Mutant("maxpool fwd: min instead of max", old=POOL_FWD_LOOP,
+           new="    return windows.min(axis=(4, 5))", expect='the MINIMUM of its window')
+]
+
+VARIANTS += [
+    Variant("out size by counting range()", old=OUT, new="return len(range(0, n + 2 * pad - k + 1, stride))"),
+    Variant("conv fwd with scipy.signal.correlate per (o, c)", old=FWD_BODY,
+            new="""    from scipy.signal import correlate
+    N = x.shape[0]
+    full = np.stack([np.stack([sum(correlate(xp[n, c], w[o, c], mode="valid") for c in range(C_in))
+                               for o in range(C_out)]) for n in range(N)])
+    return (full[:, :, ::stride, ::stride] + b[None, :, None, None]).astype(x.dtype)"""),
+    Variant("maxpool fwd: loops over output positions", old=POOL_FWD_LOOP, new=POOL_FWD_LOOPS),
+    Variant("maxpool bwd: loops, one-hot of the argmax", old=POOL_BWD_ROUTE, new=POOL_BWD_LOOPS),
+    Variant("flatten with np.stack of ravelled samples", old="return x.reshape(x.shape[0], -1)",
+            new="return np.stack([s.ravel() for s in x])",
+            also=(("return dout.reshape(x_shape)", "return np.stack([row.reshape(x_shape[1:]) for row in dout])"),)),
+    Variant("conv bwd: loop col2im with np.add.at on slices", old=BWD_BODY,
+            new=LOOP_BWD.replace("dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum(\"no,ocuv->ncuv\", g, w)",
+                                 "np.add.at(dxp, (slice(None), slice(None), slice(r0, r0 + KH), slice(c0, c0 + KW)), "
+                                 "np.einsum(\"no,ocuv->ncuv\", g, w))")),
+]

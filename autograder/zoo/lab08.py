@@ -521,3 +521,120 @@ VARIANTS = [
             old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.sqrt(((after - before) ** 2).sum() / (before ** 2).sum()))\n"),
 ]
+
+# --- issue 15 fourth held-out round (fresh mistakes and variants, now catalogued) ------------
+BN_STATS = "        mean = x.mean(axis=0, keepdims=True)\n        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n"
+RUNNING = ("        running_mean = (1 - momentum) * running_mean + momentum * mean\n"
+           "        running_var = (1 - momentum) * running_var + momentum * var\n")
+ES_STEP = ("        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:\n")
+UR = "    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n"
+
+MUTANTS += [
+    Mutant("zero_grad zeroes p.data (attribute mixed up)", old="            p.grad[...] = 0\n",
+           new="            p.data[...] = 0\n", expect='zero_grad changed p.data'),
+    Mutant("SGD velocity never decayed (v *= momentum missing)",
+           old="            v *= self.momentum\n            v += g\n", new="            v += g\n", expect='the velocity is never multiplied by mu'),
+    Mutant("Nesterov branch sign slip (g - mu v)", old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (g - self.momentum * v)\n", expect='the term lr * mu * v (the look-ahead) has the wrong sign'),
+    Mutant("SGD L2 term times lr (g = grad + lr*wd*theta)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.lr * self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           expect='is multiplied by lr = 0.05 once more'),
+    Mutant("RMSProp eps outside the division (precedence)",
+           old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            p.data -= self.lr * p.grad / np.sqrt(s) + self.eps\n", expect='eps is subtracted from the parameter on its own'),
+    Mutant("RMSProp step with the old average (s updated after the step)",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n"
+               "            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n"
+               "            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n", expect="from BEFORE this step's gradient"),
+    Mutant("Adam sqrt(v)/correction2 (correction outside the root)", old=ADAM_UPDATE,
+           new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v) / correction2 + self.eps)\n",
+           expect='belongs INSIDE the square root'),
+    Mutant("Adam steps with the raw gradient instead of m_hat", old=ADAM_UPDATE,
+           new="            p.data -= self.lr * g / (np.sqrt(v / correction2) + self.eps)\n", expect='the step uses the raw gradient g'),
+    Mutant("Adam bias correction without the power t (1 - beta)", old=ADAM_CORR,
+           new="        correction1, correction2 = 1 - self.beta1, 1 - self.beta2\n", expect='the bias corrections keep their first-step values'),
+    Mutant("AdamW adds the decay into p.grad (coupled, mutates grad)",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.grad += self.decoupled_weight_decay * p.data\n", expect='step() changed p.grad'),
+    Mutant("dropout drops whole samples (one draw per row)",
+           old="    keep = rng.random(x.shape) >= p\n", new="    keep = rng.random((x.shape[0], 1)) >= p\n", expect='one draw per SAMPLE'),
+    Mutant("dropout returns (mask, out) swapped", old="    return x * mask, mask\n",
+           new="    return mask, x * mask\n", expect='returned in the wrong order'),
+    Mutant("batch norm gamma and beta swapped",
+           old="    return gamma * x_hat + beta, running_mean", new="    return beta * x_hat + gamma, running_mean", expect='they are swapped'),
+    Mutant("batch norm backward sign slip (+ x_hat * dgamma)", old=BN_BWD_DX,
+           new="    dx = (gamma * inv_std / n) * (n * dout - dbeta + x_hat * dgamma)\n", expect='(the batch-variance term) has the wrong sign'),
+    Mutant("batch norm backward means over the features (axis=1)", old=BN_BWD_DX,
+           new="    dx = gamma * inv_std * (dout - dout.mean(axis=1, keepdims=True)"
+               " - x_hat * (dout * x_hat).mean(axis=1, keepdims=True))\n", expect='each column of dx must sum to 0 over the batch'),
+    Mutant("step decay multiplies instead of power", old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * gamma * (epoch // step_size)\n", expect='the same AMOUNT'),
+    Mutant("cosine decay with lr0 and lr_min swapped",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr0 + (lr_min - lr0) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n", expect='the rule upside down'),
+    Mutant("update ratio with L1 norms", old=UR,
+           new="    return float(np.abs(after - before).sum() / np.abs(before).sum())\n", expect='not of their mean absolute values'),
+    Mutant("warm-up with integer division", old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * min(1.0, (epoch + 1) // warmup_epochs)\n", expect='an integer division //'),
+    Mutant("batch norm forward without keepdims", old=BN_STATS,
+           new="        mean = x.mean(axis=0)\n        var = ((x - mean) ** 2).mean(axis=0)\n",
+           expect="cache's inv_std = 1 / sqrt(var + eps): expected shape (1, 4), got (4,)"),
+    Mutant("batch norm training normalises with the updated running statistics", old=RUNNING,
+           new=RUNNING + "        mean, var = running_mean, running_var\n",
+           expect="normalises x with the running mean after this batch's update"),
+    Mutant("early stopping: first epoch returns early without best_epoch", old=ES_STEP,
+           new="        self.epoch += 1\n        if self.best_loss == math.inf:\n            self.best_loss = float(val_loss)\n"
+               "            return False\n        if val_loss < self.best_loss - self.min_delta:\n",
+           expect='the first call to step is handled on its own'),
+    Mutant("Nesterov forgets the gradient term (theta -= lr * mu * v)",
+           old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (self.momentum * v)\n", expect='the term lr * g is missing'),
+    Mutant("Adam steps with v before this step's update",
+           old="            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n"
+               "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n"
+               "            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n",
+           expect="the second moment v from BEFORE this step's gradient"),
+    Mutant("batch norm backward: mean term counted twice", old=BN_BWD_DX,
+           new="    dx = (gamma * inv_std / n) * (n * dout - 2 * dbeta - x_hat * dgamma)\n",
+           expect='(the batch-mean term) is 2 times what it should be'),
+    Mutant("cosine decay runs backwards (epoch from the end)",
+           old="math.cos(math.pi * epoch / total_epochs)", new="math.cos(math.pi * (total_epochs - epoch) / total_epochs)",
+           expect='it runs backwards in time'),
+    Mutant("Adam eps after the division (precedence)", old=ADAM_UPDATE,
+           new="            p.data -= self.lr * (m / correction1) / np.sqrt(v / correction2) + self.eps\n",
+           expect='eps is subtracted from the parameter on its own'),
+    Mutant("SGD L2 term doubled (2 * lambda * theta)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + 2 * self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           expect='(the L2 term) is counted twice'),
+    Mutant("step decay: floor with true division then int of the power",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * int(gamma ** (epoch // step_size))\n", expect='an integer division // (or int())')
+]
+
+VARIANTS += [
+    Variant("SGD with slice assignment", old="            v *= self.momentum\n            v += g\n",
+            new="            v[:] = self.momentum * v + g\n",
+            also=(("                p.data -= self.lr * v\n", "                p.data[:] = p.data - self.lr * v\n"),)),
+    Variant("RMSProp incremental EMA form", old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+            new="            s += (1 - self.alpha) * (p.grad * p.grad - s)\n"),
+    Variant("Adam incremental EMA form",
+            old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n            v *= self.beta2\n"
+                "            v += (1 - self.beta2) * g * g\n",
+            new="            m += (1 - self.beta1) * (g - m)\n            v += (1 - self.beta2) * (g * g - v)\n"),
+    Variant("batch norm backward by the per-column Jacobian", old=BN_BWD_DX,
+            new="    d = dout.shape[1]\n    dx = np.empty_like(dout)\n    for j in range(d):\n"
+                "        xh = x_hat[:, j]\n        J = (np.eye(n) - 1.0 / n - np.outer(xh, xh) / n) * (gamma[0, j] * inv_std[0, j])\n"
+                "        dx[:, j] = J @ dout[:, j]\n"),
+    Variant("early stopping with best - val > min_delta", old=ES_STEP,
+            new="        self.epoch += 1\n        if self.best_loss - val_loss > self.min_delta:\n"),
+    Variant("cosine with 0.5 * and np.cos", old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+            new="    return 0.5 * (lr0 - lr_min) * (1 + np.cos(np.pi * epoch / total_epochs)) + lr_min\n"),
+    Variant("dropout with rng.choice", old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n",
+            new="    mask = rng.choice(np.array([0.0, 1 / (1 - p)]), size=x.shape, p=[p, 1 - p]).astype(x.dtype)\n"),
+    Variant("update ratio with 'fro'", old=UR,
+            new="    return float(np.linalg.norm(after - before, 'fro') / np.linalg.norm(before, 'fro'))\n"),
+]
