@@ -249,3 +249,16 @@ def test_explain_formula_says_nothing_when_right_ambiguous_or_unrelated():
     got = np.where(_X < 0, 2 * _S, right)
     text = formula.explain_formula(["s + x * s * (1 - s)", "s * (1 + x * (1 - s))"], env, got, mask=_X > 0)
     assert text is None
+
+
+def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
+    rng = np.random.default_rng(3)
+    x, a = rng.normal(size=(30, 7)), rng.normal(size=(30, 7))
+
+    def f(v):
+        return float(np.sum(a * v ** 3))
+    where, values = core.numerical_gradient_at(f, x.copy(), 50)
+    assert where.size == 50 and len(set(where.tolist())) == 50
+    assert core.relative_error(values, (3 * a * x ** 2).reshape(-1)[where]) < 1e-8
+    full = core.numerical_gradient(f, x.copy()).reshape(-1)
+    assert np.allclose(values, full[where], rtol=0, atol=1e-12)

@@ -374,6 +374,29 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: flo
     return grad
 
 
+def numerical_gradient_at(f: Callable[[np.ndarray], float], x: np.ndarray, count: int,
+                          seed: int = 0, eps: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
+    """Centred finite differences of ``f`` at ``count`` entries of ``x`` drawn without replacement.
+
+    Returns (flat indices, derivatives at them), float64.  For a large parameter (784 x 16 inputs
+    of one MNIST layer) a full :func:`numerical_gradient` costs two evaluations per entry; a
+    witness on a few hundred random entries checks the same formula at a fraction of the cost.
+    """
+    size = x.size
+    picked = np.sort(np.random.default_rng(seed).choice(size, size=min(count, size), replace=False))
+    flat = x.reshape(-1)
+    values = np.empty(picked.size, dtype=_float64)
+    for j, i in enumerate(picked):
+        old = flat[i]
+        flat[i] = old + eps
+        fp = float(f(x))
+        flat[i] = old - eps
+        fm = float(f(x))
+        flat[i] = old
+        values[j] = (fp - fm) / (2 * eps)
+    return picked, values
+
+
 def relative_error(a: np.ndarray, b: np.ndarray) -> float:
     """max |a-b| / max(|a|+|b|, tiny): the figure gradient checkers report."""
     a = _asarray(a, dtype=_float64)

@@ -60,6 +60,7 @@ PROPERTIES = {
     "relu": _OP + ("both sides of 0",),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
+                 "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
@@ -648,12 +649,26 @@ class _Graph:
     """A random expression DAG built from checker closures on the student's Value class."""
 
     def __init__(self, Value, r: np.random.Generator, n_leaves: int, n_ops: int,
-                 reuse: float = 0.3, same: bool = False):
+                 reuse: float = 0.3, same: bool = False, dense: bool = False, ordered: bool = False):
         self.nodes, self.local, self.parents, self.kinds = [], [], [], []
         self.calls: list[int] = []
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
+        if dense:
+            # Every op sums ALL earlier nodes. Whether a sort that skips visited parents only when
+            # pushing them (not when popping) processes a node twice depends on the order _prev
+            # iterates in: a set's follows memory addresses, so such a mistake would be caught in
+            # some runs and not others. ordered=True gives each node a tuple _prev (the docstring
+            # allows "a set or tuple") listing its parents oldest first, so the newest is popped
+            # first and the mistake shows in every run.
+            for _ in range(n_ops):
+                ps = tuple(range(len(self.nodes)))
+                self._add(Value, sum(self.nodes[p].data for p in ps), ps, "sum", (1.0,) * len(ps))
+                if ordered:
+                    self.nodes[-1]._prev = tuple(self.nodes[p] for p in ps)
+            self.root = len(self.nodes) - 1
+            return
         for _ in range(n_ops):
             n = len(self.nodes)
             i = int(n - 1 - min(r.geometric(0.4) - 1, n - 1))      # mostly recent nodes: depth
@@ -689,7 +704,7 @@ class _Graph:
         for k in range(len(vals), len(self.nodes)):
             ps = [vals[p] for p in self.parents[k]]
             kind = self.kinds[k]
-            vals.append(ps[0] + ps[1] if kind == "+" else ps[0] * ps[1] if kind == "*"
+            vals.append(sum(ps) if kind == "sum" else ps[0] + ps[1] if kind == "+" else ps[0] * ps[1] if kind == "*"
                         else math.tanh(ps[0]))
         return vals[self.root]
 
@@ -816,14 +831,24 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
 def backward(Value) -> None:
     """Random DAGs (reuse, diamonds, unused nodes): order, seed and gradients of backward()."""
     earlier: list[_Graph] = []     # graphs of earlier calls: a new call must not touch them
-    for t, (n_leaves, n_ops, same) in enumerate([(1, 1, False), (2, 6, False), (3, 25, False), (5, 60, False),
-                                                 (4, 12, True)]):
+    for t, (n_leaves, n_ops, same, dense) in enumerate([(1, 1, False, False), (2, 6, False, False),
+                                                        (3, 25, False, False), (5, 60, False, False),
+                                                        (4, 12, True, False), (1, 7, False, True)]):
         r = core.rng(f"lab05:backward:{t}")
-        g = _Graph(Value, r, n_leaves, n_ops, same=same)
-        name = (f"backward() on a random {n_leaves + n_ops}-node graph"
-                + (" whose leaves are distinct Values holding the same number" if same else ""))
+        g = _Graph(Value, r, n_leaves, n_ops, same=same, dense=dense, ordered=dense)
+        name = (f"backward() on a {'' if dense else 'random '}{n_leaves + n_ops}-node graph"
+                + (" whose leaves are distinct Values holding the same number" if same else "")
+                + (" in which every node sums all earlier ones" if dense else ""))
         before = [len(e.calls) for e in earlier]
-        _call_backward(g.nodes[g.root], name)
+        try:
+            _call_backward(g.nodes[g.root], name)
+        except core.CheckFailure as exc:
+            if not dense or exc.diagnosis != "backward-raised":
+                raise
+            # Their sort needs set operations on _prev (their own sets): judge the graph as built.
+            g = _Graph(Value, core.rng(f"lab05:backward:{t}"), n_leaves, n_ops, dense=True)
+            before = [len(e.calls) for e in earlier]
+            _call_backward(g.nodes[g.root], name)
         _no_state_between_calls(earlier, before, name)
         earlier.append(g)
         if same:
@@ -878,57 +903,84 @@ def backward_reuse(Value) -> None:
         ("a diamond graph", build),
     ]
     for name, fn in cases:
-        leaves = []
-        for v in (a0, b0, c0):
-            leaf = _new(Value, v)
-            leaf.grad = 0.0
-            leaf._backward = _leaf_backward
-            leaves.append(leaf)
-        out = _run(lambda: fn(*leaves), name)
-        _data(out, Value, name)
-        order = _topo(out)
-        interior = [node for node in order if _parents(node)]
-        position = {id(node): k for k, node in enumerate(interior)}
-        originals = [node._backward for node in interior]
-        calls: list[int] = []
-        for k, node in enumerate(interior):
-            node._backward = _Recorder(k, originals[k], calls)
-        _call_backward(out, f"backward() of {name}")
-        got = np.array([_grad(v, name) for v in leaves])
-        counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
-        label = f"backward() of {name}"
-        if (counts > 1).any():
-            fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
-                 f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
-        if len(counts) and counts[-1] == 0:     # _topo puts the root last
-            fail(f"{label}: the root's own _backward was never called (the node backward() was called on): the loop "
-                 f"must run _backward for every node of reversed(topo), the root first (a slice such as topo[:-1] "
-                 f"leaves it out)", "root-not-processed")
-        if (counts == 0).any():
-            fail(f"{label}: _backward was never called for {int((counts == 0).sum())} node(s): the topological "
-                 f"sort must include every node reachable through _prev", "node-not-processed")
-        when = {k: i for i, k in enumerate(calls)}
+        try:
+            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=True)
+        except _PrevNotASet:    # their sort needs set operations on _prev: judge their own sets
+            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=False)
+
+
+class _PrevNotASet(Exception):
+    """backward() raised on a graph whose _prev were tuples (allowed by the docstring)."""
+
+
+def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
+    """One expression of :func:`backward_reuse` on fresh leaves.
+
+    ordered=True lists every interior node's parents in a tuple, oldest first, so that what
+    backward() does does not depend on the memory addresses a set of parents iterates by: a sort
+    that skips visited nodes only when pushing them then processes the older parent twice in
+    every run, not in one run out of two (the grade of a submission must not change between runs).
+    """
+    leaves = []
+    for v in values:
+        leaf = _new(Value, v)
+        leaf.grad = 0.0
+        leaf._backward = _leaf_backward
+        leaves.append(leaf)
+    out = _run(lambda: fn(*leaves), name)
+    _data(out, Value, name)
+    order = _topo(out)
+    interior = [node for node in order if _parents(node)]
+    if ordered:
+        age = {id(node): k for k, node in enumerate(order)}
         for node in interior:
-            for parent in _parents(node):
-                if id(parent) in position and when[position[id(parent)]] < when[position[id(node)]]:
-                    fail(f"{label}: a node's _backward ran before the _backward of a node that uses it, so its "
-                         f"gradient was still incomplete: call _backward in *reverse* topological order "
-                         f"(outputs first)", "order")
-        # replay their closures in their order, from a clean state and a seed of 1
-        for node in interior + leaves:
-            node.grad = 0.0
-        out.grad = 1.0
-        for k in calls:
-            core.call(originals[k], name=f"the _backward closures of {name}")
-        want = np.array([_grad(v, name) for v in leaves])
-        if core.close(got, want, 1e-6, 1e-9):
-            continue
-        if core.close(got, 0 * want, 0, 1e-12) and not core.close(want, 0 * want, 0, 1e-12):
-            fail(f"{label}: every input's gradient is 0: seed the root with self.grad = 1 (after resetting the "
-                 f"interior nodes' grads, not before: the reset would erase it) before calling the _backward "
-                 f"closures", "not-seeded")
-        core.expect_close(got, want, name=f"gradients of the inputs of {name} after backward() (expected: your "
-                          f"closures run in your order from root.grad = 1)", rtol=1e-6, atol=1e-9)
+            node._prev = tuple(sorted(_parents(node), key=lambda p: age[id(p)]))
+    position = {id(node): k for k, node in enumerate(interior)}
+    originals = [node._backward for node in interior]
+    calls: list[int] = []
+    for k, node in enumerate(interior):
+        node._backward = _Recorder(k, originals[k], calls)
+    try:
+        _call_backward(out, f"backward() of {name}")
+    except core.CheckFailure as exc:
+        if ordered and exc.diagnosis == "backward-raised":
+            raise _PrevNotASet() from None
+        raise
+    got = np.array([_grad(v, name) for v in leaves])
+    counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
+    label = f"backward() of {name}"
+    if (counts > 1).any():
+        fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
+             f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
+    if len(counts) and counts[-1] == 0:     # _topo puts the root last
+        fail(f"{label}: the root's own _backward was never called (the node backward() was called on): the loop "
+             f"must run _backward for every node of reversed(topo), the root first (a slice such as topo[:-1] "
+             f"leaves it out)", "root-not-processed")
+    if (counts == 0).any():
+        fail(f"{label}: _backward was never called for {int((counts == 0).sum())} node(s): the topological "
+             f"sort must include every node reachable through _prev", "node-not-processed")
+    when = {k: i for i, k in enumerate(calls)}
+    for node in interior:
+        for parent in _parents(node):
+            if id(parent) in position and when[position[id(parent)]] < when[position[id(node)]]:
+                fail(f"{label}: a node's _backward ran before the _backward of a node that uses it, so its "
+                     f"gradient was still incomplete: call _backward in *reverse* topological order "
+                     f"(outputs first)", "order")
+    # replay their closures in their order, from a clean state and a seed of 1
+    for node in interior + leaves:
+        node.grad = 0.0
+    out.grad = 1.0
+    for k in calls:
+        core.call(originals[k], name=f"the _backward closures of {name}")
+    want = np.array([_grad(v, name) for v in leaves])
+    if core.close(got, want, 1e-6, 1e-9):
+        return
+    if core.close(got, 0 * want, 0, 1e-12) and not core.close(want, 0 * want, 0, 1e-12):
+        fail(f"{label}: every input's gradient is 0: seed the root with self.grad = 1 (after resetting the "
+             f"interior nodes' grads, not before: the reset would erase it) before calling the _backward "
+             f"closures", "not-seeded")
+    core.expect_close(got, want, name=f"gradients of the inputs of {name} after backward() (expected: your "
+                      f"closures run in your order from root.grad = 1)", rtol=1e-6, atol=1e-9)
 
 
 def backward_deep(Value) -> None:

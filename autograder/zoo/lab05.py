@@ -549,6 +549,12 @@ VARIANTS = [
     Variant("tanh composed from exp, + and /", old=_TANH,
             new="        e2 = (2 * self).exp()\n        return (e2 - 1) / (e2 + 1)\n"),
     Variant("_prev as a tuple", old="self._prev = set(_children)", new="self._prev = tuple(_children)"),
+    # Set arithmetic on their own _prev sets: the checks' tuple-_prev graphs make it raise, and the
+    # checks then judge the graph with the constructor's own sets (correct code keeps full marks).
+    Variant("parents pushed by set difference (node._prev - visited)",
+            old="            for parent in node._prev:\n                if parent not in visited:\n"
+                "                    stack.append((parent, False))\n",
+            new="            for parent in node._prev - visited:\n                stack.append((parent, False))\n"),
     Variant("Kahn's algorithm instead of depth-first search", old=_DFS, new=_KAHN),
     Variant("seed with self.grad = 1", old="        self.grad += 1.0\n", new="        self.grad = 1\n"),
     Variant("__sub__ as its own operation",
