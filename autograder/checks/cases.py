@@ -124,9 +124,9 @@ def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
 
 
 #: float()/int() of an array with several entries: what NumPy's TypeError means in a student's code.
-ARRAY_TO_SCALAR = ("float() or int() was given an array with more than one entry, not one number: a mean or sum "
-                   "over one axis (axis=0 or axis=1) leaves a vector; to get one number, reduce over every entry "
-                   "(no axis argument)")
+ARRAY_TO_SCALAR = ("float() or int() was given an array, not one number (NumPy converts only a 0-dimensional "
+                   "array): a mean or sum over one axis (axis=0 or axis=1) leaves an array; to get one number, "
+                   "reduce over every entry (no axis argument)")
 
 
 def _array_to_scalar(text: str) -> bool:
