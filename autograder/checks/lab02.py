@@ -1243,7 +1243,7 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
         return np.ndim(v) == 0 and not isinstance(v, (dict, list, tuple, str)) and v is not None
     checks = [
         ("forward", lambda: h.forward(_copy_params(q), xb.copy()),
-         lambda v: isinstance(v, tuple) and len(v) == 2 and np.shape(v[0]) == logits.shape),
+         lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and np.shape(v[0]) == logits.shape),
         ("cross_entropy", lambda: h.cross_entropy(logits.copy(), yb.copy()), scalar),
         ("accuracy", lambda: h.accuracy(logits.copy(), yb.copy()), scalar),
         ("softmax", lambda: h.softmax(logits.copy()), lambda v: np.shape(v) == logits.shape),
