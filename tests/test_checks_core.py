@@ -262,3 +262,13 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     assert core.relative_error(values, (3 * a * x ** 2).reshape(-1)[where]) < 1e-8
     full = core.numerical_gradient(f, x.copy()).reshape(-1)
     assert np.allclose(values, full[where], rtol=0, atol=1e-12)
+
+
+def test_float_of_a_vector_is_said_as_a_reduction_over_one_axis_not_as_a_shape_mismatch():
+    def loss(a):
+        return float(np.mean(a ** 2, axis=0))
+    with pytest.raises(CheckFailure) as err:
+        cases.call(loss, np.ones((4, 3)), label="loss", names=("a",))
+    assert err.value.diagnosis == "array-to-scalar"
+    assert "reduce over every entry" in str(err.value) and "This is a shape mismatch" not in str(err.value)
+    assert cases.call(lambda a: float(np.mean(a ** 2)), np.ones((4, 3)), label="loss", names=("a",)) == 1.0

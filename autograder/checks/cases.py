@@ -65,6 +65,8 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         if broadcast:
             raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
                                     "raised-broadcast") from None
+        if diagnosis.startswith("raised-") and _array_to_scalar(text):
+            raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
         if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
         if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
@@ -119,6 +121,18 @@ def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
         return None
     return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
             f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
+
+
+#: float()/int() of an array with several entries: what NumPy's TypeError means in a student's code.
+ARRAY_TO_SCALAR = ("float() or int() was given an array, not one number (NumPy converts only a 0-dimensional "
+                   "array): a mean or sum over one axis (axis=0 or axis=1) leaves an array; to get one number, "
+                   "reduce over every entry (no axis argument)")
+
+
+def _array_to_scalar(text: str) -> bool:
+    return ("only 0-dimensional arrays can be converted to python scalars" in text.lower()
+            or "only length-1 arrays can be converted to python scalars" in text.lower()
+            or "only size-1 arrays can be converted to python scalars" in text.lower())
 
 
 def _looks_like_shape_error(text: str) -> bool:
