@@ -49,7 +49,8 @@ PROPERTIES = {
                        "right only without padding / for stride 1 / square kernels / float64 named",
                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                        "sizes in NumPy errors named (C_out, W_out, C*H...)", "bias added k times named (k a case size)",
-                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named"),
+                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -58,17 +59,20 @@ PROPERTIES = {
                         "factor equal to a case size named (averaged over positions, ...)",
                         "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                         "skipped output rows / columns named (dout on one row or column at a time)",
-                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named"),
+                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
-                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named"),
+                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
                            "raises only with overlapping windows named",
                            "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
-                           "skipped output rows / columns named", "index errors read with the case sizes"),
+                           "skipped output rows / columns named", "index errors read with the case sizes",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
 }
@@ -390,6 +394,37 @@ def _explain_shapes(observed, candidates):
         if seen and all(shape == predict(case) for case, shape in seen):
             return message, diagnosis
     return None
+
+
+def _same_shapes_again(fn, name, context, first, second, oracle, outputs, labels):
+    """Call fn a second time with the shapes of an earlier, already graded call (arguments ``first``) and
+    new values (``second``), and compare with the oracle: a result kept between calls (a cache keyed by
+    the shapes, a global set by an earlier call) answers the new call with the old values. ``outputs``
+    names the returned values (one name: a single array); ``labels`` maps an argument index to its name,
+    to say WHICH old argument the answer was computed from."""
+    got = _call(fn, second, name, context)
+    wants = oracle(*second)
+    wants = list(wants) if len(outputs) > 1 else [wants]
+    gots = _unpack(got, len(outputs), name, "(" + ", ".join(outputs) + ")") if len(outputs) > 1 else [got]
+    dt = second[0].dtype
+    gots = [_expect(g, f"{name} {o} ({context})", w.shape, dt) for g, o, w in zip(gots, outputs, wants)]
+    tol = _tol(dt)
+    if all(core.close(g, w, **tol) for g, w in zip(gots, wants)):
+        return
+    head = (f"{name} ({context}) is right the first time it sees these shapes and wrong when called again with "
+            f"the same shapes and new values")
+    for k, label in labels.items():
+        mixed = list(second)
+        mixed[k] = first[k]
+        stale = oracle(*mixed)
+        stale = list(stale) if len(outputs) > 1 else [stale]
+        if all(core.close(g, w, **tol) for g, w in zip(gots, stale)):
+            fail(f"{head}: the second answer is the one for the FIRST call's {label}: something computed from "
+                 f"{label} is kept between calls (a cache keyed by the shapes, a global variable) and reused; "
+                 f"compute everything from the arguments of each call", "stale-between-calls")
+    fail(f"{head}: something is kept between calls (a cache keyed by the shapes, a global variable, a buffer "
+         f"reused and not cleared) and reused; compute everything from the arguments of each call",
+         "state-between-calls")
 
 
 def _generic(exc: core.CheckFailure) -> bool:
@@ -730,6 +765,9 @@ def conv2d_forward(conv2d_forward):
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
     _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    case, context, x, wt, b = runs[2][:5]
+    _same_shapes_again(conv2d_forward, "conv2d_forward", context, (x, wt, b, case[7], case[8]),
+                       (*_conv_inputs(r, case), case[7], case[8]), _conv, ("out",), {0: "x", 1: "w", 2: "b"})
 
 
 def _forward_case(conv2d_forward, r, case):
@@ -893,6 +931,16 @@ def conv2d_backward(conv2d_backward):
     try:
         _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+        case = CONV_CASES[2]
+        args = []
+        for _ in range(2):
+            x, wt, _b = _conv_inputs(r, case)
+            args.append((r.normal(0, 1, (case[0], case[4], *_out_size(case))).astype(case[9]), x, wt,
+                         case[7], case[8]))
+        _call(conv2d_backward, args[0], "conv2d_backward", _describe_conv(case))
+        _same_shapes_again(conv2d_backward, "conv2d_backward", _describe_conv(case), args[0], args[1],
+                           lambda d, x, w, s, p: _conv_grads(d, x, w, s, p), ("dx", "dw", "db"),
+                           {0: "dout", 1: "x", 2: "w"})
     except core.CheckFailure as exc:
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             for case in CONV_CASES[:4]:
@@ -1021,6 +1069,11 @@ def maxpool2d_forward(maxpool2d_forward):
         x = _distinct(r, (n, c, h, w), dt)
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case))))
     _report(results, POOL_FORWARD_PATTERNS)
+    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    first = (_distinct(r, (n, c, h, w), dt), size, s)
+    _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
+    _same_shapes_again(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case), first,
+                       (_distinct(r, (n, c, h, w), dt), size, s), _pool, ("out",), {0: "x"})
 
 
 def _pool_forward_case(maxpool2d_forward, x, case):
@@ -1182,6 +1235,14 @@ def maxpool2d_backward(maxpool2d_backward):
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
+    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    calls = []
+    for _ in range(2):
+        x = _distinct(r, (n, c, h, w), dt)
+        calls.append((r.normal(0, 1, _pool(x, size, s).shape).astype(dt), x, size, s))
+    _call(maxpool2d_backward, calls[0], "maxpool2d_backward", _describe_pool(case))
+    _same_shapes_again(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), calls[0], calls[1],
+                       _pool_grad, ("dx",), {0: "dout", 1: "x"})
     _pool_ties(maxpool2d_backward, r)
 
 

@@ -72,7 +72,7 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
-                  "parameters of different shapes"),
+                  "parameters of different shapes and ranks (1-D, 2-D, 4-D)"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
@@ -492,10 +492,19 @@ def _trajectory(make, data0, grads, what, decay=DECAY):
 def zero_grad(Optimizer):
     r = core.rng("lab08.zero_grad")
     for dtype in (np.float64, np.float32):
-        data0, (grads,) = _problem(r, dtype, 1, shapes=[(3, 5), (1, 5), (5, 2)])
+        # Parameters of every rank: a (1, D) and a (D,) bias, a matrix, a conv kernel (4-D), a scalar-like (1,).
+        shapes = [(3, 5), (1, 5), (5, 2), (6,), (4, 3, 2, 2), (1,)]
+        data0, (grads,) = _problem(r, dtype, 1, shapes=shapes)
         params = [core.kernel_object(data=_copy(d), grad=_copy(g), decay=True) for d, g in zip(data0, grads)]
         opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
-        call(opt.zero_grad, name="Optimizer.zero_grad()")
+        try:
+            call(opt.zero_grad, name="Optimizer.zero_grad()")
+        except core.CheckFailure as exc:
+            if "indices" in str(exc) or "index" in str(exc):
+                fail(f"{exc}: zero_grad must work for parameters of ANY number of axes (here {shapes}: a bias "
+                     f"(D,), a matrix, a conv kernel (C_out, C_in, KH, KW)); p.grad[:, :] assumes 2-D, "
+                     f"p.grad[...] = 0 zeroes an array of any shape", "zero-grad-assumes-rank")
+            raise
         for i, (p, d) in enumerate(zip(params, data0)):
             if p.grad is None:
                 fail("zero_grad set p.grad to None (PyTorch's set_to_none): in this lab zero_grad keeps p.grad an "
