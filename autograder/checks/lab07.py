@@ -596,6 +596,16 @@ def conv_output_size(conv_output_size):
             (lambda c: c[3] > 0, "right without padding only: pad zeros on both sides, n + 2*pad", "size-padding-only")):
         if all(predicate(c) for c in wrong) and any(not predicate(c) for c in right):
             fail(f"{first}: {sentence}", diagnosis)
+    want = {case: len(_starts(case[0] + 2 * case[3], case[1], case[2])) for case in got}
+    offsets = {got[c] - want[c] for c in wrong}
+    by = (f" (off by {offsets.pop():+g} there)" if len(offsets) == 1 else "")
+    for predicate, where in ((lambda c: c[2] == 1, "when stride is 1"), (lambda c: c[2] > 1, "when stride > 1"),
+                             (lambda c: c[3] == 0, "when pad is 0"), (lambda c: c[3] > 0, "when pad > 0"),
+                             (lambda c: c[1] == 1, "when k is 1"), (lambda c: c[1] > 1, "when k > 1")):
+        if set(wrong) == {c for c in got if predicate(c)}:   # the wrong cases are exactly those
+            fail(f"{first}: wrong exactly {where}{by} and right in every other case: the special case "
+                 f"({where.split('when ')[1]}) is computed differently from the rest; one formula holds for "
+                 f"all, floor((n + 2*pad - k) / stride) + 1", "size-wrong-in-one-branch")
     _size_arguments_mixed(conv_output_size, first)
     fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1 (right for "
          f"{len(right)} of {len(got)} cases)", "size-wrong")

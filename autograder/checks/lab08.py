@@ -111,11 +111,11 @@ PROPERTIES = {
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3"),
-    "step_decay": ("every epoch of three schedules", "step_size 1", "constant amount vs constant factor named"),
+    "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named"),
-    "update_ratio": ("oracle (Frobenius norms)", "float32 and float64", "a (1, D) weight", "inputs not modified"),
+    "update_ratio": ("oracle (Frobenius norms)", "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified"),
 }
 
 
@@ -1526,6 +1526,11 @@ def step_decay(step_decay):
                       lambda e, lr0, s, g: lr0 * g ** max(0, (e - 1) // s),
                   "the exponent is the integer division epoch // step_size (the rate drops in steps)":
                       lambda e, lr0, s, g: lr0 * g ** (e / s),
+                  "the exponent is epoch // step_size (how many whole step_size periods have passed), not "
+                  "epoch % step_size (the remainder, which starts again at 0 every step_size epochs)":
+                      lambda e, lr0, s, g: lr0 * g ** (e % s),
+                  "the exponent is epoch // step_size (an integer division), not epoch * step_size":
+                      lambda e, lr0, s, g: lr0 * g ** (e * s),
                   "the rate decays by gamma at every epoch: only every step_size epochs":
                       lambda e, lr0, s, g: lr0 * g ** e,
                   "** and * bind tighter than //: lr0 * gamma ** epoch // step_size is (lr0 * gamma ** epoch) "
@@ -1590,4 +1595,11 @@ def update_ratio(update_ratio):
             "(||after|| - ||before||)": (math.sqrt(float((a ** 2).sum())) - den) / den,
             "the norm is the square root of the sum of squares over the whole array, not the largest "
             "absolute value": float(np.abs(a - b).max() / np.abs(b).max()),
+            **{f"the norm is the Frobenius norm, the square root of the sum of squares of all entries "
+               f"(np.linalg.norm(a) with no ord), not the {label} (np.linalg.norm(a, ord={o!r}) of a matrix)":
+               float(np.linalg.norm(a - b, ord=o) / np.linalg.norm(b, ord=o))
+               for o, label in ((2, "spectral norm, its largest singular value"),
+                                ("nuc", "nuclear norm, the sum of its singular values"),
+                                (1, "largest column sum of absolute values"),
+                                (np.inf, "largest row sum of absolute values"))},
         })
