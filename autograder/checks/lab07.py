@@ -260,8 +260,11 @@ def _dims(name: str, args) -> dict:
             s, p = (args[3], args[4]) if name == "conv2d_forward" else (args[3], args[4])
             (n, c, h, wd), (co, _, kh, kw) = shape(x), shape(w)
             ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(wd + 2 * p, kw, s))
-            return {"N": n, "C_in": c, "C_out": co, "H": h, "W": wd, "KH": kh, "KW": kw, "H_out": ho, "W_out": wo,
+            dims = {"N": n, "C_in": c, "C_out": co, "H": h, "W": wd, "KH": kh, "KW": kw, "H_out": ho, "W_out": wo,
                     "H + 2*pad": h + 2 * p, "W + 2*pad": wd + 2 * p}
+            if s > 1:       # the window counts the stride would give at stride 1: a stride forgotten
+                dims.update({"H_out(stride 1)": h + 2 * p - kh + 1, "W_out(stride 1)": wd + 2 * p - kw + 1})
+            return dims
         if name.startswith("maxpool2d"):
             x, size, s = (args[0], args[1], args[2]) if name == "maxpool2d_forward" else (args[1], args[2], args[3])
             n, c, h, wd = shape(x)
@@ -276,17 +279,39 @@ def _dims(name: str, args) -> dict:
     return {}
 
 
+def _stage(name: str) -> str | None:
+    """Which layout a spatial size belongs to: the input's (H, W, H + 2*pad), the output's (H_out, W_out) or the
+    output's at stride 1 (H_out(stride 1)); None for the other sizes (N, channels, kernel)."""
+    if "stride 1" in name:
+        return "out1"
+    if name.endswith("_out"):
+        return "out"
+    return "in" if name.split(" ")[0] in ("H", "W") else None
+
+
 def _product_names(value: int, dims: dict) -> str | None:
-    """``value`` as a size of the call, or a product of two or three of them ('C_out', 'C*H'), or None."""
+    """``value`` as a size of the call, or a product of two to four of them ('C_out', 'C*H*W'), or None. Of the
+    products that give value, the most coherent wins: spatial sizes of one layout (H with W, H_out with W_out,
+    never H with H_out), each size once (a size twice, C*H*H, only when nothing else explains value), fewest
+    factors."""
+    import itertools
     items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k]
     single = [k for k, v in dims.items() if v == value]
     if single:
         return " or ".join(single[:3])
+    best = None
     for r in (2, 3, 4):
-        for combo in __import__("itertools").combinations(items, r):
-            if int(np.prod([v for _, v in combo])) == value:
-                return "*".join(k for k, _ in combo)
-    return None
+        for combo in itertools.combinations_with_replacement(items, r):
+            if int(np.prod([v for _, v in combo])) != value:
+                continue
+            names = [k for k, _ in combo]
+            stages = {_stage(k) for k in names} - {None}
+            axes = [k.split("_")[0].split("(")[0] for k in names if _stage(k)]
+            rank = (len(stages) > 1 or len(axes) != len(set(axes)),      # mixed layouts, an axis twice
+                    len(names) != len(set(names)), r)
+            if best is None or rank < best[0]:
+                best = (rank, "*".join(names))
+    return best[1] if best else None
 
 
 def _name_sizes(text: str, dims: dict) -> str | None:
@@ -324,6 +349,13 @@ def _name_sizes(text: str, dims: dict) -> str | None:
         total = int(m.group(1))
         parts = [int(v) for v in re.findall(r"-?\d+", m.group(2))]
         named = ", ".join(said(v) if v > 0 else str(v) for v in parts)
+        twice = next((f for v in parts if v > 0 for f in [_product_names(v, dims) or ""]
+                      if "*" in f and len(f.split("*")) != len(set(f.split("*")))), None)
+        if twice:
+            dup = next(k for k in twice.split("*") if twice.split("*").count(k) > 1)
+            return (f"the array holds {said(total)} values and the shape asked for is ({named}): {twice} uses {dup} "
+                    f"twice, so one of them stands for another size (W typed as H, or the other way round?); the "
+                    f"sizes asked for must multiply to the same total")
         return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
                 f"must multiply to the same total (is a factor of the product missing or extra?)")
     return None
@@ -393,6 +425,41 @@ def _explain_shapes(observed, candidates):
     for predict, message, diagnosis in candidates:
         if seen and all(shape == predict(case) for case, shape in seen):
             return message, diagnosis
+    return None
+
+
+def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
+    """(message, id) when ``got`` holds the right numbers in the wrong places: every sample equal to sample 0,
+    axes permuted, a result computed in another axis order and RE-shaped (not transposed), or values read in
+    column-major order (order='F'); ``names`` are want's axes (N, C, H, W, ...)."""
+    import itertools
+    got, want = np.asarray(got, dtype=_float64), np.asarray(want, dtype=_float64)
+    if got.shape != want.shape or got.ndim < 2:
+        return None
+    n = want.shape[0]
+    if n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
+            core.close(got, np.broadcast_to(want[:1], want.shape), **tol):
+        return ("every sample of the batch holds the answer of sample 0: an index 0 (x[0], xp[0], dout[0]) where "
+                "the loop variable n belongs", "every-sample-is-sample-0")
+    label = lambda perm: "(" + ", ".join(names[i] for i in perm) + ")"
+    for perm in itertools.permutations(range(want.ndim)):
+        if perm == tuple(range(want.ndim)):
+            continue
+        moved = want.transpose(perm)
+        inverse = tuple(int(i) for i in np.argsort(perm))
+        if moved.shape == got.shape and core.close(got, moved, **tol):
+            return (f"the axes are in the order {label(perm)} instead of {label(range(want.ndim))}: "
+                    f".transpose{inverse} puts them back", "axes-permuted")
+        if core.close(got, moved.reshape(got.shape), **tol):
+            return (f"the right numbers in the wrong places: the result was computed with its axes in the order "
+                    f"{label(perm)} and then RESHAPED to {label(range(want.ndim))}; reshape keeps the memory "
+                    f"order and moves no axis: use .transpose{inverse} (then reshape if needed)",
+                    "reshaped-not-transposed")
+    for order_in, order_out in (("C", "F"), ("F", "C")):
+        if core.close(got, np.reshape(want.ravel(order=order_in), got.shape, order=order_out), **tol):
+            return ("the right numbers in the wrong places: they were read or written in column-major order "
+                    "(order='F'); NumPy arrays are row-major, reshape with the default order='C'",
+                    "fortran-order")
     return None
 
 
@@ -717,6 +784,9 @@ def _conv_forward_values(got, x, wt, b, case, context):
     except core.CheckFailure as exc:
         if _generic(exc):
             _bias_term(got, want, b, case, context)
+            mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
+            if mixed:
+                fail(f"conv2d_forward ({context}): {mixed[0]}", mixed[1])
         raise
 
 
@@ -862,6 +932,9 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
+    mixed = _layout_mixup(got, want, ("N", "C_in", "H", "W"), tol)
+    if mixed:
+        fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
     named = _name_factor(got, want, sizes or {})
     if named:
         fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
@@ -1374,6 +1447,14 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
              f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
     back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
-    expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
-                 diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
-                           "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+    try:
+        expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
+                     diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
+                               "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+    except core.CheckFailure as exc:
+        mixed = _layout_mixup(back, dout.reshape(shape), ("N", "C", "H", "W"), {"rtol": 0, "atol": 0}) \
+            if _generic(exc) else None
+        if mixed:
+            fail(f"flatten_backward (x_shape {shape}): {mixed[0]}; flatten_backward is dout.reshape(x_shape)",
+                 mixed[1])
+        raise
