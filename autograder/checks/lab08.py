@@ -117,7 +117,8 @@ PROPERTIES = {
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named"),
-    "update_ratio": ("oracle (Frobenius norms)", "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified"),
+    "update_ratio": ("oracle (Frobenius norms)",
+                     "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified"),
 }
 
 
