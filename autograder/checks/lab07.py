@@ -199,7 +199,7 @@ def _pool(x, size, stride, *, reduce="max"):
     return out
 
 
-def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False):
+def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False, unravel=None):
     """dx of max-pooling; ``route``/``place``/``swap`` reproduce known mistakes for diagnoses."""
     x = np.asarray(x, dtype=_float64)
     dout = np.asarray(dout, dtype=_float64)
@@ -218,7 +218,7 @@ def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False)
                 dx[:, :, y0:y0 + size, x0:x0 + size] += g / size ** 2
                 continue
             flat = window.reshape(window.shape[0], window.shape[1], -1).argmax(axis=2)
-            u, v = np.divmod(flat, size)
+            u, v = np.divmod(flat, unravel or size)
             if swap:
                 u, v = v, u
             for n in range(x.shape[0]):
@@ -1327,6 +1327,7 @@ def maxpool2d_backward(maxpool2d_backward):
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
+        _pool_unravel_probe(maxpool2d_backward, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)
             for case in POOL_CASES[:3]:
@@ -1347,6 +1348,26 @@ def maxpool2d_backward(maxpool2d_backward):
     _same_shapes_again(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), calls[0], calls[1],
                        _pool_grad, ("dx",), {0: "dout", 1: "x"})
     _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_unravel_probe(maxpool2d_backward, r):
+    """Windows with gaps between them (stride > size), where unravelling a window's flat argmax k with the
+    stride instead of the size stays inside the image: a mistake there shows as values, not as an IndexError."""
+    for size, s in ((2, 3), (3, 4)):
+        x = _distinct(r, (2, 3, 11, 13), _float64)
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        try:
+            got = np.asarray(core.call(maxpool2d_backward, dout, x, size, s, name="maxpool2d_backward"),
+                             dtype=_float64)
+        except Exception:
+            return
+        if got.shape != x.shape or core.close(got, _pool_grad(dout, x, size, s), 1e-6, 1e-8):
+            return
+        if not core.close(got, _pool_grad(dout, x, size, s, unravel=s), 1e-6, 1e-8):
+            return
+    fail("maxpool2d_backward: the flat index k of a window's maximum is unravelled with the stride: in a size x "
+         "size window, k is at row k // size and column k % size (np.unravel_index(k, (size, size))), whatever "
+         "the stride (windows with gaps between them, stride > size, confirm it)", "pool-unravel-by-stride")
 
 
 def _pool_offsets_probe(maxpool2d_backward, exc, r):
