@@ -104,7 +104,7 @@ PROPERTIES = {
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
-                        "convention)", "cache triple x_hat / gamma / inv_std", "N != D", "batch 1", "odd batch",
+                        "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named", "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified"),
@@ -112,7 +112,8 @@ PROPERTIES = {
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
-                       "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3"),
+                       "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
+                       "epoch counted only on improvements named"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
@@ -1259,9 +1260,23 @@ def batchnorm_train(batchnorm_forward):
             x_hat, g_cache, inv_std = cache
         except (TypeError, ValueError):
             fail(f"{what}: cache must be the triple (x_hat, gamma, inv_std) the docstring describes", "bn-cache-layout")
+        x64 = _f64(x)
+        mu, var64 = x64.mean(axis=0, keepdims=True), x64.var(axis=0, keepdims=True)
+        # The forward's other quantities: a cache entry equal to one of them names what was cached instead.
+        known = {"x, the input": x64, "x - mean (centred, not yet divided by the standard deviation)": x64 - mu,
+                 "out = gamma * x_hat + beta, the output": _f64(want[0]), "beta": _f64(beta), "the batch mean": mu,
+                 "the batch variance": var64}
         for got, ref, label, shape in ((x_hat, want[3][0], "x_hat", (n, d)), (g_cache, want[3][1], "gamma", (1, d)),
                                        (inv_std, want[3][2], "inv_std = 1 / sqrt(var + eps)", (1, d))):
             got = expect_array(got, name=f"{what}: cache's {label}", shape=shape)
+            if not core.close(got, ref, rtol, atol):
+                for name, value in known.items():
+                    if value.shape == got.shape and not core.close(value, ref, rtol, atol) and \
+                            core.close(got, value, rtol, atol):
+                        fail(f"{what}: cache = (x_hat, gamma, inv_std), and its {label.split(' =')[0]} holds "
+                             f"{name}: you cached {name.split(',')[0].split(' (')[0]}, not "
+                             f"{label.split(' =')[0]}; the backward pass reads these three exactly",
+                             "bn-cache-wrong-quantity")
             expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
                          rtol=rtol, atol=atol, diagnose={
                              "the cache holds the standard deviation sqrt(var + eps), not its inverse inv_std = "
@@ -1402,9 +1417,9 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
 # =============================================================================================
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
-              off_by_one=False, zero_based=False, best_always_min=False, relative=False):
+              off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
-    best, best_epoch, bad, last, out = math.inf, 0, 0, math.inf, []
+    best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
         ref = last if vs_last else best
         delta = min_delta if use_delta else 0.0
@@ -1416,7 +1431,8 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         else:
             bad += 1
         if loss < best - delta if strict else loss <= best - delta:
-            best, best_epoch = loss, epoch - 1 if zero_based else epoch
+            improvements += 1
+            best, best_epoch = loss, improvements if count_improvements else epoch - 1 if zero_based else epoch
         elif best_always_min:
             best = min(best, loss)
         last = loss
@@ -1456,6 +1472,9 @@ def early_stopping(EarlyStopping):
             dict(use_delta=False),
         "a loss equal to the best is not an improvement: val_loss < best_loss - min_delta (strict)": dict(strict=False),
         "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
+        "the epoch counter must advance at EVERY call to step (epoch += 1 before the comparison), not only on "
+        "an improvement: best_epoch is the number of the epoch of the best loss, counting every epoch (yours is "
+        "the number of improvements so far)": dict(count_improvements=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
