@@ -463,6 +463,29 @@ def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
     return None
 
 
+def _foreign_shape(results, name) -> None:
+    """When the calls that raised quote one same array shape whatever the inputs of the case, that array does not
+    come from the call's arguments: state left by an earlier call (a global set by the forward pass, a cache)."""
+    texts = [str(exc) for _, exc in results if exc is not None and "broadcast" in str(exc)]
+    if len(texts) < 2:
+        return
+    def quoted(text):
+        head = text.split(" (called with")[0]
+        return {tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", head)}
+    common = set.intersection(*(quoted(t) for t in texts))
+    inputs = {tuple(c[:4]) for c, exc in results if exc is not None}
+    common = {shape for shape in common if shape not in inputs and len(shape) > 1}
+    if common and len(inputs) > 1:
+        shape = sorted(common)[0]
+        raw = texts[0]
+        cut = raw.find("): ", raw.find(" (called with"))
+        raw = raw[:cut + 1] if cut > 0 else raw       # NumPy's error and the call, without the generic reading
+        fail(f"{raw}: an array of shape {shape} appears in this error for every input, whatever the shapes of x "
+             f"and dout ({len(texts)} calls): it does not come from the arguments of the call but from state left by an "
+             f"earlier call (a global set by the forward pass, a cache); {name} must compute everything from its "
+             f"own arguments", "state-from-an-earlier-call")
+
+
 def _same_shapes_again(fn, name, context, first, second, oracle, outputs, labels):
     """Call fn a second time with the shapes of an earlier, already graded call (arguments ``first``) and
     new values (``second``), and compare with the oracle: a result kept between calls (a cache keyed by
@@ -1327,6 +1350,7 @@ def maxpool2d_backward(maxpool2d_backward):
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
+        _foreign_shape(results, "maxpool2d_backward")
         _pool_unravel_probe(maxpool2d_backward, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)

@@ -319,7 +319,7 @@ MUTANTS = [
     Mutant("flatten: reshape(-1, N)", old="return x.reshape(x.shape[0], -1)", new="return x.reshape(-1, x.shape[0]).T",
            expect='right for a batch of one only'),
     Mutant("flatten bwd: dout.T reshaped", old="return dout.reshape(x_shape)", new="return dout.T.reshape(x_shape)",
-           expect='right for a batch of one only'),
+           expect='in the order (C, H, W, N) and then RESHAPED'),
     # (written after the round's fixes, to exercise the C_in == C_out probe cases of the checks)
     Mutant("C_in used for C_out when the product is reshaped (forward)", old=FWD_PRODUCT,
            new=FWD_PRODUCT.replace(".reshape(C_out, N", ".reshape(C_in, N"), expect="right only when C_in == C_out"),
@@ -640,9 +640,9 @@ R5_NAIVE_BWD = """    g = None
 """
 MUTANTS += [
  Mutant("out size: +1 forgotten only in the stride-1 branch", old=R5_OUT,
-        new="if stride == 1:\n        return n + 2 * pad - k\n    return (n + 2 * pad - k) // stride + 1", expect="@@"),
+        new="if stride == 1:\n        return n + 2 * pad - k\n    return (n + 2 * pad - k) // stride + 1", expect='wrong exactly when stride is 1'),
  Mutant("conv fwd: bias reshaped (1, C_out, 1) (an axis missing)", old=R5_FWD_RETURN,
-        new="return out.transpose(1, 0, 2, 3) + b[None, :, None]", expect="@@"),
+        new="return out.transpose(1, 0, 2, 3) + b[None, :, None]", expect='NumPy lines shapes up from the LAST axis'),
  Mutant("conv fwd: module-level im2col cache keyed by shapes (stale for new x)", old=R5_FWD_BODY,
         new="""    C_out, C_in, KH, KW = w.shape
     key = (x.shape, w.shape, stride, pad)
@@ -653,7 +653,7 @@ MUTANTS += [
     (N, _, H_out, W_out), cols = _COLS_CACHE[key]
     out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)
     return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
-""", also=(("def conv2d_forward(x, w, b, stride=1, pad=0):", "_COLS_CACHE = {}\n\n\ndef conv2d_forward(x, w, b, stride=1, pad=0):"),), expect="@@"),
+""", also=(("def conv2d_forward(x, w, b, stride=1, pad=0):", "_COLS_CACHE = {}\n\n\ndef conv2d_forward(x, w, b, stride=1, pad=0):"),), expect="the second answer is the one for the FIRST call's x"),
  Mutant("conv fwd: per-image loop uses x[0] for every image (typo)", old=R5_FWD_BODY,
         new="""    C_out, C_in, KH, KW = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -665,16 +665,16 @@ MUTANTS += [
         win = sliding_window_view(xp[0], (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
         out[n] = np.einsum('chwuv,ocuv->ohw', win, w) + b[:, None, None]
     return out
-""", expect="@@"),
+""", expect='every sample of the batch holds the answer of sample 0'),
  Mutant("conv bwd: backward windows without ::stride", old=R5_BWD_PATCHES,
-        new="    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))\n    H_out, W_out = patches.shape[2:4]\n", expect="@@"),
+        new="    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))\n    H_out, W_out = patches.shape[2:4]\n", expect='N*H_out(stride 1)*W_out(stride 1)'),
  Mutant("conv bwd: dx reshaped (N, C_in, H, W) instead of transposed", old=R5_DX_RET,
-        new="dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)", expect="@@"),
+        new="dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)", expect='then RESHAPED to (N, C_in, H, W)'),
  Mutant("conv bwd: naive loops, dw uses dout[n, f, j, i] (indices swapped)", old=R5_BWD_FROM_G.replace("    g = dout", "    g = dout"),
-        new=R5_NAIVE_BWD % "j, i", expect="@@",
+        new=R5_NAIVE_BWD % "j, i", expect='(i and j, or H and W, swapped?)',
         also=(("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n", ""),)),
  Mutant("conv bwd: dw cast to float32 always", old="dw = (g @ cols.T).reshape(w.shape)",
-        new="dw = (g @ cols.T).reshape(w.shape).astype(np.float32)", expect="@@"),
+        new="dw = (g @ cols.T).reshape(w.shape).astype(np.float32)", expect='must have dtype float64, got float32'),
  Mutant("maxpool fwd: loops range(0, H - size, stride) drop the last window", old=R5_POOLF,
         new="""    N, C, H, W = x.shape
     rows = []
@@ -684,11 +684,11 @@ MUTANTS += [
             cols.append(x[:, :, i:i + size, j:j + size].max(axis=(2, 3)))
         rows.append(np.stack(cols, axis=-1))
     return np.stack(rows, axis=-2)
-""", expect="@@"),
+""", expect='the last window of each row and column is dropped'),
  Mutant("maxpool fwd: window shape (size, stride) (arguments mixed)", old=R5_POOLF,
         new="""    windows = sliding_window_view(x, (size, stride), axis=(2, 3))[:, :, ::stride, ::stride]
     return windows.max(axis=(4, 5))
-""", expect="@@"),
+""", expect='the windows are cut short'),
  Mutant("maxpool bwd: argmax unravelled with divmod(idx, stride)", old=R5_POOLB,
         new="""    flat = windows.reshape(*windows.shape[:4], size * size)
     idx = flat.argmax(axis=-1)
@@ -701,26 +701,26 @@ MUTANTS += [
                 for j in range(W_out):
                     dx[n, c, i * stride + du[n, c, i, j], j * stride + dv[n, c, i, j]] += dout[n, c, i, j]
     return dx
-""", expect="@@"),
+""", expect='unravelled with the stride'),
  Mutant("flatten fwd: C*H*H (W typed as H)", old="return x.reshape(x.shape[0], -1)",
-        new="return x.reshape(x.shape[0], x.shape[1] * x.shape[2] * x.shape[2])", expect="@@"),
+        new="return x.reshape(x.shape[0], x.shape[1] * x.shape[2] * x.shape[2])", expect='C*H*H uses H twice'),
  Mutant("flatten bwd: reshape with order='F'", old="return dout.reshape(x_shape)",
-        new="return np.reshape(dout, x_shape, order='F')", expect="@@"),
+        new="return np.reshape(dout, x_shape, order='F')", expect="column-major order (order='F')"),
  Mutant("conv bwd: db summed over axis (0, 2) only (W axis forgotten)", old="db = g.sum(axis=1)",
-        new="db = dout.sum(axis=(0, 2))", expect="@@"),
+        new="db = dout.sum(axis=(0, 2))", expect='over the batch AND all output positions'),
  Mutant("conv fwd: W padding forgotten (pad on H only)", old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
-        new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))\n    # Every window", expect="@@"),
- Mutant("maxpool bwd: uses a global mask saved by the last forward call", old=R5_POOLF,
-        new=R5_POOLF.replace("    return top\n", "    global _POOL_ARGS\n    _POOL_ARGS = (x, top)\n    return top\n"), expect="@@",
-        also=(("""    H_out, W_out = windows.shape[2:4]
+        new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))\n    # Every window", expect='right without padding and wrong with pad > 0'),
+ Mutant("maxpool bwd: uses a global mask saved by the last forward call",
+        old="""    H_out, W_out = windows.shape[2:4]
     top = windows[..., 0, 0]
     for u in range(size):
         for v in range(size):
             top = np.maximum(top, windows[..., u, v])
-""", """    H_out, W_out = windows.shape[2:4]
+""", new="""    H_out, W_out = windows.shape[2:4]
     x_fwd, top = _POOL_ARGS            # saved by maxpool2d_forward
     windows = sliding_window_view(x_fwd, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
-"""),)),
+""", expect='state left by an earlier call',
+        also=((R5_POOLF, R5_POOLF.replace("    return top\n", "    global _POOL_ARGS\n    _POOL_ARGS = (x, top)\n    return top\n")),)),
 ]
 VARIANTS += [
  Variant("out size as a ceiling: -(-(n + 2p - k + 1) // stride)", old=R5_OUT,
