@@ -11,6 +11,10 @@ The third held-out round added loop/einsum/broadcasting slips (kernel indices sw
 per-channel kernel broadcast against the wrong axes, einsum letters mixing C_in and C_out), max-pooling
 by reshaping into blocks or np.repeat upsampling (right only when windows tile the image), sums
 averaged over output positions, and flatten code right for a batch of one only.
+The fifth round added a shape-keyed im2col cache
+(stale for new values), a batch loop reading sample 0, dx reshaped instead of transposed, flatten with
+order='F' or C*H*H, max-pool loops that drop the last window, an argmax unravelled with the stride and a
+backward reading globals left by the forward pass.
 """
 from . import Mutant, Variant
 

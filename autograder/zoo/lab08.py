@@ -14,6 +14,10 @@ velocity with a PyTorch-style look-ahead, L2 computed from the gradient, a state
 multiplication, RMSProp state started at ones, Adam moments rebound to local names or fed different
 gradients, AdamW multiplying by lr * lambda, the unscaled dropout mask, a std cached as inv_std, a
 relative min_delta and warm-up ramps of the wrong slope.
+The fifth round added zero_grad
+assuming 2-D gradients, float32 optimiser state, a sign slip in one p.decay branch, Adam's v corrected with
+beta1, a batch-norm cache holding x, an epoch counter advanced only on improvement, step decay with % and
+matrix (spectral) norms in the update ratio.
 """
 from . import Mutant, Variant
 
