@@ -104,7 +104,8 @@ PROPERTIES = {
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
-                        "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named", "N != D", "batch 1", "odd batch",
+                        "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
+                        "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified"),

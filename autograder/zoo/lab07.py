@@ -657,7 +657,8 @@ MUTANTS += [
     (N, _, H_out, W_out), cols = _COLS_CACHE[key]
     out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)
     return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
-""", also=(("def conv2d_forward(x, w, b, stride=1, pad=0):", "_COLS_CACHE = {}\n\n\ndef conv2d_forward(x, w, b, stride=1, pad=0):"),), expect="the second answer is the one for the FIRST call's x"),
+""", also=(("def conv2d_forward(x, w, b, stride=1, pad=0):", "_COLS_CACHE = {}\n\n\ndef conv2d_forward(x, w, b, stride=1, pad=0):"),),
+        expect="the second answer is the one for the FIRST call's x"),
  Mutant("conv fwd: per-image loop uses x[0] for every image (typo)", old=R5_FWD_BODY,
         new="""    C_out, C_in, KH, KW = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -671,7 +672,8 @@ MUTANTS += [
     return out
 """, expect='every sample of the batch holds the answer of sample 0'),
  Mutant("conv bwd: backward windows without ::stride", old=R5_BWD_PATCHES,
-        new="    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))\n    H_out, W_out = patches.shape[2:4]\n", expect='N*H_out(stride 1)*W_out(stride 1)'),
+        new="    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))\n    H_out, W_out = patches.shape[2:4]\n",
+        expect='N*H_out(stride 1)*W_out(stride 1)'),
  Mutant("conv bwd: dx reshaped (N, C_in, H, W) instead of transposed", old=R5_DX_RET,
         new="dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)", expect='then RESHAPED to (N, C_in, H, W)'),
  Mutant("conv bwd: naive loops, dw uses dout[n, f, j, i] (indices swapped)", old=R5_BWD_FROM_G.replace("    g = dout", "    g = dout"),

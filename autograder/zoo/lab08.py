@@ -653,7 +653,8 @@ R5_RMS_STEP = """        for p, s in zip(self.params, self.square_avg):
 R5_ADAM_CORR = "correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t"
 R5_ADAM_UPD = "p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)"
 MUTANTS += [
- Mutant("zero_grad assumes 2-D gradients (p.grad[:, :] = 0)", old="            p.grad[...] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise",
+ Mutant("zero_grad assumes 2-D gradients (p.grad[:, :] = 0)",
+        old="            p.grad[...] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise",
         new="            p.grad[:, :] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise", expect='p.grad[:, :] assumes 2-D'),
  Mutant("SGD velocity created float32 whatever the dtype of p.data", old="self.velocity = [np.zeros_like(p.data) for p in self.params]",
         new="self.velocity = [np.zeros(p.data.shape, dtype=np.float32) for p in self.params]", expect='off by float32 rounding only'),
