@@ -35,10 +35,11 @@ PROPERTIES = {
                 "tolerance from dtype and logit size", "rows sum to 1", "rows left at zero named", "input not modified"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
-                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)"),
+                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
-                "own softmax accepted", "each intermediate depends on its own layer's parameters only"),
+                "own softmax accepted", "each intermediate depends on its own layer's parameters only",
+                "scores of several hundreds stay finite (softmax not re-implemented without the shift)"),
     "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
@@ -408,6 +409,10 @@ def init_params(fn):
                               f"n_h={nh}, n_y={ny}; it must be {shape} = {sizes(shape)}", "params-wrong-sizes")
             core.expect_array(v, name=f"init_params: params['{k}'] (n_x={nx}, n_h={nh}, n_y={ny})",
                               shape=shape)
+            if v.dtype != _f64:
+                core.fail(f"init_params: params['{k}'] has dtype {v.dtype}; the docstring asks for float64 "
+                          f"(rng.normal and np.zeros already give float64: do not convert them with .astype)",
+                          "params-not-float64")
         for k in ("bh", "by"):
             if np.any(got[k] != 0):
                 core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
@@ -558,6 +563,40 @@ def forward(fn, softmax=None):
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
                               "the returned yhat must be the probabilities softmax(ytilde), not the scores "
                               "ytilde": exp["ytilde"]})
+    _forward_large_scores(fn, softmax, r)
+
+
+def _forward_large_scores(fn, softmax_fn, r) -> None:
+    """Scores of several hundreds (a large W_y): the probabilities must still be finite.  A forward pass that
+    computes its own exp(Y~) / sum overflows; one whose call to the student's softmax overflows costs the
+    softmax cell only."""
+    N, nx, nh, ny = 5, 3, 6, 4
+    params = _params(r, nx, nh, ny)
+    params["Wy"] = params["Wy"] * 2000.0
+    X = r.normal(size=(N, nx)) * 1.5
+    exp_yhat, exp = oracle_forward(params, X)
+    big = float(np.abs(exp["ytilde"]).max())
+    name = f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)"
+    own = _own_softmax_outputs(softmax_fn, exp) if softmax_fn is not None else None
+    if softmax_fn is not None and own is None:
+        return      # their softmax is what overflows here: the softmax cell pays for it
+    why = (f"{name} is not numerically stable: yhat must be softmax(Ytilde) computed with your softmax "
+           f"(which subtracts each row's maximum), not an exp(Ytilde) / sum written again inside forward, "
+           f"which overflows")
+    try:
+        got = core.call(fn, params, X, name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            text = str(exc)
+            warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
+            core.fail(f"{why}: numpy warned '{warned}'", "forward-overflow")
+        raise
+    try:
+        yhat = np.asarray(got[0], dtype=_f64)
+    except Exception:
+        return
+    if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
+        core.fail(f"{why}: yhat contains NaN or inf", "forward-overflow")
 
 
 # Which parameters each stored intermediate depends on (H~ = X W_h^T + b_h^T, ...).
