@@ -587,9 +587,14 @@ def power(Value) -> None:
             x = -x   # odd integer powers of negative numbers too
         _check_op(Value, lambda a, k=k: a ** k, lambda a, k=k: a ** k,
                   lambda a, k=k: (k * a ** (k - 1),), [x], f"a ** {k}",
-                  diagnose_value={} if isinstance(k, int) else {
-                      "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
-                          lambda a, k=k: a ** int(k)},
+                  diagnose_value={
+                      "the forward value is a * k (self.data * k): ** is the power, self.data ** k":
+                          lambda a, k=k: a * k,
+                      "the forward value is k ** a (base and exponent swapped): self.data ** k":
+                          lambda a, k=k: k ** a if k > 0 else None,
+                      **({} if isinstance(k, int) else {
+                          "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
+                              lambda a, k=k: a ** int(k)})},
                   diagnose_local={"power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
                                   lambda a, k=k: (k * a ** k,),
                                   "power rule: d(a**k)/da = k * a**(k-1), the factor k is missing":
@@ -657,6 +662,11 @@ def tanh(Value) -> None:
     r = core.rng("lab05:tanh")
     xs = [float(r.uniform(-2.5, 2.5)) for _ in range(3)] + [0.0]
     _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs,
+           diagnose_value={"the forward value is tan(a), the trigonometric tangent (math.tan): tanh is math.tanh":
+                               math.tan,
+                           "the forward value is sinh(a) (math.sinh): tanh is math.tanh": math.sinh,
+                           "the forward value is the sigmoid 1 / (1 + exp(-a)): tanh is math.tanh":
+                               lambda a: 1 / (1 + math.exp(-a))},
            compositions=(lambda a: ((2 * a).exp() - 1) / ((2 * a).exp() + 1),
                          lambda a: (a.exp() - (-a).exp()) / (a.exp() + (-a).exp()),
                          lambda a: 1 - 2 / ((2 * a).exp() + 1)),
@@ -1270,6 +1280,8 @@ def neuron(Neuron, Value) -> None:
                         float(_act(act, np.array(z - wv[-1] * xv[-1]))),
                     f"the sum leaves out the first input's term w[0] * x[0] (a loop starting at 1): z = b + the sum "
                     f"of all {nin} terms w[i] * x[i]": float(_act(act, np.array(z - wv[0] * xv[0]))),
+                    "each term is w[i] + x[i] (+ where * belongs): z = b + the sum of the products w[i] * x[i]":
+                        float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
                 })
         try:
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
@@ -1431,6 +1443,9 @@ def mlp(MLP, Layer, Value) -> None:
                     "tanh is applied again on top of the neurons' activation (in Layer or MLP): each Neuron already "
                     "returns act(w . x + b), so Layer and MLP must pass the neurons' outputs on unchanged":
                         lambda: _np_forward(Wn, bn, X, act_fn=lambda z: np.tanh(_act(act, z)))[0][-1][0],
+                    "every layer was applied to the original input x, so only the last layer counts (on the first "
+                    "inputs its neurons' zip pairs with x): each layer's output is the next layer's input, "
+                    "x = layer(x) inside the loop": lambda: _last_layer_on_x(Wn, bn, X, act),
                 })
         try:
             raw = list(core.call(model.parameters, name=f"{name}.parameters()"))
@@ -1447,6 +1462,12 @@ def mlp(MLP, Layer, Value) -> None:
         _expect_same_params(ps, weights + biases, "MLP", biases)
         if len(ps) != count:
             fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
+
+
+def _last_layer_on_x(Wn, bn, X, act) -> np.ndarray:
+    """The last layer applied to the network's input (zip(w, x) stops at the shorter of the two)."""
+    m = min(X.shape[1], Wn[-1].shape[0])
+    return _act(act, X[0, :m] @ Wn[-1][:m] + bn[-1][0])
 
 
 def _explain_layers_applied(out: list, hs: list, name: str) -> None:

@@ -363,6 +363,9 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
             lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
         "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
             lambda: Z64 / Z64.sum(axis=1, keepdims=True),
+        "you return log-probabilities (the log-softmax): the exp of your result sums to 1 in every row. The "
+        "softmax is the probabilities themselves, E / E.sum(axis=1, keepdims=True), without a log":
+            lambda: Z64 - Z64.max(axis=1, keepdims=True) - np.log(E.sum(axis=1, keepdims=True)),
     })
 
 
@@ -546,6 +549,10 @@ def forward(fn, softmax=None):
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
             core.expect_array(outputs[k], name=label, shape=shape[k])
             if not _near(outputs[k], exp[k]):
+                if k == "h" and _near(outputs[k], exp["htilde"]):
+                    # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
+                    core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
+                              f"H = np.tanh(Htilde)", "tanh-missing")
                 for other in OUTPUT_NAMES:
                     if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
                         core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
@@ -703,9 +710,33 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
     try:
         _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
-        if exc.diagnosis == "wrong-value":      # no catalogued mistake: try the property
+        if exc.diagnosis == "wrong-value":      # no catalogued mistake: try neighbouring formulas, then the property
+            _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
         raise
+
+
+def _loss_neighbours(Yh, Y):
+    """(words, value) of formulas next to -mean(sum(Y log Yhat)): arguments swapped, another log, a large
+    epsilon; with the usual clipping epsilons, since the student's is unknown."""
+    def ce(P, Q, eps, log=np.log):
+        with np.errstate(all="ignore"):
+            return -float(np.mean(np.sum(P * log(np.clip(Q, eps, 1.0)), axis=1)))
+    for eps in (1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
+        yield ("Y and Yhat are swapped (-sum y^ log y, a log of the one-hot labels): the cross-entropy is "
+               "-sum y log y^, the labels outside the log", ce(Yh, Y, eps))
+    yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
+    yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
+    for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
+        yield (f"the probabilities are clipped at {eps:g} before the log: an epsilon that large changes the loss "
+               f"wherever the true class's probability is below it; clip at a tiny value (e.g. 1e-12), only to "
+               f"avoid log(0)", ce(Y, Yh, eps))
+
+
+def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
+    for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
+        if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
 
 
 def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
