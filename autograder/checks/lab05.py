@@ -222,6 +222,9 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
             fail(f"{text}: the operation calls itself without end; in a reflected operator, other is a plain "
                  f"number, so `other + self` calls __radd__ again: write self first (return self + other). "
                  f"{REFLECTED}", "reflected-operator-recursion")
+        if "raised TypeError" in text and "'method' object is not iterable" in text:
+            fail(f"{text}: a method was iterated without being called; call it with parentheses "
+                 f"(model.parameters(), not model.parameters)", "method-not-called")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
         if hint:
