@@ -505,9 +505,12 @@ def forward(fn, softmax=None):
     # it); the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
     cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
              (5, 4, 4, 4, _f64)]
+    pending = None      # a pairwise-different case that raised: re-raised after the square case had its say
     for N, nx, nh, ny, dt in cases:
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx)) * 1.5).astype(dt)
+        if pending is not None and (N, nx, nh, ny, dt) != cases[-1]:
+            continue        # straight to the square case (the draws above keep every case's inputs as they were)
         before = _copy_dict(params)
         name = f"forward(params, X {X.shape}) with n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
         try:
@@ -521,6 +524,10 @@ def forward(fn, softmax=None):
                 continue
             if " raised " in str(exc):
                 _explain_transposed_weights(fn, params, X, name)
+                if pending is None and (N, nx, nh, ny, dt) != cases[-1]:
+                    # the square case at the end gives wrong values instead, which a diagnosis may name
+                    pending = exc
+                    continue
             raise
         _unchanged(before, params, "forward", "params")
         if not isinstance(got, tuple) or len(got) != 2:
@@ -556,7 +563,7 @@ def forward(fn, softmax=None):
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
             core.expect_array(outputs[k], name=label, shape=shape[k])
             if not _near(outputs[k], exp[k]):
-                if k == "h" and _near(outputs[k], exp["htilde"]):
+                if k == "h" and _near(outputs[k], exp["htilde"]) and not _near(outputs["ytilde"], exp["ytilde"]):
                     # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
                     core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
                               f"H = np.tanh(Htilde)", "tanh-missing")
@@ -578,6 +585,8 @@ def forward(fn, softmax=None):
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
                               "the returned yhat must be the probabilities softmax(ytilde), not the scores "
                               "ytilde": exp["ytilde"]})
+    if pending is not None:
+        raise pending
     _forward_large_scores(fn, softmax, r)
 
 
