@@ -343,7 +343,7 @@ MUTANTS = [
            expect="whole batch"),
     Mutant("train_step ignores the learning rate",
            old="p.data -= lr * p.grad", new="p.data -= p.grad",
-           expect="learning rate lr is ignored"),
+           expect=("learning rate lr is ignored", "the step does not scale with lr")),
     Mutant("backward seeds the root after propagating",
            old="        self.grad += 1.0\n        for node in reversed(topo):\n            node._backward()",
            new="        for node in reversed(topo):\n            node._backward()\n        self.grad += 1.0",
