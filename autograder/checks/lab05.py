@@ -324,7 +324,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
-        if not _constructor_faults(Value)[0]:
+        if _parents(out) or not _constructor_faults(Value)[0]:
             _records_operands(out, leaves, xs, name)
             _operands_in_prev(out, leaves, want, name)
         _own_finite_differences(Value, build, xs, grads, pre, seed, name, out.data)
@@ -363,7 +363,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             if exc.diagnosis == "wrong-value":
                 _explain_local(Value, build, xs, i, seed, pre, got, want, arg, rtol, atol)
             raise
-    if not _constructor_faults(Value)[0]:
+    if _parents(out) or not _constructor_faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
 
 
@@ -548,7 +548,7 @@ def _label(Value, build, name):
     out = _run(build, name)
     _data(out, Value, name)
     op = getattr(out, "_op", None)
-    if _constructor_faults(Value)[1]:
+    if (not isinstance(op, str) or not op) and _constructor_faults(Value)[1]:
         return      # the constructor drops the label: value_init's cell
     if not isinstance(op, str) or not op:
         fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing", "op-label-missing")
