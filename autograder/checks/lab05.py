@@ -40,7 +40,9 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision",
        "nothing added when out.grad = 0 (parentheses, self.grad for out.grad named)",
        "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign, else its formula",
-       "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0")
+       "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
+       "a constructor that drops _children / _op not charged here (the result's own closure judged)",
+       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -51,13 +53,15 @@ PROPERTIES = {
                        "a leaf's _backward does nothing"),
     "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
-    "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k"),
+    "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k",
+                              "neighbouring forward values named (a * k, k ** a)"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side"),
-    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted"),
+    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted",
+                   "neighbouring forward values named (tan, sinh, sigmoid)"),
     "exp_log (exp, log)": _OP + ("log10 named",),
-    "relu": _OP + ("both sides of 0",),
+    "relu": _OP + ("both sides of 0", "inverted mask named"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -65,13 +69,15 @@ PROPERTIES = {
                  "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
                  "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
-                 "a gradient the leaves already held is kept"),
+                 "a gradient the leaves already held is kept",
+                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
-               "an input's term left out of the sum named"),
+               "an input's term left out of the sum named", "w + x for w * x named"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
-                    "every layer applied (the output of an earlier layer named)"),
+                    "every layer applied (the output of an earlier layer named)",
+                    "every layer applied to the original x named"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
@@ -80,7 +86,9 @@ PROPERTIES = {
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
-                   "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named"),
+                   "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
+                   "two learning rates: a step that does not scale with lr named", "a constant return named",
+                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
