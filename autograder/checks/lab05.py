@@ -532,9 +532,12 @@ def value_init(Value) -> None:
     c = _new(Value, 3.0, (a, b), "+", what="Value(3.0, (a, b), '+')")
     ids = sorted(id(p) for p in _parents(c))
     if ids != sorted((id(a), id(b))):
-        fail("Value(data, (a, b), op) must remember exactly a and b as its parents in _prev", "children-not-stored")
+        fail(f"Value(data, (a, b), op) must remember exactly a and b as its parents in _prev: your constructor did "
+             f"not store the children passed to it (Value(3.0, (a, b), '+') has {len(ids)} parent(s) in _prev); "
+             f"self._prev = set(_children)", "children-not-stored")
     if getattr(c, "_op", None) != "+":
-        fail("Value(data, children, op) must store the op label in _op", "op-not-stored")
+        fail(f"Value(data, children, op) must store the op label in _op: Value(3.0, (a, b), '+')._op is "
+             f"{getattr(c, '_op', None)!r}, not '+' (self._op = _op; are the arguments mixed up?)", "op-not-stored")
 
 
 def _binary(Value, op_name, build, forward, local, pairs, **kw):
