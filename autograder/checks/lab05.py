@@ -40,7 +40,9 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "every operand in _prev", "operands not modified", "a new Value returned", "float32 engine at float32 precision",
        "nothing added when out.grad = 0 (parentheses, self.grad for out.grad named)",
        "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign, else its formula",
-       "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0")
+       "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
+       "a constructor that drops _children / _op not charged here (the result's own closure judged)",
+       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -51,13 +53,15 @@ PROPERTIES = {
                        "a leaf's _backward does nothing"),
     "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
-    "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k"),
+    "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k",
+                              "neighbouring forward values named (a * k, k ** a)"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side"),
-    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted"),
+    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted",
+                   "neighbouring forward values named (tan, sinh, sigmoid)"),
     "exp_log (exp, log)": _OP + ("log10 named",),
-    "relu": _OP + ("both sides of 0",),
+    "relu": _OP + ("both sides of 0", "inverted mask named"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -65,13 +69,15 @@ PROPERTIES = {
                  "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
                  "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
-                 "a gradient the leaves already held is kept"),
+                 "a gradient the leaves already held is kept",
+                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
-               "an input's term left out of the sum named"),
+               "an input's term left out of the sum named", "w + x for w * x named"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
-                    "every layer applied (the output of an earlier layer named)"),
+                    "every layer applied (the output of an earlier layer named)",
+                    "every layer applied to the original x named"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
@@ -80,7 +86,9 @@ PROPERTIES = {
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
-                   "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named"),
+                   "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
+                   "two learning rates: a step that does not scale with lr named", "a constant return named",
+                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -94,14 +102,39 @@ IGNORES_OUT_GRAD = ("the local derivative was not multiplied by out.grad (chain 
 
 
 # --------------------------------------------------------------------------- helpers
-def _new(Value, data, children=(), op="", *, what="Value(...)"):
-    """Construct a Value through the documented constructor, reporting failures by name."""
+def _new(Value, data, children=(), op="", *, what="Value(...)", repair=(False, False)):
+    """Construct a Value through the documented constructor, reporting failures by name.
+
+    ``repair`` = :func:`_constructor_faults`: the checker then stores the children / op label the constructor
+    dropped, so that a graph the checker builds does not charge a constructor mistake to backward()."""
     try:
-        return Value(data, tuple(children), op) if children or op else Value(data)
+        node = Value(data, tuple(children), op) if children or op else Value(data)
     except NotImplementedError:
         fail("Value.__init__ is not implemented yet (it raised NotImplementedError)", "not-implemented")
     except Exception as exc:
         fail(f"{what} raised {core.error_kind(exc)}: {exc}", "constructor-raised")
+    if children and repair[0]:
+        node._prev = set(children)
+    if op and repair[1]:
+        node._op = op
+    return node
+
+
+def _constructor_faults(Value) -> tuple[bool, bool]:
+    """(children dropped, op label dropped) by Value(data, (a, b), '+') itself: those are the value_init
+    cell's mistakes, and the operations' and backward()'s cells do not charge them again."""
+    try:
+        a, b = Value(1.0), Value(2.0)
+        c = Value(3.0, (a, b), "+")
+        ids = {id(p) for p in list(c._prev)}
+        return ids != {id(a), id(b)}, getattr(c, "_op", None) != "+"
+    except Exception:
+        return False, False
+
+
+CONSTRUCTOR_DROPS_CHILDREN = ("the result has no parents (_prev is empty) because your constructor does not store "
+                              "the children passed to it (Value(1.0, (a, b), '+')._prev is empty too): "
+                              "self._prev = set(_children) in __init__")
 
 
 def _data(v, Value, name: str) -> float:
@@ -197,6 +230,9 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
             fail(f"{text}: the operation calls itself without end; in a reflected operator, other is a plain "
                  f"number, so `other + self` calls __radd__ again: write self first (return self + other). "
                  f"{REFLECTED}", "reflected-operator-recursion")
+        if "raised TypeError" in text and "'method' object is not iterable" in text:
+            fail(f"{text}: a method was iterated without being called; call it with parentheses "
+                 f"(model.parameters(), not model.parameters)", "method-not-called")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
         if hint:
@@ -245,6 +281,11 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
         leaf.grad = p
     if _parents(out):
         _reverse_pass(out, seed, name)
+    elif _constructor_faults(Value)[0] and callable(getattr(out, "_backward", None)):
+        # The constructor dropped the children (value_init's mistake): out's own closure still knows its
+        # operands, so the operation is judged through it alone.
+        out.grad = seed
+        core.call(out._backward, name=f"the _backward closure of {name}")
     grads = [_grad(leaf, f"{name}: the input's") for leaf in leaves]
     return got, grads, out, leaves
 
@@ -291,8 +332,9 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
-        _records_operands(out, leaves, xs, name)
-        _operands_in_prev(out, leaves, want, name)
+        if _parents(out) or not _constructor_faults(Value)[0]:
+            _records_operands(out, leaves, xs, name)
+            _operands_in_prev(out, leaves, want, name)
         _own_finite_differences(Value, build, xs, grads, pre, seed, name, out.data)
         return
     for comp in compositions:
@@ -306,6 +348,8 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
     if any(out is leaf for leaf in leaves):
         fail(f"{name} returned its input itself instead of a new Value", "returned-input")
+    if not _parents(out) and any(abs(w) > 1e-6 for w in want) and _constructor_faults(Value)[0]:
+        fail(f"{name}: {CONSTRUCTOR_DROPS_CHILDREN}", "constructor-drops-children")
     if not _parents(out) and any(abs(w) > 1e-6 for w in want):
         fail(f"{name}: the result has no parents (_prev is empty), so no gradient can reach its inputs: it "
              f"was created as a new leaf (e.g. Value(-self.data)); build it from Value operations (-a = a * -1) "
@@ -313,7 +357,8 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
     _sign_of_out_grad(Value, build, xs, seed, pre, want, grads, name, rtol, atol)
     for i, (g, p, w) in enumerate(zip(grads, pre, want)):
         arg = f"d({name})/d(input {i + 1})"
-        if abs(w) > 1e-6 and all(abs(gg - pp) < 1e-12 for gg, pp in zip(grads, pre)):
+        if abs(w) > 1e-6 and all(abs(gg - pp) < 1e-12 for gg, pp in zip(grads, pre)) \
+                and not _flows_elsewhere(Value, build, xs, seed, pre, name):
             fail(f"{name}: {NOT_ATTACHED}", "closure-not-attached")
         wrong = {NOT_ACCUMULATED: seed * w,
                  IGNORES_OUT_GRAD: p + w}
@@ -326,7 +371,18 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             if exc.diagnosis == "wrong-value":
                 _explain_local(Value, build, xs, i, seed, pre, got, want, arg, rtol, atol)
             raise
-    _operands_in_prev(out, leaves, want, name)
+    if _parents(out) or not _constructor_faults(Value)[0]:
+        _operands_in_prev(out, leaves, want, name)
+
+
+def _flows_elsewhere(Value, build, xs, seed, pre, name) -> bool:
+    """No gradient reached the inputs here: does one reach them at the opposite inputs (-x)?  Then the closure
+    is attached and its local derivative is 0 on the wrong side (an inverted condition), not the default."""
+    try:
+        _, other, _, _ = _outcome(Value, build, [-x for x in xs], seed, pre, name)
+    except core.CheckFailure:
+        return False
+    return any(abs(g - p) > 1e-12 for g, p in zip(other, pre))
 
 
 def _whole_closure(fn, xs, grads, pre, seed, rtol, atol) -> bool:
@@ -380,7 +436,8 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
     candidates = [("zero: no gradient reaches this input (is it used through its .data, a plain number, so the "
                    "result does not depend on it in the graph?)", 0.0, "zero"),
                   ("out.data, the result of the operation itself, not its derivative", value, "out-data"),
-                  ("1, as if the local derivative were 1", 1.0, "one"),
+                  ("the constant 1: `parent.grad += out.grad` passes the gradient through unchanged, as an addition "
+                   "does", 1.0, "one"),
                   ("minus the right derivative (a sign error)", -want[i], "sign")]
     operand = ("self.data", "other.data") if len(xs) == 2 else ("self.data",)
     candidates += [(f"the value of input {j + 1} ({operand[j]}) itself, not the derivative", x, "input-value")
@@ -475,9 +532,12 @@ def value_init(Value) -> None:
     c = _new(Value, 3.0, (a, b), "+", what="Value(3.0, (a, b), '+')")
     ids = sorted(id(p) for p in _parents(c))
     if ids != sorted((id(a), id(b))):
-        fail("Value(data, (a, b), op) must remember exactly a and b as its parents in _prev", "children-not-stored")
+        fail(f"Value(data, (a, b), op) must remember exactly a and b as its parents in _prev: your constructor did "
+             f"not store the children passed to it (Value(3.0, (a, b), '+') has {len(ids)} parent(s) in _prev); "
+             f"self._prev = set(_children)", "children-not-stored")
     if getattr(c, "_op", None) != "+":
-        fail("Value(data, children, op) must store the op label in _op", "op-not-stored")
+        fail(f"Value(data, children, op) must store the op label in _op: Value(3.0, (a, b), '+')._op is "
+             f"{getattr(c, '_op', None)!r}, not '+' (self._op = _op; are the arguments mixed up?)", "op-not-stored")
 
 
 def _binary(Value, op_name, build, forward, local, pairs, **kw):
@@ -499,6 +559,8 @@ def _label(Value, build, name):
     out = _run(build, name)
     _data(out, Value, name)
     op = getattr(out, "_op", None)
+    if (not isinstance(op, str) or not op) and _constructor_faults(Value)[1]:
+        return      # the constructor drops the label: value_init's cell
     if not isinstance(op, str) or not op:
         fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing", "op-label-missing")
 
@@ -539,9 +601,14 @@ def power(Value) -> None:
             x = -x   # odd integer powers of negative numbers too
         _check_op(Value, lambda a, k=k: a ** k, lambda a, k=k: a ** k,
                   lambda a, k=k: (k * a ** (k - 1),), [x], f"a ** {k}",
-                  diagnose_value={} if isinstance(k, int) else {
-                      "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
-                          lambda a, k=k: a ** int(k)},
+                  diagnose_value={
+                      "the forward value is a * k (self.data * k): ** is the power, self.data ** k":
+                          lambda a, k=k: a * k,
+                      "the forward value is k ** a (base and exponent swapped): self.data ** k":
+                          lambda a, k=k: k ** a if k > 0 else None,
+                      **({} if isinstance(k, int) else {
+                          "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
+                              lambda a, k=k: a ** int(k)})},
                   diagnose_local={"power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
                                   lambda a, k=k: (k * a ** k,),
                                   "power rule: d(a**k)/da = k * a**(k-1), the factor k is missing":
@@ -609,6 +676,11 @@ def tanh(Value) -> None:
     r = core.rng("lab05:tanh")
     xs = [float(r.uniform(-2.5, 2.5)) for _ in range(3)] + [0.0]
     _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs,
+           diagnose_value={"the forward value is tan(a), the trigonometric tangent (math.tan): tanh is math.tanh":
+                               math.tan,
+                           "the forward value is sinh(a) (math.sinh): tanh is math.tanh": math.sinh,
+                           "the forward value is the sigmoid 1 / (1 + exp(-a)): tanh is math.tanh":
+                               lambda a: 1 / (1 + math.exp(-a))},
            compositions=(lambda a: ((2 * a).exp() - 1) / ((2 * a).exp() + 1),
                          lambda a: (a.exp() - (-a).exp()) / (a.exp() + (-a).exp()),
                          lambda a: 1 - 2 / ((2 * a).exp() + 1)),
@@ -641,7 +713,10 @@ def relu(Value) -> None:
     _unary(Value, "relu", lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), xs,
            diagnose_value={"relu must return 0 for negative inputs": lambda a: a},
            diagnose_local={"relu derivative must be 0 for negative inputs (the gradient "
-                           "only passes where the input is > 0)": lambda a: (1.0,)})
+                           "only passes where the input is > 0)": lambda a: (1.0,),
+                           "relu's mask is inverted: the gradient passes where the input is < 0 and is 0 where it "
+                           "is > 0; it must pass where the input is > 0, (out.data > 0) * out.grad":
+                               lambda a: (1.0 if a < 0 else 0.0,)})
 
 
 # --------------------------------------------------------------------------- backward()
@@ -652,6 +727,7 @@ class _Graph:
                  reuse: float = 0.3, same: bool = False, dense: bool = False, ordered: bool = False):
         self.nodes, self.local, self.parents, self.kinds = [], [], [], []
         self.calls: list[int] = []
+        self.repair = _constructor_faults(Value)
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -687,7 +763,7 @@ class _Graph:
     def _add(self, Value, data, parents, op, local):
         k = len(self.nodes)
         node = _new(Value, data, [self.nodes[p] for p in parents], op,
-                    what="Value(data, _children, _op)")
+                    what="Value(data, _children, _op)", repair=self.repair)
         if parents:
             node._backward = self._closure(k, node, parents, local)
         else:   # independent of what __init__ gives a leaf
@@ -886,6 +962,8 @@ def backward_reuse(Value) -> None:
     every node exactly once, after all of its consumers; then the gradients must equal those of
     your closures replayed in that order from a seed of 1.  This cell judges backward(); a
     mistake inside an operation is judged in that operation's cell."""
+    if _constructor_faults(Value)[0]:
+        return      # your operations build no graph to traverse (the constructor drops _children): value_init's cell
     r = core.rng("lab05:reuse")
     a0, b0, c0 = (float(v) for v in r.uniform(0.3, 1.5, size=3))
 
@@ -994,8 +1072,9 @@ def backward_deep(Value) -> None:
     x.grad = 0.0
     x._backward = _leaf_backward
     nodes = [x]
+    repair = _constructor_faults(Value)
     for _i in range(n):
-        nodes.append(_new(Value, 0.5, (nodes[-1],), "id"))
+        nodes.append(_new(Value, 0.5, (nodes[-1],), "id", repair=repair))
     calls: list[str] = []
 
     def near_leaf():
@@ -1215,6 +1294,8 @@ def neuron(Neuron, Value) -> None:
                         float(_act(act, np.array(z - wv[-1] * xv[-1]))),
                     f"the sum leaves out the first input's term w[0] * x[0] (a loop starting at 1): z = b + the sum "
                     f"of all {nin} terms w[i] * x[i]": float(_act(act, np.array(z - wv[0] * xv[0]))),
+                    "each term is w[i] + x[i] (+ where * belongs): z = b + the sum of the products w[i] * x[i]":
+                        float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
                 })
         try:
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
@@ -1239,7 +1320,7 @@ def neuron(Neuron, Value) -> None:
         except core.CheckFailure:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
-            if ops_ok:
+            if ops_ok and not _constructor_faults(Value)[0]:
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
@@ -1376,6 +1457,9 @@ def mlp(MLP, Layer, Value) -> None:
                     "tanh is applied again on top of the neurons' activation (in Layer or MLP): each Neuron already "
                     "returns act(w . x + b), so Layer and MLP must pass the neurons' outputs on unchanged":
                         lambda: _np_forward(Wn, bn, X, act_fn=lambda z: np.tanh(_act(act, z)))[0][-1][0],
+                    "every layer was applied to the original input x, so only the last layer counts (on the first "
+                    "inputs its neurons' zip pairs with x): each layer's output is the next layer's input, "
+                    "x = layer(x) inside the loop": lambda: _last_layer_on_x(Wn, bn, X, act),
                 })
         try:
             raw = list(core.call(model.parameters, name=f"{name}.parameters()"))
@@ -1392,6 +1476,12 @@ def mlp(MLP, Layer, Value) -> None:
         _expect_same_params(ps, weights + biases, "MLP", biases)
         if len(ps) != count:
             fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
+
+
+def _last_layer_on_x(Wn, bn, X, act) -> np.ndarray:
+    """The last layer applied to the network's input (zip(w, x) stops at the shorter of the two)."""
+    m = min(X.shape[1], Wn[-1].shape[0])
+    return _act(act, X[0, :m] @ Wn[-1][:m] + bn[-1][0])
 
 
 def _explain_layers_applied(out: list, hs: list, name: str) -> None:
@@ -1530,7 +1620,7 @@ def mse(mse_loss, Value) -> None:
         except core.CheckFailure as exc:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, power, sub_neg, div)
-            if ops_ok:
+            if ops_ok and not _constructor_faults(Value)[0]:
                 _mse_own_forward(mse_loss, Value, pv, targets, 2 * diff / n, name, exc)
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
@@ -1698,7 +1788,8 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     if not (core.close(got_p, oracle[1], 1e-5, 1e-8) and core.close(np.array(got), np.array(losses), 1e-5, 1e-8)):
         if mse_loss is not None:
             replay = _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value)
-        if replay is not None and not core.close(replay[1], oracle[1], 1e-5, 1e-8):
+        if replay is not None and not (core.close(replay[1], oracle[1], 1e-5, 1e-8)
+                                       and core.close(np.array(replay[0]), np.array(losses), 1e-5, 1e-8)):
             if core.close(got_p, replay[1], 1e-5, 1e-8) and core.close(np.array(got), np.array(replay[0]), 1e-5, 1e-8):
                 return None      # the right step on a wrong model, loss or engine: judged in their own cells
             again = _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value)
@@ -1708,8 +1799,40 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 # gradient, so the order of a set decides): the step cannot be replayed exactly; the loss
                 # before the first update agrees and the parameters moved: judged in the operation's cell.
                 return None
+        if not core.close(got_p, oracle[1], 1e-5, 1e-8):
+            _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p)
     return model, got
+
+
+def _one_step(train_step, MLP, Value, Wn, bn, xs, ys, lr):
+    """The parameter change of one train_step call from known parameters, or None when it fails."""
+    try:
+        model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
+        Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+        _set_values(Ws, bs, Wn, bn)
+        start = _flat_values(Ws, bs)
+        core.call(train_step, model, xs, ys, lr, name="train_step")
+        return _flat_values(Ws, bs) - start
+    except (core.CheckFailure, Exception):
+        return None
+
+
+def _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr) -> None:
+    """Two learning rates from the same parameters: a step that does not scale with lr ignores the argument
+    (a learning rate written into the function), whatever number it uses instead."""
+    xs, ys = X.tolist(), y.tolist()
+    a = _one_step(train_step, MLP, Value, Wn, bn, xs, ys, lr)
+    b = _one_step(train_step, MLP, Value, Wn, bn, xs, ys, 3 * lr)
+    if a is None or b is None or not np.any(a) or not core.close(a, b, 1e-9, 1e-12):
+        return
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = np.concatenate([v.ravel() for v in gW + gb])
+    used = -float(a @ g / (g @ g)) if np.any(g) else 0.0
+    seen = f" (it moves the parameters as if lr were {used:.4g})" if used and core.close(a, -used * g, 1e-5, 1e-9) else ""
+    fail(f"train_step: the step does not scale with lr: lr={lr:g} and lr={3 * lr:g} move the parameters by exactly "
+         f"the same amount{seen}: use the lr argument, p.data -= lr * p.grad (a learning rate written into the "
+         f"function?)", "step-ignores-lr")
 
 
 def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
@@ -1793,6 +1916,13 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "
              f"parameter vector: {analysis}", "train-step-differs")
+    g = np.array(got, dtype=float)
+    if len(g) > 1 and np.all(g == g[0]) and not core.close(np.array(oracle[0]), oracle[0][0] + 0 * np.array(oracle[0]),
+                                                           1e-5, 1e-8):
+        seed = " (1.0 is loss.grad after backward(), the root's seed)" if g[0] == 1.0 else ""
+        fail(f"train_step returned {g[0]:.6g} at every step while the loss changes ({oracle[0][0]:.4g} -> "
+             f"{oracle[0][-1]:.4g}): it does not return the loss{seed}; return loss.data, the loss computed before "
+             f"the update", "returns-constant")
     core.expect_close(np.array(got), np.array(oracle[0]), name="the losses returned by train_step",
                       rtol=1e-5, atol=1e-8,
                       diagnose={"train_step must return the loss computed *before* the update":

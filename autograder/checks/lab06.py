@@ -32,14 +32,18 @@ _UNNAMED = cases.GENERIC_DIAGNOSES | {"scaled", "sign-flipped", "transposed", "d
 PROPERTIES = {
     "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
                 "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
-                "tolerance from dtype and logit size", "rows sum to 1", "rows left at zero named", "input not modified"),
+                "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
-                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)"),
+                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
-                "own softmax accepted", "each intermediate depends on its own layer's parameters only"),
-    "loss_accuracy": ("oracle (integer labels)", "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
+                "own softmax accepted", "each intermediate depends on its own layer's parameters only",
+                "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
+                "a weight used without its transpose named (passed transposed)", "tanh missing named"),
+    "loss_accuracy": ("oracle (integer labels)",
+                      "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
+                      "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
                       "acc divided by the wrong size named (n_y for N)"),
@@ -48,15 +52,17 @@ PROPERTIES = {
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                         "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
                         "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
-                        "batch gradient = mean of the per-sample gradients (samples mixed named)"),
+                        "batch gradient = mean of the per-sample gradients (samples mixed named)",
+                        "one sample's term left out named"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
-                        "batch gradient = mean of the per-sample gradients (samples mixed named)"),
+                        "batch gradient = mean of the per-sample gradients (samples mixed named)",
+                        "one sample's term left out named"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
-            "the update applied to grads instead of params named"),
+            "the update applied to grads instead of params named", "no state kept between calls (two identical calls)"),
 }
 
 _f64 = np.float64
@@ -362,6 +368,9 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
             lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
         "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
             lambda: Z64 / Z64.sum(axis=1, keepdims=True),
+        "you return log-probabilities (the log-softmax): the exp of your result sums to 1 in every row. The "
+        "softmax is the probabilities themselves, E / E.sum(axis=1, keepdims=True), without a log":
+            lambda: Z64 - Z64.max(axis=1, keepdims=True) - np.log(E.sum(axis=1, keepdims=True)),
     })
 
 
@@ -408,6 +417,10 @@ def init_params(fn):
                               f"n_h={nh}, n_y={ny}; it must be {shape} = {sizes(shape)}", "params-wrong-sizes")
             core.expect_array(v, name=f"init_params: params['{k}'] (n_x={nx}, n_h={nh}, n_y={ny})",
                               shape=shape)
+            if v.dtype != _f64:
+                core.fail(f"init_params: params['{k}'] has dtype {v.dtype}; the docstring asks for float64 "
+                          f"(rng.normal and np.zeros already give float64: do not convert them with .astype)",
+                          "params-not-float64")
         for k in ("bh", "by"):
             if np.any(got[k] != 0):
                 core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
@@ -488,13 +501,16 @@ def _own_softmax_outputs(softmax_fn, exp):
 def forward(fn, softmax=None):
     """Forward pass: every stored intermediate, against a per-sample oracle."""
     r = core.rng("lab06.forward")
-    # The first case has n_x == n_h (and n_h == n_y) so that a missing transpose gives wrong
-    # values instead of a shape error, which lets the message name it.
-    cases = [(5, 4, 4, 4, _f64), (1, 2, 3, 2, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
-             (7, 3, 6, 4, _f64)]
+    # Pairwise-different sizes first (a missing transpose raises there: the weight passed transposed names
+    # it); the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
+    cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
+             (5, 4, 4, 4, _f64)]
+    pending = None      # a pairwise-different case that raised: re-raised after the square case had its say
     for N, nx, nh, ny, dt in cases:
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx)) * 1.5).astype(dt)
+        if pending is not None and (N, nx, nh, ny, dt) != cases[-1]:
+            continue        # straight to the square case (the draws above keep every case's inputs as they were)
         before = _copy_dict(params)
         name = f"forward(params, X {X.shape}) with n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
         try:
@@ -506,6 +522,12 @@ def forward(fn, softmax=None):
                 # of one sample keeps a keepdims-less softmax from raising, so forward is still judged
                 # there; if every case fails like this, forward gets the benefit of the doubt.
                 continue
+            if " raised " in str(exc):
+                _explain_transposed_weights(fn, params, X, name)
+                if pending is None and (N, nx, nh, ny, dt) != cases[-1]:
+                    # the square case at the end gives wrong values instead, which a diagnosis may name
+                    pending = exc
+                    continue
             raise
         _unchanged(before, params, "forward", "params")
         if not isinstance(got, tuple) or len(got) != 2:
@@ -541,6 +563,10 @@ def forward(fn, softmax=None):
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
             core.expect_array(outputs[k], name=label, shape=shape[k])
             if not _near(outputs[k], exp[k]):
+                if k == "h" and _near(outputs[k], exp["htilde"]) and not _near(outputs["ytilde"], exp["ytilde"]):
+                    # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
+                    core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
+                              f"H = np.tanh(Htilde)", "tanh-missing")
                 for other in OUTPUT_NAMES:
                     if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
                         core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
@@ -552,12 +578,68 @@ def forward(fn, softmax=None):
                               diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
             except core.CheckFailure as exc:
                 if exc.diagnosis in _UNNAMED:
+                    _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
                 raise
         core.expect_array(yhat, name="forward: the returned yhat", shape=(N, ny))
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
                               "the returned yhat must be the probabilities softmax(ytilde), not the scores "
                               "ytilde": exp["ytilde"]})
+    if pending is not None:
+        raise pending
+    _forward_large_scores(fn, softmax, r)
+
+
+def _forward_large_scores(fn, softmax_fn, r) -> None:
+    """Scores of several hundreds (a large W_y): the probabilities must still be finite.  A forward pass that
+    computes its own exp(Y~) / sum overflows; one whose call to the student's softmax overflows costs the
+    softmax cell only."""
+    N, nx, nh, ny = 5, 3, 6, 4
+    params = _params(r, nx, nh, ny)
+    params["Wy"] = params["Wy"] * 2000.0
+    X = r.normal(size=(N, nx)) * 1.5
+    exp_yhat, exp = oracle_forward(params, X)
+    big = float(np.abs(exp["ytilde"]).max())
+    name = f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)"
+    own = _own_softmax_outputs(softmax_fn, exp) if softmax_fn is not None else None
+    if softmax_fn is not None and own is None:
+        return      # their softmax is what overflows here: the softmax cell pays for it
+    why = (f"{name} is not numerically stable: yhat must be softmax(Ytilde) computed with your softmax "
+           f"(which subtracts each row's maximum), not an exp(Ytilde) / sum written again inside forward, "
+           f"which overflows")
+    try:
+        got = core.call(fn, params, X, name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            text = str(exc)
+            warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
+            core.fail(f"{why}: numpy warned '{warned}'", "forward-overflow")
+        raise
+    try:
+        yhat = np.asarray(got[0], dtype=_f64)
+    except Exception:
+        return
+    if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
+        core.fail(f"{why}: yhat contains NaN or inf", "forward-overflow")
+
+
+def _explain_transposed_weights(fn, params, X, label) -> None:
+    """Pass one weight matrix transposed: if forward then gives the right pass for the original parameters,
+    it multiplies by that weight without its transpose (whatever the sizes: a shape error or wrong values)."""
+    want = oracle_forward(params, X)[1]
+    for k, formula in (("Wh", "H~ = X W_h^T + b_h^T, W_h being (n_h, n_x)"),
+                       ("Wy", "Y~ = H W_y^T + b_y^T, W_y being (n_y, n_h)")):
+        if params[k].shape[0] == params[k].shape[1]:
+            continue
+        changed = _copy_dict(params)
+        changed[k] = np.ascontiguousarray(changed[k].T)
+        try:
+            outputs = fn(changed, X.copy())[1]
+        except Exception:
+            continue
+        if _outputs_match(outputs, want):
+            core.fail(f"{label}: params['{k}'] is used without its transpose (your forward gives the right result "
+                      f"when it is given params['{k}'].T): {formula}", f"{k.lower()}-not-transposed")
 
 
 # Which parameters each stored intermediate depends on (H~ = X W_h^T + b_h^T, ...).
@@ -664,9 +746,33 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
     try:
         _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
-        if exc.diagnosis == "wrong-value":      # no catalogued mistake: try the property
+        if exc.diagnosis == "wrong-value":      # no catalogued mistake: try neighbouring formulas, then the property
+            _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
         raise
+
+
+def _loss_neighbours(Yh, Y):
+    """(words, value) of formulas next to -mean(sum(Y log Yhat)): arguments swapped, another log, a large
+    epsilon; with the usual clipping epsilons, since the student's is unknown."""
+    def ce(P, Q, eps, log=np.log):
+        with np.errstate(all="ignore"):
+            return -float(np.mean(np.sum(P * log(np.clip(Q, eps, 1.0)), axis=1)))
+    for eps in (1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
+        yield ("Y and Yhat are swapped (-sum y^ log y, a log of the one-hot labels): the cross-entropy is "
+               "-sum y log y^, the labels outside the log", ce(Yh, Y, eps))
+    yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
+    yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
+    for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
+        yield (f"the probabilities are clipped at {eps:g} before the log: an epsilon that large changes the loss "
+               f"wherever the true class's probability is below it; clip at a tiny value (e.g. 1e-12), only to "
+               f"avoid log(0)", ce(Y, Yh, eps))
+
+
+def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
+    for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
+        if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
 
 
 def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
@@ -946,6 +1052,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
         _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected, output_right))
     except core.CheckFailure as exc:
         if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
+            _explain_sample_left_out(g, k, params, outputs, Y, label)
             if fn is not None:
                 _explain_recomputed(fn, grads, k, params, outputs, Y, label)
         if consistent_loss and exc.diagnosis in cases.GENERIC_DIAGNOSES | {
@@ -954,6 +1061,27 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
                       f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
         raise
+
+
+def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
+    """The batch gradient is a sum of per-sample terms: one sample's term missing (a loop over range(N - 1),
+    a slice [:-1] or [1:]) is named with the sample."""
+    N = Y.shape[0]
+    if N < 2:
+        return
+    for n in (N - 1, 0, *range(1, N - 1)):
+        keep = np.arange(N) != n
+        sub = {kk: (np.asarray(v)[keep] if np.ndim(v) == 2 and np.shape(v)[0] == N else v) for kk, v in outputs.items()}
+        try:
+            want = oracle_backward(params, sub, np.asarray(Y)[keep])[k] * (N - 1) / N
+        except Exception:
+            return
+        if _near(g, want):
+            which = "the last sample" if n == N - 1 else "the first sample" if n == 0 else f"sample {n}"
+            core.fail(f"{label} is the sum over every sample but {which} (index {n} of N={N}): a loop over "
+                      f"{'range(N - 1) or a slice [:-1]' if n == N - 1 else 'range(1, N) or a slice [1:]' if n == 0 else 'the samples skips one'}"
+                      f" leaves its term out; grad_W sums grad_ytilde[n] h[n]^T over all N samples (or use the "
+                      f"matrix product)", "sample-left-out")
 
 
 def _explain_recomputed(fn, grads, k, params, outputs, Y, label) -> None:
@@ -1011,6 +1139,7 @@ def sgd(fn):
         try:
             _sgd_case(fn, _copy_dict(params), shuffled, eta, name)
         except core.CheckFailure as exc:
+            _explain_state(fn)
             try:
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
@@ -1018,6 +1147,27 @@ def sgd(fn):
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _explain_state(fn) -> None:
+    """Two calls on identical arguments must do the same thing: a step that differs (or raises only once)
+    depends on something kept from earlier calls (a global buffer, a default argument)."""
+    r = np.random.default_rng(11)
+    params, grads = _params(r, 2, 3, 4), _params(r, 2, 3, 4, scale=1.0)
+    outcomes = []
+    for _ in range(2):
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), 0.1)
+            outcomes.append({k: np.array(got[k], dtype=_f64) for k in PARAM_NAMES})
+        except Exception as exc:
+            outcomes.append(type(exc).__name__)
+    a, b = outcomes
+    same = (a == b) if isinstance(a, str) or isinstance(b, str) else all(np.array_equal(a[k], b[k]) for k in PARAM_NAMES)
+    if not same:
+        core.fail("sgd keeps state between calls: two calls with identical params, grads and eta gave different "
+                  "results, so the step depends on earlier calls (a global or default-argument buffer, such as a "
+                  "momentum velocity). Plain SGD uses its arguments only: params[k] -= eta * grads[k]",
+                  "state-between-calls")
 
 
 def _sgd_case(fn, params, grads, eta, name):

@@ -26,6 +26,10 @@ argument, a class attribute), an off-by-one in the neuron's sum, a loop over the
 that resets the module instead of its parameters, p**2 - t**2, zero_grad without parentheses and updates by p.data,
 by grad/N or by lr**2 (sources: micrograd issue 21's remark that the topological order could be cached between
 calls and issue 68's backward(self, is_first=True), whose default-argument habit gives the topo=[] mutant).
+The fifth held-out round of issue 15 (20 mistakes and 6 variants, measured before the checks named them) adds
+a constructor that drops _children or stores the label in _op (judged in value_init alone), relu's inverted mask, a
+Neuron adding w + x, an MLP applying every layer to x, a learning rate written into train_step, the root's seed
+returned as the loss, a ** k computed as a * k and tanh as math.tan (named as neighbouring formulas).
 """
 from . import Mutant, Variant
 
@@ -339,7 +343,7 @@ MUTANTS = [
            expect="whole batch"),
     Mutant("train_step ignores the learning rate",
            old="p.data -= lr * p.grad", new="p.data -= p.grad",
-           expect="learning rate lr is ignored"),
+           expect=("learning rate lr is ignored", "the step does not scale with lr")),
     Mutant("backward seeds the root after propagating",
            old="        self.grad += 1.0\n        for node in reversed(topo):\n            node._backward()",
            new="        for node in reversed(topo):\n            node._backward()\n        self.grad += 1.0",
@@ -542,6 +546,94 @@ MUTANTS = [
     Mutant("train_step divides the gradient by N again",
            old="p.data -= lr * p.grad", new="p.data -= lr * p.grad / len(xs)",
            expect='divided by the batch size once more'),
+    # --- the fifth held-out round of issue 15
+    Mutant('__mul__ backward multiplies by out.data instead of out.grad',
+           old='            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad',
+           new='            self.grad += other.data * out.data\n            other.grad += self.data * out.data',
+           expect='not multiplied by out.grad'),
+    Mutant('power rule with factor (k - 1) instead of k',
+           old='k * self.data ** (k - 1) * out.grad',
+           new='(k - 1) * self.data ** (k - 1) * out.grad',
+           expect='The formula of the local derivative in the _backward of a ** 3 is wrong'),
+    Mutant('log backward multiplies by x instead of dividing',
+           old='self.grad += out.grad / self.data',
+           new='self.grad += out.grad * self.data',
+           expect='log derivative is 1/a, not a'),
+    Mutant('exp backward with derivative 1 (self.grad += out.grad)',
+           old='self.grad += out.data * out.grad',
+           new='self.grad += out.grad',
+           expect='which is the constant 1'),
+    Mutant('relu mask inverted (self.data < 0)',
+           old='(out.data > 0) * out.grad',
+           new='(self.data < 0) * out.grad',
+           expect="relu's mask is inverted"),
+    Mutant('__sub__ as own op, other.grad sign missing (micrograd PR 58 / micrograd_c issue 1)',
+           old='return self + (-other)',
+           new=('other = other if isinstance(other, Value) else Value(other)\n'
+                "        out = Value(self.data - other.data, (self, other), '-')\n"
+                '\n'
+                '        def _backward():\n'
+                '            self.grad += out.grad\n'
+                '            other.grad += out.grad\n'
+                '        out._backward = _backward\n'
+                '        return out'),
+           expect='the derivative is -1 (-1 for b)'),
+    Mutant('constructor ignores _children (self._prev = set())',
+           old='self._prev = set(_children)',
+           new='self._prev = set()',
+           expect='must remember exactly a and b as its parents'),
+    Mutant('constructor stores label in _op (arguments mixed up)',
+           old='        self._op = _op\n',
+           new='        self._op = label\n',
+           expect='must store the op label in _op'),
+    Mutant('topo kept as a set (order lost)',
+           old='        for node in reversed(topo):\n            node._backward()',
+           new='        topo = set(topo)\n        for node in sorted(topo, key=id):\n            node._backward()',
+           expect='call _backward in *reverse* topological order'),
+    Mutant('Neuron adds w + x instead of w * x',
+           old='z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)',
+           new='z = sum((wi + xi for wi, xi in zip(self.w, x)), self.b)',
+           expect='+ where * belongs'),
+    Mutant('MLP applies every layer to the original input',
+           old='        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x',
+           new='        for layer in self.layers:\n            out = layer(x)\n        return out[0] if len(out) == 1 else out',
+           expect='every layer was applied to the original input x'),
+    Mutant('zero_grad compares instead of assigning (p.grad == 0.0)',
+           old='p.grad = 0.0',
+           new='p.grad == 0.0',
+           expect='left the grad of all'),
+    Mutant('mse_loss over the cross product (nested generator)',
+           old='sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)',
+           new='sum((p - t) ** 2 for p in preds for t in targets) / len(preds)',
+           expect='each term must be the squared error'),
+    Mutant('train_step hard-codes lr = 0.1',
+           old='p.data -= lr * p.grad',
+           new='p.data -= 0.1 * p.grad',
+           expect='the step does not scale with lr'),
+    Mutant('train_step returns loss.grad',
+           old='    return loss.data\n',
+           new='    return loss.grad\n',
+           expect='it does not return the loss'),
+    Mutant('tanh derivative 1/cosh(t)^2 (evaluated at the output)',
+           old='(1 - t ** 2) * out.grad',
+           new='(1 / math.cosh(t) ** 2) * out.grad',
+           expect='tanh applied twice in the derivative'),
+    Mutant('__pow__ forward multiplies (self.data * k)',
+           old='out = Value(self.data ** k, (self,), f"**{k}")',
+           new='out = Value(self.data * k, (self,), f"**{k}")',
+           expect='the forward value is a * k'),
+    Mutant('Layer returns a generator instead of a list',
+           old='return [neuron(x) for neuron in self.neurons]',
+           new='return (neuron(x) for neuron in self.neurons)',
+           expect='must return a list of 2 Values'),
+    Mutant('train_step iterates model.parameters without calling it',
+           old='    for p in model.parameters():\n        p.data -= lr * p.grad',
+           new='    for p in model.parameters:\n        p.data -= lr * p.grad',
+           expect='call it with parentheses'),
+    Mutant('tanh forward uses math.tan (typo)',
+           old='t = math.tanh(self.data)',
+           new='t = math.tan(self.data)',
+           expect='the forward value is tan(a)'),
 ]
 
 VARIANTS = [
@@ -662,4 +754,28 @@ VARIANTS = [
     Variant("Neuron with np.dot over object arrays",
             old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
             new="z = np.dot(np.array(self.w, dtype=object), np.array(list(x), dtype=object)) + self.b"),
+    # --- the fifth held-out round of issue 15
+    Variant('backward calls _backward only on interior nodes',
+            old='        for node in reversed(topo):\n            node._backward()',
+            new='        for node in reversed(topo):\n            if node._prev:\n                node._backward()'),
+    Variant('__rsub__ as -self + other',
+            old='return other + (-self)',
+            new='return -self + other'),
+    Variant('relu backward with an if',
+            old='self.grad += (out.data > 0) * out.grad',
+            new='if out.data > 0:\n                self.grad += out.grad'),
+    Variant('_prev as frozenset',
+            old='self._prev = set(_children)',
+            new='self._prev = frozenset(_children)'),
+    Variant('mse_loss with an index loop and float division',
+            old='    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)',
+            new=('    n = len(preds)\n'
+                 '    total = 0\n'
+                 '    for i in range(n):\n'
+                 '        diff = preds[i] - targets[i]\n'
+                 '        total = total + diff * diff\n'
+                 '    return total / float(n)')),
+    Variant('__rtruediv__ as self ** -1 * other',
+            old='return other * self ** -1',
+            new='return self ** -1 * other'),
 ]

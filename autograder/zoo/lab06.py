@@ -26,6 +26,10 @@ under each other's names, a forward in column form, the loss's sign, the error r
 grad_Wy built from X, a factor shared by a layer's two gradients (1/N in grad_htilde, 2 in grad_ytilde, 1/n_h in
 grad_h), a tanh derivative or a label averaged over the batch, a 1-d bias gradient and an sgd that updates or zeroes
 the gradients.
+The fifth held-out round of issue 15 (22 mistakes and 5 variants, measured before the checks named them) adds
+parameters cast to float32, a forward that re-writes the softmax without the shift (large scores), the log-softmax,
+the loss with Y and Yhat swapped, log1p or a large clip, a gradient loop that stops one sample early, an sgd with a
+hidden momentum buffer, W_y without its transpose and tanh dropped.
 """
 from autograder.zoo import Mutant, Variant
 
@@ -84,7 +88,7 @@ MUTANTS = [
            expect="the transpose of"),
     Mutant("W_h not transposed in the forward pass",
            old='Htilde = X @ params["Wh"].T', new='Htilde = X @ params["Wh"]',
-           expect="W_h used without transpose"),
+           expect=("W_h used without transpose", "params['Wh'] is used without its transpose")),
     Mutant("sigmoid instead of tanh",
            old="H = np.tanh(Htilde)", new="H = 1 / (1 + np.exp(-Htilde))",
            expect="sigmoid was used instead of tanh"),
@@ -356,7 +360,7 @@ MUTANTS = [
            expect="holds the values of outputs['ytilde']"),
     Mutant("forward stores h under 'htilde' (keys swapped)",
            old='"htilde": Htilde, "h": H,', new='"htilde": H, "h": Htilde,',
-           expect="outputs['htilde'] (n=5, n_x=4, n_h=4, n_y=4) holds the values of outputs['h']"),
+           expect="holds the values of outputs['h']"),
     Mutant("forward in column form, not transposed back",
            old=('Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n'
                 '    H = np.tanh(Htilde)\n    Ytilde = H @ params["Wy"].T + params["by"].T'),
@@ -397,6 +401,107 @@ MUTANTS = [
     Mutant("sgd zeroes the gradients after the step (PyTorch habit)",
            old="        params[name] -= eta * grads[name]\n", new="        params[name] -= eta * grads[name]\n        grads[name][...] = 0\n",
            expect='sgd modified grads['),
+    # --- the fifth held-out round of issue 15
+    Mutant("forward reshapes params['bh'] into a row in the caller's dict",
+           old='Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='params["bh"] = params["bh"].reshape(1, -1)\n    Htilde = X @ params["Wh"].T + params["bh"]',
+           expect="forward modified params['bh'] in place"),
+    Mutant('CS231n-style dscores with column fancy-indexing (dscores[:, labels] -= 1)',
+           old='    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N',
+           new='    dscores = Yhat.copy()\n    dscores[:, np.argmax(Y, axis=1)] -= 1\n    grad_Ytilde = dscores / N',
+           expect='not the mean of those per-sample gradients'),
+    Mutant('softmax shift in the numerator only',
+           old=('E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0)'
+                ' cannot overflow\n'
+                '    return E / E.sum(axis=1, keepdims=True)'),
+           new='E = np.exp(Z - Z.max(axis=1, keepdims=True))\n    return E / np.exp(Z).sum(axis=1, keepdims=True)',
+           expect='do not sum to 1'),
+    Mutant('softmax returns log-softmax',
+           old=('E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0)'
+                ' cannot overflow\n'
+                '    return E / E.sum(axis=1, keepdims=True)'),
+           new='S = Z - Z.max(axis=1, keepdims=True)\n    return S - np.log(np.exp(S).sum(axis=1, keepdims=True))',
+           expect='you return log-probabilities'),
+    Mutant('init params cast to float32',
+           old='"by": np.zeros((ny, 1)),\n    }\n',
+           new='"by": np.zeros((ny, 1)),\n    }\n    params = {k: v.astype(np.float32) for k, v in params.items()}\n',
+           expect='the docstring asks for float64'),
+    Mutant('init b_y with n_h rows (copy-paste)',
+           old='"by": np.zeros((ny, 1)),',
+           new='"by": np.zeros((nh, 1)),',
+           expect='(n_h, 1) with n_x=2'),
+    Mutant('forward re-implements softmax without the shift',
+           old='    Yhat = softmax(Ytilde)\n',
+           new='    Yhat = np.exp(Ytilde) / np.exp(Ytilde).sum(axis=1, keepdims=True)\n',
+           expect='not an exp(Ytilde) / sum written again inside forward'),
+    Mutant('forward adds only the first output bias (by[0])',
+           old='Ytilde = H @ params["Wy"].T + params["by"].T',
+           new='Ytilde = H @ params["Wy"].T + params["by"][0]',
+           expect='each column is off by its own constant'),
+    Mutant('loss clips probabilities at 1e-2 (too large an epsilon)',
+           old='np.clip(Yhat, 1e-300, 1.0)',
+           new='np.clip(Yhat, 1e-2, 1.0)',
+           expect='the probabilities are clipped at 0.01'),
+    Mutant('loss with Y and Yhat swapped (-sum Yhat log Y)',
+           old='L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))',
+           new='L = -np.mean(np.sum(Yhat * np.log(np.clip(Y, 1e-300, 1.0)), axis=1))',
+           expect='Y and Yhat are swapped'),
+    Mutant("backward builds grad_Ytilde in the caller's Y (mutates Y)",
+           old='    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N',
+           new='    grad_Ytilde = Y\n    grad_Ytilde -= Yhat\n    grad_Ytilde /= -N',
+           expect='modified its input argument #3 in place'),
+    Mutant('backward sign slip in the tanh derivative (h^2 - 1)',
+           old='grad_Htilde = grad_H * (1 - H ** 2)',
+           new='grad_Htilde = grad_H * (H ** 2 - 1)',
+           expect='the wrong sign everywhere'),
+    Mutant('grad_bh left as a row (1, nh)',
+           old='grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T',
+           new='grad_bh = grad_Htilde.sum(axis=0, keepdims=True)',
+           expect="the transpose of params['bh']"),
+    Mutant('backward per-sample loop stops one sample early (range(N - 1))',
+           old='    grad_Wy = grad_Ytilde.T @ H                           # (ny, nh)  Q16: sum_n grad_ytilde h^T',
+           new="    grad_Wy = np.zeros_like(params['Wy'])\n    for n in range(N - 1):\n        grad_Wy += np.outer(grad_Ytilde[n], H[n])",
+           expect='the sum over every sample but the last sample'),
+    Mutant('sgd with a hidden momentum buffer (global state)',
+           old='    for name in params:\n        params[name] -= eta * grads[name]',
+           new=('    global _VEL\n'
+                '    try:\n'
+                '        _VEL\n'
+                '    except NameError:\n'
+                '        _VEL = {}\n'
+                '    for name in params:\n'
+                '        _VEL[name] = 0.9 * _VEL.get(name, 0) + grads[name]\n'
+                '        params[name] -= eta * _VEL[name]'),
+           expect='sgd keeps state between calls'),
+    Mutant('accuracy from argmax of the logits of Y over axis 0 for Yhat (axes mixed)',
+           old='acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))',
+           new=('acc = np.mean(np.argmax(Yhat, axis=-1) == np.argmax(Y, axis=0)[:len(Yhat)] if Y.shape[0]'
+                ' <= Y.shape[1] else np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))'),
+           expect='error rate'),
+    Mutant("grad_Wh uses the pre-activation gradient divided by tanh' (chain applied to htilde)",
+           old='grad_Wh = grad_Htilde.T @ X ',
+           new="grad_Wh = (grad_H * (1 - outputs['htilde'] ** 2)).T @ X ",
+           expect='tanh derivative written as 1 - htilde^2'),
+    Mutant('forward keeps the hidden layer linear (tanh dropped)',
+           old='    H = np.tanh(Htilde)\n',
+           new='    H = Htilde\n',
+           expect='the tanh is missing'),
+    Mutant('init W_h of size (nh, nh) (typo)',
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": rng.normal(0.0, 0.3, size=(nh, nh)),',
+           expect='(n_h, n_h) with n_x=2'),
+    Mutant('forward without the transpose of W_y',
+           old='Ytilde = H @ params["Wy"].T + params["by"].T',
+           new='Ytilde = H @ params["Wy"] + params["by"].T',
+           expect="params['Wy'] is used without its transpose"),
+    Mutant('loss with np.log1p instead of np.log',
+           old='np.log(np.clip(Yhat, 1e-300, 1.0))',
+           new='np.log1p(np.clip(Yhat, 1e-300, 1.0))',
+           expect='np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)'),
+    Mutant('backward returns keys dWh, dbh, dWy, dby',
+           old='return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}',
+           new='return {"dWh": grad_Wh, "dbh": grad_bh, "dWy": grad_Wy, "dby": grad_by}',
+           expect='is missing the key(s)'),
 ]
 
 VARIANTS = [
@@ -532,4 +637,24 @@ VARIANTS = [
             old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
             new="grad_bh = np.zeros((grad_Htilde.shape[1], 1))\n"
                 "    np.add.at(grad_bh[:, 0], np.arange(grad_Htilde.shape[1]), grad_Htilde.sum(axis=0))"),
+    # --- the fifth held-out round of issue 15
+    Variant('softmax via np.apply_along_axis',
+            old=('E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0)'
+                 ' cannot overflow\n'
+                 '    return E / E.sum(axis=1, keepdims=True)'),
+            new='def _row(z):\n        e = np.exp(z - z.max())\n        return e / e.sum()\n    return np.apply_along_axis(_row, 1, Z)'),
+    Variant('loss with np.take_along_axis',
+            old='L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))',
+            new='idx = np.argmax(Y, axis=1)[:, None]\n    L = -np.mean(np.log(np.maximum(np.take_along_axis(Yhat, idx, axis=1), 1e-300)))'),
+    Variant('grad_Wy as (H^T grad)^T',
+            old='grad_Wy = grad_Ytilde.T @ H ',
+            new='grad_Wy = (H.T @ grad_Ytilde).T '),
+    Variant('softmax in place on a shifted copy',
+            old=('E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0)'
+                 ' cannot overflow\n'
+                 '    return E / E.sum(axis=1, keepdims=True)'),
+            new='E = Z - Z.max(axis=1, keepdims=True)\n    np.exp(E, out=E)\n    E /= E.sum(axis=1, keepdims=True)\n    return E'),
+    Variant('sgd through dict.update (rebinding entries)',
+            old='    for name in params:\n        params[name] -= eta * grads[name]',
+            new='    params.update({k: params[k] - eta * grads[k] for k in params})'),
 ]
