@@ -36,6 +36,15 @@ def test_expect_array_rejects_before_values(bad, phrase):
         core.expect_array(bad, name="out", shape=(2, 2))
 
 
+def test_expect_array_concrete_dtype_object_is_exact():
+    # np.dtype("float64") == "float" is True: a dtype object must still mean that exact dtype
+    with pytest.raises(core.CheckFailure, match="must have dtype float64, got float32"):
+        core.expect_array(np.ones((2, 2), dtype=np.float32), name="y", dtype=np.dtype(np.float64))
+    with pytest.raises(core.CheckFailure, match="must have dtype int64, got int32"):
+        core.expect_array(np.ones(2, dtype=np.int32), name="k", dtype=np.dtype(np.int64))
+    assert core.expect_array(np.ones(2), name="y", dtype=np.dtype(np.float64)).dtype == np.float64
+
+
 def test_expect_array_accepts_float32_and_float64():
     for dtype in (np.float32, np.float64):
         assert core.expect_array(np.ones((2, 2), dtype=dtype), name="x", shape=(2, 2)).dtype == dtype

@@ -90,10 +90,12 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
         if got is None:
             fail(f"{name} returned None: did you forget a `return` statement?")
         fail(f"{name} must be a numpy.ndarray, got {_describe(got)}")
-    if dtype == "float":
+    # isinstance first: np.dtype("float64") == "float" is True, which made a concrete float64
+    # dtype accept any floating dtype (a float32 answer to a float64 input passed)
+    if _isinstance(dtype, str) and dtype == "float":
         if not _issubdtype(got.dtype, np.floating):
             fail(f"{name} must have a floating-point dtype, got {got.dtype}")
-    elif dtype == "int":
+    elif _isinstance(dtype, str) and dtype == "int":
         if not _issubdtype(got.dtype, np.integer):
             fail(f"{name} must have an integer dtype, got {got.dtype}")
     elif dtype is not None and got.dtype != np.dtype(dtype):
