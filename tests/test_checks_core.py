@@ -271,3 +271,22 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     assert core.relative_error(values, (3 * a * x ** 2).reshape(-1)[where]) < 1e-8
     full = core.numerical_gradient(f, x.copy()).reshape(-1)
     assert np.allclose(values, full[where], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("body, diagnosis, phrase", [
+    (lambda x: max(x, 0), "array-truth-value", "np.maximum(x, 0)"),
+    (lambda x: __import__("math").exp(x), "math-function-on-array", "np.exp"),
+    (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
+])
+def test_call_names_common_exception_slips(body, diagnosis, phrase):
+    """cases.call turns a raw exception of a common slip into the slip in words (general, any lab)."""
+    with pytest.raises(CheckFailure) as info:
+        cases.call(body, np.ones((2, 3)), label="Act.forward", names=("x",))
+    assert info.value.diagnosis == diagnosis and phrase in str(info.value) and "raised" in str(info.value)
+
+
+def test_matmul_mismatch_named_only_in_elementwise_functions():
+    text = "matmul: Input operand 1 has a mismatch in its core dimension 0 (size 1 is different from 5)"
+    assert cases.explain_exception(text, elementwise=True)[1] == "matmul-for-elementwise"
+    assert cases.explain_exception(text) is None
+    assert cases.explain_exception("index 3 is out of bounds") is None
