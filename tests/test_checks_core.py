@@ -290,3 +290,16 @@ def test_matmul_mismatch_named_only_in_elementwise_functions():
     assert cases.explain_exception(text, elementwise=True)[1] == "matmul-for-elementwise"
     assert cases.explain_exception(text) is None
     assert cases.explain_exception("index 3 is out of bounds") is None
+
+
+def test_diagonal_only_not_said_when_whole_rows_are_right():
+    """Rows 0-2 right, rows 3-5 wrong (a loop over the wrong range): not 'right on the diagonal only'."""
+    e = np.arange(1.0, 19.0).reshape(6, 3)
+    g = e.copy()
+    g[3:] = 100.0
+    said, diagnosis = core.analyse_difference(g, e, 1e-6, 1e-9)
+    assert diagnosis != "diagonal-only"
+    g = np.full((4, 4), 50.0)
+    np.fill_diagonal(g, np.diag(e[:4, :3].repeat(2, axis=1)[:, :4]))
+    e4 = e[:4, :3].repeat(2, axis=1)[:, :4]
+    assert core.analyse_difference(g, e4, 1e-6, 1e-9)[1] == "diagonal-only"

@@ -268,7 +268,8 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
     if g.ndim == 2 and min(g.shape) > 1:
         ok = _abs(g - e) <= atol + rtol * _abs(e)
         diag = np.eye(*g.shape, dtype=bool)
-        if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5:   # most of the rest wrong, not a few
+        whole = bool(ok.all(axis=1).any() or ok.all(axis=0).any())     # a right row/column: not the diagonal
+        if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5 and not whole:   # most of the rest wrong
             return "right on the diagonal only (a square-only formula?)", "diagonal-only"
     if bool(g.any()) and bool((g == np.round(g)).all()) and not bool((e == np.round(e)).all()) and any(
             bool((g == f(e)).all()) for f in (np.trunc, np.floor, np.round)):
