@@ -303,3 +303,12 @@ def test_diagonal_only_not_said_when_whole_rows_are_right():
     np.fill_diagonal(g, np.diag(e[:4, :3].repeat(2, axis=1)[:, :4]))
     e4 = e[:4, :3].repeat(2, axis=1)[:, :4]
     assert core.analyse_difference(g, e4, 1e-6, 1e-9)[1] == "diagonal-only"
+
+
+def test_formula_names_a_parameter_dropped_from_a_sum():
+    """y + 1 where y + alpha belongs (alpha forgotten in one place): named as the term `alpha`."""
+    rng = np.random.default_rng(3)
+    y, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    env = {"y": y, "g": g, "alpha": np.full((3, 4), 0.7)}
+    said = formula.explain_formula("g * (y + alpha)", env, g * (y + 1), outer=("g",))
+    assert said is not None and "`y + 1`" in said and "or an expression equal to it" in said

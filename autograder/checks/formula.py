@@ -106,6 +106,8 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str])
                     after = _src(parent)
                     setattr(parent, fieldname, node)
                 yield before, after, _Slot(code, text, lambda v=v, put=put: put(copy.deepcopy(v))), ""
+            if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Sub)):
+                candidates.append(ast.Constant(1))        # a parameter dropped from a sum: y + 1 for y + alpha
         elif isinstance(node, ast.Name) and node.id in functions and isinstance(parent, ast.Call):
             candidates += [ast.Name(f, ast.Load()) for f in functions if f != node.id]
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -266,5 +268,5 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
             continue
         wrong, old, new, _, where = min(found, key=lambda f: _plainest(f, outer))
         return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
-                f"(your code computes `{new}` in its place{where})")
+                f"(your code computes `{new}` in its place{where}, or an expression equal to it)")
     return None
