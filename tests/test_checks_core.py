@@ -312,3 +312,12 @@ def test_formula_names_a_parameter_dropped_from_a_sum():
     env = {"y": y, "g": g, "alpha": np.full((3, 4), 0.7)}
     said = formula.explain_formula("g * (y + alpha)", env, g * (y + 1), outer=("g",))
     assert said is not None and "`y + 1`" in said and "or an expression equal to it" in said
+
+
+def test_formula_names_a_scalar_parameter_dropped_or_rounded():
+    rng = np.random.default_rng(4)
+    y, g, x = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    said = formula.explain_formula("g * (y + alpha)", {"y": y, "g": g, "alpha": 0.7}, g * (y + 1), outer=("g",))
+    assert said is not None and "`y + 1`" in said
+    said = formula.explain_formula("scale * x", {"x": x, "scale": 1.0507009873554805}, 1.05 * x)
+    assert said is not None and "`1.05 * x`" in said
