@@ -93,7 +93,7 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         text, diagnosis = str(exc), exc.diagnosis or ""
         said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
         if said:
-            raise core.CheckFailure(f"{text}. This is {said[0]}", said[1]) from None
+            raise core.CheckFailure(f"{text}. Likely cause: {said[0]}", said[1]) from None
         # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
         broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
         if broadcast:
