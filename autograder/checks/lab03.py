@@ -893,14 +893,16 @@ silu_forward, silu_backward = _pair("silu")
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
-                        "float64", "dtype kept", "input not modified", "|x| = 1000 without overflow",
+                        "float64", "dtype kept (float64 not downcast)", "input not modified",
+                        "|x| = 1000 without overflow", "a second call on new data gives a new output",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                         "dtype kept", "grad_out not modified")
+                         "dtype kept", "grad_out not modified",
+                         "not charged where its own forward is wrong (judged on that forward's cache)")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
@@ -911,10 +913,13 @@ PROPERTIES = {
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
        + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
-                        "dtype kept", "input not modified", "wrong term of the documented formula named"),
+                        "dtype kept (float64 not downcast)", "input not modified",
+                        "a second call on new data gives a new output", "wrong term of the documented formula named",
+                        "keepdims missing in the row max named", "row loop over the classes named"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
+                         "not charged where its own forward is wrong (judged on that forward's cache)",
                          "wrong term of the documented formula named"),
 }
 

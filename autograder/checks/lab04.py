@@ -87,7 +87,8 @@ PROPERTIES = {
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
               "batch_size=None run as batch_size=1 named (replayed)",
-              "training forward without hidden_activation named", _OWN_BLOCKS),
+              "training forward without hidden_activation named",
+              "history loss with binary_cross_entropy's arguments swapped named", _OWN_BLOCKS),
 }
 
 
@@ -1840,6 +1841,45 @@ class _Own:
 _REF = _Reference()
 
 
+class _MeanAbsoluteError:
+    """``parts`` whose loss is mean |AL - Y| (for the swapped-arguments diagnosis of history['loss'])."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def forward(self, X, params, hidden):
+        return self.parts.forward(X, params, hidden)
+
+    def backward(self, AL, Y, caches, hidden):
+        return self.parts.backward(AL, Y, caches, hidden)
+
+    def update(self, params, grads, lr):
+        return self.parts.update(params, grads, lr)
+
+    def loss(self, AL, Y):
+        return float(np.mean(np.abs(np.asarray(AL, _f64) - np.asarray(Y, _f64))))
+
+
+def _name_swapped_loss(got, want, mean_abs_error, name) -> None:
+    """Property: binary_cross_entropy(Y, AL) (labels where the predictions belong) clips the 0/1 labels to
+    eps and 1 - eps, so it equals -log(eps) * mean |AL - Y|: a history['loss'] that is a constant multiple
+    (> 5) of mean |AL - Y| at every epoch is the loss with its arguments swapped."""
+    got = np.asarray(got, dtype=_f64)
+    if got.shape != np.shape(want) or core.close(got, want, 1e-5, 1e-8):
+        return
+    try:
+        mae = np.asarray(mean_abs_error(), dtype=_f64)
+    except (core.CheckFailure, Exception):
+        return
+    if mae.shape != got.shape or not bool((mae > 1e-6).all()) or not bool(np.isfinite(got).all()):
+        return
+    ratio = got / mae
+    if ratio.min() > 5 and ratio.max() - ratio.min() <= 1e-4 * ratio.mean():
+        core.fail(f"{name}: history['loss'] is {ratio.mean():.4g} * mean |AL - Y| at every epoch, which is what "
+                  f"binary_cross_entropy(Y, AL) gives (the 0/1 labels clipped to eps where the predictions belong): "
+                  f"the arguments are swapped; record binary_cross_entropy(AL, Y)", "loss-arguments-swapped")
+
+
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
@@ -2002,6 +2042,8 @@ def _full_batch(fn, parts):
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
         if hist["loss"] is not None:
+            _name_swapped_loss(hist["loss"], losses, lambda: _simulate(
+                _MeanAbsoluteError(parts), X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden)[1][:, 0], name)
             _history_column("loss", hist["loss"], losses, run, hidden, name, rtol=1e-5, atol=1e-8, diagnose={
                 "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
                 "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),

@@ -845,7 +845,7 @@ MUTANTS += [
            "size = m if batch_size is None else int(batch_size)", "size = 1 if batch_size is None else int(batch_size)",
            expect='batch_size=None gives the same parameters as batch_size=1'),
     Mutant("L16 train: history loss with BCE arguments swapped",
-           '"loss": binary_cross_entropy(AL, Y)', '"loss": binary_cross_entropy(Y, AL)', expect="history['loss'] has wrong values"),
+           '"loss": binary_cross_entropy(AL, Y)', '"loss": binary_cross_entropy(Y, AL)', expect='the arguments are swapped; record binary_cross_entropy(AL, Y)'),
     Mutant("L17 train: history row appended after every mini-batch",
            "            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
            "            parameters = update_parameters(parameters, grads, learning_rate)\n            rows.append(record(epoch))",
