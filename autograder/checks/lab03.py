@@ -434,6 +434,15 @@ PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5),
                   "with x.dtype")
 
 
+def _flattened_by_mask(got, like, name: str) -> None:
+    """Property in plain words: an elementwise function keeps the shape; a flat result with fewer entries
+    is what a boolean mask used as an index gives (grad_out[x > 0] selects and flattens)."""
+    if isinstance(got, np.ndarray) and got.ndim == 1 and like.ndim > 1 and 0 < got.size < like.size:
+        core.fail(f"{name}: expected shape {like.shape}, got the flat {got.shape}: a boolean mask used as an index "
+                  f"(a[mask]) selects the entries where it is True and flattens them; keep the shape with "
+                  f"a * mask or np.where(mask, a, 0)", "boolean-index-flattens")
+
+
 def _promoted(got, want) -> bool:
     return isinstance(got, np.ndarray) and got.dtype == np.float64 and np.dtype(want) == np.float32
 
@@ -450,6 +459,7 @@ def _downcast(got, want) -> bool:
 def _forward(layer, x, label: str) -> np.ndarray:
     y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
     name = signature(f"{label}.forward", ("x",), (x,))
+    _flattened_by_mask(y, x, name)
     if _promoted(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
     if _downcast(y, x.dtype) and y.shape == x.shape:
@@ -508,6 +518,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarr
     name = signature(f"{label}.backward", ("grad_out",), (g,))
     d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
              elementwise=label != "Softmax")
+    _flattened_by_mask(d, g, name)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
@@ -895,13 +906,14 @@ PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
                         "float64", "dtype kept (float64 not downcast)", "input not modified",
                         "|x| = 1000 without overflow", "a second call on new data gives a new output",
+                        "shape kept (a flattening boolean index named)",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                         "dtype kept", "grad_out not modified",
+                         "dtype kept", "grad_out not modified", "shape kept (a flattening boolean index named)",
                          "not charged where its own forward is wrong (judged on that forward's cache)")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
