@@ -275,7 +275,7 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
 
 @pytest.mark.parametrize("body, diagnosis, phrase", [
     (lambda x: max(x, 0), "array-truth-value", "np.maximum(x, 0)"),
-    (lambda x: __import__("math").exp(x), "math-function-on-array", "np.exp"),
+    (lambda x: __import__("math").exp(x), "array-to-scalar", "np.exp"),
     (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
 ])
 def test_call_names_common_exception_slips(body, diagnosis, phrase):
@@ -321,3 +321,13 @@ def test_formula_names_a_scalar_parameter_dropped_or_rounded():
     assert said is not None and "`y + 1`" in said
     said = formula.explain_formula("scale * x", {"x": x, "scale": 1.0507009873554805}, 1.05 * x)
     assert said is not None and "`1.05 * x`" in said
+
+
+def test_float_of_a_vector_is_said_as_a_reduction_over_one_axis_not_as_a_shape_mismatch():
+    def loss(a):
+        return float(np.mean(a ** 2, axis=0))
+    with pytest.raises(CheckFailure) as err:
+        cases.call(loss, np.ones((4, 3)), label="loss", names=("a",))
+    assert err.value.diagnosis == "array-to-scalar"
+    assert "reduce over every entry" in str(err.value) and "This is a shape mismatch" not in str(err.value)
+    assert cases.call(lambda a: float(np.mean(a ** 2)), np.ones((4, 3)), label="loss", names=("a",)) == 1.0

@@ -74,6 +74,30 @@ def test_numpy_errors_are_read_with_the_case_sizes():
     assert checks._name_sizes("something else went wrong", flat) is None
 
 
+def test_products_of_sizes_are_named_in_one_layout():
+    dims = checks._dims("conv2d_backward", (None, np.zeros((6, 3, 9, 10)), np.zeros((2, 3, 2, 2)), 2, 0))
+    assert checks._product_names(240, dims) == "N*C_out*H_out*W_out"          # not N*W*H_out (two layouts)
+    assert checks._product_names(432, dims) == "N*H_out(stride 1)*W_out(stride 1)"
+    flat = checks._dims("flatten_forward", (np.zeros((3, 4, 5, 2)),))
+    assert checks._product_names(100, flat) == "C*H*H"                         # a size twice, only as a last resort
+    assert "uses H twice" in checks._name_sizes("cannot reshape array of size 120 into shape (3,100)", flat)
+
+
+def test_layout_mixups_are_named():
+    want = np.random.default_rng(0).normal(size=(3, 4, 5, 2))
+    tol = {"rtol": 1e-9, "atol": 0}
+    names = ("N", "C", "H", "W")
+    assert checks._layout_mixup(want, want, names, tol) is None
+    sample0 = np.broadcast_to(want[:1], want.shape)
+    assert checks._layout_mixup(sample0, want, names, tol)[1] == "every-sample-is-sample-0"
+    reshaped = want.transpose(1, 0, 2, 3).reshape(want.shape)
+    message, diagnosis = checks._layout_mixup(reshaped, want, names, tol)
+    assert diagnosis == "reshaped-not-transposed" and "(C, N, H, W)" in message and ".transpose(1, 0, 2, 3)" in message
+    fortran = np.reshape(want.ravel(), want.shape, order="F")
+    assert checks._layout_mixup(fortran, want, names, tol)[1] == "fortran-order"
+    assert checks._layout_mixup(want + 1, want, names, tol) is None
+
+
 def test_skipped_output_rows_are_named():
     r = np.random.default_rng(0)
     case = checks.CONV_CASES[1]

@@ -202,6 +202,19 @@ def test_schedule_relations_name_the_mistake():
     checks._schedule_relations("linear_warmup", (0.4, 4), epochs, [w * 1.1 for w in want], want)   # nothing to say
 
 
+def test_wrong_parameters_of_one_decay_value_and_float32_rounding_are_told_apart():
+    r = np.random.default_rng(3)
+    want = [[r.normal(size=s) for s in checks.SHAPES]]
+    only_no_decay = [[w + (0 if d else 0.5) for w, d in zip(want[0], checks.DECAY)]]
+    assert "p.decay False, [1]" in checks._decay_branch(only_no_decay, want, np.float64, checks.DECAY)
+    one = [[w + (0.5 if i == 0 else 0) for i, w in enumerate(want[0])]]     # parameter 0 alone: no decay pattern
+    assert checks._decay_branch(one, want, np.float64, checks.DECAY) == ""
+    w = want[0][0]
+    assert checks._float32_rounding(w.astype(np.float32).astype(np.float64), w, np.float64)
+    assert not checks._float32_rounding(w + 1e-3, w, np.float64)
+    assert not checks._float32_rounding(w.astype(np.float32), w, np.float32)      # a float32 run: nothing to say
+
+
 def test_optimiser_diagnoses_differ_from_the_right_answer():
     r = np.random.default_rng(2)
     data = [r.normal(size=s) for s in checks.SHAPES]

@@ -60,9 +60,9 @@ _EXCEPTION_WORDS = (
      "np.where(condition, a, b), & and | between comparisons in parentheses)", "array-truth-value"),
     (("only 0-dimensional arrays can be converted", "only length-1 arrays can be converted",
       "only size-1 arrays can be converted"),
-     "a function of the math module (math.exp, math.tanh, math.erf, math.log...) takes one number, not an array: "
-     "use the elementwise NumPy/SciPy function (np.exp, np.tanh, scipy.special.erf, np.log)",
-     "math-function-on-array"),
+     "a function that takes one number was given an array: a function of the math module (math.exp, math.tanh, "
+     "math.erf, math.log...) works on one number only, so use the elementwise NumPy/SciPy function (np.exp, "
+     "np.tanh, scipy.special.erf, np.log); or ", "array-to-scalar"),       # + ARRAY_TO_SCALAR (float(), int())
     (("bitwise_xor",),
      "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
 )
@@ -76,7 +76,7 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
     low = text.lower()
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
-            return words, diagnosis
+            return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
     if elementwise and "matmul" in low and "mismatch" in low:
         return _MATMUL_WORDS
     return None
@@ -99,6 +99,8 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         if broadcast:
             raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
                                     "raised-broadcast") from None
+        if diagnosis.startswith("raised-") and _array_to_scalar(text):
+            raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
         if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
         if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
@@ -153,6 +155,18 @@ def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
         return None
     return (f"two arrays of shapes {a} and {b} were combined element by element but differ along "
             f"axis {', '.join(map(str, clash))}: an index or a size computed for one layout was used with another")
+
+
+#: float()/int() of an array with several entries: what NumPy's TypeError means in a student's code.
+ARRAY_TO_SCALAR = ("float() or int() was given an array, not one number (NumPy converts only a 0-dimensional "
+                   "array): a mean or sum over one axis (axis=0 or axis=1) leaves an array; to get one number, "
+                   "reduce over every entry (no axis argument)")
+
+
+def _array_to_scalar(text: str) -> bool:
+    return ("only 0-dimensional arrays can be converted to python scalars" in text.lower()
+            or "only length-1 arrays can be converted to python scalars" in text.lower()
+            or "only size-1 arrays can be converted to python scalars" in text.lower())
 
 
 def _looks_like_shape_error(text: str) -> bool:

@@ -18,6 +18,8 @@ Cases, named calls and tolerances come from ``cases`` (shared by every lab's che
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import core
@@ -45,31 +47,35 @@ FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras
 PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                        "input not modified", "square-only formulas named",
-                       "bias added to every row (N == out)"),
+                       "bias added to every row (N == out)", "input cached in self.x (the output cached named)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
-                        "samples missing from or repeated in the batch sums named"),
+                        "samples missing from or repeated in the batch sums named", "dx reduced over the batch named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
-             "wrong side of 0 and values at readable points named"),
+             "wrong side of 0 and values at readable points named",
+             "stale cache (filled on the first call only) named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
-                "cache per instance", "argument scaled inside the formula named"),
+                "cache per instance", "argument scaled inside the formula named",
+                "stale cache (filled on the first call only) named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
-                 "backward on the wrong cached quantity named"),
+                 "backward on the wrong cached quantity named", "float() of a one-axis mean named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
-            "a rescaled step named by its factor"),
+            "a rescaled step named by its factor", "a clipped gradient named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
-                   "backward leaves the layer order", "a loop stopped early (return inside it) named"),
+                   "backward leaves the layer order", "a loop stopped early (return inside it) named",
+                   "grad_out returned unchanged named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "batch size 1", "batch larger than N", "inputs not modified",
-                    "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged"),
+                    "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
+                    "a second forward per batch, batches from 1, a return inside the loop, N = x.size named"),
 }
 
 
@@ -125,7 +131,25 @@ def _forward_case(Linear, r, n, i, o, dtype):
             "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
             "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
         })
+        _forward_cache(layer, x, y, name)
     return run
+
+
+def _forward_cache(layer, x, y, name: str) -> None:
+    """The documented cache: forward keeps its INPUT in self.x (backward computes dW = x.T @ grad_out)."""
+    cached = attribute(layer, "x", f"the Linear layer after {name}")
+    if cached is None:
+        fail(f"after {name}, self.x is None: forward must cache its input x in self.x for backward "
+             "(dW = x.T @ grad_out)", "linear-cache-missing")
+    cached = np.asarray(cached)
+    if cached.shape == x.shape and np.allclose(cached, x):
+        return
+    if cached.shape == np.shape(y) and np.allclose(cached, y):
+        fail(f"after {name}, self.x holds the layer's output y = x @ W + b, not its input x: cache the input "
+             "(self.x = x), which backward needs for dW = x.T @ grad_out", "linear-cache-is-output")
+    fail(f"after {name}, self.x must be the input x of shape {x.shape} (backward computes dW = x.T @ grad_out "
+         f"from it), got {'shape ' + str(cached.shape) if cached.shape != x.shape else 'other values'}",
+         "linear-cache-wrong")
 
 
 def linear_forward(Linear) -> None:
@@ -158,6 +182,13 @@ def _backward_case(Linear, r, n, i, o, dtype):
         if isinstance(dx, np.ndarray) and tuple(dx.shape) == (i, o) and (n, i) != (i, o):
             fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW",
                  "linear-backward-returns-dw")
+        if isinstance(dx, np.ndarray) and np.shape(dx) in ((1, i), (i,)) and n > 1:
+            full = np.einsum("no,io->ni", g.astype(np.float64), W.astype(np.float64))
+            for how, value in (("summed", full.sum(axis=0)), ("averaged", full.mean(axis=0))):
+                if core.close(np.ravel(dx), value, 1e-4, 1e-6):
+                    fail(f"dL/dx returned by {name} is {how} over the batch (shape {np.shape(dx)}): dL/dx has one "
+                         f"row per sample, (N, in) = {(n, i)}, grad_out @ W.T; only the parameter gradients "
+                         f"add up the samples", "linear-dx-reduced-over-batch")
         dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i))
         gW, gb = layer.W.grad, layer.b.grad
         if np.shape(gW) == (o, i) and i != o:
@@ -343,6 +374,16 @@ def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: s
     """backward uses what the most recent forward of the SAME instance cached: two instances
     interleaved (a cache on the class or in a global variable is shared by every instance)."""
     x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
+    # One instance alone first: a cache filled only on the first call (if self.mask is None: ...)
+    # is stale, whatever the other instances do.
+    c = call(layer_cls, label=f"{label}()")
+    call(c.forward, x2, label=f"{label}.forward", names=("x",))
+    call(c.forward, x1, label=f"{label}.forward", names=("x",))
+    d = call(c.backward, g, label=f"{label}.backward", names=("grad_out",))
+    if not core.close(d, g * derivative(x1), 1e-6, 1e-9) and core.close(d, g * derivative(x2), 1e-6, 1e-9):
+        fail(f"{label}.backward used the {what} of the FIRST forward call, not of the most recent one (a single "
+             f"instance, forward called twice): the cache is stale; recompute self.{attr} on every forward call "
+             f"(no `if self.{attr} is None` guard)", "cache-stale")
     a, b = call(layer_cls, label=f"{label}()"), call(layer_cls, label=f"{label}()")
     call(a.forward, x2, label=f"{label}.forward", names=("x",))
     call(a.forward, x1, label=f"{label}.forward", names=("x",))
@@ -558,9 +599,25 @@ def _step_verdict(got, before, grad, lr: float, name: str) -> None:
         fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad, and {factor.replace('your result', 'yours')}"
              f" (p.grad already is the gradient of the mean loss: do not average or rescale it in the optimizer)",
              "sgd-step-scaled")
+    _step_capped(step, want, grad.astype(np.float64), lr, rt, at, name)
     analysis, _ = core.analyse_difference(step, want, rt, at)
     fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; compared with it, your step: {analysis}",
          "sgd-step-wrong")
+
+
+def _step_capped(step, want, grad, lr: float, rt: float, at: float, name: str) -> None:
+    """Right where |grad| is small, the same magnitude (with the right sign) wherever it is large: a clip."""
+    bad = ~np.isclose(step, want, rtol=rt, atol=at)
+    if not bad.any() or bad.all():
+        return
+    caps = np.abs(step[bad]) / lr
+    c = float(caps.mean())
+    if not (np.allclose(caps, c, rtol=1e-4) and np.all(np.sign(step[bad]) == np.sign(want[bad]))
+            and np.all(np.abs(grad[bad]) > c) and np.all(np.abs(grad[~bad]) <= c * (1 + 1e-6))):
+        return
+    fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; yours is right where |p.grad| <= {c:.4g} "
+         f"and capped at lr * {c:.4g} wherever |p.grad| is larger: the gradient is clipped (np.clip(p.grad, "
+         f"-{c:.4g}, {c:.4g})?); plain SGD uses p.grad as it is", "sgd-step-clipped")
 
 
 def sgd(SGD) -> None:
@@ -714,6 +771,10 @@ def _sequential_case(Sequential, r, n):
                      f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
                      "sequential-backward-not-chained")
             gi = gi @ layers[i].A.T
+        if isinstance(dx, np.ndarray) and dx.shape == g.shape and same(dx, g):
+            fail(f"{bname} returns its input grad_out unchanged: return what the first layer's backward returned "
+                 f"(dL/dx of shape {x.shape}), the value the loop variable holds after the loop",
+                 "sequential-backward-returns-input")
         dx = expect_array(dx, name=bname, shape=x.shape)
         expect_close(dx, gi, name=bname, diagnose={
             "backward must return the gradient of the first layer (dL/dx), not grad_out": g,
@@ -866,12 +927,55 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
     ids = {tuple(row): i for i, row in enumerate(y.tolist())}
     model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
     opt = _MockSGD(model.parameters(), 1e-2, log)
-    value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
-                 label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
-                 hint="(shuffle an array of indices, never x or y themselves)")
+    try:
+        value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
+                     label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
+                     hint="an index mismatch: shuffle an array of N = len(x) indices (never x or y themselves) "
+                          "and index x and y with it")
+    except core.CheckFailure as exc:
+        _index_past_n(exc, x)
+        raise
     value = expect_scalar(value, name=f"the value returned by {label}")
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> None:
+    """Name the usual ways batches go wrong, each confirmed on the rows the model saw."""
+    head = "every sample must be used exactly once per epoch"
+    n_batches = -(-n // batch)
+    dedup = [b for k, b in enumerate(rows) if k == 0 or b.tolist() != rows[k - 1].tolist()]
+    if len(dedup) < len(rows) and sorted(np.concatenate(dedup).tolist()) == list(range(n)):
+        fail(f"{head}: model.forward was called more than once in a row on the same batch ({len(rows)} forward "
+             f"calls for {len(dedup)} batches): one forward per batch, and the epoch loss adds that forward's "
+             f"loss * len(idx) (no second forward to recompute it)", "forward-repeated-per-batch")
+    flat = np.concatenate(rows) if rows else np.array([], int)
+    if len(rows) == 1 and n_batches > 1 and len(set(flat.tolist())) == len(flat):
+        fail(f"{head}: only one batch of {sizes[0]} reached the model, then train_epoch returned ({n_batches} "
+             f"batches expected): the loop stops after its first batch (a return or break inside the loop? "
+             f"return after the loop)", "loop-stopped-early")
+    if len(set(flat.tolist())) != len(flat):
+        return
+    missing = sorted(set(range(n)) - set(flat.tolist()))
+    perm = np.random.default_rng(seed).permutation(n).tolist()
+    k = len(missing)
+    if k and sorted(perm[:k]) == missing and flat.tolist() == perm[k:]:
+        fail(f"{head}: the first {k} shuffled sample{'s' if k > 1 else ''} never reached the model (the batches hold order[{k}:] "
+             f"in order): the batches start at index 0, range(0, N, batch_size)", "first-samples-skipped")
+    if k and k == n % batch and all(m == batch for m in sizes) and sorted(perm[-k:]) == missing:
+        fail(f"{head}: the last, smaller batch of {k} sample{'s' if k > 1 else ''} was dropped (batch sizes {sizes}): keep it when "
+             f"{batch} does not divide {n}", "last-batch-dropped")
+
+
+def _index_past_n(exc: core.CheckFailure, x: np.ndarray) -> None:
+    """An IndexError on a row >= N: the number of samples was taken from something larger than len(x)."""
+    found = re.search(r"index (\d+) is out of bounds for axis 0 with size (\d+)", str(exc))
+    if not found or int(found.group(2)) != len(x) or int(found.group(1)) < len(x):
+        return
+    k, n = int(found.group(1)), len(x)
+    sizes = [f"{w} = {v}" for w, v in (("x.size = N*D", x.size), ("x.shape[1]", x.shape[1])) if v > k]
+    fail(f"{str(exc).split('. This is')[0]} (as a row of x): train_epoch asked for row {k}, but x has only N = {n} rows; the number of "
+         f"samples is N = len(x) = x.shape[0]" + (f" (not {sizes[0]})" if sizes else ""), "index-past-n")
 
 
 def _train_case(train_epoch, r, n, batch, out, dtype):
@@ -894,11 +998,11 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             said = explain_batches(rows, n, batch, {"the number of columns x.shape[1]": d})
             if said:
                 fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
+            _batch_pattern(rows, sizes, n, batch, 11)
             counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
             if len(flat) < n and counts.max(initial=0) <= 1:
                 fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
-                     f"reached the model (batch sizes {sizes}; keep the last, smaller batch when "
-                     f"{batch} does not divide {n})", "samples-dropped")
+                     f"reached the model (batch sizes {sizes})", "samples-dropped")
             fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")

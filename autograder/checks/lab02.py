@@ -20,6 +20,8 @@ caller's parameters.  Tolerances follow the answer's dtype and the conditioning 
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from . import core
@@ -42,41 +44,49 @@ _float64 = np.float64
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
-                  "a dark batch (max < 255): scaled by 255, not by images.max()"),
+                  "a dark batch (max < 255): scaled by 255, not by images.max()",
+                  "a standardisation on top of x / 255 named (mean, std)"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
-                "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)"),
+                "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
+                "a row from -1000 to +1000 (shift by the max, not the mean)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
-                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)"),
+                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
+                                       "precedence (only one term divided by N) named",
+                                       "one_hot's own crash not charged"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
-                 "float32", "inputs not modified (params, cache, dlogits)"),
+                 "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
-                 "scores favouring the label give 1, never the label 0 (diagnosis)"),
+                 "scores favouring the label give 1, never the label 0 (diagnosis)",
+                 "max compared instead of argmax (second probe)"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
-                            "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named"),
+                            "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
+                            "batch_size batches instead of batches of batch_size named"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
-                    "a tiny lr barely moves params (diagnosis)", "the batch's labels in the loss gradient (diagnosis)"),
+                    "a tiny lr barely moves params (diagnosis)",
+                    "the batch's labels in the loss gradient (diagnosis)",
+                    "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
-            "validation measured after the epoch"),
+            "validation measured after the epoch", "validation figures against training labels named"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
-                         "integer dtype"),
-    "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified"),
+                         "integer dtype", "bins from the labels present (histogram2d without range) named"),
+    "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named"),
 }
 
 
@@ -223,7 +233,7 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                      "normalize-transposed")
         got = expect_array(got, name=name, dtype=np.float32, shape=(n, h * w))
         exact = images.reshape(n, -1).astype(_float64)
-        expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose={
+        wrong = {
             "divide by 255 (the largest pixel value), not 256: pixels must map onto [0, 1] exactly":
                 exact / 256.0,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1]": exact,
@@ -237,8 +247,26 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                 exact / top if top != 255 else None,
             "divide by 255, not by the range of this batch (min-max scaling): every image is scaled the same way":
                 lambda: (exact - exact.min()) / (exact.max() - exact.min()) if top != 255 else None,
-        })
+        }
+        diagnose_only(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
+        _affine_of_expected(got, exact / 255.0, name)
+        expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
     return run
+
+
+def _affine_of_expected(got, want, name: str) -> None:
+    """The answer is a * expected + b exactly (a standardisation on top of x / 255): say with which mean
+    and standard deviation, (x / 255 - mean) / std."""
+    g, w = np.asarray(got, dtype=_float64).ravel(), np.asarray(want, dtype=_float64).ravel()
+    if w.std() == 0 or core.close(g, w, 1e-5, 1e-6):
+        return
+    a, b = np.polyfit(w, g, 1)
+    if abs(a) < 1e-6 or abs(b) < 1e-4 or not np.allclose(a * w + b, g, rtol=1e-5, atol=1e-5):
+        return      # b = 0: a plain factor, which core.analyse_difference names
+    mean, std = -b / a, 1 / a
+    fail(f"{name} has wrong values: yours are (x / 255 - {mean:.4g}) / {std:.4g} exactly, a standardisation with "
+         f"mean {mean:.4g} and standard deviation {std:.4g} on top of x / 255: normalize only divides by 255, "
+         f"which maps the pixels onto [0, 1] (no mean subtracted, no std divided)", "normalize-standardised")
 
 
 def normalize(normalize):
@@ -361,9 +389,15 @@ def softmax(softmax):
              (None, _softmax_case(softmax, r.normal(0, 3, (3, 7)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (5, 9)).astype(np.float32)))]
     run_cases(cases)
+    spread = ("A row spread wide (one logit near +1000, another near -1000): subtract each row's MAXIMUM, which "
+              "makes every exponent <= 0; a shift by the row's mean (or another value below the maximum) leaves "
+              "exponents near +1000 that overflow")
+    wide = r.normal(0, 2, (4, 6))
+    wide[:, 0] += 1000.0
+    wide[:, 3] -= 1000.0
     extreme = [1000.0 + r.normal(0, 2, (5, 6)),
-               np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))])]
-    for z, hint in zip(extreme, (big, rows)):
+               np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))]), wide]
+    for z, hint in zip(extreme, (big, rows, spread)):
         for dtype in (np.float64, np.float32):
             _softmax_case(softmax, z.astype(dtype), hint=hint, diagnose=False)()
 
@@ -487,6 +521,12 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                      f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
             # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
             # the crash belongs to one_hot (judged in its own cell).
+            try:
+                one_hot(y, c)
+            except Exception as inner:      # their one_hot itself raises the same error (judged in its cell)
+                if core.error_kind(inner) != "NotImplementedError" and str(exc).split(". This is")[0].endswith(
+                        f"raised {core.error_kind(inner)}: {inner}"):
+                    return
             own = own_one_hot()
             if (exc.diagnosis or "").startswith("raised-") and own is not None and not same(own, Y):
                 try:
@@ -525,6 +565,10 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
             "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
             "divided by C (the number of classes) instead of N (the batch size)": (ps - Y) / c if c != n else None,
+            "only one_hot(y) is divided by N (operator precedence: probs - one_hot(y) / N): put the whole "
+            "difference in parentheses, (probs - one_hot(y)) / N": ps - Y / n if n > 1 else None,
+            "only probs is divided by N (operator precedence: probs / N - one_hot(y)): put the whole "
+            "difference in parentheses, (probs - one_hot(y)) / N": ps / n - Y if n > 1 else None,
         }
         diagnose_only(got, want, name=name, diagnose=sce_wrong, **tol)
         rows = got.astype(_float64).sum(axis=1) * n
@@ -703,6 +747,20 @@ def forward(forward):
 _FD_ENTRIES = 400
 
 
+def _mask_after_product(exc: core.CheckFailure, n: int, n_in: int, n_h: int, n_out: int) -> None:
+    """A broadcast error between a weight-gradient shape (in, out) and an activation shape (N, out):
+    the ReLU mask (N, hidden) multiplied into X.T @ dA1 (in, hidden) or A1.T @ dlogits: precedence."""
+    found = re.search(r"shapes \((\d+),\s*(\d+)\)\s*\((\d+),\s*(\d+)\)", str(exc))
+    if not found or n == n_in:
+        return
+    a, b = (int(found.group(1)), int(found.group(2))), (int(found.group(3)), int(found.group(4)))
+    if {a, b} == {(n_in, n_h), (n, n_h)}:
+        fail(f"{str(exc).split('. ')[0]}: an (in, hidden) = {(n_in, n_h)} weight gradient was multiplied element by "
+             f"element by an (N, hidden) = {(n, n_h)} array: the ReLU mask (Z1 > 0) is applied after X.T @ dA1 "
+             f"(X.T @ dA1 * (Z1 > 0) multiplies the product, @ and * go left to right); mask first, "
+             f"dZ1 = dA1 * (Z1 > 0), then dW1 = X.T @ dZ1", "backward-mask-after-product")
+
+
 def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
@@ -714,8 +772,12 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
         before = _copy_params(p)
         name = signature("backward", ("params", "cache", "dlogits"), (p, cache, G))
         lent = [a.copy() for a in cache]      # a list: in-place changes to its arrays come back to the judge
-        grads = call(backward, p, lent, G, label="backward", names=("params", "cache", "dlogits"),
-                     hint=f"{SHAPE_HINT}: dW2 = A1.T @ dlogits, dA1 = dlogits @ W2.T, dW1 = X.T @ dZ1")
+        try:
+            grads = call(backward, p, lent, G, label="backward", names=("params", "cache", "dlogits"),
+                         hint=f"{SHAPE_HINT}: dW2 = A1.T @ dlogits, dA1 = dlogits @ W2.T, dW1 = X.T @ dZ1")
+        except core.CheckFailure as exc:
+            _mask_after_product(exc, n, n_in, n_h, n_out)
+            raise
         _unchanged(before, p, name, "params")
         for item, orig, what in zip(lent, cache, ("X", "Z1", "A1")):
             if not same(item, orig):
@@ -865,11 +927,29 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         if n == c:
             diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
                 float(np.mean(scores.argmax(axis=0) == y))
+        if not core.close(got, want, 1e-9, 1e-12):
+            _accuracy_max_probe(accuracy, dtype)
         diagnose_only(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
         if not core.close(got, want, 1e-9, 1e-12):
             _accuracy_extremes(accuracy, y, c, dtype)
         expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
     return run
+
+
+def _accuracy_max_probe(accuracy, dtype) -> None:
+    """Second probe: scores whose largest VALUE equals the label, at another column. A comparison of
+    scores.max(axis=1) with y scores 1 there, the argmax 0."""
+    y = np.array([0, 1, 2, 3, 1, 2])
+    scores = np.full((6, 4), -1.0)
+    scores[np.arange(6), (y + 1) % 4] = y
+    try:
+        got = float(accuracy(scores.astype(dtype), y))
+    except Exception:
+        return
+    if abs(got - 1.0) < 1e-9:
+        fail("accuracy compares the largest score itself with y (scores.max(axis=1) == y): for scores whose "
+             "largest value equals the label but sits in another column it gave 1, expected 0; compare the "
+             "POSITION of the largest score, scores.argmax(axis=1), with y", "accuracy-max-not-argmax")
 
 
 def _accuracy_extremes(accuracy, y, c, dtype) -> None:
@@ -976,6 +1056,11 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
                  f"never appear (shuffle with a permutation, do not draw indices with replacement)",
                  "samples-repeated")
+        if sizes != expected_sizes and len(sizes) == bs and sizes == [len(a) for a in np.array_split(np.arange(n), bs)]:
+            fail(f"{name}: batch sizes {sizes}, expected {expected_sizes}: the data was cut into batch_size = {bs} "
+                 f"batches instead of batches of batch_size rows (np.array_split's second argument is the NUMBER of "
+                 f"pieces): slice order[start:start + batch_size] for start in range(0, N, batch_size)",
+                 "batch-count-is-batch-size")
         if sizes != expected_sizes:
             fail(f"{name}: batch sizes {sizes}, expected {expected_sizes} (batches of batch_size, the last "
                  f"one smaller and kept)", "batch-sizes")
@@ -1052,13 +1137,14 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
 
     ``mistake`` replays a catalogued mistake of the loop itself ("logits-as-probs": the loss
     gradient fed the logits instead of softmax(logits); "lr-over-batch": each step taken with
-    lr / batch size).  Returns (final params, batch records)."""
+    lr / batch size; "no-mean": with lr * batch size, the same update as a loss gradient without
+    its 1/N).  Returns (final params, batch records)."""
     q = _copy_params(p)
     batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     rec = []
     for xb, yb in batches:
         xb, yb = np.asarray(xb), np.asarray(yb)
-        step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr
+        step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
         if own:
             logits, cache = _own_forward(h, q, xb)
             ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
@@ -1141,11 +1227,57 @@ def _small_lr_property(train_epoch, before, X, y, bs, seed, name) -> None:
              f"by the gradients, or updated without lr?)", "train-epoch-update-not-scaled-by-lr")
 
 
+def _contract_broken(h, p, X, y, lr) -> str | None:
+    """The first helper of train_epoch that breaks its RETURN CONTRACT (a type or a shape, not values) on
+    reference inputs: sgd_update must return the dict, cross_entropy and accuracy one number, forward the
+    pair (logits, cache)...  A loop written on that contract then fails through the helper, which is
+    judged in its own cell.  A helper still raising NotImplementedError is not excused."""
+    q = _copy_params(p)
+    xb, yb = X[:3].copy(), y[:3].copy()
+    logits = _forward(q, xb)[0]
+    probs = _softmax(logits)
+    dlogits = (probs - _onehot(yb, logits.shape[1])) / len(yb)
+    grads = _probe_grads(q, xb, dlogits)
+
+    def scalar(v):
+        return np.ndim(v) == 0 and not isinstance(v, (dict, list, tuple, str)) and v is not None
+    checks = [
+        ("forward", lambda: h.forward(_copy_params(q), xb.copy()),
+         lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and np.shape(v[0]) == logits.shape),
+        ("cross_entropy", lambda: h.cross_entropy(logits.copy(), yb.copy()), scalar),
+        ("accuracy", lambda: h.accuracy(logits.copy(), yb.copy()), scalar),
+        ("softmax", lambda: h.softmax(logits.copy()), lambda v: np.shape(v) == logits.shape),
+        ("softmax_cross_entropy_backward", lambda: h.sce_backward(probs.copy(), yb.copy()),
+         lambda v: np.shape(v) == logits.shape),
+        ("sgd_update", lambda: h.sgd_update(_copy_params(q), {k: g.copy() for k, g in grads.items()}, lr),
+         lambda v: isinstance(v, dict) and set(v) == set(q)),
+    ]
+    for helper, thunk, ok in checks:
+        try:
+            with core.numerics(helper):
+                value = thunk()
+        except NotImplementedError:
+            return None
+        except Exception:
+            return helper
+        if not ok(value):
+            return helper
+    return None
+
+
 def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
         X = r.normal(0, 1, (n, n_in)).astype(dtype)
         y = _labels(r, n, n_out)
+        try:
+            judge(p, X, y)
+        except Exception:       # a CheckFailure, or a value of theirs the check could not use
+            if _contract_broken(h, p, X, y, lr) is not None:
+                return      # the loop fails through a helper that breaks its contract (judged in its own cell)
+            raise
+
+    def judge(p, X, y):
         seed = 3
         name = (f"train_epoch(params {{W1 {(n_in, n_h)}, b1 {(1, n_h)}, W2 {(n_h, n_out)}, b2 {(1, n_out)}}} "
                 f"{np.dtype(dtype)}, X of shape {X.shape}, y of shape {y.shape}, lr={lr}, batch_size={bs}, rng)")
@@ -1207,6 +1339,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                                                   "softmax(logits), not the logits"),
                         ("lr-over-batch", seed, "the learning rate is divided by the batch size: the 1/N of the mean "
                                                 "already lives in the loss gradient, pass lr itself to sgd_update"),
+                        ("no-mean", seed, "every update is len(batch) times the replay's: the loss gradient misses "
+                                          "the 1/N of the mean (dlogits = (softmax(logits) - one_hot(yb)) / N, what "
+                                          "softmax_cross_entropy_backward returns), or lr is multiplied by the "
+                                          "batch size"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
                                   "come from that generator, not from a new one)"),
                         ("whole-y", seed, "the loss gradient got the labels y of the whole data set, not the batch's "
@@ -1278,7 +1414,8 @@ def _data_modified(exc: core.CheckFailure) -> None:
              f"array of indices, never X or y themselves)", exc.diagnosis)
 
 
-def _expect_any(got, candidates, name, diagnose):
+def _expect_any(got, candidates, name, diagnose,
+                how="each batch measured before its update, weighted by its size, divided by N"):
     """``got`` must equal one of ``candidates`` (the judge accepts the student's helpers' values too)."""
     if any(core.close(got, c, 1e-6, 1e-9) for c in candidates):
         return
@@ -1286,8 +1423,7 @@ def _expect_any(got, candidates, name, diagnose):
         if any(core.close(got, v, 1e-6, 1e-9) for v in values):
             fail(f"{name}: {message}", "-".join(w.strip(",.:()") for w in message.lower().split()[:8]))
     want = candidates[0] if candidates else float("nan")
-    fail(f"{name} is {got:.6g}, expected {want:.6g} (each batch measured before its update, weighted by its "
-         f"size, divided by N)", "train-epoch-value")
+    fail(f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value")
 
 
 def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
@@ -1440,13 +1576,17 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             prev_acc, prev_loss = [float(np.mean(prev_logits.argmax(1) == y_val))], [_ce(prev_logits, y_val)]
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
+            "val_acc compares the predictions on X_val with training labels: use y_val":
+                [float(np.mean(logits.argmax(1) == y_tr[:len(y_val)]))],
             early: prev_acc,
-        })
+        }, how="the predictions of forward(params, X_val) compared with y_val, after the epoch's training")
         _expect_any(float(hist["val_loss"].iloc[-1]), loss_want,
                     "history val_loss of the last epoch (measured on the validation set after the epoch)", {
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
+                        "val_loss uses training labels with the validation logits: use y_val":
+                            [_ce(logits, y_tr[:len(y_val)])],
                         early: prev_loss,
-                    })
+                    }, how="the cross-entropy of forward(params, X_val) against y_val, after the epoch's training")
 
     try:
         checks()
@@ -1491,6 +1631,10 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
             "accumulate duplicates; use np.add.at or a loop": once,
             "the counts are normalised: return the raw counts": lambda: want / max(n, 1),
+            "the bins are spread between the smallest and the largest label that occur, not one per class 0.."
+            "num_classes-1 (np.histogram2d without range=[[0, C], [0, C]]?): every class needs its own row and "
+            "column, also the classes absent from y_true or y_pred":
+                lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
         })
     return run
 
@@ -1501,6 +1645,18 @@ def confusion_matrix(confusion_matrix):
                ("a single sample", _confusion_case(confusion_matrix, r, 1, 10)),
                (None, _confusion_case(confusion_matrix, r, 200, 10)),
                (None, _confusion_case(confusion_matrix, r, 13, 5, absent=True))])
+
+
+def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None:
+    """A ratio TP / d with another denominator d: say which one was used and which one is meant."""
+    if core.close(got, want, 1e-9, 1e-12):
+        return
+    right = "the PREDICTED counts (column sums)" if label == "precision" else "the TRUE counts (row sums)"
+    for what, d in candidates.items():
+        ratio = np.divide(tp, d, out=np.zeros_like(tp), where=d > 0)
+        if not core.close(ratio, want, 1e-9, 1e-12) and core.close(np.asarray(got, dtype=_float64), ratio, 1e-9, 1e-12):
+            fail(f"the {label} returned by {name} divides the true positives by {what}: the {label} of class k "
+                 f"divides cm[k, k] by {right} of class k", f"prf-{label}-denominator")
 
 
 def precision_recall_f1(fn):
@@ -1524,6 +1680,12 @@ def precision_recall_f1(fn):
         f1 = np.array([2 * a * b / (a + b) if a + b else 0.0 for a, b in zip(prec, rec)])
         for label, got, want, other in zip(("precision", "recall", "f1"), out, (prec, rec, f1), (rec, prec, f1)):
             got = expect_array(got, name=f"the {label} returned by {name}", shape=(c,))
+            if label != "f1" and not core.close(got, other, 1e-9, 1e-12):     # swapped: named below
+                _denominator(got, want, tp, label, name, {
+                    "the TRUE counts (row sums, cm.sum(axis=1))": row, "the PREDICTED counts (column sums, "
+                    "cm.sum(axis=0))": col, "the total count cm.sum()": np.full(c, float(cm.sum())),
+                    "the number of correct predictions (the trace)": np.full(c, tp.sum()),
+                    "the number of classes": np.full(c, float(c))})
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,

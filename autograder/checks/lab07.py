@@ -49,7 +49,8 @@ PROPERTIES = {
                        "right only without padding / for stride 1 / square kernels / float64 named",
                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                        "sizes in NumPy errors named (C_out, W_out, C*H...)", "bias added k times named (k a case size)",
-                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named"),
+                       "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -58,17 +59,20 @@ PROPERTIES = {
                         "factor equal to a case size named (averaged over positions, ...)",
                         "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                         "skipped output rows / columns named (dout on one row or column at a time)",
-                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named"),
+                        "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
-                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named"),
+                          "distinct inputs: the window the code really used (offsets) named", "keepdims axes named",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
                            "raises only with overlapping windows named",
                            "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
-                           "skipped output rows / columns named", "index errors read with the case sizes"),
+                           "skipped output rows / columns named", "index errors read with the case sizes",
+                        "same shapes called again with new values (cache / global kept between calls named)"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
 }
@@ -195,7 +199,7 @@ def _pool(x, size, stride, *, reduce="max"):
     return out
 
 
-def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False):
+def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False, unravel=None):
     """dx of max-pooling; ``route``/``place``/``swap`` reproduce known mistakes for diagnoses."""
     x = np.asarray(x, dtype=_float64)
     dout = np.asarray(dout, dtype=_float64)
@@ -214,7 +218,7 @@ def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False)
                 dx[:, :, y0:y0 + size, x0:x0 + size] += g / size ** 2
                 continue
             flat = window.reshape(window.shape[0], window.shape[1], -1).argmax(axis=2)
-            u, v = np.divmod(flat, size)
+            u, v = np.divmod(flat, unravel or size)
             if swap:
                 u, v = v, u
             for n in range(x.shape[0]):
@@ -256,8 +260,11 @@ def _dims(name: str, args) -> dict:
             s, p = (args[3], args[4]) if name == "conv2d_forward" else (args[3], args[4])
             (n, c, h, wd), (co, _, kh, kw) = shape(x), shape(w)
             ho, wo = len(_starts(h + 2 * p, kh, s)), len(_starts(wd + 2 * p, kw, s))
-            return {"N": n, "C_in": c, "C_out": co, "H": h, "W": wd, "KH": kh, "KW": kw, "H_out": ho, "W_out": wo,
+            dims = {"N": n, "C_in": c, "C_out": co, "H": h, "W": wd, "KH": kh, "KW": kw, "H_out": ho, "W_out": wo,
                     "H + 2*pad": h + 2 * p, "W + 2*pad": wd + 2 * p}
+            if s > 1:       # the window counts the stride would give at stride 1: a stride forgotten
+                dims.update({"H_out(stride 1)": h + 2 * p - kh + 1, "W_out(stride 1)": wd + 2 * p - kw + 1})
+            return dims
         if name.startswith("maxpool2d"):
             x, size, s = (args[0], args[1], args[2]) if name == "maxpool2d_forward" else (args[1], args[2], args[3])
             n, c, h, wd = shape(x)
@@ -272,17 +279,39 @@ def _dims(name: str, args) -> dict:
     return {}
 
 
+def _stage(name: str) -> str | None:
+    """Which layout a spatial size belongs to: the input's (H, W, H + 2*pad), the output's (H_out, W_out) or the
+    output's at stride 1 (H_out(stride 1)); None for the other sizes (N, channels, kernel)."""
+    if "stride 1" in name:
+        return "out1"
+    if name.endswith("_out"):
+        return "out"
+    return "in" if name.split(" ")[0] in ("H", "W") else None
+
+
 def _product_names(value: int, dims: dict) -> str | None:
-    """``value`` as a size of the call, or a product of two or three of them ('C_out', 'C*H'), or None."""
+    """``value`` as a size of the call, or a product of two to four of them ('C_out', 'C*H*W'), or None. Of the
+    products that give value, the most coherent wins: spatial sizes of one layout (H with W, H_out with W_out,
+    never H with H_out), each size once (a size twice, C*H*H, only when nothing else explains value), fewest
+    factors."""
+    import itertools
     items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k]
     single = [k for k, v in dims.items() if v == value]
     if single:
         return " or ".join(single[:3])
+    best = None
     for r in (2, 3, 4):
-        for combo in __import__("itertools").combinations(items, r):
-            if int(np.prod([v for _, v in combo])) == value:
-                return "*".join(k for k, _ in combo)
-    return None
+        for combo in itertools.combinations_with_replacement(items, r):
+            if int(np.prod([v for _, v in combo])) != value:
+                continue
+            names = [k for k, _ in combo]
+            stages = {_stage(k) for k in names} - {None}
+            axes = [k.split("_")[0].split("(")[0] for k in names if _stage(k)]
+            rank = (len(stages) > 1 or len(axes) != len(set(axes)),      # mixed layouts, an axis twice
+                    len(names) != len(set(names)), r)
+            if best is None or rank < best[0]:
+                best = (rank, "*".join(names))
+    return best[1] if best else None
 
 
 def _name_sizes(text: str, dims: dict) -> str | None:
@@ -320,6 +349,13 @@ def _name_sizes(text: str, dims: dict) -> str | None:
         total = int(m.group(1))
         parts = [int(v) for v in re.findall(r"-?\d+", m.group(2))]
         named = ", ".join(said(v) if v > 0 else str(v) for v in parts)
+        twice = next((f for v in parts if v > 0 for f in [_product_names(v, dims) or ""]
+                      if "*" in f and len(f.split("*")) != len(set(f.split("*")))), None)
+        if twice:
+            dup = next(k for k in twice.split("*") if twice.split("*").count(k) > 1)
+            return (f"the array holds {said(total)} values and the shape asked for is ({named}): {twice} uses {dup} "
+                    f"twice, so one of them stands for another size (W typed as H, or the other way round?); the "
+                    f"sizes asked for must multiply to the same total")
         return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
                 f"must multiply to the same total (is a factor of the product missing or extra?)")
     return None
@@ -390,6 +426,95 @@ def _explain_shapes(observed, candidates):
         if seen and all(shape == predict(case) for case, shape in seen):
             return message, diagnosis
     return None
+
+
+def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
+    """(message, id) when ``got`` holds the right numbers in the wrong places: every sample equal to sample 0,
+    axes permuted, a result computed in another axis order and RE-shaped (not transposed), or values read in
+    column-major order (order='F'); ``names`` are want's axes (N, C, H, W, ...)."""
+    import itertools
+    got, want = np.asarray(got, dtype=_float64), np.asarray(want, dtype=_float64)
+    if got.shape != want.shape or got.ndim < 2:
+        return None
+    n = want.shape[0]
+    if n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
+            core.close(got, np.broadcast_to(want[:1], want.shape), **tol):
+        return ("every sample of the batch holds the answer of sample 0: an index 0 (x[0], xp[0], dout[0]) where "
+                "the loop variable n belongs", "every-sample-is-sample-0")
+    label = lambda perm: "(" + ", ".join(names[i] for i in perm) + ")"
+    for perm in itertools.permutations(range(want.ndim)):
+        if perm == tuple(range(want.ndim)):
+            continue
+        moved = want.transpose(perm)
+        inverse = tuple(int(i) for i in np.argsort(perm))
+        if moved.shape == got.shape and core.close(got, moved, **tol):
+            return (f"the axes are in the order {label(perm)} instead of {label(range(want.ndim))}: "
+                    f".transpose{inverse} puts them back", "axes-permuted")
+        if core.close(got, moved.reshape(got.shape), **tol):
+            return (f"the right numbers in the wrong places: the result was computed with its axes in the order "
+                    f"{label(perm)} and then RESHAPED to {label(range(want.ndim))}; reshape keeps the memory "
+                    f"order and moves no axis: use .transpose{inverse} (then reshape if needed)",
+                    "reshaped-not-transposed")
+    for order_in, order_out in (("C", "F"), ("F", "C")):
+        if core.close(got, np.reshape(want.ravel(order=order_in), got.shape, order=order_out), **tol):
+            return ("the right numbers in the wrong places: they were read or written in column-major order "
+                    "(order='F'); NumPy arrays are row-major, reshape with the default order='C'",
+                    "fortran-order")
+    return None
+
+
+def _foreign_shape(results, name) -> None:
+    """When the calls that raised quote one same array shape whatever the inputs of the case, that array does not
+    come from the call's arguments: state left by an earlier call (a global set by the forward pass, a cache)."""
+    texts = [str(exc) for _, exc in results if exc is not None and "broadcast" in str(exc)]
+    if len(texts) < 2:
+        return
+    def quoted(text):
+        head = text.split(" (called with")[0]
+        return {tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", head)}
+    common = set.intersection(*(quoted(t) for t in texts))
+    inputs = {tuple(c[:4]) for c, exc in results if exc is not None}
+    common = {shape for shape in common if shape not in inputs and len(shape) > 1}
+    if common and len(inputs) > 1:
+        shape = sorted(common)[0]
+        raw = texts[0]
+        cut = raw.find("): ", raw.find(" (called with"))
+        raw = raw[:cut + 1] if cut > 0 else raw       # NumPy's error and the call, without the generic reading
+        fail(f"{raw}: an array of shape {shape} appears in this error for every input, whatever the shapes of x "
+             f"and dout ({len(texts)} calls): it does not come from the arguments of the call but from state left by an "
+             f"earlier call (a global set by the forward pass, a cache); {name} must compute everything from its "
+             f"own arguments", "state-from-an-earlier-call")
+
+
+def _same_shapes_again(fn, name, context, first, second, oracle, outputs, labels):
+    """Call fn a second time with the shapes of an earlier, already graded call (arguments ``first``) and
+    new values (``second``), and compare with the oracle: a result kept between calls (a cache keyed by
+    the shapes, a global set by an earlier call) answers the new call with the old values. ``outputs``
+    names the returned values (one name: a single array); ``labels`` maps an argument index to its name,
+    to say WHICH old argument the answer was computed from."""
+    got = _call(fn, second, name, context)
+    wants = oracle(*second)
+    wants = list(wants) if len(outputs) > 1 else [wants]
+    gots = _unpack(got, len(outputs), name, "(" + ", ".join(outputs) + ")") if len(outputs) > 1 else [got]
+    dt = second[0].dtype
+    gots = [_expect(g, f"{name} {o} ({context})", w.shape, dt) for g, o, w in zip(gots, outputs, wants)]
+    tol = _tol(dt)
+    if all(core.close(g, w, **tol) for g, w in zip(gots, wants)):
+        return
+    head = (f"{name} ({context}) is right the first time it sees these shapes and wrong when called again with "
+            f"the same shapes and new values")
+    for k, label in labels.items():
+        mixed = list(second)
+        mixed[k] = first[k]
+        stale = oracle(*mixed)
+        stale = list(stale) if len(outputs) > 1 else [stale]
+        if all(core.close(g, w, **tol) for g, w in zip(gots, stale)):
+            fail(f"{head}: the second answer is the one for the FIRST call's {label}: something computed from "
+                 f"{label} is kept between calls (a cache keyed by the shapes, a global variable) and reused; "
+                 f"compute everything from the arguments of each call", "stale-between-calls")
+    fail(f"{head}: something is kept between calls (a cache keyed by the shapes, a global variable, a buffer "
+         f"reused and not cleared) and reused; compute everything from the arguments of each call",
+         "state-between-calls")
 
 
 def _generic(exc: core.CheckFailure) -> bool:
@@ -561,6 +686,16 @@ def conv_output_size(conv_output_size):
             (lambda c: c[3] > 0, "right without padding only: pad zeros on both sides, n + 2*pad", "size-padding-only")):
         if all(predicate(c) for c in wrong) and any(not predicate(c) for c in right):
             fail(f"{first}: {sentence}", diagnosis)
+    want = {case: len(_starts(case[0] + 2 * case[3], case[1], case[2])) for case in got}
+    offsets = {got[c] - want[c] for c in wrong}
+    by = (f" (off by {offsets.pop():+g} there)" if len(offsets) == 1 else "")
+    for predicate, where in ((lambda c: c[2] == 1, "when stride is 1"), (lambda c: c[2] > 1, "when stride > 1"),
+                             (lambda c: c[3] == 0, "when pad is 0"), (lambda c: c[3] > 0, "when pad > 0"),
+                             (lambda c: c[1] == 1, "when k is 1"), (lambda c: c[1] > 1, "when k > 1")):
+        if set(wrong) == {c for c in got if predicate(c)}:   # the wrong cases are exactly those
+            fail(f"{first}: wrong exactly {where}{by} and right in every other case: the special case "
+                 f"({where.split('when ')[1]}) is computed differently from the rest; one formula holds for "
+                 f"all, floor((n + 2*pad - k) / stride) + 1", "size-wrong-in-one-branch")
     _size_arguments_mixed(conv_output_size, first)
     fail(f"{first}: the output length is floor((n + 2*pad - k) / stride) + 1 (right for "
          f"{len(right)} of {len(got)} cases)", "size-wrong")
@@ -672,6 +807,9 @@ def _conv_forward_values(got, x, wt, b, case, context):
     except core.CheckFailure as exc:
         if _generic(exc):
             _bias_term(got, want, b, case, context)
+            mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
+            if mixed:
+                fail(f"conv2d_forward ({context}): {mixed[0]}", mixed[1])
         raise
 
 
@@ -730,6 +868,9 @@ def conv2d_forward(conv2d_forward):
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
     _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    case, context, x, wt, b = runs[2][:5]
+    _same_shapes_again(conv2d_forward, "conv2d_forward", context, (x, wt, b, case[7], case[8]),
+                       (*_conv_inputs(r, case), case[7], case[8]), _conv, ("out",), {0: "x", 1: "w", 2: "b"})
 
 
 def _forward_case(conv2d_forward, r, case):
@@ -814,6 +955,9 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
+    mixed = _layout_mixup(got, want, ("N", "C_in", "H", "W"), tol)
+    if mixed:
+        fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
     named = _name_factor(got, want, sizes or {})
     if named:
         fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
@@ -893,6 +1037,16 @@ def conv2d_backward(conv2d_backward):
     try:
         _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+        case = CONV_CASES[2]
+        args = []
+        for _ in range(2):
+            x, wt, _b = _conv_inputs(r, case)
+            args.append((r.normal(0, 1, (case[0], case[4], *_out_size(case))).astype(case[9]), x, wt,
+                         case[7], case[8]))
+        _call(conv2d_backward, args[0], "conv2d_backward", _describe_conv(case))
+        _same_shapes_again(conv2d_backward, "conv2d_backward", _describe_conv(case), args[0], args[1],
+                           lambda d, x, w, s, p: _conv_grads(d, x, w, s, p), ("dx", "dw", "db"),
+                           {0: "dout", 1: "x", 2: "w"})
     except core.CheckFailure as exc:
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             for case in CONV_CASES[:4]:
@@ -1015,22 +1169,39 @@ POOL_FORWARD_PATTERNS = [
 
 def maxpool2d_forward(maxpool2d_forward):
     r = core.rng("lab07.maxpool2d_forward")
+    inputs = [_distinct(r, case[:4], case[6]) for case in POOL_CASES]
+    # A wrong shape is named only by a mistake that predicts the shape of EVERY answer (one case can agree
+    # with a mistake by chance).
+    observed = []
+    for case, x in zip(POOL_CASES, inputs):
+        try:
+            observed.append((case, _shape(core.call(maxpool2d_forward, x, case[4], case[5], name="maxpool2d_forward"))))
+        except core.CheckFailure:
+            observed.append((case, None))
+    seen = [(case, shape) for case, shape in observed if shape is not None]
+    consistent = {diagnosis for *_, diagnosis in _pool_shape_mistakes(POOL_CASES[0])
+                  if seen and all(shape == next(w for w, _, d in _pool_shape_mistakes(case) if d == diagnosis)
+                                  for case, shape in seen)}
     results = []
-    for case in POOL_CASES:
-        n, c, h, w, size, s, dt = case
-        x = _distinct(r, (n, c, h, w), dt)
-        results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case))))
+    for case, x in zip(POOL_CASES, inputs):
+        results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _report(results, POOL_FORWARD_PATTERNS)
+    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    first = (_distinct(r, (n, c, h, w), dt), size, s)
+    _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
+    _same_shapes_again(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case), first,
+                       (_distinct(r, (n, c, h, w), dt), size, s), _pool, ("out",), {0: "x"})
 
 
-def _pool_forward_case(maxpool2d_forward, x, case):
+def _pool_shape_mistakes(case):
+    """(shape the mistake gives, message, id) for the max-pooling forward shape mistakes."""
     n, c, h, w, size, s, dt = case
-    context = _describe_pool(case)
-    out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
-    want = _pool(x, size, s)
-    ho, wo = want.shape[2:]
-    shape = _shape(out)
-    wrong_shapes = [
+    ho, wo = len(_starts(h, size, s)), len(_starts(w, size, s))
+    return [
+        ((n, c, len(range(0, h - size, s)), len(range(0, w - size, s))),
+         "the last window of each row and column is dropped: window starts run over range(0, H - size + 1, stride) "
+         "(the stop of range is excluded, so H - size alone stops one start short when it is a multiple of the "
+         "stride)", "pool-last-window-dropped"),
         ((n, c, len(_starts(h, s, size)), len(_starts(w, s, size))),
          "size and stride are swapped: windows of size x size start every `stride` pixels, "
          "maxpool2d_forward(x, size, stride)", "pool-size-stride-swapped"),
@@ -1047,9 +1218,17 @@ def _pool_forward_case(maxpool2d_forward, x, case):
         ((n, c, -(-h // s), -(-w // s)), "a partial window at the border was kept: windows that do "
                                          "not fit entirely are dropped (round down)", "pool-partial-window"),
     ]
+
+
+def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
+    n, c, h, w, size, s, dt = case
+    context = _describe_pool(case)
+    out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
+    want = _pool(x, size, s)
+    shape = _shape(out)
     if shape is not None and shape != want.shape:
-        for wrong, message, diagnosis in wrong_shapes:
-            if shape == wrong:
+        for wrong, message, diagnosis in _pool_shape_mistakes(case):
+            if shape == wrong and (consistent is None or diagnosis in consistent):
                 fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
                      diagnosis)
     got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
@@ -1171,6 +1350,8 @@ def maxpool2d_backward(maxpool2d_backward):
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
+        _foreign_shape(results, "maxpool2d_backward")
+        _pool_unravel_probe(maxpool2d_backward, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)
             for case in POOL_CASES[:3]:
@@ -1182,7 +1363,35 @@ def maxpool2d_backward(maxpool2d_backward):
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
+    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    calls = []
+    for _ in range(2):
+        x = _distinct(r, (n, c, h, w), dt)
+        calls.append((r.normal(0, 1, _pool(x, size, s).shape).astype(dt), x, size, s))
+    _call(maxpool2d_backward, calls[0], "maxpool2d_backward", _describe_pool(case))
+    _same_shapes_again(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), calls[0], calls[1],
+                       _pool_grad, ("dx",), {0: "dout", 1: "x"})
     _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_unravel_probe(maxpool2d_backward, r):
+    """Windows with gaps between them (stride > size), where unravelling a window's flat argmax k with the
+    stride instead of the size stays inside the image: a mistake there shows as values, not as an IndexError."""
+    for size, s in ((2, 3), (3, 4)):
+        x = _distinct(r, (2, 3, 11, 13), _float64)
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        try:
+            got = np.asarray(core.call(maxpool2d_backward, dout, x, size, s, name="maxpool2d_backward"),
+                             dtype=_float64)
+        except Exception:
+            return
+        if got.shape != x.shape or core.close(got, _pool_grad(dout, x, size, s), 1e-6, 1e-8):
+            return
+        if not core.close(got, _pool_grad(dout, x, size, s, unravel=s), 1e-6, 1e-8):
+            return
+    fail("maxpool2d_backward: the flat index k of a window's maximum is unravelled with the stride: in a size x "
+         "size window, k is at row k // size and column k % size (np.unravel_index(k, (size, size))), whatever "
+         "the stride (windows with gaps between them, stride > size, confirm it)", "pool-unravel-by-stride")
 
 
 def _pool_offsets_probe(maxpool2d_backward, exc, r):
@@ -1303,6 +1512,14 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
              f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
     back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
-    expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
-                 diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
-                           "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+    try:
+        expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
+                     diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
+                               "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+    except core.CheckFailure as exc:
+        mixed = _layout_mixup(back, dout.reshape(shape), ("N", "C", "H", "W"), {"rtol": 0, "atol": 0}) \
+            if _generic(exc) else None
+        if mixed:
+            fail(f"flatten_backward (x_shape {shape}): {mixed[0]}; flatten_backward is dout.reshape(x_shape)",
+                 mixed[1])
+        raise

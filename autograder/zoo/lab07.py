@@ -11,6 +11,10 @@ The third held-out round added loop/einsum/broadcasting slips (kernel indices sw
 per-channel kernel broadcast against the wrong axes, einsum letters mixing C_in and C_out), max-pooling
 by reshaping into blocks or np.repeat upsampling (right only when windows tile the image), sums
 averaged over output positions, and flatten code right for a batch of one only.
+The fifth round added a shape-keyed im2col cache
+(stale for new values), a batch loop reading sample 0, dx reshaped instead of transposed, flatten with
+order='F' or C*H*H, max-pool loops that drop the last window, an argmax unravelled with the stride and a
+backward reading globals left by the forward pass.
 """
 from . import Mutant, Variant
 
@@ -319,7 +323,7 @@ MUTANTS = [
     Mutant("flatten: reshape(-1, N)", old="return x.reshape(x.shape[0], -1)", new="return x.reshape(-1, x.shape[0]).T",
            expect='right for a batch of one only'),
     Mutant("flatten bwd: dout.T reshaped", old="return dout.reshape(x_shape)", new="return dout.T.reshape(x_shape)",
-           expect='right for a batch of one only'),
+           expect='in the order (C, H, W, N) and then RESHAPED'),
     # (written after the round's fixes, to exercise the C_in == C_out probe cases of the checks)
     Mutant("C_in used for C_out when the product is reshaped (forward)", old=FWD_PRODUCT,
            new=FWD_PRODUCT.replace(".reshape(C_out, N", ".reshape(C_in, N"), expect="right only when C_in == C_out"),
@@ -577,4 +581,180 @@ VARIANTS += [
             new=LOOP_BWD.replace("dxp[:, :, r0:r0 + KH, c0:c0 + KW] += np.einsum(\"no,ocuv->ncuv\", g, w)",
                                  "np.add.at(dxp, (slice(None), slice(None), slice(r0, r0 + KH), slice(c0, c0 + KW)), "
                                  "np.einsum(\"no,ocuv->ncuv\", g, w))")),
+]
+
+# Issue 15, fifth held-out round (probe of round 5, fixed in wt-h).
+R5_OUT = "return (n + 2 * pad - k) // stride + 1"
+R5_FWD_PRODUCT = "out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)"
+R5_FWD_RETURN = "return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)"
+R5_BWD_PATCHES = "    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+R5_DX_RET = "dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)"
+R5_POOLF = """    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    top = windows[..., 0, 0]
+    for u in range(size):                  # np.maximum over the size*size offsets: much faster
+        for v in range(size):              # than .max(axis=(4, 5)) on the strided view
+            top = np.maximum(top, windows[..., u, v])
+    return top
+"""
+R5_POOLB = """    dx = np.zeros_like(x)
+    taken = np.zeros(top.shape, dtype=bool)       # windows whose maximum got its gradient already
+    for u in range(size):                         # row-major order: the first tied maximum wins
+        for v in range(size):
+            first = (windows[..., u, v] == top) & ~taken
+            taken |= first
+            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)
+    return dx
+"""
+R5_FWD_BODY = """    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    # Every window as a view (N, C_in, H_out, W_out, KH, KW): nothing is copied yet.
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    N, _, H_out, W_out = windows.shape[:4]
+    # im2col: one column per output position, rows in the (C_in, KH, KW) order of w.reshape(C_out, -1).
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)
+    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)
+    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
+"""
+R5_BWD_FROM_G = """    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)
+    db = g.sum(axis=1)                    # b[o] is added at every position of every image
+    dw = (g @ cols.T).reshape(w.shape)
+    # col2im: column k of dcols is the gradient of window k; overlapping windows ADD up.
+    dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)
+    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)
+    for u in range(KH):                   # a loop over the kernel offsets, not over pixels
+        for v in range(KW):
+            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)
+    return dx, dw, db
+"""
+R5_NAIVE_BWD = """    g = None
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = np.zeros(C_out, dtype=x.dtype)
+    for n in range(N):
+        for f in range(C_out):
+            db[f] += dout[n, f].sum()
+            for i in range(H_out):
+                for j in range(W_out):
+                    hs, ws = i * stride, j * stride
+                    dw[f] += xp[n, :, hs:hs + KH, ws:ws + KW] * dout[n, f, %s]
+                    dxp[n, :, hs:hs + KH, ws:ws + KW] += w[f] * dout[n, f, i, j]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db
+"""
+MUTANTS += [
+ Mutant("out size: +1 forgotten only in the stride-1 branch", old=R5_OUT,
+        new="if stride == 1:\n        return n + 2 * pad - k\n    return (n + 2 * pad - k) // stride + 1", expect='wrong exactly when stride is 1'),
+ Mutant("conv fwd: bias reshaped (1, C_out, 1) (an axis missing)", old=R5_FWD_RETURN,
+        new="return out.transpose(1, 0, 2, 3) + b[None, :, None]", expect='NumPy lines shapes up from the LAST axis'),
+ Mutant("conv fwd: module-level im2col cache keyed by shapes (stale for new x)", old=R5_FWD_BODY,
+        new="""    C_out, C_in, KH, KW = w.shape
+    key = (x.shape, w.shape, stride, pad)
+    if key not in _COLS_CACHE:
+        xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+        windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+        _COLS_CACHE[key] = (windows.shape[:4], windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, -1))
+    (N, _, H_out, W_out), cols = _COLS_CACHE[key]
+    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)
+    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
+""", also=(("def conv2d_forward(x, w, b, stride=1, pad=0):", "_COLS_CACHE = {}\n\n\ndef conv2d_forward(x, w, b, stride=1, pad=0):"),),
+        expect="the second answer is the one for the FIRST call's x"),
+ Mutant("conv fwd: per-image loop uses x[0] for every image (typo)", old=R5_FWD_BODY,
+        new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    N = x.shape[0]
+    H_out = conv_output_size(x.shape[2], KH, stride, pad)
+    W_out = conv_output_size(x.shape[3], KW, stride, pad)
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        win = sliding_window_view(xp[0], (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+        out[n] = np.einsum('chwuv,ocuv->ohw', win, w) + b[:, None, None]
+    return out
+""", expect='every sample of the batch holds the answer of sample 0'),
+ Mutant("conv bwd: backward windows without ::stride", old=R5_BWD_PATCHES,
+        new="    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))\n    H_out, W_out = patches.shape[2:4]\n",
+        expect='N*H_out(stride 1)*W_out(stride 1)'),
+ Mutant("conv bwd: dx reshaped (N, C_in, H, W) instead of transposed", old=R5_DX_RET,
+        new="dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)", expect='then RESHAPED to (N, C_in, H, W)'),
+ Mutant("conv bwd: naive loops, dw uses dout[n, f, j, i] (indices swapped)", old=R5_BWD_FROM_G.replace("    g = dout", "    g = dout"),
+        new=R5_NAIVE_BWD % "j, i", expect='(i and j, or H and W, swapped?)',
+        also=(("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n", ""),)),
+ Mutant("conv bwd: dw cast to float32 always", old="dw = (g @ cols.T).reshape(w.shape)",
+        new="dw = (g @ cols.T).reshape(w.shape).astype(np.float32)", expect='must have dtype float64, got float32'),
+ Mutant("maxpool fwd: loops range(0, H - size, stride) drop the last window", old=R5_POOLF,
+        new="""    N, C, H, W = x.shape
+    rows = []
+    for i in range(0, H - size, stride):
+        cols = []
+        for j in range(0, W - size, stride):
+            cols.append(x[:, :, i:i + size, j:j + size].max(axis=(2, 3)))
+        rows.append(np.stack(cols, axis=-1))
+    return np.stack(rows, axis=-2)
+""", expect='the last window of each row and column is dropped'),
+ Mutant("maxpool fwd: window shape (size, stride) (arguments mixed)", old=R5_POOLF,
+        new="""    windows = sliding_window_view(x, (size, stride), axis=(2, 3))[:, :, ::stride, ::stride]
+    return windows.max(axis=(4, 5))
+""", expect='the windows are cut short'),
+ Mutant("maxpool bwd: argmax unravelled with divmod(idx, stride)", old=R5_POOLB,
+        new="""    flat = windows.reshape(*windows.shape[:4], size * size)
+    idx = flat.argmax(axis=-1)
+    du, dv = np.divmod(idx, stride)
+    dx = np.zeros_like(x)
+    N, C = x.shape[:2]
+    for n in range(N):
+        for c in range(C):
+            for i in range(H_out):
+                for j in range(W_out):
+                    dx[n, c, i * stride + du[n, c, i, j], j * stride + dv[n, c, i, j]] += dout[n, c, i, j]
+    return dx
+""", expect='unravelled with the stride'),
+ Mutant("flatten fwd: C*H*H (W typed as H)", old="return x.reshape(x.shape[0], -1)",
+        new="return x.reshape(x.shape[0], x.shape[1] * x.shape[2] * x.shape[2])", expect='C*H*H uses H twice'),
+ Mutant("flatten bwd: reshape with order='F'", old="return dout.reshape(x_shape)",
+        new="return np.reshape(dout, x_shape, order='F')", expect="column-major order (order='F')"),
+ Mutant("conv bwd: db summed over axis (0, 2) only (W axis forgotten)", old="db = g.sum(axis=1)",
+        new="db = dout.sum(axis=(0, 2))", expect='over the batch AND all output positions'),
+ Mutant("conv fwd: W padding forgotten (pad on H only)", old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+        new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))\n    # Every window", expect='right without padding and wrong with pad > 0'),
+ Mutant("maxpool bwd: uses a global mask saved by the last forward call",
+        old="""    H_out, W_out = windows.shape[2:4]
+    top = windows[..., 0, 0]
+    for u in range(size):
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+""", new="""    H_out, W_out = windows.shape[2:4]
+    x_fwd, top = _POOL_ARGS            # saved by maxpool2d_forward
+    windows = sliding_window_view(x_fwd, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+""", expect='state left by an earlier call',
+        also=((R5_POOLF, R5_POOLF.replace("    return top\n", "    global _POOL_ARGS\n    _POOL_ARGS = (x, top)\n    return top\n")),)),
+]
+VARIANTS += [
+ Variant("out size as a ceiling: -(-(n + 2p - k + 1) // stride)", old=R5_OUT,
+         new="return -(-(n + 2 * pad - k + 1) // stride)"),
+ Variant("conv fwd: row-major im2col (positions x patch) @ w.T", old=R5_FWD_PRODUCT + "\n    " + R5_FWD_RETURN,
+         new="rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * H_out * W_out, C_in * KH * KW)\n"
+             "    out = (rows @ w.reshape(C_out, -1).T + b).reshape(N, H_out, W_out, C_out)\n"
+             "    return np.ascontiguousarray(out.transpose(0, 3, 1, 2))"),
+ Variant("maxpool bwd: np.add.at on flat indices of the window argmax", old=R5_POOLB,
+         new="""    N, C, H, W = x.shape
+    flat = windows.reshape(N, C, H_out, W_out, size * size)
+    du, dv = np.divmod(flat.argmax(axis=-1), size)
+    rows = np.arange(H_out)[:, None] * stride + du
+    cols = np.arange(W_out)[None, :] * stride + dv
+    dx = np.zeros_like(x)
+    nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    np.add.at(dx, (nn[:, :, None, None], cc[:, :, None, None], rows, cols), dout)
+    return dx
+"""),
+ Variant("maxpool fwd: reshape fast path when stride == size, generic view otherwise", old=R5_POOLF,
+         new="""    N, C, H, W = x.shape
+    if stride == size:
+        Ho, Wo = H // size, W // size
+        return x[:, :, :Ho * size, :Wo * size].reshape(N, C, Ho, size, Wo, size).max(axis=(3, 5))
+    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    return windows.max(axis=(-2, -1))
+"""),
+ Variant("conv bwd: naive loops over positions (CS231n)", old=R5_BWD_FROM_G,
+         new=R5_NAIVE_BWD % "i, j",
+         also=(("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n", ""),)),
 ]

@@ -14,6 +14,10 @@ velocity with a PyTorch-style look-ahead, L2 computed from the gradient, a state
 multiplication, RMSProp state started at ones, Adam moments rebound to local names or fed different
 gradients, AdamW multiplying by lr * lambda, the unscaled dropout mask, a std cached as inv_std, a
 relative min_delta and warm-up ramps of the wrong slope.
+The fifth round added zero_grad
+assuming 2-D gradients, float32 optimiser state, a sign slip in one p.decay branch, Adam's v corrected with
+beta1, a batch-norm cache holding x, an epoch counter advanced only on improvement, step decay with % and
+matrix (spectral) norms in the update ratio.
 """
 from . import Mutant, Variant
 
@@ -637,4 +641,66 @@ VARIANTS += [
             new="    mask = rng.choice(np.array([0.0, 1 / (1 - p)]), size=x.shape, p=[p, 1 - p]).astype(x.dtype)\n"),
     Variant("update ratio with 'fro'", old=UR,
             new="    return float(np.linalg.norm(after - before, 'fro') / np.linalg.norm(before, 'fro'))\n"),
+]
+
+# Issue 15, fifth held-out round (probe of round 5, fixed in wt-h).
+R5_SGD_STEP = """            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:"""
+R5_RMS_STEP = """        for p, s in zip(self.params, self.square_avg):
+            s *= self.alpha"""
+R5_ADAM_CORR = "correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t"
+R5_ADAM_UPD = "p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)"
+MUTANTS += [
+ Mutant("zero_grad assumes 2-D gradients (p.grad[:, :] = 0)",
+        old="            p.grad[...] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise",
+        new="            p.grad[:, :] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise", expect='p.grad[:, :] assumes 2-D'),
+ Mutant("SGD velocity created float32 whatever the dtype of p.data", old="self.velocity = [np.zeros_like(p.data) for p in self.params]",
+        new="self.velocity = [np.zeros(p.data.shape, dtype=np.float32) for p in self.params]", expect='off by float32 rounding only'),
+ Mutant("SGD sign slip in the no-decay branch (g = -p.grad)", old=R5_SGD_STEP,
+        new=R5_SGD_STEP.replace("if p.decay else p.grad", "if p.decay else -p.grad"), expect='only the parameters with p.decay False'),
+ Mutant("RMSProp state indexed [0] for every parameter (typo)", old=R5_RMS_STEP,
+        new="""        for i, p in enumerate(self.params):
+            s = self.square_avg[0]
+            s *= self.alpha""", expect='each parameter needs its own state array'),
+ Mutant("Adam: second moment corrected with beta1 (copy-paste)", old=R5_ADAM_CORR,
+        new="correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta1 ** self.t", expect="the second moment's bias correction uses beta1"),
+ Mutant("AdamW decays with self.weight_decay (0) instead of the decoupled one", old="p.data -= self.lr * self.decoupled_weight_decay * p.data",
+        new="p.data -= self.lr * self.weight_decay * p.data", expect='the decoupled weight decay is missing'),
+ Mutant("dropout: out = x * keep (scale only in the returned mask)", old="    return x * mask, mask\n",
+        new="    return x * keep, mask\n", expect='the expected one times 0.7'),
+ Mutant("dropout: a fresh default_rng(0) inside the function (same mask every call)", old="keep = rng.random(x.shape) >= p",
+        new="keep = np.random.default_rng(0).random(x.shape) >= p", expect='two successive calls dropped exactly the same units'),
+ Mutant("batch norm: running variance updated with var + eps", old="running_var = (1 - momentum) * running_var + momentum * var",
+        new="running_var = (1 - momentum) * running_var + momentum * (var + eps)", expect='the expected one plus 1e-06 everywhere'),
+ Mutant("batch norm: cache holds x instead of x_hat (wrong cached quantity)", old="(x_hat, gamma, inv_std)\n    ### END SOLUTION",
+        new="(x, gamma, inv_std)\n    ### END SOLUTION", expect='you cached x, not x_hat'),
+ Mutant("batch norm forward: beta forgotten", old="return gamma * x_hat + beta, running_mean",
+        new="return gamma * x_hat, running_mean", expect='each column is off by its own constant'),
+ Mutant("batch norm backward: variance term without the 1/N", old="dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+        new="dx = gamma * inv_std * (dout - dbeta / n - x_hat * dgamma)", expect='(the batch-variance term) is 9 times'),
+ Mutant("early stopping: epoch counter advanced only on improvement", old="""        self.epoch += 1
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss""", new="""        if val_loss < self.best_loss - self.min_delta:
+            self.epoch += 1
+            self.best_loss""", expect='not only on an improvement'),
+ Mutant("step decay with epoch % step_size", old="return lr0 * gamma ** (epoch // step_size)",
+        new="return lr0 * gamma ** (epoch % step_size)", expect='not epoch % step_size'),
+ Mutant("cosine decay without pi", old="math.cos(math.pi * epoch / total_epochs)",
+        new="math.cos(epoch / total_epochs)", expect='(pi is missing)'),
+ Mutant("update ratio with ord=2 (spectral norm of a matrix)", old="return float(np.linalg.norm(after - before) / np.linalg.norm(before))",
+        new="return float(np.linalg.norm(after - before, ord=2) / np.linalg.norm(before, ord=2))", expect='not the spectral norm'),
+]
+VARIANTS += [
+ Variant("zero_grad with np.copyto", old="            p.grad[...] = 0\n        ### END SOLUTION\n\n    def step(self):\n        raise",
+         new="            np.copyto(p.grad, 0)\n        ### END SOLUTION\n\n    def step(self):\n        raise"),
+ Variant("Adam: PyTorch denominator sqrt(v)/sqrt(c2) + eps, step lr/c1", old=R5_ADAM_UPD,
+         new="denom = np.sqrt(v) / math.sqrt(correction2) + self.eps\n            p.data -= (self.lr / correction1) * m / denom"),
+ Variant("dropout keeps where u < 1 - p (the complementary draw)", old="keep = rng.random(x.shape) >= p",
+         new="keep = rng.random(x.shape) < 1 - p"),
+ Variant("step decay by repeated multiplication", old="return lr0 * gamma ** (epoch // step_size)",
+         new="lr = lr0\n    for _ in range(epoch // step_size):\n        lr *= gamma\n    return lr"),
+ Variant("update ratio with np.vdot", old="return float(np.linalg.norm(after - before) / np.linalg.norm(before))",
+         new="d = (after - before).ravel()\n    return float(np.sqrt(np.vdot(d, d) / np.vdot(before.ravel(), before.ravel())))"),
 ]
