@@ -36,6 +36,15 @@ def test_expect_array_rejects_before_values(bad, phrase):
         core.expect_array(bad, name="out", shape=(2, 2))
 
 
+def test_expect_array_concrete_dtype_object_is_exact():
+    # np.dtype("float64") == "float" is True: a dtype object must still mean that exact dtype
+    with pytest.raises(core.CheckFailure, match="must have dtype float64, got float32"):
+        core.expect_array(np.ones((2, 2), dtype=np.float32), name="y", dtype=np.dtype(np.float64))
+    with pytest.raises(core.CheckFailure, match="must have dtype int64, got int32"):
+        core.expect_array(np.ones(2, dtype=np.int32), name="k", dtype=np.dtype(np.int64))
+    assert core.expect_array(np.ones(2), name="y", dtype=np.dtype(np.float64)).dtype == np.float64
+
+
 def test_expect_array_accepts_float32_and_float64():
     for dtype in (np.float32, np.float64):
         assert core.expect_array(np.ones((2, 2), dtype=dtype), name="x", shape=(2, 2)).dtype == dtype
@@ -262,6 +271,56 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     assert core.relative_error(values, (3 * a * x ** 2).reshape(-1)[where]) < 1e-8
     full = core.numerical_gradient(f, x.copy()).reshape(-1)
     assert np.allclose(values, full[where], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("body, diagnosis, phrase", [
+    (lambda x: max(x, 0), "array-truth-value", "np.maximum(x, 0)"),
+    (lambda x: __import__("math").exp(x), "array-to-scalar", "np.exp"),
+    (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
+])
+def test_call_names_common_exception_slips(body, diagnosis, phrase):
+    """cases.call turns a raw exception of a common slip into the slip in words (general, any lab)."""
+    with pytest.raises(CheckFailure) as info:
+        cases.call(body, np.ones((2, 3)), label="Act.forward", names=("x",))
+    assert info.value.diagnosis == diagnosis and phrase in str(info.value) and "raised" in str(info.value)
+
+
+def test_matmul_mismatch_named_only_in_elementwise_functions():
+    text = "matmul: Input operand 1 has a mismatch in its core dimension 0 (size 1 is different from 5)"
+    assert cases.explain_exception(text, elementwise=True)[1] == "matmul-for-elementwise"
+    assert cases.explain_exception(text) is None
+    assert cases.explain_exception("index 3 is out of bounds") is None
+
+
+def test_diagonal_only_not_said_when_whole_rows_are_right():
+    """Rows 0-2 right, rows 3-5 wrong (a loop over the wrong range): not 'right on the diagonal only'."""
+    e = np.arange(1.0, 19.0).reshape(6, 3)
+    g = e.copy()
+    g[3:] = 100.0
+    said, diagnosis = core.analyse_difference(g, e, 1e-6, 1e-9)
+    assert diagnosis != "diagonal-only"
+    g = np.full((4, 4), 50.0)
+    np.fill_diagonal(g, np.diag(e[:4, :3].repeat(2, axis=1)[:, :4]))
+    e4 = e[:4, :3].repeat(2, axis=1)[:, :4]
+    assert core.analyse_difference(g, e4, 1e-6, 1e-9)[1] == "diagonal-only"
+
+
+def test_formula_names_a_parameter_dropped_from_a_sum():
+    """y + 1 where y + alpha belongs (alpha forgotten in one place): named as the term `alpha`."""
+    rng = np.random.default_rng(3)
+    y, g = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    env = {"y": y, "g": g, "alpha": np.full((3, 4), 0.7)}
+    said = formula.explain_formula("g * (y + alpha)", env, g * (y + 1), outer=("g",))
+    assert said is not None and "`y + 1`" in said and "or an expression equal to it" in said
+
+
+def test_formula_names_a_scalar_parameter_dropped_or_rounded():
+    rng = np.random.default_rng(4)
+    y, g, x = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    said = formula.explain_formula("g * (y + alpha)", {"y": y, "g": g, "alpha": 0.7}, g * (y + 1), outer=("g",))
+    assert said is not None and "`y + 1`" in said
+    said = formula.explain_formula("scale * x", {"x": x, "scale": 1.0507009873554805}, 1.05 * x)
+    assert said is not None and "`1.05 * x`" in said
 
 
 def test_float_of_a_vector_is_said_as_a_reduction_over_one_axis_not_as_a_shape_mismatch():

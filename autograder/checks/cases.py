@@ -52,14 +52,48 @@ def signature(label: str, names: Iterable[str], args: tuple, kwargs: dict | None
     return f"{label}({', '.join(parts)})"
 
 
+#: Exception texts NumPy/Python raise for a few common slips, and the slip in a student's words.
+_EXCEPTION_WORDS = (
+    (("truth value of an array",),
+     "an array was used where Python needs one True or False: Python's built-in max/min, an `if`, `and`/`or` or "
+     "a chained comparison on an array; use the elementwise NumPy forms (np.maximum(x, 0), np.minimum, "
+     "np.where(condition, a, b), & and | between comparisons in parentheses)", "array-truth-value"),
+    (("only 0-dimensional arrays can be converted", "only length-1 arrays can be converted",
+      "only size-1 arrays can be converted"),
+     "a function that takes one number was given an array: a function of the math module (math.exp, math.tanh, "
+     "math.erf, math.log...) works on one number only, so use the elementwise NumPy/SciPy function (np.exp, "
+     "np.tanh, scipy.special.erf, np.log); or ", "array-to-scalar"),       # + ARRAY_TO_SCALAR (float(), int())
+    (("bitwise_xor",),
+     "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
+)
+_MATMUL_WORDS = ("@ (np.dot, np.matmul) is the matrix product, rows times columns summed; an elementwise formula "
+                 "multiplies entry by entry with *", "matmul-for-elementwise")
+
+
+def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] | None:
+    """(words, diagnosis id) naming the slip behind an exception's text, or None.  ``elementwise``: the
+    function is elementwise, so a matrix-product shape error means @ where * belongs."""
+    low = text.lower()
+    for needles, words, diagnosis in _EXCEPTION_WORDS:
+        if any(n.lower() in low for n in needles):
+            return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
+    if elementwise and "matmul" in low and "mismatch" in low:
+        return _MATMUL_WORDS
+    return None
+
+
 def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: str | None = SHAPE_HINT,
-         **kwargs: Any) -> Any:
-    """``core.call`` with a name that says which call and which shapes; a shape error gets ``hint``."""
+         elementwise: bool = False, **kwargs: Any) -> Any:
+    """``core.call`` with a name that says which call and which shapes; a shape error gets ``hint``; an
+    exception of a common slip is named (``explain_exception``; ``elementwise``: see there)."""
     name = signature(label, names, args, kwargs)
     try:
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
+        said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
+        if said:
+            raise core.CheckFailure(f"{text}. Likely cause: {said[0]}", said[1]) from None
         # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
         broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
         if broadcast:

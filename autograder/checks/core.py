@@ -90,10 +90,12 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
         if got is None:
             fail(f"{name} returned None: did you forget a `return` statement?")
         fail(f"{name} must be a numpy.ndarray, got {_describe(got)}")
-    if dtype == "float":
+    # isinstance first: np.dtype("float64") == "float" is True, which made a concrete float64
+    # dtype accept any floating dtype (a float32 answer to a float64 input passed)
+    if _isinstance(dtype, str) and dtype == "float":
         if not _issubdtype(got.dtype, np.floating):
             fail(f"{name} must have a floating-point dtype, got {got.dtype}")
-    elif dtype == "int":
+    elif _isinstance(dtype, str) and dtype == "int":
         if not _issubdtype(got.dtype, np.integer):
             fail(f"{name} must have an integer dtype, got {got.dtype}")
     elif dtype is not None and got.dtype != np.dtype(dtype):
@@ -266,7 +268,8 @@ def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[st
     if g.ndim == 2 and min(g.shape) > 1:
         ok = _abs(g - e) <= atol + rtol * _abs(e)
         diag = np.eye(*g.shape, dtype=bool)
-        if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5:   # most of the rest wrong, not a few
+        whole = bool(ok.all(axis=1).any() or ok.all(axis=0).any())     # a right row/column: not the diagonal
+        if bool(ok[diag].all()) and float(ok[~diag].mean()) < 0.5 and not whole:   # most of the rest wrong
             return "right on the diagonal only (a square-only formula?)", "diagonal-only"
     if bool(g.any()) and bool((g == np.round(g)).all()) and not bool((e == np.round(e)).all()) and any(
             bool((g == f(e)).all()) for f in (np.trunc, np.floor, np.round)):

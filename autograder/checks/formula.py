@@ -68,8 +68,11 @@ def _vocabulary(names: Sequence[str]) -> list[str]:
     return out
 
 
-def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str]) -> Iterator[tuple[str, str, ast.AST, str]]:
-    """(old term, new term, edited tree) for every single edit of ``tree``."""
+def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str],
+           params: Mapping[str, float] | None = None) -> Iterator[tuple[str, str, ast.AST, str]]:
+    """(old term, new term, edited tree) for every single edit of ``tree``; ``params``: scalar parameters
+    (alpha, scale), which may be dropped from a sum (replaced by 1) or written rounded (1.05 for 1.0507...)."""
+    params = params or {}
     vocab = [_parse(v).body for v in _vocabulary(names)]
     for node, parent, fieldname, index in _nodes(tree):
         root = parent is tree
@@ -106,6 +109,14 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str])
                     after = _src(parent)
                     setattr(parent, fieldname, node)
                 yield before, after, _Slot(code, text, lambda v=v, put=put: put(copy.deepcopy(v))), ""
+            if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Sub)):
+                candidates.append(ast.Constant(1))        # a parameter dropped from a sum: y + 1 for y + alpha
+        elif isinstance(node, ast.Name) and node.id in params:
+            c = params[node.id]
+            rounded = {float(f"{c:.{k}g}") for k in (2, 3)} - {c}
+            candidates += [ast.Constant(v) for v in sorted(rounded)]
+            if isinstance(parent, ast.BinOp) and isinstance(parent.op, (ast.Add, ast.Sub)) and c != 1:
+                candidates.append(ast.Constant(1))        # a parameter dropped from a sum: y + 1 for y + alpha
         elif isinstance(node, ast.Name) and node.id in functions and isinstance(parent, ast.Call):
             candidates += [ast.Name(f, ast.Load()) for f in functions if f != node.id]
         elif isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
@@ -246,6 +257,8 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         return None
     names = [k for k, v in env.items() if isinstance(v, np.ndarray) and v.shape == g.shape]
     functions = [k for k, v in env.items() if callable(v)] + [k for k, v in FUNCTIONS.items() if callable(v)]
+    params = {k: float(v) for k, v in env.items()
+              if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool) and math.isfinite(float(v))}
     slots = {v: _evaluate(_parse(v), env) for v in _vocabulary(names)}
     for text in ([formulas] if isinstance(formulas, str) else list(formulas)):
         tree = _parse(text)
@@ -253,7 +266,7 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         if right is None or _fits(right, g, m, rtol, atol):
             continue
         found: list[tuple[str, str, str, np.ndarray, str]] = []
-        for old, new, edited, where in [*_edits(tree, names, functions), *_renamings(tree, names, functions)]:
+        for old, new, edited, where in [*_edits(tree, names, functions, params), *_renamings(tree, names, functions)]:
             value = _evaluate(edited, env, slots)
             if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
                 edited = edited.build() if isinstance(edited, _Slot) else edited
@@ -266,5 +279,5 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
             continue
         wrong, old, new, _, where = min(found, key=lambda f: _plainest(f, outer))
         return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
-                f"(your code computes `{new}` in its place{where})")
+                f"(your code computes `{new}` in its place{where}, or an expression equal to it)")
     return None

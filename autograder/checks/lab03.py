@@ -434,15 +434,36 @@ PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5),
                   "with x.dtype")
 
 
+def _flattened_by_mask(got, like, name: str) -> None:
+    """Property in plain words: an elementwise function keeps the shape; a flat result with fewer entries
+    is what a boolean mask used as an index gives (grad_out[x > 0] selects and flattens)."""
+    if isinstance(got, np.ndarray) and got.ndim == 1 and like.ndim > 1 and 0 < got.size < like.size:
+        core.fail(f"{name}: expected shape {like.shape}, got the flat {got.shape}: a boolean mask used as an index "
+                  f"(a[mask]) selects the entries where it is True and flattens them; keep the shape with "
+                  f"a * mask or np.where(mask, a, 0)", "boolean-index-flattens")
+
+
 def _promoted(got, want) -> bool:
     return isinstance(got, np.ndarray) and got.dtype == np.float64 and np.dtype(want) == np.float32
 
 
+DOWNCAST_HINT = ("a float64 input must give a float64 output: a cast such as .astype(np.float32) or "
+                 "dtype=np.float32 throws away half of the digits; keep x's dtype (no cast, or .astype(x.dtype))")
+
+
+def _downcast(got, want) -> bool:
+    return isinstance(got, np.ndarray) and got.dtype != np.dtype(want) and got.dtype.kind == "f" \
+        and got.dtype.itemsize < np.dtype(want).itemsize
+
+
 def _forward(layer, x, label: str) -> np.ndarray:
-    y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None)
+    y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
     name = signature(f"{label}.forward", ("x",), (x,))
+    _flattened_by_mask(y, x, name)
     if _promoted(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
+    if _downcast(y, x.dtype) and y.shape == x.shape:
+        core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
     return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
 
 
@@ -456,6 +477,36 @@ def _cache_forward(layer, x, label: str):
     return y if isinstance(y, np.ndarray) and y.shape == x.shape else None
 
 
+def _prime(layer, x, label):
+    """:func:`_cache_forward`, also saying whether the forward raised (then the cache a backward needs may be
+    missing: what the backward does next is not its own mistake)."""
+    try:
+        y = layer.forward(x.copy())
+    except Exception:
+        return None, True
+    return (y if isinstance(y, np.ndarray) and y.shape == x.shape else None), False
+
+
+def _forward_is_wrong(y, raised: bool, x, want) -> bool:
+    """The student's forward on ``x`` raised, returned no usable array, changed the dtype or has wrong values
+    (judged in the forward's own cell)."""
+    if raised or y is None or y.dtype != x.dtype or _non_finite(y):
+        return True
+    return not core.close(y, want, **_tol(x.dtype, y.dtype, scale=float(np.abs(x).max()) if x.size else 1.0))
+
+
+def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None):
+    """:func:`_backward`, or None when it fails on the state a wrong forward left (a missing attribute, a
+    shape error, a warning on garbage values): that is charged in the forward's cell, not here. A backward
+    that is not written yet still fails."""
+    try:
+        return _backward(layer, g, label, y, hint=hint)
+    except core.CheckFailure as exc:
+        if not forward_wrong or "not implemented" in str(exc):
+            raise
+        return None
+
+
 def _non_finite(y) -> bool:
     """A forward's output (None when unusable) holding NaN or inf."""
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
@@ -465,7 +516,9 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarr
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
     wrong forward left: judged in the forward's cell)."""
     name = signature(f"{label}.backward", ("grad_out",), (g,))
-    d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint)
+    d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
+             elementwise=label != "Softmax")
+    _flattened_by_mask(d, g, name)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
@@ -510,6 +563,25 @@ def _same_warning(failure: core.CheckFailure, probe) -> bool:
     return False
 
 
+def _stale_output(make, label: str, shape=(3, 4)) -> None:
+    """Property: a second forward call on new data of the same shape gives a new output (a forward that
+    computes only on its first call, `if not hasattr(self, 'y')`, returns the first result forever)."""
+    rng = core.rng(f"lab03:{label}:stale")
+    x1, x2 = rng.normal(0.0, 2.0, shape), rng.normal(0.0, 2.0, shape)
+    try:
+        layer = make()
+        y1 = np.array(layer.forward(x1.copy()), dtype=np.float64)
+        y2 = np.array(layer.forward(x2.copy()), dtype=np.float64)
+        y2_fresh = np.array(make().forward(x2.copy()), dtype=np.float64)
+    except Exception:
+        return                         # raising or odd outputs: the cases judge them
+    if y1.shape == y2.shape == shape and np.array_equal(y1, y2) and not np.array_equal(y2_fresh, y1):
+        core.fail(f"{label}.forward returned the output of its first call again when called on new data (a fresh "
+                  f"{label} gives another result for the same data): compute and store the output on every call, "
+                  f"not only when nothing is cached yet (no `if not hasattr(self, ...)` / `if self.y is None`)",
+                  "stale-forward-output")
+
+
 def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     """``helper``: the student's Sigmoid when this layer may reuse it (SiLU): a wrong Sigmoid is
     judged in its own cells, so x * your_sigmoid(x) is accepted here."""
@@ -517,6 +589,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     label = spec.label
     layer = _make(label, spec.make, cls)
     _check_parameters(layer, label)
+    _stale_output(lambda: _make(label, spec.make, cls), label)
     own_sigmoid = _relative_to(helper, label)
     memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     # reference points, then random inputs of several shapes, float64 then float32
@@ -655,12 +728,16 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     def case(x, g):
         def run():
             layer = _make(label, spec.make, cls)
-            y = _cache_forward(layer, x, label)
+            y, raised = _prime(layer, x, label)
             if _non_finite(y):
                 return  # NaN/inf cached by a wrong forward: judged in the forward's cell
-            d = _backward(layer, g, label, y)
             xs, gs = x.astype(np.float64), g.astype(np.float64)
-            tol = _tol(x.dtype, d.dtype, scale=float(np.abs(xs).max()))
+            forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
+            d = _backward_after(layer, g, label, y, forward_wrong)
+            if d is None:
+                return
+            # a forward that changed the dtype (its own cell) leaves a cache of that precision
+            tol = _tol(x.dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=float(np.abs(xs).max()))
             expected = gs * _map(spec.df, xs)
             if core.close(d, expected, *core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
                 return
@@ -685,9 +762,9 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         x = np.array([[spec.kinks[0], -0.0]])      # only the kink: elsewhere the cases above judge
         g = np.array([[1.0, 2.0]])
         layer = _make(label, spec.make, cls)
-        _cache_forward(layer, x, label)
-        d = _backward(layer, g, label)
-        if not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
+        y, raised = _prime(layer, x, label)
+        d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
+        if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
             core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
                       f"the documented convention is {spec.kink_rule}", "kink-convention")
     # 3. extreme inputs: finite, right values, no warning
@@ -695,17 +772,19 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         x = EXTREMES.astype(dtype).reshape(2, -1)
         g = np.ones_like(x)
         layer = _make(label, spec.make, cls)
-        y = _cache_forward(layer, x, label)
+        y, raised = _prime(layer, x, label)
         if _non_finite(y):
             continue  # NaN/inf cached by a wrong forward: judged in the forward's cell
+        xs = x.astype(np.float64)
         try:
-            d = _backward(layer, g, label, y)
+            d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, xs)))
         except core.CheckFailure as exc:
             if helper is not None and _same_warning(exc, lambda x=x: helper().forward(x)):
                 continue             # the overflow happens in the student's Sigmoid (judged there)
             raise
-        xs = x.astype(np.float64)
-        tol = _tol(dtype, d.dtype, scale=1000.0)
+        if d is None:
+            continue
+        tol = _tol(dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=1000.0)
         if accepted(d, alternatives(x, xs, np.ones_like(xs), y), tol):
             continue
         core.expect_close(d, _map(spec.df, xs),
@@ -715,10 +794,11 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     g = rng.normal(0.0, 1.0, (2, 3))
     a, b = _make(label, spec.make, cls), _make(label, spec.make, cls)
     _cache_forward(a, x2, label)
-    y1 = _cache_forward(a, x1, label)
+    y1, raised = _prime(a, x1, label)
     _cache_forward(b, x2, label)
-    d = _backward(a, g, label)
-    if not core.close(d, g * _map(spec.df, x1), **_tol(np.float64)) \
+    # a forward that is wrong on x1 (a stale cache, say) is judged in its own cell
+    d = _backward_after(a, g, label, y1, _forward_is_wrong(y1, raised, x1, _map(spec.f, x1)))
+    if d is not None and not core.close(d, g * _map(spec.df, x1), **_tol(np.float64)) \
             and not accepted(d, alternatives(x1, x1, g, y1), _tol(np.float64)):
         core.fail(f"{label}.backward must use what the most recent forward call of the same "
                   f"instance cached (store it on self, not on the class or in a global)", "cache-not-per-instance")
@@ -824,14 +904,17 @@ silu_forward, silu_backward = _pair("silu")
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
-                        "float64", "dtype kept", "input not modified", "|x| = 1000 without overflow",
+                        "float64", "dtype kept (float64 not downcast)", "input not modified",
+                        "|x| = 1000 without overflow", "a second call on new data gives a new output",
+                        "shape kept (a flattening boolean index named)",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                         "dtype kept", "grad_out not modified")
+                         "dtype kept", "grad_out not modified", "shape kept (a flattening boolean index named)",
+                         "not charged where its own forward is wrong (judged on that forward's cache)")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
@@ -842,10 +925,13 @@ PROPERTIES = {
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
        + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
-                        "dtype kept", "input not modified", "wrong term of the documented formula named"),
+                        "dtype kept (float64 not downcast)", "input not modified",
+                        "a second call on new data gives a new output", "wrong term of the documented formula named",
+                        "keepdims missing in the row max named", "row loop over the classes named"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
+                         "not charged where its own forward is wrong (judged on that forward's cache)",
                          "wrong term of the documented formula named"),
 }
 
@@ -882,11 +968,13 @@ def _softmax_axis0(z: np.ndarray) -> np.ndarray:
 
 SOFTMAX_JVP_HINT = ("a shape mismatch: the dot product g . y is one number per sample, sum(grad_out * y, axis=1, "
                     "keepdims=True) of shape (N, 1) (grad_out @ y.T is (N, N): every pair of samples)")
-ROW_MAX_HINT = ("subtract each ROW's own maximum, z.max(axis=1, keepdims=True): one maximum for the whole batch "
-                "leaves rows far below it at exp(-large) = 0, and 0/0 = NaN")
+ROW_MAX_HINT = ("subtract each ROW's own maximum, z.max(axis=1, keepdims=True), before exp (exp of a logit above "
+                "about 709 overflows; one maximum for the whole batch is not enough either: rows far below it "
+                "become exp(-large) = 0, and 0/0 = NaN)")
 
-SOFTMAX_HINT = ("a shape mismatch: normalise each ROW by its own sum, e.sum(axis=1, keepdims=True) has shape "
-                "(N, 1) (without keepdims the (N,) sums line up with the columns)")
+SOFTMAX_HINT = ("a shape mismatch: each ROW is shifted by its own maximum and normalised by its own sum, "
+                "z.max(axis=1, keepdims=True) and e.sum(axis=1, keepdims=True) have shape (N, 1) (without "
+                "keepdims the (N,) maxima or sums line up with the columns)")
 
 
 def _softmax_forward_call(layer, z, label: str, hint: str | None):
@@ -905,14 +993,27 @@ def softmax_forward(cls) -> None:
     label = "Softmax"
     layer = _make(label, lambda c: c(), cls)
     _check_parameters(layer, label)
+    _stale_output(lambda: _make(label, lambda c: c(), cls), label)
     cases = [np.array([[1.0, 2.0, 3.0, -1.0]])] + [rng.normal(0.0, 3.0, s) for s in SOFTMAX_SHAPES]
 
     def case(z):
         def run():
-            y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT)
+            try:
+                y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT)
+            except core.CheckFailure as exc:
+                n, c = z.shape
+                if "IndexError" in str(exc) and f"axis 0 with size {n}" in str(exc) and c > n:
+                    raise core.CheckFailure(
+                        f"{signature(f'{label}.forward', ('z',), (z,))} raised IndexError: a loop over the rows "
+                        f"(samples) indexed row {n} of a batch of {n}: it runs over range(z.shape[1]) = range({c}), "
+                        f"the classes; the rows are range(z.shape[0]) (or no loop: z.max(axis=1, keepdims=True))",
+                        "row-loop-over-classes") from None
+                raise
             name = signature(f"{label}.forward", ("z",), (z,))
             if _promoted(y, z.dtype) and y.shape == z.shape:
                 core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
+            if _downcast(y, z.dtype) and y.shape == z.shape:
+                core.fail(f"{name} must have dtype {z.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
             y = core.expect_array(y, name=name, shape=z.shape, dtype=z.dtype)
             zs = z.astype(np.float64)
             n, c = z.shape
@@ -926,6 +1027,10 @@ def softmax_forward(cls) -> None:
                                   "keepdims=True is missing: each row must be divided by its own sum "
                                   "e.sum(axis=1, keepdims=True); without keepdims the (N,) sums divide the columns":
                                       (er / er.sum(axis=1)[None, :]) if n == c else None,
+                                  "keepdims=True is missing in z.max(axis=1): the (N,) row maxima are subtracted "
+                                  "from the columns (with N != C the shapes do not even fit); subtract "
+                                  "z.max(axis=1, keepdims=True), of shape (N, 1)":
+                                      _softmax_oracle(zs - zs.max(axis=1)[None, :]) if n == c else None,
                                   "divided by the sum over the whole batch: normalise each row by its own sum, "
                                   "e.sum(axis=1, keepdims=True)": er / er.sum(),
                                   "divided by the sum over the whole batch (e / e.sum()): normalise each row by "
@@ -965,12 +1070,15 @@ def softmax_backward(cls) -> None:
     def case(z, g):
         def run():
             layer = _make(label, lambda c: c(), cls)
-            y = _cache_forward(layer, z, label)
+            y, raised = _prime(layer, z, label)
             if _non_finite(y):
                 return  # NaN/inf cached by a wrong forward: judged in the forward's cell
-            d = _backward(layer, g, label, y, hint=SOFTMAX_JVP_HINT)
             zs, gs = z.astype(np.float64), g.astype(np.float64)
-            tol = _tol(z.dtype, d.dtype, scale=float(np.abs(zs).max()))
+            d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, z, _softmax_oracle(zs)),
+                                hint=SOFTMAX_JVP_HINT)
+            if d is None:
+                return
+            tol = _tol(z.dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=float(np.abs(zs).max()))
             expected = _softmax_jvp_oracle(zs, gs)
             if core.close(d, expected, *core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
                 return
@@ -1016,12 +1124,14 @@ def softmax_backward(cls) -> None:
         z = np.array([[1000.0, -1000.0, 0.0, 999.0], [-1000.0, 1000.0, 710.0, -710.0]], dtype=dtype)
         g = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0]], dtype=dtype)
         layer = _make(label, lambda c: c(), cls)
-        y = _cache_forward(layer, z, label)
+        y, raised = _prime(layer, z, label)
         if _non_finite(y):
             continue  # NaN/inf cached by a wrong forward: judged in the forward's cell
-        d = _backward(layer, g, label, y)
         zs, gs = z.astype(np.float64), g.astype(np.float64)
-        tol = _tol(dtype, d.dtype, scale=1000.0)
+        d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, z, _softmax_oracle(zs)))
+        if d is None:
+            continue
+        tol = _tol(dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=1000.0)
         if y is not None and not core.close(y, _softmax_oracle(zs), **tol) \
                 and core.close(d, _jvp_from_y(y.astype(np.float64), gs), **tol):
             continue
@@ -1030,10 +1140,10 @@ def softmax_backward(cls) -> None:
     z1, z2, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     a, b = _make(label, lambda c: c(), cls), _make(label, lambda c: c(), cls)
     _cache_forward(a, z2, label)
-    y1 = _cache_forward(a, z1, label)
+    y1, raised = _prime(a, z1, label)
     _cache_forward(b, z2, label)
-    d = _backward(a, g, label)
-    ok = core.close(d, _softmax_jvp_oracle(z1, g), **_tol(np.float64)) or (
+    d = _backward_after(a, g, label, y1, _forward_is_wrong(y1, raised, z1, _softmax_oracle(z1)))
+    ok = d is None or core.close(d, _softmax_jvp_oracle(z1, g), **_tol(np.float64)) or (
         y1 is not None and core.close(d, _jvp_from_y(y1.astype(np.float64), g), **_tol(np.float64)))
     if not ok:
         core.fail(f"{label}.backward must use what the most recent forward call of the same "

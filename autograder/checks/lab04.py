@@ -48,11 +48,11 @@ PROPERTIES = {
                               "zero biases", "zeros / random / Xavier / He scale", "centred",
                               "entries drawn independently", "layers drawn independently",
                               "reproducible from the seed", "seed matters", "layer_dims not modified",
-                              "wrong term of the std formula named"),
+                              "wrong term of the std formula named", "float64 parameters"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
-                "input not modified"),
+                "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
-                           *_FLOATS, "|Z| up to 1000", "input not modified",
+                           *_FLOATS, "|Z| up to 1000", "input not modified (also at |Z| up to 1000)",
                            "wrong side of 0 and values at readable points named"),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
                        "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
@@ -86,7 +86,9 @@ PROPERTIES = {
               "history: where it stops named", "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
-              _OWN_BLOCKS),
+              "batch_size=None run as batch_size=1 named (replayed)",
+              "training forward without hidden_activation named",
+              "history loss with binary_cross_entropy's arguments swapped named", _OWN_BLOCKS),
 }
 
 
@@ -247,6 +249,9 @@ def _call(fn, *args, name, hint=None, **kwargs):
                       f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
                       f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
                       "array-truth-value")
+        said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
+        if said:
+            core.fail(f"{text}. Likely cause: {said[0]}", said[1])
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
@@ -363,6 +368,12 @@ def initialize_parameters(fn) -> None:
             p = _param_dict(_call(fn, given, method, seed=4, name=name), dims, name)
             if given != dims:
                 core.fail(f"{name} modified its layer_dims argument (now {given})", "mutated-input")
+            for key in sorted(p):
+                if p[key].dtype != _f64:
+                    core.fail(f"{name}: {key} has dtype {p[key].dtype}, expected float64 (the docstring's "
+                              f"float64 arrays): leave the dtype of rng.standard_normal / np.zeros at its "
+                              f"default (no dtype=np.float32, no .astype); a float32 network loses the precision "
+                              f"the gradient checks need", "parameters-not-float64")
             for l in range(1, len(dims)):
                 if not _same(p[f"b{l}"], np.zeros((1, dims[l]))):
                     core.fail(f"{name}: the biases must start at 0 (b{l} is not zero)", "bias-not-zero")
@@ -471,7 +482,7 @@ _SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (f
 
 def _sigmoid_values(fn, Z, name, label):
     """Call ``fn(Z) -> A`` and compare with the sigmoid, naming an overflow precisely."""
-    out = []
+    out, before = [], Z.copy()
     try:
         with core.numerics(name):
             out.append(fn(Z))
@@ -494,6 +505,13 @@ def _sigmoid_values(fn, Z, name, label):
         core.fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:
         core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + _slug(core.error_kind(exc)))
+    if not np.array_equal(Z, before, equal_nan=True):
+        changed = np.flatnonzero((Z != before).ravel())
+        i = int(changed[0]) if changed.size else 0
+        core.fail(f"{name} modified its input Z in place (Z = {before.ravel()[i]:g} became {Z.ravel()[i]:g}): "
+                  f"an in-place operation (np.clip(Z, ..., out=Z), Z -= ..., Z[...] = ...) changes the caller's "
+                  f"array, and activation_forward caches that Z for the backward pass; compute into a new array",
+                  "mutated-input")
     return out[0]
 
 
@@ -912,6 +930,52 @@ _LINEAR_BACKWARD_HINT = ("A shape error in linear_backward usually means a missi
                          "(n_prev, n), db = dZ summed over axis 0 (1, n)")
 
 
+_CACHE_NAMES = ("A_prev", "W", "b")
+
+
+def _transposed_pair(text: str) -> tuple | None:
+    """The two shapes of a 'could not be broadcast' error when each is the other's transpose."""
+    found = re.findall(r"\((\d+),\s*(\d+)\)", text.split("could not be broadcast", 1)[-1])
+    if len(found) >= 2:
+        a, b = (tuple(int(v) for v in f) for f in found[:2])
+        if a == b[::-1] and a != b:
+            return a, b
+    return None
+
+
+def _linear_backward_call(fn, dZ, cache, name, wanted):
+    """The student's linear_backward; when it raises, replay the hypotheses a shape error usually hides
+    (the cache unpacked in another order; * where the matrix product @ belongs) and name the one that fits."""
+    import itertools
+    try:
+        return _call(fn, dZ, cache, name=name, hint=_LINEAR_BACKWARD_HINT)
+    except core.CheckFailure as exc:
+        if " raised " not in str(exc):
+            raise
+        for perm in itertools.permutations(range(3)):
+            if perm == (0, 1, 2):
+                continue
+            try:
+                out = fn(dZ.copy(), tuple(cache[i].copy() for i in perm))
+                if isinstance(out, (tuple, list)) and len(out) == 3 \
+                        and all(_near(o, w) for o, w in zip(out, wanted.values())):
+                    order = ", ".join(_CACHE_NAMES[i] for i in perm)
+                    core.fail(f"{exc}. Your linear_backward unpacks linear_cache as if it were ({order}): "
+                              f"linear_forward returns (A_prev, W, b), so unpack A_prev, W, b = linear_cache "
+                              f"(with the cache in that order your code gives the right gradients)",
+                              "cache-unpacked-in-wrong-order")
+            except core.CheckFailure:
+                raise
+            except Exception:
+                continue
+        pair = _transposed_pair(str(exc))
+        if pair:
+            core.fail(f"{exc}. An elementwise product * of a {pair[0]} and a {pair[1]} array: a gradient of a "
+                      f"matrix product is a matrix product, dW = A_prev.T @ dZ (a sum over the m samples) and "
+                      f"dA_prev = dZ @ W.T; * multiplies entry by entry", "elementwise-for-matmul")
+        raise
+
+
 def linear_backward(fn) -> None:
     gen = core.rng("lab04.linear_backward")
     # The square case comes first: there, using W instead of W.T gives wrong values, not an error.
@@ -924,14 +988,14 @@ def linear_backward(fn) -> None:
         name = (f"linear_backward(dZ {dZ.shape}, cache with A_prev {A.shape}, W {W.shape}, "
                 f"{np.dtype(dtype).name})")
         cache = (A.copy(), W.copy(), b.copy())
-        out = _tuple(_call(fn, dZ, cache, name=name, hint=_LINEAR_BACKWARD_HINT), 3, name, "(dA_prev, dW, db)")
-        if not all(np.array_equal(c, o) for c, o in zip(cache, (A, W, b))):
-            core.fail(f"{name} modified the arrays of linear_cache in place; work on new arrays", "mutated-input")
         A64, W64, dZ64 = A.astype(_f64), W.astype(_f64), dZ.astype(_f64)
         want_dA = np.einsum("mo,io->mi", dZ64, W64)
         want_dW = np.einsum("mi,mo->io", A64, dZ64)
         want_db = np.einsum("mo->o", dZ64)[None, :]
         wanted = {"dA_prev": want_dA, "dW": want_dW, "db": want_db}
+        out = _tuple(_linear_backward_call(fn, dZ, cache, name, wanted), 3, name, "(dA_prev, dW, db)")
+        if not all(np.array_equal(c, o) for c, o in zip(cache, (A, W, b))):
+            core.fail(f"{name} modified the arrays of linear_cache in place; work on new arrays", "mutated-input")
         found = [next((k for k, v in wanted.items() if _near(o, v)), None) for o in out]
         if None not in found and found != list(wanted) and sorted(found) == sorted(wanted):
             core.fail(f"{name} returned ({', '.join(found)}): return (dA_prev, dW, db) in that order",
@@ -1198,8 +1262,12 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
         own_thunk = (None if linear_backward is None or activation_backward is None else
                      lambda: _compose_backward(linear_backward, activation_backward, AL.astype(dtype),
                                                Y.astype(dtype), copy.deepcopy(caches), hidden))
-        got = _call_composite(fn, AL.astype(dtype), Y.astype(dtype), given, hidden, name=name,
-                              hint=_MODEL_BACKWARD_HINT, own=own_thunk)
+        try:
+            got = _call_composite(fn, AL.astype(dtype), Y.astype(dtype), given, hidden, name=name,
+                                  hint=_MODEL_BACKWARD_HINT, own=own_thunk)
+        except core.CheckFailure as exc:
+            _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
+            raise
         if got is None:
             continue
         if not isinstance(given, list) or len(given) != len(caches):
@@ -1224,6 +1292,22 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy)
+
+
+def _name_transposed_labels(fn, exc, AL, Y, caches, hidden, layers, L) -> None:
+    """Hypothesis replayed when model_backward raises: does it give the right gradients when Y is handed
+    over transposed, (1, m)?  Then it transposes Y itself (the column-per-sample convention)."""
+    if " raised " not in str(exc) or "not implemented" in str(exc) or Y.shape[0] == 1:
+        return
+    try:
+        got = fn(AL.copy(), Y.T.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        return
+    keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    if isinstance(got, dict) and _grads_match(got, _backward(layers, Y.astype(_f64), hidden), keys):
+        core.fail(f"{exc}. Your model_backward transposes Y (Y.T, the column-per-sample convention): here rows "
+                  f"are samples, Y has shape {Y.shape} like AL, so dZ_L = (AL - Y) / m with no transpose (given Y "
+                  f"as {Y.T.shape}, your code returns the right gradients)", "labels-transposed")
 
 
 def _fd_gradients(params, layers, X, Y, hidden, L):
@@ -1757,9 +1841,49 @@ class _Own:
 _REF = _Reference()
 
 
-def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None):
+class _MeanAbsoluteError:
+    """``parts`` whose loss is mean |AL - Y| (for the swapped-arguments diagnosis of history['loss'])."""
+
+    def __init__(self, parts):
+        self.parts = parts
+
+    def forward(self, X, params, hidden):
+        return self.parts.forward(X, params, hidden)
+
+    def backward(self, AL, Y, caches, hidden):
+        return self.parts.backward(AL, Y, caches, hidden)
+
+    def update(self, params, grads, lr):
+        return self.parts.update(params, grads, lr)
+
+    def loss(self, AL, Y):
+        return float(np.mean(np.abs(np.asarray(AL, _f64) - np.asarray(Y, _f64))))
+
+
+def _name_swapped_loss(got, want, mean_abs_error, name) -> None:
+    """Property: binary_cross_entropy(Y, AL) (labels where the predictions belong) clips the 0/1 labels to
+    eps and 1 - eps, so it equals -log(eps) * mean |AL - Y|: a history['loss'] that is a constant multiple
+    (> 5) of mean |AL - Y| at every epoch is the loss with its arguments swapped."""
+    got = np.asarray(got, dtype=_f64)
+    if got.shape != np.shape(want) or core.close(got, want, 1e-5, 1e-8):
+        return
+    try:
+        mae = np.asarray(mean_abs_error(), dtype=_f64)
+    except (core.CheckFailure, Exception):
+        return
+    if mae.shape != got.shape or not bool((mae > 1e-6).all()) or not bool(np.isfinite(got).all()):
+        return
+    ratio = got / mae
+    if ratio.min() > 5 and ratio.max() - ratio.min() <= 1e-4 * ratio.mean():
+        core.fail(f"{name}: history['loss'] is {ratio.mean():.4g} * mean |AL - Y| at every epoch, which is what "
+                  f"binary_cross_entropy(Y, AL) gives (the 0/1 labels clipped to eps where the predictions belong): "
+                  f"the arguments are swapped; record binary_cross_entropy(AL, Y)", "loss-arguments-swapped")
+
+
+def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
-    (``record_hidden``: the history measured with another hidden activation, for diagnoses)."""
+    (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
+    training forward pass run with another one; both for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
@@ -1771,7 +1895,7 @@ def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None)
     for order in orders:
         for first in range(0, m, size):
             idx = order[first:first + size]
-            AL, caches = parts.forward(X[idx], p, hidden)
+            AL, caches = parts.forward(X[idx], p, forward_hidden or hidden)
             grads = parts.backward(AL, Y[idx], caches, hidden)
             p = parts.update(p, grads, lr)
         hist.append(record())
@@ -1881,7 +2005,16 @@ def _full_batch(fn, parts):
                 f"full batch means exactly one update per epoch ({epochs} in total)": lambda: run(n=epochs - 1)[0],
                 f"full batch means exactly one update per epoch ({epochs} in total), not one more":
                     lambda: run(n=epochs + 1)[0],
+                f"the training forward pass uses model_forward's default hidden activation 'relu', not "
+                f"hidden_activation={hidden!r} (the backward pass does use it): pass hidden_activation to "
+                f"model_forward too": lambda: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m,
+                                                        hidden, forward_hidden="relu")[0],
             }
+            if batch_size is None:      # replayed: the student's own train with batch_size=1
+                diagnoses["batch_size=None gives the same parameters as batch_size=1 (one update per sample): None "
+                          "means the whole data set, one update per epoch (size = m when batch_size is None)"] = \
+                    lambda: _run_train(fn, data, Y, params, dims, name, learning_rate=lr, epochs=epochs,
+                                       batch_size=1, hidden_activation=hidden, seed=3)[0]
             # the learning rate scaled by a size of the problem (learning_rate / len(idx), learning_rate * m...)
             for k, expr in ((1 / m, f"learning_rate / m = learning_rate / {m}"), (m, f"learning_rate * m = {m} * learning_rate"),
                             (0.5, "learning_rate / 2"), (2.0, "2 * learning_rate"),
@@ -1909,6 +2042,8 @@ def _full_batch(fn, parts):
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
         if hist["loss"] is not None:
+            _name_swapped_loss(hist["loss"], losses, lambda: _simulate(
+                _MeanAbsoluteError(parts), X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden)[1][:, 0], name)
             _history_column("loss", hist["loss"], losses, run, hidden, name, rtol=1e-5, atol=1e-8, diagnose={
                 "history['loss'] must be the loss on the whole data set *after* each epoch, with row 0 before "
                 "training (yours is shifted by one epoch)": np.concatenate([losses[:1], losses[:-1]]),
@@ -2102,11 +2237,11 @@ def _mini_batch_counts(fn, parts):
         name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
                 + (", float32)" if dtype is np.float32 else ")"))
 
-        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5):
+        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5, forward_hidden=None):
             p = _copy_params(params)
             for _ in range(n_epochs):
                 for s in sizes_per_epoch:
-                    AL, caches = parts.forward(X[:s], p, hidden)
+                    AL, caches = parts.forward(X[:s], p, forward_hidden or hidden)
                     p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), rate(s))
             return p
         sizes = _expected_sizes(10, batch_size)
@@ -2144,6 +2279,14 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
                       f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
                       f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
+        try:
+            relu_forward = hidden != "relu" and _match(got, after(sizes, forward_hidden="relu"))
+        except (core.CheckFailure, Exception):
+            relu_forward = False
+        if relu_forward:
+            core.fail(f"{name}: the training forward pass uses model_forward's default hidden activation 'relu', "
+                      f"not hidden_activation={hidden!r} (the backward pass does use it): pass hidden_activation "
+                      f"to model_forward too", "training-forward-default-activation")
         if _match(got, params, 0, 0):
             if parts is _REF:
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
@@ -2174,8 +2317,10 @@ def _mini_batch_counts(fn, parts):
                 fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,
                 batch_size=batch_size, hidden_activation=hidden, seed=0)[0],
                 lambda n: after(sizes, n))
-        core.fail(f"{name}: expected exactly ceil(m / batch_size) = {len(sizes)} updates per epoch, "
-                  f"{len(sizes) * epochs} in all; the parameters do not match", "update-count")
+        core.fail(f"{name}: the parameters differ from those of ceil(m / batch_size) = {len(sizes)} updates per "
+                  f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
+                  f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
+                  f"model_backward and update_parameters)", "update-count")
 
 
 def _implied_batch_size(n, epochs, m, batch_size):

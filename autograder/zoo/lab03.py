@@ -484,3 +484,98 @@ VARIANTS = [
             "return grad_out * self.s * (1 + self.x * (1 - self.s))",
             "return grad_out * (self.s + self.x * self.s * Sigmoid().forward(-self.x))"),
 ]
+
+
+# issue 15 round 5 (wt-f): the fresh mistakes and variants of the fifth held-out round
+MUTANTS += [
+    Mutant("M1 sigmoid forward casts the result to float32 (float64 in -> float32 out)",
+           "y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+           "y = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(np.float32)", expect='a float64 input must give a float64 output'),
+    Mutant("M2 sigmoid forward forgets to cache y (backward: AttributeError)",
+           "        self.y = y\n        return y", "        return y", expect='forward must store on self what backward needs'),
+    Mutant("M3 sigmoid backward uses @ instead of * (matrix product)",
+           "return grad_out * self.y * (1 - self.y)", "return grad_out @ (self.y * (1 - self.y))", expect='rows times columns summed'),
+    Mutant("M4 tanh forward caches only on the first call (stale cache)",
+           "self.y = np.tanh(x)\n        return self.y",
+           "if not hasattr(self, 'y'):\n            self.y = np.tanh(x)\n        return self.y",
+           expect='returned the output of its first call again'),
+    Mutant("M5 tanh backward writes y^2 with the XOR operator",
+           "return grad_out * (1 - self.y ** 2)", "return grad_out * (1 - self.y ^ 2)", expect='bitwise XOR, not a power'),
+    Mutant("M6 ReLU forward with Python's builtin max",
+           "return np.maximum(x, 0)", "return max(x, 0)", expect="Python's built-in max/min"),
+    Mutant("M7 ReLU backward boolean-indexes grad_out (flattened result)",
+           "return grad_out * (self.x > 0)", "return grad_out[self.x > 0]", expect='a boolean mask used as an index'),
+    Mutant("M8 leaky ReLU backward multiplies the slope by x instead of grad_out",
+           "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "return np.where(self.x > 0, grad_out, self.slope * self.x)", expect='not proportional to grad_out'),
+    Mutant("M9 ELU backward uses y + 1 (alpha forgotten in the derivative only)",
+           "grad_out * (self.y + self.alpha))", "grad_out * (self.y + 1))", expect='fit `g * (y + 1)`'),
+    Mutant("M10 SELU constants rounded to 1.05 and 1.67",
+           "self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           "self.y = 1.05 * np.where(x > 0, x, 1.67 * np.expm1(np.minimum(x, 0)))", expect='fit `1.05 * x`'),
+    Mutant("M11 softplus forward max(x,0) + log1p(exp(-x)) (abs forgotten)",
+           "return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           "return np.maximum(x, 0) + np.log1p(np.exp(-x))", expect='fit `log(1 + exp(abs(x)))`'),
+    Mutant("M12 softplus backward 0.5*(1 + tanh(x)) (x/2 forgotten)",
+           "return grad_out * Sigmoid().forward(self.x)", "return grad_out * 0.5 * (1 + np.tanh(self.x))", expect='fit `g * sigmoid(2 * x)`'),
+    Mutant("M13 GELU forward with math.erf (scalars only)",
+           "self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))", "self.cdf = 0.5 * (1 + math.erf(x / math.sqrt(2)))",
+           expect='a function of the math module'),
+    Mutant("M14 GELU backward cdf + pdf (x factor forgotten)",
+           "return grad_out * (self.cdf + self.x * pdf)", "return grad_out * (self.cdf + pdf)", expect='fit `g * (cdf + pdf)`'),
+    Mutant("M15 GELUTanh constant typo 0.44715",
+           "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))",
+           "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.44715 * x ** 3))", expect='the cubic coefficient is 0.044715'),
+    Mutant("M16 GELUTanh backward drops the 0.5(1 + t) term",
+           "return grad_out * (0.5 * (1 + self.t) + 0.5 * self.x * (1 - self.t ** 2) * du)",
+           "return grad_out * (0.5 * self.x * (1 - self.t ** 2) * du)", expect='the term `0.5 * (1 + t)` is wrong'),
+    Mutant("M17 SiLU backward y + s(1 - s) (derivation slip)",
+           "return grad_out * self.s * (1 + self.x * (1 - self.s))",
+           "y = self.x * self.s\n        return grad_out * (y + self.s * (1 - self.s))", expect='the factor x multiplies s*(1 - s)'),
+    Mutant("M18 softmax max without keepdims (column-wise shift)",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z - z.max(axis=1))", expect='keepdims=True is missing in z.max(axis=1)'),
+    Mutant("M19 softmax row loop over range(z.shape[1])",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
+           "        self.y = e / e.sum(axis=1, keepdims=True)",
+           "self.y = np.empty_like(z)\n        for i in range(z.shape[1]):\n"
+           "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()", expect='range(z.shape[1])'),
+    Mutant("M20 softmax caches the unnormalised exponentials",
+           "self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y",
+           "self.y = e\n        return e / e.sum(axis=1, keepdims=True)", expect='is not the derivative of your Softmax.forward either'),
+    Mutant("M21 softmax backward dot summed over everything (no axis)",
+           "dot = (grad_out * self.y).sum(axis=1, keepdims=True)", "dot = (grad_out * self.y).sum()", expect='sum(g*y) runs over the whole batch'),
+]
+VARIANTS += [
+    Variant("V1 ReLU caches its output and masks by y > 0",
+            "self.x = x\n        return np.maximum(x, 0)", "self.x = np.maximum(x, 0)\n        return self.x"),
+    Variant("V2 softmax forward by a loop over rows",
+            "e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
+            "        self.y = e / e.sum(axis=1, keepdims=True)",
+            "self.y = np.empty_like(z)\n        for i in range(z.shape[0]):\n"
+            "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()"),
+    Variant("V3 ELU forward as max(x, 0) + min(0, alpha expm1(min(x, 0)))",
+            "self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))",
+            "self.y = np.maximum(x, 0) + np.minimum(0, self.alpha * np.expm1(np.minimum(x, 0)))"),
+    Variant("V4 softplus backward exp(x - softplus(x))",
+            "return grad_out * Sigmoid().forward(self.x)", "return grad_out * np.exp(self.x - np.logaddexp(0, self.x))"),
+    Variant("V5 leaky ReLU forward np.where(x < 0, slope x, x)",
+            "return np.where(x > 0, x, self.slope * x)", "return np.where(x < 0, self.slope * x, x)"),
+]
+MUTANTS += [
+    # SO 59286911 ("vectorized softmax gradient"): one Jacobian for the flattened batch; forward via transposes without the max
+    Mutant("M22 softmax backward with one Jacobian of the flattened batch (SO 59286911)",
+           "        dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n"
+           "        return self.y * (grad_out - dot)",
+           "        y = self.y.ravel()\n        J = np.diag(y) - np.outer(y, y)\n"
+           "        return (J @ grad_out.ravel()).reshape(self.y.shape)", expect='sum(g*y) runs over the whole batch'),
+    Mutant("M23 softmax forward through transposes, no max shift (SO 59286911)",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
+           "        self.y = e / e.sum(axis=1, keepdims=True)",
+           "s = np.exp(z)\n        self.y = (s.T / np.sum(s, axis=1)).T", expect="subtract each ROW's own maximum"),
+    # "Understanding backpropagation with softmax" Q&A: softmax_backward(dA, Z) takes softmax(dA)
+    Mutant("M24 softmax backward evaluates the softmax at grad_out",
+           "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n        return self.y * (grad_out - dot)",
+           "s = np.exp(grad_out - grad_out.max(axis=1, keepdims=True))\n        s = s / s.sum(axis=1, keepdims=True)\n"
+           "        dot = (grad_out * s).sum(axis=1, keepdims=True)\n        return s * (grad_out - dot)",
+           expect='is not the derivative of your Softmax.forward either'),
+]

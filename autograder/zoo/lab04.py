@@ -786,3 +786,94 @@ VARIANTS += [
     Variant("ReLU derivative with np.heaviside",
             "return dA * (Z > 0)", "return dA * np.heaviside(Z, 0)"),
 ]
+
+
+# issue 15 round 5 (wt-f): the fresh mistakes and variants of the fifth held-out round
+MUTANTS += [
+    Mutant("L1 initialisation draws float32 weights",
+           "std * rng.standard_normal((n_in, n_out))", "std * rng.standard_normal((n_in, n_out), dtype=np.float32)",
+           expect="expected float64 (the docstring's float64 arrays)"),
+    Mutant("L2 linear_forward caches Z instead of A_prev",
+           "    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)", "    Z = A_prev @ W + b\n    return Z, (Z, W, b)",
+           expect='its A_prev entry holds something else'),
+    Mutant("L3 activation_forward compares with 'ReLU' (case-sensitive)",
+           '    elif activation == "relu":\n        A = np.maximum(Z, 0.0)',
+           '    elif activation == "ReLU":\n        A = np.maximum(Z, 0.0)', expect="unknown activation 'relu'"),
+    Mutant("L4 sigmoid clips Z in place before a naive formula",
+           "    E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           "    np.clip(Z, -500, 500, out=Z)\n    return 1.0 / (1.0 + np.exp(-Z))", expect='modified its input Z in place'),
+    Mutant("L5 model_forward: output layer handled separately, its cache not appended",
+           '''    for l in range(1, L + 1):
+        Z, linear_cache = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])
+        A, activation_cache = activation_forward(Z, hidden_activation if l < L else "sigmoid")
+        caches.append((linear_cache, activation_cache))
+    return A, caches''',
+           '''    for l in range(1, L):
+        Z, linear_cache = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])
+        A, activation_cache = activation_forward(Z, hidden_activation)
+        caches.append((linear_cache, activation_cache))
+    Z, linear_cache = linear_forward(A, parameters[f"W{L}"], parameters[f"b{L}"])
+    AL, activation_cache = activation_forward(Z, "sigmoid")
+    return AL, caches''', expect='caches must be a list with one entry per layer'),
+    Mutant("L6 BCE log rule slip: log(1 - A) written log(1) - log(A)",
+           "(1.0 - Y) * np.log(1.0 - A)))", "(1.0 - Y) * (np.log(1.0) - np.log(A))))", expect='right for samples with y = 1 but wrong for y = 0'),
+    Mutant("L7 BCE second log uses the unclipped AL",
+           "(1.0 - Y) * np.log(1.0 - A)))", "(1.0 - Y) * np.log(1.0 - AL)))", expect='not numerically stable at AL = 1 only'),
+    Mutant("L8 linear_backward unpacks the cache in the wrong order",
+           "    A_prev, W, b = linear_cache\n    dW = A_prev.T @ dZ", "    W, A_prev, b = linear_cache\n    dW = A_prev.T @ dZ",
+           expect='unpacks linear_cache as if it were (W, A_prev, b)'),
+    Mutant("L9 sigmoid derivative computed from sigmoid(dA)",
+           "        s = sigmoid(Z)\n        return dA * s * (1.0 - s)", "        s = sigmoid(dA)\n        return dA * s * (1.0 - s)",
+           expect='fit `dA * sigmoid(dA) * (1 - sigmoid(dA))`'),
+    Mutant("L10 tanh branch forgets return (falls through to relu)",
+           "        return dA * (1.0 - np.tanh(Z) ** 2)\n    if activation == \"relu\":",
+           "        dZ = dA * (1.0 - np.tanh(Z) ** 2)\n    if activation == \"relu\" or activation == \"tanh\":",
+           expect="It must be tanh'(Z) = 1 - tanh(Z)^2"),
+    Mutant("L11 model_backward dZ_L with Y transposed (Coursera shapes)",
+           "dZ = (AL - Y) / m", "dZ = (AL - Y.T) / m", expect='Your model_backward transposes Y'),
+    Mutant("L12 model_backward grads keys 0-indexed (dW0, db0)",
+           'dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           'dA_prev, grads[f"dW{l - 1}"], grads[f"db{l - 1}"] = linear_backward(dZ, linear_cache)', expect="grads has no key 'dW3'"),
+    Mutant("L13 update_parameters updates grads instead of parameters (arguments mixed up)",
+           'parameters[key] -= learning_rate * grads["d" + key]', 'grads["d" + key] -= learning_rate * parameters[key]',
+           expect="modified grads['dW1'] in place"),
+    Mutant("L14 update_parameters adds the step to the biases (sign slip in one branch)",
+           '        parameters[key] -= learning_rate * grads["d" + key]',
+           '        if key.startswith("W"):\n            parameters[key] -= learning_rate * grads["d" + key]\n'
+           '        else:\n            parameters[key] += learning_rate * grads["d" + key]', expect='the step goes uphill'),
+    Mutant("L15 train: batch_size None gives online SGD (size 1)",
+           "size = m if batch_size is None else int(batch_size)", "size = 1 if batch_size is None else int(batch_size)",
+           expect='batch_size=None gives the same parameters as batch_size=1'),
+    Mutant("L16 train: history loss with BCE arguments swapped",
+           '"loss": binary_cross_entropy(AL, Y)', '"loss": binary_cross_entropy(Y, AL)',
+           expect='the arguments are swapped; record binary_cross_entropy(AL, Y)'),
+    Mutant("L17 train: history row appended after every mini-batch",
+           "            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           "            parameters = update_parameters(parameters, grads, learning_rate)\n            rows.append(record(epoch))",
+           expect='a row per mini-batch'),
+    Mutant("L18 train: training forward with the default hidden activation",
+           "AL, caches = model_forward(X[idx], parameters, hidden_activation)", "AL, caches = model_forward(X[idx], parameters)",
+           expect="uses model_forward's default hidden activation 'relu'"),
+]
+VARIANTS += [
+    Variant("W1 model_forward counts the layers by W keys",
+            "    L = len(parameters) // 2\n    A = X\n", "    L = sum(1 for k in parameters if k.startswith(\"W\"))\n    A = X\n"),
+    Variant("W2 train copies the parameters with copy.deepcopy",
+            "parameters = {k: v.copy() for k, v in parameters.items()}", "import copy\n    parameters = copy.deepcopy(parameters)"),
+    Variant("W3 linear_forward adds the bias in place on the new Z",
+            "    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)", "    Z = A_prev @ W\n    Z += b\n    return Z, (A_prev, W, b)"),
+    Variant("W4 BCE by np.sum / m with maximum/minimum clipping",
+            "    A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            "    A = np.minimum(np.maximum(AL, eps), 1.0 - eps)\n    m = Y.shape[0]\n"
+            "    return float(-np.sum(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)) / m)"),
+    Variant("W5 ReLU backward with np.where(Z > 0, dA, 0.0)",
+            "return dA * (Z > 0)", "return np.where(Z > 0, dA, 0.0)"),
+]
+MUTANTS += [
+    # Coursera C1W2 forum (dw with * instead of a dot product)
+    Mutant("L19 dW with an elementwise product A_prev.T * dZ",
+           "dW = A_prev.T @ dZ", "dW = A_prev.T * dZ", expect='An elementwise product * of a'),
+    # Coursera C1W4 forum thread: dAL "corrected" to -(Y/AL + (1-Y)/(1-AL)), no sigmoid+BCE simplification
+    Mutant("L20 dAL with the sign of the second term flipped, then the sigmoid derivative",
+           "dZ = (AL - Y) / m", "dAL = -(Y / AL + (1 - Y) / (1 - AL))\n    dZ = dAL * AL * (1 - AL) / m", expect='look at layer 3'),
+]
