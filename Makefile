@@ -10,6 +10,9 @@ SUBMISSIONS ?=
 LABS   ?=
 SCHEDULER ?=
 PYTEST_ARGS ?=
+# pytest-xdist workers for `make test` (auto: one per core). Whole files go to one worker
+# (--dist loadfile), so a module's expensive fixture (a graded class) is built once.
+TEST_WORKERS ?= auto
 
 .DEFAULT_GOAL := help
 .PHONY: help venv sysdeps grading-deps test lint grade release mutants report report-template figures quotes \
@@ -31,7 +34,7 @@ sysdeps:  ## install missing Debian packages (TeX, bubblewrap, graphviz, Fashion
 	@bash scripts/system-deps.sh
 
 test: $(STAMP) sysdeps lint  ## run the whole test suite (what CI runs): lint, type check, pytest
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff over the code, mypy over the grading core
 	$(PY) -m ruff check autograder nnlab benchmarks tests
