@@ -295,18 +295,7 @@ MUTANTS = [
     Mutant("conv bwd: db with keepdims (C_out, 1)", old="db = g.sum(axis=1)", new="db = g.sum(axis=1, keepdims=True)",
            expect='over the batch AND all output positions'),
     Mutant("conv bwd: naive loop overwriting overlapping windows", old=BWD_BODY,
-           new="""    dxp = np.zeros_like(xp)
-    dw = np.zeros_like(w)
-    db = dout.sum(axis=(0, 2, 3))
-    for i in range(H_out):
-        for j in range(W_out):
-            r0, c0 = i * stride, j * stride
-            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
-            g = dout[:, :, i, j]
-            dw += np.einsum("no,ncuv->ocuv", g, patch)
-            dxp[:, :, r0:r0 + KH, c0:c0 + KW] = np.einsum("no,ocuv->ncuv", g, w)
-    dx = dxp[:, :, pad:pad + H, pad:pad + W]
-    return dx, dw, db""", expect='do not overlap'),
+           new=LOOP_BWD.replace("c0:c0 + KW] += np.einsum", "c0:c0 + KW] = np.einsum"), expect='do not overlap'),
     Mutant("maxpool fwd: reshape trick (stride == size, divisible H only)", old=POOL_FWD_LOOP,
            new="""    N, C, H, W = x.shape
     return x.reshape(N, C, H // size, size, W // size, size).max(axis=(3, 5))""", expect='tile the image exactly'),
