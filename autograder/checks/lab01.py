@@ -889,7 +889,9 @@ class _MockLoss:
         target = target.reshape(pred.shape)
         self.targets_ok.append(target)
         self.diff = pred - target
-        value = float(np.mean(self.diff ** 2))
+        # an empty batch (a loop that slices past the end) is recorded and named by the check;
+        # its mean would be NaN with a RuntimeWarning in the grader's log
+        value = float(np.mean(self.diff ** 2)) if self.diff.size else float("nan")
         self.batches.append((value, len(pred)))
         return value
 
