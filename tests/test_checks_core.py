@@ -355,3 +355,6 @@ def test_round6_slices_missing_edge_batch_axis_and_special_last():
         cases.run_cases([("N == C", special), (None, ordinary)])
     with pytest.raises(CheckFailure, match="ordinary shape"):
         cases.run_cases([("N == C", special), (None, ordinary)], special_last=True)
+    # right batches followed by an empty one are left to the caller ("empty batch"); single samples locate nothing
+    assert cases.explain_slices([order[0:5], order[5:10], order[10:12], order[12:12]], 12, 5, order) is None
+    assert cases.explain_slices([order[k:k + 1] for k in range(12)][::-1], 12, 1, order) is None

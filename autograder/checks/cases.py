@@ -488,6 +488,8 @@ def explain_slices(batches: list, n: int, batch_size: int, order: Any) -> str | 
     taken are said beside the expected ``order[start:start + batch_size]``, with the first one that differs.
     None when the batches are right, or are not slices of ``order`` (another order, repeats...)."""
     order = [int(v) for v in np.asarray(order).ravel()]
+    if max((np.asarray(b).size for b in batches), default=0) < 2:
+        return None               # single samples are runs of any order: nothing to locate
     where = {v: i for i, v in enumerate(order)}
     got: list = []
     for b in batches:
@@ -502,8 +504,8 @@ def explain_slices(batches: list, n: int, batch_size: int, order: Any) -> str | 
             return None
         got.append((a, a + len(rows)))
     want = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
-    if got == want or not got:
-        return None
+    if got == want or not got or [g for g in got if g is not None] == want:
+        return None               # right, or right but for trailing empty batches (the caller says those)
 
     def fmt(s) -> str:
         return "an empty slice" if s is None else f"order[{s[0]}:{s[1]}]"
@@ -532,6 +534,6 @@ def explain_missing(used: Any, n: int) -> str | None:
         return (f"the last index N - 1 = {n - 1} never appears, every other one does: the indices run over "
                 f"range(N - 1), one short (rng.permutation(N - 1), range(N - 1) or [:-1] where N belongs?)")
     if missing == [0] and len(seen) == n - 1:
-        return (f"index 0 never appears, every other one does: the indices run from 1 (range(1, N) where "
-                f"range(N) belongs?)")
+        return ("index 0 never appears, every other one does: the indices run from 1 (range(1, N) where "
+                "range(N) belongs?)")
     return None
