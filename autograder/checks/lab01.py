@@ -69,7 +69,8 @@ PROPERTIES = {
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
-            "a rescaled step named by its factor", "a clipped gradient named", "step independent of p.data and of other entries (re-run probes)"),
+            "a rescaled step named by its factor", "a clipped gradient named",
+            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -701,6 +702,13 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
                  + (" (with p.data = 0 your step is right: a term in p.data, such as a weight decay lr * c * p.data, "
                     "is added to the update)" if right_at_zero else "") + "; remove every p.data from the step",
                  "sgd-step-depends-on-data")
+    doubled = _one_step(SGD, data, 2 * grad, lr)
+    if bool(np.any(base)) and not core.close(doubled, 2 * base, 1e-5, tol):
+        mask = np.abs(base) > tol
+        ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
+        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: the step -lr * p.grad is "
+             f"proportional to the gradient (a normalisation of p.grad, such as / norm(p.grad) or / max|p.grad|, a clip "
+             f"or a sign, in the update?); p.data -= lr * p.grad", "sgd-step-not-proportional")
     one = np.zeros_like(grad)
     one.flat[data.size // 2] = grad.flat[data.size // 2] if grad.flat[data.size // 2] else 1.0
     single = _one_step(SGD, data, one, lr)

@@ -57,7 +57,8 @@ PROPERTIES = {
                 "a row from -1000 to +1000 (shift by the max, not the mean)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
-                      "shift invariance (diagnosis)", "rows on very different scales (rows independent)"),
+                      "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
+                      "rows alone vs the batch (rows independent) named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
                                        "precedence (only one term divided by N) named",
@@ -72,7 +73,8 @@ PROPERTIES = {
                  "a comparison's booleans used as the mask named"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
-                   "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)"),
+                   "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
+                   "step proportional to the gradient (doubled-gradient probe)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named"),
@@ -458,6 +460,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 fail(f"{name} does not depend on the labels y (other labels give the same {got:.4g}): the loss is "
                      f"the mean of -log p[i, y[i]], the probability of each row's TRUE class", "cross-entropy-ignores-labels")
             _ce_shift_property(cross_entropy, z, y, got, name, tol)
+            if n > 1:
+                _rows_alone(cross_entropy, z, y, per, {"rtol": max(tol["rtol"], 1e-6), "atol": max(tol["atol"], 1e-7)},
+                            name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
 
@@ -479,6 +484,22 @@ def _ce_shift_property(cross_entropy, z, y, got: float, name: str, tol: dict) ->
              f"logits themselves)", "cross-entropy-not-shift-invariant")
 
 
+def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
+    """Second probe of a wrong batch loss: each row alone.  When every row alone gives its own loss, the batch's
+    rows depend on each other: a maximum or a sum over the whole batch where one per row belongs."""
+    alone = []
+    for i in range(len(y)):
+        try:
+            alone.append(expect_scalar(call(cross_entropy, z[i:i + 1], y[i:i + 1], label="cross_entropy",
+                                            names=("logits", "y")), name=name))
+        except core.CheckFailure:
+            return
+    if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
+        fail(f"{name}: every row alone gives the right loss, but the rows together do not{context}: a row's result "
+             f"depends on the other rows; a maximum or a sum over the whole batch (logits.max(), .sum() without axis) "
+             f"where one per row belongs (axis=1, keepdims=True)", "rows-not-independent")
+
+
 def _ce_scales_case(cross_entropy, r):
     """Rows on very different scales (offsets from -600 to +600): each row's loss is its own logsumexp minus
     its true logit, whatever the other rows hold.  When the batch fails but every row alone is right, a row
@@ -498,19 +519,8 @@ def _ce_scales_case(cross_entropy, r):
             if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
                 raise                                  # a wrong type or shape: said as it is
             failure = exc
-        alone = []
-        for i in range(5):
-            try:
-                alone.append(expect_scalar(call(cross_entropy, z[i:i + 1], y[i:i + 1], label="cross_entropy",
-                                                names=("logits", "y")), name=name))
-            except core.CheckFailure:
-                alone = None
-                break
-        if alone is not None and core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
-            fail(f"{name}: every row alone gives the right loss, but the rows together do not (their logits lie on "
-                 f"very different scales, from -600 to +600): a row's result depends on the other rows; take the "
-                 f"maximum inside logsumexp per row, logits.max(axis=1, keepdims=True), not over the whole batch "
-                 f"(logits.max())", "rows-not-independent")
+        _rows_alone(cross_entropy, z, y, per, tol, name, " (their logits lie on very different scales, from -600 to "
+                    "+600)")
         if failure is not None:
             raise failure
         expect_close(got, per.mean(), name=name, **tol)
@@ -1022,6 +1032,16 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
              + (" (with all parameters 0 your step is right: a term in params, such as a weight decay "
                 "lr * c * params[name], is added to the update)" if right_at_zero else "")
              + "; params[name] -= lr * grads[name]", "sgd-update-depends-on-params")
+    doubled = _one_update(sgd_update, before, {k: (2 * v).astype(v.dtype) for k, v in grads.items()}, lr)
+    if doubled is not None and all(bool(np.any(base[k])) for k in before) \
+            and not all(core.close(doubled[k], 2 * base[k], 1e-5, tol) for k in before):
+        k = next(k for k in before if not core.close(doubled[k], 2 * base[k], 1e-5, tol))
+        mask = np.abs(base[k]) > tol
+        ratio = float(np.median(doubled[k][mask] / base[k][mask])) if mask.any() else float("nan")
+        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: the step "
+             f"-lr * grads[name] is proportional to the gradient (a normalisation of the gradient, such as / norm or "
+             f"/ max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
+             "sgd-update-not-proportional")
     single = {k: np.zeros_like(v) for k, v in grads.items()}
     k0 = next(k for k in ("W1", "W2", "b1", "b2") if k in single and single[k].size > 1)
     single[k0].flat[0] = 1.0

@@ -419,6 +419,17 @@ MUTANTS = [
            "loss = loss_fn.forward(model.forward(x[order][idx]), y[idx])", expect='not those of the sampled rows'),
     Mutant("train_epoch n = y.size",
            "n = len(x)", "n = y.size", expect='(not y.size'),
+    # named on first sight by the general probes above (written after them, never measured before)
+    Mutant("SGD step normalised by the gradient norm", "p.data -= self.lr * p.grad",
+           "p.data -= self.lr * p.grad / np.linalg.norm(p.grad)", file=M, expect='doubling p.grad multiplied your step by'),
+    Mutant("SGD step with an L1 penalty sign(p.data)", "p.data -= self.lr * p.grad",
+           "p.data -= self.lr * (p.grad + 0.01 * np.sign(p.data))", file=M, expect='changes when only p.data changes'),
+    Mutant("dW loop uses self.x[0] for every sample", "self.W.grad += self.x.T @ grad_out",
+           "for i in range(len(self.x)):\n            self.W.grad += np.outer(self.x[0], grad_out[i])", file=M, expect='only row(s) [0] of self.x reach it'),
+    Mutant("train_epoch slices shifted by one", "idx = order[start:start + batch_size]",
+           "idx = order[start + 1:start + batch_size + 1]", expect='the batches start at index 0'),
+    Mutant("sigmoid backward (1 + s) for (1 - s)", "return grad_out * self.out * (1.0 - self.out)",
+           "return grad_out * self.out * (1.0 + self.out)", file=M, expect='your code computes `1 + s`'),
 ]
 
 VARIANTS = [

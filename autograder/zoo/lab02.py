@@ -510,6 +510,15 @@ MUTANTS = [
            "idx = order[start:start + batch_size]", "idx = order[start:batch_size]", expect='every slice after the first is empty'),
     Mutant("sgd_update with weight decay 1e-3",
            "params[name] -= lr * g", "params[name] -= lr * (g + 1e-3 * params[name])", expect='your step changes when only params change'),
+    # named on first sight by the general probes above (written after them, never measured before)
+    Mutant("sgd_update normalised by the largest gradient", "params[name] -= lr * g", "params[name] -= lr * g / np.abs(g).max()", expect='doubling every gradient multiplied your step'),
+    Mutant("minibatches slice end one short", "idx = order[start:start + batch_size]", "idx = order[start:start + batch_size - 1]", expect='order[0:4] where order[0:5] belongs'),
+    Mutant("confusion_matrix loop from 1",
+           "np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs",
+           "for i in range(1, len(y_true)):\n        cm[y_true[i], y_pred[i]] += 1", expect='every sample is counted but the first one'),
+    Mutant("cross_entropy logsumexp with the batch sum of exps",
+           "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))", "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum() / len(logits))", expect="a row's result depends on the other rows"),
+    Mutant("forward: np.sum instead of np.maximum", "A1 = np.maximum(Z1, 0)", "A1 = np.sum(Z1, 0, keepdims=True)", expect='the batch axis 0 was reduced'),
 ]
 
 VARIANTS = [
