@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from . import core
+from . import core, isolate
 from .cases import (
     SHAPE_HINT,
     attribute,
@@ -50,7 +50,8 @@ FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras
 PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                        "input not modified", "square-only formulas named",
-                       "bias added to every row (N == out)", "input cached in self.x (the output cached named)"),
+                       "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
+                      "the input a wrong answer comes from (isolate)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
@@ -130,13 +131,24 @@ def _forward_case(Linear, r, n, i, o, dtype):
         y = expect_array(y, name=name, shape=(n, o))
         xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
         expected = np.einsum("ni,io->no", xs, Ws) + bs
-        expect_close(y, expected, name=name, diagnose={
+        forward_wrong = {
             "the bias b is missing (y = x @ W + b)": lambda: xs @ Ws,
             "W is used transposed: y = x @ W with W of shape (in, out)": lambda: xs @ Ws.T + bs,
             "the bias is subtracted: y = x @ W + b": lambda: xs @ Ws - bs,
             "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
             "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
-        })
+        }
+        diagnose_only(y, expected, name=name, diagnose=forward_wrong, rtol=1e-5, atol=1e-7)
+        if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
+            def student(xx, WW, bb):
+                probe = call(Linear, i, o, label="Linear", names=("in_features", "out_features"))
+                probe.W.data, probe.b.data = WW, bb
+                return probe.forward(xx)
+            said = isolate.explain_arguments(student, lambda xx, WW, bb: xx @ WW + bb, {"x": x, "W": W, "b": b},
+                                             rtol=1e-4, atol=1e-6, tag="lab01.linear_forward")
+            if said:
+                fail(f"{name}: {said[0]} (y = x @ W + b)", said[1])
+        expect_close(y, expected, name=name, diagnose=forward_wrong)
         _forward_cache(layer, x, y, name)
     return run
 

@@ -24,7 +24,7 @@ import re
 
 import numpy as np
 
-from . import core
+from . import core, isolate
 from .cases import (
     SHAPE_HINT,
     call,
@@ -67,10 +67,12 @@ PROPERTIES = {
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
-                "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named"),
+                "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
+               "the input a wrong answer comes from (isolate)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
-                 "a comparison's booleans used as the mask named"),
+                 "a comparison's booleans used as the mask named",
+                "the input a wrong answer comes from (isolate)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
@@ -167,6 +169,26 @@ def _labels(r, n, c):
 
 def _copy_params(p):
     return {k: np.array(v, copy=True) for k, v in p.items()}
+
+
+def _which_input(student, oracle, args: dict, got, want, name: str, tag: str) -> None:
+    """After the catalogued diagnoses: which input a wrong answer comes from (isolate.explain_arguments,
+    each input switched off or perturbed in turn); fails with its sentence when it has one."""
+    tol = core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(want).max()) if np.size(want) else 1.0)
+    if core.close(got, want, *tol):
+        return
+    said = isolate.explain_arguments(student, oracle, args, rtol=max(tol[0], 1e-5), atol=max(tol[1], 1e-7), tag=tag)
+    if said:
+        fail(f"{name}: {said[0]}", said[1])
+
+
+def _backward_oracle(k: str):
+    """The documented backward as a function of its inputs (the weights and the cache), for isolate."""
+    def grads(W1, b1, W2, b2, X, Z1, A1, dlogits):
+        dZ1 = (dlogits @ W2.T) * (Z1 > 0)
+        return {"W2": A1.T @ dlogits, "b2": dlogits.sum(0, keepdims=True), "W1": X.T @ dZ1,
+                "b1": dZ1.sum(0, keepdims=True)}[k]
+    return grads
 
 
 def _unchanged(before: dict, after: dict, name: str, what: str) -> None:
@@ -780,7 +802,7 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
             fail(f"the logits of {name} are Z1 @ W2 + b2: your cache holds the right A1 = ReLU(Z1), but the logits "
                  f"are computed from the pre-activation Z1; logits = A1 @ W2 + b2", "forward-logits-from-z1")
         Xs = X.astype(_float64)
-        expect_close(logits, want, name=f"the logits of {name}", diagnose={
+        forward_wrong = {
             "forward must return the logits, without softmax (the loss applies softmax itself; "
             "applying it here means softmax is applied twice)": lambda: _softmax(want),
             "the ReLU is missing on the hidden layer": lambda: _forward(pw, X, relu=False)[0],
@@ -794,7 +816,12 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                 lambda: _forward({**pw, "W1": pw["W1"].T}, X)[0] if n_in == n_h else None,
             "a weight matrix is used transposed: logits = A1 @ W2 with W2 of shape (n_hidden, n_out)":
                 lambda: _forward({**pw, "W2": pw["W2"].T}, X)[0] if n_h == n_out else None,
-        }, rtol=1e-6, atol=1e-8)
+        }
+        diagnose_only(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
+        _which_input(lambda W1, b1, W2, b2, X: forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
+                     lambda W1, b1, W2, b2, X: _forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
+                     {**p, "X": X}, logits, want, f"the logits of {name}", "lab02.forward")
+        expect_close(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
         cache = out[1]
         fmt = "the tuple (X, Z1, A1) of the input, the pre-activation X @ W1 + b1 and ReLU(Z1), as the docstring fixes"
         if not isinstance(cache, (tuple, list)) or len(cache) != 3:
@@ -905,7 +932,7 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
 
             def wrong(k=k, **kw):
                 return lambda: _probe_grads(pw, Xs, Gs, **kw)[k]
-            expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose={
+            backward_wrong = {
                 # (first: when W1 passed, a b1 equal to the sum of dA1 is this mistake, not a missing mask)
                 "db1 must be the sum of dZ1 (after the ReLU mask), not of dA1": wrong(db1_from="dA1"),
                 "the ReLU derivative is wrong: it is 1 where the activation is > 0 and 0 elsewhere "
@@ -922,7 +949,13 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                     wrong(scale=1 / n),
                 "the gradient is N times too large: did you multiply by N?": wrong(scale=n),
                 f"the gradient of {k} is transposed": want[k].T if want[k].shape[0] == want[k].shape[-1] else None,
-            })
+            }
+            diagnose_only(grads[k], numeric, name=f"{name}['{k}']", diagnose=backward_wrong, rtol=1e-5, atol=1e-7)
+            _which_input(lambda W1, b1, W2, b2, X, Z1, A1, dlogits, k=k:
+                         backward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, [X, Z1, A1], dlogits)[k],
+                         _backward_oracle(k), {**p, "X": cache[0], "Z1": cache[1], "A1": cache[2], "dlogits": G},
+                         grads[k], numeric, f"{name}['{k}']", "lab02.backward")
+            expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
 
 

@@ -430,6 +430,9 @@ MUTANTS = [
            "idx = order[start + 1:start + batch_size + 1]", expect='the batches start at index 0'),
     Mutant("sigmoid backward (1 + s) for (1 - s)", "return grad_out * self.out * (1.0 - self.out)",
            "return grad_out * self.out * (1.0 + self.out)", file=M, expect='your code computes `1 + s`'),
+    # which input a wrong answer comes from (checks/isolate.py, wired into the fallback)
+    Mutant("Linear forward adds the bias twice", "return x @ self.W.data + self.b.data", "return x @ self.W.data + 2 * self.b.data", file=M, expect='becomes right when b = 0'),
+    Mutant("Linear forward squares x", "return x @ self.W.data + self.b.data", "return (x * x) @ self.W.data + self.b.data", file=M, expect='the term that uses x and W'),
 ]
 
 VARIANTS = [

@@ -519,6 +519,11 @@ MUTANTS = [
     Mutant("cross_entropy logsumexp with the batch sum of exps",
            "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))", "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum() / len(logits))", expect="a row's result depends on the other rows"),
     Mutant("forward: np.sum instead of np.maximum", "A1 = np.maximum(Z1, 0)", "A1 = np.sum(Z1, 0, keepdims=True)", expect='the batch axis 0 was reduced'),
+    # which input a wrong answer comes from (checks/isolate.py, wired into the fallback)
+    Mutant("backward: dW2 from X", "dW2 = A1.T @ dlogits", "dW2 = X.T @ dlogits", expect='A1 is not used where the formula needs it'),
+    Mutant("forward: b2 scaled by 0.5", 'logits = A1 @ params["W2"] + params["b2"]', 'logits = A1 @ params["W2"] + 0.5 * params["b2"]', expect='becomes right when b2 = 0'),
+    Mutant("forward: b2 added to Z1 (b1 unused)", 'Z1 = X @ params["W1"] + params["b1"]', 'Z1 = X @ params["W1"] + params["b2"]', expect='b1 is not used where the formula needs it'),
+    Mutant("backward: db2 from A1", "db2 = dlogits.sum(axis=0, keepdims=True)", "db2 = (A1 @ params['W2']).sum(axis=0, keepdims=True)", expect='dlogits is not used where the formula needs it'),
 ]
 
 VARIANTS = [
