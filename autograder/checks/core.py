@@ -125,6 +125,10 @@ def _shape_words(got: tuple, want: tuple) -> tuple[str, str | None]:
                 ".reshape missing?)"), "shape-flattened"
     if len(got) != len(want) or got == want:
         return "", None
+    if len(want) >= 2 and got[0] == 1 and want[0] > 1 and got[1:] == want[1:]:
+        return (f": one row where N = {want[0]} rows belong (the batch axis 0 was reduced: a max, sum or mean "
+                f"over axis 0, such as np.max(a, 0), where an elementwise operation such as np.maximum(a, 0) "
+                f"belongs, or a single sample used?)"), "shape-batch-axis-reduced"
     if len(got) > 2 and got == want[::-1]:
         return " (the axes reversed: a transpose too many or too few?)", "shape-transposed"
     ones_w = [i for i, d in enumerate(want) if d == 1]
