@@ -1,0 +1,155 @@
+"""Which input a wrong answer comes from: re-run the student's function with one input changed.
+
+When a value check has failed and no catalogued diagnosis matched, the next question a TA asks
+is "which term is wrong?".  This module answers it by experiment, for any function of several
+inputs, without knowing the mistake:
+
+* **Zeroing.** Each input in turn is set to a neutral value (zero unless the check says
+  otherwise).  If the student's answer becomes right while the expected answer is still not
+  trivial, the mistake lives in the terms that use that input (``y = x @ W.T + b`` becomes right
+  when ``x = 0`` and when ``W = 0``: the wrong term is the one with x and W).
+* **Dependence.** Each input in turn is perturbed.  An answer that does not move when the
+  expected one does ignores that input (a hard-coded learning rate, a forgotten bias); one that
+  moves when the expected one does not uses an input it should not.
+
+Every sentence is confirmed by the experiment it states, so it is never a guess.  The probes run
+only after a check has failed: correct code never pays for them.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+
+from . import core
+
+#: Answer of a probe whose call raised or returned something that is not numbers.
+_BROKEN = None
+
+
+def explain_arguments(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any], *,
+                      rtol: float, atol: float, neutral: Mapping[str, Any] | None = None,
+                      tag: str = "isolate") -> tuple[str, str] | None:
+    """(sentence, stable diagnosis id) saying which input the error comes from, or None.
+
+    ``student`` and ``oracle`` take the values of ``args`` positionally, in its order, and return
+    an array, a number or a tuple/list of them (all compared).  Each call receives fresh copies,
+    so a function that mutates its inputs does not spoil the next probe.  ``neutral`` overrides
+    the value an input is set to when it is "switched off" (``None`` skips the zeroing probe
+    for it, e.g. a divisor); inputs that are not float arrays or float numbers are never
+    changed.  ``tag`` seeds the perturbations (deterministic grades).
+    """
+    names = [k for k, v in args.items() if _numeric(v)]
+    if not names:
+        return None
+    expected, got = _run(oracle, args), _run(student, args)
+    if expected is _BROKEN or got is _BROKEN or _same(got, expected, rtol, atol):
+        return None     # nothing to isolate (or the failure was not about these values)
+    unused, spurious = _dependence(student, oracle, args, names, expected, got, rtol, atol, tag)
+    if unused:
+        listed = _listing(unused)
+        return (f"your result does not change when {listed} change{'s' if len(unused) == 1 else ''}: "
+                f"{listed} {'is' if len(unused) == 1 else 'are'} not used where the formula needs "
+                f"{'it' if len(unused) == 1 else 'them'} (a forgotten term, or a fixed value written "
+                f"in its place?)"), "input-unused-" + "-".join(unused)
+    if spurious:
+        listed = _listing(spurious)
+        return (f"your result changes with {listed}, which the expected result does not depend on: "
+                f"{listed} appear{'s' if len(spurious) == 1 else ''} in a term where "
+                f"{'it does' if len(spurious) == 1 else 'they do'} not belong"), "input-spurious-" + "-".join(spurious)
+    culprits = _zeroing(student, oracle, args, names, neutral or {}, rtol, atol)
+    if culprits and len(culprits) < len(names):
+        listed = _listing(culprits, "and")
+        when = " and when ".join(f"{k} = {_neutral_words(neutral, k)}" for k in culprits)
+        return (f"your result becomes right when {when}: the mistake is in the term that uses {listed} "
+                f"(the other terms are right)"), "wrong-term-" + "-".join(culprits)
+    return None
+
+
+def _dependence(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any],
+                names: list[str], expected: list[np.ndarray], got: list[np.ndarray], rtol: float, atol: float,
+                tag: str) -> tuple[list[str], list[str]]:
+    """Inputs the student's answer ignores although the expected one moves with them, and inputs it
+    moves with although the expected one does not."""
+    unused, spurious = [], []
+    gen = core.rng(f"isolate:{tag}")
+    for k in names:
+        moved = dict(args, **{k: _perturbed(args[k], gen)})
+        want, have = _run(oracle, moved), _run(student, moved)
+        if want is _BROKEN or have is _BROKEN:
+            continue
+        oracle_moves = not _same(want, expected, rtol, atol)
+        student_moves = not _same(have, got, rtol, atol)
+        if oracle_moves and not student_moves:
+            unused.append(k)
+        elif student_moves and not oracle_moves:
+            spurious.append(k)
+    return unused, spurious
+
+
+def _zeroing(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any],
+             names: list[str], neutral: Mapping[str, Any], rtol: float, atol: float) -> list[str]:
+    """Inputs whose switching off makes the student's answer right while the expected one stays
+    non-trivial (not all zeros): the wrong term uses them."""
+    culprits = []
+    for k in names:
+        if k in neutral and neutral[k] is None:
+            continue
+        off = neutral[k] if k in neutral else np.zeros_like(np.asarray(args[k]))
+        if not isinstance(args[k], np.ndarray):
+            off = type(args[k])(np.asarray(off).item()) if np.ndim(off) == 0 else off
+        probe = dict(args, **{k: off})
+        want, have = _run(oracle, probe), _run(student, probe)
+        if want is _BROKEN or have is _BROKEN:
+            continue
+        trivial = all(float(np.max(np.abs(w), initial=0.0)) <= atol for w in want)
+        if not trivial and _same(have, want, rtol, atol):
+            culprits.append(k)
+    return culprits
+
+
+def _run(fn: Callable[..., Any], args: Mapping[str, Any]) -> list[np.ndarray] | None:
+    """The answer of ``fn`` on copies of ``args`` as float64 arrays, or None when it raised or
+    returned something that is not numbers.  Warnings are the check's business, not the probe's."""
+    copies = [np.array(v, copy=True) if isinstance(v, np.ndarray) else v for v in args.values()]
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            out = fn(*copies)
+        parts = list(out) if isinstance(out, (tuple, list)) else [out]
+        return [np.asarray(p, dtype=np.float64) for p in parts]
+    except Exception:   # any failure of a probe only means this probe says nothing
+        return _BROKEN
+
+
+def _same(a: list[np.ndarray], b: list[np.ndarray], rtol: float, atol: float) -> bool:
+    return len(a) == len(b) and all(core.close(x, y, rtol, atol) for x, y in zip(a, b))
+
+
+def _numeric(v: Any) -> bool:
+    """Float arrays and float numbers are probed; sizes, flags and objects are not."""
+    if isinstance(v, np.ndarray):
+        return v.size > 0 and np.issubdtype(v.dtype, np.floating)
+    return isinstance(v, float)
+
+
+def _perturbed(v: Any, gen: np.random.Generator) -> Any:
+    """``v`` moved by a random amount of its own size (never a multiple of itself, which a
+    scale-invariant function would not notice)."""
+    if isinstance(v, np.ndarray):
+        scale = float(np.max(np.abs(v), initial=0.0)) or 1.0
+        return (v + scale * gen.uniform(0.5, 1.0, v.shape) * gen.choice([-1.0, 1.0], v.shape)).astype(v.dtype)
+    return float(v) * 1.7 + 0.3
+
+
+def _neutral_words(neutral: Mapping[str, Any] | None, k: str) -> str:
+    if neutral and k in neutral and neutral[k] is not None:
+        value = np.asarray(neutral[k])
+        return f"{float(value.flat[0]):g}" if bool((value == value.flat[0]).all()) else "its neutral value"
+    return "0"
+
+
+def _listing(names: list[str], conjunction: str = "and") -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" {conjunction} {names[-1]}"
