@@ -26,6 +26,7 @@ from . import core
 from .cases import GENERIC_DIAGNOSES, explain_broadcast
 from .core import expect_array, expect_close, fail
 from .formula import explain_formula
+from .isolate import explain_arguments
 
 # Read by the grading sandbox's guard: the layers must be the student's NumPy code.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "autograd", "sklearn")
@@ -55,7 +56,9 @@ PROPERTIES = {
                        "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named",
                         "same shapes called again with new values (cache / global kept between calls named)",
                        "wrong shapes read with the case sizes across cases (N, C_out, H_out, W_out(pad 0)...)",
-                       "last window dropped (range stop) named", "documented defaults (stride=1, pad=0) named"),
+                       "last window dropped (range stop) named", "documented defaults (stride=1, pad=0) named",
+                       "a mean over c, u, v (sum scaled by a case size) named",
+                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -69,12 +72,14 @@ PROPERTIES = {
                         "wrong dx/dw/db shapes read with the case sizes across cases",
                         "sizes computed without the padding named (H_out(pad 0))",
                         "documented defaults (stride=1, pad=0) named",
+                        "which input the wrong output comes from (isolate: dout, x or w)",
                         "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
                           "distinct inputs: the window the code really used (offsets) named", "keepdims axes named",
                           "wrong shapes read with the case sizes across cases", "documented defaults (size=2, stride=2) named",
+                          "windows spread out by the stride (x subsampled first) named",
                         "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
@@ -917,6 +922,14 @@ FORWARD_PATTERNS = [
 ]
 
 
+def _isolate(student, oracle, args: dict, exc, dt) -> None:
+    """After a generic failure: which input the error comes from (checks/isolate.py), said after the failure's
+    head; nothing when no experiment localises it."""
+    found = explain_arguments(student, oracle, args, **_tol(dt), tag="lab07")
+    if found:
+        fail(f"{_head(exc)}: {found[0]}", found[1])
+
+
 def _conv_forward_values(got, x, wt, b, case, context):
     _, c, _, _, co, kh, kw, s, p, dt = case
     want = _conv(x, wt, b, s, p)
@@ -956,7 +969,30 @@ def _conv_forward_values(got, x, wt, b, case, context):
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
             if mixed:
                 fail(f"conv2d_forward ({context}): {mixed[0]}", mixed[1])
+            _sum_scaled(got, want, b, case, context)
         raise
+
+
+def _sum_scaled(got, want, b, case, context):
+    """The sum over c, u, v (the output without its bias) off by a factor that is a size of the case: a mean
+    where the convolution sums, or a sum counted several times."""
+    n, c, _, _, co, kh, kw, *_ = case
+    bias = np.asarray(b, _float64)[None, :, None, None]
+    g, e = np.asarray(got, _float64) - bias, np.asarray(want, _float64) - bias
+    mask = np.abs(e) > 1e-6
+    if g.shape != e.shape or not bool(mask.any()):
+        return
+    k = float(np.median(g[mask] / e[mask]))
+    if not core.close(g, k * e, *_tol(case[9]).values()):
+        return
+    for label, value in {"C_in*KH*KW": c * kh * kw, "KH*KW": kh * kw, "C_in": c, "KH": kh, "KW": kw}.items():
+        if value > 1 and abs(k * value - 1) < 1e-6:
+            fail(f"conv2d_forward ({context}): without its bias, your output is exactly the expected one divided by "
+                 f"{label} = {value}: a MEAN over the products where the convolution SUMS them, out[n, o, i, j] = "
+                 f"b[o] + sum over c, u, v of w[o, c, u, v] * xp[...] (.sum, not .mean)", "conv-mean-not-sum")
+        if value > 1 and abs(k / value - 1) < 1e-6:
+            fail(f"conv2d_forward ({context}): without its bias, your output is exactly {label} = {value} times the "
+                 f"expected one: each product w[o, c, u, v] * xp[...] is counted once", "conv-sum-counted-several-times")
 
 
 def _bias_term(got, want, b, case, context):
@@ -1018,7 +1054,14 @@ def conv2d_forward(conv2d_forward):
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
-    _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    try:
+        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    except core.CheckFailure as exc:
+        if _generic(exc) and not str(exc.diagnosis).startswith("raised"):     # which input the error comes from
+            case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
+            _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
+                     lambda x_, w_, b_: _conv(x_, w_, b_, case[7], case[8]), {"x": x, "w": wt, "b": b}, exc, case[9])
+        raise
     case, context, x, wt, b = runs[2][:5]
     _same_shapes_again(conv2d_forward, "conv2d_forward", context, (x, wt, b, case[7], case[8]),
                        (*_conv_inputs(r, case), case[7], case[8]), _conv, ("out",), {0: "x", 1: "w", 2: "b"})
@@ -1223,6 +1266,7 @@ def conv2d_backward(conv2d_backward):
     _witness(r)
     seen: dict = {}
     runs = [(case, _backward_case(conv2d_backward, r, case, seen)) for case in CONV_CASES]
+    results = []
     try:
         results = [(case, _attempt(run)) for case, run in runs]
         first = next((exc for _, exc in results if exc is not None), None)
@@ -1258,6 +1302,14 @@ def conv2d_backward(conv2d_backward):
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+            k = {"dx": 0, "dw": 1, "db": 2}.get(_which_output(str(exc)))
+            case = next((c for c, e in results if e is exc), None) if results else None
+            if k is not None and case is not None:          # which input the wrong output's error comes from
+                x, wt, _b = _conv_inputs(r, case)
+                dout = r.normal(0, 1, (case[0], case[4], *_out_size(case))).astype(case[9])
+                _isolate(lambda d, x_, w_: tuple(conv2d_backward(d, x_, w_, case[7], case[8]))[k],
+                         lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
+                         {"dout": dout, "x": x, "w": wt}, exc, case[9])
         raise
 
 
@@ -1494,6 +1546,13 @@ def _pool_provenance(exc, got, want, x, size, s):
                  "pool-minimum")
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
+    if s > 1 and rows <= set(range(0, size * s, s)) and cols <= set(range(0, size * s, s)) and \
+            (max(rows) >= size or max(cols) >= size):
+        fail(f"{head}: every output is an input value from offsets ({', '.join(map(str, sorted(rows)))}) of its window's "
+             f"rows and ({', '.join(map(str, sorted(cols)))}) of its columns: every stride-th pixel, a window spread out "
+             f"by the stride (x subsampled with ::stride before the windows were cut?); window (i, j) is the size x "
+             f"size block of CONSECUTIVE pixels x[:, :, i*stride : i*stride + size, j*stride : j*stride + size]",
+             "pool-window-dilated")
     if s > 1 and inside(rows1, cols1):
         fail(f"{head}: every output comes from the size x size block that starts at (i, j) of x: window (i, j) "
              f"starts at (i*stride, j*stride), the start is not multiplied by the stride", "pool-start-not-strided")

@@ -31,6 +31,7 @@ from .cases import GENERIC_DIAGNOSES as _GENERIC
 from .cases import explain_factor
 from .core import expect_array, expect_close, expect_scalar, fail
 from .formula import explain_formula
+from .isolate import explain_arguments
 
 #: The lab asks students to write the optimisers themselves.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "sklearn", "autograd", "optax")
@@ -75,13 +76,13 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
                   "parameters of different shapes and ranks (1-D, 2-D, 4-D)",
-                  "the entries left non-zero named (p.grad[0] only)"),
+                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
                      "two optimisers independent",
                      "state arrays of each parameter's own shape (raises only together: named)",
-                     "float32-rounding-sized errors in float64 named (state kept in float32)",
+                     "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
                      "wrong exactly for the parameters of one p.decay value named",
                      "one parameter that alone did not move named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
@@ -99,7 +100,8 @@ PROPERTIES = {
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
              "defaults", "self.lr read at every step", "two optimisers independent", "in place",
              "p.grad untouched", "float32 and float64",
-             "beta1 / beta2 mixed up named (right only when equal)", "step counter + 1 in the corrections named",
+             "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
+             "step counter + 1 in the corrections named",
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named"),
@@ -114,17 +116,20 @@ PROPERTIES = {
                         "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
                         "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults",
-                        "statistic of the running update read back and named", "cache without eps named (eps changed)"),
+                        "statistic of the running update read back and named", "cache without eps named (eps changed)",
+                        "which input the error of out comes from (isolate: x, gamma, beta)"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
                            "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
-                           "one intermediate in place of another in a term of dx named"),
+                           "one intermediate in place of another in a term of dx named",
+                           "which input the error of dx comes from (isolate)"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
-                       "epoch counted only on improvements named", "best_loss never increases"),
+                       "epoch counted only on improvements named", "best_loss never increases",
+                       "best_loss stored at the first epoch"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
@@ -132,7 +137,8 @@ PROPERTIES = {
                       "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
     "update_ratio": ("oracle (Frobenius norms)",
                      "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified",
-                     "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)"),
+                     "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)",
+                     "which input the error comes from (isolate: before, after)"),
 }
 
 
@@ -494,7 +500,9 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                                  f"more than the rule says, the same for all: {label} is subtracted on its own, "
                                  f"outside the step (operator precedence: a / b + {label} is (a / b) + {label}; "
                                  f"put the denominator in brackets)", "constant-term-outside")
-            if _float32_rounding(value, want, dtype):
+            if _float32_rounding(value, want, dtype) and all(
+                    core.close(g, w, rtol, atol) or _float32_rounding(g, w, dtype)
+                    for gs, ws in zip(got, expected) for g, w in zip(gs, ws)):   # every parameter, every step
                 fail(f"{what}: parameter {i} after step {k + 1} is off by float32 rounding only (largest error "
                      f"{float(np.max(np.abs(_f64(value) - want))):.3g}, a few float32 ulps) in a float64 run: some "
                      f"state or intermediate is kept in float32 (np.zeros(shape, dtype=np.float32), an "
@@ -607,6 +615,11 @@ def zero_grad(Optimizer):
                 fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {grad.shape}) was zeroed "
                      f"only in part: {_zeroed_part(zeroed)}; p.grad[...] = 0 (or p.grad.fill(0)) zeroes every entry "
                      f"whatever the shape", "zero-grad-partly")
+            later = [j for j, q in enumerate(params) if j > i and not bool(np.asarray(q.grad).any())]
+            if bool((grad != 0).all()) and later:
+                fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} was not zeroed at all while parameters "
+                     f"{later} were: the loop skips parameter {i} (self.params[1:], range(1, ...) or an index off by "
+                     f"one?); for p in self.params: p.grad[...] = 0", "zero-grad-skips-a-parameter")
             if bool((grad != 0).any()):
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
                      f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
@@ -995,6 +1008,25 @@ def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule):
          f"{a}-{b}-mixed-up")
 
 
+def _complement_probe(make, oracle, hyper, name, exc, r, rule):
+    """A decay rate h and its complement 1 - h swapped somewhere: the error disappears at h = 0.5 (where they are
+    equal) and only there (h = 0.6 is still wrong)."""
+    data0, grads = _problem(r, np.float64, 4)
+
+    def right(value):
+        h = dict(hyper, **{name: value})
+        try:
+            got = _trajectory(make(**h), data0, grads, "probe")
+        except core.CheckFailure:
+            return None
+        want = oracle(data0, grads, **h)
+        return all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws))
+    if right(0.5) and right(0.6) is False:
+        fail(f"{str(exc).split(': parameter')[0]}: the error disappears when {name} = 0.5, where {name} and "
+             f"1 - {name} are equal (and comes back at {name} = 0.6): {name} and 1 - {name} are swapped somewhere; "
+             f"{rule}", f"{name}-complement-swapped")
+
+
 def _zero_gradient_probe(make, oracle, exc, r):
     """Steps with every p.grad = 0: only the weight-decay term moves the parameters with p.decay. When the
     oracle's move and the student's do not, the student's weight-decay term vanishes with the gradient."""
@@ -1050,10 +1082,14 @@ def _adam_cases(Adam, r, hyper):
                  diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper))
         except core.CheckFailure as exc:
             if _generic_step(exc):
-                _equal_hyper_probe(lambda **h: (lambda ps: Adam(ps, **h)), lambda d, g, **h: _adam(d, g, DECAY, **h),
-                                   hyper, ("beta1", "beta2"), (0.8, 0.95), exc, r,
+                make = lambda **h: (lambda ps: Adam(ps, **h))
+                oracle = lambda d, g, **h: _adam(d, g, DECAY, **h)
+                _equal_hyper_probe(make, oracle, hyper, ("beta1", "beta2"), (0.8, 0.95), exc, r,
                                    "beta1 belongs to m (m *= beta1 and its correction 1 - beta1**t), beta2 to v "
                                    "(v *= beta2 and 1 - beta2**t)")
+                for beta, moment in (("beta2", "v <- beta2 * v + (1 - beta2) * g**2"),
+                                     ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
+                    _complement_probe(make, oracle, hyper, beta, exc, r, moment)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
@@ -1365,8 +1401,11 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
         mean[j], var[j] = -c / a, 1 / a ** 2 - eps
     bm, bv = x.mean(0), x.var(0)
     means = {"the batch mean": bm, "the running mean passed in": _f64(rm)[0],
+             "x.mean() over ALL entries (no axis)": np.full(d, x.mean()),
              "the running mean after this batch's update": (1 - momentum) * _f64(rm)[0] + momentum * bm}
     variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
+                 "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
+                 "x.var() over ALL entries (no axis)": np.full(d, x.var()),
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
     m_name = next((k for k, v in means.items() if core.close(mean, v, 1e-5, 1e-7)), None)
     v_name = next((k for k, v in variances.items() if core.close(var, v, 1e-4, 1e-6)), None)
@@ -1435,6 +1474,9 @@ def batchnorm_train(batchnorm_forward):
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps)
+                _isolate(lambda x_, g_, b_: list(batchnorm_forward(x_, g_, b_, rm, rv, True, momentum, eps))[0],
+                         lambda x_, g_, b_: _bn_oracle(x_, g_, b_, rm, rv, True, momentum, eps)[0],
+                         {"x": x, "gamma": gamma, "beta": beta}, str(exc).split(" has wrong values")[0], rtol, atol)
             raise
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0):
@@ -1597,7 +1639,10 @@ def batchnorm_backward(batchnorm_backward):
             })
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
-                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol)
+                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol, isolate=lambda: _isolate(
+                    lambda d, xh, g, s_: list(batchnorm_backward(d, (xh, g, s_)))[0],
+                    lambda d, xh, g, s_: _bn_grads(xh, g, s_, d)[0],
+                    {"dout": dout, "x_hat": x_hat, "gamma": g64, "inv_std": inv_std}, f"{what}: dx", rtol, atol))
             raise
 
 
@@ -1620,7 +1665,15 @@ def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):
                  "bn-param-grad-times-quantity")
 
 
-def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
+def _isolate(student, oracle, args, head, rtol, atol, neutral=None):
+    """Which input a generic failure comes from (checks/isolate.py), said after ``head``; nothing when no
+    experiment localises it."""
+    found = explain_arguments(student, oracle, args, rtol=rtol, atol=atol, neutral=neutral, tag="lab08")
+    if found:
+        fail(f"{head}: {found[0]}", found[1])
+
+
+def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolate=None):
     """dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)): when dx is wrong, first the
     two properties every batch-norm dx has (adding a constant to a column of x, or scaling it, does not change
     the output: each column of dx sums to 0 and is orthogonal to x_hat), then which of the three terms is off."""
@@ -1655,6 +1708,8 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
                    f"is {c:.4g} times what it should be")
             fail(f"{what}: dx: the term {k} {how}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
                  f"sum(dout * x_hat)), sums over the batch axis 0 (every other term is right)", "bn-dx-term-wrong")
+    if isolate is not None:
+        isolate()
     col_sum = np.abs(g.sum(axis=0)).max()
     col_dot = np.abs((g * x_hat).sum(axis=0)).max()
     if col_sum > n * scale or col_dot > n * scale:
@@ -1750,6 +1805,10 @@ def early_stopping(EarlyStopping):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
             if not isinstance(got, (bool, np.bool_)):
                 fail(f"{what}.step must return True or False, got {got!r:.60}", "stopper-not-bool")
+            if stopper.best_loss == math.inf:
+                fail(f"{what}, losses {losses[:k + 1]}: best_loss is still inf after epoch {k + 1}: every loss beats "
+                     f"inf, so the first epoch is an improvement and its loss must be stored, best_loss = val_loss "
+                     f"(the improvement branch does not store it)", "stopper-best-loss-not-stored")
             state = (bool(got), expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
@@ -1960,6 +2019,10 @@ def update_ratio(update_ratio):
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
                 _ratio_invariances(update_ratio, exc, r)
+                _isolate(lambda b_, a_: update_ratio(b_, a_), lambda b_, a_: float(np.linalg.norm(_f64(a_) - _f64(b_)) /
+                                                                                  np.linalg.norm(_f64(b_))),
+                         {"before": before, "after": after}, str(exc).split(" has wrong values")[0], rtol, 1e-12,
+                         neutral={"before": None})
             raise
 
 

@@ -849,3 +849,39 @@ VARIANTS += [
     Variant("r6 flatten bwd: reshape(-1, *x_shape[1:])", old="return dout.reshape(x_shape)",
             new="return dout.reshape(-1, *x_shape[1:])"),
 ]
+
+# Round 6, second held-out set (written after the general fixes, to test that they name mistakes nobody tuned
+# them for; isolate.py and two more readings were added for those that were not named).
+MUTANTS += [
+    Mutant("r6b 1 conv fwd: mean over (C_in, KH, KW) instead of the sum", old=R5_FWD_BODY, new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    prod = windows[:, None] * w[None, :, :, None, None]
+    return prod.mean(axis=(2, 5, 6)) + b[None, :, None, None]
+""", expect='a MEAN over the products where the convolution SUMS them'),
+    Mutant("r6b 2 conv bwd: dx loop reads dout[:, :, j, i]", old=BWD_BODY,
+           new=LOOP_BWD.replace('np.einsum("no,ocuv->ncuv", g, w)', 'np.einsum("no,ocuv->ncuv", dout[:, :, j, i], w)'),
+           expect='(i and j, or H and W, swapped?)'),
+    Mutant("r6b 3 conv bwd: db from dw (db = dw.sum(axis=(1, 2, 3)))", old="db = g.sum(axis=1)", new="db = (g @ cols.T).sum(axis=1)",
+           expect='your result changes with x, which the expected result does not depend on'),
+    Mutant("r6b 4 maxpool fwd: subsample x by the stride, then windows", old=POOL_FWD_LOOP,
+           new="""    xs = x[:, :, ::stride, ::stride]
+    H_out, W_out = (x.shape[2] - size) // stride + 1, (x.shape[3] - size) // stride + 1
+    return sliding_window_view(xs, (size, size), axis=(2, 3))[:, :, :H_out, :W_out].max(axis=(4, 5))""",
+           expect='a window spread out by the stride'),
+    Mutant("r6b 5 maxpool bwd: argmax of sample 0, channel 0 for everyone", old=POOL_BWD_ROUTE, new="""    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            window = x[:, :, r0:r0 + size, c0:c0 + size]
+            u, v = np.unravel_index(window[0, 0].argmax(), (size, size))
+            dx[:, :, r0 + u, c0 + v] += dout[:, :, i, j]
+    return dx""", expect='wrong as soon as there are several images and channels'),
+]
+VARIANTS += [
+    Variant("r6b V1 conv fwd: einsum on the window view with optimize", old=R5_FWD_BODY, new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.einsum("nchwuv,ocuv->nohw", windows, w, optimize=True) + b[None, :, None, None]
+"""),
+]

@@ -802,3 +802,26 @@ VARIANTS += [
     Variant("r6 warm-up with epoch + 1 < warmup_epochs", old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
             new="    return lr0 * (epoch + 1) / warmup_epochs if epoch + 1 < warmup_epochs else lr0\n"),
 ]
+
+# Round 6, second held-out set (written after the general fixes, to test that they name mistakes nobody tuned
+# them for; the ones still unnamed are left out: RMSProp's sqrt(s + eps**2), the L2 term missing from the velocity only).
+MUTANTS += [
+    Mutant("r6b 3 Adam v's weights swapped (v *= 1 - beta2; v += beta2 g^2)",
+           old="            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n",
+           new="            v *= 1 - self.beta2\n            v += self.beta2 * g * g\n", expect='beta2 and 1 - beta2 are swapped somewhere'),
+    Mutant("r6b 5 BN: variance over all entries (x.var())", old="        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+           new="        var = ((x - mean) ** 2).mean()\n", expect='the variance over ALL entries of x (no axis)'),
+    Mutant("r6b 6 BN backward: dgamma divided by N", old="    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n",
+           new="    dgamma = (dout * x_hat).sum(axis=0, keepdims=True) / n\n", expect='a mean over the batch where the rule SUMS over it'),
+    Mutant("r6b 7 early stopping: best_loss never stored", old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n",
+           new="            self.best_epoch = self.epoch\n", expect='best_loss is still inf after epoch 1'),
+    Mutant("r6b 8 cosine: * 2 instead of / 2", old="(1 + math.cos(math.pi * epoch / total_epochs)) / 2",
+           new="(1 + math.cos(math.pi * epoch / total_epochs)) * 2", expect='(1 + cos(pi * epoch / total_epochs)) * 2` in its place'),
+    Mutant("r6b 10 zero_grad skips the first parameter", old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect='the loop skips parameter 0'),
+]
+VARIANTS += [
+    Variant("r6b V1 dropout mask drawn transposed", old="keep = rng.random(x.shape) >= p", new="keep = rng.random(x.T.shape).T >= p"),
+    Variant("r6b V2 update ratio as RMS ratio", old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+            new="    return float(np.sqrt(((after - before) ** 2).mean()) / np.sqrt((before ** 2).mean()))\n"),
+]
