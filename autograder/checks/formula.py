@@ -32,7 +32,7 @@ FUNCTIONS: dict[str, Any] = {
 }
 
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
-_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 3}
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 3}
 
 
 def _src(node: ast.AST) -> str:
