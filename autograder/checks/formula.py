@@ -28,7 +28,7 @@ import numpy as np
 #: Functions a formula may use besides those the caller passes in ``env``.
 FUNCTIONS: dict[str, Any] = {
     "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt, "tanh": np.tanh,
-    "abs": np.abs, "cosh": np.cosh, "pi": math.pi,
+    "abs": np.abs, "cosh": np.cosh, "pi": math.pi, "maximum": np.maximum, "minimum": np.minimum,
 }
 
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -146,6 +146,8 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str],
                     candidates.append(ast.Call(f.func, [ast.BinOp(k, ast.Mult(), f.args[0])], []))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             candidates.append(node.operand)
+        if isinstance(node, ast.Call) and len(node.args) > 1:
+            candidates.append(node.args[0])                                 # maximum(x, 0) -> x: forgotten
         if isinstance(node, ast.Call) and len(node.args) == 1:
             arg = node.args[0]
             candidates.append(arg)                                          # the function forgotten
@@ -201,7 +203,9 @@ def _compile(tree: ast.AST):
 
 def _evaluate(tree: ast.AST | _Slot, env: Mapping[str, Any], slots: Mapping[str, Any] | None = None) -> np.ndarray | None:
     try:
-        with np.errstate(all="ignore"):
+        # an edit that overflows on the check's ordinary inputs (exp of a large number turned into 0 by a
+        # division) is not what the student computed: only under/invalid/divide are let through
+        with np.errstate(all="ignore", over="raise"):
             if isinstance(tree, _Slot):
                 if slots is None or slots.get(tree.text) is None:
                     return None
@@ -233,11 +237,13 @@ def _tokens(text: str) -> list[str]:
 def _plainest(found: tuple, outer: Sequence[str] = ()) -> tuple:
     """The way of saying a mistake a student recognises first: not a change of an ``outer`` factor (grad_out:
     the chain rule's factor is rarely where the mistake is), the same terms arranged differently (parentheses,
-    an exponent or a factor in another place), then no invented minus sign, then the shortest."""
+    an exponent or a factor in another place), then no quantity or number that is not in the right term (a
+    term dropped before one made up), then no invented minus sign, then the shortest."""
     wrong, old, new, _, _ = found
     identity = re.search(r"(^|[^\w.])1 \*|(\*|/|\*\*) 1(?![\w.])", new) is not None   # `1 * a`: a dropped term
     minus = len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", new)) > len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", old))
-    return (old in outer, identity, _tokens(old) != _tokens(new), minus, len(new) + len(old))
+    invented = not set(_tokens(new)) <= set(_tokens(old))     # a term dropped is plainer than one made up
+    return (old in outer, identity, _tokens(old) != _tokens(new), invented, minus, len(new) + len(old))
 
 
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
