@@ -33,6 +33,7 @@ import numpy as np
 from . import cases, core
 from .cases import diagnose_only
 from .formula import explain_formula
+from .isolate import explain_arguments
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 _f64 = np.float64
@@ -252,9 +253,29 @@ def _call(fn, *args, name, hint=None, **kwargs):
         said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
         if said:
             core.fail(f"{text}. Likely cause: {said[0]}", said[1])
+        _name_rejected_choice(text, exc.diagnosis or "", [*args, *kwargs.values()])
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
+
+
+#: The documented values of the string arguments (activation / hidden_activation, method).
+_CHOICES = (ACTIVATIONS, ("zeros", "random", "xavier", "he"))
+
+
+def _name_rejected_choice(text: str, diagnosis: str, args) -> None:
+    """Property in plain words: a documented value of a string argument is accepted.  When the student's
+    code raised with that very value in its message ("unknown activation 'tanh'"), its comparison does not
+    match the documented spelling."""
+    if not diagnosis.startswith("raised-") or diagnosis == "raised-notimplementederror":
+        return
+    raised = text.split(" raised ", 1)[-1]
+    for value in (a for a in args if isinstance(a, str)):
+        group = next((g for g in _CHOICES if value in g), None)
+        if group and repr(value) in raised:
+            core.fail(f"{text}. Your code rejected {value!r}, one of the documented values "
+                      f"({', '.join(map(repr, group))}): the comparison that should select it does not match "
+                      f"it exactly (spelling or capitals: 'Tanh' or 'ReLU' is not {value!r})", "documented-choice-rejected")
 
 
 def _tuple(got, n, name, what):
@@ -430,6 +451,8 @@ def initialize_parameters(fn) -> None:
     if _same(a["W1"], c["W1"]):
         core.fail("initialize_parameters: different seeds gave identical weights: the seed is ignored",
                   "seed-ignored")
+    _documented_default(lambda *m: fn([6, 5, 1], *m, seed=3), "initialize_parameters(layer_dims)", "method", "he",
+                        ("zeros", "random", "xavier", "he"))
 
 
 # ----------------------------------------------------------------------------- forward
@@ -522,12 +545,23 @@ def _check_sigmoid(fn, name_of):
         name = name_of(Z)
         A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=shape)
         want = _sigmoid(Z)
-        _expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
-            "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - want,
-            "for Z < 0 the sigmoid is E / (1 + E) with E = exp(-|Z|), not 1 / (1 + E): your result is "
-            "sigmoid(|Z|)": _sigmoid(np.abs(Z)),
-            "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
-        })
+        try:
+            _expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
+                "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - want,
+                "for Z < 0 the sigmoid is E / (1 + E) with E = exp(-|Z|), not 1 / (1 + E): your result is "
+                "sigmoid(|Z|)": _sigmoid(np.abs(Z)),
+                "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
+            })
+        except core.CheckFailure as exc:
+            if exc.diagnosis not in _GENERIC_DIFFERENCES:
+                raise
+            # which side of 0 is wrong, a scaled argument, the values at readable points (as activation_forward)
+            rt, at = _tol(want)
+            said = cases.explain_elementwise(Z, A, want, rtol=rt, atol=at, what="values",
+                                             probe=lambda p: fn(p), oracle=_sigmoid)
+            if said:
+                core.fail(f"{name} has wrong values: {said}", "wrong-values-explained")
+            raise
     Z = np.array([[-1000.0, -745.0, -40.0, 0.0], [40.0, 710.0, 745.0, 1000.0]])
     name = name_of(Z) + " with |Z| up to 1000"
     A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=Z.shape)
@@ -769,6 +803,46 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 core.fail(f"{name}: caches[{l - 1}][1] must be layer {l}'s pre-activation Z_{l}{hint}", "cache-z")
         core.fail(f"{name}: the output and caches differ from the forward pass of the network "
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
+    X = gen.standard_normal((4, 3))
+    params = _random_params(gen, [3, 5, 1], scale=1.5)
+    _documented_default(lambda *a: fn(X, _copy_params(params), *a)[0], "model_forward(X, parameters)",
+                        "hidden_activation", "relu", ACTIVATIONS)
+
+
+def _documented_default(run, call_text: str, arg: str, default: str, choices) -> None:
+    """Property: a call without ``arg`` behaves as the docstring's default (compared with the student's own
+    function called with ``arg=default``, then with each other documented choice to say which one it uses)."""
+    try:
+        got, want = run(), run(default)
+    except Exception:
+        return                       # a failing call is judged where the argument is given explicitly
+    if _same_result(got, want):
+        return
+    used = next((c for c in choices if c != default and _same_result(got, _safe(run, c))), None)
+    core.fail(f"{call_text} without {arg} must behave as {arg}={default!r}, the documented default"
+              + (f"; yours behaves as {arg}={used!r}: the default value in the def line was changed"
+                 if used else ": the default value in the def line, or the code that reads it, is wrong"),
+              "wrong-default")
+
+
+def _safe(run, *args):
+    try:
+        return run(*args)
+    except Exception:
+        return None
+
+
+def _same_result(a, b) -> bool:
+    """Two results of a student's function are the same (arrays, or dicts of arrays)."""
+    if a is None or b is None:
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_result(a[k], b[k]) for k in a)
+    try:
+        x, y = np.asarray(a, dtype=_f64), np.asarray(b, dtype=_f64)
+    except (TypeError, ValueError):
+        return False
+    return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
 
 
 def _name_layer_activation(out, L, hidden, name):
@@ -1005,20 +1079,20 @@ def linear_backward(fn) -> None:
             core.fail(f"{name}: dA_prev has shape {dA_got.shape}, the transpose of A_prev {A.shape}: "
                       f"dA_prev = dZ @ W.T", "da-transposed")
         dA_prev = core.expect_array(dA_got, name=f"{name}: dA_prev", shape=(m, n_prev))
-        _expect_close(dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
+        _which_input(fn, dZ, cache, 0, f"{name}: dA_prev")(lambda: _expect_close(dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
             "dA_prev = dZ @ W.T: the transpose of W is missing": (dZ64 @ W64) if n == n_prev else None,
             "dA_prev must not be divided by m (the 1/m is already in dZ)": want_dA / m,
-        })
+        }))
         dW_got = out[1]
         if isinstance(dW_got, np.ndarray) and dW_got.shape == (n, n_prev) and n != n_prev:
             core.fail(f"{name}: dW has shape {dW_got.shape} but must have the shape of W {(n_prev, n)}: "
                       f"dW = A_prev.T @ dZ (you computed its transpose, dZ.T @ A_prev)", "dw-transposed")
         dW = core.expect_array(dW_got, name=f"{name}: dW", shape=(n_prev, n))
-        _expect_close(dW, want_dW, name=f"{name}: dW", rtol=1e-7, atol=1e-10, diagnose={
+        _which_input(fn, dZ, cache, 1, f"{name}: dW")(lambda: _expect_close(dW, want_dW, name=f"{name}: dW", rtol=1e-7, atol=1e-10, diagnose={
             "dW was divided by m again: the 1/m is applied twice (it belongs to dZ_L = (A_L - Y)/m only)":
                 want_dW / m,
             "dW = A_prev.T @ dZ, not its transpose dZ.T @ A_prev": want_dW.T if n == n_prev else None,
-        })
+        }))
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
             if db_got.shape == (n, 1) and n != m:
@@ -1046,9 +1120,9 @@ def linear_backward(fn) -> None:
                 core.fail(f"{name}: db is a single number: sum dZ over the batch axis only, keeping one "
                           f"value per unit: db = dZ.sum(axis=0, keepdims=True), shape (1, {n})", "db-scalar")
         db = core.expect_array(db_got, name=f"{name}: db", shape=(1, n))
-        _expect_close(db, want_db, name=f"{name}: db", rtol=1e-7, atol=1e-10, diagnose={
+        _which_input(fn, dZ, cache, 2, f"{name}: db")(lambda: _expect_close(db, want_db, name=f"{name}: db", rtol=1e-7, atol=1e-10, diagnose={
             "db is the sum of dZ over the batch axis; dividing by m applies the 1/m twice": want_db / m,
-        })
+        }))
         if k == 0:
             # Independent of the einsum oracle: centred finite differences of
             # f = sum(dZ * (A_prev W + b)), whose gradients are exactly dA_prev, dW, db.
@@ -1057,6 +1131,32 @@ def linear_backward(fn) -> None:
                 args = {"dA_prev": (x, W64, b64), "dW": (A64, x, b64), "db": (A64, W64, x)}[label]
                 fd = core.numerical_gradient(lambda _, a=args: float(np.sum(dZ64 * _affine(*a))), x)
                 _expect_close(got_g, fd, name=f"{name}: {label} (finite differences)", rtol=1e-6, atol=1e-8)
+
+
+def _linear_backward_oracle(dZ, A_prev, W, b):
+    dZ, A_prev, W = (np.asarray(v, dtype=_f64) for v in (dZ, A_prev, W))
+    return dZ @ W.T, A_prev.T @ dZ, dZ.sum(axis=0, keepdims=True)
+
+
+def _which_input(fn, dZ, cache, part: int, name: str):
+    """Runs a value check of output ``part`` of linear_backward; when it fails with no catalogued diagnosis,
+    says which input the wrong output comes from (isolate.explain_arguments: dZ, A_prev, W or b switched off
+    or moved one at a time), e.g. dA_prev moving with A_prev (dW used where W belongs)."""
+    def run(check):
+        try:
+            check()
+        except core.CheckFailure as exc:
+            if exc.diagnosis not in _GENERIC_DIFFERENCES:
+                raise
+            A_prev, W, b = cache
+            said = explain_arguments(lambda d, a, w, bb: fn(d, (a, w, bb))[part],
+                                     lambda d, a, w, bb: _linear_backward_oracle(d, a, w, bb)[part],
+                                     {"dZ": dZ, "A_prev": A_prev, "W": W, "b": b},
+                                     rtol=1e-5, atol=1e-7, tag=f"lab04.linear_backward.{part}")
+            if said:
+                core.fail(f"{name} has wrong values: {said[0]}", said[1])
+            raise
+    return run
 
 
 def _reduction_of(got, source, label):
@@ -1367,6 +1467,10 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _backward(layers, Y, hidden, at=4),
         "the hidden layers' derivative must be that of hidden_activation, not of the sigmoid":
             _backward(layers, Y, hidden, deriv="sigmoid") if hidden != "sigmoid" else None,
+        **{f"with hidden_activation={hidden!r} the hidden layers' derivative is that of {other!r}: the derivative "
+           f"passed to activation_backward must be hidden_activation's (is {other!r} written where the argument "
+           f"hidden_activation belongs?)": _backward(layers, Y, hidden, deriv=other)
+           for other in ACTIVATIONS if other not in (hidden, "sigmoid")},
         "dZ_L is missing the sigmoid's derivative: -(Y / A_L - (1 - Y) / (1 - A_L)) / m is dA_L, the gradient "
         "with respect to the output A_L; multiplied by sigmoid'(Z_L) = A_L (1 - A_L) it gives dZ_L = (A_L - Y) / m":
             _backward(layers, Y, hidden, top=lambda a, y, mm: -(y / a - (1 - y) / (1 - a)) / mm),
@@ -1506,8 +1610,14 @@ def update_parameters(fn) -> None:
     for dims, lr, dtype in [([3, 4, 2], 0.37, _f64), ([2, 1], 1.5, _f64), ([5, 3, 6, 1], 0.05, _f64),
                             ([4, 7, 1], 0.2, np.float32)]:
         params = _random_params(gen, dims, dtype=dtype)
-        grads = {"d" + k: gen.standard_normal(v.shape).astype(dtype) for k, v in params.items()}
-        grads["dA0"] = gen.standard_normal((3, dims[0])).astype(dtype)
+        drawn = {"d" + k: gen.standard_normal(v.shape).astype(dtype) for k, v in params.items()}
+        drawn["dA0"] = gen.standard_normal((3, dims[0])).astype(dtype)
+        # in model_backward's order, dA keys included (dW_L, db_L, dA_(L-1), ..., dW1, db1, dA0): code that
+        # pairs the parameters with grads by position instead of by key meets the grads it would meet in train
+        grads = {}
+        for l in range(len(dims) - 1, 0, -1):
+            grads[f"dW{l}"], grads[f"db{l}"] = drawn[f"dW{l}"], drawn[f"db{l}"]
+            grads[f"dA{l - 1}"] = drawn["dA0"] if l == 1 else gen.standard_normal((3, dims[l - 1])).astype(dtype)
         name = f"update_parameters(layers {dims}, learning_rate={lr}, {np.dtype(dtype).name})"
         given, given_grads = _copy_params(params), _copy_params(grads)
         try:
@@ -1583,7 +1693,9 @@ def _name_layer_index(exc, L, name):
         shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
         core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
                   f"shape; parameter P moves by grads['d' + P], which has P's shape (a layer index off by one, "
-                  f"W and b mixed up, or one of the keys dA0, dA1... used?)", "update-wrong-gradient")
+                  f"W and b mixed up, one of the keys dA0, dA1... used, or the gradients paired with the parameters by "
+                  f"position, zip(parameters, grads.values()), while model_backward lists them as dW_L, db_L, "
+                  f"dA_(L-1), ...?)", "update-wrong-gradient")
 
 
 def predict(fn, model_forward=None) -> None:
