@@ -314,23 +314,24 @@ FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
     "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",), NEG: ("exp(x) / (1 + exp(x))",)},
                 "df": {None: ("g * y * (1 - y)",)}},
     "tanh": {"f": {None: ("tanh(x)",)}, "df": {None: ("g * (1 - y ** 2)",)}},
-    "leaky_relu": {"f": {NEG: ("slope * x",)}, "df": {NEG: ("g * slope",)}},
+    "leaky_relu": {"f": {NEG: ("slope * x",), POS: ("x",)}, "df": {NEG: ("g * slope",)}},
     "elu": {"f": {NEG: ("alpha * (exp(x) - 1)", "alpha * expm1(x)")},
             "df": {NEG: ("g * (y + alpha)", "g * alpha * exp(x)")}},
     "selu": {"f": {NEG: ("scale * alpha * (exp(x) - 1)", "scale * (alpha * expm1(x))"), POS: ("scale * x",)},
              "df": {NEG: ("g * (y + scale * alpha)", "g * scale * alpha * exp(x)", "g * scale * (y / scale + alpha)"),
                     POS: ("g * scale",)}},
-    "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))")},
+    "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))", "maximum(x, 0) + log1p(exp(-abs(x)))")},
                  "df": {None: ("g * s", "g * sigmoid(x)", "g / (1 + exp(-x))", "g * exp(x) / (1 + exp(x))")}},
     "gelu": {"f": {None: ("x * 0.5 * (1 + erf(x / sqrt(2)))", "x * cdf")},
-             "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))")}},
+             "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))",
+                           "g * (0.5 * (1 + erf(x / sqrt(2))) + x * pdf)")}},
     "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
                   "df": {None: ("g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du)",
                                 "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
     "silu": {"f": {None: ("x * s",)},
              "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
     "softmax": {"f": {None: ("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))",)},
-                "df": {None: ("y * (g - sum_axis1(g * y))",)}},
+                "df": {None: ("y * (g - sum_axis1(g * y))", "y * g - y * sum_axis1(g * y)")}},
 }
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
@@ -340,7 +341,9 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
     if key == "softmax":
         col = lambda f: (lambda a: f(a, axis=0, keepdims=True))
         row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
-        return {"z": xs, "y": _softmax_oracle(xs), "max_axis1": row(np.max), "sum_axis1": row(np.sum),
+        # e: the unnormalised exponentials a forward may have cached in place of y (which intermediate)
+        return {"z": xs, "y": _softmax_oracle(xs), "e": np.exp(xs - xs.max(axis=1, keepdims=True)),
+                "max_axis1": row(np.max), "sum_axis1": row(np.sum), "mean_axis1": row(np.mean),
                 "max_axis0": col(np.max), "sum_axis0": col(np.sum), "max_all": np.max, "sum_all": np.sum}
     q = {"x": xs, "y": _map(SPECS[key].f, xs)}
     u = GELU_K * (xs + GELU_C * xs ** 3)
@@ -360,6 +363,10 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
     if key not in FORMULAS:
         return None
     env = {**_quantities(key, xs), **({"g": gs} if gs is not None else {})}
+    if which == "f":
+        env.pop("y", None)          # a forward computes y: its own output is not a quantity it has at hand
+    if key == "softmax" and gs is not None:      # the softmax evaluated at grad_out in place of y
+        env["softmax_of_grad_out"] = _softmax_oracle(gs)
     for side, formulas in FORMULAS[key].get(which, {}).items():
         mask = None if side is None else (xs < 0 if side == NEG else xs > 0)
         try:
@@ -550,6 +557,12 @@ def _relative_to(helper, label):
 def _same_warning(failure: core.CheckFailure, probe) -> bool:
     """Does ``probe`` (the student's Sigmoid on the same input) warn exactly as ``failure`` reports?"""
     text = str(failure)
+    if " raised " in text and "numpy warned '" not in text:
+        try:                   # an exception raised inside the student's Sigmoid on the same input
+            probe()
+        except Exception as exc:
+            return f" raised {core.error_kind(exc)}: {exc}" in text
+        return False
     if "numpy warned '" not in text:
         return False
     try:
@@ -687,12 +700,43 @@ def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
         return
     d2s, ds = d2.astype(np.float64), d.astype(np.float64)
     tol = _tol(x.dtype, d.dtype)
-    if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, *core.dtype_tolerance(d, tol["rtol"], tol["atol"],
-                                                                                               float(np.abs(ds).max()))):
+    rt, at = core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(ds).max()))
+    if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, rt, at):
+        _nonlinear_branch(cls, spec, label)
         core.fail(f"{label}.backward is not proportional to grad_out: multiplying grad_out by -2 must multiply "
                   f"dL/dx = grad_out * f'(x) by -2 (f'(x) depends on the input x only: is something computed from "
                   f"grad_out, such as a mask, a sign or a function of it, or is grad_out added instead of multiplied?)",
                   "backward-not-linear-in-grad-out")
+
+
+def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
+    """Which elements are not proportional to grad_out, on the readable probe points (both sides of 0): when
+    they are exactly one side of 0 (one np.where branch), name that branch, and say whether grad_out is
+    missing there (the result does not move at all when grad_out is multiplied by -2)."""
+    def backward(g):
+        layer = _make(label, spec.make, cls)
+        layer.forward(TERM_X.copy())
+        return np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    try:
+        d, d2 = backward(TERM_G), backward(-2 * TERM_G)
+    except Exception:
+        return
+    if d.shape != TERM_X.shape or d2.shape != TERM_X.shape or not bool(np.isfinite(d).all() and np.isfinite(d2).all()):
+        return
+    xs, rtol, atol = TERM_X, 1e-6, 1e-9
+    bad = ~(np.abs(d2 - (-2 * d)) <= atol + rtol * np.abs(2 * d))
+    for side, mask in (("x > 0", xs > 0), ("x < 0", xs < 0)):
+        other = ~mask & (xs != 0)
+        if not bad[other].any() and bad[mask].all() and mask.sum() >= 2 and other.sum() >= 2:
+            still = bool(np.all(np.abs(d2[mask] - d[mask]) <= atol + rtol * np.abs(d[mask])))
+            what = ("does not change when grad_out changes: grad_out is missing in that branch (the branch returns "
+                    "the local derivative alone, e.g. np.where(x > 0, 1, ...) instead of np.where(x > 0, grad_out, "
+                    "...))" if still else "is not proportional to grad_out (something there is computed from "
+                    "grad_out or added to it instead of multiplying it)")
+            opposite = "x < 0" if side == "x > 0" else "x > 0"
+            core.fail(f"{label}.backward is proportional to grad_out for {opposite}, but for {side} your result "
+                      f"{what}; dL/dx = grad_out * f'(x) on both sides",
+                      "branch-not-linear-in-grad-out")
 
 
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
@@ -987,6 +1031,59 @@ def _softmax_forward_call(layer, z, label: str, hint: str | None):
         raise
 
 
+#: Probe batches (rows of pairwise-different logits) for the row-by-row property below.
+ROW_PROBES = (np.array([[0.5, -1.0, 2.0, 0.0, 1.5], [1.0, 0.3, -2.0, 0.7, -0.4], [-0.6, 2.2, 0.1, -1.3, 0.9],
+                        [1.7, -0.2, 0.4, 1.1, -1.8]]),
+              np.array([[0.2, 1.4, -0.9, 0.6, -1.5], [-1.1, 0.8, 1.9, -0.3, 0.05]]))
+
+
+def _probe_g(p: np.ndarray) -> np.ndarray:
+    """An upstream gradient for a probe batch: readable, not constant along a row."""
+    return np.cos(np.arange(p.size, dtype=np.float64) * 1.3).reshape(p.shape) + 0.25
+
+
+def _softmax_backward_at(cls, p: np.ndarray):
+    layer = cls()
+    layer.forward(p.copy())
+    return layer.backward(_probe_g(p))
+
+
+def _rows_not_written(run, oracle, call: str, arg: str) -> None:
+    """Property in plain words: every row (sample) of the result is computed.  On two probe batches (4 and 2
+    rows), when the other rows are right and the same rows at the start or the end are all zeros (never
+    written), name the loop over the rows that starts late or stops early."""
+    found = []
+    for p in ROW_PROBES:
+        try:
+            got = np.asarray(run(p.copy()), dtype=np.float64)
+        except Exception:
+            return
+        want = oracle(p)
+        if got.shape != want.shape:
+            return
+        right = np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])
+        zero = np.array([not got[i].any() for i in range(len(p))])
+        if right.all() or not (right | zero).all():
+            return                                   # another mistake: the other diagnoses judge it
+        missing = np.flatnonzero(~right)
+        n = len(p)
+        if list(missing) == list(range(n - len(missing), n)):
+            found.append(("last", len(missing), n))
+        elif list(missing) == list(range(len(missing))):
+            found.append(("first", len(missing), n))
+        else:
+            return
+    if len({(f[0], f[1]) for f in found}) != 1:
+        return                                       # not the same rows left out on both probes
+    end, k, _ = found[0]
+    rows = "row" if k == 1 else f"{k} rows"
+    loop = (f"range({arg}.shape[0] - {k})" if end == "last" else f"range({k}, {arg}.shape[0])")
+    core.fail(f"{call} leaves the {end} {rows} of the batch all zeros (never computed) while the other rows are "
+              f"right (seen on batches of 4 and of 2 rows): the loop over the rows "
+              f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
+              "rows-not-written")
+
+
 def softmax_forward(cls) -> None:
     """Softmax.forward: rows are samples, values, dtype/shape, extremes, parameters() == []."""
     rng = core.rng("lab03:softmax:forward")
@@ -1019,6 +1116,9 @@ def softmax_forward(cls) -> None:
             n, c = z.shape
             er = np.exp(zs - zs.max(axis=1, keepdims=True))
             tol = _tol(z.dtype, y.dtype, scale=float(np.abs(zs).max()))
+            if not core.close(y, _softmax_oracle(z), **tol):
+                _rows_not_written(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
+                                  f"{label}.forward", "z")
             diagnose_only(y, _softmax_oracle(z), name=name, **tol, diagnose={
                                   "softmax normalised over the wrong axis: rows are samples, "
                                   "normalise over axis=1 (the classes of each sample)": _softmax_axis0(z),
@@ -1087,6 +1187,8 @@ def softmax_backward(cls) -> None:
                 return          # right relative to the cached (wrong) forward output
             yo = _softmax_oracle(zs)
             name = signature(f"{label}.backward", ("grad_out",), (g,))
+            _rows_not_written(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),
+                              f"{label}.backward", "grad_out")
             n, c = z.shape
             diagnose_only(d, expected, name=name, **tol, diagnose={
                 "softmax backward used only the diagonal of the Jacobian, y*(1-y)*g; "
