@@ -367,3 +367,14 @@ def test_call_names_a_math_range_error():
         cases.call(lambda x: np.vectorize(lambda v: 1 / (1 + math.exp(-v)))(x), np.array([[-1000.0, 0.0]]),
                    label="Sigmoid.forward", names=("x",))
     assert info.value.diagnosis == "math-range-error" and "exp(-|x|)" in str(info.value)
+
+
+def test_formula_names_a_reused_subexpression_edited_everywhere():
+    """e = exp(z / m) computed once and used in the numerator and the denominator: one edit, said everywhere."""
+    z = np.array([[1.0, 2.0, 3.0, -1.0], [0.5, -0.2, 1.1, 0.3]])
+    row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
+    env = {"z": z, "max_axis1": row(np.max), "sum_axis1": row(np.sum)}
+    e = np.exp(z / z.max(axis=1, keepdims=True))
+    said = formula.explain_formula("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))", env,
+                                   e / e.sum(axis=1, keepdims=True))
+    assert said is not None and "computes `z / max_axis1(z)` in its place everywhere" in said, said

@@ -186,6 +186,22 @@ def _renamings(tree: ast.Expression, names: Sequence[str], functions: Sequence[s
             yield name, other, edited, " everywhere"
 
 
+def _repeated(tree: ast.Expression, names: Sequence[str], functions: Sequence[str],
+              params: Mapping[str, float] | None = None) -> Iterator[tuple[str, str, ast.AST, str]]:
+    """A sub-expression written several times (computed once and reused, e = exp(z - m) in a numerator and a
+    denominator), edited the same way everywhere it occurs: ``z - m`` -> ``z / m`` in both places."""
+    texts = [_src(n) for n in ast.walk(tree.body) if isinstance(n, (ast.BinOp, ast.Call))]
+    whole = _src(tree)
+    for text in sorted({t for t in texts if texts.count(t) > 1}, key=len, reverse=True):
+        for old, new, edited, _ in _edits(_parse(text), names, functions, params):
+            if isinstance(edited, _Slot):
+                continue                  # a quantity for a name everywhere: _renamings says it
+            try:
+                yield old, new, _parse(whole.replace(text, f"({_src(edited)})")), " everywhere"
+            except SyntaxError:
+                continue
+
+
 _SLOT = "_slot_"
 
 
@@ -272,7 +288,8 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         if right is None or _fits(right, g, m, rtol, atol):
             continue
         found: list[tuple[str, str, str, np.ndarray, str]] = []
-        for old, new, edited, where in [*_edits(tree, names, functions, params), *_renamings(tree, names, functions)]:
+        for old, new, edited, where in [*_edits(tree, names, functions, params), *_renamings(tree, names, functions),
+                                         *_repeated(tree, names, functions, params)]:
             value = _evaluate(edited, env, slots)
             if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
                 edited = edited.build() if isinstance(edited, _Slot) else edited
