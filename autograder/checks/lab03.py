@@ -703,10 +703,21 @@ def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
     rt, at = core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(ds).max()))
     if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, rt, at):
         _nonlinear_branch(cls, spec, label)
+        term = _term_on_probe(next((k for k, v in SPECS.items() if v is spec), ""), "df",
+                              lambda p, gp: _backward_on(cls, spec, label, p, gp), "results (g = grad_out)")
+        if term:
+            core.fail(f"{label}.backward is not proportional to grad_out (multiplying grad_out by -2 must multiply "
+                      f"dL/dx = grad_out * f'(x) by -2): {term}", "backward-not-linear-in-grad-out")
         core.fail(f"{label}.backward is not proportional to grad_out: multiplying grad_out by -2 must multiply "
                   f"dL/dx = grad_out * f'(x) by -2 (f'(x) depends on the input x only: is something computed from "
                   f"grad_out, such as a mask, a sign or a function of it, or is grad_out added instead of multiplied?)",
                   "backward-not-linear-in-grad-out")
+
+
+def _backward_on(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray):
+    layer = _make(label, spec.make, cls)
+    layer.forward(x)
+    return layer.backward(g)
 
 
 def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
@@ -964,6 +975,7 @@ PROPERTIES = {
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
+          "grad_out missing in one np.where branch named (linearity per side of 0)",
           "wrong side of 0 and values at readable points named")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
@@ -971,12 +983,15 @@ PROPERTIES = {
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
-                        "keepdims missing in the row max named", "row loop over the classes named"),
+                        "keepdims missing in the row max named", "row loop over the classes named",
+                        "every row computed (a row loop that stops early or starts late named)"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
                          "not charged where its own forward is wrong (judged on that forward's cache)",
-                         "wrong term of the documented formula named"),
+                         "wrong term of the documented formula named",
+                         "cached intermediate named (e = exp(z - max) or softmax(grad_out) used for y)",
+                         "every row computed (a row loop that stops early or starts late named)"),
 }
 
 
@@ -1046,6 +1061,18 @@ def _softmax_backward_at(cls, p: np.ndarray):
     layer = cls()
     layer.forward(p.copy())
     return layer.backward(_probe_g(p))
+
+
+def _softmax_term_on_probe(cls) -> str | None:
+    """The wrong term of the forward formula, from the student's Softmax on ROW_PROBES[0] (4 rows, 5 classes)."""
+    p = ROW_PROBES[0]
+    try:
+        got = np.asarray(cls().forward(p.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    if got.shape != p.shape or not bool(np.isfinite(got).all()) or core.close(got, _softmax_oracle(p), 1e-6, 1e-9):
+        return None
+    return _wrong_term("softmax", "f", p, got, 1e-6, 1e-9, "values")
 
 
 def _rows_not_written(run, oracle, call: str, arg: str) -> None:
@@ -1142,7 +1169,9 @@ def softmax_forward(cls) -> None:
             expected = _softmax_oracle(z)
             rt, at = core.dtype_tolerance(y, tol["rtol"], tol["atol"], float(np.abs(expected).max()))
             if not core.close(y, expected, rt, at):
-                term = _wrong_term("softmax", "f", zs, y, rt, at, "values")
+                # first on a batch of several rows with pairwise-different logits (on one row, a reduction over
+                # axis 0 is the identity, and edits that differ in general fit alike), then on this case
+                term = _softmax_term_on_probe(cls) or _wrong_term("softmax", "f", zs, y, rt, at, "values")
                 if term:
                     core.fail(f"{name} has wrong values: {term}", "wrong-term")
             core.expect_close(y, expected, name=name, **tol)
