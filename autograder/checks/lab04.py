@@ -1140,7 +1140,8 @@ def linear_backward(fn) -> None:
             core.fail(f"{name}: dA_prev has shape {dA_got.shape}, the transpose of A_prev {A.shape}: "
                       f"dA_prev = dZ @ W.T", "da-transposed")
         dA_prev = core.expect_array(dA_got, name=f"{name}: dA_prev", shape=(m, n_prev))
-        _which_input(fn, dZ, cache, 0, f"{name}: dA_prev")(lambda: _expect_close(dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
+        _which_input(fn, dZ, cache, 0, f"{name}: dA_prev")(lambda: _expect_close(
+            dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
             "dA_prev = dZ @ W.T: the transpose of W is missing": (dZ64 @ W64) if n == n_prev else None,
             "dA_prev must not be divided by m (the 1/m is already in dZ)": want_dA / m,
         }))
@@ -2292,11 +2293,12 @@ def _full_batch(fn, parts):
             }
             # the targets of the whole set in their original order with the shuffled rows of X (Y never indexed
             # with the permutation): replayed with the documented generator, np.random.default_rng(seed)
-            shuffle = np.random.default_rng(3)
+            def unsliced(epochs=epochs):
+                shuffle = np.random.default_rng(3)
+                orders = [shuffle.permutation(m) for _ in range(epochs)]
+                return _simulate(parts, X64, Y, params, lr, orders, m, hidden, whole_y=True)[0]
             diagnoses["the targets given to model_backward are Y in its original order, not Y[idx] of the rows "
-                      "X[idx] drawn by the permutation: index X and Y with the same indices"] = \
-                (lambda orders=[shuffle.permutation(m) for _ in range(epochs)]:
-                 _simulate(parts, X64, Y, params, lr, orders, m, hidden, whole_y=True)[0])
+                      "X[idx] drawn by the permutation: index X and Y with the same indices"] = unsliced
             if batch_size is None:      # replayed: the student's own train with batch_size=1
                 diagnoses["batch_size=None gives the same parameters as batch_size=1 (one update per sample): None "
                           "means the whole data set, one update per epoch (size = m when batch_size is None)"] = \
