@@ -620,8 +620,9 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                     return
             expected = _map(spec.f, xs)
             name = signature(f"{label}.forward", ("x",), (x,))
-            diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs), **_generic_forward(spec, xs)},
-                          **tol)
+            wrong = not core.close(y, expected, **tol)
+            diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs),
+                                                            **_generic_forward(spec, xs, others=wrong)}, **tol)
             _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
                      oracle=lambda p: _map(spec.f, p), what="values", key=tag, which="f", memo=memo)
             core.expect_close(y, expected, name=name, **tol)
@@ -646,12 +647,15 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                           **tol)
 
 
-def _generic_forward(spec: Spec, xs: np.ndarray) -> dict:
-    """Mistakes any elementwise forward can make (not catalogued per activation)."""
+def _generic_forward(spec: Spec, xs: np.ndarray, others: bool = True) -> dict:
+    """Mistakes any elementwise forward can make (not catalogued per activation); ``others``: also another
+    activation of the lab (only worth computing once the values are known to be wrong)."""
     return {
         "the sign of x is flipped inside the formula: you computed f(-x)": lambda: _map(spec.f, -xs),
         "the result has the wrong sign: you computed -f(x)": lambda: -_map(spec.f, xs),
         "the activation was applied twice: f(f(x))": lambda: _map(spec.f, _map(spec.f, xs)),
+        **{f"this is {other.label}, not {spec.label} (a forward copied from another activation?)":
+           (lambda other=other: _map(other.f, xs)) for other in SPECS.values() if other is not spec and others},
     }
 
 
@@ -666,6 +670,10 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
         "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
         "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
             lambda: gs * _map(spec.f, xs),
+        # another activation's derivative (a class copied from another one and not adapted)
+        **{f"this is the derivative of {other.label}, not of {spec.label} (a backward copied from another "
+           f"activation?)": (lambda other=other: gs * _map(other.df, xs))
+           for other in SPECS.values() if other is not spec},
     }
 
 
@@ -963,6 +971,7 @@ PROPERTIES = {
                         "|x| = 1000 without overflow", "a second call on new data gives a new output",
                         "shape kept (a flattening boolean index named)",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
+                        "another activation named (a forward copied from another class)",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
@@ -976,6 +985,7 @@ PROPERTIES = {
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
           "grad_out missing in one np.where branch named (linearity per side of 0)",
+          "another activation's derivative named (a backward copied from another class)",
           "wrong side of 0 and values at readable points named")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
@@ -1107,7 +1117,8 @@ def _rows_not_written(run, oracle, call: str, arg: str) -> None:
     loop = (f"range({arg}.shape[0] - {k})" if end == "last" else f"range({k}, {arg}.shape[0])")
     core.fail(f"{call} leaves the {end} {rows} of the batch all zeros (never computed) while the other rows are "
               f"right (seen on batches of 4 and of 2 rows): the loop over the rows "
-              f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
+              f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, "
+              f"range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
               "rows-not-written")
 
 
