@@ -900,6 +900,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
         analysis = explained or analysis
+        stray = _hyper_parameter_factor(spec, probe)
+        if stray:
+            analysis = f"{stray}; {analysis}"
         out_of_range = _derivative_out_of_range(spec, probe)
         if out_of_range:
             analysis = f"{out_of_range}; {analysis}"
@@ -915,6 +918,37 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
+
+
+#: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).
+HYPER = {"leaky_relu": {"slope": SLOPE}, "elu": {"alpha": ALPHA},
+         "selu": {"scale": SELU_SCALE, "alpha": SELU_ALPHA, "scale * alpha": SELU_SCALE * SELU_ALPHA}}
+
+
+def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
+    """Property in plain words: on one side of 0 the derivative (grad_out = 1) is the expected one times a
+    hyper-parameter of the layer (alpha, slope, scale) while the other side is right: the parameter is
+    applied on the side where it does not belong."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    if key not in HYPER:
+        return None
+    try:
+        got = np.asarray(probe(TERM_X.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    want = _map(spec.df, TERM_X)
+    if got.shape != want.shape or not bool(np.isfinite(got).all()):
+        return None
+    close = np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+    for side, mask in (("x > 0", TERM_X > 0), ("x < 0", TERM_X < 0)):
+        if close[~mask].all() and not close[mask].any() and bool((np.abs(want[mask]) > 1e-9).all()):
+            ratio = got[mask] / want[mask]
+            for name, value in HYPER[key].items():
+                if np.allclose(ratio, value, rtol=1e-6, atol=0) or np.allclose(ratio, 1 / value, rtol=1e-6, atol=0):
+                    how = "multiplied by" if np.allclose(ratio, value, rtol=1e-6, atol=0) else "divided by"
+                    return (f"for {side} your derivative is the expected one {how} {name} (= {value:.4g}) and the "
+                            f"other side is right: {name} does not belong in the {side} branch of the derivative")
+    return None
 
 
 def _derivative_out_of_range(spec: Spec, probe) -> str | None:
@@ -986,6 +1020,7 @@ PROPERTIES = {
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
           "grad_out missing in one np.where branch named (linearity per side of 0)",
           "another activation's derivative named (a backward copied from another class)",
+          "a hyper-parameter (alpha, slope, scale) on the wrong side of 0 named",
           "wrong side of 0 and values at readable points named")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
