@@ -342,6 +342,53 @@ def test_float_of_a_vector_is_said_as_a_reduction_over_one_axis_not_as_a_shape_m
     assert cases.call(lambda a: float(np.mean(a ** 2)), np.ones((4, 3)), label="loss", names=("a",)) == 1.0
 
 
+def test_formula_prefers_a_dropped_term_to_an_invented_factor():
+    """exp(z - m) / sum(exp(z)) equals exp(z - 2m) / sum(exp(z - m)): the shift missing from the denominator
+    (a term dropped) is said, not a made-up factor 2 in the numerator."""
+    z = np.array([[1.0, 2.0, 3.0, -1.0], [0.5, -0.2, 1.1, 0.3]])
+    row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
+    env = {"z": z, "max_axis1": row(np.max), "sum_axis1": row(np.sum)}
+    got = np.exp(z - z.max(axis=1, keepdims=True)) / np.exp(z).sum(axis=1, keepdims=True)
+    said = formula.explain_formula("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))", env, got)
+    assert said is not None and "the term `z - max_axis1(z)` is wrong" in said and "sum_axis1(exp(z))" in said, said
+
+
+def test_formula_names_a_two_argument_function_forgotten():
+    """maximum(x, 0) written x: the function of several arguments forgotten is an edit too."""
+    said = formula.explain_formula("maximum(x, 0) + log1p(exp(-abs(x)))", {"x": _X},
+                                   _X + np.log1p(np.exp(-np.abs(_X))), mask=_X < 0)
+    assert said is not None and "the term `maximum(x, 0)` is wrong" in said and "computes `x`" in said, said
+
+
+def test_formula_ignores_edits_that_overflow():
+    """An edit that only fits because exp overflowed (inf in a denominator gives 0) is not an explanation."""
+    z = np.array([[1.0, 2.0, 3.0, 300.0]])
+    row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
+    env = {"z": z, "max_axis1": row(np.max), "sum_axis1": row(np.sum)}
+    said = formula.explain_formula("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))", env, np.zeros((1, 4)))
+    assert said is None or "**" not in said, said
+
+
+def test_call_names_a_math_range_error():
+    """math.exp of a large number raises OverflowError('math range error'): named as such."""
+    import math
+    with pytest.raises(CheckFailure) as info:
+        cases.call(lambda x: np.vectorize(lambda v: 1 / (1 + math.exp(-v)))(x), np.array([[-1000.0, 0.0]]),
+                   label="Sigmoid.forward", names=("x",))
+    assert info.value.diagnosis == "math-range-error" and "exp(-|x|)" in str(info.value)
+
+
+def test_formula_names_a_reused_subexpression_edited_everywhere():
+    """e = exp(z / m) computed once and used in the numerator and the denominator: one edit, said everywhere."""
+    z = np.array([[1.0, 2.0, 3.0, -1.0], [0.5, -0.2, 1.1, 0.3]])
+    row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
+    env = {"z": z, "max_axis1": row(np.max), "sum_axis1": row(np.sum)}
+    e = np.exp(z / z.max(axis=1, keepdims=True))
+    said = formula.explain_formula("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))", env,
+                                   e / e.sum(axis=1, keepdims=True))
+    assert said is not None and "computes `z / max_axis1(z)` in its place everywhere" in said, said
+
+
 def test_round6_slices_missing_edge_batch_axis_and_special_last():
     order = np.random.default_rng(0).permutation(12)
     batches = [order[0:5], order[5:5], order[10:5]]

@@ -63,6 +63,11 @@ _EXCEPTION_WORDS = (
      "a function that takes one number was given an array: a function of the math module (math.exp, math.tanh, "
      "math.erf, math.log...) works on one number only, so use the elementwise NumPy/SciPy function (np.exp, "
      "np.tanh, scipy.special.erf, np.log); or ", "array-to-scalar"),       # + ARRAY_TO_SCALAR (float(), int())
+    (("math range error",),
+     "a function of the math module (math.exp, math.cosh, math.pow...) got a number whose result does not fit "
+     "in a float (exp(v) for v above about 709) and raises OverflowError instead of returning inf: work on "
+     "arrays with NumPy and take exp only of non-positive numbers, exp(-|x|) (or np.logaddexp, "
+     "scipy.special.expit)", "math-range-error"),
     (("bitwise_xor",),
      "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
 )

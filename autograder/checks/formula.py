@@ -30,7 +30,7 @@ from .. import parsing
 #: Functions a formula may use besides those the caller passes in ``env``.
 FUNCTIONS: dict[str, Any] = {
     "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt, "tanh": np.tanh,
-    "abs": np.abs, "cosh": np.cosh, "pi": math.pi,
+    "abs": np.abs, "cosh": np.cosh, "pi": math.pi, "maximum": np.maximum, "minimum": np.minimum,
 }
 
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
@@ -148,6 +148,8 @@ def _edits(tree: ast.Expression, names: Sequence[str], functions: Sequence[str],
                     candidates.append(ast.Call(f.func, [ast.BinOp(k, ast.Mult(), f.args[0])], []))
         elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             candidates.append(node.operand)
+        if isinstance(node, ast.Call) and len(node.args) > 1:
+            candidates.append(node.args[0])                                 # maximum(x, 0) -> x: forgotten
         if isinstance(node, ast.Call) and len(node.args) == 1:
             arg = node.args[0]
             candidates.append(arg)                                          # the function forgotten
@@ -186,6 +188,22 @@ def _renamings(tree: ast.Expression, names: Sequence[str], functions: Sequence[s
             yield name, other, edited, " everywhere"
 
 
+def _repeated(tree: ast.Expression, names: Sequence[str], functions: Sequence[str],
+              params: Mapping[str, float] | None = None) -> Iterator[tuple[str, str, ast.AST, str]]:
+    """A sub-expression written several times (computed once and reused, e = exp(z - m) in a numerator and a
+    denominator), edited the same way everywhere it occurs: ``z - m`` -> ``z / m`` in both places."""
+    texts = [_src(n) for n in ast.walk(tree.body) if isinstance(n, (ast.BinOp, ast.Call))]
+    whole = _src(tree)
+    for text in sorted({t for t in texts if texts.count(t) > 1}, key=len, reverse=True):
+        for old, new, edited, _ in _edits(_parse(text), names, functions, params):
+            if isinstance(edited, _Slot):
+                continue                  # a quantity for a name everywhere: _renamings says it
+            try:
+                yield old, new, _parse(whole.replace(text, f"({_src(edited)})")), " everywhere"
+            except SyntaxError:
+                continue
+
+
 _SLOT = "_slot_"
 
 
@@ -203,7 +221,9 @@ def _compile(tree: ast.AST):
 
 def _evaluate(tree: ast.AST | _Slot, env: Mapping[str, Any], slots: Mapping[str, Any] | None = None) -> np.ndarray | None:
     try:
-        with np.errstate(all="ignore"):
+        # an edit that overflows on the check's ordinary inputs (exp of a large number turned into 0 by a
+        # division) is not what the student computed: only under/invalid/divide are let through
+        with np.errstate(all="ignore", over="raise"):
             if isinstance(tree, _Slot):
                 if slots is None or slots.get(tree.text) is None:
                     return None
@@ -235,11 +255,13 @@ def _tokens(text: str) -> list[str]:
 def _plainest(found: tuple, outer: Sequence[str] = ()) -> tuple:
     """The way of saying a mistake a student recognises first: not a change of an ``outer`` factor (grad_out:
     the chain rule's factor is rarely where the mistake is), the same terms arranged differently (parentheses,
-    an exponent or a factor in another place), then no invented minus sign, then the shortest."""
+    an exponent or a factor in another place), then no quantity or number that is not in the right term (a
+    term dropped before one made up), then no invented minus sign, then the shortest."""
     wrong, old, new, _, _ = found
     identity = re.search(r"(^|[^\w.])1 \*|(\*|/|\*\*) 1(?![\w.])", new) is not None   # `1 * a`: a dropped term
     minus = len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", new)) > len(re.findall(r"(?:^|[-+*/(,]\s*)-(?=[\w(])", old))
-    return (old in outer, identity, _tokens(old) != _tokens(new), minus, len(new) + len(old))
+    invented = not set(_tokens(new)) <= set(_tokens(old))     # a term dropped is plainer than one made up
+    return (old in outer, identity, _tokens(old) != _tokens(new), invented, minus, len(new) + len(old))
 
 
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
@@ -268,7 +290,8 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         if right is None or _fits(right, g, m, rtol, atol):
             continue
         found: list[tuple[str, str, str, np.ndarray, str]] = []
-        for old, new, edited, where in [*_edits(tree, names, functions, params), *_renamings(tree, names, functions)]:
+        for old, new, edited, where in [*_edits(tree, names, functions, params), *_renamings(tree, names, functions),
+                                         *_repeated(tree, names, functions, params)]:
             value = _evaluate(edited, env, slots)
             if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
                 edited = edited.build() if isinstance(edited, _Slot) else edited

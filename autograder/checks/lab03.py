@@ -314,23 +314,24 @@ FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
     "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",), NEG: ("exp(x) / (1 + exp(x))",)},
                 "df": {None: ("g * y * (1 - y)",)}},
     "tanh": {"f": {None: ("tanh(x)",)}, "df": {None: ("g * (1 - y ** 2)",)}},
-    "leaky_relu": {"f": {NEG: ("slope * x",)}, "df": {NEG: ("g * slope",)}},
+    "leaky_relu": {"f": {NEG: ("slope * x",), POS: ("x",)}, "df": {NEG: ("g * slope",)}},
     "elu": {"f": {NEG: ("alpha * (exp(x) - 1)", "alpha * expm1(x)")},
             "df": {NEG: ("g * (y + alpha)", "g * alpha * exp(x)")}},
     "selu": {"f": {NEG: ("scale * alpha * (exp(x) - 1)", "scale * (alpha * expm1(x))"), POS: ("scale * x",)},
              "df": {NEG: ("g * (y + scale * alpha)", "g * scale * alpha * exp(x)", "g * scale * (y / scale + alpha)"),
                     POS: ("g * scale",)}},
-    "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))")},
+    "softplus": {"f": {None: ("log(1 + exp(x))", "log1p(exp(x))", "maximum(x, 0) + log1p(exp(-abs(x)))")},
                  "df": {None: ("g * s", "g * sigmoid(x)", "g / (1 + exp(-x))", "g * exp(x) / (1 + exp(x))")}},
     "gelu": {"f": {None: ("x * 0.5 * (1 + erf(x / sqrt(2)))", "x * cdf")},
-             "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))")}},
+             "df": {None: ("g * (cdf + x * pdf)", "g * (cdf + x * exp(-x ** 2 / 2) / sqrt(2 * pi))",
+                           "g * (0.5 * (1 + erf(x / sqrt(2))) + x * pdf)")}},
     "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
                   "df": {None: ("g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du)",
                                 "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
     "silu": {"f": {None: ("x * s",)},
              "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
     "softmax": {"f": {None: ("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))",)},
-                "df": {None: ("y * (g - sum_axis1(g * y))",)}},
+                "df": {None: ("y * (g - sum_axis1(g * y))", "y * g - y * sum_axis1(g * y)")}},
 }
 _erf = np.vectorize(math.erf, otypes=[np.float64])
 
@@ -340,7 +341,9 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
     if key == "softmax":
         col = lambda f: (lambda a: f(a, axis=0, keepdims=True))
         row = lambda f: (lambda a: f(a, axis=1, keepdims=True))
-        return {"z": xs, "y": _softmax_oracle(xs), "max_axis1": row(np.max), "sum_axis1": row(np.sum),
+        # e: the unnormalised exponentials a forward may have cached in place of y (which intermediate)
+        return {"z": xs, "y": _softmax_oracle(xs), "e": np.exp(xs - xs.max(axis=1, keepdims=True)),
+                "max_axis1": row(np.max), "sum_axis1": row(np.sum), "mean_axis1": row(np.mean),
                 "max_axis0": col(np.max), "sum_axis0": col(np.sum), "max_all": np.max, "sum_all": np.sum}
     q = {"x": xs, "y": _map(SPECS[key].f, xs)}
     u = GELU_K * (xs + GELU_C * xs ** 3)
@@ -360,6 +363,10 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
     if key not in FORMULAS:
         return None
     env = {**_quantities(key, xs), **({"g": gs} if gs is not None else {})}
+    if which == "f":
+        env.pop("y", None)          # a forward computes y: its own output is not a quantity it has at hand
+    if key == "softmax" and gs is not None:      # the softmax evaluated at grad_out in place of y
+        env["softmax_of_grad_out"] = _softmax_oracle(gs)
     for side, formulas in FORMULAS[key].get(which, {}).items():
         mask = None if side is None else (xs < 0 if side == NEG else xs > 0)
         try:
@@ -550,6 +557,12 @@ def _relative_to(helper, label):
 def _same_warning(failure: core.CheckFailure, probe) -> bool:
     """Does ``probe`` (the student's Sigmoid on the same input) warn exactly as ``failure`` reports?"""
     text = str(failure)
+    if " raised " in text and "numpy warned '" not in text:
+        try:                   # an exception raised inside the student's Sigmoid on the same input
+            probe()
+        except Exception as exc:
+            return f" raised {core.error_kind(exc)}: {exc}" in text
+        return False
     if "numpy warned '" not in text:
         return False
     try:
@@ -607,8 +620,9 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                     return
             expected = _map(spec.f, xs)
             name = signature(f"{label}.forward", ("x",), (x,))
-            diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs), **_generic_forward(spec, xs)},
-                          **tol)
+            wrong = not core.close(y, expected, **tol)
+            diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs),
+                                                            **_generic_forward(spec, xs, others=wrong)}, **tol)
             _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
                      oracle=lambda p: _map(spec.f, p), what="values", key=tag, which="f", memo=memo)
             core.expect_close(y, expected, name=name, **tol)
@@ -633,12 +647,15 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                           **tol)
 
 
-def _generic_forward(spec: Spec, xs: np.ndarray) -> dict:
-    """Mistakes any elementwise forward can make (not catalogued per activation)."""
+def _generic_forward(spec: Spec, xs: np.ndarray, others: bool = True) -> dict:
+    """Mistakes any elementwise forward can make (not catalogued per activation); ``others``: also another
+    activation of the lab (only worth computing once the values are known to be wrong)."""
     return {
         "the sign of x is flipped inside the formula: you computed f(-x)": lambda: _map(spec.f, -xs),
         "the result has the wrong sign: you computed -f(x)": lambda: -_map(spec.f, xs),
         "the activation was applied twice: f(f(x))": lambda: _map(spec.f, _map(spec.f, xs)),
+        **{f"this is {other.label}, not {spec.label} (a forward copied from another activation?)":
+           (lambda other=other: _map(other.f, xs)) for other in SPECS.values() if other is not spec and others},
     }
 
 
@@ -653,6 +670,10 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
         "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
         "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
             lambda: gs * _map(spec.f, xs),
+        # another activation's derivative (a class copied from another one and not adapted)
+        **{f"this is the derivative of {other.label}, not of {spec.label} (a backward copied from another "
+           f"activation?)": (lambda other=other: gs * _map(other.df, xs))
+           for other in SPECS.values() if other is not spec},
     }
 
 
@@ -687,12 +708,54 @@ def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
         return
     d2s, ds = d2.astype(np.float64), d.astype(np.float64)
     tol = _tol(x.dtype, d.dtype)
-    if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, *core.dtype_tolerance(d, tol["rtol"], tol["atol"],
-                                                                                               float(np.abs(ds).max()))):
+    rt, at = core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(ds).max()))
+    if bool(np.isfinite(d2s).all()) and not core.close(d2s, -2 * ds, rt, at):
+        _nonlinear_branch(cls, spec, label)
+        term = _term_on_probe(next((k for k, v in SPECS.items() if v is spec), ""), "df",
+                              lambda p, gp: _backward_on(cls, spec, label, p, gp), "results (g = grad_out)")
+        if term:
+            core.fail(f"{label}.backward is not proportional to grad_out (multiplying grad_out by -2 must multiply "
+                      f"dL/dx = grad_out * f'(x) by -2): {term}", "backward-not-linear-in-grad-out")
         core.fail(f"{label}.backward is not proportional to grad_out: multiplying grad_out by -2 must multiply "
                   f"dL/dx = grad_out * f'(x) by -2 (f'(x) depends on the input x only: is something computed from "
                   f"grad_out, such as a mask, a sign or a function of it, or is grad_out added instead of multiplied?)",
                   "backward-not-linear-in-grad-out")
+
+
+def _backward_on(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray):
+    layer = _make(label, spec.make, cls)
+    layer.forward(x)
+    return layer.backward(g)
+
+
+def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
+    """Which elements are not proportional to grad_out, on the readable probe points (both sides of 0): when
+    they are exactly one side of 0 (one np.where branch), name that branch, and say whether grad_out is
+    missing there (the result does not move at all when grad_out is multiplied by -2)."""
+    def backward(g):
+        layer = _make(label, spec.make, cls)
+        layer.forward(TERM_X.copy())
+        return np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    try:
+        d, d2 = backward(TERM_G), backward(-2 * TERM_G)
+    except Exception:
+        return
+    if d.shape != TERM_X.shape or d2.shape != TERM_X.shape or not bool(np.isfinite(d).all() and np.isfinite(d2).all()):
+        return
+    xs, rtol, atol = TERM_X, 1e-6, 1e-9
+    bad = ~(np.abs(d2 - (-2 * d)) <= atol + rtol * np.abs(2 * d))
+    for side, mask in (("x > 0", xs > 0), ("x < 0", xs < 0)):
+        other = ~mask & (xs != 0)
+        if not bad[other].any() and bad[mask].all() and mask.sum() >= 2 and other.sum() >= 2:
+            still = bool(np.all(np.abs(d2[mask] - d[mask]) <= atol + rtol * np.abs(d[mask])))
+            what = ("does not change when grad_out changes: grad_out is missing in that branch (the branch returns "
+                    "the local derivative alone, e.g. np.where(x > 0, 1, ...) instead of np.where(x > 0, grad_out, "
+                    "...))" if still else "is not proportional to grad_out (something there is computed from "
+                    "grad_out or added to it instead of multiplying it)")
+            opposite = "x < 0" if side == "x > 0" else "x > 0"
+            core.fail(f"{label}.backward is proportional to grad_out for {opposite}, but for {side} your result "
+                      f"{what}; dL/dx = grad_out * f'(x) on both sides",
+                      "branch-not-linear-in-grad-out")
 
 
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
@@ -837,6 +900,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
         analysis = explained or analysis
+        stray = _hyper_parameter_factor(spec, probe)
+        if stray:
+            analysis = f"{stray}; {analysis}"
         out_of_range = _derivative_out_of_range(spec, probe)
         if out_of_range:
             analysis = f"{out_of_range}; {analysis}"
@@ -852,6 +918,37 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
+
+
+#: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).
+HYPER = {"leaky_relu": {"slope": SLOPE}, "elu": {"alpha": ALPHA},
+         "selu": {"scale": SELU_SCALE, "alpha": SELU_ALPHA, "scale * alpha": SELU_SCALE * SELU_ALPHA}}
+
+
+def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
+    """Property in plain words: on one side of 0 the derivative (grad_out = 1) is the expected one times a
+    hyper-parameter of the layer (alpha, slope, scale) while the other side is right: the parameter is
+    applied on the side where it does not belong."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    if key not in HYPER:
+        return None
+    try:
+        got = np.asarray(probe(TERM_X.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    want = _map(spec.df, TERM_X)
+    if got.shape != want.shape or not bool(np.isfinite(got).all()):
+        return None
+    close = np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+    for side, mask in (("x > 0", TERM_X > 0), ("x < 0", TERM_X < 0)):
+        if close[~mask].all() and not close[mask].any() and bool((np.abs(want[mask]) > 1e-9).all()):
+            ratio = got[mask] / want[mask]
+            for name, value in HYPER[key].items():
+                if np.allclose(ratio, value, rtol=1e-6, atol=0) or np.allclose(ratio, 1 / value, rtol=1e-6, atol=0):
+                    how = "multiplied by" if np.allclose(ratio, value, rtol=1e-6, atol=0) else "divided by"
+                    return (f"for {side} your derivative is the expected one {how} {name} (= {value:.4g}) and the "
+                            f"other side is right: {name} does not belong in the {side} branch of the derivative")
+    return None
 
 
 def _derivative_out_of_range(spec: Spec, probe) -> str | None:
@@ -908,6 +1005,7 @@ PROPERTIES = {
                         "|x| = 1000 without overflow", "a second call on new data gives a new output",
                         "shape kept (a flattening boolean index named)",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
+                        "another activation named (a forward copied from another class)",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
@@ -920,6 +1018,9 @@ PROPERTIES = {
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
+          "grad_out missing in one np.where branch named (linearity per side of 0)",
+          "another activation's derivative named (a backward copied from another class)",
+          "a hyper-parameter (alpha, slope, scale) on the wrong side of 0 named",
           "wrong side of 0 and values at readable points named")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
@@ -927,12 +1028,15 @@ PROPERTIES = {
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
-                        "keepdims missing in the row max named", "row loop over the classes named"),
+                        "keepdims missing in the row max named", "row loop over the classes named",
+                        "every row computed (a row loop that stops early or starts late named)"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
                          "not charged where its own forward is wrong (judged on that forward's cache)",
-                         "wrong term of the documented formula named"),
+                         "wrong term of the documented formula named",
+                         "cached intermediate named (e = exp(z - max) or softmax(grad_out) used for y)",
+                         "every row computed (a row loop that stops early or starts late named)"),
 }
 
 
@@ -987,6 +1091,72 @@ def _softmax_forward_call(layer, z, label: str, hint: str | None):
         raise
 
 
+#: Probe batches (rows of pairwise-different logits) for the row-by-row property below.
+ROW_PROBES = (np.array([[0.5, -1.0, 2.0, 0.0, 1.5], [1.0, 0.3, -2.0, 0.7, -0.4], [-0.6, 2.2, 0.1, -1.3, 0.9],
+                        [1.7, -0.2, 0.4, 1.1, -1.8]]),
+              np.array([[0.2, 1.4, -0.9, 0.6, -1.5], [-1.1, 0.8, 1.9, -0.3, 0.05]]))
+
+
+def _probe_g(p: np.ndarray) -> np.ndarray:
+    """An upstream gradient for a probe batch: readable, not constant along a row."""
+    return np.cos(np.arange(p.size, dtype=np.float64) * 1.3).reshape(p.shape) + 0.25
+
+
+def _softmax_backward_at(cls, p: np.ndarray):
+    layer = cls()
+    layer.forward(p.copy())
+    return layer.backward(_probe_g(p))
+
+
+def _softmax_term_on_probe(cls) -> str | None:
+    """The wrong term of the forward formula, from the student's Softmax on ROW_PROBES[0] (4 rows, 5 classes)."""
+    p = ROW_PROBES[0]
+    try:
+        got = np.asarray(cls().forward(p.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    if got.shape != p.shape or not bool(np.isfinite(got).all()) or core.close(got, _softmax_oracle(p), 1e-6, 1e-9):
+        return None
+    return _wrong_term("softmax", "f", p, got, 1e-6, 1e-9, "values")
+
+
+def _rows_not_written(run, oracle, call: str, arg: str) -> None:
+    """Property in plain words: every row (sample) of the result is computed.  On two probe batches (4 and 2
+    rows), when the other rows are right and the same rows at the start or the end are all zeros (never
+    written), name the loop over the rows that starts late or stops early."""
+    found = []
+    for p in ROW_PROBES:
+        try:
+            got = np.asarray(run(p.copy()), dtype=np.float64)
+        except Exception:
+            return
+        want = oracle(p)
+        if got.shape != want.shape:
+            return
+        right = np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])
+        zero = np.array([not got[i].any() for i in range(len(p))])
+        if right.all() or not (right | zero).all():
+            return                                   # another mistake: the other diagnoses judge it
+        missing = np.flatnonzero(~right)
+        n = len(p)
+        if list(missing) == list(range(n - len(missing), n)):
+            found.append(("last", len(missing), n))
+        elif list(missing) == list(range(len(missing))):
+            found.append(("first", len(missing), n))
+        else:
+            return
+    if len({(f[0], f[1]) for f in found}) != 1:
+        return                                       # not the same rows left out on both probes
+    end, k, _ = found[0]
+    rows = "row" if k == 1 else f"{k} rows"
+    loop = (f"range({arg}.shape[0] - {k})" if end == "last" else f"range({k}, {arg}.shape[0])")
+    core.fail(f"{call} leaves the {end} {rows} of the batch all zeros (never computed) while the other rows are "
+              f"right (seen on batches of 4 and of 2 rows): the loop over the rows "
+              f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, "
+              f"range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
+              "rows-not-written")
+
+
 def softmax_forward(cls) -> None:
     """Softmax.forward: rows are samples, values, dtype/shape, extremes, parameters() == []."""
     rng = core.rng("lab03:softmax:forward")
@@ -1019,6 +1189,9 @@ def softmax_forward(cls) -> None:
             n, c = z.shape
             er = np.exp(zs - zs.max(axis=1, keepdims=True))
             tol = _tol(z.dtype, y.dtype, scale=float(np.abs(zs).max()))
+            if not core.close(y, _softmax_oracle(z), **tol):
+                _rows_not_written(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
+                                  f"{label}.forward", "z")
             diagnose_only(y, _softmax_oracle(z), name=name, **tol, diagnose={
                                   "softmax normalised over the wrong axis: rows are samples, "
                                   "normalise over axis=1 (the classes of each sample)": _softmax_axis0(z),
@@ -1042,7 +1215,9 @@ def softmax_forward(cls) -> None:
             expected = _softmax_oracle(z)
             rt, at = core.dtype_tolerance(y, tol["rtol"], tol["atol"], float(np.abs(expected).max()))
             if not core.close(y, expected, rt, at):
-                term = _wrong_term("softmax", "f", zs, y, rt, at, "values")
+                # first on a batch of several rows with pairwise-different logits (on one row, a reduction over
+                # axis 0 is the identity, and edits that differ in general fit alike), then on this case
+                term = _softmax_term_on_probe(cls) or _wrong_term("softmax", "f", zs, y, rt, at, "values")
                 if term:
                     core.fail(f"{name} has wrong values: {term}", "wrong-term")
             core.expect_close(y, expected, name=name, **tol)
@@ -1087,6 +1262,8 @@ def softmax_backward(cls) -> None:
                 return          # right relative to the cached (wrong) forward output
             yo = _softmax_oracle(zs)
             name = signature(f"{label}.backward", ("grad_out",), (g,))
+            _rows_not_written(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),
+                              f"{label}.backward", "grad_out")
             n, c = z.shape
             diagnose_only(d, expected, name=name, **tol, diagnose={
                 "softmax backward used only the diagonal of the Jacobian, y*(1-y)*g; "

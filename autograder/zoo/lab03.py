@@ -343,7 +343,7 @@ MUTANTS = [
            expect='computes `y * 2`'),
     Mutant("leaky backward slope without grad_out", "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
            "return np.where(self.x > 0, grad_out, self.slope)",
-           expect='not proportional to grad_out'),
+           expect='for x < 0 your result does not change when grad_out changes'),
     Mutant("softmax backward divided by N", "return self.y * (grad_out - dot)", "return self.y * (grad_out - dot) / grad_out.shape[0]",
            expect='= (1)/(N)'),
     Mutant("GELUTanh backward du without the 1 +", "du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * self.x ** 2)",
@@ -359,7 +359,7 @@ MUTANTS = [
            expect='`y / scale` is wrong'),
     Mutant("softplus backward sigmoid's derivative", "return grad_out * Sigmoid().forward(self.x)",
            "s = Sigmoid().forward(self.x)\n        return grad_out * s * (1 - s)",
-           expect='computes `s * (1 - s)`'),
+           expect=('computes `s * (1 - s)`', 'this is the derivative of Sigmoid, not of Softplus')),
     Mutant("GELU backward cdf - x pdf", "return grad_out * (self.cdf + self.x * pdf)", "return grad_out * (self.cdf - self.x * pdf)",
            expect='computes `cdf - x * pdf`'),
     Mutant("leaky forward -slope * x", "return np.where(x > 0, x, self.slope * x)", "return np.where(x > 0, x, -self.slope * x)",
@@ -507,7 +507,7 @@ MUTANTS += [
            "return grad_out * (self.x > 0)", "return grad_out[self.x > 0]", expect='a boolean mask used as an index'),
     Mutant("M8 leaky ReLU backward multiplies the slope by x instead of grad_out",
            "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
-           "return np.where(self.x > 0, grad_out, self.slope * self.x)", expect='not proportional to grad_out'),
+           "return np.where(self.x > 0, grad_out, self.slope * self.x)", expect='for x < 0 your result does not change when grad_out changes'),
     Mutant("M9 ELU backward uses y + 1 (alpha forgotten in the derivative only)",
            "grad_out * (self.y + self.alpha))", "grad_out * (self.y + 1))", expect='fit `g * (y + 1)`'),
     Mutant("M10 SELU constants rounded to 1.05 and 1.67",
@@ -528,7 +528,8 @@ MUTANTS += [
            "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.44715 * x ** 3))", expect='the cubic coefficient is 0.044715'),
     Mutant("M16 GELUTanh backward drops the 0.5(1 + t) term",
            "return grad_out * (0.5 * (1 + self.t) + 0.5 * self.x * (1 - self.t ** 2) * du)",
-           "return grad_out * (0.5 * self.x * (1 - self.t ** 2) * du)", expect='the term `0.5 * (1 + t)` is wrong'),
+           "return grad_out * (0.5 * self.x * (1 - self.t ** 2) * du)",
+           expect=('the term `0.5 * (1 + t)` is wrong', 'your code computes `0.5 * x * (1 - t ** 2) * du` in its place')),
     Mutant("M17 SiLU backward y + s(1 - s) (derivation slip)",
            "return grad_out * self.s * (1 + self.x * (1 - self.s))",
            "y = self.x * self.s\n        return grad_out * (y + self.s * (1 - self.s))", expect='the factor x multiplies s*(1 - s)'),
@@ -541,7 +542,7 @@ MUTANTS += [
            "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()", expect='range(z.shape[1])'),
     Mutant("M20 softmax caches the unnormalised exponentials",
            "self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y",
-           "self.y = e\n        return e / e.sum(axis=1, keepdims=True)", expect='is not the derivative of your Softmax.forward either'),
+           "self.y = e\n        return e / e.sum(axis=1, keepdims=True)", expect='your code computes `e` in its place everywhere'),
     Mutant("M21 softmax backward dot summed over everything (no axis)",
            "dot = (grad_out * self.y).sum(axis=1, keepdims=True)", "dot = (grad_out * self.y).sum()", expect='sum(g*y) runs over the whole batch'),
 ]
@@ -577,5 +578,126 @@ MUTANTS += [
            "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n        return self.y * (grad_out - dot)",
            "s = np.exp(grad_out - grad_out.max(axis=1, keepdims=True))\n        s = s / s.sum(axis=1, keepdims=True)\n"
            "        dot = (grad_out * s).sum(axis=1, keepdims=True)\n        return s * (grad_out - dot)",
-           expect='is not the derivative of your Softmax.forward either'),
+           expect='your code computes `softmax_of_grad_out` in its place everywhere'),
+]
+
+
+# issue 15 round 6 (r6-b): fresh held-out mistakes and variants, probed on the unchanged checks first
+_SM_FWD = ("e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
+           "        self.y = e / e.sum(axis=1, keepdims=True)")
+_SM_BWD = ("dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n"
+           "        return self.y * (grad_out - dot)")
+MUTANTS += [
+    Mutant("R1 sigmoid forward element by element with math.exp (np.vectorize)",
+           "e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+           "y = np.vectorize(lambda v: 1 / (1 + math.exp(-v)), otypes=[x.dtype])(x)", expect='a function of the math module (math.exp'),
+    Mutant("R2 sigmoid caches y in a module-level global",
+           "        self.y = y\n        return y", "        global _LAST_Y\n        _LAST_Y = y\n        return y",
+           also=(("return grad_out * self.y * (1 - self.y)", "return grad_out * _LAST_Y * (1 - _LAST_Y)"),),
+           expect='store it on self, not on the class or in a global'),
+    Mutant("R3 tanh backward sech^2 of the cached output",
+           "return grad_out * (1 - self.y ** 2)", "return grad_out / np.cosh(self.y) ** 2", expect='tanh was applied twice'),
+    Mutant("R4 ReLU forward (x + |x|) without the /2",
+           "return np.maximum(x, 0)", "return x + np.abs(x)", expect='evaluated at 2*x instead of x'),
+    Mutant("R5 leaky ReLU forward parenthesis slip np.where(x > 0, x, slope) * x",
+           "return np.where(x > 0, x, self.slope * x)", "return np.where(x > 0, x, self.slope) * x",
+           expect='for x > 0 your values fit `x ** 2` instead of `x`'),
+    Mutant("R6 ELU backward positive branch returns 1 instead of grad_out",
+           "return np.where(self.x > 0, grad_out, grad_out * (self.y + self.alpha))",
+           "return np.where(self.x > 0, 1.0, grad_out * (self.y + self.alpha))",
+           expect='for x > 0 your result does not change when grad_out changes'),
+    Mutant("R7 softplus forward log(1 + exp(-|x|)) + x (max forgotten)",
+           "return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           "return np.log1p(np.exp(-np.abs(x))) + x", expect='the term `maximum(x, 0)` is wrong'),
+    Mutant("R8 GELU backward recomputes the cdf with erf(x)",
+           "return grad_out * (self.cdf + self.x * pdf)",
+           "cdf = 0.5 * (1 + erf(self.x))\n        return grad_out * (cdf + self.x * pdf)", expect='the term `x / sqrt(2)` is wrong'),
+    Mutant("R9 GELUTanh forward forgets the factor x",
+           "return 0.5 * x * (1 + self.t)", "return 0.5 * (1 + self.t)", expect='the term `0.5 * x` is wrong'),
+    Mutant("R10 SiLU forward caches the output under s",
+           "self.s = Sigmoid().forward(x)\n        return x * self.s",
+           "self.s = x * Sigmoid().forward(x)\n        return self.s", expect='your code computes `y` in its place everywhere'),
+    Mutant("R11 softmax forward shifts the numerator only",
+           _SM_FWD, "e = np.exp(z - z.max(axis=1, keepdims=True))\n        self.y = e / np.exp(z).sum(axis=1, keepdims=True)",
+           expect='your values fit `exp(z - max_axis1(z)) / sum_axis1(exp(z))`'),
+    Mutant("R12 softmax backward dot product with mean instead of sum",
+           "dot = (grad_out * self.y).sum(axis=1, keepdims=True)", "dot = (grad_out * self.y).mean(axis=1, keepdims=True)",
+           expect='your code computes `mean_axis1` in its place'),
+    Mutant("R13 softmax backward Jacobian I - y y^T (identity for diag(y))",
+           _SM_BWD, "out = np.empty_like(grad_out)\n        for i in range(len(grad_out)):\n"
+           "            J = np.eye(self.y.shape[1]) - np.outer(self.y[i], self.y[i])\n"
+           "            out[i] = J @ grad_out[i]\n        return out", expect='the term `y * g` is wrong'),
+    Mutant("R14 softmax forward loop skips the last row",
+           _SM_FWD, "self.y = np.zeros_like(z)\n        for i in range(z.shape[0] - 1):\n"
+           "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()", expect='leaves the last row of the batch all zeros'),
+    Mutant("R15 softmax backward uses the cached exponentials e",
+           "self.y = e / e.sum(axis=1, keepdims=True)", "self.e = e\n        self.y = e / e.sum(axis=1, keepdims=True)",
+           also=((_SM_BWD, "dot = (grad_out * self.e).sum(axis=1, keepdims=True)\n        return self.e * (grad_out - dot)"),),
+           expect='your code computes `e` in its place everywhere'),
+    Mutant("R16 SELU backward sign slip in the negative branch (y - scale*alpha)",
+           "grad_out * (self.y + self.SCALE * self.ALPHA))", "grad_out * (self.y - self.SCALE * self.ALPHA))",
+           expect='your code computes `y - scale * alpha` in its place'),
+
+    Mutant("S1 SiLU backward: grad_out multiplies the first term only",
+           "return grad_out * self.s * (1 + self.x * (1 - self.s))",
+           "return grad_out * self.s + self.x * self.s * (1 - self.s)",
+           expect='fit `g * s + x * s * (1 - s)` instead of `g * (s + x * s * (1 - s))`'),
+    Mutant("S2 SELU backward positive branch forgets SCALE",
+           "np.where(self.x > 0, self.SCALE * grad_out,", "np.where(self.x > 0, grad_out,",
+           expect='the SELU scale (lambda ~ 1.0507) is missing from the derivative'),
+    Mutant("S3 softmax backward row loop starts at 1",
+           _SM_BWD, "out = np.zeros_like(grad_out)\n        for i in range(1, grad_out.shape[0]):\n"
+           "            yi = self.y[i]\n            out[i] = yi * (grad_out[i] - yi @ grad_out[i])\n        return out",
+           expect='leaves the first row of the batch all zeros'),
+    Mutant("S4 softmax forward divides by the row max instead of subtracting it",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))", "e = np.exp(z / z.max(axis=1, keepdims=True))",
+           expect='your code computes `z / max_axis1(z)` in its place everywhere'),
+    Mutant("S5 leaky ReLU backward multiplies by x on the negative side",
+           "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "return np.where(self.x > 0, grad_out, self.slope * self.x * grad_out)", expect='your code computes `x * g` in its place'),
+    Mutant("S6 SiLU forward caches sigmoid(-x) as s",
+           "self.s = Sigmoid().forward(x)\n        return x * self.s",
+           "self.s = Sigmoid().forward(-x)\n        return x * (1 - self.s)", expect='your code computes `1 - s + x * s * (1 - s)` in its place'),
+
+]
+VARIANTS += [
+    Variant("RV1 ReLU forward (x + |x|) / 2", "return np.maximum(x, 0)", "return (x + np.abs(x)) / 2"),
+    Variant("RV2 softmax forward along axis=-1", _SM_FWD,
+            "e = np.exp(z - np.max(z, axis=-1, keepdims=True))\n        self.y = e / np.sum(e, axis=-1, keepdims=True)"),
+    Variant("RV3 sigmoid backward from the cached input through logaddexp",
+            "        self.y = y\n        return y", "        self.y = y\n        self.x = x\n        return y",
+            also=(("return grad_out * self.y * (1 - self.y)",
+                   "s = np.exp(-np.logaddexp(0, -self.x))\n        return grad_out * s * (1 - s)"),)),
+    Variant("RV4 softmax forward with in-place division of its own exponentials", _SM_FWD,
+            "e = np.exp(z - z.max(axis=1)[:, None])\n        e /= e.sum(axis=1)[:, None]\n        self.y = e"),
+    Variant("RV5 sigmoid caches its derivative in forward",
+            "        self.y = y\n        return y", "        self.y = y\n        self.d = y * (1 - y)\n        return y",
+            also=(("return grad_out * self.y * (1 - self.y)", "return grad_out * self.d"),)),
+
+    Variant("SV1 ELU forward with np.where(x >= 0, ...)", "self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))",
+            "self.y = np.where(x >= 0, x, self.alpha * np.expm1(np.minimum(x, 0)))"),
+    Variant("SV2 softmax backward via the Jacobian per row with np.diagflat", _SM_BWD,
+            "out = np.empty_like(grad_out)\n        for i, yi in enumerate(self.y):\n"
+            "            out[i] = (np.diagflat(yi) - np.outer(yi, yi)) @ grad_out[i]\n        return out"),
+]
+
+# round 6, third held-out set (measured after the general fixes, then catalogued)
+MUTANTS += [
+    Mutant("U1 GELUTanh backward du with x**3 (derivative not taken)",
+           "du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * self.x ** 2)",
+           "du = math.sqrt(2 / math.pi) * (1 + 3 * 0.044715 * self.x ** 3)", expect='your code computes `x ** 3` in its place'),
+    Mutant("U2 ELU backward multiplies the positive side by alpha too",
+           "return np.where(self.x > 0, grad_out, grad_out * (self.y + self.alpha))",
+           "return np.where(self.x > 0, self.alpha * grad_out, grad_out * (self.y + self.alpha))",
+           expect='your derivative is the expected one multiplied by alpha (= 0.7)'),
+    Mutant("U3 SiLU backward is the sigmoid's derivative",
+           "return grad_out * self.s * (1 + self.x * (1 - self.s))", "return grad_out * self.s * (1 - self.s)",
+           expect='this is the derivative of Sigmoid, not of SiLU'),
+    Mutant("U4 ReLU backward leaks 0.01 * grad_out for x <= 0 (leaky habit)",
+           "return grad_out * (self.x > 0)", "return np.where(self.x > 0, grad_out, 0.01 * grad_out)", expect='right for x > 0 but wrong for x < 0'),
+
+]
+VARIANTS += [
+    Variant("UV1 softmax forward with a tiny epsilon in the denominator",
+            "self.y = e / e.sum(axis=1, keepdims=True)", "self.y = e / (e.sum(axis=1, keepdims=True) + 1e-12)"),
 ]
