@@ -162,8 +162,12 @@ def test_lent_objects_answer_public_calls_only(session):
     assert student(mock, np.zeros(2)).tolist() == [2.0, 2.0] and len(mock.seen) == 1
     probe = _remote(js, kernel, lambda m, name: getattr(m, name))
     assert probe(mock, "secret") == "oracle"          # public attributes of the mock only
-    with pytest.raises(RuntimeError, match="no attribute"):
+    with pytest.raises(AttributeError, match="no attribute"):
         probe(mock, "_private")                       # never served by the judge
+    # A missing attribute is an AttributeError, as on any object: hasattr and getattr's default work.
+    assert _remote(js, kernel, lambda m: hasattr(m, "W"))(mock) is False
+    assert _remote(js, kernel, lambda m: getattr(m, "frozen", False))(mock) is False
+    assert _remote(js, kernel, lambda m: hasattr(m, "forward"))(mock) is True
     for name in ("__class__", "__init__"):            # answered by the kernel's own proxy class
         got = probe(mock, name)
         assert got is not Lent and "Lent" not in core.describe(got)

@@ -959,8 +959,16 @@ def _parameters_order_case(Sequential):
         model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)))
         params = call(model.parameters, label="Sequential.parameters")
         want = [p for layer in layers for p in layer.params]
-        if not isinstance(params, (list, tuple)) or len(params) != len(want):
-            return               # the main case names these
+        if not isinstance(params, (list, tuple)):
+            return               # the main case names this
+        if len(params) != len(want):
+            firsts = [layer.params[0] for layer in layers]
+            only_first = len(params) == len(firsts) and all(a is b for a, b in zip(params, firsts))
+            fail(f"Sequential.parameters returned {len(params)} parameters for 12 layers holding {len(want)} "
+                 f"(one to three each)"
+                 + (": only each layer's FIRST parameter; " if only_first else "; ")
+                 + "it must return every parameter of every layer, in order: "
+                   "for layer in self.layers: params.extend(layer.parameters())", "sequential-parameters-count")
         if any(a is not b for a, b in zip(params, want)):
             got = [float(p.data[0, 0]) if any(p is q for q in want) else None for p in params]
             fail(f"Sequential.parameters must return the parameters in order: the first layer's first, in each "

@@ -36,6 +36,13 @@ OPERATORS.update({"len": len, "list": list, "bool": bool, "float": float, "int":
                   "isinstance": isinstance, "type": type, "callable": callable})
 
 
+#: Exceptions a grader object (a mock lent to student code) raises that reach the student's code
+#: with their own class, as the same use of a plain object would raise them; others arrive as
+#: RuntimeError("grader object: ...").
+AS_RAISED: dict[str, type[Exception]] = {e.__name__: e for e in (
+    AttributeError, TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, NotImplementedError)}
+
+
 class KernelObject:
     """A plain object the judge creates in the kernel (a parameter an optimiser updates in place)."""
 
@@ -132,7 +139,12 @@ class Session:
         dec = self._decoder(payload)
         if "raise" in reply:
             info = reply["raise"] if isinstance(reply["raise"], dict) else {}
-            raise RuntimeError(f"grader object: {str(info.get('type'))[:80]}: {str(info.get('msg'))[:300]}")
+            kind, msg = str(info.get("type"))[:80], str(info.get("msg"))[:300]
+            if kind in AS_RAISED:
+                # hasattr(mock, "W") and getattr(mock, "frozen", False) must work on a grader's
+                # mock as on any object: the usual exceptions keep their class.
+                raise AS_RAISED[kind](msg)
+            raise RuntimeError(f"grader object: {kind}: {msg}")
         return dec.decode(reply.get("ok"))
 
     # ------------------------------------------------------------------ the judge's requests

@@ -433,6 +433,12 @@ MUTANTS = [
     # which input a wrong answer comes from (checks/isolate.py, wired into the fallback)
     Mutant("Linear forward adds the bias twice", "return x @ self.W.data + self.b.data", "return x @ self.W.data + 2 * self.b.data", file=M, expect='becomes right when b = 0'),
     Mutant("Linear forward squares x", "return x @ self.W.data + self.b.data", "return (x * x) @ self.W.data + self.b.data", file=M, expect='the term that uses x and W'),
+    # Held-out measurement after round 6 (a fresh helper): uncaught, and a correct variant that lost points
+    # because a grader mock's missing attribute reached student code as RuntimeError.
+    Mutant("Sequential.parameters keeps each layer's first parameter only",
+           "return [p for layer in self.layers for p in layer.parameters()]",
+           "return [layer.parameters()[0] for layer in self.layers if layer.parameters()]",
+           file=M, expect="only each layer's FIRST parameter"),
 ]
 
 VARIANTS = [
@@ -594,4 +600,12 @@ VARIANTS = [
     Variant("Sequential backward over self.layers[::-1]",
             "for layer in reversed(self.layers):", "for layer in self.layers[::-1]:", file=M),
     Variant("ReLU forward with np.where on the mask", "return x * self.mask", "return np.where(self.mask, x, 0.0)", file=M),
+    Variant("Sequential.parameters skipping layers marked frozen (getattr with a default)",
+            "return [p for layer in self.layers for p in layer.parameters()]",
+            "return [p for layer in self.layers if not getattr(layer, 'frozen', False) for p in layer.parameters()]",
+            file=M),
+    Variant("Sequential.parameters asking hasattr first",
+            "return [p for layer in self.layers for p in layer.parameters()]",
+            "return [p for layer in self.layers if hasattr(layer, 'parameters') for p in layer.parameters()]",
+            file=M),
 ]
