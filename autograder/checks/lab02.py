@@ -1445,7 +1445,12 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
 
     def scalar(v):
         return np.ndim(v) == 0 and not isinstance(v, (dict, list, tuple, str)) and v is not None
+    def pairs(v):       # every batch a pair (X_batch (B, d), y_batch (B,))
+        return isinstance(v, list) and len(v) > 0 and all(
+            isinstance(b, (tuple, list)) and len(b) == 2 and np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1
+            and np.shape(b[0])[0] == np.shape(b[1])[0] for b in v)
     checks = [
+        ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), yb.copy(), 2, np.random.default_rng(0))), pairs),
         ("forward", lambda: h.forward(_copy_params(q), xb.copy()),
          lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and np.shape(v[0]) == logits.shape),
         ("cross_entropy", lambda: h.cross_entropy(logits.copy(), yb.copy()), scalar),

@@ -524,6 +524,9 @@ MUTANTS = [
     Mutant("forward: b2 scaled by 0.5", 'logits = A1 @ params["W2"] + params["b2"]', 'logits = A1 @ params["W2"] + 0.5 * params["b2"]', expect='becomes right when b2 = 0'),
     Mutant("forward: b2 added to Z1 (b1 unused)", 'Z1 = X @ params["W1"] + params["b1"]', 'Z1 = X @ params["W1"] + params["b2"]', expect='b1 is not used where the formula needs it'),
     Mutant("backward: db2 from A1", "db2 = dlogits.sum(axis=0, keepdims=True)", "db2 = (A1 @ params['W2']).sum(axis=0, keepdims=True)", expect='dlogits is not used where the formula needs it'),
+    # Held-out measurement after round 6: the batches yielded as (y, X) also cost train_epoch's cell.
+    Mutant("iterate_minibatches yields (y_batch, X_batch)", "yield X[idx], y[idx]", "yield y[idx], X[idx]",
+           expect="a batch must be X_batch"),
 ]
 
 VARIANTS = [
