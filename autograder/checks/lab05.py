@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import core
+from . import cases, core, isolate
 from .core import fail
 
 # Read by the grading sandbox's guard: the engine must be the student's own, not a library's.
@@ -308,14 +308,15 @@ def _matches(a: tuple, b: tuple, rtol: float = _RTOL, atol: float = _ATOL) -> bo
 
 
 def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: list[float],
-              name: str, diagnose_value=None, diagnose_local=None, hint=None, compositions=()):
+              name: str, diagnose_value=None, diagnose_local=None, hint=None, compositions=(), number=None):
     """``build(*leaves) -> Value``; ``forward(*floats)`` and ``local(*floats)`` (tuple of partials)
     are the oracle.  Checks the value, then gradients with a random seed on top of random
     pre-existing gradients (accumulation), then finite differences of the student's forward.
 
     ``compositions``: the ways the lab builds this operation from others (``a + (-b)`` for
     ``a - b``...), as ``build`` functions; a result equal to one of them computed with the
-    student's own operations is accepted (a mistake in ``*`` is judged in the ``*`` cell)."""
+    student's own operations is accepted (a mistake in ``*`` is judged in the ``*`` cell).
+    ``number``: the plain number ``build`` combines with the Value (a - number...), for the diagnoses."""
     r = core.rng(f"lab05:{name}:{xs}")
     seed = float(r.uniform(0.5, 2.0)) * (1 if r.random() < 0.5 else -1)
     pre = [float(r.uniform(-1, 1)) for _ in xs]
@@ -344,8 +345,13 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             continue
         if _matches((got, grads), alt[:2], rtol, atol) and not _matches(alt[:2], reference, rtol, atol):
             return     # the lab's construction on the student's own (wrong) operations: judged there
-    _expect(got, reference[0], f"the value of {name}", rtol=rtol, atol=atol,
-            diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
+    try:
+        _expect(got, reference[0], f"the value of {name}", rtol=rtol, atol=atol,
+                diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("wrong-value", "sign-flipped", "all-zero"):
+            _explain_value(Value, build, forward, xs, got, name, rtol, atol, number)
+        raise
     if any(out is leaf for leaf in leaves):
         fail(f"{name} returned its input itself instead of a new Value", "returned-input")
     if not _parents(out) and any(abs(w) > 1e-6 for w in want) and _constructor_faults(Value)[0]:
@@ -373,6 +379,76 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             raise
     if _parents(out) or not _constructor_faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
+
+
+def _swap_operands(name: str) -> str:
+    """'a / b' -> 'b / a' (the operation's name with its two operands exchanged)."""
+    return name.replace("a", "\0").replace("b", "a").replace("\0", "b")
+
+
+def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None) -> None:
+    """The value of an operation is wrong and no catalogued slip matched: locate the mistake by experiment.
+
+    Each hypothesis (operands swapped, the formula evaluated at a transformed input, an error that is a fixed
+    multiple of one operand, a wrong branch for one sign of the input) must hold at the failing inputs *and* at a
+    second set of inputs of the same signs before it is said."""
+    def own(args):
+        try:
+            return float(_run(lambda: build(*[_new(Value, a) for a in args]), name).data)
+        except Exception:   # a probe that fails says nothing
+            return None
+
+    def oracle(args):
+        try:
+            value = forward(*args)
+            return float(value) if not isinstance(value, complex) else None
+        except Exception:
+            return None
+
+    second = [x * 1.37 + math.copysign(0.21, x) for x in xs]
+
+    def holds(hypothesis) -> bool:
+        for args in (list(xs), second):
+            g = got if args is not second else own(args)
+            h, w = hypothesis(args), oracle(args)
+            if g is None or h is None or w is None or not core.close(g, h, rtol, atol) or core.close(h, w, rtol, atol):
+                return False
+        return True
+
+    want = oracle(list(xs))
+    at = ", ".join(f"{x:.4g}" for x in xs)
+    head = f"the value of {name} at input(s) {at} is {got:.6g}, expected {want:.6g}" if want is not None else name
+    if len(xs) == 2 and holds(lambda a: oracle(a[::-1])):
+        fail(f"{head}, which is the value of {_swap_operands(name)}: the two operands are swapped (self and other "
+             f"exchanged in the formula or in the operations it is built from)", "operands-swapped")
+    if len(xs) == 1:
+        for expr, t, code, slug in (("|a|", abs, "abs(self.data)", "abs"),
+                                    ("a + 1", lambda x: x + 1, "self.data + 1", "a-plus-one"),
+                                    ("a - 1", lambda x: x - 1, "self.data - 1", "a-minus-one"),
+                                    ("-a", lambda x: -x, "-self.data", "minus-a")):
+            if holds(lambda a, t=t: oracle([t(a[0])])) and not holds(lambda a: -oracle(a) if oracle(a) is not None
+                                                                         else None):
+                # (not when the result is also minus the right one: f(-a) = -f(a) for an odd f says nothing more)
+                fail(f"{head}, which is the right formula evaluated at {expr} ({code}) instead of at a: the forward "
+                     f"value must use self.data itself", f"value-at-{slug}")
+    operands = ("self.data", "other.data") if len(xs) == 2 else ("self.data",)
+    terms = [(f"input {i + 1} ({operands[i]})", i) for i in range(len(xs))] + \
+        ([(f"the plain number ({abs(number):g})", None)] if number is not None else [])
+    for what, i in terms:
+        for k, words in ((-2.0, "enters with the wrong sign"), (-1.0, "is left out"), (1.0, "is counted twice")):
+            if holds(lambda a, i=i, k=k: (oracle(a) or 0.0) + k * (a[i] if i is not None else number)):
+                fail(f"{head}: at every input tried, your result minus the right one is {k:g} times {what}: "
+                     f"{what} {words} in the formula", f"operand-{_slug(words)}")
+    if len(xs) == 1 and xs[0] != 0:
+        x = xs[0]
+        flipped, flipped2 = [-x], [-second[0]]
+        right_there = all(o is not None and w is not None and core.close(o, w, rtol, atol)
+                          for o, w in ((own(flipped), oracle(flipped)), (own(flipped2), oracle(flipped2))))
+        g2, w2 = own(second), oracle(second)
+        if right_there and g2 is not None and w2 is not None and not core.close(g2, w2, rtol, atol):
+            side, other = ("negative", "positive") if x < 0 else ("positive", "negative")
+            fail(f"{head}: it is right for {other} inputs (e.g. a = {-x:.4g}) and wrong for {side} ones: the case "
+                 f"a {'<' if x < 0 else '>'} 0 of your forward computation is wrong", f"value-wrong-for-{side}-inputs")
 
 
 def _flows_elsewhere(Value, build, xs, seed, pre, name) -> bool:
@@ -571,9 +647,9 @@ def add(Value) -> None:
             _pairs("lab05:add"))
     _label(Value, lambda: _new(Value, 1.0) + _new(Value, 2.0), "a + b")
     c = float(core.rng("lab05:add:c").uniform(1, 3))
-    _number_side(Value, lambda a: a + c, lambda a: a + c, lambda a: (1.0,), [0.7], "a + number")
+    _number_side(Value, lambda a: a + c, lambda a: a + c, lambda a: (1.0,), [0.7], "a + number", number=c)
     _number_side(Value, lambda a: c + a, lambda a: c + a, lambda a: (1.0,), [-1.3],
-                 "number + a (__radd__)")
+                 "number + a (__radd__)", number=c)
     _check_op(Value, lambda a: a + a, lambda a: 2 * a, lambda a: (2.0,), [0.4], "a + a")
 
 
@@ -635,9 +711,9 @@ def sub_neg(Value) -> None:
             compositions=_SUB)
     r = core.rng("lab05:sub:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(-1, 1))
-    _number_side(Value, lambda a: a - c, lambda a: a - c, lambda a: (1.0,), [x], "a - number",
+    _number_side(Value, lambda a: a - c, lambda a: a - c, lambda a: (1.0,), [x], "a - number", number=-c,
                  compositions=(lambda a: a + (-c), lambda a: a + c * -1, lambda a: a + (-1) * c))
-    _number_side(Value, lambda a: c - a, lambda a: c - a, lambda a: (-1.0,), [x], "number - a",
+    _number_side(Value, lambda a: c - a, lambda a: c - a, lambda a: (-1.0,), [x], "number - a", number=c,
                  diagnose_value={"number - a: __rsub__ swapped its operands, it computed "
                                  "a - number (Python calls a.__rsub__(number) for number - a)":
                                  lambda a: a - c},
@@ -841,6 +917,13 @@ def _check_order(g: _Graph, name: str) -> None:
     for k in g.calls:
         counts[k] = counts.get(k, 0) + 1
     if any(c > 1 for c in counts.values()):
+        paths = _paths(g)
+        if all(counts.get(k, 0) == paths.get(k, 0) for k in interior):
+            fail(f"{name}: a node's _backward ran more than once: every node ran exactly once per path from the root "
+                 f"to it (up to {max(counts.values())} times), so your visited test never skipped a node. A node "
+                 f"reached through two paths must be visited once: keep a visited set in the topological sort, made "
+                 f"once before the loop, and test membership with what you add to it (visited.add(id(node)) with "
+                 f"`node in visited`, or the reverse, never matches)", "ran-once-per-path")
         fail(f"{name}: a node's _backward ran more than once: a node reached through two paths "
              f"must be visited once (keep a visited set in the topological sort)", "ran-more-than-once")
     missing = interior - set(counts)
@@ -890,6 +973,7 @@ def _check_identity(g: _Graph, name: str) -> None:
 
 def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> None:
     reach = sorted(g.reachable())
+    _explain_node_groups(g, got, want, reach, name)
     if abs(got[g.root] - want[g.root]) > 1e-9 and abs(got[g.root]) < 1e-12:
         fail(f"{name}: root.grad is 0 after backward(): seed the root with self.grad = 1 *after* resetting the "
              f"interior nodes' grads (the root is one of them: a reset that runs after the seed erases it) and "
@@ -902,6 +986,33 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
         fail(f"{name}: only the root has a gradient: set the seed self.grad = 1 *before* calling the _backward "
              f"closures (they propagate the root's grad, which must already be 1)", "seeded-too-late")
     core.expect_close(got[reach], want[reach], name=f"{name}: gradients", rtol=1e-7, atol=1e-9)
+
+
+def _explain_node_groups(g: _Graph, got: np.ndarray, want: np.ndarray, reach: list[int], name: str) -> None:
+    """Which nodes are wrong: leaves, interior nodes, the root.  Right leaves prove the seed and every closure ran
+    in a right order; interior nodes (the root included) that then hold 0 were reset after their _backward ran."""
+    leaves = [k for k in reach if not g.parents[k]]
+    interior = [k for k in reach if g.parents[k]]
+    if not leaves or not interior or not core.close(got[leaves], want[leaves], 1e-7, 1e-9):
+        return
+    if core.close(got[interior], 0 * want[interior], 0, 1e-12) and not core.close(want[interior], 0 * want[interior], 0,
+                                                                                    1e-12):
+        fail(f"{name}: the leaves' gradients are right (so the root was seeded and every _backward ran in a right "
+             f"order), but every interior node, the root included, holds grad 0 after backward(): their grads were "
+             f"reset *after* their _backward had run (a reset inside the loop over reversed(topo)?). Reset the "
+             f"interior grads once, before seeding the root; after backward() each node keeps d root / d node",
+             "interior-erased-after-use")
+
+
+def _paths(g: _Graph) -> dict[int, int]:
+    """Number of distinct paths from the root to each reachable node (a parent listed twice counts once: _prev is
+    a set)."""
+    paths = {g.root: 1}
+    for k in range(g.root, -1, -1):
+        for p in set(g.parents[k]):
+            if k in paths:
+                paths[p] = paths.get(p, 0) + paths[k]
+    return paths
 
 
 def backward(Value) -> None:
@@ -1284,7 +1395,7 @@ def neuron(Neuron, Value) -> None:
             terms = [wi * xi for wi, xi in zip(w, xs)] if not ops_ok else []
             own = [] if ops_ok else _own_values([lambda f=f: _acts_of(act)(f()) for f in _sum_forms(terms, b)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
-                _expect(got, want, name, diagnose={
+                _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose={
                     "the neuron forgot its activation: return act(w . x + b)": z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
@@ -1326,6 +1437,37 @@ def neuron(Neuron, Value) -> None:
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
         if len(_param_list(n, "Neuron", Value)) != nin + 1:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
+
+
+def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
+    """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
+    neuron with one of them switched off or moved (isolate.explain_arguments)."""
+    try:
+        _expect(got, want, name, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "wrong-value":
+            raise
+
+        def student(wa, ba, xa):
+            for wi, v in zip(w, np.atleast_1d(wa)):
+                wi.data = float(v)
+            b.data = float(ba)
+            return float(n([float(v) for v in np.atleast_1d(xa)]).data)
+
+        def oracle(wa, ba, xa):
+            return float(_act(act, np.array(float(np.atleast_1d(wa) @ np.atleast_1d(xa)) + float(ba))))
+        try:
+            found = isolate.explain_arguments(student, oracle, {"w": np.array(wv, float), "b": float(bv),
+                                                                "x": np.array(xv, float)},
+                                              rtol=_RTOL, atol=_ATOL, tag=name)
+        finally:
+            for wi, v in zip(w, wv):
+                wi.data = float(v)
+            b.data = float(bv)
+        if found:
+            fail(f"{exc}: {found[0]} (z = w[0] * x[0] + ... + w[nin-1] * x[nin-1] + b, then the activation)",
+                 f"neuron-{found[1]}")
+        raise
 
 
 def _mlp_structure(model, nin, nouts, Value, strict=True):
@@ -1498,6 +1640,19 @@ def _explain_layers_applied(out: list, hs: list, name: str) -> None:
                  f"self.layers[:-1], and no return inside the loop)", "layers-skipped")
 
 
+def _explain_which_reset(values: list[float], before: list) -> None:
+    """Some parameters reset and others not: a loop that stops early leaves a tail of them untouched."""
+    reset = [v == 0 for v in values]
+    n, k = len(reset), sum(reset)
+    untouched = all(v == float(b) for v, b, r in zip(values, before, reset) if not r)
+    if 0 < k < n and reset == [True] * k + [False] * (n - k) and untouched:
+        where = ("the first one only: is a `return` (or `break`) indented inside the loop?" if k == 1 else
+                 "all but the last: the loop stops one parameter early (range(len(ps) - 1) or a slice [:-1]?)"
+                 if k == n - 1 else f"the first {k}: the loop stops early")
+        fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but of {n} parameters your "
+             f"zero_grad reset {where}; the others kept their grad", "zero-grad-stops-early")
+
+
 class _MockModule:
     """A module whose parameters() the checker controls: Module.zero_grad is judged on it alone,
     whatever MLP, Layer and Neuron do."""
@@ -1539,6 +1694,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      f"self.parameters() (self.grad = 0 only sets an attribute of the module itself)",
                      "zero-grad-untouched")
             if any(v != 0 for v in values):
+                _explain_which_reset(values, before)
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
@@ -1632,6 +1788,8 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
     try:
         _expect(got, want, name, diagnose=diagnose)
     except core.CheckFailure as exc:
+        if exc.diagnosis in ("wrong-value", "all-zero"):
+            _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name)
         if exc.diagnosis != "wrong-value":
             raise
         try:
@@ -1648,6 +1806,28 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
         raise
+
+
+def _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name) -> None:
+    """Wrong by a factor for N > 1 while right for one sample: the factor is the N-dependence of the mean (1/N)
+    written wrongly, named by its value (0: integer division, 1/N twice...)."""
+    n = len(targets)
+    if n < 2 or want == 0:
+        return
+    try:
+        one = float(mse_loss([_new(Value, float(preds[0]))], [targets[0]]).data)
+    except Exception:
+        return
+    if not core.close(one, (float(preds[0]) - targets[0]) ** 2, _RTOL, _ATOL):
+        return
+    if got == 0:
+        fail(f"{name} is 0, expected {want:.6g}, while it is right for a single prediction: a factor that is 1 for "
+             f"N = 1 and 0 for N = {n}, as 1 // N (integer division) is: divide by N with / (sum(...) / len(preds))",
+             "integer-division")
+    said = cases.explain_factor(got, want, {"N": n}, divisor="N", scalar=True)
+    if said:
+        fail(f"{name} is {got:.6g}, expected {want:.6g}, and right for a single prediction: {said}; the mean squared "
+             f"error divides the sum of the N squared errors by N once", "loss-wrong-divisor")
 
 
 def _mse_own_forward(mse_loss, Value, pv, targets, want, name, exc) -> None:
@@ -1851,11 +2031,11 @@ def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
          f"one layer's parameters only, or over a list that misses some?)", "params-not-all-updated")
 
 
-def _explain_first_step(first_p, Wn, bn, X, y, lr, flat) -> None:
+def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> None:
     """What the first update did, from known parameters: a multiple of the gradient (the factor named with N
     and lr when it is one of theirs), or a multiple of the parameters themselves."""
     p0 = flat(Wn, bn)
-    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    loss0, gW, gb = _np_mlp_grads(Wn, bn, X, y)
     g = flat(gW, gb)
     step = first_p - p0
     if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
@@ -1867,6 +2047,10 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat) -> None:
         names = {1 / n: f"1/N = 1/{n}: the gradient was divided by the batch size once more (the mean's 1/N is "
                         f"already in the loss, so p.grad already holds it)",
                  float(n): f"N = {n}: the gradient of a sum, not of the mean", lr: f"lr = {lr:g}: lr applied twice",
+                 **({} if first_loss is None or not core.close(first_loss, loss0, 1e-6, 1e-9) else {
+                     2.0: "2, while the loss it returned is right: every gradient was doubled. Gradients accumulate with "
+                      "+=, so a second loss.backward() (or a second backward pass over the same loss) adds them "
+                      "again: call backward() once per step"}),
                  1 / lr: "1/lr: the gradient was divided by lr, not multiplied"}
         for value, words in names.items():
             if n > 1 or value not in (1 / n, float(n)):
@@ -1911,7 +2095,7 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
                  "loss-last-sample-only")
         _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
         if first_p is not None:
-            _explain_first_step(first_p, Wn, bn, X, y, lr, flat)
+            _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

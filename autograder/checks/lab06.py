@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import cases, core
+from . import cases, core, isolate
 from .cases import run_cases
 
 # Diagnoses of core.expect_close that name no mistake: a property may then say more.
@@ -580,6 +580,7 @@ def forward(fn, softmax=None):
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
+                    _explain_inputs(fn, params, X, k, label, exc)
                 raise
         core.expect_array(yhat, name="forward: the returned yhat", shape=(N, ny))
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
@@ -678,6 +679,38 @@ def _explain_dependencies(fn, params, X, k, label) -> None:
                   f"({formula}): that parameter is not used", "parameter-ignored")
 
 
+def _explain_inputs(fn, params, X, k, label, exc) -> None:
+    """outputs[k] is wrong, every parameter it should use moves it: re-run forward with one input (X or a parameter)
+    switched off or moved, and say which term the error comes from (isolate.explain_arguments)."""
+    def student(Xa, Wh, bh, Wy, by):
+        return np.asarray(fn({"Wh": Wh, "bh": bh, "Wy": Wy, "by": by}, Xa)[1][k], _f64)
+
+    def oracle(Xa, Wh, bh, Wy, by):
+        return oracle_forward({"Wh": Wh, "bh": bh, "Wy": Wy, "by": by}, Xa)[1][k]
+    r, a = _tol(oracle_forward(params, X)[1][k])
+    if k in ("htilde", "h"):
+        # H~ - b_h^T = X W_h^T is linear in X: doubling X must double it.  One that does not move at all rescales X.
+        flat = dict(params, bh=np.zeros_like(params["bh"]))
+        try:
+            once, twice = student(X, *flat.values()), student(2 * X, *flat.values())
+        except Exception:   # a probe that fails says nothing
+            once = twice = None
+        if once is not None and k == "htilde" and np.any(once) and _near(twice, once) \
+                and not _near(oracle(2 * X, *flat.values()), oracle(X, *flat.values())):
+            core.fail(f"{label}: with b_h = 0, your htilde does not change when X is doubled, while X W_h^T doubles: "
+                      f"X is rescaled or normalised inside forward (e.g. X / X.max()); forward must use X as given, "
+                      f"H~ = X W_h^T + b_h^T", "forward-rescales-x")
+    found = isolate.explain_arguments(student, oracle, {"X": X, **{n: params[n] for n in PARAM_NAMES}},
+                                      rtol=max(r, 1e-4), atol=max(a, 1e-6), tag=label)
+    if found:
+        terms = {"X": "X, in X W_h^T", "Wh": "W_h, X W_h^T", "bh": "b_h, + b_h^T", "Wy": "W_y, H W_y^T",
+                 "by": "b_y, + b_y^T"}
+        text = found[0]
+        for n, words in terms.items():
+            text = text.replace(f"the term that uses {n} ", f"the term that uses {words} ")
+        core.fail(f"{label}: {text} ({str(exc).split(': ', 1)[-1]})", f"forward-{found[1]}")
+
+
 def _loss_hint(text: str) -> str:
     if "converted to Python scalars" in text or "only length-1 arrays" in text or "only 0-dimensional" in text:
         return ("float() of an array: L (or acc) is still an array with one value per sample (or per class); "
@@ -747,6 +780,11 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
         _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
         if exc.diagnosis == "wrong-value":      # no catalogued mistake: try neighbouring formulas, then the property
+            N, ny = np.shape(Y)
+            said = cases.explain_factor(L, eL, {"N": N, "n_y": ny}, divisor="N", scalar=True)
+            if said:
+                core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {said} (the mean over the batch divides the "
+                          f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
         raise
@@ -761,6 +799,15 @@ def _loss_neighbours(Yh, Y):
     for eps in (1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
         yield ("Y and Yhat are swapped (-sum y^ log y, a log of the one-hot labels): the cross-entropy is "
                "-sum y log y^, the labels outside the log", ce(Yh, Y, eps))
+    for eps in (0.0, 1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
+        with np.errstate(all="ignore"):
+            per_class = np.sum(Y * Yh, axis=0)
+            value = -float(np.mean(np.log(np.maximum(per_class, eps) if eps else per_class)))
+            added = -float(np.mean(np.log(per_class + eps)))
+        for v in (value, added):
+            yield ("the sum of Y * Yhat was taken over the batch axis (axis=0), which mixes the samples and leaves one "
+                   "value per class: each sample's term is log of sum over the classes i of Y[n, i] Yhat[n, i], "
+                   "axis=1", v)
     yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
     yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
     for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
@@ -952,6 +999,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         except core.CheckFailure as exc:
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
                 _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc)
+                _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
             if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
@@ -982,6 +1030,28 @@ def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
     core.fail(f"{name}: {which} are both off by the same factor ({said}): the factor is in what both are built "
               f"from, {_LAYER_LINES[layer]}, not in grad_W or grad_b themselves (the 1/N belongs in grad_ytilde "
               f"only)", "layer-scaled")
+
+
+def _explain_key_scaled(grads, keys, expected, name, sizes) -> None:
+    """One gradient of the layer off by a ratio of the sizes while the other is right: the factor is in that
+    gradient's own line (a mean where the batch sum belongs, a division by a size)."""
+    N, nx, nh, ny = sizes
+    wrong = [k for k in keys if not _near(grads[k], expected[k])]
+    if len(wrong) != 1 or len(keys) < 2:
+        return
+    k = wrong[0]
+    g = np.asarray(grads[k], dtype=_f64)
+    said = cases.explain_factor(g, expected[k], {"N": N, "n_x": nx, "n_h": nh, "n_y": ny})
+    if not said:
+        return
+    ratio = float(np.median(g[np.abs(expected[k]) > 1e-12] / expected[k][np.abs(expected[k]) > 1e-12]))
+    if k[0] == "b" and abs(ratio * N - 1) < 1e-6:
+        core.fail(f"{name}: grads['{k}'] is the expected one divided by N = {N}: a mean over the batch where the bias "
+                  f"gradient sums the samples' contributions (np.sum(..., axis=0)); the 1/N is already in "
+                  f"grad_ytilde = (yhat - y)/N ({said})", "bias-grad-mean")
+    other = next(kk for kk in keys if kk != k)
+    core.fail(f"{name}: grads['{k}'] is off by a factor while grads['{other}'] is right, so the factor is in the "
+              f"line of grads['{k}'] alone: {said}", "grad-line-scaled")
 
 
 def _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc) -> None:
@@ -1051,6 +1121,8 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
         output_right = k in ("Wh", "bh") and all(kk in grads and _near(grads[kk], expected[kk]) for kk in ("Wy", "by"))
         _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected, output_right))
     except core.CheckFailure as exc:
+        if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only", "sign-flipped", "transposed"}:
+            _explain_intermediate(g, k, params, outputs, Y, label)
         if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
             _explain_sample_left_out(g, k, params, outputs, Y, label)
             if fn is not None:
@@ -1061,6 +1133,43 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
                       f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
         raise
+
+
+#: The layer's input each weight gradient is built from (grad_W = grad_pre-activation^T @ input) and its formula.
+_LAYER_INPUT = {"Wy": ("h", "grad_Wy = grad_Ytilde^T H (Q16)"), "Wh": ("X", "grad_Wh = grad_Htilde^T X")}
+
+
+def _explain_intermediate(g, k, params, outputs, Y, label) -> None:
+    """grad_W = grad_pre-activation^T @ (the layer's input).  Which cached quantity was used in place of the input:
+    every stored intermediate of the right shape, and each with tanh applied once more (an activation applied to
+    a value that already is an activation), tried with the right grad_pre-activation."""
+    if k not in _LAYER_INPUT:
+        return
+    right, formula = _LAYER_INPUT[k]
+    G = oracle_backward(params, outputs, Y, gy=None)
+    N = np.shape(Y)[0]
+    Yh, Y64 = np.asarray(outputs["yhat"], _f64), np.asarray(Y, _f64)
+    if k == "Wy":
+        pre = (Yh - Y64) / N
+    else:
+        H = np.asarray(outputs["h"], _f64)
+        pre = ((Yh - Y64) / N) @ np.asarray(params["Wy"], _f64) * (1 - H ** 2)
+    if not np.allclose(pre.T @ np.asarray(outputs[right], _f64), G[k], rtol=1e-6, atol=1e-9):
+        return
+    candidates = []
+    for q in OUTPUT_NAMES:
+        Q = np.asarray(outputs[q], _f64)
+        if q != right:
+            candidates.append((f"outputs['{q}']", Q))
+        candidates.append((f"tanh(outputs['{q}']), tanh applied once more to a stored value"
+                           + (" (h already is tanh(htilde))" if q == "h" else ""), np.tanh(Q)))
+    for words, Q in candidates:
+        if Q.shape[0] != N or (pre.T @ Q).shape != np.shape(g):
+            continue
+        want = pre.T @ Q
+        if _near(g, want) and not _near(want, G[k]):
+            core.fail(f"{label} equals grad_pre-activation^T @ {words}, not @ outputs['{right}']: {formula} is built "
+                      f"from the layer's input, outputs['{right}'] as forward stored it", "grad-w-from-wrong-intermediate")
 
 
 def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
@@ -1143,10 +1252,63 @@ def sgd(fn):
             try:
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
+                if exc.diagnosis in _UNNAMED:
+                    _explain_step(fn, params, grads, eta, name, exc)
                 raise exc from None
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _explain_step(fn, params, grads, eta, name, exc) -> None:
+    """The step is not -eta * grads and no catalogued slip matched: which elements are wrong (those with a large
+    gradient: clipping), what the extra part is (a multiple of params: weight decay), else which argument the error
+    comes from (isolate.explain_arguments: the step must not depend on params)."""
+    try:
+        got = fn(_copy_dict(params), _copy_dict(grads), eta)
+        step = {k: np.asarray(got[k], _f64) - np.asarray(params[k], _f64) for k in PARAM_NAMES}
+    except Exception:   # a probe that fails says nothing
+        return
+    g = np.concatenate([np.asarray(grads[k], _f64).ravel() for k in PARAM_NAMES])
+    p = np.concatenate([np.asarray(params[k], _f64).ravel() for k in PARAM_NAMES])
+    s = np.concatenate([step[k].ravel() for k in PARAM_NAMES])
+    right = np.isclose(s, -eta * g, rtol=1e-4, atol=1e-7)
+    if not right.all() and right.any():
+        t = float(np.abs(g[~right]).min())
+        if np.array_equal(~right, np.abs(g) >= t) and float(np.abs(g[right]).max()) < t:
+            cap = np.abs(s[~right]) / eta
+            capped = f", where the step is eta * {float(cap[0]):.4g} whatever the gradient" if np.allclose(cap, cap[0], rtol=1e-4) else ""
+            small = float(np.abs(g[right]).max())
+            core.fail(f"{name}: the step is right for every entry whose gradient is at most {small:.3g} in size and "
+                      f"wrong for every entry whose gradient is {t:.3g} or more{capped}: the gradients were clipped (or "
+                      f"capped). Plain SGD moves each entry by -eta * grads[k] as it is", "step-clipped")
+    extra = s + eta * g
+    if np.any(p) and np.any(extra):
+        c = float(extra @ p / (p @ p))
+        if c != 0 and np.allclose(extra, c * p, rtol=1e-4, atol=1e-9):
+            core.fail(f"{name}: every entry moved by -eta * grads[k] plus an extra {c:.4g} * params[k]: a term "
+                      f"proportional to the parameters themselves (weight decay) is not part of the plain SGD step "
+                      f"params[k] -= eta * grads[k]", "step-has-params-term")
+    shapes = {k: np.shape(params[k]) for k in PARAM_NAMES}
+
+    def unflat(v):
+        out, i = {}, 0
+        for k in PARAM_NAMES:
+            n = int(np.prod(shapes[k]))
+            out[k] = np.asarray(v[i:i + n], dtype=params[k].dtype).reshape(shapes[k])
+            i += n
+        return out
+
+    def student(pv, gv, e):
+        res = fn(unflat(pv), unflat(gv), e)
+        return np.concatenate([np.asarray(res[k], _f64).ravel() for k in PARAM_NAMES])
+
+    def oracle(pv, gv, e):
+        return pv - e * gv
+    found = isolate.explain_arguments(student, oracle, {"params": p, "grads": g, "eta": float(eta)},
+                                      rtol=1e-4, atol=1e-7, neutral={"eta": None}, tag=name)
+    if found:
+        core.fail(f"{name}: {found[0]} ({exc})", f"sgd-{found[1]}")
 
 
 def _explain_state(fn) -> None:

@@ -324,7 +324,7 @@ MUTANTS = [
            expect='argmax over the wrong axis'),
     Mutant("grad_by as the mean over the batch",
            old="grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", new="grad_by = grad_Ytilde.mean(axis=0, keepdims=True).T",
-           expect='a missing or extra factor such as N, 1/N'),
+           expect="a mean over the batch where the bias gradient sums"),
     Mutant("backward recomputes h without the bias",
            old='X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
            new='X, Yhat = outputs["X"], outputs["yhat"]\n    H = np.tanh(X @ params["Wh"].T)',
