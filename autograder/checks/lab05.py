@@ -1395,7 +1395,7 @@ def neuron(Neuron, Value) -> None:
             terms = [wi * xi for wi, xi in zip(w, xs)] if not ops_ok else []
             own = [] if ops_ok else _own_values([lambda f=f: _acts_of(act)(f()) for f in _sum_forms(terms, b)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
-                _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose={
+                _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose=_unclipped(act, {
                     "the neuron forgot its activation: return act(w . x + b)": z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
@@ -1407,7 +1407,7 @@ def neuron(Neuron, Value) -> None:
                     f"of all {nin} terms w[i] * x[i]": float(_act(act, np.array(z - wv[0] * xv[0]))),
                     "each term is w[i] + x[i] (+ where * belongs): z = b + the sum of the products w[i] * x[i]":
                         float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
-                })
+                }))
         try:
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
@@ -1439,13 +1439,18 @@ def neuron(Neuron, Value) -> None:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
 
 
+def _unclipped(act: str, diagnose: dict) -> dict:
+    """Catalogued neuron values that relu clips to 0 say nothing (many wrong sums are negative): dropped."""
+    return {m: v for m, v in diagnose.items() if act != "relu" or v != 0}
+
+
 def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
     """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
     neuron with one of them switched off or moved (isolate.explain_arguments)."""
     try:
         _expect(got, want, name, diagnose=diagnose)
     except core.CheckFailure as exc:
-        if exc.diagnosis != "wrong-value":
+        if exc.diagnosis not in ("wrong-value", "all-zero"):
             raise
 
         def student(wa, ba, xa):
@@ -1454,18 +1459,30 @@ def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
             b.data = float(ba)
             return float(n([float(v) for v in np.atleast_1d(xa)]).data)
 
+        # relu clips every wrong negative sum to the same 0, which no probe could tell apart: the sum is probed
+        # through the linear neuron (self.act, set by the provided __init__) instead.
+        probe_act = "linear" if act == "relu" else act
+
         def oracle(wa, ba, xa):
-            return float(_act(act, np.array(float(np.atleast_1d(wa) @ np.atleast_1d(xa)) + float(ba))))
+            return float(_act(probe_act, np.array(float(np.atleast_1d(wa) @ np.atleast_1d(xa)) + float(ba))))
         try:
+            if probe_act != act:
+                n.act = probe_act
             found = isolate.explain_arguments(student, oracle, {"w": np.array(wv, float), "b": float(bv),
                                                                 "x": np.array(xv, float)},
                                               rtol=_RTOL, atol=_ATOL, tag=name)
+        except Exception:   # a probe that fails says nothing
+            found = None
         finally:
+            n.act = act
             for wi, v in zip(w, wv):
                 wi.data = float(v)
             b.data = float(bv)
+        if found and probe_act != act:
+            found = (f"with the activation switched to 'linear' (self.act), {found[0]}", found[1])
         if found:
-            fail(f"{exc}: {found[0]} (z = w[0] * x[0] + ... + w[nin-1] * x[nin-1] + b, then the activation)",
+            fail(f"{name} is {got:.6g}, expected {want:.6g}: {found[0]} (z = w[0] * x[0] + ... + w[nin-1] * x[nin-1] + "
+                 f"b, then the activation)",
                  f"neuron-{found[1]}")
         raise
 
@@ -1645,12 +1662,22 @@ def _explain_which_reset(values: list[float], before: list) -> None:
     reset = [v == 0 for v in values]
     n, k = len(reset), sum(reset)
     untouched = all(v == float(b) for v, b, r in zip(values, before, reset) if not r)
-    if 0 < k < n and reset == [True] * k + [False] * (n - k) and untouched:
+    if not 0 < k < n or not untouched:
+        return
+    if reset == [True] * k + [False] * (n - k):
         where = ("the first one only: is a `return` (or `break`) indented inside the loop?" if k == 1 else
                  "all but the last: the loop stops one parameter early (range(len(ps) - 1) or a slice [:-1]?)"
                  if k == n - 1 else f"the first {k}: the loop stops early")
         fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but of {n} parameters your "
              f"zero_grad reset {where}; the others kept their grad", "zero-grad-stops-early")
+    if reset == [False] * (n - k) + [True] * k:
+        fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but your zero_grad left the "
+             f"first {n - k} of {n} parameters untouched and reset the others: the loop starts too late (a slice [1:] "
+             f"or range(1, ...)?)", "zero-grad-starts-late")
+    kept = [i for i, r in enumerate(reset) if not r]
+    fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but the parameters at positions "
+         f"{kept} of the {n} kept their grad (the others were reset): the loop misses some of them",
+         "zero-grad-misses-some")
 
 
 class _MockModule:

@@ -1097,7 +1097,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
                   f"over the batch axis (axis=0 of the (N, n) gradient), expected shape {shape}",
                   "bias-grad-not-summed")
     if isinstance(g, np.ndarray) and k[0] == "W" and g.ndim == 2 and g.shape[0] == shape[0] and g.shape != shape:
-        inputs = {"Wh": ("X", np.shape(outputs["X"])[1], "h", np.shape(outputs["h"])[1]),
+        inputs = {"Wh": ("X", np.shape(outputs["X"])[1], "h or htilde", np.shape(outputs["h"])[1]),
                   "Wy": ("h", np.shape(outputs["h"])[1], "X", np.shape(outputs["X"])[1])}[k]
         if g.shape[1] == inputs[3] and inputs[1] != inputs[3]:
             core.fail(f"{label} has shape {g.shape} instead of {shape}: it was built with {inputs[2]} (N, {inputs[3]}) "

@@ -30,6 +30,10 @@ The fifth held-out round of issue 15 (20 mistakes and 6 variants, measured befor
 a constructor that drops _children or stores the label in _op (judged in value_init alone), relu's inverted mask, a
 Neuron adding w + x, an MLP applying every layer to x, a learning rate written into train_step, the root's seed
 returned as the loss, a ** k computed as a * k and tanh as math.tan (named as neighbouring formulas).
+The sixth held-out round (15 mistakes and 5 variants measured before the checks changed, then 6 "validation" mistakes
+written after the general diagnoses) adds operands swapped in __truediv__, the forward formula at |a| or a + 1, a number
+with the wrong sign in __rsub__, a leaky relu, interior grads erased after use, a visited set of ids tested with nodes,
+a bias added twice, an early return in zero_grad, 1 // N in the loss and backward() called twice in train_step.
 """
 from . import Mutant, Variant
 
@@ -634,6 +638,77 @@ MUTANTS = [
            old='t = math.tanh(self.data)',
            new='t = math.tan(self.data)',
            expect='the forward value is tan(a)'),
+    # --- sixth held-out round of issue 15 (measured before the checks named them; the "validation" ones written
+    # after the general diagnoses, to see whether those name mistakes nobody wrote down)
+    Mutant("__add__ backward: other receives self.grad (already updated) instead of out.grad",
+           old="            self.grad += out.grad\n            other.grad += out.grad",
+           new="            self.grad += out.grad\n            other.grad += self.grad",
+           expect="self.grad or other.grad used where out.grad belongs"),
+    Mutant("__pow__ forward on abs(self.data) (to dodge complex numbers)",
+           old='out = Value(self.data ** k, (self,), f"**{k}")', new='out = Value(abs(self.data) ** k, (self,), f"**{k}")',
+           expect="evaluated at |a|"),
+    Mutant("__pow__ backward adds out.grad instead of multiplying",
+           old="k * self.data ** (k - 1) * out.grad", new="k * self.data ** (k - 1) + out.grad",
+           expect="not multiplied by out.grad"),
+    Mutant("__rsub__ as -self - other", old="        return other + (-self)", new="        return -self - other",
+           expect="enters with the wrong sign"),
+    Mutant("__truediv__ as self ** -1 * other (operands swapped)",
+           old="return self * other ** -1", new="return self ** -1 * other", expect="the two operands are swapped"),
+    Mutant("tanh derivative (1 - t) ** 2", old="(1 - t ** 2) * out.grad", new="(1 - t) ** 2 * out.grad",
+           expect="formula of the local derivative in the _backward of a.tanh()"),
+    Mutant("log forward log(1 + a)", old='out = Value(math.log(self.data), (self,), "log")',
+           new='out = Value(math.log(self.data + 1), (self,), "log")', expect="evaluated at a + 1"),
+    Mutant("leaky relu (slope 0.01 below 0)",
+           old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='out = Value(self.data if self.data > 0 else 0.01 * self.data, (self,), "relu")',
+           also=(("self.grad += (out.data > 0) * out.grad", "self.grad += (1.0 if self.data > 0 else 0.01) * out.grad"),),
+           expect="the case a < 0 of your forward computation is wrong"),
+    Mutant("backward frees the interior grads after each _backward",
+           old="        for node in reversed(topo):\n            node._backward()\n",
+           new="        for node in reversed(topo):\n            node._backward()\n            if node._prev:\n"
+               "                node.grad = 0.0\n",
+           expect="reset *after* their _backward had run"),
+    Mutant("visited holds ids but membership is tested on the nodes",
+           old="            if node in visited:\n                continue\n            visited.add(node)",
+           new="            if node in visited:\n                continue\n            visited.add(id(node))",
+           expect="test membership with what you add"),
+    Mutant("Neuron adds the bias twice",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b) + self.b",
+           expect="the term that uses b"),
+    Mutant("MLP.parameters nested per layer",
+           old="return [p for layer in self.layers for p in layer.parameters()]",
+           new="return [layer.parameters() for layer in self.layers]", expect="not a list that holds lists"),
+    Mutant("zero_grad returns inside the loop",
+           old="        for p in self.parameters():\n            p.grad = 0.0\n",
+           new="        for p in self.parameters():\n            p.grad = 0.0\n            return\n",
+           expect="a `return` (or `break`) indented inside the loop"),
+    Mutant("mse_loss multiplies by 1 // N (integer division)",
+           old="return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="return sum((p - t) ** 2 for p, t in zip(preds, targets)) * (1 // len(preds))",
+           expect="integer division"),
+    Mutant("train_step calls loss.backward() twice",
+           old="    loss.backward()\n    for p in model.parameters():",
+           new="    loss.backward()\n    loss.backward()\n    for p in model.parameters():",
+           expect="a second loss.backward()"),
+    Mutant("validation: __add__ forward subtracts",
+           old='out = Value(self.data + other.data, (self, other), "+")',
+           new='out = Value(self.data - other.data, (self, other), "+")',
+           expect="input 2 (other.data) enters with the wrong sign"),
+    Mutant("validation: exp forward of -a", old='out = Value(math.exp(self.data), (self,), "exp")',
+           new='out = Value(math.exp(-self.data), (self,), "exp")', expect="evaluated at -a"),
+    Mutant("validation: relu forward as abs", old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='out = Value(abs(self.data), (self,), "relu")', expect="evaluated at |a|"),
+    Mutant("validation: zero_grad skips the first parameter",
+           old="        for p in self.parameters():\n            p.grad = 0.0\n",
+           new="        for p in self.parameters()[1:]:\n            p.grad = 0.0\n", expect="the loop starts too late"),
+    Mutant("validation: mse_loss divides by N * N",
+           old="return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="return sum((p - t) ** 2 for p, t in zip(preds, targets)) / (len(preds) * len(preds))",
+           expect="you divided by N*N"),
+    Mutant("validation: Neuron multiplies every weight by x[0]",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = sum((wi * x[0] for wi in self.w), self.b)", expect="the term that uses w and x"),
 ]
 
 VARIANTS = [
@@ -778,4 +853,14 @@ VARIANTS = [
     Variant('__rtruediv__ as self ** -1 * other',
             old='return other * self ** -1',
             new='return self ** -1 * other'),
+    # sixth held-out round of issue 15
+    Variant("power derivative as k * out.data / self.data",
+            old="k * self.data ** (k - 1) * out.grad", new="k * out.data / self.data * out.grad"),
+    Variant("__rsub__ as -(self - other)", old="        return other + (-self)", new="        return -(self - other)"),
+    Variant("mse_loss with (p - t) * (p - t)", old="(p - t) ** 2 for p, t", new="(p - t) * (p - t) for p, t"),
+    Variant("__add__ closure looping over both operands",
+            old="            self.grad += out.grad\n            other.grad += out.grad",
+            new="            for v in (self, other):\n                v.grad += out.grad"),
+    Variant("tanh forward as 2 / (1 + exp(-2a)) - 1", old="t = math.tanh(self.data)",
+            new="t = 2.0 / (1.0 + math.exp(-2.0 * self.data)) - 1.0"),
 ]

@@ -30,6 +30,10 @@ The fifth held-out round of issue 15 (22 mistakes and 5 variants, measured befor
 parameters cast to float32, a forward that re-writes the softmax without the shift (large scores), the log-softmax,
 the loss with Y and Yhat swapped, log1p or a large clip, a gradient loop that stops one sample early, an sgd with a
 hidden momentum buffer, W_y without its transpose and tanh dropped.
+The sixth held-out round (14 mistakes and 5 variants measured before the checks changed, then 5 "validation" mistakes
+written after the general diagnoses) adds scores clipped instead of shifted, X rescaled inside forward, the loss's
+class sum over the batch axis or divided by N twice, grad_Wy built from yhat or from tanh(h), a bias gradient averaged,
+a gradient divided by n_x, and SGD steps with weight decay, clipping or the gradient's sign.
 """
 from autograder.zoo import Mutant, Variant
 
@@ -502,6 +506,61 @@ MUTANTS = [
            old='return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}',
            new='return {"dWh": grad_Wh, "dbh": grad_bh, "dWy": grad_Wy, "dby": grad_by}',
            expect='is missing the key(s)'),
+    # --- sixth held-out round of issue 15 (measured before the checks named them; the "validation" ones written
+    # after the general diagnoses)
+    Mutant("softmax clips the scores to +-500 instead of shifting",
+           old="    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n",
+           new="    E = np.exp(np.clip(Z, -500, 500))\n", expect="exp of a large score overflowed"),
+    Mutant("softmax shifted by rows, normalised by columns",
+           old="    return E / E.sum(axis=1, keepdims=True)", new="    return E / E.sum(axis=0, keepdims=True)",
+           expect="normalised over the wrong axis"),
+    Mutant("init adds He scaling sqrt(2 / nx) on top of 0.3",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)) * np.sqrt(2.0 / nx),', expect="standard deviation"),
+    Mutant("forward reuses the Htilde variable for tanh",
+           old="    H = np.tanh(Htilde)\n", new="    Htilde = np.tanh(Htilde)\n    H = Htilde\n",
+           expect="holds the values of outputs['h']"),
+    Mutant("forward rescales X by its max",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h',
+           new='    Htilde = (X / np.abs(X).max()) @ params["Wh"].T + params["bh"].T',
+           expect="X is rescaled or normalised inside forward"),
+    Mutant("loss sums Y * Yhat over the batch axis inside the log",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.log(np.sum(Y * Yhat, axis=0) + 1e-300))", expect="taken over the batch axis (axis=0)"),
+    Mutant("loss: the mean divided by N again",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1)) / len(Y)",
+           expect="you divided by N*N"),
+    Mutant("accuracy: the count divided by Y.size",
+           old="    acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="    acc = np.sum(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)) / Y.size", expect="you divided by N*n_y"),
+    Mutant("grad_Wy built from yhat instead of h",
+           old="    grad_Wy = grad_Ytilde.T @ H ", new="    grad_Wy = grad_Ytilde.T @ Yhat ",
+           expect="outputs['yhat'], not @ outputs['h']"),
+    Mutant("grad_bh as the mean over the batch",
+           old="    grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T ",
+           new="    grad_bh = grad_Htilde.mean(axis=0, keepdims=True).T ",
+           expect="a mean over the batch where the bias gradient sums"),
+    Mutant("backward applies tanh to the cached h again",
+           old='    X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='    X, H, Yhat = outputs["X"], np.tanh(outputs["h"]), outputs["yhat"]',
+           expect="tanh applied once more to a stored value"),
+    Mutant("grad_Wh divided by n_x", old="    grad_Wh = grad_Htilde.T @ X ", new="    grad_Wh = grad_Htilde.T @ X / X.shape[1] ",
+           expect="in the line of grads['Wh'] alone"),
+    Mutant("sgd with weight decay", old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= eta * (grads[name] + 1e-2 * params[name])", expect="weight decay"),
+    Mutant("sgd clips the gradients to [-1, 1]", old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= eta * np.clip(grads[name], -1, 1)", expect="the gradients were clipped"),
+    Mutant("validation: forward subtracts b_y", old='    Ytilde = H @ params["Wy"].T + params["by"].T    # (N, ny)',
+           new='    Ytilde = H @ params["Wy"].T - params["by"].T', expect="the term that uses b_y"),
+    Mutant("validation: sgd shrinks the parameters by (1 - 0.01 eta)", old="        params[name] -= eta * grads[name]",
+           new="        params[name] = params[name] * (1 - 0.01 * eta) - eta * grads[name]", expect="weight decay"),
+    Mutant("validation: sgd with the sign of the gradient", old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= eta * np.sign(grads[name])", expect="the term that uses grads"),
+    Mutant("validation: grad_Wh built from htilde", old="    grad_Wh = grad_Htilde.T @ X ",
+           new='    grad_Wh = grad_Htilde.T @ outputs["htilde"] ', expect="built with h or htilde"),
+    Mutant("validation: grad_by divided by N", old="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T ",
+           new="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T / N ", expect="is the expected one divided by N"),
 ]
 
 VARIANTS = [
@@ -657,4 +716,17 @@ VARIANTS = [
     Variant('sgd through dict.update (rebinding entries)',
             old='    for name in params:\n        params[name] -= eta * grads[name]',
             new='    params.update({k: params[k] - eta * grads[k] for k in params})'),
+    # sixth held-out round of issue 15
+    Variant("forward shifts the scores by their row mean before softmax",
+            old="    Yhat = softmax(Ytilde)\n", new="    Yhat = softmax(Ytilde - Ytilde.mean(axis=1, keepdims=True))\n"),
+    Variant("backward recomputes yhat from ytilde with softmax",
+            old='    X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+            new='    X, H, Yhat = outputs["X"], outputs["h"], softmax(outputs["ytilde"])'),
+    Variant("loss from the row maximum of Y * Yhat",
+            old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+            new="    L = -np.mean(np.log(np.maximum((Y * Yhat).max(axis=1), 1e-300)))"),
+    Variant("softmax multiplying by the reciprocal of the row sums", old="    return E / E.sum(axis=1, keepdims=True)",
+            new="    return E * np.reciprocal(E.sum(axis=1, keepdims=True))"),
+    Variant("tanh derivative with np.multiply and np.square",
+            old="    grad_Htilde = grad_H * (1 - H ** 2) ", new="    grad_Htilde = np.multiply(grad_H, 1 - np.square(H)) "),
 ]
