@@ -42,7 +42,9 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign, else its formula",
        "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
        "a constructor that drops _children / _op not charged here (the result's own closure judged)",
-       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure")
+       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure",
+       "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
+       "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -70,25 +72,30 @@ PROPERTIES = {
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
                  "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
                  "a gradient the leaves already held is kept",
-                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)"),
+                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)",
+                 "right leaves with the interior grads erased after use named",
+                 "a visited test that never fires named (each node once per path)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
-               "an input's term left out of the sum named", "w + x for w * x named"),
+               "an input's term left out of the sum named", "w + x for w * x named",
+               "the wrong term located by switching w, b or x off or moving it (relu probed as linear)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
                     "every layer applied to the original x named"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
-                  "no grad reset at all named"),
+                  "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
-                 "0 where preds == targets, and a function of pred - target alone"),
+                 "0 where preds == targets, and a function of pred - target alone",
+                 "right for one prediction, wrong for N: the factor of N named (1 // N, N * N)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
                    "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
                    "two learning rates: a step that does not scale with lr named", "a constant return named",
-                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)"),
+                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)",
+                   "a doubled gradient named when the returned loss is right (backward() twice)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
