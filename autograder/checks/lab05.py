@@ -2091,6 +2091,10 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
                 if abs(k - value) <= 1e-6 * abs(value):
                     fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad), a factor "
                          f"{words}; the update is p.data -= lr * p.grad", "step-scaled")
+        if first_loss is not None and core.close(first_loss, loss0, 1e-6, 1e-9):
+            fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of -lr * p.grad, "
+                 f"while the loss it returned is right: the factor {k:.4g} is in the update line (p.data -= lr * "
+                 f"p.grad) or in the gradients backward() left, not in the loss's value", "step-scaled")
         fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of "
              f"-lr * p.grad: a factor too many or too few in the update (or in the loss)", "step-scaled")
     d = float(step @ p0 / (p0 @ p0))

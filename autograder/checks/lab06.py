@@ -796,6 +796,7 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
                           f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
+            _explain_batch_reduction(fn, Yhat, Y, L, eL, name)
         raise
 
 
@@ -829,6 +830,41 @@ def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
     for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
         if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
             core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
+
+
+def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
+    """The batch's L is the mean of the samples' losses: when your loss is right on every sample alone, the mistake is
+    in how the samples' losses are combined (another statistic than the mean, or samples mixed)."""
+    N = np.shape(Y)[0]
+    if N < 2:
+        return
+    singles = []
+    for n in range(N):
+        try:
+            singles.append(float(fn(np.array(Yhat[n:n + 1]), np.array(Y[n:n + 1]))[0]))
+        except Exception:   # a probe that fails says nothing
+            return
+    want = [oracle_loss(Yhat[n:n + 1], Y[n:n + 1])[0] for n in range(N)]
+    ok = np.isclose(singles, want, rtol=_RTOL, atol=1e-9)
+    p_true = np.sum(np.asarray(Yhat, _f64) * np.asarray(Y, _f64), axis=1)
+    if ok.any() and not ok.all():
+        high, low = float(p_true[~ok].min()), float(p_true[~ok].max())
+        if float(p_true[ok].max()) < high:
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: your loss is right for every sample whose true "
+                      f"class has probability at most {float(p_true[ok].max()):.3g} and wrong for every one whose true "
+                      f"class has {high:.3g} or more (tried one sample at a time): large probabilities are changed "
+                      f"before the log (an upper clip bound below 1?); -log Yhat of the true class as it is",
+                      "loss-wrong-for-large-probabilities")
+        if float(p_true[ok].min()) > low:
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: your loss is right for every sample whose true "
+                      f"class has probability at least {float(p_true[ok].min()):.3g} and wrong for every one whose true "
+                      f"class has {low:.3g} or less (tried one sample at a time): small probabilities are changed "
+                      f"before the log (too large an epsilon or lower clip bound?)", "loss-wrong-for-small-probabilities")
+    if ok.all():
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone "
+                  f"(a batch of one): the samples' losses are not combined by their mean over the batch, "
+                  f"L = (1/N) sum_n (-sum_i Y[n, i] log Yhat[n, i]) (np.mean over axis 0 of the per-sample sums, not "
+                  f"another statistic, and no sum across samples before the log)", "loss-batch-not-mean")
 
 
 def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
@@ -1298,6 +1334,15 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
             core.fail(f"{name}: every entry moved by -eta * grads[k] plus an extra {c:.4g} * params[k]: a term "
                       f"proportional to the parameters themselves (weight decay) is not part of the plain SGD step "
                       f"params[k] -= eta * grads[k]", "step-has-params-term")
+    try:
+        doubled = fn(_copy_dict(params), {k: 2 * np.asarray(grads[k]) for k in PARAM_NAMES}, eta)
+        s2 = np.concatenate([(np.asarray(doubled[k], _f64) - np.asarray(params[k], _f64)).ravel() for k in PARAM_NAMES])
+    except Exception:   # a probe that fails says nothing
+        s2 = None
+    if s2 is not None and np.any(s) and np.allclose(s2, s, rtol=1e-6, atol=1e-12):
+        core.fail(f"{name}: your step does not change when every gradient is doubled, while -eta * grads[k] doubles: "
+                  f"the update uses the gradients' sign, or a normalised or capped version of them, instead of "
+                  f"grads[k] itself; plain SGD is params[k] -= eta * grads[k]", "step-ignores-gradient-size")
     shapes = {k: np.shape(params[k]) for k in PARAM_NAMES}
 
     def unflat(v):

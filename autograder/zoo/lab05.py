@@ -709,6 +709,8 @@ MUTANTS = [
     Mutant("validation: Neuron multiplies every weight by x[0]",
            old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
            new="z = sum((wi * x[0] for wi in self.w), self.b)", expect="the term that uses w and x"),
+    Mutant("validation: train_step halves the step", old="        p.data -= lr * p.grad\n",
+           new="        p.data -= lr * p.grad / 2\n", expect="the factor 0.5 is in the update line"),
 ]
 
 VARIANTS = [
