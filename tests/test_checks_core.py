@@ -331,3 +331,30 @@ def test_float_of_a_vector_is_said_as_a_reduction_over_one_axis_not_as_a_shape_m
     assert err.value.diagnosis == "array-to-scalar"
     assert "reduce over every entry" in str(err.value) and "This is a shape mismatch" not in str(err.value)
     assert cases.call(lambda a: float(np.mean(a ** 2)), np.ones((4, 3)), label="loss", names=("a",)) == 1.0
+
+
+def test_round6_slices_missing_edge_batch_axis_and_special_last():
+    order = np.random.default_rng(0).permutation(12)
+    batches = [order[0:5], order[5:5], order[10:5]]
+    said = cases.explain_slices(batches, 12, 5, order)
+    assert "order[0:5], an empty slice" in said and "order[start:batch_size]" in said
+    assert cases.explain_slices([order[0:5], order[5:10], order[10:12]], 12, 5, order) is None
+    said = cases.explain_slices([order[0:4], order[5:9], order[10:12]], 12, 5, order)
+    assert "batch 0, order[0:4] where order[0:5] belongs" in said
+    assert "range(N - 1)" in cases.explain_missing(np.random.default_rng(0).permutation(9), 10)
+    assert cases.explain_missing(np.arange(10), 10) is None
+    with pytest.raises(CheckFailure, match="batch axis 0 was reduced"):
+        core.expect_array(np.zeros((1, 4)), name="out", shape=(5, 4))
+
+    def special():
+        core.fail("named on the special shape", "special-diagnosis")
+
+    def ordinary():
+        core.fail("named on an ordinary shape", "ordinary-diagnosis")
+    with pytest.raises(CheckFailure, match="special shape"):
+        cases.run_cases([("N == C", special), (None, ordinary)])
+    with pytest.raises(CheckFailure, match="ordinary shape"):
+        cases.run_cases([("N == C", special), (None, ordinary)], special_last=True)
+    # right batches followed by an empty one are left to the caller ("empty batch"); single samples locate nothing
+    assert cases.explain_slices([order[0:5], order[5:10], order[10:12], order[12:12]], 12, 5, order) is None
+    assert cases.explain_slices([order[k:k + 1] for k in range(12)][::-1], 12, 1, order) is None

@@ -354,3 +354,61 @@ def test_late_reports_for_unknown_generators_end_the_check(session):
         js._mirror_late({"999": {"args": [], "kwargs": {}}}, js._decoder(b""))
     with pytest.raises(KernelGone, match="late sync"):
         js._mirror_late(["not", "a", "dict"], js._decoder(b""))
+
+
+class Node:
+    """Stands for a student's autograd node: a value and the nodes it was made from."""
+
+    def __init__(self, data, children=(), op=""):
+        self.data, self._prev, self._op = data, tuple(children), op
+
+
+def test_a_chain_of_student_calls_is_one_request_with_the_same_result_as_a_loop(session):
+    js, kernel = session
+    cls = _remote(js, kernel, Node)
+    leaf = cls(1.0)
+    before = js.requests
+    nodes = core.chain(cls, leaf, 2_500, 0.5, (leaf,), "id")
+    assert js.requests == before + 1
+    assert len(nodes) == 2_500 and all(isinstance(n, RemoteObject) for n in nodes[:3])
+    assert nodes[0]._prev == (leaf,) and nodes[1]._prev == (nodes[0],) and nodes[-1]._prev == (nodes[-2],)
+    assert nodes[-1]._op == "id" and nodes[-1].data == 0.5
+
+
+
+def test_without_a_judge_a_chain_is_the_same_loop_in_process():
+    local = core.chain(Node, "leaf", 3, 0.5, ("leaf",), "id")
+    assert local[0]._prev == ("leaf",) and local[2]._prev == (local[1],) and local[2]._op == "id"
+
+
+def test_a_chain_whose_call_raises_reports_the_student_exception(session):
+    js, kernel = session
+
+    def refuses(data, children=(), op=""):
+        raise ValueError("no")
+    with pytest.raises(ValueError, match="no"):
+        core.chain(_remote(js, kernel, refuses), 1.0, 3, 0.5, (1.0,), "id")
+
+
+@pytest.mark.parametrize("n", [-1, evaluator.CHAIN_LIMIT + 1, 2.5, True])
+def test_the_kernel_refuses_a_chain_request_out_of_bounds(n):
+    kernel = evaluator.Session(socket.socketpair()[0])
+    head = {"op": "chain", "obj": kernel._ref(Node), "n": n, "init": 1.0, "args": {"t": "l", "v": [0.5]}}
+    with pytest.raises(ProtocolError, match="bad chain request"):
+        kernel.handle(head, b"")
+
+
+def test_attributes_of_many_objects_are_read_and_written_in_one_request_each(session):
+    js, kernel = session
+    cls = _remote(js, kernel, Node)
+    nodes = [cls(float(i)) for i in range(5)]
+    before = js.requests
+    assert core.gather(nodes, "data") == [0.0, 1.0, 2.0, 3.0, 4.0]
+    core.scatter(nodes, "data", [10.0, 11.0, 12.0, 13.0, 14.0])
+    assert js.requests == before + 2
+    assert [n.data for n in nodes] == [10.0, 11.0, 12.0, 13.0, 14.0]
+    with pytest.raises(AttributeError):
+        core.gather(nodes, "missing")
+    local = [Node(1.0), Node(2.0)]                      # without the judge: the same loop in process
+    core.scatter(local, "data", [5.0, 6.0])
+    assert core.gather(local, "data") == [5.0, 6.0]

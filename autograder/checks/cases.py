@@ -22,7 +22,7 @@ from .core import expect_close, fail
 GENERIC_DIAGNOSES = frozenset({None, "", "wrong-values", "wrong-shape", "some-rows", "some-columns", "empty",
                                "all-zero", "offset", "squared", "square-root", "complement", "zeroed-entries",
                                "per-row-offset", "per-column-offset", "per-row-scale", "per-column-scale",
-                               "rows-permuted"})
+                               "rows-permuted", "shape-batch-axis-reduced"})
 
 SHAPE_HINT = ("a shape mismatch: check each transpose (W is (in, out), rows are samples) and the axis "
               "you sum over")
@@ -174,25 +174,31 @@ def _looks_like_shape_error(text: str) -> bool:
     return any(w in text.lower() for w in words)
 
 
-def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]]) -> None:
+def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]], *, special_last: bool = False) -> None:
     """Run independent cases; report the most specific failure.
 
     ``cases`` are ``(special, thunk)``: ``special`` names a degenerate shape ("a batch of one
     sample", "in == out") or is None.  Every case runs; the first failure that names a
     mistake wins.  When only generic failures remain (wrong values, wrong shape, an
     exception) and some special case passed, the message says the code is right only there.
+    ``special_last``: a diagnosis made on a degenerate shape is ambiguous (with N == C a division
+    by N*C is one by N*N; with one sample a max over the batch axis is the identity), so one
+    made on an ordinary case wins over it.
     """
     failures, passed = [], []
     for special, thunk in cases:
         try:
             thunk()
         except core.CheckFailure as exc:
-            failures.append(exc)
+            failures.append((special, exc))
         else:
             if special:
                 passed.append(special)
     if not failures:
         return
+    if special_last:
+        failures = [f for f in failures if not f[0]] + [f for f in failures if f[0]]
+    failures = [exc for _, exc in failures]
     for exc in failures:
         if not _generic(exc):
             raise exc
@@ -474,3 +480,60 @@ def float32_tolerance(want: Any) -> tuple[float, float]:
     with np.errstate(all="ignore"):
         scale = float(np.max(np.abs(w))) if w.size and np.isfinite(w).all() else 1.0
     return FLOAT32_RTOL, 64 * float(np.finfo(np.float32).eps) * max(scale, 1e-3)
+
+
+def explain_slices(batches: list, n: int, batch_size: int, order: Any) -> str | None:
+    """The batches of one epoch located in ``order`` (the permutation the generator gives from the same
+    seed, ``rng.permutation(N)``): when every batch is a run ``order[a:b]`` of it (or empty), the slices
+    taken are said beside the expected ``order[start:start + batch_size]``, with the first one that differs.
+    None when the batches are right, or are not slices of ``order`` (another order, repeats...)."""
+    order = [int(v) for v in np.asarray(order).ravel()]
+    if max((np.asarray(b).size for b in batches), default=0) < 2:
+        return None               # single samples are runs of any order: nothing to locate
+    where = {v: i for i, v in enumerate(order)}
+    got: list = []
+    for b in batches:
+        rows = [int(v) for v in np.asarray(b).ravel()]
+        if not rows:
+            got.append(None)
+            continue
+        if any(v not in where for v in rows):
+            return None
+        a = where[rows[0]]
+        if order[a:a + len(rows)] != rows:
+            return None
+        got.append((a, a + len(rows)))
+    want = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+    if got == want or not got or [g for g in got if g is not None] == want:
+        return None               # right, or right but for trailing empty batches (the caller says those)
+
+    def fmt(s) -> str:
+        return "an empty slice" if s is None else f"order[{s[0]}:{s[1]}]"
+
+    def listed(slices) -> str:
+        return ", ".join(fmt(s) for s in slices[:6]) + (", ..." if len(slices) > 6 else "")
+
+    said = f"your batches are the slices {listed(got)} of the shuffled order, expected {listed(want)}"
+    if len(got) > 1 and got[0] == want[0] and all(s is None for s in got[1:]):
+        return (f"{said}: every slice after the first is empty, so the slice's end does not move with its start "
+                f"(order[start:batch_size] where order[start:start + batch_size] belongs?)")
+    k = next((i for i, (g, w) in enumerate(zip(got, want)) if g != w), min(len(got), len(want)))
+    if k < len(got) and k < len(want):
+        return f"{said}: the first wrong one is batch {k}, {fmt(got[k])} where {fmt(want[k])} belongs"
+    return f"{said}: {len(got)} batches where {len(want)} belong"
+
+
+def explain_missing(used: Any, n: int) -> str | None:
+    """'the last index N - 1 never appears' when the indices used (each at most once) are those of range(N)
+    but for its first or its last one: an index range off by one."""
+    seen = [int(v) for v in np.asarray(used).ravel()]
+    if len(set(seen)) != len(seen) or n < 3:
+        return None
+    missing = sorted(set(range(n)) - set(seen))
+    if missing == [n - 1] and len(seen) == n - 1:
+        return (f"the last index N - 1 = {n - 1} never appears, every other one does: the indices run over "
+                f"range(N - 1), one short (rng.permutation(N - 1), range(N - 1) or [:-1] where N belongs?)")
+    if missing == [0] and len(seen) == n - 1:
+        return ("index 0 never appears, every other one does: the indices run from 1 (range(1, N) where "
+                "range(N) belongs?)")
+    return None

@@ -22,7 +22,7 @@ import re
 
 import numpy as np
 
-from . import core
+from . import core, isolate
 from .cases import (
     SHAPE_HINT,
     attribute,
@@ -32,12 +32,15 @@ from .cases import (
     explain_batches,
     explain_elementwise,
     explain_factor,
+    explain_missing,
     explain_quantity,
+    explain_slices,
     run_cases,
     same,
     signature,
 )
 from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
+from .formula import explain_formula
 
 #: Lab 01 asks for NumPy implementations: the sandboxed kernel refuses these while grading
 #: (a lab rule, enforced by autograder/kernel/policy.py; the verdict never depends on it).
@@ -47,10 +50,12 @@ FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "autograd", "sklearn", "keras
 PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                        "input not modified", "square-only formulas named",
-                       "bias added to every row (N == out)", "input cached in self.x (the output cached named)"),
+                       "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
+                      "the input a wrong answer comes from (isolate)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
-                        "samples missing from or repeated in the batch sums named", "dx reduced over the batch named"),
+                        "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
+                        "the input a wrong gradient depends on named (rows ignored, x in db)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
@@ -58,24 +63,26 @@ PROPERTIES = {
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
-                "stale cache (filled on the first call only) named"),
+                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
-            "a rescaled step named by its factor", "a clipped gradient named"),
+            "a rescaled step named by its factor", "a clipped gradient named",
+            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
-                   "grad_out returned unchanged named"),
+                   "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
-                    "a second forward per batch, batches from 1, a return inside the loop, N = x.size named"),
+                    "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
+                    "batches located as slices of the shuffled order", "an index range one short named", "the size used as N confirmed by a replay"),
 }
 
 
@@ -124,13 +131,24 @@ def _forward_case(Linear, r, n, i, o, dtype):
         y = expect_array(y, name=name, shape=(n, o))
         xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
         expected = np.einsum("ni,io->no", xs, Ws) + bs
-        expect_close(y, expected, name=name, diagnose={
+        forward_wrong = {
             "the bias b is missing (y = x @ W + b)": lambda: xs @ Ws,
             "W is used transposed: y = x @ W with W of shape (in, out)": lambda: xs @ Ws.T + bs,
             "the bias is subtracted: y = x @ W + b": lambda: xs @ Ws - bs,
             "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
             "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
-        })
+        }
+        diagnose_only(y, expected, name=name, diagnose=forward_wrong, rtol=1e-5, atol=1e-7)
+        if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
+            def student(xx, WW, bb):
+                probe = call(Linear, i, o, label="Linear", names=("in_features", "out_features"))
+                probe.W.data, probe.b.data = WW, bb
+                return probe.forward(xx)
+            said = isolate.explain_arguments(student, lambda xx, WW, bb: xx @ WW + bb, {"x": x, "W": W, "b": b},
+                                             rtol=1e-4, atol=1e-6, tag="lab01.linear_forward")
+            if said:
+                fail(f"{name}: {said[0]} (y = x @ W + b)", said[1])
+        expect_close(y, expected, name=name, diagnose=forward_wrong)
         _forward_cache(layer, x, y, name)
     return run
 
@@ -220,6 +238,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
         _per_sample_sum(dW, exp_dW, np.einsum("ni,no->nio", xs, gs), f"W.grad after {name}", "dW")
+        _gradient_dependence(Linear, i, o, W, b, x, g, "W", dW, exp_dW, f"W.grad after {name}")
         expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong)
         db_wrong = {
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
@@ -228,6 +247,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
         _per_sample_sum(db, exp_db, gs[:, None, :], f"b.grad after {name}", "db")
+        _gradient_dependence(Linear, i, o, W, b, x, g, "b", db, exp_db, f"b.grad after {name}")
         expect_close(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong)
         # Finite differences of L = sum(g * forward(x)) (float64, independent of the oracle).
         def loss_x(xx):
@@ -243,6 +263,56 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
         })
     return run
+
+
+def _param_grad(Linear, i, o, W, b, x, g, which: str) -> np.ndarray | None:
+    """W.grad or b.grad of a fresh layer after one backward(g) on the cache self.x = x (float64), or None."""
+    try:
+        layer, _, _ = _linear(Linear, i, o, core.rng("lab01.dependence"), W.dtype)
+        layer.W.data, layer.b.data = W.copy(), b.copy()
+        layer.W.grad, layer.b.grad = np.zeros_like(W), np.zeros_like(b)
+        layer.x = x.copy()
+        call(layer.backward, g.copy(), label=f"Linear({i}, {o}).backward", names=("grad_out",))
+        out = np.asarray(getattr(layer, which).grad, dtype=np.float64)
+    except Exception:
+        return None
+    return out
+
+
+def _gradient_dependence(Linear, i, o, W, b, x, g, which: str, got, expected, name: str) -> None:
+    """Which input a wrong parameter gradient depends on, one input changed at a time (the cache x, then each
+    row of x and of grad_out): db = grad_out summed over the batch must not change with x; dW and db must
+    change with every row of grad_out (and dW with every row of x).  Said only when the change is confirmed."""
+    if core.close(got, expected, *core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(expected).max()))):
+        return
+    base = _param_grad(Linear, i, o, W, b, x, g, which)
+    if base is None or base.shape != np.shape(expected) or not core.close(base, got, 1e-9, 1e-12):
+        return                                   # not reproducible on a fresh layer: say nothing
+    bump = np.arange(1, x.size + 1, dtype=np.float64).reshape(x.shape) % 7 * 0.5 + 1.0
+    moved = _param_grad(Linear, i, o, W, b, (x + bump.astype(x.dtype)), g, which)
+    gname = "dW = x.T @ grad_out" if which == "W" else "db = grad_out summed over the batch axis 0"
+    if which == "b" and moved is not None and not core.close(moved, base, 1e-6, 1e-9):
+        said = explain_quantity(got, {"self.x summed over the batch (x.sum(axis=0))": x.astype(np.float64).sum(0, keepdims=True),
+                                      "self.x": x.astype(np.float64)})
+        fail(f"{name}: b.grad changes when only the cached input self.x changes (same grad_out), but {gname} does "
+             f"not involve x" + (f"; {said}: the input used where grad_out belongs" if said else ""),
+             "gradient-depends-on-wrong-input")
+    n = len(x)
+    if n < 2:
+        return
+    for arr, label in ((g, "grad_out"), (x, "self.x")) if which == "W" else ((g, "grad_out"),):
+        ignored = []
+        for k in range(n):
+            changed = arr.copy()
+            changed[k] = changed[k] + np.asarray(1.0 + 0.5 * k, dtype=arr.dtype)
+            out = _param_grad(Linear, i, o, W, b, changed if label == "self.x" else x, changed if label == "grad_out" else g, which)
+            if out is not None and core.close(out, base, 1e-9, 1e-12):
+                ignored.append(k)
+        if ignored and len(ignored) < n:
+            used = [k for k in range(n) if k not in ignored]
+            fail(f"{name}: your {which}.grad does not change when row(s) {ignored} of {label} change: only row(s) "
+                 f"{used} of {label} reach it, but {gname} adds every sample's contribution (a fixed index such as "
+                 f"{label}[0] where {label}[i] belongs in a loop over the samples?)", "gradient-ignores-rows")
 
 
 def _per_sample_sum(got, expected, per_sample, name: str, what: str) -> None:
@@ -278,7 +348,8 @@ def _elementwise_inputs(r):
     yield x
 
 
-def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_derivative=True):
+def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_derivative=True,
+                      formula=None):
     """Oracle first; when ``dx`` is wrong and no catalogued mistake matches, say whether it is at
     least the derivative of the student's own forward (float64 centred differences)."""
     tol = {"rtol": 1e-5, "atol": 1e-7}
@@ -295,7 +366,9 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
         num = numerical_gradient(f, x.astype(np.float64).copy())
         if not core.close(dx, num, 1e-4, 1e-6):
             analysis, _ = core.analyse_difference(dx, expected, tol["rtol"], tol["atol"])
-            analysis = _explained(layer_cls, label, x, dx, expected, tol, backward=True) or analysis
+            said = explain_formula(formula[0], formula[1], dx, rtol=1e-6, atol=1e-9, what="derivatives",
+                                   outer=("grad_out",)) if formula else None
+            analysis = said or _explained(layer_cls, label, x, dx, expected, tol, backward=True) or analysis
             fail(f"{name} is not the derivative of your {label}.forward either: centred finite differences of "
                  f"your forward disagree with your backward; against the expected values: {analysis}",
                  "backward-not-derivative-of-forward")
@@ -420,8 +493,15 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
-        dx = expect_array(call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None),
-                          name=bname, shape=x.shape)
+        try:
+            dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                fail(f"{str(exc).split(' (for exp')[0]}: the derivative is s * (1 - s) with the output s that forward "
+                     f"cached (self.out), which needs no exp at all; an exp of the input in backward (np.exp(-x)) "
+                     f"overflows for large |x|", "sigmoid-backward-overflow")
+            raise
+        dx = expect_array(dx, name=bname, shape=x.shape)
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -433,7 +513,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
             "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
-        }, own_derivative=not extreme)
+        }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
 
 
@@ -584,7 +664,7 @@ def mse_loss(MSELoss) -> None:
 # SGD
 # =============================================================================================
 
-def _step_verdict(got, before, grad, lr: float, name: str) -> None:
+def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
     """A wrong update judged by its STEP (new - old) against -lr * grad: a factor written with the
     parameter's sizes (an extra average), or what the step looks like."""
     want = -lr * grad.astype(np.float64)
@@ -600,9 +680,57 @@ def _step_verdict(got, before, grad, lr: float, name: str) -> None:
              f" (p.grad already is the gradient of the mean loss: do not average or rescale it in the optimizer)",
              "sgd-step-scaled")
     _step_capped(step, want, grad.astype(np.float64), lr, rt, at, name)
+    if SGD is not None:
+        _step_dependence(SGD, before, grad, lr, name)
     analysis, _ = core.analyse_difference(step, want, rt, at)
     fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; compared with it, your step: {analysis}",
          "sgd-step-wrong")
+
+
+def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
+    """The step p_new - p_old a fresh SGD([p], lr) takes on one parameter (float64)."""
+    p = core.kernel_object(data=np.array(data, copy=True), grad=np.array(grad, copy=True))
+    opt = call(SGD, [p], lr, label="SGD", names=("params", "lr"))
+    call(opt.step, label="SGD.step")
+    return np.asarray(p.data, dtype=np.float64) - np.asarray(data, dtype=np.float64)
+
+
+def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
+    """Which input a wrong step depends on, by re-running step with one input changed at a time: the step
+    -lr * p.grad must not change with p.data, and the step of an entry depends on that entry's gradient only."""
+    data, grad = np.asarray(data), np.asarray(grad)
+    if data.size < 2:
+        return
+    base = _one_step(SGD, data, grad, lr)
+    moved = _one_step(SGD, data * 1.5 + 1.0, grad, lr)
+    tol = 64 * float(np.finfo(data.dtype if data.dtype.kind == "f" else np.float64).eps) * (1.5 * float(np.abs(data).max()) + 2)
+    if not core.close(moved, base, 1e-9, tol):
+        again = _one_step(SGD, data * 1.5 + 1.0, grad, lr)           # confirmed, not noise
+        if core.close(again, moved, 1e-12, 1e-15):
+            zero = _one_step(SGD, np.zeros_like(data), grad, lr)
+            right_at_zero = core.close(zero, -lr * grad.astype(np.float64), 1e-5, 1e-9)
+            fail(f"{name}: your step changes when only p.data changes (same p.grad): the step of plain SGD is "
+                 f"-lr * p.grad, which does not involve p.data"
+                 + (" (with p.data = 0 your step is right: a term in p.data, such as a weight decay lr * c * p.data, "
+                    "is added to the update)" if right_at_zero else "") + "; remove every p.data from the step",
+                 "sgd-step-depends-on-data")
+    doubled = _one_step(SGD, data, 2 * grad, lr)
+    if bool(np.any(base)) and not core.close(doubled, 2 * base, 1e-5, tol):
+        mask = np.abs(base) > tol
+        ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
+        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: the step -lr * p.grad is "
+             f"proportional to the gradient (a normalisation of p.grad, such as / norm(p.grad) or / max|p.grad|, a clip "
+             f"or a sign, in the update?); p.data -= lr * p.grad", "sgd-step-not-proportional")
+    one = np.zeros_like(grad)
+    one.flat[data.size // 2] = grad.flat[data.size // 2] if grad.flat[data.size // 2] else 1.0
+    single = _one_step(SGD, data, one, lr)
+    others = np.ones(data.shape, dtype=bool)
+    others.flat[data.size // 2] = False
+    if bool(np.any(np.abs(single[others]) > 1e-12)):
+        fail(f"{name}: with p.grad non-zero at a single entry, your step also moved {int((np.abs(single[others]) > 1e-12).sum())}"
+             f" of the other {int(others.sum())} entries: the step of an entry must depend on that entry's gradient "
+             f"only (a mean, sum or norm of p.grad, such as p.grad.mean(), in the update?); p.data -= lr * p.grad",
+             "sgd-step-mixes-entries")
 
 
 def _step_capped(step, want, grad, lr: float, rt: float, at: float, name: str) -> None:
@@ -650,7 +778,7 @@ def sgd(SGD) -> None:
                 "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
             }
             diagnose_only(got, d0 - lr * g0, name=name, diagnose=wrong, rtol=1e-5, atol=1e-7)
-            _step_verdict(got, d0, g0, lr, name)
+            _step_verdict(got, d0, g0, lr, name, SGD)
             expect_close(got, d0 - lr * g0, name=name, diagnose=wrong)
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
             if not np.any(gk) and np.any(g0):
@@ -716,11 +844,17 @@ class _Affine:
 
 
 def _stopped_early(order: list, want: list) -> str:
-    """': the loop stopped after layer0 ...' when the calls are a proper beginning of the expected ones."""
-    if order and len(order) < len(want) and order == want[:len(order)]:
+    """What a proper beginning of the expected calls says: after the first layer only, a `return` inside the
+    loop; all but the last layer, a loop range one short (the two differ with three layers)."""
+    if not order or len(order) >= len(want) or order != want[:len(order)]:
+        return ""
+    if len(order) == 1:
         return (f": the loop stopped after {order[-1]}, so the later layers never ran (is the `return` indented "
                 f"inside the loop? it must come after the loop)")
-    return ""
+    if len(order) == len(want) - 1:
+        return (f": every layer ran but the last one, {want[-1]}: the loop stops one layer early (self.layers[:-1] "
+                f"or range(len(self.layers) - 1) where every layer belongs?)")
+    return f": the loop stopped after {order[-1]}, so the later layers never ran"
 
 
 WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
@@ -793,6 +927,13 @@ def _sequential_case(Sequential, r, n):
         if any(isinstance(p, (list, tuple)) for p in params):
             fail("Sequential.parameters must return one flat list of Parameters, not a list of lists",
                  "sequential-parameters-nested")
+        if len(params) == len(layers) and any(a is not b.p for a, b in zip(params, layers)):
+            at = [next((k for k, b in enumerate(layers) if a is b.p), None) for a in params]
+            if sorted(k for k in at if k is not None) == list(range(len(layers))):
+                fail(f"Sequential.parameters returned every layer's parameters, but in the order of layers {at}"
+                     + (" (last layer first: reversed)" if at == list(range(len(layers)))[::-1] else "")
+                     + f": return them first layer first, {list(range(len(layers)))} (an optimizer pairs them with "
+                       f"its state by position)", "sequential-parameters-order")
         if len(params) != len(layers) or any(a is not b.p for a, b in zip(params, layers)):
             fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
                  "first)", "sequential-parameters")
@@ -935,9 +1076,8 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
                      hint="an index mismatch: shuffle an array of N = len(x) indices (never x or y themselves) "
                           "and index x and y with it")
     except core.CheckFailure as exc:
-        _index_past_n(exc, x)
+        _index_past_n(exc, x, y, batch, seed)
         raise
-    value = expect_scalar(value, name=f"the value returned by {label}")
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
 
@@ -969,13 +1109,23 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
              f"{batch} does not divide {n}", "last-batch-dropped")
 
 
-def _index_past_n(exc: core.CheckFailure, x: np.ndarray) -> None:
-    """An IndexError on a row >= N: the number of samples was taken from something larger than len(x)."""
+def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> None:
+    """An IndexError on a row >= N: the number of samples was taken from something larger than len(x).
+    Which size is named only when a permutation of that size from the same seed reproduces the index."""
     found = re.search(r"index (\d+) is out of bounds for axis 0 with size (\d+)", str(exc))
     if not found or int(found.group(2)) != len(x) or int(found.group(1)) < len(x):
         return
     k, n = int(found.group(1)), len(x)
-    sizes = [f"{w} = {v}" for w, v in (("x.size = N*D", x.size), ("x.shape[1]", x.shape[1])) if v > k]
+
+    def first_past_n(m: int) -> int | None:
+        perm = np.random.default_rng(seed).permutation(m)
+        for s in range(0, m, batch):
+            bad = perm[s:s + batch][perm[s:s + batch] >= n]
+            if bad.size:
+                return int(bad[0])
+        return None
+    candidates = (("x.size = N*D", x.size), ("y.size = N*(outputs)", y.size), ("x.shape[1]", x.shape[1]))
+    sizes = [f"{w} = {v}" for w, v in candidates if v > k and v != n and first_past_n(v) == k][:1]
     fail(f"{str(exc).split('. This is')[0]} (as a row of x): train_epoch asked for row {k}, but x has only N = {n} rows; the number of "
          f"samples is N = len(x) = x.shape[0]" + (f" (not {sizes[0]})" if sizes else ""), "index-past-n")
 
@@ -994,13 +1144,23 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         sizes = [len(b) for b in rows]
         flat = np.concatenate(rows) if rows else np.array([], int)
         n_batches = -(-n // batch)
+        def slices() -> None:
+            """Last resort before a generic verdict on the batches: where they sit in the shuffled order."""
+            said = explain_slices(rows, n, batch, np.random.default_rng(11).permutation(n))
+            if not said and sorted(flat.tolist()) != list(range(n)):
+                said = explain_missing(flat, n)
+            if said:
+                fail(f"every sample must be used exactly once per epoch, in batches of batch_size={batch} (the last "
+                     f"one smaller): {said}", "batch-slices")
         if 0 in sizes:
+            slices()
             fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
         if sorted(flat.tolist()) != list(range(n)):
             said = explain_batches(rows, n, batch, {"the number of columns x.shape[1]": d})
             if said:
                 fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
             _batch_pattern(rows, sizes, n, batch, 11)
+            slices()
             counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
             if len(flat) < n and counts.max(initial=0) <= 1:
                 fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
@@ -1072,6 +1232,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      "zero-grad-missing")
             ws = ws - 1e-2 * fresh
         # The epoch's loss: batch losses weighted by batch size.
+        rec["value"] = expect_scalar(rec["value"], name=f"the value returned by {label}")
         batches = loss_fn.batches
         weighted = sum(v * m for v, m in batches) / max(sum(m for _, m in batches), 1)
         expect_close(rec["value"], weighted, name=f"the loss returned by {label}", diagnose={

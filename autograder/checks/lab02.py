@@ -24,12 +24,15 @@ import re
 
 import numpy as np
 
-from . import core
+from . import core, isolate
 from .cases import (
     SHAPE_HINT,
     call,
     diagnose_only,
     explain_batches,
+    explain_factor,
+    explain_missing,
+    explain_slices,
     run_cases,
     same,
     signature,
@@ -54,38 +57,47 @@ PROPERTIES = {
                 "a row from -1000 to +1000 (shift by the max, not the mean)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
-                      "shift invariance (diagnosis)"),
+                      "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
+                      "rows alone vs the batch (rows independent) named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
                                        "precedence (only one term divided by N) named",
-                                       "one_hot's own crash not charged"),
+                                       "one_hot's own crash not charged", "a factor named with N and C (ordinary shapes first)",
+                                       "one_hot's wrong shape not charged"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
-                "inputs not modified"),
+                "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
+               "the input a wrong answer comes from (isolate)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
-                 "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named"),
+                 "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
+                 "a comparison's booleans used as the mask named",
+                "the input a wrong answer comes from (isolate)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
-                   "every key updated (the ones left named)"),
+                   "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
+                   "step proportional to the gradient (doubled-gradient probe)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
-                 "max compared instead of argmax (second probe)"),
+                 "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
-                            "batch_size batches instead of batches of batch_size named"),
+                            "batch_size batches instead of batches of batch_size named",
+                            "batches located as slices of the shuffled order", "an index range one short named"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
                     "a tiny lr barely moves params (diagnosis)",
                     "the batch's labels in the loss gradient (diagnosis)",
-                    "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named"),
+                    "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named",
+                    "loss weighted by the nominal batch_size named"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
-            "validation measured after the epoch", "validation figures against training labels named"),
+            "validation measured after the epoch", "validation figures against training labels named", "geometric schedule over 3 epochs",
+            "schedule judged against a replay of the student's train_epoch", "a divergence of the student's train_epoch not charged"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
-                         "integer dtype", "bins from the labels present (histogram2d without range) named"),
+                         "integer dtype", "bins from the labels present (histogram2d without range) named", "first or last sample not counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named"),
 }
 
@@ -157,6 +169,26 @@ def _labels(r, n, c):
 
 def _copy_params(p):
     return {k: np.array(v, copy=True) for k, v in p.items()}
+
+
+def _which_input(student, oracle, args: dict, got, want, name: str, tag: str) -> None:
+    """After the catalogued diagnoses: which input a wrong answer comes from (isolate.explain_arguments,
+    each input switched off or perturbed in turn); fails with its sentence when it has one."""
+    tol = core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(want).max()) if np.size(want) else 1.0)
+    if core.close(got, want, *tol):
+        return
+    said = isolate.explain_arguments(student, oracle, args, rtol=max(tol[0], 1e-5), atol=max(tol[1], 1e-7), tag=tag)
+    if said:
+        fail(f"{name}: {said[0]}", said[1])
+
+
+def _backward_oracle(k: str):
+    """The documented backward as a function of its inputs (the weights and the cache), for isolate."""
+    def grads(W1, b1, W2, b2, X, Z1, A1, dlogits):
+        dZ1 = (dlogits @ W2.T) * (Z1 > 0)
+        return {"W2": A1.T @ dlogits, "b2": dlogits.sum(0, keepdims=True), "W1": X.T @ dZ1,
+                "b1": dZ1.sum(0, keepdims=True)}[k]
+    return grads
 
 
 def _unchanged(before: dict, after: dict, name: str, what: str) -> None:
@@ -450,6 +482,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 fail(f"{name} does not depend on the labels y (other labels give the same {got:.4g}): the loss is "
                      f"the mean of -log p[i, y[i]], the probability of each row's TRUE class", "cross-entropy-ignores-labels")
             _ce_shift_property(cross_entropy, z, y, got, name, tol)
+            if n > 1:
+                _rows_alone(cross_entropy, z, y, per, {"rtol": max(tol["rtol"], 1e-6), "atol": max(tol["atol"], 1e-7)},
+                            name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
 
@@ -471,11 +506,54 @@ def _ce_shift_property(cross_entropy, z, y, got: float, name: str, tol: dict) ->
              f"logits themselves)", "cross-entropy-not-shift-invariant")
 
 
+def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
+    """Second probe of a wrong batch loss: each row alone.  When every row alone gives its own loss, the batch's
+    rows depend on each other: a maximum or a sum over the whole batch where one per row belongs."""
+    alone = []
+    for i in range(len(y)):
+        try:
+            alone.append(expect_scalar(call(cross_entropy, z[i:i + 1], y[i:i + 1], label="cross_entropy",
+                                            names=("logits", "y")), name=name))
+        except core.CheckFailure:
+            return
+    if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
+        fail(f"{name}: every row alone gives the right loss, but the rows together do not{context}: a row's result "
+             f"depends on the other rows; a maximum or a sum over the whole batch (logits.max(), .sum() without axis) "
+             f"where one per row belongs (axis=1, keepdims=True)", "rows-not-independent")
+
+
+def _ce_scales_case(cross_entropy, r):
+    """Rows on very different scales (offsets from -600 to +600): each row's loss is its own logsumexp minus
+    its true logit, whatever the other rows hold.  When the batch fails but every row alone is right, a row
+    depends on the others (a maximum or sum over the whole batch where one per row belongs)."""
+    def run():
+        z = r.normal(0, 2, (5, 4)) + np.array([[600.0], [-600.0], [0.0], [300.0], [-300.0]])
+        y = _labels(r, 5, 4)
+        name = signature("cross_entropy", ("logits", "y"), (z, y))
+        per = _logsumexp(z) - z[np.arange(5), y]
+        tol = tolerance(np.float32, scale=float(np.abs(z).max()), rtol=1e-6, atol=1e-9)   # float32 code is sound too
+        failure, got = None, None
+        try:
+            got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y")), name=name)
+            if core.close(got, per.mean(), tol["rtol"], tol["atol"]):
+                return
+        except core.CheckFailure as exc:
+            if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
+                raise                                  # a wrong type or shape: said as it is
+            failure = exc
+        _rows_alone(cross_entropy, z, y, per, tol, name, " (their logits lie on very different scales, from -600 to "
+                    "+600)")
+        if failure is not None:
+            raise failure
+        expect_close(got, per.mean(), name=name, **tol)
+    return run
+
+
 def cross_entropy(cross_entropy):
     r = core.rng("lab02.cross_entropy")
     cases = [(s, _ce_case(cross_entropy, r, n, c)) for s, n, c in CE_CASES]
     cases += [(None, _ce_case(cross_entropy, r, 6, 5, np.float32)),
-              (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32))]
+              (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32)), (None, _ce_scales_case(cross_entropy, r))]
     run_cases(cases)
     # Extreme logits: the true class's probability underflows to 0 in float64.
     z = np.zeros((4, 10))
@@ -524,20 +602,28 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             try:
                 one_hot(y, c)
             except Exception as inner:      # their one_hot itself raises the same error (judged in its cell)
-                if core.error_kind(inner) != "NotImplementedError" and str(exc).split(". This is")[0].endswith(
-                        f"raised {core.error_kind(inner)}: {inner}"):
+                if core.error_kind(inner) != "NotImplementedError" and \
+                        f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
                     return
             own = own_one_hot()
             if (exc.diagnosis or "").startswith("raised-") and own is not None and not same(own, Y):
                 try:
                     _ = probs.astype(_float64) - own
                 except Exception as inner:
-                    if str(exc).split(". This is")[0].endswith(f"raised {core.error_kind(inner)}: {inner}"):
+                    if f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
                         return
             raise
         if isinstance(got, np.ndarray) and got.shape == (c,) and n > 1:
             fail(f"{name} returned shape {(c,)}: return one row per sample, (N, C) = {(n, c)} (the 1/N divides, "
                  f"it does not average the rows away)", "sce-backward-averaged-rows")
+        own = own_one_hot()
+        if own is not None and isinstance(got, np.ndarray) and not (own.shape == Y.shape and same(own, Y)):
+            try:
+                relative = (probs.astype(_float64) - own) / n
+            except Exception:
+                relative = None
+            if relative is not None and relative.shape == got.shape and core.close(got, relative, 1e-4, 1e-7):
+                return               # right with the student's one_hot, which is judged in its own cell
         got = expect_array(got, name=name, shape=(n, c))
         ps = probs.astype(_float64)
         zs = np.log(np.maximum(ps, 1e-300))                  # logits whose softmax is exactly probs
@@ -577,6 +663,10 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             fail(f"{name}: each row of dlogits must sum to 0 (the probabilities sum to 1, minus a single 1 at the "
                  f"label), but N times your rows sum to {np.round(rows[:5], 3).tolist()}: subtract 1 once per row, "
                  f"at (i, y[i]) (g[np.arange(N), y] -= 1; g[:, y] -= 1 hits whole columns)", "sce-rows-not-zero-sum")
+        factor = explain_factor(got, want, {"N": n, "C": c}, divisor="N") if n != c else None
+        if factor and not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            fail(f"{name}: {factor}: the loss is the mean over the N samples, so dlogits = (probs - one_hot(y)) / N",
+                 "sce-backward-factor")
         expect_close(got, want, name=name, diagnose=sce_wrong, **tol)
         # The reference gradient is the derivative of the mean cross-entropy (guards the oracle).
         if dtype == np.float64 and not core.close((ps - Y) / n, numeric, 1e-4, 1e-6):
@@ -589,7 +679,8 @@ def softmax_cross_entropy_backward(fn, one_hot):
     r = core.rng("lab02.sce_backward")
     run_cases([("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
                (None, _sce_case(fn, one_hot, r, 6, 10)), (None, _sce_case(fn, one_hot, r, 4, 3)),
-               (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))])
+               (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))],
+              special_last=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -695,11 +786,23 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
         _unchanged(before, p, name, "params")
         if not isinstance(out, tuple) or len(out) != 2:
             fail(f"{name} must return a pair (logits, cache)", "forward-not-a-pair")
-        logits = expect_array(out[0], name=f"the logits of {name}", shape=(n, n_out))
+        try:
+            logits = expect_array(out[0], name=f"the logits of {name}", shape=(n, n_out))
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "shape-batch-axis-reduced":       # named: wins over a degenerate case's guess
+                fail(str(exc), "forward-batch-axis-reduced")
+            raise
         pw = {k: v.astype(_float64) for k, v in p.items()}
         want, Z1, A1 = _forward(pw, X)
+        cache = out[1]
+        no_relu = _forward(pw, X, relu=False)[0]
+        if isinstance(cache, (tuple, list)) and len(cache) == 3 and isinstance(cache[2], np.ndarray) \
+                and cache[2].shape == A1.shape and core.close(cache[2], A1, 1e-5, 1e-7) \
+                and not core.close(Z1, A1, 1e-5, 1e-7) and core.close(logits, no_relu, 1e-5, 1e-7):
+            fail(f"the logits of {name} are Z1 @ W2 + b2: your cache holds the right A1 = ReLU(Z1), but the logits "
+                 f"are computed from the pre-activation Z1; logits = A1 @ W2 + b2", "forward-logits-from-z1")
         Xs = X.astype(_float64)
-        expect_close(logits, want, name=f"the logits of {name}", diagnose={
+        forward_wrong = {
             "forward must return the logits, without softmax (the loss applies softmax itself; "
             "applying it here means softmax is applied twice)": lambda: _softmax(want),
             "the ReLU is missing on the hidden layer": lambda: _forward(pw, X, relu=False)[0],
@@ -713,7 +816,12 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                 lambda: _forward({**pw, "W1": pw["W1"].T}, X)[0] if n_in == n_h else None,
             "a weight matrix is used transposed: logits = A1 @ W2 with W2 of shape (n_hidden, n_out)":
                 lambda: _forward({**pw, "W2": pw["W2"].T}, X)[0] if n_h == n_out else None,
-        }, rtol=1e-6, atol=1e-8)
+        }
+        diagnose_only(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
+        _which_input(lambda W1, b1, W2, b2, X: forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
+                     lambda W1, b1, W2, b2, X: _forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
+                     {**p, "X": X}, logits, want, f"the logits of {name}", "lab02.forward")
+        expect_close(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
         cache = out[1]
         fmt = "the tuple (X, Z1, A1) of the input, the pre-activation X @ W1 + b1 and ReLU(Z1), as the docstring fixes"
         if not isinstance(cache, (tuple, list)) or len(cache) != 3:
@@ -739,7 +847,7 @@ def forward(forward):
     r = core.rng("lab02.forward")
     cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
 
 
 # Finite differences cost two forward passes per entry: a parameter larger than this is witnessed on
@@ -761,6 +869,24 @@ def _mask_after_product(exc: core.CheckFailure, n: int, n_in: int, n_h: int, n_o
              f"dZ1 = dA1 * (Z1 > 0), then dW1 = X.T @ dZ1", "backward-mask-after-product")
 
 
+def _integer_gradient(grads, pw, X, Z1, A1, G, name) -> None:
+    """A bias gradient of integers or booleans: a comparison's True/False summed where floats belong.  Which
+    comparison is said when the sums of one of them over the batch reproduce it."""
+    b1 = grads.get("b1") if isinstance(grads, dict) else None
+    if not isinstance(b1, np.ndarray) or b1.dtype.kind not in "biu":
+        return
+    dA1 = np.asarray(G, _float64) @ pw["W2"].T
+    for text, m in (("dA1 * Z1 > 0", dA1 * Z1 > 0), ("dA1 * A1 > 0", dA1 * A1 > 0), ("dA1 > 0", dA1 > 0),
+                    ("Z1 > 0", Z1 > 0)):
+        if b1.shape == (1, m.shape[1]) and np.array_equal(b1, m.sum(axis=0, keepdims=True)):
+            fail(f"{name}['b1'] holds integers, the counts of True in `{text}` over the batch: dZ1 became a True/False "
+                 f"array because a comparison binds after * and @ (`{text}` means `({text[:-4]}) > 0`); "
+                 f"parenthesise the mask: dZ1 = dA1 * (Z1 > 0)", "backward-comparison-precedence")
+    fail(f"{name}['b1'] has dtype {b1.dtype}: a gradient is a float array; integers or booleans come from a "
+         f"comparison (True/False) used as a value: check the parentheses of the ReLU mask, dA1 * (Z1 > 0)",
+         "backward-integer-gradient")
+
+
 def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
@@ -779,6 +905,7 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
             _mask_after_product(exc, n, n_in, n_h, n_out)
             raise
         _unchanged(before, p, name, "params")
+        _integer_gradient(grads, pw, X, Z1, A1, G, name)
         for item, orig, what in zip(lent, cache, ("X", "Z1", "A1")):
             if not same(item, orig):
                 fail(f"{name} modified the cached {what} in place (e.g. {what}[{what} > 0] = 1 to build the ReLU "
@@ -805,7 +932,7 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
 
             def wrong(k=k, **kw):
                 return lambda: _probe_grads(pw, Xs, Gs, **kw)[k]
-            expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose={
+            backward_wrong = {
                 # (first: when W1 passed, a b1 equal to the sum of dA1 is this mistake, not a missing mask)
                 "db1 must be the sum of dZ1 (after the ReLU mask), not of dA1": wrong(db1_from="dA1"),
                 "the ReLU derivative is wrong: it is 1 where the activation is > 0 and 0 elsewhere "
@@ -822,7 +949,13 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                     wrong(scale=1 / n),
                 "the gradient is N times too large: did you multiply by N?": wrong(scale=n),
                 f"the gradient of {k} is transposed": want[k].T if want[k].shape[0] == want[k].shape[-1] else None,
-            })
+            }
+            diagnose_only(grads[k], numeric, name=f"{name}['{k}']", diagnose=backward_wrong, rtol=1e-5, atol=1e-7)
+            _which_input(lambda W1, b1, W2, b2, X, Z1, A1, dlogits, k=k:
+                         backward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, [X, Z1, A1], dlogits)[k],
+                         _backward_oracle(k), {**p, "X": cache[0], "Z1": cache[1], "A1": cache[2], "dlogits": G},
+                         grads[k], numeric, f"{name}['{k}']", "lab02.backward")
+            expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
 
 
@@ -879,6 +1012,9 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
                      f"it must come after it)" if moved == [next(iter(g))] else "")
             fail(f"params[{still[0]!r}] after {name}: '{still[0]}' was not updated (every parameter, biases included, "
                  f"takes a step); only {moved} changed{early}", "sgd-update-some-keys")
+        if not all(isinstance(p[k], np.ndarray) and p[k].shape == before[k].shape and core.close(
+                p[k], before[k].astype(_float64) - lr * g[k].astype(_float64), 1e-5, 1e-6) for k in before):
+            _update_dependence(sgd_update, before, gbefore, lr, name)
         for k in before:
             want = before[k].astype(_float64) - lr * g[k].astype(_float64)
             got = expect_array(p[k], name=f"params['{k}'] after {name}", shape=before[k].shape)
@@ -896,6 +1032,60 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             fail(f"{name} must return params (the updated dict), got "
                  f"{core.describe(out) if not isinstance(out, dict) else 'another dict'}", "sgd-update-return")
     return run
+
+
+def _one_update(sgd_update, params, grads, lr) -> dict | None:
+    """The steps (new - old, float64) one sgd_update call takes on copies of params and grads, or None."""
+    q, h = _copy_params(params), _copy_params(grads)
+    try:
+        call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+    except core.CheckFailure:
+        return None
+    try:
+        return {k: np.asarray(q[k], _float64) - np.asarray(params[k], _float64) for k in params}
+    except Exception:
+        return None
+
+
+def _update_dependence(sgd_update, before, grads, lr, name) -> None:
+    """Which input a wrong update depends on, one input changed at a time: the step -lr * grads[k] must not
+    change with params, and the step of an entry depends on that entry's gradient only."""
+    base = _one_update(sgd_update, before, grads, lr)
+    moved = _one_update(sgd_update, {k: (v * 1.5 + 1).astype(v.dtype) for k, v in before.items()}, grads, lr)
+    if base is None or moved is None or any(base[k].shape != before[k].shape for k in before):
+        return
+    eps = max(float(np.finfo(v.dtype).eps) if v.dtype.kind == "f" else 0.0 for v in before.values()) or 2e-16
+    tol = 64 * eps * (1.5 * max(float(np.abs(v).max()) for v in before.values()) + 2)
+    if not all(core.close(moved[k], base[k], 1e-9, tol) for k in before):
+        zero = _one_update(sgd_update, {k: np.zeros_like(v) for k, v in before.items()}, grads, lr)
+        right_at_zero = zero is not None and all(
+            core.close(zero[k], -lr * grads[k].astype(_float64), 1e-5, 1e-6) for k in before)
+        fail(f"{name}: your step changes when only params change (same grads): the step of gradient descent is "
+             f"-lr * grads[name], which does not involve the parameters"
+             + (" (with all parameters 0 your step is right: a term in params, such as a weight decay "
+                "lr * c * params[name], is added to the update)" if right_at_zero else "")
+             + "; params[name] -= lr * grads[name]", "sgd-update-depends-on-params")
+    doubled = _one_update(sgd_update, before, {k: (2 * v).astype(v.dtype) for k, v in grads.items()}, lr)
+    if doubled is not None and all(bool(np.any(base[k])) for k in before) \
+            and not all(core.close(doubled[k], 2 * base[k], 1e-5, tol) for k in before):
+        k = next(k for k in before if not core.close(doubled[k], 2 * base[k], 1e-5, tol))
+        mask = np.abs(base[k]) > tol
+        ratio = float(np.median(doubled[k][mask] / base[k][mask])) if mask.any() else float("nan")
+        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: the step "
+             f"-lr * grads[name] is proportional to the gradient (a normalisation of the gradient, such as / norm or "
+             f"/ max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
+             "sgd-update-not-proportional")
+    single = {k: np.zeros_like(v) for k, v in grads.items()}
+    k0 = next(k for k in ("W1", "W2", "b1", "b2") if k in single and single[k].size > 1)
+    single[k0].flat[0] = 1.0
+    one = _one_update(sgd_update, before, single, lr)
+    if one is None:
+        return
+    stray = sum(int((np.abs(v) > 1e-12).sum()) for v in one.values()) - int(abs(one[k0].flat[0]) > 1e-12)
+    if stray > 0:
+        fail(f"{name}: with grads non-zero at a single entry ({k0}[0, 0]), your update also moved {stray} other "
+             f"entries: the step of an entry must depend on that entry's gradient only (a mean, sum or norm of the "
+             f"gradients in the update?); params[name] -= lr * grads[name]", "sgd-update-mixes-entries")
 
 
 def sgd_update(sgd_update):
@@ -927,7 +1117,9 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         if n == c:
             diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
                 float(np.mean(scores.argmax(axis=0) == y))
-        if not core.close(got, want, 1e-9, 1e-12):
+        diagnose["this is the share of WRONG predictions (1 - accuracy): count the rows where the argmax equals y "
+                 "(==, not !=)"] = 1 - want if abs(want - 0.5) > 1e-9 else None
+        if not core.close(got, want, 1e-9, 1e-12) and core.close(got, float(np.mean(scores.max(axis=1) == y)), 1e-9, 1e-12):
             _accuracy_max_probe(accuracy, dtype)
         diagnose_only(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
         if not core.close(got, want, 1e-9, 1e-12):
@@ -1042,13 +1234,25 @@ def _minibatch_case(fn, r, n, d, bs):
             fail(f"{name} yielded {len(seen)} samples in all, the number of columns X.shape[1] = {d}, not the "
                  f"N = {n} rows: shuffle the row indices, rng.permutation(X.shape[0]) (rows are samples)",
                  "minibatches-wrong-axis")
+        def slices() -> None:
+            """Last resort before a generic verdict on the batches: where they sit in the shuffled order."""
+            parts = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]) if sizes else []
+            said = explain_slices(parts, n, bs, np.random.default_rng(seed).permutation(n))
+            if not said and sorted(seen) != list(range(n)):
+                said = explain_missing(seen, n)
+            if said:
+                fail(f"{name} must yield every sample exactly once, in batches of batch_size={bs} (the last one "
+                     f"smaller): {said}", "batch-slices")
         if 0 in sizes:
+            slices()
             fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
             said = explain_batches(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, bs)
             if said:
                 fail(f"{name} must yield every sample exactly once per epoch: {said}", "batches-explained")
             counts = np.bincount(np.asarray(seen, int), minlength=n) if seen else np.zeros(n, int)
+            if len(seen) < n and counts.max(initial=0) <= 1 and len(seen) != n - n % bs:
+                slices()
             if len(seen) < n and counts.max(initial=0) <= 1:
                 fail(f"{name} dropped samples: {n - len(seen)} of {n} never appear "
                      f"(keep the last, smaller batch when {bs} does not divide {n})", "samples-dropped")
@@ -1380,6 +1584,9 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "smaller): add loss * batch_size and divide by N": [float(np.mean([r[k] for r in rec])) for k in keys
                                                                  if rec and all(r[k] is not None for r in rec)],
             "the losses are summed, not averaged over the N samples": [v * n for v in losses],
+            "each batch loss is weighted by batch_size, but the last batch is smaller: weight it by its own size, "
+            "xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in keys
+                            if rec and all(r[k] is not None for r in rec)],
             "return the mean loss of the epoch, not the last batch's loss": [float(rec[-1][k]) for k in keys
                                                                               if rec and rec[-1][k] is not None],
             "measure each batch's loss before its update, on the logits the gradient comes from (you measured "
@@ -1459,6 +1666,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
     def run_fit(q, epochs, **kw):
         """The student's fit; when it crashes where their own train_epoch or helpers crash, the
         crash is not fit's mistake: the cell is not failed for it (raises _Credit)."""
+        start = _copy_params(q)
         try:
             return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
         except core.CheckFailure as exc:
@@ -1468,7 +1676,12 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             _data_modified(exc)
             if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
                 raise
-            probes = [("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 0.3, 7,
+            def every_epoch():      # their train_epoch over the same epochs: a divergence of theirs is not fit's
+                g, w = np.random.default_rng(kw.get("seed", 0)), _copy_params(start)
+                for e in range(1, epochs + 1):
+                    train_epoch(w, X_tr, y_tr, 0.3 * kw.get("lr_decay", 1.0) ** (e - 1), 7, g)
+            probes = [("train_epoch", every_epoch),
+                      ("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 0.3, 7,
                                                           np.random.default_rng(kw.get("seed", 0)))),
                       ("forward", lambda: forward(_copy_params(q), X_val)),
                       ("cross_entropy", lambda: cross_entropy(forward(_copy_params(q), X_val)[0], y_val)),
@@ -1510,6 +1723,8 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         run_fit(q1, 1, seed=2)
         run_fit(q2, 2, seed=2, lr_decay=0.0)
         run_fit(q3, 2, seed=2, lr_decay=0.5)
+        q5 = _copy_params(before)
+        run_fit(q5, 3, seed=2, lr_decay=0.5)
         if replayable:
             first = epoch(_copy_params(before), 0.3, np.random.default_rng(2))
             # a parameter the student's own epoch moves (their sgd_update may skip some: judged in its cell)
@@ -1525,10 +1740,30 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
                      "so lr_decay only acts from the second epoch on)", "fit-lr-first-epoch")
             still = epoch(_copy_params(before), 0.0, np.random.default_rng(2))
             lr0_is_identity = still is not None and all(same(still[k], before[k]) for k in before)
+
+            def replay(epochs, decay):
+                """Their train_epoch over the epochs with the documented schedule and one generator."""
+                g, w = np.random.default_rng(2), _copy_params(before)
+                for e in range(1, epochs + 1):
+                    if epoch(w, 0.3 * decay ** (e - 1), g) is None:
+                        return None
+                return w
+
+            def as_replayed(q, epochs, decay) -> bool:
+                w = replay(epochs, decay)
+                return w is not None and all(core.close(q[k], w[k], 1e-9, 1e-12) for k in q)
+            def schedule_ok() -> bool:       # only asked when a verdict would fail: no cost on the passing path
+                return as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5)
             if lr0_is_identity and (not core.close(q2[key], q1[key], 1e-9, 1e-12)
-                                    or core.close(q3[key], q1[key], 1e-9, 1e-12)):
+                                    or core.close(q3[key], q1[key], 1e-9, 1e-12)) and not schedule_ok():
                 fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
                      "fit-lr-decay")
+            if lr0_is_identity and core.close(q3[key], q1[key], 1e-9, 1e-12) is False \
+                    and all(core.close(q5[k], q3[k], 1e-9, 1e-12) for k in q5) and not schedule_ok():
+                fail("fit: with lr_decay = 0.5 the third epoch took no step (3 epochs end where 2 end), but epoch 3 "
+                     "must train with lr * 0.5**2 = lr / 4: the rate decays geometrically, lr * lr_decay**(e - 1), "
+                     "never to 0 (a linear decrease such as lr * (1 - (1 - lr_decay) * (e - 1)) reaches 0 at epoch 3)",
+                     "fit-lr-schedule-not-geometric")
             if first is not None and not all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
                 fail("fit with epochs=1 does not match one call of your train_epoch with lr and "
                      "np.random.default_rng(seed): shuffle with the generator made from seed", "fit-first-epoch")
@@ -1625,6 +1860,14 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
             want[t, q] += 1
         once = np.zeros((c, c), int)
         once[y_true, y_pred] = 1
+        for k, which in ((n - 1, "the last"), (0, "the first")):
+            if n > 2 and isinstance(got, np.ndarray) and got.shape == want.shape:
+                left = want.copy()
+                left[y_true[k], y_pred[k]] -= 1
+                if np.array_equal(got, left):
+                    fail(f"{name}: every sample is counted but {which} one (sample {k}, true {y_true[k]}, predicted "
+                         f"{y_pred[k]}): a loop over the samples must visit all N = {n} of them (range(N), not "
+                         f"range(N - 1) or range(1, N))", "confusion-sample-missing")
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,

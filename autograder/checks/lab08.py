@@ -282,9 +282,9 @@ def _params(data0, decay=DECAY):
     return [core.kernel_object(data=_copy(d), grad=np.zeros_like(d), decay=bool(f)) for d, f in zip(data0, decay)]
 
 
-def _read(p, i, dtype, shape, what):
-    """p.data read back and validated: array, shape, the parameter's own dtype."""
-    got = expect_array(p.data, name=f"{what}: parameter {i}'s data", shape=shape, dtype="float", finite=False)
+def _read(p, i, dtype, shape, what, data=None):
+    """p.data (or ``data``, already read) read back and validated: array, shape, the parameter's own dtype."""
+    got = expect_array(p.data if data is None else data, name=f"{what}: parameter {i}'s data", shape=shape, dtype="float", finite=False)
     if got.dtype != np.dtype(dtype):
         fail(f"{what}: parameter {i} was {np.dtype(dtype)} and is now {got.dtype}: a parameter keeps its "
              f"dtype (state from np.zeros_like(p.data), p.data -= ... in place, Python numbers for "
@@ -349,19 +349,19 @@ def _steps_alone(make, data0, grads, decay) -> bool:
 
 
 def _set_grads(params, step):
-    for p, g in zip(params, step):
-        p.grad = _copy(g)
+    core.scatter(params, "grad", [_copy(g) for g in step])     # one request for all parameters
 
 
 def _collect(params, step, what, dtype):
     """The parameters after a step, with the properties every step must keep (grad, dtype, finite)."""
-    for i, p in enumerate(params):
-        grad = expect_array(p.grad, name=f"{what}: parameter {i}'s grad after step()", shape=step[i].shape,
+    datas = core.gather(params, "data")       # the parameters are kernel objects: one request each list
+    for i, held in enumerate(core.gather(params, "grad")):
+        grad = expect_array(held, name=f"{what}: parameter {i}'s grad after step()", shape=step[i].shape,
                             dtype=None, finite=False)
         if not core.close(grad, step[i], 0, 0):
             fail(f"{what}: step() changed p.grad of parameter {i}: step must only read the gradient "
                  f"(careful: `g = p.grad` then `g += ...` writes into p.grad; write g = p.grad + ...)", "step-changed-grad")
-    return [np.array(_read(p, i, dtype, step[i].shape, what)) for i, p in enumerate(params)]
+    return [np.array(_read(p, i, dtype, step[i].shape, what, datas[i])) for i, p in enumerate(params)]
 
 
 def _decompose(got, before, terms, hyper) -> str | None:
@@ -503,7 +503,7 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
     for k, step in enumerate(grads):
         if lrs is not None:
             opt.lr = lrs[k]
-        before.append([np.array(p.data) for p in params])
+        before.append([np.array(d) for d in core.gather(params, "data")])
         _set_grads(params, step)
         _step_checked(opt, what, make, data0, grads, decay)
         got.append(_collect(params, step, what, dtype))
@@ -528,9 +528,9 @@ def _trajectory(make, data0, grads, what, decay=DECAY):
     for step in grads:
         _set_grads(params, step)
         _step(opt, what)
-        out.append([np.array(expect_array(p.data, name=f"{what}: parameter data", shape=np.shape(g)),
+        out.append([np.array(expect_array(d, name=f"{what}: parameter data", shape=np.shape(g)),
                              dtype=_float64)          # a copy: p.data changes in place at the next step
-                    for p, g in zip(params, step)])
+                    for d, g in zip(core.gather(params, "data"), step)])
     return out
 
 

@@ -263,6 +263,19 @@ class JudgeSession:
     def op(self, name: str, *args: Any) -> Any:
         return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
 
+    def chain(self, fn: Any, init: Any, n: int, args: list) -> list:
+        """``n`` calls of ``fn`` in the kernel, in ONE request, each given the previous result
+        where ``args`` holds ``init`` (see the evaluator's ``_chain``); every result, oldest first."""
+        return self.request({"op": "chain", "obj": fn, "n": n}, init=init, args=list(args))
+
+    def getattrs(self, objs: list, name: str) -> list:
+        """``[o.name for o in objs]`` in one request (kernel objects only)."""
+        return self.request({"op": "getattrs", "name": name}, objs=list(objs))
+
+    def setattrs(self, objs: list, name: str, values: list) -> None:
+        """``o.name = v`` for each pair, in order, in one request (kernel objects only)."""
+        self.request({"op": "setattrs", "name": name}, objs=list(objs), values=list(values))
+
     def new_object(self, **attrs: Any) -> RemoteObject:
         return self.request({"op": "new"}, attrs=attrs)
 
