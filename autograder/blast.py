@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from . import notebooks
+from . import notebooks, parsing
 from .judge.declarations import checks_in
 from .zoo import Patch
 
@@ -26,7 +26,7 @@ class Blast:
 def _enclosing(source: str, offset: int) -> str | None:
     """Name of the top-level def/class of ``source`` spanning character ``offset``."""
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except SyntaxError:
         return None
     line = source.count("\n", 0, offset) + 1

@@ -314,6 +314,15 @@ def test_formula_names_a_parameter_dropped_from_a_sum():
     assert said is not None and "`y + 1`" in said and "or an expression equal to it" in said
 
 
+def test_formula_names_missing_parentheses_around_an_integer_division():
+    """`n + 2 * pad - k // stride + 1` where `(n + 2 * pad - k) // stride + 1` belongs: // binds like /."""
+    n, k = np.array([28.0, 7, 10, 11, 13]), np.array([3.0, 3, 3, 5, 4])
+    stride, pad = np.array([1.0, 2, 3, 3, 4]), np.array([1.0, 1, 0, 2, 1])
+    env = {"n": n, "k": k, "stride": stride, "pad": pad}
+    said = formula.explain_formula("(n + 2 * pad - k) // stride + 1", env, n + 2 * pad - k // stride + 1)
+    assert said is not None and "`n + 2 * pad - k // stride`" in said, said
+
+
 def test_formula_names_a_scalar_parameter_dropped_or_rounded():
     rng = np.random.default_rng(4)
     y, g, x = rng.normal(size=(3, 4)), rng.normal(size=(3, 4)), rng.normal(size=(3, 4))

@@ -334,3 +334,33 @@ def test_pets_section_trains_on_a_small_folder_of_photos(nb, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "Oxford-IIIT Pet: 32 training and 16 test photos, 50% dogs" in proc.stdout
     assert "test accuracy after 8 epochs:" in proc.stdout and "PETS_READY True" in proc.stdout
+
+
+def test_wrong_shapes_are_read_with_the_sizes_of_every_case():
+    """Round 6: a wrong shape is written with the case sizes only when one way of writing it holds for every
+    case whose shape is wrong (db summed over the channels keeps N*H_out*W_out in every case)."""
+    entries = []
+    for case in checks.CONV_CASES:
+        n, c, h, w, co, kh, kw, s, p, _ = case
+        ho, wo = checks._out_size(case)
+        dims = checks._dims("conv2d_backward", (np.zeros((n, co, ho, wo)), np.zeros((n, c, h, w)),
+                                                np.zeros((co, c, kh, kw)), s, p))
+        entries.append(((n * ho * wo,), (co,), dims))
+    said = checks._shape_story(entries, "db", "(C_out,)")
+    assert said is not None and "db has shape (N*H_out*W_out)" in said and "where C_out belongs" in said
+    # one wrong case, or shapes no single writing explains, say nothing
+    assert checks._shape_story(entries[:1], "db", "(C_out,)") is None
+    assert checks._shape_story([((7,), (3,), {"N": 2, "C": 5}), ((11,), (3,), {"N": 2, "C": 5})], "db", "(C,)") is None
+
+
+def test_documented_defaults_are_checked_one_omitted_argument_at_a_time():
+    def size(n, k, stride=1, pad=1):                  # a 'same' habit: pad defaults to 1
+        return (n + 2 * pad - k) // stride + 1
+
+    def right(n, k, stride=1, pad=0):
+        return (n + 2 * pad - k) // stride + 1
+    oracle, same = (lambda n, k, s, p: right(n, k, s, p)), (lambda a, b: a == b)
+    with pytest.raises(core.CheckFailure) as info:
+        checks._defaults(size, "conv_output_size", (28, 3), (("stride", 1), ("pad", 0)), oracle, same, "n=28, k=3")
+    assert info.value.diagnosis == "wrong-default" and "default value of pad must be 0" in str(info.value)
+    checks._defaults(right, "conv_output_size", (28, 3), (("stride", 1), ("pad", 0)), oracle, same, "n=28, k=3")

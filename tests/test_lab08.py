@@ -379,3 +379,34 @@ def test_model_answers_agree_with_a_fresh_run(nb, fresh_results):
             assert math.isclose(quoted, float(f"{fresh:.3g}")), (key, quoted, fresh)
         else:
             assert abs(quoted - fresh) <= tol, f"{key}: the answer quotes {quoted}, the run saved {fresh}"
+
+
+def test_the_part_of_a_gradient_left_non_zero_is_named():
+    zeroed = np.zeros((3, 5), dtype=bool)
+    zeroed[0] = True
+    assert "only p.grad[0] is 0 (the first index of axis 0)" in checks._zeroed_part(zeroed)
+    zeroed = np.zeros((3, 5), dtype=bool)
+    zeroed[:, -1] = True
+    assert "p.grad[:, 4]" in checks._zeroed_part(zeroed)
+
+
+def test_a_schedule_off_by_a_constant_factor_equal_to_an_argument_is_named():
+    args, names = (0.5, 3, 0.2), ("lr0", "step_size", "gamma")
+    want = [0.5 * 0.2 ** (e // 3) for e in range(7)]
+    with pytest.raises(core.CheckFailure) as info:
+        checks._schedule_factor("step_decay", args, names, [w * 0.2 for w in want], want)
+    assert "one factor gamma too many" in str(info.value)
+    checks._schedule_factor("step_decay", args, names, [w * 0.37 for w in want], want)   # no argument: silent
+
+
+@pytest.mark.parametrize("ratio, phrase", [
+    (lambda b, a: float(abs(np.sum(a - b)) / abs(np.sum(b))), "signs of some entries"),
+    (lambda b, a: float(np.linalg.norm(a - b, axis=0).sum() / np.linalg.norm(b, axis=0).sum()), "along a column"),
+])
+def test_a_norm_that_depends_on_signs_or_shape_is_named(ratio, phrase):
+    exc = core.CheckFailure("update_ratio(before (7, 5), after) has wrong values: ...", "wrong-values")
+    with pytest.raises(core.CheckFailure) as info:
+        checks._ratio_invariances(ratio, exc, np.random.default_rng(0))
+    assert phrase in str(info.value)
+    checks._ratio_invariances(lambda b, a: float(np.linalg.norm(a - b) / np.linalg.norm(b)), exc,
+                              np.random.default_rng(0))

@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import parsing
+
 #: Functions a formula may use besides those the caller passes in ``env``.
 FUNCTIONS: dict[str, Any] = {
     "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1, "sqrt": np.sqrt, "tanh": np.tanh,
@@ -32,7 +34,7 @@ FUNCTIONS: dict[str, Any] = {
 }
 
 _OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow)
-_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.Pow: 3}
+_PREC = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2, ast.FloorDiv: 2, ast.Mod: 2, ast.Pow: 3}
 
 
 def _src(node: ast.AST) -> str:
@@ -52,7 +54,7 @@ def _nodes(tree: ast.AST) -> list[tuple[ast.AST, ast.AST | None, str, int | None
 
 
 def _parse(text: str) -> ast.Expression:
-    return ast.parse(text, mode="eval")
+    return parsing.parse_expression(text)
 
 
 def _vocabulary(names: Sequence[str]) -> list[str]:
@@ -196,7 +198,7 @@ class _Slot:
 
 
 def _compile(tree: ast.AST):
-    return compile(ast.fix_missing_locations(tree), "<formula>", "eval")
+    return parsing.compile_tree(tree, "<formula>", "eval")
 
 
 def _evaluate(tree: ast.AST | _Slot, env: Mapping[str, Any], slots: Mapping[str, Any] | None = None) -> np.ndarray | None:

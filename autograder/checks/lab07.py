@@ -25,6 +25,8 @@ import numpy as np
 from . import core
 from .cases import GENERIC_DIAGNOSES, explain_broadcast
 from .core import expect_array, expect_close, fail
+from .formula import explain_formula
+from .isolate import explain_arguments
 
 # Read by the grading sandbox's guard: the layers must be the student's NumPy code.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "autograd", "sklearn")
@@ -41,7 +43,9 @@ _float64 = np.float64
 PROPERTIES = {
     "conv_output_size": ("oracle (window starts counted with range)", "strides 1 to 4", "paddings 0 to 2",
                          "kernel as long as the input", "whole number returned", "one formula explains every answer",
-                         "arguments mixed up named (permutations tried, also when it raises)"),
+                         "arguments mixed up named (permutations tried, also when it raises)",
+                         "one edit of the formula named (syntax tree: parentheses, a term)",
+                         "documented defaults (stride=1, pad=0) named"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
@@ -50,7 +54,11 @@ PROPERTIES = {
                        "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                        "sizes in NumPy errors named (C_out, W_out, C*H...)", "bias added k times named (k a case size)",
                        "result dtype vs input dtype named both ways", "extra / missing axes of length 1 named",
-                        "same shapes called again with new values (cache / global kept between calls named)"),
+                        "same shapes called again with new values (cache / global kept between calls named)",
+                       "wrong shapes read with the case sizes across cases (N, C_out, H_out, W_out(pad 0)...)",
+                       "last window dropped (range stop) named", "documented defaults (stride=1, pad=0) named",
+                       "a mean over c, u, v (sum scaled by a case size) named",
+                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -60,11 +68,18 @@ PROPERTIES = {
                         "right only when C_in == C_out named (probe cases)", "broadcasting and einsum errors explained",
                         "skipped output rows / columns named (dout on one row or column at a time)",
                         "right only with padding (pad = 0 breaks) named", "dw kernel axes swapped named",
+                        "patterns said about the output that failed (dx, dw or db)",
+                        "wrong dx/dw/db shapes read with the case sizes across cases",
+                        "sizes computed without the padding named (H_out(pad 0))",
+                        "documented defaults (stride=1, pad=0) named",
+                        "which input the wrong output comes from (isolate: dout, x or w)",
                         "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
                           "distinct inputs: the window the code really used (offsets) named", "keepdims axes named",
+                          "wrong shapes read with the case sizes across cases", "documented defaults (size=2, stride=2) named",
+                          "windows spread out by the stride (x subsampled first) named",
                         "same shapes called again with new values (cache / global kept between calls named)"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
@@ -72,9 +87,13 @@ PROPERTIES = {
                            "raises only with overlapping windows named",
                            "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
                            "skipped output rows / columns named", "index errors read with the case sizes",
+                           "right for one image and one channel only named (maxima across images/channels)",
+                           "shapes quoted in errors that are an argument's (dout) named",
+                           "documented defaults (size=2, stride=2) named",
                         "same shapes called again with new values (cache / global kept between calls named)"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
-                "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named"),
+                "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
+                "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -244,11 +263,33 @@ def _call(fn, args, name, context, hints=None):
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
         sizes = _name_sizes(text, _dims(name, args))
+        owner = _argument_shapes(text, name, args)
         if broadcast:
-            fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}", "raised-broadcast")
+            fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
         if sizes:
             fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+_ARGUMENTS = {"conv2d_forward": ("x", "w", "b"), "conv2d_backward": ("dout", "x", "w"),
+              "maxpool2d_forward": ("x",), "maxpool2d_backward": ("dout", "x"), "flatten_backward": ("dout",)}
+_RESULT = {"conv2d_backward": "dx has the shape of x", "maxpool2d_backward": "dx has the shape of x"}
+
+
+def _argument_shapes(text: str, name: str, args) -> str:
+    """'; (3, 2, 4, 3) is the shape of dout ...' for the shapes an error quotes that are exactly the shape of one
+    argument of the call (and of no other): an array made with the shape of the wrong argument."""
+    quoted = {tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", text.split(" (called")[0])}
+    shapes = {a: _shape(v) for a, v in zip(_ARGUMENTS.get(name, ()), args)}
+    said = []
+    for shape in sorted(quoted):
+        owners = [a for a, sh in shapes.items() if sh == shape and len(shape) > 1]
+        if len(owners) == 1:
+            said.append(f"{shape} is the shape of {owners[0]}")
+    if not said:
+        return ""
+    result = f" ({_RESULT[name]})" if name in _RESULT and any("dout" in s_ for s_ in said) else ""
+    return f"; {', '.join(said)}: an array made with that shape is used where another shape belongs{result}"
 
 
 def _dims(name: str, args) -> dict:
@@ -264,6 +305,10 @@ def _dims(name: str, args) -> dict:
                     "H + 2*pad": h + 2 * p, "W + 2*pad": wd + 2 * p}
             if s > 1:       # the window counts the stride would give at stride 1: a stride forgotten
                 dims.update({"H_out(stride 1)": h + 2 * p - kh + 1, "W_out(stride 1)": wd + 2 * p - kw + 1})
+            if p > 0:       # the window counts without the padding: a pad left out of a call (default 0)
+                dims.update({"H_out(pad 0)": len(_starts(h, kh, s)), "W_out(pad 0)": len(_starts(wd, kw, s))})
+            if c * kh * kw not in dims.values():  # the rows of the im2col matrix, when no single size says it
+                dims["C_in*KH*KW"] = c * kh * kw
             return dims
         if name.startswith("maxpool2d"):
             x, size, s = (args[0], args[1], args[2]) if name == "maxpool2d_forward" else (args[1], args[2], args[3])
@@ -284,6 +329,8 @@ def _stage(name: str) -> str | None:
     output's at stride 1 (H_out(stride 1)); None for the other sizes (N, channels, kernel)."""
     if "stride 1" in name:
         return "out1"
+    if "pad 0" in name:
+        return "out0"
     if name.endswith("_out"):
         return "out"
     return "in" if name.split(" ")[0] in ("H", "W") else None
@@ -295,7 +342,7 @@ def _product_names(value: int, dims: dict) -> str | None:
     never H with H_out), each size once (a size twice, C*H*H, only when nothing else explains value), fewest
     factors."""
     import itertools
-    items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k]
+    items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k and "*" not in k]   # not C_in*KH*KW again
     single = [k for k, v in dims.items() if v == value]
     if single:
         return " or ".join(single[:3])
@@ -315,7 +362,24 @@ def _product_names(value: int, dims: dict) -> str | None:
 
 
 def _name_sizes(text: str, dims: dict) -> str | None:
-    """The numbers of a NumPy error read as the sizes of the call (which axis is which), or None."""
+    """The numbers of a NumPy error read as the sizes of the call (which axis is which), or None; when a size
+    is the one a forgotten stride or padding gives, say so."""
+    said = _read_sizes(text, dims)
+    return None if said is None else said + _tagged(said)
+
+
+def _tagged(said: str) -> str:
+    """'; pad 0 marks a size computed without the padding ...' for the tagged sizes (H_out(pad 0)) a text uses."""
+    out = ""
+    for tag, what in (("(pad 0)", "the padding: a call that leaves pad out (conv_output_size(H, KH, stride) "
+                                  "uses its default pad=0), or sizes taken from the unpadded x"),
+                      ("(stride 1)", "the stride: a slice or a call that leaves the stride out")):
+        if tag in said:
+            out += f"; {tag.strip('()')} marks a size computed without {what}"
+    return out
+
+
+def _read_sizes(text: str, dims: dict) -> str | None:
     if not dims:
         return None
     said = lambda v: f"{v} ({_product_names(int(v), dims)})" if _product_names(int(v), dims) else f"{v}"
@@ -415,6 +479,50 @@ def _shape(a) -> tuple | None:
         return tuple(int(d) for d in np.shape(a))
     except Exception:
         return None
+
+
+def _size_names(value: int, dims: dict) -> set:
+    """Every way of writing ``value`` with the call's sizes: a size, or a product of two or three different ones
+    (for 1: the sizes that are 1 and their products)."""
+    import itertools
+    names = {k for k, v in dims.items() if v == value and "+" not in k}
+    pool = [(k, v) for k, v in dims.items() if "+" not in k and "(" not in k and "*" not in k and v >= 1]
+    for r in (2, 3):
+        for combo in itertools.combinations(pool, r):
+            if int(np.prod([v for _, v in combo])) == value:
+                names.add("*".join(k for k, _ in combo))
+    return names
+
+
+def _shape_story(entries, what: str, want_label: str) -> str | None:
+    """The wrong shape of every case written with the sizes of its case, when one way of writing each axis holds
+    for EVERY case whose shape is wrong (entries: (got shape, expected shape, sizes); two wrong ones at least):
+    '(N, C_in, H, H) in every case, where (N, C_in, H, W) belongs: axis 3 has H where W belongs'."""
+    entries = [(tuple(g), tuple(w), d) for g, w, d in entries if g is not None and d and tuple(g) != tuple(w)]
+    if len(entries) < 2 or len({len(g) for g, _, _ in entries}) != 1:   # the wrong shapes only, two at least
+        return None
+    want_axes = [a.strip() for a in want_label.strip("()").split(",") if a.strip()]
+    order = list(entries[0][2])
+    labels = []
+    for a in range(len(entries[0][0])):
+        common = set.intersection(*(_size_names(g[a], d) for g, _, d in entries))
+        if not common:
+            return None
+        if a < len(want_axes) and want_axes[a] in common and len(entries[0][0]) == len(want_axes):
+            labels.append(want_axes[a])
+            continue
+        rank = lambda t: (t.count("*"), "(" in t, [order.index(k) if k in order else 99 for k in t.split("*")])
+        labels.append(min(common, key=rank))
+    said = f"{what} has shape ({', '.join(labels)}) in every case where its shape is wrong, where {want_label} belongs"
+    if len(labels) == len(want_axes):
+        diffs = [f"axis {a} has {g} where {w} belongs" for a, (g, w) in enumerate(zip(labels, want_axes)) if g != w]
+        tags = _tagged(" ".join(labels))
+        said += ": " + "; ".join(diffs) + (tags or " (a size, a slice bound or a reshape meant for one axis was used "
+                                                   "for another, or an axis was reduced where another belongs)")
+    else:
+        said += (f": {len(labels)} axes where {len(want_axes)} belong (a reshape that keeps or merges the wrong "
+                 f"axes, or a reduction over the wrong ones)")
+    return said
 
 
 def _explain_shapes(observed, candidates):
@@ -652,7 +760,40 @@ def _size_arguments_mixed(conv_output_size, raised) -> None:
                  f"pad=0) returns (n + 2*pad - k) // stride + 1", "size-arguments-mixed")
 
 
+def _defaults(fn, name: str, required: tuple, defaults: tuple, oracle, same, context: str) -> None:
+    """The documented defaults of the trailing parameters (``defaults``: (name, value) pairs, in order): fn called
+    with every value given, then with the last one left out, then the last two...; the first call whose answer
+    differs from (or raises where) the one with every value given names the default that is wrong: the two
+    calls differ only by that omitted argument."""
+    values = tuple(v for _, v in defaults)
+    want = oracle(*required, *values)
+    try:
+        if not same(core.call(fn, *required, *values, name=name), want):
+            return                                   # wrong with explicit values: the other checks say why
+    except core.CheckFailure:
+        return
+    for j in range(1, len(defaults) + 1):
+        param, value = defaults[len(defaults) - j]
+        head = f"{name} ({context}) called without {param}"
+        try:
+            got = core.call(fn, *required, *values[:len(values) - j], name=name)
+        except core.CheckFailure as exc:
+            fail(f"{head} raised ({str(exc).split(': ', 1)[-1][:120]}) and works with {param}={value!r} given: the "
+                 f"default value of {param} must be {value!r}, as in the signature ({param}={value!r})", "wrong-default")
+        if not same(got, want):
+            fail(f"{head} gives another answer than with {param}={value!r} given: the default value of {param} must "
+                 f"be {value!r}, as in the signature ({param}={value!r}); the other layers call it without {param}",
+                 "wrong-default")
+
+
 def conv_output_size(conv_output_size):
+    _conv_output_size(conv_output_size)
+    same = lambda a, b: core.expect_scalar(a, name="conv_output_size") == b
+    _defaults(conv_output_size, "conv_output_size", (28, 3), (("stride", 1), ("pad", 0)),
+              lambda n, k, s, p: len(_starts(n + 2 * p, k, s)), same, "n=28, k=3")
+
+
+def _conv_output_size(conv_output_size):
     got = {}
     for n, k, s, p in SIZE_CASES:
         context = f"n={n}, k={k}, stride={s}, pad={p}"
@@ -680,6 +821,12 @@ def conv_output_size(conv_output_size):
     for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
         if all(value == formula(*case) for case, value in got.items()):
             fail(f"{first}: {message}", "size-" + _diag_id(message.split(":")[0]))
+    cases = list(got)
+    env = {name: np.array([float(c[i]) for c in cases]) for i, name in enumerate(("n", "k", "stride", "pad"))}
+    term = explain_formula("(n + 2 * pad - k) // stride + 1", env, np.array([got[c] for c in cases]), rtol=0,
+                           atol=1e-9, what="answers")
+    if term:                                              # one edit of the formula explains every answer
+        fail(f"{first}: {term}", "size-formula-term")
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -723,7 +870,11 @@ def _out_size(case, *, stride=None, pad=None, one_side=False):
 def _conv_shape_candidates():
     """(case -> shape a mistake gives, message, id), most specific first."""
     n_ = lambda c: c[0]
+    starts = lambda c: tuple(len(range(0, v + 2 * c[8] - k, c[7])) for v, k in ((c[2], c[5]), (c[3], c[6])))
     return [
+        (lambda c: (n_(c), c[4], *starts(c)),
+         "the last window position is dropped: window starts run over range(0, H + 2*pad - KH + 1, stride) (the "
+         "stop of range is excluded, so H + 2*pad - KH alone stops one start short)", "last-window-dropped"),
         (lambda c: (n_(c), *_out_size(c), c[4]),
          "the channel axis is last: return (N, C_out, H_out, W_out), channels second (transpose, do not reshape)",
          "channels-last"),
@@ -771,6 +922,14 @@ FORWARD_PATTERNS = [
 ]
 
 
+def _isolate(student, oracle, args: dict, exc, dt) -> None:
+    """After a generic failure: which input the error comes from (checks/isolate.py), said after the failure's
+    head; nothing when no experiment localises it."""
+    found = explain_arguments(student, oracle, args, **_tol(dt), tag="lab07")
+    if found:
+        fail(f"{_head(exc)}: {found[0]}", found[1])
+
+
 def _conv_forward_values(got, x, wt, b, case, context):
     _, c, _, _, co, kh, kw, s, p, dt = case
     want = _conv(x, wt, b, s, p)
@@ -810,7 +969,30 @@ def _conv_forward_values(got, x, wt, b, case, context):
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
             if mixed:
                 fail(f"conv2d_forward ({context}): {mixed[0]}", mixed[1])
+            _sum_scaled(got, want, b, case, context)
         raise
+
+
+def _sum_scaled(got, want, b, case, context):
+    """The sum over c, u, v (the output without its bias) off by a factor that is a size of the case: a mean
+    where the convolution sums, or a sum counted several times."""
+    n, c, _, _, co, kh, kw, *_ = case
+    bias = np.asarray(b, _float64)[None, :, None, None]
+    g, e = np.asarray(got, _float64) - bias, np.asarray(want, _float64) - bias
+    mask = np.abs(e) > 1e-6
+    if g.shape != e.shape or not bool(mask.any()):
+        return
+    k = float(np.median(g[mask] / e[mask]))
+    if not core.close(g, k * e, *_tol(case[9]).values()):
+        return
+    for label, value in {"C_in*KH*KW": c * kh * kw, "KH*KW": kh * kw, "C_in": c, "KH": kh, "KW": kw}.items():
+        if value > 1 and abs(k * value - 1) < 1e-6:
+            fail(f"conv2d_forward ({context}): without its bias, your output is exactly the expected one divided by "
+                 f"{label} = {value}: a MEAN over the products where the convolution SUMS them, out[n, o, i, j] = "
+                 f"b[o] + sum over c, u, v of w[o, c, u, v] * xp[...] (.sum, not .mean)", "conv-mean-not-sum")
+        if value > 1 and abs(k / value - 1) < 1e-6:
+            fail(f"conv2d_forward ({context}): without its bias, your output is exactly {label} = {value} times the "
+                 f"expected one: each product w[o, c, u, v] * xp[...] is counted once", "conv-sum-counted-several-times")
 
 
 def _bias_term(got, want, b, case, context):
@@ -864,13 +1046,36 @@ def conv2d_forward(conv2d_forward):
         head = f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}"
         if explained:
             fail(f"{head}: {explained[0]}", explained[1])
+        story = _shape_story([(sh, (c[0], c[4], *_out_size(c)), _dims("conv2d_forward", (x, wt, b, c[7], c[8])))
+                              for (c, sh), (_, _, x, wt, b, *_r) in zip(observed, runs)], "your output",
+                             "(N, C_out, H_out, W_out)")
+        if story:
+            fail(f"{head}: {story}", "shape-axes-named")
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
-    _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    try:
+        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+    except core.CheckFailure as exc:
+        if _generic(exc) and not str(exc.diagnosis).startswith("raised"):     # which input the error comes from
+            case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
+            _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
+                     lambda x_, w_, b_: _conv(x_, w_, b_, case[7], case[8]), {"x": x, "w": wt, "b": b}, exc, case[9])
+        raise
     case, context, x, wt, b = runs[2][:5]
     _same_shapes_again(conv2d_forward, "conv2d_forward", context, (x, wt, b, case[7], case[8]),
                        (*_conv_inputs(r, case), case[7], case[8]), _conv, ("out",), {0: "x", 1: "w", 2: "b"})
+    x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
+    _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
+              "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _same_arrays(got, want) -> bool:
+    """got (an array or a tuple of arrays) equals want in float64 to 1e-6, shapes included."""
+    gots, wants = (list(got), list(want)) if isinstance(want, tuple) else ([got], [want])
+    if len(gots) != len(wants):
+        return False
+    return all(_shape(g) == w.shape and core.close(np.asarray(g, _float64), w, 1e-6, 1e-8) for g, w in zip(gots, wants))
 
 
 def _forward_case(conv2d_forward, r, case):
@@ -911,6 +1116,30 @@ BACKWARD_PATTERNS = [
     (lambda c: np.dtype(c[9]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x "
                                               "(or in float64 and cast the results back)", "float32-only-fails"),
 ]
+
+
+def _which_output(text: str) -> str | None:
+    """Which of dx, dw, db a backward failure is about (the first one its message names), or None."""
+    m = re.search(r"\b(dx|dw|db)\b", text)
+    return m.group(1) if m else None
+
+
+def _backward_patterns(array: str | None) -> list:
+    """BACKWARD_PATTERNS said about the array that failed: the overlap and stride sentences describe dx's
+    col2im; when dw or db is the wrong one they would send the student to the wrong line."""
+    if array in (None, "dx"):
+        return BACKWARD_PATTERNS
+    stride = (f"{array} is right for stride 1 and wrong for larger strides (dx may be right): the stride is ignored "
+              f"where {array} is computed; the window of output position (i, j) starts at (i*stride, j*stride) of "
+              f"the padded input, so the patch of xp paired with dout[:, :, i, j] must start there too")
+    out = []
+    for predicate, sentence, diagnosis in BACKWARD_PATTERNS:
+        if diagnosis == "overlap-overwritten":
+            continue
+        if diagnosis == "stride-ignored-backward":
+            sentence, diagnosis = stride, f"stride-ignored-{array}"
+        out.append((predicate, sentence, diagnosis))
+    return out
 
 
 def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
@@ -965,7 +1194,7 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
 
 
-def _backward_case(conv2d_backward, r, case):
+def _backward_case(conv2d_backward, r, case, seen=None):
     n, c, h, w, co, kh, kw, s, p, dt = case
     x, wt, _ = _conv_inputs(r, case)
     ho, wo = _out_size(case)
@@ -979,6 +1208,8 @@ def _backward_case(conv2d_backward, r, case):
     def run():
         out = _call(conv2d_backward, (dout, x, wt, s, p), "conv2d_backward", context)
         dx, dw, db = _unpack(out, 3, "conv2d_backward", "(dx, dw, db)")
+        if seen is not None:
+            seen[case] = (_shape(dx), _shape(dw), _shape(db), _dims("conv2d_backward", (dout, x, wt, s, p)))
         # dout's memory read as (C_out, N, H_out, W_out): a reshape without the transpose.
         scrambled = dout.reshape(co, n, ho, wo).transpose(1, 0, 2, 3)
         unmoved = ("dout was reshaped to (C_out, N*H_out*W_out) without first moving its channel axis "
@@ -1033,9 +1264,13 @@ def conv2d_backward(conv2d_backward):
     r = core.rng("lab07.conv2d_backward")
     # Finite differences of the oracle's forward as a witness for the oracle's gradients.
     _witness(r)
-    runs = [(case, _backward_case(conv2d_backward, r, case)) for case in CONV_CASES]
+    seen: dict = {}
+    runs = [(case, _backward_case(conv2d_backward, r, case, seen)) for case in CONV_CASES]
+    results = []
     try:
-        _report([(case, _attempt(run)) for case, run in runs], BACKWARD_PATTERNS,
+        results = [(case, _attempt(run)) for case, run in runs]
+        first = next((exc for _, exc in results if exc is not None), None)
+        _report(results, _backward_patterns(_which_output(str(first)) if first else None),
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
         case = CONV_CASES[2]
         args = []
@@ -1047,7 +1282,19 @@ def conv2d_backward(conv2d_backward):
         _same_shapes_again(conv2d_backward, "conv2d_backward", _describe_conv(case), args[0], args[1],
                            lambda d, x, w, s, p: _conv_grads(d, x, w, s, p), ("dx", "dw", "db"),
                            {0: "dout", 1: "x", 2: "w"})
+        x, wt, _b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
+        _defaults(conv2d_backward, "conv2d_backward", (r.normal(0, 1, (2, 4, 4, 5)), x, wt), (("stride", 1), ("pad", 0)),
+                  _conv_grads, _same_arrays, "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
     except core.CheckFailure as exc:
+        if exc.diagnosis in ("wrong-shape", "db-of-the-wrong-shape"):
+            wants = (lambda c: c[:4], lambda c: (c[4], c[1], c[5], c[6]), lambda c: (c[4],))
+            for k, (array, label) in enumerate((("dx", "(N, C_in, H, W)"), ("dw", "(C_out, C_in, KH, KW)"),
+                                                ("db", "(C_out,)"))):
+                story = _shape_story([(v[k], wants[k](c), v[3]) for c, v in seen.items()], array, label)
+                if story and array == "db" and exc.diagnosis == "db-of-the-wrong-shape":
+                    fail(f"{exc}; {story}", "shape-axes-named")      # the rule of db, then what was summed
+                if story:
+                    fail(f"conv2d_backward: {story}", "shape-axes-named")
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             for case in CONV_CASES[:4]:
                 found = _positions_probe(lambda d, x, w, c=case: conv2d_backward(d, x, w, c[7], c[8]),
@@ -1055,6 +1302,14 @@ def conv2d_backward(conv2d_backward):
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+            k = {"dx": 0, "dw": 1, "db": 2}.get(_which_output(str(exc)))
+            case = next((c for c, e in results if e is exc), None) if results else None
+            if k is not None and case is not None:          # which input the wrong output's error comes from
+                x, wt, _b = _conv_inputs(r, case)
+                dout = r.normal(0, 1, (case[0], case[4], *_out_size(case))).astype(case[9])
+                _isolate(lambda d, x_, w_: tuple(conv2d_backward(d, x_, w_, case[7], case[8]))[k],
+                         lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
+                         {"dout": dout, "x": x, "w": wt}, exc, case[9])
         raise
 
 
@@ -1182,6 +1437,14 @@ def maxpool2d_forward(maxpool2d_forward):
     consistent = {diagnosis for *_, diagnosis in _pool_shape_mistakes(POOL_CASES[0])
                   if seen and all(shape == next(w for w, _, d in _pool_shape_mistakes(case) if d == diagnosis)
                                   for case, shape in seen)}
+    pool_shape = lambda c: (c[0], c[1], len(_starts(c[2], c[4], c[5])), len(_starts(c[3], c[4], c[5])))
+    if not consistent and any(shape not in (None, pool_shape(case)) for case, shape in observed):
+        story = _shape_story([(shape, pool_shape(case), _dims("maxpool2d_forward", (x, case[4], case[5])))
+                              for (case, shape), x in zip(observed, inputs)], "your output", "(N, C, H_out, W_out)")
+        if story:
+            case, shape = next((c, sh) for c, sh in observed if sh not in (None, pool_shape(c)))
+            fail(f"maxpool2d_forward ({_describe_pool(case)}): expected shape {pool_shape(case)}, got {shape}: {story}",
+                 "shape-axes-named")
     results = []
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
@@ -1191,6 +1454,8 @@ def maxpool2d_forward(maxpool2d_forward):
     _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
     _same_shapes_again(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case), first,
                        (_distinct(r, (n, c, h, w), dt), size, s), _pool, ("out",), {0: "x"})
+    _defaults(maxpool2d_forward, "maxpool2d_forward", (_distinct(r, (2, 3, 7, 9), _float64),),
+              (("size", 2), ("stride", 2)), _pool, _same_arrays, "x of shape (2, 3, 7, 9)")
 
 
 def _pool_shape_mistakes(case):
@@ -1281,6 +1546,13 @@ def _pool_provenance(exc, got, want, x, size, s):
                  "pool-minimum")
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
+    if s > 1 and rows <= set(range(0, size * s, s)) and cols <= set(range(0, size * s, s)) and \
+            (max(rows) >= size or max(cols) >= size):
+        fail(f"{head}: every output is an input value from offsets ({', '.join(map(str, sorted(rows)))}) of its window's "
+             f"rows and ({', '.join(map(str, sorted(cols)))}) of its columns: every stride-th pixel, a window spread out "
+             f"by the stride (x subsampled with ::stride before the windows were cut?); window (i, j) is the size x "
+             f"size block of CONSECUTIVE pixels x[:, :, i*stride : i*stride + size, j*stride : j*stride + size]",
+             "pool-window-dilated")
     if s > 1 and inside(rows1, cols1):
         fail(f"{head}: every output comes from the size x size block that starts at (i, j) of x: window (i, j) "
              f"starts at (i*stride, j*stride), the start is not multiplied by the stride", "pool-start-not-strided")
@@ -1352,6 +1624,7 @@ def maxpool2d_backward(maxpool2d_backward):
     except core.CheckFailure as exc:
         _foreign_shape(results, "maxpool2d_backward")
         _pool_unravel_probe(maxpool2d_backward, r)
+        _pool_mixing_probe(maxpool2d_backward, exc, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)
             for case in POOL_CASES[:3]:
@@ -1371,7 +1644,34 @@ def maxpool2d_backward(maxpool2d_backward):
     _call(maxpool2d_backward, calls[0], "maxpool2d_backward", _describe_pool(case))
     _same_shapes_again(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), calls[0], calls[1],
                        _pool_grad, ("dx",), {0: "dout", 1: "x"})
+    _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
+              (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
     _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_mixing_probe(maxpool2d_backward, exc, r):
+    """dx for one image with one channel, then several images, then several channels: right for the first and
+    wrong for the others means windows of different samples (or channels) are compared with each other."""
+    size, s = 2, 2
+
+    def right(n, c):
+        x = _distinct(r, (n, c, 6, 8), _float64)
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        try:
+            got = np.asarray(core.call(maxpool2d_backward, dout, x, size, s, name="maxpool2d_backward"), _float64)
+        except Exception:
+            return None
+        return got.shape == x.shape and core.close(got, _pool_grad(dout, x, size, s), 1e-6, 1e-8)
+    if not right(1, 1):
+        return
+    samples, channels = right(3, 1), right(1, 3)
+    what = ("images and channels" if samples is False and channels is False else "images" if samples is False
+            else "channels" if channels is False else None)
+    if what:
+        fail(f"{_head(exc)}: dx is right for one image with one channel and wrong as soon as there are several "
+             f"{what}: the maximum of a window must be found per image and per channel (a max over the window's "
+             f"own axes only, e.g. window.max(axis=(2, 3), keepdims=True)); a max over the whole array compares the "
+             f"window with the windows of other {what}", "pool-max-across-" + what.replace(" ", "-"))
 
 
 def _pool_unravel_probe(maxpool2d_backward, r):
@@ -1484,6 +1784,18 @@ def flatten(flatten_forward, flatten_backward):
         x = r.normal(0, 1, shape).astype(dt)
         dout = r.normal(0, 1, (shape[0], int(np.prod(shape[1:])))).astype(dt)
         results.append(((shape, dt), _attempt(lambda: _flatten_case(flatten_forward, flatten_backward, x, dout))))
+    if any(exc is not None and exc.diagnosis in ("wrong-shape", "extra-unit-axes", "missing-unit-axes")
+           for _, exc in results):
+        entries = []
+        for (shape, dt), _exc in results:
+            try:
+                got = _shape(core.call(flatten_forward, np.zeros(shape, dt), name="flatten_forward"))
+            except core.CheckFailure:
+                got = None
+            entries.append((got, (shape[0], int(np.prod(shape[1:]))), dict(zip(("N", "C", "H", "W"), shape))))
+        story = _shape_story(entries, "flatten_forward's result", "(N, C*H*W)")
+        if story:
+            fail(f"flatten_forward: {story}", "shape-axes-named")
     _report(results, FLATTEN_PATTERNS)
 
 

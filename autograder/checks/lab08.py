@@ -28,7 +28,10 @@ import numpy as np
 
 from . import core
 from .cases import GENERIC_DIAGNOSES as _GENERIC
+from .cases import explain_factor
 from .core import expect_array, expect_close, expect_scalar, fail
+from .formula import explain_formula
+from .isolate import explain_arguments
 
 #: The lab asks students to write the optimisers themselves.
 FORBIDDEN_IMPORTS = ("torch", "tensorflow", "jax", "keras", "sklearn", "autograd", "optax")
@@ -72,30 +75,37 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
-                  "parameters of different shapes and ranks (1-D, 2-D, 4-D)"),
+                  "parameters of different shapes and ranks (1-D, 2-D, 4-D)",
+                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
                      "two optimisers independent",
                      "state arrays of each parameter's own shape (raises only together: named)",
-                     "float32-rounding-sized errors in float64 named (state kept in float32)",
-                     "wrong exactly for the parameters of one p.decay value named"),
+                     "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
+                     "wrong exactly for the parameters of one p.decay value named",
+                     "one parameter that alone did not move named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
-                         "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched"),
+                         "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
     "rmsprop": ("exact step", "state used before its update named", "eps outside the division named",
                 "alpha and eps used (tiny gradients)", "state kept between steps",
-                "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64"),
+                "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64",
+                "running average read back from the steps (weights of s and g**2 named)",
+                "which hyperparameter's term is wrong (isolate on lr, eps)"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
              "defaults", "self.lr read at every step", "two optimisers independent", "in place",
-             "p.grad untouched", "float32 and float64"),
+             "p.grad untouched", "float32 and float64",
+             "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
+             "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
+             "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
-              "float32 and float64"),
+              "float32 and float64", "p.decay test inverted named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -106,21 +116,30 @@ PROPERTIES = {
                         "biased batch variance", "running statistics (momentum "
                         "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
                         "N != D", "batch 1", "odd batch",
-                        "float32 and float64", "dtype kept", "inputs not modified", "defaults"),
+                        "float32 and float64", "dtype kept", "inputs not modified", "defaults",
+                        "statistic of the running update read back and named", "cache without eps named (eps changed)",
+                        "which input the error of out comes from (isolate: x, gamma, beta)"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
-                           "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified"),
+                           "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
+                           "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
+                           "one intermediate in place of another in a term of dx named",
+                           "which input the error of dx comes from (isolate)"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
-                       "epoch counted only on improvements named"),
-    "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named"),
-    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named"),
+                       "epoch counted only on improvements named", "best_loss never increases",
+                       "best_loss stored at the first epoch"),
+    "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
+                   "a constant factor equal to an argument named", "one edit of the formula named"),
+    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
-                      "whole multiples of lr0 (integer division) named"),
+                      "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
     "update_ratio": ("oracle (Frobenius norms)",
-                     "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified"),
+                     "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified",
+                     "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)",
+                     "which input the error comes from (isolate: before, after)"),
 }
 
 
@@ -203,7 +222,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None):
+          corr_betas=None, t_shift=0):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -216,7 +235,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
         for i, g in enumerate(step):
             if t_per_param:
                 count += 1
-            tt = 1 if t_frozen else (count if t_per_param else t)
+            tt = (1 if t_frozen else (count if t_per_param else t)) + t_shift
             g = raw = _f64(g)
             applies = decay[i] or decay_all
             if applies and weight_decay and not decoupled:
@@ -454,6 +473,11 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             if core.close(value, want, rtol, atol):
                 continue
             if core.close(value, before[k][i], 0, 0) and not core.close(want, before[k][i], rtol, atol):
+                moved = [j for j in range(len(step)) if not core.close(step[j], before[k][j], 0, 0)]
+                if moved:
+                    fail(f"{what}: parameter {i} did not change at all at step {k + 1} while parameter"
+                         f"{'s' if len(moved) > 1 else ''} {moved} did: the update of this parameter is skipped or "
+                         f"its step is 0 (a branch that gives it a zero gradient or no update?)", "parameter-not-moved")
                 fail(f"{what}: the parameters did not change after step(): update p.data in place "
                      f"(p.data -= ...); rebinding a local name (theta = theta - ...) changes nothing",
                      "parameters-unchanged")
@@ -477,7 +501,9 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                                  f"more than the rule says, the same for all: {label} is subtracted on its own, "
                                  f"outside the step (operator precedence: a / b + {label} is (a / b) + {label}; "
                                  f"put the denominator in brackets)", "constant-term-outside")
-            if _float32_rounding(value, want, dtype):
+            if _float32_rounding(value, want, dtype) and all(
+                    core.close(g, w, rtol, atol) or _float32_rounding(g, w, dtype)
+                    for gs, ws in zip(got, expected) for g, w in zip(gs, ws)):   # every parameter, every step
                 fail(f"{what}: parameter {i} after step {k + 1} is off by float32 rounding only (largest error "
                      f"{float(np.max(np.abs(_f64(value) - want))):.3g}, a few float32 ulps) in a float64 run: some "
                      f"state or intermediate is kept in float32 (np.zeros(shape, dtype=np.float32), an "
@@ -538,6 +564,19 @@ def _trajectory(make, data0, grads, what, decay=DECAY):
 # zero_grad
 # =============================================================================================
 
+def _zeroed_part(zeroed) -> str:
+    """Which part of an array was zeroed, as the index that selects it: 'only p.grad[0] (the first index of axis
+    0) is 0', or how many entries."""
+    for axis in range(zeroed.ndim):
+        moved = np.moveaxis(zeroed, axis, 0)
+        rows = [k for k in range(moved.shape[0]) if bool(moved[k].all())]
+        if rows and all(not bool(moved[k].any()) for k in range(moved.shape[0]) if k not in rows):
+            index = ", ".join([":"] * axis + [str(rows[0]) if len(rows) == 1 else f"{rows}"])
+            return (f"only p.grad[{index}] is 0 ({'the first' if rows == [0] else 'the last' if rows == [moved.shape[0] - 1] else 'some'} "
+                    f"{'index' if len(rows) == 1 else 'indices'} of axis {axis}): an index where the whole array belongs")
+    return f"{int(zeroed.sum())} of its {zeroed.size} entries are 0"
+
+
 def zero_grad(Optimizer):
     r = core.rng("lab08.zero_grad")
     for dtype in (np.float64, np.float32):
@@ -572,6 +611,16 @@ def zero_grad(Optimizer):
                 fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
                      f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
                      "zero-grad-zeroed-data")
+            zeroed = grad == 0
+            if bool(zeroed.any()) and bool((~zeroed).any()) and grad.ndim:
+                fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {grad.shape}) was zeroed "
+                     f"only in part: {_zeroed_part(zeroed)}; p.grad[...] = 0 (or p.grad.fill(0)) zeroes every entry "
+                     f"whatever the shape", "zero-grad-partly")
+            later = [j for j, q in enumerate(params) if j > i and not bool(np.asarray(q.grad).any())]
+            if bool((grad != 0).all()) and later:
+                fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} was not zeroed at all while parameters "
+                     f"{later} were: the loop skips parameter {i} (self.params[1:], range(1, ...) or an index off by "
+                     f"one?); for p in self.params: p.grad[...] = 0", "zero-grad-skips-a-parameter")
             if bool((grad != 0).any()):
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
                      f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
@@ -718,6 +767,10 @@ def sgd_nesterov(SGD):
            hyper={"lr": lr, "mu": mu})
 
 
+DECAY_INVERTED = ("the p.decay test is inverted: weight decay is applied to the parameters with p.decay False and "
+                  "not to those with p.decay True (`if not p.decay`, or the two branches swapped)")
+
+
 def sgd_weight_decay(SGD):
     """L2 coupled with the gradient, judged relative to the student's SGD fed g + lambda * theta."""
     r = core.rng("lab08.sgd_weight_decay")
@@ -751,6 +804,7 @@ def sgd_weight_decay(SGD):
                       "out of it)"] = dict(raw_lookahead=True)
             diagnose = {msg: _sgd(data0, grads, DECAY, lr, mu, nest, weight_decay=wd, **kw)
                         for msg, kw in wrong.items()}
+            diagnose[DECAY_INVERTED] = _sgd(data0, grads, [not f for f in DECAY], lr, mu, nest, weight_decay=wd)
             oracle = _sgd(data0, grads, DECAY, lr, mu, nest, weight_decay=wd)
             use_oracle = False      # set when the student's own SGD (the reference) fails
             got, before, expected = [], [], []
@@ -781,37 +835,91 @@ def sgd_weight_decay(SGD):
 # RMSProp, Adam, AdamW
 # =============================================================================================
 
+def _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps):
+    """Read the running average s back from the student's moves (move = lr * g / (sqrt(s) + eps), so
+    s = (lr * g / move - eps) ** 2), fit s_t = a * s_(t-1) + b * g_t**2 and compare a, b with alpha, 1 - alpha."""
+    data0, grads = _problem(r, np.float64, 4)
+    try:
+        got = _trajectory(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, "probe")
+    except core.CheckFailure:
+        return
+    rows, target = [], []
+    prev_theta, prev_s = [_f64(d) for d in data0], [np.zeros_like(_f64(d)) for d in data0]
+    for step, after in zip(grads, got):
+        new_s = []
+        for i, g in enumerate(step):
+            g, move = _f64(g), prev_theta[i] - _f64(after[i])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                s_now = (lr * g / move - eps) ** 2
+            ok = (np.abs(g) > 0.1) & (np.abs(move) > 1e-12) & np.isfinite(s_now)
+            rows.append(np.stack([prev_s[i][ok], g[ok] ** 2], axis=1))
+            target.append(s_now[ok])
+            new_s.append(np.where(np.isfinite(s_now), s_now, 0.0))
+        prev_theta, prev_s = [_f64(a) for a in after], new_s
+    A, y = np.concatenate(rows), np.concatenate(target)
+    if len(y) < 10:
+        return
+    (a, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+    if not core.close(A @ [a, b], y, 1e-6, 1e-12):
+        return                               # not a running average of g**2 at all: nothing to read
+    head = str(exc).split(": parameter")[0]
+    rule = f"s <- alpha * s + (1 - alpha) * g**2 with alpha = {alpha:g}"
+    if abs(a - 1) < 1e-6 and abs(b - (1 - alpha)) < 1e-6:
+        fail(f"{head}: read back from your steps, your s follows s <- s + {b:.4g} * g**2: the old average is never "
+             f"multiplied by alpha, so s keeps growing (s *= alpha is missing); {rule}", "rmsprop-s-never-decayed")
+    if abs(a - alpha) > 1e-6 or abs(b - (1 - alpha)) > 1e-6:
+        fail(f"{head}: read back from your steps, your s follows s <- {a:.4g} * s + {b:.4g} * g**2: the "
+             f"{'old average' if abs(a - alpha) > 1e-6 else 'new g**2'} has the wrong weight; {rule}",
+             "rmsprop-s-wrong-weights")
+
+
 def rmsprop(RMSProp):
     r = core.rng("lab08.rmsprop")
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 4, small=2)     # parameter 2: tiny gradients, eps matters
         lr, alpha, eps = 0.02, 0.8, 1e-6
         what = f"RMSProp(params, lr={lr}, alpha={alpha}, eps={eps}) ({np.dtype(dtype)})"
-        _run(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, _rmsprop(data0, grads, lr, alpha, eps),
-             what, dtype, diagnose={
-                 "alpha weights the OLD average: s <- alpha * s + (1 - alpha) * g**2":
-                     _rmsprop(data0, grads, lr, alpha, eps, swap_alpha=True),
-                 "the step divides by the SQUARE ROOT of the running average: g / (sqrt(s) + eps)":
-                     _rmsprop(data0, grads, lr, alpha, eps, no_sqrt=True),
-                 "eps is added to sqrt(s), outside the square root: g / (sqrt(s) + eps)":
-                     _rmsprop(data0, grads, lr, alpha, eps, eps_inside=True),
-                 "eps is ignored: use the eps given to the constructor": _rmsprop(data0, grads, lr, alpha, 1e-8),
-                 "alpha is ignored: use the alpha given to the constructor": _rmsprop(data0, grads, lr, 0.99, eps),
-                 "the running average s is not kept between steps: update it in place (s *= alpha; s += ...) or "
-                 "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
-                     _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
-                 STATE_AT_ONE.format(state="running average s"): _rmsprop(data0, grads, lr, alpha, eps, start=1.0),
-                 STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
-                     _rmsprop(data0, grads, lr, alpha, eps, stale=True),
-                 EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
-             }, hyper={"lr": lr, "eps": eps, "alpha": alpha})
-        # Defaults, and the learning rate changed between steps.
-        data0, grads = _problem(r, dtype, 3)
-        lrs = [1e-2, 3e-3, 1e-3]
-        _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
-             f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
-                 "step() must use the current self.lr (a schedule changes it between steps)":
-                     _rmsprop(data0, grads, 1e-2)})
+        try:
+            _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype)
+        except core.CheckFailure as exc:
+            if _generic_step(exc):
+                _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
+                _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
+                               lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
+                               {"lr": lr, "alpha": alpha, "eps": eps}, ("lr", "eps"), exc, r)
+            raise
+        _rmsprop_defaults(RMSProp, r, dtype)
+
+
+def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
+    _run(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, _rmsprop(data0, grads, lr, alpha, eps),
+         what, dtype, diagnose={
+             "alpha weights the OLD average: s <- alpha * s + (1 - alpha) * g**2":
+                 _rmsprop(data0, grads, lr, alpha, eps, swap_alpha=True),
+             "the step divides by the SQUARE ROOT of the running average: g / (sqrt(s) + eps)":
+                 _rmsprop(data0, grads, lr, alpha, eps, no_sqrt=True),
+             "eps is added to sqrt(s), outside the square root: g / (sqrt(s) + eps)":
+                 _rmsprop(data0, grads, lr, alpha, eps, eps_inside=True),
+             "eps is ignored: use the eps given to the constructor": _rmsprop(data0, grads, lr, alpha, 1e-8),
+             "alpha is ignored: use the alpha given to the constructor": _rmsprop(data0, grads, lr, 0.99, eps),
+             "the running average s is not kept between steps: update it in place (s *= alpha; s += ...) or "
+             "store it back in the list; `s = alpha * s + ...` only rebinds a local name":
+                 _rmsprop(data0, grads, lr, alpha, eps, stateless=True),
+             STATE_AT_ONE.format(state="running average s"): _rmsprop(data0, grads, lr, alpha, eps, start=1.0),
+             STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
+                 _rmsprop(data0, grads, lr, alpha, eps, stale=True),
+             EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
+         }, hyper={"lr": lr, "eps": eps, "alpha": alpha})
+
+
+def _rmsprop_defaults(RMSProp, r, dtype):
+    # Defaults, and the learning rate changed between steps.
+    data0, grads = _problem(r, dtype, 3)
+    lrs = [1e-2, 3e-3, 1e-3]
+    _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
+         f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
+             "step() must use the current self.lr (a schedule changes it between steps)":
+                 _rmsprop(data0, grads, 1e-2)})
 
 
 SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ONE list): create two separate "
@@ -830,6 +938,8 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "the bias corrections keep their first-step values (1 - beta1, 1 - beta2) at every step: either the step "
         "counter never increases or the power is missing; the corrections are 1 - beta1**t and 1 - beta2**t with "
         "t = 1 at the first step, 2 at the second, ...": run(t_frozen=True),
+        "the bias corrections use the step counter plus one (1 - beta1**(t + 1)): t is 1 at the first step, so the "
+        "first corrections are 1 - beta1 and 1 - beta2 (t incremented twice, or t + 1 in the power)": run(t_shift=1),
         "the bias correction of v belongs INSIDE the square root: sqrt(v / (1 - beta2**t)), not "
         "sqrt(v) / (1 - beta2**t)": run(root_outside=True),
         "the step uses the raw gradient g where the rule has the first moment: theta <- theta - lr * m_hat / "
@@ -869,11 +979,100 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
             "the decoupled form is AdamW's"] = run(decoupled=True)
         out["weight_decay is ignored: add lambda * theta to the gradient of the parameters with p.decay"] = \
             _adam(data0, grads, decay, **{**hyper, "weight_decay": 0.0})
+        out[DECAY_INVERTED] = _adam(data0, grads, [not f for f in decay], **hyper)
         out["the L2 term must reach BOTH moments: compute g = p.grad + lambda * theta once and use it in m and "
             "in v (m was fed the raw p.grad)"] = run(raw_m=True)
         out["the L2 term must reach BOTH moments: compute g = p.grad + lambda * theta once and use it in m and "
             "in v (v was fed the raw p.grad)"] = run(raw_v=True)
     return out
+
+
+def _generic_step(exc) -> bool:
+    """A failure of an optimiser's step that names no mistake (only the values, or when the state goes wrong)."""
+    return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong")
+
+
+def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule):
+    """Which arguments are mixed up: the same steps with the two hyperparameters of ``pair`` set EQUAL (at two
+    different values): when the student's optimiser is then right both times (and wrong with them different),
+    one of them is used where the other belongs."""
+    data0, grads = _problem(r, np.float64, 4)
+    for value in values:
+        h = dict(hyper, **{name: value for name in pair})
+        try:
+            got = _trajectory(make(**h), data0, grads, "probe")
+        except core.CheckFailure:
+            return
+        want = oracle(data0, grads, **h)
+        if not all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
+            return
+    a, b = pair
+    fail(f"{str(exc).split(': parameter')[0]}: the error disappears whenever {a} == {b} (tried with both {values[0]:g}, "
+         f"then both {values[1]:g}): {a} and {b} are mixed up somewhere, one is used where the other belongs; {rule}",
+         f"{a}-{b}-mixed-up")
+
+
+def _isolate_hyper(make, oracle, hyper, names, exc, r):
+    """isolate.py on hyperparameters: the steps (moves of every parameter) recomputed with one of ``names`` set to
+    0 or moved; 'becomes right when eps = 0' puts the mistake in the term with eps. ``names`` must be safe to
+    perturb (lr, eps); lr is never zeroed (no step at all is trivially right)."""
+    data0, grads = _problem(r, np.float64, 3)
+
+    def moves(trajectory):
+        prev, out = [_f64(d) for d in data0], []
+        for step in trajectory:
+            out += [p - _f64(a) for p, a in zip(prev, step)]
+            prev = [_f64(a) for a in step]
+        return out
+
+    def student(*values):
+        h = dict(hyper, **dict(zip(names, values)))
+        return moves(_trajectory(make(**h), data0, grads, "probe"))
+
+    def expected(*values):
+        return moves(oracle(data0, grads, **dict(hyper, **dict(zip(names, values)))))
+    found = explain_arguments(student, expected, {k: float(hyper[k]) for k in names}, rtol=TOL[np.float64][0],
+                              atol=TOL[np.float64][1], neutral={"lr": None}, tag="lab08-hyper")
+    if found:
+        fail(f"{str(exc).split(': parameter')[0]}: {found[0]}", "hyper-" + found[1])
+
+
+def _complement_probe(make, oracle, hyper, name, exc, r, rule):
+    """A decay rate h and its complement 1 - h swapped somewhere: the error disappears at h = 0.5 (where they are
+    equal) and only there (h = 0.6 is still wrong)."""
+    data0, grads = _problem(r, np.float64, 4)
+
+    def right(value):
+        h = dict(hyper, **{name: value})
+        try:
+            got = _trajectory(make(**h), data0, grads, "probe")
+        except core.CheckFailure:
+            return None
+        want = oracle(data0, grads, **h)
+        return all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws))
+    if right(0.5) and right(0.6) is False:
+        fail(f"{str(exc).split(': parameter')[0]}: the error disappears when {name} = 0.5, where {name} and "
+             f"1 - {name} are equal (and comes back at {name} = 0.6): {name} and 1 - {name} are swapped somewhere; "
+             f"{rule}", f"{name}-complement-swapped")
+
+
+def _zero_gradient_probe(make, oracle, exc, r):
+    """Steps with every p.grad = 0: only the weight-decay term moves the parameters with p.decay. When the
+    oracle's move and the student's do not, the student's weight-decay term vanishes with the gradient."""
+    data0 = [r.normal(size=shape) for shape in SHAPES]
+    grads = [[np.zeros(shape) for shape in SHAPES] for _ in range(2)]
+    try:
+        got = _trajectory(make, data0, grads, "probe")
+    except core.CheckFailure:
+        return
+    want = oracle(data0, grads)
+    decayed = [i for i, f in enumerate(DECAY) if f]
+    if all(core.close(got[-1][i], data0[i], 0, 0) for i in decayed) and \
+            not any(core.close(want[-1][i], data0[i], 1e-9, 1e-12) for i in decayed):
+        fail(f"{str(exc).split(': parameter')[0]}: with every p.grad = 0 the parameters with p.decay did not move, "
+             f"but the L2 term lambda * theta alone must move them: your weight-decay term vanishes with the gradient "
+             f"(built from p.grad instead of p.data, theta?); g = p.grad + lambda * p.data for p.decay",
+             "weight-decay-from-gradient")
 
 
 def adam(Adam):
@@ -907,14 +1106,32 @@ def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
         what = f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) ({np.dtype(dtype)})"
-        _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, dtype,
-             diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper))
+        try:
+            _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, dtype,
+                 diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper))
+        except core.CheckFailure as exc:
+            if _generic_step(exc):
+                make = lambda **h: (lambda ps: Adam(ps, **h))
+                oracle = lambda d, g, **h: _adam(d, g, DECAY, **h)
+                _equal_hyper_probe(make, oracle, hyper, ("beta1", "beta2"), (0.8, 0.95), exc, r,
+                                   "beta1 belongs to m (m *= beta1 and its correction 1 - beta1**t), beta2 to v "
+                                   "(v *= beta2 and 1 - beta2**t)")
+                for beta, moment in (("beta2", "v <- beta2 * v + (1 - beta2) * g**2"),
+                                     ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
+                    _complement_probe(make, oracle, hyper, beta, exc, r, moment)
+                _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
+            raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
         wd = dict(hyper, weight_decay=0.3)
-        _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
-             f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
-             diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+        try:
+            _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
+                 f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
+                 diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+        except core.CheckFailure as exc:
+            if _generic_step(exc):
+                _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
+            raise
     # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps.
     data0, grads = _problem(r, np.float64, 4)
     lrs = [1e-3, 5e-3, 2e-3, 1e-3]
@@ -944,7 +1161,8 @@ def adamw(AdamW, Adam):
             reference = [[_f64(d) for d in data0] for _ in grads]
         expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
         prev_ref = [_f64(d) for d in data0]
-        th = [list(prev_ref) for _ in range(5)]
+        th = [list(prev_ref) for _ in range(6)]
+        inverted = []
         shrunk = []
         theta = list(prev_ref)
         for k in range(len(grads)):
@@ -957,6 +1175,8 @@ def adamw(AdamW, Adam):
             th[3] = [x + d for x, d in zip(th[3], delta)]
             th[4] = [x * (hyper["lr"] * lam if f else 1) + d for x, d, f in zip(th[4], delta, DECAY)]
             shrunk.append(th[4])
+            th[5] = [x - (hyper["lr"] * lam * x if not f else 0) + d for x, d, f in zip(th[5], delta, DECAY)]
+            inverted.append(th[5])
             expected.append(theta)
             no_lr.append(th[0])
             decay_all.append(th[1])
@@ -976,6 +1196,7 @@ def adamw(AdamW, Adam):
             "directly and leaves the gradient alone": _adam(data0, grads, DECAY, **hyper, weight_decay=lam),
             "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
             "theta <- theta * (1 - lr * lambda)": shrunk,
+            DECAY_INVERTED: inverted,
         })
 
 
@@ -1210,8 +1431,11 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
         mean[j], var[j] = -c / a, 1 / a ** 2 - eps
     bm, bv = x.mean(0), x.var(0)
     means = {"the batch mean": bm, "the running mean passed in": _f64(rm)[0],
+             "x.mean() over ALL entries (no axis)": np.full(d, x.mean()),
              "the running mean after this batch's update": (1 - momentum) * _f64(rm)[0] + momentum * bm}
     variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
+                 "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
+                 "x.var() over ALL entries (no axis)": np.full(d, x.var()),
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
     m_name = next((k for k, v in means.items() if core.close(mean, v, 1e-5, 1e-7)), None)
     v_name = next((k for k, v in variances.items() if core.close(var, v, 1e-4, 1e-6)), None)
@@ -1220,6 +1444,45 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
         fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
              f"statistics of THIS batch (its mean and biased variance over axis 0); the running statistics are "
              f"only updated (and returned) for evaluation", "bn-normalised-with-wrong-statistics")
+
+
+def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps):
+    expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
+        "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
+        "+ momentum * batch (PyTorch's convention)": lambda: mk(momentum_swapped=True)()[k],
+        "running_var averages the batch VARIANCE, not the standard deviation": lambda: mk(running_std=True)()[k],
+        "running_var is updated with the same biased batch variance (divide by N) that normalises x":
+            lambda: mk(running_ddof=1)()[k],
+        "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
+    })
+
+
+def _running_readback(exc, got, running, momentum, x, label, eps):
+    """running = (1 - momentum) * running + momentum * s: read back the statistic s the code used and say what it
+    is (one number for every feature: a statistic over ALL of x; or another per-feature statistic)."""
+    s = (_f64(got) - (1 - momentum) * _f64(running)) / momentum
+    x = _f64(x)
+    n, d = x.shape
+    if n < 2 or not np.isfinite(s).all():
+        return
+    candidates = {"x.mean() over ALL entries (no axis)": x.mean(), "x.var() over ALL entries (no axis)": x.var(),
+                  "the batch mean per feature": x.mean(0), "the biased batch variance per feature": x.var(0),
+                  "the unbiased batch variance per feature (ddof=1)": x.var(0, ddof=1),
+                  "the batch standard deviation per feature": x.std(0), "the batch variance + eps": x.var(0) + eps,
+                  "the mean over the features of each sample (axis=1)": None}
+    head = str(exc).split(" has wrong values")[0]
+    want = "the batch mean per feature" if label == "running_mean" else "the biased batch variance per feature"
+    for name, value in candidates.items():
+        if value is None or name == want:
+            continue
+        if core.close(s, np.broadcast_to(value, s.shape), 1e-6, 1e-9):
+            fail(f"{head}: {label} was updated with {name}, not with {want} (x.{'mean' if 'mean' in want else 'var'}"
+                 f"(axis=0, keepdims=True)): read back from your result, (running_new - (1 - momentum) * running) / "
+                 f"momentum = {np.array2string(s.ravel()[:4], precision=4)}...", "bn-running-wrong-statistic")
+    if d > 1 and core.close(s, np.full_like(s, s.mean()), 1e-9, 1e-12):
+        fail(f"{head}: {label} was updated with ONE number for every feature ({float(s.mean()):.6g}): a statistic "
+             f"over all of x (no axis), where each feature needs its own batch statistic (axis=0, keepdims=True)",
+             "bn-running-one-number")
 
 
 def batchnorm_train(batchnorm_forward):
@@ -1241,22 +1504,21 @@ def batchnorm_train(batchnorm_forward):
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps)
+                _isolate(lambda x_, g_, b_: list(batchnorm_forward(x_, g_, b_, rm, rv, True, momentum, eps))[0],
+                         lambda x_, g_, b_: _bn_oracle(x_, g_, b_, rm, rv, True, momentum, eps)[0],
+                         {"x": x, "gamma": gamma, "beta": beta}, str(exc).split(" has wrong values")[0], rtol, atol)
             raise
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0):
             fail(f"{what}: training mode must return UPDATED running statistics "
                  f"((1 - momentum) * running + momentum * batch statistic); they came back unchanged", "bn-running-not-updated")
         for got, k, label in ((new_rm, 1, "running_mean"), (new_rv, 2, "running_var")):
-            expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
-                "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
-                "+ momentum * batch (PyTorch's convention)": lambda k=k: mk(momentum_swapped=True)()[k],
-                "running_var averages the batch VARIANCE, not the standard deviation":
-                    lambda k=k: mk(running_std=True)()[k],
-                "running_var is updated with the same biased batch variance (divide by N) that normalises x":
-                    lambda k=k: mk(running_ddof=1)()[k],
-                "momentum is ignored: use the momentum argument":
-                    lambda k=k: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
-            })
+            try:
+                _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps)
+            except core.CheckFailure as exc:
+                if exc.diagnosis in _GENERIC:
+                    _running_readback(exc, got, rm if k == 1 else rv, momentum, x, label, eps)
+                raise
         try:
             x_hat, g_cache, inv_std = cache
         except (TypeError, ValueError):
@@ -1278,13 +1540,39 @@ def batchnorm_train(batchnorm_forward):
                              f"{name}: you cached {name.split(',')[0].split(' (')[0]}, not "
                              f"{label.split(' =')[0]}; the backward pass reads these three exactly",
                              "bn-cache-wrong-quantity")
-            expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
-                         rtol=rtol, atol=atol, diagnose={
-                             "the cache holds the standard deviation sqrt(var + eps), not its inverse inv_std = "
-                             "1 / sqrt(var + eps)": lambda ref=ref: 1 / ref,
-                             "the cache holds the variance, not inv_std = 1 / sqrt(var + eps)":
-                                 lambda ref=ref: 1 / ref ** 2 - eps,
-                         } if label.startswith("inv_std") else {})
+            try:
+                expect_close(got, ref, name=f"{what}: cache's {label} (cache = (x_hat, gamma, inv_std))",
+                             rtol=rtol, atol=atol, diagnose={
+                                 "the cache holds the standard deviation sqrt(var + eps), not its inverse inv_std = "
+                                 "1 / sqrt(var + eps)": lambda ref=ref: 1 / ref,
+                                 "the cache holds the variance, not inv_std = 1 / sqrt(var + eps)":
+                                     lambda ref=ref: 1 / ref ** 2 - eps,
+                             } if label.startswith("inv_std") else {})
+            except core.CheckFailure as exc:
+                if exc.diagnosis in _GENERIC:
+                    index = ("x_hat", "gamma", "inv_std").index(label.split(" ")[0])
+                    _cache_uses_eps(batchnorm_forward, exc, (x, gamma, beta, rm, rv, True, momentum), eps, index,
+                                    label.split(" =")[0])
+                raise
+
+
+def _cache_uses_eps(batchnorm_forward, exc, args, eps, index, label):
+    """The cached quantity called again with another eps: the oracle's changes (column 0 is nearly constant, so
+    eps matters there); a student's that does not change does not use eps."""
+    def cached(e):
+        res = call(batchnorm_forward, *args, e, name="batchnorm_forward")
+        return _f64(expect_array(list(res)[3][index], name=f"cache's {label}"))
+    try:
+        a, b = cached(eps), cached(100 * eps)
+    except (core.CheckFailure, TypeError, IndexError):
+        return
+    want_a = _bn_oracle(*args, eps)[3][index]
+    want_b = _bn_oracle(*args, 100 * eps)[3][index]
+    if core.close(a, b, 1e-12, 0) and not core.close(want_a, want_b, 1e-6, 0):
+        fail(f"{str(exc).split(' has wrong values')[0]}: your cached {label} does not change when eps changes (eps "
+             f"{eps:g} and {100 * eps:g} give the same values), while the batch normalises with var + eps: eps is "
+             f"missing from {label} (inv_std = 1 / sqrt(var + eps), the same inv_std that normalises x)",
+             "bn-cache-without-eps")
 
 
 def batchnorm_eval(batchnorm_forward):
@@ -1351,12 +1639,20 @@ def batchnorm_backward(batchnorm_backward):
         rtol, atol = (1e-5, 1e-6) if dtype == np.float64 else (1e-3, 1e-4)
         c = (x_hat, g64, inv_std)
         db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
-        expect_close(dbeta, num[2], name=f"{what}: dbeta", rtol=rtol, atol=atol, diagnose={
-            "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": dg})
-        expect_close(dgamma, num[1], name=f"{what}: dgamma", rtol=rtol, atol=atol, diagnose={
-            "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
-            "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
-                (dout * x).sum(0, keepdims=True)})
+        for got, want, label, diagnose in (
+                (dbeta, num[2], "dbeta", {"dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": dg}),
+                (dgamma, num[1], "dgamma", {
+                    "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
+                    "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
+                        (dout * x).sum(0, keepdims=True)})):
+            try:
+                expect_close(got, want, name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose=diagnose)
+            except core.CheckFailure as exc:
+                if exc.diagnosis in _GENERIC or exc.diagnosis == "scaled":
+                    _bn_param_grad_factor(exc, got, want, label, {"N": n, "D": d},
+                                          {"gamma": g64, "inv_std": inv_std, "1 / gamma": 1 / g64,
+                                           "sqrt(var + eps) = 1 / inv_std": 1 / inv_std})
+                raise
         try:
             expect_close(dx, num[0], name=f"{what}: dx", rtol=rtol, atol=atol, diagnose={
                 "the backward pass is missing the terms that come from the batch mean and variance: both "
@@ -1373,11 +1669,41 @@ def batchnorm_backward(batchnorm_backward):
             })
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
-                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol)
+                _bn_dx_terms(dx, num[0], dout, x_hat, g64, inv_std, what, rtol, atol, isolate=lambda: _isolate(
+                    lambda d, xh, g, s_: list(batchnorm_backward(d, (xh, g, s_)))[0],
+                    lambda d, xh, g, s_: _bn_grads(xh, g, s_, d)[0],
+                    {"dout": dout, "x_hat": x_hat, "gamma": g64, "inv_std": inv_std}, f"{what}: dx", rtol, atol))
             raise
 
 
-def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
+def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):
+    """dgamma or dbeta off by a factor: a ratio of the sizes (a mean where the rule sums: 1/N), or, column by
+    column, one of the layer's (1, D) quantities (gamma applied to dout before summing)."""
+    head = str(exc).split(" has wrong values")[0]
+    factor = explain_factor(got, want, sizes)
+    if factor:
+        mean = " (a mean over the batch where the rule SUMS over it)" if "(1)/(N)" in factor else ""
+        fail(f"{head}: {factor}{mean}; {label} sums over the batch axis 0, keepdims=True", "bn-param-grad-factor")
+    g, e = _f64(got), _f64(want)
+    for name, q in quantities.items():
+        q = _f64(q)
+        if g.shape == e.shape == q.shape and not core.close(q, np.full_like(q, q.mean()), 1e-6, 0) and \
+                core.close(g, e * q, 1e-6, 1e-9):
+            fail(f"{head}: {label} is the expected one multiplied by {name}, column by column: {label} is a sum over "
+                 f"the batch of dout{' * x_hat' if label == 'dgamma' else ''} alone; {name} belongs to another part of "
+                 f"the backward pass (gamma multiplies dout only on the way to dx: dL/dx_hat = gamma * dout)",
+                 "bn-param-grad-times-quantity")
+
+
+def _isolate(student, oracle, args, head, rtol, atol, neutral=None):
+    """Which input a generic failure comes from (checks/isolate.py), said after ``head``; nothing when no
+    experiment localises it."""
+    found = explain_arguments(student, oracle, args, rtol=rtol, atol=atol, neutral=neutral, tag="lab08")
+    if found:
+        fail(f"{head}: {found[0]}", found[1])
+
+
+def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolate=None):
     """dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)): when dx is wrong, first the
     two properties every batch-norm dx has (adding a constant to a column of x, or scaling it, does not change
     the output: each column of dx sums to 0 and is orthogonal to x_hat), then which of the three terms is off."""
@@ -1389,6 +1715,19 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
     db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
     parts = {"N * dout": n * dout, "- sum(dout) (the batch-mean term)": -np.broadcast_to(db, dout.shape),
              "- x_hat * sum(dout * x_hat) (the batch-variance term)": -x_hat * dg}
+    # one intermediate used in place of another inside one term (dbeta where dgamma belongs, ...)
+    swaps = [("- x_hat * sum(dout * x_hat) (the batch-variance term)", -x_hat * db,
+              "sum(dout) (dbeta) is used where sum(dout * x_hat) (dgamma) belongs"),
+             ("- sum(dout) (the batch-mean term)", -np.broadcast_to(dg, dout.shape),
+              "sum(dout * x_hat) (dgamma) is used where sum(dout) (dbeta) belongs"),
+             ("- x_hat * sum(dout * x_hat) (the batch-variance term)", -x_hat * (dout * x_hat).sum(1, keepdims=True),
+              "sum(dout * x_hat) is taken over the features (axis 1) instead of the batch (axis 0)"),
+             ("- sum(dout) (the batch-mean term)", -np.broadcast_to(dout.sum(1, keepdims=True), dout.shape),
+              "sum(dout) is taken over the features (axis 1) instead of the batch (axis 0)")]
+    for term, replacement, said in swaps:
+        if core.close(g, want + gamma * inv_std / n * (replacement - parts[term]), rtol, atol):
+            fail(f"{what}: dx: in the term {term}, {said} (every other term is right); dx = gamma * inv_std / N * "
+                 f"(N * dout - sum(dout) - x_hat * sum(dout * x_hat)), sums over the batch axis 0", "bn-dx-term-swapped")
     A = np.stack([(gamma * inv_std / n * v).ravel() for v in parts.values()], axis=1)
     coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
     if core.close(A @ coef, g.ravel(), rtol, atol):
@@ -1399,6 +1738,8 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol):
                    f"is {c:.4g} times what it should be")
             fail(f"{what}: dx: the term {k} {how}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
                  f"sum(dout * x_hat)), sums over the batch axis 0 (every other term is right)", "bn-dx-term-wrong")
+    if isolate is not None:
+        isolate()
     col_sum = np.abs(g.sum(axis=0)).max()
     col_dot = np.abs((g * x_hat).sum(axis=0)).max()
     if col_sum > n * scale or col_dot > n * scale:
@@ -1494,9 +1835,18 @@ def early_stopping(EarlyStopping):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
             if not isinstance(got, (bool, np.bool_)):
                 fail(f"{what}.step must return True or False, got {got!r:.60}", "stopper-not-bool")
+            if stopper.best_loss == math.inf:
+                fail(f"{what}, losses {losses[:k + 1]}: best_loss is still inf after epoch {k + 1}: every loss beats "
+                     f"inf, so the first epoch is an improvement and its loss must be stored, best_loss = val_loss "
+                     f"(the improvement branch does not store it)", "stopper-best-loss-not-stored")
             state = (bool(got), expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
+            if k > 0 and state[1] > seen[-2][1] and state != want[k]:
+                fail(f"{what}, losses {losses[:k + 1]}: best_loss went UP from {seen[-2][1]!r} to {state[1]!r} after "
+                     f"epoch {k + 1}: the best loss so far can only decrease; a loss above the best is never an "
+                     f"improvement (the test is val_loss < best_loss - min_delta: a loss LOWER than the best by more "
+                     f"than min_delta; no abs(), no !=)", "stopper-best-loss-increased")
             if state != want[k]:
                 words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
                          zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
@@ -1551,7 +1901,26 @@ def _schedule_relations(name, args, epochs, got, want):
              "schedule-arithmetic-not-geometric")
 
 
-def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
+def _schedule_factor(name, args, names, got, want) -> None:
+    """Every epoch's rate is the rule's times the same constant, and that constant is one of the arguments (or
+    its inverse): one factor of that argument too many (or too few) in the formula."""
+    ratios = [a / b for a, b in zip(got, want) if b]
+    if len(ratios) < 3 or not all(math.isclose(q, ratios[0], rel_tol=1e-9) for q in ratios) or \
+            math.isclose(ratios[0], 1.0, rel_tol=1e-9):
+        return
+    k = ratios[0]
+    for label, value in zip(names, args):
+        if value in (0, 1):
+            continue
+        for power, how in ((1, "one factor {0} too many"), (-1, "one factor {0} too few (a division by {0})")):
+            if math.isclose(k, value ** power, rel_tol=1e-9):
+                fail(f"{name} with arguments {args}: your rate is exactly {label} = {value:g} "
+                     f"{'times' if power == 1 else 'divided by'} the rule's at EVERY epoch: "
+                     f"{how.format(label)} in your formula (where {label} is raised to a power, the exponent is "
+                     f"one too {'large' if power == 1 else 'small'})", "schedule-factor-of-an-argument")
+
+
+def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None):
     for args, epochs in cases:
         got = []
         for e in epochs:
@@ -1568,6 +1937,13 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
             if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
                 fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
         _schedule_relations(name, args, epochs, got, want)
+        _schedule_factor(name, args, names, got, want)
+        if formula:       # one edit of the rule explains every epoch: quote it
+            env = {"epoch": np.array(list(epochs), dtype=_float64), "cos": np.cos, "min": np.minimum,
+                   **{label: np.full(len(epochs), float(v)) for label, v in zip(names, _oracle_args(oracle, args))}}
+            term = explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
+            if term:
+                fail(f"{name} with arguments {args}: {term}", "schedule-formula-term")
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]
@@ -1578,6 +1954,13 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None):
              f"right at epochs {[e for e, good in zip(epochs, ok) if good][:6]}, {pattern}"
              f"{'; ' + shape if shape else ''}; the rule is {rule}",
              "schedule-shape-described" if shape else "schedule-wrong-values")
+
+
+def _oracle_args(oracle, args) -> tuple:
+    """args completed with the oracle's defaults (cosine_decay's lr_min = 0 when it is not given)."""
+    import inspect
+    params = list(inspect.signature(oracle).parameters.values())[1:]
+    return tuple(args) + tuple(p.default for p in params[len(args):])
 
 
 def _warmup_shape(args, epochs, got) -> str | None:
@@ -1609,7 +1992,8 @@ def step_decay(step_decay):
                   "** and * bind tighter than //: lr0 * gamma ** epoch // step_size is (lr0 * gamma ** epoch) "
                   "// step_size; put the exponent in parentheses, gamma ** (epoch // step_size)":
                       lambda e, lr0, s, g: lr0 * g ** e // s,
-              }, "step_decay", "lr0 * gamma ** (epoch // step_size)")
+              }, "step_decay", "lr0 * gamma ** (epoch // step_size)", names=("lr0", "step_size", "gamma"),
+              formula="lr0 * gamma ** (epoch // step_size)")
 
 
 def cosine_decay(cosine_decay):
@@ -1628,7 +2012,9 @@ def cosine_decay(cosine_decay):
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
-              }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2")
+              }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
+              names=("lr0", "total_epochs", "lr_min"),
+              formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2")
 
 
 def linear_warmup(linear_warmup):
@@ -1644,7 +2030,8 @@ def linear_warmup(linear_warmup):
                   "warmup_epochs the rate is lr0, never more":
                       lambda e, lr0, w: lr0 * (e + 1) / w if e <= w else lr0,
               }, "linear_warmup", "lr0 * (epoch + 1) / warmup_epochs while epoch < warmup_epochs, then lr0",
-              explain=_warmup_shape)
+              explain=_warmup_shape, names=("lr0", "warmup_epochs"),
+              formula="min(lr0, lr0 * (epoch + 1) / warmup_epochs)")
 
 
 def update_ratio(update_ratio):
@@ -1657,22 +2044,66 @@ def update_ratio(update_ratio):
         num = math.sqrt(float(((a - b) ** 2).sum()))
         den = math.sqrt(float((b ** 2).sum()))
         rtol = 1e-9 if dtype == np.float64 else 1e-3
-        expect_close(got, num / den, name=f"update_ratio(before {shape}, after)", rtol=rtol, atol=0, diagnose={
-            "the ratio is inverted: ||after - before|| / ||before||": den / num,
-            "use the norms (square roots of the sums of squares), not the sums of squares":
-                float(((a - b) ** 2).sum() / (b ** 2).sum()),
-            "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
-            "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
-                float(np.abs(a - b).mean() / np.abs(b).mean()),
-            "the norm of the DIFFERENCE, ||after - before||, not the difference of the norms "
-            "(||after|| - ||before||)": (math.sqrt(float((a ** 2).sum())) - den) / den,
-            "the norm is the square root of the sum of squares over the whole array, not the largest "
-            "absolute value": float(np.abs(a - b).max() / np.abs(b).max()),
-            **{f"the norm is the Frobenius norm, the square root of the sum of squares of all entries "
-               f"(np.linalg.norm(a) with no ord), not the {label} (np.linalg.norm(a, ord={o!r}) of a matrix)":
-               float(np.linalg.norm(a - b, ord=o) / np.linalg.norm(b, ord=o))
-               for o, label in ((2, "spectral norm, its largest singular value"),
-                                ("nuc", "nuclear norm, the sum of its singular values"),
-                                (1, "largest column sum of absolute values"),
-                                (np.inf, "largest row sum of absolute values"))},
-        })
+        try:
+            _update_ratio_case(got, num, den, a, b, shape, rtol)
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _GENERIC:
+                _ratio_invariances(update_ratio, exc, r)
+                _isolate(lambda b_, a_: update_ratio(b_, a_), lambda b_, a_: float(np.linalg.norm(_f64(a_) - _f64(b_)) /
+                                                                                  np.linalg.norm(_f64(b_))),
+                         {"before": before, "after": after}, str(exc).split(" has wrong values")[0], rtol, 1e-12,
+                         neutral={"before": None})
+            raise
+
+
+def _ratio_invariances(update_ratio, exc, r):
+    """Two things a ratio of Frobenius norms never depends on: the signs of the entries (each is squared) and
+    the shape of the arrays (every entry counts alike). A student's ratio that changes with either says which
+    part of the norm is wrong."""
+    head = str(exc).split(" has wrong values")[0]
+    before = r.normal(size=(6, 4))
+    after = before + 0.1 * r.normal(size=(6, 4))
+    ratio = lambda b, a: float(expect_scalar(call(update_ratio, b, a, name="update_ratio"), name="update_ratio"))
+    want = float(np.linalg.norm(after - before) / np.linalg.norm(before))
+    try:
+        base = ratio(before, after)
+        signs = r.choice([-1.0, 1.0], size=before.shape)
+        flipped = ratio(before * signs, before * signs + (after - before) * signs[::-1, ::-1])
+        column = ratio(before.reshape(-1, 1), after.reshape(-1, 1))
+        row = ratio(before.reshape(1, -1), after.reshape(1, -1))
+    except core.CheckFailure:
+        return
+    same = lambda u, v: math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-15)
+    if not same(base, flipped):
+        fail(f"{head}: your ratio changes when the signs of some entries of before and after - before are flipped "
+             f"({base:.6g} -> {flipped:.6g}), which leaves every norm unchanged: the norm squares EACH entry and then "
+             f"sums, sqrt(sum(d ** 2)); a sum taken before squaring (or without squaring) lets signs cancel",
+             "ratio-depends-on-signs")
+    if not (same(base, column) and same(base, row)):
+        axis = ("a column (axis=0)" if same(column, want) else "a row (axis=1)" if same(row, want) else "an axis")
+        fail(f"{head}: your ratio changes when the same arrays are reshaped (as one column: {column:.6g}, as one row: "
+             f"{row:.6g}, as {before.shape}: {base:.6g}); the Frobenius norm counts every entry alike, whatever the "
+             f"shape: the norm is taken along {axis} and the per-{'column' if 'column' in axis else 'row' if 'row' in axis else 'slice'} "
+             f"norms combined; use np.linalg.norm(a) with no axis (or sqrt((a ** 2).sum()))", "ratio-depends-on-shape")
+
+
+def _update_ratio_case(got, num, den, a, b, shape, rtol):
+    expect_close(got, num / den, name=f"update_ratio(before {shape}, after)", rtol=rtol, atol=0, diagnose={
+        "the ratio is inverted: ||after - before|| / ||before||": den / num,
+        "use the norms (square roots of the sums of squares), not the sums of squares":
+            float(((a - b) ** 2).sum() / (b ** 2).sum()),
+        "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
+        "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
+            float(np.abs(a - b).mean() / np.abs(b).mean()),
+        "the norm of the DIFFERENCE, ||after - before||, not the difference of the norms "
+        "(||after|| - ||before||)": (math.sqrt(float((a ** 2).sum())) - den) / den,
+        "the norm is the square root of the sum of squares over the whole array, not the largest "
+        "absolute value": float(np.abs(a - b).max() / np.abs(b).max()),
+        **{f"the norm is the Frobenius norm, the square root of the sum of squares of all entries "
+           f"(np.linalg.norm(a) with no ord), not the {label} (np.linalg.norm(a, ord={o!r}) of a matrix)":
+           float(np.linalg.norm(a - b, ord=o) / np.linalg.norm(b, ord=o))
+           for o, label in ((2, "spectral norm, its largest singular value"),
+                            ("nuc", "nuclear norm, the sum of its singular values"),
+                            (1, "largest column sum of absolute values"),
+                            (np.inf, "largest row sum of absolute values"))},
+    })

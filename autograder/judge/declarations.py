@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 
+from .. import parsing
 from ..notebooks import BEGIN_HIDDEN, END_HIDDEN, is_graded_test, nbgrader_meta
 
 
@@ -58,7 +59,7 @@ def hidden_region(source: str) -> str:
 def checks_in(source: str) -> list[CheckCall]:
     """The check calls of a test cell's hidden region, in order."""
     try:
-        tree = ast.parse(hidden_region(source))
+        tree = parsing.parse(hidden_region(source))
     except SyntaxError:
         return []
     aliases: dict[str, str] = {}

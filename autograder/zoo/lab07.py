@@ -15,6 +15,10 @@ The fifth round added a shape-keyed im2col cache
 (stale for new values), a batch loop reading sample 0, dx reshaped instead of transposed, flatten with
 order='F' or C*H*H, max-pool loops that drop the last window, an argmax unravelled with the stride and a
 backward reading globals left by the forward pass.
+The sixth round (r6-d) added mistakes named by general readings rather than catalogued values: wrong
+documented defaults, one edit of the output-size formula, wrong shapes written with the case sizes, a dw
+that ignores the stride while dx is right, sizes computed without the padding, max-pool maxima taken across
+images, a mean where the convolution sums, and an input that a gradient must not depend on (isolate.py).
 """
 from . import Mutant, Variant
 
@@ -268,7 +272,8 @@ MUTANTS = [
            old="return (n + 2 * pad - k) // stride + 1", new="return (n + 2 * pad - k + 1) // stride",
            expect="the +1 is inside the division"),
     # --- issue 15 third held-out round (fresh mistakes, now catalogued) ---------------------
-    Mutant("output size: padding subtracted", old=OUT, new="return (n - 2 * pad - k) // stride + 1", expect='right without padding only'),
+    Mutant("output size: padding subtracted", old=OUT, new="return (n - 2 * pad - k) // stride + 1",
+           expect=('right without padding only', 'your code computes `n - 2 * pad`')),
     Mutant("conv fwd: einsum with kernel u,v transposed", old=FWD_BODY,
            new="""    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
     return np.einsum("ncijuv,ocvu->noij", windows, w, optimize=True) + b[None, :, None, None]""", expect='rows and columns are swapped'),
@@ -704,7 +709,8 @@ MUTANTS += [
  Mutant("conv bwd: db summed over axis (0, 2) only (W axis forgotten)", old="db = g.sum(axis=1)",
         new="db = dout.sum(axis=(0, 2))", expect='over the batch AND all output positions'),
  Mutant("conv fwd: W padding forgotten (pad on H only)", old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
-        new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))\n    # Every window", expect='right without padding and wrong with pad > 0'),
+        new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (0, 0)))\n    # Every window",
+           expect=('right without padding and wrong with pad > 0', 'W_out(pad 0) where W_out belongs')),
  Mutant("maxpool bwd: uses a global mask saved by the last forward call",
         old="""    H_out, W_out = windows.shape[2:4]
     top = windows[..., 0, 0]
@@ -746,4 +752,140 @@ VARIANTS += [
  Variant("conv bwd: naive loops over positions (CS231n)", old=R5_BWD_FROM_G,
          new=R5_NAIVE_BWD % "i, j",
          also=(("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n", ""),)),
+]
+
+# Issue 15, sixth held-out round (probe of round 6, fixed in r6-d): mistakes named by general mechanisms
+# (documented defaults, one edit of the size formula, wrong shapes read with the case's sizes, the output a
+# backward pattern is about, sizes computed without the padding, shapes quoted in errors that are an argument's,
+# max-pool right for one image and one channel only).
+R6_OUT = "return (n + 2 * pad - k) // stride + 1"
+R6_LOOP_FWD = """    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    N, _, Hp, Wp = xp.shape
+    rows = range(0, Hp - KH + 1, stride)
+    cols = range(0, Wp - KW + 1, stride)
+    out = np.zeros((N, C_out, len(rows), len(cols)), dtype=x.dtype)
+    for i, r0 in enumerate(rows):
+        for j, c0 in enumerate(cols):
+            patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+"""
+# the first maximum of each window only (a tie's gradient to one entry): a mask and its running count
+R6_FIRST_TIE = ("(window == window.max(axis=(2, 3), keepdims=True)) & (np.cumsum((window == window.max(axis=(2, 3), "
+                "keepdims=True)).reshape(*window.shape[:2], -1), axis=2).reshape(window.shape) == 1)")
+R6_POOL_BWD_MASK = """    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            window = x[:, :, r0:r0 + size, c0:c0 + size]
+            mask = window == window.max(axis=(2, 3), keepdims=True)
+            dx[:, :, r0:r0 + size, c0:c0 + size] += mask * dout[:, :, i, j][:, :, None, None]
+    return dx"""
+
+MUTANTS += [
+    Mutant("r6 out size: parentheses missing (k // stride)", old=R6_OUT, new="return n + 2 * pad - k // stride + 1",
+           expect='your code computes `n + 2 * pad - k // stride`'),
+    Mutant("r6 out size: wrong default pad=1", old="def conv_output_size(n, k, stride=1, pad=0):",
+           new="def conv_output_size(n, k, stride=1, pad=1):", expect='the default value of pad must be 0'),
+    Mutant("r6 conv fwd: loop range(0, Hp - KH, stride) drops the last window", old=R5_FWD_BODY,
+           new=R6_LOOP_FWD.replace("Hp - KH + 1", "Hp - KH").replace("Wp - KW + 1", "Wp - KW"), expect='the last window position is dropped'),
+    Mutant("r6 conv fwd: loop slice width uses KH (c0 + KH)", old=R5_FWD_BODY,
+           new=R6_LOOP_FWD.replace("c0:c0 + KW]", "c0:c0 + KH]"), expect='right for square kernels only'),
+    Mutant("r6 conv fwd: b.shape set in place (mutates the caller's b)",
+           old="return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)",
+           new="b.shape = (1, C_out, 1, 1)\n    return out.transpose(1, 0, 2, 3) + b", expect='modified its input argument #3'),
+    Mutant("r6 conv fwd: wrong default pad=1 ('same' habit)", old="def conv2d_forward(x, w, b, stride=1, pad=0):",
+           new="def conv2d_forward(x, w, b, stride=1, pad=1):", expect='the default value of pad must be 0'),
+    Mutant("r6 conv bwd: loop dw patches at (i, j) without the stride (dx right)", old=BWD_BODY,
+           new=LOOP_BWD.replace('dw += np.einsum("no,ncuv->ocuv", g, patch)',
+                                'dw += np.einsum("no,ncuv->ocuv", g, xp[:, :, i:i + KH, j:j + KW])'),
+                                expect='dw is right for stride 1 and wrong for larger strides'),
+    Mutant("r6 conv bwd: db = g.sum(axis=0) (wrong axis)", old="db = g.sum(axis=1)", new="db = g.sum(axis=0)", expect='db has shape (N*H_out*W_out)'),
+    Mutant("r6 conv bwd: H_out from conv_output_size without pad (default)", old="    H_out, W_out = dout.shape[2:]\n",
+           new="    H_out, W_out = conv_output_size(H, KH, stride), conv_output_size(W, KW, stride)\n",
+           expect='pad 0 marks a size computed without the padding'),
+    Mutant("r6 maxpool fwd: max(axis=-1).max(axis=-2) (second axis after the reduction)", old=POOL_FWD_LOOP,
+           new="    return windows.max(axis=-1).max(axis=-2)", expect='axis 3 has size where W_out belongs'),
+    Mutant("r6 maxpool fwd: reshape blocks with max over the block-index axes (2, 4)", old=POOL_FWD_LOOP,
+           new="""    N, C, H, W = x.shape
+    Ho, Wo = (H - size) // stride + 1, (W - size) // stride + 1
+    blocks = x[:, :, :Ho * size, :Wo * size].reshape(N, C, Ho, size, Wo, size)
+    return blocks.max(axis=(2, 4))""", expect='the maximum was taken over the window POSITIONS'),
+    Mutant("r6 maxpool bwd: window max over the whole batch (no axis)", old=POOL_BWD_ROUTE,
+           new=R6_POOL_BWD_MASK.replace("window.max(axis=(2, 3), keepdims=True)", "window.max()"),
+           expect='wrong as soon as there are several images and channels'),
+    Mutant("r6 maxpool bwd: dout[:, :, i, j] without the new axes", old=POOL_BWD_ROUTE,
+           new=R6_POOL_BWD_MASK.replace("window == window.max(axis=(2, 3), keepdims=True)",
+                                     R6_FIRST_TIE)
+                               .replace("dout[:, :, i, j][:, :, None, None]", "dout[:, :, i, j]"),
+           expect='NumPy lines shapes up from the LAST axis'),
+    Mutant("r6 maxpool bwd: dx = np.zeros_like(dout)", old="    dx = np.zeros_like(x)\n    taken",
+           new="    dx = np.zeros_like(dout)\n    taken", expect='is the shape of dout'),
+    Mutant("r6 maxpool fwd: wrong default stride=1", old="def maxpool2d_forward(x, size=2, stride=2):",
+           new="def maxpool2d_forward(x, size=2, stride=1):", expect='the default value of stride must be 2'),
+    Mutant("r6 flatten fwd: reshape(N, C, -1) (channel axis not merged)", old="return x.reshape(x.shape[0], -1)",
+           new="return x.reshape(x.shape[0], x.shape[1], -1)", expect='has shape (N, C, H*W) in every case'),
+]
+
+VARIANTS += [
+    Variant("r6 out size by counting window ends", old=R6_OUT, new="return len(range(k, n + 2 * pad + 1, stride))"),
+    Variant("r6 conv fwd: bias b[:, None, None]", old="return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)",
+            new="return out.transpose(1, 0, 2, 3) + b[:, None, None]"),
+    Variant("r6 conv fwd: loop with tensordot per window", old=R5_FWD_BODY, new=R6_LOOP_FWD),
+    Variant("r6 conv bwd: dw by kernel offsets (einsum on strided slices)", old="    dw = (g @ cols.T).reshape(w.shape)\n",
+            new="""    dw = np.empty_like(w)
+    for u in range(KH):
+        for v in range(KW):
+            dw[:, :, u, v] = np.einsum("nohw,nchw->oc", dout, xp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride])
+"""),
+    Variant("r6 maxpool fwd: zeros_like of a slice, loop fill", old=POOL_FWD_LOOP,
+            new="""    N, C, H, W = x.shape
+    H_out, W_out = windows.shape[2:4]
+    out = np.zeros_like(x[:, :, :H_out, :W_out])
+    for i in range(H_out):
+        for j in range(W_out):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size].max(axis=(2, 3))
+    return out"""),
+    Variant("r6 maxpool bwd: mask with cumsum to keep the first tie", old=POOL_BWD_ROUTE,
+            new=R6_POOL_BWD_MASK.replace("window == window.max(axis=(2, 3), keepdims=True)",
+                                      R6_FIRST_TIE)),
+    Variant("r6 flatten bwd: reshape(-1, *x_shape[1:])", old="return dout.reshape(x_shape)",
+            new="return dout.reshape(-1, *x_shape[1:])"),
+]
+
+# Round 6, second held-out set (written after the general fixes, to test that they name mistakes nobody tuned
+# them for; isolate.py and two more readings were added for those that were not named).
+MUTANTS += [
+    Mutant("r6b 1 conv fwd: mean over (C_in, KH, KW) instead of the sum", old=R5_FWD_BODY, new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    prod = windows[:, None] * w[None, :, :, None, None]
+    return prod.mean(axis=(2, 5, 6)) + b[None, :, None, None]
+""", expect='a MEAN over the products where the convolution SUMS them'),
+    Mutant("r6b 2 conv bwd: dx loop reads dout[:, :, j, i]", old=BWD_BODY,
+           new=LOOP_BWD.replace('np.einsum("no,ocuv->ncuv", g, w)', 'np.einsum("no,ocuv->ncuv", dout[:, :, j, i], w)'),
+           expect='(i and j, or H and W, swapped?)'),
+    Mutant("r6b 3 conv bwd: db from dw (db = dw.sum(axis=(1, 2, 3)))", old="db = g.sum(axis=1)", new="db = (g @ cols.T).sum(axis=1)",
+           expect='your result changes with x, which the expected result does not depend on'),
+    Mutant("r6b 4 maxpool fwd: subsample x by the stride, then windows", old=POOL_FWD_LOOP,
+           new="""    xs = x[:, :, ::stride, ::stride]
+    H_out, W_out = (x.shape[2] - size) // stride + 1, (x.shape[3] - size) // stride + 1
+    return sliding_window_view(xs, (size, size), axis=(2, 3))[:, :, :H_out, :W_out].max(axis=(4, 5))""",
+           expect='a window spread out by the stride'),
+    Mutant("r6b 5 maxpool bwd: argmax of sample 0, channel 0 for everyone", old=POOL_BWD_ROUTE, new="""    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            r0, c0 = i * stride, j * stride
+            window = x[:, :, r0:r0 + size, c0:c0 + size]
+            u, v = np.unravel_index(window[0, 0].argmax(), (size, size))
+            dx[:, :, r0 + u, c0 + v] += dout[:, :, i, j]
+    return dx""", expect='wrong as soon as there are several images and channels'),
+]
+VARIANTS += [
+    Variant("r6b V1 conv fwd: einsum on the window view with optimize", old=R5_FWD_BODY, new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    return np.einsum("nchwuv,ocuv->nohw", windows, w, optimize=True) + b[None, :, None, None]
+"""),
 ]
