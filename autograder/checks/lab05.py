@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from . import core
+from . import cases, core, isolate
 from .core import fail
 
 # Read by the grading sandbox's guard: the engine must be the student's own, not a library's.
@@ -42,7 +42,9 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a wrong local derivative named when it is 0, 1, out.data, an input or the opposite sign, else its formula",
        "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
        "a constructor that drops _children / _op not charged here (the result's own closure judged)",
-       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure")
+       "no gradient at x: the opposite inputs -x probed before blaming an unattached closure",
+       "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
+       "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -70,25 +72,30 @@ PROPERTIES = {
                  "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
                  "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
                  "a gradient the leaves already held is kept",
-                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)"),
+                 "checker-built graphs keep their children when the constructor drops them (value_init's mistake)",
+                 "right leaves with the interior grads erased after use named",
+                 "a visited test that never fires named (each node once per path)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
-               "an input's term left out of the sum named", "w + x for w * x named"),
+               "an input's term left out of the sum named", "w + x for w * x named",
+               "the wrong term located by switching w, b or x off or moving it (relu probed as linear)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
                     "every layer applied to the original x named"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
-                  "no grad reset at all named"),
+                  "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
-                 "0 where preds == targets, and a function of pred - target alone"),
+                 "0 where preds == targets, and a function of pred - target alone",
+                 "right for one prediction, wrong for N: the factor of N named (1 // N, N * N)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
                    "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
                    "two learning rates: a step that does not scale with lr named", "a constant return named",
-                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)"),
+                   "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)",
+                   "a doubled gradient named when the returned loss is right (backward() twice)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -364,14 +371,15 @@ def _matches(a: tuple, b: tuple, rtol: float = _RTOL, atol: float = _ATOL) -> bo
 
 
 def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: list[float],
-              name: str, diagnose_value=None, diagnose_local=None, hint=None, compositions=()):
+              name: str, diagnose_value=None, diagnose_local=None, hint=None, compositions=(), number=None):
     """``build(*leaves) -> Value``; ``forward(*floats)`` and ``local(*floats)`` (tuple of partials)
     are the oracle.  Checks the value, then gradients with a random seed on top of random
     pre-existing gradients (accumulation), then finite differences of the student's forward.
 
     ``compositions``: the ways the lab builds this operation from others (``a + (-b)`` for
     ``a - b``...), as ``build`` functions; a result equal to one of them computed with the
-    student's own operations is accepted (a mistake in ``*`` is judged in the ``*`` cell)."""
+    student's own operations is accepted (a mistake in ``*`` is judged in the ``*`` cell).
+    ``number``: the plain number ``build`` combines with the Value (a - number...), for the diagnoses."""
     r = core.rng(f"lab05:{name}:{xs}")
     seed = float(r.uniform(0.5, 2.0)) * (1 if r.random() < 0.5 else -1)
     pre = [float(r.uniform(-1, 1)) for _ in xs]
@@ -400,8 +408,13 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             continue
         if _matches((got, grads), alt[:2], rtol, atol) and not _matches(alt[:2], reference, rtol, atol):
             return     # the lab's construction on the student's own (wrong) operations: judged there
-    _expect(got, reference[0], f"the value of {name}", rtol=rtol, atol=atol,
-            diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
+    try:
+        _expect(got, reference[0], f"the value of {name}", rtol=rtol, atol=atol,
+                diagnose={m: (lambda f=f: f(*xs)) for m, f in (diagnose_value or {}).items()})
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("wrong-value", "sign-flipped", "all-zero"):
+            _explain_value(Value, build, forward, xs, got, name, rtol, atol, number)
+        raise
     if any(out is leaf for leaf in leaves):
         fail(f"{name} returned its input itself instead of a new Value", "returned-input")
     if not _parents(out) and any(abs(w) > 1e-6 for w in want) and _constructor_faults(Value)[0]:
@@ -429,6 +442,76 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             raise
     if _parents(out) or not _constructor_faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
+
+
+def _swap_operands(name: str) -> str:
+    """'a / b' -> 'b / a' (the operation's name with its two operands exchanged)."""
+    return name.replace("a", "\0").replace("b", "a").replace("\0", "b")
+
+
+def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None) -> None:
+    """The value of an operation is wrong and no catalogued slip matched: locate the mistake by experiment.
+
+    Each hypothesis (operands swapped, the formula evaluated at a transformed input, an error that is a fixed
+    multiple of one operand, a wrong branch for one sign of the input) must hold at the failing inputs *and* at a
+    second set of inputs of the same signs before it is said."""
+    def own(args):
+        try:
+            return float(_run(lambda: build(*[_new(Value, a) for a in args]), name).data)
+        except Exception:   # a probe that fails says nothing
+            return None
+
+    def oracle(args):
+        try:
+            value = forward(*args)
+            return float(value) if not isinstance(value, complex) else None
+        except Exception:
+            return None
+
+    second = [x * 1.37 + math.copysign(0.21, x) for x in xs]
+
+    def holds(hypothesis) -> bool:
+        for args in (list(xs), second):
+            g = got if args is not second else own(args)
+            h, w = hypothesis(args), oracle(args)
+            if g is None or h is None or w is None or not core.close(g, h, rtol, atol) or core.close(h, w, rtol, atol):
+                return False
+        return True
+
+    want = oracle(list(xs))
+    at = ", ".join(f"{x:.4g}" for x in xs)
+    head = f"the value of {name} at input(s) {at} is {got:.6g}, expected {want:.6g}" if want is not None else name
+    if len(xs) == 2 and holds(lambda a: oracle(a[::-1])):
+        fail(f"{head}, which is the value of {_swap_operands(name)}: the two operands are swapped (self and other "
+             f"exchanged in the formula or in the operations it is built from)", "operands-swapped")
+    if len(xs) == 1:
+        for expr, t, code, slug in (("|a|", abs, "abs(self.data)", "abs"),
+                                    ("a + 1", lambda x: x + 1, "self.data + 1", "a-plus-one"),
+                                    ("a - 1", lambda x: x - 1, "self.data - 1", "a-minus-one"),
+                                    ("-a", lambda x: -x, "-self.data", "minus-a")):
+            if holds(lambda a, t=t: oracle([t(a[0])])) and not holds(lambda a: -oracle(a) if oracle(a) is not None
+                                                                         else None):
+                # (not when the result is also minus the right one: f(-a) = -f(a) for an odd f says nothing more)
+                fail(f"{head}, which is the right formula evaluated at {expr} ({code}) instead of at a: the forward "
+                     f"value must use self.data itself", f"value-at-{slug}")
+    operands = ("self.data", "other.data") if len(xs) == 2 else ("self.data",)
+    terms = [(f"input {i + 1} ({operands[i]})", i) for i in range(len(xs))] + \
+        ([(f"the plain number ({abs(number):g})", None)] if number is not None else [])
+    for what, i in terms:
+        for k, words in ((-2.0, "enters with the wrong sign"), (-1.0, "is left out"), (1.0, "is counted twice")):
+            if holds(lambda a, i=i, k=k: (oracle(a) or 0.0) + k * (a[i] if i is not None else number)):
+                fail(f"{head}: at every input tried, your result minus the right one is {k:g} times {what}: "
+                     f"{what} {words} in the formula", f"operand-{_slug(words)}")
+    if len(xs) == 1 and xs[0] != 0:
+        x = xs[0]
+        flipped, flipped2 = [-x], [-second[0]]
+        right_there = all(o is not None and w is not None and core.close(o, w, rtol, atol)
+                          for o, w in ((own(flipped), oracle(flipped)), (own(flipped2), oracle(flipped2))))
+        g2, w2 = own(second), oracle(second)
+        if right_there and g2 is not None and w2 is not None and not core.close(g2, w2, rtol, atol):
+            side, other = ("negative", "positive") if x < 0 else ("positive", "negative")
+            fail(f"{head}: it is right for {other} inputs (e.g. a = {-x:.4g}) and wrong for {side} ones: the case "
+                 f"a {'<' if x < 0 else '>'} 0 of your forward computation is wrong", f"value-wrong-for-{side}-inputs")
 
 
 def _flows_elsewhere(Value, build, xs, seed, pre, name) -> bool:
@@ -627,9 +710,9 @@ def add(Value) -> None:
             _pairs("lab05:add"))
     _label(Value, lambda: _new(Value, 1.0) + _new(Value, 2.0), "a + b")
     c = float(core.rng("lab05:add:c").uniform(1, 3))
-    _number_side(Value, lambda a: a + c, lambda a: a + c, lambda a: (1.0,), [0.7], "a + number")
+    _number_side(Value, lambda a: a + c, lambda a: a + c, lambda a: (1.0,), [0.7], "a + number", number=c)
     _number_side(Value, lambda a: c + a, lambda a: c + a, lambda a: (1.0,), [-1.3],
-                 "number + a (__radd__)")
+                 "number + a (__radd__)", number=c)
     _check_op(Value, lambda a: a + a, lambda a: 2 * a, lambda a: (2.0,), [0.4], "a + a")
 
 
@@ -691,9 +774,9 @@ def sub_neg(Value) -> None:
             compositions=_SUB)
     r = core.rng("lab05:sub:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(-1, 1))
-    _number_side(Value, lambda a: a - c, lambda a: a - c, lambda a: (1.0,), [x], "a - number",
+    _number_side(Value, lambda a: a - c, lambda a: a - c, lambda a: (1.0,), [x], "a - number", number=-c,
                  compositions=(lambda a: a + (-c), lambda a: a + c * -1, lambda a: a + (-1) * c))
-    _number_side(Value, lambda a: c - a, lambda a: c - a, lambda a: (-1.0,), [x], "number - a",
+    _number_side(Value, lambda a: c - a, lambda a: c - a, lambda a: (-1.0,), [x], "number - a", number=c,
                  diagnose_value={"number - a: __rsub__ swapped its operands, it computed "
                                  "a - number (Python calls a.__rsub__(number) for number - a)":
                                  lambda a: a - c},
@@ -910,6 +993,13 @@ def _check_order(g: _Graph, name: str) -> None:
     for k in g.calls:
         counts[k] = counts.get(k, 0) + 1
     if any(c > 1 for c in counts.values()):
+        paths = _paths(g)
+        if all(counts.get(k, 0) == paths.get(k, 0) for k in interior):
+            fail(f"{name}: a node's _backward ran more than once: every node ran exactly once per path from the root "
+                 f"to it (up to {max(counts.values())} times), so your visited test never skipped a node. A node "
+                 f"reached through two paths must be visited once: keep a visited set in the topological sort, made "
+                 f"once before the loop, and test membership with what you add to it (visited.add(id(node)) with "
+                 f"`node in visited`, or the reverse, never matches)", "ran-once-per-path")
         fail(f"{name}: a node's _backward ran more than once: a node reached through two paths "
              f"must be visited once (keep a visited set in the topological sort)", "ran-more-than-once")
     missing = interior - set(counts)
@@ -959,6 +1049,7 @@ def _check_identity(g: _Graph, name: str) -> None:
 
 def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> None:
     reach = sorted(g.reachable())
+    _explain_node_groups(g, got, want, reach, name)
     if abs(got[g.root] - want[g.root]) > 1e-9 and abs(got[g.root]) < 1e-12:
         fail(f"{name}: root.grad is 0 after backward(): seed the root with self.grad = 1 *after* resetting the "
              f"interior nodes' grads (the root is one of them: a reset that runs after the seed erases it) and "
@@ -971,6 +1062,33 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
         fail(f"{name}: only the root has a gradient: set the seed self.grad = 1 *before* calling the _backward "
              f"closures (they propagate the root's grad, which must already be 1)", "seeded-too-late")
     core.expect_close(got[reach], want[reach], name=f"{name}: gradients", rtol=1e-7, atol=1e-9)
+
+
+def _explain_node_groups(g: _Graph, got: np.ndarray, want: np.ndarray, reach: list[int], name: str) -> None:
+    """Which nodes are wrong: leaves, interior nodes, the root.  Right leaves prove the seed and every closure ran
+    in a right order; interior nodes (the root included) that then hold 0 were reset after their _backward ran."""
+    leaves = [k for k in reach if not g.parents[k]]
+    interior = [k for k in reach if g.parents[k]]
+    if not leaves or not interior or not core.close(got[leaves], want[leaves], 1e-7, 1e-9):
+        return
+    if core.close(got[interior], 0 * want[interior], 0, 1e-12) and not core.close(want[interior], 0 * want[interior], 0,
+                                                                                    1e-12):
+        fail(f"{name}: the leaves' gradients are right (so the root was seeded and every _backward ran in a right "
+             f"order), but every interior node, the root included, holds grad 0 after backward(): their grads were "
+             f"reset *after* their _backward had run (a reset inside the loop over reversed(topo)?). Reset the "
+             f"interior grads once, before seeding the root; after backward() each node keeps d root / d node",
+             "interior-erased-after-use")
+
+
+def _paths(g: _Graph) -> dict[int, int]:
+    """Number of distinct paths from the root to each reachable node (a parent listed twice counts once: _prev is
+    a set)."""
+    paths = {g.root: 1}
+    for k in range(g.root, -1, -1):
+        for p in set(g.parents[k]):
+            if k in paths:
+                paths[p] = paths.get(p, 0) + paths[k]
+    return paths
 
 
 def backward(Value) -> None:
@@ -1350,7 +1468,7 @@ def neuron(Neuron, Value) -> None:
             terms = [wi * xi for wi, xi in zip(w, xs)] if not ops_ok else []
             own = [] if ops_ok else _own_values([lambda f=f: _acts_of(act)(f()) for f in _sum_forms(terms, b)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
-                _expect(got, want, name, diagnose={
+                _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose=_unclipped(act, {
                     "the neuron forgot its activation: return act(w . x + b)": z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
@@ -1362,7 +1480,7 @@ def neuron(Neuron, Value) -> None:
                     f"of all {nin} terms w[i] * x[i]": float(_act(act, np.array(z - wv[0] * xv[0]))),
                     "each term is w[i] + x[i] (+ where * belongs): z = b + the sum of the products w[i] * x[i]":
                         float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
-                })
+                }))
         try:
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
@@ -1392,6 +1510,54 @@ def neuron(Neuron, Value) -> None:
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
         if len(_param_list(n, "Neuron", Value)) != nin + 1:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
+
+
+def _unclipped(act: str, diagnose: dict) -> dict:
+    """Catalogued neuron values that relu clips to 0 say nothing (many wrong sums are negative): dropped."""
+    return {m: v for m, v in diagnose.items() if act != "relu" or v != 0}
+
+
+def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
+    """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
+    neuron with one of them switched off or moved (isolate.explain_arguments)."""
+    try:
+        _expect(got, want, name, diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if exc.diagnosis not in ("wrong-value", "all-zero"):
+            raise
+
+        def student(wa, ba, xa):
+            for wi, v in zip(w, np.atleast_1d(wa)):
+                wi.data = float(v)
+            b.data = float(ba)
+            return float(n([float(v) for v in np.atleast_1d(xa)]).data)
+
+        # relu clips every wrong negative sum to the same 0, which no probe could tell apart: the sum is probed
+        # through the linear neuron (self.act, set by the provided __init__) instead.
+        probe_act = "linear" if act == "relu" else act
+
+        def oracle(wa, ba, xa):
+            return float(_act(probe_act, np.array(float(np.atleast_1d(wa) @ np.atleast_1d(xa)) + float(ba))))
+        try:
+            if probe_act != act:
+                n.act = probe_act
+            found = isolate.explain_arguments(student, oracle, {"w": np.array(wv, float), "b": float(bv),
+                                                                "x": np.array(xv, float)},
+                                              rtol=_RTOL, atol=_ATOL, tag=name)
+        except Exception:   # a probe that fails says nothing
+            found = None
+        finally:
+            n.act = act
+            for wi, v in zip(w, wv):
+                wi.data = float(v)
+            b.data = float(bv)
+        if found and probe_act != act:
+            found = (f"with the activation switched to 'linear' (self.act), {found[0]}", found[1])
+        if found:
+            fail(f"{name} is {got:.6g}, expected {want:.6g}: {found[0]} (z = w[0] * x[0] + ... + w[nin-1] * x[nin-1] + "
+                 f"b, then the activation)",
+                 f"neuron-{found[1]}")
+        raise
 
 
 def _mlp_structure(model, nin, nouts, Value, strict=True):
@@ -1564,6 +1730,29 @@ def _explain_layers_applied(out: list, hs: list, name: str) -> None:
                  f"self.layers[:-1], and no return inside the loop)", "layers-skipped")
 
 
+def _explain_which_reset(values: list[float], before: list) -> None:
+    """Some parameters reset and others not: a loop that stops early leaves a tail of them untouched."""
+    reset = [v == 0 for v in values]
+    n, k = len(reset), sum(reset)
+    untouched = all(v == float(b) for v, b, r in zip(values, before, reset) if not r)
+    if not 0 < k < n or not untouched:
+        return
+    if reset == [True] * k + [False] * (n - k):
+        where = ("the first one only: is a `return` (or `break`) indented inside the loop?" if k == 1 else
+                 "all but the last: the loop stops one parameter early (range(len(ps) - 1) or a slice [:-1]?)"
+                 if k == n - 1 else f"the first {k}: the loop stops early")
+        fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but of {n} parameters your "
+             f"zero_grad reset {where}; the others kept their grad", "zero-grad-stops-early")
+    if reset == [False] * (n - k) + [True] * k:
+        fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but your zero_grad left the "
+             f"first {n - k} of {n} parameters untouched and reset the others: the loop starts too late (a slice [1:] "
+             f"or range(1, ...)?)", "zero-grad-starts-late")
+    kept = [i for i, r in enumerate(reset) if not r]
+    fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but the parameters at positions "
+         f"{kept} of the {n} kept their grad (the others were reset): the loop misses some of them",
+         "zero-grad-misses-some")
+
+
 class _MockModule:
     """A module whose parameters() the checker controls: Module.zero_grad is judged on it alone,
     whatever MLP, Layer and Neuron do."""
@@ -1605,6 +1794,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      f"self.parameters() (self.grad = 0 only sets an attribute of the module itself)",
                      "zero-grad-untouched")
             if any(v != 0 for v in values):
+                _explain_which_reset(values, before)
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
@@ -1698,6 +1888,8 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
     try:
         _expect(got, want, name, diagnose=diagnose)
     except core.CheckFailure as exc:
+        if exc.diagnosis in ("wrong-value", "all-zero"):
+            _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name)
         if exc.diagnosis != "wrong-value":
             raise
         try:
@@ -1714,6 +1906,28 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
         raise
+
+
+def _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name) -> None:
+    """Wrong by a factor for N > 1 while right for one sample: the factor is the N-dependence of the mean (1/N)
+    written wrongly, named by its value (0: integer division, 1/N twice...)."""
+    n = len(targets)
+    if n < 2 or want == 0:
+        return
+    try:
+        one = float(mse_loss([_new(Value, float(preds[0]))], [targets[0]]).data)
+    except Exception:
+        return
+    if not core.close(one, (float(preds[0]) - targets[0]) ** 2, _RTOL, _ATOL):
+        return
+    if got == 0:
+        fail(f"{name} is 0, expected {want:.6g}, while it is right for a single prediction: a factor that is 1 for "
+             f"N = 1 and 0 for N = {n}, as 1 // N (integer division) is: divide by N with / (sum(...) / len(preds))",
+             "integer-division")
+    said = cases.explain_factor(got, want, {"N": n}, divisor="N", scalar=True)
+    if said:
+        fail(f"{name} is {got:.6g}, expected {want:.6g}, and right for a single prediction: {said}; the mean squared "
+             f"error divides the sum of the N squared errors by N once", "loss-wrong-divisor")
 
 
 def _mse_own_forward(mse_loss, Value, pv, targets, want, name, exc) -> None:
@@ -1917,11 +2131,11 @@ def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
          f"one layer's parameters only, or over a list that misses some?)", "params-not-all-updated")
 
 
-def _explain_first_step(first_p, Wn, bn, X, y, lr, flat) -> None:
+def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> None:
     """What the first update did, from known parameters: a multiple of the gradient (the factor named with N
     and lr when it is one of theirs), or a multiple of the parameters themselves."""
     p0 = flat(Wn, bn)
-    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    loss0, gW, gb = _np_mlp_grads(Wn, bn, X, y)
     g = flat(gW, gb)
     step = first_p - p0
     if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
@@ -1933,12 +2147,20 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat) -> None:
         names = {1 / n: f"1/N = 1/{n}: the gradient was divided by the batch size once more (the mean's 1/N is "
                         f"already in the loss, so p.grad already holds it)",
                  float(n): f"N = {n}: the gradient of a sum, not of the mean", lr: f"lr = {lr:g}: lr applied twice",
+                 **({} if first_loss is None or not core.close(first_loss, loss0, 1e-6, 1e-9) else {
+                     2.0: "2, while the loss it returned is right: every gradient was doubled. Gradients accumulate with "
+                      "+=, so a second loss.backward() (or a second backward pass over the same loss) adds them "
+                      "again: call backward() once per step"}),
                  1 / lr: "1/lr: the gradient was divided by lr, not multiplied"}
         for value, words in names.items():
             if n > 1 or value not in (1 / n, float(n)):
                 if abs(k - value) <= 1e-6 * abs(value):
                     fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad), a factor "
                          f"{words}; the update is p.data -= lr * p.grad", "step-scaled")
+        if first_loss is not None and core.close(first_loss, loss0, 1e-6, 1e-9):
+            fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of -lr * p.grad, "
+                 f"while the loss it returned is right: the factor {k:.4g} is in the update line (p.data -= lr * "
+                 f"p.grad) or in the gradients backward() left, not in the loss's value", "step-scaled")
         fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of "
              f"-lr * p.grad: a factor too many or too few in the update (or in the loss)", "step-scaled")
     d = float(step @ p0 / (p0 @ p0))
@@ -1977,7 +2199,7 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
                  "loss-last-sample-only")
         _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
         if first_p is not None:
-            _explain_first_step(first_p, Wn, bn, X, y, lr, flat)
+            _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from . import cases, core
+from . import cases, core, isolate
 from .cases import run_cases
 
 # Diagnoses of core.expect_close that name no mistake: a property may then say more.
@@ -40,29 +40,38 @@ PROPERTIES = {
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "own softmax accepted", "each intermediate depends on its own layer's parameters only",
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
-                "a weight used without its transpose named (passed transposed)", "tanh missing named"),
+                "a weight used without its transpose named (passed transposed)", "tanh missing named",
+                "H~ linear in X (X rescaled inside forward named)",
+                "the wrong term located by switching X, W or b off or moving it"),
     "loss_accuracy": ("oracle (integer labels)",
                       "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
-                      "acc divided by the wrong size named (n_y for N)"),
+                      "acc divided by the wrong size named (n_y for N)", "L divided by the wrong size named (N*N)",
+                      "the class sum taken over the batch axis named"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                         "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
                         "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named"),
+                        "one sample's term left out named",
+                        "the stored intermediate grad_W was built from named (tanh applied again included)",
+                        "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named"),
+                        "one sample's term left out named",
+                        "the stored intermediate grad_W was built from named",
+                        "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
-            "the update applied to grads instead of params named", "no state kept between calls (two identical calls)"),
+            "the update applied to grads instead of params named", "no state kept between calls (two identical calls)",
+            "a clipped step named (right exactly for the small gradients)", "a term in params named (weight decay)",
+            "the wrong term located by switching params or grads off or moving them"),
 }
 
 _f64 = np.float64
@@ -580,6 +589,7 @@ def forward(fn, softmax=None):
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
+                    _explain_inputs(fn, params, X, k, label, exc)
                 raise
         core.expect_array(yhat, name="forward: the returned yhat", shape=(N, ny))
         _expect_close(yhat, exp_yhat, name="forward: the returned yhat (must equal outputs['yhat'])", diagnose={
@@ -678,6 +688,38 @@ def _explain_dependencies(fn, params, X, k, label) -> None:
                   f"({formula}): that parameter is not used", "parameter-ignored")
 
 
+def _explain_inputs(fn, params, X, k, label, exc) -> None:
+    """outputs[k] is wrong, every parameter it should use moves it: re-run forward with one input (X or a parameter)
+    switched off or moved, and say which term the error comes from (isolate.explain_arguments)."""
+    def student(Xa, Wh, bh, Wy, by):
+        return np.asarray(fn({"Wh": Wh, "bh": bh, "Wy": Wy, "by": by}, Xa)[1][k], _f64)
+
+    def oracle(Xa, Wh, bh, Wy, by):
+        return oracle_forward({"Wh": Wh, "bh": bh, "Wy": Wy, "by": by}, Xa)[1][k]
+    r, a = _tol(oracle_forward(params, X)[1][k])
+    if k in ("htilde", "h"):
+        # H~ - b_h^T = X W_h^T is linear in X: doubling X must double it.  One that does not move at all rescales X.
+        flat = dict(params, bh=np.zeros_like(params["bh"]))
+        try:
+            once, twice = student(X, *flat.values()), student(2 * X, *flat.values())
+        except Exception:   # a probe that fails says nothing
+            once = twice = None
+        if once is not None and k == "htilde" and np.any(once) and _near(twice, once) \
+                and not _near(oracle(2 * X, *flat.values()), oracle(X, *flat.values())):
+            core.fail(f"{label}: with b_h = 0, your htilde does not change when X is doubled, while X W_h^T doubles: "
+                      f"X is rescaled or normalised inside forward (e.g. X / X.max()); forward must use X as given, "
+                      f"H~ = X W_h^T + b_h^T", "forward-rescales-x")
+    found = isolate.explain_arguments(student, oracle, {"X": X, **{n: params[n] for n in PARAM_NAMES}},
+                                      rtol=max(r, 1e-4), atol=max(a, 1e-6), tag=label)
+    if found:
+        terms = {"X": "X, in X W_h^T", "Wh": "W_h, X W_h^T", "bh": "b_h, + b_h^T", "Wy": "W_y, H W_y^T",
+                 "by": "b_y, + b_y^T"}
+        text = found[0]
+        for n, words in terms.items():
+            text = text.replace(f"the term that uses {n} ", f"the term that uses {words} ")
+        core.fail(f"{label}: {text} ({str(exc).split(': ', 1)[-1]})", f"forward-{found[1]}")
+
+
 def _loss_hint(text: str) -> str:
     if "converted to Python scalars" in text or "only length-1 arrays" in text or "only 0-dimensional" in text:
         return ("float() of an array: L (or acc) is still an array with one value per sample (or per class); "
@@ -747,8 +789,14 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
         _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
         if exc.diagnosis == "wrong-value":      # no catalogued mistake: try neighbouring formulas, then the property
+            N, ny = np.shape(Y)
+            said = cases.explain_factor(L, eL, {"N": N, "n_y": ny}, divisor="N", scalar=True)
+            if said:
+                core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {said} (the mean over the batch divides the "
+                          f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
+            _explain_batch_reduction(fn, Yhat, Y, L, eL, name)
         raise
 
 
@@ -761,6 +809,15 @@ def _loss_neighbours(Yh, Y):
     for eps in (1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
         yield ("Y and Yhat are swapped (-sum y^ log y, a log of the one-hot labels): the cross-entropy is "
                "-sum y log y^, the labels outside the log", ce(Yh, Y, eps))
+    for eps in (0.0, 1e-300, 1e-100, 1e-16, 1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5):
+        with np.errstate(all="ignore"):
+            per_class = np.sum(Y * Yh, axis=0)
+            value = -float(np.mean(np.log(np.maximum(per_class, eps) if eps else per_class)))
+            added = -float(np.mean(np.log(per_class + eps)))
+        for v in (value, added):
+            yield ("the sum of Y * Yhat was taken over the batch axis (axis=0), which mixes the samples and leaves one "
+                   "value per class: each sample's term is log of sum over the classes i of Y[n, i] Yhat[n, i], "
+                   "axis=1", v)
     yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
     yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
     for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
@@ -773,6 +830,41 @@ def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
     for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
         if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
             core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
+
+
+def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
+    """The batch's L is the mean of the samples' losses: when your loss is right on every sample alone, the mistake is
+    in how the samples' losses are combined (another statistic than the mean, or samples mixed)."""
+    N = np.shape(Y)[0]
+    if N < 2:
+        return
+    singles = []
+    for n in range(N):
+        try:
+            singles.append(float(fn(np.array(Yhat[n:n + 1]), np.array(Y[n:n + 1]))[0]))
+        except Exception:   # a probe that fails says nothing
+            return
+    want = [oracle_loss(Yhat[n:n + 1], Y[n:n + 1])[0] for n in range(N)]
+    ok = np.isclose(singles, want, rtol=_RTOL, atol=1e-9)
+    p_true = np.sum(np.asarray(Yhat, _f64) * np.asarray(Y, _f64), axis=1)
+    if ok.any() and not ok.all():
+        high, low = float(p_true[~ok].min()), float(p_true[~ok].max())
+        if float(p_true[ok].max()) < high:
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: your loss is right for every sample whose true "
+                      f"class has probability at most {float(p_true[ok].max()):.3g} and wrong for every one whose true "
+                      f"class has {high:.3g} or more (tried one sample at a time): large probabilities are changed "
+                      f"before the log (an upper clip bound below 1?); -log Yhat of the true class as it is",
+                      "loss-wrong-for-large-probabilities")
+        if float(p_true[ok].min()) > low:
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: your loss is right for every sample whose true "
+                      f"class has probability at least {float(p_true[ok].min()):.3g} and wrong for every one whose true "
+                      f"class has {low:.3g} or less (tried one sample at a time): small probabilities are changed "
+                      f"before the log (too large an epsilon or lower clip bound?)", "loss-wrong-for-small-probabilities")
+    if ok.all():
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone "
+                  f"(a batch of one): the samples' losses are not combined by their mean over the batch, "
+                  f"L = (1/N) sum_n (-sum_i Y[n, i] log Yhat[n, i]) (np.mean over axis 0 of the per-sample sums, not "
+                  f"another statistic, and no sum across samples before the log)", "loss-batch-not-mean")
 
 
 def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
@@ -952,6 +1044,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         except core.CheckFailure as exc:
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
                 _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc)
+                _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
             if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
@@ -982,6 +1075,28 @@ def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
     core.fail(f"{name}: {which} are both off by the same factor ({said}): the factor is in what both are built "
               f"from, {_LAYER_LINES[layer]}, not in grad_W or grad_b themselves (the 1/N belongs in grad_ytilde "
               f"only)", "layer-scaled")
+
+
+def _explain_key_scaled(grads, keys, expected, name, sizes) -> None:
+    """One gradient of the layer off by a ratio of the sizes while the other is right: the factor is in that
+    gradient's own line (a mean where the batch sum belongs, a division by a size)."""
+    N, nx, nh, ny = sizes
+    wrong = [k for k in keys if not _near(grads[k], expected[k])]
+    if len(wrong) != 1 or len(keys) < 2:
+        return
+    k = wrong[0]
+    g = np.asarray(grads[k], dtype=_f64)
+    said = cases.explain_factor(g, expected[k], {"N": N, "n_x": nx, "n_h": nh, "n_y": ny})
+    if not said:
+        return
+    ratio = float(np.median(g[np.abs(expected[k]) > 1e-12] / expected[k][np.abs(expected[k]) > 1e-12]))
+    if k[0] == "b" and abs(ratio * N - 1) < 1e-6:
+        core.fail(f"{name}: grads['{k}'] is the expected one divided by N = {N}: a mean over the batch where the bias "
+                  f"gradient sums the samples' contributions (np.sum(..., axis=0)); the 1/N is already in "
+                  f"grad_ytilde = (yhat - y)/N ({said})", "bias-grad-mean")
+    other = next(kk for kk in keys if kk != k)
+    core.fail(f"{name}: grads['{k}'] is off by a factor while grads['{other}'] is right, so the factor is in the "
+              f"line of grads['{k}'] alone: {said}", "grad-line-scaled")
 
 
 def _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc) -> None:
@@ -1027,7 +1142,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
                   f"over the batch axis (axis=0 of the (N, n) gradient), expected shape {shape}",
                   "bias-grad-not-summed")
     if isinstance(g, np.ndarray) and k[0] == "W" and g.ndim == 2 and g.shape[0] == shape[0] and g.shape != shape:
-        inputs = {"Wh": ("X", np.shape(outputs["X"])[1], "h", np.shape(outputs["h"])[1]),
+        inputs = {"Wh": ("X", np.shape(outputs["X"])[1], "h or htilde", np.shape(outputs["h"])[1]),
                   "Wy": ("h", np.shape(outputs["h"])[1], "X", np.shape(outputs["X"])[1])}[k]
         if g.shape[1] == inputs[3] and inputs[1] != inputs[3]:
             core.fail(f"{label} has shape {g.shape} instead of {shape}: it was built with {inputs[2]} (N, {inputs[3]}) "
@@ -1051,6 +1166,8 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
         output_right = k in ("Wh", "bh") and all(kk in grads and _near(grads[kk], expected[kk]) for kk in ("Wy", "by"))
         _expect_close(g, expected[k], name=label, diagnose=_diagnoses(params, outputs, Y, N, k, expected, output_right))
     except core.CheckFailure as exc:
+        if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only", "sign-flipped", "transposed"}:
+            _explain_intermediate(g, k, params, outputs, Y, label)
         if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "diagonal-only"}:
             _explain_sample_left_out(g, k, params, outputs, Y, label)
             if fn is not None:
@@ -1061,6 +1178,43 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
                       f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
         raise
+
+
+#: The layer's input each weight gradient is built from (grad_W = grad_pre-activation^T @ input) and its formula.
+_LAYER_INPUT = {"Wy": ("h", "grad_Wy = grad_Ytilde^T H (Q16)"), "Wh": ("X", "grad_Wh = grad_Htilde^T X")}
+
+
+def _explain_intermediate(g, k, params, outputs, Y, label) -> None:
+    """grad_W = grad_pre-activation^T @ (the layer's input).  Which cached quantity was used in place of the input:
+    every stored intermediate of the right shape, and each with tanh applied once more (an activation applied to
+    a value that already is an activation), tried with the right grad_pre-activation."""
+    if k not in _LAYER_INPUT:
+        return
+    right, formula = _LAYER_INPUT[k]
+    G = oracle_backward(params, outputs, Y, gy=None)
+    N = np.shape(Y)[0]
+    Yh, Y64 = np.asarray(outputs["yhat"], _f64), np.asarray(Y, _f64)
+    if k == "Wy":
+        pre = (Yh - Y64) / N
+    else:
+        H = np.asarray(outputs["h"], _f64)
+        pre = ((Yh - Y64) / N) @ np.asarray(params["Wy"], _f64) * (1 - H ** 2)
+    if not np.allclose(pre.T @ np.asarray(outputs[right], _f64), G[k], rtol=1e-6, atol=1e-9):
+        return
+    candidates = []
+    for q in OUTPUT_NAMES:
+        Q = np.asarray(outputs[q], _f64)
+        if q != right:
+            candidates.append((f"outputs['{q}']", Q))
+        candidates.append((f"tanh(outputs['{q}']), tanh applied once more to a stored value"
+                           + (" (h already is tanh(htilde))" if q == "h" else ""), np.tanh(Q)))
+    for words, Q in candidates:
+        if Q.shape[0] != N or (pre.T @ Q).shape != np.shape(g):
+            continue
+        want = pre.T @ Q
+        if _near(g, want) and not _near(want, G[k]):
+            core.fail(f"{label} equals grad_pre-activation^T @ {words}, not @ outputs['{right}']: {formula} is built "
+                      f"from the layer's input, outputs['{right}'] as forward stored it", "grad-w-from-wrong-intermediate")
 
 
 def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
@@ -1143,10 +1297,72 @@ def sgd(fn):
             try:
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
+                if exc.diagnosis in _UNNAMED:
+                    _explain_step(fn, params, grads, eta, name, exc)
                 raise exc from None
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _explain_step(fn, params, grads, eta, name, exc) -> None:
+    """The step is not -eta * grads and no catalogued slip matched: which elements are wrong (those with a large
+    gradient: clipping), what the extra part is (a multiple of params: weight decay), else which argument the error
+    comes from (isolate.explain_arguments: the step must not depend on params)."""
+    try:
+        got = fn(_copy_dict(params), _copy_dict(grads), eta)
+        step = {k: np.asarray(got[k], _f64) - np.asarray(params[k], _f64) for k in PARAM_NAMES}
+    except Exception:   # a probe that fails says nothing
+        return
+    g = np.concatenate([np.asarray(grads[k], _f64).ravel() for k in PARAM_NAMES])
+    p = np.concatenate([np.asarray(params[k], _f64).ravel() for k in PARAM_NAMES])
+    s = np.concatenate([step[k].ravel() for k in PARAM_NAMES])
+    right = np.isclose(s, -eta * g, rtol=1e-4, atol=1e-7)
+    if not right.all() and right.any():
+        t = float(np.abs(g[~right]).min())
+        if np.array_equal(~right, np.abs(g) >= t) and float(np.abs(g[right]).max()) < t:
+            cap = np.abs(s[~right]) / eta
+            capped = f", where the step is eta * {float(cap[0]):.4g} whatever the gradient" if np.allclose(cap, cap[0], rtol=1e-4) else ""
+            small = float(np.abs(g[right]).max())
+            core.fail(f"{name}: the step is right for every entry whose gradient is at most {small:.3g} in size and "
+                      f"wrong for every entry whose gradient is {t:.3g} or more{capped}: the gradients were clipped (or "
+                      f"capped). Plain SGD moves each entry by -eta * grads[k] as it is", "step-clipped")
+    extra = s + eta * g
+    if np.any(p) and np.any(extra):
+        c = float(extra @ p / (p @ p))
+        if c != 0 and np.allclose(extra, c * p, rtol=1e-4, atol=1e-9):
+            core.fail(f"{name}: every entry moved by -eta * grads[k] plus an extra {c:.4g} * params[k]: a term "
+                      f"proportional to the parameters themselves (weight decay) is not part of the plain SGD step "
+                      f"params[k] -= eta * grads[k]", "step-has-params-term")
+    try:
+        doubled = fn(_copy_dict(params), {k: 2 * np.asarray(grads[k]) for k in PARAM_NAMES}, eta)
+        s2 = np.concatenate([(np.asarray(doubled[k], _f64) - np.asarray(params[k], _f64)).ravel() for k in PARAM_NAMES])
+    except Exception:   # a probe that fails says nothing
+        s2 = None
+    if s2 is not None and np.any(s) and np.allclose(s2, s, rtol=1e-6, atol=1e-12):
+        core.fail(f"{name}: your step does not change when every gradient is doubled, while -eta * grads[k] doubles: "
+                  f"the update uses the gradients' sign, or a normalised or capped version of them, instead of "
+                  f"grads[k] itself; plain SGD is params[k] -= eta * grads[k]", "step-ignores-gradient-size")
+    shapes = {k: np.shape(params[k]) for k in PARAM_NAMES}
+
+    def unflat(v):
+        out, i = {}, 0
+        for k in PARAM_NAMES:
+            n = int(np.prod(shapes[k]))
+            out[k] = np.asarray(v[i:i + n], dtype=params[k].dtype).reshape(shapes[k])
+            i += n
+        return out
+
+    def student(pv, gv, e):
+        res = fn(unflat(pv), unflat(gv), e)
+        return np.concatenate([np.asarray(res[k], _f64).ravel() for k in PARAM_NAMES])
+
+    def oracle(pv, gv, e):
+        return pv - e * gv
+    found = isolate.explain_arguments(student, oracle, {"params": p, "grads": g, "eta": float(eta)},
+                                      rtol=1e-4, atol=1e-7, neutral={"eta": None}, tag=name)
+    if found:
+        core.fail(f"{name}: {found[0]} ({exc})", f"sgd-{found[1]}")
 
 
 def _explain_state(fn) -> None:
