@@ -277,6 +277,7 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     (lambda x: max(x, 0), "array-truth-value", "np.maximum(x, 0)"),
     (lambda x: __import__("math").exp(x), "array-to-scalar", "np.exp"),
     (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
+    (lambda x: np.divide(x, 3.0, out=x.astype(np.int64)), "float-into-integer-array", "astype(float)"),
 ])
 def test_call_names_common_exception_slips(body, diagnosis, phrase):
     """cases.call turns a raw exception of a common slip into the slip in words (general, any lab)."""
@@ -414,3 +415,18 @@ def test_round6_slices_missing_edge_batch_axis_and_special_last():
     # right batches followed by an empty one are left to the caller ("empty batch"); single samples locate nothing
     assert cases.explain_slices([order[0:5], order[5:10], order[10:12], order[12:12]], 12, 5, order) is None
     assert cases.explain_slices([order[k:k + 1] for k in range(12)][::-1], 12, 1, order) is None
+
+
+def test_an_exception_without_shape_words_is_not_called_a_shape_mismatch():
+    """The call's signature names the arguments' shapes: only the exception's own text decides."""
+    def lookup(x):
+        raise KeyError("W3")
+    with pytest.raises(CheckFailure) as info:
+        cases.call(lookup, np.ones((2, 3)), label="forward", names=("x",))
+    assert "shape mismatch" not in str(info.value) and "of shape (2, 3)" in str(info.value)
+
+    def misaligned(x):
+        return x @ x
+    with pytest.raises(CheckFailure) as info:
+        cases.call(misaligned, np.ones((2, 3)), label="forward", names=("x",))
+    assert "shape mismatch" in str(info.value)

@@ -68,6 +68,10 @@ _EXCEPTION_WORDS = (
      "in a float (exp(v) for v above about 709) and raises OverflowError instead of returning inf: work on "
      "arrays with NumPy and take exp only of non-positive numbers, exp(-|x|) (or np.logaddexp, "
      "scipy.special.expit)", "math-range-error"),
+    (("cannot cast ufunc",),
+     "an in-place operation (x /= n, x -= y, x *= 0.5, or a ufunc's out=) writes a float result into an array of "
+     "integers, which NumPy refuses: make that array float first (e.g. np.diag(cm).astype(float), "
+     "np.zeros(n, dtype=float)) or write the result to a new array (x = x / n)", "float-into-integer-array"),
     (("bitwise_xor",),
      "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
 )
@@ -175,8 +179,10 @@ def _array_to_scalar(text: str) -> bool:
 
 
 def _looks_like_shape_error(text: str) -> bool:
+    # Only the exception's own text: the call's signature before it names every argument's shape.
+    raised = text.split(" raised ", 1)[-1].lower()
     words = ("shape", "broadcast", "matmul", "aligned", "dimension", "size", "index")
-    return any(w in text.lower() for w in words)
+    return any(w in raised for w in words)
 
 
 def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]], *, special_last: bool = False) -> None:

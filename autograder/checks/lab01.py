@@ -1023,13 +1023,14 @@ class _MockLoss:
 
     def __init__(self, log, lookup):
         self.log, self.lookup = log, lookup
-        self.batches, self.targets_ok, self.returned = [], [], []
+        self.batches, self.targets_ok, self.returned, self.preds = [], [], [], []
         self.diff = None
 
     def forward(self, pred, target):
         self.log.append("loss")
         pred = np.asarray(pred, dtype=np.float64)
         target = np.asarray(target, dtype=np.float64)
+        self.preds.append(pred.copy())
         if target.size != pred.size:          # recorded; the check names it (never an error here)
             self.targets_ok.append(target)
             self.diff = np.zeros_like(pred)
@@ -1094,6 +1095,9 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
     """Name the usual ways batches go wrong, each confirmed on the rows the model saw."""
     head = "every sample must be used exactly once per epoch"
     n_batches = -(-n // batch)
+    if n_batches > 1 and len(rows) > 1 and all(len(b) == n and sorted(b.tolist()) == list(range(n)) for b in rows):
+        fail(f"{head}: model.forward was given all {n} rows at every step ({len(rows)} calls with batch_size={batch}), "
+             f"not the batch: model.forward(x[idx]) with the batch's indices", "forward-on-whole-data")
     dedup = [b for k, b in enumerate(rows) if k == 0 or b.tolist() != rows[k - 1].tolist()]
     if len(dedup) < len(rows) and sorted(np.concatenate(dedup).tolist()) == list(range(n)):
         fail(f"{head}: model.forward was called more than once in a row on the same batch ({len(rows)} forward "
@@ -1180,9 +1184,13 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
-        for b, t in zip(rows, rec["loss"].targets_ok):
+        for b, t, p in zip(rows, rec["loss"].targets_ok, rec["loss"].preds):
             want = y[b].astype(np.float64)
             if t.shape != want.shape or not core.close(t, want, 1e-6, 1e-6):
+                if p.size == want.size and core.close(p.reshape(want.shape), want, 1e-6, 1e-6):
+                    fail("the loss was given (targets, predictions): its first argument held the targets of the "
+                         "batch. The prediction comes first, loss_fn.forward(pred, y_batch); the order matters for "
+                         "backward (the gradient is taken with respect to the first argument)", "loss-arguments-swapped")
                 fail("the targets given to the loss are not those of the sampled rows: index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.

@@ -1108,6 +1108,9 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
         diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]": want * n,
                     "return a fraction in [0, 1], not a percentage": want * 100,
+                    "the fraction is rounded down to a whole number (an integer division // or int() of the "
+                    "fraction): it is 1 when every prediction is right and 0 otherwise; divide with /":
+                        lambda: 0.0 if _rounds_down(accuracy, dtype) else None,
                     "argmax without axis returns one index for the whole array: take scores.argmax(axis=1)":
                         float(np.mean(np.argmax(scores) == y)),
                     "the number of correct predictions is divided by N*C (scores.size): divide by N, the number "
@@ -1126,6 +1129,19 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
             _accuracy_extremes(accuracy, y, c, dtype)
         expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
     return run
+
+
+def _rounds_down(accuracy, dtype) -> bool:
+    """Second probe: 1 on a batch all right and 0 on one half right is a fraction rounded down."""
+    y = np.array([0, 1, 2, 1])
+    right = np.full((4, 3), -1.0)
+    right[np.arange(4), y] = 1.0
+    half = right.copy()
+    half[:2] = np.roll(right[:2], 1, axis=1)      # the largest score moved off the label
+    try:
+        return float(accuracy(right.astype(dtype), y)) == 1.0 and float(accuracy(half.astype(dtype), y)) == 0.0
+    except Exception:
+        return False
 
 
 def _accuracy_max_probe(accuracy, dtype) -> None:

@@ -439,6 +439,12 @@ MUTANTS = [
            "return [p for layer in self.layers for p in layer.parameters()]",
            "return [layer.parameters()[0] for layer in self.layers if layer.parameters()]",
            file=M, expect="only each layer's FIRST parameter"),
+    Mutant("train_epoch runs the model on the whole x at every step (was called 'forward repeated')",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])", "loss = loss_fn.forward(model.forward(x)[idx], y[idx])",
+           expect="was given all"),
+    Mutant("train_epoch gives the loss (targets, predictions) (was called 'pairs broken')",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])", "loss = loss_fn.forward(y[idx], model.forward(x[idx]))",
+           expect="the loss was given (targets, predictions)"),
 ]
 
 VARIANTS = [

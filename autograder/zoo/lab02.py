@@ -527,6 +527,9 @@ MUTANTS = [
     # Held-out measurement after round 6: the batches yielded as (y, X) also cost train_epoch's cell.
     Mutant("iterate_minibatches yields (y_batch, X_batch)", "yield X[idx], y[idx]", "yield y[idx], X[idx]",
            expect="a batch must be X_batch"),
+    Mutant("accuracy by integer division (was called 'argmax without axis')",
+           "return float(np.mean(scores.argmax(axis=1) == y))",
+           "return float(np.sum(scores.argmax(axis=1) == y) // len(y))", expect="rounded down to a whole number"),
 ]
 
 VARIANTS = [
