@@ -1253,7 +1253,9 @@ def backward_deep(Value) -> None:
 
     The interior nodes keep the do-nothing _backward of your constructor; checker closures on
     the root and on the node next to the leaf record that backward() reached the far end (few
-    requests: the chain is long, the bookkeeping small)."""
+    requests: the chain is long, the bookkeeping small).  The root's closure gives every interior
+    node the gradient a real chain of identities would pass down (1), in one request, so a
+    backward() that rightly skips nodes whose grad is 0 still walks the whole chain."""
     n = 3_000
     x = _new(Value, 0.5)
     x.grad = 0.0
@@ -1267,6 +1269,7 @@ def backward_deep(Value) -> None:
 
     def at_root():
         calls.append("root")
+        core.scatter(nodes[1:-1], "grad", [1.0] * (len(nodes) - 2))
     nodes[1]._backward = near_leaf
     nodes[-1]._backward = at_root
     name = f"backward() on a {n:,}-node chain"

@@ -811,6 +811,11 @@ def _conv_output_size(conv_output_size):
             fail(f"conv_output_size({context}) returned {value:g}, not a whole number: the number of "
                  f"window positions is floor((n + 2*pad - k) / stride) + 1; use integer division //",
                  "size-not-whole")
+        if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+            fail(f"conv_output_size({context}) returned {value:g} as {type(answer).__name__}, not an int: the "
+                 f"docstring returns an int, and a size must be one (np.zeros((N, C, H_out, W_out)) and reshape "
+                 f"refuse a float); (n + 2*pad - k) // stride + 1 is already an int (np.floor returns a float)",
+                 "size-not-int")
         got[n, k, s, p] = value
     wrong = [case for case, value in got.items() if value != len(_starts(case[0] + 2 * case[3], case[1], case[2]))]
     if not wrong:
@@ -1456,6 +1461,20 @@ def maxpool2d_forward(maxpool2d_forward):
                        (_distinct(r, (n, c, h, w), dt), size, s), _pool, ("out",), {0: "x"})
     _defaults(maxpool2d_forward, "maxpool2d_forward", (_distinct(r, (2, 3, 7, 9), _float64),),
               (("size", 2), ("stride", 2)), _pool, _same_arrays, "x of shape (2, 3, 7, 9)")
+    _negative_windows(maxpool2d_forward, r)
+
+
+def _negative_windows(maxpool2d_forward, r):
+    """Every value negative (activations before a ReLU, a normalised image): a running maximum must not
+    start from 0."""
+    shape, context = (2, 3, 6, 8), "x of shape (2, 3, 6, 8), every value negative, size=2, stride=2"
+    x = -(r.permutation(int(np.prod(shape))).reshape(shape) + 1.0) / 7.0
+    want = _pool(x, 2, 2)
+    got = _expect(_call(maxpool2d_forward, (x, 2, 2), "maxpool2d_forward", context), f"maxpool2d_forward ({context})",
+                  want.shape, _float64)
+    expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(_float64), diagnose={
+        "every window here is negative and your maxima are 0: the running maximum starts from 0 (np.zeros); "
+        "start it from the window's first value or from -inf (np.full(shape, -np.inf))": np.zeros_like(want)})
 
 
 def _pool_shape_mistakes(case):

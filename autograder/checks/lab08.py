@@ -583,7 +583,9 @@ def zero_grad(Optimizer):
         # Parameters of every rank: a (1, D) and a (D,) bias, a matrix, a conv kernel (4-D), a scalar-like (1,).
         shapes = [(3, 5), (1, 5), (5, 2), (6,), (4, 3, 2, 2), (1,)]
         data0, (grads,) = _problem(r, dtype, 1, shapes=shapes)
-        params = [core.kernel_object(data=_copy(d), grad=_copy(g), decay=True) for d, g in zip(data0, grads)]
+        # Decay flags alternate: the flag is weight decay's business, and every gradient is reset whatever it says.
+        flags = [i % 2 == 0 for i in range(len(shapes))]
+        params = [core.kernel_object(data=_copy(d), grad=_copy(g), decay=f) for d, g, f in zip(data0, grads, flags)]
         opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
         try:
             call(opt.zero_grad, name="Optimizer.zero_grad()")
@@ -593,6 +595,13 @@ def zero_grad(Optimizer):
                      f"(D,), a matrix, a conv kernel (C_out, C_in, KH, KW)); p.grad[:, :] assumes 2-D, "
                      f"p.grad[...] = 0 zeroes an array of any shape", "zero-grad-assumes-rank")
             raise
+        left = [i for i, p in enumerate(params) if p.grad is not None and bool(np.asarray(p.grad).any())]
+        for flag in (True, False):
+            if left and left == [i for i, f in enumerate(flags) if f == flag]:
+                fail(f"zero_grad reset only the parameters with p.decay {not flag}: the gradients of parameters {left} "
+                     f"(p.decay {flag}) are untouched. Every gradient is reset, whatever the decay flag (that flag "
+                     f"only says which parameters weight decay shrinks): for p in self.params: p.grad[...] = 0",
+                     "zero-grad-by-decay-flag")
         for i, (p, d) in enumerate(zip(params, data0)):
             if p.grad is None:
                 fail("zero_grad set p.grad to None (PyTorch's set_to_none): in this lab zero_grad keeps p.grad an "

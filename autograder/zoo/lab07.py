@@ -881,6 +881,12 @@ MUTANTS += [
             u, v = np.unravel_index(window[0, 0].argmax(), (size, size))
             dx[:, :, r0 + u, c0 + v] += dout[:, :, i, j]
     return dx""", expect='wrong as soon as there are several images and channels'),
+    # Held-out measurement after round 6: both uncaught (a size returned as a float; windows never all negative).
+    Mutant("conv_output_size returns np.floor of a true division (a float)", old=OUT,
+           new="return np.floor((n + 2 * pad - k) / stride) + 1", expect="not an int"),
+    Mutant("max-pool running maximum started from zeros", old=POOL_FWD_LOOP,
+           new=POOL_FWD_LOOP.replace("top = windows[..., 0, 0]", "top = np.zeros_like(windows[..., 0, 0])"),
+           expect="the running maximum starts from 0"),
 ]
 VARIANTS += [
     Variant("r6b V1 conv fwd: einsum on the window view with optimize", old=R5_FWD_BODY, new="""    C_out, C_in, KH, KW = w.shape

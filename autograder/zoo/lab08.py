@@ -404,6 +404,9 @@ MUTANTS = [
     Mutant("update ratio relative to the weight AFTER the step",
            old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
            new="    return float(np.linalg.norm(after - before) / np.linalg.norm(after))\n", expect='BEFORE the step'),
+    # Held-out measurement after round 6: uncaught (every parameter of the check had decay=True).
+    Mutant("zero_grad zeroes only the parameters with decay=True", old="            p.grad[...] = 0\n",
+           new="            if p.decay:\n                p.grad[...] = 0\n", expect="reset only the parameters with p.decay True"),
 ]
 
 VARIANTS = [
