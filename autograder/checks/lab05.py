@@ -109,18 +109,20 @@ IGNORES_OUT_GRAD = ("the local derivative was not multiplied by out.grad (chain 
 
 
 # --------------------------------------------------------------------------- helpers
-def _new(Value, data, children=(), op="", *, what="Value(...)", repair=(False, False)):
+def _new(Value, data, children=(), op="", *, what="Value(...)", repair=None):
     """Construct a Value through the documented constructor, reporting failures by name.
 
-    ``repair`` = :func:`_constructor_faults`: the checker then stores the children / op label the constructor
-    dropped, so that a graph the checker builds does not charge a constructor mistake to backward()."""
+    ``repair`` = :func:`_constructor_faults_probe` (looked up once per class when not given): the checker then
+    stores the children / op label the constructor dropped or mangled, so that a graph the checker builds
+    does not charge a constructor mistake to backward().  The constructor's own cell passes (False, False)."""
+    repair = _faults(Value) if repair is None else repair
     try:
         node = Value(data, tuple(children), op) if children or op else Value(data)
     except NotImplementedError:
         fail("Value.__init__ is not implemented yet (it raised NotImplementedError)", "not-implemented")
     except Exception as exc:
         fail(f"{what} raised {core.error_kind(exc)}: {exc}", "constructor-raised")
-    if children and repair[0]:
+    if repair[0]:               # leaves too: a constructor that mangles _children may give a leaf parents
         node._prev = set(children)
     if op and repair[1]:
         node._op = op
@@ -145,7 +147,21 @@ def _chain(Value, x, n: int, *, repair=(False, False)) -> list:
         fail(f"Value(...) raised {core.error_kind(exc)}: {exc}", "constructor-raised")
 
 
-def _constructor_faults(Value) -> tuple[bool, bool]:
+_FAULTS: dict[int, tuple] = {}     # id(Value) -> (Value, its constructor faults): one probe per class
+
+
+def _faults(Value) -> tuple[bool, bool]:
+    hit = _FAULTS.get(id(Value))
+    if hit is not None and hit[0] is Value:
+        return hit[1]
+    found = _constructor_faults_probe(Value)
+    if len(_FAULTS) > 64:
+        _FAULTS.clear()
+    _FAULTS[id(Value)] = (Value, found)
+    return found
+
+
+def _constructor_faults_probe(Value) -> tuple[bool, bool]:
     """(children dropped, op label dropped) by Value(data, (a, b), '+') itself: those are the value_init
     cell's mistakes, and the operations' and backward()'s cells do not charge them again."""
     try:
@@ -182,13 +198,35 @@ def _grad(v, name: str) -> float:
     return core.expect_scalar(grad, name=f"{name}.grad")
 
 
-def _parents(node) -> list:
+def _stored_prev(node) -> list:
+    """What the constructor stored in _prev, as it is (the constructor's own cell judges it)."""
     if not hasattr(node, "_prev"):
         fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
         return list(node._prev)
     except TypeError:
         fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
+
+
+def _parents(node) -> list:
+    if isinstance(node, (tuple, list, set, frozenset)):     # a copy: a container, not a student object
+        fail(f"a node's _prev holds a {type(node).__name__} instead of Values: _prev must hold the Values "
+             f"themselves, self._prev = set(_children) ({{_children}} is a set holding ONE tuple)", "prev-holds-a-container")
+    if isinstance(node, (int, float, np.number)):
+        fail(f"a node's _prev holds the number {node!r} ({type(node).__name__}), not a Value: only Values that "
+             f"carry a gradient go in _prev (a plain number such as the exponent of a ** k is not a parent)",
+             "prev-holds-a-number")
+    if not hasattr(node, "_prev"):
+        fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
+    try:
+        prev = list(node._prev)
+    except TypeError:
+        fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
+    if len(prev) == 1 and isinstance(prev[0], tuple):
+        # self._prev = {_children}: the constructor's mistake, charged in its own cell (value_init);
+        # the other cells read the children it was given.
+        return list(prev[0])
+    return prev
 
 
 def _parents_of(nodes: list) -> list[list]:
@@ -200,9 +238,10 @@ def _parents_of(nodes: list) -> list[list]:
     out = []
     for prev in prevs:
         try:
-            out.append(list(prev))
+            items = list(prev)
         except TypeError:
             fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
+        out.append(list(items[0]) if len(items) == 1 and isinstance(items[0], tuple) else items)   # as _parents
     return out
 
 
@@ -344,7 +383,7 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
         leaf.grad = p
     if _parents(out):
         _reverse_pass(out, seed, name)
-    elif _constructor_faults(Value)[0] and callable(getattr(out, "_backward", None)):
+    elif _faults(Value)[0] and callable(getattr(out, "_backward", None)):
         # The constructor dropped the children (value_init's mistake): out's own closure still knows its
         # operands, so the operation is judged through it alone.
         out.grad = seed
@@ -396,7 +435,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
-        if _parents(out) or not _constructor_faults(Value)[0]:
+        if _parents(out) or not _faults(Value)[0]:
             _records_operands(out, leaves, xs, name)
             _operands_in_prev(out, leaves, want, name)
         _own_finite_differences(Value, build, xs, grads, pre, seed, name, out.data)
@@ -417,7 +456,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         raise
     if any(out is leaf for leaf in leaves):
         fail(f"{name} returned its input itself instead of a new Value", "returned-input")
-    if not _parents(out) and any(abs(w) > 1e-6 for w in want) and _constructor_faults(Value)[0]:
+    if not _parents(out) and any(abs(w) > 1e-6 for w in want) and _faults(Value)[0]:
         fail(f"{name}: {CONSTRUCTOR_DROPS_CHILDREN}", "constructor-drops-children")
     if not _parents(out) and any(abs(w) > 1e-6 for w in want):
         fail(f"{name}: the result has no parents (_prev is empty), so no gradient can reach its inputs: it "
@@ -440,7 +479,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             if exc.diagnosis == "wrong-value":
                 _explain_local(Value, build, xs, i, seed, pre, got, want, arg, rtol, atol)
             raise
-    if _parents(out) or not _constructor_faults(Value)[0]:
+    if _parents(out) or not _faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
 
 
@@ -654,11 +693,16 @@ def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
-        v = _new(Value, x)
+        v = _new(Value, x, repair=(False, False))
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
         if _grad(v, "Value(x)") != 0:
             fail("a new Value must start with grad = 0.0", "initial-grad-not-zero")
-        if _parents(v):
+        stored = _stored_prev(v)
+        if len(stored) == 1 and isinstance(stored[0], tuple):
+            fail("your constructor stores _children as ONE element: a leaf Value(x) has _prev == {()}, and "
+                 "Value(3.0, (a, b), '+') would have {(a, b)}: self._prev = {_children} is a set holding the tuple; "
+                 "write self._prev = set(_children)", "children-stored-as-one-tuple")
+        if stored:
             fail("a leaf Value(x) must have no parents (_prev empty)", "leaf-has-parents")
         if getattr(v, "_op", None) != "":
             fail("a leaf Value(x) must have the empty op label _op = ''", "leaf-op-label")
@@ -667,9 +711,9 @@ def value_init(Value) -> None:
         core.call(v._backward, name="a leaf's _backward")
         if v.grad != 0:
             fail("a leaf's _backward must do nothing", "leaf-backward-not-noop")
-    a, b = _new(Value, 1.0), _new(Value, 2.0)
-    c = _new(Value, 3.0, (a, b), "+", what="Value(3.0, (a, b), '+')")
-    ids = sorted(id(p) for p in _parents(c))
+    a, b = _new(Value, 1.0, repair=(False, False)), _new(Value, 2.0, repair=(False, False))
+    c = _new(Value, 3.0, (a, b), "+", what="Value(3.0, (a, b), '+')", repair=(False, False))
+    ids = sorted(id(p) for p in _stored_prev(c))
     if ids != sorted((id(a), id(b))):
         fail(f"Value(data, (a, b), op) must remember exactly a and b as its parents in _prev: your constructor did "
              f"not store the children passed to it (Value(3.0, (a, b), '+') has {len(ids)} parent(s) in _prev); "
@@ -698,7 +742,7 @@ def _label(Value, build, name):
     out = _run(build, name)
     _data(out, Value, name)
     op = getattr(out, "_op", None)
-    if (not isinstance(op, str) or not op) and _constructor_faults(Value)[1]:
+    if (not isinstance(op, str) or not op) and _faults(Value)[1]:
         return      # the constructor drops the label: value_init's cell
     if not isinstance(op, str) or not op:
         fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing", "op-label-missing")
@@ -867,7 +911,7 @@ class _Graph:
         self.nodes, self.local, self.parents, self.kinds = [], [], [], []
         self.values: list[float] = []     # the data each node was built with (no request to read it back)
         self.calls: list[int] = []
-        self.repair = _constructor_faults(Value)
+        self.repair = _faults(Value)
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -1149,7 +1193,7 @@ def backward_reuse(Value) -> None:
     every node exactly once, after all of its consumers; then the gradients must equal those of
     your closures replayed in that order from a seed of 1.  This cell judges backward(); a
     mistake inside an operation is judged in that operation's cell."""
-    if _constructor_faults(Value)[0]:
+    if _faults(Value)[0]:
         return      # your operations build no graph to traverse (the constructor drops _children): value_init's cell
     r = core.rng("lab05:reuse")
     a0, b0, c0 = (float(v) for v in r.uniform(0.3, 1.5, size=3))
@@ -1260,7 +1304,7 @@ def backward_deep(Value) -> None:
     x = _new(Value, 0.5)
     x.grad = 0.0
     x._backward = _leaf_backward
-    nodes = [x] + _chain(Value, x, n, repair=_constructor_faults(Value))
+    nodes = [x] + _chain(Value, x, n, repair=_faults(Value))
     calls: list[str] = []
 
     def near_leaf():
@@ -1507,7 +1551,7 @@ def neuron(Neuron, Value) -> None:
         except core.CheckFailure:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
-            if ops_ok and not _constructor_faults(Value)[0]:
+            if ops_ok and not _faults(Value)[0]:
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
@@ -1879,7 +1923,7 @@ def mse(mse_loss, Value) -> None:
         except core.CheckFailure as exc:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, power, sub_neg, div)
-            if ops_ok and not _constructor_faults(Value)[0]:
+            if ops_ok and not _faults(Value)[0]:
                 _mse_own_forward(mse_loss, Value, pv, targets, 2 * diff / n, name, exc)
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there

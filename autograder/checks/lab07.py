@@ -814,7 +814,8 @@ def _conv_output_size(conv_output_size):
         if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
             fail(f"conv_output_size({context}) returned {value:g} as {type(answer).__name__}, not an int: the "
                  f"docstring returns an int, and a size must be one (np.zeros((N, C, H_out, W_out)) and reshape "
-                 f"refuse a float); (n + 2*pad - k) // stride + 1 is already an int (np.floor returns a float)",
+                 f"refuse a float): use integer division, (n + 2*pad - k) // stride + 1 (a true division / or np.floor "
+                 f"returns a float)",
                  "size-not-int")
         got[n, k, s, p] = value
     wrong = [case for case, value in got.items() if value != len(_starts(case[0] + 2 * case[3], case[1], case[2]))]
