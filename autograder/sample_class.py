@@ -62,12 +62,23 @@ def apply_patch(folder: Path, lab: str, patch: zoo.Patch) -> None:
     for old, new in patch.edits():
         if patch.file:
             path = folder / patch.file
-            path.write_text(path.read_text().replace(old, new))
+            text = path.read_text()
+            if old not in text:
+                raise ValueError(f"zoo patch {patch.name!r} does not apply to {path}")
+            path.write_text(text.replace(old, new))
         else:
             nb = notebooks.read(folder / f"{lab}.ipynb")
+            changed = False
             for cell in nb.cells:
-                if cell.cell_type == "code" and old in cell.source:
-                    cell.source = cell.source.replace(old, new)
+                # A cell's last line has no newline of its own (a solution region's last line does in the
+                # source, before "### END SOLUTION"): match as _applies does, on the cell's text plus "\n".
+                text = cell.source + "\n"
+                if cell.cell_type == "code" and old in text:
+                    replaced = text.replace(old, new)
+                    cell.source = replaced[:-1] if replaced.endswith("\n") else replaced
+                    changed = True
+            if not changed:
+                raise ValueError(f"zoo patch {patch.name!r} does not apply to {lab}.ipynb")
             nbformat.write(nb, str(folder / f"{lab}.ipynb"))
 
 
