@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..judge import session as _session
+from ..kernel.evaluator import chain_calls
 
 # Originals captured at import time (before any student cell can patch numpy).
 _ndarray = np.ndarray
@@ -494,11 +495,7 @@ def chain(fn: Callable, init: Any, n: int, *args: Any) -> list:
     session = _session.current()
     if session is not None:
         return session.chain(fn, init, n, list(args))
-    results, prev = [], init
-    for _ in range(n):
-        prev = fn(*[_replaced(a, init, prev) for a in args])
-        results.append(prev)
-    return results
+    return chain_calls(fn, init, n, list(args))
 
 
 def gather(objs: Iterable[Any], name: str) -> list:
@@ -521,14 +518,6 @@ def scatter(objs: Iterable[Any], name: str, values: Iterable[Any]) -> None:
         return
     for o, v in zip(objs, values):
         setattr(o, name, v)
-
-
-def _replaced(arg: Any, init: Any, prev: Any) -> Any:
-    if arg is init:
-        return prev
-    if _type(arg) in (tuple, list):
-        return _type(arg)(prev if a is init else a for a in arg)
-    return arg
 
 
 def shapes(*candidates: Iterable[tuple]) -> list:

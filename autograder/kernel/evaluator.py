@@ -171,7 +171,7 @@ class Session:
                     snaps = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
                     result = fn(*args, **kwargs)
                 elif op == "chain":
-                    result = _chain(dec.decode(head.get("obj")), dec.decode(head.get("init")),
+                    result = chain_calls(dec.decode(head.get("obj")), dec.decode(head.get("init")),
                                     head.get("n"), dec.decode(head.get("args", {"t": "l", "v": []})))
                 elif op == "getattrs":
                     objs = dec.decode(head.get("objs"))
@@ -251,10 +251,11 @@ class Session:
 CHAIN_LIMIT = 100_000
 
 
-def _chain(fn: Any, init: Any, n: Any, args: Any) -> list:
+def chain_calls(fn: Any, init: Any, n: Any, args: Any) -> list:
     """``n`` calls of ``fn``, each given the previous call's result wherever ``args`` holds
     ``init`` (also inside a tuple or list argument): the judge's long chains (a 3,000-node
-    graph) in one request instead of one per node.  Returns every result, oldest first."""
+    graph) in one request instead of one per node.  Returns every result, oldest first.
+    (``core.chain`` runs the same loop in process when no judge is active.)"""
     if type(n) is not int or not 0 <= n <= CHAIN_LIMIT or not isinstance(args, list):
         raise ProtocolError("bad chain request")
     results, prev = [], init
