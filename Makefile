@@ -10,8 +10,8 @@ SUBMISSIONS ?=
 LABS   ?=
 SCHEDULER ?=
 PYTEST_ARGS ?=
-# pytest-xdist workers for `make test` (auto: one per core). Whole files go to one worker
-# (--dist loadfile), so a module's expensive fixture (a graded class) is built once.
+# pytest-xdist workers for `make test` (auto: one per core). Whole files go to one worker, each lab's zoo to its own
+# (--dist loadgroup, tests/conftest.py), so a module's expensive fixture (a graded class) is built once.
 # --durations: the slowest tests are printed, so every run says where its time went.
 TEST_WORKERS ?= auto
 
@@ -35,7 +35,7 @@ sysdeps:  ## install missing Debian packages (TeX, bubblewrap, graphviz, Fashion
 	@bash scripts/system-deps.sh
 
 test: $(STAMP) sysdeps lint  ## run the whole test suite (what CI runs): lint, type check, pytest
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff over the code, mypy over the grading core
 	$(PY) -m ruff check autograder nnlab benchmarks tests

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import shutil
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -47,11 +49,21 @@ def template(lab: str, source_dir: Path, cache: Path) -> tuple[Path, Path]:
     key = folder_hash(source_dir)[:16]
     base = cache / f"{lab}-{key}"
     db, nb = base / "gradebook.db", base / "release" / lab / f"{lab}.ipynb"
-    if not (db.exists() and nb.exists()):
-        if base.exists():
-            shutil.rmtree(base)
-        base.mkdir(parents=True)
-        release.release_lab(lab, base / "release", f"sqlite:///{db}")
+    if db.exists() and nb.exists():
+        return db, nb
+    # Built in a private folder, then renamed into place (atomic): two graders starting at once
+    # (two TAs, two test workers on a fresh checkout) each build one, the first rename wins, and
+    # nobody reads or deletes a half-built template.
+    cache.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{base.name}-", dir=cache))
+    try:
+        release.release_lab(lab, scratch / "release", f"sqlite:///{scratch / 'gradebook.db'}")
+        if base.exists() and not (db.exists() and nb.exists()):
+            shutil.rmtree(base)          # left incomplete by a crash
+        with contextlib.suppress(OSError):   # another grader's template is already in place
+            os.rename(scratch, base)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     return db, nb
 
 

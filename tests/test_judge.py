@@ -253,6 +253,7 @@ def _serve_in_thread(path, name, *args):
     t = threading.Thread(target=lambda: evaluator.serve(name, *args), daemon=True)
     t.start()
     t.join(timeout=30)
+    return t
 
 
 def test_a_correct_function_passes_and_a_wrong_one_is_named(tmp_path, fake_checks):
@@ -278,7 +279,9 @@ def test_results_for_another_check_score_zero(tmp_path, fake_checks):
 def test_results_handed_over_twice_score_zero(tmp_path, fake_checks):
     def twice(p):
         _serve_in_thread(p, "testlab.double", lambda x: 2 * x)
-        _serve_in_thread(p, "testlab.double", lambda x: 2 * x)
+        again = _serve_in_thread(p, "testlab.double", lambda x: 2 * x)
+        # the surplus connection is closed at once: the kernel is not left waiting for the cell's time limit
+        assert not again.is_alive()
     verdict = _judge(tmp_path, fake_checks, twice)
     assert not verdict.passed and "more often" in verdict.message
 

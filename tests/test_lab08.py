@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import types
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +19,6 @@ from zoo_asserts import assert_caught_and_named
 from autograder import harness, notebooks, zoo
 from autograder.checks import core
 from autograder.checks import lab08 as checks
-from autograder.paths import ROOT, source_notebook
 
 LAB = "lab08-optimisation"
 
@@ -325,29 +322,19 @@ def test_model_answers_quote_the_numbers_listed_here(nb):
         assert " ".join(text.split()) in answers, f"{key}: {text!r} is not quoted in the model answers"
 
 
-def _run_notebook(tmp: Path) -> Path:
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(source_notebook(LAB)), as_version=4)
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp)}}).execute()
-    return tmp / "report" / "results" / f"{LAB}.json"
-
-
 @pytest.fixture(scope="module")
-def fresh_results(tmp_path_factory):
-    """The results a top-to-bottom run of the solution notebook saves (students' budget)."""
-    tmp = tmp_path_factory.mktemp("lab08-run")
-    saved = {k: os.environ.get(k) for k in ("NNLAB_REPORT_DIR", "NBGRADER_EXECUTION", "PYTHONPATH")}
-    os.environ["NNLAB_REPORT_DIR"] = str(tmp / "report")
-    os.environ.pop("NBGRADER_EXECUTION", None)
-    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), saved["PYTHONPATH"]]))
-    try:
-        path = _run_notebook(tmp)
-    finally:
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
-    return json.loads(path.read_text()), tmp / "report"
+def fresh_results():
+    """The results a top-to-bottom run of the solution notebook saves (students' budget).
+
+    The run is the report's own (``make figures``: autograder.figures, cached by input hash), so
+    this module and test_report's quoted-numbers test share one run of this notebook: conftest.py
+    puts both modules on the same xdist worker.
+    """
+    from autograder import figures
+    failed = [o for o in figures.ensure([LAB], quiet=True) if o.error]
+    assert not failed, [(o.lab, o.error) for o in failed]
+    assert figures.up_to_date(LAB)
+    return json.loads((figures.REPORT / "results" / f"{LAB}.json").read_text()), figures.REPORT
 
 
 @pytest.mark.slow

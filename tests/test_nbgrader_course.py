@@ -7,6 +7,7 @@ The whole TA flow through nbgrader's CLI and formgrader is tests/test_nbgrader_f
 from __future__ import annotations
 
 import json
+import multiprocessing
 import shutil
 from pathlib import Path
 
@@ -173,3 +174,26 @@ def test_every_submission_lands_in_nbgrader_submitted_layout(tmp_path):
     again = collect.collect(sub_dir, [LAB1])
     assert submitted_layout.publish(again, out) == 3
     assert (sub_dir / "alice" / LAB1 / "model.py").read_text() == "# new\n"
+
+
+def _template_in_child(cache: str, queue) -> None:
+    try:
+        queue.put(tuple(str(p) for p in gradebook.template(LAB1, SOLUTIONS / LAB1, Path(cache))))
+    except Exception as exc:   # reported to the parent
+        queue.put(repr(exc))
+
+
+def test_graders_starting_at_once_share_one_complete_template(tmp_path):
+    """Two graders on a fresh checkout build the same template at the same moment: both get it whole."""
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    children = [ctx.Process(target=_template_in_child, args=(str(tmp_path), queue)) for _ in range(2)]
+    for child in children:
+        child.start()
+    got = [queue.get(timeout=300) for _ in children]
+    for child in children:
+        child.join(timeout=60)
+    assert got[0] == got[1] and all(isinstance(g, tuple) for g in got), got
+    db, nb = map(Path, got[0])
+    assert db.is_file() and nb.is_file()
+    assert [p.name for p in tmp_path.iterdir()] == [db.parent.name]    # no scratch folder left behind
