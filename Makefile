@@ -35,7 +35,7 @@ sysdeps:  ## install missing Debian packages (TeX, bubblewrap, graphviz, Fashion
 	@bash scripts/system-deps.sh
 
 test: $(STAMP) sysdeps lint  ## run the whole test suite (what CI runs): lint, type check, pytest
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15 $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff over the code, mypy over the grading core
 	$(PY) -m ruff check autograder nnlab benchmarks tests

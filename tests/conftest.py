@@ -36,7 +36,8 @@ def nb(request):
 
 
 # --- Scheduling under pytest-xdist -------------------------------------------------------------
-# `make test` runs `pytest -n auto --dist loadgroup`, with the groups defined here (the scheduler
+# `make test` runs `pytest -n auto --dist loadgroup --no-loadscope-reorder` (keep the order given
+# here, not xdist's largest-group-first), with the groups defined here (the scheduler
 # below; xdist's own xdist_group marks do not reach its scheduler under pytest 9). Every test
 # module is one group, so a module's expensive fixture (a graded class) is built once, on one
 # worker; the bug zoo is the exception: each lab's zoo run is a group of its own, so the eight zoos
