@@ -582,7 +582,9 @@ def _check_sigmoid(fn, name_of):
         want = _sigmoid(Z)
         try:
             _expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
-                "your sigmoid returns sigmoid(-Z) = 1 - sigmoid(Z) for every Z: either the sign in the exponent is wrong (1 / (1 + exp(Z))) or, in the two-branch stable form with E = exp(-|Z|), the branches are swapped (Z >= 0 must give 1 / (1 + E), Z < 0 must give E / (1 + E))": 1.0 - want,
+                "your sigmoid returns sigmoid(-Z) = 1 - sigmoid(Z) for every Z: either the sign in the exponent "
+                "is wrong (1 / (1 + exp(Z))) or, in the two-branch stable form with E = exp(-|Z|), the branches "
+                "are swapped (Z >= 0 must give 1 / (1 + E), Z < 0 must give E / (1 + E))": 1.0 - want,
                 "for Z < 0 the sigmoid is E / (1 + E) with E = exp(-|Z|), not 1 / (1 + E): your result is "
                 "sigmoid(|Z|)": _sigmoid(np.abs(Z)),
                 "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
@@ -656,7 +658,8 @@ def activation_forward(fn, sigmoid=None) -> None:
 def _check_activation_values(A, want, Z, kind, name):
     """The catalogued mistakes of activation_forward (else core.analyse_difference)."""
     _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
-        "A is sigmoid(-Z) = 1 - sigmoid(Z) for every Z: the sign in the exponent is wrong (1 / (1 + exp(Z))), or the two branches of a stable sigmoid are swapped": 1.0 - _sigmoid(Z),
+        "A is sigmoid(-Z) = 1 - sigmoid(Z) for every Z: the sign in the exponent is wrong (1 / (1 + exp(Z))), "
+        "or the two branches of a stable sigmoid are swapped": 1.0 - _sigmoid(Z),
         "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
         "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
         f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
