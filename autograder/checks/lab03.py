@@ -691,6 +691,10 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             if helper is not None and "modified its input" in str(exc) \
                     and _helper_modifies(helper, EXTREMES.astype(dtype).reshape(2, -1)):
                 continue             # the student's Sigmoid writes into its input (judged there)
+            if exc.diagnosis == "not-numerically-stable":
+                xs = EXTREMES.astype(dtype).reshape(2, -1)
+                _overflow_discarded(exc, lambda xs=xs: _make(label, spec.make, cls).forward(xs.copy()),
+                                    _map(spec.f, xs.astype(np.float64)), _tol(dtype, scale=1000.0))
             raise
         xs = x.astype(np.float64)
         tol = _tol(dtype, y.dtype, scale=1000.0)
@@ -700,6 +704,22 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                 continue
         core.expect_close(y, _map(spec.f, xs), name=f"{label}.forward on inputs up to +-1000 ({np.dtype(dtype).name})",
                           **tol)
+
+
+def _overflow_discarded(exc, run, want, tol) -> None:
+    """A warning whose values are right nevertheless: the overflow happened in an intermediate that never reaches
+    the result (confirmed by the values of a second call), typically the branch np.where discards."""
+    try:
+        with np.errstate(all="ignore"):
+            y = np.asarray(run(), dtype=np.float64)
+    except Exception:
+        return
+    if y.shape != want.shape or not np.isfinite(y).all() or not core.close(y, want, **tol):
+        return
+    core.fail(f"{str(exc).split(' (for exp')[0]}. Your values are right nevertheless: the overflow happened in an intermediate that does not "
+              f"reach the result, typically a branch of np.where (np.where computes BOTH branches on every element, "
+              f"so exp(x) also runs at x = 1000 where the other branch is chosen): give each branch only inputs it "
+              f"can take, e.g. exp(-|x|) or exp(np.minimum(x, 0))", "overflow-in-discarded-branch")
 
 
 def _helper_modifies(helper, x) -> bool:
@@ -1092,6 +1112,7 @@ PROPERTIES = {
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
                         + (("documented default hyper-parameter (the one used named)",) if n in OTHER_INSTANCES else ())
+                        + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
@@ -1114,7 +1135,7 @@ PROPERTIES = {
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
                         "keepdims missing in the row max named", "row loop over the classes named",
                         "every row computed (a row loop that stops early or starts late named)",
-                        "N > C: a row loop over range(C) named"),
+                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
@@ -1345,7 +1366,24 @@ def softmax_forward(cls) -> None:
         if _promoted(y, z.dtype) and y.shape == z.shape:
             core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
         y = core.expect_array(y, name=name, shape=z.shape, dtype=z.dtype)
-        core.expect_close(y, _softmax_oracle(z), name=name, **_tol(dtype, y.dtype, scale=1000.0))
+        tol = _tol(dtype, y.dtype, scale=1000.0)
+        if not core.close(y, _softmax_oracle(z), **tol):
+            _name_clipped_logits(y, z, name, tol)
+        core.expect_close(y, _softmax_oracle(z), name=name, **tol)
+
+
+def _name_clipped_logits(y, z, name, tol) -> None:
+    """Right on ordinary logits (the cases above passed) but wrong at +-1000: when the result is the softmax of
+    the logits clipped to [-c, c], say so (clipping changes the differences between logits; the shift by the row
+    maximum does not)."""
+    zs = np.asarray(z, dtype=np.float64)
+    for c in (500.0, 700.0, 709.0, 100.0, 88.0, 80.0, 50.0, 30.0, 20.0):
+        if core.close(y, _softmax_oracle(np.clip(zs, -c, c)), **tol):
+            core.fail(f"{name}: your result is the softmax of the logits clipped to [-{c:g}, {c:g}]: a clip changes "
+                      f"the differences between the logits of a row (1000 and 999 both become {c:g}, so they get "
+                      f"equal probabilities, where 1000 should get e times the probability of 999); subtract each row's maximum instead, "
+                      f"z - z.max(axis=1, keepdims=True), which leaves the result unchanged and keeps exp <= 1",
+                      "softmax-clipped-logits")
 
 
 def softmax_backward(cls) -> None:

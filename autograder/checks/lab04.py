@@ -25,6 +25,7 @@ way that is a permutation per epoch, reproducible from the seed.
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 
@@ -50,7 +51,8 @@ PROPERTIES = {
                               "entries drawn independently", "layers drawn independently",
                               "reproducible from the seed", "seed matters", "layer_dims not modified",
                               "wrong term of the std formula named", "float64 parameters",
-                              "documented default method='he'"),
+                              "documented default method='he'", "a std off by a constant factor in every layer named",
+                              "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
@@ -62,7 +64,8 @@ PROPERTIES = {
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
-                      "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)"),
+                      "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
+                      "a hidden layer passing Z instead of A named"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "one sample at a time per label: the wrong term named",
@@ -83,6 +86,8 @@ PROPERTIES = {
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
                        _OWN_BLOCKS, "grads['dA(l)'] holds dA, not a dZ (which intermediate named)",
+                       "a gradient stored under another key named", "right only for one sample (a raise for m > 1) named",
+                       "a hidden layer given another layer's dA named",
                        "hidden derivative of another activation named"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
@@ -95,7 +100,7 @@ PROPERTIES = {
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
-              "history: where it stops named", "every epoch the same step (first wrong epoch named)",
+              "history: where it stops named (one epoch too many, only before/after named)", "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
               "batch_size=None run as batch_size=1 named (replayed)",
@@ -341,6 +346,10 @@ def _param_dict(got, dims, name):
         if isinstance(b, np.ndarray) and b.shape in ((dims[l],), (dims[l], 1)) and dims[l] != 1:
             core.fail(f"{name}: b{l} has shape {b.shape}; biases are rows (1, n_l) = {(1, dims[l])} so that "
                       f"they broadcast over the m samples", "bias-shape")
+        if isinstance(b, np.ndarray) and b.shape in ((1, dims[l - 1]), (dims[l - 1], 1)) and dims[l - 1] != dims[l]:
+            core.fail(f"{name}: b{l} has shape {b.shape}, sized by the layer's INPUT n_{{l-1}} = {dims[l - 1]}: the bias "
+                      f"has one entry per unit of layer l, shape (1, n_l) = {(1, dims[l])} (n_out, not n_in)",
+                      "bias-sized-by-fan-in")
         core.expect_array(b, name=f"{name}['b{l}']", shape=(1, dims[l]))
     return got
 
@@ -393,6 +402,17 @@ def _name_std_term(fn, method, name):
                            np.array(stds), rtol=0.03, atol=1e-9, what="standard deviations")
     if term:
         core.fail(f"{name}: {term}", "init-wrong-term")
+    # property: the fans enter right when every layer is off by the same factor (the constant is wrong)
+    want = np.array([_expected_std(method, a, b) for a, b in zip(n_in, n_out)])
+    ratio = np.array(stds) / want
+    c = float(np.median(ratio))
+    if abs(c - 1) > 0.05 and np.all(np.abs(ratio / c - 1) < 0.03):
+        numerator = 2 * c * c
+        uniform = ("; sqrt(6 / ...) is the bound a of the uniform distribution U(-a, a) (whose standard deviation is "
+                   "a / sqrt(3)), not the standard deviation of the normal" if abs(c - math.sqrt(3)) < 0.03 else "")
+        core.fail(f"{name}: in every layer your standard deviation is {c:.3g} times the expected one, so the fans "
+                  f"enter the formula right but its constant is wrong: your std fits sqrt({numerator:.3g} / ...) "
+                  f"instead of {_STD_FORMULAS[method][0]}{uniform}", "init-wrong-constant")
 
 
 def _name_zero_std(fn, method, n_in, n_out, name, l) -> None:
@@ -1191,6 +1211,9 @@ def linear_backward(fn) -> None:
             "dW was divided by m again: the 1/m is applied twice (it belongs to dZ_L = (A_L - Y)/m only)":
                 want_dW / m,
             "dW = A_prev.T @ dZ, not its transpose dZ.T @ A_prev": want_dW.T if n == n_prev else None,
+            "dW is the product of the batch sums, (sum of A_prev's rows).T @ (sum of dZ's rows), which pairs every "
+            "sample's A_prev with every sample's dZ: dW = A_prev.T @ dZ sums each sample's own product (right only "
+            "when m = 1)": (A64.sum(axis=0, keepdims=True).T @ dZ64.sum(axis=0, keepdims=True)) if m > 1 else None,
         }))
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
@@ -1529,6 +1552,8 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
+            if " raised " in str(exc) and m > 1:
+                _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             raise
         if got is None:
             continue
@@ -1553,7 +1578,44 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _right_for_one_sample(fn, X, Y, params, hidden, L, name, m) -> None:
+    """model_backward raised on a batch of m samples: when the same network on its first sample alone gives the
+    right gradients, something that keeps one row per sample was reduced over the batch."""
+    layers = _forward(X[:1], params, hidden)
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y[:1].copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        return
+    keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    if isinstance(got, dict) and _grads_match(got, _backward(layers, Y[:1], hidden), keys):
+        core.fail(f"{name} raises for a batch of m = {m} samples but gives the right gradients for a batch of one: "
+                  f"something that must keep one row per sample was reduced over the batch (dZ_L = (AL - Y) / m "
+                  f"has shape (m, 1); a mean or sum over axis 0 collapses it to (1, 1))", "right-only-for-one-sample")
+
+
+def _name_copied_keys(got, ref, keys, name) -> None:
+    """A gradient stored under the wrong key: grads[k] holds exactly the expected value of another key k2
+    (grads['db3'] = dW3, a copy-paste slip) while k2 itself is right or missing."""
+    if not all(k in got for k in keys):
+        return                                    # missing keys: _explain_backward names them
+    for k in keys:
+        try:
+            g = np.asarray(got[k], _f64)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if g.shape == ref[k].shape and _near(g, ref[k]):
+            continue
+        for k2 in keys:
+            if k2 != k and g.shape == ref[k2].shape and _near(g, ref[k2]) and k2 in got \
+                    and np.shape(got[k2]) == ref[k2].shape and _near(got[k2], ref[k2]):   # k2 itself right
+                core.fail(f"{name}: grads[{k!r}] holds the value of {k2} (shape {g.shape}): store each gradient under "
+                          f"its own key ({k} must be the gradient of {k[1:]}, shape {ref[k].shape}); a copy-paste "
+                          f"slip in the assignment?", "gradient-under-wrong-key")
 
 
 def _name_transposed_labels(fn, exc, AL, Y, caches, hidden, layers, L) -> None:
@@ -1732,10 +1794,37 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above)
             if fn is not None and key in top:
                 _output_gradient_term(fn, name)
+            _name_wrong_da(got, layers, hidden, l, L, name)
             core.fail(f"{name}: {lead}grads[{key!r}] differs from the gradient of the loss (relative error "
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _name_wrong_da(got, layers, hidden, l, L, name) -> None:
+    """Hidden layer l (< L) must start from dA_l, the gradient its successor passed down: when its dW_l is what
+    the student's OWN grads['dA_k'] of another layer k would give (dZ = dA_k * g'(Z_l)), name that dA."""
+    if l >= L:
+        return
+    A_prev, _W, _b, Z, _ = layers[l - 1]
+    try:
+        dW = np.asarray(got[f"dW{l}"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    for k in range(L):
+        if k == l:
+            continue
+        try:
+            dA = np.asarray(got[f"dA{k}"], _f64)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if dA.shape != Z.shape:
+            continue
+        if _near(dW, A_prev.T @ (dA * _act_grad(Z, hidden)), 1e-5, 1e-7):
+            core.fail(f"{name}: layer {l} was given grads['dA{k}'] instead of grads['dA{l}'] (the gradient its own "
+                      f"output receives from layer {l + 1}): each layer must start from the dA_prev the layer above "
+                      f"just returned, dZ_{l} = activation_backward(dA{l}, Z_{l}, hidden_activation)",
+                      "layer-given-another-da")
 
 
 def _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above):
@@ -1918,6 +2007,11 @@ def _name_layer_index(exc, L, name):
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
+    if exc.diagnosis == "raised-keyerror" and hit and not hit.group(1).startswith("d") and 1 <= int(hit.group(2)) <= L:
+        key = hit.group(1) + hit.group(2)
+        core.fail(f"{name} raised KeyError {key!r}: it looked up {key!r} in a dict that has no such key (parameters "
+                  f"has it, so it was grads): the gradient of {key} is grads['d{key}'], grads['d' + key] for every "
+                  f"key of parameters", "grads-key-without-d")
     if exc.diagnosis == "raised-valueerror" and "broadcast" in text:
         shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
         core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
@@ -2015,13 +2109,25 @@ def _history(hist, epochs, name, lenient_loss=False):
                       f"docstring asks for the columns epoch, loss, accuracy and seconds", "history-column")
     if len(frame) != epochs + 1:
         why = ""
-        if 1 < len(frame) < epochs + 1:
+        try:
+            numbers = [float(v) for v in frame["epoch"].to_numpy()]
+        except (TypeError, ValueError):
+            numbers = []
+        if numbers == list(range(epochs + 2)):
+            why = (f": its epochs run 0..{epochs + 1}, one epoch too many (the epoch loop must run epochs = {epochs} "
+                   f"times: range(1, epochs + 1) after row 0, not range(1, epochs + 2) or range(epochs + 1))")
+        elif len(numbers) == 2 and numbers == [0.0, float(epochs)]:
+            why = (f": only row 0 (before training) and epoch {epochs} (after it): append a row after EVERY epoch, "
+                   f"inside the epoch loop")
+        elif 1 < len(frame) < epochs + 1 and (not numbers or numbers == list(range(len(frame)))):
             why = (f": the history stops after epoch {len(frame) - 1} of {epochs} (does train return or break "
                    f"inside the epoch loop, or does the epoch loop run range(1, epochs)?)")
         elif len(frame) == epochs:
             why = ": one row per epoch, but row 0 (the loss and accuracy before any update) is missing"
         elif len(frame) > epochs + 1:
             why = ": more rows than epochs + 1 (a row per mini-batch, or rows appended inside the batch loop?)"
+        elif numbers:
+            why = f": its epoch column reads {', '.join(f'{v:g}' for v in numbers[:8])}"
         core.fail(f"{name}: history must have epochs + 1 = {epochs + 1} rows (row 0 = before training), "
                   f"got {len(frame)}{why}", "history-rows")
     out = {}
