@@ -191,6 +191,20 @@ def _backward(layers, Y, hidden, top=None, at=3, deriv=None, power=1):
     return g
 
 
+def _backward_swapped_arguments(layers, Y, hidden):
+    """_backward with activation_backward(Z, dA) for the hidden layers: dZ = Z * g'(dA) (for a diagnosis)."""
+    L = len(layers)
+    dZ = (layers[-1][4] - Y) / Y.shape[0]
+    g = {}
+    for l in range(L, 0, -1):
+        A_prev, W, _b, _z, _ = layers[l - 1]
+        g[f"dW{l}"], g[f"db{l}"] = A_prev.T @ dZ, dZ.sum(axis=0, keepdims=True)
+        g[f"dA{l - 1}"] = dZ @ W.T
+        if l > 1:
+            dZ = layers[l - 2][3] * _act_grad(g[f"dA{l - 1}"], hidden)
+    return g
+
+
 def _random_params(gen, dims, scale=1.0, dtype=_f64):
     p = {}
     for l in range(1, len(dims)):
@@ -1757,6 +1771,9 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) * a * (1 - a) / mm),
     }
     if L > 1:
+        alternatives["activation_backward was called with its first two arguments swapped, (Z, dA) instead of "
+                     "(dA, Z): your hidden dZ is Z * g'(dA); the signature is activation_backward(dA, "
+                     "activation_cache, activation)"] = _backward_swapped_arguments(layers, Y, hidden)
         alternatives["the hidden layers' derivative is missing (dZ_{l-1} = dA_{l-1} * g'(Z_{l-1}))"] = \
             _backward_no_deriv(layers, Y)
         alternatives["the derivative of the hidden activation is applied twice (dZ_{l-1} = dA_{l-1} * "

@@ -1099,3 +1099,9 @@ VARIANTS += [
             'return (AL > 0.5).astype(int)',
             'return np.argmax(np.hstack([1 - AL, AL]), axis=1).reshape(-1, 1)'),
 ]
+MUTANTS += [
+    Mutant('R7 K10 model_backward calls activation_backward(Z, dA) (arguments swapped)',
+           'dZ = activation_backward(dA_prev, Z_prev, hidden_activation)',
+           'dZ = activation_backward(Z_prev, dA_prev, hidden_activation)',
+           expect='called with its first two arguments swapped'),
+]
