@@ -456,8 +456,25 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
         fail(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
     for i, (arg, orig) in enumerate(zip(args, originals)):
         if orig is not None and not _array_equal(arg, orig, equal_nan=True):
-            fail(f"{name} modified its input argument #{i + 1} in place; work on a copy")
+            fail(f"{name} modified its input argument #{i + 1} in place; work on a copy{_what_changed(orig, arg)}")
     return out
+
+
+def _what_changed(before: Any, after: Any) -> str:
+    """Which entries an in-place change touched (a clip with out=x changes only the large ones), or ''."""
+    try:
+        a, b = _asarray(before), _asarray(after)
+        if a.shape != b.shape or a.dtype.kind not in "biuf" or b.dtype.kind not in "biuf":
+            return ""
+        with _errstate(all="ignore"):
+            changed = np.argwhere(~((a == b) | (np.isnan(a.astype(_float64)) & np.isnan(b.astype(_float64)))))
+        if not len(changed):
+            return ""
+        idx = tuple(int(v) for v in changed[0])
+        return (f" ({len(changed)} of {a.size} entries changed, e.g. at index {idx} {a[idx]:.6g} became "
+                f"{b[idx]:.6g})")
+    except Exception:
+        return ""
 
 
 def is_instance(obj: Any, cls: Any) -> bool:

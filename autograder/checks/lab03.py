@@ -229,6 +229,9 @@ SPECS["selu"] = Spec(
     wrong_backward=lambda x, g: {
         "the SELU scale (lambda ~ 1.0507) is missing from the derivative":
             g * _map(lambda v: _delu(v, SELU_ALPHA), x),
+        "for x <= 0 the SELU derivative is y + scale*alpha with y the SELU output, but your backward used the "
+        "ELU value before the scale (y / scale): cache the scaled output, or use scale*alpha*exp(x)":
+            g * _map(lambda v: SELU_SCALE if v > 0 else _elu(v, SELU_ALPHA) + SELU_SCALE * SELU_ALPHA, x),
         "for x <= 0 the SELU derivative is scale*alpha*exp(x) = y + scale*alpha: the scale is "
         "missing from the +alpha term": g * _map(
             lambda v: SELU_SCALE if v > 0 else SELU_SCALE * _elu(v, SELU_ALPHA) + SELU_ALPHA, x),
@@ -237,6 +240,9 @@ SPECS["selu"] = Spec(
 
 SPECS["softplus"] = Spec(
     "Softplus", lambda cls: cls(), _softplus, _sig,
+    wrong_forward=lambda x: {
+        "softplus(x) = log(1 + exp(x)) = np.logaddexp(0, x): the first argument of logaddexp is the exponent 0 "
+        "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x)},
     wrong_backward=lambda x, g: {
         "softplus'(x) = sigmoid(x), not sigmoid(-x): check the sign": g * _s(-x),
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
@@ -257,6 +263,9 @@ SPECS["gelu"] = Spec(
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)), x),
         "this is the derivative of the tanh approximation; GELU needs the exact Phi(x) + x*phi(x)":
             g * _map(_dgelu_tanh, x),
+        "Phi(x) = 0.5*(1 + erf(x/sqrt(2))), but the Phi your backward uses is erf(x/sqrt(2)) alone (the "
+        "0.5*(1 + ...) is missing, in the cdf the forward caches?)":
+            g * _map(lambda v: math.erf(v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v) / math.sqrt(2 * math.pi), x),
         "phi(x) = exp(-x**2 / 2) / sqrt(2 pi): the normalisation 1 / sqrt(2 pi) is missing":
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v), x),
         "phi(x) = exp(-x**2 / 2) / sqrt(2 pi): the 1/2 in the exponent is missing":
@@ -595,6 +604,48 @@ def _stale_output(make, label: str, shape=(3, 4)) -> None:
                   "stale-forward-output")
 
 
+#: Instances besides the checks' own (non-default) ones: the documented defaults, and a hyper-parameter on the
+#: other side of 1 (alpha > 1, where max(x, alpha*(exp(x) - 1)) is no longer ELU).  name -> [(label, make,
+#: oracle, parameter, documented value or None)].
+OTHER_INSTANCES = {
+    "leaky_relu": [("LeakyReLU()", lambda cls: cls(), lambda v: v if v > 0 else 0.01 * v, "slope", 0.01)],
+    "elu": [("ELU()", lambda cls: cls(), lambda v: _elu(v, 1.0), "alpha", 1.0),
+            ("ELU(alpha=2.5)", lambda cls: cls(alpha=2.5), lambda v: _elu(v, 2.5), "alpha", None)],
+}
+
+
+def _other_instances(cls, tag: str) -> None:
+    """The documented default hyper-parameter and one on the other side of 1: the negative side of x measured
+    (the slope or alpha actually used) and compared with the documented one."""
+    x = np.array([[-3.0, -1.0, -0.5, -0.1, 0.5, 2.0]])
+    neg = x < 0
+    for label, make, oracle, param, default in OTHER_INSTANCES.get(tag, ()):
+        layer = _make(label, make, cls)
+        y = _forward(layer, x.copy(), label)
+        want = _map(oracle, x)
+        if core.close(y, want, 1e-6, 1e-9):
+            continue
+        name = signature(f"{label}.forward", ("x",), (x,))
+        ys = np.asarray(y, np.float64)
+        basis = x if param == "slope" else np.expm1(x)
+        used = ys[neg] / basis[neg]
+        if default is not None and core.close(ys[~neg], x[~neg], 1e-6, 1e-9) and np.ptp(used) < 1e-6:
+            core.fail(f"{name}: for x < 0 it uses {param} = {used[0]:.4g}, but the documented default is "
+                      f"{param}={default} (def __init__(self, {param}={default})): {label} must behave as "
+                      f"{label[:-1]}{param}={default})", f"default-{param}")
+        if tag == "elu" and core.close(ys, np.maximum(x, 2.5 * np.expm1(np.minimum(x, 0))), 1e-6, 1e-9):
+            core.fail(f"{name}: your values equal max(x, alpha*(exp(x) - 1)): for alpha > 1 that maximum is x, "
+                      f"not alpha*(exp(x) - 1), just left of 0 (at x = -0.1 you return -0.1, expected "
+                      f"{_elu(-0.1, 2.5):.4g}): choose the branch by the sign of x, np.where(x > 0, x, "
+                      f"alpha * (exp(x) - 1)), not by which value is larger", "elu-maximum")
+        said = explain_elementwise(x, ys, want, rtol=1e-6, atol=1e-9, what="values",
+                                   probe=lambda p: _make(label, make, cls).forward(p),
+                                   oracle=lambda p: _map(oracle, p))
+        core.fail(f"{name} has wrong values" + (f": {said}" if said else
+                  f": at x = {x.ravel().tolist()} your values are {np.round(ys.ravel(), 4).tolist()}, expected "
+                  f"{np.round(want.ravel(), 4).tolist()}"), "other-instance-wrong")
+
+
 def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     """``helper``: the student's Sigmoid when this layer may reuse it (SiLU): a wrong Sigmoid is
     judged in its own cells, so x * your_sigmoid(x) is accepted here."""
@@ -628,6 +679,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([(None, case(x64.astype(dtype))) for x64 in cases for dtype in DTYPES])
+    _other_instances(cls, tag)
     # extreme inputs: no overflow warning, no NaN, still the right values
     for dtype in DTYPES:
         x = EXTREMES.astype(dtype).reshape(2, -1)
@@ -636,6 +688,13 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure as exc:
             if helper is not None and _same_warning(exc, lambda x=x: helper().forward(x)):
                 continue             # the overflow happens in the student's Sigmoid (judged there)
+            if helper is not None and "modified its input" in str(exc) \
+                    and _helper_modifies(helper, EXTREMES.astype(dtype).reshape(2, -1)):
+                continue             # the student's Sigmoid writes into its input (judged there)
+            if exc.diagnosis == "not-numerically-stable":
+                xs = EXTREMES.astype(dtype).reshape(2, -1)
+                _overflow_discarded(exc, lambda xs=xs: _make(label, spec.make, cls).forward(xs.copy()),
+                                    _map(spec.f, xs.astype(np.float64)), _tol(dtype, scale=1000.0))
             raise
         xs = x.astype(np.float64)
         tol = _tol(dtype, y.dtype, scale=1000.0)
@@ -645,6 +704,32 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
                 continue
         core.expect_close(y, _map(spec.f, xs), name=f"{label}.forward on inputs up to +-1000 ({np.dtype(dtype).name})",
                           **tol)
+
+
+def _overflow_discarded(exc, run, want, tol) -> None:
+    """A warning whose values are right nevertheless: the overflow happened in an intermediate that never reaches
+    the result (confirmed by the values of a second call), typically the branch np.where discards."""
+    try:
+        with np.errstate(all="ignore"):
+            y = np.asarray(run(), dtype=np.float64)
+    except Exception:
+        return
+    if y.shape != want.shape or not np.isfinite(y).all() or not core.close(y, want, **tol):
+        return
+    core.fail(f"{str(exc).split(' (for exp')[0]}. Your values are right nevertheless: the overflow happened in an intermediate that does not "
+              f"reach the result, typically a branch of np.where (np.where computes BOTH branches on every element, "
+              f"so exp(x) also runs at x = 1000 where the other branch is chosen): give each branch only inputs it "
+              f"can take, e.g. exp(-|x|) or exp(np.minimum(x, 0))", "overflow-in-discarded-branch")
+
+
+def _helper_modifies(helper, x) -> bool:
+    """Does the student's Sigmoid change the array it is given (np.clip(x, ..., out=x))?"""
+    given = np.array(x, copy=True)
+    try:
+        helper().forward(given)
+    except Exception:
+        return False
+    return not np.array_equal(given, x)
 
 
 def _generic_forward(spec: Spec, xs: np.ndarray, others: bool = True) -> dict:
@@ -861,10 +946,27 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     _cache_forward(b, x2, label)
     # a forward that is wrong on x1 (a stale cache, say) is judged in its own cell
     d = _backward_after(a, g, label, y1, _forward_is_wrong(y1, raised, x1, _map(spec.f, x1)))
-    if d is not None and not core.close(d, g * _map(spec.df, x1), **_tol(np.float64)) \
-            and not accepted(d, alternatives(x1, x1, g, y1), _tol(np.float64)):
+    if d is None:
+        return
+    # the precision of what was cached (a forward that casts to float32 is judged in its own cell)
+    tol = _tol(np.float64, d.dtype, *((y1.dtype,) if y1 is not None else ()), scale=float(np.abs(x1).max()))
+    if core.close(d, g * _map(spec.df, x1), **tol) or accepted(d, alternatives(x1, x1, g, y1), tol):
+        return
+    _stale_cache(label, d, g * _map(spec.df, x1),
+                 [g * _map(spec.df, x2)] + ([g * spec.df_y(x2, _map(spec.f, x2))] if spec.df_y else []), tol)
+
+
+def _stale_cache(label: str, d, expected, others, tol) -> None:
+    """Backward after forward(x2) on instance b, then forward(x1) on instance a: a's backward must use x1.
+    Named 'not per instance' only when confirmed (it equals the derivative at b's x2); else where it differs."""
+    if any(core.close(d, o, **tol) for o in others):
         core.fail(f"{label}.backward must use what the most recent forward call of the same "
-                  f"instance cached (store it on self, not on the class or in a global)", "cache-not-per-instance")
+                  f"instance cached (store it on self, not on the class or in a global): after a.forward(x1) and "
+                  f"b.forward(x2), a.backward used x2", "cache-not-per-instance")
+    core.fail(f"{label}.backward after a.forward(x1) on one instance and b.forward(x2) on another gives values "
+              f"that are neither the derivative at x1 nor at x2 (largest error "
+              f"{float(np.max(np.abs(np.asarray(d, np.float64) - expected))):.3g}): store on self what "
+              f"backward needs from the most recent forward call", "cache-after-two-instances")
 
 
 def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: dict | None = None):
@@ -1009,6 +1111,9 @@ PROPERTIES = {
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid",) if n == "silu" else ())
+                        + (("documented default hyper-parameter (the one used named)",) if n in OTHER_INSTANCES else ())
+                        + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
+                        + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept", "grad_out not modified", "shape kept (a flattening boolean index named)",
@@ -1029,14 +1134,16 @@ PROPERTIES = {
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
                         "keepdims missing in the row max named", "row loop over the classes named",
-                        "every row computed (a row loop that stops early or starts late named)"),
+                        "every row computed (a row loop that stops early or starts late named)",
+                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named"),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
                          "not charged where its own forward is wrong (judged on that forward's cache)",
                          "wrong term of the documented formula named",
                          "cached intermediate named (e = exp(z - max) or softmax(grad_out) used for y)",
-                         "every row computed (a row loop that stops early or starts late named)"),
+                         "every row computed (a row loop that stops early or starts late named)",
+                        "N > C: a row loop over range(C) named"),
 }
 
 
@@ -1157,6 +1264,30 @@ def _rows_not_written(run, oracle, call: str, arg: str) -> None:
               "rows-not-written")
 
 
+COLUMN_PROBES = (np.array([[0.5, -1.0, 2.0], [1.0, 0.3, -2.0], [-0.6, 2.2, 0.1], [1.7, -0.2, 0.4], [0.9, 1.1, -1.8]]),
+                 np.array([[0.2, 1.4], [-1.1, 0.8], [1.9, -0.3], [0.05, 0.6], [-0.9, -1.5], [1.2, 0.1], [0.4, -0.7]]))
+
+
+def _rows_by_columns(run, oracle, call: str, arg: str) -> None:
+    """Property in plain words: every row is computed, also when the batch has more rows N than classes C.  On
+    (5, 3) and (7, 2) probes, when exactly the first C rows are right, the loop over the rows runs over the
+    number of columns (range(C), shape[1]) instead of the samples."""
+    for p in COLUMN_PROBES:
+        try:
+            got = np.asarray(run(p.copy()), dtype=np.float64)
+        except Exception:
+            return
+        want = oracle(p)
+        if got.shape != want.shape:
+            return
+        right = np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])
+        if list(np.flatnonzero(right)) != list(range(p.shape[1])):
+            return
+    core.fail(f"{call} is right in the first C rows only (C = the number of classes; seen on batches of 5 x 3 and "
+              f"7 x 2): the loop over the samples runs over range(C), {arg}.shape[1], instead of range(N), "
+              f"{arg}.shape[0] (or use no loop: axis=1, keepdims=True)", "rows-loop-over-columns")
+
+
 def softmax_forward(cls) -> None:
     """Softmax.forward: rows are samples, values, dtype/shape, extremes, parameters() == []."""
     rng = core.rng("lab03:softmax:forward")
@@ -1192,6 +1323,8 @@ def softmax_forward(cls) -> None:
             if not core.close(y, _softmax_oracle(z), **tol):
                 _rows_not_written(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
                                   f"{label}.forward", "z")
+                _rows_by_columns(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
+                                 f"{label}.forward", "z")
             diagnose_only(y, _softmax_oracle(z), name=name, **tol, diagnose={
                                   "softmax normalised over the wrong axis: rows are samples, "
                                   "normalise over axis=1 (the classes of each sample)": _softmax_axis0(z),
@@ -1233,7 +1366,24 @@ def softmax_forward(cls) -> None:
         if _promoted(y, z.dtype) and y.shape == z.shape:
             core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
         y = core.expect_array(y, name=name, shape=z.shape, dtype=z.dtype)
-        core.expect_close(y, _softmax_oracle(z), name=name, **_tol(dtype, y.dtype, scale=1000.0))
+        tol = _tol(dtype, y.dtype, scale=1000.0)
+        if not core.close(y, _softmax_oracle(z), **tol):
+            _name_clipped_logits(y, z, name, tol)
+        core.expect_close(y, _softmax_oracle(z), name=name, **tol)
+
+
+def _name_clipped_logits(y, z, name, tol) -> None:
+    """Right on ordinary logits (the cases above passed) but wrong at +-1000: when the result is the softmax of
+    the logits clipped to [-c, c], say so (clipping changes the differences between logits; the shift by the row
+    maximum does not)."""
+    zs = np.asarray(z, dtype=np.float64)
+    for c in (500.0, 700.0, 709.0, 100.0, 88.0, 80.0, 50.0, 30.0, 20.0):
+        if core.close(y, _softmax_oracle(np.clip(zs, -c, c)), **tol):
+            core.fail(f"{name}: your result is the softmax of the logits clipped to [-{c:g}, {c:g}]: a clip changes "
+                      f"the differences between the logits of a row (1000 and 999 both become {c:g}, so they get "
+                      f"equal probabilities, where 1000 should get e times the probability of 999); subtract each row's maximum instead, "
+                      f"z - z.max(axis=1, keepdims=True), which leaves the result unchanged and keeps exp <= 1",
+                      "softmax-clipped-logits")
 
 
 def softmax_backward(cls) -> None:
@@ -1264,6 +1414,8 @@ def softmax_backward(cls) -> None:
             name = signature(f"{label}.backward", ("grad_out",), (g,))
             _rows_not_written(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),
                               f"{label}.backward", "grad_out")
+            _rows_by_columns(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),
+                             f"{label}.backward", "grad_out")
             n, c = z.shape
             diagnose_only(d, expected, name=name, **tol, diagnose={
                 "softmax backward used only the diagonal of the Jacobian, y*(1-y)*g; "

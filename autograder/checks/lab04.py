@@ -25,6 +25,7 @@ way that is a permutation per epoch, reproducible from the seed.
 from __future__ import annotations
 
 import copy
+import math
 import re
 import time
 
@@ -50,7 +51,8 @@ PROPERTIES = {
                               "entries drawn independently", "layers drawn independently",
                               "reproducible from the seed", "seed matters", "layer_dims not modified",
                               "wrong term of the std formula named", "float64 parameters",
-                              "documented default method='he'"),
+                              "documented default method='he'", "a std off by a constant factor in every layer named",
+                              "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
@@ -62,30 +64,35 @@ PROPERTIES = {
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
-                      "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)"),
+                      "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
+                      "a hidden layer passing Z instead of A named"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "one sample at a time per label: the wrong term named",
-                             "each term alone (every label 1 / every label 0): the wrong term and its factor named"),
+                             "each term alone (every label 1 / every label 0): the wrong term and its factor named",
+                             "a Python float (a (1,) array named)"),
     "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
                         "odd batch", *_FLOATS, "dZ and cache not modified", "db's reduction named (axis, keepdims)",
                         "which input a wrong output comes from (isolate)",
-                        "a stray factor named with pairwise-different sizes"),
+                        "a stray factor named with pairwise-different sizes",
+                        "every sample counts once in dW and db (samples left out or doubled named)"),
     "activation_backward": ("oracle", "dZ = dA times a function of Z alone (chain rule)",
                             "local derivative named (a power of g', its values at Z)", "derivative at Z, not at A",
                             "batch 1",
                             "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid",
-                            "wrong term of the documented formula named",
+                            "wrong term of the documented formula named", "another activation's derivative named",
                             "documented activation names accepted (a rejected one named)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
                        _OWN_BLOCKS, "grads['dA(l)'] holds dA, not a dZ (which intermediate named)",
+                       "a gradient stored under another key named", "right only for one sample (a raise for m > 1) named",
+                       "a hidden layer given another layer's dA named",
                        "hidden derivative of another activation named"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
-                          "layers left out of the update named", *_FLOATS,
+                          "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
                           "grads in model_backward's order (paired by key, not by position)"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
@@ -93,11 +100,12 @@ PROPERTIES = {
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
-              "history: where it stops named", "every epoch the same step (first wrong epoch named)",
+              "history: where it stops named (one epoch too many, only before/after named)", "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
               "batch_size=None run as batch_size=1 named (replayed)",
               "training forward without hidden_activation named",
+              "training backward without hidden_activation named", "history has the documented columns (seconds too)",
               "history loss with binary_cross_entropy's arguments swapped named",
               "targets indexed with the batch's rows (Y not sliced named)", _OWN_BLOCKS),
 }
@@ -180,6 +188,20 @@ def _backward(layers, Y, hidden, top=None, at=3, deriv=None, power=1):
         g[f"dA{l - 1}"] = np.einsum("mo,io->mi", dZ, W)
         if l > 1:
             dZ = g[f"dA{l - 1}"] * _act_grad(layers[l - 2][at], deriv or hidden) ** power
+    return g
+
+
+def _backward_swapped_arguments(layers, Y, hidden):
+    """_backward with activation_backward(Z, dA) for the hidden layers: dZ = Z * g'(dA) (for a diagnosis)."""
+    L = len(layers)
+    dZ = (layers[-1][4] - Y) / Y.shape[0]
+    g = {}
+    for l in range(L, 0, -1):
+        A_prev, W, _b, _z, _ = layers[l - 1]
+        g[f"dW{l}"], g[f"db{l}"] = A_prev.T @ dZ, dZ.sum(axis=0, keepdims=True)
+        g[f"dA{l - 1}"] = dZ @ W.T
+        if l > 1:
+            dZ = layers[l - 2][3] * _act_grad(g[f"dA{l - 1}"], hidden)
     return g
 
 
@@ -338,6 +360,10 @@ def _param_dict(got, dims, name):
         if isinstance(b, np.ndarray) and b.shape in ((dims[l],), (dims[l], 1)) and dims[l] != 1:
             core.fail(f"{name}: b{l} has shape {b.shape}; biases are rows (1, n_l) = {(1, dims[l])} so that "
                       f"they broadcast over the m samples", "bias-shape")
+        if isinstance(b, np.ndarray) and b.shape in ((1, dims[l - 1]), (dims[l - 1], 1)) and dims[l - 1] != dims[l]:
+            core.fail(f"{name}: b{l} has shape {b.shape}, sized by the layer's INPUT n_{{l-1}} = {dims[l - 1]}: the bias "
+                      f"has one entry per unit of layer l, shape (1, n_l) = {(1, dims[l])} (n_out, not n_in)",
+                      "bias-sized-by-fan-in")
         core.expect_array(b, name=f"{name}['b{l}']", shape=(1, dims[l]))
     return got
 
@@ -390,6 +416,36 @@ def _name_std_term(fn, method, name):
                            np.array(stds), rtol=0.03, atol=1e-9, what="standard deviations")
     if term:
         core.fail(f"{name}: {term}", "init-wrong-term")
+    # property: the fans enter right when every layer is off by the same factor (the constant is wrong)
+    want = np.array([_expected_std(method, a, b) for a, b in zip(n_in, n_out)])
+    ratio = np.array(stds) / want
+    c = float(np.median(ratio))
+    if abs(c - 1) > 0.05 and np.all(np.abs(ratio / c - 1) < 0.03):
+        numerator = 2 * c * c
+        uniform = ("; sqrt(6 / ...) is the bound a of the uniform distribution U(-a, a) (whose standard deviation is "
+                   "a / sqrt(3)), not the standard deviation of the normal" if abs(c - math.sqrt(3)) < 0.03 else "")
+        core.fail(f"{name}: in every layer your standard deviation is {c:.3g} times the expected one, so the fans "
+                  f"enter the formula right but its constant is wrong: your std fits sqrt({numerator:.3g} / ...) "
+                  f"instead of {_STD_FORMULAS[method][0]}{uniform}", "init-wrong-constant")
+
+
+def _name_zero_std(fn, method, n_in, n_out, name, l) -> None:
+    """W_l all zero for a random method: a standard deviation that came out 0.  Integer division (2 // n_in) is
+    named only when confirmed: the same method gives the right std where the integer quotient is not 0."""
+    want = _expected_std(method, n_in, n_out)
+    if method == "he" and n_in > 2:       # 2 // n_in is 0 for n_in > 2 but right (1) for n_in = 2
+        try:
+            W = np.asarray(_call(fn, [2, 400], method, seed=5, name=name)["W1"], dtype=_f64)
+            ok = abs(float(W.std()) - 1.0) <= 0.1
+        except Exception:
+            ok = False
+        if ok:
+            core.fail(f"{name}: W{l} is all zero, its standard deviation came out 0 for n_in = {n_in}, yet it is "
+                      f"right (1) for n_in = 2: integer division 2 // n_in (0 when n_in > 2) where sqrt(2 / n_in) "
+                      f"needs a true division, 2 / n_in", "std-integer-division")
+    core.fail(f"{name}: W{l} is all zero, so every hidden unit stays identical (the symmetry is never broken): method {method!r} must draw "
+              f"random weights with standard deviation {want:.4g} for n_in = {n_in}, n_out = {n_out}; your "
+              f"standard deviation came out 0", "weights-zero")
 
 
 def initialize_parameters(fn) -> None:
@@ -416,8 +472,7 @@ def initialize_parameters(fn) -> None:
                         core.fail(f"{name}: method 'zeros' must give all-zero weights (W{l} is not zero)",
                                   "zeros-not-zero")
                 elif np.all(W == 0):
-                    core.fail(f"{name}: W{l} is all zero: zero initialisation keeps every hidden unit "
-                              f"identical (the symmetry is never broken); draw random weights", "weights-zero")
+                    _name_zero_std(fn, method, dims[l - 1], dims[l], name, l)
                 elif np.unique(W).size < W.size:
                     core.fail(f"{name}: W{l} has repeated values: every weight must be drawn independently "
                               f"(a constant initialisation keeps the units symmetric)", "weights-repeated")
@@ -491,6 +546,8 @@ def linear_forward(fn) -> None:
         want = _affine(A64, W64, b64)
         _expect_close(Z, want, name=f"{name}: Z", rtol=1e-10, atol=1e-10, diagnose={
             "the bias b is not added (Z = A_prev @ W + b)": want - b64,
+            "Z = A_prev @ (W + b): the bias is added to W before the product; add it to the product, "
+            "Z = A_prev @ W + b": A64 @ (W64 + b64),
             "W is used transposed: Z = A_prev @ W, W is already (n_prev, n)":
                 (A64 @ W64.T + b64) if n == n_prev else None,
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
@@ -559,7 +616,9 @@ def _check_sigmoid(fn, name_of):
         want = _sigmoid(Z)
         try:
             _expect_close(A, want, name=name, rtol=1e-9, atol=1e-12, diagnose={
-                "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - want,
+                "your sigmoid returns sigmoid(-Z) = 1 - sigmoid(Z) for every Z: either the sign in the exponent "
+                "is wrong (1 / (1 + exp(Z))) or, in the two-branch stable form with E = exp(-|Z|), the branches "
+                "are swapped (Z >= 0 must give 1 / (1 + E), Z < 0 must give E / (1 + E))": 1.0 - want,
                 "for Z < 0 the sigmoid is E / (1 + E) with E = exp(-|Z|), not 1 / (1 + E): your result is "
                 "sigmoid(|Z|)": _sigmoid(np.abs(Z)),
                 "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
@@ -633,7 +692,8 @@ def activation_forward(fn, sigmoid=None) -> None:
 def _check_activation_values(A, want, Z, kind, name):
     """The catalogued mistakes of activation_forward (else core.analyse_difference)."""
     _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12, diagnose={
-        "sigmoid is 1 / (1 + exp(-Z)): the sign in the exponent is wrong": 1.0 - _sigmoid(Z),
+        "A is sigmoid(-Z) = 1 - sigmoid(Z) for every Z: the sign in the exponent is wrong (1 / (1 + exp(Z))), "
+        "or the two branches of a stable sigmoid are swapped": 1.0 - _sigmoid(Z),
         "ReLU is max(Z, 0), not |Z|": np.abs(Z.astype(_f64)),
         "ReLU is max(Z, 0), not max(Z, 1)": np.maximum(Z.astype(_f64), 1.0),
         f"the activation {kind!r} is ignored: the sigmoid is applied instead": _sigmoid(Z),
@@ -898,6 +958,10 @@ def _name_layer_activation(out, L, hidden, name):
         if _near(A, _act(Z, want)):
             continue
         used = next((k for k in ACTIVATIONS if k != want and _near(A, _act(Z, k))), None)
+        if used is None and l < L and _near(A, Z):
+            core.fail(f"{name}: layer {l + 1} is fed layer {l}'s pre-activation Z_{l} (its cached A_prev equals Z_{l}) "
+                      f"instead of the activation A_{l} = {hidden}(Z_{l}): pass A, the output of activation_forward, "
+                      f"to the next layer", "hidden-passes-z")
         if used is None:
             return
         if l == L:
@@ -914,7 +978,12 @@ def _bce_case(fn, AL, Y):
     """One case of binary_cross_entropy: the value against the mean BCE, naming known mistakes."""
     m = AL.shape[0]
     name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
-    got = core.expect_scalar(_call(fn, AL, Y, name=name), name=name)
+    got = _call(fn, AL, Y, name=name)
+    if np.ndim(got) >= 1 and np.size(got) == 1:
+        core.fail(f"{name} returned an array of shape {np.shape(got)}, not a number: the docstring asks for a "
+                  f"Python float (a mean over one axis, np.mean(..., axis=0), keeps that axis; average over every "
+                  f"entry and return float(...))", "bce-returns-array")
+    got = core.expect_scalar(got, name=name)
     A64, Y64 = AL.astype(_f64), Y.astype(_f64)
     terms = Y64 * np.log(A64) + (1 - Y64) * np.log1p(-A64)
     want = -float(terms.sum()) / m
@@ -922,6 +991,8 @@ def _bce_case(fn, AL, Y):
     outer = -(Y64.sum() * np.log(A64).sum() + (1 - Y64).sum() * np.log1p(-A64).sum())
     _expect_number(got, want, name=name, rtol=1e-5, atol=1e-9, diagnose={
         "the loss is the mean over the m samples, not the sum": m * want,
+        "the loss is divided by m twice: np.mean already divides by m, so a further / m (or / AL.shape[0]) "
+        "makes it m times too small": (want / m) if m > 1 else None,
         "the minus sign is missing: the loss must be positive": -want,
         "both terms are needed: y log a + (1 - y) log(1 - a)": -float((Y64 * np.log(A64)).mean()),
         "the second term must use log(1 - a), not log(a)":
@@ -1154,6 +1225,9 @@ def linear_backward(fn) -> None:
             "dW was divided by m again: the 1/m is applied twice (it belongs to dZ_L = (A_L - Y)/m only)":
                 want_dW / m,
             "dW = A_prev.T @ dZ, not its transpose dZ.T @ A_prev": want_dW.T if n == n_prev else None,
+            "dW is the product of the batch sums, (sum of A_prev's rows).T @ (sum of dZ's rows), which pairs every "
+            "sample's A_prev with every sample's dZ: dW = A_prev.T @ dZ sums each sample's own product (right only "
+            "when m = 1)": (A64.sum(axis=0, keepdims=True).T @ dZ64.sum(axis=0, keepdims=True)) if m > 1 else None,
         }))
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
@@ -1219,8 +1293,47 @@ def _which_input(fn, dZ, cache, part: int, name: str):
                 core.fail(f"{name} has wrong values: {said[0]}", said[1])
             if exc.diagnosis == "scaled":
                 _scaled_by_a_size(fn, part, name)
+            if part in (1, 2):
+                _name_sample_weights(fn, dZ, cache, part, name)
             raise
     return run
+
+
+def _name_sample_weights(fn, dZ, cache, part: int, name: str) -> None:
+    """dW and db are sums over the m samples of one term each (outer(A_prev[i], dZ[i]), dZ[i]): fit the weight
+    each sample got in the student's result (least squares); weights of 0 and 1 name the samples left out (a
+    loop over range(m - 1), a slice [1:]), weights of 2 the samples counted twice.  Silent for any other fit."""
+    A_prev = np.asarray(cache[0], _f64)
+    d = np.asarray(dZ, _f64)
+    m = d.shape[0]
+    terms = [np.outer(A_prev[i], d[i]) if part == 1 else d[i][None, :] for i in range(m)]
+    basis = np.stack([t.ravel() for t in terms], axis=1)
+    if m < 2 or basis.shape[0] < m + 2 or np.linalg.matrix_rank(basis) < m:
+        return
+    try:
+        got = np.asarray(fn(np.array(dZ, copy=True), tuple(np.array(c, copy=True) for c in cache))[part], _f64)
+        c, *_ = np.linalg.lstsq(basis, got.ravel(), rcond=None)
+    except Exception:
+        return
+    if not core.close(basis @ c, got.ravel(), 1e-6, 1e-8):
+        return
+    k = np.round(c)
+    if not np.allclose(c, k, atol=1e-6) or np.all(k == 1) or np.any((k < 0) | (k > 2)):
+        return
+    label = "dW" if part == 1 else "db"
+    term = "outer(A_prev[i], dZ[i])" if part == 1 else "dZ[i]"
+    out = [i for i in range(m) if k[i] == 0]
+    twice = [i for i in range(m) if k[i] == 2]
+    said = []
+    if out:
+        where = (" (the last one: a loop over range(m - 1), or a slice that stops one row early?)" if out == [m - 1]
+                 else " (the first one: a loop or slice starting at 1?)" if out == [0] else "")
+        said.append(f"leaves out sample(s) {out} of the {m}{where}")
+    if twice:
+        said.append(f"counts sample(s) {twice} twice")
+    core.fail(f"{name}: {label} is the sum over the samples i of {term}, but yours {' and '.join(said)}: every "
+              f"sample of the batch counts exactly once ({label} = "
+              + ("A_prev.T @ dZ)" if part == 1 else "dZ.sum(axis=0, keepdims=True))"), "samples-left-out")
 
 
 def _scaled_by_a_size(fn, part: int, name: str) -> None:
@@ -1364,6 +1477,11 @@ def _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind):
         "ReLU' is 1 where Z > 0 and 0 elsewhere: the mask is inverted": dA64 * (Z64 <= 0),
         "ReLU passes dA where Z > 0 and 0 elsewhere: the gradient was not masked":
             dA64 if kind == "relu" else None,
+        **{f"for activation={kind!r} your code uses the derivative of {other} ({_DERIVATIVE_FORMULA[other]}): "
+           f"the code for {other!r} runs for {kind!r} (a condition that is always true, such as `activation == "
+           f"'{other}' or '{kind}'` where a non-empty string counts as True, or a branch for {kind!r} that does "
+           f"not return and falls through). It must be {_DERIVATIVE_FORMULA[kind]}": dA64 * _act_grad(Z64, other)
+           for other in ACTIVATIONS if other != kind},
     })
 
 
@@ -1448,6 +1566,8 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
+            if " raised " in str(exc) and m > 1:
+                _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             raise
         if got is None:
             continue
@@ -1472,7 +1592,44 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _right_for_one_sample(fn, X, Y, params, hidden, L, name, m) -> None:
+    """model_backward raised on a batch of m samples: when the same network on its first sample alone gives the
+    right gradients, something that keeps one row per sample was reduced over the batch."""
+    layers = _forward(X[:1], params, hidden)
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y[:1].copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        return
+    keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    if isinstance(got, dict) and _grads_match(got, _backward(layers, Y[:1], hidden), keys):
+        core.fail(f"{name} raises for a batch of m = {m} samples but gives the right gradients for a batch of one: "
+                  f"something that must keep one row per sample was reduced over the batch (dZ_L = (AL - Y) / m "
+                  f"has shape (m, 1); a mean or sum over axis 0 collapses it to (1, 1))", "right-only-for-one-sample")
+
+
+def _name_copied_keys(got, ref, keys, name) -> None:
+    """A gradient stored under the wrong key: grads[k] holds exactly the expected value of another key k2
+    (grads['db3'] = dW3, a copy-paste slip) while k2 itself is right or missing."""
+    if not all(k in got for k in keys):
+        return                                    # missing keys: _explain_backward names them
+    for k in keys:
+        try:
+            g = np.asarray(got[k], _f64)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if g.shape == ref[k].shape and _near(g, ref[k]):
+            continue
+        for k2 in keys:
+            if k2 != k and g.shape == ref[k2].shape and _near(g, ref[k2]) and k2 in got \
+                    and np.shape(got[k2]) == ref[k2].shape and _near(got[k2], ref[k2]):   # k2 itself right
+                core.fail(f"{name}: grads[{k!r}] holds the value of {k2} (shape {g.shape}): store each gradient under "
+                          f"its own key ({k} must be the gradient of {k[1:]}, shape {ref[k].shape}); a copy-paste "
+                          f"slip in the assignment?", "gradient-under-wrong-key")
 
 
 def _name_transposed_labels(fn, exc, AL, Y, caches, hidden, layers, L) -> None:
@@ -1614,6 +1771,9 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _backward(layers, Y, hidden, top=lambda a, y, mm: 2 * (a - y) * a * (1 - a) / mm),
     }
     if L > 1:
+        alternatives["activation_backward was called with its first two arguments swapped, (Z, dA) instead of "
+                     "(dA, Z): your hidden dZ is Z * g'(dA); the signature is activation_backward(dA, "
+                     "activation_cache, activation)"] = _backward_swapped_arguments(layers, Y, hidden)
         alternatives["the hidden layers' derivative is missing (dZ_{l-1} = dA_{l-1} * g'(Z_{l-1}))"] = \
             _backward_no_deriv(layers, Y)
         alternatives["the derivative of the hidden activation is applied twice (dZ_{l-1} = dA_{l-1} * "
@@ -1651,10 +1811,37 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above)
             if fn is not None and key in top:
                 _output_gradient_term(fn, name)
+            _name_wrong_da(got, layers, hidden, l, L, name)
             core.fail(f"{name}: {lead}grads[{key!r}] differs from the gradient of the loss (relative error "
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _name_wrong_da(got, layers, hidden, l, L, name) -> None:
+    """Hidden layer l (< L) must start from dA_l, the gradient its successor passed down: when its dW_l is what
+    the student's OWN grads['dA_k'] of another layer k would give (dZ = dA_k * g'(Z_l)), name that dA."""
+    if l >= L:
+        return
+    A_prev, _W, _b, Z, _ = layers[l - 1]
+    try:
+        dW = np.asarray(got[f"dW{l}"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    for k in range(L):
+        if k == l:
+            continue
+        try:
+            dA = np.asarray(got[f"dA{k}"], _f64)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if dA.shape != Z.shape:
+            continue
+        if _near(dW, A_prev.T @ (dA * _act_grad(Z, hidden)), 1e-5, 1e-7):
+            core.fail(f"{name}: layer {l} was given grads['dA{k}'] instead of grads['dA{l}'] (the gradient its own "
+                      f"output receives from layer {l + 1}): each layer must start from the dA_prev the layer above "
+                      f"just returned, dZ_{l} = activation_backward(dA{l}, Z_{l}, hidden_activation)",
+                      "layer-given-another-da")
 
 
 def _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above):
@@ -1764,7 +1951,8 @@ def update_parameters(fn) -> None:
             core.fail(f"{name} returned None: return the parameters dict (updated in place)", "returned-none")
         got = _param_dict(got, dims, name)
         moved = {k: not np.array_equal(np.asarray(got[k], _f64), v.astype(_f64)) for k, v in params.items()}
-        if any(moved[k] for k in moved if k[0] == "W") and not any(moved[k] for k in moved if k[0] == "b"):
+        _name_first_only(got, params, grads, lr, moved, name)
+        if all(moved[k] for k in moved if k[0] == "W") and not any(moved[k] for k in moved if k[0] == "b"):
             core.fail(f"{name}: the weights were updated but the biases b1, b2, ... were not: every parameter "
                       f"moves, P <- P - learning_rate * dP", "biases-not-updated")
         _name_layers_left_out(got, params, grads, lr, moved, len(dims) - 1, name)
@@ -1794,6 +1982,21 @@ def update_parameters(fn) -> None:
             })
 
 
+def _name_first_only(got, params, grads, lr, moved, name):
+    """Only the first parameter of the dict moved (by exactly its step): the loop ends after one key (a return
+    or break inside the loop body); confirmed by every other key being untouched."""
+    keys = list(params)
+    first = keys[0]
+    if len(keys) < 2 or not moved[first] or any(moved[k] for k in keys[1:]):
+        return
+    if not core.close(np.asarray(got[first], _f64), params[first].astype(_f64) - lr * grads["d" + first].astype(_f64),
+                      _RTOL, 1e-9):
+        return
+    core.fail(f"{name}: only {first} (the first key of parameters) was updated; {', '.join(keys[1:])} came back "
+              f"unchanged: the loop over the parameters stops after its first key (is the return, or a break, "
+              f"indented inside the loop?)", "only-first-parameter-updated")
+
+
 def _name_layers_left_out(got, params, grads, lr, moved, L, name):
     """Property in plain words: when some layers moved by exactly their step and the others not at all, name
     the layers left out (a loop over the layers that starts late or stops early)."""
@@ -1821,6 +2024,11 @@ def _name_layer_index(exc, L, name):
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
+    if exc.diagnosis == "raised-keyerror" and hit and not hit.group(1).startswith("d") and 1 <= int(hit.group(2)) <= L:
+        key = hit.group(1) + hit.group(2)
+        core.fail(f"{name} raised KeyError {key!r}: it looked up {key!r} in a dict that has no such key (parameters "
+                  f"has it, so it was grads): the gradient of {key} is grads['d{key}'], grads['d' + key] for every "
+                  f"key of parameters", "grads-key-without-d")
     if exc.diagnosis == "raised-valueerror" and "broadcast" in text:
         shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
         core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
@@ -1880,7 +2088,9 @@ def predict(fn, model_forward=None) -> None:
                       f"pass its hidden_activation argument on to model_forward", "hidden-activation-not-passed")
         diagnose = {
             "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
-            "threshold the probability AL at 0.5, not at 0 (AL is a sigmoid output in (0, 1))":
+            "your labels are AL > 0, which is 1 for every sample since AL is a probability in (0, 1): threshold "
+            "AL at 0.5, not at 0 (and not sigmoid(AL) > 0.5, which is the same as AL > 0: AL is already the "
+            "sigmoid's output)":
                 (AL > 0).astype(_f64),
             "threshold the probability AL at 0.5, not the pre-activation Z_L at 0.5":
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
@@ -1910,19 +2120,31 @@ def _history(hist, epochs, name, lenient_loss=False):
     except Exception:
         core.fail(f"{name}: history must be a pandas DataFrame (or a list of dicts) with columns "
                   f"epoch, loss, accuracy; got {core.describe(hist)}", "history-type")
-    for col in ("epoch", "loss", "accuracy"):
+    for col in ("epoch", "loss", "accuracy", "seconds"):
         if col not in frame.columns:
-            core.fail(f"{name}: history has no column {col!r} (columns: {list(map(str, frame.columns))})",
-                      "history-column")
+            core.fail(f"{name}: history has no column {col!r} (columns: {list(map(str, frame.columns))}); the "
+                      f"docstring asks for the columns epoch, loss, accuracy and seconds", "history-column")
     if len(frame) != epochs + 1:
         why = ""
-        if 1 < len(frame) < epochs + 1:
+        try:
+            numbers = [float(v) for v in frame["epoch"].to_numpy()]
+        except (TypeError, ValueError):
+            numbers = []
+        if numbers == list(range(epochs + 2)):
+            why = (f": its epochs run 0..{epochs + 1}, one epoch too many (the epoch loop must run epochs = {epochs} "
+                   f"times: range(1, epochs + 1) after row 0, not range(1, epochs + 2) or range(epochs + 1))")
+        elif len(numbers) == 2 and numbers == [0.0, float(epochs)]:
+            why = (f": only row 0 (before training) and epoch {epochs} (after it): append a row after EVERY epoch, "
+                   f"inside the epoch loop")
+        elif 1 < len(frame) < epochs + 1 and (not numbers or numbers == list(range(len(frame)))):
             why = (f": the history stops after epoch {len(frame) - 1} of {epochs} (does train return or break "
                    f"inside the epoch loop, or does the epoch loop run range(1, epochs)?)")
         elif len(frame) == epochs:
             why = ": one row per epoch, but row 0 (the loss and accuracy before any update) is missing"
         elif len(frame) > epochs + 1:
             why = ": more rows than epochs + 1 (a row per mini-batch, or rows appended inside the batch loop?)"
+        elif numbers:
+            why = f": its epoch column reads {', '.join(f'{v:g}' for v in numbers[:8])}"
         core.fail(f"{name}: history must have epochs + 1 = {epochs + 1} rows (row 0 = before training), "
                   f"got {len(frame)}{why}", "history-rows")
     out = {}
@@ -2160,7 +2382,7 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False):
+              whole_y=False, backward_hidden=None):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
@@ -2177,13 +2399,18 @@ def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None,
         for first in range(0, m, size):
             idx = order[first:first + size]
             AL, caches = parts.forward(X[idx], p, forward_hidden or hidden)
-            grads = parts.backward(AL, Y if whole_y else Y[idx], caches, hidden)
+            grads = parts.backward(AL, Y if whole_y else Y[idx], caches, backward_hidden or hidden)
             p = parts.update(p, grads, lr)
         hist.append(record())
     return p, np.array(hist)
 
 
 _PROBES = [("full", [2, 6, 1], 6, "tanh"), ("mini", [2, 3, 1], 5, "tanh"), ("onehot", [13, 1], 4, "tanh")]
+
+
+_BACKWARD_DEFAULT = ("the training backward pass uses model_backward's default hidden activation 'relu', not "
+                     "hidden_activation={hidden!r} (the forward pass does use it): pass hidden_activation to "
+                     "model_backward too")
 
 
 def _parts_agree(own) -> bool:
@@ -2277,6 +2504,9 @@ def _full_batch(fn, parts):
         except _Skip:
             continue
         hist = _history(hist, epochs, name, lenient_loss=parts is not _REF)
+        if not _match(got, want) and parts is not _REF and _permuted_own_run_matches(
+                got, parts, X64, Y, params, lr, epochs, m, hidden):
+            continue     # their blocks depend on the row order (one dropped row...): their own cells pay
         if not _match(got, want):
             if _match(got, params, 0, 0):
                 core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
@@ -2290,6 +2520,8 @@ def _full_batch(fn, parts):
                 f"hidden_activation={hidden!r} (the backward pass does use it): pass hidden_activation to "
                 f"model_forward too": lambda: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m,
                                                         hidden, forward_hidden="relu")[0],
+                _BACKWARD_DEFAULT.format(hidden=hidden): lambda: _simulate(
+                    parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden, backward_hidden="relu")[0],
             }
             # the targets of the whole set in their original order with the shuffled rows of X (Y never indexed
             # with the permutation): replayed with the documented generator, np.random.default_rng(seed)
@@ -2346,6 +2578,18 @@ def _full_batch(fn, parts):
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
                 np.concatenate([accs[:1], accs[:-1]])})
+
+
+def _permuted_own_run_matches(got, parts, X64, Y, params, lr, epochs, m, hidden) -> bool:
+    """Full batch on the student's own blocks, each epoch in the documented order (np.random.default_rng(seed)
+    permutations, seed 3): a building block that is not invariant to the row order (a loop over the samples
+    that misses one) gives a different result in that order than in the natural one, and the loop is right."""
+    try:
+        shuffle = np.random.default_rng(3)
+        orders = [shuffle.permutation(m) for _ in range(epochs)]
+        return _match(got, _simulate(parts, X64, Y, params, lr, orders, m, hidden)[0])
+    except (core.CheckFailure, Exception):
+        return False
 
 
 def _first_wrong_epoch(name, epochs, trained, expected):
@@ -2526,12 +2770,12 @@ def _mini_batch_counts(fn, parts):
         name = (f"train(10 identical samples, batch_size={batch_size}, epochs={epochs}"
                 + (", float32)" if dtype is np.float32 else ")"))
 
-        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5, forward_hidden=None):
+        def after(sizes_per_epoch, n_epochs=epochs, rate=lambda s: 0.5, forward_hidden=None, backward_hidden=None):
             p = _copy_params(params)
             for _ in range(n_epochs):
                 for s in sizes_per_epoch:
                     AL, caches = parts.forward(X[:s], p, forward_hidden or hidden)
-                    p = parts.update(p, parts.backward(AL, Y[:s], caches, hidden), rate(s))
+                    p = parts.update(p, parts.backward(AL, Y[:s], caches, backward_hidden or hidden), rate(s))
             return p
         sizes = _expected_sizes(10, batch_size)
         try:
@@ -2580,6 +2824,12 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: the training forward pass uses model_forward's default hidden activation 'relu', "
                       f"not hidden_activation={hidden!r} (the backward pass does use it): pass hidden_activation "
                       f"to model_forward too", "training-forward-default-activation")
+        try:
+            relu_backward = hidden != "relu" and _match(got, after(sizes, backward_hidden="relu"))
+        except (core.CheckFailure, Exception):
+            relu_backward = False
+        if relu_backward:
+            core.fail(f"{name}: {_BACKWARD_DEFAULT.format(hidden=hidden)}", _slug(_BACKWARD_DEFAULT))
         if _match(got, params, 0, 0):
             if parts is _REF:
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)
