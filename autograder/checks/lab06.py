@@ -56,7 +56,7 @@ PROPERTIES = {
                         "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
                         "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named",
+                        "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named (tanh applied again included)",
                         "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
@@ -64,14 +64,16 @@ PROPERTIES = {
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named",
+                        "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named",
                         "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
             "the update applied to grads instead of params named", "no state kept between calls (two identical calls)",
             "a clipped step named (right exactly for the small gradients)", "a term in params named (weight decay)",
-            "the wrong term located by switching params or grads off or moving them"),
+            "the wrong term located by switching params or grads off or moving them",
+            "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
+            "a shape error hinted with the parameters' shapes"),
 }
 
 _f64 = np.float64
@@ -1121,10 +1123,22 @@ def _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc) -> No
     if all(_near(grads[k], mean[k]) for k in keys):
         return
     layer = "Wh" if "Wh" in keys else "Wy"
+    wrong = [k for k in keys if not _near(grads[k], _oracle_grads(params, outputs, Y)[k])]
+    where = (f"grads['{wrong[0]}'] is wrong and grads['{next(k for k in keys if k != wrong[0])}'] is right, so look "
+             f"at the line of grads['{wrong[0]}']: {_GRAD_LINES[wrong[0]]}, summed over the samples by the matrix "
+             f"product, not a product of sums" if len(wrong) == 1 and wrong[0][0] == "W" else
+             f"look at {_LAYER_LINES[layer]}; only grad_W and grad_b sum over the batch")
     core.fail(f"{name}: right for each sample alone (a batch of one), but with N={N} samples your gradients are not "
               f"the mean of those per-sample gradients: some quantity mixes the samples, a mean or sum over the batch "
-              f"axis (axis=0) taken before the end, where each sample must keep its own row (look at "
-              f"{_LAYER_LINES[layer]}; only grad_W and grad_b sum over the batch) ({exc})", "samples-mixed")
+              f"axis (axis=0) taken before the end, where each sample must keep its own row ({where}) ({exc})",
+              "samples-mixed")
+
+
+def _oracle_grads(params, outputs, Y):
+    return oracle_backward(params, outputs, Y)
+
+
+_GRAD_LINES = {"Wy": "grad_Wy = grad_Ytilde^T H", "Wh": "grad_Wh = grad_Htilde^T X"}
 
 
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
@@ -1223,6 +1237,7 @@ def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
     N = Y.shape[0]
     if N < 2:
         return
+    _explain_one_sample(g, k, params, outputs, Y, label)
     for n in (N - 1, 0, *range(1, N - 1)):
         keep = np.arange(N) != n
         sub = {kk: (np.asarray(v)[keep] if np.ndim(v) == 2 and np.shape(v)[0] == N else v) for kk, v in outputs.items()}
@@ -1236,6 +1251,30 @@ def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
                       f"{'range(N - 1) or a slice [:-1]' if n == N - 1 else 'range(1, N) or a slice [1:]' if n == 0 else 'the samples skips one'}"
                       f" leaves its term out; grad_W sums grad_ytilde[n] h[n]^T over all N samples (or use the "
                       f"matrix product)", "sample-left-out")
+
+
+def _explain_one_sample(g, k, params, outputs, Y, label) -> None:
+    """The batch gradient sums N per-sample terms: a gradient that is one sample's term alone (an index [0] or
+    [-1] where the sum over the batch axis belongs) is named with the sample."""
+    N = Y.shape[0]
+    for n in (0, N - 1, *range(1, N - 1)):
+        one = {kk: (np.asarray(v)[n:n + 1] if np.ndim(v) == 2 and np.shape(v)[0] == N else v)
+               for kk, v in outputs.items()}
+        try:
+            term = oracle_backward(params, one, np.asarray(Y)[n:n + 1])[k]
+        except Exception:
+            return
+        for scale, how in ((1.0 / N, ""), (1.0, " (and without the 1/N)")):
+            want = term * scale
+            if np.shape(g) == np.shape(want) and _near(g, want) and np.any(want):
+                which = "the first sample" if n == 0 else "the last sample" if n == N - 1 else f"sample {n}"
+                core.fail(f"{label} is the term of {which} alone (row {n} of N={N}){how}: the other samples' terms "
+                          f"are missing; "
+                          + ("sum the rows of grad_htilde over the batch axis, grad_bh = grad_Htilde.sum(axis=0) "
+                             "(as a column)" if k[0] == "b" else
+                             "grad_W sums over all N samples: the matrix product grad_pre-activation^T @ input")
+                          + f" (an index such as [{n if n < N - 1 else -1}] where the sum belongs?)",
+                          "one-sample-only")
 
 
 def _explain_recomputed(fn, grads, k, params, outputs, Y, label) -> None:
@@ -1388,7 +1427,10 @@ def _explain_state(fn) -> None:
 
 def _sgd_case(fn, params, grads, eta, name):
     g_before, p_before = _copy_dict(grads), _copy_dict(params)
-    got = _call(fn, params, grads, eta, name=name)
+    shapes = ", ".join(f"{k} {p_before[k].shape}" for k in PARAM_NAMES)
+    got = _call_with_shape_hint(fn, params, grads, eta, name=name,
+                                hint=f"each grads[k] has exactly the shape of params[k] ({shapes}): subtract it as it "
+                                     f"is, params[k] -= eta * grads[k], without a transpose (.T) or a reshape")
     if any(not np.array_equal(grads[k], g_before[k]) for k in PARAM_NAMES) and \
             all(np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES) and \
             (not isinstance(got, dict) or all(k in got and np.array_equal(np.asarray(got[k]), p_before[k])
@@ -1397,6 +1439,7 @@ def _sgd_case(fn, params, grads, eta, name):
                   f"(the two arguments mixed up?); params[k] -= eta * grads[k], and grads is only read",
                   "updated-grads-not-params")
     _unchanged(g_before, grads, "sgd", "grads")
+    _explain_returned_grads(got, params, p_before, g_before, eta, name)
     if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
         core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")
     _expect_dict(got, PARAM_NAMES, "sgd")
@@ -1424,6 +1467,8 @@ def _sgd_case(fn, params, grads, eta, name):
                 core.fail(f"{name}: {message}", diagnosis)
         core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
                   "step-scaled")
+    if not _near(flat_s, -eta * flat_g):
+        _explain_step_per_parameter(got, p_before, g_before, eta, name)
     for k in PARAM_NAMES:
         p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
         _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
@@ -1432,3 +1477,39 @@ def _sgd_case(fn, params, grads, eta, name):
                                 f"params['{k}'] was not updated": p,
                                 "returned the step instead of the updated parameters": -eta * g,
                                 "the gradient is divided by eta instead of multiplied": p - g / eta})
+
+
+def _explain_returned_grads(got, params, p_before, g_before, eta, name) -> None:
+    """What came back is the gradients dict (its values equal grads), while params was updated in place."""
+    if not isinstance(got, dict) or not all(k in got for k in PARAM_NAMES):
+        return
+    if not all(np.shape(got[k]) == g_before[k].shape and np.array_equal(np.asarray(got[k]), g_before[k])
+               for k in PARAM_NAMES):
+        return
+    done = all(_near(params[k], p_before[k].astype(_f64) - eta * g_before[k].astype(_f64)) for k in PARAM_NAMES)
+    core.fail(f"{name} returned grads, not params: every array it returned equals the gradient"
+              + (" (params itself was updated in place correctly)" if done else "")
+              + ": end with `return params`", "returned-grads")
+
+
+def _explain_step_per_parameter(got, p_before, g_before, eta, name) -> None:
+    """Each parameter moved by a multiple of its own gradient, but the multiple changes from one parameter to the
+    next: the learning rate was changed inside the loop (eta *= ..., eta -= ...)."""
+    coefs = []
+    for k in PARAM_NAMES:
+        g = g_before[k].astype(_f64).ravel()
+        s = (np.asarray(got[k], _f64) - p_before[k].astype(_f64)).ravel()
+        if not np.any(g):
+            return
+        c = float(s @ g / (g @ g))
+        if not _near(s, c * g):
+            return
+        coefs.append((k, c))
+    if abs(coefs[0][1] + eta) > 1e-4 * eta or all(abs(c + eta) <= 1e-4 * eta for _, c in coefs) or \
+            any(abs(c) <= 1e-4 * eta for _, c in coefs):      # a parameter left out: said by the value check
+        return
+    said = ", ".join(f"params['{k}'] by {c / -eta:.4g} * (-eta * grad)" for k, c in coefs)
+    core.fail(f"{name}: each parameter moved along its own gradient, but by a step size that changes from one "
+              f"parameter to the next ({said}): the first one got eta, the later ones another value, so eta is "
+              f"changed inside the loop (eta *= ... or eta -= ...); every parameter takes the same step "
+              f"params[k] -= eta * grads[k]", "eta-changed-in-loop")

@@ -576,6 +576,19 @@ MUTANTS = [
            new='    grad_Wh = grad_Htilde.T @ outputs["htilde"] ', expect="built with h or htilde"),
     Mutant("validation: grad_by divided by N", old="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T ",
            new="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T / N ", expect="is the expected one divided by N"),
+    # round 7: the measurement's misses, now named
+    Mutant("r7: grad_bh from the first sample only", old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
+           new="grad_bh = grad_Htilde[0][:, None]", expect="is the term of the first sample alone"),
+    Mutant("r7: grad_Wy as the outer product of the batch sums", old="grad_Wy = grad_Ytilde.T @ H ",
+           new="grad_Wy = np.outer(grad_Ytilde.sum(axis=0), H.sum(axis=0)) ",
+           expect="look at the line of grads['Wy']"),
+    Mutant("r7: sgd decays eta inside the loop", old="        params[name] -= eta * grads[name]\n",
+           new="        params[name] -= eta * grads[name]\n        eta *= 0.9\n", expect="eta is changed inside the loop"),
+    Mutant("r7: sgd returns grads instead of params",
+           old="        params[name] -= eta * grads[name]\n    return params",
+           new="        params[name] -= eta * grads[name]\n    return grads", expect="returned grads, not params"),
+    Mutant("r7: sgd subtracts the transposed gradient", old="params[name] -= eta * grads[name]",
+           new="params[name] -= eta * grads[name].T", expect="without a transpose (.T)"),
 ]
 
 VARIANTS = [
