@@ -42,14 +42,17 @@ PROPERTIES = {
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
                 "a weight used without its transpose named (passed transposed)", "tanh missing named",
                 "H~ linear in X (X rescaled inside forward named)",
-                "the wrong term located by switching X, W or b off or moving it"),
+                "the wrong term located by switching X, W or b off or moving it",
+                "b_h added after the tanh named (\"biases missing\" only when h agrees)"),
     "loss_accuracy": ("oracle (integer labels)",
                       "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
                       "acc divided by the wrong size named (n_y for N)", "L divided by the wrong size named (N*N)",
-                      "the class sum taken over the batch axis named"),
+                      "the class sum taken over the batch axis named",
+                      "acc divisor said only when confirmed on labels all predicted right",
+                      "argmax without axis (of Y or of Yhat) named"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
@@ -66,14 +69,15 @@ PROPERTIES = {
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
                         "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named",
-                        "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)"),
+                        "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)",
+                        "tanh derivative multiplied in twice named"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
             "the update applied to grads instead of params named", "no state kept between calls (two identical calls)",
             "a clipped step named (right exactly for the small gradients)", "a term in params named (weight decay)",
             "the wrong term located by switching params or grads off or moving them",
             "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
-            "a shape error hinted with the parameters' shapes"),
+            "a shape error hinted with the parameters' shapes", "step divided by the parameter count named"),
 }
 
 _f64 = np.float64
@@ -160,7 +164,8 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         g["by"][:, 0] += g_y
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
-                 "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2}[tanh_deriv]
+                 "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
+                 "twice": (1.0 - H[n] ** 2) ** 2}[tanh_deriv]
         ght = gh * deriv
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -563,13 +568,15 @@ def forward(fn, softmax=None):
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
             "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
-            "the biases are missing": lambda: oracle_forward(params, X, bias=False)[1],
+            **({"the biases are missing": lambda: oracle_forward(params, X, bias=False)[1]}
+               if _near(outputs["h"], oracle_forward(params, X, bias=False)[1]["h"]) else {}),   # h too: confirmed
             "softmax normalised over the wrong axis (one distribution per row)":
                 lambda: oracle_forward(params, X, softmax_axis=0)[1],
             "tanh is applied to the output scores too: y~ = W_y h + b_y has no activation before the softmax":
                 lambda: oracle_forward(params, X, out_act=np.tanh)[1],
         }
         shape = {"X": (N, nx), "htilde": (N, nh), "h": (N, nh), "ytilde": (N, ny), "yhat": (N, ny)}
+        _explain_bias_after_activation(outputs, params, X, exp, f"forward (N={N}, n_x={nx}, n_h={nh}, n_y={ny})")
         for k in OUTPUT_NAMES:
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
             core.expect_array(outputs[k], name=label, shape=shape[k])
@@ -600,6 +607,21 @@ def forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _forward_large_scores(fn, softmax, r)
+
+
+def _explain_bias_after_activation(outputs, params, X, exp, label) -> None:
+    """htilde stored without b_h and h = tanh(X W_h^T) + b_h^T: the bias is added after the activation."""
+    try:
+        Ht, H = np.asarray(outputs["htilde"], _f64), np.asarray(outputs["h"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    lin = np.asarray(X, _f64) @ np.asarray(params["Wh"], _f64).T
+    after = np.tanh(lin) + np.asarray(params["bh"], _f64).T
+    if Ht.shape == lin.shape and H.shape == after.shape and _near(Ht, lin) and _near(H, after) \
+            and not _near(after, exp["h"]):
+        core.fail(f"{label}: outputs['h'] is tanh(X W_h^T) + b_h^T: the bias b_h is added after the tanh, so "
+                  f"htilde lacks it; it belongs inside, H~ = X W_h^T + b_h^T, then H = tanh(H~)",
+                  "bias-after-activation")
 
 
 def _forward_large_scores(fn, softmax_fn, r) -> None:
@@ -769,17 +791,37 @@ def _loss_case(fn, Yhat, Y):
             "accuracy from rounded probabilities: a sample whose largest probability is below 0.5 then counts as "
             "wrong; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
                 lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
-        })
+            "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
+            "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+                lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y))),
+            "np.argmax(Yhat) without axis=1 gives ONE index into the flattened Yhat, not each row's predicted "
+            "class: compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+                lambda: float(np.mean(np.argmax(Yh64) == np.argmax(Y, axis=1))),
+        }, confirm=lambda: _acc_all_right(fn, Yhat))
     return run
 
 
-def _expect_acc(acc, eacc, N, ny, *, name, diagnose) -> None:
-    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size)."""
+def _acc_all_right(fn, Yhat):
+    """The student's accuracy on labels that every row predicts right (expected 1), or None if it fails."""
+    Y = np.eye(Yhat.shape[1], dtype=Yhat.dtype)[np.argmax(Yhat, axis=1)]
+    try:
+        return float(fn(Yhat.copy(), Y)[1])
+    except Exception:   # a probe that fails says nothing
+        return None
+
+
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None) -> None:
+    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size),
+    said only when the same factor comes back on labels that every row predicts right (accuracy 1)."""
     try:
         _expect_number(acc, eacc, name=name, rtol=0, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
         said = cases.explain_factor(acc, eacc, {"N": N, "n_y": ny}, divisor="N", scalar=True) \
             if exc.diagnosis == "wrong-value" else None
+        if said and confirm is not None and eacc:
+            again = confirm()
+            if again is None or not core.close(again, acc / eacc, 1e-9, 1e-12):
+                said = None
         if said:
             core.fail(f"{exc}: {said} (the fraction of correct rows divides the count by N = Y.shape[0])",
                       "acc-wrong-divisor")
@@ -924,6 +966,9 @@ _BACKWARD_MISTAKES = {
     "tanh derivative written as (1 - h)^2: it is 1 - h^2": lambda N, ny: dict(tanh_deriv="(1-h)^2"),
     "tanh applied twice: the derivative was taken of h, which is already tanh(htilde) (1 - tanh(h)^2); "
     "it is 1 - h^2": lambda N, ny: dict(tanh_deriv="tanh(h)"),
+    "the tanh derivative (1 - h^2) is multiplied in twice (once into grad_h = grad_Ytilde W_y, again into "
+    "grad_htilde): grad_h = grad_Ytilde W_y has no derivative, grad_htilde = grad_h * (1 - h^2) has it once":
+        lambda N, ny: dict(tanh_deriv="twice"),
     "W_y used instead of W_y^T: per sample grad_h = W_y^T grad_ytilde, i.e. grad_H = grad_Ytilde W_y in "
     "row form": lambda N, ny: dict(wy_transposed=False),
     "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)":
@@ -1461,7 +1506,11 @@ def _sgd_case(fn, params, grads, eta, name):
             not _near(flat_s, -eta * flat_g):
         known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
                  -1.0: ("the learning rate eta is not used", "eta-ignored"),
-                 -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
+                 -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta"),
+                 -eta / len(PARAM_NAMES): (f"the step is also divided by the number of parameters, "
+                                           f"len(params) = {len(PARAM_NAMES)}: each parameter takes the full step "
+                                           f"-eta * grads[k], nothing is averaged over the parameters",
+                                           "divided-by-parameter-count")}
         for coef, (message, diagnosis) in known.items():
             if abs(c - coef) <= 1e-6 * abs(coef):
                 core.fail(f"{name}: {message}", diagnosis)
