@@ -1129,7 +1129,9 @@ def _check_order(g: _Graph, name: str) -> None:
 def _explain_no_closure(Value, name: str, n_interior: int) -> None:
     """backward() ran no closure at all.  With one interior node (the root) that may be the root alone left out
     (topo[:-1]): a larger graph tells the two apart before anything is said."""
+    where = "on a graph with several operations"
     if n_interior < 2:
+        where = "here, nor on a larger graph with several operations"
         g = _Graph(Value, core.rng("lab05:backward:no-closure"), 2, 6)
         try:
             _call_backward(g.nodes[g.root], name)
@@ -1137,8 +1139,8 @@ def _explain_no_closure(Value, name: str, n_interior: int) -> None:
             return
         if g.calls:
             return      # closures ran on a larger graph: the root alone was left out, said by the caller
-    fail(f"{name}: backward() ran no _backward closure at all, not even the root's, on a graph with several "
-         f"operations: either the loop `for node in reversed(topo): node._backward()` is missing, or topo comes out "
+    fail(f"{name}: backward() ran no _backward closure at all, not even the root's, {where}: either the loop "
+         f"`for node in reversed(topo): node._backward()` is missing, or topo comes out "
          f"empty (for example visited.add(node) placed before the test `if node in visited: continue` makes every "
          f"node, the root first, look already visited); every node reachable from the root is appended to topo "
          f"once and its _backward called", "no-closure-ran")
