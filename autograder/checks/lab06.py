@@ -165,7 +165,7 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
                  "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
-                 "twice": (1.0 - H[n] ** 2) ** 2}[tanh_deriv]
+                 "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2}[tanh_deriv]
         ght = gh * deriv
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -969,6 +969,9 @@ _BACKWARD_MISTAKES = {
     "the tanh derivative (1 - h^2) is multiplied in twice (once into grad_h = grad_Ytilde W_y, again into "
     "grad_htilde): grad_h = grad_Ytilde W_y has no derivative, grad_htilde = grad_h * (1 - h^2) has it once":
         lambda N, ny: dict(tanh_deriv="twice"),
+    "the tanh derivative uses the first sample's h (H[0]) for every sample: each sample's row of grad_htilde "
+    "takes its own h, grad_H * (1 - H ** 2) with the whole (N, n_h) array H":
+        lambda N, ny: dict(tanh_deriv="first") if N > 1 else None,
     "W_y used instead of W_y^T: per sample grad_h = W_y^T grad_ytilde, i.e. grad_H = grad_Ytilde W_y in "
     "row form": lambda N, ny: dict(wy_transposed=False),
     "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)":

@@ -590,6 +590,8 @@ MUTANTS = [
     Mutant("r7: sgd subtracts the transposed gradient", old="params[name] -= eta * grads[name]",
            new="params[name] -= eta * grads[name].T", expect="without a transpose (.T)"),
     # round 7 held-out set (measured before the fixes: see the round-7 report)
+    Mutant("r7: tanh derivative from the first sample's h (H[0])", old="grad_Htilde = grad_H * (1 - H ** 2)",
+           new="grad_Htilde = grad_H * (1 - H[0] ** 2)", expect="uses the first sample's h (H[0])"),
     Mutant("r7 held-out: forward adds b_h after the tanh",
            old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n    H = np.tanh(Htilde)\n',
            new='    Htilde = X @ params["Wh"].T\n    H = np.tanh(Htilde) + params["bh"].T\n', expect="added after the tanh"),
