@@ -788,8 +788,9 @@ def _loss_case(fn, Yhat, Y):
             "argmax over the wrong axis (axis=1: the class of each sample)":
                 lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
             "the number of correct predictions instead of their fraction": eacc * N,
-            "accuracy from rounded probabilities: a sample whose largest probability is below 0.5 then counts as "
-            "wrong; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            "accuracy from rounded probabilities (or a threshold at 0.5, such as Y * Yhat > 0.5): a sample whose "
+            "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
+            "np.argmax(Y, axis=1)":
                 lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
             "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
             "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":

@@ -590,6 +590,9 @@ MUTANTS = [
     Mutant("r7: sgd subtracts the transposed gradient", old="params[name] -= eta * grads[name]",
            new="params[name] -= eta * grads[name].T", expect="without a transpose (.T)"),
     # round 7 held-out set (measured before the fixes: see the round-7 report)
+    Mutant("r7: accuracy counts a row when the true class's probability is above 0.5",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.mean(np.sum(Y * Yhat, axis=1) > 0.5)", expect="or a threshold at 0.5"),
     Mutant("r7: tanh derivative from the first sample's h (H[0])", old="grad_Htilde = grad_H * (1 - H ** 2)",
            new="grad_Htilde = grad_H * (1 - H[0] ** 2)", expect="uses the first sample's h (H[0])"),
     Mutant("r7 held-out: forward adds b_h after the tanh",
