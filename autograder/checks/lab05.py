@@ -1337,9 +1337,12 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         if ordered and exc.diagnosis == "backward-raised":
             raise _PrevNotASet() from None
         raise
-    if not all(isinstance(g, (int, float, np.number)) for g in core.gather(leaves, "grad")):
-        return      # an operation's closure stores a non-number in .grad (a Value): judged in that operation's cell
-    got = np.array([_grad(v, name) for v in leaves])
+    try:
+        got = np.array([_grad(v, name) for v in leaves])
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "grad-is-a-value":
+            return      # an operation's closure stores a Value in .grad: judged in that operation's cell
+        raise
     counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
     label = f"backward() of {name}"
     if (counts > 1).any():
