@@ -44,7 +44,9 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a constructor that drops _children / _op not charged here (the result's own closure judged)",
        "no gradient at x: the opposite inputs -x probed before blaming an unattached closure",
        "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
-       "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)")
+       "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)",
+       "an operand's .grad used for its .data named (confirmed with inputs holding known grads)",
+       "a .grad that became a Value named")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -63,7 +65,7 @@ PROPERTIES = {
     "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted",
                    "neighbouring forward values named (tan, sinh, sigmoid)"),
     "exp_log (exp, log)": _OP + ("log10 named",),
-    "relu": _OP + ("both sides of 0", "inverted mask named"),
+    "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -74,28 +76,40 @@ PROPERTIES = {
                  "a gradient the leaves already held is kept",
                  "checker-built graphs keep their children when the constructor drops them (value_init's mistake)",
                  "right leaves with the interior grads erased after use named",
-                 "a visited test that never fires named (each node once per path)"),
+                 "a visited test that never fires named (each node once per path)",
+                 "no closure at all told apart from the root alone left out (a larger graph probed)",
+                 "an early return when the root already holds a grad named (a fresh graph probed), else kept state",
+                 "the root left out of the reset named (the root reset by hand between the calls fixes it)",
+                 "a plain number in _prev (the power cell's) dropped here"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
                "an input's term left out of the sum named", "w + x for w * x named",
-               "the wrong term located by switching w, b or x off or moving it (relu probed as linear)"),
+               "the wrong term located by switching w, b or x off or moving it (relu probed as linear)",
+               "the bias added after the activation named", "self.w + self.b (a Value added to a list) named"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
-                    "every layer applied to the original x named"),
+                    "every layer applied to the original x named",
+                    "layers in reverse order named (own layers applied last to first)",
+                    "a failing Neuron.parameters() left to the neuron cell"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
-                  "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)"),
+                  "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
+                  "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
                  "0 where preds == targets, and a function of pred - target alone",
-                 "right for one prediction, wrong for N: the factor of N named (1 // N, N * N)"),
+                 "right for one prediction, wrong for N: the factor of N named (1 // N, N * N)",
+                 "the RMSE named (|error| at one prediction judged on a larger batch)",
+                 "a ** k's exponent in _prev not charged here (the power cell's)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
                    "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
                    "two learning rates: a step that does not scale with lr named", "a constant return named",
                    "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)",
-                   "a doubled gradient named when the returned loss is right (backward() twice)"),
+                   "a doubled gradient named when the returned loss is right (backward() twice)",
+                   "p.data = -lr * p.grad (= for -=) named", "the first or last sample alone named",
+                   "a loss built from numbers (.data) named", "an engine leaving Values in .grad not charged here"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -195,6 +209,10 @@ def _grad(v, name: str) -> float:
         grad = v.grad
     except AttributeError:
         fail(f"{name} has no attribute .grad (set self.grad = 0.0 in __init__)", "no-grad")
+    if not isinstance(grad, (int, float, np.number)) and hasattr(grad, "_backward") and hasattr(grad, "data"):
+        fail(f"{name} .grad is a Value, not a number: a _backward added a Value to it, so its local derivative "
+             f"was computed from a Value (a name such as t rebound to the result, out = t = Value(...), or self / "
+             f"other used where self.data / other.data belong); .grad holds plain numbers", "grad-is-a-value")
     return core.expect_scalar(grad, name=f"{name}.grad")
 
 
@@ -229,8 +247,16 @@ def _parents(node) -> list:
     return prev
 
 
-def _parents_of(nodes: list) -> list[list]:
-    """:func:`_parents` of every node in ``nodes``, read in one request under the judge."""
+def _is_number(item) -> bool:
+    return isinstance(item, (int, float, np.number))     # a copy of a plain number, not a student object
+
+
+def _parents_of(nodes: list, numbers_ok: bool = False, dropped: set | None = None) -> list[list]:
+    """:func:`_parents` of every node in ``nodes``, read in one request under the judge.
+
+    ``numbers_ok``: plain numbers stored among the parents (the exponent of ``a ** k``, the power cell's
+    mistake) are left out instead of failing, in cells that judge something else; the ids of the nodes that
+    held one go in ``dropped``."""
     try:
         prevs = core.gather(nodes, "_prev")
     except AttributeError:
@@ -241,11 +267,16 @@ def _parents_of(nodes: list) -> list[list]:
             items = list(prev)
         except TypeError:
             fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
-        out.append(list(items[0]) if len(items) == 1 and isinstance(items[0], tuple) else items)   # as _parents
+        items = list(items[0]) if len(items) == 1 and isinstance(items[0], tuple) else items    # as _parents
+        if numbers_ok and any(_is_number(i) for i in items):
+            items = [i for i in items if not _is_number(i)]
+            if dropped is not None:
+                dropped.add(id(nodes[len(out)]))
+        out.append(items)
     return out
 
 
-def _graph(root) -> tuple[list, dict[int, list]]:
+def _graph(root, numbers_ok: bool = False, dropped: set | None = None) -> tuple[list, dict[int, list]]:
     """(checker's own iterative topological order, parents before children; {id(node): parents}).
 
     The student's _prev are read one breadth-first level per request: a check's graph costs
@@ -253,7 +284,7 @@ def _graph(root) -> tuple[list, dict[int, list]]:
     parents: dict[int, list] = {}
     frontier, known = [root], {id(root)}
     while frontier:
-        found = _parents_of(frontier)
+        found = _parents_of(frontier, numbers_ok, dropped)
         nxt = []
         for node, ps in zip(frontier, found):
             parents[id(node)] = ps
@@ -279,13 +310,13 @@ def _topo(root) -> list:
     return _graph(root)[0]
 
 
-def _reverse_pass(root, seed: float, name: str, zero: bool = False) -> None:
+def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: bool = False) -> None:
     """Propagate ``seed`` from root with the student's _backward closures, not their backward().
 
     Leaves are skipped (their _backward does nothing by definition, whatever __init__ left
     there); with ``zero`` every interior node starts from grad 0 first.
     """
-    order, parents = _graph(root)
+    order, parents = _graph(root, numbers_ok)
     interior = [node for node in order if parents[id(node)]]
     if zero:
         core.scatter(interior, "grad", [0.0] * len(interior))
@@ -611,6 +642,7 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
              f"parent.grad += (local derivative) * out.grad (check the parentheses and the operator "
              f"precedence, e.g. k * x ** (k - 1) * out.grad)", "term-without-out-grad")
     s = unit[i] / seed                       # the student's local derivative, nothing accumulated
+    _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol)
     candidates = [("zero: no gradient reaches this input (is it used through its .data, a plain number, so the "
                    "result does not depend on it in the graph?)", 0.0, "zero"),
                   ("out.data, the result of the operation itself, not its derivative", value, "out-data"),
@@ -631,6 +663,26 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
         fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
              f"but it is {want[i]:.6g}: {rule}. The formula of the local derivative in the _backward of "
              f"{name} is wrong", "local-derivative-formula")
+
+
+def _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol) -> None:
+    """A local derivative that is 0 when the inputs start from grad 0 and equals an input's earlier .grad when they
+    start from other values: the closure multiplies by input.grad where input.data belongs."""
+    if not core.close(s, 0.0, rtol, atol) or core.close(want[i], 0.0, rtol, atol):
+        return
+    held = [0.5 + 0.25 * j for j in range(len(xs))]      # distinct, non-zero, unlike any derivative here
+    try:
+        _, got, _, _ = _outcome(Value, build, xs, seed, held, arg)
+    except core.CheckFailure:
+        return
+    local = (got[i] - held[i]) / seed
+    operand = ("self", "other") if len(xs) == 2 else ("self",)
+    for j, h in enumerate(held):
+        if core.close(local, h, 1e-9, 1e-12):
+            fail(f"{arg}: your local derivative is {operand[j]}.grad, the gradient input {j + 1} already held (0 "
+                 f"when it starts from 0, {h:g} when it holds {h:g}), not the number {operand[j]}.data: the local "
+                 f"derivative is built from the operands' values (.data); .grad is only what gets added to",
+                 "grad-for-data")
 
 
 def _records_operands(out, leaves, xs, name) -> None:
@@ -894,7 +946,9 @@ def relu(Value) -> None:
     xs = [float(r.uniform(0.1, 2)), -float(r.uniform(0.1, 2)), float(r.uniform(0.1, 2)),
           -float(r.uniform(0.1, 2))]
     _unary(Value, "relu", lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), xs,
-           diagnose_value={"relu must return 0 for negative inputs": lambda a: a},
+           diagnose_value={"relu must return 0 for negative inputs": lambda a: a,
+                           "relu returns 1 for a positive input, the step (its derivative, float(a > 0)), instead of "
+                           "the input itself: max(a, 0) is a for a > 0": lambda a: 1.0 if a > 0 else 0.0},
            diagnose_local={"relu derivative must be 0 for negative inputs (the gradient "
                            "only passes where the input is > 0)": lambda a: (1.0,),
                            "relu's mask is inverted: the gradient passes where the input is < 0 and is 0 where it "
@@ -912,6 +966,7 @@ class _Graph:
         self.values: list[float] = []     # the data each node was built with (no request to read it back)
         self.calls: list[int] = []
         self.repair = _faults(Value)
+        self.Value = Value
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -1047,6 +1102,8 @@ def _check_order(g: _Graph, name: str) -> None:
         fail(f"{name}: a node's _backward ran more than once: a node reached through two paths "
              f"must be visited once (keep a visited set in the topological sort)", "ran-more-than-once")
     missing = interior - set(counts)
+    if missing and not counts:
+        _explain_no_closure(g.Value, name, len(interior))
     if missing:
         values = {g.nodes[k].data for k in reach - missing}
         if any(g.nodes[k].data in values for k in missing):
@@ -1067,6 +1124,26 @@ def _check_order(g: _Graph, name: str) -> None:
                 fail(f"{name}: a node's _backward ran before the _backward of a node that uses it, "
                      f"so its gradient was still incomplete: call _backward in *reverse* "
                      f"topological order (outputs first)", "order")
+
+
+def _explain_no_closure(Value, name: str, n_interior: int) -> None:
+    """backward() ran no closure at all.  With one interior node (the root) that may be the root alone left out
+    (topo[:-1]): a larger graph tells the two apart before anything is said."""
+    where = "on a graph with several operations"
+    if n_interior < 2:
+        where = "here, nor on a larger graph with several operations"
+        g = _Graph(Value, core.rng("lab05:backward:no-closure"), 2, 6)
+        try:
+            _call_backward(g.nodes[g.root], name)
+        except core.CheckFailure:
+            return
+        if g.calls:
+            return      # closures ran on a larger graph: the root alone was left out, said by the caller
+    fail(f"{name}: backward() ran no _backward closure at all, not even the root's, {where}: either the loop "
+         f"`for node in reversed(topo): node._backward()` is missing, or topo comes out "
+         f"empty (for example visited.add(node) placed before the test `if node in visited: continue` makes every "
+         f"node, the root first, look already visited); every node reachable from the root is appended to topo "
+         f"once and its _backward called", "no-closure-ran")
 
 
 def _no_state_between_calls(earlier: list, before: list[int], name: str) -> None:
@@ -1238,8 +1315,13 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         leaves.append(leaf)
     out = _run(lambda: fn(*leaves), name)
     _data(out, Value, name)
-    order, parents = _graph(out)
+    dropped: set[int] = set()      # nodes whose _prev also held a plain number (a ** k's k: the power cell's)
+    order, parents = _graph(out, numbers_ok=True, dropped=dropped)
     interior = [node for node in order if parents[id(node)]]
+    if not ordered:
+        for node in interior:
+            if id(node) in dropped:
+                node._prev = set(parents[id(node)])
     if ordered:
         age = {id(node): k for k, node in enumerate(order)}
         for node in interior:
@@ -1255,12 +1337,19 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         if ordered and exc.diagnosis == "backward-raised":
             raise _PrevNotASet() from None
         raise
-    got = np.array([_grad(v, name) for v in leaves])
+    try:
+        got = np.array([_grad(v, name) for v in leaves])
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "grad-is-a-value":
+            return      # an operation's closure stores a Value in .grad: judged in that operation's cell
+        raise
     counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
     label = f"backward() of {name}"
     if (counts > 1).any():
         fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
              f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
+    if len(counts) and not counts.any():
+        _explain_no_closure(Value, label, len(counts))
     if len(counts) and counts[-1] == 0:     # _topo puts the root last
         fail(f"{label}: the root's own _backward was never called (the node backward() was called on): the loop "
              f"must run _backward for every node of reversed(topo), the root first (a slice such as topo[:-1] "
@@ -1337,6 +1426,50 @@ def _leaves_kept(g: "_Graph", root, leaf_idx) -> None:
              "leaves-reset-interior-kept")
 
 
+def _explain_skips_when_seeded(Value, t: int, n_leaves: int, n_ops: int) -> None:
+    """A second call that runs nothing: kept state (the visited set of the first call) or a backward() that does
+    nothing when the root's grad is already non-zero?  A fresh graph whose root holds a grad set by hand, never
+    seen by backward(), tells them apart."""
+    g = _Graph(Value, core.rng(f"lab05:repeat:{t}"), n_leaves, n_ops)
+    root = g.nodes[g.root]
+    root.grad = 0.5
+    try:
+        _call_backward(root, "backward()")
+    except core.CheckFailure:
+        return
+    if not g.calls:     # (a first call from grad 0 runs closures: backward_repeat returns early otherwise)
+        fail("a second backward() on the same root ran no _backward closure at all, and neither does a first "
+             "backward() on a new graph whose root's grad was set to 0.5 by hand: your backward() does nothing when "
+             "the root's grad is already non-zero (an early return such as `if self.grad != 0: return`). backward() "
+             "always runs: reset the interior nodes, add 1 to self.grad and call every _backward",
+             "skips-when-root-has-grad")
+
+
+def _explain_root_not_reset(Value, t: int, n_leaves: int, n_ops: int) -> None:
+    """Leaves get more than twice one call's gradient: is the root the one interior node left out of the reset?
+    On a fresh graph, resetting the root's grad by hand between the two calls must then give exactly twice."""
+    g = _Graph(Value, core.rng(f"lab05:repeat:{t}"), n_leaves, n_ops)
+    root = g.nodes[g.root]
+    is_leaf = np.array([not p for p in g.parents])
+    reach = np.array(sorted(g.reachable()))
+    leaf_idx = reach[is_leaf[reach]]
+    if not len(leaf_idx) or not g.parents[g.root]:
+        return
+    try:
+        _call_backward(root, "the first backward()")
+        once = g.grads()
+        root.grad = 0.0
+        _call_backward(root, "a second backward()")
+    except core.CheckFailure:
+        return
+    if core.close(g.grads()[leaf_idx], 2 * once[leaf_idx], 1e-7, 1e-9):
+        fail("repeated backward(): after two calls each leaf must hold exactly twice what one call gives, but holds "
+             "more: the root's own grad is not reset at the start of backward() (it keeps the first call's 1, so the "
+             "second pass starts from 2 and sends twice the gradient down). Resetting only the root by hand between the calls "
+             "fixes it: the reset loop leaves out the root (a slice topo[:-1], or a loop that skips self); reset "
+             "every interior node, the root included, before adding the seed 1", "root-not-reset")
+
+
 def backward_repeat(Value) -> None:
     """Documented semantics: leaf gradients accumulate over calls; interior ones are reset.
 
@@ -1350,9 +1483,12 @@ def backward_repeat(Value) -> None:
         _call_backward(root, "the first backward()")
         once = g.grads()
         ran = len(g.calls)
+        if not ran and len(reach) > n_leaves:
+            return      # one call already runs no closure at all: the backward cell's mistake, not repetition's
         _call_backward(root, "a second backward()")
         got = g.grads()
         if len(g.calls) == ran and len(reach) > n_leaves:
+            _explain_skips_when_seeded(Value, t, n_leaves, n_ops)
             fail("a second backward() on the same root ran no _backward closure at all: backward() remembers from "
                  "the first call which nodes it has visited, so the topological order of the second call is empty. "
                  "Build topo and visited afresh inside backward(); a default argument (visited=set()), a global or "
@@ -1365,6 +1501,7 @@ def backward_repeat(Value) -> None:
                      "the gradient (they were reset or overwritten instead): leaves keep their "
                      "grad, only interior nodes are reset to 0 at the start of backward()", "leaves-reset")
             _leaves_kept(g, root, leaf_idx)
+            _explain_root_not_reset(Value, t, n_leaves, n_ops)
             fail("repeated backward(): after two calls each leaf must hold exactly twice what one call gives. "
                  "Reset the grad of every interior node (one with parents) to 0 at the "
                  "start of backward(), otherwise the first call's interior gradients are "
@@ -1397,7 +1534,14 @@ def _param_list(module, name: str, Value) -> list:
     fn = getattr(module, "parameters", None)
     if not callable(fn):
         fail(f"{name} has no parameters() method", "no-parameters")
-    ps = core.call(fn, name=f"{name}.parameters()")
+    try:
+        ps = core.call(fn, name=f"{name}.parameters()")
+    except core.CheckFailure as exc:
+        if "TypeError" in str(exc) and "'list'" in str(exc):
+            fail(f"{exc}: a list and a single Value were added (self.w + self.b?): Python then asks the Value to add "
+                 f"the list, which it cannot; a list joins a list, put the one Value in brackets, self.w + [self.b]",
+                 "list-plus-value")
+        raise
     if ps is None:
         fail(f"{name}.parameters() returned None: did you forget a `return` statement?", "parameters-returned-none")
     ps = list(ps)
@@ -1443,7 +1587,7 @@ def _ops_ok(Value, *checks) -> bool:
 
 def _reaches(out, inputs) -> list[int]:
     """Indices of ``inputs`` that the graph of ``out`` does not reach through _prev."""
-    seen = {id(node) for node in _topo(out)}
+    seen = {id(node) for node in _graph(out, numbers_ok=True)[0]}
     return [i for i, v in enumerate(inputs) if id(v) not in seen]
 
 
@@ -1518,6 +1662,8 @@ def neuron(Neuron, Value) -> None:
                 _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose=_unclipped(act, {
                     "the neuron forgot its activation: return act(w . x + b)": z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
+                    **({"the bias b is added after the activation, act(w . x) + b: it belongs inside, "
+                        "act(w . x + b)": float(_act(act, np.array(z - bv))) + bv} if act != "linear" else {}),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
                     f"the activation {act!r} is ignored (ReLU is applied)": max(z, 0.0),
                     f"the sum leaves out the last input's term w[{nin - 1}] * x[{nin - 1}] (a loop over range(len(x) - 1) "
@@ -1717,6 +1863,7 @@ def mlp(MLP, Layer, Value) -> None:
             out = _run(lambda: model(x), f"{name}(x) with x a list of Values")
         if isinstance(out, list) and (len(out) != nouts[-1] or nouts[-1] == 1):
             _explain_layers_applied(out, hs, f"{name}(x)")
+            _explain_reversed(model, x, out, hs, f"{name}(x)")
         if nouts[-1] == 1:
             got = np.array([_data(out, Value, f"{name}(x) (one output: a single Value)")])
         else:
@@ -1729,6 +1876,7 @@ def mlp(MLP, Layer, Value) -> None:
             except Exception:
                 own = None
             if own is None or not core.close(got, own, 1e-6, 1e-8):
+                _explain_reversed(model, x, out, hs, f"{name}(x)")
                 core.expect_close(got, hs[-1][0], name=f"{name}(x)", diagnose={
                     "the activation is applied twice: each Neuron already returns act(w . x + b), so Layer and "
                     "MLP must pass the neurons' outputs on unchanged":
@@ -1748,6 +1896,8 @@ def mlp(MLP, Layer, Value) -> None:
         if raw is not None and _same_structure(raw, own_ps) and len({id(p) for p in raw}) == len(raw) and \
                 not _same_structure(own_ps, weights + biases, ordered=False):
             continue     # the layers' parameters as their own neurons list them: Neuron.parameters is judged there
+        if raw is None and _fails(lambda: _own_params(model)):
+            continue     # their Neuron.parameters() itself fails: judged in the neuron's cell
         ps = _param_list(model, name, Value)
         count = sum((a + 1) * b for a, b in zip([nin] + nouts[:-1], nouts))
         if {id(p) for p in ps} == {id(p) for p in weights + biases} and len(ps) == count:
@@ -1777,6 +1927,27 @@ def _explain_layers_applied(out: list, hs: list, name: str) -> None:
                  f"self.layers[:-1], and no return inside the loop)", "layers-skipped")
 
 
+def _explain_reversed(model, x, out, hs: list, name: str) -> None:
+    """The output is what the model's own layers give when applied last to first: the loop runs over the layers
+    in reverse order (reversed(self.layers), self.layers[::-1])."""
+    layers = list(getattr(model, "layers", []) or [])
+    if len(layers) < 2:
+        return
+    try:
+        data = [float(v.data) for v in (out if isinstance(out, list) else [out])]
+        y = x
+        for layer in reversed(layers):
+            y = layer(y)
+        back = [float(v.data) for v in (y if isinstance(y, list) else [y])]
+    except Exception:   # a probe that fails says nothing
+        return
+    if len(back) == len(data) and core.close(np.array(data), np.array(back), 1e-6, 1e-8) and \
+            not (len(back) == hs[-1].shape[1] and core.close(np.array(back), hs[-1][0], 1e-6, 1e-8)):
+        fail(f"{name} gives what your layers give when applied from the last to the first (a list of {len(data)} "
+             f"Value(s)): the loop runs over self.layers in reverse order (reversed(...) or [::-1]); apply them "
+             f"first to last, for layer in self.layers: x = layer(x)", "layers-reversed")
+
+
 def _explain_which_reset(values: list[float], before: list) -> None:
     """Some parameters reset and others not: a loop that stops early leaves a tail of them untouched."""
     reset = [v == 0 for v in values]
@@ -1784,6 +1955,12 @@ def _explain_which_reset(values: list[float], before: list) -> None:
     untouched = all(v == float(b) for v, b, r in zip(values, before, reset) if not r)
     if not 0 < k < n or not untouched:
         return
+    for sign, word, other in ((1, "positive", "negative"), (-1, "negative", "positive")):
+        if reset == [sign * float(b) > 0 for b in before]:
+            fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but your zero_grad reset "
+                 f"exactly the parameters whose grad was {word} and left those with a {other} grad untouched: a "
+                 f"condition on the grad's sign (if p.grad > 0: ...); reset every grad, p.grad = 0.0, whatever its "
+                 f"value", "zero-grad-sign-condition")
     if reset == [True] * k + [False] * (n - k):
         where = ("the first one only: is a `return` (or `break`) indented inside the loop?" if k == 1 else
                  "all but the last: the loop stops one parameter early (range(len(ps) - 1) or a slice [:-1]?)"
@@ -1806,15 +1983,19 @@ class _MockModule:
 
     def __init__(self, params):
         self.params = params
+        self.asked = 0
 
     def parameters(self):
+        self.asked += 1
         return list(self.params)
 
 
 def zero_grad(MLP, Value, Module=None) -> None:
     r = core.rng("lab05:zero")
     if Module is not None:
-        params = [core.kernel_object(data=float(r.normal()), grad=float(r.normal())) for _ in range(5)]
+        # grads of both signs (alternating): a reset that depends on the sign is told apart from none
+        params = [core.kernel_object(data=float(r.normal()), grad=(-1) ** i * (0.25 + abs(float(r.normal()))))
+                  for i in range(5)]
         data = [p.data for p in params]
         before = [p.grad for p in params]
         mock = _MockModule(params)
@@ -1824,6 +2005,10 @@ def zero_grad(MLP, Value, Module=None) -> None:
         try:
             core.call(method, mock, name="Module.zero_grad(module)")
         except core.CheckFailure as exc:
+            if "not iterable" in str(exc) and not mock.asked:
+                fail("Module.zero_grad(module) raised TypeError (not iterable): zero_grad loops over self.parameters, "
+                     "the method itself, without calling it (it was "
+                     "never called): write for p in self.parameters(): with the parentheses", "parameters-not-called")
             if "not implemented" not in str(exc):
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
@@ -1889,6 +2074,8 @@ def mse(mse_loss, Value) -> None:
         got = _data(out, Value, name)
         diff = pv - tv
         want = float(np.mean(diff ** 2))
+        if n == 1 and not core.close(got, want, _RTOL, _ATOL) and core.close(got, abs(float(diff[0])), _RTOL, _ATOL):
+            continue    # |error| with one sample: the RMSE, the mean absolute error... told apart on a larger batch
         if not core.close(got, want, _RTOL, _ATOL):
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, power, sub_neg, div)
@@ -1899,7 +2086,10 @@ def mse(mse_loss, Value) -> None:
                                   + [lambda f=f: f() * (1.0 / n) for f in _sum_forms(sq)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
                 _expect_mse(mse_loss, Value, pv, targets, got, want, name,
-                        diagnose={"the loss must be the mean over the batch, not the sum":
+                        diagnose={"your loss is the square root of the mean squared error (the RMSE): mse_loss "
+                                  "returns the mean of the squared errors itself, without ** 0.5 or sqrt":
+                                  math.sqrt(want),
+                                  "the loss must be the mean over the batch, not the sum":
                                   float(np.sum(diff ** 2)),
                                   "square the errors: (pred - target) ** 2": float(np.mean(diff)),
                                   "the mean of the absolute errors is not the squared error: (pred - target) ** 2":
@@ -1916,7 +2106,7 @@ def mse(mse_loss, Value) -> None:
                  f"with Value operations so that backward() can reach them", "loss-detached")
         for v in preds:
             v.grad = 0.0
-        _reverse_pass(out, 1.0, name, zero=True)
+        _reverse_pass(out, 1.0, name, zero=True, numbers_ok=True)    # a ** k's exponent in _prev: the power cell's
         try:
             core.expect_close(np.array([_grad(p, "pred") for p in preds]), 2 * diff / n,
                               name=f"d({name})/dpred")
@@ -2037,6 +2227,8 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
             twin.zero_grad()
             loss = mse_loss([twin(x) for x in xs], ys)
             loss.backward()
+            if not all(isinstance(g, (int, float, np.number)) for g in core.gather(params, "grad")):
+                return None      # an operation's closure leaves a non-number in .grad: judged in its cell
             for p in params:
                 p.data = p.data - lr * p.grad
             losses.append(float(loss.data))
@@ -2098,6 +2290,12 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             if not _unimplemented(exc) and mse_loss is not None and \
                     _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, 1, Value) is None:
                 return None    # their model, loss or engine fail here too: judged in those cells
+            if "has no attribute 'backward'" in str(exc) and "float" in str(exc):
+                # (their mse_loss returns a Value on Values: the replay above went through)
+                fail(f"{exc}: the loss train_step built is a plain number, not a Value, although your mse_loss returns "
+                     f"a Value for Value predictions: the predictions were turned into numbers (model(x).data or "
+                     f"float()) before the loss, so no graph leads back to the parameters; pass the Values model(x) "
+                     f"to mse_loss", "loss-from-numbers")
             if "float()" in str(exc) and "Value" in str(exc):
                 fail(f"{exc}: a Value is not a number Python can convert; return the loss's number, loss.data",
                      "float-of-value")
@@ -2187,6 +2385,11 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
     step = first_p - p0
     if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
         return
+    for sign, code in ((-1.0, "p.data = -lr * p.grad"), (1.0, "p.data = lr * p.grad")):
+        if core.close(first_p, sign * lr * g, 1e-5, 1e-9) and not core.close(p0, 0 * p0, 0, 1e-12):
+            fail(f"train_step: after the first step every parameter equals {'-' if sign < 0 else ''}lr * p.grad, the "
+                 f"step alone: the old value was thrown away ({code} replaces the parameter, = where -= belongs); "
+                 f"the update is p.data -= lr * p.grad", "step-replaces-parameter")
     n = len(X)
     c = float(step @ g / (g @ g))
     if c != 0 and core.close(step, c * g, 1e-5, 1e-9):
@@ -2244,6 +2447,10 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         if core.close(got_p, flat(one[1], one[2]), 1e-5, 1e-8):
             fail("train_step: the loss must be over the whole batch xs, ys (the step used the last sample only)",
                  "loss-last-sample-only")
+        first = _np_train(Wn, bn, X[:1], y[:1], lr, steps)
+        if len(X) > 1 and core.close(got_p, flat(first[1], first[2]), 1e-5, 1e-8):
+            fail("train_step: the loss must be over the whole batch xs, ys: your steps equal gradient descent on the "
+                 "first sample alone (xs[0], ys[0]); mse_loss([model(x) for x in xs], ys)", "loss-first-sample-only")
         _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
         if first_p is not None:
             _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)

@@ -42,21 +42,24 @@ PROPERTIES = {
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
                 "a weight used without its transpose named (passed transposed)", "tanh missing named",
                 "H~ linear in X (X rescaled inside forward named)",
-                "the wrong term located by switching X, W or b off or moving it"),
+                "the wrong term located by switching X, W or b off or moving it",
+                "b_h added after the tanh named (\"biases missing\" only when h agrees)"),
     "loss_accuracy": ("oracle (integer labels)",
                       "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
                       "acc divided by the wrong size named (n_y for N)", "L divided by the wrong size named (N*N)",
-                      "the class sum taken over the batch axis named"),
+                      "the class sum taken over the batch axis named",
+                      "acc divisor said only when confirmed on labels all predicted right",
+                      "argmax without axis (of Y or of Yhat) named"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                         "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
                         "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named",
+                        "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named (tanh applied again included)",
                         "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
@@ -64,14 +67,17 @@ PROPERTIES = {
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
-                        "one sample's term left out named",
+                        "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named",
-                        "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)"),
+                        "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)",
+                        "tanh derivative multiplied in twice named"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
             "the update applied to grads instead of params named", "no state kept between calls (two identical calls)",
             "a clipped step named (right exactly for the small gradients)", "a term in params named (weight decay)",
-            "the wrong term located by switching params or grads off or moving them"),
+            "the wrong term located by switching params or grads off or moving them",
+            "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
+            "a shape error hinted with the parameters' shapes", "step divided by the parameter count named"),
 }
 
 _f64 = np.float64
@@ -158,7 +164,8 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         g["by"][:, 0] += g_y
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
-                 "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2}[tanh_deriv]
+                 "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
+                 "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2}[tanh_deriv]
         ght = gh * deriv
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -561,13 +568,15 @@ def forward(fn, softmax=None):
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
             "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
-            "the biases are missing": lambda: oracle_forward(params, X, bias=False)[1],
+            **({"the biases are missing": lambda: oracle_forward(params, X, bias=False)[1]}
+               if _near(outputs["h"], oracle_forward(params, X, bias=False)[1]["h"]) else {}),   # h too: confirmed
             "softmax normalised over the wrong axis (one distribution per row)":
                 lambda: oracle_forward(params, X, softmax_axis=0)[1],
             "tanh is applied to the output scores too: y~ = W_y h + b_y has no activation before the softmax":
                 lambda: oracle_forward(params, X, out_act=np.tanh)[1],
         }
         shape = {"X": (N, nx), "htilde": (N, nh), "h": (N, nh), "ytilde": (N, ny), "yhat": (N, ny)}
+        _explain_bias_after_activation(outputs, params, X, exp, f"forward (N={N}, n_x={nx}, n_h={nh}, n_y={ny})")
         for k in OUTPUT_NAMES:
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
             core.expect_array(outputs[k], name=label, shape=shape[k])
@@ -598,6 +607,21 @@ def forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _forward_large_scores(fn, softmax, r)
+
+
+def _explain_bias_after_activation(outputs, params, X, exp, label) -> None:
+    """htilde stored without b_h and h = tanh(X W_h^T) + b_h^T: the bias is added after the activation."""
+    try:
+        Ht, H = np.asarray(outputs["htilde"], _f64), np.asarray(outputs["h"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    lin = np.asarray(X, _f64) @ np.asarray(params["Wh"], _f64).T
+    after = np.tanh(lin) + np.asarray(params["bh"], _f64).T
+    if Ht.shape == lin.shape and H.shape == after.shape and _near(Ht, lin) and _near(H, after) \
+            and not _near(after, exp["h"]):
+        core.fail(f"{label}: outputs['h'] is tanh(X W_h^T) + b_h^T: the bias b_h is added after the tanh, so "
+                  f"htilde lacks it; it belongs inside, H~ = X W_h^T + b_h^T, then H = tanh(H~)",
+                  "bias-after-activation")
 
 
 def _forward_large_scores(fn, softmax_fn, r) -> None:
@@ -764,20 +788,41 @@ def _loss_case(fn, Yhat, Y):
             "argmax over the wrong axis (axis=1: the class of each sample)":
                 lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
             "the number of correct predictions instead of their fraction": eacc * N,
-            "accuracy from rounded probabilities: a sample whose largest probability is below 0.5 then counts as "
-            "wrong; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            "accuracy from rounded probabilities (or a threshold at 0.5, such as Y * Yhat > 0.5): a sample whose "
+            "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
+            "np.argmax(Y, axis=1)":
                 lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
-        })
+            "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
+            "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+                lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y))),
+            "np.argmax(Yhat) without axis=1 gives ONE index into the flattened Yhat, not each row's predicted "
+            "class: compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+                lambda: float(np.mean(np.argmax(Yh64) == np.argmax(Y, axis=1))),
+        }, confirm=lambda: _acc_all_right(fn, Yhat))
     return run
 
 
-def _expect_acc(acc, eacc, N, ny, *, name, diagnose) -> None:
-    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size)."""
+def _acc_all_right(fn, Yhat):
+    """The student's accuracy on labels that every row predicts right (expected 1), or None if it fails."""
+    Y = np.eye(Yhat.shape[1], dtype=Yhat.dtype)[np.argmax(Yhat, axis=1)]
+    try:
+        return float(fn(Yhat.copy(), Y)[1])
+    except Exception:   # a probe that fails says nothing
+        return None
+
+
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None) -> None:
+    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size),
+    said only when the same factor comes back on labels that every row predicts right (accuracy 1)."""
     try:
         _expect_number(acc, eacc, name=name, rtol=0, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
         said = cases.explain_factor(acc, eacc, {"N": N, "n_y": ny}, divisor="N", scalar=True) \
             if exc.diagnosis == "wrong-value" else None
+        if said and confirm is not None and eacc:
+            again = confirm()
+            if again is None or not core.close(again, acc / eacc, 1e-9, 1e-12):
+                said = None
         if said:
             core.fail(f"{exc}: {said} (the fraction of correct rows divides the count by N = Y.shape[0])",
                       "acc-wrong-divisor")
@@ -922,6 +967,12 @@ _BACKWARD_MISTAKES = {
     "tanh derivative written as (1 - h)^2: it is 1 - h^2": lambda N, ny: dict(tanh_deriv="(1-h)^2"),
     "tanh applied twice: the derivative was taken of h, which is already tanh(htilde) (1 - tanh(h)^2); "
     "it is 1 - h^2": lambda N, ny: dict(tanh_deriv="tanh(h)"),
+    "the tanh derivative (1 - h^2) is multiplied in twice (once into grad_h = grad_Ytilde W_y, again into "
+    "grad_htilde): grad_h = grad_Ytilde W_y has no derivative, grad_htilde = grad_h * (1 - h^2) has it once":
+        lambda N, ny: dict(tanh_deriv="twice"),
+    "the tanh derivative uses the first sample's h (H[0]) for every sample: each sample's row of grad_htilde "
+    "takes its own h, grad_H * (1 - H ** 2) with the whole (N, n_h) array H":
+        lambda N, ny: dict(tanh_deriv="first") if N > 1 else None,
     "W_y used instead of W_y^T: per sample grad_h = W_y^T grad_ytilde, i.e. grad_H = grad_Ytilde W_y in "
     "row form": lambda N, ny: dict(wy_transposed=False),
     "1/N applied twice (it belongs in grad_ytilde = (yhat - y)/N only)":
@@ -1121,10 +1172,22 @@ def _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc) -> No
     if all(_near(grads[k], mean[k]) for k in keys):
         return
     layer = "Wh" if "Wh" in keys else "Wy"
+    wrong = [k for k in keys if not _near(grads[k], _oracle_grads(params, outputs, Y)[k])]
+    where = (f"grads['{wrong[0]}'] is wrong and grads['{next(k for k in keys if k != wrong[0])}'] is right, so look "
+             f"at the line of grads['{wrong[0]}']: {_GRAD_LINES[wrong[0]]}, summed over the samples by the matrix "
+             f"product, not a product of sums" if len(wrong) == 1 and wrong[0][0] == "W" else
+             f"look at {_LAYER_LINES[layer]}; only grad_W and grad_b sum over the batch")
     core.fail(f"{name}: right for each sample alone (a batch of one), but with N={N} samples your gradients are not "
               f"the mean of those per-sample gradients: some quantity mixes the samples, a mean or sum over the batch "
-              f"axis (axis=0) taken before the end, where each sample must keep its own row (look at "
-              f"{_LAYER_LINES[layer]}; only grad_W and grad_b sum over the batch) ({exc})", "samples-mixed")
+              f"axis (axis=0) taken before the end, where each sample must keep its own row ({where}) ({exc})",
+              "samples-mixed")
+
+
+def _oracle_grads(params, outputs, Y):
+    return oracle_backward(params, outputs, Y)
+
+
+_GRAD_LINES = {"Wy": "grad_Wy = grad_Ytilde^T H", "Wh": "grad_Wh = grad_Htilde^T X"}
 
 
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
@@ -1223,6 +1286,7 @@ def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
     N = Y.shape[0]
     if N < 2:
         return
+    _explain_one_sample(g, k, params, outputs, Y, label)
     for n in (N - 1, 0, *range(1, N - 1)):
         keep = np.arange(N) != n
         sub = {kk: (np.asarray(v)[keep] if np.ndim(v) == 2 and np.shape(v)[0] == N else v) for kk, v in outputs.items()}
@@ -1236,6 +1300,30 @@ def _explain_sample_left_out(g, k, params, outputs, Y, label) -> None:
                       f"{'range(N - 1) or a slice [:-1]' if n == N - 1 else 'range(1, N) or a slice [1:]' if n == 0 else 'the samples skips one'}"
                       f" leaves its term out; grad_W sums grad_ytilde[n] h[n]^T over all N samples (or use the "
                       f"matrix product)", "sample-left-out")
+
+
+def _explain_one_sample(g, k, params, outputs, Y, label) -> None:
+    """The batch gradient sums N per-sample terms: a gradient that is one sample's term alone (an index [0] or
+    [-1] where the sum over the batch axis belongs) is named with the sample."""
+    N = Y.shape[0]
+    for n in (0, N - 1, *range(1, N - 1)):
+        one = {kk: (np.asarray(v)[n:n + 1] if np.ndim(v) == 2 and np.shape(v)[0] == N else v)
+               for kk, v in outputs.items()}
+        try:
+            term = oracle_backward(params, one, np.asarray(Y)[n:n + 1])[k]
+        except Exception:
+            return
+        for scale, how in ((1.0 / N, ""), (1.0, " (and without the 1/N)")):
+            want = term * scale
+            if np.shape(g) == np.shape(want) and _near(g, want) and np.any(want):
+                which = "the first sample" if n == 0 else "the last sample" if n == N - 1 else f"sample {n}"
+                core.fail(f"{label} is the term of {which} alone (row {n} of N={N}){how}: the other samples' terms "
+                          f"are missing; "
+                          + ("sum the rows of grad_htilde over the batch axis, grad_bh = grad_Htilde.sum(axis=0) "
+                             "(as a column)" if k[0] == "b" else
+                             "grad_W sums over all N samples: the matrix product grad_pre-activation^T @ input")
+                          + f" (an index such as [{n if n < N - 1 else -1}] where the sum belongs?)",
+                          "one-sample-only")
 
 
 def _explain_recomputed(fn, grads, k, params, outputs, Y, label) -> None:
@@ -1388,7 +1476,10 @@ def _explain_state(fn) -> None:
 
 def _sgd_case(fn, params, grads, eta, name):
     g_before, p_before = _copy_dict(grads), _copy_dict(params)
-    got = _call(fn, params, grads, eta, name=name)
+    shapes = ", ".join(f"{k} {p_before[k].shape}" for k in PARAM_NAMES)
+    got = _call_with_shape_hint(fn, params, grads, eta, name=name,
+                                hint=f"each grads[k] has exactly the shape of params[k] ({shapes}): subtract it as it "
+                                     f"is, params[k] -= eta * grads[k], without a transpose (.T) or a reshape")
     if any(not np.array_equal(grads[k], g_before[k]) for k in PARAM_NAMES) and \
             all(np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES) and \
             (not isinstance(got, dict) or all(k in got and np.array_equal(np.asarray(got[k]), p_before[k])
@@ -1397,6 +1488,7 @@ def _sgd_case(fn, params, grads, eta, name):
                   f"(the two arguments mixed up?); params[k] -= eta * grads[k], and grads is only read",
                   "updated-grads-not-params")
     _unchanged(g_before, grads, "sgd", "grads")
+    _explain_returned_grads(got, params, p_before, g_before, eta, name)
     if got is None and any(not np.array_equal(params[k], p_before[k]) for k in PARAM_NAMES):
         core.fail(f"{name} returned None: update params in place *and* return it", "returned-none")
     _expect_dict(got, PARAM_NAMES, "sgd")
@@ -1418,12 +1510,18 @@ def _sgd_case(fn, params, grads, eta, name):
             not _near(flat_s, -eta * flat_g):
         known = {eta: ("gradient ascent: the step is params - eta * grads", "uphill"),
                  -1.0: ("the learning rate eta is not used", "eta-ignored"),
-                 -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta")}
+                 -1.0 / eta: ("the gradient is divided by eta instead of multiplied", "divided-by-eta"),
+                 -eta / len(PARAM_NAMES): (f"the step is also divided by the number of parameters, "
+                                           f"len(params) = {len(PARAM_NAMES)}: each parameter takes the full step "
+                                           f"-eta * grads[k], nothing is averaged over the parameters",
+                                           "divided-by-parameter-count")}
         for coef, (message, diagnosis) in known.items():
             if abs(c - coef) <= 1e-6 * abs(coef):
                 core.fail(f"{name}: {message}", diagnosis)
         core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
                   "step-scaled")
+    if not _near(flat_s, -eta * flat_g):
+        _explain_step_per_parameter(got, p_before, g_before, eta, name)
     for k in PARAM_NAMES:
         p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
         _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
@@ -1432,3 +1530,39 @@ def _sgd_case(fn, params, grads, eta, name):
                                 f"params['{k}'] was not updated": p,
                                 "returned the step instead of the updated parameters": -eta * g,
                                 "the gradient is divided by eta instead of multiplied": p - g / eta})
+
+
+def _explain_returned_grads(got, params, p_before, g_before, eta, name) -> None:
+    """What came back is the gradients dict (its values equal grads), while params was updated in place."""
+    if not isinstance(got, dict) or not all(k in got for k in PARAM_NAMES):
+        return
+    if not all(np.shape(got[k]) == g_before[k].shape and np.array_equal(np.asarray(got[k]), g_before[k])
+               for k in PARAM_NAMES):
+        return
+    done = all(_near(params[k], p_before[k].astype(_f64) - eta * g_before[k].astype(_f64)) for k in PARAM_NAMES)
+    core.fail(f"{name} returned grads, not params: every array it returned equals the gradient"
+              + (" (params itself was updated in place correctly)" if done else "")
+              + ": end with `return params`", "returned-grads")
+
+
+def _explain_step_per_parameter(got, p_before, g_before, eta, name) -> None:
+    """Each parameter moved by a multiple of its own gradient, but the multiple changes from one parameter to the
+    next: the learning rate was changed inside the loop (eta *= ..., eta -= ...)."""
+    coefs = []
+    for k in PARAM_NAMES:
+        g = g_before[k].astype(_f64).ravel()
+        s = (np.asarray(got[k], _f64) - p_before[k].astype(_f64)).ravel()
+        if not np.any(g):
+            return
+        c = float(s @ g / (g @ g))
+        if not _near(s, c * g):
+            return
+        coefs.append((k, c))
+    if abs(coefs[0][1] + eta) > 1e-4 * eta or all(abs(c + eta) <= 1e-4 * eta for _, c in coefs) or \
+            any(abs(c) <= 1e-4 * eta for _, c in coefs):      # a parameter left out: said by the value check
+        return
+    said = ", ".join(f"params['{k}'] by {c / -eta:.4g} * (-eta * grad)" for k, c in coefs)
+    core.fail(f"{name}: each parameter moved along its own gradient, but by a step size that changes from one "
+              f"parameter to the next ({said}): the first one got eta, the later ones another value, so eta is "
+              f"changed inside the loop (eta *= ... or eta -= ...); every parameter takes the same step "
+              f"params[k] -= eta * grads[k]", "eta-changed-in-loop")
