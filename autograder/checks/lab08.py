@@ -1882,14 +1882,14 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
                  f"sum(dout * x_hat)), sums over the batch axis 0 "
                  f"({'every other term is right' if len(wrong) == 1 else 'the term N * dout is right'})",
                  "bn-dx-term-wrong")
-    for name, q in {"inv_std": inv_std, "1 / inv_std = sqrt(var + eps)": 1 / inv_std, "gamma": gamma,
-                    "1 / gamma": 1 / gamma}.items():
+    for name, q, said in (("inv_std", inv_std, "inv_std is applied once more than the rule says"),
+                          ("1 / inv_std = sqrt(var + eps)", 1 / inv_std, "inv_std is missing"),
+                          ("gamma", gamma, "gamma is applied once more than the rule says"),
+                          ("1 / gamma", 1 / gamma, "gamma is missing")):
         q = np.broadcast_to(_f64(q), g.shape)
         if not core.close(q, np.full_like(q, q.mean()), 1e-6, 0) and core.close(g, want * q, rtol, atol):
-            fail(f"{what}: dx is the right gradient multiplied by {name}, column by column: {name} is applied once "
-                 f"more than the rule says (dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+            fail(f"{what}: dx is the right gradient multiplied by {name}, column by column: {said} (dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
                  f"sum(dout * x_hat)): gamma and inv_std appear once each)", "bn-dx-times-quantity")
-    del ratio
     if isolate is not None:
         isolate()
     analyse = core.analyse_difference(g, want, rtol, atol)[0]

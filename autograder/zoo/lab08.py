@@ -835,3 +835,57 @@ VARIANTS += [
     Variant("r6b V2 update ratio as RMS ratio", old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.sqrt(((after - before) ** 2).mean()) / np.sqrt((before ** 2).mean()))\n"),
 ]
+
+# Round 7: the round-6 measurement's mistakes that were not named, named with a wrong cause, or cost the
+# AdamW cell too (blast), after the general fixes (term fits in two bases, a confirmed "state not kept", the
+# statistics batch norm's evaluation normalised with read back, per-column factors of dx).
+R7_SGD_STEP = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v
+"""
+R7_NEST_V_PREV = R7_SGD_STEP.replace("            v *= self.momentum\n", "            v_prev = v.copy()\n            v *= self.momentum\n").replace(
+    "p.data -= self.lr * (g + self.momentum * v)", "p.data -= self.lr * ((1 + self.momentum) * v + self.momentum * v_prev)")
+MUTANTS += [
+    Mutant("r7 Nesterov in CS231n's v_prev form with + mu * v_prev (sign slip)", old=R7_SGD_STEP, new=R7_NEST_V_PREV,
+           expect="the term - lr * mu * v_prev (v before this step's update) has the wrong sign"),
+    Mutant("r7 Nesterov look-ahead mu * g instead of mu * v", old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (g + self.momentum * g)\n",
+           expect="the term lr * g is multiplied by (1 + mu) = 1.65 and the term lr * mu * v (the look-ahead) is missing"),
+    Mutant("r7 RMSProp: one scalar mean of g**2 per parameter",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s *= self.alpha\n            s += (1 - self.alpha) * np.mean(p.grad ** 2)\n",
+           expect="every entry moved by the same multiple of its own gradient"),
+    Mutant("r7 Adam: bias corrections with t - 1 (AdamW must not lose a point for it)",
+           old="        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n",
+           new="        correction1, correction2 = 1 - self.beta1 ** (self.t - 1), 1 - self.beta2 ** (self.t - 1)\n",
+           expect="increment t BEFORE using it"),
+    Mutant("r7 AdamW: super().step() forgotten", old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           expect="only the decoupled decay moved the parameters: Adam's step is missing"),
+    Mutant("r7 AdamW decays by lr * lambda * p.grad", old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.grad\n",
+           expect="the decoupled decay uses the gradient"),
+    Mutant("r7 dropout: one random draw for the whole batch", old="    keep = rng.random(x.shape) >= p\n",
+           new="    keep = np.full(x.shape, rng.random() >= p)\n", expect="ONE random number for the whole array"),
+    Mutant("r7 batch norm eval: eps removed in the evaluation branch only", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_mean, running_var - eps\n",
+           expect="the running variance without eps (eps missing from sqrt(running_var + eps))"),
+    Mutant("r7 batch norm eval: batch mean with the running variance", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = x.mean(axis=0, keepdims=True), running_var\n",
+           expect="normalises x with the batch mean and the running variance passed in"),
+    Mutant("r7 batch norm backward: inv_std squared in dx",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = (gamma * inv_std ** 2 / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           expect="dx is the right gradient multiplied by inv_std, column by column"),
+    Mutant("r7 batch norm backward: n = dout.size", old="    n = dout.shape[0]\n", new="    n = dout.size\n",
+           expect="is divided by N * D (dout.size) instead of N"),
+    Mutant("r7 step decay with math.ceil(epoch / step_size)", old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * gamma ** math.ceil(epoch / step_size)\n", expect="the exponent is rounded UP"),
+    Mutant("r7 cosine decay with epoch // total_epochs", old="math.cos(math.pi * epoch / total_epochs)",
+           new="math.cos(math.pi * (epoch // total_epochs))", expect="the angle uses an integer division"),
+]
