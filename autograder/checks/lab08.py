@@ -1874,7 +1874,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
         def how(c):
             return ("has the wrong sign" if abs(c + 1) < 1e-3 else "is missing" if abs(c) < 1e-3 else
-                    f"is divided by N * D (dout.size) instead of N, the batch size dout.shape[0]"
+                    "is divided by N * D (dout.size) instead of N, the batch size dout.shape[0]"
                     if d > 1 and abs(c * d - 1) < 1e-3 else f"is {c:.4g} times what it should be")
         if 0 < len(wrong) <= 2:
             said = " and ".join(f"the term {k} {how(c)}" for k, c in wrong)
@@ -1888,7 +1888,8 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
                           ("1 / gamma", 1 / gamma, "gamma is missing")):
         q = np.broadcast_to(_f64(q), g.shape)
         if not core.close(q, np.full_like(q, q.mean()), 1e-6, 0) and core.close(g, want * q, rtol, atol):
-            fail(f"{what}: dx is the right gradient multiplied by {name}, column by column: {said} (dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+            fail(f"{what}: dx is the right gradient multiplied by {name}, column by column: {said} "
+                 f"(dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
                  f"sum(dout * x_hat)): gamma and inv_std appear once each)", "bn-dx-times-quantity")
     if isolate is not None:
         isolate()
