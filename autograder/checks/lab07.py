@@ -578,7 +578,7 @@ def _explain_shapes(observed, candidates):
     return None
 
 
-def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
+def _layout_mixup(got, want, names, tol, batch=True) -> tuple[str, str] | None:
     """(message, id) when ``got`` holds the right numbers in the wrong places: every sample equal to sample 0,
     axes permuted, a result computed in another axis order and RE-shaped (not transposed), or values read in
     column-major order (order='F'); ``names`` are want's axes (N, C, H, W, ...)."""
@@ -587,7 +587,7 @@ def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
     if got.shape != want.shape or got.ndim < 2:
         return None
     n = want.shape[0]
-    if n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
+    if batch and n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
             core.close(got, np.broadcast_to(want[:1], want.shape), **tol):
         return ("every sample of the batch holds the answer of sample 0: an index 0 (x[0], xp[0], dout[0]) where "
                 "the loop variable n belongs", "every-sample-is-sample-0")
@@ -1306,19 +1306,29 @@ def _backward_case(conv2d_backward, r, case, seen=None):
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
                  f"return (dx, dw, db) in this order", "wrong-return-order")
         dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
-        _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
-            "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
-            "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
-            "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
-            "dw is N times too large: the batch sum is already in the product, do not multiply by N":
-                want_dw * n,
-            unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
-            "dw's kernel rows and columns are swapped (u and v, e.g. in the einsum subscripts): dw[o, c, u, v] "
-            "pairs dout with xp[n, c, i*stride + u, j*stride + v], u along H and v along W":
-                lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
-            **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
-            swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
-        })
+        try:
+            _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
+                "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
+                "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
+                "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
+                "dw is N times too large: the batch sum is already in the product, do not multiply by N":
+                    want_dw * n,
+                unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
+                "dw's kernel rows and columns are swapped (u and v, e.g. in the einsum subscripts): dw[o, c, u, v] "
+                "pairs dout with xp[n, c, i*stride + u, j*stride + v], u along H and v along W":
+                    lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
+                **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
+                swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
+            })
+        except core.CheckFailure as exc:
+            if kh * kw > 1 and _generic(exc):     # the right numbers in the wrong places?
+                # (a 1x1 kernel leaves several axis orders that fit: the other cases say which one)
+                mixed = _layout_mixup(dw, want_dw, ("C_out", "C_in", "KH", "KW"), tol, batch=False)
+                if mixed:
+                    fail(f"conv2d_backward dw ({context}): {mixed[0]}; dw = g @ cols.T with g (C_out, "
+                         f"N*H_out*W_out) and cols (C_in*KH*KW, N*H_out*W_out), reshaped to (C_out, C_in, KH, KW)",
+                         "dw-" + mixed[1])
+            raise
         # db
         shape = _shape(db)
         if shape is not None and shape != (co,):

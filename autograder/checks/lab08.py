@@ -1190,6 +1190,61 @@ def _adam_positive_probe(Adam, hyper):
              f"{SHARED_MOMENTS}", "adam-shared-moments")
 
 
+def _corrections_read_back(Adam, hyper, exc, r):
+    """Adam's move is lr * (m / c1) / (sqrt(v / c2) + eps): with the rule's m and v, move * sqrt(v) * a + move *
+    eps = lr * m * b is LINEAR in a = 1 / sqrt(c2) and b = 1 / c1, so the corrections the student's code used at
+    each step can be read back from its moves (when m and v are the rule's, the fit is exact) and compared with
+    1 - beta**t.  Said only when the fit is exact and some step's correction differs."""
+    lr, b1, b2, eps = hyper["lr"], hyper["beta1"], hyper["beta2"], hyper["eps"]
+    data0, grads = _problem(r, np.float64, 5)
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [corrections]")
+    except core.CheckFailure:
+        return
+    theta = [_f64(d) for d in data0]
+    m = [np.zeros_like(x) for x in theta]
+    v = [np.zeros_like(x) for x in theta]
+    read = []
+    for t, step in enumerate(grads, start=1):
+        rows, rhs = [], []
+        for i, g in enumerate(step):
+            g = _f64(g)
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            move = theta[i] - got[t - 1][i]
+            rows.append(np.stack([(move * np.sqrt(v[i])).ravel(), (-lr * m[i]).ravel()], axis=1))
+            rhs.append((-move * eps).ravel())
+            theta[i] = got[t - 1][i]
+        A, y = np.concatenate(rows), np.concatenate(rhs)
+        (a, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+        if not (np.isfinite([a, b]).all() and a > 0 and b != 0) or not core.close(A @ [a, b], y, 1e-6, 1e-12):
+            return                          # the moves are not of Adam's form with the rule's m and v
+        read.append((1 / b, 1 / a ** 2))
+    rule = [(1 - b1 ** t, 1 - b2 ** t) for t in range(1, len(read) + 1)]
+    said = []
+    for k, (name, beta) in enumerate((("m", "beta1"), ("v", "beta2"))):
+        yours, want = [c[k] for c in read], [c[k] for c in rule]
+        if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, want)):
+            continue
+        bv = b1 if k == 0 else b2
+        forms = {f"1 - {beta} at every step (the power t is missing)": [1 - bv] * len(want),
+                 f"1 / (1 - {beta}**t) (the moment is MULTIPLIED by 1 - {beta}**t instead of divided by it)":
+                     [1 / w for w in want],
+                 "1 (no correction)": [1.0] * len(want),
+                 f"(1 - {beta})**t": [(1 - bv) ** t for t in range(1, len(want) + 1)]}
+        form = next((f for f, vals in forms.items() if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, vals))),
+                    None)
+        values = ", ".join(f"{x:.4g}" for x in yours[:4])
+        rule_values = ", ".join(f"{w:.4g}" for w in want[:4])
+        said.append(f"the bias correction of {name} your code divides by is "
+                    f"{form + ' = ' if form else ''}{values}, ... at steps 1, 2, 3, ... where the rule has "
+                    f"1 - {beta}**t = {rule_values}, ...")
+    if said:
+        fail(f"{str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and "
+             f"{'; and '.join(said)}: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) with t = 1, 2, 3, ...",
+             "adam-corrections-read-back")
+
+
 def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
@@ -1208,6 +1263,7 @@ def _adam_cases(Adam, r, hyper):
                                      ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
                 _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
+                _corrections_read_back(Adam, hyper, exc, r)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
@@ -1882,6 +1938,30 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
                  f"sum(dout * x_hat)), sums over the batch axis 0 "
                  f"({'every other term is right' if len(wrong) == 1 else 'the term N * dout is right'})",
                  "bn-dx-term-wrong")
+    if n >= 3:      # column by column: one term whose factor differs per column (outside the bracket?)
+        factors = {"1 / (gamma * inv_std)": 1 / (gamma * inv_std), "1 / inv_std": 1 / inv_std, "1 / gamma": 1 / gamma,
+                   "gamma * inv_std": gamma * inv_std}
+        coefs = []
+        for j in range(g.shape[1]):
+            Aj = np.stack([(gamma[0, j] * inv_std[0, j] / n * v[:, j]) for v in parts.values()], axis=1)
+            cj, *_ = np.linalg.lstsq(Aj, g[:, j], rcond=None)
+            if np.linalg.matrix_rank(Aj) < 3 or not core.close(Aj @ cj, g[:, j], rtol, atol):
+                coefs = None
+                break
+            coefs.append(cj)
+        if coefs:
+            coefs = np.array(coefs)                          # (D, 3)
+            for t, term in enumerate(parts):
+                others = [k for k in range(3) if k != t]
+                if not core.close(coefs[:, others], np.ones((len(coefs), 2)), 1e-4, 1e-6):
+                    continue
+                for label, f in factors.items():
+                    f = _f64(f).ravel()
+                    if not core.close(f, np.full_like(f, f.mean()), 1e-6, 0) and core.close(coefs[:, t], f, 1e-4, 1e-8):
+                        fail(f"{what}: dx: the term {term} is multiplied by {label} compared with the rule (every "
+                             f"other term is right): it stands outside the bracket (or has its own factor) where "
+                             f"dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)) "
+                             f"multiplies all three terms by the same gamma * inv_std / N", "bn-dx-term-outside")
     for name, q, said in (("inv_std", inv_std, "inv_std is applied once more than the rule says"),
                           ("1 / inv_std = sqrt(var + eps)", 1 / inv_std, "inv_std is missing"),
                           ("gamma", gamma, "gamma is applied once more than the rule says"),
@@ -2170,6 +2250,9 @@ def cosine_decay(cosine_decay):
                   "the angle uses an integer division: epoch // total_epochs is 0 until the last epoch, so the "
                   "rate stays lr0; the angle is pi * epoch / total_epochs, a true division":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * (e // T))),
+                  "the angle is in degrees (180 * epoch / total_epochs): math.cos takes RADIANS, the angle is "
+                  "pi * epoch / total_epochs":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(180 * e / T)),
                   "the angle is pi * epoch / total_epochs (pi is missing)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(e / T)),
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "

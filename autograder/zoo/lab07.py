@@ -947,3 +947,42 @@ MUTANTS += [
            new=POOL_FWD_LOOP.replace("top = np.maximum(top, windows[..., u, v])", "np.maximum(top, windows[..., u, v], out=top)"),
            expect="the code writes into a read-only array"),
 ]
+
+# Round 7, fresh held-out set (measured before the fixes: 9/9 caught, 8 strictly named, 1 not named (dw from
+# cols @ g.T), no wrong cause, no blast; 4/4 variants full marks).
+R7_OUT = "return (n + 2 * pad - k) // stride + 1"
+MUTANTS += [
+    Mutant("r7h out size rounded to nearest", old=R7_OUT, new="return int(round((n + 2 * pad - k) / stride)) + 1",
+           expect="rounded to the nearest integer (round)"),
+    Mutant("r7h conv fwd: + b broadcast along the last axis", old="    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new="    return out.transpose(1, 0, 2, 3) + b\n", expect="broadcasts against the LAST axis (W_out)"),
+    Mutant("r7h conv fwd: kernel flipped (true convolution)",
+           old="    C_out, C_in, KH, KW = w.shape\n    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    C_out, C_in, KH, KW = w.shape\n    w = w[:, :, ::-1, ::-1]\n    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           expect="the kernel is flipped"),
+    Mutant("r7h conv fwd: padding with mode='edge'", old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode='edge')\n    # Every window",
+           expect="the padding is not zeros"),
+    Mutant("r7h conv bwd: db summed over (0, 2) only", old="    db = g.sum(axis=1)", new="    db = dout.sum(axis=(0, 2))",
+           expect="db has shape (C_out, W_out)"),
+    Mutant("r7h conv bwd: dw = cols @ g.T reshaped to w.shape", old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new="    dw = (cols @ g.T).reshape(w.shape)\n", expect="computed with its axes in the order (C_in, KH, KW, C_out)"),
+    Mutant("r7h maxpool fwd: max over the window positions (axes 2, 3)",
+           old="    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+           new="    return windows.max(axis=(2, 3))\n    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+           expect="the maximum was taken over the window POSITIONS"),
+    Mutant("r7h maxpool bwd: every tied maximum gets the whole dout", old="            first = (windows[..., u, v] == top) & ~taken\n",
+           new="            first = (windows[..., u, v] == top)\n", expect="each receiving the full dout"),
+    Mutant("r7h conv bwd: dx reshaped instead of transposed", old="    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)\n",
+           new="    dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)\n", expect="and then RESHAPED to (N, C_in, H, W)"),
+]
+VARIANTS += [
+    Variant("r7h out size int(true division) + 1", old=R7_OUT, new="return int((n + 2 * pad - k) / stride) + 1"),
+    Variant("r7h maxpool fwd: reshape windows to (..., size*size) and max",
+            old="    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+            new="    return windows.reshape(*windows.shape[:4], -1).max(axis=-1)\n    top = windows[..., 0, 0]\n"
+                "    for u in range(size):                  # np.maximum"),
+    Variant("r7h flatten fwd np.reshape(x, (len(x), -1))", old="return x.reshape(x.shape[0], -1)",
+            new="return np.reshape(x, (len(x), -1))"),
+    Variant("r7h conv bwd db = dout.sum(axis=(0, 2, 3))", old="    db = g.sum(axis=1)", new="    db = dout.sum(axis=(0, 2, 3))"),
+]

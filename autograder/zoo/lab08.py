@@ -889,3 +889,54 @@ MUTANTS += [
     Mutant("r7 cosine decay with epoch // total_epochs", old="math.cos(math.pi * epoch / total_epochs)",
            new="math.cos(math.pi * (epoch // total_epochs))", expect="the angle uses an integer division"),
 ]
+
+# Round 7, fresh held-out set (measured before the fixes: 10/10 caught, 6 strictly named, 1 borderline, 3 not
+# named (Adam's corrections, cosine in degrees), no wrong cause, no blast; 4/4 variants full marks).
+MUTANTS += [
+    Mutant("r7h Adam: correction2 without the power (1 - beta2)", old="1 - self.beta2 ** self.t\n", new="1 - self.beta2\n",
+           expect="the bias correction of v your code divides by is 1 - beta2 at every step (the power t is missing)"),
+    Mutant("r7h Adam: bias corrections multiply instead of divide",
+           old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            p.data -= self.lr * (m * correction1) / (np.sqrt(v * correction2) + self.eps)\n",
+           expect="MULTIPLIED by 1 - beta1**t instead of divided by it"),
+    Mutant("r7h SGD: weight decay decoupled (theta shrunk) instead of L2 in the gradient",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum\n",
+           new="            g = p.grad\n            if p.decay:\n                p.data *= 1 - self.lr * self.weight_decay\n"
+               "            v *= self.momentum\n", expect="it was applied outside the velocity"),
+    Mutant("r7h dropout draws from the global np.random", old="    keep = rng.random(x.shape) >= p\n",
+           new="    keep = np.random.random(x.shape) >= p\n", expect="draw the mask from the rng argument"),
+    Mutant("r7h batch norm forward: cache holds sqrt(var + eps)",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, np.sqrt(var + eps))\n",
+           expect="the cache holds the standard deviation sqrt(var + eps), not its inverse"),
+    Mutant("r7h batch norm backward: variance term outside gamma * inv_std",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = gamma * inv_std * (dout - dbeta / n) - x_hat * dgamma / n\n",
+           expect="is multiplied by 1 / (gamma * inv_std) compared with the rule"),
+    Mutant("r7h early stopping: best_epoch stored 0-based",
+           old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n",
+           new="            self.best_loss, self.best_epoch = float(val_loss), self.epoch - 1\n",
+           expect="epochs are counted from 1"),
+    Mutant("r7h cosine decay in degrees", old="math.cos(math.pi * epoch / total_epochs)", new="math.cos(180 * epoch / total_epochs)",
+           expect="math.cos takes RADIANS"),
+    Mutant("r7h update ratio: difference of the norms",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float((np.linalg.norm(after) - np.linalg.norm(before)) / np.linalg.norm(before))\n",
+           expect="not the difference of the norms"),
+    Mutant("r7h RMSProp: running average of g, not g**2", old="            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s += (1 - self.alpha) * p.grad\n", expect="the second moment must average the SQUARED gradient"),
+]
+VARIANTS += [
+    Variant("r7h RMSProp slice assignment s[:] = ...",
+            old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+            new="            s[:] = self.alpha * s + (1 - self.alpha) * p.grad ** 2\n"),
+    Variant("r7h batch norm forward with np.mean / np.var",
+            old="        mean = x.mean(axis=0, keepdims=True)\n        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+            new="        mean = np.mean(x, axis=0, keepdims=True)\n        var = np.var(x, axis=0, keepdims=True)\n"),
+    Variant("r7h dropout keep = rng.uniform(size=x.shape) < 1 - p", old="    keep = rng.random(x.shape) >= p\n",
+            new="    keep = rng.uniform(size=x.shape) < 1 - p\n"),
+    Variant("r7h Adam with np.power and named m_hat, v_hat",
+            old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+            new="            m_hat = m / (1 - np.power(self.beta1, self.t))\n            v_hat = v / (1 - np.power(self.beta2, self.t))\n"
+                "            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n"),
+]
