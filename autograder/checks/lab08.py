@@ -87,7 +87,7 @@ PROPERTIES = {
                      "one parameter that alone did not move named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
-                     "float32 and float64"),
+                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
@@ -95,7 +95,9 @@ PROPERTIES = {
                 "alpha and eps used (tiny gradients)", "state kept between steps",
                 "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64",
                 "running average read back from the steps (weights of s and g**2 named)",
-                "which hyperparameter's term is wrong (isolate on lr, eps)"),
+                "which hyperparameter's term is wrong (isolate on lr, eps)",
+        "a denominator reduced to one number per parameter named", "the sign of g lost named",
+        "'state not kept' only when a new optimiser's first step reproduces the step"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -103,14 +105,16 @@ PROPERTIES = {
              "p.grad untouched", "float32 and float64",
              "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
              "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
-             "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named"),
+             "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
+        "bias corrections read back from the steps and named (power missing, multiplied, none)"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
-              "float32 and float64", "p.decay test inverted named"),
+              "float32 and float64", "p.decay test inverted named",
+        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
                         "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
-                        "dtype kept", "input not modified"),
+                        "dtype kept", "input not modified", "one draw for the whole array named"),
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
@@ -120,13 +124,14 @@ PROPERTIES = {
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
                         "which input the error of out comes from (isolate: x, gamma, beta)"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
-                       "inputs not modified"),
+                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
                            "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
                            "one intermediate in place of another in a term of dx named",
-                           "which input the error of dx comes from (isolate)"),
+                           "which input the error of dx comes from (isolate)",
+        "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
@@ -327,11 +332,12 @@ def _step(opt, what):
         return call(opt.step, name=f"{what}: step()")
     except core.CheckFailure as exc:
         text = str(exc)
-        if "ZeroDivisionError" in text:
+        adam = what.startswith("Adam")     # only Adam has a bias correction that can be 0
+        if "ZeroDivisionError" in text and adam:
             fail(f"{text}: {_NUMERIC_HINTS[0][1]}", "step-counter-zero")
         if "numerically stable" in text:
             for (needle, hint), diagnosis in zip(_NUMERIC_HINTS, ("step-counter-zero", "second-moment-negative")):
-                if needle in text:
+                if needle in text and (adam or diagnosis != "step-counter-zero"):
                     fail(f"{text.split(' (for exp')[0]}: {hint}", diagnosis)
         raise
 
@@ -518,6 +524,7 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                 fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
             if grads is not None:
                 _one_scale(value, before[k][i], want, grads[0][k][i], grads[1], what, i, k)
+                _sign_lost(value, before[k][i], want, grads[0][k][i], what, i, k)
             analysis, diagnosis = core.analyse_difference(value, want, *core.dtype_tolerance(value, rtol, atol))
             if abs(float(np.mean(_f64(value) - want))) > 0 and hyper:
                 offset = _f64(value) - want
@@ -571,6 +578,18 @@ def _one_scale(value, before, want, g, lr, what, i, k):
          f"sqrt of the running average of g**2 (element-wise): that average, or the denominator, has become one "
          f"number for the whole parameter (np.mean, np.sum or a norm of g**2?); keep it an array of the "
          f"parameter's shape, s = alpha * s + (1 - alpha) * g * g", "denominator-one-number")
+
+
+def _sign_lost(value, before, want, g, what, i, k):
+    """Every entry moved by the rule's amount, but in the wrong direction exactly where the gradient is negative."""
+    move, rule, g = _f64(before) - _f64(value), _f64(before) - _f64(want), _f64(g)
+    neg = g < 0
+    if not neg.any() or neg.all() or not core.close(np.abs(move), np.abs(rule), 1e-6, 1e-12):
+        return
+    if core.close(move[~neg], rule[~neg], 1e-6, 1e-12) and core.close(move[neg], -rule[neg], 1e-6, 1e-12):
+        fail(f"{what}: parameter {i} after step {k + 1}: every entry moved by the right AMOUNT, but where the gradient "
+             f"is negative it moved the wrong way: the sign of g is lost in the step (np.abs(g), or sqrt(g**2), in the "
+             f"numerator); the step is lr * g / (...), with g's sign", "step-sign-lost")
 
 
 def _restarts(fresh, k, step, rtol, atol) -> bool:
@@ -1028,8 +1047,9 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "t = 1 at the first step, 2 at the second, ...": run(t_frozen=True),
         "the bias corrections use the step counter plus one (1 - beta1**(t + 1)): t is 1 at the first step, so the "
         "first corrections are 1 - beta1 and 1 - beta2 (t incremented twice, or t + 1 in the power)": run(t_shift=1),
-        "the bias correction of v belongs INSIDE the square root: sqrt(v / (1 - beta2**t)), not "
-        "sqrt(v) / (1 - beta2**t)": run(root_outside=True),
+        "your denominator is sqrt(v) / (1 - beta2**t): the bias correction of v belongs INSIDE the square root, "
+        "sqrt(v / (1 - beta2**t)) (or the correction is squared, (1 - beta2**t)**2, which gives the same "
+        "steps)": run(root_outside=True),
         "the step uses the raw gradient g where the rule has the first moment: theta <- theta - lr * m_hat / "
         "(sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) (at the first step m_hat = g, so only later "
         "steps differ)": run(raw_step=True),
@@ -1951,17 +1971,20 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
             coefs.append(cj)
         if coefs:
             coefs = np.array(coefs)                          # (D, 3)
-            for t, term in enumerate(parts):
-                others = [k for k in range(3) if k != t]
-                if not core.close(coefs[:, others], np.ones((len(coefs), 2)), 1e-4, 1e-6):
-                    continue
-                for label, f in factors.items():
-                    f = _f64(f).ravel()
-                    if not core.close(f, np.full_like(f, f.mean()), 1e-6, 0) and core.close(coefs[:, t], f, 1e-4, 1e-8):
-                        fail(f"{what}: dx: the term {term} is multiplied by {label} compared with the rule (every "
-                             f"other term is right): it stands outside the bracket (or has its own factor) where "
-                             f"dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * sum(dout * x_hat)) "
-                             f"multiplies all three terms by the same gamma * inv_std / N", "bn-dx-term-outside")
+            names = list(parts)
+            right = [k for k in range(3) if core.close(coefs[:, k], np.ones(len(coefs)), 1e-4, 1e-6)]
+            off = [k for k in range(3) if k not in right]
+            for label, f in factors.items():
+                f = _f64(f).ravel()
+                if 0 < len(off) < 3 and not core.close(f, np.full_like(f, f.mean()), 1e-6, 0) and \
+                        all(core.close(coefs[:, k], f, 1e-4, 1e-8) for k in off):
+                    terms = " and ".join(f"the term {names[k]}" for k in off)
+                    fail(f"{what}: dx: {terms} {'is' if len(off) == 1 else 'are'} multiplied by {label} compared "
+                         f"with the rule (the other {'terms are' if len(off) == 1 else 'term is'} right): "
+                         f"{'it stands' if len(off) == 1 else 'they stand'} outside the bracket (or the factor is "
+                         f"put on one term only) where dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                         f"sum(dout * x_hat)) multiplies all three terms by the same gamma * inv_std / N",
+                         "bn-dx-term-outside")
     for name, q, said in (("inv_std", inv_std, "inv_std is applied once more than the rule says"),
                           ("1 / inv_std = sqrt(var + eps)", 1 / inv_std, "inv_std is missing"),
                           ("gamma", gamma, "gamma is applied once more than the rule says"),

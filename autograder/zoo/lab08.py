@@ -940,3 +940,27 @@ VARIANTS += [
             new="            m_hat = m / (1 - np.power(self.beta1, self.t))\n            v_hat = v / (1 - np.power(self.beta2, self.t))\n"
                 "            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n"),
 ]
+
+# Round 7, second held-out set (after the fixes above; 5 mistakes: 2 named, 1 named as an equivalent mistake
+# (squared correction = correction outside the root, now said as both), 2 not named (|g| numerator, gamma on dout
+# only), named after the general fixes; the variant had full marks).
+MUTANTS += [
+    Mutant("r7x Adam: correction2 squared", old="1 - self.beta2 ** self.t\n", new="(1 - self.beta2 ** self.t) ** 2\n",
+           expect="or the correction is squared, (1 - beta2**t)**2, which gives the same steps"),
+    Mutant("r7x Nesterov look-ahead mu**2 * v", old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (g + self.momentum * self.momentum * v)\n",
+           expect="is multiplied by mu = 0.65 once more than the rule says"),
+    Mutant("r7x RMSProp numerator |g|", old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            p.data -= self.lr * np.abs(p.grad) / (np.sqrt(s) + self.eps)\n", expect="the sign of g is lost"),
+    Mutant("r7x batch norm backward: gamma on dout only",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = (inv_std / n) * (n * gamma * dout - dbeta - x_hat * dgamma)\n",
+           expect="are multiplied by 1 / gamma compared with the rule"),
+    Mutant("r7x early stopping <= instead of <", old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if val_loss <= self.best_loss - self.min_delta:\n", expect="a loss equal to the best is not an improvement"),
+]
+VARIANTS += [
+    Variant("r7x Adam sqrt(v) / sqrt(correction2)",
+            old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+            new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v) / np.sqrt(correction2) + self.eps)\n"),
+]
