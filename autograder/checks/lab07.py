@@ -73,7 +73,9 @@ PROPERTIES = {
                         "sizes computed without the padding named (H_out(pad 0))",
                         "documented defaults (stride=1, pad=0) named",
                         "which input the wrong output comes from (isolate: dout, x or w)",
-                        "same shapes called again with new values (cache / global kept between calls named)"),
+                        "same shapes called again with new values (cache / global kept between calls named)",
+        "dw/db of one sample only named", "dout read with H_out/W_out swapped named",
+        "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
@@ -90,7 +92,8 @@ PROPERTIES = {
                            "right for one image and one channel only named (maxima across images/channels)",
                            "shapes quoted in errors that are an argument's (dout) named",
                            "documented defaults (size=2, stride=2) named",
-                        "same shapes called again with new values (cache / global kept between calls named)"),
+                        "same shapes called again with new values (cache / global kept between calls named)",
+        "a stride lost to the default named", "dx = mask of the maxima named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
                 "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))"),
@@ -268,7 +271,23 @@ def _call(fn, args, name, context, hints=None):
             fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
         if sizes:
             fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
+        said = next(((sentence, slug) for key, (sentence, slug) in _NUMPY_ERRORS.items() if key in text), None)
+        if said:
+            fail(f"{text} (called with {context}): {said[0]}", said[1])
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+# NumPy's own words for an error -> what they mean in a student's code (said when nothing sharper applies).
+_NUMPY_ERRORS = {
+    "setting an array element with a sequence": (
+        "an ARRAY was assigned to ONE element (out[n, o, i, j] = ...): the right-hand side has several values "
+        "where one number belongs: a whole vector where one entry of it is meant (b instead of b[o]), or a sum "
+        "that keeps an axis", "array-into-one-element"),
+    "read-only": (
+        "the code writes into a read-only array: sliding_window_view (like np.broadcast_to) returns a "
+        "read-only VIEW of x; write the results into a new array (np.zeros(...), or .copy() the view first), "
+        "never into the view itself (no out= into it, no in-place update)", "wrote-into-read-only-view"),
+}
 
 
 _ARGUMENTS = {"conv2d_forward": ("x", "w", "b"), "conv2d_backward": ("dout", "x", "w"),
@@ -446,9 +465,35 @@ def _unpack(out, n: int, name: str, what: str) -> list:
     return items
 
 
-def _expect(got, name: str, shape: tuple, dtype) -> np.ndarray:
-    """expect_array, with what to do when a float32 input came back in another dtype."""
+def _axes_said(got_shape: tuple, shape: tuple, labels: tuple) -> str | None:
+    """'axis 3 has 7, the size of H, where W (9) belongs' for each wrong axis whose size is the size of exactly
+    one other axis of the expected shape (sizes that are the same in several axes say nothing)."""
+    if len(got_shape) != len(shape) or len(labels) != len(shape):
+        return None
+    said = []
+    for k, (g, e) in enumerate(zip(got_shape, shape)):
+        if g == e:
+            continue
+        owners = [labels[j] for j, v in enumerate(shape) if v == g]
+        if len(owners) != 1:
+            return None
+        said.append(f"axis {k} has {g}, the size of {owners[0]}, where {labels[k]} ({e}) belongs")
+    if not said:
+        return None
+    swapped = sorted(got_shape) == sorted(shape) and len(said) == 2
+    return "; ".join(said) + (": two axes are swapped (a transpose or a reshape with the sizes in the wrong "
+                              "order)" if swapped else ": that size was taken from the wrong axis (a shape "
+                                                       "or slice bound typed for another axis)")
+
+
+def _expect(got, name: str, shape: tuple, dtype, labels: tuple | None = None) -> np.ndarray:
+    """expect_array, with what to do when a float32 input came back in another dtype (``labels``: the names of
+    the axes of ``shape``, to say which size went to which axis)."""
     got_shape = _shape(got)
+    if labels and shape is not None and got_shape is not None and got_shape != tuple(shape):
+        said = _axes_said(got_shape, tuple(shape), labels)
+        if said:
+            fail(f"{name}: expected shape {tuple(shape)}, got {got_shape}: {said}", "shape-axes-named")
     if shape is not None and got_shape is not None and got_shape != tuple(shape):
         squeezed = tuple(d for d in got_shape if d != 1)
         if squeezed == tuple(d for d in shape if d != 1) and len(got_shape) != len(shape):
@@ -536,7 +581,7 @@ def _explain_shapes(observed, candidates):
     return None
 
 
-def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
+def _layout_mixup(got, want, names, tol, batch=True) -> tuple[str, str] | None:
     """(message, id) when ``got`` holds the right numbers in the wrong places: every sample equal to sample 0,
     axes permuted, a result computed in another axis order and RE-shaped (not transposed), or values read in
     column-major order (order='F'); ``names`` are want's axes (N, C, H, W, ...)."""
@@ -545,7 +590,7 @@ def _layout_mixup(got, want, names, tol) -> tuple[str, str] | None:
     if got.shape != want.shape or got.ndim < 2:
         return None
     n = want.shape[0]
-    if n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
+    if batch and n > 1 and not core.close(want, np.broadcast_to(want[:1], want.shape), **tol) and \
             core.close(got, np.broadcast_to(want[:1], want.shape), **tol):
         return ("every sample of the batch holds the answer of sample 0: an index 0 (x[0], xp[0], dout[0]) where "
                 "the loop variable n belongs", "every-sample-is-sample-0")
@@ -642,11 +687,19 @@ def _report(results, patterns, probe=None):
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
-    for predicate, sentence, diagnosis in patterns:
-        if all(predicate(case) for case, _ in failures) and any(not predicate(case) for case in passed):
-            if raised and diagnosis in _RAISED:
-                fail(f"{first}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
-            fail(f"{first}: {sentence}", diagnosis)
+    # A pattern that separates the cases exactly (every failing case has the property, no passing case has
+    # it) before one that only covers the failures (a passing case has it too): the exact one is confirmed.
+    fits = [(predicate, sentence, diagnosis) for predicate, sentence, diagnosis in patterns
+            if all(predicate(case) for case, _ in failures) and any(not predicate(case) for case in passed)]
+    fits.sort(key=lambda p: any(p[0](case) for case in passed))
+    for _predicate, sentence, diagnosis in fits:
+        # the cases say what is wrong: the exception's guesses about sizes (made from one call) are dropped
+        # (kept when they recompute a size without the stride or the padding: that is what the cases confirm)
+        keep = re.search(r"\((stride|pad) \d+\)", str(first))
+        head = _raised_head(str(first)) if raised and not keep else str(first)
+        if raised and diagnosis in _RAISED:
+            fail(f"{head}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
+        fail(f"{head}: {sentence}", diagnosis)
     if probe is not None and not passed:     # nothing passed: try simpler shapes to see what the code assumes
         probed = [(case, probe(case)) for case in PROBE_CASES]
         ok = [case for case, exc in probed if exc is None]
@@ -656,9 +709,25 @@ def _report(results, patterns, probe=None):
     raise first
 
 
+def _raised_head(text: str) -> str:
+    """'f raised E: ... (called with ...)' without what follows the call's description."""
+    start = text.find("(called with ")
+    if start < 0:
+        return text
+    depth = 0
+    for k in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[k], 0)
+        if depth == 0:
+            return text[:k + 1]
+    return text
+
+
 # How a pattern reads when the failing cases raised instead of returning wrong values (for the patterns
 # whose sentence describes wrong values: "+= not =" would mislead about an exception).
 _RAISED = {
+    "pool-default-stride": "the stride is not 2, the default of maxpool2d_forward/backward's stride: the stride "
+                           "argument is lost somewhere, so the default is used (a call such as "
+                           "maxpool2d_forward(x, size) that leaves stride out, or a hard-coded 2): pass stride on",
     "overlap-overwritten": "windows overlap (stride < kernel size): the code assumes windows side by side",
     "pool-overlap-overwritten": "pooling windows overlap (stride < size): code that upsamples with np.repeat or "
                                 "cuts x into size x size blocks assumes windows side by side; window (i, j) "
@@ -1167,7 +1236,7 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     if shape == (co, c, kh, kw) and (co, c, kh, kw) != x.shape:
         fail(f"conv2d_backward ({context}): the first value returned has the shape of w: "
              f"return (dx, dw, db) in this order", "wrong-return-order")
-    got = _expect(got, f"conv2d_backward dx ({context})", x.shape, dt)
+    got = _expect(got, f"conv2d_backward dx ({context})", x.shape, dt, ("N", "C_in", "H", "W"))
     if core.close(got, want, **tol):
         return
     one_axis = ("dx: the kernel is flipped along one axis only: the full convolution for dx rotates it by 180 "
@@ -1220,6 +1289,11 @@ def _backward_case(conv2d_backward, r, case, seen=None):
         scrambled = dout.reshape(co, n, ho, wo).transpose(1, 0, 2, 3)
         unmoved = ("dout was reshaped to (C_out, N*H_out*W_out) without first moving its channel axis "
                    "to the front: dout.transpose(1, 0, 2, 3) before the reshape")
+        # dout's memory read with H_out and W_out swapped (a transpose (1, 0, 3, 2) before the reshape).
+        hw_scrambled = np.ascontiguousarray(dout.transpose(0, 1, 3, 2)).reshape(n, co, ho, wo)
+        swapped_hw = ("dout is read with its H_out and W_out axes swapped (dout[n, o, j, i] where dout[n, o, i, j] "
+                      "belongs, or a transpose such as (1, 0, 3, 2) before flattening): output position (i, j) "
+                      "pairs dout[:, :, i, j] with the window starting at (i*stride, j*stride)")
         # dw
         shape = _shape(dw)
         if shape == (n, co, c, kh, kw):
@@ -1235,17 +1309,29 @@ def _backward_case(conv2d_backward, r, case, seen=None):
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
                  f"return (dx, dw, db) in this order", "wrong-return-order")
         dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
-        _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
-            "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
-            "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
-            "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
-            "dw is N times too large: the batch sum is already in the product, do not multiply by N":
-                want_dw * n,
-            unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
-            "dw's kernel rows and columns are swapped (u and v, e.g. in the einsum subscripts): dw[o, c, u, v] "
-            "pairs dout with xp[n, c, i*stride + u, j*stride + v], u along H and v along W":
-                lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
-        })
+        try:
+            _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
+                "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
+                "(a cross-correlation of the input with dout, nothing rotated)": want_dw[:, :, ::-1, ::-1],
+                "dw is divided by N: the 1/N of the mean lives in the loss backward only": want_dw / n,
+                "dw is N times too large: the batch sum is already in the product, do not multiply by N":
+                    want_dw * n,
+                unmoved: lambda: _conv_grads(scrambled, x, wt, s, p)[1],
+                "dw's kernel rows and columns are swapped (u and v, e.g. in the einsum subscripts): dw[o, c, u, v] "
+                "pairs dout with xp[n, c, i*stride + u, j*stride + v], u along H and v along W":
+                    lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
+                **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
+                swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
+            })
+        except core.CheckFailure as exc:
+            if kh * kw > 1 and _generic(exc):     # the right numbers in the wrong places?
+                # (a 1x1 kernel leaves several axis orders that fit: the other cases say which one)
+                mixed = _layout_mixup(dw, want_dw, ("C_out", "C_in", "KH", "KW"), tol, batch=False)
+                if mixed:
+                    fail(f"conv2d_backward dw ({context}): {mixed[0]}; dw = g @ cols.T with g (C_out, "
+                         f"N*H_out*W_out) and cols (C_in*KH*KW, N*H_out*W_out), reshaped to (C_out, C_in, KH, KW)",
+                         "dw-" + mixed[1])
+            raise
         # db
         shape = _shape(db)
         if shape is not None and shape != (co,):
@@ -1261,9 +1347,21 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                 want_db / (n * ho * wo),
             "db is divided by N: the 1/N of the mean lives in the loss backward only": want_db / n,
             unmoved: lambda: scrambled.sum(axis=(0, 2, 3)),
+            **_one_sample("db", n, lambda k: dout[k].sum(axis=(1, 2))),
         })
         _check_dx(dx, want_dx, x, wt, dout, case, context, sizes)
     return run
+
+
+def _one_sample(label: str, n: int, grad_of) -> dict:
+    """Diagnoses for a parameter gradient that holds one sample's contribution instead of the batch sum
+    (``grad_of(k)``: the gradient of sample k alone); none for a batch of one."""
+    if n < 2:
+        return {}
+    return {f"{label} holds the contribution of the FIRST sample only: it must sum over the whole batch "
+            f"(every n, e.g. dout over axis 0 too, or += in a loop over n)": lambda: grad_of(0),
+            f"{label} holds the contribution of the LAST sample only: a loop over the samples assigns (=) where it "
+            f"must accumulate (+=)": lambda: grad_of(n - 1)}
 
 
 def conv2d_backward(conv2d_backward):
@@ -1589,7 +1687,11 @@ POOL_STRIDE = ("dx is right for stride 1 and wrong for larger strides: window (i
                "(i*stride, j*stride) of x, place its gradient there")
 
 
+POOL_DEFAULT_STRIDE = ("dx is right only for stride 2, the default of maxpool2d_forward/backward's stride: the "
+                       "stride argument is lost somewhere, so the default is used (a call such as "
+                       "maxpool2d_forward(x, size) that leaves stride out, or a hard-coded 2): pass stride on")
 POOL_PATTERNS = [
+    (lambda c: c[5] != 2, POOL_DEFAULT_STRIDE, "pool-default-stride"),
     (lambda c: c[4] > c[5], POOL_OVERLAP, "pool-overlap-overwritten"),
     (lambda c: not _tiles(c), "dx is right only when the windows tile the image exactly (stride == size and H, W "
                               "multiples of size): window (i, j) starts at (i*stride, j*stride), partial windows "
@@ -1611,7 +1713,7 @@ def maxpool2d_backward(maxpool2d_backward):
         context = _describe_pool(case)
         try:
             got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
-            got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt)
+            got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"))
         except core.CheckFailure as exc:
             if not _generic(exc):
                 raise
@@ -1630,6 +1732,9 @@ def maxpool2d_backward(maxpool2d_backward):
             "dout to the position of the maximum only": lambda: _pool_grad(dout, x, size, s, route="mean"),
             "the row and column of the maximum are swapped: the flat index k of a size x size window "
             "is row k // size, column k % size": lambda: _pool_grad(dout, x, size, s, swap=True),
+            "dx marks the maxima with 1 (the mask of the maxima alone): each maximum receives its window's "
+            "dout, dx = mask * dout (routed to where the maximum was), not the mask itself":
+                lambda: _pool_grad(np.ones_like(dout), x, size, s),
         }
         if s > 1:
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
@@ -1843,7 +1948,7 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
     if _shape(back) == want.shape:
         fail(f"flatten_backward: dout must be reshaped back to x_shape {shape} (got shape "
              f"{want.shape}, unchanged): the next layer down expects images", "flatten-backward-not-reshaped")
-    back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt)
+    back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt, ("N", "C", "H", "W"))
     try:
         expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
                      diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "

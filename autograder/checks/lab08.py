@@ -87,7 +87,7 @@ PROPERTIES = {
                      "one parameter that alone did not move named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
-                     "float32 and float64"),
+                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
@@ -95,7 +95,9 @@ PROPERTIES = {
                 "alpha and eps used (tiny gradients)", "state kept between steps",
                 "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64",
                 "running average read back from the steps (weights of s and g**2 named)",
-                "which hyperparameter's term is wrong (isolate on lr, eps)"),
+                "which hyperparameter's term is wrong (isolate on lr, eps)",
+        "a denominator reduced to one number per parameter named", "the sign of g lost named",
+        "'state not kept' only when a new optimiser's first step reproduces the step"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -103,14 +105,16 @@ PROPERTIES = {
              "p.grad untouched", "float32 and float64",
              "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
              "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
-             "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named"),
+             "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
+        "bias corrections read back from the steps and named (power missing, multiplied, none)"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
-              "float32 and float64", "p.decay test inverted named"),
+              "float32 and float64", "p.decay test inverted named",
+        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
                         "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
-                        "dtype kept", "input not modified"),
+                        "dtype kept", "input not modified", "one draw for the whole array named"),
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
@@ -120,13 +124,14 @@ PROPERTIES = {
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
                         "which input the error of out comes from (isolate: x, gamma, beta)"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
-                       "inputs not modified"),
+                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
                            "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
                            "one intermediate in place of another in a term of dx named",
-                           "which input the error of dx comes from (isolate)"),
+                           "which input the error of dx comes from (isolate)",
+        "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
@@ -327,11 +332,12 @@ def _step(opt, what):
         return call(opt.step, name=f"{what}: step()")
     except core.CheckFailure as exc:
         text = str(exc)
-        if "ZeroDivisionError" in text:
+        adam = what.startswith("Adam")     # only Adam has a bias correction that can be 0
+        if "ZeroDivisionError" in text and adam:
             fail(f"{text}: {_NUMERIC_HINTS[0][1]}", "step-counter-zero")
         if "numerically stable" in text:
             for (needle, hint), diagnosis in zip(_NUMERIC_HINTS, ("step-counter-zero", "second-moment-negative")):
-                if needle in text:
+                if needle in text and (adam or diagnosis != "step-counter-zero"):
                     fail(f"{text.split(' (for exp')[0]}: {hint}", diagnosis)
         raise
 
@@ -383,11 +389,51 @@ def _collect(params, step, what, dtype):
     return [np.array(_read(p, i, dtype, step[i].shape, what, datas[i])) for i, p in enumerate(params)]
 
 
+def _coefficient_words(name, c, hyper) -> str | None:
+    """How a term's fitted coefficient ``c`` differs from the rule's 1, in words (None when it is 1)."""
+    if abs(c - 1) <= 1e-4:
+        return None
+    if abs(c + 1) < 1e-4:
+        return f"the term {name} has the wrong sign"
+    if abs(c) < 1e-4:
+        return f"the term {name} is missing"
+    if abs(c - 2) < 1e-4:
+        return f"the term {name} is counted twice"
+    for label, h in (hyper or {}).items():
+        if h and abs(c / h - 1) < 1e-4:
+            return f"the term {name} is multiplied by {label} = {h:g} once more than the rule says"
+        if h and abs(c * h - 1) < 1e-4:
+            return f"the term {name} is divided by {label} = {h:g}"
+        if h and abs(c - (1 + h)) < 1e-4:
+            return f"the term {name} is multiplied by (1 + {label}) = {1 + h:g}"
+    return f"the term {name} is {c:.4g} times what the rule says"
+
+
 def _decompose(got, before, terms, hyper) -> str | None:
     """Write the student's moves (theta before - theta after, every step and parameter) as a combination
     of the rule's terms (``terms(k, i, theta_before)``: name -> the term's share of the move); when the
-    combination explains every move, name the term whose coefficient is not 1 (sign, missing, twice,
-    an extra factor that equals a hyperparameter)."""
+    combination explains every move exactly, say which terms' coefficients are not 1 (sign, missing, twice,
+    an extra factor that equals a hyperparameter).  ``terms`` may be a tuple of such functions (the same
+    rule written with other terms, e.g. Nesterov with v and v_prev): the first one that explains the moves
+    with the fewest wrong terms is used."""
+    found = []
+    for fn in (terms if isinstance(terms, tuple) else (terms,)):
+        wrong = _fit_terms(got, before, fn)
+        if wrong:
+            said = [_coefficient_words(n, c, hyper) for n, c in wrong]
+            if not any(w.endswith("times what the rule says") for w in said):
+                break       # every coefficient has a plain reading: these are the student's terms
+            found.append(said)
+    else:
+        if not found:
+            return None
+        said = min(found, key=len)
+    rest = "every other term of the rule is right" if len(said) == 1 else "your moves are exactly this combination"
+    return f"{' and '.join(said)} ({rest})"
+
+
+def _fit_terms(got, before, terms) -> list | None:
+    """The terms whose least-squares coefficient is not 1, when the fit explains every move exactly."""
     rows, target = [], []
     names = None
     for k, step in enumerate(got):
@@ -405,22 +451,7 @@ def _decompose(got, before, terms, hyper) -> str | None:
     if np.linalg.matrix_rank(A) < len(names) or not core.close(A @ coef, y, 1e-5, 1e-9 * max(1.0, float(np.abs(y).max()))):
         return None
     wrong = [(n, float(c)) for n, c in zip(names, coef) if abs(c - 1) > 1e-4]
-    if len(wrong) != 1:
-        return None
-    name, c = wrong[0]
-    if abs(c + 1) < 1e-4:
-        return f"the term {name} has the wrong sign (every other term of the rule is right)"
-    if abs(c) < 1e-4:
-        return f"the term {name} is missing (every other term of the rule is right)"
-    if abs(c - 2) < 1e-4:
-        return f"the term {name} is counted twice (every other term of the rule is right)"
-    for label, h in (hyper or {}).items():
-        if h and abs(c / h - 1) < 1e-4:
-            return (f"the term {name} is multiplied by {label} = {h:g} once more than the rule says (every other "
-                    f"term is right)")
-        if h and abs(c * h - 1) < 1e-4:
-            return f"the term {name} is divided by {label} = {h:g} (every other term of the rule is right)"
-    return f"the term {name} is {c:.4g} times what the rule says (every other term of the rule is right)"
+    return wrong if 0 < len(wrong) <= 2 else None
 
 
 def _decay_branch(got, expected, dtype, decay) -> str:
@@ -448,9 +479,9 @@ def _float32_rounding(value, want, dtype) -> bool:
     return 0 < err <= 8 * _EPS32 * scale
 
 
-def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, decay=None):
+def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, decay=None, fresh=None, grads=None):
     try:
-        _judge_steps(got, before, expected, what, dtype, diagnose, terms, hyper)
+        _judge_steps(got, before, expected, what, dtype, diagnose, terms, hyper, fresh, grads)
     except core.CheckFailure as exc:
         # Rounding-sized errors can leave a small parameter exact by chance: no branch read from them.
         branch = "" if exc.diagnosis == "state-in-float32" else _decay_branch(got, expected, dtype, decay)
@@ -459,12 +490,13 @@ def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None,
         raise
 
 
-def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper=None):
+def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, fresh=None, grads=None):
     """Compare the student's parameters after every step with ``expected``; name the first mismatch.
 
     ``got[k][i]`` is parameter i after step k, ``before[k][i]`` before it.  A diagnosis whose
     trajectory explains every step wins over one that only explains the step that went wrong (two
-    mistakes can coincide at the first step and part later).
+    mistakes can coincide at the first step and part later).  ``fresh(k)``, when given, is what a NEW
+    optimiser does in one step from the parameters and gradients of step k (confirms "state not kept").
     """
     rtol, atol = TOL[dtype]
     for k, step in enumerate(got):
@@ -490,6 +522,9 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             named = _decompose(got, before, terms, hyper) if terms is not None else None
             if named:
                 fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
+            if grads is not None:
+                _one_scale(value, before[k][i], want, grads[0][k][i], grads[1], what, i, k)
+                _sign_lost(value, before[k][i], want, grads[0][k][i], what, i, k)
             analysis, diagnosis = core.analyse_difference(value, want, *core.dtype_tolerance(value, rtol, atol))
             if abs(float(np.mean(_f64(value) - want))) > 0 and hyper:
                 offset = _f64(value) - want
@@ -510,10 +545,15 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                      f".astype(np.float32)); create the state with np.zeros_like(p.data) so it has the "
                      f"parameter's dtype", "state-in-float32")
             if k > 0:       # every parameter was right after the earlier steps
-                fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: what step() "
-                     f"keeps between calls (velocity, running averages, step counter) is not updated or not "
-                     f"kept as the rule says (an in-place update such as v *= mu; v += g, or storing the new "
-                     f"value back in the list); {analysis}", "state-between-steps")
+                if _restarts(fresh, k, step, rtol, atol):
+                    fail(f"{what}: step {k + 1} is exactly the FIRST step a new optimiser takes from the same "
+                         f"parameters and gradients: what step() keeps between calls (velocity, running averages, "
+                         f"step counter) is not kept: it is re-created or reset at every call, or updated on a "
+                         f"local name only (v = mu * v + g rebinds; v *= mu; v += g, or storing the new value back "
+                         f"in the list, keeps it)", "state-not-kept")
+                fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: the part of the "
+                     f"rule that only matters from step 2 on (the velocity or running averages carried over, the "
+                     f"step counter) differs from the rule; {analysis}", "state-between-steps")
             if i > 0 and all(core.close(step[j], expected[k][j], rtol, atol) for j in range(i)):
                 fail(f"{what}: parameter{'s 0 to ' + str(i - 1) if i > 1 else ' 0'} moved as expected and "
                      f"parameter {i} did not (after step 1): each parameter has its own state and its own "
@@ -521,8 +561,52 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
 
 
-def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None):
-    """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge."""
+def _one_scale(value, before, want, g, lr, what, i, k):
+    """The move of every entry is the same multiple of its gradient where the rule's is not (an adaptive
+    optimiser whose per-entry denominator became one number)."""
+    g = _f64(g)
+    big = np.abs(g) > 1e-3 * float(np.abs(g).max() or 1.0)
+    if big.sum() < 3:
+        return
+    move, rule = (_f64(before) - _f64(value))[big] / g[big], (_f64(before) - want)[big] / g[big]
+    if not np.isfinite(move).all() or not core.close(move, np.full_like(move, move.mean()), 1e-6, 1e-12):
+        return
+    if core.close(rule, np.full_like(rule, rule.mean()), 1e-3, 0) or abs(float(move.mean()) / lr - 1) < 1e-6:
+        return              # the rule's move is proportional to g too, or the denominator is missing (lr * g)
+    fail(f"{what}: parameter {i} after step {k + 1}: every entry moved by the same multiple of its own gradient "
+         f"(theta - theta_new = {float(move.mean()):.4g} * g), while the rule divides each entry by its own "
+         f"sqrt of the running average of g**2 (element-wise): that average, or the denominator, has become one "
+         f"number for the whole parameter (np.mean, np.sum or a norm of g**2?); keep it an array of the "
+         f"parameter's shape, s = alpha * s + (1 - alpha) * g * g", "denominator-one-number")
+
+
+def _sign_lost(value, before, want, g, what, i, k):
+    """Every entry moved by the rule's amount, but in the wrong direction exactly where the gradient is negative."""
+    move, rule, g = _f64(before) - _f64(value), _f64(before) - _f64(want), _f64(g)
+    neg = g < 0
+    if not neg.any() or neg.all() or not core.close(np.abs(move), np.abs(rule), 1e-6, 1e-12):
+        return
+    if core.close(move[~neg], rule[~neg], 1e-6, 1e-12) and core.close(move[neg], -rule[neg], 1e-6, 1e-12):
+        fail(f"{what}: parameter {i} after step {k + 1}: every entry moved by the right AMOUNT, but where the gradient "
+             f"is negative it moved the wrong way: the sign of g is lost in the step (np.abs(g), or sqrt(g**2), in the "
+             f"numerator); the step is lr * g / (...), with g's sign", "step-sign-lost")
+
+
+def _restarts(fresh, k, step, rtol, atol) -> bool:
+    """True when a new optimiser's first step from step k's parameters gives exactly the student's step k."""
+    if fresh is None:
+        return False
+    try:
+        again = fresh(k)
+    except core.CheckFailure:
+        return False
+    return all(core.close(a, g, rtol, atol) for a, g in zip(again, step))
+
+
+def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None,
+         adaptive_lr=None):
+    """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge.
+    ``adaptive_lr``: the lr of an optimiser that divides each entry by its own denominator (RMSProp, Adam)."""
     params = _params(data0, decay)
     opt = call(make, params, name=what)
     got, before = [], []
@@ -533,7 +617,17 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _set_grads(params, step)
         _step_checked(opt, what, make, data0, grads, decay)
         got.append(_collect(params, step, what, dtype))
-    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay)
+
+    def fresh(k):       # only asked after a failure: costs nothing for correct code
+        ps = _params([b.astype(dtype) for b in before[k]], decay)
+        opt = call(make, ps, name=what)
+        if lrs is not None:
+            opt.lr = lrs[k]
+        _set_grads(ps, grads[k])
+        _step(opt, what)
+        return _collect(ps, grads[k], what, dtype)
+    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
+           None if adaptive_lr is None else (grads, adaptive_lr))
 
 
 def _moves(trajectory, data0):
@@ -771,8 +865,12 @@ def sgd_nesterov(SGD):
             "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
             "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
-        }, terms=lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
-                                      "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
+        }, terms=(lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
+                                       "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
+                  # the same rule in CS231n's form: lr * ((1 + mu) * v - mu * v_prev)
+                  lambda k, i, theta: {"lr * (1 + mu) * v": lr * (1 + mu) * velocity[k][i],
+                                       "- lr * mu * v_prev (v before this step's update)":
+                                           -lr * mu * (velocity[k - 1][i] if k else 0 * velocity[k][i])}),
            hyper={"lr": lr, "mu": mu})
 
 
@@ -918,7 +1016,7 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
                  _rmsprop(data0, grads, lr, alpha, eps, stale=True),
              EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
-         }, hyper={"lr": lr, "eps": eps, "alpha": alpha})
+         }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
 def _rmsprop_defaults(RMSProp, r, dtype):
@@ -949,8 +1047,9 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "t = 1 at the first step, 2 at the second, ...": run(t_frozen=True),
         "the bias corrections use the step counter plus one (1 - beta1**(t + 1)): t is 1 at the first step, so the "
         "first corrections are 1 - beta1 and 1 - beta2 (t incremented twice, or t + 1 in the power)": run(t_shift=1),
-        "the bias correction of v belongs INSIDE the square root: sqrt(v / (1 - beta2**t)), not "
-        "sqrt(v) / (1 - beta2**t)": run(root_outside=True),
+        "your denominator is sqrt(v) / (1 - beta2**t): the bias correction of v belongs INSIDE the square root, "
+        "sqrt(v / (1 - beta2**t)) (or the correction is squared, (1 - beta2**t)**2, which gives the same "
+        "steps)": run(root_outside=True),
         "the step uses the raw gradient g where the rule has the first moment: theta <- theta - lr * m_hat / "
         "(sqrt(v_hat) + eps), with m_hat = m / (1 - beta1**t) (at the first step m_hat = g, so only later "
         "steps differ)": run(raw_step=True),
@@ -1111,13 +1210,68 @@ def _adam_positive_probe(Adam, hyper):
              f"{SHARED_MOMENTS}", "adam-shared-moments")
 
 
+def _corrections_read_back(Adam, hyper, exc, r):
+    """Adam's move is lr * (m / c1) / (sqrt(v / c2) + eps): with the rule's m and v, move * sqrt(v) * a + move *
+    eps = lr * m * b is LINEAR in a = 1 / sqrt(c2) and b = 1 / c1, so the corrections the student's code used at
+    each step can be read back from its moves (when m and v are the rule's, the fit is exact) and compared with
+    1 - beta**t.  Said only when the fit is exact and some step's correction differs."""
+    lr, b1, b2, eps = hyper["lr"], hyper["beta1"], hyper["beta2"], hyper["eps"]
+    data0, grads = _problem(r, np.float64, 5)
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [corrections]")
+    except core.CheckFailure:
+        return
+    theta = [_f64(d) for d in data0]
+    m = [np.zeros_like(x) for x in theta]
+    v = [np.zeros_like(x) for x in theta]
+    read = []
+    for t, step in enumerate(grads, start=1):
+        rows, rhs = [], []
+        for i, g in enumerate(step):
+            g = _f64(g)
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            move = theta[i] - got[t - 1][i]
+            rows.append(np.stack([(move * np.sqrt(v[i])).ravel(), (-lr * m[i]).ravel()], axis=1))
+            rhs.append((-move * eps).ravel())
+            theta[i] = got[t - 1][i]
+        A, y = np.concatenate(rows), np.concatenate(rhs)
+        (a, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+        if not (np.isfinite([a, b]).all() and a > 0 and b != 0) or not core.close(A @ [a, b], y, 1e-6, 1e-12):
+            return                          # the moves are not of Adam's form with the rule's m and v
+        read.append((1 / b, 1 / a ** 2))
+    rule = [(1 - b1 ** t, 1 - b2 ** t) for t in range(1, len(read) + 1)]
+    said = []
+    for k, (name, beta) in enumerate((("m", "beta1"), ("v", "beta2"))):
+        yours, want = [c[k] for c in read], [c[k] for c in rule]
+        if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, want)):
+            continue
+        bv = b1 if k == 0 else b2
+        forms = {f"1 - {beta} at every step (the power t is missing)": [1 - bv] * len(want),
+                 f"1 / (1 - {beta}**t) (the moment is MULTIPLIED by 1 - {beta}**t instead of divided by it)":
+                     [1 / w for w in want],
+                 "1 (no correction)": [1.0] * len(want),
+                 f"(1 - {beta})**t": [(1 - bv) ** t for t in range(1, len(want) + 1)]}
+        form = next((f for f, vals in forms.items() if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, vals))),
+                    None)
+        values = ", ".join(f"{x:.4g}" for x in yours[:4])
+        rule_values = ", ".join(f"{w:.4g}" for w in want[:4])
+        said.append(f"the bias correction of {name} your code divides by is "
+                    f"{form + ' = ' if form else ''}{values}, ... at steps 1, 2, 3, ... where the rule has "
+                    f"1 - {beta}**t = {rule_values}, ...")
+    if said:
+        fail(f"{str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and "
+             f"{'; and '.join(said)}: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) with t = 1, 2, 3, ...",
+             "adam-corrections-read-back")
+
+
 def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
         what = f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) ({np.dtype(dtype)})"
         try:
             _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, dtype,
-                 diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper))
+                 diagnose=_adam_diagnoses(data0, grads, DECAY, **hyper), adaptive_lr=hyper["lr"])
         except core.CheckFailure as exc:
             if _generic_step(exc):
                 make = lambda **h: (lambda ps: Adam(ps, **h))
@@ -1129,6 +1283,7 @@ def _adam_cases(Adam, r, hyper):
                                      ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
                 _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
+                _corrections_read_back(Adam, hyper, exc, r)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
@@ -1161,17 +1316,19 @@ def adamw(AdamW, Adam):
     lam = 0.3
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 4)
+        broken = None
         try:    # the student's Adam steps (no decay): AdamW must add exactly the decoupled decay to them
             reference = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
             if not _moves(reference, data0):
                 reference = _adam(data0, grads, DECAY, **hyper)     # their Adam changes nothing: the oracle's
-        except core.CheckFailure:
+        except core.CheckFailure as exc:
+            broken = exc
             grads = [[np.zeros_like(g) for g in step] for step in grads]   # any Adam moves nothing then
             reference = [[_f64(d) for d in data0] for _ in grads]
         expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
         prev_ref = [_f64(d) for d in data0]
-        th = [list(prev_ref) for _ in range(6)]
-        inverted = []
+        th = [list(prev_ref) for _ in range(8)]
+        inverted, decay_only, grad_decay = [], [], []
         shrunk = []
         theta = list(prev_ref)
         for k in range(len(grads)):
@@ -1186,13 +1343,38 @@ def adamw(AdamW, Adam):
             shrunk.append(th[4])
             th[5] = [x - (hyper["lr"] * lam * x if not f else 0) + d for x, d, f in zip(th[5], delta, DECAY)]
             inverted.append(th[5])
+            th[6] = [x - (hyper["lr"] * lam * x if f else 0) for x, f in zip(th[6], DECAY)]
+            decay_only.append(th[6])
+            th[7] = [x - (hyper["lr"] * lam * _f64(g) if f else 0) + d for x, g, d, f in zip(th[7], grads[k], delta, DECAY)]
+            grad_decay.append(th[7])
             expected.append(theta)
             no_lr.append(th[0])
             decay_all.append(th[1])
             after.append(th[2])
             coupled_like.append(th[3])
         what = f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) ({np.dtype(dtype)})"
+        try:
+            _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
+                       coupled_like, shrunk, inverted, decay_only, grad_decay)
+        except core.CheckFailure as exc:
+            if broken is not None and (exc.diagnosis == broken.diagnosis or _crashes(exc) and _crashes(broken)):
+                continue        # the student's Adam alone fails the same way: judged (and deducted) in adam
+            raise
+
+
+def _crashes(exc) -> bool:
+    """A failure that is a raised exception or a numerical warning, not a wrong value."""
+    text = str(exc)
+    return "not numerically stable" in text or " raised " in text or "NaN or inf" in text
+
+
+def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
+               shrunk, inverted, decay_only, grad_decay):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
+            "only the decoupled decay moved the parameters: Adam's step is missing (call super().step(), or "
+            "Adam.step(self), besides the decay)": decay_only,
+            "the decoupled decay uses the gradient (lr * lambda * p.grad): it shrinks the parameter itself, "
+            "theta <- theta - lr * lambda * theta": grad_decay,
             "the decoupled decay is multiplied by the learning rate: theta <- theta - lr * lambda * theta":
                 no_lr,
             "weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
@@ -1282,6 +1464,11 @@ def dropout_forward(dropout_forward):
                 if abs(frac - p) <= 6 * sd + 1e-3:
                     fail(f"{what}: {frac:.3f} of the units were kept: p is the probability of DROPPING a unit, "
                          f"each unit is kept with probability 1 - p = {1 - p:g}", "dropout-keeps-with-p")
+                if kept.all() or not kept.any():
+                    fail(f"{what}: {'every' if kept.all() else 'no'} unit was kept, all together (expected about "
+                         f"1 - p = {1 - p:g} of them, each on its own draw): the mask comes from ONE random number "
+                         f"for the whole array (rng.random() without a shape); draw one per unit: "
+                         f"rng.random(x.shape) >= p", "dropout-one-draw")
                 fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
             if bool((mask == mask[:1]).all()):
                 fail(f"{what}: every sample got the same mask: draw one random number per activation, "
@@ -1423,7 +1610,7 @@ def _bn_out_close(out, want, what, rtol, atol, mk, default_eps):
     })
 
 
-def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
+def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=True):
     """Batch norm's out is an affine function of each column of x: read back the mean and variance the code
     normalised with (x_hat = (out - beta) / gamma = (x - mean) / sqrt(var + eps)) and say what they are."""
     x, out, gamma, beta = _f64(x), _f64(out), _f64(gamma), _f64(beta)
@@ -1446,9 +1633,18 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps):
                  "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
                  "x.var() over ALL entries (no axis)": np.full(d, x.var()),
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
+    if not training:    # x_hat = (x - mean) / sqrt(var + eps): read back "var" is what was put beside eps
+        variances.update({"the running variance without eps (eps missing from sqrt(running_var + eps))":
+                          _f64(rv)[0] - eps, "the running variance with eps added twice": _f64(rv)[0] + eps})
     m_name = next((k for k, v in means.items() if core.close(mean, v, 1e-5, 1e-7)), None)
     v_name = next((k for k, v in variances.items() if core.close(var, v, 1e-4, 1e-6)), None)
-    if m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
+    if not training and m_name and v_name and (m_name, v_name) != ("the running mean passed in",
+                                                                   "the running variance passed in"):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head} normalises x with {m_name} and {v_name}; in evaluation mode it normalises with the "
+             f"running statistics passed in, as they are: (x - running_mean) / sqrt(running_var + eps)",
+             "bn-eval-normalised-with-wrong-statistics")
+    if training and m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
         head = str(exc).split(" has wrong values")[0]
         fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
              f"statistics of THIS batch (its mean and biased variance over axis 0); the running statistics are "
@@ -1598,6 +1794,15 @@ def batchnorm_eval(batchnorm_forward):
             fail(f"{what}: the running statistics must not change in evaluation mode (return them as "
                  f"they were given)", "bn-running-changed-in-evaluation")
         want = _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps)[0]
+        try:
+            _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum, eps)
+        except core.CheckFailure as exc:
+            if exc.diagnosis in _GENERIC or exc.diagnosis == "per-column-offset":
+                _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
+            raise
+
+
+def _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum, eps):
         expect_close(out, want, name=f"{what}: out", rtol=rtol, atol=atol, diagnose={
             "evaluation mode must normalise with the RUNNING statistics, not the batch statistics":
                 lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, batch_in_eval=True)[0],
@@ -1741,14 +1946,57 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
     coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
     if core.close(A @ coef, g.ravel(), rtol, atol):
         wrong = [(k, float(c)) for k, c in zip(parts, coef) if abs(c - 1) > 1e-3]
-        if len(wrong) == 1:
-            k, c = wrong[0]
-            how = ("has the wrong sign" if abs(c + 1) < 1e-3 else "is missing" if abs(c) < 1e-3 else
-                   f"is {c:.4g} times what it should be")
-            fail(f"{what}: dx: the term {k} {how}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
-                 f"sum(dout * x_hat)), sums over the batch axis 0 (every other term is right)", "bn-dx-term-wrong")
+        d = g.shape[1]
+
+        def how(c):
+            return ("has the wrong sign" if abs(c + 1) < 1e-3 else "is missing" if abs(c) < 1e-3 else
+                    "is divided by N * D (dout.size) instead of N, the batch size dout.shape[0]"
+                    if d > 1 and abs(c * d - 1) < 1e-3 else f"is {c:.4g} times what it should be")
+        if 0 < len(wrong) <= 2:
+            said = " and ".join(f"the term {k} {how(c)}" for k, c in wrong)
+            fail(f"{what}: dx: {said}; dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                 f"sum(dout * x_hat)), sums over the batch axis 0 "
+                 f"({'every other term is right' if len(wrong) == 1 else 'the term N * dout is right'})",
+                 "bn-dx-term-wrong")
+    if n >= 3:      # column by column: one term whose factor differs per column (outside the bracket?)
+        factors = {"1 / (gamma * inv_std)": 1 / (gamma * inv_std), "1 / inv_std": 1 / inv_std, "1 / gamma": 1 / gamma,
+                   "gamma * inv_std": gamma * inv_std}
+        coefs = []
+        for j in range(g.shape[1]):
+            Aj = np.stack([(gamma[0, j] * inv_std[0, j] / n * v[:, j]) for v in parts.values()], axis=1)
+            cj, *_ = np.linalg.lstsq(Aj, g[:, j], rcond=None)
+            if np.linalg.matrix_rank(Aj) < 3 or not core.close(Aj @ cj, g[:, j], rtol, atol):
+                coefs = None
+                break
+            coefs.append(cj)
+        if coefs:
+            coefs = np.array(coefs)                          # (D, 3)
+            names = list(parts)
+            right = [k for k in range(3) if core.close(coefs[:, k], np.ones(len(coefs)), 1e-4, 1e-6)]
+            off = [k for k in range(3) if k not in right]
+            for label, f in factors.items():
+                f = _f64(f).ravel()
+                if 0 < len(off) < 3 and not core.close(f, np.full_like(f, f.mean()), 1e-6, 0) and \
+                        all(core.close(coefs[:, k], f, 1e-4, 1e-8) for k in off):
+                    terms = " and ".join(f"the term {names[k]}" for k in off)
+                    fail(f"{what}: dx: {terms} {'is' if len(off) == 1 else 'are'} multiplied by {label} compared "
+                         f"with the rule (the other {'terms are' if len(off) == 1 else 'term is'} right): "
+                         f"{'it stands' if len(off) == 1 else 'they stand'} outside the bracket (or the factor is "
+                         f"put on one term only) where dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                         f"sum(dout * x_hat)) multiplies all three terms by the same gamma * inv_std / N",
+                         "bn-dx-term-outside")
+    for name, q, said in (("inv_std", inv_std, "inv_std is applied once more than the rule says"),
+                          ("1 / inv_std = sqrt(var + eps)", 1 / inv_std, "inv_std is missing"),
+                          ("gamma", gamma, "gamma is applied once more than the rule says"),
+                          ("1 / gamma", 1 / gamma, "gamma is missing")):
+        q = np.broadcast_to(_f64(q), g.shape)
+        if not core.close(q, np.full_like(q, q.mean()), 1e-6, 0) and core.close(g, want * q, rtol, atol):
+            fail(f"{what}: dx is the right gradient multiplied by {name}, column by column: {said} "
+                 f"(dx = gamma * inv_std / N * (N * dout - sum(dout) - x_hat * "
+                 f"sum(dout * x_hat)): gamma and inv_std appear once each)", "bn-dx-times-quantity")
     if isolate is not None:
         isolate()
+    analyse = core.analyse_difference(g, want, rtol, atol)[0]
     col_sum = np.abs(g.sum(axis=0)).max()
     col_dot = np.abs((g * x_hat).sum(axis=0)).max()
     if col_sum > n * scale or col_dot > n * scale:
@@ -1757,9 +2005,9 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
                 "the normalised output), yours sums to up to " + f"{col_sum:.3g}" if col_sum > n * scale else
                 "each column of dx must be orthogonal to x_hat (scaling a feature does not change the normalised "
                 "output), yours is not") +
-             ": the mean term - sum(dout) / N and the variance term - x_hat * sum(dout * x_hat) / N are sums over "
-             "the BATCH (axis 0, keepdims=True) for every feature; a sum or mean over axis 1, or a missing term, "
-             "breaks this", "bn-dx-property")
+             ": the two terms that make it so are the mean term - sum(dout) / N and the variance term - x_hat * "
+             "sum(dout * x_hat) / N, both sums over the batch (axis 0, keepdims=True) multiplied by the same "
+             f"gamma * inv_std as dout; {analyse}", "bn-dx-property")
     return None
 
 
@@ -1998,6 +2246,12 @@ def step_decay(step_decay):
                       lambda e, lr0, s, g: lr0 * g ** (e * s),
                   "the rate decays by gamma at every epoch: only every step_size epochs":
                       lambda e, lr0, s, g: lr0 * g ** e,
+                  "the exponent is rounded UP (math.ceil(epoch / step_size) decays already at epoch 1): it is "
+                  "rounded down, epoch // step_size, so epochs 0 .. step_size - 1 keep lr0":
+                      lambda e, lr0, s, g: lr0 * g ** math.ceil(e / s),
+                  "the exponent is rounded to the NEAREST integer (round(epoch / step_size)): it is rounded down, "
+                  "epoch // step_size":
+                      lambda e, lr0, s, g: lr0 * g ** round(e / s),
                   "** and * bind tighter than //: lr0 * gamma ** epoch // step_size is (lr0 * gamma ** epoch) "
                   "// step_size; put the exponent in parentheses, gamma ** (epoch // step_size)":
                       lambda e, lr0, s, g: lr0 * g ** e // s,
@@ -2016,6 +2270,12 @@ def cosine_decay(cosine_decay):
                       lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 + math.cos(math.pi * e / T)),
                   "lr_min is ignored: the rate goes from lr0 down to lr_min":
                       lambda e, lr0, T, lo=0.0: 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
+                  "the angle uses an integer division: epoch // total_epochs is 0 until the last epoch, so the "
+                  "rate stays lr0; the angle is pi * epoch / total_epochs, a true division":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * (e // T))),
+                  "the angle is in degrees (180 * epoch / total_epochs): math.cos takes RADIANS, the angle is "
+                  "pi * epoch / total_epochs":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(180 * e / T)),
                   "the angle is pi * epoch / total_epochs (pi is missing)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(e / T)),
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "

@@ -835,3 +835,132 @@ VARIANTS += [
     Variant("r6b V2 update ratio as RMS ratio", old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.sqrt(((after - before) ** 2).mean()) / np.sqrt((before ** 2).mean()))\n"),
 ]
+
+# Round 7: the round-6 measurement's mistakes that were not named, named with a wrong cause, or cost the
+# AdamW cell too (blast), after the general fixes (term fits in two bases, a confirmed "state not kept", the
+# statistics batch norm's evaluation normalised with read back, per-column factors of dx).
+R7_SGD_STEP = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v
+"""
+R7_NEST_V_PREV = R7_SGD_STEP.replace("            v *= self.momentum\n", "            v_prev = v.copy()\n            v *= self.momentum\n").replace(
+    "p.data -= self.lr * (g + self.momentum * v)", "p.data -= self.lr * ((1 + self.momentum) * v + self.momentum * v_prev)")
+MUTANTS += [
+    Mutant("r7 Nesterov in CS231n's v_prev form with + mu * v_prev (sign slip)", old=R7_SGD_STEP, new=R7_NEST_V_PREV,
+           expect="the term - lr * mu * v_prev (v before this step's update) has the wrong sign"),
+    Mutant("r7 Nesterov look-ahead mu * g instead of mu * v", old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (g + self.momentum * g)\n",
+           expect="the term lr * g is multiplied by (1 + mu) = 1.65 and the term lr * mu * v (the look-ahead) is missing"),
+    Mutant("r7 RMSProp: one scalar mean of g**2 per parameter",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s *= self.alpha\n            s += (1 - self.alpha) * np.mean(p.grad ** 2)\n",
+           expect="every entry moved by the same multiple of its own gradient"),
+    Mutant("r7 Adam: bias corrections with t - 1 (AdamW must not lose a point for it)",
+           old="        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n",
+           new="        correction1, correction2 = 1 - self.beta1 ** (self.t - 1), 1 - self.beta2 ** (self.t - 1)\n",
+           expect="increment t BEFORE using it"),
+    Mutant("r7 AdamW: super().step() forgotten", old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           expect="only the decoupled decay moved the parameters: Adam's step is missing"),
+    Mutant("r7 AdamW decays by lr * lambda * p.grad", old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.grad\n",
+           expect="the decoupled decay uses the gradient"),
+    Mutant("r7 dropout: one random draw for the whole batch", old="    keep = rng.random(x.shape) >= p\n",
+           new="    keep = np.full(x.shape, rng.random() >= p)\n", expect="ONE random number for the whole array"),
+    Mutant("r7 batch norm eval: eps removed in the evaluation branch only", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_mean, running_var - eps\n",
+           expect="the running variance without eps (eps missing from sqrt(running_var + eps))"),
+    Mutant("r7 batch norm eval: batch mean with the running variance", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = x.mean(axis=0, keepdims=True), running_var\n",
+           expect="normalises x with the batch mean and the running variance passed in"),
+    Mutant("r7 batch norm backward: inv_std squared in dx",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = (gamma * inv_std ** 2 / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           expect="dx is the right gradient multiplied by inv_std, column by column"),
+    Mutant("r7 batch norm backward: n = dout.size", old="    n = dout.shape[0]\n", new="    n = dout.size\n",
+           expect="is divided by N * D (dout.size) instead of N"),
+    Mutant("r7 step decay with math.ceil(epoch / step_size)", old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * gamma ** math.ceil(epoch / step_size)\n", expect="the exponent is rounded UP"),
+    Mutant("r7 cosine decay with epoch // total_epochs", old="math.cos(math.pi * epoch / total_epochs)",
+           new="math.cos(math.pi * (epoch // total_epochs))", expect="the angle uses an integer division"),
+]
+
+# Round 7, fresh held-out set (measured before the fixes: 10/10 caught, 6 strictly named, 1 borderline, 3 not
+# named (Adam's corrections, cosine in degrees), no wrong cause, no blast; 4/4 variants full marks).
+MUTANTS += [
+    Mutant("r7h Adam: correction2 without the power (1 - beta2)", old="1 - self.beta2 ** self.t\n", new="1 - self.beta2\n",
+           expect="the bias correction of v your code divides by is 1 - beta2 at every step (the power t is missing)"),
+    Mutant("r7h Adam: bias corrections multiply instead of divide",
+           old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            p.data -= self.lr * (m * correction1) / (np.sqrt(v * correction2) + self.eps)\n",
+           expect="MULTIPLIED by 1 - beta1**t instead of divided by it"),
+    Mutant("r7h SGD: weight decay decoupled (theta shrunk) instead of L2 in the gradient",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum\n",
+           new="            g = p.grad\n            if p.decay:\n                p.data *= 1 - self.lr * self.weight_decay\n"
+               "            v *= self.momentum\n", expect="it was applied outside the velocity"),
+    Mutant("r7h dropout draws from the global np.random", old="    keep = rng.random(x.shape) >= p\n",
+           new="    keep = np.random.random(x.shape) >= p\n", expect="draw the mask from the rng argument"),
+    Mutant("r7h batch norm forward: cache holds sqrt(var + eps)",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, np.sqrt(var + eps))\n",
+           expect="the cache holds the standard deviation sqrt(var + eps), not its inverse"),
+    Mutant("r7h batch norm backward: variance term outside gamma * inv_std",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = gamma * inv_std * (dout - dbeta / n) - x_hat * dgamma / n\n",
+           expect="is multiplied by 1 / (gamma * inv_std) compared with the rule"),
+    Mutant("r7h early stopping: best_epoch stored 0-based",
+           old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n",
+           new="            self.best_loss, self.best_epoch = float(val_loss), self.epoch - 1\n",
+           expect="epochs are counted from 1"),
+    Mutant("r7h cosine decay in degrees", old="math.cos(math.pi * epoch / total_epochs)", new="math.cos(180 * epoch / total_epochs)",
+           expect="math.cos takes RADIANS"),
+    Mutant("r7h update ratio: difference of the norms",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float((np.linalg.norm(after) - np.linalg.norm(before)) / np.linalg.norm(before))\n",
+           expect="not the difference of the norms"),
+    Mutant("r7h RMSProp: running average of g, not g**2", old="            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s += (1 - self.alpha) * p.grad\n", expect="the second moment must average the SQUARED gradient"),
+]
+VARIANTS += [
+    Variant("r7h RMSProp slice assignment s[:] = ...",
+            old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+            new="            s[:] = self.alpha * s + (1 - self.alpha) * p.grad ** 2\n"),
+    Variant("r7h batch norm forward with np.mean / np.var",
+            old="        mean = x.mean(axis=0, keepdims=True)\n        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+            new="        mean = np.mean(x, axis=0, keepdims=True)\n        var = np.var(x, axis=0, keepdims=True)\n"),
+    Variant("r7h dropout keep = rng.uniform(size=x.shape) < 1 - p", old="    keep = rng.random(x.shape) >= p\n",
+            new="    keep = rng.uniform(size=x.shape) < 1 - p\n"),
+    Variant("r7h Adam with np.power and named m_hat, v_hat",
+            old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+            new="            m_hat = m / (1 - np.power(self.beta1, self.t))\n            v_hat = v / (1 - np.power(self.beta2, self.t))\n"
+                "            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)\n"),
+]
+
+# Round 7, second held-out set (after the fixes above; 5 mistakes: 2 named, 1 named as an equivalent mistake
+# (squared correction = correction outside the root, now said as both), 2 not named (|g| numerator, gamma on dout
+# only), named after the general fixes; the variant had full marks).
+MUTANTS += [
+    Mutant("r7x Adam: correction2 squared", old="1 - self.beta2 ** self.t\n", new="(1 - self.beta2 ** self.t) ** 2\n",
+           expect="or the correction is squared, (1 - beta2**t)**2, which gives the same steps"),
+    Mutant("r7x Nesterov look-ahead mu**2 * v", old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * (g + self.momentum * self.momentum * v)\n",
+           expect="is multiplied by mu = 0.65 once more than the rule says"),
+    Mutant("r7x RMSProp numerator |g|", old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            p.data -= self.lr * np.abs(p.grad) / (np.sqrt(s) + self.eps)\n", expect="the sign of g is lost"),
+    Mutant("r7x batch norm backward: gamma on dout only",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    dx = (inv_std / n) * (n * gamma * dout - dbeta - x_hat * dgamma)\n",
+           expect="are multiplied by 1 / gamma compared with the rule"),
+    Mutant("r7x early stopping <= instead of <", old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if val_loss <= self.best_loss - self.min_delta:\n", expect="a loss equal to the best is not an improvement"),
+]
+VARIANTS += [
+    Variant("r7x Adam sqrt(v) / sqrt(correction2)",
+            old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+            new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v) / np.sqrt(correction2) + self.eps)\n"),
+]
