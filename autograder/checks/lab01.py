@@ -65,7 +65,8 @@ PROPERTIES = {
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
-                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named"),
+                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named",
+                "a single edit of a forward branch named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
@@ -74,7 +75,8 @@ PROPERTIES = {
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
             "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)",
-            "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named"),
+            "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
+            "each parameter's own gradient (same-shape probe)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -448,10 +450,17 @@ def _explained(layer_cls, label, x, got, expected, tol, *, backward: bool) -> st
                                what="derivatives (grad_out = 1)" if backward else "values")
 
 
-def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose) -> None:
+def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=()) -> None:
+    """``branches``: (formula, env, mask) of each np.where branch of the documented forward; the single
+    edit of a branch's formula that gives the student's values there is quoted (formula.explain_formula)."""
     diagnose_only(y, expected, name=name, diagnose=diagnose, rtol=1e-5, atol=1e-7)
     if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
         text = _explained(layer_cls, label, x, y, expected, {"rtol": 1e-5, "atol": 1e-7}, backward=False)
+        for formula, env, mask in branches:
+            said = explain_formula(formula, env, y, rtol=1e-6, atol=1e-9, mask=mask, what="values there")
+            if said and text:
+                text = f"{text}; {said}"
+                break
         if text:
             fail(f"{name} has wrong values: {text}", "wrong-values-explained")
     expect_close(y, expected, name=name)
@@ -539,9 +548,10 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                          name=name, shape=x.shape)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
+        e = np.exp(-np.abs(xs))
         _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
-        })
+        }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
@@ -792,6 +802,24 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
              "sgd-step-mixes-entries")
 
 
+def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
+    """Second probe of a step that raised on parameters of different shapes: with two parameters of ONE
+    shape, does the second move by the first one's gradient?  Then each parameter is not updated with its
+    own p.grad (self.params[0].grad, or a gradient variable left from another loop)."""
+    r = core.rng("lab01.sgd.other")
+    a, b = (core.kernel_object(data=r.normal(size=(3, 2)), grad=r.normal(size=(3, 2))) for _ in range(2))
+    d0, g0 = np.array(b.data, copy=True), np.array(a.grad, copy=True)
+    try:
+        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr")).step, label="SGD.step")
+    except core.CheckFailure:
+        return
+    if core.close(np.asarray(b.data, dtype=np.float64) - d0, -lr * g0, 1e-6, 1e-9):
+        raised = str(exc).split(". ")[0]        # the error itself, without the generic shape hint
+        fail(f"{raised}. With two parameters of the same shape your step runs, and the second one moves by -lr times "
+             f"the FIRST parameter's gradient: every parameter must be updated with its own gradient, "
+             f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
+
+
 def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
     """Second probe of a wrong step: the same step with another lr means the learning rate is not self.lr
     (a number written in its place); say which step size it takes."""
@@ -838,7 +866,12 @@ def sgd(SGD) -> None:
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
-        call(opt.step, label="SGD.step")
+        try:
+            call(opt.step, label="SGD.step")
+        except core.CheckFailure as exc:
+            if (exc.diagnosis or "").startswith("raised-"):
+                _other_gradient(SGD, lr, exc)
+            raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
         if all(same(a, b) for a, b in zip(after, before)):

@@ -79,7 +79,7 @@ PROPERTIES = {
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
-                   "step proportional to the gradient (doubled-gradient probe)"),
+                   "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named"),
@@ -1081,6 +1081,7 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             if dtype == np.float32 and got.dtype != np.float32:
                 fail(f"params['{k}'] after {name} became {got.dtype}: float32 parameters must stay float32",
                      "sgd-update-dtype")
+            _step_factor(got, before[k], g[k], lr, f"params['{k}'] after {name}")
             expect_close(got, want, name=f"params['{k}'] after {name}", rtol=1e-5, atol=1e-6, diagnose={
                 "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
                 f"'{k}' was not updated (every parameter, biases included, takes a step)": before[k],
@@ -1092,6 +1093,26 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             fail(f"{name} must return params (the updated dict), got "
                  f"{core.describe(out) if not isinstance(out, dict) else 'another dict'}", "sgd-update-return")
     return run
+
+
+def _step_factor(got, before, grad, lr: float, name: str) -> None:
+    """A step (new - old) that is a constant multiple k of -lr * grad: say k, and lr itself when k == lr."""
+    step = np.asarray(got, dtype=_float64) - before.astype(_float64)
+    want = -lr * grad.astype(_float64)
+    rt, at = core.dtype_tolerance(got, 1e-5, 1e-6, float(np.abs(before).max()) + 1.0)
+    mask = np.abs(want) > 10 * at
+    if core.close(step, want, rt, at) or int(mask.sum()) < 2:
+        return
+    k = float(np.median(step[mask] / want[mask]))
+    if k in (0.0, 1.0) or not core.close(step, k * want, rt, at):
+        return
+    if any(abs(k - c) <= 1e-4 * abs(c) for c in (-1.0, 2.0, 1.0 / lr)):
+        return          # sign flipped, step doubled, lr not applied: named by the catalogue below
+    if abs(k - lr) <= 1e-4 * lr:
+        fail(f"{name}: your step is lr * lr * grads[name] (the learning rate {lr:g} applied twice): "
+             f"params[name] -= lr * grads[name]", "sgd-update-lr-twice")
+    fail(f"{name}: your step is {k:.4g} times -lr * grads[name] (a missing or extra factor in the update): "
+         f"params[name] -= lr * grads[name]", "sgd-update-step-scaled")
 
 
 def _one_update(sgd_update, params, grads, lr) -> dict | None:

@@ -474,6 +474,11 @@ MUTANTS = [
     Mutant('train_epoch range(n // batch_size + 1) batches (empty batch when divisible)', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]', '    for i in range(n // batch_size + 1):\n        idx = order[i * batch_size:(i + 1) * batch_size]', expect='passed an empty batch'),
     Mutant("train_epoch returns total / len(idx) (last batch's size)", '    return total / n', '    return total / len(idx)', expect='not divided by N'),
     Mutant('train_epoch optimizer.zero_grad without parentheses', '        optimizer.zero_grad()\n', '        optimizer.zero_grad\n', expect='call optimizer.zero_grad() before every backward'),
+    # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
+    Mutant('Sigmoid negative branch e / (1 - e) (typo)', 'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 - e))', expect='your code computes `1 - e`', file='model.py'),
+    Mutant('MSE backward transposed diff', 'return 2.0 * self.diff / self.diff.size', 'return 2.0 * self.diff.T / self.diff.size', expect='the transpose of the expected shape', file='model.py'),
+    Mutant("SGD step uses the first parameter's grad", 'for p in self.params:\n            p.data -= self.lr * p.grad', 'for p in self.params:\n            p.data -= self.lr * self.params[0].grad', expect="the FIRST parameter's gradient", file='model.py'),
+    Mutant('train_epoch divides by n / batch_size (unweighted count of batches)', '        total += loss * len(idx)\n    return total / n', '        total += loss\n    return total / (n / batch_size)', expect='weight each batch loss by its own size'),
 ]
 
 VARIANTS = [
@@ -658,4 +663,6 @@ VARIANTS = [
     Variant('MSE with diff = target - pred and backward -2 diff / size', '        self.diff = pred - target\n        return float(np.mean(self.diff ** 2))', '        self.diff = target - pred\n        return float(np.mean(self.diff ** 2))', file='model.py', also=[('return 2.0 * self.diff / self.diff.size', 'return -2.0 * self.diff / self.diff.size')]),
     Variant('train_epoch counts seen samples itself', '    total = 0.0\n', '    total, seen = 0.0, 0\n', also=[('        total += loss * len(idx)\n    return total / n', '        total += loss * len(idx)\n        seen += len(idx)\n    return total / seen')]),
     Variant('Sigmoid caches 1/(1+exp(-|x|)) for backward (s(1-s) is symmetric in x)', 'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n        return self.out', 'self.out = 1.0 / (1.0 + e)\n        return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', file='model.py'),
+    # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
+    Variant('db as mean * N', 'self.b.grad += grad_out.sum(axis=0, keepdims=True)', 'self.b.grad += grad_out.mean(axis=0, keepdims=True) * len(grad_out)', file='model.py'),
 ]

@@ -564,6 +564,11 @@ MUTANTS = [
     Mutant('train_epoch backward given the probabilities instead of dlogits', 'params.update(sgd_update(params, backward(params, cache, dlogits), lr))', 'params.update(sgd_update(params, backward(params, cache, softmax(logits)), lr))', expect='backward was given the probabilities'),
     Mutant('fit returns the history without set_index (epoch a column)', 'return pd.DataFrame(rows).set_index("epoch")', 'return pd.DataFrame(rows)', expect='indexed by epoch'),
     Mutant('f1 with recall twice (2 r r / (r + r))', 'f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)', 'f1 = np.divide(2 * recall * recall, recall + recall, out=np.zeros_like(tp), where=recall > 0)', expect='equals the recall'),
+    # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
+    Mutant('softmax divides by the row sums transposed', 'return e / e.sum(axis=1, keepdims=True)', 'return e / e.sum(axis=1, keepdims=True).T', expect='keepdims=True is missing'),
+    Mutant('backward db2 summed over axis 1', 'db2 = dlogits.sum(axis=0, keepdims=True)', 'db2 = dlogits.sum(axis=1, keepdims=True)', expect='over axis 1 where axis 0 belongs'),
+    Mutant('sgd_update lr applied twice (lr * lr * g)', 'params[name] -= lr * g', 'params[name] -= lr * lr * g', expect='applied twice'),
+    Mutant('one_hot with np.eye(num_classes)[y].T', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y', '    return np.eye(num_classes, dtype=np.float32)[y].T', expect='one row per sample'),
 ]
 
 VARIANTS = [
@@ -742,4 +747,6 @@ VARIANTS = [
     Variant('accuracy via sum / y.size', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.sum(np.argmax(scores, 1) == y) / y.size)'),
     Variant('normalize with np.asarray(dtype=float32) / 255.0', 'return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)', 'return np.asarray(images, dtype=np.float32).reshape(len(images), -1) / 255.0'),
     Variant('train_epoch divides by the samples it saw', '    total_loss, total_correct = 0.0, 0.0\n', '    total_loss, total_correct, seen = 0.0, 0.0, 0\n', also=[('        logits, cache = forward(params, xb)\n', '        logits, cache = forward(params, xb)\n        seen += len(xb)\n'), ('return total_loss / X.shape[0], total_correct / X.shape[0]', 'return total_loss / seen, total_correct / seen')]),
+    # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
+    Variant('cross_entropy with both terms shifted by the row max', 'true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))', 'true_logit = (logits - m)[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - m[:, 0] - true_logit))'),
 ]
