@@ -369,8 +369,11 @@ def _scaled_argument(mine: np.ndarray, oracle: Callable[[np.ndarray], Any], poin
             at = np.asarray(oracle(k * points), dtype=np.float64)
         except Exception:
             continue
-        if base is not None and base.shape == mine.shape and core.close(mine, k * base, rt, at_):
-            continue          # f(kx) = k f(x) (ReLU): the factor on the output, said already, is the plain reading
+        homogeneous = base is not None and base.shape == mine.shape and core.close(mine, k * base, rt, at_)
+        if homogeneous and at.shape == mine.shape and core.close(mine, at, rt, at_):
+            # f(kx) = k f(x) (ReLU): no argument to blame, the factor is on the output
+            return (f"your values are exactly the expected function evaluated at {k:g}*x instead of x, which for "
+                    f"this function is the same as its output times {k:g} (a factor such as 1/2 missing or extra)")
         if at.shape == mine.shape and core.close(mine, at, rt, at_):
             return (f"your values are exactly the expected function evaluated at {k:g}*x instead of x: the argument "
                     f"inside your formula is scaled by {k:g} (a factor such as 1/2 missing or extra inside exp/tanh, "
