@@ -433,3 +433,20 @@ def test_an_exception_without_shape_words_is_not_called_a_shape_mismatch():
     with pytest.raises(CheckFailure) as info:
         cases.call(misaligned, np.ones((2, 3)), label="forward", names=("x",))
     assert "shape mismatch" in str(info.value)
+
+
+def test_elementwise_argument_readings_of_round_7():
+    """f(|x|) for f(x) is said as the sign lost on the x < 0 side; for a function with f(kx) = k f(x)
+    (ReLU) the argument reading says it equals a factor on the output (no exp/tanh to blame)."""
+    def sigmoid(v):
+        return 0.5 * (1 + np.tanh(0.5 * v))
+    x = np.linspace(-3, 3, 12).reshape(3, 4)
+    said = cases.explain_elementwise(x, sigmoid(np.abs(x)), sigmoid(x), rtol=1e-6, atol=1e-9,
+                                     probe=lambda p: sigmoid(np.abs(p)), oracle=sigmoid)
+    assert "evaluated at |x|" in said
+
+    def relu(v):
+        return np.maximum(v, 0.0)
+    said = cases.explain_elementwise(x, 2 * relu(x), relu(x), rtol=1e-6, atol=1e-9,
+                                     probe=lambda p: 2 * relu(p), oracle=relu)
+    assert "times 2" in said and "exp/tanh" not in said and "same as its output times 2" in said

@@ -89,3 +89,23 @@ def test_tuples_of_outputs_are_all_compared():
     args = {"x": gen.normal(size=(5, 3)), "W": gen.normal(size=(3, 4)), "g": gen.normal(size=(5, 4))}
     words, diagnosis = isolate.explain_arguments(lambda x, W, g: (g @ W.T, x.T @ g * 2), backward, args, **TOL)
     assert diagnosis == "wrong-term-x" or diagnosis.startswith("wrong-term"), words
+
+
+def test_one_input_written_for_another_is_named():
+    """An unused input whose place another input of the same shape took: both named."""
+    g = np.random.default_rng(5)
+    args = {"A": g.normal(size=(4, 4)), "B": g.normal(size=(4, 4)), "x": g.normal(size=(3, 4))}
+    words, diagnosis = isolate.explain_arguments(lambda A, B, x: x @ A.T, lambda A, B, x: x @ B.T, args, **TOL)
+    assert diagnosis == "input-unused-B"
+    assert "computed with A where B belongs" in words
+
+
+def test_an_extra_term_in_a_spurious_input_is_measured():
+    """A spurious input added as a multiple of itself (weight decay on a gradient): the factor is said."""
+    g = np.random.default_rng(6)
+    args = {"G": g.normal(size=(4, 3)), "W": g.normal(size=(4, 3))}
+    words, diagnosis = isolate.explain_arguments(lambda G, W: 2 * G + 1e-3 * W, lambda G, W: 2 * G, args, **TOL)
+    assert diagnosis == "input-spurious-W"
+    assert "plus 0.001 * W exactly" in words
+    words, _ = isolate.explain_arguments(lambda G, W: 2 * G + W ** 2, lambda G, W: 2 * G, args, **TOL)
+    assert "exactly" not in words             # not a multiple of W: no factor claimed

@@ -355,12 +355,26 @@ def _scaled_argument(mine: np.ndarray, oracle: Callable[[np.ndarray], Any], poin
     """'your values are the expected function at 2x' when the student's values at ``points`` are the
     oracle's at a multiple of them: a factor missing or extra *inside* the formula (tanh(x) for
     tanh(x / 2), exp(2x)...)."""
+    rt, at_ = max(rtol, 1e-6), max(atol, 1e-9)
+    try:
+        at = np.asarray(oracle(np.abs(points)), dtype=np.float64)
+        base = np.asarray(oracle(points), dtype=np.float64)
+    except Exception:
+        at = base = None
+    if at is not None and at.shape == mine.shape and core.close(mine, at, rt, at_) and not core.close(base, at, rt, at_):
+        return ("your values are exactly the expected function evaluated at |x| instead of x: on the x < 0 side the "
+                "sign of x is lost (an abs(), or -x where x belongs in that branch's formula)")
     for k in ARGUMENT_FACTORS:
         try:
             at = np.asarray(oracle(k * points), dtype=np.float64)
         except Exception:
             continue
-        if at.shape == mine.shape and core.close(mine, at, max(rtol, 1e-6), max(atol, 1e-9)):
+        homogeneous = base is not None and base.shape == mine.shape and core.close(mine, k * base, rt, at_)
+        if homogeneous and at.shape == mine.shape and core.close(mine, at, rt, at_):
+            # f(kx) = k f(x) (ReLU): no argument to blame, the factor is on the output
+            return (f"your values are exactly the expected function evaluated at {k:g}*x instead of x, which for "
+                    f"this function is the same as its output times {k:g} (a factor such as 1/2 missing or extra)")
+        if at.shape == mine.shape and core.close(mine, at, rt, at_):
             return (f"your values are exactly the expected function evaluated at {k:g}*x instead of x: the argument "
                     f"inside your formula is scaled by {k:g} (a factor such as 1/2 missing or extra inside exp/tanh, "
                     f"or a sign?)")

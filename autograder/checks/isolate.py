@@ -50,15 +50,21 @@ def explain_arguments(student: Callable[..., Any], oracle: Callable[..., Any], a
     unused, spurious = _dependence(student, oracle, args, names, expected, got, rtol, atol, tag)
     if unused:
         listed = _listing(unused)
+        swap = _substitute(oracle, args, names, unused, got, rtol, atol)
         return (f"your result does not change when {listed} change{'s' if len(unused) == 1 else ''}: "
                 f"{listed} {'is' if len(unused) == 1 else 'are'} not used where the formula needs "
-                f"{'it' if len(unused) == 1 else 'them'} (a forgotten term, or a fixed value written "
-                f"in its place?)"), "input-unused-" + "-".join(unused)
+                f"{'it' if len(unused) == 1 else 'them'} "
+                + (f"(your values are exactly the expected ones computed with {swap[1]} where {swap[0]} belongs: "
+                   f"{swap[1]} written in place of {swap[0]})" if swap else
+                   "(a forgotten term, or a fixed value written in its place?)")), "input-unused-" + "-".join(unused)
     if spurious:
         listed = _listing(spurious)
+        extra = _extra_term(args, spurious, expected, got, rtol, atol)
         return (f"your result changes with {listed}, which the expected result does not depend on: "
                 f"{listed} appear{'s' if len(spurious) == 1 else ''} in a term where "
-                f"{'it does' if len(spurious) == 1 else 'they do'} not belong"), "input-spurious-" + "-".join(spurious)
+                f"{'it does' if len(spurious) == 1 else 'they do'} not belong"
+                + (f" (your result is the expected one plus {extra[1]:.4g} * {extra[0]} exactly: an extra term)"
+                   if extra else "")), "input-spurious-" + "-".join(spurious)
     culprits = _zeroing(student, oracle, args, names, neutral or {}, rtol, atol)
     if culprits and len(culprits) < len(names):
         listed = _listing(culprits, "and")
@@ -87,6 +93,36 @@ def _dependence(student: Callable[..., Any], oracle: Callable[..., Any], args: M
         elif student_moves and not oracle_moves:
             spurious.append(k)
     return unused, spurious
+
+
+def _substitute(oracle: Callable[..., Any], args: Mapping[str, Any], names: list[str], unused: list[str],
+                got: list[np.ndarray], rtol: float, atol: float) -> tuple[str, str] | None:
+    """(unused input, other input) when the oracle fed the other input (same shape) in the unused one's
+    place gives the student's answer exactly: one name written for another."""
+    for k in unused:
+        for other in names:
+            if other == k or np.shape(args[other]) != np.shape(args[k]):
+                continue
+            have = _run(oracle, dict(args, **{k: args[other]}))
+            if have is not _BROKEN and _same(got, have, rtol, atol):
+                return k, other
+    return None
+
+
+def _extra_term(args: Mapping[str, Any], spurious: list[str], expected: list[np.ndarray], got: list[np.ndarray],
+                rtol: float, atol: float) -> tuple[str, float] | None:
+    """(input, c) when the student's answer is the expected one plus c times that input, exactly."""
+    if len(got) != 1 or len(expected) != 1:
+        return None
+    diff = got[0] - expected[0]
+    for k in spurious:
+        v = np.asarray(args[k], dtype=np.float64)
+        if v.shape != diff.shape or not bool((np.abs(v) > 1e-12).any()):
+            continue
+        c = float(np.sum(diff * v) / np.sum(v * v))
+        if c != 0 and core.close(got[0], expected[0] + c * v, max(rtol, 1e-6), atol):
+            return k, c
+    return None
 
 
 def _zeroing(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any],

@@ -51,11 +51,13 @@ PROPERTIES = {
     "linear_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
-                      "the input a wrong answer comes from (isolate)"),
+                      "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
+                       "a Parameter object in arithmetic named"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
-                        "the input a wrong gradient depends on named (rows ignored, x in db)"),
+                        "the input a wrong gradient depends on named (rows ignored, x in db)",
+                        "nothing accumulated (code after return) named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
@@ -63,7 +65,8 @@ PROPERTIES = {
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
-                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named"),
+                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named",
+                "a single edit of a forward branch named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
@@ -71,11 +74,14 @@ PROPERTIES = {
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
-            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)"),
+            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)",
+            "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
+            "each parameter's own gradient (same-shape probe)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
-                   "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named"),
+                   "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named",
+                   "missing parameters listed", "parameters() never called named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -121,9 +127,13 @@ def _forward_case(Linear, r, n, i, o, dtype):
         layer, W, b = _linear(Linear, i, o, r, dtype)
         x = r.normal(size=(n, i)).astype(dtype)
         label = f"Linear({i}, {o}).forward"
-        y = call(layer.forward, x, label=label, names=("x",),
-                 hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o}) and b of shape (1, out) "
-                      f"is added to every row as it is (not transposed)")
+        try:
+            y = call(layer.forward, x, label=label, names=("x",),
+                     hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o}) and b of shape (1, out) "
+                          f"is added to every row as it is (not transposed)")
+        except core.CheckFailure as exc:
+            _parameter_in_arithmetic(exc)
+            raise
         name = signature(label, ("x",), (x,))
         if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
             fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
@@ -135,6 +145,10 @@ def _forward_case(Linear, r, n, i, o, dtype):
             "the bias b is missing (y = x @ W + b)": lambda: xs @ Ws,
             "W is used transposed: y = x @ W with W of shape (in, out)": lambda: xs @ Ws.T + bs,
             "the bias is subtracted: y = x @ W + b": lambda: xs @ Ws - bs,
+            "the bias is added as ONE number, the sum of its entries (b.sum()): b has shape (1, out) and output j "
+            "gets its own b[0, j], y = x @ W + b": lambda: xs @ Ws + bs.sum() if o > 1 else None,
+            "the bias is added as ONE number, the mean of its entries (b.mean()): b has shape (1, out) and output j "
+            "gets its own b[0, j], y = x @ W + b": lambda: xs @ Ws + bs.mean() if o > 1 else None,
             "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
             "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
         }
@@ -151,6 +165,15 @@ def _forward_case(Linear, r, n, i, o, dtype):
         expect_close(y, expected, name=name, diagnose=forward_wrong)
         _forward_cache(layer, x, y, name)
     return run
+
+
+def _parameter_in_arithmetic(exc: core.CheckFailure) -> None:
+    """A TypeError naming the Parameter class: the Parameter object itself (self.b) where its array
+    (self.b.data) belongs."""
+    text = str(exc)
+    if (exc.diagnosis or "").startswith("raised-typeerror") and "'Parameter'" in text:
+        fail(f"{text}: a Parameter object itself (self.W or self.b) was used in arithmetic; the numbers live in "
+             f"its array, self.W.data and self.b.data (y = x @ self.W.data + self.b.data)", "parameter-object-in-arithmetic")
 
 
 def _forward_cache(layer, x, y, name: str) -> None:
@@ -170,11 +193,25 @@ def _forward_cache(layer, x, y, name: str) -> None:
          "linear-cache-wrong")
 
 
+def _latest_cache(Linear, r) -> None:
+    """Property: self.x is the input of the MOST RECENT forward (a guard `if self.x is None` caches once)."""
+    layer, _, _ = _linear(Linear, 3, 4, r)
+    x1, x2 = r.normal(size=(5, 3)), r.normal(size=(5, 3))
+    call(layer.forward, x1, label="Linear(3, 4).forward", names=("x",))
+    call(layer.forward, x2, label="Linear(3, 4).forward", names=("x",))
+    cached = attribute(layer, "x", "the Linear layer after two forward calls")
+    if cached is not None and np.shape(cached) == x1.shape and np.allclose(cached, x1) and not np.allclose(x1, x2):
+        fail("after two calls of Linear(3, 4).forward, self.x still holds the input of the FIRST call: backward "
+             "would compute dW from a stale batch; store the input on every call (self.x = x, without an "
+             "`if self.x is None` guard)", "linear-cache-stale")
+
+
 def linear_forward(Linear) -> None:
     r = core.rng("lab01.linear_forward")
     cases = [(s, _forward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _forward_case(Linear, r, 5, 3, 4, np.float32)))
     run_cases(cases)
+    _latest_cache(Linear, r)
 
 
 def _backward_case(Linear, r, n, i, o, dtype):
@@ -237,6 +274,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
+        _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name)
         _per_sample_sum(dW, exp_dW, np.einsum("ni,no->nio", xs, gs), f"W.grad after {name}", "dW")
         _gradient_dependence(Linear, i, o, W, b, x, g, "W", dW, exp_dW, f"W.grad after {name}")
         expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong)
@@ -313,6 +351,22 @@ def _gradient_dependence(Linear, i, o, W, b, x, g, which: str, got, expected, na
             fail(f"{name}: your {which}.grad does not change when row(s) {ignored} of {label} change: only row(s) "
                  f"{used} of {label} reach it, but {gname} adds every sample's contribution (a fixed index such as "
                  f"{label}[0] where {label}[i] belongs in a loop over the samples?)", "gradient-ignores-rows")
+
+
+def _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name: str) -> None:
+    """W.grad (and b.grad) still the zeros they held before backward: nothing was added into them at all
+    (not a loop missing samples: no line that adds ran, or it added to something else)."""
+    untouched = [w for w, got, want in (("W.grad", dW, exp_dW), ("b.grad", db, exp_db))
+                 if not np.any(got) and np.any(want)]
+    if "W.grad" not in untouched:
+        return
+    dx_ok = core.close(dx, exp_dx, *core.dtype_tolerance(dx, 1e-5, 1e-7, float(np.abs(exp_dx).max())))
+    fail(f"{' and '.join(untouched)} after {name} still hold{'s' if len(untouched) == 1 else ''} the zeros they held "
+         f"before backward: nothing was added into {'it' if len(untouched) == 1 else 'them'}"
+         + (" although the returned dL/dx is right: is the `return` placed before the lines that accumulate the "
+            "gradients (a statement after `return` never runs)? or did you add into a copy or a local variable?"
+            if dx_ok else ": self.W.grad += x.T @ grad_out must change the Parameter's own array"),
+         "linear-grads-not-accumulated")
 
 
 def _per_sample_sum(got, expected, per_sample, name: str, what: str) -> None:
@@ -396,10 +450,17 @@ def _explained(layer_cls, label, x, got, expected, tol, *, backward: bool) -> st
                                what="derivatives (grad_out = 1)" if backward else "values")
 
 
-def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose) -> None:
+def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=()) -> None:
+    """``branches``: (formula, env, mask) of each np.where branch of the documented forward; the single
+    edit of a branch's formula that gives the student's values there is quoted (formula.explain_formula)."""
     diagnose_only(y, expected, name=name, diagnose=diagnose, rtol=1e-5, atol=1e-7)
     if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
         text = _explained(layer_cls, label, x, y, expected, {"rtol": 1e-5, "atol": 1e-7}, backward=False)
+        for formula, env, mask in branches:
+            said = explain_formula(formula, env, y, rtol=1e-6, atol=1e-9, mask=mask, what="values there")
+            if said and text:
+                text = f"{text}; {said}"
+                break
         if text:
             fail(f"{name} has wrong values: {text}", "wrong-values-explained")
     expect_close(y, expected, name=name)
@@ -487,9 +548,10 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                          name=name, shape=x.shape)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
+        e = np.exp(-np.abs(xs))
         _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
-        })
+        }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
@@ -560,6 +622,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "np.mean(diff) ** 2 is the square of the mean error: the MSE is the mean of the squared errors, "
             "np.mean((pred - target) ** 2)": float(np.mean(diff)) ** 2,
             "the factor 1/2 does not belong to this loss: the MSE is mean((pred - target) ** 2)": sq / (2 * n * d),
+            "np.var(pred - target) subtracts the mean error before squaring (the variance of the error, not the "
+            "MSE): the MSE is np.mean((pred - target) ** 2)": float(np.var(diff)),
+            "np.std(pred - target) is the standard deviation of the error, not the MSE: the MSE is "
+            "np.mean((pred - target) ** 2)": float(np.std(diff)),
         })
         bname = f"MSELoss.backward() after {name}"
         grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name=bname, shape=(n, d))
@@ -569,6 +635,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "the 1/N factor is applied twice in the MSE gradient": 2 * diff / (n * d) ** 2,
             "the factor 2 of d/dp (p - t)^2 is missing": diff / (n * d),
             "the MSE gradient has the wrong sign: it is 2 (pred - target) / N": -exact,
+            "the gradient is divided by N*D - 1 (size - 1, as for an unbiased variance): divide by N*D, the "
+            "number of entries (pred.size)": 2 * diff / (n * d - 1) if n * d > 2 else None,
         }
         if d > 1:
             diagnose["the gradient is divided by N, but the loss averages over all N*D entries: divide by "
@@ -681,6 +749,7 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
              "sgd-step-scaled")
     _step_capped(step, want, grad.astype(np.float64), lr, rt, at, name)
     if SGD is not None:
+        _lr_unused(SGD, before, grad, lr, step, name)
         _step_dependence(SGD, before, grad, lr, name)
     analysis, _ = core.analyse_difference(step, want, rt, at)
     fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; compared with it, your step: {analysis}",
@@ -733,6 +802,43 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
              "sgd-step-mixes-entries")
 
 
+def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
+    """Second probe of a step that raised on parameters of different shapes: with two parameters of ONE
+    shape, does the second move by the first one's gradient?  Then each parameter is not updated with its
+    own p.grad (self.params[0].grad, or a gradient variable left from another loop)."""
+    r = core.rng("lab01.sgd.other")
+    a, b = (core.kernel_object(data=r.normal(size=(3, 2)), grad=r.normal(size=(3, 2))) for _ in range(2))
+    d0, g0 = np.array(b.data, copy=True), np.array(a.grad, copy=True)
+    try:
+        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr")).step, label="SGD.step")
+    except core.CheckFailure:
+        return
+    if core.close(np.asarray(b.data, dtype=np.float64) - d0, -lr * g0, 1e-6, 1e-9):
+        raised = str(exc).split(". ")[0]        # the error itself, without the generic shape hint
+        fail(f"{raised}. With two parameters of the same shape your step runs, and the second one moves by -lr times "
+             f"the FIRST parameter's gradient: every parameter must be updated with its own gradient, "
+             f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
+
+
+def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
+    """Second probe of a wrong step: the same step with another lr means the learning rate is not self.lr
+    (a number written in its place); say which step size it takes."""
+    data, grad = np.asarray(data), np.asarray(grad)
+    if not bool(np.any(step)):
+        return
+    other = _one_step(SGD, data, grad, 2.5 * lr)
+    tol = 64 * float(np.finfo(np.float64).eps) * (float(np.abs(data).max()) + 1.0)
+    if core.close(other, _one_step(SGD, data, grad, lr), 1e-9, tol):
+        g = grad.astype(np.float64)
+        mask = np.abs(g) > 1e-12
+        k = float(np.median(-step[mask] / g[mask])) if mask.any() else float("nan")
+        fixed = core.close(step, -k * g, 1e-5, tol)
+        fail(f"{name}: your step is the same for lr = {lr:.4g} and lr = {2.5 * lr:.4g}: the learning rate given to "
+             f"SGD(params, lr) is not used"
+             + (f"; your step is -{k:.4g} * p.grad, a fixed learning rate {k:.4g} written in its place" if fixed else "")
+             + ": p.data -= self.lr * p.grad", "sgd-lr-unused")
+
+
 def _step_capped(step, want, grad, lr: float, rt: float, at: float, name: str) -> None:
     """Right where |grad| is small, the same magnitude (with the right sign) wherever it is large: a clip."""
     bad = ~np.isclose(step, want, rtol=rt, atol=at)
@@ -760,10 +866,21 @@ def sgd(SGD) -> None:
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
-        call(opt.step, label="SGD.step")
+        try:
+            call(opt.step, label="SGD.step")
+        except core.CheckFailure as exc:
+            if (exc.diagnosis or "").startswith("raised-"):
+                _other_gradient(SGD, lr, exc)
+            raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
         if all(same(a, b) for a, b in zip(after, before)):
+            moved = [k for k, (p, g0) in enumerate(zip(params, grads)) if not same(np.asarray(p.grad), g0)]
+            if moved and all(core.close(np.asarray(params[k].grad, dtype=np.float64),
+                                        (1 - lr) * grads[k].astype(np.float64), 1e-5, 1e-7) for k in moved):
+                fail("the parameters did not change after SGD.step(), but their gradients did: each p.grad became "
+                     "p.grad - lr * p.grad; the update belongs to the data, p.data -= lr * p.grad",
+                     "sgd-step-updates-grad")
             fail("the parameters did not change after SGD.step(): the update must reach each Parameter "
                  "(p.data -= lr * p.grad); assigning to a loop variable or a local copy "
                  "(p = p - ..., data = data - ...) changes nothing the caller sees", "sgd-step-no-change")
@@ -789,6 +906,7 @@ def sgd(SGD) -> None:
         for p in params:                       # new gradients for the next step
             p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
+    old_grads = [np.array(p.grad, copy=True) for p in params]
     call(opt.zero_grad, label="SGD.zero_grad")
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
@@ -800,7 +918,12 @@ def sgd(SGD) -> None:
                  "zero-grad-changed-data")
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
         if np.any(g != 0):
-            fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps",
+            kept = same(g, old_grads[k])
+            fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps"
+                 + (f" (parameter {k}'s grad is unchanged)" if kept else
+                    f" (parameter {k}'s grad holds non-zero values such as {np.round(g.ravel()[np.flatnonzero(g)[:3]], 4).tolist()} "
+                    f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
+                    f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
 
 
@@ -818,8 +941,11 @@ class _Affine:
 
     def __init__(self, name, A, log):
         self.name, self.A, self.log = name, A, log
-        self.p = _Param(np.full((1, 1), float(A.sum())), np.zeros((1, 1)))
-        self.received = []       # (kind, shape) of each call's argument
+        # W and b like a Linear layer's (code that asks hasattr(layer, "W") works on them too)
+        self.W = _Param(np.full((1, 1), float(A.sum())), np.zeros((1, 1)))
+        self.b = _Param(np.full((1, 1), 1.0 + float(A.sum())), np.zeros((1, 1)))
+        self.received = []
+        self.asked = False       # parameters() called       # (kind, shape) of each call's argument
 
     def forward(self, x):
         x = np.asarray(x, dtype=np.float64)
@@ -838,7 +964,8 @@ class _Affine:
         return g @ self.A.T
 
     def parameters(self):
-        return [self.p]
+        self.asked = True
+        return [self.W, self.b]
 
     __call__ = forward
 
@@ -921,22 +1048,43 @@ def _sequential_case(Sequential, r, n):
             fail(f"after Sequential.backward, forward calls the layers in the order {again}: backward changed "
                  f"self.layers (list.reverse() reverses the list in place); iterate over reversed(self.layers) "
                  f"or self.layers[::-1]", "sequential-backward-reverses-layers")
-        params = call(model.parameters, label="Sequential.parameters")
+        try:
+            params = call(model.parameters, label="Sequential.parameters")
+        except core.CheckFailure as exc:
+            if "not iterable" in str(exc) and not any(layer.asked for layer in layers):
+                fail(f"{exc}: no layer's parameters() was ever called; `layer.parameters` without () is the method "
+                     f"itself, which cannot be iterated or added to a list; call it, layer.parameters()",
+                     "sequential-parameters-not-called")
+            raise
         if not isinstance(params, (list, tuple)):
             fail(f"Sequential.parameters must return a list, got {core.describe(params)}", "sequential-parameters")
         if any(isinstance(p, (list, tuple)) for p in params):
             fail("Sequential.parameters must return one flat list of Parameters, not a list of lists",
                  "sequential-parameters-nested")
-        if len(params) == len(layers) and any(a is not b.p for a, b in zip(params, layers)):
-            at = [next((k for k, b in enumerate(layers) if a is b.p), None) for a in params]
-            if sorted(k for k in at if k is not None) == list(range(len(layers))):
-                fail(f"Sequential.parameters returned every layer's parameters, but in the order of layers {at}"
-                     + (" (last layer first: reversed)" if at == list(range(len(layers)))[::-1] else "")
+        want = [(k, w, q) for k, layer in enumerate(layers) for w, q in (("W", layer.W), ("b", layer.b))]
+        if len(params) == len(want) and any(a is not q for a, (_, _, q) in zip(params, want)):
+            at = [next((k for k, _, q in want if a is q), None) for a in params]
+            if sorted(k for k in at if k is not None) == [k for k, _, _ in want]:
+                layer_order = list(dict.fromkeys(at))
+                fail(f"Sequential.parameters returned every layer's parameters, but in the order of layers "
+                     f"{layer_order}" + (" (last layer first: reversed)" if layer_order == list(range(len(layers)))[::-1]
+                                         else "")
                      + f": return them first layer first, {list(range(len(layers)))} (an optimizer pairs them with "
                        f"its state by position)", "sequential-parameters-order")
-        if len(params) != len(layers) or any(a is not b.p for a, b in zip(params, layers)):
+        if len(params) != len(want) or any(a is not q for a, (_, _, q) in zip(params, want)):
+            missing = [(k, w) for k, w, q in want if not any(a is q for a in params)]
+            kinds = {w for _, w in missing}
+            detail = ""
+            if missing and len(kinds) == 1 and len(missing) == len(layers):
+                w = kinds.pop()
+                detail = (f": yours returned {len(params)} of the {len(want)} (each layer holds W and b) and the "
+                          f"{w} of EVERY layer is missing: keep all of layer.parameters(), not only the "
+                          f"{'biases' if w == 'W' else 'weights'}")
+            elif missing:
+                detail = (f": yours returned {len(params)} of the {len(want)} (each layer holds W and b); missing: "
+                          + ", ".join(f"layer {k}'s {w}" for k, w in missing[:6]))
             fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
-                 "first)", "sequential-parameters")
+                 "first)" + detail, "sequential-parameters")
     return run
 
 
@@ -945,6 +1093,8 @@ class _Holder:
 
     def __init__(self, params):
         self.params = params
+        if len(params) == 2:
+            self.W, self.b = params
 
     def parameters(self):
         return list(self.params)
@@ -952,9 +1102,10 @@ class _Holder:
 
 def _parameters_order_case(Sequential):
     def run():
-        # Twelve layers of one to three parameters each: a collection that does not keep order (a set,
-        # a dict keyed by hash) cannot give 24 objects back in their order except by a rare accident.
-        layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(1 + i % 3)])
+        # Twelve layers holding none or two parameters (W and b, as the lab's layers do: code that asks
+        # hasattr(layer, "W") works on them): a collection that does not keep order (a set, a dict keyed by
+        # hash) cannot give 16 objects back in their order except by a rare accident.
+        layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(2 * (i % 3 != 2))])
                   for i in range(12)]
         model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)))
         params = call(model.parameters, label="Sequential.parameters")
@@ -962,10 +1113,10 @@ def _parameters_order_case(Sequential):
         if not isinstance(params, (list, tuple)):
             return               # the main case names this
         if len(params) != len(want):
-            firsts = [layer.params[0] for layer in layers]
+            firsts = [layer.params[0] for layer in layers if layer.params]
             only_first = len(params) == len(firsts) and all(a is b for a, b in zip(params, firsts))
             fail(f"Sequential.parameters returned {len(params)} parameters for 12 layers holding {len(want)} "
-                 f"(one to three each)"
+                 f"(none or two each)"
                  + (": only each layer's FIRST parameter; " if only_first else "; ")
                  + "it must return every parameter of every layer, in order: "
                    "for layer in self.layers: params.extend(layer.parameters())", "sequential-parameters-count")

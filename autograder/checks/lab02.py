@@ -30,6 +30,7 @@ from .cases import (
     call,
     diagnose_only,
     explain_batches,
+    explain_elementwise,
     explain_factor,
     explain_missing,
     explain_slices,
@@ -68,15 +69,17 @@ PROPERTIES = {
                     "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
-               "the input a wrong answer comes from (isolate)"),
+               "the input a wrong answer comes from (isolate)",
+                "a hidden activation other than ReLU explained as a function of Z1"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
-                "the input a wrong answer comes from (isolate)"),
+                "the input a wrong answer comes from (isolate)",
+                 "one weight written for another and an extra c * W term measured (isolate)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
-                   "step proportional to the gradient (doubled-gradient probe)"),
+                   "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named"),
@@ -84,14 +87,17 @@ PROPERTIES = {
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
-                            "batches located as slices of the shuffled order", "an index range one short named"),
+                            "batches located as slices of the shuffled order", "an index range one short named",
+                            "a single batch (yield after the loop) named", "order inside one batch not judged"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
                     "a tiny lr barely moves params (diagnosis)",
                     "the batch's labels in the loss gradient (diagnosis)",
                     "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named",
-                    "loss weighted by the nominal batch_size named"),
+                    "loss weighted by the nominal batch_size named",
+                    "forward on the whole X and probabilities given to backward confirmed by a replay",
+                    "total divided by the last batch's size named"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named", "geometric schedule over 3 epochs",
@@ -225,6 +231,14 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  + (" (the last rows: does a loop stop early, range(N - 1)?)" if empty[-1] == n - 1 else "")
                  + ": every row i needs its 1 at column y[i]", "one-hot-rows-without-one")
         if not ((got == 0) | (got == 1)).all() or not (got.sum(axis=1) == 1).all():
+            rows = np.zeros((n, c))
+            rows[y[y < n]] = 1.0
+            if int(y.max()) < n and same(got, rows):
+                fail(f"{name}: Y[y] = 1 sets whole ROWS (row number y[i], every column) instead of one entry per "
+                     f"sample: index the row AND the column, Y[np.arange(N), y] = 1", "one-hot-whole-rows")
+            if same(got, _onehot(y, c) * y[:, None]):
+                fail(f"{name} writes the label value y[i] at (i, y[i]) instead of 1 (Y[np.arange(N), y] = y): the "
+                     f"entry of the true class is 1, Y[np.arange(N), y] = 1", "one-hot-label-value")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -266,6 +280,9 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         got = expect_array(got, name=name, dtype=np.float32, shape=(n, h * w))
         exact = images.reshape(n, -1).astype(_float64)
         wrong = {
+            "the pixels were cast to a signed 8-bit integer (np.int8) before the division: values above 127 wrap "
+            "around to negative numbers; cast to float first, images.astype(np.float32) / 255":
+                images.reshape(n, -1).astype(np.int8).astype(_float64) / 255.0,
             "divide by 255 (the largest pixel value), not 256: pixels must map onto [0, 1] exactly":
                 exact / 256.0,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1]": exact,
@@ -359,6 +376,10 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                 f"keepdims=True is missing: {SOFTMAX_HINT}":
                     lambda: (er / er.sum(axis=1)[None, :]) if n == c else None,
                 "exp(z - max) is not normalised: divide each row by its sum": lambda: np.exp(zs - zs.max(1, keepdims=True)),
+                "the numerator is shifted by the row maximum but the denominator is not: exp(z - max) / "
+                "sum(exp(z)) is off by the factor exp(max) per row; divide e = exp(z - max) by e's OWN row sum, "
+                "e / e.sum(axis=1, keepdims=True)":
+                    lambda: er / np.exp(zs).sum(axis=1, keepdims=True),
                 "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                     lambda: zs - _logsumexp(zs)[:, None],
                 "the row maximum is subtracted without keepdims=True: z.max(axis=1) has shape (N,) and lines up "
@@ -454,7 +475,14 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
             "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
                 lambda: _ce(_softmax(zs), y),
-            "averaged over all N*C entries instead of over the N samples": per.sum() / (n * c),
+            # with one sample, / (N*C) and / C coincide: said only where the data tell them apart
+            "averaged over all N*C entries instead of over the N samples": per.sum() / (n * c) if n != 1 else None,
+            "divided by the number of classes C = logits.shape[1] instead of the number of samples "
+            "N = logits.shape[0]: the loss is the mean over the N rows": per.sum() / c if n not in (1, c) else None,
+            "the true logit is read with row and column swapped: logits[y, np.arange(N)] takes row y[i], column i; "
+            "each row's own true-class logit is logits[np.arange(N), y]":
+                lambda: float(np.mean(per + zs[np.arange(n), y] - zs[y, np.arange(n)]))
+                if n > 1 and n <= c and int(y.max()) < n else None,
             "uses log of all probabilities weighted by the wrong labels: pick the TRUE class y[i] of each row":
                 lambda: float(np.mean(-logp[np.arange(n), y[::-1]])) if n > 1 else None,
             "p[:, y] picks the columns y of EVERY row (an (N, N) block): pick one entry per row with "
@@ -499,11 +527,16 @@ def _ce_shift_property(cross_entropy, z, y, got: float, name: str, tol: dict) ->
         return
     rt, at = tol["rtol"], tol["atol"] + 64 * float(np.finfo(z.dtype).eps) * float(np.abs(z + shift).max())
     if abs(other - got) > at + rt * abs(got):
+        moved = float(shift.mean())
+        # one term that moves with its row's shift and one that does not: the change is +-mean(shift) exactly
+        one_term = abs(abs(other - got) - moved) <= 1e-6 * max(1.0, moved) + at
+        cause = ("one term of yours moves and the other does not (the row maximum m subtracted in one term only? "
+                 "logsumexp(z) = m + log(sum(exp(z - m))) and z[y] is taken from the logits themselves)" if one_term
+                 else "your two terms do not both come from the same row's logits (each row i must use its own "
+                      "logsumexp(z[i]) and its own z[i, y[i]])")
         fail(f"{name} changes when a constant is added to every logit of a row (by {other - got:.4g} for shifts of "
-             f"{float(shift.mean()):.4g} on average): -log softmax(z)[y] = logsumexp(z) - z[y] does not, because both "
-             f"terms move with the shift; one term of yours moves and the other does not (the row maximum m "
-             f"subtracted in one term only? logsumexp(z) = m + log(sum(exp(z - m))) and z[y] is taken from the "
-             f"logits themselves)", "cross-entropy-not-shift-invariant")
+             f"{moved:.4g} on average): -log softmax(z)[y] = logsumexp(z) - z[y] does not, because both terms move "
+             f"with the shift; {cause}", "cross-entropy-not-shift-invariant")
 
 
 def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
@@ -651,6 +684,8 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
             "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
             "divided by C (the number of classes) instead of N (the batch size)": (ps - Y) / c if c != n else None,
+            "every entry is rounded down to a whole number: a floor division // (or int()) where / belongs, "
+            "(probs - one_hot(y)) / N": np.floor((ps - Y) / n) if n > 1 else None,
             "only one_hot(y) is divided by N (operator precedence: probs - one_hot(y) / N): put the whole "
             "difference in parentheses, (probs - one_hot(y)) / N": ps - Y / n if n > 1 else None,
             "only probs is divided by N (operator precedence: probs / N - one_hot(y)): put the whole "
@@ -818,6 +853,8 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                 lambda: _forward({**pw, "W2": pw["W2"].T}, X)[0] if n_h == n_out else None,
         }
         diagnose_only(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
+        if not core.close(logits, want, 1e-6, 1e-8):
+            _hidden_activation(cache, logits, pw, Z1, A1, name)
         _which_input(lambda W1, b1, W2, b2, X: forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      lambda W1, b1, W2, b2, X: _forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      {**p, "X": X}, logits, want, f"the logits of {name}", "lab02.forward")
@@ -839,8 +876,31 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                     fail(f"the cache of {name}: Z1 equals ReLU(Z1): the ReLU was applied in place on Z1 "
                          f"(np.maximum(Z1, 0, out=Z1) or Z1[Z1 < 0] = 0), which destroys the pre-activation; "
                          f"compute A1 as a new array", "forward-relu-in-place")
+                if label == "A1" and isinstance(item, np.ndarray) and core.close(item, Z1, 1e-5, 1e-7) \
+                        and not core.close(Z1, A1, 1e-5, 1e-7):
+                    fail(f"the cache of {name}: its A1 equals Z1, the pre-activation: the third item must be the "
+                         f"activation A1 = ReLU(Z1) (return logits, (X, Z1, A1))", "forward-cache-a1-is-z1")
                 fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
     return run
+
+
+def _hidden_activation(cache, logits, pw, Z1, A1, name) -> None:
+    """Wrong logits computed consistently from a cached A1 that is not ReLU(Z1) (the Z1 right): the
+    activation function is the mistake; say how it differs from max(Z1, 0) as a function of Z1."""
+    if not (isinstance(cache, (tuple, list)) and len(cache) == 3 and isinstance(cache[1], np.ndarray)
+            and isinstance(cache[2], np.ndarray) and cache[2].shape == A1.shape and cache[1].shape == Z1.shape):
+        return
+    mine = cache[2].astype(_float64)
+    if not core.close(cache[1], Z1, 1e-5, 1e-7) or core.close(mine, A1, 1e-5, 1e-7) \
+            or not core.close(logits, mine @ pw["W2"] + pw["b2"], 1e-5, 1e-7):
+        return
+    said = explain_elementwise(Z1, mine, A1, rtol=1e-5, atol=1e-7, what="values of A1")
+    z = Z1.ravel()
+    pick = np.argsort(z)[np.linspace(0, z.size - 1, 6).astype(int)]
+    fail(f"the logits of {name} are computed from a hidden activation A1 that is not ReLU(Z1) = np.maximum(Z1, 0)"
+         f"{': ' + said.replace('x < 0', 'Z1 < 0').replace('x > 0', 'Z1 > 0') if said else ''}; at Z1 = "
+         f"{np.round(z[pick], 3).tolist()} your A1 = {np.round(mine.ravel()[pick], 3).tolist()}, expected "
+         f"{np.round(A1.ravel()[pick], 3).tolist()}", "forward-hidden-activation")
 
 
 def forward(forward):
@@ -1021,6 +1081,7 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             if dtype == np.float32 and got.dtype != np.float32:
                 fail(f"params['{k}'] after {name} became {got.dtype}: float32 parameters must stay float32",
                      "sgd-update-dtype")
+            _step_factor(got, before[k], g[k], lr, f"params['{k}'] after {name}")
             expect_close(got, want, name=f"params['{k}'] after {name}", rtol=1e-5, atol=1e-6, diagnose={
                 "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
                 f"'{k}' was not updated (every parameter, biases included, takes a step)": before[k],
@@ -1032,6 +1093,26 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             fail(f"{name} must return params (the updated dict), got "
                  f"{core.describe(out) if not isinstance(out, dict) else 'another dict'}", "sgd-update-return")
     return run
+
+
+def _step_factor(got, before, grad, lr: float, name: str) -> None:
+    """A step (new - old) that is a constant multiple k of -lr * grad: say k, and lr itself when k == lr."""
+    step = np.asarray(got, dtype=_float64) - before.astype(_float64)
+    want = -lr * grad.astype(_float64)
+    rt, at = core.dtype_tolerance(got, 1e-5, 1e-6, float(np.abs(before).max()) + 1.0)
+    mask = np.abs(want) > 10 * at
+    if core.close(step, want, rt, at) or int(mask.sum()) < 2:
+        return
+    k = float(np.median(step[mask] / want[mask]))
+    if k in (0.0, 1.0) or not core.close(step, k * want, rt, at):
+        return
+    if any(abs(k - c) <= 1e-4 * abs(c) for c in (-1.0, 2.0, 1.0 / lr)):
+        return          # sign flipped, step doubled, lr not applied: named by the catalogue below
+    if abs(k - lr) <= 1e-4 * lr:
+        fail(f"{name}: your step is lr * lr * grads[name] (the learning rate {lr:g} applied twice): "
+             f"params[name] -= lr * grads[name]", "sgd-update-lr-twice")
+    fail(f"{name}: your step is {k:.4g} times -lr * grads[name] (a missing or extra factor in the update): "
+         f"params[name] -= lr * grads[name]", "sgd-update-step-scaled")
 
 
 def _one_update(sgd_update, params, grads, lr) -> dict | None:
@@ -1115,6 +1196,8 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                         float(np.mean(np.argmax(scores) == y)),
                     "the number of correct predictions is divided by N*C (scores.size): divide by N, the number "
                     "of samples": want / c if c > 1 else None,
+                    "the number of correct predictions is divided by C = scores.shape[1] (the number of classes) "
+                    "instead of N = scores.shape[0] (the number of samples)": want * n / c if c != n else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -1229,8 +1312,10 @@ def _order(batches, d):
         xb = expect_array(xb, name="X_batch", dtype=None)
         yb = expect_array(yb, name="y_batch", dtype=None)
         if xb.ndim != 2 or xb.shape[1] != d or yb.shape != (xb.shape[0],):
-            fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}",
-                 "minibatches-batch-shape")
+            swapped = xb.ndim == 1 and yb.ndim == 2 and yb.shape == (len(xb), d)
+            fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}"
+                 + (": the pair comes out as (y_batch, X_batch); yield X[idx], y[idx] in that order" if swapped
+                    else ""), "minibatches-batch-shape")
         sizes.append(len(xb))
         seen.extend(np.rint(xb[:, 0] / 10).astype(int).tolist())
         seen_y.extend(yb.tolist())
@@ -1246,7 +1331,15 @@ def _minibatch_case(fn, r, n, d, bs):
         name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
         seen, seen_y, sizes = _order(_batches(fn, X, y, bs, seed, name), d)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
-        if len(seen) < n and len(seen) == d and d != n:
+        if len(sizes) == 1 and len(expected_sizes) > 1 and sizes[0] < n:
+            perm = np.random.default_rng(seed).permutation(n)
+            where = ("the LAST batch of the shuffled order" if sorted(seen) == sorted(perm[-sizes[0]:].tolist())
+                     else "the first batch of the shuffled order" if sorted(seen) == sorted(perm[:sizes[0]].tolist())
+                     else f"{sizes[0]} samples")
+            fail(f"{name} yielded a single batch ({where}) where {len(expected_sizes)} batches belong: the `yield` "
+                 f"must be inside the loop over the batches (indented under the for, one batch per step; a yield after "
+                 f"the loop gives only the last batch)", "minibatches-single-batch")
+        if len(seen) < n and len(seen) == d and d != n and sorted(seen) == list(range(d)):
             fail(f"{name} yielded {len(seen)} samples in all, the number of columns X.shape[1] = {d}, not the "
                  f"N = {n} rows: shuffle the row indices, rng.permutation(X.shape[0]) (rows are samples)",
                  "minibatches-wrong-axis")
@@ -1288,7 +1381,7 @@ def _minibatch_case(fn, r, n, d, bs):
             fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
                  f"(index X and y with the same shuffled indices)", "pairs-broken")
         if n > 2:
-            if seen == sorted(seen):
+            if seen == sorted(seen) and len(sizes) > 1:   # one batch: its inner order says nothing
                 fail(f"{name} does not shuffle: the samples come out in their original order "
                      f"(draw a permutation from rng)", "not-shuffled")
             again, _, _ = _order(_batches(fn, X, y, bs, seed, name), d)
@@ -1297,7 +1390,7 @@ def _minibatch_case(fn, r, n, d, bs):
                      f"different orders (draw the permutation from the rng argument, not from np.random)",
                      "order-not-from-rng")
             other, _, _ = _order(_batches(fn, X, y, bs, seed + 1, name), d)
-            if other == seen:
+            if other == seen and len(sizes) > 1:      # one batch: its inner order says nothing
                 fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
@@ -1365,13 +1458,18 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     for xb, yb in batches:
         xb, yb = np.asarray(xb), np.asarray(yb)
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
+        if mistake == "whole-X":
+            if len(xb) != len(X):
+                raise _Crash("train_epoch", "replay", "the whole X does not fit the batch labels")
+            xb = np.asarray(X)
         if own:
             logits, cache = _own_forward(h, q, xb)
             ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
             acc = _helper("accuracy", h.accuracy, logits, yb)
             probs = logits if mistake == "logits-as-probs" else _helper("softmax", h.softmax, logits)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
-            dlogits = _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
+            dlogits = probs if mistake == "probs-as-grad" else \
+                _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
             grads = _helper("backward", h.backward, q, cache, dlogits)
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
@@ -1385,7 +1483,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             ce = acc = None
             probs = logits if mistake == "logits-as-probs" else _softmax(logits)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
-            g = _probe_grads(q, xb, (probs - _onehot(labels, logits.shape[1])) / len(xb))
+            g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
+                             (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             ce_after = _ce(_forward(q, xb)[0], yb) if len(yb) else np.nan
         try:
@@ -1570,6 +1669,12 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                                           "batch size"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
                                   "come from that generator, not from a new one)"),
+                        ("probs-as-grad", seed, "backward was given the probabilities softmax(logits) as its "
+                                                "gradient: pass it dlogits = softmax_cross_entropy_backward(softmax("
+                                                "logits), yb), the gradient of the loss"),
+                        ("whole-X", seed, "forward was run on the whole X, not on the batch xb: its logits are in "
+                                          "the original row order while the labels yb are the shuffled batch's "
+                                          "(logits, cache = forward(params, xb))"),
                         ("whole-y", seed, "the loss gradient got the labels y of the whole data set, not the batch's "
                                           "labels yb: softmax_cross_entropy_backward(softmax(logits), yb) (y only fits "
                                           "when one batch holds all N samples, and even then in another order)")):
@@ -1608,6 +1713,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "each batch loss is weighted by batch_size, but the last batch is smaller: weight it by its own size, "
             "xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in keys
                             if rec and all(r[k] is not None for r in rec)],
+            "the epoch's total is divided by the size of the LAST batch (xb.shape[0] after the loop) instead of "
+            "by N = X.shape[0]": [v * n / rec[-1]["n"] for v in losses if rec and rec[-1]["n"] not in (0, n)],
             "return the mean loss of the epoch, not the last batch's loss": [float(rec[-1][k]) for k in keys
                                                                               if rec and rec[-1][k] is not None],
             "measure each batch's loss before its update, on the logits the gradient comes from (you measured "
@@ -1895,12 +2002,21 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
             "accumulate duplicates; use np.add.at or a loop": once,
             "the counts are normalised: return the raw counts": lambda: want / max(n, 1),
+            "whole ROWS are counted: row k grows by one in every column each time k occurs in y_true or y_pred. "
+            "The index [y_true, y_pred] is a list, which NumPy reads as ONE array of row numbers; index with a "
+            "tuple, np.add.at(cm, (y_true, y_pred), 1)": lambda: _list_index_counts(y_true, y_pred, c),
             "the bins are spread between the smallest and the largest label that occur, not one per class 0.."
             "num_classes-1 (np.histogram2d without range=[[0, C], [0, C]]?): every class needs its own row and "
             "column, also the classes absent from y_true or y_pred":
                 lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
         })
     return run
+
+
+def _list_index_counts(y_true, y_pred, c):
+    out = np.zeros((c, c), int)
+    np.add.at(out, np.array([y_true, y_pred]), 1)
+    return out
 
 
 def confusion_matrix(confusion_matrix):
@@ -1950,6 +2066,21 @@ def precision_recall_f1(fn):
                     "cm.sum(axis=0))": col, "the total count cm.sum()": np.full(c, float(cm.sum())),
                     "the number of correct predictions (the trace)": np.full(c, tp.sum()),
                     "the number of classes": np.full(c, float(c))})
+            zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]
+            bad = ~np.isclose(np.asarray(got, dtype=_float64), want, rtol=1e-9, atol=1e-12)
+            if bad.any() and not (bad & ~zero).any():
+                fail(f"the {label} returned by {name} is right except for the classes {np.flatnonzero(bad).tolist()}, "
+                     f"exactly those whose denominator is 0 (where the ratio is defined as 0), where yours hold "
+                     f"{np.round(np.asarray(got, dtype=_float64)[bad], 4).tolist()}: np.divide(..., where=...) leaves "
+                     f"the skipped entries uninitialised (whatever was in memory) unless you also pass "
+                     f"out=np.zeros_like(...)", f"prf-{label}-zero-denominator")
+            if label == "f1":
+                for one, other_name, arr in (("recall", "precision", rec), ("precision", "recall", prec)):
+                    if not core.close(arr, f1, 1e-9, 1e-12) and core.close(np.asarray(got, dtype=_float64), arr,
+                                                                           1e-9, 1e-12):
+                        fail(f"the f1 returned by {name} equals the {one}: the {other_name} is not used (a name "
+                             f"written twice, such as 2 * {one} * {one} / ({one} + {one})?); "
+                             f"f1 = 2 * precision * recall / (precision + recall)", "prf-f1-one-ratio")
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,
