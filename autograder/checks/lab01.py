@@ -210,7 +210,7 @@ def linear_forward(Linear) -> None:
     r = core.rng("lab01.linear_forward")
     cases = [(s, _forward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _forward_case(Linear, r, 5, 3, 4, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
     _latest_cache(Linear, r)
 
 
@@ -382,7 +382,7 @@ def linear_backward(Linear) -> None:
     r = core.rng("lab01.linear_backward")
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _backward_case(Linear, r, 5, 3, 4, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
 
 
 # =============================================================================================
@@ -552,6 +552,8 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
         }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
+        if extreme and x.dtype == np.float64:
+            _sigmoid_tails(y, s, xs, name)
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
@@ -574,9 +576,23 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                 lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
             "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
+            "operator precedence: grad_out * s - s**2 multiplies only s by grad_out and subtracts s**2 on its own; "
+            "put the derivative in parentheses, grad_out * (s - s**2) = grad_out * s * (1 - s)": lambda: gs * s - s ** 2,
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _sigmoid_tails(y, s, xs, name) -> None:
+    """Property: in float64 the tails are exact to ~1e-16 (sigmoid(-30) = 9.4e-14, sigmoid(30) = 1 - 9.4e-14);
+    an output held away from 0 and 1 is clipped (the absolute tolerance of the value check hides it)."""
+    err = np.abs(np.asarray(y, dtype=np.float64) - s)
+    bad = err > 1e-12 + 1e-6 * np.minimum(s, 1 - s)
+    if bad.any():
+        i = np.unravel_index(int(np.argmax(np.where(bad, err, -1.0))), err.shape)
+        fail(f"{name}: at x = {xs[i]:g} your output is {float(y[i]):.10g}, but sigmoid is {s[i]:.10g} there (float64 "
+             f"holds it to ~1e-16): the output is clipped or held away from 0 and 1; sigmoid needs no clip (a clip "
+             f"such as [1e-7, 1 - 1e-7] belongs to a log in a loss, not to the activation)", "sigmoid-tails-clipped")
 
 
 def sigmoid(Sigmoid) -> None:
@@ -660,7 +676,16 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 p64 = pred.astype(np.float64)
                 quantity = explain_quantity(grad, {"(pred - target)**2": diff ** 2, "|pred - target|": np.abs(diff),
                                                    "pred": p64, "target": t64, "sign(pred - target)": np.sign(diff)})
-                if factor:
+                right = np.isclose(np.asarray(grad, dtype=np.float64), exact, rtol=1e-5, atol=1e-8)
+                size = np.abs(diff)
+                large = (right.any() and not right.all() and size[~right].min() > size[right].max())
+                if large and not factor:
+                    analysis = (f"right for the {int(right.sum())} entries where |pred - target| <= "
+                                f"{size[right].max():.3g}, wrong for all {int((~right).sum())} with a larger residual "
+                                f"(the smallest {size[~right].min():.3g}): is the residual clipped or capped, as in a "
+                                f"Huber loss? The gradient of mean((pred - target)**2) is 2 (pred - target) / (N*D) "
+                                f"for every residual")
+                elif factor:
                     analysis = (f"{factor}; the loss is the mean over all N*D = {n * d} entries, so its gradient "
                                 f"is 2 (pred - target) / (N*D)")
                 elif quantity:
@@ -1019,8 +1044,14 @@ def _sequential_case(Sequential, r, n):
         order = [who for kind, who in log if kind == "backward"]
         if order != ["layer2", "layer1", "layer0"]:
             never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
+            forwards = [who for kind, who in log if kind == "forward"]
+            if not order and forwards:
+                fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), once "
+                     f"each; it called no backward at all but the FORWARD of {', '.join(forwards)}: "
+                     f"grad = layer.backward(grad), not layer.forward(grad)", "sequential-backward-calls-forward")
             extra = (f": the backward of {', '.join(never)} was never called (a loop that skips a layer, such as "
-                     f"reversed(self.layers[1:]), or a `return` indented inside the loop?)" if never else "")
+                     f"reversed(self.layers[1:]), or a `return` indented inside the loop?)" if never and order else
+                     f": the backward of {', '.join(never)} was never called" if never else "")
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
                  f"once each; called {order}{extra}",
                  "sequential-backward-order")
@@ -1272,6 +1303,28 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
              f"{batch} does not divide {n}", "last-batch-dropped")
 
 
+def _extra_whole_forwards(rows: list, log: list, n: int, batch: int) -> None:
+    """Forwards on all N rows besides a correct set of batches: say where they sit among the calls
+    (a logging or final forward on the whole x), not that samples were drawn with replacement."""
+    whole = [k for k, b in enumerate(rows) if len(b) == n and sorted(b.tolist()) == list(range(n))]
+    rest = [b for k, b in enumerate(rows) if k not in whole]
+    if not whole or not rest or n <= batch or sorted(np.concatenate(rest).tolist()) != list(range(n)):
+        return
+    at = [i for i, e in enumerate(log) if e == "forward"]
+    where = set()
+    for k in whole:
+        i = at[k] if k < len(at) else len(log)
+        before, after = log[i - 1] if i > 0 else None, log[i + 1] if i + 1 < len(log) else None
+        where.add("between a batch's forward and its backward" if before == "forward" and after == "backward"
+                  else "after the last batch" if "backward" not in log[i:] else "between batches")
+    fail(f"every batch was used once, but model.forward was ALSO called {len(whole)} time(s) on all {n} rows of x "
+         f"({' and '.join(sorted(where))}): a forward on the whole x "
+         + ("overwrites the cache the next backward uses (the gradient is no longer the batch's); "
+            if "between a batch's forward and its backward" in where else "is not part of an epoch; ")
+         + "the epoch loss is sum(loss * len(idx)) / N over the batches' own forwards, with no extra forward",
+         "extra-whole-forward")
+
+
 def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> None:
     """An IndexError on a row >= N: the number of samples was taken from something larger than len(x).
     Which size is named only when a permutation of that size from the same seed reproduces the index."""
@@ -1323,6 +1376,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if said:
                 fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
             _batch_pattern(rows, sizes, n, batch, 11)
+            _extra_whole_forwards(rows, log, n, batch)
             slices()
             counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
             if len(flat) < n and counts.max(initial=0) <= 1:
@@ -1399,6 +1453,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      "zero-grad-missing")
             ws = ws - 1e-2 * fresh
         # The epoch's loss: batch losses weighted by batch size.
+        if isinstance(rec["value"], np.ndarray):
+            fail(f"the value returned by {label} is a numpy array of shape {rec['value'].shape}: the docstring asks "
+                 f"for a float (return float(total / N); np.array(...) makes an array even of one number)",
+                 "train-epoch-returns-array")
         rec["value"] = expect_scalar(rec["value"], name=f"the value returned by {label}")
         batches = loss_fn.batches
         weighted = sum(v * m for v, m in batches) / max(sum(m for _, m in batches), 1)
