@@ -59,7 +59,7 @@ PROPERTIES = {
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
-                      "rows alone vs the batch (rows independent) named"),
+                      "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
                                        "precedence (only one term divided by N) named",
@@ -108,7 +108,8 @@ PROPERTIES = {
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named", "geometric schedule over 3 epochs",
             "schedule judged against a replay of the student's train_epoch", "a divergence of the student's train_epoch not charged",
-            "train_loss and train_acc as the student's train_epoch returned them (swap named)"),
+            "train_loss and train_acc as the student's train_epoch returned them (swap named)",
+            "val_loss on softmax(logits) named"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "bins from the labels present (histogram2d without range) named", "first or last sample not counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
@@ -506,6 +507,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 lambda: float(-np.mean(np.sum(y[None, :] * logp, axis=1))) if n == c else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
+            "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
+            "return is plain cross-entropy, the mean of -log p[y] with the one-hot target":
+                lambda: 0.9 * _ce(zs, y) + 0.1 * float(np.mean(_logsumexp(zs).reshape(-1) - zs.mean(axis=1))),
         }
         tol = tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9)
         diagnose_only(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
@@ -2058,6 +2062,8 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
                         "val_loss uses training labels with the validation logits: use y_val":
                             [_ce(logits, y_tr[:len(y_val)])],
+                        "val_loss was computed on softmax(logits): cross_entropy takes the LOGITS (it applies the "
+                        "softmax itself), so the softmax is applied twice": [_ce(_softmax(logits), y_val)],
                         early: prev_loss,
                     }, how="the cross-entropy of forward(params, X_val) against y_val, after the epoch's training")
         _train_columns(hist, p, replay_run)

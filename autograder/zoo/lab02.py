@@ -581,6 +581,8 @@ MUTANTS = [
     Mutant('iterate_minibatches yields Python lists of rows', 'yield X[idx], y[idx]', 'yield [X[i] for i in idx], [y[i] for i in idx]', expect='must be a numpy.ndarray'),
     Mutant('accuracy as the share of true-class scores above 0.5 (binary habit)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.mean(scores[np.arange(len(y)), y] > 0.5))', expect='above 0.5'),
     Mutant('backward returns the W1 and W2 gradients swapped in the dict', 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', 'return {"W1": dW2, "b1": db1, "W2": dW1, "b2": db2}', expect='keys swapped'),
+    Mutant('cross_entropy with label smoothing 0.1', '    return float(np.mean(log_norm - true_logit))', '    nll = log_norm - true_logit\n    smooth = log_norm - logits.mean(axis=1)\n    return float(np.mean(0.9 * nll + 0.1 * smooth))', expect='label smoothing with eps = 0.1'),
+    Mutant('fit measures val_loss on softmax(logits) (probabilities given to cross_entropy)', 'val_logits, _ = forward(params, X_val)', 'val_logits = softmax(forward(params, X_val)[0])', expect='takes the LOGITS'),
 ]
 
 VARIANTS = [
