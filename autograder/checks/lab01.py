@@ -66,11 +66,13 @@ PROPERTIES = {
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
                 "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named",
-                "a single edit of a forward branch named"),
+                "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
+                "operator precedence in the derivative named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
-                 "backward on the wrong cached quantity named", "float() of a one-axis mean named"),
+                 "backward on the wrong cached quantity named", "float() of a one-axis mean named",
+                 "a gradient right only for small residuals (clipped) named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -81,14 +83,16 @@ PROPERTIES = {
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
                    "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named",
-                   "missing parameters listed", "parameters() never called named"),
+                   "missing parameters listed", "parameters() never called named",
+                   "forward called in backward named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
                     "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
-                    "batches located as slices of the shuffled order", "an index range one short named", "the size used as N confirmed by a replay"),
+                    "batches located as slices of the shuffled order", "an index range one short named", "the size used as N confirmed by a replay",
+                    "extra forwards on the whole x located", "a float returned, not a numpy array"),
 }
 
 
@@ -210,7 +214,7 @@ def linear_forward(Linear) -> None:
     r = core.rng("lab01.linear_forward")
     cases = [(s, _forward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _forward_case(Linear, r, 5, 3, 4, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
     _latest_cache(Linear, r)
 
 
@@ -382,7 +386,7 @@ def linear_backward(Linear) -> None:
     r = core.rng("lab01.linear_backward")
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _backward_case(Linear, r, 5, 3, 4, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
 
 
 # =============================================================================================
@@ -552,6 +556,8 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
         }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
+        if extreme and x.dtype == np.float64:
+            _sigmoid_tails(y, s, xs, name)
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
@@ -574,9 +580,24 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                 lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
             "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
+            "operator precedence: grad_out * s - s**2 multiplies only s by grad_out and subtracts s**2 on its own; "
+            "put the derivative in parentheses, grad_out * (s - s**2) = grad_out * s * (1 - s)": lambda: gs * s - s ** 2,
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _sigmoid_tails(y, s, xs, name) -> None:
+    """Property: in float64 the tails are exact to ~1e-16 (sigmoid(-30) = 9.4e-14, sigmoid(30) = 1 - 9.4e-14);
+    an output held away from 0 and 1 is clipped (the absolute tolerance of the value check hides it)."""
+    err = np.abs(np.asarray(y, dtype=np.float64) - s)
+    tail = np.minimum(s, 1 - s)
+    bad = (tail < 1e-6) & (err > 1e-12 + 1e-6 * tail)      # the far tails only (float32 rounding passes)
+    if bad.any():
+        i = np.unravel_index(int(np.argmax(np.where(bad, err, -1.0))), err.shape)
+        fail(f"{name}: at x = {xs[i]:g} your output is {float(y[i]):.10g}, but sigmoid is {s[i]:.10g} there (float64 "
+             f"holds it to ~1e-16): the output is clipped or held away from 0 and 1; sigmoid needs no clip (a clip "
+             f"such as [1e-7, 1 - 1e-7] belongs to a log in a loss, not to the activation)", "sigmoid-tails-clipped")
 
 
 def sigmoid(Sigmoid) -> None:
@@ -660,7 +681,16 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 p64 = pred.astype(np.float64)
                 quantity = explain_quantity(grad, {"(pred - target)**2": diff ** 2, "|pred - target|": np.abs(diff),
                                                    "pred": p64, "target": t64, "sign(pred - target)": np.sign(diff)})
-                if factor:
+                right = np.isclose(np.asarray(grad, dtype=np.float64), exact, rtol=1e-5, atol=1e-8)
+                size = np.abs(diff)
+                large = (right.any() and not right.all() and size[~right].min() > size[right].max())
+                if large and not factor:
+                    analysis = (f"right for the {int(right.sum())} entries where |pred - target| <= "
+                                f"{size[right].max():.3g}, wrong for all {int((~right).sum())} with a larger residual "
+                                f"(the smallest {size[~right].min():.3g}): is the residual clipped or capped, as in a "
+                                f"Huber loss? The gradient of mean((pred - target)**2) is 2 (pred - target) / (N*D) "
+                                f"for every residual")
+                elif factor:
                     analysis = (f"{factor}; the loss is the mean over all N*D = {n * d} entries, so its gradient "
                                 f"is 2 (pred - target) / (N*D)")
                 elif quantity:
@@ -1019,8 +1049,14 @@ def _sequential_case(Sequential, r, n):
         order = [who for kind, who in log if kind == "backward"]
         if order != ["layer2", "layer1", "layer0"]:
             never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
+            forwards = [who for kind, who in log if kind == "forward"]
+            if not order and forwards:
+                fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), once "
+                     f"each; it called no backward at all but the FORWARD of {', '.join(forwards)}: "
+                     f"grad = layer.backward(grad), not layer.forward(grad)", "sequential-backward-calls-forward")
             extra = (f": the backward of {', '.join(never)} was never called (a loop that skips a layer, such as "
-                     f"reversed(self.layers[1:]), or a `return` indented inside the loop?)" if never else "")
+                     f"reversed(self.layers[1:]), or a `return` indented inside the loop?)" if never and order else
+                     f": the backward of {', '.join(never)} was never called" if never else "")
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
                  f"once each; called {order}{extra}",
                  "sequential-backward-order")
@@ -1272,6 +1308,30 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
              f"{batch} does not divide {n}", "last-batch-dropped")
 
 
+def _extra_whole_forwards(rows: list, log: list, n: int, batch: int) -> None:
+    """Forwards on all N rows besides a correct set of batches: say where they sit among the calls
+    (a logging or final forward on the whole x), not that samples were drawn with replacement."""
+    whole = [k for k, b in enumerate(rows) if len(b) == n and sorted(b.tolist()) == list(range(n))]
+    rest = [b for k, b in enumerate(rows) if k not in whole]
+    if not whole or not rest or n <= batch or sorted(np.concatenate(rest).tolist()) != list(range(n)):
+        return
+    at = [i for i, e in enumerate(log) if e == "forward"]
+    where = set()
+    for k in whole:
+        i = at[k] if k < len(at) else len(log)
+        calls = ("forward", "backward", "step")
+        before = next((e for e in reversed(log[:i]) if e in calls), None)
+        after = next((e for e in log[i + 1:] if e in calls), None)
+        where.add("between a batch's forward and its backward" if before == "forward" and after == "backward"
+                  else "after the last batch" if "backward" not in log[i:] else "between batches")
+    fail(f"every batch was used once, but model.forward was ALSO called {len(whole)} time(s) on all {n} rows of x "
+         f"({' and '.join(sorted(where))}): a forward on the whole x "
+         + ("overwrites the cache the next backward uses (the gradient is no longer the batch's); "
+            if "between a batch's forward and its backward" in where else "is not part of an epoch; ")
+         + "the epoch loss is sum(loss * len(idx)) / N over the batches' own forwards, with no extra forward",
+         "extra-whole-forward")
+
+
 def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: int, seed: int) -> None:
     """An IndexError on a row >= N: the number of samples was taken from something larger than len(x).
     Which size is named only when a permutation of that size from the same seed reproduces the index."""
@@ -1323,6 +1383,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if said:
                 fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
             _batch_pattern(rows, sizes, n, batch, 11)
+            _extra_whole_forwards(rows, log, n, batch)
             slices()
             counts = np.bincount(flat, minlength=n) if flat.size else np.zeros(n, int)
             if len(flat) < n and counts.max(initial=0) <= 1:
@@ -1399,6 +1460,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      "zero-grad-missing")
             ws = ws - 1e-2 * fresh
         # The epoch's loss: batch losses weighted by batch size.
+        if isinstance(rec["value"], np.ndarray):
+            fail(f"the value returned by {label} is a numpy array of shape {rec['value'].shape}: the docstring asks "
+                 f"for a float (return float(total / N); np.array(...) makes an array even of one number)",
+                 "train-epoch-returns-array")
         rec["value"] = expect_scalar(rec["value"], name=f"the value returned by {label}")
         batches = loss_fn.batches
         weighted = sum(v * m for v, m in batches) / max(sum(m for _, m in batches), 1)

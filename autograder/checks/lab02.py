@@ -59,7 +59,7 @@ PROPERTIES = {
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
-                      "rows alone vs the batch (rows independent) named"),
+                      "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
                                        "precedence (only one term divided by N) named",
@@ -75,14 +75,18 @@ PROPERTIES = {
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
                 "the input a wrong answer comes from (isolate)",
-                 "one weight written for another and an extra c * W term measured (isolate)"),
+                 "one weight written for another and an extra c * W term measured (isolate)",
+                 "gradients stored under each other's keys named (ordinary shapes first)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
-                   "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named"),
+                   "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named",
+                   "an array of a shape no argument has (state kept between calls) named"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
-                 "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named"),
+                 "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
+                 "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
+                 "ordinary shapes reported first"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
@@ -97,14 +101,19 @@ PROPERTIES = {
                     "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named",
                     "loss weighted by the nominal batch_size named",
                     "forward on the whole X and probabilities given to backward confirmed by a replay",
-                    "total divided by the last batch's size named"),
+                    "total divided by the last batch's size named", "batch_size ignored (one full batch) named",
+                    "accuracy measured after the update named",
+                    "batches not given as arrays by iterate_minibatches not charged"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named", "geometric schedule over 3 epochs",
-            "schedule judged against a replay of the student's train_epoch", "a divergence of the student's train_epoch not charged"),
+            "schedule judged against a replay of the student's train_epoch", "a divergence of the student's train_epoch not charged",
+            "train_loss and train_acc as the student's train_epoch returned them (swap named)",
+            "val_loss on softmax(logits) named"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "bins from the labels present (histogram2d without range) named", "first or last sample not counted named"),
-    "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named"),
+    "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
+                            "the trace as every class's numerator named", "f1 from macro averages named"),
 }
 
 
@@ -216,7 +225,8 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
             y[0] = c - 1                       # the last class is reachable
         name = signature("one_hot", ("y", "num_classes"), (y, c))
         got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"),
-                   hint="the one-hot matrix is (N, num_classes): Y[np.arange(N), y] = 1")
+                   hint=f"a label outside the matrix: the one-hot matrix must be (N, num_classes) = {(n, c)}, "
+                        f"num_classes columns whatever labels occur: Y[np.arange(N), y] = 1")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (n, int(y.max()) + 1) and got.shape[1] != c:
             fail(f"{name} has {got.shape[1]} columns: it must have num_classes = {c} columns even when the "
                  f"largest classes are absent from y (use the num_classes argument, not y.max() + 1)",
@@ -497,6 +507,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 lambda: float(-np.mean(np.sum(y[None, :] * logp, axis=1))) if n == c else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
+            "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
+            "return is plain cross-entropy, the mean of -log p[y] with the one-hot target":
+                lambda: 0.9 * _ce(zs, y) + 0.1 * float(np.mean(_logsumexp(zs).reshape(-1) - zs.mean(axis=1))),
         }
         tol = tolerance(dtype, scale=float(np.abs(zs).max()), rtol=1e-5, atol=1e-9)
         diagnose_only(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
@@ -947,6 +960,20 @@ def _integer_gradient(grads, pw, X, Z1, A1, G, name) -> None:
          "backward-integer-gradient")
 
 
+def _swapped_keys(grads, want, name) -> None:
+    """Two gradients stored under each other's names (compared by value with the reference)."""
+    if not isinstance(grads, dict):
+        return
+    keys = [k for k in want if k in grads]
+    for i, a in enumerate(keys):
+        for b in keys[i + 1:]:
+            if want[a].shape != want[b].shape and core.close(grads[a], want[b], 1e-5, 1e-7) \
+                    and core.close(grads[b], want[a], 1e-5, 1e-7):
+                fail(f"{name}: grads['{a}'] holds the gradient of {b} and grads['{b}'] that of {a} (the values are "
+                     f"right, the keys swapped): store each gradient under its parameter's name",
+                     "backward-keys-swapped")
+
+
 def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
@@ -971,9 +998,10 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 fail(f"{name} modified the cached {what} in place (e.g. {what}[{what} > 0] = 1 to build the ReLU "
                      f"mask): backward must not change its inputs; build the mask as a new array, "
                      f"dZ1 = dA1 * (Z1 > 0)", "backward-modified-cache")
-        _check_params_dict(grads, p, name)
         Xs, Gs = X.astype(_float64), G.astype(_float64)
         want = _probe_grads(pw, Xs, Gs)
+        _swapped_keys(grads, want, name)
+        _check_params_dict(grads, p, name)
         for k in ("W2", "b2", "W1", "b1"):
             # Finite differences of the probe sum(G * logits), float64, as an independent witness.
             def f(v, k=k):
@@ -1023,7 +1051,7 @@ def backward(backward):
     r = core.rng("lab02.backward")
     cases = [(s, _backward_case(backward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _backward_case(backward, r, 5, 8, 6, 4, np.float32)))
-    run_cases(cases)
+    run_cases(cases, special_last=True)
 
 
 def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
@@ -1044,6 +1072,7 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
                 try:
                     call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
                 except core.CheckFailure:
+                    _foreign_shape(exc, [a.shape for a in (*before.values(), *gbefore.values())])
                     raise exc from None
                 fail(f"{name} raised an error that disappears when grads lists its keys in the order of params: "
                      f"{by_position}", "sgd-update-by-position")
@@ -1093,6 +1122,25 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
             fail(f"{name} must return params (the updated dict), got "
                  f"{core.describe(out) if not isinstance(out, dict) else 'another dict'}", "sgd-update-return")
     return run
+
+
+def _foreign_shape(exc: core.CheckFailure, shapes) -> None:
+    """A broadcast error naming an array shape that no argument of the call has: the array came from
+    outside the call (state kept between calls), not from a transpose of the arguments."""
+    import re
+    text = str(exc)
+    found = re.search(r"broadcast together with shapes ((?:\([0-9, ]*\) ?)+)", text)
+    if not found:
+        return
+    named = [tuple(int(v) for v in t.split(",") if v.strip()) for t in re.findall(r"\(([0-9, ]*)\)", found.group(1))]
+    foreign = [t for t in named if t not in set(shapes)]
+    if not foreign:
+        return
+    head = text.split(" This is ")[0].split(". two arrays of shapes")[0].rstrip(" .")
+    fail(f"{head}. No array passed to this call has the shape {foreign[0]}: the update combines the gradients "
+         f"with something kept from outside the call (state from an earlier call in a module-level dict or a "
+         f"default argument, such as a momentum buffer, or a global array); sgd_update is plain SGD with no "
+         f"state: params[name] -= lr * grads[name]", "sgd-update-foreign-array")
 
 
 def _step_factor(got, before, grad, lr: float, name: str) -> None:
@@ -1192,8 +1240,15 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "the fraction is rounded down to a whole number (an integer division // or int() of the "
                     "fraction): it is 1 when every prediction is right and 0 otherwise; divide with /":
                         lambda: 0.0 if _rounds_down(accuracy, dtype) else None,
+                    "the SMALLEST score of each row is taken (argmin, or argsort(...)[:, 0], which sorts in "
+                    "ascending order): the prediction is the largest, scores.argmax(axis=1)":
+                        lambda: float(np.mean(scores.argmin(axis=1) == y)) if _takes_smallest(accuracy, dtype) else None,
+                    "accuracy counts the rows whose true-class score is above 0.5 (a binary-classification threshold): "
+                    "with C classes the prediction is the class of the largest score, scores.argmax(axis=1), compared "
+                    "with y": lambda: float(np.mean(scores[np.arange(n), y] > 0.5)) if _thresholds(accuracy, dtype)
+                    else None,
                     "argmax without axis returns one index for the whole array: take scores.argmax(axis=1)":
-                        float(np.mean(np.argmax(scores) == y)),
+                        lambda: float(np.mean(np.argmax(scores) == y)) if _flat_argmax(accuracy, dtype) else None,
                     "the number of correct predictions is divided by N*C (scores.size): divide by N, the number "
                     "of samples": want / c if c > 1 else None,
                     "the number of correct predictions is divided by C = scores.shape[1] (the number of classes) "
@@ -1204,7 +1259,7 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
             diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
                 float(np.mean(scores.argmax(axis=0) == y))
         diagnose["this is the share of WRONG predictions (1 - accuracy): count the rows where the argmax equals y "
-                 "(==, not !=)"] = 1 - want if abs(want - 0.5) > 1e-9 else None
+                 "(==, not !=)"] = lambda: 1 - want if abs(want - 0.5) > 1e-9 and _counts_wrong(accuracy, dtype) else None
         if not core.close(got, want, 1e-9, 1e-12) and core.close(got, float(np.mean(scores.max(axis=1) == y)), 1e-9, 1e-12):
             _accuracy_max_probe(accuracy, dtype)
         diagnose_only(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
@@ -1212,6 +1267,51 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
             _accuracy_extremes(accuracy, y, c, dtype)
         expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
     return run
+
+
+def _accuracy_on(accuracy, scores, y, dtype) -> float | None:
+    try:
+        return float(accuracy(scores.astype(dtype), y))
+    except Exception:
+        return None
+
+
+def _probe_scores():
+    """Second-probe scores (6, 4): the largest entry at the label, the smallest at (label + 1) % 4,
+    the other entries between; every entry above 0.5 and the rows' largest entries at different flat positions."""
+    y = np.array([0, 1, 2, 3, 1, 2])
+    scores = np.full((6, 4), 2.0) + 0.1 * np.arange(6)[:, None]
+    scores[np.arange(6), y] = 5.0 + np.arange(6)
+    scores[np.arange(6), (y + 1) % 4] = 1.0
+    return scores, y
+
+
+def _takes_smallest(accuracy, dtype) -> bool:
+    """Second probe: argmin at (label + 1) % 4 everywhere, then the label moved onto the argmin."""
+    scores, y = _probe_scores()
+    return _accuracy_on(accuracy, scores, y, dtype) == 0.0 and \
+        _accuracy_on(accuracy, scores, (y + 1) % 4, dtype) == 1.0
+
+
+def _thresholds(accuracy, dtype) -> bool:
+    """Second probe: every true-class score above 0.5 gives 1 whether the predictions are right or wrong,
+    and all right with every score below 0.5 gives 0."""
+    scores, y = _probe_scores()
+    return _accuracy_on(accuracy, scores, (y + 2) % 4, dtype) == 1.0 and \
+        _accuracy_on(accuracy, scores, y, dtype) == 1.0 and _accuracy_on(accuracy, scores - 10.0, y, dtype) == 0.0
+
+
+def _flat_argmax(accuracy, dtype) -> bool:
+    """Second probe: all right (1 expected); a flat argmax finds one index, matching at most the label it equals."""
+    scores, y = _probe_scores()
+    got = _accuracy_on(accuracy, scores, y, dtype)
+    return got is not None and abs(got - float(np.mean(np.argmax(scores) == y))) < 1e-9
+
+
+def _counts_wrong(accuracy, dtype) -> bool:
+    """Second probe: every prediction right gives 0, every one wrong gives 1."""
+    scores, y = _probe_scores()
+    return _accuracy_on(accuracy, scores, y, dtype) == 0.0 and _accuracy_on(accuracy, scores, (y + 2) % 4, dtype) == 1.0
 
 
 def _rounds_down(accuracy, dtype) -> bool:
@@ -1267,7 +1367,7 @@ def accuracy(accuracy):
     run_cases([("N == C", _accuracy_case(accuracy, r, 10, 10)), (None, _accuracy_case(accuracy, r, 7, 3)),
                ("a batch of one sample", _accuracy_case(accuracy, r, 1, 10)),
                (None, _accuracy_case(accuracy, r, 50, 10)),
-               (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32))])
+               (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32))], special_last=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1477,6 +1577,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
                 q.update(ret)
             after = _own_forward(h, q, xb)[0]
             ce_after = _helper("cross_entropy", h.cross_entropy, after, yb)
+            acc_after = _helper("accuracy", h.accuracy, after, yb)
             logits = np.asarray(logits, dtype=_float64)
         else:
             logits = _forward(q, xb)[0]
@@ -1486,7 +1587,9 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
                              (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
-            ce_after = _ce(_forward(q, xb)[0], yb) if len(yb) else np.nan
+            after = _forward(q, xb)[0]
+            ce_after = _ce(after, yb) if len(yb) else np.nan
+            acc_after = float(np.mean(after.argmax(1) == yb)) if len(yb) else np.nan
         try:
             ce_sm = _ce(_softmax(logits), yb) if logits.ndim == 2 and logits.shape[0] == len(yb) > 0 else np.nan
         except Exception:
@@ -1497,7 +1600,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
         except Exception:
             ce_o = acc_o = np.nan
         rec.append({"n": len(xb), "ce": ce, "acc": acc, "ce_o": ce_o, "acc_o": acc_o, "ce_after": ce_after,
-                    "ce_sm": ce_sm})
+                    "acc_after": acc_after, "ce_sm": ce_sm})
     return q, rec
 
 
@@ -1562,7 +1665,8 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
         return np.ndim(v) == 0 and not isinstance(v, (dict, list, tuple, str)) and v is not None
     def pairs(v):       # every batch a pair (X_batch (B, d), y_batch (B,))
         return isinstance(v, list) and len(v) > 0 and all(
-            isinstance(b, (tuple, list)) and len(b) == 2 and np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1
+            isinstance(b, (tuple, list)) and len(b) == 2 and isinstance(b[0], np.ndarray)
+            and isinstance(b[1], np.ndarray) and np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1
             and np.shape(b[0])[0] == np.shape(b[1])[0] for b in v)
     checks = [
         ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), yb.copy(), 2, np.random.default_rng(0))), pairs),
@@ -1684,6 +1788,14 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         continue
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
+                try:
+                    q = _replay(h, before, X, y, lr, n, seed, own)[0]
+                except _Crash:
+                    continue
+                if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
+                    fail(f"params after {name} are those of ONE update on the whole data set: batch_size is ignored; "
+                         f"take the batches from iterate_minibatches(X, y, batch_size, rng), one update per batch",
+                         "train-epoch-full-batch")
             _small_lr_property(train_epoch, before, X, y, bs, seed, name)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
@@ -1725,6 +1837,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
                  if rec and all(r[k] is not None for r in rec)],
             "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
+            "measure each batch's accuracy before its update, on the logits the gradient comes from (you measured "
+            "it after sgd_update)": [v for v in [_weighted(rec, "acc_after", n)] if v is not None],
         })
     return run
 
@@ -1948,13 +2062,49 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
                         "val_loss uses training labels with the validation logits: use y_val":
                             [_ce(logits, y_tr[:len(y_val)])],
+                        "val_loss was computed on softmax(logits): cross_entropy takes the LOGITS (it applies the "
+                        "softmax itself), so the softmax is applied twice": [_ce(_softmax(logits), y_val)],
                         early: prev_loss,
                     }, how="the cross-entropy of forward(params, X_val) against y_val, after the epoch's training")
+        _train_columns(hist, p, replay_run)
+
+    def replay_run():
+        """The run of hist (3 epochs, seed 1) with the student's train_epoch: (final params, last return)."""
+        g, w, out = np.random.default_rng(1), _copy_params(before), None
+        for _ in range(3):
+            try:
+                out = train_epoch(w, X_tr, y_tr, 0.3, 7, g)
+            except Exception:
+                return None, None
+        return w, out
 
     try:
         checks()
     except _Credit:
         return
+
+
+def _train_columns(hist, p, replay_run) -> None:
+    """Property: the last row's train_loss and train_acc are what the student's train_epoch returned in
+    the last epoch (asked only when the run is reproduced by their train_epoch with the same generator)."""
+    w, out = replay_run()
+    if w is None or not isinstance(out, tuple) or len(out) != 2 \
+            or not all(core.close(p[k], w[k], 1e-9, 1e-12) for k in p):
+        return
+    try:
+        loss, acc = float(out[0]), float(out[1])
+        got_loss, got_acc = float(hist["train_loss"].iloc[-1]), float(hist["train_acc"].iloc[-1])
+    except (TypeError, ValueError):
+        return
+    if core.close(got_loss, loss, 1e-6, 1e-9) and core.close(got_acc, acc, 1e-6, 1e-9):
+        return
+    if core.close(got_loss, acc, 1e-6, 1e-9) and core.close(got_acc, loss, 1e-6, 1e-9):
+        fail(f"history train_loss of the last epoch is {got_loss:.6g} and train_acc {got_acc:.6g}: the two are "
+             f"swapped; train_epoch returns the pair (mean loss, accuracy) = ({loss:.6g}, {acc:.6g}), in that order "
+             f"(train_loss, train_acc = train_epoch(...))", "fit-train-columns-swapped")
+    fail(f"history train_loss, train_acc of the last epoch are ({got_loss:.6g}, {got_acc:.6g}), expected "
+         f"({loss:.6g}, {acc:.6g}): the pair (mean loss, accuracy) your train_epoch returned in that epoch",
+         "fit-train-columns")
 
 
 class _Credit(Exception):
@@ -2086,4 +2236,11 @@ def precision_recall_f1(fn):
                 "(column sums), recall by the TRUE counts (row sums)": other,
                 "f1 is the harmonic mean 2PR/(P+R), not the arithmetic mean": (prec + rec) / 2,
                 "the ratios are percentages: return fractions in [0, 1]": want * 100,
+                "the numerator is the total number of correct predictions (cm.trace()) for every class: the true "
+                "positives of class k are cm[k, k] alone (np.diag(cm))":
+                    None if label == "f1" else np.divide(tp.sum(), col if label == "precision" else row,
+                                                         out=np.zeros(c), where=(col if label == "precision" else row) > 0),
+                "f1 is computed from the MACRO averages of precision and recall (one value for every class): f1 is "
+                "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
+                    None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })

@@ -303,7 +303,7 @@ MUTANTS = [
            expect=("contribution of sample 0 only", "only row(s) [0] of grad_out reach it")),
     Mutant("db summed with keepdims, then transposed (a column)",
            "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += grad_out.sum(axis=0, keepdims=True).T",
-           file=M, expect="in-place update (+=, -=, *=) of an array of shape (1, 5)"),
+           file=M, expect="in-place update (+=, -=, *=) of an array of shape (1, 4)"),
     Mutant("ReLU forward leaks 0.01 x on the negative side",
            "return x * self.mask", "return np.where(self.mask, x, 0.01 * x)", file=M, expect="wrong for x < 0"),
     Mutant("Sigmoid output cached on the class (shared by every instance)",
@@ -479,6 +479,14 @@ MUTANTS = [
     Mutant('MSE backward transposed diff', 'return 2.0 * self.diff / self.diff.size', 'return 2.0 * self.diff.T / self.diff.size', expect='the transpose of the expected shape', file='model.py'),
     Mutant("SGD step uses the first parameter's grad", 'for p in self.params:\n            p.data -= self.lr * p.grad', 'for p in self.params:\n            p.data -= self.lr * self.params[0].grad', expect="the FIRST parameter's gradient", file='model.py'),
     Mutant('train_epoch divides by n / batch_size (unweighted count of batches)', '        total += loss * len(idx)\n    return total / n', '        total += loss\n    return total / (n / batch_size)', expect='weight each batch loss by its own size'),
+    # --- issue 15, round 8: the round-7 measurement's mistakes ---
+    Mutant('MSE backward clips the residual to [-1, 1] (Huber-style)', 'return 2.0 * self.diff / self.diff.size', 'return 2.0 * np.clip(self.diff, -1.0, 1.0) / self.diff.size', expect='clipped or capped', file=M),
+    Mutant('train_epoch logs the full-data loss between forward and backward (cache overwritten)', '        model.backward(loss_fn.backward())\n', '        grad = loss_fn.backward()\n        full_pred = model.forward(x)  # for logging\n        model.backward(grad)\n', expect='overwrites the cache'),
+    Mutant('Sequential.backward calls layer.forward on the gradient (copy-paste)', '            grad_out = layer.backward(grad_out)\n        return grad_out', '            grad_out = layer.forward(grad_out)\n        return grad_out', expect='not layer.forward(grad)', file=M),
+    Mutant('Sigmoid output clipped to [1e-7, 1 - 1e-7] (BCE habit)', 'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'self.out = np.clip(np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)), 1e-7, 1 - 1e-7)', expect='held away from 0 and 1', file=M),
+    Mutant('train_epoch returns a 0-d numpy array (np.array(total / n))', '    return total / n', '    return np.array(total / n)', expect='asks for a float'),
+    Mutant('Sigmoid backward precedence grad_out * s - s**2', 'return grad_out * self.out * (1.0 - self.out)', 'return grad_out * self.out - self.out ** 2', expect='operator precedence', file=M),
+    Mutant('train_epoch returns the loss of a final forward on the whole data set', '    return total / n', '    return float(loss_fn.forward(model.forward(x), y))', expect='(after the last batch)'),
 ]
 
 VARIANTS = [

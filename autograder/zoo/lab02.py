@@ -384,7 +384,7 @@ MUTANTS = [
            'logits = A1 @ params["W2"] + params["b2"]', 'logits = A1 @ params["W2"] + params["b1"]',
            expect="b1 is added to the logits"),
     Mutant("backward: dW2 transposed (dlogits.T @ A1)",
-           "dW2 = A1.T @ dlogits", "dW2 = dlogits.T @ A1", expect="gradient of W2 is transposed"),
+           "dW2 = A1.T @ dlogits", "dW2 = dlogits.T @ A1", expect="shape of W2, (8, 4) (a transpose is wrong)"),
     Mutant("backward: db1 summed over axis 1",
            "db1 = dZ1.sum(axis=0, keepdims=True)", "db1 = dZ1.sum(axis=1, keepdims=True)",
            expect="a sum or mean over axis 1 where axis 0 belongs"),
@@ -569,6 +569,20 @@ MUTANTS = [
     Mutant('backward db2 summed over axis 1', 'db2 = dlogits.sum(axis=0, keepdims=True)', 'db2 = dlogits.sum(axis=1, keepdims=True)', expect='over axis 1 where axis 0 belongs'),
     Mutant('sgd_update lr applied twice (lr * lr * g)', 'params[name] -= lr * g', 'params[name] -= lr * lr * g', expect='applied twice'),
     Mutant('one_hot with np.eye(num_classes)[y].T', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y', '    return np.eye(num_classes, dtype=np.float32)[y].T', expect='one row per sample'),
+    # --- issue 15, round 8: the round-7 measurement's mistakes ---
+    Mutant('one_hot sized by the number of distinct labels', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n', '    num_classes = len(np.unique(y))\n    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n', expect='num_classes columns whatever labels'),
+    Mutant('sgd_update with momentum 0.9 in a module-level velocity dict', '    for name, g in grads.items():\n        params[name] -= lr * g\n    return params', "    global _VEL\n    if '_VEL' not in globals():\n        _VEL = {}\n    for name, g in grads.items():\n        _VEL[name] = 0.9 * _VEL.get(name, 0) + g\n        params[name] -= lr * _VEL[name]\n    return params", expect='kept from outside the call'),
+    Mutant('accuracy from argsort(...)[:, 0] (the smallest score)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.mean(np.argsort(scores, axis=1)[:, 0] == y))', expect='SMALLEST score'),
+    Mutant('train_epoch accuracy measured after the update', '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n', '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n        total_correct += accuracy(forward(params, xb)[0], yb) * xb.shape[0]\n', expect='accuracy before its update', also=(('        total_correct += accuracy(logits, yb) * xb.shape[0]\n', ''),)),
+    Mutant('train_epoch full-batch (batch_size ignored)', 'for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache', 'for xb, yb in iterate_minibatches(X, y, X.shape[0], rng):\n        logits, cache', expect='ONE update on the whole data set'),
+    Mutant('fit unpacks train_epoch as (acc, loss)', 'train_loss, train_acc = train_epoch(', 'train_acc, train_loss = train_epoch(', expect='swapped'),
+    Mutant('precision_recall_f1 with tp = cm.trace() (total correct)', 'tp = np.diag(cm).astype(np.float64)', 'tp = np.full(cm.shape[0], float(cm.trace()))', expect='cm.trace()'),
+    Mutant('f1 from the macro-averaged precision and recall (same value for every class)', '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)', '    P, R = precision.mean(), recall.mean()\n    f1 = np.full_like(tp, 2 * P * R / (P + R))', expect='MACRO averages'),
+    Mutant('iterate_minibatches yields Python lists of rows', 'yield X[idx], y[idx]', 'yield [X[i] for i in idx], [y[i] for i in idx]', expect='must be a numpy.ndarray'),
+    Mutant('accuracy as the share of true-class scores above 0.5 (binary habit)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.mean(scores[np.arange(len(y)), y] > 0.5))', expect='above 0.5'),
+    Mutant('backward returns the W1 and W2 gradients swapped in the dict', 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', 'return {"W1": dW2, "b1": db1, "W2": dW1, "b2": db2}', expect='keys swapped'),
+    Mutant('cross_entropy with label smoothing 0.1', '    return float(np.mean(log_norm - true_logit))', '    nll = log_norm - true_logit\n    smooth = log_norm - logits.mean(axis=1)\n    return float(np.mean(0.9 * nll + 0.1 * smooth))', expect='label smoothing with eps = 0.1'),
+    Mutant('fit measures val_loss on softmax(logits) (probabilities given to cross_entropy)', 'val_logits, _ = forward(params, X_val)', 'val_logits = softmax(forward(params, X_val)[0])', expect='takes the LOGITS'),
 ]
 
 VARIANTS = [
