@@ -1461,6 +1461,12 @@ def softmax_forward(cls) -> None:
                                   "divided by the sum over the whole batch (e / e.sum()): normalise each row by "
                                   "its own sum, e.sum(axis=1, keepdims=True)":
                                       np.exp(zs - zs.max()) / np.exp(zs - zs.max()).sum(),
+                                  "the row sum misses the last class (e[:, :-1].sum(...)): divide by the sum over "
+                                  "all C classes, e.sum(axis=1, keepdims=True)":
+                                      (er / er[:, :-1].sum(axis=1, keepdims=True)) if c > 1 else None,
+                                  "the row sum misses the first class (e[:, 1:].sum(...)): divide by the sum over "
+                                  "all C classes, e.sum(axis=1, keepdims=True)":
+                                      (er / er[:, 1:].sum(axis=1, keepdims=True)) if c > 1 else None,
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })

@@ -826,3 +826,8 @@ MUTANTS += [
            'self.alpha * np.expm1(np.minimum(x, 0))', 'self.alpha * np.expm1(np.maximum(x, 0))',
            expect='for x < 0 you return what ReLU gives there'),
 ]
+MUTANTS += [
+    Mutant('R8 A26 softmax denominator misses the last class (e[:, :-1])',
+           'self.y = e / e.sum(axis=1, keepdims=True)', 'self.y = e / e[:, :-1].sum(axis=1, keepdims=True)',
+           expect='the row sum misses the last class'),
+]
