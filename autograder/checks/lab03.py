@@ -257,8 +257,12 @@ SPECS["gelu"] = Spec(
             _map(lambda v: 0.5 * v * (1 + math.erf(v)), x),
         "this is the tanh approximation; GELU is the exact form x*Phi(x) with erf":
             _map(_gelu_tanh, x),
+        "the erf argument is written the wrong way round, sqrt(2)/x: Phi(x) = 0.5*(1 + erf(x/sqrt(2)))":
+            _map(lambda v: 0.5 * v * (1 + math.erf(math.sqrt(2.0) / v)) if v != 0 else 0.0, x),
     },
     wrong_backward=lambda x, g: {
+        "the product rule's factors are swapped: GELU'(x) = Phi(x) + x*phi(x), not x*Phi(x) + phi(x)":
+            g * _map(lambda v: 0.5 * v * math.erfc(-v / math.sqrt(2.0)) + math.exp(-0.5 * v * v) / math.sqrt(2 * math.pi), x),
         "product rule: GELU'(x) = Phi(x) + x*phi(x); the x*phi(x) term is missing":
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)), x),
         "this is the derivative of the tanh approximation; GELU needs the exact Phi(x) + x*phi(x)":
@@ -283,6 +287,8 @@ SPECS["gelu_tanh"] = Spec(
         "wrong constant: the cubic coefficient is 0.044715":
             _map(lambda v: _gelu_tanh(v, c=0.44715), x),
         "this is the exact erf form; GELUTanh is the tanh approximation": _map(_gelu, x),
+        "a parenthesis slip: GELUTanh(x) = 0.5*x*(1 + tanh(u)), not 0.5*(x + tanh(u))":
+            _map(lambda v: 0.5 * (v + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
     },
     wrong_backward=lambda x, g: {
         "the derivative of the inner cubic x + 0.044715*x**3 is 1 + 3*0.044715*x**2: the "
@@ -646,6 +652,68 @@ def _other_instances(cls, tag: str) -> None:
                   f"{np.round(want.ravel(), 4).tolist()}"), "other-instance-wrong")
 
 
+def _cache_on_every_path(cls, spec: Spec, label: str) -> None:
+    """Property: a fresh layer's backward works after a forward whose inputs are all of one sign (a forward that
+    returns early on such inputs, before storing its cache, leaves backward nothing to read)."""
+    mixed = np.array([[-1.5, -0.5, 0.5, 2.0]])
+
+    def backward_after(x):
+        layer = _make(label, spec.make, cls)
+        layer.forward(x.copy())
+        return layer.backward(np.ones_like(x))
+    for what, x in (("all > 0", np.array([[0.5, 1.0, 2.0, 3.0]])), ("all < 0", np.array([[-3.0, -2.0, -1.0, -0.5]]))):
+        try:
+            backward_after(x)
+            continue
+        except Exception as exc:          # the student's code raised: confirmed below on mixed signs
+            err = exc
+        try:
+            backward_after(mixed)         # the same backward works when the inputs have both signs
+            primed = _make(label, spec.make, cls)
+            primed.forward(mixed.copy())  # ... and after x on an instance that already has a cache: the
+            primed.forward(x.copy())      # backward itself handles one-sign inputs, only the cache was missing
+            primed.backward(np.ones_like(x))
+        except Exception:
+            return
+        core.fail(f"a fresh {label} whose forward got an input with entries {what} (x = {x.ravel().tolist()}) "
+                  f"cannot run backward: backward raised {core.error_kind(err)}: {err} (after a forward on inputs of "
+                  f"both signs it works). Your forward skips storing what backward needs on that path (an early "
+                  f"return before self.x = x?): store the cache on every path", "cache-not-stored-on-every-path")
+
+
+def _changed_by_other_instances(cls, spec: Spec, label: str, tag: str, x, tol) -> None:
+    """After a failure of the layer made at the start of the check (other instances were made since): a fresh
+    layer right on the same input means the old one changed; confirmed when making another instance changes an
+    existing one's output (a hyper-parameter stored on the class, ELU.alpha = alpha, is shared by all)."""
+    others = OTHER_INSTANCES.get(tag, ())
+    if not others:
+        return
+    try:
+        fresh = np.asarray(_make(label, spec.make, cls).forward(x.copy()), dtype=np.float64)
+    except Exception:
+        return
+    if fresh.shape != x.shape or not core.close(fresh, _map(spec.f, x.astype(np.float64)), **tol):
+        return                                   # a fresh layer is wrong too: not a matter of instances
+    try:
+        a = _make(label, spec.make, cls)
+        before = np.asarray(a.forward(TERM_X.copy()), dtype=np.float64)
+        other_label, make, *_ = others[-1]
+        make(cls)
+        after = np.asarray(a.forward(TERM_X.copy()), dtype=np.float64)
+    except Exception:
+        return
+    if before.shape == after.shape == TERM_X.shape and not core.close(after, before, 1e-9, 1e-12):
+        param = others[-1][3]
+        core.fail(f"creating {other_label} changed an existing {label}: its forward at x = {TERM_X.ravel().tolist()} "
+                  f"gave {np.round(before.ravel(), 4).tolist()} before and {np.round(after.ravel(), 4).tolist()} "
+                  f"after. The {param} lives on the class, shared by every instance (the last one made wins): "
+                  f"store it on the instance, self.{param} = {param}, not {label.split('(')[0]}.{param} = {param}",
+                  f"{param}-shared-by-instances")
+    core.fail(f"the {label} made at the start of the check gives wrong values on inputs up to +-1000, while a fresh "
+              f"{label} is right on the same input: something (other instances made since, or earlier calls) changed "
+              f"the old one; keep each instance's hyper-parameters and state on self", "instance-state-changed")
+
+
 def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     """``helper``: the student's Sigmoid when this layer may reuse it (SiLU): a wrong Sigmoid is
     judged in its own cells, so x * your_sigmoid(x) is accepted here."""
@@ -679,6 +747,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             core.expect_close(y, expected, name=name, **tol)
         return run
     run_cases([(None, case(x64.astype(dtype))) for x64 in cases for dtype in DTYPES])
+    _cache_on_every_path(cls, spec, label)
     _other_instances(cls, tag)
     # extreme inputs: no overflow warning, no NaN, still the right values
     for dtype in DTYPES:
@@ -702,8 +771,12 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             s = own_sigmoid(x)
             if s is not None and not core.close(s, _s(xs), **tol) and core.close(y, xs * s, **tol):
                 continue
-        core.expect_close(y, _map(spec.f, xs), name=f"{label}.forward on inputs up to +-1000 ({np.dtype(dtype).name})",
-                          **tol)
+        try:
+            core.expect_close(y, _map(spec.f, xs),
+                              name=f"{label}.forward on inputs up to +-1000 ({np.dtype(dtype).name})", **tol)
+        except core.CheckFailure:
+            _changed_by_other_instances(cls, spec, label, tag, x, tol)
+            raise
 
 
 def _overflow_discarded(exc, run, want, tol) -> None:
@@ -739,9 +812,21 @@ def _generic_forward(spec: Spec, xs: np.ndarray, others: bool = True) -> dict:
         "the sign of x is flipped inside the formula: you computed f(-x)": lambda: _map(spec.f, -xs),
         "the result has the wrong sign: you computed -f(x)": lambda: -_map(spec.f, xs),
         "the activation was applied twice: f(f(x))": lambda: _map(spec.f, _map(spec.f, xs)),
-        **{f"this is {other.label}, not {spec.label} (a forward copied from another activation?)":
-           (lambda other=other: _map(other.f, xs)) for other in SPECS.values() if other is not spec and others},
+        **{_other_activation(spec, other): (lambda other=other: _map(other.f, xs))
+           for other in SPECS.values() if other is not spec and others},
     }
+
+
+def _other_activation(spec: Spec, other: Spec) -> str:
+    """Values equal to another activation's: when the two agree on one side of 0, the other side's branch is
+    where the slip is (the forward need not be a copy)."""
+    same = np.isclose(_map(spec.f, TERM_X), _map(other.f, TERM_X), rtol=1e-9, atol=1e-12)[0]
+    for side, mask, opposite in (("x > 0", TERM_X[0] > 0, "x < 0"), ("x < 0", TERM_X[0] < 0, "x > 0")):
+        if same[mask].all() and not same[~mask].any():
+            return (f"your values are those of {other.label}, not {spec.label}: right for {side}, but for {opposite} "
+                    f"you return what {other.label} gives there (look at the {opposite} branch of your formula, e.g. "
+                    f"np.maximum where np.minimum belongs)")
+    return f"this is {other.label}, not {spec.label} (a forward copied from another activation?)"
 
 
 def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
@@ -755,6 +840,13 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
         "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
         "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
             lambda: gs * _map(spec.f, xs),
+        # the local derivative reduced over the batch (one row of derivatives broadcast to every sample)
+        **({"the local derivative f'(x) is averaged over the batch (a mean over axis 0, the samples): it is "
+            "elementwise, one value per entry of x, dL/dx = grad_out * f'(x)":
+            lambda: gs * _map(spec.df, xs).mean(axis=0, keepdims=True),
+            "the local derivative f'(x) is summed over the batch (a sum over axis 0, the samples): it is "
+            "elementwise, one value per entry of x, dL/dx = grad_out * f'(x)":
+            lambda: gs * _map(spec.df, xs).sum(axis=0, keepdims=True)} if xs.ndim == 2 and xs.shape[0] > 1 else {}),
         # another activation's derivative (a class copied from another one and not adapted)
         **{f"this is the derivative of {other.label}, not of {spec.label} (a backward copied from another "
            f"activation?)": (lambda other=other: gs * _map(other.df, xs))
@@ -817,9 +909,9 @@ def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
     """Which elements are not proportional to grad_out, on the readable probe points (both sides of 0): when
     they are exactly one side of 0 (one np.where branch), name that branch, and say whether grad_out is
     missing there (the result does not move at all when grad_out is multiplied by -2)."""
-    def backward(g):
+    def backward(g, x=TERM_X):
         layer = _make(label, spec.make, cls)
-        layer.forward(TERM_X.copy())
+        layer.forward(x.copy())
         return np.asarray(layer.backward(g.copy()), dtype=np.float64)
     try:
         d, d2 = backward(TERM_G), backward(-2 * TERM_G)
@@ -833,14 +925,41 @@ def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
         other = ~mask & (xs != 0)
         if not bad[other].any() and bad[mask].all() and mask.sum() >= 2 and other.sum() >= 2:
             still = bool(np.all(np.abs(d2[mask] - d[mask]) <= atol + rtol * np.abs(d[mask])))
-            what = ("does not change when grad_out changes: grad_out is missing in that branch (the branch returns "
-                    "the local derivative alone, e.g. np.where(x > 0, 1, ...) instead of np.where(x > 0, grad_out, "
-                    "...))" if still else "is not proportional to grad_out (something there is computed from "
-                    "grad_out or added to it instead of multiplying it)")
+            what = (_constant_branch(backward, spec, side, mask, d) if still else
+                    "is not proportional to grad_out (something there is computed from grad_out or added to it "
+                    "instead of multiplying it)")
             opposite = "x < 0" if side == "x > 0" else "x > 0"
             core.fail(f"{label}.backward is proportional to grad_out for {opposite}, but for {side} your result "
                       f"{what}; dL/dx = grad_out * f'(x) on both sides",
                       "branch-not-linear-in-grad-out")
+
+
+def _constant_branch(backward, spec: Spec, side: str, mask, d) -> str:
+    """A branch of backward that ignores grad_out: what it returns instead, when that is confirmed on a second
+    input (the input x itself, the forward's value f(x) or the local derivative f'(x) alone), else where and
+    what it returns."""
+    def fits(values, xs, which) -> bool:
+        want = {"x": xs, "f(x)": _map(spec.f, xs), "f'(x)": _map(spec.df, xs)}[which]
+        return bool(np.all(np.abs(values - want[mask]) <= 1e-9 + 1e-6 * np.abs(want[mask])))
+    x2 = TERM_X * 1.7                   # the second input: the same signs, other values
+    try:
+        d_other = backward(TERM_G, x2)
+    except Exception:
+        d_other = None
+    stories = {
+        "x": "returns the input x itself (as in np.where(x > 0, grad_out, x)): that branch must be grad_out * f'(x)",
+        "f(x)": "returns the forward's value f(x) (as in np.where(x > 0, grad_out, y)): that branch must be "
+                "grad_out * f'(x)",
+        "f'(x)": "returns the local derivative alone: grad_out is missing in that branch (e.g. np.where(x > 0, 1, "
+                 "...) instead of np.where(x > 0, grad_out, ...))",
+    }
+    for which, story in stories.items():
+        if fits(d[mask], TERM_X, which) and d_other is not None and d_other.shape == TERM_X.shape \
+                and fits(d_other[mask], x2, which):
+            return f"does not change when grad_out changes: it {story}"
+    return (f"does not change when grad_out changes: at x = {TERM_X[mask].tolist()} it returns "
+            f"{np.round(d[mask], 4).tolist()} whatever grad_out is, expected grad_out * f'(x) = "
+            f"{np.round((TERM_G * _map(spec.df, TERM_X))[mask], 4).tolist()}")
 
 
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
@@ -1342,6 +1461,12 @@ def softmax_forward(cls) -> None:
                                   "divided by the sum over the whole batch (e / e.sum()): normalise each row by "
                                   "its own sum, e.sum(axis=1, keepdims=True)":
                                       np.exp(zs - zs.max()) / np.exp(zs - zs.max()).sum(),
+                                  "the row sum misses the last class (e[:, :-1].sum(...)): divide by the sum over "
+                                  "all C classes, e.sum(axis=1, keepdims=True)":
+                                      (er / er[:, :-1].sum(axis=1, keepdims=True)) if c > 1 else None,
+                                  "the row sum misses the first class (e[:, 1:].sum(...)): divide by the sum over "
+                                  "all C classes, e.sum(axis=1, keepdims=True)":
+                                      (er / er[:, 1:].sum(axis=1, keepdims=True)) if c > 1 else None,
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })

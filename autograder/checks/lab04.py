@@ -1026,10 +1026,14 @@ def binary_cross_entropy(fn) -> None:
             failures.append(exc)
         else:
             one_passed = one_passed or m == 1
+    for exc in failures:      # a warning about an empty mean: the loss averages per label
+        if exc.diagnosis == "not-numerically-stable" and "Mean of empty slice" in str(exc):
+            _bce_mean_per_label(fn, exc)
     for exc in failures:      # a named mistake first; then "right only for one sample"
         if exc.diagnosis not in ("wrong-value", "wrong-values") and not str(exc.diagnosis).startswith("raised-"):
             raise exc
     if failures:
+        _bce_ignores_al(fn)
         _bce_per_sample(fn)
         _bce_by_label(fn)
     if failures and one_passed:
@@ -1054,6 +1058,62 @@ def binary_cross_entropy(fn) -> None:
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
     if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
+
+
+def _bce_ignores_al(fn) -> None:
+    """An argument the result ignores: the same loss for two different AL with the same Y. Every a replaced by
+    one eps = 10^-k (np.clip(AL, 1 - eps, eps), bounds swapped) is said when a second Y confirms it."""
+    AL = np.array([[0.2], [0.7], [0.45], [0.9], [0.1]])
+    Y = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
+
+    def value(a, y):
+        try:
+            return float(fn(a.copy(), y.copy()))
+        except Exception:
+            return None
+    v1, v2 = value(AL, Y), value(1.0 - 0.5 * AL, Y)
+    if v1 is None or v2 is None or not math.isclose(v1, v2, rel_tol=1e-9, abs_tol=1e-12) \
+            or math.isclose(v1, _bce(AL, Y), rel_tol=1e-6):
+        return
+    name = "binary_cross_entropy(AL (5, 1), Y (5, 1))"
+    k = v1 / (Y.mean() * math.log(10))
+    Y2 = np.array([[1.0], [0.0], [0.0], [0.0], [0.0]])
+    v3 = value(AL, Y2)
+    if 3 <= round(k) <= 17 and abs(k - round(k)) < 1e-3 and v3 is not None \
+            and math.isclose(v3, Y2.mean() * round(k) * math.log(10), rel_tol=1e-3):
+        core.fail(f"{name} gives {v1:.6g} for AL = {AL.ravel().tolist()} and for AL = "
+                  f"{(1 - 0.5 * AL).ravel().tolist()} alike: the loss ignores AL. It is the loss of a = 1e-{round(k)} "
+                  f"for every sample (with other labels too): np.clip(AL, 1 - eps, eps) with its bounds swapped "
+                  f"returns eps everywhere; clip with np.clip(AL, eps, 1 - eps)", "bce-clip-bounds-swapped")
+    core.fail(f"{name} gives {v1:.6g} for AL = {AL.ravel().tolist()} and for AL = {(1 - 0.5 * AL).ravel().tolist()} "
+              f"alike (expected {_bce(AL, Y):.6g} and {_bce(1 - 0.5 * AL, Y):.6g}): the loss does not depend on AL; "
+              f"look at what replaces AL before the logs", "bce-ignores-al")
+
+
+def _bce_mean_per_label(fn, exc) -> None:
+    """numpy warned 'Mean of empty slice' (a batch where one label is absent): the loss averages over the samples
+    of each label separately. Confirmed on a batch holding both labels; else said as what happened."""
+    AL = np.array([[0.2], [0.7], [0.45], [0.9], [0.1]])
+    Y = np.array([[1.0], [0.0], [1.0], [1.0], [0.0]])
+    pos, neg = Y[:, 0] == 1, Y[:, 0] == 0
+    per_label = -float(np.mean(np.log(AL[pos]))) - float(np.mean(np.log1p(-AL[neg])))
+    got = _safe(fn, AL.copy(), Y.copy())
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        value = None
+    name = "binary_cross_entropy(AL (5, 1), Y (5, 1) with 3 labels 1 and 2 labels 0)"
+    where = str(exc).split(" is not numerically stable")[0]
+    for k, how in ((1.0, "the mean over the samples of label 1 plus the mean over those of label 0"),
+                   (0.5, "the average of the mean over the samples of label 1 and the mean over those of label 0")):
+        if value is not None and math.isclose(value, k * per_label, rel_tol=1e-6, abs_tol=1e-12):
+            core.fail(f"{where} warned 'Mean of empty slice': your loss is {how} (a class-balanced loss): on {name} it gives {value:.6g}, the "
+                      f"mean BCE is {_bce(AL, Y):.6g}; on a batch where one label is absent one of those means is "
+                      f"over no sample (numpy's 'Mean of empty slice', NaN). The loss is ONE mean over all m "
+                      f"samples of -[y log a + (1 - y) log(1 - a)]", "bce-mean-per-label")
+    core.fail(f"{where}: numpy warned 'Mean of empty slice': your code "
+              f"takes a mean over an empty selection (in this batch not every label is present); the loss is one "
+              f"mean over all m samples of -[y log a + (1 - y) log(1 - a)]", "mean-of-empty-slice")
 
 
 def _bce_by_label(fn) -> None:
@@ -1539,6 +1599,7 @@ def _own_loss_gradient(bce, layers, Y, params, hidden):
 
 def model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
+    earlier: list = []       # what the earlier calls returned (a dict kept between calls keeps their keys)
     # The last network has every size 1 (see model_forward): model_backward's own loop can be
     # judged there even when a building block's transposed product raises everywhere else.
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
@@ -1582,6 +1643,8 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                           f"cache's A_prev, W or b); the backward pass must only read them", "mutated-input")
         if not isinstance(got, dict):
             core.fail(f"{name} must return a dict of gradients, got {core.describe(got)}", "wrong-return-type")
+        _stale_keys(got, earlier, L, name)
+        earlier.append(got)
         keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
         ref = _backward(layers, Y, hidden)
         if _grads_match(got, ref, keys):
@@ -1594,6 +1657,24 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _stale_keys(got: dict, earlier: list, L: int, name: str) -> None:
+    """Property: the gradients returned are those of this network's L layers only. Keys dW{l}/db{l} of layers
+    beyond L are left over from an earlier call when they hold an earlier call's values (confirmed: the
+    grads dict outlives the call), else they are named as they are."""
+    extra = sorted(k for k in got if re.fullmatch(r"d[Wb]\d+", str(k)) and int(str(k)[2:]) > L)
+    if not extra:
+        return
+    old = [k for k in extra if any(k in e and np.shape(e[k]) == np.shape(got[k]) and np.array_equal(e[k], got[k])
+                                   for e in earlier)]
+    if old:
+        core.fail(f"{name} returned {', '.join(extra)} although this network has {L} layer(s); they hold the values an "
+                  f"earlier call returned: the grads dict outlives the call (a mutable default argument such as "
+                  f"grads={{}}, or a dict made outside the function), so every call returns the same dict with the "
+                  f"keys of earlier networks. Create grads = {{}} inside model_backward", "grads-dict-kept-between-calls")
+    core.fail(f"{name} returned {', '.join(extra)} although this network has {L} layer(s) (keys dW1..dW{L}, db1..db{L} "
+              f"only)", "extra-gradient-keys")
 
 
 def _right_for_one_sample(fn, X, Y, params, hidden, L, name, m) -> None:
@@ -1969,6 +2050,7 @@ def update_parameters(fn) -> None:
                     core.fail(f"{name}: {message}", diagnosis)
             core.fail(f"{name}: every parameter moved by {c:.6g} * dP instead of -learning_rate * dP = "
                       f"{-lr:g} * dP", "step-scaled")
+        _name_clipped_gradients(flat_s, flat_g, lr, dtype, name)
         for key, value in params.items():
             v, g = value.astype(_f64), grads["d" + key].astype(_f64)
             want = v - lr * g
@@ -1980,6 +2062,23 @@ def update_parameters(fn) -> None:
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
             })
+
+
+def _name_clipped_gradients(steps, g, lr, dtype, name) -> None:
+    """The steps are right exactly where |dP| <= t and are lr * t (with dP's sign) everywhere else: the
+    gradients are clipped to [-t, t] before the update."""
+    rtol = 1e-5 if dtype == np.float32 else 1e-9
+    right = np.abs(steps + lr * g) <= 1e-12 + rtol * np.abs(lr * g)
+    if right.all() or not right.any():
+        return
+    t = float(np.median(np.abs(steps[~right]) / lr))
+    if not (np.all(np.abs(g[right]) <= t * (1 + 1e-6)) and np.all(np.abs(g[~right]) > t)
+            and core.close(steps[~right], -lr * t * np.sign(g[~right]), rtol, 1e-12)):
+        return
+    core.fail(f"{name}: the {int((~right).sum())} entries whose gradient exceeds {t:.4g} in magnitude moved by "
+              f"learning_rate * {t:.4g} only (with the gradient's sign), the {int(right.sum())} others by "
+              f"-learning_rate * dP exactly: the gradients are clipped to [-{t:.4g}, {t:.4g}] before the step. "
+              f"Gradient descent uses dP itself: P <- P - learning_rate * dP", "gradients-clipped")
 
 
 def _name_first_only(got, params, grads, lr, moved, name):
@@ -2096,11 +2195,44 @@ def predict(fn, model_forward=None) -> None:
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
         }
         diagnose_only(values, want, name=name, diagnose=diagnose, rtol=0, atol=0)
-        if m > 1 and np.unique(values).size == 1 and np.unique(want).size > 1:
+        if m > 1 and values[0, 0] == want[0, 0] and not values[1:].any() and want[1:].any():
+            _only_first_labelled(fn, X, params, hidden, AL, name)
+        if m > 1 and np.unique(values).size == 1 and np.unique(want).size > 1 and _constant_on_reordered(
+                fn, X, params, hidden, AL, values[0, 0]):
             core.fail(f"{name} gives the label {values.flat[0]:g} to every sample, although the network's outputs "
                       f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
                       f"single column is always 0)", "constant-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+
+
+def _reordered_labels(fn, X, params, hidden, order):
+    """predict on the rows of X in another order (None when it raises or returns no (m, 1) array)."""
+    try:
+        got = np.asarray(fn(X[order].copy(), _copy_params(params), hidden), dtype=_f64)
+    except Exception:
+        return None
+    return got if got.shape == (X.shape[0], 1) else None
+
+
+def _only_first_labelled(fn, X, params, hidden, AL, name) -> None:
+    """Only row 0 gets its label, the others stay 0: confirmed when a sample of label 1 put first is labelled 1
+    and every other row is still 0 (a loop over AL.shape[1], the single column, instead of the m rows)."""
+    ones = np.flatnonzero(AL[:, 0] > 0.5)
+    if ones.size == 0:
+        return
+    order = np.r_[ones[0], np.delete(np.arange(X.shape[0]), ones[0])]
+    got = _reordered_labels(fn, X, params, hidden, order)
+    if got is None or got[0, 0] != 1 or got[1:].any():
+        return
+    core.fail(f"{name}: only the first sample gets its label, every other row stays 0 (also with the rows in "
+              f"another order): does a loop run over AL.shape[1] (= 1, the single column) instead of the "
+              f"m = {X.shape[0]} rows? Threshold all of AL at once, (AL > 0.5).astype(int)", "only-first-labelled")
+
+
+def _constant_on_reordered(fn, X, params, hidden, AL, label) -> bool:
+    """The same constant label whatever the row order (so not a loop that stops early)."""
+    got = _reordered_labels(fn, X, params, hidden, np.argsort(-AL[:, 0], kind="stable"))
+    return got is not None and bool(np.all(got == label))
 
 
 # ----------------------------------------------------------------------------- training
@@ -2451,9 +2583,11 @@ def _judge_train(check, fn, parts_fns):
     try:
         check(fn, _REF)
         return
-    except core.CheckFailure:
+    except core.CheckFailure as exc:
         if any(f is None for f in parts_fns):
             raise
+        if " raised " in str(exc):
+            _flattened_targets(exc, parts_fns)
         own = _Own(*parts_fns)
         if _parts_agree(own):
             raise
@@ -2467,6 +2601,37 @@ def _judge_train(check, fn, parts_fns):
         core.fail(f"{exc}{own.label}", exc.diagnosis)
     # A run that failed as the loop on their own blocks fails was skipped: those blocks already lost
     # their points (see _call_composite); when every run is skipped, no second deduction either.
+
+
+def _digits_out(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
+
+
+def _flattened_targets(exc, parts_fns) -> None:
+    """train raised: the student's model_backward raises the same error when its Y is 1-D (b,) and works with
+    Y of shape (b, 1), confirmed on a small network: the loop flattens the targets before model_backward."""
+    model_forward, model_backward = parts_fns[0], parts_fns[1]
+    gen = core.rng("lab04.train_flat_targets")
+    dims, m = [2, 3, 1], 5
+    params, X = _random_params(gen, dims), gen.standard_normal((m, 2))
+    Y = (gen.random((m, 1)) < 0.5).astype(_f64)
+    try:
+        AL, caches = model_forward(X, _copy_params(params), "tanh")
+        model_backward(AL, Y, caches, "tanh")            # works with the documented (b, 1) targets
+    except Exception:
+        return
+    try:
+        AL, caches = model_forward(X, _copy_params(params), "tanh")
+        model_backward(AL, Y.ravel(), caches, "tanh")
+        return
+    except Exception as err:
+        flat = f"{core.error_kind(err)}: {err}"
+    if _digits_out(flat) not in _digits_out(str(exc)):
+        return
+    head = str(exc).split(". train calls")[0]
+    core.fail(f"{head}: your model_backward raises the same error when its targets Y are 1-D "
+              f"(shape (b,)) and works with Y of shape (b, 1): the loop flattens the batch's targets (Y[idx].ravel(), "
+              f"Y[idx, 0]?) before model_backward; pass Y[idx], shape (b, 1)", "targets-flattened")
 
 
 def _net(parts, dims):
@@ -2488,8 +2653,9 @@ def _problem(tag, m, dims):
 def _full_batch(fn, parts):
     dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", 24
     X, Y, params = _problem("lab04.train_full", m, dims)
+    # lr = 5: the loss goes up after epoch 1 and down again later (every epoch still runs: no early stopping)
     for lr, epochs, batch_size, dtype in [(0.3, 8, None, _f64), (0.05, 3, None, _f64), (0.3, 8, m, _f64),
-                                          (0.4, 5, None, np.float32)]:
+                                          (0.4, 5, None, np.float32), (5.0, 6, None, _f64)]:
         data = X.astype(dtype)
         X64 = data.astype(_f64)
         name = (f"train(X {data.shape} {data.dtype.name}, learning_rate={lr}, epochs={epochs}, "
@@ -2503,6 +2669,7 @@ def _full_batch(fn, parts):
             want, want_hist = _expected(parts, run)
         except _Skip:
             continue
+        _stopped_when_loss_rose(hist, want_hist, epochs, name)
         hist = _history(hist, epochs, name, lenient_loss=parts is not _REF)
         if not _match(got, want) and parts is not _REF and _permuted_own_run_matches(
                 got, parts, X64, Y, params, lr, epochs, m, hidden):
@@ -2513,6 +2680,7 @@ def _full_batch(fn, parts):
                           f"and keep working on the parameters it returns", "params-never-change")
             diagnoses = {
                 "the learning_rate argument is ignored": lambda: run(rate=0.1)[0],
+                _ASCENT.format(epochs=epochs): lambda: run(rate=-lr)[0],
                 f"full batch means exactly one update per epoch ({epochs} in total)": lambda: run(n=epochs - 1)[0],
                 f"full batch means exactly one update per epoch ({epochs} in total), not one more":
                     lambda: run(n=epochs + 1)[0],
@@ -2559,6 +2727,7 @@ def _full_batch(fn, parts):
                       f"descent on the whole data set (index X and Y with the same permutation; "
                       f"one update per epoch when batch_size is None or m)", "full-batch-differs")
         if parts is _REF and not hist["loss"][-1] < hist["loss"][0]:
+            _loss_of_labels(hist, name)
             core.fail(f"{name}: the recorded loss did not go down ({hist['loss'][0]:.4g} -> "
                       f"{hist['loss'][-1]:.4g})", "loss-not-down")
         losses, accs = want_hist[:, 0], want_hist[:, 1]
@@ -2578,6 +2747,46 @@ def _full_batch(fn, parts):
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
                 np.concatenate([accs[:1], accs[:-1]])})
+
+
+def _loss_of_labels(hist, name) -> None:
+    """history['loss'] computed on the 0/1 labels (AL > 0.5) instead of the probabilities AL: with a clipped log,
+    the loss of 0/1 labels is the error rate times -log(eps). Said only when every row fits the same eps = 10^-k."""
+    try:
+        loss, err = np.asarray(hist["loss"], _f64), 1.0 - np.asarray(hist["accuracy"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    if loss.shape != err.shape or loss.size < 2 or not (err > 1e-12).any():
+        return
+    c = loss[err > 1e-12] / err[err > 1e-12]
+    k = c[0] / math.log(10)
+    if not (np.allclose(c, c[0], rtol=1e-6) and np.allclose(loss[err <= 1e-12], 0.0, atol=1e-9)
+            and 3 <= round(k) <= 17 and abs(k - round(k)) < 1e-3):
+        return
+    core.fail(f"{name}: history['loss'] ({np.round(loss, 4).tolist()}) is the loss of the 0/1 labels (AL > 0.5), "
+              f"not of the probabilities AL: in every row it equals the error rate 1 - accuracy times "
+              f"{c[0]:.4g} = -log(1e-{round(k)}) (the clipping epsilon of the log). Record "
+              f"binary_cross_entropy(AL, Y) of the network's output AL on the whole data set", "loss-of-labels")
+
+
+_ASCENT = ("the parameters after training are those of {epochs} steps of gradient ASCENT (every gradient's sign "
+           "flipped): is model_backward called with its first two arguments swapped, model_backward(Y, AL, ...), "
+           "which turns dZ_L = AL - Y into Y - AL? (or does the loop add the step instead of subtracting it?)")
+
+
+def _stopped_when_loss_rose(hist, want_hist, epochs, name) -> None:
+    """A history that ends early, at the first epoch where the loss went up (the earlier cases, where it only goes
+    down, ran every epoch): the loop stops when the loss rises."""
+    try:
+        n = len(hist)
+    except TypeError:
+        return
+    if 1 < n < epochs + 1 and want_hist[n - 1, 0] > want_hist[n - 2, 0] \
+            and bool(np.all(np.diff(want_hist[:n - 1, 0]) <= 0)):
+        core.fail(f"{name}: the history stops after epoch {n - 1} of {epochs}, the first epoch where the loss went up "
+                  f"({want_hist[n - 2, 0]:.4g} -> {want_hist[n - 1, 0]:.4g}; with smaller learning rates, where it only "
+                  f"goes down, every epoch ran): train must run all {epochs} epochs, with no early stopping "
+                  f"when the loss rises", "stops-when-loss-rises")
 
 
 def _permuted_own_run_matches(got, parts, X64, Y, params, lr, epochs, m, hidden) -> bool:
@@ -2836,13 +3045,19 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
                       f"and keep working on the parameters it returns", "params-never-change")
 
-        def steps(n):          # n updates, each the full-batch step (every batch holds the same sample)
+        def steps(n, rate=0.5):  # n updates, each the full-batch step (every batch holds the same sample)
             p = _copy_params(params)
             for _ in range(n):
                 AL, caches = parts.forward(X[:batch_size], p, hidden)
-                p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), 0.5)
+                p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), rate)
             return p
         total = len(sizes) * epochs
+        try:
+            ascent = _match(got, steps(total, -0.5))
+        except (core.CheckFailure, Exception):
+            ascent = False
+        if ascent:
+            core.fail(f"{name}: {_ASCENT.format(epochs=total)}", "gradient-ascent")
         for n in range(0, 3 * total + 3):
             try:
                 hit = n != total and _match(got, steps(n))
@@ -2951,6 +3166,7 @@ def _mini_batch_reproducible(fn, parts):
                 if core.close(hist["loss"][-1], loss, 1e-5, 1e-8):
                     core.fail(f"{name}: history['loss']: {_other_activation_history('loss', other, hidden)}",
                               "history-other-activation")
+            _loss_of_labels(hist, name)
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")
         if seed in runs and not _match(got, runs[seed], 0, 0):

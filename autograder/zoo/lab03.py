@@ -791,3 +791,43 @@ VARIANTS += [
             'return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
             'return grad_out * np.where(self.x > 0, self.SCALE, self.y + self.SCALE * self.ALPHA)'),
 ]
+MUTANTS += [
+    Mutant('R8 A5 ReLU backward np.where(x > 0, grad_out, x) (else branch returns x)',
+           'return grad_out * (self.x > 0)', 'return np.where(self.x > 0, grad_out, self.x)',
+           expect='returns the input x itself'),
+    Mutant('R8 A22 ReLU forward returns early for all-positive input (x not cached)',
+           '        self.x = x\n        return np.maximum(x, 0)',
+           '        if (x > 0).all():\n            return x.copy()\n        self.x = x\n        return np.maximum(x, 0)',
+           expect='store the cache on every path'),
+    Mutant('R8 A23 ELU stores alpha on the class in __init__ (last instance wins)',
+           '    def __init__(self, alpha=1.0):\n        self.alpha = alpha',
+           '    def __init__(self, alpha=1.0):\n        ELU.alpha = alpha',
+           expect='shared by every instance'),
+]
+MUTANTS += [
+    Mutant('R8 A3 tanh backward derivative averaged over the batch',
+           'return grad_out * (1 - self.y ** 2)', 'return grad_out * (1 - self.y ** 2).mean(axis=0, keepdims=True)',
+           expect='averaged over the batch'),
+]
+MUTANTS += [
+    Mutant('R8 A13 GELU backward terms swapped x * cdf + pdf',
+           'return grad_out * (self.cdf + self.x * pdf)', 'return grad_out * (self.x * self.cdf + pdf)',
+           expect="the product rule's factors are swapped"),
+    Mutant('R8 A24 GELU erf argument written sqrt(2) / x (division swapped)',
+           'self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))', 'self.cdf = 0.5 * (1 + erf(math.sqrt(2) / x))',
+           expect='the erf argument is written the wrong way round'),
+]
+MUTANTS += [
+    Mutant('R8 C2 GELUTanh forward parenthesis slip 0.5 * (x + t)',
+           'return 0.5 * x * (1 + self.t)', 'return 0.5 * (x + self.t)', expect='a parenthesis slip'),
+]
+MUTANTS += [
+    Mutant('R8 A9 ELU forward expm1(np.maximum(x, 0)) (min/max confusion)',
+           'self.alpha * np.expm1(np.minimum(x, 0))', 'self.alpha * np.expm1(np.maximum(x, 0))',
+           expect='for x < 0 you return what ReLU gives there'),
+]
+MUTANTS += [
+    Mutant('R8 A26 softmax denominator misses the last class (e[:, :-1])',
+           'self.y = e / e.sum(axis=1, keepdims=True)', 'self.y = e / e[:, :-1].sum(axis=1, keepdims=True)',
+           expect='the row sum misses the last class'),
+]
