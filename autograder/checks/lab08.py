@@ -796,6 +796,8 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
                 _which_decay(SGD, r, exc)
+            if exc.diagnosis == "parameters-unchanged":
+                _still_with_momentum_zero(SGD, r, exc, dtype)
             raise
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
@@ -808,6 +810,37 @@ def sgd_momentum(SGD):
     data1, grads1 = _problem(r, np.float64, 3)
     _interleaved(lambda ps: SGD(ps, 0.05, momentum=0.8), (data0, grads), (data1, grads1),
                  lambda d, g: _sgd(d, g, DECAY, 0.05, 0.8), "SGD(momentum=0.8)")
+
+
+def _still_with_momentum_zero(SGD, r, exc, dtype):
+    """Plain SGD (momentum 0) left the parameters unchanged: one step with momentum 0.5 on fresh objects
+    tells a step multiplied by mu (zero when mu = 0) from an update that never reaches p.data."""
+    data0, grads = _problem(r, dtype, 1)
+    lr, mu = 0.3, 0.5
+    what = f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})"
+    try:
+        params = _params(data0)
+        opt = call(SGD, params, lr, momentum=mu, name=what)
+        _set_grads(params, grads[0])
+        _step(opt, what)
+        got = _collect(params, grads[0], what, dtype)
+    except core.CheckFailure:
+        return
+    rtol, atol = TOL[dtype]
+    if all(core.close(g, d, 0, 0) for g, d in zip(got, data0)):
+        return      # nothing moves with momentum either: the default story stands
+    scaled = [_f64(d) - lr * mu * _f64(g) for d, g in zip(data0, grads[0])]
+    head = str(exc).split(": the parameters")[0]
+    if all(core.close(g, w, rtol, atol) for g, w in zip(got, scaled)):
+        fail(f"{head}: the parameters did not change after step() with the default momentum 0; with "
+             f"momentum={mu} they move, and the first step is lr * mu * g: "
+             f"the gradient is multiplied by mu (v += g then v *= mu, or v = mu * (v + g)), so with the default "
+             f"momentum 0 the step is 0; decay the velocity BEFORE adding the gradient: v = mu * v + g, "
+             f"then theta -= lr * v", "momentum-scales-gradient")
+    fail(f"{head}: the parameters did not change after step() with the default "
+         f"momentum 0, but they do move with momentum={mu} (on fresh parameters): the step is 0 only when "
+         f"momentum is 0: plain SGD is theta -= lr * g (with v = mu * v + g, v = g when mu = 0)",
+         "unchanged-only-momentum-zero")
 
 
 def _interleaved(make, first, second, oracle, what):
@@ -1399,7 +1432,7 @@ def _nonzero_inputs(r, shape, dtype):
     return (r.uniform(0.5, 2.0, shape) * r.choice([-1.0, 1.0], shape)).astype(dtype)
 
 
-def _dropout_result(res, x, what):
+def _dropout_result(res, x, what, training=True):
     try:
         out, mask = res
     except (TypeError, ValueError):
@@ -1419,6 +1452,10 @@ def _dropout_result(res, x, what):
         if core.close(_f64(mask), xs * first, 1e-6, 1e-9) and not core.close(first, _f64(mask), 1e-6, 1e-9):
             fail(f"{what}: the two values are returned in the wrong order: the function returns (out, mask), "
                  f"out = x * mask first, the mask second", "dropout-returns-swapped")
+    if not training and tuple(mask.shape) != x.shape:
+        fail(f"{what}: the mask returned in evaluation mode has shape {tuple(mask.shape)}, not the shape of x "
+             f"{x.shape}: with training=False nothing is drawn and the mask is all ones of x's shape "
+             f"(np.ones_like(x)), so that dropout_backward can multiply dout by it", "dropout-eval-mask-shape")
     if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
              f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
@@ -1495,7 +1532,8 @@ def dropout_forward(dropout_forward):
     for shape, p, dtype in (((23, 41), 0.3, np.float64), ((1, 17), 0.6, np.float32), ((9, 13), 0.5, np.float64)):
         x = _nonzero_inputs(r, shape, dtype)
         what = f"dropout_forward(x {shape} {np.dtype(dtype)}, p={p}, training=False)"
-        out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what)
+        out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what,
+                                    training=False)
         if bool((out == 0).any()):
             fail(f"{what}: dropout is active in evaluation mode: with training=False nothing is dropped "
                  f"(out = x)", "dropout-active-in-evaluation")
@@ -1514,13 +1552,36 @@ def dropout_backward(dropout_backward):
         mask = (keep / (1 - p)).astype(dtype)
         dout = r.normal(size=shape).astype(dtype)
         what = f"dropout_backward(dout {shape} {np.dtype(dtype)}, mask)"
-        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=shape)
+        try:
+            got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=shape)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                _dropout_backward_warned(dropout_backward, exc, r, what)
+            raise
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
             "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
             "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
         })
+
+
+def _dropout_backward_warned(dropout_backward, exc, r, what):
+    """A NumPy warning in dropout_backward (it needs no exp, log or root): re-run on a mask without
+    zeros; a result dout / mask there confirms the division by the mask."""
+    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    dout = r.normal(size=(5, 3))
+    mask = r.uniform(1.2, 3.0, (5, 3))
+    try:
+        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=(5, 3))
+    except core.CheckFailure:
+        got = None
+    if got is not None and core.close(got, dout / mask, 1e-6, 1e-9):
+        fail(f"{what}: numpy warned {warned}: dropout_backward divides dout by the mask (on a mask without zeros "
+             f"it returns dout / mask), and the mask is 0 at every dropped unit; the mask already holds the "
+             f"1 / (1 - p) scaling: dx = dout * mask", "dropout-backward-divides-by-mask")
+    fail(f"{what}: numpy warned {warned} (a division by zero or an invalid operation; the mask is 0 at every "
+         f"dropped unit): dropout_backward needs no division: dx = dout * mask", "dropout-backward-warned")
 
 
 # =============================================================================================
@@ -1786,7 +1847,12 @@ def batchnorm_eval(batchnorm_forward):
         x, gamma, beta, rm, rv = _bn_inputs(r, n, d, dtype)
         eps, momentum = 1e-3, 0.2
         what = f"batchnorm_forward(x {(n, d)} {np.dtype(dtype)}, training=False)"
-        res = call(batchnorm_forward, x, gamma, beta, rm, rv, False, momentum, eps, name=what)
+        try:
+            res = call(batchnorm_forward, x, gamma, beta, rm, rv, False, momentum, eps, name=what)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                _bn_eval_warned(batchnorm_forward, exc, r, what)
+            raise
         out, new_rm, new_rv, _ = _bn_result(res, n, d, what, dtype)
         rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
@@ -1800,6 +1866,29 @@ def batchnorm_eval(batchnorm_forward):
             if exc.diagnosis in _GENERIC or exc.diagnosis == "per-column-offset":
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
             raise
+
+
+def _bn_eval_warned(batchnorm_forward, exc, r, what):
+    """A NumPy warning in evaluation mode, where the only root is sqrt(running_var + eps) of a positive
+    running_var: re-run with a positive running mean and compare with the statistics swapped."""
+    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    x, gamma, beta, rm, rv = _bn_inputs(r, 7, 4, np.float64)
+    rm = np.abs(rm) + 0.5
+    eps = 1e-3
+    try:
+        out = _bn_result(call(batchnorm_forward, x, gamma, beta, rm, rv, False, 0.2, eps, name=what), 7, 4, what,
+                         np.float64)[0]
+    except core.CheckFailure:
+        out = None
+    swapped = _bn_oracle(x, gamma, beta, rv, rm, False, 0.2, eps)[0]
+    if out is not None and core.close(out, swapped, 1e-6, 1e-8):
+        fail(f"{what}: numpy warned {warned}: the running mean and the running variance are swapped (with a "
+             f"positive running_mean your out is (x - running_var) / sqrt(running_mean + eps), scaled and "
+             f"shifted), and running_mean can be negative: out = gamma * (x - running_mean) / "
+             f"sqrt(running_var + eps) + beta", "bn-eval-running-swapped")
+    fail(f"{what}: numpy warned {warned} on inputs where running_var + eps, the only quantity under a square "
+         f"root in evaluation mode, is positive (running_mean has entries of both signs): out = gamma * "
+         f"(x - running_mean) / sqrt(running_var + eps) + beta", "bn-eval-warned")
 
 
 def _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum, eps):

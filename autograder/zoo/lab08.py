@@ -964,3 +964,16 @@ VARIANTS += [
             old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
             new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v) / np.sqrt(correction2) + self.eps)\n"),
 ]
+
+# Round 8 (the m7d held-out measurement): wrong causes replaced by confirmed ones.
+MUTANTS += [
+    Mutant("r8 SGD momentum: g added before the decay (v += g; v *= mu)", old="            v *= self.momentum\n            v += g\n",
+           new="            v += g\n            v *= self.momentum\n", expect="the first step is lr * mu * g"),
+    Mutant("r8 dropout backward divides by the mask", old="    return dout * mask\n", new="    return dout / mask\n",
+           expect="divides dout by the mask (on a mask without zeros it returns dout / mask)"),
+    Mutant("r8 BN eval: running mean and var swapped", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_var, running_mean\n", expect="the running mean and the running variance are swapped"),
+    Mutant("r8 dropout eval: mask of shape (D,)", old="        return x, np.ones_like(x)\n",
+           new="        return x, np.ones(x.shape[1], dtype=x.dtype)\n",
+           expect="the mask returned in evaluation mode has shape"),
+]
