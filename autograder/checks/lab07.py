@@ -862,6 +862,27 @@ def conv_output_size(conv_output_size):
               lambda n, k, s, p: len(_starts(n + 2 * p, k, s)), same, "n=28, k=3")
 
 
+def _size_argument_ignored(conv_output_size, case, value, first) -> None:
+    """Re-run a wrong case with one argument changed at a time: an argument that changes the right size
+    and never the answer is ignored by the result."""
+    names = ("n", "k", "stride", "pad")
+    for i, name in enumerate(names):
+        variants = [tuple(v + d if j == i else v for j, v in enumerate(case)) for d in (1, 2, 3, 5, 8)]
+        rights = [len(_starts(c[0] + 2 * c[3], c[1], c[2])) for c in variants]
+        if len(set(rights + [len(_starts(case[0] + 2 * case[3], case[1], case[2]))])) < 2:
+            continue
+        try:
+            answers = [core.expect_scalar(core.call(conv_output_size, *c, name="conv_output_size"),
+                                          name="conv_output_size") for c in variants]
+        except core.CheckFailure:
+            continue
+        if all(a == value for a in answers):
+            shown = ", ".join(f"{name}={c[i]}" for c in variants[:3]) + ", ..."
+            fail(f"{first}: the result ignores `{name}`: with {shown} it is still {value:g}, where "
+                 f"{', '.join(map(str, rights[:3]))}, ... belong; the output length is floor((n + 2*pad - k) / stride) + 1",
+                 f"size-ignores-{name}")
+
+
 def _conv_output_size(conv_output_size):
     got = {}
     for n, k, s, p in SIZE_CASES:
@@ -902,6 +923,7 @@ def _conv_output_size(conv_output_size):
                            atol=1e-9, what="answers")
     if term:                                              # one edit of the formula explains every answer
         fail(f"{first}: {term}", "size-formula-term")
+    _size_argument_ignored(conv_output_size, wrong[0], got[wrong[0]], first)
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -1119,6 +1141,8 @@ def conv2d_forward(conv2d_forward):
         case, shape, context = wrong[0]
         explained = _explain_shapes(observed, _conv_shape_candidates())
         head = f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}"
+        if explained and explained[1] == "padding-ignored":
+            _padding_shape(head, runs)
         if explained:
             fail(f"{head}: {explained[0]}", explained[1])
         story = _shape_story([(sh, (c[0], c[4], *_out_size(c)), _dims("conv2d_forward", (x, wt, b, c[7], c[8])))
@@ -1143,6 +1167,28 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _padding_shape(head, runs) -> None:
+    """Every output has the size of an unpadded convolution: the values tell whether the padding is ignored
+    (the convolution of x itself) or the input is padded and only the output size leaves pad out (the
+    top-left corner of the right output)."""
+    for case, _context, x, wt, b, out, error in runs:
+        if error is not None or case[8] == 0:
+            continue
+        got = np.asarray(out, dtype=_float64)
+        unpadded = _conv(x, wt, b, case[7], 0)
+        if got.shape == unpadded.shape and core.close(got, unpadded, **_tol(case[9])):
+            fail(f"{head}: the padding is ignored (your output is the convolution of x without padding): pad the "
+                 f"input with `pad` zeros on every side of H and W first", "padding-ignored")
+        corner = _conv(x, wt, b, case[7], case[8])[:, :, :got.shape[2], :got.shape[3]]
+        if got.shape == corner.shape and core.close(got, corner, **_tol(case[9])):
+            fail(f"{head}: the input is padded but H_out and W_out leave the padding out: your output is the "
+                 f"top-left {got.shape[2]} x {got.shape[3]} corner of the right one; H_out = (H + 2*pad - KH) // "
+                 f"stride + 1 (and W_out alike)", "size-without-padding")
+        break
+    fail(f"{head}: your output has the size of a convolution without padding in every case (H_out = "
+         f"(H - KH) // stride + 1) where (H + 2*pad - KH) // stride + 1 belongs", "size-without-padding")
 
 
 def _same_arrays(got, want) -> bool:
@@ -1937,9 +1983,12 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
              f"(N, C*H*W) = {want.shape}", "flatten-transposed")
     got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
+    orders = {      # every other order of the (C, H, W) axes ((W, H, C) is order='F', said below)
+        f"the features are in ({', '.join('CHW'[a - 1] for a in perm)}) order: keep the (C, H, W) order of each "
+        f"sample, x.reshape(N, -1) without moving axes": x.transpose(0, *perm).reshape(n, -1)
+        for perm in ((2, 3, 1), (1, 3, 2), (2, 1, 3), (3, 1, 2))}
     expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
-        "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
-        "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
+        **orders,
         "the pixels are flattened column by column (order='F'): use the default C order":
             np.stack([x[i].ravel(order="F") for i in range(n)]),
     })

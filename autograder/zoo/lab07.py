@@ -1004,3 +1004,22 @@ VARIANTS += [
                                        "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
             new="    return np.einsum('ncijuv,ocuv->noij', windows, w) + b[None, :, None, None]\n"),
 ]
+
+# Round 8 (the m7d held-out measurement): the padding told from the output size, an ignored argument
+# found by changing it, every order of the flattened axes.
+MUTANTS += [
+    Mutant("r8 conv fwd: loops with H_out/W_out computed without the padding", old=FWD_BODY,
+           new="""    N, _, H, W = x.shape
+    H_out = (H - KH) // stride + 1
+    W_out = (W - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            patch = xp[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out""", expect="the input is padded but H_out and W_out leave the padding out"),
+    Mutant("r8 output size: pad ignored, 'same' padding k // 2 assumed", old=OUT,
+           new="return (n + 2 * (k // 2) - k) // stride + 1", expect="the result ignores `pad`"),
+    Mutant("r8 flatten fwd: (C, W, H) order", old="return x.reshape(x.shape[0], -1)",
+           new="return x.swapaxes(2, 3).reshape(x.shape[0], -1)", expect="the features are in (C, W, H) order"),
+]
