@@ -45,7 +45,8 @@ PROPERTIES = {
                          "kernel as long as the input", "whole number returned", "one formula explains every answer",
                          "arguments mixed up named (permutations tried, also when it raises)",
                          "one edit of the formula named (syntax tree: parentheses, a term)",
-                         "documented defaults (stride=1, pad=0) named"),
+                         "documented defaults (stride=1, pad=0) named",
+        "an argument the result ignores found by changing it"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
@@ -58,7 +59,9 @@ PROPERTIES = {
                        "wrong shapes read with the case sizes across cases (N, C_out, H_out, W_out(pad 0)...)",
                        "last window dropped (range stop) named", "documented defaults (stride=1, pad=0) named",
                        "a mean over c, u, v (sum scaled by a case size) named",
-                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)"),
+                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)",
+        "unpadded output sizes told apart by the values (padding ignored / sizes without pad)",
+        "w ignored after the first call (re-run with another w)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -96,7 +99,8 @@ PROPERTIES = {
         "a stride lost to the default named", "dx = mask of the maxima named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
-                "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))"),
+                "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))",
+        "every order of the (C, H, W) axes named"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -373,10 +377,13 @@ def _product_names(value: int, dims: dict) -> str | None:
             names = [k for k, _ in combo]
             stages = {_stage(k) for k in names} - {None}
             axes = [k.split("_")[0].split("(")[0] for k in names if _stage(k)]
-            rank = (len(stages) > 1 or len(axes) != len(set(axes)),      # mixed layouts, an axis twice
-                    len(names) != len(set(names)), r)
+            twice = max(len(names) - len(set(names)), len(axes) - len(set(axes)))
+            rank = (len(stages) > 1, twice, r)          # mixed layouts, how many sizes repeated, fewest factors
+
             if best is None or rank < best[0]:
                 best = (rank, "*".join(names))
+    if best and (best[0][1] > 1 or best[0][1] and best[0][2] == 4):   # N*N*N*H, C*H*H*W: a coincidence of numbers
+        return None
     return best[1] if best else None
 
 
@@ -1153,6 +1160,8 @@ def conv2d_forward(conv2d_forward):
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
+    if any(e is not None for _, e in results[1:]) and results[0][1] is None:
+        _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
@@ -1167,6 +1176,25 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _w_ignored(conv2d_forward, r, run, exc) -> None:
+    """A later call failed and the first one was right: the first call again with another w of the same shape.
+    The same output as before means the result ignores the w it is given (a kernel matrix kept between calls)."""
+    case, context, x, wt, b, out = run[:6]
+    w2 = _conv_inputs(r, case)[1]
+    try:
+        again = np.asarray(_call(conv2d_forward, (x, w2, b, case[7], case[8]), "conv2d_forward", context), _float64)
+    except core.CheckFailure:
+        return
+    first = np.asarray(out, _float64)
+    if again.shape == first.shape and core.close(again, first, 0, 0) and \
+            not core.close(_conv(x, w2, b, case[7], case[8]), first, **_tol(case[9])):
+        fail(f"{exc}; conv2d_forward ({context}) was right once, and called again with another w of the same shape "
+             f"(x, b, stride and pad unchanged) it returns exactly the same output: the result ignores the w it is "
+             f"given from the second call on (a kernel matrix or a result kept from an earlier call, in a "
+             f"module-level variable or a default argument?): compute everything from each call's arguments",
+             "w-ignored-after-first-call")
 
 
 def _padding_shape(head, runs) -> None:
@@ -1788,6 +1816,11 @@ def maxpool2d_backward(maxpool2d_backward):
             if core.close(got, value(), **tol):
                 fail(f"maxpool2d_backward ({context}): {message}", "pool-" + _diag_id(message.split(":")[0])[:40])
         analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
+        g64 = np.asarray(got, _float64)
+        if core.close(g64.sum(axis=(2, 3)), want.sum(axis=(2, 3)), **tol):   # where it went, not how much
+            analysis += ("; the sum of dx over every (n, c) plane is right: the error is in where the values go within a plane, "
+                         "not in how much arrives (a flat index or a position computed with another row length or "
+                         "stride?)")
         results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
                                                 diagnosis)))
     try:

@@ -1023,3 +1023,27 @@ MUTANTS += [
     Mutant("r8 flatten fwd: (C, W, H) order", old="return x.reshape(x.shape[0], -1)",
            new="return x.swapaxes(2, 3).reshape(x.shape[0], -1)", expect="the features are in (C, W, H) order"),
 ]
+MUTANTS += [
+    Mutant("r8 conv fwd: kernel matrix cached in a module global on the first call (stale w)", old=FWD_PRODUCT,
+           new="global _WMAT\n    if '_WMAT' not in globals():\n        _WMAT = w.reshape(C_out, -1)\n"
+               "    out = (_WMAT @ cols).reshape(C_out, N, H_out, W_out)",
+           expect="the result ignores the w it is given from the second call on"),
+    Mutant("r8 conv bwd: W_out = H_out = dout.shape[2] (square outputs assumed)",
+           old="    H_out, W_out = dout.shape[2:]\n", new="    H_out = W_out = dout.shape[2]\n", expect="uses H twice"),
+]
+MUTANTS += [
+    Mutant("r8 maxpool bwd: np.add.at on flat indices with row length W_out instead of W", old=POOL_BWD_FULL,
+           new="""    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    N, C, H, W = x.shape
+    H_out, W_out = windows.shape[2:4]
+    idx = windows.reshape(N, C, H_out, W_out, size * size).argmax(axis=-1)
+    r, c = np.divmod(idx, size)
+    rows = np.arange(H_out)[:, None] * stride + r
+    cols = np.arange(W_out)[None, :] * stride + c
+    flat = rows * W_out + cols
+    dx = np.zeros((N, C, H * W), dtype=x.dtype)
+    nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    np.add.at(dx, (nn[:, :, None, None], cc[:, :, None, None], flat), dout)
+    return dx.reshape(x.shape)
+""", expect="the error is in where the values go within a plane"),
+]
