@@ -84,10 +84,12 @@ PROPERTIES = {
                      "state arrays of each parameter's own shape (raises only together: named)",
                      "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
                      "wrong exactly for the parameters of one p.decay value named",
-                     "one parameter that alone did not move named"),
+                     "one parameter that alone did not move named",
+        "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
-                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described"),
+                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
+        "Nesterov and heavy-ball steps both applied named"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
@@ -106,25 +108,32 @@ PROPERTIES = {
              "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
              "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
-        "bias corrections read back from the steps and named (power missing, multiplied, none)"),
+        "bias corrections read back from the steps and named (power missing, multiplied, none)",
+        "folded form without the root of the v correction named (combined factor read back)"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
-        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named"),
+        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
+        "a constant lr * lambda subtracted named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
                         "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
-                        "dtype kept", "input not modified", "one draw for the whole array named"),
-    "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
+                        "dtype kept", "input not modified", "one draw for the whole array named",
+        "the evaluation mask's shape named"),
+    "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified",
+        "a division by the mask confirmed on a mask without zeros",
+        "an array of a shape no argument has named (state from outside the call)"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
                         "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
                         "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults",
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
-                        "which input the error of out comes from (isolate: x, gamma, beta)"),
+                        "which input the error of out comes from (isolate: x, gamma, beta)",
+        "variance formulas mean(x**2) - mean(x) and mean(x**2) read back and named"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
-                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)"),
+                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)",
+        "a numpy warning re-run with a positive running mean: statistics swapped confirmed"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
@@ -137,14 +146,16 @@ PROPERTIES = {
                        "epoch counted only on improvements named", "best_loss never increases",
                        "best_loss stored at the first epoch"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
-                   "a constant factor equal to an argument named", "one edit of the formula named"),
+                   "a constant factor equal to an argument named", "one edit of the formula named",
+        "a division by zero at epoch 0 named"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
     "update_ratio": ("oracle (Frobenius norms)",
                      "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified",
                      "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)",
-                     "which input the error comes from (isolate: before, after)"),
+                     "which input the error comes from (isolate: before, after)",
+        "mean of entrywise relative changes named"),
 }
 
 
@@ -882,7 +893,8 @@ def sgd_nesterov(SGD):
             prev = after
         expected, ignored, lr_inside = [], [], []
         theta = [_f64(d) for d in data0]
-        th_i, th_l = list(theta), list(theta)
+        th_i, th_l, th_b = list(theta), list(theta), list(theta)
+        both = []
         for k, step in enumerate(grads):
             g = [_f64(x) for x in step]
             theta = [x - lr * (gi + mu * vi) for x, gi, vi in zip(theta, g, velocity[k])]
@@ -891,6 +903,8 @@ def sgd_nesterov(SGD):
             expected.append(theta)
             ignored.append(th_i)
             lr_inside.append(th_l)
+            th_b = [x - lr * (gi + mu * vi) - lr * vi for x, gi, vi in zip(th_b, g, velocity[k])]
+            both.append(th_b)
         # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
         _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
             "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
@@ -898,6 +912,8 @@ def sgd_nesterov(SGD):
             "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
             "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
+            "both steps are taken: the Nesterov step lr * (g + mu * v) AND the heavy-ball step lr * v (every step "
+            "is exactly their sum): with nesterov=True only the Nesterov step is applied (an `else` missing?)": both,
         }, terms=(lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
                                        "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
                   # the same rule in CS231n's form: lr * ((1 + mu) * v - mu * v_prev)
@@ -1274,6 +1290,14 @@ def _corrections_read_back(Adam, hyper, exc, r):
             return                          # the moves are not of Adam's form with the rule's m and v
         read.append((1 / b, 1 / a ** 2))
     rule = [(1 - b1 ** t, 1 - b2 ** t) for t in range(1, len(read) + 1)]
+    # With a small eps only the combined factor sqrt(c2) / c1 of the folded form is well determined.
+    combined = [math.sqrt(c2) / c1 for c1, c2 in read]
+    if all(abs(x / (w2 / w1) - 1) < 1e-4 for x, (w1, w2) in zip(combined, rule)) and \
+            not all(abs(x / (math.sqrt(w2) / w1) - 1) < 1e-4 for x, (w1, w2) in zip(combined, rule)):
+        fail(f"{str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and your steps are "
+             f"lr * (1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps): the square root of the v correction is "
+             f"missing; the folded form is lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps), "
+             f"from v_hat = v / (1 - beta2**t) under the root", "adam-folded-sqrt-missing")
     said = []
     for k, (name, beta) in enumerate((("m", "beta1"), ("v", "beta2"))):
         yours, want = [c[k] for c in read], [c[k] for c in rule]
@@ -1360,9 +1384,9 @@ def adamw(AdamW, Adam):
             reference = [[_f64(d) for d in data0] for _ in grads]
         expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
         prev_ref = [_f64(d) for d in data0]
-        th = [list(prev_ref) for _ in range(8)]
+        th = [list(prev_ref) for _ in range(9)]
         inverted, decay_only, grad_decay = [], [], []
-        shrunk = []
+        shrunk, constant = [], []
         theta = list(prev_ref)
         for k in range(len(grads)):
             delta = [a - b for a, b in zip(reference[k], prev_ref)]
@@ -1380,6 +1404,8 @@ def adamw(AdamW, Adam):
             decay_only.append(th[6])
             th[7] = [x - (hyper["lr"] * lam * _f64(g) if f else 0) + d for x, g, d, f in zip(th[7], grads[k], delta, DECAY)]
             grad_decay.append(th[7])
+            th[8] = [x - (hyper["lr"] * lam if f else 0) + d for x, d, f in zip(th[8], delta, DECAY)]
+            constant.append(th[8])
             expected.append(theta)
             no_lr.append(th[0])
             decay_all.append(th[1])
@@ -1388,7 +1414,7 @@ def adamw(AdamW, Adam):
         what = f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) ({np.dtype(dtype)})"
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant)
         except core.CheckFailure as exc:
             if broken is not None and (exc.diagnosis == broken.diagnosis or _crashes(exc) and _crashes(broken)):
                 continue        # the student's Adam alone fails the same way: judged (and deducted) in adam
@@ -1402,7 +1428,7 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay):
+               shrunk, inverted, decay_only, grad_decay, constant):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
             "only the decoupled decay moved the parameters: Adam's step is missing (call super().step(), or "
             "Adam.step(self), besides the decay)": decay_only,
@@ -1421,6 +1447,8 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
             "theta <- theta * (1 - lr * lambda)": shrunk,
             DECAY_INVERTED: inverted,
+            "the decoupled decay subtracts lr * lambda, the same amount from every entry: it is proportional to "
+            "the parameter, theta <- theta - lr * lambda * theta": constant,
         })
 
 
@@ -1557,6 +1585,7 @@ def dropout_backward(dropout_backward):
         except core.CheckFailure as exc:
             if exc.diagnosis == "not-numerically-stable":
                 _dropout_backward_warned(dropout_backward, exc, r, what)
+            _foreign_shape(exc, {"dout": shape, "mask": shape})
             raise
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
@@ -1564,6 +1593,20 @@ def dropout_backward(dropout_backward):
             "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
             "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
         })
+
+
+def _foreign_shape(exc, shapes: dict) -> None:
+    """A broadcast error naming a shape no argument has: the array came from outside the call."""
+    text = str(exc)
+    if "broadcast" not in text:
+        return
+    found = [tuple(int(v) for v in m.split(",") if v.strip()) for m in re.findall(r"\(([\d,]+)\)", text.split(" (called")[0])]
+    foreign = [f for f in found if f and f not in shapes.values()]
+    if foreign:
+        args = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        fail(f"{text}: an array of shape {foreign[0]} took part, and no argument has that shape ({args}): it does not "
+             f"come from this call's arguments (a module-level variable, or a value kept from an earlier call?); "
+             f"compute from the arguments only: dx = dout * mask", "array-from-outside-the-call")
 
 
 def _dropout_backward_warned(dropout_backward, exc, r, what):
@@ -1693,6 +1736,9 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
     variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
                  "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
                  "x.var() over ALL entries (no axis)": np.full(d, x.var()),
+                 "mean(x**2) - mean(x), the mean not squared (the variance is mean(x**2) - mean(x)**2)":
+                     (x ** 2).mean(0) - bm,
+                 "mean(x**2), the mean not subtracted (the variance is mean((x - mean)**2))": (x ** 2).mean(0),
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
     if not training:    # x_hat = (x - mean) / sqrt(var + eps): read back "var" is what was put beside eps
         variances.update({"the running variance without eps (eps missing from sqrt(running_var + eps))":
@@ -1705,6 +1751,10 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
         fail(f"{head} normalises x with {m_name} and {v_name}; in evaluation mode it normalises with the "
              f"running statistics passed in, as they are: (x - running_mean) / sqrt(running_var + eps)",
              "bn-eval-normalised-with-wrong-statistics")
+    if training and m_name == "the batch mean" and v_name and v_name.startswith("mean(x**2)"):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head}: out normalises x with the batch mean and, as its variance, {v_name}",
+             "bn-variance-formula")
     if training and m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
         head = str(exc).split(" has wrong values")[0]
         fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
@@ -2270,8 +2320,15 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
     for args, epochs in cases:
         got = []
         for e in epochs:
-            got.append(expect_scalar(call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})"),
-                                     name=f"{name}({e}, ...)"))
+            try:
+                answer = call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})")
+            except core.CheckFailure as exc:
+                if "ZeroDivisionError" in str(exc) and e == 0 and 0 not in args:
+                    fail(f"{exc}: a division by zero, and the only argument that is 0 here is epoch: the rule, "
+                         f"{rule}, never divides by epoch (are two arguments swapped, epoch in a denominator?)",
+                         "schedule-divides-by-epoch")
+                raise
+            got.append(expect_scalar(answer, name=f"{name}({e}, ...)"))
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
@@ -2448,6 +2505,8 @@ def _ratio_invariances(update_ratio, exc, r):
 def _update_ratio_case(got, num, den, a, b, shape, rtol):
     expect_close(got, num / den, name=f"update_ratio(before {shape}, after)", rtol=rtol, atol=0, diagnose={
         "the ratio is inverted: ||after - before|| / ||before||": den / num,
+        "the ratio of the norms of the whole arrays, ||after - before|| / ||before||, not the mean of the entrywise "
+        "relative changes |after - before| / |before|": float(np.mean(np.abs(a - b) / np.abs(b))),
         "use the norms (square roots of the sums of squares), not the sums of squares":
             float(((a - b) ** 2).sum() / (b ** 2).sum()),
         "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
