@@ -45,7 +45,8 @@ PROPERTIES = {
                          "kernel as long as the input", "whole number returned", "one formula explains every answer",
                          "arguments mixed up named (permutations tried, also when it raises)",
                          "one edit of the formula named (syntax tree: parentheses, a term)",
-                         "documented defaults (stride=1, pad=0) named"),
+                         "documented defaults (stride=1, pad=0) named",
+        "an argument the result ignores found by changing it"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "float32 and float64", "dtype kept", "inputs not modified",
@@ -58,7 +59,9 @@ PROPERTIES = {
                        "wrong shapes read with the case sizes across cases (N, C_out, H_out, W_out(pad 0)...)",
                        "last window dropped (range stop) named", "documented defaults (stride=1, pad=0) named",
                        "a mean over c, u, v (sum scaled by a case size) named",
-                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)"),
+                       "which input the error comes from (isolate: x, w or b zeroed / perturbed)",
+        "unpadded output sizes told apart by the values (padding ignored / sizes without pad)",
+        "w ignored after the first call (re-run with another w)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -96,7 +99,8 @@ PROPERTIES = {
         "a stride lost to the default named", "dx = mask of the maxima named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
-                "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))"),
+                "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))",
+        "every order of the (C, H, W) axes named"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -373,10 +377,13 @@ def _product_names(value: int, dims: dict) -> str | None:
             names = [k for k, _ in combo]
             stages = {_stage(k) for k in names} - {None}
             axes = [k.split("_")[0].split("(")[0] for k in names if _stage(k)]
-            rank = (len(stages) > 1 or len(axes) != len(set(axes)),      # mixed layouts, an axis twice
-                    len(names) != len(set(names)), r)
+            twice = max(len(names) - len(set(names)), len(axes) - len(set(axes)))
+            rank = (len(stages) > 1, twice, r)          # mixed layouts, how many sizes repeated, fewest factors
+
             if best is None or rank < best[0]:
                 best = (rank, "*".join(names))
+    if best and (best[0][1] > 1 or best[0][1] and best[0][2] == 4):   # N*N*N*H, C*H*H*W: a coincidence of numbers
+        return None
     return best[1] if best else None
 
 
@@ -862,6 +869,27 @@ def conv_output_size(conv_output_size):
               lambda n, k, s, p: len(_starts(n + 2 * p, k, s)), same, "n=28, k=3")
 
 
+def _size_argument_ignored(conv_output_size, case, value, first) -> None:
+    """Re-run a wrong case with one argument changed at a time: an argument that changes the right size
+    and never the answer is ignored by the result."""
+    names = ("n", "k", "stride", "pad")
+    for i, name in enumerate(names):
+        variants = [tuple(v + d if j == i else v for j, v in enumerate(case)) for d in (1, 2, 3, 5, 8)]
+        rights = [len(_starts(c[0] + 2 * c[3], c[1], c[2])) for c in variants]
+        if len(set(rights + [len(_starts(case[0] + 2 * case[3], case[1], case[2]))])) < 2:
+            continue
+        try:
+            answers = [core.expect_scalar(core.call(conv_output_size, *c, name="conv_output_size"),
+                                          name="conv_output_size") for c in variants]
+        except core.CheckFailure:
+            continue
+        if all(a == value for a in answers):
+            shown = ", ".join(f"{name}={c[i]}" for c in variants[:3]) + ", ..."
+            fail(f"{first}: the result ignores `{name}`: with {shown} it is still {value:g}, where "
+                 f"{', '.join(map(str, rights[:3]))}, ... belong; the output length is floor((n + 2*pad - k) / stride) + 1",
+                 f"size-ignores-{name}")
+
+
 def _conv_output_size(conv_output_size):
     got = {}
     for n, k, s, p in SIZE_CASES:
@@ -902,6 +930,7 @@ def _conv_output_size(conv_output_size):
                            atol=1e-9, what="answers")
     if term:                                              # one edit of the formula explains every answer
         fail(f"{first}: {term}", "size-formula-term")
+    _size_argument_ignored(conv_output_size, wrong[0], got[wrong[0]], first)
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -1119,6 +1148,8 @@ def conv2d_forward(conv2d_forward):
         case, shape, context = wrong[0]
         explained = _explain_shapes(observed, _conv_shape_candidates())
         head = f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}"
+        if explained and explained[1] == "padding-ignored":
+            _padding_shape(head, runs)
         if explained:
             fail(f"{head}: {explained[0]}", explained[1])
         story = _shape_story([(sh, (c[0], c[4], *_out_size(c)), _dims("conv2d_forward", (x, wt, b, c[7], c[8])))
@@ -1129,6 +1160,8 @@ def conv2d_forward(conv2d_forward):
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
+    if any(e is not None for _, e in results[1:]) and results[0][1] is None:
+        _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
@@ -1143,6 +1176,47 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _w_ignored(conv2d_forward, r, run, exc) -> None:
+    """A later call failed and the first one was right: the first call again with another w of the same shape.
+    The same output as before means the result ignores the w it is given (a kernel matrix kept between calls)."""
+    case, context, x, wt, b, out = run[:6]
+    w2 = _conv_inputs(r, case)[1]
+    try:
+        again = np.asarray(_call(conv2d_forward, (x, w2, b, case[7], case[8]), "conv2d_forward", context), _float64)
+    except core.CheckFailure:
+        return
+    first = np.asarray(out, _float64)
+    if again.shape == first.shape and core.close(again, first, 0, 0) and \
+            not core.close(_conv(x, w2, b, case[7], case[8]), first, **_tol(case[9])):
+        fail(f"{exc}; conv2d_forward ({context}) was right once, and called again with another w of the same shape "
+             f"(x, b, stride and pad unchanged) it returns exactly the same output: the result ignores the w it is "
+             f"given from the second call on (a kernel matrix or a result kept from an earlier call, in a "
+             f"module-level variable or a default argument?): compute everything from each call's arguments",
+             "w-ignored-after-first-call")
+
+
+def _padding_shape(head, runs) -> None:
+    """Every output has the size of an unpadded convolution: the values tell whether the padding is ignored
+    (the convolution of x itself) or the input is padded and only the output size leaves pad out (the
+    top-left corner of the right output)."""
+    for case, _context, x, wt, b, out, error in runs:
+        if error is not None or case[8] == 0:
+            continue
+        got = np.asarray(out, dtype=_float64)
+        unpadded = _conv(x, wt, b, case[7], 0)
+        if got.shape == unpadded.shape and core.close(got, unpadded, **_tol(case[9])):
+            fail(f"{head}: the padding is ignored (your output is the convolution of x without padding): pad the "
+                 f"input with `pad` zeros on every side of H and W first", "padding-ignored")
+        corner = _conv(x, wt, b, case[7], case[8])[:, :, :got.shape[2], :got.shape[3]]
+        if got.shape == corner.shape and core.close(got, corner, **_tol(case[9])):
+            fail(f"{head}: the input is padded but H_out and W_out leave the padding out: your output is the "
+                 f"top-left {got.shape[2]} x {got.shape[3]} corner of the right one; H_out = (H + 2*pad - KH) // "
+                 f"stride + 1 (and W_out alike)", "size-without-padding")
+        break
+    fail(f"{head}: your output has the size of a convolution without padding in every case (H_out = "
+         f"(H - KH) // stride + 1) where (H + 2*pad - KH) // stride + 1 belongs", "size-without-padding")
 
 
 def _same_arrays(got, want) -> bool:
@@ -1742,6 +1816,11 @@ def maxpool2d_backward(maxpool2d_backward):
             if core.close(got, value(), **tol):
                 fail(f"maxpool2d_backward ({context}): {message}", "pool-" + _diag_id(message.split(":")[0])[:40])
         analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
+        g64 = np.asarray(got, _float64)
+        if core.close(g64.sum(axis=(2, 3)), want.sum(axis=(2, 3)), **tol):   # where it went, not how much
+            analysis += ("; the sum of dx over every (n, c) plane is right: the error is in where the values go within a plane, "
+                         "not in how much arrives (a flat index or a position computed with another row length or "
+                         "stride?)")
         results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
                                                 diagnosis)))
     try:
@@ -1937,9 +2016,12 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
              f"(N, C*H*W) = {want.shape}", "flatten-transposed")
     got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
+    orders = {      # every other order of the (C, H, W) axes ((W, H, C) is order='F', said below)
+        f"the features are in ({', '.join('CHW'[a - 1] for a in perm)}) order: keep the (C, H, W) order of each "
+        f"sample, x.reshape(N, -1) without moving axes": x.transpose(0, *perm).reshape(n, -1)
+        for perm in ((2, 3, 1), (1, 3, 2), (2, 1, 3), (3, 1, 2))}
     expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
-        "the features are in (H, W, C) order: keep the (C, H, W) order of each sample, "
-        "x.reshape(N, -1) without moving axes": x.transpose(0, 2, 3, 1).reshape(n, -1),
+        **orders,
         "the pixels are flattened column by column (order='F'): use the default C order":
             np.stack([x[i].ravel(order="F") for i in range(n)]),
     })

@@ -84,10 +84,12 @@ PROPERTIES = {
                      "state arrays of each parameter's own shape (raises only together: named)",
                      "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
                      "wrong exactly for the parameters of one p.decay value named",
-                     "one parameter that alone did not move named"),
+                     "one parameter that alone did not move named",
+        "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
-                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described"),
+                     "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
+        "Nesterov and heavy-ball steps both applied named"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
@@ -106,25 +108,32 @@ PROPERTIES = {
              "beta1 / beta2 mixed up named (right only when equal)", "beta and 1 - beta swapped named (right only at 0.5)",
              "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
-        "bias corrections read back from the steps and named (power missing, multiplied, none)"),
+        "bias corrections read back from the steps and named (power missing, multiplied, none)",
+        "folded form without the root of the v correction named (combined factor read back)"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
-        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named"),
+        "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
+        "a constant lr * lambda subtracted named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
                         "evaluation: out = x and mask = ones", "p = 0", "batch 1", "odd sizes", "float32 and float64",
-                        "dtype kept", "input not modified", "one draw for the whole array named"),
-    "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified"),
+                        "dtype kept", "input not modified", "one draw for the whole array named",
+        "the evaluation mask's shape named"),
+    "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified",
+        "a division by the mask confirmed on a mask without zeros",
+        "an array of a shape no argument has named (state from outside the call)"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
                         "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
                         "N != D", "batch 1", "odd batch",
                         "float32 and float64", "dtype kept", "inputs not modified", "defaults",
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
-                        "which input the error of out comes from (isolate: x, gamma, beta)"),
+                        "which input the error of out comes from (isolate: x, gamma, beta)",
+        "variance formulas mean(x**2) - mean(x) and mean(x**2) read back and named"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
-                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)"),
+                       "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)",
+        "a numpy warning re-run with a positive running mean: statistics swapped confirmed"),
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
@@ -137,14 +146,16 @@ PROPERTIES = {
                        "epoch counted only on improvements named", "best_loss never increases",
                        "best_loss stored at the first epoch"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
-                   "a constant factor equal to an argument named", "one edit of the formula named"),
+                   "a constant factor equal to an argument named", "one edit of the formula named",
+        "a division by zero at epoch 0 named"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
     "update_ratio": ("oracle (Frobenius norms)",
                      "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified",
                      "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)",
-                     "which input the error comes from (isolate: before, after)"),
+                     "which input the error comes from (isolate: before, after)",
+        "mean of entrywise relative changes named"),
 }
 
 
@@ -796,6 +807,8 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
                 _which_decay(SGD, r, exc)
+            if exc.diagnosis == "parameters-unchanged":
+                _still_with_momentum_zero(SGD, r, exc, dtype)
             raise
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
@@ -808,6 +821,37 @@ def sgd_momentum(SGD):
     data1, grads1 = _problem(r, np.float64, 3)
     _interleaved(lambda ps: SGD(ps, 0.05, momentum=0.8), (data0, grads), (data1, grads1),
                  lambda d, g: _sgd(d, g, DECAY, 0.05, 0.8), "SGD(momentum=0.8)")
+
+
+def _still_with_momentum_zero(SGD, r, exc, dtype):
+    """Plain SGD (momentum 0) left the parameters unchanged: one step with momentum 0.5 on fresh objects
+    tells a step multiplied by mu (zero when mu = 0) from an update that never reaches p.data."""
+    data0, grads = _problem(r, dtype, 1)
+    lr, mu = 0.3, 0.5
+    what = f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})"
+    try:
+        params = _params(data0)
+        opt = call(SGD, params, lr, momentum=mu, name=what)
+        _set_grads(params, grads[0])
+        _step(opt, what)
+        got = _collect(params, grads[0], what, dtype)
+    except core.CheckFailure:
+        return
+    rtol, atol = TOL[dtype]
+    if all(core.close(g, d, 0, 0) for g, d in zip(got, data0)):
+        return      # nothing moves with momentum either: the default story stands
+    scaled = [_f64(d) - lr * mu * _f64(g) for d, g in zip(data0, grads[0])]
+    head = str(exc).split(": the parameters")[0]
+    if all(core.close(g, w, rtol, atol) for g, w in zip(got, scaled)):
+        fail(f"{head}: the parameters did not change after step() with the default momentum 0; with "
+             f"momentum={mu} they move, and the first step is lr * mu * g: "
+             f"the gradient is multiplied by mu (v += g then v *= mu, or v = mu * (v + g)), so with the default "
+             f"momentum 0 the step is 0; decay the velocity BEFORE adding the gradient: v = mu * v + g, "
+             f"then theta -= lr * v", "momentum-scales-gradient")
+    fail(f"{head}: the parameters did not change after step() with the default "
+         f"momentum 0, but they do move with momentum={mu} (on fresh parameters): the step is 0 only when "
+         f"momentum is 0: plain SGD is theta -= lr * g (with v = mu * v + g, v = g when mu = 0)",
+         "unchanged-only-momentum-zero")
 
 
 def _interleaved(make, first, second, oracle, what):
@@ -849,7 +893,8 @@ def sgd_nesterov(SGD):
             prev = after
         expected, ignored, lr_inside = [], [], []
         theta = [_f64(d) for d in data0]
-        th_i, th_l = list(theta), list(theta)
+        th_i, th_l, th_b = list(theta), list(theta), list(theta)
+        both = []
         for k, step in enumerate(grads):
             g = [_f64(x) for x in step]
             theta = [x - lr * (gi + mu * vi) for x, gi, vi in zip(theta, g, velocity[k])]
@@ -858,6 +903,8 @@ def sgd_nesterov(SGD):
             expected.append(theta)
             ignored.append(th_i)
             lr_inside.append(th_l)
+            th_b = [x - lr * (gi + mu * vi) - lr * vi for x, gi, vi in zip(th_b, g, velocity[k])]
+            both.append(th_b)
         # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
         _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
             "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
@@ -865,6 +912,8 @@ def sgd_nesterov(SGD):
             "your velocity already holds the learning rate (v <- mu * v + lr * g), so lr * (g + mu * v) multiplies "
             "the velocity term by lr twice: with that velocity Nesterov's step is theta <- theta - lr * g - mu * v "
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
+            "both steps are taken: the Nesterov step lr * (g + mu * v) AND the heavy-ball step lr * v (every step "
+            "is exactly their sum): with nesterov=True only the Nesterov step is applied (an `else` missing?)": both,
         }, terms=(lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
                                        "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
                   # the same rule in CS231n's form: lr * ((1 + mu) * v - mu * v_prev)
@@ -1241,6 +1290,14 @@ def _corrections_read_back(Adam, hyper, exc, r):
             return                          # the moves are not of Adam's form with the rule's m and v
         read.append((1 / b, 1 / a ** 2))
     rule = [(1 - b1 ** t, 1 - b2 ** t) for t in range(1, len(read) + 1)]
+    # With a small eps only the combined factor sqrt(c2) / c1 of the folded form is well determined.
+    combined = [math.sqrt(c2) / c1 for c1, c2 in read]
+    if all(abs(x / (w2 / w1) - 1) < 1e-4 for x, (w1, w2) in zip(combined, rule)) and \
+            not all(abs(x / (math.sqrt(w2) / w1) - 1) < 1e-4 for x, (w1, w2) in zip(combined, rule)):
+        fail(f"{str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and your steps are "
+             f"lr * (1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps): the square root of the v correction is "
+             f"missing; the folded form is lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps), "
+             f"from v_hat = v / (1 - beta2**t) under the root", "adam-folded-sqrt-missing")
     said = []
     for k, (name, beta) in enumerate((("m", "beta1"), ("v", "beta2"))):
         yours, want = [c[k] for c in read], [c[k] for c in rule]
@@ -1327,9 +1384,9 @@ def adamw(AdamW, Adam):
             reference = [[_f64(d) for d in data0] for _ in grads]
         expected, coupled_like, no_lr, decay_all, after = [], [], [], [], []
         prev_ref = [_f64(d) for d in data0]
-        th = [list(prev_ref) for _ in range(8)]
+        th = [list(prev_ref) for _ in range(9)]
         inverted, decay_only, grad_decay = [], [], []
-        shrunk = []
+        shrunk, constant = [], []
         theta = list(prev_ref)
         for k in range(len(grads)):
             delta = [a - b for a, b in zip(reference[k], prev_ref)]
@@ -1347,6 +1404,8 @@ def adamw(AdamW, Adam):
             decay_only.append(th[6])
             th[7] = [x - (hyper["lr"] * lam * _f64(g) if f else 0) + d for x, g, d, f in zip(th[7], grads[k], delta, DECAY)]
             grad_decay.append(th[7])
+            th[8] = [x - (hyper["lr"] * lam if f else 0) + d for x, d, f in zip(th[8], delta, DECAY)]
+            constant.append(th[8])
             expected.append(theta)
             no_lr.append(th[0])
             decay_all.append(th[1])
@@ -1355,7 +1414,7 @@ def adamw(AdamW, Adam):
         what = f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) ({np.dtype(dtype)})"
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant)
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -1373,7 +1432,7 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay):
+               shrunk, inverted, decay_only, grad_decay, constant):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
             "only the decoupled decay moved the parameters: Adam's step is missing (call super().step(), or "
             "Adam.step(self), besides the decay)": decay_only,
@@ -1392,6 +1451,8 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
             "theta <- theta * (1 - lr * lambda)": shrunk,
             DECAY_INVERTED: inverted,
+            "the decoupled decay subtracts lr * lambda, the same amount from every entry: it is proportional to "
+            "the parameter, theta <- theta - lr * lambda * theta": constant,
         })
 
 
@@ -1403,7 +1464,7 @@ def _nonzero_inputs(r, shape, dtype):
     return (r.uniform(0.5, 2.0, shape) * r.choice([-1.0, 1.0], shape)).astype(dtype)
 
 
-def _dropout_result(res, x, what):
+def _dropout_result(res, x, what, training=True):
     try:
         out, mask = res
     except (TypeError, ValueError):
@@ -1423,6 +1484,10 @@ def _dropout_result(res, x, what):
         if core.close(_f64(mask), xs * first, 1e-6, 1e-9) and not core.close(first, _f64(mask), 1e-6, 1e-9):
             fail(f"{what}: the two values are returned in the wrong order: the function returns (out, mask), "
                  f"out = x * mask first, the mask second", "dropout-returns-swapped")
+    if not training and tuple(mask.shape) != x.shape:
+        fail(f"{what}: the mask returned in evaluation mode has shape {tuple(mask.shape)}, not the shape of x "
+             f"{x.shape}: with training=False nothing is drawn and the mask is all ones of x's shape "
+             f"(np.ones_like(x)), so that dropout_backward can multiply dout by it", "dropout-eval-mask-shape")
     if n > 1 and tuple(mask.shape) in ((d,), (1, d)):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
              f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
@@ -1499,7 +1564,8 @@ def dropout_forward(dropout_forward):
     for shape, p, dtype in (((23, 41), 0.3, np.float64), ((1, 17), 0.6, np.float32), ((9, 13), 0.5, np.float64)):
         x = _nonzero_inputs(r, shape, dtype)
         what = f"dropout_forward(x {shape} {np.dtype(dtype)}, p={p}, training=False)"
-        out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what)
+        out, mask = _dropout_result(call(dropout_forward, x, p, False, np.random.default_rng(5), name=what), x, what,
+                                    training=False)
         if bool((out == 0).any()):
             fail(f"{what}: dropout is active in evaluation mode: with training=False nothing is dropped "
                  f"(out = x)", "dropout-active-in-evaluation")
@@ -1518,13 +1584,51 @@ def dropout_backward(dropout_backward):
         mask = (keep / (1 - p)).astype(dtype)
         dout = r.normal(size=shape).astype(dtype)
         what = f"dropout_backward(dout {shape} {np.dtype(dtype)}, mask)"
-        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=shape)
+        try:
+            got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=shape)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                _dropout_backward_warned(dropout_backward, exc, r, what)
+            _foreign_shape(exc, {"dout": shape, "mask": shape})
+            raise
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
             "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
             "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
         })
+
+
+def _foreign_shape(exc, shapes: dict) -> None:
+    """A broadcast error naming a shape no argument has: the array came from outside the call."""
+    text = str(exc)
+    if "broadcast" not in text:
+        return
+    found = [tuple(int(v) for v in m.split(",") if v.strip()) for m in re.findall(r"\(([\d,]+)\)", text.split(" (called")[0])]
+    foreign = [f for f in found if f and f not in shapes.values()]
+    if foreign:
+        args = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        fail(f"{text}: an array of shape {foreign[0]} took part, and no argument has that shape ({args}): it does not "
+             f"come from this call's arguments (a module-level variable, or a value kept from an earlier call?); "
+             f"compute from the arguments only: dx = dout * mask", "array-from-outside-the-call")
+
+
+def _dropout_backward_warned(dropout_backward, exc, r, what):
+    """A NumPy warning in dropout_backward (it needs no exp, log or root): re-run on a mask without
+    zeros; a result dout / mask there confirms the division by the mask."""
+    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    dout = r.normal(size=(5, 3))
+    mask = r.uniform(1.2, 3.0, (5, 3))
+    try:
+        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=(5, 3))
+    except core.CheckFailure:
+        got = None
+    if got is not None and core.close(got, dout / mask, 1e-6, 1e-9):
+        fail(f"{what}: numpy warned {warned}: dropout_backward divides dout by the mask (on a mask without zeros "
+             f"it returns dout / mask), and the mask is 0 at every dropped unit; the mask already holds the "
+             f"1 / (1 - p) scaling: dx = dout * mask", "dropout-backward-divides-by-mask")
+    fail(f"{what}: numpy warned {warned} (a division by zero or an invalid operation; the mask is 0 at every "
+         f"dropped unit): dropout_backward needs no division: dx = dout * mask", "dropout-backward-warned")
 
 
 # =============================================================================================
@@ -1636,6 +1740,9 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
     variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
                  "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
                  "x.var() over ALL entries (no axis)": np.full(d, x.var()),
+                 "mean(x**2) - mean(x), the mean not squared (the variance is mean(x**2) - mean(x)**2)":
+                     (x ** 2).mean(0) - bm,
+                 "mean(x**2), the mean not subtracted (the variance is mean((x - mean)**2))": (x ** 2).mean(0),
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
     if not training:    # x_hat = (x - mean) / sqrt(var + eps): read back "var" is what was put beside eps
         variances.update({"the running variance without eps (eps missing from sqrt(running_var + eps))":
@@ -1648,6 +1755,10 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
         fail(f"{head} normalises x with {m_name} and {v_name}; in evaluation mode it normalises with the "
              f"running statistics passed in, as they are: (x - running_mean) / sqrt(running_var + eps)",
              "bn-eval-normalised-with-wrong-statistics")
+    if training and m_name == "the batch mean" and v_name and v_name.startswith("mean(x**2)"):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head}: out normalises x with the batch mean and, as its variance, {v_name}",
+             "bn-variance-formula")
     if training and m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
         head = str(exc).split(" has wrong values")[0]
         fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
@@ -1790,7 +1901,12 @@ def batchnorm_eval(batchnorm_forward):
         x, gamma, beta, rm, rv = _bn_inputs(r, n, d, dtype)
         eps, momentum = 1e-3, 0.2
         what = f"batchnorm_forward(x {(n, d)} {np.dtype(dtype)}, training=False)"
-        res = call(batchnorm_forward, x, gamma, beta, rm, rv, False, momentum, eps, name=what)
+        try:
+            res = call(batchnorm_forward, x, gamma, beta, rm, rv, False, momentum, eps, name=what)
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                _bn_eval_warned(batchnorm_forward, exc, r, what)
+            raise
         out, new_rm, new_rv, _ = _bn_result(res, n, d, what, dtype)
         rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
@@ -1804,6 +1920,29 @@ def batchnorm_eval(batchnorm_forward):
             if exc.diagnosis in _GENERIC or exc.diagnosis == "per-column-offset":
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
             raise
+
+
+def _bn_eval_warned(batchnorm_forward, exc, r, what):
+    """A NumPy warning in evaluation mode, where the only root is sqrt(running_var + eps) of a positive
+    running_var: re-run with a positive running mean and compare with the statistics swapped."""
+    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    x, gamma, beta, rm, rv = _bn_inputs(r, 7, 4, np.float64)
+    rm = np.abs(rm) + 0.5
+    eps = 1e-3
+    try:
+        out = _bn_result(call(batchnorm_forward, x, gamma, beta, rm, rv, False, 0.2, eps, name=what), 7, 4, what,
+                         np.float64)[0]
+    except core.CheckFailure:
+        out = None
+    swapped = _bn_oracle(x, gamma, beta, rv, rm, False, 0.2, eps)[0]
+    if out is not None and core.close(out, swapped, 1e-6, 1e-8):
+        fail(f"{what}: numpy warned {warned}: the running mean and the running variance are swapped (with a "
+             f"positive running_mean your out is (x - running_var) / sqrt(running_mean + eps), scaled and "
+             f"shifted), and running_mean can be negative: out = gamma * (x - running_mean) / "
+             f"sqrt(running_var + eps) + beta", "bn-eval-running-swapped")
+    fail(f"{what}: numpy warned {warned} on inputs where running_var + eps, the only quantity under a square "
+         f"root in evaluation mode, is positive (running_mean has entries of both signs): out = gamma * "
+         f"(x - running_mean) / sqrt(running_var + eps) + beta", "bn-eval-warned")
 
 
 def _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum, eps):
@@ -2185,8 +2324,15 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
     for args, epochs in cases:
         got = []
         for e in epochs:
-            got.append(expect_scalar(call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})"),
-                                     name=f"{name}({e}, ...)"))
+            try:
+                answer = call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})")
+            except core.CheckFailure as exc:
+                if "ZeroDivisionError" in str(exc) and e == 0 and 0 not in args:
+                    fail(f"{exc}: a division by zero, and the only argument that is 0 here is epoch: the rule, "
+                         f"{rule}, never divides by epoch (are two arguments swapped, epoch in a denominator?)",
+                         "schedule-divides-by-epoch")
+                raise
+            got.append(expect_scalar(answer, name=f"{name}({e}, ...)"))
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
@@ -2363,6 +2509,8 @@ def _ratio_invariances(update_ratio, exc, r):
 def _update_ratio_case(got, num, den, a, b, shape, rtol):
     expect_close(got, num / den, name=f"update_ratio(before {shape}, after)", rtol=rtol, atol=0, diagnose={
         "the ratio is inverted: ||after - before|| / ||before||": den / num,
+        "the ratio of the norms of the whole arrays, ||after - before|| / ||before||, not the mean of the entrywise "
+        "relative changes |after - before| / |before|": float(np.mean(np.abs(a - b) / np.abs(b))),
         "use the norms (square roots of the sums of squares), not the sums of squares":
             float(((a - b) ** 2).sum() / (b ** 2).sum()),
         "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),

@@ -1004,3 +1004,46 @@ VARIANTS += [
                                        "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
             new="    return np.einsum('ncijuv,ocuv->noij', windows, w) + b[None, :, None, None]\n"),
 ]
+
+# Round 8 (the m7d held-out measurement): the padding told from the output size, an ignored argument
+# found by changing it, every order of the flattened axes.
+MUTANTS += [
+    Mutant("r8 conv fwd: loops with H_out/W_out computed without the padding", old=FWD_BODY,
+           new="""    N, _, H, W = x.shape
+    H_out = (H - KH) // stride + 1
+    W_out = (W - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for i in range(H_out):
+        for j in range(W_out):
+            patch = xp[:, :, i * stride:i * stride + KH, j * stride:j * stride + KW]
+            out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out""", expect="the input is padded but H_out and W_out leave the padding out"),
+    Mutant("r8 output size: pad ignored, 'same' padding k // 2 assumed", old=OUT,
+           new="return (n + 2 * (k // 2) - k) // stride + 1", expect="the result ignores `pad`"),
+    Mutant("r8 flatten fwd: (C, W, H) order", old="return x.reshape(x.shape[0], -1)",
+           new="return x.swapaxes(2, 3).reshape(x.shape[0], -1)", expect="the features are in (C, W, H) order"),
+]
+MUTANTS += [
+    Mutant("r8 conv fwd: kernel matrix cached in a module global on the first call (stale w)", old=FWD_PRODUCT,
+           new="global _WMAT\n    if '_WMAT' not in globals():\n        _WMAT = w.reshape(C_out, -1)\n"
+               "    out = (_WMAT @ cols).reshape(C_out, N, H_out, W_out)",
+           expect="the result ignores the w it is given from the second call on"),
+    Mutant("r8 conv bwd: W_out = H_out = dout.shape[2] (square outputs assumed)",
+           old="    H_out, W_out = dout.shape[2:]\n", new="    H_out = W_out = dout.shape[2]\n", expect="uses H twice"),
+]
+MUTANTS += [
+    Mutant("r8 maxpool bwd: np.add.at on flat indices with row length W_out instead of W", old=POOL_BWD_FULL,
+           new="""    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    N, C, H, W = x.shape
+    H_out, W_out = windows.shape[2:4]
+    idx = windows.reshape(N, C, H_out, W_out, size * size).argmax(axis=-1)
+    r, c = np.divmod(idx, size)
+    rows = np.arange(H_out)[:, None] * stride + r
+    cols = np.arange(W_out)[None, :] * stride + c
+    flat = rows * W_out + cols
+    dx = np.zeros((N, C, H * W), dtype=x.dtype)
+    nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    np.add.at(dx, (nn[:, :, None, None], cc[:, :, None, None], flat), dout)
+    return dx.reshape(x.shape)
+""", expect="the error is in where the values go within a plane"),
+]

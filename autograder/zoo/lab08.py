@@ -964,3 +964,41 @@ VARIANTS += [
             old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
             new="            p.data -= self.lr * (m / correction1) / (np.sqrt(v) / np.sqrt(correction2) + self.eps)\n"),
 ]
+
+# Round 8 (the m7d held-out measurement): wrong causes replaced by confirmed ones.
+MUTANTS += [
+    Mutant("r8 SGD momentum: g added before the decay (v += g; v *= mu)", old="            v *= self.momentum\n            v += g\n",
+           new="            v += g\n            v *= self.momentum\n", expect="the first step is lr * mu * g"),
+    Mutant("r8 dropout backward divides by the mask", old="    return dout * mask\n", new="    return dout / mask\n",
+           expect="divides dout by the mask (on a mask without zeros it returns dout / mask)"),
+    Mutant("r8 BN eval: running mean and var swapped", old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_var, running_mean\n", expect="the running mean and the running variance are swapped"),
+    Mutant("r8 dropout eval: mask of shape (D,)", old="        return x, np.ones_like(x)\n",
+           new="        return x, np.ones(x.shape[1], dtype=x.dtype)\n",
+           expect="the mask returned in evaluation mode has shape"),
+]
+MUTANTS += [
+    Mutant("r8 AdamW subtracts lr * lambda (not times theta)", old="p.data -= self.lr * self.decoupled_weight_decay * p.data",
+           new="p.data -= self.lr * self.decoupled_weight_decay", expect="subtracts lr * lambda, the same amount from every entry"),
+    Mutant("r8 step decay: arguments swapped (step_size // epoch)", old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * gamma ** (step_size // epoch)\n", expect="the only argument that is 0 here is epoch"),
+    Mutant("r8 update ratio: mean of entrywise relative changes",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float(np.mean(np.abs(after - before) / np.abs(before)))\n",
+           expect="not the mean of the entrywise relative changes"),
+    Mutant("r8 dropout backward reads a module-level mask instead of its argument",
+           old="def dropout_backward(dout, mask):\n",
+           new="_LAST_MASK = np.ones((200, 50))\n\n\ndef dropout_backward(dout, mask):\n",
+           also=(("    return dout * mask\n", "    return dout * _LAST_MASK\n"),),
+           expect="no argument has that shape"),
+]
+MUTANTS += [
+    Mutant("r8 Nesterov: else missing, heavy-ball step applied too",
+           old="            else:\n                p.data -= self.lr * v\n", new="            p.data -= self.lr * v\n",
+           expect="both steps are taken"),
+    Mutant("r8 Adam folded form with the sqrt of the v correction missing", old=ADAM_UPDATE,
+           new="            p.data -= self.lr * (correction2 / correction1) * m / (np.sqrt(v) + self.eps)\n",
+           expect="the square root of the v correction is missing"),
+    Mutant("r8 BN train: var = E[x^2] - E[x]", old="var = ((x - mean) ** 2).mean(axis=0, keepdims=True)",
+           new="var = (x ** 2).mean(axis=0, keepdims=True) - mean", expect="mean(x**2) - mean(x), the mean not squared"),
+]
