@@ -21,6 +21,7 @@ same step replayed on the student's model, loss and engine when those differ fro
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -572,6 +573,13 @@ def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None
             if holds(lambda a, i=i, k=k: (oracle(a) or 0.0) + k * (a[i] if i is not None else number)):
                 fail(f"{head}: at every input tried, your result minus the right one is {k:g} times {what}: "
                      f"{what} {words} in the formula", f"operand-{_slug(words)}")
+    if len(xs) == 2:
+        for expr, f in (("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b), ("b - a", lambda a, b: b - a),
+                        ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b if b else None),
+                        ("b / a", lambda a, b: b / a if a else None)):
+            if holds(lambda a, f=f: f(*a)):
+                fail(f"{head}, which is {expr} at every input tried: the forward value is computed with another "
+                     f"operator's formula (a copy-pasted line?)", "value-of-another-operator")
     if len(xs) == 1 and xs[0] != 0:
         x = xs[0]
         flipped, flipped2 = [-x], [-second[0]]
@@ -582,6 +590,16 @@ def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None
             side, other = ("negative", "positive") if x < 0 else ("positive", "negative")
             fail(f"{head}: it is right for {other} inputs (e.g. a = {-x:.4g}) and wrong for {side} ones: the case "
                  f"a {'<' if x < 0 else '>'} 0 of your forward computation is wrong", f"value-wrong-for-{side}-inputs")
+    if want:
+        ratio = got / want
+        named = {1 / math.log(2): " (1 / ln 2: a base-2 logarithm, math.log2, where the natural one, math.log, "
+                                  "belongs)",
+                 1 / math.log(10): " (1 / ln 10: a base-10 logarithm, math.log10, where the natural one, math.log, "
+                                   "belongs)"}
+        if not core.close(abs(ratio), 1.0, rtol, atol) and holds(lambda a: (oracle(a) or 0.0) * ratio):
+            why = next((text for k, text in named.items() if core.close(ratio, k, 1e-6, 1e-9)), "")
+            fail(f"{head}: at every input tried your value is {ratio:.6g} times the right one{why}",
+                 "value-scaled")
 
 
 def _flows_elsewhere(Value, build, xs, seed, pre, name) -> bool:
@@ -775,9 +793,37 @@ def value_init(Value) -> None:
              f"{getattr(c, '_op', None)!r}, not '+' (self._op = _op; are the arguments mixed up?)", "op-not-stored")
 
 
+_DUNDER = {"a + b": "__add__", "a * b": "__mul__", "a - b": "__sub__", "a / b": "__truediv__"}
+
+
 def _binary(Value, op_name, build, forward, local, pairs, **kw):
     for x, y in pairs:
-        _check_op(Value, build, forward, local, [x, y], op_name, **kw)
+        try:
+            _check_op(Value, build, forward, local, [x, y], op_name, **kw)
+        except core.CheckFailure as exc:
+            _explain_wraps_value(Value, build, exc, op_name)
+            raise
+
+
+def _explain_wraps_value(Value, build, exc: core.CheckFailure, op_name: str) -> None:
+    """Value <op> Value raised TypeError while Value <op> number works and Value(a Value) raises the same
+    kind of error: the operation wraps ``other`` in a Value even when it already is one."""
+    if "raised TypeError" not in str(exc) or op_name not in _DUNDER:
+        return
+    try:
+        Value(_new(Value, 1.25))
+    except core.CheckFailure:
+        return
+    except TypeError as again:
+        if str(again) not in str(exc) or \
+                _fails(lambda: build(_new(Value, 0.75), 1.5)) or _fails(lambda: build(_new(Value, -0.5), 2.5)):
+            return      # a number on the right fails too: not this mistake
+        fail(f"{exc}: {op_name} works when b is a plain number but not when b is a Value, and Value(b) on a Value "
+             f"raises the same TypeError: {_DUNDER[op_name]} wraps other in Value(...) even when it already is "
+             f"a Value; wrap numbers only, other = other if isinstance(other, Value) else Value(other)",
+             "wraps-value-again")
+    except Exception:
+        return
 
 
 def _number_side(Value, build, forward, local, xs, name, **kw):
@@ -1158,6 +1204,24 @@ def _no_state_between_calls(earlier: list, before: list[int], name: str) -> None
              f"attribute", "state-kept-between-calls")
 
 
+def _explain_closures_replaced(g: _Graph, reach: np.ndarray, is_leaf: np.ndarray) -> None:
+    """After one backward(), calling the interior nodes' _backward by hand runs none of the closures the graph was
+    built with: the first call replaced them (node._backward = lambda: None after use), not kept a visited set."""
+    interior = [int(k) for k in reach if not is_leaf[k]]
+    before = len(g.calls)
+    for k in interior:
+        try:
+            g.nodes[k]._backward()
+        except Exception:
+            return
+    if len(g.calls) == before:
+        fail(f"a second backward() on the same root ran no _backward closure at all, and after the first call "
+             f"none of the {len(interior)} interior nodes' _backward does anything when called by hand: the first "
+             f"backward() replaced or reset each node's _backward after using it (node._backward = lambda: None), "
+             f"so the graph cannot be differentiated again. backward() must leave the nodes' closures in place; "
+             f"only the interior grads are reset at the start of each call", "closures-replaced")
+
+
 def _check_identity(g: _Graph, name: str) -> None:
     """Nodes are told apart by identity, not by the number they hold."""
     reach = g.reachable()
@@ -1313,7 +1377,12 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         leaf.grad = 0.0
         leaf._backward = _leaf_backward
         leaves.append(leaf)
-    out = _run(lambda: fn(*leaves), name)
+    try:
+        out = _run(lambda: fn(*leaves), name)
+    except core.CheckFailure as exc:
+        if not _unimplemented(exc) and _ops_raise(Value):
+            return      # their + or * raises on two Values: judged in that operation's cell
+        raise
     _data(out, Value, name)
     dropped: set[int] = set()      # nodes whose _prev also held a plain number (a ** k's k: the power cell's)
     order, parents = _graph(out, numbers_ok=True, dropped=dropped)
@@ -1489,6 +1558,7 @@ def backward_repeat(Value) -> None:
         got = g.grads()
         if len(g.calls) == ran and len(reach) > n_leaves:
             _explain_skips_when_seeded(Value, t, n_leaves, n_ops)
+            _explain_closures_replaced(g, reach, is_leaf)
             fail("a second backward() on the same root ran no _backward closure at all: backward() remembers from "
                  "the first call which nodes it has visited, so the topological order of the second call is empty. "
                  "Build topo and visited afresh inside backward(); a default argument (visited=set()), a global or "
@@ -1537,6 +1607,10 @@ def _param_list(module, name: str, Value) -> list:
     try:
         ps = core.call(fn, name=f"{name}.parameters()")
     except core.CheckFailure as exc:
+        if "TypeError" in str(exc) and "'int' and 'list'" in str(exc):
+            fail(f"{exc}: a list was added to the number 0: sum() of lists (or a total that starts at 0) starts "
+                 f"from 0, and 0 + a list raises; start from an empty list, sum(lists, []), or use a comprehension "
+                 f"[p for n in self.neurons for p in n.parameters()]{_which_layer_raises(module)}", "sum-of-lists-from-0")
         if "TypeError" in str(exc) and "'list'" in str(exc):
             fail(f"{exc}: a list and a single Value were added (self.w + self.b?): Python then asks the Value to add "
                  f"the list, which it cannot; a list joins a list, put the one Value in brackets, self.w + [self.b]",
@@ -1551,6 +1625,14 @@ def _param_list(module, name: str, Value) -> list:
     if not all(core.is_instance(p, Value) for p in ps):
         fail(f"{name}.parameters() must return a list of Values", "parameters-not-values")
     return ps
+
+
+def _which_layer_raises(module) -> str:
+    """' (Layer.parameters() raises it too)' when the module's layers raise on their own."""
+    layers = getattr(module, "layers", None)
+    if not isinstance(layers, list) or not layers:
+        return ""
+    return " (Layer.parameters() raises it too)" if _fails(lambda: layers[0].parameters()) else ""
 
 
 def _neuron_arrays(neuron, Value) -> tuple[list, Any]:
@@ -1570,6 +1652,10 @@ def _expect_same_params(got: list, want: list, name: str, biases: list) -> None:
     missing = set(wid) - set(gid)
     if missing and missing <= {id(b) for b in biases}:
         fail(f"{name}.parameters() is missing the bias(es): include b as well as the weights w", "parameters-missing-bias")
+    if missing and len(missing) == len(wid) and _copies(got, want):
+        fail(f"{name}.parameters() returns new Values holding the same numbers as its weights and bias (copies), "
+             f"not the Values themselves: the optimiser then updates the copies and the model never learns; "
+             f"return the Values, e.g. self.w + [self.b]", "parameters-copies")
     if missing:
         fail(f"{name}.parameters() is missing {len(missing)} of its {len(wid)} parameters", "parameters-missing")
     fail(f"{name}.parameters() returns Values that are not its weights and biases", "parameters-foreign")
@@ -1583,6 +1669,13 @@ def _ops_ok(Value, *checks) -> bool:
         except core.CheckFailure:
             return False
     return True
+
+
+def _ops_raise(Value) -> bool:
+    """Does a + b or a * b on two fresh Values raise? Then a graph built from them cannot be judged here:
+    the operation's own cell names the mistake (one mistake, one deduction)."""
+    return any(_fails(lambda f=f: f(_new(Value, 0.75), _new(Value, -1.25)))
+               for f in (lambda a, b: a + b, lambda a, b: a * b))
 
 
 def _reaches(out, inputs) -> list[int]:
@@ -1650,7 +1743,14 @@ def neuron(Neuron, Value) -> None:
         z = float(wv @ xv + bv)
         name = f"Neuron({nin}, act={act!r})(x)"
         xs = [_new(Value, v) for v in xv]
-        out = _run(lambda: n(xs), name)
+        try:
+            out = _run(lambda: n(xs), name)
+        except core.CheckFailure as exc:
+            if _unimplemented(exc) or not _ops_raise(Value):
+                raise
+            # their + or * raises on two Values (judged in that operation's cell): the parameters only
+            _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
+            continue
         got = _data(out, Value, name)
         want = float(_act(act, np.array(z)))
         if not core.close(got, want, _RTOL, _ATOL):
@@ -1844,6 +1944,15 @@ def mlp(MLP, Layer, Value) -> None:
     except core.CheckFailure as exc:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
+    single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
+    try:
+        one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
+    except core.CheckFailure:
+        one = None     # judged above (Layer(3, 2)) or in the neuron's cell
+    if one is not None and not isinstance(one, (list, tuple)) and core.is_instance(one, Value):
+        fail("Layer(2, 1)(x) returned a single Value, not a list of 1 Value: a Layer returns a list of nout Values "
+             "even when nout = 1 (the next layer iterates over it); only the MLP hands back its last layer's "
+             "single output as a Value", "layer-unwraps-single")
     for nin, nouts, act in [(3, [4, 4, 1], "tanh"), (2, [3, 2], "relu"), (1, [1], "tanh"), (4, [5, 3], "tanh")]:
         name = f"MLP({nin}, {nouts}, act={act!r})"
         model = core.call(MLP, nin, nouts, act=act, rng=np.random.default_rng(2), name=name)
@@ -1860,7 +1969,14 @@ def mlp(MLP, Layer, Value) -> None:
             # their own neurons fail on plain numbers too (judged in the neuron's or an operation's
             # cell): judge the MLP on inputs that are Values instead
             x = [_new(Value, v) for v in X[0]]
-            out = _run(lambda: model(x), f"{name}(x) with x a list of Values")
+            try:
+                out = _run(lambda: model(x), f"{name}(x) with x a list of Values")
+            except core.CheckFailure as again:
+                if _unimplemented(again) or not _ops_raise(Value):
+                    raise
+                # their + or * raises on two Values (judged in that operation's cell): the parameters only
+                _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+                continue
         if isinstance(out, list) and (len(out) != nouts[-1] or nouts[-1] == 1):
             _explain_layers_applied(out, hs, f"{name}(x)")
             _explain_reversed(model, x, out, hs, f"{name}(x)")
@@ -1888,23 +2004,39 @@ def mlp(MLP, Layer, Value) -> None:
                     "inputs its neurons' zip pairs with x): each layer's output is the next layer's input, "
                     "x = layer(x) inside the loop": lambda: _last_layer_on_x(Wn, bn, X, act),
                 })
-        try:
-            raw = list(core.call(model.parameters, name=f"{name}.parameters()"))
-            own_ps = _own_params(model)
-        except (core.CheckFailure, Exception):
-            raw = own_ps = None
-        if raw is not None and _same_structure(raw, own_ps) and len({id(p) for p in raw}) == len(raw) and \
-                not _same_structure(own_ps, weights + biases, ordered=False):
-            continue     # the layers' parameters as their own neurons list them: Neuron.parameters is judged there
-        if raw is None and _fails(lambda: _own_params(model)):
-            continue     # their Neuron.parameters() itself fails: judged in the neuron's cell
-        ps = _param_list(model, name, Value)
-        count = sum((a + 1) * b for a, b in zip([nin] + nouts[:-1], nouts))
-        if {id(p) for p in ps} == {id(p) for p in weights + biases} and len(ps) == count:
-            continue
-        _expect_same_params(ps, weights + biases, "MLP", biases)
-        if len(ps) != count:
-            fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
+        _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+
+
+def _copies(raw: list, own: list) -> bool:
+    """Do ``raw`` and ``own`` hold the same numbers, in order, in Values that are new at each call?"""
+    try:
+        return len(raw) == len(own) and all(id(a) != id(b) for a, b in zip(raw, own)) and \
+            all(float(a.data) == float(b.data) for a, b in zip(raw, own))
+    except Exception:
+        return False
+
+
+def _mlp_parameters(model, name, nin, nouts, weights, biases, Value) -> None:
+    """MLP.parameters(): every weight and bias once, judged against what the student's own Neuron.parameters() lists."""
+    try:
+        raw = list(core.call(model.parameters, name=f"{name}.parameters()"))
+        own_ps = _own_params(model)
+    except (core.CheckFailure, Exception):
+        raw = own_ps = None
+    if raw is not None and not _same_structure(own_ps, weights + biases, ordered=False):
+        if _same_structure(raw, own_ps) and len({id(p) for p in raw}) == len(raw):
+            return     # the layers' parameters as their own neurons list them: Neuron.parameters is judged there
+        if _copies(raw, own_ps):
+            return     # their Neuron.parameters() makes new Values at each call (judged there): the same numbers
+    if raw is None and _fails(lambda: _own_params(model)):
+        return     # their Neuron.parameters() itself fails: judged in the neuron's cell
+    ps = _param_list(model, name, Value)
+    count = sum((a + 1) * b for a, b in zip([nin] + nouts[:-1], nouts))
+    if {id(p) for p in ps} == {id(p) for p in weights + biases} and len(ps) == count:
+        return
+    _expect_same_params(ps, weights + biases, "MLP", biases)
+    if len(ps) != count:
+        fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
 
 
 def _last_layer_on_x(Wn, bn, X, act) -> np.ndarray:
@@ -2009,6 +2141,13 @@ def zero_grad(MLP, Value, Module=None) -> None:
                 fail("Module.zero_grad(module) raised TypeError (not iterable): zero_grad loops over self.parameters, "
                      "the method itself, without calling it (it was "
                      "never called): write for p in self.parameters(): with the parentheses", "parameters-not-called")
+            missing_attr = re.search(r"has no attribute '(\w+)'", str(exc))
+            if missing_attr and not mock.asked:
+                fail(f"Module.zero_grad(module) raised AttributeError on a module that has only parameters() (a "
+                     f"stand-in for any Module): zero_grad reads self.{missing_attr.group(1)}, which Module does not "
+                     f"define{' (a Neuron or a Layer has no self.layers either)' if missing_attr.group(1) == 'layers' else ''}; zero_grad belongs to "
+                     f"every Module, so reset through the method each subclass defines: for p in self.parameters(): "
+                     f"p.grad = 0.0", "zero-grad-reads-attribute")
             if "not implemented" not in str(exc):
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
@@ -2311,6 +2450,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     got_p = _flat_values(Ws, bs)
     oracle = (losses, flat(Wt, bt))
     if not (core.close(got_p, oracle[1], 1e-5, 1e-8) and core.close(np.array(got), np.array(losses), 1e-5, 1e-8)):
+        _explain_inputs_changed(xs, ys, X, y, name)
         if mse_loss is not None:
             replay = _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value)
         if replay is not None and not (core.close(replay[1], oracle[1], 1e-5, 1e-8)
@@ -2328,6 +2468,24 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p)
     return model, got
+
+
+def _explain_inputs_changed(xs, ys, X, y, name) -> None:
+    """train_step changed the caller's xs or ys (the lists are the caller's data set): say how."""
+    for arg, now, was in (("xs", xs, X), ("ys", ys, y)):
+        try:
+            now_arr = np.array(now, dtype=float).reshape(was.shape)
+        except (TypeError, ValueError):
+            fail(f"{name}: after the call its argument {arg} no longer holds {len(was)} numbers of the same shape: "
+                 f"train_step changed the caller's list; leave its inputs unchanged", "inputs-modified")
+        if np.array_equal(now_arr, was):
+            continue
+        rows = lambda a: sorted(map(tuple, a.reshape(len(a), -1).tolist()))
+        how = ("its samples were reordered in place (a shuffle of the caller's list: the pairs of xs and ys no "
+               "longer match, and the caller's data set changed); shuffle a copy of the indices instead, the same "
+               "for xs and ys") if rows(now_arr) == rows(was) else "its values were changed in place"
+        fail(f"{name}: train_step changed its argument {arg}: {how}; a training step must leave its inputs "
+             f"unchanged", "inputs-modified")
 
 
 def _one_step(train_step, MLP, Value, Wn, bn, xs, ys, lr):

@@ -291,10 +291,33 @@ def _call_softmax(fn, Z, name):
             core.fail(f"{name} is not numerically stable: numpy warned '{warned}': exp of a large score "
                       f"overflowed; subtract each row's maximum first (Z - Z.max(axis=1, keepdims=True)), "
                       f"which leaves the softmax unchanged", "softmax-overflow")
-        core.fail(f"{name} is not numerically stable: numpy warned '{warned}': every exp of a row underflowed "
-                  f"to 0 and the row became 0/0; subtract each row's *own* maximum (axis=1, keepdims=True), "
-                  f"not one number for the whole batch, so that each row keeps an exp(0) = 1",
-                  "softmax-underflow")
+        alone = _row_alone_unstable(fn, Z)
+        if alone is None:       # every row is fine on its own: the shift mixes the rows
+            core.fail(f"{name} is not numerically stable: numpy warned '{warned}': every exp of a row underflowed "
+                      f"to 0 and the row became 0/0, while each row given alone works: the shift is one number "
+                      f"for the whole batch; subtract each row's *own* maximum (axis=1, keepdims=True), so that "
+                      f"each row keeps an exp(0) = 1", "softmax-underflow")
+        row = np.array2string(np.asarray(Z[alone], dtype=_f64), precision=4, separator=", ")
+        core.fail(f"{name} is not numerically stable: numpy warned '{warned}', and the row {row} alone (a batch "
+                  f"of one, where a whole-batch maximum would be the row's own) gives it too: the number subtracted "
+                  f"from a row is not that row's maximum (its largest |z|, or its -z, is larger, so every exp "
+                  f"underflows to 0 and the row becomes 0/0); subtract exactly Z.max(axis=1, keepdims=True), so "
+                  f"that each row keeps an exp(0) = 1", "softmax-row-shift-too-large")
+
+
+def _row_alone_unstable(fn, Z):
+    """The first row of ``Z`` whose softmax, computed as a batch of one, warns or is not finite (None: none)."""
+    for i in range(len(Z)):
+        try:
+            got = _call(fn, np.array(Z[i:i + 1]), name="softmax of one row")
+        except core.CheckFailure as exc:
+            if exc.diagnosis == "not-numerically-stable":
+                return i
+            continue
+        with np.errstate(all="ignore"):
+            if not np.all(np.isfinite(np.asarray(got, dtype=_f64))):
+                return i
+    return None
 
 
 # --------------------------------------------------------------------------- checks
@@ -574,6 +597,10 @@ def forward(fn, softmax=None):
                 lambda: oracle_forward(params, X, softmax_axis=0)[1],
             "tanh is applied to the output scores too: y~ = W_y h + b_y has no activation before the softmax":
                 lambda: oracle_forward(params, X, out_act=np.tanh)[1],
+            "yhat holds one-hot predictions (a 1 at each row's largest probability, 0 elsewhere): yhat must be the "
+            "probabilities softmax(ytilde) themselves (the loss takes their log and backward uses yhat - y); "
+            "the argmax belongs in the accuracy only":
+                lambda: {**exp, "yhat": np.eye(ny, dtype=exp["yhat"].dtype)[np.argmax(exp["yhat"], axis=1)]},
         }
         shape = {"X": (N, nx), "htilde": (N, nh), "h": (N, nh), "ytilde": (N, ny), "yhat": (N, ny)}
         _explain_bias_after_activation(outputs, params, X, exp, f"forward (N={N}, n_x={nx}, n_h={nh}, n_y={ny})")
@@ -782,24 +809,68 @@ def _loss_case(fn, Yhat, Y):
             "-log(1 - y^) of the true class: the cross-entropy is -log y^ of the true class":
                 lambda: -float(np.mean(np.sum(Y * np.log1p(-np.clip(Yh64, 0, 1 - 1e-12)), axis=1))),
         })
-        _expect_acc(acc, eacc, N, ny, name=f"{name}: acc", diagnose={
-            "accuracy must be a fraction in [0, 1], not a percentage": 100 * eacc,
-            "this is the error rate (1 - accuracy)": 1 - eacc,
-            "argmax over the wrong axis (axis=1: the class of each sample)":
-                lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
-            "the number of correct predictions instead of their fraction": eacc * N,
-            "accuracy from rounded probabilities (or a threshold at 0.5, such as Y * Yhat > 0.5): a sample whose "
-            "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
-            "np.argmax(Y, axis=1)":
-                lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
-            "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
-            "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
-                lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y))),
-            "np.argmax(Yhat) without axis=1 gives ONE index into the flattened Yhat, not each row's predicted "
-            "class: compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
-                lambda: float(np.mean(np.argmax(Yh64) == np.argmax(Y, axis=1))),
-        }, confirm=lambda: _acc_all_right(fn, Yhat))
+        _expect_acc(acc, eacc, N, ny, name=f"{name}: acc", diagnose=_acc_mistakes(Yh64, Y),
+                    confirm=lambda: _acc_all_right(fn, Yhat), second=lambda: _acc_second(fn, (N, ny)))
     return run
+
+
+def _acc_mistakes(Yh64, Y) -> dict:
+    """Catalogued accuracy mistakes: message -> the value it gives on (Yhat, Y)."""
+    N = len(Y)
+    eacc = oracle_loss(Yh64, Y)[1]
+    right = np.argmax(Yh64, axis=1) == np.argmax(Y, axis=1)
+    return {
+        "accuracy must be a fraction in [0, 1], not a percentage": 100 * eacc,
+        "this is the error rate (1 - accuracy)": 1 - eacc,
+        "argmax over the wrong axis (axis=1: the class of each sample)":
+            lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
+        "the number of correct predictions instead of their fraction": eacc * N,
+        "accuracy from rounded probabilities (or a threshold at 0.5, such as Y * Yhat > 0.5): a sample whose "
+        "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
+        "np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
+        "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
+        "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y))),
+        "np.argmax(Yhat) without axis=1 gives ONE index into the flattened Yhat, not each row's predicted "
+        "class: compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.argmax(Yh64) == np.argmax(Y, axis=1))),
+        "argmax over the wrong axis: np.argmax(Yhat) and np.argmax(Y) without axis=1 each give ONE index into the "
+        "flattened array, compared once, so acc is 0 or 1; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.argmax(Yh64) == np.argmax(Y)),
+        "integer division: the count of correct rows // N is 0 whenever some row is wrong; divide with / "
+        "(or take np.mean of the comparison)": float(int(right.sum()) // N),
+        "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
+        "take np.mean of the comparison": float(right[1:].sum()) / N,
+        "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
+        "take np.mean of the comparison": float(right[:-1].sum()) / N,
+    }
+
+
+def _acc_second(fn, avoid):
+    """A second batch for the accuracy diagnoses, of other sizes (11 x 3, else 13 x 4): 7 of 11 (9 of 13) rows right,
+    the first and last among them; the mistakes give values different from each other and from the right one (but
+    a row left out at either end gives the same); (the student's acc there or None, the mistakes' values, eacc,
+    size)."""
+    N, ny = (11, 3) if avoid != (11, 3) else (13, 4)
+    r = core.rng(f"lab06.acc-second:{N}")
+    for _ in range(64):     # a batch where the catalogued mistakes all give different values (and not the right one)
+        Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2)
+        Yhat[0] = np.where(np.arange(ny) == np.argmax(Yhat[0]), 0.999, 0.001 / (ny - 1))    # the batch's largest:
+        labels = np.argmax(Yhat, axis=1)       # an argmax of the flattened arrays then is not simply 0
+        for i in (2, 5, 8, 9):      # the first and last rows right: a row left out at either end shows
+            labels[i] = (labels[i] + 1) % ny
+        Y = np.eye(ny)[labels]
+        values = [(m, float(_value_of(v))) for m, v in _acc_mistakes(Yhat, Y).items()] + \
+            [("", oracle_loss(Yhat, Y)[1])]
+        if all(abs(a - b) > 1e-6 or ("row is left out" in m and "row is left out" in n)
+               for i, (m, a) in enumerate(values) for n, b in values[i + 1:]):
+            break
+    try:
+        acc = float(fn(Yhat.copy(), Y.copy())[1])
+    except Exception:       # a probe that fails says nothing
+        acc = None
+    return acc, _acc_mistakes(Yhat, Y), oracle_loss(Yhat, Y)[1], (N, ny)
 
 
 def _acc_all_right(fn, Yhat):
@@ -811,12 +882,42 @@ def _acc_all_right(fn, Yhat):
         return None
 
 
-def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None) -> None:
-    """The accuracy; no catalogued mistake: a factor written with N and n_y (a division by the wrong size),
-    said only when the same factor comes back on labels that every row predicts right (accuracy 1)."""
+def _value_of(v):
+    return v() if callable(v) else v
+
+
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None) -> None:
+    """The accuracy; a catalogued mistake is said only when it also gives the student's value on a second batch of
+    other sizes (on one batch two mistakes can give the same number: 0, 1 - acc on one row...).  No catalogued
+    mistake: a factor written with N and n_y (a division by the wrong size), said only when the same factor comes
+    back on labels that every row predicts right (accuracy 1)."""
     try:
         _expect_number(acc, eacc, name=name, rtol=0, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
+        if second is not None and exc.diagnosis != "wrong-value":
+            acc2, there, eacc2, size2 = second()
+            both = [m for m, v in diagnose.items()
+                    if core.close(acc, _value_of(v), 0, 1e-9) and acc2 is not None
+                    and core.close(acc2, _value_of(there[m]), 0, 1e-9)]
+            if acc2 is not None and core.close(acc2, eacc2, 0, 1e-9):
+                core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}, while on a second batch of "
+                          f"{size2[0]} rows and {size2[1]} classes it is right: the mistake shows on this shape only "
+                          f"(N = {N} rows, n_y = {ny} classes): look for an axis or a size that the formula takes "
+                          f"from the wrong dimension; acc is the fraction of rows whose argmax (axis=1) matches the "
+                          f"label's", "acc-wrong-on-this-shape")
+            if len(both) > 1:
+                core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}; on a second batch of {size2[0]} "
+                          f"rows and {size2[1]} classes it is {acc2:.6g}, expected {eacc2:.6g}: each of these gives "
+                          f"those values: " + "; or ".join(both), "acc-one-of")
+            if both:
+                core.fail(f"{name}: {both[0]} (acc is {float(acc):.6g}, expected {float(eacc):.6g}; on a second "
+                          f"batch of {size2[0]} rows and {size2[1]} classes it is {acc2:.6g}, expected "
+                          f"{eacc2:.6g})", exc.diagnosis if str(exc).endswith(both[0]) else "acc-" + _slug(both[0]))
+            if acc2 is not None:
+                core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}; on a second batch of {size2[0]} "
+                          f"rows and {size2[1]} classes ({round(eacc2 * size2[0])} rows right) it is {acc2:.6g}, "
+                          f"expected {eacc2:.6g}: acc must be the fraction of rows whose argmax matches the "
+                          f"label's", "wrong-value")
         said = cases.explain_factor(acc, eacc, {"N": N, "n_y": ny}, divisor="N", scalar=True) \
             if exc.diagnosis == "wrong-value" else None
         if said and confirm is not None and eacc:
@@ -1069,7 +1170,12 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         outputs = {k: v.astype(dt) for k, v in outputs.items()}
         p_before, o_before, Y_before = _copy_dict(params), _copy_dict(outputs), Y.copy()
         name = f"backward(params, outputs, Y) with N={N}, n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
-        grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
+        try:
+            grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
+        except core.CheckFailure as exc:
+            if " raised " in str(exc) and "not implemented" not in str(exc):
+                _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
+            raise
         _unchanged(p_before, params, "backward", "params")
         _unchanged(o_before, outputs, "backward", "outputs")
         _unchanged({"Y": Y_before}, {"Y": Y}, "backward", "the labels")
@@ -1100,6 +1206,28 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
     return run
+
+
+def _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc) -> None:
+    """backward raised; with two cached arrays exchanged in the outputs dict it runs and gives the right gradients:
+    it reads each of them where the other belongs (X, H = outputs["h"], outputs["X"])."""
+    expected = oracle_backward(params, outputs, Y)
+    names = list(outputs)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            if np.shape(outputs[a]) == np.shape(outputs[b]):
+                continue
+            swapped = {**outputs, a: outputs[b].copy(), b: outputs[a].copy()}
+            try:
+                got = fn(_copy_dict(params), swapped, Y.copy())
+            except Exception:
+                continue
+            if isinstance(got, dict) and all(k in got and isinstance(got[k], np.ndarray)
+                                             and got[k].shape == np.shape(expected[k]) and _near(got[k], expected[k])
+                                             for k in keys):
+                core.fail(f"{str(exc).split('. Hint:')[0]}: with outputs['{a}'] and outputs['{b}'] exchanged, your backward runs and gives the "
+                          f"right gradients: it reads outputs['{a}'] where it needs outputs['{b}'] and the other way "
+                          f"round (check the names when unpacking the outputs dict)", "outputs-read-exchanged")
 
 
 _LAYER_LINES = {"Wh": "grad_h = grad_Ytilde W_y, the tanh derivative (1 - h^2) and grad_htilde",
@@ -1195,6 +1323,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
     shape = np.shape(params[k])
     g = grads[k]
     label = f"{name}: grads['{k}']"
+    _explain_other_key(grads, k, expected, label)
     if isinstance(g, np.ndarray) and g.shape == shape[::-1] and shape[0] != shape[1]:
         core.fail(f"{label} has shape {g.shape}, the transpose of params['{k}'] "
                   f"{shape}: a gradient has the shape of its parameter "
@@ -1241,6 +1370,22 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label}: your backward is not the derivative of your loss_accuracy (which is right): "
                       f"{str(exc).split(': ', 1)[-1]}", "backward-not-derivative-of-loss")
         raise
+
+
+def _explain_other_key(grads, k, expected, label) -> None:
+    """grads[k] holds the right gradient of another parameter: the dict's keys were mixed up."""
+    g = grads[k]
+    if not isinstance(g, np.ndarray) or (g.shape == np.shape(expected[k]) and _near(g, expected[k])):
+        return
+    for other, want in expected.items():
+        if other == k or g.shape != np.shape(want) or not _near(g, want):
+            continue
+        back = grads.get(other)
+        swapped = isinstance(back, np.ndarray) and back.shape == np.shape(expected[k]) and _near(back, expected[k])
+        core.fail(f"{label} holds the gradient of {other}" + (f", and grads['{other}'] that of {k}: the two are "
+                  f"stored under each other's key" if swapped else "") + "; return each gradient under its "
+                  "parameter's name, {'Wh': grad_Wh, 'bh': grad_bh, 'Wy': grad_Wy, 'by': grad_by}",
+                  "grads-under-other-key")
 
 
 #: The layer's input each weight gradient is built from (grad_W = grad_pre-activation^T @ input) and its formula.
@@ -1522,6 +1667,7 @@ def _sgd_case(fn, params, grads, eta, name):
                   "step-scaled")
     if not _near(flat_s, -eta * flat_g):
         _explain_step_per_parameter(got, p_before, g_before, eta, name)
+        _explain_each_step(got, p_before, g_before, eta, name)
     for k in PARAM_NAMES:
         p, g = p_before[k].astype(_f64), g_before[k].astype(_f64)
         _expect_close(got[k], p - eta * g, name=f"{name}: params['{k}']",
@@ -1543,6 +1689,39 @@ def _explain_returned_grads(got, params, p_before, g_before, eta, name) -> None:
     core.fail(f"{name} returned grads, not params: every array it returned equals the gradient"
               + (" (params itself was updated in place correctly)" if done else "")
               + ": end with `return params`", "returned-grads")
+
+
+def _explain_each_step(got, p_before, g_before, eta, name) -> None:
+    """What each wrong parameter's step is, when every one can be described: a multiple of -eta * grads[k] (none:
+    not updated; two: updated twice) or the same number in every entry, -eta * grads[k].mean()."""
+    notes = []
+    for k in PARAM_NAMES:
+        g = g_before[k].astype(_f64)
+        step = np.asarray(got[k], _f64) - p_before[k].astype(_f64)
+        if _near(step, -eta * g):
+            continue
+        if not np.any(step):
+            notes.append(f"params['{k}'] was not updated")
+            continue
+        if g.size > 1 and np.ptp(g) > 0 and _near(step, np.full(g.shape, -eta * g.mean())):
+            notes.append(f"params['{k}'] moved by the same number in every entry, -eta * grads['{k}'].mean() (one "
+                         f"summary of the gradient instead of the whole array)")
+            continue
+        flat = g.ravel()
+        c = float(step.ravel() @ flat / (flat @ flat)) if np.any(flat) else 0.0
+        if not np.any(flat) or not _near(step, c * g):
+            return      # a step that is not described here: the value check below says what it can
+        times = c / -eta
+        if abs(times - round(times)) > 1e-6:
+            return      # a fractional multiple (a normalised or rescaled gradient): said by the checks below
+        notes.append(f"params['{k}'] moved {times:.4g} times the step -eta * grads['{k}']"
+                     + (" (updated twice: a copy-pasted line?)" if abs(times - 2) < 1e-6 else ""))
+    if len(notes) == len(PARAM_NAMES) and all("grads['" + k + "'].mean()" in n for k, n in zip(PARAM_NAMES, notes)):
+        notes = ["every parameter moved by the same number in all its entries, -eta * grads[k].mean() (one summary "
+                 "of the gradient instead of the whole array)"]
+    if notes:
+        core.fail(f"{name}: " + "; ".join(notes) + ": every parameter takes exactly one step, "
+                  "params[k] -= eta * grads[k], the whole array", "steps-per-parameter")
 
 
 def _explain_step_per_parameter(got, p_before, g_before, eta, name) -> None:

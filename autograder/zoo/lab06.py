@@ -481,7 +481,7 @@ MUTANTS = [
            old='acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))',
            new=('acc = np.mean(np.argmax(Yhat, axis=-1) == np.argmax(Y, axis=0)[:len(Yhat)] if Y.shape[0]'
                 ' <= Y.shape[1] else np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))'),
-           expect='error rate'),
+           expect='the mistake shows on this shape only'),
     Mutant("grad_Wh uses the pre-activation gradient divided by tanh' (chain applied to htilde)",
            old='grad_Wh = grad_Htilde.T @ X ',
            new="grad_Wh = (grad_H * (1 - outputs['htilde'] ** 2)).T @ X ",
@@ -624,6 +624,28 @@ MUTANTS = [
            new="    grad_Ytilde = Yhat - Y\n    grad_Wy = grad_Ytilde.T @ H / N ",
            also=(("grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T", "grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T / N"),),
            expect="are both off by the same factor"),
+    # round 8: the round-7 measurement's mistakes
+    Mutant("r8: softmax shifted by the row's largest |z|",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - np.abs(Z).max(axis=1, keepdims=True))",
+           expect="is not that row's maximum"),
+    Mutant("r8: forward returns one-hot predictions as yhat", old="    Yhat = softmax(Ytilde)\n",
+           new="    Yhat = np.eye(Ytilde.shape[1])[softmax(Ytilde).argmax(axis=1)]\n", expect="yhat holds one-hot predictions"),
+    Mutant("r8: accuracy with // N (integer division)", old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.sum(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)) // len(Y)", expect="integer division"),
+    Mutant("r8: accuracy loop starts at row 1", old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = sum(np.argmax(Yhat[i]) == np.argmax(Y[i]) for i in range(1, len(Y))) / len(Y)",
+           expect="the first row is left out of the count"),
+    Mutant("r8: backward returns the bias gradients under each other's key",
+           old='return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}',
+           new='return {"Wh": grad_Wh, "bh": grad_by, "Wy": grad_Wy, "by": grad_bh}', expect="stored under each other's key"),
+    Mutant("r8: sgd steps by the mean of each gradient", old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= eta * grads[name].mean()", expect="grads[k].mean()"),
+    Mutant("r8: sgd unrolled, Wy updated twice and by never",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new='    params["Wh"] -= eta * grads["Wh"]\n    params["bh"] -= eta * grads["bh"]\n    params["Wy"] -= eta * grads["Wy"]\n    params["Wy"] -= eta * grads["Wy"]\n',
+           expect="(updated twice: a copy-pasted line?)"),
+    Mutant("r8: backward unpacks X and H swapped", old='X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='X, H, Yhat = outputs["h"], outputs["X"], outputs["yhat"]', expect="exchanged, your backward runs"),
 ]
 
 VARIANTS = [
