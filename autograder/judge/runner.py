@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -140,6 +141,7 @@ class CellJudge:
         self._thread: threading.Thread | None = None
         self._listener: socket.socket | None = None
         self._surplus = 0
+        self._wake: tuple[int, int] = (-1, -1)   # made in __enter__, closed in __exit__
 
     def __enter__(self) -> "CellJudge":
         if os.path.lexists(self.path):
@@ -148,6 +150,7 @@ class CellJudge:
         listener.bind(self.path)
         os.chmod(self.path, 0o666)   # the kernel runs as another user when grading as root
         listener.listen(4)
+        self._wake = os.pipe()
         listener.settimeout(0.1)
         self._listener = listener
         self._thread = threading.Thread(target=self._run, name=f"judge-{self.grade_id}", daemon=True)
@@ -181,7 +184,22 @@ class CellJudge:
         # Every declared check has its verdict: a further connection (results handed over again)
         # is closed at once, so that kernel does not wait for a reply until the cell times out;
         # it is counted, and costs the cell in _decide.
-        while (conn := self._accept()) is not None:
+        self._close_surplus()
+
+    def _close_surplus(self) -> None:
+        """Close each further connection as it arrives, until __exit__ wakes this thread (at once:
+        the wake-up pipe, not a polling interval, so a cell's end is never delayed)."""
+        assert self._listener is not None
+        while True:
+            ready, _, _ = select.select([self._listener.fileno(), self._wake[0]], [], [])
+            if self._wake[0] in ready:
+                return
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
             conn.close()
             self._surplus += 1
 
@@ -189,6 +207,7 @@ class CellJudge:
         # The cell is over: its checks have normally finished already (the kernel waits for
         # "done").  Give a finishing check a moment, then cut the connection.
         self._stop.set()
+        os.write(self._wake[1], b"x")
         if self._thread is not None:
             self._thread.join(timeout=2.0)
             if self._thread.is_alive() and self._conn is not None:
@@ -198,6 +217,8 @@ class CellJudge:
                     pass
                 self._thread.join(timeout=5.0)
         extra = self._surplus + self._late_connections()
+        for fd in self._wake:
+            os.close(fd)
         if self._listener is not None:
             self._listener.close()
         try:
