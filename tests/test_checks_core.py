@@ -97,6 +97,21 @@ def test_numerics_turns_warnings_into_a_named_failure(capsys):
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.parametrize("fn, told, not_told", [
+    (lambda x: np.exp(x), "subtract the maximum", "log(0)"),
+    (lambda x: np.log(x - 2000.0), "log of a negative number", "subtract the maximum"),
+    (lambda x: np.log(x * 0.0), "log(0) was taken", "subtract the maximum"),
+    (lambda x: (x * 0.0) / (x * 0.0), "0/0 or inf/inf", "subtract the maximum"),
+    (lambda x: x * 1e308, "larger than the dtype can hold", "subtract the maximum"),
+])
+def test_a_numerical_warning_tells_its_own_story(fn, told, not_told):
+    """Each warning gets the hint its operation explains: 0/0 in a division is not a missing max subtraction."""
+    with pytest.raises(CheckFailure, match="not numerically stable") as info:
+        core.call(fn, np.array([1000.0]), name="f")
+    assert told in str(info.value) and not_told not in str(info.value)
+    assert info.value.diagnosis == "not-numerically-stable"
+
+
 def test_checks_survive_a_patched_numpy(monkeypatch):
     """A submission that rebinds numpy functions cannot make a wrong value pass."""
     monkeypatch.setattr(np, "allclose", lambda *a, **k: True)

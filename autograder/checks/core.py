@@ -55,6 +55,10 @@ class CheckFailure(AssertionError):
     def __init__(self, message: str, diagnosis: str | None = None):
         super().__init__(message)
         self.diagnosis = diagnosis
+        # For a NumPy warning (see numerics): the warning's text and the message without the
+        # general hint, for checks that replace the hint with one that fits their function.
+        self.warning: str | None = None
+        self.headline = message
 
 
 def fail(message: str, diagnosis: str | None = None) -> None:
@@ -434,8 +438,41 @@ def numerics(name: str):
             yield
         runtime = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     if runtime:
-        fail(f"{name} is not numerically stable: numpy warned '{runtime[0]}' "
-             f"(for exp, subtract the maximum first; for log, never take log(0))", "not-numerically-stable")
+        headline = f"{name} is not numerically stable: numpy warned '{runtime[0]}'"
+        hint = warning_hint(runtime[0])
+        failure = CheckFailure(headline + (f" ({hint})" if hint else ""), "not-numerically-stable")
+        failure.warning, failure.headline = runtime[0], headline
+        raise failure
+
+
+# What each NumPy floating-point warning means, keyed by (what happened, in which operation). Only
+# the story the warning itself tells: an overflow in exp is the classic softmax / sigmoid mistake,
+# but "invalid value in divide" is 0/0 whatever the function, so it must not be told to subtract a
+# maximum it may well subtract already.
+_WARNING_HINTS: tuple[tuple[str, str, str], ...] = (
+    ("overflow", "exp", "np.exp of a large argument overflowed: exponentiate only arguments <= 0, "
+                        "e.g. subtract the maximum first or use a separate branch for negative inputs"),
+    ("divide by zero", "log", "log(0) was taken: keep the argument of log away from 0, "
+                              "e.g. work with log-sum-exp or clip probabilities"),
+    ("invalid value", "log", "log of a negative number or of NaN was taken"),
+    ("divide by zero", "", "a division by zero: some denominator was exactly 0"),
+    ("invalid value", "divide", "0/0 or inf/inf: a denominator was 0 or infinite"),
+    ("overflow", "", "an intermediate value grew larger than the dtype can hold"),
+    ("invalid value", "", "an operation on inf or NaN, e.g. inf - inf or 0 * inf, "
+                          "so some intermediate was already infinite or NaN"),
+)
+
+
+def warning_hint(text: str) -> str:
+    """What a NumPy RuntimeWarning says happened, in a student's words, or '' when it is not one we know.
+
+    ``text`` is the warning's message, e.g. "overflow encountered in exp".
+    """
+    lowered = text.lower()
+    for kind, operation, hint in _WARNING_HINTS:
+        if kind in lowered and (not operation or lowered.rstrip().endswith(" " + operation)):
+            return hint
+    return ""
 
 
 def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:

@@ -565,7 +565,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None)
         except core.CheckFailure as exc:
             if exc.diagnosis == "not-numerically-stable":
-                fail(f"{str(exc).split(' (for exp')[0]}: the derivative is s * (1 - s) with the output s that forward "
+                fail(f"{exc.headline}: the derivative is s * (1 - s) with the output s that forward "
                      f"cached (self.out), which needs no exp at all; an exp of the input in backward (np.exp(-x)) "
                      f"overflows for large |x|", "sigmoid-backward-overflow")
             raise

@@ -789,7 +789,7 @@ def _overflow_discarded(exc, run, want, tol) -> None:
         return
     if y.shape != want.shape or not np.isfinite(y).all() or not core.close(y, want, **tol):
         return
-    core.fail(f"{str(exc).split(' (for exp')[0]}. Your values are right nevertheless: the overflow happened in an intermediate that does not "
+    core.fail(f"{exc.headline}. Your values are right nevertheless: the overflow happened in an intermediate that does not "
               f"reach the result, typically a branch of np.where (np.where computes BOTH branches on every element, "
               f"so exp(x) also runs at x = 1000 where the other branch is chosen): give each branch only inputs it "
               f"can take, e.g. exp(-|x|) or exp(np.minimum(x, 0))", "overflow-in-discarded-branch")

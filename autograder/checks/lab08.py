@@ -349,7 +349,7 @@ def _step(opt, what):
         if "numerically stable" in text:
             for (needle, hint), diagnosis in zip(_NUMERIC_HINTS, ("step-counter-zero", "second-moment-negative")):
                 if needle in text and (adam or diagnosis != "step-counter-zero"):
-                    fail(f"{text.split(' (for exp')[0]}: {hint}", diagnosis)
+                    fail(f"{exc.headline}: {hint}", diagnosis)
         raise
 
 
@@ -1616,7 +1616,7 @@ def _foreign_shape(exc, shapes: dict) -> None:
 def _dropout_backward_warned(dropout_backward, exc, r, what):
     """A NumPy warning in dropout_backward (it needs no exp, log or root): re-run on a mask without
     zeros; a result dout / mask there confirms the division by the mask."""
-    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    warned = f"'{exc.warning}'"
     dout = r.normal(size=(5, 3))
     mask = r.uniform(1.2, 3.0, (5, 3))
     try:
@@ -1925,7 +1925,7 @@ def batchnorm_eval(batchnorm_forward):
 def _bn_eval_warned(batchnorm_forward, exc, r, what):
     """A NumPy warning in evaluation mode, where the only root is sqrt(running_var + eps) of a positive
     running_var: re-run with a positive running mean and compare with the statistics swapped."""
-    warned = str(exc).split(" (for exp")[0].split("numpy warned ")[-1]
+    warned = f"'{exc.warning}'"
     x, gamma, beta, rm, rv = _bn_inputs(r, 7, 4, np.float64)
     rm = np.abs(rm) + 0.5
     eps = 1e-3
