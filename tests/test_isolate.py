@@ -109,3 +109,18 @@ def test_an_extra_term_in_a_spurious_input_is_measured():
     assert "plus 0.001 * W exactly" in words
     words, _ = isolate.explain_arguments(lambda G, W: 2 * G + W ** 2, lambda G, W: 2 * G, args, **TOL)
     assert "exactly" not in words             # not a multiple of W: no factor claimed
+
+
+def test_state_kept_between_calls_is_named_before_any_other_probe():
+    """A mutable default that accumulates: each call differs, so 'which input' would be noise."""
+    def student(x, W, b, _seen=[]):  # noqa: B006 - the mistake under test
+        _seen.append(1)
+        return x @ W + b * (1 + len(_seen))
+    words, diagnosis = isolate.explain_arguments(student, oracle, _affine(), **TOL)
+    assert diagnosis == "not-repeatable"
+    assert "same inputs gave different results" in words and "mutable default argument" in words
+
+
+def test_a_deterministic_mistake_is_not_called_state():
+    words, diagnosis = isolate.explain_arguments(lambda x, W, b: x @ W - b, oracle, _affine(), **TOL)
+    assert diagnosis != "not-repeatable" and "same inputs" not in words

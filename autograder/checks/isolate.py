@@ -8,6 +8,9 @@ inputs, without knowing the mistake:
   otherwise).  If the student's answer becomes right while the expected answer is still not
   trivial, the mistake lives in the terms that use that input (``y = x @ W.T + b`` becomes right
   when ``x = 0`` and when ``W = 0``: the wrong term is the one with x and W).
+* **Repeatability.** The same inputs twice: different answers mean state kept between calls
+  (a module-level variable, a mutable default argument) or randomness, and no other probe
+  could be trusted.
 * **Dependence.** Each input in turn is perturbed.  An answer that does not move when the
   expected one does ignores that input (a hard-coded learning rate, a forgotten bias); one that
   moves when the expected one does not uses an input it should not.
@@ -47,6 +50,15 @@ def explain_arguments(student: Callable[..., Any], oracle: Callable[..., Any], a
     expected, got = _run(oracle, args), _run(student, args)
     if expected is _BROKEN or got is _BROKEN or _same(got, expected, rtol, atol):
         return None     # nothing to isolate (or the failure was not about these values)
+    # Every experiment below compares runs of the student's function: they mean something only
+    # if the same inputs give the same answer.  State kept between calls breaks that, and is
+    # itself the mistake.
+    again = _run(student, args)
+    if again is not _BROKEN and not _same(again, got, rtol, atol):
+        return ("two calls with exactly the same inputs gave different results: your code depends on "
+                "something besides its inputs, a value kept from an earlier call (a module-level variable, "
+                "a mutable default argument such as cache={} or grads=[], an attribute or class attribute "
+                "updated on every call) or random numbers"), "not-repeatable"
     unused, spurious = _dependence(student, oracle, args, names, expected, got, rtol, atol, tag)
     if unused:
         listed = _listing(unused)
