@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import linecache
 import multiprocessing as mp
 import os
 import sys
@@ -139,7 +140,10 @@ def run_cells(cells: list[notebooks.Cell], conn) -> None:
             warnings.simplefilter("default")
             try:
                 with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
-                    exec(compile(cell.source, f"<cell {cell.index}>", "exec"), ns)
+                    name = f"<cell {cell.index}>"
+                    # As IPython does for its cells: a traceback can then quote the line (kernel/where.py).
+                    linecache.cache[name] = (len(cell.source), None, cell.source.splitlines(True), name)
+                    exec(compile(cell.source, name, "exec"), ns)
             except BaseException:  # noqa: BLE001 - a student cell may raise anything; the judge decides
                 pass
         if cell.role == "test":

@@ -296,12 +296,24 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     (lambda x: __import__("math").exp(x), "array-to-scalar", "np.exp"),
     (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
     (lambda x: np.divide(x, 3.0, out=x.astype(np.int64)), "float-into-integer-array", "astype(float)"),
+    (lambda x: x * UNDEFINED_GLOBAL, "undefined-name", "a variable of the notebook"),  # noqa: F821 - the slip
+    (lambda x: x.max(axis=1).max(axis=2), "axis-out-of-bounds", "removes its axis"),
 ])
 def test_call_names_common_exception_slips(body, diagnosis, phrase):
     """cases.call turns a raw exception of a common slip into the slip in words (general, any lab)."""
     with pytest.raises(CheckFailure) as info:
         cases.call(body, np.ones((2, 3)), label="Act.forward", names=("x",))
     assert info.value.diagnosis == diagnosis and phrase in str(info.value) and "raised" in str(info.value)
+
+
+def test_a_local_read_before_assignment_is_named():
+    def forward(x):
+        if x.sum() < 0:
+            out = x
+        return out
+    with pytest.raises(CheckFailure) as info:
+        cases.call(forward, np.ones((2, 3)), label="Act.forward", names=("x",))
+    assert info.value.diagnosis == "unbound-local" and "only in one branch of an if" in str(info.value)
 
 
 def test_matmul_mismatch_named_only_in_elementwise_functions():

@@ -84,6 +84,9 @@ class Layer:
         for p in params:
             p.data -= 0.5 * p.grad
 
+    def mismatched(self, x):
+        return np.dot(x, np.ones((x.shape[1] + 1, 2)))   # raised inside NumPy, quoted here
+
 
 def test_values_cross_by_copy_and_objects_by_reference(session):
     js, kernel = session
@@ -122,6 +125,18 @@ def test_student_exceptions_and_warnings_reach_the_check(session):
         core.call(layer.overflow, np.array([1000.0]), name="Layer.overflow")
     assert info.value.diagnosis == "not-numerically-stable"
     assert not hasattr(layer, "missing_attribute")   # AttributeError crosses as AttributeError
+
+
+def test_a_student_exception_is_reported_at_the_students_own_line(session):
+    """The innermost frame of the student's code, not NumPy's, is quoted with its function."""
+    js, kernel = session
+    layer = _remote(js, kernel, Layer(2))
+    with pytest.raises(core.CheckFailure) as info:
+        core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
+    assert info.value.diagnosis == "raised-valueerror"
+    assert str(info.value).endswith(
+        "(raised at `return np.dot(x, np.ones((x.shape[1] + 1, 2)))   # raised inside NumPy, quoted here` "
+        "in mismatched)"), str(info.value)
 
 
 def test_in_place_changes_to_arguments_are_mirrored(session):

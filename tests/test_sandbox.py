@@ -257,3 +257,11 @@ def test_student_validation_never_says_success_when_a_cell_is_missing(tmp_path, 
     out = capsys.readouterr().out
     assert "lab01_test_relu" in out and "NOT VALID" in out and "success" not in out.lower()
     assert integrity.main([str(release), "--release", str(release)]) == 0
+
+
+def test_the_sandbox_gets_every_module_of_the_kernel_package():
+    """The kernel imports autograder.kernel from the files the sandbox binds: one left out breaks every
+    hidden check under nbgrader (the direct harness, which imports from the checkout, would not notice)."""
+    from autograder.paths import ROOT
+    from autograder.sandbox.command import KERNEL_FILES
+    assert sorted(KERNEL_FILES) == sorted(p.name for p in (ROOT / "autograder" / "kernel").glob("*.py"))

@@ -74,6 +74,16 @@ _EXCEPTION_WORDS = (
      "np.zeros(n, dtype=float)) or write the result to a new array (x = x / n)", "float-into-integer-array"),
     (("bitwise_xor",),
      "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
+    (("is not defined",),
+     "the function uses a name it neither receives nor defines: a variable of the notebook (a global such as "
+     "x, X or ETA, which does not exist when the function is called on its own) or a misspelt name; use the "
+     "function's own arguments", "undefined-name"),
+    (("referenced before assignment", "cannot access local variable"),
+     "a variable is read before this function assigns it: it is assigned further down, or only in one branch "
+     "of an if; assigning to a name anywhere in a function makes it local in the whole function", "unbound-local"),
+    (("is out of bounds for array of dimension",),
+     "the array has fewer axes than that axis number: a reduction without keepdims=True (max, sum, mean over "
+     "an axis) removes its axis and the later axes move down by one", "axis-out-of-bounds"),
 )
 _MATMUL_WORDS = ("@ (np.dot, np.matmul) is the matrix product, rows times columns summed; an elementwise formula "
                  "multiplies entry by entry with *", "matmul-for-elementwise")
@@ -100,17 +110,19 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
-        said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
+        # The exception's own words, without the student's quoted line (which may say "shape" or "index").
+        own = text.replace(exc.where, "") if exc.where else text
+        said = explain_exception(own, elementwise) if diagnosis.startswith("raised-") else None
         if said:
             raise core.CheckFailure(f"{text}. Likely cause: {said[0]}", said[1]) from None
         # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
-        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
+        broadcast = explain_broadcast(own) if diagnosis.startswith("raised-") and hint else None
         if broadcast:
             raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
                                     "raised-broadcast") from None
-        if diagnosis.startswith("raised-") and _array_to_scalar(text):
+        if diagnosis.startswith("raised-") and _array_to_scalar(own):
             raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
-        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
+        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(own):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
         if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
             raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "

@@ -59,6 +59,9 @@ class CheckFailure(AssertionError):
         # general hint, for checks that replace the hint with one that fits their function.
         self.warning: str | None = None
         self.headline = message
+        # For an exception of student code (see call): the " (raised at `line` in f)" part of the
+        # message, which analyses of the exception's own text must leave out.
+        self.where = ""
 
 
 def fail(message: str, diagnosis: str | None = None) -> None:
@@ -490,11 +493,23 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
         fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # report, don't crash: the message is the feedback
         kind = getattr(exc, "remote_type", None) or _type(exc).__name__
-        fail(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
+        at = raised_at(exc)
+        failure = CheckFailure(f"{name} raised {kind}: {exc}{at}", "raised-" + _slug(kind))
+        failure.where = at
+        raise failure from None
     for i, (arg, orig) in enumerate(zip(args, originals)):
         if orig is not None and not _array_equal(arg, orig, equal_nan=True):
             fail(f"{name} modified its input argument #{i + 1} in place; work on a copy{_what_changed(orig, arg)}")
     return out
+
+
+def raised_at(exc: BaseException) -> str:
+    """' (at `line` in function)': the student's line that raised ``exc``, as the kernel quoted it, or ''."""
+    where = getattr(exc, "remote_where", None)
+    if not where:
+        return ""
+    function, line = where
+    return f" (raised at `{line}`" + (f" in {function}" if function and function != "<module>" else "") + ")"
 
 
 def _what_changed(before: Any, after: Any) -> str:

@@ -46,6 +46,8 @@ class RemoteError(Exception):
     """An exception raised by student code in the kernel; ``remote_type`` is its class name."""
 
     remote_type = "Exception"
+    #: (function, line) of the student's line that raised it (autograder/kernel/where.py), or None.
+    remote_where: tuple[str, str] | None = None
 
 
 #: Builtin exception classes a remote exception may be an instance of (``except
@@ -70,6 +72,16 @@ def remote_exception(base: str, type_name: str, message: str) -> RemoteError:
     exc = cls(message)
     exc.remote_type = type_name
     return exc
+
+
+def _where(info: Any) -> tuple[str, str] | None:
+    """(function, line) of the student's line that raised, as the kernel reported it, or None."""
+    if not isinstance(info, dict):
+        return None
+    function, line = info.get("function"), info.get("line")
+    if not isinstance(function, str) or not isinstance(line, str) or not line:
+        return None
+    return function[:60], line[:160]
 
 
 class ForeignArray(np.ndarray):
@@ -243,8 +255,10 @@ class JudgeSession:
                 info = reply["raise"]
                 if not isinstance(info, dict):
                     raise ProtocolError("bad exception")
-                raise remote_exception(str(info.get("base"))[:40], str(info.get("type"))[:100],
-                                       str(info.get("msg"))[:1000])
+                raised = remote_exception(str(info.get("base"))[:40], str(info.get("type"))[:100],
+                                          str(info.get("msg"))[:1000])
+                raised.remote_where = _where(info.get("where"))
+                raise raised
             result = dec.decode(reply.get("ok"))
             sync, late = reply.get("sync"), reply.get("late")
         except (EOFError, OSError, ProtocolError) as exc:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .peer import Peer
+from .where import student_line
 from .wire import Decoder, Encoder, ProtocolError, read_frame
 
 SOCKET_ENV = "NNLAB_JUDGE_SOCKET"
@@ -242,8 +243,15 @@ class Session:
         except Exception:  # noqa: BLE001 - a student exception's __str__ may raise
             msg = "(message could not be read)"
         warned = [str(w.message)[:300] for w in caught if issubclass(w.category, RuntimeWarning)]
-        return {"raise": {"type": t.__qualname__[:100], "base": base if not builtin else t.__name__,
-                          "msg": msg}, "warn": warned}, b""
+        info: dict[str, Any] = {"type": t.__qualname__[:100], "base": base if not builtin else t.__name__,
+                                "msg": msg}
+        try:
+            where = student_line(exc)
+        except Exception:  # noqa: BLE001 - a broken traceback only loses the quoted line
+            where = None
+        if where:
+            info["where"] = where
+        return {"raise": info, "warn": warned}, b""
 
 
 #: Most calls one ``chain`` request may make, and most objects one ``getattrs`` / ``setattrs``

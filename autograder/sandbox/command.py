@@ -32,7 +32,7 @@ IPC_DIR = "/nnlab/ipc"
 JUDGE_DIR = "/nnlab/judge"
 PKG = "/nnlab/pkg"
 CONNECTION = "/nnlab/connection.json"
-KERNEL_FILES = ("__init__.py", "wire.py", "peer.py", "evaluator.py", "shim.py", "policy.py")
+KERNEL_FILES = ("__init__.py", "wire.py", "peer.py", "evaluator.py", "shim.py", "policy.py", "where.py")
 
 
 @dataclass(frozen=True)
