@@ -477,3 +477,36 @@ def test_elementwise_argument_readings_of_round_7():
     said = cases.explain_elementwise(x, 2 * relu(x), relu(x), rtol=1e-6, atol=1e-9,
                                      probe=lambda p: 2 * relu(p), oracle=relu)
     assert "times 2" in said and "exp/tanh" not in said and "same as its output times 2" in said
+
+
+@pytest.mark.parametrize("factor, shape, phrase, diagnosis", [
+    (1 / 5, (5, 3), "times 0.2, that is divided by N = 5, the number of samples (axis 0 of (5, 3)): one division by N too many",
+     "scaled-by-n"),
+    (5.0, (5, 3), "multiplied by N = 5, the number of samples", "scaled-by-n"),
+    (1 / 3, (5, 3), "divided by 3, the size of axis 1 of (5, 3) (not the samples)", "scaled-by-size"),
+    (1 / 15, (5, 3), "divided by 15, the number of entries of (5, 3) (N * D, not N)", "scaled-by-size"),
+])
+def test_a_factor_that_is_a_size_of_the_call_is_named(factor, shape, phrase, diagnosis):
+    want = np.random.default_rng(0).normal(size=shape) + 2.0
+    with pytest.raises(CheckFailure) as info:
+        core.expect_close(want * factor, want, name=f"f(x of shape {shape} float64)")
+    assert phrase in str(info.value) and info.value.diagnosis == diagnosis, str(info.value)
+
+
+def test_a_factor_of_a_square_input_is_not_given_a_size():
+    """(4, 4): N and D are both 4, so 'divided by N' could as well be 'by D': the plain factor is said."""
+    want = np.random.default_rng(1).normal(size=(4, 4)) + 2.0
+    with pytest.raises(CheckFailure) as info:
+        core.expect_close(want / 4, want, name="f(x of shape (4, 4) float64)")
+    assert info.value.diagnosis == "scaled" and "times 0.25" in str(info.value)
+
+
+def test_a_batch_size_shared_by_two_arrays_is_still_n_and_other_axes_zero_are_not():
+    want = np.random.default_rng(2).normal(size=(3, 4)) + 2.0
+    name = "conv(dout of shape (5, 4) float64, w of shape (2, 3, 6, 7))"
+    with pytest.raises(CheckFailure) as info:
+        core.expect_close(want / 5, want, name=name)
+    assert "divided by N = 5, the number of samples (axis 0 of (5, 4))" in str(info.value)
+    with pytest.raises(CheckFailure) as info:
+        core.expect_close(want * 2, want, name=name)
+    assert "multiplied by 2, the size of axis 0 of (2, 3, 6, 7) (not the samples)" in str(info.value)

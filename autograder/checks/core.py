@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -212,7 +213,47 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
         if close(got, value, rtol, atol):
             fail(f"{name}: {message}", _slug(message))
     analysis, diagnosis = analyse_difference(got, expected, rtol, atol)
+    if diagnosis == "scaled":
+        analysis, diagnosis = _size_factor(got, expected, name, rtol, atol) or (analysis, diagnosis)
     fail(f"{name} has wrong values: {analysis}", diagnosis)
+
+
+_SHAPE_IN_NAME = re.compile(r"of shape \((\d+(?:, \d+)*,?)\)")
+
+
+def _size_factor(got: Any, expected: Any, name: str, rtol: float, atol: float) -> tuple[str, str] | None:
+    """('divided by N = 5, the number of samples ...', id) when ``got`` is ``expected`` times or divided
+    by exactly one size of the arrays the call names ("x of shape (5, 3)" in its signature: rows are
+    samples, so axis 0 of the first one is N); None when no size, or two kinds of size, fit (a square
+    input cannot tell N from D)."""
+    g, e = _asarray(got, dtype=_float64), _asarray(expected, dtype=_float64)
+    shapes = [tuple(int(d) for d in m.split(",") if d.strip()) for m in _SHAPE_IN_NAME.findall(name)]
+    if not shapes or len(shapes[0]) < 2:
+        return None
+    n_samples = shapes[0][0]
+    kinds: dict[int, dict[str, str]] = {}     # size -> {kind: words}
+
+    def add(n: int, kind: str, words: str) -> None:
+        kinds.setdefault(n, {}).setdefault(kind, words)
+    for shape in shapes:
+        for axis, n in enumerate(shape):
+            if axis == 0 and n == n_samples and len(shape) >= 2:
+                add(n, "N", f"N = {n}, the number of samples (axis 0 of {shapes[0]})")
+            else:
+                add(n, f"axis {axis} of {shape}", f"{n}, the size of axis {axis} of {shape} (not the samples)")
+        if len(shape) >= 2:
+            add(math.prod(shape), "entries", f"{math.prod(shape)}, the number of entries of {shape} (N * D, not N)")
+    for n, found in kinds.items():
+        if n < 2 or len(found) != 1:
+            continue
+        kind, label = next(iter(found.items()))
+        for k, how in ((1.0 / n, "divided by"), (float(n), "multiplied by")):
+            if close(g, k * e, max(rtol, 1e-6), atol):
+                extra = ("" if kind != "N" else ": one division by N too many" if how == "divided by"
+                         else ": a division by N missing, or a sum where a mean belongs")
+                return (f"your result is the expected one times {k:.4g}, that is {how} {label}{extra}",
+                        "scaled-by-n" if kind == "N" else "scaled-by-size")
+    return None
 
 
 def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tuple[str, str]:
