@@ -3050,7 +3050,8 @@ def _first_wrong_epoch(name, epochs, trained, expected):
 
 
 def _full_batch_unused(fn):
-    """The one-hot problem with batch_size None: every sample must move its own weight in each epoch."""
+    """The one-hot problem with batch_size None: every sample must move its own weight in each epoch, towards its
+    own label ((x, y) pairs intact)."""
     m = _ONEHOT_M
     params = {"W1": np.zeros((m, 1)), "b1": np.full((1, 1), _ONEHOT_B0)}
     label = f"train(one-hot X ({m}, {m}), batch_size=None, epochs=1)"
@@ -3060,6 +3061,12 @@ def _full_batch_unused(fn):
     except core.CheckFailure:
         return
     W1, _ = _onehot_state(got)
+    y = _ONEHOT_Y[:, 0]
+    wrong = [i for i in range(m) if abs(W1[i]) > 1e-12 and np.sign(W1[i]) != (1 if y[i] == 1 else -1)]
+    if wrong:     # sample i's gradient touches W[i] only: its sign says which label it was trained towards
+        core.fail(f"{label}: the targets given to the loss are not those of the rows (sample {wrong[0]} was trained "
+                  f"towards the wrong label): X and Y must be indexed with the same permutation (X[idx] with "
+                  f"Y[idx])", "pairs-broken")
     unused = int((np.abs(W1) <= 1e-12).sum())
     if 0 < unused < m:
         core.fail(f"{label}: {unused} of the {m} samples were never used in the epoch: with batch_size None each "

@@ -1170,7 +1170,7 @@ MUTANTS += [
     Mutant('R9 F10 predict thresholds the last pre-activation Z_L at 0.5', '    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)', '    AL, caches = model_forward(X, parameters, hidden_activation)\n    return (caches[-1][1] > 0.5).astype(int)',
            expect='not the pre-activation Z_L'),
     Mutant('R9 F11 train pairs Y with the inverse permutation (Y[np.argsort(order)])', '            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n            grads = model_backward(AL, Y[idx], caches, hidden_activation)', '            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n            grads = model_backward(AL, Y[np.argsort(order)][first:first + size], caches, hidden_activation)',
-           expect='not those of the sampled rows'),
+           expect='not those of the'),
     Mutant('R9 F12 train re-initialises the parameters (He, seed) instead of starting from the given ones', "    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller's stay untouched", '    dims = [X.shape[1]] + [parameters[f"W{l}"].shape[1] for l in range(1, len(parameters) // 2 + 1)]\n    parameters = initialize_parameters(dims, "he", seed=seed)',
            expect='whatever initial parameters train is given'),
     Mutant('R9 F13 train online branch indexes single rows X[i] (1-D samples)', '        for first in range(0, m, size):\n            idx = order[first:first + size]', '        for first in range(0, m, size):\n            idx = order[first] if size == 1 else order[first:first + size]',
