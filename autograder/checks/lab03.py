@@ -1124,6 +1124,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             layer = _make(label, spec.make, cls)
             layer.forward(p)
             return layer.backward(np.ones_like(p))
+        # every row computed: a row loop that stops early leaves rows of zeros (a batch of one: all of it)
+        _rows_not_written(probe, lambda p: _map(spec.df, p), f"{label}.backward (grad_out = 1)", "grad_out",
+                          no_loop="grad_out * f'(x) on the whole array at once")
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
         analysis = explained or analysis
@@ -1196,16 +1199,20 @@ def _grad_out_coupling(cls, spec, label) -> str | None:
         return (f"{change} in the rows of other samples ({rows}): your backward mixes samples (a sum over axis 0 "
                 f"or over the whole batch, or a product such as grad_out @ y.T, which is (N, N)); sample i's dL/dz "
                 f"uses only its own rows of grad_out and y: y * (g - sum(g * y, axis=1, keepdims=True))")
+    others = moved & ~allowed
+    cols = [int(c) for c in np.flatnonzero(others[i])]
+    rows = [int(r) for r in np.flatnonzero(others[:, j])]
     if moved.all():
         where = "everywhere: the whole array is combined (a sum or mean with no axis)"
-    elif moved[i, :].all() and not moved[np.arange(len(moved)) != i].any():
-        where = (f"across its whole row {i}: the entries of a sample are combined (a sum or mean over axis=1, or a "
-                 f"matrix product)")
-    elif moved[:, j].all() and not moved[:, np.arange(moved.shape[1]) != j].any():
-        where = (f"down its whole column {j}: the samples of the batch are combined (a sum or mean over axis=0, "
-                 f"or a matrix product)")
+    elif not others[np.arange(len(moved)) != i].any():
+        where = ((f"across its whole row {i}" if moved[i, :].all() else f"in its row {i} at columns {cols}")
+                 + ": the entries of a sample are combined (a sum or mean over axis=1, or a matrix product)")
+    elif not others[:, np.arange(moved.shape[1]) != j].any():
+        where = ((f"down its whole column {j}" if moved[:, j].all() else f"in its column {j} at rows {rows}")
+                 + ": the samples of the batch are combined (a sum or mean over axis=0, or a matrix product)")
     else:
-        where = f"at {int(moved.sum()) - 1} other entries"
+        where = (f"at {int(others.sum())} other entries, e.g. "
+                 f"{tuple(int(v) for v in np.argwhere(others)[0])}")
     return (f"{change} {where}; an activation acts entry by entry, so dL/dx = grad_out * f'(x) elementwise "
             f"(entry (i, j) uses grad_out[i, j] and x[i, j] only)")
 
@@ -1334,6 +1341,7 @@ PROPERTIES = {
           "wrong side of 0 and values at readable points named",
           "elementwise: entry (i, j) uses grad_out[i, j] and x[i, j] only (a combined row, column or batch named)",
           "wrong only at some positions (a loop that stops early) named, confirmed by swapping values",
+          "every row computed (a row loop that stops early named, batch 1 included)",
           "an overflow whose values are right nevertheless named (np.where's discarded branch)")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
@@ -1452,7 +1460,7 @@ def _row_verdicts(run, oracle, probes):
     return verdicts
 
 
-def _rows_not_written(run, oracle, call: str, arg: str) -> None:
+def _rows_not_written(run, oracle, call: str, arg: str, no_loop: str = "axis=1, keepdims=True") -> None:
     """Property in plain words: every row (sample) of the result is computed.  On two probe batches (4 and 2
     rows), when the other rows are right and the same rows at the start or the end are all zeros (never
     written), name the loop over the rows that starts late or stops early."""
@@ -1480,7 +1488,7 @@ def _rows_not_written(run, oracle, call: str, arg: str) -> None:
     core.fail(f"{call} leaves the {end} {rows} of the batch all zeros (never computed) while the other rows are "
               f"right (seen on batches of 4 and of 2 rows): the loop over the rows "
               f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, "
-              f"range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
+              f"range({arg}.shape[0]), or use no loop ({no_loop})",
               "rows-not-written")
 
 

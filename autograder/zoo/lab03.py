@@ -873,3 +873,18 @@ VARIANTS += [
     Variant("R9 EV5 leaky ReLU backward with a where-factor cast to grad_out's dtype", 'return np.where(self.x > 0, grad_out, self.slope * grad_out)', 'return grad_out * np.where(self.x > 0, 1.0, self.slope).astype(grad_out.dtype)'),
     Variant("R9 EV6 GELU backward pdf from the cdf's own erf argument u = x/sqrt(2): exp(-u*u)", 'pdf = np.exp(-0.5 * self.x ** 2) / math.sqrt(2 * math.pi)', 'u = self.x / math.sqrt(2)\n        pdf = np.exp(-u * u) / math.sqrt(2 * math.pi)'),
 ]
+
+# Issue 15 round 9 (r9b), second fresh set: mistakes and variants written after the first fixes, to test that the new general mechanisms name them.
+MUTANTS += [
+    Mutant('R9 G1 tanh backward row loop stops one row early', 'return grad_out * (1 - self.y ** 2)', 'out = np.zeros_like(grad_out)\n        for i in range(grad_out.shape[0] - 1):\n            out[i] = grad_out[i] * (1 - self.y[i] ** 2)\n        return out',
+           expect='leaves the last row of the batch all zeros'),
+    Mutant('R9 G3 leaky ReLU backward negative branch uses the row sum of grad_out', 'return np.where(self.x > 0, grad_out, self.slope * grad_out)', 'return np.where(self.x > 0, grad_out, self.slope * grad_out.sum(axis=1, keepdims=True))',
+           expect='the entries of a sample are combined'),
+    Mutant('R9 G5 SiLU backward reads the global s (name never assigned)', 'return grad_out * self.s * (1 + self.x * (1 - self.s))', 'return grad_out * s_cached * (1 + self.x * (1 - s_cached))',
+           expect='neither one of its arguments nor defined inside it'),
+    Mutant('R9 G6 GELU backward loop over the flat entries starts at 1', 'return grad_out * (self.cdf + self.x * pdf)', 'd = self.cdf + self.x * pdf\n        out = np.zeros_like(grad_out)\n        fo, fd, fg = out.reshape(-1), d.ravel(), grad_out.ravel()\n        for k in range(1, fo.size):\n            fo[k] = fg[k] * fd[k]\n        return out',
+           expect='except at the first entry'),
+]
+VARIANTS += [
+    Variant('R9 GV7 tanh backward row loop over every row', 'return grad_out * (1 - self.y ** 2)', 'out = np.empty_like(grad_out)\n        for i in range(grad_out.shape[0]):\n            out[i] = grad_out[i] * (1 - self.y[i] ** 2)\n        return out'),
+]
