@@ -84,7 +84,8 @@ PROPERTIES = {
                             "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid",
                             "wrong term of the documented formula named", "another activation's derivative named",
                             "documented activation names accepted (a rejected one named)",
-                            "finite and right for |Z| up to 1000 (NaN from an overflow named)"),
+                            "finite and right for |Z| up to 1000 (NaN from an overflow named)",
+                            "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -98,7 +99,8 @@ PROPERTIES = {
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
-                          "grads in model_backward's order (paired by key, not by position)"),
+                          "grads in model_backward's order (paired by key, not by position)",
+                          "grads keeps its keys (clear, del or pop named)"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
@@ -335,6 +337,11 @@ def _copy_params(p):
 
 
 def _unchanged(before, after, fn_name, what):
+    gone = sorted(k for k in before if not isinstance(after, dict) or k not in after)
+    if gone:
+        core.fail(f"{fn_name} removed keys from {what} ({', '.join(map(repr, gone[:4]))}"
+                  f"{', ...' if len(gone) > 4 else ''}): {what}.clear(), del or pop change the caller's dict; "
+                  f"it must only read it", "mutated-input-keys-removed")
     for k, v in before.items():
         now = after.get(k) if isinstance(after, dict) else None
         if not (isinstance(now, np.ndarray) and now.shape == v.shape and np.array_equal(now, v)):
@@ -1596,6 +1603,7 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
         core.fail(f"{name}: the result is not the incoming gradient dA times a function of Z (another dA at "
                   f"the same Z changes the ratio dZ / dA): the chain rule gives dZ = dA * g'(Z) elementwise, with "
                   f"{_DERIVATIVE_FORMULA[kind]} computed from Z alone", "not-da-times-local-derivative")
+    _name_mixed_entries(fn, Z, dA, got64, kind, name)
     g = _act_grad(Z64[ok], kind)
     z = Z64[ok]
     pos = (g > 1e-8) & (h1 > 0) & (np.abs(np.log(np.maximum(g, 1e-300))) > 0.05)
@@ -1615,6 +1623,36 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
               f"(your g'(Z)) is {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
               f"pre-activation Z", "wrong-local-derivative")
+
+
+def _name_mixed_entries(fn, Z, dA, got64, kind, name) -> None:
+    """Property: dZ[i, j] depends on dA[i, j] and Z[i, j] only (the chain rule, elementwise). One entry of Z
+    is moved and the other entries of dZ that move with it are named: a whole column (the batch combined, a
+    mean over axis 0), a whole row (axis 1), or everything."""
+    if Z.ndim != 2 or min(Z.shape) < 2:
+        return
+    i, j = Z.shape[0] - 1, Z.shape[1] - 1
+    Z2 = Z.copy()
+    Z2[i, j] = Z2[i, j] + 0.75 if Z2[i, j] > 0 else Z2[i, j] - 0.75      # same side of ReLU's kink
+    try:
+        again = np.asarray(core.call(fn, dA.copy(), Z2, kind, name=name), _f64)
+    except core.CheckFailure:
+        return
+    if again.shape != got64.shape:
+        return
+    moved = ~np.isclose(again, got64, rtol=1e-9, atol=1e-12)
+    moved[i, j] = False
+    if not moved.any():
+        return
+    if moved[:, j].sum() == moved.sum() and moved[:i, j].all():
+        where = (f"the whole column {j}: the batch is combined (a mean or sum over axis=0, e.g. "
+                 f"g'(Z).mean(axis=0))")
+    elif moved[i, :].sum() == moved.sum() and moved[i, :j].all():
+        where = f"the whole row {i}: the units of a sample are combined (a mean or sum over axis=1)"
+    else:
+        where = f"{int(moved.sum())} other entries: entries are combined (a reduction or a matrix product)"
+    core.fail(f"{name}: changing Z[{i}, {j}] alone moved your dZ at {where}; the chain rule is elementwise, "
+              f"dZ[i, j] = dA[i, j] * g'(Z[i, j]) with {_DERIVATIVE_FORMULA[kind]}", "entries-combined")
 
 
 def _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind):

@@ -1188,3 +1188,18 @@ VARIANTS += [
     Variant('R9 FV5 train full batch without drawing a permutation', '        order = rng.permutation(m)', '        order = np.arange(m) if size >= m else rng.permutation(m)'),
     Variant('R9 FV6 predict (AL > 0.5).astype(np.int64) via np.greater', 'return (AL > 0.5).astype(int)', 'return np.greater(AL, 0.5).astype(np.int64)'),
 ]
+
+# Issue 15 round 9 (r9b), second fresh set: mistakes and variants written after the first fixes, to test that the new general mechanisms name them.
+MUTANTS += [
+    Mutant('R9 H1 activation_backward tanh derivative averaged over the batch', 'return dA * (1.0 - np.tanh(Z) ** 2)', 'return dA * (1.0 - np.tanh(Z) ** 2).mean(axis=0, keepdims=True)',
+           expect='the batch is combined'),
+    Mutant('R9 H6 update_parameters empties grads after the step', '    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]\n    return parameters', '    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]\n    grads.clear()\n    return parameters',
+           expect='removed keys from grads'),
+    Mutant("R9 H9 train uses the notebook's initial parameters p0 (global)", "    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller's stay untouched", '    parameters = {k: v.copy() for k, v in p0.items()}',
+           expect='neither one of its arguments nor defined inside it'),
+    Mutant('R9 H10 linear_backward db as dZ.mean(axis=0) * m written with the wrong m (A_prev.shape[1])', 'db = dZ.sum(axis=0, keepdims=True)', 'db = dZ.mean(axis=0, keepdims=True) * A_prev.shape[1]',
+           expect='your result is the expected one times'),
+]
+VARIANTS += [
+    Variant('R9 HV7 model_backward walks a reversed copy of the caches', '    L = len(caches)\n    grads = {}', '    L = len(caches)\n    rev = caches[::-1]\n    grads = {}', also=(('        linear_cache, _ = caches[l - 1]', '        linear_cache, _ = rev[L - l]'),)),
+]
