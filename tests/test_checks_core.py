@@ -296,7 +296,7 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     (lambda x: __import__("math").exp(x), "array-to-scalar", "np.exp"),
     (lambda x: 1 - x ^ 2, "xor-for-power", "y ** 2"),
     (lambda x: np.divide(x, 3.0, out=x.astype(np.int64)), "float-into-integer-array", "astype(float)"),
-    (lambda x: x * UNDEFINED_GLOBAL, "undefined-name", "a variable of the notebook"),  # noqa: F821 - the slip
+    (lambda x: x * undefined_notebook_name, "undefined-name", "what forward stored on self"),  # noqa: F821
     (lambda x: x.max(axis=1).max(axis=2), "axis-out-of-bounds", "removes its axis"),
 ])
 def test_call_names_common_exception_slips(body, diagnosis, phrase):
@@ -321,6 +321,9 @@ def test_matmul_mismatch_named_only_in_elementwise_functions():
     assert cases.explain_exception(text, elementwise=True)[1] == "matmul-for-elementwise"
     assert cases.explain_exception(text) is None
     assert cases.explain_exception("index 3 is out of bounds") is None
+    dot = "shapes (1,5) and (1,5) not aligned: 5 (dim 1) != 1 (dim 0)"      # np.dot's wording
+    assert cases.explain_exception(dot, elementwise=True)[1] == "matmul-for-elementwise"
+    assert cases.explain_exception(dot) is None
 
 
 def test_diagonal_only_not_said_when_whole_rows_are_right():
@@ -510,3 +513,23 @@ def test_a_batch_size_shared_by_two_arrays_is_still_n_and_other_axes_zero_are_no
     with pytest.raises(CheckFailure) as info:
         core.expect_close(want * 2, want, name=name)
     assert "multiplied by 2, the size of axis 0 of (2, 3, 6, 7) (not the samples)" in str(info.value)
+
+
+def test_elementwise_wrong_only_at_the_last_position_is_named_as_a_position():
+    """A loop over the entries that stops one early: the last entry is wrong whatever value it holds (confirmed
+    by swapping values), so the message names the position, not a branch of the formula."""
+    def skip_last(x):
+        out = np.tanh(x).ravel().copy()
+        out[-1] = 0.0
+        return out.reshape(x.shape)
+    x = np.array([[-1.5, 0.7, -0.2], [1.1, -0.9, 0.4], [-2.0, 0.3, -0.6]])
+    said = cases.explain_elementwise(x, skip_last(x), np.tanh(x), rtol=1e-9, atol=1e-12, probe=skip_last,
+                                     oracle=np.tanh)
+    assert said and "except at the last entry" in said and "(2, 2)" in said
+    # wrong for x < 0 wherever those values sit: a branch of the formula, not a position
+    def neg_wrong(x):
+        return np.where(x < 0, 2 * np.tanh(x), np.tanh(x))
+    x = np.array([[0.5, 0.7, 0.2], [1.1, 0.9, 0.4], [1.3, 0.3, -0.6]])
+    said = cases.explain_elementwise(x, neg_wrong(x), np.tanh(x), rtol=1e-9, atol=1e-12, probe=neg_wrong,
+                                     oracle=np.tanh)
+    assert said is None or "except at the last entry" not in said

@@ -75,9 +75,10 @@ _EXCEPTION_WORDS = (
     (("bitwise_xor",),
      "^ is Python's bitwise XOR, not a power: write y ** 2 (or np.square(y))", "xor-for-power"),
     (("is not defined",),
-     "the function uses a name it neither receives nor defines: a variable of the notebook (a global such as "
-     "x, X or ETA, which does not exist when the function is called on its own) or a misspelt name; use the "
-     "function's own arguments", "undefined-name"),
+     "the function reads a name that is neither one of its arguments nor defined inside it: a notebook variable "
+     "(not defined yet when the notebook runs top to bottom, and not this call's data anyway) or a local variable "
+     "of another function or method; use the arguments, and in a layer's backward what forward stored on self "
+     "(self.x, self.y)", "undefined-name"),
     (("referenced before assignment", "cannot access local variable"),
      "a variable is read before this function assigns it: it is assigned further down, or only in one branch "
      "of an if; assigning to a name anywhere in a function makes it local in the whole function", "unbound-local"),
@@ -96,8 +97,8 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
-    if elementwise and "matmul" in low and "mismatch" in low:
-        return _MATMUL_WORDS
+    if elementwise and (("matmul" in low and "mismatch" in low) or "not aligned" in low):
+        return _MATMUL_WORDS            # np.matmul / @ say "mismatch", np.dot "not aligned"
     return None
 
 
@@ -311,6 +312,49 @@ def close_enough(a: Any, b: Any, rtol: float, atol: float) -> bool:
     return core.close(a, b, max(rtol, 1e-6), atol)
 
 
+def _wrong_by_position(xs: np.ndarray, ok: np.ndarray, probe, oracle, rtol: float, atol: float,
+                       what: str) -> str | None:
+    """An elementwise result wrong only at the first or last k entries (row-major order), k at most a third,
+    and again at the same positions (only there) when the student's function is replayed with those entries'
+    values swapped with right entries' values: the formula is right, those positions are not computed (a loop
+    over the entries off by one)."""
+    flat = ok.ravel()
+    n, bad = flat.size, np.flatnonzero(~flat)
+    k = bad.size
+    if probe is None or oracle is None or n < 4 or not 0 < k <= n // 3:
+        return None
+    end = "last" if list(bad) == list(range(n - k, n)) else "first" if list(bad) == list(range(k)) else None
+    if end is None:
+        return None
+    # swap each wrong entry's value with a right entry's value on the same side of 0 (else any right entry)
+    values = xs.ravel().copy()
+    right = [int(i) for i in np.flatnonzero(flat)]
+    for j in bad:
+        same = [i for i in right if np.sign(values[i]) == np.sign(values[j]) and values[i] != values[j]]
+        i = (same or right)[0]
+        right.remove(i)
+        values[i], values[j] = values[j], values[i]
+    swapped = values.reshape(xs.shape)
+    try:
+        mine = np.asarray(probe(swapped), dtype=np.float64)
+        want = np.asarray(oracle(swapped), dtype=np.float64)
+    except Exception:
+        return None
+    if mine.shape != xs.shape or want.shape != xs.shape:
+        return None
+    with np.errstate(all="ignore"):
+        again = np.flatnonzero(~(np.abs(mine - want) <= atol + rtol * np.abs(want)).ravel())
+    if list(again) != list(bad):
+        return None                  # wrong for some x values, not at some positions
+    where = [tuple(int(i) for i in np.unravel_index(j, xs.shape)) for j in bad[:3]]
+    entries = "entry" if k == 1 else f"{k} entries"
+    loop = f"range(x.size - {k})" if end == "last" else f"range({k}, x.size)"
+    return (f"your {what} are right everywhere except at the {end} {entries} in row-major order (index "
+            f"{', '.join(map(str, where))}), and still there, only there, when their values are swapped with other entries' values: the "
+            f"formula is right, but those positions are not computed by it (a loop over the entries that "
+            f"{'stops early' if end == 'last' else 'starts late'}, {loop}?, or an index off by one)")
+
+
 def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: float,
                         probe: Callable[[np.ndarray], Any] | None = None,
                         oracle: Callable[[np.ndarray], Any] | None = None, what: str = "values") -> str | None:
@@ -328,6 +372,9 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
         return None
     with np.errstate(all="ignore"):
         ok = np.abs(g - e) <= atol + rtol * np.abs(e)
+    positional = _wrong_by_position(xs, ok, probe, oracle, rtol, atol, what)
+    if positional:
+        return positional
     neg, pos = xs < 0, xs > 0
     parts = []
     if bool(neg.any()) and bool(pos.any()):

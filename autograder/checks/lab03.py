@@ -1048,6 +1048,12 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure as exc:
             if helper is not None and _same_warning(exc, lambda x=x: helper().forward(x)):
                 continue             # the overflow happens in the student's Sigmoid (judged there)
+            if exc.diagnosis == "not-numerically-stable":
+                def again(x=x, g=g):
+                    fresh = _make(label, spec.make, cls)
+                    fresh.forward(x.copy())
+                    return fresh.backward(g.copy())
+                _overflow_discarded(exc, again, _map(spec.df, xs), _tol(dtype, scale=1000.0))
             raise
         if d is None:
             continue
@@ -1118,6 +1124,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             layer = _make(label, spec.make, cls)
             layer.forward(p)
             return layer.backward(np.ones_like(p))
+        # every row computed: a row loop that stops early leaves rows of zeros (a batch of one: all of it)
+        _rows_not_written(probe, lambda p: _map(spec.df, p), f"{label}.backward (grad_out = 1)", "grad_out",
+                          no_loop="grad_out * f'(x) on the whole array at once")
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
         analysis = explained or analysis
@@ -1127,6 +1136,11 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         out_of_range = _derivative_out_of_range(spec, probe)
         if out_of_range:
             analysis = f"{out_of_range}; {analysis}"
+    coupling = _grad_out_coupling(cls, spec, label)
+    if coupling:
+        analysis = f"{coupling}; {analysis}"
+    elif spec.label == "Softmax":
+        analysis = "; ".join(filter(None, (_softmax_rows_sum(cls, spec, label), analysis)))
     if term:
         analysis = f"{term}; {analysis}"
     elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
@@ -1139,6 +1153,85 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
+
+
+#: A (3, 4) probe batch away from every kink, and an upstream gradient for it.
+COUPLING_X = np.array([[-1.3, 0.4, 2.1, -0.7], [0.9, -2.2, 0.3, 1.6], [-0.2, 1.1, -1.8, 0.6]])
+COUPLING_G = np.array([[0.5, -1.2, 0.8, 1.5], [-0.3, 0.9, 1.1, -0.6], [1.4, 0.2, -0.9, 0.7]])
+
+
+def _backward_on(cls, spec, label, x, g):
+    layer = _make(label, spec.make, cls)
+    layer.forward(x.copy())
+    return np.asarray(layer.backward(g.copy()), dtype=np.float64)
+
+
+def _grad_out_coupling(cls, spec, label) -> str | None:
+    """Property in plain words: entry (i, j) of backward's result depends on grad_out[i, j] alone (elementwise
+    activations), or on sample i's row of grad_out alone (softmax). One entry of grad_out is changed on a (3, 4)
+    probe batch and the entries of the result that moved are named: a whole row (combined over axis=1), a whole
+    column (over the batch, axis=0), everything, or other samples' rows."""
+    i, j = 1, 2
+    g2, x2 = COUPLING_G.copy(), COUPLING_X.copy()
+    g2[i, j] += 1.0
+    x2[i, j] += 0.5
+    try:
+        d0, d1, d2 = (_backward_on(cls, spec, label, x, g) for x, g in
+                      ((COUPLING_X, COUPLING_G), (COUPLING_X, g2), (x2, COUPLING_G)))
+    except Exception:
+        return None
+    if any(d.shape != COUPLING_X.shape for d in (d0, d1, d2)):
+        return None
+    allowed = np.zeros(COUPLING_X.shape, dtype=bool)
+    if spec.label == "Softmax":
+        allowed[i, :] = True
+    else:
+        allowed[i, j] = True
+    moves = ((f"grad_out[{i}, {j}]", ~np.isclose(d1, d0, rtol=1e-9, atol=1e-12)),
+             (f"the input x[{i}, {j}]", ~np.isclose(d2, d0, rtol=1e-9, atol=1e-12)))
+    hit = next(((what, moved) for what, moved in moves if (moved & ~allowed).any()), None)
+    if hit is None:
+        return None
+    changed, moved = hit
+    change = f"changing {changed} alone (on a {COUPLING_X.shape} batch) moved your result"
+    if spec.label == "Softmax":
+        rows = sorted({int(r) for r in np.flatnonzero((moved & ~allowed).any(axis=1))})
+        return (f"{change} in the rows of other samples ({rows}): your backward mixes samples (a sum over axis 0 "
+                f"or over the whole batch, or a product such as grad_out @ y.T, which is (N, N)); sample i's dL/dz "
+                f"uses only its own rows of grad_out and y: y * (g - sum(g * y, axis=1, keepdims=True))")
+    others = moved & ~allowed
+    cols = [int(c) for c in np.flatnonzero(others[i])]
+    rows = [int(r) for r in np.flatnonzero(others[:, j])]
+    if moved.all():
+        where = "everywhere: the whole array is combined (a sum or mean with no axis)"
+    elif not others[np.arange(len(moved)) != i].any():
+        where = ((f"across its whole row {i}" if moved[i, :].all() else f"in its row {i} at columns {cols}")
+                 + ": the entries of a sample are combined (a sum or mean over axis=1, or a matrix product)")
+    elif not others[:, np.arange(moved.shape[1]) != j].any():
+        where = ((f"down its whole column {j}" if moved[:, j].all() else f"in its column {j} at rows {rows}")
+                 + ": the samples of the batch are combined (a sum or mean over axis=0, or a matrix product)")
+    else:
+        where = (f"at {int(others.sum())} other entries, e.g. "
+                 f"{tuple(int(v) for v in np.argwhere(others)[0])}")
+    return (f"{change} {where}; an activation acts entry by entry, so dL/dx = grad_out * f'(x) elementwise "
+            f"(entry (i, j) uses grad_out[i, j] and x[i, j] only)")
+
+
+def _softmax_rows_sum(cls, spec, label) -> str | None:
+    """Property in plain words: each row of softmax's dL/dz sums to 0 (adding a constant to a row of logits
+    changes nothing). Said, with the row sums, when the student's backward breaks it on the probe batch."""
+    try:
+        d = _backward_on(cls, spec, label, COUPLING_X, COUPLING_G)
+    except Exception:
+        return None
+    if d.shape != COUPLING_X.shape:
+        return None
+    sums = d.sum(axis=1)
+    if np.allclose(sums, 0.0, atol=1e-9):
+        return None
+    return (f"each row of dL/dz must sum to 0 (softmax ignores a constant added to a row of z), yours sum to "
+            f"{np.round(sums, 4).tolist()} on a {COUPLING_X.shape} batch: the term subtracted from y * grad_out "
+            f"must be y * sum(grad_out * y, axis=1, keepdims=True), which cancels each row's sum exactly")
 
 
 #: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).
@@ -1245,7 +1338,11 @@ PROPERTIES = {
           "grad_out missing in one np.where branch named (linearity per side of 0)",
           "another activation's derivative named (a backward copied from another class)",
           "a hyper-parameter (alpha, slope, scale) on the wrong side of 0 named",
-          "wrong side of 0 and values at readable points named")
+          "wrong side of 0 and values at readable points named",
+          "elementwise: entry (i, j) uses grad_out[i, j] and x[i, j] only (a combined row, column or batch named)",
+          "wrong only at some positions (a loop that stops early) named, confirmed by swapping values",
+          "every row computed (a row loop that stops early named, batch 1 included)",
+          "an overflow whose values are right nevertheless named (np.where's discarded branch)")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
        + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
@@ -1262,7 +1359,8 @@ PROPERTIES = {
                          "wrong term of the documented formula named",
                          "cached intermediate named (e = exp(z - max) or softmax(grad_out) used for y)",
                          "every row computed (a row loop that stops early or starts late named)",
-                        "N > C: a row loop over range(C) named"),
+                        "N > C: a row loop over range(C) named",
+                        "each sample uses its own rows only (samples mixed named)"),
 }
 
 
@@ -1346,21 +1444,32 @@ def _softmax_term_on_probe(cls) -> str | None:
     return _wrong_term("softmax", "f", p, got, 1e-6, 1e-9, "values")
 
 
-def _rows_not_written(run, oracle, call: str, arg: str) -> None:
-    """Property in plain words: every row (sample) of the result is computed.  On two probe batches (4 and 2
-    rows), when the other rows are right and the same rows at the start or the end are all zeros (never
-    written), name the loop over the rows that starts late or stops early."""
-    found = []
-    for p in ROW_PROBES:
+def _row_verdicts(run, oracle, probes):
+    """[(probe, result, which rows are right)] of ``run`` against ``oracle`` on each probe batch, or None when a
+    probe raises or gives another shape (another mistake: the other diagnoses judge it)."""
+    verdicts = []
+    for p in probes:
         try:
             got = np.asarray(run(p.copy()), dtype=np.float64)
         except Exception:
-            return
+            return None
         want = oracle(p)
         if got.shape != want.shape:
-            return
-        right = np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])
-        zero = np.array([not got[i].any() for i in range(len(p))])
+            return None
+        verdicts.append((p, got, np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])))
+    return verdicts
+
+
+def _rows_not_written(run, oracle, call: str, arg: str, no_loop: str = "axis=1, keepdims=True") -> None:
+    """Property in plain words: every row (sample) of the result is computed.  On two probe batches (4 and 2
+    rows), when the other rows are right and the same rows at the start or the end are all zeros (never
+    written), name the loop over the rows that starts late or stops early."""
+    verdicts = _row_verdicts(run, oracle, ROW_PROBES)
+    if verdicts is None:
+        return
+    found = []
+    for p, got, right in verdicts:
+        zero = np.array([not row.any() for row in got])
         if right.all() or not (right | zero).all():
             return                                   # another mistake: the other diagnoses judge it
         missing = np.flatnonzero(~right)
@@ -1379,7 +1488,7 @@ def _rows_not_written(run, oracle, call: str, arg: str) -> None:
     core.fail(f"{call} leaves the {end} {rows} of the batch all zeros (never computed) while the other rows are "
               f"right (seen on batches of 4 and of 2 rows): the loop over the rows "
               f"{'stops early' if end == 'last' else 'starts late'} ({loop}?); loop over every row, "
-              f"range({arg}.shape[0]), or use no loop (axis=1, keepdims=True)",
+              f"range({arg}.shape[0]), or use no loop ({no_loop})",
               "rows-not-written")
 
 
@@ -1391,15 +1500,10 @@ def _rows_by_columns(run, oracle, call: str, arg: str) -> None:
     """Property in plain words: every row is computed, also when the batch has more rows N than classes C.  On
     (5, 3) and (7, 2) probes, when exactly the first C rows are right, the loop over the rows runs over the
     number of columns (range(C), shape[1]) instead of the samples."""
-    for p in COLUMN_PROBES:
-        try:
-            got = np.asarray(run(p.copy()), dtype=np.float64)
-        except Exception:
-            return
-        want = oracle(p)
-        if got.shape != want.shape:
-            return
-        right = np.array([core.close(got[i], want[i], 1e-6, 1e-9) for i in range(len(p))])
+    verdicts = _row_verdicts(run, oracle, COLUMN_PROBES)
+    if verdicts is None:
+        return
+    for p, _got, right in verdicts:
         if list(np.flatnonzero(right)) != list(range(p.shape[1])):
             return
     core.fail(f"{call} is right in the first C rows only (C = the number of classes; seen on batches of 5 x 3 and "
@@ -1449,8 +1553,11 @@ def softmax_forward(cls) -> None:
                                   "normalise over axis=1 (the classes of each sample)": _softmax_axis0(z),
                                   "softmax returned exp(z) without dividing by the row sum":
                                       np.exp(np.minimum(zs, 700)),
-                                  "keepdims=True is missing: each row must be divided by its own sum "
-                                  "e.sum(axis=1, keepdims=True); without keepdims the (N,) sums divide the columns":
+                                  "each row must be divided by its own sum, but your entry (i, j) is divided by "
+                                  "the sum of row j: the (N,) row sums are lined up with the columns (e.sum(axis=1) "
+                                  "without keepdims=True, or an einsum or index that pairs the row sums with the "
+                                  "class index j, e.g. 'ij,j->ij'); divide by e.sum(axis=1, keepdims=True), of "
+                                  "shape (N, 1)":
                                       (er / er.sum(axis=1)[None, :]) if n == c else None,
                                   "keepdims=True is missing in z.max(axis=1): the (N,) row maxima are subtracted "
                                   "from the columns (with N != C the shapes do not even fit); subtract "

@@ -52,7 +52,8 @@ PROPERTIES = {
                               "reproducible from the seed", "seed matters", "layer_dims not modified",
                               "wrong term of the std formula named", "float64 parameters",
                               "documented default method='he'", "a std off by a constant factor in every layer named",
-                              "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named"),
+                              "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named",
+                              "an index past the end of layer_dims named (the method whose branch raises)"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
@@ -65,14 +66,15 @@ PROPERTIES = {
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
                       "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
-                      "a hidden layer passing Z instead of A named"),
+                      "a hidden layer passing Z instead of A named",
+                      "one activation stacked on another named (the output sigmoid on top of the hidden one)"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "one sample at a time per label: the wrong term named",
                              "each term alone (every label 1 / every label 0): the wrong term and its factor named",
-                             "a Python float (a (1,) array named)"),
+                             "a Python float (a (1,) array named)", "a log of a negative number named"),
     "linear_backward": ("oracle", "finite differences", "pairwise-different sizes", "square case", "batch 1",
-                        "odd batch", *_FLOATS, "dZ and cache not modified", "db's reduction named (axis, keepdims)",
+                        "odd batch", *_FLOATS, "dZ and cache not modified", "db's reduction named (axis, keepdims, transposed)",
                         "which input a wrong output comes from (isolate)",
                         "a stray factor named with pairwise-different sizes",
                         "every sample counts once in dW and db (samples left out or doubled named)"),
@@ -81,19 +83,24 @@ PROPERTIES = {
                             "batch 1",
                             "odd batch", *_FLOATS, "inputs not modified", "relative to the student's sigmoid",
                             "wrong term of the documented formula named", "another activation's derivative named",
-                            "documented activation names accepted (a rejected one named)"),
+                            "documented activation names accepted (a rejected one named)",
+                            "finite and right for |Z| up to 1000 (NaN from an overflow named)",
+                            "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
                        _OWN_BLOCKS, "grads['dA(l)'] holds dA, not a dZ (which intermediate named)",
                        "a gradient stored under another key named", "right only for one sample (a raise for m > 1) named",
                        "a hidden layer given another layer's dA named",
-                       "hidden derivative of another activation named"),
+                       "hidden derivative of another activation named",
+                       "caches list order kept (a reversed list named; which layer's array was written named)",
+                       "a wrong 1/m divisor named only when a second network confirms it"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
-                          "grads in model_backward's order (paired by key, not by position)"),
+                          "grads in model_backward's order (paired by key, not by position)",
+                          "grads keeps its keys (clear, del or pop named)"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
@@ -107,7 +114,9 @@ PROPERTIES = {
               "training forward without hidden_activation named",
               "training backward without hidden_activation named", "history has the documented columns (seconds too)",
               "history loss with binary_cross_entropy's arguments swapped named",
-              "targets indexed with the batch's rows (Y not sliced named)", _OWN_BLOCKS),
+              "targets indexed with the batch's rows (Y not sliced named)", _OWN_BLOCKS,
+              "starts from the given parameters (two starting points, same result named)",
+              "online sample taken with an integer index (1-D rows) named"),
 }
 
 
@@ -328,6 +337,11 @@ def _copy_params(p):
 
 
 def _unchanged(before, after, fn_name, what):
+    gone = sorted(k for k in before if not isinstance(after, dict) or k not in after)
+    if gone:
+        core.fail(f"{fn_name} removed keys from {what} ({', '.join(map(repr, gone[:4]))}"
+                  f"{', ...' if len(gone) > 4 else ''}): {what}.clear(), del or pop change the caller's dict; "
+                  f"it must only read it", "mutated-input-keys-removed")
     for k, v in before.items():
         now = after.get(k) if isinstance(after, dict) else None
         if not (isinstance(now, np.ndarray) and now.shape == v.shape and np.array_equal(now, v)):
@@ -448,13 +462,31 @@ def _name_zero_std(fn, method, n_in, n_out, name, l) -> None:
               f"standard deviation came out 0", "weights-zero")
 
 
+def _name_index_past_end(fn, exc, dims, method) -> None:
+    """initialize_parameters raised IndexError: whether the other methods work on the same layer_dims (then the
+    index past the end of layer_dims is in that method's branch, else in the loop)."""
+    if exc.diagnosis != "raised-indexerror" or "list index" not in str(exc):
+        return                       # layer_dims is the only list initialize_parameters indexes
+    works = [m for m in ("zeros", "random", "xavier", "he") if m != method and not _raises(lambda m=m: fn(list(dims), m, seed=4))]
+    where = f"the {method!r} branch" if works else "the loop"
+    core.fail(f"{exc}: {where} reads an index past the end of layer_dims" + (f" (the other methods work on "
+              f"{dims})" if works else "") + f": with L = {len(dims) - 1} layers, layer_dims has indices 0..{len(dims) - 1}; "
+              f"layer l (1..L) uses n_in = layer_dims[l - 1] and n_out = layer_dims[l], never layer_dims[l + 1]",
+              "index-past-layer-dims")
+
+
 def initialize_parameters(fn) -> None:
     """Keys, shapes, zero biases, zeros method, scale of each random method, seeding, layer_dims untouched."""
     for dims in ([3, 5, 2, 1], [4, 1]):
         for method in ("zeros", "random", "xavier", "he"):
             name = f"initialize_parameters({dims}, {method!r})"
             given = list(dims)
-            p = _param_dict(_call(fn, given, method, seed=4, name=name), dims, name)
+            try:
+                out = _call(fn, given, method, seed=4, name=name)
+            except core.CheckFailure as exc:
+                _name_index_past_end(fn, exc, dims, method)
+                raise
+            p = _param_dict(out, dims, name)
             if given != dims:
                 core.fail(f"{name} modified its layer_dims argument (now {given})", "mutated-input")
             for key in sorted(p):
@@ -963,6 +995,7 @@ def _name_layer_activation(out, L, hidden, name):
                       f"instead of the activation A_{l} = {hidden}(Z_{l}): pass A, the output of activation_forward, "
                       f"to the next layer", "hidden-passes-z")
         if used is None:
+            _name_stacked_activations(A, Z, l, L, want, hidden, name)
             return
         if l == L:
             core.fail(f"{name}: layer {L} (the output layer) applied {used} to its Z_{L}: the output layer must use "
@@ -974,11 +1007,33 @@ def _name_layer_activation(out, L, hidden, name):
                   f"hidden_activation = {hidden!r}, only the output layer {L} the sigmoid{edge}", "hidden-activation")
 
 
+def _name_stacked_activations(A, Z, l, L, want, hidden, name) -> None:
+    """Layer l's output is one activation applied on top of another, outer(inner(Z_l)) (an activation applied
+    twice, or the output sigmoid added after the hidden activation), named with the two functions."""
+    for inner in ACTIVATIONS:
+        for outer in ACTIVATIONS:
+            if _near(A, _act(_act(Z, inner), outer)) and not _near(A, _act(Z, want)):
+                which = "the output layer" if l == L else "a hidden layer"
+                right = "the sigmoid alone" if l == L else f"hidden_activation = {hidden!r} once"
+                twice = " (the activation is applied twice)" if inner == outer else ""
+                core.fail(f"{name}: layer {l} ({which}) computes {outer}({inner}(Z_{l})){twice}: it must apply "
+                          f"{right} to Z_{l}, A_{l} = {want}(Z_{l}); one activation_forward per layer, with "
+                          f"the activation that layer uses", "stacked-activations")
+
+
 def _bce_case(fn, AL, Y):
     """One case of binary_cross_entropy: the value against the mean BCE, naming known mistakes."""
     m = AL.shape[0]
     name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
-    got = _call(fn, AL, Y, name=name)
+    try:
+        got = _call(fn, AL, Y, name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable" and "invalid value encountered in log" in str(exc):
+            core.fail(f"{name}: numpy warned 'invalid value encountered in log': a log of a negative number. Every AL "
+                      f"here lies in (0.02, 0.98), where log(A) and log(1 - A) are defined, so one of your logs gets "
+                      f"a negative argument: A - 1 where 1 - A belongs, or a sign slip inside a log",
+                      "bce-log-of-negative")
+        raise
     if np.ndim(got) >= 1 and np.size(got) == 1:
         core.fail(f"{name} returned an array of shape {np.shape(got)}, not a number: the docstring asks for a "
                   f"Python float (a mean over one axis, np.mean(..., axis=0), keeps that axis; average over every "
@@ -1421,10 +1476,12 @@ def _reduction_of(got, source, label):
         for axis in (None, *range(source.ndim)):
             for keepdims in (True, False):
                 value = getattr(source, op)(axis=axis, keepdims=keepdims)
+                args = ", ".join(([f"axis={axis}"] if axis is not None else [])
+                                 + (["keepdims=True"] if keepdims else []))
                 if np.shape(value) == g.shape and _near(g, value):
-                    args = ", ".join(([f"axis={axis}"] if axis is not None else [])
-                                     + (["keepdims=True"] if keepdims else []))
                     return f"{label}.{op}({args})"
+                if np.ndim(value) == 2 and value.T.shape == g.shape and _near(g, value.T):
+                    return f"{label}.{op}({args}).T (a reduction over axis {axis}, then transposed)"
     return None
 
 
@@ -1456,6 +1513,58 @@ def activation_backward(fn, sigmoid=None) -> None:
                 if exc.diagnosis in _GENERIC_DIFFERENCES:   # no catalogued mistake: say what dZ / dA is
                     _explain_local_derivative(fn, got, Z, dA, kind, name)
                 raise
+    for kind in ("sigmoid", "tanh"):
+        _large_z_derivative(fn, sigmoid, kind)
+
+
+_LARGE_Z = np.array([[-1000.0, -745.0, -40.0, 0.5], [40.0, 710.0, 745.0, 1000.0]])
+
+
+def _large_z_derivative(fn, sigmoid, kind) -> None:
+    """Property: dZ is finite and right for |Z| up to 1000 (the saturated units of a real network), as the
+    forward pass is. Judged by the values: a right value reached through an overflow warning passes (dA /
+    cosh(Z)**2 is 0 there); a NaN or inf is named with the Z it came from. When the student's own sigmoid
+    gives the same values, the sigmoid's cell pays."""
+    dA = np.linspace(-1.5, 2.0, _LARGE_Z.size).reshape(_LARGE_Z.shape)
+    name = f"activation_backward(dA {dA.shape}, Z with |Z| up to 1000, {kind!r}, float64)"
+    out: list = []
+    try:
+        with core.numerics(name):
+            out.append(fn(dA.copy(), _LARGE_Z.copy(), kind))
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "not-numerically-stable" or not out:
+            raise
+    except NotImplementedError:
+        return                                   # judged by the cases above
+    except Exception as exc:
+        core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + _slug(core.error_kind(exc)))
+    got = np.asarray(out[0], dtype=_f64) if out and np.shape(out[0]) == _LARGE_Z.shape else None
+    if got is None:
+        return                                   # shapes are judged by the cases above
+    with np.errstate(all="ignore"):
+        want = dA * _act_grad(_LARGE_Z, kind)
+    if np.isfinite(got).all() and core.close(got, want, 1e-6, 1e-12):
+        return
+    if kind == "sigmoid" and sigmoid is not None:
+        try:
+            with core.numerics("sigmoid"):
+                s_own = np.asarray(sigmoid(_LARGE_Z.copy()), dtype=_f64)
+        except Exception:
+            s_own = None
+        if s_own is not None and s_own.shape == got.shape:
+            with np.errstate(all="ignore"):
+                theirs = dA * s_own * (1 - s_own)
+            if np.allclose(got, theirs, rtol=1e-6, atol=1e-12, equal_nan=True) and not (
+                    np.isfinite(s_own).all() and core.close(s_own, _sigmoid(_LARGE_Z), 1e-6, 1e-12)):
+                return                           # their sigmoid is wrong there: its cell pays
+    bad = np.flatnonzero(~np.isfinite(got.ravel()) | ~np.isclose(got.ravel(), want.ravel(), rtol=1e-6, atol=1e-12))
+    i = int(bad[0])
+    z, g, w = _LARGE_Z.ravel()[i], got.ravel()[i], want.ravel()[i]
+    how = {"sigmoid": "compute s = sigmoid(Z) with the stable helper and return dA * s * (1 - s) (exp(-Z) / (1 + "
+                      "exp(-Z))**2 gives inf / inf = NaN once exp(-Z) overflows, for Z below about -709)",
+           "tanh": "use 1 - np.tanh(Z)**2 (np.tanh saturates at +-1 without overflowing)"}[kind]
+    core.fail(f"{name}: at Z = {z:g} your dZ is {g:.4g}, expected {w + 0.0:.4g} (the derivative of a saturated unit is "
+              f"0): {how}", "derivative-large-z")
 
 
 # core.analyse_difference's ids: the difference has a shape, but no mistake was recognised.
@@ -1494,6 +1603,7 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
         core.fail(f"{name}: the result is not the incoming gradient dA times a function of Z (another dA at "
                   f"the same Z changes the ratio dZ / dA): the chain rule gives dZ = dA * g'(Z) elementwise, with "
                   f"{_DERIVATIVE_FORMULA[kind]} computed from Z alone", "not-da-times-local-derivative")
+    _name_mixed_entries(fn, Z, dA, got64, kind, name)
     g = _act_grad(Z64[ok], kind)
     z = Z64[ok]
     pos = (g > 1e-8) & (h1 > 0) & (np.abs(np.log(np.maximum(g, 1e-300))) > 0.05)
@@ -1513,6 +1623,36 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
               f"(your g'(Z)) is {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
               f"pre-activation Z", "wrong-local-derivative")
+
+
+def _name_mixed_entries(fn, Z, dA, got64, kind, name) -> None:
+    """Property: dZ[i, j] depends on dA[i, j] and Z[i, j] only (the chain rule, elementwise). One entry of Z
+    is moved and the other entries of dZ that move with it are named: a whole column (the batch combined, a
+    mean over axis 0), a whole row (axis 1), or everything."""
+    if Z.ndim != 2 or min(Z.shape) < 2:
+        return
+    i, j = Z.shape[0] - 1, Z.shape[1] - 1
+    Z2 = Z.copy()
+    Z2[i, j] = Z2[i, j] + 0.75 if Z2[i, j] > 0 else Z2[i, j] - 0.75      # same side of ReLU's kink
+    try:
+        again = np.asarray(core.call(fn, dA.copy(), Z2, kind, name=name), _f64)
+    except core.CheckFailure:
+        return
+    if again.shape != got64.shape:
+        return
+    moved = ~np.isclose(again, got64, rtol=1e-9, atol=1e-12)
+    moved[i, j] = False
+    if not moved.any():
+        return
+    if moved[:, j].sum() == moved.sum() and moved[:i, j].all():
+        where = (f"the whole column {j}: the batch is combined (a mean or sum over axis=0, e.g. "
+                 f"g'(Z).mean(axis=0))")
+    elif moved[i, :].sum() == moved.sum() and moved[i, :j].all():
+        where = f"the whole row {i}: the units of a sample are combined (a mean or sum over axis=1)"
+    else:
+        where = f"{int(moved.sum())} other entries: entries are combined (a reduction or a matrix product)"
+    core.fail(f"{name}: changing Z[{i}, {j}] alone moved your dZ at {where}; the chain rule is elementwise, "
+              f"dZ[i, j] = dA[i, j] * g'(Z[i, j]) with {_DERIVATIVE_FORMULA[kind]}", "entries-combined")
 
 
 def _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind):
@@ -1637,10 +1777,7 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                       f"{len(given) if isinstance(given, list) else core.describe(given)}): caches.pop(), del or "
                       f"append change the caller's list, which still needs it; read caches[l - 1] instead",
                       "mutated-caches-list")
-        for (lin, Z), (lin0, Z0) in zip(given, caches):
-            if not (all(np.array_equal(a, b) for a, b in zip(lin, lin0)) and np.array_equal(Z, Z0)):
-                core.fail(f"{name} modified the arrays of caches in place (an activation's Z, or a linear "
-                          f"cache's A_prev, W or b); the backward pass must only read them", "mutated-input")
+        _caches_unchanged(given, caches, name)
         if not isinstance(got, dict):
             core.fail(f"{name} must return a dict of gradients, got {core.describe(got)}", "wrong-return-type")
         _stale_keys(got, earlier, L, name)
@@ -1657,6 +1794,42 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _same_entry(entry, entry0) -> bool:
+    try:
+        (lin, Z), (lin0, Z0) = entry, entry0
+        return len(lin) == len(lin0) and all(np.array_equal(a, b) for a, b in zip(lin, lin0)) \
+            and np.array_equal(Z, Z0)
+    except (TypeError, ValueError):
+        return False
+
+
+def _caches_unchanged(given, caches, name) -> None:
+    """Property: model_backward only reads caches. A change is said as what it is: the list's entries put in
+    another order (caches.reverse(), sort) -- each entry still equal to one of the originals --, or which array of
+    which layer's entry was written into."""
+    if all(_same_entry(e, e0) for e, e0 in zip(given, caches)):
+        return
+    where = [next((j for j, e0 in enumerate(caches) if _same_entry(e, e0)), None) for e in given]
+    if None not in where and sorted(where) == list(range(len(caches))):
+        order = "reversed" if where == list(range(len(caches)))[::-1] else f"reordered (now layers {[j + 1 for j in where]})"
+        core.fail(f"{name} changed the order of the caches list it was given: after the call the list is {order}; "
+                  f"caches.reverse() or caches.sort() reorder the caller's list in place, which still needs it in "
+                  f"layer order: loop over the layers backwards with caches[l - 1] (or iterate over reversed(caches), "
+                  f"which makes no change)", "caches-reordered")
+    for l, (e, e0) in enumerate(zip(given, caches), start=1):
+        if _same_entry(e, e0):
+            continue
+        try:
+            (lin, Z), (lin0, Z0) = e, e0
+            what = [label for label, a, b in zip(_CACHE_NAMES, lin, lin0) if not np.array_equal(a, b)]
+            what += [] if np.array_equal(Z, Z0) else [f"Z_{l}"]
+        except (TypeError, ValueError):
+            what = []
+        core.fail(f"{name} modified caches[{l - 1}] (layer {l}'s cache" + (f": {', '.join(what)}" if what else "")
+                  + ") in place; the backward pass must only read the caches (an in-place operation such as "
+                    "dZ *= ..., Z[Z <= 0] = 0 or out= writes into the cached array)", "mutated-input")
 
 
 def _stale_keys(got: dict, earlier: list, L: int, name: str) -> None:
@@ -1869,7 +2042,9 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
     factor = _common_factor(got, ref, keys)
     if factor is not None:
         sizes = {"m": m, "L": L, **{f"n_{l}": int(params[f"W{l}"].shape[0]) for l in range(1, L + 1)}}
-        said = cases.explain_factor(factor * np.ones(2), np.ones(2), sizes, divisor="m")
+        said = _divisor_confirmed(fn, factor, m, L, Y, params, hidden)
+        if said is None:
+            said = cases.explain_factor(factor * np.ones(2), np.ones(2), sizes, divisor="m")
         core.fail(f"{name}: every gradient is {factor:.4g} times the gradient of the mean loss: a factor in "
                   f"dZ_L = (A_L - Y) / m is wrong (the 1/m once, nothing else)" + (f"; {said}" if said else ""),
                   "grads-scaled")
@@ -1942,6 +2117,53 @@ def _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above):
                   f"dW and db instead of to dZ_L = (A_L - Y) / m never reaches dA", "da-scaled")
     core.fail(f"{name}: {lead}grads[{key!r}] is {k:.4g} times the gradient of the loss{why} {above}: look at "
               f"layer {l}: which factor multiplies it that does not belong there", "gradient-scaled-at-layer")
+
+
+def _divisor_candidates(m, L, Y, params) -> dict:
+    """What a student may divide dZ_L by, with its value for one call (names as the student would write them)."""
+    Y = np.asarray(Y, _f64)
+    out = {"m = AL.shape[0] (the number of samples)": m, "1 (nothing: the 1/m is missing)": 1,
+           "m * m (the 1/m twice)": m * m, "L = len(caches) (the number of layers)": L,
+           "Y.sum() (the number of positive labels)": float(Y.sum()),
+           "(1 - Y).sum() (the number of negative labels)": float((1 - Y).sum()), "2 * m": 2 * m}
+    out.update({f"n_{l} (the width of layer {l})": int(params[f"W{l}"].shape[1]) for l in range(1, L + 1)})
+    return out
+
+
+def _divisor_confirmed(fn, factor, m, L, Y, params, hidden):
+    """Every gradient is ``factor`` times the reference: the student divided dZ_L by m / factor. Which quantity
+    that is, confirmed on a second network whose m, L, widths and label counts all differ from this one's (a
+    single case cannot tell m * k from a coincidence such as Y.sum() == L). None when fn cannot be replayed."""
+    if fn is None:
+        return None
+    gen = core.rng("lab04.model_backward.divisor")
+    dims2, m2 = [3, 6, 1], 9
+    params2 = _random_params(gen, dims2, scale=1.2)
+    X2 = gen.standard_normal((m2, dims2[0]))
+    Y2 = np.array([[1.0]] * 4 + [[0.0]] * 5)[gen.permutation(m2)]
+    layers2 = _forward(X2, params2, hidden)
+    caches2 = [((A_prev.copy(), W.copy(), b.copy()), Z.copy()) for A_prev, W, b, Z, _ in layers2]
+    keys2 = [k for l in range(2, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    try:
+        got2 = fn(layers2[-1][4].copy(), Y2.copy(), caches2, hidden)
+        k2 = _common_factor(got2, _backward(layers2, Y2, hidden), keys2)
+    except Exception:
+        k2 = None
+    d1 = m / factor
+    if k2 is None:
+        return (f"you divided by {d1:.4g} here, where m = {m} (a second network, m = {m2}, gives gradients that are "
+                f"not a constant multiple of the right ones)")
+    d2 = m2 / k2
+    first, second = _divisor_candidates(m, L, Y, params), _divisor_candidates(m2, 2, Y2, params2)
+    hits = [c for c in first if abs(first[c] - d1) <= 1e-6 * d1 and abs(second[c] - d2) <= 1e-6 * d2]
+    if hits and hits[0].startswith("m = "):
+        return None
+    if hits:
+        return (f"you divided by {hits[0]}: {d1:.4g} here, and {d2:.4g} on a second network (m = {m2}, L = 2, "
+                f"Y.sum() = 4), where the right divisor is m = AL.shape[0]")
+    return (f"you divided by {d1:.4g} here and by {d2:.4g} on a second network with m = {m2} samples, L = 2 layers and "
+            f"4 positive labels: that is none of m, L, a layer width or a count of labels; the only divisor is "
+            f"m = AL.shape[0]")
 
 
 def _common_factor(got, ref, keys):
@@ -2620,6 +2842,9 @@ def _flattened_targets(exc, parts_fns) -> None:
         model_backward(AL, Y, caches, "tanh")            # works with the documented (b, 1) targets
     except Exception:
         return
+    head = str(exc).split(". train calls")[0]
+    if "batch_size=1" in str(exc):
+        _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
     try:
         AL, caches = model_forward(X, _copy_params(params), "tanh")
         model_backward(AL, Y.ravel(), caches, "tanh")
@@ -2628,10 +2853,33 @@ def _flattened_targets(exc, parts_fns) -> None:
         flat = f"{core.error_kind(err)}: {err}"
     if _digits_out(flat) not in _digits_out(str(exc)):
         return
-    head = str(exc).split(". train calls")[0]
     core.fail(f"{head}: your model_backward raises the same error when its targets Y are 1-D "
               f"(shape (b,)) and works with Y of shape (b, 1): the loop flattens the batch's targets (Y[idx].ravel(), "
               f"Y[idx, 0]?) before model_backward; pass Y[idx], shape (b, 1)", "targets-flattened")
+
+
+def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params) -> None:
+    """train raised with batch_size=1: the student's own forward and backward raise the same error on one sample
+    taken with an integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1]: the loop picks
+    the online sample with an integer instead of a slice."""
+    try:
+        AL, caches = model_forward(X[:1], _copy_params(params), "tanh")
+        model_backward(AL, Y[:1], caches, "tanh")          # a batch of one row works
+    except Exception:
+        return
+    try:
+        AL, caches = model_forward(X[0], _copy_params(params), "tanh")
+        model_backward(AL, Y[0], caches, "tanh")
+        return
+    except Exception as err:
+        single = f"{core.error_kind(err)}: {err}"
+    if _digits_out(single) not in _digits_out(str(exc)):
+        return
+    core.fail(f"{head}: your model_forward and model_backward raise the same error on one sample taken with an "
+              f"integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1] of shape (1, n_0): "
+              f"with batch_size=1 the loop picks the sample with an integer (X[order[first]], X[i]), which drops "
+              f"the batch axis; take a slice, idx = order[first:first + 1], so that X[idx] stays 2-D",
+              "online-row-integer-indexed")
 
 
 def _net(parts, dims):
@@ -2648,6 +2896,23 @@ def _problem(tag, m, dims):
     else:
         Y = (X[:, :1] > 0.3).astype(_f64)
     return X, Y, _random_params(gen, dims)
+
+
+def _ignores_initial_parameters(fn, X, Y, params, dims, name, got, lr, epochs, batch_size, hidden, seed=3) -> None:
+    """Which argument the result ignores: the same call from other initial parameters (scaled and shifted) gives
+    the same trained parameters -- train starts from parameters of its own (initialize_parameters inside train, a
+    notebook global), not from the ones it is given."""
+    other = {k: 0.5 * v + 0.3 for k, v in params.items()}
+    try:
+        again = _run_train(fn, X, Y, other, dims, name, learning_rate=lr, epochs=epochs, batch_size=batch_size,
+                           hidden_activation=hidden, seed=seed)[0]
+    except (core.CheckFailure, Exception):
+        return
+    if _match(again, got, 0, 0):
+        core.fail(f"{name}: the trained parameters are the same whatever initial parameters train is given (two "
+                  f"different starting points gave identical results): train must start from a copy of its "
+                  f"`parameters` argument, not initialise new ones (or read a notebook variable)",
+                  "ignores-initial-parameters")
 
 
 def _full_batch(fn, parts):
@@ -2720,6 +2985,7 @@ def _full_batch(fn, parts):
                     core.fail(f"{name}: {message}", _slug(message))
             if parts is _REF:
                 _full_batch_unused(fn)
+            _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
                 fn, data, Y, params, dims, name, learning_rate=lr, epochs=n, batch_size=batch_size,
                 hidden_activation=hidden, seed=3)[0], lambda n: run(n=n)[0])
@@ -2822,7 +3088,8 @@ def _first_wrong_epoch(name, epochs, trained, expected):
 
 
 def _full_batch_unused(fn):
-    """The one-hot problem with batch_size None: every sample must move its own weight in each epoch."""
+    """The one-hot problem with batch_size None: every sample must move its own weight in each epoch, towards its
+    own label ((x, y) pairs intact)."""
     m = _ONEHOT_M
     params = {"W1": np.zeros((m, 1)), "b1": np.full((1, 1), _ONEHOT_B0)}
     label = f"train(one-hot X ({m}, {m}), batch_size=None, epochs=1)"
@@ -2832,6 +3099,12 @@ def _full_batch_unused(fn):
     except core.CheckFailure:
         return
     W1, _ = _onehot_state(got)
+    y = _ONEHOT_Y[:, 0]
+    wrong = [i for i in range(m) if abs(W1[i]) > 1e-12 and np.sign(W1[i]) != (1 if y[i] == 1 else -1)]
+    if wrong:     # sample i's gradient touches W[i] only: its sign says which label it was trained towards
+        core.fail(f"{label}: the targets given to the loss are not those of the rows (sample {wrong[0]} was trained "
+                  f"towards the wrong label): X and Y must be indexed with the same permutation (X[idx] with "
+                  f"Y[idx])", "pairs-broken")
     unused = int((np.abs(W1) <= 1e-12).sum())
     if 0 < unused < m:
         core.fail(f"{label}: {unused} of the {m} samples were never used in the epoch: with batch_size None each "
@@ -3070,6 +3343,8 @@ def _mini_batch_counts(fn, parts):
                              "reach row m - 1: for first in range(0, m, batch_size))" if n < total else
                              "there are extra updates (each epoch is one pass over the m rows)")
                           + _implied_batch_size(n, epochs, 10, batch_size), "update-count-wrong")
+        _ignores_initial_parameters(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, got, 0.5, epochs,
+                                    batch_size, hidden, seed=0)
         if epochs > 1:
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
                 fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,

@@ -831,3 +831,60 @@ MUTANTS += [
            'self.y = e / e.sum(axis=1, keepdims=True)', 'self.y = e / e[:, :-1].sum(axis=1, keepdims=True)',
            expect='the row sum misses the last class'),
 ]
+
+# Issue 15 round 9 (r9b): held-out mistakes and variants, catalogued after their messages were made to name them.
+MUTANTS += [
+    Mutant('R9 E1 sigmoid backward: grad_out summed over the classes (axis=1) before the product', 'return grad_out * self.y * (1 - self.y)', 'return grad_out.sum(axis=1, keepdims=True) * self.y * (1 - self.y)',
+           expect='across its whole row'),
+    Mutant('R9 E2 tanh backward multiplies grad_out in place (grad_out *= ...)', 'return grad_out * (1 - self.y ** 2)', 'grad_out *= 1 - self.y ** 2\n        return grad_out',
+           expect='modified its input argument #1 in place'),
+    Mutant('R9 E3 ReLU forward x * (x > 0).astype(float) (float32 promoted)', '        self.x = x\n        return np.maximum(x, 0)', '        self.x = x\n        return x * (x > 0).astype(float)',
+           expect='dtype float32'),
+    Mutant('R9 E4 leaky ReLU backward nested where gives 0 at the kink', 'return np.where(self.x > 0, grad_out, self.slope * grad_out)', 'return np.where(self.x > 0, grad_out, np.where(self.x < 0, self.slope * grad_out, 0))',
+           expect='at the kink x = 0'),
+    Mutant('R9 E5 ELU backward element loop misses the last element', 'return np.where(self.x > 0, grad_out, grad_out * (self.y + self.alpha))', 'out = grad_out.copy()\n        fx, fy, fo = self.x.ravel(), self.y.ravel(), out.reshape(-1)\n        for i in range(fo.size - 1):\n            if fx[i] <= 0:\n                fo[i] *= fy[i] + self.alpha\n        return out',
+           expect='except at the last entry'),
+    Mutant('R9 E6 SELU backward exp of the input in the discarded branch (overflows)', 'return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))', 'return grad_out * np.where(self.x > 0, self.SCALE, self.SCALE * self.ALPHA * np.exp(self.x))',
+           expect='the overflow happened in an intermediate'),
+    Mutant("R9 E7 softplus backward uses the notebook's global x", 'return grad_out * Sigmoid().forward(self.x)', 'return grad_out * Sigmoid().forward(x)',
+           expect='neither one of its arguments nor defined inside it'),
+    Mutant('R9 E8 GELU backward pdf exponent sign slip exp(+x^2/2)', 'pdf = np.exp(-0.5 * self.x ** 2) / math.sqrt(2 * math.pi)', 'pdf = np.exp(0.5 * self.x ** 2) / math.sqrt(2 * math.pi)',
+           expect='the term `-x ** 2` is wrong'),
+    Mutant('R9 E9 GELUTanh backward (1 - t)**2 instead of 1 - t**2', '0.5 * self.x * (1 - self.t ** 2) * du', '0.5 * self.x * (1 - self.t) ** 2 * du',
+           expect='`(1 - t) ** 2` in its place'),
+    Mutant('R9 E10 SiLU backward y where s belongs in the second term', 'return grad_out * self.s * (1 + self.x * (1 - self.s))', 'return grad_out * (self.s + self.x * self.s * (1 - self.x * self.s))',
+           expect='`1 - y` in its place'),
+    Mutant("R9 E11 softmax normalised by einsum 'ij,j->ij' (row sums indexed by class)", 'self.y = e / e.sum(axis=1, keepdims=True)', "self.y = np.einsum('ij,j->ij', e, 1 / e.sum(axis=1))",
+           expect='row sums are lined up with the columns'),
+    Mutant('R9 E12 softmax backward dot via (g @ y.T).sum(axis=1) (cross-sample sums)', 'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample', 'dot = (grad_out @ self.y.T).sum(axis=1, keepdims=True)',
+           expect='your backward mixes samples'),
+    Mutant('R9 E13 softmax forward returns the unnormalised exponentials (cache right)', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return e',
+           expect='your values fit `exp(z - max_axis1(z))`'),
+    Mutant('R9 E14 tanh backward np.dot(grad_out, 1 - y**2) (matrix product)', 'return grad_out * (1 - self.y ** 2)', 'return np.dot(grad_out, 1 - self.y ** 2)',
+           expect='is the matrix product'),
+    Mutant('R9 E16 GELU forward caches cdf computed in float64 (np.float64 constant)', 'self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))', 'self.cdf = 0.5 * (1 + erf(x / np.float64(math.sqrt(2))))',
+           expect='dtype float32'),
+]
+VARIANTS += [
+    Variant('R9 EV1 SELU backward masks by the cached output y > 0', 'return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))', 'return np.where(self.y > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))'),
+    Variant("R9 EV2 softmax normalised by einsum 'ij,i->ij'", 'self.y = e / e.sum(axis=1, keepdims=True)', "self.y = np.einsum('ij,i->ij', e, 1 / e.sum(axis=1))"),
+    Variant('R9 EV3 tanh backward grad_out - grad_out * y**2', 'return grad_out * (1 - self.y ** 2)', 'return grad_out - grad_out * self.y ** 2'),
+    Variant("R9 EV4 softmax backward dot by einsum 'ij,ij->i'[:, None]", 'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample', "dot = np.einsum('ij,ij->i', grad_out, self.y)[:, None]"),
+    Variant("R9 EV5 leaky ReLU backward with a where-factor cast to grad_out's dtype", 'return np.where(self.x > 0, grad_out, self.slope * grad_out)', 'return grad_out * np.where(self.x > 0, 1.0, self.slope).astype(grad_out.dtype)'),
+    Variant("R9 EV6 GELU backward pdf from the cdf's own erf argument u = x/sqrt(2): exp(-u*u)", 'pdf = np.exp(-0.5 * self.x ** 2) / math.sqrt(2 * math.pi)', 'u = self.x / math.sqrt(2)\n        pdf = np.exp(-u * u) / math.sqrt(2 * math.pi)'),
+]
+
+# Issue 15 round 9 (r9b), second fresh set: mistakes and variants written after the first fixes, to test that the new general mechanisms name them.
+MUTANTS += [
+    Mutant('R9 G1 tanh backward row loop stops one row early', 'return grad_out * (1 - self.y ** 2)', 'out = np.zeros_like(grad_out)\n        for i in range(grad_out.shape[0] - 1):\n            out[i] = grad_out[i] * (1 - self.y[i] ** 2)\n        return out',
+           expect='leaves the last row of the batch all zeros'),
+    Mutant('R9 G3 leaky ReLU backward negative branch uses the row sum of grad_out', 'return np.where(self.x > 0, grad_out, self.slope * grad_out)', 'return np.where(self.x > 0, grad_out, self.slope * grad_out.sum(axis=1, keepdims=True))',
+           expect='the entries of a sample are combined'),
+    Mutant('R9 G5 SiLU backward reads the global s (name never assigned)', 'return grad_out * self.s * (1 + self.x * (1 - self.s))', 'return grad_out * s_cached * (1 + self.x * (1 - s_cached))',
+           expect='neither one of its arguments nor defined inside it'),
+    Mutant('R9 G6 GELU backward loop over the flat entries starts at 1', 'return grad_out * (self.cdf + self.x * pdf)', 'd = self.cdf + self.x * pdf\n        out = np.zeros_like(grad_out)\n        fo, fd, fg = out.reshape(-1), d.ravel(), grad_out.ravel()\n        for k in range(1, fo.size):\n            fo[k] = fg[k] * fd[k]\n        return out',
+           expect='except at the first entry'),
+]
+VARIANTS += [
+    Variant('R9 GV7 tanh backward row loop over every row', 'return grad_out * (1 - self.y ** 2)', 'out = np.empty_like(grad_out)\n        for i in range(grad_out.shape[0]):\n            out[i] = grad_out[i] * (1 - self.y[i] ** 2)\n        return out'),
+]

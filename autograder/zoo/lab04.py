@@ -707,7 +707,7 @@ MUTANTS += [
            "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
            "return float(-np.mean(Y * np.log(A) - (1.0 - Y) * np.log(1.0 - A)))", expect='computes `y * log(a) - (1 - y) * log(1 - a)`'),
     Mutant("model_backward: m taken as the number of layers",
-           "m = AL.shape[0]\n    L = len(caches)", "L = len(caches)\n    m = L", expect='you divided by L = 3'),
+           "m = AL.shape[0]\n    L = len(caches)", "L = len(caches)\n    m = L", expect='you divided by L = len(caches) (the number of layers)'),
     Mutant("update_parameters skips the last layer (range off by one)",
            "    for key in parameters:\n        parameters[key] -= learning_rate * grads[\"d\" + key]",
            "    for l in range(1, len(parameters) // 2):\n        parameters[f\"W{l}\"] -= learning_rate * grads[f\"dW{l}\"]\n"
@@ -1145,4 +1145,61 @@ MUTANTS += [
            "grads = model_backward(AL, Y[idx], caches, hidden_activation)",
            "grads = model_backward(Y[idx], AL, caches, hidden_activation)",
            expect="gradient ASCENT"),
+]
+
+# Issue 15 round 9 (r9b): held-out mistakes and variants, catalogued after their messages were made to name them.
+MUTANTS += [
+    Mutant('R9 F1 Xavier fans read one layer ahead (layer_dims[l] + layer_dims[l + 1])', 'std = np.sqrt(2.0 / (n_in + n_out))', 'std = np.sqrt(2.0 / (layer_dims[l] + layer_dims[l + 1]))',
+           expect='reads an index past the end of layer_dims'),
+    Mutant("R9 F2 linear_forward einsum 'ij,kj->ik' (W read as (n, n_prev))", '    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)', "    Z = np.einsum('ij,kj->ik', A_prev, W) + b\n    return Z, (A_prev, W, b)",
+           expect='W is used transposed'),
+    Mutant('R9 F3 activation_forward tanh written into Z (np.tanh(Z, out=Z))', 'A = np.tanh(Z)', 'A = np.tanh(Z, out=Z)',
+           expect='modified its input argument #1 in place'),
+    Mutant('R9 F4 BCE via np.where with log(A - 1) for the negatives (sign slip)', 'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))', 'return float(np.mean(np.where(Y == 1, -np.log(A), -np.log(A - 1.0))))',
+           expect='a log of a negative number'),
+    Mutant("R9 F5 linear_backward dW by einsum 'ij,ik->kj' (transposed)", 'dW = A_prev.T @ dZ', "dW = np.einsum('ij,ik->kj', A_prev, dZ)",
+           expect='not its transpose'),
+    Mutant('R9 F6 activation_backward sigmoid derivative exp(-Z) / (1 + exp(-Z))**2 (overflows)', 's = sigmoid(Z)\n        return dA * s * (1.0 - s)', 'return dA * np.exp(-Z) / (1.0 + np.exp(-Z)) ** 2',
+           expect='the derivative of a saturated unit is 0'),
+    Mutant('R9 F7 model_forward hidden activation on every layer, then the sigmoid on top', 'A, activation_cache = activation_forward(Z, hidden_activation if l < L else "sigmoid")', 'A, activation_cache = activation_forward(Z, hidden_activation)\n        if l == L:\n            A = sigmoid(A)',
+           expect='computes sigmoid(tanh(Z_'),
+    Mutant('R9 F8 model_backward reverses the caches list in place', '    L = len(caches)\n    grads = {}', '    L = len(caches)\n    caches.reverse()\n    caches = caches[::-1]\n    grads = {}',
+           expect='changed the order of the caches list'),
+    Mutant('R9 F9 update_parameters zeroes the gradients after the step (zero_grad habit)', '        parameters[key] -= learning_rate * grads["d" + key]', '        parameters[key] -= learning_rate * grads["d" + key]\n        grads["d" + key][...] = 0',
+           expect="modified grads['dW"),
+    Mutant('R9 F10 predict thresholds the last pre-activation Z_L at 0.5', '    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)', '    AL, caches = model_forward(X, parameters, hidden_activation)\n    return (caches[-1][1] > 0.5).astype(int)',
+           expect='not the pre-activation Z_L'),
+    Mutant('R9 F11 train pairs Y with the inverse permutation (Y[np.argsort(order)])', '            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n            grads = model_backward(AL, Y[idx], caches, hidden_activation)', '            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n            grads = model_backward(AL, Y[np.argsort(order)][first:first + size], caches, hidden_activation)',
+           expect='not those of the'),
+    Mutant('R9 F12 train re-initialises the parameters (He, seed) instead of starting from the given ones', "    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller's stay untouched", '    dims = [X.shape[1]] + [parameters[f"W{l}"].shape[1] for l in range(1, len(parameters) // 2 + 1)]\n    parameters = initialize_parameters(dims, "he", seed=seed)',
+           expect='whatever initial parameters train is given'),
+    Mutant('R9 F13 train online branch indexes single rows X[i] (1-D samples)', '        for first in range(0, m, size):\n            idx = order[first:first + size]', '        for first in range(0, m, size):\n            idx = order[first] if size == 1 else order[first:first + size]',
+           expect='picks the sample with an integer'),
+    Mutant('R9 F15 model_backward dZ_L = (AL - Y) / m with m = Y.sum() (positives counted)', '    m = AL.shape[0]', '    m = Y.sum()',
+           expect='you divided by Y.sum()'),
+    Mutant('R9 F16 linear_backward db summed over the batch with np.add.reduce over axis 1', 'db = dZ.sum(axis=0, keepdims=True)', 'db = np.add.reduce(dZ, axis=1, keepdims=True).T',
+           expect='then transposed'),
+]
+VARIANTS += [
+    Variant('R9 FV1 activation_backward ReLU CS231n style (copy, zero where Z < 0)', '        return dA * (Z > 0)', '        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ'),
+    Variant('R9 FV2 linear_backward dW = dot(dZ.T, A_prev).T', 'dW = A_prev.T @ dZ', 'dW = np.dot(dZ.T, A_prev).T'),
+    Variant('R9 FV3 BCE with scipy.special.xlogy on the clipped A', 'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))', 'from scipy.special import xlogy\n    return float(-np.mean(xlogy(Y, A) + xlogy(1.0 - Y, 1.0 - A)))'),
+    Variant('R9 FV4 activation_backward with a match statement', '    Z = activation_cache\n    if activation == "sigmoid":\n        s = sigmoid(Z)\n        return dA * s * (1.0 - s)\n    if activation == "tanh":\n        return dA * (1.0 - np.tanh(Z) ** 2)\n    if activation == "relu":\n        return dA * (Z > 0)\n', '    Z = activation_cache\n    match activation:\n        case "sigmoid":\n            s = sigmoid(Z)\n            return dA * s * (1.0 - s)\n        case "tanh":\n            return dA * (1.0 - np.tanh(Z) ** 2)\n        case "relu":\n            return dA * (Z > 0)\n'),
+    Variant('R9 FV5 train full batch without drawing a permutation', '        order = rng.permutation(m)', '        order = np.arange(m) if size >= m else rng.permutation(m)'),
+    Variant('R9 FV6 predict (AL > 0.5).astype(np.int64) via np.greater', 'return (AL > 0.5).astype(int)', 'return np.greater(AL, 0.5).astype(np.int64)'),
+]
+
+# Issue 15 round 9 (r9b), second fresh set: mistakes and variants written after the first fixes, to test that the new general mechanisms name them.
+MUTANTS += [
+    Mutant('R9 H1 activation_backward tanh derivative averaged over the batch', 'return dA * (1.0 - np.tanh(Z) ** 2)', 'return dA * (1.0 - np.tanh(Z) ** 2).mean(axis=0, keepdims=True)',
+           expect='the batch is combined'),
+    Mutant('R9 H6 update_parameters empties grads after the step', '    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]\n    return parameters', '    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]\n    grads.clear()\n    return parameters',
+           expect='removed keys from grads'),
+    Mutant("R9 H9 train uses the notebook's initial parameters p0 (global)", "    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller's stay untouched", '    parameters = {k: v.copy() for k, v in p0.items()}',
+           expect='neither one of its arguments nor defined inside it'),
+    Mutant('R9 H10 linear_backward db as dZ.mean(axis=0) * m written with the wrong m (A_prev.shape[1])', 'db = dZ.sum(axis=0, keepdims=True)', 'db = dZ.mean(axis=0, keepdims=True) * A_prev.shape[1]',
+           expect='your result is the expected one times'),
+]
+VARIANTS += [
+    Variant('R9 HV7 model_backward walks a reversed copy of the caches', '    L = len(caches)\n    grads = {}', '    L = len(caches)\n    rev = caches[::-1]\n    grads = {}', also=(('        linear_cache, _ = caches[l - 1]', '        linear_cache, _ = rev[L - l]'),)),
 ]
