@@ -77,7 +77,8 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
                   "parameters of different shapes and ranks (1-D, 2-D, 4-D)",
-                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named"),
+                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named",
+                  "skipped parameters said by their place (the last ones: the loop stops early; the first ones)"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
@@ -151,7 +152,9 @@ PROPERTIES = {
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
-                       "best_loss stored at the first epoch"),
+                       "best_loss stored at the first epoch",
+                       "two readings that agree so far decided by the later epochs (count incremented after a reset)",
+                       "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named",
         "a division by zero at epoch 0 named",
@@ -733,6 +736,28 @@ def _zeroed_part(zeroed) -> str:
     return f"{int(zeroed.sum())} of its {zeroed.size} entries are 0"
 
 
+def _skipped_parameters(params, grads) -> None:
+    """Every parameter either fully zeroed or left exactly as it was: which ones the loop skipped, said by their
+    place in the list (the last ones: a range stopping early; the first ones: a range or slice starting late)."""
+    held = [None if p.grad is None else np.asarray(p.grad) for p in params]
+    if any(h is None or h.shape != g.shape for h, g in zip(held, grads)):
+        return
+    kept = [i for i, (h, g) in enumerate(zip(held, grads)) if _array_equal(h, g)]
+    zeroed = [i for i, h in enumerate(held) if not h.any()]
+    n = len(params)
+    if not kept or not zeroed or len(kept) + len(zeroed) != n:
+        return
+    k = len(kept)
+    where = (f"the last {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop stops early "
+             f"(range(len(self.params) - 1), self.params[:-1] or an index off by one?)" if kept == list(range(n - k, n))
+             else f"the first {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop starts late "
+             f"(self.params[1:], range(1, ...)?)" if kept == list(range(k))
+             else "the loop skips some parameters (a step in the range, a condition on the parameter?)")
+    fail(f"zero_grad must set EVERY p.grad to zero: parameter{'s' if k > 1 else ''} {kept} kept {'their' if k > 1 else 'its'} "
+         f"gradient{'s' if k > 1 else ''} untouched while {zeroed} were zeroed: {where}; for p in self.params: "
+         f"p.grad[...] = 0 visits every parameter", "zero-grad-skips-a-parameter")
+
+
 def zero_grad(Optimizer):
     r = core.rng("lab08.zero_grad")
     for dtype in (np.float64, np.float32):
@@ -758,6 +783,7 @@ def zero_grad(Optimizer):
                      f"(p.decay {flag}) are untouched. Every gradient is reset, whatever the decay flag (that flag "
                      f"only says which parameters weight decay shrinks): for p in self.params: p.grad[...] = 0",
                      "zero-grad-by-decay-flag")
+        _skipped_parameters(params, grads)
         for i, (p, d) in enumerate(zip(params, data0)):
             if p.grad is None:
                 fail("zero_grad set p.grad to None (PyTorch's set_to_none): in this lab zero_grad keeps p.grad an "
@@ -2310,7 +2336,8 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 # =============================================================================================
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
-              off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False):
+              off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
+              count_every_epoch=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
@@ -2321,7 +2348,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         better = loss < ref - delta if strict else loss <= ref - delta
         if better:
             bad = 0 if reset else bad
-        else:
+        if not better or count_every_epoch:
             bad += 1
         if loss < best - delta if strict else loss <= best - delta:
             improvements += 1
@@ -2347,6 +2374,29 @@ def _stopper_rest(stopper, losses, k, what):
     return rest
 
 
+def _instances_share(EarlyStopping, what, state, want):
+    """A new stopper wrong at its very first epoch while the first stopper made was right: two fresh stoppers,
+    the first stepped three times; when the second's first epoch then depends on them, the instances share
+    their state (a mutable default argument, a list or counter on the class)."""
+    try:
+        first = call(EarlyStopping, 2, 0.0, name="EarlyStopping(patience=2)")
+        second = call(EarlyStopping, 2, 0.0, name="EarlyStopping(patience=2)")
+        epochs = []
+        for _ in range(2):
+            for loss in (5.0, 6.0, 7.0):
+                call(first.step, loss, name=f"EarlyStopping(patience=2).step({loss})")
+            call(second.step, 5.0, name="EarlyStopping(patience=2).step(5.0)")
+            epochs.append(int(expect_scalar(second.best_epoch, name="best_epoch")))
+    except core.CheckFailure:
+        return
+    if epochs[0] != 1:
+        fail(f"{what}: a NEW EarlyStopping is wrong at its very first epoch ({state} where {want} belongs), and two "
+             f"stoppers interfere: after 3 calls to one stopper's step, another new stopper's first step gives "
+             f"best_epoch {epochs[0]} instead of 1: the instances share their state (a mutable default argument "
+             f"such as def __init__(self, patience, min_delta=0.0, history=[]), or a list or counter defined on the "
+             f"class): create the state in __init__, self.history = [] / self.epoch = 0", "stoppers-share-state")
+
+
 def early_stopping(EarlyStopping):
     sequences = [
         ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
@@ -2360,6 +2410,9 @@ def early_stopping(EarlyStopping):
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
         "patience (>=)": dict(off_by_one=True),
         "the count of epochs without improvement must restart from 0 after an improvement": dict(reset=False),
+        "the count grows at EVERY epoch, improvements included: after an improvement it is set to 0 and then "
+        "incremented (the += 1 is outside the else), so it is 1 where it must be 0; count + 1 only on an epoch "
+        "without improvement": dict(count_every_epoch=True),
         "compare with the BEST loss so far, not with the previous epoch's": dict(vs_last=True),
         "an improvement must beat the best loss by more than min_delta (val_loss < best_loss - min_delta)":
             dict(use_delta=False),
@@ -2373,7 +2426,7 @@ def early_stopping(EarlyStopping):
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
     }
-    for losses, patience, min_delta in sequences:
+    for index, (losses, patience, min_delta) in enumerate(sequences):
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
         stopper = call(EarlyStopping, patience, min_delta, name=what)
         if not (stopper.best_loss == math.inf and stopper.best_epoch == 0):
@@ -2399,6 +2452,8 @@ def early_stopping(EarlyStopping):
                      f"improvement (the test is val_loss < best_loss - min_delta: a loss LOWER than the best by more "
                      f"than min_delta; no abs(), no !=)", "stopper-best-loss-increased")
             if state != want[k]:
+                if k == 0 and index > 0:
+                    _instances_share(EarlyStopping, what, state, want[k])
                 words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
                          zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
                 rest = _stopper_rest(stopper, losses, k, what)
@@ -2407,9 +2462,11 @@ def early_stopping(EarlyStopping):
                          f"right: the first call to step is handled on its own (an early return?); it is epoch 1 and "
                          f"its loss beats inf, so it is an improvement like any other: best_loss = val_loss, "
                          f"best_epoch = 1", "stopper-first-epoch")
-                for msg, traj in wrong.items():
-                    if traj[:k + 1] == seen:
-                        fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                fits = [msg for msg, traj in wrong.items() if traj[:k + 1] == seen]
+                if len(fits) > 1 and rest is not None:      # two readings agree so far: the later epochs decide
+                    fits = [msg for msg in fits if wrong[msg][:k + 1 + len(rest)] == seen + rest] or fits
+                for msg in fits:
+                    fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "

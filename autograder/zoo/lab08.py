@@ -828,7 +828,7 @@ MUTANTS += [
     Mutant("r6b 8 cosine: * 2 instead of / 2", old="(1 + math.cos(math.pi * epoch / total_epochs)) / 2",
            new="(1 + math.cos(math.pi * epoch / total_epochs)) * 2", expect='(1 + cos(pi * epoch / total_epochs)) * 2` in its place'),
     Mutant("r6b 10 zero_grad skips the first parameter", old="        for p in self.params:\n            p.grad[...] = 0\n",
-           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect='the loop skips parameter 0'),
+           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect=('the loop skips parameter 0', 'the first one of the 6 parameters: the loop starts late')),
 ]
 VARIANTS += [
     Variant("r6b V1 dropout mask drawn transposed", old="keep = rng.random(x.shape) >= p", new="keep = rng.random(x.T.shape).T >= p"),
@@ -1087,4 +1087,21 @@ VARIANTS += [
             old="        return self.epochs_without_improvement >= self.patience\n",
             new=("        if self.epochs_without_improvement >= self.patience:\n"
                  "            self.epochs_without_improvement = 0\n            return True\n        return False\n")),
+]
+MUTANTS += [
+    Mutant("r9 zero_grad skips the last parameter (range(len - 1))",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for i in range(len(self.params) - 1):\n            self.params[i].grad[...] = 0\n",
+           expect="the last one of the 6 parameters: the loop stops early"),
+    Mutant("r9 early stopping: count += 1 outside the else (after a reset too)",
+           old="        else:\n            self.epochs_without_improvement += 1\n",
+           new="        self.epochs_without_improvement += 1\n", expect="the += 1 is outside the else"),
+    Mutant("r9 early stopping: history in a mutable default list (shared by instances)",
+           old="    def __init__(self, patience, min_delta=0.0):\n        self.patience, self.min_delta = patience, min_delta\n",
+           new=("    def __init__(self, patience, min_delta=0.0, history=[]):\n"
+                "        self.patience, self.min_delta = patience, min_delta\n        self.history = history\n"),
+           also=(("        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:",
+                  "        self.history.append(val_loss)\n        self.epoch = len(self.history)\n"
+                  "        if val_loss < self.best_loss - self.min_delta:"),),
+           expect="the instances share their state"),
 ]
