@@ -364,3 +364,16 @@ def test_documented_defaults_are_checked_one_omitted_argument_at_a_time():
         checks._defaults(size, "conv_output_size", (28, 3), (("stride", 1), ("pad", 0)), oracle, same, "n=28, k=3")
     assert info.value.diagnosis == "wrong-default" and "default value of pad must be 0" in str(info.value)
     checks._defaults(right, "conv_output_size", (28, 3), (("stride", 1), ("pad", 0)), oracle, same, "n=28, k=3")
+
+
+def test_size_labels_only_from_readings_no_other_numbers_give():
+    # a pad on the batch axis gives N + 2*pad = 5 = H_out(pad 0): the reading that needs no size twice wins
+    dims = checks._dims("conv2d_forward", (np.zeros((3, 2, 7, 9)), np.zeros((4, 2, 3, 3)), np.zeros(4), 1, 1))
+    assert checks._product_names(175, dims) == "H_out(pad 0)*W_out(pad 0)*(N + 2*pad)"
+    # two readings as plausible with other numbers (12 = N*C = H*W): no reading at all
+    flat = checks._dims("flatten_forward", (np.zeros((3, 4, 2, 6)),))
+    assert checks._product_names(12, flat) is None
+    # a square side from a square root is named as such, not as a product of sizes
+    said = checks._name_sizes("cannot reshape array of size 420 into shape (1,11,11)",
+                              checks._dims("flatten_backward", (np.zeros((3, 140)), (3, 4, 5, 7))))
+    assert "int(sqrt(140))" in said and "C*H*W" in said

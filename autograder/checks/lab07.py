@@ -61,7 +61,11 @@ PROPERTIES = {
                        "a mean over c, u, v (sum scaled by a case size) named",
                        "which input the error comes from (isolate: x, w or b zeroed / perturbed)",
         "unpadded output sizes told apart by the values (padding ignored / sizes without pad)",
-        "w ignored after the first call (re-run with another w)"),
+        "w ignored after the first call (re-run with another w)",
+        "im2col built with the window axes in another order (reshape without the transpose) named (720 orders)",
+        "kernel entries read in another (C_in, KH, KW) order named", "one input channel alone named",
+        "an empty slice at pad 0 (pad:-pad) named", "size labels only from readings no other numbers give "
+        "(pads of the batch / channel axes as alternatives, ties unread)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
@@ -78,14 +82,17 @@ PROPERTIES = {
                         "which input the wrong output comes from (isolate: dout, x or w)",
                         "same shapes called again with new values (cache / global kept between calls named)",
         "dw/db of one sample only named", "dout read with H_out/W_out swapped named",
-        "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named"),
+        "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named",
+        "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
                           "distinct inputs: the window the code really used (offsets) named", "keepdims axes named",
                           "wrong shapes read with the case sizes across cases", "documented defaults (size=2, stride=2) named",
                           "windows spread out by the stride (x subsampled first) named",
-                        "same shapes called again with new values (cache / global kept between calls named)"),
+                        "same shapes called again with new values (cache / global kept between calls named)",
+        "argmax for max named", "stride along one axis only named", "H // stride and H // size sizes named",
+        "an axis number gone after a reduction explained"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
@@ -96,11 +103,14 @@ PROPERTIES = {
                            "shapes quoted in errors that are an argument's (dout) named",
                            "documented defaults (size=2, stride=2) named",
                         "same shapes called again with new values (cache / global kept between calls named)",
-        "a stride lost to the default named", "dx = mask of the maxima named"),
+        "a stride lost to the default named", "dx = mask of the maxima named",
+        "a window's maximum along one axis only named", "dout compared where the maxima belong (right when dout = "
+        "the maxima) named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
                 "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))",
-        "every order of the (C, H, W) axes named"),
+        "every order of the (C, H, W) axes named", "first case of pairwise coprime sizes > 2 (products read "
+        "unambiguously)", "a square side int(sqrt(C*H*W)) named"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -267,6 +277,7 @@ def _call(fn, args, name, context, hints=None):
         found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
         if found:
             fail(f"{text} (called with {context}): {found[0]}", found[1])
+        _empty_slice(text, name, args, context)
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
         sizes = _name_sizes(text, _dims(name, args))
@@ -281,12 +292,33 @@ def _call(fn, args, name, context, hints=None):
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
 
 
+def _empty_slice(text: str, name: str, args, context: str) -> None:
+    """An error quoting a shape with a 0 in it: a slice came out EMPTY; with pad = 0 in the call the usual one
+    is a:-pad, which is a:-0 = a:0."""
+    quoted = [tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", text.split(" (called")[0])]
+    empty = [q for q in quoted if 0 in q]
+    if not empty:
+        return
+    pad = args[4] if name.startswith("conv2d") and len(args) > 4 else None
+    if pad != 0:            # the patterns across cases (padding, stride) say more than an empty slice alone
+        return
+    fail(f"{text} (called with {context}): the shape {empty[0]} has an axis of size 0: a slice came out EMPTY"
+         + (": with pad = 0, a slice pad:-pad is 0:-0 = 0:0, which is empty (-0 is 0, not the end); write "
+            "pad:pad + H and pad:pad + W (or pad:H + pad) instead of pad:-pad" if pad == 0 else
+            ": a slice whose end comes before its start (an end computed as a negative number, or from another "
+            "size?)"), "empty-slice-pad-zero" if pad == 0 else "empty-slice")
+
+
 # NumPy's own words for an error -> what they mean in a student's code (said when nothing sharper applies).
 _NUMPY_ERRORS = {
     "setting an array element with a sequence": (
         "an ARRAY was assigned to ONE element (out[n, o, i, j] = ...): the right-hand side has several values "
         "where one number belongs: a whole vector where one entry of it is meant (b instead of b[o]), or a sum "
         "that keeps an axis", "array-into-one-element"),
+    "is out of bounds for array of dimension": (
+        "an axis number the array does not have (axes are numbered 0 .. ndim - 1): after a reduction without "
+        "keepdims (.max(axis=k), .sum(axis=k)) the array has one axis fewer and every later axis number drops by "
+        "one; reduce several axes in one call (axis=(4, 5)) or renumber", "axis-out-of-bounds"),
     "read-only": (
         "the code writes into a read-only array: sliding_window_view (like np.broadcast_to) returns a "
         "read-only VIEW of x; write the results into a new array (np.zeros(...), or .copy() the view first), "
@@ -330,6 +362,8 @@ def _dims(name: str, args) -> dict:
                 dims.update({"H_out(stride 1)": h + 2 * p - kh + 1, "W_out(stride 1)": wd + 2 * p - kw + 1})
             if p > 0:       # the window counts without the padding: a pad left out of a call (default 0)
                 dims.update({"H_out(pad 0)": len(_starts(h, kh, s)), "W_out(pad 0)": len(_starts(wd, kw, s))})
+                # sizes a pad on the wrong axes gives: they only make other readings ambiguous (never products)
+                dims.update({"N + 2*pad": n + 2 * p, "C_in + 2*pad": c + 2 * p})
             if c * kh * kw not in dims.values():  # the rows of the im2col matrix, when no single size says it
                 dims["C_in*KH*KW"] = c * kh * kw
             return dims
@@ -365,11 +399,14 @@ def _product_names(value: int, dims: dict) -> str | None:
     never H with H_out), each size once (a size twice, C*H*H, only when nothing else explains value), fewest
     factors."""
     import itertools
-    items = [(k, v) for k, v in dims.items() if v > 1 and "+" not in k and "*" not in k]   # not C_in*KH*KW again
     single = [k for k, v in dims.items() if v == value]
     if single:
         return " or ".join(single[:3])
-    best = None
+    # Factors: the call's sizes, and the sizes a pad on the wrong axes gives (N + 2*pad), which only win when
+    # they spare a size used twice.
+    items = [(f"({k})" if "+" in k else k, v) for k, v in dims.items()
+             if v > 1 and (k in _DECOYS or ("*" not in k and "+" not in k))]
+    best, values = None, set()
     for r in (2, 3, 4):
         for combo in itertools.combinations_with_replacement(items, r):
             if int(np.prod([v for _, v in combo])) != value:
@@ -378,13 +415,28 @@ def _product_names(value: int, dims: dict) -> str | None:
             stages = {_stage(k) for k in names} - {None}
             axes = [k.split("_")[0].split("(")[0] for k in names if _stage(k)]
             twice = max(len(names) - len(set(names)), len(axes) - len(set(axes)))
-            rank = (len(stages) > 1, twice, r)          # mixed layouts, how many sizes repeated, fewest factors
-
+            decoys = sum("+" in k for k in names)
+            spatial = {(_stage(k), _axis(k)) for k in names if _stage(k)}
+            unpaired = sum((st, "W" if ax == "H" else "H") not in spatial for st, ax in spatial)   # H_out without W_out
+            rank = (len(stages) > 1, twice, unpaired, decoys, r)   # mixed layouts, repeats, lone H or W, pads, fewest
             if best is None or rank < best[0]:
-                best = (rank, "*".join(names))
-    if best and (best[0][1] > 1 or best[0][1] and best[0][2] == 4):   # N*N*N*H, C*H*H*W: a coincidence of numbers
+                best, values = (rank, "*".join(names)), {tuple(sorted(v for _, v in combo))}
+            elif rank == best[0]:
+                values.add(tuple(sorted(v for _, v in combo)))
+    if best and (best[0][1] > 1 or best[0][1] and best[0][4] == 4):   # N*N*N*H, C*H*H*W: a coincidence of numbers
+        return None
+    if len(values) > 1:         # as plausible with other numbers (12 = 3*4 = 2*6): a coincidence, no reading
         return None
     return best[1] if best else None
+
+
+_DECOYS = ("N + 2*pad", "C_in + 2*pad")
+
+
+def _axis(name: str) -> str:
+    """The axis a size measures: H for H, H_out, H + 2*pad, H_out(pad 0); the size itself otherwise (N, C_in)."""
+    base = name.strip("()").split(" ")[0].split("(")[0]
+    return base.split("_")[0] if base.split("_")[0] in ("H", "W") else base
 
 
 def _name_sizes(text: str, dims: dict) -> str | None:
@@ -402,6 +454,10 @@ def _tagged(said: str) -> str:
                       ("(stride 1)", "the stride: a slice or a call that leaves the stride out")):
         if tag in said:
             out += f"; {tag.strip('()')} marks a size computed without {what}"
+    for tag, axis in (("N + 2*pad", "batch"), ("C_in + 2*pad", "channel")):
+        if tag in said:
+            out += (f"; {tag} is the {axis} axis padded too: np.pad gave axis {0 if axis == 'batch' else 1} `pad` "
+                    f"zeros on each side; pad the spatial axes only, ((0, 0), (0, 0), (pad, pad), (pad, pad))")
     return out
 
 
@@ -441,8 +497,16 @@ def _read_sizes(text: str, dims: dict) -> str | None:
         named = ", ".join(said(v) if v > 0 else str(v) for v in parts)
         twice = next((f for v in parts if v > 0 for f in [_product_names(v, dims) or ""]
                       if "*" in f and len(f.split("*")) != len(set(f.split("*")))), None)
-        if twice:
-            dup = next(k for k in twice.split("*") if twice.split("*").count(k) > 1)
+        for v in set(p_ for p_ in parts if p_ > 1 and parts.count(p_) >= 2):    # (.., s, s): a square side
+            for whole in sorted({total} | {total // d for d in dims.values() if d > 1 and total % d == 0}):
+                label = _product_names(whole, dims) if whole else None
+                if label and int(np.sqrt(whole)) == v and v * v != whole:
+                    return (f"the array holds {said(total)} values and the shape asked for is ({named}): {v} is "
+                            f"int(sqrt({whole})), the square root of {label}: a side computed as if the images were "
+                            f"square (and single-channel); use the sizes you are given (x_shape, x.shape) as they are")
+        factors = (twice or "").split("*")
+        dup = next((k for k in factors if twice and factors.count(k) > 1), None)
+        if dup and all(_axis(k) == _axis(dup) for k, v in dims.items() if v == dims.get(dup)):
             return (f"the array holds {said(total)} values and the shape asked for is ({named}): {twice} uses {dup} "
                     f"twice, so one of them stands for another size (W typed as H, or the other way round?); the "
                     f"sizes asked for must multiply to the same total")
@@ -1074,7 +1138,70 @@ def _conv_forward_values(got, x, wt, b, case, context):
             if mixed:
                 fail(f"conv2d_forward ({context}): {mixed[0]}", mixed[1])
             _sum_scaled(got, want, b, case, context)
+            _conv_readings(got, x, wt, b, case, context)
         raise
+
+
+_WINDOW_AXES = ("N", "C_in", "H_out", "W_out", "KH", "KW")
+
+
+def _im2col(x, wt, b, s, p, order):
+    """The forward pass with the im2col matrix built as windows.transpose(order).reshape(C_in*KH*KW, N*H_out*W_out)
+    (windows: (N, C_in, H_out, W_out, KH, KW)), the rest as the rule says; the rule's order is (1, 4, 5, 0, 2, 3)."""
+    co, c, kh, kw = wt.shape
+    windows = np.lib.stride_tricks.sliding_window_view(_padded(np.asarray(x, _float64), p), (kh, kw),
+                                                       axis=(2, 3))[:, :, ::s, ::s]
+    n, _, ho, wo = windows.shape[:4]
+    cols = windows.transpose(order).reshape(c * kh * kw, n * ho * wo)
+    out = (np.asarray(wt, _float64).reshape(co, -1) @ cols).reshape(co, n, ho, wo).transpose(1, 0, 2, 3)
+    return out + np.asarray(b, _float64)[None, :, None, None]
+
+
+def _conv_readings(got, x, wt, b, case, context):
+    """General readings of a wrong forward output, each the rule with ONE thing changed: the im2col matrix
+    built with the window axes in another order (a reshape without the transpose), the kernel's (C_in, KH, KW)
+    entries read in another order than the windows', the input channels reduced to one."""
+    import itertools
+    _, c, _, _, co, kh, kw, s, p, dt = case
+    g = np.asarray(got, _float64)
+    tol = _tol(dt)
+    fits = lambda v: v.shape == g.shape and core.close(g, v, **tol)
+    rule = (1, 4, 5, 0, 2, 3)
+    orders = sorted(itertools.permutations(range(6)), key=lambda o: (o != tuple(range(6)), sum(a != b for a, b in zip(o, rule))))
+    if kh * kw * c > 1:
+        for order in orders:
+            if order == rule or not fits(_im2col(x, wt, b, s, p, order)):
+                continue
+            how = ("windows.reshape(C_in*KH*KW, N*H_out*W_out) with no transpose: a reshape reads the window "
+                   "axes in their stored order (N, C_in, H_out, W_out, KH, KW), so each column mixes samples, "
+                   "channels, positions and kernel offsets" if order == tuple(range(6)) else
+                   f"the window axes in the order ({', '.join(_WINDOW_AXES[a] for a in order)}) before the reshape")
+            fail(f"conv2d_forward ({context}): your output is exactly the rule's with the im2col matrix built from "
+                 f"{how}: its rows must run over (C_in, KH, KW), the order of w.reshape(C_out, -1), and its columns "
+                 f"over (N, H_out, W_out): move the axes first, windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in*KH*KW, "
+                 f"N*H_out*W_out)", "im2col-axes-order")
+    names = ("C_in", "KH", "KW")
+    dims = dict(zip(names, (c, kh, kw)))
+    for perm in itertools.permutations(range(3)):
+        if perm == (0, 1, 2) or len({dims[names[a]] for a in perm}) < 1:
+            continue
+        said = ", ".join(names[a] for a in perm)
+        for kernel, how in ((np.asarray(wt).transpose(0, *(a + 1 for a in perm)).reshape(wt.shape),
+                             f"w.transpose(...) to (C_out, {said}) and then reshaped"),):
+            if not core.close(kernel, wt, 0, 0) and fits(_conv(x, kernel, b, s, p)):
+                fail(f"conv2d_forward ({context}): your output is exactly the rule's with the kernel entries read in "
+                     f"({said}) order ({how}) while the windows are in (C_in, KH, KW) order: the kernel matrix and the "
+                     f"im2col rows must list (c, u, v) in the SAME order: w.reshape(C_out, -1) as it is",
+                     "kernel-axes-order")
+    if c > 1:
+        for k in (0, c - 1):
+            only = np.zeros_like(np.asarray(wt, _float64))
+            only[:, k] = wt[:, k]
+            if fits(_conv(x, only, b, s, p)):
+                fail(f"conv2d_forward ({context}): your output is exactly the convolution of input channel {k} alone "
+                     f"(x[:, {k}] with w[:, {k}]): the other {c - 1} input channel{'s are' if c > 2 else ' is'} never "
+                     f"used; out[n, o, i, j] sums over EVERY input channel c, e.g. xp[n, :, ...] * w[o] (all of axis "
+                     f"1), not xp[n, {k}] * w[o, {k}]", "conv-one-input-channel")
 
 
 def _sum_scaled(got, want, b, case, context):
@@ -1383,6 +1510,8 @@ def _backward_case(conv2d_backward, r, case, seen=None):
             fail(f"conv2d_backward ({context}): the second value returned has the shape of x: "
                  f"return (dx, dw, db) in this order", "wrong-return-order")
         dw = _expect(dw, f"conv2d_backward dw ({context})", wt.shape, dt)
+        if n > 1 and not core.close(dw, want_dw, **tol):
+            _first_sample_only(dx, dw, db, dout, x, wt, s, p, tol, context)
         try:
             _close_sized(dw, want_dw, name=f"conv2d_backward dw ({context})", sizes=sizes, **tol, diagnose={
                 "dw is flipped: dw[o, c, u, v] sums dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
@@ -1396,6 +1525,12 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                     lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
                 **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
                 swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
+                **({"dw multiplies dout summed over the batch by the input (its windows) summed over the batch: that "
+                    "pairs each sample's dout with EVERY sample's input; dw sums the products sample by sample, "
+                    "dw[o, c, u, v] = sum over n, i, j of dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
+                    "(the sum of the products, not the product of the sums)":
+                    lambda: _conv_grads(dout.sum(0, keepdims=True), x.sum(0, keepdims=True), wt, s, p)[1]}
+                   if n > 1 else {}),
             })
         except core.CheckFailure as exc:
             if kh * kw > 1 and _generic(exc):     # the right numbers in the wrong places?
@@ -1425,6 +1560,21 @@ def _backward_case(conv2d_backward, r, case, seen=None):
         })
         _check_dx(dx, want_dx, x, wt, dout, case, context, sizes)
     return run
+
+
+def _first_sample_only(dx, dw, db, dout, x, wt, s, p, tol, context) -> None:
+    """dw and db are sample 0's alone and dx is sample 0's gradient followed by zeros: the loop over the samples
+    stopped after its first pass (every result is affected, not one sum)."""
+    dx0, dw0, db0 = _conv_grads(dout[:1], x[:1], wt, s, p)
+    if _shape(dx) != x.shape or not core.close(dw, dw0, **tol):
+        return
+    dx = np.asarray(dx, _float64)
+    if core.close(dx[:1], dx0, **tol) and not dx[1:].any():
+        first_db = _shape(db) == db0.shape and core.close(db, db0, **tol)
+        fail(f"conv2d_backward ({context}): dx and dw{' and db' if first_db else ''} hold sample 0 only (dx of the "
+             f"other samples is 0, dw{' and db are' if first_db else ' is'} sample 0's alone): the loop over the "
+             f"samples ends after its first pass: a `return` indented inside the loop over n (or a break)? Return "
+             f"after the loops", "first-sample-only-loop-exit")
 
 
 def _one_sample(label: str, n: int, grad_of) -> dict:
@@ -1674,6 +1824,17 @@ def _pool_shape_mistakes(case):
         ((n, c, wo, ho), "height and width are swapped", "height-width-swapped"),
         ((n, c, -(-h // s), -(-w // s)), "a partial window at the border was kept: windows that do "
                                          "not fit entirely are dropped (round down)", "pool-partial-window"),
+        ((n, c, ho, len(_starts(w, size, 1))), "the stride is applied along H only: along W the windows start at "
+         "every pixel (W_out is the stride-1 count); slice both window axes, [:, :, ::stride, ::stride], or use the "
+         "stride in both loops", "pool-stride-along-h-only"),
+        ((n, c, len(_starts(h, size, 1)), wo), "the stride is applied along W only: along H the windows start at "
+         "every pixel (H_out is the stride-1 count); slice both window axes, [:, :, ::stride, ::stride], or use the "
+         "stride in both loops", "pool-stride-along-w-only"),
+        ((n, c, h // s, w // s), "the output size is H // stride (and W // stride): that counts steps of the "
+         "stride, not windows that fit; H_out = (H - size) // stride + 1 (equal only when stride == size and size "
+         "divides H)", "pool-size-h-over-stride"),
+        ((n, c, h // size, w // size), "the output size is H // size (and W // size): that counts disjoint blocks, "
+         "not windows that start every `stride` pixels; H_out = (H - size) // stride + 1", "pool-size-h-over-size"),
     ]
 
 
@@ -1697,8 +1858,21 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
         })
     except core.CheckFailure as exc:
         if _generic(exc):
+            _pool_indices(exc, got, x, size, s)
             _pool_provenance(exc, got, want, x, size, s)
         raise
+
+
+def _pool_indices(exc, got, x, size, s):
+    """Whole numbers 0 .. size*size - 1 that are the position of each window's maximum (row-major inside the
+    window): the index of the maximum (argmax) where its value (max) belongs."""
+    g = np.asarray(got, _float64)
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(x, _float64), (size, size), axis=(2, 3))[:, :, ::s, ::s]
+    where = windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=-1)
+    if g.shape == where.shape and np.array_equal(g, where) and size > 1:
+        fail(f"{_head(exc)}: every output is a whole number 0 .. {size * size - 1}, the POSITION of the window's "
+             f"maximum inside the window (np.argmax), not its value: max-pooling keeps the largest value itself "
+             f"(.max / np.max / np.maximum, not argmax)", "pool-argmax-not-max")
 
 
 def _pool_provenance(exc, got, want, x, size, s):
@@ -1812,6 +1986,12 @@ def maxpool2d_backward(maxpool2d_backward):
         }
         if s > 1:
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
+        for axis, along, other in ((2, "COLUMN", "rows"), (3, "ROW", "columns")):
+            diagnoses[f"in every window the gradient went to the maximum of each {along} of the window ({size} "
+                      f"positions), not to the one maximum of the whole window: the maximum is taken over the "
+                      f"{other} only (axis {axis} of a window x[:, :, r:r + size, c:c + size]) where it belongs "
+                      f"over both window axes (axis=(2, 3))"] = \
+                lambda axis=axis: _pool_grad_one_axis(dout, x, size, s, axis)
         for message, value in diagnoses.items():
             if core.close(got, value(), **tol):
                 fail(f"maxpool2d_backward ({context}): {message}", "pool-" + _diag_id(message.split(":")[0])[:40])
@@ -1827,6 +2007,8 @@ def maxpool2d_backward(maxpool2d_backward):
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
         _foreign_shape(results, "maxpool2d_backward")
+        if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
+            _pool_dout_probe(maxpool2d_backward, exc, r)
         _pool_unravel_probe(maxpool2d_backward, r)
         _pool_mixing_probe(maxpool2d_backward, exc, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
@@ -1851,6 +2033,37 @@ def maxpool2d_backward(maxpool2d_backward):
     _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
               (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
     _pool_ties(maxpool2d_backward, r)
+
+
+def _pool_grad_one_axis(dout, x, size, s, axis):
+    """Max-pool backward with each window's maximum taken along ONE window axis only (keepdims): every column
+    (axis 2) or row (axis 3) of a window sends dout to its own maximum."""
+    xv = np.asarray(x, _float64)
+    dx = np.zeros_like(xv)
+    ho, wo = dout.shape[2:]
+    for i in range(ho):
+        for j in range(wo):
+            win = xv[:, :, i * s:i * s + size, j * s:j * s + size]
+            mask = win == win.max(axis=axis, keepdims=True)
+            dx[:, :, i * s:i * s + size, j * s:j * s + size] += mask * np.asarray(dout, _float64)[:, :, i, j][:, :, None, None]
+    return dx
+
+
+def _pool_dout_probe(maxpool2d_backward, exc, r):
+    """dx wrong for a random dout but right when dout holds the window maxima themselves (the forward output):
+    the code compares the windows with dout where their maxima belong (two quantities mixed up)."""
+    n, c, h, w, size, s = 2, 3, 6, 8, 2, 2
+    x = _distinct(r, (n, c, h, w), _float64)
+    top = _pool(x, size, s)
+    try:
+        got = np.asarray(_call(maxpool2d_backward, (top.copy(), x, size, s), "maxpool2d_backward", "probe"), _float64)
+    except core.CheckFailure:
+        return
+    if got.shape == x.shape and core.close(got, _pool_grad(top, x, size, s), 1e-9, 1e-12):
+        fail(f"{_head(exc)}: your dx is right when dout happens to hold the window maxima themselves (dout = "
+             f"maxpool2d_forward(x)) and wrong otherwise: the code compares the windows with dout where it must "
+             f"compare them with their maxima (top = the max of each window; mask = window == top; then route dout)",
+             "pool-compares-with-dout")
 
 
 def _pool_mixing_probe(maxpool2d_backward, exc, r):
@@ -1983,7 +2196,9 @@ FLATTEN_PATTERNS = [
 def flatten(flatten_forward, flatten_backward):
     r = core.rng("lab07.flatten")
     results = []
-    for shape, dt in [((3, 4, 5, 2), np.float64), ((1, 2, 3, 4), np.float64), ((5, 3, 2, 6), np.float32),
+    # the first case's sizes are pairwise coprime and > 2: a number in an error is read as a product of them only
+    # when it is one (6 = N*W with N = 3 and W = 2 was a square root that happened to equal N*W)
+    for shape, dt in [((3, 4, 5, 7), np.float64), ((1, 2, 3, 4), np.float64), ((5, 3, 2, 6), np.float32),
                       ((2, 6, 1, 1), np.float64)]:
         x = r.normal(0, 1, shape).astype(dt)
         dout = r.normal(0, 1, (shape[0], int(np.prod(shape[1:])))).astype(dt)

@@ -21,6 +21,7 @@ vectorised code.  Gradients are checked against centred finite differences in fl
 """
 from __future__ import annotations
 
+import itertools
 import math
 import re
 
@@ -76,7 +77,8 @@ TOL = {np.float64: (1e-7, 1e-9), np.float32: (256 * _EPS32, 64 * _EPS32)}
 PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
                   "parameters of different shapes and ranks (1-D, 2-D, 4-D)",
-                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named"),
+                  "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named",
+                  "skipped parameters said by their place (the last ones: the loop stops early; the first ones)"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
@@ -85,11 +87,14 @@ PROPERTIES = {
                      "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
                      "wrong exactly for the parameters of one p.decay value named",
                      "one parameter that alone did not move named",
-        "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5"),
+        "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5",
+        "every move the rule's times a hyperparameter at each step (lr applied twice) named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
-        "Nesterov and heavy-ball steps both applied named"),
+        "Nesterov and heavy-ball steps both applied named",
+        "one quantity (g, v, v_prev) substituted in one term of either form named",
+        "a reading that fits one step only comes after the term decomposition, said as such"),
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named"),
@@ -109,7 +114,8 @@ PROPERTIES = {
              "step counter + 1 in the corrections named", "which hyperparameter's term is wrong (isolate on lr, eps)",
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
         "bias corrections read back from the steps and named (power missing, multiplied, none)",
-        "folded form without the root of the v correction named (combined factor read back)"),
+        "folded form without the root of the v correction named (combined factor read back)",
+        "the one place (of six) where beta1 and beta2 are mixed up named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
@@ -122,7 +128,8 @@ PROPERTIES = {
         "the evaluation mask's shape named"),
     "dropout_backward": ("oracle dout * mask", "batch 1", "float32 and float64", "inputs not modified",
         "a division by the mask confirmed on a mask without zeros",
-        "an array of a shape no argument has named (state from outside the call)"),
+        "an array of a shape no argument has named (state from outside the call)",
+        "a shape of a matrix product of the arguments (@ for *) named"),
     "batchnorm_train": ("oracle (column by column)", "statistics used read back from out and named",
                         "biased batch variance", "running statistics (momentum "
                         "convention)", "cache triple x_hat / gamma / inv_std", "another quantity cached (x, out, ...) named",
@@ -140,14 +147,18 @@ PROPERTIES = {
                            "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
                            "one intermediate in place of another in a term of dx named",
                            "which input the error of dx comes from (isolate)",
-        "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named"),
+        "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named",
+        "two intermediates exchanged between two terms of dx named"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
-                       "best_loss stored at the first epoch"),
+                       "best_loss stored at the first epoch",
+                       "two readings that agree so far decided by the later epochs (count incremented after a reset)",
+                       "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers"),
     "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named",
-        "a division by zero at epoch 0 named"),
+        "a division by zero at epoch 0 named",
+        "a catalogued mistake named only when it fits every case (round vs off by one)"),
     "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
@@ -155,7 +166,8 @@ PROPERTIES = {
                      "matrix norms (spectral, nuclear, L1, inf) named", "float32 and float64", "a (1, D) weight", "inputs not modified",
                      "sign invariance (square of a sum named)", "shape invariance (per-axis norms named)",
                      "which input the error comes from (isolate: before, after)",
-        "mean of entrywise relative changes named"),
+        "mean of entrywise relative changes named", "division inside the first norm (precedence) named",
+        "sign dependence: a sum before squaring said only when the ratio of sums fits"),
 }
 
 
@@ -490,9 +502,10 @@ def _float32_rounding(value, want, dtype) -> bool:
     return 0 < err <= 8 * _EPS32 * scale
 
 
-def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, decay=None, fresh=None, grads=None):
+def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, decay=None, fresh=None, grads=None,
+           lrs=None):
     try:
-        _judge_steps(got, before, expected, what, dtype, diagnose, terms, hyper, fresh, grads)
+        _judge_steps(got, before, expected, what, dtype, diagnose, terms, hyper, fresh, grads, lrs)
     except core.CheckFailure as exc:
         # Rounding-sized errors can leave a small parameter exact by chance: no branch read from them.
         branch = "" if exc.diagnosis == "state-in-float32" else _decay_branch(got, expected, dtype, decay)
@@ -501,7 +514,8 @@ def _judge(got, before, expected, what, dtype, diagnose, terms=None, hyper=None,
         raise
 
 
-def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, fresh=None, grads=None):
+def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper=None, fresh=None, grads=None,
+                 lrs=None):
     """Compare the student's parameters after every step with ``expected``; name the first mismatch.
 
     ``got[k][i]`` is parameter i after step k, ``before[k][i]`` before it.  A diagnosis whose
@@ -527,12 +541,23 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             for msg, wrong in diagnose.items():
                 if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, wrong) for g, w in zip(gs, ws)):
                     fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+            partial = None
             for msg, wrong in diagnose.items():     # explains the step that went wrong only
                 if core.close(value, wrong[k][i], rtol, atol):
-                    fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+                    parted = next((j for j in range(k + 1, len(got)) if not all(
+                        core.close(g, w, rtol, atol) for g, w in zip(got[j], wrong[j]))), None)
+                    if parted is None:
+                        fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
+                    partial = partial or (
+                        f"{what}: parameter {i} after step {k + 1}: {msg} (at step {k + 1} your step is exactly this "
+                        f"one; from step {parted + 1} on it differs from this one too: that reading explains step "
+                        f"{k + 1} only)", _diag_id(msg.split(":")[0]))
             named = _decompose(got, before, terms, hyper) if terms is not None else None
-            if named:
+            if named:           # a reading of every step beats one that fits this step only
                 fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
+            if partial:
+                fail(*partial)
+            _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper)
             if grads is not None:
                 _one_scale(value, before[k][i], want, grads[0][k][i], grads[1], what, i, k)
                 _sign_lost(value, before[k][i], want, grads[0][k][i], what, i, k)
@@ -570,6 +595,35 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                      f"parameter {i} did not (after step 1): each parameter has its own state and its own "
                      f"p.decay; {analysis}", "one-parameter-wrong")
             fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
+
+
+def _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper):
+    """Every move (theta before - theta after, every parameter) is the rule's move times one number per step,
+    and that number is a hyperparameter at every step (the learning rate of that step, mu...) or its inverse:
+    that factor is applied once too often (or too few times) in the update."""
+    ratios = []
+    for k, step in enumerate(got):
+        mine = np.concatenate([(_f64(b) - _f64(v)).ravel() for b, v in zip(before[k], step)])
+        rule = np.concatenate([(_f64(b) - _f64(w)).ravel()
+                               for b, w in zip(expected[k - 1] if k else before[0], expected[k])])
+        norm = float(rule @ rule)
+        if not norm or not np.isfinite(mine).all():
+            return
+        c = float(mine @ rule) / norm
+        if not core.close(mine, c * rule, 1e-6, 1e-12 * max(1.0, float(np.abs(rule).max()))):
+            return
+        ratios.append(c)
+    labels = {"lr": list(lrs) if lrs is not None else [hyper["lr"]] * len(ratios) if hyper and "lr" in hyper else None,
+              **{label: [h] * len(ratios) for label, h in (hyper or {}).items() if label != "lr"}}
+    for label, values in labels.items():
+        if not values or not all(values):
+            continue
+        for power, how in ((1, "multiplied by {0} once more than the rule says ({0} applied twice, e.g. v += lr * g "
+                               "and then theta -= lr * v)"), (-1, "divided by {0} (a factor {0} missing)")):
+            if all(abs(c / h ** power - 1) < 1e-6 for c, h in zip(ratios, values)):
+                fail(f"{what}: every step of every parameter is the rule's step {how.format(label)}: your moves are "
+                     f"exactly {label}{'' if power == 1 else ' ** -1'} times the rule's at each step "
+                     f"({', '.join(f'{c:.4g}' for c in ratios)})", "step-scaled-by-hyperparameter")
 
 
 def _one_scale(value, before, want, g, lr, what, i, k):
@@ -638,7 +692,7 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _step(opt, what)
         return _collect(ps, grads[k], what, dtype)
     _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
-           None if adaptive_lr is None else (grads, adaptive_lr))
+           None if adaptive_lr is None else (grads, adaptive_lr), lrs)
 
 
 def _moves(trajectory, data0):
@@ -682,6 +736,28 @@ def _zeroed_part(zeroed) -> str:
     return f"{int(zeroed.sum())} of its {zeroed.size} entries are 0"
 
 
+def _skipped_parameters(params, grads) -> None:
+    """Every parameter either fully zeroed or left exactly as it was: which ones the loop skipped, said by their
+    place in the list (the last ones: a range stopping early; the first ones: a range or slice starting late)."""
+    held = [None if p.grad is None else np.asarray(p.grad) for p in params]
+    if any(h is None or h.shape != g.shape for h, g in zip(held, grads)):
+        return
+    kept = [i for i, (h, g) in enumerate(zip(held, grads)) if _array_equal(h, g)]
+    zeroed = [i for i, h in enumerate(held) if not h.any()]
+    n = len(params)
+    if not kept or not zeroed or len(kept) + len(zeroed) != n:
+        return
+    k = len(kept)
+    where = (f"the last {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop stops early "
+             f"(range(len(self.params) - 1), self.params[:-1] or an index off by one?)" if kept == list(range(n - k, n))
+             else f"the first {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop starts late "
+             f"(self.params[1:], range(1, ...)?)" if kept == list(range(k))
+             else "the loop skips some parameters (a step in the range, a condition on the parameter?)")
+    fail(f"zero_grad must set EVERY p.grad to zero: parameter{'s' if k > 1 else ''} {kept} kept {'their' if k > 1 else 'its'} "
+         f"gradient{'s' if k > 1 else ''} untouched while {zeroed} were zeroed: {where}; for p in self.params: "
+         f"p.grad[...] = 0 visits every parameter", "zero-grad-skips-a-parameter")
+
+
 def zero_grad(Optimizer):
     r = core.rng("lab08.zero_grad")
     for dtype in (np.float64, np.float32):
@@ -707,6 +783,7 @@ def zero_grad(Optimizer):
                      f"(p.decay {flag}) are untouched. Every gradient is reset, whatever the decay flag (that flag "
                      f"only says which parameters weight decay shrinks): for p in self.params: p.grad[...] = 0",
                      "zero-grad-by-decay-flag")
+        _skipped_parameters(params, grads)
         for i, (p, d) in enumerate(zip(params, data0)):
             if p.grad is None:
                 fail("zero_grad set p.grad to None (PyTorch's set_to_none): in this lab zero_grad keeps p.grad an "
@@ -906,6 +983,7 @@ def sgd_nesterov(SGD):
             th_b = [x - lr * (gi + mu * vi) - lr * vi for x, gi, vi in zip(th_b, g, velocity[k])]
             both.append(th_b)
         # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
+        substituted = _nesterov_substitutions(data0, grads, velocity, lr, mu)
         _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
             "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
             "v the velocity JUST updated (g + mu * v_old is plain momentum again)": ignored,
@@ -914,6 +992,7 @@ def sgd_nesterov(SGD):
             "(or keep v <- mu * v + g and theta <- theta - lr * (g + mu * v))": lr_inside,
             "both steps are taken: the Nesterov step lr * (g + mu * v) AND the heavy-ball step lr * v (every step "
             "is exactly their sum): with nesterov=True only the Nesterov step is applied (an `else` missing?)": both,
+            **substituted,
         }, terms=(lambda k, i, theta: {"lr * g": lr * _f64(grads[k][i]),
                                        "lr * mu * v (the look-ahead)": lr * mu * velocity[k][i]},
                   # the same rule in CS231n's form: lr * ((1 + mu) * v - mu * v_prev)
@@ -921,6 +1000,39 @@ def sgd_nesterov(SGD):
                                        "- lr * mu * v_prev (v before this step's update)":
                                            -lr * mu * (velocity[k - 1][i] if k else 0 * velocity[k][i])}),
            hyper={"lr": lr, "mu": mu})
+
+
+# Nesterov's step in its two usual forms, each a sum of terms over the quantities g, v (the velocity just
+# updated) and v_prev (the velocity before this step): (form, {slot: (factor, quantity)}).
+NESTEROV_FORMS = (("lr * (g + mu * v)", {"g": (1.0, "g"), "mu * v": ("mu", "v")}),
+                  ("lr * ((1 + mu) * v - mu * v_prev) (CS231n's form)",
+                   {"(1 + mu) * v": ("1 + mu", "v"), "- mu * v_prev": ("-mu", "v_prev")}))
+NESTEROV_QUANTITIES = {"g": "the gradient g", "v": "the velocity v just updated",
+                       "v_prev": "the velocity v_prev from before this step"}
+
+
+def _nesterov_substitutions(data0, grads, velocity, lr, mu):
+    """Trajectories of Nesterov's step with ONE quantity of one term replaced by another (g where v_prev
+    belongs...): a mistake nobody listed is named by the term and the quantity it uses."""
+    factor = {1.0: 1.0, "mu": mu, "1 + mu": 1 + mu, "-mu": -mu}
+    out = {}
+    for form, slots in NESTEROV_FORMS:
+        for slot, (_, right) in slots.items():
+            for other in NESTEROV_QUANTITIES:
+                if other == right:
+                    continue
+                theta = [_f64(d) for d in data0]
+                traj = []
+                for k, step in enumerate(grads):
+                    q = {"g": [_f64(x) for x in step], "v": velocity[k],
+                         "v_prev": velocity[k - 1] if k else [0 * v for v in velocity[k]]}
+                    moves = [sum(factor[c] * q[other if name == slot else qn][i] for name, (c, qn) in slots.items())
+                             for i in range(len(theta))]
+                    theta = [x - lr * m for x, m in zip(theta, moves)]
+                    traj.append(theta)
+                out[f"in Nesterov's step written as {form}, the term {slot} uses {NESTEROV_QUANTITIES[other]} where "
+                    f"{NESTEROV_QUANTITIES[right]} belongs (every other term is right)"] = traj
+    return out
 
 
 DECAY_INVERTED = ("the p.decay test is inverted: weight decay is applied to the parameters with p.decay False and "
@@ -1149,7 +1261,33 @@ def _generic_step(exc) -> bool:
     return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong")
 
 
-def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule):
+def _adam_places(data0, grads, decay, lr, beta1, beta2, eps, weight_decay=0.0, *, place=None):
+    """Adam (coupled L2) with the OTHER beta used at one ``place`` of the rule: "m *= beta1",
+    "m += (1 - beta1) * g", "v *= beta2", "v += (1 - beta2) * g * g", "1 - beta1 ** t", "1 - beta2 ** t"."""
+    other = {beta1: beta2, beta2: beta1}
+    at = {k: (other[b] if k == place else b) for k, b in (("m *= beta1", beta1), ("m += (1 - beta1) * g", beta1),
+                                                            ("v *= beta2", beta2), ("v += (1 - beta2) * g * g", beta2),
+                                                            ("1 - beta1 ** t", beta1), ("1 - beta2 ** t", beta2))}
+    theta = [_f64(d).copy() for d in data0]
+    m, v = [np.zeros_like(x) for x in theta], [np.zeros_like(x) for x in theta]
+    out = []
+    for t, step in enumerate(grads, start=1):
+        for i, g in enumerate(step):
+            g = _f64(g) + (weight_decay * theta[i] if decay[i] and weight_decay else 0.0)
+            m[i] = at["m *= beta1"] * m[i] + (1 - at["m += (1 - beta1) * g"]) * g
+            v[i] = at["v *= beta2"] * v[i] + (1 - at["v += (1 - beta2) * g * g"]) * g * g
+            m_hat, v_hat = m[i] / (1 - at["1 - beta1 ** t"] ** t), v[i] / (1 - at["1 - beta2 ** t"] ** t)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                theta[i] = theta[i] - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append([x.copy() for x in theta])
+    return out
+
+
+ADAM_PLACES = ("m *= beta1", "m += (1 - beta1) * g", "v *= beta2", "v += (1 - beta2) * g * g", "1 - beta1 ** t",
+               "1 - beta2 ** t")
+
+
+def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule, places=None):
     """Which arguments are mixed up: the same steps with the two hyperparameters of ``pair`` set EQUAL (at two
     different values): when the student's optimiser is then right both times (and wrong with them different),
     one of them is used where the other belongs."""
@@ -1164,6 +1302,19 @@ def _equal_hyper_probe(make, oracle, hyper, pair, values, exc, r, rule):
         if not all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
             return
     a, b = pair
+    if places is not None:       # which place of the rule uses the other one: the student's steps on the same problem
+        try:
+            got = _trajectory(make(**hyper), data0, grads, "probe")
+        except core.CheckFailure:
+            got = None
+        fits = [] if got is None else [
+            where for where, traj in places(data0, grads, hyper).items()
+            if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, traj) for g, w in zip(gs, ws))]
+        if len(fits) == 1:
+            used = b if a in fits[0] else a
+            fail(f"{str(exc).split(': parameter')[0]}: {a} and {b} are mixed up in ONE place: {fits[0]} uses {used} "
+                 f"(your steps are exactly the rule's with {used} there and nowhere else; the error disappears "
+                 f"whenever {a} == {b}); {rule}", f"{a}-{b}-mixed-up-in-one-place")
     fail(f"{str(exc).split(': parameter')[0]}: the error disappears whenever {a} == {b} (tried with both {values[0]:g}, "
          f"then both {values[1]:g}): {a} and {b} are mixed up somewhere, one is used where the other belongs; {rule}",
          f"{a}-{b}-mixed-up")
@@ -1335,7 +1486,9 @@ def _adam_cases(Adam, r, hyper):
                 oracle = lambda d, g, **h: _adam(d, g, DECAY, **h)
                 _equal_hyper_probe(make, oracle, hyper, ("beta1", "beta2"), (0.8, 0.95), exc, r,
                                    "beta1 belongs to m (m *= beta1 and its correction 1 - beta1**t), beta2 to v "
-                                   "(v *= beta2 and 1 - beta2**t)")
+                                   "(v *= beta2 and 1 - beta2**t)",
+                                   places=lambda d, g, h: {f"`{p}`": _adam_places(d, g, DECAY, place=p, **h)
+                                                           for p in ADAM_PLACES})
                 for beta, moment in (("beta2", "v <- beta2 * v + (1 - beta2) * g**2"),
                                      ("beta1", "m <- beta1 * m + (1 - beta1) * g")):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
@@ -1590,6 +1743,7 @@ def dropout_backward(dropout_backward):
             if exc.diagnosis == "not-numerically-stable":
                 _dropout_backward_warned(dropout_backward, exc, r, what)
             _foreign_shape(exc, {"dout": shape, "mask": shape})
+            _product_shape(exc, {"dout": shape, "mask": shape}, "dx = dout * mask")
             raise
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
@@ -1611,6 +1765,24 @@ def _foreign_shape(exc, shapes: dict) -> None:
         fail(f"{text}: an array of shape {foreign[0]} took part, and no argument has that shape ({args}): it does not "
              f"come from this call's arguments (a module-level variable, or a value kept from an earlier call?); "
              f"compute from the arguments only: dx = dout * mask", "array-from-outside-the-call")
+
+
+def _product_shape(exc, shapes: dict, rule: str) -> None:
+    """A wrong shape that is the shape of a MATRIX product of two arguments ((N, D) @ (D, N) -> (N, N)), where
+    the rule multiplies them entry by entry: @ (or np.dot) written for *."""
+    m = re.search(r"expected shape \(([\d, ]+)\), got \(([\d, ]+)\)", str(exc))
+    if not m:
+        return
+    got = tuple(int(v) for v in m.group(2).split(",") if v.strip())
+    for a, sa in shapes.items():
+        for b, sb in shapes.items():
+            if a == b or len(sa) != 2 or len(sb) != 2 or got in shapes.values():
+                continue
+            for product, shape in ((f"{a} @ {b}.T", (sa[0], sb[0])), (f"{a}.T @ {b}", (sa[1], sb[1]))):
+                if got == shape:
+                    fail(f"{exc}: {got} is the shape of the matrix product {product} (np.dot / @ multiplies rows by "
+                         f"columns and sums), where the rule multiplies entry by entry ({rule}: * keeps the shape "
+                         f"{sa})", "matrix-product-for-elementwise")
 
 
 def _dropout_backward_warned(dropout_backward, exc, r, what):
@@ -2085,6 +2257,11 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
         if core.close(g, want + gamma * inv_std / n * (replacement - parts[term]), rtol, atol):
             fail(f"{what}: dx: in the term {term}, {said} (every other term is right); dx = gamma * inv_std / N * "
                  f"(N * dout - sum(dout) - x_hat * sum(dout * x_hat)), sums over the batch axis 0", "bn-dx-term-swapped")
+    for (t1, r1, s1), (t2, r2, s2) in itertools.combinations(swaps, 2):      # both terms, one slip each
+        if t1 != t2 and core.close(g, want + gamma * inv_std / n * (r1 - parts[t1] + r2 - parts[t2]), rtol, atol):
+            fail(f"{what}: dx: in the term {t1}, {s1}, AND in the term {t2}, {s2} (N * dout is "
+                 f"right); dx = gamma * inv_std / N * (N * dout - sum(dout) - "
+                 f"x_hat * sum(dout * x_hat)), sums over the batch axis 0", "bn-dx-terms-exchanged")
     A = np.stack([(gamma * inv_std / n * v).ravel() for v in parts.values()], axis=1)
     coef, *_ = np.linalg.lstsq(A, g.ravel(), rcond=None)
     if core.close(A @ coef, g.ravel(), rtol, atol):
@@ -2159,7 +2336,8 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 # =============================================================================================
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
-              off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False):
+              off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
+              count_every_epoch=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
@@ -2170,7 +2348,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         better = loss < ref - delta if strict else loss <= ref - delta
         if better:
             bad = 0 if reset else bad
-        else:
+        if not better or count_every_epoch:
             bad += 1
         if loss < best - delta if strict else loss <= best - delta:
             improvements += 1
@@ -2196,6 +2374,29 @@ def _stopper_rest(stopper, losses, k, what):
     return rest
 
 
+def _instances_share(EarlyStopping, what, state, want):
+    """A new stopper wrong at its very first epoch while the first stopper made was right: two fresh stoppers,
+    the first stepped three times; when the second's first epoch then depends on them, the instances share
+    their state (a mutable default argument, a list or counter on the class)."""
+    try:
+        first = call(EarlyStopping, 2, 0.0, name="EarlyStopping(patience=2)")
+        second = call(EarlyStopping, 2, 0.0, name="EarlyStopping(patience=2)")
+        epochs = []
+        for _ in range(2):
+            for loss in (5.0, 6.0, 7.0):
+                call(first.step, loss, name=f"EarlyStopping(patience=2).step({loss})")
+            call(second.step, 5.0, name="EarlyStopping(patience=2).step(5.0)")
+            epochs.append(int(expect_scalar(second.best_epoch, name="best_epoch")))
+    except core.CheckFailure:
+        return
+    if epochs[0] != 1:
+        fail(f"{what}: a NEW EarlyStopping is wrong at its very first epoch ({state} where {want} belongs), and two "
+             f"stoppers interfere: after 3 calls to one stopper's step, another new stopper's first step gives "
+             f"best_epoch {epochs[0]} instead of 1: the instances share their state (a mutable default argument "
+             f"such as def __init__(self, patience, min_delta=0.0, history=[]), or a list or counter defined on the "
+             f"class): create the state in __init__, self.history = [] / self.epoch = 0", "stoppers-share-state")
+
+
 def early_stopping(EarlyStopping):
     sequences = [
         ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
@@ -2209,6 +2410,9 @@ def early_stopping(EarlyStopping):
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
         "patience (>=)": dict(off_by_one=True),
         "the count of epochs without improvement must restart from 0 after an improvement": dict(reset=False),
+        "the count grows at EVERY epoch, improvements included: after an improvement it is set to 0 and then "
+        "incremented (the += 1 is outside the else), so it is 1 where it must be 0; count + 1 only on an epoch "
+        "without improvement": dict(count_every_epoch=True),
         "compare with the BEST loss so far, not with the previous epoch's": dict(vs_last=True),
         "an improvement must beat the best loss by more than min_delta (val_loss < best_loss - min_delta)":
             dict(use_delta=False),
@@ -2222,7 +2426,7 @@ def early_stopping(EarlyStopping):
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
     }
-    for losses, patience, min_delta in sequences:
+    for index, (losses, patience, min_delta) in enumerate(sequences):
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
         stopper = call(EarlyStopping, patience, min_delta, name=what)
         if not (stopper.best_loss == math.inf and stopper.best_epoch == 0):
@@ -2248,6 +2452,8 @@ def early_stopping(EarlyStopping):
                      f"improvement (the test is val_loss < best_loss - min_delta: a loss LOWER than the best by more "
                      f"than min_delta; no abs(), no !=)", "stopper-best-loss-increased")
             if state != want[k]:
+                if k == 0 and index > 0:
+                    _instances_share(EarlyStopping, what, state, want[k])
                 words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
                          zip(("step's decision", "best_loss", "best_epoch"), want[k], state) if w != g]
                 rest = _stopper_rest(stopper, losses, k, what)
@@ -2256,9 +2462,11 @@ def early_stopping(EarlyStopping):
                          f"right: the first call to step is handled on its own (an early return?); it is epoch 1 and "
                          f"its loss beats inf, so it is an improvement like any other: best_loss = val_loss, "
                          f"best_epoch = 1", "stopper-first-epoch")
-                for msg, traj in wrong.items():
-                    if traj[:k + 1] == seen:
-                        fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                fits = [msg for msg, traj in wrong.items() if traj[:k + 1] == seen]
+                if len(fits) > 1 and rest is not None:      # two readings agree so far: the later epochs decide
+                    fits = [msg for msg in fits if wrong[msg][:k + 1 + len(rest)] == seen + rest] or fits
+                for msg in fits:
+                    fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
@@ -2320,29 +2528,44 @@ def _schedule_factor(name, args, names, got, want) -> None:
                      f"one too {'large' if power == 1 else 'small'})", "schedule-factor-of-an-argument")
 
 
+def _mistake_fits(wrong, args, epochs, got) -> bool:
+    try:
+        values = [wrong(e, *args) for e in epochs]
+    except (ZeroDivisionError, ValueError, OverflowError):
+        return False
+    return all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values))
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None):
-    for args, epochs in cases:
+    runs, raised = [], []
+    for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
         got = []
-        for e in epochs:
-            try:
-                answer = call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})")
-            except core.CheckFailure as exc:
-                if "ZeroDivisionError" in str(exc) and e == 0 and 0 not in args:
-                    fail(f"{exc}: a division by zero, and the only argument that is 0 here is epoch: the rule, "
-                         f"{rule}, never divides by epoch (are two arguments swapped, epoch in a denominator?)",
-                         "schedule-divides-by-epoch")
-                raise
-            got.append(expect_scalar(answer, name=f"{name}({e}, ...)"))
+        try:
+            for e in epochs:
+                try:
+                    answer = call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})")
+                except core.CheckFailure as exc:
+                    if "ZeroDivisionError" in str(exc) and e == 0 and 0 not in args:
+                        fail(f"{exc}: a division by zero, and the only argument that is 0 here is epoch: the rule, "
+                             f"{rule}, never divides by epoch (are two arguments swapped, epoch in a denominator?)",
+                             "schedule-divides-by-epoch")
+                    raise
+                got.append(expect_scalar(answer, name=f"{name}({e}, ...)"))
+        except core.CheckFailure as exc:
+            raised.append(exc)
+            break
+        runs.append((args, epochs, got))
+    for args, epochs, got in runs:
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
-        for msg, wrong in mistakes.items():
-            try:
-                values = [wrong(e, *args) for e in epochs]
-            except (ZeroDivisionError, ValueError, OverflowError):
-                continue
-            if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
-                fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
+        # two catalogued mistakes may coincide on one case (round(e / 3) == (e + 1) // 3): the one that fits
+        # EVERY case is the student's; one that fits this case only is said only when it is the only one
+        here = [msg for msg, wrong in mistakes.items() if _mistake_fits(wrong, args, epochs, got)]
+        everywhere = [msg for msg in here if all(_mistake_fits(mistakes[msg], a, e, g) for a, e, g in runs)]
+        if everywhere or len(here) == 1:
+            msg = (everywhere or here)[0]
+            fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
         _schedule_relations(name, args, epochs, got, want)
         _schedule_factor(name, args, names, got, want)
         if formula:       # one edit of the rule explains every epoch: quote it
@@ -2361,6 +2584,8 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
              f"right at epochs {[e for e, good in zip(epochs, ok) if good][:6]}, {pattern}"
              f"{'; ' + shape if shape else ''}; the rule is {rule}",
              "schedule-shape-described" if shape else "schedule-wrong-values")
+    if raised:
+        raise raised[0]
 
 
 def _oracle_args(oracle, args) -> tuple:
@@ -2494,9 +2719,18 @@ def _ratio_invariances(update_ratio, exc, r):
         return
     same = lambda u, v: math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-15)
     if not same(base, flipped):
+        d = after - before
+        summed = (abs(float(d.sum())) / abs(float(before.sum())), float(d.sum()) ** 2 / float(before.sum()) ** 2,
+                  float(d.sum()) / float(before.sum()))
+        cause = ("; your ratio is the one of the plain sums of the entries: the norm squares EACH entry and then "
+                 "sums, sqrt(sum(d ** 2)); a sum taken before squaring lets signs cancel"
+                 if any(same(base, v) for v in summed) else
+                 ": a norm squares EACH entry before summing, so its value never depends on signs; a quantity in your "
+                 "formula combines entries of before and after (or of after - before) with each other before "
+                 "squaring them (a bracket in the wrong place, a sum before squaring, before and after mixed inside "
+                 "one norm?)")
         fail(f"{head}: your ratio changes when the signs of some entries of before and after - before are flipped "
-             f"({base:.6g} -> {flipped:.6g}), which leaves every norm unchanged: the norm squares EACH entry and then "
-             f"sums, sqrt(sum(d ** 2)); a sum taken before squaring (or without squaring) lets signs cancel",
+             f"({base:.6g} -> {flipped:.6g}), which leaves ||after - before|| and ||before|| unchanged{cause}",
              "ratio-depends-on-signs")
     if not (same(base, column) and same(base, row)):
         axis = ("a column (axis=0)" if same(column, want) else "a row (axis=1)" if same(row, want) else "an axis")
@@ -2514,6 +2748,10 @@ def _update_ratio_case(got, num, den, a, b, shape, rtol):
         "use the norms (square roots of the sums of squares), not the sums of squares":
             float(((a - b) ** 2).sum() / (b ** 2).sum()),
         "divide by the norm of the weights BEFORE the step": num / math.sqrt(float((a ** 2).sum())),
+        "operator precedence: the division by ||before|| is INSIDE the first norm, and there `after - before / "
+        "norm(before)` divides only before (/ binds tighter than -); close the first norm's bracket before "
+        "dividing: np.linalg.norm(after - before) / np.linalg.norm(before)":
+            math.sqrt(float(((a - b / den) ** 2).sum())),
         "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
             float(np.abs(a - b).mean() / np.abs(b).mean()),
         "the norm of the DIFFERENCE, ||after - before||, not the difference of the norms "

@@ -553,7 +553,7 @@ MUTANTS += [
     Mutant("maxpool bwd: loop starts at output row 1", old=POOL_BWD_ROUTE,
            new=POOL_BWD_LOOPS.replace("for i in range(H_out):", "for i in range(1, H_out):"), expect='the output row(s) [0]'),
     Mutant("flatten: reshape(N, H*W)", old="return x.reshape(x.shape[0], -1)",
-           new="return x.reshape(x.shape[0], x.shape[2] * x.shape[3])", expect='10 (H*W)'),
+           new="return x.reshape(x.shape[0], x.shape[2] * x.shape[3])", expect=('10 (H*W)', '35 (H*W)')),
     Mutant("maxpool fwd: min instead of max", old=POOL_FWD_LOOP,
            new="    return windows.min(axis=(4, 5))", expect='the MINIMUM of its window')
 ]
@@ -1046,4 +1046,108 @@ MUTANTS += [
     np.add.at(dx, (nn[:, :, None, None], cc[:, :, None, None], flat), dout)
     return dx.reshape(x.shape)
 """, expect="the error is in where the values go within a plane"),
+]
+
+# Round 9 (r9d held-out measurement and the open items of round 8): mistakes named by general readings (the im2col
+# matrix or the kernel entries read in another axis order, one input channel alone, the product of batch sums, an
+# empty slice at pad 0, an axis number gone after a reduction, argmax for max, the stride along one axis only, a
+# window's maximum along one axis, dout compared where the maxima belong, every result of sample 0 only, a square
+# side from a square root) and correct variants.
+_R9_POOL_FWD = ("    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum over the size*size "
+                "offsets: much faster\n        for v in range(size):              # than .max(axis=(4, 5)) on the "
+                "strided view\n            top = np.maximum(top, windows[..., u, v])\n    return top\n")
+MUTANTS += [
+    Mutant("r9 conv fwd: manual zero buffer filled with xp[:, :, pad:-pad, pad:-pad] = x (empty at pad 0)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new=("    xp = np.zeros(x.shape[:2] + (x.shape[2] + 2 * pad, x.shape[3] + 2 * pad), dtype=x.dtype)\n"
+                "    xp[:, :, pad:-pad, pad:-pad] = x\n    # Every window"), expect="a slice pad:-pad is 0:-0 = 0:0"),
+    Mutant("r9 conv fwd: kernel matrix flattened in (KH, KW, C_in) order while cols are (C_in, KH, KW)",
+           old=FWD_PRODUCT, new=FWD_PRODUCT.replace("w.reshape(C_out, -1)", "w.transpose(0, 2, 3, 1).reshape(C_out, -1)"),
+           expect="kernel entries read in (KH, KW, C_in) order"),
+    Mutant("r9 conv fwd: np.pad on axes (N, C) instead of (H, W) (channels-last habit)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((pad, pad), (pad, pad), (0, 0), (0, 0)))\n    # Every window",
+           expect="N + 2*pad is the batch axis padded too"),
+    Mutant("r9 conv fwd: im2col reshape without the transpose (windows.reshape)", old=FWD_COLS,
+           new="cols = windows.reshape(C_in * KH * KW, N * H_out * W_out)", expect="with no transpose"),
+    Mutant("r9 conv fwd: input channel 0 only (MNIST single-channel habit)", old=FWD_PRODUCT,
+           new=("out = (w[:, :1].reshape(C_out, -1) @ windows[:, :1].transpose(1, 4, 5, 0, 2, 3).reshape(KH * KW, -1))"
+                ".reshape(C_out, N, H_out, W_out)"), expect="the convolution of input channel 0 alone"),
+    Mutant("r9 conv bwd: dw with dout summed over the batch before the product",
+           old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new="    dw = np.einsum('ohw,nchwuv->ocuv', dout.sum(axis=0), patches)\n",
+           expect="the sum of the products, not the product of the sums"),
+    Mutant("r9 conv bwd: return inside the sample loop (naive loops, sample 0 only)",
+           old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new=("    dw = (g @ cols.T).reshape(w.shape)\n    dxp0 = np.zeros_like(xp)\n    dw0 = np.zeros_like(w)\n"
+                "    for n in range(N):\n        for i in range(H_out):\n            for j in range(W_out):\n"
+                "                r0, c0 = i * stride, j * stride\n                for o in range(C_out):\n"
+                "                    dw0[o] += dout[n, o, i, j] * xp[n, :, r0:r0 + KH, c0:c0 + KW]\n"
+                "                    dxp0[n, :, r0:r0 + KH, c0:c0 + KW] += dout[n, o, i, j] * w[o]\n"
+                "        return dxp0[:, :, pad:pad + H, pad:pad + W], dw0, db\n"),
+           expect="the loop over the samples ends after its first pass"),
+    Mutant("r9 maxpool fwd: max(axis=4).max(axis=5) (axis numbers shift after the first reduction)", old=_R9_POOL_FWD,
+           new="    return windows.max(axis=4).max(axis=5)\n", expect="every later axis number drops by one"),
+    Mutant("r9 maxpool fwd: argmax instead of max", old=_R9_POOL_FWD,
+           new="    return windows.reshape(windows.shape[:4] + (-1,)).argmax(axis=-1).astype(x.dtype)\n",
+           expect="the POSITION of the window's maximum"),
+    Mutant("r9 maxpool fwd: stride applied along H only",
+           old="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n    top = windows[..., 0, 0]\n    for u in range(size):                  #",
+           new="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride]\n    top = windows[..., 0, 0]\n    for u in range(size):                  #",
+           expect="the stride is applied along H only"),
+    Mutant("r9 maxpool fwd: loops with H_out = H // stride", old=_R9_POOL_FWD,
+           new=("    N, C, H, W = x.shape\n    out = np.empty((N, C, H // stride, W // stride), dtype=x.dtype)\n"
+                "    for i in range(H // stride):\n        for j in range(W // stride):\n"
+                "            out[:, :, i, j] = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size].max(axis=(2, 3))\n"
+                "    return out\n"), expect="the output size is H // stride"),
+    Mutant("r9 maxpool bwd: mask compares the windows with dout instead of the maxima",
+           old="            first = (windows[..., u, v] == top) & ~taken\n",
+           new="            first = (windows[..., u, v] == dout) & ~taken\n", expect="compares the windows with dout"),
+    Mutant("r9 maxpool bwd: loops over windows, max over axis 2 only (keepdims)",
+           old="    dx = np.zeros_like(x)\n    taken = np.zeros(top.shape, dtype=bool)",
+           new=("    dx = np.zeros_like(x)\n    for i in range(H_out):\n        for j in range(W_out):\n"
+                "            win = x[:, :, i * stride:i * stride + size, j * stride:j * stride + size]\n"
+                "            mask = win == win.max(axis=2, keepdims=True)\n"
+                "            dx[:, :, i * stride:i * stride + size, j * stride:j * stride + size] += mask * dout[:, :, i, j][:, :, None, None]\n"
+                "    return dx\n    taken = np.zeros(top.shape, dtype=bool)"),
+           expect="the maximum of each COLUMN of the window"),
+    Mutant("r9 flatten bwd: assumes one square channel (MNIST habit)", old="return dout.reshape(x_shape)",
+           new="side = int(np.sqrt(dout.shape[1]))\n    return dout.reshape(-1, 1, side, side)",
+           expect="a side computed as if the images were square"),
+    Mutant("r9 out size: signature (n, k, pad=0, stride=1) (pad and stride order swapped)",
+           old="def conv_output_size(n, k, stride=1, pad=0):", new="def conv_output_size(n, k, pad=0, stride=1):",
+           expect="your code uses pad where the formula has stride"),
+]
+VARIANTS += [
+    Variant("r9 conv fwd: loop over output channels, tensordot per channel",
+            old=f"    {FWD_COLS}\n    {FWD_PRODUCT}\n    {FWD_RETURN}",
+            new=("    out = np.empty((N, C_out, H_out, W_out), dtype=x.dtype)\n    for o in range(C_out):\n"
+                 "        out[:, o] = np.tensordot(windows, w[o], axes=([1, 4, 5], [0, 1, 2])) + b[o]\n    return out")),
+    Variant("r9 maxpool fwd: np.maximum.reduce over the stacked offsets", old=_R9_POOL_FWD,
+            new="    return np.maximum.reduce([windows[..., u, v] for u in range(size) for v in range(size)])\n"),
+    Variant("r9 maxpool bwd: loops over windows, first maximum by argmax + unravel_index, vectorised over N, C",
+            old="    dx = np.zeros_like(x)\n    taken = np.zeros(top.shape, dtype=bool)",
+            new=("    dx = np.zeros_like(x)\n    N, C = x.shape[:2]\n"
+                 "    nn, cc = np.meshgrid(np.arange(N), np.arange(C), indexing='ij')\n"
+                 "    for i in range(H_out):\n        for j in range(W_out):\n"
+                 "            r0, c0 = i * stride, j * stride\n"
+                 "            win = x[:, :, r0:r0 + size, c0:c0 + size].reshape(N, C, -1)\n"
+                 "            u0, v0 = np.unravel_index(win.argmax(axis=2), (size, size))\n"
+                 "            dx[nn, cc, r0 + u0, c0 + v0] += dout[:, :, i, j]\n"
+                 "    return dx\n    taken = np.zeros(top.shape, dtype=bool)")),
+    Variant("r9 flatten: reshape(-1, x[0].size); backward np.reshape(...).copy()",
+            old="return x.reshape(x.shape[0], -1)", new="return x.reshape(-1, x[0].size)",
+            also=(("return dout.reshape(x_shape)", "return np.reshape(dout, x_shape).copy()"),)),
+]
+VARIANTS += [
+    Variant("r9 conv bwd: dw by einsum, dx per kernel offset straight from dout, crop by a conditional",
+            old=("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n"
+                 "    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n"),
+            new=("    dw = np.einsum('nohw,nchwuv->ocuv', dout, patches, optimize=True).astype(x.dtype, copy=False)\n"
+                 "    db = dout.sum(axis=(0, 2, 3))\n    dxp = np.zeros_like(xp)\n    for u in range(KH):\n"
+                 "        for v in range(KW):\n"
+                 "            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
+                 "np.einsum('nohw,oc->nchw', dout, w[:, :, u, v])\n"
+                 "    return (dxp[:, :, pad:-pad, pad:-pad] if pad else dxp), dw, db\n"
+                 "    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n")),
 ]

@@ -828,7 +828,7 @@ MUTANTS += [
     Mutant("r6b 8 cosine: * 2 instead of / 2", old="(1 + math.cos(math.pi * epoch / total_epochs)) / 2",
            new="(1 + math.cos(math.pi * epoch / total_epochs)) * 2", expect='(1 + cos(pi * epoch / total_epochs)) * 2` in its place'),
     Mutant("r6b 10 zero_grad skips the first parameter", old="        for p in self.params:\n            p.grad[...] = 0\n",
-           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect='the loop skips parameter 0'),
+           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect=('the loop skips parameter 0', 'the first one of the 6 parameters: the loop starts late')),
 ]
 VARIANTS += [
     Variant("r6b V1 dropout mask drawn transposed", old="keep = rng.random(x.shape) >= p", new="keep = rng.random(x.T.shape).T >= p"),
@@ -855,7 +855,8 @@ MUTANTS += [
            expect="the term - lr * mu * v_prev (v before this step's update) has the wrong sign"),
     Mutant("r7 Nesterov look-ahead mu * g instead of mu * v", old="                p.data -= self.lr * (g + self.momentum * v)\n",
            new="                p.data -= self.lr * (g + self.momentum * g)\n",
-           expect="the term lr * g is multiplied by (1 + mu) = 1.65 and the term lr * mu * v (the look-ahead) is missing"),
+           expect=("the term lr * g is multiplied by (1 + mu) = 1.65 and the term lr * mu * v (the look-ahead) is missing",
+                   "the term mu * v uses the gradient g where the velocity v just updated belongs")),
     Mutant("r7 RMSProp: one scalar mean of g**2 per parameter",
            old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
            new="            s *= self.alpha\n            s += (1 - self.alpha) * np.mean(p.grad ** 2)\n",
@@ -1001,4 +1002,106 @@ MUTANTS += [
            expect="the square root of the v correction is missing"),
     Mutant("r8 BN train: var = E[x^2] - E[x]", old="var = ((x - mean) ** 2).mean(axis=0, keepdims=True)",
            new="var = (x ** 2).mean(axis=0, keepdims=True) - mean", expect="mean(x**2) - mean(x), the mean not squared"),
+]
+
+# Round 9 (r9d held-out measurement): mistakes named by general readings (a step scaled by a hyperparameter
+# once too often, one quantity substituted in one term of Nesterov's step, the one place where beta1 and
+# beta2 are mixed up, two sums exchanged in batch norm's dx, a matrix-product shape, a catalogued schedule
+# mistake that only coincides with another on one case) and correct variants.
+_R9_SGD_UPDATE = "            v *= self.momentum\n            v += g\n            if self.nesterov:\n"
+MUTANTS += [
+    Mutant("r9 zero_grad zeroes only the positive entries (p.grad[p.grad > 0] = 0)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad[p.grad > 0] = 0\n", expect="was zeroed only in part"),
+    Mutant("r9 SGD: lr applied twice (v += lr * g; theta -= lr * v)", old=_R9_SGD_UPDATE,
+           new="            v *= self.momentum\n            v += self.lr * g\n            if self.nesterov:\n",
+           expect="multiplied by lr once more than the rule says"),
+    Mutant("r9 Nesterov as (1 + mu) v - mu g (CS231n form misread)",
+           old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data -= self.lr * ((1 + self.momentum) * v - self.momentum * g)\n",
+           expect="the term - mu * v_prev uses the gradient g where the velocity v_prev"),
+    Mutant("r9 RMSProp reads self.momentum (copied from SGD)", old="            s *= self.alpha\n",
+           new="            s *= self.momentum\n", expect="has no attribute 'momentum'"),
+    Mutant("r9 Adam ignores weight_decay (g = p.grad)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            m *= self.beta1\n",
+           new="            g = p.grad\n            m *= self.beta1\n", expect="weight_decay is ignored"),
+    Mutant("r9 Adam: m added with (1 - beta2) (copy-paste)", old="            m += (1 - self.beta1) * g\n",
+           new="            m += (1 - self.beta2) * g\n", expect="`m += (1 - beta1) * g` uses beta2"),
+    Mutant("r9 dropout backward with @ instead of * (dout @ mask.T)", old="    return dout * mask\n",
+           new="    return dout @ mask.T\n", expect="is the shape of the matrix product dout @ mask.T"),
+    Mutant("r9 BN cache holds beta instead of gamma",
+           old="return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)",
+           new="return gamma * x_hat + beta, running_mean, running_var, (x_hat, beta, inv_std)",
+           expect="you cached beta, not gamma"),
+    Mutant("r9 BN: momentum hard-coded 0.1 (argument ignored)", old=RUNNING,
+           new=("        running_mean = 0.9 * running_mean + 0.1 * mean\n"
+                "        running_var = 0.9 * running_var + 0.1 * var\n"), expect="momentum is ignored"),
+    Mutant("r9 BN backward: dbeta and dgamma exchanged in dx", old=BN_BWD_DX,
+           new="    dx = (gamma * inv_std / n) * (n * dout - dgamma - x_hat * dbeta)\n",
+           expect="sum(dout) (dbeta) is used where sum(dout * x_hat) (dgamma) belongs, AND"),
+    Mutant("r9 step decay with round() instead of floor", old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return lr0 * gamma ** round(epoch / step_size)\n", expect="rounded to the NEAREST integer"),
+    Mutant("r9 cosine decay: lr_min term missing",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           expect="your rates fit `(lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2`"),
+    Mutant("r9 update ratio: precedence slip norm(after - before / norm(before))", old=UR,
+           new="    return float(np.linalg.norm(after - before / np.linalg.norm(before)))\n",
+           expect="divides only before"),
+    Mutant("r9 BN backward centres dout in place (dout -= ...)", old=BN_BWD_DX,
+           new="    dout -= dbeta / n\n    dx = gamma * inv_std * (dout - x_hat * dgamma / n)\n",
+           expect="modified its input argument #1 in place"),
+    Mutant("r9 warm-up: min on the epoch, never capped at lr0",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * (min(epoch, warmup_epochs) + 1) / warmup_epochs\n", expect="wrong from epoch 4 on"),
+]
+VARIANTS += [
+    Variant("r9 SGD with the negative-velocity convention (v = mu v - g; theta += lr v; Nesterov -g + mu v)",
+            old=(_R9_SGD_UPDATE + "                p.data -= self.lr * (g + self.momentum * v)\n"
+                 "            else:\n                p.data -= self.lr * v\n"),
+            new=("            v *= self.momentum\n            v -= g\n"
+                 "            p.data += self.lr * ((self.momentum * v - g) if self.nesterov else v)\n")),
+    Variant("r9 RMSProp with np.multiply/np.add out= and a temporary denominator",
+            old=("            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n"
+                 "            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n"),
+            new=("            np.multiply(s, self.alpha, out=s)\n"
+                 "            np.add(s, (1 - self.alpha) * np.square(p.grad), out=s)\n"
+                 "            denom = np.sqrt(s)\n            denom += self.eps\n"
+                 "            p.data -= self.lr * (p.grad / denom)\n")),
+    Variant("r9 dropout keep as x.dtype, scaled by a Python float",
+            old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n",
+            new="    keep = (rng.random(x.shape) >= p).astype(x.dtype)\n    mask = keep * (1.0 / (1.0 - p))\n"),
+    Variant("r9 BN backward in float64 temporaries, cast back",
+            old=("    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n"
+                 + BN_BWD_DX + "    return dx, dgamma, dbeta\n"),
+            new=("    xh, gm, istd, d = (np.asarray(a, dtype=np.float64) for a in (x_hat, gamma, inv_std, dout))\n"
+                 "    dbeta = d.sum(axis=0, keepdims=True)\n    dgamma = (d * xh).sum(axis=0, keepdims=True)\n"
+                 "    dx = gm * istd * (d - dbeta / n - xh * dgamma / n)\n"
+                 "    return dx.astype(dout.dtype), dgamma.astype(dout.dtype), dbeta.astype(dout.dtype)\n")),
+    Variant("r9 zero_grad with np.multiply(p.grad, 0, out=p.grad)",
+            old="        for p in self.params:\n            p.grad[...] = 0\n",
+            new="        for p in self.params:\n            np.multiply(p.grad, 0, out=p.grad)\n"),
+    # What step returns AFTER it first said stop is not specified (training stops there; the zoo's variant
+    # 'stops with == patience' says continue afterwards too): a count reset when it fires is accepted.
+    Variant("r9 early stopping resets the count when it fires",
+            old="        return self.epochs_without_improvement >= self.patience\n",
+            new=("        if self.epochs_without_improvement >= self.patience:\n"
+                 "            self.epochs_without_improvement = 0\n            return True\n        return False\n")),
+]
+MUTANTS += [
+    Mutant("r9 zero_grad skips the last parameter (range(len - 1))",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for i in range(len(self.params) - 1):\n            self.params[i].grad[...] = 0\n",
+           expect="the last one of the 6 parameters: the loop stops early"),
+    Mutant("r9 early stopping: count += 1 outside the else (after a reset too)",
+           old="        else:\n            self.epochs_without_improvement += 1\n",
+           new="        self.epochs_without_improvement += 1\n", expect="the += 1 is outside the else"),
+    Mutant("r9 early stopping: history in a mutable default list (shared by instances)",
+           old="    def __init__(self, patience, min_delta=0.0):\n        self.patience, self.min_delta = patience, min_delta\n",
+           new=("    def __init__(self, patience, min_delta=0.0, history=[]):\n"
+                "        self.patience, self.min_delta = patience, min_delta\n        self.history = history\n"),
+           also=(("        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:",
+                  "        self.history.append(val_loss)\n        self.epoch = len(self.history)\n"
+                  "        if val_loss < self.best_loss - self.min_delta:"),),
+           expect="the instances share their state"),
 ]
