@@ -450,3 +450,31 @@ def test_elementwise_argument_readings_of_round_7():
     said = cases.explain_elementwise(x, 2 * relu(x), relu(x), rtol=1e-6, atol=1e-9,
                                      probe=lambda p: 2 * relu(p), oracle=relu)
     assert "times 2" in said and "exp/tanh" not in said and "same as its output times 2" in said
+
+
+def test_round_9_rounded_values_named():
+    """A value rounded (or truncated) to k decimals is said as such (never for 0 decimals, which floor and
+    integer division diagnoses own)."""
+    e = np.array([0.123456789, 2.718281828])
+    said, diagnosis = core.analyse_difference(np.round(e, 4), e, 1e-7, 1e-9)
+    assert diagnosis == "rounded" and "rounded to 4 decimals" in said
+    e = np.array([0.6666666, 2.7189])
+    said, diagnosis = core.analyse_difference(np.trunc(e * 1e3) / 1e3, e, 1e-7, 1e-9)
+    assert diagnosis == "rounded" and "truncated to 3 decimals" in said
+    assert core.analyse_difference(np.floor(e), e, 1e-7, 1e-9)[1] != "rounded"
+    assert core.analyse_difference(e * 1.5, e, 1e-7, 1e-9)[1] == "scaled"
+
+
+def test_round_9_broadcast_to_and_missing_keys_explained():
+    """np.broadcast_to's error is read; a KeyError names the keys of the call's dicts."""
+    text = ("f(x) raised ValueError: operands could not be broadcast together with remapped shapes "
+            "[original->remapped]: (7,)  and requested shape (7,1)")
+    assert "reshape them (np.reshape(a, (7, 1)))" in cases.explain_broadcast(text)
+
+    def update(params, grads, lr):
+        for k in params:
+            params[k] -= lr * grads["d" + k]
+    with pytest.raises(CheckFailure, match=r"looked up the key 'dW'.*grads has the keys \['W', 'b'\]") as info:
+        cases.call(update, {"W": np.ones(2), "b": np.ones(1)}, {"W": np.ones(2), "b": np.ones(1)}, 0.1,
+                   label="update", names=("params", "grads", "lr"))
+    assert info.value.diagnosis == "raised-keyerror"
