@@ -52,22 +52,25 @@ PROPERTIES = {
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
-                       "a Parameter object in arithmetic named"),
+                       "a Parameter object in arithmetic named", "parameters left unchanged by forward"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
                         "the input a wrong gradient depends on named (rows ignored, x in db)",
-                        "nothing accumulated (code after return) named"),
+                        "nothing accumulated (code after return) named",
+                        "an elementwise x * grad_out summed over the batch named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
-             "stale cache (filled on the first call only) named"),
+             "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
-                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named",
+                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named",
+                "exp overflow in backward named",
                 "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
-                "operator precedence in the derivative named"),
+                "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
+                "the overflow limit of the input dtype said"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
@@ -76,23 +79,29 @@ PROPERTIES = {
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
-            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)",
+            "step independent of p.data and of other entries (re-run probes)",
+            "step proportional to the gradient (doubled-gradient probe)",
             "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
-            "each parameter's own gradient (same-shape probe)"),
+            "each parameter's own gradient (same-shape probe)",
+            "one state shared between parameters named (another parameter's shape)",
+            "zeros of the Parameter object named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
-                   "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named",
+                   "grad_out returned unchanged named", "a loop one layer short named",
+                   "parameters in another order named",
                    "missing parameters listed", "parameters() never called named",
-                   "forward called in backward named"),
+                   "forward called in backward named", "layers returned instead of their Parameters named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
                     "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
-                    "batches located as slices of the shuffled order", "an index range one short named", "the size used as N confirmed by a replay",
-                    "extra forwards on the whole x located", "a float returned, not a numpy array"),
+                    "batches located as slices of the shuffled order", "an index range one short named",
+                    "the size used as N confirmed by a replay",
+                    "extra forwards on the whole x located", "a float returned, not a numpy array",
+                    "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)"),
 }
 
 
@@ -139,6 +148,7 @@ def _forward_case(Linear, r, n, i, o, dtype):
             _parameter_in_arithmetic(exc)
             raise
         name = signature(label, ("x",), (x,))
+        _parameters_kept(layer, W, b, name)
         if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
             fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
                  "linear-forward-transposed-output")
@@ -169,6 +179,18 @@ def _forward_case(Linear, r, n, i, o, dtype):
         expect_close(y, expected, name=name, diagnose=forward_wrong)
         _forward_cache(layer, x, y, name)
     return run
+
+
+def _parameters_kept(layer, W, b, name: str) -> None:
+    """Property: forward leaves the layer's parameters as they were (out = self.b.data; out += x @ W writes
+    into the bias itself: the name out is the same array, not a copy)."""
+    for attr, before in (("W", W), ("b", b)):
+        now = np.asarray(getattr(layer, attr).data)
+        if now.shape != before.shape or not np.array_equal(now, before):
+            fail(f"{name} changed the layer's own {attr}.data (it must read the parameters, not write them): an "
+                 f"in-place update such as out = self.{attr}.data; out += ... writes into the parameter itself "
+                 f"(the name out refers to the same array, not a copy); compute a new array, "
+                 f"y = x @ self.W.data + self.b.data", "linear-forward-modifies-parameters")
 
 
 def _parameter_in_arithmetic(exc: core.CheckFailure) -> None:
@@ -276,6 +298,10 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
             "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
+            "dW holds the ELEMENTWISE product x * grad_out summed over the batch, the same row added to every row "
+            "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
+            "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))
+            if i == o else None,
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
         _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name)
@@ -414,6 +440,11 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
     if core.close(dx, expected, *core.dtype_tolerance(dx, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
         return
     diagnose_only(dx, expected, name=name, diagnose=diagnose, **tol)
+    n, d = np.shape(x)
+    factor = explain_factor(dx, expected, {"N": n, "D": d}) if n != d else None
+    if factor and "(1)/(2)" not in factor and "(2)/(1)" not in factor:
+        fail(f"{name}: {factor}: an activation's backward is grad_out times its local derivative, with no factor "
+             f"of the batch sizes (the 1/N of the mean lives in the loss backward only)", "activation-backward-scaled")
     if own_derivative:
         fd_layer = call(layer_cls, label=f"{label}()")
 
@@ -548,8 +579,12 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
     def run():
         layer = call(Sigmoid, label="Sigmoid()")
         name = signature("Sigmoid.forward", ("x",), (x,))
-        y = expect_array(call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None),
-                         name=name, shape=x.shape)
+        try:
+            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None)
+        except core.CheckFailure as exc:
+            _sigmoid_overflow(exc, x)
+            raise
+        y = expect_array(y, name=name, shape=x.shape)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
@@ -585,6 +620,19 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _sigmoid_overflow(exc: core.CheckFailure, x: np.ndarray) -> None:
+    """An overflow in exp during forward: say at which |x| exp overflows in the input's dtype (a clip at
+    +-500 is enough for float64 only) and how the documented formula avoids it."""
+    found = re.match(r"(.*?numpy warned '[^']*overflow[^']*exp[^']*')", str(exc))
+    if exc.diagnosis != "not-numerically-stable" or not found:
+        return
+    limit = float(np.log(np.finfo(x.dtype).max))
+    fail(f"{found.group(1)}: in {x.dtype}, exp(t) overflows as soon as t > {limit:.1f}, and this input has "
+         f"|x| up to {float(np.abs(x).max()):g} (a clip of x at +-500 still overflows in float32). Sigmoid needs no "
+         f"exp of a positive number: with e = exp(-|x|) <= 1, sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) "
+         f"for x < 0", "not-numerically-stable")
 
 
 def _sigmoid_tails(y, s, xs, name) -> None:
@@ -733,8 +781,8 @@ def _mse_vector_target(MSELoss, r):
         pred, target = r.normal(size=(7, 1)), r.normal(size=7)
         loss_fn = call(MSELoss, label="MSELoss()")
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target")),
-                              name=name)
+        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
+                                   hint=MSE_HINT), name=name)
         expect_close(value, np.mean((pred[:, 0] - target) ** 2), name=name, diagnose={
             "(N,) targets broadcast against (N, 1) predictions into an (N, N) matrix: reshape the target":
                 np.mean((pred - target) ** 2),
@@ -850,6 +898,24 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
              f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
 
 
+def _other_parameter_shape(exc: core.CheckFailure, shapes: list) -> None:
+    """An in-place update of one parameter that met a value of ANOTHER parameter's shape (and not its own):
+    something computed for one parameter reached the update of another (one buffer kept on self and
+    shared by every parameter, such as a velocity)."""
+    found = re.search(r"non-broadcastable output operand with shape \(([\d, ]*)\) doesn't match the broadcast "
+                      r"shape \(([\d, ]*)\)", str(exc))
+    if not found:
+        return
+    target, result = (tuple(int(d) for d in re.findall(r"\d+", m)) for m in found.groups())
+    others = [k for k, s in enumerate(shapes) if tuple(s) == result and tuple(s) != target]
+    if not others:
+        return
+    fail(f"{str(exc).split('. ')[0]}: the update of a parameter of shape {target} met a value of shape {result}, "
+         f"the shape of parameter {others[0]}, not its own: something computed for one parameter reached another "
+         f"one's update (one array kept on self, such as a velocity, shared by every parameter?); plain SGD keeps "
+         f"no state: p.data -= self.lr * p.grad with each parameter's own grad", "sgd-step-state-shared")
+
+
 def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
     """Second probe of a wrong step: the same step with another lr means the learning rate is not self.lr
     (a number written in its place); say which step size it takes."""
@@ -901,6 +967,7 @@ def sgd(SGD) -> None:
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 _other_gradient(SGD, lr, exc)
+                _other_parameter_shape(exc, [np.shape(p.data) for p in params])
             raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
@@ -941,8 +1008,18 @@ def sgd(SGD) -> None:
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
         if not isinstance(g, np.ndarray):
+            what = core.describe(g)
+            if "ndarray" in what:        # an array that cannot come back as numbers: of Python objects
+                try:
+                    shape, kind = tuple(g.shape), str(g.dtype.kind)
+                except Exception:
+                    shape, kind = None, ""
+                if kind == "O":
+                    what = (f"an array of dtype object and shape {shape}"
+                            + (", what np.zeros_like(p) makes of the Parameter object p itself: the zeros must "
+                               "be np.zeros_like(p.data)" if shape == () else ""))
             fail(f"SGD.zero_grad must reset every grad to an array of zeros of the shape of data "
-                 f"(parameter {k}'s grad became {core.describe(g)})", "zero-grad-not-an-array")
+                 f"(parameter {k}'s grad became {what})", "zero-grad-not-an-array")
         if not same(p.data, d0):
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
@@ -1098,6 +1175,11 @@ def _sequential_case(Sequential, r, n):
             fail("Sequential.parameters must return one flat list of Parameters, not a list of lists",
                  "sequential-parameters-nested")
         want = [(k, w, q) for k, layer in enumerate(layers) for w, q in (("W", layer.W), ("b", layer.b))]
+        as_layers = [j for j, a in enumerate(params) if any(a is layer for layer in layers)]
+        if as_layers:
+            fail(f"Sequential.parameters returned layer objects (entries {as_layers[:6]} of your list are the layers "
+                 f"themselves), not their Parameters: a layer holds W and b; return every layer's parameters, "
+                 f"[p for layer in self.layers for p in layer.parameters()]", "sequential-parameters-layers")
         if len(params) == len(want) and any(a is not q for a, (_, _, q) in zip(params, want)):
             at = [next((k for k, _, q in want if a is q), None) for a in params]
             if sorted(k for k in at if k is not None) == [k for k, _, _ in want]:
@@ -1353,6 +1435,40 @@ def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: i
          f"samples is N = len(x) = x.shape[0]" + (f" (not {sizes[0]})" if sizes else ""), "index-past-n")
 
 
+_CALL_NAMES = {"zero_grad": "optimizer.zero_grad()", "forward": "model.forward", "loss": "loss_fn.forward",
+               "loss.backward": "loss_fn.backward()", "backward": "model.backward", "step": "optimizer.step()"}
+_PER_BATCH = ("optimizer.zero_grad(), model.forward(x[idx]), loss_fn.forward(pred, y[idx]), "
+              "model.backward(loss_fn.backward()), optimizer.step()")
+
+
+def _call_order(log: list, k: int) -> None:
+    """Batch k's step saw a wrong gradient: read the calls of that batch (after the previous step, up to its
+    own) and name the first one out of order.  zero_grad is blamed only when it was not called before that
+    batch's backward; otherwise the order that was called is said as it is."""
+    steps = [i for i, e in enumerate(log) if e == "step"]
+    if k >= len(steps):
+        return
+    calls = log[steps[k - 1] + 1 if k else 0:steps[k] + 1]
+    said = ", ".join(_CALL_NAMES.get(c, c) for c in calls)
+    first = {c: calls.index(c) for c in set(calls)}
+    if "backward" not in first:
+        return
+    if "zero_grad" not in first or first["zero_grad"] > first["backward"]:
+        return                                  # zero_grad missing before backward: the caller says so
+    if "loss.backward" in first and first["loss.backward"] < first.get("loss", len(calls)):
+        fail(f"in batch {k} the calls were: {said}. loss_fn.backward() came BEFORE loss_fn.forward of that batch, so "
+             f"it returned the gradient of the loss it computed last, the PREVIOUS batch's: each batch runs "
+             f"{_PER_BATCH}, in that order", "loss-backward-before-forward")
+    if first["backward"] < first.get("forward", len(calls)):
+        fail(f"in batch {k} the calls were: {said}. model.backward came BEFORE model.forward of that batch, so it "
+             f"used the input cached by the previous forward: each batch runs {_PER_BATCH}, in that order",
+             "backward-before-forward")
+    fail(f"the gradient used by optimizer.step() in batch {k} is not that batch's gradient, although "
+         f"optimizer.zero_grad() came before model.backward (the calls of that batch were: {said}): each batch "
+         f"runs {_PER_BATCH}, and model.backward receives loss_fn.backward() of the same batch",
+         "step-gradient-not-this-batch")
+
+
 def _train_case(train_epoch, r, n, batch, out, dtype):
     def run():
         d = 3
@@ -1455,6 +1571,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                     fail("optimizer.step() saw gradients of zero: optimizer.zero_grad() was called between "
                          "model.backward() and optimizer.step(); call it before the forward/backward pass of "
                          "each batch", "zero-grad-before-step")
+                _call_order(log, k)
                 fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
                      "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
                      "zero-grad-missing")
