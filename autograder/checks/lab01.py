@@ -323,7 +323,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         expect_close(dx, numerical_gradient(loss_x, xs.copy()), name=f"dL/dx of {name} vs finite differences",
                      rtol=1e-5, atol=1e-6)
         # Gradients accumulate: a second backward adds the same amount again.
-        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",))
+        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",), hint=ELEMENTWISE_HINT)
         expect_close(layer.W.grad, 2 * exp_dW, name=f"W.grad after two calls of {name}", diagnose={
             "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
         })
@@ -421,6 +421,9 @@ def linear_backward(Linear) -> None:
 
 ELEMENTWISE_SHAPES = [(5, 3), (1, 6), (7, 2)]
 
+ELEMENTWISE_HINT = ("a shape mismatch: an elementwise layer keeps the shape of x; backward multiplies grad_out "
+                    "elementwise (*) by the derivative cached by forward, both of x's shape")
+
 
 def _elementwise_inputs(r):
     for shape in ELEMENTWISE_SHAPES:
@@ -446,10 +449,10 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
         fail(f"{name}: {factor}: an activation's backward is grad_out times its local derivative, with no factor "
              f"of the batch sizes (the 1/N of the mean lives in the loss backward only)", "activation-backward-scaled")
     if own_derivative:
-        fd_layer = call(layer_cls, label=f"{label}()")
+        fd_layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
 
         def f(v):
-            out = call(fd_layer.forward, v, label=f"{label}.forward", names=("x",))
+            out = call(fd_layer.forward, v, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
             return float(np.sum(g * np.asarray(out, dtype=np.float64)))
 
         num = numerical_gradient(f, x.astype(np.float64).copy())
@@ -503,7 +506,7 @@ def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=
 
 def _relu_case(ReLU, x, r):
     def run():
-        layer = call(ReLU, label="ReLU()")
+        layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
         name = signature("ReLU.forward", ("x",), (x,))
         y = call(layer.forward, x, label="ReLU.forward", names=("x",),
                  hint=None)
@@ -520,7 +523,7 @@ def _relu_case(ReLU, x, r):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("ReLU.backward", ("grad_out",), (g,))
-        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",))
+        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
         if isinstance(dx, np.ndarray) and dx.ndim == 1 and x.ndim == 2 and dx.size == int((xs > 0).sum()) != x.size:
             fail(f"{bname} returned a flat array of {dx.size} entries, one per positive input: boolean indexing "
                  f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
@@ -545,19 +548,19 @@ def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: s
     x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
     # One instance alone first: a cache filled only on the first call (if self.mask is None: ...)
     # is stale, whatever the other instances do.
-    c = call(layer_cls, label=f"{label}()")
-    call(c.forward, x2, label=f"{label}.forward", names=("x",))
-    call(c.forward, x1, label=f"{label}.forward", names=("x",))
-    d = call(c.backward, g, label=f"{label}.backward", names=("grad_out",))
+    c = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(c.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(c.forward, x1, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    d = call(c.backward, g, label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     if not core.close(d, g * derivative(x1), 1e-6, 1e-9) and core.close(d, g * derivative(x2), 1e-6, 1e-9):
         fail(f"{label}.backward used the {what} of the FIRST forward call, not of the most recent one (a single "
              f"instance, forward called twice): the cache is stale; recompute self.{attr} on every forward call "
              f"(no `if self.{attr} is None` guard)", "cache-stale")
-    a, b = call(layer_cls, label=f"{label}()"), call(layer_cls, label=f"{label}()")
-    call(a.forward, x2, label=f"{label}.forward", names=("x",))
-    call(a.forward, x1, label=f"{label}.forward", names=("x",))
-    call(b.forward, x2, label=f"{label}.forward", names=("x",))
-    d = call(a.backward, g, label=f"{label}.backward", names=("grad_out",))
+    a, b = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT), call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(a.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(a.forward, x1, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(b.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    d = call(a.backward, g, label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     if not core.close(d, g * derivative(x1), 1e-6, 1e-9):
         shared = " (it used what another instance's forward stored)" if core.close(d, g * derivative(x2), 1e-6, 1e-9) else ""
         fail(f"{label}.backward must use the {what} of the most recent forward call of the same instance{shared}: "
@@ -577,7 +580,7 @@ def _sigmoid_oracle(x):
 
 def _sigmoid_case(Sigmoid, x, r, extreme):
     def run():
-        layer = call(Sigmoid, label="Sigmoid()")
+        layer = call(Sigmoid, label="Sigmoid()", hint=ELEMENTWISE_HINT)
         name = signature("Sigmoid.forward", ("x",), (x,))
         try:
             y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None)
@@ -673,7 +676,7 @@ MSE_HINT = ("a shape mismatch: pred and target are both (N, D); reshape the targ
 def _mse_case(MSELoss, r, n, d, dtype):
     def run():
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
         value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
                                    hint=MSE_HINT), name=name)
@@ -697,7 +700,7 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "np.mean((pred - target) ** 2)": float(np.std(diff)),
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name=bname, shape=(n, d))
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name=bname, shape=(n, d))
         exact = 2 * diff / (n * d)
         diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
@@ -716,11 +719,11 @@ def _mse_case(MSELoss, r, n, d, dtype):
         if not core.close(grad, exact, *core.dtype_tolerance(grad, 1e-5, 1e-8, float(np.abs(exact).max()))):
             diagnose_only(grad, exact, name=bname, diagnose=diagnose, rtol=1e-5, atol=1e-8)
             # Not a catalogued mistake: is it at least the derivative of the student's forward?
-            fd_loss = call(MSELoss, label="MSELoss()")
+            fd_loss = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
             t64 = target.astype(np.float64)
 
             def own(p):
-                return expect_scalar(call(fd_loss.forward, p, t64, label="MSELoss.forward", names=("pred", "target")),
+                return expect_scalar(call(fd_loss.forward, p, t64, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT),
                                      name=name)
             num = numerical_gradient(own, pred.astype(np.float64).copy())
             if not core.close(grad, num, 1e-4, 1e-7):
@@ -754,19 +757,19 @@ def _mse_case(MSELoss, r, n, d, dtype):
 
 def _mse_latest(MSELoss, r):
     def run():
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         p1, t1, p2, t2 = (r.normal(size=(4, 3)) for _ in range(4))
-        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
-        call(loss_fn.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        call(loss_fn.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name="MSELoss.backward()", shape=(4, 3))
         expect_close(grad, 2 * (p2 - t2) / 12, name="MSELoss.backward() after two forward calls", diagnose={
             "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
         })
         # ... of the same instance: a cache on the class (or a global) is shared by every loss object
-        other = call(MSELoss, label="MSELoss()")
-        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
-        call(other.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        other = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        call(other.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name="MSELoss.backward()", shape=(4, 3))
         expect_close(grad, 2 * (p1 - t1) / 12, name="MSELoss.backward() of one loss object after another object's "
                                                     "forward", diagnose={
             "backward must use what the most recent forward of the SAME instance stored: store it on self "
@@ -779,7 +782,7 @@ def _mse_vector_target(MSELoss, r):
     def run():
         # (N,) targets against (N, 1) predictions must not broadcast to an (N, N) comparison.
         pred, target = r.normal(size=(7, 1)), r.normal(size=7)
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
         value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
                                    hint=MSE_HINT), name=name)
@@ -788,7 +791,7 @@ def _mse_vector_target(MSELoss, r):
                 np.mean((pred - target) ** 2),
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = call(loss_fn.backward, label="MSELoss.backward")
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
         if isinstance(grad, np.ndarray) and grad.shape == (7, 7):
             fail(f"{bname} returned shape (7, 7): in backward the (N,) target broadcasts against the (N, 1) "
                  f"predictions into an (N, N) matrix; use the reshaped target (or the diff cached by forward)",
@@ -809,6 +812,9 @@ def mse_loss(MSELoss) -> None:
 # =============================================================================================
 # SGD
 # =============================================================================================
+
+SGD_HINT = ("a shape mismatch: every p.grad has the shape of its own p.data; each parameter is updated with "
+            "its own gradient, p.data -= self.lr * p.grad")
 
 def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
     """A wrong update judged by its STEP (new - old) against -lr * grad: a factor written with the
@@ -837,8 +843,8 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
 def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     """The step p_new - p_old a fresh SGD([p], lr) takes on one parameter (float64)."""
     p = core.kernel_object(data=np.array(data, copy=True), grad=np.array(grad, copy=True))
-    opt = call(SGD, [p], lr, label="SGD", names=("params", "lr"))
-    call(opt.step, label="SGD.step")
+    opt = call(SGD, [p], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    call(opt.step, label="SGD.step", hint=SGD_HINT)
     return np.asarray(p.data, dtype=np.float64) - np.asarray(data, dtype=np.float64)
 
 
@@ -888,7 +894,7 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
     a, b = (core.kernel_object(data=r.normal(size=(3, 2)), grad=r.normal(size=(3, 2))) for _ in range(2))
     d0, g0 = np.array(b.data, copy=True), np.array(a.grad, copy=True)
     try:
-        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr")).step, label="SGD.step")
+        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT).step, label="SGD.step")
     except core.CheckFailure:
         return
     if core.close(np.asarray(b.data, dtype=np.float64) - d0, -lr * g0, 1e-6, 1e-9):
@@ -957,13 +963,13 @@ def sgd(SGD) -> None:
     params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
     params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
-    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"))
+    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
     for step in (1, 2):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
         try:
-            call(opt.step, label="SGD.step")
+            call(opt.step, label="SGD.step", hint=SGD_HINT)
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 _other_gradient(SGD, lr, exc)
@@ -1004,7 +1010,7 @@ def sgd(SGD) -> None:
             p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
-    call(opt.zero_grad, label="SGD.zero_grad")
+    call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
         if not isinstance(g, np.ndarray):
@@ -1092,6 +1098,8 @@ def _stopped_early(order: list, want: list) -> str:
 
 
 WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
+SEQUENTIAL_HINT = ("a shape mismatch: forward feeds each layer the previous layer's output (first layer first) "
+                   "and backward each layer the gradient the next layer returned (last layer first)")
 
 
 def _sequential_case(Sequential, r, n):
@@ -1099,10 +1107,10 @@ def _sequential_case(Sequential, r, n):
         log = []
         As = [r.normal(size=(a, b)) for a, b in zip(WIDTHS, WIDTHS[1:])]
         layers = [_Affine(f"layer{i}", A, log) for i, A in enumerate(As)]
-        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"))
+        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"), hint=SEQUENTIAL_HINT)
         x = r.normal(size=(n, WIDTHS[0]))
         name = signature("Sequential.forward", ("x",), (x,))
-        y = call(model.forward, x, label="Sequential.forward", names=("x",))
+        y = call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
         order = [who for kind, who in log if kind == "forward"]
         if order != ["layer0", "layer1", "layer2"]:
             fail(f"{name} must call each layer's forward once, first layer first; called {order}"
@@ -1122,7 +1130,7 @@ def _sequential_case(Sequential, r, n):
         log.clear()
         g = r.normal(size=h.shape)
         bname = signature("Sequential.backward", ("grad_out",), (g,))
-        dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",))
+        dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",), hint=SEQUENTIAL_HINT)
         order = [who for kind, who in log if kind == "backward"]
         if order != ["layer2", "layer1", "layer0"]:
             never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
@@ -1155,14 +1163,14 @@ def _sequential_case(Sequential, r, n):
         })
         # backward must leave the model as it was: a second forward still runs first layer first
         log.clear()
-        call(model.forward, x, label="Sequential.forward", names=("x",))
+        call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
         again = [who for kind, who in log if kind == "forward"]
         if again != ["layer0", "layer1", "layer2"]:
             fail(f"after Sequential.backward, forward calls the layers in the order {again}: backward changed "
                  f"self.layers (list.reverse() reverses the list in place); iterate over reversed(self.layers) "
                  f"or self.layers[::-1]", "sequential-backward-reverses-layers")
         try:
-            params = call(model.parameters, label="Sequential.parameters")
+            params = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
         except core.CheckFailure as exc:
             if "not iterable" in str(exc) and not any(layer.asked for layer in layers):
                 fail(f"{exc}: no layer's parameters() was ever called; `layer.parameters` without () is the method "
@@ -1225,8 +1233,8 @@ def _parameters_order_case(Sequential):
         # hash) cannot give 16 objects back in their order except by a rare accident.
         layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(2 * (i % 3 != 2))])
                   for i in range(12)]
-        model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)))
-        params = call(model.parameters, label="Sequential.parameters")
+        model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)), hint=SEQUENTIAL_HINT)
+        params = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
         want = [p for layer in layers for p in layer.params]
         if not isinstance(params, (list, tuple)):
             return               # the main case names this

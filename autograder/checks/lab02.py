@@ -45,6 +45,17 @@ from .core import expect_array, expect_close, expect_scalar, fail
 _array_equal = np.array_equal
 _float64 = np.float64
 
+# Shape hints per function (SHAPE_HINT speaks of W and transposes: for the layers only).
+ONE_HOT_HINT = "a shape mismatch: the one-hot matrix is (N, num_classes), Y[np.arange(N), y] = 1"
+CE_HINT = ("a shape mismatch: logits are (N, C) and y is (N,); a per-sample quantity is a reduction over axis 1 "
+           "(keepdims=True where it meets the (N, C) logits) and the true-class logits are logits[np.arange(N), y]")
+INIT_HINT = "a shape mismatch: W1 is (n_in, n_hidden), b1 (1, n_hidden), W2 (n_hidden, n_out), b2 (1, n_out)"
+SGD_UPDATE_HINT = ("a shape mismatch: params[k] and grads[k] have the same shape for every key k; each parameter "
+                   "is updated with the gradient of the same key")
+MINIBATCH_HINT = "a shape mismatch: X is (N, d) and y is (N,); index both with the same array of row indices"
+PRF_HINT = ("a shape mismatch: cm is (C, C) and each result has one value per class, (C,): the predicted counts "
+            "sum cm over axis 0, the actual counts over axis 1")
+
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
@@ -282,7 +293,7 @@ def one_hot(one_hot):
         (None, _one_hot_case(one_hot, r, 5, 6, absent=True)),
         (None, _one_hot_case(one_hot, r, 9, 4, dtype=np.int32)),
     ])
-    got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",))
+    got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",), hint=ONE_HOT_HINT)
     expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
 
 
@@ -628,7 +639,7 @@ def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
     for i in range(len(y)):
         try:
             alone.append(expect_scalar(call(cross_entropy, z[i:i + 1], y[i:i + 1], label="cross_entropy",
-                                            names=("logits", "y")), name=name))
+                                            names=("logits", "y"), hint=CE_HINT), name=name))
         except core.CheckFailure:
             return
     if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
@@ -649,7 +660,7 @@ def _ce_scales_case(cross_entropy, r):
         tol = tolerance(np.float32, scale=float(np.abs(z).max()), rtol=1e-6, atol=1e-9)   # float32 code is sound too
         failure, got = None, None
         try:
-            got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y")), name=name)
+            got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), hint=CE_HINT), name=name)
             if core.close(got, per.mean(), tol["rtol"], tol["atol"]):
                 return
         except core.CheckFailure as exc:
@@ -679,14 +690,14 @@ def cross_entropy(cross_entropy):
             "(or clamp the probabilities before the log)")
     name = signature("cross_entropy", ("logits", "y"), (z, y))
     got = _numerical(hint)(lambda: expect_scalar(call(cross_entropy, z, y, label="cross_entropy",
-                                                      names=("logits", "y")), name=name))
+                                                      names=("logits", "y"), hint=CE_HINT), name=name))
     # A clamp of the probabilities at eps <= 1e-6 (Keras uses 1e-7) still gives >= 0.75 * ln(1e6) ~ 10.4.
     if got < 10:
         fail(f"{name} with a confident wrong prediction (logit margin 1000) gave {got:.3g}: "
              f"it must be very large (the exact value is {_ce(z, y):.1f}). {hint}", "cross-entropy-clamped-too-early")
     # Uniform logits: the loss of a guess is ln C.
     z = np.zeros((3, 10), np.float32)
-    got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y")),
+    got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y"), hint=CE_HINT),
                         name="cross_entropy(all-zero logits)")
     expect_close(got, np.log(10), name="cross_entropy(all-zero float32 logits of shape (3, 10))",
                  rtol=1e-5, atol=1e-6)
@@ -812,7 +823,7 @@ def init_params(init_params):
         shapes = {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
         label = f"init_params({n_in}, {n_h}, {n_out}, rng)"
         p = call(init_params, n_in, n_h, n_out, np.random.default_rng(5), label="init_params",
-                 names=("n_in", "n_hidden", "n_out", "rng"))
+                 names=("n_in", "n_hidden", "n_out", "rng"), hint=INIT_HINT)
         if not isinstance(p, dict) or set(p) != set(keys):
             fail(f"{label} must return a dict with the keys {keys}, got "
                  f"{sorted(p) if isinstance(p, dict) else core.describe(p)}", "init-params-keys")
@@ -845,7 +856,7 @@ def init_params(init_params):
         _init_scale(*scale)
     # Reproducible through rng, and actually drawn from it.
     a, b, c = (call(init_params, 30, 20, 5, np.random.default_rng(s), label="init_params",
-                    names=("n_in", "n_hidden", "n_out", "rng")) for s in (7, 7, 8))
+                    names=("n_in", "n_hidden", "n_out", "rng"), hint=INIT_HINT) for s in (7, 7, 8))
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
@@ -1140,12 +1151,12 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
                        "lr * grads[name]: it pairs them by position (zip of the values), and grads may list its keys "
                        "in another order (backward fills them last layer first)")
         try:
-            out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"))
+            out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 q, h = _copy_params(before), {k: gbefore[k].copy() for k in before}
                 try:
-                    call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+                    call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
                 except core.CheckFailure:
                     _foreign_shape(exc, [a.shape for a in (*before.values(), *gbefore.values())])
                     raise exc from None
@@ -1242,7 +1253,7 @@ def _one_update(sgd_update, params, grads, lr) -> dict | None:
     """The steps (new - old, float64) one sgd_update call takes on copies of params and grads, or None."""
     q, h = _copy_params(params), _copy_params(grads)
     try:
-        call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+        call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
     except core.CheckFailure:
         return None
     try:
@@ -1456,7 +1467,7 @@ def _batches(fn, X, y, bs, seed, name):
     while it runs (the judge mirrors such later changes onto the arrays handed over)."""
     X_before, y_before = X.copy(), y.copy()
     gen = call(fn, X, y, bs, np.random.default_rng(seed), label="iterate_minibatches",
-               names=("X", "y", "batch_size", "rng"))
+               names=("X", "y", "batch_size", "rng"), hint=MINIBATCH_HINT)
     try:
         with core.numerics(f"iterating over {name}"):
             batches = list(gen)
@@ -2311,7 +2322,7 @@ def precision_recall_f1(fn):
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
-        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",)))
+        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)
