@@ -478,3 +478,15 @@ def test_round_9_broadcast_to_and_missing_keys_explained():
         cases.call(update, {"W": np.ones(2), "b": np.ones(1)}, {"W": np.ones(2), "b": np.ones(1)}, 0.1,
                    label="update", names=("params", "grads", "lr"))
     assert info.value.diagnosis == "raised-keyerror"
+
+
+def test_round_9_permutation_per_batch_confirmed_by_replay():
+    """Batches that are slices of a new permutation each are named only when the replay reproduces them."""
+    g = np.random.default_rng(7)
+    batches = [g.permutation(10)[s:s + 4] for s in (0, 4, 8)]
+    assert "NEW permutation" in cases.explain_redrawn(batches, 10, 7)
+    order = np.random.default_rng(7).permutation(10)
+    assert cases.explain_redrawn([order[0:4], order[4:8], order[8:]], 10, 7) is None
+    with pytest.raises(CheckFailure, match=r"right only for such shapes") as info:
+        cases.run_cases([("N == C", lambda: None), (None, lambda: core.fail("f(x) has wrong values"))])
+    assert info.value.diagnosis == "right-only-for-special-shapes"

@@ -242,9 +242,8 @@ def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]], *, special
             raise exc
     first = failures[0]
     if passed:
-        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: a formula right "
-                                f"only for that special shape, such as a wrong transpose or a wrong axis?)",
-                                "right-only-for-special-shapes")
+        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: your formula is "
+                                f"right only for such shapes)", "right-only-for-special-shapes")
     raise first
 
 
@@ -483,6 +482,29 @@ def explain_factor(got: Any, expected: Any, sizes: dict[str, int], *, rtol: floa
         for den, bottom in sorted(products.items()):
             if top != bottom and abs(num / den - k) <= 1e-6 * abs(k):
                 return f"your result is the expected one times {k:.4g} = ({top})/({bottom}) with {given}"
+    return None
+
+
+def explain_redrawn(batches: list, n: int, seed: int) -> str | None:
+    """Batches that are each a slice of a NEW permutation (rng.permutation(N) drawn inside the batch loop, after
+    or without one drawn before it): confirmed by replaying the draws of np.random.default_rng(seed)."""
+    parts = [np.asarray(b, dtype=int).ravel().tolist() for b in batches]
+    if len(parts) < 2:
+        return None
+    for before in (0, 1):
+        g = np.random.default_rng(seed)
+        for _ in range(before):
+            g.permutation(n)
+        start, ok = 0, True
+        for b in parts:
+            if b != g.permutation(n)[start:start + len(b)].tolist():
+                ok = False
+                break
+            start += len(b)
+        if ok:
+            return ("each batch is a slice of a NEW permutation drawn from rng for that batch (batch k comes from the "
+                    "k-th draw): with a fresh shuffle per batch some samples come twice and others never; draw ONE "
+                    "permutation per epoch, before the loop over the batches, and slice it")
     return None
 
 
