@@ -34,6 +34,7 @@ from .cases import (
     explain_factor,
     explain_missing,
     explain_quantity,
+    explain_redrawn,
     explain_slices,
     run_cases,
     same,
@@ -62,7 +63,8 @@ PROPERTIES = {
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
-             "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named"),
+             "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
+             "a constant local derivative (a batch reduction) named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -70,12 +72,14 @@ PROPERTIES = {
                 "exp overflow in backward named",
                 "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
                 "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
-                "the overflow limit of the input dtype said"),
+                "the overflow limit of the input dtype said",
+                "a constant local derivative (a batch reduction) named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
-                 "a gradient right only for small residuals (clipped) named"),
+                 "a gradient right only for small residuals (clipped) named",
+                 "a float returned, not a one-element array"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -101,7 +105,8 @@ PROPERTIES = {
                     "batches located as slices of the shuffled order", "an index range one short named",
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
-                    "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)"),
+                    "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
+                    "a permutation drawn per batch confirmed by a replay"),
 }
 
 
@@ -448,6 +453,15 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
     if factor and "(1)/(2)" not in factor and "(2)/(1)" not in factor:
         fail(f"{name}: {factor}: an activation's backward is grad_out times its local derivative, with no factor "
              f"of the batch sizes (the 1/N of the mean lives in the loss backward only)", "activation-backward-scaled")
+    gs, got = np.asarray(g, dtype=np.float64), np.asarray(dx, dtype=np.float64)
+    mask = np.abs(gs) > 1e-3
+    if got.shape == gs.shape and int(mask.sum()) > 2:
+        local, want = got[mask] / gs[mask], np.asarray(expected, dtype=np.float64)[mask] / gs[mask]
+        if np.ptp(local) <= 1e-9 * max(1.0, float(np.abs(local).max())) and np.ptp(want) > 1e-3:
+            fail(f"{name}: your local derivative (backward / grad_out) is the same number, {float(local[0]):.4g}, at "
+                 f"every entry, but the derivative depends on each entry's own x: a value reduced over the batch (a "
+                 f"mean, a sum, or one entry) where the elementwise array of derivatives belongs",
+                 "activation-derivative-constant")
     if own_derivative:
         fd_layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
 
@@ -678,8 +692,12 @@ def _mse_case(MSELoss, r, n, d, dtype):
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
         loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
-                                   hint=MSE_HINT), name=name)
+        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        if isinstance(value, np.ndarray) and value.size == 1 and value.ndim == pred.ndim:   # keepdims=True
+            fail(f"{name} returned a numpy array of shape {value.shape}, not a float: the docstring asks for a "
+                 f"float, float(np.mean((pred - target) ** 2)) (np.mean(..., keepdims=True) or an array "
+                 f"expression keeps an array)", "mse-returns-array")
+        value = expect_scalar(value, name=name)
         diff = pred.astype(np.float64) - target.astype(np.float64)
         sq = np.einsum("nd,nd->", diff, diff)
         expect_close(value, sq / (n * d), name=name, diagnose={
@@ -1513,6 +1531,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if len(flat) < n and counts.max(initial=0) <= 1:
                 fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
                      f"reached the model (batch sizes {sizes})", "samples-dropped")
+            redrawn = explain_redrawn(rows, n, 11)
+            if redrawn:
+                fail(f"every sample must be used exactly once per epoch, but {int((counts > 1).sum())} samples were "
+                     f"used more than once and {int((counts == 0).sum())} never: {redrawn}", "permutation-per-batch")
             fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")

@@ -33,6 +33,7 @@ from .cases import (
     explain_elementwise,
     explain_factor,
     explain_missing,
+    explain_redrawn,
     explain_slices,
     run_cases,
     same,
@@ -67,7 +68,8 @@ PROPERTIES = {
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
-                "a row from -1000 to +1000 (shift by the max, not the mean)"),
+                "a row from -1000 to +1000 (shift by the max, not the mean)",
+                "per-sample values laid out as a row (or (N,)) named, with both causes"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
@@ -104,14 +106,16 @@ PROPERTIES = {
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
-                 "ordinary shapes reported first"),
+                 "ordinary shapes reported first",
+                 "a mean of per-class accuracies named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
                             "batches located as slices of the shuffled order", "an index range one short named",
                             "a single batch (yield after the loop) named", "order inside one batch not judged",
-                            "batches not fixed blocks of the original order"),
+                            "batches not fixed blocks of the original order",
+                            "a permutation drawn per batch confirmed by a replay"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -404,7 +408,11 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         n, c = z.shape
 
         def go():
-            got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+            try:
+                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+            except core.CheckFailure as exc:
+                _axis_roles(exc, n, c, "z", labels=False)
+                raise
             return expect_array(got, name=name, shape=z.shape)
         got = _numerical(hint)(go) if hint else go()
         if n > 1 and core.close(got.sum(axis=0), np.ones(c), 1e-5, 1e-5) \
@@ -422,7 +430,8 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: e / e.sum(axis=0, keepdims=True),
                 "divided by the sum over the whole batch: normalise each row (axis=1, keepdims=True)":
                     lambda: e / e.sum(),
-                f"keepdims=True is missing: {SOFTMAX_HINT}":
+                f"each row is divided by the sums of the rows laid out as a row (1, N), one per column: keepdims=True "
+                f"is missing (or the (N, 1) sums were transposed, .T); {SOFTMAX_HINT}":
                     lambda: (er / er.sum(axis=1)[None, :]) if n == c else None,
                 "exp(z - max) is not normalised: divide each row by its sum": lambda: np.exp(zs - zs.max(1, keepdims=True)),
                 "the numerator is shifted by the row maximum but the denominator is not: exp(z - max) / "
@@ -574,7 +583,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
     return run
 
 
-def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str) -> None:
+def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str, labels: bool = True) -> None:
     """An exception of a function of an (N, C) array and N labels, with N != C, read for the roles of the two
     axes: a broadcast of a C-vector against an N-vector (a reduction over the batch axis 0 where one per row
     belongs), or an index error where a label indexes the rows or a sample index the columns."""
@@ -592,6 +601,16 @@ def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str) -> None:
         return
     if shapes:
         sizes = {tuple(int(d) for d in re.findall(r"\d+", m)) for m in shapes.groups()}
+        if sizes in ({(n, c), (n,)}, {(n, c), (1, n)}):
+            laid = ("(N,) without keepdims" if (n,) in sizes
+                    else "a row (1, N) (a transpose .T of the (N, 1) column, or [None, :]?)")
+            if labels and (n,) in sizes:
+                laid = ("(N,): either the labels y themselves (y holds integer labels, not one-hot rows: pick each "
+                        "row's true class with [np.arange(N), y]) or a per-sample reduction without keepdims")
+            fail(f"{head}: values with one entry per SAMPLE (N = {n}) met the (N, C) = ({n}, {c}) array as {laid}; "
+                 f"broadcasting lines shapes up from the LAST axis, so they stand against the C = {c} columns. A "
+                 f"per-sample value must be a column (N, 1): keepdims=True, no transpose "
+                 f"({what}.max(axis=1, keepdims=True), e.sum(axis=1, keepdims=True))", "per-sample-values-as-a-row")
         if sizes in ({(c,), (n,)}, {(1, c), (n,)}, {(c,), (n, 1)}):
             fail(f"{head}: a quantity with one value per CLASS (C = {c} values: a max, sum or logsumexp of {what} "
                  f"over axis 0, the batch axis) met one with one value per SAMPLE (N = {n}): per-sample quantities "
@@ -1323,6 +1342,10 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
         diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]": want * n,
                     "return a fraction in [0, 1], not a percentage": want * 100,
+                    "this is the mean of the per-class accuracies (each class's share of right predictions, averaged "
+                    "over the classes: a balanced or macro accuracy): accuracy is the share of the N samples whose "
+                    "argmax is y, np.mean(scores.argmax(axis=1) == y), every sample counting once":
+                        lambda: float(np.mean([np.mean(pred[y == k] == k) for k in np.unique(y)])),
                     "the fraction is rounded down to a whole number (an integer division // or int() of the "
                     "fraction): it is 1 when every prediction is right and 0 otherwise; divide with /":
                         lambda: 0.0 if _rounds_down(accuracy, dtype) else None,
@@ -1551,6 +1574,9 @@ def _minibatch_case(fn, r, n, d, bs):
             if len(seen) < n and counts.max(initial=0) <= 1:
                 fail(f"{name} dropped samples: {n - len(seen)} of {n} never appear "
                      f"(keep the last, smaller batch when {bs} does not divide {n})", "samples-dropped")
+            redrawn = explain_redrawn(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, seed)
+            if redrawn:
+                fail(f"{name} must yield every sample exactly once per epoch: {redrawn}", "permutation-per-batch")
             fail(f"{name} must yield every sample exactly once per epoch: "
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
                  f"never appear (shuffle with a permutation, do not draw indices with replacement)",

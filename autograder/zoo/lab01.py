@@ -698,3 +698,17 @@ VARIANTS += [
     Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x, dtype=float)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
     Variant('train_epoch with an inner generator of index batches', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n', '    def batches():\n        for s in range(0, n, batch_size):\n            yield order[s:s + batch_size]\n    for idx in batches():\n'),
 ]
+
+# --- issue 15, round 9 (r9a): the second held-out set's mistakes and variants ---
+MUTANTS += [
+    Mutant("Linear backward dx by einsum('no,oi->ni') (W's letters for (out, in))", 'return grad_out @ self.W.data.T', "return np.einsum('no,oi->ni', grad_out, self.W.data)", file='model.py', expect='you used W without the transpose'),
+    Mutant('MSE forward returns a (1, 1) array (np.mean keepdims=True, no float())', 'return float(np.mean(self.diff ** 2))', 'return np.mean(self.diff ** 2, keepdims=True)', file='model.py', expect='not a float'),
+    Mutant('SGD step updates every other parameter (self.params[::2])', '        for p in self.params:\n            p.data -= self.lr * p.grad\n', '        for p in self.params[::2]:\n            p.data -= self.lr * p.grad\n', file='model.py', expect='did not change: every parameter takes a step'),
+    Mutant('Sequential.forward skips the first layer (self.layers[1:])', '        for layer in self.layers:\n            x = layer.forward(x)\n        return x', '        for layer in self.layers[1:]:\n            x = layer.forward(x)\n        return x', file='model.py', expect='first layer first'),
+    Mutant("train_epoch gives the loss the whole y (y[order]) instead of the batch's targets", 'loss = loss_fn.forward(model.forward(x[idx]), y[idx])', 'loss = loss_fn.forward(model.forward(x[idx]), y[order][:len(idx)])', expect='not those of the sampled rows'),
+    Mutant('Sigmoid backward with the mean output of the batch (s.mean())', 'return grad_out * self.out * (1.0 - self.out)', 's = self.out.mean()\n        return grad_out * s * (1.0 - s)', file='model.py', expect='the same number'),
+]
+VARIANTS += [
+    Variant('ReLU backward with np.heaviside(x, 0)', '        return grad_out * self.mask\n', '        return grad_out * np.heaviside(self.x, 0.0)\n', file='model.py', also=(('self.mask = x > 0\n', 'self.mask = x > 0\n        self.x = x\n'),)),
+    Variant('train_epoch iterates the batches last first', '    for start in range(0, n, batch_size):\n', '    for start in reversed(range(0, n, batch_size)):\n'),
+]

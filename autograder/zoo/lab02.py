@@ -790,3 +790,18 @@ VARIANTS += [
     Variant('accuracy via a list comprehension', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return sum(int(np.argmax(row) == t) for row, t in zip(scores, y)) / len(y)'),
     Variant('cross_entropy from the max-shifted true logit', '    true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))', '    shifted = logits - m\n    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]))'),
 ]
+
+# --- issue 15, round 9 (r9a): the second held-out set's mistakes and variants ---
+MUTANTS += [
+    Mutant('softmax divides by the row sums transposed (e.sum(axis=1, keepdims=True).T)', 'return e / e.sum(axis=1, keepdims=True)', 'return e / e.sum(axis=1, keepdims=True).T', expect='a row (1, N)'),
+    Mutant('accuracy as the mean of per-class accuracies (balanced accuracy)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'pred = scores.argmax(axis=1)\n    return float(np.mean([np.mean(pred[y == c] == c) for c in np.unique(y)]))', expect='mean of the per-class accuracies'),
+    Mutant('backward ReLU mask A1 >= 0 (true everywhere)', 'dZ1 = dA1 * (Z1 > 0)   ', 'dZ1 = dA1 * (A1 >= 0)   ', expect='A1 >= 0 is true everywhere'),
+    Mutant('init_params W2 zeros', 'W2 = rng.standard_normal((n_hidden, n_out), dtype=np.float32) * np.float32(np.sqrt(1.0 / n_hidden))', 'W2 = np.zeros((n_hidden, n_out), dtype=np.float32)', expect='all zeros'),
+    Mutant('precision_recall_f1 in percent (x 100)', '    return precision, recall, f1\n', '    return 100 * precision, 100 * recall, 100 * f1\n', expect='percentages'),
+    Mutant('iterate_minibatches draws a new permutation for every batch', '    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n', '    for start in range(0, X.shape[0], batch_size):\n        order = rng.permutation(X.shape[0])\n', expect='NEW permutation'),
+]
+VARIANTS += [
+    Variant('train_epoch rebinds params = sgd_update(...) (in place anyway)', '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))', '        params = sgd_update(params, backward(params, cache, dlogits), lr)'),
+    Variant('iterate_minibatches with rng.permuted(np.arange(N))', 'order = rng.permutation(X.shape[0])', 'order = rng.permuted(np.arange(X.shape[0]))'),
+    Variant('accuracy via .mean().item()', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return (scores.argmax(-1) == y).mean().item()'),
+]
