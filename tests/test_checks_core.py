@@ -533,3 +533,43 @@ def test_elementwise_wrong_only_at_the_last_position_is_named_as_a_position():
     said = cases.explain_elementwise(x, neg_wrong(x), np.tanh(x), rtol=1e-9, atol=1e-12, probe=neg_wrong,
                                      oracle=np.tanh)
     assert said is None or "except at the last entry" not in said
+
+
+def test_round_9_rounded_values_named():
+    """A value rounded (or truncated) to k decimals is said as such (never for 0 decimals, which floor and
+    integer division diagnoses own)."""
+    e = np.array([0.123456789, 2.718281828])
+    said, diagnosis = core.analyse_difference(np.round(e, 4), e, 1e-7, 1e-9)
+    assert diagnosis == "rounded" and "rounded to 4 decimals" in said
+    e = np.array([0.6666666, 2.7189])
+    said, diagnosis = core.analyse_difference(np.trunc(e * 1e3) / 1e3, e, 1e-7, 1e-9)
+    assert diagnosis == "rounded" and "truncated to 3 decimals" in said
+    assert core.analyse_difference(np.floor(e), e, 1e-7, 1e-9)[1] != "rounded"
+    assert core.analyse_difference(e * 1.5, e, 1e-7, 1e-9)[1] == "scaled"
+
+
+def test_round_9_broadcast_to_and_missing_keys_explained():
+    """np.broadcast_to's error is read; a KeyError names the keys of the call's dicts."""
+    text = ("f(x) raised ValueError: operands could not be broadcast together with remapped shapes "
+            "[original->remapped]: (7,)  and requested shape (7,1)")
+    assert "reshape them (np.reshape(a, (7, 1)))" in cases.explain_broadcast(text)
+
+    def update(params, grads, lr):
+        for k in params:
+            params[k] -= lr * grads["d" + k]
+    with pytest.raises(CheckFailure, match=r"looked up the key 'dW'.*grads has the keys \['W', 'b'\]") as info:
+        cases.call(update, {"W": np.ones(2), "b": np.ones(1)}, {"W": np.ones(2), "b": np.ones(1)}, 0.1,
+                   label="update", names=("params", "grads", "lr"))
+    assert info.value.diagnosis == "raised-keyerror"
+
+
+def test_round_9_permutation_per_batch_confirmed_by_replay():
+    """Batches that are slices of a new permutation each are named only when the replay reproduces them."""
+    g = np.random.default_rng(7)
+    batches = [g.permutation(10)[s:s + 4] for s in (0, 4, 8)]
+    assert "NEW permutation" in cases.explain_redrawn(batches, 10, 7)
+    order = np.random.default_rng(7).permutation(10)
+    assert cases.explain_redrawn([order[0:4], order[4:8], order[8:]], 10, 7) is None
+    with pytest.raises(CheckFailure, match=r"right only for such shapes") as info:
+        cases.run_cases([("N == C", lambda: None), (None, lambda: core.fail("f(x) has wrong values"))])
+    assert info.value.diagnosis == "right-only-for-special-shapes"

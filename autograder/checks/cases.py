@@ -125,10 +125,30 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
             raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
         if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(own):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
+        if diagnosis == "raised-keyerror" and hint:
+            missing = _missing_key(text, names, args)
+            if missing:
+                raise core.CheckFailure(f"{text}. {missing}", diagnosis) from None
         if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
             raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "
                                     f"recent call)", diagnosis) from None
         raise
+
+
+def _missing_key(text: str, names: Iterable[str], args: tuple) -> str | None:
+    """A KeyError whose key none of the call's dict arguments holds: say which dicts were passed and their
+    keys (a key spelt another way, such as 'dW1' for 'W1', or a key of another dict)."""
+    found = re.search(r"raised KeyError: \"?'(.*?)'\"?$", text.split(". ")[0]) or \
+        re.search(r"raised KeyError: \"?'(.*?)'\"?", text)
+    dicts = [(n, a) for n, a in zip(names, args) if isinstance(a, dict)]
+    if not found or not dicts:
+        return None
+    key = found.group(1)
+    if any(key in map(str, a) for _, a in dicts):
+        return None                  # a key that is there was deleted or looked up in a copy: not said
+    held = "; ".join(f"{n} has the keys {sorted(map(str, a))}" for n, a in dicts)
+    return (f"The code looked up the key {key!r}, which no dict given to this call has ({held}): use the keys "
+            f"as they are")
 
 
 def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
@@ -141,10 +161,17 @@ def explain_broadcast(text: str, einsum_example: str = "") -> str | None:
     if inplace:
         target, result = (tuple(int(d) for d in re.findall(r"\d+", m)) for m in inplace.groups())
         return (f"an in-place update (+=, -=, *=) of an array of shape {target} was given a value that broadcasts "
-                f"to {result}: the value added into an array must have that array's shape {target} (a transpose "
-                f"too many, or a sum over the wrong axis, in the term of the update whose array has shape {target}?)")
+                f"to {result}: the value added into an array must have that array's shape {target}; look for the "
+                f"term of that update whose shape makes {result}")
     if "could not be broadcast" not in text:
         return None
+    requested = re.search(r"remapped shapes \[original->remapped\]: \(([\d, ]*)\)\s+and requested shape "
+                          r"\(([\d, ]*)\)", text)
+    if requested:                   # np.broadcast_to(a, shape) (or np.resize-like code built on it)
+        source, goal = (tuple(int(d) for d in re.findall(r"\d+", m)) for m in requested.groups())
+        return (f"np.broadcast_to turns an array of shape {source} into shape {goal} only where the LAST axes "
+                f"line up (a size-1 axis repeats, nothing else moves): it cannot turn {source} into {goal}; to give "
+                f"the same numbers another shape, reshape them (np.reshape(a, {goal}))")
     if "remapped" in text:          # np.einsum: a letter of the subscripts names axes of two sizes
         pairs = re.findall(r"\(([\d,]*)\)->\(([\w,]*)\)", text.replace(" ", ""))
         if len(pairs) >= 2:
@@ -228,9 +255,8 @@ def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]], *, special
             raise exc
     first = failures[0]
     if passed:
-        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: a formula right "
-                                f"only for that special shape, such as a wrong transpose or a wrong axis?)",
-                                "right-only-for-special-shapes")
+        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: your formula is "
+                                f"right only for such shapes)", "right-only-for-special-shapes")
     raise first
 
 
@@ -515,6 +541,29 @@ def explain_factor(got: Any, expected: Any, sizes: dict[str, int], *, rtol: floa
         for den, bottom in sorted(products.items()):
             if top != bottom and abs(num / den - k) <= 1e-6 * abs(k):
                 return f"your result is the expected one times {k:.4g} = ({top})/({bottom}) with {given}"
+    return None
+
+
+def explain_redrawn(batches: list, n: int, seed: int) -> str | None:
+    """Batches that are each a slice of a NEW permutation (rng.permutation(N) drawn inside the batch loop, after
+    or without one drawn before it): confirmed by replaying the draws of np.random.default_rng(seed)."""
+    parts = [np.asarray(b, dtype=int).ravel().tolist() for b in batches]
+    if len(parts) < 2:
+        return None
+    for before in (0, 1):
+        g = np.random.default_rng(seed)
+        for _ in range(before):
+            g.permutation(n)
+        start, ok = 0, True
+        for b in parts:
+            if b != g.permutation(n)[start:start + len(b)].tolist():
+                ok = False
+                break
+            start += len(b)
+        if ok:
+            return ("each batch is a slice of a NEW permutation drawn from rng for that batch (batch k comes from the "
+                    "k-th draw): with a fresh shuffle per batch some samples come twice and others never; draw ONE "
+                    "permutation per epoch, before the loop over the batches, and slice it")
     return None
 
 

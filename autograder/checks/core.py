@@ -31,6 +31,8 @@ _asarray = np.asarray
 _array = np.array
 _isfinite = np.isfinite
 _abs = np.abs
+_round = np.round
+_trunc = np.trunc
 _max = np.max
 _copy = np.copy
 _array_equal = np.array_equal
@@ -280,6 +282,11 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
             return f"your result is the transpose of the expected one; {at} {tol}", "transposed"
         if close(-g, e, rtol, atol) and bool((_abs(e) > atol).any()):
             return f"your result has the wrong sign everywhere; {at} {tol}", "sign-flipped"
+        rounded = _rounded_to(g, e)
+        if rounded is not None:
+            return (f"your values are the expected ones {rounded[1]} to {rounded[0]} decimal"
+                    f"{'s' if rounded[0] != 1 else ''} (a round(), np.round or int(x * 10**k) in the code? return "
+                    f"the exact value); {at} {tol}"), "rounded"
         mask = _abs(e) > max(atol, 1e-12)
         if g.size > 1 and bool(mask.any()) and bool(np.isfinite(g).all()):   # a ratio of two numbers says nothing
             ratio = g[mask] / e[mask]
@@ -301,6 +308,23 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
                 return (f"right in columns {np.flatnonzero(cols)[:6].tolist()} only, wrong in "
                         f"{int((~cols).sum())} column(s){_edge(~cols, 'column')}; {at} {tol}"), "some-columns"
         return f"{at} {tol}", "wrong-values"
+
+
+def _rounded_to(g: np.ndarray, e: np.ndarray) -> tuple[int, str] | None:
+    """(k, how) when ``g`` is exactly ``e`` cut to k decimals (1..6; 0 decimals is left to the diagnoses of
+    floor and integer division): how is "rounded", "truncated" or "rounded (or truncated)" when both cuts
+    give ``g``; None otherwise, or when ``g`` is ``e`` itself."""
+    if not (bool(_isfinite(g).all()) and bool(_isfinite(e).all())):
+        return None
+    scale = 1e-12 * max(1.0, float(_abs(e).max()))
+    if bool((_abs(g - e) <= scale).all()):
+        return None
+    for k in range(1, 7):
+        rounded = bool((_abs(g - _round(e, k)) <= scale).all())
+        truncated = bool((_abs(g - _trunc(e * 10.0 ** k) / 10.0 ** k) <= scale).all())
+        if rounded or truncated:
+            return k, "rounded (or truncated)" if rounded and truncated else "rounded" if rounded else "truncated"
+    return None
 
 
 def _pattern(g: np.ndarray, e: np.ndarray, rtol: float, atol: float) -> tuple[str, str] | None:

@@ -34,6 +34,7 @@ from .cases import (
     explain_factor,
     explain_missing,
     explain_quantity,
+    explain_redrawn,
     explain_slices,
     run_cases,
     same,
@@ -52,47 +53,60 @@ PROPERTIES = {
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
-                       "a Parameter object in arithmetic named"),
+                       "a Parameter object in arithmetic named", "parameters left unchanged by forward"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
                         "the input a wrong gradient depends on named (rows ignored, x in db)",
-                        "nothing accumulated (code after return) named"),
+                        "nothing accumulated (code after return) named",
+                        "an elementwise x * grad_out summed over the batch named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
-             "stale cache (filled on the first call only) named"),
+             "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
+             "a constant local derivative (a batch reduction) named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
-                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named", "exp overflow in backward named",
+                "stale cache (filled on the first call only) named", "a single edit of s(1 - s) named",
+                "exp overflow in backward named",
                 "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
-                "operator precedence in the derivative named"),
+                "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
+                "the overflow limit of the input dtype said",
+                "a constant local derivative (a batch reduction) named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
-                 "a gradient right only for small residuals (clipped) named"),
+                 "a gradient right only for small residuals (clipped) named",
+                 "a float returned, not a one-element array"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
-            "step independent of p.data and of other entries (re-run probes)", "step proportional to the gradient (doubled-gradient probe)",
+            "step independent of p.data and of other entries (re-run probes)",
+            "step proportional to the gradient (doubled-gradient probe)",
             "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
-            "each parameter's own gradient (same-shape probe)"),
+            "each parameter's own gradient (same-shape probe)",
+            "one state shared between parameters named (another parameter's shape)",
+            "zeros of the Parameter object named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
-                   "grad_out returned unchanged named", "a loop one layer short named", "parameters in another order named",
+                   "grad_out returned unchanged named", "a loop one layer short named",
+                   "parameters in another order named",
                    "missing parameters listed", "parameters() never called named",
-                   "forward called in backward named"),
+                   "forward called in backward named", "layers returned instead of their Parameters named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
                     "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
-                    "batches located as slices of the shuffled order", "an index range one short named", "the size used as N confirmed by a replay",
-                    "extra forwards on the whole x located", "a float returned, not a numpy array"),
+                    "batches located as slices of the shuffled order", "an index range one short named",
+                    "the size used as N confirmed by a replay",
+                    "extra forwards on the whole x located", "a float returned, not a numpy array",
+                    "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
+                    "a permutation drawn per batch confirmed by a replay"),
 }
 
 
@@ -139,6 +153,7 @@ def _forward_case(Linear, r, n, i, o, dtype):
             _parameter_in_arithmetic(exc)
             raise
         name = signature(label, ("x",), (x,))
+        _parameters_kept(layer, W, b, name)
         if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
             fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
                  "linear-forward-transposed-output")
@@ -169,6 +184,18 @@ def _forward_case(Linear, r, n, i, o, dtype):
         expect_close(y, expected, name=name, diagnose=forward_wrong)
         _forward_cache(layer, x, y, name)
     return run
+
+
+def _parameters_kept(layer, W, b, name: str) -> None:
+    """Property: forward leaves the layer's parameters as they were (out = self.b.data; out += x @ W writes
+    into the bias itself: the name out is the same array, not a copy)."""
+    for attr, before in (("W", W), ("b", b)):
+        now = np.asarray(getattr(layer, attr).data)
+        if now.shape != before.shape or not np.array_equal(now, before):
+            fail(f"{name} changed the layer's own {attr}.data (it must read the parameters, not write them): an "
+                 f"in-place update such as out = self.{attr}.data; out += ... writes into the parameter itself "
+                 f"(the name out refers to the same array, not a copy); compute a new array, "
+                 f"y = x @ self.W.data + self.b.data", "linear-forward-modifies-parameters")
 
 
 def _parameter_in_arithmetic(exc: core.CheckFailure) -> None:
@@ -276,6 +303,10 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
             "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
+            "dW holds the ELEMENTWISE product x * grad_out summed over the batch, the same row added to every row "
+            "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
+            "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))
+            if i == o else None,
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
         _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name)
@@ -297,7 +328,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         expect_close(dx, numerical_gradient(loss_x, xs.copy()), name=f"dL/dx of {name} vs finite differences",
                      rtol=1e-5, atol=1e-6)
         # Gradients accumulate: a second backward adds the same amount again.
-        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",))
+        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",), hint=ELEMENTWISE_HINT)
         expect_close(layer.W.grad, 2 * exp_dW, name=f"W.grad after two calls of {name}", diagnose={
             "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
         })
@@ -395,6 +426,9 @@ def linear_backward(Linear) -> None:
 
 ELEMENTWISE_SHAPES = [(5, 3), (1, 6), (7, 2)]
 
+ELEMENTWISE_HINT = ("a shape mismatch: an elementwise layer keeps the shape of x; backward multiplies grad_out "
+                    "elementwise (*) by the derivative cached by forward, both of x's shape")
+
 
 def _elementwise_inputs(r):
     for shape in ELEMENTWISE_SHAPES:
@@ -414,11 +448,25 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
     if core.close(dx, expected, *core.dtype_tolerance(dx, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
         return
     diagnose_only(dx, expected, name=name, diagnose=diagnose, **tol)
+    n, d = np.shape(x)
+    factor = explain_factor(dx, expected, {"N": n, "D": d}) if n != d else None
+    if factor and "(1)/(2)" not in factor and "(2)/(1)" not in factor:
+        fail(f"{name}: {factor}: an activation's backward is grad_out times its local derivative, with no factor "
+             f"of the batch sizes (the 1/N of the mean lives in the loss backward only)", "activation-backward-scaled")
+    gs, got = np.asarray(g, dtype=np.float64), np.asarray(dx, dtype=np.float64)
+    mask = np.abs(gs) > 1e-3
+    if got.shape == gs.shape and int(mask.sum()) > 2:
+        local, want = got[mask] / gs[mask], np.asarray(expected, dtype=np.float64)[mask] / gs[mask]
+        if np.ptp(local) <= 1e-9 * max(1.0, float(np.abs(local).max())) and np.ptp(want) > 1e-3:
+            fail(f"{name}: your local derivative (backward / grad_out) is the same number, {float(local[0]):.4g}, at "
+                 f"every entry, but the derivative depends on each entry's own x: a value reduced over the batch (a "
+                 f"mean, a sum, or one entry) where the elementwise array of derivatives belongs",
+                 "activation-derivative-constant")
     if own_derivative:
-        fd_layer = call(layer_cls, label=f"{label}()")
+        fd_layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
 
         def f(v):
-            out = call(fd_layer.forward, v, label=f"{label}.forward", names=("x",))
+            out = call(fd_layer.forward, v, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
             return float(np.sum(g * np.asarray(out, dtype=np.float64)))
 
         num = numerical_gradient(f, x.astype(np.float64).copy())
@@ -472,7 +520,7 @@ def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=
 
 def _relu_case(ReLU, x, r):
     def run():
-        layer = call(ReLU, label="ReLU()")
+        layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
         name = signature("ReLU.forward", ("x",), (x,))
         y = call(layer.forward, x, label="ReLU.forward", names=("x",),
                  hint=None)
@@ -489,7 +537,7 @@ def _relu_case(ReLU, x, r):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("ReLU.backward", ("grad_out",), (g,))
-        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",))
+        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
         if isinstance(dx, np.ndarray) and dx.ndim == 1 and x.ndim == 2 and dx.size == int((xs > 0).sum()) != x.size:
             fail(f"{bname} returned a flat array of {dx.size} entries, one per positive input: boolean indexing "
                  f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
@@ -514,19 +562,19 @@ def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: s
     x1, x2, g = r.normal(size=(4, 3)), r.normal(size=(4, 3)), r.normal(size=(4, 3))
     # One instance alone first: a cache filled only on the first call (if self.mask is None: ...)
     # is stale, whatever the other instances do.
-    c = call(layer_cls, label=f"{label}()")
-    call(c.forward, x2, label=f"{label}.forward", names=("x",))
-    call(c.forward, x1, label=f"{label}.forward", names=("x",))
-    d = call(c.backward, g, label=f"{label}.backward", names=("grad_out",))
+    c = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(c.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(c.forward, x1, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    d = call(c.backward, g, label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     if not core.close(d, g * derivative(x1), 1e-6, 1e-9) and core.close(d, g * derivative(x2), 1e-6, 1e-9):
         fail(f"{label}.backward used the {what} of the FIRST forward call, not of the most recent one (a single "
              f"instance, forward called twice): the cache is stale; recompute self.{attr} on every forward call "
              f"(no `if self.{attr} is None` guard)", "cache-stale")
-    a, b = call(layer_cls, label=f"{label}()"), call(layer_cls, label=f"{label}()")
-    call(a.forward, x2, label=f"{label}.forward", names=("x",))
-    call(a.forward, x1, label=f"{label}.forward", names=("x",))
-    call(b.forward, x2, label=f"{label}.forward", names=("x",))
-    d = call(a.backward, g, label=f"{label}.backward", names=("grad_out",))
+    a, b = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT), call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(a.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(a.forward, x1, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(b.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    d = call(a.backward, g, label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     if not core.close(d, g * derivative(x1), 1e-6, 1e-9):
         shared = " (it used what another instance's forward stored)" if core.close(d, g * derivative(x2), 1e-6, 1e-9) else ""
         fail(f"{label}.backward must use the {what} of the most recent forward call of the same instance{shared}: "
@@ -546,10 +594,14 @@ def _sigmoid_oracle(x):
 
 def _sigmoid_case(Sigmoid, x, r, extreme):
     def run():
-        layer = call(Sigmoid, label="Sigmoid()")
+        layer = call(Sigmoid, label="Sigmoid()", hint=ELEMENTWISE_HINT)
         name = signature("Sigmoid.forward", ("x",), (x,))
-        y = expect_array(call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None),
-                         name=name, shape=x.shape)
+        try:
+            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None)
+        except core.CheckFailure as exc:
+            _sigmoid_overflow(exc, x)
+            raise
+        y = expect_array(y, name=name, shape=x.shape)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
@@ -585,6 +637,19 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _sigmoid_overflow(exc: core.CheckFailure, x: np.ndarray) -> None:
+    """An overflow in exp during forward: say at which |x| exp overflows in the input's dtype (a clip at
+    +-500 is enough for float64 only) and how the documented formula avoids it."""
+    found = re.match(r"(.*?numpy warned '[^']*overflow[^']*exp[^']*')", str(exc))
+    if exc.diagnosis != "not-numerically-stable" or not found:
+        return
+    limit = float(np.log(np.finfo(x.dtype).max))
+    fail(f"{found.group(1)}: in {x.dtype}, exp(t) overflows as soon as t > {limit:.1f}, and this input has "
+         f"|x| up to {float(np.abs(x).max()):g} (a clip of x at +-500 still overflows in float32). Sigmoid needs no "
+         f"exp of a positive number: with e = exp(-|x|) <= 1, sigmoid is 1 / (1 + e) for x >= 0 and e / (1 + e) "
+         f"for x < 0", "not-numerically-stable")
 
 
 def _sigmoid_tails(y, s, xs, name) -> None:
@@ -625,10 +690,14 @@ MSE_HINT = ("a shape mismatch: pred and target are both (N, D); reshape the targ
 def _mse_case(MSELoss, r, n, d, dtype):
     def run():
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
-                                   hint=MSE_HINT), name=name)
+        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        if isinstance(value, np.ndarray) and value.size == 1 and value.ndim == pred.ndim:   # keepdims=True
+            fail(f"{name} returned a numpy array of shape {value.shape}, not a float: the docstring asks for a "
+                 f"float, float(np.mean((pred - target) ** 2)) (np.mean(..., keepdims=True) or an array "
+                 f"expression keeps an array)", "mse-returns-array")
+        value = expect_scalar(value, name=name)
         diff = pred.astype(np.float64) - target.astype(np.float64)
         sq = np.einsum("nd,nd->", diff, diff)
         expect_close(value, sq / (n * d), name=name, diagnose={
@@ -649,7 +718,7 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "np.mean((pred - target) ** 2)": float(np.std(diff)),
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name=bname, shape=(n, d))
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name=bname, shape=(n, d))
         exact = 2 * diff / (n * d)
         diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
@@ -668,11 +737,11 @@ def _mse_case(MSELoss, r, n, d, dtype):
         if not core.close(grad, exact, *core.dtype_tolerance(grad, 1e-5, 1e-8, float(np.abs(exact).max()))):
             diagnose_only(grad, exact, name=bname, diagnose=diagnose, rtol=1e-5, atol=1e-8)
             # Not a catalogued mistake: is it at least the derivative of the student's forward?
-            fd_loss = call(MSELoss, label="MSELoss()")
+            fd_loss = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
             t64 = target.astype(np.float64)
 
             def own(p):
-                return expect_scalar(call(fd_loss.forward, p, t64, label="MSELoss.forward", names=("pred", "target")),
+                return expect_scalar(call(fd_loss.forward, p, t64, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT),
                                      name=name)
             num = numerical_gradient(own, pred.astype(np.float64).copy())
             if not core.close(grad, num, 1e-4, 1e-7):
@@ -706,19 +775,19 @@ def _mse_case(MSELoss, r, n, d, dtype):
 
 def _mse_latest(MSELoss, r):
     def run():
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         p1, t1, p2, t2 = (r.normal(size=(4, 3)) for _ in range(4))
-        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
-        call(loss_fn.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        call(loss_fn.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name="MSELoss.backward()", shape=(4, 3))
         expect_close(grad, 2 * (p2 - t2) / 12, name="MSELoss.backward() after two forward calls", diagnose={
             "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
         })
         # ... of the same instance: a cache on the class (or a global) is shared by every loss object
-        other = call(MSELoss, label="MSELoss()")
-        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"))
-        call(other.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"))
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward"), name="MSELoss.backward()", shape=(4, 3))
+        other = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
+        call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        call(other.forward, p2, t2, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name="MSELoss.backward()", shape=(4, 3))
         expect_close(grad, 2 * (p1 - t1) / 12, name="MSELoss.backward() of one loss object after another object's "
                                                     "forward", diagnose={
             "backward must use what the most recent forward of the SAME instance stored: store it on self "
@@ -731,16 +800,16 @@ def _mse_vector_target(MSELoss, r):
     def run():
         # (N,) targets against (N, 1) predictions must not broadcast to an (N, N) comparison.
         pred, target = r.normal(size=(7, 1)), r.normal(size=7)
-        loss_fn = call(MSELoss, label="MSELoss()")
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target")),
-                              name=name)
+        value = expect_scalar(call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"),
+                                   hint=MSE_HINT), name=name)
         expect_close(value, np.mean((pred[:, 0] - target) ** 2), name=name, diagnose={
             "(N,) targets broadcast against (N, 1) predictions into an (N, N) matrix: reshape the target":
                 np.mean((pred - target) ** 2),
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = call(loss_fn.backward, label="MSELoss.backward")
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
         if isinstance(grad, np.ndarray) and grad.shape == (7, 7):
             fail(f"{bname} returned shape (7, 7): in backward the (N,) target broadcasts against the (N, 1) "
                  f"predictions into an (N, N) matrix; use the reshaped target (or the diff cached by forward)",
@@ -761,6 +830,9 @@ def mse_loss(MSELoss) -> None:
 # =============================================================================================
 # SGD
 # =============================================================================================
+
+SGD_HINT = ("a shape mismatch: every p.grad has the shape of its own p.data; each parameter is updated with "
+            "its own gradient, p.data -= self.lr * p.grad")
 
 def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
     """A wrong update judged by its STEP (new - old) against -lr * grad: a factor written with the
@@ -789,8 +861,8 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
 def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     """The step p_new - p_old a fresh SGD([p], lr) takes on one parameter (float64)."""
     p = core.kernel_object(data=np.array(data, copy=True), grad=np.array(grad, copy=True))
-    opt = call(SGD, [p], lr, label="SGD", names=("params", "lr"))
-    call(opt.step, label="SGD.step")
+    opt = call(SGD, [p], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    call(opt.step, label="SGD.step", hint=SGD_HINT)
     return np.asarray(p.data, dtype=np.float64) - np.asarray(data, dtype=np.float64)
 
 
@@ -840,7 +912,7 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
     a, b = (core.kernel_object(data=r.normal(size=(3, 2)), grad=r.normal(size=(3, 2))) for _ in range(2))
     d0, g0 = np.array(b.data, copy=True), np.array(a.grad, copy=True)
     try:
-        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr")).step, label="SGD.step")
+        call(call(SGD, [a, b], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT).step, label="SGD.step")
     except core.CheckFailure:
         return
     if core.close(np.asarray(b.data, dtype=np.float64) - d0, -lr * g0, 1e-6, 1e-9):
@@ -848,6 +920,24 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
         fail(f"{raised}. With two parameters of the same shape your step runs, and the second one moves by -lr times "
              f"the FIRST parameter's gradient: every parameter must be updated with its own gradient, "
              f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
+
+
+def _other_parameter_shape(exc: core.CheckFailure, shapes: list) -> None:
+    """An in-place update of one parameter that met a value of ANOTHER parameter's shape (and not its own):
+    something computed for one parameter reached the update of another (one buffer kept on self and
+    shared by every parameter, such as a velocity)."""
+    found = re.search(r"non-broadcastable output operand with shape \(([\d, ]*)\) doesn't match the broadcast "
+                      r"shape \(([\d, ]*)\)", str(exc))
+    if not found:
+        return
+    target, result = (tuple(int(d) for d in re.findall(r"\d+", m)) for m in found.groups())
+    others = [k for k, s in enumerate(shapes) if tuple(s) == result and tuple(s) != target]
+    if not others:
+        return
+    fail(f"{str(exc).split('. ')[0]}: the update of a parameter of shape {target} met a value of shape {result}, "
+         f"the shape of parameter {others[0]}, not its own: something computed for one parameter reached another "
+         f"one's update (one array kept on self, such as a velocity, shared by every parameter?); plain SGD keeps "
+         f"no state: p.data -= self.lr * p.grad with each parameter's own grad", "sgd-step-state-shared")
 
 
 def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
@@ -891,16 +981,17 @@ def sgd(SGD) -> None:
     params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
     params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
-    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"))
+    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
     for step in (1, 2):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
         try:
-            call(opt.step, label="SGD.step")
+            call(opt.step, label="SGD.step", hint=SGD_HINT)
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 _other_gradient(SGD, lr, exc)
+                _other_parameter_shape(exc, [np.shape(p.data) for p in params])
             raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
@@ -937,12 +1028,22 @@ def sgd(SGD) -> None:
             p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
-    call(opt.zero_grad, label="SGD.zero_grad")
+    call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
         if not isinstance(g, np.ndarray):
+            what = core.describe(g)
+            if "ndarray" in what:        # an array that cannot come back as numbers: of Python objects
+                try:
+                    shape, kind = tuple(g.shape), str(g.dtype.kind)
+                except Exception:
+                    shape, kind = None, ""
+                if kind == "O":
+                    what = (f"an array of dtype object and shape {shape}"
+                            + (", what np.zeros_like(p) makes of the Parameter object p itself: the zeros must "
+                               "be np.zeros_like(p.data)" if shape == () else ""))
             fail(f"SGD.zero_grad must reset every grad to an array of zeros of the shape of data "
-                 f"(parameter {k}'s grad became {core.describe(g)})", "zero-grad-not-an-array")
+                 f"(parameter {k}'s grad became {what})", "zero-grad-not-an-array")
         if not same(p.data, d0):
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
@@ -1015,6 +1116,8 @@ def _stopped_early(order: list, want: list) -> str:
 
 
 WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
+SEQUENTIAL_HINT = ("a shape mismatch: forward feeds each layer the previous layer's output (first layer first) "
+                   "and backward each layer the gradient the next layer returned (last layer first)")
 
 
 def _sequential_case(Sequential, r, n):
@@ -1022,10 +1125,10 @@ def _sequential_case(Sequential, r, n):
         log = []
         As = [r.normal(size=(a, b)) for a, b in zip(WIDTHS, WIDTHS[1:])]
         layers = [_Affine(f"layer{i}", A, log) for i, A in enumerate(As)]
-        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"))
+        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"), hint=SEQUENTIAL_HINT)
         x = r.normal(size=(n, WIDTHS[0]))
         name = signature("Sequential.forward", ("x",), (x,))
-        y = call(model.forward, x, label="Sequential.forward", names=("x",))
+        y = call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
         order = [who for kind, who in log if kind == "forward"]
         if order != ["layer0", "layer1", "layer2"]:
             fail(f"{name} must call each layer's forward once, first layer first; called {order}"
@@ -1045,7 +1148,7 @@ def _sequential_case(Sequential, r, n):
         log.clear()
         g = r.normal(size=h.shape)
         bname = signature("Sequential.backward", ("grad_out",), (g,))
-        dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",))
+        dx = call(model.backward, g, label="Sequential.backward", names=("grad_out",), hint=SEQUENTIAL_HINT)
         order = [who for kind, who in log if kind == "backward"]
         if order != ["layer2", "layer1", "layer0"]:
             never = [w for w in ("layer2", "layer1", "layer0") if w not in order]
@@ -1078,14 +1181,14 @@ def _sequential_case(Sequential, r, n):
         })
         # backward must leave the model as it was: a second forward still runs first layer first
         log.clear()
-        call(model.forward, x, label="Sequential.forward", names=("x",))
+        call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
         again = [who for kind, who in log if kind == "forward"]
         if again != ["layer0", "layer1", "layer2"]:
             fail(f"after Sequential.backward, forward calls the layers in the order {again}: backward changed "
                  f"self.layers (list.reverse() reverses the list in place); iterate over reversed(self.layers) "
                  f"or self.layers[::-1]", "sequential-backward-reverses-layers")
         try:
-            params = call(model.parameters, label="Sequential.parameters")
+            params = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
         except core.CheckFailure as exc:
             if "not iterable" in str(exc) and not any(layer.asked for layer in layers):
                 fail(f"{exc}: no layer's parameters() was ever called; `layer.parameters` without () is the method "
@@ -1098,6 +1201,11 @@ def _sequential_case(Sequential, r, n):
             fail("Sequential.parameters must return one flat list of Parameters, not a list of lists",
                  "sequential-parameters-nested")
         want = [(k, w, q) for k, layer in enumerate(layers) for w, q in (("W", layer.W), ("b", layer.b))]
+        as_layers = [j for j, a in enumerate(params) if any(a is layer for layer in layers)]
+        if as_layers:
+            fail(f"Sequential.parameters returned layer objects (entries {as_layers[:6]} of your list are the layers "
+                 f"themselves), not their Parameters: a layer holds W and b; return every layer's parameters, "
+                 f"[p for layer in self.layers for p in layer.parameters()]", "sequential-parameters-layers")
         if len(params) == len(want) and any(a is not q for a, (_, _, q) in zip(params, want)):
             at = [next((k for k, _, q in want if a is q), None) for a in params]
             if sorted(k for k in at if k is not None) == [k for k, _, _ in want]:
@@ -1143,8 +1251,8 @@ def _parameters_order_case(Sequential):
         # hash) cannot give 16 objects back in their order except by a rare accident.
         layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(2 * (i % 3 != 2))])
                   for i in range(12)]
-        model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)))
-        params = call(model.parameters, label="Sequential.parameters")
+        model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)), hint=SEQUENTIAL_HINT)
+        params = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
         want = [p for layer in layers for p in layer.params]
         if not isinstance(params, (list, tuple)):
             return               # the main case names this
@@ -1353,6 +1461,40 @@ def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: i
          f"samples is N = len(x) = x.shape[0]" + (f" (not {sizes[0]})" if sizes else ""), "index-past-n")
 
 
+_CALL_NAMES = {"zero_grad": "optimizer.zero_grad()", "forward": "model.forward", "loss": "loss_fn.forward",
+               "loss.backward": "loss_fn.backward()", "backward": "model.backward", "step": "optimizer.step()"}
+_PER_BATCH = ("optimizer.zero_grad(), model.forward(x[idx]), loss_fn.forward(pred, y[idx]), "
+              "model.backward(loss_fn.backward()), optimizer.step()")
+
+
+def _call_order(log: list, k: int) -> None:
+    """Batch k's step saw a wrong gradient: read the calls of that batch (after the previous step, up to its
+    own) and name the first one out of order.  zero_grad is blamed only when it was not called before that
+    batch's backward; otherwise the order that was called is said as it is."""
+    steps = [i for i, e in enumerate(log) if e == "step"]
+    if k >= len(steps):
+        return
+    calls = log[steps[k - 1] + 1 if k else 0:steps[k] + 1]
+    said = ", ".join(_CALL_NAMES.get(c, c) for c in calls)
+    first = {c: calls.index(c) for c in set(calls)}
+    if "backward" not in first:
+        return
+    if "zero_grad" not in first or first["zero_grad"] > first["backward"]:
+        return                                  # zero_grad missing before backward: the caller says so
+    if "loss.backward" in first and first["loss.backward"] < first.get("loss", len(calls)):
+        fail(f"in batch {k} the calls were: {said}. loss_fn.backward() came BEFORE loss_fn.forward of that batch, so "
+             f"it returned the gradient of the loss it computed last, the PREVIOUS batch's: each batch runs "
+             f"{_PER_BATCH}, in that order", "loss-backward-before-forward")
+    if first["backward"] < first.get("forward", len(calls)):
+        fail(f"in batch {k} the calls were: {said}. model.backward came BEFORE model.forward of that batch, so it "
+             f"used the input cached by the previous forward: each batch runs {_PER_BATCH}, in that order",
+             "backward-before-forward")
+    fail(f"the gradient used by optimizer.step() in batch {k} is not that batch's gradient, although "
+         f"optimizer.zero_grad() came before model.backward (the calls of that batch were: {said}): each batch "
+         f"runs {_PER_BATCH}, and model.backward receives loss_fn.backward() of the same batch",
+         "step-gradient-not-this-batch")
+
+
 def _train_case(train_epoch, r, n, batch, out, dtype):
     def run():
         d = 3
@@ -1389,6 +1531,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if len(flat) < n and counts.max(initial=0) <= 1:
                 fail(f"every sample must be used exactly once per epoch: {n - len(flat)} of {n} samples never "
                      f"reached the model (batch sizes {sizes})", "samples-dropped")
+            redrawn = explain_redrawn(rows, n, 11)
+            if redrawn:
+                fail(f"every sample must be used exactly once per epoch, but {int((counts > 1).sum())} samples were "
+                     f"used more than once and {int((counts == 0).sum())} never: {redrawn}", "permutation-per-batch")
             fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")
@@ -1455,6 +1601,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                     fail("optimizer.step() saw gradients of zero: optimizer.zero_grad() was called between "
                          "model.backward() and optimizer.step(); call it before the forward/backward pass of "
                          "each batch", "zero-grad-before-step")
+                _call_order(log, k)
                 fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
                      "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
                      "zero-grad-missing")

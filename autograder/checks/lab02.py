@@ -33,6 +33,7 @@ from .cases import (
     explain_elementwise,
     explain_factor,
     explain_missing,
+    explain_redrawn,
     explain_slices,
     run_cases,
     same,
@@ -45,32 +46,49 @@ from .core import expect_array, expect_close, expect_scalar, fail
 _array_equal = np.array_equal
 _float64 = np.float64
 
+# Shape hints per function (SHAPE_HINT speaks of W and transposes: for the layers only).
+ONE_HOT_HINT = "a shape mismatch: the one-hot matrix is (N, num_classes), Y[np.arange(N), y] = 1"
+CE_HINT = ("a shape mismatch: logits are (N, C) and y is (N,); a per-sample quantity is a reduction over axis 1 "
+           "(keepdims=True where it meets the (N, C) logits) and the true-class logits are logits[np.arange(N), y]")
+INIT_HINT = "a shape mismatch: W1 is (n_in, n_hidden), b1 (1, n_hidden), W2 (n_hidden, n_out), b2 (1, n_out)"
+SGD_UPDATE_HINT = ("a shape mismatch: params[k] and grads[k] have the same shape for every key k; each parameter "
+                   "is updated with the gradient of the same key")
+MINIBATCH_HINT = "a shape mismatch: X is (N, d) and y is (N,); index both with the same array of row indices"
+PRF_HINT = ("a shape mismatch: cm is (C, C) and each result has one value per class, (C,): the predicted counts "
+            "sum cm over axis 0, the actual counts over axis 1")
+
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
                   "a dark batch (max < 255): scaled by 255, not by images.max()",
-                  "a standardisation on top of x / 255 named (mean, std)"),
+                  "a standardisation on top of x / 255 named (mean, std)",
+                  "a divisor computed from the images named", "per-pixel standardisation named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
-                "input not modified", "one 1 in every row"),
+                "input not modified", "one 1 in every row", "float32 dtype"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
-                "a row from -1000 to +1000 (shift by the max, not the mean)"),
+                "a row from -1000 to +1000 (shift by the max, not the mean)",
+                "per-sample values laid out as a row (or (N,)) named, with both causes"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
-                      "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named"),
+                      "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named",
+                      "ordinary shapes reported first",
+                      "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
                                        "precedence (only one term divided by N) named",
-                                       "one_hot's own crash not charged", "a factor named with N and C (ordinary shapes first)",
-                                       "one_hot's wrong shape not charged"),
+                                       "one_hot's own crash not charged",
+                                       "a factor named with N and C (ordinary shapes first)",
+                                       "one_hot's wrong shape not charged", "a label used as a row index named"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
                "the input a wrong answer comes from (isolate)",
-                "a hidden activation other than ReLU explained as a function of Z1"),
+                "a hidden activation other than ReLU explained as a function of Z1",
+                "logits shifted by the row maximum or mean named"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
@@ -79,20 +97,25 @@ PROPERTIES = {
                  "gradients stored under each other's keys named (ordinary shapes first)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 kept", "float64", "grads matched by name (keys in another order)",
-                   "every key updated (the ones left named)", "step independent of params and of other entries (re-run probes)",
+                   "every key updated (the ones left named)",
+                   "step independent of params and of other entries (re-run probes)",
                    "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named",
-                   "an array of a shape no argument has (state kept between calls) named"),
+                   "an array of a shape no argument has (state kept between calls) named",
+                   "a key no dict argument has named with the keys"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
-                 "ordinary shapes reported first"),
+                 "ordinary shapes reported first",
+                 "a mean of per-class accuracies named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
                             "batches located as slices of the shuffled order", "an index range one short named",
-                            "a single batch (yield after the loop) named", "order inside one batch not judged"),
+                            "a single batch (yield after the loop) named", "order inside one batch not judged",
+                            "batches not fixed blocks of the original order",
+                            "a permutation drawn per batch confirmed by a replay"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -106,12 +129,16 @@ PROPERTIES = {
                     "batches not given as arrays by iterate_minibatches not charged"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
-            "validation measured after the epoch", "validation figures against training labels named", "geometric schedule over 3 epochs",
-            "schedule judged against a replay of the student's train_epoch", "a divergence of the student's train_epoch not charged",
+            "validation measured after the epoch", "validation figures against training labels named",
+            "geometric schedule over 3 epochs",
+            "schedule judged against a replay of the student's train_epoch",
+            "a divergence of the student's train_epoch not charged",
             "train_loss and train_acc as the student's train_epoch returned them (swap named)",
-            "val_loss on softmax(logits) named"),
+            "val_loss on softmax(logits) named",
+            "3 epochs replayed with the student's train_epoch (a compounded decay named)"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
-                         "integer dtype", "bins from the labels present (histogram2d without range) named", "first or last sample not counted named"),
+                         "integer dtype", "bins from the labels present (histogram2d without range) named",
+                         "first or last sample not counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named"),
 }
@@ -254,6 +281,10 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  "one-hot-not-one-per-row")
         expect_close(got, _onehot(y, c), name=name, atol=0, rtol=0,
                      diagnose={"the 1s are in the wrong place: row i must have its 1 in column y[i]": None})
+        if got.dtype != np.float32:
+            fail(f"{name} has the right 0s and 1s but dtype {got.dtype}: the docstring asks for float32 (np.zeros "
+                 f"makes float64 unless told dtype=np.float32; np.eye too); float64 one-hot rows turn the float32 "
+                 f"arithmetic of the network into float64", "one-hot-dtype")
     return run
 
 
@@ -266,7 +297,7 @@ def one_hot(one_hot):
         (None, _one_hot_case(one_hot, r, 5, 6, absent=True)),
         (None, _one_hot_case(one_hot, r, 9, 4, dtype=np.int32)),
     ])
-    got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",))
+    got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",), hint=ONE_HOT_HINT)
     expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
 
 
@@ -275,8 +306,17 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         images = r.integers(0, top + 1, (n, h, w)).astype(np.uint8)
         images[0, 0, 0], images[0, 0, 1] = 0, top     # both ends of the range are present
         name = signature("normalize", ("images",), (images,))
-        got = call(normalize, images, label="normalize", names=("images",),
-                   hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
+        try:
+            got = call(normalize, images, label="normalize", names=("images",),
+                       hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
+        except core.CheckFailure as exc:
+            warned = re.match(r"(.*?numpy warned '[^']*divide[^']*')", str(exc))
+            if exc.diagnosis == "not-numerically-stable" and warned:
+                fail(f"{warned.group(1)}: normalize divided by a quantity computed from the images that is 0 here "
+                     f"(a standard deviation or a range over {'a batch of one image' if n == 1 else 'the batch'} is "
+                     f"0 for a pixel that does not vary); the docstring scales by the constant 255 (images / 255), "
+                     f"which maps 0..255 onto [0, 1] for every batch", "normalize-divides-by-data")
+            raise
         if isinstance(got, np.ndarray):
             if got.shape == (n, h, w):
                 fail(f"{name} returned shape {got.shape}: flatten each image into one row of H*W = {h * w} "
@@ -304,6 +344,9 @@ def _normalize_case(normalize, r, n, h, w, top=255):
             f"divide by 255 (the largest possible pixel value), not by the largest pixel of this batch "
             f"(images.max() = {top}): a dark batch must stay dark, every image is scaled the same way":
                 exact / top if top != 255 else None,
+            "each pixel is standardised over the batch ((X - X.mean(axis=0)) / X.std(axis=0)): normalize only divides "
+            "by 255, which maps 0..255 onto [0, 1] (no mean subtracted, no std divided)":
+                lambda: (exact - exact.mean(axis=0)) / exact.std(axis=0) if n > 1 and exact.std(axis=0).all() else None,
             "divide by 255, not by the range of this batch (min-max scaling): every image is scaled the same way":
                 lambda: (exact - exact.min()) / (exact.max() - exact.min()) if top != 255 else None,
         }
@@ -365,7 +408,11 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         n, c = z.shape
 
         def go():
-            got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+            try:
+                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+            except core.CheckFailure as exc:
+                _axis_roles(exc, n, c, "z", labels=False)
+                raise
             return expect_array(got, name=name, shape=z.shape)
         got = _numerical(hint)(go) if hint else go()
         if n > 1 and core.close(got.sum(axis=0), np.ones(c), 1e-5, 1e-5) \
@@ -383,7 +430,8 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: e / e.sum(axis=0, keepdims=True),
                 "divided by the sum over the whole batch: normalise each row (axis=1, keepdims=True)":
                     lambda: e / e.sum(),
-                f"keepdims=True is missing: {SOFTMAX_HINT}":
+                f"each row is divided by the sums of the rows laid out as a row (1, N), one per column: keepdims=True "
+                f"is missing (or the (N, 1) sums were transposed, .T); {SOFTMAX_HINT}":
                     lambda: (er / er.sum(axis=1)[None, :]) if n == c else None,
                 "exp(z - max) is not normalised: divide each row by its sum": lambda: np.exp(zs - zs.max(1, keepdims=True)),
                 "the numerator is shifted by the row maximum but the denominator is not: exp(z - max) / "
@@ -473,9 +521,14 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         z = r.normal(0, 2, (n, c)).astype(dtype)
         y = _labels(r, n, c).astype(ydtype)
         name = signature("cross_entropy", ("logits", "y"), (z, y))
-        got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
-                                 hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
-                                      "labels, not one-hot rows)"), name=name)
+        try:
+            got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
+                       hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
+                            "labels, not one-hot rows)")
+        except core.CheckFailure as exc:
+            _axis_roles(exc, n, c, "logits")
+            raise
+        got = expect_scalar(got, name=name)
         zs = z.astype(_float64)
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
@@ -530,6 +583,52 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
     return run
 
 
+def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str, labels: bool = True) -> None:
+    """An exception of a function of an (N, C) array and N labels, with N != C, read for the roles of the two
+    axes: a broadcast of a C-vector against an N-vector (a reduction over the batch axis 0 where one per row
+    belongs), or an index error where a label indexes the rows or a sample index the columns."""
+    text = str(exc)
+    if n == c or not (exc.diagnosis or "").startswith("raised-"):
+        return
+    head = text.split(". ")[0]
+    shapes = re.search(r"could not be broadcast together with shapes \(([\d, ]*)\) \(([\d, ]*)\)", text)
+    if shapes and "indexing arrays" in text:
+        sizes = {tuple(int(d) for d in re.findall(r"\d+", m)) for m in shapes.groups()}
+        if sizes == {(c,), (n,)}:
+            fail(f"{head}: the two index arrays of a[rows, y] have C = {c} and N = {n} entries: one row index per "
+                 f"label is needed, rows = np.arange(N) (N = {what}.shape[0] = {n}), not an index over the C "
+                 f"classes; pick each row's true class with p[np.arange(N), y]", "index-arrays-mismatch")
+        return
+    if shapes:
+        sizes = {tuple(int(d) for d in re.findall(r"\d+", m)) for m in shapes.groups()}
+        if sizes in ({(n, c), (n,)}, {(n, c), (1, n)}):
+            laid = ("(N,) without keepdims" if (n,) in sizes
+                    else "a row (1, N) (a transpose .T of the (N, 1) column, or [None, :]?)")
+            if labels and (n,) in sizes:
+                laid = ("(N,): either the labels y themselves (y holds integer labels, not one-hot rows: pick each "
+                        "row's true class with [np.arange(N), y]) or a per-sample reduction without keepdims")
+            fail(f"{head}: values with one entry per SAMPLE (N = {n}) met the (N, C) = ({n}, {c}) array as {laid}; "
+                 f"broadcasting lines shapes up from the LAST axis, so they stand against the C = {c} columns. A "
+                 f"per-sample value must be a column (N, 1): keepdims=True, no transpose "
+                 f"({what}.max(axis=1, keepdims=True), e.sum(axis=1, keepdims=True))", "per-sample-values-as-a-row")
+        if sizes in ({(c,), (n,)}, {(1, c), (n,)}, {(c,), (n, 1)}):
+            fail(f"{head}: a quantity with one value per CLASS (C = {c} values: a max, sum or logsumexp of {what} "
+                 f"over axis 0, the batch axis) met one with one value per SAMPLE (N = {n}): per-sample quantities "
+                 f"reduce over axis 1, the classes ({what}.max(axis=1, keepdims=True), .sum(axis=1))",
+                 "reduced-over-batch-axis")
+    index = re.search(r"index (\d+) is out of bounds for axis (\d) with size (\d+)", text)
+    if index:
+        k, axis, size = (int(v) for v in index.groups())
+        if axis == 0 and size == n and n <= k < c:
+            fail(f"{head}: row {k} was asked of an array with N = {n} rows, and {k} is a class label (labels go up "
+                 f"to C - 1 = {c - 1}): a label was used as a ROW index (row and column swapped, a[y, np.arange(N)]?); rows are samples and a "
+                 f"label picks the column, a[np.arange(N), y]", "label-as-row-index")
+        if axis == 1 and size == c and c <= k < n:
+            fail(f"{head}: column {k} was asked of an array with C = {c} columns, and {k} is a sample index (rows "
+                 f"go up to N - 1 = {n - 1}): a sample index was used as a COLUMN index; a[np.arange(N), y] takes "
+                 f"row i and column y[i]", "sample-as-column-index")
+
+
 def _ce_shift_property(cross_entropy, z, y, got: float, name: str, tol: dict) -> None:
     """Adding a constant to every logit of a row changes nothing (logsumexp(z + c) - (z[y] + c)): a
     wrong loss that moves with the shift has a term that handles the row maximum on one side only."""
@@ -559,7 +658,7 @@ def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
     for i in range(len(y)):
         try:
             alone.append(expect_scalar(call(cross_entropy, z[i:i + 1], y[i:i + 1], label="cross_entropy",
-                                            names=("logits", "y")), name=name))
+                                            names=("logits", "y"), hint=CE_HINT), name=name))
         except core.CheckFailure:
             return
     if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
@@ -580,7 +679,7 @@ def _ce_scales_case(cross_entropy, r):
         tol = tolerance(np.float32, scale=float(np.abs(z).max()), rtol=1e-6, atol=1e-9)   # float32 code is sound too
         failure, got = None, None
         try:
-            got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y")), name=name)
+            got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), hint=CE_HINT), name=name)
             if core.close(got, per.mean(), tol["rtol"], tol["atol"]):
                 return
         except core.CheckFailure as exc:
@@ -600,7 +699,7 @@ def cross_entropy(cross_entropy):
     cases = [(s, _ce_case(cross_entropy, r, n, c)) for s, n, c in CE_CASES]
     cases += [(None, _ce_case(cross_entropy, r, 6, 5, np.float32)),
               (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32)), (None, _ce_scales_case(cross_entropy, r))]
-    run_cases(cases)
+    run_cases(cases, special_last=True)
     # Extreme logits: the true class's probability underflows to 0 in float64.
     z = np.zeros((4, 10))
     z[:, 0] = 1000.0
@@ -610,14 +709,14 @@ def cross_entropy(cross_entropy):
             "(or clamp the probabilities before the log)")
     name = signature("cross_entropy", ("logits", "y"), (z, y))
     got = _numerical(hint)(lambda: expect_scalar(call(cross_entropy, z, y, label="cross_entropy",
-                                                      names=("logits", "y")), name=name))
+                                                      names=("logits", "y"), hint=CE_HINT), name=name))
     # A clamp of the probabilities at eps <= 1e-6 (Keras uses 1e-7) still gives >= 0.75 * ln(1e6) ~ 10.4.
     if got < 10:
         fail(f"{name} with a confident wrong prediction (logit margin 1000) gave {got:.3g}: "
              f"it must be very large (the exact value is {_ce(z, y):.1f}). {hint}", "cross-entropy-clamped-too-early")
     # Uniform logits: the loss of a guess is ln C.
     z = np.zeros((3, 10), np.float32)
-    got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y")),
+    got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y"), hint=CE_HINT),
                         name="cross_entropy(all-zero logits)")
     expect_close(got, np.log(10), name="cross_entropy(all-zero float32 logits of shape (3, 10))",
                  rtol=1e-5, atol=1e-6)
@@ -640,6 +739,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
+            _axis_roles(exc, n, c, "probs")
             if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
                 fail(f"{name}: one_hot(y) without num_classes has 10 columns, but probs has C = {c}: "
                      f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
@@ -742,7 +842,7 @@ def init_params(init_params):
         shapes = {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
         label = f"init_params({n_in}, {n_h}, {n_out}, rng)"
         p = call(init_params, n_in, n_h, n_out, np.random.default_rng(5), label="init_params",
-                 names=("n_in", "n_hidden", "n_out", "rng"))
+                 names=("n_in", "n_hidden", "n_out", "rng"), hint=INIT_HINT)
         if not isinstance(p, dict) or set(p) != set(keys):
             fail(f"{label} must return a dict with the keys {keys}, got "
                  f"{sorted(p) if isinstance(p, dict) else core.describe(p)}", "init-params-keys")
@@ -775,7 +875,7 @@ def init_params(init_params):
         _init_scale(*scale)
     # Reproducible through rng, and actually drawn from it.
     a, b, c = (call(init_params, 30, 20, 5, np.random.default_rng(s), label="init_params",
-                    names=("n_in", "n_hidden", "n_out", "rng")) for s in (7, 7, 8))
+                    names=("n_in", "n_hidden", "n_out", "rng"), hint=INIT_HINT) for s in (7, 7, 8))
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
@@ -860,6 +960,11 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
             "a bias is missing (add b1 to the hidden layer)":
                 lambda: _forward({**pw, "b1": np.zeros_like(pw["b1"])}, X)[0],
             "the ReLU is applied to the logits too: the output layer is linear": lambda: np.maximum(want, 0),
+            "each row of logits is shifted by its maximum (logits - logits.max(axis=1, keepdims=True)): forward "
+            "returns the raw logits A1 @ W2 + b2; the shift by the row maximum belongs inside softmax and "
+            "logsumexp, which forward does not apply": lambda: want - want.max(axis=1, keepdims=True),
+            "each row of logits is shifted by its mean (logits - logits.mean(axis=1, keepdims=True)): forward "
+            "returns the raw logits A1 @ W2 + b2": lambda: want - want.mean(axis=1, keepdims=True),
             "a weight matrix is used transposed: Z1 = X @ W1 with W1 of shape (n_in, n_hidden)":
                 lambda: _forward({**pw, "W1": pw["W1"].T}, X)[0] if n_in == n_h else None,
             "a weight matrix is used transposed: logits = A1 @ W2 with W2 of shape (n_hidden, n_out)":
@@ -1065,12 +1170,12 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
                        "lr * grads[name]: it pairs them by position (zip of the values), and grads may list its keys "
                        "in another order (backward fills them last layer first)")
         try:
-            out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"))
+            out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 q, h = _copy_params(before), {k: gbefore[k].copy() for k in before}
                 try:
-                    call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+                    call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
                 except core.CheckFailure:
                     _foreign_shape(exc, [a.shape for a in (*before.values(), *gbefore.values())])
                     raise exc from None
@@ -1167,7 +1272,7 @@ def _one_update(sgd_update, params, grads, lr) -> dict | None:
     """The steps (new - old, float64) one sgd_update call takes on copies of params and grads, or None."""
     q, h = _copy_params(params), _copy_params(grads)
     try:
-        call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"))
+        call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
     except core.CheckFailure:
         return None
     try:
@@ -1237,6 +1342,10 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
         diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]": want * n,
                     "return a fraction in [0, 1], not a percentage": want * 100,
+                    "this is the mean of the per-class accuracies (each class's share of right predictions, averaged "
+                    "over the classes: a balanced or macro accuracy): accuracy is the share of the N samples whose "
+                    "argmax is y, np.mean(scores.argmax(axis=1) == y), every sample counting once":
+                        lambda: float(np.mean([np.mean(pred[y == k] == k) for k in np.unique(y)])),
                     "the fraction is rounded down to a whole number (an integer division // or int() of the "
                     "fraction): it is 1 when every prediction is right and 0 otherwise; divide with /":
                         lambda: 0.0 if _rounds_down(accuracy, dtype) else None,
@@ -1381,7 +1490,7 @@ def _batches(fn, X, y, bs, seed, name):
     while it runs (the judge mirrors such later changes onto the arrays handed over)."""
     X_before, y_before = X.copy(), y.copy()
     gen = call(fn, X, y, bs, np.random.default_rng(seed), label="iterate_minibatches",
-               names=("X", "y", "batch_size", "rng"))
+               names=("X", "y", "batch_size", "rng"), hint=MINIBATCH_HINT)
     try:
         with core.numerics(f"iterating over {name}"):
             batches = list(gen)
@@ -1465,6 +1574,9 @@ def _minibatch_case(fn, r, n, d, bs):
             if len(seen) < n and counts.max(initial=0) <= 1:
                 fail(f"{name} dropped samples: {n - len(seen)} of {n} never appear "
                      f"(keep the last, smaller batch when {bs} does not divide {n})", "samples-dropped")
+            redrawn = explain_redrawn(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, seed)
+            if redrawn:
+                fail(f"{name} must yield every sample exactly once per epoch: {redrawn}", "permutation-per-batch")
             fail(f"{name} must yield every sample exactly once per epoch: "
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
                  f"never appear (shuffle with a permutation, do not draw indices with replacement)",
@@ -1481,6 +1593,14 @@ def _minibatch_case(fn, r, n, d, bs):
             fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
                  f"(index X and y with the same shuffled indices)", "pairs-broken")
         if n > 2:
+            starts = np.cumsum([0] + sizes[:-1])
+            parts = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
+            if len(sizes) > 1 and max(sizes) > 1 and seen != sorted(seen) and \
+                    all(sorted(b.tolist()) == list(range(s0, s0 + len(b))) for b, s0 in zip(parts, starts)):
+                fail(f"{name}: each batch holds consecutive samples of the original order (batch 0 is samples "
+                     f"0..{sizes[0] - 1}, batch 1 the next {sizes[1]}, ...), shuffled only inside the batch: the "
+                     f"batches themselves are always the same; draw ONE permutation of all N indices, "
+                     f"rng.permutation(N), and slice it into batches", "minibatches-shuffled-within-batches")
             if seen == sorted(seen) and len(sizes) > 1:   # one batch: its inner order says nothing
                 fail(f"{name} does not shuffle: the samples come out in their original order "
                      f"(draw a permutation from rng)", "not-shuffled")
@@ -2021,6 +2141,9 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
                     and not all(core.close(q4[k], continued[k], 1e-9, 1e-12) for k in q4):
                 fail("fit shuffles every epoch in the same order: create the generator np.random.default_rng(seed) "
                      "once, before the epoch loop, and pass the same one to every epoch", "fit-same-order-every-epoch")
+            if lr0_is_identity and first is not None and all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1) \
+                    and not as_replayed(q5, 3, 0.5):
+                _schedule_named(q5, before, epoch)
         import pandas as pd
         if not isinstance(hist, pd.DataFrame):
             fail(f"fit must return a pandas DataFrame (the history), got {core.describe(hist)}", "fit-history-type")
@@ -2082,6 +2205,32 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         checks()
     except _Credit:
         return
+
+
+def _schedule_named(q, before, epoch) -> None:
+    """Property: three epochs with lr = 0.3 and lr_decay = 0.5 end where three calls of the student's own
+    train_epoch with 0.3, 0.15, 0.075 (one generator) end.  When they do not, the rates that reproduce the
+    run are looked for among the usual slips, each confirmed by a replay; otherwise the property is said."""
+    def ends_like(rates) -> bool:
+        g, w = np.random.default_rng(2), _copy_params(before)
+        for rate in rates:
+            if epoch(w, rate, g) is None:
+                return False
+        return all(core.close(q[k], w[k], 1e-9, 1e-12) for k in q)
+    slips = {
+        (0.3, 0.15, 0.0375): "lr itself was overwritten with the decayed rate and decayed again (lr = lr * "
+                             "lr_decay ** (epoch - 1) compounds: epoch 3 used lr * 0.5**3): keep lr as given and "
+                             "compute each epoch's rate from it, epoch_lr = lr * lr_decay ** (epoch - 1)",
+        (0.3, 0.15, 0.15): "the decay was applied once only (epoch 3 used the rate of epoch 2)",
+        (0.3, 0.3, 0.15): "the decay starts one epoch late (epoch 2 still used lr)",
+    }
+    for rates, said in slips.items():
+        if ends_like(rates):
+            fail(f"fit(epochs=3, lr=0.3, lr_decay=0.5) trained its epochs with the rates {list(rates)}, not "
+                 f"lr * lr_decay**(e - 1) = [0.3, 0.15, 0.075]: {said}", "fit-lr-schedule")
+    fail("fit(epochs=3, lr=0.3, lr_decay=0.5) does not end where three calls of your train_epoch with the rates "
+         "0.3, 0.15, 0.075 and one generator np.random.default_rng(seed) end: epoch e trains once with "
+         "lr * lr_decay**(e - 1)", "fit-lr-schedule")
 
 
 def _train_columns(hist, p, replay_run) -> None:
@@ -2199,7 +2348,7 @@ def precision_recall_f1(fn):
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
-        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",)))
+        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)

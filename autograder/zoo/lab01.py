@@ -674,3 +674,41 @@ VARIANTS = [
     # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
     Variant('db as mean * N', 'self.b.grad += grad_out.sum(axis=0, keepdims=True)', 'self.b.grad += grad_out.mean(axis=0, keepdims=True) * len(grad_out)', file='model.py'),
 ]
+
+# --- issue 15, round 9 (r9a): the held-out measurement's mistakes and variants ---
+MUTANTS += [
+    Mutant('Linear forward accumulates into the bias array (out = self.b.data; out += x @ W)', 'return x @ self.W.data + self.b.data', 'out = self.b.data\n        out += x @ self.W.data\n        return out', file='model.py', expect="changed the layer's own b.data"),
+    Mutant("Linear backward dW by einsum without '->' (letters nk,nj: output sorted, transposed)", 'self.W.grad += self.x.T @ grad_out', "self.W.grad += np.einsum('nk,nj', self.x, grad_out)", file='model.py', expect='transpose wrong'),
+    Mutant('Linear backward dW as the batch sum of x * grad_out (1-feature habit)', 'self.W.grad += self.x.T @ grad_out', 'self.W.grad += np.sum(self.x * grad_out, axis=0, keepdims=True)', file='model.py', expect='ELEMENTWISE product'),
+    Mutant('ReLU derivative as np.sign(x) (-1 on the negative side)', '        return grad_out * self.mask\n', '        return grad_out * np.sign(self.x)\n', file='model.py', also=(('self.mask = x > 0\n', 'self.mask = x > 0\n        self.x = x\n'),), expect='wrong for x < 0'),
+    Mutant('Sigmoid backward divides by the batch size (1/N in an activation)', 'return grad_out * self.out * (1.0 - self.out)', 'return grad_out * self.out * (1.0 - self.out) / len(grad_out)', file='model.py', expect='(1)/(N)'),
+    Mutant('Sigmoid forward clips x in place to [-500, 500] then naive formula', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'np.clip(x, -500, 500, out=x)\n        self.out = 1.0 / (1.0 + np.exp(-x))', file='model.py', expect='still overflows in float32'),
+    Mutant('MSE forward rounds the loss to 4 decimals', 'return float(np.mean(self.diff ** 2))', 'return round(float(np.mean(self.diff ** 2)), 4)', file='model.py', expect='rounded to 4 decimals'),
+    Mutant('MSE target via np.broadcast_to(target, pred.shape) (fails for (N,) targets)', 'target = np.reshape(target, pred.shape)', 'target = np.broadcast_to(target, pred.shape)', file='model.py', expect='np.broadcast_to turns'),
+    Mutant('SGD step with momentum 0.9 in one velocity shared by every parameter', '        for p in self.params:\n            p.data -= self.lr * p.grad\n', "        for p in self.params:\n            self.v = 0.9 * getattr(self, 'v', 0.0) + p.grad\n            p.data -= self.lr * self.v\n", file='model.py', expect='the shape of parameter 0, not its own'),
+    Mutant('zero_grad np.zeros_like(p) (the Parameter, not its array)', 'p.grad[...] = 0.0', 'p.grad = np.zeros_like(p)', file='model.py', expect='np.zeros_like(p.data)'),
+    Mutant('Sequential.parameters returns the layers that have parameters', 'return [p for layer in self.layers for p in layer.parameters()]', 'return [layer for layer in self.layers if layer.parameters()]', file='model.py', expect='returned layer objects'),
+    Mutant('train_epoch range(n // batch_size + 1) batches (an empty last batch when B divides N)', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]', '    for i in range(n // batch_size + 1):\n        idx = order[i * batch_size:(i + 1) * batch_size]', expect='empty batch'),
+    Mutant('train_epoch backward before the loss forward (gradient of the previous batch)', '        loss = loss_fn.forward(model.forward(x[idx]), y[idx])\n        model.backward(loss_fn.backward())\n', '        pred = model.forward(x[idx])\n        if start > 0:\n            model.backward(loss_fn.backward())\n        loss = loss_fn.forward(pred, y[idx])\n        if start == 0:\n            model.backward(loss_fn.backward())\n', expect='came BEFORE loss_fn.forward'),
+]
+VARIANTS += [
+    Variant('dx via (W @ grad_out.T).T', 'return grad_out @ self.W.data.T', 'return (self.W.data @ grad_out.T).T', file='model.py'),
+    Variant("dW by einsum without '->' (letters ni,no sort right)", 'self.W.grad += self.x.T @ grad_out', "self.W.grad += np.einsum('ni,no', self.x, grad_out)", file='model.py'),
+    Variant('zero_grad as p.grad = p.grad * 0', 'p.grad[...] = 0.0', 'p.grad = p.grad * 0', file='model.py'),
+    Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x, dtype=float)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
+    Variant('train_epoch with an inner generator of index batches', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n', '    def batches():\n        for s in range(0, n, batch_size):\n            yield order[s:s + batch_size]\n    for idx in batches():\n'),
+]
+
+# --- issue 15, round 9 (r9a): the second held-out set's mistakes and variants ---
+MUTANTS += [
+    Mutant("Linear backward dx by einsum('no,oi->ni') (W's letters for (out, in))", 'return grad_out @ self.W.data.T', "return np.einsum('no,oi->ni', grad_out, self.W.data)", file='model.py', expect='you used W without the transpose'),
+    Mutant('MSE forward returns a (1, 1) array (np.mean keepdims=True, no float())', 'return float(np.mean(self.diff ** 2))', 'return np.mean(self.diff ** 2, keepdims=True)', file='model.py', expect='not a float'),
+    Mutant('SGD step updates every other parameter (self.params[::2])', '        for p in self.params:\n            p.data -= self.lr * p.grad\n', '        for p in self.params[::2]:\n            p.data -= self.lr * p.grad\n', file='model.py', expect='did not change: every parameter takes a step'),
+    Mutant('Sequential.forward skips the first layer (self.layers[1:])', '        for layer in self.layers:\n            x = layer.forward(x)\n        return x', '        for layer in self.layers[1:]:\n            x = layer.forward(x)\n        return x', file='model.py', expect='first layer first'),
+    Mutant("train_epoch gives the loss the whole y (y[order]) instead of the batch's targets", 'loss = loss_fn.forward(model.forward(x[idx]), y[idx])', 'loss = loss_fn.forward(model.forward(x[idx]), y[order][:len(idx)])', expect='not those of the sampled rows'),
+    Mutant('Sigmoid backward with the mean output of the batch (s.mean())', 'return grad_out * self.out * (1.0 - self.out)', 's = self.out.mean()\n        return grad_out * s * (1.0 - s)', file='model.py', expect='the same number'),
+]
+VARIANTS += [
+    Variant('ReLU backward with np.heaviside(x, 0)', '        return grad_out * self.mask\n', '        return grad_out * np.heaviside(self.x, 0.0)\n', file='model.py', also=(('self.mask = x > 0\n', 'self.mask = x > 0\n        self.x = x\n'),)),
+    Variant('train_epoch iterates the batches last first', '    for start in range(0, n, batch_size):\n', '    for start in reversed(range(0, n, batch_size)):\n'),
+]

@@ -764,3 +764,44 @@ VARIANTS = [
     # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
     Variant('cross_entropy with both terms shifted by the row max', 'true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))', 'true_logit = (logits - m)[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - m[:, 0] - true_logit))'),
 ]
+
+# --- issue 15, round 9 (r9a): the held-out measurement's mistakes and variants ---
+MUTANTS += [
+    Mutant('normalize standardises each pixel (X - mean) / std over the batch', 'return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)', 'X = images.reshape(images.shape[0], -1).astype(np.float32)\n    return (X - X.mean(axis=0)) / X.std(axis=0)', expect='each pixel is standardised'),
+    Mutant('one_hot float64 (np.zeros default dtype)', 'Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)', 'Y = np.zeros((y.shape[0], num_classes))', expect='dtype float64'),
+    Mutant('cross_entropy sum over the batch divided by C', 'return float(np.mean(log_norm - true_logit))', 'return float(np.sum(log_norm - true_logit) / logits.shape[1])', expect='divided by the number of classes'),
+    Mutant('cross_entropy logsumexp over axis 0 (per class, not per sample)', '    m = logits.max(axis=1, keepdims=True)\n    log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))', '    m = logits.max(axis=0, keepdims=True)\n    log_norm = m[0] + np.log(np.exp(logits - m).sum(axis=0))', expect='one value per CLASS'),
+    Mutant('loss gradient dscores[y, range(N)] -= 1 (indices swapped)', '    n = probs.shape[0]\n    return (probs - one_hot(y, probs.shape[1])) / n', '    n = probs.shape[0]\n    d = probs.copy()\n    d[y, np.arange(n)] -= 1\n    return d / n', expect='label was used as a ROW index'),
+    Mutant('init_params W1 std 2 / sqrt(n_in) instead of sqrt(2 / n_in)', 'np.float32(np.sqrt(2.0 / n_in))', 'np.float32(2.0 / np.sqrt(n_in))', expect='too large for fan-in'),
+    Mutant('forward subtracts the row max from the logits (over-stabilised)', '    logits = A1 @ params["W2"] + params["b2"]\n', '    logits = A1 @ params["W2"] + params["b2"]\n    logits = logits - logits.max(axis=1, keepdims=True)\n', expect='shifted by its maximum'),
+    Mutant('backward returns a tuple (dW1, db1, dW2, db2)', 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', 'return dW1, db1, dW2, db2', expect='must return a dict'),
+    Mutant("sgd_update reads grads['d' + name] (CS231n naming)", '    for name, g in grads.items():\n        params[name] -= lr * g\n', "    for name in params:\n        params[name] -= lr * grads['d' + name]\n", expect="looked up the key 'dW1'"),
+    Mutant('accuracy divided by the number of columns', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.sum(scores.argmax(axis=1) == y) / scores.shape[1])', expect='divided by C'),
+    Mutant('iterate_minibatches shuffles only inside consecutive batches', '    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n', '    for start in range(0, X.shape[0], batch_size):\n        idx = start + rng.permutation(min(batch_size, X.shape[0] - start))\n', expect='shuffled only inside the batch'),
+    Mutant('train_epoch scales dlogits by the batch size (sum loss)', 'dlogits = softmax_cross_entropy_backward(softmax(logits), yb)', 'dlogits = softmax_cross_entropy_backward(softmax(logits), yb) * xb.shape[0]', expect='len(batch) times'),
+    Mutant('fit rebinds lr to the decayed value (decay compounds)', '        epoch_lr = lr * lr_decay ** (epoch - 1)\n', '        lr = lr * lr_decay ** (epoch - 1)\n        epoch_lr = lr\n', expect='overwritten with the decayed rate'),
+    Mutant("confusion_matrix as one_hot(y_true).T @ one_hot(y_pred) with one_hot's default 10 classes", '    cm = np.zeros((num_classes, num_classes), dtype=np.int64)\n    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n', '    cm = (one_hot(y_true).T @ one_hot(y_pred)).astype(np.int64)\n', expect='use the num_classes argument'),
+    Mutant('f1 = 2pr/(p+r) then np.nan_to_num (0/0 warning)', '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n', '    f1 = np.nan_to_num(2 * precision * recall / both)\n', expect='define that ratio as 0'),
+]
+VARIANTS += [
+    Variant('softmax with +1e-12 in the denominator', 'return e / e.sum(axis=1, keepdims=True)', 'return e / (e.sum(axis=1, keepdims=True) + 1e-12)'),
+    Variant('one_hot by a loop over classes with boolean masks', '    Y[np.arange(y.shape[0]), y] = 1.0\n', '    for c in range(num_classes):\n        Y[y == c, c] = 1.0\n'),
+    Variant('backward masks a copy of dA1 with Z1 <= 0', 'dZ1 = dA1 * (Z1 > 0)   ', 'dZ1 = dA1.copy(); dZ1[Z1 <= 0] = 0   '),
+    Variant('accuracy via a list comprehension', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return sum(int(np.argmax(row) == t) for row, t in zip(scores, y)) / len(y)'),
+    Variant('cross_entropy from the max-shifted true logit', '    true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))', '    shifted = logits - m\n    return float(np.mean(np.log(np.exp(shifted).sum(axis=1)) - shifted[np.arange(len(y)), y]))'),
+]
+
+# --- issue 15, round 9 (r9a): the second held-out set's mistakes and variants ---
+MUTANTS += [
+    Mutant('softmax divides by the row sums transposed (e.sum(axis=1, keepdims=True).T)', 'return e / e.sum(axis=1, keepdims=True)', 'return e / e.sum(axis=1, keepdims=True).T', expect='a row (1, N)'),
+    Mutant('accuracy as the mean of per-class accuracies (balanced accuracy)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'pred = scores.argmax(axis=1)\n    return float(np.mean([np.mean(pred[y == c] == c) for c in np.unique(y)]))', expect='mean of the per-class accuracies'),
+    Mutant('backward ReLU mask A1 >= 0 (true everywhere)', 'dZ1 = dA1 * (Z1 > 0)   ', 'dZ1 = dA1 * (A1 >= 0)   ', expect='A1 >= 0 is true everywhere'),
+    Mutant('init_params W2 zeros', 'W2 = rng.standard_normal((n_hidden, n_out), dtype=np.float32) * np.float32(np.sqrt(1.0 / n_hidden))', 'W2 = np.zeros((n_hidden, n_out), dtype=np.float32)', expect='all zeros'),
+    Mutant('precision_recall_f1 in percent (x 100)', '    return precision, recall, f1\n', '    return 100 * precision, 100 * recall, 100 * f1\n', expect='percentages'),
+    Mutant('iterate_minibatches draws a new permutation for every batch', '    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n', '    for start in range(0, X.shape[0], batch_size):\n        order = rng.permutation(X.shape[0])\n', expect='NEW permutation'),
+]
+VARIANTS += [
+    Variant('train_epoch rebinds params = sgd_update(...) (in place anyway)', '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))', '        params = sgd_update(params, backward(params, cache, dlogits), lr)'),
+    Variant('iterate_minibatches with rng.permuted(np.arange(N))', 'order = rng.permutation(X.shape[0])', 'order = rng.permuted(np.arange(X.shape[0]))'),
+    Variant('accuracy via .mean().item()', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return (scores.argmax(-1) == y).mean().item()'),
+]
