@@ -29,6 +29,7 @@ import numpy as np
 
 from . import cases, core, isolate
 from .core import fail
+from .formula import explain_formula
 
 # Read by the grading sandbox's guard: the engine must be the student's own, not a library's.
 FORBIDDEN_IMPORTS = ("micrograd", "torch", "jax", "autograd", "tensorflow")
@@ -62,10 +63,13 @@ PROPERTIES = {
                               "neighbouring forward values named (a * k, k ** a)"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
-    "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side"),
+    "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
+                                              "a / number as a floor division (1 // number) named at five numbers"),
     "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted",
                    "neighbouring forward values named (tan, sinh, sigmoid)"),
-    "exp_log (exp, log)": _OP + ("log10 named",),
+    "exp_log (exp, log)": _OP + ("log10 named",
+                                 "a wrong local derivative named by one edit of its formula, read at five inputs "
+                                 "(every operation with a formula: *, **, tanh, exp, log)"),
     "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
@@ -81,18 +85,22 @@ PROPERTIES = {
                  "no closure at all told apart from the root alone left out (a larger graph probed)",
                  "an early return when the root already holds a grad named (a fresh graph probed), else kept state",
                  "the root left out of the reset named (the root reset by hand between the calls fixes it)",
-                 "a plain number in _prev (the power cell's) dropped here"),
+                 "a plain number in _prev (the power cell's) dropped here",
+                 "the root run last: a reversed pre-order told apart from an unreversed post-order on a 4-node probe"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
                "an input's term left out of the sum named", "w + x for w * x named",
                "the wrong term located by switching w, b or x off or moving it (relu probed as linear)",
-               "the bias added after the activation named", "self.w + self.b (a Value added to a list) named"),
+               "the bias added after the activation named", "self.w + self.b (a Value added to a list) named",
+               "which products w[i] * x[i] the sum holds, and how often (read one input at a time)",
+               "weights paired with other inputs named (the permutation read one input at a time)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
                     "every layer applied to the original x named",
                     "layers in reverse order named (own layers applied last to first)",
-                    "a failing Neuron.parameters() left to the neuron cell"),
+                    "a failing Neuron.parameters() left to the neuron cell",
+                    "parameters missing exactly whole layers named (which layers)"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named"),
@@ -101,7 +109,9 @@ PROPERTIES = {
                  "0 where preds == targets, and a function of pred - target alone",
                  "right for one prediction, wrong for N: the factor of N named (1 // N, N * N)",
                  "the RMSE named (|error| at one prediction judged on a larger batch)",
-                 "a ** k's exponent in _prev not charged here (the power cell's)"),
+                 "a ** k's exponent in _prev not charged here (the power cell's)",
+                 "degree 2 in the errors (a loss linear in them named)",
+                 "each sample counted once (samples left out or counted twice named, one sample off at a time)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
@@ -110,7 +120,10 @@ PROPERTIES = {
                    "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)",
                    "a doubled gradient named when the returned loss is right (backward() twice)",
                    "p.data = -lr * p.grad (= for -=) named", "the first or last sample alone named",
-                   "a loss built from numbers (.data) named", "an engine leaving Values in .grad not charged here"),
+                   "a loss built from numbers (.data) named", "an engine leaving Values in .grad not charged here",
+                   "(x, y) pairs intact (the first step against every order of the targets)",
+                   "the same step rule for every parameter (large gradients changed / clipped, a step size drifting "
+                   "along the parameters named)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -677,10 +690,54 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
         if core.close(s, c, rtol, atol) and not core.close(c, want[i], rtol, atol):
             fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
                  f"is {want[i]:.6g}{said}", f"local-derivative-{slug}")
+    _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg)
     if rule:   # no known slip: the formula itself, with both numbers, in the words of the closure
         fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
              f"but it is {want[i]:.6g}: {rule}. The formula of the local derivative in the _backward of "
              f"{name} is wrong", "local-derivative-formula")
+
+
+#: The documented local derivative of each operation, in the closure's quantities (a = self.data, b = other.data,
+#: o = out.data), one formula per input; ``a ** k`` is written with its k (formula.explain_formula edits literals).
+_LOCAL_FORMULAS = {"a * b": ("b", "a"), "a.tanh()": (("1 - o ** 2", "1 - tanh(a) ** 2"),),
+                   "a.exp()": (("o", "exp(a)"),), "a.log()": ("1 / a",)}
+#: How the formulas' names are called in a closure.
+_SCOPE_WORDS = "a = self.data, b = other.data, o = out.data, g = out.grad"
+
+
+def _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg) -> None:
+    """The local derivative is wrong and no catalogued slip matches: read the student's local derivative at four
+    more inputs (a second probe: one input alone can fit anything) and ask which single edit of the documented
+    formula (formula.explain_formula: a constant, an exponent, a quantity, a sign, a term) gives all five."""
+    formulas = _LOCAL_FORMULAS.get(name)
+    if formulas is None and name.startswith("a ** "):
+        k = name[5:]
+        formulas = (f"{k} * a ** ({k} - 1)",)
+    if formulas is None:
+        return
+    formula = formulas[min(i, len(formulas) - 1)]
+    points, derivs, outs = [list(xs)], [s], []
+    try:
+        for f in (1.37, 0.61, 1.73, 0.83):
+            p = [x * f + (0.05 if x > 0 else -0.05) for x in xs]
+            got, unit, _, _ = _outcome(Value, build, p, seed, [0.0] * len(xs), arg)
+            points.append(p)
+            derivs.append(unit[i] / seed)
+        for p in points:
+            outs.append(_outcome(Value, build, p, 0.0, [0.0] * len(xs), arg)[0])
+    except core.CheckFailure:
+        return
+    cols = np.array(points, dtype=np.float64)
+    env = {"a": cols[:, 0], "o": np.array(outs, dtype=np.float64), "g": np.full(len(points), float(seed))}
+    if cols.shape[1] > 1:
+        env["b"] = cols[:, 1]
+    said = explain_formula(formula, env, np.array(derivs), rtol=1e-6, atol=1e-9, what="local derivatives")
+    if said:
+        scope = _SCOPE_WORDS if "b" in env else _SCOPE_WORDS.replace(" b = other.data,", "")
+        if "`exp(-a)`" in said:
+            said += " (exp(-a) = 1 / out.data: out.grad divided by out.data where it is multiplied by it?)"
+        fail(f"{arg}: {said} ({scope}; checked at 5 inputs); the local derivative of {name} is "
+             f"{_rule(name, i)}", "local-derivative-formula-edit")
 
 
 def _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol) -> None:
@@ -932,14 +989,40 @@ def div(Value) -> None:
             lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV)
     r = core.rng("lab05:div:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(0.5, 1.5))
-    _number_side(Value, lambda a: a / c, lambda a: a / c, lambda a: (1 / c,), [x], "a / number",
-                 compositions=(lambda a: a * c ** -1, lambda a: a * (1 / c), lambda a: a * Value(c) ** -1))
+    try:
+        _number_side(Value, lambda a: a / c, lambda a: a / c, lambda a: (1 / c,), [x], "a / number",
+                     compositions=(lambda a: a * c ** -1, lambda a: a * (1 / c), lambda a: a * Value(c) ** -1))
+    except core.CheckFailure as exc:
+        if exc.diagnosis in ("value-scaled", "wrong-value", "all-zero", "sign-flipped"):
+            _explain_floor_division(Value, x, exc)
+        raise
     _number_side(Value, lambda a: c / a, lambda a: c / a, lambda a: (-c / a ** 2,), [x],
                  "number / a",
                  diagnose_value={"number / a: __rtruediv__ swapped its operands, it computed "
                                  "a / number (Python calls a.__rtruediv__(number) for number / a)":
                                  lambda a: a / c},
                  compositions=(lambda a: c * a ** -1, lambda a: a ** -1 * c, lambda a: Value(c) * a ** -1))
+
+
+#: Integer-division slips of a / number, as the value they give (a, d) -> number.
+_FLOOR_FORMS = {"a * (1 // number)": lambda a, d: a * (1 // d), "a // number": lambda a, d: a // d,
+                "a * (number ** -1 // 1)": lambda a, d: a * (d ** -1 // 1)}
+
+
+def _explain_floor_division(Value, x, exc) -> None:
+    """a / number is wrong: divide a fixed a by five numbers; a floor division (//, int()) shows as values equal to
+    one of the floor forms at all five (and right where the number is 1)."""
+    numbers = (3.0, 0.4, 2.5, -3.0, 7.0)
+    try:
+        got = [float(_run(lambda d=d: _new(Value, x) / d, "a / number").data) for d in numbers]
+    except core.CheckFailure:
+        return
+    for form, f in _FLOOR_FORMS.items():
+        if all(core.close(g, f(x, d), 1e-9, 1e-12) for g, d in zip(got, numbers)):
+            shown = ", ".join(f"a / {d:g} = {g:.4g}" for g, d in zip(got[:3], numbers))
+            fail(f"{str(exc).split(': at every input')[0]}: your a / number equals {form} at every number tried "
+                 f"(a = {x:.4g}: {shown}): // is floor division (1 // 3 is 0): a / number must divide exactly, "
+                 f"self * other ** -1 or self * (1 / other)", "floor-division")
 
 
 def _unary(Value, method: str, forward, local, xs, **kw):
@@ -1164,12 +1247,60 @@ def _check_order(g: _Graph, name: str) -> None:
         fail(f"{name}: _backward was never called for {len(missing)} node(s) of the graph: the "
              f"topological sort must include every node reachable through _prev", "node-not-processed")
     pos = {k: i for i, k in enumerate(g.calls)}
-    for k in interior:
-        for p in g.parents[k]:
-            if p in pos and pos[p] < pos[k]:
-                fail(f"{name}: a node's _backward ran before the _backward of a node that uses it, "
-                     f"so its gradient was still incomplete: call _backward in *reverse* "
-                     f"topological order (outputs first)", "order")
+    edges = [(k, p) for k in interior for p in g.parents[k] if p in pos]
+    wrong = [(k, p) for k, p in edges if pos[p] < pos[k]]
+    if wrong:
+        head = (f"{name}: a node's _backward ran before the _backward of a node that uses it, so its gradient was "
+                f"still incomplete")
+        if g.calls and g.calls[-1] == g.root:
+            _explain_root_last(g.Value, head)
+        if len(wrong) == len(edges) or g.calls[-1] != g.root:
+            fail(f"{head}: call _backward in *reverse* topological order (outputs first)", "order")
+        # Some edges right, some wrong, and the root ran last: the list is not a topological order at all.
+        fail(f"{head}: your order runs the root's _backward last ({len(g.calls)} closures ran, {len(wrong)} of the "
+             f"{len(edges)} parent links the wrong way), so the list you reverse starts with the root: each node "
+             f"was appended to topo BEFORE its parents (a pre-order). A topological sort appends a node only after "
+             f"all its parents (post-order): in an iterative sort, push the marker (node, True) before the parents so "
+             f"that it pops after them; reversed(topo) then calls _backward in *reverse* topological order (outputs "
+             f"first)", "order-pre-order")
+
+
+def _explain_root_last(Value, head: str) -> None:
+    """The root's _backward ran last.  Two sorts do that: a right post-order that is not reversed, and a reversed
+    pre-order (each node appended before its parents).  A second probe tells them apart: on a -> b = tanh(a) ->
+    c = tanh(b) -> root = c + b, with the root's parents listed in both orders, a reversed pre-order runs c before b
+    (right) for one of the orders, a forward post-order never."""
+    mixed, all_wrong = False, True
+    for first in (2, 1):
+        g = _Graph(Value, core.rng("lab05:order-probe"), 1, 0)
+        for k in (1, 2):
+            t = math.tanh(g.values[k - 1])
+            g._add(Value, t, (k - 1,), "tanh", (1 - t * t,))
+        g._add(Value, g.values[2] + g.values[1], (2, 1), "+", (1.0, 1.0))
+        g.root = 3
+        g.nodes[3]._prev = (g.nodes[first], g.nodes[3 - first])
+        try:
+            _call_backward(g.nodes[3], "backward() on a 4-node graph")
+        except core.CheckFailure:
+            return
+        pos = {k: i for i, k in enumerate(g.calls)}
+        if sorted(g.calls) != [1, 2, 3]:
+            return
+        edges = [(2, 1), (3, 2), (3, 1)]
+        right = [pos[k] < pos[p] for k, p in edges]
+        all_wrong = all_wrong and not any(right)
+        mixed = mixed or (any(right) and not all(right) and g.calls[-1] == 3)
+    if mixed:
+        fail(f"{head}: the root's _backward runs last, and on a -> b = tanh(a) -> c = tanh(b) -> root = c + b your "
+             f"order depends on the order of root._prev: the list you reverse starts with the root, each node "
+             f"appended to topo BEFORE its parents (as a pre-order or a breadth-first visit does). A topological sort "
+             f"appends a node only after all its parents (post-order): in an iterative depth-first sort, push the "
+             f"marker (node, True) before the parents, so "
+             f"that it pops after them; reversed(topo) then runs the outputs first", "order-pre-order")
+    if all_wrong:
+        fail(f"{head}: your order is the topological order itself, inputs first and the root last, whatever the "
+             f"order of _prev: call _backward over the *reverse* topological order, reversed(topo) (outputs "
+             f"first)", "order-not-reversed")
 
 
 def _explain_no_closure(Value, name: str, n_interior: int) -> None:
@@ -1810,6 +1941,47 @@ def _unclipped(act: str, diagnose: dict) -> dict:
     return {m: v for m, v in diagnose.items() if act != "relu" or v != 0}
 
 
+def _explain_terms(student, wv, bv, xv, name) -> None:
+    """Which products w[i] * x[i] the student's sum holds, and how often: the linear neuron on x = one input at a
+    time, b = 0, reads each product's coefficient; said only when those coefficients also give the student's value
+    on the check's own x and b (a second probe)."""
+    nin = len(wv)
+    if nin < 2:
+        return
+    unit = [student(wv, 0.0, np.eye(nin)[j]) for j in range(nin)]
+    pairs = [[i for i in range(nin) if core.close(u, wv[i], 1e-9, 1e-12)] for u in unit]
+    if all(len(p) == 1 for p in pairs) and sorted(p[0] for p in pairs) == list(range(nin)) \
+            and any(p[0] != j for j, p in enumerate(pairs)) and len(set(np.round(wv, 9))) == nin:
+        sigma = [p[0] for p in pairs]             # x[j] is multiplied by w[sigma[j]]
+        if core.close(student(wv, bv, xv), float(sum(wv[sigma[j]] * xv[j] for j in range(nin))) + bv, _RTOL, _ATOL):
+            shown = ", ".join(f"x[{j}] * w[{sigma[j]}]" for j in range(nin))
+            fail(f"{name}: each input is multiplied by another input's weight ({shown}): the zip pairs w and x out of "
+                 f"step (x shifted, reversed or sorted?); z = b + w[0] * x[0] + ... + w[{nin - 1}] * x[{nin - 1}]",
+                 "neuron-pairs-shifted")
+    coef = np.array([u / wv[j] if abs(wv[j]) > 1e-3 else np.nan for j, u in enumerate(unit)])
+    if np.any(np.isnan(coef)) or np.allclose(coef, 1.0, rtol=1e-6, atol=1e-9):
+        return
+    rounded = np.round(coef)
+    if not np.allclose(coef, rounded, rtol=0, atol=1e-6):
+        return
+    if not core.close(student(wv, bv, xv), float(np.dot(rounded * wv, xv)) + bv, _RTOL, _ATOL):
+        return
+    kept = [j for j in range(nin) if rounded[j] == 1]
+    left = [j for j in range(nin) if rounded[j] == 0]
+    more = [j for j in range(nin) if rounded[j] > 1]
+    if kept == [nin - 1] and len(left) == nin - 1:
+        what = (f"only the last product w[{nin - 1}] * x[{nin - 1}] is in your sum: each pass of the loop replaces z "
+                f"(z = w[i] * x[i] + b) instead of adding to it (z = z + w[i] * x[i])")
+    elif kept == [0] and len(left) == nin - 1:
+        what = "only the first product w[0] * x[0] is in your sum (a return or break inside the loop?)"
+    else:
+        what = "; ".join(filter(None, [
+            f"the products of input(s) {left} are left out" if left else "",
+            f"the products of input(s) {more} are counted {int(rounded[more[0]])} times" if more else ""]))
+    fail(f"{name}: {what}; z = b + w[0] * x[0] + ... + w[{nin - 1}] * x[{nin - 1}], each product once, then the "
+         f"activation", "neuron-terms")
+
+
 def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
     """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
     neuron with one of them switched off or moved (isolate.explain_arguments)."""
@@ -1831,6 +2003,15 @@ def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
 
         def oracle(wa, ba, xa):
             return float(_act(probe_act, np.array(float(np.atleast_1d(wa) @ np.atleast_1d(xa)) + float(ba))))
+        try:
+            n.act = "linear"
+            _explain_terms(student, wv, bv, xv, name)
+        except core.CheckFailure:
+            raise
+        except Exception:   # a probe that fails says nothing
+            pass
+        finally:
+            n.act = act
         try:
             if probe_act != act:
                 n.act = probe_act
@@ -1889,12 +2070,17 @@ def _set_random(Ws, bs, r) -> tuple[list, list]:
 
 
 def _set_values(Ws, bs, Wn, bn) -> None:
+    """Every weight and bias .data set from the arrays, in one request under the judge."""
+    objs, values = [], []
     for W, b, arr, barr in zip(Ws, bs, Wn, bn):
         for i, row in enumerate(W):
             for j, v in enumerate(row):
-                v.data = float(arr[i, j])
+                objs.append(v)
+                values.append(float(arr[i, j]))
         for j, v in enumerate(b):
-            v.data = float(barr[0, j])
+            objs.append(v)
+            values.append(float(barr[0, j]))
+    core.scatter(objs, "data", values)
 
 
 def _np_forward(Wn, bn, X, act="tanh", act_fn=None):
@@ -2007,6 +2193,23 @@ def mlp(MLP, Layer, Value) -> None:
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
 
 
+def _explain_layers_missing(model, ps: list, total: int) -> None:
+    """MLP.parameters() misses exactly the parameters of whole layers: say which layers (a slice of self.layers)."""
+    try:
+        layers = [{id(v) for n in layer.neurons for v in list(n.w) + [n.b]} for layer in model.layers]
+    except Exception:   # a probe that fails says nothing
+        return
+    got = {id(p) for p in ps}
+    gone = [i for i, ids in enumerate(layers) if not ids & got]
+    kept = [i for i, ids in enumerate(layers) if ids <= got]
+    if gone and len(gone) + len(kept) == len(layers):
+        n_gone = sum(len(layers[i]) for i in gone)
+        fail(f"MLP.parameters() is missing {n_gone} of its {total} parameters: all those of layer(s) "
+             f"{[i + 1 for i in gone]} of {len(layers)} (counting from 1), and none of the others: every layer of "
+             f"self.layers must contribute its parameters (a slice such as self.layers[1:] or [:-1]?)",
+             "parameters-layers-missing")
+
+
 def _copies(raw: list, own: list) -> bool:
     """Do ``raw`` and ``own`` hold the same numbers, in order, in Values that are new at each call?"""
     try:
@@ -2034,6 +2237,7 @@ def _mlp_parameters(model, name, nin, nouts, weights, biases, Value) -> None:
     count = sum((a + 1) * b for a, b in zip([nin] + nouts[:-1], nouts))
     if {id(p) for p in ps} == {id(p) for p in weights + biases} and len(ps) == count:
         return
+    _explain_layers_missing(model, ps, len(weights + biases))
     _expect_same_params(ps, weights + biases, "MLP", biases)
     if len(ps) != count:
         fail(f"{name}.parameters() must have {count} entries, got {len(ps)}", "mlp-param-count")
@@ -2265,6 +2469,7 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
         _expect(got, want, name, diagnose=diagnose)
     except core.CheckFailure as exc:
         if exc.diagnosis in ("wrong-value", "all-zero"):
+            _explain_samples(mse_loss, Value, name)
             _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name)
         if exc.diagnosis != "wrong-value":
             raise
@@ -2281,7 +2486,52 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"by the same amount (+1), so it is not a function of the errors pred - target alone: each term must "
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
+        _explain_degree(mse_loss, Value, preds, targets, got, name, exc)
         raise
+
+
+def _explain_degree(mse_loss, Value, preds, targets, got, name, exc) -> None:
+    """A squared error is homogeneous of degree 2 in the errors: with every error doubled the loss is 4 times
+    larger.  Degree 1 (twice larger) means the errors are not squared, whatever was written instead."""
+    try:
+        doubled = float(mse_loss([_new(Value, t + 2 * (float(p) - t)) for p, t in zip(preds, targets)],
+                                 list(targets)).data)
+    except Exception:
+        return
+    if got == 0 or not core.close(doubled, 2 * got, 1e-9, 1e-12):
+        return
+    fail(f"{exc}; and your loss doubles when every error pred - target doubles, where a squared error grows 4 "
+         f"times: the errors are not squared in your loss (each term is linear in pred - target: (p - t) * 2 "
+         f"where (p - t) ** 2 belongs?)", "errors-not-squared")
+
+
+def _explain_samples(mse_loss, Value, name) -> None:
+    """Which samples the loss counts: on a batch of 5 where only sample j is off (by 1), N * loss is sample j's
+    weight in the sum (1 for each).  Said when some weights are 0 or 2 and they give the loss of a batch where every
+    sample is off (a second probe)."""
+    n, r = 5, core.rng("lab05:mse-samples")
+    t = [float(v) for v in r.normal(size=n)]
+    try:
+        w = [n * float(mse_loss([_new(Value, t[i] + (1.0 if i == j else 0.0)) for i in range(n)], list(t)).data)
+             for j in range(n)]
+        e = r.normal(size=n)
+        both = float(mse_loss([_new(Value, t[i] + float(e[i])) for i in range(n)], list(t)).data)
+    except Exception:   # a probe that fails says nothing
+        return
+    k = np.round(w)
+    if not np.allclose(w, k, atol=1e-9) or np.all(k == k[0]) or not core.close(both, float(k @ e ** 2) / n, 1e-9, 1e-12):
+        # (the same weight for every sample is a factor of the whole loss, said by _explain_batch_factor)
+        return
+    left = [i for i in range(n) if k[i] == 0]
+    twice = [i for i in range(n) if k[i] > 1]
+    what = "; ".join(filter(None, [
+        ("the last sample's squared error is left out (a slice [:-1] or a loop over range(len(preds) - 1)?)"
+         if left == [n - 1] else "the first sample's squared error is left out (a loop from 1?)" if left == [0]
+         else f"the squared errors of samples {left} are left out") if left else "",
+        f"the squared errors of samples {twice} are counted {int(k[twice[0]])} times" if twice else ""]))
+    fail(f"{name}: on a batch of 5 where one sample at a time is off by 1, your loss counts the samples with weights "
+         f"{[int(v) for v in k]}: {what}; the mean squared error sums every sample's (pred - target) ** 2 once, "
+         f"then divides by N", "loss-samples")
 
 
 def _explain_batch_factor(mse_loss, Value, preds, targets, got, want, name) -> None:
@@ -2377,9 +2627,9 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
 
 
 def _flat_values(Ws, bs) -> np.ndarray:
-    W = [np.array([[v.data for v in row] for row in Wl]) for Wl in Ws]
-    b = [np.array([[v.data for v in bl]]) for bl in bs]
-    return np.concatenate([a.ravel() for a in W + b])
+    """The weights (layer by layer, row by row) then the biases, as one vector read in one request."""
+    objs = [v for Wl in Ws for row in Wl for v in row] + [v for bl in bs for v in bl]
+    return np.array(core.gather(objs, "data"), dtype=np.float64)
 
 
 def train_step(train_step, MLP, Value, mse_loss=None) -> None:
@@ -2578,6 +2828,73 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
              f"p.grad belongs?)", "step-uses-data")
 
 
+def _explain_pairs(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """(x, y) pairs intact: the first step from known parameters equals gradient descent on the same samples with
+    the targets given to other inputs (each order of the targets tried; the batches here have at most 5 samples)."""
+    import itertools
+    n = len(X)
+    if n < 2 or n > 6:
+        return
+    for perm in itertools.permutations(range(n)):
+        yp = y[list(perm)]
+        if np.allclose(yp, y):
+            continue
+        _, W1, b1 = _np_train(Wn, bn, X, yp, lr, 1)
+        if core.close(first_p, flat(W1, b1), 1e-5, 1e-8):
+            how = "in reversed order" if list(perm) == list(range(n))[::-1] else "in another order"
+            order = ", ".join(f"ys[{j}]" for j in perm)
+            fail(f"train_step: the first step equals gradient descent on the mean squared error with the targets "
+                 f"{how} (model(xs[0]), model(xs[1]), ... compared with {order}): the pairs (x, y) were broken; compare "
+                 f"model(xs[i]) with ys[i] (reversed, sorted or shuffled xs or ys alone, or a shuffle of the "
+                 f"caller's list?)", "pairs-broken")
+
+
+def _explain_step_drift(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """Each parameter's first step is c_k * (-lr * p.grad) with c_k changing steadily along the parameters (a
+    learning rate changed inside the update loop: the first parameters get the full step, later ones less)."""
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = flat(gW, gb)
+    step = first_p - flat(Wn, bn)
+    big = np.abs(g) > 1e-6
+    if big.sum() < 4:
+        return
+    c = step[big] / (-lr * g[big])
+    if np.allclose(c, c[0], rtol=1e-6) or np.any(c <= 0):
+        return
+    cs = np.sort(c)[::-1]
+    q = cs[1:] / cs[:-1]
+    geometric = len(cs) == len(np.unique(np.round(cs, 9))) and np.allclose(q, q[0], rtol=1e-5) \
+        and core.close(cs[0], 1.0, 1e-6, 1e-9)
+    how = (f": the parameters' steps are lr, lr * {q[0]:.4g}, lr * {q[0]:.4g}^2, ... (lr multiplied by {q[0]:.4g} after "
+           f"each parameter: lr changed inside the update loop?)" if geometric else
+           " (a learning rate or a factor changed inside the update loop?)")
+    fail(f"train_step: the first step moved every parameter in the direction of -lr * p.grad but by different "
+         f"multiples of it, from {cs[-1]:.4g} to {cs[0]:.4g} times{how}; every parameter moves by -lr * p.grad with the "
+         f"same lr", "step-size-differs-between-parameters")
+
+
+def _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """The first step is exactly -lr * p.grad for the parameters with small gradients and wrong for exactly those
+    with |p.grad| above some value: the large gradients were changed (clipped to that value when they moved by
+    lr times it)."""
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = flat(gW, gb)
+    step = first_p - flat(Wn, bn)
+    ok = np.isclose(step, -lr * g, rtol=1e-5, atol=1e-9)
+    if ok.all() or not ok.any():
+        return
+    a = np.abs(g)
+    if not a[~ok].min() > a[ok].max():
+        return
+    moved = np.abs(step[~ok]) / lr
+    c = float(np.median(moved))
+    clipped = np.allclose(moved, c, rtol=1e-5) and np.all(np.sign(step[~ok]) == -np.sign(g[~ok]))
+    fail(f"train_step: the first step is exactly -lr * p.grad for the {int(ok.sum())} parameters whose |p.grad| is "
+         f"at most {a[ok].max():.4g}, and wrong for the {int((~ok).sum())} whose |p.grad| is larger"
+         + (f": those moved by lr * {c:.4g} only, their gradient clipped to [-{c:.4g}, {c:.4g}]" if clipped else "")
+         + "; plain gradient descent uses every gradient as it is, p.data -= lr * p.grad", "large-gradients-changed")
+
+
 def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None) -> None:
     wrong = {
         "the gradients are not reset between steps: call model.zero_grad() before backward() "
@@ -2612,6 +2929,9 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
         if first_p is not None:
             _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
+            _explain_pairs(first_p, Wn, bn, X, y, lr, flat)
+            _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat)
+            _explain_step_drift(first_p, Wn, bn, X, y, lr, flat)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

@@ -19,11 +19,13 @@ mistake in grad_ytilde costs the output cell only.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
 from . import cases, core, isolate
 from .cases import run_cases
+from .formula import explain_formula
 
 # Diagnoses of core.expect_close that name no mistake: a property may then say more.
 _UNNAMED = cases.GENERIC_DIAGNOSES | {"scaled", "sign-flipped", "transposed", "diagonal-only"}
@@ -32,7 +34,8 @@ _UNNAMED = cases.GENERIC_DIAGNOSES | {"scaled", "sign-flipped", "transposed", "d
 PROPERTIES = {
     "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
                 "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
-                "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified"),
+                "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified",
+                "the max shift in the numerator or the denominator only named"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
                     "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
@@ -52,7 +55,9 @@ PROPERTIES = {
                       "acc divided by the wrong size named (n_y for N)", "L divided by the wrong size named (N*N)",
                       "the class sum taken over the batch axis named",
                       "acc divisor said only when confirmed on labels all predicted right",
-                      "argmax without axis (of Y or of Yhat) named"),
+                      "argmax without axis (of Y or of Yhat) named",
+                      "Yhat with exact zeros (an underflowed softmax) not modified",
+                      "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
@@ -61,7 +66,10 @@ PROPERTIES = {
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
                         "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named (tanh applied again included)",
-                        "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)"),
+                        "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)",
+                        "a shared factor written with n_x for N named",
+                        "a failed A @ B named by its operands' sizes on pairwise-different sizes (an array from "
+                        "outside the call, @ of per-sample arrays)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
@@ -70,14 +78,17 @@ PROPERTIES = {
                         "one sample's term left out named", "one sample's term alone named",
                         "the stored intermediate grad_W was built from named",
                         "one gradient's own factor named when the layer's other gradient is right (1/n_x, a mean)",
-                        "tanh derivative multiplied in twice named"),
+                        "tanh derivative multiplied in twice named",
+                        "a gradient equal to another parameter's (copied formula) named",
+                        "a failed A @ B named by its operands' sizes on pairwise-different sizes"),
     "sgd": ("exact step -eta*grad", "every parameter updated", "grads untouched", "paired with grads by key",
             "float32 and float64", "pairwise-different sizes", "a return inside the loop named",
             "the update applied to grads instead of params named", "no state kept between calls (two identical calls)",
             "a clipped step named (right exactly for the small gradients)", "a term in params named (weight decay)",
             "the wrong term located by switching params or grads off or moving them",
             "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
-            "a shape error hinted with the parameters' shapes", "step divided by the parameter count named"),
+            "a shape error hinted with the parameters' shapes", "step divided by the parameter count named",
+            "one edit of p - eta * g named (formula analysis)", "an undefined name (a notebook global) named"),
 }
 
 _f64 = np.float64
@@ -229,9 +240,20 @@ def _call_with_shape_hint(fn, *args, name, hint):
         return _call(fn, *args, name=name)
     except core.CheckFailure as exc:
         text = str(exc)
+        if " raised NameError" in text:
+            used = re.search(r"name '(\w+)' is not defined", text)
+            arg = used and {a.lower(): a for a in _ARGUMENT_NAMES}.get(used.group(1).lower())
+            close = f" (your function's argument is {arg}, not {used.group(1)})" if arg and arg != used.group(1) else ""
+            core.fail(f"{text}: your function uses a name that does not exist when the hidden tests call it (a "
+                      f"variable of another cell, defined later or only in your own session?){close}: compute from "
+                      f"the function's arguments only", exc.diagnosis)
         if " raised " in text and "not implemented" not in text:
             core.fail(f"{text}. Hint: {hint(text) if callable(hint) else hint}", exc.diagnosis)
         raise
+
+
+#: The graded functions' argument names (a NameError on one of them in another case names a global used instead).
+_ARGUMENT_NAMES = ("Z", "nx", "nh", "ny", "rng", "params", "X", "Yhat", "Y", "outputs", "grads", "eta")
 
 
 def _expect_dict(got, keys, name):
@@ -362,11 +384,34 @@ def _softmax_case(fn, Z):
             _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square)
         except core.CheckFailure as exc:
             if exc.diagnosis in _UNNAMED:
+                _explain_shift_once(got, expected, Z64, name)
                 _explain_rows(got, name)
             raise
         if not np.allclose(np.asarray(got, _f64).sum(axis=1), 1.0, rtol=0, atol=max(1e-5, tol["atol"])):
             core.fail(f"{name}: each row must sum to 1", "rows-not-summing-to-one")
     return run
+
+
+def _explain_shift_once(got, expected, Z64, name) -> None:
+    """Each row is the softmax times one number per row, and that number is exp(-row max) or exp(+row max): the shift
+    by the row maximum is in the numerator or the denominator only (the two must use the same shifted scores)."""
+    g = np.asarray(got, dtype=_f64)
+    if g.ndim != 2 or g.shape != expected.shape or g.shape[1] < 2:
+        return
+    with np.errstate(all="ignore"):
+        ratio = g / expected
+        factor = np.median(ratio, axis=1)
+        m = Z64.max(axis=1)
+        if not np.allclose(ratio, factor[:, None], rtol=1e-4, atol=0) or np.allclose(m, 0):
+            return
+        for sign, where in ((-1.0, "the denominator sums exp(Z) without the shift while the numerator is "
+                                   "exp(Z - max)"),
+                            (1.0, "the numerator is exp(Z) without the shift while the denominator sums exp(Z - max)")):
+            if np.allclose(np.log(factor), sign * m, rtol=1e-4, atol=1e-6):
+                core.fail(f"{name}: row i of your result is the softmax times exp({'-' if sign < 0 else ''}max of row "
+                          f"i), so the rows do not sum to 1: {where}; divide the shifted exponentials by their own "
+                          f"sum, E = np.exp(Z - Z.max(axis=1, keepdims=True)); E / E.sum(axis=1, keepdims=True)",
+                          "softmax-shift-in-one-place")
 
 
 def _explain_rows(got, name) -> None:
@@ -866,11 +911,25 @@ def _acc_second(fn, avoid):
         if all(abs(a - b) > 1e-6 or ("row is left out" in m and "row is left out" in n)
                for i, (m, a) in enumerate(values) for n, b in values[i + 1:]):
             break
+    err = None
     try:
         acc = float(fn(Yhat.copy(), Y.copy())[1])
-    except Exception:       # a probe that fails says nothing
-        acc = None
-    return acc, _acc_mistakes(Yhat, Y), oracle_loss(Yhat, Y)[1], (N, ny)
+    except Exception as exc:       # said only as what happened on that batch
+        acc, err = None, f"{core.error_kind(exc)}: {exc}"
+    return acc, _acc_mistakes(Yhat, Y), oracle_loss(Yhat, Y)[1], (N, ny), err
+
+
+def _explain_acc_raised(acc, eacc, name, size2, err2) -> None:
+    """The accuracy is wrong here and loss_accuracy raises on a second batch of other sizes: say both, and when the
+    error names a comparison of N values with n_y values, that one side has one value per class."""
+    N2, ny2 = size2
+    why = ""
+    if "broadcast" in err2 and f"({N2},)" in err2 and f"({ny2},)" in err2:
+        why = (f": one side of a comparison has one value per row (N = {N2}) and the other one value per class "
+               f"(n_y = {ny2}): an argmax over axis=0 (down the batch) where axis=1 (across the classes) belongs; "
+               f"compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)")
+    core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}, and on a second batch of {N2} rows and {ny2} "
+              f"classes loss_accuracy raised {err2}{why}", "acc-raised-on-second-batch")
 
 
 def _acc_all_right(fn, Yhat):
@@ -895,7 +954,9 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None) 
         _expect_number(acc, eacc, name=name, rtol=0, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
         if second is not None and exc.diagnosis != "wrong-value":
-            acc2, there, eacc2, size2 = second()
+            acc2, there, eacc2, size2, err2 = second()
+            if acc2 is None and err2:
+                _explain_acc_raised(acc, eacc, name, size2, err2)
             both = [m for m, v in diagnose.items()
                     if core.close(acc, _value_of(v), 0, 1e-9) and acc2 is not None
                     and core.close(acc2, _value_of(there[m]), 0, 1e-9)]
@@ -1046,6 +1107,31 @@ def loss_accuracy(fn):
         special = "a batch of one sample" if N == 1 else "N == n_y" if N == ny else None
         runs.append((special, _loss_case(fn, Yhat, Y)))
     run_cases(runs)
+    _loss_keeps_zero_probabilities(fn, r)
+
+
+def _loss_keeps_zero_probabilities(fn, r) -> None:
+    """Inputs not mutated, also when some probabilities are exactly 0 (an underflowed softmax, in classes that are
+    not the true one): a fix-up written into the caller's Yhat (Yhat[Yhat == 0] = eps) shows only there.  The
+    values are not judged here (the docstring does not ask for zeros), only that Yhat and Y are left as they were."""
+    Yhat = oracle_softmax(r.normal(size=(6, 4)) * 2)
+    Y = _onehot(r, 6, 4)
+    truth = np.argmax(Y, axis=1)
+    for i in range(0, 6, 2):
+        Yhat[i, (truth[i] + 1) % 4] = 0.0
+    given_p, given_y = Yhat.copy(), Y.copy()
+    try:
+        fn(given_p, given_y)
+    except Exception:   # a loss that fails on zeros is not judged here
+        return
+    for what, now, was in (("Yhat", given_p, Yhat), ("Y", given_y, Y)):
+        if np.shape(now) == was.shape and np.array_equal(now, was):
+            continue
+        changed = int(np.sum(np.asarray(now) != was)) if np.shape(now) == was.shape else was.size
+        core.fail(f"loss_accuracy(Yhat (6, 4), Y (6, 4)) with some probabilities exactly 0 (an underflowed softmax) "
+                  f"modified its input {what} in place ({changed} of {was.size} entries changed): an assignment such as "
+                  f"Yhat[Yhat == 0] = eps or Yhat += eps writes into the caller's array; use a new array "
+                  f"(np.clip(Yhat, eps, 1) or np.maximum returns one)", "input-modified")
 
 
 # (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis) and N/n_y = 7/3, not a common factor
@@ -1175,6 +1261,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         except core.CheckFailure as exc:
             if " raised " in str(exc) and "not implemented" not in str(exc):
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
+                _explain_matmul_sizes(fn, exc, (N, nx, nh, ny))
             raise
         _unchanged(p_before, params, "backward", "params")
         _unchanged(o_before, outputs, "backward", "outputs")
@@ -1206,6 +1293,55 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
     return run
+
+
+_MATMUL_SIZES = re.compile(r"matmul: .*\(size (\d+) is different from (\d+)\)")
+
+
+def _matmul_sizes(text: str):
+    """(rows of the right operand, columns of the left one) of a failed A @ B, from numpy's message, or None."""
+    m = _MATMUL_SIZES.search(text)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def _explain_matmul_sizes(fn, exc, sizes) -> None:
+    """backward raised in a matrix product A @ B: A's columns and B's rows, named by re-running on a batch whose
+    sizes N, n_x, n_h, n_y are pairwise different and != 1 (the failing case may have equal sizes): which sizes met,
+    and what that product is (two per-sample arrays multiplied with @ where * belongs; an array that keeps its size
+    when the batch changes, so it does not come from the arguments)."""
+    first = _matmul_sizes(str(exc))
+    if first is None:
+        return
+    r = core.rng("lab06.matmul-probe")
+    N, nx, nh, ny = 9, 2, 7, 4          # pairwise different, different from every _BACKWARD_CASES size set
+    params = _params(r, nx, nh, ny)
+    X = r.normal(size=(N, nx))
+    Y = _onehot(r, N, ny)
+    _, outputs = oracle_forward(params, X)
+    try:
+        fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+        return
+    except Exception as probe:
+        second = _matmul_sizes(str(probe))
+    if second is None:
+        return
+    names = {N: "N = 9 (one row per sample)", nx: "n_x = 2", nh: "n_h = 7", ny: "n_y = 4"}
+    b_rows, a_cols = second
+    head = (f"{str(exc).split('. Hint:')[0]}: a matrix product A @ B failed; on a batch with N = 9, n_x = 2, n_h = 7, "
+            f"n_y = 4 it fails the same way, with A having {a_cols} columns and B {b_rows} rows")
+    if b_rows not in names and b_rows == first[0] and b_rows not in sizes:
+        core.fail(f"{head}: B has {b_rows} row(s) in both runs, while every batch array of this call (X, h, htilde, "
+                  f"yhat, Y) has N rows: B does not come from the arguments (a variable of the notebook, such as an X "
+                  f"of another cell, used inside backward?); read every array from outputs and params",
+                  "array-from-outside-the-call")
+    if b_rows == N and a_cols in (nh, nx, ny) and a_cols != N:
+        core.fail(f"{head}: B's rows are {names[b_rows]}, A's columns {names[a_cols]}: B is a per-sample array (N rows), so this "
+                  f"is @ between two per-sample arrays such as grad_H and (1 - H ** 2), where the elementwise product "
+                  f"* belongs (grad_Htilde = grad_H * (1 - H ** 2)), or a transpose (.T) missing on A",
+                  "matmul-of-per-sample-arrays")
+    if a_cols in names and b_rows in names:
+        core.fail(f"{head}: A's columns are {names[a_cols]} and B's rows {names[b_rows]}; {_BACKWARD_HINT}",
+                  "matmul-sizes")
 
 
 def _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc) -> None:
@@ -1248,6 +1384,8 @@ def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
             not all(_near(np.asarray(grads[k], dtype=_f64), ks[0] * expected[k]) for k in keys):
         return
     said = cases.explain_factor(np.asarray(grads[keys[0]], dtype=_f64), expected[keys[0]],
+                                {"N": N, "n_x": nx, "n_h": nh, "n_y": ny}, divisor="N") \
+        or cases.explain_factor(np.asarray(grads[keys[0]], dtype=_f64), expected[keys[0]],
                                 {"N": N, "n_h": nh, "n_y": ny}) or f"your result is the expected one times {ks[0]:.4g}"
     layer = "Wh" if "Wh" in keys else "Wy"
     which = " and ".join(f"grads['{k}']" for k in keys)
@@ -1372,6 +1510,12 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
         raise
 
 
+#: Each gradient's own formula, in row form.
+_OWN_FORMULA = {"Wy": "grad_Wy = grad_Ytilde^T H", "by": "grad_by = the sum of grad_Ytilde over the batch axis",
+                "Wh": "grad_Wh = grad_Htilde^T X", "bh": "grad_bh = the sum of grad_Htilde (not grad_Ytilde) over the "
+                "batch axis, as a column (n_h, 1)"}
+
+
 def _explain_other_key(grads, k, expected, label) -> None:
     """grads[k] holds the right gradient of another parameter: the dict's keys were mixed up."""
     g = grads[k]
@@ -1382,6 +1526,10 @@ def _explain_other_key(grads, k, expected, label) -> None:
             continue
         back = grads.get(other)
         swapped = isinstance(back, np.ndarray) and back.shape == np.shape(expected[k]) and _near(back, expected[k])
+        if isinstance(back, np.ndarray) and back.shape == np.shape(want) and _near(back, want):
+            # grads[other] is right too: not a key mix-up, the line of grads[k] computes other's gradient again
+            core.fail(f"{label} equals grads['{other}'] (the gradient of {other}): the line computing grad_{k} "
+                      f"repeats the formula of grad_{other} (a copy-paste?); {_OWN_FORMULA[k]}", "grad-copied-from-other")
         core.fail(f"{label} holds the gradient of {other}" + (f", and grads['{other}'] that of {k}: the two are "
                   f"stored under each other's key" if swapped else "") + "; return each gradient under its "
                   "parameter's name, {'Wh': grad_Wh, 'bh': grad_bh, 'Wy': grad_Wy, 'by': grad_by}",
@@ -1576,6 +1724,11 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
         core.fail(f"{name}: your step does not change when every gradient is doubled, while -eta * grads[k] doubles: "
                   f"the update uses the gradients' sign, or a normalised or capped version of them, instead of "
                   f"grads[k] itself; plain SGD is params[k] -= eta * grads[k]", "step-ignores-gradient-size")
+    said = explain_formula("p - eta * g", {"p": p, "g": g, "eta": float(eta)}, p + s, rtol=1e-4, atol=1e-7,
+                           what="new parameters")
+    if said:
+        core.fail(f"{name}: {said} (p = params[k], g = grads[k], for every k); plain SGD is params[k] -= eta * "
+                  f"grads[k]", "sgd-formula-edit")
     shapes = {k: np.shape(params[k]) for k in PARAM_NAMES}
 
     def unflat(v):
