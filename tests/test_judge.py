@@ -134,9 +134,25 @@ def test_a_student_exception_is_reported_at_the_students_own_line(session):
     with pytest.raises(core.CheckFailure) as info:
         core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
     assert info.value.diagnosis == "raised-valueerror"
-    assert str(info.value).endswith(
-        "(raised at `return np.dot(x, np.ones((x.shape[1] + 1, 2)))   # raised inside NumPy, quoted here` "
-        "in mismatched)"), str(info.value)
+    at = "(raised at `return np.dot(x, np.ones((x.shape[1] + 1, 2)))   # raised inside NumPy, quoted here` in mismatched)"
+    assert at not in str(info.value)       # checks read the exception's own words, without the line
+    assert core.located(info.value).endswith(at), core.located(info.value)
+    # re-raised in new words that still quote the exception: the line goes right after the quote
+    try:
+        try:
+            core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
+        except core.CheckFailure as first:
+            raise core.CheckFailure(f"{first}. Likely cause: a transpose", "x") from None
+    except core.CheckFailure as second:
+        assert core.located(second).endswith(f"{at}. Likely cause: a transpose"), core.located(second)
+    # a new message that does not quote it gets no line
+    try:
+        try:
+            core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
+        except core.CheckFailure:
+            raise core.CheckFailure("the layer has no bias", "y") from None
+    except core.CheckFailure as third:
+        assert core.located(third) == "the layer has no bias"
 
 
 def test_in_place_changes_to_arguments_are_mirrored(session):

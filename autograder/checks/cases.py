@@ -111,19 +111,17 @@ def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: 
         return core.call(fn, *args, name=name, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
-        # The exception's own words, without the student's quoted line (which may say "shape" or "index").
-        own = text.replace(exc.where, "") if exc.where else text
-        said = explain_exception(own, elementwise) if diagnosis.startswith("raised-") else None
+        said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
         if said:
             raise core.CheckFailure(f"{text}. Likely cause: {said[0]}", said[1]) from None
         # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
-        broadcast = explain_broadcast(own) if diagnosis.startswith("raised-") and hint else None
+        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
         if broadcast:
             raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
                                     "raised-broadcast") from None
-        if diagnosis.startswith("raised-") and _array_to_scalar(own):
+        if diagnosis.startswith("raised-") and _array_to_scalar(text):
             raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
-        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(own):
+        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
             raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
         if diagnosis == "raised-keyerror" and hint:
             missing = _missing_key(text, names, args)

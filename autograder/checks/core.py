@@ -62,8 +62,11 @@ class CheckFailure(AssertionError):
         # general hint, for checks that replace the hint with one that fits their function.
         self.warning: str | None = None
         self.headline = message
-        # For an exception of student code (see call): the " (raised at `line` in f)" part of the
-        # message, which analyses of the exception's own text must leave out.
+        # For an exception of student code (see call): "raised KeyError: 'dW1'" as the message quotes
+        # it, and " (raised at `line` in f)", the student's line.  The line is not in the message:
+        # checks read the exception's words (shapes, sizes, names) and a quoted line would add its
+        # own; the judge puts it after the quote in the final message (located).
+        self.raised = ""
         self.where = ""
 
 
@@ -558,9 +561,8 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
         fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # report, don't crash: the message is the feedback
         kind = getattr(exc, "remote_type", None) or _type(exc).__name__
-        at = raised_at(exc)
-        failure = CheckFailure(f"{name} raised {kind}: {exc}{at}", "raised-" + _slug(kind))
-        failure.where = at
+        failure = CheckFailure(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
+        failure.raised, failure.where = f"raised {kind}: {exc}", raised_at(exc)
         raise failure from None
     for i, (arg, orig) in enumerate(zip(args, originals)):
         if orig is not None and not _array_equal(arg, orig, equal_nan=True):
@@ -575,6 +577,26 @@ def raised_at(exc: BaseException) -> str:
         return ""
     function, line = where
     return f" (raised at `{line}`" + (f" in {function}" if function and function != "<module>" else "") + ")"
+
+
+def located(failure: CheckFailure) -> str:
+    """The message of ``failure`` with the student's line put after the exception it quotes.
+
+    The exception may have been caught and re-raised in new words (a hint added, a diagnosis
+    put first): the line is added when the final message still quotes an exception of student
+    code found in the chain of exceptions, right after that quote; else the message as it is.
+    """
+    message = str(failure)
+    seen: BaseException | None = failure
+    for _ in range(20):                       # a chain of re-raised failures is short
+        if seen is None:
+            break
+        raised, where = getattr(seen, "raised", ""), getattr(seen, "where", "")
+        if raised and where and raised in message and where not in message:
+            at = message.index(raised) + len(raised)
+            return message[:at] + where + message[at:]
+        seen = seen.__context__
+    return message
 
 
 def _what_changed(before: Any, after: Any) -> str:

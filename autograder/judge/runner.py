@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..checks.core import CheckFailure
+from ..checks.core import CheckFailure, located
 from ..kernel.wire import ProtocolError, read_frame
 from .declarations import CheckCall
 from .session import JudgeSession, KernelGone, activate
@@ -107,7 +107,7 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
             with np.errstate(all="ignore"):   # the oracle's own edge cases stay silent (thread-local)
                 check(*args)
         except CheckFailure as exc:
-            message = str(exc)
+            message = located(exc)
             return CheckVerdict(call.qualname, False, message,
                                 f"{call.qualname}/{getattr(exc, 'diagnosis', None) or slug(message)}",
                                 session.requests, time.perf_counter() - started)
