@@ -573,3 +573,12 @@ def test_round_9_permutation_per_batch_confirmed_by_replay():
     with pytest.raises(CheckFailure, match=r"right only for such shapes") as info:
         cases.run_cases([("N == C", lambda: None), (None, lambda: core.fail("f(x) has wrong values"))])
     assert info.value.diagnosis == "right-only-for-special-shapes"
+
+
+def test_a_float16_answer_is_not_given_float16_tolerances():
+    """float32 answers get float32 tolerances; float16 is no dtype a lab asks for: named, not passed."""
+    want = np.random.default_rng(3).normal(size=(4, 3))
+    core.expect_close(want.astype(np.float32), want, name="f")
+    with pytest.raises(CheckFailure) as info:
+        core.expect_close(want.astype(np.float16), want, name="f")
+    assert info.value.diagnosis == "low-precision-dtype" and "float16 precision" in str(info.value)

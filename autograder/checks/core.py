@@ -183,14 +183,16 @@ def close(a: Any, b: Any, rtol: float, atol: float) -> bool:
 def dtype_tolerance(got: Any, rtol: float, atol: float, scale: float = 1.0) -> tuple[float, float]:
     """Tolerances a numerically sound answer in ``got``'s precision can meet.
 
-    float64 answers keep the check's own tolerances; float32 (and float16) answers get the
-    precision of their dtype: a relative error of a few hundred ulps and an absolute error
+    float64 answers keep the check's own tolerances; float32 answers get the
+    precision of their dtype (float16 gets float32's: no lab asks for less): a relative error of a few hundred ulps and an absolute error
     relative to the size of the values, so every sound float32 implementation passes.
     """
     dtype = getattr(got, "dtype", None)
     if dtype is None or not _issubdtype(dtype, np.floating) or dtype.itemsize >= 8:
         return rtol, atol
-    eps = float(np.finfo(dtype).eps)
+    # No lab asks for less than float32: a float16 answer (about 3 decimal digits) gets float32's
+    # tolerance and fails like any other imprecise answer, instead of passing at 25 % error.
+    eps = float(np.finfo(np.float32).eps) if dtype.itemsize < 4 else float(np.finfo(dtype).eps)
     return max(rtol, 256 * eps), max(atol, 64 * eps * max(scale, 1.0))
 
 
@@ -210,6 +212,13 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
     rtol, atol = dtype_tolerance(got, rtol, atol, scale)
     if close(got, expected, rtol, atol):
         return
+    low = getattr(got, "dtype", None)
+    if low is not None and _issubdtype(low, np.floating) and low.itemsize < 4:
+        eps = float(np.finfo(low).eps)
+        if close(got, expected, 256 * eps, 64 * eps * max(scale, 1.0)):
+            fail(f"{name} is right only to {low} precision (about {int(-np.log10(eps))} decimal digits): the "
+                 f"result, or an array it is computed from, was cast to {low}; keep float32 or float64",
+                 "low-precision-dtype")
     for message, wrong in (diagnose or {}).items():
         try:
             value = wrong() if callable(wrong) else wrong

@@ -840,6 +840,11 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
     want = -lr * grad.astype(np.float64)
     step = got.astype(np.float64) - before.astype(np.float64)
     rt, at = core.dtype_tolerance(got, 1e-5, 1e-7, float(np.abs(before).max()) + 1.0)
+    # A parameter keeps its dtype (a property, also when the step is right to float32's precision).
+    if got.dtype != before.dtype and got.dtype.kind == "f" and got.dtype.itemsize < before.dtype.itemsize:
+        fail(f"{name}: p.data was {before.dtype} before the step and is {got.dtype} after it: the update casts the "
+             f"parameter to a less precise dtype (.astype({got.dtype}) or an array of that dtype assigned to p.data), "
+             f"which loses precision at every step; update in place, p.data -= self.lr * p.grad", "sgd-step-downcast")
     if core.close(step, want, rt, at):
         return
     sizes = {"len(p.grad)": int(before.shape[0])} if before.ndim else {}
@@ -1561,7 +1566,9 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         if n > 2 and (np.concatenate(again["rows"]).tolist() if again["rows"] else []) != order:
             fail("the order is not reproducible from the rng: two generators with the same seed gave different "
                  "orders (draw the permutation from the rng argument, not from np.random)", "order-not-from-rng")
-        if n > 2 and (np.concatenate(other["rows"]).tolist() if other["rows"] else []) == order:
+        # One batch holding all N rows may list them in any order (sorted indices are fine): the
+        # order is then no property of the shuffle, as for "not-shuffled" above.
+        if n > 2 and batch < n and (np.concatenate(other["rows"]).tolist() if other["rows"] else []) == order:
             fail("the order does not depend on the rng passed in: generators with different seeds gave the same "
                  "order (a fresh permutation must be drawn from rng at every epoch, not a fixed seed)",
                  "order-ignores-rng")

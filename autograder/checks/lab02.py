@@ -261,6 +261,10 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
         if isinstance(got, np.ndarray) and got.shape == (c, n) and c != n:
             fail(f"{name} returned shape {(c, n)}: one row per sample, (N, num_classes) = {(n, c)}",
                  "one-hot-transposed")
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and got.shape[1] == 10 and c != 10:
+            fail(f"{name} has 10 columns whatever num_classes is: num_classes = {c} was given, so the matrix is "
+                 f"(N, num_classes) = {(n, c)}; use the argument, not the default 10 (np.zeros((N, num_classes)))",
+                 "one-hot-num-classes-fixed")
         got = expect_array(got, name=name, shape=(n, c))
         if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
             empty = np.flatnonzero(got.sum(axis=1) == 0)
@@ -741,6 +745,9 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
         except core.CheckFailure as exc:
             _axis_roles(exc, n, c, "probs")
             if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
+                own = own_one_hot()
+                if own is not None and own.shape == (n, 10):
+                    return      # their one_hot ignores num_classes even when given it: judged in one_hot's cell
                 fail(f"{name}: one_hot(y) without num_classes has 10 columns, but probs has C = {c}: "
                      f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
             # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
@@ -1290,6 +1297,13 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
         return
     eps = max(float(np.finfo(v.dtype).eps) if v.dtype.kind == "f" else 0.0 for v in before.values()) or 2e-16
     tol = 64 * eps * (1.5 * max(float(np.abs(v).max()) for v in before.values()) + 2)
+    # Every probe below compares calls: they mean something only if the same inputs give the same step.
+    again = _one_update(sgd_update, before, grads, lr)
+    if again is not None and not all(core.close(again[k], base[k], 1e-9, tol) for k in before):
+        fail(f"{name}: two calls with exactly the same params, grads and lr took different steps: sgd_update keeps "
+             f"something between calls (a module-level counter or variable, a mutable default argument, an "
+             f"attribute set on the function) that changes the step; the step is -lr * grads[name], every time",
+             "sgd-update-keeps-state")
     if not all(core.close(moved[k], base[k], 1e-9, tol) for k in before):
         zero = _one_update(sgd_update, {k: np.zeros_like(v) for k, v in before.items()}, grads, lr)
         right_at_zero = zero is not None and all(
@@ -1665,6 +1679,23 @@ class _Helpers:
         self.sgd_update, self.accuracy = sgd_update, accuracy
 
 
+def _keeps_state(sgd_update, params, lr) -> bool:
+    """Does the student's sgd_update take different steps on the same (params, grads, lr) twice (a
+    module-level counter, a mutable default)?  Then a replay of the epoch with it cannot match the
+    loop's own run, and the loop is not to blame."""
+    grads = {k: np.full_like(np.asarray(v, dtype=_float64), 0.5) for k, v in params.items()}
+    steps = []
+    for _ in range(2):
+        q = _copy_params(params)
+        try:
+            with core.numerics("sgd_update"):
+                sgd_update(q, _copy_params(grads), lr)
+        except Exception:   # a crash is judged in sgd_update's own cell
+            return False
+        steps.append(q)
+    return not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params)
+
+
 def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     """An epoch replayed with the student's helpers (own=True) or the oracles, on the student's batches.
 
@@ -1917,6 +1948,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                          f"take the batches from iterate_minibatches(X, y, batch_size, rng), one update per batch",
                          "train-epoch-full-batch")
             _small_lr_property(train_epoch, before, X, y, bs, seed, name)
+            if _keeps_state(h.sgd_update, before, lr):
+                return      # their sgd_update answers the same call differently: no replay can match (its own cell)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
             analysis, _ = core.analyse_difference(p[k], ref[0][k], 1e-5, 1e-7)

@@ -712,3 +712,20 @@ VARIANTS += [
     Variant('ReLU backward with np.heaviside(x, 0)', '        return grad_out * self.mask\n', '        return grad_out * np.heaviside(self.x, 0.0)\n', file='model.py', also=(('self.mask = x > 0\n', 'self.mask = x > 0\n        self.x = x\n'),)),
     Variant('train_epoch iterates the batches last first', '    for start in range(0, n, batch_size):\n', '    for start in reversed(range(0, n, batch_size)):\n'),
 ]
+
+# Round 9 measurement (lead): a parameter cast to a less precise dtype by the update; sorted batch indices
+# (one batch of all N rows may come in any order).
+MUTANTS += [
+    Mutant("M9 SGD step casts p.data to float32 before the update",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        for p in self.params:\n            p.data = p.data.astype(np.float32)\n            p.data -= self.lr * p.grad\n",
+           file=M, expect="was float64 before the step and is float32 after it"),
+    Mutant("M9 SGD step casts p.data to float16 before the update",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        for p in self.params:\n            p.data = p.data.astype(np.float16)\n            p.data -= self.lr * p.grad\n",
+           file=M, expect="was float64 before the step and is float16 after it"),
+]
+VARIANTS += [
+    Variant("M9 train_epoch sorts each batch's indices", "        idx = order[start:start + batch_size]\n",
+            "        idx = np.sort(order[start:start + batch_size])\n"),
+]

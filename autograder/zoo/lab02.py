@@ -805,3 +805,16 @@ VARIANTS += [
     Variant('iterate_minibatches with rng.permuted(np.arange(N))', 'order = rng.permutation(X.shape[0])', 'order = rng.permuted(np.arange(X.shape[0]))'),
     Variant('accuracy via .mean().item()', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return (scores.argmax(-1) == y).mean().item()'),
 ]
+
+# Round 9 measurement (lead): a one_hot that ignores num_classes costs only its own cell (the loss
+# gradient that calls it is excused); an sgd_update with a module-level step counter is named as state
+# kept between calls and costs train_epoch nothing.
+MUTANTS += [
+    Mutant("M9 one_hot ignores num_classes (always 10 columns)",
+           old="Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)",
+           new="Y = np.zeros((y.shape[0], 10), dtype=np.float32)", expect="10 columns whatever num_classes is"),
+    Mutant("M9 sgd_update decays lr as lr / t with a module-level step counter",
+           old="    for name, g in grads.items():\n        params[name] -= lr * g\n",
+           new="    global _T\n    _T = globals().get('_T', 0) + 1\n    for name, g in grads.items():\n"
+               "        params[name] -= lr / _T * g\n", expect="keeps something between calls"),
+]
