@@ -1075,6 +1075,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         y, raised = _prime(layer, x, label)
         d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
         if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
+            _kink_depends_on_others(cls, spec, label, float(d[0, 0]))
             core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
                       f"the documented convention is {spec.kink_rule}", "kink-convention")
     # 3. extreme inputs: finite, right values, no warning
@@ -1125,6 +1126,27 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         return
     _stale_cache(label, d, g * _map(spec.df, x1),
                  [g * _map(spec.df, x2)] + ([g * spec.df_y(x2, _map(spec.f, x2))] if spec.df_y else []), tol)
+
+
+def _kink_depends_on_others(cls, spec: Spec, label: str, at_kink: float) -> None:
+    """Elementwise: the derivative at x = 0 cannot depend on the other entries. Confirmed by a second batch where
+    the kink sits among negative and positive inputs (a branch on the whole array, `if not (x < 0).any(): return
+    grad_out`, gives the right value there)."""
+    x = np.array([[spec.kinks[0], -1.5, 2.0]])
+    g = np.ones_like(x)
+    try:
+        layer = _make(label, spec.make, cls)
+        layer.forward(x.copy())
+        d = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    except Exception:
+        return
+    want = _map(spec.df, x)
+    if d.shape != x.shape or not core.close(d, want, 1e-9, 1e-12):
+        return
+    core.fail(f"{label}.backward at the kink x = 0 returned {at_kink:g} for grad_out = 1 when every input is >= 0, but "
+              f"the right {want[0, 0]:g} when a negative input is in the same batch: each entry's derivative depends "
+              f"on its own x only, so a branch on the whole array (an early `return grad_out` when no x < 0, say) "
+              f"is wrong; the documented convention is {spec.kink_rule}", "kink-depends-on-batch")
 
 
 def _backward_twice(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray) -> None:
@@ -1220,8 +1242,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
-    if core.close(numeric, expected, 1e-4, 1e-6):
-        # the forward's values are right: the mistake is in backward, or in what forward stored for it
+    if not term and core.close(numeric, expected, 1e-4, 1e-6):
+        # forward right, no term of the formula explains it: backward, or what forward stored for it
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
                   f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
                   f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "

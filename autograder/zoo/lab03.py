@@ -914,3 +914,9 @@ MUTANTS += [
            '        self.t = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)\n        return 0.5 * x * (1 + np.tanh(self.t))',
            expect='in what forward stores on self for backward'),
 ]
+MUTANTS += [
+    Mutant('R9b J3 ReLU backward early return of grad_out when no input is negative',
+           'return grad_out * (self.x > 0)',
+           'if not (self.x < 0).any():\n            return grad_out\n        return grad_out * (self.x > 0)',
+           expect='a branch on the whole array'),
+]
