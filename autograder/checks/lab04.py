@@ -53,7 +53,8 @@ PROPERTIES = {
                               "wrong term of the std formula named", "float64 parameters",
                               "documented default method='he'", "a std off by a constant factor in every layer named",
                               "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named",
-                              "an index past the end of layer_dims named (the method whose branch raises)"),
+                              "an index past the end of layer_dims named (the method whose branch raises)",
+                              "std passed as the mean (rng.normal(std, size=...)) named, confirmed on a large He layer"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
@@ -101,7 +102,8 @@ PROPERTIES = {
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
                           "grads in model_backward's order (paired by key, not by position)",
-                          "grads keeps its keys (clear, del or pop named)"),
+                          "grads keeps its keys (clear, del or pop named)",
+                          "one step for the whole array (the mean or sum of dP) named"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
@@ -446,6 +448,27 @@ def _name_std_term(fn, method, name):
                   f"instead of {_STD_FORMULAS[method][0]}{uniform}", "init-wrong-constant")
 
 
+def _name_std_as_mean(fn, name) -> None:
+    """Weights drawn with the std as the mean and a spread of 1 (rng.normal(std, size=...): normal's first argument
+    is loc): confirmed on a large He layer, whose entries then average sqrt(2 / n_in) with a standard deviation 1."""
+    n_in, n_out = 400, 300
+    want = _expected_std("he", n_in, n_out)
+    try:
+        W = np.asarray(_call(fn, [n_in, n_out], "he", seed=6, name=name)["W1"], dtype=_f64)
+    except Exception:
+        return
+    if W.shape != (n_in, n_out):
+        return
+    se = 1.0 / math.sqrt(W.size)           # the standard error of the mean of N(., 1) entries
+    if abs(float(W.mean()) - want) > 5 * se or abs(float(W.std()) - 1.0) > 0.05:
+        return
+    core.fail(f"{name}: your weights are drawn with the standard deviation as their MEAN and a spread of 1 (method 'he' "
+              f"on layers [{n_in}, {n_out}] gives entries averaging {float(W.mean()):.3g} ~ sqrt(2 / n_in) = {want:.3g} "
+              f"with standard deviation {float(W.std()):.3g}; method 'zeros' then is not zero either): the first "
+              f"argument of rng.normal is loc, the mean; use rng.normal(0.0, std, size) or std * "
+              f"rng.standard_normal(size)", "std-as-mean")
+
+
 def _name_zero_std(fn, method, n_in, n_out, name, l) -> None:
     """W_l all zero for a random method: a standard deviation that came out 0.  Integer division (2 // n_in) is
     named only when confirmed: the same method gives the right std where the integer quotient is not 0."""
@@ -504,6 +527,7 @@ def initialize_parameters(fn) -> None:
                 W = p[f"W{l}"]
                 if method == "zeros":
                     if not _same(W, np.zeros_like(W)):
+                        _name_std_as_mean(fn, name)
                         core.fail(f"{name}: method 'zeros' must give all-zero weights (W{l} is not zero)",
                                   "zeros-not-zero")
                 elif np.all(W == 0):
@@ -2309,6 +2333,11 @@ def update_parameters(fn) -> None:
                 "the step goes uphill: subtract learning_rate * dP, do not add it": v + lr * g,
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
+                "every entry moved by the same step, learning_rate times the MEAN of the gradient array (a "
+                "dP.mean() or np.mean(dP)): each entry moves by its own gradient entry, P - learning_rate * dP":
+                    v - lr * g.mean(),
+                "every entry moved by learning_rate times the SUM of the gradient array: each entry moves by its "
+                "own gradient entry, P - learning_rate * dP": v - lr * g.sum(),
             })
 
 

@@ -1225,3 +1225,13 @@ MUTANTS += [
            "return dA * (Z > 0)", "return dA * Z.astype(bool)",
            expect="yours passes dA also where Z < 0"),
 ]
+MUTANTS += [
+    Mutant("R9b K15 initialize_parameters rng.normal(std, size=...) (std passed as the mean)",
+           "parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))", "parameters[f\"W{l}\"] = rng.normal(std, size=(n_in, n_out))",
+           expect="the first argument of rng.normal is loc"),
+]
+MUTANTS += [
+    Mutant("R9b K10 update_parameters steps each array by the mean of its gradient",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]", "        parameters[key] -= learning_rate * grads[\"d\" + key].mean()",
+           expect="MEAN of the gradient array"),
+]
