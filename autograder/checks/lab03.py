@@ -509,6 +509,34 @@ def _prime(layer, x, label):
     return (y if isinstance(y, np.ndarray) and y.shape == x.shape else None), False
 
 
+def _prime_seen(layer, x):
+    """:func:`_prime`, also returning the array handed to forward as forward left it (a forward that writes into
+    its input, np.logaddexp(0, x, out=x), leaves its output where its cache of x should be: judged in its own
+    cell, so the backward is judged on what that cache holds)."""
+    given = x.copy()
+    try:
+        y = layer.forward(given)
+    except Exception:
+        return None, True, given
+    return (y if isinstance(y, np.ndarray) and y.shape == x.shape else None), False, given
+
+
+def _helper_promotes(helper, x) -> bool:
+    """Does the student's Sigmoid turn a float32 ``x`` into float64 (judged in its own cell)?"""
+    if helper is None or np.dtype(x.dtype) != np.float32:
+        return False
+    try:
+        s = helper().forward(x.copy())
+    except Exception:
+        return False
+    return isinstance(s, np.ndarray) and s.dtype == np.float64
+
+
+def _excused_promotion(exc: core.CheckFailure, helper, x) -> bool:
+    """A float32 -> float64 failure explained by the student's Sigmoid alone (one mistake, one deduction)."""
+    return (exc.diagnosis or "").endswith("float32-promoted") and _helper_promotes(helper, x)
+
+
 def _forward_is_wrong(y, raised: bool, x, want) -> bool:
     """The student's forward on ``x`` raised, returned no usable array, changed the dtype or has wrong values
     (judged in the forward's own cell)."""
@@ -730,7 +758,12 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
 
     def case(x):
         def run():
-            y = _forward(layer, x, label)
+            try:
+                y = _forward(layer, x, label)
+            except core.CheckFailure as exc:
+                if _excused_promotion(exc, helper, x):
+                    return           # the student's Sigmoid promotes float32 (judged there)
+                raise
             xs = x.astype(np.float64)
             tol = _tol(x.dtype, y.dtype, scale=float(np.abs(xs).max()))
             if own_sigmoid is not None:
@@ -757,6 +790,8 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure as exc:
             if helper is not None and _same_warning(exc, lambda x=x: helper().forward(x)):
                 continue             # the overflow happens in the student's Sigmoid (judged there)
+            if _excused_promotion(exc, helper, x):
+                continue             # the student's Sigmoid promotes float32 (judged there)
             if helper is not None and "modified its input" in str(exc) \
                     and _helper_modifies(helper, EXTREMES.astype(dtype).reshape(2, -1)):
                 continue             # the student's Sigmoid writes into its input (judged there)
@@ -971,9 +1006,12 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     wrong = lambda x, g: {**spec.wrong_backward(x, g), **_chain_rule(spec)(x, g)}
     own_sigmoid = _relative_to(helper, label)
 
-    def alternatives(x, xs, gs, y):
-        """Backward values right relative to the student's forward cache or Sigmoid."""
+    def alternatives(x, xs, gs, y, given=None):
+        """Backward values right relative to the student's forward cache or Sigmoid (``given``: the input array as
+        the student's forward left it; changed when that forward wrote into it)."""
         alts = []
+        if given is not None and given.shape == x.shape and not np.array_equal(given, x, equal_nan=True):
+            alts.append(gs * _map(spec.df, given.astype(np.float64)))
         if y is not None and spec.df_y is not None:
             ys = y.astype(np.float64)
             if not core.close(ys, _map(spec.f, xs), **_tol(x.dtype, y.dtype)):
@@ -995,12 +1033,17 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     def case(x, g):
         def run():
             layer = _make(label, spec.make, cls)
-            y, raised = _prime(layer, x, label)
+            y, raised, given = _prime_seen(layer, x)
             if _non_finite(y):
                 return  # NaN/inf cached by a wrong forward: judged in the forward's cell
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
-            d = _backward_after(layer, g, label, y, forward_wrong)
+            try:
+                d = _backward_after(layer, g, label, y, forward_wrong)
+            except core.CheckFailure as exc:
+                if _excused_promotion(exc, helper, x):
+                    return           # the student's Sigmoid promotes float32 (judged there)
+                raise
             if d is None:
                 return
             # a forward that changed the dtype (its own cell) leaves a cache of that precision
@@ -1008,7 +1051,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             expected = gs * _map(spec.df, xs)
             if core.close(d, expected, *core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
                 return
-            if accepted(d, alternatives(x, xs, gs, y), tol):
+            if accepted(d, alternatives(x, xs, gs, y, given), tol):
                 return
             name = signature(f"{label}.backward", ("grad_out",), (g,))
             diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)}, **tol)
@@ -1032,6 +1075,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         y, raised = _prime(layer, x, label)
         d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
         if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
+            _kink_depends_on_others(cls, spec, label, float(d[0, 0]))
             core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
                       f"the documented convention is {spec.kink_rule}", "kink-convention")
     # 3. extreme inputs: finite, right values, no warning
@@ -1039,7 +1083,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         x = EXTREMES.astype(dtype).reshape(2, -1)
         g = np.ones_like(x)
         layer = _make(label, spec.make, cls)
-        y, raised = _prime(layer, x, label)
+        y, raised, given = _prime_seen(layer, x)
         if _non_finite(y):
             continue  # NaN/inf cached by a wrong forward: judged in the forward's cell
         xs = x.astype(np.float64)
@@ -1048,6 +1092,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure as exc:
             if helper is not None and _same_warning(exc, lambda x=x: helper().forward(x)):
                 continue             # the overflow happens in the student's Sigmoid (judged there)
+            if _excused_promotion(exc, helper, x):
+                continue             # the student's Sigmoid promotes float32 (judged there)
             if exc.diagnosis == "not-numerically-stable":
                 def again(x=x, g=g):
                     fresh = _make(label, spec.make, cls)
@@ -1058,16 +1104,17 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         if d is None:
             continue
         tol = _tol(dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=1000.0)
-        if accepted(d, alternatives(x, xs, np.ones_like(xs), y), tol):
+        if accepted(d, alternatives(x, xs, np.ones_like(xs), y, given), tol):
             continue
         core.expect_close(d, _map(spec.df, xs),
                           name=f"{label}.backward on inputs up to +-1000 ({np.dtype(dtype).name})", **tol)
+    _backward_twice(cls, spec, label, _away_from_kinks(rng, (3, 4), spec.kinks), rng.normal(0.0, 1.0, (3, 4)))
     # 4. the cache: the most recent forward of *this* instance
     x1, x2 = _away_from_kinks(rng, (2, 3), spec.kinks), _away_from_kinks(rng, (2, 3), spec.kinks)
     g = rng.normal(0.0, 1.0, (2, 3))
     a, b = _make(label, spec.make, cls), _make(label, spec.make, cls)
     _cache_forward(a, x2, label)
-    y1, raised = _prime(a, x1, label)
+    y1, raised, given1 = _prime_seen(a, x1)
     _cache_forward(b, x2, label)
     # a forward that is wrong on x1 (a stale cache, say) is judged in its own cell
     d = _backward_after(a, g, label, y1, _forward_is_wrong(y1, raised, x1, _map(spec.f, x1)))
@@ -1075,10 +1122,55 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         return
     # the precision of what was cached (a forward that casts to float32 is judged in its own cell)
     tol = _tol(np.float64, d.dtype, *((y1.dtype,) if y1 is not None else ()), scale=float(np.abs(x1).max()))
-    if core.close(d, g * _map(spec.df, x1), **tol) or accepted(d, alternatives(x1, x1, g, y1), tol):
+    if core.close(d, g * _map(spec.df, x1), **tol) or accepted(d, alternatives(x1, x1, g, y1, given1), tol):
         return
     _stale_cache(label, d, g * _map(spec.df, x1),
                  [g * _map(spec.df, x2)] + ([g * spec.df_y(x2, _map(spec.f, x2))] if spec.df_y else []), tol)
+
+
+def _kink_depends_on_others(cls, spec: Spec, label: str, at_kink: float) -> None:
+    """Elementwise: the derivative at x = 0 cannot depend on the other entries. Confirmed by a second batch where
+    the kink sits among negative and positive inputs (a branch on the whole array, `if not (x < 0).any(): return
+    grad_out`, gives the right value there)."""
+    x = np.array([[spec.kinks[0], -1.5, 2.0]])
+    g = np.ones_like(x)
+    try:
+        layer = _make(label, spec.make, cls)
+        layer.forward(x.copy())
+        d = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    except Exception:
+        return
+    want = _map(spec.df, x)
+    if d.shape != x.shape or not core.close(d, want, 1e-9, 1e-12):
+        return
+    core.fail(f"{label}.backward at the kink x = 0 returned {at_kink:g} for grad_out = 1 when every input is >= 0, but "
+              f"the right {want[0, 0]:g} when a negative input is in the same batch: each entry's derivative depends "
+              f"on its own x only, so a branch on the whole array (an early `return grad_out` when no x < 0, say) "
+              f"is wrong; the documented convention is {spec.kink_rule}", "kink-depends-on-batch")
+
+
+def _backward_twice(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray) -> None:
+    """Property: backward uses what the most recent forward cached and leaves it as it is, so a second backward
+    after the same forward gives the same values (`self.y *= 1 - self.y` turns the cache into the derivative)."""
+    layer = _make(label, spec.make, cls)
+    y, raised, _ = _prime_seen(layer, x)
+    expected = g * _map(spec.df, x)
+    if raised or y is None or _forward_is_wrong(y, raised, x, _map(spec.f, x)):
+        return                   # judged in the forward's cell
+    try:
+        with np.errstate(all="ignore"):
+            first = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+            second = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    except Exception:
+        return                   # the cases above name the error
+    tol = _tol(np.float64, scale=float(np.abs(x).max()))
+    if first.shape != x.shape or not core.close(first, expected, **tol) or second.shape != x.shape \
+            or core.close(second, expected, **tol):
+        return
+    core.fail(f"{label}.backward called twice after one forward gives different values the second time (right the "
+              f"first time, largest change {float(np.max(np.abs(second - first))):.3g}): backward changed what forward "
+              f"cached (an in-place update such as self.y *= 1 - self.y writes into the cache); backward must leave "
+              f"the cache as forward left it: compute into a new array (y * (1 - y))", "backward-changes-cache")
 
 
 def _stale_cache(label: str, d, expected, others, tol) -> None:
@@ -1150,6 +1242,13 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
+    if not term and core.close(numeric, expected, 1e-4, 1e-6):
+        # forward right, no term of the formula explains it: backward, or what forward stored for it
+        core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
+                  f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
+                  f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
+                  f"factor, or before a function is applied); against the expected derivative: {analysis}",
+                  "backward-not-derivative-of-forward")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
@@ -1322,7 +1421,8 @@ PROPERTIES = {
                         "another activation named (a forward copied from another class)",
                         "wrong side of 0 and values at readable points named")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
-                        + (("relative to the student's Sigmoid",) if n == "silu" else ())
+                        + (("relative to the student's Sigmoid (its float32 -> float64 promotion judged there)",)
+                           if n == "silu" else ())
                         + (("documented default hyper-parameter (the one used named)",) if n in OTHER_INSTANCES else ())
                         + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
@@ -1345,7 +1445,12 @@ PROPERTIES = {
           "an overflow whose values are right nevertheless named (np.where's discarded branch)")
        + (("wrong term of the documented formula named",) if "df" in FORMULAS.get(n, {}) else ())
        + (("kink convention (+0.0 and -0.0)",) if spec.kinks else ())
-       + ("|x| = 1000", "most recent forward of this instance") for n, spec in SPECS.items()},
+       + ("|x| = 1000", "most recent forward of this instance",
+          "a second backward after one forward gives the same values (cache left as forward left it)",
+          "a forward that writes into its input judged there (backward judged on the cache it left)",
+          "forward right, backward wrong: backward's formula or forward's cache named")
+       + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else ())
+       for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",

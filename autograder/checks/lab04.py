@@ -53,7 +53,8 @@ PROPERTIES = {
                               "wrong term of the std formula named", "float64 parameters",
                               "documented default method='he'", "a std off by a constant factor in every layer named",
                               "integer division in the He std confirmed at n_in = 2", "bias sized by the fan-in named",
-                              "an index past the end of layer_dims named (the method whose branch raises)"),
+                              "an index past the end of layer_dims named (the method whose branch raises)",
+                              "std passed as the mean (rng.normal(std, size=...)) named, confirmed on a large He layer"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
@@ -70,6 +71,7 @@ PROPERTIES = {
                       "one activation stacked on another named (the output sigmoid on top of the hidden one)"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
+                             "the eps argument is used (two eps values; a fixed eps named)",
                              "one sample at a time per label: the wrong term named",
                              "each term alone (every label 1 / every label 0): the wrong term and its factor named",
                              "a Python float (a (1,) array named)", "a log of a negative number named"),
@@ -100,7 +102,8 @@ PROPERTIES = {
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
                           "grads in model_backward's order (paired by key, not by position)",
-                          "grads keeps its keys (clear, del or pop named)"),
+                          "grads keeps its keys (clear, del or pop named)",
+                          "one step for the whole array (the mean or sum of dP) named"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
@@ -116,7 +119,9 @@ PROPERTIES = {
               "history loss with binary_cross_entropy's arguments swapped named",
               "targets indexed with the batch's rows (Y not sliced named)", _OWN_BLOCKS,
               "starts from the given parameters (two starting points, same result named)",
-              "online sample taken with an integer index (1-D rows) named"),
+              "online sample taken with an integer index (1-D rows) named",
+              "not charged for an update_parameters that keeps state (judged in its cell)",
+              "initial parameters returned after training ran (the history's loss confirms it) named"),
 }
 
 
@@ -443,6 +448,27 @@ def _name_std_term(fn, method, name):
                   f"instead of {_STD_FORMULAS[method][0]}{uniform}", "init-wrong-constant")
 
 
+def _name_std_as_mean(fn, name) -> None:
+    """Weights drawn with the std as the mean and a spread of 1 (rng.normal(std, size=...): normal's first argument
+    is loc): confirmed on a large He layer, whose entries then average sqrt(2 / n_in) with a standard deviation 1."""
+    n_in, n_out = 400, 300
+    want = _expected_std("he", n_in, n_out)
+    try:
+        W = np.asarray(_call(fn, [n_in, n_out], "he", seed=6, name=name)["W1"], dtype=_f64)
+    except Exception:
+        return
+    if W.shape != (n_in, n_out):
+        return
+    se = 1.0 / math.sqrt(W.size)           # the standard error of the mean of N(., 1) entries
+    if abs(float(W.mean()) - want) > 5 * se or abs(float(W.std()) - 1.0) > 0.05:
+        return
+    core.fail(f"{name}: your weights are drawn with the standard deviation as their MEAN and a spread of 1 (method 'he' "
+              f"on layers [{n_in}, {n_out}] gives entries averaging {float(W.mean()):.3g} ~ sqrt(2 / n_in) = {want:.3g} "
+              f"with standard deviation {float(W.std()):.3g}; method 'zeros' then is not zero either): the first "
+              f"argument of rng.normal is loc, the mean; use rng.normal(0.0, std, size) or std * "
+              f"rng.standard_normal(size)", "std-as-mean")
+
+
 def _name_zero_std(fn, method, n_in, n_out, name, l) -> None:
     """W_l all zero for a random method: a standard deviation that came out 0.  Integer division (2 // n_in) is
     named only when confirmed: the same method gives the right std where the integer quotient is not 0."""
@@ -501,6 +527,7 @@ def initialize_parameters(fn) -> None:
                 W = p[f"W{l}"]
                 if method == "zeros":
                     if not _same(W, np.zeros_like(W)):
+                        _name_std_as_mean(fn, name)
                         core.fail(f"{name}: method 'zeros' must give all-zero weights (W{l} is not zero)",
                                   "zeros-not-zero")
                 elif np.all(W == 0):
@@ -1113,6 +1140,28 @@ def binary_cross_entropy(fn) -> None:
     got = core.expect_scalar(_call(fn, AL[:2], Y[:2], name=name), name=name)
     if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
+    _bce_uses_eps(fn)
+
+
+def _bce_uses_eps(fn) -> None:
+    """Property (the docstring's eps argument): a prediction of exactly 0 for a label 1 costs -log(eps) with the
+    eps given (clipping to [eps, 1 - eps] and adding eps inside the log agree there)."""
+    AL, Y = np.array([[0.0], [1.0]]), np.array([[1.0], [0.0]])
+    got = {}
+    for eps in (1e-3, 1e-2):
+        name = f"binary_cross_entropy(AL = [[0], [1]], Y = [[1], [0]], eps={eps:g})"
+        got[eps] = core.expect_scalar(_call(fn, AL, Y, eps=eps, name=name), name=name)
+    for eps, value in got.items():
+        want = -math.log(eps)
+        if abs(value - want) <= 1e-3 * want:
+            continue
+        name = f"binary_cross_entropy(AL = [[0], [1]], Y = [[1], [0]], eps={eps:g})"
+        if abs(got[1e-2] - got[1e-3]) <= 1e-9 * max(1.0, abs(got[1e-3])):
+            core.fail(f"{name} = {value:.4g}, the same as with eps={1e-2 if eps == 1e-3 else 1e-3:g}: the eps argument "
+                      f"is not used (a fixed number in its place?); clip with the eps given, np.clip(AL, eps, 1 - eps), "
+                      f"which makes a certain wrong prediction cost -log(eps) = {want:.4g}", "bce-ignores-eps")
+        core.fail(f"{name} = {value:.4g}: AL clipped to [eps, 1 - eps] makes each certain wrong prediction cost "
+                  f"-log(eps) = {want:.4g}, so the mean is {want:.4g}", "bce-eps-value")
 
 
 def _bce_ignores_al(fn) -> None:
@@ -1675,7 +1724,8 @@ def _check_activation_backward_values(got, want, name, Z64, dA64, s, g, kind):
         "the ReLU mask must come from Z alone: dA is also masked where dA <= 0":
             dA64 * (Z64 > 0) * (dA64 > 0),
         "ReLU' is 1 where Z > 0 and 0 elsewhere: the mask is inverted": dA64 * (Z64 <= 0),
-        "ReLU passes dA where Z > 0 and 0 elsewhere: the gradient was not masked":
+        "ReLU passes dA where Z > 0 and 0 elsewhere, but yours passes dA also where Z < 0: the mask is missing, "
+        "or it is true for negative Z too (Z != 0 or Z.astype(bool) is true for every nonzero Z; use Z > 0)":
             dA64 if kind == "relu" else None,
         **{f"for activation={kind!r} your code uses the derivative of {other} ({_DERIVATIVE_FORMULA[other]}): "
            f"the code for {other!r} runs for {kind!r} (a condition that is always true, such as `activation == "
@@ -2283,6 +2333,11 @@ def update_parameters(fn) -> None:
                 "the step goes uphill: subtract learning_rate * dP, do not add it": v + lr * g,
                 "returned the step learning_rate * dP instead of the updated parameter": -lr * g,
                 "the update uses the parameter instead of its gradient: P - learning_rate * P": v - lr * v,
+                "every entry moved by the same step, learning_rate times the MEAN of the gradient array (a "
+                "dP.mean() or np.mean(dP)): each entry moves by its own gradient entry, P - learning_rate * dP":
+                    v - lr * g.mean(),
+                "every entry moved by learning_rate times the SUM of the gradient array: each entry moves by its "
+                "own gradient entry, P - learning_rate * dP": v - lr * g.sum(),
             })
 
 
@@ -2816,6 +2871,8 @@ def _judge_train(check, fn, parts_fns):
     try:
         check(fn, own)
     except core.CheckFailure as exc:
+        if _stateful_update(parts_fns[2]):
+            return      # no expected run exists with an update_parameters that keeps state: judged in its cell
         if exc.diagnosis == "train-needs-reference":
             core.fail(f"{exc}, computed with your own model_forward, model_backward, update_parameters and "
                       f"binary_cross_entropy, which differ from the reference (see their cells): fix those "
@@ -2823,6 +2880,28 @@ def _judge_train(check, fn, parts_fns):
         core.fail(f"{exc}{own.label}", exc.diagnosis)
     # A run that failed as the loop on their own blocks fails was skipped: those blocks already lost
     # their points (see _call_composite); when every run is skipped, no second deduction either.
+
+
+def _trained_but_initial_returned(hist, want_hist, name) -> None:
+    """Parameters returned unchanged while the history's loss follows the expected training run epoch by epoch
+    (confirming that training ran): the fault is what train returns, not the updates."""
+    loss = hist.get("loss") if isinstance(hist, dict) else None
+    want = np.asarray(want_hist, dtype=_f64)[:, 0]
+    if loss is None or loss.shape != want.shape or np.ptp(want) <= 1e-6 or not core.close(loss, want, 1e-4, 1e-8):
+        return
+    core.fail(f"{name}: the parameters returned are the initial ones, yet your history's loss is the one of the expected "
+              f"training run, epoch by epoch: the training ran, but train returns the parameters it was given instead "
+              f"of those the loop trained (return the dict your loop keeps updating)", "returns-initial-parameters")
+
+
+def _stateful_update(update) -> bool:
+    """Does the student's update_parameters keep state between calls (its own cell's property)? Then train,
+    which calls it, cannot be replayed: every expected run would start from another state."""
+    try:
+        _update_has_no_memory(update)
+    except core.CheckFailure as exc:
+        return exc.diagnosis == "update-has-memory"
+    return False
 
 
 def _digits_out(text: str) -> str:
@@ -2941,6 +3020,7 @@ def _full_batch(fn, parts):
             continue     # their blocks depend on the row order (one dropped row...): their own cells pay
         if not _match(got, want):
             if _match(got, params, 0, 0):
+                _trained_but_initial_returned(hist, want_hist, name)
                 core.fail(f"{name}: the parameters did not change: call update_parameters on every mini-batch "
                           f"and keep working on the parameters it returns", "params-never-change")
             diagnoses = {
@@ -3186,8 +3266,11 @@ def _onehot_run(fn, epochs, seed, name):
     label = f"{name}, epochs={epochs}, seed={seed}"
     got, hist = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], label, learning_rate=_ONEHOT_LR,
                            epochs=epochs, batch_size=k, hidden_activation="tanh", seed=seed)
-    _history(hist, epochs, label)
+    _ONEHOT_LOSS[(epochs, seed)] = _history(hist, epochs, label).get("loss")
     return _onehot_state(got)
+
+
+_ONEHOT_LOSS: dict = {}     # the loss column of the last one-hot run per (epochs, seed), read after a failure only
 
 
 def _onehot_batches(fn, seed, name):
@@ -3209,6 +3292,12 @@ def _onehot_batches(fn, seed, name):
                   f"same permutation", "pairs-broken")
     unused = int((~moved).sum())
     if unused == m:
+        loss = _ONEHOT_LOSS.get((1, seed))
+        if loss is not None and loss.shape == (2,) and abs(loss[1] - loss[0]) > 1e-6 * max(1.0, abs(loss[0])):
+            core.fail(f"{label}: the parameters returned are the initial ones, yet your history's loss changed "
+                      f"during the epoch ({loss[0]:.4g} -> {loss[1]:.4g}): the training ran, but train returns the "
+                      f"parameters it was given instead of those the loop trained (return the dict your loop keeps "
+                      f"updating)", "returns-initial-parameters")
         core.fail(f"{label}: the parameters did not change in the first epoch: call update_parameters on "
                   f"every mini-batch", "params-never-change")
     first = _decode_epoch(W0, b0, W1, b1, y, _ONEHOT_LR)

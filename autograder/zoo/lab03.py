@@ -888,3 +888,35 @@ MUTANTS += [
 VARIANTS += [
     Variant('R9 GV7 tanh backward row loop over every row', 'return grad_out * (1 - self.y ** 2)', 'out = np.empty_like(grad_out)\n        for i in range(grad_out.shape[0]):\n            out[i] = grad_out[i] * (1 - self.y[i] ** 2)\n        return out'),
 ]
+
+# Issue 15 round 9b: cross-function losses found by the post-round-9 measurement (one mistake, one deduction).
+MUTANTS += [
+    Mutant('R9b J1 sigmoid forward starts with x = np.asarray(x, dtype=float) (float32 promoted; Softplus/SiLU reuse it)',
+           '        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))',
+           '        x = np.asarray(x, dtype=float)\n        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))',
+           expect='must have dtype float32, got float64'),
+    Mutant('R9b J14 softplus forward writes into its input (np.logaddexp(0, x, out=x)); backward right on its cache',
+           'return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow', 'return np.logaddexp(0, x, out=x)',
+           expect='modified its input argument'),
+]
+MUTANTS += [
+    Mutant('R9b J16 sigmoid backward overwrites its cache in place (self.y *= 1 - self.y)',
+           'return grad_out * self.y * (1 - self.y)', 'self.y *= 1 - self.y\n        return grad_out * self.y',
+           expect='backward changed what forward cached'),
+]
+MUTANTS += [
+    Mutant('R9b J5 ELU caches expm1 without alpha as y (forward returns the right values)',
+           '        self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))\n        return self.y',
+           '        self.y = np.where(x > 0, x, np.expm1(np.minimum(x, 0)))\n        return np.where(x > 0, x, self.alpha * self.y)',
+           expect='in what forward stores on self for backward'),
+    Mutant('R9b J15 GELUTanh caches the tanh argument u instead of tanh(u) (forward returns the right values)',
+           '        self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))\n        return 0.5 * x * (1 + self.t)',
+           '        self.t = math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)\n        return 0.5 * x * (1 + np.tanh(self.t))',
+           expect='in what forward stores on self for backward'),
+]
+MUTANTS += [
+    Mutant('R9b J3 ReLU backward early return of grad_out when no input is negative',
+           'return grad_out * (self.x > 0)',
+           'if not (self.x < 0).any():\n            return grad_out\n        return grad_out * (self.x > 0)',
+           expect='a branch on the whole array'),
+]

@@ -453,10 +453,10 @@ VARIANTS = [
     Variant("ReLU as Z * (Z > 0) and its derivative with np.where",
             old="A = np.maximum(Z, 0.0)", new="A = Z * (Z > 0)",
             also=(("return dA * (Z > 0)", "return np.where(Z > 0, dA, 0.0)"),)),
-    Variant("BCE with eps = 1e-7 via np.where",
+    Variant("BCE via np.where (eps honoured; it was a fixed 1e-7 until round 9b: the docstring's eps must be used)",
             old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
-            new="return float(-np.mean(np.where(Y == 1, np.log(np.clip(AL, 1e-7, 1)), "
-                "np.log(np.clip(1 - AL, 1e-7, 1)))))"),
+            new="return float(-np.mean(np.where(Y == 1, np.log(np.clip(AL, eps, 1)), "
+                "np.log(np.clip(1 - AL, eps, 1)))))"),
     Variant("db and dW with np.sum / np.dot",
             old="db = dZ.sum(axis=0, keepdims=True)", new="db = np.sum(dZ, axis=0).reshape(1, -1)",
             also=(("dW = A_prev.T @ dZ", "dW = np.dot(A_prev.T, dZ)"),)),
@@ -474,7 +474,7 @@ VARIANTS = [
             old="Z = A_prev @ W + b\n",
             new="Z = A_prev.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32)\n"),
     Variant("BCE computed in float32 with eps 1e-7",
-            old="A = np.clip(AL, eps, 1.0 - eps)", new="A = np.clip(AL.astype(np.float32), 1e-7, 1 - 1e-7)"),
+            old="A = np.clip(AL, eps, 1.0 - eps)", new="A = np.clip(AL.astype(np.float32), max(eps, 1e-7), 1 - max(eps, 1e-7))"),
     Variant("tanh derivative computed in float32",
             old="return dA * (1.0 - np.tanh(Z) ** 2)",
             new="return (dA * (1.0 - np.tanh(Z.astype(np.float32)) ** 2)).astype(np.float32)"),
@@ -561,7 +561,7 @@ VARIANTS = [
     Variant("tanh from exponentials", old="A = np.tanh(Z)", new="A = (np.exp(Z) - np.exp(-Z)) / (np.exp(Z) + np.exp(-Z))"),
     Variant("BCE with 1e-8 added inside the logs",
             old="A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
-            new="return float(-np.mean(Y * np.log(AL + 1e-8) + (1.0 - Y) * np.log(1.0 - AL + 1e-8)))"),
+            new="d = max(eps, 1e-8)\n    return float(-np.mean(Y * np.log(AL + d) + (1.0 - Y) * np.log(1.0 - AL + d)))"),
     Variant("predict returning floats", old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0"),
     Variant("Xavier uniform", old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
             new="parameters[f\"W{l}\"] = rng.uniform(-1, 1, (n_in, n_out)) * np.sqrt(3.0) * std"),
@@ -1202,4 +1202,36 @@ MUTANTS += [
 ]
 VARIANTS += [
     Variant('R9 HV7 model_backward walks a reversed copy of the caches', '    L = len(caches)\n    grads = {}', '    L = len(caches)\n    rev = caches[::-1]\n    grads = {}', also=(('        linear_cache, _ = caches[l - 1]', '        linear_cache, _ = rev[L - l]'),)),
+]
+
+# Issue 15 round 9b: found by the post-round-9 measurement (a cross-function loss, an uncaught eps).
+_UPD9B = "    for key in parameters:\n        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return parameters"
+MUTANTS += [
+    Mutant("R9b K11 update_parameters decays the rate by a module-level call counter (train calls it)",
+           _UPD9B, "    global _calls\n    _calls = globals().get(\"_calls\", 0) + 1\n" + _UPD9B.replace("learning_rate *", "learning_rate / _calls *"),
+           expect="update_parameters keeps state between calls"),
+    Mutant("R9b K6 BCE ignores its eps argument (clips with a fixed 1e-7)",
+           "A = np.clip(AL, eps, 1.0 - eps)", "A = np.clip(AL, 1e-7, 1.0 - 1e-7)",
+           expect="the eps argument is not used"),
+]
+MUTANTS += [
+    Mutant("R9b K13 train returns the caller's initial parameters (the trained copy is lost)",
+           "    m = X.shape[0]\n    parameters = {k: v.copy()", "    m = X.shape[0]\n    initial = parameters\n    parameters = {k: v.copy()",
+           also=[("    return parameters, pd.DataFrame(rows)", "    return initial, pd.DataFrame(rows)")],
+           expect="train returns the parameters it was given"),
+]
+MUTANTS += [
+    Mutant("R9b K17 activation_backward ReLU mask Z.astype(bool) (nonzero, not positive)",
+           "return dA * (Z > 0)", "return dA * Z.astype(bool)",
+           expect="yours passes dA also where Z < 0"),
+]
+MUTANTS += [
+    Mutant("R9b K15 initialize_parameters rng.normal(std, size=...) (std passed as the mean)",
+           "parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))", "parameters[f\"W{l}\"] = rng.normal(std, size=(n_in, n_out))",
+           expect="the first argument of rng.normal is loc"),
+]
+MUTANTS += [
+    Mutant("R9b K10 update_parameters steps each array by the mean of its gradient",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]", "        parameters[key] -= learning_rate * grads[\"d\" + key].mean()",
+           expect="MEAN of the gradient array"),
 ]
