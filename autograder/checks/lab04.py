@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import math
 import re
+import threading
 import time
 
 import numpy as np
@@ -3266,11 +3267,19 @@ def _onehot_run(fn, epochs, seed, name):
     label = f"{name}, epochs={epochs}, seed={seed}"
     got, hist = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], label, learning_rate=_ONEHOT_LR,
                            epochs=epochs, batch_size=k, hidden_activation="tanh", seed=seed)
-    _ONEHOT_LOSS[(epochs, seed)] = _history(hist, epochs, label).get("loss")
+    _onehot_losses()[(epochs, seed)] = _history(hist, epochs, label).get("loss")
     return _onehot_state(got)
 
 
-_ONEHOT_LOSS: dict = {}     # the loss column of the last one-hot run per (epochs, seed), read after a failure only
+# The loss column of the last one-hot run per (epochs, seed), read after a failure only.  Per thread:
+# the zoo grades several submissions at once in one process, and a run must read its own history.
+_ONEHOT_RUNS = threading.local()
+
+
+def _onehot_losses() -> dict:
+    if not hasattr(_ONEHOT_RUNS, "loss"):
+        _ONEHOT_RUNS.loss = {}
+    return _ONEHOT_RUNS.loss
 
 
 def _onehot_batches(fn, seed, name):
@@ -3292,7 +3301,7 @@ def _onehot_batches(fn, seed, name):
                   f"same permutation", "pairs-broken")
     unused = int((~moved).sum())
     if unused == m:
-        loss = _ONEHOT_LOSS.get((1, seed))
+        loss = _onehot_losses().get((1, seed))
         if loss is not None and loss.shape == (2,) and abs(loss[1] - loss[0]) > 1e-6 * max(1.0, abs(loss[0])):
             core.fail(f"{label}: the parameters returned are the initial ones, yet your history's loss changed "
                       f"during the epoch ({loss[0]:.4g} -> {loss[1]:.4g}): the training ran, but train returns the "
