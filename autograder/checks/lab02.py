@@ -1630,6 +1630,14 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"pieces): slice order[start:start + batch_size] for start in range(0, N, batch_size)",
                  "batch-count-is-batch-size")
         if sizes != expected_sizes:
+            blocks = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
+            if sorted(sizes) == sorted(expected_sizes) and max(sizes) > 1 and all(
+                    sorted(b.tolist()) == list(range(int(b.min()), int(b.min()) + len(b))) for b in blocks):
+                fail(f"{name}: batch sizes {sizes}, and every batch is a block of consecutive samples of the original "
+                     f"order (for example samples {sorted(blocks[0].tolist())}): only the order of the blocks is "
+                     f"shuffled, so the same samples share a batch at every epoch: draw ONE permutation of all N "
+                     f"indices, rng.permutation(N), and slice it into batches of batch_size (the last one smaller)",
+                     "minibatches-blocks-shuffled")
             fail(f"{name}: batch sizes {sizes}, expected {expected_sizes} (batches of batch_size, the last "
                  f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:

@@ -840,3 +840,10 @@ MUTANTS += [
                "    for start in starts:\n        idx = np.arange(start, min(start + batch_size, X.shape[0]))\n",
            expect="block of consecutive samples"),
 ]
+MUTANTS += [
+    Mutant("M9b iterate_minibatches shuffles the order of the blocks, partial block included",
+           old="    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n",
+           new="    starts = rng.permutation(np.arange(0, X.shape[0], batch_size))\n"
+               "    order = np.arange(X.shape[0])\n    for start in starts:\n",
+           expect="only the order of the blocks is shuffled"),
+]
