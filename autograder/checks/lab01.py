@@ -59,12 +59,13 @@ PROPERTIES = {
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
                         "the input a wrong gradient depends on named (rows ignored, x in db)",
                         "nothing accumulated (code after return) named",
+                        "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
                         "an elementwise x * grad_out summed over the batch named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
-             "a constant local derivative (a batch reduction) named"),
+             "a constant local derivative (a batch reduction) named", "a mask from the first sample only named"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -94,11 +95,13 @@ PROPERTIES = {
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
                    "grad_out returned unchanged named", "a loop one layer short named",
                    "parameters in another order named",
+                   "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
+                    "a running (avg + loss) / 2 and a total reset in the loop named",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
                     "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
@@ -276,6 +279,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
                          f"row per sample, (N, in) = {(n, i)}, grad_out @ W.T; only the parameter gradients "
                          f"add up the samples", "linear-dx-reduced-over-batch")
         dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i))
+        _weights_kept(layer, W, b, x, g, name)
         gW, gb = layer.W.grad, layer.b.grad
         if np.shape(gW) == (o, i) and i != o:
             fail(f"W.grad has shape {(o, i)}: dW = x.T @ grad_out has shape (in, out) = {(i, o)} (wrong transpose)",
@@ -297,6 +301,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "Linear.backward must return dL/dx, not the weight gradient dL/dW": lambda: exp_dW,
             "dx is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dx / n,
             "dx uses W.grad instead of the weights W.data: dL/dx = grad_out @ W.data.T": lambda: gs @ exp_dW.T,
+            "dL/dx is masked by (x > 0), as in a ReLU: Linear has no activation, dL/dx = grad_out @ W.T with no "
+            "mask": lambda: exp_dx * (xs > 0),
         })
         dW_wrong = {
             "dW must be x.T @ grad_out; you have the transpose wrong": lambda: exp_dW.T,
@@ -336,6 +342,22 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
         })
     return run
+
+
+def _weights_kept(layer, W, b, x, g, name: str) -> None:
+    """backward computes gradients only: the weights change in SGD.step. A W.data (or b.data) that moved
+    is named, and what was added to it when that is the gradient itself."""
+    for what, before, grad in (("W", W, np.einsum("ni,no->io", x.astype(np.float64), g.astype(np.float64))),
+                               ("b", b, np.einsum("no->o", g.astype(np.float64))[None, :])):
+        now = np.asarray(getattr(layer, what).data)
+        if np.shape(now) != np.shape(before) or np.array_equal(now, before):
+            continue
+        added = now.astype(np.float64) - before.astype(np.float64)
+        how = next((f" by {word} the gradient d{what}" for word, sign in (("adding", 1), ("subtracting", -1))
+                    if core.close(added, sign * grad, *core.dtype_tolerance(now, 1e-5, 1e-7,
+                                                                             float(np.abs(grad).max())))), "")
+        fail(f"{name} changed {what}.data (the weights){how}: backward only accumulates the gradient into "
+             f"{what}.grad (self.{what}.grad += ...); the weights change in SGD.step", "linear-backward-changes-weights")
 
 
 def _param_grad(Linear, i, o, W, b, x, g, which: str) -> np.ndarray | None:
@@ -533,6 +555,8 @@ def _relu_case(ReLU, x, r):
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
             "ReLU(x) = max(x, 0), not |x|": lambda: np.abs(xs),
+            "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
+            "its own mask, x > 0 over the whole array": lambda: xs * (xs[0] > 0) if len(xs) > 1 else None,
         })
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
@@ -552,6 +576,8 @@ def _relu_case(ReLU, x, r):
             "the derivative is applied to the wrong quantity: ReLU backward masks grad_out where x > 0, it "
             "does not apply ReLU to grad_out": lambda: np.maximum(gs, 0.0),
             "the ReLU backward returns grad_out unchanged: multiply it by the mask x > 0": lambda: gs,
+            "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
+            "its own mask, x > 0 over the whole array": lambda: gs * (xs[0] > 0) if len(xs) > 1 else None,
         })
     return run
 
@@ -1232,6 +1258,8 @@ def _sequential_case(Sequential, r, n):
             elif missing:
                 detail = (f": yours returned {len(params)} of the {len(want)} (each layer holds W and b); missing: "
                           + ", ".join(f"layer {k}'s {w}" for k, w in missing[:6]))
+            if len(params) > len(want):
+                _parameters_grow(model, len(params))
             fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
                  "first)" + detail, "sequential-parameters")
     return run
@@ -1247,6 +1275,19 @@ class _Holder:
 
     def parameters(self):
         return list(self.params)
+
+
+def _parameters_grow(model, first: int) -> None:
+    """Too many parameters: a second call that returns still more means a list kept between calls."""
+    try:
+        again = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
+    except core.CheckFailure:
+        return
+    if isinstance(again, (list, tuple)) and len(again) > first:
+        fail(f"Sequential.parameters returned {first} entries, then {len(again)} when called again on the same "
+             f"model: the list grows at every call (a list kept between calls, on the class, in a global or as a "
+             f"default argument, and extended each time): build a new list inside parameters() at each call",
+             "sequential-parameters-grows")
 
 
 def _parameters_order_case(Sequential):
@@ -1633,8 +1674,23 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
                 lambda: weighted * n,
+            "the epoch loss is a running average, avg = (avg + loss) / 2, which halves the weight of every earlier "
+            "batch: return the mean over the samples, sum(loss * len(idx)) / N": lambda: _halving_average(batches),
+            "only the last batch is left in the total: it is reset inside the loop (total = 0 indented under the "
+            "for); set it to 0 once, before the loop": lambda: batches[-1][0] * batches[-1][1] / n
+            if len(batches) > 1 else None,
         })
     return run
+
+
+def _halving_average(batches: list) -> float | None:
+    """(avg + loss) / 2 over the batch losses, the first taken as it is."""
+    if len(batches) < 3:
+        return None
+    avg = batches[0][0]
+    for v, _ in batches[1:]:
+        avg = (avg + v) / 2
+    return avg
 
 
 def train_epoch(train_epoch) -> None:

@@ -74,6 +74,7 @@ PROPERTIES = {
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
                       "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named",
+                      "one term averaged and the other summed named",
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
@@ -83,7 +84,8 @@ PROPERTIES = {
                                        "a factor named with N and C (ordinary shapes first)",
                                        "one_hot's wrong shape not charged", "a label used as a row index named"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
-                    "centred", "drawn from the rng"),
+                    "centred", "drawn from the rng",
+                    "a zero scale (integer division) confirmed at fan-in 2 named"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
                 "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
                "the input a wrong answer comes from (isolate)",
@@ -115,6 +117,7 @@ PROPERTIES = {
                             "batches located as slices of the shuffled order", "an index range one short named",
                             "a single batch (yield after the loop) named", "order inside one batch not judged",
                             "batches not fixed blocks of the original order",
+                            "blocks of consecutive samples whose order is shuffled named",
                             "a permutation drawn per batch confirmed by a replay"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
@@ -137,7 +140,8 @@ PROPERTIES = {
             "val_loss on softmax(logits) named",
             "3 epochs replayed with the student's train_epoch (a compounded decay named)"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
-                         "integer dtype", "bins from the labels present (histogram2d without range) named",
+                         "integer dtype", "counts above 255 (a too narrow integer dtype named)",
+                         "bins from the labels present (histogram2d without range) named",
                          "first or last sample not counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named"),
@@ -562,6 +566,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "y holds integer labels, not one-hot rows: y * log(p) broadcasts the labels over the classes; pick "
             "each row's true class with log_p[np.arange(N), y]":
                 lambda: float(-np.mean(np.sum(y[None, :] * logp, axis=1))) if n == c else None,
+            "one term is averaged over the batch and the other summed (the mean of the logsumexp terms minus the "
+            "SUM of the true-class logits): average both, np.mean(log_norm - true_logit)":
+                lambda: float(_logsumexp(zs).mean() - zs[np.arange(n), y].sum()) if n > 1 else None,
+            "one term is averaged over the batch and the other summed (the SUM of the logsumexp terms minus the "
+            "mean of the true-class logits): average both, np.mean(log_norm - true_logit)":
+                lambda: float(_logsumexp(zs).sum() - zs[np.arange(n), y].mean()) if n > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
@@ -863,6 +873,7 @@ def init_params(init_params):
             w = p[k].astype(_float64)
             std = float(w.std())
             if std == 0:
+                _zero_scale(init_params, label, k, p[k], gain, rule, fan_in)
                 fail(f"{label}: {k} is all zeros (or constant): every hidden unit would compute "
                      f"the same thing forever (symmetry); draw random weights", "init-params-constant")
             if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
@@ -886,6 +897,24 @@ def init_params(init_params):
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
+
+
+def _zero_scale(init_params, label: str, k: str, w, gain: float, rule: str, fan_in: int) -> None:
+    """Second probe of all-zero weights: with fan-in 2 the docstring's scale is sqrt(gain / 2) and an
+    integer division gain // 2 is not 0. Random weights there mean the draw is right and the scale is 0."""
+    if np.any(np.asarray(w) != 0):
+        return
+    try:
+        small = call(init_params, 2, 3, 2, np.random.default_rng(5), label="init_params",
+                     names=("n_in", "n_hidden", "n_out", "rng"), hint=INIT_HINT)
+        small = np.asarray(small[k], dtype=_float64)
+    except Exception:
+        return
+    if small.size > 1 and float(small.std()) > 0:
+        fail(f"{label}: {k} is all zeros, yet init_params(2, 3, 2, rng) gives random {k}: the weights are drawn, but "
+             f"their scale is 0 for fan-in {fan_in} (integer division? {int(gain)} // {fan_in} = 0; write "
+             f"{int(gain)} / {fan_in}); the docstring asks for {k} {rule} = {np.sqrt(gain / fan_in):.3g}",
+             "init-params-zero-scale")
 
 
 def _init_scale(label: str, k: str, std: float, fan_in: int, gain: float, rule: str, sizes: dict) -> None:
@@ -1601,6 +1630,14 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"pieces): slice order[start:start + batch_size] for start in range(0, N, batch_size)",
                  "batch-count-is-batch-size")
         if sizes != expected_sizes:
+            blocks = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
+            if sorted(sizes) == sorted(expected_sizes) and max(sizes) > 1 and all(
+                    sorted(b.tolist()) == list(range(int(b.min()), int(b.min()) + len(b))) for b in blocks):
+                fail(f"{name}: batch sizes {sizes}, and every batch is a block of consecutive samples of the original "
+                     f"order (for example samples {sorted(blocks[0].tolist())}): only the order of the blocks is "
+                     f"shuffled, so the same samples share a batch at every epoch: draw ONE permutation of all N "
+                     f"indices, rng.permutation(N), and slice it into batches of batch_size (the last one smaller)",
+                     "minibatches-blocks-shuffled")
             fail(f"{name}: batch sizes {sizes}, expected {expected_sizes} (batches of batch_size, the last "
                  f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:
@@ -1615,6 +1652,12 @@ def _minibatch_case(fn, r, n, d, bs):
                      f"0..{sizes[0] - 1}, batch 1 the next {sizes[1]}, ...), shuffled only inside the batch: the "
                      f"batches themselves are always the same; draw ONE permutation of all N indices, "
                      f"rng.permutation(N), and slice it into batches", "minibatches-shuffled-within-batches")
+            if len(sizes) > 1 and max(sizes) > 1 and seen != sorted(seen) and \
+                    all(sorted(b.tolist()) == list(range(int(b.min()), int(b.min()) + len(b))) for b in parts):
+                fail(f"{name}: every batch is a block of consecutive samples of the original order (for example "
+                     f"samples {sorted(parts[0].tolist())}); only the order of the blocks (or the order inside "
+                     f"them) is shuffled, so the same samples share a batch at every epoch: draw ONE permutation of "
+                     f"all N indices, rng.permutation(N), and slice it into batches", "minibatches-blocks-shuffled")
             if seen == sorted(seen) and len(sizes) > 1:   # one batch: its inner order says nothing
                 fail(f"{name} does not shuffle: the samples come out in their original order "
                      f"(draw a permutation from rng)", "not-shuffled")
@@ -2297,10 +2340,10 @@ class _Credit(Exception):
 # Evaluation
 # ---------------------------------------------------------------------------------------------
 
-def _confusion_case(confusion_matrix, r, n, c, absent=False):
+def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
     def run():
         y_true = _labels(r, n, c - 1 if absent else c)
-        y_pred = np.where(r.random(n) < 0.6, y_true, _labels(r, n, c - 1 if absent else c))
+        y_pred = np.where(r.random(n) < agree, y_true, _labels(r, n, c - 1 if absent else c))
         name = signature("confusion_matrix", ("y_true", "y_pred", "num_classes"), (y_true, y_pred, c))
         got = call(confusion_matrix, y_true, y_pred, c, label="confusion_matrix",
                    names=("y_true", "y_pred", "num_classes"),
@@ -2318,6 +2361,10 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False):
         want = np.zeros((c, c), int)
         for t, q in zip(y_true, y_pred):
             want[t, q] += 1
+        if want.max() > np.iinfo(got.dtype).max:
+            fail(f"{name} has dtype {got.dtype}, which holds counts up to {np.iinfo(got.dtype).max} only, and a count "
+                 f"here is {int(want.max())}: larger counts wrap around; count in a wide integer type "
+                 f"(dtype=np.int64 or int)", "confusion-dtype-overflows")
         once = np.zeros((c, c), int)
         once[y_true, y_pred] = 1
         for k, which in ((n - 1, "the last"), (0, "the first")):
@@ -2356,7 +2403,9 @@ def confusion_matrix(confusion_matrix):
     run_cases([(None, _confusion_case(confusion_matrix, r, 40, 4)),
                ("a single sample", _confusion_case(confusion_matrix, r, 1, 10)),
                (None, _confusion_case(confusion_matrix, r, 200, 10)),
-               (None, _confusion_case(confusion_matrix, r, 13, 5, absent=True))])
+               (None, _confusion_case(confusion_matrix, r, 13, 5, absent=True)),
+               # counts above 255 (the docstring's integers have no upper bound): a uint8 matrix wraps
+               ("counts above 255", _confusion_case(confusion_matrix, r, 900, 3, agree=0.9))])
 
 
 def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None:

@@ -729,3 +729,29 @@ VARIANTS += [
     Variant("M9 train_epoch sorts each batch's indices", "        idx = order[start:start + batch_size]\n",
             "        idx = np.sort(order[start:start + batch_size])\n"),
 ]
+
+# Round 9 measurement, fix 2 (f9a): weights changed by backward, a ReLU mask in Linear, the first
+# sample's mask, a parameter list that grows, the epoch loss halved or reset in the loop.
+MUTANTS += [
+    Mutant("M9b Linear backward adds dW into W.data instead of W.grad",
+           "self.W.grad += self.x.T @ grad_out", "self.W.data += self.x.T @ grad_out",
+           file=M, expect="changed W.data (the weights) by adding the gradient dW"),
+    Mutant("M9b Linear backward multiplies dx by the ReLU mask of its input (x > 0)",
+           "return grad_out @ self.W.data.T", "return (grad_out @ self.W.data.T) * (self.x > 0)",
+           file=M, expect="Linear has no activation"),
+    Mutant("M9b ReLU mask from the first sample only (x[0] > 0)",
+           "self.mask = x > 0", "self.mask = x[0] > 0", file=M, expect="first sample only"),
+    Mutant("M9b Sequential.parameters accumulates into a class-level list (grows every call)",
+           "return [p for layer in self.layers for p in layer.parameters()]",
+           "Sequential._all = getattr(Sequential, '_all', [])\n        for layer in self.layers:\n"
+           "            Sequential._all.extend(layer.parameters())\n        return Sequential._all",
+           file=M, expect="the list grows at every call"),
+    Mutant("M9b train_epoch epoch loss as a running average (avg + loss) / 2",
+           "        total += loss * len(idx)\n    return total / n",
+           "        total = loss if start == 0 else (total + loss) / 2\n    return total",
+           expect="running average"),
+    Mutant("M9b train_epoch total reset inside the loop (indentation)",
+           "    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n",
+           "    for start in range(0, n, batch_size):\n        total = 0.0\n        idx = order[start:start + batch_size]\n",
+           expect="only the last batch is left in the total"),
+]

@@ -818,3 +818,32 @@ MUTANTS += [
            new="    global _T\n    _T = globals().get('_T', 0) + 1\n    for name, g in grads.items():\n"
                "        params[name] -= lr / _T * g\n", expect="keeps something between calls"),
 ]
+
+# Round 9 measurement, fix 2 (f9a): a count above 255 (uint8 counts wrap), one term summed and one
+# averaged, a zero He scale from integer division, blocks of consecutive samples shuffled as blocks.
+MUTANTS += [
+    Mutant("M9b confusion_matrix with dtype uint8 (wraps at 256)",
+           old="cm = np.zeros((num_classes, num_classes), dtype=np.int64)",
+           new="cm = np.zeros((num_classes, num_classes), dtype=np.uint8)", expect="larger counts wrap around"),
+    Mutant("M9b cross_entropy mean(log_norm) - sum(true_logit)",
+           old="return float(np.mean(log_norm - true_logit))",
+           new="return float(np.mean(log_norm) - np.sum(true_logit))", expect="one term is averaged"),
+    Mutant("M9b init_params W1 std sqrt(2 // n_in) (integer division: zero weights)",
+           old="np.float32(np.sqrt(2.0 / n_in))", new="np.float32(np.sqrt(2 // n_in))",
+           expect="their scale is 0 for fan-in"),
+    Mutant("M9b iterate_minibatches shuffles the order of full blocks only (partial block kept last)",
+           old="    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n"
+               "        idx = order[start:start + batch_size]\n",
+           new="    n_full = X.shape[0] // batch_size * batch_size\n"
+               "    starts = list(rng.permutation(np.arange(0, n_full, batch_size)))"
+               " + ([n_full] if n_full < X.shape[0] else [])\n"
+               "    for start in starts:\n        idx = np.arange(start, min(start + batch_size, X.shape[0]))\n",
+           expect="block of consecutive samples"),
+]
+MUTANTS += [
+    Mutant("M9b iterate_minibatches shuffles the order of the blocks, partial block included",
+           old="    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n",
+           new="    starts = rng.permutation(np.arange(0, X.shape[0], batch_size))\n"
+               "    order = np.arange(X.shape[0])\n    for start in starts:\n",
+           expect="only the order of the blocks is shuffled"),
+]
