@@ -644,6 +644,8 @@ def forward(fn, softmax=None):
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
             "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
+            "LeCun's scaled tanh 1.7159 * tanh(2/3 * htilde) was used: the practical's activation is the plain tanh, "
+            "H = np.tanh(Htilde)": lambda: oracle_forward(params, X, act=lambda z: 1.7159 * np.tanh(2.0 / 3.0 * z))[1],
             **({"the biases are missing": lambda: oracle_forward(params, X, bias=False)[1]}
                if _near(outputs["h"], oracle_forward(params, X, bias=False)[1]["h"]) else {}),   # h too: confirmed
             "softmax normalised over the wrong axis (one distribution per row)":
@@ -665,6 +667,13 @@ def forward(fn, softmax=None):
                     # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
                     core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
                               f"H = np.tanh(Htilde)", "tanh-missing")
+                if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
+                        _gives(outputs[k], f, k) for f in wrong.values()):
+                    ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
+                    i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
+                    core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
+                              f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "
+                              f"applied to Htilde must be exactly H = np.tanh(Htilde)", "activation-not-tanh")
                 for other in OUTPUT_NAMES:
                     if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
                         core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
@@ -687,6 +696,14 @@ def forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _forward_large_scores(fn, softmax, r)
+
+
+def _gives(got, mistake, k) -> bool:
+    """A catalogued forward mistake gives ``got`` as outputs[k] (False when it does not apply to these shapes)."""
+    try:
+        return _near(got, mistake()[k])
+    except ValueError:
+        return False
 
 
 def _explain_bias_after_activation(outputs, params, X, exp, label) -> None:

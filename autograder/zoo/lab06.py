@@ -737,6 +737,12 @@ MUTANTS = [
            old='grad_Ytilde = (Yhat - Y) / N ',
            new='grad_Ytilde = Yhat - Y / N ',
            expect='Yhat - Y / N divides only Y by N'),
+    Mutant("r9b held-out: forward with LeCun's scaled tanh 1.7159 tanh(2/3 x)",
+           old='H = np.tanh(Htilde)', new='H = 1.7159 * np.tanh(2.0 / 3.0 * Htilde)',
+           expect="LeCun's scaled tanh"),
+    Mutant('r9b: forward with the activation tanh(htilde) / 2 (no catalogued mistake)',
+           old='H = np.tanh(Htilde)', new='H = np.tanh(Htilde) / 2',
+           expect="is not tanh(outputs['htilde']) although htilde is right"),
 ]
 
 VARIANTS = [
