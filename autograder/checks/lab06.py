@@ -1774,6 +1774,21 @@ def sgd(fn):
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
 
 
+def _explain_every_gradient(step, params, grads, eta, name) -> None:
+    """Each parameter moved by the sum of all the gradients of its shape (a loop over grads inside the loop over
+    params), with at least one parameter sharing its shape with another."""
+    same = {k: [j for j in PARAM_NAMES if np.shape(grads[j]) == np.shape(params[k])] for k in PARAM_NAMES}
+    shared = [k for k in PARAM_NAMES if len(same[k]) > 1]
+    if not shared or not all(_near(step[k], -eta * sum(np.asarray(grads[j], _f64) for j in same[k]))
+                             for k in PARAM_NAMES):
+        return
+    k = shared[0]
+    core.fail(f"{name}: params['{k}'] moved by -eta times the sum of " + " and ".join(f"grads['{j}']" for j in same[k])
+              + ", every gradient of its shape: a loop over grads inside the loop over params applies each gradient "
+              "to every parameter it fits; each parameter takes its own gradient only, params[k] -= eta * grads[k]",
+              "every-gradient-applied")
+
+
 def _explain_step(fn, params, grads, eta, name, exc) -> None:
     """The step is not -eta * grads and no catalogued slip matched: which elements are wrong (those with a large
     gradient: clipping), what the extra part is (a multiple of params: weight decay), else which argument the error
@@ -1783,6 +1798,7 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
         step = {k: np.asarray(got[k], _f64) - np.asarray(params[k], _f64) for k in PARAM_NAMES}
     except Exception:   # a probe that fails says nothing
         return
+    _explain_every_gradient(step, params, grads, eta, name)
     g = np.concatenate([np.asarray(grads[k], _f64).ravel() for k in PARAM_NAMES])
     p = np.concatenate([np.asarray(params[k], _f64).ravel() for k in PARAM_NAMES])
     s = np.concatenate([step[k].ravel() for k in PARAM_NAMES])

@@ -743,6 +743,10 @@ MUTANTS = [
     Mutant('r9b: forward with the activation tanh(htilde) / 2 (no catalogued mistake)',
            old='H = np.tanh(Htilde)', new='H = np.tanh(Htilde) / 2',
            expect="is not tanh(outputs['htilde']) although htilde is right"),
+    Mutant('r9b held-out: sgd double loop, every gradient applied to every parameter of its shape',
+           old='    for name in params:\n        params[name] -= eta * grads[name]\n',
+           new='    for name in params:\n        for g in grads.values():\n            if g.shape == params[name].shape:\n                params[name] -= eta * g\n',
+           expect='every gradient of its shape'),
 ]
 
 VARIANTS = [
