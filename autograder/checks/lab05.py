@@ -927,6 +927,15 @@ def mul(Value) -> None:
     _number_side(Value, lambda a: c * a, lambda a: c * a, lambda a: (c,), [-1.1],
                  "number * a (__rmul__)")
     _check_op(Value, lambda a: a * a, lambda a: a * a, lambda a: (2 * a,), [1.7], "a * a")
+    # An operand holding 0 (a ReLU output, a zero weight): the local derivatives b and a need no division.
+    try:
+        _check_op(Value, lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), [0.0, 1.3], "a * b with a = 0")
+    except core.CheckFailure as exc:
+        if "division by zero" not in str(exc) and "divide by zero" not in str(exc):
+            raise
+        fail(f"{exc}: a * b with a = 0 divides by zero in its _backward. The local derivatives need no division: "
+             f"d(a*b)/da = b.data and d(a*b)/db = a.data (self.grad += other.data * out.grad); dividing out.data by "
+             f"an operand's data breaks whenever that operand is 0", "mul-backward-divides")
 
 
 def power(Value) -> None:
@@ -1195,6 +1204,14 @@ class _Graph:
         return np.array([core.expect_scalar(v, name="a node.grad") for v in held])
 
 
+def _leaf_without_backward(Value) -> bool:
+    """Value(x)._backward is not callable: value_init's mistake (asked only after a backward() raised)."""
+    try:
+        return not callable(getattr(Value(0.5), "_backward", None))
+    except Exception:
+        return False
+
+
 def _call_backward(root, name: str) -> None:
     fn = getattr(root, "backward", None)
     if not callable(fn):
@@ -1437,7 +1454,14 @@ def backward(Value) -> None:
     # A leaf that is the root: d x / d x = 1
     x = _new(Value, 0.3)
     x.grad = 0.0        # whatever __init__ does (its own cell)
-    _call_backward(x, "x.backward() on a leaf")
+    try:
+        _call_backward(x, "x.backward() on a leaf")
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "backward-raised" or not _leaf_without_backward(Value):
+            raise
+        x = _new(Value, 0.3)    # the constructor's missing _backward is value_init's mistake: give it one
+        x.grad, x._backward = 0.0, _leaf_backward
+        _call_backward(x, "x.backward() on a leaf")
     if not core.close(_grad(x, "x"), 1.0, 1e-12, 1e-12):
         fail(f"x.backward() on a leaf x must give x.grad = 1, got {x.grad:.6g}: seed the root "
              f"with self.grad = 1", "leaf-root-not-seeded")
@@ -1590,10 +1614,22 @@ def backward_deep(Value) -> None:
     node the gradient a real chain of identities would pass down (1), in one request, so a
     backward() that rightly skips nodes whose grad is 0 still walks the whole chain."""
     n = 3_000
+    try:
+        _deep_chain(Value, n, noop=False)
+    except core.CheckFailure as exc:
+        if exc.diagnosis != "backward-raised" or not _leaf_without_backward(Value):
+            raise
+        # The constructor leaves _backward None (value_init's cell): give every node a do-nothing one.
+        _deep_chain(Value, n, noop=True)
+
+
+def _deep_chain(Value, n: int, noop: bool) -> None:
     x = _new(Value, 0.5)
     x.grad = 0.0
     x._backward = _leaf_backward
     nodes = [x] + _chain(Value, x, n, repair=_faults(Value))
+    if noop:
+        core.scatter(nodes[1:], "_backward", [_leaf_backward] * n)
     calls: list[str] = []
 
     def near_leaf():

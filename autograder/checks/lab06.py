@@ -247,6 +247,9 @@ def _call_with_shape_hint(fn, *args, name, hint):
             core.fail(f"{text}: your function uses a name that does not exist when the hidden tests call it (a "
                       f"variable of another cell, defined later or only in your own session?){close}: compute from "
                       f"the function's arguments only", exc.diagnosis)
+        if " raised TypeError" in text and "'bitwise_xor'" in text:
+            core.fail(f"{text}: ^ is Python's bitwise exclusive or, not a power (which NumPy refuses on floats): "
+                      f"write x ** 2 for a square", "xor-for-power")
         if " raised " in text and "not implemented" not in text:
             core.fail(f"{text}. Hint: {hint(text) if callable(hint) else hint}", exc.diagnosis)
         raise
@@ -522,6 +525,11 @@ def init_params(fn):
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
+        if w.size > 1 and np.all(w == w[0]):
+            core.fail(f"init_params: every entry of params['{k}'] holds the same number ({w[0]:.4g}): the weights "
+                      f"must be drawn one number per weight, rng.normal(0.0, 0.3, size=(rows, columns)); a single "
+                      f"draw rng.normal(0.0, 0.3) spread over the shape (or a constant) makes all weights equal",
+                      "weights-all-equal")
         if abs(mean) > 0.1:
             core.fail(f"init_params: params['{k}'] has mean {mean:.3f} (standard deviation {std:.3f}); expected "
                       f"mean 0 and standard deviation 0.3. rng.normal(loc, scale, size) takes the mean first and the "
@@ -636,6 +644,8 @@ def forward(fn, softmax=None):
                 params, X, act=lambda z: 1 / (1 + np.exp(-z)))[1],
             "the tanh activation is missing (h = h~)": lambda: oracle_forward(params, X, act=lambda z: z)[1],
             "ReLU was used instead of tanh": lambda: oracle_forward(params, X, act=lambda z: np.maximum(z, 0))[1],
+            "LeCun's scaled tanh 1.7159 * tanh(2/3 * htilde) was used: the practical's activation is the plain tanh, "
+            "H = np.tanh(Htilde)": lambda: oracle_forward(params, X, act=lambda z: 1.7159 * np.tanh(2.0 / 3.0 * z))[1],
             **({"the biases are missing": lambda: oracle_forward(params, X, bias=False)[1]}
                if _near(outputs["h"], oracle_forward(params, X, bias=False)[1]["h"]) else {}),   # h too: confirmed
             "softmax normalised over the wrong axis (one distribution per row)":
@@ -657,6 +667,13 @@ def forward(fn, softmax=None):
                     # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
                     core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
                               f"H = np.tanh(Htilde)", "tanh-missing")
+                if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
+                        _gives(outputs[k], f, k) for f in wrong.values()):
+                    ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
+                    i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
+                    core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
+                              f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "
+                              f"applied to Htilde must be exactly H = np.tanh(Htilde)", "activation-not-tanh")
                 for other in OUTPUT_NAMES:
                     if other != k and shape[other] == shape[k] and _near(outputs[k], exp[other]):
                         core.fail(f"{label} holds the values of outputs['{other}']: store each intermediate "
@@ -679,6 +696,14 @@ def forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _forward_large_scores(fn, softmax, r)
+
+
+def _gives(got, mistake, k) -> bool:
+    """A catalogued forward mistake gives ``got`` as outputs[k] (False when it does not apply to these shapes)."""
+    try:
+        return _near(got, mistake()[k])
+    except ValueError:
+        return False
 
 
 def _explain_bias_after_activation(outputs, params, X, exp, label) -> None:
@@ -855,7 +880,8 @@ def _loss_case(fn, Yhat, Y):
                 lambda: -float(np.mean(np.sum(Y * np.log1p(-np.clip(Yh64, 0, 1 - 1e-12)), axis=1))),
         })
         _expect_acc(acc, eacc, N, ny, name=f"{name}: acc", diagnose=_acc_mistakes(Yh64, Y),
-                    confirm=lambda: _acc_all_right(fn, Yhat), second=lambda: _acc_second(fn, (N, ny)))
+                    confirm=lambda: _acc_all_right(fn, Yhat), second=lambda: _acc_second(fn, (N, ny)),
+                    third=lambda: _acc_all_right_mistakes(Yhat))
     return run
 
 
@@ -883,6 +909,14 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "argmax over the wrong axis: np.argmax(Yhat) and np.argmax(Y) without axis=1 each give ONE index into the "
         "flattened array, compared once, so acc is 0 or 1; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
             lambda: float(np.argmax(Yh64) == np.argmax(Y)),
+        "acc compares the largest values (np.max: each row's largest probability with the 1 of its one-hot label, "
+        "which are never equal) instead of their positions: compare np.argmax(Yhat, axis=1) with "
+        "np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.max(Yh64, axis=1) == np.max(Y, axis=1))),
+        "one side of the comparison is a column (N, 1) and the other a row (N,): == broadcasts them to an N x N "
+        "table comparing every prediction with every label; compare two 1-D arrays of N classes (no reshape, no "
+        "keepdims)":
+            lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y, axis=1)[:, None])),
         "integer division: the count of correct rows // N is 0 whenever some row is wrong; divide with / "
         "(or take np.mean of the comparison)": float(int(right.sum()) // N),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
@@ -909,6 +943,7 @@ def _acc_second(fn, avoid):
         values = [(m, float(_value_of(v))) for m, v in _acc_mistakes(Yhat, Y).items()] + \
             [("", oracle_loss(Yhat, Y)[1])]
         if all(abs(a - b) > 1e-6 or ("row is left out" in m and "row is left out" in n)
+               or {m[:12], n[:12]} == {"acc compares", "integer divi"}     # both 0 on any batch: told apart later
                for i, (m, a) in enumerate(values) for n, b in values[i + 1:]):
             break
     err = None
@@ -945,7 +980,13 @@ def _value_of(v):
     return v() if callable(v) else v
 
 
-def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None) -> None:
+def _acc_all_right_mistakes(Yhat) -> dict:
+    """The catalogued mistakes' values on labels that every row of Yhat predicts right (the batch of _acc_all_right)."""
+    Yh64 = Yhat.astype(_f64)
+    return _acc_mistakes(Yh64, np.eye(Yhat.shape[1])[np.argmax(Yh64, axis=1)])
+
+
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, third=None) -> None:
     """The accuracy; a catalogued mistake is said only when it also gives the student's value on a second batch of
     other sizes (on one batch two mistakes can give the same number: 0, 1 - acc on one row...).  No catalogued
     mistake: a factor written with N and n_y (a division by the wrong size), said only when the same factor comes
@@ -966,6 +1007,11 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None) 
                           f"(N = {N} rows, n_y = {ny} classes): look for an axis or a size that the formula takes "
                           f"from the wrong dimension; acc is the fraction of rows whose argmax (axis=1) matches the "
                           f"label's", "acc-wrong-on-this-shape")
+            if len(both) > 1 and confirm is not None and third is not None:
+                # a third batch, every row right, tells apart mistakes that agree on the first two
+                again, there3 = confirm(), third()
+                if again is not None:
+                    both = [m for m in both if core.close(again, _value_of(there3[m]), 0, 1e-9)] or both
             if len(both) > 1:
                 core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}; on a second batch of {size2[0]} "
                           f"rows and {size2[1]} classes it is {acc2:.6g}, expected {eacc2:.6g}: each of these gives "
@@ -1180,6 +1226,8 @@ _BACKWARD_MISTAKES = {
     "grad_ytilde = (yhat - y)/N": lambda N, ny: dict(output_grad=lambda yh, y, n: (oracle_softmax(yh[None])[0] - y) / n),
     "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
         lambda N, ny: dict(wy_from="htilde"),
+    "operator precedence: Yhat - Y / N divides only Y by N; write grad_ytilde = (Yhat - Y) / N":
+        lambda N, ny: dict(output_grad=lambda yh, y, n: yh - y / n) if N > 1 else None,
 }
 
 _BACKWARD_HINT = ("W_y is (n_y, n_h): in row form grad_H = grad_Ytilde W_y (a matrix product, the transpose "
@@ -1287,7 +1335,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
         except core.CheckFailure as exc:
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
-                _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc)
+                _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc, fn, len(outputs))
                 _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
             if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
@@ -1370,7 +1418,48 @@ _LAYER_LINES = {"Wh": "grad_h = grad_Ytilde W_y, the tanh derivative (1 - h^2) a
                 "Wy": "grad_ytilde = (yhat - y)/N"}
 
 
-def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
+def _layer_factor(g, e, sizes) -> str | None:
+    N, nx, nh, ny = sizes
+    return cases.explain_factor(np.asarray(g, dtype=_f64), e, {"N": N, "n_x": nx, "n_h": nh, "n_y": ny}, divisor="N") \
+        or cases.explain_factor(np.asarray(g, dtype=_f64), e, {"N": N, "n_h": nh, "n_y": ny})
+
+
+def _confirm_layer_factor(fn, keys, sizes, k1, said, outputs_len) -> str:
+    """A size named as the factor is said only when a second batch whose sizes all differ names the same size; a
+    divisor that stays the same whatever the sizes (N taken from something else) is said as such."""
+    N, nx, nh, ny = sizes
+    sizes2 = (N + 4, nx + 3, nh + 2, ny + 1)
+    r = core.rng("lab06.layer-factor")
+    params = _params(r, sizes2[1], sizes2[2], sizes2[3])
+    X = r.normal(size=(sizes2[0], sizes2[1]))
+    Y = _onehot(r, sizes2[0], sizes2[3])
+    outputs = oracle_forward(params, X)[1]
+    expected = oracle_backward(params, outputs, Y)
+    try:
+        g = np.asarray(fn(_copy_dict(params), _copy_dict(outputs), Y.copy())[keys[0]], dtype=_f64)
+    except Exception:   # a probe that fails says nothing
+        g = None
+    plain = f"your result is the expected one times {k1:.4g}"
+    if g is None or g.shape != expected[keys[0]].shape:
+        return plain
+    e = expected[keys[0]]
+    k2 = float(g.ravel() @ e.ravel() / (e.ravel() @ e.ravel()))
+    if not _near(g, k2 * e):
+        return plain
+    again = _layer_factor(g, e, sizes2)
+    if said and again and re.sub(r"[0-9.]+", "#", said) == re.sub(r"[0-9.]+", "#", again):
+        return said
+    c1, c2 = N / k1, sizes2[0] / k2
+    if abs(c1 - c2) < 1e-6 * abs(c1) and abs(c1 - round(c1)) < 1e-6:
+        also = (f" (len(outputs) = {outputs_len} is the number of entries of the outputs dict)"
+                if round(c1) == outputs_len else "")
+        return (f"your result is the expected one times N / {round(c1)} on a batch of N = {N} and on one of N = "
+                f"{sizes2[0]} alike: you divided by {round(c1)} whatever the batch size, where the 1/N must use the "
+                f"batch size N = Y.shape[0]{also}")
+    return f"{plain}, and times {k2:.4g} on a second batch with N={sizes2[0]}, n_x={sizes2[1]}, n_h={sizes2[2]}, n_y={sizes2[3]}"
+
+
+def _explain_layer_scaled(grads, keys, expected, name, sizes, exc, fn=None, outputs_len=5) -> None:
     """Both gradients of a layer off by the same factor: the factor is in the gradient of the pre-activation
     they are both built from (grad_htilde, grad_ytilde), not in either formula."""
     N, nx, nh, ny = sizes
@@ -1383,10 +1472,9 @@ def _explain_layer_scaled(grads, keys, expected, name, sizes, exc) -> None:
     if abs(ks[0] - 1) < 1e-3 or any(abs(k - ks[0]) > 1e-6 * abs(ks[0]) for k in ks) or \
             not all(_near(np.asarray(grads[k], dtype=_f64), ks[0] * expected[k]) for k in keys):
         return
-    said = cases.explain_factor(np.asarray(grads[keys[0]], dtype=_f64), expected[keys[0]],
-                                {"N": N, "n_x": nx, "n_h": nh, "n_y": ny}, divisor="N") \
-        or cases.explain_factor(np.asarray(grads[keys[0]], dtype=_f64), expected[keys[0]],
-                                {"N": N, "n_h": nh, "n_y": ny}) or f"your result is the expected one times {ks[0]:.4g}"
+    said = _layer_factor(grads[keys[0]], expected[keys[0]], sizes)
+    if fn is not None:
+        said = _confirm_layer_factor(fn, keys, sizes, ks[0], said, outputs_len)
     layer = "Wh" if "Wh" in keys else "Wy"
     which = " and ".join(f"grads['{k}']" for k in keys)
     core.fail(f"{name}: {which} are both off by the same factor ({said}): the factor is in what both are built "
@@ -1686,6 +1774,21 @@ def sgd(fn):
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
 
 
+def _explain_every_gradient(step, params, grads, eta, name) -> None:
+    """Each parameter moved by the sum of all the gradients of its shape (a loop over grads inside the loop over
+    params), with at least one parameter sharing its shape with another."""
+    same = {k: [j for j in PARAM_NAMES if np.shape(grads[j]) == np.shape(params[k])] for k in PARAM_NAMES}
+    shared = [k for k in PARAM_NAMES if len(same[k]) > 1]
+    if not shared or not all(_near(step[k], -eta * sum(np.asarray(grads[j], _f64) for j in same[k]))
+                             for k in PARAM_NAMES):
+        return
+    k = shared[0]
+    core.fail(f"{name}: params['{k}'] moved by -eta times the sum of " + " and ".join(f"grads['{j}']" for j in same[k])
+              + ", every gradient of its shape: a loop over grads inside the loop over params applies each gradient "
+              "to every parameter it fits; each parameter takes its own gradient only, params[k] -= eta * grads[k]",
+              "every-gradient-applied")
+
+
 def _explain_step(fn, params, grads, eta, name, exc) -> None:
     """The step is not -eta * grads and no catalogued slip matched: which elements are wrong (those with a large
     gradient: clipping), what the extra part is (a multiple of params: weight decay), else which argument the error
@@ -1695,6 +1798,7 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
         step = {k: np.asarray(got[k], _f64) - np.asarray(params[k], _f64) for k in PARAM_NAMES}
     except Exception:   # a probe that fails says nothing
         return
+    _explain_every_gradient(step, params, grads, eta, name)
     g = np.concatenate([np.asarray(grads[k], _f64).ravel() for k in PARAM_NAMES])
     p = np.concatenate([np.asarray(params[k], _f64).ravel() for k in PARAM_NAMES])
     s = np.concatenate([step[k].ravel() for k in PARAM_NAMES])

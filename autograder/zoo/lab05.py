@@ -908,6 +908,15 @@ MUTANTS = [
            old='self.grad += (out.data > 0) * out.grad',
            new='self.grad += (out.data > 0) * self.grad',
            expect='self.grad or other.grad used where out.grad belongs'),
+    # round 9b: the post-round-9 measurement's mistakes
+    Mutant('r9b held-out: __mul__ backward as out.data / self.data (divides by zero at 0)',
+           old='            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad\n',
+           new='            self.grad += out.data / self.data * out.grad\n            other.grad += out.data / other.data * out.grad\n',
+           expect='a * b with a = 0 divides by zero in its _backward'),
+    Mutant('r9b held-out: a leaf gets _backward = None (costs only value_init)',
+           old='self._backward = lambda: None   # a leaf has nothing to propagate to',
+           new='self._backward = None',
+           expect='a leaf needs a _backward that does nothing'),
 ]
 
 VARIANTS = [
