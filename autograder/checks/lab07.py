@@ -97,6 +97,8 @@ PROPERTIES = {
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
                            "raises only with overlapping windows named",
+                           "gradient to the window's minimum (argmin) named", "dout / size**2 at the maximum named",
+                           "a loop over output positions past dout (IndexError at dout's size) named",
                            "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
                            "skipped output rows / columns named", "index errors read with the case sizes",
                            "right for one image and one channel only named (maxima across images/channels)",
@@ -295,7 +297,8 @@ def _call(fn, args, name, context, hints=None):
 def _empty_slice(text: str, name: str, args, context: str) -> None:
     """An error quoting a shape with a 0 in it: a slice came out EMPTY; with pad = 0 in the call the usual one
     is a:-pad, which is a:-0 = a:0."""
-    quoted = [tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", text.split(" (called")[0])]
+    said = re.sub(r"`[^`]*`", "", text.split(" (called")[0])     # the shapes of the error, not the quoted code's
+    quoted = [tuple(int(d) for d in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", said)]
     empty = [q for q in quoted if 0 in q]
     if not empty:
         return
@@ -767,7 +770,8 @@ def _report(results, patterns, probe=None):
         # the cases say what is wrong: the exception's guesses about sizes (made from one call) are dropped
         # (kept when they recompute a size without the stride or the padding: that is what the cases confirm)
         keep = re.search(r"\((stride|pad) \d+\)", str(first))
-        head = _raised_head(str(first)) if raised and not keep else str(first)
+        head = _raised_head(str(first)) if (raised or re.match(r"\w+ raised \w+", str(first))) and not keep \
+            else str(first)
         if raised and diagnosis in _RAISED:
             fail(f"{head}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
         fail(f"{head}: {sentence}", diagnosis)
@@ -799,6 +803,10 @@ _RAISED = {
     "pool-default-stride": "the stride is not 2, the default of maxpool2d_forward/backward's stride: the stride "
                            "argument is lost somewhere, so the default is used (a call such as "
                            "maxpool2d_forward(x, size) that leaves stride out, or a hard-coded 2): pass stride on",
+    "stride-ignored-backward": "the stride is larger than 1: an index or a slice of the backward pass that "
+                               "involves the stride is wrong there (window (i, j) starts at (i*stride, j*stride) "
+                               "of the padded input, so its kernel entry (u, v) sits at (i*stride + u, j*stride + "
+                               "v): the slice of entry (u, v) over every window starts at u and steps by the stride)",
     "overlap-overwritten": "windows overlap (stride < kernel size): the code assumes windows side by side",
     "pool-overlap-overwritten": "pooling windows overlap (stride < size): code that upsamples with np.repeat or "
                                 "cuts x into size x size blocks assumes windows side by side; window (i, j) "
@@ -1081,7 +1089,9 @@ BIAS_BATCH = ("the bias was reshaped to (C_out, 1, 1, 1), which lines up with th
 FORWARD_PATTERNS = [
     (lambda c: c[8] > 0, "right without padding and wrong with pad > 0: pad only the two spatial axes, with "
                          "`pad` zeros on each side, np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))) "
-                         "(np.pad(x, pad) pads the batch and channel axes too)", "padding-only-fails"),
+                         "(np.pad(x, pad) pads the batch and channel axes too), and take window (i, j) at "
+                         "(i*stride, j*stride) OF the padded input, whose padding is already in place (no + pad "
+                         "there)", "padding-only-fails"),
     (lambda c: c[7] > 1, "right for stride 1 and wrong for larger strides: window (i, j) starts at "
                          "(i*stride, j*stride) of the padded input", "stride-only-fails"),
     (lambda c: c[5] != c[6], "right for square kernels only: KH runs along H and KW along W", "square-kernel-only"),
@@ -1928,6 +1938,28 @@ def _pool_provenance(exc, got, want, x, size, s):
          "pool-window-misplaced")
 
 
+def _pool_past_dout(results) -> None:
+    """An IndexError whose index reached the size of dout along that axis, raised at a line reading dout: the loop
+    over the output positions runs past dout (the number of positions, per axis, is dout's own size)."""
+    for case, exc in results:
+        if exc is None or "IndexError" not in str(exc):
+            continue
+        found = re.search(r"index (\d+) is out of bounds for axis (\d+) with size (\d+)", str(exc))
+        line = re.search(r"raised at `([^`]*)`", str(exc))
+        n, c, h, w, size, s, _dt = case
+        shape = (n, c, (h - size) // s + 1, (w - size) // s + 1)
+        if not found or not line or "dout" not in line.group(1):
+            continue
+        index, axis, length = map(int, found.groups())
+        # an index in range for dout's OTHER spatial axis may be i and j swapped: that reading stands
+        if axis in (2, 3) and index == length == shape[axis] and index >= shape[5 - axis]:
+            what = "rows" if axis == 2 else "columns"
+            fail(f"{_raised_head(str(exc))}: dout has {length} {what} of output positions here (dout's shape is "
+                 f"{shape}) and the loop reached index {index}: the loop over the output positions runs past dout. "
+                 f"The number of positions is dout's own size, H_out, W_out = dout.shape[2:] ((H - size) // "
+                 f"stride + 1 per axis), whatever the stride", "pool-loop-past-dout")
+
+
 POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
                 "input that is the maximum of several windows receives the SUM of their gradients "
                 "(+=), not only the last one")
@@ -1980,6 +2012,11 @@ def maxpool2d_backward(maxpool2d_backward):
             "dout to the position of the maximum only": lambda: _pool_grad(dout, x, size, s, route="mean"),
             "the row and column of the maximum are swapped: the flat index k of a size x size window "
             "is row k // size, column k % size": lambda: _pool_grad(dout, x, size, s, swap=True),
+            f"each maximum received dout / size**2 = dout / {size * size} (average pooling's share): max-pooling "
+            f"sends the WHOLE dout of a window to its maximum": lambda: _pool_grad(dout / (size * size), x, size, s),
+            "the gradient went to the MINIMUM of every window (argmin where max-pooling needs argmax?): the "
+            "output is the window's maximum, so its dout goes to the position of the maximum":
+                lambda: _pool_grad(dout, -x, size, s),
             "dx marks the maxima with 1 (the mask of the maxima alone): each maximum receives its window's "
             "dout, dx = mask * dout (routed to where the maximum was), not the mask itself":
                 lambda: _pool_grad(np.ones_like(dout), x, size, s),
@@ -2007,6 +2044,7 @@ def maxpool2d_backward(maxpool2d_backward):
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
         _foreign_shape(results, "maxpool2d_backward")
+        _pool_past_dout(results)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_dout_probe(maxpool2d_backward, exc, r)
         _pool_unravel_probe(maxpool2d_backward, r)

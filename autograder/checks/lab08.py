@@ -78,7 +78,8 @@ PROPERTIES = {
     "zero_grad": ("every p.grad zero", "p.data zeroed instead named", "shape and dtype kept (float32 and float64)", "never None", "p.data untouched",
                   "parameters of different shapes and ranks (1-D, 2-D, 4-D)",
                   "the entries left non-zero named (p.grad[0] only)", "a skipped parameter named",
-                  "skipped parameters said by their place (the last ones: the loop stops early; the first ones)"),
+                  "skipped parameters said by their place (the last ones: the loop stops early; the first ones)",
+                  "the optimiser's state (velocity lists, the step counter) left alone: momentum kept across zero_grad calls"),
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
@@ -159,7 +160,9 @@ PROPERTIES = {
                    "a constant factor equal to an argument named", "one edit of the formula named",
         "a division by zero at epoch 0 named",
         "a catalogued mistake named only when it fits every case (round vs off by one)"),
-    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named", "one edit of the formula named"),
+    "cosine_decay": ("every epoch 0 .. total_epochs", "lr_min", "mirror image (start and end swapped) named",
+                     "the / 2 dividing the cosine only (parentheses) named",
+                     "one edit of the formula named (the reading two wrong cases agree on: not one an argument 0 allows)"),
     "linear_warmup": ("every epoch", "warmup_epochs 1", "ramp start / slope / first epoch at lr0 described",
                       "whole multiples of lr0 (integer division) named", "one edit of the formula named"),
     "update_ratio": ("oracle (Frobenius norms)",
@@ -181,7 +184,8 @@ def _f64(a):
 
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
-         decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None):
+         decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
+         dampened=False):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes."""
     theta = [_f64(d).copy() for d in data0]
     state: dict = {}
@@ -201,7 +205,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
                 state[key] = v
                 theta[i] = theta[i] - (eta * (g + momentum * v) if nesterov else v)
                 continue
-            v = momentum * v_old + sign * g
+            v = momentum * v_old + (1.0 - momentum if dampened else 1.0) * sign * g
             state[key] = v
             direction = (raw if raw_lookahead else g) + momentum * (v_old if old_velocity else v) if nesterov else v
             if applies and decay_outside:
@@ -818,6 +822,42 @@ def zero_grad(Optimizer):
                      f"changes nothing)", "zero-grad-not-zero")
             if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
                 fail("zero_grad must not change p.data", "zero-grad-changed-data")
+    _state_kept(Optimizer, r)
+
+
+# Names a subclass commonly gives its per-parameter state (the lab's text says "velocity"; PyTorch's and the
+# textbooks' names), and the step counter: zero_grad, inherited by every optimiser, must leave them all alone.
+_STATE_NAMES = ("velocity", "velocities", "v", "m", "s", "state", "moments", "buf", "exp_avg", "exp_avg_sq",
+                "square_avg", "cache")
+
+
+def _state_kept(Optimizer, r) -> None:
+    """zero_grad resets p.grad only: an optimiser's state (velocities, moments, the step counter), which a training
+    loop keeps across its zero_grad() calls, is untouched. The state is set on a base Optimizer under the usual
+    names, so a zero_grad that also resets a subclass's state (hasattr/getattr on 'velocity') shows here."""
+    shapes = [(3, 5), (1, 5), (6,)]
+    data0, (grads,) = _problem(r, np.float64, 1, shapes=shapes)
+    params = [core.kernel_object(data=_copy(d), grad=_copy(g), decay=True) for d, g in zip(data0, grads)]
+    opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
+    state = {name: [r.standard_normal(s) + 2.0 for s in shapes] for name in _STATE_NAMES}
+    for name, arrays in state.items():
+        setattr(opt, name, [a.copy() for a in arrays])
+    opt.t = 3
+    call(opt.zero_grad, name="Optimizer.zero_grad()")
+    for name, arrays in state.items():
+        held = getattr(opt, name, None)
+        same = held is not None and len(held) == len(arrays) and all(
+            np.shape(h) == a.shape and _array_equal(np.asarray(h), a) for h, a in zip(held, arrays))
+        if not same:
+            fail(f"zero_grad changed self.{name}, an optimiser's state (the check gave a base Optimizer a list "
+                 f"self.{name} of non-zero arrays, one per parameter, as a subclass keeps its velocities or moments): "
+                 f"zero_grad resets p.grad ONLY. A training loop calls zero_grad before every backward pass, so "
+                 f"resetting the state there wipes the momentum at every step: the state starts at zero in "
+                 f"__init__ and carries over from one step to the next", "zero-grad-resets-state")
+    if getattr(opt, "t", None) != 3:
+        fail("zero_grad changed self.t, the step counter (the check set it to 3): zero_grad resets p.grad ONLY; the "
+             "counter counts the calls to step() over the whole run (Adam's bias corrections need it), a training "
+             "loop calls zero_grad before every backward pass", "zero-grad-resets-state")
 
 
 # =============================================================================================
@@ -839,6 +879,8 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
             _sgd(data0, grads, decay, lr, 0.0, **kw)
         out["the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g"] = \
             _sgd(data0, grads, decay, lr, 1.0 - momentum, **kw)
+        out["the gradient enters the velocity scaled by 1 - mu (an exponential average, PyTorch's dampening): "
+            "in this lab v <- mu * v + g adds the WHOLE gradient (v *= mu; v += g)"] = run(dampened=True)
     return out
 
 
@@ -2536,6 +2578,13 @@ def _mistake_fits(wrong, args, epochs, got) -> bool:
     return all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values))
 
 
+def _formula_term(formula, oracle, names, args, epochs, got) -> str | None:
+    """The one edit of the rule that explains every epoch of one case (None when there is none)."""
+    env = {"epoch": np.array(list(epochs), dtype=_float64), "cos": np.cos, "min": np.minimum,
+           **{label: np.full(len(epochs), float(v)) for label, v in zip(names, _oracle_args(oracle, args))}}
+    return explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None):
     runs, raised = [], []
     for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
@@ -2568,12 +2617,14 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
         _schedule_relations(name, args, epochs, got, want)
         _schedule_factor(name, args, names, got, want)
-        if formula:       # one edit of the rule explains every epoch: quote it
-            env = {"epoch": np.array(list(epochs), dtype=_float64), "cos": np.cos, "min": np.minimum,
-                   **{label: np.full(len(epochs), float(v)) for label, v in zip(names, _oracle_args(oracle, args))}}
-            term = explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
-            if term:
-                fail(f"{name} with arguments {args}: {term}", "schedule-formula-term")
+        if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
+            wrong = [(a, _formula_term(formula, oracle, names, a, e, g)) for a, e, g in runs
+                     if not all(math.isclose(x, oracle(k, *a), rel_tol=1e-9, abs_tol=1e-12) for k, x in zip(e, g))]
+            texts = [t for _a, t in wrong if t]
+            best = max(texts, key=texts.count, default=None)   # the first of the most frequent readings
+            if best and texts.count(best) >= min(2, len(wrong)):
+                where = next(a for a, t in wrong if t == best)
+                fail(f"{name} with arguments {where}: {best}", "schedule-formula-term")
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]
@@ -2653,6 +2704,9 @@ def cosine_decay(cosine_decay):
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(180 * e / T)),
                   "the angle is pi * epoch / total_epochs (pi is missing)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(e / T)),
+                  "the / 2 divides only the cosine (1 + cos(...) / 2): the factor is (1 + cos(pi * epoch / "
+                  "total_epochs)) / 2, with parentheses around 1 + cos(...)":
+                      lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 + math.cos(math.pi * e / T) / 2),
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),

@@ -1151,3 +1151,65 @@ VARIANTS += [
                  "    return (dxp[:, :, pad:-pad, pad:-pad] if pad else dxp), dw, db\n"
                  "    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n")),
 ]
+# Round 9b (post-round-9 measurement): maxpool backward written with loops over the output positions.
+R9B_POOL_LOOP = """    N, C, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            r, c = i * stride, j * stride
+            win = x[:, :, r:r + size, c:c + size].reshape(N, C, -1)
+            k = win.argmax(axis=2)
+            onehot = (np.arange(size * size) == k[..., None]).reshape(N, C, size, size)
+            dx[:, :, r:r + size, c:c + size] += onehot * dout[:, :, i, j][:, :, None, None]
+    return dx"""
+MUTANTS += [
+    Mutant("r9b maxpool backward: argmin instead of argmax (loops, one-hot)", old=POOL_BWD_FULL,
+           new=R9B_POOL_LOOP.replace("k = win.argmax(axis=2)", "k = win.argmin(axis=2)"),
+           expect="the gradient went to the MINIMUM of every window"),
+    Mutant("r9b maxpool backward: loops over range(H // stride) positions (not dout's shape)", old=POOL_BWD_FULL,
+           new=R9B_POOL_LOOP.replace("H_out, W_out = dout.shape[2:]", "H_out, W_out = H // stride, W // stride"),
+           expect="the loop over the output positions runs past dout"),
+    Mutant("r9b maxpool backward: the routed gradient divided by size * size", old=POOL_BWD_ROUTE,
+           new=POOL_BWD_ROUTE.replace("np.where(first, dout, 0)", "np.where(first, dout / (size * size), 0)"),
+           expect="each maximum received dout / size**2"),
+]
+VARIANTS += [
+    Variant("r9b maxpool backward with loops over dout's positions, one-hot argmax", old=POOL_BWD_FULL,
+            new=R9B_POOL_LOOP),
+]
+MUTANTS += [
+    Mutant("r9b conv backward: col2im starts kernel offset (u, v) at (u*stride, v*stride)",
+           old="dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]",
+           new=("dxp[:, :, u * stride:u * stride + stride * H_out:stride, "
+                "v * stride:v * stride + stride * W_out:stride] += dcols[:, u, v]"),
+           expect="the slice of entry (u, v) over every window starts at u and steps by the stride"),
+]
+R9B_FWD = """    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    # Every window as a view (N, C_in, H_out, W_out, KH, KW): nothing is copied yet.
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    N, _, H_out, W_out = windows.shape[:4]
+    # im2col: one column per output position, rows in the (C_in, KH, KW) order of w.reshape(C_out, -1).
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)
+    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)
+    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
+"""
+R9B_NAIVE_FWD = """    C_out, C_in, KH, KW = w.shape
+    N, _, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    H_out = (H + 2 * pad - KH) // stride + 1
+    W_out = (W + 2 * pad - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        for o in range(C_out):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r, c = i * stride + pad, j * stride + pad
+                    out[n, o, i, j] = np.sum(xp[n, :, r:r + KH, c:c + KW] * w[o]) + b[o]
+    return out
+"""
+MUTANTS += [
+    Mutant("r9b conv forward: naive loops, window start offset by pad on the already padded image",
+           old=R9B_FWD, new=R9B_NAIVE_FWD, expect="OF the padded input, whose padding is already in place"),
+]

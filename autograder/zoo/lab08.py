@@ -1105,3 +1105,27 @@ MUTANTS += [
                   "        if val_loss < self.best_loss - self.min_delta:"),),
            expect="the instances share their state"),
 ]
+# Round 9b (post-round-9 measurement): a zero_grad that also resets a subclass's state.
+MUTANTS += [
+    Mutant("r9b zero_grad also zeroes self.velocity when it exists (momentum wiped every step)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new=("        for p in self.params:\n            p.grad[...] = 0\n"
+                "        for v in getattr(self, 'velocity', []):\n            v[...] = 0\n"),
+           expect="zero_grad changed self.velocity"),
+    Mutant("r9b zero_grad restarts Adam's step counter (self.t = 0)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad[...] = 0\n        self.t = 0\n",
+           expect="zero_grad changed self.t, the step counter"),
+]
+MUTANTS += [
+    Mutant("r9b cosine decay precedence slip (1 + cos(...) / 2)",
+           old="(1 + math.cos(math.pi * epoch / total_epochs)) / 2",
+           new="(1 + math.cos(math.pi * epoch / total_epochs) / 2)",
+           expect="the / 2 divides only the cosine"),
+]
+MUTANTS += [
+    Mutant("r9b SGD momentum as an exponential average (v += (1 - mu) g, PyTorch's dampening)",
+           old="            v *= self.momentum\n            v += g\n",
+           new="            v *= self.momentum\n            v += (1 - self.momentum) * g\n",
+           expect="the gradient enters the velocity scaled by 1 - mu"),
+]
