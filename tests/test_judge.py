@@ -450,3 +450,16 @@ def test_attributes_of_many_objects_are_read_and_written_in_one_request_each(ses
     local = [Node(1.0), Node(2.0)]                      # without the judge: the same loop in process
     core.scatter(local, "data", [5.0, 6.0])
     assert core.gather(local, "data") == [5.0, 6.0]
+
+
+def test_the_raised_line_is_found_behind_a_reworded_failure(session):
+    js, kernel = session
+    layer = _remote(js, kernel, Layer(2))
+    try:
+        try:
+            core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
+        except core.CheckFailure as first:
+            raise core.CheckFailure(f"{first}: reworded", "x") from None
+    except core.CheckFailure as second:
+        assert core.raised_line(second).startswith("return np.dot(x, np.ones((x.shape[1] + 1, 2)))")
+    assert core.raised_line(core.CheckFailure("no exception behind it")) == ""

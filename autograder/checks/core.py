@@ -608,6 +608,20 @@ def located(failure: CheckFailure) -> str:
     return message
 
 
+def raised_line(failure: BaseException) -> str:
+    """The student's line that raised the exception behind ``failure`` (from the chain of re-raised
+    failures; see located), or '' when none is known."""
+    seen: BaseException | None = failure
+    for _ in range(20):
+        if seen is None:
+            break
+        found = re.match(r" \(raised at `(.*)`(?: in [^)]*)?\)$", getattr(seen, "where", "") or "")
+        if found:
+            return found.group(1)
+        seen = seen.__context__
+    return ""
+
+
 def _what_changed(before: Any, after: Any) -> str:
     """Which entries an in-place change touched (a clip with out=x changes only the large ones), or ''."""
     try:

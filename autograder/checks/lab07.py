@@ -1945,10 +1945,10 @@ def _pool_past_dout(results) -> None:
         if exc is None or "IndexError" not in str(exc):
             continue
         found = re.search(r"index (\d+) is out of bounds for axis (\d+) with size (\d+)", str(exc))
-        line = re.search(r"raised at `([^`]*)`", str(exc))
+        line = core.raised_line(exc)       # the student's line that raised (not in the message's text)
         n, c, h, w, size, s, _dt = case
         shape = (n, c, (h - size) // s + 1, (w - size) // s + 1)
-        if not found or not line or "dout" not in line.group(1):
+        if not found or "dout" not in line:
             continue
         index, axis, length = map(int, found.groups())
         # an index in range for dout's OTHER spatial axis may be i and j swapped: that reading stands
