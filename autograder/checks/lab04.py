@@ -2925,35 +2925,32 @@ def _flattened_targets(exc, parts_fns) -> None:
     head = str(exc).split(". train calls")[0]
     if "batch_size=1" in str(exc):
         _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
-    try:
-        AL, caches = model_forward(X, _copy_params(params), "tanh")
-        model_backward(AL, Y.ravel(), caches, "tanh")
-        return
-    except Exception as err:
-        flat = f"{core.error_kind(err)}: {err}"
-    if _digits_out(flat) not in _digits_out(str(exc)):
+    flat = _pass_raises(model_forward, model_backward, X, Y.ravel(), params)
+    if flat is None or _digits_out(flat) not in _digits_out(str(exc)):
         return
     core.fail(f"{head}: your model_backward raises the same error when its targets Y are 1-D "
               f"(shape (b,)) and works with Y of shape (b, 1): the loop flattens the batch's targets (Y[idx].ravel(), "
               f"Y[idx, 0]?) before model_backward; pass Y[idx], shape (b, 1)", "targets-flattened")
 
 
+def _pass_raises(model_forward, model_backward, X, Y, params) -> str | None:
+    """'Kind: message' of the exception the student's forward + backward raise on (X, Y), or None when they run."""
+    try:
+        AL, caches = model_forward(X, _copy_params(params), "tanh")
+        model_backward(AL, Y, caches, "tanh")
+    except Exception as err:
+        return f"{core.error_kind(err)}: {err}"
+    return None
+
+
 def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params) -> None:
     """train raised with batch_size=1: the student's own forward and backward raise the same error on one sample
     taken with an integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1]: the loop picks
     the online sample with an integer instead of a slice."""
-    try:
-        AL, caches = model_forward(X[:1], _copy_params(params), "tanh")
-        model_backward(AL, Y[:1], caches, "tanh")          # a batch of one row works
-    except Exception:
-        return
-    try:
-        AL, caches = model_forward(X[0], _copy_params(params), "tanh")
-        model_backward(AL, Y[0], caches, "tanh")
-        return
-    except Exception as err:
-        single = f"{core.error_kind(err)}: {err}"
-    if _digits_out(single) not in _digits_out(str(exc)):
+    if _pass_raises(model_forward, model_backward, X[:1], Y[:1], params) is not None:
+        return                                              # a batch of one row must work
+    single = _pass_raises(model_forward, model_backward, X[0], Y[0], params)
+    if single is None or _digits_out(single) not in _digits_out(str(exc)):
         return
     core.fail(f"{head}: your model_forward and model_backward raise the same error on one sample taken with an "
               f"integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1] of shape (1, n_0): "
