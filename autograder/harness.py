@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,14 +126,27 @@ def _install_shims(lab: str) -> None:
     setattr(checks_pkg, lab_key(lab), module)
 
 
-def run_cells(cells: list[notebooks.Cell], conn) -> None:
+class ChildHooks:
+    """What a run may do inside its child besides running cells (autograder/prefix.py forks)."""
+
+    def before(self, position: int, ns: dict, conn) -> None:
+        """Called before the cell at ``position`` of the run, with the namespace and the channel."""
+
+    def after(self) -> None:
+        """Called last, once the parent has said "stop"."""
+
+
+def run_cells(cells: list[notebooks.Cell], conn, ns: dict | None = None, hooks: ChildHooks | None = None) -> None:
     """Execute cells in one namespace, in order, in *this* process (the child), like a kernel.
 
     Before a test cell the parent is told and opens the judge; after it, the parent
     collects the verdict.  Nothing decided here counts: the cell's own errors are ignored.
+    ``ns`` continues a namespace (a fork of a run stopped before ``cells``).
     """
-    ns: dict = {"__name__": "__main__"}
-    for cell in cells:
+    ns = {"__name__": "__main__"} if ns is None else ns
+    for position, cell in enumerate(cells):
+        if hooks is not None:
+            hooks.before(position, ns, conn)
         if cell.role == "test":
             conn.send(("test", cell.index))
             conn.recv()                      # the judge is listening
@@ -159,7 +173,7 @@ def _single_threaded_blas() -> None:
         pass
 
 
-def _child(conn, lab, cells, files, workdir, socket_path):
+def _child(conn, lab, cells, files, workdir, socket_path, hooks=None):
     try:
         os.chdir(workdir)
         for rel, text in files.items():
@@ -176,12 +190,22 @@ def _child(conn, lab, cells, files, workdir, socket_path):
             runtime.AUTOGRADING = True
         _single_threaded_blas()
         _install_shims(lab)
-        run_cells(cells, conn)
+        run_cells(cells, conn, hooks=hooks)
         conn.send(("end",))
     except BaseException as exc:  # noqa: BLE001
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
     finally:
+        if hooks is not None:
+            _hold(conn)
+            hooks.after()
         conn.close()
+
+
+def _hold(conn) -> None:
+    """A run with hooks waits for "stop" before exiting (autograder/prefix.py: its forks serve the
+    parent until then, and ``hooks.after`` ends them)."""
+    with contextlib.suppress(EOFError, OSError):
+        conn.recv()
 
 
 def warm_imports() -> None:
@@ -203,50 +227,79 @@ def prepare(lab: str, patches: tuple[Patch, ...] = (), lab_dir: Path | None = No
     return notebooks.harness_cells(nb), files
 
 
-def execute(lab: str, prepared, *, label: str = "solution", timeout: float = 300.0) -> Outcome:
-    """Run prepared cells in a forked child; the judge decides each test cell in this process."""
+def execute(lab: str, prepared, *, label: str = "solution", timeout: float = 300.0,
+            hooks: ChildHooks | None = None, on_message: Callable[[tuple], None] | None = None,
+            then: Callable[[Outcome], None] | None = None) -> Outcome:
+    """Run prepared cells in a forked child; the judge decides each test cell in this process.
+
+    ``hooks`` act in the child, ``on_message`` is called here with each message they send, and
+    ``then`` with the outcome while the child still lives (autograder/prefix.py grades from the
+    child's forks there).
+    """
     cells, files = prepared
     tests = {c.index: c for c in cells if c.role == "test"}
-    declared = {c.index: checks_in(c.source) for c in tests.values()}
     ctx = mp.get_context("fork")
-    results: list[CellOutcome] = []
-    error = None
     with tempfile.TemporaryDirectory(prefix=f"direct-{lab}-") as workdir, \
             tempfile.TemporaryDirectory(prefix="judge-") as judge_dir:
         socket_path = os.path.join(judge_dir, "judge.sock")
         parent, child = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_child, args=(child, lab, cells, files, workdir, socket_path))
+        proc = ctx.Process(target=_child, args=(child, lab, cells, files, workdir, socket_path, hooks))
         proc.start()
         child.close()
-        deadline = time.monotonic() + timeout
-        judge = None
         try:
-            while True:
-                if not parent.poll(max(0.0, deadline - time.monotonic())):
-                    error = f"timed out after {timeout:.0f} s"
-                    break
-                msg = parent.recv()
-                if msg[0] == "test":
-                    cell = tests[msg[1]]
-                    judge = CellJudge(socket_path, cell.grade_id, declared[cell.index]).__enter__()
-                    parent.send("go")
-                elif msg[0] == "ran":
-                    judge.__exit__(None, None, None)
-                    results.append(_outcome(tests[msg[1]], judge.verdict))
-                    judge = None
-                elif msg[0] == "end":
-                    break
-                else:
-                    error = msg[1]
-                    break
-        except (EOFError, OSError):
-            error = "the grading process died"
+            results, error = converse(parent, tests, socket_path, timeout, on_message)
+            if then is not None:
+                then(assemble(lab, label, tests, list(results), error))
         finally:
+            if hooks is not None and proc.is_alive():
+                with contextlib.suppress(OSError):
+                    parent.send("stop")
+                proc.join(timeout=10)
             if proc.is_alive():
                 proc.kill()
             proc.join()
-            if judge is not None:
-                judge.__exit__(None, None, None)   # the cell never finished: it scores 0 below
+    return assemble(lab, label, tests, results, error)
+
+
+def converse(conn, tests: dict[int, notebooks.Cell], socket_path: str, timeout: float,
+             on_message: Callable[[tuple], None] | None = None) -> tuple[list[CellOutcome], str | None]:
+    """Judge the test cells a child runs, as it announces them on ``conn``; (outcomes, error)."""
+    deadline = time.monotonic() + timeout
+    results: list[CellOutcome] = []
+    error = None
+    judge = None
+    try:
+        while True:
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                error = f"timed out after {timeout:.0f} s"
+                break
+            msg = conn.recv()
+            if msg[0] == "test":
+                cell = tests[msg[1]]
+                judge = CellJudge(socket_path, cell.grade_id, checks_in(cell.source)).__enter__()
+                conn.send("go")
+            elif msg[0] == "ran":
+                judge.__exit__(None, None, None)
+                results.append(_outcome(tests[msg[1]], judge.verdict))
+                judge = None
+            elif msg[0] == "end":
+                break
+            elif msg[0] == "error" or on_message is None:
+                error = str(msg[1])
+                break
+            else:
+                on_message(msg)
+    except (EOFError, OSError):
+        error = "the grading process died"
+    finally:
+        if judge is not None:
+            judge.__exit__(None, None, None)   # the cell never finished: it scores 0 below
+    return results, error
+
+
+def assemble(lab: str, label: str, tests: dict[int, notebooks.Cell], results: list[CellOutcome],
+              error: str | None) -> Outcome:
+    """The run's outcome: every test cell once, in notebook order; those without a verdict score 0."""
     done = {r.grade_id for r in results}
     for cell in tests.values():
         if cell.grade_id not in done:

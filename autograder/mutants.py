@@ -24,9 +24,8 @@ import argparse
 import os
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 
-from . import harness, zoo
+from . import harness, prefix, zoo
 from .blast import blast
 from .paths import lab_ids
 
@@ -37,9 +36,8 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
     runs += [("mutant", p.name, (p,)) for p in module.MUTANTS]
     runs += [("variant", p.name, (p,)) for p in module.VARIANTS]
     prepared = [harness.prepare(lab, patches) for _, _, patches in runs]   # main thread: may raise PatchError
-    with ThreadPoolExecutor(jobs) as pool:
-        outcomes = list(pool.map(lambda ip: harness.execute(lab, ip[1], label=runs[ip[0]][1]),
-                                 enumerate(prepared)))
+    # Each entry runs from the solution's state before the first cell it changes (autograder/prefix.py).
+    outcomes = prefix.execute_all(lab, prepared, [name for _, name, _ in runs], jobs)
     problems, caught, detected, full = [], 0, 0, 0
     nb, files = harness.load_lab(lab)
     radii, crossing = [], []

@@ -155,6 +155,29 @@ def test_a_student_exception_is_reported_at_the_students_own_line(session):
         assert core.located(third) == "the layer has no bias"
 
 
+def test_a_recursion_is_quoted_where_it_enters_its_cycle_however_deep_the_stack():
+    """Where the recursion limit strikes inside a cycle depends on the depth already used (a
+    kernel, the direct harness and a fork of it differ): the entry into the cycle is quoted."""
+    from autograder.kernel.where import student_line
+    cell = ("class V:\n"
+            "    def __neg__(self):\n        return 0 - self\n"
+            "    def __rsub__(self, other):\n        return other + (-self)\n"
+            "    def __radd__(self, other):\n        return self\n"
+            "def entry(v):\n    return -v\n")
+    ns: dict = {}
+    exec(compile(cell, "<cell 4>", "exec"), ns)
+    import linecache
+    linecache.cache["<cell 4>"] = (len(cell), None, cell.splitlines(True), "<cell 4>")
+    # a wrapper that is not student code ("<string>") uses up a varying part of the stack first
+    exec(compile("def deeper(n, f, v):\n    return f(v) if n == 0 else deeper(n - 1, f, v)\n", "<string>", "exec"), ns)
+    quoted = set()
+    for depth in (0, 1, 2, 37, 101):
+        with pytest.raises(RecursionError) as info:
+            ns["deeper"](depth, ns["entry"], ns["V"]())
+        quoted.add(tuple(student_line(info.value).items()))
+    assert quoted == {(("function", "__neg__"), ("line", "return 0 - self"))}
+
+
 def test_in_place_changes_to_arguments_are_mirrored(session):
     js, kernel = session
     layer = _remote(js, kernel, Layer(2))

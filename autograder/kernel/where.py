@@ -39,17 +39,26 @@ def _is_student(code: types.CodeType, foreign: tuple[str, ...]) -> bool:
 
 
 def student_line(exc: BaseException) -> dict | None:
-    """{"function", "line"} of the innermost student frame of ``exc``'s traceback, or None."""
-    found, foreign = None, _foreign_roots()
+    """{"function", "line"} of the student frame of ``exc``'s traceback that raised it, or None.
+
+    The innermost student frame, except for a RecursionError: where the limit strikes within a
+    cycle of calls depends on how deep the stack already was (a kernel and the direct harness
+    differ), so the line quoted is the entry into the cycle, the outermost student frame whose
+    function calls itself again further in.
+    """
+    foreign = _foreign_roots()
+    frames = []
     tb = exc.__traceback__
     while tb is not None:
-        code = tb.tb_frame.f_code
-        if _is_student(code, foreign):
-            found = (code, tb.tb_lineno)
+        if _is_student(tb.tb_frame.f_code, foreign):
+            frames.append((tb.tb_frame.f_code, tb.tb_lineno))
         tb = tb.tb_next
-    if found is None:
+    if not frames:
         return None
-    code, lineno = found
+    code, lineno = frames[-1]
+    if isinstance(exc, RecursionError):
+        codes = [c for c, _ in frames]
+        code, lineno = next((f for i, f in enumerate(frames) if f[0] in codes[i + 1:]), frames[-1])
     line = linecache.getline(code.co_filename, lineno).strip()
     if not line:
         return None
