@@ -582,3 +582,38 @@ def test_a_float16_answer_is_not_given_float16_tolerances():
     with pytest.raises(CheckFailure) as info:
         core.expect_close(want.astype(np.float16), want, name="f")
     assert info.value.diagnosis == "low-precision-dtype" and "float16 precision" in str(info.value)
+
+
+def test_explain_formula_names_a_term_off_by_a_constant_factor():
+    # no single edit gives pdf * pi ** 1.5: the factor is fitted and checked on every entry, the term said
+    pdf = np.exp(-0.5 * _X ** 2) / np.sqrt(2 * np.pi)
+    env = {"x": _X, "cdf": _S, "pdf": pdf}
+    text = formula.explain_formula("cdf + x * pdf", env, _S + np.pi ** 1.5 * _X * pdf, rtol=1e-9, atol=1e-12,
+                                   scaled=True)
+    assert text is not None and "`x * pdf` multiplied by 5.568 (= pi ** 1.5)" in text, text
+    # only when asked (other callers keep their answers), and never a parameter of env (said elsewhere)
+    assert formula.explain_formula("cdf + x * pdf", env, _S + np.pi ** 1.5 * _X * pdf, rtol=1e-9, atol=1e-12) is None
+    assert formula.explain_formula("cdf + x * pdf", {**env, "k": np.pi ** 1.5}, _S + np.pi ** 1.5 * _X * pdf,
+                                   rtol=1e-9, atol=1e-12, scaled=True) is None
+    # the whole formula scaled is not a term's factor (the difference analysis says it)
+    assert formula.explain_formula("cdf + x * pdf", env, 3 * (_S + _X * pdf), rtol=1e-9, atol=1e-12,
+                                   scaled=True) is None
+
+
+def test_explain_elementwise_locates_a_wrong_interval_only_when_asked():
+    def leaky(v, t=0.0):
+        return np.where(v > t, v, 0.2 * v)
+    x = np.array([[-2.0, -0.5, 0.1, 0.15, 1.0, 2.5]])
+    said = cases.explain_elementwise(x, leaky(x, 0.2), leaky(x), rtol=1e-6, atol=1e-9, interval=True,
+                                     probe=lambda p: leaky(p, 0.2), oracle=leaky)
+    assert said is not None and "wrong only for 0 < x < 0.2" in said and "switches branch at x = 0.2" in said, said
+    capped = cases.explain_elementwise(x, np.clip(x, 0, 1), np.maximum(x, 0), rtol=1e-6, atol=1e-9, interval=True,
+                                       probe=lambda p: np.clip(p, 0, 1), oracle=lambda p: np.maximum(p, 0))
+    assert capped is not None and "wrong only for x > 1" in capped and "constant (1)" in capped, capped
+    # a whole side of 0 is the side analysis' story; without interval=True nothing changes
+    side = cases.explain_elementwise(x, 2 * np.maximum(x, 0), np.maximum(x, 0), rtol=1e-6, atol=1e-9, interval=True,
+                                     probe=lambda p: 2 * np.maximum(p, 0), oracle=lambda p: np.maximum(p, 0))
+    assert side is not None and "wrong only" not in side
+    plain = cases.explain_elementwise(x, leaky(x, 0.2), leaky(x), rtol=1e-6, atol=1e-9,
+                                      probe=lambda p: leaky(p, 0.2), oracle=leaky)
+    assert plain is None or "wrong only" not in plain

@@ -381,13 +381,16 @@ def _wrong_by_position(xs: np.ndarray, ok: np.ndarray, probe, oracle, rtol: floa
 
 def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: float,
                         probe: Callable[[np.ndarray], Any] | None = None,
-                        oracle: Callable[[np.ndarray], Any] | None = None, what: str = "values") -> str | None:
+                        oracle: Callable[[np.ndarray], Any] | None = None, what: str = "values",
+                        interval: bool = False) -> str | None:
     """A case-based explanation of a wrong elementwise result, in a student's words, or None.
 
     Says on which side of 0 the result is wrong (a wrong np.where branch, a missing max(x, 0)...),
     what the wrong values look like there (a factor, a constant, a flipped sign), and, when
     ``probe`` (the student's function on an array of points) and ``oracle`` are given, the student's
     values and the expected ones at a few readable points, which they can compare with their formula.
+    ``interval``: also locate, on a dense grid, a wrong interval that is not a whole side of 0 (a branch
+    threshold other than 0, a cap) and say its ends.
     """
     xs = np.asarray(x, dtype=np.float64)
     g = np.asarray(got, dtype=np.float64)
@@ -399,6 +402,10 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
     positional = _wrong_by_position(xs, ok, probe, oracle, rtol, atol, what)
     if positional:
         return positional
+    located = _wrong_interval(probe, oracle, rtol, atol, what) if interval and probe is not None \
+        and oracle is not None and not bool(ok.all()) else None
+    if located:
+        return located
     neg, pos = xs < 0, xs > 0
     parts = []
     if bool(neg.any()) and bool(pos.any()):
@@ -427,6 +434,94 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
             if scaled:
                 parts.append(scaled)
     return "; ".join(parts) or None
+
+
+#: A dense grid for locating where an elementwise result goes wrong (0 included, both sides).
+INTERVAL_GRID = np.round(np.linspace(-4.0, 4.0, 161), 10)
+
+
+def _wrong_interval(probe: Callable[[np.ndarray], Any], oracle: Callable[[np.ndarray], Any], rtol: float,
+                    atol: float, what: str) -> str | None:
+    """Where on the x axis an elementwise result is wrong, read on a dense grid (a second probe, not the case's
+    random points): when the wrong x form ONE interval that is not a whole side of 0 (0 < x <= 0.2, x > 1), its
+    ends are located by bisection on the student's function and said, with what the values look like there.
+    A branch condition that compares x with another threshold (x > slope) or a cap (np.clip(x, 0, 1)) reads
+    as such; a whole side of 0 wrong is left to the side analysis."""
+    def wrong_at(v: np.ndarray) -> np.ndarray | None:
+        try:
+            mine = np.asarray(probe(v[None, :]), dtype=np.float64)
+            want = np.asarray(oracle(v[None, :]), dtype=np.float64)
+        except Exception:
+            return None
+        if mine.shape != (1, v.size) or want.shape != mine.shape:
+            return None
+        with np.errstate(all="ignore"):
+            return ~(np.abs(mine - want) <= max(atol, 1e-9) + max(rtol, 1e-6) * np.abs(want))[0]
+    grid = INTERVAL_GRID
+    bad = wrong_at(grid)
+    if bad is None or not bad.any() or bad.all():
+        return None
+    idx = np.flatnonzero(bad)
+    if idx[-1] - idx[0] + 1 != idx.size:
+        return None                                   # several wrong pieces: not one interval
+    lo_i, hi_i = int(idx[0]), int(idx[-1])
+    lo_open, hi_open = lo_i == 0, hi_i == grid.size - 1
+    # a whole side of 0 (0 excluded or included) is what the side analysis says
+    if (lo_open and abs(grid[hi_i + 1]) < 1e-12) or (hi_open and abs(grid[lo_i - 1]) < 1e-12):
+        return None
+    if (lo_open and grid[hi_i] <= 0 < grid[hi_i + 1]) or (hi_open and grid[lo_i] >= 0 > grid[lo_i - 1]):
+        return None
+
+    def edge(right_x: float, wrong_x: float) -> float:
+        """Bisect between a right and a wrong x (four rounds of 41 points)."""
+        a, b = right_x, wrong_x
+        for _ in range(4):
+            pts = np.linspace(a, b, 41)
+            w = wrong_at(pts)
+            if w is None or not w[-1]:
+                return b
+            first = int(np.argmax(w))
+            a, b = pts[max(first - 1, 0)], pts[first]
+        return float((a + b) / 2)
+    ends = []
+    if not lo_open:
+        ends.append(edge(grid[lo_i - 1], grid[lo_i]))
+    if not hi_open:
+        ends.append(edge(grid[hi_i + 1], grid[hi_i]))
+
+    def num(v: float) -> str:
+        return f"{v:.3g}" if abs(v) > 1e-6 else "0"
+    if lo_open:
+        where, right = f"x < {num(ends[0])}", f"x > {num(ends[0])}"
+    elif hi_open:
+        where, right = f"x > {num(ends[0])}", f"x < {num(ends[0])}"
+    else:
+        where, right = f"{num(ends[0])} < x < {num(ends[1])}", f"x < {num(ends[0])} and for x > {num(ends[1])}"
+    # what the values look like inside the interval (on the grid points there)
+    inside = grid[bad]
+    try:
+        mine = np.asarray(probe(inside[None, :]), dtype=np.float64)[0]
+        want = np.asarray(oracle(inside[None, :]), dtype=np.float64)[0]
+    except Exception:
+        return None
+    words = _region_words(inside, mine, want, np.ones(inside.shape, dtype=bool), rtol, atol)
+    look = f": there your {what} are {words[0]}" if words else ""
+    if words and words[0].startswith("constant"):
+        look += " (capped: a np.clip or np.minimum/np.maximum with that constant?)"
+    edges = [e for e in ends if abs(e) > 1e-6]
+    switch = ""
+    if len(ends) == 2 and any(abs(e) <= 1e-6 for e in ends) and edges:
+        switch = (f"; your formula switches branch at x = {num(edges[0])} instead of x = 0 (the condition compares x "
+                  f"with {num(edges[0])}, not with 0?)")
+    sample = np.array([v for v in (inside[len(inside) // 2], inside[0], inside[-1])])
+    shown = ", ".join(f"{v:.3g}" for v in sample)
+    try:
+        m2 = np.asarray(probe(sample[None, :]), dtype=np.float64)[0]
+        w2 = np.asarray(oracle(sample[None, :]), dtype=np.float64)[0]
+        values = f"; at x = [{shown}] your {what} are {_fmt(m2[None, :])}, expected {_fmt(w2[None, :])}"
+    except Exception:
+        values = ""
+    return f"wrong only for {where} (right for {right}){look}{switch}{values}"
 
 
 #: Factors by which a formula may scale its argument by mistake (x / 2 forgotten, 2x, -x...).

@@ -264,8 +264,64 @@ def _plainest(found: tuple, outer: Sequence[str] = ()) -> tuple:
     return (old in outer, identity, _tokens(old) != _tokens(new), invented, minus, len(new) + len(old))
 
 
+#: Constants a slip in a normalisation produces, by value (a factor sqrt(2), pi, pi ** 1.5 ...).
+NAMED_FACTORS = {f"{a}{' * ' if a and b else ''}{b}" or "1": va * vb
+                 for a, va in (("", 1.0), ("2", 2.0), ("1/2", 0.5), ("sqrt(2)", math.sqrt(2)), ("1/sqrt(2)", 1 / math.sqrt(2)))
+                 for b, vb in (("", 1.0), ("pi", math.pi), ("1/pi", 1 / math.pi), ("sqrt(pi)", math.sqrt(math.pi)),
+                               ("1/sqrt(pi)", 1 / math.sqrt(math.pi)), ("pi ** 1.5", math.pi ** 1.5),
+                               ("pi ** -1.5", math.pi ** -1.5), ("pi ** 2", math.pi ** 2))}
+
+
+def _factor_name(c: float) -> str:
+    hit = [k for k, v in NAMED_FACTORS.items() if k != "1" and abs(c - v) <= 1e-6 * abs(v)]
+    return f" (= {min(hit, key=len)})" if hit else ""
+
+
+def _scaled_term(tree: ast.Expression, env: Mapping[str, Any], g: np.ndarray, m: np.ndarray, rtol: float,
+                 atol: float, outer: Sequence[str]) -> tuple[str, str, float] | None:
+    """One sub-term of the formula off by a constant factor c (fitted, not enumerated): the formula is affine in
+    that term, c is read from the values and checked on every entry. The largest such term is said (in a product
+    every factor fits equally); a factor of the whole formula is left to the difference analysis."""
+    right = _evaluate(tree, env)
+    best = None
+    for node, parent, fieldname, index in _nodes(tree):
+        if parent is tree or (isinstance(node, ast.Name) and node.id in outer) or isinstance(node, ast.Constant):
+            continue
+        values = []
+        for c in (0.0, 2.0):
+            scaled = ast.BinOp(ast.Constant(c), ast.Mult(), node)
+            if index is None:
+                setattr(parent, fieldname, scaled)
+            else:
+                getattr(parent, fieldname)[index] = scaled
+            values.append(_evaluate(copy.deepcopy(tree), env))
+            if index is None:
+                setattr(parent, fieldname, node)
+            else:
+                getattr(parent, fieldname)[index] = node
+        f0, f2 = values
+        if f0 is None or f2 is None or right is None:
+            continue
+        f0, f2, f1 = (np.broadcast_to(v, g.shape) for v in (f0, f2, right))
+        slope = f1 - f0
+        if not np.allclose(f2 - f0, 2 * slope, rtol=1e-9, atol=1e-12) or not bool(np.any(np.abs(f0[m]) > atol)):
+            continue                          # not affine in the term, or the term is the whole formula
+        use = m & (np.abs(slope) > 1e-6 * max(1.0, float(np.abs(slope[m]).max())))
+        if use.sum() < 3:
+            continue
+        c = float(np.median((g[use] - f0[use]) / slope[use]))
+        if not np.isfinite(c) or abs(c - 1) < 1e-3 or abs(c) < 1e-3:
+            continue
+        if _fits(f0 + c * slope, g, m, rtol, atol):
+            size = len(_src(node))
+            if best is None or size > best[0]:
+                best = (size, _src(node), c)
+    return None if best is None else (best[1], _src(tree), best[2])
+
+
 def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
-                    atol: float = 1e-9, mask: Any = None, what: str = "values", outer: Sequence[str] = ()) -> str | None:
+                    atol: float = 1e-9, mask: Any = None, what: str = "values", outer: Sequence[str] = (),
+                    scaled: bool = False) -> str | None:
     """Which single edit of the documented formula reproduces ``got``, in a student's words, or None.
 
     ``formulas``: the formula (or equivalent ways of writing it, tried in order) as a Python expression over
@@ -273,6 +329,8 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
     ``mask``: the entries to judge (one branch of a piecewise function); ``what``: how the values are called;
     ``outer``: names of a factor of the whole formula (grad_out) whose edits are said only when nothing else
     says the mistake as well.
+    ``scaled``: when no single edit fits, also try one term off by a fitted constant factor (``x * pdf``
+    times pi ** 1.5), not a parameter of ``env`` or its inverse.
     """
     g = np.asarray(got, dtype=np.float64)
     m = np.ones(g.shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), g.shape)
@@ -305,4 +363,20 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
         wrong, old, new, _, where = min(found, key=lambda f: _plainest(f, outer))
         return (f"your {what} fit `{wrong}` instead of `{text}`: the term `{old}` is wrong there "
                 f"(your code computes `{new}` in its place{where}, or an expression equal to it)")
+    # no single edit of any spelling: one term off by a constant factor (not a parameter of env or its
+    # inverse: a parameter missing or extra is said by the checks that know the parameter)
+    for text in ([formulas] if isinstance(formulas, str) else list(formulas)) if scaled else ():
+        tree = _parse(text)
+        right = _evaluate(tree, env)
+        if right is None or _fits(right, g, m, rtol, atol):
+            continue
+        found_scaled = _scaled_term(tree, env, g, m, rtol, atol, outer)
+        if found_scaled is None:
+            continue
+        term, whole, c = found_scaled
+        if any(abs(c - v) <= 1e-6 * abs(v) or (v and abs(c - 1 / v) <= 1e-6 / abs(v)) for v in params.values()):
+            return None
+        return (f"your {what} fit `{whole}` with the term `{term}` multiplied by {c:.4g}{_factor_name(c)}: "
+                f"that term is {'too large' if abs(c) > 1 else 'too small'} by a constant factor (a constant "
+                f"in it is wrong: a normalisation, a 2, a sqrt or a pi written differently)")
     return None

@@ -385,7 +385,8 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
     for side, formulas in FORMULAS[key].get(which, {}).items():
         mask = None if side is None else (xs < 0 if side == NEG else xs > 0)
         try:
-            text = explain_formula(formulas, env, got, rtol=rtol, atol=atol, mask=mask, what=what, outer=("g",))
+            text = explain_formula(formulas, env, got, rtol=rtol, atol=atol, mask=mask, what=what, outer=("g",),
+                                   scaled=True)
         except Exception:       # a formula the quantities cannot evaluate says nothing about the student
             text = None
         if text:
@@ -901,7 +902,8 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     on_probe = memo.get("term") if memo is not None else (_term_on_probe(key, which, lambda p, _: probe(p), what)
                                                           if key else None)
     term = (on_probe or _wrong_term(key, which, xs, got, rt, at, what)) if key else None
-    text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what)
+    text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what,
+                               interval=True)
     if term:
         core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
     if text:
@@ -928,6 +930,8 @@ def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
         if term:
             core.fail(f"{label}.backward is not proportional to grad_out (multiplying grad_out by -2 must multiply "
                       f"dL/dx = grad_out * f'(x) by -2): {term}", "backward-not-linear-in-grad-out")
+        _term_without_grad_out(cls, spec, label)
+        _branch_from_grad_out(cls, spec, label)
         core.fail(f"{label}.backward is not proportional to grad_out: multiplying grad_out by -2 must multiply "
                   f"dL/dx = grad_out * f'(x) by -2 (f'(x) depends on the input x only: is something computed from "
                   f"grad_out, such as a mask, a sign or a function of it, or is grad_out added instead of multiplied?)",
@@ -938,6 +942,66 @@ def _backward_on(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray):
     layer = _make(label, spec.make, cls)
     layer.forward(x)
     return layer.backward(g)
+
+
+def _backward_values(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray) -> np.ndarray | None:
+    """The student's backward on (x, g) as float64, or None when it raises or returns another shape."""
+    try:
+        d = np.asarray(_backward_on(cls, spec, label, x.copy(), g.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    return d if d.shape == x.shape and bool(np.isfinite(d).all()) else None
+
+
+#: What a term added without grad_out may be, as a function of x (the spec's f and f' are used).
+def _loose_terms(spec: Spec, x: np.ndarray) -> dict:
+    fx = _map(spec.f, x)
+    with np.errstate(all="ignore"):
+        ratio = np.where(x != 0, fx / np.where(x != 0, x, 1.0), np.nan)
+    return {"the input x": x, "the forward's value f(x)": fx, "the local derivative f'(x)": _map(spec.df, x),
+            "f(x) / x (the factor forward multiplies x by, e.g. s = sigmoid(x) in SiLU)": ratio,
+            "1": np.ones_like(x)}
+
+
+def _term_without_grad_out(cls, spec: Spec, label: str) -> None:
+    """Second question when backward is not proportional to grad_out: what it returns for grad_out = 0 (it
+    must be 0). A non-zero answer is a term added without the factor grad_out; it is named when it is one of
+    the quantities at hand on two different inputs."""
+    xs = (TERM_X, TERM_X * 1.7)
+    outs = [_backward_values(cls, spec, label, x, np.zeros_like(x)) for x in xs]
+    if any(o is None for o in outs) or all(np.abs(o).max() <= 1e-12 for o in outs):
+        return
+    for what in _loose_terms(spec, TERM_X):
+        if all(core.close(o, _loose_terms(spec, x)[what], 1e-6, 1e-9) for o, x in zip(outs, xs)
+               if bool(np.isfinite(_loose_terms(spec, x)[what]).all())) \
+                and all(bool(np.isfinite(_loose_terms(spec, x)[what]).all()) for x in xs):
+            core.fail(f"{label}.backward with grad_out = 0 returns {what} instead of 0: that term of your formula is "
+                      f"added without the factor grad_out (e.g. `... + s` where `grad_out * s` belongs, or a "
+                      f"product rule whose second term lost grad_out); every term of dL/dx = grad_out * f'(x) is "
+                      f"multiplied by grad_out", "term-without-grad-out")
+    core.fail(f"{label}.backward with grad_out = 0 returns non-zero values ({_fmt_list(outs[0])} at x = "
+              f"{_fmt_list(TERM_X)}) instead of 0: some term of your formula is added without the factor "
+              f"grad_out", "term-without-grad-out")
+
+
+def _branch_from_grad_out(cls, spec: Spec, label: str) -> None:
+    """Second question: is the branch chosen by the sign of grad_out instead of x? Your values equal
+    grad_out * f'(grad_out) (np.maximum(g, slope * g), a mask g > 0) on two inputs whose signs differ from
+    grad_out's."""
+    for x in (TERM_X, TERM_X * 1.7):
+        g = np.roll(TERM_G, 1) * np.where(np.arange(x.size).reshape(x.shape) % 2 == 0, 1.0, -1.0)
+        d = _backward_values(cls, spec, label, x, g)
+        want = g * _map(spec.df, g)
+        if d is None or not core.close(d, want, 1e-6, 1e-9) or core.close(want, g * _map(spec.df, x), 1e-6, 1e-9):
+            return
+    core.fail(f"{label}.backward chooses its branch by the sign of grad_out, not of x: your results are "
+              f"grad_out * f'(grad_out) (as np.maximum(grad_out, slope * grad_out) or a mask grad_out > 0 gives): "
+              f"the branch, and f', depend on the input x only: np.where(x > 0, grad_out, ... * grad_out)",
+              "branch-from-grad-out")
+
+
+def _fmt_list(a) -> str:
+    return "[" + ", ".join(f"{v:.4g}" for v in np.ravel(a)[:6]) + "]"
 
 
 def _nonlinear_branch(cls, spec: Spec, label: str) -> None:
@@ -1220,7 +1284,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         _rows_not_written(probe, lambda p: _map(spec.df, p), f"{label}.backward (grad_out = 1)", "grad_out",
                           no_loop="grad_out * f'(x) on the whole array at once")
         explained = explain_elementwise(xs, d, expected, rtol=tol["rtol"], atol=tol["atol"], probe=probe,
-                                        oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)")
+                                        oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)",
+                                        interval=True)
         analysis = explained or analysis
         stray = _hyper_parameter_factor(spec, probe)
         if stray:
@@ -1419,7 +1484,8 @@ PROPERTIES = {
                         "shape kept (a flattening boolean index named)",
                         "parameters() == []", "generic f(-x), -f(x), f(f(x)) named",
                         "another activation named (a forward copied from another class)",
-                        "wrong side of 0 and values at readable points named")
+                        "wrong side of 0 and values at readable points named",
+                        "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid")
                         + (("wrong term of the documented formula named",) if "f" in FORMULAS.get(n, {}) else ())
                         + (("relative to the student's Sigmoid (its float32 -> float64 promotion judged there)",)
                            if n == "silu" else ())
@@ -1448,7 +1514,11 @@ PROPERTIES = {
        + ("|x| = 1000", "most recent forward of this instance",
           "a second backward after one forward gives the same values (cache left as forward left it)",
           "a forward that writes into its input judged there (backward judged on the cache it left)",
-          "forward right, backward wrong: backward's formula or forward's cache named")
+          "forward right, backward wrong: backward's formula or forward's cache named",
+          "backward at grad_out = 0 is 0 (a term without grad_out named, confirmed on a second x)",
+          "branch chosen by x, not by the sign of grad_out (confirmed on two inputs)",
+          "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
+          "one term off by a constant factor named (fitted, not a hyper-parameter)")
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else ())
        for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
@@ -1465,7 +1535,9 @@ PROPERTIES = {
                          "cached intermediate named (e = exp(z - max) or softmax(grad_out) used for y)",
                          "every row computed (a row loop that stops early or starts late named)",
                         "N > C: a row loop over range(C) named",
-                        "each sample uses its own rows only (samples mixed named)"),
+                        "each sample uses its own rows only (samples mixed named)",
+                        "per-sample Jacobian read back (unit grad_out, N != C; y - grad_out, a term without "
+                        "grad_out, y y^T as a scalar named, confirmed on two logit rows)"),
 }
 
 
@@ -1723,6 +1795,72 @@ def _name_clipped_logits(y, z, name, tol) -> None:
                       "softmax-clipped-logits")
 
 
+#: Two logit rows for reading a student's per-sample Jacobian back (C = 4 classes, distinct probabilities).
+_JAC_ROWS = (np.array([0.3, -1.2, 0.8, 0.1]), np.array([-0.5, 1.1, 0.2, -1.4]))
+
+
+def _read_jacobian(cls, z0: np.ndarray):
+    """The student's backward as grad_out -> dL/dz for one sample: a batch of C + 1 copies of z0 (N != C) with
+    grad_out = the unit vectors and a zero row; returns (y, offset = result at grad_out = 0, M with
+    M[j] = result at e_j - offset), or None when backward mixes rows or fails."""
+    c = z0.size
+    Z = np.tile(z0, (c + 1, 1))
+    G = np.vstack([np.eye(c), np.zeros((1, c))])
+    try:
+        layer = cls()
+        layer.forward(Z.copy())
+        out = np.asarray(layer.backward(G.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    if out.shape != Z.shape or not bool(np.isfinite(out).all()):
+        return None
+    y = _softmax_oracle(z0[None, :])[0]
+    return y, out[c], out[:c] - out[c]
+
+
+def _softmax_jacobian_story(cls, label: str, name: str) -> None:
+    """General question for a wrong softmax backward: read the student's Jacobian back (unit grad_out), split it
+    into what it returns for grad_out = 0 and its linear part, and say how each differs from
+    J = diag(y) - y y^T, confirmed on a second logit row before anything is said."""
+    reads = [_read_jacobian(cls, z0) for z0 in _JAC_ROWS]
+    if any(r is None for r in reads):
+        return
+
+    def holds(test) -> bool:
+        return all(test(y, off, M) for y, off, M in reads)
+
+    def near(a, b) -> bool:
+        return core.close(a, b, 1e-6, 1e-9)
+    right = holds(lambda y, off, M: near(M, np.diag(y) - np.outer(y, y)))
+    zero = holds(lambda y, off, M: near(off, 0 * y))
+    if right and zero:
+        return                               # per sample right: the mistake is elsewhere (rows, shapes)
+    start = f"{name}: read back sample by sample (grad_out = each unit vector e_j, then 0), "
+    if not zero:
+        offsets = {"y, the softmax output": lambda y: y, "-y": lambda y: -y, "1": lambda y: np.ones_like(y)}
+        said = next((k for k, f in offsets.items() if holds(lambda y, off, M, f=f: near(off, f(y)))), None)
+        linear = ("and its part proportional to grad_out is right" if right else
+                  "and adds -grad_out" if holds(lambda y, off, M: near(M, -np.eye(y.size))) else
+                  "and its part proportional to grad_out is wrong too")
+        if said == "y, the softmax output" and linear == "and adds -grad_out":
+            core.fail(start + "your backward returns y - grad_out: that is the gradient of the cross-entropy "
+                      "through the softmax, p - onehot, with grad_out in the place of the targets; "
+                      "Softmax.backward alone returns J^T grad_out = y * (grad_out - sum(grad_out * y, axis=1, "
+                      "keepdims=True)), 0 when grad_out = 0", "softmax-backward-is-ce-gradient")
+        core.fail(start + f"with grad_out = 0 your backward returns {said or 'non-zero values'} instead of 0 "
+                  f"({linear}): a term is added without the factor grad_out; the result is J^T grad_out, "
+                  f"J = diag(y) - y y^T", "term-without-grad-out")
+    # linear in grad_out but the Jacobian differs: where and how
+    if holds(lambda y, off, M: near(M - np.diag(y), np.full_like(M, -(y @ y)))):
+        core.fail(start + "your Jacobian is diag(y) - sum(y**2) in every entry: the outer product y y^T was "
+                  "computed as the scalar y @ y (np.dot or @ of two 1-D vectors is their dot product): use "
+                  "np.outer(y, y) for y_i y_j, or better the product y * (g - sum(g * y)) without J",
+                  "outer-product-as-scalar")
+    if holds(lambda y, off, M: near(M - np.diag(np.diag(M)), np.zeros_like(M))):
+        core.fail(start + "your Jacobian is diagonal: the term - y y^T (every class's output depends on every "
+                  "logit) is missing: J = diag(y) - y y^T", "jacobian-diagonal-only")
+
+
 def softmax_backward(cls) -> None:
     """Softmax.backward: the Jacobian-vector product, against explicit Jacobians, judged on the
     student's own forward cache (y) when that forward is wrong."""
@@ -1776,6 +1914,7 @@ def softmax_backward(cls) -> None:
                 "each sample has its own Jacobian diag(y_i) - y_i y_i^T: the Jacobian of the first sample was used "
                 "for every row": gs @ (np.diag(yo[0]) - np.outer(yo[0], yo[0])) if n > 1 else None,
             })
+            _softmax_jacobian_story(cls, label, name)
             _not_own_derivative(cls, _SOFTMAX_SPEC, label, zs, gs, d, expected, name, tol)
             core.expect_close(d, expected, name=name, **tol)
         return run

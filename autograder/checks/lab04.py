@@ -88,7 +88,8 @@ PROPERTIES = {
                             "wrong term of the documented formula named", "another activation's derivative named",
                             "documented activation names accepted (a rejected one named)",
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
-                            "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)"),
+                            "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
+                            "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -97,21 +98,25 @@ PROPERTIES = {
                        "a hidden layer given another layer's dA named",
                        "hidden derivative of another activation named",
                        "caches list order kept (a reversed list named; which layer's array was written named)",
-                       "a wrong 1/m divisor named only when a second network confirms it"),
+                       "a wrong 1/m divisor named only when a second network confirms it",
+                       "each hidden derivative at its own layer's Z (another cached Z or A named)"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
                           "layers left out of the update named", "a loop that stops after the first key named", *_FLOATS,
                           "grads in model_backward's order (paired by key, not by position)",
                           "grads keeps its keys (clear, del or pop named)",
-                          "one step for the whole array (the mean or sum of dP) named"),
+                          "one step for the whole array (the mean or sum of dP) named",
+                          "a parameter stepped with another key's gradient named from numpy's shapes"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
-              "history: where it stops named (one epoch too many, only before/after named)", "every epoch the same step (first wrong epoch named)",
+              "history: where it stops named (one epoch too many, only before/after named)",
+              "history: extra rows read from the epoch column (epoch loop from 0, a row per mini-batch)",
+              "an update-count story confirmed by the decoded one-hot batches (np.split's unequal parts named)", "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
               "batch_size=None run as batch_size=1 named (replayed)",
@@ -1656,6 +1661,7 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     _name_mixed_entries(fn, Z, dA, got64, kind, name)
     g = _act_grad(Z64[ok], kind)
     z = Z64[ok]
+    _constant_factor(fn, Z, h1, g, kind, name)
     pos = (g > 1e-8) & (h1 > 0) & (np.abs(np.log(np.maximum(g, 1e-300))) > 0.05)
     if kind != "relu" and pos.sum() >= 3:
         power = float(np.median(np.log(h1[pos]) / np.log(g[pos])))
@@ -1673,6 +1679,50 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
               f"(your g'(Z)) is {points}. It must be {_DERIVATIVE_FORMULA[kind]}, evaluated at the "
               f"pre-activation Z", "wrong-local-derivative")
+
+
+def _constant_factor(fn, Z, h1, g, kind, name) -> None:
+    """dZ / dA = c * g'(Z) with one constant c != 1: say c, and whether it follows the batch (1/m, m) or the
+    width of the layer, confirmed on a second Z of other sizes before it is said."""
+    nz = np.abs(g) > 1e-6
+    if nz.sum() < 3:
+        return
+    c = float(np.median(h1[nz] / g[nz]))
+    if not np.isfinite(c) or abs(c - 1) < 1e-3 or not core.close(h1, c * g, 1e-4, 1e-9):
+        return
+    m, n = Z.shape
+    shape2 = (m + 3, n + 2 + (m + 3 == n + 2))        # other m and n, different from each other
+    Z2 = (np.resize(Z, shape2) * 0.9 + 0.05).astype(Z.dtype)
+    dA2 = np.ones_like(Z2)
+    try:
+        out = np.asarray(core.call(fn, dA2, Z2.copy(), kind, name=name), _f64)
+    except (core.CheckFailure, Exception):
+        return
+    g2 = _act_grad(Z2.astype(_f64), kind)
+    keep = np.abs(g2) > 1e-6
+    if out.shape != Z2.shape or keep.sum() < 3:
+        return
+    c2 = float(np.median(out[keep] / g2[keep]))
+    if not core.close(out, c2 * g2, 1e-4, 1e-9):
+        return
+    m2, n2 = Z2.shape
+    stories = ((1 / m, 1 / m2, f"1/m (m = {m} rows of Z; with {m2} rows it is 1/{m2})"),
+               (float(m), float(m2), f"m (m = {m} rows of Z; with {m2} rows it is {m2})"),
+               (1 / n, 1 / n2, f"1/n (n = {n} columns of Z; with {n2} columns it is 1/{n2})"))
+    why = next((f" = {text}" for a, b, text in stories
+                if abs(c - a) <= 1e-4 * abs(a) and abs(c2 - b) <= 1e-4 * abs(b)), None)
+    if why is None and abs(c2 - c) > 1e-4 * abs(c):
+        return                                   # a factor that changes with the shape, but not 1/m: no story
+    if why and why.startswith(" = 1/m"):
+        fix = ("activation_backward must not divide by m: the 1/m of the mean loss lives only in dZ_L = (A_L - Y) / m, "
+               "and every layer below inherits it through dA")
+    elif why:
+        fix = "the local derivative depends on Z alone, not on the shape of the batch"
+    else:
+        why, fix = (" (the same at every shape)",
+                    "a constant factor in your formula is wrong (a 2 or 1/2 too many, or a factor of another formula)")
+    core.fail(f"{name}: your local derivative dZ / dA is exactly {c:.4g}{why} times the right one, "
+              f"{_DERIVATIVE_FORMULA[kind]}: {fix}", "local-derivative-scaled")
 
 
 def _name_mixed_entries(fn, Z, dA, got64, kind, name) -> None:
@@ -2119,6 +2169,7 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             if fn is not None and key in top:
                 _output_gradient_term(fn, name)
             _name_wrong_da(got, layers, hidden, l, L, name)
+            _name_wrong_z(got, layers, hidden, l, L, name)
             core.fail(f"{name}: {lead}grads[{key!r}] differs from the gradient of the loss (relative error "
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
@@ -2149,6 +2200,33 @@ def _name_wrong_da(got, layers, hidden, l, L, name) -> None:
                       f"output receives from layer {l + 1}): each layer must start from the dA_prev the layer above "
                       f"just returned, dZ_{l} = activation_backward(dA{l}, Z_{l}, hidden_activation)",
                       "layer-given-another-da")
+
+
+def _name_wrong_z(got, layers, hidden, l, L, name) -> None:
+    """Hidden layer l's derivative must be evaluated at its own Z_l: when its dW_l is what the right dA_l gives
+    with the derivative taken at another cached array (Z or A of another layer, of the same shape), name it."""
+    if l >= L:
+        return
+    A_prev, _W, _b, _Z, _ = layers[l - 1]
+    try:
+        dW = np.asarray(got[f"dW{l}"], _f64)
+        dA = np.asarray(got[f"dA{l}"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    if dA.shape != _Z.shape:
+        return
+    for k in range(1, L + 1):
+        for at, what in ((3, "Z"), (4, "A")):
+            if (k, at) == (l, 3):
+                continue
+            other = layers[k - 1][at]
+            if other.shape != _Z.shape or _near(other, _Z, 1e-9, 1e-12):
+                continue
+            if _near(dW, A_prev.T @ (dA * _act_grad(other, hidden)), 1e-5, 1e-7):
+                core.fail(f"{name}: layer {l}'s dZ_{l} = dA{l} * g'(...) evaluates the derivative at {what}_{k} "
+                          f"(caches[{k - 1}]) instead of Z_{l} (caches[{l - 1}][1]): the derivative of layer {l} "
+                          f"is taken at that layer's own pre-activation, activation_backward(dA{l}, Z_{l}, "
+                          f"hidden_activation)", "derivative-at-another-layer")
 
 
 def _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above):
@@ -2298,7 +2376,7 @@ def update_parameters(fn) -> None:
                         hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
                              "use grads['d' + key]")
         except core.CheckFailure as exc:
-            _name_layer_index(exc, len(dims) - 1, name)
+            _name_layer_index(exc, len(dims) - 1, name, params, grads)
             raise
         _unchanged(grads, given_grads, name, "grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
@@ -2391,7 +2469,33 @@ def _name_layers_left_out(got, params, grads, lr, moved, L, name):
               f"by exactly -learning_rate * dP{edge}: every parameter moves", "layers-not-updated")
 
 
-def _name_layer_index(exc, L, name):
+def _shape_of(text: str) -> tuple | None:
+    return tuple(int(v) for v in re.findall(r"\d+", text)) or None
+
+
+def _name_mixed_gradient(shapes: str, params, grads, name) -> None:
+    """numpy's in-place broadcast error names the parameter's shape (the output operand) and the shape it met:
+    when each shape belongs to exactly one parameter and one gradient (the check's sizes are pairwise
+    different), say which parameter was stepped with which gradient."""
+    hit = re.search(r"output operand with shape \(([\d, ]*)\).*broadcast shape \(([\d, ]*)\)", shapes)
+    if not hit or not params or not grads:
+        return
+    out, other = _shape_of(hit.group(1)), _shape_of(hit.group(2))
+    p_keys = [k for k, v in params.items() if tuple(np.shape(v)) == out]
+    g_keys = [k for k, v in grads.items() if tuple(np.shape(v)) == other]
+    of_params = [k for k in g_keys if k[1:] in params]
+    if len(p_keys) != 1 or len(of_params) != 1:
+        return
+    p, g = p_keys[0], of_params[0]
+    also = [k for k in g_keys if k != g]
+    alias = f" (or {', '.join(repr(k) for k in also)}, of the same shape)" if also else ""
+    core.fail(f"{name} raised ValueError ({shapes}): {p} {out} was stepped with a gradient of shape {other}, the "
+              f"shape of grads[{g!r}]{alias}: {p} must move by grads['d{p}'], which has its shape (the line that "
+              f"updates {p} reads grads[{g!r}]{' or ' + ' or '.join(f'grads[{k!r}]' for k in also) if also else ''}: a copy-pasted line, a layer index off by one, or keys paired by "
+              f"position?)", "update-wrong-gradient")
+
+
+def _name_layer_index(exc, L, name, params=None, grads=None):
     """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
     network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
     text = str(exc)
@@ -2408,6 +2512,7 @@ def _name_layer_index(exc, L, name):
                   f"key of parameters", "grads-key-without-d")
     if exc.diagnosis == "raised-valueerror" and "broadcast" in text:
         shapes = text.split("raised ValueError: ", 1)[-1].split(". grads also", 1)[0]
+        _name_mixed_gradient(shapes, params, grads, name)
         core.fail(f"{name} raised ValueError ({shapes}): a parameter was updated with a gradient of another "
                   f"shape; parameter P moves by grads['d' + P], which has P's shape (a layer index off by one, "
                   f"W and b mixed up, one of the keys dA0, dA1... used, or the gradients paired with the parameters by "
@@ -2514,6 +2619,20 @@ def _constant_on_reordered(fn, X, params, hidden, AL, label) -> bool:
 
 
 # ----------------------------------------------------------------------------- training
+def _extra_rows(numbers, epochs, rows):
+    """Why a history has more than epochs + 1 rows, read from its epoch column (not guessed): the epoch loop
+    run once too often from 0 (row 0 twice), or several rows per epoch (a row per mini-batch)."""
+    shown = ", ".join(f"{v:g}" for v in numbers[:8]) + (", ..." if len(numbers) > 8 else "")
+    if numbers[:2] == [0.0, 0.0] and numbers[1:] == [float(e) for e in range(epochs + 1)]:
+        return (f": its epoch column reads {shown}: after row 0 your epoch loop starts again at 0 and runs "
+                f"epochs + 1 = {epochs + 1} times (range(epochs + 1)?): it must run range(1, epochs + 1)")
+    if numbers and rows > epochs + 1 and len(set(numbers[1:])) < len(numbers) - 1 \
+            and set(numbers[1:]) <= {float(e) for e in range(epochs + 1)}:
+        return (f": its epoch column reads {shown}: several rows per epoch, a row per mini-batch (appended inside "
+                f"the loop over the mini-batches?): append one row after each epoch")
+    return f": more rows than epochs + 1" + (f"; its epoch column reads {shown}" if numbers else "")
+
+
 def _history(hist, epochs, name, lenient_loss=False):
     """Columns epoch / loss / accuracy of a DataFrame or a list of dicts, as float arrays.
 
@@ -2552,7 +2671,7 @@ def _history(hist, epochs, name, lenient_loss=False):
         elif len(frame) == epochs:
             why = ": one row per epoch, but row 0 (the loss and accuracy before any update) is missing"
         elif len(frame) > epochs + 1:
-            why = ": more rows than epochs + 1 (a row per mini-batch, or rows appended inside the batch loop?)"
+            why = _extra_rows(numbers, epochs, len(frame))
         elif numbers:
             why = f": its epoch column reads {', '.join(f'{v:g}' for v in numbers[:8])}"
         core.fail(f"{name}: history must have epochs + 1 = {epochs + 1} rows (row 0 = before training), "
@@ -3334,6 +3453,28 @@ def _onehot_batches(fn, seed, name):
     return first, second
 
 
+def _batches_confirm(fn, parts, message: str) -> bool:
+    """Second probe for an update-count hypothesis: the one-hot run's decoded mini-batches. A run whose batches
+    are right contradicts the hypothesis (False); np.split's unequal-division error is named; any other failure
+    of that run leaves the hypothesis standing (True)."""
+    if parts is not _REF:
+        return True
+    try:
+        first, _ = _onehot_batches(fn, 1, f"train(one-hot X ({_ONEHOT_M}, {_ONEHOT_M}), batch_size={_ONEHOT_K})")
+    except core.CheckFailure as exc:
+        text = str(exc)
+        if "equal division" in text:
+            text = text.split(". train calls ")[0].rstrip(".")     # the generic shape-error hint does not apply
+            core.fail(f"{text}: np.split(order, n) needs n equal parts, and with m = {_ONEHOT_M} rows and "
+                      f"batch_size = {_ONEHOT_K} there are none: cut the permutation into slices "
+                      f"order[i:i + batch_size] for i in range(0, m, batch_size) (the last one smaller)",
+                      "np-split-unequal")
+        return True                          # the one-hot run fails too: the count story stands
+    except Exception:
+        return True
+    return [len(b) for b in first] != _expected_sizes(_ONEHOT_M, _ONEHOT_K)
+
+
 def _mini_batch_counts(fn, parts):
     """Ten copies of one sample: every mini-batch has the full batch's gradient, so the result is
     ceil(m / batch_size) * epochs plain gradient-descent steps (whatever the order)."""
@@ -3383,8 +3524,14 @@ def _mini_batch_counts(fn, parts):
                     hit = _match(got, after(alt))
                 except (core.CheckFailure, Exception):
                     hit = False
-                if hit:
+                # identical samples tell only the NUMBER of updates: which rows made each mini-batch is read
+                # back on the one-hot problem before the story is told (its own failure names the sizes)
+                if hit and _batches_confirm(fn, parts, message):
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
+                if hit:
+                    core.fail(f"{name}: your train makes {len(alt) * epochs} updates where mini-batches of "
+                              f"{batch_size} rows give {len(sizes) * epochs} ({len(sizes)} per epoch: "
+                              f"{sizes})", "update-count")
         try:
             per_row = _match(got, after(sizes, rate=lambda s: 0.5 / s))
         except (core.CheckFailure, Exception):

@@ -1235,3 +1235,33 @@ MUTANTS += [
            "        parameters[key] -= learning_rate * grads[\"d\" + key]", "        parameters[key] -= learning_rate * grads[\"d\" + key].mean()",
            expect="MEAN of the gradient array"),
 ]
+MUTANTS += [
+    Mutant('R10 B6 activation_backward sigmoid branch divides by m (1/m habit)',
+           '        return dA * s * (1.0 - s)',
+           '        return dA * s * (1.0 - s) / Z.shape[0]',
+           expect='1/m (m = 4 rows of Z'),
+    Mutant('R10 B8 update_parameters steps the biases with dW (copy-paste of the weight line)',
+           '    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]',
+           '    for l in range(1, len(parameters) // 2 + 1):\n        parameters[f"W{l}"] -= learning_rate * grads[f"dW{l}"]\n        parameters[f"b{l}"] -= learning_rate * grads[f"dW{l}"]',
+           expect="the shape of grads['dW1']"),
+    Mutant('R10 B10 train runs epochs + 1 epochs (range(epochs + 1))',
+           '    epoch_range = range(1, epochs + 1)',
+           '    epoch_range = range(epochs + 1)',
+           expect='your epoch loop starts again at 0'),
+    Mutant('R10 B11 train splits the permutation with np.split(order, m // size) (needs equal batches)',
+           '        for first in range(0, m, size):\n            idx = order[first:first + size]\n',
+           '        for idx in np.split(order, max(1, m // size)):\n',
+           expect='np.split(order, n) needs n equal parts'),
+    Mutant("R10 B13 model_backward reads the hidden layer's Z from its own cache (caches[l - 1]) via a loop variable slip",
+           '            _, Z_prev = caches[l - 2]',
+           '            _, Z_prev = caches[l - 1 - (l > 2)]',
+           expect='evaluates the derivative at Z_2'),
+]
+VARIANTS += [
+    Variant('R10 BV2 linear_backward dA_prev = (W @ dZ.T).T',
+            '    dA_prev = dZ @ W.T\n',
+            '    dA_prev = (W @ dZ.T).T\n'),
+    Variant('R10 BV3 activation_backward sigmoid derivative sigmoid(Z) * sigmoid(-Z)',
+            '        s = sigmoid(Z)\n        return dA * s * (1.0 - s)',
+            '        return dA * sigmoid(Z) * sigmoid(-Z)'),
+]
