@@ -534,6 +534,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                        hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
                             "labels, not one-hot rows)")
         except core.CheckFailure as exc:
+            _foreign_size(exc, {"N": n, "C": c}, "logits")
             _axis_roles(exc, n, c, "logits")
             raise
         got = expect_scalar(got, name=name)
@@ -595,6 +596,28 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
+
+
+def _foreign_size(exc: core.CheckFailure, sizes: dict, what: str) -> None:
+    """A broadcast error between arrays one of which has a size that no input has: the size was written
+    into the code (a default such as one_hot's num_classes=10, a literal 784 or 10), not computed from
+    the arguments.  Said only when the inputs' sizes do not contain it."""
+    import re
+    text = str(exc)
+    found = re.search(r"broadcast together with shapes ((?:\([0-9, ]*\) ?)+)", text)
+    if not found:
+        return
+    shapes = [tuple(int(v) for v in t.split(",") if v.strip()) for t in re.findall(r"\(([0-9, ]*)\)", found.group(1))]
+    known = set(sizes.values()) | {1}
+    foreign = sorted({d for shape in shapes for d in shape if d not in known})
+    if len(foreign) != 1:
+        return
+    k = foreign[0]
+    given = ", ".join(f"{name} = {v}" for name, v in sizes.items())
+    default = (" such as one_hot(y) without num_classes, whose default is 10 classes: pass the number of "
+               "columns of the " + what + f", one_hot(y, {what}.shape[1])") if k == 10 else ""
+    fail(f"{text.split(' This is ')[0].rstrip(' .')}. An array of size {k} along one axis appears, but the inputs "
+         f"have {given}: a size not taken from the arguments{default}", "foreign-size")
 
 
 def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str, labels: bool = True) -> None:
@@ -1171,7 +1194,9 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
                 "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
                 "not by the activation A1": wrong(mask="a"),
-                "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1": wrong(dW2_from="Z1"),
+                "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1 (if your dW2 line "
+                "reads A1.T @ dlogits, the name A1 holds Z1: the cache is (X, Z1, A1) in this order, unpack it as "
+                "X, Z1, A1 = cache)": wrong(dW2_from="Z1"),
                 "dA1 = dlogits @ W2.T: W2 is used without the transpose":
                     (wrong(W2T=False) if n_h == n_out else None),
                 "the 1/N is applied twice: dlogits is already divided by N, do not divide again in backward":
@@ -1248,9 +1273,10 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
         for k in before:
             want = before[k].astype(_float64) - lr * g[k].astype(_float64)
             got = expect_array(p[k], name=f"params['{k}'] after {name}", shape=before[k].shape)
-            if dtype == np.float32 and got.dtype != np.float32:
-                fail(f"params['{k}'] after {name} became {got.dtype}: float32 parameters must stay float32",
-                     "sgd-update-dtype")
+            if got.dtype != before[k].dtype:
+                fail(f"params['{k}'] after {name} became {got.dtype}: {before[k].dtype} parameters must stay "
+                     f"{before[k].dtype}, an update keeps each parameter's dtype (an .astype() or np.float32(...) in the update converts it; "
+                     f"params[name] -= lr * grads[name] updates the array as it is)", "sgd-update-dtype")
             _step_factor(got, before[k], g[k], lr, f"params['{k}'] after {name}")
             expect_close(got, want, name=f"params['{k}'] after {name}", rtol=1e-5, atol=1e-6, diagnose={
                 "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
@@ -1608,6 +1634,7 @@ def _minibatch_case(fn, r, n, d, bs):
             slices()
             fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
+            _shared_buffer(seen, seen_y, sizes, n, name)
             said = explain_batches(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, bs)
             if said:
                 fail(f"{name} must yield every sample exactly once per epoch: {said}", "batches-explained")
@@ -1672,6 +1699,25 @@ def _minibatch_case(fn, r, n, d, bs):
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
     return run
+
+
+def _shared_buffer(seen, seen_y, sizes, n, name) -> None:
+    """The labels cover every sample once but the images do not, and different batches hold the SAME rows
+    in the same positions: every X_batch yielded is a view of one array that each later batch refills (a
+    preallocated buffer), so a caller who keeps the batches sees only the last contents."""
+    ids_y = [int(round((v - 1) / 3)) for v in seen_y]
+    if len(sizes) < 2 or sorted(ids_y) != list(range(n)):
+        return
+    parts = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
+    shared = [k for k in range(len(parts) - 1)
+              if len(parts[k]) and (lambda m: parts[k][:m].tolist() == parts[-1][:m].tolist())(
+                  min(len(parts[k]), len(parts[-1])))]
+    if len(shared) == len(parts) - 1:
+        fail(f"{name}: y_batch covers every sample once, but every X_batch you yielded holds the rows of the LAST "
+             f"batch (batches 0..{len(parts) - 2} start with the same rows as the last one): the arrays yielded "
+             f"are views of ONE array that each batch refills (a preallocated buffer written with buf[...] = "
+             f"X[idx]), so batches kept by the caller change under it; yield a new array per batch, X[idx]",
+             "minibatches-shared-buffer")
 
 
 def iterate_minibatches(fn):
@@ -1863,7 +1909,8 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
             and isinstance(b[1], np.ndarray) and np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1
             and np.shape(b[0])[0] == np.shape(b[1])[0] for b in v)
     checks = [
-        ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), yb.copy(), 2, np.random.default_rng(0))), pairs),
+        ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), yb.copy(), 2, np.random.default_rng(0))),
+         lambda v: pairs(v) and _partition(v, xb)),
         ("forward", lambda: h.forward(_copy_params(q), xb.copy()),
          lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and np.shape(v[0]) == logits.shape),
         ("cross_entropy", lambda: h.cross_entropy(logits.copy(), yb.copy()), scalar),
@@ -1885,6 +1932,19 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
         if not ok(value):
             return helper
     return None
+
+
+def _partition(batches, X) -> bool:
+    """Do the X_batch rows, taken together, hold every row of X exactly once (the iterate_minibatches
+    contract)?  Checked only when a loop fails, so a broken generator is judged in its own cell."""
+    try:
+        rows = np.concatenate([np.asarray(b[0], dtype=_float64) for b in batches])
+    except Exception:
+        return False
+    if rows.shape != X.shape:
+        return False
+    key = lambda a: np.lexsort(a.T[::-1])
+    return bool(np.array_equal(rows[key(rows)], np.asarray(X, dtype=_float64)[key(np.asarray(X))]))
 
 
 def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
@@ -2420,6 +2480,26 @@ def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None
                  f"divides cm[k, k] by {right} of class k", f"prf-{label}-denominator")
 
 
+def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
+    """A warning on a matrix with NO empty row or column, only a class that is never predicted right
+    (tp = 0: precision = recall = 0 with non-zero denominators): then no precision or recall divides
+    by 0, and the division by zero is f1's, by a ratio that is 0 (2 / (1/p + 1/r))."""
+    probe = np.full((c, c), 2, dtype=np.int64) + 5 * np.eye(c, dtype=np.int64)
+    probe[0, 0] = 0
+    try:
+        with core.numerics("precision_recall_f1"):
+            fn(probe)
+    except core.CheckFailure as again:
+        if "numerically stable" in str(again):
+            fail(f"{str(exc).split('. A class that')[0]}. A matrix with no empty row or column warns too, as soon as "
+                 f"one class has no correct prediction (tp = 0, so its precision and recall are 0 with non-zero "
+                 f"denominators): the division by zero is in f1, by p + r (or by p and r, as 2 / (1/p + 1/r) does), "
+                 f"which are 0 for such a class; write f1 = 2 * p * r / (p + r), with np.divide(..., where=(p + r) > 0, "
+                 f"out=np.zeros_like(p)) for the classes where p + r = 0", "prf-f1-divides-by-ratio")
+    except Exception:       # any other failure of the probe says nothing about f1
+        return
+
+
 def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
     for c in (4, 10, 3):
@@ -2430,7 +2510,12 @@ def precision_recall_f1(fn):
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
-        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
+        try:
+            out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
+        except core.CheckFailure as exc:
+            if "numerically stable" in str(exc):
+                _f1_divides_by_ratio(fn, c, exc)
+            raise
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)
