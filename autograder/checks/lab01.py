@@ -53,14 +53,16 @@ PROPERTIES = {
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
-                       "a Parameter object in arithmetic named", "parameters left unchanged by forward"),
+                       "a Parameter object in arithmetic named", "parameters left unchanged by forward",
+                       "how the wrong term is wrong (one entry of b everywhere) named"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
                         "the input a wrong gradient depends on named (rows ignored, x in db)",
                         "nothing accumulated (code after return) named",
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
-                        "an elementwise x * grad_out summed over the batch named"),
+                        "an elementwise x * grad_out summed over the batch named",
+                        "grad_out divided by N in place named (the rule of the change said)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
@@ -73,6 +75,7 @@ PROPERTIES = {
                 "exp overflow in backward named",
                 "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
                 "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
+                "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
                 "a constant local derivative (a batch reduction) named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
@@ -80,7 +83,8 @@ PROPERTIES = {
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
                  "a gradient right only for small residuals (clipped) named",
-                 "a float returned, not a one-element array"),
+                 "a float returned, not a one-element array",
+                 "right values in a flattened shape named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -89,7 +93,8 @@ PROPERTIES = {
             "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
             "each parameter's own gradient (same-shape probe)",
             "one state shared between parameters named (another parameter's shape)",
-            "zeros of the Parameter object named"),
+            "zeros of the Parameter object named",
+            "state changed by step() between calls named (lr decay, step counter)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -97,14 +102,16 @@ PROPERTIES = {
                    "parameters in another order named",
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
-                   "forward called in backward named", "layers returned instead of their Parameters named"),
+                   "forward called in backward named", "layers returned instead of their Parameters named",
+                   "parameters collected by class (no layer asked) named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "a running (avg + loss) / 2 and a total reset in the loop named",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
-                    "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
+                    "a second forward per batch after the step (a repeat before it passes),"
+                    " batches from 1, a return inside the loop, N = x.size named",
                     "batches located as slices of the shuffled order", "an index range one short named",
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
@@ -1040,6 +1047,18 @@ def _lr_changed(opt, lr: float, step: int, after, before, grads) -> None:
         now = float(opt.lr)
     except Exception:      # no lr attribute, or not a number: nothing to say about it
         return
+    if now == lr and step > 1:
+        steps = [(a.astype(np.float64) - d0.astype(np.float64), -lr * g0.astype(np.float64))
+                 for a, d0, g0 in zip(after, before, grads)]
+        big = [(st[np.abs(w) > 1e-9], w[np.abs(w) > 1e-9]) for st, w in steps]
+        ratios = np.concatenate([st / w for st, w in big if w.size]) if any(w.size for _, w in big) else np.array([])
+        if ratios.size > 2:
+            k = float(np.median(ratios))
+            if k not in (0.0, 1.0) and all(core.close(st, k * w, 1e-5, 1e-7) for st, w in steps):
+                fail(f"SGD.step() number {step}: step number 1 was exact, but this one is {k:.4g} times -lr * p.grad "
+                     f"for every parameter, with the same self.lr: step() keeps something between calls that "
+                     f"changes the step (a step counter such as lr / t, a decay); plain SGD takes the same rule at "
+                     f"every call, p.data -= self.lr * p.grad", "sgd-step-state")
     if now != lr:
         fail(f"SGD.step() number {step}: self.lr is {now:.6g} after the call, but SGD was created with lr = {lr:.6g}: "
              f"step() changes the learning rate it reads (a decay such as self.lr *= 0.99 inside step), so every "

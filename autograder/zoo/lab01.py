@@ -793,3 +793,9 @@ VARIANTS += [
             "        xb, yb = x[idx], y[idx]\n        loss = loss_fn.forward(model.forward(xb), yb)\n"
             "        loss_fn.forward(model.forward(xb), yb)\n        model.backward(loss_fn.backward())\n"),
 ]
+MUTANTS += [
+    Mutant("R10b SGD step with lr / t (a step counter on the optimizer)",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        self.t = getattr(self, 't', 0) + 1\n        for p in self.params:\n"
+           "            p.data -= self.lr / self.t * p.grad\n", file=M, expect="keeps something between calls"),
+]

@@ -877,3 +877,16 @@ VARIANTS += [
     Variant("R10 cross_entropy true logit via np.choose(y, logits.T)",
             "true_logit = logits[np.arange(logits.shape[0]), y]", "true_logit = np.choose(y, logits.T)"),
 ]
+MUTANTS += [
+    Mutant("R10b iterate_minibatches fills one y buffer (y_b shared)",
+           "        yield X[idx], y[idx]\n",
+           "        yb = getattr(iterate_minibatches, 'ybuf', None)\n        if yb is None or len(yb) < batch_size:\n"
+           "            yb = np.empty(batch_size, dtype=y.dtype)\n            iterate_minibatches.ybuf = yb\n"
+           "        yb[:len(idx)] = y[idx]\n        yield X[idx], yb[:len(idx)]\n", expect="every y_batch you yielded"),
+    Mutant("R10b accuracy over the first 10 columns (scores[:, :10])",
+           "return float(np.mean(scores.argmax(axis=1) == y))", "return float(np.mean(scores[:, :10].argmax(axis=1) == y))",
+           expect="the code uses only 10 classes"),
+    Mutant("R10b sgd_update rounds the step to float16",
+           "        params[name] -= lr * g\n", "        params[name] -= (lr * g).astype(np.float16)\n",
+           expect="rounded to float16"),
+]
