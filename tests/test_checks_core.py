@@ -617,3 +617,26 @@ def test_explain_elementwise_locates_a_wrong_interval_only_when_asked():
     plain = cases.explain_elementwise(x, leaky(x, 0.2), leaky(x), rtol=1e-6, atol=1e-9,
                                       probe=lambda p: leaky(p, 0.2), oracle=leaky)
     assert plain is None or "wrong only" not in plain
+
+
+def test_round_10_an_in_place_change_says_its_rule():
+    """A scaling (or shift) done in place on an argument is said, not only that entries changed."""
+    def divides(a):
+        a /= 5
+        return a
+    with pytest.raises(CheckFailure, match=r"every entry was divided by 5\)"):
+        core.call(divides, np.arange(1.0, 7.0).reshape(2, 3), name="f")
+
+    def row_max(a):
+        a -= a.max(axis=1, keepdims=True)
+        return a
+    with pytest.raises(CheckFailure, match=r"each row was shifted by its own constant"):
+        core.call(row_max, np.random.default_rng(0).normal(size=(3, 4)), name="f")
+
+
+def test_round_10_special_shapes_claim_refuted_by_an_ordinary_pass():
+    """'Right only for such shapes' is not said when an ordinary case passed too."""
+    with pytest.raises(CheckFailure) as info:
+        cases.run_cases([("N == C", lambda: None), (None, lambda: None),
+                         (None, lambda: core.fail("f(x) has wrong values"))])
+    assert "right only for such shapes" not in str(info.value)

@@ -124,3 +124,13 @@ def test_state_kept_between_calls_is_named_before_any_other_probe():
 def test_a_deterministic_mistake_is_not_called_state():
     words, diagnosis = isolate.explain_arguments(lambda x, W, b: x @ W - b, oracle, _affine(), **TOL)
     assert diagnosis != "not-repeatable" and "same inputs" not in words
+
+
+def test_round_10_the_wrong_term_says_how_it_is_wrong():
+    """A term that is one entry of its input everywhere is said as such (y = x @ W + b[0, 0])."""
+    r = np.random.default_rng(4)
+    args = {"x": r.normal(size=(5, 3)), "W": r.normal(size=(3, 4)), "b": r.normal(size=(1, 4))}
+    said = isolate.explain_arguments(lambda x, W, b: x @ W + b[0, 0], lambda x, W, b: x @ W + b, args,
+                                     rtol=1e-6, atol=1e-9)
+    assert said is not None and said[1] == "wrong-term-b"
+    assert "single number b[0, 0]" in said[0]

@@ -634,9 +634,31 @@ def _what_changed(before: Any, after: Any) -> str:
             return ""
         idx = tuple(int(v) for v in changed[0])
         return (f" ({len(changed)} of {a.size} entries changed, e.g. at index {idx} {a[idx]:.6g} became "
-                f"{b[idx]:.6g})")
+                f"{b[idx]:.6g}{_change_rule(a, b)})")
     except Exception:
         return ""
+
+
+def _change_rule(before: Any, after: Any) -> str:
+    """'; every entry was divided by 5' when one rule maps every old value to its new one (a scaling
+    or a shift done in place), else ''.  Says HOW the argument was changed, not only that it was."""
+    a, b = before.astype(_float64), after.astype(_float64)
+    if not bool(np.isfinite(a).all()) or not bool(np.isfinite(b).all()) or a.size < 2:
+        return ""
+    nz = _abs(a) > 1e-12
+    if bool(nz.sum() >= 2):
+        k = float(np.median(b[nz] / a[nz]))
+        if k not in (0.0, 1.0) and close(b, k * a, 1e-6, 1e-12):
+            inv = 1.0 / k
+            if abs(inv - round(inv)) < 1e-6 and abs(round(inv)) > 1:
+                return f"; every entry was divided by {int(round(inv))}"
+            return f"; every entry was multiplied by {k:.4g}"
+    shift = b - a
+    if close(shift, np.full_like(shift, float(np.median(shift))), 1e-6, 1e-12):
+        return f"; every entry was shifted by {float(np.median(shift)):.4g}"
+    if a.ndim == 2 and a.shape[1] > 1 and close(shift, np.repeat(shift[:, :1], a.shape[1], axis=1), 1e-6, 1e-12):
+        return "; each row was shifted by its own constant (such as its maximum)"
+    return ""
 
 
 def is_instance(obj: Any, cls: Any) -> bool:

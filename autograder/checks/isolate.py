@@ -81,9 +81,41 @@ def explain_arguments(student: Callable[..., Any], oracle: Callable[..., Any], a
     if culprits and len(culprits) < len(names):
         listed = _listing(culprits, "and")
         when = " and when ".join(f"{k} = {_neutral_words(neutral, k)}" for k in culprits)
+        how = _term_described(student, oracle, args, culprits, neutral or {}, got, expected) \
+            if len(culprits) == 1 else ""
         return (f"your result becomes right when {when}: the mistake is in the term that uses {listed} "
-                f"(the other terms are right)"), "wrong-term-" + "-".join(culprits)
+                f"(the other terms are right){how}"), "wrong-term-" + "-".join(culprits)
     return None
+
+
+def _term_described(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any],
+                    culprits: list[str], neutral: Mapping[str, Any], got: list[np.ndarray],
+                    expected: list[np.ndarray]) -> str:
+    """How the wrong term differs: yours minus the answer with the input switched off, against the
+    same for the expected answer. A term that is one number everywhere, one entry of the input where
+    every output needs its own, is said as such; else the pattern of the difference, or ''."""
+    k = culprits[0]
+    off = neutral[k] if k in neutral and neutral[k] is not None else np.zeros_like(np.asarray(args[k]))
+    probe = dict(args, **{k: off})
+    want_off, have_off = _run(oracle, probe), _run(student, probe)
+    if want_off is _BROKEN or have_off is _BROKEN or len(got) != 1 or len(expected) != 1:
+        return ""
+    mine, right = got[0] - have_off[0], expected[0] - want_off[0]
+    if mine.shape != right.shape or mine.size < 2:
+        return ""
+    v = np.asarray(args[k], dtype=np.float64)
+    flat = mine.ravel()
+    if bool(np.allclose(flat, flat[0], rtol=1e-9, atol=1e-12)) and not bool(
+            np.allclose(right.ravel(), right.ravel()[0], rtol=1e-9, atol=1e-12)):
+        hits = np.argwhere(np.isclose(v, flat[0], rtol=1e-9, atol=1e-12))
+        if len(hits):
+            at = tuple(int(i) for i in hits[0])
+            return (f": your term is the single number {k}[{', '.join(map(str, at))}] = {flat[0]:.4g} everywhere, "
+                    f"where each output needs its own entry of {k} (index the whole {k}, not one entry)")
+        return f": your term is one number ({flat[0]:.4g}) everywhere, where each output needs its own entry of {k}"
+    sentence, _ = core.analyse_difference(mine, right, 1e-6, 1e-9)
+    return f": compared with the right term, {sentence.split('; largest error')[0]}" \
+        if not sentence.startswith("largest error") else ""
 
 
 def _dependence(student: Callable[..., Any], oracle: Callable[..., Any], args: Mapping[str, Any],

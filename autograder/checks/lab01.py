@@ -53,14 +53,16 @@ PROPERTIES = {
                        "input not modified", "square-only formulas named",
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
-                       "a Parameter object in arithmetic named", "parameters left unchanged by forward"),
+                       "a Parameter object in arithmetic named", "parameters left unchanged by forward",
+                       "how the wrong term is wrong (one entry of b everywhere) named"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
                         "the input a wrong gradient depends on named (rows ignored, x in db)",
                         "nothing accumulated (code after return) named",
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
-                        "an elementwise x * grad_out summed over the batch named"),
+                        "an elementwise x * grad_out summed over the batch named",
+                        "grad_out divided by N in place named (the rule of the change said)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
@@ -73,6 +75,7 @@ PROPERTIES = {
                 "exp overflow in backward named",
                 "a single edit of a forward branch named", "float64 tails exact (a clipped output named)",
                 "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
+                "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
                 "a constant local derivative (a batch reduction) named"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
@@ -80,7 +83,8 @@ PROPERTIES = {
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
                  "a gradient right only for small residuals (clipped) named",
-                 "a float returned, not a one-element array"),
+                 "a float returned, not a one-element array",
+                 "right values in a flattened shape named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -89,7 +93,8 @@ PROPERTIES = {
             "lr used (second-lr probe)", "p.grad updated instead of p.data named", "what zero_grad left named",
             "each parameter's own gradient (same-shape probe)",
             "one state shared between parameters named (another parameter's shape)",
-            "zeros of the Parameter object named"),
+            "zeros of the Parameter object named",
+            "state changed by step() between calls named (lr decay, step counter)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -97,14 +102,16 @@ PROPERTIES = {
                    "parameters in another order named",
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
-                   "forward called in backward named", "layers returned instead of their Parameters named"),
+                   "forward called in backward named", "layers returned instead of their Parameters named",
+                   "parameters collected by class (no layer asked) named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
                     "a running (avg + loss) / 2 and a total reset in the loop named",
                     "batch size 1", "batch larger than N", "inputs not modified",
                     "overlapping batches and x.shape[1] used as N named", "loss gradient passed on unchanged",
-                    "a second forward per batch, batches from 1, a return inside the loop, N = x.size named",
+                    "a second forward per batch after the step (a repeat before it passes),"
+                    " batches from 1, a return inside the loop, N = x.size named",
                     "batches located as slices of the shuffled order", "an index range one short named",
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
@@ -264,10 +271,18 @@ def _backward_case(Linear, r, n, i, o, dtype):
         layer.x = x.copy()
         label = f"Linear({i}, {o}).backward"
         name = signature(label, ("grad_out",), (g,))
-        dx = call(layer.backward, g, label=label, names=("grad_out",),
-                  hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
-                       f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
-                       f"into b.grad of shape (1, out) = (1, {o})")
+        try:
+            dx = call(layer.backward, g, label=label, names=("grad_out",),
+                      hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
+                           f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
+                           f"into b.grad of shape (1, out) = (1, {o})")
+        except core.CheckFailure as exc:
+            if "modified its input argument #1" in str(exc) and n > 1 and f"every entry was divided by {n})" in str(exc):
+                fail(f"{name} divided grad_out by N = {n} in place (grad_out /= N): the 1/N of the mean belongs in "
+                     f"the loss backward only, so dW, db and dx all come out {n} times too small; and backward must "
+                     f"not change the array it is given (the caller may still use it): {exc}",
+                     "linear-backward-grad-out-divided-in-place")
+            raise
         if isinstance(dx, np.ndarray) and tuple(dx.shape) == (i, o) and (n, i) != (i, o):
             fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW",
                  "linear-backward-returns-dw")
@@ -654,6 +669,9 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "pre-activation": lambda: gs * xs * (1 - xs),
             "the sigmoid was applied twice: the derivative is s(1 - s) with the cached output s = sigmoid(x), "
             "not sigmoid(s)(1 - sigmoid(s))": lambda: gs * ss * (1 - ss),
+            "the derivative was evaluated at grad_out, sigmoid(grad_out)(1 - sigmoid(grad_out)): backward must "
+            "use the output s that forward cached (self.out); calling self.forward(grad_out) in backward recomputes "
+            "the sigmoid of the gradient and overwrites that cache": lambda: gs * _sigmoid_oracle(gs) * (1 - _sigmoid_oracle(gs)),
             "the sigmoid derivative was applied twice (s(1-s) of s(1-s))":
                 lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
@@ -744,8 +762,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "np.mean((pred - target) ** 2)": float(np.std(diff)),
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT), name=bname, shape=(n, d))
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
         exact = 2 * diff / (n * d)
+        _flattened_gradient(grad, exact, bname)
+        grad = expect_array(grad, name=bname, shape=(n, d))
         diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
             "the 1/N factor is applied twice in the MSE gradient": 2 * diff / (n * d) ** 2,
@@ -797,6 +817,19 @@ def _mse_case(MSELoss, r, n, d, dtype):
                      f"{analysis}", "backward-not-derivative-of-forward")
             expect_close(grad, exact, name=bname)
     return run
+
+
+def _flattened_gradient(grad, exact, bname: str) -> None:
+    """Right numbers in the wrong shape: the array forward cached lost pred's shape (a squeeze, ravel or
+    flatten of pred, target or their difference in forward), not a wrong formula in backward."""
+    g = np.asarray(grad) if isinstance(grad, np.ndarray) else None
+    if g is None or g.shape == exact.shape or g.size != exact.size or g.dtype.kind != "f":
+        return
+    if core.close(g.ravel(), exact.ravel(), *core.dtype_tolerance(g, 1e-5, 1e-8, float(np.abs(exact).max()))):
+        fail(f"{bname} has the right values but the shape {g.shape} instead of pred's shape {exact.shape}: the "
+             f"difference forward cached was flattened (np.squeeze, .ravel() or .flatten() of pred, target or "
+             f"pred - target in forward); keep pred's shape, reshaping only the target: "
+             f"target = np.reshape(target, pred.shape)", "mse-gradient-flattened")
 
 
 def _mse_latest(MSELoss, r):
@@ -1005,6 +1038,34 @@ def _step_capped(step, want, grad, lr: float, rt: float, at: float, name: str) -
          f"-{c:.4g}, {c:.4g})?); plain SGD uses p.grad as it is", "sgd-step-clipped")
 
 
+def _lr_changed(opt, lr: float, step: int, after, before, grads) -> None:
+    """A wrong step taken after the optimizer changed its own learning rate (a decay inside step()):
+    the state the step reads, not its formula, is what changed."""
+    if all(core.close(a, d0 - lr * g0, 1e-5, 1e-7) for a, d0, g0 in zip(after, before, grads)):
+        return
+    try:
+        now = float(opt.lr)
+    except Exception:      # no lr attribute, or not a number: nothing to say about it
+        return
+    if now == lr and step > 1:
+        steps = [(a.astype(np.float64) - d0.astype(np.float64), -lr * g0.astype(np.float64))
+                 for a, d0, g0 in zip(after, before, grads)]
+        big = [(st[np.abs(w) > 1e-9], w[np.abs(w) > 1e-9]) for st, w in steps]
+        ratios = np.concatenate([st / w for st, w in big if w.size]) if any(w.size for _, w in big) else np.array([])
+        if ratios.size > 2:
+            k = float(np.median(ratios))
+            if k not in (0.0, 1.0) and all(core.close(st, k * w, 1e-5, 1e-7) for st, w in steps):
+                fail(f"SGD.step() number {step}: step number 1 was exact, but this one is {k:.4g} times -lr * p.grad "
+                     f"for every parameter, with the same self.lr: step() keeps something between calls that "
+                     f"changes the step (a step counter such as lr / t, a decay); plain SGD takes the same rule at "
+                     f"every call, p.data -= self.lr * p.grad", "sgd-step-state")
+    if now != lr:
+        fail(f"SGD.step() number {step}: self.lr is {now:.6g} after the call, but SGD was created with lr = {lr:.6g}: "
+             f"step() changes the learning rate it reads (a decay such as self.lr *= 0.99 inside step), so every "
+             f"later step is wrong; plain SGD keeps lr fixed, p.data -= self.lr * p.grad (a schedule belongs in "
+             f"the training loop)", "sgd-step-changes-lr")
+
+
 def sgd(SGD) -> None:
     r = core.rng("lab01.sgd")
     lr = float(r.uniform(0.05, 0.5))
@@ -1036,6 +1097,7 @@ def sgd(SGD) -> None:
             fail("the parameters did not change after SGD.step(): the update must reach each Parameter "
                  "(p.data -= lr * p.grad); assigning to a loop variable or a local copy "
                  "(p = p - ..., data = data - ...) changes nothing the caller sees", "sgd-step-no-change")
+        _lr_changed(opt, lr, step, after, before, grads)
         for k, (got, d0, g0) in enumerate(zip(after, before, grads)):
             name = f"parameter {k} (shape {d0.shape}) after SGD.step() number {step}"
             if same(got, d0):
@@ -1260,6 +1322,10 @@ def _sequential_case(Sequential, r, n):
                           + ", ".join(f"layer {k}'s {w}" for k, w in missing[:6]))
             if len(params) > len(want):
                 _parameters_grow(model, len(params))
+            if missing and not any(layer.asked for layer in layers):
+                detail += (". No layer's parameters() was called: ask every layer for its own, layer.parameters(), "
+                           "whatever its class (the layers here are modules of another class than Linear: a test "
+                           "of the class, isinstance or type(), or of the attribute names skips them)")
             fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
                  "first)" + detail, "sequential-parameters")
     return run
@@ -1428,8 +1494,41 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
     except core.CheckFailure as exc:
         _index_past_n(exc, x, y, batch, seed)
         raise
+    log = _drop_harmless_repeats(log, model, loss_fn)
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _drop_harmless_repeats(log: list, model: "_MockModel", loss_fn: "_MockLoss") -> list:
+    """A forward (or a loss) run again on the same batch with the same parameters, no step between,
+    computes the same numbers again: wasteful, not wrong. Keep one record of each, so the checks
+    below judge the epoch as the optimiser saw it (a repeat after a step still counts)."""
+    keep, fi, li = [], 0, 0
+    last_f = last_l = None
+    for event in log:
+        if event == "forward" and fi < len(model.seen):
+            s = model.seen[fi]
+            dup = last_f is not None and s.shape == last_f.shape and bool(np.array_equal(s, last_f))
+            keep.append(not dup)
+            last_f, fi = s, fi + 1
+        elif event == "loss" and li < len(loss_fn.preds):
+            cur = (loss_fn.preds[li], loss_fn.targets_ok[li])
+            dup = last_l is not None and all(a.shape == b.shape and bool(np.array_equal(a, b))
+                                             for a, b in zip(cur, last_l))
+            keep.append(not dup)
+            last_l, li = cur, li + 1
+        else:
+            keep.append(True)
+            if event == "step":
+                last_f = last_l = None
+    if all(keep):
+        return log
+    f_keep = [k for e, k in zip(log, keep) if e == "forward"]
+    l_keep = [k for e, k in zip(log, keep) if e == "loss"]
+    model.seen = [v for v, k in zip(model.seen, f_keep) if k]
+    for attr in ("preds", "targets_ok", "batches"):
+        setattr(loss_fn, attr, [v for v, k in zip(getattr(loss_fn, attr), l_keep) if k])
+    return [e for e, k in zip(log, keep) if k]
 
 
 def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> None:
@@ -1585,6 +1684,12 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")
         if max(sizes) > batch or len(sizes) != n_batches:
+            if len(sizes) == batch and sizes == [len(a) for a in np.array_split(np.arange(n), batch)]:
+                fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}: the data "
+                     f"was cut into batch_size = {batch} batches of about N / {batch} rows instead of batches of "
+                     f"batch_size rows (np.array_split's second argument is the NUMBER of pieces): slice "
+                     f"order[start:start + batch_size] for start in range(0, N, batch_size)",
+                     "batch-count-is-batch-size")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.

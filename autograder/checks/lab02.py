@@ -74,6 +74,7 @@ PROPERTIES = {
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
                       "rows alone vs the batch (rows independent) named", "label smoothing (eps = 0.1) named",
+                      "a size not taken from the arguments (one_hot's default 10) named",
                       "one term averaged and the other summed named",
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
@@ -98,7 +99,8 @@ PROPERTIES = {
                  "one weight written for another and an extra c * W term measured (isolate)",
                  "gradients stored under each other's keys named (ordinary shapes first)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
-                   "float32 kept", "float64", "grads matched by name (keys in another order)",
+                   "float32 and float64 kept (any dtype change named)", "a step rounded to float16 named",
+                   "grads matched by name (keys in another order)",
                    "every key updated (the ones left named)",
                    "step independent of params and of other entries (re-run probes)",
                    "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named",
@@ -109,11 +111,12 @@ PROPERTIES = {
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
-                 "a mean of per-class accuracies named"),
+                 "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
+                            "X or y batches sharing one refilled buffer named",
                             "batches located as slices of the shuffled order", "an index range one short named",
                             "a single batch (yield after the loop) named", "order inside one batch not judged",
                             "batches not fixed blocks of the original order",
@@ -144,7 +147,8 @@ PROPERTIES = {
                          "bins from the labels present (histogram2d without range) named",
                          "first or last sample not counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
-                            "the trace as every class's numerator named", "f1 from macro averages named"),
+                            "the trace as every class's numerator named", "f1 from macro averages named",
+                            "f1 dividing by a zero ratio named (tp = 0 probe)"),
 }
 
 
@@ -534,6 +538,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                        hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
                             "labels, not one-hot rows)")
         except core.CheckFailure as exc:
+            _foreign_size(exc, {"N": n, "C": c}, "logits")
             _axis_roles(exc, n, c, "logits")
             raise
         got = expect_scalar(got, name=name)
@@ -595,6 +600,28 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
+
+
+def _foreign_size(exc: core.CheckFailure, sizes: dict, what: str) -> None:
+    """A broadcast error between arrays one of which has a size that no input has: the size was written
+    into the code (a default such as one_hot's num_classes=10, a literal 784 or 10), not computed from
+    the arguments.  Said only when the inputs' sizes do not contain it."""
+    import re
+    text = str(exc)
+    found = re.search(r"broadcast together with shapes ((?:\([0-9, ]*\) ?)+)", text)
+    if not found:
+        return
+    shapes = [tuple(int(v) for v in t.split(",") if v.strip()) for t in re.findall(r"\(([0-9, ]*)\)", found.group(1))]
+    known = set(sizes.values()) | {1}
+    foreign = sorted({d for shape in shapes for d in shape if d not in known})
+    if len(foreign) != 1:
+        return
+    k = foreign[0]
+    given = ", ".join(f"{name} = {v}" for name, v in sizes.items())
+    default = (" such as one_hot(y) without num_classes, whose default is 10 classes: pass the number of "
+               "columns of the " + what + f", one_hot(y, {what}.shape[1])") if k == 10 else ""
+    fail(f"{text.split(' This is ')[0].rstrip(' .')}. An array of size {k} along one axis appears, but the inputs "
+         f"have {given}: a size not taken from the arguments{default}", "foreign-size")
 
 
 def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str, labels: bool = True) -> None:
@@ -1171,7 +1198,9 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
                 "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
                 "not by the activation A1": wrong(mask="a"),
-                "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1": wrong(dW2_from="Z1"),
+                "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1 (if your dW2 line "
+                "reads A1.T @ dlogits, the name A1 holds Z1: the cache is (X, Z1, A1) in this order, unpack it as "
+                "X, Z1, A1 = cache)": wrong(dW2_from="Z1"),
                 "dA1 = dlogits @ W2.T: W2 is used without the transpose":
                     (wrong(W2T=False) if n_h == n_out else None),
                 "the 1/N is applied twice: dlogits is already divided by N, do not divide again in backward":
@@ -1248,15 +1277,19 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
         for k in before:
             want = before[k].astype(_float64) - lr * g[k].astype(_float64)
             got = expect_array(p[k], name=f"params['{k}'] after {name}", shape=before[k].shape)
-            if dtype == np.float32 and got.dtype != np.float32:
-                fail(f"params['{k}'] after {name} became {got.dtype}: float32 parameters must stay float32",
-                     "sgd-update-dtype")
+            if got.dtype != before[k].dtype:
+                fail(f"params['{k}'] after {name} became {got.dtype}: {before[k].dtype} parameters must stay "
+                     f"{before[k].dtype}, an update keeps each parameter's dtype (an .astype() or np.float32(...) in the update converts it; "
+                     f"params[name] -= lr * grads[name] updates the array as it is)", "sgd-update-dtype")
             _step_factor(got, before[k], g[k], lr, f"params['{k}'] after {name}")
             expect_close(got, want, name=f"params['{k}'] after {name}", rtol=1e-5, atol=1e-6, diagnose={
                 "the sign is flipped: gradient DEScent subtracts lr * grad": before[k] + lr * g[k],
                 f"'{k}' was not updated (every parameter, biases included, takes a step)": before[k],
                 "the learning rate is not applied": before[k] - g[k],
                 "the step is taken twice (or lr doubled)": before[k] - 2 * lr * g[k],
+                "the step lr * grads[name] is rounded to float16 (about 3 significant digits) before it is "
+                "subtracted: keep the dtype of the arrays, params[name] -= lr * grads[name]":
+                    lambda k=k: before[k] - (lr * g[k]).astype(np.float16),
             })
         if not isinstance(out, dict) or set(out) != set(before) or \
                 not all(core.close(out[k], p[k], 0, 0) for k in before):
@@ -1510,6 +1543,10 @@ def _accuracy_extremes(accuracy, y, c, dtype) -> None:
             table = float(np.mean(y[:, None] == y[None, :]))
             extra = (" (comparing the (N,) predictions with an (N, 1) column of labels broadcasts to an (N, N) "
                      "table of every pair: keep both 1-D)" if n > 1 and want == 1.0 and abs(got - table) < 1e-9 else "")
+            if not extra and want == 1.0 and c > 10 and abs(got - float(np.mean(y < 10))) < 1e-9 and (y >= 10).any():
+                extra = (f" (with C = {c} classes, exactly the rows whose label is 10 or more are counted wrong: the "
+                         f"code uses only 10 classes, a size written into it (scores[:, :10], one_hot's default "
+                         f"num_classes=10?); take every column of scores)")
             fail(f"accuracy(scores whose largest entry is {label}, y) gave {got:.4g}, not {want:g}: compare "
                  f"scores.argmax(axis=1) with y element by element and average{extra}", "accuracy-property")
 
@@ -1519,7 +1556,8 @@ def accuracy(accuracy):
     run_cases([("N == C", _accuracy_case(accuracy, r, 10, 10)), (None, _accuracy_case(accuracy, r, 7, 3)),
                ("a batch of one sample", _accuracy_case(accuracy, r, 1, 10)),
                (None, _accuracy_case(accuracy, r, 50, 10)),
-               (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32))], special_last=True)
+               (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32)),
+               (None, _accuracy_case(accuracy, r, 13, 12))], special_last=True)   # C > 10: no size hard-coded
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1608,6 +1646,7 @@ def _minibatch_case(fn, r, n, d, bs):
             slices()
             fail(f"{name} yielded an empty batch (sizes {sizes}): stop the loop at N", "empty-batch")
         if sorted(seen) != list(range(n)):
+            _shared_buffer(seen, seen_y, sizes, n, name)
             said = explain_batches(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, bs)
             if said:
                 fail(f"{name} must yield every sample exactly once per epoch: {said}", "batches-explained")
@@ -1641,6 +1680,7 @@ def _minibatch_case(fn, r, n, d, bs):
             fail(f"{name}: batch sizes {sizes}, expected {expected_sizes} (batches of batch_size, the last "
                  f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:
+            _shared_buffer(seen, seen_y, sizes, n, name)
             fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
                  f"(index X and y with the same shuffled indices)", "pairs-broken")
         if n > 2:
@@ -1672,6 +1712,30 @@ def _minibatch_case(fn, r, n, d, bs):
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
     return run
+
+
+def _shared_buffer(seen, seen_y, sizes, n, name) -> None:
+    """One side (labels or images) covers every sample once but the other does not, and on that side
+    different batches hold the SAME samples in the same positions: every batch yielded on that side is a
+    view of one array that each later batch refills (a preallocated buffer), so a caller who keeps the
+    batches sees only the last contents."""
+    ids_y = [int(round((v - 1) / 3)) for v in seen_y]
+    if len(sizes) < 2:
+        return
+    for good, bad, what, other in ((ids_y, seen, "X_batch", "y_batch"), (seen, ids_y, "y_batch", "X_batch")):
+        if sorted(good) != list(range(n)) or sorted(bad) == list(range(n)):
+            continue
+        parts = np.split(np.asarray(bad, int), np.cumsum(sizes)[:-1])
+        shared = [k for k in range(len(parts) - 1)
+                  if len(parts[k]) and (lambda m: parts[k][:m].tolist() == parts[-1][:m].tolist())(
+                      min(len(parts[k]), len(parts[-1])))]
+        if len(shared) == len(parts) - 1:
+            src = "X" if what == "X_batch" else "y"
+            fail(f"{name}: {other} covers every sample once, but every {what} you yielded holds the samples of the "
+                 f"LAST batch (batches 0..{len(parts) - 2} start with the same ones as the last): the arrays yielded "
+                 f"are views of ONE array that each batch refills (a preallocated buffer written with buf[...] = "
+                 f"{src}[idx]), so batches kept by the caller change under it; yield a new array per batch, "
+                 f"{src}[idx]", "minibatches-shared-buffer")
 
 
 def iterate_minibatches(fn):
@@ -1850,6 +1914,7 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
     judged in its own cell.  A helper still raising NotImplementedError is not excused."""
     q = _copy_params(p)
     xb, yb = X[:3].copy(), y[:3].copy()
+    ids = np.arange(len(xb))
     logits = _forward(q, xb)[0]
     probs = _softmax(logits)
     dlogits = (probs - _onehot(yb, logits.shape[1])) / len(yb)
@@ -1863,7 +1928,9 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
             and isinstance(b[1], np.ndarray) and np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1
             and np.shape(b[0])[0] == np.shape(b[1])[0] for b in v)
     checks = [
-        ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), yb.copy(), 2, np.random.default_rng(0))), pairs),
+        # distinct labels here (iterate_minibatches does not read them): any pair broken shows
+        ("iterate_minibatches", lambda: list(h.minibatches(xb.copy(), ids.copy(), 2, np.random.default_rng(0))),
+         lambda v: pairs(v) and _partition(v, xb, ids)),
         ("forward", lambda: h.forward(_copy_params(q), xb.copy()),
          lambda v: isinstance(v, (tuple, list)) and len(v) == 2 and np.shape(v[0]) == logits.shape),
         ("cross_entropy", lambda: h.cross_entropy(logits.copy(), yb.copy()), scalar),
@@ -1885,6 +1952,22 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
         if not ok(value):
             return helper
     return None
+
+
+def _partition(batches, X, y) -> bool:
+    """Do the (X_batch row, label) pairs, taken together, hold every (row of X, y) pair exactly once (the
+    iterate_minibatches contract)?  Checked only when a loop fails, so a broken generator is judged in
+    its own cell."""
+    try:
+        rows = np.concatenate([np.column_stack([np.asarray(b[0], dtype=_float64), np.asarray(b[1], dtype=_float64)])
+                               for b in batches])
+    except Exception:
+        return False
+    want = np.column_stack([np.asarray(X, dtype=_float64), np.asarray(y, dtype=_float64)])
+    if rows.shape != want.shape:
+        return False
+    key = lambda a: np.lexsort(a.T[::-1])
+    return bool(np.array_equal(rows[key(rows)], want[key(want)]))
 
 
 def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
@@ -2420,6 +2503,26 @@ def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None
                  f"divides cm[k, k] by {right} of class k", f"prf-{label}-denominator")
 
 
+def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
+    """A warning on a matrix with NO empty row or column, only a class that is never predicted right
+    (tp = 0: precision = recall = 0 with non-zero denominators): then no precision or recall divides
+    by 0, and the division by zero is f1's, by a ratio that is 0 (2 / (1/p + 1/r))."""
+    probe = np.full((c, c), 2, dtype=np.int64) + 5 * np.eye(c, dtype=np.int64)
+    probe[0, 0] = 0
+    try:
+        with core.numerics("precision_recall_f1"):
+            fn(probe)
+    except core.CheckFailure as again:
+        if "numerically stable" in str(again):
+            fail(f"{str(exc).split('. A class that')[0]}. A matrix with no empty row or column warns too, as soon as "
+                 f"one class has no correct prediction (tp = 0, so its precision and recall are 0 with non-zero "
+                 f"denominators): the division by zero is in f1, by p + r (or by p and r, as 2 / (1/p + 1/r) does), "
+                 f"which are 0 for such a class; write f1 = 2 * p * r / (p + r), with np.divide(..., where=(p + r) > 0, "
+                 f"out=np.zeros_like(p)) for the classes where p + r = 0", "prf-f1-divides-by-ratio")
+    except Exception:       # any other failure of the probe says nothing about f1
+        return
+
+
 def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
     for c in (4, 10, 3):
@@ -2430,7 +2533,12 @@ def precision_recall_f1(fn):
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
-        out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
+        try:
+            out = _numerical(hint)(lambda cm=cm: call(fn, cm, label="precision_recall_f1", names=("cm",), hint=PRF_HINT))
+        except core.CheckFailure as exc:
+            if "numerically stable" in str(exc):
+                _f1_divides_by_ratio(fn, c, exc)
+            raise
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)

@@ -755,3 +755,47 @@ MUTANTS += [
            "    for start in range(0, n, batch_size):\n        total = 0.0\n        idx = order[start:start + batch_size]\n",
            expect="only the last batch is left in the total"),
 ]
+
+# Round 10 held-out measurement (r10a): how the wrong term is wrong, an input rescaled in place,
+# a derivative at the wrong quantity, right values in a flattened shape, optimizer state changed by
+# step(), parameters collected by class, np.array_split's count; a second forward per batch is fine.
+MUTANTS += [
+    Mutant("R10 Linear forward adds only the first bias entry b[0, 0]",
+           "return x @ self.W.data + self.b.data", "return x @ self.W.data + self.b.data[0, 0]",
+           file=M, expect="single number b[0, 0]"),
+    Mutant("R10 Linear backward divides grad_out in place by N first",
+           "        self.W.grad += self.x.T @ grad_out\n",
+           "        grad_out /= len(grad_out)\n        self.W.grad += self.x.T @ grad_out\n",
+           file=M, expect="divided grad_out by N"),
+    Mutant("R10 Sigmoid backward recomputes s = self.forward(grad_out) (sigmoid of the gradient)",
+           "return grad_out * self.out * (1.0 - self.out)",
+           "s = self.forward(grad_out)\n        return grad_out * s * (1.0 - s)", file=M, expect="evaluated at grad_out"),
+    Mutant("R10 MSE squeezes pred and target (backward (N,) for D = 1)",
+           "target = np.reshape(target, pred.shape)", "pred, target = np.squeeze(pred), np.squeeze(target)",
+           file=M, expect="right values but the shape"),
+    Mutant("R10 SGD step decays its learning rate by 0.99 at every call",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n        self.lr *= 0.99\n",
+           file=M, expect="changes the learning rate it reads"),
+    Mutant("R10 Sequential.parameters only from Linear layers (isinstance)",
+           "return [p for layer in self.layers for p in layer.parameters()]",
+           "return [p for layer in self.layers if isinstance(layer, Linear) for p in (layer.W, layer.b)]",
+           file=M, expect="No layer's parameters() was called"),
+    Mutant("R10 train_epoch np.array_split(order, batch_size) (batch_size batches)",
+           "    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n",
+           "    for idx in np.array_split(order, batch_size):\n", expect="NUMBER of pieces"),
+]
+VARIANTS += [
+    Variant("R10 train_epoch order = np.argsort(rng.random(n))", "order = rng.permutation(n)",
+            "order = np.argsort(rng.random(n))"),
+    Variant("R10 train_epoch logs the loss from its own forward, then a second forward for backward",
+            "        loss = loss_fn.forward(model.forward(x[idx]), y[idx])\n        model.backward(loss_fn.backward())\n",
+            "        xb, yb = x[idx], y[idx]\n        loss = loss_fn.forward(model.forward(xb), yb)\n"
+            "        loss_fn.forward(model.forward(xb), yb)\n        model.backward(loss_fn.backward())\n"),
+]
+MUTANTS += [
+    Mutant("R10b SGD step with lr / t (a step counter on the optimizer)",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        self.t = getattr(self, 't', 0) + 1\n        for p in self.params:\n"
+           "            p.data -= self.lr / self.t * p.grad\n", file=M, expect="keeps something between calls"),
+]

@@ -781,7 +781,7 @@ MUTANTS += [
     Mutant('train_epoch scales dlogits by the batch size (sum loss)', 'dlogits = softmax_cross_entropy_backward(softmax(logits), yb)', 'dlogits = softmax_cross_entropy_backward(softmax(logits), yb) * xb.shape[0]', expect='len(batch) times'),
     Mutant('fit rebinds lr to the decayed value (decay compounds)', '        epoch_lr = lr * lr_decay ** (epoch - 1)\n', '        lr = lr * lr_decay ** (epoch - 1)\n        epoch_lr = lr\n', expect='overwritten with the decayed rate'),
     Mutant("confusion_matrix as one_hot(y_true).T @ one_hot(y_pred) with one_hot's default 10 classes", '    cm = np.zeros((num_classes, num_classes), dtype=np.int64)\n    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n', '    cm = (one_hot(y_true).T @ one_hot(y_pred)).astype(np.int64)\n', expect='use the num_classes argument'),
-    Mutant('f1 = 2pr/(p+r) then np.nan_to_num (0/0 warning)', '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n', '    f1 = np.nan_to_num(2 * precision * recall / both)\n', expect='define that ratio as 0'),
+    Mutant('f1 = 2pr/(p+r) then np.nan_to_num (0/0 warning)', '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n', '    f1 = np.nan_to_num(2 * precision * recall / both)\n', expect=('define that ratio as 0', 'the division by zero is in f1')),
 ]
 VARIANTS += [
     Variant('softmax with +1e-12 in the denominator', 'return e / e.sum(axis=1, keepdims=True)', 'return e / (e.sum(axis=1, keepdims=True) + 1e-12)'),
@@ -846,4 +846,47 @@ MUTANTS += [
            new="    starts = rng.permutation(np.arange(0, X.shape[0], batch_size))\n"
                "    order = np.arange(X.shape[0])\n    for start in starts:\n",
            expect="only the order of the blocks is shuffled"),
+]
+
+# Round 10 held-out measurement (r10a): a size written into the code (one_hot's default), the cache
+# unpacked in another order, a dtype changed by the update, yielded batches sharing one buffer, f1
+# dividing by a zero ratio.
+MUTANTS += [
+    Mutant("R10 cross_entropy via one_hot(y) with its default 10 classes",
+           "    true_logit = logits[np.arange(logits.shape[0]), y]\n",
+           "    true_logit = np.sum(one_hot(y) * logits, axis=1)\n", expect="a size not taken from the arguments"),
+    Mutant("R10 backward unpacks the cache as (X, A1, Z1)",
+           "    X, Z1, A1 = cache\n", "    X, A1, Z1 = cache\n", expect="unpack it as X, Z1, A1 = cache"),
+    Mutant("R10 sgd_update casts every updated array to float32",
+           "        params[name] -= lr * g\n", "        params[name] = (params[name] - lr * g).astype(np.float32)\n",
+           expect="float64 parameters must stay float64"),
+    Mutant("R10 iterate_minibatches fills one preallocated buffer (every yielded X_b is the same array)",
+           "    order = rng.permutation(X.shape[0])\n    for start in range(0, X.shape[0], batch_size):\n"
+           "        idx = order[start:start + batch_size]\n        yield X[idx], y[idx]\n",
+           "    order = rng.permutation(X.shape[0])\n    buf = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)\n"
+           "    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n"
+           "        buf[:len(idx)] = X[idx]\n        yield buf[:len(idx)], y[idx]\n",
+           expect="views of ONE array"),
+    Mutant("R10 f1 as the harmonic mean 2 / (1/p + 1/r) (0 division)",
+           "    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n",
+           "    f1 = 2 / (1 / precision + 1 / recall)\n", expect="the division by zero is in f1"),
+]
+VARIANTS += [
+    Variant("R10 softmax computed in float64 (upcast)", "e = np.exp(z - z.max(axis=1, keepdims=True))",
+            "z = np.asarray(z, dtype=np.float64)\n    e = np.exp(z - z.max(axis=1, keepdims=True))"),
+    Variant("R10 cross_entropy true logit via np.choose(y, logits.T)",
+            "true_logit = logits[np.arange(logits.shape[0]), y]", "true_logit = np.choose(y, logits.T)"),
+]
+MUTANTS += [
+    Mutant("R10b iterate_minibatches fills one y buffer (y_b shared)",
+           "        yield X[idx], y[idx]\n",
+           "        yb = getattr(iterate_minibatches, 'ybuf', None)\n        if yb is None or len(yb) < batch_size:\n"
+           "            yb = np.empty(batch_size, dtype=y.dtype)\n            iterate_minibatches.ybuf = yb\n"
+           "        yb[:len(idx)] = y[idx]\n        yield X[idx], yb[:len(idx)]\n", expect="every y_batch you yielded"),
+    Mutant("R10b accuracy over the first 10 columns (scores[:, :10])",
+           "return float(np.mean(scores.argmax(axis=1) == y))", "return float(np.mean(scores[:, :10].argmax(axis=1) == y))",
+           expect="the code uses only 10 classes"),
+    Mutant("R10b sgd_update rounds the step to float16",
+           "        params[name] -= lr * g\n", "        params[name] -= (lr * g).astype(np.float16)\n",
+           expect="rounded to float16"),
 ]
