@@ -398,3 +398,32 @@ def test_a_norm_that_depends_on_signs_or_shape_is_named(ratio, phrase):
     assert phrase in str(info.value)
     checks._ratio_invariances(lambda b, a: float(np.linalg.norm(a - b) / np.linalg.norm(b)), exc,
                               np.random.default_rng(0))
+
+
+def test_state_list_of_numbers_is_named_from_the_optimiser_state():
+    """RMSProp whose state list holds Python floats: `s *= alpha` rebinds a local float, the average is never
+    stored; the message reads self.square_avg back and says it holds numbers, not arrays."""
+    class FloatState:
+        def __init__(self, params, lr, alpha=0.99, eps=1e-8):
+            self.params, self.lr, self.alpha, self.eps = list(params), lr, alpha, eps
+            self.square_avg = [0.0] * len(self.params)
+
+        def step(self):
+            for p, s in zip(self.params, self.square_avg):
+                s *= self.alpha
+                s += (1 - self.alpha) * p.grad * p.grad
+                p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)
+
+    with pytest.raises(core.CheckFailure, match=r"self.square_avg\[0\] is 0.0, a number") as info:
+        checks.rmsprop(FloatState)
+    assert info.value.diagnosis == "state-not-arrays"
+
+
+def test_batchnorm_scale_read_back_as_a_power_of_the_variance():
+    """x_hat = (x - mean) / (var + eps) (the square root missing): read back as the power -1 of var + eps."""
+    var = np.array([0.5, 2.0, 3.0])
+    exc = core.CheckFailure("batchnorm_forward(...): out has wrong values: ...", "wrong-values")
+    with pytest.raises(core.CheckFailure, match="the square root is missing") as info:
+        checks._bn_scale_power(exc, 1 / (var + 1e-5), var, 1e-5)
+    assert info.value.diagnosis == "bn-scale-power"
+    checks._bn_scale_power(exc, 1 / np.sqrt(var + 1e-5), var, 1e-5)      # the rule's own scale: nothing said
