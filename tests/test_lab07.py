@@ -400,3 +400,21 @@ def test_pooling_over_the_wrong_axes_is_read_from_the_values():
         checks._pooled_axes(windows.max(axis=(-2, -1)), x, 2, 2, "maxpool2d_forward")
     right = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(2, 3))[:, :, ::2, ::2].max(axis=(-2, -1))
     checks._pooled_axes(right, x, 2, 2, "maxpool2d_forward")        # the rule's axes: nothing said
+
+
+def test_backward_index_lost_is_read_from_the_values():
+    """dx computed with w[0] for every output channel, or written for input channel 0 only: named by the index the
+    code lost (the rule's gradient with that index frozen), or by the channels left at 0."""
+    r = np.random.default_rng(5)
+    x, wt, dout = r.normal(size=(2, 3, 5, 6)), r.normal(size=(4, 3, 2, 2)), r.normal(size=(2, 4, 4, 5))
+    want = checks._conv_grads(dout, x, wt, 1, 0)[0]
+    tol = checks._tol(np.float64)
+    labels = ("image n", "input channel c", "row", "column")
+    lost = checks._conv_grads(dout, x, np.broadcast_to(wt[:1], wt.shape), 1, 0)[0]
+    with pytest.raises(core.CheckFailure, match=r"w\[0\], is used for every output channel o"):
+        checks._index_readings(lost, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
+    part = want.copy()
+    part[:, 1:] = 0
+    with pytest.raises(core.CheckFailure, match=r"right for input channel c \[0\] and 0 for input channel c \[1, 2\]"):
+        checks._index_readings(part, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
+    checks._index_readings(want, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))

@@ -1566,11 +1566,60 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     if mixed:
         fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
     _constant_along(got, want, context, tol)
+    _index_readings(got, want, f"conv2d_backward ({context}): dx", ("image n", "input channel c", "row", "column"), tol,
+                    _frozen_inputs(dout, x, wt, s, p, 0))
     named = _name_factor(got, want, sizes or {})
     if named:
         fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
+
+
+def _frozen_inputs(dout, x, wt, s, p, k):
+    """Gradient k (0: dx, 1: dw) of the oracle with ONE index of one input lost (frozen at 0, or summed): what a
+    code that dropped that index computes, whatever the code."""
+    def freeze(a, axis):
+        return np.broadcast_to(np.take(a, [0], axis=axis), a.shape)
+
+    def total(a, axis):
+        return np.broadcast_to(a.sum(axis=axis, keepdims=True), a.shape)
+    out = [("the kernel of output channel 0, w[0], is used for every output channel o (an index o lost where w is "
+            "read)", lambda: _conv_grads(dout, x, freeze(wt, 0), s, p)[k]),
+           ("the kernel slice of input channel 0, w[o, 0], is used for every input channel c (an index c lost where w "
+            "is read)", lambda: _conv_grads(dout, x, freeze(wt, 1), s, p)[k]),
+           ("dout of output channel 0, dout[:, 0], is used for every output channel o (an index o lost where dout is "
+            "read)", lambda: _conv_grads(freeze(dout, 1), x, wt, s, p)[k]),
+           ("dout summed over the output channels is used for every output channel o (a sum over o taken before "
+            "the product)", lambda: _conv_grads(total(dout, 1), x, wt, s, p)[k]),
+           ("dout of image 0, dout[0], is used for every image n (an index n lost where dout is read)",
+            lambda: _conv_grads(freeze(dout, 0), x, wt, s, p)[k])]
+    if k == 1:
+        out += [("the input of image 0, x[0], is used for every image n (an index n lost where the windows of x are "
+                 "read)", lambda: _conv_grads(dout, freeze(x, 0), wt, s, p)[1]),
+                ("input channel 0 of x is used for every input channel c (an index c lost where the windows of x "
+                 "are read)", lambda: _conv_grads(dout, freeze(x, 1), wt, s, p)[1])]
+    return out
+
+
+def _index_readings(got, want, head, labels, tol, frozen) -> None:
+    """Which index the wrong result lost: equal to the rule with one input's index frozen or summed (``frozen``),
+    or right for some slices along one axis and wrong for all the others (a loop that covers part of an axis)."""
+    g = np.asarray(got, _float64)
+    for sentence, value in frozen:
+        v = value()
+        if v.shape == g.shape and not core.close(v, want, **tol) and core.close(g, v, **tol):
+            fail(f"{head}: your result is what the rule gives when {sentence}", "index-lost-" + _diag_id(sentence)[:30])
+    for axis, label in enumerate(labels[:2]):      # batch and channel axes: the spatial ones have their own
+        if g.shape[axis] < 2:                       # cross-case readings (overlap, stride, a dropped position)
+            continue
+        ok = [core.close(np.take(g, [i], axis=axis), np.take(want, [i], axis=axis), **tol) for i in range(g.shape[axis])]
+        if any(ok) and not all(ok):
+            right = [i for i, good in enumerate(ok) if good]
+            wrong = [i for i, good in enumerate(ok) if not good]
+            if all(not np.take(g, [i], axis=axis).any() for i in wrong):     # nothing written there: confirmed
+                fail(f"{head}: right for {label} {right} and 0 for {label} {wrong} (nothing was written there), "
+                     f"whatever the other indices: the code reaches only part of the {label} axis (a fixed index "
+                     f"0, a loop range, or a slice that stops short along it)", "index-part-covered")
 
 
 def _constant_along(got, want, context, tol) -> None:
@@ -1660,6 +1709,10 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                     fail(f"conv2d_backward dw ({context}): {mixed[0]}; dw = g @ cols.T with g (C_out, "
                          f"N*H_out*W_out) and cols (C_in*KH*KW, N*H_out*W_out), reshaped to (C_out, C_in, KH, KW)",
                          "dw-" + mixed[1])
+            if _generic(exc):
+                _index_readings(dw, want_dw, f"conv2d_backward ({context}): dw",
+                                ("output channel o", "input channel c", "kernel row u", "kernel column v"), tol,
+                                _frozen_inputs(dout, x, wt, s, p, 1))
             raise
         # db
         shape = _shape(db)
