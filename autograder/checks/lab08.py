@@ -89,7 +89,8 @@ PROPERTIES = {
                      "wrong exactly for the parameters of one p.decay value named",
                      "one parameter that alone did not move named",
         "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5",
-        "every move the rule's times a hyperparameter at each step (lr applied twice) named"),
+        "every move the rule's times a hyperparameter at each step (lr applied twice) named",
+        "state read back after steps 1 and 2 (numbers instead of arrays; raw, doubled or lr-scaled velocity) named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
@@ -105,7 +106,8 @@ PROPERTIES = {
                 "running average read back from the steps (weights of s and g**2 named)",
                 "which hyperparameter's term is wrong (isolate on lr, eps)",
         "a denominator reduced to one number per parameter named", "the sign of g lost named",
-        "'state not kept' only when a new optimiser's first step reproduces the step"),
+        "'state not kept' only when a new optimiser's first step reproduces the step",
+        "a state list of numbers instead of arrays named"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -116,11 +118,12 @@ PROPERTIES = {
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
         "bias corrections read back from the steps and named (power missing, multiplied, none)",
         "folded form without the root of the v correction named (combined factor read back)",
-        "the one place (of six) where beta1 and beta2 are mixed up named"),
+        "the one place (of six) where beta1 and beta2 are mixed up named",
+        "a moment overwritten at every step read back from the state named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
-        "a constant lr * lambda subtracted named"),
+        "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -395,13 +398,13 @@ def _held_state(opt, names) -> dict:
         try:
             held = getattr(opt, name, None)
             if held is not None:
-                out[name] = [np.asarray(e) if np.ndim(e) else e for e in held]
+                out[name] = [np.array(e) if np.ndim(e) else e for e in held]      # copies: arrays change in place
         except (core.CheckFailure, TypeError, ValueError):
             continue
     return out
 
 
-def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY) -> None:
+def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True) -> None:
     """Which STATE a failed step got wrong: build the optimiser on fresh parameters, read its per-parameter state
     lists (``rules``: name -> (the rule in words, the rule's state after step 1 per parameter, {reading: state})) right
     after construction and after step 1. A list holding numbers instead of one array per parameter (the state is
@@ -413,6 +416,11 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY) -> None:
         _set_grads(params, grads[0])
         _step(opt, what)
         held1 = _held_state(opt, rules)
+        held2 = {}
+        if len(grads) > 1:
+            _set_grads(params, grads[1])
+            _step(opt, what)
+            held2 = _held_state(opt, rules)
     except core.CheckFailure:
         return
     shapes = [np.shape(d) for d in data0]
@@ -423,18 +431,20 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY) -> None:
         number = next((i for i, (e, sh) in enumerate(zip(h0, shapes)) if np.ndim(e) == 0 and sh != ()), None)
         if number is not None:
             kept = h1 is not None and len(h1) == len(h0) and np.ndim(h1[number]) == 0 and h1[number] == h0[number]
-            fail(f"{what}: self.{name}[{number}] is {h0[number]!r}, a number, not an array of parameter {number}'s "
-                 f"shape {shapes[number]}{' (and still ' + repr(h0[number]) + ' after step 1)' if kept else ''}: "
-                 f"updating a number in place is impossible (`s *= alpha` on a float makes a NEW float bound to the "
-                 f"loop's local name), so the state is never stored between steps; create one array per parameter in "
-                 f"__init__, [np.zeros_like(p.data) for p in self.params], and update those arrays in place",
-                 "state-not-arrays")
-        if h1 is None or len(h1) != len(shapes) or any(np.shape(e) != sh for e, sh in zip(h1, shapes)):
+            value = repr(float(h0[number])) if np.isreal(h0[number]) else repr(h0[number])
+            fail(f"{what}: self.{name}[{number}] is {value}, a number, not an array of parameter {number}'s "
+                 f"shape {shapes[number]}{' (and still ' + value + ' after step 1)' if kept else ''}: "
+                 f"updating a number in place is impossible (`s *= alpha` or `v *= mu` on a number makes a NEW number "
+                 f"bound to the loop's local name), so the state is never stored between steps; create one array per "
+                 f"parameter in __init__, [np.zeros_like(p.data) for p in self.params], and update those arrays in "
+                 f"place", "state-not-arrays")
+        if not values or h1 is None or len(h1) != len(shapes) or any(np.shape(e) != sh for e, sh in zip(h1, shapes)):
             continue
         got = [np.asarray(e, _float64) for e in h1]
         rtol, atol = TOL[np.float64]
         if all(core.close(g, w, rtol, atol) for g, w in zip(got, want)):
-            continue                    # this state is right: the mistake is elsewhere
+            _state_overwritten(what, exc, name, rule, want, held2.get(name), grads, data0)
+            continue                    # this state is right after step 1
         for reading, value in readings.items():
             if all(core.close(g, w, rtol, atol) for g, w in zip(got, value)):
                 head = str(exc).split(": parameter")[0]
@@ -986,9 +996,15 @@ def sgd_momentum(SGD):
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
         lr, mu = 0.07, 0.7
-        _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu),
-             f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})", dtype,
-             diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
+        what = f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})"
+        try:
+            _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu), what, dtype,
+                 diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
+        except core.CheckFailure as exc:
+            # a named failure keeps its name unless the state is not even arrays (values=False)
+            _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
+                         _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
+            raise
     # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
     data0, grads = _problem(r, np.float64, 3)
     data1, grads1 = _problem(r, np.float64, 3)
@@ -1156,6 +1172,30 @@ def _decay_reaches_nesterov(SGD, data0, grads, lr, wd) -> bool:
     return not all(core.close(a, b, 0, 0) for a, b in zip(runs[0][0], runs[1][0]))
 
 
+def _state_overwritten(what, exc, name, rule, first, held2, grads, data0) -> None:
+    """Right after step 1, and after step 2 equal to step 1's formula applied to step 2's gradient alone (the state
+    started again from 0): the old value is overwritten instead of carried over. The step-1 state is a function of
+    g1 with state 0; read as the ratio state1 / f(g1), it is recomputed for g2 elementwise where both are defined."""
+    if held2 is None or len(held2) != len(first) or len(grads) < 2:
+        return
+    got = [np.asarray(e, _float64) for e in held2]
+    if any(g.shape != np.shape(d) for g, d in zip(got, data0)):
+        return
+    rtol, atol = TOL[np.float64]
+    g1, g2 = [_f64(g) for g in grads[0]], [_f64(g) for g in grads[1]]
+    for power in (1, 2):        # a first moment (or velocity) follows g, a second moment g**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = [f / g ** power for f, g in zip(first, g1)]
+        fresh = [r * g ** power for r, g in zip(ratio, g2)]
+        if all(np.isfinite(r).all() for r in ratio) and all(core.close(a, b, rtol, atol) for a, b in zip(got, fresh)) \
+                and not all(core.close(a, b, rtol, atol) for a, b in zip(first, fresh)):
+            head = str(exc).split(": parameter")[0]
+            fail(f"{head}: self.{name} is right after step 1 but after step 2 holds only step 2's own term (what "
+                 f"step 1 would give for that gradient from a zero state): the old value is overwritten (`{name}[...] "
+                 f"= ...` or a fresh array) instead of carried over; {rule}: decay the old value and add the new term "
+                 f"in place", "state-overwritten")
+
+
 def _velocity_rules(data0, grads, lr, mu, wd):
     """SGD's velocity after step 1 from v = 0 (v = g, g = p.grad + lambda * theta for decayed parameters), and the
     velocities a few mistakes leave there."""
@@ -1293,7 +1333,8 @@ def rmsprop(RMSProp):
         except core.CheckFailure as exc:
             s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
             _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
-                         {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES})
+                         {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
+                         values=_generic_step(exc))
             if _generic_step(exc):
                 _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
                 _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
@@ -1535,12 +1576,13 @@ def adam(Adam):
     except core.CheckFailure as exc:
         if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
             _adam_positive_probe(Adam, hyper)
-        data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 1)
+        data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
         b1, b2 = hyper["beta1"], hyper["beta2"]
         m1, v1 = [(1 - b1) * _f64(g) for g in grads[0]], [(1 - b2) * _f64(g) ** 2 for g in grads[0]]
         _state_probe(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, "
                      "eps=1e-6) (float64)", exc, {"m": ("m = beta1 * m + (1 - beta1) * g", m1, {}),
-                                                  "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})})
+                                                  "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})},
+                     values=_generic_step(exc))
         raise
 
 
