@@ -377,3 +377,44 @@ def test_size_labels_only_from_readings_no_other_numbers_give():
     said = checks._name_sizes("cannot reshape array of size 420 into shape (1,11,11)",
                               checks._dims("flatten_backward", (np.zeros((3, 140)), (3, 4, 5, 7))))
     assert "int(sqrt(140))" in said and "C*H*W" in said
+
+
+def test_broadcast_error_shapes_name_the_slice_numpy_cut_short():
+    """The shapes in a broadcasting error, read against the case: a strided slice whose end lacks the stride
+    (ceil(H_out / stride) positions), a start too far (fewer positions), a window shorter than the kernel."""
+    case = (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64)          # H_out, W_out = 4, 5
+    text = "operands could not be broadcast together with shapes (6,2,4,5) (6,2,2,3) (6,2,4,5)  (called with x ...)"
+    assert "ends too early" in checks._cut_short(text, case)
+    text = "operands could not be broadcast together with shapes (3,6,4,4) (3,6,4,5) (3,6,4,4)  (called with x ...)"
+    assert "its START is too far" in checks._cut_short(text, case)
+    assert checks._cut_short("operands could not be broadcast together with shapes (6,2,4,5) (6,2,4,5)", case) is None
+    padded = (3, 2, 7, 9, 4, 3, 3, 1, 1, np.float64)
+    text = "operands could not be broadcast together with shapes (2,3,2) (2,3,3)  (called with x ...)"
+    assert "a window cut from x (not xp)" in checks._window_cut(text, padded)
+
+
+def test_pooling_over_the_wrong_axes_is_read_from_the_values():
+    x = np.arange(3 * 2 * 8 * 6, dtype=np.float64).reshape(3, 2, 8, 6)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(1, 2))[:, ::2, ::2]
+    with pytest.raises(core.CheckFailure, match=r"over axes \(1, 2\), C and H"):
+        checks._pooled_axes(windows.max(axis=(-2, -1)), x, 2, 2, "maxpool2d_forward")
+    right = np.lib.stride_tricks.sliding_window_view(x, (2, 2), axis=(2, 3))[:, :, ::2, ::2].max(axis=(-2, -1))
+    checks._pooled_axes(right, x, 2, 2, "maxpool2d_forward")        # the rule's axes: nothing said
+
+
+def test_backward_index_lost_is_read_from_the_values():
+    """dx computed with w[0] for every output channel, or written for input channel 0 only: named by the index the
+    code lost (the rule's gradient with that index frozen), or by the channels left at 0."""
+    r = np.random.default_rng(5)
+    x, wt, dout = r.normal(size=(2, 3, 5, 6)), r.normal(size=(4, 3, 2, 2)), r.normal(size=(2, 4, 4, 5))
+    want = checks._conv_grads(dout, x, wt, 1, 0)[0]
+    tol = checks._tol(np.float64)
+    labels = ("image n", "input channel c", "row", "column")
+    lost = checks._conv_grads(dout, x, np.broadcast_to(wt[:1], wt.shape), 1, 0)[0]
+    with pytest.raises(core.CheckFailure, match=r"w\[0\], is used for every output channel o"):
+        checks._index_readings(lost, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
+    part = want.copy()
+    part[:, 1:] = 0
+    with pytest.raises(core.CheckFailure, match=r"right for input channel c \[0\] and 0 for input channel c \[1, 2\]"):
+        checks._index_readings(part, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
+    checks._index_readings(want, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))

@@ -398,3 +398,57 @@ def test_a_norm_that_depends_on_signs_or_shape_is_named(ratio, phrase):
     assert phrase in str(info.value)
     checks._ratio_invariances(lambda b, a: float(np.linalg.norm(a - b) / np.linalg.norm(b)), exc,
                               np.random.default_rng(0))
+
+
+def test_state_list_of_numbers_is_named_from_the_optimiser_state():
+    """RMSProp whose state list holds Python floats: `s *= alpha` rebinds a local float, the average is never
+    stored; the message reads self.square_avg back and says it holds numbers, not arrays."""
+    class FloatState:
+        def __init__(self, params, lr, alpha=0.99, eps=1e-8):
+            self.params, self.lr, self.alpha, self.eps = list(params), lr, alpha, eps
+            self.square_avg = [0.0] * len(self.params)
+
+        def step(self):
+            for p, s in zip(self.params, self.square_avg):
+                s *= self.alpha
+                s += (1 - self.alpha) * p.grad * p.grad
+                p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)
+
+    with pytest.raises(core.CheckFailure, match=r"self.square_avg\[0\] is 0.0, a number") as info:
+        checks.rmsprop(FloatState)
+    assert info.value.diagnosis == "state-not-arrays"
+
+
+def test_batchnorm_scale_read_back_as_a_power_of_the_variance():
+    """x_hat = (x - mean) / (var + eps) (the square root missing): read back as the power -1 of var + eps."""
+    var = np.array([0.5, 2.0, 3.0])
+    exc = core.CheckFailure("batchnorm_forward(...): out has wrong values: ...", "wrong-values")
+    with pytest.raises(core.CheckFailure, match="the square root is missing") as info:
+        checks._bn_scale_power(exc, 1 / (var + 1e-5), var, 1e-5)
+    assert info.value.diagnosis == "bn-scale-power"
+    checks._bn_scale_power(exc, 1 / np.sqrt(var + 1e-5), var, 1e-5)      # the rule's own scale: nothing said
+
+
+def test_state_overwritten_at_every_step_is_named_from_the_state():
+    """Adam whose first moment is overwritten at every step (m[...] = (1 - beta1) * g): right after step 1, and
+    after step 2 its self.m holds only step 2's own term; the message reads the state back and says so."""
+    class Overwrite:
+        def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+            self.params, self.lr, self.beta1, self.beta2 = list(params), lr, beta1, beta2
+            self.eps, self.weight_decay, self.t = eps, weight_decay, 0
+            self.m = [np.zeros_like(p.data) for p in self.params]
+            self.v = [np.zeros_like(p.data) for p in self.params]
+
+        def step(self):
+            self.t += 1
+            c1, c2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
+            for p, m, v in zip(self.params, self.m, self.v):
+                g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+                m[...] = (1 - self.beta1) * g
+                v *= self.beta2
+                v += (1 - self.beta2) * g * g
+                p.data -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+
+    with pytest.raises(core.CheckFailure, match="self.m is right after step 1 but after step 2") as info:
+        checks.adam(Overwrite)
+    assert info.value.diagnosis == "state-overwritten"

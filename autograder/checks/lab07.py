@@ -18,6 +18,7 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -83,7 +84,9 @@ PROPERTIES = {
                         "same shapes called again with new values (cache / global kept between calls named)",
         "dw/db of one sample only named", "dout read with H_out/W_out swapped named",
         "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named",
-        "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named"),
+        "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named",
+        "an index lost (one input frozen at index 0 or summed) named", "dx constant along the batch or the channels named",
+        "batch / channel slices left at 0 named", "a slice numpy cut short read from a broadcasting error named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
@@ -92,7 +95,7 @@ PROPERTIES = {
                           "windows spread out by the stride (x subsampled first) named",
                         "same shapes called again with new values (cache / global kept between calls named)",
         "argmax for max named", "stride along one axis only named", "H // stride and H // size sizes named",
-        "an axis number gone after a reduction explained"),
+        "an axis number gone after a reduction explained", "the pair of axes pooled over read from the values named"),
     "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "inputs not modified", "right only without overlap / for stride 1 named",
@@ -102,6 +105,7 @@ PROPERTIES = {
                            "windows grouped by the offset of their maximum (loop over offsets stopped early) named",
                            "skipped output rows / columns named", "index errors read with the case sizes",
                            "right for one image and one channel only named (maxima across images/channels)",
+                           "dx that ignores x's values (another x, same dx) named",
                            "shapes quoted in errors that are an argument's (dout) named",
                            "documented defaults (size=2, stride=2) named",
                         "same shapes called again with new values (cache / global kept between calls named)",
@@ -772,6 +776,13 @@ def _report(results, patterns, probe=None):
         keep = re.search(r"\((stride|pad) \d+\)", str(first))
         head = _raised_head(str(first)) if (raised or re.match(r"\w+ raised \w+", str(first))) and not keep \
             else str(first)
+        cut = _cut_short(str(first), failures[0][0]) if raised and "stride" in diagnosis else None
+        window = _window_cut(str(first), failures[0][0]) if diagnosis == "padding-only-fails" else None
+        if window:
+            fail(f"{head}: it fails only in the cases with pad > 0, and {window}", "padding-window-cut-short")
+        if cut:
+            fail(f"{head}: it raises only in the cases where the stride is larger than 1, and {cut}",
+                 diagnosis + "-slice-cut-short")
         if raised and diagnosis in _RAISED:
             fail(f"{head}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
         fail(f"{head}: {sentence}", diagnosis)
@@ -782,6 +793,61 @@ def _report(results, patterns, probe=None):
             if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
+
+
+def _broadcast_shapes(text: str) -> list[tuple]:
+    found = re.search(r"broadcast together with shapes((?: \([\d,]+\))+)", text)
+    if not found:
+        return []
+    return [tuple(int(v) for v in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d,]+)\)", found.group(1))]
+
+
+def _window_cut(text: str, case) -> str | None:
+    """A broadcasting error between a KH x KW kernel and a window slice with fewer rows or columns: the window runs
+    past the end of the array it is cut from (numpy cuts the slice there), which only padding can explain here."""
+    if len(case) != 10:
+        return None
+    kh, kw = case[5], case[6]
+    spatial = {sh[-2:] for sh in _broadcast_shapes(text) if len(sh) >= 2}
+    short = [sh for sh in spatial if sh != (kh, kw) and sh[0] <= kh and sh[1] <= kw]
+    if (kh, kw) not in spatial or len(short) != 1:
+        return None
+    a, b = short[0]
+    return (f"a window slice holds {a} x {b} pixels where the kernel is KH x KW = {kh} x {kw} (the shapes of the "
+            f"error): numpy cut the window at the end of the array it is taken from, so the last windows run past "
+            f"its end: window (i, j) is cut from the PADDED input xp (H + 2*pad rows, W + 2*pad columns), "
+            f"xp[:, :, i*stride:i*stride + KH, j*stride:j*stride + KW], with no + pad on the start (the padding is "
+            f"already in place); a window cut from x (not xp), or started at i*stride + pad, runs past the end")
+
+
+def _cut_short(text: str, case) -> str | None:
+    """A broadcasting error between an array over the H_out x W_out output positions and a strided slice that holds
+    fewer positions: read the slice's length and say why numpy made it shorter (its end left without the stride, or
+    a start too far that runs past the end of the array it is cut from)."""
+    if len(case) == 10:
+        ho, wo = _out_size(case)
+        s = case[7]
+    else:
+        n, c, h, w, size, s, _dt = case
+        ho, wo = len(_starts(h, size, s)), len(_starts(w, size, s))
+    spatial = {sh[-2:] for sh in _broadcast_shapes(text) if len(sh) >= 2}
+    if (ho, wo) not in spatial:
+        return None
+    ends = (-(-ho // s), -(-wo // s))
+    if ends in spatial and ends != (ho, wo):
+        return (f"a strided slice holds {ends[0]} x {ends[1]} positions where there are H_out x W_out = {ho} x {wo} "
+                f"(the shapes of the error): a slice start:start + H_out:stride ends too early, it takes every "
+                f"stride-th of H_out rows, ceil(H_out / stride) of them; the end of a slice over the output positions "
+                f"is start + stride * H_out (start + stride * W_out along W)")
+    short = [sh for sh in spatial if sh != (ho, wo) and sh[0] <= ho and sh[1] <= wo]
+    if len(short) == 1:
+        a, b = short[0]
+        return (f"a strided slice holds {a} x {b} positions where there are H_out x W_out = {ho} x {wo} (the shapes "
+                f"of the error): numpy cuts a slice that runs past the end of the array it is taken from, so its "
+                f"START is too far: the slice for kernel (or window) offset (u, v) starts at (u, v) and steps by the "
+                f"stride, u:u + stride * H_out:stride (a start such as u * stride, or + pad on an already padded "
+                f"array, runs past the end)")
+    return None
 
 
 def _raised_head(text: str) -> str:
@@ -867,7 +933,16 @@ SIZE_CASES = [(28, 3, 1, 1), (28, 5, 1, 0), (7, 3, 2, 1), (10, 3, 3, 0), (9, 2, 
               (11, 5, 3, 2), (6, 6, 1, 0), (13, 4, 4, 1), (14, 2, 2, 0), (8, 3, 2, 0)]
 
 
+_FLOOR_PER_TERM = ("the floor division is applied to the terms one by one ({form}): floor(a - b) is not floor(a) - "
+                   "floor(b) (the remainders are lost separately); divide the whole numerator once, (n + 2*pad - k) "
+                   "// stride + 1")
 _SIZE_MISTAKES = {
+    _FLOOR_PER_TERM.format(form="n // stride - k // stride + 2*pad // stride"):
+        lambda n, k, s, p: n // s - k // s + 2 * p // s + 1,
+    _FLOOR_PER_TERM.format(form="(n + 2*pad) // stride - k // stride"):
+        lambda n, k, s, p: (n + 2 * p) // s - k // s + 1,
+    _FLOOR_PER_TERM.format(form="n // stride + (2*pad - k) // stride"):
+        lambda n, k, s, p: n // s + (2 * p - k) // s + 1,
     "the +1 is missing: the first window starts at position 0, so there is one more position than "
     "there are strides, (n + 2*pad - k) // stride + 1": lambda n, k, s, p: (n + 2 * p - k) // s,
     "the padding is added to one side only: it is added on both sides, n + 2*pad":
@@ -1111,6 +1186,15 @@ def _isolate(student, oracle, args: dict, exc, dt) -> None:
 def _conv_forward_values(got, x, wt, b, case, context):
     _, c, _, _, co, kh, kw, s, p, dt = case
     want = _conv(x, wt, b, s, p)
+    if s > 1 and _shape(got) != want.shape:
+        xp = np.pad(np.asarray(x, _float64), ((0, 0), (0, 0), (p, p), (p, p)))
+        sub = _conv(xp[:, :, ::s, ::s], wt, b, 1, 0)
+        if sub.shape == _shape(got) and core.close(np.asarray(got, _float64), sub, **_tol(dt)):
+            fail(f"conv2d_forward ({context}): expected shape {want.shape}, got {_shape(got)}: your output is the "
+                 f"stride-1 convolution of the input SUBSAMPLED by the stride (xp[:, :, ::stride, ::stride] taken "
+                 f"before the windows are cut): the stride says where windows START, each window is KH x KW "
+                 f"CONSECUTIVE pixels; cut all windows first, then keep every stride-th one "
+                 f"(sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride])", "input-subsampled")
     got = _expect(got, f"conv2d_forward ({context})", want.shape, dt)
     flipped = wt[:, :, ::-1, ::-1]
     diagnose = {
@@ -1463,6 +1547,17 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
          lambda: _conv_grads(dout, x, wt.reshape(-1, co).T.reshape(wt.shape), s, p)[0], "dx-kernel-reshaped"),
         ("dx is divided by N: the 1/N of the mean lives in the loss backward only", lambda: want / n,
          "dx-divided-by-n"),
+        ("dx: the kernel's rows and columns are swapped where dx is accumulated (u and v, e.g. 'ncvu' in an einsum "
+         "or w[o, c].T): window entry (u, v) of input channel c gets dout * w[o, c, u, v], u along H, v along W",
+         lambda: _conv_grads(dout, x, wt.transpose(0, 1, 3, 2), s, p)[0] if kh == kw else want, "dx-kernel-uv-swapped"),
+        ("dx is the same in every input channel: it uses the kernel summed over the input channels "
+         "(w[o].sum(axis=0), or a sum over c before the product); input channel c gets dout * w[o, c], its own slice",
+         lambda: _conv_grads(dout, x, np.broadcast_to(wt.sum(axis=1, keepdims=True), wt.shape), s, p)[0],
+         "dx-kernel-summed-over-channels"),
+        ("dx is the same for every image of the batch: it is computed from dout summed over the batch; image n's "
+         "dx uses its own dout[n] only (dx[n] += dout[n, o, i, j] * w[o] per window)",
+         lambda: np.broadcast_to(_conv_grads(dout.sum(0, keepdims=True), x[:1], wt, s, p)[0], x.shape),
+         "dx-dout-summed-over-batch"),
     ]
     if s > 1:
         diagnoses.append((STRIDE_BACKWARD, lambda: _conv_grads(dout, x, wt, s, p, place=1)[0],
@@ -1473,11 +1568,78 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     mixed = _layout_mixup(got, want, ("N", "C_in", "H", "W"), tol)
     if mixed:
         fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
+    _constant_along(got, want, context, tol)
+    _index_readings(got, want, f"conv2d_backward ({context}): dx", ("image n", "input channel c", "row", "column"), tol,
+                    _frozen_inputs(dout, x, wt, s, p, 0))
     named = _name_factor(got, want, sizes or {})
     if named:
         fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
+
+
+def _frozen_inputs(dout, x, wt, s, p, k):
+    """Gradient k (0: dx, 1: dw) of the oracle with ONE index of one input lost (frozen at 0, or summed): what a
+    code that dropped that index computes, whatever the code."""
+    def freeze(a, axis):
+        return np.broadcast_to(np.take(a, [0], axis=axis), a.shape)
+
+    def total(a, axis):
+        return np.broadcast_to(a.sum(axis=axis, keepdims=True), a.shape)
+    out = [("the kernel of output channel 0, w[0], is used for every output channel o (an index o lost where w is "
+            "read)", lambda: _conv_grads(dout, x, freeze(wt, 0), s, p)[k]),
+           ("the kernel slice of input channel 0, w[o, 0], is used for every input channel c (an index c lost where w "
+            "is read)", lambda: _conv_grads(dout, x, freeze(wt, 1), s, p)[k]),
+           ("dout of output channel 0, dout[:, 0], is used for every output channel o (an index o lost where dout is "
+            "read)", lambda: _conv_grads(freeze(dout, 1), x, wt, s, p)[k]),
+           ("dout summed over the output channels is used for every output channel o (a sum over o taken before "
+            "the product)", lambda: _conv_grads(total(dout, 1), x, wt, s, p)[k]),
+           ("dout of image 0, dout[0], is used for every image n (an index n lost where dout is read)",
+            lambda: _conv_grads(freeze(dout, 0), x, wt, s, p)[k])]
+    if k == 1:
+        out += [("the input of image 0, x[0], is used for every image n (an index n lost where the windows of x are "
+                 "read)", lambda: _conv_grads(dout, freeze(x, 0), wt, s, p)[1]),
+                ("input channel 0 of x is used for every input channel c (an index c lost where the windows of x "
+                 "are read)", lambda: _conv_grads(dout, freeze(x, 1), wt, s, p)[1])]
+    return out
+
+
+def _index_readings(got, want, head, labels, tol, frozen) -> None:
+    """Which index the wrong result lost: equal to the rule with one input's index frozen or summed (``frozen``),
+    or right for some slices along one axis and wrong for all the others (a loop that covers part of an axis)."""
+    g = np.asarray(got, _float64)
+    for sentence, value in frozen:
+        v = value()
+        if v.shape == g.shape and not core.close(v, want, **tol) and core.close(g, v, **tol):
+            fail(f"{head}: your result is what the rule gives when {sentence}", "index-lost-" + _diag_id(sentence)[:30])
+    for axis, label in enumerate(labels[:2]):      # batch and channel axes: the spatial ones have their own
+        if g.shape[axis] < 2:                       # cross-case readings (overlap, stride, a dropped position)
+            continue
+        ok = [core.close(np.take(g, [i], axis=axis), np.take(want, [i], axis=axis), **tol) for i in range(g.shape[axis])]
+        if any(ok) and not all(ok):
+            right = [i for i, good in enumerate(ok) if good]
+            wrong = [i for i, good in enumerate(ok) if not good]
+            if all(not np.take(g, [i], axis=axis).any() for i in wrong):     # nothing written there: confirmed
+                fail(f"{head}: right for {label} {right} and 0 for {label} {wrong} (nothing was written there), "
+                     f"whatever the other indices: the code reaches only part of the {label} axis (a fixed index "
+                     f"0, a loop range, or a slice that stops short along it)", "index-part-covered")
+
+
+def _constant_along(got, want, context, tol) -> None:
+    """Which axis the wrong dx does not vary along where the rule's does (every image, or every input channel, given
+    the same gradient): the part of the computation that lost that index, whatever the code."""
+    g = np.asarray(got, _float64)
+    for axis, label, cause in ((0, "image of the batch", "each image's dx uses its own dout[n]: an index n lost (dout "
+                                                         "summed over the batch, or dout[0] / x[0] for every n?)"),
+                               (1, "input channel", "input channel c gets dout * w[o, c], its own slice of the kernel: "
+                                                    "an index c lost (w summed over c, or w[o, 0] for every c?)")):
+        if g.shape[axis] < 2:
+            continue
+        first = np.take(g, [0], axis=axis)
+        if core.close(g, np.broadcast_to(first, g.shape), 1e-12, 1e-12) and \
+                not core.close(want, np.broadcast_to(np.take(want, [0], axis=axis), want.shape), **tol):
+            fail(f"conv2d_backward ({context}): dx is the same for every {label} (dx[{':, ' * axis}0] repeated), where "
+                 f"the rule's dx differs from one {label} to the next: {cause}", f"dx-constant-along-{axis}")
 
 
 def _backward_case(conv2d_backward, r, case, seen=None):
@@ -1550,6 +1712,10 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                     fail(f"conv2d_backward dw ({context}): {mixed[0]}; dw = g @ cols.T with g (C_out, "
                          f"N*H_out*W_out) and cols (C_in*KH*KW, N*H_out*W_out), reshaped to (C_out, C_in, KH, KW)",
                          "dw-" + mixed[1])
+            if _generic(exc):
+                _index_readings(dw, want_dw, f"conv2d_backward ({context}): dw",
+                                ("output channel o", "input channel c", "kernel row u", "kernel column v"), tol,
+                                _frozen_inputs(dout, x, wt, s, p, 1))
             raise
         # db
         shape = _shape(db)
@@ -1859,6 +2025,7 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
             if shape == wrong and (consistent is None or diagnosis in consistent):
                 fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
                      diagnosis)
+        _pooled_axes(out, x, size, s, f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}")
     got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
     try:
         expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
@@ -1871,6 +2038,29 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
             _pool_indices(exc, got, x, size, s)
             _pool_provenance(exc, got, want, x, size, s)
         raise
+
+
+def _pooled_axes(out, x, size, s, head) -> None:
+    """Which two axes of x the windows slid over: the max-pool of x over each other pair of axes, compared with the
+    student's output (its shape AND its values), names an axis mix-up whatever the code."""
+    names = ("N", "C", "H", "W")
+    try:
+        got = np.asarray(out, _float64)
+    except (TypeError, ValueError):
+        return
+    xv = np.asarray(x, _float64)
+    for a, b in itertools.combinations(range(4), 2):
+        if (a, b) == (2, 3) or xv.shape[a] < size or xv.shape[b] < size:
+            continue
+        win = np.lib.stride_tricks.sliding_window_view(xv, (size, size), axis=(a, b))
+        index = [slice(None)] * 4
+        index[a] = index[b] = slice(None, None, s)
+        pooled = win[tuple(index)].max(axis=(-2, -1))
+        if pooled.shape == got.shape and core.close(got, pooled, 1e-12, 1e-12):
+            fail(f"{head}: your output is the max-pool of x over axes ({a}, {b}), {names[a]} and {names[b]}: x is "
+                 f"(N, C, H, W), channels FIRST, and the windows slide over H and W only, axes (2, 3) (e.g. "
+                 f"sliding_window_view(x, (size, size), axis=(2, 3))); every channel of every image is pooled on its "
+                 f"own", "pool-wrong-axes")
 
 
 def _pool_indices(exc, got, x, size, s):
@@ -2149,6 +2339,28 @@ def _pool_unravel_probe(maxpool2d_backward, r):
          "the stride (windows with gaps between them, stride > size, confirm it)", "pool-unravel-by-stride")
 
 
+def _pool_ignores_x(maxpool2d_backward, head, got, dout, x, size, r) -> None:
+    """Which input the result ignores: the same dout with ANOTHER x (same shape, the maxima elsewhere). The rule's dx
+    moves with the maxima; a dx that stays put never looked at x's values (where its gradient goes then says more)."""
+    other = _distinct(r, x.shape, _float64)
+    if core.close(_pool_grad(dout, other, size, size), _pool_grad(dout, x, size, size), 1e-6, 1e-8):
+        return
+    try:
+        again = np.asarray(core.call(maxpool2d_backward, dout, other, size, size, name="maxpool2d_backward"), _float64)
+    except Exception:
+        return
+    if again.shape != got.shape or not core.close(again, got, 1e-12, 1e-12):
+        return
+    corner = np.zeros_like(got)
+    corner[:, :, :dout.shape[2] * size:size, :dout.shape[3] * size:size] = dout
+    where = (" every window's gradient goes to its top-left pixel (offset (0, 0)): the first position of a "
+             "window of equal values, as np.argmax returns for the zeros of the dx buffer being filled;"
+             if core.close(got, corner, 1e-12, 1e-12) else "")
+    fail(f"{head}: dx does not depend on the values of x (another x with its maxima elsewhere gives the same dx):"
+         f"{where} the position of each window's maximum must be found in the window of x itself (x[:, :, "
+         f"i*stride:i*stride + size, j*stride:j*stride + size]), not in dx or another array", "pool-ignores-x")
+
+
 def _pool_offsets_probe(maxpool2d_backward, exc, r):
     """Windows that tile the image, each with a unique maximum: group the windows by WHERE in the window
     their maximum lies; right for some offsets and wrong for all the others names a loop over the window
@@ -2164,6 +2376,7 @@ def _pool_offsets_probe(maxpool2d_backward, exc, r):
     if got.shape != x.shape:
         return
     want = _pool_grad(dout, x, size, size)
+    _pool_ignores_x(maxpool2d_backward, head, got, dout, x, size, r)
     right: dict[tuple, list[bool]] = {}
     for i in range(h // size):
         for j in range(w // size):

@@ -89,7 +89,8 @@ PROPERTIES = {
                      "wrong exactly for the parameters of one p.decay value named",
                      "one parameter that alone did not move named",
         "unchanged parameters with momentum 0: a step scaled by mu confirmed with momentum 0.5",
-        "every move the rule's times a hyperparameter at each step (lr applied twice) named"),
+        "every move the rule's times a hyperparameter at each step (lr applied twice) named",
+        "state read back after steps 1 and 2 (numbers instead of arrays; raw, doubled or lr-scaled velocity) named"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
@@ -105,7 +106,8 @@ PROPERTIES = {
                 "running average read back from the steps (weights of s and g**2 named)",
                 "which hyperparameter's term is wrong (isolate on lr, eps)",
         "a denominator reduced to one number per parameter named", "the sign of g lost named",
-        "'state not kept' only when a new optimiser's first step reproduces the step"),
+        "'state not kept' only when a new optimiser's first step reproduces the step",
+        "a state list of numbers instead of arrays named"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -116,11 +118,12 @@ PROPERTIES = {
              "weight-decay term with zero gradients (built from p.grad named)", "p.decay test inverted named",
         "bias corrections read back from the steps and named (power missing, multiplied, none)",
         "folded form without the root of the v correction named (combined factor read back)",
-        "the one place (of six) where beta1 and beta2 are mixed up named"),
+        "the one place (of six) where beta1 and beta2 are mixed up named",
+        "a moment overwritten at every step read back from the state named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
-        "a constant lr * lambda subtracted named"),
+        "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -386,6 +389,67 @@ def _step_checked(opt, what, make, data0, grads, decay):
             fail(f"{exc}: step() works on each parameter alone and raises with parameters of shapes "
                  f"{', '.join(map(str, shapes))} together: {STATE_PER_PARAMETER}", "state-not-per-parameter")
         raise
+
+
+def _held_state(opt, names) -> dict:
+    """The optimiser's per-parameter state lists under ``names`` (plain copies; absent names left out)."""
+    out = {}
+    for name in names:
+        try:
+            held = getattr(opt, name, None)
+            if held is not None:
+                out[name] = [np.array(e) if np.ndim(e) else e for e in held]      # copies: arrays change in place
+        except (core.CheckFailure, TypeError, ValueError):
+            continue
+    return out
+
+
+def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True) -> None:
+    """Which STATE a failed step got wrong: build the optimiser on fresh parameters, read its per-parameter state
+    lists (``rules``: name -> (the rule in words, the rule's state after step 1 per parameter, {reading: state})) right
+    after construction and after step 1. A list holding numbers instead of one array per parameter (the state is
+    then rebound, never stored), or a state after step 1 equal to a reading (and not to the rule) names the line."""
+    try:
+        params = _params(data0, decay)
+        opt = call(make, params, name=what)
+        held0 = _held_state(opt, rules)
+        _set_grads(params, grads[0])
+        _step(opt, what)
+        held1 = _held_state(opt, rules)
+        held2 = {}
+        if len(grads) > 1:
+            _set_grads(params, grads[1])
+            _step(opt, what)
+            held2 = _held_state(opt, rules)
+    except core.CheckFailure:
+        return
+    shapes = [np.shape(d) for d in data0]
+    for name, (rule, want, readings) in rules.items():
+        h0, h1 = held0.get(name), held1.get(name)
+        if h0 is None or len(h0) != len(shapes):
+            continue
+        number = next((i for i, (e, sh) in enumerate(zip(h0, shapes)) if np.ndim(e) == 0 and sh != ()), None)
+        if number is not None:
+            kept = h1 is not None and len(h1) == len(h0) and np.ndim(h1[number]) == 0 and h1[number] == h0[number]
+            value = repr(float(h0[number])) if np.isreal(h0[number]) else repr(h0[number])
+            fail(f"{what}: self.{name}[{number}] is {value}, a number, not an array of parameter {number}'s "
+                 f"shape {shapes[number]}{' (and still ' + value + ' after step 1)' if kept else ''}: "
+                 f"updating a number in place is impossible (`s *= alpha` or `v *= mu` on a number makes a NEW number "
+                 f"bound to the loop's local name), so the state is never stored between steps; create one array per "
+                 f"parameter in __init__, [np.zeros_like(p.data) for p in self.params], and update those arrays in "
+                 f"place", "state-not-arrays")
+        if not values or h1 is None or len(h1) != len(shapes) or any(np.shape(e) != sh for e, sh in zip(h1, shapes)):
+            continue
+        got = [np.asarray(e, _float64) for e in h1]
+        rtol, atol = TOL[np.float64]
+        if all(core.close(g, w, rtol, atol) for g, w in zip(got, want)):
+            _state_overwritten(what, exc, name, rule, want, held2.get(name), grads, data0)
+            continue                    # this state is right after step 1
+        for reading, value in readings.items():
+            if all(core.close(g, w, rtol, atol) for g, w in zip(got, value)):
+                head = str(exc).split(": parameter")[0]
+                fail(f"{head}: self.{name} after step 1 holds {reading}, where the rule gives {rule} (read back from "
+                     f"your optimiser's state on fresh parameters)", "state-" + _diag_id(reading)[:40])
 
 
 def _steps_alone(make, data0, grads, decay) -> bool:
@@ -932,9 +996,15 @@ def sgd_momentum(SGD):
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
         lr, mu = 0.07, 0.7
-        _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu),
-             f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})", dtype,
-             diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
+        what = f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})"
+        try:
+            _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu), what, dtype,
+                 diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
+        except core.CheckFailure as exc:
+            # a named failure keeps its name unless the state is not even arrays (values=False)
+            _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
+                         _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
+            raise
     # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
     data0, grads = _problem(r, np.float64, 3)
     data1, grads1 = _problem(r, np.float64, 3)
@@ -1026,6 +1096,17 @@ def sgd_nesterov(SGD):
             both.append(th_b)
         # (the look-ahead with the OLD velocity, g + mu * v_old, is the heavy-ball step again)
         substituted = _nesterov_substitutions(data0, grads, velocity, lr, mu)
+        try:
+            _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted,
+                          velocity)
+        except core.CheckFailure as exc:
+            if _generic_step(exc):
+                _state_probe(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc,
+                             _velocity_rules(data0, grads, lr, mu, 0.0))
+            raise
+
+
+def _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted, velocity):
         _run(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, expected, what, dtype, diagnose={
             "nesterov=True makes no difference: Nesterov's step is theta <- theta - lr * (g + mu * v) with "
             "v the velocity JUST updated (g + mu * v_old is plain momentum again)": ignored,
@@ -1079,6 +1160,55 @@ def _nesterov_substitutions(data0, grads, velocity, lr, mu):
 
 DECAY_INVERTED = ("the p.decay test is inverted: weight decay is applied to the parameters with p.decay False and "
                   "not to those with p.decay True (`if not p.decay`, or the two branches swapped)")
+
+
+def _decay_reaches_nesterov(SGD, data0, grads, lr, wd) -> bool:
+    """The student's Nesterov step with and without weight decay differ: the L2 term is used somewhere."""
+    try:
+        runs = [_trajectory(lambda ps, w=w: SGD(ps, lr, momentum=0.5, nesterov=True, weight_decay=w), data0, grads[:1],
+                            "SGD [weight-decay probe]") for w in (wd, 0.0)]
+    except core.CheckFailure:
+        return False
+    return not all(core.close(a, b, 0, 0) for a, b in zip(runs[0][0], runs[1][0]))
+
+
+def _state_overwritten(what, exc, name, rule, first, held2, grads, data0) -> None:
+    """Right after step 1, and after step 2 equal to step 1's formula applied to step 2's gradient alone (the state
+    started again from 0): the old value is overwritten instead of carried over. The step-1 state is a function of
+    g1 with state 0; read as the ratio state1 / f(g1), it is recomputed for g2 elementwise where both are defined."""
+    if held2 is None or len(held2) != len(first) or len(grads) < 2:
+        return
+    got = [np.asarray(e, _float64) for e in held2]
+    if any(g.shape != np.shape(d) for g, d in zip(got, data0)):
+        return
+    rtol, atol = TOL[np.float64]
+    g1, g2 = [_f64(g) for g in grads[0]], [_f64(g) for g in grads[1]]
+    for power in (1, 2):        # a first moment (or velocity) follows g, a second moment g**2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = [f / g ** power for f, g in zip(first, g1)]
+        fresh = [r * g ** power for r, g in zip(ratio, g2)]
+        if all(np.isfinite(r).all() for r in ratio) and all(core.close(a, b, rtol, atol) for a, b in zip(got, fresh)) \
+                and not all(core.close(a, b, rtol, atol) for a, b in zip(first, fresh)):
+            head = str(exc).split(": parameter")[0]
+            fail(f"{head}: self.{name} is right after step 1 but after step 2 holds only step 2's own term (what "
+                 f"step 1 would give for that gradient from a zero state): the old value is overwritten (`{name}[...] "
+                 f"= ...` or a fresh array) instead of carried over; {rule}: decay the old value and add the new term "
+                 f"in place", "state-overwritten")
+
+
+def _velocity_rules(data0, grads, lr, mu, wd):
+    """SGD's velocity after step 1 from v = 0 (v = g, g = p.grad + lambda * theta for decayed parameters), and the
+    velocities a few mistakes leave there."""
+    raw = [_f64(g) for g in grads[0]]
+    g = [r + wd * _f64(d) * f for r, d, f in zip(raw, data0, DECAY)]
+    readings = {"the velocity updated TWICE in one step, (1 + mu) * g (v = mu * v + g runs a second time, e.g. "
+                "again in the nesterov branch)": [(1 + mu) * x for x in g],
+                "lr * g: the learning rate is inside the velocity (theta -= lr * v then applies it twice)":
+                    [lr * x for x in g]}
+    if wd:
+        readings["p.grad, the raw gradient: the L2 term is left out of what the velocity adds; v = mu * v + g with "
+                 "g = p.grad + lambda * theta (the regularised gradient)"] = raw
+    return {"velocity": ("v = mu * v + g, that is v = g after the first step (v starts at 0)", g, readings)}
 
 
 def sgd_weight_decay(SGD):
@@ -1138,7 +1268,16 @@ def sgd_weight_decay(SGD):
             plain = (lambda k, i, theta: {"lr * g (the gradient)": lr * _f64(grads[k][i]),
                                           "lr * lambda * theta (the L2 term)": lr * wd * theta * DECAY[i]}) \
                 if mu == 0 else None
-            _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
+            try:
+                _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
+            except core.CheckFailure as exc:
+                # "ignored" is confirmed first: an L2 term that does reach some step (Nesterov's) is not ignored,
+                # it is left out of the velocity
+                if _generic_step(exc) or "weight-decay-is-ignored" in str(exc.diagnosis) and \
+                        _decay_reaches_nesterov(SGD, data0, grads, lr, wd):
+                    _state_probe(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd), data0, grads,
+                                 what, exc, _velocity_rules(data0, grads, lr, mu, wd))
+                raise
 
 
 # =============================================================================================
@@ -1192,6 +1331,10 @@ def rmsprop(RMSProp):
         try:
             _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype)
         except core.CheckFailure as exc:
+            s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
+            _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
+                         {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
+                         values=_generic_step(exc))
             if _generic_step(exc):
                 _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
                 _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
@@ -1433,6 +1576,13 @@ def adam(Adam):
     except core.CheckFailure as exc:
         if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
             _adam_positive_probe(Adam, hyper)
+        data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
+        b1, b2 = hyper["beta1"], hyper["beta2"]
+        m1, v1 = [(1 - b1) * _f64(g) for g in grads[0]], [(1 - b2) * _f64(g) ** 2 for g in grads[0]]
+        _state_probe(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, "
+                     "eps=1e-6) (float64)", exc, {"m": ("m = beta1 * m + (1 - beta1) * g", m1, {}),
+                                                  "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})},
+                     values=_generic_step(exc))
         raise
 
 
@@ -1620,6 +1770,21 @@ def adamw(AdamW, Adam):
             raise
 
 
+def _adamw_both(data0, grads, lam, lr, beta1, beta2, eps):
+    """AdamW's decoupled decay followed by an Adam step that ALSO adds lambda * theta to the gradient."""
+    theta = [_f64(d) for d in data0]
+    m, v, out = [0 * x for x in theta], [0 * x for x in theta], []
+    for t, step in enumerate(grads, 1):
+        theta = [x - lr * lam * x if f else x for x, f in zip(theta, DECAY)]
+        for i, (g, f) in enumerate(zip(step, DECAY)):
+            g = _f64(g) + (lam * theta[i] if f else 0)
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g * g
+            theta[i] = theta[i] - lr * (m[i] / (1 - beta1 ** t)) / (np.sqrt(v[i] / (1 - beta2 ** t)) + eps)
+        out.append(list(theta))
+    return out
+
+
 def _crashes(exc) -> bool:
     """A failure that is a raised exception or a numerical warning, not a wrong value."""
     text = str(exc)
@@ -1646,6 +1811,10 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
             "theta <- theta * (1 - lr * lambda)": shrunk,
             DECAY_INVERTED: inverted,
+            "the weight decay is applied TWICE: decoupled (theta -= lr * lambda * theta) AND as Adam's L2 term in "
+            "the gradient (self.weight_decay set to lambda before Adam's step, or lambda passed on to Adam's "
+            "constructor): AdamW keeps Adam's weight_decay at 0 and decays theta directly only":
+                _adamw_both(data0, grads, lam, **hyper),
             "the decoupled decay subtracts lr * lambda, the same amount from every entry: it is proportional to "
             "the parameter, theta <- theta - lr * lambda * theta": constant,
         })
@@ -1957,7 +2126,10 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
                  "mean(x**2) - mean(x), the mean not squared (the variance is mean(x**2) - mean(x)**2)":
                      (x ** 2).mean(0) - bm,
                  "mean(x**2), the mean not subtracted (the variance is mean((x - mean)**2))": (x ** 2).mean(0),
-                 "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv}
+                 "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv,
+                 "mean((x - running_mean)**2), the squared deviations from the running mean passed in (the "
+                 "variance is taken around the BATCH mean it is normalised with)":
+                     ((x - _f64(rm)[0]) ** 2).mean(0)}
     if not training:    # x_hat = (x - mean) / sqrt(var + eps): read back "var" is what was put beside eps
         variances.update({"the running variance without eps (eps missing from sqrt(running_var + eps))":
                           _f64(rv)[0] - eps, "the running variance with eps added twice": _f64(rv)[0] + eps})
@@ -1973,11 +2145,31 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
         head = str(exc).split(" has wrong values")[0]
         fail(f"{head}: out normalises x with the batch mean and, as its variance, {v_name}",
              "bn-variance-formula")
+    if training and m_name == "the batch mean" and v_name is None:
+        _bn_scale_power(exc, 1 / np.sqrt(var + eps), bv, eps)
     if training and m_name and v_name and (m_name, v_name) != ("the batch mean", "the biased batch variance"):
         head = str(exc).split(" has wrong values")[0]
         fail(f"{head}: out normalises x with {m_name} and {v_name}; in training mode it normalises with the "
              f"statistics of THIS batch (its mean and biased variance over axis 0); the running statistics are "
              f"only updated (and returned) for evaluation", "bn-normalised-with-wrong-statistics")
+
+
+def _bn_scale_power(exc, scale, var, eps):
+    """x_hat = (x - mean) * scale is centred right and scaled wrong: read the power p with scale = (var + eps)**p
+    per feature (the rule: p = -1/2) and name it when every feature agrees (a second reading on each column)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        power = np.log(scale) / np.log(var + eps)
+    if len(power) < 2 or not np.isfinite(power).all() or np.ptp(power) > 1e-6 or abs(power[0] + 0.5) < 1e-6:
+        return
+    p = float(power[0])
+    said = {-1.0: "1 / (var + eps): the square root is missing", 0.5: "sqrt(var + eps): it multiplies by the "
+            "standard deviation instead of dividing", 1.0: "var + eps: it multiplies by the variance",
+            -0.25: "(var + eps) ** -0.25: a square root taken twice"}
+    name = next((v for k, v in said.items() if abs(p - k) < 1e-6), f"(var + eps) ** {p:.4g}")
+    head = str(exc).split(" has wrong values")[0]
+    fail(f"{head}: out is centred with the batch mean, as it should be, but each feature is scaled by {name} "
+         f"(read back from your out, the same power of var + eps for every feature); x_hat = (x - mean) / sqrt(var "
+         f"+ eps), so inv_std = 1 / np.sqrt(var + eps)", "bn-scale-power")
 
 
 def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps):
@@ -2003,17 +2195,24 @@ def _running_readback(exc, got, running, momentum, x, label, eps):
                   "the batch mean per feature": x.mean(0), "the biased batch variance per feature": x.var(0),
                   "the unbiased batch variance per feature (ddof=1)": x.var(0, ddof=1),
                   "the batch standard deviation per feature": x.std(0), "the batch variance + eps": x.var(0) + eps,
-                  "the mean over the features of each sample (axis=1)": None}
+                  "the mean over the features of each sample (axis=1)": None,
+                  "the mean of the NORMALISED batch x_hat (0 for every feature: the mean is taken after "
+                  "normalising)": np.zeros(d),
+                  "the variance of the NORMALISED batch x_hat (about 1 for every feature: the variance is taken "
+                  "after normalising)": x.var(0) / (x.var(0) + eps)}
     head = str(exc).split(" has wrong values")[0]
     want = "the batch mean per feature" if label == "running_mean" else "the biased batch variance per feature"
     for name, value in candidates.items():
         if value is None or name == want:
             continue
-        if core.close(s, np.broadcast_to(value, s.shape), 1e-6, 1e-9):
+        scale = 1e-9 * max(1.0, float(np.abs(x).max()))     # an x_hat mean is 0 up to rounding of x's size
+        if core.close(s, np.broadcast_to(value, s.shape), 1e-6, scale):
             fail(f"{head}: {label} was updated with {name}, not with {want} (x.{'mean' if 'mean' in want else 'var'}"
                  f"(axis=0, keepdims=True)): read back from your result, (running_new - (1 - momentum) * running) / "
                  f"momentum = {np.array2string(s.ravel()[:4], precision=4)}...", "bn-running-wrong-statistic")
-    if d > 1 and core.close(s, np.full_like(s, s.mean()), 1e-9, 1e-12):
+    if d > 1 and core.close(s, np.full_like(s, s.mean()), 1e-9, 1e-12) and \
+            abs(float(s.mean())) > 1e-6 * max(1.0, float(np.abs(x).max())):
+        # one number for every feature, and not the 0 of a centred or normalised batch (said above)
         fail(f"{head}: {label} was updated with ONE number for every feature ({float(s.mean()):.6g}): a statistic "
              f"over all of x (no axis), where each feature needs its own batch statistic (axis=0, keepdims=True)",
              "bn-running-one-number")
@@ -2808,6 +3007,12 @@ def _update_ratio_case(got, num, den, a, b, shape, rtol):
             math.sqrt(float(((a - b / den) ** 2).sum())),
         "the ratio of the Frobenius norms of the whole arrays, not of their mean absolute values":
             float(np.abs(a - b).mean() / np.abs(b).mean()),
+        "the ratio of standard deviations (np.std / a centred norm): std subtracts each array's mean before "
+        "squaring; the norm squares the entries as they are, sqrt((a ** 2).sum()) (np.linalg.norm)":
+            float(np.std(a - b) / np.std(b)),
+        "the norms are taken of the centred arrays (their mean subtracted first): the norm squares the entries as "
+        "they are, np.linalg.norm(after - before) / np.linalg.norm(before)":
+            math.sqrt(float(((a - b - (a - b).mean()) ** 2).sum())) / math.sqrt(float(((b - b.mean()) ** 2).sum())),
         "the norm of the DIFFERENCE, ||after - before||, not the difference of the norms "
         "(||after|| - ||before||)": (math.sqrt(float((a ** 2).sum())) - den) / den,
         "the norm is the square root of the sum of squares over the whole array, not the largest "

@@ -523,7 +523,7 @@ MUTANTS += [
            new=LOOP_BWD.replace("for i in range(H_out):", "for i in range(H_out - 1):"), expect='contribute nothing to the gradients'),
     Mutant("conv bwd: loop takes dw patches from the unpadded x", old=BWD_BODY,
            new=LOOP_BWD.replace("patch = xp[:, :, r0:r0 + KH, c0:c0 + KW]", "patch = x[:, :, r0:r0 + KH, c0:c0 + KW]"),
-           expect='right without padding and wrong with pad > 0'),
+           expect='a window cut from x (not xp)'),
     Mutant("maxpool fwd: loop windows one pixel short (size - 1)", old=POOL_FWD_LOOP,
            new=POOL_FWD_LOOPS.replace("i * stride:i * stride + size, j * stride:j * stride + size",
                                       "i * stride:i * stride + size - 1, j * stride:j * stride + size - 1"),
@@ -1183,7 +1183,7 @@ MUTANTS += [
            old="dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]",
            new=("dxp[:, :, u * stride:u * stride + stride * H_out:stride, "
                 "v * stride:v * stride + stride * W_out:stride] += dcols[:, u, v]"),
-           expect="the slice of entry (u, v) over every window starts at u and steps by the stride"),
+           expect="starts at (u, v) and steps by the stride"),
 ]
 R9B_FWD = """    C_out, C_in, KH, KW = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
@@ -1211,5 +1211,132 @@ R9B_NAIVE_FWD = """    C_out, C_in, KH, KW = w.shape
 """
 MUTANTS += [
     Mutant("r9b conv forward: naive loops, window start offset by pad on the already padded image",
-           old=R9B_FWD, new=R9B_NAIVE_FWD, expect="OF the padded input, whose padding is already in place"),
+           old=R9B_FWD, new=R9B_NAIVE_FWD, expect="with no + pad on the start (the padding is already in place)"),
+]
+# Round 10 (r10d held-out measurement): mistakes named by general readings — which axes the pooling slid over,
+# which input a gradient ignores, which index dx lost (constant along the batch or the channels), a strided or
+# window slice that numpy cut short (read from the broadcasting error), the floor applied term by term.
+R10_TD_FWD = """    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))     # (N, H_out, W_out, C_out)
+    return out.transpose(0, 3, 1, 2) + b.reshape(1, C_out, 1, 1)
+"""
+R10_OFFSETS_FWD = """    C_out, C_in, KH, KW = w.shape
+    N, _, H, W = x.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    H_out = (H + 2 * pad - KH) // stride + 1
+    W_out = (W + 2 * pad - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for u in range(KH):
+        for v in range(KW):
+            patch = xp[:, :, u:u + H_out:stride, v:v + W_out:stride]
+            out += np.einsum('nchw,oc->nohw', patch, w[:, :, u, v])
+    return out + b.reshape(1, -1, 1, 1)
+"""
+R10_BWD = """    C_out, C_in, KH, KW = w.shape
+    N, _, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    patches = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]
+    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)
+    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)
+    db = g.sum(axis=1)                    # b[o] is added at every position of every image
+    dw = (g @ cols.T).reshape(w.shape)
+    # col2im: column k of dcols is the gradient of window k; overlapping windows ADD up.
+    dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)
+    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)
+    for u in range(KH):                   # a loop over the kernel offsets, not over pixels
+        for v in range(KW):
+            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)
+    return dx, dw, db
+"""
+R10_POSITION_BWD = """    C_out, C_in, KH, KW = w.shape
+    N, _, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for i in range(H_out):
+        for j in range(W_out):
+            r, c = i * stride, j * stride
+            g = dout[:, :, i, j]                                      # (N, C_out)
+            dw += np.einsum('no,ncuv->ocuv', g, xp[:, :, r:r + KH, c:c + KW])
+            dxp[:, :, r:r + KH, c:c + KW] += np.einsum('no,ocuv->ncuv', g, w)
+    db = dout.sum(axis=(0, 2, 3))
+    return dxp[:, :, pad:pad + H, pad:pad + W], dw, db
+"""
+R10_NAIVE_BWD = """    C_out, C_in, KH, KW = w.shape
+    N, _, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    db = np.zeros(C_out, dtype=x.dtype)
+    for n in range(N):
+        for o in range(C_out):
+            for i in range(H_out):
+                for j in range(W_out):
+                    r, c = i * stride, j * stride
+                    dw[o] += dout[n, o, i, j] * xp[n, :, r:r + KH, c:c + KW]
+                    dxp[n, :, r:r + KH, c:c + KW] += dout[n, o, i, j] * w[o].sum(axis=0)
+            db[o] += dout[n, o].sum()
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+    return dx, dw, db
+"""
+R10_POOL_FWD = """    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    top = windows[..., 0, 0]
+    for u in range(size):                  # np.maximum over the size*size offsets: much faster
+        for v in range(size):              # than .max(axis=(4, 5)) on the strided view
+            top = np.maximum(top, windows[..., u, v])
+    return top
+"""
+R10_POOL_BWD_FROM_DX = """    N, C, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    dx = np.zeros_like(x)
+    for i in range(H_out):
+        for j in range(W_out):
+            r, c = i * stride, j * stride
+            win = dx[:, :, r:r + size, c:c + size].reshape(N, C, -1)
+            k = win.argmax(axis=2)
+            onehot = (np.arange(size * size) == k[..., None]).reshape(N, C, size, size)
+            dx[:, :, r:r + size, c:c + size] += onehot * dout[:, :, i, j][:, :, None, None]
+    return dx
+"""
+MUTANTS += [
+    Mutant("r10 out size: the floor division applied term by term (n // s - k // s + 2*pad // s + 1)",
+           old="    return (n + 2 * pad - k) // stride + 1\n",
+           new="    return n // stride - k // stride + 2 * pad // stride + 1\n",
+           expect="the floor division is applied to the terms one by one"),
+    Mutant("r10 conv forward: naive loops cut the windows from x, not from the padded xp",
+           old=R9B_FWD, new=R9B_NAIVE_FWD.replace("r, c = i * stride + pad, j * stride + pad", "r, c = i * stride, j * stride")
+           .replace("np.sum(xp[n, :, r:r + KH, c:c + KW] * w[o])", "np.sum(x[n, :, r:r + KH, c:c + KW] * w[o])"),
+           expect="a window cut from x (not xp), or started at i*stride + pad, runs past the end"),
+    Mutant("r10 conv forward: offsets loop, slice end u + H_out without the stride",
+           old=R9B_FWD, new=R10_OFFSETS_FWD, expect="a slice start:start + H_out:stride ends too early"),
+    Mutant("r10 conv forward: input subsampled by the stride before the windows are cut",
+           old=R9B_FWD, new=R9B_FWD.replace("sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]",
+                                            "sliding_window_view(xp[:, :, ::stride, ::stride], (KH, KW), axis=(2, 3))"),
+           expect="the stride-1 convolution of the input SUBSAMPLED by the stride"),
+    Mutant("r10 conv backward: per-position einsum writes the kernel transposed into dx ('ncvu')",
+           old=R10_BWD, new=R10_POSITION_BWD.replace("np.einsum('no,ocuv->ncuv', g, w)", "np.einsum('no,ocuv->ncvu', g, w)"),
+           expect="the kernel's rows and columns are swapped where dx is accumulated"),
+    Mutant("r10 conv backward: dx from the batch-summed dout (every image gets the same dx)",
+           old=R10_BWD, new=R10_POSITION_BWD.replace("dxp[:, :, r:r + KH, c:c + KW] += np.einsum('no,ocuv->ncuv', g, w)",
+                                                     "dxp[:, :, r:r + KH, c:c + KW] += np.einsum('o,ocuv->cuv', g.sum(axis=0), w)"),
+           expect="dx is the same for every image of the batch"),
+    Mutant("r10 conv backward: naive loops, dx gets the kernel summed over the input channels",
+           old=R10_BWD, new=R10_NAIVE_BWD, expect="dx is the same in every input channel"),
+    Mutant("r10 maxpool forward: windows over axes (1, 2) (channels-last habit)",
+           old=R10_POOL_FWD, new=R10_POOL_FWD.replace("axis=(2, 3))[:, :, ::stride, ::stride]", "axis=(1, 2))[:, ::stride, ::stride]"),
+           expect="your output is the max-pool of x over axes (1, 2), C and H"),
+    Mutant("r10 maxpool backward: the window's maximum looked up in dx (the zero buffer) instead of x",
+           old=POOL_BWD_FULL, new=R10_POOL_BWD_FROM_DX, expect="dx does not depend on the values of x"),
+]
+VARIANTS += [
+    Variant("r10 out size as math.ceil((n + 2*pad - k + 1) / stride)", old="    return (n + 2 * pad - k) // stride + 1\n",
+            new="    import math\n    return math.ceil((n + 2 * pad - k + 1) / stride)\n"),
+    Variant("r10 conv forward with np.tensordot over (C_in, KH, KW)", old=R9B_FWD, new=R10_TD_FWD),
+    Variant("r10 conv backward with per-output-position einsum loops", old=R10_BWD, new=R10_POSITION_BWD),
 ]

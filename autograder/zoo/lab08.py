@@ -1129,3 +1129,71 @@ MUTANTS += [
            new="            v *= self.momentum\n            v += (1 - self.momentum) * g\n",
            expect="the gradient enters the velocity scaled by 1 - mu"),
 ]
+# Round 10 (r10d held-out measurement): mistakes named by reading the optimiser's STATE back (which state is
+# wrong after step 1, a state list of numbers), the normalisation's scale read back as a power of var + eps, the
+# statistic a running average was fed, a decay applied twice, and a ratio of centred spreads.
+R10_SGD_STEP = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+"""
+R10_BN_STATS = "        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n"
+R10_BN_BWD = """    x_hat, gamma, inv_std = cache
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0, keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)
+    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)
+"""
+R10_BN_STAGED = """    x_hat, gamma, inv_std = cache
+    n = dout.shape[0]
+    dbeta = dout.sum(axis=0, keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)
+    dxhat = dout * gamma
+    xmu = x_hat / inv_std
+    dvar = np.sum(dxhat * xmu, axis=0, keepdims=True) * -0.5 * inv_std ** 3
+    dmu = np.sum(-dxhat * inv_std, axis=0, keepdims=True) + dvar * np.mean(-2 * xmu, axis=0, keepdims=True)
+    dx = dxhat * inv_std + dvar * 2 * xmu / n + dmu / n
+"""
+MUTANTS += [
+    Mutant("r10 SGD: the L2 term is in g but the velocity accumulates p.grad",
+           old=R10_SGD_STEP, new=R10_SGD_STEP.replace("            v += g\n", "            v += p.grad\n"),
+           expect="self.velocity after step 1 holds p.grad, the raw gradient"),
+    Mutant("r10 Nesterov branch updates the velocity a second time",
+           old=R10_SGD_STEP, new=R10_SGD_STEP + "                v *= self.momentum\n                v += g\n",
+           expect="the velocity updated TWICE in one step"),
+    Mutant("r10 RMSProp: state list of Python floats ([0.0] * n), so s *= alpha rebinds a local",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [0.0] * len(self.params)\n",
+           expect="self.square_avg[0] is 0.0, a number, not an array"),
+    Mutant("r10 AdamW also turns Adam's L2 term on (self.weight_decay = the decoupled one before super().step())",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()\n",
+           new=("                p.data -= self.lr * self.decoupled_weight_decay * p.data\n"
+                "        self.weight_decay = self.decoupled_weight_decay\n        super().step()\n"),
+           expect="the weight decay is applied TWICE"),
+    Mutant("r10 batch norm: variance around the running mean instead of the batch mean",
+           old=R10_BN_STATS, new="        var = ((x - running_mean) ** 2).mean(axis=0, keepdims=True)\n",
+           expect="the squared deviations from the running mean passed in"),
+    Mutant("r10 batch norm: inv_std without the square root (1 / (var + eps))",
+           old="    inv_std = 1 / np.sqrt(var + eps)\n", new="    inv_std = 1 / (var + eps)\n",
+           expect="scaled by 1 / (var + eps): the square root is missing"),
+    Mutant("r10 batch norm: running mean updated with the mean of x_hat (after normalising)",
+           old="        running_mean = (1 - momentum) * running_mean + momentum * mean\n",
+           new="        running_mean = (1 - momentum) * running_mean + momentum * ((x - mean) / np.sqrt(var + eps)).mean(axis=0, keepdims=True)\n",
+           expect="the mean of the NORMALISED batch x_hat"),
+    Mutant("r10 update ratio as a ratio of standard deviations",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float(np.std(after - before) / np.std(before))\n",
+           expect="the ratio of standard deviations"),
+]
+VARIANTS += [
+    Variant("r10 Adam: sqrt(v) / sqrt(correction2) + eps", old="(np.sqrt(v / correction2) + self.eps)",
+            new="(np.sqrt(v) / math.sqrt(correction2) + self.eps)"),
+    Variant("r10 dropout: keep = u < 1 - p, mask via np.where",
+            old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n",
+            new="    keep = rng.random(x.shape) < 1 - p\n    mask = np.where(keep, 1 / (1 - p), 0).astype(x.dtype)\n"),
+    Variant("r10 batch norm backward through the staged graph (CS231n)", old=R10_BN_BWD, new=R10_BN_STAGED),
+    Variant("r10 AdamW: p.data *= 1 - lr * lambda",
+            old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+            new="                p.data *= 1 - self.lr * self.decoupled_weight_decay\n"),
+]
