@@ -223,6 +223,28 @@ def _grad(v, name: str) -> float:
         grad = v.grad
     except AttributeError:
         fail(f"{name} has no attribute .grad (set self.grad = 0.0 in __init__)", "no-grad")
+    return _grad_value(grad, name)
+
+
+def _grads(nodes: list, name: str) -> list[float]:
+    """:func:`_grad` of every node, read in one request under the judge (the same failures, in order)."""
+    try:
+        held = core.gather(nodes, "grad")
+    except AttributeError:
+        return [_grad(n, name) for n in nodes]      # names the failure as _grad does
+    return [_grad_value(g, name) for g in held]
+
+
+def _raw_grads(nodes: list) -> list | None:
+    """The nodes' .grad as they are, in one request under the judge; None when one has none (then read
+    them one by one with :func:`_grad`, which names it)."""
+    try:
+        return core.gather(nodes, "grad")
+    except AttributeError:
+        return None
+
+
+def _grad_value(grad, name: str) -> float:
     if not isinstance(grad, (int, float, np.number)) and hasattr(grad, "_backward") and hasattr(grad, "data"):
         fail(f"{name} .grad is a Value, not a number: a _backward added a Value to it, so its local derivative "
              f"was computed from a Value (a name such as t rebound to the result, out = t = Value(...), or self / "
@@ -232,10 +254,12 @@ def _grad(v, name: str) -> float:
 
 def _stored_prev(node) -> list:
     """What the constructor stored in _prev, as it is (the constructor's own cell judges it)."""
-    if not hasattr(node, "_prev"):
+    try:
+        stored = node._prev
+    except AttributeError:
         fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
-        return list(node._prev)
+        return list(stored)
     except TypeError:
         fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
 
@@ -248,10 +272,12 @@ def _parents(node) -> list:
         fail(f"a node's _prev holds the number {node!r} ({type(node).__name__}), not a Value: only Values that "
              f"carry a gradient go in _prev (a plain number such as the exponent of a ** k is not a parent)",
              "prev-holds-a-number")
-    if not hasattr(node, "_prev"):
+    try:
+        stored = node._prev     # one request (hasattr and then the value would be two)
+    except AttributeError:
         fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
-        prev = list(node._prev)
+        prev = list(stored)
     except TypeError:
         fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
     if len(prev) == 1 and isinstance(prev[0], tuple):
@@ -332,11 +358,13 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: 
     """
     order, parents = _graph(root, numbers_ok)
     interior = [node for node in order if parents[id(node)]]
-    if zero:
-        core.scatter(interior, "grad", [0.0] * len(interior))
-    root.grad = seed
-    for node in reversed(interior):
-        fn = getattr(node, "_backward", None)
+    reset = interior if zero else []
+    core.scatter(reset + [root], "grad", [0.0] * len(reset) + [seed])     # one request, root seeded last
+    try:     # every closure read in one request (a missing one named below, in the order it is met)
+        fns = core.gather(list(reversed(interior)), "_backward")
+    except AttributeError:
+        fns = [getattr(node, "_backward", None) for node in reversed(interior)]
+    for fn in fns:
         if not callable(fn):
             fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)", "no-backward-closure")
         core.call(fn, name=f"the _backward closure of {name}")
@@ -418,14 +446,13 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
     """(value, leaf gradients, out, leaves) of ``build`` on fresh leaves holding ``xs``, after the
     checker's reverse pass seeded with ``seed`` on top of pre-existing leaf gradients ``pre``."""
     leaves = [_new(Value, x) for x in xs]
-    before = [leaf.data for leaf in leaves]     # as the constructor stored them (float32 engines round)
+    before = core.gather(leaves, "data")     # as the constructor stored them (float32 engines round)
     out = _run(lambda: build(*leaves), name, hint)
     got = _data(out, Value, name)
-    if any(not core.close(leaf.data, b, 0, 0) for leaf, b in zip(leaves, before)):
+    if any(not core.close(now, b, 0, 0) for now, b in zip(core.gather(leaves, "data"), before)):
         fail(f"{name} changed its input's .data: an operation must create a new Value and leave its "
              f"operands as they were", "mutated-input")
-    for leaf, p in zip(leaves, pre):
-        leaf.grad = p
+    core.scatter(leaves, "grad", list(pre[:len(leaves)]))
     if _parents(out):
         _reverse_pass(out, seed, name)
     elif _faults(Value)[0] and callable(getattr(out, "_backward", None)):
@@ -433,7 +460,7 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
         # operands, so the operation is judged through it alone.
         out.grad = seed
         core.call(out._backward, name=f"the _backward closure of {name}")
-    grads = [_grad(leaf, f"{name}: the input's") for leaf in leaves]
+    grads = _grads(leaves, f"{name}: the input's")
     return got, grads, out, leaves
 
 
@@ -476,7 +503,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         raise
     want = local(*xs)
     reference = (forward(*xs), [p + seed * w for p, w in zip(pre, want)])
-    rtol, atol = _tolerance(out.data, *[leaf.data for leaf in leaves])
+    rtol, atol = _tolerance(*core.gather([out] + list(leaves), "data"))     # one request
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
@@ -1105,6 +1132,8 @@ class _Graph:
         self.calls: list[int] = []
         self.repair = _faults(Value)
         self.Value = Value
+        # While the graph is built, closures and leaf grads are set in two requests at the end (_flush).
+        self._pending: tuple[list, list, list] | None = ([], [], [])
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -1121,6 +1150,7 @@ class _Graph:
                 if ordered:
                     self.nodes[-1]._prev = tuple(self.nodes[p] for p in ps)
             self.root = len(self.nodes) - 1
+            self._flush()
             return
         for _ in range(n_ops):
             n = len(self.nodes)
@@ -1136,16 +1166,29 @@ class _Graph:
                 t = math.tanh(a)
                 self._add(Value, t, (i,), "tanh", (1 - t * t,))
         self.root = len(self.nodes) - 1
+        self._flush()
+
+    def _flush(self) -> None:
+        """Set the closures and leaf grads _add deferred (two requests for the whole graph)."""
+        nodes, closures, leaves = self._pending
+        self._pending = None
+        core.scatter(nodes, "_backward", closures)
+        core.scatter(leaves, "grad", [0.0] * len(leaves))
 
     def _add(self, Value, data, parents, op, local):
         k = len(self.nodes)
         node = _new(Value, data, [self.nodes[p] for p in parents], op,
                     what="Value(data, _children, _op)", repair=self.repair)
-        if parents:
-            node._backward = self._closure(k, node, parents, local)
-        else:   # independent of what __init__ gives a leaf
-            node._backward = _leaf_backward
-            node.grad = 0.0
+        closure = self._closure(k, node, parents, local) if parents else _leaf_backward  # a leaf's: whatever __init__ gave
+        if self._pending is not None:
+            self._pending[0].append(node)
+            self._pending[1].append(closure)
+            if not parents:
+                self._pending[2].append(node)
+        else:
+            node._backward = closure
+            if not parents:
+                node.grad = 0.0
         self.nodes.append(node)
         self.values.append(data)
         self.parents.append(parents)
@@ -1166,12 +1209,12 @@ class _Graph:
         nodes, calls = self.nodes, self.calls
 
         def _backward():
-            # nodes[p].grad += d * node.grad for each parent, in order, in three requests: the
-            # parents' grads are read at once, summed here in the same order, written at once.
+            # nodes[p].grad += d * node.grad for each parent, in order, in two requests: node's and
+            # the parents' grads are read at once, summed here in the same order, written at once.
             calls.append(k)
-            g = node.grad
+            g, *held = core.gather([node] + [nodes[p] for p in parents], "grad")
             sums: dict = {}
-            for p, current in zip(parents, core.gather([nodes[p] for p in parents], "grad")):
+            for p, current in zip(parents, held):
                 sums.setdefault(p, current)
             for p, d in zip(parents, local):
                 sums[p] = sums[p] + d * g
@@ -1526,12 +1569,9 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
     that skips visited nodes only when pushing them then processes the older parent twice in
     every run, not in one run out of two (the grade of a submission must not change between runs).
     """
-    leaves = []
-    for v in values:
-        leaf = _new(Value, v)
-        leaf.grad = 0.0
-        leaf._backward = _leaf_backward
-        leaves.append(leaf)
+    leaves = [_new(Value, v) for v in values]
+    core.scatter(leaves, "grad", [0.0] * len(leaves))
+    core.scatter(leaves, "_backward", [_leaf_backward] * len(leaves))
     try:
         out = _run(lambda: fn(*leaves), name)
     except core.CheckFailure as exc:
@@ -1543,18 +1583,16 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
     order, parents = _graph(out, numbers_ok=True, dropped=dropped)
     interior = [node for node in order if parents[id(node)]]
     if not ordered:
-        for node in interior:
-            if id(node) in dropped:
-                node._prev = set(parents[id(node)])
+        fixed = [node for node in interior if id(node) in dropped]
+        core.scatter(fixed, "_prev", [set(parents[id(node)]) for node in fixed])
     if ordered:
         age = {id(node): k for k, node in enumerate(order)}
-        for node in interior:
-            node._prev = tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
+        core.scatter(interior, "_prev", [tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
+                                         for node in interior])
     position = {id(node): k for k, node in enumerate(interior)}
-    originals = [node._backward for node in interior]
+    originals = core.gather(interior, "_backward")
     calls: list[int] = []
-    for k, node in enumerate(interior):
-        node._backward = _Recorder(k, originals[k], calls)
+    core.scatter(interior, "_backward", [_Recorder(k, originals[k], calls) for k in range(len(interior))])
     try:
         _call_backward(out, f"backward() of {name}")
     except core.CheckFailure as exc:
@@ -1562,7 +1600,7 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
             raise _PrevNotASet() from None
         raise
     try:
-        got = np.array([_grad(v, name) for v in leaves])
+        got = np.array(_grads(leaves, name))
     except core.CheckFailure as exc:
         if exc.diagnosis == "grad-is-a-value":
             return      # an operation's closure stores a Value in .grad: judged in that operation's cell
@@ -1589,12 +1627,10 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
                      f"gradient was still incomplete: call _backward in *reverse* topological order "
                      f"(outputs first)", "order")
     # replay their closures in their order, from a clean state and a seed of 1
-    for node in interior + leaves:
-        node.grad = 0.0
-    out.grad = 1.0
+    core.scatter(interior + leaves + [out], "grad", [0.0] * (len(interior) + len(leaves)) + [1.0])
     for k in calls:
         core.call(originals[k], name=f"the _backward closures of {name}")
-    want = np.array([_grad(v, name) for v in leaves])
+    want = np.array(_grads(leaves, name))
     if core.close(got, want, 1e-6, 1e-9):
         return
     if core.close(got, 0 * want, 0, 1e-12) and not core.close(want, 0 * want, 0, 1e-12):
@@ -1802,6 +1838,18 @@ def _which_layer_raises(module) -> str:
     return " (Layer.parameters() raises it too)" if _fails(lambda: layers[0].parameters()) else ""
 
 
+def _neurons_arrays(neurons: list, Value) -> list[tuple[list, Any]]:
+    """:func:`_neuron_arrays` of every neuron: their w and b read in two requests under the judge."""
+    try:
+        ws, bs = core.gather(neurons, "w"), core.gather(neurons, "b")
+    except AttributeError:
+        return [_neuron_arrays(n, Value) for n in neurons]      # names the failure as _neuron_arrays does
+    for w, b in zip(ws, bs):
+        if not isinstance(w, list) or not core.is_instance(b, Value):
+            fail("a Neuron must keep its weights in self.w (list of Values) and its bias in self.b", "neuron-attributes")
+    return list(zip(ws, bs))
+
+
 def _neuron_arrays(neuron, Value) -> tuple[list, Any]:
     w = getattr(neuron, "w", None)
     b = getattr(neuron, "b", None)
@@ -1897,9 +1945,7 @@ def neuron(Neuron, Value) -> None:
         if len(w) != nin:
             fail(f"Neuron({nin}) must have {nin} weights, got {len(w)}", "neuron-weight-count")
         wv, bv = r.normal(size=nin), float(r.normal() * 0.5)
-        for wi, v in zip(w, wv):
-            wi.data = float(v)
-        b.data = bv
+        core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
         xv = r.normal(size=nin)
         if act == "relu":   # make sure both sides of relu are exercised
             xv = xv if float(wv @ xv + bv) > 0 else -xv
@@ -1953,14 +1999,18 @@ def neuron(Neuron, Value) -> None:
             what = [f"w[{i}]" if i < nin else "b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
             fail(f"{name}: the output does not depend on {', '.join(what)} through the graph: compute with "
                  f"the Values themselves (not their .data), so that backward() can reach them", "neuron-detached")
-        for v in w + [b] + xs:
-            v.grad = 0.0
+        core.scatter(w + [b] + xs, "grad", [0.0] * (len(w) + 1 + len(xs)))
         _reverse_pass(out, 1.0, name, zero=True)
         dz = float(_act_grad(act, np.array(z)))
         try:
-            core.expect_close(np.array([_grad(v, "w") for v in w]), dz * xv, name=f"d({name})/dw")
-            core.expect_close(_grad(b, "b"), dz, name=f"d({name})/db")
-            core.expect_close(np.array([_grad(v, "x") for v in xs]), dz * wv, name=f"d({name})/dx")
+            held = _raw_grads(w + [b] + xs)      # one request; judged in the order below
+
+            def grads(vs, start, label):
+                return [_grad_value(g, label) for g in held[start:start + len(vs)]] if held is not None \
+                    else [_grad(v, label) for v in vs]
+            core.expect_close(np.array(grads(w, 0, "w")), dz * xv, name=f"d({name})/dw")
+            core.expect_close(grads([b], len(w), "b")[0], dz, name=f"d({name})/db")
+            core.expect_close(np.array(grads(xs, len(w) + 1, "x")), dz * wv, name=f"d({name})/dx")
         except core.CheckFailure:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
@@ -2083,7 +2133,7 @@ def _mlp_structure(model, nin, nouts, Value, strict=True):
         if strict and len({id(n) for n in neurons}) != len(neurons):
             fail(f"layer {L} holds the same Neuron object several times (e.g. [Neuron(...)] * nout): create a new "
                  f"Neuron for each unit", "shared-neurons")
-        cols = [_neuron_arrays(n, Value) for n in neurons]
+        cols = _neurons_arrays(neurons, Value)
         if any(len(w) != sizes[L] for w, _ in cols):
             fail(f"the neurons of layer {L} must each have {sizes[L]} weights", "layer-sizes")
         Ws.append([[w[i] for w, _ in cols] for i in range(sizes[L])])     # (in, out) of Values
@@ -2652,10 +2702,14 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
             twin.zero_grad()
             loss = mse_loss([twin(x) for x in xs], ys)
             loss.backward()
-            if not all(isinstance(g, (int, float, np.number)) for g in core.gather(params, "grad")):
+            grads = core.gather(params, "grad")
+            if not all(isinstance(g, (int, float, np.number)) for g in grads):
                 return None      # an operation's closure leaves a non-number in .grad: judged in its cell
-            for p in params:
-                p.data = p.data - lr * p.grad
+            if len({id(p) for p in params}) == len(params):       # read all, write all: two requests
+                core.scatter(params, "data", [d - lr * g for d, g in zip(core.gather(params, "data"), grads)])
+            else:       # a parameter listed twice is stepped twice, the second step from the first's result
+                for p in params:
+                    p.data = p.data - lr * p.grad
             losses.append(float(loss.data))
         return losses, _flat_values(Ws, bs)
     except (core.CheckFailure, Exception):
