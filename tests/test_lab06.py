@@ -285,3 +285,13 @@ def test_a_reduction_without_keepdims_is_named_right_only_for_one_row():
         E = np.exp(Z - Z.max(axis=1))
         return E / E.sum(axis=1, keepdims=True)
     assert "keepdims" in str(_failure(checks.softmax, softmax))
+
+
+@pytest.mark.parametrize("line, layer", [
+    ("grad_Htilde = grad_H * (1 - H ^ 2)", "hidden"), ("dWh = dZ1.T @ X", "hidden"), ("db1 = dz1.sum(0)", "hidden"),
+    ("grad_Wy = grad_Ytilde.T @ H", "output"), ("dW2 = dZ2.T @ A1", "output"), ("grad_Ytilde = (Yhat - Y) / N", "output"),
+    ("grad_H = grad_Ytilde @ params['Wy']", ""), ("return {'Wh': gWh, 'Wy': gWy}", ""), ("gWh, gWy = f(x)", ""),
+])
+def test_layer_of_a_raising_line(line, layer):
+    """A raise in backward is charged to the layer whose gradient the raising line assigns (one cell, not both)."""
+    assert checks._layer_of_line(line) == layer

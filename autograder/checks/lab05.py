@@ -86,7 +86,9 @@ PROPERTIES = {
                  "an early return when the root already holds a grad named (a fresh graph probed), else kept state",
                  "the root left out of the reset named (the root reset by hand between the calls fixes it)",
                  "a plain number in _prev (the power cell's) dropped here",
-                 "the root run last: a reversed pre-order told apart from an unreversed post-order on a 4-node probe"),
+                 "the root run last: a reversed pre-order told apart from an unreversed post-order on a 4-node probe",
+                 "a breadth-first order (a queue) named when two random graphs show it",
+                 "repetition judged on a chain when one call skips or repeats nodes (the backward cell's mistake)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
                "an input's term left out of the sum named", "w + x for w * x named",
@@ -100,7 +102,9 @@ PROPERTIES = {
                     "every layer applied to the original x named",
                     "layers in reverse order named (own layers applied last to first)",
                     "a failing Neuron.parameters() left to the neuron cell",
-                    "parameters missing exactly whole layers named (which layers)"),
+                    "parameters missing exactly whole layers named (which layers)",
+                    "a wrong Layer.parameters() named, with the neurons whose weights or bias it leaves out",
+                    "the graph reaches every layer's parameters (layers passed on as .data named)"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named"),
@@ -123,7 +127,10 @@ PROPERTIES = {
                    "a loss built from numbers (.data) named", "an engine leaving Values in .grad not charged here",
                    "(x, y) pairs intact (the first step against every order of the targets)",
                    "the same step rule for every parameter (large gradients changed / clipped, a step size drifting "
-                   "along the parameters named)"),
+                   "along the parameters named)",
+                   "gradients left by an earlier backward() reset before backward (zero_grad at the end named)",
+                   "a sample left out of the loss named (which one)",
+                   "a raise replayed up to the step that raised (an engine that overflows not charged here)"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
@@ -223,6 +230,28 @@ def _grad(v, name: str) -> float:
         grad = v.grad
     except AttributeError:
         fail(f"{name} has no attribute .grad (set self.grad = 0.0 in __init__)", "no-grad")
+    return _grad_value(grad, name)
+
+
+def _grads(nodes: list, name: str) -> list[float]:
+    """:func:`_grad` of every node, read in one request under the judge (the same failures, in order)."""
+    try:
+        held = core.gather(nodes, "grad")
+    except AttributeError:
+        return [_grad(n, name) for n in nodes]      # names the failure as _grad does
+    return [_grad_value(g, name) for g in held]
+
+
+def _raw_grads(nodes: list) -> list | None:
+    """The nodes' .grad as they are, in one request under the judge; None when one has none (then read
+    them one by one with :func:`_grad`, which names it)."""
+    try:
+        return core.gather(nodes, "grad")
+    except AttributeError:
+        return None
+
+
+def _grad_value(grad, name: str) -> float:
     if not isinstance(grad, (int, float, np.number)) and hasattr(grad, "_backward") and hasattr(grad, "data"):
         fail(f"{name} .grad is a Value, not a number: a _backward added a Value to it, so its local derivative "
              f"was computed from a Value (a name such as t rebound to the result, out = t = Value(...), or self / "
@@ -232,10 +261,12 @@ def _grad(v, name: str) -> float:
 
 def _stored_prev(node) -> list:
     """What the constructor stored in _prev, as it is (the constructor's own cell judges it)."""
-    if not hasattr(node, "_prev"):
+    try:
+        stored = node._prev
+    except AttributeError:
         fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
-        return list(node._prev)
+        return list(stored)
     except TypeError:
         fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
 
@@ -248,10 +279,12 @@ def _parents(node) -> list:
         fail(f"a node's _prev holds the number {node!r} ({type(node).__name__}), not a Value: only Values that "
              f"carry a gradient go in _prev (a plain number such as the exponent of a ** k is not a parent)",
              "prev-holds-a-number")
-    if not hasattr(node, "_prev"):
+    try:
+        stored = node._prev     # one request (hasattr and then the value would be two)
+    except AttributeError:
         fail("a Value has no attribute _prev: store the Values it was computed from in self._prev", "no-prev")
     try:
-        prev = list(node._prev)
+        prev = list(stored)
     except TypeError:
         fail("Value._prev must be a set or tuple of Values", "prev-not-iterable")
     if len(prev) == 1 and isinstance(prev[0], tuple):
@@ -332,11 +365,13 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: 
     """
     order, parents = _graph(root, numbers_ok)
     interior = [node for node in order if parents[id(node)]]
-    if zero:
-        core.scatter(interior, "grad", [0.0] * len(interior))
-    root.grad = seed
-    for node in reversed(interior):
-        fn = getattr(node, "_backward", None)
+    reset = interior if zero else []
+    core.scatter(reset + [root], "grad", [0.0] * len(reset) + [seed])     # one request, root seeded last
+    try:     # every closure read in one request (a missing one named below, in the order it is met)
+        fns = core.gather(list(reversed(interior)), "_backward")
+    except AttributeError:
+        fns = [getattr(node, "_backward", None) for node in reversed(interior)]
+    for fn in fns:
         if not callable(fn):
             fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)", "no-backward-closure")
         core.call(fn, name=f"the _backward closure of {name}")
@@ -380,6 +415,15 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
         if "raised TypeError" in text and "'method' object is not iterable" in text:
             fail(f"{text}: a method was iterated without being called; call it with parentheses "
                  f"(model.parameters(), not model.parameters)", "method-not-called")
+        builtin = re.search(r"raised TypeError: bad operand type for (?:unary )?(\w+\(\)|[-+~]): '(\w+)'", text)
+        if builtin:
+            fail(f"{text}: {builtin.group(1)} was applied to a {builtin.group(2)}, whose class defines no method for it "
+                 f"(the lab's Value has +, -, *, /, **, tanh, exp, log and relu); build the expression from those "
+                 f"operations (a square is already non-negative: (p - t) ** 2 needs no abs())", "builtin-on-value")
+        if "raised TypeError" in text and "must be real number, not" in text:
+            fail(f"{text}: a math function (math.exp, math.tanh, math.log...) was given a Value; they take plain "
+                 f"numbers: use the Value's own operation (v.exp(), v.tanh()) to stay in the graph, or v.data for a "
+                 f"number", "math-on-value")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
         if hint:
@@ -418,14 +462,13 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
     """(value, leaf gradients, out, leaves) of ``build`` on fresh leaves holding ``xs``, after the
     checker's reverse pass seeded with ``seed`` on top of pre-existing leaf gradients ``pre``."""
     leaves = [_new(Value, x) for x in xs]
-    before = [leaf.data for leaf in leaves]     # as the constructor stored them (float32 engines round)
+    before = core.gather(leaves, "data")     # as the constructor stored them (float32 engines round)
     out = _run(lambda: build(*leaves), name, hint)
     got = _data(out, Value, name)
-    if any(not core.close(leaf.data, b, 0, 0) for leaf, b in zip(leaves, before)):
+    if any(not core.close(now, b, 0, 0) for now, b in zip(core.gather(leaves, "data"), before)):
         fail(f"{name} changed its input's .data: an operation must create a new Value and leave its "
              f"operands as they were", "mutated-input")
-    for leaf, p in zip(leaves, pre):
-        leaf.grad = p
+    core.scatter(leaves, "grad", list(pre[:len(leaves)]))
     if _parents(out):
         _reverse_pass(out, seed, name)
     elif _faults(Value)[0] and callable(getattr(out, "_backward", None)):
@@ -433,7 +476,7 @@ def _outcome(Value, build: Callable, xs: list[float], seed: float, pre: list[flo
         # operands, so the operation is judged through it alone.
         out.grad = seed
         core.call(out._backward, name=f"the _backward closure of {name}")
-    grads = [_grad(leaf, f"{name}: the input's") for leaf in leaves]
+    grads = _grads(leaves, f"{name}: the input's")
     return got, grads, out, leaves
 
 
@@ -476,7 +519,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         raise
     want = local(*xs)
     reference = (forward(*xs), [p + seed * w for p, w in zip(pre, want)])
-    rtol, atol = _tolerance(out.data, *[leaf.data for leaf in leaves])
+    rtol, atol = _tolerance(*core.gather([out] + list(leaves), "data"))     # one request
     if _matches((got, grads), reference, rtol, atol):
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
@@ -673,6 +716,13 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
              f"parent.grad += (local derivative) * out.grad (check the parentheses and the operator "
              f"precedence, e.g. k * x ** (k - 1) * out.grad)", "term-without-out-grad")
     s = unit[i] / seed                       # the student's local derivative, nothing accumulated
+    if len(xs) == 2 and core.close(s, want[0] + want[1], rtol, atol) and core.close(unit[1 - i], 0.0, rtol, atol) \
+            and not core.close(want[1 - i], 0.0, rtol, atol):
+        mine, other = ("self", "other") if i == 0 else ("other", "self")
+        fail(f"{arg} at input(s) {at}: this input received both partials ({s:.6g} = {want[0]:.6g} + {want[1]:.6g}) "
+             f"and input {2 - i} ({other}) nothing: the line meant for {other}.grad adds to {mine}.grad (a copy-paste "
+             f"slip); each operand gets its own partial, {other}.grad += (d out / d {other}) * out.grad",
+             "partial-to-wrong-operand")
     _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol)
     candidates = [("zero: no gradient reaches this input (is it used through its .data, a plain number, so the "
                    "result does not depend on it in the graph?)", 0.0, "zero"),
@@ -956,7 +1006,12 @@ def power(Value) -> None:
                       **({} if isinstance(k, int) else {
                           "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
                               lambda a, k=k: a ** int(k)})},
-                  diagnose_local={"power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
+                  diagnose_local={**({} if k >= 0 else {
+                                  # before "the factor k is missing", which it equals at k = -1: a missing k
+                                  # fails at k = 3 already, checked first
+                                  "the sign of the exponent is lost for negative k (abs(k), or -k): d(a**k)/da = "
+                                  "k * a**(k-1), negative when k is": lambda a, k=k: (abs(k) * a ** (k - 1),)}),
+                                  "power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
                                   lambda a, k=k: (k * a ** k,),
                                   "power rule: d(a**k)/da = k * a**(k-1), the factor k is missing":
                                   lambda a, k=k: (a ** (k - 1),),
@@ -1099,12 +1154,15 @@ class _Graph:
     """A random expression DAG built from checker closures on the student's Value class."""
 
     def __init__(self, Value, r: np.random.Generator, n_leaves: int, n_ops: int,
-                 reuse: float = 0.3, same: bool = False, dense: bool = False, ordered: bool = False):
+                 reuse: float = 0.3, same: bool = False, dense: bool = False, ordered: bool = False,
+                 unary: bool = False):
         self.nodes, self.local, self.parents, self.kinds = [], [], [], []
         self.values: list[float] = []     # the data each node was built with (no request to read it back)
         self.calls: list[int] = []
         self.repair = _faults(Value)
         self.Value = Value
+        # While the graph is built, closures and leaf grads are set in two requests at the end (_flush).
+        self._pending: tuple[list, list, list] | None = ([], [], [])
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -1121,12 +1179,15 @@ class _Graph:
                 if ordered:
                     self.nodes[-1]._prev = tuple(self.nodes[p] for p in ps)
             self.root = len(self.nodes) - 1
+            self._flush()
             return
         for _ in range(n_ops):
             n = len(self.nodes)
             i = int(n - 1 - min(r.geometric(0.4) - 1, n - 1))      # mostly recent nodes: depth
             j = i if r.random() < reuse else int(r.integers(0, n))  # sometimes the same node twice
             kind = str(r.choice(["+", "*", "tanh"]))
+            if unary:      # a chain: each node the tanh of the previous one
+                i, kind = n - 1, "tanh"
             a, b = self.values[i], self.values[j]
             if kind == "+":
                 self._add(Value, a + b, (i, j), "+", (1.0, 1.0))
@@ -1136,16 +1197,29 @@ class _Graph:
                 t = math.tanh(a)
                 self._add(Value, t, (i,), "tanh", (1 - t * t,))
         self.root = len(self.nodes) - 1
+        self._flush()
+
+    def _flush(self) -> None:
+        """Set the closures and leaf grads _add deferred (two requests for the whole graph)."""
+        nodes, closures, leaves = self._pending
+        self._pending = None
+        core.scatter(nodes, "_backward", closures)
+        core.scatter(leaves, "grad", [0.0] * len(leaves))
 
     def _add(self, Value, data, parents, op, local):
         k = len(self.nodes)
         node = _new(Value, data, [self.nodes[p] for p in parents], op,
                     what="Value(data, _children, _op)", repair=self.repair)
-        if parents:
-            node._backward = self._closure(k, node, parents, local)
-        else:   # independent of what __init__ gives a leaf
-            node._backward = _leaf_backward
-            node.grad = 0.0
+        closure = self._closure(k, node, parents, local) if parents else _leaf_backward  # a leaf's: whatever __init__ gave
+        if self._pending is not None:
+            self._pending[0].append(node)
+            self._pending[1].append(closure)
+            if not parents:
+                self._pending[2].append(node)
+        else:
+            node._backward = closure
+            if not parents:
+                node.grad = 0.0
         self.nodes.append(node)
         self.values.append(data)
         self.parents.append(parents)
@@ -1166,12 +1240,12 @@ class _Graph:
         nodes, calls = self.nodes, self.calls
 
         def _backward():
-            # nodes[p].grad += d * node.grad for each parent, in order, in three requests: the
-            # parents' grads are read at once, summed here in the same order, written at once.
+            # nodes[p].grad += d * node.grad for each parent, in order, in two requests: node's and
+            # the parents' grads are read at once, summed here in the same order, written at once.
             calls.append(k)
-            g = node.grad
+            g, *held = core.gather([node] + [nodes[p] for p in parents], "grad")
             sums: dict = {}
-            for p, current in zip(parents, core.gather([nodes[p] for p in parents], "grad")):
+            for p, current in zip(parents, held):
                 sums.setdefault(p, current)
             for p, d in zip(parents, local):
                 sums[p] = sums[p] + d * g
@@ -1269,6 +1343,7 @@ def _check_order(g: _Graph, name: str) -> None:
     if wrong:
         head = (f"{name}: a node's _backward ran before the _backward of a node that uses it, so its gradient was "
                 f"still incomplete")
+        _explain_breadth_first(g, head)
         if g.calls and g.calls[-1] == g.root:
             _explain_root_last(g.Value, head)
         if len(wrong) == len(edges) or g.calls[-1] != g.root:
@@ -1280,6 +1355,59 @@ def _check_order(g: _Graph, name: str) -> None:
              f"all its parents (post-order): in an iterative sort, push the marker (node, True) before the parents so "
              f"that it pops after them; reversed(topo) then calls _backward in *reverse* topological order (outputs "
              f"first)", "order-pre-order")
+
+
+def _distances(g: _Graph) -> dict[int, int]:
+    """Each reachable node's distance from the root (fewest operations between them)."""
+    dist, frontier = {g.root: 0}, [g.root]
+    while frontier:
+        nxt = []
+        for k in frontier:
+            for p in g.parents[k]:
+                if p not in dist:
+                    dist[p] = dist[k] + 1
+                    nxt.append(p)
+        frontier = nxt
+    return dist
+
+
+def _level_order(g: _Graph) -> int:
+    """+1 when the closures ran level by level from the root outwards (distance from the root never decreasing),
+    -1 when inwards (never increasing: the farthest first, the root last), 0 otherwise or when a graph has too
+    few levels to say."""
+    dist = _distances(g)
+    levels = [dist[k] for k in g.calls if k in dist]
+    if len(set(levels)) < 3 or len(levels) != len(g.calls):
+        return 0
+    if all(a <= b for a, b in zip(levels, levels[1:])):
+        return 1
+    if all(a >= b for a, b in zip(levels, levels[1:])):
+        return -1
+    return 0
+
+
+def _explain_breadth_first(g: _Graph, head: str) -> None:
+    """The closures ran in order of their distance from the root (a breadth-first visit: a queue, stack.pop(0) or a
+    deque's popleft(), where a topological sort needs a depth-first stack).  Said only when a second random graph
+    shows the same order."""
+    way = _level_order(g)
+    if not way:
+        return
+    probe = _Graph(g.Value, core.rng("lab05:order-bfs-probe"), 3, 24)
+    try:
+        _call_backward(probe.nodes[probe.root], "backward() on a second random graph")
+    except core.CheckFailure:
+        return
+    if _level_order(probe) != way:
+        return
+    when = ("the nodes farthest from the root first and the root last (topo built breadth-first from the root, "
+            "then reversed)" if way < 0 else "the root first, then its parents, then theirs (breadth-first from the "
+            "root)")
+    fail(f"{head}: on two random graphs your closures ran level by level, in order of their distance from the root: "
+         f"{when}. A breadth-first visit is not a topological order: a node reached by a short path and by a longer "
+         f"one must wait for every node on the longer path. Is the stack used as a queue (stack.pop(0), or a deque's "
+         f"popleft())? Sort depth-first with stack.pop() (the newest entry), append a node to topo only after all its "
+         f"parents (post-order) and call _backward over reversed(topo)", "order-breadth-first")
 
 
 def _explain_root_last(Value, head: str) -> None:
@@ -1411,6 +1539,13 @@ def _explain_node_groups(g: _Graph, got: np.ndarray, want: np.ndarray, reach: li
              f"reset *after* their _backward had run (a reset inside the loop over reversed(topo)?). Reset the "
              f"interior grads once, before seeding the root; after backward() each node keeps d root / d node",
              "interior-erased-after-use")
+    wrong = [k for k in interior if not core.close(got[k], want[k], 1e-7, 1e-9)]
+    if wrong and all(abs(got[k]) < 1e-12 for k in wrong) and core.close(got[g.root], want[g.root], 1e-9, 1e-12):
+        fail(f"{name}: the leaves' gradients and the root's are right (so every _backward ran, in a right order), but "
+             f"{len(wrong)} of the {len(interior) - 1} other interior nodes hold grad 0 after backward(): their grads "
+             f"were reset *after* the closures had run (a reset loop placed after the loop over reversed(topo), or "
+             f"inside it?). Reset the interior grads once, at the start, before seeding the root; after backward() "
+             f"each node keeps d root / d node", "interior-erased-after-use")
 
 
 def _paths(g: _Graph) -> dict[int, int]:
@@ -1526,12 +1661,9 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
     that skips visited nodes only when pushing them then processes the older parent twice in
     every run, not in one run out of two (the grade of a submission must not change between runs).
     """
-    leaves = []
-    for v in values:
-        leaf = _new(Value, v)
-        leaf.grad = 0.0
-        leaf._backward = _leaf_backward
-        leaves.append(leaf)
+    leaves = [_new(Value, v) for v in values]
+    core.scatter(leaves, "grad", [0.0] * len(leaves))
+    core.scatter(leaves, "_backward", [_leaf_backward] * len(leaves))
     try:
         out = _run(lambda: fn(*leaves), name)
     except core.CheckFailure as exc:
@@ -1543,18 +1675,16 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
     order, parents = _graph(out, numbers_ok=True, dropped=dropped)
     interior = [node for node in order if parents[id(node)]]
     if not ordered:
-        for node in interior:
-            if id(node) in dropped:
-                node._prev = set(parents[id(node)])
+        fixed = [node for node in interior if id(node) in dropped]
+        core.scatter(fixed, "_prev", [set(parents[id(node)]) for node in fixed])
     if ordered:
         age = {id(node): k for k, node in enumerate(order)}
-        for node in interior:
-            node._prev = tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
+        core.scatter(interior, "_prev", [tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
+                                         for node in interior])
     position = {id(node): k for k, node in enumerate(interior)}
-    originals = [node._backward for node in interior]
+    originals = core.gather(interior, "_backward")
     calls: list[int] = []
-    for k, node in enumerate(interior):
-        node._backward = _Recorder(k, originals[k], calls)
+    core.scatter(interior, "_backward", [_Recorder(k, originals[k], calls) for k in range(len(interior))])
     try:
         _call_backward(out, f"backward() of {name}")
     except core.CheckFailure as exc:
@@ -1562,7 +1692,7 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
             raise _PrevNotASet() from None
         raise
     try:
-        got = np.array([_grad(v, name) for v in leaves])
+        got = np.array(_grads(leaves, name))
     except core.CheckFailure as exc:
         if exc.diagnosis == "grad-is-a-value":
             return      # an operation's closure stores a Value in .grad: judged in that operation's cell
@@ -1589,12 +1719,10 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
                      f"gradient was still incomplete: call _backward in *reverse* topological order "
                      f"(outputs first)", "order")
     # replay their closures in their order, from a clean state and a seed of 1
-    for node in interior + leaves:
-        node.grad = 0.0
-    out.grad = 1.0
+    core.scatter(interior + leaves + [out], "grad", [0.0] * (len(interior) + len(leaves)) + [1.0])
     for k in calls:
         core.call(originals[k], name=f"the _backward closures of {name}")
-    want = np.array([_grad(v, name) for v in leaves])
+    want = np.array(_grads(leaves, name))
     if core.close(got, want, 1e-6, 1e-9):
         return
     if core.close(got, 0 * want, 0, 1e-12) and not core.close(want, 0 * want, 0, 1e-12):
@@ -1706,6 +1834,12 @@ def _explain_root_not_reset(Value, t: int, n_leaves: int, n_ops: int) -> None:
              "every interior node, the root included, before adding the seed 1", "root-not-reset")
 
 
+def _ran_each_once(g: _Graph) -> bool:
+    """Did the call ran every reachable interior node's closure exactly once?"""
+    interior = sorted(k for k in g.reachable() if g.parents[k])
+    return sorted(g.calls) == interior
+
+
 def backward_repeat(Value) -> None:
     """Documented semantics: leaf gradients accumulate over calls; interior ones are reset.
 
@@ -1717,13 +1851,23 @@ def backward_repeat(Value) -> None:
         is_leaf = np.array([not p for p in g.parents])
         reach = np.array(sorted(g.reachable()))
         _call_backward(root, "the first backward()")
+        if not _ran_each_once(g) and len(reach) > n_leaves:
+            # One call already skips or repeats closures here (the backward cell's mistake): repetition is judged
+            # on a chain of tanh nodes, which any traversal that follows _prev visits right, or not at all.
+            g = _Graph(Value, core.rng(f"lab05:repeat:chain:{t}"), 1, n_ops // 2, unary=True)
+            root = g.nodes[g.root]
+            is_leaf = np.array([not p for p in g.parents])
+            reach = np.array(sorted(g.reachable()))
+            _call_backward(root, "the first backward() on a chain")
+            if not _ran_each_once(g):
+                return
         once = g.grads()
         ran = len(g.calls)
-        if not ran and len(reach) > n_leaves:
+        if not ran and len(reach) > int(is_leaf.sum()):
             return      # one call already runs no closure at all: the backward cell's mistake, not repetition's
         _call_backward(root, "a second backward()")
         got = g.grads()
-        if len(g.calls) == ran and len(reach) > n_leaves:
+        if len(g.calls) == ran and len(reach) > int(is_leaf.sum()):
             _explain_skips_when_seeded(Value, t, n_leaves, n_ops)
             _explain_closures_replaced(g, reach, is_leaf)
             fail("a second backward() on the same root ran no _backward closure at all: backward() remembers from "
@@ -1800,6 +1944,18 @@ def _which_layer_raises(module) -> str:
     if not isinstance(layers, list) or not layers:
         return ""
     return " (Layer.parameters() raises it too)" if _fails(lambda: layers[0].parameters()) else ""
+
+
+def _neurons_arrays(neurons: list, Value) -> list[tuple[list, Any]]:
+    """:func:`_neuron_arrays` of every neuron: their w and b read in two requests under the judge."""
+    try:
+        ws, bs = core.gather(neurons, "w"), core.gather(neurons, "b")
+    except AttributeError:
+        return [_neuron_arrays(n, Value) for n in neurons]      # names the failure as _neuron_arrays does
+    for w, b in zip(ws, bs):
+        if not isinstance(w, list) or not core.is_instance(b, Value):
+            fail("a Neuron must keep its weights in self.w (list of Values) and its bias in self.b", "neuron-attributes")
+    return list(zip(ws, bs))
 
 
 def _neuron_arrays(neuron, Value) -> tuple[list, Any]:
@@ -1897,9 +2053,7 @@ def neuron(Neuron, Value) -> None:
         if len(w) != nin:
             fail(f"Neuron({nin}) must have {nin} weights, got {len(w)}", "neuron-weight-count")
         wv, bv = r.normal(size=nin), float(r.normal() * 0.5)
-        for wi, v in zip(w, wv):
-            wi.data = float(v)
-        b.data = bv
+        core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
         xv = r.normal(size=nin)
         if act == "relu":   # make sure both sides of relu are exercised
             xv = xv if float(wv @ xv + bv) > 0 else -xv
@@ -1953,14 +2107,18 @@ def neuron(Neuron, Value) -> None:
             what = [f"w[{i}]" if i < nin else "b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
             fail(f"{name}: the output does not depend on {', '.join(what)} through the graph: compute with "
                  f"the Values themselves (not their .data), so that backward() can reach them", "neuron-detached")
-        for v in w + [b] + xs:
-            v.grad = 0.0
+        core.scatter(w + [b] + xs, "grad", [0.0] * (len(w) + 1 + len(xs)))
         _reverse_pass(out, 1.0, name, zero=True)
         dz = float(_act_grad(act, np.array(z)))
         try:
-            core.expect_close(np.array([_grad(v, "w") for v in w]), dz * xv, name=f"d({name})/dw")
-            core.expect_close(_grad(b, "b"), dz, name=f"d({name})/db")
-            core.expect_close(np.array([_grad(v, "x") for v in xs]), dz * wv, name=f"d({name})/dx")
+            held = _raw_grads(w + [b] + xs)      # one request; judged in the order below
+
+            def grads(vs, start, label):
+                return [_grad_value(g, label) for g in held[start:start + len(vs)]] if held is not None \
+                    else [_grad(v, label) for v in vs]
+            core.expect_close(np.array(grads(w, 0, "w")), dz * xv, name=f"d({name})/dw")
+            core.expect_close(grads([b], len(w), "b")[0], dz, name=f"d({name})/db")
+            core.expect_close(np.array(grads(xs, len(w) + 1, "x")), dz * wv, name=f"d({name})/dx")
         except core.CheckFailure:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
@@ -2083,7 +2241,7 @@ def _mlp_structure(model, nin, nouts, Value, strict=True):
         if strict and len({id(n) for n in neurons}) != len(neurons):
             fail(f"layer {L} holds the same Neuron object several times (e.g. [Neuron(...)] * nout): create a new "
                  f"Neuron for each unit", "shared-neurons")
-        cols = [_neuron_arrays(n, Value) for n in neurons]
+        cols = _neurons_arrays(neurons, Value)
         if any(len(w) != sizes[L] for w, _ in cols):
             fail(f"the neurons of layer {L} must each have {sizes[L]} weights", "layer-sizes")
         Ws.append([[w[i] for w, _ in cols] for i in range(sizes[L])])     # (in, out) of Values
@@ -2226,7 +2384,77 @@ def mlp(MLP, Layer, Value) -> None:
                     "inputs its neurons' zip pairs with x): each layer's output is the next layer's input, "
                     "x = layer(x) inside the loop": lambda: _last_layer_on_x(Wn, bn, X, act),
                 })
+        if nin == 3:     # one model: the graph reaches every layer's parameters
+            _mlp_reaches_parameters(model, out, Ws, bs, f"{name}(x)", Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+
+
+def _mlp_reaches_parameters(model, out, Ws, bs, name: str, Value) -> None:
+    """The output's graph leads back to every weight and bias (right values computed from numbers give no gradient:
+    a layer's output passed on as .data cuts the graph, and backward() never reaches the layers before).  Not said
+    when one of the model's own neurons already cuts it (the neuron cell's mistake)."""
+    try:
+        neuron = model.layers[-1].neurons[0]
+        xs = [_new(Value, 0.5 + 0.25 * i) for i in range(len(list(neuron.w)))]
+        if _reaches(neuron(xs), list(neuron.w) + [neuron.b] + xs):
+            return
+    except Exception:   # a probe that fails says nothing
+        return
+    outs = out if isinstance(out, list) else [out]
+    seen: set[int] = set()
+    for o in outs:
+        seen |= {id(node) for node in _graph(o, numbers_ok=True)[0]}
+    cut = [k + 1 for k, (Wl, bl) in enumerate(zip(Ws, bs))
+           if any(id(v) not in seen for v in [v for row in Wl for v in row] + list(bl))]
+    if not cut:
+        return
+    fail(f"{name}: the value is right, but the output does not depend on the parameters of layer(s) {cut} of "
+         f"{len(Ws)} through the graph (_prev), so backward() can never give them a gradient: a layer's outputs were "
+         f"passed on as numbers (.data or float()), which cuts the graph; pass the Values themselves from layer to "
+         f"layer, x = layer(x)", "mlp-detached")
+
+
+def _explain_layer_parameters(model) -> None:
+    """MLP.parameters() is wrong: is a Layer.parameters() already wrong? Then the Layer's method is named, with the
+    neurons whose weights or bias it leaves out (judged against each neuron's own parameters())."""
+    try:
+        layers = list(model.layers)
+    except Exception:   # a probe that fails says nothing
+        return
+    for L, layer in enumerate(layers):
+        try:
+            got = [id(p) for p in list(layer.parameters())]
+            neurons = list(layer.neurons)
+            weights = [[id(v) for v in list(n.w)] for n in neurons]
+            biases = [id(b) for b in core.gather(neurons, "b")]
+            own = [id(p) for n in neurons for p in list(n.parameters())]
+        except Exception:   # a probe that fails says nothing (a raising Layer.parameters is named elsewhere)
+            return
+        if sorted(got) == sorted(own):
+            continue        # what its neurons list (a wrong Neuron.parameters is the neuron cell's)
+        where = f"Layer.parameters() (layer {L + 1} of {len(layers)}, {len(neurons)} neurons)"
+        fix = ("a Layer's parameters are those of every one of its neurons, [p for n in self.neurons for p in "
+               "n.parameters()]; MLP.parameters() then collects each layer's")
+        if len(set(got)) != len(got):
+            fail(f"{where} lists a parameter more than once: {fix}", "layer-parameters-duplicated")
+        have = set(got)
+        no_bias = [k + 1 for k, b in enumerate(biases) if b not in have]
+        no_weights = [k + 1 for k, w in enumerate(weights) if not have & set(w)]
+        part = [k + 1 for k, w in enumerate(weights) if have & set(w) and not set(w) <= have]
+        said = []
+        if no_weights:
+            said.append(f"the weights of neuron(s) {no_weights}" if len(no_weights) < len(neurons)
+                        else "the weights of every neuron")
+        if part:
+            said.append(f"some weights of neuron(s) {part}")
+        if no_bias:
+            kept = [k + 1 for k in range(len(neurons)) if k + 1 not in no_bias]
+            said.append("the bias of every neuron" if not kept else
+                        f"the bias of neuron(s) {no_bias} (only neuron(s) {kept} keep theirs: is the bias appended "
+                        f"after the loop over the neurons, outside it?)")
+        if said:
+            fail(f"{where} leaves out {' and '.join(said)}: {fix}", "layer-parameters-missing")
+        fail(f"{where} lists Values that are not its neurons' weights and biases: {fix}", "layer-parameters-foreign")
 
 
 def _explain_layers_missing(model, ps: list, total: int) -> None:
@@ -2273,6 +2501,7 @@ def _mlp_parameters(model, name, nin, nouts, weights, biases, Value) -> None:
     count = sum((a + 1) * b for a, b in zip([nin] + nouts[:-1], nouts))
     if {id(p) for p in ps} == {id(p) for p in weights + biases} and len(ps) == count:
         return
+    _explain_layer_parameters(model)
     _explain_layers_missing(model, ps, len(weights + biases))
     _expect_same_params(ps, weights + biases, "MLP", biases)
     if len(ps) != count:
@@ -2320,6 +2549,11 @@ def _explain_reversed(model, x, out, hs: list, name: str) -> None:
              f"first to last, for layer in self.layers: x = layer(x)", "layers-reversed")
 
 
+#: The labels of zero_grad's stand-in parameters, as a Neuron labels its Values: the biases neither first nor last
+#: (a reset of the weights only is not taken for a loop that stops early or starts late).
+_ZERO_GRAD_LABELS = ("w", "w", "b", "w", "b")
+
+
 def _explain_which_reset(values: list[float], before: list) -> None:
     """Some parameters reset and others not: a loop that stops early leaves a tail of them untouched."""
     reset = [v == 0 for v in values]
@@ -2327,6 +2561,14 @@ def _explain_which_reset(values: list[float], before: list) -> None:
     untouched = all(v == float(b) for v, b, r in zip(values, before, reset) if not r)
     if not 0 < k < n or not untouched:
         return
+    for label in ("w", "b"):
+        if n == len(_ZERO_GRAD_LABELS) and reset == [lab != label for lab in _ZERO_GRAD_LABELS]:
+            kind = "biases" if label == "b" else "weights"
+            fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but your zero_grad left "
+                 f"exactly the {kind} untouched (the parameters labelled {label!r}, at positions "
+                 f"{[i for i, lab in enumerate(_ZERO_GRAD_LABELS) if lab == label]} of {n}): a condition on the "
+                 f"parameter (its label, or which list it came from)? Reset every parameter, weight or bias: "
+                 f"for p in self.parameters(): p.grad = 0.0", "zero-grad-skips-a-kind")
     for sign, word, other in ((1, "positive", "negative"), (-1, "negative", "positive")):
         if reset == [sign * float(b) > 0 for b in before]:
             fail(f"after zero_grad() every parameter of self.parameters() must have grad 0, but your zero_grad reset "
@@ -2366,10 +2608,11 @@ def zero_grad(MLP, Value, Module=None) -> None:
     r = core.rng("lab05:zero")
     if Module is not None:
         # grads of both signs (alternating): a reset that depends on the sign is told apart from none
-        params = [core.kernel_object(data=float(r.normal()), grad=(-1) ** i * (0.25 + abs(float(r.normal()))))
-                  for i in range(5)]
-        data = [p.data for p in params]
-        before = [p.grad for p in params]
+        # labelled as a Neuron labels its Values (weights "w", the bias "b"): a zero_grad that reads p.label runs
+        params = [core.kernel_object(data=float(r.normal()), grad=(-1) ** i * (0.25 + abs(float(r.normal()))),
+                                     label=_ZERO_GRAD_LABELS[i]) for i in range(5)]
+        data = core.gather(params, "data")
+        before = core.gather(params, "grad")
         mock = _MockModule(params)
         method = getattr(Module, "zero_grad", None)
         if not callable(method):
@@ -2392,8 +2635,8 @@ def zero_grad(MLP, Value, Module=None) -> None:
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
         if method is not None:
-            grads = [p.grad for p in params]
-            if [p.data for p in params] != data:
+            grads = core.gather(params, "grad")
+            if core.gather(params, "data") != data:
                 fail("zero_grad() changed the parameters' data: it must set p.grad = 0, not p.data", "zero-grad-data")
             if any(g is None for g in grads):
                 fail("after zero_grad() a parameter's grad is None: set it to 0.0 (backward() adds to it with +=)",
@@ -2652,10 +2895,14 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
             twin.zero_grad()
             loss = mse_loss([twin(x) for x in xs], ys)
             loss.backward()
-            if not all(isinstance(g, (int, float, np.number)) for g in core.gather(params, "grad")):
+            grads = core.gather(params, "grad")
+            if not all(isinstance(g, (int, float, np.number)) for g in grads):
                 return None      # an operation's closure leaves a non-number in .grad: judged in its cell
-            for p in params:
-                p.data = p.data - lr * p.grad
+            if len({id(p) for p in params}) == len(params):       # read all, write all: two requests
+                core.scatter(params, "data", [d - lr * g for d, g in zip(core.gather(params, "data"), grads)])
+            else:       # a parameter listed twice is stepped twice, the second step from the first's result
+                for p in params:
+                    p.data = p.data - lr * p.grad
             losses.append(float(loss.data))
         return losses, _flat_values(Ws, bs)
     except (core.CheckFailure, Exception):
@@ -2686,6 +2933,7 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
         Xn, yn = r.normal(size=(n, 3)), np.tanh(r.normal(size=n))
         if _train_case(train_step, MLP, Value, mse_loss, Xn, yn, 0.1, 3, r) is None:
             return
+    _stale_gradients(train_step, MLP, Value, X, y, 0.05, r)
     # and training with your engine actually learns
     model, got = main
     xs, ys = X.tolist(), y.tolist()
@@ -2698,6 +2946,29 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
              f"after 34 steps", "loss-not-reduced")
 
 
+def _stale_gradients(train_step, MLP, Value, X, y, lr, r) -> None:
+    """One step from parameters that still hold gradients of an earlier backward() (as after any training step
+    but the first): a right step resets them first, so it is the same step as from zero gradients."""
+    model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
+    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+    Wn, bn = _set_random(Ws, bs, r)
+    objs = [v for Wl in Ws for row in Wl for v in row] + [v for bl in bs for v in bl]
+    stale = r.normal(size=len(objs))
+    core.scatter(objs, "grad", stale.tolist())
+    name = f"train_step(model, xs, ys, lr={lr:g}) with gradients left in the parameters by an earlier backward()"
+    _run(lambda: train_step(model, X.tolist(), y.tolist(), lr), name)
+    got = _flat_values(Ws, bs)
+    _, Wt, bt = _np_train(Wn, bn, X, y, lr, 1)
+    want = np.concatenate([a.ravel() for a in Wt + bt])
+    if core.close(got, want, 1e-5, 1e-8):
+        return
+    kept = " (your step is this step's gradient plus the old one)" if core.close(got, want - lr * stale, 1e-5, 1e-8) else ""
+    fail(f"{name}: the step is not the step from zero gradients{kept}: the gradients a parameter held before the call "
+         f"were not reset before backward(). Call model.zero_grad() at the START of train_step, before backward(); a "
+         f"reset at the end of the step leaves the first call with whatever an earlier backward() left there",
+         "stale-gradients-kept")
+
+
 def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     """``steps`` calls of train_step on a batch (X, y) from random parameters, against the oracle:
     (model, returned losses), or None when the step is right on a wrong model, loss or engine."""
@@ -2708,12 +2979,14 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     replay = None
     got = []
     name = f"train_step(model, xs, ys, lr={lr:g}) on a batch of {len(xs)} sample{'s' if len(xs) > 1 else ''}"
-    for _ in range(steps):
+    for step in range(steps):
         try:
             value = _run(lambda: train_step(model, xs, ys, lr), name)
         except core.CheckFailure as exc:
+            # replayed up to the step that raised: an engine whose wrong values grow until an operation overflows
+            # fails in the replay at the same step
             if not _unimplemented(exc) and mse_loss is not None and \
-                    _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, 1, Value) is None:
+                    _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, step + 1, Value) is None:
                 return None    # their model, loss or engine fail here too: judged in those cells
             if "has no attribute 'backward'" in str(exc) and "float" in str(exc):
                 # (their mse_loss returns a Value on Values: the replay above went through)
@@ -2820,6 +3093,22 @@ def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
          f"one layer's parameters only, or over a list that misses some?)", "params-not-all-updated")
 
 
+def _explain_sample_left_out(step, Wn, bn, X, y, lr, flat) -> None:
+    """The first step is gradient descent on the mean squared error of the batch with one sample left out (a slice
+    xs[:-1], a loop over range(len(xs) - 1) or from 1, a zip with a shorter list): say which sample."""
+    n = len(X)
+    if n < 3:
+        return
+    for k in range(n):
+        keep = [i for i in range(n) if i != k]
+        _, gW, gb = _np_mlp_grads(Wn, bn, X[keep], y[keep])
+        if core.close(step, -lr * flat(gW, gb), 1e-5, 1e-8):
+            which = "the last" if k == n - 1 else "the first" if k == 0 else f"sample {k}"
+            fail(f"train_step: the first step is gradient descent on the batch of {n} samples without {which} one "
+                 f"(the mean over the other {n - 1}): every sample must enter the loss once; is there a slice such as "
+                 f"xs[:-1] / xs[1:], or a loop over range(len(xs) - 1)?", "sample-left-out")
+
+
 def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> None:
     """What the first update did, from known parameters: a multiple of the gradient (the factor named with N
     and lr when it is one of theirs), or a multiple of the parameters themselves."""
@@ -2829,6 +3118,7 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
     step = first_p - p0
     if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
         return
+    _explain_sample_left_out(step, Wn, bn, X, y, lr, flat)
     for sign, code in ((-1.0, "p.data = -lr * p.grad"), (1.0, "p.data = lr * p.grad")):
         if core.close(first_p, sign * lr * g, 1e-5, 1e-9) and not core.close(p0, 0 * p0, 0, 1e-12):
             fail(f"train_step: after the first step every parameter equals {'-' if sign < 0 else ''}lr * p.grad, the "

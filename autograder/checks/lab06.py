@@ -57,8 +57,11 @@ PROPERTIES = {
                       "acc divisor said only when confirmed on labels all predicted right",
                       "argmax without axis (of Y or of Yhat) named",
                       "Yhat with exact zeros (an underflowed softmax) not modified",
-                      "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)"),
+                      "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
+                      "a true class of probability 1e-5 not clipped (a large epsilon named)",
+                      "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "a raise on a line assigning the hidden layer's gradients left to the hidden cell",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                         "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
@@ -71,6 +74,7 @@ PROPERTIES = {
                         "a failed A @ B named by its operands' sizes on pairwise-different sizes (an array from "
                         "outside the call, @ of per-sample arrays)"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
+                        "a raise on a line assigning the output layer's gradients left to the output cell",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
                         "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
@@ -176,7 +180,8 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         gh = (Wy.T @ g_y) if wy_transposed else (Wy @ g_y)
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
                  "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
-                 "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2}[tanh_deriv]
+                 "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2,
+                 "sigmoid": H[n] * (1.0 - H[n])}[tanh_deriv]
         ght = gh * deriv
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -917,8 +922,9 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "table comparing every prediction with every label; compare two 1-D arrays of N classes (no reshape, no "
         "keepdims)":
             lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y, axis=1)[:, None])),
-        "integer division: the count of correct rows // N is 0 whenever some row is wrong; divide with / "
-        "(or take np.mean of the comparison)": float(int(right.sum()) // N),
+        "integer division or np.all: acc is 1 only when every row is right and 0 as soon as one is wrong (the "
+        "count of correct rows // N, or np.all of the comparison where its mean belongs); take np.mean of the "
+        "comparison (or divide the count with /)": float(int(right.sum()) // N),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
@@ -1136,10 +1142,45 @@ def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
     except Exception:
         return
     if not core.close(L2, L, 1e-6, 1e-9):
+        _explain_entries_read(fn, name, f"L changes ({L:.6g} -> {L2:.6g}) when only the probabilities of the wrong "
+                                        f"classes change")
         core.fail(f"{name}: L changes ({L:.6g} -> {L2:.6g}) when only the probabilities of the wrong classes change: "
                   f"the cross-entropy of a one-hot label is -log of the true class's probability, "
                   f"-sum_i Y_i log Yhat_i; terms such as (1 - Y) log(1 - Yhat) (the binary cross-entropy) do not "
                   f"belong to it", "loss-depends-on-wrong-classes")
+
+
+def _explain_entries_read(fn, name, head) -> None:
+    """Which entries of Yhat the loss reads, one changed at a time on a 4 x 5 batch whose true classes are pairwise
+    different: the true classes' columns of every row (Yhat[:, labels], an N x N block, where the rows' own entries
+    Yhat[np.arange(N), labels] belong), or every entry (terms of the wrong classes)."""
+    r = core.rng("lab06.loss-entries")
+    N, ny = 4, 5
+    labels = np.array([3, 0, 4, 1])
+    Y = np.eye(ny)[labels]
+    Yhat = oracle_softmax(r.normal(size=(N, ny)))
+    try:
+        base = float(fn(Yhat.copy(), Y.copy())[0])
+        read = np.zeros((N, ny), bool)
+        for i in range(N):
+            for j in range(ny):
+                moved = Yhat.copy()
+                moved[i, j] *= 0.5
+                read[i, j] = not core.close(float(fn(moved, Y.copy())[0]), base, 1e-9, 1e-12)
+    except Exception:   # a probe that fails says nothing
+        return
+    block = np.zeros((N, ny), bool)
+    block[:, labels] = True
+    if np.array_equal(read, block):
+        core.fail(f"{name}: {head}: changing one probability at a time on a batch of 4 rows with true classes "
+                  f"{labels.tolist()}, your loss reads the true classes' columns in EVERY row (an N x N block, "
+                  f"Yhat[:, labels]), not each row's own true class: index with the row numbers too, "
+                  f"Yhat[np.arange(N), labels], or use -np.sum(Y * np.log(Yhat), axis=1)", "loss-reads-label-columns")
+    if read.all():
+        core.fail(f"{name}: {head}: changing one probability at a time, your loss reads every probability of every "
+                  f"row, the wrong classes' too: the cross-entropy of a one-hot label is -log of the true class's "
+                  f"probability, -sum_i Y_i log Yhat_i (terms such as (1 - Y) log(1 - Yhat), the binary "
+                  f"cross-entropy, do not belong to it)", "loss-reads-every-class")
 
 
 def loss_accuracy(fn):
@@ -1154,6 +1195,29 @@ def loss_accuracy(fn):
         runs.append((special, _loss_case(fn, Yhat, Y)))
     run_cases(runs)
     _loss_keeps_zero_probabilities(fn, r)
+    _loss_small_probabilities(fn)
+
+
+def _loss_small_probabilities(fn) -> None:
+    """A true class predicted with probability 1e-5 (a confident wrong answer, common early in training): the loss
+    is -log(1e-5) = 11.5.  A clip or an epsilon meant to avoid log(0) must stay far below such probabilities."""
+    p = 1e-5
+    Yhat = np.array([[p, 0.4 - p, 0.6], [0.3, p, 0.7 - p], [0.5 - p, 0.5, p]])
+    Y = np.eye(3)
+    try:
+        got = fn(Yhat.copy(), Y.copy())
+        L = float(got[0])
+    except Exception:   # a loss that fails here failed on the ordinary batches too
+        return
+    want = -math.log(p)
+    if not math.isfinite(L) or abs(L - want) <= 1e-2 * want:
+        return
+    floor = math.exp(-L) if L > 0 else None
+    size = f" (your loss is -log of about {floor:.2g})" if floor else ""
+    core.fail(f"loss_accuracy(Yhat (3, 3), Y (3, 3)) with the true class of every row predicted with probability "
+              f"1e-05: L is {L:.6g}, expected -log(1e-05) = {want:.6g}{size}: the probabilities are changed before "
+              f"the log by far more than needed: a clip or an epsilon that avoids log(0) must be tiny (np.clip(Yhat, "
+              f"1e-300, 1.0), or 1e-12), or the loss of a confident wrong answer is capped", "loss-clips-too-much")
 
 
 def _loss_keeps_zero_probabilities(fn, r) -> None:
@@ -1198,6 +1262,8 @@ _BACKWARD_MISTAKES = {
         lambda N, ny: dict(tanh_deriv="htilde"),
     "tanh derivative written as 1 - h: it is 1 - h^2 (the square is missing)": lambda N, ny: dict(tanh_deriv="1-h"),
     "tanh derivative written as (1 - h)^2: it is 1 - h^2": lambda N, ny: dict(tanh_deriv="(1-h)^2"),
+    "the sigmoid's derivative h (1 - h) was used for tanh: tanh' = 1 - tanh^2, so grad_htilde = grad_h * (1 - h^2)":
+        lambda N, ny: dict(tanh_deriv="sigmoid"),
     "tanh applied twice: the derivative was taken of h, which is already tanh(htilde) (1 - tanh(h)^2); "
     "it is 1 - h^2": lambda N, ny: dict(tanh_deriv="tanh(h)"),
     "the tanh derivative (1 - h^2) is multiplied in twice (once into grad_h = grad_Ytilde W_y, again into "
@@ -1307,6 +1373,8 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         try:
             grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
         except core.CheckFailure as exc:
+            if " raised " in str(exc) and _layer_of_line(core.raised_line(exc)) == ("output" if hidden_part else "hidden"):
+                return      # the line that raised computes the other layer's gradients: judged in that layer's cell
             if " raised " in str(exc) and "not implemented" not in str(exc):
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
                 _explain_matmul_sizes(fn, exc, (N, nx, nh, ny))
@@ -1341,6 +1409,22 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
     return run
+
+
+_HIDDEN_TARGET = re.compile(r"htilde|tildeh|wh|bh|w1|b1|z1|hidden")
+_OUTPUT_TARGET = re.compile(r"ytilde|tildey|yhat|wy|by|w2|b2|z2|loss")
+
+
+def _layer_of_line(line: str) -> str:
+    """Which layer's gradient the student's line that raised computes, from what it assigns: 'hidden' (grad_Htilde,
+    dWh, db1...: Q17, after the output layer's, so those were already computed), 'output' (grad_Ytilde, grad_Wy,
+    dW2...: Q15-Q16, which the hidden layer's gradients are built from, so a raise there is the output cell's), or ''
+    (no assignment, both layers named, or neither)."""
+    if "=" not in line or "==" in line.split("=")[0] + "=":
+        return ""
+    target = re.sub(r"[^a-z0-9]", "", line.split("=")[0].lower())
+    hidden, output = bool(_HIDDEN_TARGET.search(target)), bool(_OUTPUT_TARGET.search(target))
+    return "hidden" if hidden and not output else "output" if output and not hidden else ""
 
 
 _MATMUL_SIZES = re.compile(r"matmul: .*\(size (\d+) is different from (\d+)\)")

@@ -747,6 +747,24 @@ MUTANTS = [
            old='    for name in params:\n        params[name] -= eta * grads[name]\n',
            new='    for name in params:\n        for g in grads.values():\n            if g.shape == params[name].shape:\n                params[name] -= eta * g\n',
            expect='every gradient of its shape'),
+    # round 10: the r10c measurement's mistakes (each a new mechanism)
+    Mutant('r10 held-out: loss clips the probabilities at 1e-3 (too large an epsilon)',
+           old='np.clip(Yhat, 1e-300, 1.0)', new='np.clip(Yhat, 1e-3, 1.0)',
+           expect='the probabilities are changed before the log by far more than needed'),
+    Mutant('r10 held-out: accuracy with np.all (1 only when every row is right)',
+           old='acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))',
+           new='acc = np.all(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))',
+           expect='np.all of the comparison where its mean belongs'),
+    Mutant("r10 held-out: tanh derivative written as the sigmoid's H * (1 - H)",
+           old='grad_Htilde = grad_H * (1 - H ** 2)', new='grad_Htilde = grad_H * H * (1 - H)',
+           expect="the sigmoid's derivative h (1 - h) was used for tanh"),
+    Mutant('r10 held-out: grad_Ytilde averaged over the batch (raises on the output line: the hidden cell not charged)',
+           old='grad_Ytilde = (Yhat - Y) / N', new='grad_Ytilde = (Yhat - Y).mean(axis=0, keepdims=True)',
+           expect='your formula is right only for such shapes'),
+    Mutant('r10 held-out: loss indexes Yhat[:, labels] (an N x N block) instead of Yhat[rows, labels]',
+           old='    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n',
+           new='    L = -np.mean(np.log(np.clip(Yhat[:, np.argmax(Y, axis=1)], 1e-300, 1.0)))\n',
+           expect="reads the true classes' columns in EVERY row"),
 ]
 
 VARIANTS = [
@@ -950,4 +968,7 @@ VARIANTS = [
     Variant('r9 held-out: loss with a plain log (no clip)',
             old='    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))',
             new='    L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))'),
+    Variant('r10 held-out: softmax through np.logaddexp.reduce',
+            old='    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n    return E / E.sum(axis=1, keepdims=True)\n',
+            new='    return np.exp(Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))\n'),
 ]
