@@ -116,7 +116,8 @@ PROPERTIES = {
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
               "history: where it stops named (one epoch too many, only before/after named)",
               "history: extra rows read from the epoch column (epoch loop from 0, a row per mini-batch)",
-              "an update-count story confirmed by the decoded one-hot batches (np.split's unequal parts named)", "every epoch the same step (first wrong epoch named)",
+              "an update-count story confirmed by the decoded one-hot batches (np.split's unequal parts named)",
+              "every epoch the same step (first wrong epoch named)",
               "number of updates per epoch named (and the batch size it implies)",
               "learning rate scaled by a size of the problem named",
               "batch_size=None run as batch_size=1 named (replayed)",
@@ -2489,9 +2490,10 @@ def _name_mixed_gradient(shapes: str, params, grads, name) -> None:
     p, g = p_keys[0], of_params[0]
     also = [k for k in g_keys if k != g]
     alias = f" (or {', '.join(repr(k) for k in also)}, of the same shape)" if also else ""
+    read = " or ".join(f"grads[{k!r}]" for k in [g, *also])
     core.fail(f"{name} raised ValueError ({shapes}): {p} {out} was stepped with a gradient of shape {other}, the "
               f"shape of grads[{g!r}]{alias}: {p} must move by grads['d{p}'], which has its shape (the line that "
-              f"updates {p} reads grads[{g!r}]{' or ' + ' or '.join(f'grads[{k!r}]' for k in also) if also else ''}: a copy-pasted line, a layer index off by one, or keys paired by "
+              f"updates {p} reads {read}: a copy-pasted line, a layer index off by one, or keys paired by "
               f"position?)", "update-wrong-gradient")
 
 
@@ -2630,7 +2632,7 @@ def _extra_rows(numbers, epochs, rows):
             and set(numbers[1:]) <= {float(e) for e in range(epochs + 1)}:
         return (f": its epoch column reads {shown}: several rows per epoch, a row per mini-batch (appended inside "
                 f"the loop over the mini-batches?): append one row after each epoch")
-    return f": more rows than epochs + 1" + (f"; its epoch column reads {shown}" if numbers else "")
+    return ": more rows than epochs + 1" + (f"; its epoch column reads {shown}" if numbers else "")
 
 
 def _history(hist, epochs, name, lenient_loss=False):
