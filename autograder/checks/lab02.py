@@ -127,7 +127,7 @@ PROPERTIES = {
                     "(loss, accuracy) order", "batch size 1", "float32",
                     "a tiny lr barely moves params (diagnosis)",
                     "the batch's labels in the loss gradient (diagnosis)",
-                    "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named",
+                    "a helper breaking its return contract not charged", "sgd_update's wrong return value not charged", "a missing 1/N in the loss gradient named",
                     "loss weighted by the nominal batch_size named",
                     "forward on the whole X and probabilities given to backward confirmed by a replay",
                     "total divided by the last batch's size named", "batch_size ignored (one full batch) named",
@@ -780,6 +780,14 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
+            # Relative to the student's one_hot: when their one_hot(y, C) itself raises the same error, the
+            # crash belongs to one_hot (judged in its own cell), before any reading of the traceback.
+            try:
+                one_hot(y, c)
+            except Exception as inner:
+                if core.error_kind(inner) != "NotImplementedError" and \
+                        f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
+                    return
             _axis_roles(exc, n, c, "probs")
             if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
                 own = own_one_hot()
@@ -1831,7 +1839,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             grads = _helper("backward", h.backward, q, cache, dlogits)
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
-            if all(same(q[k], before[k]) for k in q) and isinstance(ret, dict):
+            if (mistake == "use-return" or all(same(q[k], before[k]) for k in q)) and isinstance(ret, dict):
                 q.update(ret)
             after = _own_forward(h, q, xb)[0]
             ce_after = _helper("cross_entropy", h.cross_entropy, after, yb)
@@ -2037,6 +2045,16 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 break
         if match is None and True in replays and all(same(p[k], before[k]) for k in p):
             match = True          # their sgd_update returns new arrays and their loop keeps the caller's dict
+        if match is None and True in replays:
+            # A loop that stores what sgd_update returns (params.update(sgd_update(...))) follows their
+            # sgd_update's return value: when that is wrong (judged in sgd_update's cell), so are the params.
+            try:
+                q = _replay(h, before, X, y, lr, bs, seed, True, "use-return")[0]
+            except _Crash:
+                q = None
+            if q is not None and all(k in q and np.shape(q[k]) == np.shape(p[k]) and core.close(
+                    p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
+                return
         if match is None:
             for own in replays:
                 for mistake, seed_used, message in (

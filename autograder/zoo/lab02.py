@@ -890,3 +890,11 @@ MUTANTS += [
            "        params[name] -= lr * g\n", "        params[name] -= (lr * g).astype(np.float16)\n",
            expect="rounded to float16"),
 ]
+MUTANTS += [
+    Mutant("R10c one_hot rows indexed with np.arange(num_classes)",
+           "Y[np.arange(y.shape[0]), y] = 1.0", "Y[np.arange(num_classes), y] = 1.0",
+           expect="Y[np.arange(N), y] = 1"),
+    Mutant("R10c sgd_update returns grads instead of params",
+           "        params[name] -= lr * g\n    return params", "        params[name] -= lr * g\n    return grads",
+           expect="must return params (the updated dict)"),
+]
