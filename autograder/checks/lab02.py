@@ -62,7 +62,8 @@ PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
                   "a dark batch (max < 255): scaled by 255, not by images.max()",
                   "a standardisation on top of x / 255 named (mean, std)",
-                  "a divisor computed from the images named", "per-pixel standardisation named"),
+                  "a divisor computed from the images named", "per-pixel standardisation named",
+                  "each image scaled by its own range or maximum named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row", "float32 dtype"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
@@ -146,7 +147,8 @@ PROPERTIES = {
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
-                         "first or last sample not counted named"),
+                         "first or last sample not counted named",
+                         "(y_true, y_true) or (y_pred, y_pred) index pair named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)"),
@@ -362,11 +364,24 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                 lambda: (exact - exact.mean(axis=0)) / exact.std(axis=0) if n > 1 and exact.std(axis=0).all() else None,
             "divide by 255, not by the range of this batch (min-max scaling): every image is scaled the same way":
                 lambda: (exact - exact.min()) / (exact.max() - exact.min()) if top != 255 else None,
+            "each image is min-max scaled by its OWN range, (x - x.min()) / (x.max() - x.min()) per row: divide "
+            "every pixel by the constant 255, so that all images are scaled the same way (an image whose pixels "
+            "do not reach 0 and 255 comes out wrong)": lambda: _per_image(exact, True),
+            "each image is divided by its OWN largest pixel (x / x.max() per row): divide every pixel by the "
+            "constant 255, so that all images are scaled the same way (an image whose brightest pixel is below "
+            "255 comes out too bright)": lambda: _per_image(exact, False),
         }
         diagnose_only(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
         _affine_of_expected(got, exact / 255.0, name)
         expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
     return run
+
+
+def _per_image(x, shift: bool):
+    """Each row scaled by its own range (shift) or its own maximum; None where one of them is 0."""
+    lo = x.min(axis=1, keepdims=True) if shift else np.zeros((len(x), 1))
+    span = x.max(axis=1, keepdims=True) - lo
+    return (x - lo) / span if span.all() else None
 
 
 def _affine_of_expected(got, want, name: str) -> None:
@@ -2483,6 +2498,12 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
             "accumulate duplicates; use np.add.at or a loop": once,
             "the counts are normalised: return the raw counts": lambda: want / max(n, 1),
+            "only the diagonal is filled, with how often each class occurs in y_true: every sample is counted at "
+            "(y_true, y_true); the index pair is (y_true, y_pred), np.add.at(cm, (y_true, y_pred), 1)":
+                np.diag(np.bincount(y_true, minlength=c)),
+            "only the diagonal is filled, with how often each class occurs in y_pred: every sample is counted at "
+            "(y_pred, y_pred); the index pair is (y_true, y_pred), np.add.at(cm, (y_true, y_pred), 1)":
+                np.diag(np.bincount(y_pred, minlength=c)),
             "whole ROWS are counted: row k grows by one in every column each time k occurs in y_true or y_pred. "
             "The index [y_true, y_pred] is a list, which NumPy reads as ONE array of row numbers; index with a "
             "tuple, np.add.at(cm, (y_true, y_pred), 1)": lambda: _list_index_counts(y_true, y_pred, c),

@@ -898,3 +898,20 @@ MUTANTS += [
            "        params[name] -= lr * g\n    return params", "        params[name] -= lr * g\n    return grads",
            expect="must return params (the updated dict)"),
 ]
+MUTANTS += [
+    Mutant("R10c normalize min-max scales each image by its own range",
+           "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "X = images.reshape(images.shape[0], -1).astype(np.float32)\n"
+           "    lo, hi = X.min(axis=1, keepdims=True), X.max(axis=1, keepdims=True)\n    return (X - lo) / (hi - lo)",
+           expect="min-max scaled by its OWN range"),
+    Mutant("R10c normalize divides each image by its own max",
+           "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "X = images.reshape(images.shape[0], -1).astype(np.float32)\n    return X / X.max(axis=1, keepdims=True)",
+           expect="divided by its OWN largest pixel"),
+    Mutant("R10c confusion_matrix np.add.at with (y_true, y_true)",
+           "np.add.at(cm, (y_true, y_pred), 1)", "np.add.at(cm, (y_true, y_true), 1)",
+           expect="counted at (y_true, y_true)"),
+    Mutant("R10c confusion_matrix np.add.at with (y_pred, y_pred)",
+           "np.add.at(cm, (y_true, y_pred), 1)", "np.add.at(cm, (y_pred, y_pred), 1)",
+           expect="counted at (y_pred, y_pred)"),
+]
