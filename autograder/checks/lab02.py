@@ -80,7 +80,7 @@ PROPERTIES = {
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
-                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
+                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)", "the one-hot of the argmax named",
                                        "precedence (only one term divided by N) named",
                                        "one_hot's own crash not charged",
                                        "a factor named with N and C (ordinary shapes first)",
@@ -108,7 +108,7 @@ PROPERTIES = {
                    "an array of a shape no argument has (state kept between calls) named",
                    "a key no dict argument has named with the keys"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
-                 "scores favouring the label give 1, never the label 0 (diagnosis)",
+                 "scores favouring the label give 1, never the label 0 (diagnosis)", "a top-2 count named (probe)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
@@ -857,6 +857,8 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 (ps - y[:, None]) / n,
             "softmax applied twice: the input is already probabilities, do not softmax it again":
                 lambda: (_softmax(ps) - Y) / n,
+            "the one-hot of the PREDICTED class (probs.argmax(axis=1)) is subtracted instead of the one-hot of the "
+            "true labels y: dlogits = (probs - one_hot(y)) / N": (ps - _onehot(ps.argmax(axis=1), c)) / n,
             "the sign is flipped: dL/dz = (p - y) / N, not (y - p) / N": (Y - ps) / n,
             "this is the gradient of the squared error ||p - y||^2, not of cross-entropy: dL/dz = (p - y) / N":
                 2 * (ps - Y) / n,
@@ -1462,6 +1464,10 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "of samples": want / c if c > 1 else None,
                     "the number of correct predictions is divided by C = scores.shape[1] (the number of classes) "
                     "instead of N = scores.shape[0] (the number of samples)": want * n / c if c != n else None,
+                    "this is a TOP-2 accuracy: a sample counts as right when its label is among the two largest "
+                    "scores; the prediction is the single largest, np.mean(scores.argmax(axis=1) == y)":
+                        lambda: float(np.mean([y[i] in np.argsort(scores[i])[-2:] for i in range(n)]))
+                        if c > 2 and _top_two(accuracy, dtype) else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -1493,6 +1499,14 @@ def _probe_scores():
     scores[np.arange(6), y] = 5.0 + np.arange(6)
     scores[np.arange(6), (y + 1) % 4] = 1.0
     return scores, y
+
+
+def _top_two(accuracy, dtype) -> bool:
+    """Second probe: every label at the SECOND largest score gives 1 with a top-2 count (0 with accuracy),
+    every label at the third largest 0."""
+    scores = np.array([[0.0, 3.0, 2.0, 1.0], [1.0, 0.0, 3.0, 2.0], [3.0, 2.0, 0.0, 1.0], [2.0, 1.0, 0.0, 3.0]])
+    second, third = np.array([2, 3, 1, 0]), np.array([3, 0, 3, 1])
+    return _accuracy_on(accuracy, scores, second, dtype) == 1.0 and _accuracy_on(accuracy, scores, third, dtype) == 0.0
 
 
 def _takes_smallest(accuracy, dtype) -> bool:

@@ -915,3 +915,12 @@ MUTANTS += [
            "np.add.at(cm, (y_true, y_pred), 1)", "np.add.at(cm, (y_pred, y_pred), 1)",
            expect="counted at (y_pred, y_pred)"),
 ]
+MUTANTS += [
+    Mutant("R10c loss gradient with the one-hot of the argmax instead of the labels",
+           "return (probs - one_hot(y, probs.shape[1])) / n",
+           "return (probs - one_hot(probs.argmax(axis=1), probs.shape[1])) / n", expect="one-hot of the PREDICTED class"),
+    Mutant("R10c accuracy is a top-2 accuracy",
+           "return float(np.mean(scores.argmax(axis=1) == y))",
+           "top2 = np.argsort(scores, axis=1)[:, -2:]\n    return float(np.mean((top2 == y[:, None]).any(axis=1)))",
+           expect="TOP-2 accuracy"),
+]
