@@ -338,6 +338,9 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
             "db sums grad_out over the wrong axis: sum over the batch axis 0 (one value per output)":
                 lambda: np.full((1, o), gs.sum()) if n == 1 else None,
+            "every entry of db holds the batch sum of grad_out's FIRST column only (grad_out.sum(axis=0)[0] is one "
+            "number, broadcast into all of b.grad): keep one sum per output, grad_out.sum(axis=0, keepdims=True)":
+                lambda: np.full((1, o), gs[:, 0].sum()) if o > 1 else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
         _per_sample_sum(db, exp_db, gs[:, None, :], f"b.grad after {name}", "db")
@@ -1826,6 +1829,9 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
                 lambda: weighted * n,
+            "the weighted sum of the batch losses is divided by (number of batches) * batch_size, as if the last "
+            "batch were full: divide by N, the number of samples": lambda: weighted * n / (len(batches) * batch)
+            if n % batch else None,
             "the epoch loss is a running average, avg = (avg + loss) / 2, which halves the weight of every earlier "
             "batch: return the mean over the samples, sum(loss * len(idx)) / N": lambda: _halving_average(batches),
             "only the last batch is left in the total: it is reset inside the loop (total = 0 indented under the "

@@ -809,3 +809,11 @@ MUTANTS += [
            "        for layer in self.layers:\n            if layer.parameters():\n                x = layer.forward(x)\n        return x",
            file=M, expect="forward skipped a layer WITHOUT parameters"),
 ]
+MUTANTS += [
+    Mutant("R10c Linear backward db is grad_out.sum(axis=0)[0] (the first column's sum everywhere)",
+           "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += grad_out.sum(axis=0)[0]",
+           file=M, expect="FIRST column only"),
+    Mutant("R10c train_epoch divides by the padded count ceil(N / B) * B",
+           "    return total / n\n", "    return total / (-(-n // batch_size) * batch_size)\n",
+           expect="as if the last batch were full"),
+]
