@@ -96,7 +96,7 @@ PROPERTIES = {
             "zeros of the Parameter object named",
             "state changed by step() between calls named (lr decay, step counter)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
-                   "flat parameter list", "batch 1", "changing widths",
+                   "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
                    "grad_out returned unchanged named", "a loop one layer short named",
                    "parameters in another order named",
@@ -338,6 +338,9 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
             "db sums grad_out over the wrong axis: sum over the batch axis 0 (one value per output)":
                 lambda: np.full((1, o), gs.sum()) if n == 1 else None,
+            "every entry of db holds the batch sum of grad_out's FIRST column only (grad_out.sum(axis=0)[0] is one "
+            "number, broadcast into all of b.grad): keep one sum per output, grad_out.sum(axis=0, keepdims=True)":
+                lambda: np.full((1, o), gs[:, 0].sum()) if o > 1 else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
         _per_sample_sum(db, exp_db, gs[:, None, :], f"b.grad after {name}", "db")
@@ -1385,10 +1388,57 @@ def _parameters_order_case(Sequential):
     return run
 
 
+class _Doubler:
+    """A mock layer without parameters (like ReLU): y = 2 x + 0.5, dL/dx = 2 grad; logs every call."""
+
+    def __init__(self, name, log):
+        self.name, self.log = name, log
+
+    def forward(self, x):
+        self.log.append(("forward", self.name))
+        return 2.0 * np.asarray(x, dtype=np.float64) + 0.5
+
+    def backward(self, g):
+        self.log.append(("backward", self.name))
+        return 2.0 * np.asarray(g, dtype=np.float64)
+
+    def parameters(self):
+        return []
+
+    __call__ = forward
+
+
+def _parameterless_case(Sequential, r, n):
+    """layer0 (parameters), layer1 (none, like a ReLU), layer2 (parameters): every layer runs both ways."""
+    def run():
+        log = []
+        A0, A2 = r.normal(size=(WIDTHS[0], WIDTHS[1])), r.normal(size=(WIDTHS[1], WIDTHS[2]))
+        layers = [_Affine("layer0", A0, log), _Doubler("layer1", log), _Affine("layer2", A2, log)]
+        model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"), hint=SEQUENTIAL_HINT)
+        x = r.normal(size=(n, WIDTHS[0]))
+        call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
+        got = [who for k, who in log if k == "forward"]
+        if "layer1" not in got:
+            fail(f"Sequential.forward skipped a layer WITHOUT parameters: with layers [Linear-like, a layer whose "
+                 f"parameters() is [] (like ReLU), Linear-like] it called the forward of {got}; every layer "
+                 f"must run, whether or not it holds parameters (no test of layer.parameters() in the loop)",
+                 "sequential-forward-skips-parameterless")
+        log.clear()
+        g = r.normal(size=(n, WIDTHS[2]))
+        call(model.backward, g, label="Sequential.backward", names=("grad_out",), hint=SEQUENTIAL_HINT)
+        got = [who for k, who in log if k == "backward"]
+        if "layer1" not in got:
+            fail(f"Sequential.backward skipped a layer WITHOUT parameters: with layers [Linear-like, a layer whose "
+                 f"parameters() is [] (like ReLU), Linear-like] it called the backward of {got}; the gradient must "
+                 f"pass through every layer, whether or not it holds parameters (no test of layer.parameters() in "
+                 f"the loop)", "sequential-backward-skips-parameterless")
+    return run
+
+
 def sequential(Sequential) -> None:
     r = core.rng("lab01.sequential")
     run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1)),
-               (None, _parameters_order_case(Sequential))])
+               (None, _parameters_order_case(Sequential)), (None, _parameterless_case(Sequential, r, 6))])
 
 
 # =============================================================================================
@@ -1779,6 +1829,9 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
                 lambda: weighted * n,
+            "the weighted sum of the batch losses is divided by (number of batches) * batch_size, as if the last "
+            "batch were full: divide by N, the number of samples": lambda: weighted * n / (len(batches) * batch)
+            if n % batch else None,
             "the epoch loss is a running average, avg = (avg + loss) / 2, which halves the weight of every earlier "
             "batch: return the mean over the samples, sum(loss * len(idx)) / N": lambda: _halving_average(batches),
             "only the last batch is left in the total: it is reset inside the loop (total = 0 indented under the "

@@ -62,7 +62,8 @@ PROPERTIES = {
     "normalize": ("oracle", "float32 output", "H != W", "batch 1", "input not modified",
                   "a dark batch (max < 255): scaled by 255, not by images.max()",
                   "a standardisation on top of x / 255 named (mean, std)",
-                  "a divisor computed from the images named", "per-pixel standardisation named"),
+                  "a divisor computed from the images named", "per-pixel standardisation named",
+                  "each image scaled by its own range or maximum named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row", "float32 dtype"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
@@ -79,7 +80,7 @@ PROPERTIES = {
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
-                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)",
+                                       "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)", "the one-hot of the argmax named",
                                        "precedence (only one term divided by N) named",
                                        "one_hot's own crash not charged",
                                        "a factor named with N and C (ordinary shapes first)",
@@ -107,7 +108,7 @@ PROPERTIES = {
                    "an array of a shape no argument has (state kept between calls) named",
                    "a key no dict argument has named with the keys"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
-                 "scores favouring the label give 1, never the label 0 (diagnosis)",
+                 "scores favouring the label give 1, never the label 0 (diagnosis)", "a top-2 count named (probe)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
@@ -127,7 +128,8 @@ PROPERTIES = {
                     "(loss, accuracy) order", "batch size 1", "float32",
                     "a tiny lr barely moves params (diagnosis)",
                     "the batch's labels in the loss gradient (diagnosis)",
-                    "a helper breaking its return contract not charged", "a missing 1/N in the loss gradient named",
+                    "a helper breaking its return contract not charged", "sgd_update's wrong return value not charged",
+                    "a missing 1/N in the loss gradient named",
                     "loss weighted by the nominal batch_size named",
                     "forward on the whole X and probabilities given to backward confirmed by a replay",
                     "total divided by the last batch's size named", "batch_size ignored (one full batch) named",
@@ -145,7 +147,8 @@ PROPERTIES = {
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
-                         "first or last sample not counted named"),
+                         "first or last sample not counted named",
+                         "(y_true, y_true) or (y_pred, y_pred) index pair named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)"),
@@ -361,11 +364,24 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                 lambda: (exact - exact.mean(axis=0)) / exact.std(axis=0) if n > 1 and exact.std(axis=0).all() else None,
             "divide by 255, not by the range of this batch (min-max scaling): every image is scaled the same way":
                 lambda: (exact - exact.min()) / (exact.max() - exact.min()) if top != 255 else None,
+            "each image is min-max scaled by its OWN range, (x - x.min()) / (x.max() - x.min()) per row: divide "
+            "every pixel by the constant 255, so that all images are scaled the same way (an image whose pixels "
+            "do not reach 0 and 255 comes out wrong)": lambda: _per_image(exact, True),
+            "each image is divided by its OWN largest pixel (x / x.max() per row): divide every pixel by the "
+            "constant 255, so that all images are scaled the same way (an image whose brightest pixel is below "
+            "255 comes out too bright)": lambda: _per_image(exact, False),
         }
         diagnose_only(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
         _affine_of_expected(got, exact / 255.0, name)
         expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
     return run
+
+
+def _per_image(x, shift: bool):
+    """Each row scaled by its own range (shift) or its own maximum; None where one of them is 0."""
+    lo = x.min(axis=1, keepdims=True) if shift else np.zeros((len(x), 1))
+    span = x.max(axis=1, keepdims=True) - lo
+    return (x - lo) / span if span.all() else None
 
 
 def _affine_of_expected(got, want, name: str) -> None:
@@ -780,6 +796,14 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
+            # Relative to the student's one_hot: when their one_hot(y, C) itself raises the same error, the
+            # crash belongs to one_hot (judged in its own cell), before any reading of the traceback.
+            try:
+                one_hot(y, c)
+            except Exception as inner:
+                if core.error_kind(inner) != "NotImplementedError" and \
+                        f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
+                    return
             _axis_roles(exc, n, c, "probs")
             if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
                 own = own_one_hot()
@@ -833,6 +857,8 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 (ps - y[:, None]) / n,
             "softmax applied twice: the input is already probabilities, do not softmax it again":
                 lambda: (_softmax(ps) - Y) / n,
+            "the one-hot of the PREDICTED class (probs.argmax(axis=1)) is subtracted instead of the one-hot of the "
+            "true labels y: dlogits = (probs - one_hot(y)) / N": (ps - _onehot(ps.argmax(axis=1), c)) / n,
             "the sign is flipped: dL/dz = (p - y) / N, not (y - p) / N": (Y - ps) / n,
             "this is the gradient of the squared error ||p - y||^2, not of cross-entropy: dL/dz = (p - y) / N":
                 2 * (ps - Y) / n,
@@ -1438,6 +1464,10 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "of samples": want / c if c > 1 else None,
                     "the number of correct predictions is divided by C = scores.shape[1] (the number of classes) "
                     "instead of N = scores.shape[0] (the number of samples)": want * n / c if c != n else None,
+                    "this is a TOP-2 accuracy: a sample counts as right when its label is among the two largest "
+                    "scores; the prediction is the single largest, np.mean(scores.argmax(axis=1) == y)":
+                        lambda: float(np.mean([y[i] in np.argsort(scores[i])[-2:] for i in range(n)]))
+                        if c > 2 and _top_two(accuracy, dtype) else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -1469,6 +1499,14 @@ def _probe_scores():
     scores[np.arange(6), y] = 5.0 + np.arange(6)
     scores[np.arange(6), (y + 1) % 4] = 1.0
     return scores, y
+
+
+def _top_two(accuracy, dtype) -> bool:
+    """Second probe: every label at the SECOND largest score gives 1 with a top-2 count (0 with accuracy),
+    every label at the third largest 0."""
+    scores = np.array([[0.0, 3.0, 2.0, 1.0], [1.0, 0.0, 3.0, 2.0], [3.0, 2.0, 0.0, 1.0], [2.0, 1.0, 0.0, 3.0]])
+    second, third = np.array([2, 3, 1, 0]), np.array([3, 0, 3, 1])
+    return _accuracy_on(accuracy, scores, second, dtype) == 1.0 and _accuracy_on(accuracy, scores, third, dtype) == 0.0
 
 
 def _takes_smallest(accuracy, dtype) -> bool:
@@ -1831,7 +1869,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             grads = _helper("backward", h.backward, q, cache, dlogits)
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
-            if all(same(q[k], before[k]) for k in q) and isinstance(ret, dict):
+            if (mistake == "use-return" or all(same(q[k], before[k]) for k in q)) and isinstance(ret, dict):
                 q.update(ret)
             after = _own_forward(h, q, xb)[0]
             ce_after = _helper("cross_entropy", h.cross_entropy, after, yb)
@@ -2037,6 +2075,16 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 break
         if match is None and True in replays and all(same(p[k], before[k]) for k in p):
             match = True          # their sgd_update returns new arrays and their loop keeps the caller's dict
+        if match is None and True in replays:
+            # A loop that stores what sgd_update returns (params.update(sgd_update(...))) follows their
+            # sgd_update's return value: when that is wrong (judged in sgd_update's cell), so are the params.
+            try:
+                q = _replay(h, before, X, y, lr, bs, seed, True, "use-return")[0]
+            except _Crash:
+                q = None
+            if q is not None and all(k in q and np.shape(q[k]) == np.shape(p[k]) and core.close(
+                    p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
+                return
         if match is None:
             for own in replays:
                 for mistake, seed_used, message in (
@@ -2464,6 +2512,12 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
             "accumulate duplicates; use np.add.at or a loop": once,
             "the counts are normalised: return the raw counts": lambda: want / max(n, 1),
+            "only the diagonal is filled, with how often each class occurs in y_true: every sample is counted at "
+            "(y_true, y_true); the index pair is (y_true, y_pred), np.add.at(cm, (y_true, y_pred), 1)":
+                np.diag(np.bincount(y_true, minlength=c)),
+            "only the diagonal is filled, with how often each class occurs in y_pred: every sample is counted at "
+            "(y_pred, y_pred); the index pair is (y_true, y_pred), np.add.at(cm, (y_true, y_pred), 1)":
+                np.diag(np.bincount(y_pred, minlength=c)),
             "whole ROWS are counted: row k grows by one in every column each time k occurs in y_true or y_pred. "
             "The index [y_true, y_pred] is a list, which NumPy reads as ONE array of row numbers; index with a "
             "tuple, np.add.at(cm, (y_true, y_pred), 1)": lambda: _list_index_counts(y_true, y_pred, c),

@@ -799,3 +799,21 @@ MUTANTS += [
            "        self.t = getattr(self, 't', 0) + 1\n        for p in self.params:\n"
            "            p.data -= self.lr / self.t * p.grad\n", file=M, expect="keeps something between calls"),
 ]
+MUTANTS += [
+    Mutant("R10c Sequential.backward skips layers without parameters (a ReLU never backpropagated)",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)",
+           "        for layer in reversed(self.layers):\n            if layer.parameters():\n"
+           "                grad_out = layer.backward(grad_out)", file=M, expect="backward skipped a layer WITHOUT parameters"),
+    Mutant("R10c Sequential.forward skips layers without parameters",
+           "        for layer in self.layers:\n            x = layer.forward(x)\n        return x",
+           "        for layer in self.layers:\n            if layer.parameters():\n                x = layer.forward(x)\n        return x",
+           file=M, expect="forward skipped a layer WITHOUT parameters"),
+]
+MUTANTS += [
+    Mutant("R10c Linear backward db is grad_out.sum(axis=0)[0] (the first column's sum everywhere)",
+           "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += grad_out.sum(axis=0)[0]",
+           file=M, expect="FIRST column only"),
+    Mutant("R10c train_epoch divides by the padded count ceil(N / B) * B",
+           "    return total / n\n", "    return total / (-(-n // batch_size) * batch_size)\n",
+           expect="as if the last batch were full"),
+]

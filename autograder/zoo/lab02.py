@@ -890,3 +890,37 @@ MUTANTS += [
            "        params[name] -= lr * g\n", "        params[name] -= (lr * g).astype(np.float16)\n",
            expect="rounded to float16"),
 ]
+MUTANTS += [
+    Mutant("R10c one_hot rows indexed with np.arange(num_classes)",
+           "Y[np.arange(y.shape[0]), y] = 1.0", "Y[np.arange(num_classes), y] = 1.0",
+           expect="Y[np.arange(N), y] = 1"),
+    Mutant("R10c sgd_update returns grads instead of params",
+           "        params[name] -= lr * g\n    return params", "        params[name] -= lr * g\n    return grads",
+           expect="must return params (the updated dict)"),
+]
+MUTANTS += [
+    Mutant("R10c normalize min-max scales each image by its own range",
+           "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "X = images.reshape(images.shape[0], -1).astype(np.float32)\n"
+           "    lo, hi = X.min(axis=1, keepdims=True), X.max(axis=1, keepdims=True)\n    return (X - lo) / (hi - lo)",
+           expect="min-max scaled by its OWN range"),
+    Mutant("R10c normalize divides each image by its own max",
+           "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "X = images.reshape(images.shape[0], -1).astype(np.float32)\n    return X / X.max(axis=1, keepdims=True)",
+           expect="divided by its OWN largest pixel"),
+    Mutant("R10c confusion_matrix np.add.at with (y_true, y_true)",
+           "np.add.at(cm, (y_true, y_pred), 1)", "np.add.at(cm, (y_true, y_true), 1)",
+           expect="counted at (y_true, y_true)"),
+    Mutant("R10c confusion_matrix np.add.at with (y_pred, y_pred)",
+           "np.add.at(cm, (y_true, y_pred), 1)", "np.add.at(cm, (y_pred, y_pred), 1)",
+           expect="counted at (y_pred, y_pred)"),
+]
+MUTANTS += [
+    Mutant("R10c loss gradient with the one-hot of the argmax instead of the labels",
+           "return (probs - one_hot(y, probs.shape[1])) / n",
+           "return (probs - one_hot(probs.argmax(axis=1), probs.shape[1])) / n", expect="one-hot of the PREDICTED class"),
+    Mutant("R10c accuracy is a top-2 accuracy",
+           "return float(np.mean(scores.argmax(axis=1) == y))",
+           "top2 = np.argsort(scores, axis=1)[:, -2:]\n    return float(np.mean((top2 == y[:, None]).any(axis=1)))",
+           expect="TOP-2 accuracy"),
+]
