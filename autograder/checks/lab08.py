@@ -1382,7 +1382,9 @@ def _rmsprop_defaults(RMSProp, r, dtype):
     _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
          f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
              "step() must use the current self.lr (a schedule changes it between steps)":
-                 _rmsprop(data0, grads, 1e-2)})
+                 _rmsprop(data0, grads, 1e-2),
+             **{f"the steps are those of alpha = {a:g}: the default alpha must be 0.99 (RMSProp(params, lr, "
+                f"alpha=0.99, eps=1e-8))": _rmsprop(data0, grads, 1e-2, alpha=a, lrs=lrs) for a in (0.9, 0.999, 0.95)}})
 
 
 SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ONE list): create two separate "
@@ -1830,6 +1832,25 @@ def _adamw_both(data0, grads, lam, lr, beta1, beta2, eps):
     return out
 
 
+def _adamw_step_in_loop(data0, grads, lam, lr, beta1, beta2, eps):
+    """AdamW whose Adam step (super().step()) sits INSIDE the loop over the parameters: after each parameter's
+    decay, a full Adam step of every parameter (one per parameter, the step counter advancing each time)."""
+    theta = [_f64(d) for d in data0]
+    m, v, t, out = [0 * x for x in theta], [0 * x for x in theta], 0, []
+    for step in grads:
+        for j, f in enumerate(DECAY):
+            if f:
+                theta[j] = theta[j] - lr * lam * theta[j]
+            t += 1
+            for i, g in enumerate(step):
+                g = _f64(g)
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                theta[i] = theta[i] - lr * (m[i] / (1 - beta1 ** t)) / (np.sqrt(v[i] / (1 - beta2 ** t)) + eps)
+        out.append(list(theta))
+    return out
+
+
 def _crashes(exc) -> bool:
     """A failure that is a raised exception or a numerical warning, not a wrong value."""
     text = str(exc)
@@ -1862,6 +1883,9 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
                 _adamw_both(data0, grads, lam, **hyper),
             "the decoupled decay subtracts lr * lambda, the same amount from every entry: it is proportional to "
             "the parameter, theta <- theta - lr * lambda * theta": constant,
+            "Adam's step runs once PER PARAMETER: super().step() is inside the loop over the parameters (indented "
+            "one level too deep); decay every parameter in the loop, then call super().step() once, after it":
+                _adamw_step_in_loop(data0, grads, lam, **hyper),
         })
 
 

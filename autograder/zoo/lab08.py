@@ -1231,3 +1231,13 @@ MUTANTS += [
            new="    if not training:\n        return x, np.ones_like(x)\n    if p == 0:\n        return x, None\n",
            expect="the mask is None"),
 ]
+MUTANTS += [
+    Mutant("r10b RMSProp default alpha=0.9",
+           old="def __init__(self, params, lr, alpha=0.99, eps=1e-8):",
+           new="def __init__(self, params, lr, alpha=0.9, eps=1e-8):",
+           expect="the steps are those of alpha = 0.9"),
+    Mutant("r10b AdamW: super().step() indented inside the parameter loop",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n            super().step()",
+           expect="Adam's step runs once PER PARAMETER"),
+]
