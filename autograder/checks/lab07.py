@@ -283,7 +283,11 @@ def _call(fn, args, name, context, hints=None):
         found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
         if found:
             fail(f"{text} (called with {context}): {found[0]}", found[1])
+        if "modified its input argument #" in text:
+            _reshaped_in_place(fn, args, name, context, text)
+            fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
         _empty_slice(text, name, args, context)
+        _pool_global_max(fn, text, name, args, context)
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
         sizes = _name_sizes(text, _dims(name, args))
@@ -296,6 +300,66 @@ def _call(fn, args, name, context, hints=None):
         if said:
             fail(f"{text} (called with {context}): {said[0]}", said[1])
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+def _reshaped_in_place(fn, args, name: str, context: str, text: str) -> None:
+    """An input came back modified: call again on fresh copies and see whether that argument changed its SHAPE
+    (arr.shape = ... / arr.resize: in process the shape differs; through the judge a shape change marks only the
+    first entry as nan, every other entry unchanged)."""
+    k = int(re.search(r"argument #(\d+)", text).group(1)) - 1
+    fresh = [np.array(a) if isinstance(a, np.ndarray) else a for a in args]
+    if k >= len(fresh) or not isinstance(fresh[k], np.ndarray) or fresh[k].dtype.kind != "f" or fresh[k].size < 2:
+        return
+    if np.isnan(fresh[k].flat[0]):      # the first call's shape change, as the judge mirrors it: a number again
+        fresh[k].flat[0] = 0.5
+    before = fresh[k].copy()
+    try:
+        core.call(fn, *fresh, name=name)
+    except core.CheckFailure as again:      # the same modification is expected; anything else: the first failure
+        if "modified its input" not in str(again):
+            return
+    after = fresh[k]
+    if after.shape == before.shape:
+        rest = np.ones(before.size, bool)
+        rest[0] = False
+        if not (np.isnan(after.flat[0]) and not np.isnan(before.flat[0])
+                and np.array_equal(after.reshape(-1)[rest], before.reshape(-1)[rest])):
+            return
+    names = {"conv2d_forward": ("x", "w", "b"), "maxpool2d_forward": ("x",), "maxpool2d_backward": ("dout", "x"),
+             "flatten_forward": ("x",), "flatten_backward": ("dout",),
+             "conv2d_backward": ("dout", "x", "w")}.get(name, ())
+    arg = names[k] if k < len(names) else "the array"
+    fail(f"{name} modified its input argument #{k + 1} ({arg}) in place (called with {context}): it changed the "
+         f"SHAPE of the caller's {arg} ({arg}.shape = ... or {arg}.resize(...) reshapes the array passed in); use "
+         f"{arg}.reshape(...), which returns a new view and leaves the caller's array alone", "input-reshaped")
+
+
+def _pool_global_max(fn, text: str, name: str, args, context: str) -> None:
+    """A pooling backward error quoting the shape (N, C, 1, 1): one value per image and channel, a reduction over
+    all of H and W, where max pooling has one maximum per window (N, C, H_out, W_out).  Confirmed when the same
+    function is right on an input that is ONE window per channel (there the channel's maximum is the window's)."""
+    if name != "maxpool2d_backward":
+        return
+    d = _dims(name, args)
+    said = re.sub(r"`[^`]*`", "", text.split(" (called")[0])
+    quoted = [tuple(int(v) for v in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", said)]
+    whole = (d.get("N"), d.get("C"), 1, 1)
+    if not d or whole not in quoted or (d["H_out"], d["W_out"]) == (1, 1):
+        return
+    size = d["size"]
+    r = np.random.default_rng(7)
+    x1 = r.permutation(d["N"] * d["C"] * size * size).reshape(d["N"], d["C"], size, size).astype(_float64)
+    dout1 = r.normal(size=(d["N"], d["C"], 1, 1))
+    try:
+        got = np.asarray(core.call(fn, dout1, x1, size, size, name=name), _float64)
+    except core.CheckFailure:
+        return
+    if got.shape != x1.shape or not core.close(got, _pool_grad(dout1, x1, size, size), 1e-9, 1e-12):
+        return
+    fail(f"{text} (called with {context}): the array of shape (N, C, 1, 1) = {whole} holds ONE value per image and "
+         f"channel: a reduction over all of H and W (x.max(axis=(2, 3), keepdims=True) is the channel's global "
+         f"maximum); max pooling takes the maximum of each WINDOW, one per output position (N, C, H_out, W_out) = "
+         f"{(d['N'], d['C'], d['H_out'], d['W_out'])}: reduce each window (its last two axes)", "pool-global-max")
 
 
 def _empty_slice(text: str, name: str, args, context: str) -> None:
@@ -1215,6 +1279,9 @@ def _conv_forward_values(got, x, wt, b, case, context):
             lambda: _scrambled(_conv(x, wt, np.zeros(co), s, p), (1, 0, 2, 3)) + b[None, :, None, None],
         "the kernel matrix was reshaped, not transposed: w.reshape(C_out, -1) has one row per output "
         "channel in (C_in, KH, KW) order": lambda: _conv(x, wt.reshape(-1, co).T.reshape(wt.shape), b, s, p),
+        "the kernel matrix mixes the output and input channels: w.swapaxes(0, 1) (C_in first) reshaped to "
+        "(C_out, -1) gives rows that are not the output channels; w is already (C_out, C_in, KH, KW): "
+        "w.reshape(C_out, -1) as it is": lambda: _conv(x, np.swapaxes(wt, 0, 1).reshape(wt.shape), b, s, p),
     }
     if want.shape[3] == co:
         diagnose["the bias is added along the last axis (W_out) instead of the channels: "
@@ -2463,6 +2530,12 @@ def flatten(flatten_forward, flatten_backward):
             except core.CheckFailure:
                 got = None
             entries.append((got, (shape[0], int(np.prod(shape[1:]))), dict(zip(("N", "C", "H", "W"), shape))))
+        short = [(got, want, tuple(d.values())) for got, want, d in entries if got is not None and want[0] > 1]
+        if len(short) >= 2 and all(got == (want[0] - 1, want[1]) for got, want, _ in short):
+            fail(f"flatten_forward: one SAMPLE is lost: for x of shape {short[0][2]} the result has shape "
+                 f"{short[0][0]}, N - 1 rows instead of N = {short[0][1][0]}, and so in every case: a loop "
+                 f"or slice that stops one sample early (range(len(x) - 1), x[:-1]); keep every sample, "
+                 f"x.reshape(x.shape[0], -1)", "flatten-sample-lost")
         story = _shape_story(entries, "flatten_forward's result", "(N, C*H*W)")
         if story:
             fail(f"flatten_forward: {story}", "shape-axes-named")

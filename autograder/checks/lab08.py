@@ -123,7 +123,8 @@ PROPERTIES = {
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
-        "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named"),
+        "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named",
+        "the decay uses the current opt.lr under a schedule (the constructor's lr named)"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -1015,7 +1016,7 @@ def sgd_momentum(SGD):
 def _still_with_momentum_zero(SGD, r, exc, dtype):
     """Plain SGD (momentum 0) left the parameters unchanged: one step with momentum 0.5 on fresh objects
     tells a step multiplied by mu (zero when mu = 0) from an update that never reaches p.data."""
-    data0, grads = _problem(r, dtype, 1)
+    data0, grads = _problem(r, dtype, 2)
     lr, mu = 0.3, 0.5
     what = f"SGD(params, lr={lr}, momentum={mu}) ({np.dtype(dtype)})"
     try:
@@ -1024,13 +1025,22 @@ def _still_with_momentum_zero(SGD, r, exc, dtype):
         _set_grads(params, grads[0])
         _step(opt, what)
         got = _collect(params, grads[0], what, dtype)
+        _set_grads(params, grads[1])
+        _step(opt, what)
+        got2 = _collect(params, grads[1], what, dtype)
     except core.CheckFailure:
         return
     rtol, atol = TOL[dtype]
+    head = str(exc).split(": the parameters")[0]
     if all(core.close(g, d, 0, 0) for g, d in zip(got, data0)):
+        stale = [_f64(d) - lr * mu * _f64(g) for d, g in zip(data0, grads[0])]
+        if all(core.close(g, w, rtol, atol) for g, w in zip(got2, stale)):     # second probe: step 2 is mu * g1
+            fail(f"{head}: the parameters did not move at step 1, and with momentum={mu} step 2 is lr * mu * "
+                 f"(step 1's gradient): " + STALE.format(state="velocity", update="v *= mu; v += g",
+                                                         note="; with momentum 0 the step is then always 0"),
+                 "stale-velocity")
         return      # nothing moves with momentum either: the default story stands
     scaled = [_f64(d) - lr * mu * _f64(g) for d, g in zip(data0, grads[0])]
-    head = str(exc).split(": the parameters")[0]
     if all(core.close(g, w, rtol, atol) for g, w in zip(got, scaled)):
         fail(f"{head}: the parameters did not change after step() with the default momentum 0; with "
              f"momentum={mu} they move, and the first step is lr * mu * g: "
@@ -1372,7 +1382,9 @@ def _rmsprop_defaults(RMSProp, r, dtype):
     _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
          f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
              "step() must use the current self.lr (a schedule changes it between steps)":
-                 _rmsprop(data0, grads, 1e-2)})
+                 _rmsprop(data0, grads, 1e-2),
+             **{f"the steps are those of alpha = {a:g}: the default alpha must be 0.99 (RMSProp(params, lr, "
+                f"alpha=0.99, eps=1e-8))": _rmsprop(data0, grads, 1e-2, alpha=a, lrs=lrs) for a in (0.9, 0.999, 0.95)}})
 
 
 SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ONE list): create two separate "
@@ -1768,6 +1780,41 @@ def adamw(AdamW, Adam):
             # (an AdamW that cannot run because Adam is still a stub earns nothing: a blank
             # submission scores 0 here as everywhere)
             raise
+        if dtype == np.float64 and broken is None:
+            _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads)
+
+
+def _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads):
+    """A schedule changes opt.lr between steps: the decay must use the current lr, relative to the student's own
+    Adam stepped with the same schedule (its own handling of opt.lr is judged in adam, not here)."""
+    lrs = [0.05, 0.01, 0.08, 0.02][:len(grads)]
+    params = _params(data0)
+    opt = call(lambda ps: Adam(ps, **hyper), params, name="Adam [reference for AdamW]")
+    reference = []
+    for k, step in enumerate(grads):
+        opt.lr = lrs[k]
+        _set_grads(params, step)
+        _step(opt, "Adam [reference for AdamW]")
+        reference.append([np.array(expect_array(d, name="Adam [reference for AdamW]: parameter data",
+                                                shape=np.shape(g)), dtype=_float64)
+                          for d, g in zip(core.gather(params, "data"), step)])
+    if not _moves(reference, data0):
+        return          # their Adam moves nothing under a schedule: nothing to compare the decay with
+    expected, saved = [], []
+    theta, kept, prev = [_f64(d) for d in data0], [_f64(d) for d in data0], [_f64(d) for d in data0]
+    for k in range(len(grads)):
+        delta = [a - b for a, b in zip(reference[k], prev)]
+        prev = reference[k]
+        theta = [x - (lrs[k] * lam * x if f else 0) + d for x, d, f in zip(theta, delta, DECAY)]
+        kept = [x - (hyper["lr"] * lam * x if f else 0) + d for x, d, f in zip(kept, delta, DECAY)]
+        expected.append(theta)
+        saved.append(kept)
+    what = (f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) with opt.lr set to "
+            f"{', '.join(map(str, lrs))} before the steps")
+    _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, np.float64, lrs=lrs,
+         diagnose={"the decoupled decay ignores a changed opt.lr: it uses the lr given to the constructor (kept "
+                   "from __init__); a schedule sets self.lr between steps, so the decay multiplies by the "
+                   "current self.lr": saved})
 
 
 def _adamw_both(data0, grads, lam, lr, beta1, beta2, eps):
@@ -1781,6 +1828,25 @@ def _adamw_both(data0, grads, lam, lr, beta1, beta2, eps):
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g * g
             theta[i] = theta[i] - lr * (m[i] / (1 - beta1 ** t)) / (np.sqrt(v[i] / (1 - beta2 ** t)) + eps)
+        out.append(list(theta))
+    return out
+
+
+def _adamw_step_in_loop(data0, grads, lam, lr, beta1, beta2, eps):
+    """AdamW whose Adam step (super().step()) sits INSIDE the loop over the parameters: after each parameter's
+    decay, a full Adam step of every parameter (one per parameter, the step counter advancing each time)."""
+    theta = [_f64(d) for d in data0]
+    m, v, t, out = [0 * x for x in theta], [0 * x for x in theta], 0, []
+    for step in grads:
+        for j, f in enumerate(DECAY):
+            if f:
+                theta[j] = theta[j] - lr * lam * theta[j]
+            t += 1
+            for i, g in enumerate(step):
+                g = _f64(g)
+                m[i] = beta1 * m[i] + (1 - beta1) * g
+                v[i] = beta2 * v[i] + (1 - beta2) * g * g
+                theta[i] = theta[i] - lr * (m[i] / (1 - beta1 ** t)) / (np.sqrt(v[i] / (1 - beta2 ** t)) + eps)
         out.append(list(theta))
     return out
 
@@ -1817,6 +1883,9 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
                 _adamw_both(data0, grads, lam, **hyper),
             "the decoupled decay subtracts lr * lambda, the same amount from every entry: it is proportional to "
             "the parameter, theta <- theta - lr * lambda * theta": constant,
+            "Adam's step runs once PER PARAMETER: super().step() is inside the loop over the parameters (indented "
+            "one level too deep); decay every parameter in the loop, then call super().step() once, after it":
+                _adamw_step_in_loop(data0, grads, lam, **hyper),
         })
 
 
@@ -1842,6 +1911,10 @@ def _dropout_result(res, x, what, training=True):
              f"draw one random number per activation, rng.random(x.shape) of shape (N, D) = {x.shape}",
              "dropout-per-sample-mask")
     out = expect_array(out, name=f"{what}: out", shape=x.shape)
+    if mask is None:        # a plain returned value (None comes back as itself), not a student object
+        fail(f"{what}: out is returned but the mask is None: return the mask too, an array of x's shape {x.shape} "
+             f"(all ones when nothing is dropped, p == 0 or training=False): dropout_backward multiplies dout by "
+             f"it", "dropout-mask-none")
     mask = expect_array(mask, name=f"{what}: mask", shape=None)
     if tuple(mask.shape) == x.shape:
         xs, first = _f64(x), _f64(out)
@@ -2172,7 +2245,11 @@ def _bn_scale_power(exc, scale, var, eps):
          f"+ eps), so inv_std = 1 / np.sqrt(var + eps)", "bn-scale-power")
 
 
-def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps):
+def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps, momentum):
+    def other(when=""):
+        return (f"{label} is updated from the OTHER running statistic ({'running_var' if k == 1 else 'running_mean'}"
+                f"{when} in place of {label}: a copy-paste slip?): {label} <- (1 - momentum) * {label} + "
+                f"momentum * {'mean' if k == 1 else 'var'}")
     expect_close(got, want[k], name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose={
         "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
         "+ momentum * batch (PyTorch's convention)": lambda: mk(momentum_swapped=True)()[k],
@@ -2180,7 +2257,19 @@ def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm
         "running_var is updated with the same biased batch variance (divide by N) that normalises x":
             lambda: mk(running_ddof=1)()[k],
         "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
+        other(): lambda: _bn_oracle(x, gamma, beta, rv, rm, True, momentum, eps)[k],
+        other(", the one just updated,"): lambda: _bn_oracle(x, gamma, beta, *(
+            (want[2], rv) if k == 1 else (rm, want[1])), True, momentum, eps)[k],
     })
+
+
+def _running_swapped(new_rm, new_rv, want_rm, want_rv, what, rtol, atol):
+    """Both running statistics came back, each equal to the other's expected value: the return order."""
+    if core.close(new_rm, want_rv, rtol, atol) and core.close(new_rv, want_rm, rtol, atol) and \
+            not core.close(want_rm, want_rv, rtol, atol):
+        fail(f"{what}: the running statistics come back in the wrong ORDER: the second value returned equals the "
+             f"expected running_var and the third the expected running_mean; return (out, running_mean, "
+             f"running_var, cache)", "bn-running-swapped")
 
 
 def _running_readback(exc, got, running, momentum, x, label, eps):
@@ -2247,8 +2336,9 @@ def batchnorm_train(batchnorm_forward):
                  f"((1 - momentum) * running + momentum * batch statistic); they came back unchanged", "bn-running-not-updated")
         for got, k, label in ((new_rm, 1, "running_mean"), (new_rv, 2, "running_var")):
             try:
-                _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps)
+                _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps, momentum)
             except core.CheckFailure as exc:
+                _running_swapped(new_rm, new_rv, want[1], want[2], what, rtol, atol)
                 if exc.diagnosis in _GENERIC:
                     _running_readback(exc, got, rm if k == 1 else rv, momentum, x, label, eps)
                 raise
@@ -2324,6 +2414,7 @@ def batchnorm_eval(batchnorm_forward):
         rtol, atol = (1e-6, 1e-8) if dtype == np.float64 else (1e-4, 1e-5)
         new_rm, new_rv = _running(new_rm, new_rv, d, what)
         if not (core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0)):
+            _running_swapped(new_rm, new_rv, rm, rv, what, rtol, atol)
             fail(f"{what}: the running statistics must not change in evaluation mode (return them as "
                  f"they were given)", "bn-running-changed-in-evaluation")
         want = _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps)[0]

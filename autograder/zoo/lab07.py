@@ -1340,3 +1340,22 @@ VARIANTS += [
     Variant("r10 conv forward with np.tensordot over (C_in, KH, KW)", old=R9B_FWD, new=R10_TD_FWD),
     Variant("r10 conv backward with per-output-position einsum loops", old=R10_BWD, new=R10_POSITION_BWD),
 ]
+
+# Round 10b: the held-out measurement's unnamed and wrong-cause findings.
+MUTANTS += [
+    Mutant("r10b conv forward: kernel matrix from w.swapaxes(0, 1).reshape(C_out, -1)",
+           old="out = (w.reshape(C_out, -1) @ cols)", new="out = (w.swapaxes(0, 1).reshape(C_out, -1) @ cols)",
+           expect="the kernel matrix mixes the output and input channels"),
+    Mutant("r10b conv forward: w.shape set in place to (C_out, -1) (reshapes the caller's w)",
+           old="out = (w.reshape(C_out, -1) @ cols)", new="w.shape = (C_out, -1)\n    out = (w @ cols)",
+           expect="it changed the SHAPE of the caller's w"),
+    Mutant("r10b maxpool backward: compares with the channel's global max (x.max over H, W)",
+           old=("    H_out, W_out = windows.shape[2:4]\n    top = windows[..., 0, 0]\n    for u in range(size):\n"
+                "        for v in range(size):\n            top = np.maximum(top, windows[..., u, v])\n"),
+           new="    H_out, W_out = windows.shape[2:4]\n    top = x.max(axis=(2, 3), keepdims=True)\n",
+           expect="holds ONE value per image and channel"),
+    Mutant("r10b flatten forward: np.stack over range(len(x) - 1) (last sample lost)",
+           old="return x.reshape(x.shape[0], -1)",
+           new="return np.stack([x[i].ravel() for i in range(len(x) - 1)])",
+           expect="one SAMPLE is lost"),
+]

@@ -754,7 +754,7 @@ MUTANTS += [
            new="            if not p.decay:\n                p.data -= self.lr * self.decoupled_weight_decay * p.data",
            expect='the p.decay test is inverted'),
     Mutant("r6 dropout eval returns (x, None)", old="        return x, np.ones_like(x)\n", new="        return x, None\n",
-           expect='mask returned None'),
+           expect='the mask is None'),
     Mutant("r6 dropout backward in place (dout *= mask)", old="    return dout * mask\n", new="    dout *= mask\n    return dout\n",
            expect='modified its input argument #1'),
     Mutant("r6 BN running mean from the global mean x.mean()", old="running_mean = (1 - momentum) * running_mean + momentum * mean",
@@ -1196,4 +1196,48 @@ VARIANTS += [
     Variant("r10 AdamW: p.data *= 1 - lr * lambda",
             old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
             new="                p.data *= 1 - self.lr * self.decoupled_weight_decay\n"),
+]
+
+# Round 10b: the held-out measurement's findings (AdamW under a schedule, ...).
+MUTANTS += [
+    Mutant("r10b AdamW decays with the lr saved at construction (a schedule's opt.lr ignored in the decay)",
+           old="        self.decoupled_weight_decay = weight_decay\n",
+           new="        self.decoupled_weight_decay = weight_decay\n        self.lr_at_start = lr\n",
+           also=[("p.data -= self.lr * self.decoupled_weight_decay * p.data",
+                  "p.data -= self.lr_at_start * self.decoupled_weight_decay * p.data")],
+           expect="the decoupled decay ignores a changed opt.lr"),
+]
+MUTANTS += [
+    Mutant("r10b SGD heavy-ball steps with the velocity before g is added (v *= mu; theta -= lr v; v += g)",
+           old=("            v *= self.momentum\n            v += g\n            if self.nesterov:\n"
+                "                p.data -= self.lr * (g + self.momentum * v)\n            else:\n"
+                "                p.data -= self.lr * v\n"),
+           new=("            v *= self.momentum\n            if self.nesterov:\n                v += g\n"
+                "                p.data -= self.lr * (g + self.momentum * v)\n            else:\n"
+                "                p.data -= self.lr * v\n                v += g\n"),
+           expect="the step uses the velocity from BEFORE this step's gradient was added"),
+]
+MUTANTS += [
+    Mutant("r10b batch norm returns (out, running_var, running_mean, cache): order swapped",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)",
+           new="    return gamma * x_hat + beta, running_var, running_mean, (x_hat, gamma, inv_std)",
+           expect="the running statistics come back in the wrong ORDER"),
+    Mutant("r10b batch norm: running_var updated from running_mean (copy-paste)",
+           old="running_var = (1 - momentum) * running_var + momentum * var",
+           new="running_var = (1 - momentum) * running_mean + momentum * var",
+           expect="running_var is updated from the OTHER running statistic"),
+    Mutant("r10b dropout: p == 0 short-cut returns (x, None)",
+           old="    if not training:\n        return x, np.ones_like(x)\n",
+           new="    if not training:\n        return x, np.ones_like(x)\n    if p == 0:\n        return x, None\n",
+           expect="the mask is None"),
+]
+MUTANTS += [
+    Mutant("r10b RMSProp default alpha=0.9",
+           old="def __init__(self, params, lr, alpha=0.99, eps=1e-8):",
+           new="def __init__(self, params, lr, alpha=0.9, eps=1e-8):",
+           expect="the steps are those of alpha = 0.9"),
+    Mutant("r10b AdamW: super().step() indented inside the parameter loop",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n            super().step()",
+           expect="Adam's step runs once PER PARAMETER"),
 ]
