@@ -19,6 +19,7 @@ Failure messages name the likely mistake (``diagnose=``).  Nothing here prints o
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -480,7 +481,12 @@ def _downcast(got, want) -> bool:
 
 
 def _forward(layer, x, label: str) -> np.ndarray:
-    y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+    try:
+        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            _name_log_of_zero(exc, layer)
+        raise
     name = signature(f"{label}.forward", ("x",), (x,))
     _flattened_by_mask(y, x, name)
     if _promoted(y, x.dtype) and y.shape == x.shape:
@@ -488,6 +494,36 @@ def _forward(layer, x, label: str) -> np.ndarray:
     if _downcast(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
     return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
+
+
+_LOG_OF_ZERO = re.compile(r"divide by zero encountered in (log1p|log2|log10|log)\b")
+_LOG1P_PROBE = np.array([[-0.75, -0.5, -0.25, -0.1]])
+
+
+def _name_log_of_zero(exc, layer) -> None:
+    """NumPy reports log(0) as 'divide by zero ... in log': nothing was divided. When a fresh forward on
+    -1 < x < 0 (no warning there) gives c * log1p(x) for one constant c, log1p stands where expm1 belongs."""
+    hit = _LOG_OF_ZERO.search(str(getattr(exc, "warning", "") or ""))
+    if not hit:
+        return
+    fn = hit.group(1)
+    where = "log1p(-1) = log(1 + (-1)) = -inf" if fn == "log1p" else f"{fn}(0) = -inf"
+    head = (f"{exc.headline}: numpy words the logarithm of 0 as 'divide by zero' ({where}); nothing was divided, "
+            f"your formula takes np.{fn} of an argument that reaches 0")
+    try:
+        with np.errstate(all="ignore"):
+            got = np.asarray(layer.forward(_LOG1P_PROBE.copy()), dtype=np.float64).reshape(-1)
+    except Exception:
+        got = None
+    if fn == "log1p" and got is not None and got.shape == (_LOG1P_PROBE.size,) and np.isfinite(got).all():
+        base = np.log1p(_LOG1P_PROBE.reshape(-1))
+        c = float(got[0] / base[0])
+        if c > 0 and np.allclose(got, c * base, rtol=1e-4, atol=1e-7):
+            xs = ", ".join(f"{v:g}" for v in _LOG1P_PROBE.reshape(-1))
+            core.fail(f"{head}. Your values for x < 0 are {c:.4g} * log1p(x) (confirmed at x = {xs}): np.log1p stands "
+                      f"where np.expm1 belongs (np.expm1(x) = exp(x) - 1, np.log1p(x) = log(1 + x))",
+                      "log1p-for-expm1")
+    core.fail(f"{head} (an exponential or a plain value may be what the formula wants there)", "log-of-zero")
 
 
 def _cache_forward(layer, x, label: str):

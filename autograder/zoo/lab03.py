@@ -959,3 +959,9 @@ VARIANTS += [
             'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample',
             'dot = np.diagonal(grad_out @ self.y.T)[:, None]'),
 ]
+MUTANTS += [
+    Mutant('R10b B6 ELU forward np.log1p typed for np.expm1 (log1p(-1) = log 0: numpy says "divide by zero")',
+           'self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           'self.y = np.where(x > 0, x, self.alpha * np.log1p(np.minimum(x, 0)))',
+           expect='np.log1p stands where np.expm1 belongs'),
+]
