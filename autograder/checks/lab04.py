@@ -2568,8 +2568,10 @@ def predict(fn, model_forward=None) -> None:
                for other in ACTIVATIONS if other != hidden):
             core.fail(f"{name}: these are the labels of a network with another hidden activation: predict must "
                       f"pass its hidden_activation argument on to model_forward", "hidden-activation-not-passed")
+        if m == 1:
+            _single_sample_label(fn, params, hidden, dims, float(AL[0, 0]), values[0, 0], gen, name)
         diagnose = {
-            "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
+            **({"labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64)} if m > 1 else {}),
             "your labels are AL > 0, which is 1 for every sample since AL is a probability in (0, 1): threshold "
             "AL at 0.5, not at 0 (and not sigmoid(AL) > 0.5, which is the same as AL > 0: AL is already the "
             "sigmoid's output)":
@@ -2586,6 +2588,34 @@ def predict(fn, model_forward=None) -> None:
                       f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
                       f"single column is always 0)", "constant-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+
+
+def _single_sample_label(fn, params, hidden, dims, al, label, gen, name) -> None:
+    """One sample, a wrong label: one sample cannot tell an inverted threshold from one that depends on the
+    batch. Read predict on a batch of 8 whose outputs AL straddle 0.5 and their mean differently."""
+    for _ in range(200):
+        X = gen.standard_normal((8, dims[0]))
+        ALb = _forward(X, params, hidden)[-1][4]
+        if np.abs(ALb - 0.5).min() > 1e-3 and not np.array_equal(ALb > 0.5, ALb > ALb.mean()):
+            break
+    else:
+        return
+    got = _reordered_labels(fn, X, params, hidden, np.arange(8))
+    if got is None:
+        return
+    side = ">" if al > 0.5 else "<"
+    single = f"for a single sample (AL = {al:.3g} {side} 0.5) your label is {label:g}"
+    if np.array_equal(got, (ALb > ALb.mean()).astype(_f64)):
+        core.fail(f"{name}: {single}, and on a batch of 8 your labels are 1 exactly where AL is above the batch's mean "
+                  f"AL ({float(ALb.mean()):.3g}): the threshold is the fixed number 0.5, not a statistic of the batch "
+                  f"(for one sample AL > AL.mean() is always 0)", "threshold-at-batch-mean")
+    if np.array_equal(got, (ALb <= 0.5).astype(_f64)):
+        core.fail(f"{name}: labels are inverted: 1 where AL > 0.5 should give 0 (confirmed on a batch of 8)",
+                  "labels-are-inverted-where-al")
+    if np.array_equal(got, (ALb > 0.5).astype(_f64)):
+        core.fail(f"{name}: {single}, yet your labels on a batch of 8 are right: the label of a sample depends on the "
+                  f"other samples in the batch (or on the batch size); threshold each AL at 0.5 on its own",
+                  "single-sample-label-wrong")
 
 
 def _reordered_labels(fn, X, params, hidden, order):

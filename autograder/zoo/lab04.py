@@ -1265,3 +1265,9 @@ VARIANTS += [
             '        s = sigmoid(Z)\n        return dA * s * (1.0 - s)',
             '        return dA * sigmoid(Z) * sigmoid(-Z)'),
 ]
+MUTANTS += [
+    Mutant('R10b N11 predict thresholds at the batch mean of AL (one sample: always 0)',
+           'return (AL > 0.5).astype(int)',
+           'return (AL > AL.mean()).astype(int)',
+           expect="above the batch's mean AL"),
+]
