@@ -186,6 +186,8 @@ SPECS["leaky_relu"] = Spec(
         "for x <= 0": np.where(x > 0, SLOPE * x, x),
         "the slope parameter is ignored (hard-coded 0.01?): use self.slope":
             np.where(x > 0, x, 0.01 * x),
+        "for x <= 0 your values are x / slope: LeakyReLU multiplies by the slope there, slope * x (dividing "
+        "instead gives 1/slope**2 times the expected value)": np.where(x > 0, x, x / SLOPE),
     },
     wrong_backward=lambda x, g: {
         "the slope is applied to the positive side: the derivative is 1 for x > 0 and "
@@ -243,7 +245,10 @@ SPECS["softplus"] = Spec(
     "Softplus", lambda cls: cls(), _softplus, _sig,
     wrong_forward=lambda x: {
         "softplus(x) = log(1 + exp(x)) = np.logaddexp(0, x): the first argument of logaddexp is the exponent 0 "
-        "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x)},
+        "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x),
+        "your values are softplus(x) - log(2) at every x (a constant offset of -0.6931): softplus(x) = "
+        "log(1 + exp(x)) with nothing subtracted, so softplus(0) = log(2), not 0":
+            _map(_softplus, x) - math.log(2.0)},
     wrong_backward=lambda x, g: {
         "softplus'(x) = sigmoid(x), not sigmoid(-x): check the sign": g * _s(-x),
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
@@ -294,6 +299,10 @@ SPECS["gelu_tanh"] = Spec(
     wrong_backward=lambda x, g: {
         "the derivative of the inner cubic x + 0.044715*x**3 is 1 + 3*0.044715*x**2: the "
         "factor 3 is missing": g * _map(lambda v: _dgelu_tanh(v, three=1.0), x),
+        "the derivative of tanh(u) is 1 - tanh(u)**2 at the inner u = sqrt(2/pi)*(x + 0.044715*x**3), but your "
+        "backward uses 1 - tanh(x)**2: use the tanh(u) that forward computed (cached on self)":
+            g * _map(lambda v: 0.5 * (1.0 + math.tanh(GELU_K * (v + GELU_C * v ** 3)))
+                     + 0.5 * v * (1.0 - math.tanh(v) ** 2) * GELU_K * (1.0 + 3.0 * GELU_C * v * v), x),
         "wrong constant in the derivative: sqrt(2/pi) multiplies the inner derivative":
             g * _map(lambda v: _dgelu_tanh(v, k=1.0), x),
         "wrong constant in the derivative: du/dx = sqrt(2/pi) * (1 + 3*0.044715*x**2), the factor "
@@ -1787,6 +1796,10 @@ def softmax_forward(cls) -> None:
                                   "the row sum misses the first class (e[:, 1:].sum(...)): divide by the sum over "
                                   "all C classes, e.sum(axis=1, keepdims=True)":
                                       (er / er[:, 1:].sum(axis=1, keepdims=True)) if c > 1 else None,
+                                  "each row is divided by its L2 norm (np.linalg.norm), so its squares sum to 1: "
+                                  "softmax divides by the row's plain sum, e.sum(axis=1, keepdims=True), so that "
+                                  "each row of probabilities sums to 1":
+                                      er / np.linalg.norm(er, axis=1, keepdims=True),
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })
