@@ -765,6 +765,8 @@ def _check_activation_values(A, want, Z, kind, name):
         f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
         f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
         "the activation returns Z unchanged": Z.astype(_f64),
+        "A is np.tan(Z), the trigonometric tangent (its values leave (-1, 1)): the hyperbolic tangent is np.tanh":
+            np.tan(Z.astype(_f64)) if kind == "tanh" else None,
     })
 
 
@@ -1385,6 +1387,8 @@ def linear_backward(fn) -> None:
             dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
             "dA_prev = dZ @ W.T: the transpose of W is missing": (dZ64 @ W64) if n == n_prev else None,
             "dA_prev must not be divided by m (the 1/m is already in dZ)": want_dA / m,
+            "dA_prev is dZ times the pseudo-inverse of W (np.linalg.pinv(W)), which would undo the forward step: "
+            "backpropagation multiplies by the transpose, dA_prev = dZ @ W.T": dZ64 @ np.linalg.pinv(W64),
         }))
         dW_got = out[1]
         if isinstance(dW_got, np.ndarray) and dW_got.shape == (n, n_prev) and n != n_prev:
@@ -2417,6 +2421,9 @@ def update_parameters(fn) -> None:
                     v - lr * g.mean(),
                 "every entry moved by learning_rate times the SUM of the gradient array: each entry moves by its "
                 "own gradient entry, P - learning_rate * dP": v - lr * g.sum(),
+                "the step is learning_rate times dP divided by its norm (a step of fixed length): gradient "
+                "descent steps by learning_rate * dP itself, P - learning_rate * dP":
+                    (v - lr * g / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else None,
             })
 
 
