@@ -1872,6 +1872,8 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
+            if " raised " in str(exc):
+                _walks_forwards(fn, hidden, name, "in linear_backward" in str(exc))
             if " raised " in str(exc) and m > 1:
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             raise
@@ -1899,6 +1901,31 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
+    """model_backward raised: on a network of width 1 (every shape fits) read dW1. When it is X.T @ dZ_L, the
+    output layer's dZ = (AL - Y)/m met layer 1's cache first: the loop walks the layers from l = 1."""
+    gen = core.rng("lab04.model_backward_walk")
+    dims, m = [1, 1, 1, 1], 3
+    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, 1))
+    layers = _forward(X, params, hidden)
+    Y = np.array([[1.0], [0.0], [1.0]])
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), hidden)
+        dW1 = np.asarray(got["dW1"], dtype=_f64)
+    except Exception:
+        return
+    wrong = X.T @ ((layers[-1][4] - Y) / m)
+    if dW1.shape != (1, 1) or not core.close(dW1, wrong, 1e-6, 1e-9) \
+            or core.close(dW1, _backward(layers, Y, hidden)["dW1"], 1e-6, 1e-9):
+        return
+    where = "inside linear_backward, from the arguments model_backward gave it" if in_linear else "on the way"
+    core.fail(f"{name} raised an error {where}: on a "
+              f"network of width 1 (layers {dims}, where every shape fits) your dW1 is X.T @ (AL - Y) / m, the "
+              f"output layer's dZ applied to layer 1's cache: your loop walks the layers forwards, from l = 1; "
+              f"backpropagation starts at the output layer, for l in range(L, 0, -1)", "walks-layers-forwards")
 
 
 def _same_entry(entry, entry0) -> bool:

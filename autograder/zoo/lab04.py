@@ -1281,3 +1281,8 @@ MUTANTS += [
            'g = grads["d" + key]\n        parameters[key] -= learning_rate * g / (np.linalg.norm(g) + 1e-8)',
            expect='dP divided by its norm'),
 ]
+MUTANTS += [
+    Mutant('R10b C8 model_backward walks the layers forwards (range(1, L + 1))',
+           'for l in range(L, 0, -1):', 'for l in range(1, L + 1):',
+           expect='your loop walks the layers forwards'),
+]
