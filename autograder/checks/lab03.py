@@ -174,6 +174,9 @@ SPECS["relu"] = Spec(
         "x > 0, not by the output y = max(x, 0)": g * np.maximum(x, 0),
         "the derivative is applied to the wrong quantity: mask grad_out where x > 0, do not apply ReLU to "
         "grad_out": np.maximum(g, 0),
+        "every row is masked with the FIRST sample's mask (self.x[:1] > 0 or self.x[0] > 0): each sample's "
+        "gradient passes where its own x > 0, grad_out * (self.x > 0)":
+            (g * (x[:1] > 0)) if x.ndim == 2 and x.shape[0] > 1 else None,
     },
     df_y=lambda x, y: (y > 0) * 1.0)
 

@@ -981,3 +981,8 @@ MUTANTS += [
            '0.5 * self.x * (1 - np.tanh(self.x) ** 2) * du',
            expect='your backward uses 1 - tanh(x)**2'),
 ]
+MUTANTS += [
+    Mutant("R10b N3 ReLU backward masks every row with the first sample's mask (self.x[:1])",
+           'return grad_out * (self.x > 0)', 'return grad_out * (self.x[:1] > 0)',
+           expect="masked with the FIRST sample's mask"),
+]
