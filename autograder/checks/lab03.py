@@ -233,6 +233,10 @@ SPECS["selu"] = Spec(
         "sits inside the exponential branch": _map(lambda v: SELU_ALPHA * _elu(v, SELU_SCALE), x),
     },
     wrong_backward=lambda x, g: {
+        "the SELU scale (lambda ~ 1.0507) is missing from the derivative: on this input every x > 0, where "
+        "SELU'(x) = scale, and your backward returns grad_out unchanged (a forgotten scale, or a shortcut for "
+        "all-positive inputs that returns grad_out)":
+            g if (x > 0).all() else None,
         "the SELU scale (lambda ~ 1.0507) is missing from the derivative":
             g * _map(lambda v: _delu(v, SELU_ALPHA), x),
         "for x <= 0 the SELU derivative is y + scale*alpha with y the SELU output, but your backward used the "

@@ -986,3 +986,10 @@ MUTANTS += [
            'return grad_out * (self.x > 0)', 'return grad_out * (self.x[:1] > 0)',
            expect="masked with the FIRST sample's mask"),
 ]
+MUTANTS += [
+    Mutant('R10b N8 SELU backward shortcut returns grad_out when every input is positive',
+           '        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
+           '        if (self.x > 0).all():\n            return grad_out\n'
+           '        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
+           expect='your backward returns grad_out unchanged'),
+]
