@@ -19,6 +19,7 @@ Failure messages name the likely mistake (``diagnose=``).  Nothing here prints o
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,6 +174,9 @@ SPECS["relu"] = Spec(
         "x > 0, not by the output y = max(x, 0)": g * np.maximum(x, 0),
         "the derivative is applied to the wrong quantity: mask grad_out where x > 0, do not apply ReLU to "
         "grad_out": np.maximum(g, 0),
+        "every row is masked with the FIRST sample's mask (self.x[:1] > 0 or self.x[0] > 0): each sample's "
+        "gradient passes where its own x > 0, grad_out * (self.x > 0)":
+            (g * (x[:1] > 0)) if x.ndim == 2 and x.shape[0] > 1 else None,
     },
     df_y=lambda x, y: (y > 0) * 1.0)
 
@@ -185,6 +189,8 @@ SPECS["leaky_relu"] = Spec(
         "for x <= 0": np.where(x > 0, SLOPE * x, x),
         "the slope parameter is ignored (hard-coded 0.01?): use self.slope":
             np.where(x > 0, x, 0.01 * x),
+        "for x <= 0 your values are x / slope: LeakyReLU multiplies by the slope there, slope * x (dividing "
+        "instead gives 1/slope**2 times the expected value)": np.where(x > 0, x, x / SLOPE),
     },
     wrong_backward=lambda x, g: {
         "the slope is applied to the positive side: the derivative is 1 for x > 0 and "
@@ -227,6 +233,10 @@ SPECS["selu"] = Spec(
         "sits inside the exponential branch": _map(lambda v: SELU_ALPHA * _elu(v, SELU_SCALE), x),
     },
     wrong_backward=lambda x, g: {
+        "the SELU scale (lambda ~ 1.0507) is missing from the derivative: on this input every x > 0, where "
+        "SELU'(x) = scale, and your backward returns grad_out unchanged (a forgotten scale, or a shortcut for "
+        "all-positive inputs that returns grad_out)":
+            g if (x > 0).all() else None,
         "the SELU scale (lambda ~ 1.0507) is missing from the derivative":
             g * _map(lambda v: _delu(v, SELU_ALPHA), x),
         "for x <= 0 the SELU derivative is y + scale*alpha with y the SELU output, but your backward used the "
@@ -242,7 +252,10 @@ SPECS["softplus"] = Spec(
     "Softplus", lambda cls: cls(), _softplus, _sig,
     wrong_forward=lambda x: {
         "softplus(x) = log(1 + exp(x)) = np.logaddexp(0, x): the first argument of logaddexp is the exponent 0 "
-        "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x)},
+        "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x),
+        "your values are softplus(x) - log(2) at every x (a constant offset of -0.6931): softplus(x) = "
+        "log(1 + exp(x)) with nothing subtracted, so softplus(0) = log(2), not 0":
+            _map(_softplus, x) - math.log(2.0)},
     wrong_backward=lambda x, g: {
         "softplus'(x) = sigmoid(x), not sigmoid(-x): check the sign": g * _s(-x),
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
@@ -293,6 +306,10 @@ SPECS["gelu_tanh"] = Spec(
     wrong_backward=lambda x, g: {
         "the derivative of the inner cubic x + 0.044715*x**3 is 1 + 3*0.044715*x**2: the "
         "factor 3 is missing": g * _map(lambda v: _dgelu_tanh(v, three=1.0), x),
+        "the derivative of tanh(u) is 1 - tanh(u)**2 at the inner u = sqrt(2/pi)*(x + 0.044715*x**3), but your "
+        "backward uses 1 - tanh(x)**2: use the tanh(u) that forward computed (cached on self)":
+            g * _map(lambda v: 0.5 * (1.0 + math.tanh(GELU_K * (v + GELU_C * v ** 3)))
+                     + 0.5 * v * (1.0 - math.tanh(v) ** 2) * GELU_K * (1.0 + 3.0 * GELU_C * v * v), x),
         "wrong constant in the derivative: sqrt(2/pi) multiplies the inner derivative":
             g * _map(lambda v: _dgelu_tanh(v, k=1.0), x),
         "wrong constant in the derivative: du/dx = sqrt(2/pi) * (1 + 3*0.044715*x**2), the factor "
@@ -480,7 +497,12 @@ def _downcast(got, want) -> bool:
 
 
 def _forward(layer, x, label: str) -> np.ndarray:
-    y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+    try:
+        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            _name_log_of_zero(exc, layer)
+        raise
     name = signature(f"{label}.forward", ("x",), (x,))
     _flattened_by_mask(y, x, name)
     if _promoted(y, x.dtype) and y.shape == x.shape:
@@ -488,6 +510,36 @@ def _forward(layer, x, label: str) -> np.ndarray:
     if _downcast(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
     return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
+
+
+_LOG_OF_ZERO = re.compile(r"divide by zero encountered in (log1p|log2|log10|log)\b")
+_LOG1P_PROBE = np.array([[-0.75, -0.5, -0.25, -0.1]])
+
+
+def _name_log_of_zero(exc, layer) -> None:
+    """NumPy reports log(0) as 'divide by zero ... in log': nothing was divided. When a fresh forward on
+    -1 < x < 0 (no warning there) gives c * log1p(x) for one constant c, log1p stands where expm1 belongs."""
+    hit = _LOG_OF_ZERO.search(str(getattr(exc, "warning", "") or ""))
+    if not hit:
+        return
+    fn = hit.group(1)
+    where = "log1p(-1) = log(1 + (-1)) = -inf" if fn == "log1p" else f"{fn}(0) = -inf"
+    head = (f"{exc.headline}: numpy words the logarithm of 0 as 'divide by zero' ({where}); nothing was divided, "
+            f"your formula takes np.{fn} of an argument that reaches 0")
+    try:
+        with np.errstate(all="ignore"):
+            got = np.asarray(layer.forward(_LOG1P_PROBE.copy()), dtype=np.float64).reshape(-1)
+    except Exception:
+        got = None
+    if fn == "log1p" and got is not None and got.shape == (_LOG1P_PROBE.size,) and np.isfinite(got).all():
+        base = np.log1p(_LOG1P_PROBE.reshape(-1))
+        c = float(got[0] / base[0])
+        if c > 0 and np.allclose(got, c * base, rtol=1e-4, atol=1e-7):
+            xs = ", ".join(f"{v:g}" for v in _LOG1P_PROBE.reshape(-1))
+            core.fail(f"{head}. Your values for x < 0 are {c:.4g} * log1p(x) (confirmed at x = {xs}): np.log1p stands "
+                      f"where np.expm1 belongs (np.expm1(x) = exp(x) - 1, np.log1p(x) = log(1 + x))",
+                      "log1p-for-expm1")
+    core.fail(f"{head} (an exponential or a plain value may be what the formula wants there)", "log-of-zero")
 
 
 def _cache_forward(layer, x, label: str):
@@ -1751,6 +1803,10 @@ def softmax_forward(cls) -> None:
                                   "the row sum misses the first class (e[:, 1:].sum(...)): divide by the sum over "
                                   "all C classes, e.sum(axis=1, keepdims=True)":
                                       (er / er[:, 1:].sum(axis=1, keepdims=True)) if c > 1 else None,
+                                  "each row is divided by its L2 norm (np.linalg.norm), so its squares sum to 1: "
+                                  "softmax divides by the row's plain sum, e.sum(axis=1, keepdims=True), so that "
+                                  "each row of probabilities sums to 1":
+                                      er / np.linalg.norm(er, axis=1, keepdims=True),
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })

@@ -766,6 +766,8 @@ def _check_activation_values(A, want, Z, kind, name):
         f"the activation {kind!r} is ignored: tanh is applied instead": np.tanh(Z.astype(_f64)),
         f"the activation {kind!r} is ignored: ReLU is applied instead": np.maximum(Z.astype(_f64), 0),
         "the activation returns Z unchanged": Z.astype(_f64),
+        "A is np.tan(Z), the trigonometric tangent (its values leave (-1, 1)): the hyperbolic tangent is np.tanh":
+            np.tan(Z.astype(_f64)) if kind == "tanh" else None,
     })
 
 
@@ -1386,6 +1388,8 @@ def linear_backward(fn) -> None:
             dA_prev, want_dA, name=f"{name}: dA_prev", rtol=1e-7, atol=1e-10, diagnose={
             "dA_prev = dZ @ W.T: the transpose of W is missing": (dZ64 @ W64) if n == n_prev else None,
             "dA_prev must not be divided by m (the 1/m is already in dZ)": want_dA / m,
+            "dA_prev is dZ times the pseudo-inverse of W (np.linalg.pinv(W)), which would undo the forward step: "
+            "backpropagation multiplies by the transpose, dA_prev = dZ @ W.T": dZ64 @ np.linalg.pinv(W64),
         }))
         dW_got = out[1]
         if isinstance(dW_got, np.ndarray) and dW_got.shape == (n, n_prev) and n != n_prev:
@@ -1869,6 +1873,8 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
+            if " raised " in str(exc):
+                _walks_forwards(fn, hidden, name, "in linear_backward" in str(exc))
             if " raised " in str(exc) and m > 1:
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             raise
@@ -1896,6 +1902,31 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             continue      # right loop on a wrong building block: that block's own cell pays for it
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
+    """model_backward raised: on a network of width 1 (every shape fits) read dW1. When it is X.T @ dZ_L, the
+    output layer's dZ = (AL - Y)/m met layer 1's cache first: the loop walks the layers from l = 1."""
+    gen = core.rng("lab04.model_backward_walk")
+    dims, m = [1, 1, 1, 1], 3
+    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, 1))
+    layers = _forward(X, params, hidden)
+    Y = np.array([[1.0], [0.0], [1.0]])
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), hidden)
+        dW1 = np.asarray(got["dW1"], dtype=_f64)
+    except Exception:
+        return
+    wrong = X.T @ ((layers[-1][4] - Y) / m)
+    if dW1.shape != (1, 1) or not core.close(dW1, wrong, 1e-6, 1e-9) \
+            or core.close(dW1, _backward(layers, Y, hidden)["dW1"], 1e-6, 1e-9):
+        return
+    where = "inside linear_backward, from the arguments model_backward gave it" if in_linear else "on the way"
+    core.fail(f"{name} raised an error {where}: on a "
+              f"network of width 1 (layers {dims}, where every shape fits) your dW1 is X.T @ (AL - Y) / m, the "
+              f"output layer's dZ applied to layer 1's cache: your loop walks the layers forwards, from l = 1; "
+              f"backpropagation starts at the output layer, for l in range(L, 0, -1)", "walks-layers-forwards")
 
 
 def _same_entry(entry, entry0) -> bool:
@@ -2418,6 +2449,9 @@ def update_parameters(fn) -> None:
                     v - lr * g.mean(),
                 "every entry moved by learning_rate times the SUM of the gradient array: each entry moves by its "
                 "own gradient entry, P - learning_rate * dP": v - lr * g.sum(),
+                "the step is learning_rate times dP divided by its norm (a step of fixed length): gradient "
+                "descent steps by learning_rate * dP itself, P - learning_rate * dP":
+                    (v - lr * g / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else None,
             })
 
 
@@ -2570,8 +2604,10 @@ def predict(fn, model_forward=None) -> None:
                for other in ACTIVATIONS if other != hidden):
             core.fail(f"{name}: these are the labels of a network with another hidden activation: predict must "
                       f"pass its hidden_activation argument on to model_forward", "hidden-activation-not-passed")
+        if m == 1:
+            _single_sample_label(fn, params, hidden, dims, float(AL[0, 0]), values[0, 0], gen, name)
         diagnose = {
-            "labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64),
+            **({"labels are inverted: 1 where AL > 0.5": (AL <= 0.5).astype(_f64)} if m > 1 else {}),
             "your labels are AL > 0, which is 1 for every sample since AL is a probability in (0, 1): threshold "
             "AL at 0.5, not at 0 (and not sigmoid(AL) > 0.5, which is the same as AL > 0: AL is already the "
             "sigmoid's output)":
@@ -2588,6 +2624,34 @@ def predict(fn, model_forward=None) -> None:
                       f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
                       f"single column is always 0)", "constant-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+
+
+def _single_sample_label(fn, params, hidden, dims, al, label, gen, name) -> None:
+    """One sample, a wrong label: one sample cannot tell an inverted threshold from one that depends on the
+    batch. Read predict on a batch of 8 whose outputs AL straddle 0.5 and their mean differently."""
+    for _ in range(200):
+        X = gen.standard_normal((8, dims[0]))
+        ALb = _forward(X, params, hidden)[-1][4]
+        if np.abs(ALb - 0.5).min() > 1e-3 and not np.array_equal(ALb > 0.5, ALb > ALb.mean()):
+            break
+    else:
+        return
+    got = _reordered_labels(fn, X, params, hidden, np.arange(8))
+    if got is None:
+        return
+    side = ">" if al > 0.5 else "<"
+    single = f"for a single sample (AL = {al:.3g} {side} 0.5) your label is {label:g}"
+    if np.array_equal(got, (ALb > ALb.mean()).astype(_f64)):
+        core.fail(f"{name}: {single}, and on a batch of 8 your labels are 1 exactly where AL is above the batch's mean "
+                  f"AL ({float(ALb.mean()):.3g}): the threshold is the fixed number 0.5, not a statistic of the batch "
+                  f"(for one sample AL > AL.mean() is always 0)", "threshold-at-batch-mean")
+    if np.array_equal(got, (ALb <= 0.5).astype(_f64)):
+        core.fail(f"{name}: labels are inverted: 1 where AL > 0.5 should give 0 (confirmed on a batch of 8)",
+                  "labels-are-inverted-where-al")
+    if np.array_equal(got, (ALb > 0.5).astype(_f64)):
+        core.fail(f"{name}: {single}, yet your labels on a batch of 8 are right: the label of a sample depends on the "
+                  f"other samples in the batch (or on the batch size); threshold each AL at 0.5 on its own",
+                  "single-sample-label-wrong")
 
 
 def _reordered_labels(fn, X, params, hidden, order):

@@ -959,3 +959,37 @@ VARIANTS += [
             'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample',
             'dot = np.diagonal(grad_out @ self.y.T)[:, None]'),
 ]
+MUTANTS += [
+    Mutant('R10b B6 ELU forward np.log1p typed for np.expm1 (log1p(-1) = log 0: numpy says "divide by zero")',
+           'self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           'self.y = np.where(x > 0, x, self.alpha * np.log1p(np.minimum(x, 0)))',
+           expect='np.log1p stands where np.expm1 belongs'),
+    Mutant("R10b N9 softplus shifted by log 2 (the 'shifted softplus' of SchNet)",
+           'return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow',
+           'return np.logaddexp(0, x) - math.log(2)',
+           expect='softplus(x) - log(2) at every x'),
+    Mutant("R10b N14 softmax normalised by the row's L2 norm",
+           'self.y = e / e.sum(axis=1, keepdims=True)',
+           'self.y = e / np.linalg.norm(e, axis=1, keepdims=True)',
+           expect='divided by its L2 norm'),
+    Mutant('R10b B5 LeakyReLU forward divides by the slope (x / slope)',
+           'return np.where(x > 0, x, self.slope * x)',
+           'return np.where(x > 0, x, x / self.slope)',
+           expect='your values are x / slope'),
+    Mutant('R10b B10 GELUTanh backward uses tanh(x) where tanh(u) belongs',
+           '0.5 * self.x * (1 - self.t ** 2) * du',
+           '0.5 * self.x * (1 - np.tanh(self.x) ** 2) * du',
+           expect='your backward uses 1 - tanh(x)**2'),
+]
+MUTANTS += [
+    Mutant("R10b N3 ReLU backward masks every row with the first sample's mask (self.x[:1])",
+           'return grad_out * (self.x > 0)', 'return grad_out * (self.x[:1] > 0)',
+           expect="masked with the FIRST sample's mask"),
+]
+MUTANTS += [
+    Mutant('R10b N8 SELU backward shortcut returns grad_out when every input is positive',
+           '        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
+           '        if (self.x > 0).all():\n            return grad_out\n'
+           '        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
+           expect='your backward returns grad_out unchanged'),
+]

@@ -1265,3 +1265,24 @@ VARIANTS += [
             '        s = sigmoid(Z)\n        return dA * s * (1.0 - s)',
             '        return dA * sigmoid(Z) * sigmoid(-Z)'),
 ]
+MUTANTS += [
+    Mutant('R10b N11 predict thresholds at the batch mean of AL (one sample: always 0)',
+           'return (AL > 0.5).astype(int)',
+           'return (AL > AL.mean()).astype(int)',
+           expect="above the batch's mean AL"),
+    Mutant('R10b N4 activation_forward tanh branch np.tan (typo)',
+           'A = np.tanh(Z)', 'A = np.tan(Z)',
+           expect='A is np.tan(Z), the trigonometric tangent'),
+    Mutant('R10b C6 linear_backward dA_prev through the pseudo-inverse of W',
+           'dA_prev = dZ @ W.T\n', 'dA_prev = dZ @ np.linalg.pinv(W)\n',
+           expect='the pseudo-inverse of W'),
+    Mutant('R10b C9 update_parameters normalises each gradient by its norm',
+           'parameters[key] -= learning_rate * grads["d" + key]',
+           'g = grads["d" + key]\n        parameters[key] -= learning_rate * g / (np.linalg.norm(g) + 1e-8)',
+           expect='dP divided by its norm'),
+]
+MUTANTS += [
+    Mutant('R10b C8 model_backward walks the layers forwards (range(1, L + 1))',
+           'for l in range(L, 0, -1):', 'for l in range(1, L + 1):',
+           expect='your loop walks the layers forwards'),
+]
