@@ -1415,23 +1415,17 @@ def _parameterless_case(Sequential, r, n):
         A0, A2 = r.normal(size=(WIDTHS[0], WIDTHS[1])), r.normal(size=(WIDTHS[1], WIDTHS[2]))
         layers = [_Affine("layer0", A0, log), _Doubler("layer1", log), _Affine("layer2", A2, log)]
         model = call(Sequential, *layers, label="Sequential", names=("layer0", "layer1", "layer2"), hint=SEQUENTIAL_HINT)
-        x = r.normal(size=(n, WIDTHS[0]))
-        call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
-        got = [who for k, who in log if k == "forward"]
-        if "layer1" not in got:
-            fail(f"Sequential.forward skipped a layer WITHOUT parameters: with layers [Linear-like, a layer whose "
-                 f"parameters() is [] (like ReLU), Linear-like] it called the forward of {got}; every layer "
-                 f"must run, whether or not it holds parameters (no test of layer.parameters() in the loop)",
-                 "sequential-forward-skips-parameterless")
-        log.clear()
-        g = r.normal(size=(n, WIDTHS[2]))
-        call(model.backward, g, label="Sequential.backward", names=("grad_out",), hint=SEQUENTIAL_HINT)
-        got = [who for k, who in log if k == "backward"]
-        if "layer1" not in got:
-            fail(f"Sequential.backward skipped a layer WITHOUT parameters: with layers [Linear-like, a layer whose "
-                 f"parameters() is [] (like ReLU), Linear-like] it called the backward of {got}; the gradient must "
-                 f"pass through every layer, whether or not it holds parameters (no test of layer.parameters() in "
-                 f"the loop)", "sequential-backward-skips-parameterless")
+        x, g = r.normal(size=(n, WIDTHS[0])), r.normal(size=(n, WIDTHS[2]))
+        for step, arg, name, must in (("forward", x, "x", "every layer must run"),
+                                      ("backward", g, "grad_out", "the gradient must pass through every layer")):
+            log.clear()
+            call(getattr(model, step), arg, label=f"Sequential.{step}", names=(name,), hint=SEQUENTIAL_HINT)
+            got = [who for k, who in log if k == step]
+            if "layer1" not in got:
+                fail(f"Sequential.{step} skipped a layer WITHOUT parameters: with layers [Linear-like, a layer whose "
+                     f"parameters() is [] (like ReLU), Linear-like] it called the {step} of {got}; {must}, whether "
+                     f"or not it holds parameters (no test of layer.parameters() in the loop)",
+                     f"sequential-{step}-skips-parameterless")
     return run
 
 
