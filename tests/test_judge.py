@@ -138,21 +138,22 @@ def test_a_student_exception_is_reported_at_the_students_own_line(session):
     assert at not in str(info.value)       # checks read the exception's own words, without the line
     assert core.located(info.value).endswith(at), core.located(info.value)
     # re-raised in new words that still quote the exception: the line goes right after the quote
+    second = _reworded(layer, lambda first: f"{first}. Likely cause: a transpose")
+    assert core.located(second).endswith(f"{at}. Likely cause: a transpose"), core.located(second)
+    # a new message that does not quote it gets no line
+    assert core.located(_reworded(layer, lambda first: "the layer has no bias")) == "the layer has no bias"
+
+
+def _reworded(layer, words) -> core.CheckFailure:
+    """The failure a check raises when it re-words ``layer.mismatched``'s failure as ``words(first)``."""
     try:
         try:
             core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
         except core.CheckFailure as first:
-            raise core.CheckFailure(f"{first}. Likely cause: a transpose", "x") from None
+            raise core.CheckFailure(words(first), "x") from None
     except core.CheckFailure as second:
-        assert core.located(second).endswith(f"{at}. Likely cause: a transpose"), core.located(second)
-    # a new message that does not quote it gets no line
-    try:
-        try:
-            core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
-        except core.CheckFailure:
-            raise core.CheckFailure("the layer has no bias", "y") from None
-    except core.CheckFailure as third:
-        assert core.located(third) == "the layer has no bias"
+        return second
+    raise AssertionError("Layer.mismatched did not fail")
 
 
 def test_a_recursion_is_quoted_where_it_enters_its_cycle_however_deep_the_stack():
@@ -478,11 +479,6 @@ def test_attributes_of_many_objects_are_read_and_written_in_one_request_each(ses
 def test_the_raised_line_is_found_behind_a_reworded_failure(session):
     js, kernel = session
     layer = _remote(js, kernel, Layer(2))
-    try:
-        try:
-            core.call(layer.mismatched, np.ones((3, 4)), name="Layer.mismatched")
-        except core.CheckFailure as first:
-            raise core.CheckFailure(f"{first}: reworded", "x") from None
-    except core.CheckFailure as second:
-        assert core.raised_line(second).startswith("return np.dot(x, np.ones((x.shape[1] + 1, 2)))")
+    second = _reworded(layer, lambda first: f"{first}: reworded")
+    assert core.raised_line(second).startswith("return np.dot(x, np.ones((x.shape[1] + 1, 2)))")
     assert core.raised_line(core.CheckFailure("no exception behind it")) == ""
