@@ -18,6 +18,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,17 @@ class CheckFailure(AssertionError):
         # own; the judge puts it after the quote in the final message (located).
         self.raised = ""
         self.where = ""
+        self.compared: Compared | None = None
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A failed comparison: the student's value, the expected one, the tolerances, what it was called."""
+    got: Any
+    expected: Any
+    rtol: float
+    atol: float
+    name: str
 
 
 def fail(message: str, diagnosis: str | None = None) -> None:
@@ -229,7 +241,11 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
     analysis, diagnosis = analyse_difference(got, expected, rtol, atol)
     if diagnosis == "scaled":
         analysis, diagnosis = _size_factor(got, expected, name, rtol, atol) or (analysis, diagnosis)
-    fail(f"{name} has wrong values: {analysis}", diagnosis)
+    failure = CheckFailure(f"{name} has wrong values: {analysis}", diagnosis)
+    # what was compared, for the judge's search for the one change of the student's code that fits
+    # (judge/repair.py: it runs only when the check's final diagnosis says no more than this one)
+    failure.compared = Compared(got, expected, rtol, atol, name)
+    raise failure
 
 
 _SHAPE_IN_NAME = re.compile(r"of shape \((\d+(?:, \d+)*,?)\)")

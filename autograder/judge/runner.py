@@ -25,6 +25,7 @@ import numpy as np
 from ..checks.core import CheckFailure, located
 from ..kernel.wire import ProtocolError, read_frame
 from .declarations import CheckCall
+from .repair import Repair, explain
 from .session import JudgeSession, KernelGone, activate
 
 #: A kernel must say which check it serves within this time after connecting.
@@ -107,9 +108,11 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
             with np.errstate(all="ignore"):   # the oracle's own edge cases stay silent (thread-local)
                 check(*args)
         except CheckFailure as exc:
-            message = located(exc)
-            return CheckVerdict(call.qualname, False, message,
-                                f"{call.qualname}/{getattr(exc, 'diagnosis', None) or slug(message)}",
+            message, diagnosis = located(exc), getattr(exc, "diagnosis", None)
+            better = _repaired(exc, message, diagnosis, session)
+            if better is not None:
+                message, diagnosis = better.message, better.diagnosis
+            return CheckVerdict(call.qualname, False, message, f"{call.qualname}/{diagnosis or slug(message)}",
                                 session.requests, time.perf_counter() - started)
         except KernelGone as exc:
             return _failed(call, str(exc), "no-answer", started, session.requests)
@@ -124,6 +127,16 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
         return CheckVerdict(call.qualname, True, requests=session.requests, seconds=time.perf_counter() - started)
     finally:
         session.done()
+
+
+def _repaired(failure: CheckFailure, message: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
+    """The one change of the student's code that gives the expected value, when the check's own message
+    only describes the difference (see repair.py); None when there is none, or the kernel stopped."""
+    try:
+        with np.errstate(all="ignore"):
+            return explain(failure, message, diagnosis, session)
+    except KernelGone:
+        return None
 
 
 class CellJudge:

@@ -19,7 +19,10 @@ from __future__ import annotations
 import builtins
 import socket
 import threading
+import time
 import types
+from collections import deque
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -187,6 +190,28 @@ def _lendable(obj: Any) -> bool:
     return isinstance(module, str) and module.startswith("autograder.checks")
 
 
+@dataclass(frozen=True)
+class CallRecord:
+    """One call of a student function: the arguments as they were sent, and what came back."""
+    fn: Any
+    args: list
+    kwargs: dict
+    result: Any
+    seconds: float
+
+
+def _kept(value: Any) -> Any:
+    """``value`` as it is now: arrays copied (student code may change its arguments in place and the
+    judge mirrors that onto its copies), containers rebuilt, other objects (kernel references) kept."""
+    if type(value) is np.ndarray:
+        return value.copy()
+    if type(value) in (list, tuple):
+        return type(value)(_kept(v) for v in value)
+    if type(value) is dict:
+        return {k: _kept(v) for k, v in value.items()}
+    return value
+
+
 class JudgeSession:
     """One check's conversation with the evaluator in the kernel."""
 
@@ -203,6 +228,10 @@ class JudgeSession:
         #: NumPy warnings the student's code raised in the kernel, in order (``core.numerics``
         #: reads them: the warnings module is process-wide, and judges run in threads).
         self.warned: list[str] = []
+        #: The last calls of student functions (function, arguments as they were, result), newest
+        #: last: a failed comparison can then be traced to the call that computed the value
+        #: (``repair``, which re-runs edited copies of that function on the same arguments).
+        self.calls: deque[CallRecord] = deque(maxlen=256)
 
     # ------------------------------------------------------------------ values
     def _encoder(self) -> Encoder:
@@ -272,7 +301,10 @@ class JudgeSession:
         return result
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
-        return self.request({"op": "call", "obj": fn}, args=list(args), kwargs=dict(kwargs))
+        before, started = (_kept(list(args)), _kept(dict(kwargs))), time.perf_counter()
+        result = self.request({"op": "call", "obj": fn}, args=list(args), kwargs=dict(kwargs))
+        self.calls.append(CallRecord(fn, before[0], before[1], result, time.perf_counter() - started))
+        return result
 
     def op(self, name: str, *args: Any) -> Any:
         return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
@@ -289,6 +321,16 @@ class JudgeSession:
     def setattrs(self, objs: list, name: str, values: list) -> None:
         """``o.name = v`` for each pair, in order, in one request (kernel objects only)."""
         self.request({"op": "setattrs", "name": name}, objs=list(objs), values=list(values))
+
+    def source(self, fn: Any) -> Any:
+        """The source of a student function or bound method (a string), or None when unknown."""
+        return self.request({"op": "source", "obj": fn})
+
+    def variants(self, record: CallRecord, sources: list[str], path: list) -> list:
+        """The value at ``path`` of ``record``'s result for each edited source of its function, called on
+        copies of ``record``'s arguments in the kernel (see ``kernel/variants.py``); None where one failed."""
+        return self.request({"op": "variants", "obj": record.fn, "sources": sources, "path": path},
+                            args=_kept(record.args), kwargs=_kept(record.kwargs))
 
     def new_object(self, **attrs: Any) -> RemoteObject:
         return self.request({"op": "new"}, attrs=attrs)

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .peer import Peer
+from .variants import run_variants, source_of
 from .where import student_line
 from .wire import Decoder, Encoder, ProtocolError, read_frame
 
@@ -195,6 +196,17 @@ class Session:
                     result = KernelObject(**attrs)
                 elif op == "repr":
                     result = repr(dec.decode(head.get("obj")))[:500]
+                elif op == "source":
+                    result = source_of(dec.decode(head.get("obj")))
+                elif op == "variants":
+                    args = dec.decode(head.get("args", {"t": "l", "v": []}))
+                    kwargs = dec.decode(head.get("kwargs", {"t": "d", "k": [], "v": []}))
+                    if not isinstance(args, list) or not isinstance(kwargs, dict) or \
+                            not all(isinstance(k, str) for k in kwargs):
+                        raise ProtocolError("bad call arguments")
+                    result = run_variants(dec.decode(head.get("obj")), head.get("sources"), head.get("path"),
+                                          args, kwargs)
+                    args = None   # the variants ran on copies: nothing to mirror
                 else:
                     raise ProtocolError(f"unknown request {str(op)[:20]!r}")
             except ProtocolError:

@@ -32,7 +32,8 @@ IPC_DIR = "/nnlab/ipc"
 JUDGE_DIR = "/nnlab/judge"
 PKG = "/nnlab/pkg"
 CONNECTION = "/nnlab/connection.json"
-KERNEL_FILES = ("__init__.py", "wire.py", "peer.py", "evaluator.py", "shim.py", "policy.py", "where.py")
+KERNEL_FILES = ("__init__.py", "wire.py", "peer.py", "evaluator.py", "shim.py", "policy.py", "where.py",
+                "variants.py")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,392 @@
+"""Single edits of a student's function: the candidates for "the one change that fixes it".
+
+Given the source of a student's function, :func:`single_edits` yields every copy of it that
+differs in ONE place, the way real mistakes differ from right code: a library function for its
+sibling (``np.log1p`` / ``np.log``, ``sum`` / ``mean``, ``max`` / ``maximum``), a reduction's
+axis or ``keepdims``, an operator (``+`` / ``-``, ``*`` / ``/``, ``@`` / ``*``), the operands of a
+``-``, ``/`` or ``@`` swapped, a term or factor dropped, a sign, a transpose, a constant (or the
+argument a hard-coded constant stands for), one variable where another belongs (``x`` for
+``out``), a comparison (``>`` / ``>=``), ``+=`` / ``=``, or a whole line too many.
+
+The source is untrusted text: it is only parsed and unparsed here (never evaluated in this
+process); the edited copies run in the student's kernel (``kernel/variants.py``).  Nothing here
+knows a lab: the edits come from the syntax tree alone.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+#: Library functions (``np.f`` or a method ``.f``) a student writes for one another.
+SIBLINGS: dict[str, tuple[str, ...]] = {
+    "log": ("log1p", "log2", "log10"), "log1p": ("log",), "log2": ("log",), "log10": ("log",),
+    "exp": ("expm1", "exp2"), "expm1": ("exp",), "exp2": ("exp",),
+    "sum": ("mean", "max"), "mean": ("sum", "median"), "median": ("mean",), "nansum": ("sum",),
+    "max": ("min", "sum", "mean", "argmax"), "min": ("max",), "argmax": ("argmin", "max"), "argmin": ("argmax",),
+    "amax": ("amin",), "amin": ("amax",), "maximum": ("minimum", "max"), "minimum": ("maximum",),
+    "tanh": ("sinh", "cosh", "arctanh"), "sinh": ("tanh",), "cosh": ("tanh",),
+    "sqrt": ("square", "abs"), "square": ("sqrt", "abs"), "abs": ("square",),
+    "dot": ("multiply", "outer"), "matmul": ("multiply",), "multiply": ("dot", "matmul"), "outer": ("dot",),
+    "std": ("var",), "var": ("std",), "cumsum": ("sum",), "floor": ("ceil", "round"), "ceil": ("floor", "round"),
+    "round": ("floor",), "zeros_like": ("ones_like",), "ones_like": ("zeros_like",),
+    "zeros": ("ones",), "ones": ("zeros",), "argsort": ("sort",), "sort": ("argsort",),
+}
+#: Reductions that take ``axis`` and ``keepdims``.
+REDUCTIONS = frozenset({"sum", "mean", "max", "min", "argmax", "argmin", "std", "var", "prod", "median",
+                        "amax", "amin", "nansum", "nanmean", "all", "any", "logsumexp"})
+#: Elementwise functions a student may apply once too often.
+ELEMENTWISE = frozenset({"exp", "log", "log1p", "expm1", "tanh", "sqrt", "square", "abs", "sign", "exp2",
+                         "log2", "log10", "negative", "reciprocal", "round", "around", "rint", "trunc", "floor",
+                         "ceil", "clip"})
+#: Constants of the field a student may have mistyped another one for (eps, betas, rates, slopes).
+USUAL_CONSTANTS = (1e-8, 1e-7, 1e-5, 1e-3, 0.01, 0.1, 0.2, 0.9, 0.99, 0.999)
+_BINOP_SWAPS: dict[type, tuple[type, ...]] = {
+    ast.Add: (ast.Sub,), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult), ast.Div: (ast.Mult, ast.FloorDiv),
+    ast.FloorDiv: (ast.Div,), ast.MatMult: (ast.Mult,), ast.Pow: (ast.Mult,)}
+_COMPARE_SWAPS: dict[type, tuple[type, ...]] = {
+    ast.Gt: (ast.GtE, ast.Lt), ast.GtE: (ast.Gt, ast.LtE), ast.Lt: (ast.LtE, ast.Gt), ast.LtE: (ast.Lt, ast.GtE),
+    ast.Eq: (ast.NotEq,), ast.NotEq: (ast.Eq,)}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.MatMult: "@",
+           ast.Pow: "**", ast.Mod: "%", ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==",
+           ast.NotEq: "!="}
+#: Longest quoted piece of code (a long node is cut: its start says which one it is).
+QUOTE = 70
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One edited copy of the function: where (the student's line), what changed, and its source."""
+    kind: str        # "function", "axis", "operator", "operands", "dropped", "sign", "transpose",
+    #                  "constant", "name", "compare", "assign", "line", "applied"
+    line: str        # the student's line the edit is in, as written
+    old: str         # the piece of code replaced (short)
+    new: str         # what replaces it
+    source: str      # the whole edited function
+
+    @property
+    def phrase(self) -> str:
+        """The change in a student's words: "`np.log1p` where `np.log` belongs"."""
+        if self.kind == "line":
+            return "this line should not be there"
+        if self.kind == "dropped":
+            return f"`{self.old}` should not be there (it should read `{self.new}`)"
+        return f"`{self.old}` should be `{self.new}`"
+
+
+def quote(node: ast.AST | str) -> str:
+    text = node if isinstance(node, str) else ast.unparse(node)
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE else text[:QUOTE - 3] + "..."
+
+
+def parse_function(source: str) -> ast.FunctionDef | None:
+    """The one ``def`` of ``source`` (decorators dropped: the copy is bound like the original), or None."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if len(tree.body) != 1 or not isinstance(tree.body[0], ast.FunctionDef):
+        return None
+    fn = tree.body[0]
+    fn.decorator_list = []
+    return fn
+
+
+def single_edits(source: str, limit: int = 400) -> Iterator[Edit]:
+    """Every single edit of the function in ``source`` (at most ``limit``), most telling kinds first."""
+    fn = parse_function(source)
+    if fn is None or any(isinstance(n, ast.While) for n in ast.walk(fn)):
+        return                  # a while loop's end may hang on any value computed before it: no edits
+    lines = source.splitlines()
+    names = _local_names(fn)
+    params = [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs if a.arg != "self"]
+    attrs = sorted({n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)
+                    and isinstance(n.value, ast.Name) and n.value.id == "self"})
+    seen: set[str] = set()
+    count = 0
+    # the order a story prefers when several edits of one line fit (a line too many before a constant
+    # that happens to neutralise it; a library function before a variable of the same value)
+    for kind in ("function", "axis", "applied", "line", "operator", "compare", "transpose", "dropped",
+                 "constant", "name", "operands", "sign", "assign"):
+        for holder, field, index, replacement, old, new in _candidates(fn, kind, names, params, attrs):
+            original = _swap(holder, field, index, replacement)
+            try:
+                text = ast.unparse(fn)
+            except (ValueError, RecursionError, AttributeError, TypeError):
+                text = ""
+            finally:
+                _swap(holder, field, index, original)
+            if not text or text in seen:
+                continue
+            seen.add(text)
+            node = original if isinstance(original, ast.AST) else holder
+            yield Edit(kind, _line_of(node, lines), old, new, text)
+            count += 1
+            if count >= limit:
+                return
+
+
+def identity(source: str) -> str | None:
+    """The function as the edits write it (unparsed), to check that a re-run gives the student's values."""
+    fn = parse_function(source)
+    return ast.unparse(fn) if fn is not None else None
+
+
+# ---------------------------------------------------------------------- where edits may go
+def _local_names(fn: ast.FunctionDef) -> list[str]:
+    """The function's parameters and the variables it assigns (not globals such as np)."""
+    names = [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs]
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.append(node.id)
+    return [n for n in dict.fromkeys(names) if n != "self"]
+
+
+def _frozen(fn: ast.FunctionDef) -> set[int]:
+    """Nodes no edit may touch: for loops' bounds and the arguments of range() (an edit there could run for
+    ever), the targets of assignments and the docstring."""
+    out: set[int] = set()
+    for node in ast.walk(fn):
+        parts: list[ast.AST] = []
+        if isinstance(node, ast.For):
+            parts = [node.iter, node.target]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("range", "len"):
+            parts = [node]
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            parts = list(node.targets) if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, ast.comprehension):
+            parts = [node.iter, node.target]
+        for part in parts:
+            out.update(id(n) for n in ast.walk(part))
+    body = fn.body
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        out.update(id(n) for n in ast.walk(body[0]))
+    out.update(id(n) for a in fn.args.args + fn.args.posonlyargs + fn.args.kwonlyargs for n in ast.walk(a))
+    return out
+
+
+def _slots(fn: ast.FunctionDef) -> Iterator[tuple[ast.AST, str, int | None, ast.expr]]:
+    """(parent, field, index, node) for every expression node of the body that may be edited."""
+    frozen = _frozen(fn)
+    for parent in ast.walk(fn):
+        for field, value in ast.iter_fields(parent):
+            items = [(None, value)] if isinstance(value, ast.expr) else \
+                list(enumerate(value)) if isinstance(value, list) else []
+            for index, node in items:
+                if isinstance(node, ast.expr) and id(node) not in frozen:
+                    yield parent, field, index, node
+
+
+def _swap(holder: ast.AST, field: str, index: int | None, new: object) -> object:
+    """Put ``new`` at ``holder.field[index]``; return what was there."""
+    if index is None:
+        old = getattr(holder, field)
+        setattr(holder, field, new)
+        return old
+    items = getattr(holder, field)
+    old = items[index]
+    items[index] = new
+    return old
+
+
+def _line_of(node: object, lines: list[str]) -> str:
+    lineno = getattr(node, "lineno", None)
+    if not isinstance(lineno, int) or not 1 <= lineno <= len(lines):
+        return ""
+    return quote(lines[lineno - 1].strip())
+
+
+def _called(node: ast.expr) -> str | None:
+    """'log' for np.log(...), x.sum(...), numpy.log(...); None for other calls."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _copy_with(node: ast.AST, **changes: object) -> ast.AST:
+    new = type(node)(**{f: getattr(node, f) for f in node._fields})
+    for k, v in changes.items():
+        setattr(new, k, v)
+    return ast.copy_location(new, node)
+
+
+Candidate = tuple[ast.AST, str, "int | None", object, str, str]
+
+
+def _candidates(fn: ast.FunctionDef, kind: str, names: list[str], params: list[str],
+                attrs: list[str]) -> Iterator[Candidate]:
+    """(holder, field, index, replacement, old text, new text) for every edit of ``kind``."""
+    if kind == "line":
+        yield from _line_deletions(fn)
+        return
+    if kind == "assign":
+        yield from _assign_edits(fn)
+        return
+    for parent, field, index, node in list(_slots(fn)):
+        yield from _node_edits(kind, parent, field, index, node, names, params, attrs)
+
+
+def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node: ast.expr,
+                names: list[str], params: list[str], attrs: list[str]) -> Iterator[Candidate]:
+    here = (parent, field, index)
+    called = _called(node)
+    if kind == "function" and called in SIBLINGS and isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Attribute)
+        for other in SIBLINGS[called]:
+            func = _copy_with(node.func, attr=other)
+            yield (*here, _copy_with(node, func=func), quote(node.func), quote(func))
+    elif kind == "axis" and isinstance(node, ast.Call) and called in REDUCTIONS:
+        yield from _axis_edits(here, node)
+    elif kind == "operator" and isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAPS:
+        for op in _BINOP_SWAPS[type(node.op)]:
+            new = _copy_with(node, op=op())
+            yield (*here, new, quote(node), quote(new))
+    elif kind == "operator" and isinstance(node, ast.Call) and called in ("dot", "matmul") and len(node.args) == 2:
+        new = ast.BinOp(node.args[0], ast.Mult(), node.args[1])
+        yield (*here, new, quote(node), quote(new))
+    elif kind == "compare" and isinstance(node, ast.Compare) and len(node.ops) == 1 \
+            and type(node.ops[0]) in _COMPARE_SWAPS:
+        for op in _COMPARE_SWAPS[type(node.ops[0])]:
+            new = _copy_with(node, ops=[op()])
+            yield (*here, new, quote(node), quote(new))
+    elif kind == "transpose":
+        if isinstance(node, ast.Attribute) and node.attr == "T":
+            yield (*here, node.value, quote(node), quote(node.value))
+        elif isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.MatMult) \
+                and isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+            new = ast.Attribute(node, "T", ast.Load())
+            yield (*here, new, quote(node), quote(new))
+    elif kind == "name":
+        yield from _name_edits(here, node, names, attrs)
+    elif kind == "constant" and isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        yield from _constant_edits(here, node, params)
+    elif kind == "operands" and isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):
+        new = _copy_with(node, left=node.right, right=node.left)
+        yield (*here, new, quote(node), quote(new))
+    elif kind == "sign":
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            yield (*here, node.operand, quote(node), quote(node.operand))
+        elif isinstance(node, (ast.Name, ast.Call, ast.Attribute, ast.Subscript)) and not _held(parent, field):
+            new = ast.UnaryOp(ast.USub(), node)
+            yield (*here, new, quote(node), quote(new))
+    elif kind == "applied" and isinstance(node, ast.Call) and called in ELEMENTWISE and node.args \
+            and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) \
+            and node.func.value.id in ("np", "numpy"):
+        yield (*here, node.args[0], quote(node), quote(node.args[0]))
+    elif kind == "applied" and isinstance(node, ast.Call) and called in ("round", "clip", "astype") \
+            and isinstance(node.func, ast.Attribute):
+        yield (*here, node.func.value, quote(node), quote(node.func.value))   # x.round(1), x.clip(-5, 5)
+    elif kind == "dropped" and isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAPS:
+        for kept in (node.left, node.right):
+            yield (*here, kept, quote(node), quote(kept))
+
+
+def _axis_edits(here: tuple, node: ast.Call) -> Iterator[Candidate]:
+    """Every other (axis, keepdims) of a reduction: the axis changed, added or removed, keepdims toggled."""
+    assert isinstance(node.func, ast.Attribute)
+    library = isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy")
+    at = 1 if library else 0             # np.sum(x, 0) / x.sum(0): a positional axis
+    args = list(node.args)
+    axis: object = "absent"
+    if len(args) > at and isinstance(args[at], (ast.Constant, ast.Tuple)):
+        axis, args = ast.unparse(args[at]), args[:at]
+    others = []
+    keepdims = False
+    for k in node.keywords:
+        if k.arg == "axis":
+            axis = ast.unparse(k.value)
+        elif k.arg == "keepdims":
+            keepdims = isinstance(k.value, ast.Constant) and k.value.value is True
+        else:
+            others.append(k)
+    for value in ("absent", "0", "1", "-1", "(0, 1)"):
+        for keep in (False, True):
+            if (value, keep) == (axis, keepdims):
+                continue
+            words = [ast.keyword("axis", ast.parse(value, mode="eval").body)] if value != "absent" else []
+            if keep:
+                words.append(ast.keyword("keepdims", ast.Constant(True)))
+            new = _copy_with(node, args=args, keywords=others + words)
+            yield (*here, new, quote(node), quote(new))
+
+
+def _held(parent: ast.AST, field: str) -> bool:
+    """True where a minus sign cannot go: the object of an attribute or a subscript, a called name."""
+    return isinstance(parent, (ast.Attribute, ast.keyword)) or \
+        isinstance(parent, ast.Call) and field == "func" or isinstance(parent, ast.Subscript) and field == "value"
+
+
+def _name_edits(here: tuple, node: ast.expr, names: list[str], attrs: list[str]) -> Iterator[Candidate]:
+    parent, field = here[0], here[1]
+    if isinstance(parent, (ast.IfExp, ast.If)) and field == "test" or isinstance(parent, (ast.BoolOp, ast.UnaryOp)):
+        return            # any truthy name flips a condition: "training should be momentum" would be a fluke
+    if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names:
+        for other in names:
+            if other != node.id:
+                yield (*here, ast.Name(other, ast.Load()), node.id, other)
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+            and isinstance(node.ctx, ast.Load):
+        for other in attrs:
+            if other != node.attr:
+                new = ast.Attribute(ast.Name("self", ast.Load()), other, ast.Load())
+                yield (*here, new, quote(node), quote(new))
+
+
+def _constant_edits(here: tuple, node: ast.Constant, params: list[str]) -> Iterator[Candidate]:
+    c = float(node.value) if type(node.value) is float else int(node.value)   # type: ignore[arg-type]
+    values: list[float] = [0, 1, 2, 0.5, -c, c * 2, c / 2, c * 10, c / 10]
+    if type(c) is float:
+        values += USUAL_CONSTANTS
+    if c:
+        values.append(1 / c)
+    if type(c) is int:
+        values += [c - 1, c + 1]
+    shown: set[str] = set()
+    for v in values:
+        v = int(v) if type(c) is int and float(v).is_integer() else v
+        text = repr(v)
+        if v == c or text in shown:
+            continue
+        shown.add(text)
+        new = ast.Constant(v) if v >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-v))
+        yield (*here, new, repr(c), text)
+    for p in params:
+        yield (*here, ast.Name(p, ast.Load()), repr(c), p)
+
+
+def _line_deletions(fn: ast.FunctionDef) -> Iterator[Candidate]:
+    """Each simple statement removed (a line too many: an extra centring, a second scaling)."""
+    for parent in ast.walk(fn):
+        for field in ("body", "orelse"):
+            body = getattr(parent, field, None)
+            if not isinstance(body, list) or len(body) < 2:
+                continue
+            for i, stmt in enumerate(body):
+                if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr)) and not (
+                        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                    yield parent, field, i, ast.Pass(), quote(stmt), "(nothing)"
+
+
+def _assign_edits(fn: ast.FunctionDef) -> Iterator[Candidate]:
+    """``+=`` for ``=`` and back, and ``-=`` / ``+=`` swapped."""
+    for parent in ast.walk(fn):
+        for field in ("body", "orelse"):
+            body = getattr(parent, field, None)
+            if not isinstance(body, list):
+                continue
+            for i, stmt in enumerate(body):
+                if isinstance(stmt, ast.AugAssign):
+                    plain = ast.copy_location(ast.Assign([_load_to_store(stmt.target)], stmt.value), stmt)
+                    yield parent, field, i, plain, quote(stmt), quote(plain)
+                    for op in _BINOP_SWAPS.get(type(stmt.op), ())[:1]:
+                        other = _copy_with(stmt, op=op())
+                        yield parent, field, i, other, quote(stmt), quote(other)
+                elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                        and isinstance(stmt.targets[0], (ast.Name, ast.Attribute, ast.Subscript)):
+                    added = ast.copy_location(ast.AugAssign(stmt.targets[0], ast.Add(), stmt.value), stmt)
+                    yield parent, field, i, added, quote(stmt), quote(added)
+
+
+def _load_to_store(target: ast.expr) -> ast.expr:
+    return target

@@ -1,0 +1,193 @@
+"""Naming a wrong value by the one change of the student's own code that makes it right.
+
+A check that finds wrong values and can only describe them ("largest error 0.7 at index
+(2, 1)") leaves the student to find the mistake.  Most mistakes are one token away from right
+code, so when the comparison that failed can be traced to the call of a student function that
+computed the value, the judge asks which single edit of that function's own source
+(``autograder/judge/edits.py``) gives the expected value on the same arguments: the edited
+copies run in the kernel (``kernel/variants.py``), the judge compares.  When the edits that fit
+all sit on one line, the student reads that line and the change ("in `lse = m + np.log1p(s)`,
+`np.log1p` should be `np.log`").
+
+It never decides a score (it runs only after a check has failed, and only rewrites that
+failure's message), and a story is told only when it is unambiguous: a re-run of the
+unedited function must reproduce the student's value first (no randomness, no hidden state),
+the value must not be degenerate, and every edit that fits must be on the same line.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..checks.core import Compared
+from .edits import Edit, identity, single_edits
+from .session import CallRecord, JudgeSession, KernelGone, RemoteObject
+
+#: Diagnoses that only say how a value is wrong (worth replacing by the change that fixes it).
+REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
+                         "square-root", "complement", "zeroed-entries", "per-row-offset", "per-column-offset",
+                         "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only"})
+#: Edited copies sent per request (a request's header stays far below the wire's limit).
+BATCH = 100
+#: A call slower than this (a training loop) is not re-run hundreds of times.
+SLOW_CALL = 0.25
+#: Wall time the whole search may take for one failure.
+BUDGET_SECONDS = 6.0
+#: Glosses of library functions students confuse.
+GLOSS = {
+    "log1p": "np.log1p(a) is log(1 + a)", "expm1": "np.expm1(a) is exp(a) - 1",
+    "maximum": "np.maximum compares two arrays entry by entry; np.max reduces one array",
+    "mean": "a mean is a sum divided by the number of entries", "median": "the median is not the mean",
+    "log2": "np.log2 is the base-2 logarithm", "log10": "np.log10 is the base-10 logarithm",
+    "dot": "np.dot / @ is a matrix product; * multiplies entry by entry",
+    "matmul": "@ is a matrix product; * multiplies entry by entry",
+}
+
+
+@dataclass(frozen=True)
+class Repair:
+    """The change that fixes the value, in the student's words, with its diagnosis id."""
+    message: str
+    diagnosis: str
+
+
+def explain(failure: BaseException, said: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
+    """The one-change story for ``failure`` (a check's failure whose message is ``said`` and diagnosis
+    ``diagnosis``), or None."""
+    if diagnosis not in REPLACEABLE:
+        return None
+    compared = _compared(failure)
+    if compared is None or not _telling(compared.expected):
+        return None
+    found = _producer(session, compared.got)
+    if found is None:
+        return None
+    record, path = found
+    if record.seconds > SLOW_CALL:
+        return None
+    started = time.perf_counter()
+    try:
+        source = session.source(record.fn)
+        if not isinstance(source, str):
+            return None
+        same = identity(source)
+        if same is None:
+            return None
+        edits = list(single_edits(source))
+        fits = _fits(session, record, path, same, edits, compared, started)
+    except (KernelGone, RecursionError, MemoryError):
+        raise
+    except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
+        return None
+    return _story(fits, compared, _function_name(source), said, diagnosis)
+
+
+def _compared(failure: BaseException) -> Compared | None:
+    seen: BaseException | None = failure
+    for _ in range(20):
+        if seen is None:
+            return None
+        found = getattr(seen, "compared", None)
+        if isinstance(found, Compared):
+            return found
+        seen = seen.__context__
+    return None
+
+
+def _telling(expected: Any) -> bool:
+    """Enough distinct values that an edit fitting them all is no coincidence."""
+    e = np.asarray(expected, dtype=float)
+    if not e.size or not bool(np.isfinite(e).all()):
+        return False
+    return e.size == 1 and abs(float(e.ravel()[0])) > 1e-12 or len(np.unique(np.round(e, 12))) >= 3
+
+
+def _producer(session: JudgeSession, got: Any) -> tuple[CallRecord, list] | None:
+    """The newest recorded call whose result holds ``got`` (the same object, else equal values), and
+    where in the result: [] for the result itself, [i] for an item of a tuple, list or dict."""
+    for same in (lambda a, b: a is b, _equal):
+        for record in reversed(session.calls):
+            if isinstance(record.fn, RemoteObject):
+                for path, value in _parts(record.result):
+                    if same(value, got):
+                        return record, path
+    return None
+
+
+def _parts(result: Any) -> Iterable[tuple[list, Any]]:
+    yield [], result
+    if type(result) in (tuple, list):
+        for i, v in enumerate(result[:8]):
+            yield [i], v
+    elif type(result) is dict:
+        for k, v in list(result.items())[:16]:
+            if type(k) in (str, int):
+                yield [k], v
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, RemoteObject) or isinstance(b, RemoteObject):
+        return False
+    try:
+        x, y = np.asarray(a), np.asarray(b)
+        return x.dtype.kind in "biuf" and x.shape == y.shape and x.size > 0 and bool(np.array_equal(x, y))
+    except Exception:  # noqa: BLE001 - values that cannot be compared are not the one
+        return False
+
+
+def _close(value: Any, want: Any, rtol: float, atol: float) -> bool:
+    if value is None:
+        return False
+    try:
+        v, w = np.asarray(value, dtype=float), np.asarray(want, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    if v.shape != w.shape and v.size != 1 or v.size != w.size:
+        return False
+    v = v.reshape(w.shape)
+    return bool(np.isfinite(v).all()) and bool(np.allclose(v, w, rtol=rtol, atol=atol))
+
+
+def _fits(session: JudgeSession, record: CallRecord, path: list, same: str, edits: list[Edit],
+          compared: Compared, started: float) -> list[Edit]:
+    """The edits whose re-run gives the expected value (after the unedited re-run gave the student's)."""
+    first = session.variants(record, [same], path)
+    if not (isinstance(first, list) and len(first) == 1 and _close(first[0], compared.got, 1e-9, 1e-12)):
+        return []
+    fits = []
+    for at in range(0, len(edits), BATCH):
+        if time.perf_counter() - started > BUDGET_SECONDS:
+            break
+        chunk = edits[at:at + BATCH]
+        outputs = session.variants(record, [e.source for e in chunk], path)
+        if not isinstance(outputs, list) or len(outputs) != len(chunk):
+            return []
+        fits += [e for e, out in zip(chunk, outputs) if _close(out, compared.expected, compared.rtol, compared.atol)]
+    return fits
+
+
+def _story(fits: list[Edit], compared: Compared, function: str, said: str, diagnosis: str | None) -> Repair | None:
+    """The message when every fitting edit is on one line (the first, most telling kind, is told).
+
+    A bare "wrong values" message is replaced; a description of the difference (times N, zeroed
+    entries...) is kept before the change, since it says what the values look like."""
+    lines = {e.line for e in fits}
+    if len(lines) != 1 or not next(iter(lines)):
+        return None
+    edit = fits[0]
+    gloss = next((g for key, g in GLOSS.items() if f".{key}" in edit.old + edit.new), "") \
+        if edit.kind == "function" else GLOSS["matmul"] if edit.kind == "operator" and "@" in edit.old + edit.new else ""
+    where = f"in `{edit.line}`" + (f" ({function})" if function else "")
+    change = f"{edit.phrase}: with that one change your code gives the right values{'; ' + gloss if gloss else ''}"
+    if diagnosis in (None, "", "wrong-values"):
+        return Repair(f"{compared.name} has wrong values: {where}, {change}", f"one-change-{edit.kind}")
+    return Repair(f"{said.rstrip('.')}. The change that fixes it: {where}, {change}", f"one-change-{edit.kind}")
+
+
+def _function_name(source: str) -> str:
+    head = source.lstrip().split("(", 1)[0]
+    return head[4:].strip() if head.startswith("def ") else ""

@@ -1,0 +1,189 @@
+"""The one change of the student's own code that gives the right values (judge/edits.py, judge/repair.py,
+kernel/variants.py): the edits it tries, the story it tells, and what it must never do."""
+from __future__ import annotations
+
+import importlib.util
+import sys
+import textwrap
+import threading
+import types
+
+import numpy as np
+import pytest
+
+from autograder.checks import core
+from autograder.judge.declarations import CheckCall
+from autograder.judge.edits import single_edits
+from autograder.judge.runner import CellJudge
+from autograder.kernel import evaluator
+
+SOFTMAX_CE = '''
+import numpy as np
+
+
+def cross_entropy(z, y):
+    """Mean cross-entropy of logits z (N, C) and labels y (N,)."""
+    m = z.max(axis=1, keepdims=True)
+    lse = m[:, 0] + np.{log}(np.exp(z - m).sum(axis=1))
+    return float(np.mean(lse - z[np.arange(len(y)), y]))
+
+
+def softmax(z):
+    """Row-wise softmax of z (N, C)."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis={axis}, keepdims=True)
+
+
+def noisy_softmax(z):
+    """A softmax whose result changes from call to call (random): no story can be told."""
+    e = np.exp(z + np.random.normal(0, 0.1, z.shape))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def two_places(z):
+    """Wrong by a factor of 2 that either of two lines can remove."""
+    a = 2 * z
+    b = 2 * a
+    return b
+
+
+class Scaler:
+    def __init__(self):
+        self.k = 3.0
+        self.calls = 0
+
+    def forward(self, x):
+        self.calls += 1
+        self.k = self.k
+        return x * self.k
+'''
+
+
+def _student(tmp_path, log="log1p", axis="0"):
+    """The student's module, loaded from a file (inspect.getsource needs one, as in a notebook's cells)."""
+    path = tmp_path / f"student_{log}_{axis}.py"
+    path.write_text(SOFTMAX_CE.replace("{log}", log).replace("{axis}", axis))
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+@pytest.fixture
+def checks(monkeypatch):
+    module = types.ModuleType("autograder.checks.repairlab")
+    r = np.random.default_rng(0)
+    z, y = r.normal(size=(5, 4)), np.array([0, 3, 1, 2, 3])
+
+    def ce(fn):
+        got = core.expect_scalar(core.call(fn, z, y, name="cross_entropy"), name="cross_entropy")
+        want = float(np.mean(np.log(np.exp(z).sum(axis=1)) - z[np.arange(5), y]))
+        core.expect_close(got, want, name="cross_entropy(z of shape (5, 4))")
+
+    def softmax(fn):
+        got = core.expect_array(core.call(fn, z, name="softmax"), name="softmax", shape=(5, 4))
+        core.expect_close(got, _softmax(z), name="softmax(z of shape (5, 4))")
+
+    def doubled(fn):
+        core.expect_close(core.call(fn, z, name="f"), z, name="f(z)")
+
+    def scaled(layer):
+        core.expect_close(core.call(layer.forward, z, name="forward"), 2.5 * z, name="forward(z of shape (5, 4))")
+
+    module.ce, module.softmax, module.doubled, module.scaled = ce, softmax, doubled, scaled
+    monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
+    return module
+
+
+def _verdict(tmp_path, name, *args):
+    path = tmp_path / "judge.sock"
+    judge = CellJudge(path, "cell1", [CheckCall("repairlab", name, tuple(f"a{i}" for i in range(len(args))))])
+    with judge:
+        import os
+        os.environ[evaluator.SOCKET_ENV] = str(path)
+        t = threading.Thread(target=lambda: evaluator.serve(f"repairlab.{name}", *args), daemon=True)
+        t.start()
+        t.join(timeout=60)
+    return judge.verdict
+
+
+def test_a_library_function_for_its_sibling_is_named_with_the_line(tmp_path, checks):
+    student = _student(tmp_path)
+    verdict = _verdict(tmp_path, "ce", student.cross_entropy)
+    assert not verdict.passed
+    assert "`np.log1p` should be `np.log`" in verdict.message
+    assert "lse = m[:, 0] + np.log1p(np.exp(z - m).sum(axis=1))" in verdict.message
+    assert "log(1 + a)" in verdict.message
+    assert verdict.diagnosis == "repairlab.ce/one-change-function"
+    right = _student(tmp_path, log="log")
+    assert _verdict(tmp_path, "ce", right.cross_entropy).passed
+
+
+def test_a_reduction_over_the_wrong_axis_is_named(tmp_path, checks):
+    verdict = _verdict(tmp_path, "softmax", _student(tmp_path).softmax)
+    assert "in `return e / e.sum(axis=0, keepdims=True)`" in verdict.message
+    assert "should be `e.sum(axis=1, keepdims=True)`" in verdict.message
+    assert verdict.diagnosis.endswith("/one-change-axis")
+
+
+def test_no_story_when_the_code_is_random_or_the_fix_is_ambiguous(tmp_path, checks):
+    student = _student(tmp_path)
+    noisy = _verdict(tmp_path, "softmax", student.noisy_softmax)
+    assert not noisy.passed and "should be" not in noisy.message and "one-change" not in noisy.diagnosis
+    # 2 * (2 * z) is right after removing either factor of 2: two lines fit, so neither is named
+    twice = _verdict(tmp_path, "doubled", student.two_places)
+    assert not twice.passed and "should be" not in twice.message
+    assert twice.diagnosis.endswith("/scaled") and "times 4" in twice.message
+
+
+def test_the_search_leaves_the_students_objects_and_generators_as_they_were(tmp_path, checks):
+    student = _student(tmp_path)
+    layer = student.Scaler()
+    np.random.seed(7)
+    before = np.random.get_state()[1].copy()
+    names = set(vars(student))
+    verdict = _verdict(tmp_path, "scaled", layer)
+    # the constant is an attribute here: 3.0 * x; the check wants 2 * x; `self.k` -> a constant edit
+    # is not possible, so the message may or may not name a change, but nothing of the student's moved:
+    assert not verdict.passed
+    assert layer.calls == 1 and layer.k == 3.0               # only the check's own call touched the layer
+    assert set(vars(student)) == names                       # no edited function leaked into the module
+    assert np.array_equal(np.random.get_state()[1], before)  # NumPy's global generator restored
+
+
+def test_edits_stay_out_of_loop_bounds_and_functions_with_a_while_loop():
+    looped = textwrap.dedent('''
+        def f(x, n):
+            for j in range(n):
+                x = x + j
+            return x - 1
+    ''')
+    edits = list(single_edits(looped))
+    assert edits and all("for j in range(n):" in e.source for e in edits)
+    # an edit anywhere (i += 1 removed, a constant step made 0) could keep a while loop from ending
+    assert not list(single_edits("def f(x, n):\n    i = 0\n    while i < n:\n        i += 1\n    return x\n"))
+
+
+def test_edits_are_single_and_include_the_common_slips():
+    source = textwrap.dedent('''
+        def backward(self, dout):
+            """dx of shape (N, in) from dout (N, out)."""
+            dx = dout @ self.W.T
+            self.dW = self.x.T @ dout
+            self.db = dout.sum(axis=0)
+            return dx
+    ''')
+    phrases = {(e.kind, e.old, e.new) for e in single_edits(source, limit=1000)}
+    assert ("transpose", "self.W.T", "self.W") in phrases
+    assert ("operator", "dout @ self.W.T", "dout * self.W.T") in phrases
+    assert ("axis", "dout.sum(axis=0)", "dout.sum(axis=0, keepdims=True)") in phrases
+    assert ("name", "self.x", "self.W") in phrases
+    assert ("assign", "self.db = dout.sum(axis=0)", "self.db += dout.sum(axis=0)") in phrases
+    assert all('"""dx of shape' in e.source for e in single_edits(source, limit=1000))   # docstring kept
+    assert sum(1 for _ in single_edits(source, limit=7)) == 7
