@@ -47,6 +47,31 @@ def two_places(z):
     return b
 
 
+class Param:
+    def __init__(self, data):
+        self.data = data
+        self.grad = np.zeros_like(data)
+
+
+class Bias:
+    """b of shape (1, out); backward accumulates db into b.grad."""
+    def __init__(self, out):
+        self.b = Param(np.zeros((1, out)))
+
+    def backward(self, g):
+        self.b.grad -= g.sum(axis=0, keepdims=True)
+        return g
+
+
+class SGD:
+    def __init__(self, params, lr):
+        self.params, self.lr = params, lr
+
+    def step(self):
+        for p in self.params:
+            p.data += self.lr * p.grad
+
+
 class Scaler:
     def __init__(self):
         self.k = 3.0
@@ -96,7 +121,21 @@ def checks(monkeypatch):
     def scaled(layer):
         core.expect_close(core.call(layer.forward, z, name="forward"), 2.5 * z, name="forward(z of shape (5, 4))")
 
+    def bias(layer):
+        g = r.normal(size=(5, 3))
+        layer.b.grad = np.zeros((1, 3))
+        module.last_g = g
+        core.call(layer.backward, g, name="backward")
+        core.expect_close(layer.b.grad, g.sum(axis=0, keepdims=True), name="b.grad after backward")
+
+    def sgd(cls):
+        data, grad = r.normal(size=(4, 3)), r.normal(size=(4, 3))
+        p = core.kernel_object(data=data.copy(), grad=grad.copy())
+        core.call(cls([p], 0.1).step, name="step")
+        core.expect_close(p.data, data - 0.1 * grad, name="p.data after step()")
+
     module.ce, module.softmax, module.doubled, module.scaled = ce, softmax, doubled, scaled
+    module.bias, module.sgd = bias, sgd
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -130,6 +169,19 @@ def test_a_reduction_over_the_wrong_axis_is_named(tmp_path, checks):
     assert "in `return e / e.sum(axis=0, keepdims=True)`" in verdict.message
     assert "should be `e.sum(axis=1, keepdims=True)`" in verdict.message
     assert verdict.diagnosis.endswith("/one-change-axis")
+
+
+def test_an_attribute_updated_in_place_is_traced_to_the_method_and_re_run_from_before_the_call(tmp_path, checks):
+    student = _student(tmp_path)
+    layer = student.Bias(3)
+    verdict = _verdict(tmp_path, "bias", layer)
+    assert "in `self.b.grad -= g.sum(axis=0, keepdims=True)` (backward)" in verdict.message
+    assert "it should read `self.b.grad += g.sum(axis=0, keepdims=True)`" in verdict.message
+    assert "wrong sign everywhere" in verdict.message        # the check's own description is kept
+    # the student's object was changed by the check's one call only (the re-runs worked on copies)
+    assert np.allclose(layer.b.grad, -checks.last_g.sum(axis=0, keepdims=True))
+    step = _verdict(tmp_path, "sgd", student.SGD)
+    assert "in `p.data += self.lr * p.grad` (step)" in step.message and "`p.data -= self.lr * p.grad`" in step.message
 
 
 def test_no_story_when_the_code_is_random_or_the_fix_is_ambiguous(tmp_path, checks):

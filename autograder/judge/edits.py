@@ -23,7 +23,7 @@ SIBLINGS: dict[str, tuple[str, ...]] = {
     "log": ("log1p", "log2", "log10"), "log1p": ("log",), "log2": ("log",), "log10": ("log",),
     "exp": ("expm1", "exp2"), "expm1": ("exp",), "exp2": ("exp",),
     "sum": ("mean", "max"), "mean": ("sum", "median"), "median": ("mean",), "nansum": ("sum",),
-    "max": ("min", "sum", "mean", "argmax"), "min": ("max",), "argmax": ("argmin", "max"), "argmin": ("argmax",),
+    "max": ("maximum", "min", "sum", "mean", "argmax"), "min": ("max",), "argmax": ("argmin", "max"), "argmin": ("argmax",),
     "amax": ("amin",), "amin": ("amax",), "maximum": ("minimum", "max"), "minimum": ("maximum",),
     "tanh": ("sinh", "cosh", "arctanh"), "sinh": ("tanh",), "cosh": ("tanh",),
     "sqrt": ("square", "abs"), "square": ("sqrt", "abs"), "abs": ("square",),
@@ -38,7 +38,7 @@ REDUCTIONS = frozenset({"sum", "mean", "max", "min", "argmax", "argmin", "std", 
 #: Elementwise functions a student may apply once too often.
 ELEMENTWISE = frozenset({"exp", "log", "log1p", "expm1", "tanh", "sqrt", "square", "abs", "sign", "exp2",
                          "log2", "log10", "negative", "reciprocal", "round", "around", "rint", "trunc", "floor",
-                         "ceil", "clip"})
+                         "ceil", "clip", "maximum", "minimum"})
 #: Constants of the field a student may have mistyped another one for (eps, betas, rates, slopes).
 USUAL_CONSTANTS = (1e-8, 1e-7, 1e-5, 1e-3, 0.01, 0.1, 0.2, 0.9, 0.99, 0.999)
 _BINOP_SWAPS: dict[type, tuple[type, ...]] = {
@@ -69,6 +69,8 @@ class Edit:
         """The change in a student's words: "`np.log1p` where `np.log` belongs"."""
         if self.kind == "line":
             return "this line should not be there"
+        if self.old == self.line:               # the whole statement changed (-= for +=)
+            return f"it should read `{self.new}`"
         if self.kind == "dropped":
             return f"`{self.old}` should not be there (it should read `{self.new}`)"
         return f"`{self.old}` should be `{self.new}`"
@@ -108,7 +110,7 @@ def single_edits(source: str, limit: int = 400) -> Iterator[Edit]:
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
     for kind in ("function", "axis", "applied", "line", "operator", "compare", "transpose", "dropped",
-                 "constant", "name", "operands", "sign", "assign"):
+                 "constant", "name", "assign", "operands", "sign"):
         for holder, field, index, replacement, old, new in _candidates(fn, kind, names, params, attrs):
             original = _swap(holder, field, index, replacement)
             try:
@@ -364,7 +366,8 @@ def _line_deletions(fn: ast.FunctionDef) -> Iterator[Candidate]:
                 continue
             for i, stmt in enumerate(body):
                 if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Expr)) and not (
-                        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+                        isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)) \
+                        or isinstance(stmt, ast.Return) and i < len(body) - 1:     # an early return
                     yield parent, field, i, ast.Pass(), quote(stmt), "(nothing)"
 
 
@@ -377,16 +380,13 @@ def _assign_edits(fn: ast.FunctionDef) -> Iterator[Candidate]:
                 continue
             for i, stmt in enumerate(body):
                 if isinstance(stmt, ast.AugAssign):
-                    plain = ast.copy_location(ast.Assign([_load_to_store(stmt.target)], stmt.value), stmt)
-                    yield parent, field, i, plain, quote(stmt), quote(plain)
-                    for op in _BINOP_SWAPS.get(type(stmt.op), ())[:1]:
+                    for op in _BINOP_SWAPS.get(type(stmt.op), ())[:1]:     # -= for += first: the likelier slip
                         other = _copy_with(stmt, op=op())
                         yield parent, field, i, other, quote(stmt), quote(other)
+                    plain = ast.copy_location(ast.Assign([stmt.target], stmt.value), stmt)
+                    yield parent, field, i, plain, quote(stmt), quote(plain)
                 elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                         and isinstance(stmt.targets[0], (ast.Name, ast.Attribute, ast.Subscript)):
                     added = ast.copy_location(ast.AugAssign(stmt.targets[0], ast.Add(), stmt.value), stmt)
                     yield parent, field, i, added, quote(stmt), quote(added)
 
-
-def _load_to_store(target: ast.expr) -> ast.expr:
-    return target

@@ -30,7 +30,8 @@ from .session import CallRecord, JudgeSession, KernelGone, RemoteObject
 #: Diagnoses that only say how a value is wrong (worth replacing by the change that fixes it).
 REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
                          "square-root", "complement", "zeroed-entries", "per-row-offset", "per-column-offset",
-                         "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only"})
+                         "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only",
+                         "sign-flipped", "transposed"})
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
 BATCH = 100
 #: A call slower than this (a training loop) is not re-run hundreds of times.
@@ -63,27 +64,24 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
     compared = _compared(failure)
     if compared is None or not _telling(compared.expected):
         return None
-    found = _producer(session, compared.got)
-    if found is None:
-        return None
-    record, path = found
-    if record.seconds > SLOW_CALL:
-        return None
     started = time.perf_counter()
-    try:
-        source = session.source(record.fn)
-        if not isinstance(source, str):
+    for found in _producers(session, compared.got)[:4]:
+        if found.record.seconds > SLOW_CALL or time.perf_counter() - started > BUDGET_SECONDS:
             return None
-        same = identity(source)
-        if same is None:
+        try:
+            source = session.source(found.record.fn)
+            if not isinstance(source, str):
+                continue
+            same = identity(source)
+            if same is None or not _replays(session, found, same, compared):
+                continue
+            fits = _fits(session, found, list(single_edits(source)), compared, started)
+        except (KernelGone, RecursionError, MemoryError):
+            raise
+        except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
             return None
-        edits = list(single_edits(source))
-        fits = _fits(session, record, path, same, edits, compared, started)
-    except (KernelGone, RecursionError, MemoryError):
-        raise
-    except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
-        return None
-    return _story(fits, compared, _function_name(source), said, diagnosis)
+        return _story(fits, compared, _function_name(source), said, diagnosis)
+    return None
 
 
 def _compared(failure: BaseException) -> Compared | None:
@@ -106,16 +104,38 @@ def _telling(expected: Any) -> bool:
     return e.size == 1 and abs(float(e.ravel()[0])) > 1e-12 or len(np.unique(np.round(e, 12))) >= 3
 
 
-def _producer(session: JudgeSession, got: Any) -> tuple[CallRecord, list] | None:
-    """The newest recorded call whose result holds ``got`` (the same object, else equal values), and
-    where in the result: [] for the result itself, [i] for an item of a tuple, list or dict."""
+@dataclass(frozen=True)
+class Source:
+    """Where a compared value came from: a call, and the path from its result (``root`` None) or from a
+    kernel object ``root`` read after it (``[["attr", "b"], ["attr", "grad"]]``)."""
+    record: CallRecord
+    path: list
+    root: Any = None
+
+
+def _producers(session: JudgeSession, got: Any) -> list[Source]:
+    """The calls that may have computed ``got``, most likely first: the newest call whose result holds it
+    (the same object, else equal values); else, for a value read as an attribute chain of a kernel object
+    after a method call (``layer.b.grad``), the newest method calls before that read, each with the
+    object and path the value was read through."""
     for same in (lambda a, b: a is b, _equal):
         for record in reversed(session.calls):
             if isinstance(record.fn, RemoteObject):
                 for path, value in _parts(record.result):
                     if same(value, got):
-                        return record, path
-    return None
+                        return [Source(record, [["item", k] for k in path])]
+    read = session.reads.get(id(got))
+    if read is None or read.value is not got:
+        return []
+    chain = [read]
+    while len(chain) < 6:
+        up = session.reads.get(id(chain[-1].owner))
+        if up is None or up.value is not chain[-1].owner:
+            break
+        chain.append(up)
+    roots = [(r.owner, [["attr", c.name] for c in reversed(chain[:i + 1])]) for i, r in enumerate(chain)]
+    earlier = [c for c in reversed(session.calls) if c.snapshot is not None and c.number < read.number][:2]
+    return [Source(c, path, root) for c in earlier for root, path in roots]
 
 
 def _parts(result: Any) -> Iterable[tuple[list, Any]]:
@@ -152,18 +172,21 @@ def _close(value: Any, want: Any, rtol: float, atol: float) -> bool:
     return bool(np.isfinite(v).all()) and bool(np.allclose(v, w, rtol=rtol, atol=atol))
 
 
-def _fits(session: JudgeSession, record: CallRecord, path: list, same: str, edits: list[Edit],
-          compared: Compared, started: float) -> list[Edit]:
-    """The edits whose re-run gives the expected value (after the unedited re-run gave the student's)."""
-    first = session.variants(record, [same], path)
-    if not (isinstance(first, list) and len(first) == 1 and _close(first[0], compared.got, 1e-9, 1e-12)):
-        return []
+def _replays(session: JudgeSession, found: Source, same: str, compared: Compared) -> bool:
+    """Does a re-run of the unedited function give the student's value? (Not when the code draws random
+    numbers or keeps state between calls: then no edit's value could be trusted.)"""
+    first = session.variants(found.record, [same], found.path, found.root)
+    return isinstance(first, list) and len(first) == 1 and _close(first[0], compared.got, 1e-9, 1e-12)
+
+
+def _fits(session: JudgeSession, found: Source, edits: list[Edit], compared: Compared, started: float) -> list[Edit]:
+    """The edits whose re-run gives the expected value."""
     fits = []
     for at in range(0, len(edits), BATCH):
         if time.perf_counter() - started > BUDGET_SECONDS:
             break
         chunk = edits[at:at + BATCH]
-        outputs = session.variants(record, [e.source for e in chunk], path)
+        outputs = session.variants(found.record, [e.source for e in chunk], found.path, found.root)
         if not isinstance(outputs, list) or len(outputs) != len(chunk):
             return []
         fits += [e for e, out in zip(chunk, outputs) if _close(out, compared.expected, compared.rtol, compared.atol)]

@@ -121,7 +121,7 @@ class RemoteObject:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)   # protocol probes (copy, pickle...) stay local
-        return self._s.request({"op": "getattr", "obj": self, "name": name})
+        return self._s.getattr(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._s.request({"op": "setattr", "obj": self, "name": name}, value=value)
@@ -198,6 +198,17 @@ class CallRecord:
     kwargs: dict
     result: Any
     seconds: float
+    number: int = 0                # the session's request count when it returned (orders calls and reads)
+    snapshot: int | None = None    # the kernel's copy of the method's object before the call, if one was taken
+
+
+@dataclass(frozen=True)
+class ReadRecord:
+    """An attribute the check read from a kernel object: ``owner.name`` gave ``value``."""
+    owner: Any
+    name: str
+    value: Any
+    number: int
 
 
 def _kept(value: Any) -> Any:
@@ -232,6 +243,10 @@ class JudgeSession:
         #: last: a failed comparison can then be traced to the call that computed the value
         #: (``repair``, which re-runs edited copies of that function on the same arguments).
         self.calls: deque[CallRecord] = deque(maxlen=256)
+        #: Attribute reads of kernel objects, by id of the value read (the judge keeps the value, so the
+        #: id stays its own): a compared ``layer.b.grad`` is traced back to ``layer`` and its call.
+        self.reads: dict[int, ReadRecord] = {}
+        self.snapshot: int | None = None
 
     # ------------------------------------------------------------------ values
     def _encoder(self) -> Encoder:
@@ -290,6 +305,8 @@ class JudgeSession:
                 raise raised
             result = dec.decode(reply.get("ok"))
             sync, late = reply.get("sync"), reply.get("late")
+            taken = reply.get("snapshot")
+            self.snapshot = taken if type(taken) is int else None
         except (EOFError, OSError, ProtocolError) as exc:
             raise KernelGone(_gone(exc)) from None
         if sync is not None:
@@ -302,8 +319,14 @@ class JudgeSession:
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
         before, started = (_kept(list(args)), _kept(dict(kwargs))), time.perf_counter()
-        result = self.request({"op": "call", "obj": fn}, args=list(args), kwargs=dict(kwargs))
-        self.calls.append(CallRecord(fn, before[0], before[1], result, time.perf_counter() - started))
+        # a method may update its object: the kernel copies the object before the call, so that a
+        # failed comparison can re-run edited copies of the method from the same state (repair.py)
+        method = isinstance(fn, RemoteObject) and fn._type.endswith("method")
+        head = {"op": "call", "obj": fn, **({"snap": True} if method else {})}
+        self.snapshot = None
+        result = self.request(head, args=list(args), kwargs=dict(kwargs))
+        self.calls.append(CallRecord(fn, before[0], before[1], result, time.perf_counter() - started,
+                                     self.requests, self.snapshot))
         return result
 
     def op(self, name: str, *args: Any) -> Any:
@@ -316,7 +339,23 @@ class JudgeSession:
 
     def getattrs(self, objs: list, name: str) -> list:
         """``[o.name for o in objs]`` in one request (kernel objects only)."""
-        return self.request({"op": "getattrs", "name": name}, objs=list(objs))
+        values = self.request({"op": "getattrs", "name": name}, objs=list(objs))
+        if isinstance(values, list):
+            for o, v in zip(objs, values):
+                self.remember(o, name, v)
+        return values
+
+    def getattr(self, obj: Any, name: str) -> Any:
+        value = self.request({"op": "getattr", "obj": obj, "name": name})
+        self.remember(obj, name, value)
+        return value
+
+    def remember(self, owner: Any, name: str, value: Any) -> None:
+        """Note that ``owner.name`` gave ``value`` (arrays and kernel objects only; the newest 2,000)."""
+        if isinstance(owner, RemoteObject) and (type(value) is np.ndarray or isinstance(value, RemoteObject)):
+            self.reads[id(value)] = ReadRecord(owner, name, value, self.requests)
+            if len(self.reads) > 2000:
+                del self.reads[next(iter(self.reads))]
 
     def setattrs(self, objs: list, name: str, values: list) -> None:
         """``o.name = v`` for each pair, in order, in one request (kernel objects only)."""
@@ -326,11 +365,15 @@ class JudgeSession:
         """The source of a student function or bound method (a string), or None when unknown."""
         return self.request({"op": "source", "obj": fn})
 
-    def variants(self, record: CallRecord, sources: list[str], path: list) -> list:
-        """The value at ``path`` of ``record``'s result for each edited source of its function, called on
-        copies of ``record``'s arguments in the kernel (see ``kernel/variants.py``); None where one failed."""
-        return self.request({"op": "variants", "obj": record.fn, "sources": sources, "path": path},
-                            args=_kept(record.args), kwargs=_kept(record.kwargs))
+    def variants(self, record: CallRecord, sources: list[str], path: list, root: Any = None) -> list:
+        """The value at ``path`` for each edited source of ``record``'s function, called in the kernel on
+        copies of ``record``'s arguments (see ``kernel/variants.py``): read from the result, or with
+        ``root`` (a kernel object) from the copy of that object in the state before the call; None where
+        one failed."""
+        head = {"op": "variants", "obj": record.fn, "sources": sources, "path": path}
+        if record.snapshot is not None:      # re-run from the state before the call
+            head.update(snapshot=record.snapshot, **({"root": root} if root is not None else {}))
+        return self.request(head, args=_kept(record.args), kwargs=_kept(record.kwargs))
 
     def new_object(self, **attrs: Any) -> RemoteObject:
         return self.request({"op": "new"}, attrs=attrs)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .peer import Peer
-from .variants import run_variants, source_of
+from .variants import Snapshots, run_variants, source_of
 from .where import student_line
 from .wire import Decoder, Encoder, ProtocolError, read_frame
 
@@ -95,6 +95,8 @@ class Session:
         # its arguments later, while it is consumed, so each reply also reports those changes
         # (under "late", by the generator's handle) for the judge to mirror on the call's copies.
         self.deferred: dict[int, tuple[list, dict]] = {}
+        # Copies of a method's object taken before the judge's calls of it (variants.Snapshots).
+        self.snapshots = Snapshots(lambda: list(self.proxies.values()))
 
     # ------------------------------------------------------------------ encoding
     def _ref(self, obj: Any) -> dict:
@@ -154,6 +156,7 @@ class Session:
         dec = self._decoder(payload)
         op = head.get("op")
         args = kwargs = None
+        taken: int | None = None
         with warnings.catch_warnings(record=True) as caught, \
                 np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             warnings.simplefilter("always")
@@ -171,6 +174,8 @@ class Session:
                             not all(isinstance(k, str) for k in kwargs):
                         raise ProtocolError("bad call arguments")
                     snaps = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
+                    if head.get("snap") is True:
+                        taken = self.snapshots.take(fn, args, kwargs)
                     result = fn(*args, **kwargs)
                 elif op == "chain":
                     result = chain_calls(dec.decode(head.get("obj")), dec.decode(head.get("init")),
@@ -204,8 +209,10 @@ class Session:
                     if not isinstance(args, list) or not isinstance(kwargs, dict) or \
                             not all(isinstance(k, str) for k in kwargs):
                         raise ProtocolError("bad call arguments")
+                    root = head.get("root")
                     result = run_variants(dec.decode(head.get("obj")), head.get("sources"), head.get("path"),
-                                          args, kwargs)
+                                          args, kwargs, snapshots=self.snapshots, snapshot=head.get("snapshot"),
+                                          root=dec.decode(root) if root is not None else None)
                     args = None   # the variants ran on copies: nothing to mirror
                 else:
                     raise ProtocolError(f"unknown request {str(op)[:20]!r}")
@@ -220,6 +227,8 @@ class Session:
         try:
             encoded = enc.encode(result)
             reply: dict = {"ok": encoded, "warn": warned}
+            if taken is not None:
+                reply["snapshot"] = taken
             if args is not None:
                 reply["sync"] = {"args": [_diff(s, enc) for s in snaps[0]],
                                  "kwargs": {k: _diff(s, enc) for k, s in snaps[1].items()}}

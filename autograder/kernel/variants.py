@@ -45,21 +45,82 @@ def source_of(fn: Any) -> str | None:
     return text if len(text) <= MAX_SOURCE else None
 
 
-def _pick(result: Any, path: Any) -> Any:
-    for key in path:
-        result = result[key]
-    if isinstance(result, (np.ndarray, np.generic, float, int)):
-        return result
+#: A method call's objects are copied before the call only while copies stay this cheap (seconds);
+#: after one slower copy (a large graph), no more are taken in that check.
+SNAPSHOT_SECONDS = 0.005
+#: Snapshots kept per check (the newest calls).
+SNAPSHOTS = 64
+
+
+class Snapshots:
+    """Copies of (object, arguments) taken just before the judge's method calls, by call number.
+
+    A method that updates its object (``self.b.grad += ...``, ``p.data -= ...``) cannot be re-run
+    on the object as it is after the call: the re-run would add a second update.  The copy taken
+    before lets an edited method run from the same state; its deep-copy memo says which copy
+    stands for which original object (a parameter the check reads afterwards)."""
+
+    def __init__(self, keep: Any):
+        self.kept: dict[int, tuple[tuple, dict]] = {}
+        self.keep = keep                 # objects copied as themselves (the judge's lent mocks)
+        self.count = 0
+        self.enabled = True
+
+    def take(self, fn: Any, args: list, kwargs: dict) -> int | None:
+        """Copy a bound method's object and arguments; the snapshot's number, or None."""
+        if not self.enabled or not isinstance(fn, types.MethodType):
+            return None
+        started = time.perf_counter()
+        memo = {id(k): k for k in self.keep()}
+        try:
+            state = copy.deepcopy((fn.__self__, args, kwargs), memo)
+        except Exception:  # noqa: BLE001 - an object that cannot be copied has no snapshot
+            return None
+        finally:
+            if time.perf_counter() - started > SNAPSHOT_SECONDS:
+                self.enabled = False
+        self.count += 1
+        self.kept[self.count] = (state, memo)
+        self.kept.pop(self.count - SNAPSHOTS, None)
+        return self.count
+
+    def state(self, number: Any, root: Any) -> tuple[Any, list, dict, Any]:
+        """A fresh copy of snapshot ``number``: (object, args, kwargs, the copy of ``root``)."""
+        if type(number) is not int or number not in self.kept:
+            raise ValueError("no such snapshot")
+        (owner, args, kwargs), memo = self.kept[number]
+        if root is not None and id(root) not in memo:
+            raise ValueError("the object read is not reachable from the call")
+        base = memo[id(root)] if root is not None else None
+        fresh = {id(k): k for k in self.keep()}
+        owner2, args2, kwargs2, root2 = copy.deepcopy((owner, args, kwargs, base), fresh)
+        return owner2, args2, kwargs2, root2
+
+
+def _pick(value: Any, path: Any) -> Any:
+    for kind, key in path:
+        value = getattr(value, key) if kind == "attr" else value[key]
+    if isinstance(value, (np.ndarray, np.generic, float, int)):
+        return value
     return None
 
 
-def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict) -> list:
-    """``[output at path of variant(*args, **kwargs)]`` for each source (None where it failed to
-    compile or raised, or once the time budget is spent).  Each source is a ``def`` of the
-    function's name."""
+def _checked(sources: Any, path: Any) -> None:
     if not isinstance(sources, list) or len(sources) > MAX_VARIANTS or not isinstance(path, list) \
-            or not all(isinstance(s, str) and len(s) <= 2 * MAX_SOURCE for s in sources):
+            or not all(isinstance(s, str) and len(s) <= 2 * MAX_SOURCE for s in sources) \
+            or not all(isinstance(p, list) and len(p) == 2 and p[0] in ("attr", "item") for p in path) \
+            or not all(p[0] == "item" or isinstance(p[1], str) and p[1].isidentifier() for p in path):
         raise ValueError("bad variants request")
+
+
+def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
+                 snapshots: Snapshots | None = None, snapshot: Any = None, root: Any = None) -> list:
+    """``[value at path]`` for each edited source of ``fn`` (a ``def`` of the function's name), None where
+    one failed to compile or raised, or once the time budget is spent.
+
+    The value is read from the call's result, or, with ``snapshot``, from the copy of ``root`` (an
+    object the judge read after the call) in a fresh copy of the state before that call."""
+    _checked(sources, path)
     method = isinstance(fn, types.MethodType)
     func = fn.__func__ if method else fn
     if not isinstance(func, types.FunctionType):
@@ -72,7 +133,16 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict) -> 
             if time.perf_counter() - started > BUDGET_SECONDS:
                 out.append(None)
                 continue
-            out.append(_one(func, fn.__self__ if method else None, method, text, path, args, kwargs))
+            if snapshot is not None and snapshots is not None:
+                try:
+                    owner, a, k, base = snapshots.state(snapshot, root)
+                except Exception:  # noqa: BLE001 - state that cannot be copied again: no re-run
+                    out.append(None)
+                    continue
+            else:
+                keep = {id(k): k for k in snapshots.keep()} if snapshots is not None else {}
+                owner, a, k, base = copy.deepcopy((fn.__self__ if method else None, args, kwargs, None), keep)
+            out.append(_one(func, owner, method, text, path, a, k, base))
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)
@@ -80,18 +150,18 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict) -> 
 
 
 def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: list, args: list,
-         kwargs: dict) -> Any:
+         kwargs: dict, root: Any) -> Any:
     try:
         space: dict = {}
         exec(compile(text, f"<edited {func.__name__}>", "exec"), func.__globals__, space)  # noqa: S102
         edited = space.get(func.__name__)
         if not isinstance(edited, types.FunctionType):
             return None
-        call = types.MethodType(edited, copy.deepcopy(owner)) if method else edited
-        a, k = copy.deepcopy(args), copy.deepcopy(kwargs)
+        call = types.MethodType(edited, owner) if method else edited
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            return _pick(call(*a, **k), path)
+            result = call(*args, **kwargs)
+            return _pick(result if root is None else root, path)
     except KeyboardInterrupt:
         raise
     except BaseException:  # noqa: BLE001 - an edit may break the code in any way, exit included
