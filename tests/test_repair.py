@@ -239,3 +239,12 @@ def test_edits_are_single_and_include_the_common_slips():
     assert ("assign", "self.db = dout.sum(axis=0)", "self.db += dout.sum(axis=0)") in phrases
     assert all('"""dx of shape' in e.source for e in single_edits(source, limit=1000))   # docstring kept
     assert sum(1 for _ in single_edits(source, limit=7)) == 7
+
+
+def test_a_dropped_operand_is_named_as_a_term_or_factor_and_comments_stay_out_of_the_quote():
+    source = "def ratio(a, b):\n    return (a - b) / b * 100  # in percent\n"
+    edits = {e.phrase: e for e in single_edits(source, limit=1000)}
+    assert "the factor `100` should not be there" in edits
+    assert "the term `b` should not be there" in edits
+    assert "the divisor `b` should not be there" in edits
+    assert all(e.line == "return (a - b) / b * 100" for e in edits.values())

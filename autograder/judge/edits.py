@@ -15,6 +15,8 @@ knows a lab: the edits come from the syntax tree alone.
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -71,8 +73,10 @@ class Edit:
             return "this line should not be there"
         if self.old == self.line:               # the whole statement changed (-= for +=)
             return f"it should read `{self.new}`"
-        if self.kind == "dropped":
-            return f"`{self.old}` should not be there (it should read `{self.new}`)"
+        if self.kind == "dropped":              # old: the operand dropped, new: what it is (a term, a factor)
+            return f"the {self.new} `{self.old}` should not be there"
+        if self.kind == "applied":
+            return f"`{self.old}` should be just `{self.new}`"
         return f"`{self.old}` should be `{self.new}`"
 
 
@@ -193,10 +197,21 @@ def _swap(holder: ast.AST, field: str, index: int | None, new: object) -> object
 
 
 def _line_of(node: object, lines: list[str]) -> str:
+    """The student's line holding ``node``, without its comment."""
     lineno = getattr(node, "lineno", None)
     if not isinstance(lineno, int) or not 1 <= lineno <= len(lines):
         return ""
-    return quote(lines[lineno - 1].strip())
+    return quote(_uncommented(lines[lineno - 1]).strip())
+
+
+def _uncommented(line: str) -> str:
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return line[:token.start[1]]
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        pass                                    # a line continued on the next: keep it whole
+    return line
 
 
 def _called(node: ast.expr) -> str | None:
@@ -280,8 +295,10 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
             and isinstance(node.func, ast.Attribute):
         yield (*here, node.func.value, quote(node), quote(node.func.value))   # x.round(1), x.clip(-5, 5)
     elif kind == "dropped" and isinstance(node, ast.BinOp) and type(node.op) in _BINOP_SWAPS:
-        for kept in (node.left, node.right):
-            yield (*here, kept, quote(node), quote(kept))
+        what = {ast.Add: "term", ast.Sub: "term", ast.Mult: "factor", ast.MatMult: "factor"}
+        for kept, dropped in ((node.left, node.right), (node.right, node.left)):
+            word = what.get(type(node.op)) or ("divisor" if dropped is node.right else "dividend")
+            yield (*here, kept, quote(dropped), word)
 
 
 def _axis_edits(here: tuple, node: ast.Call) -> Iterator[Candidate]:
