@@ -72,6 +72,15 @@ class SGD:
             p.data += self.lr * p.grad
 
 
+class Decay:
+    def __init__(self, params, lr, weight_decay):
+        self.params, self.lr, self.weight_decay = params, lr, weight_decay
+
+    def step(self):
+        for p in self.params:
+            p.data -= self.lr * (p.grad + 0.01 * p.data)
+
+
 class Scaler:
     def __init__(self):
         self.k = 3.0
@@ -135,7 +144,13 @@ def checks(monkeypatch):
         core.expect_close(p.data, data - 0.1 * grad, name="p.data after step()")
 
     module.ce, module.softmax, module.doubled, module.scaled = ce, softmax, doubled, scaled
-    module.bias, module.sgd = bias, sgd
+    def decay(cls):
+        data, grad = r.normal(size=(4, 3)), r.normal(size=(4, 3))
+        p = core.kernel_object(data=data.copy(), grad=grad.copy())
+        core.call(cls([p], 0.1, 0.05).step, name="step")
+        core.expect_close(p.data, data - 0.1 * (grad + 0.05 * data), name="p.data after step()")
+
+    module.bias, module.sgd, module.decay = bias, sgd, decay
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -182,6 +197,12 @@ def test_an_attribute_updated_in_place_is_traced_to_the_method_and_re_run_from_b
     assert np.allclose(layer.b.grad, -checks.last_g.sum(axis=0, keepdims=True))
     step = _verdict(tmp_path, "sgd", student.SGD)
     assert "in `p.data += self.lr * p.grad` (step)" in step.message and "`p.data -= self.lr * p.grad`" in step.message
+
+
+def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):
+    verdict = _verdict(tmp_path, "decay", _student(tmp_path).Decay)
+    assert "in `p.data -= self.lr * (p.grad + 0.01 * p.data)` (step), `0.01` should be `self.weight_decay`" \
+        in verdict.message
 
 
 def test_no_story_when_the_code_is_random_or_the_fix_is_ambiguous(tmp_path, checks):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import io
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 #: Library functions (``np.f`` or a method ``.f``) a student writes for one another.
@@ -99,8 +99,9 @@ def parse_function(source: str) -> ast.FunctionDef | None:
     return fn
 
 
-def single_edits(source: str, limit: int = 400) -> Iterator[Edit]:
-    """Every single edit of the function in ``source`` (at most ``limit``), most telling kinds first."""
+def single_edits(source: str, limit: int = 400, settings: Iterable[str] = ()) -> Iterator[Edit]:
+    """Every single edit of the function in ``source`` (at most ``limit``), most telling kinds first.
+    ``settings``: numeric attributes of the method's object (a constant may stand for one)."""
     fn = parse_function(source)
     if fn is None or any(isinstance(n, ast.While) for n in ast.walk(fn)):
         return                  # a while loop's end may hang on any value computed before it: no edits
@@ -108,7 +109,7 @@ def single_edits(source: str, limit: int = 400) -> Iterator[Edit]:
     names = _local_names(fn)
     params = [a.arg for a in fn.args.posonlyargs + fn.args.args + fn.args.kwonlyargs if a.arg != "self"]
     attrs = sorted({n.attr for n in ast.walk(fn) if isinstance(n, ast.Attribute)
-                    and isinstance(n.value, ast.Name) and n.value.id == "self"})
+                    and isinstance(n.value, ast.Name) and n.value.id == "self"} | set(settings))
     seen: set[str] = set()
     count = 0
     # the order a story prefers when several edits of one line fit (a line too many before a constant
@@ -277,7 +278,7 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
     elif kind == "name":
         yield from _name_edits(here, node, names, attrs)
     elif kind == "constant" and isinstance(node, ast.Constant) and type(node.value) in (int, float):
-        yield from _constant_edits(here, node, params)
+        yield from _constant_edits(here, node, params, attrs)
     elif kind == "operands" and isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):
         new = _copy_with(node, left=node.right, right=node.left)
         yield (*here, new, quote(node), quote(new))
@@ -352,7 +353,7 @@ def _name_edits(here: tuple, node: ast.expr, names: list[str], attrs: list[str])
                 yield (*here, new, quote(node), quote(new))
 
 
-def _constant_edits(here: tuple, node: ast.Constant, params: list[str]) -> Iterator[Candidate]:
+def _constant_edits(here: tuple, node: ast.Constant, params: list[str], attrs: list[str]) -> Iterator[Candidate]:
     c = float(node.value) if type(node.value) is float else int(node.value)   # type: ignore[arg-type]
     values: list[float] = [0, 1, 2, 0.5, -c, c * 2, c / 2, c * 10, c / 10]
     if type(c) is float:
@@ -370,8 +371,10 @@ def _constant_edits(here: tuple, node: ast.Constant, params: list[str]) -> Itera
         shown.add(text)
         new = ast.Constant(v) if v >= 0 else ast.UnaryOp(ast.USub(), ast.Constant(-v))
         yield (*here, new, repr(c), text)
-    for p in params:
+    for p in params:            # a hard-coded constant where the argument belongs
         yield (*here, ast.Name(p, ast.Load()), repr(c), p)
+    for a in attrs:             # ... or the object's setting (self.weight_decay)
+        yield (*here, ast.Attribute(ast.Name("self", ast.Load()), a, ast.Load()), repr(c), f"self.{a}")
 
 
 def _line_deletions(fn: ast.FunctionDef) -> Iterator[Candidate]:

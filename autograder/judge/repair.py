@@ -69,13 +69,13 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
         if found.record.seconds > SLOW_CALL or time.perf_counter() - started > BUDGET_SECONDS:
             return None
         try:
-            source = session.source(found.record.fn)
-            if not isinstance(source, str):
+            source, settings = session.source(found.record.fn)
+            if source is None:
                 continue
             same = identity(source)
             if same is None or not _replays(session, found, same, compared):
                 continue
-            fits = _fits(session, found, list(single_edits(source)), compared, started)
+            fits = _fits(session, found, list(single_edits(source, settings=settings)), compared, started)
         except (KernelGone, RecursionError, MemoryError):
             raise
         except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message

@@ -361,9 +361,14 @@ class JudgeSession:
         """``o.name = v`` for each pair, in order, in one request (kernel objects only)."""
         self.request({"op": "setattrs", "name": name}, objs=list(objs), values=list(values))
 
-    def source(self, fn: Any) -> Any:
-        """The source of a student function or bound method (a string), or None when unknown."""
-        return self.request({"op": "source", "obj": fn})
+    def source(self, fn: Any) -> tuple[str | None, list[str]]:
+        """The source of a student function or bound method (None when unknown), and the names of its
+        object's numeric settings (``lr``...)."""
+        reply = self.request({"op": "source", "obj": fn})
+        if not (isinstance(reply, list) and len(reply) == 2 and isinstance(reply[1], list)):
+            return None, []
+        text, names = reply
+        return (text if isinstance(text, str) else None), [n for n in names if isinstance(n, str) and n.isidentifier()]
 
     def variants(self, record: CallRecord, sources: list[str], path: list, root: Any = None) -> list:
         """The value at ``path`` for each edited source of ``record``'s function, called in the kernel on

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .peer import Peer
-from .variants import Snapshots, run_variants, source_of
+from .variants import Snapshots, run_variants, settings_of, source_of
 from .where import student_line
 from .wire import Decoder, Encoder, ProtocolError, read_frame
 
@@ -202,7 +202,8 @@ class Session:
                 elif op == "repr":
                     result = repr(dec.decode(head.get("obj")))[:500]
                 elif op == "source":
-                    result = source_of(dec.decode(head.get("obj")))
+                    fn = dec.decode(head.get("obj"))
+                    result = [source_of(fn), settings_of(fn)]
                 elif op == "variants":
                     args = dec.decode(head.get("args", {"t": "l", "v": []}))
                     kwargs = dec.decode(head.get("kwargs", {"t": "d", "k": [], "v": []}))

@@ -97,6 +97,17 @@ class Snapshots:
         return owner2, args2, kwargs2, root2
 
 
+def settings_of(fn: Any) -> list[str]:
+    """The names of a bound method's object's numeric attributes (``lr``, ``weight_decay``): what a
+    hard-coded constant in the method may stand for."""
+    owner = getattr(fn, "__self__", None) if isinstance(fn, types.MethodType) else None
+    try:
+        items = list(vars(owner).items()) if owner is not None else []
+    except TypeError:
+        return []
+    return [k for k, v in items if isinstance(k, str) and k.isidentifier() and type(v) in (int, float)][:40]
+
+
 def _pick(value: Any, path: Any) -> Any:
     for kind, key in path:
         value = getattr(value, key) if kind == "attr" else value[key]
