@@ -74,12 +74,26 @@ class CheckFailure(AssertionError):
 
 @dataclass(frozen=True)
 class Compared:
-    """A failed comparison: the student's value, the expected one, the tolerances, what it was called."""
+    """A failed comparison: the student's value, the expected one, the tolerances, what it was called.
+
+    The judge then looks for the one change of the student's code that gives the expected value
+    (judge/repair.py) when the failure's diagnosis only describes the difference, or always when
+    ``ask`` (a check whose message says where the values go wrong but not why)."""
     got: Any
     expected: Any
     rtol: float
     atol: float
     name: str
+    ask: bool = False
+
+
+def differs(got: Any, expected: Any, message: str, diagnosis: str | None, *, name: str, rtol: float,
+            atol: float, ask: bool = False) -> CheckFailure:
+    """The failure ``message`` for ``got`` != ``expected``, carrying the comparison (see Compared);
+    ``name`` names the value (``"dx of conv2d_backward (stride 2)"``).  Raise it."""
+    failure = CheckFailure(message, diagnosis)
+    failure.compared = Compared(got, expected, rtol, atol, name, ask)
+    return failure
 
 
 def fail(message: str, diagnosis: str | None = None) -> None:
@@ -241,11 +255,9 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
     analysis, diagnosis = analyse_difference(got, expected, rtol, atol)
     if diagnosis == "scaled":
         analysis, diagnosis = _size_factor(got, expected, name, rtol, atol) or (analysis, diagnosis)
-    failure = CheckFailure(f"{name} has wrong values: {analysis}", diagnosis)
-    # what was compared, for the judge's search for the one change of the student's code that fits
-    # (judge/repair.py: it runs only when the check's final diagnosis says no more than this one)
-    failure.compared = Compared(got, expected, rtol, atol, name)
-    raise failure
+    # what was compared goes with the failure: the judge's search for the one change of the student's
+    # code that fits (judge/repair.py) runs when the check's final diagnosis says no more than this one
+    raise differs(got, expected, f"{name} has wrong values: {analysis}", diagnosis, name=name, rtol=rtol, atol=atol)
 
 
 _SHAPE_IN_NAME = re.compile(r"of shape \((\d+(?:, \d+)*,?)\)")

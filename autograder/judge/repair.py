@@ -59,10 +59,9 @@ class Repair:
 def explain(failure: BaseException, said: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
     """The one-change story for ``failure`` (a check's failure whose message is ``said`` and diagnosis
     ``diagnosis``), or None."""
-    if diagnosis not in REPLACEABLE:
-        return None
     compared = _compared(failure)
-    if compared is None or not _telling(compared.expected):
+    asked = compared is not None and compared.ask and getattr(failure, "compared", None) is compared
+    if compared is None or not (diagnosis in REPLACEABLE or asked) or not _telling(compared.expected):
         return None
     started = time.perf_counter()
     for found in _producers(session, compared.got)[:4]:
