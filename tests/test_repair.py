@@ -269,3 +269,19 @@ def test_a_dropped_operand_is_named_as_a_term_or_factor_and_comments_stay_out_of
     assert "the term `b` should not be there" in edits
     assert "the divisor `b` should not be there" in edits
     assert all(e.line == "return (a - b) / b * 100" for e in edits.values())
+
+
+def test_a_hostile_source_costs_the_search_nothing_but_its_own_story(tmp_path, checks):
+    """A deep expression (recursion in the judge's unparse) or a function longer than the search takes."""
+    deep = "import numpy as np\n\n\ndef softmax(z):\n    return z" + " + z" * 850 + "\n"
+    path = tmp_path / "deep.py"
+    path.write_text(deep)
+    spec = importlib.util.spec_from_file_location("deep_student", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import time
+    started = time.perf_counter()
+    verdict = _verdict(tmp_path, "softmax", module.softmax)
+    assert not verdict.passed and "has wrong values" in verdict.message and "should be" not in verdict.message
+    assert time.perf_counter() - started < 30
+    assert not list(single_edits(deep))            # too deep to unparse: no edits, no error

@@ -101,7 +101,15 @@ def parse_function(source: str) -> ast.FunctionDef | None:
 
 def single_edits(source: str, limit: int = 400, settings: Iterable[str] = ()) -> Iterator[Edit]:
     """Every single edit of the function in ``source`` (at most ``limit``), most telling kinds first.
-    ``settings``: numeric attributes of the method's object (a constant may stand for one)."""
+    ``settings``: numeric attributes of the method's object (a constant may stand for one).  A source
+    too deep to unparse (a sum of a thousand terms) gets no edits."""
+    try:
+        yield from _single_edits(source, limit, settings)
+    except (RecursionError, MemoryError):
+        return
+
+
+def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[Edit]:
     fn = parse_function(source)
     if fn is None or any(isinstance(n, ast.While) for n in ast.walk(fn)):
         return                  # a while loop's end may hang on any value computed before it: no edits
@@ -137,7 +145,10 @@ def single_edits(source: str, limit: int = 400, settings: Iterable[str] = ()) ->
 def identity(source: str) -> str | None:
     """The function as the edits write it (unparsed), to check that a re-run gives the student's values."""
     fn = parse_function(source)
-    return ast.unparse(fn) if fn is not None else None
+    try:
+        return ast.unparse(fn) if fn is not None else None
+    except (RecursionError, MemoryError):
+        return None
 
 
 # ---------------------------------------------------------------------- where edits may go

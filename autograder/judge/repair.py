@@ -25,7 +25,7 @@ import numpy as np
 
 from ..checks.core import Compared
 from .edits import Edit, identity, single_edits
-from .session import CallRecord, JudgeSession, KernelGone, RemoteObject
+from .session import CallRecord, JudgeSession, RemoteObject
 
 #: Diagnoses that only say how a value is wrong (worth replacing by the change that fixes it).
 REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
@@ -75,8 +75,6 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
             if same is None or not _replays(session, found, same, compared):
                 continue
             fits = _fits(session, found, list(single_edits(source, settings=settings)), compared, started)
-        except (KernelGone, RecursionError, MemoryError):
-            raise
         except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
             return None
         return _story(fits, compared, _function_name(source), said, diagnosis)
