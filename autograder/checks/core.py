@@ -146,9 +146,12 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
     if finite and got.dtype.kind in "fc":
         with _errstate(all="ignore"):
             ok = bool(_isfinite(got).all())
+            nan = bool(np.isnan(got).any())
         if not ok:
-            fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) "
-                 f"or a log/division of zero")
+            # NaN and inf have different causes: naming the wrong one sends the student to the wrong line
+            fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) or a log/division of "
+                 f"zero" + ("; a NaN also comes from 0/0, inf - inf, or the log or square root of a NEGATIVE "
+                            "number" if nan else ""))
     return got
 
 
