@@ -282,7 +282,8 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
     elif kind == "transpose":
         if isinstance(node, ast.Attribute) and node.attr == "T":
             yield (*here, node.value, quote(node), quote(node.value))
-        elif isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.MatMult) \
+        elif (isinstance(parent, ast.BinOp) and isinstance(parent.op, ast.MatMult)
+              or isinstance(parent, ast.Call) and field == "args" and _called(parent) in ("dot", "matmul")) \
                 and isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
             new = ast.Attribute(node, "T", ast.Load())
             yield (*here, new, quote(node), quote(new))
@@ -293,6 +294,14 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
     elif kind == "operands" and isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):
         new = _copy_with(node, left=node.right, right=node.left)
         yield (*here, new, quote(node), quote(new))
+    elif kind == "operands" and isinstance(node, ast.Call) and not any(isinstance(a, ast.Starred) for a in node.args):
+        # two arguments in the wrong order: f(b, a) for f(a, b); np.where(c, b, a) for np.where(c, a, b)
+        first = 1 if called == "where" and len(node.args) == 3 else 0
+        if len(node.args) == first + 2:
+            args = list(node.args)
+            args[first], args[first + 1] = args[first + 1], args[first]
+            new = _copy_with(node, args=args)
+            yield (*here, new, quote(node), quote(new))
     elif kind == "sign":
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
             yield (*here, node.operand, quote(node), quote(node.operand))
