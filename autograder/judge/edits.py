@@ -52,6 +52,8 @@ _COMPARE_SWAPS: dict[type, tuple[type, ...]] = {
 _SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.MatMult: "@",
            ast.Pow: "**", ast.Mod: "%", ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==",
            ast.NotEq: "!="}
+#: A function longer than this (characters) gets at most LONG_LIMIT edits: the search stays under a second.
+LONG_SOURCE, LONG_LIMIT = 1500, 300
 #: Longest quoted piece of code (a long node is cut: its start says which one it is).
 QUOTE = 70
 
@@ -99,7 +101,7 @@ def parse_function(source: str) -> ast.FunctionDef | None:
     return fn
 
 
-def single_edits(source: str, limit: int = 400, settings: Iterable[str] = ()) -> Iterator[Edit]:
+def single_edits(source: str, limit: int = 1000, settings: Iterable[str] = ()) -> Iterator[Edit]:
     """Every single edit of the function in ``source`` (at most ``limit``), most telling kinds first.
     ``settings``: numeric attributes of the method's object (a constant may stand for one).  A source
     too deep to unparse (a sum of a thousand terms) gets no edits."""
@@ -120,6 +122,9 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
                     and isinstance(n.value, ast.Name) and n.value.id == "self"} | set(settings))
     seen: set[str] = set()
     count = 0
+    render = _Renderer(fn)
+    if len(source) > LONG_SOURCE:      # each edit re-unparses a long statement: fewer edits, same order
+        limit = min(limit, LONG_LIMIT)
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
     for kind in ("function", "axis", "applied", "line", "operator", "compare", "transpose", "dropped",
@@ -127,8 +132,8 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
         for holder, field, index, replacement, old, new in _candidates(fn, kind, names, params, attrs):
             original = _swap(holder, field, index, replacement)
             try:
-                text = ast.unparse(fn)
-            except (ValueError, RecursionError, AttributeError, TypeError):
+                text = render(holder, field, index)
+            except (ValueError, AttributeError, TypeError):
                 text = ""
             finally:
                 _swap(holder, field, index, original)
@@ -140,6 +145,39 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
             count += 1
             if count >= limit:
                 return
+
+
+class _Renderer:
+    """The function's source after an edit, re-unparsing only the top-level statement the edit is in
+    (a thousand edits of a 60-line function would otherwise unparse it a thousand times)."""
+
+    def __init__(self, fn: ast.FunctionDef):
+        self.fn = fn
+        self.owner: dict[int, int] = {}
+        for i, stmt in enumerate(fn.body):
+            self.owner.update((id(n), i) for n in ast.walk(stmt))
+        self.header = self._header()
+        self.texts = [self._statement(stmt) for stmt in fn.body]
+
+    def __call__(self, holder: ast.AST, field: str, index: int | None) -> str:
+        if holder is self.fn and field == "body" and index is not None:
+            at = index
+        else:
+            at = self.owner.get(id(holder), -1)       # -1: the def line (a default value)
+        header = self._header() if at < 0 else self.header
+        texts = list(self.texts)
+        if at >= 0:
+            texts[at] = self._statement(self.fn.body[at])
+        return header + "".join(texts)
+
+    def _header(self) -> str:
+        bare = ast.FunctionDef(self.fn.name, self.fn.args, [ast.Pass()], [], self.fn.returns, None)
+        ast.fix_missing_locations(bare)
+        return ast.unparse(bare).rsplit("\n", 1)[0] + "\n"
+
+    @staticmethod
+    def _statement(stmt: ast.stmt) -> str:
+        return "".join("    " + line + "\n" for line in ast.unparse(stmt).splitlines())
 
 
 def identity(source: str) -> str | None:

@@ -33,7 +33,7 @@ REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", 
                          "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only",
                          "sign-flipped", "transposed"})
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
-BATCH = 100
+BATCH = 200
 #: A call slower than this (a training loop) is not re-run hundreds of times.
 SLOW_CALL = 0.25
 #: Wall time the whole search may take for one failure.
