@@ -285,3 +285,10 @@ def test_a_hostile_source_costs_the_search_nothing_but_its_own_story(tmp_path, c
     assert not verdict.passed and "has wrong values" in verdict.message and "should be" not in verdict.message
     assert time.perf_counter() - started < 30
     assert not list(single_edits(deep.split("\n\n\n", 1)[1]))   # too deep to unparse: no edits, no error
+
+
+def test_the_same_library_slip_on_every_term_is_one_edit():
+    source = "def bce(A, Y):\n    return -np.mean(Y * np.log2(A) + (1 - Y) * np.log2(1 - A))\n"
+    everywhere = [e for e in single_edits(source) if e.kind == "everywhere"]
+    assert [e.phrase for e in everywhere][:1] == ["`np.log2` should be `np.log` (at every use)"]
+    assert everywhere[0].source.count("np.log(") == 2 and "log2" not in everywhere[0].source

@@ -61,7 +61,7 @@ QUOTE = 70
 @dataclass(frozen=True)
 class Edit:
     """One edited copy of the function: where (the student's line), what changed, and its source."""
-    kind: str        # "function", "axis", "operator", "operands", "dropped", "sign", "transpose",
+    kind: str        # "function", "everywhere", "axis", "operator", "operands", "dropped", "sign", "transpose",
     #                  "constant", "name", "compare", "assign", "line", "applied"
     line: str        # the student's line the edit is in, as written
     old: str         # the piece of code replaced (short)
@@ -73,6 +73,8 @@ class Edit:
         """The change in a student's words: "`np.log1p` where `np.log` belongs"."""
         if self.kind == "line":
             return "this line should not be there"
+        if self.kind == "everywhere":
+            return f"`{self.old}` should be `{self.new}` (at every use)"
         if self.old == self.line:               # the whole statement changed (-= for +=)
             return f"it should read `{self.new}`"
         if self.kind == "dropped":              # old: the operand dropped, new: what it is (a term, a factor)
@@ -127,8 +129,15 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
         limit = min(limit, LONG_LIMIT)
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
-    for kind in ("function", "axis", "applied", "line", "operator", "compare", "transpose", "dropped",
-                 "constant", "name", "assign", "operands", "sign"):
+    for kind in ("function", "everywhere", "axis", "applied", "line", "operator", "compare", "transpose",
+                 "dropped", "constant", "name", "assign", "operands", "sign"):
+        if kind == "everywhere":
+            for edit in _everywhere(fn, lines):
+                if edit.source not in seen:
+                    seen.add(edit.source)
+                    yield edit
+                    count += 1
+            continue
         for holder, field, index, replacement, old, new in _candidates(fn, kind, names, params, attrs):
             original = _swap(holder, field, index, replacement)
             try:
@@ -145,6 +154,30 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
             count += 1
             if count >= limit:
                 return
+
+
+def _everywhere(fn: ast.FunctionDef, lines: list[str]) -> Iterator[Edit]:
+    """A library function used twice or more replaced by a sibling at every use: the same slip made on
+    each term (``Y * np.log2(A) + (1 - Y) * np.log2(1 - A)``) is one mistake, which no single-place edit
+    fixes."""
+    uses: dict[str, list[ast.Attribute]] = {}
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in SIBLINGS:
+            uses.setdefault(node.func.attr, []).append(node.func)
+    for name, attributes in uses.items():
+        if len(attributes) < 2:
+            continue
+        for other in SIBLINGS[name]:
+            for a in attributes:
+                a.attr = other
+            try:
+                text = ast.unparse(fn)
+            finally:
+                for a in attributes:
+                    a.attr = name
+            first = min(attributes, key=lambda a: (a.lineno, a.col_offset))
+            yield Edit("everywhere", _line_of(first, lines), f"{quote(first.value)}.{name}",
+                       f"{quote(first.value)}.{other}", text)
 
 
 class _Renderer:

@@ -31,7 +31,7 @@ from .session import CallRecord, JudgeSession, RemoteObject
 REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
                          "square-root", "complement", "zeroed-entries", "per-row-offset", "per-column-offset",
                          "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only",
-                         "sign-flipped", "transposed"})
+                         "sign-flipped", "transposed", "wrong-value", "wrong-values-explained"})
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
 BATCH = 200
 #: A call slower than this (a training loop) is not re-run hundreds of times.
@@ -202,7 +202,7 @@ def _story(fits: list[Edit], compared: Compared, function: str, said: str, diagn
         return None
     edit = fits[0]
     gloss = next((g for key, g in GLOSS.items() if f".{key}" in edit.old + edit.new), "") \
-        if edit.kind == "function" else GLOSS["matmul"] if edit.kind == "operator" and "@" in edit.old + edit.new else ""
+        if edit.kind in ("function", "everywhere") else GLOSS["matmul"] if edit.kind == "operator" and "@" in edit.old + edit.new else ""
     where = f"in `{edit.line}`" + (f" ({function})" if function else "")
     change = f"{edit.phrase}: with that one change your code gives the right values{'; ' + gloss if gloss else ''}"
     if diagnosis in (None, "", "wrong-values"):
