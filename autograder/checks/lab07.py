@@ -288,10 +288,13 @@ def _call(fn, args, name, context, hints=None):
             fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
         _empty_slice(text, name, args, context)
         _pool_global_max(fn, text, name, args, context)
+        _stride_got_zero(fn, text, name, args, context)
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
         sizes = _name_sizes(text, _dims(name, args))
         owner = _argument_shapes(text, name, args)
+        if sizes and "differ by exactly ONE" in sizes:     # the general reading (layouts mixed) does not apply
+            fail(f"{text} (called with {context}): {sizes}", "raised-broadcast-off-by-one")
         if broadcast:
             fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
         if sizes:
@@ -557,6 +560,11 @@ def _read_sizes(text: str, dims: dict) -> str | None:
                   re.findall(r"\(([\d, ]*)\)", text[text.index("could not be broadcast"):])][:2]
         if len(shapes) == 2 and len(shapes[0]) == len(shapes[1]):
             clash = [(u, v) for u, v in zip(*shapes) if u != v and 1 not in (u, v)]
+            if len(clash) > 1 and all(abs(u - v) == 1 for u, v in clash) and len({u < v for u, v in clash}) == 1:
+                pairs = ", ".join(f"{u} and {v}" for u, v in clash)
+                return (f"the sizes that differ ({pairs}) differ by exactly ONE on every axis where they differ: a "
+                        f"slice or a range is one entry short or long on each of them (an end or a loop bound off by "
+                        f"one; u:u + stride*H_out:stride holds exactly H_out entries)")
             if clash and all(_product_names(v, dims) for pair in clash[:1] for v in pair):
                 u, v = clash[0]
                 return f"the sizes that differ, {said(u)} and {said(v)}, tell which two quantities were mixed up"
@@ -584,6 +592,33 @@ def _read_sizes(text: str, dims: dict) -> str | None:
         return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
                 f"must multiply to the same total (is a factor of the product missing or extra?)")
     return None
+
+
+def _stride_got_zero(fn, text: str, name: str, args, context: str) -> None:
+    """conv2d_* raised ZeroDivisionError with pad=0: the same call with pad=1 (dout resized for it) does not raise,
+    so the code divides by pad (or by a quantity that is 0 when pad is), e.g. pad passed as a stride."""
+    if not name.startswith("conv2d") or "ZeroDivisionError" not in text or len(args) < 5:
+        return
+    stride, pad = args[3], args[4]
+    if pad != 0 or stride != 1:
+        return
+    probe = list(args)
+    probe[4] = 1
+    if name == "conv2d_backward":
+        dout, x, w = args[0], args[1], args[2]
+        n, _, h, wd = np.shape(x)
+        co, _, kh, kw = np.shape(w)
+        probe[0] = np.ones((n, co, h + 3 - kh, wd + 3 - kw), dtype=np.asarray(dout).dtype)
+    try:
+        core.call(fn, *probe, name=name)
+    except core.CheckFailure as exc:
+        if "ZeroDivisionError" in str(exc):
+            return
+    fail(f"{text} (called with {context}): the same call with pad=1 does not divide by zero: your code divides by "
+         f"pad (or by something that is 0 when pad is), as when pad is passed where a stride belongs: "
+         f"conv_output_size(H, KH, pad, stride) for conv_output_size(H, KH, stride, pad) (its signature is "
+         f"conv_output_size(n, k, stride=1, pad=0); pass them by name, stride=stride, pad=pad)",
+         "size-call-pad-for-stride")
 
 
 def _call_diagnosis(text: str) -> str:
@@ -1202,6 +1237,9 @@ def _conv_shape_candidates():
          "the padding is ignored: pad the input with `pad` zeros on every side of H and W first", "padding-ignored"),
         (lambda c: (n_(c), c[4], *_out_size(c, stride=1)),
          "the stride is ignored: only every stride-th window position gives an output", "stride-ignored"),
+        (lambda c: (n_(c), c[4], *_out_size(c, pad=c[7])),
+         "your output sizes are those of an input padded by `stride` zeros instead of `pad` in every case: the "
+         "padding is np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padded-by-stride"),
         (lambda c: (n_(c), c[4], _out_size(c)[0], _out_size(c, stride=1)[1]),
          "the stride is applied along H only: step by the stride along W too ([:, :, ::stride, ::stride])",
          "stride-one-axis"),
@@ -1266,6 +1304,9 @@ def _conv_forward_values(got, x, wt, b, case, context):
         "(no w[:, :, ::-1, ::-1])": lambda: _conv(x, flipped, b, s, p),
         "the bias is missing: add b[o] to every position of output channel o":
             lambda: _conv(x, wt, np.zeros(co), s, p),
+        "your output is the expected one with every negative value set to 0: an activation (ReLU, np.maximum(..., "
+        "0)) is applied inside the convolution; conv2d_forward returns the raw sums plus the bias, the activation is "
+        "a layer of its own": lambda: np.maximum(want, 0),
         "the padding is not zeros: pad with zeros (np.pad's default mode='constant'), "
         "not by repeating the border": lambda: _conv(x, wt, b, s, p, mode="edge"),
         "the patches are flattened in (KH, KW, C_in) order but w.reshape(C_out, -1) is in "
@@ -1990,6 +2031,9 @@ POOL_FORWARD_PATTERNS = [
                               "at the border is dropped", "pool-not-tiling"),
     (lambda c: np.dtype(c[6]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x",
      "float32-only-fails"),
+    (lambda c: c[5] > 1, "right for stride 1 and wrong for larger strides: the stride only decides where window "
+                         "(i, j) starts, (i*stride, j*stride); every window is the whole size x size block, "
+                         "x[:, :, i*stride:i*stride + size, j*stride:j*stride + size]", "pool-stride-only-fails"),
 ]
 
 
@@ -2354,11 +2398,27 @@ def _pool_dout_probe(maxpool2d_backward, exc, r):
         got = np.asarray(_call(maxpool2d_backward, (top.copy(), x, size, s), "maxpool2d_backward", "probe"), _float64)
     except core.CheckFailure:
         return
-    if got.shape == x.shape and core.close(got, _pool_grad(top, x, size, s), 1e-9, 1e-12):
-        fail(f"{_head(exc)}: your dx is right when dout happens to hold the window maxima themselves (dout = "
-             f"maxpool2d_forward(x)) and wrong otherwise: the code compares the windows with dout where it must "
-             f"compare them with their maxima (top = the max of each window; mask = window == top; then route dout)",
-             "pool-compares-with-dout")
+    if not (got.shape == x.shape and core.close(got, _pool_grad(top, x, size, s), 1e-9, 1e-12)):
+        return
+    # Right when dout = top: dout and top are mixed up somewhere. A random dout (never equal to a window's entries)
+    # tells where: dx = the maxima routed (whatever dout is) or dx = 0 (no entry equals dout).
+    dout = r.normal(0, 1, top.shape)
+    try:
+        again = np.asarray(_call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", "probe"), _float64)
+    except core.CheckFailure:
+        again = None
+    head = (f"{_head(exc)}: your dx is right when dout happens to hold the window maxima themselves (dout = "
+            f"maxpool2d_forward(x)) and wrong otherwise")
+    if again is not None and again.shape == x.shape and core.close(again, _pool_grad(top, x, size, s), 1e-9, 1e-12):
+        fail(f"{head}: with any dout your dx holds each window's MAXIMUM at its place (the same dx whatever dout is): "
+             f"the value routed is top where it must be dout (mask = window == top; dx[window] += mask * dout[i, j])",
+             "pool-routes-top")
+    if again is not None and again.shape == x.shape and not again.any():
+        fail(f"{head}: with a random dout your dx is all zeros: the code compares the windows with dout where it "
+             f"must compare them with their maxima (top = the max of each window; mask = window == top; then route "
+             f"dout)", "pool-compares-with-dout")
+    fail(f"{head}: dout and the window maxima (top) are mixed up somewhere: top decides WHERE the gradient goes "
+         f"(mask = window == top), dout is WHAT goes there", "pool-dout-top-mixed")
 
 
 def _pool_mixing_probe(maxpool2d_backward, exc, r):

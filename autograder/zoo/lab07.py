@@ -1359,3 +1359,31 @@ MUTANTS += [
            new="return np.stack([x[i].ravel() for i in range(len(x) - 1)])",
            expect="one SAMPLE is lost"),
 ]
+# Round 11 held-out measurement (m11d): causes told only when a second probe confirms them.
+MUTANTS += [
+    Mutant("r11 maxpool backward routes the window maximum (top) instead of dout",
+           old="+= np.where(first, dout, 0)", new="+= np.where(first, top, 0)",
+           expect="the value routed is top where it must be dout"),
+    Mutant("r11 maxpool forward: ::stride applied to the window axes, not the positions",
+           old="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n    for u in range(size):                  #",
+           new="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[..., ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n    for u in range(size):                  #",
+           expect="every window is the whole size x size block"),
+    Mutant("r11 conv backward: col2im slice ends one short",
+           old="dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]",
+           new="dxp[:, :, u:u + stride * H_out - 1:stride, v:v + stride * W_out - 1:stride] += dcols[:, u, v]",
+           expect="differ by exactly ONE on every axis where they differ"),
+    Mutant("r11 conv forward: ReLU fused into the convolution (Keras activation='relu' habit)",
+           old="return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)",
+           new="return np.maximum(out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1), 0)",
+           expect="with every negative value set to 0"),
+    Mutant("r11 conv forward: np.pad given (stride, stride) instead of (pad, pad)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((0, 0), (0, 0), (stride, stride), (stride, stride)))\n    # Every window",
+           expect="padded by `stride` zeros instead of `pad`"),
+    Mutant("r11 conv backward: conv_output_size called with pad and stride swapped",
+           old="    H_out, W_out = dout.shape[2:]",
+           new="    H_out, W_out = conv_output_size(H, KH, pad, stride), conv_output_size(W, KW, pad, stride)",
+           expect="the same call with pad=1 does not divide by zero"),
+]
