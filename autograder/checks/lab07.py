@@ -2546,12 +2546,16 @@ def _pool_ties(maxpool2d_backward, r):
                     fail(f"maxpool2d_backward ({context}): a gradient reached a position that is not "
                          f"a maximum of its window", "pool-tie-not-maximum")
                 if (nonzero.sum(axis=2) > 1).any():
-                    split = core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12)
-                    fail(f"maxpool2d_backward ({context}): in a window where several entries tie for "
-                         f"the maximum, the gradient went to all tied maxima"
-                         f"{' (split between them)' if split else ', each receiving the full dout'}; "
-                         f"the lab's convention sends the whole dout to ONE of them (np.argmax and "
-                         f"PyTorch pick the first)", "pool-tie-all-maxima")
+                    a, b = np.argwhere(nonzero.sum(axis=2) > 1)[0]
+                    k, m = int(nonzero[a, b].sum()), int(is_max[a, b].sum())
+                    vals, g = win_g[a, b][nonzero[a, b]], float(dout[a, b, i, j])
+                    split = core.close(vals.sum(), g, 1e-9, 1e-12)
+                    how = (" (split between them)" if split else ", each receiving the full dout"
+                           if core.close(vals, np.full(k, g), 1e-9, 1e-12) else "")
+                    fail(f"maxpool2d_backward ({context}): in a window where {m} entries tie for the maximum, the "
+                         f"gradient went to {f'all {m} tied maxima' if k == m else f'{k} of the {m} tied maxima'}"
+                         f"{how}; the lab's convention sends the whole dout to ONE of them (np.argmax and PyTorch "
+                         f"pick the first)", "pool-tie-all-maxima")
                 if not core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12):
                     fail(f"maxpool2d_backward ({context}): the gradient of a window whose maximum "
                          f"is tied was lost or scaled: the whole dout of the window goes to one of "
