@@ -134,6 +134,7 @@ def _tol(dtype) -> dict:
 # strides 1, 2, 3; paddings 0, 1, 2; a 1x1 kernel; float64 and float32.
 # ---------------------------------------------------------------------------------------------
 CONV_CASES = [
+    (7, 2, 12, 9, 8, 3, 4, 1, 0, np.float64),   # first: every size differs from the others and from 1 (a slip shows)
     (4, 3, 6, 5, 7, 1, 1, 1, 0, np.float64),    # 1x1 kernel: no overlap, no padding
     (3, 2, 7, 9, 4, 3, 3, 1, 1, np.float64),    # the lab's own 3x3 / stride 1 / pad 1
     (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64),   # windows tile the image (stride = kernel)
@@ -1884,7 +1885,7 @@ def conv2d_backward(conv2d_backward):
         first = next((exc for _, exc in results if exc is not None), None)
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
-        case = CONV_CASES[2]
+        case = CONV_CASES[3]
         args = []
         for _ in range(2):
             x, wt, _b = _conv_inputs(r, case)
@@ -1908,7 +1909,7 @@ def conv2d_backward(conv2d_backward):
                 if story:
                     fail(f"conv2d_backward: {story}", "shape-axes-named")
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
-            for case in CONV_CASES[:4]:
+            for case in CONV_CASES[:5]:
                 found = _positions_probe(lambda d, x, w, c=case: conv2d_backward(d, x, w, c[7], c[8]),
                                          lambda d, x, w, c=case: _conv_grads(d, x, w, c[7], c[8]),
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
