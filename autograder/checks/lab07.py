@@ -1997,6 +1997,7 @@ def _witness(r):
 # ---------------------------------------------------------------------------------------------
 
 POOL_CASES = [   # (N, C, H, W, size, stride, dtype)
+    (3, 7, 8, 10, 2, 2, np.float64),     # first: every size differs from the others and from 1 (a slip shows)
     (3, 2, 8, 6, 2, 2, np.float64),      # the lab's 2x2 / stride 2
     (1, 4, 7, 9, 2, 2, np.float64),      # batch of one, odd sizes: the last row/column is dropped
     (5, 3, 9, 7, 3, 2, np.float64),      # overlapping windows
@@ -2065,7 +2066,7 @@ def maxpool2d_forward(maxpool2d_forward):
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _report(results, POOL_FORWARD_PATTERNS)
-    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
     _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
     _same_shapes_again(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case), first,
@@ -2353,7 +2354,7 @@ def maxpool2d_backward(maxpool2d_backward):
         _pool_mixing_probe(maxpool2d_backward, exc, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)
-            for case in POOL_CASES[:3]:
+            for case in POOL_CASES[:4]:
                 n, c, h, w, size, s, dt = case
                 x = _distinct(r, (n, c, h, w), _float64)
                 found = _positions_probe(lambda d, x_, _w, size=size, s=s: maxpool2d_backward(d, x_, size, s),
@@ -2362,7 +2363,7 @@ def maxpool2d_backward(maxpool2d_backward):
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
-    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    n, c, h, w, size, s, dt = case = POOL_CASES[3]
     calls = []
     for _ in range(2):
         x = _distinct(r, (n, c, h, w), dt)

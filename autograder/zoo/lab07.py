@@ -532,7 +532,7 @@ MUTANTS += [
            new="    return windows.max(axis=(4, 5), keepdims=True)", expect='extra axes of length 1'),
     Mutant("maxpool bwd: loop takes dout[:, :, j, i] (indices swapped)", old=POOL_BWD_ROUTE,
            new=POOL_BWD_LOOPS.replace("dout[:, :, i, j][..., None, None]", "dout[:, :, j, i][..., None, None]"),
-           expect='3 is in range for H_out'),
+           expect='4 is in range for W_out'),
     Mutant("maxpool bwd: early return inside the offsets loop", old=POOL_BWD_ROUTE,
            new=POOL_BWD_ROUTE.replace("np.where(first, dout, 0)\n    return dx",
                                       "np.where(first, dout, 0)\n        return dx"), expect='wrong for those whose maximum lies at'),
