@@ -2580,6 +2580,7 @@ def batchnorm_backward(batchnorm_backward):
         dbeta = expect_array(dbeta, name=f"{what}: dbeta", shape=(1, d))
         rtol, atol = (1e-5, 1e-6) if dtype == np.float64 else (1e-3, 1e-4)
         c = (x_hat, g64, inv_std)
+        _bn_cache_order(dx, dgamma, dbeta, c, dout, what, rtol, atol)
         db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
         for got, want, label, diagnose in (
                 (dbeta, num[2], "dbeta", {"dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": dg}),
@@ -2616,6 +2617,28 @@ def batchnorm_backward(batchnorm_backward):
                     lambda d, xh, g, s_: _bn_grads(xh, g, s_, d)[0],
                     {"dout": dout, "x_hat": x_hat, "gamma": g64, "inv_std": inv_std}, f"{what}: dx", rtol, atol))
             raise
+
+
+def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:
+    """All three gradients exactly the rule's computed from the cache's entries in another order: the cache was
+    unpacked in the wrong order (said with the line the code behaves as)."""
+    got = (dx, dgamma, dbeta)
+    if all(core.close(g, w, rtol, atol) for g, w in zip(got, _bn_grads(*cache, dout))):
+        return
+    names = ("x_hat", "gamma", "inv_std")
+    for perm in itertools.permutations(range(3)):     # the variable names[k] holds cache[perm[k]]
+        if perm == (0, 1, 2):
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                alt = _bn_grads(cache[perm[0]], cache[perm[1]], cache[perm[2]], dout)
+        except ValueError:
+            continue
+        if all(np.shape(a) == np.shape(g) and core.close(g, a, rtol, atol) for g, a in zip(got, alt)):
+            order = ", ".join(names[perm.index(j)] for j in range(3))
+            fail(f"{what}: dx, dgamma and dbeta are exactly those of the rule with the cache unpacked as `{order} = "
+                 f"cache`: batchnorm_forward's cache is (x_hat, gamma, inv_std), in that order: "
+                 f"x_hat, gamma, inv_std = cache", "bn-cache-unpacked-order")
 
 
 def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):
