@@ -100,7 +100,7 @@ def test_layout_mixups_are_named():
 
 def test_skipped_output_rows_are_named():
     r = np.random.default_rng(0)
-    case = checks.CONV_CASES[1]
+    case = checks.CONV_CASES[2]
     x, w, _ = checks._conv_inputs(r, case)
     s, p = case[7], case[8]
 

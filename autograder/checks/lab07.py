@@ -134,6 +134,7 @@ def _tol(dtype) -> dict:
 # strides 1, 2, 3; paddings 0, 1, 2; a 1x1 kernel; float64 and float32.
 # ---------------------------------------------------------------------------------------------
 CONV_CASES = [
+    (7, 2, 12, 9, 8, 3, 4, 1, 0, np.float64),   # first: every size differs from the others and from 1 (a slip shows)
     (4, 3, 6, 5, 7, 1, 1, 1, 0, np.float64),    # 1x1 kernel: no overlap, no padding
     (3, 2, 7, 9, 4, 3, 3, 1, 1, np.float64),    # the lab's own 3x3 / stride 1 / pad 1
     (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64),   # windows tile the image (stride = kernel)
@@ -288,10 +289,13 @@ def _call(fn, args, name, context, hints=None):
             fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
         _empty_slice(text, name, args, context)
         _pool_global_max(fn, text, name, args, context)
+        _stride_got_zero(fn, text, name, args, context)
         broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
                                                            "c for the input channels: w[:, c] and x[:, c]")
         sizes = _name_sizes(text, _dims(name, args))
         owner = _argument_shapes(text, name, args)
+        if sizes and "differ by exactly ONE" in sizes:     # the general reading (layouts mixed) does not apply
+            fail(f"{text} (called with {context}): {sizes}", "raised-broadcast-off-by-one")
         if broadcast:
             fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
         if sizes:
@@ -557,6 +561,11 @@ def _read_sizes(text: str, dims: dict) -> str | None:
                   re.findall(r"\(([\d, ]*)\)", text[text.index("could not be broadcast"):])][:2]
         if len(shapes) == 2 and len(shapes[0]) == len(shapes[1]):
             clash = [(u, v) for u, v in zip(*shapes) if u != v and 1 not in (u, v)]
+            if len(clash) > 1 and all(abs(u - v) == 1 for u, v in clash) and len({u < v for u, v in clash}) == 1:
+                pairs = ", ".join(f"{u} and {v}" for u, v in clash)
+                return (f"the sizes that differ ({pairs}) differ by exactly ONE on every axis where they differ: a "
+                        f"slice or a range is one entry short or long on each of them (an end or a loop bound off by "
+                        f"one; u:u + stride*H_out:stride holds exactly H_out entries)")
             if clash and all(_product_names(v, dims) for pair in clash[:1] for v in pair):
                 u, v = clash[0]
                 return f"the sizes that differ, {said(u)} and {said(v)}, tell which two quantities were mixed up"
@@ -584,6 +593,33 @@ def _read_sizes(text: str, dims: dict) -> str | None:
         return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
                 f"must multiply to the same total (is a factor of the product missing or extra?)")
     return None
+
+
+def _stride_got_zero(fn, text: str, name: str, args, context: str) -> None:
+    """conv2d_* raised ZeroDivisionError with pad=0: the same call with pad=1 (dout resized for it) does not raise,
+    so the code divides by pad (or by a quantity that is 0 when pad is), e.g. pad passed as a stride."""
+    if not name.startswith("conv2d") or "ZeroDivisionError" not in text or len(args) < 5:
+        return
+    stride, pad = args[3], args[4]
+    if pad != 0 or stride != 1:
+        return
+    probe = list(args)
+    probe[4] = 1
+    if name == "conv2d_backward":
+        dout, x, w = args[0], args[1], args[2]
+        n, _, h, wd = np.shape(x)
+        co, _, kh, kw = np.shape(w)
+        probe[0] = np.ones((n, co, h + 3 - kh, wd + 3 - kw), dtype=np.asarray(dout).dtype)
+    try:
+        core.call(fn, *probe, name=name)
+    except core.CheckFailure as exc:
+        if "ZeroDivisionError" in str(exc):
+            return
+    fail(f"{text} (called with {context}): the same call with pad=1 does not divide by zero: your code divides by "
+         f"pad (or by something that is 0 when pad is), as when pad is passed where a stride belongs: "
+         f"conv_output_size(H, KH, pad, stride) for conv_output_size(H, KH, stride, pad) (its signature is "
+         f"conv_output_size(n, k, stride=1, pad=0); pass them by name, stride=stride, pad=pad)",
+         "size-call-pad-for-stride")
 
 
 def _call_diagnosis(text: str) -> str:
@@ -1202,6 +1238,9 @@ def _conv_shape_candidates():
          "the padding is ignored: pad the input with `pad` zeros on every side of H and W first", "padding-ignored"),
         (lambda c: (n_(c), c[4], *_out_size(c, stride=1)),
          "the stride is ignored: only every stride-th window position gives an output", "stride-ignored"),
+        (lambda c: (n_(c), c[4], *_out_size(c, pad=c[7])),
+         "your output sizes are those of an input padded by `stride` zeros instead of `pad` in every case: the "
+         "padding is np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padded-by-stride"),
         (lambda c: (n_(c), c[4], _out_size(c)[0], _out_size(c, stride=1)[1]),
          "the stride is applied along H only: step by the stride along W too ([:, :, ::stride, ::stride])",
          "stride-one-axis"),
@@ -1266,6 +1305,9 @@ def _conv_forward_values(got, x, wt, b, case, context):
         "(no w[:, :, ::-1, ::-1])": lambda: _conv(x, flipped, b, s, p),
         "the bias is missing: add b[o] to every position of output channel o":
             lambda: _conv(x, wt, np.zeros(co), s, p),
+        "your output is the expected one with every negative value set to 0: an activation (ReLU, np.maximum(..., "
+        "0)) is applied inside the convolution; conv2d_forward returns the raw sums plus the bias, the activation is "
+        "a layer of its own": lambda: np.maximum(want, 0),
         "the padding is not zeros: pad with zeros (np.pad's default mode='constant'), "
         "not by repeating the border": lambda: _conv(x, wt, b, s, p, mode="edge"),
         "the patches are flattened in (KH, KW, C_in) order but w.reshape(C_out, -1) is in "
@@ -1843,7 +1885,7 @@ def conv2d_backward(conv2d_backward):
         first = next((exc for _, exc in results if exc is not None), None)
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
-        case = CONV_CASES[2]
+        case = CONV_CASES[3]
         args = []
         for _ in range(2):
             x, wt, _b = _conv_inputs(r, case)
@@ -1867,7 +1909,7 @@ def conv2d_backward(conv2d_backward):
                 if story:
                     fail(f"conv2d_backward: {story}", "shape-axes-named")
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
-            for case in CONV_CASES[:4]:
+            for case in CONV_CASES[:5]:
                 found = _positions_probe(lambda d, x, w, c=case: conv2d_backward(d, x, w, c[7], c[8]),
                                          lambda d, x, w, c=case: _conv_grads(d, x, w, c[7], c[8]),
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
@@ -1955,6 +1997,7 @@ def _witness(r):
 # ---------------------------------------------------------------------------------------------
 
 POOL_CASES = [   # (N, C, H, W, size, stride, dtype)
+    (3, 7, 8, 10, 2, 2, np.float64),     # first: every size differs from the others and from 1 (a slip shows)
     (3, 2, 8, 6, 2, 2, np.float64),      # the lab's 2x2 / stride 2
     (1, 4, 7, 9, 2, 2, np.float64),      # batch of one, odd sizes: the last row/column is dropped
     (5, 3, 9, 7, 3, 2, np.float64),      # overlapping windows
@@ -1990,6 +2033,9 @@ POOL_FORWARD_PATTERNS = [
                               "at the border is dropped", "pool-not-tiling"),
     (lambda c: np.dtype(c[6]) == np.float32, "right in float64 and wrong in float32: compute in the dtype of x",
      "float32-only-fails"),
+    (lambda c: c[5] > 1, "right for stride 1 and wrong for larger strides: the stride only decides where window "
+                         "(i, j) starts, (i*stride, j*stride); every window is the whole size x size block, "
+                         "x[:, :, i*stride:i*stride + size, j*stride:j*stride + size]", "pool-stride-only-fails"),
 ]
 
 
@@ -2020,7 +2066,7 @@ def maxpool2d_forward(maxpool2d_forward):
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _report(results, POOL_FORWARD_PATTERNS)
-    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
     _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
     _same_shapes_again(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case), first,
@@ -2308,7 +2354,7 @@ def maxpool2d_backward(maxpool2d_backward):
         _pool_mixing_probe(maxpool2d_backward, exc, r)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             _pool_offsets_probe(maxpool2d_backward, exc, r)
-            for case in POOL_CASES[:3]:
+            for case in POOL_CASES[:4]:
                 n, c, h, w, size, s, dt = case
                 x = _distinct(r, (n, c, h, w), _float64)
                 found = _positions_probe(lambda d, x_, _w, size=size, s=s: maxpool2d_backward(d, x_, size, s),
@@ -2317,7 +2363,7 @@ def maxpool2d_backward(maxpool2d_backward):
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
         raise
-    n, c, h, w, size, s, dt = case = POOL_CASES[2]
+    n, c, h, w, size, s, dt = case = POOL_CASES[3]
     calls = []
     for _ in range(2):
         x = _distinct(r, (n, c, h, w), dt)
@@ -2354,11 +2400,27 @@ def _pool_dout_probe(maxpool2d_backward, exc, r):
         got = np.asarray(_call(maxpool2d_backward, (top.copy(), x, size, s), "maxpool2d_backward", "probe"), _float64)
     except core.CheckFailure:
         return
-    if got.shape == x.shape and core.close(got, _pool_grad(top, x, size, s), 1e-9, 1e-12):
-        fail(f"{_head(exc)}: your dx is right when dout happens to hold the window maxima themselves (dout = "
-             f"maxpool2d_forward(x)) and wrong otherwise: the code compares the windows with dout where it must "
-             f"compare them with their maxima (top = the max of each window; mask = window == top; then route dout)",
-             "pool-compares-with-dout")
+    if not (got.shape == x.shape and core.close(got, _pool_grad(top, x, size, s), 1e-9, 1e-12)):
+        return
+    # Right when dout = top: dout and top are mixed up somewhere. A random dout (never equal to a window's entries)
+    # tells where: dx = the maxima routed (whatever dout is) or dx = 0 (no entry equals dout).
+    dout = r.normal(0, 1, top.shape)
+    try:
+        again = np.asarray(_call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", "probe"), _float64)
+    except core.CheckFailure:
+        again = None
+    head = (f"{_head(exc)}: your dx is right when dout happens to hold the window maxima themselves (dout = "
+            f"maxpool2d_forward(x)) and wrong otherwise")
+    if again is not None and again.shape == x.shape and core.close(again, _pool_grad(top, x, size, s), 1e-9, 1e-12):
+        fail(f"{head}: with any dout your dx holds each window's MAXIMUM at its place (the same dx whatever dout is): "
+             f"the value routed is top where it must be dout (mask = window == top; dx[window] += mask * dout[i, j])",
+             "pool-routes-top")
+    if again is not None and again.shape == x.shape and not again.any():
+        fail(f"{head}: with a random dout your dx is all zeros: the code compares the windows with dout where it "
+             f"must compare them with their maxima (top = the max of each window; mask = window == top; then route "
+             f"dout)", "pool-compares-with-dout")
+    fail(f"{head}: dout and the window maxima (top) are mixed up somewhere: top decides WHERE the gradient goes "
+         f"(mask = window == top), dout is WHAT goes there", "pool-dout-top-mixed")
 
 
 def _pool_mixing_probe(maxpool2d_backward, exc, r):
@@ -2486,12 +2548,16 @@ def _pool_ties(maxpool2d_backward, r):
                     fail(f"maxpool2d_backward ({context}): a gradient reached a position that is not "
                          f"a maximum of its window", "pool-tie-not-maximum")
                 if (nonzero.sum(axis=2) > 1).any():
-                    split = core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12)
-                    fail(f"maxpool2d_backward ({context}): in a window where several entries tie for "
-                         f"the maximum, the gradient went to all tied maxima"
-                         f"{' (split between them)' if split else ', each receiving the full dout'}; "
-                         f"the lab's convention sends the whole dout to ONE of them (np.argmax and "
-                         f"PyTorch pick the first)", "pool-tie-all-maxima")
+                    a, b = np.argwhere(nonzero.sum(axis=2) > 1)[0]
+                    k, m = int(nonzero[a, b].sum()), int(is_max[a, b].sum())
+                    vals, g = win_g[a, b][nonzero[a, b]], float(dout[a, b, i, j])
+                    split = core.close(vals.sum(), g, 1e-9, 1e-12)
+                    how = (" (split between them)" if split else ", each receiving the full dout"
+                           if core.close(vals, np.full(k, g), 1e-9, 1e-12) else "")
+                    fail(f"maxpool2d_backward ({context}): in a window where {m} entries tie for the maximum, the "
+                         f"gradient went to {f'all {m} tied maxima' if k == m else f'{k} of the {m} tied maxima'}"
+                         f"{how}; the lab's convention sends the whole dout to ONE of them (np.argmax and PyTorch "
+                         f"pick the first)", "pool-tie-all-maxima")
                 if not core.close(win_g.sum(axis=2), dout[:, :, i, j], 1e-9, 1e-12):
                     fail(f"maxpool2d_backward ({context}): the gradient of a window whose maximum "
                          f"is tied was lost or scaled: the whole dout of the window goes to one of "

@@ -83,7 +83,7 @@ PROPERTIES = {
     "sgd_momentum": ("exact step over several steps", "in place (the parameter objects change)", "p.grad untouched",
                      "float32 and float64", "dtype kept", "self.lr read at every step",
                      "state per parameter (two of the same shape)", "state kept between steps",
-                     "two optimisers independent",
+                     "two optimisers independent", "velocity zero at the start when built with non-zero p.grad",
                      "state arrays of each parameter's own shape (raises only together: named)",
                      "float32-rounding-sized errors in float64 named (state kept in float32; every parameter checked)",
                      "wrong exactly for the parameters of one p.decay value named",
@@ -160,7 +160,8 @@ PROPERTIES = {
                        "best_loss stored at the first epoch",
                        "two readings that agree so far decided by the later epochs (count incremented after a reset)",
                        "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers"),
-    "step_decay": ("every epoch of three schedules", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
+    "step_decay": ("every epoch of three schedules",
+                   "the default gamma (0.1)", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named",
         "a division by zero at epoch 0 named",
         "a catalogued mistake named only when it fits every case (round vs off by one)"),
@@ -189,10 +190,11 @@ def _f64(a):
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
-         dampened=False):
-    """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes."""
+         dampened=False, v0=None, lr_decay=False, decay_square=False):
+    """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
+    velocities at the start (the rule's are zero)."""
     theta = [_f64(d).copy() for d in data0]
-    state: dict = {}
+    state: dict = {} if v0 is None else {i: _f64(v).copy() for i, v in enumerate(v0)}
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
@@ -201,7 +203,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
             applies = decay[i] or decay_all
             if applies and not decay_outside:
-                g = g + wd * (raw if decay_on_grad else theta[i])
+                g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else theta[i])
             key = theta[i].shape if shared_by_shape else i
             v_old = state.get(key, np.zeros_like(theta[i]))
             if lr_in_velocity:        # v <- mu v + lr g (CS231n's velocity), look-ahead written for PyTorch's v
@@ -209,7 +211,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
                 state[key] = v
                 theta[i] = theta[i] - (eta * (g + momentum * v) if nesterov else v)
                 continue
-            v = momentum * v_old + (1.0 - momentum if dampened else 1.0) * sign * g
+            v = (eta if lr_decay else momentum) * v_old + (1.0 - momentum if dampened else 1.0) * sign * g
             state[key] = v
             direction = (raw if raw_lookahead else g) + momentum * (v_old if old_velocity else v) if nesterov else v
             if applies and decay_outside:
@@ -258,7 +260,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0):
+          corr_betas=None, t_shift=0, v_max=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -280,15 +282,17 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             if stateless:
                 m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
             m_old, v_old = m[i], v[i]
-            if swap_weights:
-                m[i] = (1 - b1) * m[i] + b1 * g
-                v[i] = (1 - b2) * v[i] + b2 * g * g
+            if swap_weights:                     # True: both moments; "m" or "v": that moment only
+                m[i] = (1 - b1) * m[i] + b1 * g if swap_weights != "v" else b1 * m[i] + (1 - b1) * g
+                v[i] = (1 - b2) * v[i] + b2 * g * g if swap_weights != "m" else b2 * v[i] + (1 - b2) * g * g
             elif shared_mv:                      # one array for both moments: v's update reads m's
                 m[i] = b1 * m[i] + (1 - b1) * g
                 m[i] = v[i] = b2 * m[i] + (1 - b2) * g * g
             else:
                 m[i] = b1 * m[i] + (1 - b1) * gm
                 v[i] = b2 * v[i] + (1 - b2) * gv * gv
+                if v_max:                        # AMSGrad's maximum kept on v itself
+                    v[i] = np.maximum(v_old, v[i])
             cb1, cb2 = corr_betas(beta1, beta2) if corr_betas else (beta1, beta2)   # the corrections' betas
             c1 = (1 - cb1) ** tt if pow_paren else 1 - cb1 ** tt
             c2 = (1 - cb2) ** tt if pow_paren else 1 - cb2 ** tt
@@ -738,10 +742,13 @@ def _restarts(fresh, k, step, rtol, atol) -> bool:
 
 
 def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None,
-         adaptive_lr=None):
+         adaptive_lr=None, grad0=None):
     """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge.
-    ``adaptive_lr``: the lr of an optimiser that divides each entry by its own denominator (RMSProp, Adam)."""
+    ``adaptive_lr``: the lr of an optimiser that divides each entry by its own denominator (RMSProp, Adam).
+    ``grad0``: gradients the parameters already hold when the optimiser is built (a previous batch's)."""
     params = _params(data0, decay)
+    if grad0 is not None:
+        _set_grads(params, grad0)
     opt = call(make, params, name=what)
     got, before = [], []
     for k, step in enumerate(grads):
@@ -944,6 +951,8 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
             _sgd(data0, grads, decay, lr, 0.0, **kw)
         out["the velocity is decayed with 1 - mu instead of mu: v <- mu * v + g"] = \
             _sgd(data0, grads, decay, lr, 1.0 - momentum, **kw)
+        if abs(lr - momentum) > 1e-3:
+            out[LR_DECAY] = run(lr_decay=True)
         out["the gradient enters the velocity scaled by 1 - mu (an exponential average, PyTorch's dampening): "
             "in this lab v <- mu * v + g adds the WHOLE gradient (v *= mu; v += g)"] = run(dampened=True)
     return out
@@ -972,6 +981,10 @@ def _which_decay(SGD, r, exc):
              f"itself): v <- mu * v + g", "the-velocity-is-decayed-with-mu-instead-of-mu")
 
 
+LR_DECAY = ("the velocity is multiplied by the learning rate where the momentum belongs: your v follows "
+            "v <- lr * v + g; the rule is v <- mu * v + g (self.momentum, 0 by default, so plain SGD keeps no velocity)")
+
+
 def sgd_momentum(SGD):
     r = core.rng("lab08.sgd_momentum")
     for dtype in (np.float64, np.float32):
@@ -987,6 +1000,7 @@ def sgd_momentum(SGD):
                      "step() must use the current self.lr (a schedule changes it between steps), not the "
                      "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
                      UNDECAYED: _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
+                     LR_DECAY: _sgd(data0, grads, DECAY, 0.3, lrs=lrs, lr_decay=True),
                  })
         except core.CheckFailure as exc:
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
@@ -1011,6 +1025,16 @@ def sgd_momentum(SGD):
     data1, grads1 = _problem(r, np.float64, 3)
     _interleaved(lambda ps: SGD(ps, 0.05, momentum=0.8), (data0, grads), (data1, grads1),
                  lambda d, g: _sgd(d, g, DECAY, 0.05, 0.8), "SGD(momentum=0.8)")
+    # Built while p.grad still holds an old batch's gradient: the velocity starts at zero all the same.
+    data0, grads = _problem(r, np.float64, 3)
+    old = [r.normal(size=np.shape(d)) for d in data0]
+    lr, mu = 0.07, 0.7
+    _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu),
+         f"SGD(params, lr={lr}, momentum={mu}) built while p.grad holds an earlier gradient", np.float64, grad0=old,
+         diagnose={"the velocity must start at ZERO (np.zeros_like(p.data)), as the docstring says: your steps are "
+                   "those of a velocity started at the gradient p.grad held when SGD was built (p.grad.copy() in "
+                   "__init__; an optimiser is often built while p.grad still holds an earlier gradient)":
+                       _sgd(data0, grads, DECAY, lr, mu, v0=old)})
 
 
 def _still_with_momentum_zero(SGD, r, exc, dtype):
@@ -1247,6 +1271,8 @@ def sgd_weight_decay(SGD):
                     dict(decay_all=False, decay_sign=0.0),
                 "the L2 term is lambda times the PARAMETER, lambda * p.data (the gradient of (lambda/2)||theta||^2), "
                 "not lambda * p.grad": dict(decay_on_grad=True),
+                "the L2 term added to the gradient is lambda * theta**2: it is the penalty's DERIVATIVE, lambda * "
+                "theta (the gradient of (lambda/2) * theta**2)": dict(decay_square=True),
             }
             if nest:
                 wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
@@ -1426,6 +1452,12 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "the bias corrections' betas are swapped: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) (each "
         "moment is corrected with its own decay rate)": run(corr_betas=lambda b1, b2: (b2, b1)),
         "beta weights the OLD average: m <- beta1 * m + (1 - beta1) * g (same for v)": run(swap_weights=True),
+        "the weights of the first moment are swapped: your m follows m <- (1 - beta1) * m + beta1 * g; beta1 weights "
+        "the OLD m: m <- beta1 * m + (1 - beta1) * g": run(swap_weights="m"),
+        "v never decreases: your v follows v <- max(v, beta2 * v + (1 - beta2) * g**2) (AMSGrad's maximum); Adam's "
+        "v is the plain running average v <- beta2 * v + (1 - beta2) * g**2": run(v_max=True),
+        "the weights of the second moment are swapped: your v follows v <- (1 - beta2) * v + beta2 * g**2; beta2 "
+        "weights the OLD v: v <- beta2 * v + (1 - beta2) * g**2": run(swap_weights="v"),
         "the step divides by the SQUARE ROOT of v_hat: m_hat / (sqrt(v_hat) + eps)": run(no_sqrt=True),
         "eps is added to sqrt(v_hat), outside the square root: m_hat / (sqrt(v_hat) + eps)": run(eps_inside=True),
         "the bias correction is 1 - beta1**t (beta to the power t, subtracted from 1), not (1 - beta1)**t":
@@ -1710,13 +1742,17 @@ def _adam_cases(Adam, r, hyper):
             if _generic_step(exc):
                 _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
             raise
-    # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps.
-    data0, grads = _problem(r, np.float64, 4)
+    # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps; parameter 2's
+    # gradients are tiny (sqrt(v_hat) about 1e-5), so the default eps shows in its steps.
+    data0, grads = _problem(r, np.float64, 4, small=2)
     lrs = [1e-3, 5e-3, 2e-3, 1e-3]
     _run(lambda ps: Adam(ps), data0, grads, _adam(data0, grads, DECAY, lrs=lrs), "Adam(params)", np.float64,
          lrs=lrs, diagnose={**_adam_diagnoses(data0, grads, DECAY, lrs=lrs),
                             "step() must use the current self.lr (a schedule changes it between steps)":
-                                _adam(data0, grads, DECAY)})
+                                _adam(data0, grads, DECAY),
+                            **{f"the steps are those of eps = {e:g}: the default eps must be 1e-8 (Adam(params, "
+                               f"lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8))": _adam(data0, grads, DECAY, eps=e, lrs=lrs)
+                               for e in (1e-7, 1e-6, 1e-10, 0.0)}})
     # Two Adams built one after the other and stepped in turn (same shapes: shared state would mix).
     first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
     _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
@@ -1769,9 +1805,17 @@ def adamw(AdamW, Adam):
             after.append(th[2])
             coupled_like.append(th[3])
         what = f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}) ({np.dtype(dtype)})"
+        ignored = {}        # the decay with another lambda than the one given (the argument ignored)
+        for other in (1e-2, 1e-4, 5e-4, 1e-3):
+            theta, prev, ignored[other] = [_f64(d) for d in data0], [_f64(d) for d in data0], []
+            for k in range(len(grads)):
+                theta = [x - (hyper["lr"] * other * x if f else 0) + a - b
+                         for x, a, b, f in zip(theta, reference[k], prev, DECAY)]
+                prev = reference[k]
+                ignored[other].append(theta)
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored)
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -1858,8 +1902,11 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay, constant):
+               shrunk, inverted, decay_only, grad_decay, constant, ignored):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
+            **{f"the decay uses lambda = {other:g} where weight_decay={lam} was given: the weight_decay argument is "
+               f"ignored (a constant written in the step, or the default); decay with the value given to the "
+               f"constructor, self.decoupled_weight_decay": traj for other, traj in ignored.items()},
             "only the decoupled decay moved the parameters: Adam's step is missing (call super().step(), or "
             "Adam.step(self), besides the decay)": decay_only,
             "the decoupled decay uses the gradient (lr * lambda * p.grad): it shrinks the parameter itself, "
@@ -1975,6 +2022,7 @@ def dropout_forward(dropout_forward):
                          f"1 - p = {1 - p:g} of them, each on its own draw): the mask comes from ONE random number "
                          f"for the whole array (rng.random() without a shape); draw one per unit: "
                          f"rng.random(x.shape) >= p", "dropout-one-draw")
+                _normal_draws(dropout_forward, r, what, frac, p, x.size)
                 fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
             if bool((mask == mask[:1]).all()):
                 fail(f"{what}: every sample got the same mask: draw one random number per activation, "
@@ -2012,6 +2060,26 @@ def dropout_forward(dropout_forward):
             "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
         })
         expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+
+
+def _normal_draws(dropout_forward, r, what, frac, p, size) -> None:
+    """A kept fraction of 1 - Phi(p) (Phi the standard normal CDF) instead of 1 - p, at p and again at a second p:
+    the draws are standard normal (randn) where the rule compares uniform draws in [0, 1) with p."""
+    phi = lambda z: 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    near = lambda f, q, size: abs(f - (1 - phi(q))) <= 6 * math.sqrt(q * (1 - q) / size) + 1e-3
+    x, q = _nonzero_inputs(r, (211, 53), np.float64), (0.65 if abs(p - 0.65) > 0.1 else 0.3)
+    if not near(frac, p, size):
+        return
+    try:
+        mask = _dropout_result(call(dropout_forward, x, q, True, np.random.default_rng(12), name=what), x, what)[1]
+    except core.CheckFailure:
+        return
+    second = float((mask != 0).mean())
+    if near(second, q, x.size):
+        fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}; at p = {q} {second:.3f} were "
+             f"kept: both are the fraction of STANDARD NORMAL draws >= p (1 - Phi(p) = {1 - phi(p):.3f} and "
+             f"{1 - phi(q):.3f}): the mask is drawn with rng.standard_normal (randn) where uniform draws in [0, 1) "
+             f"are needed, keep = rng.random(x.shape) >= p", "dropout-normal-draws")
 
 
 def dropout_backward(dropout_backward):
@@ -2181,6 +2249,17 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
     n, d = x.shape
     if n < 2 or out.shape != x.shape or not np.isfinite(out).all():
         return
+    mean0, var0 = (x.mean(0), x.var(0)) if training else (_f64(rm)[0], _f64(rv)[0])
+    x_hat = (x - mean0) / np.sqrt(var0 + eps)
+    if core.close(out, x_hat, 1e-6, 1e-8) and not core.close(gamma * x_hat + beta, x_hat, 1e-6, 1e-8):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head}: out is exactly x_hat = (x - mean) / sqrt(var + eps), with gamma and beta never applied"
+             f"{' in evaluation mode' if not training else ''}: out = gamma * x_hat + beta in both modes",
+             "bn-gamma-beta-missing")
+    if core.close(out, gamma * x + beta, 1e-6, 1e-8) and not core.close(x, (x - x.mean(0)) / x.std(0), 1e-3, 1e-3):
+        head = str(exc).split(" has wrong values")[0]
+        fail(f"{head}: out is exactly gamma * x + beta: x itself is scaled and shifted where the normalised "
+             f"x_hat = (x - mean) / sqrt(var + eps) belongs; out = gamma * x_hat + beta", "bn-raw-x-scaled")
     mean, var = np.empty(d), np.empty(d)
     for j in range(d):
         xh = (out[:, j] - beta[0, j]) / gamma[0, j]
@@ -2192,7 +2271,8 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
     bm, bv = x.mean(0), x.var(0)
     means = {"the batch mean": bm, "the running mean passed in": _f64(rm)[0],
              "x.mean() over ALL entries (no axis)": np.full(d, x.mean()),
-             "the running mean after this batch's update": (1 - momentum) * _f64(rm)[0] + momentum * bm}
+             "the running mean after this batch's update": (1 - momentum) * _f64(rm)[0] + momentum * bm,
+             "the batch MEDIAN (np.median, the middle value) where the batch MEAN belongs": np.median(x, 0)}
     variances = {"the biased batch variance": bv, "the running variance passed in": _f64(rv)[0],
                  "the variance over ALL entries of x (no axis)": np.full(d, ((x - bm) ** 2).mean()),
                  "x.var() over ALL entries (no axis)": np.full(d, x.var()),
@@ -2202,7 +2282,8 @@ def _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, trainin
                  "the running variance after this batch's update": (1 - momentum) * _f64(rv)[0] + momentum * bv,
                  "mean((x - running_mean)**2), the squared deviations from the running mean passed in (the "
                  "variance is taken around the BATCH mean it is normalised with)":
-                     ((x - _f64(rm)[0]) ** 2).mean(0)}
+                     ((x - _f64(rm)[0]) ** 2).mean(0),
+                 "the mean squared deviation from that median": ((x - np.median(x, 0)) ** 2).mean(0)}
     if not training:    # x_hat = (x - mean) / sqrt(var + eps): read back "var" is what was put beside eps
         variances.update({"the running variance without eps (eps missing from sqrt(running_var + eps))":
                           _f64(rv)[0] - eps, "the running variance with eps added twice": _f64(rv)[0] + eps})
@@ -2499,6 +2580,7 @@ def batchnorm_backward(batchnorm_backward):
         dbeta = expect_array(dbeta, name=f"{what}: dbeta", shape=(1, d))
         rtol, atol = (1e-5, 1e-6) if dtype == np.float64 else (1e-3, 1e-4)
         c = (x_hat, g64, inv_std)
+        _bn_cache_order(dx, dgamma, dbeta, c, dout, what, rtol, atol)
         db, dg = dout.sum(0, keepdims=True), (dout * x_hat).sum(0, keepdims=True)
         for got, want, label, diagnose in (
                 (dbeta, num[2], "dbeta", {"dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": dg}),
@@ -2535,6 +2617,28 @@ def batchnorm_backward(batchnorm_backward):
                     lambda d, xh, g, s_: _bn_grads(xh, g, s_, d)[0],
                     {"dout": dout, "x_hat": x_hat, "gamma": g64, "inv_std": inv_std}, f"{what}: dx", rtol, atol))
             raise
+
+
+def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:
+    """All three gradients exactly the rule's computed from the cache's entries in another order: the cache was
+    unpacked in the wrong order (said with the line the code behaves as)."""
+    got = (dx, dgamma, dbeta)
+    if all(core.close(g, w, rtol, atol) for g, w in zip(got, _bn_grads(*cache, dout))):
+        return
+    names = ("x_hat", "gamma", "inv_std")
+    for perm in itertools.permutations(range(3)):     # the variable names[k] holds cache[perm[k]]
+        if perm == (0, 1, 2):
+            continue
+        try:
+            with np.errstate(all="ignore"):
+                alt = _bn_grads(cache[perm[0]], cache[perm[1]], cache[perm[2]], dout)
+        except ValueError:
+            continue
+        if all(np.shape(a) == np.shape(g) and core.close(g, a, rtol, atol) for g, a in zip(got, alt)):
+            order = ", ".join(names[perm.index(j)] for j in range(3))
+            fail(f"{what}: dx, dgamma and dbeta are exactly those of the rule with the cache unpacked as `{order} = "
+                 f"cache`: batchnorm_forward's cache is (x_hat, gamma, inv_std), in that order: "
+                 f"x_hat, gamma, inv_std = cache", "bn-cache-unpacked-order")
 
 
 def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):
@@ -2973,6 +3077,26 @@ def step_decay(step_decay):
                       lambda e, lr0, s, g: lr0 * g ** e // s,
               }, "step_decay", "lr0 * gamma ** (epoch // step_size)", names=("lr0", "step_size", "gamma"),
               formula="lr0 * gamma ** (epoch // step_size)")
+    _schedule_default(step_decay, "step_decay", (0.4, 2), "gamma", 0.1, range(7))
+
+
+def _schedule_default(fn, name, args, param, value, epochs) -> None:
+    """The documented default of the last parameter: fn called without it gives the rates of fn called with
+    ``param=value`` given (the other checks pass it explicitly, so a wrong default shows only here)."""
+    for e in epochs:
+        given = expect_scalar(call(fn, e, *args, value, name=f"{name}({e}, {', '.join(map(str, args))}, {value})"),
+                              name=f"{name}({e}, ...)")
+        try:
+            left = call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})")
+        except core.CheckFailure as exc:
+            fail(f"{name}({e}, {', '.join(map(str, args))}) called without {param} raised "
+                 f"({str(exc).split(': ', 1)[-1][:120]}) and works with {param}={value!r} given: the default value of "
+                 f"{param} must be {value!r}, as in the signature ({param}={value!r})", "wrong-default")
+        left = expect_scalar(left, name=f"{name}({e}, ...)")
+        if not math.isclose(left, given, rel_tol=1e-9, abs_tol=1e-12):
+            fail(f"{name}({e}, {', '.join(map(str, args))}) called without {param} returned {left:.6g} and "
+                 f"{given:.6g} with {param}={value!r} given: the default value of {param} must be {value!r}, as in "
+                 f"the signature ({param}={value!r})", "wrong-default")
 
 
 def cosine_decay(cosine_decay):
