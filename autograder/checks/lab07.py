@@ -1684,7 +1684,8 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     if named:
         fail(f"conv2d_backward dx ({context}): {named}", "scaled-by-size")
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
-    fail(f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis)
+    raise core.differs(got, want, f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis,
+                       name=f"conv2d_backward ({context}): dx", rtol=tol["rtol"], atol=tol["atol"])
 
 
 def _frozen_inputs(dout, x, wt, s, p, k):
@@ -2341,8 +2342,9 @@ def maxpool2d_backward(maxpool2d_backward):
             analysis += ("; the sum of dx over every (n, c) plane is right: the error is in where the values go within a plane, "
                          "not in how much arrives (a flat index or a position computed with another row length or "
                          "stride?)")
-        results.append((case, core.CheckFailure(f"maxpool2d_backward ({context}): dx has wrong values: {analysis}",
-                                                diagnosis)))
+        results.append((case, core.differs(got, want, f"maxpool2d_backward ({context}): dx has wrong values: "
+                                           f"{analysis}", diagnosis, name=f"maxpool2d_backward ({context}): dx",
+                                           rtol=tol["rtol"], atol=tol["atol"])))
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:

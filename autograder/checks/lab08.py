@@ -660,14 +660,19 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                          f"step counter) is not kept: it is re-created or reset at every call, or updated on a "
                          f"local name only (v = mu * v + g rebinds; v *= mu; v += g, or storing the new value back "
                          f"in the list, keeps it)", "state-not-kept")
-                fail(f"{what}: parameter {i} is right after step 1 and wrong after step {k + 1}: the part of the "
-                     f"rule that only matters from step 2 on (the velocity or running averages carried over, the "
-                     f"step counter) differs from the rule; {analysis}", "state-between-steps")
+                # says where (from step 2 on), not what: the judge's one-change search may add the line
+                raise core.differs(value, want, f"{what}: parameter {i} is right after step 1 and wrong after step "
+                                   f"{k + 1}: the part of the rule that only matters from step 2 on (the velocity "
+                                   f"or running averages carried over, the step counter) differs from the rule; "
+                                   f"{analysis}", "state-between-steps", name=f"{what}: parameter {i} after step "
+                                   f"{k + 1}", rtol=rtol, atol=atol, ask=True)
             if i > 0 and all(core.close(step[j], expected[k][j], rtol, atol) for j in range(i)):
-                fail(f"{what}: parameter{'s 0 to ' + str(i - 1) if i > 1 else ' 0'} moved as expected and "
-                     f"parameter {i} did not (after step 1): each parameter has its own state and its own "
-                     f"p.decay; {analysis}", "one-parameter-wrong")
-            fail(f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}", diagnosis)
+                raise core.differs(value, want, f"{what}: parameter{'s 0 to ' + str(i - 1) if i > 1 else ' 0'} moved "
+                                   f"as expected and parameter {i} did not (after step 1): each parameter has its "
+                                   f"own state and its own p.decay; {analysis}", "one-parameter-wrong",
+                                   name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol, ask=True)
+            raise core.differs(value, want, f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}",
+                               diagnosis, name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol)
 
 
 def _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper):
