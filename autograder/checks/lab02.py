@@ -1851,9 +1851,11 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     q = _copy_params(p)
     batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     rec = []
-    for xb, yb in batches:
+    for b, (xb, yb) in enumerate(batches):
         xb, yb = np.asarray(xb), np.asarray(yb)
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
+        if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
+            step = lr * mistake[1] ** (b + mistake[2])
         if mistake == "whole-X":
             if len(xb) != len(X):
                 raise _Crash("train_epoch", "replay", "the whole X does not fit the batch labels")
@@ -1866,7 +1868,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
             dlogits = probs if mistake == "probs-as-grad" else \
                 _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
-            grads = _helper("backward", h.backward, q, cache, dlogits)
+            grads = (_helper("backward", h.backward, q, dlogits, cache) if mistake == "backward-swapped" else
+                     _helper("backward", h.backward, q, cache, dlogits))
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
             if (mistake == "use-return" or all(same(q[k], before[k]) for k in q)) and isinstance(ret, dict):
@@ -2037,6 +2040,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
         except core.CheckFailure as exc:
             if _same_failure(exc, crash):
                 return      # it stopped exactly where a replay with the student's own helpers stops
+            _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name)
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
@@ -2113,6 +2117,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         continue
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
+                _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name)
+                _lr_changes(h, p, before, X, y, lr, bs, seed, own, name)
                 try:
                     q = _replay(h, before, X, y, lr, n, seed, own)[0]
                 except _Crash:
@@ -2168,6 +2174,51 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "it after sgd_update)": [v for v in [_weighted(rec, "acc_after", n)] if v is not None],
         })
     return run
+
+
+def _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name) -> None:
+    """The loop fails exactly as a replay that calls backward(params, dlogits, cache) fails."""
+    try:
+        _replay(h, p, X, y, lr, bs, seed, True, "backward-swapped")
+    except _Crash as swapped:
+        if swapped.helper == "backward" and _same_failure(exc, swapped):
+            fail(f"{exc}. A replay of the epoch that calls backward(params, dlogits, cache) fails in exactly this "
+                 f"way: the last two arguments of backward are swapped; its signature is backward(params, cache, "
+                 f"dlogits)", "train-epoch-backward-arguments-swapped")
+
+
+def _replay_matches(h, p, before, X, y, lr, bs, seed, own, mistake=None) -> bool:
+    try:
+        q = _replay(h, before, X, y, lr, bs, seed, own, mistake)[0]
+    except _Crash:
+        return False
+    return all(k in q and np.shape(q[k]) == np.shape(p[k]) and
+               core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p)
+
+
+def _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """The params are those of the same epoch in batches of another size (confirmed by a replay)."""
+    n = len(X)
+    for b in dict.fromkeys((n // bs, bs - 1, bs + 1, bs // 2, 2 * bs, 1)):
+        if 1 <= b < n and b != bs and _replay_matches(h, p, before, X, y, lr, b, seed, own):
+            why = (f" ({n} // {bs} = {b} counts the full batches: it is not a batch size)" if b == n // bs else "")
+            fail(f"params after {name} are those of an epoch in batches of {b} rows, not of batch_size = {bs}"
+                 f"{why}: pass batch_size itself to iterate_minibatches(X, y, batch_size, rng)",
+                 "train-epoch-other-batch-size")
+
+
+def _lr_changes(h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """The learning rate shrinks from batch to batch (lr *= d in the loop; confirmed by a replay)."""
+    if -(-len(X) // bs) < 2:
+        return
+    for d in (0.99, 0.95, 0.9, 0.5):
+        for offset in (0, 1):
+            if _replay_matches(h, p, before, X, y, lr, bs, seed, own, ("lr-decay", d, offset)):
+                first = "lr" if offset == 0 else f"lr * {d}"
+                fail(f"params after {name} are those of an epoch whose learning rate shrinks from batch to batch: "
+                     f"the first update uses {first}, each next one {d} times the previous (lr *= {d} inside the "
+                     f"loop?). train_epoch takes every step with the lr it is given; a decay of the learning "
+                     f"rate belongs to fit, once per epoch", "train-epoch-lr-changes")
 
 
 def _modifies_data(consume, X, y) -> bool:
@@ -2593,6 +2644,10 @@ def precision_recall_f1(fn):
             if "numerically stable" in str(exc):
                 _f1_divides_by_ratio(fn, c, exc)
             raise
+        # Three (C,) arrays in any sequence that unpacks like the documented triple (a list, or a
+        # stacked (3, C) array: `precision, recall, f1 = precision_recall_f1(cm)` works for each).
+        if isinstance(out, list) or (isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[0] == 3):
+            out = tuple(out)
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)

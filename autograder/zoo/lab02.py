@@ -924,3 +924,20 @@ MUTANTS += [
            "top2 = np.argsort(scores, axis=1)[:, -2:]\n    return float(np.mean((top2 == y[:, None]).any(axis=1)))",
            expect="TOP-2 accuracy"),
 ]
+MUTANTS += [
+    Mutant("R11 train_epoch calls backward(params, dlogits, cache) (arguments swapped)",
+           "backward(params, cache, dlogits), lr))", "backward(params, dlogits, cache), lr))",
+           expect="the last two arguments of backward are swapped"),
+    Mutant("R11 train_epoch decays lr by 0.99 after every batch",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n        lr *= 0.99\n",
+           expect="learning rate shrinks from batch to batch"),
+    Mutant("R11 train_epoch passes N // batch_size as the batch size",
+           "    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n",
+           "    for xb, yb in iterate_minibatches(X, y, X.shape[0] // batch_size, rng):\n",
+           expect="counts the full batches: it is not a batch size"),
+]
+VARIANTS += [
+    Variant("R11 precision_recall_f1 returns one stacked (3, C) array (unpacks like the documented triple)",
+            "    return precision, recall, f1\n", "    return np.stack([precision, recall, f1])\n"),
+]
