@@ -706,6 +706,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                      f"cached (self.out), which needs no exp at all; an exp of the input in backward (np.exp(-x)) "
                      f"overflows for large |x|", "sigmoid-backward-overflow")
             raise
+        _matrix_product(dx, gs, s * (1 - s), bname)
         dx = expect_array(dx, name=bname, shape=x.shape)
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
@@ -725,6 +726,18 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _matrix_product(dx, gs, local, bname: str) -> None:
+    """grad_out @ (s(1 - s)).T (or its transpose): @ where the chain rule of an elementwise layer
+    multiplies entry by entry."""
+    if not isinstance(dx, np.ndarray) or dx.shape == gs.shape:
+        return
+    for how, value in (("grad_out @ (s * (1 - s)).T", gs @ local.T), ("(s * (1 - s)).T @ grad_out", local.T @ gs)):
+        if dx.shape == value.shape and core.close(dx, value, 1e-5, 1e-8):
+            fail(f"{bname} returned shape {dx.shape}, the matrix product {how}: an elementwise layer's backward "
+                 f"multiplies entry by entry, grad_out * s * (1 - s) (with *, not @), and keeps grad_out's shape "
+                 f"{gs.shape}", "sigmoid-backward-matrix-product")
 
 
 def _sigmoid_overflow(exc: core.CheckFailure, x: np.ndarray) -> None:
@@ -1788,6 +1801,20 @@ def _call_order(log: list, k: int) -> None:
          "step-gradient-not-this-batch")
 
 
+def _loss_backward_first(log: list) -> None:
+    """A backward count off by one because each batch backpropagates BEFORE its own loss.forward (the
+    first batch has nothing to backpropagate yet): read in the calls of each batch."""
+    steps = [i for i, e in enumerate(log) if e == "step"]
+    for k, end in enumerate(steps):
+        calls = log[steps[k - 1] + 1 if k else 0:end + 1]
+        if "loss.backward" in calls and "loss" in calls and calls.index("loss.backward") < calls.index("loss"):
+            said = ", ".join(_CALL_NAMES.get(c, c) for c in calls)
+            none = "" if "backward" in log[:steps[0]] else "; batch 0 ran no backward at all"
+            fail(f"in batch {k} the calls were: {said}. loss_fn.backward() came BEFORE loss_fn.forward of that "
+                 f"batch, so it returned the gradient of the loss it computed last, the PREVIOUS batch's{none}: "
+                 f"each batch runs {_PER_BATCH}, in that order", "loss-backward-before-forward")
+
+
 def _train_case(train_epoch, r, n, batch, out, dtype):
     def run():
         d = 3
@@ -1890,6 +1917,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      f"{core.describe(g) if not isinstance(g, np.ndarray) else 'another array'})",
                      "backward-input")
         if len(model.grads_in) != n_batches:
+            _loss_backward_first(log)
             fail(f"model.backward(loss_fn.backward()) must be called once per batch: {len(model.grads_in)} calls "
                  f"for {n_batches} batches", "backward-count")
         ws = w.copy()
