@@ -1627,10 +1627,22 @@ def _batches(fn, X, y, bs, seed, name):
         fail(f"{name} modified {' and '.join(changed)} in place while yielding its batches (the caller's "
              f"data must come out unchanged: shuffle an array of indices and index X and y with it, never "
              f"shuffle X or y themselves)", "input-modified")
+    _returned_one_pair(batches, X, bs, name)
     for b in batches:
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
     return batches
+
+
+def _returned_one_pair(batches, X, bs, name) -> None:
+    """What came back is ONE pair (X_batch, y_batch), not pairs: a `return` where `yield` belongs."""
+    if len(batches) != 2 or not all(isinstance(a, np.ndarray) for a in batches):
+        return
+    xb, yb = batches
+    if xb.ndim == 2 and xb.shape[1] == X.shape[1] and yb.ndim == 1 and len(xb) == len(yb) <= bs:
+        fail(f"{name} returned ONE pair (X_batch, y_batch) of {len(xb)} rows instead of producing every batch: "
+             f"`return` ends the function at the first batch; `yield X[idx], y[idx]` inside the loop makes it a "
+             f"generator of all the batches", "minibatches-returned-one-pair")
 
 
 def _order(batches, d):

@@ -941,3 +941,7 @@ VARIANTS += [
     Variant("R11 precision_recall_f1 returns one stacked (3, C) array (unpacks like the documented triple)",
             "    return precision, recall, f1\n", "    return np.stack([precision, recall, f1])\n"),
 ]
+MUTANTS += [
+    Mutant("R11 iterate_minibatches returns the first batch (return for yield)",
+           "        yield X[idx], y[idx]\n", "        return X[idx], y[idx]\n", expect="returned ONE pair (X_batch, y_batch)"),
+]
