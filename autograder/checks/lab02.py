@@ -2445,7 +2445,16 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             run_fit(prev, 2, seed=1)                  # the same run, stopped one epoch earlier
             prev_logits = _forward(prev, X_val)[0]
             prev_acc, prev_loss = [float(np.mean(prev_logits.argmax(1) == y_val))], [_ce(prev_logits, y_val)]
+        # The initial parameters' figures in EVERY row: the validation logits were computed once, before the loop.
+        init_logits = _forward(before, X_val)[0]
+        init_acc, init_loss = float(np.mean(init_logits.argmax(1) == y_val)), _ce(init_logits, y_val)
+        once = ("val_acc and val_loss are those of the INITIAL parameters in every epoch's row: forward(params, "
+                "X_val) was computed once, before the loop over the epochs; compute it in each epoch, after "
+                "train_epoch")
+        stale = all(core.close(float(v), init_acc, 1e-6, 1e-9) for v in hist["val_acc"]) and \
+            all(core.close(float(v), init_loss, 1e-6, 1e-9) for v in hist["val_loss"])
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
+            once: [init_acc] if stale else [],
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
             "val_acc compares the predictions on X_val with training labels: use y_val":
                 [float(np.mean(logits.argmax(1) == y_tr[:len(y_val)]))],
@@ -2453,6 +2462,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         }, how="the predictions of forward(params, X_val) compared with y_val, after the epoch's training")
         _expect_any(float(hist["val_loss"].iloc[-1]), loss_want,
                     "history val_loss of the last epoch (measured on the validation set after the epoch)", {
+                        once: [init_loss] if stale else [],
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
                         "val_loss uses training labels with the validation logits: use y_val":
                             [_ce(logits, y_tr[:len(y_val)])],

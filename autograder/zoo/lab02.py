@@ -945,3 +945,10 @@ MUTANTS += [
     Mutant("R11 iterate_minibatches returns the first batch (return for yield)",
            "        yield X[idx], y[idx]\n", "        return X[idx], y[idx]\n", expect="returned ONE pair (X_batch, y_batch)"),
 ]
+MUTANTS += [
+    Mutant("R11 fit computes the validation logits once, before the loop over the epochs",
+           "    for epoch in bar:\n        epoch_lr = lr * lr_decay ** (epoch - 1)\n",
+           "    val_logits, _ = forward(params, X_val)\n    for epoch in bar:\n        epoch_lr = lr * lr_decay ** (epoch - 1)\n",
+           also=(("        val_logits, _ = forward(params, X_val)\n        rows.append", "        rows.append"),),
+           expect="those of the INITIAL parameters in every epoch's row"),
+]
