@@ -594,6 +594,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "one term is averaged over the batch and the other summed (the SUM of the logsumexp terms minus the "
             "mean of the true-class logits): average both, np.mean(log_norm - true_logit)":
                 lambda: float(_logsumexp(zs).sum() - zs[np.arange(n), y].mean()) if n > 1 else None,
+            "the true-class logit is taken from the FLATTENED logits (np.take(z, y) or z.flat[y] picks entry y[i] of "
+            "row 0 for every sample): each row i needs its own z[i, y[i]], z[np.arange(N), y]":
+                lambda: float(np.mean(_logsumexp(zs).reshape(-1) - zs.ravel()[y])) if n > 1 else None,
+            "the true-class log-probability is taken from the FLATTENED array (np.take(log_p, y) or log_p.flat[y] "
+            "picks entry y[i] of row 0 for every sample): each row i needs its own log_p[i, y[i]], "
+            "log_p[np.arange(N), y]": lambda: float(-np.mean(logp.ravel()[y])) if n > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "

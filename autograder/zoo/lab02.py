@@ -952,3 +952,8 @@ MUTANTS += [
            also=(("        val_logits, _ = forward(params, X_val)\n        rows.append", "        rows.append"),),
            expect="those of the INITIAL parameters in every epoch's row"),
 ]
+MUTANTS += [
+    Mutant("R11 cross_entropy true logit via np.take(logits, y) (a flat index: row 0 for every sample)",
+           "    true_logit = logits[np.arange(logits.shape[0]), y]\n", "    true_logit = np.take(logits, y)\n",
+           expect="taken from the FLATTENED logits"),
+]
