@@ -180,6 +180,8 @@ def _forward_case(Linear, r, n, i, o, dtype):
             "gets its own b[0, j], y = x @ W + b": lambda: xs @ Ws + bs.mean() if o > 1 else None,
             "the bias is added as a column (b.T, one value per sample): b has shape (1, out) and is added "
             "to every row as it is, y = x @ W + b": lambda: xs @ Ws + bs.T if n == o else None,
+            "the output is clipped at 0, np.maximum(x @ W + b, 0) (a ReLU inside the layer): Linear is affine, "
+            "y = x @ W + b, negative outputs included; the ReLU is a layer of its own": lambda: np.maximum(expected, 0),
         }
         diagnose_only(y, expected, name=name, diagnose=forward_wrong, rtol=1e-5, atol=1e-7)
         if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
@@ -343,6 +345,10 @@ def _backward_case(Linear, r, n, i, o, dtype):
                 lambda: np.full((1, o), gs[:, 0].sum()) if o > 1 else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
+        if not np.any(db) and np.any(exp_db):
+            fail(f"b.grad after {name} is still all zeros, as it was before the call: backward never added db "
+                 f"into b.grad (self.b.grad += grad_out.sum(axis=0, keepdims=True)); the line is missing, "
+                 f"updates another array, or comes after a return", "linear-db-never-added")
         _per_sample_sum(db, exp_db, gs[:, None, :], f"b.grad after {name}", "db")
         _gradient_dependence(Linear, i, o, W, b, x, g, "b", db, exp_db, f"b.grad after {name}")
         expect_close(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong)
@@ -567,8 +573,9 @@ def _relu_case(ReLU, x, r):
         if isinstance(y, np.ndarray) and y.dtype == bool:
             fail(f"{name} returned the boolean mask x > 0: return x where x > 0 and 0 elsewhere",
                  "relu-forward-returns-mask")
-        y = expect_array(y, name=name, shape=x.shape)
         xs = x.astype(np.float64)
+        _reduced_max(y, xs, name)
+        y = expect_array(y, name=name, shape=x.shape)
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -586,6 +593,7 @@ def _relu_case(ReLU, x, r):
                  f"or np.where(mask, grad_out, 0)", "boolean-index-flattens")
         dx = expect_array(dx, name=bname, shape=x.shape)
         relu_x = np.where(xs > 0, xs, 0.0)
+        _mask_everywhere(layer, x, gs, dx, bname)
         _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
             "the ReLU mask is the wrong way round: the gradient flows where x > 0": lambda: gs * (xs < 0),
             "the ReLU backward multiplies by the output; use the mask (x > 0) taken from the input":
@@ -624,6 +632,39 @@ def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: s
         fail(f"{label}.backward must use the {what} of the most recent forward call of the same instance{shared}: "
              f"store it on self (self.{attr} = ...), not on the class ({label}.{attr} = ...) "
              f"or in a global variable shared by every layer", "cache-not-per-instance")
+
+
+def _mask_everywhere(layer, x, gs, dx, bname: str) -> None:
+    """grad_out came back unchanged: either backward ignores the mask or the mask forward stored is True
+    everywhere. The documented cache self.mask tells which (read only when it exists)."""
+    xs = x.astype(np.float64)
+    if not (xs <= 0).any() or not core.close(dx, gs, 1e-6, 1e-9):
+        return
+    try:
+        mask = layer.mask
+    except Exception:
+        mask = None
+    if isinstance(mask, np.ndarray) and mask.shape == x.shape and np.all(mask[xs <= 0] != 0):
+        fail(f"{bname} returns grad_out unchanged because the mask your forward stored, self.mask, is True (or "
+             f"non-zero) also where x < 0: it is not x > 0 of the input (a mask taken with >= 0 from the clipped "
+             f"output is True everywhere). Take it from the input: self.mask = x > 0",
+             "relu-mask-true-everywhere")
+    fail(f"{bname} returns grad_out unchanged, also where x < 0 (the gradient must be 0 there): multiply "
+         f"grad_out by the mask x > 0 that forward stored; if backward does, the mask forward stored is True "
+         f"everywhere", "relu-backward-grad-out-unchanged")
+
+
+def _reduced_max(y, xs, name: str) -> None:
+    """np.max(x, 0) reads as max(x, 0) but is the maximum along axis 0, one number per column."""
+    if not isinstance(y, np.ndarray) or y.shape == xs.shape:
+        return
+    for how, value in (("np.max(x, 0) is the maximum of each COLUMN (axis 0)", xs.max(axis=0)),
+                       ("np.max(x, 1) is the maximum of each ROW (axis 1)", xs.max(axis=1)),
+                       ("np.max(x) is the largest entry of the whole array", xs.max())):
+        if y.shape == np.shape(value) and core.close(y, value, 1e-6, 1e-9):
+            fail(f"{name} returned shape {y.shape}: {how}, its second argument "
+                 f"is an axis. ReLU is elementwise: np.maximum(x, 0) (with an m: the larger of x and 0 for every "
+                 f"entry), or x * (x > 0)", "relu-np-max-reduces")
 
 
 def relu(ReLU) -> None:
@@ -665,6 +706,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                      f"cached (self.out), which needs no exp at all; an exp of the input in backward (np.exp(-x)) "
                      f"overflows for large |x|", "sigmoid-backward-overflow")
             raise
+        _matrix_product(dx, gs, s * (1 - s), bname)
         dx = expect_array(dx, name=bname, shape=x.shape)
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
@@ -684,6 +726,18 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+def _matrix_product(dx, gs, local, bname: str) -> None:
+    """grad_out @ (s(1 - s)).T (or its transpose): @ where the chain rule of an elementwise layer
+    multiplies entry by entry."""
+    if not isinstance(dx, np.ndarray) or dx.shape == gs.shape:
+        return
+    for how, value in (("grad_out @ (s * (1 - s)).T", gs @ local.T), ("(s * (1 - s)).T @ grad_out", local.T @ gs)):
+        if dx.shape == value.shape and core.close(dx, value, 1e-5, 1e-8):
+            fail(f"{bname} returned shape {dx.shape}, the matrix product {how}: an elementwise layer's backward "
+                 f"multiplies entry by entry, grad_out * s * (1 - s) (with *, not @), and keeps grad_out's shape "
+                 f"{gs.shape}", "sigmoid-backward-matrix-product")
 
 
 def _sigmoid_overflow(exc: core.CheckFailure, x: np.ndarray) -> None:
@@ -763,6 +817,12 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "MSE): the MSE is np.mean((pred - target) ** 2)": float(np.var(diff)),
             "np.std(pred - target) is the standard deviation of the error, not the MSE: the MSE is "
             "np.mean((pred - target) ** 2)": float(np.std(diff)),
+            "diff.T @ diff is the D x D matrix of products of output columns: its sum adds cross terms between "
+            "different outputs. Square elementwise: the MSE is np.mean(diff ** 2) (diff * diff, not diff.T @ diff)":
+                float(np.sum(diff.T @ diff)) / (n * d) if d > 1 else None,
+            "diff @ diff.T is the N x N matrix of products of samples: its sum adds cross terms between different "
+            "samples. Square elementwise: the MSE is np.mean(diff ** 2) (diff * diff, not diff @ diff.T)":
+                float(np.sum(diff @ diff.T)) / (n * d) if n > 1 else None,
         })
         bname = f"MSELoss.backward() after {name}"
         grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
@@ -845,6 +905,7 @@ def _mse_latest(MSELoss, r):
         expect_close(grad, 2 * (p2 - t2) / 12, name="MSELoss.backward() after two forward calls", diagnose={
             "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
         })
+        _mse_backward_again(loss_fn, grad, 2 * (p2 - t2) / 12)
         # ... of the same instance: a cache on the class (or a global) is shared by every loss object
         other = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
@@ -856,6 +917,24 @@ def _mse_latest(MSELoss, r):
             "(self.diff = ...), not on the class (MSELoss.diff = ...) or in a global variable": 2 * (p2 - t2) / 12,
         })
     return run
+
+
+def _mse_backward_again(loss_fn, first, exact) -> None:
+    """The docstring: backward is dL/dpred "for the batch passed to the last forward", so a second
+    backward() after the same forward gives the same gradient (the cache must not change)."""
+    again = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+    if isinstance(again, np.ndarray) and again.shape == exact.shape and core.close(again, exact, 1e-6, 1e-9):
+        return
+    name = "MSELoss.backward() called a second time after the same forward"
+    factor = 2.0 / exact.size
+    if isinstance(again, np.ndarray) and again.shape == exact.shape and core.close(again, exact * factor, 1e-6, 1e-9):
+        fail(f"{name} returned {factor:.4g} times the first gradient: your backward scales the array forward "
+             f"cached in place (self.diff *= 2 / size, or an out= argument), so every call changes the cache. "
+             f"backward must leave what forward stored as it is (the docstring: dL/dpred for the batch of the "
+             f"last forward): compute a new array, return 2 * self.diff / self.diff.size",
+             "mse-backward-changes-cache")
+    expect_close(again, exact, name=f"{name} (the docstring: dL/dpred for the batch of the last forward; "
+                                    f"backward must not change what forward cached)")
 
 
 def _mse_vector_target(MSELoss, r):
@@ -1146,12 +1225,27 @@ def sgd(SGD) -> None:
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
         if np.any(g != 0):
             kept = same(g, old_grads[k])
+            _partial_reset(g, old_grads[k], k)
             fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps"
                  + (f" (parameter {k}'s grad is unchanged)" if kept else
                     f" (parameter {k}'s grad holds non-zero values such as {np.round(g.ravel()[np.flatnonzero(g)[:3]], 4).tolist()} "
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
+
+
+def _partial_reset(g, old, k: int) -> None:
+    """Some entries zeroed, the others still the old gradient: an index that selects part of the array."""
+    zero = g == 0
+    if not zero.any() or old.shape != g.shape or not np.array_equal(g[~zero], old[~zero]):
+        return
+    if g.ndim == 2 and len(g) > 1 and zero[0].all() and not zero[1:].all(axis=1).any():
+        where = ("only its first row was reset: p.grad[0] = 0 sets row 0")
+    else:
+        where = (f"only {int(zero.sum())} of its {g.size} entries were reset: an index selects part of the array")
+    fail(f"SGD.zero_grad must reset every gradient to zero: parameter {k}'s grad still holds the old gradient "
+         f"outside the part that was reset ({where}); reset every entry, p.grad[...] = 0 or p.grad[:] = 0, or "
+         f"p.grad = np.zeros_like(p.data)", "zero-grad-partial")
 
 
 # =============================================================================================
@@ -1539,8 +1633,31 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
         _index_past_n(exc, x, y, batch, seed)
         raise
     log = _drop_harmless_repeats(log, model, loss_fn)
+    _batches_are_rows_of_x(model.seen, x, label)
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _batches_are_rows_of_x(seen: list, x: np.ndarray, label: str) -> None:
+    """Column 0 of x holds the row number, so a batch whose rows are not rows of x (x changed inside
+    train_epoch) has no row numbers: name it here rather than read row numbers that do not exist."""
+    n, d = x.shape
+    x64 = x.astype(np.float64)
+    for k, s in enumerate(seen):
+        if s.ndim != 2 or s.shape[1] != d or not s.size:
+            continue                        # other shapes: judged by the checks on the batches
+        ids = np.rint(s[:, 0])
+        if (np.all(ids >= 0) and np.all(ids < n) and core.close(s, x64[np.clip(ids, 0, n - 1).astype(int)],
+                                                                   1e-6, 1e-6)):
+            continue
+        said = (f"batch {k} given to model.forward holds rows that are not rows of x (its first row is "
+                f"{np.array2string(s[0], precision=3)}, no row of x is)")
+        if len(s) > 1 and np.allclose(s.mean(axis=0), 0, atol=1e-6) and np.allclose(s.std(axis=0), 1, atol=1e-3):
+            said += (": every column of the batch has mean 0 and std 1, so your train_epoch standardises "
+                     "the batch")
+        fail(f"{label}: {said}. train_epoch must pass the sampled rows of x to the model as they are, "
+             f"model.forward(x[idx]); preparing the inputs (scaling, standardising) is not its job",
+             "batch-not-rows-of-x")
 
 
 def _drop_harmless_repeats(log: list, model: "_MockModel", loss_fn: "_MockLoss") -> list:
@@ -1684,6 +1801,20 @@ def _call_order(log: list, k: int) -> None:
          "step-gradient-not-this-batch")
 
 
+def _loss_backward_first(log: list) -> None:
+    """A backward count off by one because each batch backpropagates BEFORE its own loss.forward (the
+    first batch has nothing to backpropagate yet): read in the calls of each batch."""
+    steps = [i for i, e in enumerate(log) if e == "step"]
+    for k, end in enumerate(steps):
+        calls = log[steps[k - 1] + 1 if k else 0:end + 1]
+        if "loss.backward" in calls and "loss" in calls and calls.index("loss.backward") < calls.index("loss"):
+            said = ", ".join(_CALL_NAMES.get(c, c) for c in calls)
+            none = "" if "backward" in log[:steps[0]] else "; batch 0 ran no backward at all"
+            fail(f"in batch {k} the calls were: {said}. loss_fn.backward() came BEFORE loss_fn.forward of that "
+                 f"batch, so it returned the gradient of the loss it computed last, the PREVIOUS batch's{none}: "
+                 f"each batch runs {_PER_BATCH}, in that order", "loss-backward-before-forward")
+
+
 def _train_case(train_epoch, r, n, batch, out, dtype):
     def run():
         d = 3
@@ -1707,6 +1838,11 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 fail(f"every sample must be used exactly once per epoch, in batches of batch_size={batch} (the last "
                      f"one smaller): {said}", "batch-slices")
         if 0 in sizes:
+            if batch < n and flat.tolist() == np.random.default_rng(11).permutation(batch).tolist():
+                fail(f"{label} used only {batch} of the {n} samples, in one batch, then passed empty batches "
+                     f"(batch sizes {sizes}): the order holds batch_size = {batch} indices, the permutation "
+                     f"rng.permutation(batch_size); shuffle all N indices, order = rng.permutation(N)",
+                     "permutation-of-batch-size")
             slices()
             fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
         if sorted(flat.tolist()) != list(range(n)):
@@ -1781,6 +1917,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      f"{core.describe(g) if not isinstance(g, np.ndarray) else 'another array'})",
                      "backward-input")
         if len(model.grads_in) != n_batches:
+            _loss_backward_first(log)
             fail(f"model.backward(loss_fn.backward()) must be called once per batch: {len(model.grads_in)} calls "
                  f"for {n_batches} batches", "backward-count")
         ws = w.copy()
@@ -1823,6 +1960,10 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
                 lambda: weighted * n,
+            f"the weighted sum of the batch losses is divided by {len(batches) - 1}, the index of the last batch, "
+            f"instead of N = {n}: was the name holding N overwritten by a loop counter (for n, start in "
+            f"enumerate(...) reuses n)? Divide by N = len(x)": lambda: weighted * n / (len(batches) - 1)
+            if len(batches) > 2 and len(batches) - 1 != n else None,
             "the weighted sum of the batch losses is divided by (number of batches) * batch_size, as if the last "
             "batch were full: divide by N, the number of samples": lambda: weighted * n / (len(batches) * batch)
             if n % batch else None,

@@ -405,7 +405,8 @@ def normalize(normalize):
                ("a batch of one image", _normalize_case(normalize, r, 1, 28, 28)),
                (None, _normalize_case(normalize, r, 3, 4, 6)),
                (None, _normalize_case(normalize, r, 7, 5, 3)),
-               (None, _normalize_case(normalize, r, 4, 6, 5, top=200))])   # a dark batch: no pixel at 255
+               (None, _normalize_case(normalize, r, 4, 6, 5, top=200))],   # a dark batch: no pixel at 255
+              special_last=True)   # a shape slip on a square image is named by a case with H != W first
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,7 +528,7 @@ def softmax(softmax):
              (None, _softmax_case(softmax, r.normal(0, 3, (6, 4)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (3, 7)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (5, 9)).astype(np.float32)))]
-    run_cases(cases)
+    run_cases(cases, special_last=True)       # a shape slip is named on an N != C case first
     spread = ("A row spread wide (one logit near +1000, another near -1000): subtract each row's MAXIMUM, which "
               "makes every exponent <= 0; a shift by the row's mean (or another value below the maximum) leaves "
               "exponents near +1000 that overflow")
@@ -593,6 +594,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "one term is averaged over the batch and the other summed (the SUM of the logsumexp terms minus the "
             "mean of the true-class logits): average both, np.mean(log_norm - true_logit)":
                 lambda: float(_logsumexp(zs).sum() - zs[np.arange(n), y].mean()) if n > 1 else None,
+            "the true-class logit is taken from the FLATTENED logits (np.take(z, y) or z.flat[y] picks entry y[i] of "
+            "row 0 for every sample): each row i needs its own z[i, y[i]], z[np.arange(N), y]":
+                lambda: float(np.mean(_logsumexp(zs).reshape(-1) - zs.ravel()[y])) if n > 1 else None,
+            "the true-class log-probability is taken from the FLATTENED array (np.take(log_p, y) or log_p.flat[y] "
+            "picks entry y[i] of row 0 for every sample): each row i needs its own log_p[i, y[i]], "
+            "log_p[np.arange(N), y]": lambda: float(-np.mean(logp.ravel()[y])) if n > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
@@ -1627,10 +1634,22 @@ def _batches(fn, X, y, bs, seed, name):
         fail(f"{name} modified {' and '.join(changed)} in place while yielding its batches (the caller's "
              f"data must come out unchanged: shuffle an array of indices and index X and y with it, never "
              f"shuffle X or y themselves)", "input-modified")
+    _returned_one_pair(batches, X, bs, name)
     for b in batches:
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
     return batches
+
+
+def _returned_one_pair(batches, X, bs, name) -> None:
+    """What came back is ONE pair (X_batch, y_batch), not pairs: a `return` where `yield` belongs."""
+    if len(batches) != 2 or not all(isinstance(a, np.ndarray) for a in batches):
+        return
+    xb, yb = batches
+    if xb.ndim == 2 and xb.shape[1] == X.shape[1] and yb.ndim == 1 and len(xb) == len(yb) <= bs:
+        fail(f"{name} returned ONE pair (X_batch, y_batch) of {len(xb)} rows instead of producing every batch: "
+             f"`return` ends the function at the first batch; `yield X[idx], y[idx]` inside the loop makes it a "
+             f"generator of all the batches", "minibatches-returned-one-pair")
 
 
 def _order(batches, d):
@@ -1851,9 +1870,11 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     q = _copy_params(p)
     batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     rec = []
-    for xb, yb in batches:
+    for b, (xb, yb) in enumerate(batches):
         xb, yb = np.asarray(xb), np.asarray(yb)
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
+        if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
+            step = lr * mistake[1] ** (b + mistake[2])
         if mistake == "whole-X":
             if len(xb) != len(X):
                 raise _Crash("train_epoch", "replay", "the whole X does not fit the batch labels")
@@ -1866,7 +1887,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
             dlogits = probs if mistake == "probs-as-grad" else \
                 _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
-            grads = _helper("backward", h.backward, q, cache, dlogits)
+            grads = (_helper("backward", h.backward, q, dlogits, cache) if mistake == "backward-swapped" else
+                     _helper("backward", h.backward, q, cache, dlogits))
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
             if (mistake == "use-return" or all(same(q[k], before[k]) for k in q)) and isinstance(ret, dict):
@@ -2037,6 +2059,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
         except core.CheckFailure as exc:
             if _same_failure(exc, crash):
                 return      # it stopped exactly where a replay with the student's own helpers stops
+            _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name)
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
@@ -2113,6 +2136,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         continue
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
+                _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name)
+                _lr_changes(h, p, before, X, y, lr, bs, seed, own, name)
                 try:
                     q = _replay(h, before, X, y, lr, n, seed, own)[0]
                 except _Crash:
@@ -2168,6 +2193,51 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "it after sgd_update)": [v for v in [_weighted(rec, "acc_after", n)] if v is not None],
         })
     return run
+
+
+def _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name) -> None:
+    """The loop fails exactly as a replay that calls backward(params, dlogits, cache) fails."""
+    try:
+        _replay(h, p, X, y, lr, bs, seed, True, "backward-swapped")
+    except _Crash as swapped:
+        if swapped.helper == "backward" and _same_failure(exc, swapped):
+            fail(f"{exc}. A replay of the epoch that calls backward(params, dlogits, cache) fails in exactly this "
+                 f"way: the last two arguments of backward are swapped; its signature is backward(params, cache, "
+                 f"dlogits)", "train-epoch-backward-arguments-swapped")
+
+
+def _replay_matches(h, p, before, X, y, lr, bs, seed, own, mistake=None) -> bool:
+    try:
+        q = _replay(h, before, X, y, lr, bs, seed, own, mistake)[0]
+    except _Crash:
+        return False
+    return all(k in q and np.shape(q[k]) == np.shape(p[k]) and
+               core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p)
+
+
+def _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """The params are those of the same epoch in batches of another size (confirmed by a replay)."""
+    n = len(X)
+    for b in dict.fromkeys((n // bs, bs - 1, bs + 1, bs // 2, 2 * bs, 1)):
+        if 1 <= b < n and b != bs and _replay_matches(h, p, before, X, y, lr, b, seed, own):
+            why = (f" ({n} // {bs} = {b} counts the full batches: it is not a batch size)" if b == n // bs else "")
+            fail(f"params after {name} are those of an epoch in batches of {b} rows, not of batch_size = {bs}"
+                 f"{why}: pass batch_size itself to iterate_minibatches(X, y, batch_size, rng)",
+                 "train-epoch-other-batch-size")
+
+
+def _lr_changes(h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """The learning rate shrinks from batch to batch (lr *= d in the loop; confirmed by a replay)."""
+    if -(-len(X) // bs) < 2:
+        return
+    for d in (0.99, 0.95, 0.9, 0.5):
+        for offset in (0, 1):
+            if _replay_matches(h, p, before, X, y, lr, bs, seed, own, ("lr-decay", d, offset)):
+                first = "lr" if offset == 0 else f"lr * {d}"
+                fail(f"params after {name} are those of an epoch whose learning rate shrinks from batch to batch: "
+                     f"the first update uses {first}, each next one {d} times the previous (lr *= {d} inside the "
+                     f"loop?). train_epoch takes every step with the lr it is given; a decay of the learning "
+                     f"rate belongs to fit, once per epoch", "train-epoch-lr-changes")
 
 
 def _modifies_data(consume, X, y) -> bool:
@@ -2381,7 +2451,16 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             run_fit(prev, 2, seed=1)                  # the same run, stopped one epoch earlier
             prev_logits = _forward(prev, X_val)[0]
             prev_acc, prev_loss = [float(np.mean(prev_logits.argmax(1) == y_val))], [_ce(prev_logits, y_val)]
+        # The initial parameters' figures in EVERY row: the validation logits were computed once, before the loop.
+        init_logits = _forward(before, X_val)[0]
+        init_acc, init_loss = float(np.mean(init_logits.argmax(1) == y_val)), _ce(init_logits, y_val)
+        once = ("val_acc and val_loss are those of the INITIAL parameters in every epoch's row: forward(params, "
+                "X_val) was computed once, before the loop over the epochs; compute it in each epoch, after "
+                "train_epoch")
+        stale = all(core.close(float(v), init_acc, 1e-6, 1e-9) for v in hist["val_acc"]) and \
+            all(core.close(float(v), init_loss, 1e-6, 1e-9) for v in hist["val_loss"])
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
+            once: [init_acc] if stale else [],
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
             "val_acc compares the predictions on X_val with training labels: use y_val":
                 [float(np.mean(logits.argmax(1) == y_tr[:len(y_val)]))],
@@ -2389,6 +2468,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         }, how="the predictions of forward(params, X_val) compared with y_val, after the epoch's training")
         _expect_any(float(hist["val_loss"].iloc[-1]), loss_want,
                     "history val_loss of the last epoch (measured on the validation set after the epoch)", {
+                        once: [init_loss] if stale else [],
                         "val_loss was measured on the training set": [_ce(_forward(p, X_tr)[0], y_tr)],
                         "val_loss uses training labels with the validation logits: use y_val":
                             [_ce(logits, y_tr[:len(y_val)])],
@@ -2593,6 +2673,10 @@ def precision_recall_f1(fn):
             if "numerically stable" in str(exc):
                 _f1_divides_by_ratio(fn, c, exc)
             raise
+        # Three (C,) arrays in any sequence that unpacks like the documented triple (a list, or a
+        # stacked (3, C) array: `precision, recall, f1 = precision_recall_f1(cm)` works for each).
+        if isinstance(out, list) or (isinstance(out, np.ndarray) and out.ndim == 2 and out.shape[0] == 3):
+            out = tuple(out)
         if not isinstance(out, tuple) or len(out) != 3:
             fail(f"{name} must return the triple (precision, recall, f1)", "prf-return")
         tp = np.array([cm[i, i] for i in range(c)], float)

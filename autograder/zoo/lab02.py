@@ -241,7 +241,7 @@ MUTANTS = [
     # only makes sense for square matrices), labels used as one-hot rows, the log's base, 10 classes.
     Mutant("softmax: max subtracted without keepdims",
            old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z.max(axis=1))",
-           expect="row maximum is subtracted without keepdims"),
+           expect="as (N,) without keepdims"),
     Mutant("cross_entropy treats y as one-hot",
            old="    true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))",
            new="    log_p = logits - log_norm[:, None]\n    return float(-np.mean(np.sum(y * log_p, axis=1)))",
@@ -565,7 +565,7 @@ MUTANTS = [
     Mutant('fit returns the history without set_index (epoch a column)', 'return pd.DataFrame(rows).set_index("epoch")', 'return pd.DataFrame(rows)', expect='indexed by epoch'),
     Mutant('f1 with recall twice (2 r r / (r + r))', 'f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)', 'f1 = np.divide(2 * recall * recall, recall + recall, out=np.zeros_like(tp), where=recall > 0)', expect='equals the recall'),
     # --- issue 15, round 7: a second fresh set, measured after the general fixes ---
-    Mutant('softmax divides by the row sums transposed', 'return e / e.sum(axis=1, keepdims=True)', 'return e / e.sum(axis=1, keepdims=True).T', expect='keepdims=True is missing'),
+    Mutant('softmax divides by the row sums transposed', 'return e / e.sum(axis=1, keepdims=True)', 'return e / e.sum(axis=1, keepdims=True).T', expect='a transpose .T of the (N, 1) column'),
     Mutant('backward db2 summed over axis 1', 'db2 = dlogits.sum(axis=0, keepdims=True)', 'db2 = dlogits.sum(axis=1, keepdims=True)', expect='over axis 1 where axis 0 belongs'),
     Mutant('sgd_update lr applied twice (lr * lr * g)', 'params[name] -= lr * g', 'params[name] -= lr * lr * g', expect='applied twice'),
     Mutant('one_hot with np.eye(num_classes)[y].T', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y', '    return np.eye(num_classes, dtype=np.float32)[y].T', expect='one row per sample'),
@@ -923,4 +923,37 @@ MUTANTS += [
            "return float(np.mean(scores.argmax(axis=1) == y))",
            "top2 = np.argsort(scores, axis=1)[:, -2:]\n    return float(np.mean((top2 == y[:, None]).any(axis=1)))",
            expect="TOP-2 accuracy"),
+]
+MUTANTS += [
+    Mutant("R11 train_epoch calls backward(params, dlogits, cache) (arguments swapped)",
+           "backward(params, cache, dlogits), lr))", "backward(params, dlogits, cache), lr))",
+           expect="the last two arguments of backward are swapped"),
+    Mutant("R11 train_epoch decays lr by 0.99 after every batch",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n        lr *= 0.99\n",
+           expect="learning rate shrinks from batch to batch"),
+    Mutant("R11 train_epoch passes N // batch_size as the batch size",
+           "    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n",
+           "    for xb, yb in iterate_minibatches(X, y, X.shape[0] // batch_size, rng):\n",
+           expect="counts the full batches: it is not a batch size"),
+]
+VARIANTS += [
+    Variant("R11 precision_recall_f1 returns one stacked (3, C) array (unpacks like the documented triple)",
+            "    return precision, recall, f1\n", "    return np.stack([precision, recall, f1])\n"),
+]
+MUTANTS += [
+    Mutant("R11 iterate_minibatches returns the first batch (return for yield)",
+           "        yield X[idx], y[idx]\n", "        return X[idx], y[idx]\n", expect="returned ONE pair (X_batch, y_batch)"),
+]
+MUTANTS += [
+    Mutant("R11 fit computes the validation logits once, before the loop over the epochs",
+           "    for epoch in bar:\n        epoch_lr = lr * lr_decay ** (epoch - 1)\n",
+           "    val_logits, _ = forward(params, X_val)\n    for epoch in bar:\n        epoch_lr = lr * lr_decay ** (epoch - 1)\n",
+           also=(("        val_logits, _ = forward(params, X_val)\n        rows.append", "        rows.append"),),
+           expect="those of the INITIAL parameters in every epoch's row"),
+]
+MUTANTS += [
+    Mutant("R11 cross_entropy true logit via np.take(logits, y) (a flat index: row 0 for every sample)",
+           "    true_logit = logits[np.arange(logits.shape[0]), y]\n", "    true_logit = np.take(logits, y)\n",
+           expect="taken from the FLATTENED logits"),
 ]
