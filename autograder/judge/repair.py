@@ -16,6 +16,7 @@ the value must not be degenerate, and every edit that fits must be on the same l
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", 
                          "square-root", "complement", "zeroed-entries", "per-row-offset", "per-column-offset",
                          "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only",
                          "sign-flipped", "transposed", "wrong-value", "wrong-values-explained"})
+#: A message that says nothing but the largest error (replaced by the change; anything more is kept).
+BARE = re.compile(r"has wrong values: largest error [^;]*\)$")
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
 BATCH = 200
 #: A call slower than this (a training loop) is not re-run hundreds of times.
@@ -205,7 +208,7 @@ def _story(fits: list[Edit], compared: Compared, function: str, said: str, diagn
         if edit.kind in ("function", "everywhere") else GLOSS["matmul"] if edit.kind == "operator" and "@" in edit.old + edit.new else ""
     where = f"in `{edit.line}`" + (f" ({function})" if function else "")
     change = f"{edit.phrase}: with that one change your code gives the right values{'; ' + gloss if gloss else ''}"
-    if diagnosis in (None, "", "wrong-values"):
+    if diagnosis in (None, "", "wrong-values") and BARE.search(said):
         return Repair(f"{compared.name} has wrong values: {where}, {change}", f"one-change-{edit.kind}")
     return Repair(f"{said.rstrip('.')}. The change that fixes it: {where}, {change}", f"one-change-{edit.kind}")
 
