@@ -312,6 +312,10 @@ def _call(fn, *args, name, hint=None, **kwargs):
         said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
         if said:
             core.fail(f"{text}. Likely cause: {said[0]}", said[1])
+        if re.search(r"Cannot interpret '.*' as a data type", text):
+            core.fail(f"{text}. numpy read a second argument as the dtype: np.zeros, np.ones and np.empty take the "
+                      f"shape as ONE tuple, np.zeros((1, n)), not np.zeros(1, n) (whose n is read as the dtype)",
+                      "shape-split-into-arguments")
         if "'float' object cannot be interpreted as an integer" in text:
             core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
                       f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
@@ -1129,6 +1133,8 @@ def _bce_case(fn, AL, Y):
         "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
             -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
         "log10 instead of the natural logarithm np.log": want / np.log(10),
+        "log2 instead of the natural logarithm np.log (your loss is in bits: the expected one divided by "
+        "ln 2, times 1.4427)": want / np.log(2),
         "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
             (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
         "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
@@ -2487,6 +2493,7 @@ def update_parameters(fn) -> None:
                         hint="grads also holds the keys dA0, dA1...: loop over the parameters (W1, b1, ...) and "
                              "use grads['d' + key]")
         except core.CheckFailure as exc:
+            _name_transposed_gradients(fn, exc, params, grads, lr, name)
             _name_layer_index(exc, len(dims) - 1, name, params, grads)
             raise
         _unchanged(grads, given_grads, name, "grads")
@@ -2610,6 +2617,29 @@ def _name_mixed_gradient(shapes: str, params, grads, name) -> None:
               f"position?)", "update-wrong-gradient")
 
 
+def _name_transposed_gradients(fn, exc, params, grads, lr, name) -> None:
+    """A broadcast error in update_parameters, confirmed as gradients used transposed (dW.T, the habit of the
+    column convention): handed the gradients already transposed (the weights' alone, or all of them), the
+    student's code gives exactly the right update."""
+    if "broadcast" not in str(exc):
+        return
+    for which, keys in (("dW", [k for k in params if k.startswith("W")]), ("dW and db", list(params))):
+        flipped = dict(grads, **{"d" + k: np.ascontiguousarray(grads["d" + k].T) for k in keys})
+        given = _copy_params(params)
+        try:
+            got = fn(given, _copy_params(flipped), lr)
+        except Exception:
+            continue
+        got = got if isinstance(got, dict) else given
+        want = {k: params[k].astype(_f64) - lr * grads["d" + k].astype(_f64) for k in params}
+        if all(_near(got.get(k), want[k]) for k in params):
+            core.fail(f"{name} raised ValueError ({str(exc).split('raised ValueError: ', 1)[-1].split('. grads', 1)[0]}"
+                      f"): your update uses the gradient transposed ({which}.T, the habit of the column convention): "
+                      f"here dW = A_prev.T @ dZ already has W's shape (n_prev, n) and db b's shape (1, n), so "
+                      f"P <- P - learning_rate * grads['d' + P] with no transpose (given the gradients transposed, "
+                      f"your code makes exactly the right update)", "update-gradient-transposed")
+
+
 def _name_layer_index(exc, L, name, params=None, grads=None):
     """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
     network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
@@ -2693,6 +2723,9 @@ def predict(fn, model_forward=None) -> None:
                 (AL > 0).astype(_f64),
             "threshold the probability AL at 0.5, not the pre-activation Z_L at 0.5":
                 (_forward(X, params, hidden)[-1][3] > 0.5).astype(_f64),
+            "AL is rounded before the threshold (np.round(AL, 1) > 0.5 labels every AL in (0.5, 0.55) 0): compare "
+            "AL itself with 0.5, AL > 0.5":
+                (np.round(AL, 1) > 0.5).astype(_f64),
         }
         diagnose_only(values, want, name=name, diagnose=diagnose, rtol=0, atol=0)
         if m > 1 and values[0, 0] == want[0, 0] and not values[1:].any() and want[1:].any():
@@ -2702,6 +2735,11 @@ def predict(fn, model_forward=None) -> None:
             core.fail(f"{name} gives the label {values.flat[0]:g} to every sample, although the network's outputs "
                       f"AL fall on both sides of 0.5: threshold the probability, AL > 0.5 (an argmax over AL's "
                       f"single column is always 0)", "constant-labels")
+        wrong = np.flatnonzero(values.ravel() != want.ravel())
+        if wrong.size:
+            shown = ", ".join(f"AL = {AL.ravel()[i]:.4g} labelled {values.ravel()[i]:g}" for i in wrong[:4])
+            core.fail(f"{name} has wrong labels for {wrong.size} of {m} samples ({shown}): the label is 1 exactly "
+                      f"where AL > 0.5, 0 elsewhere", "wrong-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
 
 
@@ -3323,6 +3361,15 @@ def _full_batch(fn, parts):
                 return _simulate(parts, X64, Y, params, lr, orders, m, hidden, whole_y=True)[0]
             diagnoses["the targets given to model_backward are Y in its original order, not Y[idx] of the rows "
                       "X[idx] drawn by the permutation: index X and Y with the same indices"] = unsliced
+            n_feat = X64.shape[1]
+            if n_feat != m:        # m = X.shape[1]: replayed with the permutation of the features' count
+                def features_as_m(epochs=epochs):
+                    shuffle = np.random.default_rng(3)
+                    orders = [shuffle.permutation(n_feat) for _ in range(epochs)]
+                    return _simulate(parts, X64, Y, params, lr, orders, n_feat, hidden)[0]
+                diagnoses[f"your train counts the samples with X.shape[1] = {n_feat}, the number of features (the "
+                          f"habit of the columns-are-samples convention): each epoch trains on {n_feat} of the "
+                          f"{m} rows only; here rows are samples, m = X.shape[0]"] = features_as_m
             if batch_size is None:      # replayed: the student's own train with batch_size=1
                 diagnoses["batch_size=None gives the same parameters as batch_size=1 (one update per sample): None "
                           "means the whole data set, one update per epoch (size = m when batch_size is None)"] = \

@@ -1306,3 +1306,29 @@ MUTANTS += [
            '        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, caches[l - 1])',
            expect='linear_backward was given a whole entry of caches'),
 ]
+MUTANTS += [
+    Mutant('R11b update_parameters steps W with dW.T (column-convention habit)',
+           '        parameters[key] -= learning_rate * grads["d" + key]',
+           '        g = grads["d" + key]\n'
+           '        parameters[key] -= learning_rate * (g.T if key.startswith("W") else g)',
+           expect='your update uses the gradient transposed (dW.T'),
+    Mutant('R11b initialize_parameters biases np.zeros(1, n_out) (the shape split into two arguments)',
+           'parameters[f"b{l}"] = np.zeros((1, n_out))',
+           'parameters[f"b{l}"] = np.zeros(1, n_out)',
+           expect='take the shape as ONE tuple'),
+]
+MUTANTS += [
+    Mutant('R11b train m = X.shape[1] (the columns-are-samples habit)',
+           '    m = X.shape[0]\n    parameters = {k: v.copy()',
+           '    m = X.shape[1]\n    parameters = {k: v.copy()',
+           expect='your train counts the samples with X.shape[1]'),
+]
+MUTANTS += [
+    Mutant('R11b BCE with np.log2 (bits instead of nats)',
+           'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))',
+           'return float(-np.mean(Y * np.log2(A) + (1.0 - Y) * np.log2(1.0 - A)))',
+           expect='log2 instead of the natural logarithm'),
+    Mutant('R11b predict thresholds np.round(AL, 1) > 0.5',
+           'return (AL > 0.5).astype(int)', 'return (np.round(AL, 1) > 0.5).astype(int)',
+           expect='AL is rounded before the threshold'),
+]
