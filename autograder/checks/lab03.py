@@ -197,7 +197,8 @@ SPECS["leaky_relu"] = Spec(
         "slope for x <= 0": g * np.where(x > 0, SLOPE, 1.0),
         "the slope parameter is ignored (hard-coded 0.01?): use self.slope":
             g * np.where(x > 0, 1.0, 0.01),
-        "LeakyReLU'(x) for x < 0 is the slope, not 0 (that is ReLU)": g * (x > 0),
+        "LeakyReLU'(x) for x < 0 is the slope, not 0 (that is ReLU; or the slope was written into an integer "
+        "array, such as (x > 0).astype(int), where 0.2 becomes 0: build the derivative as floats)": g * (x > 0),
     },
     df_y=lambda x, y: np.where(y > 0, 1.0, SLOPE))
 
@@ -208,6 +209,14 @@ SPECS["elu"] = Spec(
     wrong_forward=lambda x: {
         "ELU(x) = alpha*(exp(x)-1) for x <= 0: the -1 is missing": np.where(x > 0, x, ALPHA * np.exp(np.minimum(x, 0))),
         "the alpha parameter is ignored: use self.alpha": _map(lambda v: _elu(v, 1.0), x),
+        "the np.where branches are swapped: for x < 0 your values are x (the x > 0 branch) and for x > 0 they are "
+        "alpha * (exp(min(x, 0)) - 1) = 0 (the x <= 0 branch); np.where(cond, value where cond holds, value "
+        "elsewhere): np.where(x > 0, x, alpha * (exp(x) - 1))":
+            np.where(x < 0, x, ALPHA * np.expm1(np.minimum(x, 0))),
+        "the np.where branches are swapped: for x < 0 your values are x (the x > 0 branch) and for x > 0 they are "
+        "alpha * (exp(x) - 1) (the x <= 0 branch); np.where(cond, value where cond holds, value elsewhere): "
+        "np.where(x > 0, x, alpha * (exp(x) - 1))":
+            np.where(x < 0, x, ALPHA * np.expm1(x)),
     },
     wrong_backward=lambda x, g: {
         "the ELU derivative for x <= 0 is alpha*exp(x) = y + alpha: the +alpha term is missing":
@@ -325,7 +334,9 @@ SPECS["gelu_tanh"] = Spec(
 SPECS["silu"] = Spec(
     "SiLU", lambda cls: cls(), lambda v: v * _sig(v),
     lambda v: _sig(v) * (1 + v * (1 - _sig(v))),
-    wrong_forward=lambda x: {"SiLU(x) = x * sigmoid(x), not sigmoid(x)": _s(x)},
+    wrong_forward=lambda x: {"SiLU(x) = x * sigmoid(x), not sigmoid(x)": _s(x),
+                             "your values are x * sigmoid(1.702 x), the sigmoid approximation of GELU: SiLU(x) = "
+                             "x * sigmoid(x), with no factor inside the sigmoid": x * _s(1.702 * x)},
     wrong_backward=lambda x, g: {
         "product rule: SiLU'(x) = sigmoid(x) + x*sigmoid(x)*(1 - sigmoid(x)); the second "
         "term is missing": g * _s(x),

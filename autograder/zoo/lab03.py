@@ -42,7 +42,7 @@ MUTANTS = [
     Mutant("leaky ReLU backward is ReLU's (0 for x < 0)",
            old="return np.where(self.x > 0, grad_out, self.slope * grad_out)",
            new="return np.where(self.x > 0, grad_out, 0 * grad_out)",
-           expect="not 0 (that is relu)"),
+           expect="not 0 (that is relu"),
     # --- ELU / SELU
     Mutant("ELU derivative missing the +alpha term",
            old="grad_out * (self.y + self.alpha)", new="grad_out * self.y",
@@ -1018,4 +1018,18 @@ MUTANTS += [
     Mutant('R11b Tanh backward multiplies by the transposed derivative (1 - y**2).T',
            'return grad_out * (1 - self.y ** 2)', 'return grad_out * (1 - self.y ** 2).T',
            expect='The two operands have transposed shapes'),
+]
+MUTANTS += [
+    Mutant('R11b SiLU forward x * sigmoid(1.702 x) (the GELU sigmoid approximation)',
+           'self.s = Sigmoid().forward(x)\n        return x * self.s',
+           'self.s = Sigmoid().forward(1.702 * x)\n        return x * self.s',
+           expect='the sigmoid approximation of GELU'),
+    Mutant('R11b ELU forward np.where branches swapped (condition x < 0)',
+           'self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           'self.y = np.where(x < 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           expect='the np.where branches are swapped'),
+    Mutant('R11b LeakyReLU backward derivative built in an int array (slope truncated to 0)',
+           'return np.where(self.x > 0, grad_out, self.slope * grad_out)',
+           'd = (self.x > 0).astype(int)\n        d[self.x <= 0] = self.slope\n        return grad_out * d',
+           expect='where 0.2 becomes 0'),
 ]
