@@ -197,7 +197,8 @@ SPECS["leaky_relu"] = Spec(
         "slope for x <= 0": g * np.where(x > 0, SLOPE, 1.0),
         "the slope parameter is ignored (hard-coded 0.01?): use self.slope":
             g * np.where(x > 0, 1.0, 0.01),
-        "LeakyReLU'(x) for x < 0 is the slope, not 0 (that is ReLU)": g * (x > 0),
+        "LeakyReLU'(x) for x < 0 is the slope, not 0 (that is ReLU; or the slope was written into an integer "
+        "array, such as (x > 0).astype(int), where 0.2 becomes 0: build the derivative as floats)": g * (x > 0),
     },
     df_y=lambda x, y: np.where(y > 0, 1.0, SLOPE))
 
@@ -208,6 +209,14 @@ SPECS["elu"] = Spec(
     wrong_forward=lambda x: {
         "ELU(x) = alpha*(exp(x)-1) for x <= 0: the -1 is missing": np.where(x > 0, x, ALPHA * np.exp(np.minimum(x, 0))),
         "the alpha parameter is ignored: use self.alpha": _map(lambda v: _elu(v, 1.0), x),
+        "the np.where branches are swapped: for x < 0 your values are x (the x > 0 branch) and for x > 0 they are "
+        "alpha * (exp(min(x, 0)) - 1) = 0 (the x <= 0 branch); np.where(cond, value where cond holds, value "
+        "elsewhere): np.where(x > 0, x, alpha * (exp(x) - 1))":
+            np.where(x < 0, x, ALPHA * np.expm1(np.minimum(x, 0))),
+        "the np.where branches are swapped: for x < 0 your values are x (the x > 0 branch) and for x > 0 they are "
+        "alpha * (exp(x) - 1) (the x <= 0 branch); np.where(cond, value where cond holds, value elsewhere): "
+        "np.where(x > 0, x, alpha * (exp(x) - 1))":
+            np.where(x < 0, x, ALPHA * np.expm1(x)),
     },
     wrong_backward=lambda x, g: {
         "the ELU derivative for x <= 0 is alpha*exp(x) = y + alpha: the +alpha term is missing":
@@ -325,7 +334,9 @@ SPECS["gelu_tanh"] = Spec(
 SPECS["silu"] = Spec(
     "SiLU", lambda cls: cls(), lambda v: v * _sig(v),
     lambda v: _sig(v) * (1 + v * (1 - _sig(v))),
-    wrong_forward=lambda x: {"SiLU(x) = x * sigmoid(x), not sigmoid(x)": _s(x)},
+    wrong_forward=lambda x: {"SiLU(x) = x * sigmoid(x), not sigmoid(x)": _s(x),
+                             "your values are x * sigmoid(1.702 x), the sigmoid approximation of GELU: SiLU(x) = "
+                             "x * sigmoid(x), with no factor inside the sigmoid": x * _s(1.702 * x)},
     wrong_backward=lambda x, g: {
         "product rule: SiLU'(x) = sigmoid(x) + x*sigmoid(x)*(1 - sigmoid(x)); the second "
         "term is missing": g * _s(x),
@@ -433,7 +444,9 @@ def _term_on_probe(key: str, which: str, run, what: str) -> str | None:
 
 # Sizes pairwise different and != 1, a batch of one, an odd batch and a 3-D input.
 ELEMENTWISE_SHAPES = core.shapes((1, 5), (7, 3), (2, 3, 4), (5, 9))
-SOFTMAX_SHAPES = core.shapes((4, 4), (6, 3), (1, 4), (3, 7), (5, 9))
+# The first case has N != C, both != 1, so that a slip between the batch and class axes raises or is named
+# there; N == C comes last, as a special case.
+SOFTMAX_SHAPES = core.shapes((6, 3), (3, 7), (1, 4), (5, 9), (4, 4))
 EXTREMES = np.array([-1000.0, -710.0, -100.0, -89.0, -30.0, -1.0, -0.0, 0.0,
                      1.0, 30.0, 89.0, 100.0, 710.0, 1000.0])
 DTYPES = (np.float64, np.float32)
@@ -610,6 +623,73 @@ def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = 
         return None
 
 
+def _name_other_instance(exc, layer, label: str) -> None:
+    """An AttributeError on an object of ANOTHER class than the layer judged (``'ELU' object has no attribute
+    'x'`` in SELU.backward): the attribute is missing on a helper instance whose forward never ran, not on
+    this layer (whose forward did run); the stock hint "forward must store on self" would blame the layer."""
+    if exc.diagnosis != "raised-attributeerror":
+        return
+    text = str(exc)
+    found = re.search(r"AttributeError: '(\w+)' object has no attribute '(\w+)'", text)
+    own = core.describe(layer).rsplit(".", 1)[-1]
+    if not found or found.group(1) == own:
+        return
+    other, attr = found.groups()
+    head = text.split(". forward must store on self")[0]
+    an = "an" if other[0] in "AEIOU" else "a"
+    core.fail(f"{head}. The object without {attr!r} is {an} {other}, not this {own} layer: {an} {other} instance whose "
+              f"forward never ran (such as a fresh {other}(...) made inside backward) has no {attr!r} yet. "
+              f"Use the state this layer's forward stored: call backward on the same {other} instance whose forward "
+              f"ran, or compute the derivative from what {own}.forward keeps on self", "other-instance-backward")
+
+
+def _name_transposed_operand(exc, g, label: str) -> None:
+    """An elementwise backward that raised "could not be broadcast together with shapes (a,b) (b,a)", one of
+    them grad_out's (a != b): one factor was transposed; every factor of grad_out * f'(x) has x's shape."""
+    if label == "Softmax" or exc.diagnosis != "raised-valueerror" or np.ndim(g) != 2 or g.shape[0] == g.shape[1]:
+        return
+    hit = re.search(r"broadcast together with shapes \((\d+),(\d+)\) \((\d+),(\d+)\)", str(exc))
+    if not hit:
+        return
+    a, b = (int(hit.group(1)), int(hit.group(2))), (int(hit.group(3)), int(hit.group(4)))
+    if a != b[::-1] or tuple(g.shape) not in (a, b):
+        return
+    core.fail(f"{exc}. The two operands have transposed shapes, {a} and {b}: a .T (or a transpose) where none "
+              f"belongs: the backward of an elementwise function is grad_out * f'(x), where f'(x) has x's shape "
+              f"{tuple(g.shape)}, like grad_out; with N == C the transpose would give wrong values instead of this "
+              f"error", "elementwise-transposed")
+
+
+class _DerivativeStub:
+    """Stands in for the provided Activation.derivative(x) on a layer: records its calls, returns ones."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self, x):
+        self.calls += 1
+        return np.ones(np.shape(x))
+
+
+def _name_derivative_recursion(exc, layer, g, label: str) -> None:
+    """A RecursionError in backward, confirmed as backward calling self.derivative (whose provided version
+    runs forward and then backward): with derivative replaced by a stub, backward returns and the stub ran."""
+    if exc.diagnosis != "raised-recursionerror":
+        return
+    stub = _DerivativeStub()
+    try:
+        layer.derivative = stub
+        layer.backward(np.array(g, copy=True))
+    except Exception:
+        return
+    if not stub.calls:
+        return
+    core.fail(f"{exc}. Your {label}.backward calls self.derivative, and the provided derivative(x) runs forward(x) "
+              f"and then backward(ones): each calls the other without end (with derivative replaced by a stand-in, "
+              f"your backward returns). Compute f'(x) inside backward from what forward stored on self",
+              "backward-calls-derivative")
+
+
 def _non_finite(y) -> bool:
     """A forward's output (None when unusable) holding NaN or inf."""
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
@@ -619,8 +699,14 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarr
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
     wrong forward left: judged in the forward's cell)."""
     name = signature(f"{label}.backward", ("grad_out",), (g,))
-    d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
-             elementwise=label != "Softmax")
+    try:
+        d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
+                 elementwise=label != "Softmax")
+    except core.CheckFailure as exc:
+        _name_other_instance(exc, layer, label)
+        _name_derivative_recursion(exc, layer, g, label)
+        _name_transposed_operand(exc, g, label)
+        raise
     _flattened_by_mask(d, g, name)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
     allowed = {np.dtype(g.dtype)}
@@ -1747,7 +1833,8 @@ def softmax_forward(cls) -> None:
     layer = _make(label, lambda c: c(), cls)
     _check_parameters(layer, label)
     _stale_output(lambda: _make(label, lambda c: c(), cls), label)
-    cases = [np.array([[1.0, 2.0, 3.0, -1.0]])] + [rng.normal(0.0, 3.0, s) for s in SOFTMAX_SHAPES]
+    drawn = [rng.normal(0.0, 3.0, s) for s in SOFTMAX_SHAPES]
+    cases = drawn[:1] + [np.array([[1.0, 2.0, 3.0, -1.0]])] + drawn[1:]
 
     def case(z):
         def run():

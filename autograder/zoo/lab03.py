@@ -42,7 +42,7 @@ MUTANTS = [
     Mutant("leaky ReLU backward is ReLU's (0 for x < 0)",
            old="return np.where(self.x > 0, grad_out, self.slope * grad_out)",
            new="return np.where(self.x > 0, grad_out, 0 * grad_out)",
-           expect="not 0 (that is relu)"),
+           expect="not 0 (that is relu"),
     # --- ELU / SELU
     Mutant("ELU derivative missing the +alpha term",
            old="grad_out * (self.y + self.alpha)", new="grad_out * self.y",
@@ -366,7 +366,7 @@ MUTANTS = [
     Mutant("leaky forward -slope * x", "return np.where(x > 0, x, self.slope * x)", "return np.where(x > 0, x, -self.slope * x)",
            expect='computes `-x`'),
     Mutant("softmax normalised over axis 0 only", "self.y = e / e.sum(axis=1, keepdims=True)", "self.y = e / e.sum(axis=0, keepdims=True)",
-           expect='wrong axis'),
+           expect='sum_axis0'),
 ]
 
 VARIANTS = [
@@ -540,7 +540,7 @@ MUTANTS += [
            "e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
            "        self.y = e / e.sum(axis=1, keepdims=True)",
            "self.y = np.empty_like(z)\n        for i in range(z.shape[1]):\n"
-           "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()", expect='range(z.shape[1])'),
+           "            e = np.exp(z[i] - z[i].max())\n            self.y[i] = e / e.sum()", expect='range(C), z.shape[1]'),
     Mutant("M20 softmax caches the unnormalised exponentials",
            "self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y",
            "self.y = e\n        return e / e.sum(axis=1, keepdims=True)", expect='your code computes `e` in its place everywhere'),
@@ -992,4 +992,44 @@ MUTANTS += [
            '        if (self.x > 0).all():\n            return grad_out\n'
            '        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
            expect='your backward returns grad_out unchanged'),
+]
+# Round 11b: fixes of the round-11 held-out measurement (m11b).
+MUTANTS += [
+    Mutant('R11b SELU backward through a fresh ELU(ALPHA) that never ran forward (AttributeError)',
+           'return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))',
+           'return self.SCALE * ELU(alpha=self.ALPHA).backward(grad_out)',
+           expect='an ELU instance whose forward never ran'),
+    Mutant("R11b softmax backward Jacobian outer product by einsum 'ij,kj->ijk' (index slip)",
+           'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n'
+           '        return self.y * (grad_out - dot)',
+           "C = self.y.shape[1]\n        J = np.einsum('ij,jk->ijk', self.y, np.eye(C)) - "
+           "np.einsum('ij,kj->ijk', self.y, self.y)\n        return np.einsum('ijk,ik->ij', J, grad_out)",
+           expect='sum_axis1(g) * y'),
+]
+MUTANTS += [
+    Mutant('R11b Sigmoid backward calls the provided self.derivative (infinite recursion)',
+           'return grad_out * self.y * (1 - self.y)',
+           'return grad_out * self.derivative(self.x)',
+           also=(("        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n",
+                  "        self.x = x\n        e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n"),),
+           expect='each calls the other without end'),
+]
+MUTANTS += [
+    Mutant('R11b Tanh backward multiplies by the transposed derivative (1 - y**2).T',
+           'return grad_out * (1 - self.y ** 2)', 'return grad_out * (1 - self.y ** 2).T',
+           expect='The two operands have transposed shapes'),
+]
+MUTANTS += [
+    Mutant('R11b SiLU forward x * sigmoid(1.702 x) (the GELU sigmoid approximation)',
+           'self.s = Sigmoid().forward(x)\n        return x * self.s',
+           'self.s = Sigmoid().forward(1.702 * x)\n        return x * self.s',
+           expect='the sigmoid approximation of GELU'),
+    Mutant('R11b ELU forward np.where branches swapped (condition x < 0)',
+           'self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           'self.y = np.where(x < 0, x, self.alpha * np.expm1(np.minimum(x, 0)))',
+           expect='the np.where branches are swapped'),
+    Mutant('R11b LeakyReLU backward derivative built in an int array (slope truncated to 0)',
+           'return np.where(self.x > 0, grad_out, self.slope * grad_out)',
+           'd = (self.x > 0).astype(int)\n        d[self.x <= 0] = self.slope\n        return grad_out * d',
+           expect='where 0.2 becomes 0'),
 ]

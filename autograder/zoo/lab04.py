@@ -1158,7 +1158,7 @@ MUTANTS += [
     Mutant('R9 F4 BCE via np.where with log(A - 1) for the negatives (sign slip)', 'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))', 'return float(np.mean(np.where(Y == 1, -np.log(A), -np.log(A - 1.0))))',
            expect='a log of a negative number'),
     Mutant("R9 F5 linear_backward dW by einsum 'ij,ik->kj' (transposed)", 'dW = A_prev.T @ dZ', "dW = np.einsum('ij,ik->kj', A_prev, dZ)",
-           expect='not its transpose'),
+           expect='its transpose'),
     Mutant('R9 F6 activation_backward sigmoid derivative exp(-Z) / (1 + exp(-Z))**2 (overflows)', 's = sigmoid(Z)\n        return dA * s * (1.0 - s)', 'return dA * np.exp(-Z) / (1.0 + np.exp(-Z)) ** 2',
            expect='the derivative of a saturated unit is 0'),
     Mutant('R9 F7 model_forward hidden activation on every layer, then the sigmoid on top', 'A, activation_cache = activation_forward(Z, hidden_activation if l < L else "sigmoid")', 'A, activation_cache = activation_forward(Z, hidden_activation)\n        if l == L:\n            A = sigmoid(A)',
@@ -1285,4 +1285,50 @@ MUTANTS += [
     Mutant('R10b C8 model_backward walks the layers forwards (range(1, L + 1))',
            'for l in range(L, 0, -1):', 'for l in range(1, L + 1):',
            expect='your loop walks the layers forwards'),
+]
+# Round 11b: fixes of the round-11 held-out measurement (m11b).
+MUTANTS += [
+    Mutant('R11b sigmoid helper scipy.special.logit (the inverse of the sigmoid: NaN, no numpy warning)',
+           '    E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))',
+           '    from scipy.special import logit\n    return logit(Z)',
+           expect='your values are logit(Z)'),
+]
+MUTANTS += [
+    Mutant('R11b linear_backward dW by np.outer(A_prev, dZ) (the one-sample formula)',
+           'dW = A_prev.T @ dZ', 'dW = np.outer(A_prev, dZ)',
+           expect='it is np.outer(A_prev, dZ)'),
+    Mutant('R11b model_forward L = len(parameters) / 2 (a float: range() raises TypeError)',
+           '    L = len(parameters) // 2\n    A = X\n', '    L = len(parameters) / 2\n    A = X\n',
+           expect='`/` always gives a float'),
+    Mutant('R11b model_backward passes the whole (linear_cache, Z) pair to linear_backward',
+           '        linear_cache, _ = caches[l - 1]\n        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = '
+           'linear_backward(dZ, linear_cache)',
+           '        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, caches[l - 1])',
+           expect='linear_backward was given a whole entry of caches'),
+]
+MUTANTS += [
+    Mutant('R11b update_parameters steps W with dW.T (column-convention habit)',
+           '        parameters[key] -= learning_rate * grads["d" + key]',
+           '        g = grads["d" + key]\n'
+           '        parameters[key] -= learning_rate * (g.T if key.startswith("W") else g)',
+           expect='your update uses the gradient transposed (dW.T'),
+    Mutant('R11b initialize_parameters biases np.zeros(1, n_out) (the shape split into two arguments)',
+           'parameters[f"b{l}"] = np.zeros((1, n_out))',
+           'parameters[f"b{l}"] = np.zeros(1, n_out)',
+           expect='take the shape as ONE tuple'),
+]
+MUTANTS += [
+    Mutant('R11b train m = X.shape[1] (the columns-are-samples habit)',
+           '    m = X.shape[0]\n    parameters = {k: v.copy()',
+           '    m = X.shape[1]\n    parameters = {k: v.copy()',
+           expect='your train counts the samples with X.shape[1]'),
+]
+MUTANTS += [
+    Mutant('R11b BCE with np.log2 (bits instead of nats)',
+           'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))',
+           'return float(-np.mean(Y * np.log2(A) + (1.0 - Y) * np.log2(1.0 - A)))',
+           expect='log2 instead of the natural logarithm'),
+    Mutant('R11b predict thresholds np.round(AL, 1) > 0.5',
+           'return (AL > 0.5).astype(int)', 'return (np.round(AL, 1) > 0.5).astype(int)',
+           expect='AL is rounded before the threshold'),
 ]
