@@ -1045,7 +1045,7 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     if term:
         core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
     if text:
-        core.fail(f"{name} {prefix}{text}", diagnosis)
+        raise core.differs(got, expected, f"{name} {prefix}{text}", diagnosis, name=name, rtol=rt, atol=at)
 
 
 def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
