@@ -765,6 +765,25 @@ MUTANTS = [
            old='    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n',
            new='    L = -np.mean(np.log(np.clip(Yhat[:, np.argmax(Y, axis=1)], 1e-300, 1.0)))\n',
            expect="reads the true classes' columns in EVERY row"),
+    # round 11 held-out set (m11c), named after the measurement
+    Mutant('r11 held-out: accuracy compares with np.where(Y)[0] (row numbers, not classes)',
+           old='acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))',
+           new='acc = np.mean(np.argmax(Yhat, axis=1) == np.where(Y)[0])',
+           expect='gives the ROW number of each 1'),
+    Mutant('r11 held-out: tanh derivative precedence slip grad_H * 1 - H ** 2',
+           old='grad_Htilde = grad_H * (1 - H ** 2) ', new='grad_Htilde = grad_H * 1 - H ** 2 ',
+           expect='the derivative subtracted instead of multiplied'),
+    Mutant('r11 held-out: tanh derivative from the cached Yhat (1 - Yhat ** 2)',
+           old='grad_Htilde = grad_H * (1 - H ** 2) ', new='grad_Htilde = grad_H * (1 - Yhat ** 2) ',
+           expect='an (N, n_y) array there (Yhat, Y or grad_Ytilde) belongs to the output layer'),
+    Mutant('r11 held-out: forward uses math.tanh on the array',
+           old='    H = np.tanh(Htilde)\n', new='    H = math.tanh(Htilde)\n',
+           expect="math.tanh takes one number, not an array"),
+    Mutant('r11 held-out: init clips the weights at +-2 sigma',
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": np.clip(rng.normal(0.0, 0.3, size=(nh, nx)), -0.6, 0.6),',
+           also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+                  '"Wy": np.clip(rng.normal(0.0, 0.3, size=(ny, nh)), -0.6, 0.6),'),),
+           expect='the draw is clipped (np.clip)'),
 ]
 
 VARIANTS = [
