@@ -1715,6 +1715,22 @@ def _oracle_grads(params, outputs, Y):
 _GRAD_LINES = {"Wy": "grad_Wy = grad_Ytilde^T H", "Wh": "grad_Wh = grad_Htilde^T X"}
 
 
+def _explain_outer_of_batch(g, k, shape, N, params, outputs, Y, label) -> None:
+    """A weight gradient of shape (N * rows, N * columns) equal to np.outer of the whole (N, rows) and (N, columns)
+    arrays: np.outer flattens its arguments, so the per-sample formula grad_W = outer(grad, input) does not batch."""
+    if N < 2 or k[0] != "W" or not isinstance(g, np.ndarray) or g.shape != (N * shape[0], N * shape[1]):
+        return
+    H, X = (np.asarray(outputs[key], dtype=_f64) for key in ("h", "X"))
+    gy = (np.asarray(outputs["yhat"], dtype=_f64) - np.asarray(Y, dtype=_f64)) / N
+    grad, inp, names = ((gy, H, ("grad_Ytilde", "H")) if k == "Wy" else
+                        ((gy @ np.asarray(params["Wy"], dtype=_f64)) * (1 - H ** 2), X, ("grad_Htilde", "X")))
+    if _near(g, np.outer(grad, inp)):
+        core.fail(f"{label} has shape {g.shape} = (N * {shape[0]}, N * {shape[1]}) and equals np.outer({names[0]}, "
+                  f"{names[1]}): np.outer flattens its arguments, so the per-sample outer product does not work on "
+                  f"a batch; grad_{k} = {names[0]}.T @ {names[1]} sums the samples' outer products, shape {shape}",
+                  "outer-of-batch")
+
+
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
@@ -1737,6 +1753,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label} has shape {g.shape} instead of {shape}: it was built with {inputs[2]} (N, {inputs[3]}) "
                       f"instead of the layer's input {inputs[0]} (N, {inputs[1]}): grad_W = grad_pre-activation^T @ "
                       f"input", "grad-w-from-wrong-input")
+    _explain_outer_of_batch(g, k, shape, N, params, outputs, Y, label)
     core.expect_array(g, name=label, shape=shape)
     if _near(g, expected[k]):
         return

@@ -784,6 +784,9 @@ MUTANTS = [
            also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
                   '"Wy": np.clip(rng.normal(0.0, 0.3, size=(ny, nh)), -0.6, 0.6),'),),
            expect='the draw is clipped (np.clip)'),
+    Mutant('r11 held-out: grad_Wy via np.outer on the whole batch (the per-sample formula)',
+           old='grad_Wy = grad_Ytilde.T @ H ', new='grad_Wy = np.outer(grad_Ytilde, H) ',
+           expect='np.outer flattens its arguments'),
 ]
 
 VARIANTS = [
