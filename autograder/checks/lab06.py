@@ -313,6 +313,25 @@ def _expect_number(got, want, *, name, rtol, atol, diagnose=None):
         raise
 
 
+def _explain_shift_after_exp(fn, name, warned) -> None:
+    """softmax overflowed: when, on small scores (no overflow), it equals (exp(Z) - max) / sum(exp(Z) - max) on two
+    batches, the row maximum is subtracted after the exp instead of inside it."""
+    r = core.rng("lab06.softmax-shift-after-exp")
+    for shape in ((3, 4), (5, 2)):
+        Z = r.normal(size=shape)
+        E = np.exp(Z) - Z.max(axis=1, keepdims=True)
+        try:
+            got = fn(Z.copy())
+        except Exception:     # a probe that fails says nothing
+            return
+        if not _near(got, E / E.sum(axis=1, keepdims=True)):
+            return
+    core.fail(f"{name} is not numerically stable: numpy warned '{warned}': the row maximum is subtracted after the "
+              f"exp, np.exp(Z) - Z.max(axis=1, keepdims=True) (your results on small scores are exactly that, "
+              f"normalised), so exp still sees the large scores: subtract inside the exp, "
+              f"np.exp(Z - Z.max(axis=1, keepdims=True))", "softmax-shift-after-exp")
+
+
 def _call_softmax(fn, Z, name):
     """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
     try:
@@ -323,6 +342,7 @@ def _call_softmax(fn, Z, name):
         text = str(exc)
         warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
         if "overflow" in warned:
+            _explain_shift_after_exp(fn, name, warned)
             core.fail(f"{name} is not numerically stable: numpy warned '{warned}': exp of a large score "
                       f"overflowed; subtract each row's maximum first (Z - Z.max(axis=1, keepdims=True)), "
                       f"which leaves the softmax unchanged", "softmax-overflow")

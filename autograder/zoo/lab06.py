@@ -787,6 +787,9 @@ MUTANTS = [
     Mutant('r11 held-out: grad_Wy via np.outer on the whole batch (the per-sample formula)',
            old='grad_Wy = grad_Ytilde.T @ H ', new='grad_Wy = np.outer(grad_Ytilde, H) ',
            expect='np.outer flattens its arguments'),
+    Mutant('r11 held-out: softmax subtracts the row max after the exp (np.exp(Z) - max)',
+           old='E = np.exp(Z - Z.max(axis=1, keepdims=True))', new='E = np.exp(Z) - Z.max(axis=1, keepdims=True)',
+           expect='the row maximum is subtracted after the exp'),
 ]
 
 VARIANTS = [
