@@ -1975,11 +1975,30 @@ def sgd(fn):
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
                 if exc.diagnosis in _UNNAMED:
+                    _explain_first_row_skipped(fn, params, grads, eta, name)
                     _explain_step(fn, params, grads, eta, name, exc)
                 raise exc from None
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _explain_first_row_skipped(fn, params, grads, eta, name) -> None:
+    """Every parameter's first row left as it was and every other row stepped right (checked on every parameter, the
+    biases included): a loop over the rows, or a slice, that starts at 1."""
+    p = _copy_dict(params)
+    try:
+        fn(p, _copy_dict(grads), eta)
+    except Exception:   # a probe that fails says nothing
+        return
+    for k in PARAM_NAMES:
+        before, after, g = (np.asarray(d[k], _f64) for d in (params, p, grads))
+        if before.shape[0] < 2 or after.shape != before.shape or not np.array_equal(after[0], before[0]) \
+                or not _near(after[1:], before[1:] - eta * g[1:]) or not np.any(g[0] != 0):
+            return
+    core.fail(f"{name}: the first row of every parameter is left as it was and every other row takes its step "
+              f"-eta * grad: a loop over the rows (or a slice) starts at 1 instead of 0, e.g. range(1, len(p)); "
+              f"update the whole array, params[k] -= eta * grads[k]", "first-row-skipped")
 
 
 def _explain_every_gradient(step, params, grads, eta, name) -> None:

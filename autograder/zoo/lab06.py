@@ -790,6 +790,10 @@ MUTANTS = [
     Mutant('r11 held-out: softmax subtracts the row max after the exp (np.exp(Z) - max)',
            old='E = np.exp(Z - Z.max(axis=1, keepdims=True))', new='E = np.exp(Z) - Z.max(axis=1, keepdims=True)',
            expect='the row maximum is subtracted after the exp'),
+    Mutant('r11 held-out: sgd row loop starts at 1 (first rows never updated)',
+           old='        params[name] -= eta * grads[name]\n',
+           new='        for i in range(1, len(params[name])):\n            params[name][i] -= eta * grads[name][i]\n',
+           expect='the first row of every parameter is left as it was'),
 ]
 
 VARIANTS = [
