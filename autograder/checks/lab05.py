@@ -1828,6 +1828,10 @@ def _deep_chain(Value, n: int, noop: bool) -> None:
     name = f"backward() on a {n:,}-node chain"
     _call_backward(nodes[-1], name)
     # Depth only: the order and the number of visits are the backward cell's (random graphs).
+    if not calls:
+        fail(f"{name}: backward() ran no _backward closure at all, not even the root's: the closures are never called "
+             f"(node._backward() needs its parentheses; node._backward alone does nothing) or topo comes out empty; "
+             f"for node in reversed(topo): node._backward()", "deep-no-closure-ran")
     if "first" not in calls:
         fail(f"{name}: backward() never reached the node next to the chain's input: the topological sort "
              f"must include every node reachable through _prev", "deep-node-not-reached")
