@@ -65,7 +65,7 @@ PROPERTIES = {
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
                                               "a / number as a floor division (1 // number) named at five numbers"),
-    "tanh": _OP + ("tanh(0) and both signs", "composition from exp accepted",
+    "tanh": _OP + ("tanh(0) and both signs", "saturated inputs |a| > 20 of both signs", "composition from exp accepted",
                    "neighbouring forward values named (tan, sinh, sigmoid)"),
     "exp_log (exp, log)": _OP + ("log10 named",
                                  "a wrong local derivative named by one edit of its formula, read at five inputs "
@@ -133,9 +133,10 @@ PROPERTIES = {
                    "a raise replayed up to the step that raised (an engine that overflows not charged here)"),
 }
 
-NOT_ATTACHED = ("no gradient reached the inputs: out._backward is still the do-nothing default. "
-                "Is `out._backward = _backward` indented inside _backward itself? Then the "
-                "closure is never attached to out and every gradient stays zero")
+NOT_ATTACHED = ("no gradient reached the inputs: out._backward changes no gradient, like the do-nothing default: "
+                "the operation's closure is never attached to out. Either `out._backward = _backward` is missing, "
+                "or it is indented inside _backward itself (then it never runs): define the closure, then attach "
+                "it at the operation's level, before `return out`")
 NOT_ACCUMULATED = ("gradients must accumulate with +=, not be overwritten with =: a Value that "
                    "already holds a gradient (or is used twice) must receive the sum of all "
                    "contributions")
@@ -976,7 +977,11 @@ def mul(Value) -> None:
     _number_side(Value, lambda a: a * c, lambda a: a * c, lambda a: (c,), [0.8], "a * number")
     _number_side(Value, lambda a: c * a, lambda a: c * a, lambda a: (c,), [-1.1],
                  "number * a (__rmul__)")
-    _check_op(Value, lambda a: a * a, lambda a: a * a, lambda a: (2 * a,), [1.7], "a * a")
+    try:
+        _check_op(Value, lambda a: a * a, lambda a: a * a, lambda a: (2 * a,), [1.7], "a * a")
+    except core.CheckFailure as exc:
+        _explain_square_one_term(Value, exc)
+        raise
     # An operand holding 0 (a ReLU output, a zero weight): the local derivatives b and a need no division.
     try:
         _check_op(Value, lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), [0.0, 1.3], "a * b with a = 0")
@@ -986,6 +991,30 @@ def mul(Value) -> None:
         fail(f"{exc}: a * b with a = 0 divides by zero in its _backward. The local derivatives need no division: "
              f"d(a*b)/da = b.data and d(a*b)/db = a.data (self.grad += other.data * out.grad); dividing out.data by "
              f"an operand's data breaks whenever that operand is 0", "mul-backward-divides")
+
+
+def _explain_square_one_term(Value, exc: core.CheckFailure) -> None:
+    """a * b passed but d(a * a)/da is wrong: when, at two inputs and on top of an existing gradient, it adds
+    exactly one of the two terms a * out.grad, the two updates (of self.grad and of other.grad, here the same
+    attribute) overwrite each other: both were computed from the old gradient before either was written."""
+    def one_term(x: float, g0: float, seed: float) -> bool:
+        try:
+            a = _new(Value, x)
+            a.grad = g0
+            out = _run(lambda: a * a, "a * a")
+            out.grad = seed
+            _run(lambda: out._backward(), "(a * a)._backward()")
+            return core.close(float(a.grad), g0 + x * seed, 1e-9, 1e-12)
+        except (core.CheckFailure, TypeError, ValueError):
+            return False
+    if one_term(1.7, 0.0, 1.0) and one_term(-0.9, 0.4, 1.3):
+        fail(f"{str(exc).split(': ')[0]}: your a * a adds only one of its two terms (a.grad grows by a * out.grad, "
+             f"not 2a * out.grad), although a * b with two different Values is right: in a * a, self and other are "
+             f"the same Value, so self.grad and other.grad are the same attribute, and the second update overwrites "
+             f"the first when both are computed from the old gradients (a tuple assignment "
+             f"`self.grad, other.grad = self.grad + ..., other.grad + ...`, or old values saved before the updates): "
+             f"write two separate updates, self.grad += other.data * out.grad, then other.grad += self.data * out.grad",
+             "square-one-term")
 
 
 def power(Value) -> None:
@@ -1103,21 +1132,48 @@ def _unary(Value, method: str, forward, local, xs, **kw):
 def tanh(Value) -> None:
     r = core.rng("lab05:tanh")
     xs = [float(r.uniform(-2.5, 2.5)) for _ in range(3)] + [0.0]
-    _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs,
-           diagnose_value={"the forward value is tan(a), the trigonometric tangent (math.tan): tanh is math.tanh":
-                               math.tan,
-                           "the forward value is sinh(a) (math.sinh): tanh is math.tanh": math.sinh,
-                           "the forward value is the sigmoid 1 / (1 + exp(-a)): tanh is math.tanh":
-                               lambda a: 1 / (1 + math.exp(-a))},
-           compositions=(lambda a: ((2 * a).exp() - 1) / ((2 * a).exp() + 1),
-                         lambda a: (a.exp() - (-a).exp()) / (a.exp() + (-a).exp()),
-                         lambda a: 1 - 2 / ((2 * a).exp() + 1)),
-           diagnose_local={"tanh derivative must use the output t = tanh(a): 1 - t**2, "
-                           "not the input 1 - a**2": lambda a: (1 - a ** 2,),
-                           "tanh derivative is 1 - t**2, not 1 - t": lambda a: (1 - math.tanh(a),),
-                           "tanh derivative is 1 - t**2 (a minus), not 1 + t**2": lambda a: (1 + math.tanh(a) ** 2,),
-                           "tanh applied twice in the derivative: t = tanh(a) is already the tanh, so the "
-                           "derivative is 1 - t**2, not 1 - tanh(t)**2": lambda a: (1 - math.tanh(math.tanh(a)) ** 2,)})
+    # tanh(a) is the docstring's promise for every a: saturated inputs of both signs (a cut-off such as
+    # `1.0 if abs(a) > 20` loses the sign of a large negative a) and a moderate negative one
+    saturated = [-float(r.uniform(21, 30)), float(r.uniform(21, 30))]
+    xs.append(-float(r.uniform(0.3, 2.5)))
+    kw = dict(diagnose_value={"the forward value is tan(a), the trigonometric tangent (math.tan): tanh is math.tanh":
+                                  math.tan,
+                              "the forward value is sinh(a) (math.sinh): tanh is math.tanh": math.sinh,
+                              "the forward value is the sigmoid 1 / (1 + exp(-a)): tanh is math.tanh":
+                                  lambda a: 1 / (1 + math.exp(-a))},
+              compositions=(lambda a: ((2 * a).exp() - 1) / ((2 * a).exp() + 1),
+                            lambda a: (a.exp() - (-a).exp()) / (a.exp() + (-a).exp()),
+                            lambda a: 1 - 2 / ((2 * a).exp() + 1)),
+              diagnose_local={"tanh derivative must use the output t = tanh(a): 1 - t**2, "
+                              "not the input 1 - a**2": lambda a: (1 - a ** 2,),
+                              "tanh derivative is 1 - t**2, not 1 - t": lambda a: (1 - math.tanh(a),),
+                              "tanh derivative is 1 - t**2 (a minus), not 1 + t**2":
+                                  lambda a: (1 + math.tanh(a) ** 2,),
+                              "tanh applied twice in the derivative: t = tanh(a) is already the tanh, so the "
+                              "derivative is 1 - t**2, not 1 - tanh(t)**2":
+                                  lambda a: (1 - math.tanh(math.tanh(a)) ** 2,)})
+    _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs, **kw)
+    for x in saturated:
+        try:
+            _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), [x], **kw)
+        except core.CheckFailure as exc:
+            _explain_saturated(Value, x, xs, exc)
+            raise
+
+
+def _explain_saturated(Value, x: float, moderate: list[float], exc: core.CheckFailure) -> None:
+    """a.tanh() is right on moderate inputs and its value is wrong at a saturated one: say so (the generic
+    sign-of-the-input story would blame every negative input, although the moderate negative one passed)."""
+    try:
+        got = float(_run(lambda: _new(Value, x).tanh(), f"a.tanh() at a = {x:.4g}").data)
+    except Exception:   # a probe that fails says nothing: the original message stands
+        return
+    if core.close(got, math.tanh(x), 1e-6, 1e-9):
+        return
+    fail(f"the value of a.tanh() at a = {x:.4g} is {got:.6g}, expected {math.tanh(x):.6g}: your tanh is right "
+         f"for |a| <= 2.5 (a = {', '.join(f'{m:.3g}' for m in moderate)}) and wrong for this large |a|: "
+         f"does your forward cut off or clip large inputs? math.tanh(self.data) is right for every a "
+         f"(it tends to -1 for a large negative a and to +1 for a large positive one)", "tanh-saturated-input")
 
 
 def exp_log(Value) -> None:
@@ -1667,8 +1723,8 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
     try:
         out = _run(lambda: fn(*leaves), name)
     except core.CheckFailure as exc:
-        if not _unimplemented(exc) and _ops_raise(Value):
-            return      # their + or * raises on two Values: judged in that operation's cell
+        if not _unimplemented(exc) and (_ops_raise(Value) or _case_ops_raise(Value)):
+            return      # their +, *, /, ** or tanh raises on fresh Values: judged in that operation's cell
         raise
     _data(out, Value, name)
     dropped: set[int] = set()      # nodes whose _prev also held a plain number (a ** k's k: the power cell's)
@@ -1772,6 +1828,10 @@ def _deep_chain(Value, n: int, noop: bool) -> None:
     name = f"backward() on a {n:,}-node chain"
     _call_backward(nodes[-1], name)
     # Depth only: the order and the number of visits are the backward cell's (random graphs).
+    if not calls:
+        fail(f"{name}: backward() ran no _backward closure at all, not even the root's: the closures are never called "
+             f"(node._backward() needs its parentheses; node._backward alone does nothing) or topo comes out empty; "
+             f"for node in reversed(topo): node._backward()", "deep-no-closure-ran")
     if "first" not in calls:
         fail(f"{name}: backward() never reached the node next to the chain's input: the topological sort "
              f"must include every node reachable through _prev", "deep-node-not-reached")
@@ -1999,6 +2059,14 @@ def _ops_raise(Value) -> bool:
     the operation's own cell names the mistake (one mistake, one deduction)."""
     return any(_fails(lambda f=f: f(_new(Value, 0.75), _new(Value, -1.25)))
                for f in (lambda a, b: a + b, lambda a, b: a * b))
+
+
+def _case_ops_raise(Value) -> bool:
+    """Do the other operations of backward_reuse's expressions (a / b, a ** k, a.tanh()) raise on fresh Values
+    of the cases' range (0.3 to 1.5)? A __pow__ that computes k ** self.data makes b ** -1, hence a / b, a
+    complex number that Value() rejects: the power cell names it, not this one."""
+    return any(_fails(lambda f=f: f(_new(Value, 0.75), _new(Value, 1.25)))
+               for f in (lambda a, b: a / b, lambda a, b: b ** -1, lambda a, b: a ** 2, lambda a, b: a.tanh()))
 
 
 def _reaches(out, inputs) -> list[int]:
@@ -2882,6 +2950,16 @@ def _np_train(Wn, bn, X, y, lr, steps, reset=True, sign=1.0, lag=False):
     return losses, Wn, bn
 
 
+def _np_online(Wn, bn, X, y, lr, steps):
+    """``steps`` calls of a train_step that updates after every sample (its losses: each call's last sample's)."""
+    losses = []
+    for _ in range(steps):
+        for i in range(len(X)):
+            loss, Wn, bn = _np_train(Wn, bn, X[i:i + 1], y[i:i + 1], lr, 1)
+        losses.append(loss[0])
+    return losses, Wn, bn
+
+
 def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
     """The training step replayed on a twin of the student's model with their own MLP, loss and engine:
     (losses, flat parameters), or None when their building blocks fail."""
@@ -2906,6 +2984,15 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
             losses.append(float(loss.data))
         return losses, _flat_values(Ws, bs)
     except (core.CheckFailure, Exception):
+        return None
+
+
+def _flat_grads(Ws, bs) -> np.ndarray | None:
+    """The parameters' .grad in the order of _flat_values, or None when they are not numbers."""
+    objs = [v for Wl in Ws for row in Wl for v in row] + [v for bl in bs for v in bl]
+    try:
+        return np.array(core.gather(objs, "grad"), dtype=np.float64)
+    except (TypeError, ValueError, core.CheckFailure):
         return None
 
 
@@ -2997,6 +3084,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             if "float()" in str(exc) and "Value" in str(exc):
                 fail(f"{exc}: a Value is not a number Python can convert; return the loss's number, loss.data",
                      "float-of-value")
+            _explain_whole_batch(model, xs, exc)
             raise
         if core.is_instance(value, Value):
             fail("train_step must return the loss as a float (loss.data), not the loss Value",
@@ -3025,8 +3113,23 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
-        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p)
+        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs))
     return model, got
+
+
+def _explain_whole_batch(model, xs, exc: core.CheckFailure) -> None:
+    """train_step raised a TypeError about a list inside Value(...): when the model raises that same error on the
+    whole batch xs, say it takes one sample at a time (the line quoted is inside Value.__init__, not the caller's)."""
+    text = str(exc)
+    if "raised TypeError" not in text or "'list'" not in text:
+        return
+    try:
+        model(xs)
+    except Exception as probe:     # the probe's own error, compared with the one train_step raised
+        if core.error_kind(probe) == "TypeError" and str(probe) in text:
+            fail(f"{text}: your model raises this same error when it is given the whole batch at once, model(xs): "
+                 f"a model takes ONE sample x (a list of {len(xs[0])} numbers) and returns its prediction; call it "
+                 f"once per sample, [model(x) for x in xs]", "model-on-whole-batch")
 
 
 def _explain_inputs_changed(xs, ys, X, y, name) -> None:
@@ -3221,7 +3324,31 @@ def _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat) -> None:
          + "; plain gradient descent uses every gradient as it is, p.data -= lr * p.grad", "large-gradients-changed")
 
 
-def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None) -> None:
+def _mean_losses(got, want) -> bool:
+    """Are the losses train_step returned those of ``want`` (the mean squared errors of the same steps)?"""
+    try:
+        g = np.array(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return g.shape == np.shape(want) and core.close(g, np.array(want, dtype=float), 1e-5, 1e-8)
+
+
+def _explain_unchanged(grads_after, g) -> None:
+    """The parameters never moved: what their .grad holds after train_step tells where the step stopped."""
+    if grads_after is None or grads_after.shape != g.shape or not np.any(g != 0):
+        return
+    if np.all(grads_after == 0):
+        fail("train_step did not change the parameters, and after it every p.grad is still 0: the gradients never "
+             "reached the parameters. Call loss.backward(), which runs the _backward of every node of the graph in "
+             "reverse topological order (loss._backward() alone runs only the last operation's), and no zero_grad() "
+             "between backward() and the update", "grads-never-reached-params")
+    if core.close(grads_after, g, 1e-5, 1e-8):
+        fail("train_step did not change the parameters although their gradients are right (p.grad after the call is "
+             "the gradient of the mean squared error): the update is missing or does not write into the parameters: "
+             "p.data -= lr * p.grad for every p in model.parameters()", "update-missing")
+
+
+def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None, grads_after=None) -> None:
     wrong = {
         "the gradients are not reset between steps: call model.zero_grad() before backward() "
         "(gradients accumulate)": _np_train(Wn, bn, X, y, lr, steps, reset=False),
@@ -3232,15 +3359,25 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         "parameters (and zero_grad() before backward())": _np_train(Wn, bn, X, y, lr, steps, lag=True),
     }
     if len(X) > 1:
+        wrong["the parameters are updated after every sample (one gradient step per sample, online SGD): "
+              "train_step takes ONE step per call, on the mean squared error over the whole batch: the loss over "
+              "all of xs (mse_loss([model(x) for x in xs], ys)), backward() once, then one update"] = \
+            _np_online(Wn, bn, X, y, lr, steps)
         wrong["the gradient is N times that of the mean squared error: the loss was summed over the batch (the sum "
               "of the squared errors, or backward() once per sample, whose gradients add up); use the mean over "
               "the whole batch (mse_loss) and call backward() once"] = _np_train(Wn, bn, X, y, lr * len(X), steps)
     ok_p = core.close(got_p, oracle[1], 1e-5, 1e-8)
     if not ok_p:
-        for msg, (_, W2, b2) in wrong.items():
+        for msg, (L2, W2, b2) in wrong.items():
             if core.close(got_p, flat(W2, b2), 1e-5, 1e-8):
+                if msg.startswith("the gradient is N times") and _mean_losses(got, L2):
+                    fail(f"train_step: each step is {len(X)} times -lr * p.grad (N = {len(X)} samples), although the "
+                         f"losses you return are the mean squared errors, the right loss: the factor N is not in the "
+                         f"loss but in the update; a factor len(xs) in the update line? plain gradient descent is "
+                         f"p.data -= lr * p.grad, the 1/N already being in the mean's gradient", "step-times-n")
                 fail(f"train_step: {msg}", _slug(msg))
         if core.close(got_p, flat(Wn, bn), 0, 1e-12):
+            _explain_unchanged(grads_after, flat(*_np_mlp_grads(Wn, bn, X, y)[1:]))
             fail("train_step did not change the parameters: update every p.data by -lr * p.grad, after "
                  "loss.backward() (a zero_grad() between backward() and the update erases the gradients)",
                  "params-unchanged")

@@ -181,8 +181,8 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
                  "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
                  "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2,
-                 "sigmoid": H[n] * (1.0 - H[n])}[tanh_deriv]
-        ght = gh * deriv
+                 "sigmoid": H[n] * (1.0 - H[n]), "precedence": 1.0}[tanh_deriv]
+        ght = gh * deriv - (H[n] ** 2 if tanh_deriv == "precedence" else 0.0)   # grad_H * 1 - H ** 2
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
     return g
@@ -255,6 +255,11 @@ def _call_with_shape_hint(fn, *args, name, hint):
         if " raised TypeError" in text and "'bitwise_xor'" in text:
             core.fail(f"{text}: ^ is Python's bitwise exclusive or, not a power (which NumPy refuses on floats): "
                       f"write x ** 2 for a square", "xor-for-power")
+        scalar = re.search(r"only (?:0-dimensional|length-1|size-1) arrays can be converted to Python scalars", text)
+        used = re.search(r"\bmath\.(\w+)", core.raised_line(exc) or "")
+        if " raised TypeError" in text and scalar and used:
+            core.fail(f"{text}: math.{used.group(1)} takes one number, not an array; NumPy's element-wise "
+                      f"np.{used.group(1)} applies it to every entry of an array", "math-on-array")
         if " raised " in text and "not implemented" not in text:
             core.fail(f"{text}. Hint: {hint(text) if callable(hint) else hint}", exc.diagnosis)
         raise
@@ -308,6 +313,25 @@ def _expect_number(got, want, *, name, rtol, atol, diagnose=None):
         raise
 
 
+def _explain_shift_after_exp(fn, name, warned) -> None:
+    """softmax overflowed: when, on small scores (no overflow), it equals (exp(Z) - max) / sum(exp(Z) - max) on two
+    batches, the row maximum is subtracted after the exp instead of inside it."""
+    r = core.rng("lab06.softmax-shift-after-exp")
+    for shape in ((3, 4), (5, 2)):
+        Z = r.normal(size=shape)
+        E = np.exp(Z) - Z.max(axis=1, keepdims=True)
+        try:
+            got = fn(Z.copy())
+        except Exception:     # a probe that fails says nothing
+            return
+        if not _near(got, E / E.sum(axis=1, keepdims=True)):
+            return
+    core.fail(f"{name} is not numerically stable: numpy warned '{warned}': the row maximum is subtracted after the "
+              f"exp, np.exp(Z) - Z.max(axis=1, keepdims=True) (your results on small scores are exactly that, "
+              f"normalised), so exp still sees the large scores: subtract inside the exp, "
+              f"np.exp(Z - Z.max(axis=1, keepdims=True))", "softmax-shift-after-exp")
+
+
 def _call_softmax(fn, Z, name):
     """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
     try:
@@ -318,6 +342,7 @@ def _call_softmax(fn, Z, name):
         text = str(exc)
         warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
         if "overflow" in warned:
+            _explain_shift_after_exp(fn, name, warned)
             core.fail(f"{name} is not numerically stable: numpy warned '{warned}': exp of a large score "
                       f"overflowed; subtract each row's maximum first (Z - Z.max(axis=1, keepdims=True)), "
                       f"which leaves the softmax unchanged", "softmax-overflow")
@@ -557,8 +582,25 @@ def init_params(fn):
         tail = float(np.mean(np.abs(w) > 0.6))   # beyond 2 sigma: 4.6 % for a Gaussian, 0 for U(-a, a)
         if not 0.03 < tail < 0.065:
             core.fail(f"init_params: params['{k}'] does not look Gaussian ({100 * tail:.1f} % of the weights "
-                      f"beyond 2 standard deviations, 4.6 % expected): use a normal distribution, "
-                      f"not a uniform one", "weights-not-gaussian")
+                      f"beyond 2 standard deviations, 4.6 % expected): {_tails_story(w, tail)}", "weights-not-gaussian")
+
+
+def _tails_story(w: np.ndarray, tail: float) -> str:
+    """What the weights' distribution looks like when its share beyond 0.6 is not a Gaussian's: clipped (a pile of
+    weights at exactly +-max), uniform (flat: kurtosis near 1.8, a Gaussian's is 3), or tails cut some other way."""
+    if tail >= 0.065:
+        return "more weights lie in the tails than a Gaussian's: the weights are N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...)"
+    top = float(np.abs(w).max())
+    at_top = float(np.mean(np.isclose(np.abs(w), top, rtol=1e-12, atol=0)))
+    kurtosis = float(np.mean((w - w.mean()) ** 4) / w.var() ** 2)
+    if at_top > 0.005:
+        return (f"{100 * at_top:.1f} % of them equal +-{top:.3g} exactly: the draw is clipped (np.clip) at "
+                f"+-{top:.3g}; the weights are plain N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...), without a clip")
+    if kurtosis < 2.0:
+        return (f"their histogram is flat (kurtosis {kurtosis:.2f}; 1.8 for a uniform draw, 3 for a Gaussian): use a "
+                f"normal distribution, rng.normal(0.0, 0.3, size=...), not a uniform one")
+    return (f"none is beyond {top:.3g} (kurtosis {kurtosis:.2f}, 3 for a Gaussian): the tails are cut, as in a "
+            f"truncated normal; the weights are plain N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...)")
 
 
 _FORWARD_HINT = ("W_h is (n_h, n_x) and W_y is (n_y, n_h), the biases are columns: in the batched form "
@@ -901,6 +943,9 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "argmax over the wrong axis (axis=1: the class of each sample)":
             lambda: float(np.mean(np.argmax(Yh64, axis=0) == np.argmax(Y, axis=0))),
         "the number of correct predictions instead of their fraction": eacc * N,
+        "the labels were read with np.where(Y)[0], which gives the ROW number of each 1 (0, 1, ..., N-1), not its "
+        "class (its column): the classes are np.where(Y)[1] or np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.arange(N))),
         "accuracy from rounded probabilities (or a threshold at 0.5, such as Y * Yhat > 0.5): a sample whose "
         "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
         "np.argmax(Y, axis=1)":
@@ -950,6 +995,7 @@ def _acc_second(fn, avoid):
             [("", oracle_loss(Yhat, Y)[1])]
         if all(abs(a - b) > 1e-6 or ("row is left out" in m and "row is left out" in n)
                or {m[:12], n[:12]} == {"acc compares", "integer divi"}     # both 0 on any batch: told apart later
+               or "ROW number" in m + n     # np.where(Y)[0]: often equal to another's; said only when alone
                for i, (m, a) in enumerate(values) for n, b in values[i + 1:]):
             break
     err = None
@@ -1244,10 +1290,13 @@ def _loss_keeps_zero_probabilities(fn, r) -> None:
                   f"(np.clip(Yhat, eps, 1) or np.maximum returns one)", "input-modified")
 
 
-# (N, n_x, n_h, n_y, dtype); the first has n_h == n_y (see the W_y diagnosis) and N/n_y = 7/3, not a common factor
-# such as 2 (with N/n_y = 2 a gradient doubled would be taken for grad_ytilde divided by n_y instead of N).
+# (N, n_x, n_h, n_y, dtype); the first has sizes pairwise different and != 1 (a shape slip such as 1 - Yhat ** 2
+# for 1 - H ** 2 raises or is named there instead of broadcasting) and N/n_y = 7/3, not a common factor such as 2
+# (with N/n_y = 2 a gradient doubled would be taken for grad_ytilde divided by n_y instead of N); the last has
+# n_h == n_y (see the W_y diagnosis).
 _BACKWARD_CASES = [
-    (7, 5, 3, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64)]
+    (7, 5, 4, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64),
+    (7, 5, 3, 3, _f64)]
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
@@ -1264,6 +1313,8 @@ _BACKWARD_MISTAKES = {
     "tanh derivative written as (1 - h)^2: it is 1 - h^2": lambda N, ny: dict(tanh_deriv="(1-h)^2"),
     "the sigmoid's derivative h (1 - h) was used for tanh: tanh' = 1 - tanh^2, so grad_htilde = grad_h * (1 - h^2)":
         lambda N, ny: dict(tanh_deriv="sigmoid"),
+    "operator precedence: grad_H * 1 - H ** 2 is (grad_H * 1) - H ** 2, the derivative subtracted instead of "
+    "multiplied; write grad_H * (1 - H ** 2)": lambda N, ny: dict(tanh_deriv="precedence"),
     "tanh applied twice: the derivative was taken of h, which is already tanh(htilde) (1 - tanh(h)^2); "
     "it is 1 - h^2": lambda N, ny: dict(tanh_deriv="tanh(h)"),
     "the tanh derivative (1 - h^2) is multiplied in twice (once into grad_h = grad_Ytilde W_y, again into "
@@ -1316,6 +1367,60 @@ def _diagnoses(params, outputs, Y, N, k, expected, output_right=False):
     if not output_right:
         diag["sign error: the gradient is (yhat - y)/N, not (y - yhat)/N"] = -expected[k]
     return diag
+
+
+_BROADCAST = re.compile(r"operands could not be broadcast together with shapes \(([\d, ]*)\) \(([\d, ]*)\)")
+
+
+def _broadcast_hint(text: str, sizes) -> str | None:
+    """An element-wise product of two arrays of different widths, their sizes named (N, n_x, n_h, n_y pairwise
+    different and != 1 in the case that raised), or None when the message is not NumPy's broadcast error or a size
+    is ambiguous."""
+    m = _BROADCAST.search(text)
+    N, nx, nh, ny = sizes
+    names = {N: "N", nx: "n_x", nh: "n_h", ny: "n_y"}
+    if m is None or len(names) < 4:
+        return None
+    shapes = [tuple(int(v) for v in g.split(",") if v.strip()) for g in m.groups()]
+    if any(v not in names for shape in shapes for v in shape):
+        return None
+    shown = [f"({', '.join(names[v] for v in shape)})" for shape in shapes]
+    head = (f"the line combines element by element an array of shape {shown[0]} and one of shape {shown[1]}, "
+            f"which element-wise operations (+, -, *) cannot pair")
+    if set(shown) != {"(N, n_h)", "(N, n_y)"}:
+        return f"{head}; {_BACKWARD_HINT}"
+    return (f"{head}; in grad_Htilde = grad_H * (1 - H ** 2) both are (N, n_h), H being the hidden layer's output: "
+            f"an (N, n_y) array there (Yhat, Y or grad_Ytilde) belongs to the output layer")
+
+
+def _explain_square_only(fn, keys, exc, sizes_differ: bool) -> None:
+    """backward raised on sizes n_h != n_y: when it runs on a batch with n_h == n_y and its gradients there are
+    exactly those of one catalogued mistake (W_y for W_y^T...), that mistake is the cause (the raise says where)."""
+    if not sizes_differ:
+        return
+    r = core.rng("lab06.square-probe")
+    N, nx, nh, ny = 5, 2, 3, 3
+    params = _params(r, nx, nh, ny)
+    X = r.normal(size=(N, nx))
+    Y = _onehot(r, N, ny)
+    _, outputs = oracle_forward(params, X)
+    try:
+        grads = fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+        if not all(isinstance(grads.get(k), np.ndarray) for k in keys):
+            return
+    except Exception:
+        return
+    expected = oracle_backward(params, outputs, Y)
+    if all(_near(grads[k], expected[k]) for k in keys):
+        return
+    for message, flags_of in _BACKWARD_MISTAKES.items():
+        flags = flags_of(N, ny)
+        if flags is None:
+            continue
+        wrong = oracle_backward(params, outputs, Y, **flags)
+        if all(_near(grads[k], wrong[k]) for k in keys):
+            core.fail(f"{exc}: on a batch with n_h == n_y = {nh} (N={N}, n_x={nx}) your backward runs, and its "
+                      f"gradients are exactly those of this mistake: {message}", _slug(message))
 
 
 def _own_output_gradient(grads, outputs, params, N):
@@ -1371,12 +1476,14 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         p_before, o_before, Y_before = _copy_dict(params), _copy_dict(outputs), Y.copy()
         name = f"backward(params, outputs, Y) with N={N}, n_x={nx}, n_h={nh}, n_y={ny}, {np.dtype(dt).name}"
         try:
-            grads = _call_with_shape_hint(fn, params, outputs, Y, name=name, hint=_BACKWARD_HINT)
+            grads = _call_with_shape_hint(fn, params, outputs, Y, name=name,
+                                          hint=lambda text: _broadcast_hint(text, (N, nx, nh, ny)) or _BACKWARD_HINT)
         except core.CheckFailure as exc:
             if " raised " in str(exc) and _layer_of_line(core.raised_line(exc)) == ("output" if hidden_part else "hidden"):
                 return      # the line that raised computes the other layer's gradients: judged in that layer's cell
             if " raised " in str(exc) and "not implemented" not in str(exc):
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
+                _explain_square_only(fn, keys, exc, nh != ny)
                 _explain_matmul_sizes(fn, exc, (N, nx, nh, ny))
             raise
         _unchanged(p_before, params, "backward", "params")
@@ -1628,6 +1735,22 @@ def _oracle_grads(params, outputs, Y):
 _GRAD_LINES = {"Wy": "grad_Wy = grad_Ytilde^T H", "Wh": "grad_Wh = grad_Htilde^T X"}
 
 
+def _explain_outer_of_batch(g, k, shape, N, params, outputs, Y, label) -> None:
+    """A weight gradient of shape (N * rows, N * columns) equal to np.outer of the whole (N, rows) and (N, columns)
+    arrays: np.outer flattens its arguments, so the per-sample formula grad_W = outer(grad, input) does not batch."""
+    if N < 2 or k[0] != "W" or not isinstance(g, np.ndarray) or g.shape != (N * shape[0], N * shape[1]):
+        return
+    H, X = (np.asarray(outputs[key], dtype=_f64) for key in ("h", "X"))
+    gy = (np.asarray(outputs["yhat"], dtype=_f64) - np.asarray(Y, dtype=_f64)) / N
+    grad, inp, names = ((gy, H, ("grad_Ytilde", "H")) if k == "Wy" else
+                        ((gy @ np.asarray(params["Wy"], dtype=_f64)) * (1 - H ** 2), X, ("grad_Htilde", "X")))
+    if _near(g, np.outer(grad, inp)):
+        core.fail(f"{label} has shape {g.shape} = (N * {shape[0]}, N * {shape[1]}) and equals np.outer({names[0]}, "
+                  f"{names[1]}): np.outer flattens its arguments, so the per-sample outer product does not work on "
+                  f"a batch; grad_{k} = {names[0]}.T @ {names[1]} sums the samples' outer products, shape {shape}",
+                  "outer-of-batch")
+
+
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
@@ -1650,6 +1773,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             core.fail(f"{label} has shape {g.shape} instead of {shape}: it was built with {inputs[2]} (N, {inputs[3]}) "
                       f"instead of the layer's input {inputs[0]} (N, {inputs[1]}): grad_W = grad_pre-activation^T @ "
                       f"input", "grad-w-from-wrong-input")
+    _explain_outer_of_batch(g, k, shape, N, params, outputs, Y, label)
     core.expect_array(g, name=label, shape=shape)
     if _near(g, expected[k]):
         return
@@ -1851,11 +1975,30 @@ def sgd(fn):
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
                 if exc.diagnosis in _UNNAMED:
+                    _explain_first_row_skipped(fn, params, grads, eta, name)
                     _explain_step(fn, params, grads, eta, name, exc)
                 raise exc from None
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+
+
+def _explain_first_row_skipped(fn, params, grads, eta, name) -> None:
+    """Every parameter's first row left as it was and every other row stepped right (checked on every parameter, the
+    biases included): a loop over the rows, or a slice, that starts at 1."""
+    p = _copy_dict(params)
+    try:
+        fn(p, _copy_dict(grads), eta)
+    except Exception:   # a probe that fails says nothing
+        return
+    for k in PARAM_NAMES:
+        before, after, g = (np.asarray(d[k], _f64) for d in (params, p, grads))
+        if before.shape[0] < 2 or after.shape != before.shape or not np.array_equal(after[0], before[0]) \
+                or not _near(after[1:], before[1:] - eta * g[1:]) or not np.any(g[0] != 0):
+            return
+    core.fail(f"{name}: the first row of every parameter is left as it was and every other row takes its step "
+              f"-eta * grad: a loop over the rows (or a slice) starts at 1 instead of 0, e.g. range(1, len(p)); "
+              f"update the whole array, params[k] -= eta * grads[k]", "first-row-skipped")
 
 
 def _explain_every_gradient(step, params, grads, eta, name) -> None:
