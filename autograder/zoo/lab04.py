@@ -1332,3 +1332,8 @@ MUTANTS += [
            'return (AL > 0.5).astype(int)', 'return (np.round(AL, 1) > 0.5).astype(int)',
            expect='AL is rounded before the threshold'),
 ]
+MUTANTS += [
+    Mutant('R12 ReLU as Z.clip(0, 10) (a bound the standard-normal inputs never reach)',
+           old="A = np.maximum(Z, 0.0)", new="A = Z.clip(0.0, 10.0)",
+           expect="`10.0` should be `None`"),
+]
