@@ -795,13 +795,12 @@ def activation_forward(fn, sigmoid=None) -> None:
                  "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
     _expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
-    # ReLU is unbounded above and tanh saturates: a clip at a bound the standard-normal cases never reach
-    # (Z.clip(0, 10)) is wrong there
-    for kind in ("relu", "tanh"):
-        name = f"activation_forward(Z with |Z| up to 1000, {kind!r})"
-        out = _tuple(_call(fn, Z.copy(), kind, name=name), 2, name, "(A, activation_cache)")
-        A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
-        _expect_close(A, _act(Z, kind), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    # ReLU is unbounded above: a clip at a bound the standard-normal cases never reach (Z.clip(0, 10)) is wrong
+    # there (tanh is not asked to be stable at |Z| = 1000: a formula from exponentials is a correct variant)
+    name = "activation_forward(Z with |Z| up to 1000, 'relu')"
+    out = _tuple(_call(fn, Z.copy(), "relu", name=name), 2, name, "(A, activation_cache)")
+    A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
+    _expect_close(A, _act(Z, "relu"), name=f"{name}: A", rtol=1e-9, atol=1e-12)
 
 
 def _check_activation_values(A, want, Z, kind, name):
