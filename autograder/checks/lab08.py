@@ -814,7 +814,8 @@ def _zeroed_part(zeroed) -> str:
             index = ", ".join([":"] * axis + [str(rows[0]) if len(rows) == 1 else f"{rows}"])
             return (f"only p.grad[{index}] is 0 ({'the first' if rows == [0] else 'the last' if rows == [moved.shape[0] - 1] else 'some'} "
                     f"{'index' if len(rows) == 1 else 'indices'} of axis {axis}): an index where the whole array belongs")
-    return f"{int(zeroed.sum())} of its {zeroed.size} entries are 0"
+    return (f"{int(zeroed.sum())} of its {zeroed.size} entries are 0, scattered in no whole row or column (a "
+            f"condition on the values, or memory nobody wrote, as np.empty / np.empty_like give?)")
 
 
 def _skipped_parameters(params, grads) -> None:
@@ -837,6 +838,29 @@ def _skipped_parameters(params, grads) -> None:
     fail(f"zero_grad must set EVERY p.grad to zero: parameter{'s' if k > 1 else ''} {kept} kept {'their' if k > 1 else 'its'} "
          f"gradient{'s' if k > 1 else ''} untouched while {zeroed} were zeroed: {where}; for p in self.params: "
          f"p.grad[...] = 0 visits every parameter", "zero-grad-skips-a-parameter")
+
+
+def _uninitialised(grad, old, i) -> None:
+    """Entries that are neither 0 nor the old gradient, and no one number or one factor of the old gradient
+    either: values nobody wrote, the memory np.empty / np.empty_like hand out (what it holds varies by run)."""
+    g, o = np.asarray(grad, np.float64), np.asarray(old, np.float64)
+    if g.shape != o.shape:
+        return
+    stray = (g != 0) & (g != o)
+    if not bool(stray.any()):
+        return
+    vals, base = g[stray], o[stray]
+    with np.errstate(all="ignore"):
+        c = float(np.median(vals / base)) if np.all(base != 0) else 0.0
+        scaled = abs(c) > 1e-12 and core.close(vals, c * base, 1e-9, 0)
+    if np.unique(vals).size == 1 or scaled:
+        return                      # a constant or a scaled gradient: a rule, not leftover memory
+    k = tuple(int(v) for v in np.argwhere(stray)[0])
+    fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {g.shape}) holds "
+         f"{int(stray.sum())} of {g.size} values that are neither 0 nor its old gradient (e.g. {g[k]:.3g} at index "
+         f"{k} where the old gradient was {o[k]:.3g}): memory nobody wrote, what np.empty / np.empty_like give "
+         f"(they allocate without setting any value, so the contents change from run to run); use "
+         f"np.zeros_like(p.data) or p.grad[...] = 0", "zero-grad-uninitialised")
 
 
 def zero_grad(Optimizer):
@@ -883,6 +907,7 @@ def zero_grad(Optimizer):
                 fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
                      f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
                      "zero-grad-zeroed-data")
+            _uninitialised(grad, grads[i], i)
             zeroed = grad == 0
             if bool(zeroed.any()) and bool((~zeroed).any()) and grad.ndim:
                 fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {grad.shape}) was zeroed "
@@ -990,6 +1015,34 @@ LR_DECAY = ("the velocity is multiplied by the learning rate where the momentum 
             "v <- lr * v + g; the rule is v <- mu * v + g (self.momentum, 0 by default, so plain SGD keeps no velocity)")
 
 
+def _wrong_default(make, documented: dict, signature: str, r, exc) -> None:
+    """After a failing run that leaves arguments at their defaults: the student's steps with every documented
+    default passed explicitly, then with all but one passed; the one whose omission changes the steps has a
+    wrong default (confirmed against the student's own code, whatever its rule)."""
+    data0, grads = _problem(r, np.float64, 3, small=2)
+    try:
+        given = _trajectory(lambda ps: make(ps, **documented), data0, grads, "probe")
+        left = _trajectory(lambda ps: make(ps), data0, grads, "probe")
+    except core.CheckFailure:
+        return
+
+    def same(a, b):
+        return all(core.close(x, y, 1e-12, 0) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
+
+    if same(given, left):
+        return
+    for name, value in documented.items():
+        others = {k: v for k, v in documented.items() if k != name}
+        try:
+            alone = _trajectory(lambda ps: make(ps, **others), data0, grads, "probe")
+        except core.CheckFailure:
+            continue
+        if not same(alone, given):
+            fail(f"{str(exc).split(': parameter')[0]}: your steps change when {name} is left at its default and "
+                 f"not when {name}={value!r} is passed: the default value of {name} must be {value!r}, as in the "
+                 f"signature {signature}", "wrong-default")
+
+
 def sgd_momentum(SGD):
     r = core.rng("lab08.sgd_momentum")
     for dtype in (np.float64, np.float32):
@@ -1012,6 +1065,10 @@ def sgd_momentum(SGD):
                 _which_decay(SGD, r, exc)
             if exc.diagnosis == "parameters-unchanged":
                 _still_with_momentum_zero(SGD, r, exc, dtype)
+            if _generic_step(exc):
+                _wrong_default(lambda ps, **kw: SGD(ps, 0.3, **kw), {"momentum": 0.0, "nesterov": False,
+                               "weight_decay": 0.0}, "SGD(params, lr, momentum=0.0, nesterov=False, weight_decay=0.0)",
+                               r, exc)
             raise
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
@@ -1410,6 +1467,16 @@ def _rmsprop_defaults(RMSProp, r, dtype):
     # Defaults, and the learning rate changed between steps.
     data0, grads = _problem(r, dtype, 3)
     lrs = [1e-2, 3e-3, 1e-3]
+    try:
+        _rmsprop_default_run(RMSProp, data0, grads, lrs, dtype)
+    except core.CheckFailure as exc:
+        if _generic_step(exc):
+            _wrong_default(lambda ps, **kw: RMSProp(ps, 1e-2, **kw), {"alpha": 0.99, "eps": 1e-8},
+                           "RMSProp(params, lr, alpha=0.99, eps=1e-8)", r, exc)
+        raise
+
+
+def _rmsprop_default_run(RMSProp, data0, grads, lrs, dtype):
     _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
          f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
              "step() must use the current self.lr (a schedule changes it between steps)":
@@ -2592,7 +2659,11 @@ def batchnorm_backward(batchnorm_backward):
                 (dgamma, num[1], "dgamma", {
                     "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
                     "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
-                        (dout * x).sum(0, keepdims=True)})):
+                        (dout * x).sum(0, keepdims=True),
+                    "dgamma is 0 in every column (to rounding): x_hat sums to 0 over the batch (it is centred), so "
+                    "anything that sums x_hat before multiplying, such as dout.sum(0) * x_hat.sum(0), gives 0 (as "
+                    "does a dgamma left at zeros); dgamma sums the PRODUCT: (dout * x_hat).sum(axis=0, keepdims=True)":
+                        np.zeros_like(dg)})):
             try:
                 expect_close(got, want, name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose=diagnose)
             except core.CheckFailure as exc:

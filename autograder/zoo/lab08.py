@@ -1283,3 +1283,22 @@ MUTANTS += [
                "    return out, running_mean, running_var, (x_hat, gamma, inv_std)",
            expect="with gamma and beta never applied in evaluation mode"),
 ]
+# Round 12 held-out measurement (m12d): wrong causes replaced, bare messages named.
+MUTANTS += [
+    Mutant("r12 zero_grad with np.empty_like (uninitialised memory, not zeros)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad = np.empty_like(p.grad)\n",
+           expect="np.empty / np.empty_like"),
+    Mutant("r12 SGD default momentum=0.9",
+           old="def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):",
+           new="def __init__(self, params, lr, momentum=0.9, nesterov=False, weight_decay=0.0):",
+           expect="the default value of momentum must be 0.0"),
+    Mutant("r12 RMSProp default eps=1e-6",
+           old="def __init__(self, params, lr, alpha=0.99, eps=1e-8):",
+           new="def __init__(self, params, lr, alpha=0.99, eps=1e-6):",
+           expect="the default value of eps must be 1e-08"),
+    Mutant("r12 batch norm backward: dgamma as a product of sums (about 0)",
+           old="    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n",
+           new="    dgamma = dout.sum(axis=0, keepdims=True) * x_hat.sum(axis=0, keepdims=True)\n",
+           expect="dgamma is 0 in every column"),
+]
