@@ -1543,6 +1543,7 @@ def conv2d_forward(conv2d_forward):
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
+        _window_sizes_shifted(exc, runs)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):     # which input the error comes from
             case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
             _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
@@ -1554,6 +1555,35 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _window_sizes_shifted(exc, runs) -> None:
+    """Reshape errors whose asked-for size is N * H_out * W_out computed from the window view's shape
+    (N, C_in, H_out, W_out, KH, KW) read one or two axes late (windows.shape[1:5] where [:4] belongs), the same
+    shift in every case that raised: the sizes were unpacked from the wrong slice of the shape."""
+    shifts = None
+    for case, _context, *_rest, error in runs:
+        found = error is not None and re.search(r"cannot reshape array of size \d+ into shape \(([\d, ]+)\)",
+                                                str(error))
+        if not found:
+            continue
+        asked = {int(v) for v in re.findall(r"\d+", found.group(1))}
+        ws = (case[0], case[1], *_out_size(case), case[5], case[6])
+        fits = {a for a in (1, 2) if ws[a] * ws[a + 2] * ws[a + 3] in asked and
+                ws[a] * ws[a + 2] * ws[a + 3] != ws[0] * ws[2] * ws[3]}
+        shifts = fits if shifts is None else shifts & fits
+    if not shifts or len(shifts) != 1:
+        return
+    a = shifts.pop()
+    case, context = next((case, context) for case, context, *_r, error in runs if error is not None)
+    ws = (case[0], case[1], *_out_size(case), case[5], case[6])
+    names = ("N", "C_in", "H_out", "W_out", "KH", "KW")
+    fail(f"{_raised_head(str(exc))}: the size asked for, {ws[a] * ws[a + 2] * ws[a + 3]} = {ws[a]} * {ws[a + 2]} * "
+         f"{ws[a + 3]}, is {names[a]} * {names[a + 2]} * {names[a + 3]} where N * H_out * W_out = {ws[0]} * {ws[2]} * "
+         f"{ws[3]} belongs (the same in every case that raises): the sizes were unpacked from the window view's "
+         f"shape (N, C_in, H_out, W_out, KH, KW) {a} ax{'is' if a == 1 else 'es'} late, windows.shape[{a}:{a + 4}] "
+         f"where N, _, H_out, W_out = windows.shape[:4] belongs; the mistake is in that unpacking, above the line "
+         f"that raised", "window-shape-unpacked-late")
 
 
 def _w_ignored(conv2d_forward, r, run, exc) -> None:
@@ -1719,6 +1749,20 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     if s > 1:
         diagnoses.append((STRIDE_BACKWARD, lambda: _conv_grads(dout, x, wt, s, p, place=1)[0],
                           "stride-ignored-backward"))
+    for o, which in ((co - 1, "the LAST"), (0, "the first")):
+        only = np.zeros_like(np.asarray(dout, _float64))
+        only[:, o] = np.asarray(dout, _float64)[:, o]
+        diagnoses.append((f"dx is exactly the gradient that {which} output channel alone gives (o = {o}, dout[:, o] "
+                          f"* w[o]): the other output channels add nothing to dx; the dx update runs outside the loop "
+                          f"over the output channels, with o {'left at its last value' if o else 'fixed at 0'} (a "
+                          f"line indented one level too little?); dx sums dout[:, o] * w[o] over EVERY output "
+                          f"channel o",
+                          lambda only=only: _conv_grads(only, x, wt, s, p)[0], "dx-one-output-channel"))
+    diagnoses.append(("dx is what col2im gives from a column gradient computed TRANSPOSED and then reshaped: "
+                      "dout_matrix.T @ w_matrix has shape (N*H_out*W_out, C_in*KH*KW), and reshaping it to (C_in, KH, "
+                      "KW, N, H_out, W_out) does not move its axes, so the values land in the wrong places; the column "
+                      "gradient is w.reshape(C_out, -1).T @ dout_matrix, (C_in*KH*KW, N*H_out*W_out)",
+                      lambda: _col2im_transposed(dout, wt, case), "dx-column-gradient-transposed"))
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
@@ -1734,6 +1778,21 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     raise core.differs(got, want, f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis,
                        name=f"conv2d_backward ({context}): dx", rtol=tol["rtol"], atol=tol["atol"])
+
+
+def _col2im_transposed(dout, wt, case):
+    """dx from the column gradient (N*H_out*W_out, C_in*KH*KW) (the transpose of the rule's) reshaped, not
+    transposed, to (C_in, KH, KW, N, H_out, W_out), then scattered back as col2im does."""
+    n, c, h, w, co, kh, kw, s, p, _dt = case
+    d = np.asarray(dout, _float64)
+    ho, wo = d.shape[2:]
+    g = d.transpose(1, 0, 2, 3).reshape(co, -1)
+    dcols = (g.T @ np.asarray(wt, _float64).reshape(co, -1)).reshape(c, kh, kw, n, ho, wo)
+    dxp = np.zeros((c, n, h + 2 * p, w + 2 * p))
+    for u in range(kh):
+        for v in range(kw):
+            dxp[:, :, u:u + s * ho:s, v:v + s * wo:s] += dcols[:, u, v]
+    return dxp[:, :, p:p + h, p:p + w].transpose(1, 0, 2, 3)
 
 
 def _frozen_inputs(dout, x, wt, s, p, k):

@@ -1452,3 +1452,29 @@ MUTANTS += [
     return dx""",
            expect="np.add.at"),
 ]
+_R12_BWD_LOOPS = """    for u in range(KH):                   # a loop over the kernel offsets, not over pixels
+        for v in range(KW):
+            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)"""
+MUTANTS += [
+    Mutant("r12 conv forward: N, _, H_out, W_out = windows.shape[1:5] (one axis late)",
+           old="    N, _, H_out, W_out = windows.shape[:4]\n    # im2col",
+           new="    N, _, H_out, W_out = windows.shape[1:5]\n    # im2col",
+           expect="the sizes were unpacked from the window view's shape"),
+    Mutant("r12 conv backward: column gradient computed transposed, then reshaped",
+           old="dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)",
+           new="dcols = (g.T @ w.reshape(C_out, -1)).reshape(C_in, KH, KW, N, H_out, W_out)",
+           expect="a column gradient computed TRANSPOSED and then reshaped"),
+    Mutant("r12 conv backward: dx from the last output channel only (update outside the o-loop)",
+           old=_R12_BWD_LOOPS,
+           new="""    dxp = np.zeros((N, C_in) + xp.shape[2:], dtype=dcols.dtype)
+    for n in range(N):
+        for i in range(H_out):
+            for j in range(W_out):
+                r, c = i * stride, j * stride
+                for o in range(C_out):
+                    contribution = dout[n, o, i, j] * w[o]
+                dxp[n, :, r:r + KH, c:c + KW] += contribution
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]""",
+           expect="the LAST output channel alone gives"),
+]
