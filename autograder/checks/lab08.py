@@ -232,9 +232,10 @@ STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for ever
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False):
+             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
+    mean_g = [np.zeros_like(x) for x in theta]       # centered RMSProp's running mean of g (a mistake here)
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
@@ -244,6 +245,10 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             new_s = a * s[i] + (1 - a) * g ** 2
             used = s[i] if stale else new_s
             s[i] = np.zeros_like(new_s) if stateless else new_s
+            if centered:
+                mean_g[i] = a * mean_g[i] + (1 - a) * g
+                with np.errstate(invalid="ignore"):
+                    used = new_s - mean_g[i] ** 2
             if eps_after:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     theta[i] = theta[i] - eta * g / np.sqrt(used) - eps
@@ -1460,6 +1465,10 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
                  _rmsprop(data0, grads, lr, alpha, eps, stale=True),
              EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
+             "these are the steps of CENTERED RMSProp (TensorFlow's centered=True, PyTorch's centered): it also keeps "
+             "a running mean of g, mean_g, and divides by sqrt(s - mean_g**2); this lab's RMSProp divides by sqrt(s) + eps "
+             "with s <- alpha * s + (1 - alpha) * g**2 alone (no running mean of g)":
+                 _rmsprop(data0, grads, lr, alpha, eps, centered=True),
          }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
@@ -1885,9 +1894,15 @@ def adamw(AdamW, Adam):
                          for x, a, b, f in zip(theta, reference[k], prev, DECAY)]
                 prev = reference[k]
                 ignored[other].append(theta)
+        bias_lr, theta, prev = [], [_f64(d) for d in data0], [_f64(d) for d in data0]
+        for k in range(len(grads)):     # the decay scaled by Adam's bias-corrected step size (a mistake)
+            lr_t = hyper["lr"] * np.sqrt(1 - hyper["beta2"] ** (k + 1)) / (1 - hyper["beta1"] ** (k + 1))
+            theta = [x - (lr_t * lam * x if f else 0) + a - b for x, a, b, f in zip(theta, reference[k], prev, DECAY)]
+            prev = reference[k]
+            bias_lr.append(theta)
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr)
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -1974,8 +1989,11 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay, constant, ignored):
+               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
+            "the decoupled decay is scaled by Adam's bias-corrected step size, lr * sqrt(1 - beta2**t) / (1 - "
+            "beta1**t), where the plain learning rate belongs: the bias corrections belong to the moments m and v "
+            "only; the decay is theta <- theta - lr * lambda * theta": bias_lr,
             **{f"the decay uses lambda = {other:g} where weight_decay={lam} was given: the weight_decay argument is "
                f"ignored (a constant written in the step, or the default); decay with the value given to the "
                f"constructor, self.decoupled_weight_decay": traj for other, traj in ignored.items()},
@@ -2410,6 +2428,9 @@ def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm
         "running_var is updated with the same biased batch variance (divide by N) that normalises x":
             lambda: mk(running_ddof=1)()[k],
         "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
+        f"{label} is the batch's own {'mean' if k == 1 else 'variance'}: the running statistic was replaced, not "
+        f"blended; it is a running average that keeps most of its old value, {label} <- (1 - momentum) * {label} + "
+        f"momentum * {'mean' if k == 1 else 'var'}": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 1.0, eps)[k],
         other(): lambda: _bn_oracle(x, gamma, beta, rv, rm, True, momentum, eps)[k],
         other(", the one just updated,"): lambda: _bn_oracle(x, gamma, beta, *(
             (want[2], rv) if k == 1 else (rm, want[1])), True, momentum, eps)[k],
