@@ -878,6 +878,9 @@ def _report(results, patterns, probe=None):
             else str(first)
         cut = _cut_short(str(first), failures[0][0]) if raised and "stride" in diagnosis else None
         window = _window_cut(str(first), failures[0][0]) if diagnosis == "padding-only-fails" else None
+        open_end = _open_end(first, failures[0][0]) if raised else None
+        if open_end:
+            fail(f"{head}: {open_end}", "slice-without-end")
         if window:
             fail(f"{head}: it fails only in the cases with pad > 0, and {window}", "padding-window-cut-short")
         if cut:
@@ -948,6 +951,34 @@ def _cut_short(text: str, case) -> str | None:
                 f"stride, u:u + stride * H_out:stride (a start such as u * stride, or + pad on an already padded "
                 f"array, runs past the end)")
     return None
+
+
+def _open_end(exc, case) -> str | None:
+    """A broadcasting error between an array over the H_out x W_out output positions and a strided slice that holds
+    MORE positions, exactly as many as a slice start::stride with no end takes from the array (ceil((H - u) /
+    stride) for an offset u inside the window), raised at a line with such a slice: the end was left out."""
+    line = core.raised_line(exc)
+    if not re.search(r"\w\s*::\s*\w", line):
+        return None
+    if len(case) == 10:
+        ho, wo = _out_size(case)
+        h, w = case[2] + 2 * case[8], case[3] + 2 * case[8]
+        kh, kw, s = case[5], case[6], case[7]
+    else:
+        n, c, h, w, kh, s, _dt = case
+        kw = kh
+        ho, wo = len(_starts(h, kh, s)), len(_starts(w, kw, s))
+    spatial = {sh[-2:] for sh in _broadcast_shapes(str(exc)) if len(sh) >= 2}
+    rows = {-(-(h - u) // s) for u in range(kh)}
+    cols = {-(-(w - v) // s) for v in range(kw)}
+    long = [sh for sh in spatial if sh != (ho, wo) and sh[0] in rows and sh[1] in cols]
+    if (ho, wo) not in spatial or len(long) != 1:
+        return None
+    a, b = long[0]
+    return (f"a strided slice with no end (start::stride, in `{line.strip()}`) holds {a} x {b} positions where there "
+            f"are H_out x W_out = {ho} x {wo} (the shapes of the error): a slice left open runs to the end of the "
+            f"array, so it also takes the pixels after the last window; end it after the last window, "
+            f"u:u + stride * H_out:stride (v:v + stride * W_out:stride along W)")
 
 
 def _raised_head(text: str) -> str:
@@ -1336,6 +1367,7 @@ def _conv_forward_values(got, x, wt, b, case, context):
         expect_close(got, want, name=f"conv2d_forward ({context})", **_tol(dt), diagnose=diagnose)
     except core.CheckFailure as exc:
         if _generic(exc):
+            _images_left_out(got, want, case, f"conv2d_forward ({context})")
             _bias_term(got, want, b, case, context)
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
             if mixed:
@@ -1343,6 +1375,22 @@ def _conv_forward_values(got, x, wt, b, case, context):
             _sum_scaled(got, want, b, case, context)
             _conv_readings(got, x, wt, b, case, context)
         raise
+
+
+def _images_left_out(got, want, case, head) -> None:
+    """The first k images right and every later one all 0: the loop over the images stopped at k; name the size
+    of the inputs k equals (a batch size read from another axis)."""
+    n, c, h, w, co, kh, kw = case[:7]
+    g = np.asarray(got, _float64)
+    tol = _tol(case[-1])
+    k = next((k for k in range(1, n) if not np.any(g[k:]) and core.close(g[:k], want[:k], **tol)), None)
+    if k is None:
+        return
+    names = [name for name, size in (("C_in = x.shape[1]", c), ("H = x.shape[2]", h), ("W = x.shape[3]", w),
+                                     ("C_out = w.shape[0]", co), ("KH", kh), ("KW", kw)) if size == k]
+    read = f": {k} is {' and '.join(names)}, the batch size read from another axis?" if names else ""
+    fail(f"{head}: images 0 .. {k - 1} are right and images {k} .. {n - 1} are all 0: the loop over the images "
+         f"stops after {k} where there are N = x.shape[0] = {n}{read}", "images-left-out")
 
 
 _WINDOW_AXES = ("N", "C_in", "H_out", "W_out", "KH", "KW")
@@ -1495,6 +1543,7 @@ def conv2d_forward(conv2d_forward):
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
+        _window_sizes_shifted(exc, runs)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):     # which input the error comes from
             case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
             _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
@@ -1506,6 +1555,35 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+
+
+def _window_sizes_shifted(exc, runs) -> None:
+    """Reshape errors whose asked-for size is N * H_out * W_out computed from the window view's shape
+    (N, C_in, H_out, W_out, KH, KW) read one or two axes late (windows.shape[1:5] where [:4] belongs), the same
+    shift in every case that raised: the sizes were unpacked from the wrong slice of the shape."""
+    shifts = None
+    for case, _context, *_rest, error in runs:
+        found = error is not None and re.search(r"cannot reshape array of size \d+ into shape \(([\d, ]+)\)",
+                                                str(error))
+        if not found:
+            continue
+        asked = {int(v) for v in re.findall(r"\d+", found.group(1))}
+        ws = (case[0], case[1], *_out_size(case), case[5], case[6])
+        fits = {a for a in (1, 2) if ws[a] * ws[a + 2] * ws[a + 3] in asked and
+                ws[a] * ws[a + 2] * ws[a + 3] != ws[0] * ws[2] * ws[3]}
+        shifts = fits if shifts is None else shifts & fits
+    if not shifts or len(shifts) != 1:
+        return
+    a = shifts.pop()
+    case, context = next((case, context) for case, context, *_r, error in runs if error is not None)
+    ws = (case[0], case[1], *_out_size(case), case[5], case[6])
+    names = ("N", "C_in", "H_out", "W_out", "KH", "KW")
+    fail(f"{_raised_head(str(exc))}: the size asked for, {ws[a] * ws[a + 2] * ws[a + 3]} = {ws[a]} * {ws[a + 2]} * "
+         f"{ws[a + 3]}, is {names[a]} * {names[a + 2]} * {names[a + 3]} where N * H_out * W_out = {ws[0]} * {ws[2]} * "
+         f"{ws[3]} belongs (the same in every case that raises): the sizes were unpacked from the window view's "
+         f"shape (N, C_in, H_out, W_out, KH, KW) {a} ax{'is' if a == 1 else 'es'} late, windows.shape[{a}:{a + 4}] "
+         f"where N, _, H_out, W_out = windows.shape[:4] belongs; the mistake is in that unpacking, above the line "
+         f"that raised", "window-shape-unpacked-late")
 
 
 def _w_ignored(conv2d_forward, r, run, exc) -> None:
@@ -1671,6 +1749,20 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     if s > 1:
         diagnoses.append((STRIDE_BACKWARD, lambda: _conv_grads(dout, x, wt, s, p, place=1)[0],
                           "stride-ignored-backward"))
+    for o, which in ((co - 1, "the LAST"), (0, "the first")):
+        only = np.zeros_like(np.asarray(dout, _float64))
+        only[:, o] = np.asarray(dout, _float64)[:, o]
+        diagnoses.append((f"dx is exactly the gradient that {which} output channel alone gives (o = {o}, dout[:, o] "
+                          f"* w[o]): the other output channels add nothing to dx; the dx update runs outside the loop "
+                          f"over the output channels, with o {'left at its last value' if o else 'fixed at 0'} (a "
+                          f"line indented one level too little?); dx sums dout[:, o] * w[o] over EVERY output "
+                          f"channel o",
+                          lambda only=only: _conv_grads(only, x, wt, s, p)[0], "dx-one-output-channel"))
+    diagnoses.append(("dx is what col2im gives from a column gradient computed TRANSPOSED and then reshaped: "
+                      "dout_matrix.T @ w_matrix has shape (N*H_out*W_out, C_in*KH*KW), and reshaping it to (C_in, KH, "
+                      "KW, N, H_out, W_out) does not move its axes, so the values land in the wrong places; the column "
+                      "gradient is w.reshape(C_out, -1).T @ dout_matrix, (C_in*KH*KW, N*H_out*W_out)",
+                      lambda: _col2im_transposed(dout, wt, case), "dx-column-gradient-transposed"))
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
@@ -1686,6 +1778,21 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     raise core.differs(got, want, f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis,
                        name=f"conv2d_backward ({context}): dx", rtol=tol["rtol"], atol=tol["atol"])
+
+
+def _col2im_transposed(dout, wt, case):
+    """dx from the column gradient (N*H_out*W_out, C_in*KH*KW) (the transpose of the rule's) reshaped, not
+    transposed, to (C_in, KH, KW, N, H_out, W_out), then scattered back as col2im does."""
+    n, c, h, w, co, kh, kw, s, p, _dt = case
+    d = np.asarray(dout, _float64)
+    ho, wo = d.shape[2:]
+    g = d.transpose(1, 0, 2, 3).reshape(co, -1)
+    dcols = (g.T @ np.asarray(wt, _float64).reshape(co, -1)).reshape(c, kh, kw, n, ho, wo)
+    dxp = np.zeros((c, n, h + 2 * p, w + 2 * p))
+    for u in range(kh):
+        for v in range(kw):
+            dxp[:, :, u:u + s * ho:s, v:v + s * wo:s] += dcols[:, u, v]
+    return dxp[:, :, p:p + h, p:p + w].transpose(1, 0, 2, 3)
 
 
 def _frozen_inputs(dout, x, wt, s, p, k):
@@ -2150,8 +2257,31 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
     except core.CheckFailure as exc:
         if _generic(exc):
             _pool_indices(exc, got, x, size, s)
+            _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s)
             _pool_provenance(exc, got, want, x, size, s)
         raise
+
+
+def _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s) -> None:
+    """Call again with another size (and another stride): an output that does not change while the right one
+    does says the argument is not used (a window or a step fixed in the code)."""
+    def same_as_got(k, t):
+        try:
+            other = core.call(maxpool2d_forward, x, k, t, name="maxpool2d_forward")
+        except core.CheckFailure:
+            return False
+        o = np.asarray(other, _float64)
+        return o.shape == np.shape(got) and np.array_equal(o, np.asarray(got, _float64)) and \
+            not (_pool(x, k, t).shape == _pool(x, size, s).shape and np.array_equal(_pool(x, k, t), _pool(x, size, s)))
+    other_size = 2 if size != 2 else 3
+    if not same_as_got(other_size, s):
+        return
+    stride_too = same_as_got(size, 1 if s != 1 else 2)
+    fixed = "window and step" if stride_too else "window"
+    fail(f"{_head(exc)}: maxpool2d_forward(x, {size}, {s}) and maxpool2d_forward(x, {other_size}, {s}) return "
+         f"the same values: the size argument is not used{', nor the stride (stride 1 gives them too)' if stride_too else ''}"
+         f": a {fixed} fixed in the code (such as 2 x 2 slices)? Every window is size x size, "
+         f"x[:, :, i*stride : i*stride + size, j*stride : j*stride + size]", "pool-size-ignored")
 
 
 def _pooled_axes(out, x, size, s, head) -> None:
@@ -2265,8 +2395,10 @@ def _pool_past_dout(results) -> None:
 
 
 POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
-                "input that is the maximum of several windows receives the SUM of their gradients "
-                "(+=), not only the last one")
+                "input that is the maximum of several windows receives the SUM of their gradients, "
+                "not only the last one: `dx[...] = g` keeps only the last, and so does `dx[n, c, rows, cols] "
+                "+= g` with integer-array indices (numpy buffers it: a repeated index is added once); add "
+                "with += on slices, or with np.add.at(dx, (n, c, rows, cols), g), which adds every repeat")
 POOL_STRIDE = ("dx is right for stride 1 and wrong for larger strides: window (i, j) starts at "
                "(i*stride, j*stride) of x, place its gradient there")
 

@@ -232,9 +232,10 @@ STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for ever
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False):
+             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
+    mean_g = [np.zeros_like(x) for x in theta]       # centered RMSProp's running mean of g (a mistake here)
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
@@ -244,6 +245,10 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             new_s = a * s[i] + (1 - a) * g ** 2
             used = s[i] if stale else new_s
             s[i] = np.zeros_like(new_s) if stateless else new_s
+            if centered:
+                mean_g[i] = a * mean_g[i] + (1 - a) * g
+                with np.errstate(invalid="ignore"):
+                    used = new_s - mean_g[i] ** 2
             if eps_after:
                 with np.errstate(divide="ignore", invalid="ignore"):
                     theta[i] = theta[i] - eta * g / np.sqrt(used) - eps
@@ -814,7 +819,8 @@ def _zeroed_part(zeroed) -> str:
             index = ", ".join([":"] * axis + [str(rows[0]) if len(rows) == 1 else f"{rows}"])
             return (f"only p.grad[{index}] is 0 ({'the first' if rows == [0] else 'the last' if rows == [moved.shape[0] - 1] else 'some'} "
                     f"{'index' if len(rows) == 1 else 'indices'} of axis {axis}): an index where the whole array belongs")
-    return f"{int(zeroed.sum())} of its {zeroed.size} entries are 0"
+    return (f"{int(zeroed.sum())} of its {zeroed.size} entries are 0, scattered in no whole row or column (a "
+            f"condition on the values, or memory nobody wrote, as np.empty / np.empty_like give?)")
 
 
 def _skipped_parameters(params, grads) -> None:
@@ -837,6 +843,29 @@ def _skipped_parameters(params, grads) -> None:
     fail(f"zero_grad must set EVERY p.grad to zero: parameter{'s' if k > 1 else ''} {kept} kept {'their' if k > 1 else 'its'} "
          f"gradient{'s' if k > 1 else ''} untouched while {zeroed} were zeroed: {where}; for p in self.params: "
          f"p.grad[...] = 0 visits every parameter", "zero-grad-skips-a-parameter")
+
+
+def _uninitialised(grad, old, i) -> None:
+    """Entries that are neither 0 nor the old gradient, and no one number or one factor of the old gradient
+    either: values nobody wrote, the memory np.empty / np.empty_like hand out (what it holds varies by run)."""
+    g, o = np.asarray(grad, np.float64), np.asarray(old, np.float64)
+    if g.shape != o.shape:
+        return
+    stray = (g != 0) & (g != o)
+    if not bool(stray.any()):
+        return
+    vals, base = g[stray], o[stray]
+    with np.errstate(all="ignore"):
+        c = float(np.median(vals / base)) if np.all(base != 0) else 0.0
+        scaled = abs(c) > 1e-12 and core.close(vals, c * base, 1e-9, 0)
+    if np.unique(vals).size == 1 or scaled:
+        return                      # a constant or a scaled gradient: a rule, not leftover memory
+    k = tuple(int(v) for v in np.argwhere(stray)[0])
+    fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {g.shape}) holds "
+         f"{int(stray.sum())} of {g.size} values that are neither 0 nor its old gradient (e.g. {g[k]:.3g} at index "
+         f"{k} where the old gradient was {o[k]:.3g}): memory nobody wrote, what np.empty / np.empty_like give "
+         f"(they allocate without setting any value, so the contents change from run to run); use "
+         f"np.zeros_like(p.data) or p.grad[...] = 0", "zero-grad-uninitialised")
 
 
 def zero_grad(Optimizer):
@@ -883,6 +912,7 @@ def zero_grad(Optimizer):
                 fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
                      f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
                      "zero-grad-zeroed-data")
+            _uninitialised(grad, grads[i], i)
             zeroed = grad == 0
             if bool(zeroed.any()) and bool((~zeroed).any()) and grad.ndim:
                 fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {grad.shape}) was zeroed "
@@ -990,6 +1020,34 @@ LR_DECAY = ("the velocity is multiplied by the learning rate where the momentum 
             "v <- lr * v + g; the rule is v <- mu * v + g (self.momentum, 0 by default, so plain SGD keeps no velocity)")
 
 
+def _wrong_default(make, documented: dict, signature: str, r, exc) -> None:
+    """After a failing run that leaves arguments at their defaults: the student's steps with every documented
+    default passed explicitly, then with all but one passed; the one whose omission changes the steps has a
+    wrong default (confirmed against the student's own code, whatever its rule)."""
+    data0, grads = _problem(r, np.float64, 3, small=2)
+    try:
+        given = _trajectory(lambda ps: make(ps, **documented), data0, grads, "probe")
+        left = _trajectory(lambda ps: make(ps), data0, grads, "probe")
+    except core.CheckFailure:
+        return
+
+    def same(a, b):
+        return all(core.close(x, y, 1e-12, 0) for sa, sb in zip(a, b) for x, y in zip(sa, sb))
+
+    if same(given, left):
+        return
+    for name, value in documented.items():
+        others = {k: v for k, v in documented.items() if k != name}
+        try:
+            alone = _trajectory(lambda ps: make(ps, **others), data0, grads, "probe")
+        except core.CheckFailure:
+            continue
+        if not same(alone, given):
+            fail(f"{str(exc).split(': parameter')[0]}: your steps change when {name} is left at its default and "
+                 f"not when {name}={value!r} is passed: the default value of {name} must be {value!r}, as in the "
+                 f"signature {signature}", "wrong-default")
+
+
 def sgd_momentum(SGD):
     r = core.rng("lab08.sgd_momentum")
     for dtype in (np.float64, np.float32):
@@ -1012,6 +1070,10 @@ def sgd_momentum(SGD):
                 _which_decay(SGD, r, exc)
             if exc.diagnosis == "parameters-unchanged":
                 _still_with_momentum_zero(SGD, r, exc, dtype)
+            if _generic_step(exc):
+                _wrong_default(lambda ps, **kw: SGD(ps, 0.3, **kw), {"momentum": 0.0, "nesterov": False,
+                               "weight_decay": 0.0}, "SGD(params, lr, momentum=0.0, nesterov=False, weight_decay=0.0)",
+                               r, exc)
             raise
         # Momentum, several steps, constant learning rate.
         data0, grads = _problem(r, dtype, 4)
@@ -1403,6 +1465,10 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              STALE.format(state="running average s", update="s <- alpha * s + (1 - alpha) * g**2", note=EXPLODES):
                  _rmsprop(data0, grads, lr, alpha, eps, stale=True),
              EPS_AFTER.format(expr="lr * g / (sqrt(s) + eps)"): _rmsprop(data0, grads, lr, alpha, eps, eps_after=True),
+             "these are the steps of CENTERED RMSProp (TensorFlow's centered=True, PyTorch's centered): it also keeps "
+             "a running mean of g, mean_g, and divides by sqrt(s - mean_g**2); this lab's RMSProp divides by sqrt(s) + eps "
+             "with s <- alpha * s + (1 - alpha) * g**2 alone (no running mean of g)":
+                 _rmsprop(data0, grads, lr, alpha, eps, centered=True),
          }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
@@ -1410,6 +1476,16 @@ def _rmsprop_defaults(RMSProp, r, dtype):
     # Defaults, and the learning rate changed between steps.
     data0, grads = _problem(r, dtype, 3)
     lrs = [1e-2, 3e-3, 1e-3]
+    try:
+        _rmsprop_default_run(RMSProp, data0, grads, lrs, dtype)
+    except core.CheckFailure as exc:
+        if _generic_step(exc):
+            _wrong_default(lambda ps, **kw: RMSProp(ps, 1e-2, **kw), {"alpha": 0.99, "eps": 1e-8},
+                           "RMSProp(params, lr, alpha=0.99, eps=1e-8)", r, exc)
+        raise
+
+
+def _rmsprop_default_run(RMSProp, data0, grads, lrs, dtype):
     _run(lambda ps: RMSProp(ps, 1e-2), data0, grads, _rmsprop(data0, grads, 1e-2, lrs=lrs),
          f"RMSProp(params, lr) ({np.dtype(dtype)})", dtype, lrs=lrs, diagnose={
              "step() must use the current self.lr (a schedule changes it between steps)":
@@ -1818,9 +1894,15 @@ def adamw(AdamW, Adam):
                          for x, a, b, f in zip(theta, reference[k], prev, DECAY)]
                 prev = reference[k]
                 ignored[other].append(theta)
+        bias_lr, theta, prev = [], [_f64(d) for d in data0], [_f64(d) for d in data0]
+        for k in range(len(grads)):     # the decay scaled by Adam's bias-corrected step size (a mistake)
+            lr_t = hyper["lr"] * np.sqrt(1 - hyper["beta2"] ** (k + 1)) / (1 - hyper["beta1"] ** (k + 1))
+            theta = [x - (lr_t * lam * x if f else 0) + a - b for x, a, b, f in zip(theta, reference[k], prev, DECAY)]
+            prev = reference[k]
+            bias_lr.append(theta)
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr)
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -1907,8 +1989,11 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay, constant, ignored):
+               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
+            "the decoupled decay is scaled by Adam's bias-corrected step size, lr * sqrt(1 - beta2**t) / (1 - "
+            "beta1**t), where the plain learning rate belongs: the bias corrections belong to the moments m and v "
+            "only; the decay is theta <- theta - lr * lambda * theta": bias_lr,
             **{f"the decay uses lambda = {other:g} where weight_decay={lam} was given: the weight_decay argument is "
                f"ignored (a constant written in the step, or the default); decay with the value given to the "
                f"constructor, self.decoupled_weight_decay": traj for other, traj in ignored.items()},
@@ -2343,6 +2428,9 @@ def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm
         "running_var is updated with the same biased batch variance (divide by N) that normalises x":
             lambda: mk(running_ddof=1)()[k],
         "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
+        f"{label} is the batch's own {'mean' if k == 1 else 'variance'}: the running statistic was replaced, not "
+        f"blended; it is a running average that keeps most of its old value, {label} <- (1 - momentum) * {label} + "
+        f"momentum * {'mean' if k == 1 else 'var'}": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 1.0, eps)[k],
         other(): lambda: _bn_oracle(x, gamma, beta, rv, rm, True, momentum, eps)[k],
         other(", the one just updated,"): lambda: _bn_oracle(x, gamma, beta, *(
             (want[2], rv) if k == 1 else (rm, want[1])), True, momentum, eps)[k],
@@ -2592,7 +2680,11 @@ def batchnorm_backward(batchnorm_backward):
                 (dgamma, num[1], "dgamma", {
                     "dbeta and dgamma are swapped: dbeta = sum(dout), dgamma = sum(dout * x_hat)": db,
                     "dgamma is sum over the batch of dout * x_hat (the normalised input, not x)":
-                        (dout * x).sum(0, keepdims=True)})):
+                        (dout * x).sum(0, keepdims=True),
+                    "dgamma is 0 in every column (to rounding): x_hat sums to 0 over the batch (it is centred), so "
+                    "anything that sums x_hat before multiplying, such as dout.sum(0) * x_hat.sum(0), gives 0 (as "
+                    "does a dgamma left at zeros); dgamma sums the PRODUCT: (dout * x_hat).sum(axis=0, keepdims=True)":
+                        np.zeros_like(dg)})):
             try:
                 expect_close(got, want, name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose=diagnose)
             except core.CheckFailure as exc:

@@ -1390,3 +1390,91 @@ MUTANTS += [
            new="    H_out, W_out = conv_output_size(H, KH, pad, stride), conv_output_size(W, KW, pad, stride)",
            expect="the same call with pad=1 does not divide by zero"),
 ]
+# Round 12 held-out measurement (m12d): wrong causes replaced by confirmed ones.
+_R12_POOL_FWD = """    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    top = windows[..., 0, 0]
+    for u in range(size):                  # np.maximum over the size*size offsets: much faster
+        for v in range(size):              # than .max(axis=(4, 5)) on the strided view
+            top = np.maximum(top, windows[..., u, v])
+    return top"""
+_R12_POOL_BWD = """    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]
+    top = windows[..., 0, 0]
+    for u in range(size):
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+    dx = np.zeros_like(x)
+    taken = np.zeros(top.shape, dtype=bool)       # windows whose maximum got its gradient already
+    for u in range(size):                         # row-major order: the first tied maximum wins
+        for v in range(size):
+            first = (windows[..., u, v] == top) & ~taken
+            taken |= first
+            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)
+    return dx"""
+MUTANTS += [
+    Mutant("r12 conv forward: per-image loop bound N = x.shape[1] (channels read as the batch)",
+           old=f"""    {FWD_WINDOWS}
+    N, _, H_out, W_out = windows.shape[:4]
+    # im2col: one column per output position, rows in the (C_in, KH, KW) order of w.reshape(C_out, -1).
+    {FWD_COLS}
+    {FWD_PRODUCT}
+    {FWD_RETURN}""",
+           new="""    N = x.shape[1]
+    H_out = conv_output_size(x.shape[2], KH, stride, pad)
+    W_out = conv_output_size(x.shape[3], KW, stride, pad)
+    out = np.zeros((x.shape[0], C_out, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        win = sliding_window_view(xp[n], (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+        cols = win.transpose(0, 3, 4, 1, 2).reshape(C_in * KH * KW, H_out * W_out)
+        out[n] = (w.reshape(C_out, -1) @ cols).reshape(C_out, H_out, W_out) + b[:, None, None]
+    return out""",
+           expect="the batch size read from another axis"),
+    Mutant("r12 maxpool forward: hard-coded 2x2/2 pooling by four strided slices",
+           old=_R12_POOL_FWD,
+           new="""    H2, W2 = x.shape[2] // 2 * 2, x.shape[3] // 2 * 2
+    return np.maximum.reduce([x[:, :, 0:H2:2, 0:W2:2], x[:, :, 1:H2:2, 0:W2:2],
+                              x[:, :, 0:H2:2, 1:W2:2], x[:, :, 1:H2:2, 1:W2:2]])""",
+           expect="the size argument is not used"),
+    Mutant("r12 maxpool backward: routing slices u::stride with no end",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="            dx[:, :, u::stride, v::stride] += np.where(first, dout, 0)",
+           expect="a strided slice with no end"),
+    Mutant("r12 maxpool backward: buffered fancy-index += (a repeated index adds once)",
+           old=_R12_POOL_BWD,
+           new="""    N, C, H, W = x.shape
+    H_out, W_out = dout.shape[2:]
+    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    k = windows.reshape(N, C, H_out, W_out, size * size).argmax(axis=-1)
+    rows = np.arange(H_out)[None, None, :, None] * stride + k // size
+    cols = np.arange(W_out)[None, None, None, :] * stride + k % size
+    dx = np.zeros_like(x)
+    dx[np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows, cols] += dout
+    return dx""",
+           expect="np.add.at"),
+]
+_R12_BWD_LOOPS = """    for u in range(KH):                   # a loop over the kernel offsets, not over pixels
+        for v in range(KW):
+            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]
+    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)"""
+MUTANTS += [
+    Mutant("r12 conv forward: N, _, H_out, W_out = windows.shape[1:5] (one axis late)",
+           old="    N, _, H_out, W_out = windows.shape[:4]\n    # im2col",
+           new="    N, _, H_out, W_out = windows.shape[1:5]\n    # im2col",
+           expect="the sizes were unpacked from the window view's shape"),
+    Mutant("r12 conv backward: column gradient computed transposed, then reshaped",
+           old="dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)",
+           new="dcols = (g.T @ w.reshape(C_out, -1)).reshape(C_in, KH, KW, N, H_out, W_out)",
+           expect="a column gradient computed TRANSPOSED and then reshaped"),
+    Mutant("r12 conv backward: dx from the last output channel only (update outside the o-loop)",
+           old=_R12_BWD_LOOPS,
+           new="""    dxp = np.zeros((N, C_in) + xp.shape[2:], dtype=dcols.dtype)
+    for n in range(N):
+        for i in range(H_out):
+            for j in range(W_out):
+                r, c = i * stride, j * stride
+                for o in range(C_out):
+                    contribution = dout[n, o, i, j] * w[o]
+                dxp[n, :, r:r + KH, c:c + KW] += contribution
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]""",
+           expect="the LAST output channel alone gives"),
+]

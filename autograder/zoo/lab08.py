@@ -1283,3 +1283,56 @@ MUTANTS += [
                "    return out, running_mean, running_var, (x_hat, gamma, inv_std)",
            expect="with gamma and beta never applied in evaluation mode"),
 ]
+# Round 12 held-out measurement (m12d): wrong causes replaced, bare messages named.
+MUTANTS += [
+    Mutant("r12 zero_grad with np.empty_like (uninitialised memory, not zeros)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad = np.empty_like(p.grad)\n",
+           expect="np.empty / np.empty_like"),
+    Mutant("r12 SGD default momentum=0.9",
+           old="def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):",
+           new="def __init__(self, params, lr, momentum=0.9, nesterov=False, weight_decay=0.0):",
+           expect="the default value of momentum must be 0.0"),
+    Mutant("r12 RMSProp default eps=1e-6",
+           old="def __init__(self, params, lr, alpha=0.99, eps=1e-8):",
+           new="def __init__(self, params, lr, alpha=0.99, eps=1e-6):",
+           expect="the default value of eps must be 1e-08"),
+    Mutant("r12 batch norm backward: dgamma as a product of sums (about 0)",
+           old="    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n",
+           new="    dgamma = dout.sum(axis=0, keepdims=True) * x_hat.sum(axis=0, keepdims=True)\n",
+           expect="dgamma is 0 in every column"),
+]
+MUTANTS += [
+    Mutant("r12 centered RMSProp (TF centered=True: sqrt(s - mean_g**2))",
+           old="""        for p, s in zip(self.params, self.square_avg):
+            s *= self.alpha
+            s += (1 - self.alpha) * p.grad * p.grad
+            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)""",
+           new="""        if not hasattr(self, 'grad_avg'):
+            self.grad_avg = [np.zeros_like(p.data) for p in self.params]
+        for p, s, a in zip(self.params, self.square_avg, self.grad_avg):
+            s *= self.alpha
+            s += (1 - self.alpha) * p.grad * p.grad
+            a *= self.alpha
+            a += (1 - self.alpha) * p.grad
+            p.data -= self.lr * p.grad / (np.sqrt(s - a * a) + self.eps)""",
+           expect="the steps of CENTERED RMSProp"),
+    Mutant("r12 batch norm: running statistics replaced by the batch ones",
+           old="""        running_mean = (1 - momentum) * running_mean + momentum * mean
+        running_var = (1 - momentum) * running_var + momentum * var""",
+           new="""        running_mean = mean
+        running_var = var""",
+           expect="the running statistic was replaced, not blended"),
+    Mutant("r12 AdamW decay scaled by the bias-corrected step size",
+           old="""        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data
+        super().step()""",
+           new="""        t = self.t + 1
+        lr_t = self.lr * (1 - self.beta2 ** t) ** 0.5 / (1 - self.beta1 ** t)
+        for p in self.params:
+            if p.decay:
+                p.data -= lr_t * self.decoupled_weight_decay * p.data
+        super().step()""",
+           expect="scaled by Adam's bias-corrected step size"),
+]
