@@ -1690,7 +1690,8 @@ PROPERTIES = {
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                         "dtype kept (said after wrong values, kinks included, when both are wrong)", "grad_out not modified", "shape kept (a flattening boolean index named)",
+                         "dtype kept (said after wrong values, kinks included, when both are wrong)",
+                         "grad_out not modified", "shape kept (a flattening boolean index named)",
                          "not charged where its own forward is wrong (judged on that forward's cache)")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
