@@ -1446,6 +1446,37 @@ def _stale_cache(label: str, d, expected, others, tol) -> None:
               f"backward needs from the most recent forward call", "cache-after-two-instances")
 
 
+#: What a forward computes on the way to its output y, that it may cache in y's place (backward from the cache).
+_INTERMEDIATES = {"e = exp(-|x|)": lambda x, y: np.exp(-np.abs(x)), "exp(-x)": lambda x, y: np.exp(-x),
+                  "exp(x)": lambda x, y: np.exp(x), "1 + exp(-|x|)": lambda x, y: 1 + np.exp(-np.abs(x)),
+                  "the input x": lambda x, y: x, "1 - y": lambda x, y: 1 - y}
+
+
+def _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at) -> None:
+    """Forward right, backward wrong, and the backward is the documented formula from the cached output y
+    evaluated with another quantity of the forward in y's place: named when it fits this case and, second
+    probe, a fresh layer on readable points."""
+    if spec.df_y is None:
+        return
+    with np.errstate(all="ignore"):
+        fits = [(what, q) for what, q in _INTERMEDIATES.items()
+                if core.close(d, gs * spec.df_y(xs, q(xs, _map(spec.f, xs))), rt, at)]
+    for what, q in fits:
+        try:
+            layer = _make(label, spec.make, cls)
+            layer.forward(TERM_X.copy())
+            again = np.asarray(layer.backward(TERM_G.copy()), dtype=np.float64)
+        except Exception:
+            return
+        with np.errstate(all="ignore"):
+            want = TERM_G * spec.df_y(TERM_X, q(TERM_X, _map(spec.f, TERM_X)))
+        if again.shape == TERM_X.shape and core.close(again, want, 1e-6, 1e-9):
+            core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's "
+                      f"derivative written with the cached output y, computed with {what} in place of y "
+                      f"(on two inputs): forward stores {what} on self where backward needs the output y it returns "
+                      f"(self.y = y, not an intermediate)", "cached-intermediate")
+
+
 def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: dict | None = None):
     """Fallback diagnosis: is the wrong backward at least the derivative of the student's own forward?"""
     fd_layer = _make(label, spec.make, cls)
@@ -1504,6 +1535,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
     if not term and core.close(numeric, expected, 1e-4, 1e-6):
+        _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         # forward right, no term of the formula explains it: backward, or what forward stored for it
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
                   f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
@@ -1712,6 +1744,7 @@ PROPERTIES = {
           "a second backward after one forward gives the same values (cache left as forward left it)",
           "a forward that writes into its input judged there (backward judged on the cache it left)",
           "forward right, backward wrong: backward's formula or forward's cache named",
+          "forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a second input",
           "backward at grad_out = 0 is 0 (a term without grad_out named, confirmed on a second x)",
           "branch chosen by x, not by the sign of grad_out (confirmed on two inputs)",
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",

@@ -1052,3 +1052,8 @@ MUTANTS += [
            "            out[i] = self.y[i] * (grad_out[i] - grad_out[i] @ self.y[i])\n        return out",
            expect='created by np.zeros(shape)'),
 ]
+MUTANTS += [
+    Mutant('R12b Sigmoid forward caches e = exp(-|x|) instead of its output y',
+           "        self.y = y\n        return y\n", "        self.y = e\n        return y\n",
+           expect='computed with e = exp(-|x|) in place of y'),
+]
