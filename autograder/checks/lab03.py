@@ -1744,12 +1744,13 @@ PROPERTIES = {
           "a second backward after one forward gives the same values (cache left as forward left it)",
           "a forward that writes into its input judged there (backward judged on the cache it left)",
           "forward right, backward wrong: backward's formula or forward's cache named",
-          "forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a second input",
           "backward at grad_out = 0 is 0 (a term without grad_out named, confirmed on a second x)",
           "branch chosen by x, not by the sign of grad_out (confirmed on two inputs)",
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
           "one term off by a constant factor named (fitted, not a hyper-parameter)")
-       + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else ())
+       + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
+          ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
+           "second input",))
        for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
