@@ -816,7 +816,30 @@ def activation_forward(fn, sigmoid=None) -> None:
     name = "activation_forward(Z with |Z| up to 1000, 'relu')"
     out = _tuple(_call(fn, Z.copy(), "relu", name=name), 2, name, "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
-    _expect_close(A, _act(Z, "relu"), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    want = _act(Z, "relu")
+    try:
+        _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    except core.CheckFailure as exc:
+        if exc.diagnosis not in (*_GENERIC_DIFFERENCES, "per-column-scale", "per-row-scale"):
+            raise
+        _name_relu_cap(A, Z, want, f"{name}: A")
+        raise
+
+
+def _name_relu_cap(A, Z, want, name) -> None:
+    """ReLU right for Z <= 0 and on the standard-normal cases, wrong for large Z > 0: said with the values there
+    (the per-column analysis of a 2 x 4 input says nothing); the judge's one-change search may add the fix."""
+    A64, pos = np.asarray(A, _f64), Z > 0
+    r, a = _tol(want)
+    if not pos.any() or not _near(A64[~pos], want[~pos]) or _near(A64[pos], want[pos]):
+        return
+    vals = A64[pos]
+    cap = (f" (the same value {vals[0]:g} everywhere: a cap, such as a clip's upper bound)"
+           if np.ptp(vals) <= 1e-9 * max(1.0, float(np.abs(vals).max())) else "")
+    raise core.differs(A, want, f"{name} has wrong values: right for Z <= 0, wrong for large Z > 0: at Z = "
+                       f"{Z[pos].tolist()} your values are {[float(f'{v:.4g}') for v in vals]} instead of Z itself{cap}: "
+                       f"ReLU is max(Z, 0), unbounded above", "relu-wrong-for-large-z", name=name,
+                       rtol=max(r, 1e-9), atol=max(a, 1e-12), ask=True)
 
 
 def _check_activation_values(A, want, Z, kind, name):
