@@ -483,7 +483,9 @@ def _check_parameters(layer, label: str) -> None:
 
 
 PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5), a mask cast with .astype(np.float64), "
-                  "np.where(cond, 1.0, 0.2)) promotes float32 to float64; use Python floats (math.sqrt(2)) or cast "
+                  "np.where(cond, 1.0, 0.2), a boolean mask times a Python float such as (x < 0) * 0.2, or an "
+                  "output array created by np.zeros(shape) or np.empty(shape) and filled in a loop) promotes "
+                  "float32 to float64; use Python floats (math.sqrt(2)) on float arrays, np.zeros_like(x), or cast "
                   "with x.dtype")
 
 
@@ -500,8 +502,9 @@ def _promoted(got, want) -> bool:
     return isinstance(got, np.ndarray) and got.dtype == np.float64 and np.dtype(want) == np.float32
 
 
-DOWNCAST_HINT = ("a float64 input must give a float64 output: a cast such as .astype(np.float32) or "
-                 "dtype=np.float32 throws away half of the digits; keep x's dtype (no cast, or .astype(x.dtype))")
+DOWNCAST_HINT = ("a float64 input must give a float64 output: a cast such as .astype(np.float32), .astype(np.float16) "
+                 "or dtype=np.float32 throws digits away (float64 keeps about 16 significant digits, float32 about 7, "
+                 "float16 about 3); keep x's dtype (no cast, or .astype(x.dtype))")
 
 
 def _downcast(got, want) -> bool:
@@ -611,12 +614,12 @@ def _forward_is_wrong(y, raised: bool, x, want) -> bool:
     return not core.close(y, want, **_tol(x.dtype, y.dtype, scale=float(np.abs(x).max()) if x.size else 1.0))
 
 
-def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None):
+def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None, defer: list | None = None):
     """:func:`_backward`, or None when it fails on the state a wrong forward left (a missing attribute, a
     shape error, a warning on garbage values): that is charged in the forward's cell, not here. A backward
     that is not written yet still fails."""
     try:
-        return _backward(layer, g, label, y, hint=hint)
+        return _backward(layer, g, label, y, hint=hint, defer=defer)
     except core.CheckFailure as exc:
         if not forward_wrong or "not implemented" in str(exc):
             raise
@@ -695,9 +698,11 @@ def _non_finite(y) -> bool:
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
 
 
-def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarray:
+def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
-    wrong forward left: judged in the forward's cell)."""
+    wrong forward left: judged in the forward's cell).  ``defer``: a wrong dtype is appended to it instead of
+    raised, so that the caller compares the values first (a wrong dtype is often the side effect of a wrong
+    formula: np.where(x > 0, 1, 0) for grad_out * (x > 0))."""
     name = signature(f"{label}.backward", ("grad_out",), (g,))
     try:
         d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
@@ -713,9 +718,14 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None) -> np.ndarr
     if y is not None and y.dtype != g.dtype:
         allowed.add(np.result_type(g.dtype, y.dtype))
     if d.dtype not in allowed:
-        if _promoted(d, g.dtype):
-            core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
-        core.fail(f"{name} must have dtype {g.dtype}, got {d.dtype}", "wrong-dtype")
+        try:
+            if _promoted(d, g.dtype):
+                core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
+            core.fail(f"{name} must have dtype {g.dtype}, got {d.dtype}", "wrong-dtype")
+        except core.CheckFailure as exc:
+            if defer is None:
+                raise
+            defer.append(exc)
     return d
 
 
@@ -1199,6 +1209,10 @@ def _constant_branch(backward, spec: Spec, side: str, mask, d) -> str:
             f"{np.round((TERM_G * _map(spec.df, TERM_X))[mask], 4).tolist()}")
 
 
+#: A derivative that reuses the student's Sigmoid, from x and s = that Sigmoid's output (``helper`` below).
+_DF_FROM_SIGMOID = {"softplus": lambda x, s: s, "silu": lambda x, s: s * (1 + x * (1 - s))}
+
+
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     """Judged on the student's own forward cache: when that forward is wrong (its own cell), the
     docstring's derivative written with the cached output is accepted too.  ``helper``: the
@@ -1221,8 +1235,22 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         if own_sigmoid is not None:
             s = own_sigmoid(x)
             if s is not None and not core.close(s, _s(xs), **_tol(x.dtype)):
-                alts.append(gs * s)
+                alts.append(gs * _DF_FROM_SIGMOID[tag](xs, s))
         return alts
+
+    def helper_tol(x, tol):
+        """``tol`` widened to the precision of the student's Sigmoid output (a float16 sigmoid, judged in its
+        own cell, leaves float16 rounding in every value computed from it)."""
+        if helper is None:
+            return tol
+        try:
+            s = helper().forward(x.copy())
+        except Exception:
+            return tol
+        if not isinstance(s, np.ndarray) or s.dtype.kind != "f" or s.dtype.itemsize >= np.dtype(x.dtype).itemsize:
+            return tol
+        low = _tol(s.dtype, scale=float(np.abs(x).max()) if x.size else 1.0)
+        return {k: max(tol[k], low[k]) for k in tol}
 
     def accepted(d, alts, tol):
         for alt in alts:
@@ -1240,27 +1268,35 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
                 return  # NaN/inf cached by a wrong forward: judged in the forward's cell
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
-            try:
-                d = _backward_after(layer, g, label, y, forward_wrong)
-            except core.CheckFailure as exc:
-                if _excused_promotion(exc, helper, x):
-                    return           # the student's Sigmoid promotes float32 (judged there)
-                raise
+            pending: list = []       # a wrong dtype: said after the values (it may come from a wrong formula)
+            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending)
             if d is None:
                 return
+            if pending and _excused_promotion(pending[0], helper, x):
+                pending.clear()      # the student's Sigmoid promotes float32 (judged there)
+            if d.dtype.kind != "f":
+                d = d.astype(np.float64)     # an integer or bool answer: its values are judged first
             # a forward that changed the dtype (its own cell) leaves a cache of that precision
             tol = _tol(x.dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=float(np.abs(xs).max()))
             expected = gs * _map(spec.df, xs)
-            if core.close(d, expected, *core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
-                return
-            if accepted(d, alternatives(x, xs, gs, y, given), tol):
+            if core.close(d, expected, *core.dtype_tolerance(d, tol["rtol"], tol["atol"], float(np.abs(expected).max()))) \
+                    or accepted(d, alternatives(x, xs, gs, y, given), helper_tol(x, tol)):
+                wrong_dtype.extend(pending[:1])      # values right: the dtype alone (after the kink cases)
                 return
             name = signature(f"{label}.backward", ("grad_out",), (g,))
-            diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)}, **tol)
-            _linear_in_grad_out(cls, spec, label, x, g, d)
-            _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo)
-            core.expect_close(d, expected, name=name, **tol)
+            try:
+                diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)},
+                              **tol)
+                _linear_in_grad_out(cls, spec, label, x, g, d)
+                _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo)
+                core.expect_close(d, expected, name=name, **tol)
+            except core.CheckFailure as exc:
+                if pending:
+                    raise _also(exc, pending[0]) from None
+                raise
         return run
+
+    wrong_dtype: list = []
 
     memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     cases = []
@@ -1269,17 +1305,15 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         g64 = rng.normal(0.0, 1.0, shape)
         cases += [(None, case(x64.astype(dtype), g64.astype(dtype))) for dtype in DTYPES]
     run_cases(cases)
-    # 2. at the kinks: the documented convention (both +0.0 and -0.0)
-    if spec.kinks:
-        x = np.array([[spec.kinks[0], -0.0]])      # only the kink: elsewhere the cases above judge
-        g = np.array([[1.0, 2.0]])
-        layer = _make(label, spec.make, cls)
-        y, raised = _prime(layer, x, label)
-        d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
-        if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
-            _kink_depends_on_others(cls, spec, label, float(d[0, 0]))
-            core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
-                      f"the documented convention is {spec.kink_rule}", "kink-convention")
+    # 2. at the kinks (a dtype that is wrong while the values above are right is said after them)
+    try:
+        _kinks(cls, spec, label)
+    except core.CheckFailure as exc:
+        if wrong_dtype:
+            raise _also(exc, wrong_dtype[0]) from None
+        raise
+    if wrong_dtype:
+        raise wrong_dtype[0]
     # 3. extreme inputs: finite, right values, no warning
     for dtype in DTYPES:
         x = EXTREMES.astype(dtype).reshape(2, -1)
@@ -1306,7 +1340,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         if d is None:
             continue
         tol = _tol(dtype, d.dtype, *((y.dtype,) if y is not None else ()), scale=1000.0)
-        if accepted(d, alternatives(x, xs, np.ones_like(xs), y, given), tol):
+        if accepted(d, alternatives(x, xs, np.ones_like(xs), y, given), helper_tol(x, tol)):
             continue
         core.expect_close(d, _map(spec.df, xs),
                           name=f"{label}.backward on inputs up to +-1000 ({np.dtype(dtype).name})", **tol)
@@ -1324,10 +1358,35 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         return
     # the precision of what was cached (a forward that casts to float32 is judged in its own cell)
     tol = _tol(np.float64, d.dtype, *((y1.dtype,) if y1 is not None else ()), scale=float(np.abs(x1).max()))
-    if core.close(d, g * _map(spec.df, x1), **tol) or accepted(d, alternatives(x1, x1, g, y1, given1), tol):
+    if core.close(d, g * _map(spec.df, x1), **tol) or accepted(d, alternatives(x1, x1, g, y1, given1),
+                                                                helper_tol(x1, tol)):
         return
     _stale_cache(label, d, g * _map(spec.df, x1),
                  [g * _map(spec.df, x2)] + ([g * spec.df_y(x2, _map(spec.f, x2))] if spec.df_y else []), tol)
+
+
+def _kinks(cls, spec: Spec, label: str) -> None:
+    """The backward at the kinks: the documented convention (both +0.0 and -0.0)."""
+    if not spec.kinks:
+        return
+    x = np.array([[spec.kinks[0], -0.0]])      # only the kink: elsewhere the random cases judge
+    g = np.array([[1.0, 2.0]])
+    layer = _make(label, spec.make, cls)
+    y, raised = _prime(layer, x, label)
+    d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
+    if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
+        _kink_depends_on_others(cls, spec, label, float(d[0, 0]))
+        core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
+                  f"the documented convention is {spec.kink_rule}", "kink-convention")
+
+
+def _also(failure: core.CheckFailure, dtype_failure: core.CheckFailure) -> core.CheckFailure:
+    """``failure`` (wrong values) with the wrong dtype said after it: one message for both defects."""
+    text = str(dtype_failure)
+    both = core.CheckFailure(f"{failure}. Also: {text}", failure.diagnosis)
+    for key, value in vars(failure).items():    # the comparison, the warning, the student's line
+        setattr(both, key, value)
+    return both
 
 
 def _kink_depends_on_others(cls, spec: Spec, label: str, at_kink: float) -> None:
@@ -1388,6 +1447,37 @@ def _stale_cache(label: str, d, expected, others, tol) -> None:
               f"backward needs from the most recent forward call", "cache-after-two-instances")
 
 
+#: What a forward computes on the way to its output y, that it may cache in y's place (backward from the cache).
+_INTERMEDIATES = {"e = exp(-|x|)": lambda x, y: np.exp(-np.abs(x)), "exp(-x)": lambda x, y: np.exp(-x),
+                  "exp(x)": lambda x, y: np.exp(x), "1 + exp(-|x|)": lambda x, y: 1 + np.exp(-np.abs(x)),
+                  "the input x": lambda x, y: x, "1 - y": lambda x, y: 1 - y}
+
+
+def _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at) -> None:
+    """Forward right, backward wrong, and the backward is the documented formula from the cached output y
+    evaluated with another quantity of the forward in y's place: named when it fits this case and, second
+    probe, a fresh layer on readable points."""
+    if spec.df_y is None:
+        return
+    with np.errstate(all="ignore"):
+        fits = [(what, q) for what, q in _INTERMEDIATES.items()
+                if core.close(d, gs * spec.df_y(xs, q(xs, _map(spec.f, xs))), rt, at)]
+    for what, q in fits:
+        try:
+            layer = _make(label, spec.make, cls)
+            layer.forward(TERM_X.copy())
+            again = np.asarray(layer.backward(TERM_G.copy()), dtype=np.float64)
+        except Exception:
+            return
+        with np.errstate(all="ignore"):
+            want = TERM_G * spec.df_y(TERM_X, q(TERM_X, _map(spec.f, TERM_X)))
+        if again.shape == TERM_X.shape and core.close(again, want, 1e-6, 1e-9):
+            core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's "
+                      f"derivative written with the cached output y, computed with {what} in place of y "
+                      f"(on two inputs): forward stores {what} on self where backward needs the output y it returns "
+                      f"(self.y = y, not an intermediate)", "cached-intermediate")
+
+
 def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: dict | None = None):
     """Fallback diagnosis: is the wrong backward at least the derivative of the student's own forward?"""
     fd_layer = _make(label, spec.make, cls)
@@ -1446,6 +1536,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
     if not term and core.close(numeric, expected, 1e-4, 1e-6):
+        _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         # forward right, no term of the formula explains it: backward, or what forward stored for it
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
                   f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
@@ -1632,7 +1723,8 @@ PROPERTIES = {
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                         "dtype kept", "grad_out not modified", "shape kept (a flattening boolean index named)",
+                         "dtype kept (said after wrong values, kinks included, when both are wrong)",
+                         "grad_out not modified", "shape kept (a flattening boolean index named)",
                          "not charged where its own forward is wrong (judged on that forward's cache)")
        + (("own forward's cache (df from the cached output)",) if spec.df_y is not None else
           ("relative to the student's Sigmoid",))
@@ -1657,7 +1749,9 @@ PROPERTIES = {
           "branch chosen by x, not by the sign of grad_out (confirmed on two inputs)",
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
           "one term off by a constant factor named (fitted, not a hyper-parameter)")
-       + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else ())
+       + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
+          ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
+           "second input",))
        for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",

@@ -57,6 +57,7 @@ PROPERTIES = {
                               "an index past the end of layer_dims named (the method whose branch raises)",
                               "std passed as the mean (rng.normal(std, size=...)) named, confirmed on a large He layer"),
     "sigmoid": ("oracle", "|Z| up to 1000 without overflow", "batch 1", "odd batch", *_FLOATS,
+                "float64 result for a float64 Z (docstring)",
                 "input not modified (also at |Z| > 500, where a clip changes it)"),
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
                            *_FLOATS, "|Z| up to 1000", "input not modified (also at |Z| up to 1000)",
@@ -636,6 +637,14 @@ def linear_forward(fn) -> None:
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
                 (W64 @ A64 + b64) if m == n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
+            "one number, b's first entry b[0, 0], is added to every entry of Z: b is a row (1, n) with one bias "
+            "per unit; add the whole row, Z = A_prev @ W + b (it broadcasts over the m rows)": want - b64 + b64[0, 0],
+            "one number, b's last entry b[0, -1], is added to every entry of Z: b is a row (1, n) with one bias "
+            "per unit; add the whole row, Z = A_prev @ W + b (it broadcasts over the m rows)": want - b64 + b64[0, -1],
+            "one number, the sum of b, is added to every entry of Z: add the row b itself, Z = A_prev @ W + b "
+            "(one bias per unit, broadcast over the m rows)": want - b64 + b64.sum(),
+            "one number, the mean of b, is added to every entry of Z: add the row b itself, Z = A_prev @ W + b "
+            "(one bias per unit, broadcast over the m rows)": want - b64 + b64.mean(),
             "the bias is added as a column (b.T, shape (n, 1)): b is the row (1, n) added to every row of "
             "A_prev @ W; a column only broadcasts when m == n, and then adds b[j] to row j":
                 (want - b64 + b64.T) if m == n else None,
@@ -741,6 +750,13 @@ def _check_sigmoid(fn, name_of):
             if said:
                 core.fail(f"{name} has wrong values: {said}", "wrong-values-explained")
             raise
+        # the docstring: a float64 Z gives a float64 result (values first: they are compared at float32
+        # precision, so a float32 computation only shows here)
+        if dtype == _f64 and A.dtype != _f64:
+            core.fail(f"{name} returned {A.dtype.name}: the docstring asks for a float64 result for a float64 Z, "
+                      f"computed in float64; a {A.dtype.name} step on the way (np.exp(..., dtype=np.{A.dtype.name}), "
+                      f".astype(np.{A.dtype.name}), np.{A.dtype.name}(...), an array created with "
+                      f"dtype=np.{A.dtype.name}) drops the precision: keep Z's dtype", "sigmoid-loses-float64")
     Z = np.array([[-1000.0, -745.0, -40.0, 0.0], [40.0, 710.0, 745.0, 1000.0]])
     name = name_of(Z) + " with |Z| up to 1000"
     A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=Z.shape)
@@ -800,7 +816,30 @@ def activation_forward(fn, sigmoid=None) -> None:
     name = "activation_forward(Z with |Z| up to 1000, 'relu')"
     out = _tuple(_call(fn, Z.copy(), "relu", name=name), 2, name, "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
-    _expect_close(A, _act(Z, "relu"), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    want = _act(Z, "relu")
+    try:
+        _expect_close(A, want, name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    except core.CheckFailure as exc:
+        if exc.diagnosis not in (*_GENERIC_DIFFERENCES, "per-column-scale", "per-row-scale"):
+            raise
+        _name_relu_cap(A, Z, want, f"{name}: A")
+        raise
+
+
+def _name_relu_cap(A, Z, want, name) -> None:
+    """ReLU right for Z <= 0 and on the standard-normal cases, wrong for large Z > 0: said with the values there
+    (the per-column analysis of a 2 x 4 input says nothing); the judge's one-change search may add the fix."""
+    A64, pos = np.asarray(A, _f64), Z > 0
+    r, a = _tol(want)
+    if not pos.any() or not _near(A64[~pos], want[~pos]) or _near(A64[pos], want[pos]):
+        return
+    vals = A64[pos]
+    cap = (f" (the same value {vals[0]:g} everywhere: a cap, such as a clip's upper bound)"
+           if np.ptp(vals) <= 1e-9 * max(1.0, float(np.abs(vals).max())) else "")
+    raise core.differs(A, want, f"{name} has wrong values: right for Z <= 0, wrong for large Z > 0: at Z = "
+                       f"{Z[pos].tolist()} your values are {[float(f'{v:.4g}') for v in vals]} instead of Z itself{cap}: "
+                       f"ReLU is max(Z, 0), unbounded above", "relu-wrong-for-large-z", name=name,
+                       rtol=max(r, 1e-9), atol=max(a, 1e-12), ask=True)
 
 
 def _check_activation_values(A, want, Z, kind, name):
@@ -1351,6 +1390,12 @@ def _name_unclipped_side(fn, name):
         value, term = unstable[0]
         core.fail(f"{name} is not numerically stable at AL = {value:g} only: {term} = log(0) there, while the other "
                   f"end is protected: clip AL on both sides, np.clip(AL, eps, 1 - eps)", "bce-clipped-one-side")
+    if len(unstable) == 2:
+        core.fail(f"{name} is not numerically stable at both ends: log(0) is taken for AL = 0 (in log(AL)) and for "
+                  f"AL = 1 (in log(1 - AL)): clip first, A = np.clip(AL, eps, 1 - eps), and take both logs of A. "
+                  f"If your code already clips, its bounds let 0 and 1 through: the lower bound must be +eps "
+                  f"(above 0) and the upper one 1 - eps (below 1), not -eps / 1 + eps or 0 / 1",
+                  "bce-unclipped-both-ends")
 
 
 # ----------------------------------------------------------------------------- backward
@@ -1703,6 +1748,32 @@ _BACKWARD_FORMULAS = {"sigmoid": ("dA * sigmoid(Z) * (1 - sigmoid(Z))", "dA * A 
                       "tanh": ("dA * (1 - tanh(Z) ** 2)", "dA * (1 - A ** 2)")}
 
 
+def _name_wrong_side(Z64, runs, kind, name) -> None:
+    """dZ is not dA times a function of Z: when, in both calls (two dA at the same Z), every wrong entry lies on
+    one side of 0, say which side, and what dZ is there when both calls agree (Z itself, or dA unchanged)."""
+    bad = np.zeros(Z64.shape, bool)
+    for dA, got in runs:
+        want = dA * _act_grad(Z64, kind)
+        rt, at = _tol(want)
+        bad |= ~(np.abs(got - want) <= at + rt * np.abs(want))
+    for side, words, right in ((Z64 <= 0, "Z <= 0", "Z > 0"), (Z64 > 0, "Z > 0", "Z <= 0")):
+        if not bad.any() or bad[~side].any() or not (~side).any():
+            continue
+        what = ""
+        if all(_near(got[side], Z64[side]) for _, got in runs):
+            what = (" there your dZ equals Z itself, whatever dA is (a np.where whose branch for "
+                    f"{words} returns Z?);")
+        elif all(_near(got[side], dA[side]) for dA, got in runs):
+            what = " there your dZ is dA unchanged (the local derivative is missing on that side);"
+        if kind == "relu":
+            should = "0 there (ReLU'(Z) = 0 for Z <= 0: dZ = dA * (Z > 0))" if words == "Z <= 0" else \
+                "dA there (ReLU'(Z) = 1 for Z > 0: dZ = dA * (Z > 0))"
+        else:
+            should = f"dA * g'(Z) there, with {_DERIVATIVE_FORMULA[kind]}"
+        core.fail(f"{name}: dZ is right where {right} but wrong where {words}:{what} dZ must be {should}",
+                  "wrong-side-of-zero")
+
+
 def _explain_local_derivative(fn, got, Z, dA, kind, name):
     """Name what an unrecognised activation_backward computes, from two properties of dZ = dA * g'(Z):
     it is the incoming gradient times a function of Z alone (a second call with another dA says whether
@@ -1723,6 +1794,7 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
         h1, h2 = got64[ok] / dA64[ok], again[ok] / other.astype(_f64)[ok]
     rtol, atol = _tol(h1)
     if not core.close(h1, h2, max(rtol, 1e-4), max(atol, 1e-6)):
+        _name_wrong_side(Z64, ((dA64, got64), (other.astype(_f64), again)), kind, name)
         core.fail(f"{name}: the result is not the incoming gradient dA times a function of Z (another dA at "
                   f"the same Z changes the ratio dZ / dA): the chain rule gives dZ = dA * g'(Z) elementwise, with "
                   f"{_DERIVATIVE_FORMULA[kind]} computed from Z alone", "not-da-times-local-derivative")
@@ -3117,17 +3189,18 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False, backward_hidden=None):
+              whole_y=False, backward_hidden=None, pairwise=False):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
-    all for diagnoses)."""
+    ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; all for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
     def record():
         AL, _ = parts.forward(X, p, record_hidden or hidden)
-        return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (Y > 0.5)))
+        labels = Y.T if pairwise else Y
+        return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (labels > 0.5)))
 
     hist = [record()]
     for order in orders:
@@ -3328,8 +3401,9 @@ def _full_batch(fn, parts):
         name = (f"train(X {data.shape} {data.dtype.name}, learning_rate={lr}, epochs={epochs}, "
                 f"batch_size={batch_size})")
 
-        def run(rate=lr, n=epochs, record_hidden=None):
-            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden, record_hidden)
+        def run(rate=lr, n=epochs, record_hidden=None, pairwise=False):
+            return _simulate(parts, X64, Y, params, rate, [np.arange(m)] * n, m, hidden, record_hidden,
+                             pairwise=pairwise)
         try:
             got, hist = _run_train(fn, data, Y, params, dims, name, parts=parts, expect=run, learning_rate=lr,
                                    epochs=epochs, batch_size=batch_size, hidden_activation=hidden, seed=3)
@@ -3424,7 +3498,11 @@ def _full_batch(fn, parts):
             "this is the error rate, not the accuracy": 1 - accs,
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
-                np.concatenate([accs[:1], accs[:-1]])})
+                np.concatenate([accs[:1], accs[:-1]]),
+            "your accuracy compares every prediction with every label: the predictions (m, 1) against Y "
+            "transposed (1, m) broadcast to an (m, m) table (Y.T, or a (m,) array from Y.ravel() / Y[:, 0] "
+            "against (m, 1)); compare (AL > 0.5) with (Y > 0.5), both (m, 1), entry by entry":
+                lambda: run(pairwise=True)[1][:, 1]})
 
 
 def _loss_of_labels(hist, name) -> None:
@@ -3690,6 +3768,26 @@ def _batches_confirm(fn, parts, message: str) -> bool:
     return [len(b) for b in first] != _expected_sizes(_ONEHOT_M, _ONEHOT_K)
 
 
+def _name_short_permutation(fn, name) -> None:
+    """One update per epoch, second probe: the one-hot problem's rows read back. When an epoch trains exactly
+    rows 0..batch_size-1 for two seeds (a slice of a full permutation would give other rows), the permutation
+    has batch_size entries: rng.permutation(batch_size) instead of rng.permutation(m)."""
+    m, k = _ONEHOT_M, _ONEHOT_K
+    for seed in (1, 2):
+        try:
+            W1, _ = _onehot_run(fn, 1, seed, f"train(one-hot X ({m}, {m}), batch_size={k})")
+        except Exception:
+            return
+        used = set(np.flatnonzero(np.abs(np.asarray(W1, dtype=_f64).ravel()) > 1e-12).tolist())
+        if used != set(range(k)) or used == set(np.random.default_rng(seed).permutation(m)[:k].tolist()):
+            return
+    core.fail(f"{name}: only one update per epoch, and it trains rows 0..{k - 1} only (read back on a one-hot "
+              f"problem of {m} rows with batch_size={k}, seeds 1 and 2): your permutation has batch_size entries, "
+              f"not m (rng.permutation(batch_size) where rng.permutation(m) belongs), so every slice after the "
+              f"first is empty: draw order = rng.permutation(m) and take order[first:first + batch_size]",
+              "permutation-of-batch-size")
+
+
 def _mini_batch_counts(fn, parts):
     """Ten copies of one sample: every mini-batch has the full batch's gradient, so the result is
     ceil(m / batch_size) * epochs plain gradient-descent steps (whatever the order)."""
@@ -3741,6 +3839,8 @@ def _mini_batch_counts(fn, parts):
                     hit = False
                 # identical samples tell only the NUMBER of updates: which rows made each mini-batch is read
                 # back on the one-hot problem before the story is told (its own failure names the sizes)
+                if hit and alt == [batch_size] and parts is _REF:
+                    _name_short_permutation(fn, name)
                 if hit and _batches_confirm(fn, parts, message):
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
                 if hit:

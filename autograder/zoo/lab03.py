@@ -1033,3 +1033,27 @@ MUTANTS += [
            'd = (self.x > 0).astype(int)\n        d[self.x <= 0] = self.slope\n        return grad_out * d',
            expect='where 0.2 becomes 0'),
 ]
+# Round 12b: fixes of the round-12 held-out measurement (m12b).
+MUTANTS += [
+    Mutant('R12b Sigmoid forward builds e in float16 (SiLU.backward, which reuses it, is not charged)',
+           "e = np.exp(-np.abs(x))  # in (0, 1]: never overflows", "e = np.exp(-np.abs(x)).astype(np.float16)",
+           expect='must have dtype float64, got float16'),
+    Mutant('R12b ReLU backward np.where(x > 0, 1, 0): grad_out forgotten (an int64 result too)',
+           "return grad_out * (self.x > 0)", "return np.where(self.x > 0, 1, 0)",
+           expect='must multiply the local derivative by grad_out'),
+    Mutant('R12b LeakyReLU backward (x > 0) + slope * (x < 0): 0 at the kink (float64 from a bool mask too)',
+           "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "return grad_out * ((self.x > 0) + self.slope * (self.x < 0))",
+           expect='the documented convention is LeakyReLU'),
+    Mutant('R12b Softmax backward row loop into np.zeros(grad_out.shape) (float64 for float32)',
+           "        dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n"
+           "        return self.y * (grad_out - dot)",
+           "        out = np.zeros(grad_out.shape)\n        for i in range(grad_out.shape[0]):\n"
+           "            out[i] = self.y[i] * (grad_out[i] - grad_out[i] @ self.y[i])\n        return out",
+           expect='created by np.zeros(shape)'),
+]
+MUTANTS += [
+    Mutant('R12b Sigmoid forward caches e = exp(-|x|) instead of its output y',
+           "        self.y = y\n        return y\n", "        self.y = e\n        return y\n",
+           expect='computed with e = exp(-|x|) in place of y'),
+]

@@ -565,10 +565,6 @@ VARIANTS = [
     Variant("predict returning floats", old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0"),
     Variant("Xavier uniform", old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
             new="parameters[f\"W{l}\"] = rng.uniform(-1, 1, (n_in, n_out)) * np.sqrt(3.0) * std"),
-    Variant("stable sigmoid computed in float32",
-            old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
-            new="Z = np.asarray(Z, dtype=np.float32)\n    E = np.exp(-np.abs(Z))\n"
-                "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))"),
     Variant("history as a list of dicts", old="return parameters, pd.DataFrame(rows)", new="return parameters, rows"),
     Variant("ReLU with np.clip", old="A = np.maximum(Z, 0.0)", new="A = np.clip(Z, 0, None)"),
     Variant("model_backward on float32 AL and Y",
@@ -750,7 +746,7 @@ MUTANTS += [
     Mutant("train drops one sample per epoch", "order = rng.permutation(m)", "order = rng.permutation(m)[:-1]",
            expect='never used'),
     Mutant("linear_forward adds the bias summed", "Z = A_prev @ W + b\n", "Z = A_prev @ W + b.sum()\n",
-           expect='added along the wrong axis'),
+           expect='one number, the sum of b, is added to every entry of Z'),
     # a third fresh batch, measured on the final code before being catalogued
     Mutant("relu forward leaky by habit", "A = np.maximum(Z, 0.0)", "A = np.maximum(Z, 0.0) + 0.01 * np.minimum(Z, 0.0)",
            expect='wrong for x < 0'),
@@ -1336,4 +1332,33 @@ MUTANTS += [
     Mutant('R12 ReLU as Z.clip(0, 10) (a bound the standard-normal inputs never reach)',
            old="A = np.maximum(Z, 0.0)", new="A = Z.clip(0.0, 10.0)",
            expect="`10.0` should be `None`"),
+]
+# Round 12b: fixes of the round-12 held-out measurement (m12b).
+MUTANTS += [
+    Mutant('R12b sigmoid helper computes E in float32 (np.exp(..., dtype=np.float32)) for a float64 Z',
+           'E = np.exp(-np.abs(Z))', 'E = np.exp(-np.abs(Z), dtype=np.float32)',
+           expect='asks for a float64 result for a float64 Z'),
+    # a correct variant until round 12b, when the docstring started to promise float64 for float64
+    Mutant("stable sigmoid computed in float32 (Z cast with np.asarray(Z, dtype=np.float32))",
+           old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="Z = np.asarray(Z, dtype=np.float32)\n    E = np.exp(-np.abs(Z))\n"
+               "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           expect='returned float32: the docstring asks for a float64 result'),
+]
+MUTANTS += [
+    Mutant('R12b linear_forward adds only b[0, 0] (one number for every unit)',
+           '    Z = A_prev @ W + b\n', '    Z = A_prev @ W + b[0, 0]\n',
+           expect="b's first entry b[0, 0], is added to every entry of Z"),
+    Mutant('R12b BCE clip bounds with the eps sign slipped (np.clip(AL, -eps, 1 + eps))',
+           'A = np.clip(AL, eps, 1.0 - eps)', 'A = np.clip(AL, -eps, 1.0 + eps)',
+           expect='its bounds let 0 and 1 through'),
+    Mutant('R12b activation_backward relu np.where(Z > 0, dA, Z) (Z leaks for Z <= 0)',
+           'return dA * (Z > 0)', 'return np.where(Z > 0, dA, Z)',
+           expect='there your dZ equals Z itself'),
+    Mutant('R12b train permutes range(batch_size) instead of range(m)',
+           '        order = rng.permutation(m)\n', '        order = rng.permutation(size)\n',
+           expect='your permutation has batch_size entries, not m'),
+    Mutant('R12b train history accuracy against Y.T (an (m, m) broadcast)',
+           'accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))', 'accuracy = float(np.mean((AL > 0.5) == (Y.T > 0.5)))',
+           expect='your accuracy compares every prediction with every label'),
 ]
