@@ -639,6 +639,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the true-class log-probability is taken from the FLATTENED array (np.take(log_p, y) or log_p.flat[y] "
             "picks entry y[i] of row 0 for every sample): each row i needs its own log_p[i, y[i]], "
             "log_p[np.arange(N), y]": lambda: float(-np.mean(logp.ravel()[y])) if n > 1 else None,
+            "the logsumexp shift m is the maximum over axis 0 (one per column, across the samples), so a row's loss "
+            "depends on the other rows: each row is shifted by its OWN maximum, m = logits.max(axis=1, keepdims=True)":
+                lambda: _ce_column_max(zs, y) if n > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
@@ -662,6 +665,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
+
+
+def _ce_column_max(z, y) -> float:
+    """The logsumexp trick written with the column maxima (axis=0): m[:, 0] + log(sum(exp(z - m)))."""
+    m = z.max(axis=0, keepdims=True)
+    return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(len(y)), y]))
 
 
 def _foreign_size(exc: core.CheckFailure, sizes: dict, what: str) -> None:
@@ -767,7 +776,8 @@ def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
     if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
         fail(f"{name}: every row alone gives the right loss, but the rows together do not{context}: a row's result "
              f"depends on the other rows; a maximum or a sum over the whole batch (logits.max(), .sum() without axis) "
-             f"where one per row belongs (axis=1, keepdims=True)", "rows-not-independent")
+             f"or over the samples (axis=0, one value per column) where one per row belongs (axis=1, keepdims=True)",
+             "rows-not-independent")
 
 
 def _ce_scales_case(cross_entropy, r):

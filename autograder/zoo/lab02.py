@@ -980,3 +980,8 @@ MUTANTS += [
            "precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)",
            "precision = np.divide(tp, predicted, out=tp, where=predicted > 0)", expect="tp were overwritten by the precision"),
 ]
+MUTANTS += [
+    Mutant("R12 cross_entropy shifts by the column max (logits.max(axis=0)): rows depend on each other",
+           "m = logits.max(axis=1, keepdims=True)", "m = logits.max(axis=0, keepdims=True)",
+           expect="the maximum over axis 0 (one per column"),
+]
