@@ -2778,7 +2778,10 @@ def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
                  f"one class has no correct prediction (tp = 0, so its precision and recall are 0 with non-zero "
                  f"denominators): the division by zero is in f1, by p + r (or by p and r, as 2 / (1/p + 1/r) does), "
                  f"which are 0 for such a class; write f1 = 2 * p * r / (p + r), with np.divide(..., where=(p + r) > 0, "
-                 f"out=np.zeros_like(p)) for the classes where p + r = 0", "prf-f1-divides-by-ratio")
+                 f"out=np.zeros_like(p)) for the classes where p + r = 0 (repairing the result afterwards, "
+                 f"np.nan_to_num(f1) or f1[np.isnan(f1)] = 0, gives the right values but still computes 0/0, which "
+                 f"warns; the division must not happen, or be wrapped in np.errstate(invalid='ignore'))",
+                 "prf-f1-divides-by-ratio")
     except Exception:       # any other failure of the probe says nothing about f1
         return
 

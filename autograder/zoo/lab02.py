@@ -985,3 +985,10 @@ MUTANTS += [
            "m = logits.max(axis=1, keepdims=True)", "m = logits.max(axis=0, keepdims=True)",
            expect="the maximum over axis 0 (one per column"),
 ]
+MUTANTS += [
+    # A policy, not a slip: the values are right, but 0/0 is computed and numpy warns in the student's output;
+    # the errstate form (the warning silenced on purpose) is a correct variant.
+    Mutant("R12 f1 via np.nan_to_num of 2pr/(p+r) without errstate (0/0 computed, numpy warns)",
+           "f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)",
+           "f1 = np.nan_to_num(2 * precision * recall / both)", expect="np.nan_to_num(f1) or f1[np.isnan(f1)] = 0"),
+]
