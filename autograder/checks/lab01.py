@@ -167,6 +167,13 @@ def _forward_case(Linear, r, n, i, o, dtype):
         if isinstance(y, np.ndarray) and tuple(y.shape) == (o, n) and n != o:
             fail(f"{name} returned shape {(o, n)}: rows are samples, y = x @ W + b has shape (N, out) = {(n, o)}",
                  "linear-forward-transposed-output")
+        squeezed = tuple(d for d in (n, o) if d != 1)
+        if isinstance(y, np.ndarray) and tuple(y.shape) == squeezed != (n, o):
+            full = np.einsum("ni,io->no", x.astype(np.float64), W.astype(np.float64)) + b.astype(np.float64)
+            if core.close(np.ravel(y), full.ravel(), 1e-4, 1e-6):
+                fail(f"{name} returned the right values in shape {tuple(y.shape)} instead of (N, out) = {(n, o)}: "
+                     f"the axis of size 1 was dropped (np.squeeze, .ravel() or .flatten() of the output?); keep "
+                     f"(N, out) for every N and out, y = x @ W + b", "linear-forward-squeezed")
         y = expect_array(y, name=name, shape=(n, o))
         xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
         expected = np.einsum("ni,io->no", xs, Ws) + bs
@@ -318,6 +325,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "Linear.backward must return dL/dx, not the weight gradient dL/dW": lambda: exp_dW,
             "dx is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dx / n,
             "dx uses W.grad instead of the weights W.data: dL/dx = grad_out @ W.data.T": lambda: gs @ exp_dW.T,
+            "dx uses the (pseudo-)inverse of W, np.linalg.pinv(W), where its TRANSPOSE belongs: the chain rule "
+            "through y = x @ W gives dL/dx = grad_out @ W.T": lambda: gs @ np.linalg.pinv(Ws),
             "dL/dx is masked by (x > 0), as in a ReLU: Linear has no activation, dL/dx = grad_out @ W.T with no "
             "mask": lambda: exp_dx * (xs > 0),
         })
@@ -336,6 +345,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
         _per_sample_sum(dW, exp_dW, np.einsum("ni,no->nio", xs, gs), f"W.grad after {name}", "dW")
         _gradient_dependence(Linear, i, o, W, b, x, g, "W", dW, exp_dW, f"W.grad after {name}")
         expect_close(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong)
+        if x.dtype == np.float64:
+            _float64_kept(dW, exp_dW, f"W.grad after {name}", "dW = x.T @ grad_out")
         db_wrong = {
             "db is averaged: sum grad_out over the batch axis (the 1/N lives in the loss)": lambda: exp_db / n,
             "db sums grad_out over the wrong axis: sum over the batch axis 0 (one value per output)":
@@ -459,6 +470,23 @@ def _per_sample_sum(got, expected, per_sample, name: str, what: str) -> None:
         fail(f"{name}: {text}", "batch-sum-samples-missing")
 
 
+def _float64_kept(got, want, name: str, what: str) -> None:
+    """float64 inputs give float64 results: the lab's float64 gradient check promises a relative error of
+    1e-8 or below, which a product rounded to float32 (about 1e-7) breaks.  A float64 product agrees with
+    the oracle to about 1e-15; 1e-10 leaves a wide margin for any summation order."""
+    g = np.asarray(got, dtype=np.float64)
+    scale = float(np.abs(want).max())
+    if scale == 0.0:
+        return
+    err = float(np.abs(g - want).max()) / scale
+    if err > 1e-10:
+        fail(f"{name} with float64 x and grad_out agrees with {what} only to {err:.1e} relative to its largest "
+             f"entry, float32 precision (a float64 product agrees to about 1e-15): part of the computation ran "
+             f"in float32 (an .astype(np.float32) or a float32 array on the way?). float64 inputs must stay "
+             f"float64: the lab's float64 gradient check expects a relative error of 1e-8 or below",
+             "float64-computed-in-float32")
+
+
 def linear_backward(Linear) -> None:
     r = core.rng("lab01.linear_backward")
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
@@ -576,6 +604,11 @@ def _relu_case(ReLU, x, r):
                  "relu-forward-returns-mask")
         xs = x.astype(np.float64)
         _reduced_max(y, xs, name)
+        if isinstance(y, np.ndarray) and y.ndim == 1 and x.ndim == 2 and y.size == int((xs > 0).sum()) != x.size \
+                and core.close(y, xs[xs > 0], 1e-5, 1e-7):
+            fail(f"{name} returned a flat array of the {y.size} positive entries of x: boolean indexing x[mask] "
+                 f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
+                 f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
         y = expect_array(y, name=name, shape=x.shape)
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
@@ -720,6 +753,12 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the sigmoid of the gradient and overwrites that cache": lambda: gs * _sigmoid_oracle(gs) * (1 - _sigmoid_oracle(gs)),
             "the sigmoid derivative was applied twice (s(1-s) of s(1-s))":
                 lambda: gs * (s * (1 - s)) * (1 - s * (1 - s)),
+            "np.gradient(self.out, axis=1) takes differences between NEIGHBOURING entries of a row of the output "
+            "array, not the derivative of each entry: sigma'(x) = s(1 - s), grad_out * s * (1 - s)":
+                lambda: gs * np.gradient(s, axis=1) if s.ndim == 2 and s.shape[1] > 1 else None,
+            "np.gradient(self.out, axis=0) takes differences between NEIGHBOURING samples of the output array, not "
+            "the derivative of each entry: sigma'(x) = s(1 - s), grad_out * s * (1 - s)":
+                lambda: gs * np.gradient(s, axis=0) if s.ndim == 2 and s.shape[0] > 1 else None,
             "backward must multiply the local derivative s(1 - s) by grad_out (chain rule)": lambda: s * (1 - s),
             "the derivative is s(1 - s): the (1 - s) factor is missing": lambda: gs * s,
             "operator precedence: grad_out * s - s**2 multiplies only s by grad_out and subtracts s**2 on its own; "
@@ -880,6 +919,11 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 fail(f"{bname} is not the derivative of your MSELoss.forward (your forward is right): "
                      f"{analysis}", "backward-not-derivative-of-forward")
             expect_close(grad, exact, name=bname)
+        if dtype == np.float64 and np.asarray(grad).dtype != np.float64:
+            fail(f"{bname} returned a {np.asarray(grad).dtype} array for float64 pred and target: the gradient "
+                 f"lost float64 precision (an .astype(np.float32) on the difference cached in forward or in "
+                 f"backward?). float64 inputs must stay float64: the lab's float64 gradient check expects a "
+                 f"relative error of 1e-8 or below", "mse-gradient-downcast")
     return run
 
 
@@ -956,6 +1000,13 @@ def _mse_vector_target(MSELoss, r):
             fail(f"{bname} returned shape (7, 7): in backward the (N,) target broadcasts against the (N, 1) "
                  f"predictions into an (N, N) matrix; use the reshaped target (or the diff cached by forward)",
                  "mse-backward-target-broadcast")
+        exact = 2 * (pred - target[:, None]) / 7
+        if isinstance(grad, np.ndarray) and grad.shape == (7,) and core.close(grad, exact[:, 0], 1e-5, 1e-8):
+            fail(f"{bname} has the right values but the shape (7,) of the TARGET instead of pred's shape (7, 1): "
+                 f"in forward pred was brought to the target's shape (pred = np.reshape(pred, target.shape), "
+                 f"np.squeeze(pred) or pred.ravel()), so the difference it cached lost pred's column; leave pred "
+                 f"as it is and reshape the target instead, target = np.reshape(target, pred.shape)",
+                 "mse-pred-reshaped")
         grad = expect_array(grad, name=bname, shape=(7, 1))
         expect_close(grad, 2 * (pred - target[:, None]) / 7, name=bname)
     return run
@@ -1233,6 +1284,29 @@ def sgd(SGD) -> None:
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
+    _two_optimisers(SGD, r)
+
+
+def _two_optimisers(SGD, r) -> None:
+    """Each optimiser keeps its own lr and parameters: SGD(params, lr) twice, then the FIRST steps."""
+    lr_a, lr_b = 0.1, 0.5
+    pa = core.kernel_object(data=r.normal(size=(3, 2)), grad=r.normal(size=(3, 2)))
+    pb = core.kernel_object(data=r.normal(size=(2, 4)), grad=r.normal(size=(2, 4)))
+    opt_a = call(SGD, [pa], lr_a, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    call(SGD, [pb], lr_b, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    da, ga, db = (np.array(a, copy=True) for a in (pa.data, pa.grad, pb.data))
+    call(opt_a.step, label="SGD.step", hint=SGD_HINT)
+    got_a, got_b = np.asarray(pa.data), np.asarray(pb.data)
+    name = f"SGD([pa], lr={lr_a}) created before SGD([pb], lr={lr_b})"
+    if core.close(got_a, da - lr_b * ga, 1e-5, 1e-7):
+        fail(f"{name}: its step() moved pa with the SECOND optimiser's lr = {lr_b}, not its own {lr_a}: the "
+             f"learning rate is stored on the class (SGD.lr = lr), which every optimiser shares; store it on the "
+             f"instance, self.lr = lr", "sgd-lr-on-class")
+    if same(got_a, da) and not same(got_b, db):
+        fail(f"{name}: its step() updated pb, the second optimiser's parameter, and left its own pa unchanged: "
+             f"the parameter list is stored on the class (SGD.params = ...), which every optimiser shares; store "
+             f"it on the instance, self.params = list(params)", "sgd-params-on-class")
+    expect_close(got_a, da - lr_a * ga, name=f"pa after step() of {name}")
 
 
 def _partial_reset(g, old, k: int) -> None:
@@ -1406,6 +1480,14 @@ def _sequential_case(Sequential, r, n):
                                          else "")
                      + f": return them first layer first, {list(range(len(layers)))} (an optimizer pairs them with "
                        f"its state by position)", "sequential-parameters-order")
+        if len(params) == len(want) and all(isinstance(a, np.ndarray) for a in params):
+            for attr in ("data", "grad"):
+                if all(np.shape(a) == np.shape(getattr(q, attr)) and same(a, np.asarray(getattr(q, attr)))
+                       for a, (_, _, q) in zip(params, want)):
+                    fail(f"Sequential.parameters returned the right number of entries, but each one is the ARRAY "
+                         f"p.{attr}, not the Parameter object p: an optimizer needs the objects, to read p.grad and "
+                         f"update p.data in place; return [p for layer in self.layers for p in layer.parameters()]",
+                         "sequential-parameters-arrays")
         if len(params) != len(want) or any(a is not q for a, (_, _, q) in zip(params, want)):
             missing = [(k, w) for k, w, q in want if not any(a is q for a in params)]
             kinds = {w for _, w in missing}

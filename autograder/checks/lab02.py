@@ -291,6 +291,7 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
             if same(got, _onehot(y, c) * y[:, None]):
                 fail(f"{name} writes the label value y[i] at (i, y[i]) instead of 1 (Y[np.arange(N), y] = y): the "
                      f"entry of the true class is 1, Y[np.arange(N), y] = 1", "one-hot-label-value")
+            _leftover_entries(got, y, name)
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -301,6 +302,32 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  f"makes float64 unless told dtype=np.float32; np.eye too); float64 one-hot rows turn the float32 "
                  f"arithmetic of the network into float64", "one-hot-dtype")
     return run
+
+
+def _not_zeroed(Y, y) -> bool:
+    """Every (i, y[i]) holds its 1 and other entries are neither 0 nor 1: a matrix never filled with zeros."""
+    n = len(y)
+    rest = np.array(Y, dtype=_float64)
+    if not np.all(rest[np.arange(n), y] == 1):
+        return False
+    rest[np.arange(n), y] = 0
+    return bool(np.any((rest != 0) & (rest != 1)))
+
+
+def _leftover_entries(got, y, name) -> None:
+    """Every (i, y[i]) holds its 1, other entries hold values that are neither 0 nor 1: the matrix was never
+    filled with zeros (the indexing is right)."""
+    n = len(y)
+    if not _not_zeroed(got, y):      # 0s and 1s only: a wrong index (whole columns...), said below
+        return
+    rest = np.array(got, dtype=_float64)
+    rest[np.arange(n), y] = 0
+    bad = np.flatnonzero(rest.ravel() != 0)
+    odd = rest.ravel()[(rest.ravel() != 0) & (rest.ravel() != 1)]
+    fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but {bad.size} of the other "
+         f"{rest.size - n} entries are not 0 (for example {odd[:3].tolist()}): the matrix was never filled with "
+         f"zeros (np.empty and np.empty_like leave whatever is in memory); start from "
+         f"np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-not-zeroed")
 
 
 def one_hot(one_hot):
@@ -394,6 +421,13 @@ def _affine_of_expected(got, want, name: str) -> None:
     if abs(a) < 1e-6 or abs(b) < 1e-4 or not np.allclose(a * w + b, g, rtol=1e-5, atol=1e-5):
         return      # b = 0: a plain factor, which core.analyse_difference names
     mean, std = -b / a, 1 / a
+    if a < 0:       # a standard deviation is never negative: the scale flips the pixels
+        if core.close(a, -1.0, 1e-5, 1e-6) and core.close(b, 1.0, 1e-5, 1e-6):
+            fail(f"{name} has wrong values: yours are 1 - x / 255 exactly, the pixels inverted (black and white "
+                 f"swapped): normalize maps 0 to 0 and 255 to 1, x / 255", "normalize-inverted")
+        fail(f"{name} has wrong values: yours are {a:.4g} * (x / 255) + {b:.4g} exactly, a NEGATIVE scale that "
+             f"flips the order of the pixels (bright becomes dark): normalize maps 0 to 0 and 255 to 1, x / 255",
+             "normalize-flipped")
     fail(f"{name} has wrong values: yours are (x / 255 - {mean:.4g}) / {std:.4g} exactly, a standardisation with "
          f"mean {mean:.4g} and standard deviation {std:.4g} on top of x / 255: normalize only divides by 255, "
          f"which maps the pixels onto [0, 1] (no mean subtracted, no std divided)", "normalize-standardised")
@@ -496,6 +530,11 @@ def _rows_sum_to_one(got, want, name) -> None:
     with np.errstate(all="ignore"):
         k = sums[:, None]
         proportional = bool(np.isfinite(k).all()) and bool((k != 0).all()) and core.close(g / k, want, 1e-5, 1e-7)
+    if proportional and core.close(g, want / np.linalg.norm(want, axis=1, keepdims=True), 1e-5, 1e-7):
+        fail(f"{name}: each row of softmax must sum to 1, yours sum to {np.round(sums[:4], 4).tolist()}"
+             f"{'...' if len(sums) > 4 else ''}: each row was divided by its Euclidean length "
+             f"(np.linalg.norm(e, axis=1), the square root of the sum of squares), not by its sum; divide by the "
+             f"row's sum, e / e.sum(axis=1, keepdims=True)", "softmax-divided-by-norm")
     if proportional:
         fail(f"{name}: each row of softmax must sum to 1, yours sum to {np.round(sums[:4], 4).tolist()}"
              f"{'...' if len(sums) > 4 else ''} (right up to a factor per row): divide each row by its OWN sum, "
@@ -600,6 +639,9 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the true-class log-probability is taken from the FLATTENED array (np.take(log_p, y) or log_p.flat[y] "
             "picks entry y[i] of row 0 for every sample): each row i needs its own log_p[i, y[i]], "
             "log_p[np.arange(N), y]": lambda: float(-np.mean(logp.ravel()[y])) if n > 1 else None,
+            "the logsumexp shift m is the maximum over axis 0 (one per column, across the samples), so a row's loss "
+            "depends on the other rows: each row is shifted by its OWN maximum, m = logits.max(axis=1, keepdims=True)":
+                lambda: _ce_column_max(zs, y) if n > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
@@ -623,6 +665,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
     return run
+
+
+def _ce_column_max(z, y) -> float:
+    """The logsumexp trick written with the column maxima (axis=0): m[:, 0] + log(sum(exp(z - m)))."""
+    m = z.max(axis=0, keepdims=True)
+    return float(np.mean(m[:, 0] + np.log(np.exp(z - m).sum(axis=1)) - z[np.arange(len(y)), y]))
 
 
 def _foreign_size(exc: core.CheckFailure, sizes: dict, what: str) -> None:
@@ -728,7 +776,8 @@ def _rows_alone(cross_entropy, z, y, per, tol, name, context="") -> None:
     if core.close(np.array(alone), per, tol["rtol"], tol["atol"]):
         fail(f"{name}: every row alone gives the right loss, but the rows together do not{context}: a row's result "
              f"depends on the other rows; a maximum or a sum over the whole batch (logits.max(), .sum() without axis) "
-             f"where one per row belongs (axis=1, keepdims=True)", "rows-not-independent")
+             f"or over the samples (axis=0, one value per column) where one per row belongs (axis=1, keepdims=True)",
+             "rows-not-independent")
 
 
 def _ce_scales_case(cross_entropy, r):
@@ -857,6 +906,9 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             if own is not None and own.shape == (n, c) and not core.close(own, Y, 0, 0) \
                     and core.close(got, (ps - own) / n, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
                 return
+            if own is not None and own.shape == (n, c) and _not_zeroed(own, y):
+                return      # their one_hot leaves memory garbage (np.empty), different in every call made
+                            # inside their backward: judged in one_hot's cell
         sce_wrong = {
             "the 1/N is missing: the loss is a mean, so dlogits = (probs - one_hot(y)) / N": ps - Y,
             "the 1/N is applied twice: divide (probs - one_hot(y)) by N once": (ps - Y) / n ** 2,
@@ -946,8 +998,11 @@ def init_params(init_params):
                      f"{rule} = {np.sqrt(gain / fan_in):.3g}", "init-params-too-large")
             if std < low:
                 fail(f"{label}: {k} has std {std:.3g}, too small for fan-in {fan_in} (signals "
-                     f"vanish): the docstring asks for {k} {rule} = {np.sqrt(gain / fan_in):.3g} "
-                     f"(is a square root missing?)", "init-params-too-small")
+                     f"vanish): the docstring asks for {k} {rule} = {np.sqrt(gain / fan_in):.3g}"
+                     + (" (is the square root missing? that gives " + f"{gain / fan_in:.3g})"
+                        if abs(std / (gain / fan_in) - 1) < 0.2 else
+                        " (a fixed scale such as 0.01 ignores the fan-in: compute the std from it)"
+                        if abs(std / 0.01 - 1) < 0.2 else ""), "init-params-too-small")
             scales.append((label, k, std, fan_in, gain, rule, {"n_in": n_in, "n_hidden": n_h, "n_out": n_out}))
     for scale in scales:
         _init_scale(*scale)
@@ -1087,9 +1142,11 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                     fail(f"the cache of {name} has Z1 and A1 swapped: it must be {fmt}", "forward-cache-order")
                 if label == "Z1" and isinstance(item, np.ndarray) and core.close(item, A1, 1e-5, 1e-7) \
                         and not core.close(Z1, A1, 1e-5, 1e-7):
-                    fail(f"the cache of {name}: Z1 equals ReLU(Z1): the ReLU was applied in place on Z1 "
-                         f"(np.maximum(Z1, 0, out=Z1) or Z1[Z1 < 0] = 0), which destroys the pre-activation; "
-                         f"compute A1 as a new array", "forward-relu-in-place")
+                    fail(f"the cache of {name}: its second item, Z1, equals ReLU(Z1) = A1 (the logits are right): "
+                         f"either A1 was written in Z1's place in the cache, (X, A1, A1), or the ReLU was applied in "
+                         f"place on Z1 (np.maximum(Z1, 0, out=Z1) or Z1[Z1 < 0] = 0), which destroys the "
+                         f"pre-activation; the cache must be (X, Z1, A1) with Z1 = X @ W1 + b1 before the ReLU and A1 "
+                         f"a new array", "forward-relu-in-place")
                 if label == "A1" and isinstance(item, np.ndarray) and core.close(item, Z1, 1e-5, 1e-7) \
                         and not core.close(Z1, A1, 1e-5, 1e-7):
                     fail(f"the cache of {name}: its A1 equals Z1, the pre-activation: the third item must be the "
@@ -1676,7 +1733,8 @@ def _minibatch_case(fn, r, n, d, bs):
         y = ids * 3 + 1
         seed = int(r.integers(1 << 30))
         name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
-        seen, seen_y, sizes = _order(_batches(fn, X, y, bs, seed, name), d)
+        batches = _batches(fn, X, y, bs, seed, name)
+        seen, seen_y, sizes = _order(batches, d)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
         if len(sizes) == 1 and len(expected_sizes) > 1 and sizes[0] < n:
             perm = np.random.default_rng(seed).permutation(n)
@@ -1768,7 +1826,20 @@ def _minibatch_case(fn, r, n, d, bs):
                 fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
+        _rows_unchanged(batches, X, name)
     return run
+
+
+def _rows_unchanged(batches, X, name) -> None:
+    """The batches are X's own samples: X[idx], same values, same dtype (a cast is the caller's choice)."""
+    for xb, _ in batches:
+        xb = np.asarray(xb)
+        rows = X[np.rint(xb[:, 0] / 10).astype(int)]
+        if xb.dtype != X.dtype or not np.array_equal(xb, rows):
+            cast = f"X_batch is {xb.dtype} while X is {X.dtype}: " if xb.dtype != X.dtype else ""
+            fail(f"{name}: {cast}the batches must be X's own rows, unchanged (yield X[idx], y[idx]): the samples "
+                 f"were converted or altered on the way (an .astype(...) on X_batch?); a cast is the caller's "
+                 f"choice (normalize already returns float32)", "minibatches-rows-altered")
 
 
 def _shared_buffer(seen, seen_y, sizes, n, name) -> None:
@@ -1837,10 +1908,11 @@ def _same_failure(failure: core.CheckFailure, crash: _Crash | None) -> bool:
 class _Helpers:
     """The student's functions train_epoch calls (the check replays an epoch with them)."""
 
-    def __init__(self, minibatches, forward, backward, softmax, cross_entropy, sce_backward, sgd_update, accuracy):
+    def __init__(self, minibatches, forward, backward, softmax, cross_entropy, sce_backward, sgd_update, accuracy,
+                 one_hot=None):
         self.minibatches, self.forward, self.backward = minibatches, forward, backward
         self.softmax, self.cross_entropy, self.sce_backward = softmax, cross_entropy, sce_backward
-        self.sgd_update, self.accuracy = sgd_update, accuracy
+        self.sgd_update, self.accuracy, self.one_hot = sgd_update, accuracy, one_hot
 
 
 def _keeps_state(sgd_update, params, lr) -> bool:
@@ -1873,6 +1945,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     for b, (xb, yb) in enumerate(batches):
         xb, yb = np.asarray(xb), np.asarray(yb)
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
+        if mistake == "batch-share":
+            step = lr * len(xb) / max(len(X), 1)
         if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
             step = lr * mistake[1] ** (b + mistake[2])
         if mistake == "whole-X":
@@ -2011,7 +2085,19 @@ def _contract_broken(h, p, X, y, lr) -> str | None:
             return helper
         if not ok(value):
             return helper
+        if helper in ("softmax", "softmax_cross_entropy_backward") and not _same_again(thunk, value):
+            return helper   # different values on the same input (np.empty inside): no replay can match
     return None
+
+
+def _same_again(thunk, value) -> bool:
+    """Does a second call on the same input give the same array (a pure function of its input)?"""
+    try:
+        with core.numerics("again"):
+            again = thunk()
+        return np.array_equal(np.asarray(again), np.asarray(value), equal_nan=True)
+    except Exception:
+        return True
 
 
 def _partition(batches, X, y) -> bool:
@@ -2040,6 +2126,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
         except Exception:       # a CheckFailure, or a value of theirs the check could not use
             if _contract_broken(h, p, X, y, lr) is not None:
                 return      # the loop fails through a helper that breaks its contract (judged in its own cell)
+            if _garbage_one_hot(h.one_hot):
+                return      # the loss gradient goes through a one_hot of memory garbage (judged in its cell)
             raise
 
     def judge(p, X, y):
@@ -2119,6 +2207,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                                           "the 1/N of the mean (dlogits = (softmax(logits) - one_hot(yb)) / N, what "
                                           "softmax_cross_entropy_backward returns), or lr is multiplied by the "
                                           "batch size"),
+                        ("batch-share", seed, "every update is the replay's times the batch's share len(xb) / N "
+                                              "(the loss gradient dlogits, or lr, was scaled by len(xb) / N): "
+                                              "softmax_cross_entropy_backward already divides by the batch size, so "
+                                              "pass its dlogits and lr to backward and sgd_update unchanged"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
                                   "come from that generator, not from a new one)"),
                         ("probs-as-grad", seed, "backward was given the probabilities softmax(logits) as its "
@@ -2272,19 +2364,36 @@ def _expect_any(got, candidates, name, diagnose,
     fail(f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value")
 
 
+def _garbage_one_hot(one_hot) -> bool:
+    """Does the student's one_hot leave memory garbage outside the 1s (np.empty)?  Its values then differ
+    from call to call, so no replay of a loop that uses it can match: the loop is not to blame (one_hot's
+    cell judges it).  Asked only after a failure; several sizes, since garbage can happen to be zeros."""
+    if one_hot is None:
+        return False
+    for n, c in ((7, 10), (23, 4), (64, 10)):
+        y = np.arange(n) % c
+        try:
+            Y = np.asarray(one_hot(y, c))
+        except Exception:
+            return False
+        if Y.shape == (n, c) and _not_zeroed(Y, y):
+            return True
+    return False
+
+
 def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
-                softmax_cross_entropy_backward, sgd_update, accuracy):
+                softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
     r = core.rng("lab02.train_epoch")
     h = _Helpers(iterate_minibatches, forward, backward, softmax, cross_entropy, softmax_cross_entropy_backward,
-                 sgd_update, accuracy)
+                 sgd_update, accuracy, one_hot)
     run_cases([(None, _train_epoch_case(train_epoch, h, r, 23, 6, 5, 4, 8, 0.5, _float64)),
                (None, _train_epoch_case(train_epoch, h, r, 10, 3, 7, 10, 10, 0.1, _float64)),
                ("batch_size = 1", _train_epoch_case(train_epoch, h, r, 5, 4, 3, 6, 1, 0.2, _float64)),
                (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32))])
 
 
-def fit(fit, train_epoch, forward, cross_entropy, accuracy):
+def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     """Judged relative to the student's train_epoch, forward, cross_entropy and accuracy."""
     r = core.rng("lab02.fit")
     n_tr, n_val, d, n_h, c = 30, 12, 8, 6, 3
@@ -2331,6 +2440,15 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
                 except _Crash as crash:
                     if _same_failure(exc, crash):
                         raise _Credit() from None
+            try:        # the same crash when train_epoch gets batch_size and lr swapped
+                _helper("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 7, 0.3,
+                                                           np.random.default_rng(kw.get("seed", 0))))
+            except _Crash as crash:
+                if _same_failure(exc, crash):
+                    fail(f"{exc}. Your train_epoch fails exactly so when it is called with batch_size and lr "
+                         f"swapped, train_epoch(params, X_tr, y_tr, batch_size, lr, rng): fit must pass them in "
+                         f"the order of train_epoch's signature, train_epoch(params, X_tr, y_tr, lr, batch_size, rng)",
+                         "fit-train-epoch-arguments-swapped")
             raise
 
     def epoch(q, lr, rng):
@@ -2352,7 +2470,11 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
             fail(f"{label}) did not update params in place (the model must be trained on the dict it is given)",
                  "fit-params-unchanged")
         own_changes_val_rows = own1 is not None and not np.array_equal(own1["W1"][d // 2:], before["W1"][d // 2:])
-        if trains and not own_changes_val_rows and not np.array_equal(p["W1"][d // 2:], before["W1"][d // 2:]):
+        # Training on validation images moves those rows by finite steps; NaN there comes from non-finite
+        # arithmetic elsewhere (0 * inf: a helper returning memory garbage), not from a leak.
+        leaked_rows = np.asarray(p["W1"][d // 2:], dtype=_float64)
+        if trains and not own_changes_val_rows and not np.array_equal(leaked_rows, before["W1"][d // 2:]) \
+                and np.isfinite(leaked_rows).all():
             fail("validation data leaked into training: the weights of pixels that only validation "
                  "images use have changed; train on (X_tr, y_tr) only and use (X_val, y_val) only to measure",
                  "fit-validation-leak")
@@ -2492,6 +2614,10 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy):
         checks()
     except _Credit:
         return
+    except core.CheckFailure:
+        if _garbage_one_hot(one_hot):
+            return      # their train_epoch goes through a one_hot of memory garbage (judged in its cell)
+        raise
 
 
 def _schedule_named(q, before, epoch) -> None:
@@ -2652,9 +2778,26 @@ def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
                  f"one class has no correct prediction (tp = 0, so its precision and recall are 0 with non-zero "
                  f"denominators): the division by zero is in f1, by p + r (or by p and r, as 2 / (1/p + 1/r) does), "
                  f"which are 0 for such a class; write f1 = 2 * p * r / (p + r), with np.divide(..., where=(p + r) > 0, "
-                 f"out=np.zeros_like(p)) for the classes where p + r = 0", "prf-f1-divides-by-ratio")
+                 f"out=np.zeros_like(p)) for the classes where p + r = 0 (repairing the result afterwards, "
+                 f"np.nan_to_num(f1) or f1[np.isnan(f1)] = 0, gives the right values but still computes 0/0, which "
+                 f"warns; the division must not happen, or be wrapped in np.errstate(invalid='ignore'))",
+                 "prf-f1-divides-by-ratio")
     except Exception:       # any other failure of the probe says nothing about f1
         return
+
+
+def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> None:
+    """One ratio is the OTHER ratio divided by its own counts: the first division wrote its result into tp
+    (np.divide(tp, ..., out=tp), tp /= ...), so the second one divided the first ratio, not tp."""
+    first, counts, other = (prec, row, "precision") if label == "recall" else (rec, col, "recall")
+    alias = np.divide(first, counts, out=np.zeros_like(first), where=counts > 0)
+    g = np.asarray(got, dtype=_float64)
+    if core.close(g, want, 1e-9, 1e-12) or core.close(alias, want, 1e-9, 1e-12) or not core.close(g, alias, 1e-9, 1e-12):
+        return
+    fail(f"the {label} returned by {name} is the {other} divided by the counts: the true positives tp were "
+         f"overwritten by the {other} before the {label} was computed (np.divide(tp, ..., out=tp) or tp /= ... "
+         f"writes the result into tp itself); give each ratio its own output array, "
+         f"out=np.zeros_like(tp)", f"prf-{label}-from-overwritten-tp")
 
 
 def precision_recall_f1(fn):
@@ -2693,6 +2836,8 @@ def precision_recall_f1(fn):
                     "cm.sum(axis=0))": col, "the total count cm.sum()": np.full(c, float(cm.sum())),
                     "the number of correct predictions (the trace)": np.full(c, tp.sum()),
                     "the number of classes": np.full(c, float(c))})
+            if label != "f1":
+                _overwritten_tp(got, want, prec, rec, row, col, label, name)
             zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]
             bad = ~np.isclose(np.asarray(got, dtype=_float64), want, rtol=1e-9, atol=1e-12)
             if bad.any() and not (bad & ~zero).any():

@@ -957,3 +957,38 @@ MUTANTS += [
            "    true_logit = logits[np.arange(logits.shape[0]), y]\n", "    true_logit = np.take(logits, y)\n",
            expect="taken from the FLATTENED logits"),
 ]
+MUTANTS += [
+    Mutant("R12 normalize inverts the pixels (1 - x / 255)",
+           "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "return np.float32(1) - images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           expect="the pixels inverted"),
+    Mutant("R12 one_hot allocated with np.empty (garbage outside the 1s, different in every call)",
+           "Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)",
+           "Y = np.empty((y.shape[0], num_classes), dtype=np.float32)", expect="the indexing is right"),
+    Mutant("R12 forward caches (X, A1, A1) (typo: Z1 replaced by A1)",
+           "return logits, (X, Z1, A1)", "return logits, (X, A1, A1)", expect="A1 was written in Z1's place"),
+    Mutant("R12 iterate_minibatches yields X_b cast to float32",
+           "yield X[idx], y[idx]", "yield X[idx].astype(np.float32), y[idx]", expect="the batches must be X's own rows"),
+    Mutant("R12 train_epoch scales dlogits by the batch's share len(xb) / N",
+           "dlogits = softmax_cross_entropy_backward(softmax(logits), yb)",
+           "dlogits = softmax_cross_entropy_backward(softmax(logits), yb) * xb.shape[0] / X.shape[0]",
+           expect="times the batch's share len(xb) / N"),
+    Mutant("R12 fit passes batch_size and lr swapped to train_epoch",
+           "train_epoch(params, X_tr, y_tr, epoch_lr, batch_size, rng)",
+           "train_epoch(params, X_tr, y_tr, batch_size, epoch_lr, rng)", expect="with batch_size and lr swapped"),
+    Mutant("R12 precision computed with out=tp (the recall then divides the precision)",
+           "precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)",
+           "precision = np.divide(tp, predicted, out=tp, where=predicted > 0)", expect="tp were overwritten by the precision"),
+]
+MUTANTS += [
+    Mutant("R12 cross_entropy shifts by the column max (logits.max(axis=0)): rows depend on each other",
+           "m = logits.max(axis=1, keepdims=True)", "m = logits.max(axis=0, keepdims=True)",
+           expect="the maximum over axis 0 (one per column"),
+]
+MUTANTS += [
+    # A policy, not a slip: the values are right, but 0/0 is computed and numpy warns in the student's output;
+    # the errstate form (the warning silenced on purpose) is a correct variant.
+    Mutant("R12 f1 via np.nan_to_num of 2pr/(p+r) without errstate (0/0 computed, numpy warns)",
+           "f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)",
+           "f1 = np.nan_to_num(2 * precision * recall / both)", expect="np.nan_to_num(f1) or f1[np.isnan(f1)] = 0"),
+]
