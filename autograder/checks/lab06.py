@@ -181,7 +181,9 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
                  "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
                  "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2,
-                 "sigmoid": H[n] * (1.0 - H[n]), "precedence": 1.0}[tanh_deriv]
+                 "sigmoid": H[n] * (1.0 - H[n]), "precedence": 1.0,
+                 "diag": 1.0 - np.diag(H) ** 2 if np.diag(H).shape == H[n].shape else np.full_like(H[n], np.nan),
+                 }[tanh_deriv]
         ght = gh * deriv - (H[n] ** 2 if tanh_deriv == "precedence" else 0.0)   # grad_H * 1 - H ** 2
         g["Wh"] += np.outer(ght if wh_from == "htilde" else gh, X[n]) * scale_wh
         g["bh"][:, 0] += ght if bh_from == "htilde" else gh
@@ -506,6 +508,7 @@ def softmax(fn):
         (None, _softmax_case(fn, np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]))),
         (None, _softmax_case(fn, np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]],
                                           dtype=np.float32))),
+        ("a batch of one sample with huge scores", _softmax_case(fn, np.array([[1001.0, 999.0, 1000.0]]))),
     ])
 
 
@@ -743,6 +746,7 @@ def forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _forward_large_scores(fn, softmax, r)
+    _forward_large_hidden(fn)
 
 
 def _gives(got, mistake, k) -> bool:
@@ -799,6 +803,35 @@ def _forward_large_scores(fn, softmax_fn, r) -> None:
         return
     if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
         core.fail(f"{why}: yhat contains NaN or inf", "forward-overflow")
+
+
+def _forward_large_hidden(fn) -> None:
+    """Hidden pre-activations of several thousands (a large W_h): tanh saturates to +-1, and np.tanh gives that
+    exactly; a tanh written from exponentials, (e^h - e^-h) / (e^h + e^-h), overflows to inf / inf = NaN once
+    |h| > ~710.  The output scores stay moderate (|h| <= 1 and a small W_y), so the softmax cannot overflow here."""
+    r = core.rng("lab06.forward-large-hidden")
+    N, nx, nh, ny = 5, 3, 6, 4
+    params = _params(r, nx, nh, ny)
+    params["Wh"] = params["Wh"] * 2000.0
+    X = r.normal(size=(N, nx)) * 1.5
+    exp_yhat, exp = oracle_forward(params, X)
+    big = float(np.abs(exp["htilde"]).max())
+    name = f"forward(params, X {X.shape}) with hidden scores |htilde| up to {big:.0f} (a large W_h)"
+    why = (f"{name} is not numerically stable: exp of a hidden score overflowed (the output scores here are small, "
+           f"so it is not the softmax): a tanh written from exponentials, (e^h - e^-h) / (e^h + e^-h), gives "
+           f"inf / inf = NaN once |h| > ~710; np.tanh(Htilde) saturates to +-1 instead")
+    try:
+        got = core.call(fn, params, X, name=name)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable" and "overflow" in str(exc):
+            core.fail(why, "forward-tanh-overflow")
+        raise
+    try:
+        yhat = np.asarray(got[0], dtype=_f64)
+    except Exception:
+        return
+    if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
+        core.fail(f"{why} (yhat contains NaN or inf)", "forward-tanh-overflow")
 
 
 def _explain_transposed_weights(fn, params, X, label) -> None:
@@ -1341,6 +1374,13 @@ _BACKWARD_MISTAKES = {
         lambda N, ny: dict(output_grad=lambda yh, y, n: (yh - y) * yh * (1 - yh) / n),
     "softmax applied again to outputs['yhat'] in backward: yhat is already the probabilities, "
     "grad_ytilde = (yhat - y)/N": lambda N, ny: dict(output_grad=lambda yh, y, n: (oracle_softmax(yh[None])[0] - y) / n),
+    "the tanh derivative was taken with np.diag(1 - H ** 2): on a batch np.diag reads the diagonal of the (N, n_h) "
+    "array (entry [j, j], sample j's unit j), so every sample gets that same factor; on a batch the derivative is "
+    "elementwise, grad_Htilde = grad_H * (1 - H ** 2) (a diagonal matrix is the Jacobian of ONE sample)":
+        lambda N, ny: dict(tanh_deriv="diag"),
+    "grad_ytilde multiplied by a tanh derivative (1 - yhat^2): the output has no tanh; for the softmax followed by "
+    "the cross-entropy the derivative with respect to ytilde is (yhat - y)/N":
+        lambda N, ny: dict(output_grad=lambda yh, y, n: (yh - y) * (1 - yh ** 2) / n),
     "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
         lambda N, ny: dict(wy_from="htilde"),
     "operator precedence: Yhat - Y / N divides only Y by N; write grad_ytilde = (Yhat - Y) / N":
@@ -1482,6 +1522,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             if " raised " in str(exc) and _layer_of_line(core.raised_line(exc)) == ("output" if hidden_part else "hidden"):
                 return      # the line that raised computes the other layer's gradients: judged in that layer's cell
             if " raised " in str(exc) and "not implemented" not in str(exc):
+                _explain_label_index(exc, N, ny)
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
                 _explain_square_only(fn, keys, exc, nh != ny)
                 _explain_matmul_sizes(fn, exc, (N, nx, nh, ny))
@@ -1516,6 +1557,21 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
             raise
     return run
+
+
+def _explain_label_index(exc: core.CheckFailure, N: int, ny: int) -> None:
+    """An IndexError of fancy indexing whose two index arrays have N and n_y entries: the sample indices
+    (np.arange(N)) are paired with one label per class, labels taken along the wrong axis (Y.argmax(axis=0))."""
+    text = str(exc)
+    found = re.search(r"indexing arrays could not be broadcast together with shapes \((\d+),\) \((\d+),\)", text)
+    if " raised IndexError" not in text or not found or N == ny or \
+            sorted(int(g) for g in found.groups()) != sorted((N, ny)):
+        return
+    head = text.split(". Hint:", 1)[0]
+    core.fail(f"{head}: the two index arrays have {N} entries (one per sample) and {ny} (one per class): the labels "
+              f"were taken along the wrong axis. Y is (N, n_y) = ({N}, {ny}), one row per sample, so the class of "
+              f"each sample is Y.argmax(axis=1) (N entries); Y.argmax(axis=0) gives one entry per class. (With "
+              f"one-hot Y, grad_Ytilde = (Yhat - Y) / N needs no indexing at all.)", "labels-wrong-axis")
 
 
 _HIDDEN_TARGET = re.compile(r"htilde|tildeh|wh|bh|w1|b1|z1|hidden")

@@ -794,6 +794,26 @@ MUTANTS = [
            old='        params[name] -= eta * grads[name]\n',
            new='        for i in range(1, len(params[name])):\n            params[name][i] -= eta * grads[name][i]\n',
            expect='the first row of every parameter is left as it was'),
+    # round 12 held-out set (m12c), named after the measurement
+    Mutant('r12 held-out: softmax special-cases a single row without the shift',
+           old='    E = np.exp(Z - Z.max(axis=1, keepdims=True))',
+           new='    if Z.shape[0] == 1:\n        return np.exp(Z) / np.exp(Z).sum()\n    E = np.exp(Z - Z.max(axis=1, keepdims=True))',
+           expect="subtract each row's maximum first"),
+    Mutant('r12 held-out: forward tanh written from the exp formula (NaN once |htilde| > ~710)',
+           old='    H = np.tanh(Htilde)\n',
+           new='    H = (np.exp(Htilde) - np.exp(-Htilde)) / (np.exp(Htilde) + np.exp(-Htilde))\n',
+           expect='a tanh written from exponentials'),
+    Mutant('r12 held-out: backward labels = Y.argmax(axis=0) (CS231n-style indexing, axis slip)',
+           old='    grad_Ytilde = (Yhat - Y) / N ',
+           new='    labels = Y.argmax(axis=0)\n    grad_Ytilde = Yhat.copy()\n    grad_Ytilde[np.arange(N), labels] -= 1\n'
+               '    grad_Ytilde /= N\n    _unused = (Yhat - Y) / N ',
+           expect='the labels were taken along the wrong axis'),
+    Mutant("r12 held-out: grad_Ytilde multiplied by tanh' of the output (1 - Yhat ** 2)",
+           old='    grad_Ytilde = (Yhat - Y) / N ', new='    grad_Ytilde = (Yhat - Y) * (1 - Yhat ** 2) / N ',
+           expect='the output has no tanh'),
+    Mutant('r12 held-out: tanh derivative with np.diag(1 - H ** 2) on the batch',
+           old='    grad_Htilde = grad_H * (1 - H ** 2)', new='    grad_Htilde = grad_H * np.diag(1 - H ** 2)',
+           expect='np.diag reads the diagonal'),
 ]
 
 VARIANTS = [
