@@ -20,7 +20,6 @@ same step replayed on the student's model, loss and engine when those differ fro
 """
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
@@ -146,28 +145,6 @@ IGNORES_OUT_GRAD = ("the local derivative was not multiplied by out.grad (chain 
 
 
 # --------------------------------------------------------------------------- helpers
-def _grad_starts_as_none(Value) -> bool:
-    """Does a new Value start with grad None (the value_init cell's mistake)?"""
-    try:
-        return Value(1.0).grad is None
-    except Exception:   # a probe that fails says nothing
-        return False
-
-
-def _value_init_judges_none_grads(check: Callable) -> Callable:
-    """A failure that comes from None gradients (TypeError on None += ..., a grad that is None) when the constructor
-    itself starts grad at None: the value_init cell names that mistake; this cell does not charge it again."""
-    @functools.wraps(check)
-    def wrapped(*args, **kwargs):
-        try:
-            return check(*args, **kwargs)
-        except core.CheckFailure as exc:
-            if "NoneType" in str(exc) and _grad_starts_as_none(args[-1]):
-                return None
-            raise
-    return wrapped
-
-
 def _new(Value, data, children=(), op="", *, what="Value(...)", repair=None):
     """Construct a Value through the documented constructor, reporting failures by name.
 
@@ -981,7 +958,6 @@ def _label(Value, build, name):
         fail(f"{name}: the result must carry a non-empty op label _op (e.g. '+'), for the graph drawing", "op-label-missing")
 
 
-@_value_init_judges_none_grads
 def add(Value) -> None:
     """a + b, a + number, number + a (``__radd__``) and a + a."""
     _binary(Value, "a + b", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0),
@@ -994,7 +970,6 @@ def add(Value) -> None:
     _check_op(Value, lambda a: a + a, lambda a: 2 * a, lambda a: (2.0,), [0.4], "a + a")
 
 
-@_value_init_judges_none_grads
 def mul(Value) -> None:
     """a * b, a * number, number * a (``__rmul__``) and a * a."""
     _binary(Value, "a * b", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a),
@@ -1673,7 +1648,6 @@ def _paths(g: _Graph) -> dict[int, int]:
     return paths
 
 
-@_value_init_judges_none_grads
 def backward(Value) -> None:
     """Random DAGs (reuse, diamonds, unused nodes): order, seed and gradients of backward()."""
     earlier: list[_Graph] = []     # graphs of earlier calls: a new call must not touch them
@@ -1960,7 +1934,6 @@ def _ran_each_once(g: _Graph) -> bool:
     return sorted(g.calls) == interior
 
 
-@_value_init_judges_none_grads
 def backward_repeat(Value) -> None:
     """Documented semantics: leaf gradients accumulate over calls; interior ones are reset.
 
@@ -2886,7 +2859,6 @@ def zero_grad(MLP, Value, Module=None) -> None:
         fail("after zero_grad() every parameter must have grad 0", "zero-grad-not-zero")
 
 
-@_value_init_judges_none_grads
 def mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
@@ -3180,11 +3152,6 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
              f"after 34 steps", "loss-not-reduced")
 
 
-def _wrong_structure(exc: core.CheckFailure) -> bool:
-    """Is the failure a wrong MLP structure (layers, neurons per layer, weights per neuron), the mlp cell's?"""
-    return str(exc.diagnosis or "").rsplit("/", 1)[-1] in ("mlp-layers", "layer-neurons", "layer-sizes")
-
-
 def _stale_gradients(train_step, MLP, Value, X, y, lr, r) -> None:
     """One step from parameters that still hold gradients of an earlier backward() (as after any training step
     but the first): a right step resets them first, so it is the same step as from zero gradients."""
@@ -3212,12 +3179,9 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     """``steps`` calls of train_step on a batch (X, y) from random parameters, against the oracle:
     (model, returned losses), or None when the step is right on a wrong model, loss or engine."""
     model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-    try:
-        Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
-    except core.CheckFailure as exc:
-        if _wrong_structure(exc):
-            return None     # the MLP or Layer builds the wrong layers: judged in the mlp cell
-        raise
+    # A wrong structure fails here too: skipping train_step's judgement when the MLP is wrong would let a
+    # deliberately wrong MLP (1 point) buy an unjudged train_step (2 points)
+    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)   # the structure is mlp's cell
     Wn, bn = _set_random(Ws, bs, r)
     xs, ys = X.tolist(), y.tolist()
     replay = None
