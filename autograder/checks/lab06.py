@@ -776,11 +776,7 @@ def _forward_large_scores(fn, softmax_fn, r) -> None:
     """Scores of several hundreds (a large W_y): the probabilities must still be finite.  A forward pass that
     computes its own exp(Y~) / sum overflows; one whose call to the student's softmax overflows costs the
     softmax cell only."""
-    N, nx, nh, ny = 5, 3, 6, 4
-    params = _params(r, nx, nh, ny)
-    params["Wy"] = params["Wy"] * 2000.0
-    X = r.normal(size=(N, nx)) * 1.5
-    exp_yhat, exp = oracle_forward(params, X)
+    params, X, exp_yhat, exp = _large_weights(r, "Wy")
     big = float(np.abs(exp["ytilde"]).max())
     name = f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)"
     own = _own_softmax_outputs(softmax_fn, exp) if softmax_fn is not None else None
@@ -809,12 +805,7 @@ def _forward_large_hidden(fn) -> None:
     """Hidden pre-activations of several thousands (a large W_h): tanh saturates to +-1, and np.tanh gives that
     exactly; a tanh written from exponentials, (e^h - e^-h) / (e^h + e^-h), overflows to inf / inf = NaN once
     |h| > ~710.  The output scores stay moderate (|h| <= 1 and a small W_y), so the softmax cannot overflow here."""
-    r = core.rng("lab06.forward-large-hidden")
-    N, nx, nh, ny = 5, 3, 6, 4
-    params = _params(r, nx, nh, ny)
-    params["Wh"] = params["Wh"] * 2000.0
-    X = r.normal(size=(N, nx)) * 1.5
-    exp_yhat, exp = oracle_forward(params, X)
+    params, X, exp_yhat, exp = _large_weights(core.rng("lab06.forward-large-hidden"), "Wh")
     big = float(np.abs(exp["htilde"]).max())
     name = f"forward(params, X {X.shape}) with hidden scores |htilde| up to {big:.0f} (a large W_h)"
     why = (f"{name} is not numerically stable: exp of a hidden score overflowed (the output scores here are small, "
@@ -832,6 +823,17 @@ def _forward_large_hidden(fn) -> None:
         return
     if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
         core.fail(f"{why} (yhat contains NaN or inf)", "forward-tanh-overflow")
+
+
+def _large_weights(r, key: str):
+    """(params, X, expected yhat, expected outputs) of a (5, 3) batch through (n_h, n_y) = (6, 4) with the weight
+    ``key`` ("Wh" or "Wy") scaled by 2000: scores of several hundreds or thousands."""
+    N, nx, nh, ny = 5, 3, 6, 4
+    params = _params(r, nx, nh, ny)
+    params[key] = params[key] * 2000.0
+    X = r.normal(size=(N, nx)) * 1.5
+    exp_yhat, exp = oracle_forward(params, X)
+    return params, X, exp_yhat, exp
 
 
 def _explain_transposed_weights(fn, params, X, label) -> None:
