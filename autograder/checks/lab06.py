@@ -793,12 +793,7 @@ def _forward_large_scores(fn, softmax_fn, r) -> None:
             warned = text.split("warned '", 1)[1].split("'", 1)[0] if "warned '" in text else "a warning"
             core.fail(f"{why}: numpy warned '{warned}'", "forward-overflow")
         raise
-    try:
-        yhat = np.asarray(got[0], dtype=_f64)
-    except Exception:
-        return
-    if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
-        core.fail(f"{why}: yhat contains NaN or inf", "forward-overflow")
+    _expect_finite_yhat(got, exp_yhat.shape, f"{why}: yhat contains NaN or inf", "forward-overflow")
 
 
 def _forward_large_hidden(fn) -> None:
@@ -817,12 +812,18 @@ def _forward_large_hidden(fn) -> None:
         if exc.diagnosis == "not-numerically-stable" and "overflow" in str(exc):
             core.fail(why, "forward-tanh-overflow")
         raise
+    _expect_finite_yhat(got, exp_yhat.shape, f"{why} (yhat contains NaN or inf)", "forward-tanh-overflow")
+
+
+def _expect_finite_yhat(got, shape: tuple, message: str, diagnosis: str) -> None:
+    """Fail with ``message`` when forward's yhat (got[0]) has the expected ``shape`` and a NaN or inf; a yhat of
+    another shape or type is the other checks' to judge."""
     try:
         yhat = np.asarray(got[0], dtype=_f64)
     except Exception:
         return
-    if yhat.shape == exp_yhat.shape and not np.isfinite(yhat).all():
-        core.fail(f"{why} (yhat contains NaN or inf)", "forward-tanh-overflow")
+    if yhat.shape == shape and not np.isfinite(yhat).all():
+        core.fail(message, diagnosis)
 
 
 def _large_weights(r, key: str):
