@@ -1462,16 +1462,13 @@ def _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at) -> None
     with np.errstate(all="ignore"):
         fits = [(what, q) for what, q in _INTERMEDIATES.items()
                 if core.close(d, gs * spec.df_y(xs, q(xs, _map(spec.f, xs))), rt, at)]
+    again = _backward_values(cls, spec, label, TERM_X, TERM_G) if fits else None   # the second input
+    if again is None:
+        return
     for what, q in fits:
-        try:
-            layer = _make(label, spec.make, cls)
-            layer.forward(TERM_X.copy())
-            again = np.asarray(layer.backward(TERM_G.copy()), dtype=np.float64)
-        except Exception:
-            return
         with np.errstate(all="ignore"):
             want = TERM_G * spec.df_y(TERM_X, q(TERM_X, _map(spec.f, TERM_X)))
-        if again.shape == TERM_X.shape and core.close(again, want, 1e-6, 1e-9):
+        if core.close(again, want, 1e-6, 1e-9):
             core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's "
                       f"derivative written with the cached output y, computed with {what} in place of y "
                       f"(on two inputs): forward stores {what} on self where backward needs the output y it returns "
