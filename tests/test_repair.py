@@ -47,6 +47,16 @@ def two_places(z):
     return b
 
 
+def row_sums(z):
+    """The sum of each row of z (N, C): shape (N,)."""
+    return z.sum(axis=0)
+
+
+def project(x, W):
+    """x (N, in) @ W (in, out): shape (N, out)."""
+    return x @ W.T
+
+
 class Param:
     def __init__(self, data):
         self.data = data
@@ -150,7 +160,17 @@ def checks(monkeypatch):
         core.call(cls([p], 0.1, 0.05).step, name="step")
         core.expect_close(p.data, data - 0.1 * (grad + 0.05 * data), name="p.data after step()")
 
-    module.bias, module.sgd, module.decay = bias, sgd, decay
+    def rowsum(fn):
+        got = core.expect_array(core.call(fn, z, name="row_sums(z of shape (5, 4))"), name="row_sums", shape=(5,),
+                                want=lambda: z.sum(axis=1))
+        core.expect_close(got, z.sum(axis=1), name="row_sums")
+
+    def proj(fn):
+        x, W = r.normal(size=(5, 4)), r.normal(size=(4, 3))
+        got = core.call(fn, x, W, name="project(x of shape (5, 4), W of shape (4, 3))", want=lambda: x @ W)
+        core.expect_close(got, x @ W, name="project")
+
+    module.bias, module.sgd, module.decay, module.rowsum, module.proj = bias, sgd, decay, rowsum, proj
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -197,6 +217,22 @@ def test_an_attribute_updated_in_place_is_traced_to_the_method_and_re_run_from_b
     assert np.allclose(layer.b.grad, -checks.last_g.sum(axis=0, keepdims=True))
     step = _verdict(tmp_path, "sgd", student.SGD)
     assert "in `p.data += self.lr * p.grad` (step)" in step.message and "`p.data -= self.lr * p.grad`" in step.message
+
+
+def test_a_wrong_shape_and_a_call_that_raises_are_named_by_the_change_that_gives_the_expected_value(
+        tmp_path, checks):
+    """The check passes the oracle's value (want=) to expect_array and call: a shape failure or an
+    exception of the student's code is then searched like a wrong value, and the change appended."""
+    student = _student(tmp_path)
+    shape = _verdict(tmp_path, "rowsum", student.row_sums)
+    assert "expected shape (5,), got (4,)" in shape.message
+    assert "The change that fixes it: in `return z.sum(axis=0)` (row_sums), `z.sum(axis=0)` should be " \
+           "`z.sum(axis=1)`" in shape.message
+    assert shape.diagnosis == "repairlab.rowsum/one-change-axis"
+    raised = _verdict(tmp_path, "proj", student.project)
+    assert raised.message.startswith("project(x of shape (5, 4), W of shape (4, 3)) raised ValueError")
+    assert "The change that fixes it: in `return x @ W.T` (project), `W.T` should be `W`" in raised.message
+    assert raised.diagnosis == "repairlab.proj/one-change-transpose", raised.message
 
 
 def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):

@@ -103,34 +103,45 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
 
 
 def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: str | None = SHAPE_HINT,
-         elementwise: bool = False, **kwargs: Any) -> Any:
+         elementwise: bool = False, want: Any = None, **kwargs: Any) -> Any:
     """``core.call`` with a name that says which call and which shapes; a shape error gets ``hint``; an
-    exception of a common slip is named (``explain_exception``; ``elementwise``: see there)."""
+    exception of a common slip is named (``explain_exception``; ``elementwise``: see there).  ``want``:
+    the value the call should return (or a callable giving it), for the judge's search of the one change
+    that makes a raising call return it (``core.call``)."""
     name = signature(label, names, args, kwargs)
     try:
-        return core.call(fn, *args, name=name, **kwargs)
+        return core.call(fn, *args, name=name, want=want, **kwargs)
     except core.CheckFailure as exc:
         text, diagnosis = str(exc), exc.diagnosis or ""
-        said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
-        if said:
-            raise core.CheckFailure(f"{text}. Likely cause: {said[0]}", said[1]) from None
-        # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
-        broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
-        if broadcast:
-            raise core.CheckFailure(f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""),
-                                    "raised-broadcast") from None
-        if diagnosis.startswith("raised-") and _array_to_scalar(text):
-            raise core.CheckFailure(f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar") from None
-        if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
-            raise core.CheckFailure(f"{text}. This is {hint}", diagnosis) from None
-        if diagnosis == "raised-keyerror" and hint:
-            missing = _missing_key(text, names, args)
-            if missing:
-                raise core.CheckFailure(f"{text}. {missing}", diagnosis) from None
-        if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
-            raise core.CheckFailure(f"{text}. forward must store on self what backward needs (for the most "
-                                    f"recent call)", diagnosis) from None
-        raise
+        worded = _worded(exc, text, diagnosis, label, names, args, hint, elementwise)
+        if worded is None:
+            raise
+        better = core.CheckFailure(*worded)
+        better.compared = getattr(exc, "compared", None)   # the judge's search still applies to the call
+        raise better from None
+
+
+def _worded(exc: core.CheckFailure, text: str, diagnosis: str, label: str, names: Iterable[str], args: tuple,
+            hint: str | None, elementwise: bool) -> tuple[str, str] | None:
+    """``(message, diagnosis)`` for a failed call whose cause a sentence can name, else None."""
+    said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
+    if said:
+        return f"{text}. Likely cause: {said[0]}", said[1]
+    # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
+    broadcast = explain_broadcast(text) if diagnosis.startswith("raised-") and hint else None
+    if broadcast:
+        return f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""), "raised-broadcast"
+    if diagnosis.startswith("raised-") and _array_to_scalar(text):
+        return f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar"
+    if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
+        return f"{text}. This is {hint}", diagnosis
+    if diagnosis == "raised-keyerror" and hint:
+        missing = _missing_key(text, names, args)
+        if missing:
+            return f"{text}. {missing}", diagnosis
+    if diagnosis == "raised-attributeerror" and label.endswith(".backward"):
+        return f"{text}. forward must store on self what backward needs (for the most recent call)", diagnosis
+    return None
 
 
 def _missing_key(text: str, names: Iterable[str], args: tuple) -> str | None:

@@ -39,6 +39,7 @@ _copy = np.copy
 _array_equal = np.array_equal
 _errstate = np.errstate
 _float64 = np.float64
+_float32 = np.float32
 _issubdtype = np.issubdtype
 _type = type
 _isinstance = isinstance
@@ -116,14 +117,50 @@ def describe(obj: Any) -> str:
 
 
 def expect_array(got: Any, *, name: str, shape: tuple | None = None,
-                 dtype: str | np.dtype | None = "float", finite: bool = True) -> np.ndarray:
+                 dtype: str | np.dtype | None = "float", finite: bool = True, want: Any = None) -> np.ndarray:
     """Validate ``got`` as a plain ``np.ndarray`` before any value is compared.
 
     ``dtype`` is ``"float"`` (any floating dtype), ``"int"`` (any integer dtype), a concrete
     dtype (must match exactly) or ``None`` (not checked).  Subclasses of ``ndarray`` and
     objects that merely look like arrays are rejected: their ``==`` or ``__array__`` could
-    say anything.
+    say anything.  ``want``: the expected value (or a zero-argument callable giving it); a wrong
+    shape or a non-finite value then carries it, so the judge can look for the one change of the
+    student's code that gives it (judge/repair.py).
     """
+    try:
+        _expect_array(got, name, shape, dtype, finite)
+    except CheckFailure as failure:
+        if want is not None and _type(got) is _ndarray and _searchable(got, shape):
+            _attach(failure, got, want, name)
+        raise
+    return got
+
+
+def _searchable(got: np.ndarray, shape: tuple | None) -> bool:
+    """A wrong shape or a NaN/inf: failures one edit of the code can explain (a wrong dtype is said plainly)."""
+    if shape is not None and tuple(got.shape) != tuple(shape):
+        return True
+    with _errstate(all="ignore"):
+        return got.dtype.kind in "fc" and not bool(_isfinite(got).all())
+
+
+def _attach(failure: CheckFailure, got: Any, want: Any, name: str) -> None:
+    """``failure`` carries the comparison of ``got`` with ``want`` (computed now when callable: the search
+    needs it only after a failure); a ``want`` that cannot be computed attaches nothing."""
+    try:
+        value = want() if callable(want) else want
+        expected = _asarray(value, dtype=_float64)
+    except Exception:  # an oracle that cannot run on this input just adds no search
+        return
+    # a call that raised has no dtype: float32's tolerance (an edit that fits it is no coincidence either)
+    like = got if _type(got) is _ndarray else _array(0, dtype=_float32)
+    with _errstate(all="ignore"):
+        scale = float(_max(_abs(expected))) if expected.size and bool(_isfinite(expected).all()) else 1.0
+    rtol, atol = dtype_tolerance(like, 1e-5, 1e-7, scale)
+    failure.compared = Compared(got, expected, rtol, atol, name, ask=True)
+
+
+def _expect_array(got: Any, name: str, shape: tuple | None, dtype: str | np.dtype | None, finite: bool) -> None:
     if _type(got) is not _ndarray:
         if _isinstance(got, _ndarray):
             fail(f"{name} must be a plain numpy.ndarray, got the subclass {_describe(got)}")
@@ -152,7 +189,6 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
             fail(f"{name} contains NaN or inf: look for an overflow (exp of a large number) or a log/division of "
                  f"zero" + ("; a NaN also comes from 0/0, inf - inf, or the log or square root of a NEGATIVE "
                             "number" if nan else ""))
-    return got
 
 
 def _shape_words(got: tuple, want: tuple) -> tuple[str, str | None]:
@@ -586,10 +622,13 @@ def warning_hint(text: str) -> str:
     return ""
 
 
-def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
+def call(fn: Callable, *args: Any, name: str, want: Any = None, **kwargs: Any) -> Any:
     """Call student code on copies of the array arguments and check it mutated none of them.
 
-    Exceptions from student code become a failure that says which call raised what.
+    Exceptions from student code become a failure that says which call raised what; with ``want``
+    (the value the call should return, or a zero-argument callable giving it) that failure carries
+    it, so the judge can look for the one change of the student's code that returns it instead of
+    raising (judge/repair.py).
     """
     originals = [_copy(a) if _isinstance(a, _ndarray) else None for a in args]
     try:
@@ -603,6 +642,9 @@ def call(fn: Callable, *args: Any, name: str, **kwargs: Any) -> Any:
         kind = getattr(exc, "remote_type", None) or _type(exc).__name__
         failure = CheckFailure(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
         failure.raised, failure.where = f"raised {kind}: {exc}", raised_at(exc)
+        marker = getattr(exc, "raised_call", None)
+        if want is not None and marker is not None:
+            _attach(failure, marker, want, name)
         raise failure from None
     for i, (arg, orig) in enumerate(zip(args, originals)):
         if orig is not None and not _array_equal(arg, orig, equal_nan=True):

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..checks.core import Compared
 from .edits import Edit, identity, single_edits
-from .session import CallRecord, JudgeSession, RemoteObject
+from .session import CallRecord, JudgeSession, Raised, RemoteObject
 
 #: Diagnoses that only say how a value is wrong (worth replacing by the change that fixes it).
 REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
@@ -178,7 +178,11 @@ def _replays(session: JudgeSession, found: Source, same: str, compared: Compared
     """Does a re-run of the unedited function give the student's value? (Not when the code draws random
     numbers or keeps state between calls: then no edit's value could be trusted.)"""
     first = session.variants(found.record, [same], found.path, found.root)
-    return isinstance(first, list) and len(first) == 1 and _close(first[0], compared.got, 1e-9, 1e-12)
+    if not (isinstance(first, list) and len(first) == 1):
+        return False
+    if isinstance(compared.got, Raised):      # it raised again (the kernel gives None for an edit that raises)
+        return first[0] is None
+    return _close(first[0], compared.got, 1e-9, 1e-12)
 
 
 def _fits(session: JudgeSession, found: Source, edits: list[Edit], compared: Compared, started: float) -> list[Edit]:

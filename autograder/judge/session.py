@@ -51,6 +51,8 @@ class RemoteError(Exception):
     remote_type = "Exception"
     #: (function, line) of the student's line that raised it (autograder/kernel/where.py), or None.
     remote_where: tuple[str, str] | None = None
+    #: The Raised marker of the call that raised it (JudgeSession.call), or None.
+    raised_call: Any = None
 
 
 #: Builtin exception classes a remote exception may be an instance of (``except
@@ -202,6 +204,13 @@ class CallRecord:
     snapshot: int | None = None    # the kernel's copy of the method's object before the call, if one was taken
 
 
+@dataclass(frozen=True, eq=False)
+class Raised:
+    """What a call that raised left in its CallRecord: a failure can still be traced to that call (a check
+    that knows the expected value asks which one change of the function makes it return that value)."""
+    error: BaseException
+
+
 @dataclass(frozen=True)
 class ReadRecord:
     """An attribute the check read from a kernel object: ``owner.name`` gave ``value``."""
@@ -324,7 +333,13 @@ class JudgeSession:
         method = isinstance(fn, RemoteObject) and fn._type.endswith("method")
         head = {"op": "call", "obj": fn, **({"snap": True} if method else {})}
         self.snapshot = None
-        result = self.request(head, args=list(args), kwargs=dict(kwargs))
+        try:
+            result = self.request(head, args=list(args), kwargs=dict(kwargs))
+        except RemoteError as exc:   # the student's code raised: kept, so the failure can be traced here
+            exc.raised_call = Raised(exc)
+            self.calls.append(CallRecord(fn, before[0], before[1], exc.raised_call, time.perf_counter() - started,
+                                         self.requests, self.snapshot))
+            raise
         self.calls.append(CallRecord(fn, before[0], before[1], result, time.perf_counter() - started,
                                      self.requests, self.snapshot))
         return result
