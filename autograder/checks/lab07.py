@@ -1202,13 +1202,15 @@ def _conv_output_size(conv_output_size):
     for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
         if all(value == formula(*case) for case, value in got.items()):
             fail(f"{first}: {message}", "size-" + _diag_id(message.split(":")[0]))
+    # an argument the answer never depends on is said first: a formula term fitted to the answers may write it
+    # with another argument in its place ((n + 2*pad) // stride equals (n + 2*pad - stride) // stride + 1)
+    _size_argument_ignored(conv_output_size, wrong[0], got[wrong[0]], first)
     cases = list(got)
     env = {name: np.array([float(c[i]) for c in cases]) for i, name in enumerate(("n", "k", "stride", "pad"))}
     term = explain_formula("(n + 2 * pad - k) // stride + 1", env, np.array([got[c] for c in cases]), rtol=0,
                            atol=1e-9, what="answers")
     if term:                                              # one edit of the formula explains every answer
         fail(f"{first}: {term}", "size-formula-term")
-    _size_argument_ignored(conv_output_size, wrong[0], got[wrong[0]], first)
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -2508,6 +2510,28 @@ def maxpool2d_backward(maxpool2d_backward):
     _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
               (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
     _pool_ties(maxpool2d_backward, r)
+    _pool_mixed_dtypes(maxpool2d_backward, r)
+
+
+def _pool_mixed_dtypes(maxpool2d_backward, r):
+    """dx has the dtype of x, as the docstring says, also when dout comes in another dtype (a float64 loss
+    gradient reaching a float32 network, or the reverse): a buffer made from dout's dtype gives dout's."""
+    for x_dt, d_dt in ((np.float32, _float64), (_float64, np.float32)):
+        n, c, h, w, size, s = 2, 3, 6, 8, 2, 2
+        x = _distinct(r, (n, c, h, w), x_dt)
+        dout = r.normal(0, 1, _pool(x, size, s).shape).astype(d_dt)
+        context = (f"x of shape {(n, c, h, w)} in {np.dtype(x_dt)}, dout in {np.dtype(d_dt)}, size {size}, "
+                   f"stride {s}")
+        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+        got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape, dtype=None)
+        if got.dtype != np.dtype(x_dt):
+            fail(f"maxpool2d_backward ({context}) returned dx in {got.dtype}: dx has the dtype of x ({np.dtype(x_dt)}), "
+                 f"as the docstring says, whatever the dtype of dout: "
+                 f"{'it takes the dtype of dout' if got.dtype == np.dtype(d_dt) else 'neither that of x nor that of dout'}"
+                 f" (a buffer made with dout's dtype, np.zeros(x.shape, dout.dtype) or np.zeros_like(dout, ...)?); "
+                 f"create dx with np.zeros_like(x)", "pool-dx-dtype-of-dout")
+        expect_close(got, _pool_grad(dout.astype(_float64), x.astype(_float64), size, s),
+                     name=f"maxpool2d_backward ({context}): dx", **_tol(np.float32))
 
 
 def _pool_grad_one_axis(dout, x, size, s, axis):

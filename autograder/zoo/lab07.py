@@ -1478,3 +1478,14 @@ MUTANTS += [
     dx = dxp[:, :, pad:pad + H, pad:pad + W]""",
            expect="the LAST output channel alone gives"),
 ]
+
+# Round 13 (helper d): held-out probes whose checks were changed.
+MUTANTS += [
+    Mutant("r13 out size: pooling habit, the kernel size ignored ((n + 2*pad) // stride)",
+           old="return (n + 2 * pad - k) // stride + 1", new="return (n + 2 * pad) // stride",
+           expect="the result ignores `k`"),
+    Mutant("r13 maxpool bwd: dx created in dout's dtype (np.zeros(x.shape, dtype=dout.dtype))",
+           old="    dx = np.zeros_like(x)\n    taken",
+           new="    dx = np.zeros(x.shape, dtype=dout.dtype)\n    taken",
+           expect="dx has the dtype of x (float32), as the docstring says, whatever the dtype of dout"),
+]
