@@ -452,3 +452,23 @@ def test_state_overwritten_at_every_step_is_named_from_the_state():
     with pytest.raises(core.CheckFailure, match="self.m is right after step 1 but after step 2") as info:
         checks.adam(Overwrite)
     assert info.value.diagnosis == "state-overwritten"
+
+
+def test_zero_grad_by_uninitialised_memory_is_caught_even_when_fresh_memory_is_zero():
+    """np.empty_like may hand out zeroed memory (fresh pages): the check must not depend on that luck. Emulated:
+    the first array of each shape comes back zeroed, the others are np.empty_like; the parameters that share a
+    shape get the memory the previous gradient of that shape just freed (its non-zero values)."""
+    class Optimizer:
+        def __init__(self, params, lr):
+            self.params, self.lr = list(params), lr
+
+        def zero_grad(self):
+            seen = set()
+            for p in self.params:
+                key = (p.grad.shape, p.grad.dtype)
+                p.grad = np.empty_like(p.grad) if key in seen else np.zeros_like(p.grad)
+                seen.add(key)
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.zero_grad(Optimizer)
+    assert info.value.diagnosis in ("zero-grad-uninitialised", "zero-grad-not-zero"), info.value

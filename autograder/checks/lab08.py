@@ -232,7 +232,8 @@ STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for ever
 
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
-             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False):
+             eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False,
+             corrected=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
     mean_g = [np.zeros_like(x) for x in theta]       # centered RMSProp's running mean of g (a mistake here)
@@ -244,6 +245,8 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             a = 1 - alpha if swap_alpha else alpha
             new_s = a * s[i] + (1 - a) * g ** 2
             used = s[i] if stale else new_s
+            if corrected:                    # Adam's bias correction carried over (not part of RMSProp)
+                used = used / (1 - a ** (t + 1))
             s[i] = np.zeros_like(new_s) if stateless else new_s
             if centered:
                 mean_g[i] = a * mean_g[i] + (1 - a) * g
@@ -845,7 +848,7 @@ def _skipped_parameters(params, grads) -> None:
          f"p.grad[...] = 0 visits every parameter", "zero-grad-skips-a-parameter")
 
 
-def _uninitialised(grad, old, i) -> None:
+def _uninitialised(grad, old, i, others=()) -> None:
     """Entries that are neither 0 nor the old gradient, and no one number or one factor of the old gradient
     either: values nobody wrote, the memory np.empty / np.empty_like hand out (what it holds varies by run)."""
     g, o = np.asarray(grad, np.float64), np.asarray(old, np.float64)
@@ -861,18 +864,25 @@ def _uninitialised(grad, old, i) -> None:
     if np.unique(vals).size == 1 or scaled:
         return                      # a constant or a scaled gradient: a rule, not leftover memory
     k = tuple(int(v) for v in np.argwhere(stray)[0])
+    reused = next((j for j, other in enumerate(others) if j != i and np.shape(other) == g.shape
+                   and bool(np.array_equal(np.asarray(other, np.float64), g))), None)
+    whose = (f" (they are exactly parameter {reused}'s old gradient: the new array got the memory that gradient "
+             f"had just freed)" if reused is not None else "")
     fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {g.shape}) holds "
          f"{int(stray.sum())} of {g.size} values that are neither 0 nor its old gradient (e.g. {g[k]:.3g} at index "
-         f"{k} where the old gradient was {o[k]:.3g}): memory nobody wrote, what np.empty / np.empty_like give "
-         f"(they allocate without setting any value, so the contents change from run to run); use "
+         f"{k} where the old gradient was {o[k]:.3g}){whose}: memory nobody wrote, what np.empty / np.empty_like "
+         f"give (they allocate without setting any value, so the contents change from run to run); use "
          f"np.zeros_like(p.data) or p.grad[...] = 0", "zero-grad-uninitialised")
 
 
 def zero_grad(Optimizer):
     r = core.rng("lab08.zero_grad")
     for dtype in (np.float64, np.float32):
-        # Parameters of every rank: a (1, D) and a (D,) bias, a matrix, a conv kernel (4-D), a scalar-like (1,).
-        shapes = [(3, 5), (1, 5), (5, 2), (6,), (4, 3, 2, 2), (1,)]
+        # Parameters of every rank: a (1, D) and a (D,) bias, a matrix, a conv kernel (4-D), a scalar-like (1,);
+        # then two more of the first one's shape: an array allocated without values (np.empty_like) for one of
+        # them reuses the memory just freed by the previous gradient of that size, so it holds non-zero values
+        # whatever the allocator had before (the first one's uninitialised memory may happen to be zeros)
+        shapes = [(3, 5), (1, 5), (5, 2), (6,), (4, 3, 2, 2), (1,), (3, 5), (3, 5)]
         data0, (grads,) = _problem(r, dtype, 1, shapes=shapes)
         # Decay flags alternate: the flag is weight decay's business, and every gradient is reset whatever it says.
         flags = [i % 2 == 0 for i in range(len(shapes))]
@@ -912,7 +922,7 @@ def zero_grad(Optimizer):
                 fail(f"zero_grad changed p.data of parameter {i} and left p.grad as it was: it must zero the "
                      f"GRADIENT, p.grad[...] = 0, and never touch p.data (the values being learnt)",
                      "zero-grad-zeroed-data")
-            _uninitialised(grad, grads[i], i)
+            _uninitialised(grad, grads[i], i, grads)
             zeroed = grad == 0
             if bool(zeroed.any()) and bool((~zeroed).any()) and grad.ndim:
                 fail(f"zero_grad must set EVERY entry of p.grad to zero: parameter {i} (shape {grad.shape}) was zeroed "
@@ -1071,6 +1081,8 @@ def sgd_momentum(SGD):
             if exc.diagnosis == "parameters-unchanged":
                 _still_with_momentum_zero(SGD, r, exc, dtype)
             if _generic_step(exc):
+                _unasked_decay(lambda ps: SGD(ps, 0.3), data0, grads, f"SGD(params, lr) ({np.dtype(dtype)})", exc,
+                               0.3, lrs=lrs)
                 _wrong_default(lambda ps, **kw: SGD(ps, 0.3, **kw), {"momentum": 0.0, "nesterov": False,
                                "weight_decay": 0.0}, "SGD(params, lr, momentum=0.0, nesterov=False, weight_decay=0.0)",
                                r, exc)
@@ -1083,6 +1095,8 @@ def sgd_momentum(SGD):
             _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu), what, dtype,
                  diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
         except core.CheckFailure as exc:
+            if _generic_step(exc):
+                _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
             _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
                          _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
@@ -1102,6 +1116,48 @@ def sgd_momentum(SGD):
                    "those of a velocity started at the gradient p.grad held when SGD was built (p.grad.copy() in "
                    "__init__; an optimiser is often built while p.grad still holds an earlier gradient)":
                        _sgd(data0, grads, DECAY, lr, mu, v0=old)})
+
+
+def _unasked_decay(make, data0, grads, what, exc, lr, mu=0.0, nesterov=False, lrs=None) -> None:
+    """weight_decay is 0 (given or left at its default), yet the parameters with p.decay move exactly as under an
+    L2 term c * theta added to the gradient: the coefficient c is read from the first step and confirmed on every
+    step. c = 1 is p.decay itself (True counts as 1) used as the coefficient."""
+    dtype = np.asarray(data0[0]).dtype
+    params = _params(data0)
+    try:
+        opt = call(make, params, name=what)
+        got = []
+        for k, step in enumerate(grads):
+            if lrs is not None:
+                opt.lr = lrs[k]
+            _set_grads(params, step)
+            _step(opt, what)
+            got.append([np.array(expect_array(d, name=f"{what}: parameter data", shape=np.shape(g)), dtype=_float64)
+                        for d, g in zip(core.gather(params, "data"), step)])
+    except core.CheckFailure:
+        return
+    eta = (lrs[0] if lrs is not None else lr) * ((1 + mu) if nesterov else 1.0)
+    num = den = 0.0
+    for i, f in enumerate(DECAY):
+        if f:
+            theta = _f64(data0[i])
+            extra = (theta - got[0][i]) / eta - _f64(grads[0][i])
+            num, den = num + float((extra * theta).sum()), den + float((theta * theta).sum())
+    c = num / den if den else 0.0
+    if not np.isfinite(c) or abs(c) < 1e-6:
+        return
+    if abs(c - round(c)) < 1e-4:
+        c = float(round(c))
+    rtol, atol = TOL[dtype.type]
+    want = _sgd(data0, grads, DECAY, lr, mu, nesterov, weight_decay=c, lrs=lrs)
+    if not all(core.close(g, w, rtol, atol) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
+        return
+    how = ("p.decay is a flag, True or False (True counts as 1 in arithmetic), that says WHETHER the L2 term "
+           "applies; its coefficient is self.weight_decay: g = p.grad + self.weight_decay * p.data if p.decay "
+           "else p.grad" if c == 1 else "the coefficient of the L2 term is self.weight_decay, 0 here")
+    fail(f"{str(exc).split(': parameter')[0]}: weight_decay is 0 here, yet the parameters with p.decay True moved "
+         f"exactly as under an L2 term {c:g} * theta added to their gradient (those with p.decay False are right): "
+         f"{how}", "decay-without-weight-decay")
 
 
 def _still_with_momentum_zero(SGD, r, exc, dtype):
@@ -1201,6 +1257,9 @@ def sgd_nesterov(SGD):
             _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted,
                           velocity)
         except core.CheckFailure as exc:
+            if _generic_step(exc) or exc.diagnosis.startswith("in-nesterov-s-step"):
+                _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc, lr, mu,
+                               nesterov=True)
             if _generic_step(exc):
                 _state_probe(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc,
                              _velocity_rules(data0, grads, lr, mu, 0.0))
@@ -1374,6 +1433,8 @@ def sgd_weight_decay(SGD):
             try:
                 _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
             except core.CheckFailure as exc:
+                if _generic_step(exc):
+                    _decay_term_uniform(got, before, grads, lr * ((1 + mu) if nest else 1.0), wd, what, exc)
                 # "ignored" is confirmed first: an L2 term that does reach some step (Nesterov's) is not ignored,
                 # it is left out of the velocity
                 if _generic_step(exc) or "weight-decay-is-ignored" in str(exc.diagnosis) and \
@@ -1386,6 +1447,35 @@ def sgd_weight_decay(SGD):
 # =============================================================================================
 # RMSProp, Adam, AdamW
 # =============================================================================================
+
+def _decay_term_uniform(got, before, grads, eta, wd, what, exc) -> None:
+    """The L2 part of the first step (the move beyond lr * g) is one number for all the entries of each decayed
+    parameter, where the rule's, lr * lambda * theta, follows each entry: a scalar (the penalty's value, a norm)
+    was added to the gradient where its derivative lambda * theta belongs."""
+    said = []
+    for i, f in enumerate(DECAY):
+        theta = _f64(before[0][i])
+        extra = (theta - _f64(got[0][i])) / eta - _f64(grads[0][i])
+        if not f or theta.size < 2:
+            continue
+        if not core.close(extra, np.full_like(extra, float(extra.mean())), 1e-6, 1e-12) or \
+                core.close(extra, wd * theta, 1e-6, 1e-12) or abs(float(extra.mean())) < 1e-12:
+            return
+        c = float(extra.mean())
+        sq = float((theta ** 2).sum())
+        named = next((text for value, text in ((wd * sq, "lambda * sum(theta**2), the penalty itself"),
+                                               (wd * sq / 2, "(lambda/2) * sum(theta**2), the penalty itself"),
+                                               (wd * math.sqrt(sq), "lambda * ||theta||"))
+                      if abs(c / value - 1) < 1e-6), None)
+        said.append((i, f"{c:.4g}{' = ' + named if named else ''} for parameter {i}"))
+    if said:
+        others = [i for i, _ in said[1:]]
+        likewise = f", likewise for parameters {others}" if others else ""
+        fail(f"{str(exc).split(': parameter')[0]}: the L2 term your step adds to the gradient is ONE number for all "
+             f"the entries of a parameter ({said[0][1]}{likewise}), where the rule adds lambda * theta, entry by entry: the "
+             f"gradient of the penalty (lambda/2) * sum(theta**2) is lambda * theta (an array of theta's shape), not "
+             f"the penalty's value", "decay-term-one-number")
+
 
 def _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps):
     """Read the running average s back from the student's moves (move = lr * g / (sqrt(s) + eps), so
@@ -1469,6 +1559,10 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              "a running mean of g, mean_g, and divides by sqrt(s - mean_g**2); this lab's RMSProp divides by sqrt(s) + eps "
              "with s <- alpha * s + (1 - alpha) * g**2 alone (no running mean of g)":
                  _rmsprop(data0, grads, lr, alpha, eps, centered=True),
+             "the running average is bias-corrected, s / (1 - alpha**t), as Adam corrects its moments: RMSProp has "
+             "no bias correction and no step counter; it divides by sqrt(s) + eps with s itself (s starts at 0, so "
+             "its first steps are larger than Adam's, by design)":
+                 _rmsprop(data0, grads, lr, alpha, eps, corrected=True),
          }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
@@ -1908,11 +2002,74 @@ def adamw(AdamW, Adam):
             if broken is not None and not unwritten and (
                     exc.diagnosis == broken.diagnosis or _crashes(exc) and _crashes(broken)):
                 continue        # the student's Adam alone fails the same way: judged (and deducted) in adam
+            if exc.diagnosis == "dtype-not-kept" and dtype != np.float64 and broken is None and \
+                    _adam_changes_dtype(Adam, hyper, data0, grads[0]):
+                continue        # Adam's own step changes the dtype (judged in adam); AdamW's values were judged
+                # on the float64 run against the student's own Adam, and its schedule follows it
+            if _generic_step(exc) and broken is None:
+                _adamw_hyper_passed(AdamW, Adam, lam, hyper, data0, grads, dtype, exc)
             # (an AdamW that cannot run because Adam is still a stub earns nothing: a blank
             # submission scores 0 here as everywhere)
             raise
         if dtype == np.float64 and broken is None:
             _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads)
+
+
+def _adam_changes_dtype(Adam, hyper, data0, step) -> bool:
+    """One step of the student's Adam alone turns a parameter into another dtype."""
+    params = _params(data0)
+    try:
+        opt = call(lambda ps: Adam(ps, **hyper), params, name="Adam [reference for AdamW]")
+        _set_grads(params, step)
+        _step(opt, "Adam [reference for AdamW]")
+        return any(np.asarray(d).dtype != np.asarray(d0).dtype for d, d0 in zip(core.gather(params, "data"), data0))
+    except core.CheckFailure:
+        return False
+
+
+def _decayed(reference, data0, lr, lam):
+    """AdamW's parameters from Adam's steps ``reference`` (the moves of an Adam run) and the decoupled decay."""
+    theta, prev, out = [_f64(d) for d in data0], [_f64(d) for d in data0], []
+    for step in reference:
+        theta = [x - (lr * lam * x if f else 0) + _f64(a) - b for x, a, b, f in zip(theta, step, prev, DECAY)]
+        prev = [_f64(a) for a in step]
+        out.append(theta)
+    return out
+
+
+def _adamw_hyper_passed(AdamW, Adam, lam, hyper, data0, grads, dtype, exc) -> None:
+    """AdamW's steps are the student's Adam's with beta1, beta2, eps permuted or left at Adam's defaults (plus the
+    decay): AdamW hands its arguments on to Adam (super().__init__) in another order, or not at all."""
+    try:
+        mine = _trajectory(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, "AdamW")
+    except core.CheckFailure:
+        return
+    rtol, atol = TOL[dtype]
+    names = ("beta1", "beta2", "eps")
+    defaults = {"beta1": 0.9, "beta2": 0.999, "eps": 1e-8}
+    readings = []
+    for perm in itertools.permutations(range(3)):
+        alt = {**hyper, **{n: hyper[names[j]] for n, j in zip(names, perm)}}
+        moved = [n for n in names if alt[n] != hyper[n]]
+        if moved:
+            readings.append((alt, f"your AdamW steps are those of Adam with {', '.join(f'{n}={alt[n]:g}' for n in moved)} "
+                                  f"(plus the decay), where {', '.join(f'{n}={hyper[n]:g}' for n in moved)} were given: "
+                                  f"AdamW hands these arguments on to Adam in the wrong order; pass them by name, "
+                                  f"super().__init__(params, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=0.0)"))
+    for n in names:
+        readings.append(({**hyper, n: defaults[n]},
+                         f"your AdamW steps are those of Adam with {n}={defaults[n]:g}, Adam's default (plus the decay), "
+                         f"where {n}={hyper[n]:g} was given: AdamW does not hand {n} on to Adam; pass every argument "
+                         f"on, super().__init__(params, lr, beta1, beta2, eps, weight_decay=0.0)"))
+    head = str(exc).split(": parameter")[0]
+    for alt, message in readings:
+        try:
+            reference = _trajectory(lambda ps, alt=alt: Adam(ps, **alt), data0, grads, "Adam [reference for AdamW]")
+        except core.CheckFailure:
+            continue
+        want = _decayed(reference, data0, hyper["lr"], lam)
+        if all(core.close(g, w, rtol, atol) for gs, ws in zip(mine, want) for g, w in zip(gs, ws)):
+            fail(f"{head}: {message}", "adamw-arguments-to-adam")
 
 
 def _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads):
@@ -2100,6 +2257,7 @@ def dropout_forward(dropout_forward):
                 if core.close(mask[kept], np.full(int(kept.sum()), wrong), rtol, 0):
                     fail(f"{what}: {message}", _diag_id(message.split(":")[0]))
             fail(f"{what}: every kept unit's mask value must be 1 / (1 - p) = {scale:.6g}; found {values}", "dropout-wrong-scale")
+        _out_from_another_mask(out, x, mask, scale, rtol, what)
         expect_close(out, x.astype(_float64) * mask, name=f"{what}: out (must be x * mask)", rtol=rtol, atol=0)
         if x.size >= 5000:
             frac, sd = float(kept.mean()), math.sqrt(p * (1 - p) / x.size)
@@ -2150,6 +2308,22 @@ def dropout_forward(dropout_forward):
             "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
         })
         expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+
+
+def _out_from_another_mask(out, x, mask, scale, rtol, what) -> None:
+    """out is itself a dropout of x (every entry 0 or x / (1 - p)) and so is the mask, but they drop different
+    units: out was made with one draw and the mask returned comes from another (or the reverse)."""
+    x64, o64 = _f64(x), _f64(out)
+    dropped = o64 == 0
+    if not bool((dropped | np.isclose(o64, x64 * scale, rtol=rtol, atol=0)).all()):
+        return
+    n_diff = int((dropped != (mask == 0)).sum())
+    if n_diff:
+        fail(f"{what}: out is a dropout of x (each entry 0 or x / (1 - p)) and the mask is one too, but they drop "
+             f"different units ({n_diff} of {x.size} differ): out is not x * the mask you return. The mask returned "
+             f"must be the one applied to x: draw ONCE, keep = rng.random(x.shape) >= p, mask = keep / (1 - p), "
+             f"out = x * mask (dropout_backward multiplies dout by the returned mask: a second draw sends gradient "
+             f"through units that were dropped)", "dropout-mask-not-applied")
 
 
 def _normal_draws(dropout_forward, r, what, frac, p, size) -> None:
@@ -2520,6 +2694,7 @@ def batchnorm_train(batchnorm_forward):
             x_hat, g_cache, inv_std = cache
         except (TypeError, ValueError):
             fail(f"{what}: cache must be the triple (x_hat, gamma, inv_std) the docstring describes", "bn-cache-layout")
+        _bn_cache_permuted((x_hat, g_cache, inv_std), want[3], what, rtol, atol)
         x64 = _f64(x)
         mu, var64 = x64.mean(axis=0, keepdims=True), x64.var(axis=0, keepdims=True)
         # The forward's other quantities: a cache entry equal to one of them names what was cached instead.
@@ -2551,6 +2726,21 @@ def batchnorm_train(batchnorm_forward):
                     _cache_uses_eps(batchnorm_forward, exc, (x, gamma, beta, rm, rv, True, momentum), eps, index,
                                     label.split(" =")[0])
                 raise
+
+
+def _bn_cache_permuted(held, want, what, rtol, atol) -> None:
+    """The cache holds x_hat, gamma and inv_std, all three right, in another order."""
+    names = ("x_hat", "gamma", "inv_std")
+    try:
+        held = [np.asarray(h, dtype=_float64) for h in held]
+    except (TypeError, ValueError, core.CheckFailure):
+        return
+    for perm in itertools.permutations(range(3)):
+        if perm != (0, 1, 2) and all(h.shape == np.shape(want[j]) and core.close(h, want[j], rtol, atol)
+                                     for h, j in zip(held, perm)):
+            fail(f"{what}: the cache holds ({', '.join(names[j] for j in perm)}): the right three quantities in "
+                 f"another order; the cache is (x_hat, gamma, inv_std), in this order, the order in which "
+                 f"batchnorm_backward unpacks it (x_hat, gamma, inv_std = cache)", "bn-cache-order")
 
 
 def _cache_uses_eps(batchnorm_forward, exc, args, eps, index, label):
@@ -3095,6 +3285,8 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             raised.append(exc)
             break
         runs.append((args, epochs, got))
+    if not raised:
+        _schedule_pure(fn, name, runs)
     for args, epochs, got in runs:
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
@@ -3128,6 +3320,26 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
              "schedule-shape-described" if shape else "schedule-wrong-values")
     if raised:
         raise raised[0]
+
+
+def _schedule_pure(fn, name, runs) -> None:
+    """A schedule is a function of its arguments: the same call gives the same rate whatever was called before it
+    (a trainer may ask for any epoch, twice, or resume mid-run). Each case's epochs asked again in reverse order
+    must give the rates they gave in order."""
+    for args, epochs, got in runs:
+        for e, first in reversed(list(zip(epochs, got))):
+            try:
+                again = expect_scalar(call(fn, e, *args, name=f"{name}({e}, {', '.join(map(str, args))})"),
+                                      name=f"{name}({e}, ...)")
+            except core.CheckFailure:
+                return
+            if not math.isclose(again, first, rel_tol=1e-12, abs_tol=1e-15):
+                fail(f"{name}({e}, {', '.join(map(str, args))}) returned {first:.6g} when the epochs were asked in "
+                     f"order 0, 1, 2, ... and {again:.6g} when the same call was made again later, after other calls: "
+                     f"your function keeps state between calls (a global, a default list, an attribute "
+                     f"updated at each call), so its answer depends on the calls made before it; a schedule is a "
+                     f"pure function of its arguments: compute the rate from epoch alone, as in the rule",
+                     "schedule-keeps-state")
 
 
 def _oracle_args(oracle, args) -> tuple:

@@ -828,7 +828,7 @@ MUTANTS += [
     Mutant("r6b 8 cosine: * 2 instead of / 2", old="(1 + math.cos(math.pi * epoch / total_epochs)) / 2",
            new="(1 + math.cos(math.pi * epoch / total_epochs)) * 2", expect='(1 + cos(pi * epoch / total_epochs)) * 2` in its place'),
     Mutant("r6b 10 zero_grad skips the first parameter", old="        for p in self.params:\n            p.grad[...] = 0\n",
-           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect=('the loop skips parameter 0', 'the first one of the 6 parameters: the loop starts late')),
+           new="        for p in self.params[1:]:\n            p.grad[...] = 0\n", expect=('the loop skips parameter 0', 'the first one of the 8 parameters: the loop starts late')),
 ]
 VARIANTS += [
     Variant("r6b V1 dropout mask drawn transposed", old="keep = rng.random(x.shape) >= p", new="keep = rng.random(x.T.shape).T >= p"),
@@ -1092,7 +1092,7 @@ MUTANTS += [
     Mutant("r9 zero_grad skips the last parameter (range(len - 1))",
            old="        for p in self.params:\n            p.grad[...] = 0\n",
            new="        for i in range(len(self.params) - 1):\n            self.params[i].grad[...] = 0\n",
-           expect="the last one of the 6 parameters: the loop stops early"),
+           expect="the last one of the 8 parameters: the loop stops early"),
     Mutant("r9 early stopping: count += 1 outside the else (after a reset too)",
            old="        else:\n            self.epochs_without_improvement += 1\n",
            new="        self.epochs_without_improvement += 1\n", expect="the += 1 is outside the else"),
@@ -1335,4 +1335,129 @@ MUTANTS += [
                 p.data -= lr_t * self.decoupled_weight_decay * p.data
         super().step()""",
            expect="scaled by Adam's bias-corrected step size"),
+]
+
+# Round 13 (helper d): held-out probes whose checks were changed (general readings: an L2 term that is one number
+# per parameter, an L2 term applied with weight_decay = 0, AdamW's arguments handed on to Adam in another order,
+# RMSProp bias-corrected, a returned dropout mask that is not the one applied, a cache in another order, a
+# schedule that keeps state between calls, Adam's dtype change not charged to AdamW) and the zero_grad check
+# made independent of what fresh memory holds.
+_R13_ADAM_STEP = """        self.t += 1
+        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
+        for p, m, v in zip(self.params, self.m, self.v):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            m *= self.beta1
+            m += (1 - self.beta1) * g
+            v *= self.beta2
+            v += (1 - self.beta2) * g * g
+            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)
+"""
+MUTANTS += [
+    Mutant("r13 SGD: the L2 penalty's value added to the gradient (lambda * sum(theta**2))",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.weight_decay * np.sum(p.data ** 2) if p.decay else p.grad\n"
+               "            v *= self.momentum",
+           expect="is ONE number for all the entries of a parameter"),
+    Mutant("r13 SGD: p.decay used as the L2 coefficient (g = p.grad + p.decay * p.data)",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + p.decay * p.data\n            v *= self.momentum",
+           expect="weight_decay is 0 here, yet the parameters with p.decay True moved exactly as under an L2 term 1"),
+    Mutant("r13 RMSProp with Adam's bias correction (s / (1 - alpha**t))",
+           old="""        for p, s in zip(self.params, self.square_avg):
+            s *= self.alpha
+            s += (1 - self.alpha) * p.grad * p.grad
+            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)
+""",
+           new="""        self.t = getattr(self, 't', 0) + 1
+        for p, s in zip(self.params, self.square_avg):
+            s *= self.alpha
+            s += (1 - self.alpha) * p.grad * p.grad
+            s_hat = s / (1 - self.alpha ** self.t)
+            p.data -= self.lr * p.grad / (np.sqrt(s_hat) + self.eps)
+""",
+           expect="the running average is bias-corrected, s / (1 - alpha**t)"),
+    Mutant("r13 AdamW hands beta1 and beta2 to Adam in the wrong order",
+           old="super().__init__(params, lr, beta1, beta2, eps, weight_decay=0.0)",
+           new="super().__init__(params, lr, beta2, beta1, eps, weight_decay=0.0)",
+           expect="AdamW hands these arguments on to Adam in the wrong order"),
+    Mutant("r13 AdamW does not hand eps on to Adam (Adam's default used)",
+           old="super().__init__(params, lr, beta1, beta2, eps, weight_decay=0.0)",
+           new="super().__init__(params, lr, beta1, beta2, weight_decay=0.0)",
+           expect="AdamW does not hand eps on to Adam"),
+    Mutant("r13 Adam: float64 state and an out-of-place update (AdamW must not lose a point for it)",
+           old=_R13_ADAM_STEP,
+           new="""        self.t += 1
+        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
+        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            self.m[i] = self.beta1 * self.m[i] + (1 - self.beta1) * g.astype(np.float64)
+            self.v[i] = self.beta2 * self.v[i] + (1 - self.beta2) * g.astype(np.float64) ** 2
+            p.data = p.data - self.lr * (self.m[i] / correction1) / (np.sqrt(self.v[i] / correction2) + self.eps)
+""",
+           also=((ADAM_INIT, "        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
+                             "        self.v = [np.zeros(p.data.shape) for p in self.params]\n"),),
+           expect="parameter 0 was float32 and is now float64"),
+    Mutant("r13 dropout: the returned mask is a second draw, not the one applied to x",
+           old="    keep = rng.random(x.shape) >= p\n    mask = (keep / (1 - p)).astype(x.dtype)\n    return x * mask, mask\n",
+           new="    keep = rng.random(x.shape) >= p\n    out = (x * keep / (1 - p)).astype(x.dtype)\n"
+               "    mask = ((rng.random(x.shape) >= p) / (1 - p)).astype(x.dtype)\n    return out, mask\n",
+           expect="out is not x * the mask you return"),
+    Mutant("r13 batch norm: cache in the order (x_hat, inv_std, gamma)",
+           old="return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)",
+           new="return gamma * x_hat + beta, running_mean, running_var, (x_hat, inv_std, gamma)",
+           expect="the cache holds (x_hat, inv_std, gamma): the right three quantities in another order"),
+    Mutant("r13 step decay kept in a global, multiplied at every multiple of step_size (stateful)",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="""    global _step_lr
+    if epoch == 0:
+        _step_lr = lr0
+    elif epoch % step_size == 0:
+        _step_lr *= gamma
+    return _step_lr
+""",
+           expect="your function keeps state between calls"),
+    Mutant("r13 zero_grad with np.empty(p.grad.shape, dtype) (uninitialised memory)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad = np.empty(p.grad.shape, dtype=p.grad.dtype)\n",
+           expect="np.empty / np.empty_like"),
+]
+
+VARIANTS += [
+    Variant("r13 zero_grad by boolean-mask assignment (p.grad[p.grad != 0] = 0)",
+            old="        for p in self.params:\n            p.grad[...] = 0\n",
+            new="        for p in self.params:\n            p.grad[p.grad != 0] = 0\n"),
+    Variant("r13 SGD velocity rebound and stored back by index",
+            old="""        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v
+""",
+            new="""        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v = self.momentum * self.velocity[i] + g
+            self.velocity[i] = v
+            step = g + self.momentum * v if self.nesterov else v
+            p.data -= self.lr * step
+"""),
+    Variant("r13 AdamW: old theta saved, decay applied after Adam's step",
+            old="""        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data
+        super().step()
+""",
+            new="""        before = [p.data.copy() for p in self.params]
+        super().step()
+        for p, old in zip(self.params, before):
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * old
+"""),
+    Variant("r13 dropout: uniform draws in float32", old="    keep = rng.random(x.shape) >= p\n",
+            new="    keep = rng.random(x.shape, dtype=np.float32) >= p\n"),
+    Variant("r13 warm-up with min over the epoch count",
+            old="return lr0 * min(1.0, (epoch + 1) / warmup_epochs)",
+            new="return lr0 * min(epoch + 1, warmup_epochs) / warmup_epochs"),
 ]
