@@ -1528,6 +1528,7 @@ def conv2d_forward(conv2d_forward):
         case, shape, context = wrong[0]
         explained = _explain_shapes(observed, _conv_shape_candidates())
         head = f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}"
+        _empty_output(wrong, observed)
         if explained and explained[1] == "padding-ignored":
             _padding_shape(head, runs)
         if explained:
@@ -1635,6 +1636,27 @@ def _same_arrays(got, want) -> bool:
     if len(gots) != len(wants):
         return False
     return all(_shape(g) == w.shape and core.close(np.asarray(g, _float64), w, 1e-6, 1e-8) for g, w in zip(gots, wants))
+
+
+def _empty_output(wrong, observed) -> None:
+    """An output with an axis of size 0 where a positive size belongs: a slice came out empty. When that happens
+    exactly in the calls with pad = 0 (and the calls with pad > 0 have the right shape), the slice is pad:-pad,
+    which is 0:0 at pad = 0."""
+    empty = [(c, sh, ctx) for c, sh, ctx in wrong if 0 in sh]
+    if not empty:
+        return
+    case, shape, context = empty[0]
+    right = [c for c, sh in observed if sh == (c[0], c[4], *_out_size(c))]
+    axes = [name for name, n in zip(("N", "C_out", "H_out", "W_out"), shape) if n == 0]
+    at_zero = all(c[8] == 0 for c, _, _ in empty) and any(c[8] > 0 for c in right) and \
+        not any(c[8] == 0 for c in right)
+    fail(f"conv2d_forward ({context}): expected shape {(case[0], case[4], *_out_size(case))}, got {shape}: the "
+         f"{' and '.join(axes)} axis has size 0, a slice came out EMPTY"
+         + (": it happens in every call with pad = 0 and in none with pad > 0: a slice a:-pad is a:-0 = a:0 when "
+            "pad = 0 (-0 is 0, not the end of the axis); slice with pad:pad + H (or pad only the spatial axes, "
+            "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))), and slice nothing back)" if at_zero else
+            ": a slice whose end comes before its start (an end computed as a negative number, or from another "
+            "size?)"), "empty-slice-pad-zero" if at_zero else "empty-slice")
 
 
 def _forward_case(conv2d_forward, r, case):

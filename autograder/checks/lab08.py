@@ -1000,6 +1000,11 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
             out[LR_DECAY] = run(lr_decay=True)
         out["the gradient enters the velocity scaled by 1 - mu (an exponential average, PyTorch's dampening): "
             "in this lab v <- mu * v + g adds the WHOLE gradient (v *= mu; v += g)"] = run(dampened=True)
+        if not kw.get("nesterov"):
+            out["with nesterov=False (the default) your steps are NESTEROV's, theta <- theta - lr * (g + mu * v): "
+                "the look-ahead branch runs although nesterov is False (is the branch tested on self.momentum, or on "
+                "something else that is true, instead of self.nesterov?); plain momentum steps theta <- theta - "
+                "lr * v"] = run(nesterov=True)
     return out
 
 
@@ -2271,6 +2276,7 @@ def dropout_forward(dropout_forward):
                          f"for the whole array (rng.random() without a shape); draw one per unit: "
                          f"rng.random(x.shape) >= p", "dropout-one-draw")
                 _normal_draws(dropout_forward, r, what, frac, p, x.size)
+                _rate_ignores_p(dropout_forward, r, what, frac, p, x.size)
                 fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
             if bool((mask == mask[:1]).all()):
                 fail(f"{what}: every sample got the same mask: draw one random number per activation, "
@@ -2324,6 +2330,21 @@ def _out_from_another_mask(out, x, mask, scale, rtol, what) -> None:
              f"must be the one applied to x: draw ONCE, keep = rng.random(x.shape) >= p, mask = keep / (1 - p), "
              f"out = x * mask (dropout_backward multiplies dout by the returned mask: a second draw sends gradient "
              f"through units that were dropped)", "dropout-mask-not-applied")
+
+
+def _rate_ignores_p(dropout_forward, r, what, frac, p, size) -> None:
+    """The kept fraction is the same at a second, distant p: p does not enter the draw."""
+    x, q = _nonzero_inputs(r, (211, 53), np.float64), (0.65 if abs(p - 0.65) > 0.2 else 0.1)
+    try:
+        mask = _dropout_result(call(dropout_forward, x, q, True, np.random.default_rng(13), name=what), x, what)[1]
+    except core.CheckFailure:
+        return
+    second = float((mask != 0).mean())
+    if abs(second - frac) <= 6 * math.sqrt(0.25 / x.size) + 6 * math.sqrt(0.25 / size) + 1e-3:
+        fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}; at p = {q} "
+             f"{second:.3f} were kept (expected {1 - q:g}): the fraction kept does not depend on p, so p does not "
+             f"enter the draw (a coin flip such as rng.integers(0, 2), or a fixed threshold?); keep = "
+             f"rng.random(x.shape) >= p keeps each unit with probability 1 - p", "dropout-rate-ignores-p")
 
 
 def _normal_draws(dropout_forward, r, what, frac, p, size) -> None:

@@ -1489,3 +1489,9 @@ MUTANTS += [
            new="    dx = np.zeros(x.shape, dtype=dout.dtype)\n    taken",
            expect="dx has the dtype of x (float32), as the docstring says, whatever the dtype of dout"),
 ]
+MUTANTS += [
+    Mutant("r13 conv fwd: np.pad(x, pad) with the N and C padding sliced back off [pad:-pad] (empty at pad 0)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, pad)[pad:-pad, pad:-pad]\n    # Every window",
+           expect="it happens in every call with pad = 0 and in none with pad > 0"),
+]

@@ -1461,3 +1461,12 @@ VARIANTS += [
             old="return lr0 * min(1.0, (epoch + 1) / warmup_epochs)",
             new="return lr0 * min(epoch + 1, warmup_epochs) / warmup_epochs"),
 ]
+MUTANTS += [
+    Mutant("r13 SGD: Nesterov branch tested on self.momentum (taken whenever momentum > 0)",
+           old="            if self.nesterov:\n                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="            if self.momentum:\n                p.data -= self.lr * (g + self.momentum * v)\n",
+           expect="with nesterov=False (the default) your steps are NESTEROV's"),
+    Mutant("r13 dropout: coin-flip keep (rng.integers(0, 2)), p never enters the draw",
+           old="    keep = rng.random(x.shape) >= p\n", new="    keep = rng.integers(0, 2, x.shape)\n",
+           expect="the fraction kept does not depend on p"),
+]
