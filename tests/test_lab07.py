@@ -418,3 +418,18 @@ def test_backward_index_lost_is_read_from_the_values():
     with pytest.raises(core.CheckFailure, match=r"right for input channel c \[0\] and 0 for input channel c \[1, 2\]"):
         checks._index_readings(part, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
     checks._index_readings(want, want, "dx", labels, tol, checks._frozen_inputs(dout, x, wt, 1, 0, 0))
+
+
+def test_a_single_output_channel_keeps_db_one_dimensional():
+    """db of a layer with ONE filter has shape (1,): keepdims then .squeeze() gives a 0-d array there. (Checked in
+    process: through the judge's wire a 0-d array arrives as shape (1,), np.ascontiguousarray in the encoder.)"""
+    assert any(c[4] == 1 for c in checks.CONV_CASES)
+
+    def conv2d_backward(dout, x, w, stride=1, pad=0):
+        dx, dw, _ = checks._conv_grads(dout, x, w, stride, pad)
+        db = dout.sum(axis=(0, 2, 3), keepdims=True).squeeze()
+        return dx.astype(x.dtype), dw.astype(x.dtype), db
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.conv2d_backward(conv2d_backward)
+    assert "db has shape ()" in str(info.value) and "(1,)" in str(info.value)

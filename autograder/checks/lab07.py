@@ -143,6 +143,7 @@ CONV_CASES = [
     (5, 4, 8, 7, 3, 3, 2, 1, 0, np.float64),    # overlapping windows without padding
     (2, 3, 6, 9, 4, 2, 2, 2, 1, np.float64),    # padding without overlapping windows
     (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
+    (3, 2, 7, 6, 1, 3, 3, 1, 1, np.float64),    # one output channel (a single filter): db has shape (1,)
 ]
 
 
@@ -1294,8 +1295,10 @@ def _conv_shape_candidates():
 
 BIAS_LAST = ("a bias of shape (C_out,) broadcasts against the LAST axis (W_out); reshape it to (1, C_out, 1, 1) "
              "so that b[o] is added to channel o", "bias-last-axis")
-BIAS_BATCH = ("the bias was reshaped to (C_out, 1, 1, 1), which lines up with the BATCH axis; reshape it to "
-              "(1, C_out, 1, 1) so that b[o] is added to channel o", "bias-batch-axis")
+BIAS_BATCH = ("the bias lines up with the BATCH axis of the output: either it was reshaped to (C_out, 1, 1, 1), or "
+              "it was added while the output channels were still the FIRST axis (to the (C_out, N, H_out, W_out) "
+              "product, before its transpose); add b.reshape(1, C_out, 1, 1) to the output of shape (N, C_out, "
+              "H_out, W_out), so that b[o] is added to channel o", "bias-batch-axis")
 
 FORWARD_PATTERNS = [
     (lambda c: c[8] > 0, "right without padding and wrong with pad > 0: pad only the two spatial axes, with "

@@ -439,6 +439,13 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
     shapes = [np.shape(d) for d in data0]
     for name, (rule, want, readings) in rules.items():
         h0, h1 = held0.get(name), held1.get(name)
+        if h0 is not None and len(h0) > len(shapes):
+            fail(f"{str(exc).split(': parameter')[0]}: right after construction, self.{name} holds {len(h0)} entries for "
+                 f"{len(shapes)} parameters: the list is not this optimiser's own, it keeps the entries of optimisers "
+                 f"built before (a class attribute `{name} = []` shared by every instance and extended in __init__, or "
+                 f"a list reused across optimisers), so zip(self.params, self.{name}) pairs the parameters with "
+                 f"another optimiser's state; create a new list in __init__, self.{name} = [np.zeros_like(p.data) "
+                 f"for p in self.params]", "state-list-shared")
         if h0 is None or len(h0) != len(shapes):
             continue
         number = next((i for i, (e, sh) in enumerate(zip(h0, shapes)) if np.ndim(e) == 0 and sh != ()), None)
@@ -2925,6 +2932,13 @@ def batchnorm_backward(batchnorm_backward):
                     lambda d, xh, g, s_: _bn_grads(xh, g, s_, d)[0],
                     {"dout": dout, "x_hat": x_hat, "gamma": g64, "inv_std": inv_std}, f"{what}: dx", rtol, atol))
             raise
+        kept = [(label, arr.dtype) for label, arr in (("dx", dx), ("dgamma", dgamma), ("dbeta", dbeta))
+                if arr.dtype != np.dtype(dtype)]
+        if kept:
+            fail(f"{what}: {', '.join(f'{label} is {dt}' for label, dt in kept)} for {np.dtype(dtype)} inputs: the "
+                 f"gradients keep the dtype of dout and the cache (a float32 network stays float32): Python numbers "
+                 f"keep it, while a NumPy float64 scalar (np.float64(n), np.sqrt of a Python number) or a float64 "
+                 f"temporary not cast back turns float32 arrays into float64", "dtype-not-kept")
 
 
 def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:

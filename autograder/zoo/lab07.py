@@ -1495,3 +1495,11 @@ MUTANTS += [
            new="    xp = np.pad(x, pad)[pad:-pad, pad:-pad]\n    # Every window",
            expect="it happens in every call with pad = 0 and in none with pad > 0"),
 ]
+MUTANTS += [
+    Mutant("r13 conv fwd: bias added to the (C_out, N, H_out, W_out) product before its transpose",
+           old="    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)\n"
+               "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new="    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out) + b.reshape(1, C_out, 1, 1)\n"
+               "    return out.transpose(1, 0, 2, 3)\n",
+           expect="it was added while the output channels were still the FIRST axis"),
+]

@@ -1470,3 +1470,14 @@ MUTANTS += [
            old="    keep = rng.random(x.shape) >= p\n", new="    keep = rng.integers(0, 2, x.shape)\n",
            expect="the fraction kept does not depend on p"),
 ]
+MUTANTS += [
+    Mutant("r13 SGD: velocity list a class attribute, extended in __init__ (shared by every instance)",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity.extend(np.zeros_like(p.data) for p in self.params)\n",
+           also=(("    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):\n",
+                  "    velocity = []\n\n    def __init__(self, params, lr, momentum=0.0, nesterov=False, weight_decay=0.0):\n"),),
+           expect="the list is not this optimiser's own"),
+    Mutant("r13 batch norm backward: n = np.float64(len(dout)) (float32 inputs give float64 gradients)",
+           old="    n = dout.shape[0]\n    dbeta", new="    n = np.float64(dout.shape[0])\n    dbeta",
+           expect="dx is float64 for float32 inputs"),
+]
