@@ -3095,10 +3095,12 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False):
+              count_every_epoch=False, best_first=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
+        if best_first:          # the best stored before the comparison: nothing can beat it any more
+            best = min(best, loss)
         ref = last if vs_last else best
         delta = min_delta if use_delta else 0.0
         if relative:
@@ -3183,6 +3185,10 @@ def early_stopping(EarlyStopping):
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
+        "best_loss is updated BEFORE the comparison (best_loss = min(best_loss, val_loss) first): then val_loss < "
+        "best_loss - min_delta is never true, no epoch counts as an improvement and best_epoch stays 0; compare "
+        "with the best loss of the EARLIER epochs, then store the new loss only on an improvement":
+            dict(best_first=True),
     }
     for index, (losses, patience, min_delta) in enumerate(sequences):
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
@@ -3221,8 +3227,9 @@ def early_stopping(EarlyStopping):
                          f"its loss beats inf, so it is an improvement like any other: best_loss = val_loss, "
                          f"best_epoch = 1", "stopper-first-epoch")
                 fits = [msg for msg, traj in wrong.items() if traj[:k + 1] == seen]
-                if len(fits) > 1 and rest is not None:      # two readings agree so far: the later epochs decide
-                    fits = [msg for msg in fits if wrong[msg][:k + 1 + len(rest)] == seen + rest] or fits
+                if rest is not None:        # the later epochs decide: a reading they contradict is not the student's
+                    confirmed = [msg for msg in fits if wrong[msg][:k + 1 + len(rest)] == seen + rest]
+                    fits = confirmed or (fits if len(fits) > 1 else [])
                 for msg in fits:
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "

@@ -1481,3 +1481,10 @@ MUTANTS += [
            old="    n = dout.shape[0]\n    dbeta", new="    n = np.float64(dout.shape[0])\n    dbeta",
            expect="dx is float64 for float32 inputs"),
 ]
+MUTANTS += [
+    Mutant("r13 early stopping: best_loss = min(best_loss, val_loss) before the comparison",
+           old="        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        self.epoch += 1\n        self.best_loss = min(self.best_loss, val_loss)\n"
+               "        if val_loss < self.best_loss - self.min_delta:\n",
+           expect="best_loss is updated BEFORE the comparison"),
+]
