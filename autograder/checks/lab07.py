@@ -2486,6 +2486,12 @@ def maxpool2d_backward(maxpool2d_backward):
         }
         if s > 1:
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
+        for sz, st in sorted({(2, 2), (2, s), (size, 2)} - {(size, s)}):
+            if _pool(x[:1, :1], sz, st).shape[2:] == dout.shape[2:]:
+                diagnoses[f"dx sends each window's dout to the maximum of a {sz} x {sz} window (every {st} pixels) "
+                          f"where size={size}, stride={s} were given: the maxima come from other pooling arguments "
+                          f"(maxpool2d_forward(x), or a helper, called without size and stride uses the defaults "
+                          f"2 and 2); pass size and stride on"] = lambda sz=sz, st=st: _pool_grad(dout, x, sz, st)
         for axis, along, other in ((2, "COLUMN", "rows"), (3, "ROW", "columns")):
             diagnoses[f"in every window the gradient went to the maximum of each {along} of the window ({size} "
                       f"positions), not to the one maximum of the whole window: the maximum is taken over the "

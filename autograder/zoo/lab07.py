@@ -1503,3 +1503,16 @@ MUTANTS += [
                "    return out.transpose(1, 0, 2, 3)\n",
            expect="it was added while the output channels were still the FIRST axis"),
 ]
+MUTANTS += [
+    Mutant("r13 maxpool bwd: maxima from maxpool2d_forward(x) (size and stride not passed on)",
+           old="""    top = windows[..., 0, 0]
+    for u in range(size):
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+    dx = np.zeros_like(x)
+    taken""",
+           new="""    top = maxpool2d_forward(x)
+    dx = np.zeros_like(x)
+    taken""",
+           expect="the maxima come from other pooling arguments"),
+]
