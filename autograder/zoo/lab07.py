@@ -1516,3 +1516,17 @@ MUTANTS += [
     taken""",
            expect="the maxima come from other pooling arguments"),
 ]
+VARIANTS += [
+    Variant("r13 maxpool bwd: dx built with np.zeros(x.shape, dtype=x.dtype)",
+            old="    dx = np.zeros_like(x)\n    taken", new="    dx = np.zeros(x.shape, dtype=x.dtype)\n    taken"),
+    Variant("r13 conv fwd: matmul with out= into a preallocated array of the inputs' dtype",
+            old="    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)\n",
+            new="    flat = np.empty((C_out, N * H_out * W_out), dtype=np.result_type(x, w))\n"
+                "    np.matmul(w.reshape(C_out, -1), cols, out=flat)\n    out = flat.reshape(C_out, N, H_out, W_out)\n"),
+    Variant("r13 out size with divmod", old="return (n + 2 * pad - k) // stride + 1",
+            new="q, _ = divmod(n + 2 * pad - k, stride)\n    return q + 1"),
+    Variant("r13 conv bwd: dw by tensordot on the windows, db by einsum",
+            old="    db = g.sum(axis=1)                    # b[o] is added at every position of every image\n"
+                "    dw = (g @ cols.T).reshape(w.shape)\n",
+            new="    db = np.einsum('nohw->o', dout)\n    dw = np.tensordot(dout, patches, axes=([0, 2, 3], [0, 2, 3]))\n"),
+]

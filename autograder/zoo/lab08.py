@@ -1488,3 +1488,18 @@ MUTANTS += [
                "        if val_loss < self.best_loss - self.min_delta:\n",
            expect="best_loss is updated BEFORE the comparison"),
 ]
+VARIANTS += [
+    Variant("r13 step decay memoised with functools.lru_cache (a pure function, cached)",
+            old="def step_decay(epoch, lr0, step_size, gamma=0.1):",
+            new="import functools\n\n\n@functools.lru_cache(maxsize=None)\ndef step_decay(epoch, lr0, step_size, gamma=0.1):"),
+    Variant("r13 batch norm backward with n = float(len(dout)) (a Python float keeps float32)",
+            old="    n = dout.shape[0]\n    dbeta", new="    n = float(len(dout))\n    dbeta"),
+    Variant("r13 SGD velocities in a dict keyed by position, created lazily",
+            old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+            new="        self.velocity = {}\n",
+            also=(("        for p, v in zip(self.params, self.velocity):\n            g = p.grad",
+                   "        for i, p in enumerate(self.params):\n"
+                   "            v = self.velocity.setdefault(i, np.zeros_like(p.data))\n            g = p.grad"),)),
+    Variant("r13 dropout: out computed in float64, then cast to x's dtype",
+            old="    return x * mask, mask\n", new="    return (x.astype(np.float64) * mask).astype(x.dtype), mask\n"),
+]
