@@ -57,6 +57,14 @@ def project(x, W):
     return x @ W.T
 
 
+class Value:
+    def __init__(self, data):
+        self.data = data
+
+    def times(self, other):
+        return Value(self.data + other.data)
+
+
 class Param:
     def __init__(self, data):
         self.data = data
@@ -170,7 +178,13 @@ def checks(monkeypatch):
         got = core.call(fn, x, W, name="project(x of shape (5, 4), W of shape (4, 3))", want=lambda: x @ W)
         core.expect_close(got, x @ W, name="project")
 
+    def valmul(cls):
+        a, b = core.call(cls, 3.0, name="Value(3.0)"), core.call(cls, -2.5, name="Value(-2.5)")
+        out = core.call(a.times, b, name="Value(3.0).times(Value(-2.5))")
+        core.expect_close(out.data, -7.5, name="Value(3.0).times(Value(-2.5)).data")
+
     module.bias, module.sgd, module.decay, module.rowsum, module.proj = bias, sgd, decay, rowsum, proj
+    module.valmul = valmul
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -233,6 +247,13 @@ def test_a_wrong_shape_and_a_call_that_raises_are_named_by_the_change_that_gives
     assert raised.message.startswith("project(x of shape (5, 4), W of shape (4, 3)) raised ValueError")
     assert "The change that fixes it: in `return x @ W.T` (project), `W.T` should be `W`" in raised.message
     assert raised.diagnosis == "repairlab.proj/one-change-transpose", raised.message
+
+
+def test_an_attribute_of_what_a_call_returned_is_traced_to_that_call(tmp_path, checks):
+    verdict = _verdict(tmp_path, "valmul", _student(tmp_path).Value)
+    assert "in `return Value(self.data + other.data)` (times)" in verdict.message, verdict.message
+    assert "`self.data * other.data`" in verdict.message
+    assert verdict.diagnosis == "repairlab.valmul/one-change-operator"
 
 
 def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):

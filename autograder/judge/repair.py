@@ -117,9 +117,9 @@ class Source:
 
 def _producers(session: JudgeSession, got: Any) -> list[Source]:
     """The calls that may have computed ``got``, most likely first: the newest call whose result holds it
-    (the same object, else equal values); else, for a value read as an attribute chain of a kernel object
-    after a method call (``layer.b.grad``), the newest method calls before that read, each with the
-    object and path the value was read through."""
+    (the same object, else equal values); else, for a value read as an attribute chain of a kernel object:
+    the call that returned that object (``(a * b).data``), or, after a method call (``layer.b.grad``), the
+    newest method calls before that read, each with the object and path the value was read through."""
     for same in (lambda a, b: a is b, _equal):
         for record in reversed(session.calls):
             if isinstance(record.fn, RemoteObject):
@@ -136,6 +136,11 @@ def _producers(session: JudgeSession, got: Any) -> list[Source]:
             break
         chain.append(up)
     roots = [(r.owner, [["attr", c.name] for c in reversed(chain[:i + 1])]) for i, r in enumerate(chain)]
+    # read from what a call returned (``(a * b).data``, ``model.forward(x).grad``): re-run that call
+    made = [Source(c, path) for root, path in roots for c in reversed(session.calls)
+            if c.result is root and c.number < read.number]
+    if made:
+        return made[:1]
     earlier = [c for c in reversed(session.calls) if c.snapshot is not None and c.number < read.number][:2]
     return [Source(c, path, root) for c in earlier for root, path in roots]
 
