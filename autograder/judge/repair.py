@@ -28,11 +28,6 @@ from ..checks.core import Compared
 from .edits import Edit, identity, single_edits
 from .session import CallRecord, JudgeSession, Raised, RemoteObject
 
-#: Diagnoses that only say how a value is wrong (worth replacing by the change that fixes it).
-REPLACEABLE = frozenset({None, "", "wrong-values", "some-rows", "some-columns", "all-zero", "offset", "squared",
-                         "square-root", "complement", "zeroed-entries", "per-row-offset", "per-column-offset",
-                         "per-row-scale", "per-column-scale", "rows-permuted", "scaled", "diagonal-only",
-                         "sign-flipped", "transposed", "wrong-value", "wrong-values-explained"})
 #: A message that says nothing but the largest error (replaced by the change; anything more is kept).
 BARE = re.compile(r"has wrong values: largest error [^;]*\)$")
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
@@ -63,8 +58,11 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
     """The one-change story for ``failure`` (a check's failure whose message is ``said`` and diagnosis
     ``diagnosis``), or None."""
     compared = _compared(failure)
-    asked = compared is not None and compared.ask and getattr(failure, "compared", None) is compared
-    if compared is None or not (diagnosis in REPLACEABLE or asked) or not _telling(compared.expected):
+    # Every failure that carries its comparison is searched, a catalogued diagnosis too: the change
+    # then pins the line the diagnosis speaks of, or, when the values only happened to match a
+    # catalogued wrong answer, names the slip the code really has (measured on the lab 02 and 04 zoos:
+    # 16 messages gained their line, grading time within noise).
+    if compared is None or not _telling(compared.expected):
         return None
     started = time.perf_counter()
     for found in _producers(session, compared.got)[:4]:
