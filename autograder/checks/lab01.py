@@ -234,6 +234,11 @@ def _forward_cache(layer, x, y, name: str) -> None:
              "(dW = x.T @ grad_out)", "linear-cache-missing")
     cached = np.asarray(cached)
     if cached.shape == x.shape and np.allclose(cached, x):
+        if x.dtype == np.float64 and cached.dtype != np.float64 and cached.dtype.kind == "f":
+            fail(f"after {name}, self.x is x converted to {cached.dtype}: the cache must keep the input as it came "
+                 f"(self.x = x), float64 here; a {cached.dtype} copy rounds x to about 7 digits, so backward's "
+                 f"dW = x.T @ grad_out loses the float64 precision the lab's gradient check expects (relative "
+                 f"error 1e-8 or below)", "linear-cache-downcast")
         return
     if cached.shape == np.shape(y) and np.allclose(cached, y):
         fail(f"after {name}, self.x holds the layer's output y = x @ W + b, not its input x: cache the input "
@@ -492,6 +497,41 @@ def linear_backward(Linear) -> None:
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _backward_case(Linear, r, 5, 3, 4, np.float32)))
     run_cases(cases, special_last=True)
+    _backward_twice(Linear, r)
+
+
+def _backward_twice(Linear, r) -> None:
+    """Property: one layer, two forward/backward rounds with DIFFERENT batch sizes; the second round's dx and
+    the accumulated gradients must follow from that round's x and grad_out alone (nothing kept from the first
+    call, such as a batch size or an array stored once)."""
+    layer, W, b = _linear(Linear, 3, 4, r)
+    rounds = [(r.normal(size=(5, 3)), r.normal(size=(5, 4))), (r.normal(size=(2, 3)), r.normal(size=(2, 4)))]
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    for k, (x, g) in enumerate(rounds):
+        try:                              # the forward is judged in its own cell: the documented cache is set
+            call(layer.forward, x.copy(), label="Linear(3, 4).forward", names=("x",))
+        except core.CheckFailure:
+            pass
+        layer.W.data, layer.b.data, layer.x = W.copy(), b.copy(), x.copy()
+        try:
+            dx = call(layer.backward, g, label="Linear(3, 4).backward", names=("grad_out",))
+        except core.CheckFailure:
+            return                        # a raising backward is named by the cases above
+        dW, db = dW + x.T @ g, db + g.sum(axis=0, keepdims=True)
+        if k == 0:
+            continue                      # the first round is judged by the cases above
+        head = (f"one Linear(3, 4), forward and backward with a batch of 5 rows, then again with a batch of "
+                f"2 rows (grads not reset in between, so they must hold the sum of both rounds)")
+        tail = ("backward must compute everything from the grad_out it receives and the x of the most recent "
+                "forward: nothing from an earlier call (a batch size, a mean or an array stored on self the first "
+                "time) may enter it")
+        for what, got, want in (("dx", dx, g @ W.T), ("W.grad", layer.W.grad, dW), ("b.grad", layer.b.grad, db)):
+            if not isinstance(got, np.ndarray) or got.shape != want.shape:
+                return                    # a shape slip the cases above name
+            if not core.close(got, want, 1e-6, 1e-9):
+                fail(f"{head}: after the second round {what} is wrong (largest error "
+                     f"{float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))):.3g}): {tail}",
+                     "linear-backward-state-kept")
 
 
 # =============================================================================================
@@ -548,11 +588,40 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
             analysis, _ = core.analyse_difference(dx, expected, tol["rtol"], tol["atol"])
             said = explain_formula(formula[0], formula[1], dx, rtol=1e-6, atol=1e-9, what="derivatives",
                                    outer=("grad_out",)) if formula else None
+            if not said:                  # no single edit of the documented formula: is it linear in grad_out?
+                _linear_in_grad_out(layer_cls, label, x, gs, got, expected, name)
             analysis = said or _explained(layer_cls, label, x, dx, expected, tol, backward=True) or analysis
             fail(f"{name} is not the derivative of your {label}.forward either: centred finite differences of "
                  f"your forward disagree with your backward; against the expected values: {analysis}",
                  "backward-not-derivative-of-forward")
     expect_close(dx, expected, name=name, **tol)
+
+
+def _linear_in_grad_out(layer_cls, label, x, gs, got, expected, name) -> None:
+    """An activation's backward is grad_out * f'(x): linear in grad_out. A fresh layer fed -grad_out must
+    return -dx; when it does not, the backward depends on grad_out itself (a mask or a clip built from it)."""
+    if got.shape != gs.shape:
+        return
+    layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    neg = call(layer.backward, (-gs).astype(x.dtype), label=f"{label}.backward", names=("grad_out",),
+               hint=ELEMENTWISE_HINT)
+    if not isinstance(neg, np.ndarray) or neg.shape != got.shape:
+        return
+    neg = np.asarray(neg, dtype=np.float64)
+    if core.close(neg, -got, 1e-6, 1e-9):
+        return
+    want = np.asarray(expected, dtype=np.float64)
+    detail = ""
+    for sign, part in (("< 0", gs < 0), ("> 0", gs > 0)):
+        lost = part & (np.abs(want) > 1e-9)
+        if lost.any() and np.all(got[lost] == 0) and not np.all(got[~part & (np.abs(want) > 1e-9)] == 0):
+            detail = f": it is 0 wherever grad_out {sign}, where the gradient must flow too"
+            break
+    fail(f"{name} is not linear in grad_out: a fresh {label} given the same x and -grad_out does not return "
+         f"-dx{detail}. The backward of an activation is grad_out * f'(x), where the local derivative f'(x) "
+         f"depends on the forward input x only: no mask, clip or max built from grad_out",
+         "activation-backward-not-linear")
 
 
 def _probe(layer_cls, label: str, backward: bool):
@@ -1120,6 +1189,36 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
              f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
 
 
+def _transposed_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
+    """A step that raised on non-square parameters: with one SQUARE parameter it runs; does it move by
+    -lr * p.grad.T?  Then the gradient is transposed in the update."""
+    r = core.rng("lab01.sgd.transposed")
+    a = core.kernel_object(data=r.normal(size=(3, 3)), grad=r.normal(size=(3, 3)))
+    d0, g0 = np.array(a.data, copy=True), np.array(a.grad, copy=True)
+    try:
+        call(call(SGD, [a], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT).step, label="SGD.step")
+    except core.CheckFailure:
+        return
+    if core.close(np.asarray(a.data, dtype=np.float64) - d0, -lr * g0.T, 1e-6, 1e-9):
+        raised = str(exc).split(". ")[0]
+        fail(f"{raised}. With a square parameter your step runs and moves p.data by -lr * p.grad.T: the gradient "
+             f"is transposed in the update; p.grad already has the shape of p.data, p.data -= lr * p.grad",
+             "sgd-step-transposed-gradient")
+
+
+def _array_method(exc: core.CheckFailure, label: str) -> None:
+    """An AttributeError of a NumPy array: a method NumPy does not have, usually a PyTorch habit."""
+    found = re.search(r"'numpy\.ndarray' object has no attribute '(\w+)'", str(exc))
+    if not found:
+        return
+    attr = found.group(1)
+    torch = attr.endswith("_") or attr in ("detach", "numpy", "item_", "zero", "data_ptr", "backward", "clone")
+    fail(f"{str(exc).split('. ')[0]}. p.data and p.grad are NumPy arrays, and a NumPy array has no method "
+         f"{attr}()" + (" (a PyTorch tensor method)" if torch else "") + f": in {label} use NumPy operations on "
+         f"the array, such as p.grad[...] = 0 (or p.grad = np.zeros_like(p.data)) to reset and "
+         f"p.data -= self.lr * p.grad to update", "numpy-array-has-no-method")
+
+
 def _other_parameter_shape(exc: core.CheckFailure, shapes: list) -> None:
     """An in-place update of one parameter that met a value of ANOTHER parameter's shape (and not its own):
     something computed for one parameter reached the update of another (one buffer kept on self and
@@ -1217,7 +1316,9 @@ def sgd(SGD) -> None:
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 _other_gradient(SGD, lr, exc)
+                _transposed_gradient(SGD, lr, exc)
                 _other_parameter_shape(exc, [np.shape(p.data) for p in params])
+                _array_method(exc, "SGD.step")
             raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
@@ -1255,7 +1356,11 @@ def sgd(SGD) -> None:
             p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
-    call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    try:
+        call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    except core.CheckFailure as exc:
+        _array_method(exc, "SGD.zero_grad")
+        raise
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
         if not isinstance(g, np.ndarray):
@@ -1805,6 +1910,24 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
              f"{batch} does not divide {n}", "last-batch-dropped")
 
 
+def _sizes_explain_repeats(sizes: list, counts: np.ndarray, n: int, batch: int, head: str) -> None:
+    """Repeated samples in batches of the wrong sizes: the batches are not the consecutive slices of one
+    permutation (a slice or a padding slip), so the sizes, not a draw with replacement, are the cause."""
+    expected = [min(batch, n - s) for s in range(0, n, batch)]
+    if sizes == expected:
+        return      # right sizes with repeats: indices drawn with replacement (the caller says so)
+    repeated, never = int((counts > 1).sum()), int((counts == 0).sum())
+    if n % batch and sizes[:-1] == expected[:-1] and sizes[-1] == batch:
+        fail(f"{head}: the last batch holds {batch} rows, expected the {n % batch} remaining samples (batch sizes "
+             f"{sizes}, expected {expected}): it was filled up to batch_size with samples already used "
+             f"({repeated} repeated); the last batch is simply smaller, order[start:start + batch_size] with no "
+             f"padding or wrap-around", "last-batch-padded")
+    fail(f"{head}: the batches have sizes {sizes}, expected {expected} ({sum(sizes)} rows in all for N = {n}; "
+         f"{repeated} samples used more than once, {never} never): they are not consecutive slices of one "
+         f"permutation; take batch k as order[start:start + batch_size] for start in range(0, N, batch_size)",
+         "batch-slices-wrong")
+
+
 def _extra_whole_forwards(rows: list, log: list, n: int, batch: int) -> None:
     """Forwards on all N rows besides a correct set of batches: say where they sit among the calls
     (a logging or final forward on the whole x), not that samples were drawn with replacement."""
@@ -1943,6 +2066,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if redrawn:
                 fail(f"every sample must be used exactly once per epoch, but {int((counts > 1).sum())} samples were "
                      f"used more than once and {int((counts == 0).sum())} never: {redrawn}", "permutation-per-batch")
+            _sizes_explain_repeats(sizes, counts, n, batch, "every sample must be used exactly once per epoch")
             fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")
