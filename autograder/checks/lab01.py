@@ -54,7 +54,8 @@ PROPERTIES = {
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
                        "a Parameter object in arithmetic named", "parameters left unchanged by forward",
-                       "how the wrong term is wrong (one entry of b everywhere) named"),
+                       "how the wrong term is wrong (one entry of b everywhere) named",
+                       "the cache keeps x's dtype (a float32 copy of float64 x named)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
@@ -62,12 +63,14 @@ PROPERTIES = {
                         "nothing accumulated (code after return) named",
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
                         "an elementwise x * grad_out summed over the batch named",
-                        "grad_out divided by N in place named (the rule of the change said)"),
+                        "grad_out divided by N in place named (the rule of the change said)",
+                        "two rounds on one layer with different batch sizes (state kept from a call named)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
-             "a constant local derivative (a batch reduction) named", "a mask from the first sample only named"),
+             "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
+             "backward linear in grad_out (a fresh layer given -grad_out)"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -94,7 +97,9 @@ PROPERTIES = {
             "each parameter's own gradient (same-shape probe)",
             "one state shared between parameters named (another parameter's shape)",
             "zeros of the Parameter object named",
-            "state changed by step() between calls named (lr decay, step counter)"),
+            "state changed by step() between calls named (lr decay, step counter)",
+            "a transposed gradient named (square-parameter probe)", "zero_grad keeps the data's dtype",
+            "a PyTorch method on a NumPy array named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -520,8 +525,8 @@ def _backward_twice(Linear, r) -> None:
         dW, db = dW + x.T @ g, db + g.sum(axis=0, keepdims=True)
         if k == 0:
             continue                      # the first round is judged by the cases above
-        head = (f"one Linear(3, 4), forward and backward with a batch of 5 rows, then again with a batch of "
-                f"2 rows (grads not reset in between, so they must hold the sum of both rounds)")
+        head = ("one Linear(3, 4), forward and backward with a batch of 5 rows, then again with a batch of "
+                "2 rows (grads not reset in between, so they must hold the sum of both rounds)")
         tail = ("backward must compute everything from the grad_out it receives and the x of the most recent "
                 "forward: nothing from an earlier call (a batch size, a mean or an array stored on self the first "
                 "time) may enter it")
@@ -1380,6 +1385,12 @@ def sgd(SGD) -> None:
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
+        if g.dtype.kind == "f" and d0.dtype.kind == "f" and g.dtype.itemsize < d0.dtype.itemsize:
+            fail(f"SGD.zero_grad must reset every grad to zeros of its parameter's dtype: parameter {k} holds "
+                 f"{d0.dtype} data, but its grad became {g.dtype} zeros (np.zeros(..., dtype={g.dtype})?): every "
+                 f"gradient accumulated into it afterwards (p.grad += ...) is rounded to {g.dtype}, losing the "
+                 f"precision of the {d0.dtype} data; use np.zeros_like(p.data) or p.grad[...] = 0",
+                 "zero-grad-dtype")
         if np.any(g != 0):
             kept = same(g, old_grads[k])
             _partial_reset(g, old_grads[k], k)

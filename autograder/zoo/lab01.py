@@ -987,3 +987,38 @@ VARIANTS += [
             '    total = 0.0\n',
             '    losses, sizes = [], []\n', also=[('        total += loss * len(idx)\n    return total / n', '        losses.append(loss); sizes.append(len(idx))\n    return float(np.dot(losses, sizes) / n)')]),
 ]
+
+# --- issue 15, round 13 second fresh set (measured after the round-13 fixes, then catalogued) ---
+MUTANTS += [
+    Mutant('R13b Linear backward np.add without out= (dW discarded)',
+           'self.W.grad += self.x.T @ grad_out',
+           'np.add(self.W.grad, self.x.T @ grad_out)', file='model.py',
+           expect='did you add into a copy or a local variable?'),
+    Mutant('R13b SGD step with p.grad.sum(axis=0)',
+           'p.data -= self.lr * p.grad',
+           'p.data -= self.lr * p.grad.sum(axis=0)', file='model.py',
+           expect='your step also moved 2 of the other'),
+    Mutant('R13b zero_grad makes float32 zeros',
+           'p.grad[...] = 0.0',
+           'p.grad = np.zeros(p.data.shape, dtype=np.float32)', file='model.py',
+           expect="must reset every grad to zeros of its parameter's dtype"),
+    Mutant('R13b Sequential.parameters returns a generator',
+           '        return [p for layer in self.layers for p in layer.parameters()]\n',
+           '        return (p for layer in self.layers for p in layer.parameters())\n', file='model.py',
+           expect='must return a list, got builtins.generator'),
+    Mutant('R13b train_epoch never calls model.backward',
+           '        model.backward(loss_fn.backward())\n',
+           '        loss_fn.backward()\n',
+           expect='must be called once per batch: 0 calls'),
+]
+VARIANTS += [
+    Variant('R13b Linear forward with einsum',
+            'return x @ self.W.data + self.b.data',
+            "return np.einsum('ni,io->no', x, self.W.data) + self.b.data", file='model.py'),
+    Variant('R13b ReLU mask with np.greater',
+            'self.mask = x > 0\n        return x * self.mask',
+            'self.mask = np.greater(x, 0)\n        return np.where(self.mask, x, 0.0)', file='model.py'),
+    Variant('R13b train_epoch batches through np.take',
+            'loss = loss_fn.forward(model.forward(x[idx]), y[idx])',
+            'loss = loss_fn.forward(model.forward(np.take(x, idx, axis=0)), np.take(y, idx, axis=0))'),
+]
