@@ -155,13 +155,18 @@ def _linear(Linear, n_in, n_out, r, dtype=np.float64):
     return layer, W, b
 
 
+def _lin(a, w):
+    """The oracle's matrix product, in float64 (einsum: no BLAS summation order in the comparison)."""
+    return np.einsum("ij,jk->ik", np.asarray(a, dtype=np.float64), np.asarray(w, dtype=np.float64))
+
+
 def _forward_case(Linear, r, n, i, o, dtype):
     def run():
         layer, W, b = _linear(Linear, i, o, r, dtype)
         x = r.normal(size=(n, i)).astype(dtype)
         label = f"Linear({i}, {o}).forward"
         try:
-            y = call(layer.forward, x, label=label, names=("x",),
+            y = call(layer.forward, x, label=label, names=("x",), want=lambda: _lin(x, W) + b.astype(np.float64),
                      hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o}) and b of shape (1, out) "
                           f"is added to every row as it is (not transposed)")
         except core.CheckFailure as exc:
@@ -179,7 +184,7 @@ def _forward_case(Linear, r, n, i, o, dtype):
                 fail(f"{name} returned the right values in shape {tuple(y.shape)} instead of (N, out) = {(n, o)}: "
                      f"the axis of size 1 was dropped (np.squeeze, .ravel() or .flatten() of the output?); keep "
                      f"(N, out) for every N and out, y = x @ W + b", "linear-forward-squeezed")
-        y = expect_array(y, name=name, shape=(n, o))
+        y = expect_array(y, name=name, shape=(n, o), want=lambda: _lin(x, W) + b.astype(np.float64))
         xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
         expected = np.einsum("ni,io->no", xs, Ws) + bs
         forward_wrong = {
@@ -291,7 +296,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         label = f"Linear({i}, {o}).backward"
         name = signature(label, ("grad_out",), (g,))
         try:
-            dx = call(layer.backward, g, label=label, names=("grad_out",),
+            dx = call(layer.backward, g, label=label, names=("grad_out",), want=lambda: _lin(g, W.T),
                       hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
                            f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
                            f"into b.grad of shape (1, out) = (1, {o})")
@@ -312,7 +317,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
                     fail(f"dL/dx returned by {name} is {how} over the batch (shape {np.shape(dx)}): dL/dx has one "
                          f"row per sample, (N, in) = {(n, i)}, grad_out @ W.T; only the parameter gradients "
                          f"add up the samples", "linear-dx-reduced-over-batch")
-        dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i))
+        dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i), want=lambda: _lin(g, W.T))
         _weights_kept(layer, W, b, x, g, name)
         gW, gb = layer.W.grad, layer.b.grad
         if np.shape(gW) == (o, i) and i != o:
@@ -671,7 +676,7 @@ def _relu_case(ReLU, x, r):
     def run():
         layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
         name = signature("ReLU.forward", ("x",), (x,))
-        y = call(layer.forward, x, label="ReLU.forward", names=("x",),
+        y = call(layer.forward, x, label="ReLU.forward", names=("x",), want=lambda: np.maximum(x.astype(np.float64), 0.0),
                  hint=None)
         if isinstance(y, np.ndarray) and y.dtype == bool:
             fail(f"{name} returned the boolean mask x > 0: return x where x > 0 and 0 elsewhere",
@@ -683,7 +688,7 @@ def _relu_case(ReLU, x, r):
             fail(f"{name} returned a flat array of the {y.size} positive entries of x: boolean indexing x[mask] "
                  f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
                  f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
-        y = expect_array(y, name=name, shape=x.shape)
+        y = expect_array(y, name=name, shape=x.shape, want=lambda: np.maximum(xs, 0.0))
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -694,12 +699,13 @@ def _relu_case(ReLU, x, r):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("ReLU.backward", ("grad_out",), (g,))
-        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT,
+                  want=lambda: gs * (xs > 0))
         if isinstance(dx, np.ndarray) and dx.ndim == 1 and x.ndim == 2 and dx.size == int((xs > 0).sum()) != x.size:
             fail(f"{bname} returned a flat array of {dx.size} entries, one per positive input: boolean indexing "
                  f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
                  f"or np.where(mask, grad_out, 0)", "boolean-index-flattens")
-        dx = expect_array(dx, name=bname, shape=x.shape)
+        dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * (xs > 0))
         relu_x = np.where(xs > 0, xs, 0.0)
         _mask_everywhere(layer, x, gs, dx, bname)
         _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
@@ -790,11 +796,12 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         layer = call(Sigmoid, label="Sigmoid()", hint=ELEMENTWISE_HINT)
         name = signature("Sigmoid.forward", ("x",), (x,))
         try:
-            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None)
+            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None,
+                     want=lambda: _sigmoid_oracle(x))
         except core.CheckFailure as exc:
             _sigmoid_overflow(exc, x)
             raise
-        y = expect_array(y, name=name, shape=x.shape)
+        y = expect_array(y, name=name, shape=x.shape, want=lambda: _sigmoid_oracle(x))
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
@@ -807,7 +814,8 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
         try:
-            dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None)
+            dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None,
+                      want=lambda: gs * s * (1 - s))
         except core.CheckFailure as exc:
             if exc.diagnosis == "not-numerically-stable":
                 fail(f"{exc.headline}: the derivative is s * (1 - s) with the output s that forward "
@@ -815,7 +823,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                      f"overflows for large |x|", "sigmoid-backward-overflow")
             raise
         _matrix_product(dx, gs, s * (1 - s), bname)
-        dx = expect_array(dx, name=bname, shape=x.shape)
+        dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * s * (1 - s))
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -907,7 +915,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
         loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT,
+                     want=lambda: float(np.mean((pred.astype(np.float64) - target.astype(np.float64)) ** 2)))
         if isinstance(value, np.ndarray) and value.size == 1 and value.ndim == pred.ndim:   # keepdims=True
             fail(f"{name} returned a numpy array of shape {value.shape}, not a float: the docstring asks for a "
                  f"float, float(np.mean((pred - target) ** 2)) (np.mean(..., keepdims=True) or an array "
@@ -939,10 +948,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 float(np.sum(diff @ diff.T)) / (n * d) if n > 1 else None,
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT, want=lambda: 2 * diff / (n * d))
         exact = 2 * diff / (n * d)
         _flattened_gradient(grad, exact, bname)
-        grad = expect_array(grad, name=bname, shape=(n, d))
+        grad = expect_array(grad, name=bname, shape=(n, d), want=exact)
         diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
             "the 1/N factor is applied twice in the MSE gradient": 2 * diff / (n * d) ** 2,

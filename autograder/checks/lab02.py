@@ -269,7 +269,7 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
         if not absent:
             y[0] = c - 1                       # the last class is reachable
         name = signature("one_hot", ("y", "num_classes"), (y, c))
-        got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"),
+        got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"), want=lambda: _onehot(y, c),
                    hint=f"a label outside the matrix: the one-hot matrix must be (N, num_classes) = {(n, c)}, "
                         f"num_classes columns whatever labels occur: Y[np.arange(N), y] = 1")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (n, int(y.max()) + 1) and got.shape[1] != c:
@@ -357,6 +357,7 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         name = signature("normalize", ("images",), (images,))
         try:
             got = call(normalize, images, label="normalize", names=("images",),
+                       want=lambda: images.reshape(len(images), -1) / 255.0,
                        hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
         except core.CheckFailure as exc:
             warned = re.match(r"(.*?numpy warned '[^']*divide[^']*')", str(exc))
@@ -479,7 +480,7 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
 
         def go():
             try:
-                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT, want=lambda: _softmax(z))
             except core.CheckFailure as exc:
                 _axis_roles(exc, n, c, "z", labels=False)
                 raise
@@ -597,7 +598,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         y = _labels(r, n, c).astype(ydtype)
         name = signature("cross_entropy", ("logits", "y"), (z, y))
         try:
-            got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
+            got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), want=lambda: _ce(z, y),
                        hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
                             "labels, not one-hot rows)")
         except core.CheckFailure as exc:
@@ -857,6 +858,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 return None
         try:
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
+                       want=lambda: (probs.astype(_float64) - Y) / n,
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
             # Relative to the student's one_hot: when their one_hot(y, C) itself raises the same error, the
@@ -1519,6 +1521,7 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         y[: n // 2] = pred[: n // 2]                  # about half right, so the value tells
         name = signature("accuracy", ("scores", "y"), (scores, y))
         got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y"),
+                                 want=lambda: float(np.mean(scores.argmax(axis=1) == y)),
                                  hint="take the largest score of each ROW: scores.argmax(axis=1) has shape (N,)"),
                             name=name)
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
@@ -2756,7 +2759,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
         y_pred = np.where(r.random(n) < agree, y_true, _labels(r, n, c - 1 if absent else c))
         name = signature("confusion_matrix", ("y_true", "y_pred", "num_classes"), (y_true, y_pred, c))
         got = call(confusion_matrix, y_true, y_pred, c, label="confusion_matrix",
-                   names=("y_true", "y_pred", "num_classes"),
+                   names=("y_true", "y_pred", "num_classes"), want=lambda: _onehot(y_true, c).T @ _onehot(y_pred, c),
                    hint=f"a shape mismatch: the matrix is (num_classes, num_classes) = {(c, c)} even when the largest "
                         f"classes do not occur in y_true or y_pred (np.bincount needs minlength=num_classes**2)")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape != (c, c) and got.shape[0] == got.shape[1]:
