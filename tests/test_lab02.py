@@ -286,3 +286,18 @@ def test_f1_is_judged_against_the_students_own_precision_and_recall():
     with pytest.raises(core.CheckFailure, match="instead of P \\+ R") as info:
         checks.precision_recall_f1(precision_recall_f1)
     assert info.value.diagnosis == "prf-f1-denominator"
+
+
+def test_a_ratio_guarded_by_another_denominator_is_named():
+    """where=actual > 0 on the precision: an empty column warns, an empty row does not."""
+    def precision_recall_f1(cm):
+        tp = np.diag(cm).astype(np.float64)
+        predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+        precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=actual > 0)
+        recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+        both = precision + recall
+        return precision, recall, np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+
+    with pytest.raises(core.CheckFailure, match="the 0/0 is the precision's") as info:
+        checks.precision_recall_f1(precision_recall_f1)
+    assert info.value.diagnosis == "prf-precision-unguarded"

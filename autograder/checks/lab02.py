@@ -158,7 +158,8 @@ PROPERTIES = {
                             "the trace as every class's numerator named", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)",
                             "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
-                            "false positives or negatives as the denominator named"),
+                            "false positives or negatives as the denominator named",
+                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)"),
 }
 
 
@@ -2862,6 +2863,34 @@ def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
         return
 
 
+def _unguarded_ratio(fn, c: int, exc: core.CheckFailure) -> None:
+    """Two matrices that separate the causes of a 0/0: one with a single empty COLUMN (a class never
+    predicted: the precision's denominator is 0), one with a single empty ROW (a class never present: the
+    recall's). When exactly one of them warns, that ratio's division is not guarded by its own denominator."""
+    def warns(probe) -> bool | None:
+        try:
+            with core.numerics("precision_recall_f1"):
+                fn(probe)
+        except core.CheckFailure as again:
+            return "numerically stable" in str(again)
+        except Exception:
+            return None
+        return False
+    base = np.full((c, c), 2, dtype=np.int64) + 5 * np.eye(c, dtype=np.int64)
+    column, row = base.copy(), base.copy()
+    column[:, 0] = 0                          # class 0 present, never predicted
+    row[0, :] = 0                             # class 0 predicted, never present
+    in_column, in_row = warns(column), warns(row)
+    if in_column is None or in_row is None or in_column == in_row:
+        return
+    which, empty, den, axis = (("precision", "never predicted (an empty COLUMN of cm)", "predicted", 0) if in_column
+                               else ("recall", "never present (an empty ROW of cm)", "actual", 1))
+    fail(f"{str(exc).split('. A class that')[0]}. A matrix where one class is {empty} warns, and the matrix with the "
+         f"other kind of empty class does not: the 0/0 is the {which}'s, whose denominator {den} = cm.sum(axis={axis}) "
+         f"is 0 for that class, and that division is not guarded by its own denominator (a where= that tests "
+         f"another array?); np.divide(tp, {den}, out=np.zeros_like(tp), where={den} > 0)", f"prf-{which}-unguarded")
+
+
 def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> None:
     """One ratio is the OTHER ratio divided by its own counts: the first division wrote its result into tp
     (np.divide(tp, ..., out=tp), tp /= ...), so the second one divided the first ratio, not tp."""
@@ -2891,6 +2920,7 @@ def precision_recall_f1(fn):
         except core.CheckFailure as exc:
             if "numerically stable" in str(exc):
                 _f1_divides_by_ratio(fn, c, exc)
+                _unguarded_ratio(fn, c, exc)
             raise
         # Three (C,) arrays in any sequence that unpacks like the documented triple (a list, or a
         # stacked (3, C) array: `precision, recall, f1 = precision_recall_f1(cm)` works for each).

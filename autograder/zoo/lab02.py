@@ -1094,7 +1094,7 @@ MUTANTS += [
     Mutant('R13 precision guarded with where=actual > 0 (wrong denominator)',
            'precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)',
            'precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=actual > 0)',
-           expect='A class that is never predicted'),
+           expect="the 0/0 is the precision's"),
     Mutant('R13 f1 divides by np.maximum(p + r, 1)',
            'f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)',
            'f1 = 2 * precision * recall / np.maximum(both, 1)',
