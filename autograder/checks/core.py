@@ -71,6 +71,9 @@ class CheckFailure(AssertionError):
         self.raised = ""
         self.where = ""
         self.compared: Compared | None = None
+        # The comparisons of the same check's other failed cases (cases.run_cases): the one change the
+        # judge names must fix them too, so a change that fits one input by coincidence is not told.
+        self.others: list[Compared] = []
 
 
 @dataclass(frozen=True)

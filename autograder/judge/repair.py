@@ -75,11 +75,48 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
             same = identity(source)
             if same is None or not _replays(session, found, same, compared):
                 continue
-            fits = _fits(session, found, list(single_edits(source, settings=settings)), compared, started)
+            edits = list(single_edits(source, settings=settings))
+            if isinstance(compared.got, Raised):
+                # the call raised: deleting the raising line or returning early lets it return the compared
+                # value while breaking what else it does (a gradient it stores): not a fix
+                edits = [e for e in edits if e.kind != "line"]
+            fits = _fits(session, found, edits, compared, started)
+            fits = _confirmed(session, fits, source, _others(failure), started)
         except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
             return None
         return _story(fits, compared, _function_name(source), said, diagnosis)
     return None
+
+
+def _others(failure: BaseException) -> list[Compared]:
+    seen: BaseException | None = failure
+    for _ in range(20):
+        if seen is None:
+            return []
+        others = getattr(seen, "others", None)
+        if others:
+            return [c for c in others if isinstance(c, Compared)]
+        seen = seen.__context__
+    return []
+
+
+def _confirmed(session: JudgeSession, fits: list[Edit], source: str, others: list[Compared],
+               started: float) -> list[Edit]:
+    """The fitting edits that also fix the check's other failed cases computed by the same function (an
+    edit that fits one input by coincidence, `y.max() + 1` -> `+ 2` where C happened to be y.max() + 2,
+    does not fit another).  A case that cannot be traced or replayed confirms nothing and refutes nothing."""
+    for other in others:
+        if not fits or time.perf_counter() - started > BUDGET_SECONDS:
+            break
+        found = next(iter(_producers(session, other.got)), None)
+        if found is None or found.record.seconds > SLOW_CALL or session.source(found.record.fn)[0] != source:
+            continue
+        if not _replays(session, found, identity(source) or source, other):
+            continue
+        outputs = session.variants(found.record, [e.source for e in fits], found.path, found.root)
+        if isinstance(outputs, list) and len(outputs) == len(fits):
+            fits = [e for e, out in zip(fits, outputs) if _close(out, other.expected, other.rtol, other.atol)]
+    return fits
 
 
 def _compared(failure: BaseException) -> Compared | None:
