@@ -263,14 +263,24 @@ def run_cases(cases: Iterable[tuple[str | None, Callable[[], None]]], *, special
     failures = [exc for _, exc in failures]
     for exc in failures:
         if not _generic(exc):
-            raise exc
+            raise _with_others(exc, exc, failures)
     first = failures[0]
     # "Right only for such shapes" is a claim about the shapes: an ordinary case that passed too
     # refutes it (the code is right for some other property those cases share, such as C == 10).
     if passed and not ordinary_passed:
-        raise core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: your formula is "
-                                f"right only for such shapes)", "right-only-for-special-shapes")
-    raise first
+        raise _with_others(core.CheckFailure(f"{first} (the same check passed for {' and for '.join(passed)}: your "
+                                             f"formula is right only for such shapes)",
+                                             "right-only-for-special-shapes"), first, failures)
+    raise _with_others(first, first, failures)
+
+
+def _with_others(failure: core.CheckFailure, chosen: core.CheckFailure,
+                 failures: list[core.CheckFailure]) -> core.CheckFailure:
+    """``failure`` (reporting ``chosen``) with the comparisons of the other failed cases: the judge's one
+    change must fix those too (core.CheckFailure.others)."""
+    failure.compared = failure.compared or chosen.compared
+    failure.others = [f.compared for f in failures if f is not chosen and f.compared is not None][:3]
+    return failure
 
 
 def diagnose_only(got: Any, expected: Any, *, name: str, diagnose: dict, rtol: float, atol: float) -> None:

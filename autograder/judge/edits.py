@@ -44,7 +44,9 @@ ELEMENTWISE = frozenset({"exp", "log", "log1p", "expm1", "tanh", "sqrt", "square
 #: Constants of the field a student may have mistyped another one for (eps, betas, rates, slopes).
 USUAL_CONSTANTS = (1e-8, 1e-7, 1e-5, 1e-3, 0.01, 0.1, 0.2, 0.9, 0.99, 0.999)
 _BINOP_SWAPS: dict[type, tuple[type, ...]] = {
-    ast.Add: (ast.Sub,), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult), ast.Div: (ast.Mult, ast.FloorDiv),
+    # + and * swap too: a rule copied from its neighbour (__mul__ written from __add__, a product rule as a sum)
+    ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult, ast.Add),
+    ast.Div: (ast.Mult, ast.FloorDiv),
     ast.FloorDiv: (ast.Div,), ast.MatMult: (ast.Mult,), ast.Pow: (ast.Mult,)}
 _COMPARE_SWAPS: dict[type, tuple[type, ...]] = {
     ast.Gt: (ast.GtE, ast.Lt), ast.GtE: (ast.Gt, ast.LtE), ast.Lt: (ast.LtE, ast.Gt), ast.LtE: (ast.Lt, ast.GtE),

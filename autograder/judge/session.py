@@ -366,8 +366,9 @@ class JudgeSession:
         return value
 
     def remember(self, owner: Any, name: str, value: Any) -> None:
-        """Note that ``owner.name`` gave ``value`` (arrays and kernel objects only; the newest 2,000)."""
-        if isinstance(owner, RemoteObject) and (type(value) is np.ndarray or isinstance(value, RemoteObject)):
+        """Note that ``owner.name`` gave ``value`` (arrays, floats and kernel objects: values whose identity
+        is their own while the record keeps them; the newest 2,000)."""
+        if isinstance(owner, RemoteObject) and (type(value) in (np.ndarray, float) or isinstance(value, RemoteObject)):
             self.reads[id(value)] = ReadRecord(owner, name, value, self.requests)
             if len(self.reads) > 2000:
                 del self.reads[next(iter(self.reads))]
