@@ -275,36 +275,47 @@ def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False,
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
-def _call(fn, args, name, context, hints=None):
+def _call(fn, args, name, context, hints=None, want=None):
     """core.call, with the inputs named in every failure message (and a hint when one of
-    ``hints``' keys occurs in the message: key -> (hint, diagnosis id))."""
+    ``hints``' keys occurs in the message: key -> (hint, diagnosis id)).  ``want``: the oracle's value for
+    this call (or a callable giving it): a raising call then carries it, for the judge's one-change search."""
     try:
-        return core.call(fn, *args, name=name)
+        return core.call(fn, *args, name=name, want=want)
     except core.CheckFailure as exc:
-        text = str(exc)
-        found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
-        if found:
-            fail(f"{text} (called with {context}): {found[0]}", found[1])
-        if "modified its input argument #" in text:
-            _reshaped_in_place(fn, args, name, context, text)
-            fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
-        _empty_slice(text, name, args, context)
-        _pool_global_max(fn, text, name, args, context)
-        _stride_got_zero(fn, text, name, args, context)
-        broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
-                                                           "c for the input channels: w[:, c] and x[:, c]")
-        sizes = _name_sizes(text, _dims(name, args))
-        owner = _argument_shapes(text, name, args)
-        if sizes and "differ by exactly ONE" in sizes:     # the general reading (layouts mixed) does not apply
-            fail(f"{text} (called with {context}): {sizes}", "raised-broadcast-off-by-one")
-        if broadcast:
-            fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
-        if sizes:
-            fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
-        said = next(((sentence, slug) for key, (sentence, slug) in _NUMPY_ERRORS.items() if key in text), None)
-        if said:
-            fail(f"{text} (called with {context}): {said[0]}", said[1])
+        try:
+            _call_failure(exc, fn, args, name, context, hints)
+        except core.CheckFailure as said:
+            if getattr(said, "compared", None) is None and getattr(exc, "compared", None) is not None:
+                said.compared = exc.compared        # the search still applies to the call that raised
+            raise
+
+
+def _call_failure(exc, fn, args, name, context, hints):
+    """The failure of a call (a raise or a modified input) said with the inputs and a hint (always raises)."""
+    text = str(exc)
+    found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
+    if found:
+        fail(f"{text} (called with {context}): {found[0]}", found[1])
+    if "modified its input argument #" in text:
+        _reshaped_in_place(fn, args, name, context, text)
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+    _empty_slice(text, name, args, context)
+    _pool_global_max(fn, text, name, args, context)
+    _stride_got_zero(fn, text, name, args, context)
+    broadcast = explain_broadcast(text, einsum_example="o for the output channels: dout[:, o] and w[o]; "
+                                                       "c for the input channels: w[:, c] and x[:, c]")
+    sizes = _name_sizes(text, _dims(name, args))
+    owner = _argument_shapes(text, name, args)
+    if sizes and "differ by exactly ONE" in sizes:     # the general reading (layouts mixed) does not apply
+        fail(f"{text} (called with {context}): {sizes}", "raised-broadcast-off-by-one")
+    if broadcast:
+        fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
+    if sizes:
+        fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
+    said = next(((sentence, slug) for key, (sentence, slug) in _NUMPY_ERRORS.items() if key in text), None)
+    if said:
+        fail(f"{text} (called with {context}): {said[0]}", said[1])
+    fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
 
 
 def _reshaped_in_place(fn, args, name: str, context: str, text: str) -> None:
@@ -665,7 +676,7 @@ def _axes_said(got_shape: tuple, shape: tuple, labels: tuple) -> str | None:
                                                        "or slice bound typed for another axis)")
 
 
-def _expect(got, name: str, shape: tuple, dtype, labels: tuple | None = None) -> np.ndarray:
+def _expect(got, name: str, shape: tuple, dtype, labels: tuple | None = None, want=None) -> np.ndarray:
     """expect_array, with what to do when a float32 input came back in another dtype (``labels``: the names of
     the axes of ``shape``, to say which size went to which axis)."""
     got_shape = _shape(got)
@@ -684,7 +695,7 @@ def _expect(got, name: str, shape: tuple, dtype, labels: tuple | None = None) ->
                                                     "reshape/indexing removed them"),
                  "extra-unit-axes" if extra else "missing-unit-axes")
     try:
-        return expect_array(got, name=name, shape=shape, dtype=dtype)
+        return expect_array(got, name=name, shape=shape, dtype=dtype, want=want)
     except core.CheckFailure as exc:
         if "must have dtype" in str(exc):
             if np.dtype(dtype) == np.float64 and "float32" in str(exc).split("got")[-1]:
@@ -1334,7 +1345,7 @@ def _conv_forward_values(got, x, wt, b, case, context):
                  f"before the windows are cut): the stride says where windows START, each window is KH x KW "
                  f"CONSECUTIVE pixels; cut all windows first, then keep every stride-th one "
                  f"(sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride])", "input-subsampled")
-    got = _expect(got, f"conv2d_forward ({context})", want.shape, dt)
+    got = _expect(got, f"conv2d_forward ({context})", want.shape, dt, want=want)
     flipped = wt[:, :, ::-1, ::-1]
     diagnose = {
         "the kernel is flipped: a CNN 'convolution' is a cross-correlation, use w as it is "
@@ -1519,7 +1530,8 @@ def conv2d_forward(conv2d_forward):
         out, error = None, None
         try:
             out = _call(conv2d_forward, (x, wt, b, case[7], case[8]), "conv2d_forward", context,
-                        hints={f"({co},)": BIAS_LAST, f"({co},1,1,1)": BIAS_BATCH})
+                        hints={f"({co},)": BIAS_LAST, f"({co},1,1,1)": BIAS_BATCH},
+                        want=lambda x=x, wt=wt, b=b, case=case: _conv(x, wt, b, case[7], case[8]))
         except core.CheckFailure as exc:
             error = exc
         runs.append((case, context, x, wt, b, out, error))
@@ -2265,8 +2277,8 @@ def _pool_shape_mistakes(case):
 def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
     n, c, h, w, size, s, dt = case
     context = _describe_pool(case)
-    out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context)
     want = _pool(x, size, s)
+    out = _call(maxpool2d_forward, (x, size, s), "maxpool2d_forward", context, want=want)
     shape = _shape(out)
     if shape is not None and shape != want.shape:
         for wrong, message, diagnosis in _pool_shape_mistakes(case):
@@ -2274,7 +2286,7 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
                 fail(f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}: {message}",
                      diagnosis)
         _pooled_axes(out, x, size, s, f"maxpool2d_forward ({context}): expected shape {want.shape}, got {shape}")
-    got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt)
+    got = _expect(out, f"maxpool2d_forward ({context})", want.shape, dt, want=want)
     try:
         expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(dt), diagnose={
             "this is average pooling: take the MAXIMUM of each window": lambda: _pool(x, size, s, reduce="mean"),
@@ -2455,8 +2467,10 @@ def maxpool2d_backward(maxpool2d_backward):
         dout = r.normal(0, 1, want_out.shape).astype(dt)
         context = _describe_pool(case)
         try:
-            got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
-            got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"))
+            got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context,
+                        want=lambda dout=dout, x=x, size=size, s=s: _pool_grad(dout, x, size, s))
+            got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"),
+                          want=lambda dout=dout, x=x, size=size, s=s: _pool_grad(dout, x, size, s))
         except core.CheckFailure as exc:
             if not _generic(exc):
                 raise
@@ -2801,7 +2815,7 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
     shape, dt = x.shape, x.dtype
     n = shape[0]
     want = np.stack([x[i].ravel() for i in range(n)])     # row i: sample i, in (C, H, W) order
-    out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}")
+    out = _call(flatten_forward, (x,), "flatten_forward", f"x of shape {shape}", want=want)
     got_shape = _shape(out)
     if got_shape == (x.size,):
         fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
@@ -2809,7 +2823,7 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
     if got_shape == want.shape[::-1] and n > 1:
         fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
              f"(N, C*H*W) = {want.shape}", "flatten-transposed")
-    got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt)
+    got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt, want=want)
     orders = {      # every other order of the (C, H, W) axes ((W, H, C) is order='F', said below)
         f"the features are in ({', '.join('CHW'[a - 1] for a in perm)}) order: keep the (C, H, W) order of each "
         f"sample, x.reshape(N, -1) without moving axes": x.transpose(0, *perm).reshape(n, -1)
