@@ -1027,6 +1027,45 @@ MUTANTS = [
            old='        out = Value(math.exp(self.data), (self,), "exp")',
            new='        out = Value(math.expm1(self.data), (self,), "exp")',
            expect='math.expm1'),
+    # round 13 held-out set (r13c; micrograd issues 25/32/53 on what zero_grad resets, the momentum habit of
+    # optimiser code, the power rule confused with the derivative in the exponent)
+    Mutant("r13 held-out: train_step keeps a momentum velocity on each Value (p.v)",
+           old="    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
+           new="    for p in model.parameters():\n        p.v = 0.9 * getattr(p, 'v', 0.0) + p.grad\n"
+               "        p.data -= lr * p.v\n    return loss.data",
+           expect="momentum"),
+    Mutant("r13 held-out: train_step zeroes only the first layer's gradients",
+           old="    model.zero_grad()\n    loss = mse_loss",
+           new="    model.layers[0].zero_grad()\n    loss = mse_loss",
+           expect="are not reset between steps (the other parameters' gradients were reset)"),
+    Mutant("r13 held-out: power rule as the derivative in the exponent (out.data * log(self.data): mse not charged)",
+           old="self.grad += k * self.data ** (k - 1) * out.grad",
+           new="self.grad += out.data * math.log(self.data) * out.grad",
+           expect="derivative with respect to the EXPONENT"),
+    Mutant("r13 held-out: Layer.parameters with the comprehension's for clauses in the wrong order",
+           old="return [p for neuron in self.neurons for p in neuron.parameters()]",
+           new="return [p for p in neuron.parameters() for neuron in self.neurons]",
+           expect="the for clauses of a comprehension run left to right"),
+    Mutant("r13: train_step returns inside the parameter-update loop (one parameter updated)",
+           old="    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
+           new="    for p in model.parameters():\n        p.data -= lr * p.grad\n        return loss.data",
+           expect="only ONE of the"),
+    Mutant("r13: train_step halves lr after the first call (state on the model: named as state kept)",
+           old="    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
+           new="    lr = lr * getattr(model, 'decay', 1.0)\n    model.decay = 0.5\n"
+               "    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
+           expect="something is kept from one call to the next"),
+    Mutant("r13 held-out: __rsub__ as other - self (recursion: the fix for __rsub__ named, not __radd__'s)",
+           old="        return other + (-self)\n", new="        return other - self\n",
+           expect="calls __rsub__ again"),
+    # round 13 second set (r13c, written after the fixes)
+    Mutant("r13 second set: train_step steps by the sign of the gradient (sign SGD)",
+           old="p.data -= lr * p.grad", new="p.data -= lr * (1.0 if p.grad > 0 else -1.0 if p.grad < 0 else 0.0)",
+           expect="the sign of the gradient alone"),
+    Mutant("r13 second set: zero_grad deletes p.grad",
+           old="        for p in self.parameters():\n            p.grad = 0.0\n",
+           new="        for p in self.parameters():\n            del p.grad\n",
+           expect="zero_grad deleted it"),
 ]
 
 VARIANTS = [
@@ -1215,4 +1254,36 @@ VARIANTS = [
     Variant('r10 held-out: backward visits the parents sorted by their data',
             old='            for parent in node._prev:\n                if parent not in visited:',
             new='            for parent in sorted(node._prev, key=lambda v: v.data):\n                if parent not in visited:'),
+    # round 13 held-out set (r13c)
+    Variant("r13 held-out: mse_loss expanded as p*p - 2*p*t + t*t",
+            old="return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="return sum(p * p - 2 * p * t + t * t for p, t in zip(preds, targets)) / len(preds)"),
+    Variant("r13 held-out: MLP forward with functools.reduce",
+            old="        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x\n",
+            new="        import functools\n        x = functools.reduce(lambda h, layer: layer(h), self.layers, x)\n"
+                "        return x[0] if len(x) == 1 else x\n"),
+    Variant("r13 held-out: train_step with the loss inlined (not via mse_loss)",
+            old="    loss = mse_loss([model(x) for x in xs], ys)\n",
+            new="    loss = sum(((model(x) - y) ** 2 for x, y in zip(xs, ys)), Value(0.0)) * (1.0 / len(xs))\n"),
+    Variant("r13 held-out: __truediv__ via other.__pow__(-1)",
+            old="        return self * other ** -1\n", new="        return self * other.__pow__(-1)\n"),
+    Variant("r13 held-out: Neuron relu by branching on z.data (z * 0 below zero)",
+            old="        if self.act == \"relu\":\n            return z.relu()\n",
+            new="        if self.act == \"relu\":\n            return z if z.data > 0 else z * 0\n"),
+    Variant("r13: Neuron relu by branching on z.data, a fresh Value(0.0) below zero (same values and gradients)",
+            old="        if self.act == \"relu\":\n            return z.relu()\n",
+            new="        if self.act == \"relu\":\n            return z if z.data > 0 else Value(0.0)\n"),
+    Variant("r13 second set: backward marks a node visited when it is appended (post-order), not when expanded",
+            old="""            if node in visited:
+                continue
+            visited.add(node)
+            stack.append((node, True))""",
+            new="""            if node in visited:
+                continue
+            stack.append((node, True))""",
+            also=(("            if parents_done:\n                topo.append(node)\n",
+                   "            if parents_done:\n                visited.add(node)\n                topo.append(node)\n"),)),
+    Variant("r13 second set: train_step updates over set(model.parameters())",
+            old="    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
+            new="    for p in set(model.parameters()):\n        p.data -= lr * p.grad\n    return loss.data"),
 ]
