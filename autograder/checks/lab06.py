@@ -563,6 +563,11 @@ def init_params(fn):
                       f"must be drawn one number per weight, rng.normal(0.0, 0.3, size=(rows, columns)); a single "
                       f"draw rng.normal(0.0, 0.3) spread over the shape (or a constant) makes all weights equal",
                       "weights-all-equal")
+        if abs(mean) > 0.1 and w.size > 1 and (w >= 0).all():
+            core.fail(f"init_params: every entry of params['{k}'] is positive (from {w.min():.3g} to {w.max():.3g}, mean "
+                      f"{mean:.3f}, standard deviation {std:.3f}): the weights are not centred on 0, as rng.random or "
+                      f"rng.uniform(0, ...) give (uniform on [0, 1) or [0, a)); they are drawn from the normal "
+                      f"distribution N(0, 0.3^2): rng.normal(0.0, 0.3, size=...)", "weights-all-positive")
         if abs(mean) > 0.1:
             core.fail(f"init_params: params['{k}'] has mean {mean:.3f} (standard deviation {std:.3f}); expected "
                       f"mean 0 and standard deviation 0.3. rng.normal(loc, scale, size) takes the mean first and the "

@@ -841,6 +841,10 @@ MUTANTS = [
            old="    grad_Htilde = grad_H * (1 - H ** 2)                   # (N, nh)   Q17: tanh' = 1 - tanh^2 = 1 - h^2\n",
            new='    grad_Htilde = grad_H / (1 + H ** 2)\n',
            expect="the wrong derivative of the activation"),
+    Mutant("r13 held-out: init weights rng.random * 0.3 (uniform on [0, 0.3), all positive)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": rng.random((nh, nx)) * 0.3,',
+           also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": rng.random((ny, nh)) * 0.3,'),),
+           expect="the weights are not centred on 0"),
     # round 13 second set (r13c, written after the fixes)
     Mutant("r13 second set: accuracy on Yhat rounded to one decimal (near ties go to the first class)",
            old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
