@@ -1066,6 +1066,13 @@ MUTANTS = [
            old="            other.grad += self.data * out.grad\n        out._backward = _backward",
            new="            other.grad += self.data * out.grad\n        out._backward = _backward()",
            expect="stored what CALLING its closure returns"),
+    Mutant("r13: power rule through exp and log (k * exp((k - 1) log a): undefined for a negative a)",
+           old="self.grad += k * self.data ** (k - 1) * out.grad",
+           new="self.grad += k * math.exp((k - 1) * math.log(self.data)) * out.grad",
+           expect="undefined there"),
+    Mutant("r13: __rtruediv__ as other / self (recursion)",
+           old="        return other * self ** -1\n", new="        return other / self\n",
+           expect="calls __rtruediv__ again"),
     # round 13 second set (r13c, written after the fixes)
     Mutant("r13 second set: train_step steps by the sign of the gradient (sign SGD)",
            old="p.data -= lr * p.grad", new="p.data -= lr * (1.0 if p.grad > 0 else -1.0 if p.grad < 0 else 0.0)",

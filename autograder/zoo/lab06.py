@@ -845,6 +845,10 @@ MUTANTS = [
            old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": rng.random((nh, nx)) * 0.3,',
            also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": rng.random((ny, nh)) * 0.3,'),),
            expect="the weights are not centred on 0"),
+    Mutant("r13: top-2 accuracy (a row counts when its class is among the two largest probabilities)",
+           old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="acc = np.mean(np.any(np.argsort(Yhat, axis=1)[:, -2:] == np.argmax(Y, axis=1)[:, None], axis=1))",
+           expect="given each row alone"),
     # round 13 second set (r13c, written after the fixes)
     Mutant("r13 second set: accuracy on Yhat rounded to one decimal (near ties go to the first class)",
            old="acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
