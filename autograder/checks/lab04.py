@@ -321,9 +321,10 @@ def _call(fn, *args, name, hint=None, **kwargs):
             core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
                       f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
                       f"L = len(parameters) // 2) or int(...)", "float-for-int")
-        _name_rejected_choice(text, exc.diagnosis or "", [*args, *kwargs.values()])
+        _name_rejected_choice(text, exc.diagnosis or "", args, fn, kwargs)
         if hint is _TRAIN_HINT:
             _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
+            _name_none_batch_size(exc, text, kwargs)
         if hint and " raised " in text:
             core.fail(f"{text}. {hint}", exc.diagnosis)
         raise
@@ -333,19 +334,52 @@ def _call(fn, *args, name, hint=None, **kwargs):
 _CHOICES = (ACTIVATIONS, ("zeros", "random", "xavier", "he"))
 
 
-def _name_rejected_choice(text: str, diagnosis: str, args) -> None:
+def _name_rejected_choice(text: str, diagnosis: str, args, fn=None, kwargs=None) -> None:
     """Property in plain words: a documented value of a string argument is accepted.  When the student's
-    code raised with that very value in its message ("unknown activation 'tanh'"), its comparison does not
-    match the documented spelling."""
+    code raised with that very value in its message ("unknown activation 'tanh'"), either its comparison
+    does not match the documented spelling or the branch that matches is left for the final raise (an
+    `if` where `elif` belongs, a branch that computes its result without returning it).  An experiment
+    separates the two: the same call with the value in other capitals ('Tanh', 'RELU') that the code
+    accepts proves a spelling; when none is accepted, the spelling is not the likelier cause."""
     if not diagnosis.startswith("raised-") or diagnosis == "raised-notimplementederror":
         return
     raised = text.split(" raised ", 1)[-1]
-    for value in (a for a in args if isinstance(a, str)):
+    for value in (a for a in (*args, *(kwargs or {}).values()) if isinstance(a, str)):
         group = next((g for g in _CHOICES if value in g), None)
-        if group and repr(value) in raised:
-            core.fail(f"{text}. Your code rejected {value!r}, one of the documented values "
-                      f"({', '.join(map(repr, group))}): the comparison that should select it does not match "
-                      f"it exactly (spelling or capitals: 'Tanh' or 'ReLU' is not {value!r})", "documented-choice-rejected")
+        if not (group and repr(value) in raised):
+            continue
+        lead = (f"{text}. Your code rejected {value!r}, one of the documented values "
+                f"({', '.join(map(repr, group))})")
+        spelled = _accepted_spelling(fn, args, kwargs or {}, value) if fn is not None else None
+        if spelled is not None or fn is None:
+            core.fail(f"{lead}: the comparison that should select it does not match it exactly (spelling or "
+                      f"capitals: {spelled or ('Tanh' if value != 'tanh' else 'ReLU')!r} is not {value!r})"
+                      + (f"; your code accepts {spelled!r} instead" if spelled else ""),
+                      "documented-choice-rejected")
+        core.fail(f"{lead}, and it accepts no other capitals of it either: if your comparison does spell "
+                  f"{value!r}, the branch it selects is left for the final raise: an `if` where `elif` belongs "
+                  f"(a second if/elif/else chain starts after that branch, and its `else` raises), or a branch "
+                  f"that computes its result without returning it; else check the spelling of the comparison",
+                  "documented-choice-falls-through")
+
+
+def _accepted_spelling(fn, args, kwargs, value: str) -> str | None:
+    """Another capitalisation of ``value`` that ``fn`` accepts where it rejected ``value`` (the same call
+    otherwise, on copies of the arrays), or None."""
+    others = dict.fromkeys(v for v in (value.capitalize(), value.upper(), value.title(),
+                                       {"relu": "ReLU", "tanh": "TanH", "xavier": "Xavier"}.get(value, value))
+                           if v != value)
+    for other in others:
+        def swap(a):
+            return other if isinstance(a, str) and a == value else (np.array(a, copy=True)
+                                                                     if isinstance(a, np.ndarray) else a)
+        try:
+            with np.errstate(all="ignore"):
+                fn(*[swap(a) for a in args], **{k: swap(v) for k, v in kwargs.items()})
+        except Exception:
+            continue
+        return other
+    return None
 
 
 def _tuple(got, n, name, what):
@@ -577,6 +611,13 @@ def initialize_parameters(fn) -> None:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   _slug(message))
                 _name_std_term(fn, method, name)
+                for wrong, what in ((want ** 2, "the square of the expected one: the variance was used as the "
+                                                "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
+                                    (np.sqrt(want), "the square root of the expected one: a square root too many "
+                                                    "(the std used as if it were the variance)")):
+                    if abs(std - wrong) <= 0.04 * wrong:
+                        core.fail(f"{name}: W{l} has standard deviation {std:.4g}, {what}; expected {want:.4g}",
+                                  "std-variance-confusion")
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
@@ -722,6 +763,22 @@ def _name_sigmoid_nan(A, Z, name) -> None:
               f"there (the log or sqrt of a negative number, 0 / 0, inf - inf)", "sigmoid-nan")
 
 
+def _name_missing_abs(fn, name) -> None:
+    """sigmoid(|Z|) comes from two slips that agree for moderate Z: the Z < 0 branch written 1 / (1 + E),
+    or E = exp(-Z) without the abs (then E / (1 + E) = sigmoid(-Z) for Z < 0).  Only the second overflows
+    at Z = -800: exp(800) = inf, and inf / inf is NaN."""
+    try:
+        with np.errstate(all="ignore"):
+            got = np.asarray(fn(np.array([[-800.0, 1.0]])), dtype=_f64)
+    except Exception:
+        return
+    if got.shape == (1, 2) and not np.isfinite(got[0, 0]):
+        core.fail(f"{name}: for Z < 0 your result is sigmoid(|Z|), and at Z = -800 it is {got[0, 0]}: E is "
+                  f"computed as exp(-Z) without the abs. For Z < 0 that E = exp(|Z|) is huge, so E / (1 + E) "
+                  f"gives sigmoid(-Z) (and inf / inf = NaN once exp overflows); use E = exp(-|Z|) in both branches",
+                  "sigmoid-exp-without-abs")
+
+
 def _check_sigmoid(fn, name_of):
     gen = core.rng("lab04.sigmoid")
     for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), np.float32)]:
@@ -741,6 +798,8 @@ def _check_sigmoid(fn, name_of):
                 "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
             })
         except core.CheckFailure as exc:
+            if "your result is sigmoid(|Z|)" in str(exc):
+                _name_missing_abs(fn, name)
             if exc.diagnosis not in _GENERIC_DIFFERENCES:
                 raise
             # which side of 0 is wrong, a scaled argument, the values at readable points (as activation_forward)
@@ -1714,8 +1773,8 @@ def _large_z_derivative(fn, sigmoid, kind) -> None:
     if np.isfinite(got).all() and core.close(got, want, 1e-6, 1e-12):
         return
     if kind == "sigmoid" and sigmoid is not None:
-        try:
-            with core.numerics("sigmoid"):
+        try:      # their helper replayed as it is, warnings and all: an overflow there is its own cell's
+            with np.errstate(all="ignore"):
                 s_own = np.asarray(sigmoid(_LARGE_Z.copy()), dtype=_f64)
         except Exception:
             s_own = None
@@ -2572,7 +2631,7 @@ def update_parameters(fn) -> None:
                              "use grads['d' + key]")
         except core.CheckFailure as exc:
             _name_transposed_gradients(fn, exc, params, grads, lr, name)
-            _name_layer_index(exc, len(dims) - 1, name, params, grads)
+            _name_layer_index(exc, len(dims) - 1, name, params, grads, fn)
             raise
         _unchanged(grads, given_grads, name, "grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
@@ -2718,13 +2777,41 @@ def _name_transposed_gradients(fn, exc, params, grads, lr, name) -> None:
                       f"your code makes exactly the right update)", "update-gradient-transposed")
 
 
-def _name_layer_index(exc, L, name, params=None, grads=None):
+def _name_fixed_layers(fn, name, key) -> None:
+    """A key past the last layer is asked for either by an index off by one (a deeper network fails the
+    same way) or by a fixed list of keys, written for one network (a deeper network then runs, but its last
+    layers never move).  The deeper network separates the two."""
+    dims = [3, 4, 4, 4, 4, 2]
+    gen = core.rng("lab04.update.fixed-layers")
+    params = _random_params(gen, dims)
+    grads = {"d" + k: gen.standard_normal(v.shape) for k, v in params.items()}
+    given = _copy_params(params)
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(given, _copy_params(grads), 0.1)
+    except Exception:
+        return
+    got = got if isinstance(got, dict) else given
+    moved = [k for k in params if k in got and np.shape(got[k]) == params[k].shape
+             and not np.array_equal(np.asarray(got[k], _f64), params[k])]
+    still = [k for k in params if k not in moved]
+    if moved and still:
+        core.fail(f"{name} asked for the key {key!r}, which this network does not have, and on a network of "
+                  f"{len(dims) - 1} layers it updates only {', '.join(moved)} ({', '.join(still)} never move): "
+                  f"your code updates a fixed list of keys, written for one network; loop over the keys of the "
+                  f"parameters dict it is given (for key in parameters: ... grads['d' + key])",
+                  "update-fixed-keys")
+
+
+def _name_layer_index(exc, L, name, params=None, grads=None, fn=None):
     """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
     network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
     text = str(exc)
     hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", text)
     if exc.diagnosis == "raised-keyerror" and hit and not 1 <= int(hit.group(2)) <= L:
         key = hit.group(1) + hit.group(2)
+        if fn is not None:
+            _name_fixed_layers(fn, name, key)
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
@@ -2990,6 +3077,18 @@ class _Skip(Exception):
 _TRAIN_HINT = ("train calls model_forward, model_backward and update_parameters on each mini-batch "
                "X[idx], Y[idx]; a shape error here often comes from one of them (see their cells) or from "
                "indexing X and Y differently")
+
+
+def _name_none_batch_size(exc, text: str, kwargs) -> None:
+    """batch_size=None is documented as the full batch: a TypeError about None raised in train's own line
+    that uses batch_size means None reached arithmetic or range() unreplaced."""
+    if "batch_size" not in kwargs or kwargs["batch_size"] is not None or "NoneType" not in text:
+        return
+    line = core.raised_line(exc)
+    if "batch_size" in line:
+        core.fail(f"{text}. batch_size=None is the documented full batch, but that line uses None itself as a "
+                  f"number: first turn it into a size, size = m if batch_size is None else "
+                  f"batch_size, and use that size everywhere after", "batch-size-none-used")
 
 
 def _name_unsliced_targets(text: str, Y, batch_size) -> None:
@@ -3439,8 +3538,13 @@ def _full_batch(fn, parts):
                 shuffle = np.random.default_rng(3)
                 orders = [shuffle.permutation(m) for _ in range(epochs)]
                 return _simulate(parts, X64, Y, params, lr, orders, m, hidden, whole_y=True)[0]
-            diagnoses["the targets given to model_backward are Y in its original order, not Y[idx] of the rows "
-                      "X[idx] drawn by the permutation: index X and Y with the same indices"] = unsliced
+            # a full batch trains on the sum over the rows: any targets that are a permutation of the right
+            # ones give the same step, so Y left in its order and X indexed twice (X[order][idx]) agree here
+            diagnoses["the targets given to model_backward are not those of the rows fed to model_forward: Y in its "
+                      "original order, not Y[idx] of the rows X[idx] drawn by the permutation, or X indexed twice "
+                      "(X[order][idx]) while Y is indexed once (with a full batch both give the same steps): the "
+                      "inputs and the targets of a step must be the same rows, X[idx] and Y[idx] with the same "
+                      "idx"] = unsliced
             n_feat = X64.shape[1]
             if n_feat != m:        # m = X.shape[1]: replayed with the permutation of the features' count
                 def features_as_m(epochs=epochs):
