@@ -472,6 +472,20 @@ def _std_diagnosis(method, n_in, n_out):
 _STD_FORMULAS = {"xavier": ("sqrt(2 / (n_in + n_out))",), "he": ("sqrt(2 / n_in)",)}
 
 
+def _name_uniform(W, std, want, name, l) -> None:
+    """Property of the documented normal draw: the weights' excess kurtosis is 0 (a uniform's is -1.2; on tens
+    of thousands of draws the estimate is within a few hundredths).  A uniform on [-b, b] has std b / sqrt(3):
+    with b set to the wanted std, every std is 0.577 times too small, which no fan in the formula explains."""
+    z = (W - W.mean()) / W.std()
+    if W.size < 10_000 or float(np.mean(z ** 4)) - 3.0 > -1.0:
+        return
+    bound = float(np.abs(W).max())
+    core.fail(f"{name}: W{l} is drawn uniformly from [-{bound:.4g}, {bound:.4g}] (evenly spread up to a bound, not "
+              f"normal), so its standard deviation is bound / sqrt(3) = {std:.4g}, expected {want:.4g}: the "
+              f"docstring's N(0, std^2) is std * rng.standard_normal(...); a uniform draw with that std needs the "
+              f"bound sqrt(3) * std", "weights-uniform-bound")
+
+
 def _name_std_term(fn, method, name):
     """The wrong term of the standard-deviation formula (formula.explain_formula), from the stds of the
     weights of two networks with fans of various sizes (sampling error below 1 %)."""
@@ -610,6 +624,7 @@ def initialize_parameters(fn) -> None:
                     if abs(std - wrong) <= 0.04 * wrong:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   _slug(message))
+                _name_uniform(W, std, want, name, l)
                 _name_std_term(fn, method, name)
                 for wrong, what in ((want ** 2, "the square of the expected one: the variance was used as the "
                                                 "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
@@ -2510,6 +2525,7 @@ def _divisor_candidates(m, L, Y, params) -> dict:
            "Y.sum() (the number of positive labels)": float(Y.sum()),
            "(1 - Y).sum() (the number of negative labels)": float((1 - Y).sum()), "2 * m": 2 * m}
     out.update({f"n_{l} (the width of layer {l})": int(params[f"W{l}"].shape[1]) for l in range(1, L + 1)})
+    out["n_0 = X.shape[1] (the number of input features, not of samples)"] = int(params["W1"].shape[0])
     return out
 
 
@@ -2545,7 +2561,8 @@ def _divisor_confirmed(fn, factor, m, L, Y, params, hidden):
         return (f"you divided by {hits[0]}: {d1:.4g} here, and {d2:.4g} on a second network (m = {m2}, L = 2, "
                 f"Y.sum() = 4), where the right divisor is m = AL.shape[0]")
     return (f"you divided by {d1:.4g} here and by {d2:.4g} on a second network with m = {m2} samples, L = 2 layers and "
-            f"4 positive labels: that is none of m, L, a layer width or a count of labels; the only divisor is "
+            f"4 positive labels: that is none of m, L, a layer width, the number of input features or a count "
+            f"of labels; the only divisor is "
             f"m = AL.shape[0]")
 
 

@@ -1406,3 +1406,14 @@ VARIANTS += [
             "        first = 0\n        while first < m:\n            idx = order[first:min(first + size, m)]\n"
             "            first += size\n"),
 ]
+# Round 13 second fresh set (helper b), measured after the fixes above.
+MUTANTS += [
+    Mutant("R13b Xavier drawn uniformly from [-std, std] (its std is std / sqrt(3))",
+           'parameters[f"W{l}"] = std * rng.standard_normal((n_in, n_out))',
+           'parameters[f"W{l}"] = (rng.uniform(-std, std, (n_in, n_out)) if method == "xavier"\n'
+           '                                 else std * rng.standard_normal((n_in, n_out)))',
+           expect="a uniform draw with that std needs the bound sqrt(3) * std"),
+    Mutant("R13b model_backward m from the input features (caches[0][0][0].shape[1])",
+           "m = AL.shape[0]", "m = caches[0][0][0].shape[1]",
+           expect="you divided by n_0 = X.shape[1] (the number of input features, not of samples)"),
+]
