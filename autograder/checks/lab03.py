@@ -2232,7 +2232,9 @@ def softmax_backward(cls) -> None:
                 "the factor y in front is missing": gs - (gs * yo).sum(axis=1, keepdims=True),
                 "backward must multiply by grad_out: the result is J^T grad_out":
                     _softmax_jvp_oracle(zs, np.ones_like(gs)),
-                "keepdims=True is missing in sum(g*y, axis=1): the (N,) sums line up with the columns":
+                "the per-sample sums sum(g*y, axis=1) line up with the columns (entry (i, j) uses the sum of "
+                "sample j): keep them a column of shape (N, 1), keepdims=True and no transpose of it (without "
+                "keepdims, or with a .T, the sums form a row (N,) or (1, N))":
                     (yo * (gs - (gs * yo).sum(axis=1)[None, :])) if n == c else None,
                 "this is J @ g with J = diag(y) - y y^T of the wrong sign: the product is "
                 "y * (g - sum(g*y, axis=1))": -expected,

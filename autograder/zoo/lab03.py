@@ -1092,3 +1092,9 @@ VARIANTS += [
             "return grad_out * self.s * (1 + self.x * (1 - self.s))",
             "return grad_out * (self.s * (1 + self.x) - self.x * self.s ** 2)"),
 ]
+# Round 13 second fresh set (helper b), measured after the fixes above.
+MUTANTS += [
+    Mutant("R13b softmax backward subtracts dot.T (a row; right only when N == C)",
+           "return self.y * (grad_out - dot)", "return self.y * (grad_out - dot.T)",
+           expect="keepdims=True and no transpose of it"),
+]
