@@ -258,6 +258,23 @@ def test_train_is_judged_on_its_own_loop_when_a_building_block_is_wrong():
     checks.train_mini_batch(ns["train"], *parts)
 
 
+def test_train_is_not_passed_unseen_when_a_building_block_raises():
+    """Every run of train raises inside a block (here a loss right only for m = 1): the cell fails, naming that
+    block's error, instead of passing a loop it never saw run (a one-point block mistake must not buy it)."""
+    ns = _namespace_with()
+
+    def bce_without_mean(AL, Y, eps=1e-12):           # float() of the (m, 1) losses: right for m = 1 only
+        A = np.clip(AL, eps, 1.0 - eps)
+        return float(-(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))
+    ns["binary_cross_entropy"] = bce_without_mean
+    parts = [ns[n] for n in ("model_forward", "model_backward", "update_parameters", "binary_cross_entropy")]
+    for check in (checks.train_full_batch, checks.train_mini_batch):
+        with pytest.raises(core.CheckFailure) as failure:
+            check(ns["train"], *parts)
+        assert failure.value.diagnosis == "train-blocked-by-building-blocks", str(failure.value)
+        assert "raised TypeError" in str(failure.value)
+
+
 def test_float32_building_blocks_pass(sol):
     ns = _namespace_with()
     ns["linear_forward"] = lambda A, W, b: (A.astype(np.float32) @ W.astype(np.float32) + b.astype(np.float32),

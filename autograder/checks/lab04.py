@@ -296,38 +296,50 @@ def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
         raise
 
 
-def _call(fn, *args, name, hint=None, **kwargs):
-    """core.call, adding ``hint`` (what a shape error in this function usually means) to errors."""
+def _call(fn, *args, name, hint=None, want=None, **kwargs):
+    """core.call, adding ``hint`` (what a shape error in this function usually means) to errors; ``want``: the
+    oracle's value for this call (an array, or a callable giving it), for the judge's search of the one change
+    that makes a raising call return it."""
     try:
-        return core.call(fn, *args, name=name, **kwargs)
+        return core.call(fn, *args, name=name, want=want, **kwargs)
     except core.CheckFailure as exc:
-        text = str(exc)
-        if hint and "not implemented" in text:
-            core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
-                      "not-implemented")
-        if "truth value of an array" in text:
-            core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
-                      f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
-                      f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
-                      "array-truth-value")
-        said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
-        if said:
-            core.fail(f"{text}. Likely cause: {said[0]}", said[1])
-        if re.search(r"Cannot interpret '.*' as a data type", text):
-            core.fail(f"{text}. numpy read a second argument as the dtype: np.zeros, np.ones and np.empty take the "
-                      f"shape as ONE tuple, np.zeros((1, n)), not np.zeros(1, n) (whose n is read as the dtype)",
-                      "shape-split-into-arguments")
-        if "'float' object cannot be interpreted as an integer" in text:
-            core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
-                      f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
-                      f"L = len(parameters) // 2) or int(...)", "float-for-int")
-        _name_rejected_choice(text, exc.diagnosis or "", args, fn, kwargs)
-        if hint is _TRAIN_HINT:
-            _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
-            _name_none_batch_size(exc, text, kwargs)
-        if hint and " raised " in text:
-            core.fail(f"{text}. {hint}", exc.diagnosis)
+        try:
+            _reword_call_failure(exc, fn, args, kwargs, name, hint)
+        except core.CheckFailure as better:
+            if better is not exc and getattr(better, "compared", None) is None:
+                better.compared = getattr(exc, "compared", None)     # the judge's search still applies
+            raise
         raise
+
+
+def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
+    """Raise ``exc`` re-worded when a sentence can name its cause (see _call); return when none can."""
+    text = str(exc)
+    if hint and "not implemented" in text:
+        core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
+                  "not-implemented")
+    if "truth value of an array" in text:
+        core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
+                  f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
+                  f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
+                  "array-truth-value")
+    said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
+    if said:
+        core.fail(f"{text}. Likely cause: {said[0]}", said[1])
+    if re.search(r"Cannot interpret '.*' as a data type", text):
+        core.fail(f"{text}. numpy read a second argument as the dtype: np.zeros, np.ones and np.empty take the "
+                  f"shape as ONE tuple, np.zeros((1, n)), not np.zeros(1, n) (whose n is read as the dtype)",
+                  "shape-split-into-arguments")
+    if "'float' object cannot be interpreted as an integer" in text:
+        core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
+                  f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
+                  f"L = len(parameters) // 2) or int(...)", "float-for-int")
+    _name_rejected_choice(text, exc.diagnosis or "", args, fn, kwargs)
+    if hint is _TRAIN_HINT:
+        _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
+        _name_none_batch_size(exc, text, kwargs)
+    if hint and " raised " in text:
+        core.fail(f"{text}. {hint}", exc.diagnosis)
 
 
 #: The documented values of the string arguments (activation / hidden_activation, method).
@@ -1223,7 +1235,7 @@ def _bce_case(fn, AL, Y):
     m = AL.shape[0]
     name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
     try:
-        got = _call(fn, AL, Y, name=name)
+        got = _call(fn, AL, Y, name=name, want=lambda: _bce(AL.astype(_f64), Y.astype(_f64)))
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable" and "invalid value encountered in log" in str(exc):
             core.fail(f"{name}: numpy warned 'invalid value encountered in log': a log of a negative number. Every AL "
@@ -1736,7 +1748,8 @@ def activation_backward(fn, sigmoid=None) -> None:
             name = f"activation_backward(dA {shape}, Z {shape}, {kind!r}, {np.dtype(dtype).name})"
             Z64, dA64 = Z.astype(_f64), dA.astype(_f64)
             want = dA64 * _act_grad(Z64, kind)
-            got = core.expect_array(_call(fn, dA, Z, kind, name=name), name=name, shape=shape, finite=False)
+            got = core.expect_array(_call(fn, dA, Z, kind, name=name, want=want), name=name, shape=shape,
+                                    finite=False, want=want)
             if _near(got, want):
                 continue
             if kind == "sigmoid" and sigmoid is not None:
@@ -3138,6 +3151,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
                 and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
+            _TRAIN_RUNS["skipped"].append(core.located(exc).split(". train calls", 1)[0])
             raise _Skip() from None
         raise
     out = _tuple(out, 2, name, "(parameters, history)")
@@ -3160,11 +3174,20 @@ def _expected(parts, thunk):
         return thunk()
     try:
         want = thunk()
-    except (core.CheckFailure, Exception):
+    except (core.CheckFailure, Exception) as exc:
+        _TRAIN_RUNS["skipped"].append(f"the reference loop on your own blocks raised {core.error_kind(exc)}: {exc}")
         raise _Skip() from None
     if not _all_finite(want):
-        raise _Skip()        # their blocks give NaN or inf here (e.g. a sigmoid helper out of its domain)
+        # their blocks give NaN or inf here (e.g. a sigmoid helper out of its domain)
+        _TRAIN_RUNS["skipped"].append("the reference loop on your own blocks gives NaN or inf")
+        raise _Skip()
+    _TRAIN_RUNS["judged"] += 1
     return want
+
+
+#: Runs of the current train check on the student's own blocks: why each skipped one was skipped, and how many
+#: were judged.  A cell whose every run was skipped is not passed for a loop it never saw run (_judge_train).
+_TRAIN_RUNS: dict = {"skipped": [], "judged": 0}
 
 
 def _all_finite(value) -> bool:
@@ -3383,18 +3406,30 @@ def _judge_train(check, fn, parts_fns):
         own = _Own(*parts_fns)
         if _parts_agree(own):
             raise
+    _TRAIN_RUNS["skipped"], _TRAIN_RUNS["judged"] = [], 0
     try:
         check(fn, own)
     except core.CheckFailure as exc:
         if _stateful_update(parts_fns[2]):
-            return      # no expected run exists with an update_parameters that keeps state: judged in its cell
+            # no expected run exists with an update_parameters that keeps state; passing the cell would let that
+            # one-point mistake buy train's cells whatever the loop does
+            core.fail(f"train could not be judged: your update_parameters keeps state between calls (see its own "
+                      f"cell), so each run of your loop starts from another state and no expected run exists; once "
+                      f"update_parameters depends on its arguments only, this cell checks the loop itself "
+                      f"(the first difference was: {exc})", "train-blocked-by-stateful-update")
         if exc.diagnosis == "train-needs-reference":
             core.fail(f"{exc}, computed with your own model_forward, model_backward, update_parameters and "
                       f"binary_cross_entropy, which differ from the reference (see their cells): fix those "
                       f"first, then the order of your mini-batches can be checked", "train-blocked-by-building-blocks")
         core.fail(f"{exc}{own.label}", exc.diagnosis)
-    # A run that failed as the loop on their own blocks fails was skipped: those blocks already lost
-    # their points (see _call_composite); when every run is skipped, no second deduction either.
+    # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
+    # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
+    # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
+    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"]:
+        core.fail(f"train could not be judged: no run of it completed on your own building blocks, and the loop of "
+                  f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); the error is in a "
+                  f"building block that train calls, at the line quoted (see that function's own cell): once your "
+                  f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
 def _trained_but_initial_returned(hist, want_hist, name) -> None:
@@ -3440,21 +3475,30 @@ def _flattened_targets(exc, parts_fns) -> None:
     if "batch_size=1" in str(exc):
         _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
     flat = _pass_raises(model_forward, model_backward, X, Y.ravel(), params)
-    if flat is None or _digits_out(flat) not in _digits_out(str(exc)):
+    if flat is None or not _same_raise(flat, exc):
         return
     core.fail(f"{head}: your model_backward raises the same error when its targets Y are 1-D "
               f"(shape (b,)) and works with Y of shape (b, 1): the loop flattens the batch's targets (Y[idx].ravel(), "
               f"Y[idx, 0]?) before model_backward; pass Y[idx], shape (b, 1)", "targets-flattened")
 
 
-def _pass_raises(model_forward, model_backward, X, Y, params) -> str | None:
-    """'Kind: message' of the exception the student's forward + backward raise on (X, Y), or None when they run."""
+def _pass_raises(model_forward, model_backward, X, Y, params) -> tuple[str, str] | None:
+    """('Kind: message', the student's line that raised) of the exception the student's forward + backward
+    raise on (X, Y), or None when they run."""
     try:
         AL, caches = model_forward(X, _copy_params(params), "tanh")
         model_backward(AL, Y, caches, "tanh")
     except Exception as err:
-        return f"{core.error_kind(err)}: {err}"
+        return f"{core.error_kind(err)}: {err}", core.raised_at(err)
     return None
+
+
+def _same_raise(replayed: tuple[str, str], exc) -> bool:
+    """The replay raised train's error: the same words (sizes aside) at the same line of the student's code (a
+    generic numpy message such as a matmul mismatch is no proof alone: train's may come from another block)."""
+    text, where = replayed
+    line = core.raised_line(exc)
+    return _digits_out(text) in _digits_out(str(exc)) and (not line or f"`{line}`" in where)
 
 
 def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params) -> None:
@@ -3464,7 +3508,7 @@ def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
     if _pass_raises(model_forward, model_backward, X[:1], Y[:1], params) is not None:
         return                                              # a batch of one row must work
     single = _pass_raises(model_forward, model_backward, X[0], Y[0], params)
-    if single is None or _digits_out(single) not in _digits_out(str(exc)):
+    if single is None or not _same_raise(single, exc):
         return
     core.fail(f"{head}: your model_forward and model_backward raise the same error on one sample taken with an "
               f"integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1] of shape (1, n_0): "

@@ -1417,3 +1417,15 @@ MUTANTS += [
            "m = AL.shape[0]", "m = caches[0][0][0].shape[1]",
            expect="you divided by n_0 = X.shape[1] (the number of input features, not of samples)"),
 ]
+# A building block that raises on every batch used to leave train's cells passed unseen (every run skipped): a
+# block mistake of one or two points then bought train's five whatever its loop did.  Now those cells fail, naming
+# the block's line.
+MUTANTS += [
+    Mutant("R13b BCE with a matrix product Y @ log(A) (raises for m > 1; train cannot run)",
+           "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "return float(-np.mean(Y @ np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           expect="right only when m = 1"),
+    Mutant("R13b activation_backward tanh derivative with @ (one change: @ -> *)",
+           "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA @ (1.0 - np.tanh(Z) ** 2)",
+           expect="should be `dA * (1.0 - np.tanh(Z) ** 2)`"),
+]
