@@ -3425,6 +3425,19 @@ def _judge_train(check, fn, parts_fns):
     # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
     # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
     # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
+    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"] and check is _full_batch and _FULL_BATCH_M[0] != 1:
+        first = _TRAIN_RUNS["skipped"][0]
+        _FULL_BATCH_M[0] = 1           # their blocks may run on one sample: the loop is judged there
+        try:
+            _judge_train(check, fn, parts_fns)
+            return
+        except core.CheckFailure as exc:
+            if exc.diagnosis != "train-blocked-by-building-blocks":
+                raise core.CheckFailure(f"{exc} (judged on ONE sample: on larger batches your own building blocks "
+                                        f"raise, {first})", exc.diagnosis) from None
+            _TRAIN_RUNS["skipped"] = [first]
+        finally:
+            _FULL_BATCH_M[0] = 24
     if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"]:
         core.fail(f"train could not be judged: no run of it completed on your own building blocks, and the loop of "
                   f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); the error is in a "
@@ -3550,8 +3563,13 @@ def _ignores_initial_parameters(fn, X, Y, params, dims, name, got, lr, epochs, b
                   "ignores-initial-parameters")
 
 
+#: Samples of the full-batch problem: 24, or 1 when the student's own blocks raise on every larger batch (a loss or
+#: a gradient right only for m = 1): the loop is then judged where those blocks run (see _judge_train).
+_FULL_BATCH_M = [24]
+
+
 def _full_batch(fn, parts):
-    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", 24
+    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", _FULL_BATCH_M[0]
     X, Y, params = _problem("lab04.train_full", m, dims)
     # lr = 5: the loss goes up after epoch 1 and down again later (every epoch still runs: no early stopping)
     for lr, epochs, batch_size, dtype in [(0.3, 8, None, _f64), (0.05, 3, None, _f64), (0.3, 8, m, _f64),
