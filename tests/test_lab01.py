@@ -226,3 +226,60 @@ def test_sequential_backward_reversing_the_layer_list_is_named(ns):
 
     with pytest.raises(core.CheckFailure, match="reverses the list in place"):
         checks.sequential(Reversing)
+
+
+# ------------------------------------------------------------------------ round 13: held-out properties
+
+def test_relu_backward_must_be_linear_in_grad_out(ns):
+    """A mask built from grad_out as well as x: named by the -grad_out probe, not as a wrong branch."""
+    class SignMask(ns["ReLU"]):
+        def backward(self, grad_out):
+            return grad_out * (self.mask & (grad_out > 0))
+
+    with pytest.raises(core.CheckFailure, match="is not linear in grad_out") as info:
+        checks.relu(SignMask)
+    assert info.value.diagnosis == "activation-backward-not-linear"
+
+
+def test_linear_backward_keeps_no_state_between_calls(ns):
+    """A batch size stored on the first backward: caught by a second round with another batch size."""
+    class FirstN(ns["Linear"]):
+        def backward(self, grad_out):
+            self.n = getattr(self, "n", len(grad_out))
+            self.W.grad += self.x.T @ grad_out
+            self.b.grad += grad_out.mean(axis=0, keepdims=True) * self.n
+            return grad_out @ self.W.data.T
+
+    with pytest.raises(core.CheckFailure, match="after the second round b.grad is wrong") as info:
+        checks.linear_backward(FirstN)
+    assert info.value.diagnosis == "linear-backward-state-kept"
+
+
+def test_linear_forward_cache_keeps_the_dtype(ns):
+    class Float32Cache(ns["Linear"]):
+        def forward(self, x):
+            self.x = x.astype(np.float32)
+            return x @ self.W.data + self.b.data
+
+    with pytest.raises(core.CheckFailure, match="converted to float32") as info:
+        checks.linear_forward(Float32Cache)
+    assert info.value.diagnosis == "linear-cache-downcast"
+
+
+def test_sgd_transposed_gradient_and_array_methods_are_named(ns):
+    class Transposed(ns["SGD"]):
+        def step(self):
+            for p in self.params:
+                p.data -= self.lr * p.grad.T
+
+    class TorchHabit(ns["SGD"]):
+        def zero_grad(self):
+            for p in self.params:
+                p.grad.zero_()
+
+    with pytest.raises(core.CheckFailure, match="moves p.data by -lr \\* p.grad.T") as info:
+        checks.sgd(Transposed)
+    assert info.value.diagnosis == "sgd-step-transposed-gradient"
+    with pytest.raises(core.CheckFailure, match="has no method zero_\\(\\)") as info:
+        checks.sgd(TorchHabit)
+    assert info.value.diagnosis == "numpy-array-has-no-method"

@@ -246,3 +246,58 @@ def test_relu_in_place_on_z1_is_named():
 
     with pytest.raises(core.CheckFailure, match="ReLU was applied in place"):
         checks.forward(forward)
+
+
+# ------------------------------------------------------------------------ round 13: held-out properties
+
+def test_transposed_cache_is_named_by_its_shape():
+    """Column-per-sample convention: right logits, transposed Z1 and A1 in the cache."""
+    def forward(params, X):
+        Z1 = params["W1"].T @ X.T + params["b1"].T
+        A1 = np.maximum(Z1, 0)
+        return (params["W2"].T @ A1 + params["b2"].T).T, (X, Z1, A1)
+
+    with pytest.raises(core.CheckFailure, match="holds the right values transposed") as info:
+        checks.forward(forward)
+    assert info.value.diagnosis == "forward-cache-shape"
+
+
+def test_padded_last_batch_is_told_by_the_sizes():
+    def iterate_minibatches(X, y, batch_size, rng):
+        order = rng.permutation(len(X))
+        order = np.resize(order, -(-len(order) // batch_size) * batch_size)
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx]
+
+    with pytest.raises(core.CheckFailure, match="filled up to batch_size") as info:
+        checks.iterate_minibatches(iterate_minibatches)
+    assert info.value.diagnosis == "last-batch-padded"
+
+
+def test_f1_is_judged_against_the_students_own_precision_and_recall():
+    def precision_recall_f1(cm):
+        tp = np.diag(cm).astype(np.float64)
+        predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+        precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+        recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+        return precision, recall, 2 * precision * recall / np.maximum(precision + recall, 1)
+
+    with pytest.raises(core.CheckFailure, match="instead of P \\+ R") as info:
+        checks.precision_recall_f1(precision_recall_f1)
+    assert info.value.diagnosis == "prf-f1-denominator"
+
+
+def test_a_ratio_guarded_by_another_denominator_is_named():
+    """where=actual > 0 on the precision: an empty column warns, an empty row does not."""
+    def precision_recall_f1(cm):
+        tp = np.diag(cm).astype(np.float64)
+        predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+        precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=actual > 0)
+        recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+        both = precision + recall
+        return precision, recall, np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+
+    with pytest.raises(core.CheckFailure, match="the 0/0 is the precision's") as info:
+        checks.precision_recall_f1(precision_recall_f1)
+    assert info.value.diagnosis == "prf-precision-unguarded"

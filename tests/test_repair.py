@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from autograder.checks import core
+from autograder.checks.cases import run_cases
 from autograder.judge.declarations import CheckCall
 from autograder.judge.edits import single_edits
 from autograder.judge.runner import CellJudge
@@ -55,6 +56,22 @@ def row_sums(z):
 def project(x, W):
     """x (N, in) @ W (in, out): shape (N, out)."""
     return x @ W.T
+
+
+def one_hot5(y):
+    """One-hot rows of labels y (N,) in 0..4: shape (N, 5)."""
+    return np.eye(y.max() + 1)[y]
+
+
+def one_hot5_doubled(y):
+    """One-hot rows of labels y (N,) in 0..4: shape (N, 5)."""
+    return 2 * np.eye(5)[y]
+
+
+def accumulate(x, g, W, dW):
+    """Adds x.T @ g (in, out) into dW; returns g @ W.T (N, in)."""
+    dW += np.matmul(x, g.T)
+    return g @ W.T
 
 
 class Value:
@@ -185,6 +202,25 @@ def checks(monkeypatch):
 
     module.bias, module.sgd, module.decay, module.rowsum, module.proj = bias, sgd, decay, rowsum, proj
     module.valmul = valmul
+
+    def onehot(fn):
+        def case(y):
+            def run():
+                want = np.eye(5)[y]
+                got = core.expect_array(core.call(fn, y, name=f"one_hot5(y = {list(y)})"), name="one_hot5",
+                                        shape=want.shape, want=want)
+                core.expect_close(got, want, name=f"one_hot5(y = {list(y)})")
+            return None, run
+        # y.max() + 2 == 5 in the first case only: `1` -> `2` fits it by coincidence
+        run_cases([case(np.array([0, 2, 3, 1, 3])), case(np.array([0, 1, 2, 1]))])
+
+    module.onehot = onehot
+
+    def accum(fn):
+        x, g, W = r.normal(size=(5, 4)), r.normal(size=(5, 3)), r.normal(size=(4, 3))
+        core.call(fn, x, g, W, np.zeros((4, 3)), name="accumulate", want=lambda: g @ W.T)
+
+    module.accum = accum
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -254,6 +290,21 @@ def test_an_attribute_of_what_a_call_returned_is_traced_to_that_call(tmp_path, c
     assert "in `return Value(self.data + other.data)` (times)" in verdict.message, verdict.message
     assert "`self.data * other.data`" in verdict.message
     assert verdict.diagnosis == "repairlab.valmul/one-change-operator"
+
+
+def test_a_change_that_fits_one_case_by_coincidence_is_not_told(tmp_path, checks):
+    """The change must fix every failed case of the check (cases.run_cases passes the others' comparisons)."""
+    student = _student(tmp_path)
+    lucky = _verdict(tmp_path, "onehot", student.one_hot5)
+    assert "expected shape (5, 5), got (5, 4)" in lucky.message and "should be" not in lucky.message
+    doubled = _verdict(tmp_path, "onehot", student.one_hot5_doubled)
+    assert "the factor `2` should not be there" in doubled.message, doubled.message
+
+
+def test_a_raising_line_is_never_fixed_by_deleting_it(tmp_path, checks):
+    """Without the line that raised, the call returns the compared value but drops what the line did."""
+    verdict = _verdict(tmp_path, "accum", _student(tmp_path).accumulate)
+    assert "raised ValueError" in verdict.message and "should not be there" not in verdict.message, verdict.message
 
 
 def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):

@@ -71,6 +71,9 @@ class CheckFailure(AssertionError):
         self.raised = ""
         self.where = ""
         self.compared: Compared | None = None
+        # The comparisons of the same check's other failed cases (cases.run_cases): the one change the
+        # judge names must fix them too, so a change that fits one input by coincidence is not told.
+        self.others: list[Compared] = []
 
 
 @dataclass(frozen=True)
@@ -78,22 +81,21 @@ class Compared:
     """A failed comparison: the student's value, the expected one, the tolerances, what it was called.
 
     The judge then looks for the one change of the student's code that gives the expected value
-    (judge/repair.py) when the failure's diagnosis only describes the difference, or always when
-    ``ask`` (a check whose message says where the values go wrong but not why)."""
+    (judge/repair.py) and adds it to the failure's message."""
     got: Any
     expected: Any
     rtol: float
     atol: float
     name: str
-    ask: bool = False
 
 
 def differs(got: Any, expected: Any, message: str, diagnosis: str | None, *, name: str, rtol: float,
             atol: float, ask: bool = False) -> CheckFailure:
     """The failure ``message`` for ``got`` != ``expected``, carrying the comparison (see Compared);
-    ``name`` names the value (``"dx of conv2d_backward (stride 2)"``).  Raise it."""
+    ``name`` names the value (``"dx of conv2d_backward (stride 2)"``).  Raise it.  (``ask`` is
+    accepted from older callers: every failure that carries a comparison is searched now.)"""
     failure = CheckFailure(message, diagnosis)
-    failure.compared = Compared(got, expected, rtol, atol, name, ask)
+    failure.compared = Compared(got, expected, rtol, atol, name)
     return failure
 
 
@@ -157,7 +159,7 @@ def _attach(failure: CheckFailure, got: Any, want: Any, name: str) -> None:
     with _errstate(all="ignore"):
         scale = float(_max(_abs(expected))) if expected.size and bool(_isfinite(expected).all()) else 1.0
     rtol, atol = dtype_tolerance(like, 1e-5, 1e-7, scale)
-    failure.compared = Compared(got, expected, rtol, atol, name, ask=True)
+    failure.compared = Compared(got, expected, rtol, atol, name)
 
 
 def _expect_array(got: Any, name: str, shape: tuple | None, dtype: str | np.dtype | None, finite: bool) -> None:

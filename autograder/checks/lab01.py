@@ -54,7 +54,8 @@ PROPERTIES = {
                        "bias added to every row (N == out)", "input cached in self.x (the output cached named)",
                       "the input a wrong answer comes from (isolate)", "self.x is the most recent input (two calls)",
                        "a Parameter object in arithmetic named", "parameters left unchanged by forward",
-                       "how the wrong term is wrong (one entry of b everywhere) named"),
+                       "how the wrong term is wrong (one entry of b everywhere) named",
+                       "the cache keeps x's dtype (a float32 copy of float64 x named)"),
     "linear_backward": ("oracle", "finite differences", "reference cache (self.x)", "pairwise-different sizes",
                         "batch 1", "odd batch", "float32", "gradients accumulate", "grad_out not modified",
                         "samples missing from or repeated in the batch sums named", "dx reduced over the batch named",
@@ -62,12 +63,14 @@ PROPERTIES = {
                         "nothing accumulated (code after return) named",
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
                         "an elementwise x * grad_out summed over the batch named",
-                        "grad_out divided by N in place named (the rule of the change said)"),
+                        "grad_out divided by N in place named (the rule of the change said)",
+                        "two rounds on one layer with different batch sizes (state kept from a call named)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
-             "a constant local derivative (a batch reduction) named", "a mask from the first sample only named"),
+             "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
+             "backward linear in grad_out (a fresh layer given -grad_out)"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -94,7 +97,9 @@ PROPERTIES = {
             "each parameter's own gradient (same-shape probe)",
             "one state shared between parameters named (another parameter's shape)",
             "zeros of the Parameter object named",
-            "state changed by step() between calls named (lr decay, step counter)"),
+            "state changed by step() between calls named (lr decay, step counter)",
+            "a transposed gradient named (square-parameter probe)", "zero_grad keeps the data's dtype",
+            "a PyTorch method on a NumPy array named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -150,13 +155,18 @@ def _linear(Linear, n_in, n_out, r, dtype=np.float64):
     return layer, W, b
 
 
+def _lin(a, w):
+    """The oracle's matrix product, in float64 (einsum: no BLAS summation order in the comparison)."""
+    return np.einsum("ij,jk->ik", np.asarray(a, dtype=np.float64), np.asarray(w, dtype=np.float64))
+
+
 def _forward_case(Linear, r, n, i, o, dtype):
     def run():
         layer, W, b = _linear(Linear, i, o, r, dtype)
         x = r.normal(size=(n, i)).astype(dtype)
         label = f"Linear({i}, {o}).forward"
         try:
-            y = call(layer.forward, x, label=label, names=("x",),
+            y = call(layer.forward, x, label=label, names=("x",), want=lambda: _lin(x, W) + b.astype(np.float64),
                      hint=f"{SHAPE_HINT}; y = x @ W + b has shape (N, out) = ({n}, {o}) and b of shape (1, out) "
                           f"is added to every row as it is (not transposed)")
         except core.CheckFailure as exc:
@@ -174,7 +184,7 @@ def _forward_case(Linear, r, n, i, o, dtype):
                 fail(f"{name} returned the right values in shape {tuple(y.shape)} instead of (N, out) = {(n, o)}: "
                      f"the axis of size 1 was dropped (np.squeeze, .ravel() or .flatten() of the output?); keep "
                      f"(N, out) for every N and out, y = x @ W + b", "linear-forward-squeezed")
-        y = expect_array(y, name=name, shape=(n, o))
+        y = expect_array(y, name=name, shape=(n, o), want=lambda: _lin(x, W) + b.astype(np.float64))
         xs, Ws, bs = (a.astype(np.float64) for a in (x, W, b))
         expected = np.einsum("ni,io->no", xs, Ws) + bs
         forward_wrong = {
@@ -234,6 +244,11 @@ def _forward_cache(layer, x, y, name: str) -> None:
              "(dW = x.T @ grad_out)", "linear-cache-missing")
     cached = np.asarray(cached)
     if cached.shape == x.shape and np.allclose(cached, x):
+        if x.dtype == np.float64 and cached.dtype != np.float64 and cached.dtype.kind == "f":
+            fail(f"after {name}, self.x is x converted to {cached.dtype}: the cache must keep the input as it came "
+                 f"(self.x = x), float64 here; a {cached.dtype} copy rounds x to about 7 digits, so backward's "
+                 f"dW = x.T @ grad_out loses the float64 precision the lab's gradient check expects (relative "
+                 f"error 1e-8 or below)", "linear-cache-downcast")
         return
     if cached.shape == np.shape(y) and np.allclose(cached, y):
         fail(f"after {name}, self.x holds the layer's output y = x @ W + b, not its input x: cache the input "
@@ -281,7 +296,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
         label = f"Linear({i}, {o}).backward"
         name = signature(label, ("grad_out",), (g,))
         try:
-            dx = call(layer.backward, g, label=label, names=("grad_out",),
+            dx = call(layer.backward, g, label=label, names=("grad_out",), want=lambda: _lin(g, W.T),
                       hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
                            f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
                            f"into b.grad of shape (1, out) = (1, {o})")
@@ -302,7 +317,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
                     fail(f"dL/dx returned by {name} is {how} over the batch (shape {np.shape(dx)}): dL/dx has one "
                          f"row per sample, (N, in) = {(n, i)}, grad_out @ W.T; only the parameter gradients "
                          f"add up the samples", "linear-dx-reduced-over-batch")
-        dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i))
+        dx = expect_array(dx, name=f"dL/dx returned by {name}", shape=(n, i), want=lambda: _lin(g, W.T))
         _weights_kept(layer, W, b, x, g, name)
         gW, gb = layer.W.grad, layer.b.grad
         if np.shape(gW) == (o, i) and i != o:
@@ -492,6 +507,41 @@ def linear_backward(Linear) -> None:
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _backward_case(Linear, r, 5, 3, 4, np.float32)))
     run_cases(cases, special_last=True)
+    _backward_twice(Linear, r)
+
+
+def _backward_twice(Linear, r) -> None:
+    """Property: one layer, two forward/backward rounds with DIFFERENT batch sizes; the second round's dx and
+    the accumulated gradients must follow from that round's x and grad_out alone (nothing kept from the first
+    call, such as a batch size or an array stored once)."""
+    layer, W, b = _linear(Linear, 3, 4, r)
+    rounds = [(r.normal(size=(5, 3)), r.normal(size=(5, 4))), (r.normal(size=(2, 3)), r.normal(size=(2, 4)))]
+    dW, db = np.zeros_like(W), np.zeros_like(b)
+    for k, (x, g) in enumerate(rounds):
+        try:                              # the forward is judged in its own cell: the documented cache is set
+            call(layer.forward, x.copy(), label="Linear(3, 4).forward", names=("x",))
+        except core.CheckFailure:
+            pass
+        layer.W.data, layer.b.data, layer.x = W.copy(), b.copy(), x.copy()
+        try:
+            dx = call(layer.backward, g, label="Linear(3, 4).backward", names=("grad_out",))
+        except core.CheckFailure:
+            return                        # a raising backward is named by the cases above
+        dW, db = dW + x.T @ g, db + g.sum(axis=0, keepdims=True)
+        if k == 0:
+            continue                      # the first round is judged by the cases above
+        head = ("one Linear(3, 4), forward and backward with a batch of 5 rows, then again with a batch of "
+                "2 rows (grads not reset in between, so they must hold the sum of both rounds)")
+        tail = ("backward must compute everything from the grad_out it receives and the x of the most recent "
+                "forward: nothing from an earlier call (a batch size, a mean or an array stored on self the first "
+                "time) may enter it")
+        for what, got, want in (("dx", dx, g @ W.T), ("W.grad", layer.W.grad, dW), ("b.grad", layer.b.grad, db)):
+            if not isinstance(got, np.ndarray) or got.shape != want.shape:
+                return                    # a shape slip the cases above name
+            if not core.close(got, want, 1e-6, 1e-9):
+                fail(f"{head}: after the second round {what} is wrong (largest error "
+                     f"{float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))):.3g}): {tail}",
+                     "linear-backward-state-kept")
 
 
 # =============================================================================================
@@ -548,11 +598,40 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
             analysis, _ = core.analyse_difference(dx, expected, tol["rtol"], tol["atol"])
             said = explain_formula(formula[0], formula[1], dx, rtol=1e-6, atol=1e-9, what="derivatives",
                                    outer=("grad_out",)) if formula else None
+            if not said:                  # no single edit of the documented formula: is it linear in grad_out?
+                _linear_in_grad_out(layer_cls, label, x, gs, got, expected, name)
             analysis = said or _explained(layer_cls, label, x, dx, expected, tol, backward=True) or analysis
             fail(f"{name} is not the derivative of your {label}.forward either: centred finite differences of "
                  f"your forward disagree with your backward; against the expected values: {analysis}",
                  "backward-not-derivative-of-forward")
     expect_close(dx, expected, name=name, **tol)
+
+
+def _linear_in_grad_out(layer_cls, label, x, gs, got, expected, name) -> None:
+    """An activation's backward is grad_out * f'(x): linear in grad_out. A fresh layer fed -grad_out must
+    return -dx; when it does not, the backward depends on grad_out itself (a mask or a clip built from it)."""
+    if got.shape != gs.shape:
+        return
+    layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    neg = call(layer.backward, (-gs).astype(x.dtype), label=f"{label}.backward", names=("grad_out",),
+               hint=ELEMENTWISE_HINT)
+    if not isinstance(neg, np.ndarray) or neg.shape != got.shape:
+        return
+    neg = np.asarray(neg, dtype=np.float64)
+    if core.close(neg, -got, 1e-6, 1e-9):
+        return
+    want = np.asarray(expected, dtype=np.float64)
+    detail = ""
+    for sign, part in (("< 0", gs < 0), ("> 0", gs > 0)):
+        lost = part & (np.abs(want) > 1e-9)
+        if lost.any() and np.all(got[lost] == 0) and not np.all(got[~part & (np.abs(want) > 1e-9)] == 0):
+            detail = f": it is 0 wherever grad_out {sign}, where the gradient must flow too"
+            break
+    fail(f"{name} is not linear in grad_out: a fresh {label} given the same x and -grad_out does not return "
+         f"-dx{detail}. The backward of an activation is grad_out * f'(x), where the local derivative f'(x) "
+         f"depends on the forward input x only: no mask, clip or max built from grad_out",
+         "activation-backward-not-linear")
 
 
 def _probe(layer_cls, label: str, backward: bool):
@@ -597,7 +676,7 @@ def _relu_case(ReLU, x, r):
     def run():
         layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
         name = signature("ReLU.forward", ("x",), (x,))
-        y = call(layer.forward, x, label="ReLU.forward", names=("x",),
+        y = call(layer.forward, x, label="ReLU.forward", names=("x",), want=lambda: np.maximum(x.astype(np.float64), 0.0),
                  hint=None)
         if isinstance(y, np.ndarray) and y.dtype == bool:
             fail(f"{name} returned the boolean mask x > 0: return x where x > 0 and 0 elsewhere",
@@ -609,7 +688,7 @@ def _relu_case(ReLU, x, r):
             fail(f"{name} returned a flat array of the {y.size} positive entries of x: boolean indexing x[mask] "
                  f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
                  f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
-        y = expect_array(y, name=name, shape=x.shape)
+        y = expect_array(y, name=name, shape=x.shape, want=lambda: np.maximum(xs, 0.0))
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -620,12 +699,13 @@ def _relu_case(ReLU, x, r):
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
         bname = signature("ReLU.backward", ("grad_out",), (g,))
-        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+        dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), hint=ELEMENTWISE_HINT,
+                  want=lambda: gs * (xs > 0))
         if isinstance(dx, np.ndarray) and dx.ndim == 1 and x.ndim == 2 and dx.size == int((xs > 0).sum()) != x.size:
             fail(f"{bname} returned a flat array of {dx.size} entries, one per positive input: boolean indexing "
                  f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
                  f"or np.where(mask, grad_out, 0)", "boolean-index-flattens")
-        dx = expect_array(dx, name=bname, shape=x.shape)
+        dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * (xs > 0))
         relu_x = np.where(xs > 0, xs, 0.0)
         _mask_everywhere(layer, x, gs, dx, bname)
         _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
@@ -716,11 +796,12 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         layer = call(Sigmoid, label="Sigmoid()", hint=ELEMENTWISE_HINT)
         name = signature("Sigmoid.forward", ("x",), (x,))
         try:
-            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None)
+            y = call(layer.forward, x, label="Sigmoid.forward", names=("x",), hint=None,
+                     want=lambda: _sigmoid_oracle(x))
         except core.CheckFailure as exc:
             _sigmoid_overflow(exc, x)
             raise
-        y = expect_array(y, name=name, shape=x.shape)
+        y = expect_array(y, name=name, shape=x.shape, want=lambda: _sigmoid_oracle(x))
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
@@ -733,7 +814,8 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         gs = g.astype(np.float64)
         bname = signature("Sigmoid.backward", ("grad_out",), (g,))
         try:
-            dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None)
+            dx = call(layer.backward, g, label="Sigmoid.backward", names=("grad_out",), hint=None,
+                      want=lambda: gs * s * (1 - s))
         except core.CheckFailure as exc:
             if exc.diagnosis == "not-numerically-stable":
                 fail(f"{exc.headline}: the derivative is s * (1 - s) with the output s that forward "
@@ -741,7 +823,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                      f"overflows for large |x|", "sigmoid-backward-overflow")
             raise
         _matrix_product(dx, gs, s * (1 - s), bname)
-        dx = expect_array(dx, name=bname, shape=x.shape)
+        dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * s * (1 - s))
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -833,7 +915,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
         pred, target = r.normal(size=(n, d)).astype(dtype), r.normal(size=(n, d)).astype(dtype)
         loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         name = signature("MSELoss.forward", ("pred", "target"), (pred, target))
-        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+        value = call(loss_fn.forward, pred, target, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT,
+                     want=lambda: float(np.mean((pred.astype(np.float64) - target.astype(np.float64)) ** 2)))
         if isinstance(value, np.ndarray) and value.size == 1 and value.ndim == pred.ndim:   # keepdims=True
             fail(f"{name} returned a numpy array of shape {value.shape}, not a float: the docstring asks for a "
                  f"float, float(np.mean((pred - target) ** 2)) (np.mean(..., keepdims=True) or an array "
@@ -865,10 +948,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 float(np.sum(diff @ diff.T)) / (n * d) if n > 1 else None,
         })
         bname = f"MSELoss.backward() after {name}"
-        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT, want=lambda: 2 * diff / (n * d))
         exact = 2 * diff / (n * d)
         _flattened_gradient(grad, exact, bname)
-        grad = expect_array(grad, name=bname, shape=(n, d))
+        grad = expect_array(grad, name=bname, shape=(n, d), want=exact)
         diagnose = {
             "the 1/N factor is missing from the MSE gradient": 2 * diff,
             "the 1/N factor is applied twice in the MSE gradient": 2 * diff / (n * d) ** 2,
@@ -1120,6 +1203,36 @@ def _other_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
              f"p.data -= lr * p.grad (self.params[0].grad where p.grad belongs?)", "sgd-step-other-gradient")
 
 
+def _transposed_gradient(SGD, lr: float, exc: core.CheckFailure) -> None:
+    """A step that raised on non-square parameters: with one SQUARE parameter it runs; does it move by
+    -lr * p.grad.T?  Then the gradient is transposed in the update."""
+    r = core.rng("lab01.sgd.transposed")
+    a = core.kernel_object(data=r.normal(size=(3, 3)), grad=r.normal(size=(3, 3)))
+    d0, g0 = np.array(a.data, copy=True), np.array(a.grad, copy=True)
+    try:
+        call(call(SGD, [a], lr, label="SGD", names=("params", "lr"), hint=SGD_HINT).step, label="SGD.step")
+    except core.CheckFailure:
+        return
+    if core.close(np.asarray(a.data, dtype=np.float64) - d0, -lr * g0.T, 1e-6, 1e-9):
+        raised = str(exc).split(". ")[0]
+        fail(f"{raised}. With a square parameter your step runs and moves p.data by -lr * p.grad.T: the gradient "
+             f"is transposed in the update; p.grad already has the shape of p.data, p.data -= lr * p.grad",
+             "sgd-step-transposed-gradient")
+
+
+def _array_method(exc: core.CheckFailure, label: str) -> None:
+    """An AttributeError of a NumPy array: a method NumPy does not have, usually a PyTorch habit."""
+    found = re.search(r"'numpy\.ndarray' object has no attribute '(\w+)'", str(exc))
+    if not found:
+        return
+    attr = found.group(1)
+    torch = attr.endswith("_") or attr in ("detach", "numpy", "item_", "zero", "data_ptr", "backward", "clone")
+    fail(f"{str(exc).split('. ')[0]}. p.data and p.grad are NumPy arrays, and a NumPy array has no method "
+         f"{attr}()" + (" (a PyTorch tensor method)" if torch else "") + f": in {label} use NumPy operations on "
+         f"the array, such as p.grad[...] = 0 (or p.grad = np.zeros_like(p.data)) to reset and "
+         f"p.data -= self.lr * p.grad to update", "numpy-array-has-no-method")
+
+
 def _other_parameter_shape(exc: core.CheckFailure, shapes: list) -> None:
     """An in-place update of one parameter that met a value of ANOTHER parameter's shape (and not its own):
     something computed for one parameter reached the update of another (one buffer kept on self and
@@ -1217,7 +1330,9 @@ def sgd(SGD) -> None:
         except core.CheckFailure as exc:
             if (exc.diagnosis or "").startswith("raised-"):
                 _other_gradient(SGD, lr, exc)
+                _transposed_gradient(SGD, lr, exc)
                 _other_parameter_shape(exc, [np.shape(p.data) for p in params])
+                _array_method(exc, "SGD.step")
             raise
         after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
                  for k, (p, b) in enumerate(zip(params, before))]
@@ -1255,7 +1370,11 @@ def sgd(SGD) -> None:
             p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
-    call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    try:
+        call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    except core.CheckFailure as exc:
+        _array_method(exc, "SGD.zero_grad")
+        raise
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
         if not isinstance(g, np.ndarray):
@@ -1275,6 +1394,12 @@ def sgd(SGD) -> None:
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
+        if g.dtype.kind == "f" and d0.dtype.kind == "f" and g.dtype.itemsize < d0.dtype.itemsize:
+            fail(f"SGD.zero_grad must reset every grad to zeros of its parameter's dtype: parameter {k} holds "
+                 f"{d0.dtype} data, but its grad became {g.dtype} zeros (np.zeros(..., dtype={g.dtype})?): every "
+                 f"gradient accumulated into it afterwards (p.grad += ...) is rounded to {g.dtype}, losing the "
+                 f"precision of the {d0.dtype} data; use np.zeros_like(p.data) or p.grad[...] = 0",
+                 "zero-grad-dtype")
         if np.any(g != 0):
             kept = same(g, old_grads[k])
             _partial_reset(g, old_grads[k], k)
@@ -1805,6 +1930,24 @@ def _batch_pattern(rows: list, sizes: list, n: int, batch: int, seed: int) -> No
              f"{batch} does not divide {n}", "last-batch-dropped")
 
 
+def _sizes_explain_repeats(sizes: list, counts: np.ndarray, n: int, batch: int, head: str) -> None:
+    """Repeated samples in batches of the wrong sizes: the batches are not the consecutive slices of one
+    permutation (a slice or a padding slip), so the sizes, not a draw with replacement, are the cause."""
+    expected = [min(batch, n - s) for s in range(0, n, batch)]
+    if sizes == expected:
+        return      # right sizes with repeats: indices drawn with replacement (the caller says so)
+    repeated, never = int((counts > 1).sum()), int((counts == 0).sum())
+    if n % batch and sizes[:-1] == expected[:-1] and sizes[-1] == batch:
+        fail(f"{head}: the last batch holds {batch} rows, expected the {n % batch} remaining samples (batch sizes "
+             f"{sizes}, expected {expected}): it was filled up to batch_size with samples already used "
+             f"({repeated} repeated); the last batch is simply smaller, order[start:start + batch_size] with no "
+             f"padding or wrap-around", "last-batch-padded")
+    fail(f"{head}: the batches have sizes {sizes}, expected {expected} ({sum(sizes)} rows in all for N = {n}; "
+         f"{repeated} samples used more than once, {never} never): they are not consecutive slices of one "
+         f"permutation; take batch k as order[start:start + batch_size] for start in range(0, N, batch_size)",
+         "batch-slices-wrong")
+
+
 def _extra_whole_forwards(rows: list, log: list, n: int, batch: int) -> None:
     """Forwards on all N rows besides a correct set of batches: say where they sit among the calls
     (a logging or final forward on the whole x), not that samples were drawn with replacement."""
@@ -1943,6 +2086,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             if redrawn:
                 fail(f"every sample must be used exactly once per epoch, but {int((counts > 1).sum())} samples were "
                      f"used more than once and {int((counts == 0).sum())} never: {redrawn}", "permutation-per-batch")
+            _sizes_explain_repeats(sizes, counts, n, batch, "every sample must be used exactly once per epoch")
             fail(f"every sample must be used exactly once per epoch: {int((counts > 1).sum())} samples were "
                  f"used more than once and {int((counts == 0).sum())} never (batch sizes {sizes}; draw one "
                  f"permutation of the N indices, not indices with replacement)", "samples-repeated")

@@ -92,7 +92,8 @@ PROPERTIES = {
                 "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
                "the input a wrong answer comes from (isolate)",
                 "a hidden activation other than ReLU explained as a function of Z1",
-                "logits shifted by the row maximum or mean named"),
+                "logits shifted by the row maximum or mean named",
+                "a transposed cache item (column-per-sample convention) named by its shape"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
@@ -122,7 +123,8 @@ PROPERTIES = {
                             "a single batch (yield after the loop) named", "order inside one batch not judged",
                             "batches not fixed blocks of the original order",
                             "blocks of consecutive samples whose order is shuffled named",
-                            "a permutation drawn per batch confirmed by a replay"),
+                            "a permutation drawn per batch confirmed by a replay",
+                            "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -134,7 +136,9 @@ PROPERTIES = {
                     "forward on the whole X and probabilities given to backward confirmed by a replay",
                     "total divided by the last batch's size named", "batch_size ignored (one full batch) named",
                     "accuracy measured after the update named",
-                    "batches not given as arrays by iterate_minibatches not charged"),
+                    "batches not given as arrays by iterate_minibatches not charged",
+                    "batches weighted by the feature count xb.shape[1] named",
+                    "accuracy weighted by the nominal batch_size named"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
@@ -143,7 +147,8 @@ PROPERTIES = {
             "a divergence of the student's train_epoch not charged",
             "train_loss and train_acc as the student's train_epoch returned them (swap named)",
             "val_loss on softmax(logits) named",
-            "3 epochs replayed with the student's train_epoch (a compounded decay named)"),
+            "3 epochs replayed with the student's train_epoch (a compounded decay named)",
+            "each column holds its own quantity (mislabelled columns named)"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
@@ -151,7 +156,10 @@ PROPERTIES = {
                          "(y_true, y_true) or (y_pred, y_pred) index pair named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named",
-                            "f1 dividing by a zero ratio named (tp = 0 probe)"),
+                            "f1 dividing by a zero ratio named (tp = 0 probe)",
+                            "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
+                            "false positives or negatives as the denominator named",
+                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)"),
 }
 
 
@@ -262,7 +270,7 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
         if not absent:
             y[0] = c - 1                       # the last class is reachable
         name = signature("one_hot", ("y", "num_classes"), (y, c))
-        got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"),
+        got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"), want=lambda: _onehot(y, c),
                    hint=f"a label outside the matrix: the one-hot matrix must be (N, num_classes) = {(n, c)}, "
                         f"num_classes columns whatever labels occur: Y[np.arange(N), y] = 1")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (n, int(y.max()) + 1) and got.shape[1] != c:
@@ -350,6 +358,7 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         name = signature("normalize", ("images",), (images,))
         try:
             got = call(normalize, images, label="normalize", names=("images",),
+                       want=lambda: images.reshape(len(images), -1) / 255.0,
                        hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
         except core.CheckFailure as exc:
             warned = re.match(r"(.*?numpy warned '[^']*divide[^']*')", str(exc))
@@ -472,7 +481,7 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
 
         def go():
             try:
-                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT)
+                got = call(softmax, z, label="softmax", names=("z",), hint=SOFTMAX_HINT, want=lambda: _softmax(z))
             except core.CheckFailure as exc:
                 _axis_roles(exc, n, c, "z", labels=False)
                 raise
@@ -590,7 +599,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         y = _labels(r, n, c).astype(ydtype)
         name = signature("cross_entropy", ("logits", "y"), (z, y))
         try:
-            got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"),
+            got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), want=lambda: _ce(z, y),
                        hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
                             "labels, not one-hot rows)")
         except core.CheckFailure as exc:
@@ -850,6 +859,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 return None
         try:
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
+                       want=lambda: (probs.astype(_float64) - Y) / n,
                        hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
             # Relative to the student's one_hot: when their one_hot(y, C) itself raises the same error, the
@@ -1151,6 +1161,15 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                         and not core.close(Z1, A1, 1e-5, 1e-7):
                     fail(f"the cache of {name}: its A1 equals Z1, the pre-activation: the third item must be the "
                          f"activation A1 = ReLU(Z1) (return logits, (X, Z1, A1))", "forward-cache-a1-is-z1")
+                if isinstance(item, np.ndarray) and item.shape != want_item.shape:
+                    transposed = item.shape == want_item.shape[::-1] and \
+                        core.close(item.T, want_item, *core.dtype_tolerance(item, 1e-6, 1e-8, 10.0))
+                    fail(f"the cache of {name}: item {label} has shape {item.shape}, expected {want_item.shape}"
+                         + (f" = (N, {'n_in' if label == 'X' else 'n_hidden'}); it holds the right values transposed: "
+                            f"rows are samples throughout (Z1 = X @ W1 + b1), so the cache keeps ({label} of shape "
+                            f"{want_item.shape}), not its transpose (a column-per-sample convention, W.T @ X.T, "
+                            f"gives the right logits once transposed but a transposed cache)" if transposed else
+                            f"; the cache must be {fmt}"), "forward-cache-shape")
                 fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
     return run
 
@@ -1503,6 +1522,7 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         y[: n // 2] = pred[: n // 2]                  # about half right, so the value tells
         name = signature("accuracy", ("scores", "y"), (scores, y))
         got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y"),
+                                 want=lambda: float(np.mean(scores.argmax(axis=1) == y)),
                                  hint="take the largest score of each ROW: scores.argmax(axis=1) has shape (N,)"),
                             name=name)
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
@@ -1774,6 +1794,19 @@ def _minibatch_case(fn, r, n, d, bs):
             redrawn = explain_redrawn(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]), n, seed)
             if redrawn:
                 fail(f"{name} must yield every sample exactly once per epoch: {redrawn}", "permutation-per-batch")
+            if sizes != expected_sizes:     # wrong sizes: the slicing, not a draw with replacement
+                repeated, never = int((counts > 1).sum()), int((counts == 0).sum())
+                if n % bs and sizes[:-1] == expected_sizes[:-1] and sizes[-1] == bs:
+                    fail(f"{name} must yield every sample exactly once per epoch: the last batch holds {bs} rows, "
+                         f"expected the {n % bs} remaining samples (batch sizes {sizes}, expected {expected_sizes}): "
+                         f"it was filled up to batch_size with samples already yielded ({repeated} repeated); the "
+                         f"last batch is simply smaller, order[start:start + batch_size] with no padding or "
+                         f"wrap-around", "last-batch-padded")
+                fail(f"{name} must yield every sample exactly once per epoch: the batches have sizes {sizes}, "
+                     f"expected {expected_sizes} ({sum(sizes)} rows in all for N = {n}; {repeated} samples "
+                     f"repeated, {never} never yielded): they are not consecutive slices of one permutation; "
+                     f"yield order[start:start + batch_size] for start in range(0, N, batch_size)",
+                     "batch-slices-wrong")
             fail(f"{name} must yield every sample exactly once per epoch: "
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
                  f"never appear (shuffle with a permutation, do not draw indices with replacement)",
@@ -2271,6 +2304,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                             if rec and all(r[k] is not None for r in rec)],
             "the epoch's total is divided by the size of the LAST batch (xb.shape[0] after the loop) instead of "
             "by N = X.shape[0]": [v * n / rec[-1]["n"] for v in losses if rec and rec[-1]["n"] not in (0, n)],
+            f"every batch loss is weighted by the same number, {X.shape[1]} = xb.shape[1], the number of FEATURES "
+            f"(columns): weight each batch by its number of samples, xb.shape[0] (rows are samples)":
+                [float(sum(r[k] for r in rec) * X.shape[1] / n) for k in keys
+                 if rec and X.shape[1] not in (bs, 1) and all(r[k] is not None for r in rec)],
             "return the mean loss of the epoch, not the last batch's loss": [float(rec[-1][k]) for k in keys
                                                                               if rec and rec[-1][k] is not None],
             "measure each batch's loss before its update, on the logits the gradient comes from (you measured "
@@ -2281,6 +2318,14 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
                  if rec and all(r[k] is not None for r in rec)],
             "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
+            "each batch accuracy is weighted by batch_size, but the last batch is smaller: weight it by its own "
+            "size, xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in (("acc", "acc_o") if match
+                                                                                  else ("acc_o",))
+                                  if rec and all(r[k] is not None for r in rec)],
+            f"every batch accuracy is weighted by the same number, {X.shape[1]} = xb.shape[1], the number of "
+            f"FEATURES (columns): weight each batch by its number of samples, xb.shape[0] (rows are samples)":
+                [float(sum(r[k] for r in rec) * X.shape[1] / n) for k in (("acc", "acc_o") if match else ("acc_o",))
+                 if rec and X.shape[1] not in (bs, 1) and all(r[k] is not None for r in rec)],
             "measure each batch's accuracy before its update, on the logits the gradient comes from (you measured "
             "it after sgd_update)": [v for v in [_weighted(rec, "acc_after", n)] if v is not None],
         })
@@ -2361,7 +2406,8 @@ def _expect_any(got, candidates, name, diagnose,
         if any(core.close(got, v, 1e-6, 1e-9) for v in values):
             fail(f"{name}: {message}", "-".join(w.strip(",.:()") for w in message.lower().split()[:8]))
     want = candidates[0] if candidates else float("nan")
-    fail(f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value")
+    raise core.differs(got, want, f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value",
+                       name=name, rtol=1e-6, atol=1e-9, ask=True)
 
 
 def _garbage_one_hot(one_hot) -> bool:
@@ -2581,6 +2627,8 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                 "train_epoch")
         stale = all(core.close(float(v), init_acc, 1e-6, 1e-9) for v in hist["val_acc"]) and \
             all(core.close(float(v), init_loss, 1e-6, 1e-9) for v in hist["val_loss"])
+        if prev_acc or prev_loss:                 # a validation figure is wrong: is it another column's?
+            _columns_mislabelled(hist, p, replay_run, {"val_acc": acc_want, "val_loss": loss_want})
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
             once: [init_acc] if stale else [],
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
@@ -2646,6 +2694,35 @@ def _schedule_named(q, before, epoch) -> None:
          "lr * lr_decay**(e - 1)", "fit-lr-schedule")
 
 
+def _columns_mislabelled(hist, p, replay_run, want: dict) -> None:
+    """Property: each history column holds its own quantity. A column whose last value is wrong but equals
+    what ANOTHER column should hold is mislabelled (values and column names paired in different orders)."""
+    want = dict(want)
+    w, out = replay_run()
+    if w is not None and isinstance(out, tuple) and len(out) == 2 \
+            and all(core.close(p[k], w[k], 1e-9, 1e-12) for k in p):
+        try:
+            want["train_loss"], want["train_acc"] = [float(out[0])], [float(out[1])]
+        except (TypeError, ValueError):
+            pass
+    try:
+        last = {c: float(hist[c].iloc[-1]) for c in want}
+    except (KeyError, TypeError, ValueError, IndexError):
+        return
+
+    def holds(c, o):
+        return any(core.close(last[c], v, 1e-6, 1e-9) for v in want[o])
+    wrong = [c for c in want if not holds(c, c)]
+    moved = {c: [o for o in want if o != c and holds(c, o)] for c in wrong}
+    if not wrong or not all(len(m) == 1 for m in moved.values()):
+        return
+    said = ", ".join(f"{c} holds the value of {m[0]} ({last[c]:.6g})" for c, m in moved.items())
+    fail(f"history's last row: {said}: the columns are mislabelled, each value sits under another column's "
+         f"name (a DataFrame built from tuples or lists whose order differs from the columns= list?); name each "
+         f"value where it is made, rows.append({{'epoch': e, 'train_loss': ..., 'train_acc': ..., "
+         f"'val_loss': ..., 'val_acc': ...}})", "fit-columns-mislabelled")
+
+
 def _train_columns(hist, p, replay_run) -> None:
     """Property: the last row's train_loss and train_acc are what the student's train_epoch returned in
     the last epoch (asked only when the run is reproduced by their train_epoch with the same generator)."""
@@ -2683,7 +2760,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
         y_pred = np.where(r.random(n) < agree, y_true, _labels(r, n, c - 1 if absent else c))
         name = signature("confusion_matrix", ("y_true", "y_pred", "num_classes"), (y_true, y_pred, c))
         got = call(confusion_matrix, y_true, y_pred, c, label="confusion_matrix",
-                   names=("y_true", "y_pred", "num_classes"),
+                   names=("y_true", "y_pred", "num_classes"), want=lambda: _onehot(y_true, c).T @ _onehot(y_pred, c),
                    hint=f"a shape mismatch: the matrix is (num_classes, num_classes) = {(c, c)} even when the largest "
                         f"classes do not occur in y_true or y_pred (np.bincount needs minlength=num_classes**2)")
         if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape != (c, c) and got.shape[0] == got.shape[1]:
@@ -2786,6 +2863,34 @@ def _f1_divides_by_ratio(fn, c: int, exc: core.CheckFailure) -> None:
         return
 
 
+def _unguarded_ratio(fn, c: int, exc: core.CheckFailure) -> None:
+    """Two matrices that separate the causes of a 0/0: one with a single empty COLUMN (a class never
+    predicted: the precision's denominator is 0), one with a single empty ROW (a class never present: the
+    recall's). When exactly one of them warns, that ratio's division is not guarded by its own denominator."""
+    def warns(probe) -> bool | None:
+        try:
+            with core.numerics("precision_recall_f1"):
+                fn(probe)
+        except core.CheckFailure as again:
+            return "numerically stable" in str(again)
+        except Exception:
+            return None
+        return False
+    base = np.full((c, c), 2, dtype=np.int64) + 5 * np.eye(c, dtype=np.int64)
+    column, row = base.copy(), base.copy()
+    column[:, 0] = 0                          # class 0 present, never predicted
+    row[0, :] = 0                             # class 0 predicted, never present
+    in_column, in_row = warns(column), warns(row)
+    if in_column is None or in_row is None or in_column == in_row:
+        return
+    which, empty, den, axis = (("precision", "never predicted (an empty COLUMN of cm)", "predicted", 0) if in_column
+                               else ("recall", "never present (an empty ROW of cm)", "actual", 1))
+    fail(f"{str(exc).split('. A class that')[0]}. A matrix where one class is {empty} warns, and the matrix with the "
+         f"other kind of empty class does not: the 0/0 is the {which}'s, whose denominator {den} = cm.sum(axis={axis}) "
+         f"is 0 for that class, and that division is not guarded by its own denominator (a where= that tests "
+         f"another array?); np.divide(tp, {den}, out=np.zeros_like(tp), where={den} > 0)", f"prf-{which}-unguarded")
+
+
 def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> None:
     """One ratio is the OTHER ratio divided by its own counts: the first division wrote its result into tp
     (np.divide(tp, ..., out=tp), tp /= ...), so the second one divided the first ratio, not tp."""
@@ -2815,6 +2920,7 @@ def precision_recall_f1(fn):
         except core.CheckFailure as exc:
             if "numerically stable" in str(exc):
                 _f1_divides_by_ratio(fn, c, exc)
+                _unguarded_ratio(fn, c, exc)
             raise
         # Three (C,) arrays in any sequence that unpacks like the documented triple (a list, or a
         # stacked (3, C) array: `precision, recall, f1 = precision_recall_f1(cm)` works for each).
@@ -2835,7 +2941,9 @@ def precision_recall_f1(fn):
                     "the TRUE counts (row sums, cm.sum(axis=1))": row, "the PREDICTED counts (column sums, "
                     "cm.sum(axis=0))": col, "the total count cm.sum()": np.full(c, float(cm.sum())),
                     "the number of correct predictions (the trace)": np.full(c, tp.sum()),
-                    "the number of classes": np.full(c, float(c))})
+                    "the number of classes": np.full(c, float(c)),
+                    "the FALSE POSITIVES (column sums minus the diagonal, predicted - tp)": col - tp,
+                    "the FALSE NEGATIVES (row sums minus the diagonal, actual - tp)": row - tp})
             if label != "f1":
                 _overwritten_tp(got, want, prec, rec, row, col, label, name)
             zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]
@@ -2853,6 +2961,8 @@ def precision_recall_f1(fn):
                         fail(f"the f1 returned by {name} equals the {one}: the {other_name} is not used (a name "
                              f"written twice, such as 2 * {one} * {one} / ({one} + {one})?); "
                              f"f1 = 2 * precision * recall / (precision + recall)", "prf-f1-one-ratio")
+            if label == "f1":
+                _f1_denominator(np.asarray(got, dtype=_float64), prec, rec, f1, name)
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,
@@ -2866,3 +2976,26 @@ def precision_recall_f1(fn):
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })
+
+
+def _f1_denominator(got, prec, rec, f1, name: str) -> None:
+    """Wrong f1 entries whose numerator is 2PR: the denominator the student divided by, at a class where it
+    is not precision + recall (a guard such as max(P + R, 1) or P + R + 1 in the wrong place)."""
+    if got.shape != f1.shape or not np.all(np.isfinite(got)) or core.close(got, f1, 1e-9, 1e-12):
+        return
+    for other in ((prec + rec) / 2, f1 * 100, np.full_like(f1, 2 * prec.mean() * rec.mean() / max(prec.mean() + rec.mean(), 1e-300))):
+        if core.close(got, other, 1e-9, 1e-12):
+            return                        # a catalogued mistake: named by the diagnosis that follows
+    pos = f1 > 0
+    if pos.any() and np.ptp(got[pos] / f1[pos]) <= 1e-9 * max(1.0, float(np.abs(got[pos] / f1[pos]).max())):
+        return                            # one factor everywhere: the comparison names it (times 0.5, ...)
+    bad = ~np.isclose(got, f1, rtol=1e-9, atol=1e-12) & (prec * rec > 0) & (got != 0)
+    if not bad.any() or (~np.isclose(got, f1, rtol=1e-9, atol=1e-12) & ~bad).any():
+        return
+    k = int(np.flatnonzero(bad)[0])
+    used = 2 * prec[k] * rec[k] / got[k]
+    fail(f"the f1 returned by {name} is wrong at the classes {np.flatnonzero(bad).tolist()}: at class {k}, precision "
+         f"= {prec[k]:.4g} and recall = {rec[k]:.4g}, so f1 = 2 * P * R / (P + R) = {f1[k]:.4g}, but yours is "
+         f"{got[k]:.4g}: it divides 2 * P * R by {used:.4g} instead of P + R = {prec[k] + rec[k]:.4g}. Divide by "
+         f"P + R itself, and define f1 as 0 only where P + R = 0 (np.divide(..., out=np.zeros_like(...), "
+         f"where=P + R > 0))", "prf-f1-denominator")

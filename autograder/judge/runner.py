@@ -130,8 +130,8 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
 
 
 def _repaired(failure: CheckFailure, message: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
-    """The one change of the student's code that gives the expected value, when the check's own message
-    only describes the difference (see repair.py); None when there is none, or the kernel stopped."""
+    """The one change of the student's code that gives the expected value of the failed comparison (see
+    repair.py); None when there is none, or the kernel stopped."""
     try:
         with np.errstate(all="ignore"):
             return explain(failure, message, diagnosis, session)
