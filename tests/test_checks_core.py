@@ -298,6 +298,9 @@ def test_numerical_gradient_at_a_sample_of_entries_matches_the_full_one():
     (lambda x: np.divide(x, 3.0, out=x.astype(np.int64)), "float-into-integer-array", "astype(float)"),
     (lambda x: x * undefined_notebook_name, "undefined-name", "what forward stored on self"),  # noqa: F821
     (lambda x: x.max(axis=1).max(axis=2), "axis-out-of-bounds", "removes its axis"),
+    (lambda x: [].append(*x[0]), "append-for-extend", ".extend(items)"),
+    (lambda x: x[np.arange(x.shape[0] + 1)], "index-out-of-bounds", "run from 0 to n - 1"),
+    (lambda x: (7).permutation(x.shape[0]), "number-for-generator", "np.random.default_rng(seed)"),
 ])
 def test_call_names_common_exception_slips(body, diagnosis, phrase):
     """cases.call turns a raw exception of a common slip into the slip in words (general, any lab)."""

@@ -82,10 +82,20 @@ _EXCEPTION_WORDS = (
     (("referenced before assignment", "cannot access local variable"),
      "a variable is read before this function assigns it: it is assigned further down, or only in one branch "
      "of an if; assigning to a name anywhere in a function makes it local in the whole function", "unbound-local"),
+    (("append() takes exactly one argument",),
+     "list.append adds ONE item: append(*items) passes each item as an argument of its own; add every item of "
+     "a list with .extend(items) (or +=)", "append-for-extend"),
+    (("is out of bounds for axis",),
+     "an index beyond the end of the axis: indices along an axis of size n run from 0 to n - 1 (an index "
+     "taken from the wrong array, such as a permutation of the values instead of the positions, "
+     "np.arange(n), or a range one too long?)", "index-out-of-bounds"),
     (("is out of bounds for array of dimension",),
      "the array has fewer axes than that axis number: a reduction without keepdims=True (max, sum, mean over "
      "an axis) removes its axis and the later axes move down by one", "axis-out-of-bounds"),
 )
+#: Methods of np.random.Generator a check's message recognises in "'int' object has no attribute ...".
+_GENERATOR_METHODS = frozenset({"permutation", "permuted", "shuffle", "integers", "choice", "normal", "standard_normal",
+                                "uniform", "random", "binomial", "bit_generator", "spawn"})
 _MATMUL_WORDS = ("@ (np.dot, np.matmul) is the matrix product, rows times columns summed; an elementwise formula "
                  "multiplies entry by entry with *", "matmul-for-elementwise")
 
@@ -94,6 +104,11 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
     """(words, diagnosis id) naming the slip behind an exception's text, or None.  ``elementwise``: the
     function is elementwise, so a matrix-product shape error means @ where * belongs."""
     low = text.lower()
+    number = re.search(r"'(int|float|nonetype)' object has no attribute '(\w+)'", low)
+    if number and number.group(2) in _GENERATOR_METHODS:
+        return (f"a {number.group(1).replace('nonetype', 'None')} where a NumPy random Generator belongs (a seed "
+                f"passed on instead of the generator?): pass the generator itself (rng), or make one with "
+                f"np.random.default_rng(seed)", "number-for-generator")
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
