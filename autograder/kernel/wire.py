@@ -182,7 +182,9 @@ class Encoder:
         if a.dtype.kind not in ARRAY_KINDS or a.dtype.hasobject:
             return self.ref(a)
         sub = None if type(a) is np.ndarray else f"{type(a).__module__}.{type(a).__qualname__}"
-        plain = np.ascontiguousarray(np.asarray(a).view(np.ndarray))
+        plain = np.asarray(a).view(np.ndarray)
+        if not plain.flags.c_contiguous:     # (np.ascontiguousarray alone would make a 0-d array 1-d)
+            plain = np.ascontiguousarray(plain)
         data = plain.tobytes()
         if self.size + len(data) > MAX_PAYLOAD:
             raise ProtocolError("arrays too large for one message")
