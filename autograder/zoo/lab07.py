@@ -1530,3 +1530,10 @@ VARIANTS += [
                 "    dw = (g @ cols.T).reshape(w.shape)\n",
             new="    db = np.einsum('nohw->o', dout)\n    dw = np.tensordot(dout, patches, axes=([0, 2, 3], [0, 2, 3]))\n"),
 ]
+
+# A 0-d result crosses the judge's wire as 0-d (kernel/wire.py; it was made 1-d, so this passed through nbgrader).
+MUTANTS += [
+    Mutant("conv bwd: db with keepdims then .squeeze() (C_out = 1 gives a 0-d array)",
+           old="db = g.sum(axis=1)", new="db = dout.sum(axis=(0, 2, 3), keepdims=True).squeeze()",
+           expect=("db has shape ()",)),
+]
