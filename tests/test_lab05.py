@@ -385,3 +385,49 @@ def test_a_loss_whose_backward_is_not_its_derivative_is_named(ns):
         return out
     exc = _failure(checks.mse, mse_node, V)
     assert exc.diagnosis == "backward-not-derivative-of-forward", str(exc)
+
+
+def _path(Wn, bn, X, y, lr, steps, step_of):
+    """Flat parameters after each of ``steps`` steps, each step ``step_of(k, gradient, previous step)``."""
+    flat = lambda Wl, bl: np.concatenate([a.ravel() for a in Wl + bl])
+    shapes = [w.shape for w in Wn] + [b.shape for b in bn]
+    sizes = [int(np.prod(s)) for s in shapes]
+    path, prev = [flat(Wn, bn)], None
+    for k in range(steps):
+        arrays = [a.reshape(s) for a, s in zip(np.split(path[-1], np.cumsum(sizes)[:-1]), shapes)]
+        _, gW, gb = checks._np_mlp_grads(arrays[:len(Wn)], arrays[len(Wn):], X, y)
+        step = step_of(k, flat(gW, gb), prev)
+        path.append(path[-1] + step)
+        prev = step
+    return path, flat
+
+
+def test_later_training_steps_are_judged_from_where_they_start():
+    """Plain steps pass; a velocity (momentum) and a reset that misses some layers are named from the steps after
+    the first."""
+    r = np.random.default_rng(0)
+    sizes = [3, 4, 4, 1]
+    Wn = [r.normal(size=(a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    bn = [r.normal(size=(1, b)) for b in sizes[1:]]
+    X, y, lr = r.normal(size=(4, 3)), np.tanh(r.normal(size=4)), 0.05
+    path, flat = _path(Wn, bn, X, y, lr, 3, lambda k, g, prev: -lr * g)
+    checks._explain_later_steps(path, Wn, bn, X, y, lr, flat)
+    path, flat = _path(Wn, bn, X, y, lr, 3, lambda k, g, prev: -lr * g + (0.9 * prev if prev is not None else 0))
+    assert "momentum" in str(_failure(checks._explain_later_steps, path, Wn, bn, X, y, lr, flat))
+    first_layer = np.arange(path[0].size) < Wn[0].size          # only the first layer's weights are reset
+    kept = [np.zeros_like(path[0])]
+
+    def partial_reset(k, g, prev):
+        kept[0] = np.where(first_layer, g, kept[0] + g)
+        return -lr * kept[0]
+    path, flat = _path(Wn, bn, X, y, lr, 3, partial_reset)
+    exc = _failure(checks._explain_later_steps, path, Wn, bn, X, y, lr, flat)
+    assert exc.diagnosis == "grads-not-reset-for-some-parameters" and "weights of layer 1" not in str(exc)
+
+
+def test_comprehension_clauses_out_of_order_are_named():
+    exc = core.CheckFailure("parameters() raised NameError: name 'neuron' is not defined", "raised-nameerror")
+    exc.where = " (raised at `return [p for p in neuron.parameters() for neuron in self.neurons]` in parameters)"
+    assert "run left to right" in str(_failure(checks._explain_comprehension_order, exc))
+    exc.where = " (raised at `return [p for neuron in self.neurons for p in neuron.parameters()]` in parameters)"
+    checks._explain_comprehension_order(exc)       # clauses in order: the NameError has another cause

@@ -295,3 +295,35 @@ def test_a_reduction_without_keepdims_is_named_right_only_for_one_row():
 def test_layer_of_a_raising_line(line, layer):
     """A raise in backward is charged to the layer whose gradient the raising line assigns (one cell, not both)."""
     assert checks._layer_of_line(line) == layer
+
+
+def _backward_with_hidden_factor(factor):
+    """The reference backward with ``factor(h, htilde)`` in place of tanh' = 1 - h^2."""
+    def backward(params, outputs, Y):
+        gY = (outputs["yhat"] - Y) / Y.shape[0]
+        gHt = (gY @ params["Wy"]) * factor(outputs["h"], outputs["htilde"])
+        return {"Wy": gY.T @ outputs["h"], "by": gY.sum(0, keepdims=True).T,
+                "Wh": gHt.T @ outputs["X"], "bh": gHt.sum(0, keepdims=True).T}
+    return backward
+
+
+def test_the_hidden_derivative_is_read_unit_by_unit():
+    """A factor between grad_h and grad_htilde other than 1 - h^2 is shown unit by unit (and named when it is a
+    known one); the right factor says nothing."""
+    checks._explain_hidden_factor(_backward_with_hidden_factor(lambda h, ht: 1 - h ** 2), "backward")
+    with pytest.raises(core.CheckFailure, match="sech without its square"):
+        checks._explain_hidden_factor(_backward_with_hidden_factor(lambda h, ht: 1 / np.cosh(ht)), "backward")
+    exc = _failure(checks._explain_hidden_factor, _backward_with_hidden_factor(lambda h, ht: 1 / (1 + h ** 2)), "b")
+    assert exc.diagnosis == "hidden-activation-derivative" and "1 - h^2 = [" in str(exc)
+
+
+def test_each_row_of_the_accuracy_is_judged_alone():
+    """argmin for argmax is named from the rows counted right, each row given alone; a right accuracy passes."""
+    r = np.random.default_rng(3)
+    Yhat = checks.oracle_softmax(r.normal(size=(8, 4)) * 2)
+    Y = np.eye(4)[r.integers(0, 4, size=8)]
+
+    def with_pick(pick):
+        return lambda P, T: (0.0, float(np.mean(pick(P, axis=1) == np.argmax(T, axis=1))))
+    checks._explain_acc_rows(with_pick(np.argmax), Yhat, Y, "acc")
+    assert "np.argmin" in str(_failure(checks._explain_acc_rows, with_pick(np.argmin), Yhat, Y, "acc"))

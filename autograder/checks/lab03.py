@@ -663,6 +663,26 @@ def _name_transposed_operand(exc, g, label: str) -> None:
               f"error", "elementwise-transposed")
 
 
+def _name_matmul_over_samples(exc, g, label: str) -> None:
+    """Softmax.backward raised numpy's matmul core-dimension mismatch between grad_out's N and C (N != C): a
+    matrix product paired the classes of one operand with grad_out's first axis, the N samples.  Both usual
+    shapes of it are named, the stack of per-sample Jacobians (N, C, C) @ grad_out and y @ grad_out."""
+    if label != "Softmax" or exc.diagnosis != "raised-valueerror" or np.ndim(g) != 2:
+        return
+    n, c = g.shape
+    hit = re.search(r"matmul: Input operand 1 has a mismatch in its core dimension 0.*\(size (\d+) is different "
+                    r"from (\d+)\)", str(exc))
+    if n == c or not hit or {int(hit.group(1)), int(hit.group(2))} != {n, c}:
+        return
+    head = str(exc).split(". This is ", 1)[0]         # the stock hint blames another product
+    core.fail(f"{head}. A matrix product (@, np.matmul) paired the classes of its left operand with the FIRST axis "
+              f"of its right one, here the {n} samples of grad_out ({n}, {c}) instead of its {c} classes: @ treats "
+              f"a 2-D right operand as ONE matrix, even after a stack of per-sample Jacobians J of shape ({n}, {c}, "
+              f"{c}). Multiply each sample's Jacobian by its own row of grad_out, np.einsum('nij,nj->ni', J, "
+              f"grad_out) or (J @ grad_out[:, :, None])[:, :, 0], or without any Jacobian, y * (grad_out - "
+              f"sum(grad_out * y, axis=1, keepdims=True))", "matmul-over-samples")
+
+
 class _DerivativeStub:
     """Stands in for the provided Activation.derivative(x) on a layer: records its calls, returns ones."""
 
@@ -711,6 +731,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         _name_other_instance(exc, layer, label)
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)
+        _name_matmul_over_samples(exc, g, label)
         raise
     _flattened_by_mask(d, g, name)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
@@ -973,6 +994,15 @@ def _overflow_discarded(exc, run, want, tol) -> None:
         return
     if y.shape != want.shape or not np.isfinite(y).all() or not core.close(y, want, **tol):
         return
+    warned = str(getattr(exc, "warning", "") or "")
+    if re.search(r"overflow encountered in (cosh|sinh)$", warned):
+        # no discarded branch: cosh(x) itself overflows to inf for |x| above ~710, and 1 / inf = 0 is right
+        core.fail(f"{exc.headline}. Your values are right nevertheless: {warned.rsplit(' ', 1)[-1]}(x) grows like "
+                  f"exp(|x|) and overflows to inf for |x| above about 710 (89 in float32), where 1 / inf = 0 happens "
+                  f"to be the right limit; write the derivative without it: sech(u)**2 = 1 - tanh(u)**2 (np.tanh "
+                  f"saturates at +-1 without overflowing; for Tanh itself that is 1 - y**2 with the output forward "
+                  f"cached)",
+                  "overflow-in-cosh")
     core.fail(f"{exc.headline}. Your values are right nevertheless: the overflow happened in an intermediate that does not "
               f"reach the result, typically a branch of np.where (np.where computes BOTH branches on every element, "
               f"so exp(x) also runs at x = 1000 where the other branch is chosen): give each branch only inputs it "
@@ -1512,7 +1542,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
                                         oracle=lambda p: _map(spec.df, p), what="derivatives f'(x) (grad_out = 1)",
                                         interval=True)
         analysis = explained or analysis
-        stray = _hyper_parameter_factor(spec, probe)
+        stray = _hyper_parameter_factor(spec, probe) or _affine_in_output(spec, probe)
         if stray:
             analysis = f"{stray}; {analysis}"
         out_of_range = _derivative_out_of_range(spec, probe)
@@ -1653,6 +1683,48 @@ def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
                     return (f"for {side} your derivative is the expected one {how} {name} (= {value:.4g}) and the "
                             f"other side is right: {name} does not belong in the {side} branch of the derivative")
     return None
+
+
+#: Activations whose derivative on the x <= 0 side is documented as y + constant (y the cached output).
+_AFFINE_IN_Y = {"elu": "ELU'(x) = alpha * exp(x) = y + alpha", "selu": "SELU'(x) = scale * alpha * exp(x) = y + scale * alpha"}
+
+
+def _affine_in_output(spec: Spec, probe) -> str | None:
+    """Property in plain words: on the x < 0 side (the other side right) the derivative (grad_out = 1) is an
+    exact affine function p * y + q of the output y = f(x) at every probe point, with other p, q than the
+    documented y + constant: which coefficient is wrong, in the layer's own hyper-parameters."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    if key not in _AFFINE_IN_Y:
+        return None
+    try:
+        got = np.asarray(probe(TERM_X.copy()), dtype=np.float64)
+    except Exception:
+        return None
+    want = _map(spec.df, TERM_X)
+    if got.shape != want.shape or not bool(np.isfinite(got).all()):
+        return None
+    close = np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+    neg = TERM_X < 0
+    if not close[~neg].all() or close[neg].all():
+        return None
+    y = _map(spec.f, TERM_X)[neg]
+    basis = np.stack([y, np.ones_like(y)], axis=1)
+    (p, q), *_ = np.linalg.lstsq(basis, got[neg], rcond=None)
+    (p0, q0), *_ = np.linalg.lstsq(basis, want[neg], rcond=None)
+    if not np.allclose(basis @ [p, q], got[neg], rtol=1e-6, atol=1e-9):
+        return None
+    names = {"1": 1.0, **HYPER[key]}
+
+    def words(v: float) -> str:
+        return next((n for n, h in names.items() if abs(v - h) <= 1e-6 * abs(h)), f"{v:.4g}")
+    mine, right = f"{words(p)} * y + {words(q)}", f"{words(p0)} * y + {words(q0)}"
+    mine, right = mine.replace("1 * y", "y"), right.replace("1 * y", "y")
+    extra = ""
+    if abs(p0 - 1.0) <= 1e-9 and words(p) != f"{p:.4g}" and abs(p - 1.0) > 1e-6:
+        output = {"elu": "alpha * (exp(x) - 1)", "selu": "scale * alpha * (exp(x) - 1)"}[key]
+        extra = f": y = {output} already contains {words(p)}, so it is not multiplied by {words(p)} again"
+    return (f"for x < 0 your derivative is exactly {mine} in terms of the output y = f(x) (at every probe point, "
+            f"and the x > 0 side is right), but there {_AFFINE_IN_Y[key]}, i.e. {right}{extra}")
 
 
 def _derivative_out_of_range(spec: Spec, probe) -> str | None:
@@ -1991,6 +2063,7 @@ def softmax_forward(cls) -> None:
             expected = _softmax_oracle(z)
             rt, at = core.dtype_tolerance(y, tol["rtol"], tol["atol"], float(np.abs(expected).max()))
             if not core.close(y, expected, rt, at):
+                _name_normaliser_by_column(y, zs, name, rt, at)
                 # first on a batch of several rows with pairwise-different logits (on one row, a reduction over
                 # axis 0 is the identity, and edits that differ in general fit alike), then on this case
                 term = _softmax_term_on_probe(cls) or _wrong_term("softmax", "f", zs, y, rt, at, "values")
@@ -2013,6 +2086,29 @@ def softmax_forward(cls) -> None:
         if not core.close(y, _softmax_oracle(z), **tol):
             _name_clipped_logits(y, z, name, tol)
         core.expect_close(y, _softmax_oracle(z), name=name, **tol)
+
+
+def _name_normaliser_by_column(y, zs, name, rtol, atol) -> None:
+    """Property of a square batch (N == C): entry (i, j) is exp(z_ij) times a factor that depends on the
+    column j only, and that factor is 1 / (sum of row j): each row's normaliser (a sum, a max, a
+    log-sum-exp, of shape (N,)) was lined up with the columns instead of the rows, whatever function made
+    it.  With N != C the same code raises a broadcast error, with one row it is right."""
+    n, c = zs.shape
+    if n != c or n < 2:
+        return
+    with np.errstate(all="ignore"):
+        ratio = np.asarray(y, dtype=np.float64) / np.exp(zs)
+    if not np.isfinite(ratio).all():
+        return
+    by_column = np.broadcast_to(ratio.mean(axis=0, keepdims=True), ratio.shape)
+    row_sums = np.exp(zs).sum(axis=1)
+    if core.close(ratio, by_column, max(rtol, 1e-6), 0.0) and core.close(ratio[0], 1.0 / row_sums, max(rtol, 1e-6), 0.0) \
+            and not core.close(ratio, np.broadcast_to(1.0 / row_sums[:, None], ratio.shape), max(rtol, 1e-6), 0.0):
+        core.fail(f"{name} has wrong values: entry (i, j) is exp(z[i, j]) divided by the sum of ROW j, not of row "
+                  f"i: a per-row quantity of shape (N,) (a row maximum, sum or log-sum-exp computed with axis=1 "
+                  f"but without keepdims=True) was lined up with the columns; keep it as a column (N, 1), "
+                  f"keepdims=True or [:, None] (with N != C the shapes do not even fit; with one row it is right)",
+                  "row-normaliser-by-column")
 
 
 def _name_clipped_logits(y, z, name, tol) -> None:
@@ -2136,7 +2232,9 @@ def softmax_backward(cls) -> None:
                 "the factor y in front is missing": gs - (gs * yo).sum(axis=1, keepdims=True),
                 "backward must multiply by grad_out: the result is J^T grad_out":
                     _softmax_jvp_oracle(zs, np.ones_like(gs)),
-                "keepdims=True is missing in sum(g*y, axis=1): the (N,) sums line up with the columns":
+                "the per-sample sums sum(g*y, axis=1) line up with the columns (entry (i, j) uses the sum of "
+                "sample j): keep them a column of shape (N, 1), keepdims=True and no transpose of it (without "
+                "keepdims, or with a .T, the sums form a row (N,) or (1, N))":
                     (yo * (gs - (gs * yo).sum(axis=1)[None, :])) if n == c else None,
                 "this is J @ g with J = diag(y) - y y^T of the wrong sign: the product is "
                 "y * (g - sum(g*y, axis=1))": -expected,

@@ -296,56 +296,102 @@ def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
         raise
 
 
-def _call(fn, *args, name, hint=None, **kwargs):
-    """core.call, adding ``hint`` (what a shape error in this function usually means) to errors."""
+def _call(fn, *args, name, hint=None, want=None, **kwargs):
+    """core.call, adding ``hint`` (what a shape error in this function usually means) to errors; ``want``: the
+    oracle's value for this call (an array, or a callable giving it), for the judge's search of the one change
+    that makes a raising call return it."""
     try:
-        return core.call(fn, *args, name=name, **kwargs)
+        return core.call(fn, *args, name=name, want=want, **kwargs)
     except core.CheckFailure as exc:
-        text = str(exc)
-        if hint and "not implemented" in text:
-            core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
-                      "not-implemented")
-        if "truth value of an array" in text:
-            core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
-                      f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
-                      f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
-                      "array-truth-value")
-        said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
-        if said:
-            core.fail(f"{text}. Likely cause: {said[0]}", said[1])
-        if re.search(r"Cannot interpret '.*' as a data type", text):
-            core.fail(f"{text}. numpy read a second argument as the dtype: np.zeros, np.ones and np.empty take the "
-                      f"shape as ONE tuple, np.zeros((1, n)), not np.zeros(1, n) (whose n is read as the dtype)",
-                      "shape-split-into-arguments")
-        if "'float' object cannot be interpreted as an integer" in text:
-            core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
-                      f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
-                      f"L = len(parameters) // 2) or int(...)", "float-for-int")
-        _name_rejected_choice(text, exc.diagnosis or "", [*args, *kwargs.values()])
-        if hint is _TRAIN_HINT:
-            _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
-        if hint and " raised " in text:
-            core.fail(f"{text}. {hint}", exc.diagnosis)
+        try:
+            _reword_call_failure(exc, fn, args, kwargs, name, hint)
+        except core.CheckFailure as better:
+            if better is not exc and getattr(better, "compared", None) is None:
+                better.compared = getattr(exc, "compared", None)     # the judge's search still applies
+            raise
         raise
+
+
+def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
+    """Raise ``exc`` re-worded when a sentence can name its cause (see _call); return when none can."""
+    text = str(exc)
+    if hint and "not implemented" in text:
+        core.fail(f"{name} raised NotImplementedError: it, or a function it calls, is not implemented yet",
+                  "not-implemented")
+    if "truth value of an array" in text:
+        core.fail(f"{text}. An array was used where Python needs one True or False: an `if`, `and`/`or`, or "
+                  f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
+                  f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
+                  "array-truth-value")
+    said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
+    if said:
+        core.fail(f"{text}. Likely cause: {said[0]}", said[1])
+    if re.search(r"Cannot interpret '.*' as a data type", text):
+        core.fail(f"{text}. numpy read a second argument as the dtype: np.zeros, np.ones and np.empty take the "
+                  f"shape as ONE tuple, np.zeros((1, n)), not np.zeros(1, n) (whose n is read as the dtype)",
+                  "shape-split-into-arguments")
+    if "'float' object cannot be interpreted as an integer" in text:
+        core.fail(f"{text}. A float was used where Python needs an integer (range(), an index, a size): `/` "
+                  f"always gives a float, even 6 / 2 = 3.0; count with integer division // (e.g. "
+                  f"L = len(parameters) // 2) or int(...)", "float-for-int")
+    _name_rejected_choice(text, exc.diagnosis or "", args, fn, kwargs)
+    if hint is _TRAIN_HINT:
+        _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
+        _name_none_batch_size(exc, text, kwargs)
+    if hint and " raised " in text:
+        core.fail(f"{text}. {hint}", exc.diagnosis)
 
 
 #: The documented values of the string arguments (activation / hidden_activation, method).
 _CHOICES = (ACTIVATIONS, ("zeros", "random", "xavier", "he"))
 
 
-def _name_rejected_choice(text: str, diagnosis: str, args) -> None:
+def _name_rejected_choice(text: str, diagnosis: str, args, fn=None, kwargs=None) -> None:
     """Property in plain words: a documented value of a string argument is accepted.  When the student's
-    code raised with that very value in its message ("unknown activation 'tanh'"), its comparison does not
-    match the documented spelling."""
+    code raised with that very value in its message ("unknown activation 'tanh'"), either its comparison
+    does not match the documented spelling or the branch that matches is left for the final raise (an
+    `if` where `elif` belongs, a branch that computes its result without returning it).  An experiment
+    separates the two: the same call with the value in other capitals ('Tanh', 'RELU') that the code
+    accepts proves a spelling; when none is accepted, the spelling is not the likelier cause."""
     if not diagnosis.startswith("raised-") or diagnosis == "raised-notimplementederror":
         return
     raised = text.split(" raised ", 1)[-1]
-    for value in (a for a in args if isinstance(a, str)):
+    for value in (a for a in (*args, *(kwargs or {}).values()) if isinstance(a, str)):
         group = next((g for g in _CHOICES if value in g), None)
-        if group and repr(value) in raised:
-            core.fail(f"{text}. Your code rejected {value!r}, one of the documented values "
-                      f"({', '.join(map(repr, group))}): the comparison that should select it does not match "
-                      f"it exactly (spelling or capitals: 'Tanh' or 'ReLU' is not {value!r})", "documented-choice-rejected")
+        if not (group and repr(value) in raised):
+            continue
+        lead = (f"{text}. Your code rejected {value!r}, one of the documented values "
+                f"({', '.join(map(repr, group))})")
+        spelled = _accepted_spelling(fn, args, kwargs or {}, value) if fn is not None else None
+        if spelled is not None or fn is None:
+            core.fail(f"{lead}: the comparison that should select it does not match it exactly (spelling or "
+                      f"capitals: {spelled or ('Tanh' if value != 'tanh' else 'ReLU')!r} is not {value!r})"
+                      + (f"; your code accepts {spelled!r} instead" if spelled else ""),
+                      "documented-choice-rejected")
+        core.fail(f"{lead}, and it accepts no other capitals of it either: if your comparison does spell "
+                  f"{value!r}, the branch it selects is left for the final raise: an `if` where `elif` belongs "
+                  f"(a second if/elif/else chain starts after that branch, and its `else` raises), or a branch "
+                  f"that computes its result without returning it; else check the spelling of the comparison",
+                  "documented-choice-falls-through")
+
+
+def _accepted_spelling(fn, args, kwargs, value: str) -> str | None:
+    """Another capitalisation of ``value`` that ``fn`` accepts where it rejected ``value`` (the same call
+    otherwise, on copies of the arrays), or None."""
+    others = dict.fromkeys(v for v in (value.capitalize(), value.upper(), value.title(),
+                                       {"relu": "ReLU", "tanh": "TanH", "xavier": "Xavier"}.get(value, value))
+                           if v != value)
+    for other in others:
+        def swap(a):
+            return other if isinstance(a, str) and a == value else (np.array(a, copy=True)
+                                                                     if isinstance(a, np.ndarray) else a)
+        try:
+            with np.errstate(all="ignore"):
+                fn(*[swap(a) for a in args], **{k: swap(v) for k, v in kwargs.items()})
+        except Exception:
+            continue
+        return other
+    return None
 
 
 def _tuple(got, n, name, what):
@@ -436,6 +482,20 @@ def _std_diagnosis(method, n_in, n_out):
 
 
 _STD_FORMULAS = {"xavier": ("sqrt(2 / (n_in + n_out))",), "he": ("sqrt(2 / n_in)",)}
+
+
+def _name_uniform(W, std, want, name, l) -> None:
+    """Property of the documented normal draw: the weights' excess kurtosis is 0 (a uniform's is -1.2; on tens
+    of thousands of draws the estimate is within a few hundredths).  A uniform on [-b, b] has std b / sqrt(3):
+    with b set to the wanted std, every std is 0.577 times too small, which no fan in the formula explains."""
+    z = (W - W.mean()) / W.std()
+    if W.size < 10_000 or float(np.mean(z ** 4)) - 3.0 > -1.0:
+        return
+    bound = float(np.abs(W).max())
+    core.fail(f"{name}: W{l} is drawn uniformly from [-{bound:.4g}, {bound:.4g}] (evenly spread up to a bound, not "
+              f"normal), so its standard deviation is bound / sqrt(3) = {std:.4g}, expected {want:.4g}: the "
+              f"docstring's N(0, std^2) is std * rng.standard_normal(...); a uniform draw with that std needs the "
+              f"bound sqrt(3) * std", "weights-uniform-bound")
 
 
 def _name_std_term(fn, method, name):
@@ -576,7 +636,15 @@ def initialize_parameters(fn) -> None:
                     if abs(std - wrong) <= 0.04 * wrong:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   _slug(message))
+                _name_uniform(W, std, want, name, l)
                 _name_std_term(fn, method, name)
+                for wrong, what in ((want ** 2, "the square of the expected one: the variance was used as the "
+                                                "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
+                                    (np.sqrt(want), "the square root of the expected one: a square root too many "
+                                                    "(the std used as if it were the variance)")):
+                    if abs(std - wrong) <= 0.04 * wrong:
+                        core.fail(f"{name}: W{l} has standard deviation {std:.4g}, {what}; expected {want:.4g}",
+                                  "std-variance-confusion")
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
@@ -722,6 +790,22 @@ def _name_sigmoid_nan(A, Z, name) -> None:
               f"there (the log or sqrt of a negative number, 0 / 0, inf - inf)", "sigmoid-nan")
 
 
+def _name_missing_abs(fn, name) -> None:
+    """sigmoid(|Z|) comes from two slips that agree for moderate Z: the Z < 0 branch written 1 / (1 + E),
+    or E = exp(-Z) without the abs (then E / (1 + E) = sigmoid(-Z) for Z < 0).  Only the second overflows
+    at Z = -800: exp(800) = inf, and inf / inf is NaN."""
+    try:
+        with np.errstate(all="ignore"):
+            got = np.asarray(fn(np.array([[-800.0, 1.0]])), dtype=_f64)
+    except Exception:
+        return
+    if got.shape == (1, 2) and not np.isfinite(got[0, 0]):
+        core.fail(f"{name}: for Z < 0 your result is sigmoid(|Z|), and at Z = -800 it is {got[0, 0]}: E is "
+                  f"computed as exp(-Z) without the abs. For Z < 0 that E = exp(|Z|) is huge, so E / (1 + E) "
+                  f"gives sigmoid(-Z) (and inf / inf = NaN once exp overflows); use E = exp(-|Z|) in both branches",
+                  "sigmoid-exp-without-abs")
+
+
 def _check_sigmoid(fn, name_of):
     gen = core.rng("lab04.sigmoid")
     for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), np.float32)]:
@@ -741,6 +825,8 @@ def _check_sigmoid(fn, name_of):
                 "this is tanh, not the sigmoid": np.tanh(Z.astype(_f64)),
             })
         except core.CheckFailure as exc:
+            if "your result is sigmoid(|Z|)" in str(exc):
+                _name_missing_abs(fn, name)
             if exc.diagnosis not in _GENERIC_DIFFERENCES:
                 raise
             # which side of 0 is wrong, a scaled argument, the values at readable points (as activation_forward)
@@ -1149,7 +1235,7 @@ def _bce_case(fn, AL, Y):
     m = AL.shape[0]
     name = f"binary_cross_entropy(AL {AL.shape}, Y {Y.shape}, {AL.dtype.name})"
     try:
-        got = _call(fn, AL, Y, name=name)
+        got = _call(fn, AL, Y, name=name, want=lambda: _bce(AL.astype(_f64), Y.astype(_f64)))
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable" and "invalid value encountered in log" in str(exc):
             core.fail(f"{name}: numpy warned 'invalid value encountered in log': a log of a negative number. Every AL "
@@ -1662,7 +1748,8 @@ def activation_backward(fn, sigmoid=None) -> None:
             name = f"activation_backward(dA {shape}, Z {shape}, {kind!r}, {np.dtype(dtype).name})"
             Z64, dA64 = Z.astype(_f64), dA.astype(_f64)
             want = dA64 * _act_grad(Z64, kind)
-            got = core.expect_array(_call(fn, dA, Z, kind, name=name), name=name, shape=shape, finite=False)
+            got = core.expect_array(_call(fn, dA, Z, kind, name=name, want=want), name=name, shape=shape,
+                                    finite=False, want=want)
             if _near(got, want):
                 continue
             if kind == "sigmoid" and sigmoid is not None:
@@ -1714,8 +1801,8 @@ def _large_z_derivative(fn, sigmoid, kind) -> None:
     if np.isfinite(got).all() and core.close(got, want, 1e-6, 1e-12):
         return
     if kind == "sigmoid" and sigmoid is not None:
-        try:
-            with core.numerics("sigmoid"):
+        try:      # their helper replayed as it is, warnings and all: an overflow there is its own cell's
+            with np.errstate(all="ignore"):
                 s_own = np.asarray(sigmoid(_LARGE_Z.copy()), dtype=_f64)
         except Exception:
             s_own = None
@@ -2451,6 +2538,7 @@ def _divisor_candidates(m, L, Y, params) -> dict:
            "Y.sum() (the number of positive labels)": float(Y.sum()),
            "(1 - Y).sum() (the number of negative labels)": float((1 - Y).sum()), "2 * m": 2 * m}
     out.update({f"n_{l} (the width of layer {l})": int(params[f"W{l}"].shape[1]) for l in range(1, L + 1)})
+    out["n_0 = X.shape[1] (the number of input features, not of samples)"] = int(params["W1"].shape[0])
     return out
 
 
@@ -2486,7 +2574,8 @@ def _divisor_confirmed(fn, factor, m, L, Y, params, hidden):
         return (f"you divided by {hits[0]}: {d1:.4g} here, and {d2:.4g} on a second network (m = {m2}, L = 2, "
                 f"Y.sum() = 4), where the right divisor is m = AL.shape[0]")
     return (f"you divided by {d1:.4g} here and by {d2:.4g} on a second network with m = {m2} samples, L = 2 layers and "
-            f"4 positive labels: that is none of m, L, a layer width or a count of labels; the only divisor is "
+            f"4 positive labels: that is none of m, L, a layer width, the number of input features or a count "
+            f"of labels; the only divisor is "
             f"m = AL.shape[0]")
 
 
@@ -2572,7 +2661,7 @@ def update_parameters(fn) -> None:
                              "use grads['d' + key]")
         except core.CheckFailure as exc:
             _name_transposed_gradients(fn, exc, params, grads, lr, name)
-            _name_layer_index(exc, len(dims) - 1, name, params, grads)
+            _name_layer_index(exc, len(dims) - 1, name, params, grads, fn)
             raise
         _unchanged(grads, given_grads, name, "grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
@@ -2718,13 +2807,41 @@ def _name_transposed_gradients(fn, exc, params, grads, lr, name) -> None:
                       f"your code makes exactly the right update)", "update-gradient-transposed")
 
 
-def _name_layer_index(exc, L, name, params=None, grads=None):
+def _name_fixed_layers(fn, name, key) -> None:
+    """A key past the last layer is asked for either by an index off by one (a deeper network fails the
+    same way) or by a fixed list of keys, written for one network (a deeper network then runs, but its last
+    layers never move).  The deeper network separates the two."""
+    dims = [3, 4, 4, 4, 4, 2]
+    gen = core.rng("lab04.update.fixed-layers")
+    params = _random_params(gen, dims)
+    grads = {"d" + k: gen.standard_normal(v.shape) for k, v in params.items()}
+    given = _copy_params(params)
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(given, _copy_params(grads), 0.1)
+    except Exception:
+        return
+    got = got if isinstance(got, dict) else given
+    moved = [k for k in params if k in got and np.shape(got[k]) == params[k].shape
+             and not np.array_equal(np.asarray(got[k], _f64), params[k])]
+    still = [k for k in params if k not in moved]
+    if moved and still:
+        core.fail(f"{name} asked for the key {key!r}, which this network does not have, and on a network of "
+                  f"{len(dims) - 1} layers it updates only {', '.join(moved)} ({', '.join(still)} never move): "
+                  f"your code updates a fixed list of keys, written for one network; loop over the keys of the "
+                  f"parameters dict it is given (for key in parameters: ... grads['d' + key])",
+                  "update-fixed-keys")
+
+
+def _name_layer_index(exc, L, name, params=None, grads=None, fn=None):
     """Name update_parameters' errors: a KeyError for a layer 0 or L + 1 key ('db0', 'W3' of a 2-layer
     network) is an index off by one; a broadcast error, a parameter updated with another one's gradient."""
     text = str(exc)
     hit = re.search(r"KeyError: \W*'(d?[Wb])(\d+)'", text)
     if exc.diagnosis == "raised-keyerror" and hit and not 1 <= int(hit.group(2)) <= L:
         key = hit.group(1) + hit.group(2)
+        if fn is not None:
+            _name_fixed_layers(fn, name, key)
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
@@ -2992,6 +3109,18 @@ _TRAIN_HINT = ("train calls model_forward, model_backward and update_parameters 
                "indexing X and Y differently")
 
 
+def _name_none_batch_size(exc, text: str, kwargs) -> None:
+    """batch_size=None is documented as the full batch: a TypeError about None raised in train's own line
+    that uses batch_size means None reached arithmetic or range() unreplaced."""
+    if "batch_size" not in kwargs or kwargs["batch_size"] is not None or "NoneType" not in text:
+        return
+    line = core.raised_line(exc)
+    if "batch_size" in line:
+        core.fail(f"{text}. batch_size=None is the documented full batch, but that line uses None itself as a "
+                  f"number: first turn it into a size, size = m if batch_size is None else "
+                  f"batch_size, and use that size everywhere after", "batch-size-none-used")
+
+
 def _name_unsliced_targets(text: str, Y, batch_size) -> None:
     """A broadcast error between a batch's (k, 1) and all m targets (m, 1) in train: Y was not indexed with
     the batch's rows."""
@@ -3022,6 +3151,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
                 and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
+            _TRAIN_RUNS["skipped"].append(core.located(exc).split(". train calls", 1)[0])
             raise _Skip() from None
         raise
     out = _tuple(out, 2, name, "(parameters, history)")
@@ -3044,11 +3174,20 @@ def _expected(parts, thunk):
         return thunk()
     try:
         want = thunk()
-    except (core.CheckFailure, Exception):
+    except (core.CheckFailure, Exception) as exc:
+        _TRAIN_RUNS["skipped"].append(f"the reference loop on your own blocks raised {core.error_kind(exc)}: {exc}")
         raise _Skip() from None
     if not _all_finite(want):
-        raise _Skip()        # their blocks give NaN or inf here (e.g. a sigmoid helper out of its domain)
+        # their blocks give NaN or inf here (e.g. a sigmoid helper out of its domain)
+        _TRAIN_RUNS["skipped"].append("the reference loop on your own blocks gives NaN or inf")
+        raise _Skip()
+    _TRAIN_RUNS["judged"] += 1
     return want
+
+
+#: Runs of the current train check on the student's own blocks: why each skipped one was skipped, and how many
+#: were judged.  A cell whose every run was skipped is not passed for a loop it never saw run (_judge_train).
+_TRAIN_RUNS: dict = {"skipped": [], "judged": 0}
 
 
 def _all_finite(value) -> bool:
@@ -3267,18 +3406,43 @@ def _judge_train(check, fn, parts_fns):
         own = _Own(*parts_fns)
         if _parts_agree(own):
             raise
+    _TRAIN_RUNS["skipped"], _TRAIN_RUNS["judged"] = [], 0
     try:
         check(fn, own)
     except core.CheckFailure as exc:
         if _stateful_update(parts_fns[2]):
-            return      # no expected run exists with an update_parameters that keeps state: judged in its cell
+            # no expected run exists with an update_parameters that keeps state; passing the cell would let that
+            # one-point mistake buy train's cells whatever the loop does
+            core.fail(f"train could not be judged: your update_parameters keeps state between calls (see its own "
+                      f"cell), so each run of your loop starts from another state and no expected run exists; once "
+                      f"update_parameters depends on its arguments only, this cell checks the loop itself "
+                      f"(the first difference was: {exc})", "train-blocked-by-stateful-update")
         if exc.diagnosis == "train-needs-reference":
             core.fail(f"{exc}, computed with your own model_forward, model_backward, update_parameters and "
                       f"binary_cross_entropy, which differ from the reference (see their cells): fix those "
                       f"first, then the order of your mini-batches can be checked", "train-blocked-by-building-blocks")
         core.fail(f"{exc}{own.label}", exc.diagnosis)
-    # A run that failed as the loop on their own blocks fails was skipped: those blocks already lost
-    # their points (see _call_composite); when every run is skipped, no second deduction either.
+    # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
+    # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
+    # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
+    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"] and check is _full_batch and _FULL_BATCH_M[0] != 1:
+        first = _TRAIN_RUNS["skipped"][0]
+        _FULL_BATCH_M[0] = 1           # their blocks may run on one sample: the loop is judged there
+        try:
+            _judge_train(check, fn, parts_fns)
+            return
+        except core.CheckFailure as exc:
+            if exc.diagnosis != "train-blocked-by-building-blocks":
+                raise core.CheckFailure(f"{exc} (judged on ONE sample: on larger batches your own building blocks "
+                                        f"raise, {first})", exc.diagnosis) from None
+            _TRAIN_RUNS["skipped"] = [first]
+        finally:
+            _FULL_BATCH_M[0] = 24
+    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"]:
+        core.fail(f"train could not be judged: no run of it completed on your own building blocks, and the loop of "
+                  f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); the error is in a "
+                  f"building block that train calls, at the line quoted (see that function's own cell): once your "
+                  f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
 def _trained_but_initial_returned(hist, want_hist, name) -> None:
@@ -3324,21 +3488,30 @@ def _flattened_targets(exc, parts_fns) -> None:
     if "batch_size=1" in str(exc):
         _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
     flat = _pass_raises(model_forward, model_backward, X, Y.ravel(), params)
-    if flat is None or _digits_out(flat) not in _digits_out(str(exc)):
+    if flat is None or not _same_raise(flat, exc):
         return
     core.fail(f"{head}: your model_backward raises the same error when its targets Y are 1-D "
               f"(shape (b,)) and works with Y of shape (b, 1): the loop flattens the batch's targets (Y[idx].ravel(), "
               f"Y[idx, 0]?) before model_backward; pass Y[idx], shape (b, 1)", "targets-flattened")
 
 
-def _pass_raises(model_forward, model_backward, X, Y, params) -> str | None:
-    """'Kind: message' of the exception the student's forward + backward raise on (X, Y), or None when they run."""
+def _pass_raises(model_forward, model_backward, X, Y, params) -> tuple[str, str] | None:
+    """('Kind: message', the student's line that raised) of the exception the student's forward + backward
+    raise on (X, Y), or None when they run."""
     try:
         AL, caches = model_forward(X, _copy_params(params), "tanh")
         model_backward(AL, Y, caches, "tanh")
     except Exception as err:
-        return f"{core.error_kind(err)}: {err}"
+        return f"{core.error_kind(err)}: {err}", core.raised_at(err)
     return None
+
+
+def _same_raise(replayed: tuple[str, str], exc) -> bool:
+    """The replay raised train's error: the same words (sizes aside) at the same line of the student's code (a
+    generic numpy message such as a matmul mismatch is no proof alone: train's may come from another block)."""
+    text, where = replayed
+    line = core.raised_line(exc)
+    return _digits_out(text) in _digits_out(str(exc)) and (not line or f"`{line}`" in where)
 
 
 def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params) -> None:
@@ -3348,7 +3521,7 @@ def _integer_indexed_row(exc, head, model_forward, model_backward, X, Y, params)
     if _pass_raises(model_forward, model_backward, X[:1], Y[:1], params) is not None:
         return                                              # a batch of one row must work
     single = _pass_raises(model_forward, model_backward, X[0], Y[0], params)
-    if single is None or _digits_out(single) not in _digits_out(str(exc)):
+    if single is None or not _same_raise(single, exc):
         return
     core.fail(f"{head}: your model_forward and model_backward raise the same error on one sample taken with an "
               f"integer index (X[i] of shape (n_0,), Y[i] of shape (1,)) and work on X[i:i + 1] of shape (1, n_0): "
@@ -3390,8 +3563,13 @@ def _ignores_initial_parameters(fn, X, Y, params, dims, name, got, lr, epochs, b
                   "ignores-initial-parameters")
 
 
+#: Samples of the full-batch problem: 24, or 1 when the student's own blocks raise on every larger batch (a loss or
+#: a gradient right only for m = 1): the loop is then judged where those blocks run (see _judge_train).
+_FULL_BATCH_M = [24]
+
+
 def _full_batch(fn, parts):
-    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", 24
+    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", _FULL_BATCH_M[0]
     X, Y, params = _problem("lab04.train_full", m, dims)
     # lr = 5: the loss goes up after epoch 1 and down again later (every epoch still runs: no early stopping)
     for lr, epochs, batch_size, dtype in [(0.3, 8, None, _f64), (0.05, 3, None, _f64), (0.3, 8, m, _f64),
@@ -3439,8 +3617,13 @@ def _full_batch(fn, parts):
                 shuffle = np.random.default_rng(3)
                 orders = [shuffle.permutation(m) for _ in range(epochs)]
                 return _simulate(parts, X64, Y, params, lr, orders, m, hidden, whole_y=True)[0]
-            diagnoses["the targets given to model_backward are Y in its original order, not Y[idx] of the rows "
-                      "X[idx] drawn by the permutation: index X and Y with the same indices"] = unsliced
+            # a full batch trains on the sum over the rows: any targets that are a permutation of the right
+            # ones give the same step, so Y left in its order and X indexed twice (X[order][idx]) agree here
+            diagnoses["the targets given to model_backward are not those of the rows fed to model_forward: Y in its "
+                      "original order, not Y[idx] of the rows X[idx] drawn by the permutation, or X indexed twice "
+                      "(X[order][idx]) while Y is indexed once (with a full batch both give the same steps): the "
+                      "inputs and the targets of a step must be the same rows, X[idx] and Y[idx] with the same "
+                      "idx"] = unsliced
             n_feat = X64.shape[1]
             if n_feat != m:        # m = X.shape[1]: replayed with the permutation of the features' count
                 def features_as_m(epochs=epochs):

@@ -372,10 +372,31 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: 
         fns = core.gather(list(reversed(interior)), "_backward")
     except AttributeError:
         fns = [getattr(node, "_backward", None) for node in reversed(interior)]
-    for fn in fns:
+    for node, fn in zip(reversed(interior), fns):
         if not callable(fn):
+            _explain_closure_called(node, fn, order, parents, name)
             fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)", "no-backward-closure")
         core.call(fn, name=f"the _backward closure of {name}")
+
+
+def _explain_closure_called(node, fn, order, parents, name: str) -> None:
+    """A result of an operation holds None in _backward while a leaf of the same graph holds a callable (so it is
+    not the constructor's default): the operation stored what calling its closure returns,
+    `out._backward = _backward()`, instead of the closure itself."""
+    if fn is not None:
+        return
+    leaves = [n for n in order if not parents[id(n)]]
+    try:
+        leaf_fn = core.gather(leaves[:1], "_backward")[0] if leaves else None
+    except AttributeError:
+        return
+    if not callable(leaf_fn):
+        return
+    op = getattr(node, "_op", "")
+    fail(f"{name}: the result of the operation {op!r} holds None in _backward, while a leaf's is callable: the "
+         f"operation stored what CALLING its closure returns (`out._backward = _backward()`, which runs it once, "
+         f"too early, and keeps None) instead of the closure itself: out._backward = _backward, without parentheses",
+         "closure-called-not-attached")
 
 
 WRAP_NUMBER = ("a plain number must be wrapped in a Value first "
@@ -410,9 +431,14 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
             fail(f"{text}: the operation calls itself without end through the operators it is built from: "
                  f"{_DERIVED[name]}", "derived-operator-recursion")
         if "raised RecursionError" in text:
+            fix = {"number - a": "`other - self` calls __rsub__ again: build it from operations that start with the "
+                                 "Value, return -self + other (or other + (-self))",
+                   "number / a": "`other / self` calls __rtruediv__ again: build it from operations that start "
+                                 "with the Value, return self ** -1 * other (or other * self ** -1)",
+                   "number * a (__rmul__)": "`other * self` calls __rmul__ again: write self first (return self * other)"}.get(
+                name, "`other + self` calls __radd__ again: write self first (return self + other)")
             fail(f"{text}: the operation calls itself without end; in a reflected operator, other is a plain "
-                 f"number, so `other + self` calls __radd__ again: write self first (return self + other). "
-                 f"{REFLECTED}", "reflected-operator-recursion")
+                 f"number, so {fix}. {REFLECTED}", "reflected-operator-recursion")
         if "raised TypeError" in text and "'method' object is not iterable" in text:
             fail(f"{text}: a method was iterated without being called; call it with parentheses "
                  f"(model.parameters(), not model.parameters)", "method-not-called")
@@ -517,6 +543,22 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         if not _unimplemented(exc) and \
                 any(_fails(lambda c=c: _outcome(Value, c, xs, seed, pre, name)) for c in compositions):
             return     # the lab's construction from the student's other operations fails too: judged there
+        if f"the _backward closure of {name} raised" in str(exc) and "not implemented" not in str(exc):
+            try:
+                local_here = ", ".join(f"{w:.4g}" for w in local(*xs))
+            except Exception:
+                local_here = None
+            line = core.raised_line(exc) or ""
+            if local_here is not None and name.startswith("a ** ") and "log" in line and "exp" not in line:
+                fail(f"{exc}. a ** k * log(a) is the derivative with respect to the EXPONENT k; the closure needs the "
+                     f"derivative with respect to a, the power rule k * a ** (k - 1) (here {local_here}, defined for "
+                     f"a negative a too): self.grad += k * self.data ** (k - 1) * out.grad", "power-rule-wrt-exponent")
+            if local_here is not None:
+                at = ", ".join(f"{x:.4g}" for x in xs)
+                fail(f"{exc}. At input(s) {at} the local derivative of {name} is {local_here}, a plain number: the "
+                     f"closure computes something else, undefined there (the formula of another derivative? a "
+                     f"math.log or a square root of a negative number, a division by zero?): parent.grad += "
+                     f"(local derivative) * out.grad with the operation's own derivative", "closure-raises")
         raise
     want = local(*xs)
     reference = (forward(*xs), [p + seed * w for p, w in zip(pre, want)])
@@ -1771,7 +1813,9 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         core.scatter(interior, "_prev", [tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
                                          for node in interior])
     position = {id(node): k for k, node in enumerate(interior)}
-    originals = core.gather(interior, "_backward")
+    # a result holding no callable _backward (an operation that stored None): the operation's cell judges that;
+    # backward() is judged on the order it calls the nodes in, that node's closure standing in as a no-op
+    originals = [f if callable(f) else _leaf_backward for f in core.gather(interior, "_backward")]
     calls: list[int] = []
     core.scatter(interior, "_backward", [_Recorder(k, originals[k], calls) for k in range(len(interior))])
     try:
@@ -2156,6 +2200,42 @@ def _acts_of(act):
     return {"tanh": lambda v: v.tanh(), "relu": lambda v: v.relu(), "linear": lambda v: v}[act]
 
 
+_UNDEFINED_NAME = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _comprehension_order(check: Callable) -> Callable:
+    """A NameError raised by a comprehension whose `for` clauses are in the wrong order ([p for p in
+    n.parameters() for n in self.neurons]: n is used before the clause that defines it) is named as such."""
+    import functools
+
+    @functools.wraps(check)
+    def judged(*args: Any, **kwargs: Any) -> None:
+        try:
+            check(*args, **kwargs)
+        except core.CheckFailure as exc:
+            _explain_comprehension_order(exc)
+            raise
+    return judged
+
+
+def _explain_comprehension_order(exc: core.CheckFailure) -> None:
+    found = _UNDEFINED_NAME.search(str(exc))
+    line = core.raised_line(exc)
+    if not found or not line:
+        return
+    name = found.group(1)
+    clauses = list(re.finditer(r"\bfor\s+(.+?)\s+in\b", line))
+    binding = next((c for c in clauses if re.search(rf"\b{name}\b", c.group(1))), None)
+    if binding is None or not clauses or clauses[0] is binding:
+        return
+    if not re.search(rf"\b{name}\b", line[clauses[0].start():binding.start()]):
+        return
+    fail(f"{exc}: in `{line.strip()}` the name {name} is used by a `for` clause that comes before the clause that "
+         f"defines it (for {binding.group(1)} in ...): the for clauses of a comprehension run left to right, like "
+         f"nested loops written in the same order: put `for {binding.group(1)} in ...` first", "comprehension-order")
+
+
+@_comprehension_order
 def neuron(Neuron, Value) -> None:
     r = core.rng("lab05:neuron")
     ops_ok = None
@@ -2214,24 +2294,36 @@ def neuron(Neuron, Value) -> None:
         except core.CheckFailure as exc:
             if _unimplemented(exc) or not _fails(lambda: w[0] * 1.5):
                 raise      # else: Value * number fails in their __mul__, judged in its own cell
-        missing = _reaches(out, w + [b] + xs)
+        # relu below zero: the output's gradient with respect to everything is 0, so a neuron that returns a fresh
+        # Value(0.0) there is indistinguishable from z.relu() by its values and gradients (judged below): no
+        # path through the graph is required on that side
+        missing = _reaches(out, w + [b] + xs) if not (act == "relu" and z <= 0) else []
         if missing and not _own_detached(lambda: _acts_of(act)(sum((wi * xi for wi, xi in zip(w, xs)), b)),
                                          w + [b] + xs):
             what = [f"w[{i}]" if i < nin else "b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
             fail(f"{name}: the output does not depend on {', '.join(what)} through the graph: compute with "
                  f"the Values themselves (not their .data), so that backward() can reach them", "neuron-detached")
         core.scatter(w + [b] + xs, "grad", [0.0] * (len(w) + 1 + len(xs)))
-        _reverse_pass(out, 1.0, name, zero=True)
+        closures_run = True
+        try:
+            _reverse_pass(out, 1.0, name, zero=True)
+        except core.CheckFailure as exc:
+            if _unimplemented(exc) or not _fails(lambda: _reverse_pass(
+                    _acts_of(act)(sum((wi * xi for wi, xi in zip(w, [_new(Value, v) for v in xv])), b)), 1.0, name,
+                    zero=True)):
+                raise
+            closures_run = False    # the closures of the operations the neuron is made of fail there too: judged there
         dz = float(_act_grad(act, np.array(z)))
         try:
-            held = _raw_grads(w + [b] + xs)      # one request; judged in the order below
+            held = _raw_grads(w + [b] + xs) if closures_run else None     # one request; judged in the order below
 
             def grads(vs, start, label):
                 return [_grad_value(g, label) for g in held[start:start + len(vs)]] if held is not None \
                     else [_grad(v, label) for v in vs]
-            core.expect_close(np.array(grads(w, 0, "w")), dz * xv, name=f"d({name})/dw")
-            core.expect_close(grads([b], len(w), "b")[0], dz, name=f"d({name})/db")
-            core.expect_close(np.array(grads(xs, len(w) + 1, "x")), dz * wv, name=f"d({name})/dx")
+            if closures_run:
+                core.expect_close(np.array(grads(w, 0, "w")), dz * xv, name=f"d({name})/dw")
+                core.expect_close(grads([b], len(w), "b")[0], dz, name=f"d({name})/db")
+                core.expect_close(np.array(grads(xs, len(w) + 1, "x")), dz * wv, name=f"d({name})/dx")
         except core.CheckFailure:
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, tanh, relu)
@@ -2382,6 +2474,33 @@ def _mlp_structure(model, nin, nouts, Value, strict=True):
     return Ws, bs, weights, biases
 
 
+def _model_for_train(MLP, Value):
+    """(model, Ws, bs): MLP(3, [4, 4, 1]) for the train_step cell, its structure checked.  When the structure is
+    wrong because a Layer (or its Neurons) has the wrong number of neurons or of weights (the mlp cell's mistake),
+    the layers' neurons are rebuilt from the student's own Neuron class, so train_step is judged on their own parts
+    in the right structure and a wrong Layer costs only its own cell.  A structure that cannot be rebuilt that way
+    fails here (train_step is never left unjudged)."""
+    model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
+    try:
+        Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+        return model, Ws, bs
+    except core.CheckFailure as exc:
+        if exc.diagnosis not in ("layer-neurons", "layer-sizes"):
+            raise
+        first = exc
+    try:
+        layers = list(model.layers)
+        Neuron = core.gather([layers[0].neurons[0]], "__class__")[0]
+        sizes = [3, 4, 4, 1]
+        rebuilt = [[core.call(Neuron, sizes[L], "tanh", np.random.default_rng(10 * L + i), name="Neuron")
+                    for i in range(sizes[L + 1])] for L in range(len(layers))]
+        core.scatter(layers, "neurons", rebuilt)
+        Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+    except Exception:
+        raise first from None
+    return model, Ws, bs
+
+
 def _set_random(Ws, bs, r) -> tuple[list, list]:
     Wn, bn = [], []
     for W, b in zip(Ws, bs):
@@ -2442,6 +2561,7 @@ def _same_structure(a, b, ordered=True) -> bool:
     return all(not isinstance(x, list) for x in a + b) and {id(x) for x in a} == {id(x) for x in b}
 
 
+@_comprehension_order
 def mlp(MLP, Layer, Value) -> None:
     r = core.rng("lab05:mlp")
     # Layer on its own: a list of nout Values
@@ -2791,6 +2911,7 @@ class _MockModule:
         return list(self.params)
 
 
+@_comprehension_order
 def zero_grad(MLP, Value, Module=None) -> None:
     r = core.rng("lab05:zero")
     if Module is not None:
@@ -2822,7 +2943,12 @@ def zero_grad(MLP, Value, Module=None) -> None:
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
         if method is not None:
-            grads = core.gather(params, "grad")
+            try:
+                grads = core.gather(params, "grad")
+            except AttributeError:
+                fail("after zero_grad() a parameter has no attribute grad at all: zero_grad deleted it (del p.grad, or "
+                     "delattr) instead of resetting it; set p.grad = 0.0 (backward() adds to p.grad with +=, so it "
+                     "must exist and be a number)", "zero-grad-deletes")
             if core.gather(params, "data") != data:
                 fail("zero_grad() changed the parameters' data: it must set p.grad = 0, not p.data", "zero-grad-data")
             if any(g is None for g in grads):
@@ -2859,6 +2985,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
         fail("after zero_grad() every parameter must have grad 0", "zero-grad-not-zero")
 
 
+@_comprehension_order
 def mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
@@ -2915,7 +3042,14 @@ def mse(mse_loss, Value) -> None:
                  f"with Value operations so that backward() can reach them", "loss-detached")
         for v in preds:
             v.grad = 0.0
-        _reverse_pass(out, 1.0, name, zero=True, numbers_ok=True)    # a ** k's exponent in _prev: the power cell's
+        try:
+            _reverse_pass(out, 1.0, name, zero=True, numbers_ok=True)    # a ** k's exponent in _prev: the power cell's
+        except core.CheckFailure as exc:
+            if _unimplemented(exc) or not _fails(lambda: _reverse_pass(
+                    sum((_new(Value, v) - t) ** 2 for v, t in zip(pv, targets)) / n, 1.0, name, zero=True,
+                    numbers_ok=True)):
+                raise
+            continue    # a closure of the operations the loss is made of raises there too: judged in their cells
         try:
             core.expect_close(np.array([_grad(p, "pred") for p in preds]), 2 * diff / n,
                               name=f"d({name})/dpred")
@@ -3083,8 +3217,7 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
     """The training step replayed on a twin of the student's model with their own MLP, loss and engine:
     (losses, flat parameters), or None when their building blocks fail."""
     try:
-        twin = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-        Ws, bs, _, _ = _mlp_structure(twin, 3, [4, 4, 1], Value, strict=False)
+        twin, Ws, bs = _model_for_train(MLP, Value)
         _set_values(Ws, bs, Wn, bn)
         params = list(twin.parameters())
         losses = []
@@ -3121,6 +3254,7 @@ def _flat_values(Ws, bs) -> np.ndarray:
     return np.array(core.gather(objs, "data"), dtype=np.float64)
 
 
+@_comprehension_order
 def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     """Several steps against a NumPy oracle (a batch of 4, of 1 and an odd batch of 5), then the loss must
     go down with your engine.
@@ -3155,8 +3289,7 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
 def _stale_gradients(train_step, MLP, Value, X, y, lr, r) -> None:
     """One step from parameters that still hold gradients of an earlier backward() (as after any training step
     but the first): a right step resets them first, so it is the same step as from zero gradients."""
-    model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+    model, Ws, bs = _model_for_train(MLP, Value)
     Wn, bn = _set_random(Ws, bs, r)
     objs = [v for Wl in Ws for row in Wl for v in row] + [v for bl in bs for v in bl]
     stale = r.normal(size=len(objs))
@@ -3178,14 +3311,15 @@ def _stale_gradients(train_step, MLP, Value, X, y, lr, r) -> None:
 def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
     """``steps`` calls of train_step on a batch (X, y) from random parameters, against the oracle:
     (model, returned losses), or None when the step is right on a wrong model, loss or engine."""
-    model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-    # A wrong structure fails here too: skipping train_step's judgement when the MLP is wrong would let a
-    # deliberately wrong MLP (1 point) buy an unjudged train_step (2 points)
-    Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)   # the structure is mlp's cell
+    # A wrong Layer size is repaired from the student's own Neuron class (judged in mlp's cell); a structure that
+    # cannot be repaired fails here: skipping train_step's judgement when the MLP is wrong would let a deliberately
+    # wrong MLP (1 point) buy an unjudged train_step (2 points)
+    model, Ws, bs = _model_for_train(MLP, Value)
     Wn, bn = _set_random(Ws, bs, r)
     xs, ys = X.tolist(), y.tolist()
     replay = None
     got = []
+    path = [np.concatenate([a.ravel() for a in Wn + bn])]
     name = f"train_step(model, xs, ys, lr={lr:g}) on a batch of {len(xs)} sample{'s' if len(xs) > 1 else ''}"
     for step in range(steps):
         try:
@@ -3211,8 +3345,9 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
             fail("train_step must return the loss as a float (loss.data), not the loss Value",
                  "returns-value-not-float")
         got.append(core.expect_scalar(value, name=f"{name} (the loss)"))
+        path.append(_flat_values(Ws, bs))        # the parameters after each step (path[1]: the first step's)
         if len(got) == 1:
-            first_p = _flat_values(Ws, bs)       # after one step from known parameters: the step itself
+            first_p = path[1]                    # after one step from known parameters: the step itself
     losses, Wt, bt = _np_train(Wn, bn, X, y, lr, steps)
     flat = lambda Wl, bl: np.concatenate([a.ravel() for a in Wl + bl])
     got_p = _flat_values(Ws, bs)
@@ -3234,7 +3369,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
-        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs))
+        _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs), path)
     return model, got
 
 
@@ -3274,8 +3409,7 @@ def _explain_inputs_changed(xs, ys, X, y, name) -> None:
 def _one_step(train_step, MLP, Value, Wn, bn, xs, ys, lr):
     """The parameter change of one train_step call from known parameters, or None when it fails."""
     try:
-        model = core.call(MLP, 3, [4, 4, 1], rng=np.random.default_rng(4), name="MLP(3, [4, 4, 1])")
-        Ws, bs, _, _ = _mlp_structure(model, 3, [4, 4, 1], Value, strict=False)
+        model, Ws, bs = _model_for_train(MLP, Value)
         _set_values(Ws, bs, Wn, bn)
         start = _flat_values(Ws, bs)
         core.call(train_step, model, xs, ys, lr, name="train_step")
@@ -3301,12 +3435,20 @@ def _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr) -> None:
          f"function?)", "step-ignores-lr")
 
 
-def _explain_frozen(got_p, start, want, w_shapes, b_shapes) -> None:
+def _explain_frozen(got_p, start, want, w_shapes, b_shapes, first_p=None) -> None:
     """Some parameters kept their initial values while gradient descent moves them all: name which
     (by layer), whatever the reason (a loop over one layer, a list that misses some, an early return)."""
     frozen = np.isclose(got_p, start, rtol=0, atol=1e-12) & ~np.isclose(want, start, rtol=0, atol=1e-12)
+    if first_p is not None:     # back at the start after several steps (steps of +-lr that cancel) is not frozen
+        frozen &= np.isclose(first_p, start, rtol=0, atol=1e-12)
     if not frozen.any() or frozen.all():
         return
+    moving = ~np.isclose(want, start, rtol=0, atol=1e-12)
+    if int((moving & ~frozen).sum()) == 1 and moving.sum() > 1:
+        fail(f"train_step: only ONE of the {frozen.size} parameters was updated, the others kept their initial values: "
+             f"the update loop stopped after its first parameter: is `return loss.data` (or a break) indented inside "
+             f"`for p in model.parameters():`? Update every parameter, then return after the loop",
+             "update-loop-stops-after-first")
     sizes = [int(np.prod(s)) for s in w_shapes] + [int(np.prod(s)) for s in b_shapes]
     owner = np.repeat(np.arange(len(sizes)), sizes)
     n_layers = len(w_shapes)
@@ -3343,6 +3485,15 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
     if not np.any(g) or core.close(step, -lr * g, 1e-5, 1e-8):
         return
     _explain_sample_left_out(step, Wn, bn, X, y, lr, flat)
+    moved = np.abs(step) > 1e-12
+    if moved.sum() > 2 and np.allclose(np.abs(step[moved]), np.abs(step[moved][0]), rtol=1e-6, atol=0) \
+            and not np.allclose(np.abs(g[moved]), np.abs(g[moved][0]), rtol=1e-3, atol=0):
+        size = float(np.abs(step[moved][0]))
+        how = (f"lr = {lr:g}: the step is -lr * sign(p.grad), the sign of the gradient alone"
+               if abs(size - lr) <= 1e-9 * lr and np.all(np.sign(step[moved]) == -np.sign(g[moved])) else f"{size:.4g}")
+        fail(f"train_step: the first step moved every parameter by the same amount, {how}, whatever the size of its "
+             f"gradient: gradient descent moves each parameter in proportion to its own gradient, "
+             f"p.data -= lr * p.grad", "step-size-ignores-gradient")
     for sign, code in ((-1.0, "p.data = -lr * p.grad"), (1.0, "p.data = lr * p.grad")):
         if core.close(first_p, sign * lr * g, 1e-5, 1e-9) and not core.close(p0, 0 * p0, 0, 1e-12):
             fail(f"train_step: after the first step every parameter equals {'-' if sign < 0 else ''}lr * p.grad, the "
@@ -3445,6 +3596,57 @@ def _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat) -> None:
          + "; plain gradient descent uses every gradient as it is, p.data -= lr * p.grad", "large-gradients-changed")
 
 
+def _explain_later_steps(path, Wn, bn, X, y, lr, flat) -> None:
+    """The first step is right and a later one is not.  Each step is judged from the parameters where it starts
+    (path[k - 1], the student's own): it must be -lr times the gradient there, whatever happened before.  What the
+    step adds on top of that is compared with what a state kept between calls gives: gradients not reset (of every
+    parameter, or of some layers only: named by layer) or a velocity (a multiple of the previous step)."""
+    shapes = [w.shape for w in Wn] + [b.shape for b in bn]
+    sizes = [int(np.prod(sh)) for sh in shapes]
+    n_layers = len(Wn)
+
+    def grad_at(v):
+        parts = np.split(v, np.cumsum(sizes)[:-1])
+        arrays = [a.reshape(sh) for a, sh in zip(parts, shapes)]
+        _, gW, gb = _np_mlp_grads(arrays[:n_layers], arrays[n_layers:], X, y)
+        return flat(gW, gb)
+
+    grads = [grad_at(v) for v in path[:-1]]
+    for k in range(1, len(path)):
+        step, g = path[k] - path[k - 1], grads[k - 1]
+        if core.close(step, -lr * g, 1e-5, 1e-8):
+            continue
+        if k == 1:
+            return      # the first step is wrong: said by the first-step analyses
+        extra = step + lr * g
+        prev = path[k - 1] - path[k - 2]
+        c = float(extra @ prev / (prev @ prev)) if np.any(prev) else 0.0
+        if c > 0 and core.close(extra, c * prev, 1e-5, 1e-8):
+            fail(f"train_step: the first step is right (-lr * p.grad), but step {k} is -lr * p.grad plus {c:.4g} "
+                 f"times the previous step: a velocity (momentum) kept between calls. train_step is plain gradient "
+                 f"descent: each step is -lr * p.grad from this step's gradient alone, with no state kept on the "
+                 f"model or the Values from one call to the next", "state-kept-between-steps-momentum")
+        kept = -lr * np.sum(grads[:k - 1], axis=0)        # what the gradients of the earlier steps add
+        is_kept = np.isclose(extra, kept, rtol=1e-5, atol=1e-9) & ~np.isclose(kept, 0, rtol=0, atol=1e-9)
+        is_reset = np.isclose(extra, 0, rtol=0, atol=1e-9)
+        if is_kept.any() and np.all(is_kept | is_reset):
+            owner = np.repeat(np.arange(len(sizes)), sizes)
+            parts = [f"{'weights' if o < n_layers else 'biases'} of layer {o % n_layers + 1}"
+                     for o in sorted({int(o) for o in owner[is_kept]}, key=lambda o: (o % n_layers, o))]
+            some = "" if not (is_reset & ~np.isclose(kept, 0, rtol=0, atol=1e-9)).any() else \
+                " (the other parameters' gradients were reset)"
+            fail(f"train_step: the first step is right, but from step {k} on the gradients of the "
+                 f"{', '.join(parts)} are not reset between steps{some}: their step adds the earlier steps' "
+                 f"gradients (backward() accumulates with +=). Reset every parameter of the model at the start of "
+                 f"each step: model.zero_grad() (not one layer's, not a list that misses some)",
+                 "grads-not-reset-for-some-parameters")
+        analysis, _ = core.analyse_difference(path[k], path[k - 1] - lr * g, 1e-5, 1e-8)
+        fail(f"train_step: the first step is right (-lr * p.grad from the starting parameters) but step {k} is "
+             f"not -lr * p.grad from the parameters where it starts: something is kept from one call to the next (a "
+             f"gradient not reset, a velocity or a changed learning rate stored on the model or the Values?): the "
+             f"parameters after step {k}: {analysis}", "state-kept-between-steps")
+
+
 def _mean_losses(got, want) -> bool:
     """Are the losses train_step returned those of ``want`` (the mean squared errors of the same steps)?"""
     try:
@@ -3469,7 +3671,8 @@ def _explain_unchanged(grads_after, g) -> None:
              "p.data -= lr * p.grad for every p in model.parameters()", "update-missing")
 
 
-def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None, grads_after=None) -> None:
+def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=None, grads_after=None,
+                   path=None) -> None:
     wrong = {
         "the gradients are not reset between steps: call model.zero_grad() before backward() "
         "(gradients accumulate)": _np_train(Wn, bn, X, y, lr, steps, reset=False),
@@ -3510,12 +3713,14 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         if len(X) > 1 and core.close(got_p, flat(first[1], first[2]), 1e-5, 1e-8):
             fail("train_step: the loss must be over the whole batch xs, ys: your steps equal gradient descent on the "
                  "first sample alone (xs[0], ys[0]); mse_loss([model(x) for x in xs], ys)", "loss-first-sample-only")
-        _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn])
+        _explain_frozen(got_p, flat(Wn, bn), oracle[1], [w.shape for w in Wn], [b.shape for b in bn], first_p)
         if first_p is not None:
             _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
             _explain_pairs(first_p, Wn, bn, X, y, lr, flat)
             _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat)
             _explain_step_drift(first_p, Wn, bn, X, y, lr, flat)
+        if path is not None:
+            _explain_later_steps(path, Wn, bn, X, y, lr, flat)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

@@ -181,7 +181,7 @@ def oracle_backward(params, outputs, Y, *, tanh_deriv="h", wh_from="htilde", wy_
         deriv = {"h": 1.0 - H[n] ** 2, "htilde": 1.0 - Ht[n] ** 2, "none": 1.0, "1-h": 1.0 - H[n],
                  "(1-h)^2": (1.0 - H[n]) ** 2, "tanh(h)": 1.0 - np.tanh(H[n]) ** 2,
                  "twice": (1.0 - H[n] ** 2) ** 2, "first": 1.0 - H[0] ** 2,
-                 "sigmoid": H[n] * (1.0 - H[n]), "precedence": 1.0,
+                 "sigmoid": H[n] * (1.0 - H[n]), "precedence": 1.0, "relu": (H[n] > 0).astype(_f64),
                  "diag": 1.0 - np.diag(H) ** 2 if np.diag(H).shape == H[n].shape else np.full_like(H[n], np.nan),
                  }[tanh_deriv]
         ght = gh * deriv - (H[n] ** 2 if tanh_deriv == "precedence" else 0.0)   # grad_H * 1 - H ** 2
@@ -563,6 +563,11 @@ def init_params(fn):
                       f"must be drawn one number per weight, rng.normal(0.0, 0.3, size=(rows, columns)); a single "
                       f"draw rng.normal(0.0, 0.3) spread over the shape (or a constant) makes all weights equal",
                       "weights-all-equal")
+        if abs(mean) > 0.1 and w.size > 1 and (w >= 0).all():
+            core.fail(f"init_params: every entry of params['{k}'] is positive (from {w.min():.3g} to {w.max():.3g}, mean "
+                      f"{mean:.3f}, standard deviation {std:.3f}): the weights are not centred on 0, as rng.random or "
+                      f"rng.uniform(0, ...) give (uniform on [0, 1) or [0, a)); they are drawn from the normal "
+                      f"distribution N(0, 0.3^2): rng.normal(0.0, 0.3, size=...)", "weights-all-positive")
         if abs(mean) > 0.1:
             core.fail(f"init_params: params['{k}'] has mean {mean:.3f} (standard deviation {std:.3f}); expected "
                       f"mean 0 and standard deviation 0.3. rng.normal(loc, scale, size) takes the mean first and the "
@@ -813,6 +818,30 @@ def _forward_large_hidden(fn) -> None:
             core.fail(why, "forward-tanh-overflow")
         raise
     _expect_finite_yhat(got, exp_yhat.shape, f"{why} (yhat contains NaN or inf)", "forward-tanh-overflow")
+    _expect_saturated_tanh(got, exp, name)
+
+
+def _expect_saturated_tanh(got, exp, name) -> None:
+    """With htilde right at |htilde| of thousands, h must be tanh(htilde) = +-1 to float64 precision: a tanh
+    computed on clipped scores (np.clip(Htilde, -5, 5): tanh(5) = 0.99991) or an approximation is wrong there,
+    although it passes on moderate scores."""
+    try:
+        outputs = got[1]
+        ht = np.asarray(outputs["htilde"], dtype=_f64)
+        h = np.asarray(outputs["h"], dtype=_f64)
+    except Exception:
+        return
+    if ht.shape != exp["htilde"].shape or h.shape != ht.shape or not _near(ht, exp["htilde"]):
+        return
+    bad = ~np.isclose(h, np.tanh(ht), rtol=1e-7, atol=1e-9)
+    if not bad.any():
+        return
+    i = np.unravel_index(int(np.argmax(np.where(bad, np.abs(h - np.tanh(ht)), -1.0))), h.shape)
+    smallest = float(np.abs(ht[bad]).min())
+    core.fail(f"{name}: outputs['h'] is not tanh(htilde) for large scores: at htilde = {ht[i]:.4g} your h is "
+              f"{h[i]:.8g}, np.tanh gives {np.tanh(ht[i]):.8g} (wrong for |htilde| >= {smallest:.3g}): the activation "
+              f"must be exactly np.tanh(Htilde), which saturates to +-1 by itself: do not clip htilde or approximate "
+              f"tanh", "tanh-wrong-when-saturated")
 
 
 def _expect_finite_yhat(got, shape: tuple, message: str, diagnosis: str) -> None:
@@ -964,7 +993,8 @@ def _loss_case(fn, Yhat, Y):
         })
         _expect_acc(acc, eacc, N, ny, name=f"{name}: acc", diagnose=_acc_mistakes(Yh64, Y),
                     confirm=lambda: _acc_all_right(fn, Yhat), second=lambda: _acc_second(fn, (N, ny)),
-                    third=lambda: _acc_all_right_mistakes(Yhat))
+                    third=lambda: _acc_all_right_mistakes(Yhat),
+                    rows=lambda named_only=False: _explain_acc_rows(fn, Yhat, Y, f"{name}: acc", named_only))
     return run
 
 
@@ -1074,7 +1104,7 @@ def _acc_all_right_mistakes(Yhat) -> dict:
     return _acc_mistakes(Yh64, np.eye(Yhat.shape[1])[np.argmax(Yh64, axis=1)])
 
 
-def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, third=None) -> None:
+def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, third=None, rows=None) -> None:
     """The accuracy; a catalogued mistake is said only when it also gives the student's value on a second batch of
     other sizes (on one batch two mistakes can give the same number: 0, 1 - acc on one row...).  No catalogued
     mistake: a factor written with N and n_y (a division by the wrong size), said only when the same factor comes
@@ -1090,6 +1120,8 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
                     if core.close(acc, _value_of(v), 0, 1e-9) and acc2 is not None
                     and core.close(acc2, _value_of(there[m]), 0, 1e-9)]
             if acc2 is not None and core.close(acc2, eacc2, 0, 1e-9):
+                if rows is not None:
+                    rows(True)      # a rule over each row alone, when one names it (rounded probabilities...)
                 core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}, while on a second batch of "
                           f"{size2[0]} rows and {size2[1]} classes it is right: the mistake shows on this shape only "
                           f"(N = {N} rows, n_y = {ny} classes): look for an axis or a size that the formula takes "
@@ -1109,6 +1141,8 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
                           f"batch of {size2[0]} rows and {size2[1]} classes it is {acc2:.6g}, expected "
                           f"{eacc2:.6g})", exc.diagnosis if str(exc).endswith(both[0]) else "acc-" + _slug(both[0]))
             if acc2 is not None:
+                if rows is not None:
+                    rows()
                 core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}; on a second batch of {size2[0]} "
                           f"rows and {size2[1]} classes ({round(eacc2 * size2[0])} rows right) it is {acc2:.6g}, "
                           f"expected {eacc2:.6g}: acc must be the fraction of rows whose argmax matches the "
@@ -1122,7 +1156,53 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
         if said:
             core.fail(f"{exc}: {said} (the fraction of correct rows divides the count by N = Y.shape[0])",
                       "acc-wrong-divisor")
+        if rows is not None and exc.diagnosis == "wrong-value":
+            rows()
         raise
+
+
+def _explain_acc_rows(fn, Yhat, Y, name, named_only=False) -> None:
+    """Each row alone (a batch of one sample): which rows the student's accuracy counts as right.  Says nothing
+    when every row alone is judged as it should be (the mistake is then in how the rows are combined, which the
+    catalogued diagnoses and the factor analysis speak about) or when a row alone gives no 0/1 answer."""
+    N = Y.shape[0]
+    got = []
+    for n in range(N):
+        try:
+            with np.errstate(all="ignore"):
+                got.append(float(fn(Yhat[n:n + 1].copy(), Y[n:n + 1].copy())[1]))
+        except Exception:
+            return
+    counted = np.array(got)
+    if not np.all((counted == 0) | (counted == 1)):
+        return
+    Yh = Yhat.astype(_f64)
+    labels = np.argmax(Y, axis=1)
+    right = np.argmax(Yh, axis=1) == labels
+    if np.array_equal(counted == 1, right):
+        return
+    rules = {"the predicted class is taken as the SMALLEST probability (np.argmin): the prediction is the class "
+             "of the largest one, np.argmax(Yhat, axis=1)": np.argmin(Yh, axis=1) == labels,
+             "a row counts as right when its label's class is NOT the largest probability (the comparison is "
+             "inverted: != for ==)": ~right,
+             **{f"the probabilities were rounded (np.round(Yhat, {d})) before the argmax: nearly equal "
+                f"probabilities become equal and np.argmax then takes the first of them; take np.argmax of Yhat "
+                f"itself": np.argmax(np.round(Yh, d), axis=1) == labels for d in (1, 2)}}
+    fits = [words for words, rule in rules.items() if np.array_equal(counted == 1, rule)]
+    kinds = {"argmin" if "argmin" in w else "rounded" if "rounded" in w else "inverted" for w in fits}
+    if len(kinds) == 1 and N >= 4:      # a rule is said when it alone fits (with 2 classes argmin is !=)
+        core.fail(f"{name}: {fits[0]} (each row given alone: your acc counts rows "
+                  f"{np.flatnonzero(counted == 1).tolist()} as right, the rows whose argmax matches the label "
+                  f"are {np.flatnonzero(right).tolist()})", "acc-rule-" + kinds.pop())
+    if named_only:
+        return
+    n = int(np.flatnonzero((counted == 1) != right)[0])
+    core.fail(f"{name}: given each row alone (a batch of one sample), your acc counts rows "
+              f"{np.flatnonzero(counted == 1).tolist()} as right; the rows whose argmax matches the label are "
+              f"{np.flatnonzero(right).tolist()}: row {n} has probabilities {np.round(Yh[n], 3).tolist()} and label "
+              f"class {int(labels[n])}, predicted class np.argmax = {int(np.argmax(Yh[n]))}, and your acc gives "
+              f"{int(counted[n])} for it: the prediction of a row is the class of its largest probability, "
+              f"compared with the label's class", "acc-rows-counted-wrong")
 
 
 def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
@@ -1386,6 +1466,17 @@ _BACKWARD_MISTAKES = {
         lambda N, ny: dict(output_grad=lambda yh, y, n: (yh - y) * (1 - yh ** 2) / n),
     "grad_Wy must use h = tanh(htilde), the layer's input, not the pre-activation htilde (Q16)":
         lambda N, ny: dict(wy_from="htilde"),
+    "grad_ytilde is -y / yhat / N, the derivative of the loss with respect to yhat (the probabilities): backward "
+    "needs it with respect to ytilde, the scores before the softmax; through the softmax's Jacobian it becomes "
+    "grad_ytilde = (yhat - y) / N (Q15)":
+        lambda N, ny: dict(output_grad=lambda yh, y, n: -y / yh / n),
+    "the softmax's derivative was taken element by element (only the diagonal of its Jacobian, yhat (1 - yhat), as "
+    "for a sigmoid) and applied to -y / yhat: the softmax mixes the classes (each output depends on every score); "
+    "with the cross-entropy the whole Jacobian gives grad_ytilde = (yhat - y) / N (Q15)":
+        lambda N, ny: dict(output_grad=lambda yh, y, n: -(1.0 - yh) * y / n),
+    "the activation's derivative is a ReLU mask (grad_h kept where h > 0 and zeroed elsewhere, as in CS231n's "
+    "two-layer net): this hidden layer is a tanh, whose derivative is 1 - h^2: grad_htilde = grad_h * (1 - h^2)":
+        lambda N, ny: dict(tanh_deriv="relu"),
     "operator precedence: Yhat - Y / N divides only Y by N; write grad_ytilde = (Yhat - Y) / N":
         lambda N, ny: dict(output_grad=lambda yh, y, n: yh - y / n) if N > 1 else None,
 }
@@ -1558,8 +1649,69 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
             if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
+                if hidden_part:
+                    _explain_hidden_factor(fn, name)
             raise
     return run
+
+
+def _explain_hidden_factor(fn, name) -> None:
+    """The factor the student's backward puts between grad_h and grad_htilde, read unit by unit on a batch of ONE
+    sample: grad_h = grad_ytilde W_y is computed from the student's own grad_by (= grad_ytilde^T for one sample), and
+    grad_htilde from their grad_Wh = grad_htilde^T x (or grad_bh = grad_htilde^T).  When the hidden formulas apply a
+    factor other than tanh' = 1 - h^2 (a ReLU mask, a missing or another derivative), the failure says which factor,
+    at which h, against 1 - h^2.  Says nothing when the factor is right (the mistake is elsewhere) or unreadable."""
+    r = core.rng("lab06.hidden-factor")
+    nx, nh, ny = 3, 6, 4
+    params = _params(r, nx, nh, ny, scale=1.0)
+    X = r.normal(size=(1, nx)) * 1.5
+    Y = _onehot(r, 1, ny)
+    _, outputs = oracle_forward(params, X)
+    try:
+        with np.errstate(all="ignore"):
+            grads = fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+        gby = np.asarray(grads["by"], dtype=_f64).reshape(-1)
+        gWh = np.asarray(grads["Wh"], dtype=_f64)
+        gbh = np.asarray(grads["bh"], dtype=_f64).reshape(-1)
+    except Exception:
+        return
+    if gby.shape != (ny,) or gWh.shape != (nh, nx) or not np.isfinite(gby).all():
+        return
+    gh = gby @ params["Wy"]                                   # grad_h of their own grad_ytilde, (n_h,)
+    x = X[0]
+    ght = gWh @ x / float(x @ x)                              # grad_htilde read from grad_Wh = grad_htilde x^T
+    if not np.allclose(np.outer(ght, x), gWh, rtol=1e-6, atol=1e-9):
+        if gbh.shape != (nh,):
+            return
+        ght = gbh
+    h = outputs["h"][0]
+    use = np.abs(gh) > 1e-6 * max(float(np.abs(gh).max()), 1e-300)
+    if not use.any() or not np.isfinite(ght).all():
+        return
+    factor = np.where(use, ght / np.where(use, gh, 1.0), np.nan)
+    right = 1.0 - h ** 2
+    if np.allclose(factor[use], right[use], rtol=1e-5, atol=1e-8):
+        return      # the tanh derivative is applied right: the mistake is elsewhere
+    named = {"1 (no derivative: grad_htilde = grad_h)": np.ones(nh),
+             "0/1, a ReLU mask (1 where h > 0, 0 elsewhere): the derivative of ReLU, not of tanh":
+                 (h > 0).astype(_f64),
+             "1 - htilde^2 (the pre-activation instead of h)": 1.0 - outputs["htilde"][0] ** 2,
+             "h (1 - h), the sigmoid's derivative": h * (1.0 - h),
+             "1 - h (the square missing)": 1.0 - h,
+             "(1 - h^2)^2 (the derivative applied twice)": right ** 2,
+             "1 + h^2 (a sign slip)": 1.0 + h ** 2,
+             "1 / cosh(htilde), sech without its square (tanh' = sech^2 = 1 - h^2)":
+                 1.0 / np.cosh(outputs["htilde"][0])}
+    what = next((words for words, f in named.items() if np.allclose(factor[use], f[use], rtol=1e-5, atol=1e-8)),
+                None)
+    shown = ", ".join(f"{v:.3g}" for v in factor[use][:4])
+    at = ", ".join(f"{v:.3g}" for v in h[use][:4])
+    want = ", ".join(f"{v:.3g}" for v in right[use][:4])
+    core.fail(f"{name}: the hidden layer's gradients apply the wrong derivative of the activation: on one sample "
+              f"(from your own grad_ytilde), grad_htilde / grad_h unit by unit is [{shown}] at h = [{at}]"
+              + (f", which is {what}" if what else "")
+              + f"; tanh's derivative gives 1 - h^2 = [{want}]: grad_Htilde = grad_H * (1 - H ** 2) with "
+              f"grad_H = grad_Ytilde @ W_y", "hidden-activation-derivative")
 
 
 def _explain_label_index(exc: core.CheckFailure, N: int, ny: int) -> None:
@@ -2217,7 +2369,10 @@ def _sgd_case(fn, params, grads, eta, name):
                       diagnose={"gradient ascent: the step is params - eta * grads": p + eta * g,
                                 "the learning rate eta is not used": p - g,
                                 f"params['{k}'] was not updated": p,
-                                "returned the step instead of the updated parameters": -eta * g,
+                                ("the new parameters are the step -eta * grads[k] alone: the old values were "
+                                 "replaced instead of updated (`params[k] =- eta * grads[k]` is read by Python as "
+                                 "`params[k] = -eta * grads[k]`; or the step was returned): write "
+                                 "params[k] -= eta * grads[k]"): -eta * g,
                                 "the gradient is divided by eta instead of multiplied": p - g / eta})
 
 

@@ -1057,3 +1057,44 @@ MUTANTS += [
            "        self.y = y\n        return y\n", "        self.y = e\n        return y\n",
            expect='computed with e = exp(-|x|) in place of y'),
 ]
+# Round 13 held-out probes (helper b): the ones whose first message did not name the mistake, or named
+# another cause, now named by the property the check asks.
+MUTANTS += [
+    Mutant("R13b tanh backward sech^2 as 1 / cosh(x)**2 of the cached input (cosh overflows)",
+           "self.y = np.tanh(x)\n        return self.y", "self.x = x\n        self.y = np.tanh(x)\n        return self.y",
+           also=(("return grad_out * (1 - self.y ** 2)", "return grad_out / np.cosh(self.x) ** 2"),),
+           expect="overflows to inf for |x| above about 710"),
+    Mutant("R13b ELU backward alpha * (y + 1) (y already contains alpha)",
+           "grad_out * (self.y + self.alpha))", "grad_out * self.alpha * (self.y + 1))",
+           expect="already contains alpha, so it is not multiplied by alpha again"),
+    Mutant("R13b softmax via scipy logsumexp without keepdims (right only when N == C or N == 1)",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow\n"
+           "        self.y = e / e.sum(axis=1, keepdims=True)",
+           "from scipy.special import logsumexp\n"
+           "        self.y = np.exp(z - logsumexp(z, axis=1)).astype(z.dtype)",
+           expect="divided by the sum of ROW j, not of row i"),
+    Mutant("R13b softmax backward stacked Jacobians J @ grad_out ((N, C, C) @ (N, C))",
+           "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n"
+           "        return self.y * (grad_out - dot)",
+           "C = self.y.shape[1]\n"
+           "        J = self.y[:, :, None] * np.eye(C, dtype=self.y.dtype) - self.y[:, :, None] * self.y[:, None, :]\n"
+           "        return J @ grad_out",
+           expect="paired the classes of its left operand with the FIRST axis of its right one"),
+]
+VARIANTS += [
+    Variant("R13b softplus backward -expm1(-y) from the cached output",
+            "self.x = x\n        return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+            "self.x = x\n        self.y = np.logaddexp(0, x)\n        return self.y",
+            also=(("return grad_out * Sigmoid().forward(self.x)", "return grad_out * -np.expm1(-self.y)"),)),
+    Variant("R13b sigmoid forward exp(min(x, 0)) / (1 + exp(-|x|))",
+            "y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))", "y = np.exp(np.minimum(x, 0)) / (1 + e)"),
+    Variant("R13b SiLU backward s * (1 + x) - x * s**2",
+            "return grad_out * self.s * (1 + self.x * (1 - self.s))",
+            "return grad_out * (self.s * (1 + self.x) - self.x * self.s ** 2)"),
+]
+# Round 13 second fresh set (helper b), measured after the fixes above.
+MUTANTS += [
+    Mutant("R13b softmax backward subtracts dot.T (a row; right only when N == C)",
+           "return self.y * (grad_out - dot)", "return self.y * (grad_out - dot.T)",
+           expect="keepdims=True and no transpose of it"),
+]

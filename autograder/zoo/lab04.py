@@ -1362,3 +1362,70 @@ MUTANTS += [
            'accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))', 'accuracy = float(np.mean((AL > 0.5) == (Y.T > 0.5)))',
            expect='your accuracy compares every prediction with every label'),
 ]
+# Round 13 held-out probes (helper b): the ones whose first message did not name the mistake, or named
+# another cause, now named by the property the check asks.
+MUTANTS += [
+    Mutant("R13b 'random' weights with std 0.01 ** 2 (the variance of N(0, 0.01^2) used as its std)",
+           "std = 0.01", "std = 0.01 ** 2",
+           expect="the variance was used as the standard deviation"),
+    Mutant("R13b activation_forward if / if / elif chain (the sigmoid branch runs, then the else raises)",
+           '        A = sigmoid(Z)\n    elif activation == "tanh":', '        A = sigmoid(Z)\n    if activation == "tanh":',
+           expect="an `if` where `elif` belongs"),
+    Mutant("R13b sigmoid helper E = exp(-Z) without the abs",
+           "E = np.exp(-np.abs(Z))", "E = np.exp(-Z)",
+           expect="E is computed as exp(-Z) without the abs"),
+    Mutant("R13b activation_backward relu branch assigns dZ and never returns it",
+           "return dA * (Z > 0)", "dZ = dA * (Z > 0)",
+           expect="a branch that computes its result without returning it"),
+    Mutant("R13b update_parameters hard-codes the keys of a two-layer network",
+           'for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]',
+           'for key in ("W1", "b1", "W2", "b2"):\n        parameters[key] -= learning_rate * grads["d" + key]',
+           expect="your code updates a fixed list of keys"),
+    Mutant("R13b train feeds X[order][idx] (X permuted twice, Y once)",
+           "AL, caches = model_forward(X[idx], parameters, hidden_activation)",
+           "AL, caches = model_forward(X[order][idx], parameters, hidden_activation)",
+           expect="or X indexed twice (X[order][idx])"),
+    Mutant("R13b train steps the batch loop by batch_size itself (None for the full batch)",
+           "for first in range(0, m, size):", "for first in range(0, m, batch_size):",
+           expect="batch_size=None is the documented full batch"),
+]
+VARIANTS += [
+    # The docstring lists the four methods and promises nothing for another name: no ValueError is asked for.
+    Variant("R13b initialize_parameters without validating the method (unknown names fall to He)",
+            '    if method not in ("zeros", "random", "xavier", "he"):\n'
+            '        raise ValueError(f"unknown initialisation method {method!r}")\n', ""),
+    Variant("R13b zeros method without a draw (explicit np.zeros)",
+            'parameters[f"W{l}"] = std * rng.standard_normal((n_in, n_out))',
+            'parameters[f"W{l}"] = (np.zeros((n_in, n_out)) if method == "zeros"\n'
+            '                                 else std * rng.standard_normal((n_in, n_out)))'),
+    Variant("R13b sigmoid derivative s(Z) s(-Z) through logaddexp",
+            "        s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+            "        return dA * np.exp(-np.logaddexp(0.0, -Z) - np.logaddexp(0.0, Z))"),
+    Variant("R13b train mini-batches with a while loop",
+            "        for first in range(0, m, size):\n            idx = order[first:first + size]\n",
+            "        first = 0\n        while first < m:\n            idx = order[first:min(first + size, m)]\n"
+            "            first += size\n"),
+]
+# Round 13 second fresh set (helper b), measured after the fixes above.
+MUTANTS += [
+    Mutant("R13b Xavier drawn uniformly from [-std, std] (its std is std / sqrt(3))",
+           'parameters[f"W{l}"] = std * rng.standard_normal((n_in, n_out))',
+           'parameters[f"W{l}"] = (rng.uniform(-std, std, (n_in, n_out)) if method == "xavier"\n'
+           '                                 else std * rng.standard_normal((n_in, n_out)))',
+           expect="a uniform draw with that std needs the bound sqrt(3) * std"),
+    Mutant("R13b model_backward m from the input features (caches[0][0][0].shape[1])",
+           "m = AL.shape[0]", "m = caches[0][0][0].shape[1]",
+           expect="you divided by n_0 = X.shape[1] (the number of input features, not of samples)"),
+]
+# A building block that raises on every batch used to leave train's cells passed unseen (every run skipped): a
+# block mistake of one or two points then bought train's five whatever its loop did.  Now those cells fail, naming
+# the block's line.
+MUTANTS += [
+    Mutant("R13b BCE with a matrix product Y @ log(A) (raises for m > 1; train cannot run)",
+           "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "return float(-np.mean(Y @ np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           expect="right only when m = 1"),
+    Mutant("R13b activation_backward tanh derivative with @ (one change: @ -> *)",
+           "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA @ (1.0 - np.tanh(Z) ** 2)",
+           expect="should be `dA * (1.0 - np.tanh(Z) ** 2)`"),
+]
