@@ -350,6 +350,12 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
             "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
+            "dW = x.T @ grad_out adds one outer product per sample; the outer product of the batch MEAN of x and "
+            "the sum of grad_out over the batch (x.mean(axis=0) and grad_out.sum(axis=0)) mixes the samples: "
+            "reduce over the batch only through the product itself": lambda: np.outer(xs.mean(0), gs.sum(0)) if n > 1 else None,
+            "dW = x.T @ grad_out adds one outer product per sample; the outer product of the batch MEANS of x and "
+            "grad_out mixes the samples (and divides by N twice): reduce over the batch only through the product "
+            "itself": lambda: np.outer(xs.mean(0), gs.mean(0)) if n > 1 else None,
             "dW holds the ELEMENTWISE product x * grad_out summed over the batch, the same row added to every row "
             "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
             "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))

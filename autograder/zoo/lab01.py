@@ -1055,3 +1055,27 @@ MUTANTS += [
            'idx = order[start * batch_size:(start + 1) * batch_size]',
            expect='it is multiplied twice'),
 ]
+
+# --- issue 15, round 13e second fresh set (measured after the m13a fixes, then catalogued) ---
+MUTANTS += [
+    Mutant('R13e dW as the outer product of the mean input and the summed gradient',
+           'self.W.grad += self.x.T @ grad_out',
+           'self.W.grad += self.x.mean(axis=0, keepdims=True).T @ grad_out.sum(axis=0, keepdims=True)', file='model.py',
+           expect='the outer product of the batch MEAN of x'),
+    Mutant('R13e Sequential.backward index loop stops before layer 0',
+           '        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out',
+           '        for i in range(len(self.layers) - 1, 0, -1):\n            grad_out = self.layers[i].backward(grad_out)\n        return grad_out',
+           file='model.py', expect='the backward of layer0 was never called'),
+    Mutant('R13e Sigmoid backward uses grad_out in place of the cached output',
+           'return grad_out * self.out * (1.0 - self.out)', 'return grad_out * (1.0 - grad_out)', file='model.py',
+           expect='is not linear in grad_out'),
+]
+VARIANTS += [
+    Variant('R13e SGD step writes through p.data[:]', 'p.data -= self.lr * p.grad',
+            'p.data[:] = p.data - self.lr * p.grad', file='model.py'),
+    Variant('R13e Sigmoid np.where(x > 0) (both branches equal at 0)',
+            'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
+            'self.out = np.where(x > 0, 1.0 / (1.0 + e), e / (1.0 + e))', file='model.py'),
+    Variant('R13e train_epoch calls model(x) and loss_fn(pred, y)',
+            'loss = loss_fn.forward(model.forward(x[idx]), y[idx])', 'loss = loss_fn(model(x[idx]), y[idx])'),
+]

@@ -1214,3 +1214,25 @@ MUTANTS += [
            'range(1, epochs + 1)', 'range(1, epochs)',
            expect='the loop stops one short'),
 ]
+
+# --- issue 15, round 13e second fresh set (measured after the m13a fixes, then catalogued) ---
+MUTANTS += [
+    Mutant('R13e sgd_update pairs params and grads by position (zip)',
+           'for name, g in grads.items():', 'for name, g in zip(params, grads.values()):',
+           expect='it pairs them by position'),
+    Mutant('R13e precision_recall_f1 tp from cm.diagonal() (integer output buffer)',
+           'tp = np.diag(cm).astype(np.float64)', 'tp = cm.diagonal()',
+           expect='writes a float result into an array of integers'),
+    Mutant('R13e fit decays lr before the first epoch (lr *= lr_decay)',
+           '        epoch_lr = lr * lr_decay ** (epoch - 1)\n', '        lr *= lr_decay\n        epoch_lr = lr\n',
+           expect='the first epoch must use lr itself'),
+]
+VARIANTS += [
+    # the mean of the (N, N) outer difference log_norm[:, None] - true_logit[None, :] equals the mean of
+    # the differences: the same float, only wasteful (N**2 entries)
+    Variant('R13e cross_entropy logsumexp kept as a column (keepdims=True): same mean',
+            'np.log(np.exp(logits - m).sum(axis=1))', 'np.log(np.exp(logits - m).sum(axis=1, keepdims=True))'),
+    Variant('R13e batches with sorted indices', 'idx = order[start:start + batch_size]',
+            'idx = np.sort(order[start:start + batch_size])'),
+    Variant('R13e forward ReLU via clip', 'A1 = np.maximum(Z1, 0)', 'A1 = Z1.clip(min=0)'),
+]
