@@ -70,7 +70,8 @@ PROPERTIES = {
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
-             "backward linear in grad_out (a fresh layer given -grad_out)"),
+             "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
+             "float64 kept", "a second backward after one forward gives the same values"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -80,7 +81,8 @@ PROPERTIES = {
                 "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
                 "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
-                "a constant local derivative (a batch reduction) named"),
+                "a constant local derivative (a batch reduction) named", "float64 kept (a float32 sigmoid named)",
+                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
@@ -108,7 +110,7 @@ PROPERTIES = {
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named",
-                   "parameters collected by class (no layer asked) named"),
+                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -121,7 +123,7 @@ PROPERTIES = {
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
-                    "a permutation drawn per batch confirmed by a replay"),
+                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2"),
 }
 
 
