@@ -301,3 +301,33 @@ def test_a_ratio_guarded_by_another_denominator_is_named():
     with pytest.raises(core.CheckFailure, match="the 0/0 is the precision's") as info:
         checks.precision_recall_f1(precision_recall_f1)
     assert info.value.diagnosis == "prf-precision-unguarded"
+
+
+# ---------------------------------------------------------------------------- round 13, independent measurement
+
+@pytest.mark.parametrize("name", [
+    "M13 softmax shifted by the row maximum of |z|",
+    "max subtracted globally instead of per row",          # the lone row near -1000 passes: the global words stay
+    "M13 loss gradient one_hot(y, y.max() + 1)",
+    "M13 iterate_minibatches rng.permutation(y)",
+    "M13 fit range(1, epochs) (one epoch short)",
+    "one_hot sized by the number of distinct labels",      # the check's own hint wins over the general index words
+])
+def test_round13_independent_findings_are_named(name):
+    assert_caught_and_named(LAB, name)
+
+
+def test_one_hot_with_an_extra_axis_is_named():
+    def one_hot(y, num_classes=10):
+        return np.eye(num_classes, dtype=np.float32)[y[:, None]]
+
+    with pytest.raises(core.CheckFailure, match="extra axis of length 1") as info:
+        checks.one_hot(one_hot)
+    assert info.value.diagnosis == "one-hot-extra-axis"
+
+
+def test_worded_index_errors_still_count_as_raised():
+    exc = core.CheckFailure("f(x) raised IndexError: index 9 is out of bounds for axis 0 with size 7. Likely cause: "
+                            "...", "index-out-of-bounds")
+    assert checks._raised(exc)
+    assert not checks._raised(core.CheckFailure("f(x) has wrong values", "wrong-values"))

@@ -22,7 +22,9 @@ from .core import expect_close, fail
 GENERIC_DIAGNOSES = frozenset({None, "", "wrong-values", "wrong-shape", "some-rows", "some-columns", "empty",
                                "all-zero", "offset", "squared", "square-root", "complement", "zeroed-entries",
                                "per-row-offset", "per-column-offset", "per-row-scale", "per-column-scale",
-                               "rows-permuted", "shape-batch-axis-reduced"})
+                               "rows-permuted", "shape-batch-axis-reduced",
+                               # words for any index error: a guess, so another case's named mistake wins
+                               "index-out-of-bounds"})
 
 SHAPE_HINT = ("a shape mismatch: check each transpose (W is (in, out), rows are samples) and the axis "
               "you sum over")
@@ -117,6 +119,23 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
     return None
 
 
+def _comprehension_order(text: str) -> tuple[str, str] | None:
+    """NameError of a name that the raising line's comprehension binds in a LATER for clause: the clauses
+    run left to right like nested loops, so the name is read before its loop defines it."""
+    name = re.search(r"name '(\w+)' is not defined", text)
+    line = re.search(r"raised at `([^`]*)`", text)
+    if not (name and line):
+        return None
+    nm, src = name.group(1), line.group(1)
+    loop = re.search(rf"\bfor\s+{nm}\s+in\b", src)
+    use = re.search(rf"\b{nm}\b", src)
+    if not (loop and use and use.start() < loop.start()):
+        return None
+    return (f"the comprehension's for clauses run left to right, like nested loops written in that order: `{nm}` "
+            f"is read in a clause before the clause `for {nm} in ...` that defines it; put the outer loop first "
+            f"([item for {nm} in ... for item in {nm}...])", "comprehension-clause-order")
+
+
 def call(fn: Callable, *args: Any, label: str, names: Iterable[str] = (), hint: str | None = SHAPE_HINT,
          elementwise: bool = False, want: Any = None, **kwargs: Any) -> Any:
     """``core.call`` with a name that says which call and which shapes; a shape error gets ``hint``; an
@@ -140,6 +159,10 @@ def _worded(exc: core.CheckFailure, text: str, diagnosis: str, label: str, names
             hint: str | None, elementwise: bool) -> tuple[str, str] | None:
     """``(message, diagnosis)`` for a failed call whose cause a sentence can name, else None."""
     said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
+    if diagnosis == "raised-nameerror":
+        said = _comprehension_order(text + (getattr(exc, "where", "") or "")) or said
+    if said and said[1] == "index-out-of-bounds" and hint and hint != SHAPE_HINT:
+        said = None                     # the check's own hint for this call says more than the general words
     if said:
         return f"{text}. Likely cause: {said[0]}", said[1]
     # hint=None: the caller compares the raw failure with a replay's (its text must stay as raised)
@@ -780,6 +803,12 @@ def explain_slices(batches: list, n: int, batch_size: int, order: Any) -> str | 
         return ", ".join(fmt(s) for s in slices[:6]) + (", ..." if len(slices) > 6 else "")
 
     said = f"your batches are the slices {listed(got)} of the shuffled order, expected {listed(want)}"
+    doubled = [(s * batch_size, min((s + 1) * batch_size, n)) if s * batch_size < n else None
+               for s in range(0, n, batch_size)]
+    if len(got) > 1 and got == doubled and any(s is not None for s in got[1:]):
+        return (f"{said}: each slice starts at start * batch_size although start, from range(0, N, batch_size), "
+                f"already is a multiple of batch_size (it is multiplied twice): slice order[start:start + batch_size], "
+                f"or loop over the batch numbers k in range(n_batches) with order[k * batch_size:(k + 1) * batch_size]")
     if len(got) > 1 and got[0] == want[0] and all(s is None for s in got[1:]):
         return (f"{said}: every slice after the first is empty, so the slice's end does not move with its start "
                 f"(order[start:batch_size] where order[start:start + batch_size] belongs?)")

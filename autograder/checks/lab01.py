@@ -70,7 +70,8 @@ PROPERTIES = {
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
-             "backward linear in grad_out (a fresh layer given -grad_out)"),
+             "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
+             "float64 kept", "a second backward after one forward gives the same values"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -80,7 +81,8 @@ PROPERTIES = {
                 "operator precedence in the derivative named", "a factor of the batch sizes in backward named",
                 "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
-                "a constant local derivative (a batch reduction) named"),
+                "a constant local derivative (a batch reduction) named", "float64 kept (a float32 sigmoid named)",
+                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
@@ -108,7 +110,7 @@ PROPERTIES = {
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named",
-                   "parameters collected by class (no layer asked) named"),
+                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -121,7 +123,7 @@ PROPERTIES = {
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
-                    "a permutation drawn per batch confirmed by a replay"),
+                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2"),
 }
 
 
@@ -350,6 +352,12 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "dW is scaled by 1/N: the 1/N belongs in the loss backward only": lambda: exp_dW / n,
             "dW = x.T @ grad_out adds one outer product per sample; the outer product of the sums over the "
             "batch (x.sum(0), grad_out.sum(0)) mixes the samples": lambda: np.outer(xs.sum(0), gs.sum(0)),
+            "dW = x.T @ grad_out adds one outer product per sample; the outer product of the batch MEAN of x and "
+            "the sum of grad_out over the batch (x.mean(axis=0) and grad_out.sum(axis=0)) mixes the samples: "
+            "reduce over the batch only through the product itself": lambda: np.outer(xs.mean(0), gs.sum(0)) if n > 1 else None,
+            "dW = x.T @ grad_out adds one outer product per sample; the outer product of the batch MEANS of x and "
+            "grad_out mixes the samples (and divides by N twice): reduce over the batch only through the product "
+            "itself": lambda: np.outer(xs.mean(0), gs.mean(0)) if n > 1 else None,
             "dW holds the ELEMENTWISE product x * grad_out summed over the batch, the same row added to every row "
             "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
             "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))
@@ -689,6 +697,7 @@ def _relu_case(ReLU, x, r):
                  f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
                  f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
         y = expect_array(y, name=name, shape=x.shape, want=lambda: np.maximum(xs, 0.0))
+        _dtype_kept(y, x, name, "x")
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -706,6 +715,7 @@ def _relu_case(ReLU, x, r):
                  f"grad_out[mask] keeps only the selected entries; keep the shape {x.shape} with grad_out * mask "
                  f"or np.where(mask, grad_out, 0)", "boolean-index-flattens")
         dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * (xs > 0))
+        _dtype_kept(dx, g, bname, "grad_out")
         relu_x = np.where(xs > 0, xs, 0.0)
         _mask_everywhere(layer, x, gs, dx, bname)
         _backward_verdict(ReLU, "ReLU", x, gs, dx, gs * (xs > 0), bname, {
@@ -781,10 +791,69 @@ def _reduced_max(y, xs, name: str) -> None:
                  f"entry), or x * (x > 0)", "relu-np-max-reduces")
 
 
+def _dtype_kept(got, x, name: str, what: str) -> None:
+    """An elementwise layer keeps the dtype of its float64 input, as Linear and MSELoss do: the lab's float64
+    gradient check (relative error 1e-8 or below) needs float64 all the way."""
+    if isinstance(got, np.ndarray) and x.dtype == np.float64 and got.dtype != np.float64:
+        fail(f"{name} returned dtype {got.dtype} for a float64 {what}: an elementwise layer keeps the dtype of its "
+             f"input (float64 in, float64 out, as Linear and MSELoss do; the lab's float64 gradient check needs "
+             f"that precision): drop the .astype({got.dtype}) or the {got.dtype} array on the way",
+             "elementwise-dtype-changed")
+
+
+def _relu_unbounded(ReLU) -> None:
+    """Property: ReLU has no upper bound; inputs far above 6 (the ordinary cases stay within a few units)
+    tell a clip (ReLU6, np.clip(x, 0, c)) from max(x, 0)."""
+    x = np.array([[-40.0, -7.0, -1.0, 0.5, 3.0, 7.0, 12.0, 40.0], [-3.0, 2.0, 6.5, 9.0, -0.25, 25.0, 1.5, 100.0]])
+    want = np.maximum(x, 0.0)
+    layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
+    name = signature("ReLU.forward", ("x",), (x,))
+    y = call(layer.forward, x, label="ReLU.forward", names=("x",), want=want, hint=ELEMENTWISE_HINT)
+    y = expect_array(y, name=name, shape=x.shape, want=want)
+    ys = np.asarray(y, dtype=np.float64)
+    if core.close(ys, want, 1e-6, 1e-9):
+        return
+    top = float(ys.max())
+    if top < float(want.max()) and core.close(ys, np.minimum(want, top), 1e-6, 1e-9):
+        big = x[0] > top
+        fail(f"{name}: your output stops growing at {top:g}: at x = {np.round(x[0][big], 4).tolist()} it is "
+             f"{np.round(ys[0][big], 4).tolist()}, but ReLU has no upper bound, max(x, 0) = x for every x > 0 "
+             f"(np.clip(x, 0, {top:g}) is a capped ReLU such as ReLU6, another activation): use np.maximum(x, 0)",
+             "relu-capped")
+    _forward_verdict(ReLU, "ReLU", x, y, want, name, {})
+
+
+def _backward_repeatable(layer_cls, label: str, attr: str, r) -> None:
+    """Property: backward only reads what forward cached, so a second backward call with the same grad_out
+    after one forward returns the same values (an in-place update of the cache, self.out *= ..., does not)."""
+    x, g = r.normal(scale=2.0, size=(4, 3)), r.normal(size=(4, 3))
+    layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    before = getattr(layer, attr, None)
+    before = np.array(before, copy=True) if isinstance(before, np.ndarray) else None
+    first = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+    after = getattr(layer, attr, None)
+    second = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+    if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)) or first.shape != second.shape:
+        return
+    if core.close(second, first, 1e-9, 1e-12):
+        return
+    changed = (before is not None and isinstance(after, np.ndarray) and after.shape == before.shape
+               and not core.close(after, before, 1e-12, 1e-15))
+    what = f": the first backward call changed self.{attr}, the array forward cached" if changed else \
+        ": the first backward call changed what forward cached"
+    fail(f"{label}.backward called twice after one forward, with the same grad_out, returned different values the "
+         f"second time{what} (an in-place update such as self.{attr} *= ... or -=, or np.multiply(..., out=self.{attr})). "
+         f"backward must leave the cache as forward stored it: compute the derivative into a new array "
+         f"(grad_out * s * (1 - s))", "backward-modifies-cache")
+
+
 def relu(ReLU) -> None:
     r = core.rng("lab01.relu")
     run_cases([(None, _relu_case(ReLU, x, r)) for x in _elementwise_inputs(r)])
+    _relu_unbounded(ReLU)
     _cache_per_instance(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask", "mask")
+    _backward_repeatable(ReLU, "ReLU", "mask", r)
 
 
 def _sigmoid_oracle(x):
@@ -800,13 +869,21 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
                      want=lambda: _sigmoid_oracle(x))
         except core.CheckFailure as exc:
             _sigmoid_overflow(exc, x)
+            _sigmoid_inverse(exc, Sigmoid)
             raise
-        y = expect_array(y, name=name, shape=x.shape, want=lambda: _sigmoid_oracle(x))
+        try:
+            y = expect_array(y, name=name, shape=x.shape, want=lambda: _sigmoid_oracle(x))
+        except core.CheckFailure as exc:
+            _sigmoid_inverse(exc, Sigmoid)
+            raise
+        _dtype_kept(y, x, name, "x")
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
         _forward_verdict(Sigmoid, "Sigmoid", xs, y, s, name, {
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
+            "your forward is tanh(x), another activation (values in (-1, 1), 0 at x = 0): the sigmoid is "
+            "1 / (1 + exp(-x)), values in (0, 1), 0.5 at x = 0 (it equals (1 + tanh(x / 2)) / 2)": lambda: np.tanh(xs),
         }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
         if extreme and x.dtype == np.float64:
             _sigmoid_tails(y, s, xs, name)
@@ -824,6 +901,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             raise
         _matrix_product(dx, gs, s * (1 - s), bname)
         dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * s * (1 - s))
+        _dtype_kept(dx, g, bname, "grad_out")
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -875,6 +953,23 @@ def _sigmoid_overflow(exc: core.CheckFailure, x: np.ndarray) -> None:
          f"for x < 0", "not-numerically-stable")
 
 
+def _sigmoid_inverse(exc: core.CheckFailure, Sigmoid) -> None:
+    """NaN from the forward on ordinary inputs: is it the logit log(x / (1 - x)), the sigmoid's inverse
+    (defined on (0, 1) only)? A second input inside (0, 1) tells."""
+    head = re.match(r"(.*? contains NaN or inf)", str(exc))
+    if not head:
+        return
+    p = np.array([[0.1, 0.25, 0.5, 0.75, 0.9]])
+    try:
+        got = np.asarray(_probe(Sigmoid, "Sigmoid", False)(p.copy()), dtype=np.float64)
+    except Exception:
+        return
+    if got.shape == p.shape and core.close(got, np.log(p / (1 - p)), 1e-6, 1e-9):
+        fail(f"{head.group(1)}: your forward is the logit log(x / (1 - x)) (scipy.special.logit), the INVERSE of "
+             f"the sigmoid, defined for 0 < x < 1 only (at x = 0.1, 0.5, 0.9 it gives {np.round(got[0, [0, 2, 4]], 4).tolist()}): "
+             f"the sigmoid is 1 / (1 + exp(-x)) (scipy.special.expit)", "sigmoid-is-logit")
+
+
 def _sigmoid_tails(y, s, xs, name) -> None:
     """Property: in float64 the tails are exact to ~1e-16 (sigmoid(-30) = 9.4e-14, sigmoid(30) = 1 - 9.4e-14);
     an output held away from 0 and 1 is clipped (the absolute tolerance of the value check hides it)."""
@@ -896,6 +991,7 @@ def sigmoid(Sigmoid) -> None:
         cases.append((None, _sigmoid_case(Sigmoid, x, r, True)))
     run_cases(cases)
     _cache_per_instance(Sigmoid, "Sigmoid", r, lambda x: _sigmoid_oracle(x) * (1 - _sigmoid_oracle(x)), "output", "out")
+    _backward_repeatable(Sigmoid, "Sigmoid", "out", r)
 
 
 # =============================================================================================
@@ -2058,6 +2154,16 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         def slices() -> None:
             """Last resort before a generic verdict on the batches: where they sit in the shuffled order."""
             said = explain_slices(rows, n, batch, np.random.default_rng(11).permutation(n))
+            if said and "every slice after the first is empty" in said and batch > 2 and n > 8:
+                # A second input separates the two slips: with batch_size = 2 a start multiplied twice by
+                # batch_size still gives non-empty slices (order[4:6], ...), an end fixed at batch_size does not.
+                try:
+                    again = _epoch(train_epoch, x, y, 2, 11, w, label)["rows"]
+                except core.CheckFailure:
+                    again = None
+                other = explain_slices(again, n, 2, np.random.default_rng(11).permutation(n)) if again else None
+                if other and "multiplied twice" in other:
+                    said = other.replace("your batches are", "with batch_size=2 your batches are")
             if not said and sorted(flat.tolist()) != list(range(n)):
                 said = explain_missing(flat, n)
             if said:

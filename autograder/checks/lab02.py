@@ -21,6 +21,7 @@ caller's parameters.  Tolerances follow the answer's dtype and the conditioning 
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
@@ -65,12 +66,14 @@ PROPERTIES = {
                   "a divisor computed from the images named", "per-pixel standardisation named",
                   "each image scaled by its own range or maximum named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
-                "input not modified", "one 1 in every row", "float32 dtype"),
+                "input not modified", "one 1 in every row", "float32 dtype",
+                "an extra axis of length 1 (labels as a column) named"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
                 "a row from -1000 to +1000 (shift by the max, not the mean)",
-                "per-sample values laid out as a row (or (N,)) named, with both causes"),
+                "per-sample values laid out as a row (or (N,)) named, with both causes",
+                "a shift larger than the row maximum (max of |z|) told from a global one by a lone row near -1000"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
@@ -78,13 +81,15 @@ PROPERTIES = {
                       "a size not taken from the arguments (one_hot's default 10) named",
                       "one term averaged and the other summed named",
                       "ordinary shapes reported first",
-                      "axis roles in exceptions named (reduction over axis 0, index arrays of length C)"),
+                      "axis roles in exceptions named (reduction over axis 0, index arrays of length C)",
+                      "the log taken before the row sum named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)", "the one-hot of the argmax named",
                                        "precedence (only one term divided by N) named",
                                        "one_hot's own crash not charged",
                                        "a factor named with N and C (ordinary shapes first)",
-                                       "one_hot's wrong shape not charged", "a label used as a row index named"),
+                                       "one_hot's wrong shape not charged", "a label used as a row index named",
+                                       "a one-hot sized by y.max() + 1 named"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng",
                     "a zero scale (integer division) confirmed at fan-in 2 named"),
@@ -93,7 +98,8 @@ PROPERTIES = {
                "the input a wrong answer comes from (isolate)",
                 "a hidden activation other than ReLU explained as a function of Z1",
                 "logits shifted by the row maximum or mean named",
-                "a transposed cache item (column-per-sample convention) named by its shape"),
+                "a transposed cache item (column-per-sample convention) named by its shape",
+                "float64 kept in the cache (X cast to float32 named)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
@@ -124,7 +130,8 @@ PROPERTIES = {
                             "batches not fixed blocks of the original order",
                             "blocks of consecutive samples whose order is shuffled named",
                             "a permutation drawn per batch confirmed by a replay",
-                            "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)"),
+                            "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)",
+                            "an order built from the label values told by y = arange(N)"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -138,7 +145,8 @@ PROPERTIES = {
                     "accuracy measured after the update named",
                     "batches not given as arrays by iterate_minibatches not charged",
                     "batches weighted by the feature count xb.shape[1] named",
-                    "accuracy weighted by the nominal batch_size named"),
+                    "accuracy weighted by the nominal batch_size named",
+                    "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
@@ -148,7 +156,8 @@ PROPERTIES = {
             "train_loss and train_acc as the student's train_epoch returned them (swap named)",
             "val_loss on softmax(logits) named",
             "3 epochs replayed with the student's train_epoch (a compounded decay named)",
-            "each column holds its own quantity (mislabelled columns named)"),
+            "each column holds its own quantity (mislabelled columns named)",
+            "one history row per epoch (a loop one epoch short named)"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
@@ -228,6 +237,12 @@ def _labels(r, n, c):
     return r.integers(0, c, n)
 
 
+def _raised(exc: core.CheckFailure) -> bool:
+    """The failure is an exception of the student's code: "raised-..." ids, and those cases.call words with
+    an id of their own ("index-out-of-bounds", "undefined-name", ...), whose message still quotes the raise."""
+    return (exc.diagnosis or "").startswith("raised-") or re.search(r" raised [\w.]+: ", str(exc)) is not None
+
+
 def _copy_params(p):
     return {k: np.array(v, copy=True) for k, v in p.items()}
 
@@ -284,6 +299,12 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
             fail(f"{name} has 10 columns whatever num_classes is: num_classes = {c} was given, so the matrix is "
                  f"(N, num_classes) = {(n, c)}; use the argument, not the default 10 (np.zeros((N, num_classes)))",
                  "one-hot-num-classes-fixed")
+        if isinstance(got, np.ndarray) and got.ndim == 3 and got.shape in ((n, 1, c), (1, n, c)) \
+                and same(got.reshape(n, c), _onehot(y, c)):
+            fail(f"{name} returned shape {got.shape}, the right rows with an extra axis of length 1: indexing with "
+                 f"the labels as a column (y.reshape(-1, 1) or y[:, None], shape (N, 1)) keeps that axis, "
+                 f"np.eye(C)[labels] has shape labels.shape + (C,); index with the flat labels y of shape (N,), "
+                 f"which gives (N, num_classes) = {(n, c)}", "one-hot-extra-axis")
         got = expect_array(got, name=name, shape=(n, c))
         if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
             empty = np.flatnonzero(got.sum(axis=1) == 0)
@@ -469,7 +490,8 @@ def _numerical(name_hint):
         except core.CheckFailure as exc:
             text = str(exc)
             if "numerically stable" in text or "NaN or inf" in text:
-                raise core.CheckFailure(f"{text}. {name_hint}", exc.diagnosis) from None
+                hint = name_hint() if callable(name_hint) else name_hint
+                raise core.CheckFailure(f"{text}. {hint}", exc.diagnosis) from None
             raise
     return wrap
 
@@ -569,8 +591,25 @@ def _shift_invariance(softmax, z, got, name) -> None:
 def softmax(softmax):
     r = core.rng("lab02.softmax")
     big = "Logits near 1000 overflow exp: subtract each row's maximum before exp (numerically stable softmax)"
-    rows = ("Rows on different scales (one near +1000, one near -1000): subtract the maximum of each row "
-            "(axis=1, keepdims=True), not the global maximum, so that no row underflows to 0/0")
+    global_rows = ("Rows on different scales (one near +1000, one near -1000): subtract the maximum of each row "
+                   "(axis=1, keepdims=True), not the global maximum, so that no row underflows to 0/0")
+    lone = -1000.0 + r.normal(0, 2, (1, 5))
+
+    def rows() -> str:
+        """A second input tells the two shifts apart: one row near -1000 alone, whose global maximum is its
+        own maximum (a global shift passes it; a shift larger than the row's maximum does not)."""
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                mine = np.asarray(softmax(lone.copy()), dtype=_float64)
+        except Exception:
+            mine = None
+        if mine is not None and mine.shape == lone.shape and core.close(mine, _softmax(lone), 1e-6, 1e-9):
+            return global_rows
+        return ("Even ONE row near -1000 given alone fails (its global maximum is its own maximum): the value "
+                "subtracted is not the row's maximum of z itself but something larger (the maximum of |z| or of "
+                "-z?), which pushes a negative row further down, to exp(-2000) = 0 and then 0/0; subtract "
+                "z.max(axis=1, keepdims=True), the signed maximum, so the largest exponent of each row is exactly 0")
     cases = [("N == C", _softmax_case(softmax, r.normal(0, 3, (10, 10)))),
              ("a batch of one sample", _softmax_case(softmax, r.normal(0, 3, (1, 10)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (6, 4)))),
@@ -651,6 +690,13 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the logsumexp shift m is the maximum over axis 0 (one per column, across the samples), so a row's loss "
             "depends on the other rows: each row is shifted by its OWN maximum, m = logits.max(axis=1, keepdims=True)":
                 lambda: _ce_column_max(zs, y) if n > 1 else None,
+            "the log is taken before the row sum: np.log(np.exp(z - m)).sum(axis=1) is just the sum of z - m; the "
+            "logsumexp is m + np.log(np.exp(z - m).sum(axis=1)), the sum INSIDE the log (check the parentheses)":
+                lambda: float(np.mean(zs.max(axis=1) + (zs - zs.max(axis=1, keepdims=True)).sum(axis=1)
+                                      - zs[np.arange(n), y])) if c > 1 else None,
+            "the log is taken before the row sum: np.log(np.exp(z)).sum(axis=1) is just the sum of z; the "
+            "logsumexp is log(sum(exp(z))), the sum INSIDE the log (check the parentheses)":
+                lambda: float(np.mean(zs.sum(axis=1) - zs[np.arange(n), y])) if c > 1 else None,
             "the log is base 10 (np.log10): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(10),
             "the log is base 2 (np.log2): cross-entropy uses the natural log, np.log": _ce(zs, y) / np.log(2),
             "label smoothing with eps = 0.1 (0.9 on the true class, 0.1 spread over all classes): the loss to "
@@ -709,7 +755,7 @@ def _axis_roles(exc: core.CheckFailure, n: int, c: int, what: str, labels: bool 
     axes: a broadcast of a C-vector against an N-vector (a reduction over the batch axis 0 where one per row
     belongs), or an index error where a label indexes the rows or a sample index the columns."""
     text = str(exc)
-    if n == c or not (exc.diagnosis or "").startswith("raised-"):
+    if n == c or not _raised(exc):
         return
     head = text.split(". ")[0]
     shapes = re.search(r"could not be broadcast together with shapes \(([\d, ]*)\) \(([\d, ]*)\)", text)
@@ -805,7 +851,7 @@ def _ce_scales_case(cross_entropy, r):
             if core.close(got, per.mean(), tol["rtol"], tol["atol"]):
                 return
         except core.CheckFailure as exc:
-            if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
+            if not (_raised(exc) or exc.diagnosis == "not-numerically-stable"):
                 raise                                  # a wrong type or shape: said as it is
             failure = exc
         _rows_alone(cross_entropy, z, y, per, tol, name, " (their logits lie on very different scales, from -600 to "
@@ -857,6 +903,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 return np.asarray(one_hot(y, c), dtype=_float64)
             except Exception:
                 return None
+        named = None
         try:
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        want=lambda: (probs.astype(_float64) - Y) / n,
@@ -871,28 +918,41 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                         f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
                     return
             _axis_roles(exc, n, c, "probs")
-            if (exc.diagnosis or "").startswith("raised-") and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
-                own = own_one_hot()
-                if own is not None and own.shape == (n, 10):
-                    return      # their one_hot ignores num_classes even when given it: judged in one_hot's cell
-                fail(f"{name}: one_hot(y) without num_classes has 10 columns, but probs has C = {c}: "
-                     f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
-            # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
-            # the crash belongs to one_hot (judged in its own cell).
-            try:
-                one_hot(y, c)
-            except Exception as inner:      # their one_hot itself raises the same error (judged in its cell)
-                if core.error_kind(inner) != "NotImplementedError" and \
-                        f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
-                    return
-            own = own_one_hot()
-            if (exc.diagnosis or "").startswith("raised-") and own is not None and not same(own, Y):
+            k = int(y.max()) + 1
+            mine = own_one_hot() if k != c else None
+            if k != c and _raised(exc) and f"({n},{k})" in str(exc).replace(" ", "") \
+                    and not (mine is not None and mine.shape == (n, k)):     # else their one_hot's own slip
+                # said outside this except block: the raising call's comparison is not searched for a change
+                # (`+ 1` -> `+ 2` fits where C happens to be y.max() + 2, a coincidence, not the slip)
+                named = (f"{name}: a one-hot matrix of shape {(n, k)} met probs of shape {(n, c)}: its number of "
+                         f"columns, {k}, is y.max() + 1, the largest label of THIS batch plus 1, but a batch need not "
+                         f"contain the last class; the one-hot must have as many columns as probs, "
+                         f"one_hot(y, probs.shape[1]), num_classes = C = {c} whatever labels occur")
+            if named is None:
+                if _raised(exc) and c != 10 and f"({n},10)" in str(exc).replace(" ", ""):
+                    own = own_one_hot()
+                    if own is not None and own.shape == (n, 10):
+                        return      # their one_hot ignores num_classes even when given it: judged in one_hot's cell
+                    fail(f"{name}: one_hot(y) without num_classes has 10 columns, but probs has C = {c}: "
+                         f"use one_hot(y, probs.shape[1])", "sce-backward-one-hot-default-classes")
+                # Relative to the student's one_hot: when (probs - their one_hot(y)) fails the same way,
+                # the crash belongs to one_hot (judged in its own cell).
                 try:
-                    _ = probs.astype(_float64) - own
-                except Exception as inner:
-                    if f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
+                    one_hot(y, c)
+                except Exception as inner:      # their one_hot itself raises the same error (judged in its cell)
+                    if core.error_kind(inner) != "NotImplementedError" and \
+                            f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
                         return
-            raise
+                own = own_one_hot()
+                if _raised(exc) and own is not None and not same(own, Y):
+                    try:
+                        _ = probs.astype(_float64) - own
+                    except Exception as inner:
+                        if f"raised {core.error_kind(inner)}: {inner}" in str(exc).split(". This is")[0]:
+                            return
+                raise
+        if named is not None:
+            fail(named, "sce-backward-classes-from-labels")
         if isinstance(got, np.ndarray) and got.shape == (c,) and n > 1:
             fail(f"{name} returned shape {(c,)}: return one row per sample, (N, C) = {(n, c)} (the 1/N divides, "
                  f"it does not average the rows away)", "sce-backward-averaged-rows")
@@ -1144,6 +1204,12 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
             n_items = len(cache) if isinstance(cache, (tuple, list)) else core.describe(cache)
             fail(f"the cache of {name} must be {fmt} (got {n_items}{' items' if isinstance(n_items, int) else ''})",
                  "forward-cache-format")
+        for item, label in zip(cache, ("X", "Z1", "A1")):
+            if dtype == _float64 and isinstance(item, np.ndarray) and item.dtype.kind == "f" and item.dtype != _float64:
+                fail(f"the cache of {name}: item {label} has dtype {item.dtype}, but X and the params are float64: "
+                     f"forward converted {'X' if label == 'X' else 'a value on the way'} to {item.dtype} (an "
+                     f".astype({item.dtype})?), which rounds it to about 7 digits; forward computes in the dtype of "
+                     f"its inputs and caches X itself", "forward-dtype-changed")
         for item, want_item, label in zip(cache, (Xs, Z1, A1), ("X", "Z1", "A1")):
             if not isinstance(item, np.ndarray) or item.shape != want_item.shape \
                     or not core.close(item, want_item, *core.dtype_tolerance(item, 1e-6, 1e-8, 10.0)):
@@ -1346,7 +1412,7 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
         try:
             out = call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
         except core.CheckFailure as exc:
-            if (exc.diagnosis or "").startswith("raised-"):
+            if _raised(exc):
                 q, h = _copy_params(before), {k: gbefore[k].copy() for k in before}
                 try:
                     call(sgd_update, q, h, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
@@ -1705,6 +1771,7 @@ def _batches(fn, X, y, bs, seed, name):
         fail(f"iterating over {name} raised TypeError: {exc} (iterate_minibatches must be a generator, "
              f"use `yield`, or return an iterable of batches)", "raised-typeerror")
     except Exception as exc:
+        _order_from_labels(fn, X, y, bs, seed, name, exc)
         fail(f"iterating over {name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
     changed = [a for a, now, was in (("X", X, X_before), ("y", y, y_before)) if not same(now, was)]
     if changed:
@@ -1716,6 +1783,28 @@ def _batches(fn, X, y, bs, seed, name):
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
     return batches
+
+
+def _order_from_labels(fn, X, y, bs, seed, name, exc: Exception) -> None:
+    """An index error while iterating: a second input tells whether the order is built from the VALUES of y.
+    With labels equal to the positions, y = arange(N), a permutation of y is a permutation of the indices:
+    when that input runs and covers every row once, the shuffle reads y where the sample indices belong."""
+    if not isinstance(exc, IndexError):
+        return
+    n = len(y)
+    y2 = np.arange(n).astype(y.dtype)
+    try:
+        with np.errstate(all="ignore"):
+            got = list(fn(X.copy(), y2, bs, np.random.default_rng(seed)))
+        rows = np.concatenate([np.asarray(b[1]).ravel() for b in got])
+    except Exception:
+        return
+    if sorted(rows.tolist()) == list(range(n)):
+        fail(f"iterating over {name} raised IndexError: {exc}. Your order depends on the VALUES of y: the same "
+             f"call with the labels y = np.arange(N) (each label equal to its row number) runs and uses every row "
+             f"once, so the shuffled indices are built from y (rng.permutation(y)?); the labels are not row "
+             f"numbers: permute the sample indices, order = rng.permutation(N) with N = X.shape[0]",
+             "minibatch-order-from-labels")
 
 
 def _returned_one_pair(batches, X, bs, name) -> None:
@@ -1980,8 +2069,11 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
         if mistake == "batch-share":
             step = lr * len(xb) / max(len(X), 1)
+        if mistake == "batch-fraction":
+            step = lr * len(xb) / max(bs, 1)
         if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
             step = lr * mistake[1] ** (b + mistake[2])
+        before_q = _copy_params(q)
         if mistake == "whole-X":
             if len(xb) != len(X):
                 raise _Crash("train_epoch", "replay", "the whole X does not fit the batch labels")
@@ -2024,8 +2116,13 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             acc_o = float(np.mean(logits.argmax(1) == yb)) if logits.ndim == 2 and len(yb) else np.nan
         except Exception:
             ce_o = acc_o = np.nan
+        try:        # the hidden layer's values, for an accuracy measured on a cache item instead of the logits
+            _, z1b, a1b = _forward({k: np.asarray(v, dtype=_float64) for k, v in before_q.items()}, xb)
+            acc_hidden = [float(np.mean(v.argmax(1) == yb)) for v in (a1b, z1b)] if len(yb) else []
+        except Exception:
+            acc_hidden = []
         rec.append({"n": len(xb), "ce": ce, "acc": acc, "ce_o": ce_o, "acc_o": acc_o, "ce_after": ce_after,
-                    "acc_after": acc_after, "ce_sm": ce_sm})
+                    "acc_after": acc_after, "ce_sm": ce_sm, "acc_hidden": acc_hidden})
     return q, rec
 
 
@@ -2244,6 +2341,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                                               "(the loss gradient dlogits, or lr, was scaled by len(xb) / N): "
                                               "softmax_cross_entropy_backward already divides by the batch size, so "
                                               "pass its dlogits and lr to backward and sgd_update unchanged"),
+                        ("batch-fraction", seed, "the learning rate of the last, smaller batch is scaled by its "
+                                                 "share len(xb) / batch_size (or its loss gradient is): the 1/len(xb) "
+                                                 "of the mean already makes a small batch's gradient an average, so "
+                                                 "every batch, the last one too, is updated with lr itself"),
                         (None, 0, "pass the rng train_epoch receives to iterate_minibatches (the batches must "
                                   "come from that generator, not from a new one)"),
                         ("probs-as-grad", seed, "backward was given the probabilities softmax(logits) as its "
@@ -2328,6 +2429,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                  if rec and X.shape[1] not in (bs, 1) and all(r[k] is not None for r in rec)],
             "measure each batch's accuracy before its update, on the logits the gradient comes from (you measured "
             "it after sgd_update)": [v for v in [_weighted(rec, "acc_after", n)] if v is not None],
+            "the accuracy is measured on the hidden layer (the argmax of A1 or Z1, an item of forward's cache), not "
+            "on the network's output: accuracy(logits, yb) with the logits forward returns":
+                [float(sum(r["n"] * r["acc_hidden"][j] for r in rec) / n) for j in (0, 1)
+                 if rec and n and all(len(r["acc_hidden"]) == 2 for r in rec)],
         })
     return run
 
@@ -2468,7 +2573,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                     lambda Xc, yc: train_epoch(_copy_params(q), Xc, yc, 0.3, 7, np.random.default_rng(0)), X_tr, y_tr):
                 raise _Credit() from None   # their train_epoch changes the data (judged in its own cell)
             _data_modified(exc)
-            if not (exc.diagnosis or "").startswith(("raised-", "not-numerically-stable")):
+            if not (_raised(exc) or exc.diagnosis == "not-numerically-stable"):
                 raise
             def every_epoch():      # their train_epoch over the same epochs: a divergence of theirs is not fit's
                 g, w = np.random.default_rng(kw.get("seed", 0)), _copy_params(start)
@@ -2507,6 +2612,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
 
     def checks():
         hist = run_fit(p, 3, seed=1)
+        _epoch_count(hist, 3)
         own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
@@ -2666,6 +2772,20 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
         if _garbage_one_hot(one_hot):
             return      # their train_epoch goes through a one_hot of memory garbage (judged in its cell)
         raise
+
+
+def _epoch_count(hist, epochs: int) -> None:
+    """One history row per epoch: a history one row short (or long) with the epoch numbers counted from 1
+    is a loop over the wrong range, said before a run with epochs = 1 crashes on an empty history."""
+    import pandas as pd
+    if not isinstance(hist, pd.DataFrame) or len(hist) == epochs or abs(len(hist) - epochs) != 1:
+        return
+    numbers = list(hist["epoch"]) if "epoch" in hist.columns else list(hist.index)
+    if len(hist) == epochs - 1:
+        fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs (history epochs {numbers}): the loop stops one "
+             f"short; range(1, epochs) ends at epochs - 1, so run for e in range(1, epochs + 1)", "fit-epoch-count")
+    fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs (history epochs {numbers}): one too many; "
+         f"run for e in range(1, epochs + 1), epochs numbered from 1", "fit-epoch-count")
 
 
 def _schedule_named(q, before, epoch) -> None:

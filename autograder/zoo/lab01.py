@@ -517,9 +517,8 @@ VARIANTS = [
             also=[("        optimizer.step()\n", "        optimizer.step()\n        optimizer.zero_grad()\n")]),
     Variant("bias gradient summed without keepdims (+= broadcasts into (1, out))",
             "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += grad_out.sum(axis=0)", file=M),
-    Variant("sigmoid computed in float32",
-            "e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0",
-            "x = np.asarray(x, dtype=np.float32)\n        e = np.exp(-np.abs(x))", file=M),
+    # ("sigmoid computed in float32" was a variant: since round 13 an elementwise layer keeps float64, as
+    # Linear and MSELoss do; it is a mutant below, M13.)
     Variant("naive sigmoid on clipped inputs",
             "e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
             "self.out = 1.0 / (1.0 + np.exp(-np.clip(x, -80, 80)))  # exp(80) fits in float32", file=M),
@@ -1021,4 +1020,62 @@ VARIANTS += [
     Variant('R13b train_epoch batches through np.take',
             'loss = loss_fn.forward(model.forward(x[idx]), y[idx])',
             'loss = loss_fn.forward(model.forward(np.take(x, idx, axis=0)), np.take(y, idx, axis=0))'),
+]
+
+# --- issue 15, round 13 independent measurement (m13a), fixed and catalogued ---
+MUTANTS += [
+    Mutant('M13 ReLU6: np.clip(x, 0, 6) for ReLU',
+           'return x * self.mask', 'return np.clip(x, 0, 6)', file='model.py',
+           expect='your output stops growing at 6'),
+    Mutant('M13 ReLU forward returns float32 for float64 input',
+           'return x * self.mask', 'return (x * self.mask).astype(np.float32)', file='model.py',
+           expect='returned dtype float32 for a float64 x'),
+    Mutant('M13 Sigmoid computed in float32 for float64 input (was a variant)',
+           'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0',
+           'x = np.asarray(x, dtype=np.float32)\n        e = np.exp(-np.abs(x))', file='model.py',
+           expect='returned dtype float32 for a float64 x'),
+    Mutant('M13 Sigmoid backward updates self.out in place',
+           'return grad_out * self.out * (1.0 - self.out)',
+           'self.out *= 1.0 - self.out\n        return grad_out * self.out', file='model.py',
+           expect='the first backward call changed self.out'),
+    Mutant('M13 Sigmoid via scipy.special.logit',
+           'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
+           'from scipy.special import logit\n        self.out = logit(x)', file='model.py',
+           expect='your forward is the logit'),
+    Mutant('M13 Sigmoid forward returns np.tanh(x)',
+           'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
+           'self.out = np.tanh(x)', file='model.py',
+           expect='your forward is tanh(x)'),
+    Mutant('M13 Sequential.parameters comprehension clauses swapped',
+           'return [p for layer in self.layers for p in layer.parameters()]',
+           'return [p for p in layer.parameters() for layer in self.layers]', file='model.py',
+           expect="the comprehension's for clauses run left to right"),
+    Mutant('M13 train_epoch slices order[start * B:(start + 1) * B]',
+           'idx = order[start:start + batch_size]',
+           'idx = order[start * batch_size:(start + 1) * batch_size]',
+           expect='it is multiplied twice'),
+]
+
+# --- issue 15, round 13e second fresh set (measured after the m13a fixes, then catalogued) ---
+MUTANTS += [
+    Mutant('R13e dW as the outer product of the mean input and the summed gradient',
+           'self.W.grad += self.x.T @ grad_out',
+           'self.W.grad += self.x.mean(axis=0, keepdims=True).T @ grad_out.sum(axis=0, keepdims=True)', file='model.py',
+           expect='the outer product of the batch MEAN of x'),
+    Mutant('R13e Sequential.backward index loop stops before layer 0',
+           '        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out',
+           '        for i in range(len(self.layers) - 1, 0, -1):\n            grad_out = self.layers[i].backward(grad_out)\n        return grad_out',
+           file='model.py', expect='the backward of layer0 was never called'),
+    Mutant('R13e Sigmoid backward uses grad_out in place of the cached output',
+           'return grad_out * self.out * (1.0 - self.out)', 'return grad_out * (1.0 - grad_out)', file='model.py',
+           expect='is not linear in grad_out'),
+]
+VARIANTS += [
+    Variant('R13e SGD step writes through p.data[:]', 'p.data -= self.lr * p.grad',
+            'p.data[:] = p.data - self.lr * p.grad', file='model.py'),
+    Variant('R13e Sigmoid np.where(x > 0) (both branches equal at 0)',
+            'self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))',
+            'self.out = np.where(x > 0, 1.0 / (1.0 + e), e / (1.0 + e))', file='model.py'),
+    Variant('R13e train_epoch calls model(x) and loss_fn(pred, y)',
+            'loss = loss_fn.forward(model.forward(x[idx]), y[idx])', 'loss = loss_fn(model(x[idx]), y[idx])'),
 ]

@@ -1179,3 +1179,60 @@ VARIANTS += [
             'db1 = dZ1.sum(axis=0, keepdims=True)',
             'db1 = np.ones((1, dZ1.shape[0])) @ dZ1'),
 ]
+
+# --- issue 15, round 13 independent measurement (m13a), fixed and catalogued ---
+MUTANTS += [
+    Mutant('M13 one_hot np.eye(C)[y.reshape(-1, 1)] (shape (N, 1, C))',
+           '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y',
+           '    return np.eye(num_classes, dtype=np.float32)[y.reshape(-1, 1)]',
+           expect='the right rows with an extra axis of length 1'),
+    Mutant('M13 softmax shifted by the row maximum of |z|',
+           'np.exp(z - z.max(axis=1, keepdims=True))', 'np.exp(z - np.abs(z).max(axis=1, keepdims=True))',
+           expect='Even ONE row near -1000 given alone fails'),
+    Mutant('M13 cross_entropy np.log(np.exp(z - m)).sum(axis=1) (parenthesis misplaced)',
+           'np.log(np.exp(logits - m).sum(axis=1))', 'np.log(np.exp(logits - m)).sum(axis=1)',
+           expect='the log is taken before the row sum'),
+    Mutant('M13 loss gradient one_hot(y, y.max() + 1)',
+           'return (probs - one_hot(y, probs.shape[1])) / n', 'return (probs - one_hot(y, y.max() + 1)) / n',
+           expect='is y.max() + 1, the largest label of THIS batch plus 1'),
+    Mutant('M13 forward casts X to float32 first',
+           '    Z1 = X @ params["W1"] + params["b1"]\n',
+           '    X = X.astype(np.float32)\n    Z1 = X @ params["W1"] + params["b1"]\n',
+           expect='item X has dtype float32, but X and the params are float64'),
+    Mutant('M13 iterate_minibatches rng.permutation(y)',
+           'order = rng.permutation(X.shape[0])', 'order = rng.permutation(y)',
+           expect='Your order depends on the VALUES of y'),
+    Mutant('M13 train_epoch lr scaled by len(xb) / batch_size',
+           'params.update(sgd_update(params, backward(params, cache, dlogits), lr))',
+           'params.update(sgd_update(params, backward(params, cache, dlogits), lr * xb.shape[0] / batch_size))',
+           expect='the learning rate of the last, smaller batch is scaled'),
+    Mutant('M13 train_epoch accuracy of the cached hidden activations cache[2]',
+           'total_correct += accuracy(logits, yb) * xb.shape[0]',
+           'total_correct += accuracy(cache[2], yb) * xb.shape[0]',
+           expect='the accuracy is measured on the hidden layer'),
+    Mutant('M13 fit range(1, epochs) (one epoch short)',
+           'range(1, epochs + 1)', 'range(1, epochs)',
+           expect='the loop stops one short'),
+]
+
+# --- issue 15, round 13e second fresh set (measured after the m13a fixes, then catalogued) ---
+MUTANTS += [
+    Mutant('R13e sgd_update pairs params and grads by position (zip)',
+           'for name, g in grads.items():', 'for name, g in zip(params, grads.values()):',
+           expect='it pairs them by position'),
+    Mutant('R13e precision_recall_f1 tp from cm.diagonal() (integer output buffer)',
+           'tp = np.diag(cm).astype(np.float64)', 'tp = cm.diagonal()',
+           expect='writes a float result into an array of integers'),
+    Mutant('R13e fit decays lr before the first epoch (lr *= lr_decay)',
+           '        epoch_lr = lr * lr_decay ** (epoch - 1)\n', '        lr *= lr_decay\n        epoch_lr = lr\n',
+           expect='the first epoch must use lr itself'),
+]
+VARIANTS += [
+    # the mean of the (N, N) outer difference log_norm[:, None] - true_logit[None, :] equals the mean of
+    # the differences: the same float, only wasteful (N**2 entries)
+    Variant('R13e cross_entropy logsumexp kept as a column (keepdims=True): same mean',
+            'np.log(np.exp(logits - m).sum(axis=1))', 'np.log(np.exp(logits - m).sum(axis=1, keepdims=True))'),
+    Variant('R13e batches with sorted indices', 'idx = order[start:start + batch_size]',
+            'idx = np.sort(order[start:start + batch_size])'),
+    Variant('R13e forward ReLU via clip', 'A1 = np.maximum(Z1, 0)', 'A1 = Z1.clip(min=0)'),
+]
