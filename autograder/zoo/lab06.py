@@ -873,6 +873,16 @@ MUTANTS = [
     Mutant("r13g: tanh derivative applied with @ (right only when N == nh)",
            old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H @ (1 - H ** 2).T",
            expect=("applied with a matrix product", "grad_H * (1 - H ** 2)")),
+    # round 13 phase B second set (r13g, written after the fixes)
+    Mutant("r13g second set: forward softmax of h", old="Yhat = softmax(Ytilde)", new="Yhat = softmax(H)",
+           expect="your yhat is the softmax of h "),
+    Mutant("r13g second set: tanh derivative as (1 - H**2) @ grad_H.T", old="grad_Htilde = grad_H * (1 - H ** 2)",
+           new="grad_Htilde = (1 - H ** 2) @ grad_H.T", expect="applied with a matrix product"),
+    Mutant("r13g second set: grad_Ytilde summed over the batch then divided by N", old="grad_Ytilde = (Yhat - Y) / N ",
+           new="grad_Ytilde = (Yhat - Y).sum(axis=0, keepdims=True) / N ", expect="reduced over the batch before the product"),
+    Mutant("r13g second set: softmax shifted in the denominator only", old=_R13G_SM,
+           new="    E = np.exp(Z)\n    return E / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)\n",
+           expect=("the numerator is exp(Z) without the shift", "the shift must be in both")),
 ]
 
 VARIANTS = [
@@ -1095,6 +1105,8 @@ VARIANTS = [
     Variant("r13 second set: loss divided by np.sum(Y) (N for one-hot labels)",
             old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
             new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / np.sum(Y)"),
+    Variant("r13g second set: tanh derivative through transposes", old="grad_Htilde = grad_H * (1 - H ** 2)",
+            new="grad_Htilde = (grad_H.T * (1 - H.T ** 2)).T"),
     Variant("r13 second set: forward shifts the scores by their global mean before softmax",
             old="    Yhat = softmax(Ytilde)\n", new="    Yhat = softmax(Ytilde - Ytilde.mean())\n"),
 ]
