@@ -455,6 +455,11 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
         if hint:
             fail(f"{text}: {hint}", exc.diagnosis)
+        if "raised TypeError" in text and re.search(r"argument must be a string or a (?:real )?number, not 'Value'", text):
+            fail(f"{text}: a Value was given to Value(...), whose data must be a plain number: something that is "
+                 f"already a Value was wrapped again (Value(xi) on an input? the inputs of a hidden layer are the "
+                 f"Values of the previous layer): use it as it is, wi * xi works for numbers and Values alike; wrap "
+                 f"only plain numbers (x if isinstance(x, Value) else Value(x))", "value-wrapped-in-value")
         raise
 
 
@@ -750,6 +755,7 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
         _, zero_both, _, _ = _outcome(Value, build, xs, 0.0, [0.0] * len(xs), arg)
         _, unit, _, _ = _outcome(Value, build, xs, seed, [0.0] * len(xs), arg)
     except core.CheckFailure:
+        _explain_reads_held_grad(Value, build, xs, i, seed, pre, arg)
         return
     moved = zero_seed[i] - pre[i]
     if not core.close(moved, 0.0, rtol, atol):
@@ -771,6 +777,7 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
              f"slip); each operand gets its own partial, {other}.grad += (d out / d {other}) * out.grad",
              "partial-to-wrong-operand")
     _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol)
+    _explain_reads_held_grad(Value, build, xs, i, seed, pre, arg, raised=False)
     candidates = [("zero: no gradient reaches this input (is it used through its .data, a plain number, so the "
                    "result does not depend on it in the graph?)", 0.0, "zero"),
                   ("out.data, the result of the operation itself, not its derivative", value, "out-data"),
@@ -835,6 +842,29 @@ def _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg) -> Non
             said += " (exp(-a) = 1 / out.data: out.grad divided by out.data where it is multiplied by it?)"
         fail(f"{arg}: {said} ({scope}; checked at 5 inputs); the local derivative of {name} is "
              f"{_rule(name, i)}", "local-derivative-formula-edit")
+
+
+def _explain_reads_held_grad(Value, build, xs, i, seed, pre, arg, raised: bool = True) -> None:
+    """Ask whether what the closure adds to input i changes with the .grad the inputs already held, two non-zero
+    starts with the same out.grad (``raised``: it raised when they started from 0, a division by .grad?).  A closure
+    that assigns instead of accumulating ends at the same .grad from both starts: not this."""
+    other = [2.0 * p + (0.75 if p >= 0 else -0.75) for p in pre]
+    try:
+        _, first, _, _ = _outcome(Value, build, xs, seed, pre, arg)
+        _, second, _, _ = _outcome(Value, build, xs, seed, other, arg)
+    except core.CheckFailure:
+        return
+    a, b = first[i] - pre[i], second[i] - other[i]
+    if not core.close(a, b, 1e-6, 1e-9) and not core.close(first[i], second[i], 1e-6, 1e-9):
+        operand = ("self", "other") if len(xs) == 2 else ("self",)
+        held = ", ".join(f"{h:.3g}" for h in pre)
+        held2 = ", ".join(f"{h:.3g}" for h in other)
+        fail(f"{arg}: what your _backward adds to this input's gradient depends on the .grad the inputs already "
+             f"held ({a:.4g} when they held {held}, {b:.4g} when they held {held2}, with the same out.grad)"
+             f"{', and it raises when they hold 0' if raised else ''}: the local derivative is built from values "
+             f"({' and '.join(o + '.data' for o in operand)}, out.data) and multiplied by out.grad; "
+             f"{operand[0]}.grad is only what gets added to ({operand[0]}.grad read where a .data belongs?)",
+             "reads-held-grad")
 
 
 def _explain_grad_for_data(Value, build, xs, i, seed, pre, s, want, arg, rtol, atol) -> None:
@@ -2985,8 +3015,38 @@ def zero_grad(MLP, Value, Module=None) -> None:
         fail("after zero_grad() every parameter must have grad 0", "zero-grad-not-zero")
 
 
+def _radd_gives_number(Value) -> bool:
+    """number + Value (``__radd__``, what sum() starts with) returns something that is not a Value: judged in the
+    add cell; a cell built on sum() is then judged with the documented __radd__ put back for its duration."""
+    try:
+        return not core.is_instance(0.0 + _new(Value, 1.0), Value)
+    except Exception:
+        return False
+
+
+def _class_attr(cls, name: str) -> Any:
+    """``cls.name`` looked up on the class itself (in the kernel for a student class): dunders included."""
+    if isinstance(cls, core._session.RemoteObject):
+        return object.__getattribute__(cls, "_s").getattr(cls, name)
+    return getattr(cls, name)
+
+
 @_comprehension_order
 def mse(mse_loss, Value) -> None:
+    if not _radd_gives_number(Value):
+        return _mse(mse_loss, Value)
+    try:      # the reference __radd__ (self + other, as documented) for this cell: a broken one costs the add cell
+        own, plus = _class_attr(Value, "__radd__"), _class_attr(Value, "__add__")
+        Value.__radd__ = plus
+    except Exception:
+        return _mse(mse_loss, Value)
+    try:
+        return _mse(mse_loss, Value)
+    finally:
+        Value.__radd__ = own
+
+
+def _mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
     for n in (1, 4, 7):

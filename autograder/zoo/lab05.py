@@ -1081,6 +1081,26 @@ MUTANTS = [
            old="        for p in self.parameters():\n            p.grad = 0.0\n",
            new="        for p in self.parameters():\n            del p.grad\n",
            expect="zero_grad deleted it"),
+    # round 13 phase B (r13g): the m13c measurement's unnamed or cross-function probes
+    Mutant("r13g: log backward divides by self.grad (grad for data; raises when it holds 0)",
+           old="self.grad += out.grad / self.data", new="self.grad += out.grad / self.grad",
+           expect=("depends on the .grad the inputs already held", "and it raises when they hold 0",
+                   "self.grad read where a .data belongs")),
+    Mutant("r13g: Neuron wraps each input in a new Value (fails on hidden layers)",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = sum((wi * Value(xi) for wi, xi in zip(self.w, x)), self.b)",
+           expect=("already a Value was wrapped again", "Value(xi) on an input")),
+    Mutant("r13g: __radd__ returns a float (other + self.data; mse judged with the documented __radd__)",
+           old="        return self + other\n", new="        return other + self.data\n",
+           expect="number + a (__radd__) must return a Value"),
+    # round 13 phase B second set (r13g, written after the fixes)
+    Mutant("r13g second set: tanh backward reads t from self.grad",
+           old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += (1 - self.grad ** 2) * out.grad",
+           expect=("depends on the .grad the inputs already held", "self.grad read where a .data belongs")),
+    Mutant("r13g second set: Layer wraps the inputs in Values for every neuron",
+           old="return [neuron(x) for neuron in self.neurons]",
+           new="return [neuron([Value(xi) for xi in x]) for neuron in self.neurons]",
+           expect="already a Value was wrapped again"),
 ]
 
 VARIANTS = [

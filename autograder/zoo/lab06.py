@@ -44,6 +44,9 @@ _SM = ("E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its m
        "    return E / E.sum(axis=1, keepdims=True)")
 
 
+_R13G_SM = ("    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
+            "    return E / E.sum(axis=1, keepdims=True)\n")
+
 MUTANTS = [
     # --- the mistakes named in the issue
     Mutant("tanh derivative dropped in grad_htilde (the circulated Q17 write-up)",
@@ -760,7 +763,7 @@ MUTANTS = [
            expect="the sigmoid's derivative h (1 - h) was used for tanh"),
     Mutant('r10 held-out: grad_Ytilde averaged over the batch (raises on the output line: the hidden cell not charged)',
            old='grad_Ytilde = (Yhat - Y) / N', new='grad_Ytilde = (Yhat - Y).mean(axis=0, keepdims=True)',
-           expect='your formula is right only for such shapes'),
+           expect=('reduced over the batch before the product', 'keep one row per sample')),
     Mutant('r10 held-out: loss indexes Yhat[:, labels] (an N x N block) instead of Yhat[rows, labels]',
            old='    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n',
            new='    L = -np.mean(np.log(np.clip(Yhat[:, np.argmax(Y, axis=1)], 1e-300, 1.0)))\n',
@@ -857,6 +860,29 @@ MUTANTS = [
     Mutant("r13 second set: softmax differentiated element by element (grad_Ytilde = yhat (1 - yhat) (-y / yhat) / N)",
            old="    grad_Ytilde = (Yhat - Y) / N ", new="    grad_Ytilde = Yhat * (1 - Yhat) * (-Y / Yhat) / N ",
            expect="only the diagonal of its Jacobian"),
+    # round 13 phase B (r13g): the m13c measurement's unnamed or wrongly named probes
+    Mutant("r13g: softmax shifted in the numerator only (the check's own message, no drop-the-shift change)",
+           old=_R13G_SM, new=("    E = np.exp(Z - Z.max(axis=1, keepdims=True))\n"
+                              "    return E / np.exp(Z).sum(axis=1, keepdims=True)\n"),
+           expect=("the shift must be in both", "do not sum to 1")),
+    Mutant("r13g: forward applies softmax to htilde (typo)", old="Yhat = softmax(Ytilde)", new="Yhat = softmax(Htilde)",
+           expect=("your yhat is the softmax of htilde", "Yhat = softmax(Ytilde)")),
+    Mutant("r13g: forward applies tanh twice in the hidden layer",
+           old='Ytilde = H @ params["Wy"].T + params["by"].T', new='Ytilde = np.tanh(H) @ params["Wy"].T + params["by"].T',
+           expect="tanh applied twice"),
+    Mutant("r13g: tanh derivative applied with @ (right only when N == nh)",
+           old="grad_Htilde = grad_H * (1 - H ** 2)", new="grad_Htilde = grad_H @ (1 - H ** 2).T",
+           expect=("applied with a matrix product", "grad_H * (1 - H ** 2)")),
+    # round 13 phase B second set (r13g, written after the fixes)
+    Mutant("r13g second set: forward softmax of h", old="Yhat = softmax(Ytilde)", new="Yhat = softmax(H)",
+           expect="your yhat is the softmax of h "),
+    Mutant("r13g second set: tanh derivative as (1 - H**2) @ grad_H.T", old="grad_Htilde = grad_H * (1 - H ** 2)",
+           new="grad_Htilde = (1 - H ** 2) @ grad_H.T", expect="applied with a matrix product"),
+    Mutant("r13g second set: grad_Ytilde summed over the batch then divided by N", old="grad_Ytilde = (Yhat - Y) / N ",
+           new="grad_Ytilde = (Yhat - Y).sum(axis=0, keepdims=True) / N ", expect="reduced over the batch before the product"),
+    Mutant("r13g second set: softmax shifted in the denominator only", old=_R13G_SM,
+           new="    E = np.exp(Z)\n    return E / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)\n",
+           expect=("the numerator is exp(Z) without the shift", "the shift must be in both")),
 ]
 
 VARIANTS = [
@@ -1079,6 +1105,8 @@ VARIANTS = [
     Variant("r13 second set: loss divided by np.sum(Y) (N for one-hot labels)",
             old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
             new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / np.sum(Y)"),
+    Variant("r13g second set: tanh derivative through transposes", old="grad_Htilde = grad_H * (1 - H ** 2)",
+            new="grad_Htilde = (grad_H.T * (1 - H.T ** 2)).T"),
     Variant("r13 second set: forward shifts the scores by their global mean before softmax",
             old="    Yhat = softmax(Ytilde)\n", new="    Yhat = softmax(Ytilde - Ytilde.mean())\n"),
 ]
