@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -183,17 +184,20 @@ def _chain(Value, x, n: int, *, repair=(False, False)) -> list:
         fail(f"Value(...) raised {core.error_kind(exc)}: {exc}", "constructor-raised")
 
 
-_FAULTS: dict[int, tuple] = {}     # id(Value) -> (Value, its constructor faults): one probe per class
+#: id(Value) -> (Value, its constructor faults): one probe per class.  Per judge thread: judges run in
+#: threads (tests/test_checks_state.py), and a check module keeps nothing another verdict could read.
+_LOCAL = threading.local()
 
 
 def _faults(Value) -> tuple[bool, bool]:
-    hit = _FAULTS.get(id(Value))
+    faults: dict[int, tuple] = _LOCAL.__dict__.setdefault("faults", {})
+    hit = faults.get(id(Value))
     if hit is not None and hit[0] is Value:
         return hit[1]
     found = _constructor_faults_probe(Value)
-    if len(_FAULTS) > 64:
-        _FAULTS.clear()
-    _FAULTS[id(Value)] = (Value, found)
+    if len(faults) > 64:
+        faults.clear()
+    faults[id(Value)] = (Value, found)
     return found
 
 
