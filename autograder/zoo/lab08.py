@@ -1503,3 +1503,32 @@ VARIANTS += [
     Variant("r13 dropout: out computed in float64, then cast to x's dtype",
             old="    return x * mask, mask\n", new="    return (x.astype(np.float64) * mask).astype(x.dtype), mask\n"),
 ]
+# round 13 (h): fixes of the held-out measurement m13d
+MUTANTS += [
+    Mutant("r13h batch norm backward: x_hat scaled in place inside the cache (x_hat *= dgamma)",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           new="    x_hat *= dgamma\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat)",
+           expect="modified its cache in place: x_hat"),
+    Mutant("r13h batch norm backward: x_hat centred again in place (x_hat -= x_hat.mean(0))",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           new="    x_hat -= 0.5\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - (x_hat + 0.5) * dgamma)",
+           expect="modified its cache in place: x_hat"),
+    Mutant("r13h RMSProp: s set to g**2 at the first step (no zero start)",
+           old="            s += (1 - self.alpha) * p.grad * p.grad",
+           new="            if not s.any():\n                s += p.grad * p.grad\n"
+               "            else:\n                s += (1 - self.alpha) * p.grad * p.grad",
+           expect="the first step sets s = g**2"),
+    Mutant("r13h AdamW: decoupled decay added (p.data += ...): weights grow",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data",
+           new="                p.data += self.lr * self.decoupled_weight_decay * p.data",
+           expect="the decoupled decay has the wrong sign"),
+    Mutant("r13h SGD: zip order swapped (for v, p in zip(self.params, self.velocity))",
+           old="        for p, v in zip(self.params, self.velocity):",
+           new="        for v, p in zip(self.params, self.velocity):",
+           expect="were the two names swapped"),
+    Mutant("r13h SGD: gradient clipped to [-1, 1] before the update",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n"
+               "            g = np.clip(g, -1.0, 1.0)\n            v *= self.momentum",
+           expect="the gradient is clipped to [-1, 1]"),
+]
