@@ -203,7 +203,7 @@ def _f64(a):
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
-         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0):
+         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
     velocities at the start (the rule's are zero)."""
     theta = [_f64(d).copy() for d in data0]
@@ -219,6 +219,8 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
                 g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else theta[i])
             if clip:                  # gradient clipping (a training-loop tool, not part of the optimiser)
                 g = np.clip(g, -clip, clip)
+            if clip_norm:             # clipped by its norm (per parameter)
+                g = g / max(1.0, float(np.linalg.norm(g)) / clip_norm)
             key = theta[i].shape if shared_by_shape else i
             v_old = state.get(key, np.zeros_like(theta[i]))
             if lr_in_velocity:        # v <- mu v + lr g (CS231n's velocity), look-ahead written for PyTorch's v
@@ -283,7 +285,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0, v_max=False):
+          corr_betas=None, t_shift=0, v_max=False, first_full=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -314,6 +316,10 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             else:
                 m[i] = b1 * m[i] + (1 - b1) * gm
                 v[i] = b2 * v[i] + (1 - b2) * gv * gv
+                if t == 1 and "m" in first_full:     # the first step sets the moment to g (no zero start)
+                    m[i] = gm.copy()
+                if t == 1 and "v" in first_full:
+                    v[i] = gv * gv
                 if v_max:                        # AMSGrad's maximum kept on v itself
                     v[i] = np.maximum(v_old, v[i])
             cb1, cb2 = corr_betas(beta1, beta2) if corr_betas else (beta1, beta2)   # the corrections' betas
@@ -393,6 +399,13 @@ def _step(opt, what):
         adam = what.startswith("Adam")     # only Adam has a bias correction that can be 0
         if "ZeroDivisionError" in text and adam:
             fail(f"{text}: {_NUMERIC_HINTS[0][1]}", "step-counter-zero")
+        if "AttributeError" not in text and re.search(r"'(KernelObject|SimpleNamespace|types\.SimpleNamespace)'",
+                                                          text):
+            fail(f"{text}: step() used a PARAMETER object (the objects of self.params, with .data, .grad, .decay) "
+                 f"where a state array (a velocity, a running average, a moment: np.ndarray) belongs: in a loop over "
+                 f"zip(self.params, <state list>) the names come in that order, the parameter first, "
+                 f"`for p, s in zip(self.params, self.square_avg)`; were the two names swapped?",
+                 "parameter-used-as-state-array")
         found = re.search(r"'numpy\.ndarray' object has no attribute '(decay|grad|data)'", text)
         if found and "AttributeError" in text:
             fail(f"{text}: step() used a state ARRAY (a velocity or moment, a plain np.ndarray) where a parameter "
@@ -1015,7 +1028,11 @@ def _clipped(run) -> dict:
     return {f"the gradient is clipped to [-{c:g}, {c:g}] (np.clip) before the update: entries with large gradients "
             f"move too little. Gradient clipping is not part of SGD's rule (a training loop may clip, the optimiser "
             f"does not): use p.grad as it is (v <- mu * v + g; with momentum 0, theta <- theta - lr * g)": run(clip=c)
-            for c in (0.5, 1.0, 2.0)}
+            for c in (0.5, 1.0, 2.0)} | {
+        f"the gradient is rescaled to norm at most {c:g} (clipping by the norm) before the update: large gradients "
+        f"move too little. Gradient clipping is not part of SGD's rule (a training loop may clip, the optimiser does "
+        f"not): use p.grad as it is (v <- mu * v + g; with momentum 0, theta <- theta - lr * g)": run(clip_norm=c)
+        for c in (1.0, 5.0)}
 
 
 def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
@@ -1692,6 +1709,10 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "v_hat = v / (1 - beta2**t) is a separate array": run(store_v_hat=True),
         "the moments are not kept between steps: update m and v in place (m *= beta1; m += ...) or store them "
         "back in their lists; `m = beta1 * m + ...` only rebinds a local name": run(stateless=True),
+        **{f"the first step sets {what} (a special start instead of the running average from zero): the moments "
+           f"start at 0 and EVERY step, the first one too, does m <- beta1 * m + (1 - beta1) * g and v <- beta2 * v + "
+           f"(1 - beta2) * g**2; the bias correction then makes up for the zero start": run(first_full=key)
+           for key, what in (("m", "m = g"), ("v", "v = g**2"), ("mv", "m = g and v = g**2"))},
     }
     if hyper.get("weight_decay"):
         out["weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
@@ -2045,7 +2066,8 @@ def adamw(AdamW, Adam):
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
                        coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr,
-                       flipped=_decayed(reference, data0, hyper["lr"], -lam))
+                       flipped=_decayed(reference, data0, hyper["lr"], -lam),
+                       l1=_decayed(reference, data0, hyper["lr"], lam, l1=True))
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -2076,11 +2098,13 @@ def _adam_changes_dtype(Adam, hyper, data0, step) -> bool:
         return False
 
 
-def _decayed(reference, data0, lr, lam):
-    """AdamW's parameters from Adam's steps ``reference`` (the moves of an Adam run) and the decoupled decay."""
+def _decayed(reference, data0, lr, lam, l1=False):
+    """AdamW's parameters from Adam's steps ``reference`` (the moves of an Adam run) and the decoupled decay
+    (``l1``: the decay of the L1 penalty, lr * lambda * sign(theta), a mistake)."""
     theta, prev, out = [_f64(d) for d in data0], [_f64(d) for d in data0], []
     for step in reference:
-        theta = [x - (lr * lam * x if f else 0) + _f64(a) - b for x, a, b, f in zip(theta, step, prev, DECAY)]
+        theta = [x - (lr * lam * (np.sign(x) if l1 else x) if f else 0) + _f64(a) - b
+                 for x, a, b, f in zip(theta, step, prev, DECAY)]
         prev = [_f64(a) for a in step]
         out.append(theta)
     return out
@@ -2195,7 +2219,7 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr, flipped=None):
+               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr, flipped=None, l1=None):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
             "the decoupled decay is scaled by Adam's bias-corrected step size, lr * sqrt(1 - beta2**t) / (1 - "
             "beta1**t), where the plain learning rate belongs: the bias corrections belong to the moments m and v "
@@ -2222,6 +2246,8 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             DECAY_INVERTED: inverted,
             "the decoupled decay has the wrong sign: it ADDS lr * lambda * theta, so the weights grow; weight decay "
             "shrinks them towards 0: theta <- theta - lr * lambda * theta (p.data -= ..., not +=)": flipped,
+            "the decoupled decay subtracts lr * lambda * sign(theta) (the L1 penalty's gradient): weight decay is "
+            "proportional to the parameter itself, theta <- theta - lr * lambda * theta": l1,
             "the weight decay is applied TWICE: decoupled (theta -= lr * lambda * theta) AND as Adam's L2 term in "
             "the gradient (self.weight_decay set to lambda before Adam's step, or lambda passed on to Adam's "
             "constructor): AdamW keeps Adam's weight_decay at 0 and decays theta directly only":

@@ -1558,3 +1558,13 @@ MUTANTS += [
            new="dw = (g @ cols.T).reshape(C_in, C_out, KH, KW).transpose(1, 0, 2, 3)",
            expect="read as (C_in, C_out, KH, KW)"),
 ]
+MUTANTS += [
+    Mutant("r13h maxpool backward: outer offset loop range(stride)",
+           old="    for u in range(size):                         # row-major order: the first tied maximum wins",
+           new="    for u in range(stride):                       # row-major order: the first tied maximum wins",
+           expect="row offsets (u)"),
+    Mutant("r13h maxpool backward: column slice end v + size * W_out only",
+           old="dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="dx[:, :, u:u + stride * H_out:stride, v:v + size * W_out:stride] += np.where(first, dout, 0)",
+           expect="END = u + stride * H_out"),
+]
