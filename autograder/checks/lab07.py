@@ -247,8 +247,9 @@ def _pool(x, size, stride, *, reduce="max"):
     return out
 
 
-def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False, unravel=None):
-    """dx of max-pooling; ``route``/``place``/``swap`` reproduce known mistakes for diagnoses."""
+def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False, unravel=None, offsets=None):
+    """dx of max-pooling; ``route``/``place``/``swap`` reproduce known mistakes for diagnoses; ``offsets``
+    (rows, cols): only maxima at window offsets below these receive their window's gradient (the others are lost)."""
     x = np.asarray(x, dtype=_float64)
     dout = np.asarray(dout, dtype=_float64)
     rows, cols = _starts(x.shape[2], size, stride), _starts(x.shape[3], size, stride)
@@ -271,7 +272,8 @@ def _pool_grad(dout, x, size, stride, *, route="argmax", place=None, swap=False,
                 u, v = v, u
             for n in range(x.shape[0]):
                 for c in range(x.shape[1]):
-                    dx[n, c, y0 + u[n, c], x0 + v[n, c]] += dout[n, c, i, j]
+                    if offsets is None or (u[n, c] < offsets[0] and v[n, c] < offsets[1]):
+                        dx[n, c, y0 + u[n, c], x0 + v[n, c]] += dout[n, c, i, j]
     return dx
 
 
@@ -1957,6 +1959,11 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                     lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
                 **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
                 swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
+                "dw's memory was read as (C_in, C_out, KH, KW) and then transposed to (C_out, C_in, KH, KW): the "
+                "(C_out, C_in*KH*KW) matrix g @ cols.T holds each output channel's row one after the other, so "
+                "reshape it straight to w.shape, (C_out, C_in, KH, KW) (a reshape keeps the memory order; the "
+                "transpose then moves numbers that were never in those places)":
+                    lambda: want_dw.reshape(c, co, kh, kw).transpose(1, 0, 2, 3) if c != co else want_dw + np.nan,
                 **({"dw multiplies dout summed over the batch by the input (its windows) summed over the batch: that "
                     "pairs each sample's dout with EVERY sample's input; dw sums the products sample by sample, "
                     "dw[o, c, u, v] = sum over n, i, j of dout[n, o, i, j] * xp[n, c, i*stride + u, j*stride + v] "
@@ -2437,6 +2444,33 @@ def _pool_past_dout(results) -> None:
                  f"stride + 1 per axis), whatever the stride", "pool-loop-past-dout")
 
 
+def _pool_slice_count(results) -> None:
+    """A broadcast error between dout's (H_out, W_out) and a block of another spatial size, with the same (N, C),
+    exactly as many positions as a strided slice u:u + size * H_out:stride holds: the slice's end computed with
+    size where stride belongs (which raises only when windows overlap, so not the overwriting of overlaps)."""
+    for case, exc in results:
+        if exc is None or "could not be broadcast" not in str(exc):
+            continue
+        n, c, h, w, size, s, _dt = case
+        ho, wo = (h - size) // s + 1, (w - size) // s + 1
+        shapes = [tuple(int(v) for v in found.split(",") if v.strip())
+                  for found in re.findall(r"\(([\d,\s]+)\)", str(exc).split("(called with")[0])]
+        others = [sh for sh in shapes if len(sh) == 4 and sh[:2] == (n, c) and sh[2:] != (ho, wo)]
+        if not others or not any(sh[2:] == (ho, wo) for sh in shapes):
+            continue
+        a, b = others[0][2:]
+        rows = {-(-(size * ho - u) // s) for u in range(size)}
+        cols = {-(-(size * wo - u) // s) for u in range(size)}
+        if not (a in rows | {ho} and b in cols | {wo}):       # one axis or both ended with size
+            continue
+        fail(f"{_raised_head(str(exc))}: a strided slice has {a} x {b} positions where dout has H_out x W_out = "
+             f"{ho} x {wo} (size {size}, stride {s}): the slice of the window offsets u::stride that goes with "
+             f"dout must hold exactly H_out rows and W_out columns; a slice u:END:stride holds ceil((END - u) / "
+             f"stride) of them, so END = u + stride * H_out (and v + stride * W_out), not u + size * H_out "
+             f"(that end gives {a} x {b})",
+             "pool-slice-count")
+
+
 POOL_OVERLAP = ("dx is right where the pooling windows do not overlap and wrong where they do: an "
                 "input that is the maximum of several windows receives the SUM of their gradients, "
                 "not only the last one: `dx[...] = g` keeps only the last, and so does `dx[n, c, rows, cols] "
@@ -2504,6 +2538,15 @@ def maxpool2d_backward(maxpool2d_backward):
         }
         if s > 1:
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)
+        if 1 < s < size:    # the offsets inside a window looped over range(stride): the last size - stride lost
+            # (stride 1 left out: range(1) is also a loop left after its first pass, an early return)
+            for lim, which in (((s, size), "row offsets (u)"), ((size, s), "column offsets (v)"),
+                               ((s, s), "row and column offsets (u and v)")):
+                diagnoses[f"the windows whose maximum lies at {which} {s} .. {size - 1} of the window got no "
+                          f"gradient at all: the loop over the {which} inside a window runs over range(stride) = "
+                          f"range({s}) where range(size) = range({size}) belongs (a window is size x size; the "
+                          f"stride only says where the next one starts)"] = \
+                    lambda lim=lim: _pool_grad(dout, x, size, s, offsets=lim)
         for sz, st in sorted({(2, 2), (2, s), (size, 2)} - {(size, s)}):
             if _pool(x[:1, :1], sz, st).shape[2:] == dout.shape[2:]:
                 diagnoses[f"dx sends each window's dout to the maximum of a {sz} x {sz} window (every {st} pixels) "
@@ -2531,6 +2574,8 @@ def maxpool2d_backward(maxpool2d_backward):
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
+        if exc.diagnosis == "pool-overlap-overwritten-raises":
+            _pool_slice_count(results)
         _foreign_shape(results, "maxpool2d_backward")
         _pool_past_dout(results)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):

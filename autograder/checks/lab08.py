@@ -203,7 +203,7 @@ def _f64(a):
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
-         dampened=False, v0=None, lr_decay=False, decay_square=False):
+         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
     velocities at the start (the rule's are zero)."""
     theta = [_f64(d).copy() for d in data0]
@@ -217,6 +217,10 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             applies = decay[i] or decay_all
             if applies and not decay_outside:
                 g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else theta[i])
+            if clip:                  # gradient clipping (a training-loop tool, not part of the optimiser)
+                g = np.clip(g, -clip, clip)
+            if clip_norm:             # clipped by its norm (per parameter)
+                g = g / max(1.0, float(np.linalg.norm(g)) / clip_norm)
             key = theta[i].shape if shared_by_shape else i
             v_old = state.get(key, np.zeros_like(theta[i]))
             if lr_in_velocity:        # v <- mu v + lr g (CS231n's velocity), look-ahead written for PyTorch's v
@@ -246,7 +250,7 @@ STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for ever
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
              eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False,
-             corrected=False):
+             corrected=False, first_square=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
     mean_g = [np.zeros_like(x) for x in theta]       # centered RMSProp's running mean of g (a mistake here)
@@ -256,7 +260,7 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
         for i, g in enumerate(step):
             g = _f64(g)
             a = 1 - alpha if swap_alpha else alpha
-            new_s = a * s[i] + (1 - a) * g ** 2
+            new_s = g ** 2 if first_square and t == 0 else a * s[i] + (1 - a) * g ** 2
             used = s[i] if stale else new_s
             if corrected:                    # Adam's bias correction carried over (not part of RMSProp)
                 used = used / (1 - a ** (t + 1))
@@ -281,7 +285,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0, v_max=False):
+          corr_betas=None, t_shift=0, v_max=False, first_full=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -312,6 +316,10 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             else:
                 m[i] = b1 * m[i] + (1 - b1) * gm
                 v[i] = b2 * v[i] + (1 - b2) * gv * gv
+                if t == 1 and "m" in first_full:     # the first step sets the moment to g (no zero start)
+                    m[i] = gm.copy()
+                if t == 1 and "v" in first_full:
+                    v[i] = gv * gv
                 if v_max:                        # AMSGrad's maximum kept on v itself
                     v[i] = np.maximum(v_old, v[i])
             cb1, cb2 = corr_betas(beta1, beta2) if corr_betas else (beta1, beta2)   # the corrections' betas
@@ -391,6 +399,20 @@ def _step(opt, what):
         adam = what.startswith("Adam")     # only Adam has a bias correction that can be 0
         if "ZeroDivisionError" in text and adam:
             fail(f"{text}: {_NUMERIC_HINTS[0][1]}", "step-counter-zero")
+        if "AttributeError" not in text and re.search(r"'(KernelObject|SimpleNamespace|types\.SimpleNamespace)'",
+                                                          text):
+            fail(f"{text}: step() used a PARAMETER object (the objects of self.params, with .data, .grad, .decay) "
+                 f"where a state array (a velocity, a running average, a moment: np.ndarray) belongs: in a loop over "
+                 f"zip(self.params, <state list>) the names come in that order, the parameter first, "
+                 f"`for p, s in zip(self.params, self.square_avg)`; were the two names swapped?",
+                 "parameter-used-as-state-array")
+        found = re.search(r"'numpy\.ndarray' object has no attribute '(decay|grad|data)'", text)
+        if found and "AttributeError" in text:
+            fail(f"{text}: step() used a state ARRAY (a velocity or moment, a plain np.ndarray) where a parameter "
+                 f"belongs (p.{found.group(1)} is an attribute of the parameter objects of self.params only): in a "
+                 f"loop over zip(self.params, self.velocity) the names come in that order, the parameter first, "
+                 f"`for p, v in zip(self.params, self.velocity)`; were the two names swapped?",
+                 "state-array-used-as-parameter")
         if "numerically stable" in text:
             for (needle, hint), diagnosis in zip(_NUMERIC_HINTS, ("step-counter-zero", "second-moment-negative")):
                 if needle in text and (adam or diagnosis != "step-counter-zero"):
@@ -1001,6 +1023,18 @@ def _state_kept(Optimizer, r) -> None:
 # SGD
 # =============================================================================================
 
+def _clipped(run) -> dict:
+    """The gradient clipped elementwise (np.clip) to a usual threshold before SGD's update."""
+    return {f"the gradient is clipped to [-{c:g}, {c:g}] (np.clip) before the update: entries with large gradients "
+            f"move too little. Gradient clipping is not part of SGD's rule (a training loop may clip, the optimiser "
+            f"does not): use p.grad as it is (v <- mu * v + g; with momentum 0, theta <- theta - lr * g)": run(clip=c)
+            for c in (0.5, 1.0, 2.0)} | {
+        f"the gradient is rescaled to norm at most {c:g} (clipping by the norm) before the update: large gradients "
+        f"move too little. Gradient clipping is not part of SGD's rule (a training loop may clip, the optimiser does "
+        f"not): use p.grad as it is (v <- mu * v + g; with momentum 0, theta <- theta - lr * g)": run(clip_norm=c)
+        for c in (1.0, 5.0)}
+
+
 def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
     run = lambda **extra: _sgd(data0, grads, decay, lr, momentum, **{**kw, **extra})
     out = {
@@ -1009,6 +1043,7 @@ def _sgd_diagnoses(data0, grads, decay, lr, momentum, **kw):
         "the optimiser state must be kept per PARAMETER: two parameters of the same shape share one "
         "velocity (use a list aligned with self.params, not a dict keyed by shape)": run(shared_by_shape=True),
     }
+    out.update(_clipped(run))
     if momentum:
         out["momentum is ignored, or the velocity is not kept between steps: it must accumulate past "
             "gradients, v <- mu * v + g, updated in place (v *= mu; v += g) or stored back in the list; "
@@ -1099,6 +1134,7 @@ def sgd_momentum(SGD):
                      "value given to the constructor": _sgd(data0, grads, DECAY, 0.3),
                      UNDECAYED: _sgd(data0, grads, DECAY, 0.3, 1.0, lrs=lrs),
                      LR_DECAY: _sgd(data0, grads, DECAY, 0.3, lrs=lrs, lr_decay=True),
+                     **_clipped(lambda **kw: _sgd(data0, grads, DECAY, 0.3, lrs=lrs, **kw)),
                  })
         except core.CheckFailure as exc:
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
@@ -1588,6 +1624,10 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              "no bias correction and no step counter; it divides by sqrt(s) + eps with s itself (s starts at 0, so "
              "its first steps are larger than Adam's, by design)":
                  _rmsprop(data0, grads, lr, alpha, eps, corrected=True),
+             "the first step sets s = g**2 (a special start instead of the running average from zero): s starts at "
+             "0 and EVERY step, the first one too, does s = alpha * s + (1 - alpha) * g**2, so after step 1 s is "
+             "(1 - alpha) * g**2 (no special case for the first step; its steps are larger than with s = g**2)":
+                 _rmsprop(data0, grads, lr, alpha, eps, first_square=True),
          }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
@@ -1669,6 +1709,10 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "v_hat = v / (1 - beta2**t) is a separate array": run(store_v_hat=True),
         "the moments are not kept between steps: update m and v in place (m *= beta1; m += ...) or store them "
         "back in their lists; `m = beta1 * m + ...` only rebinds a local name": run(stateless=True),
+        **{f"the first step sets {what} (a special start instead of the running average from zero): the moments "
+           f"start at 0 and EVERY step, the first one too, does m <- beta1 * m + (1 - beta1) * g and v <- beta2 * v + "
+           f"(1 - beta2) * g**2; the bias correction then makes up for the zero start": run(first_full=key)
+           for key, what in (("m", "m = g"), ("v", "v = g**2"), ("mv", "m = g and v = g**2"))},
     }
     if hyper.get("weight_decay"):
         out["weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
@@ -2021,7 +2065,9 @@ def adamw(AdamW, Adam):
             bias_lr.append(theta)
         try:
             _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after,
-                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr)
+                       coupled_like, shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr,
+                       flipped=_decayed(reference, data0, hyper["lr"], -lam),
+                       l1=_decayed(reference, data0, hyper["lr"], lam, l1=True))
         except core.CheckFailure as exc:
             unwritten = (exc.diagnosis or "").endswith("not-implemented")
             if broken is not None and not unwritten and (
@@ -2052,11 +2098,13 @@ def _adam_changes_dtype(Adam, hyper, data0, step) -> bool:
         return False
 
 
-def _decayed(reference, data0, lr, lam):
-    """AdamW's parameters from Adam's steps ``reference`` (the moves of an Adam run) and the decoupled decay."""
+def _decayed(reference, data0, lr, lam, l1=False):
+    """AdamW's parameters from Adam's steps ``reference`` (the moves of an Adam run) and the decoupled decay
+    (``l1``: the decay of the L1 penalty, lr * lambda * sign(theta), a mistake)."""
     theta, prev, out = [_f64(d) for d in data0], [_f64(d) for d in data0], []
     for step in reference:
-        theta = [x - (lr * lam * x if f else 0) + _f64(a) - b for x, a, b, f in zip(theta, step, prev, DECAY)]
+        theta = [x - (lr * lam * (np.sign(x) if l1 else x) if f else 0) + _f64(a) - b
+                 for x, a, b, f in zip(theta, step, prev, DECAY)]
         prev = [_f64(a) for a in step]
         out.append(theta)
     return out
@@ -2171,7 +2219,7 @@ def _crashes(exc) -> bool:
 
 
 def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, decay_all, after, coupled_like,
-               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr):
+               shrunk, inverted, decay_only, grad_decay, constant, ignored, bias_lr, flipped=None, l1=None):
         _run(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads, expected, what, dtype, diagnose={
             "the decoupled decay is scaled by Adam's bias-corrected step size, lr * sqrt(1 - beta2**t) / (1 - "
             "beta1**t), where the plain learning rate belongs: the bias corrections belong to the moments m and v "
@@ -2196,6 +2244,10 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "theta was multiplied BY lr * lambda (p.data *= lr * lambda): the decay SUBTRACTS lr * lambda * theta, "
             "theta <- theta * (1 - lr * lambda)": shrunk,
             DECAY_INVERTED: inverted,
+            "the decoupled decay has the wrong sign: it ADDS lr * lambda * theta, so the weights grow; weight decay "
+            "shrinks them towards 0: theta <- theta - lr * lambda * theta (p.data -= ..., not +=)": flipped,
+            "the decoupled decay subtracts lr * lambda * sign(theta) (the L1 penalty's gradient): weight decay is "
+            "proportional to the parameter itself, theta <- theta - lr * lambda * theta": l1,
             "the weight decay is applied TWICE: decoupled (theta -= lr * lambda * theta) AND as Adam's L2 term in "
             "the gradient (self.weight_decay set to lambda before Adam's step, or lambda passed on to Adam's "
             "constructor): AdamW keeps Adam's weight_decay at 0 and decays theta directly only":
@@ -2888,7 +2940,11 @@ def batchnorm_backward(batchnorm_backward):
         num = [core.numerical_gradient(lambda _: loss(), a) for a in (x, gamma, beta)]
         cache = tuple(a.astype(dtype) for a in (x_hat, g64, inv_std))
         what = f"batchnorm_backward(dout {(n, d)} {np.dtype(dtype)}, cache)"
-        res = call(batchnorm_backward, dout.astype(dtype), cache, name=what)
+        # handed as a list (unpacks as the tuple does): the kernel mirrors back what the call did to a list's
+        # arrays, so a backward that writes into its cache shows here
+        kept_cache, lent = [_copy(a) for a in cache], list(cache)
+        res = call(batchnorm_backward, dout.astype(dtype), lent, name=what)
+        _bn_cache_untouched(lent, kept_cache, what)
         try:
             dx, dgamma, dbeta = res
         except (TypeError, ValueError):
@@ -2952,6 +3008,19 @@ def batchnorm_backward(batchnorm_backward):
                  f"gradients keep the dtype of dout and the cache (a float32 network stays float32): Python numbers "
                  f"keep it, while a NumPy float64 scalar (np.float64(n), np.sqrt of a Python number) or a float64 "
                  f"temporary not cast back turns float32 arrays into float64", "dtype-not-kept")
+
+
+def _bn_cache_untouched(cache, kept, what) -> None:
+    """The backward pass reads its cache and leaves it as it was: the layer of Part 4 keeps the cache, and a
+    second backward through the same cache (a gradient check, a second loss) must find x_hat, gamma and inv_std
+    unchanged. An in-place operator on an unpacked entry (x_hat *= ..., x_hat -= ...) writes into the cache."""
+    for label, arr, before in zip(("x_hat", "gamma", "inv_std"), cache, kept):
+        if not _array_equal(arr, before):
+            fail(f"{what} modified its cache in place: {label} (cache entry {('x_hat', 'gamma', 'inv_std').index(label)})"
+                 f" changed{core._what_changed(before, arr)}. The backward pass must leave the cache as it was (the "
+                 f"layer keeps it; a second backward through it must see the same {label}): an in-place operator on "
+                 f"an unpacked entry ({label} *= ..., {label} -= ...) writes into the cache; compute a new array "
+                 f"instead ({label} * ...)", "bn-backward-modifies-cache")
 
 
 def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:

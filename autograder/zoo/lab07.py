@@ -1537,3 +1537,34 @@ MUTANTS += [
            old="db = g.sum(axis=1)", new="db = dout.sum(axis=(0, 2, 3), keepdims=True).squeeze()",
            expect=("db has shape ()",)),
 ]
+# round 13 (h): fixes of the held-out measurement m13d
+MUTANTS += [
+    Mutant("r13h maxpool backward: inner offset loop range(stride) (right only when size == stride)",
+           old="        for v in range(size):\n            first",
+           new="        for v in range(stride):\n            first",
+           expect="runs over range(stride)"),
+    Mutant("r13h maxpool backward: both offset loops range(stride)",
+           old="    for u in range(size):                         # row-major order: the first tied maximum wins\n"
+               "        for v in range(size):\n            first",
+           new="    for u in range(stride):                       # row-major order: the first tied maximum wins\n"
+               "        for v in range(stride):\n            first",
+           expect="runs over range(stride)"),
+    Mutant("r13h maxpool backward: routing slice ends at u + size * H_out",
+           old="dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="dx[:, :, u:u + size * H_out:stride, v:v + size * W_out:stride] += np.where(first, dout, 0)",
+           expect="END = u + stride * H_out"),
+    Mutant("r13h conv backward: dw reshaped (C_in, C_out, KH, KW) then transposed",
+           old="dw = (g @ cols.T).reshape(w.shape)",
+           new="dw = (g @ cols.T).reshape(C_in, C_out, KH, KW).transpose(1, 0, 2, 3)",
+           expect="read as (C_in, C_out, KH, KW)"),
+]
+MUTANTS += [
+    Mutant("r13h maxpool backward: outer offset loop range(stride)",
+           old="    for u in range(size):                         # row-major order: the first tied maximum wins",
+           new="    for u in range(stride):                       # row-major order: the first tied maximum wins",
+           expect="row offsets (u)"),
+    Mutant("r13h maxpool backward: column slice end v + size * W_out only",
+           old="dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="dx[:, :, u:u + stride * H_out:stride, v:v + size * W_out:stride] += np.where(first, dout, 0)",
+           expect="END = u + stride * H_out"),
+]

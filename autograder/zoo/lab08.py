@@ -1503,3 +1503,60 @@ VARIANTS += [
     Variant("r13 dropout: out computed in float64, then cast to x's dtype",
             old="    return x * mask, mask\n", new="    return (x.astype(np.float64) * mask).astype(x.dtype), mask\n"),
 ]
+# round 13 (h): fixes of the held-out measurement m13d
+MUTANTS += [
+    Mutant("r13h batch norm backward: x_hat scaled in place inside the cache (x_hat *= dgamma)",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           new="    x_hat *= dgamma\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat)",
+           expect="modified its cache in place: x_hat"),
+    Mutant("r13h batch norm backward: x_hat centred again in place (x_hat -= x_hat.mean(0))",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           new="    x_hat -= 0.5\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - (x_hat + 0.5) * dgamma)",
+           expect="modified its cache in place: x_hat"),
+    Mutant("r13h RMSProp: s set to g**2 at the first step (no zero start)",
+           old="            s += (1 - self.alpha) * p.grad * p.grad",
+           new="            if not s.any():\n                s += p.grad * p.grad\n"
+               "            else:\n                s += (1 - self.alpha) * p.grad * p.grad",
+           expect="the first step sets s = g**2"),
+    Mutant("r13h AdamW: decoupled decay added (p.data += ...): weights grow",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data",
+           new="                p.data += self.lr * self.decoupled_weight_decay * p.data",
+           expect="the decoupled decay has the wrong sign"),
+    Mutant("r13h SGD: zip order swapped (for v, p in zip(self.params, self.velocity))",
+           old="        for p, v in zip(self.params, self.velocity):",
+           new="        for v, p in zip(self.params, self.velocity):",
+           expect="were the two names swapped"),
+    Mutant("r13h SGD: gradient clipped to [-1, 1] before the update",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n"
+               "            g = np.clip(g, -1.0, 1.0)\n            v *= self.momentum",
+           expect="the gradient is clipped to [-1, 1]"),
+]
+MUTANTS += [
+    Mutant("r13h batch norm backward: gamma scaled in place (gamma *= inv_std) then used",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           new="    gamma *= inv_std\n    dx = (gamma / n) * (n * dout - dbeta - x_hat * dgamma)",
+           expect="modified its cache in place: gamma"),
+    Mutant("r13h Adam: m set to g at the first step (no zero start)",
+           old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n",
+           new="            if self.t == 1:\n                m += g\n            else:\n"
+               "                m *= self.beta1\n                m += (1 - self.beta1) * g\n",
+           expect="the first step sets m = g"),
+    Mutant("r13h RMSProp: zip order swapped (for s, p in zip(self.params, self.square_avg))",
+           old="        for p, s in zip(self.params, self.square_avg):",
+           new="        for s, p in zip(self.params, self.square_avg):", expect="were the two names swapped"),
+    Mutant("r13h SGD: gradient clipped by its norm to 1",
+           old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
+           new="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n"
+               "            g = g / max(1.0, float(np.linalg.norm(g)))\n            v *= self.momentum",
+           expect="rescaled to norm at most 1"),
+    Mutant("r13h AdamW: L1 decay (lr * lambda * np.sign(p.data))",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * np.sign(p.data)",
+           expect="sign(theta) (the L1 penalty's gradient)"),
+]
+VARIANTS += [
+    Variant("r13h batch norm backward: x_hat copied before in-place operators",
+            old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+            new="    xh = x_hat.copy()\n    xh *= dgamma\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - xh)"),
+]
