@@ -115,6 +115,12 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
         return (f"{cls}.{meth}(...) is called on the class {cls}, not on an instance: then your first argument "
                 f"takes the place of self and an argument is missing. Make an instance first, {cls}().{meth}(...) "
                 f"(or use one stored on self)", "method-called-on-class")
+    if re.search(r"unsupported operand type\(s\) for .*'tuple'", low) or \
+            re.search(r"bad operand type for unary -: 'tuple'", low):
+        return ("a tuple was used as a number or an array: a function that returns a pair, such as "
+                "A, cache = activation_forward(...) or Z, cache = linear_forward(...), was used as if it returned "
+                "one array; unpack the pair (A, _ = ...) or call the function that returns the array alone",
+                "tuple-as-array")
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis

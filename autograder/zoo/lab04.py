@@ -1429,3 +1429,28 @@ MUTANTS += [
            "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA @ (1.0 - np.tanh(Z) ** 2)",
            expect="should be `dA * (1.0 - np.tanh(Z) ** 2)`"),
 ]
+# Round 13 measurement m13b (helper f fixes): probes left unnamed, with a wrong cause, or costing train's cells
+# with a message that did not say which building block to fix first.
+MUTANTS += [
+    Mutant("R13f He std from the input dimension n_0 for every layer (layer_dims[0])",
+           "std = np.sqrt(2.0 / n_in)", "std = np.sqrt(2.0 / layer_dims[0])",
+           expect="with n_{l-1} = layer_dims[0] = 400 (another layer's size)"),
+    Mutant("R13f activation cache stores the pair (Z, A) (train names activation_forward)",
+           "    return A, Z\n", "    return A, (Z, A)\n",
+           expect="the building block to fix first is activation_forward"),
+    Mutant("R13f model_forward appends the cache after the loop (train names model_forward)",
+           "        caches.append((linear_cache, activation_cache))\n    return A, caches",
+           "    caches.append((linear_cache, activation_cache))\n    return A, caches",
+           expect="the building block to fix first is model_forward (its caches has 1 entries"),
+    Mutant("R13f activation_backward sigmoid derivative from activation_forward's (A, cache) tuple",
+           "        s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+           "        s = activation_forward(Z, \"sigmoid\")\n        return dA * s * (1.0 - s)",
+           expect="a tuple was used as a number or an array"),
+    Mutant("R13f model_backward loop starts at L - 1 (output layer skipped)",
+           "for l in range(L, 0, -1):", "for l in range(L - 1, 0, -1):",
+           expect="the output layer L = 3 is skipped"),
+    Mutant("R13f update_parameters returns grads",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return parameters",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return grads",
+           expect="returned the gradients dict grads"),
+]
