@@ -1123,3 +1123,14 @@ MUTANTS += [
            "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715) * x ** 3)",
            expect="the bracket closed before * x**3"),
 ]
+# Round 13 second fresh set (helper f): a wrong ELU forward cost the (right) backward's kink check; now the kink
+# accepts the documented derivative in terms of the output at the student's own forward output.
+MUTANTS += [
+    Mutant("R13f ELU forward alpha * exp(x) - 1 (bracket slip; backward at the kink not charged)",
+           "self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))",
+           "self.y = np.where(x > 0, x, self.alpha * np.exp(np.minimum(x, 0)) - 1)",
+           expect="your code computes `alpha * exp(x) - 1`"),
+    Mutant("R13f SiLU forward x * sigmoid(-x)",
+           "self.s = Sigmoid().forward(x)", "self.s = Sigmoid().forward(-x)",
+           expect="fit `x * (1 - s)` instead of `x * s`"),
+]
