@@ -1919,6 +1919,12 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     bad = np.flatnonzero(np.abs(h1 - g) > 1e-4 + 1e-3 * np.abs(g))
     if not bad.size:
         return
+    if bad.size >= 2 and core.close(h1[bad], z[bad], 1e-6, 1e-9):
+        lo, hi = float(z[bad].min()), float(z[bad].max())
+        core.fail(f"{name}: the incoming gradient dA is multiplied by Z itself where Z lies in [{lo:.3g}, {hi:.3g}] "
+                  f"(your dZ / dA equals Z there, right elsewhere): a clip of Z such as np.clip(Z, 0, 1) or "
+                  f"np.minimum(Z, 1) passes Z through between its bounds; the local derivative is "
+                  f"{_DERIVATIVE_FORMULA[kind]}", "local-derivative-is-clipped-z")
     picks = sorted(set(bad[np.argsort(np.abs(z[bad]))[:1]].tolist() + bad[np.argsort(-np.abs(z[bad]))[:2]].tolist()))
     points = "; ".join(f"{h1[i]:.4g} at Z = {z[i]:.3g} (expected {g[i]:.4g})" for i in picks)
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "

@@ -1454,3 +1454,8 @@ MUTANTS += [
            "        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return grads",
            expect="returned the gradients dict grads"),
 ]
+MUTANTS += [
+    Mutant("R13f activation_backward relu derivative np.clip(Z, 0, 1)",
+           "return dA * (Z > 0)", "return dA * np.clip(Z, 0, 1)",
+           expect="your dZ / dA equals Z there"),
+]
