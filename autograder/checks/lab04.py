@@ -3469,10 +3469,31 @@ def _block_to_fix(own) -> str | None:
     ref_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
     ref_grads = _REF.backward(AL_ref, Y, layers, hidden)
     keys = [f"{p}{l}" for l in range(1, L + 1) for p in ("dW", "db")]
+    def raised(fn_name: str, exc) -> str:
+        """``fn_name (it raises: ...)``, led by the graded function the error was raised in when it is another."""
+        inside = re.findall(r"raised at `[^`]*` in (\w+)\)", f"{exc}{getattr(exc, 'where', '') or ''}")
+        if inside and inside[-1] in _BLOCKS and inside[-1] != fn_name:
+            return (f"{inside[-1]} (your {fn_name} raises inside it: {exc}{getattr(exc, 'where', '') or ''}; see "
+                    f"{inside[-1]}'s cell)")
+        return f"{fn_name} (it raises: {exc}; see its cell)"
     try:
         out = own.forward(X, params, hidden)
     except core.CheckFailure as exc:
-        return f"model_forward (it raises: {exc})"
+        if exc.diagnosis == "mutated-input":
+            return ("model_forward or a block it calls (your model_forward changes the parameters it is given: a W or "
+                    "b reshaped or written in place, such as b.shape = ..., b += ... or W[...] = ... in linear_forward "
+                    "or model_forward; see their cells)")
+        return raised("model_forward", exc)
+    try:
+        entries = list(out[1])
+    except (TypeError, IndexError):
+        entries = []
+    for entry in entries:
+        lin = entry[0] if isinstance(entry, tuple) and len(entry) == 2 else None
+        if isinstance(lin, tuple) and len(lin) != 3:
+            return (f"linear_forward (the linear_cache in each entry of your caches has {len(lin)} entries, not "
+                    f"(A_prev, W, b): it is what your linear_forward returns as its cache, and model_backward "
+                    f"unpacks it; see linear_forward's cell)")
     if not _forward_matches(out, AL_ref, ref_caches):
         try:
             _AL, caches = out
@@ -3492,11 +3513,27 @@ def _block_to_fix(own) -> str | None:
             if lin is not None and not (isinstance(lin, tuple) and len(lin) == 3):
                 return ("linear_forward (the linear_cache in each entry of your caches is not (A_prev, W, b): it "
                         "is what your linear_forward returns as its cache; see linear_forward's cell)")
+        try:        # the first quantity that differs, layer by layer: Z_l (linear part) or A_{l-1} (activation)
+            for l, ((lin, Z), (lin_w, Z_w)) in enumerate(zip(caches, ref_caches), start=1):
+                if not _near(lin[0], lin_w[0]):
+                    act = hidden if l > 1 else None
+                    if act:
+                        return (f"activation_forward (layer {l - 1}'s output A_{l - 1} = {act}(Z_{l - 1}) stored in "
+                                f"your caches differs from the expected one while Z_{l - 1} is right; see the cells "
+                                f"of activation_forward and of the helper it uses)")
+                if not _near(Z, Z_w):
+                    return (f"linear_forward (layer {l}'s Z = A_prev @ W + b in your caches differs from the expected "
+                            f"one while its inputs are right; see linear_forward's cell)")
+            if not _near(out[0], AL_ref, 1e-7, 1e-10):
+                return ("activation_forward's sigmoid (every Z is right, but AL = sigmoid(Z_L) differs from the "
+                        "expected one; see the cells of sigmoid and activation_forward)")
+        except (TypeError, ValueError, IndexError):
+            pass
         return "model_forward (its AL or caches differ from the expected ones; see its cell)"
     try:
         grads = own.backward(AL_ref, Y, copy.deepcopy(ref_caches), hidden)
     except core.CheckFailure as exc:
-        return f"model_backward (given the expected caches it raises: {exc}; see its cell)"
+        return raised("model_backward", exc)
     if not isinstance(grads, dict) or not _grads_match(grads, ref_grads, keys, 1e-6, 1e-9):
         missing = [k for k in keys if not isinstance(grads, dict) or k not in grads]
         return ("model_backward (given the expected caches, its gradients differ from the expected ones"
@@ -3504,14 +3541,27 @@ def _block_to_fix(own) -> str | None:
     try:
         new = own.update(params, ref_grads, 0.3)
     except core.CheckFailure as exc:
-        return f"update_parameters (it raises: {exc}; see its cell)"
+        return raised("update_parameters", exc)
     if not isinstance(new, dict) or not all(k in new for k in params):
         got = sorted(map(str, new))[:4] if isinstance(new, dict) else core.describe(new)
         return (f"update_parameters (it returns {got}, not the parameters dict W1, b1, ...; train continues with "
                 f"what it returns; see its cell)")
     if not _match(new, _REF.update(params, ref_grads, 0.3), 1e-6, 1e-9):
         return "update_parameters (its updated parameters differ from the expected ones; see its cell)"
+    try:        # end to end, as train chains them: the caches your forward makes must suit your backward
+        again = own.backward(out[0], Y, out[1], hidden)
+    except core.CheckFailure as exc:
+        return ("model_forward's caches as your model_backward reads them (each right alone, but "
+                + raised("model_backward", exc) + " when given the caches your model_forward returns)")
+    if not isinstance(again, dict) or not _grads_match(again, ref_grads, keys, 1e-6, 1e-9):
+        return ("model_forward's caches as your model_backward reads them (each right alone, but your model_backward "
+                "gives wrong gradients from the caches your model_forward returns)")
     return None
+
+
+#: The graded building blocks train's pipeline calls, directly or inside each other.
+_BLOCKS = ("initialize_parameters", "linear_forward", "sigmoid", "activation_forward", "model_forward",
+           "binary_cross_entropy", "linear_backward", "activation_backward", "model_backward", "update_parameters")
 
 
 def _judge_train(check, fn, parts_fns):

@@ -17,6 +17,8 @@ caches list consumed with pop(), the 1/m put on dW and db instead of dZ_L, np.ra
 a loop over the layers from 0, one-sided clipping, a timer reset every epoch, a learning rate decayed inside
 train, a mini-batch loop from row 1, and building blocks that change their arguments in place.
 """
+from dataclasses import replace
+
 from . import Mutant, Variant
 
 MUTANTS = [
@@ -1458,4 +1460,27 @@ MUTANTS += [
     Mutant("R13f activation_backward relu derivative np.clip(Z, 0, 1)",
            "return dA * (Z > 0)", "return dA * np.clip(Z, 0, 1)",
            expect="your dZ / dA equals Z there"),
+]
+# The same block mistakes, asserting that train's blocked cells name the building block to fix first (the block the
+# error is raised in, or the first quantity of the pipeline that differs), not only the line train reached.
+_BY_NAME = {m.name: m for m in MUTANTS}
+
+
+def _train_names(prefix: str, phrase: str, name: str):
+    base = next(m for n, m in _BY_NAME.items() if n.startswith(prefix))
+    return replace(base, name=name, expect=(phrase,))
+
+
+MUTANTS += [
+    _train_names("linear cache without b", "the building block to fix first is linear_forward (the linear_cache",
+                 "R13f linear cache without b (train names linear_forward)"),
+    _train_names("R13b activation_forward if / if / elif chain",
+                 "the building block to fix first is activation_forward (your model_forward raises inside it",
+                 "R13f activation_forward if / if / elif chain (train names activation_forward)"),
+    _train_names("R11b sigmoid helper scipy.special.logit",
+                 "the building block to fix first is activation_forward's sigmoid (every Z is right",
+                 "R13f sigmoid helper logit (train names the sigmoid)"),
+    _train_names("Q5 activation_backward compares with 'Tanh'",
+                 "the building block to fix first is activation_backward (your model_backward raises inside it",
+                 "R13f activation_backward 'Tanh' (train names activation_backward)"),
 ]
