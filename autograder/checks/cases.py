@@ -111,6 +111,18 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
         return (f"a {number.group(1).replace('nonetype', 'None')} where a NumPy random Generator belongs (a seed "
                 f"passed on instead of the generator?): pass the generator itself (rng), or make one with "
                 f"np.random.default_rng(seed)", "number-for-generator")
+    unbound = re.search(r"(\b[A-Z]\w*)\.(\w+)\(\) missing (\d+) required positional argument", text)
+    if unbound and re.search(rf"\b{unbound.group(1)}\.{unbound.group(2)}\(", text.split("raised at", 1)[-1]):
+        cls, meth = unbound.group(1), unbound.group(2)
+        return (f"{cls}.{meth}(...) is called on the class {cls}, not on an instance: then your first argument "
+                f"takes the place of self and an argument is missing. Make an instance first, {cls}().{meth}(...) "
+                f"(or use one stored on self)", "method-called-on-class")
+    if re.search(r"unsupported operand type\(s\) for .*'tuple'", low) or \
+            re.search(r"bad operand type for unary -: 'tuple'", low):
+        return ("a tuple was used as a number or an array: a function that returns a pair, such as "
+                "A, cache = activation_forward(...) or Z, cache = linear_forward(...), was used as if it returned "
+                "one array; unpack the pair (A, _ = ...) or call the function that returns the array alone",
+                "tuple-as-array")
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
@@ -569,11 +581,16 @@ def _wrong_interval(probe: Callable[[np.ndarray], Any], oracle: Callable[[np.nda
         return None
     words = _region_words(inside, mine, want, np.ones(inside.shape, dtype=bool), rtol, atol)
     look = f": there your {what} are {words[0]}" if words else ""
+    passes_x = bool(inside.size >= 2 and not core.close(want, inside, max(rtol, 1e-6), max(atol, 1e-9))
+                    and core.close(mine, inside, max(rtol, 1e-6), max(atol, 1e-9)))
+    if passes_x:        # a clip of x, not a branch: x itself comes through between the clip's bounds
+        look = (f": there your {what} equal x itself (a clip such as np.clip(x, 0, 1) or np.minimum(x, 1) passes x "
+                f"through between its bounds: it is not a 0/1 step such as (x > 0))")
     if words and words[0].startswith("constant"):
         look += " (capped: a np.clip or np.minimum/np.maximum with that constant?)"
     edges = [e for e in ends if abs(e) > 1e-6]
     switch = ""
-    if len(ends) == 2 and any(abs(e) <= 1e-6 for e in ends) and edges:
+    if len(ends) == 2 and any(abs(e) <= 1e-6 for e in ends) and edges and not passes_x:
         switch = (f"; your formula switches branch at x = {num(edges[0])} instead of x = 0 (the condition compares x "
                   f"with {num(edges[0])}, not with 0?)")
     sample = np.array([v for v in (inside[len(inside) // 2], inside[0], inside[-1])])

@@ -264,7 +264,11 @@ SPECS["softplus"] = Spec(
         "(exp(0) = 1), not 1: you computed log(e + exp(x))": np.logaddexp(1.0, x),
         "your values are softplus(x) - log(2) at every x (a constant offset of -0.6931): softplus(x) = "
         "log(1 + exp(x)) with nothing subtracted, so softplus(0) = log(2), not 0":
-            _map(_softplus, x) - math.log(2.0)},
+            _map(_softplus, x) - math.log(2.0),
+        "these are base-2 values: np.logaddexp2(0, x) = log2(1 + 2**x) (base-2 log and power); softplus is the "
+        "natural-log np.logaddexp(0, x) = log(1 + exp(x))": np.logaddexp2(0.0, x),
+        "your values are log2(1 + exp(x)), softplus divided by ln 2 (times 1.443): a base-2 log (np.log2) where "
+        "the natural log np.log belongs": _map(_softplus, x) / math.log(2.0)},
     wrong_backward=lambda x, g: {
         "softplus'(x) = sigmoid(x), not sigmoid(-x): check the sign": g * _s(-x),
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
@@ -311,6 +315,9 @@ SPECS["gelu_tanh"] = Spec(
         "this is the exact erf form; GELUTanh is the tanh approximation": _map(_gelu, x),
         "a parenthesis slip: GELUTanh(x) = 0.5*x*(1 + tanh(u)), not 0.5*(x + tanh(u))":
             _map(lambda v: 0.5 * (v + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
+        "a parenthesis slip in u: u = sqrt(2/pi) * (x + 0.044715 * x**3), with the cube inside the bracket; yours "
+        "is sqrt(2/pi) * (x + 0.044715) * x**3 (the bracket closed before * x**3)":
+            _map(lambda v: 0.5 * v * (1 + math.tanh(GELU_K * (v + GELU_C) * v ** 3)), x),
     },
     wrong_backward=lambda x, g: {
         "the derivative of the inner cubic x + 0.044715*x**3 is 1 + 3*0.044715*x**2: the "
@@ -943,6 +950,8 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             expected = _map(spec.f, xs)
             name = signature(f"{label}.forward", ("x",), (x,))
             wrong = not core.close(y, expected, **tol)
+            if wrong:
+                _forward_not_elementwise(cls, spec, label)
             diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs),
                                                             **_generic_forward(spec, xs, others=wrong)}, **tol)
             _explain(y, expected, xs, name, tol, probe=lambda p: _make(label, spec.make, cls).forward(p),
@@ -982,6 +991,35 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure:
             _changed_by_other_instances(cls, spec, label, tag, x, tol)
             raise
+
+
+def _forward_not_elementwise(cls, spec: Spec, label: str) -> None:
+    """Property: an elementwise forward gives entry (i, j) from x[i, j] alone. On a (3, 4) probe batch of positive
+    entries, one entry is made negative: no other entry of the output may move. A whole-array `if` (if x.min() < 0,
+    if (x < 0).any()) or a normalisation over the array moves them all."""
+    i, j = 1, 2
+    x0 = np.abs(COUPLING_X)
+    x1 = x0.copy()
+    x1[i, j] = -1.3
+    try:
+        y0, y1 = (np.asarray(_make(label, spec.make, cls).forward(v.copy()), dtype=np.float64) for v in (x0, x1))
+    except Exception:
+        return
+    if y0.shape != x0.shape or y1.shape != x0.shape or not (np.isfinite(y0).all() and np.isfinite(y1).all()):
+        return
+    others = np.ones(x0.shape, dtype=bool)
+    others[i, j] = False
+    moved = others & ~np.isclose(y0, y1, rtol=1e-9, atol=1e-12)
+    if not moved.any():
+        return
+    a, b = (int(v) for v in np.argwhere(moved)[0])
+    whole = (" Typically one test on the whole array chooses the formula for EVERY entry: a "
+             "Python `if` on an array condition (if x.min() < 0, if (x < 0).any(), if x.sum() ...) picks one branch for "
+             "the whole array; choose per entry with np.where(x > 0, ..., ...)")
+    core.fail(f"{label}.forward is not elementwise: on a (3, 4) batch of positive x, making only x[{i}, {j}] negative "
+              f"(-1.3) changed {int(moved.sum())} other entries of your output (y[{a}, {b}] went from "
+              f"{y0[a, b]:.4g} to {y1[a, b]:.4g}, its x[{a}, {b}] = {x0[a, b]:.4g} unchanged): each output entry must "
+              f"depend on its own input entry only.{whole}", "forward-not-elementwise")
 
 
 def _overflow_discarded(exc, run, want, tol) -> None:
@@ -1405,6 +1443,13 @@ def _kinks(cls, spec: Spec, label: str) -> None:
     y, raised = _prime(layer, x, label)
     d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
     if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
+        if spec.df_y is not None and y is not None and _forward_is_wrong(y, raised, x, _map(spec.f, x)):
+            try:    # the documented derivative in terms of the output, at YOUR forward's output (judged there)
+                own = g * np.asarray(spec.df_y(x, np.asarray(y, dtype=np.float64)), dtype=np.float64)
+            except Exception:
+                own = None
+            if own is not None and own.shape == d.shape and core.close(d, own, 1e-9, 1e-12):
+                return
         _kink_depends_on_others(cls, spec, label, float(d[0, 0]))
         core.fail(f"{label}.backward at the kink x = 0 returned {d[0, 0]:g} for grad_out = 1: "
                   f"the documented convention is {spec.kink_rule}", "kink-convention")
@@ -1559,6 +1604,12 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         said = explain_factor(d, expected, {"N": d.shape[0], "C": d.shape[1]}, rtol=rt, atol=at)
         if said:
             analysis = f"{said}; {analysis}"
+    elif d.ndim == 2:           # elementwise: a factor that is a size of the batch (a 1/N from the loss's mean)
+        said = explain_factor(d, expected, {"N": d.shape[0], "D": d.shape[1]}, rtol=rt, atol=at)
+        if said and ("N" in said.split(" with ")[0] or "D" in said.split(" with ")[0]):
+            analysis = (f"{said} (N = number of rows of grad_out, D = its columns): an elementwise backward is "
+                        f"grad_out * f'(x) entry by entry, with no 1/N or other batch-size factor (the mean over "
+                        f"the batch belongs to the loss, and grad_out already carries it); {analysis}")
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")

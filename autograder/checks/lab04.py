@@ -484,6 +484,23 @@ def _std_diagnosis(method, n_in, n_out):
 _STD_FORMULAS = {"xavier": ("sqrt(2 / (n_in + n_out))",), "he": ("sqrt(2 / n_in)",)}
 
 
+def _name_other_layer_size(method, dims, l, std, want, name) -> None:
+    """The std of layer l is the documented formula evaluated with the size of ANOTHER layer of layer_dims (the
+    input size layer_dims[0] for every layer, the last one, a fixed index): each layer uses its own sizes."""
+    n_in, n_out = dims[l - 1], dims[l]
+    for j, n in enumerate(dims):
+        for fan_in, fan_out, which in ((n, n_out, "n_{l-1}"), (n_in, n, "n_l")):
+            if (fan_in, fan_out) == (n_in, n_out) or (which == "n_l" and method == "he"):
+                continue
+            wrong = _expected_std(method, fan_in, fan_out)
+            if abs(wrong - want) > 0.08 * want and abs(std - wrong) <= 0.03 * wrong:
+                own = f"layer_dims[{l - 1}] = {n_in}" if which == "n_{l-1}" else f"layer_dims[{l}] = {n_out}"
+                core.fail(f"{name}: W{l} has standard deviation {std:.4g} = the {method} formula with {which} = "
+                          f"layer_dims[{j}] = {n} (another layer's size) instead of {own}, expected {want:.4g}: "
+                          f"inside the loop over the layers, each layer l uses its own sizes layer_dims[l - 1] "
+                          f"(fan-in) and layer_dims[l], not a fixed index such as layer_dims[0]", "std-other-layer-size")
+
+
 def _name_uniform(W, std, want, name, l) -> None:
     """Property of the documented normal draw: the weights' excess kurtosis is 0 (a uniform's is -1.2; on tens
     of thousands of draws the estimate is within a few hundredths).  A uniform on [-b, b] has std b / sqrt(3):
@@ -645,6 +662,7 @@ def initialize_parameters(fn) -> None:
                     if abs(std - wrong) <= 0.04 * wrong:
                         core.fail(f"{name}: W{l} has standard deviation {std:.4g}, {what}; expected {want:.4g}",
                                   "std-variance-confusion")
+                _name_other_layer_size(method, big, l, std, want, name)
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
@@ -1901,6 +1919,12 @@ def _explain_local_derivative(fn, got, Z, dA, kind, name):
     bad = np.flatnonzero(np.abs(h1 - g) > 1e-4 + 1e-3 * np.abs(g))
     if not bad.size:
         return
+    if bad.size >= 2 and core.close(h1[bad], z[bad], 1e-6, 1e-9):
+        lo, hi = float(z[bad].min()), float(z[bad].max())
+        core.fail(f"{name}: the incoming gradient dA is multiplied by Z itself where Z lies in [{lo:.3g}, {hi:.3g}] "
+                  f"(your dZ / dA equals Z there, right elsewhere): a clip of Z such as np.clip(Z, 0, 1) or "
+                  f"np.minimum(Z, 1) passes Z through between its bounds; the local derivative is "
+                  f"{_DERIVATIVE_FORMULA[kind]}", "local-derivative-is-clipped-z")
     picks = sorted(set(bad[np.argsort(np.abs(z[bad]))[:1]].tolist() + bad[np.argsort(-np.abs(z[bad]))[:2]].tolist()))
     points = "; ".join(f"{h1[i]:.4g} at Z = {z[i]:.3g} (expected {g[i]:.4g})" for i in picks)
     core.fail(f"{name}: the incoming gradient dA is multiplied by the wrong local derivative: your dZ / dA "
@@ -2098,6 +2122,7 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             _name_whole_cache_pair(exc, linear_backward, caches)
             if " raised " in str(exc):
                 _walks_forwards(fn, hidden, name, "in linear_backward" in str(exc))
+                _layers_skipped(fn, hidden, name)
             if " raised " in str(exc) and m > 1:
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             raise
@@ -2177,6 +2202,40 @@ def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
               f"network of width 1 (layers {dims}, where every shape fits) your dW1 is X.T @ (AL - Y) / m, the "
               f"output layer's dZ applied to layer 1's cache: your loop walks the layers forwards, from l = 1; "
               f"backpropagation starts at the output layer, for l in range(L, 0, -1)", "walks-layers-forwards")
+
+
+def _layers_skipped(fn, hidden, name) -> None:
+    """model_backward raised: on a network of width 1 (every shape fits), which layers' gradients does it return?
+    dW_l/db_l missing for the output layer L (or for layer 1) while the others are there: the loop over the layers
+    starts late (range(L - 1, 0, -1)) or stops early."""
+    gen = core.rng("lab04.model_backward_skip")
+    dims, m = [1, 1, 1, 1], 3
+    L = len(dims) - 1
+    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, 1))
+    layers = _forward(X, params, hidden)
+    Y = np.array([[1.0], [0.0], [1.0]])
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        return
+    if not isinstance(got, dict):
+        return
+    missing = [l for l in range(1, L + 1) if f"dW{l}" not in got and f"db{l}" not in got]
+    present = [l for l in range(1, L + 1) if f"dW{l}" in got]
+    if not missing or not present:
+        return
+    if missing == [L]:
+        how = (f"the output layer L = {L} is skipped: your loop starts one layer too low (range(L - 1, 0, -1)?), so "
+               f"the output layer's dZ_L = (AL - Y) / m meets layer {L - 1}'s cache, whose W does not fit it")
+    elif missing == [1]:
+        how = "layer 1 is skipped: your loop stops one layer too early (range(L, 1, -1)?)"
+    else:
+        how = f"layers {missing} are skipped by your loop"
+    core.fail(f"{name} raised an error; on a network of width 1 (layers {dims}, where every shape fits) your "
+              f"model_backward returns gradients for layers {present} but none (no dW/db) for layer(s) {missing}: "
+              f"{how}. Backpropagation visits every layer, for l in range(L, 0, -1), starting from the output layer",
+              "layers-skipped-in-backward")
 
 
 def _same_entry(entry, entry0) -> bool:
@@ -2627,6 +2686,8 @@ def _update_has_no_memory(fn) -> None:
                 return          # the cases below name the error
             raise
         out = got if isinstance(got, dict) else given
+        if not all(k in out for k in params):
+            return              # not the parameters dict (grads returned, keys renamed): the cases below name it
         results.append({k: np.array(out.get(k), dtype=_f64) if isinstance(out.get(k), np.ndarray) else None
                         for k in params})
     same = all(a is not None and b is not None and a.shape == b.shape and np.array_equal(a, b)
@@ -2664,6 +2725,9 @@ def update_parameters(fn) -> None:
             _name_layer_index(exc, len(dims) - 1, name, params, grads, fn)
             raise
         _unchanged(grads, given_grads, name, "grads")
+        if isinstance(got, dict) and (got is given_grads or (set(map(str, got)) == set(grads) and set(got) != set(params))):
+            core.fail(f"{name} returned the gradients dict grads (keys {sorted(map(str, got))[:4]}...), not the "
+                      f"parameters: return parameters, the dict whose W1, b1, ... you updated", "returned-grads")
         if got is None and all(not np.array_equal(given[k], params[k]) for k in params):
             core.fail(f"{name} returned None: return the parameters dict (updated in place)", "returned-none")
         got = _param_dict(got, dims, name)
@@ -3392,6 +3456,114 @@ def _parts_agree(own) -> bool:
     return True
 
 
+def _block_to_fix(own) -> str | None:
+    """Which of the student's building blocks train calls gives a wrong result (or raises) when given the expected
+    inputs, in the order train calls them, said with what is wrong (for a train that no run of which completes)."""
+    _tag, dims, m, hidden = _PROBES[0]
+    gen = core.rng("lab04.parts:full")
+    params = _random_params(gen, dims)
+    X = gen.standard_normal((m, dims[0]))
+    Y = (gen.random((m, 1)) < 0.5).astype(_f64)
+    L = len(dims) - 1
+    AL_ref, layers = _REF.forward(X, params, hidden)
+    ref_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    ref_grads = _REF.backward(AL_ref, Y, layers, hidden)
+    keys = [f"{p}{l}" for l in range(1, L + 1) for p in ("dW", "db")]
+    def raised(fn_name: str, exc) -> str:
+        """``fn_name (it raises: ...)``, led by the graded function the error was raised in when it is another."""
+        inside = re.findall(r"raised at `[^`]*` in (\w+)\)", f"{exc}{getattr(exc, 'where', '') or ''}")
+        if inside and inside[-1] in _BLOCKS and inside[-1] != fn_name:
+            return (f"{inside[-1]} (your {fn_name} raises inside it: {exc}{getattr(exc, 'where', '') or ''}; see "
+                    f"{inside[-1]}'s cell)")
+        return f"{fn_name} (it raises: {exc}; see its cell)"
+    try:
+        out = own.forward(X, params, hidden)
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "mutated-input":
+            return ("model_forward or a block it calls (your model_forward changes the parameters it is given: a W or "
+                    "b reshaped or written in place, such as b.shape = ..., b += ... or W[...] = ... in linear_forward "
+                    "or model_forward; see their cells)")
+        return raised("model_forward", exc)
+    try:
+        entries = list(out[1])
+    except (TypeError, IndexError):
+        entries = []
+    for entry in entries:
+        lin = entry[0] if isinstance(entry, tuple) and len(entry) == 2 else None
+        if isinstance(lin, tuple) and len(lin) != 3:
+            return (f"linear_forward (the linear_cache in each entry of your caches has {len(lin)} entries, not "
+                    f"(A_prev, W, b): it is what your linear_forward returns as its cache, and model_backward "
+                    f"unpacks it; see linear_forward's cell)")
+    if not _forward_matches(out, AL_ref, ref_caches):
+        try:
+            _AL, caches = out
+            n = len(caches)
+        except (TypeError, ValueError):
+            return "model_forward (it does not return the pair (AL, caches); see its cell)"
+        if n != L:
+            return (f"model_forward (its caches has {n} entries for a network of {L} layers: one entry per layer, "
+                    f"appended inside the loop; see its cell)")
+        for entry in caches:
+            act = entry[1] if isinstance(entry, tuple) and len(entry) == 2 else None
+            lin = entry[0] if isinstance(entry, tuple) and len(entry) == 2 else None
+            if act is not None and not isinstance(act, np.ndarray):
+                return (f"activation_forward (the activation_cache in each entry of your caches is a "
+                        f"{type(act).__name__}, not the array Z: it is what your activation_forward returns as its "
+                        f"cache, and model_backward reads Z from it; see activation_forward's cell)")
+            if lin is not None and not (isinstance(lin, tuple) and len(lin) == 3):
+                return ("linear_forward (the linear_cache in each entry of your caches is not (A_prev, W, b): it "
+                        "is what your linear_forward returns as its cache; see linear_forward's cell)")
+        try:        # the first quantity that differs, layer by layer: Z_l (linear part) or A_{l-1} (activation)
+            for l, ((lin, Z), (lin_w, Z_w)) in enumerate(zip(caches, ref_caches), start=1):
+                if not _near(lin[0], lin_w[0]):
+                    act = hidden if l > 1 else None
+                    if act:
+                        return (f"activation_forward (layer {l - 1}'s output A_{l - 1} = {act}(Z_{l - 1}) stored in "
+                                f"your caches differs from the expected one while Z_{l - 1} is right; see the cells "
+                                f"of activation_forward and of the helper it uses)")
+                if not _near(Z, Z_w):
+                    return (f"linear_forward (layer {l}'s Z = A_prev @ W + b in your caches differs from the expected "
+                            f"one while its inputs are right; see linear_forward's cell)")
+            if not _near(out[0], AL_ref, 1e-7, 1e-10):
+                return ("activation_forward's sigmoid (every Z is right, but AL = sigmoid(Z_L) differs from the "
+                        "expected one; see the cells of sigmoid and activation_forward)")
+        except (TypeError, ValueError, IndexError):
+            pass
+        return "model_forward (its AL or caches differ from the expected ones; see its cell)"
+    try:
+        grads = own.backward(AL_ref, Y, copy.deepcopy(ref_caches), hidden)
+    except core.CheckFailure as exc:
+        return raised("model_backward", exc)
+    if not isinstance(grads, dict) or not _grads_match(grads, ref_grads, keys, 1e-6, 1e-9):
+        missing = [k for k in keys if not isinstance(grads, dict) or k not in grads]
+        return ("model_backward (given the expected caches, its gradients differ from the expected ones"
+                + (f"; missing keys {missing}" if missing else "") + "; see its cell)")
+    try:
+        new = own.update(params, ref_grads, 0.3)
+    except core.CheckFailure as exc:
+        return raised("update_parameters", exc)
+    if not isinstance(new, dict) or not all(k in new for k in params):
+        got = sorted(map(str, new))[:4] if isinstance(new, dict) else core.describe(new)
+        return (f"update_parameters (it returns {got}, not the parameters dict W1, b1, ...; train continues with "
+                f"what it returns; see its cell)")
+    if not _match(new, _REF.update(params, ref_grads, 0.3), 1e-6, 1e-9):
+        return "update_parameters (its updated parameters differ from the expected ones; see its cell)"
+    try:        # end to end, as train chains them: the caches your forward makes must suit your backward
+        again = own.backward(out[0], Y, out[1], hidden)
+    except core.CheckFailure as exc:
+        return ("model_forward's caches as your model_backward reads them (each right alone, but "
+                + raised("model_backward", exc) + " when given the caches your model_forward returns)")
+    if not isinstance(again, dict) or not _grads_match(again, ref_grads, keys, 1e-6, 1e-9):
+        return ("model_forward's caches as your model_backward reads them (each right alone, but your model_backward "
+                "gives wrong gradients from the caches your model_forward returns)")
+    return None
+
+
+#: The graded building blocks train's pipeline calls, directly or inside each other.
+_BLOCKS = ("initialize_parameters", "linear_forward", "sigmoid", "activation_forward", "model_forward",
+           "binary_cross_entropy", "linear_backward", "activation_backward", "model_backward", "update_parameters")
+
+
 def _judge_train(check, fn, parts_fns):
     """Judge ``fn`` with the reference building blocks; if that fails and the student's own blocks
     differ from the reference, judge the loop alone, on their blocks (one mistake, one deduction)."""
@@ -3421,7 +3593,14 @@ def _judge_train(check, fn, parts_fns):
             core.fail(f"{exc}, computed with your own model_forward, model_backward, update_parameters and "
                       f"binary_cross_entropy, which differ from the reference (see their cells): fix those "
                       f"first, then the order of your mini-batches can be checked", "train-blocked-by-building-blocks")
-        core.fail(f"{exc}{own.label}", exc.diagnosis)
+        block = None
+        if " raised " in str(exc):
+            try:
+                block = _block_to_fix(own)
+            except Exception:
+                block = None
+        core.fail(f"{exc}{own.label}" + (f"; the building block to fix first is {block}" if block else ""),
+                  exc.diagnosis)
     # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
     # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
     # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
@@ -3439,9 +3618,15 @@ def _judge_train(check, fn, parts_fns):
         finally:
             _FULL_BATCH_M[0] = 24
     if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"]:
+        try:
+            block = _block_to_fix(own)
+        except Exception:
+            block = None
+        where = (f"the building block to fix first is {block}" if block else
+                 "the error is in a building block that train calls, at the line quoted (see that function's own "
+                 "cell)")
         core.fail(f"train could not be judged: no run of it completed on your own building blocks, and the loop of "
-                  f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); the error is in a "
-                  f"building block that train calls, at the line quoted (see that function's own cell): once your "
+                  f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); {where}: once your "
                   f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 

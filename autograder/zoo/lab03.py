@@ -1098,3 +1098,39 @@ MUTANTS += [
            "return self.y * (grad_out - dot)", "return self.y * (grad_out - dot.T)",
            expect="keepdims=True and no transpose of it"),
 ]
+# Round 13 measurement m13b (helper f fixes): the probes left unnamed or with a wrong cause.
+MUTANTS += [
+    Mutant("R13f sigmoid backward divided by the batch size (1/N habit)",
+           "return grad_out * self.y * (1 - self.y)", "return grad_out * self.y * (1 - self.y) / grad_out.shape[0]",
+           expect=("= (1)/(N) with N=7", "no 1/N")),
+    Mutant("R13f ReLU backward multiplies by np.clip(x, 0, 1) (a clip used as the derivative)",
+           "return grad_out * (self.x > 0)", "return grad_out * np.clip(self.x, 0, 1)",
+           expect=("equal x itself", "np.clip(x, 0, 1)")),
+    Mutant("R13f leaky ReLU forward scales the whole array when any entry is negative (Python if)",
+           "return np.where(x > 0, x, self.slope * x)", "return self.slope * x if x.min() < 0 else x",
+           expect=("is not elementwise", "Python `if` on an array condition")),
+    Mutant("R13f softplus forward np.logaddexp2 (base-2 autocomplete)",
+           "return np.logaddexp(0, x)", "return np.logaddexp2(0, x)",
+           expect="np.logaddexp2(0, x) = log2(1 + 2**x)"),
+    Mutant("R13f softplus forward np.log2(1 + exp(x)) (base-2 log)",
+           "return np.logaddexp(0, x)", "return np.log2(1 + np.exp(-np.abs(x))) + np.maximum(x, 0) / np.log(2)",
+           expect="a base-2 log (np.log2)"),
+    Mutant("R13f softplus backward calls Sigmoid.forward on the class (no instance)",
+           "return grad_out * Sigmoid().forward(self.x)", "return grad_out * Sigmoid.forward(self.x)",
+           expect=("is called on the class Sigmoid, not on an instance", "Sigmoid().forward")),
+    Mutant("R13f GELUTanh forward parenthesis slip (x + 0.044715) * x**3",
+           "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))",
+           "self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715) * x ** 3)",
+           expect="the bracket closed before * x**3"),
+]
+# Round 13 second fresh set (helper f): a wrong ELU forward cost the (right) backward's kink check; now the kink
+# accepts the documented derivative in terms of the output at the student's own forward output.
+MUTANTS += [
+    Mutant("R13f ELU forward alpha * exp(x) - 1 (bracket slip; backward at the kink not charged)",
+           "self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))",
+           "self.y = np.where(x > 0, x, self.alpha * np.exp(np.minimum(x, 0)) - 1)",
+           expect="your code computes `alpha * exp(x) - 1`"),
+    Mutant("R13f SiLU forward x * sigmoid(-x)",
+           "self.s = Sigmoid().forward(x)", "self.s = Sigmoid().forward(-x)",
+           expect="fit `x * (1 - s)` instead of `x * s`"),
+]

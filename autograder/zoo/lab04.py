@@ -17,6 +17,8 @@ caches list consumed with pop(), the 1/m put on dW and db instead of dZ_L, np.ra
 a loop over the layers from 0, one-sided clipping, a timer reset every epoch, a learning rate decayed inside
 train, a mini-batch loop from row 1, and building blocks that change their arguments in place.
 """
+from dataclasses import replace
+
 from . import Mutant, Variant
 
 MUTANTS = [
@@ -1428,4 +1430,57 @@ MUTANTS += [
     Mutant("R13b activation_backward tanh derivative with @ (one change: @ -> *)",
            "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA @ (1.0 - np.tanh(Z) ** 2)",
            expect="should be `dA * (1.0 - np.tanh(Z) ** 2)`"),
+]
+# Round 13 measurement m13b (helper f fixes): probes left unnamed, with a wrong cause, or costing train's cells
+# with a message that did not say which building block to fix first.
+MUTANTS += [
+    Mutant("R13f He std from the input dimension n_0 for every layer (layer_dims[0])",
+           "std = np.sqrt(2.0 / n_in)", "std = np.sqrt(2.0 / layer_dims[0])",
+           expect="with n_{l-1} = layer_dims[0] = 400 (another layer's size)"),
+    Mutant("R13f activation cache stores the pair (Z, A) (train names activation_forward)",
+           "    return A, Z\n", "    return A, (Z, A)\n",
+           expect="the building block to fix first is activation_forward"),
+    Mutant("R13f model_forward appends the cache after the loop (train names model_forward)",
+           "        caches.append((linear_cache, activation_cache))\n    return A, caches",
+           "    caches.append((linear_cache, activation_cache))\n    return A, caches",
+           expect="the building block to fix first is model_forward (its caches has 1 entries"),
+    Mutant("R13f activation_backward sigmoid derivative from activation_forward's (A, cache) tuple",
+           "        s = sigmoid(Z)\n        return dA * s * (1.0 - s)",
+           "        s = activation_forward(Z, \"sigmoid\")\n        return dA * s * (1.0 - s)",
+           expect="a tuple was used as a number or an array"),
+    Mutant("R13f model_backward loop starts at L - 1 (output layer skipped)",
+           "for l in range(L, 0, -1):", "for l in range(L - 1, 0, -1):",
+           expect="the output layer L = 3 is skipped"),
+    Mutant("R13f update_parameters returns grads",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return parameters",
+           "        parameters[key] -= learning_rate * grads[\"d\" + key]\n    return grads",
+           expect="returned the gradients dict grads"),
+]
+MUTANTS += [
+    Mutant("R13f activation_backward relu derivative np.clip(Z, 0, 1)",
+           "return dA * (Z > 0)", "return dA * np.clip(Z, 0, 1)",
+           expect="your dZ / dA equals Z there"),
+]
+# The same block mistakes, asserting that train's blocked cells name the building block to fix first (the block the
+# error is raised in, or the first quantity of the pipeline that differs), not only the line train reached.
+_BY_NAME = {m.name: m for m in MUTANTS}
+
+
+def _train_names(prefix: str, phrase: str, name: str):
+    base = next(m for n, m in _BY_NAME.items() if n.startswith(prefix))
+    return replace(base, name=name, expect=(phrase,))
+
+
+MUTANTS += [
+    _train_names("linear cache without b", "the building block to fix first is linear_forward (the linear_cache",
+                 "R13f linear cache without b (train names linear_forward)"),
+    _train_names("R13b activation_forward if / if / elif chain",
+                 "the building block to fix first is activation_forward (your model_forward raises inside it",
+                 "R13f activation_forward if / if / elif chain (train names activation_forward)"),
+    _train_names("R11b sigmoid helper scipy.special.logit",
+                 "the building block to fix first is activation_forward's sigmoid (every Z is right",
+                 "R13f sigmoid helper logit (train names the sigmoid)"),
+    _train_names("Q5 activation_backward compares with 'Tanh'",
+                 "the building block to fix first is activation_backward (your model_backward raises inside it",
+                 "R13f activation_backward 'Tanh' (train names activation_backward)"),
 ]
