@@ -90,10 +90,9 @@ class Compared:
 
 
 def differs(got: Any, expected: Any, message: str, diagnosis: str | None, *, name: str, rtol: float,
-            atol: float, ask: bool = False) -> CheckFailure:
+            atol: float) -> CheckFailure:
     """The failure ``message`` for ``got`` != ``expected``, carrying the comparison (see Compared);
-    ``name`` names the value (``"dx of conv2d_backward (stride 2)"``).  Raise it.  (``ask`` is
-    accepted from older callers: every failure that carries a comparison is searched now.)"""
+    ``name`` names the value (``"dx of conv2d_backward (stride 2)"``).  Raise it."""
     failure = CheckFailure(message, diagnosis)
     failure.compared = Compared(got, expected, rtol, atol, name)
     return failure

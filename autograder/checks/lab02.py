@@ -2512,7 +2512,7 @@ def _expect_any(got, candidates, name, diagnose,
             fail(f"{name}: {message}", "-".join(w.strip(",.:()") for w in message.lower().split()[:8]))
     want = candidates[0] if candidates else float("nan")
     raise core.differs(got, want, f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value",
-                       name=name, rtol=1e-6, atol=1e-9, ask=True)
+                       name=name, rtol=1e-6, atol=1e-9)
 
 
 def _garbage_one_hot(one_hot) -> bool:

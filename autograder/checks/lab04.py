@@ -943,7 +943,7 @@ def _name_relu_cap(A, Z, want, name) -> None:
     raise core.differs(A, want, f"{name} has wrong values: right for Z <= 0, wrong for large Z > 0: at Z = "
                        f"{Z[pos].tolist()} your values are {[float(f'{v:.4g}') for v in vals]} instead of Z itself{cap}: "
                        f"ReLU is max(Z, 0), unbounded above", "relu-wrong-for-large-z", name=name,
-                       rtol=max(r, 1e-9), atol=max(a, 1e-12), ask=True)
+                       rtol=max(r, 1e-9), atol=max(a, 1e-12))
 
 
 def _check_activation_values(A, want, Z, kind, name):
@@ -3215,7 +3215,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
                 and _raises(lambda: (expect(), parts.loss(parts.forward(X, params, kwargs.get("hidden_activation"))[0], Y))):
-            _TRAIN_RUNS["skipped"].append(core.located(exc).split(". train calls", 1)[0])
+            _TRAIN_RUNS.skipped.append(core.located(exc).split(". train calls", 1)[0])
             raise _Skip() from None
         raise
     out = _tuple(out, 2, name, "(parameters, history)")
@@ -3239,19 +3239,30 @@ def _expected(parts, thunk):
     try:
         want = thunk()
     except (core.CheckFailure, Exception) as exc:
-        _TRAIN_RUNS["skipped"].append(f"the reference loop on your own blocks raised {core.error_kind(exc)}: {exc}")
+        _TRAIN_RUNS.skipped.append(f"the reference loop on your own blocks raised {core.error_kind(exc)}: {exc}")
         raise _Skip() from None
     if not _all_finite(want):
         # their blocks give NaN or inf here (e.g. a sigmoid helper out of its domain)
-        _TRAIN_RUNS["skipped"].append("the reference loop on your own blocks gives NaN or inf")
+        _TRAIN_RUNS.skipped.append("the reference loop on your own blocks gives NaN or inf")
         raise _Skip()
-    _TRAIN_RUNS["judged"] += 1
+    _TRAIN_RUNS.judged += 1
     return want
 
 
-#: Runs of the current train check on the student's own blocks: why each skipped one was skipped, and how many
-#: were judged.  A cell whose every run was skipped is not passed for a loop it never saw run (_judge_train).
-_TRAIN_RUNS: dict = {"skipped": [], "judged": 0}
+class _TrainRuns(threading.local):
+    """Runs of the current train check on the student's own blocks: why each skipped one was skipped, and how
+    many were judged (a cell whose every run was skipped is not passed for a loop it never saw run:
+    _judge_train), and the full-batch size the check uses (24, or 1 on its retry).  Per judge thread: judges run
+    in threads, and another verdict's retry on one sample once made a full-batch check pass a mistake under load
+    (tests/test_checks_state.py)."""
+
+    def __init__(self) -> None:
+        self.skipped: list[str] = []
+        self.judged = 0
+        self.full_batch_m = 24
+
+
+_TRAIN_RUNS = _TrainRuns()
 
 
 def _all_finite(value) -> bool:
@@ -3578,7 +3589,7 @@ def _judge_train(check, fn, parts_fns):
         own = _Own(*parts_fns)
         if _parts_agree(own):
             raise
-    _TRAIN_RUNS["skipped"], _TRAIN_RUNS["judged"] = [], 0
+    _TRAIN_RUNS.skipped, _TRAIN_RUNS.judged = [], 0
     try:
         check(fn, own)
     except core.CheckFailure as exc:
@@ -3604,9 +3615,9 @@ def _judge_train(check, fn, parts_fns):
     # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
     # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
     # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
-    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"] and check is _full_batch and _FULL_BATCH_M[0] != 1:
-        first = _TRAIN_RUNS["skipped"][0]
-        _FULL_BATCH_M[0] = 1           # their blocks may run on one sample: the loop is judged there
+    if _TRAIN_RUNS.skipped and not _TRAIN_RUNS.judged and check is _full_batch and _TRAIN_RUNS.full_batch_m != 1:
+        first = _TRAIN_RUNS.skipped[0]
+        _TRAIN_RUNS.full_batch_m = 1           # their blocks may run on one sample: the loop is judged there
         try:
             _judge_train(check, fn, parts_fns)
             return
@@ -3614,10 +3625,10 @@ def _judge_train(check, fn, parts_fns):
             if exc.diagnosis != "train-blocked-by-building-blocks":
                 raise core.CheckFailure(f"{exc} (judged on ONE sample: on larger batches your own building blocks "
                                         f"raise, {first})", exc.diagnosis) from None
-            _TRAIN_RUNS["skipped"] = [first]
+            _TRAIN_RUNS.skipped = [first]
         finally:
-            _FULL_BATCH_M[0] = 24
-    if _TRAIN_RUNS["skipped"] and not _TRAIN_RUNS["judged"]:
+            _TRAIN_RUNS.full_batch_m = 24
+    if _TRAIN_RUNS.skipped and not _TRAIN_RUNS.judged:
         try:
             block = _block_to_fix(own)
         except Exception:
@@ -3626,7 +3637,7 @@ def _judge_train(check, fn, parts_fns):
                  "the error is in a building block that train calls, at the line quoted (see that function's own "
                  "cell)")
         core.fail(f"train could not be judged: no run of it completed on your own building blocks, and the loop of "
-                  f"the reference train fails on them the same way ({_TRAIN_RUNS['skipped'][0]}); {where}: once your "
+                  f"the reference train fails on them the same way ({_TRAIN_RUNS.skipped[0]}); {where}: once your "
                   f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
@@ -3748,13 +3759,8 @@ def _ignores_initial_parameters(fn, X, Y, params, dims, name, got, lr, epochs, b
                   "ignores-initial-parameters")
 
 
-#: Samples of the full-batch problem: 24, or 1 when the student's own blocks raise on every larger batch (a loss or
-#: a gradient right only for m = 1): the loop is then judged where those blocks run (see _judge_train).
-_FULL_BATCH_M = [24]
-
-
 def _full_batch(fn, parts):
-    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", _FULL_BATCH_M[0]
+    dims, hidden, m = _net(parts, [2, 6, 1]), "tanh", _TRAIN_RUNS.full_batch_m
     X, Y, params = _problem("lab04.train_full", m, dims)
     # lr = 5: the loss goes up after epoch 1 and down again later (every epoch still runs: no early stopping)
     for lr, epochs, batch_size, dtype in [(0.3, 8, None, _f64), (0.05, 3, None, _f64), (0.3, 8, m, _f64),

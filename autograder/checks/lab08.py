@@ -715,12 +715,12 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
                                    f"{k + 1}: the part of the rule that only matters from step 2 on (the velocity "
                                    f"or running averages carried over, the step counter) differs from the rule; "
                                    f"{analysis}", "state-between-steps", name=f"{what}: parameter {i} after step "
-                                   f"{k + 1}", rtol=rtol, atol=atol, ask=True)
+                                   f"{k + 1}", rtol=rtol, atol=atol)
             if i > 0 and all(core.close(step[j], expected[k][j], rtol, atol) for j in range(i)):
                 raise core.differs(value, want, f"{what}: parameter{'s 0 to ' + str(i - 1) if i > 1 else ' 0'} moved "
                                    f"as expected and parameter {i} did not (after step 1): each parameter has its "
                                    f"own state and its own p.decay; {analysis}", "one-parameter-wrong",
-                                   name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol, ask=True)
+                                   name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol)
             raise core.differs(value, want, f"{what}: parameter {i} after step {k + 1} has wrong values: {analysis}",
                                diagnosis, name=f"{what}: parameter {i} after step {k + 1}", rtol=rtol, atol=atol)
 
