@@ -472,3 +472,22 @@ def test_zero_grad_by_uninitialised_memory_is_caught_even_when_fresh_memory_is_z
     with pytest.raises(core.CheckFailure) as info:
         checks.zero_grad(Optimizer)
     assert info.value.diagnosis in ("zero-grad-uninitialised", "zero-grad-not-zero"), info.value
+
+
+def test_zero_grad_by_uninitialised_memory_holding_nan_or_inf_is_named_as_uninitialised():
+    """The memory np.empty hands out may hold NaN or inf bit patterns: named as uninitialised memory, not as an
+    overflow (the zoo's np.empty zero_grad mutants once got the NaN message, depending on the memory)."""
+    for bad in (np.nan, np.inf):
+        class Optimizer:
+            def __init__(self, params, lr):
+                self.params, self.lr = list(params), lr
+
+            def zero_grad(self, bad=bad):
+                for p in self.params:
+                    p.grad = np.zeros_like(p.grad)
+                    p.grad.reshape(-1)[-1] = bad
+
+        with pytest.raises(core.CheckFailure) as info:
+            checks.zero_grad(Optimizer)
+        assert info.value.diagnosis == "zero-grad-uninitialised", info.value
+        assert "np.empty / np.empty_like" in str(info.value)

@@ -903,7 +903,7 @@ def _uninitialised(grad, old, i, others=()) -> None:
     with np.errstate(all="ignore"):
         c = float(np.median(vals / base)) if np.all(base != 0) else 0.0
         scaled = abs(c) > 1e-12 and core.close(vals, c * base, 1e-9, 0)
-    if np.unique(vals).size == 1 or scaled:
+    if bool(np.isfinite(vals).all()) and (np.unique(vals).size == 1 or scaled):
         return                      # a constant or a scaled gradient: a rule, not leftover memory
     k = tuple(int(v) for v in np.argwhere(stray)[0])
     reused = next((j for j, other in enumerate(others) if j != i and np.shape(other) == g.shape
@@ -952,8 +952,9 @@ def zero_grad(Optimizer):
                      "array of zeros of the shape and dtype of p.data (p.grad[...] = 0), because the backward "
                      "passes ADD into it (p.grad += ...)", "zero-grad-none")
             try:
+                # finite=False: memory np.empty hands out may hold NaN or inf; _uninitialised names it below
                 grad = expect_array(p.grad, name=f"parameter {i}'s grad after zero_grad()", shape=d.shape,
-                                    dtype=None)
+                                    dtype=None, finite=False)
             except core.CheckFailure as exc:
                 fail(f"{exc}: zero_grad must leave p.grad an array of the shape of p.data "
                      f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None", "zero-grad-not-array")
