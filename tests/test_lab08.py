@@ -307,7 +307,7 @@ QUOTED = [
     ("overfit_none_val_loss", "0.741", 1, 0.06), ("overfit_dropout_test_acc", "81.3 %", 100, 1.5),
     ("overfit_l2_test_acc", "78.8 %", 100, 1.5), ("early_stopped_at", "after epoch\n13", 1, 2),
     ("bn_std_last_without", "0.0347", 1, 0.005), ("bn_grad_first_with", "4.47", 1, 0.3),
-    ("bn_without_lr0.1_val_acc", "10.1 %", 100, 2.0), ("bn_with_lr0.1_val_acc", "79.2 %", 100, 2.0),
+    ("bn_without_lr0.1_val_acc", "31.7 %", 100, 2.0), ("bn_with_lr0.1_val_acc", "78.9 %", 100, 2.0),
     ("initial_loss", "2.498", 1, 0.02), ("tiny_first_perfect_step", "step\n19", 1, 5),
     ("range_lr_at_min", "0.0415", 1, 0.01), ("ratio_suggested_layer1", "1.9e-03", 1, 0.0005),
 ]
