@@ -1710,13 +1710,9 @@ HYPER = {"leaky_relu": {"slope": SLOPE}, "elu": {"alpha": ALPHA},
          "selu": {"scale": SELU_SCALE, "alpha": SELU_ALPHA, "scale * alpha": SELU_SCALE * SELU_ALPHA}}
 
 
-def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
-    """Property in plain words: on one side of 0 the derivative (grad_out = 1) is the expected one times a
-    hyper-parameter of the layer (alpha, slope, scale) while the other side is right: the parameter is
-    applied on the side where it does not belong."""
-    key = next((k for k, v in SPECS.items() if v is spec), None)
-    if key not in HYPER:
-        return None
+def _probe_derivative(spec: Spec, probe):
+    """The student's derivative (grad_out = 1) at TERM_X, the documented one, and where they agree entry by entry;
+    None when the probe raises or gives another shape or a non-finite value."""
     try:
         got = np.asarray(probe(TERM_X.copy()), dtype=np.float64)
     except Exception:
@@ -1724,7 +1720,18 @@ def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
     want = _map(spec.df, TERM_X)
     if got.shape != want.shape or not bool(np.isfinite(got).all()):
         return None
-    close = np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+    return got, want, np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+
+
+def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
+    """Property in plain words: on one side of 0 the derivative (grad_out = 1) is the expected one times a
+    hyper-parameter of the layer (alpha, slope, scale) while the other side is right: the parameter is
+    applied on the side where it does not belong."""
+    key = next((k for k, v in SPECS.items() if v is spec), None)
+    probed = _probe_derivative(spec, probe) if key in HYPER else None
+    if probed is None:
+        return None
+    got, want, close = probed
     for side, mask in (("x > 0", TERM_X > 0), ("x < 0", TERM_X < 0)):
         if close[~mask].all() and not close[mask].any() and bool((np.abs(want[mask]) > 1e-9).all()):
             ratio = got[mask] / want[mask]
@@ -1745,16 +1752,10 @@ def _affine_in_output(spec: Spec, probe) -> str | None:
     exact affine function p * y + q of the output y = f(x) at every probe point, with other p, q than the
     documented y + constant: which coefficient is wrong, in the layer's own hyper-parameters."""
     key = next((k for k, v in SPECS.items() if v is spec), None)
-    if key not in _AFFINE_IN_Y:
+    probed = _probe_derivative(spec, probe) if key in _AFFINE_IN_Y else None
+    if probed is None:
         return None
-    try:
-        got = np.asarray(probe(TERM_X.copy()), dtype=np.float64)
-    except Exception:
-        return None
-    want = _map(spec.df, TERM_X)
-    if got.shape != want.shape or not bool(np.isfinite(got).all()):
-        return None
-    close = np.abs(got - want) <= 1e-9 + 1e-6 * np.abs(want)
+    got, want, close = probed
     neg = TERM_X < 0
     if not close[~neg].all() or close[neg].all():
         return None

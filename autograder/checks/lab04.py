@@ -2179,10 +2179,10 @@ def _name_whole_cache_pair(exc, linear_backward, caches) -> None:
               f"with the pair and works with linear_cache)", "whole-cache-pair")
 
 
-def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
-    """model_backward raised: on a network of width 1 (every shape fits) read dW1. When it is X.T @ dZ_L, the
-    output layer's dZ = (AL - Y)/m met layer 1's cache first: the loop walks the layers from l = 1."""
-    gen = core.rng("lab04.model_backward_walk")
+def _width_one_backward(fn, hidden, tag: str):
+    """The student's model_backward on a network of width 1, where every shape fits (layers [1, 1, 1, 1], m = 3):
+    (dims, m, X (m, 1), Y (m, 1), the reference forward's layers, what it returned, or None when it raised)."""
+    gen = core.rng(tag)
     dims, m = [1, 1, 1, 1], 3
     params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, 1))
     layers = _forward(X, params, hidden)
@@ -2190,6 +2190,16 @@ def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
     caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
     try:
         got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        got = None
+    return dims, m, X, Y, layers, got
+
+
+def _walks_forwards(fn, hidden, name, in_linear: bool) -> None:
+    """model_backward raised: on a network of width 1 (every shape fits) read dW1. When it is X.T @ dZ_L, the
+    output layer's dZ = (AL - Y)/m met layer 1's cache first: the loop walks the layers from l = 1."""
+    dims, m, X, Y, layers, got = _width_one_backward(fn, hidden, "lab04.model_backward_walk")
+    try:
         dW1 = np.asarray(got["dW1"], dtype=_f64)
     except Exception:
         return
@@ -2208,17 +2218,8 @@ def _layers_skipped(fn, hidden, name) -> None:
     """model_backward raised: on a network of width 1 (every shape fits), which layers' gradients does it return?
     dW_l/db_l missing for the output layer L (or for layer 1) while the others are there: the loop over the layers
     starts late (range(L - 1, 0, -1)) or stops early."""
-    gen = core.rng("lab04.model_backward_skip")
-    dims, m = [1, 1, 1, 1], 3
+    dims, _, _, _, _, got = _width_one_backward(fn, hidden, "lab04.model_backward_skip")
     L = len(dims) - 1
-    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, 1))
-    layers = _forward(X, params, hidden)
-    Y = np.array([[1.0], [0.0], [1.0]])
-    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
-    try:
-        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), hidden)
-    except Exception:
-        return
     if not isinstance(got, dict):
         return
     missing = [l for l in range(1, L + 1) if f"dW{l}" not in got and f"db{l}" not in got]
