@@ -230,6 +230,30 @@ def test_lent_objects_answer_public_calls_only(session):
         student(object(), 1.0)                        # the judge lends only its checks' objects
 
 
+def test_a_function_is_judged_with_reference_functions_lent_by_name_and_restored(session):
+    """core.lent_globals: names in a student function's globals become the check's own functions (called back
+    in the judge) or functions defined in the kernel from text, for the with block only, also when it fails."""
+    js, kernel = session
+    space: dict = {}
+    exec("def block(x):\n    return x + 1\n\ndef train(x):\n    return 1 / 0 if isinstance(x, str) else block(x) * 2\n", space)
+    train = _remote(js, kernel, space["train"])
+
+    def reference_block(x):
+        return x + 10
+    reference_block.__module__ = "autograder.checks.fake"      # a checks module's function: lendable
+    with core.lent_globals(train, {"block": reference_block}, "def helper(x):\n    return -x\n"):
+        assert train(np.ones(2)).tolist() == [22.0, 22.0]
+        assert space["helper"](3) == -3 and space["block"] is not reference_block   # a proxy in the kernel
+    assert "helper" not in space and space["block"](1) == 2
+    with pytest.raises(ZeroDivisionError), core.lent_globals(train, {"block": reference_block}):
+        train("not a number")       # the student's code fails inside: restored all the same
+    assert train(np.ones(2)).tolist() == [4.0, 4.0]
+    with pytest.raises(TypeError):          # only the checks' own objects are lent
+        with core.lent_globals(train, {"block": lambda x: x}):
+            pass
+    assert space["block"](1) == 2
+
+
 # --------------------------------------------------------------------------- hostile input
 def _decode(header_value, payload=b""):
     return Decoder(payload, lambda v: v, lambda v: v).decode(header_value)

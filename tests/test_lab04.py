@@ -258,28 +258,30 @@ def test_train_is_judged_on_its_own_loop_when_a_building_block_is_wrong():
     checks.train_mini_batch(ns["train"], *parts)
 
 
-def test_train_is_not_passed_unseen_when_a_building_block_raises():
-    """Every run of train raises inside a block (here a loss right only for m = 1): the cell fails, naming that
-    block's error, instead of passing a loop it never saw run (a one-point block mistake must not buy it)."""
+def test_train_is_judged_with_the_reference_blocks_when_its_own_raise():
+    """Every run of train raises inside a block (here a loss right only for m = 1): the loop is judged with the
+    reference blocks lent by name into train's globals for that check (a right loop passes: the block pays in its
+    own cell only; a wrong loop fails, saying so), and the student's blocks are back afterwards."""
     ns = _namespace_with()
 
     def bce_without_mean(AL, Y, eps=1e-12):           # .item() of the (m, 1) losses: right for m = 1 only
         A = np.clip(AL, eps, 1.0 - eps)
         return -(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)).item()
     ns["binary_cross_entropy"] = bce_without_mean
-    parts = [ns[n] for n in ("model_forward", "model_backward", "update_parameters", "binary_cross_entropy")]
-    with pytest.raises(core.CheckFailure) as failure:
-        checks.train_mini_batch(ns["train"], *parts)
-    assert failure.value.diagnosis == "train-blocked-by-building-blocks", str(failure.value)
-    assert "raised ValueError" in str(failure.value)
-    checks.train_full_batch(ns["train"], *parts)           # judged on one sample, where that loss runs
-    good_train = ns["train"]
-
-    def train_ignoring_lr(X, Y, parameters, learning_rate=0.1, **kwargs):
-        return good_train(X, Y, parameters, 0.1, **kwargs)
-    with pytest.raises(core.CheckFailure) as failure:      # ... where a wrong loop still fails
-        checks.train_full_batch(train_ignoring_lr, *parts)
-    assert "ONE sample" in str(failure.value), str(failure.value)
+    own = {n: ns[n] for n in ("model_forward", "model_backward", "update_parameters", "binary_cross_entropy")}
+    parts = list(own.values())
+    checks.train_mini_batch(ns["train"], *parts)
+    checks.train_full_batch(ns["train"], *parts)
+    assert all(ns[n] is f for n, f in own.items())
+    exec("def train_ignoring_lr(X, Y, parameters, learning_rate=0.1, **kwargs):\n"     # a loop calling the blocks
+         "    return train(X, Y, parameters, 0.1, **kwargs)\n", ns)                     # by name, as train does
+    for check in (checks.train_full_batch, checks.train_mini_batch):
+        with pytest.raises(core.CheckFailure) as failure:
+            check(ns["train_ignoring_lr"], *parts)
+        assert "judged with the reference building blocks in place of your own" in str(failure.value), \
+            str(failure.value)
+        assert "raised ValueError" in str(failure.value)
+    assert all(ns[n] is f for n, f in own.items())
 
 
 def test_float32_building_blocks_pass(sol):

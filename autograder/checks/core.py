@@ -17,7 +17,7 @@ import hashlib
 import math
 import re
 import warnings
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -793,6 +793,48 @@ def scatter(objs: Iterable[Any], name: str, values: Iterable[Any]) -> None:
         return
     for o, v in zip(objs, values):
         setattr(o, name, v)
+
+
+@contextlib.contextmanager
+def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Iterator[None]:
+    """For the duration of the ``with`` block, the names of ``lent`` in the globals of the student's
+    function ``fn`` are the check's own objects (functions of a checks module: student code calling
+    them calls back into the judge, and their code never enters the kernel), and the functions of the
+    module text ``defined`` (only code a docstring already states: it runs in the kernel, where in-place
+    updates of the student's arrays happen).  Restored afterwards, also on failure.
+
+    Used where a graded function calls other graded functions by name: it is then judged with the
+    reference ones in their place, so one mistake costs the cells of the function it is in only.
+    """
+    session = _session.current()
+    if session is not None and _isinstance(fn, _session.RemoteObject):
+        values = dict(lent)
+        if defined:
+            names = [n for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values]
+            values.update(session.define(defined, names))
+        before = session.set_globals(fn, values)
+        try:
+            yield
+        finally:
+            session.set_globals(fn, before)
+        return
+    space = fn.__globals__  # type: ignore[attr-defined]
+    values = dict(lent)
+    if defined:
+        namespace: dict = {}
+        exec(compile(defined, "<reference building blocks>", "exec"), namespace)  # noqa: S102 - our own text
+        values.update({n: namespace[n] for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values})
+    missing = object()
+    saved = {name: space.get(name, missing) for name in values}
+    space.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is missing:
+                space.pop(name, None)
+            else:
+                space[name] = value
 
 
 def shapes(*candidates: Iterable[tuple]) -> list:

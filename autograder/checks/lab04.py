@@ -24,6 +24,7 @@ way that is a permutation per epoch, reproducible from the seed.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -3346,6 +3347,60 @@ class _Own:
 _REF = _Reference()
 
 
+# The reference building blocks a train is judged with when its own cannot run (_judge_train): lent by name into
+# train's globals for that check only (core.lent_globals).  Forward, backward and loss stay in the judge (student
+# code calling them calls back; their code never enters the kernel); the update is defined in the kernel, as its
+# docstring states it, because train may rely on its documented in-place update and ignore what it returns.
+def _lent_model_forward(X, parameters, hidden_activation="relu"):
+    """model_forward as documented: AL (m, 1) and caches [((A_prev, W, b), Z) per layer]."""
+    layers = _forward(X, parameters, hidden_activation)
+    return layers[-1][4], [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+
+
+def _lent_model_backward(AL, Y, caches, hidden_activation="relu"):
+    """model_backward as documented: {dW_l, db_l, dA_(l-1)} of the mean BCE, from model_forward's caches."""
+    layers = [(np.asarray(A_prev, _f64), np.asarray(W, _f64), b, np.asarray(Z, _f64), None)
+              for (A_prev, W, b), Z in caches]
+    layers[-1] = layers[-1][:4] + (np.asarray(AL, _f64),)
+    return _backward(layers, np.asarray(Y, _f64), hidden_activation)
+
+
+def _lent_binary_cross_entropy(AL, Y, eps=1e-12):
+    """binary_cross_entropy as documented (AL clipped to [eps, 1 - eps]), a Python float."""
+    A = np.clip(np.asarray(AL, _f64), eps, 1.0 - eps)
+    return _bce(A, Y)
+
+
+_LENT_UPDATE = """
+def update_parameters(parameters, grads, learning_rate):
+    for key in parameters:
+        parameters[key] -= learning_rate * grads["d" + key]
+    return parameters
+"""
+_LENT_BLOCKS = {"model_forward": _lent_model_forward, "model_backward": _lent_model_backward,
+                "binary_cross_entropy": _lent_binary_cross_entropy}
+
+
+def _judged_with_reference_blocks(check, fn, why: str) -> bool:
+    """Judge train's loop alone, with the reference building blocks in place of the student's ones (which cannot
+    run: ``why``): a block's mistake is paid in its own cell, and the loop still earns or loses this cell on what
+    it does.  False when the blocks could not be lent (the cell is then failed by the caller, naming the block)."""
+    with contextlib.ExitStack() as lending:
+        try:
+            lending.enter_context(core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE))
+        except Exception:
+            return False
+        _TRAIN_RUNS.skipped, _TRAIN_RUNS.judged = [], 0
+        try:
+            check(fn, _REF)
+        except core.CheckFailure as exc:
+            failure = core.CheckFailure(f"{exc} (your loop was judged with the reference building blocks in place "
+                                        f"of your own, which {why})", exc.diagnosis)
+            failure.raised, failure.where, failure.compared = exc.raised, exc.where, exc.compared
+            raise failure from None
+    return True
+
+
 class _MeanAbsoluteError:
     """``parts`` whose loss is mean |AL - Y| (for the swapped-arguments diagnosis of history['loss'])."""
 
@@ -3594,7 +3649,14 @@ def _judge_train(check, fn, parts_fns):
     try:
         check(fn, own)
     except core.CheckFailure as exc:
-        if _stateful_update(parts_fns[2]):
+        stateful = _stateful_update(parts_fns[2])
+        if stateful or exc.diagnosis == "train-needs-reference":
+            why = ("include an update_parameters that keeps state between calls (see its own cell)" if stateful else
+                   "differ from the reference (see their cells), so the order of your mini-batches cannot be told "
+                   "from their results")
+            if _judged_with_reference_blocks(check, fn, why):
+                return
+        if stateful:
             # no expected run exists with an update_parameters that keeps state; passing the cell would let that
             # one-point mistake buy train's cells whatever the loop does
             core.fail(f"train could not be judged: your update_parameters keeps state between calls (see its own "
@@ -3616,6 +3678,16 @@ def _judge_train(check, fn, parts_fns):
     # A run that failed as the loop on their own blocks fails was skipped: those blocks lost their points in
     # their own cells.  But a cell whose every run was skipped saw no loop run at all: passing it would let a
     # block that raises (one or two points) buy this cell whatever the loop does, so it fails, naming the block.
+    if _TRAIN_RUNS.skipped and not _TRAIN_RUNS.judged and _TRAIN_RUNS.full_batch_m != 1:
+        first = _TRAIN_RUNS.skipped[0]
+        try:
+            block = _block_to_fix(own)
+        except Exception:
+            block = None
+        if _judged_with_reference_blocks(check, fn, f"do not run ({first}); fix {block} first" if block else
+                                         f"do not run ({first})"):
+            return
+        _TRAIN_RUNS.skipped = [first]
     if _TRAIN_RUNS.skipped and not _TRAIN_RUNS.judged and check is _full_batch and _TRAIN_RUNS.full_batch_m != 1:
         first = _TRAIN_RUNS.skipped[0]
         _TRAIN_RUNS.full_batch_m = 1           # their blocks may run on one sample: the loop is judged there

@@ -64,7 +64,7 @@ QUOTE = 70
 class Edit:
     """One edited copy of the function: where (the student's line), what changed, and its source."""
     kind: str        # "function", "everywhere", "axis", "operator", "operands", "dropped", "sign", "transpose",
-    #                  "constant", "name", "compare", "assign", "line", "applied"
+    #                  "constant", "name", "compare", "assign", "line", "applied", "spelling"
     line: str        # the student's line the edit is in, as written
     old: str         # the piece of code replaced (short)
     new: str         # what replaces it
@@ -131,7 +131,7 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
         limit = min(limit, LONG_LIMIT)
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
-    for kind in ("function", "everywhere", "axis", "applied", "line", "operator", "compare", "transpose",
+    for kind in ("function", "everywhere", "axis", "applied", "spelling", "line", "operator", "compare", "transpose",
                  "dropped", "constant", "name", "assign", "operands", "sign"):
         if kind == "everywhere":
             for edit in _everywhere(fn, lines):
@@ -362,6 +362,12 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
             yield (*here, new, quote(node), quote(new))
     elif kind == "name":
         yield from _name_edits(here, node, names, attrs)
+    elif kind == "spelling" and isinstance(node, ast.Constant) and type(node.value) is str \
+            and 0 < len(node.value) <= 40 and not isinstance(parent, ast.Expr):
+        # a choice spelled otherwise than documented ('Tanh' for 'tanh', 'relu ' for 'relu')
+        for text in dict.fromkeys((node.value.lower(), node.value.strip(), node.value.capitalize())):
+            if text != node.value:
+                yield (*here, ast.Constant(text), repr(node.value), repr(text))
     elif kind == "constant" and isinstance(node, ast.Constant) and type(node.value) in (int, float):
         yield from _constant_edits(here, node, params, attrs)
     elif kind == "operands" and isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):

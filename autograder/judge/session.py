@@ -396,6 +396,22 @@ class JudgeSession:
             head.update(snapshot=record.snapshot, **({"root": root} if root is not None else {}))
         return self.request(head, args=_kept(record.args), kwargs=_kept(record.kwargs))
 
+    def define(self, source: str, names: list[str]) -> dict:
+        """The functions ``names`` of ``source``, defined in the kernel (``kernel.evaluator.define``): the
+        judge's reference code, lent to student code that calls it by name (``set_globals``)."""
+        defined = self.request({"op": "define", "source": source, "names": list(names)})
+        if not isinstance(defined, dict) or set(defined) != set(names):
+            raise ProtocolError("the kernel did not define the functions asked for")
+        return defined
+
+    def set_globals(self, fn: Any, values: dict) -> dict:
+        """Set names in the globals of the kernel function ``fn``; returns their previous values (the
+        string ``kernel.evaluator.MISSING`` for a name that was not set), to restore them the same way."""
+        before = self.request({"op": "setglobals", "obj": fn}, values=dict(values))
+        if not isinstance(before, dict) or set(before) != set(values):
+            raise ProtocolError("the kernel did not report the globals it replaced")
+        return before
+
     def new_object(self, **attrs: Any) -> RemoteObject:
         return self.request({"op": "new"}, attrs=attrs)
 

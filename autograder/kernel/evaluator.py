@@ -199,6 +199,13 @@ class Session:
                     if not isinstance(attrs, dict) or not all(isinstance(k, str) for k in attrs):
                         raise ProtocolError("bad attributes")
                     result = KernelObject(**attrs)
+                elif op == "define":
+                    result = define(head.get("source"), head.get("names"))
+                elif op == "setglobals":
+                    values = dec.decode(head.get("values"))
+                    if not isinstance(values, dict):
+                        raise ProtocolError("bad globals")
+                    result = set_globals(dec.decode(head.get("obj")), values)
                 elif op == "repr":
                     result = repr(dec.decode(head.get("obj")))[:500]
                 elif op == "source":
@@ -301,6 +308,38 @@ def _swap(arg: Any, init: Any, prev: Any) -> Any:
     if type(arg) in (tuple, list):
         return type(arg)(prev if a is init else a for a in arg)
     return arg
+
+
+def define(source: Any, names: Any) -> dict:
+    """The functions ``names`` of a module source the judge sends (reference building blocks it lends to
+    student code, see ``set_globals``), executed in a namespace of their own."""
+    if not isinstance(source, str) or not isinstance(names, list) or \
+            not all(isinstance(n, str) and n.isidentifier() for n in names):
+        raise ProtocolError("bad definition")
+    namespace: dict = {"__name__": "nnlab_reference"}
+    exec(compile(source, "<reference building blocks>", "exec"), namespace)  # noqa: S102 - the judge's own text
+    return {n: namespace[n] for n in names}
+
+
+#: Marks a global that did not exist before ``set_globals`` set it (restoring it deletes it).
+MISSING = "<missing>"
+
+
+def set_globals(fn: Any, values: dict) -> dict:
+    """Set names in the globals of the function ``fn`` (a student's train: which building blocks it calls is
+    decided by name when it runs); returns the previous values, ``MISSING`` for a name that was not there.
+    A value equal to ``MISSING`` deletes the name (restoring the state before)."""
+    space = getattr(fn, "__globals__", None)
+    if not isinstance(space, dict) or not all(isinstance(k, str) and k.isidentifier() for k in values):
+        raise TypeError("only a function's globals can be set")
+    before = {}
+    for name, value in values.items():
+        before[name] = space.get(name, MISSING)
+        if isinstance(value, str) and value == MISSING:
+            space.pop(name, None)
+        else:
+            space[name] = value
+    return before
 
 
 def _name(head: dict) -> str:
