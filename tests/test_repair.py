@@ -116,6 +116,16 @@ class Decay:
             p.data -= self.lr * (p.grad + 0.01 * p.data)
 
 
+class Dense:
+    """W of shape (in, out); backward accumulates x.T @ g into W.grad and returns g @ W.T."""
+    def __init__(self, W, x):
+        self.W, self.x = Param(W), x
+
+    def backward(self, g):
+        self.W.grad += np.outer(self.x, g)
+        return g @ self.W.data.T
+
+
 class Scaler:
     def __init__(self):
         self.k = 3.0
@@ -221,6 +231,13 @@ def checks(monkeypatch):
         core.call(fn, x, g, W, np.zeros((4, 3)), name="accumulate", want=lambda: g @ W.T)
 
     module.accum = accum
+
+    def dense(cls):
+        x, g, W = r.normal(size=(5, 4)), r.normal(size=(5, 3)), r.normal(size=(4, 3))
+        layer = core.call(cls, W, x, name="Dense(W, x)")
+        core.call(layer.backward, g, name="Dense.backward(g of shape (5, 3))", want=lambda: g @ W.T)
+
+    module.dense = dense
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -305,6 +322,13 @@ def test_a_raising_line_is_never_fixed_by_deleting_it(tmp_path, checks):
     """Without the line that raised, the call returns the compared value but drops what the line did."""
     verdict = _verdict(tmp_path, "accum", _student(tmp_path).accumulate)
     assert "raised ValueError" in verdict.message and "should not be there" not in verdict.message, verdict.message
+
+
+def test_a_raising_gradient_is_never_fixed_by_giving_it_another_shape(tmp_path, checks):
+    """`W.grad += np.outer(x, g)` raises; `=` for `+=` returns the right dx but leaves W.grad of shape (20, 15),
+    not W's: no fix (kernel/variants.py rejects an edit after which a gradient lost its parameter's shape)."""
+    verdict = _verdict(tmp_path, "dense", _student(tmp_path).Dense)
+    assert "raised ValueError" in verdict.message and "should read" not in verdict.message, verdict.message
 
 
 def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):

@@ -169,11 +169,45 @@ def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: li
         if not isinstance(edited, types.FunctionType):
             return None
         call = types.MethodType(edited, owner) if method else edited
+        held = _parameters(owner, args, kwargs)
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = call(*args, **kwargs)
+            if any(_mismatched(p) for p in held):
+                return None     # the value fits, but a gradient no longer has its parameter's shape
             return _pick(result if root is None else root, path)
     except KeyboardInterrupt:
         raise
     except BaseException:  # noqa: BLE001 - an edit may break the code in any way, exit included
         return None
+
+
+def _parameters(owner: Any, args: list, kwargs: dict) -> list:
+    """Objects holding a ``data`` array and a ``grad`` array of the same shape (a parameter), reachable from the
+    method's object (its attributes, and lists of them) or the arguments: an edit that makes the compared value
+    right while giving such a gradient another shape (``p.grad = np.outer(...)`` for ``+=``) is no fix."""
+    found: list = []
+    def visit(obj: Any, depth: int) -> None:
+        if len(found) > 64 or depth > 2:
+            return
+        if isinstance(obj, (list, tuple)):
+            for item in obj[:64]:
+                visit(item, depth + 1)
+            return
+        attrs = getattr(obj, "__dict__", None)
+        if not isinstance(attrs, dict):
+            return
+        data, grad = attrs.get("data"), attrs.get("grad")
+        if isinstance(data, np.ndarray) and isinstance(grad, np.ndarray) and data.shape == grad.shape:
+            found.append(obj)
+        elif depth < 2:
+            for value in list(attrs.values())[:64]:
+                visit(value, depth + 1)
+    for obj in [owner, *args, *kwargs.values()]:
+        visit(obj, 0)
+    return found
+
+
+def _mismatched(param: Any) -> bool:
+    data, grad = getattr(param, "data", None), getattr(param, "grad", None)
+    return isinstance(data, np.ndarray) and isinstance(grad, np.ndarray) and data.shape != grad.shape
