@@ -213,6 +213,84 @@ def _constructor_faults_probe(Value) -> tuple[bool, bool]:
         return False, False
 
 
+#: A constructor wrapping the student's own, run in the kernel when every Value shares one _prev (a class attribute
+#: updated in place): each new Value then gets the parents it was given (in a tuple of its own, once each) and the
+#: shared container is emptied.  Only the constructor's own cell (value_init) is charged for that mistake; every
+#: other cell is judged on graphs that are the ones the student's operations describe.  It stays installed: with
+#: one _prev for all, every later graph holds every Value ever made, and the student's own backward() (a loop
+#: over each node's parents) grows with the square of that number, so the rest of the notebook would run for
+#: minutes and the cells after it would be lost to the time limit.
+_OWN_PREV = '''
+import inspect
+
+
+def own_prev(cls, init):
+    try:
+        names = list(inspect.signature(init).parameters)
+    except (TypeError, ValueError):
+        names = []
+    key = names[2] if len(names) > 2 else None
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        children = args[1] if len(args) > 1 else kwargs.get(key, ()) if key else ()
+        try:
+            self._prev = tuple({id(c): c for c in children}.values())
+        except TypeError:
+            self._prev = ()
+        shared = cls.__dict__.get("_prev")
+        if hasattr(shared, "clear"):
+            shared.clear()
+
+    __init__.__wrapped__ = init
+    return __init__
+'''
+
+
+def _shares_prev(Value) -> bool:
+    """Do all Values share one _prev?  A leaf made before Value(3.0, (a, b), '+') (and one made after it) then
+    lists a and b among its own parents."""
+    try:
+        a, b = Value(1.0), Value(2.0)
+        Value(3.0, (a, b), "+")
+        d = Value(4.0)
+        pair = {id(a), id(b)}
+        return any(pair <= {id(p) for p in list(leaf._prev)} for leaf in (a, d))
+    except Exception:
+        return False
+
+
+def _own_prev(Value) -> bool:
+    """When every Value shares one _prev, give each its own (see ``_OWN_PREV``), in the kernel; True when it did.
+    Probed once per class and judge thread."""
+    done: dict[int, Any] = _LOCAL.__dict__.setdefault("own_prev", {})
+    if done.get(id(Value)) is Value or not _shares_prev(Value):
+        if len(done) > 64:
+            done.clear()
+        done[id(Value)] = Value
+        return False
+    session = core._session.current()
+    if session is not None:
+        make = session.define(_OWN_PREV, ["own_prev"])["own_prev"]
+    else:
+        space: dict = {}
+        exec(compile(_OWN_PREV, "<reference constructor>", "exec"), space)  # noqa: S102 - our own text
+        make = space["own_prev"]
+    try:
+        core.scatter([Value], "__init__", [make(Value, core.gather([Value], "__init__")[0])])
+    except Exception:
+        return False
+    done[id(Value)] = Value
+    return True
+
+
+SHARED_PREV = ("every Value shares ONE _prev: after Value(3.0, (a, b), '+'), the leaves a and Value(4.0), which were "
+               "given no parents, list a and b among their parents. A _prev kept on the class (Value._prev, or "
+               "_prev = set() in the class body) and updated in place (.update, .add, |=) is the same container for "
+               "every Value, so each graph holds every Value ever made (backward() then walks all of them, and "
+               "slows down with their number); give each Value its own in __init__: self._prev = set(_children)")
+
+
 CONSTRUCTOR_DROPS_CHILDREN = ("the result has no parents (_prev is empty) because your constructor does not store "
                               "the children passed to it (Value(1.0, (a, b), '+')._prev is empty too): "
                               "self._prev = set(_children) in __init__")
@@ -950,6 +1028,8 @@ def _own_finite_differences(Value, build, xs, grads, pre, seed, name, data=None)
 def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
+    if _own_prev(Value):
+        fail(SHARED_PREV, "prev-shared-by-every-value")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
         v = _new(Value, x, repair=(False, False))
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
@@ -1036,6 +1116,7 @@ def _label(Value, build, name):
 
 def add(Value) -> None:
     """a + b, a + number, number + a (``__radd__``) and a + a."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     _binary(Value, "a + b", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0),
             _pairs("lab05:add"))
     _label(Value, lambda: _new(Value, 1.0) + _new(Value, 2.0), "a + b")
@@ -1048,6 +1129,7 @@ def add(Value) -> None:
 
 def mul(Value) -> None:
     """a * b, a * number, number * a (``__rmul__``) and a * a."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     _binary(Value, "a * b", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a),
             _pairs("lab05:mul"),
             diagnose_local={"a * b: the gradients are swapped: d(a*b)/da = b, d(a*b)/db = a":
@@ -1099,6 +1181,7 @@ def _explain_square_one_term(Value, exc: core.CheckFailure) -> None:
 
 def power(Value) -> None:
     """a ** k for integer, negative and fractional k."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:pow")
     # k = 3 first: for k = 2, k * a**k and k * out**(k-1) coincide, so two mistakes could not be told apart
     for k in (3, 2, 1, -1, -2, 0.5, 1.5):
@@ -1139,6 +1222,7 @@ _DIV = (lambda a, b: a * b ** -1, lambda a, b: b ** -1 * a)
 
 def sub_neg(Value) -> None:
     """-a, a - b, a - number and number - a (``__rsub__``)."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     _check_op(Value, lambda a: -a, lambda a: -a, lambda a: (-1.0,), [0.9], "-a", compositions=_NEG)
     _binary(Value, "a - b", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0),
             _pairs("lab05:sub"),
@@ -1157,6 +1241,7 @@ def sub_neg(Value) -> None:
 
 def div(Value) -> None:
     """a / b, a / number and number / a (``__rtruediv__``)."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     pairs = [(x, y if abs(y) > 0.5 else y + 1.5) for x, y in _pairs("lab05:div")]
     _binary(Value, "a / b", lambda a, b: a / b, lambda a, b: a / b,
             lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV)
@@ -1210,6 +1295,7 @@ def _unary(Value, method: str, forward, local, xs, **kw):
 
 
 def tanh(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:tanh")
     xs = [float(r.uniform(-2.5, 2.5)) for _ in range(3)] + [0.0]
     # tanh(a) is the docstring's promise for every a: saturated inputs of both signs (a cut-off such as
@@ -1257,6 +1343,7 @@ def _explain_saturated(Value, x: float, moderate: list[float], exc: core.CheckFa
 
 
 def exp_log(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:explog")
     _unary(Value, "exp", math.exp, lambda a: (math.exp(a),),
            [float(r.uniform(-2, 2)) for _ in range(3)],
@@ -1273,6 +1360,7 @@ def exp_log(Value) -> None:
 
 
 def relu(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:relu")
     xs = [float(r.uniform(0.1, 2)), -float(r.uniform(0.1, 2)), float(r.uniform(0.1, 2)),
           -float(r.uniform(0.1, 2))]
@@ -1726,6 +1814,7 @@ def _paths(g: _Graph) -> dict[int, int]:
 
 def backward(Value) -> None:
     """Random DAGs (reuse, diamonds, unused nodes): order, seed and gradients of backward()."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     earlier: list[_Graph] = []     # graphs of earlier calls: a new call must not touch them
     for t, (n_leaves, n_ops, same, dense) in enumerate([(1, 1, False, False), (2, 6, False, False),
                                                         (3, 25, False, False), (5, 60, False, False),
@@ -1789,6 +1878,7 @@ def backward_reuse(Value) -> None:
     every node exactly once, after all of its consumers; then the gradients must equal those of
     your closures replayed in that order from a seed of 1.  This cell judges backward(); a
     mistake inside an operation is judged in that operation's cell."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     if _faults(Value)[0]:
         return      # your operations build no graph to traverse (the constructor drops _children): value_init's cell
     r = core.rng("lab05:reuse")
@@ -1909,6 +1999,7 @@ def backward_deep(Value) -> None:
     requests: the chain is long, the bookkeeping small).  The root's closure gives every interior
     node the gradient a real chain of identities would pass down (1), in one request, so a
     backward() that rightly skips nodes whose grad is 0 still walks the whole chain."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     n = 3_000
     try:
         _deep_chain(Value, n, noop=False)
@@ -2017,6 +2108,7 @@ def backward_repeat(Value) -> None:
 
     Judged relative to what one call of your backward() gives on the same graph, so that a
     mistake in a single call (order, seed: the backward cell) is not counted again here."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     for t, (n_leaves, n_ops) in enumerate([(2, 8), (4, 40)]):
         g = _Graph(Value, core.rng(f"lab05:repeat:{t}"), n_leaves, n_ops)
         root = g.nodes[g.root]
@@ -2271,6 +2363,7 @@ def _explain_comprehension_order(exc: core.CheckFailure) -> None:
 
 @_comprehension_order
 def neuron(Neuron, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:neuron")
     ops_ok = None
     for nin, act in [(1, "tanh"), (3, "relu"), (5, "tanh"), (4, "linear"), (2, "relu")]:
@@ -2597,6 +2690,7 @@ def _same_structure(a, b, ordered=True) -> bool:
 
 @_comprehension_order
 def mlp(MLP, Layer, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:mlp")
     # Layer on its own: a list of nout Values
     layer = core.call(Layer, 3, 2, act="tanh", rng=np.random.default_rng(1), name="Layer(3, 2)")
@@ -2947,6 +3041,7 @@ class _MockModule:
 
 @_comprehension_order
 def zero_grad(MLP, Value, Module=None) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:zero")
     if Module is not None:
         # grads of both signs (alternating): a reset that depends on the sign is told apart from none
@@ -3037,6 +3132,7 @@ def _class_attr(cls, name: str) -> Any:
 
 @_comprehension_order
 def mse(mse_loss, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     if not _radd_gives_number(Value):
         return _mse(mse_loss, Value)
     try:      # the reference __radd__ (self + other, as documented) for this cell: a broken one costs the add cell
@@ -3326,6 +3422,7 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     When your MLP, loss or engine differ from the oracle, the same steps are replayed with them
     (zero_grad, your loss over the batch, backward, p.data -= lr * p.grad) and train_step is judged
     against that replay: its own cell judges the step, not the pieces it calls."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:train")
     X = np.array([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]])
     X = X + 0.1 * r.normal(size=X.shape)

@@ -1101,6 +1101,17 @@ MUTANTS = [
            old="return [neuron(x) for neuron in self.neurons]",
            new="return [neuron([Value(xi) for xi in x]) for neuron in self.neurons]",
            expect="already a Value was wrapped again"),
+    # round 14 held-out (m14c, fixed by r14g)
+    Mutant("r14 held-out: _prev a class attribute updated in place (one set shared by every Value)",
+           old="        self._prev = set(_children)\n",
+           new="        Value._prev = getattr(Value, '_prev', set())\n        self._prev.update(_children)\n",
+           expect="every Value shares ONE _prev"),
+    Mutant("r14g: _prev = set() in the class body, extended with |= (shared by every Value)",
+           old="        self._prev = set(_children)\n",
+           new="        self._prev |= set(_children)\n",
+           also=(("    def __init__(self, data, _children=(), _op=\"\", label=\"\"):\n",
+                  "    _prev = set()\n\n    def __init__(self, data, _children=(), _op=\"\", label=\"\"):\n"),),
+           expect="every Value shares ONE _prev"),
 ]
 
 VARIANTS = [
