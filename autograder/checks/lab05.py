@@ -20,6 +20,7 @@ same step replayed on the student's model, loss and engine when those differ fro
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -1899,9 +1900,65 @@ def backward_reuse(Value) -> None:
     ]
     for name, fn in cases:
         try:
-            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=True)
-        except _PrevNotASet:    # their sort needs set operations on _prev: judge their own sets
-            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=False)
+            try:
+                _reuse_case(Value, name, fn, (a0, b0, c0), ordered=True)
+            except _PrevNotASet:    # their sort needs set operations on _prev: judge their own sets
+                _reuse_case(Value, name, fn, (a0, b0, c0), ordered=False)
+        except core.CheckFailure as exc:
+            broken = _broken_operation(Value)
+            if broken is None:
+                raise
+            # Their operation builds no proper graph (see its own cell): backward() is judged on the same expression
+            # made of checker nodes, whose closures are right.
+            try:
+                _reuse_on_checker_nodes(Value, name, (a0, b0, c0))
+            except core.CheckFailure as again:
+                raise core.CheckFailure(f"{again} (judged on {name} built from checker-made nodes, since your "
+                                        f"{broken} fails its own cell)", again.diagnosis) from None
+            del exc
+
+
+#: backward_reuse's expressions as checker graphs: leaves, then (op, parent, parent) in creation order.
+_REUSE_GRAPHS = {
+    "a + a": (1, [("+", 0, 0)]),
+    "a * a": (1, [("*", 0, 0)]),
+    "(a * b) + (a * c)": (3, [("*", 0, 1), ("*", 0, 2), ("+", 3, 4)]),
+    "s * s + s with s = a + b": (2, [("+", 0, 1), ("*", 2, 2), ("+", 3, 2)]),
+    "a diamond graph": (3, [("*", 0, 1), ("+", 3, 2), ("*", 3, 3), ("*", 4, 5), ("+", 6, 0), ("+", 7, 0),
+                            ("tanh", 8, 8), ("+", 9, 4)]),
+}
+
+
+def _broken_operation(Value) -> str | None:
+    """The first of the student's operations + and * that fails its own cell (which names it), or None."""
+    for label, check in (("a + b (__add__)", add), ("a * b (__mul__)", mul), ("tanh", tanh)):
+        if not _ops_ok(Value, check):
+            return label
+    return None
+
+
+def _reuse_on_checker_nodes(Value, name: str, values) -> None:
+    n_leaves, ops = _REUSE_GRAPHS[name]
+    g = _Graph.__new__(_Graph)
+    g.nodes, g.local, g.parents, g.kinds, g.values, g.calls = [], [], [], [], [], []
+    g.repair, g.Value, g._pending = _faults(Value), Value, ([], [], [])
+    for v in values[:n_leaves]:
+        g._add(Value, float(v), (), "", ())
+    for op, i, j in ops:
+        a, b = g.values[i], g.values[j]
+        if op == "+":
+            g._add(Value, a + b, (i, j), "+", (1.0, 1.0))
+        elif op == "*":
+            g._add(Value, a * b, (i, j), "*", (b, a))
+        else:
+            t = math.tanh(a)
+            g._add(Value, t, (i,), "tanh", (1 - t * t,))
+    g.root = len(g.nodes) - 1
+    g._flush()
+    label = f"backward() of {name}"
+    _call_backward(g.nodes[g.root], label)
+    _check_order(g, label)
+    _compare_grads(g, g.grads(), g.adjoints(), label)
 
 
 class _PrevNotASet(Exception):
@@ -2416,6 +2473,9 @@ def neuron(Neuron, Value) -> None:
                         float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
                 }))
         try:
+            # the same weights as for the first call (an operation that changes its operands' .data is its own
+            # cell's mistake)
+            core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
@@ -2458,6 +2518,12 @@ def neuron(Neuron, Value) -> None:
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
+        grown = len(list(n.w))
+        if grown != nin:
+            fail(f"Neuron({nin}).parameters() changed the neuron: after one call, self.w holds {grown} Values instead "
+                 f"of the {nin} weight(s) (self.w.append(self.b) or self.w += [self.b] adds the bias to the weights "
+                 f"themselves, so the list grows at every call and the bias also acts as a weight); return a new "
+                 f"list and leave self.w as it is, self.w + [self.b]", "neuron-parameters-grows-w")
         if len(_param_list(n, "Neuron", Value)) != nin + 1:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
 
@@ -2691,6 +2757,51 @@ def _same_structure(a, b, ordered=True) -> bool:
 @_comprehension_order
 def mlp(MLP, Layer, Value) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
+    with _neuron_parameters_kept(MLP):
+        _mlp(MLP, Layer, Value)
+
+
+#: Lent to the Neuron class while its own parameters() changes self.w (the neuron cell's mistake): the list the
+#: docstring states, "the nin weights and the bias", with the bias taken back out of self.w where an earlier call
+#: put it.  Layer, MLP and train_step are then judged on what they do themselves.
+_NEURON_PARAMETERS = '''
+def parameters(self):
+    self.w[:] = [p for p in self.w if p is not self.b]
+    return self.w + [self.b]
+'''
+
+
+@contextlib.contextmanager
+def _neuron_parameters_kept(MLP):
+    """While the check runs, Neuron.parameters() is the documented list when the student's own one changes self.w
+    (appends the bias to it: the list then grows at every call), restored afterwards."""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+        before = len(list(neuron.w))
+        list(neuron.parameters())
+        grows = len(list(neuron.w)) != before
+        cls = core.gather([neuron], "__class__")[0] if grows else None
+        own = core.gather([cls], "parameters")[0] if grows else None
+    except Exception:   # a probe that fails says nothing: the check itself names what fails
+        grows = False
+    if not grows:
+        yield
+        return
+    session = core._session.current()
+    if session is not None:
+        lent = session.define(_NEURON_PARAMETERS, ["parameters"])["parameters"]
+    else:
+        space: dict = {}
+        exec(compile(_NEURON_PARAMETERS, "<documented parameters>", "exec"), space)  # noqa: S102 - our own text
+        lent = space["parameters"]
+    core.scatter([cls], "parameters", [lent])
+    try:
+        yield
+    finally:
+        core.scatter([cls], "parameters", [own])
+
+
+def _mlp(MLP, Layer, Value) -> None:
     r = core.rng("lab05:mlp")
     # Layer on its own: a list of nout Values
     layer = core.call(Layer, 3, 2, act="tanh", rng=np.random.default_rng(1), name="Layer(3, 2)")
@@ -3423,6 +3534,11 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     (zero_grad, your loss over the batch, backward, p.data -= lr * p.grad) and train_step is judged
     against that replay: its own cell judges the step, not the pieces it calls."""
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
+    with _neuron_parameters_kept(MLP):
+        _train_step(train_step, MLP, Value, mse_loss)
+
+
+def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
     r = core.rng("lab05:train")
     X = np.array([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]])
     X = X + 0.1 * r.normal(size=X.shape)

@@ -1112,6 +1112,22 @@ MUTANTS = [
            also=(("    def __init__(self, data, _children=(), _op=\"\", label=\"\"):\n",
                   "    _prev = set()\n\n    def __init__(self, data, _children=(), _op=\"\", label=\"\"):\n"),),
            expect="every Value shares ONE _prev"),
+    Mutant("r14 held-out: __mul__ multiplies self.data in place and returns self",
+           old='        out = Value(self.data * other.data, (self, other), "*")\n',
+           new='        self.data *= other.data\n        out = self\n',
+           expect="an operation must create a new Value"),
+    Mutant("r14g: __add__ adds into self.data and returns self",
+           old='        out = Value(self.data + other.data, (self, other), "+")\n',
+           new='        self.data += other.data\n        out = self\n',
+           expect="an operation must create a new Value"),
+    Mutant("r14 held-out: Neuron.parameters appends the bias to self.w in place",
+           old="        return self.w + [self.b]\n",
+           new="        self.w.append(self.b)\n        return self.w\n",
+           expect="parameters() changed the neuron"),
+    Mutant("r14g: Neuron.parameters extends self.w with += [self.b]",
+           old="        return self.w + [self.b]\n",
+           new="        self.w += [self.b]\n        return self.w\n",
+           expect="parameters() changed the neuron"),
 ]
 
 VARIANTS = [
