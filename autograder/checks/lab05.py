@@ -536,6 +536,11 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
                  f"number", "math-on-value")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
+        if "Integers to negative integer powers are not allowed" in text:
+            fail(f"{text}: a NumPy integer (np.int64) was raised to a negative power, which NumPy refuses where "
+                 f"Python's int gives a float: np.mean, np.sum or len() of a NumPy array hands the division a NumPy "
+                 f"integer, and your a / n computes n ** -1. Divide by a Python number (len(preds) of the list, or "
+                 f"float(n)), or write self * (1.0 / other) for a plain-number other", "numpy-integer-negative-power")
         if hint:
             fail(f"{text}: {hint}", exc.diagnosis)
         if "raised TypeError" in text and re.search(r"argument must be a string or a (?:real )?number, not 'Value'", text):
@@ -1224,7 +1229,11 @@ _DIV = (lambda a, b: a * b ** -1, lambda a, b: b ** -1 * a)
 def sub_neg(Value) -> None:
     """-a, a - b, a - number and number - a (``__rsub__``)."""
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
-    _check_op(Value, lambda a: -a, lambda a: -a, lambda a: (-1.0,), [0.9], "-a", compositions=_NEG)
+    _check_op(Value, lambda a: -a, lambda a: -a, lambda a: (-1.0,), [0.9], "-a", compositions=_NEG,
+              diagnose_value={"-a computed the reciprocal 1 / a (self ** -1: the exponent -1 inverts, it does not "
+                              "negate); the negation is self * -1": lambda a: 1 / a,
+                              "-a computed -1 / a (the reciprocal with its sign flipped): the negation is self * -1":
+                                  lambda a: -1 / a})
     _binary(Value, "a - b", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0),
             _pairs("lab05:sub"),
             diagnose_value={"a - b computed b - a: swapped operands in __sub__": lambda a, b: b - a},
@@ -1245,7 +1254,12 @@ def div(Value) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     pairs = [(x, y if abs(y) > 0.5 else y + 1.5) for x, y in _pairs("lab05:div")]
     _binary(Value, "a / b", lambda a, b: a / b, lambda a, b: a / b,
-            lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV)
+            lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV,
+            diagnose_value={"a / b computed 1 / (a * b): the power -1 applies to the whole product ((self * other) ** "
+                            "-1) where it belongs to the divisor alone, self * other ** -1 (** binds tighter than *, "
+                            "so no parentheses are needed)": lambda a, b: 1 / (a * b),
+                            "a / b computed a * b (the divisor multiplied instead of inverted: other ** -1)":
+                                lambda a, b: a * b})
     r = core.rng("lab05:div:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(0.5, 1.5))
     try:
@@ -1259,7 +1273,12 @@ def div(Value) -> None:
                  "number / a",
                  diagnose_value={"number / a: __rtruediv__ swapped its operands, it computed "
                                  "a / number (Python calls a.__rtruediv__(number) for number / a)":
-                                 lambda a: a / c},
+                                 lambda a: a / c,
+                                 "number / a computed 1 / (number * a): __rtruediv__ divides by the number as well "
+                                 "(self ** -1 / other); the number is the numerator, other * self ** -1":
+                                 lambda a: 1 / (c * a),
+                                 "number / a computed 1 / a: __rtruediv__ leaves the number out; it is the numerator, "
+                                 "other * self ** -1": lambda a: 1 / a},
                  compositions=(lambda a: c * a ** -1, lambda a: a ** -1 * c, lambda a: Value(c) * a ** -1))
 
 
@@ -1513,6 +1532,11 @@ def _leaf_without_backward(Value) -> bool:
         return False
 
 
+ROOT_CLOSURE_EVERY_NODE = (" and no other node's ran at all: the loop over the topological order calls the closure of "
+                           "the node backward() was called on (self._backward(), where the loop variable's "
+                           "node._backward() belongs), once per node of the graph")
+
+
 def _call_backward(root, name: str) -> None:
     fn = getattr(root, "backward", None)
     if not callable(fn):
@@ -1538,6 +1562,8 @@ def _check_order(g: _Graph, name: str) -> None:
     counts: dict[int, int] = {}
     for k in g.calls:
         counts[k] = counts.get(k, 0) + 1
+    if set(counts) == {g.root} and counts[g.root] > 1:
+        fail(f"{name}: the root's _backward ran {counts[g.root]} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if any(c > 1 for c in counts.values()):
         paths = _paths(g)
         if all(counts.get(k, 0) == paths.get(k, 0) for k in interior):
@@ -2013,6 +2039,8 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         raise
     counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
     label = f"backward() of {name}"
+    if len(counts) and counts[-1] > 1 and not counts[:-1].any():     # _topo puts the root last
+        fail(f"{label}: the root's _backward ran {int(counts[-1])} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if (counts > 1).any():
         fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
              f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
@@ -2092,6 +2120,8 @@ def _deep_chain(Value, n: int, noop: bool) -> None:
         fail(f"{name}: backward() ran no _backward closure at all, not even the root's: the closures are never called "
              f"(node._backward() needs its parentheses; node._backward alone does nothing) or topo comes out empty; "
              f"for node in reversed(topo): node._backward()", "deep-no-closure-ran")
+    if "first" not in calls and len(calls) > 2 and set(calls) == {"root"}:
+        fail(f"{name}: the root's _backward ran {len(calls)} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if "first" not in calls:
         fail(f"{name}: backward() never reached the node next to the chain's input: the topological sort "
              f"must include every node reachable through _prev", "deep-node-not-reached")
@@ -2813,6 +2843,8 @@ def _mlp(MLP, Layer, Value) -> None:
     except core.CheckFailure as exc:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
+    else:
+        _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
     try:
         one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
@@ -2878,6 +2910,30 @@ def _mlp(MLP, Layer, Value) -> None:
         if nin == 3:     # one model: the graph reaches every layer's parameters
             _mlp_reaches_parameters(model, out, Ws, bs, f"{name}(x)", Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+
+
+def _layer_feeds_whole_input(layer, out: list, x: list, Value) -> None:
+    """Layer(3, 2)(x)[i] must be what the student's own neuron i gives on the whole x (a wrong neuron is the
+    neuron cell's); when it is not, which input that neuron was given is found by experiment."""
+    try:
+        neurons = list(layer.neurons)
+        got = [float(_data(o, Value, "Layer(3, 2)(x)")) for o in out]
+        own = [float(n(list(x)).data) for n in neurons]
+    except Exception:   # a probe that fails says nothing (the MLP cases below judge the values)
+        return
+    if len(own) != len(got) or all(core.close(g, o, 1e-9, 1e-12) for g, o in zip(got, own)):
+        return
+    head = (f"Layer(3, 2)(x) gives {', '.join(f'{g:.6g}' for g in got)} where its own neurons, each given the whole "
+            f"input x, give {', '.join(f'{o:.6g}' for o in own)}")
+    try:
+        alone = [float(n([x[i]]).data) for i, n in enumerate(neurons)]
+    except Exception:   # a probe that fails says nothing
+        alone = []
+    if alone and all(core.close(g, a, 1e-9, 1e-12) for g, a in zip(got, alone)):
+        fail(f"{head}: neuron i was given only the input x[i] (a zip over the neurons and the inputs pairs them one "
+             f"to one); every neuron reads the whole input: [neuron(x) for neuron in self.neurons]",
+             "layer-neuron-gets-one-input")
+    # other differences (an activation applied again, layers mixed up) are named by the MLP cases
 
 
 def _applied_act(neurons: list, h: np.ndarray, z: np.ndarray) -> str | None:
@@ -3787,7 +3843,9 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
                      2.0: "2, while the loss it returned is right: every gradient was doubled. Gradients accumulate with "
                       "+=, so a second loss.backward() (or a second backward pass over the same loss) adds them "
                       "again: call backward() once per step"}),
-                 1 / lr: "1/lr: the gradient was divided by lr, not multiplied"}
+                 1 / lr: f"1/lr = {1 / lr:g}: the step is p.grad alone, lr is left out",
+                 1 / lr ** 2: f"1/lr**2 = {1 / lr ** 2:g}: the step is p.grad / lr, the gradient divided by the "
+                              f"learning rate where it is multiplied by it"}
         for value, words in names.items():
             if n > 1 or value not in (1 / n, float(n)):
                 if abs(k - value) <= 1e-6 * abs(value):
