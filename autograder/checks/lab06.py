@@ -228,10 +228,11 @@ def _slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "unnamed"
 
 
-def _call(fn, *args, name):
-    """core.call with stable diagnosis ids for what core.call reports without one."""
+def _call(fn, *args, name, want=None):
+    """core.call with stable diagnosis ids for what core.call reports without one; ``want`` (the oracle's value, or
+    a callable giving it) lets the judge search the one change that makes a raising call return it."""
     try:
-        return core.call(fn, *args, name=name)
+        return core.call(fn, *args, name=name, want=want)
     except core.CheckFailure as exc:
         text = str(exc)
         if exc.diagnosis is None and "modified its input argument" in text:
@@ -241,11 +242,11 @@ def _call(fn, *args, name):
         raise
 
 
-def _call_with_shape_hint(fn, *args, name, hint):
+def _call_with_shape_hint(fn, *args, name, hint, want=None):
     """core.call, adding a hint to errors (a product of the wrong orientation raises): the message
     then says which call, with which shapes, raised what, and what that usually means."""
     try:
-        return _call(fn, *args, name=name)
+        return _call(fn, *args, name=name, want=want)
     except core.CheckFailure as exc:
         text = str(exc)
         if " raised NameError" in text:
@@ -338,7 +339,7 @@ def _explain_shift_after_exp(fn, name, warned) -> None:
 def _call_softmax(fn, Z, name):
     """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
     try:
-        return _call(fn, Z, name=name)
+        return _call(fn, Z, name=name, want=lambda: oracle_softmax(np.asarray(Z, dtype=_f64)))
     except core.CheckFailure as exc:
         if exc.diagnosis != "not-numerically-stable":
             raise
@@ -1004,7 +1005,8 @@ def _loss_case(fn, Yhat, Y):
     def run():
         N, ny = Y.shape
         name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {Yhat.dtype.name})"
-        got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint)
+        got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint,
+                                    want=lambda: np.array(oracle_loss(Yhat, Y), dtype=_f64))
         if not isinstance(got, tuple) or len(got) != 2:
             core.fail("loss_accuracy must return a pair (L, acc)", "wrong-return-type")
         L = core.expect_scalar(got[0], name=f"{name}: L")
@@ -1322,6 +1324,13 @@ def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
                       f"class has {low:.3g} or less (tried one sample at a time): small probabilities are changed "
                       f"before the log (too large an epsilon or lower clip bound?)", "loss-wrong-for-small-probabilities")
     if ok.all():
+        for stat, combined in (("mean", float(np.mean(p_true))), ("sum", float(np.sum(p_true)))):
+            if combined > 0 and core.close(float(L), -math.log(combined), _RTOL, 1e-9):
+                core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample "
+                          f"alone: L is -log of the {stat} over the batch of the true classes' probabilities, the log "
+                          f"of a {stat} where the loss is the mean of the logs, L = -(1/N) sum_n log Yhat[n, true "
+                          f"class]: take the log of each sample's probability first, then the mean",
+                          f"loss-log-of-the-{stat}")
         core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone "
                   f"(a batch of one): the samples' losses are not combined by their mean over the batch, "
                   f"L = (1/N) sum_n (-sum_i Y[n, i] log Yhat[n, i]) (np.mean over axis 0 of the per-sample sums, not "
@@ -2094,7 +2103,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
                "keepdims=True).T" if k == "by" else "grad_W = grad_pre-activation^T @ input, a matrix")
         core.fail(f"{label} is a single number ({core.describe(g)}){summed}; it must have the shape {shape} of "
                   f"params['{k}']: {fix}", "grad-is-a-scalar")
-    core.expect_array(g, name=label, shape=shape)
+    core.expect_array(g, name=label, shape=shape, want=expected[k])
     if _near(g, expected[k]):
         return
     if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \

@@ -906,6 +906,9 @@ MUTANTS = [
            old="    grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
            new="    grad_bh = np.sum(grad_Htilde)",
            expect="a sum without axis= adds up the samples AND the units"),
+    Mutant("r14 held-out: loss as -log of the mean probability of the true class (log of the mean)",
+           old=_LOSS, new="L = -np.log(np.mean(np.sum(Y * Yhat, axis=1)))",
+           expect="-log of the mean over the batch of the true classes' probabilities"),
 ]
 
 VARIANTS = [
