@@ -469,3 +469,19 @@ def test_a_neuron_parameters_growing_self_w_costs_only_the_neuron():
     checks.mlp(fresh["MLP"], fresh["Layer"], fresh["Value"])
     checks.train_step(fresh["train_step"], fresh["MLP"], fresh["Value"], fresh["mse_loss"])
     assert fresh["Neuron"].parameters is parameters, "the documented list is lent for the check only"
+
+
+def test_a_neuron_failing_on_values_costs_only_the_neuron():
+    """A Neuron that wraps each input in a new Value works on numbers and raises on a hidden layer's Values: the
+    MLP cell is judged with the documented neuron lent in its place (and the neuron's own method is restored)."""
+    fresh = harness.solution_namespace(LAB)
+    V, N = fresh["Value"], fresh["Neuron"]
+
+    def call(self, x):
+        z = sum((wi * V(xi) for wi, xi in zip(self.w, x)), self.b)
+        return z.tanh() if self.act == "tanh" else z.relu() if self.act == "relu" else z
+    N.__call__ = call
+    with pytest.raises(core.CheckFailure):
+        checks.neuron(N, V)
+    checks.mlp(fresh["MLP"], fresh["Layer"], V)
+    assert N.__call__ is call
