@@ -431,3 +431,57 @@ def test_comprehension_clauses_out_of_order_are_named():
     assert "run left to right" in str(_failure(checks._explain_comprehension_order, exc))
     exc.where = " (raised at `return [p for neuron in self.neurons for p in neuron.parameters()]` in parameters)"
     checks._explain_comprehension_order(exc)       # clauses in order: the NameError has another cause
+
+
+def test_a_prev_shared_by_every_value_is_named_and_costs_only_value_init():
+    """_prev kept on the class and updated in place: value_init names it, and every other cell is judged on Values
+    that have their own _prev from then on (before, the student's backward grew with the square of every Value
+    ever made and the grading process timed out)."""
+    fresh = harness.solution_namespace(LAB)
+    V = fresh["Value"]
+    own = V.__init__
+
+    def shared(self, data, _children=(), _op="", label=""):
+        own(self, data, (), _op, label)
+        del self._prev                      # the class's set is the one every Value reads
+        type(self)._prev = getattr(type(self), "_prev", set())
+        self._prev.update(_children)
+    V.__init__ = shared
+    with pytest.raises(core.CheckFailure, match="every Value shares ONE _prev") as caught:
+        checks.value_init(V)
+    assert caught.value.diagnosis == "prev-shared-by-every-value"
+    for fn in (checks.add, checks.mul, checks.backward, checks.backward_reuse):
+        fn(V)
+    checks.neuron(fresh["Neuron"], V)
+    checks.mlp(fresh["MLP"], fresh["Layer"], V)
+    checks.train_step(fresh["train_step"], fresh["MLP"], V, fresh["mse_loss"])
+
+
+def test_a_neuron_parameters_growing_self_w_costs_only_the_neuron():
+    fresh = harness.solution_namespace(LAB)
+
+    def parameters(self):
+        self.w.append(self.b)
+        return self.w
+    fresh["Neuron"].parameters = parameters
+    with pytest.raises(core.CheckFailure, match="parameters\\(\\) changed the neuron"):
+        checks.neuron(fresh["Neuron"], fresh["Value"])
+    checks.mlp(fresh["MLP"], fresh["Layer"], fresh["Value"])
+    checks.train_step(fresh["train_step"], fresh["MLP"], fresh["Value"], fresh["mse_loss"])
+    assert fresh["Neuron"].parameters is parameters, "the documented list is lent for the check only"
+
+
+def test_a_neuron_failing_on_values_costs_only_the_neuron():
+    """A Neuron that wraps each input in a new Value works on numbers and raises on a hidden layer's Values: the
+    MLP cell is judged with the documented neuron lent in its place (and the neuron's own method is restored)."""
+    fresh = harness.solution_namespace(LAB)
+    V, N = fresh["Value"], fresh["Neuron"]
+
+    def call(self, x):
+        z = sum((wi * V(xi) for wi, xi in zip(self.w, x)), self.b)
+        return z.tanh() if self.act == "tanh" else z.relu() if self.act == "relu" else z
+    N.__call__ = call
+    with pytest.raises(core.CheckFailure):
+        checks.neuron(N, V)
+    checks.mlp(fresh["MLP"], fresh["Layer"], V)
+    assert N.__call__ is call

@@ -327,3 +327,25 @@ def test_each_row_of_the_accuracy_is_judged_alone():
         return lambda P, T: (0.0, float(np.mean(pick(P, axis=1) == np.argmax(T, axis=1))))
     checks._explain_acc_rows(with_pick(np.argmax), Yhat, Y, "acc")
     assert "np.argmin" in str(_failure(checks._explain_acc_rows, with_pick(np.argmin), Yhat, Y, "acc"))
+
+
+def test_output_gradients_reduced_over_the_classes_are_named(ref):
+    """Every row of yhat - y sums to 0, so a mean over the classes gives all-zero gradients: named (the check used to
+    divide by that zero factor and raise ZeroDivisionError itself)."""
+    def backward(params, outputs, Y):
+        grads = ref["backward"](params, outputs, Y)
+        G = (outputs["yhat"] - Y).mean(axis=1, keepdims=True) + 0 * Y
+        return {**grads, "Wy": G.T @ outputs["h"], "by": G.sum(axis=0, keepdims=True).T}
+    with pytest.raises(core.CheckFailure, match="reduces yhat - y over the classes") as caught:
+        checks.backward_output(backward, ref["loss_accuracy"])
+    assert caught.value.diagnosis == "output-gradient-reduced-over-classes"
+
+
+def test_a_step_up_the_gradient_for_some_parameters_is_a_sign_flip(ref):
+    def sgd(params, grads, eta):
+        for name in params:
+            params[name] += (eta if name.startswith("b") else -eta) * grads[name]
+        return params
+    with pytest.raises(core.CheckFailure, match="moved by \\+eta \\* grad, up the gradient") as caught:
+        checks.sgd(sgd)
+    assert caught.value.diagnosis == "sign-flipped-for-some-parameters"

@@ -20,6 +20,7 @@ same step replayed on the student's model, loss and engine when those differ fro
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import threading
@@ -211,6 +212,84 @@ def _constructor_faults_probe(Value) -> tuple[bool, bool]:
         return ids != {id(a), id(b)}, getattr(c, "_op", None) != "+"
     except Exception:
         return False, False
+
+
+#: A constructor wrapping the student's own, run in the kernel when every Value shares one _prev (a class attribute
+#: updated in place): each new Value then gets the parents it was given (in a tuple of its own, once each) and the
+#: shared container is emptied.  Only the constructor's own cell (value_init) is charged for that mistake; every
+#: other cell is judged on graphs that are the ones the student's operations describe.  It stays installed: with
+#: one _prev for all, every later graph holds every Value ever made, and the student's own backward() (a loop
+#: over each node's parents) grows with the square of that number, so the rest of the notebook would run for
+#: minutes and the cells after it would be lost to the time limit.
+_OWN_PREV = '''
+import inspect
+
+
+def own_prev(cls, init):
+    try:
+        names = list(inspect.signature(init).parameters)
+    except (TypeError, ValueError):
+        names = []
+    key = names[2] if len(names) > 2 else None
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        children = args[1] if len(args) > 1 else kwargs.get(key, ()) if key else ()
+        try:
+            self._prev = tuple({id(c): c for c in children}.values())
+        except TypeError:
+            self._prev = ()
+        shared = cls.__dict__.get("_prev")
+        if hasattr(shared, "clear"):
+            shared.clear()
+
+    __init__.__wrapped__ = init
+    return __init__
+'''
+
+
+def _shares_prev(Value) -> bool:
+    """Do all Values share one _prev?  A leaf made before Value(3.0, (a, b), '+') (and one made after it) then
+    lists a and b among its own parents."""
+    try:
+        a, b = Value(1.0), Value(2.0)
+        Value(3.0, (a, b), "+")
+        d = Value(4.0)
+        pair = {id(a), id(b)}
+        return any(pair <= {id(p) for p in list(leaf._prev)} for leaf in (a, d))
+    except Exception:
+        return False
+
+
+def _own_prev(Value) -> bool:
+    """When every Value shares one _prev, give each its own (see ``_OWN_PREV``), in the kernel; True when it did.
+    Probed once per class and judge thread."""
+    done: dict[int, Any] = _LOCAL.__dict__.setdefault("own_prev", {})
+    if done.get(id(Value)) is Value or not _shares_prev(Value):
+        if len(done) > 64:
+            done.clear()
+        done[id(Value)] = Value
+        return False
+    session = core._session.current()
+    if session is not None:
+        make = session.define(_OWN_PREV, ["own_prev"])["own_prev"]
+    else:
+        space: dict = {}
+        exec(compile(_OWN_PREV, "<reference constructor>", "exec"), space)  # noqa: S102 - our own text
+        make = space["own_prev"]
+    try:
+        core.scatter([Value], "__init__", [make(Value, core.gather([Value], "__init__")[0])])
+    except Exception:
+        return False
+    done[id(Value)] = Value
+    return True
+
+
+SHARED_PREV = ("every Value shares ONE _prev: after Value(3.0, (a, b), '+'), the leaves a and Value(4.0), which were "
+               "given no parents, list a and b among their parents. A _prev kept on the class (Value._prev, or "
+               "_prev = set() in the class body) and updated in place (.update, .add, |=) is the same container for "
+               "every Value, so each graph holds every Value ever made (backward() then walks all of them, and "
+               "slows down with their number); give each Value its own in __init__: self._prev = set(_children)")
 
 
 CONSTRUCTOR_DROPS_CHILDREN = ("the result has no parents (_prev is empty) because your constructor does not store "
@@ -457,6 +536,11 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
                  f"number", "math-on-value")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
+        if "Integers to negative integer powers are not allowed" in text:
+            fail(f"{text}: a NumPy integer (np.int64) was raised to a negative power, which NumPy refuses where "
+                 f"Python's int gives a float: np.mean, np.sum or len() of a NumPy array hands the division a NumPy "
+                 f"integer, and your a / n computes n ** -1. Divide by a Python number (len(preds) of the list, or "
+                 f"float(n)), or write self * (1.0 / other) for a plain-number other", "numpy-integer-negative-power")
         if hint:
             fail(f"{text}: {hint}", exc.diagnosis)
         if "raised TypeError" in text and re.search(r"argument must be a string or a (?:real )?number, not 'Value'", text):
@@ -950,6 +1034,8 @@ def _own_finite_differences(Value, build, xs, grads, pre, seed, name, data=None)
 def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
+    if _own_prev(Value):
+        fail(SHARED_PREV, "prev-shared-by-every-value")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
         v = _new(Value, x, repair=(False, False))
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
@@ -1036,6 +1122,7 @@ def _label(Value, build, name):
 
 def add(Value) -> None:
     """a + b, a + number, number + a (``__radd__``) and a + a."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     _binary(Value, "a + b", lambda a, b: a + b, lambda a, b: a + b, lambda a, b: (1.0, 1.0),
             _pairs("lab05:add"))
     _label(Value, lambda: _new(Value, 1.0) + _new(Value, 2.0), "a + b")
@@ -1048,6 +1135,7 @@ def add(Value) -> None:
 
 def mul(Value) -> None:
     """a * b, a * number, number * a (``__rmul__``) and a * a."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     _binary(Value, "a * b", lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a),
             _pairs("lab05:mul"),
             diagnose_local={"a * b: the gradients are swapped: d(a*b)/da = b, d(a*b)/db = a":
@@ -1099,6 +1187,7 @@ def _explain_square_one_term(Value, exc: core.CheckFailure) -> None:
 
 def power(Value) -> None:
     """a ** k for integer, negative and fractional k."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:pow")
     # k = 3 first: for k = 2, k * a**k and k * out**(k-1) coincide, so two mistakes could not be told apart
     for k in (3, 2, 1, -1, -2, 0.5, 1.5):
@@ -1139,7 +1228,12 @@ _DIV = (lambda a, b: a * b ** -1, lambda a, b: b ** -1 * a)
 
 def sub_neg(Value) -> None:
     """-a, a - b, a - number and number - a (``__rsub__``)."""
-    _check_op(Value, lambda a: -a, lambda a: -a, lambda a: (-1.0,), [0.9], "-a", compositions=_NEG)
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
+    _check_op(Value, lambda a: -a, lambda a: -a, lambda a: (-1.0,), [0.9], "-a", compositions=_NEG,
+              diagnose_value={"-a computed the reciprocal 1 / a (self ** -1: the exponent -1 inverts, it does not "
+                              "negate); the negation is self * -1": lambda a: 1 / a,
+                              "-a computed -1 / a (the reciprocal with its sign flipped): the negation is self * -1":
+                                  lambda a: -1 / a})
     _binary(Value, "a - b", lambda a, b: a - b, lambda a, b: a - b, lambda a, b: (1.0, -1.0),
             _pairs("lab05:sub"),
             diagnose_value={"a - b computed b - a: swapped operands in __sub__": lambda a, b: b - a},
@@ -1157,9 +1251,15 @@ def sub_neg(Value) -> None:
 
 def div(Value) -> None:
     """a / b, a / number and number / a (``__rtruediv__``)."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     pairs = [(x, y if abs(y) > 0.5 else y + 1.5) for x, y in _pairs("lab05:div")]
     _binary(Value, "a / b", lambda a, b: a / b, lambda a, b: a / b,
-            lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV)
+            lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV,
+            diagnose_value={"a / b computed 1 / (a * b): the power -1 applies to the whole product ((self * other) ** "
+                            "-1) where it belongs to the divisor alone, self * other ** -1 (** binds tighter than *, "
+                            "so no parentheses are needed)": lambda a, b: 1 / (a * b),
+                            "a / b computed a * b (the divisor multiplied instead of inverted: other ** -1)":
+                                lambda a, b: a * b})
     r = core.rng("lab05:div:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(0.5, 1.5))
     try:
@@ -1173,7 +1273,12 @@ def div(Value) -> None:
                  "number / a",
                  diagnose_value={"number / a: __rtruediv__ swapped its operands, it computed "
                                  "a / number (Python calls a.__rtruediv__(number) for number / a)":
-                                 lambda a: a / c},
+                                 lambda a: a / c,
+                                 "number / a computed 1 / (number * a): __rtruediv__ divides by the number as well "
+                                 "(self ** -1 / other); the number is the numerator, other * self ** -1":
+                                 lambda a: 1 / (c * a),
+                                 "number / a computed 1 / a: __rtruediv__ leaves the number out; it is the numerator, "
+                                 "other * self ** -1": lambda a: 1 / a},
                  compositions=(lambda a: c * a ** -1, lambda a: a ** -1 * c, lambda a: Value(c) * a ** -1))
 
 
@@ -1210,6 +1315,7 @@ def _unary(Value, method: str, forward, local, xs, **kw):
 
 
 def tanh(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:tanh")
     xs = [float(r.uniform(-2.5, 2.5)) for _ in range(3)] + [0.0]
     # tanh(a) is the docstring's promise for every a: saturated inputs of both signs (a cut-off such as
@@ -1257,6 +1363,7 @@ def _explain_saturated(Value, x: float, moderate: list[float], exc: core.CheckFa
 
 
 def exp_log(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:explog")
     _unary(Value, "exp", math.exp, lambda a: (math.exp(a),),
            [float(r.uniform(-2, 2)) for _ in range(3)],
@@ -1273,6 +1380,7 @@ def exp_log(Value) -> None:
 
 
 def relu(Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:relu")
     xs = [float(r.uniform(0.1, 2)), -float(r.uniform(0.1, 2)), float(r.uniform(0.1, 2)),
           -float(r.uniform(0.1, 2))]
@@ -1424,6 +1532,11 @@ def _leaf_without_backward(Value) -> bool:
         return False
 
 
+ROOT_CLOSURE_EVERY_NODE = (" and no other node's ran at all: the loop over the topological order calls the closure of "
+                           "the node backward() was called on (self._backward(), where the loop variable's "
+                           "node._backward() belongs), once per node of the graph")
+
+
 def _call_backward(root, name: str) -> None:
     fn = getattr(root, "backward", None)
     if not callable(fn):
@@ -1449,6 +1562,8 @@ def _check_order(g: _Graph, name: str) -> None:
     counts: dict[int, int] = {}
     for k in g.calls:
         counts[k] = counts.get(k, 0) + 1
+    if set(counts) == {g.root} and counts[g.root] > 1:
+        fail(f"{name}: the root's _backward ran {counts[g.root]} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if any(c > 1 for c in counts.values()):
         paths = _paths(g)
         if all(counts.get(k, 0) == paths.get(k, 0) for k in interior):
@@ -1726,6 +1841,7 @@ def _paths(g: _Graph) -> dict[int, int]:
 
 def backward(Value) -> None:
     """Random DAGs (reuse, diamonds, unused nodes): order, seed and gradients of backward()."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     earlier: list[_Graph] = []     # graphs of earlier calls: a new call must not touch them
     for t, (n_leaves, n_ops, same, dense) in enumerate([(1, 1, False, False), (2, 6, False, False),
                                                         (3, 25, False, False), (5, 60, False, False),
@@ -1789,6 +1905,7 @@ def backward_reuse(Value) -> None:
     every node exactly once, after all of its consumers; then the gradients must equal those of
     your closures replayed in that order from a seed of 1.  This cell judges backward(); a
     mistake inside an operation is judged in that operation's cell."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     if _faults(Value)[0]:
         return      # your operations build no graph to traverse (the constructor drops _children): value_init's cell
     r = core.rng("lab05:reuse")
@@ -1809,9 +1926,65 @@ def backward_reuse(Value) -> None:
     ]
     for name, fn in cases:
         try:
-            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=True)
-        except _PrevNotASet:    # their sort needs set operations on _prev: judge their own sets
-            _reuse_case(Value, name, fn, (a0, b0, c0), ordered=False)
+            try:
+                _reuse_case(Value, name, fn, (a0, b0, c0), ordered=True)
+            except _PrevNotASet:    # their sort needs set operations on _prev: judge their own sets
+                _reuse_case(Value, name, fn, (a0, b0, c0), ordered=False)
+        except core.CheckFailure as exc:
+            broken = _broken_operation(Value)
+            if broken is None:
+                raise
+            # Their operation builds no proper graph (see its own cell): backward() is judged on the same expression
+            # made of checker nodes, whose closures are right.
+            try:
+                _reuse_on_checker_nodes(Value, name, (a0, b0, c0))
+            except core.CheckFailure as again:
+                raise core.CheckFailure(f"{again} (judged on {name} built from checker-made nodes, since your "
+                                        f"{broken} fails its own cell)", again.diagnosis) from None
+            del exc
+
+
+#: backward_reuse's expressions as checker graphs: leaves, then (op, parent, parent) in creation order.
+_REUSE_GRAPHS = {
+    "a + a": (1, [("+", 0, 0)]),
+    "a * a": (1, [("*", 0, 0)]),
+    "(a * b) + (a * c)": (3, [("*", 0, 1), ("*", 0, 2), ("+", 3, 4)]),
+    "s * s + s with s = a + b": (2, [("+", 0, 1), ("*", 2, 2), ("+", 3, 2)]),
+    "a diamond graph": (3, [("*", 0, 1), ("+", 3, 2), ("*", 3, 3), ("*", 4, 5), ("+", 6, 0), ("+", 7, 0),
+                            ("tanh", 8, 8), ("+", 9, 4)]),
+}
+
+
+def _broken_operation(Value) -> str | None:
+    """The first of the student's operations + and * that fails its own cell (which names it), or None."""
+    for label, check in (("a + b (__add__)", add), ("a * b (__mul__)", mul), ("tanh", tanh)):
+        if not _ops_ok(Value, check):
+            return label
+    return None
+
+
+def _reuse_on_checker_nodes(Value, name: str, values) -> None:
+    n_leaves, ops = _REUSE_GRAPHS[name]
+    g = _Graph.__new__(_Graph)
+    g.nodes, g.local, g.parents, g.kinds, g.values, g.calls = [], [], [], [], [], []
+    g.repair, g.Value, g._pending = _faults(Value), Value, ([], [], [])
+    for v in values[:n_leaves]:
+        g._add(Value, float(v), (), "", ())
+    for op, i, j in ops:
+        a, b = g.values[i], g.values[j]
+        if op == "+":
+            g._add(Value, a + b, (i, j), "+", (1.0, 1.0))
+        elif op == "*":
+            g._add(Value, a * b, (i, j), "*", (b, a))
+        else:
+            t = math.tanh(a)
+            g._add(Value, t, (i,), "tanh", (1 - t * t,))
+    g.root = len(g.nodes) - 1
+    g._flush()
+    label = f"backward() of {name}"
+    _call_backward(g.nodes[g.root], label)
+    _check_order(g, label)
+    _compare_grads(g, g.grads(), g.adjoints(), label)
 
 
 class _PrevNotASet(Exception):
@@ -1866,6 +2039,8 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         raise
     counts = np.bincount(calls, minlength=len(interior)) if calls else np.zeros(len(interior), int)
     label = f"backward() of {name}"
+    if len(counts) and counts[-1] > 1 and not counts[:-1].any():     # _topo puts the root last
+        fail(f"{label}: the root's _backward ran {int(counts[-1])} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if (counts > 1).any():
         fail(f"{label}: a node's _backward ran more than once: a node reached through two paths must be "
              f"visited once (keep a visited set in the topological sort)", "ran-more-than-once")
@@ -1909,6 +2084,7 @@ def backward_deep(Value) -> None:
     requests: the chain is long, the bookkeeping small).  The root's closure gives every interior
     node the gradient a real chain of identities would pass down (1), in one request, so a
     backward() that rightly skips nodes whose grad is 0 still walks the whole chain."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     n = 3_000
     try:
         _deep_chain(Value, n, noop=False)
@@ -1944,6 +2120,8 @@ def _deep_chain(Value, n: int, noop: bool) -> None:
         fail(f"{name}: backward() ran no _backward closure at all, not even the root's: the closures are never called "
              f"(node._backward() needs its parentheses; node._backward alone does nothing) or topo comes out empty; "
              f"for node in reversed(topo): node._backward()", "deep-no-closure-ran")
+    if "first" not in calls and len(calls) > 2 and set(calls) == {"root"}:
+        fail(f"{name}: the root's _backward ran {len(calls)} times{ROOT_CLOSURE_EVERY_NODE}", "root-closure-for-every-node")
     if "first" not in calls:
         fail(f"{name}: backward() never reached the node next to the chain's input: the topological sort "
              f"must include every node reachable through _prev", "deep-node-not-reached")
@@ -2017,6 +2195,7 @@ def backward_repeat(Value) -> None:
 
     Judged relative to what one call of your backward() gives on the same graph, so that a
     mistake in a single call (order, seed: the backward cell) is not counted again here."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     for t, (n_leaves, n_ops) in enumerate([(2, 8), (4, 40)]):
         g = _Graph(Value, core.rng(f"lab05:repeat:{t}"), n_leaves, n_ops)
         root = g.nodes[g.root]
@@ -2271,6 +2450,7 @@ def _explain_comprehension_order(exc: core.CheckFailure) -> None:
 
 @_comprehension_order
 def neuron(Neuron, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:neuron")
     ops_ok = None
     for nin, act in [(1, "tanh"), (3, "relu"), (5, "tanh"), (4, "linear"), (2, "relu")]:
@@ -2323,6 +2503,9 @@ def neuron(Neuron, Value) -> None:
                         float(_act(act, np.array(bv + wv.sum() + xv.sum()))),
                 }))
         try:
+            # the same weights as for the first call (an operation that changes its operands' .data is its own
+            # cell's mistake)
+            core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
             out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
@@ -2365,6 +2548,12 @@ def neuron(Neuron, Value) -> None:
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
         _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
+        grown = len(list(n.w))
+        if grown != nin:
+            fail(f"Neuron({nin}).parameters() changed the neuron: after one call, self.w holds {grown} Values instead "
+                 f"of the {nin} weight(s) (self.w.append(self.b) or self.w += [self.b] adds the bias to the weights "
+                 f"themselves, so the list grows at every call and the bias also acts as a weight); return a new "
+                 f"list and leave self.w as it is, self.w + [self.b]", "neuron-parameters-grows-w")
         if len(_param_list(n, "Neuron", Value)) != nin + 1:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
 
@@ -2597,6 +2786,113 @@ def _same_structure(a, b, ordered=True) -> bool:
 
 @_comprehension_order
 def mlp(MLP, Layer, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
+    with _neuron_parameters_kept(MLP):
+        try:
+            _mlp(MLP, Layer, Value)
+        except core.CheckFailure as exc:
+            if _unimplemented(exc) or not _neuron_fails_on_values(MLP, Value):
+                raise
+            # Their Neuron works on numbers but not on Values (the neuron cell names it), and a hidden layer hands
+            # the next one Values: Layer and MLP are judged with the documented neuron in place of theirs.
+            with _documented_neuron_call(MLP):
+                try:
+                    _mlp(MLP, Layer, Value)
+                except core.CheckFailure as again:
+                    raise core.CheckFailure(f"{again} (judged with the documented neuron, act(w . x + b), in place "
+                                            f"of yours, which fails on inputs that are Values: see its cell)",
+                                            again.diagnosis) from None
+
+
+def _neuron_fails_on_values(MLP, Value) -> bool:
+    """Does the student's neuron compute on plain numbers and raise on Values?"""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+    except Exception:   # a probe that fails says nothing
+        return False
+    return not _fails(lambda: neuron([0.5, -0.25])) and \
+        _fails(lambda: neuron([_new(Value, 0.5), _new(Value, -0.25)]))
+
+
+def _documented_neuron(neuron, x):
+    """The neuron of the docstring, act(sum_i w_i x_i + b), computed with the student's own Value operations (called
+    back from the kernel: the neuron's code is its cell's answer and stays here)."""
+    w, z = list(neuron.w), neuron.b
+    for wi, xi in zip(w, list(x)):
+        z = z + wi * xi
+    act = getattr(neuron, "act", "tanh")
+    return z.tanh() if act == "tanh" else z.relu() if act == "relu" else z
+
+
+#: The kernel side of the lent neuron: a method that hands the neuron and its input to the judge's function.
+_NEURON_CALL = '''
+def lend(forward):
+    def __call__(self, x):
+        return forward(self, x)
+    return __call__
+'''
+
+
+@contextlib.contextmanager
+def _documented_neuron_call(MLP):
+    neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+    cls = core.gather([neuron], "__class__")[0]
+    own = core.gather([cls], "__call__")[0]
+    session = core._session.current()
+    if session is not None:
+        lend = session.define(_NEURON_CALL, ["lend"])["lend"]
+    else:
+        space: dict = {}
+        exec(compile(_NEURON_CALL, "<lent neuron>", "exec"), space)  # noqa: S102 - our own text
+        lend = space["lend"]
+    core.scatter([cls], "__call__", [lend(_documented_neuron)])
+    try:
+        yield
+    finally:
+        core.scatter([cls], "__call__", [own])
+
+
+#: Lent to the Neuron class while its own parameters() changes self.w (the neuron cell's mistake): the list the
+#: docstring states, "the nin weights and the bias", with the bias taken back out of self.w where an earlier call
+#: put it.  Layer, MLP and train_step are then judged on what they do themselves.
+_NEURON_PARAMETERS = '''
+def parameters(self):
+    self.w[:] = [p for p in self.w if p is not self.b]
+    return self.w + [self.b]
+'''
+
+
+@contextlib.contextmanager
+def _neuron_parameters_kept(MLP):
+    """While the check runs, Neuron.parameters() is the documented list when the student's own one changes self.w
+    (appends the bias to it: the list then grows at every call), restored afterwards."""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+        before = len(list(neuron.w))
+        list(neuron.parameters())
+        grows = len(list(neuron.w)) != before
+        cls = core.gather([neuron], "__class__")[0] if grows else None
+        own = core.gather([cls], "parameters")[0] if grows else None
+    except Exception:   # a probe that fails says nothing: the check itself names what fails
+        grows = False
+    if not grows:
+        yield
+        return
+    session = core._session.current()
+    if session is not None:
+        lent = session.define(_NEURON_PARAMETERS, ["parameters"])["parameters"]
+    else:
+        space: dict = {}
+        exec(compile(_NEURON_PARAMETERS, "<documented parameters>", "exec"), space)  # noqa: S102 - our own text
+        lent = space["parameters"]
+    core.scatter([cls], "parameters", [lent])
+    try:
+        yield
+    finally:
+        core.scatter([cls], "parameters", [own])
+
+
+def _mlp(MLP, Layer, Value) -> None:
     r = core.rng("lab05:mlp")
     # Layer on its own: a list of nout Values
     layer = core.call(Layer, 3, 2, act="tanh", rng=np.random.default_rng(1), name="Layer(3, 2)")
@@ -2608,6 +2904,8 @@ def mlp(MLP, Layer, Value) -> None:
     except core.CheckFailure as exc:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
+    else:
+        _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
     try:
         one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
@@ -2673,6 +2971,30 @@ def mlp(MLP, Layer, Value) -> None:
         if nin == 3:     # one model: the graph reaches every layer's parameters
             _mlp_reaches_parameters(model, out, Ws, bs, f"{name}(x)", Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+
+
+def _layer_feeds_whole_input(layer, out: list, x: list, Value) -> None:
+    """Layer(3, 2)(x)[i] must be what the student's own neuron i gives on the whole x (a wrong neuron is the
+    neuron cell's); when it is not, which input that neuron was given is found by experiment."""
+    try:
+        neurons = list(layer.neurons)
+        got = [float(_data(o, Value, "Layer(3, 2)(x)")) for o in out]
+        own = [float(n(list(x)).data) for n in neurons]
+    except Exception:   # a probe that fails says nothing (the MLP cases below judge the values)
+        return
+    if len(own) != len(got) or all(core.close(g, o, 1e-9, 1e-12) for g, o in zip(got, own)):
+        return
+    head = (f"Layer(3, 2)(x) gives {', '.join(f'{g:.6g}' for g in got)} where its own neurons, each given the whole "
+            f"input x, give {', '.join(f'{o:.6g}' for o in own)}")
+    try:
+        alone = [float(n([x[i]]).data) for i, n in enumerate(neurons)]
+    except Exception:   # a probe that fails says nothing
+        alone = []
+    if alone and all(core.close(g, a, 1e-9, 1e-12) for g, a in zip(got, alone)):
+        fail(f"{head}: neuron i was given only the input x[i] (a zip over the neurons and the inputs pairs them one "
+             f"to one); every neuron reads the whole input: [neuron(x) for neuron in self.neurons]",
+             "layer-neuron-gets-one-input")
+    # other differences (an activation applied again, layers mixed up) are named by the MLP cases
 
 
 def _applied_act(neurons: list, h: np.ndarray, z: np.ndarray) -> str | None:
@@ -2947,6 +3269,7 @@ class _MockModule:
 
 @_comprehension_order
 def zero_grad(MLP, Value, Module=None) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:zero")
     if Module is not None:
         # grads of both signs (alternating): a reset that depends on the sign is told apart from none
@@ -3037,6 +3360,7 @@ def _class_attr(cls, name: str) -> Any:
 
 @_comprehension_order
 def mse(mse_loss, Value) -> None:
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     if not _radd_gives_number(Value):
         return _mse(mse_loss, Value)
     try:      # the reference __radd__ (self + other, as documented) for this cell: a broken one costs the add cell
@@ -3326,6 +3650,12 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     When your MLP, loss or engine differ from the oracle, the same steps are replayed with them
     (zero_grad, your loss over the batch, backward, p.data -= lr * p.grad) and train_step is judged
     against that replay: its own cell judges the step, not the pieces it calls."""
+    _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
+    with _neuron_parameters_kept(MLP):
+        _train_step(train_step, MLP, Value, mse_loss)
+
+
+def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
     r = core.rng("lab05:train")
     X = np.array([[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]])
     X = X + 0.1 * r.normal(size=X.shape)
@@ -3574,7 +3904,9 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
                      2.0: "2, while the loss it returned is right: every gradient was doubled. Gradients accumulate with "
                       "+=, so a second loss.backward() (or a second backward pass over the same loss) adds them "
                       "again: call backward() once per step"}),
-                 1 / lr: "1/lr: the gradient was divided by lr, not multiplied"}
+                 1 / lr: f"1/lr = {1 / lr:g}: the step is p.grad alone, lr is left out",
+                 1 / lr ** 2: f"1/lr**2 = {1 / lr ** 2:g}: the step is p.grad / lr, the gradient divided by the "
+                              f"learning rate where it is multiplied by it"}
         for value, words in names.items():
             if n > 1 or value not in (1 / n, float(n)):
                 if abs(k - value) <= 1e-6 * abs(value):

@@ -228,10 +228,11 @@ def _slug(text: str) -> str:
     return "-".join(words)[:60].strip("-") or "unnamed"
 
 
-def _call(fn, *args, name):
-    """core.call with stable diagnosis ids for what core.call reports without one."""
+def _call(fn, *args, name, want=None):
+    """core.call with stable diagnosis ids for what core.call reports without one; ``want`` (the oracle's value, or
+    a callable giving it) lets the judge search the one change that makes a raising call return it."""
     try:
-        return core.call(fn, *args, name=name)
+        return core.call(fn, *args, name=name, want=want)
     except core.CheckFailure as exc:
         text = str(exc)
         if exc.diagnosis is None and "modified its input argument" in text:
@@ -241,11 +242,11 @@ def _call(fn, *args, name):
         raise
 
 
-def _call_with_shape_hint(fn, *args, name, hint):
+def _call_with_shape_hint(fn, *args, name, hint, want=None):
     """core.call, adding a hint to errors (a product of the wrong orientation raises): the message
     then says which call, with which shapes, raised what, and what that usually means."""
     try:
-        return _call(fn, *args, name=name)
+        return _call(fn, *args, name=name, want=want)
     except core.CheckFailure as exc:
         text = str(exc)
         if " raised NameError" in text:
@@ -338,7 +339,7 @@ def _explain_shift_after_exp(fn, name, warned) -> None:
 def _call_softmax(fn, Z, name):
     """Call a softmax, naming an overflow and an underflow (0/0) for what each one is."""
     try:
-        return _call(fn, Z, name=name)
+        return _call(fn, Z, name=name, want=lambda: oracle_softmax(np.asarray(Z, dtype=_f64)))
     except core.CheckFailure as exc:
         if exc.diagnosis != "not-numerically-stable":
             raise
@@ -679,6 +680,7 @@ def forward(fn, softmax=None):
                 # of one sample keeps a keepdims-less softmax from raising, so forward is still judged
                 # there; if every case fails like this, forward gets the benefit of the doubt.
                 continue
+            _explain_foreign_function(exc, name)
             if " raised " in str(exc):
                 _explain_transposed_weights(fn, params, X, name)
                 if pending is None and (N, nx, nh, ny, dt) != cases[-1]:
@@ -771,6 +773,26 @@ def forward(fn, softmax=None):
         raise pending
     _forward_large_scores(fn, softmax, r)
     _forward_large_hidden(fn)
+
+
+#: NumPy functions defined on part of the real line only, which the network x -> tanh -> softmax never calls: a
+#: warning raised in one of them names that function (the student's own softmax may take a log: not listed).
+_FOREIGN = {"arctanh": "the inverse of tanh", "arcsin": "the inverse of sin", "arccos": "the inverse of cos",
+            "arccosh": "the inverse of cosh", "sqrt": "a square root"}
+
+
+def _explain_foreign_function(exc: core.CheckFailure, name: str) -> None:
+    """A NumPy warning raised in a function the network never uses (np.arctanh, np.log, np.sqrt...): that function is
+    the mistake, not the numerical stability of the right one."""
+    warned = getattr(exc, "warning", None)
+    used = re.search(r"encountered in (\w+)\s*$", warned or "")
+    if exc.diagnosis != "not-numerically-stable" or not used or used.group(1) not in _FOREIGN:
+        return
+    f = used.group(1)
+    core.fail(f"{name}: numpy warned '{warned}': your forward calls np.{f}, which the network x -> tanh -> softmax "
+              f"never uses (np.{f} is {_FOREIGN[f]}, defined only on part of the real line, hence the warning on "
+              f"these inputs); the "
+              f"hidden layer is h = np.tanh(htilde) and the output yhat = softmax(ytilde)", "foreign-function")
 
 
 def _gives(got, mistake, k) -> bool:
@@ -983,7 +1005,8 @@ def _loss_case(fn, Yhat, Y):
     def run():
         N, ny = Y.shape
         name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {Yhat.dtype.name})"
-        got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint)
+        got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint,
+                                    want=lambda: np.array(oracle_loss(Yhat, Y), dtype=_f64))
         if not isinstance(got, tuple) or len(got) != 2:
             core.fail("loss_accuracy must return a pair (L, acc)", "wrong-return-type")
         L = core.expect_scalar(got[0], name=f"{name}: L")
@@ -1301,6 +1324,13 @@ def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
                       f"class has {low:.3g} or less (tried one sample at a time): small probabilities are changed "
                       f"before the log (too large an epsilon or lower clip bound?)", "loss-wrong-for-small-probabilities")
     if ok.all():
+        for stat, combined in (("mean", float(np.mean(p_true))), ("sum", float(np.sum(p_true)))):
+            if combined > 0 and core.close(float(L), -math.log(combined), _RTOL, 1e-9):
+                core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample "
+                          f"alone: L is -log of the {stat} over the batch of the true classes' probabilities, the log "
+                          f"of a {stat} where the loss is the mean of the logs, L = -(1/N) sum_n log Yhat[n, true "
+                          f"class]: take the log of each sample's probability first, then the mean",
+                          f"loss-log-of-the-{stat}")
         core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone "
                   f"(a batch of one): the samples' losses are not combined by their mean over the batch, "
                   f"L = (1/N) sum_n (-sum_i Y[n, i] log Yhat[n, i]) (np.mean over axis 0 of the per-sample sums, not "
@@ -1663,6 +1693,8 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             for k in keys:
                 _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
         except core.CheckFailure as exc:
+            if not hidden_part:
+                _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name)
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
                 _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc, fn, len(outputs))
                 _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
@@ -1672,6 +1704,38 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                     _explain_hidden_factor(fn, name)
             raise
     return run
+
+
+def _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name) -> None:
+    """Output gradients that are all zero: each row of yhat - y sums to 0 (both rows sum to 1), so a sum or mean of
+    yhat - y over the classes (axis=1) is 0 everywhere.  Confirmed on outputs whose yhat rows sum to 1/2 (the
+    reduction is then not 0): the student's gradients are those of that reduction, broadcast over the classes."""
+    gs = [np.asarray(grads[k], dtype=_f64) if isinstance(grads.get(k), np.ndarray) else None for k in keys]
+    if any(g is None or g.shape != expected[k].shape or np.max(np.abs(g), initial=0.0) > 1e-9 * (1.0 + np.max(np.abs(
+            expected[k]), initial=0.0)) for g, k in zip(gs, keys)) or \
+            not any(np.any(expected[k]) for k in keys):
+        return
+    N = Y.shape[0]
+    probe = _copy_dict(outputs)
+    probe["yhat"] = outputs["yhat"] / 2
+    try:
+        got = fn(_copy_dict(params), _copy_dict(probe), Y.copy())
+        got = {k: np.asarray(got[k], dtype=_f64) for k in keys}
+    except Exception:   # a probe that fails says nothing
+        got = None
+    D = np.asarray(probe["yhat"], dtype=_f64) - np.asarray(Y, dtype=_f64)
+    which = ""
+    for label, G in (("mean", D.mean(axis=1, keepdims=True)), ("sum", D.sum(axis=1, keepdims=True))):
+        for scale, per in ((1.0, ""), (1.0 / N, " / N")):
+            want = oracle_backward(params, probe, Y, gy=np.broadcast_to(G * scale, D.shape))
+            if got is not None and all(got[k].shape == want[k].shape and _near(got[k], want[k]) for k in keys):
+                which = (f" (with yhat's rows summing to 1/2 instead of 1, your gradients are exactly those of "
+                         f"grad_ytilde = the {label} of yhat - y over the classes{per}, the same number for every class)")
+    listed = " and ".join(f"grads['{k}']" for k in keys)
+    core.fail(f"{name}: {listed} are all zeros (up to rounding): your grad_ytilde reduces yhat - y over the classes (a sum or mean "
+              f"over axis=1), which is 0 for every sample, since each row of yhat and each row of the one-hot y sums "
+              f"to 1{which}; grad_ytilde keeps one entry per sample and class, (yhat - y) / N of shape (N, n_y), and "
+              f"the 1/N averages over the batch (axis 0), not over the classes", "output-gradient-reduced-over-classes")
 
 
 def _explain_hidden_factor(fn, name) -> None:
@@ -1897,7 +1961,7 @@ def _explain_layer_scaled(grads, keys, expected, name, sizes, exc, fn=None, outp
         if g.shape != e.shape or not np.any(e):
             return
         ks.append(float(g.ravel() @ e.ravel() / (e.ravel() @ e.ravel())))
-    if abs(ks[0] - 1) < 1e-3 or any(abs(k - ks[0]) > 1e-6 * abs(ks[0]) for k in ks) or \
+    if abs(ks[0]) < 1e-9 or abs(ks[0] - 1) < 1e-3 or any(abs(k - ks[0]) > 1e-6 * abs(ks[0]) for k in ks) or \
             not all(_near(np.asarray(grads[k], dtype=_f64), ks[0] * expected[k]) for k in keys):
         return
     said = _layer_factor(grads[keys[0]], expected[keys[0]], sizes)
@@ -2030,7 +2094,16 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
                       f"instead of the layer's input {inputs[0]} (N, {inputs[1]}): grad_W = grad_pre-activation^T @ "
                       f"input", "grad-w-from-wrong-input")
     _explain_outer_of_batch(g, k, shape, N, params, outputs, Y, label)
-    core.expect_array(g, name=label, shape=shape)
+    if isinstance(g, (int, float, np.number)) or (isinstance(g, np.ndarray) and g.ndim == 0):
+        total = float(np.sum(expected[k]))
+        summed = (f" equal to the sum of every entry of the expected {shape} gradient ({total:.6g}): a sum without "
+                  f"axis= adds up the samples AND the units" if core.close(float(g), total, 1e-5, 1e-8) else "")
+        fix = ("sum over the batch axis only and keep a column, grad_Htilde.sum(axis=0, keepdims=True).T"
+               if k == "bh" else "sum over the batch axis only and keep a column, grad_Ytilde.sum(axis=0, "
+               "keepdims=True).T" if k == "by" else "grad_W = grad_pre-activation^T @ input, a matrix")
+        core.fail(f"{label} is a single number ({core.describe(g)}){summed}; it must have the shape {shape} of "
+                  f"params['{k}']: {fix}", "grad-is-a-scalar")
+    core.expect_array(g, name=label, shape=shape, want=expected[k])
     if _near(g, expected[k]):
         return
     if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \
@@ -2483,6 +2556,14 @@ def _explain_step_per_parameter(got, p_before, g_before, eta, name) -> None:
     if abs(coefs[0][1] + eta) > 1e-4 * eta or all(abs(c + eta) <= 1e-4 * eta for _, c in coefs) or \
             any(abs(c) <= 1e-4 * eta for _, c in coefs):      # a parameter left out: said by the value check
         return
+    uphill = [k for k, c in coefs if abs(c - eta) <= 1e-4 * eta]
+    if uphill and all(abs(abs(c) - eta) <= 1e-4 * eta for _, c in coefs):
+        right = [k for k, _ in coefs if k not in uphill]
+        listed = " and ".join(f"params['{k}']" for k in uphill)
+        core.fail(f"{name}: {listed} moved by +eta * grad, up the gradient, while "
+                  f"{' and '.join(f'params[{k!r}]' for k in right)} moved by -eta * grad as they should: the update "
+                  f"of {listed} has the wrong sign (+= where -= belongs, in a branch or line of their own); every "
+                  f"parameter takes the same step params[k] -= eta * grads[k]", "sign-flipped-for-some-parameters")
     said = ", ".join(f"params['{k}'] by {c / -eta:.4g} * (-eta * grad)" for k, c in coefs)
     core.fail(f"{name}: each parameter moved along its own gradient, but by a step size that changes from one "
               f"parameter to the next ({said}): the first one got eta, the later ones another value, so eta is "

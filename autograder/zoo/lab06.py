@@ -883,6 +883,32 @@ MUTANTS = [
     Mutant("r13g second set: softmax shifted in the denominator only", old=_R13G_SM,
            new="    E = np.exp(Z)\n    return E / np.exp(Z - Z.max(axis=1, keepdims=True)).sum(axis=1, keepdims=True)\n",
            expect=("the numerator is exp(Z) without the shift", "the shift must be in both")),
+    # round 14 held-out (m14c, fixed by r14g)
+    Mutant("r14 held-out: grad_Ytilde as the mean over classes of Yhat - Y (every gradient 0)",
+           old="grad_Ytilde = (Yhat - Y) / N ", new="grad_Ytilde = (Yhat - Y).mean(axis=1, keepdims=True) + 0 * Y ",
+           expect=("reduces yhat - y over the classes", "the mean of yhat - y over the classes")),
+    Mutant("r14g: grad_Ytilde summed over classes, divided by N (broadcast; every gradient 0)",
+           old="grad_Ytilde = (Yhat - Y) / N ", new="grad_Ytilde = np.ones_like(Y) * (Yhat - Y).sum(axis=1, keepdims=True) / N ",
+           expect="the sum of yhat - y over the classes / N"),
+    Mutant("r14 held-out: forward with np.arctanh for np.tanh",
+           old="    H = np.tanh(Htilde)\n", new="    H = np.arctanh(Htilde)\n",
+           expect="your forward calls np.arctanh"),
+    Mutant("r14 held-out: sgd adds the bias gradients (+= for the biases)",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new="    for name in params:\n        if name.startswith('b'):\n            params[name] += eta * grads[name]\n"
+               "        else:\n            params[name] -= eta * grads[name]\n",
+           expect="moved by +eta * grad, up the gradient"),
+    Mutant("r14g: sgd climbs for the output layer only (Wy, by)",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new="    for name in params:\n        params[name] += (eta if name.endswith('y') else -eta) * grads[name]\n",
+           expect="params['Wy'] and params['by'] moved by +eta * grad"),
+    Mutant("r14 held-out: grad_bh summed over everything (a scalar)",
+           old="    grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
+           new="    grad_bh = np.sum(grad_Htilde)",
+           expect="a sum without axis= adds up the samples AND the units"),
+    Mutant("r14 held-out: loss as -log of the mean probability of the true class (log of the mean)",
+           old=_LOSS, new="L = -np.log(np.mean(np.sum(Y * Yhat, axis=1)))",
+           expect="-log of the mean over the batch of the true classes' probabilities"),
 ]
 
 VARIANTS = [
