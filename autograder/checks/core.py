@@ -795,6 +795,17 @@ def scatter(objs: Iterable[Any], name: str, values: Iterable[Any]) -> None:
         setattr(o, name, v)
 
 
+def kernel_define(source: str, names: list[str]) -> dict[str, Any]:
+    """The functions ``names`` of the module text ``source``, defined where student code runs (in the kernel under
+    the judge, else here): only code a docstring already states, since the student can read it there."""
+    session = _session.current()
+    if session is not None:
+        return session.define(source, names)
+    namespace: dict = {}
+    exec(compile(source, "<reference code>", "exec"), namespace)  # noqa: S102 - the checks' own text
+    return {n: namespace[n] for n in names}
+
+
 @contextlib.contextmanager
 def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Iterator[None]:
     """For the duration of the ``with`` block, the names of ``lent`` in the globals of the student's
@@ -806,12 +817,11 @@ def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Itera
     Used where a graded function calls other graded functions by name: it is then judged with the
     reference ones in their place, so one mistake costs the cells of the function it is in only.
     """
+    values = dict(lent)
+    if defined:
+        values.update(kernel_define(defined, [n for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values]))
     session = _session.current()
     if session is not None and _isinstance(fn, _session.RemoteObject):
-        values = dict(lent)
-        if defined:
-            names = [n for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values]
-            values.update(session.define(defined, names))
         before = session.set_globals(fn, values)
         try:
             yield
@@ -819,11 +829,6 @@ def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Itera
             session.set_globals(fn, before)
         return
     space = fn.__globals__  # type: ignore[attr-defined]
-    values = dict(lent)
-    if defined:
-        namespace: dict = {}
-        exec(compile(defined, "<reference building blocks>", "exec"), namespace)  # noqa: S102 - our own text
-        values.update({n: namespace[n] for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values})
     missing = object()
     saved = {name: space.get(name, missing) for name in values}
     space.update(values)

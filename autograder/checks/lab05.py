@@ -270,13 +270,7 @@ def _own_prev(Value) -> bool:
             done.clear()
         done[id(Value)] = Value
         return False
-    session = core._session.current()
-    if session is not None:
-        make = session.define(_OWN_PREV, ["own_prev"])["own_prev"]
-    else:
-        space: dict = {}
-        exec(compile(_OWN_PREV, "<reference constructor>", "exec"), space)  # noqa: S102 - our own text
-        make = space["own_prev"]
+    make = core.kernel_define(_OWN_PREV, ["own_prev"])["own_prev"]
     try:
         core.scatter([Value], "__init__", [make(Value, core.gather([Value], "__init__")[0])])
     except Exception:
@@ -2838,13 +2832,7 @@ def _documented_neuron_call(MLP):
     neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
     cls = core.gather([neuron], "__class__")[0]
     own = core.gather([cls], "__call__")[0]
-    session = core._session.current()
-    if session is not None:
-        lend = session.define(_NEURON_CALL, ["lend"])["lend"]
-    else:
-        space: dict = {}
-        exec(compile(_NEURON_CALL, "<lent neuron>", "exec"), space)  # noqa: S102 - our own text
-        lend = space["lend"]
+    lend = core.kernel_define(_NEURON_CALL, ["lend"])["lend"]
     core.scatter([cls], "__call__", [lend(_documented_neuron)])
     try:
         yield
@@ -2878,13 +2866,7 @@ def _neuron_parameters_kept(MLP):
     if not grows:
         yield
         return
-    session = core._session.current()
-    if session is not None:
-        lent = session.define(_NEURON_PARAMETERS, ["parameters"])["parameters"]
-    else:
-        space: dict = {}
-        exec(compile(_NEURON_PARAMETERS, "<documented parameters>", "exec"), space)  # noqa: S102 - our own text
-        lent = space["parameters"]
+    lent = core.kernel_define(_NEURON_PARAMETERS, ["parameters"])["parameters"]
     core.scatter([cls], "parameters", [lent])
     try:
         yield
@@ -3353,9 +3335,7 @@ def _radd_gives_number(Value) -> bool:
 
 def _class_attr(cls, name: str) -> Any:
     """``cls.name`` looked up on the class itself (in the kernel for a student class): dunders included."""
-    if isinstance(cls, core._session.RemoteObject):
-        return object.__getattribute__(cls, "_s").getattr(cls, name)
-    return getattr(cls, name)
+    return core.gather([cls], name)[0]
 
 
 @_comprehension_order
