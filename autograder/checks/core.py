@@ -696,6 +696,11 @@ def raised_line(failure: BaseException) -> str:
     return ""
 
 
+def changed_words(before: Any, after: Any) -> str:
+    """' (3 of 12 entries changed, e.g. ...)': which entries of an array an in-place change touched, or ''."""
+    return _what_changed(before, after)
+
+
 def _what_changed(before: Any, after: Any) -> str:
     """Which entries an in-place change touched (a clip with out=x changes only the large ones), or ''."""
     try:
@@ -793,6 +798,20 @@ def scatter(objs: Iterable[Any], name: str, values: Iterable[Any]) -> None:
         return
     for o, v in zip(objs, values):
         setattr(o, name, v)
+
+
+def kernel_functions(source: str) -> dict[str, Any]:
+    """The functions of the module text ``source`` (the check's own driver code, never an answer: a forward then
+    a backward on the arrays handed over, say), defined where student code runs: in the kernel under the judge,
+    so that arrays a student object keeps a reference to stay the ones the check handed over, and in-place
+    changes made to them by a LATER call are mirrored onto the check's copies like any argument's."""
+    names = re.findall(r"^def (\w+)", source, re.M)
+    session = _session.current()
+    if session is not None:
+        return session.define(source, names)
+    namespace: dict = {}
+    exec(compile(source, "<check driver>", "exec"), namespace)  # noqa: S102 - our own text
+    return {n: namespace[n] for n in names}
 
 
 @contextlib.contextmanager
