@@ -91,7 +91,8 @@ PROPERTIES = {
                             "documented activation names accepted (a rejected one named)",
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
-                            "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)"),
+                            "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
+                            "judged with the documented sigmoid lent when the student's sigmoid helper raises"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -101,7 +102,9 @@ PROPERTIES = {
                        "hidden derivative of another activation named",
                        "caches list order kept (a reversed list named; which layer's array was written named)",
                        "a wrong 1/m divisor named only when a second network confirms it",
-                       "each hidden derivative at its own layer's Z (another cached Z or A named)"),
+                       "each hidden derivative at its own layer's Z (another cached Z or A named)",
+                       "which dZ a hidden layer's dW and db come from (the layer above's stale dZ, or dA without "
+                       "the derivative, confirmed with tanh when ReLU cannot tell) named"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
@@ -110,9 +113,13 @@ PROPERTIES = {
                           "grads keeps its keys (clear, del or pop named)",
                           "one step for the whole array (the mean or sum of dP) named",
                           "a parameter stepped with another key's gradient named from numpy's shapes"),
-    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
+    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS,
+                "a Python list of labels named", "labels built row by row (the raising line) named",
+                "model_forward's pair unpacked in the other order named (confirmed with a lent swapped pair)"),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
-              "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
+              "last partial batch kept", "last partial batch merged into the one before named (decoded sizes)",
+              "mini-batch gradients added up and applied once per epoch named (confirmed on a second batch size)",
+              "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
@@ -777,7 +784,13 @@ def _sigmoid_values(fn, Z, name, label):
     except NotImplementedError:
         core.fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:
-        core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + _slug(core.error_kind(exc)))
+        kind = core.error_kind(exc)
+        text = f"{name} raised {kind}: {exc}"
+        said = cases.explain_exception(text)      # what the exception's words name (math.exp given an array...)
+        failure = core.CheckFailure(f"{text}. Likely cause: {said[0]}" if said else text,
+                                    said[1] if said else "raised-" + _slug(kind))
+        failure.raised, failure.where = f"raised {kind}: {exc}", core.raised_at(exc)
+        raise failure from None
     if not np.array_equal(Z, before, equal_nan=True):
         changed = np.flatnonzero((Z != before).ravel())
         i = int(changed[0]) if changed.size else 0
@@ -1757,7 +1770,40 @@ def _reduction_of(got, source, label):
     return None
 
 
+def _lent_sigmoid(Z):
+    """The documented sigmoid (lent to activation_backward when the student's own cannot run): Z's float dtype."""
+    Z = np.asarray(Z)
+    return _sigmoid(Z).astype(Z.dtype if Z.dtype.kind == "f" else _f64)
+
+
 def activation_backward(fn, sigmoid=None) -> None:
+    """dZ = dA * g'(Z).  When the student's sigmoid helper raises (judged in activation_forward's cell, where it is
+    graded) and so does this check, the function is judged again with the documented sigmoid lent by name in place of
+    theirs (core.lent_globals): one mistake costs the cell of the function it is in."""
+    try:
+        _activation_backward(fn, sigmoid)
+    except core.CheckFailure as exc:
+        if sigmoid is None or " raised " not in str(exc) or not _raises(lambda: sigmoid(np.linspace(-2.0, 2.0, 12)
+                                                                                        .reshape(4, 3))):
+            raise
+        try:
+            lending = core.lent_globals(fn, {"sigmoid": _lent_sigmoid})
+            lending.__enter__()
+        except Exception:
+            raise exc from None
+        try:
+            _activation_backward(fn, None)
+        except core.CheckFailure as again:
+            failure = core.CheckFailure(f"{again} (judged with the documented sigmoid in place of your sigmoid helper, "
+                                        f"which raises: see activation_forward's cell)", again.diagnosis)
+            for key, value in vars(again).items():      # the comparison, the student's line
+                setattr(failure, key, value)
+            raise failure from None
+        finally:
+            lending.__exit__(None, None, None)
+
+
+def _activation_backward(fn, sigmoid=None) -> None:
     gen = core.rng("lab04.activation_backward")
     for kind in ACTIVATIONS:
         for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), _f64), ((5, 6), np.float32)]:
@@ -2149,6 +2195,7 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
 
@@ -2308,6 +2355,77 @@ def _right_for_one_sample(fn, X, Y, params, hidden, L, name, m) -> None:
         core.fail(f"{name} raises for a batch of m = {m} samples but gives the right gradients for a batch of one: "
                   f"something that must keep one row per sample was reduced over the batch (dZ_L = (AL - Y) / m "
                   f"has shape (m, 1); a mean or sum over axis 0 collapses it to (1, 1))", "right-only-for-one-sample")
+
+
+def _no_derivative_on_tanh(fn, dims, m, l) -> bool:
+    """Second probe for "layer l's dZ is dA_l" when ReLU's derivative could not tell it: the same sizes with tanh
+    (whose derivative is below 1 everywhere but 0), where that layer's dW_l = A_(l-1).T @ dA_l holds only then."""
+    if fn is None:
+        return False
+    gen = core.rng("lab04.model_backward.no-derivative")
+    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, dims[0]))
+    layers = _forward(X, params, "tanh")
+    Y = (np.arange(m) % 2).astype(_f64)[:, None]
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), "tanh")
+        dW = np.asarray(got[f"dW{l}"], _f64)
+    except Exception:
+        return False
+    dA = _backward(layers, Y, "tanh")[f"dA{l}"]
+    return dW.shape == (dims[l - 1], dims[l]) and _near(dW, layers[l - 1][0].T @ dA)
+
+
+def _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn=None) -> None:
+    """Which dZ a hidden layer's gradients were computed from, read from its dW and db together (dW_l = A_(l-1).T @ dZ,
+    db_l = sum(dZ, axis=0)): layer l+1's dZ (never recomputed for layer l: the activation_backward of that layer was
+    skipped, its result stored under another name) or dA_l itself (the derivative g'(Z_l) left out of that layer
+    alone).  Both hypotheses are tested on the two gradients at once, so a value stored under a wrong key is not
+    taken for them (see _name_copied_keys)."""
+    keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    if L < 2 or _grads_match(got, _backward_no_deriv(layers, Y), keys, 1e-6, 1e-9):
+        return                   # every hidden derivative missing: _explain_backward says so
+    dZ = {L: (layers[-1][4] - Y) / m}
+    for k in range(L - 1, 0, -1):
+        dZ[k] = ref[f"dA{k}"] * _act_grad(layers[k - 1][3], hidden)
+    for l in range(L - 1, 0, -1):
+        try:
+            dW, db = np.asarray(got[f"dW{l}"], _f64), np.asarray(got[f"db{l}"], _f64)
+        except (KeyError, TypeError, ValueError):
+            return
+        if dW.shape == ref[f"dW{l}"].shape and _near(dW, ref[f"dW{l}"]) and _near(db, ref[f"db{l}"]):
+            continue
+        A_prev = layers[l - 1][0]
+        candidates = {f"dZ{l + 1}, layer {l + 1}'s dZ": dZ[l + 1], f"dA{l}": ref[f"dA{l}"]}
+        # dA_l times the derivative at ANOTHER layer's Z (broadcast) may equal dA_l itself (every ReLU unit of that
+        # layer active): then "no derivative" and "the derivative of the wrong layer" cannot be told apart here
+        for k in range(1, L + 1):
+            try:
+                with np.errstate(all="ignore"):
+                    other = ref[f"dA{l}"] * _act_grad(layers[k - 1][3], hidden)
+            except ValueError:
+                continue
+            if k != l and other.shape == dZ[l].shape and _near(other, ref[f"dA{l}"]):
+                if not _no_derivative_on_tanh(fn, [layer[0].shape[1] for layer in layers] + [1], m, l):
+                    candidates.pop(f"dA{l}")
+                break
+        for what, value in candidates.items():
+            if value.shape != dZ[l].shape or _near(value, dZ[l]):
+                continue
+            if dW.shape == (A_prev.shape[1], value.shape[1]) and _near(dW, A_prev.T @ value) \
+                    and _near(db, value.sum(axis=0, keepdims=True)):
+                if what.startswith("dZ"):
+                    how = (f"the dZ was not recomputed for layer {l}: the dZ{l} = activation_backward(dA{l}, Z_{l}, "
+                           f"hidden_activation) step was skipped for that layer (a condition on l that leaves it out, "
+                           f"such as `if l > {l + 1}` where `if l > 1` belongs, or its result stored under another "
+                           f"name), so the loop reused the dZ of layer {l + 1}")
+                else:
+                    how = (f"the derivative of the hidden activation is missing for layer {l} alone: dZ{l} = dA{l} * "
+                           f"g'(Z_{l}), activation_backward(dA{l}, Z_{l}, hidden_activation), before linear_backward")
+                core.fail(f"{name}: layer {l}'s gradients are computed from {what} (dW{l} = A_{l - 1}.T @ that, db{l} = "
+                          f"its sum over the batch), not from dZ{l}: {how}; every hidden layer (l = 1 to L - 1 = {L - 1}) "
+                          f"needs its own dZ", "layer-gradients-from-another-dz")
+        return
 
 
 def _name_copied_keys(got, ref, keys, name) -> None:
@@ -2943,10 +3061,19 @@ def predict(fn, model_forward=None) -> None:
         own_thunk = None if model_forward is None else (
             lambda: core.call(model_forward, X, _copy_params(params), hidden, name="model_forward")[0] > 0.5)
         given = _copy_params(params)
-        got = _call_composite(fn, X, given, hidden, name=name, own=own_thunk,
-                              hint="predict thresholds the output AL of model_forward at 0.5")
+        try:
+            got = _call_composite(fn, X, given, hidden, name=name, own=own_thunk,
+                                  hint="predict thresholds the output AL of model_forward at 0.5")
+        except core.CheckFailure as exc:
+            if " raised " in str(exc):
+                _name_predict_raise(fn, exc, X, params, hidden, (AL > 0.5).astype(_f64), name)
+            raise
         if got is None:
             continue
+        if isinstance(got, (list, tuple)) and len(got) == m:
+            core.fail(f"{name} returned a Python {type(got).__name__} of {m} labels: the docstring asks for an integer "
+                      f"NumPy array of shape (m, 1) = {(m, 1)}: threshold all of AL at once, (AL > 0.5).astype(int), "
+                      f"rather than label by label in a loop or a list comprehension", "labels-not-an-array")
         if not _forward_modifies_parameters(model_forward):      # else model_forward's cell pays for it
             _unchanged(params, given, name, "parameters")
         want = (AL > 0.5).astype(_f64)
@@ -3002,6 +3129,38 @@ def predict(fn, model_forward=None) -> None:
             core.fail(f"{name} has wrong labels for {wrong.size} of {m} samples ({shown}): the label is 1 exactly "
                       f"where AL > 0.5, 0 elsewhere", "wrong-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+
+
+def _lent_swapped_forward(X, parameters, hidden_activation="relu"):
+    """model_forward's documented pair in the other order, (caches, AL): lent to a predict that raised, to ask
+    which of the two it thresholds."""
+    AL, caches = _lent_model_forward(X, parameters, hidden_activation)
+    return caches, AL
+
+
+def _name_predict_raise(fn, exc, X, params, hidden, want, name) -> None:
+    """predict raised: two questions of its code.  (1) With model_forward lent as one that returns its pair in the
+    other order, (caches, AL), does predict give the right labels?  Then it takes the SECOND value model_forward
+    returns as AL (`_, AL = model_forward(...)`), the caches list.  (2) Does the raising line build the labels one
+    row at a time (a list comprehension or loop over AL)?  Then the labels are not the (m, 1) array asked for."""
+    head = str(exc).split(". Likely cause: ")[0].split(". predict thresholds ")[0]
+    try:
+        with core.lent_globals(fn, {"model_forward": _lent_swapped_forward}):
+            swapped = np.asarray(fn(X.copy(), _copy_params(params), hidden))
+        right = swapped.shape == want.shape and swapped.dtype.kind in "biuf" and np.array_equal(swapped.astype(_f64), want)
+    except Exception:
+        right = False
+    if right:
+        core.fail(f"{head}. The value your predict thresholds is the SECOND one model_forward returns, the caches "
+                  f"list (confirmed: with a model_forward that returns its pair in the other order, your predict gives "
+                  f"the right labels): model_forward returns (AL, caches) in that order, so unpack it as "
+                  f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-unpacked-swapped")
+    line = core.raised_line(exc)
+    if re.search(r"\[.*\bfor\b.+\bin\b", line) or re.match(r"\s*for\b", line):
+        core.fail(f"{head}. Your predict labels the samples one row at a time in Python (`{line.strip()}`): a row of AL "
+                  f"is an array of one entry, not a number, and a list is not what predict returns: the docstring asks "
+                  f"for an integer NumPy array of shape (m, 1); threshold all of AL at once, (AL > 0.5).astype(int)",
+                  "labels-built-row-by-row")
 
 
 def _single_sample_label(fn, params, hidden, dims, al, label, gen, name) -> None:
@@ -4180,7 +4339,15 @@ def _onehot_batches(fn, seed, name):
                   f"use every sample exactly once (a sample used twice, or the mini-batches' gradients not "
                   f"averaged over their own rows?)", "not-every-sample-once")
     sizes = [len(bt) for bt in first]
-    if sizes != _expected_sizes(m, k):
+    want = _expected_sizes(m, k)
+    if m % k and sizes == want[:-2] + [k + m % k]:
+        core.fail(f"{label}: the last, smaller mini-batch of {m % k} row(s) is merged into the one before it: your "
+                  f"mini-batches have sizes {sizes} (read back from the parameters), not {want}. Every sample is used, "
+                  f"but an epoch makes {len(sizes)} updates instead of ceil(m / batch_size) = {len(want)} (m // "
+                  f"batch_size batches with the rest added to the last): cut the permutation into the slices "
+                  f"order[first:first + batch_size] for first in range(0, m, batch_size), the last one smaller",
+                  "last-batch-merged")
+    if sizes != want:
         core.fail(f"{label}: the mini-batches have sizes {sizes}; with m = {m} and batch_size = {k} they must "
                   f"be consecutive slices of {k} rows of the permutation, the last one smaller: "
                   f"{_expected_sizes(m, k)}", "batch-sizes")
@@ -4203,6 +4370,8 @@ def _batches_confirm(fn, parts, message: str) -> bool:
         first, _ = _onehot_batches(fn, 1, f"train(one-hot X ({_ONEHOT_M}, {_ONEHOT_M}), batch_size={_ONEHOT_K})")
     except core.CheckFailure as exc:
         text = str(exc)
+        if exc.diagnosis == "last-batch-merged":
+            raise                            # the sizes read back say more than the count of updates
         if "equal division" in text:
             text = text.split(". train calls ")[0].rstrip(".")     # the generic shape-error hint does not apply
             core.fail(f"{text}: np.split(order, n) needs n equal parts, and with m = {_ONEHOT_M} rows and "
@@ -4329,6 +4498,8 @@ def _mini_batch_counts(fn, parts):
                 p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), rate)
             return p
         total = len(sizes) * epochs
+        if len(sizes) > 1:
+            _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, len(sizes), name)
         try:
             ascent = _match(got, steps(total, -0.5))
         except (core.CheckFailure, Exception):
@@ -4358,6 +4529,29 @@ def _mini_batch_counts(fn, parts):
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
                   f"model_backward and update_parameters)", "update-count")
+
+
+def _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, n, name) -> None:
+    """Ten copies of one sample: every mini-batch has the same gradient, so n mini-batches' gradients added up and
+    applied once per epoch give ``epochs`` steps n times as large.  Confirmed on a second batch size (3, four
+    mini-batches of one epoch: one step four times as large) before it is told."""
+    try:
+        if not _match(got, steps(epochs, 0.5 * n)):
+            return
+        again, _ = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                              learning_rate=0.5, epochs=1, batch_size=3, hidden_activation=hidden, seed=0)
+        p = _copy_params(params)
+        AL, caches = parts.forward(X[:3], p, hidden)
+        once = parts.update(p, parts.backward(AL, Y[:3], caches, hidden), 0.5 * 4)
+        if not _match(again, once):
+            return
+    except (_Skip, core.CheckFailure, Exception):
+        return
+    core.fail(f"{name}: your train makes one update per epoch, {n} times as large as one mini-batch's step (with "
+              f"batch_size=3, one step 4 times as large): the gradients of the epoch's {n} mini-batches are added up "
+              f"and applied once. Mini-batch gradient descent updates the parameters after EACH mini-batch: call "
+              f"update_parameters inside the loop over the mini-batches, with that mini-batch's own gradients "
+              f"({n} updates per epoch here)", "gradients-summed-one-update-per-epoch")
 
 
 def _implied_batch_size(n, epochs, m, batch_size):
