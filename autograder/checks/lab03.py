@@ -1860,14 +1860,74 @@ def _derivative_out_of_range(spec: Spec, probe) -> str | None:
             f"{got[0, i]:.4g} at x = {points[0, i]:g}")
 
 
+class _LentSigmoidLayer:
+    """The documented Sigmoid layer, lent by name to a class whose code calls Sigmoid() when the student's own Sigmoid
+    cannot run (see _judged_with_lent_sigmoid): it stays in the judge, student code calling it calls back."""
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.y = _s(x).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+        return self.y
+
+    def backward(self, grad_out):
+        return grad_out * self.y * (1 - self.y)
+
+    def parameters(self):
+        return []
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def _lent_sigmoid(*args, **kwargs):
+    """Stands for the class Sigmoid in the student's namespace: Sigmoid() makes a documented Sigmoid layer."""
+    return _LentSigmoidLayer()
+
+
+def _sigmoid_raises(sigmoid) -> bool:
+    """Does the student's Sigmoid raise on a plain float64 array (judged in its own cell)?"""
+    try:
+        sigmoid().forward(np.linspace(-2.0, 2.0, 12).reshape(3, 4))
+    except Exception:
+        return True
+    return False
+
+
+def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
+    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails because a call
+    raised and the student's Sigmoid itself raises (judged in Sigmoid's cells), the class is judged again with the
+    documented Sigmoid lent by name into its globals (core.lent_globals): one mistake costs the cells of the class it
+    is in; this class still earns or loses its cell on its own code."""
+    try:
+        run(sigmoid)
+    except core.CheckFailure as exc:
+        if sigmoid is None or " raised " not in str(exc) or not _sigmoid_raises(sigmoid):
+            raise
+        try:
+            lending = core.lent_globals(cls.forward, {"Sigmoid": _lent_sigmoid})
+            lending.__enter__()
+        except Exception:
+            raise exc from None
+        try:
+            run(None)
+        except core.CheckFailure as again:
+            failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid class, "
+                                        f"which raises: see Sigmoid's cells)", again.diagnosis)
+            for key, value in vars(again).items():
+                setattr(failure, key, value)
+            raise failure from None
+        finally:
+            lending.__exit__(None, None, None)
+
+
 def _pair(name: str, helper: bool = False):
     spec = SPECS[name]
 
     def forward(cls, sigmoid=None) -> None:
-        check_forward(cls, spec, name, sigmoid)
+        _judged_with_lent_sigmoid(lambda s: check_forward(cls, spec, name, s), cls, sigmoid)
 
     def backward(cls, sigmoid=None) -> None:
-        check_backward(cls, spec, name, sigmoid)
+        _judged_with_lent_sigmoid(lambda s: check_backward(cls, spec, name, s), cls, sigmoid)
 
     forward.__name__, backward.__name__ = f"{name}_forward", f"{name}_backward"
     forward.__doc__ = f"{spec.label}.forward: values, dtype/shape, extremes, parameters() == []."
@@ -1886,6 +1946,8 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
+_LENT_SIGMOID_PROPERTY = "judged with the documented Sigmoid lent when the student's Sigmoid raises (not charged here)"
+
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
@@ -1902,6 +1964,7 @@ PROPERTIES = {
                         + (("documented default hyper-parameter (the one used named)",) if n in OTHER_INSTANCES else ())
                         + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
+                        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept (said after wrong values, kinks included, when both are wrong)",
@@ -1932,6 +1995,7 @@ PROPERTIES = {
           "one term off by a constant factor named (fitted, not a hyper-parameter)",
           "backward leaves the x handed to forward and the y forward returned unchanged (forward then backward "
           "run in the kernel)", "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
+       + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "

@@ -1167,3 +1167,20 @@ MUTANTS += [
            "return grad_out - self.y * grad_out.sum(axis=1, keepdims=True)",
            expect="this is the backward of log-softmax"),
 ]
+# A Sigmoid that raises costs its own cells only: Softplus and SiLU, which call Sigmoid() by name, are judged again with
+# the documented Sigmoid lent into their globals; backward may write into arrays of its own.
+MUTANTS += [
+    Mutant("R14f Sigmoid forward with math.exp (Softplus and SiLU not charged)",
+           "e = np.exp(-np.abs(x))  # in (0, 1]: never overflows", "import math\n        e = math.exp(-abs(x))",
+           expect="a function of the math module (math.exp"),
+]
+VARIANTS += [
+    Variant("R14f ReLU backward clips its own copy of the cache in place",
+            "return grad_out * (self.x > 0)", "x = self.x.copy()\n        x[x < 0] = 0\n        return grad_out * (x > 0)"),
+    Variant("R14f Softmax backward computed in place into a fresh array",
+            "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n        return self.y * (grad_out - dot)",
+            "out = grad_out - (grad_out * self.y).sum(axis=1, keepdims=True)\n        out *= self.y\n        return out"),
+    Variant("R14f SiLU backward multiplies into its own derivative array (out=)",
+            "return grad_out * self.s * (1 + self.x * (1 - self.s))",
+            "d = self.s * (1 + self.x * (1 - self.s))\n        np.multiply(grad_out, d, out=d)\n        return d"),
+]
