@@ -92,7 +92,7 @@ PROPERTIES = {
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
                             "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
-                            "judged with the documented sigmoid lent when the student's sigmoid helper raises"),
+                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -115,10 +115,14 @@ PROPERTIES = {
                           "a parameter stepped with another key's gradient named from numpy's shapes"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS,
                 "a Python list of labels named", "labels built row by row (the raising line) named",
-                "model_forward's pair unpacked in the other order named (confirmed with a lent swapped pair)"),
+                "model_forward's pair unpacked in the other order named (confirmed with a lent swapped pair)",
+                "model_forward's whole pair thresholded named (confirmed with a lent AL alone)"),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
               "last partial batch kept", "last partial batch merged into the one before named (decoded sizes)",
               "mini-batch gradients added up and applied once per epoch named (confirmed on a second batch size)",
+              "one update per epoch told apart on the one-hot problem (batch_size ignored, or averaged mini-batches)",
+              "a mini-batch learning rate scaled by a size (batch_size / m, 1 / m...) named, confirmed on a second "
+              "batch size",
               "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
@@ -1776,15 +1780,26 @@ def _lent_sigmoid(Z):
     return _sigmoid(Z).astype(Z.dtype if Z.dtype.kind == "f" else _f64)
 
 
+def _sigmoid_unusable(sigmoid) -> bool:
+    """The student's sigmoid helper raises, or returns anything but the documented values as an array of Z's shape
+    (judged in activation_forward's cell)."""
+    Z = np.linspace(-3.0, 3.0, 12).reshape(4, 3)
+    try:
+        A = sigmoid(Z.copy())
+    except Exception:
+        return True
+    return not (isinstance(A, np.ndarray) and A.shape == Z.shape and _near(A, _sigmoid(Z)))
+
+
 def activation_backward(fn, sigmoid=None) -> None:
-    """dZ = dA * g'(Z).  When the student's sigmoid helper raises (judged in activation_forward's cell, where it is
-    graded) and so does this check, the function is judged again with the documented sigmoid lent by name in place of
-    theirs (core.lent_globals): one mistake costs the cell of the function it is in."""
+    """dZ = dA * g'(Z).  When the student's sigmoid helper is wrong (judged in activation_forward's cell, where it is
+    graded: it raises, returns no array or wrong values) and this check fails, the function is judged again with the
+    documented sigmoid lent by name in place of theirs (core.lent_globals): one mistake costs the cell of the function
+    it is in."""
     try:
         _activation_backward(fn, sigmoid)
     except core.CheckFailure as exc:
-        if sigmoid is None or " raised " not in str(exc) or not _raises(lambda: sigmoid(np.linspace(-2.0, 2.0, 12)
-                                                                                        .reshape(4, 3))):
+        if sigmoid is None or not _sigmoid_unusable(sigmoid):
             raise
         try:
             lending = core.lent_globals(fn, {"sigmoid": _lent_sigmoid})
@@ -1795,7 +1810,7 @@ def activation_backward(fn, sigmoid=None) -> None:
             _activation_backward(fn, None)
         except core.CheckFailure as again:
             failure = core.CheckFailure(f"{again} (judged with the documented sigmoid in place of your sigmoid helper, "
-                                        f"which raises: see activation_forward's cell)", again.diagnosis)
+                                        f"which is wrong: see activation_forward's cell)", again.diagnosis)
             for key, value in vars(again).items():      # the comparison, the student's line
                 setattr(failure, key, value)
             raise failure from None
@@ -3138,6 +3153,11 @@ def _lent_swapped_forward(X, parameters, hidden_activation="relu"):
     return caches, AL
 
 
+def _lent_forward_alone(X, parameters, hidden_activation="relu"):
+    """AL alone, without the caches: lent to a predict that raised, to ask whether it thresholds the whole pair."""
+    return _lent_model_forward(X, parameters, hidden_activation)[0]
+
+
 def _name_predict_raise(fn, exc, X, params, hidden, want, name) -> None:
     """predict raised: two questions of its code.  (1) With model_forward lent as one that returns its pair in the
     other order, (caches, AL), does predict give the right labels?  Then it takes the SECOND value model_forward
@@ -3155,6 +3175,16 @@ def _name_predict_raise(fn, exc, X, params, hidden, want, name) -> None:
                   f"list (confirmed: with a model_forward that returns its pair in the other order, your predict gives "
                   f"the right labels): model_forward returns (AL, caches) in that order, so unpack it as "
                   f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-unpacked-swapped")
+    try:
+        with core.lent_globals(fn, {"model_forward": _lent_forward_alone}):
+            alone = np.asarray(fn(X.copy(), _copy_params(params), hidden))
+        right = alone.shape == want.shape and alone.dtype.kind in "biuf" and np.array_equal(alone.astype(_f64), want)
+    except Exception:
+        right = False
+    if right:
+        core.fail(f"{head}. Your predict thresholds model_forward's whole result, the pair (AL, caches) (confirmed: with "
+                  f"a model_forward that returns AL alone, your predict gives the right labels): unpack the pair first, "
+                  f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-not-unpacked")
     line = core.raised_line(exc)
     if re.search(r"\[.*\bfor\b.+\bin\b", line) or re.match(r"\s*for\b", line):
         core.fail(f"{head}. Your predict labels the samples one row at a time in Python (`{line.strip()}`): a row of AL "
@@ -4404,6 +4434,69 @@ def _name_short_permutation(fn, name) -> None:
               "permutation-of-batch-size")
 
 
+def _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name) -> None:
+    """Ten copies of one sample, the right number of updates, each with the learning rate scaled by a size of the
+    problem (batch_size / m, 1 / m, the number of mini-batches...): confirmed by a second run with another batch size,
+    where the same expression gives another (or the same) factor."""
+    m = X.shape[0]
+    def count(b):                     # the number of mini-batches
+        return -(-m // b)
+    candidates = {"learning_rate * batch_size / m": lambda b: b / m, "learning_rate / m": lambda b: 1 / m,
+                  "learning_rate * m": lambda b: m, "learning_rate / batch_size": lambda b: 1 / b,
+                  "learning_rate * batch_size": lambda b: b,
+                  "learning_rate / (the number of mini-batches)": lambda b: 1 / count(b),
+                  "learning_rate * (the number of mini-batches)": lambda b: count(b),
+                  "learning_rate / 2": lambda b: 0.5, "2 * learning_rate": lambda b: 2.0}
+    other = 5 if batch_size != 5 else 3
+    for expr, factor in candidates.items():
+        if factor(batch_size) == 1.0:
+            continue
+        here, there = 0.5 * factor(batch_size), 0.5 * factor(other)
+        try:
+            if not _match(got, after(_expected_sizes(m, batch_size), rate=lambda s, r=here: r)):
+                continue
+            again, _ = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                                  learning_rate=0.5, epochs=1, batch_size=other, hidden_activation=hidden, seed=0)
+            if not _match(again, after(_expected_sizes(m, other), n_epochs=1, rate=lambda s, r=there: r)):
+                continue
+        except (_Skip, core.CheckFailure, Exception):
+            continue
+        core.fail(f"{name}: every update used a step of {expr} instead of learning_rate (the number of updates is "
+                  f"right; confirmed with batch_size={other}): pass learning_rate itself to update_parameters (the "
+                  f"mean over the mini-batch is already in dZ_L = (A_L - Y) / m)", "lr-scaled-in-mini-batches")
+
+
+def _name_one_update_from_every_row(fn, name, n) -> None:
+    """One update per epoch, second probe: the one-hot problem's rows read back.  When every row of an epoch moved
+    (each sample contributed) while the identical-samples run made one step per epoch, no slice is empty and no sample
+    is skipped: each row's share of the step says whether the epoch was one batch of all m rows (batch_size ignored)
+    or the mini-batches' gradients were averaged into one update."""
+    m, k = _ONEHOT_M, _ONEHOT_K
+    try:
+        W1, _ = _onehot_run(fn, 1, 1, f"train(one-hot X ({m}, {m}), batch_size={k})")
+    except Exception:
+        return
+    W1 = np.asarray(W1, dtype=_f64).ravel()
+    moved = np.abs(W1) > 1e-12
+    if not moved.all():
+        return
+    # the step of each row relative to lr * (a - y) at the start (W0 = 0): 1/m for every row when the epoch is one batch
+    a = _sigmoid(np.full(m, _ONEHOT_B0))
+    share = -W1 / (_ONEHOT_LR * (a - _ONEHOT_Y[:, 0]))
+    if np.allclose(share, 1.0 / m, rtol=1e-6, atol=0.0):
+        core.fail(f"{name}: only one update per epoch, on the whole data set at once: batch_size is ignored (read back on "
+                  f"a one-hot problem of {m} rows with batch_size={k}: every row's step in the first epoch is that of "
+                  f"one batch of all {m} rows): cut each epoch's permutation into mini-batches of batch_size rows, "
+                  f"order[first:first + batch_size] for first in range(0, m, batch_size), one update each "
+                  f"({n} updates per epoch here)", "batch-size-ignored")
+    core.fail(f"{name}: your train makes one update per epoch (the step of one full-batch gradient), and that update "
+              f"uses every sample (read back on a one-hot problem of {m} rows with batch_size={k}: every row moved in "
+              f"the first epoch, each by the step of its own mini-batch): the epoch's mini-batches are combined into one "
+              f"step (their gradients averaged). Mini-batch gradient descent updates the parameters after EACH "
+              f"mini-batch: call update_parameters inside the loop over the mini-batches, with that mini-batch's own "
+              f"gradients ({n} updates per epoch here)", "one-combined-update-per-epoch")
+
+
 def _mini_batch_counts(fn, parts):
     """Ten copies of one sample: every mini-batch has the full batch's gradient, so the result is
     ceil(m / batch_size) * epochs plain gradient-descent steps (whatever the order)."""
@@ -4457,6 +4550,7 @@ def _mini_batch_counts(fn, parts):
                 # back on the one-hot problem before the story is told (its own failure names the sizes)
                 if hit and alt == [batch_size] and parts is _REF:
                     _name_short_permutation(fn, name)
+                    _name_one_update_from_every_row(fn, name, len(sizes))
                 if hit and _batches_confirm(fn, parts, message):
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
                 if hit:
@@ -4471,6 +4565,7 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
                       f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
                       f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
+        _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name)
         try:
             relu_forward = hidden != "relu" and _match(got, after(sizes, forward_hidden="relu"))
         except (core.CheckFailure, Exception):

@@ -1494,3 +1494,28 @@ MUTANTS += [
            "            g = model_backward(AL, Y[idx], caches, hidden_activation)\n            total = g if first == 0 else {k: total[k] + g[k] for k in total if not k.startswith(\"dA\")}\n        parameters = update_parameters(parameters, total, learning_rate)\n        rows.append(record(epoch))",
            expect="the gradients of the epoch's"),
 ]
+# Beyond the held-out list (helper f): predict thresholding the whole pair; a sigmoid helper returning a list (not
+# charged in activation_backward); one combined update per epoch; a mini-batch learning rate scaled by a size.
+MUTANTS += [
+    Mutant("R14f predict AL = model_forward(...) without unpacking the pair",
+           "    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           "    AL = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           expect="thresholds model_forward's whole result, the pair"),
+    Mutant("R14f sigmoid helper returns a list (activation_backward not charged)",
+           "return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           "return list(np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)))",
+           expect="must be a numpy.ndarray, got list"),
+    Mutant("R14f train averages the mini-batch gradients and updates once per epoch",
+           "            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           "            g = model_backward(AL, Y[idx], caches, hidden_activation)\n            total = g if first == 0 else {k: total[k] + g[k] for k in total if not k.startswith(\"dA\")}\n        n = -(-m // size)\n        parameters = update_parameters(parameters, {k: v / n for k, v in total.items()}, learning_rate)\n        rows.append(record(epoch))",
+           expect="the epoch's mini-batches are combined into one step"),
+    Mutant("R14f train scales the learning rate by batch_size / m",
+           "            parameters = update_parameters(parameters, grads, learning_rate)",
+           "            parameters = update_parameters(parameters, grads, learning_rate * size / m)",
+           expect="learning_rate * batch_size / m instead of learning_rate"),
+]
+MUTANTS += [
+    Mutant("R14f batch_size ignored (always the full batch), read back on the one-hot problem",
+           old="size = m if batch_size is None else int(batch_size)", new="size = m",
+           expect="batch_size is ignored (read back on a one-hot problem"),
+]
