@@ -18,6 +18,7 @@ Failure messages name the likely mistake (``diagnose=``).  Nothing here prints o
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable
@@ -1903,21 +1904,20 @@ def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
     except core.CheckFailure as exc:
         if sigmoid is None or " raised " not in str(exc) or not _sigmoid_raises(sigmoid):
             raise
-        try:
-            lending = core.lent_globals(cls.forward, {"Sigmoid": _lent_sigmoid})
-            lending.__enter__()
-        except Exception:
-            raise exc from None
-        try:
-            run(None)
-        except core.CheckFailure as again:
-            failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid class, "
-                                        f"which raises: see Sigmoid's cells)", again.diagnosis)
-            for key, value in vars(again).items():
-                setattr(failure, key, value)
-            raise failure from None
-        finally:
-            lending.__exit__(None, None, None)
+        with contextlib.ExitStack() as lending:
+            try:             # forward's and backward's globals (one namespace in a notebook: lent twice, restored LIFO)
+                for method in (cls.forward, cls.backward):
+                    lending.enter_context(core.lent_globals(method, {"Sigmoid": _lent_sigmoid}))
+            except Exception:
+                raise exc from None
+            try:
+                run(None)
+            except core.CheckFailure as again:
+                failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid "
+                                            f"class, which raises: see Sigmoid's cells)", again.diagnosis)
+                for key, value in vars(again).items():
+                    setattr(failure, key, value)
+                raise failure from None
 
 
 def _pair(name: str, helper: bool = False):
