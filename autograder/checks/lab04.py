@@ -71,7 +71,8 @@ PROPERTIES = {
                       "each layer's activation read from its own cache (the wrong layer named)",
                       "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
                       "a hidden layer passing Z instead of A named",
-                      "one activation stacked on another named (the output sigmoid on top of the hidden one)"),
+                      "one activation stacked on another named (the output sigmoid on top of the hidden one)",
+                      "every layer reading X (a layer's output never handed on) named on a width-1 network"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "the eps argument is used (two eps values; a fixed eps named)",
@@ -1096,7 +1097,12 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         given = _copy_params(params)
         own_thunk = (None if linear_forward is None or activation_forward is None else
                      lambda: _compose_forward(linear_forward, activation_forward, X, _copy_params(params), hidden))
-        out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
+        try:
+            out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
+        except core.CheckFailure as exc:
+            if " raised " in str(exc) and "not implemented" not in str(exc):
+                _every_layer_reads_x(fn, hidden, str(exc).split(". " + _MODEL_FORWARD_HINT)[0])
+            raise
         if out is None:
             continue
         out = _tuple(out, 2, name, "(AL, caches)")
@@ -1164,6 +1170,28 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     params = _random_params(gen, [3, 5, 1], scale=1.5)
     _documented_default(lambda *a: fn(X, _copy_params(params), *a)[0], "model_forward(X, parameters)",
                         "hidden_activation", "relu", ACTIVATIONS)
+
+
+def _every_layer_reads_x(fn, hidden, head: str) -> None:
+    """model_forward raised: on a network of width 1 (layers [1, 1, 1, 1], where every shape fits) read the A_prev
+    each layer cached.  When every layer's is X itself, the loop never passes a layer's output on (X given to
+    linear_forward, or activation_forward's A stored under another name than the one linear_forward reads)."""
+    gen = core.rng("lab04.model_forward.reads-x")
+    dims = [1, 1, 1, 1]
+    params, X = _random_params(gen, dims, scale=1.5), gen.standard_normal((3, 1))
+    try:
+        _, caches = fn(X.copy(), _copy_params(params), hidden)
+        inputs = [np.asarray(entry[0][0], dtype=_f64) for entry in caches]
+    except Exception:
+        return
+    if len(inputs) != 3 or not all(a.shape == X.shape and _near(a, X) for a in inputs):
+        return
+    core.fail(f"{head}. On a network of width 1 (layers {dims}, where every shape fits) every layer's cached input "
+              f"A_prev is X itself: your loop never hands a layer's output on; each layer must read the previous "
+              f"layer's output A_(l-1), not X (linear_forward given X, or the A that activation_forward returns "
+              f"stored under another name than the one linear_forward reads: A, activation_cache = "
+              f"activation_forward(Z, ...) updates the variable the next layer reads)",
+              "every-layer-reads-x")
 
 
 def _which_parameter(fn, X, params, hidden, name) -> None:

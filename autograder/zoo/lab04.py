@@ -1519,3 +1519,9 @@ MUTANTS += [
            old="size = m if batch_size is None else int(batch_size)", new="size = m",
            expect="batch_size is ignored (read back on a one-hot problem"),
 ]
+MUTANTS += [
+    Mutant("R14f model_forward never hands a layer's output on (A_out stored, A still X)",
+           "        A, activation_cache = activation_forward(Z, hidden_activation if l < L else \"sigmoid\")\n        caches.append((linear_cache, activation_cache))\n    return A, caches",
+           "        A_out, activation_cache = activation_forward(Z, hidden_activation if l < L else \"sigmoid\")\n        caches.append((linear_cache, activation_cache))\n    return A_out, caches",
+           expect="every layer's cached input A_prev is X itself"),
+]
