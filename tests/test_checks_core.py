@@ -643,3 +643,18 @@ def test_round_10_special_shapes_claim_refuted_by_an_ordinary_pass():
         cases.run_cases([("N == C", lambda: None), (None, lambda: None),
                          (None, lambda: core.fail("f(x) has wrong values"))])
     assert "right only for such shapes" not in str(info.value)
+
+
+def test_a_wrong_elementwise_function_is_named_when_it_is_a_textbook_one():
+    """checks/lookalike.py: the student's values equal one catalogue function at points on both sides of 0."""
+    from autograder.checks import lookalike
+    relu = lambda x: np.maximum(x, 0.0)
+    assert lookalike.name_function(lambda x: np.log1p(np.exp(x)), relu).startswith("softplus")
+    assert "hard sigmoid clip" in lookalike.name_function(lambda x: np.clip(0.2 * x + 0.5, 0, 1), relu)
+    tanh_grad = lambda x: 1 - np.tanh(x) ** 2
+    assert "the sigmoid's derivative formula applied to tanh's output" in \
+        lookalike.name_function(lambda x: np.tanh(x) * (1 - np.tanh(x)), tanh_grad)
+    assert lookalike.name_function(relu, relu) is None                               # right: nothing to name
+    assert lookalike.name_function(lambda x: np.maximum(x, 0.0) * 1.5, relu) is None  # no textbook function
+    assert lookalike.name_function(lambda x: np.full_like(x, np.nan), relu) is None
+    assert lookalike.name_function(lambda x: 1 / 0, relu) is None                    # a probe that raises

@@ -1,9 +1,9 @@
 """Lab 08 (optimisation and generalisation): checks, oracles, zoo, notebook facts, a full run.
 
 Fast tests use the direct harness and the reference solution's namespace. The slow ones execute the
-solution notebook top to bottom at the students' budget (the setting `make figures` and CI use),
-with its report output in a temporary folder, and check that the numbers the model answers quote
-agree with what that run saved.
+solution notebook top to bottom at the students' budget (the setting `make figures` and CI use) and
+check what the lab teaches in that run; the numbers its model answers quote are checked against the
+same run by their result markers (autograder/quotes.py, tests/test_report.py).
 """
 from __future__ import annotations
 
@@ -292,37 +292,6 @@ def test_test_cells_only_use_setup_and_solution_names(nb):
                 assert not re.search(rf"(?<![\w.]){forbidden}\b", c.source), (c.grade_id, forbidden)
 
 
-def _answers(nb) -> str:
-    return "\n".join(c.source for c in nb.cells if c.cell_type == "markdown"
-                     and notebooks.nbgrader_meta(c).get("grade_id", "").startswith("lab08_answer_"))
-
-
-# (result key, the text the model answers quote, its unit, tolerance against a fresh run).  The
-# tolerance absorbs the float noise between machines (BLAS kernels), not a change of the experiment.
-QUOTED = [
-    ("val_loss_adam", "0.379", 1, 0.03), ("val_acc_adam", "85.7 %", 100, 1.5),
-    ("val_loss_sgd", "0.451", 1, 0.03), ("best_lr_momentum", "0.0316", 1, 0.0),
-    ("best_lr_sgd", "0.316", 1, 0.0), ("best_lr_adam", "0.01 for Adam", 1, 0.0),
-    ("overfit_none_train_acc", "99.9 %", 100, 1.0), ("overfit_none_best_epoch", "epoch 8 (0.509)", 1, 2),
-    ("overfit_none_val_loss", "0.741", 1, 0.06), ("overfit_dropout_test_acc", "81.3 %", 100, 1.5),
-    ("overfit_l2_test_acc", "78.8 %", 100, 1.5), ("early_stopped_at", "after epoch\n13", 1, 2),
-    ("bn_std_last_without", "0.0347", 1, 0.005), ("bn_grad_first_with", "4.47", 1, 0.3),
-    ("bn_without_lr0.1_val_acc", "31.7 %", 100, 2.0), ("bn_with_lr0.1_val_acc", "78.9 %", 100, 2.0),
-    ("initial_loss", "2.498", 1, 0.02), ("tiny_first_perfect_step", "step\n19", 1, 5),
-    ("range_lr_at_min", "0.0415", 1, 0.01), ("ratio_suggested_layer1", "1.9e-03", 1, 0.0005),
-]
-
-
-def _number(text: str) -> float:
-    return float(re.findall(r"\d+(?:\.\d+)?(?:e-?\d+)?", text)[0])
-
-
-def test_model_answers_quote_the_numbers_listed_here(nb):
-    answers = " ".join(_answers(nb).split())
-    for key, text, _, _ in QUOTED:
-        assert " ".join(text.split()) in answers, f"{key}: {text!r} is not quoted in the model answers"
-
-
 @pytest.fixture(scope="module")
 def fresh_results():
     """The results a top-to-bottom run of the solution notebook saves (students' budget).
@@ -356,17 +325,6 @@ def test_notebook_runs_top_to_bottom_and_saves_figures_and_results(fresh_results
     assert results["tiny_first_perfect_step"] is not None and results["tiny_final_loss"] < 0.01
     assert 1e-4 < results["ratio_suggested_layer1"] < 1e-2
     assert all(results[f"val_acc_{k}"] > 0.8 for k in ("sgd", "momentum", "nesterov", "rmsprop", "adam"))
-
-
-@pytest.mark.slow
-def test_model_answers_agree_with_a_fresh_run(nb, fresh_results):
-    results, _ = fresh_results
-    for key, text, unit, tol in QUOTED:
-        quoted, fresh = _number(text), results[key] * unit
-        if tol == 0:    # a grid point: the very value
-            assert math.isclose(quoted, float(f"{fresh:.3g}")), (key, quoted, fresh)
-        else:
-            assert abs(quoted - fresh) <= tol, f"{key}: the answer quotes {quoted}, the run saved {fresh}"
 
 
 def test_the_part_of_a_gradient_left_non_zero_is_named():

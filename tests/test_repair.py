@@ -126,6 +126,21 @@ class Dense:
         return g @ self.W.data.T
 
 
+class Number:
+    """A scalar whose negation is written as a reciprocal (self ** -1 for self * -1)."""
+    def __init__(self, data):
+        self.data = data
+
+    def __mul__(self, other):
+        return Number(self.data * (other.data if isinstance(other, Number) else other))
+
+    def __pow__(self, k):
+        return Number(self.data ** k)
+
+    def __neg__(self):
+        return self ** -1
+
+
 class Scaler:
     def __init__(self):
         self.k = 3.0
@@ -238,6 +253,12 @@ def checks(monkeypatch):
         core.call(layer.backward, g, name="Dense.backward(g of shape (5, 3))", want=lambda: g @ W.T)
 
     module.dense = dense
+
+    def negate(cls):
+        a = core.call(cls, -0.9, name="Number(-0.9)")
+        core.expect_close((-a).data, 0.9, name="the value of -a")
+
+    module.negate = negate
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -331,6 +352,13 @@ def test_a_raising_gradient_is_never_fixed_by_giving_it_another_shape(tmp_path, 
     assert "raised ValueError" in verdict.message and "should read" not in verdict.message, verdict.message
 
 
+def test_a_value_an_operator_computed_is_traced_to_the_students_dunder_method(tmp_path, checks):
+    """-a runs the student's __neg__ in the kernel (an operator request, not a call): the search finds it."""
+    verdict = _verdict(tmp_path, "negate", _student(tmp_path).Number)
+    assert "in `return self ** -1` (__neg__), `self ** (-1)` should be `self * -1`" in verdict.message, \
+        verdict.message
+
+
 def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, checks):
     verdict = _verdict(tmp_path, "decay", _student(tmp_path).Decay)
     assert "in `p.data -= self.lr * (p.grad + 0.01 * p.data)` (step), `0.01` should be `self.weight_decay`" \
@@ -392,6 +420,16 @@ def test_edits_are_single_and_include_the_common_slips():
     assert ("assign", "self.db = dout.sum(axis=0)", "self.db += dout.sum(axis=0)") in phrases
     assert all('dx of shape' in e.source for e in single_edits(source, limit=1000))   # docstring kept
     assert sum(1 for _ in single_edits(source, limit=7)) == 7
+    more = textwrap.dedent('''
+        def pick(self, other, activation):
+            if activation == "Tanh":
+                return (self * other) ** -1
+            return self / other * 2
+    ''')
+    phrases = {(e.kind, e.old, e.new) for e in single_edits(more, limit=1000)}
+    assert ("spelling", "'Tanh'", "'tanh'") in phrases                                   # a choice's spelling
+    assert ("regroup", "(self * other) ** (-1)", "self * other ** (-1)") in phrases       # brackets moved
+    assert ("regroup", "self / other * 2", "self / (other * 2)") in phrases
 
 
 def test_a_dropped_operand_is_named_as_a_term_or_factor_and_comments_stay_out_of_the_quote():

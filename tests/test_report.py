@@ -264,17 +264,26 @@ def test_a_fresh_build_is_incomplete_for_make_report(fresh):
 def test_quote_checker_flags_text_that_disagrees_with_the_results():
     from autograder import quotes
 
-    results = {"acc": 0.4838, "swing": 7.03, "mse": "0.0116", "seconds": 3.76}
+    results = {"acc": 0.4838, "swing": 7.03, "mse": "0.0116", "seconds": 3.76, "ratio": 0.00189, "gap": 0.1895}
     ok = [quotes.Quote("lab", "cell x", "acc", "48", "%"), quotes.Quote("lab", "cell x", "swing", "7"),
-          quotes.Quote("lab", "cell x", "mse", "0.0116"), quotes.Quote("lab", "cell x", "seconds", "1", "", ">")]
+          quotes.Quote("lab", "cell x", "mse", "0.0116"), quotes.Quote("lab", "cell x", "seconds", "1", "", ">"),
+          quotes.Quote("lab", "cell x", "ratio", "1.9e-03"), quotes.Quote("lab", "cell x", "gap", "19", "points"),
+          quotes.Quote("lab", "cell x", "acc", "50", "%", tol="1.7"), quotes.Quote("lab", "cell x", "swing", "8", tol="1")]
     assert [quotes.disagreement(q, results) for q in ok] == [None] * len(ok)
     bad = [quotes.Quote("lab", "cell x", "acc", "50", "%"), quotes.Quote("lab", "cell x", "swing", "10"),
            quotes.Quote("lab", "cell x", "mse", "0.0121"), quotes.Quote("lab", "cell x", "seconds", "10", "", ">"),
-           quotes.Quote("lab", "cell x", "missing", "1")]
+           quotes.Quote("lab", "cell x", "missing", "1"), quotes.Quote("lab", "cell x", "ratio", "2.1e-03"),
+           quotes.Quote("lab", "cell x", "ratio", "1.9e-02"), quotes.Quote("lab", "cell x", "gap", "21", "points"),
+           # a margin is a margin: 1.5 points around 50 % does not reach 48.4 %, nor 0.5 around 8 the swing 7.03
+           quotes.Quote("lab", "cell x", "acc", "50", "%", tol="1.5"), quotes.Quote("lab", "cell x", "swing", "8", tol="0.5")]
     assert all(quotes.disagreement(q, results) for q in bad)
-    text = "swings by about 7<!-- result: swing --> and 48 %<!-- result: acc --> and more than 1<!-- result: seconds > -->"
-    found = [(m["number"], m["unit"], m["key"], m["op"]) for m in quotes.MARKER.finditer(text)]
-    assert found == [("7", None, "swing", None), ("48", "%", "acc", None), ("1", None, "seconds", ">")]
+    assert "within 1.5" in quotes.disagreement(bad[-2], results)
+    text = ("swings by about 7<!-- result: swing --> and 48 %<!-- result: acc --> and more than 1<!-- result: seconds > -->"
+            ", about 50 %<!-- result: acc ~1.7 -->, 1.9e-03<!-- result: ratio --> and 19 points<!-- result: gap ~ 2 -->")
+    found = [(m["number"], m["unit"], m["key"], m["op"], m["tol"]) for m in quotes.MARKER.finditer(text)]
+    assert found == [("7", None, "swing", None, None), ("48", "%", "acc", None, None), ("1", None, "seconds", ">", None),
+                     ("50", "%", "acc", None, "1.7"), ("1.9e-03", None, "ratio", None, None),
+                     ("19", "points", "gap", None, "2")]
 
 
 @pytest.mark.slow
@@ -286,6 +295,6 @@ def test_numbers_quoted_in_model_answers_and_report_are_the_saved_results():
 
     failed = [o for o in figures.ensure(quiet=True) if o.error]
     assert not failed, f"notebooks failed: {[(o.lab, o.error) for o in failed]}"
-    assert sum(len(quotes.notebook_quotes(lab)) for lab in FIGURES) >= 50
+    assert sum(len(quotes.notebook_quotes(lab)) for lab in FIGURES) >= 150
     problems = quotes.disagreements(list(FIGURES))
     assert problems == [], "\n".join(problems)

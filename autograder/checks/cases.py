@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import core
+from . import core, lookalike
 from .core import expect_close, fail
 
 #: Diagnosis ids that only describe *how* a value is wrong, not *which* mistake made it.
@@ -497,6 +497,10 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
                 if words:
                     parts.append(f"for {side} your {what} are {words[0]}")
     if probe is not None and oracle is not None:
+        named = lookalike.name_function(probe, oracle, rtol=rtol, atol=atol)
+        if named:       # another textbook function altogether: say which, before any detail
+            parts.insert(0, f"your {what} are exactly those of {named} at every point tried "
+                            f"(x = {_fmt(lookalike.POINTS)}): not the function asked for")
         points = np.array([PROBE_POINTS], dtype=np.float64)
         try:
             mine = np.asarray(probe(points), dtype=np.float64)

@@ -64,7 +64,7 @@ QUOTE = 70
 class Edit:
     """One edited copy of the function: where (the student's line), what changed, and its source."""
     kind: str        # "function", "everywhere", "axis", "operator", "operands", "dropped", "sign", "transpose",
-    #                  "constant", "name", "compare", "assign", "line", "applied", "spelling"
+    #                  "constant", "name", "compare", "assign", "line", "applied", "spelling", "regroup"
     line: str        # the student's line the edit is in, as written
     old: str         # the piece of code replaced (short)
     new: str         # what replaces it
@@ -132,7 +132,7 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
     for kind in ("function", "everywhere", "axis", "applied", "spelling", "line", "operator", "compare", "transpose",
-                 "dropped", "constant", "name", "assign", "operands", "sign"):
+                 "dropped", "constant", "name", "assign", "operands", "regroup", "sign"):
         if kind == "everywhere":
             for edit in _everywhere(fn, lines):
                 if edit.source not in seen:
@@ -380,6 +380,15 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
             args = list(node.args)
             args[first], args[first + 1] = args[first + 1], args[first]
             new = _copy_with(node, args=args)
+            yield (*here, new, quote(node), quote(new))
+    elif kind == "regroup" and isinstance(node, ast.BinOp) and type(node.op) in _SYMBOL:
+        # brackets around the wrong pair: (a * b) ** -1 for a * b ** -1, a / b * c for a / (b * c)
+        left, right = node.left, node.right
+        if isinstance(left, ast.BinOp) and type(left.op) in _SYMBOL:
+            new = ast.BinOp(left.left, left.op, ast.BinOp(left.right, node.op, right))
+            yield (*here, new, quote(node), quote(new))
+        if isinstance(right, ast.BinOp) and type(right.op) in _SYMBOL:
+            new = ast.BinOp(ast.BinOp(left, node.op, right.left), right.op, right.right)
             yield (*here, new, quote(node), quote(new))
     elif kind == "sign":
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..checks.core import Compared
 from .edits import Edit, identity, single_edits
-from .session import CallRecord, JudgeSession, Raised, RemoteObject
+from .session import CallRecord, JudgeSession, OperatorMethod, Raised, RemoteObject
 
 #: A message that says nothing but the largest error (replaced by the change; anything more is kept).
 BARE = re.compile(r"has wrong values: largest error [^;]*\)$")
@@ -69,7 +69,7 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
         if found.record.seconds > SLOW_CALL or time.perf_counter() - started > BUDGET_SECONDS:
             return None
         try:
-            source, settings = session.source(found.record.fn)
+            source, settings = session.source(session.callable_of(found.record.fn))
             if source is None:
                 continue
             same = identity(source)
@@ -109,7 +109,7 @@ def _confirmed(session: JudgeSession, fits: list[Edit], source: str, others: lis
         if not fits or time.perf_counter() - started > BUDGET_SECONDS:
             break
         found = next(iter(_producers(session, other.got)), None)
-        if found is None or found.record.seconds > SLOW_CALL or session.source(found.record.fn)[0] != source:
+        if found is None or found.record.seconds > SLOW_CALL or session.source(session.callable_of(found.record.fn))[0] != source:
             continue
         if not _replays(session, found, identity(source) or source, other):
             continue
@@ -157,7 +157,7 @@ def _producers(session: JudgeSession, got: Any) -> list[Source]:
     newest method calls before that read, each with the object and path the value was read through."""
     for same in (lambda a, b: a is b, _equal):
         for record in reversed(session.calls):
-            if isinstance(record.fn, RemoteObject):
+            if isinstance(record.fn, (RemoteObject, OperatorMethod)):
                 for path, value in _parts(record.result):
                     if same(value, got):
                         return [Source(record, [["item", k] for k in path])]

@@ -205,6 +205,32 @@ class CallRecord:
 
 
 @dataclass(frozen=True, eq=False)
+class OperatorMethod:
+    """The dunder method of a student object an operator ran (``a.__neg__`` for ``-a``, ``b.__radd__`` for
+    ``2 + b``), looked up in the kernel only when a failure is traced to it (JudgeSession.callable_of)."""
+    obj: Any
+    name: str
+    resolved: Any = None
+
+
+_UNARY = frozenset({"neg", "pos", "abs"})
+_ARITHMETIC = frozenset({"add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul"})
+
+
+def _operator_method(name: str, args: tuple) -> tuple[OperatorMethod, list] | None:
+    """(the student's method an operator runs, its arguments), for an arithmetic operator whose operand
+    (the left one, else the right one: reflected) is a kernel object."""
+    if name in _UNARY and len(args) == 1 and isinstance(args[0], RemoteObject):
+        return OperatorMethod(args[0], f"__{name}__"), []
+    if name in _ARITHMETIC and len(args) == 2:
+        if isinstance(args[0], RemoteObject):
+            return OperatorMethod(args[0], f"__{name}__"), [args[1]]
+        if isinstance(args[1], RemoteObject):
+            return OperatorMethod(args[1], f"__r{name}__"), [args[0]]
+    return None
+
+
+@dataclass(frozen=True, eq=False)
 class Raised:
     """What a call that raised left in its CallRecord: a failure can still be traced to that call (a check
     that knows the expected value asks which one change of the function makes it return that value)."""
@@ -345,7 +371,29 @@ class JudgeSession:
         return result
 
     def op(self, name: str, *args: Any) -> Any:
-        return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
+        method = _operator_method(name, args)
+        if method is None:
+            return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
+        # an arithmetic operator on a student object runs its dunder method: recorded as a call of that
+        # method (resolved only if a failure is traced to it), so ``(-a).data`` is traced like ``a.neg().data``
+        before, started = _kept(method[1]), time.perf_counter()
+        try:
+            result = self.request({"op": "op", "name": name}, args=list(args), kwargs={})
+        except RemoteError as exc:
+            exc.raised_call = Raised(exc)
+            self.calls.append(CallRecord(method[0], before, {}, exc.raised_call, time.perf_counter() - started,
+                                         self.requests))
+            raise
+        self.calls.append(CallRecord(method[0], before, {}, result, time.perf_counter() - started, self.requests))
+        return result
+
+    def callable_of(self, fn: Any) -> Any:
+        """The kernel callable a CallRecord's ``fn`` stands for (an operator's dunder method, looked up once)."""
+        if isinstance(fn, OperatorMethod):
+            if fn.resolved is None:
+                object.__setattr__(fn, "resolved", self.getattr(fn.obj, fn.name))
+            return fn.resolved
+        return fn
 
     def chain(self, fn: Any, init: Any, n: int, args: list) -> list:
         """``n`` calls of ``fn`` in the kernel, in ONE request, each given the previous result
@@ -391,7 +439,7 @@ class JudgeSession:
         copies of ``record``'s arguments (see ``kernel/variants.py``): read from the result, or with
         ``root`` (a kernel object) from the copy of that object in the state before the call; None where
         one failed."""
-        head = {"op": "variants", "obj": record.fn, "sources": sources, "path": path}
+        head = {"op": "variants", "obj": self.callable_of(record.fn), "sources": sources, "path": path}
         if record.snapshot is not None:      # re-run from the state before the call
             head.update(snapshot=record.snapshot, **({"root": root} if root is not None else {}))
         return self.request(head, args=_kept(record.args), kwargs=_kept(record.kwargs))
