@@ -274,3 +274,44 @@ def test_the_wrong_term_of_a_derivative_formula_is_named(ns):
                                (checks.elu_backward, EluTimesAlpha, "for x < 0 your results (g = grad_out) fit")):
         with pytest.raises(core.CheckFailure, match=re.escape(phrase)):
             check(cls)
+
+
+def test_backward_that_writes_into_the_forward_input_is_named(ns):
+    """Property: backward only reads the cache; forward keeps a reference to the caller's x (ReLU: self.x = x), so a
+    clip in place in backward changes the caller's array although the gradient returned is right."""
+    class ClippingReLU(ns["ReLU"]):
+        def backward(self, grad_out):
+            self.x[self.x < 0] = 0
+            return grad_out * (self.x > 0)
+
+    class OwnCopyReLU(ns["ReLU"]):
+        def backward(self, grad_out):
+            x = self.x.copy()
+            x[x < 0] = 0
+            return grad_out * (x > 0)
+
+    with pytest.raises(core.CheckFailure, match="changed the array x that was handed to ReLU.forward") as info:
+        checks.relu_backward(ClippingReLU)
+    assert info.value.diagnosis == "backward-modifies-forward-input"
+    checks.relu_backward(OwnCopyReLU)
+
+
+def test_a_raising_sigmoid_costs_only_its_own_cells(ns):
+    """Softplus and SiLU call Sigmoid() by name: with a Sigmoid that raises they are judged with the documented one
+    lent into their globals, and pass when their own code is right."""
+    class RaisingSigmoid(ns["Sigmoid"]):
+        def forward(self, x):
+            return math.exp(-abs(x))
+
+    scope = dict(ns)
+    scope["Sigmoid"] = RaisingSigmoid
+    import types
+    silu = type("SiLU", (ns["SiLU"],), {"forward": types.FunctionType(ns["SiLU"].forward.__code__, scope)})
+    softplus = type("Softplus", (ns["Softplus"],),
+                    {"backward": types.FunctionType(ns["Softplus"].backward.__code__, scope)})
+    with pytest.raises(core.CheckFailure):
+        checks.sigmoid_forward(RaisingSigmoid)
+    checks.silu_forward(silu, RaisingSigmoid)
+    checks.silu_backward(silu, RaisingSigmoid)
+    checks.softplus_backward(softplus, RaisingSigmoid)
+    assert scope["Sigmoid"] is RaisingSigmoid          # the lent Sigmoid is gone after the check

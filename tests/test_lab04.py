@@ -403,3 +403,24 @@ def test_fourth_round_properties_are_named(sol):
         with pytest.raises(core.CheckFailure, match=re.escape(phrase)) as info:
             run()
         assert info.value.diagnosis == diagnosis
+
+
+def test_activation_backward_is_judged_with_the_documented_sigmoid_when_the_helper_is_wrong():
+    """A sigmoid helper that raises (math.exp) is charged in activation_forward's cell only: activation_backward,
+    which calls sigmoid by name, is judged with the documented one lent into its globals, and still fails on a
+    mistake of its own."""
+    import math
+    ns = _namespace_with()
+    ns["sigmoid"] = lambda Z: 1.0 / (1.0 + math.exp(-Z))
+    own = ns["sigmoid"]
+    with pytest.raises(core.CheckFailure, match="a function of the math module"):
+        checks.activation_forward(ns["activation_forward"], ns["sigmoid"])
+    checks.activation_backward(ns["activation_backward"], ns["sigmoid"])
+    assert ns["sigmoid"] is own
+    exec("def backward_tanh_wrong(dA, activation_cache, activation):\n"
+         "    if activation == 'tanh':\n"
+         "        return dA * (1.0 - np.tanh(activation_cache))\n"
+         "    return activation_backward(dA, activation_cache, activation)\n", ns)
+    with pytest.raises(core.CheckFailure, match="judged with the documented sigmoid"):
+        checks.activation_backward(ns["backward_tanh_wrong"], ns["sigmoid"])
+    assert ns["sigmoid"] is own

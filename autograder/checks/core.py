@@ -696,6 +696,11 @@ def raised_line(failure: BaseException) -> str:
     return ""
 
 
+def changed_words(before: Any, after: Any) -> str:
+    """' (3 of 12 entries changed, e.g. ...)': which entries of an array an in-place change touched, or ''."""
+    return _what_changed(before, after)
+
+
 def _what_changed(before: Any, after: Any) -> str:
     """Which entries an in-place change touched (a clip with out=x changes only the large ones), or ''."""
     try:
@@ -795,14 +800,20 @@ def scatter(objs: Iterable[Any], name: str, values: Iterable[Any]) -> None:
         setattr(o, name, v)
 
 
-def kernel_define(source: str, names: list[str]) -> dict[str, Any]:
-    """The functions ``names`` of the module text ``source``, defined where student code runs (in the kernel under
-    the judge, else here): only code a docstring already states, since the student can read it there."""
+def kernel_functions(source: str) -> dict[str, Any]:
+    """The functions of the module text ``source``, defined where student code runs: in the kernel under the judge,
+    else here.  Only the check's own driver code (a forward then a backward on the arrays handed over: arrays a
+    student object keeps a reference to stay the ones the check handed over, and in-place changes a LATER call
+    makes to them are mirrored onto the check's copies like any argument's) or code a docstring already states
+    (the student can read it there), never an answer.
+    """
+    names = re.findall(r"^def (\w+)", source, re.M)
     session = _session.current()
     if session is not None:
         return session.define(source, names)
     namespace: dict = {}
-    exec(compile(source, "<reference code>", "exec"), namespace)  # noqa: S102 - the checks' own text
+    exec(compile(source, "<check code>", "exec"), namespace)  # noqa: S102 - the checks' own text
+    return {n: namespace[n] for n in names}
     return {n: namespace[n] for n in names}
 
 
@@ -819,7 +830,7 @@ def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Itera
     """
     values = dict(lent)
     if defined:
-        values.update(kernel_define(defined, [n for n in re.findall(r"^def (\w+)", defined, re.M) if n not in values]))
+        values.update({n: f for n, f in kernel_functions(defined).items() if n not in values})
     session = _session.current()
     if session is not None and _isinstance(fn, _session.RemoteObject):
         before = session.set_globals(fn, values)

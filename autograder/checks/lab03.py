@@ -18,6 +18,7 @@ Failure messages name the likely mistake (``diagnose=``).  Nothing here prints o
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Callable
@@ -1081,6 +1082,10 @@ def _other_activation(spec: Spec, other: Spec) -> str:
     return f"this is {other.label}, not {spec.label} (a forward copied from another activation?)"
 
 
+#: The derivatives written with the output y alone, as the docstrings write them.
+_DF_Y_WORDS = {"Sigmoid": "y * (1 - y)", "Tanh": "1 - y**2"}
+
+
 def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
     """Mistakes any elementwise backward can make: the derivative of the wrong quantity, the chain rule
     written as a sum, the activation instead of its derivative."""
@@ -1099,6 +1104,12 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
             "the local derivative f'(x) is summed over the batch (a sum over axis 0, the samples): it is "
             "elementwise, one value per entry of x, dL/dx = grad_out * f'(x)":
             lambda: gs * _map(spec.df, xs).sum(axis=0, keepdims=True)} if xs.ndim == 2 and xs.shape[0] > 1 else {}),
+        # another activation's derivative written with the output y, applied to THIS layer's output
+        **{f"{spec.label}.backward uses {_DF_Y_WORDS[other.label]}, the derivative of {other.label} written with its "
+           f"output y (a backward copied from {other.label}?): with y = {spec.label}(x), the derivative of {spec.label} "
+           f"is {_DF_Y_WORDS.get(spec.label, 'the one documented for it')}":
+           (lambda other=other: gs * other.df_y(xs, _map(spec.f, xs)))
+           for other in (SPECS["sigmoid"], SPECS["tanh"]) if other is not spec},
         # another activation's derivative (a class copied from another one and not adapted)
         **{f"this is the derivative of {other.label}, not of {spec.label} (a backward copied from another "
            f"activation?)": (lambda other=other: gs * _map(other.df, xs))
@@ -1413,6 +1424,9 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         core.expect_close(d, _map(spec.df, xs),
                           name=f"{label}.backward on inputs up to +-1000 ({np.dtype(dtype).name})", **tol)
     _backward_twice(cls, spec, label, _away_from_kinks(rng, (3, 4), spec.kinks), rng.normal(0.0, 1.0, (3, 4)))
+    keep = core.rng(f"lab03:{tag}:backward-keeps-inputs")
+    _backward_keeps_inputs(lambda: _make(label, spec.make, cls), label, keep.normal(0.0, 2.5, (3, 4)),
+                           keep.normal(0.0, 1.0, (3, 4)))
     # 4. the cache: the most recent forward of *this* instance
     x1, x2 = _away_from_kinks(rng, (2, 3), spec.kinks), _away_from_kinks(rng, (2, 3), spec.kinks)
     g = rng.normal(0.0, 1.0, (2, 3))
@@ -1441,7 +1455,15 @@ def _kinks(cls, spec: Spec, label: str) -> None:
     g = np.array([[1.0, 2.0]])
     layer = _make(label, spec.make, cls)
     y, raised = _prime(layer, x, label)
-    d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
+    try:
+        d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
+    except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable" and "divide" in str(getattr(exc, "warning", "") or exc):
+            core.fail(f"{exc}. This input holds only the kink x = 0 (and -0.0), where every other input of this check "
+                      f"passed: your derivative divides by a quantity that is 0 at the kink (such as f(x) / x: 0 / 0 "
+                      f"= nan there); the documented convention is {spec.kink_rule}: build the derivative from a "
+                      f"comparison with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
+        raise
     if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
         if spec.df_y is not None and y is not None and _forward_is_wrong(y, raised, x, _map(spec.f, x)):
             try:    # the documented derivative in terms of the output, at YOUR forward's output (judged there)
@@ -1507,6 +1529,45 @@ def _backward_twice(cls, spec: Spec, label: str, x: np.ndarray, g: np.ndarray) -
               f"first time, largest change {float(np.max(np.abs(second - first))):.3g}): backward changed what forward "
               f"cached (an in-place update such as self.y *= 1 - self.y writes into the cache); backward must leave "
               f"the cache as forward left it: compute into a new array (y * (1 - y))", "backward-changes-cache")
+
+
+#: The check's driver, run where the student's layer lives: forward keeps a reference to the very x handed over,
+#: so a later in-place write into that cache (in backward) reaches x and is mirrored onto the check's copy.
+_FORWARD_THEN_BACKWARD = """
+def forward_then_backward(layer, x, grad_out):
+    y = layer.forward(x)
+    kept = y.copy() if hasattr(y, "copy") else None
+    layer.backward(grad_out)
+    return kept, y
+"""
+
+
+def _backward_keeps_inputs(make, label: str, x: np.ndarray, g: np.ndarray) -> None:
+    """Property: backward only reads what forward cached.  forward may keep a reference to the caller's x (self.x = x)
+    and return its cache itself (return self.y): an in-place write into either in backward (self.x[self.x < 0] = 0,
+    self.y *= 1 - self.y) then changes the caller's arrays, the previous layer's output or the next layer's input,
+    even when the gradient it returns is right.  Judged on one forward then one backward, run in the kernel."""
+    try:
+        run = core.kernel_functions(_FORWARD_THEN_BACKWARD)["forward_then_backward"]
+        layer = make()
+        given = x.copy()
+        with np.errstate(all="ignore"):
+            kept, y = run(layer, given, g.copy())
+    except Exception:
+        return                       # a forward or backward that raises is named by the cases
+    if given.shape == x.shape and not np.array_equal(given, x, equal_nan=True):
+        core.fail(f"{label}.backward changed the array x that was handed to {label}.forward{core.changed_words(x, given)}: "
+                  f"forward keeps a reference to the caller's array (self.x = x stores that array, not a copy), so an "
+                  f"in-place write into the cache in backward (self.x[self.x < 0] = 0, self.x *= ..., np.maximum(self.x, "
+                  f"0, out=self.x)) modifies the caller's x, the previous layer's output, even though the gradient "
+                  f"returned is right: backward must only read the cache; compute into a new array (grad_out * "
+                  f"(self.x > 0))", "backward-modifies-forward-input")
+    if isinstance(kept, np.ndarray) and isinstance(y, np.ndarray) and kept.shape == y.shape \
+            and not np.array_equal(kept, y, equal_nan=True):
+        core.fail(f"{label}.backward changed the output y that {label}.forward returned{core.changed_words(kept, y)}: "
+                  f"forward returned its own cache (return self.y), so an in-place write into that cache in backward "
+                  f"(self.y *= 1 - self.y, self.y[...] = ...) modifies the caller's array, the next layer's input: "
+                  f"backward must only read the cache; compute into a new array", "backward-modifies-forward-output")
 
 
 def _stale_cache(label: str, d, expected, others, tol) -> None:
@@ -1800,14 +1861,73 @@ def _derivative_out_of_range(spec: Spec, probe) -> str | None:
             f"{got[0, i]:.4g} at x = {points[0, i]:g}")
 
 
+class _LentSigmoidLayer:
+    """The documented Sigmoid layer, lent by name to a class whose code calls Sigmoid() when the student's own Sigmoid
+    cannot run (see _judged_with_lent_sigmoid): it stays in the judge, student code calling it calls back."""
+
+    def forward(self, x):
+        x = np.asarray(x)
+        self.y = _s(x).astype(x.dtype if x.dtype.kind == "f" else np.float64)
+        return self.y
+
+    def backward(self, grad_out):
+        return grad_out * self.y * (1 - self.y)
+
+    def parameters(self):
+        return []
+
+    def __call__(self, x):
+        return self.forward(x)
+
+
+def _lent_sigmoid(*args, **kwargs):
+    """Stands for the class Sigmoid in the student's namespace: Sigmoid() makes a documented Sigmoid layer."""
+    return _LentSigmoidLayer()
+
+
+def _sigmoid_raises(sigmoid) -> bool:
+    """Does the student's Sigmoid raise on a plain float64 array (judged in its own cell)?"""
+    try:
+        sigmoid().forward(np.linspace(-2.0, 2.0, 12).reshape(3, 4))
+    except Exception:
+        return True
+    return False
+
+
+def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
+    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails because a call
+    raised and the student's Sigmoid itself raises (judged in Sigmoid's cells), the class is judged again with the
+    documented Sigmoid lent by name into its globals (core.lent_globals): one mistake costs the cells of the class it
+    is in; this class still earns or loses its cell on its own code."""
+    try:
+        run(sigmoid)
+    except core.CheckFailure as exc:
+        if sigmoid is None or " raised " not in str(exc) or not _sigmoid_raises(sigmoid):
+            raise
+        with contextlib.ExitStack() as lending:
+            try:             # forward's and backward's globals (one namespace in a notebook: lent twice, restored LIFO)
+                for method in (cls.forward, cls.backward):
+                    lending.enter_context(core.lent_globals(method, {"Sigmoid": _lent_sigmoid}))
+            except Exception:
+                raise exc from None
+            try:
+                run(None)
+            except core.CheckFailure as again:
+                failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid "
+                                            f"class, which raises: see Sigmoid's cells)", again.diagnosis)
+                for key, value in vars(again).items():
+                    setattr(failure, key, value)
+                raise failure from None
+
+
 def _pair(name: str, helper: bool = False):
     spec = SPECS[name]
 
     def forward(cls, sigmoid=None) -> None:
-        check_forward(cls, spec, name, sigmoid)
+        _judged_with_lent_sigmoid(lambda s: check_forward(cls, spec, name, s), cls, sigmoid)
 
     def backward(cls, sigmoid=None) -> None:
-        check_backward(cls, spec, name, sigmoid)
+        _judged_with_lent_sigmoid(lambda s: check_backward(cls, spec, name, s), cls, sigmoid)
 
     forward.__name__, backward.__name__ = f"{name}_forward", f"{name}_backward"
     forward.__doc__ = f"{spec.label}.forward: values, dtype/shape, extremes, parameters() == []."
@@ -1826,6 +1946,8 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
+_LENT_SIGMOID_PROPERTY = "judged with the documented Sigmoid lent when the student's Sigmoid raises (not charged here)"
+
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
     **{f"{n}_forward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "3-D input", "float32",
@@ -1842,6 +1964,7 @@ PROPERTIES = {
                         + (("documented default hyper-parameter (the one used named)",) if n in OTHER_INSTANCES else ())
                         + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
+                        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept (said after wrong values, kinks included, when both are wrong)",
@@ -1869,7 +1992,11 @@ PROPERTIES = {
           "backward at grad_out = 0 is 0 (a term without grad_out named, confirmed on a second x)",
           "branch chosen by x, not by the sign of grad_out (confirmed on two inputs)",
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
-          "one term off by a constant factor named (fitted, not a hyper-parameter)")
+          "one term off by a constant factor named (fitted, not a hyper-parameter)",
+          "backward leaves the x handed to forward and the y forward returned unchanged (forward then backward "
+          "run in the kernel)", "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
+       + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
+       + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
            "second input",))
@@ -1890,7 +2017,9 @@ PROPERTIES = {
                         "N > C: a row loop over range(C) named",
                         "each sample uses its own rows only (samples mixed named)",
                         "per-sample Jacobian read back (unit grad_out, N != C; y - grad_out, a term without "
-                        "grad_out, y y^T as a scalar named, confirmed on two logit rows)"),
+                        "grad_out, y y^T as a scalar named, confirmed on two logit rows)",
+                         "backward leaves the z handed to forward and the y forward returned unchanged",
+                         "log-softmax's backward g - y * sum(g) named"),
 }
 
 
@@ -2282,6 +2411,9 @@ def softmax_backward(cls) -> None:
                     yo * (gs - (gs * yo).sum(axis=0, keepdims=True)),
                 "the softmax Jacobian-vector product is y * (g - sum(g*y, axis=1)): "
                 "the factor y in front is missing": gs - (gs * yo).sum(axis=1, keepdims=True),
+                "this is the backward of log-softmax, g - y * sum(g, axis=1) (the Jacobian of log y = z - "
+                "logsumexp(z)), not of softmax: the softmax Jacobian-vector product is y * (g - sum(g * y, axis=1, "
+                "keepdims=True))": gs - yo * gs.sum(axis=1, keepdims=True),
                 "backward must multiply by grad_out: the result is J^T grad_out":
                     _softmax_jvp_oracle(zs, np.ones_like(gs)),
                 "the per-sample sums sum(g*y, axis=1) line up with the columns (entry (i, j) uses the sum of "
@@ -2326,6 +2458,9 @@ def softmax_backward(cls) -> None:
             continue
         core.expect_close(d, _softmax_jvp_oracle(zs, gs),
                           name=f"{label}.backward on logits up to +-1000 ({np.dtype(dtype).name})", **tol)
+    keep = core.rng("lab03:softmax:backward-keeps-inputs")
+    _backward_keeps_inputs(lambda: _make(label, lambda c: c(), cls), label, keep.normal(0.0, 2.0, (3, 4)),
+                           keep.normal(0.0, 1.0, (3, 4)))
     z1, z2, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     a, b = _make(label, lambda c: c(), cls), _make(label, lambda c: c(), cls)
     _cache_forward(a, z2, label)

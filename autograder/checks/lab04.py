@@ -71,7 +71,8 @@ PROPERTIES = {
                       "each layer's activation read from its own cache (the wrong layer named)",
                       "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
                       "a hidden layer passing Z instead of A named",
-                      "one activation stacked on another named (the output sigmoid on top of the hidden one)"),
+                      "one activation stacked on another named (the output sigmoid on top of the hidden one)",
+                      "every layer reading X (a layer's output never handed on) named on a width-1 network"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "the eps argument is used (two eps values; a fixed eps named)",
@@ -91,7 +92,8 @@ PROPERTIES = {
                             "documented activation names accepted (a rejected one named)",
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
-                            "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)"),
+                            "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
+                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -101,7 +103,9 @@ PROPERTIES = {
                        "hidden derivative of another activation named",
                        "caches list order kept (a reversed list named; which layer's array was written named)",
                        "a wrong 1/m divisor named only when a second network confirms it",
-                       "each hidden derivative at its own layer's Z (another cached Z or A named)"),
+                       "each hidden derivative at its own layer's Z (another cached Z or A named)",
+                       "which dZ a hidden layer's dW and db come from (the layer above's stale dZ, or dA without "
+                       "the derivative, confirmed with tanh when ReLU cannot tell) named"),
     "update_parameters": ("exact step -learning_rate * dP", "no state between calls",
                           "each parameter moves by its own gradient",
                           "update reaches the returned dict", "grads not modified", "extra grads keys ignored",
@@ -110,9 +114,17 @@ PROPERTIES = {
                           "grads keeps its keys (clear, del or pop named)",
                           "one step for the whole array (the mean or sum of dP) named",
                           "a parameter stepped with another key's gradient named from numpy's shapes"),
-    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS),
+    "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS,
+                "a Python list of labels named", "labels built row by row (the raising line) named",
+                "model_forward's pair unpacked in the other order named (confirmed with a lent swapped pair)",
+                "model_forward's whole pair thresholded named (confirmed with a lent AL alone)"),
     "train": ("full batch = gradient descent", "one update per mini-batch", "every sample once per epoch",
-              "last partial batch kept", "(X, Y) pairs intact", "fresh permutation every epoch",
+              "last partial batch kept", "last partial batch merged into the one before named (decoded sizes)",
+              "mini-batch gradients added up and applied once per epoch named (confirmed on a second batch size)",
+              "one update per epoch told apart on the one-hot problem (batch_size ignored, or averaged mini-batches)",
+              "a mini-batch learning rate scaled by a size (batch_size / m, 1 / m...) named, confirmed on a second "
+              "batch size",
+              "(X, Y) pairs intact", "fresh permutation every epoch",
               "reproducible from the seed", "seed matters", "batch sizes 1, odd and m", *_FLOATS,
               "X, Y and initial parameters not modified", "history: epochs + 1 rows, loss after each epoch",
               "history: seconds since the start, never decreasing", "history: no entry above the call's duration",
@@ -777,7 +789,13 @@ def _sigmoid_values(fn, Z, name, label):
     except NotImplementedError:
         core.fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:
-        core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + _slug(core.error_kind(exc)))
+        kind = core.error_kind(exc)
+        text = f"{name} raised {kind}: {exc}"
+        said = cases.explain_exception(text)      # what the exception's words name (math.exp given an array...)
+        failure = core.CheckFailure(f"{text}. Likely cause: {said[0]}" if said else text,
+                                    said[1] if said else "raised-" + _slug(kind))
+        failure.raised, failure.where = f"raised {kind}: {exc}", core.raised_at(exc)
+        raise failure from None
     if not np.array_equal(Z, before, equal_nan=True):
         changed = np.flatnonzero((Z != before).ravel())
         i = int(changed[0]) if changed.size else 0
@@ -1079,7 +1097,12 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         given = _copy_params(params)
         own_thunk = (None if linear_forward is None or activation_forward is None else
                      lambda: _compose_forward(linear_forward, activation_forward, X, _copy_params(params), hidden))
-        out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
+        try:
+            out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
+        except core.CheckFailure as exc:
+            if " raised " in str(exc) and "not implemented" not in str(exc):
+                _every_layer_reads_x(fn, hidden, str(exc).split(". " + _MODEL_FORWARD_HINT)[0])
+            raise
         if out is None:
             continue
         out = _tuple(out, 2, name, "(AL, caches)")
@@ -1147,6 +1170,28 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     params = _random_params(gen, [3, 5, 1], scale=1.5)
     _documented_default(lambda *a: fn(X, _copy_params(params), *a)[0], "model_forward(X, parameters)",
                         "hidden_activation", "relu", ACTIVATIONS)
+
+
+def _every_layer_reads_x(fn, hidden, head: str) -> None:
+    """model_forward raised: on a network of width 1 (layers [1, 1, 1, 1], where every shape fits) read the A_prev
+    each layer cached.  When every layer's is X itself, the loop never passes a layer's output on (X given to
+    linear_forward, or activation_forward's A stored under another name than the one linear_forward reads)."""
+    gen = core.rng("lab04.model_forward.reads-x")
+    dims = [1, 1, 1, 1]
+    params, X = _random_params(gen, dims, scale=1.5), gen.standard_normal((3, 1))
+    try:
+        _, caches = fn(X.copy(), _copy_params(params), hidden)
+        inputs = [np.asarray(entry[0][0], dtype=_f64) for entry in caches]
+    except Exception:
+        return
+    if len(inputs) != 3 or not all(a.shape == X.shape and _near(a, X) for a in inputs):
+        return
+    core.fail(f"{head}. On a network of width 1 (layers {dims}, where every shape fits) every layer's cached input "
+              f"A_prev is X itself: your loop never hands a layer's output on; each layer must read the previous "
+              f"layer's output A_(l-1), not X (linear_forward given X, or the A that activation_forward returns "
+              f"stored under another name than the one linear_forward reads: A, activation_cache = "
+              f"activation_forward(Z, ...) updates the variable the next layer reads)",
+              "every-layer-reads-x")
 
 
 def _which_parameter(fn, X, params, hidden, name) -> None:
@@ -1757,7 +1802,51 @@ def _reduction_of(got, source, label):
     return None
 
 
+def _lent_sigmoid(Z):
+    """The documented sigmoid (lent to activation_backward when the student's own cannot run): Z's float dtype."""
+    Z = np.asarray(Z)
+    return _sigmoid(Z).astype(Z.dtype if Z.dtype.kind == "f" else _f64)
+
+
+def _sigmoid_unusable(sigmoid) -> bool:
+    """The student's sigmoid helper raises, or returns anything but the documented values as an array of Z's shape
+    (judged in activation_forward's cell)."""
+    Z = np.linspace(-3.0, 3.0, 12).reshape(4, 3)
+    try:
+        A = sigmoid(Z.copy())
+    except Exception:
+        return True
+    return not (isinstance(A, np.ndarray) and A.shape == Z.shape and _near(A, _sigmoid(Z)))
+
+
 def activation_backward(fn, sigmoid=None) -> None:
+    """dZ = dA * g'(Z).  When the student's sigmoid helper is wrong (judged in activation_forward's cell, where it is
+    graded: it raises, returns no array or wrong values) and this check fails, the function is judged again with the
+    documented sigmoid lent by name in place of theirs (core.lent_globals): one mistake costs the cell of the function
+    it is in."""
+    try:
+        _activation_backward(fn, sigmoid)
+    except core.CheckFailure as exc:
+        if sigmoid is None or not _sigmoid_unusable(sigmoid):
+            raise
+        try:
+            lending = core.lent_globals(fn, {"sigmoid": _lent_sigmoid})
+            lending.__enter__()
+        except Exception:
+            raise exc from None
+        try:
+            _activation_backward(fn, None)
+        except core.CheckFailure as again:
+            failure = core.CheckFailure(f"{again} (judged with the documented sigmoid in place of your sigmoid helper, "
+                                        f"which is wrong: see activation_forward's cell)", again.diagnosis)
+            for key, value in vars(again).items():      # the comparison, the student's line
+                setattr(failure, key, value)
+            raise failure from None
+        finally:
+            lending.__exit__(None, None, None)
+
+
+def _activation_backward(fn, sigmoid=None) -> None:
     gen = core.rng("lab04.activation_backward")
     for kind in ACTIVATIONS:
         for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), _f64), ((5, 6), np.float32)]:
@@ -2149,6 +2238,7 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
 
@@ -2308,6 +2398,77 @@ def _right_for_one_sample(fn, X, Y, params, hidden, L, name, m) -> None:
         core.fail(f"{name} raises for a batch of m = {m} samples but gives the right gradients for a batch of one: "
                   f"something that must keep one row per sample was reduced over the batch (dZ_L = (AL - Y) / m "
                   f"has shape (m, 1); a mean or sum over axis 0 collapses it to (1, 1))", "right-only-for-one-sample")
+
+
+def _no_derivative_on_tanh(fn, dims, m, l) -> bool:
+    """Second probe for "layer l's dZ is dA_l" when ReLU's derivative could not tell it: the same sizes with tanh
+    (whose derivative is below 1 everywhere but 0), where that layer's dW_l = A_(l-1).T @ dA_l holds only then."""
+    if fn is None:
+        return False
+    gen = core.rng("lab04.model_backward.no-derivative")
+    params, X = _random_params(gen, dims, scale=1.2), gen.standard_normal((m, dims[0]))
+    layers = _forward(X, params, "tanh")
+    Y = (np.arange(m) % 2).astype(_f64)[:, None]
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        got = fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), "tanh")
+        dW = np.asarray(got[f"dW{l}"], _f64)
+    except Exception:
+        return False
+    dA = _backward(layers, Y, "tanh")[f"dA{l}"]
+    return dW.shape == (dims[l - 1], dims[l]) and _near(dW, layers[l - 1][0].T @ dA)
+
+
+def _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn=None) -> None:
+    """Which dZ a hidden layer's gradients were computed from, read from its dW and db together (dW_l = A_(l-1).T @ dZ,
+    db_l = sum(dZ, axis=0)): layer l+1's dZ (never recomputed for layer l: the activation_backward of that layer was
+    skipped, its result stored under another name) or dA_l itself (the derivative g'(Z_l) left out of that layer
+    alone).  Both hypotheses are tested on the two gradients at once, so a value stored under a wrong key is not
+    taken for them (see _name_copied_keys)."""
+    keys = [k for l in range(L, 0, -1) for k in (f"dW{l}", f"db{l}", f"dA{l - 1}")]
+    if L < 2 or _grads_match(got, _backward_no_deriv(layers, Y), keys, 1e-6, 1e-9):
+        return                   # every hidden derivative missing: _explain_backward says so
+    dZ = {L: (layers[-1][4] - Y) / m}
+    for k in range(L - 1, 0, -1):
+        dZ[k] = ref[f"dA{k}"] * _act_grad(layers[k - 1][3], hidden)
+    for l in range(L - 1, 0, -1):
+        try:
+            dW, db = np.asarray(got[f"dW{l}"], _f64), np.asarray(got[f"db{l}"], _f64)
+        except (KeyError, TypeError, ValueError):
+            return
+        if dW.shape == ref[f"dW{l}"].shape and _near(dW, ref[f"dW{l}"]) and _near(db, ref[f"db{l}"]):
+            continue
+        A_prev = layers[l - 1][0]
+        candidates = {f"dZ{l + 1}, layer {l + 1}'s dZ": dZ[l + 1], f"dA{l}": ref[f"dA{l}"]}
+        # dA_l times the derivative at ANOTHER layer's Z (broadcast) may equal dA_l itself (every ReLU unit of that
+        # layer active): then "no derivative" and "the derivative of the wrong layer" cannot be told apart here
+        for k in range(1, L + 1):
+            try:
+                with np.errstate(all="ignore"):
+                    other = ref[f"dA{l}"] * _act_grad(layers[k - 1][3], hidden)
+            except ValueError:
+                continue
+            if k != l and other.shape == dZ[l].shape and _near(other, ref[f"dA{l}"]):
+                if not _no_derivative_on_tanh(fn, [layer[0].shape[1] for layer in layers] + [1], m, l):
+                    candidates.pop(f"dA{l}")
+                break
+        for what, value in candidates.items():
+            if value.shape != dZ[l].shape or _near(value, dZ[l]):
+                continue
+            if dW.shape == (A_prev.shape[1], value.shape[1]) and _near(dW, A_prev.T @ value) \
+                    and _near(db, value.sum(axis=0, keepdims=True)):
+                if what.startswith("dZ"):
+                    how = (f"the dZ was not recomputed for layer {l}: the dZ{l} = activation_backward(dA{l}, Z_{l}, "
+                           f"hidden_activation) step was skipped for that layer (a condition on l that leaves it out, "
+                           f"such as `if l > {l + 1}` where `if l > 1` belongs, or its result stored under another "
+                           f"name), so the loop reused the dZ of layer {l + 1}")
+                else:
+                    how = (f"the derivative of the hidden activation is missing for layer {l} alone: dZ{l} = dA{l} * "
+                           f"g'(Z_{l}), activation_backward(dA{l}, Z_{l}, hidden_activation), before linear_backward")
+                core.fail(f"{name}: layer {l}'s gradients are computed from {what} (dW{l} = A_{l - 1}.T @ that, db{l} = "
+                          f"its sum over the batch), not from dZ{l}: {how}; every hidden layer (l = 1 to L - 1 = {L - 1}) "
+                          f"needs its own dZ", "layer-gradients-from-another-dz")
+        return
 
 
 def _name_copied_keys(got, ref, keys, name) -> None:
@@ -2943,10 +3104,19 @@ def predict(fn, model_forward=None) -> None:
         own_thunk = None if model_forward is None else (
             lambda: core.call(model_forward, X, _copy_params(params), hidden, name="model_forward")[0] > 0.5)
         given = _copy_params(params)
-        got = _call_composite(fn, X, given, hidden, name=name, own=own_thunk,
-                              hint="predict thresholds the output AL of model_forward at 0.5")
+        try:
+            got = _call_composite(fn, X, given, hidden, name=name, own=own_thunk,
+                                  hint="predict thresholds the output AL of model_forward at 0.5")
+        except core.CheckFailure as exc:
+            if " raised " in str(exc):
+                _name_predict_raise(fn, exc, X, params, hidden, (AL > 0.5).astype(_f64), name)
+            raise
         if got is None:
             continue
+        if isinstance(got, (list, tuple)) and len(got) == m:
+            core.fail(f"{name} returned a Python {type(got).__name__} of {m} labels: the docstring asks for an integer "
+                      f"NumPy array of shape (m, 1) = {(m, 1)}: threshold all of AL at once, (AL > 0.5).astype(int), "
+                      f"rather than label by label in a loop or a list comprehension", "labels-not-an-array")
         if not _forward_modifies_parameters(model_forward):      # else model_forward's cell pays for it
             _unchanged(params, given, name, "parameters")
         want = (AL > 0.5).astype(_f64)
@@ -3002,6 +3172,53 @@ def predict(fn, model_forward=None) -> None:
             core.fail(f"{name} has wrong labels for {wrong.size} of {m} samples ({shown}): the label is 1 exactly "
                       f"where AL > 0.5, 0 elsewhere", "wrong-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+
+
+def _lent_swapped_forward(X, parameters, hidden_activation="relu"):
+    """model_forward's documented pair in the other order, (caches, AL): lent to a predict that raised, to ask
+    which of the two it thresholds."""
+    AL, caches = _lent_model_forward(X, parameters, hidden_activation)
+    return caches, AL
+
+
+def _lent_forward_alone(X, parameters, hidden_activation="relu"):
+    """AL alone, without the caches: lent to a predict that raised, to ask whether it thresholds the whole pair."""
+    return _lent_model_forward(X, parameters, hidden_activation)[0]
+
+
+def _name_predict_raise(fn, exc, X, params, hidden, want, name) -> None:
+    """predict raised: two questions of its code.  (1) With model_forward lent as one that returns its pair in the
+    other order, (caches, AL), does predict give the right labels?  Then it takes the SECOND value model_forward
+    returns as AL (`_, AL = model_forward(...)`), the caches list.  (2) Does the raising line build the labels one
+    row at a time (a list comprehension or loop over AL)?  Then the labels are not the (m, 1) array asked for."""
+    head = str(exc).split(". Likely cause: ")[0].split(". predict thresholds ")[0]
+    try:
+        with core.lent_globals(fn, {"model_forward": _lent_swapped_forward}):
+            swapped = np.asarray(fn(X.copy(), _copy_params(params), hidden))
+        right = swapped.shape == want.shape and swapped.dtype.kind in "biuf" and np.array_equal(swapped.astype(_f64), want)
+    except Exception:
+        right = False
+    if right:
+        core.fail(f"{head}. The value your predict thresholds is the SECOND one model_forward returns, the caches "
+                  f"list (confirmed: with a model_forward that returns its pair in the other order, your predict gives "
+                  f"the right labels): model_forward returns (AL, caches) in that order, so unpack it as "
+                  f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-unpacked-swapped")
+    try:
+        with core.lent_globals(fn, {"model_forward": _lent_forward_alone}):
+            alone = np.asarray(fn(X.copy(), _copy_params(params), hidden))
+        right = alone.shape == want.shape and alone.dtype.kind in "biuf" and np.array_equal(alone.astype(_f64), want)
+    except Exception:
+        right = False
+    if right:
+        core.fail(f"{head}. Your predict thresholds model_forward's whole result, the pair (AL, caches) (confirmed: with "
+                  f"a model_forward that returns AL alone, your predict gives the right labels): unpack the pair first, "
+                  f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-not-unpacked")
+    line = core.raised_line(exc)
+    if re.search(r"\[.*\bfor\b.+\bin\b", line) or re.match(r"\s*for\b", line):
+        core.fail(f"{head}. Your predict labels the samples one row at a time in Python (`{line.strip()}`): a row of AL "
+                  f"is an array of one entry, not a number, and a list is not what predict returns: the docstring asks "
+                  f"for an integer NumPy array of shape (m, 1); threshold all of AL at once, (AL > 0.5).astype(int)",
+                  "labels-built-row-by-row")
 
 
 def _single_sample_label(fn, params, hidden, dims, al, label, gen, name) -> None:
@@ -4180,7 +4397,15 @@ def _onehot_batches(fn, seed, name):
                   f"use every sample exactly once (a sample used twice, or the mini-batches' gradients not "
                   f"averaged over their own rows?)", "not-every-sample-once")
     sizes = [len(bt) for bt in first]
-    if sizes != _expected_sizes(m, k):
+    want = _expected_sizes(m, k)
+    if m % k and sizes == want[:-2] + [k + m % k]:
+        core.fail(f"{label}: the last, smaller mini-batch of {m % k} row(s) is merged into the one before it: your "
+                  f"mini-batches have sizes {sizes} (read back from the parameters), not {want}. Every sample is used, "
+                  f"but an epoch makes {len(sizes)} updates instead of ceil(m / batch_size) = {len(want)} (m // "
+                  f"batch_size batches with the rest added to the last): cut the permutation into the slices "
+                  f"order[first:first + batch_size] for first in range(0, m, batch_size), the last one smaller",
+                  "last-batch-merged")
+    if sizes != want:
         core.fail(f"{label}: the mini-batches have sizes {sizes}; with m = {m} and batch_size = {k} they must "
                   f"be consecutive slices of {k} rows of the permutation, the last one smaller: "
                   f"{_expected_sizes(m, k)}", "batch-sizes")
@@ -4203,6 +4428,8 @@ def _batches_confirm(fn, parts, message: str) -> bool:
         first, _ = _onehot_batches(fn, 1, f"train(one-hot X ({_ONEHOT_M}, {_ONEHOT_M}), batch_size={_ONEHOT_K})")
     except core.CheckFailure as exc:
         text = str(exc)
+        if exc.diagnosis == "last-batch-merged":
+            raise                            # the sizes read back say more than the count of updates
         if "equal division" in text:
             text = text.split(". train calls ")[0].rstrip(".")     # the generic shape-error hint does not apply
             core.fail(f"{text}: np.split(order, n) needs n equal parts, and with m = {_ONEHOT_M} rows and "
@@ -4233,6 +4460,69 @@ def _name_short_permutation(fn, name) -> None:
               f"not m (rng.permutation(batch_size) where rng.permutation(m) belongs), so every slice after the "
               f"first is empty: draw order = rng.permutation(m) and take order[first:first + batch_size]",
               "permutation-of-batch-size")
+
+
+def _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name) -> None:
+    """Ten copies of one sample, the right number of updates, each with the learning rate scaled by a size of the
+    problem (batch_size / m, 1 / m, the number of mini-batches...): confirmed by a second run with another batch size,
+    where the same expression gives another (or the same) factor."""
+    m = X.shape[0]
+    def count(b):                     # the number of mini-batches
+        return -(-m // b)
+    candidates = {"learning_rate * batch_size / m": lambda b: b / m, "learning_rate / m": lambda b: 1 / m,
+                  "learning_rate * m": lambda b: m, "learning_rate / batch_size": lambda b: 1 / b,
+                  "learning_rate * batch_size": lambda b: b,
+                  "learning_rate / (the number of mini-batches)": lambda b: 1 / count(b),
+                  "learning_rate * (the number of mini-batches)": lambda b: count(b),
+                  "learning_rate / 2": lambda b: 0.5, "2 * learning_rate": lambda b: 2.0}
+    other = 5 if batch_size != 5 else 3
+    for expr, factor in candidates.items():
+        if factor(batch_size) == 1.0:
+            continue
+        here, there = 0.5 * factor(batch_size), 0.5 * factor(other)
+        try:
+            if not _match(got, after(_expected_sizes(m, batch_size), rate=lambda s, r=here: r)):
+                continue
+            again, _ = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                                  learning_rate=0.5, epochs=1, batch_size=other, hidden_activation=hidden, seed=0)
+            if not _match(again, after(_expected_sizes(m, other), n_epochs=1, rate=lambda s, r=there: r)):
+                continue
+        except (_Skip, core.CheckFailure, Exception):
+            continue
+        core.fail(f"{name}: every update used a step of {expr} instead of learning_rate (the number of updates is "
+                  f"right; confirmed with batch_size={other}): pass learning_rate itself to update_parameters (the "
+                  f"mean over the mini-batch is already in dZ_L = (A_L - Y) / m)", "lr-scaled-in-mini-batches")
+
+
+def _name_one_update_from_every_row(fn, name, n) -> None:
+    """One update per epoch, second probe: the one-hot problem's rows read back.  When every row of an epoch moved
+    (each sample contributed) while the identical-samples run made one step per epoch, no slice is empty and no sample
+    is skipped: each row's share of the step says whether the epoch was one batch of all m rows (batch_size ignored)
+    or the mini-batches' gradients were averaged into one update."""
+    m, k = _ONEHOT_M, _ONEHOT_K
+    try:
+        W1, _ = _onehot_run(fn, 1, 1, f"train(one-hot X ({m}, {m}), batch_size={k})")
+    except Exception:
+        return
+    W1 = np.asarray(W1, dtype=_f64).ravel()
+    moved = np.abs(W1) > 1e-12
+    if not moved.all():
+        return
+    # the step of each row relative to lr * (a - y) at the start (W0 = 0): 1/m for every row when the epoch is one batch
+    a = _sigmoid(np.full(m, _ONEHOT_B0))
+    share = -W1 / (_ONEHOT_LR * (a - _ONEHOT_Y[:, 0]))
+    if np.allclose(share, 1.0 / m, rtol=1e-6, atol=0.0):
+        core.fail(f"{name}: only one update per epoch, on the whole data set at once: batch_size is ignored (read back on "
+                  f"a one-hot problem of {m} rows with batch_size={k}: every row's step in the first epoch is that of "
+                  f"one batch of all {m} rows): cut each epoch's permutation into mini-batches of batch_size rows, "
+                  f"order[first:first + batch_size] for first in range(0, m, batch_size), one update each "
+                  f"({n} updates per epoch here)", "batch-size-ignored")
+    core.fail(f"{name}: your train makes one update per epoch (the step of one full-batch gradient), and that update "
+              f"uses every sample (read back on a one-hot problem of {m} rows with batch_size={k}: every row moved in "
+              f"the first epoch, each by the step of its own mini-batch): the epoch's mini-batches are combined into one "
+              f"step (their gradients averaged). Mini-batch gradient descent updates the parameters after EACH "
+              f"mini-batch: call update_parameters inside the loop over the mini-batches, with that mini-batch's own "
+              f"gradients ({n} updates per epoch here)", "one-combined-update-per-epoch")
 
 
 def _mini_batch_counts(fn, parts):
@@ -4288,6 +4578,7 @@ def _mini_batch_counts(fn, parts):
                 # back on the one-hot problem before the story is told (its own failure names the sizes)
                 if hit and alt == [batch_size] and parts is _REF:
                     _name_short_permutation(fn, name)
+                    _name_one_update_from_every_row(fn, name, len(sizes))
                 if hit and _batches_confirm(fn, parts, message):
                     core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
                 if hit:
@@ -4302,6 +4593,7 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
                       f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
                       f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
+        _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name)
         try:
             relu_forward = hidden != "relu" and _match(got, after(sizes, forward_hidden="relu"))
         except (core.CheckFailure, Exception):
@@ -4329,6 +4621,8 @@ def _mini_batch_counts(fn, parts):
                 p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), rate)
             return p
         total = len(sizes) * epochs
+        if len(sizes) > 1:
+            _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, len(sizes), name)
         try:
             ascent = _match(got, steps(total, -0.5))
         except (core.CheckFailure, Exception):
@@ -4358,6 +4652,29 @@ def _mini_batch_counts(fn, parts):
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
                   f"model_backward and update_parameters)", "update-count")
+
+
+def _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, n, name) -> None:
+    """Ten copies of one sample: every mini-batch has the same gradient, so n mini-batches' gradients added up and
+    applied once per epoch give ``epochs`` steps n times as large.  Confirmed on a second batch size (3, four
+    mini-batches of one epoch: one step four times as large) before it is told."""
+    try:
+        if not _match(got, steps(epochs, 0.5 * n)):
+            return
+        again, _ = _run_train(fn, X.astype(dtype), Y.astype(dtype), params, dims, name, parts=parts,
+                              learning_rate=0.5, epochs=1, batch_size=3, hidden_activation=hidden, seed=0)
+        p = _copy_params(params)
+        AL, caches = parts.forward(X[:3], p, hidden)
+        once = parts.update(p, parts.backward(AL, Y[:3], caches, hidden), 0.5 * 4)
+        if not _match(again, once):
+            return
+    except (_Skip, core.CheckFailure, Exception):
+        return
+    core.fail(f"{name}: your train makes one update per epoch, {n} times as large as one mini-batch's step (with "
+              f"batch_size=3, one step 4 times as large): the gradients of the epoch's {n} mini-batches are added up "
+              f"and applied once. Mini-batch gradient descent updates the parameters after EACH mini-batch: call "
+              f"update_parameters inside the loop over the mini-batches, with that mini-batch's own gradients "
+              f"({n} updates per epoch here)", "gradients-summed-one-update-per-epoch")
 
 
 def _implied_batch_size(n, epochs, m, batch_size):

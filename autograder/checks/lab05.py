@@ -270,7 +270,7 @@ def _own_prev(Value) -> bool:
             done.clear()
         done[id(Value)] = Value
         return False
-    make = core.kernel_define(_OWN_PREV, ["own_prev"])["own_prev"]
+    make = core.kernel_functions(_OWN_PREV)["own_prev"]
     try:
         core.scatter([Value], "__init__", [make(Value, core.gather([Value], "__init__")[0])])
     except Exception:
@@ -2832,7 +2832,7 @@ def _documented_neuron_call(MLP):
     neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
     cls = core.gather([neuron], "__class__")[0]
     own = core.gather([cls], "__call__")[0]
-    lend = core.kernel_define(_NEURON_CALL, ["lend"])["lend"]
+    lend = core.kernel_functions(_NEURON_CALL)["lend"]
     core.scatter([cls], "__call__", [lend(_documented_neuron)])
     try:
         yield
@@ -2866,7 +2866,7 @@ def _neuron_parameters_kept(MLP):
     if not grows:
         yield
         return
-    lent = core.kernel_define(_NEURON_PARAMETERS, ["parameters"])["parameters"]
+    lent = core.kernel_functions(_NEURON_PARAMETERS)["parameters"]
     core.scatter([cls], "parameters", [lent])
     try:
         yield

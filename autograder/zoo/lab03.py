@@ -1134,3 +1134,53 @@ MUTANTS += [
            "self.s = Sigmoid().forward(x)", "self.s = Sigmoid().forward(-x)",
            expect="fit `x * (1 - s)` instead of `x * s`"),
 ]
+# Round 14 held-out set b (helper f): a backward that writes into the array forward was handed (or returned) is
+# judged by a forward then a backward run in the kernel; another activation's derivative written with y; the kink
+# reached by a ratio; log-softmax's backward.
+MUTANTS += [
+    Mutant("R14f ReLU backward clips the cached input in place (the caller's x is changed)",
+           "return grad_out * (self.x > 0)", "self.x[self.x < 0] = 0\n        return grad_out * (self.x > 0)",
+           expect="changed the array x that was handed to ReLU.forward"),
+    Mutant("R14f LeakyReLU backward np.maximum(self.x, 0, out=self.x) before the mask",
+           "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "np.maximum(self.x, 0, out=self.x)\n        return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           expect="changed the array x that was handed to LeakyReLU(slope=0.2).forward"),
+    Mutant("R14f Tanh backward np.abs(self.y, out=self.y) (1 - y**2 unchanged, the caller's output changed)",
+           "return grad_out * (1 - self.y ** 2)",
+           "np.abs(self.y, out=self.y)\n        return grad_out * (1 - self.y ** 2)",
+           expect="changed the output y that Tanh.forward returned"),
+    Mutant("R14f Tanh backward with the sigmoid's y(1 - y) (copy-paste)",
+           "return grad_out * (1 - self.y ** 2)", "return grad_out * self.y * (1 - self.y)",
+           expect="uses y * (1 - y), the derivative of Sigmoid written with its output y"),
+    Mutant("R14f Sigmoid backward with tanh's 1 - y**2 (copy-paste)",
+           "return grad_out * self.y * (1 - self.y)", "return grad_out * (1 - self.y ** 2)",
+           expect="uses 1 - y**2, the derivative of Tanh written with its output y"),
+    Mutant("R14f ReLU backward relu(x)/x as the derivative (0/0 = nan at x = 0)",
+           "return grad_out * (self.x > 0)", "return grad_out * np.maximum(self.x, 0) / self.x",
+           expect="divides by a quantity that is 0 at the kink"),
+    Mutant("R14f LeakyReLU backward y / x as the derivative (0/0 = nan at x = 0)",
+           "return np.where(self.x > 0, grad_out, self.slope * grad_out)",
+           "return grad_out * np.where(self.x > 0, self.x, self.slope * self.x) / self.x",
+           expect="divides by a quantity that is 0 at the kink"),
+    Mutant("R14f softmax backward is log-softmax's backward g - y * sum(g)",
+           "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n        return self.y * (grad_out - dot)",
+           "return grad_out - self.y * grad_out.sum(axis=1, keepdims=True)",
+           expect="this is the backward of log-softmax"),
+]
+# A Sigmoid that raises costs its own cells only: Softplus and SiLU, which call Sigmoid() by name, are judged again with
+# the documented Sigmoid lent into their globals; backward may write into arrays of its own.
+MUTANTS += [
+    Mutant("R14f Sigmoid forward with math.exp (Softplus and SiLU not charged)",
+           "e = np.exp(-np.abs(x))  # in (0, 1]: never overflows", "import math\n        e = math.exp(-abs(x))",
+           expect="a function of the math module (math.exp"),
+]
+VARIANTS += [
+    Variant("R14f ReLU backward clips its own copy of the cache in place",
+            "return grad_out * (self.x > 0)", "x = self.x.copy()\n        x[x < 0] = 0\n        return grad_out * (x > 0)"),
+    Variant("R14f Softmax backward computed in place into a fresh array",
+            "dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample\n        return self.y * (grad_out - dot)",
+            "out = grad_out - (grad_out * self.y).sum(axis=1, keepdims=True)\n        out *= self.y\n        return out"),
+    Variant("R14f SiLU backward multiplies into its own derivative array (out=)",
+            "return grad_out * self.s * (1 + self.x * (1 - self.s))",
+            "d = self.s * (1 + self.x * (1 - self.s))\n        np.multiply(grad_out, d, out=d)\n        return d"),
+]

@@ -1461,3 +1461,67 @@ MUTANTS += [
            "return dA * (Z > 0)", "return dA * np.clip(Z, 0, 1)",
            expect="your dZ / dA equals Z there"),
 ]
+# Round 14 held-out set b (helper f): a sigmoid helper that raises is named in its own cell and activation_backward is
+# judged with the documented sigmoid lent; which dZ a hidden layer's gradients come from; predict's unpacking order
+# and row-by-row lists; a merged last mini-batch; mini-batch gradients added up and applied once per epoch.
+MUTANTS += [
+    Mutant("R14f sigmoid helper with math.exp (scalars only; activation_backward not charged)",
+           "E = np.exp(-np.abs(Z))", "import math\n    E = math.exp(-abs(Z))",
+           expect=("a function of the math module (math.exp",)),
+    Mutant("R14f model_backward hidden-derivative condition l > 2 (layer 1 reuses layer 2's dZ)",
+           "        if l > 1:", "        if l > 2:",
+           expect="layer 1's gradients are computed from dZ2, layer 2's dZ"),
+    Mutant("R14f model_backward skips layer 1's activation derivative (dZ = dA_prev below layer 2)",
+           "            dZ = activation_backward(dA_prev, Z_prev, hidden_activation)",
+           "            dZ = activation_backward(dA_prev, Z_prev, hidden_activation) if l > 2 else dA_prev",
+           expect="the derivative of the hidden activation is missing for layer 1 alone"),
+    Mutant("R14f predict returns a Python list of ints (int() of a row)",
+           "return (AL > 0.5).astype(int)", "return [int(a > 0.5) for a in AL]",
+           expect="labels the samples one row at a time"),
+    Mutant("R14f predict returns a Python list of [label] rows",
+           "return (AL > 0.5).astype(int)", "return [[int(a[0] > 0.5)] for a in AL]",
+           expect="returned a Python list of"),
+    Mutant("R14f predict unpacks model_forward's result in the wrong order",
+           "    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           "    _, AL = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           expect="the SECOND one model_forward returns"),
+    Mutant("R14f train merges the last partial batch into the previous one (m // size batches)",
+           "        for first in range(0, m, size):\n            idx = order[first:first + size]",
+           "        n_batches = max(1, m // size)\n        for j in range(n_batches):\n            idx = order[j * size:] if j == n_batches - 1 else order[j * size:(j + 1) * size]",
+           expect="is merged into the one before it"),
+    Mutant("R14f train accumulates the mini-batch gradients and updates once per epoch",
+           "            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           "            g = model_backward(AL, Y[idx], caches, hidden_activation)\n            total = g if first == 0 else {k: total[k] + g[k] for k in total if not k.startswith(\"dA\")}\n        parameters = update_parameters(parameters, total, learning_rate)\n        rows.append(record(epoch))",
+           expect="the gradients of the epoch's"),
+]
+# Beyond the held-out list (helper f): predict thresholding the whole pair; a sigmoid helper returning a list (not
+# charged in activation_backward); one combined update per epoch; a mini-batch learning rate scaled by a size.
+MUTANTS += [
+    Mutant("R14f predict AL = model_forward(...) without unpacking the pair",
+           "    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           "    AL = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5)",
+           expect="thresholds model_forward's whole result, the pair"),
+    Mutant("R14f sigmoid helper returns a list (activation_backward not charged)",
+           "return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           "return list(np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)))",
+           expect="must be a numpy.ndarray, got list"),
+    Mutant("R14f train averages the mini-batch gradients and updates once per epoch",
+           "            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))",
+           "            g = model_backward(AL, Y[idx], caches, hidden_activation)\n            total = g if first == 0 else {k: total[k] + g[k] for k in total if not k.startswith(\"dA\")}\n        n = -(-m // size)\n        parameters = update_parameters(parameters, {k: v / n for k, v in total.items()}, learning_rate)\n        rows.append(record(epoch))",
+           expect="the epoch's mini-batches are combined into one step"),
+    Mutant("R14f train scales the learning rate by batch_size / m",
+           "            parameters = update_parameters(parameters, grads, learning_rate)",
+           "            parameters = update_parameters(parameters, grads, learning_rate * size / m)",
+           expect="learning_rate * batch_size / m instead of learning_rate"),
+]
+MUTANTS += [
+    Mutant("R14f batch_size ignored (always the full batch), read back on the one-hot problem",
+           old="size = m if batch_size is None else int(batch_size)", new="size = m",
+           expect="batch_size is ignored (read back on a one-hot problem"),
+]
+MUTANTS += [
+    Mutant("R14f model_forward never hands a layer's output on (A_out stored, A still X)",
+           "        A, activation_cache = activation_forward(Z, hidden_activation if l < L else \"sigmoid\")\n        caches.append((linear_cache, activation_cache))\n    return A, caches",
+           "        A_out, activation_cache = activation_forward(Z, hidden_activation if l < L else \"sigmoid\")\n        caches.append((linear_cache, activation_cache))\n    return A_out, caches",
+           expect="every layer's cached input A_prev is X itself"),
+]
