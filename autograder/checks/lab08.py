@@ -2819,6 +2819,8 @@ def batchnorm_train(batchnorm_forward):
             _bn_out_close(out, want, what, rtol, atol, mk, lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum,
                                                                               1e-5)[0])
         except core.CheckFailure as exc:
+            if defaults and exc.diagnosis in _GENERIC:
+                _bn_default_eps(batchnorm_forward, args, want, what, momentum, eps, rtol, atol)
             if exc.diagnosis in _GENERIC:
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps)
                 _isolate(lambda x_, g_, b_: list(batchnorm_forward(x_, g_, b_, rm, rv, True, momentum, eps))[0],
@@ -2893,6 +2895,18 @@ def _bn_default_momentum(batchnorm_forward, args, want, what, momentum, eps, rto
              f"{momentum}, as documented (batchnorm_forward(x, gamma, beta, running_mean, running_var, training, "
              f"momentum={momentum}, eps={eps:g}); momentum is the weight of the NEW batch statistic, PyTorch's "
              f"convention)", "bn-default-momentum")
+
+
+def _bn_default_eps(batchnorm_forward, args, want, what, momentum, eps, rtol, atol) -> None:
+    """out is wrong when eps is left to its default and right when the documented value is passed."""
+    try:
+        out = _f64(expect_array(list(call(batchnorm_forward, *args, momentum, eps, name=what))[0], name="out"))
+    except (core.CheckFailure, TypeError, IndexError):
+        return
+    if out.shape == want[0].shape and core.close(out, want[0], rtol, atol):
+        fail(f"{what}: out is wrong with the default eps and right when eps={eps:g} is passed: the default value of "
+             f"eps in your signature is wrong; it must be {eps:g}, as documented (batchnorm_forward(x, gamma, beta, "
+             f"running_mean, running_var, training, momentum={momentum}, eps={eps:g}))", "bn-default-eps")
 
 
 def _bn_zero_running(batchnorm_forward, r) -> None:
@@ -2979,6 +2993,30 @@ def batchnorm_eval(batchnorm_forward):
             if exc.diagnosis in _GENERIC or exc.diagnosis == "per-column-offset":
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
             raise
+    _bn_eval_initial(batchnorm_forward, r)
+
+
+def _bn_eval_initial(batchnorm_forward, r) -> None:
+    """Evaluation with the running statistics at their initial values (mean 0, variance 1: a layer evaluated
+    before any training step) normalises with them all the same: x / sqrt(1 + eps), then gamma and beta."""
+    n, d, eps = 6, 4, 1e-5
+    x, gamma, beta, _rm, _rv = _bn_inputs(r, n, d, _float64)
+    rm, rv = np.zeros((1, d)), np.ones((1, d))
+    what = f"batchnorm_forward(x {(n, d)} float64, running_mean = zeros, running_var = ones (a new layer's), training=False)"
+    out, new_rm, new_rv, _ = _bn_result(call(batchnorm_forward, x, gamma, beta, rm, rv, False, 0.1, eps, name=what),
+                                        n, d, what, _float64)
+    new_rm, new_rv = _running(new_rm, new_rv, d, what)
+    if not (core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0)):
+        fail(f"{what}: the running statistics changed: in evaluation mode they are returned as they were given, "
+             f"also at their initial values (zeros and ones are statistics like any other, not 'not yet set')",
+             "bn-eval-initial-running-changed")
+    expect_close(out, _bn_oracle(x, gamma, beta, rm, rv, False, 0.1, eps)[0], name=f"{what}: out", rtol=1e-6,
+                 atol=1e-8, diagnose={
+                     "with running statistics at their initial values your code normalises with the BATCH's (a "
+                     "special case such as `if not running_mean.any()`): evaluation mode always normalises with the "
+                     "running statistics passed in, zeros and ones included: (x - 0) / sqrt(1 + eps)":
+                         lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[0],
+                 })
 
 
 def _bn_eval_warned(batchnorm_forward, exc, r, what):

@@ -1595,3 +1595,17 @@ MUTANTS += [
                 "            p.data -= lr_t * m / (np.sqrt(v) + self.eps)\n"),
            expect="eps is added to sqrt(v), the UNCORRECTED second moment"),
 ]
+MUTANTS += [
+    Mutant("r14h batch norm evaluation: batch statistics used while the running ones are at their initial values",
+           old="        mean, var = running_mean, running_var\n",
+           new=("        mean, var = running_mean, running_var\n"
+                "        if not running_mean.any():\n"
+                "            mean, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)\n"),
+           expect="with running statistics at their initial values your code normalises with the BATCH's"),
+]
+MUTANTS += [
+    Mutant("r14h batch norm: default eps=1e-3 (Keras' epsilon)",
+           old="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):",
+           new="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-3):",
+           expect="the default value of eps in your signature is wrong; it must be 1e-05"),
+]
