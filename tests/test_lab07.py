@@ -384,9 +384,15 @@ def test_broadcast_error_shapes_name_the_slice_numpy_cut_short():
     (ceil(H_out / stride) positions), a start too far (fewer positions), a window shorter than the kernel."""
     case = (6, 3, 9, 10, 2, 2, 2, 2, 0, np.float64)          # H_out, W_out = 4, 5
     text = "operands could not be broadcast together with shapes (6,2,4,5) (6,2,2,3) (6,2,4,5)  (called with x ...)"
-    assert "ends too early" in checks._cut_short(text, case)
+    assert "ends too early" in checks._cut_short(text, case)[0]
     text = "operands could not be broadcast together with shapes (3,6,4,4) (3,6,4,5) (3,6,4,4)  (called with x ...)"
-    assert "its START is too far" in checks._cut_short(text, case)
+    assert "its START is too far" in checks._cut_short(text, case)[0]
+    # one short at stride 1 while the stride-2 cases pass: the END, not the start (a start would misplace values)
+    pool = (3, 2, 5, 8, 2, 1, np.float64)                      # H_out, W_out = 4, 7
+    text = "operands could not be broadcast together with shapes (3,2,3,6) (3,2,4,7) (3,2,3,6)  (called with x ...)"
+    said, diagnosis = checks._cut_short(text, pool, [(3, 7, 8, 10, 2, 2, np.float64)])
+    assert "END is one short" in said and diagnosis == "slice-end-one-short"
+    assert "START" in checks._cut_short(text, pool)[0]          # no passing stride-2 case: no confirmation
     assert checks._cut_short("operands could not be broadcast together with shapes (6,2,4,5) (6,2,4,5)", case) is None
     padded = (3, 2, 7, 9, 4, 3, 3, 1, 1, np.float64)
     text = "operands could not be broadcast together with shapes (2,3,2) (2,3,3)  (called with x ...)"

@@ -449,3 +449,25 @@ def test_zero_grad_by_uninitialised_memory_holding_nan_or_inf_is_named_as_uninit
             checks.zero_grad(Optimizer)
         assert info.value.diagnosis == "zero-grad-uninitialised", info.value
         assert "np.empty / np.empty_like" in str(info.value)
+
+
+def test_dropout_count_per_row_must_vary_as_a_binomial():
+    """Independent draws make the number kept per sample vary (variance D p (1 - p)); a fixed count is named."""
+    r = np.random.default_rng(0)
+    checks._counts_binomial(r.random((300, 47)) >= 0.3, 0.3, "dropout")          # Bernoulli: nothing said
+    fixed = np.ones((300, 47), dtype=bool)
+    for row in fixed:
+        row[r.permutation(47)[:14]] = False
+    with pytest.raises(core.CheckFailure) as failure:
+        checks._counts_binomial(fixed, 0.3, "dropout")
+    assert failure.value.diagnosis == "dropout-fixed-count-per-row" and "exactly 33 of its 47" in str(failure.value)
+
+
+def test_cosine_schedule_read_back_as_a_cosine_of_a_linear_angle():
+    epochs = range(11)
+    quarter = [0.1 * math.cos(math.pi * e / 20) for e in epochs]
+    assert "cos(0.5 * pi * epoch / total_epochs) at every epoch, a bare cosine" in checks._cosine_shape((0.1, 10), epochs,
+                                                                                                      quarter)
+    double = [0.05 * (1 + math.cos(2 * math.pi * e / 10)) for e in range(6)]
+    assert "(1 + cos(2 * pi * epoch / total_epochs)) / 2" in checks._cosine_shape((0.1, 10), range(6), double)
+    assert checks._cosine_shape((0.1, 10), epochs, [0.1 - 0.01 * e for e in epochs]) is None   # linear: no cosine

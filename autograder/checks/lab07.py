@@ -894,7 +894,7 @@ def _report(results, patterns, probe=None):
         keep = re.search(r"\((stride|pad) \d+\)", str(first))
         head = _raised_head(str(first)) if (raised or re.match(r"\w+ raised \w+", str(first))) and not keep \
             else str(first)
-        cut = _cut_short(str(first), failures[0][0]) if raised and "stride" in diagnosis else None
+        cut = _cut_short(str(first), failures[0][0], passed) if raised and "stride" in diagnosis else None
         window = _window_cut(str(first), failures[0][0]) if diagnosis == "padding-only-fails" else None
         open_end = _open_end(first, failures[0][0]) if raised else None
         if open_end:
@@ -902,8 +902,12 @@ def _report(results, patterns, probe=None):
         if window:
             fail(f"{head}: it fails only in the cases with pad > 0, and {window}", "padding-window-cut-short")
         if cut:
-            fail(f"{head}: it raises only in the cases where the stride is larger than 1, and {cut}",
-                 diagnosis + "-slice-cut-short")
+            stride_of = lambda c: c[7] if len(c) == 10 else c[5]
+            bad = sorted({stride_of(c) for c, _ in failures})
+            good = sorted({stride_of(c) for c in passed})
+            where = (f"with stride {', '.join(map(str, bad))} (those with stride {', '.join(map(str, good))} pass)"
+                     if good else "where the stride is larger than 1")
+            fail(f"{head}: it raises only in the cases {where}, and {cut[0]}", cut[1] or diagnosis + "-slice-cut-short")
         if raised and diagnosis in _RAISED:
             fail(f"{head}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
         fail(f"{head}: {sentence}", diagnosis)
@@ -941,10 +945,10 @@ def _window_cut(text: str, case) -> str | None:
             f"already in place); a window cut from x (not xp), or started at i*stride + pad, runs past the end")
 
 
-def _cut_short(text: str, case) -> str | None:
+def _cut_short(text: str, case, passed=()) -> tuple[str, str | None] | None:
     """A broadcasting error between an array over the H_out x W_out output positions and a strided slice that holds
-    fewer positions: read the slice's length and say why numpy made it shorter (its end left without the stride, or
-    a start too far that runs past the end of the array it is cut from)."""
+    fewer positions: read the slice's length and say why numpy made it shorter (its end left without the stride, an
+    end one short, or a start too far that runs past the end of the array it is cut from); (sentence, id or None)."""
     if len(case) == 10:
         ho, wo = _out_size(case)
         s = case[7]
@@ -956,18 +960,29 @@ def _cut_short(text: str, case) -> str | None:
         return None
     ends = (-(-ho // s), -(-wo // s))
     if ends in spatial and ends != (ho, wo):
-        return (f"a strided slice holds {ends[0]} x {ends[1]} positions where there are H_out x W_out = {ho} x {wo} "
+        return ((f"a strided slice holds {ends[0]} x {ends[1]} positions where there are H_out x W_out = {ho} x {wo} "
                 f"(the shapes of the error): a slice start:start + H_out:stride ends too early, it takes every "
                 f"stride-th of H_out rows, ceil(H_out / stride) of them; the end of a slice over the output positions "
-                f"is start + stride * H_out (start + stride * W_out along W)")
+                f"is start + stride * H_out (start + stride * W_out along W)"), None)
     short = [sh for sh in spatial if sh != (ho, wo) and sh[0] <= ho and sh[1] <= wo]
+    stride_of = lambda c: c[7] if len(c) == 10 else c[5]
+    if len(short) == 1 and s == 1 and short[0] in ((ho - 1, wo - 1), (ho - 1, wo), (ho, wo - 1)) and \
+            any(stride_of(c) > 1 for c in passed):
+        # one position short at stride 1, and right (not only free of errors) at larger strides: a start one too far
+        # would misplace every value there; an end one short is not seen there (the step jumps over it)
+        a, b = short[0]
+        return (f"a slice holds {a} x {b} positions where there are H_out x W_out = {ho} x {wo} (the shapes of the "
+                f"error): its END is one short: a slice's end is already exclusive, so the slice of offset (u, v) "
+                f"over the output positions is u:u + stride * H_out:stride (v:v + stride * W_out:stride); an end "
+                f"such as u + stride * H_out - 1 drops the last position, which shows only at stride 1 (a larger "
+                f"step jumps past the missing end)", "slice-end-one-short")
     if len(short) == 1:
         a, b = short[0]
-        return (f"a strided slice holds {a} x {b} positions where there are H_out x W_out = {ho} x {wo} (the shapes "
+        return ((f"a strided slice holds {a} x {b} positions where there are H_out x W_out = {ho} x {wo} (the shapes "
                 f"of the error): numpy cuts a slice that runs past the end of the array it is taken from, so its "
                 f"START is too far: the slice for kernel (or window) offset (u, v) starts at (u, v) and steps by the "
                 f"stride, u:u + stride * H_out:stride (a start such as u * stride, or + pad on an already padded "
-                f"array, runs past the end)")
+                f"array, runs past the end)"), None)
     return None
 
 
@@ -1292,6 +1307,10 @@ def _conv_shape_candidates():
         (lambda c: (n_(c), c[4], *_out_size(c, pad=c[7])),
          "your output sizes are those of an input padded by `stride` zeros instead of `pad` in every case: the "
          "padding is np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padded-by-stride"),
+        (lambda c: (n_(c), c[4], *_out_size(c, pad=c[5] // 2)),
+         "your output sizes are those of 'same' padding, pad = KH // 2, in every case, whatever the pad argument: "
+         "pad the input by the `pad` you are given (np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))); do not "
+         "recompute it from the kernel size", "padding-from-kernel-size"),
         (lambda c: (n_(c), c[4], _out_size(c)[0], _out_size(c, stride=1)[1]),
          "the stride is applied along H only: step by the stride along W too ([:, :, ::stride, ::stride])",
          "stride-one-axis"),
@@ -1808,6 +1827,23 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
                       "KW, N, H_out, W_out) does not move its axes, so the values land in the wrong places; the column "
                       "gradient is w.reshape(C_out, -1).T @ dout_matrix, (C_in*KH*KW, N*H_out*W_out)",
                       lambda: _col2im_transposed(dout, wt, case), "dx-column-gradient-transposed"))
+    # The column gradient's output positions in the wrong order: laid out (..., W_out, H_out) and then transposed,
+    # or transposed and then reshaped; dw (computed from dout itself) can be right.  Only where H_out != W_out: on a
+    # square output both are a plain (i, j) -> (j, i) swap, which an index loop reading dout[:, :, j, i] gives too.
+    positions = ("dx: col2im received the column gradient with its output positions in the wrong order: {how}; "
+                 "column k of the column gradient belongs to output position (n, i, j) with k = (n * H_out + i) * "
+                 "W_out + j (row after row, as dout is laid out): reshape it straight to (C_in, KH, KW, N, H_out, "
+                 "W_out), no transpose of the two position axes")
+    ho, wo = _out_size(case)
+    diagnoses.append((positions.format(how="they were reshaped to (..., W_out, H_out) and then the two position axes "
+                                           "transposed (a reshape does not swap axes: it re-cuts the memory, so the "
+                                           "values land in other positions, even when H_out == W_out)"),
+                      lambda: _conv_grads(dout.reshape(n, co, wo, ho).transpose(0, 1, 3, 2), x, wt, s, p)[0]
+                      if ho != wo else want + np.nan, "dx-positions-reshaped-swapped"))
+    diagnoses.append((positions.format(how="the two position axes were transposed and then reshaped back to "
+                                           "(..., H_out, W_out), which re-cuts the memory in (j, i) order"),
+                      lambda: _conv_grads(np.ascontiguousarray(np.asarray(dout).transpose(0, 1, 3, 2)).reshape(
+                          dout.shape), x, wt, s, p)[0] if ho != wo else want + np.nan, "dx-positions-transposed-reshaped"))
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
@@ -2244,7 +2280,13 @@ def _negative_windows(maxpool2d_forward, r):
                   want.shape, _float64)
     expect_close(got, want, name=f"maxpool2d_forward ({context})", **_tol(_float64), diagnose={
         "every window here is negative and your maxima are 0: the running maximum starts from 0 (np.zeros); "
-        "start it from the window's first value or from -inf (np.full(shape, -np.inf))": np.zeros_like(want)})
+        "start it from the window's first value or from -inf (np.full(shape, -np.inf))": np.zeros_like(want),
+        "every window here is negative and your result is the largest MAGNITUDE of each window, max |x| (np.abs "
+        "somewhere): max-pooling keeps the largest VALUE, the one closest to +inf (of -0.5 and -3 it keeps -0.5)":
+            lambda: _pool(np.abs(x), 2, 2),
+        "every window here is negative and your result is the entry of largest magnitude of each window, the most "
+        "negative one (np.abs used to pick it): max-pooling keeps the largest VALUE (of -0.5 and -3 it keeps -0.5)":
+            lambda: -_pool(np.abs(x), 2, 2)})
 
 
 def _pool_shape_mistakes(case):
@@ -2604,6 +2646,7 @@ def maxpool2d_backward(maxpool2d_backward):
     _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
               (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
     _pool_ties(maxpool2d_backward, r)
+    _pool_near_ties(maxpool2d_backward, r)
     _pool_mixed_dtypes(maxpool2d_backward, r)
 
 
@@ -2732,6 +2775,22 @@ def _pool_ignores_x(maxpool2d_backward, head, got, dout, x, size, r) -> None:
         return
     if again.shape != got.shape or not core.close(again, got, 1e-12, 1e-12):
         return
+    if not got.any() and np.asarray(dout).any():
+        failure = core.CheckFailure(
+            f"{head}: dx is all zeros (for this x and for another): no window's dout reached any position, so the "
+            f"test that marks each window's maximum is never true: compare each window of x with its own maximum "
+            f"(window == top, or np.argmax), and if that mask also leaves out windows already handled (a `taken` "
+            f"flag for ties), compute the mask BEFORE updating the flag it reads", "pool-nothing-routed")
+        # The same call on windows with TIED maxima goes with the failure: a one-change story must fix it too
+        # (deleting the line that updates such a flag fits inputs without ties and sends dout to every tie).
+        tied_x = r.integers(0, 2, x.shape).astype(_float64)
+        try:
+            tied = core.call(maxpool2d_backward, dout, tied_x, size, size, name="maxpool2d_backward")
+            failure.others = [core.Compared(tied, _pool_grad(dout, tied_x, size, size), 1e-9, 1e-12,
+                                            "maxpool2d_backward (tied maxima): dx")]
+        except core.CheckFailure:
+            pass
+        raise failure
     corner = np.zeros_like(got)
     corner[:, :, :dout.shape[2] * size:size, :dout.shape[3] * size:size] = dout
     where = (" every window's gradient goes to its top-left pixel (offset (0, 0)): the first position of a "
@@ -2814,6 +2873,36 @@ def _pool_ties(maxpool2d_backward, r):
                     fail(f"maxpool2d_backward ({context}): the gradient of a window whose maximum "
                          f"is tied was lost or scaled: the whole dout of the window goes to one of "
                          f"its maxima", "pool-tie-lost")
+
+
+def _pool_near_ties(maxpool2d_backward, r):
+    """Windows whose two largest entries differ by a relative 1e-9 (not a tie: float64 tells them apart), the
+    runner-up at the window's first offset and the maximum at its last: the whole dout goes to the maximum.  A
+    comparison with a tolerance (np.isclose, np.allclose, abs(a - b) < tol) calls them tied and picks the first."""
+    n, c, h, w, size = 2, 3, 6, 8, 2
+    x = _distinct(r, (n, c, h, w), _float64)
+    ho, wo = h // size, w // size
+    gaps = np.empty((n, c, ho, wo))
+    for i in range(ho):
+        for j in range(wo):
+            win = x[:, :, i * size:(i + 1) * size, j * size:(j + 1) * size]
+            top = win.max(axis=(2, 3)) + 0.5                 # above every other entry of the window
+            gaps[:, :, i, j] = 1e-9 * (1 + np.abs(top))
+            win[:, :, -1, -1] = top
+            win[:, :, 0, 0] = top - gaps[:, :, i, j]
+    dout = r.choice([-1.0, 1.0], (n, c, ho, wo)) * r.uniform(0.5, 2.0, (n, c, ho, wo))
+    context = f"x of shape {(n, c, h, w)}, size {size}, stride {size}, near-tied maxima"
+    got = _call(maxpool2d_backward, (dout, x, size, size), "maxpool2d_backward", context)
+    got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape)
+    want = _pool_grad(dout, x, size, size)
+    to_first = np.zeros_like(want)
+    to_first[:, :, ::size, ::size] = dout
+    expect_close(got, want, name=f"maxpool2d_backward ({context}): dx", rtol=1e-9, atol=1e-12, diagnose={
+        f"in every window the maximum (at the window's last offset) exceeds the runner-up (at its first offset) by "
+        f"a relative {1e-9:g} only, and the gradient went to the runner-up: the two values were treated as tied. "
+        f"The maximum is the largest value EXACTLY (window == top, or np.argmax): a comparison with a tolerance "
+        f"(np.isclose, np.allclose, abs(a - b) < tol) calls near-equal values tied": to_first,
+    })
 
 
 # ---------------------------------------------------------------------------------------------

@@ -285,7 +285,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0, v_max=False, first_full=""):
+          corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -339,6 +339,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 denom = v_hat + eps if no_sqrt else (np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps)
                 if root_outside:
                     denom = np.sqrt(v[i]) / c2 + eps
+                if eps_hat:                  # Kingma & Ba's "efficient" form: eps added to sqrt(v), not sqrt(v_hat)
+                    denom = np.sqrt(v_hat) + eps / math.sqrt(c2)
             new = theta[i] - eta * (g if raw_step else m_hat) / denom
             if eps_after:
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -1701,6 +1703,10 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "weights the OLD v: v <- beta2 * v + (1 - beta2) * g**2": run(swap_weights="v"),
         "the step divides by the SQUARE ROOT of v_hat: m_hat / (sqrt(v_hat) + eps)": run(no_sqrt=True),
         "eps is added to sqrt(v_hat), outside the square root: m_hat / (sqrt(v_hat) + eps)": run(eps_inside=True),
+        "eps is added to sqrt(v), the UNCORRECTED second moment (Kingma & Ba's 'efficient' form, lr_t = lr * "
+        "sqrt(1 - beta2**t) / (1 - beta1**t) and lr_t * m / (sqrt(v) + eps), is another rule: it rescales eps by "
+        "sqrt(1 - beta2**t)); this lab's rule adds eps to sqrt(v_hat): lr * m_hat / (sqrt(v_hat) + eps)":
+            run(eps_hat=True),
         "the bias correction is 1 - beta1**t (beta to the power t, subtracted from 1), not (1 - beta1)**t":
             run(pow_paren=True),
         SHARED_MOMENTS: run(shared_mv=True),
@@ -2357,6 +2363,7 @@ def dropout_forward(dropout_forward):
             if bool((mask == mask[:, :1]).all()):
                 fail(f"{what}: all the units of a sample are kept or dropped together: draw one random "
                      f"number per activation, shape (N, D)", "dropout-one-draw-per-sample")
+            _counts_binomial(kept, p, what)
         if p == 0.0 and not core.close(out, x, 0, 0):
             fail(f"{what}: with p = 0 nothing may be dropped or rescaled", "dropout-p-zero")
     # Reproducible from the rng argument; a fresh mask at every call.
@@ -2387,6 +2394,26 @@ def dropout_forward(dropout_forward):
             "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
         })
         expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+
+
+def _counts_binomial(kept, p, what) -> None:
+    """Each unit is kept on its own draw, so the number kept in a row (a sample) varies from row to row as a
+    binomial, variance D p (1 - p); likewise down a column.  A spread far below that (a quarter of it: about nine
+    standard deviations of the sample variance over these hundreds of rows) means the count was fixed."""
+    n, d = kept.shape
+    for axis, count, where, of in ((1, d, "sample (row)", "units"), (0, n, "unit (column)", "samples")):
+        counts = kept.sum(axis=axis)
+        expected = count * p * (1 - p)
+        if len(counts) < 100 or expected < 2 or float(np.var(counts)) >= 0.25 * expected:
+            continue
+        said = (f"every {where} keeps exactly {int(counts[0])} of its {count} {of}" if counts.min() == counts.max()
+                else f"the number kept per {where} hardly varies (from {int(counts.min())} to {int(counts.max())} "
+                     f"of {count}, variance {float(np.var(counts)):.3g})")
+        fail(f"{what}: {said}, where independent draws make that number vary from one {where.split(' ')[0]} to the "
+             f"next (a binomial: variance about {count} * p * (1 - p) = {expected:.3g}): each unit is dropped on its "
+             f"own draw with probability p, keep = rng.random(x.shape) >= p; a fixed count (a permutation, "
+             f"rng.choice(..., replace=False), the k smallest draws) is not dropout's rule",
+             "dropout-fixed-count-per-" + ("row" if axis == 1 else "column"))
 
 
 def _out_from_another_mask(out, x, mask, scale, rtol, what) -> None:
@@ -2452,7 +2479,7 @@ def dropout_backward(dropout_backward):
         except core.CheckFailure as exc:
             if exc.diagnosis == "not-numerically-stable":
                 _dropout_backward_warned(dropout_backward, exc, r, what)
-            _foreign_shape(exc, {"dout": shape, "mask": shape})
+            _foreign_shape(exc, {"dout": shape, "mask": shape}, probe=lambda names: _transposed_probe(dropout_backward, r))
             _product_shape(exc, {"dout": shape, "mask": shape}, "dx = dout * mask")
             raise
         d64 = dout.astype(_float64)
@@ -2463,18 +2490,44 @@ def dropout_backward(dropout_backward):
         })
 
 
-def _foreign_shape(exc, shapes: dict) -> None:
-    """A broadcast error naming a shape no argument has: the array came from outside the call."""
+def _foreign_shape(exc, shapes: dict, probe=None) -> None:
+    """A broadcast error naming a shape no argument has: the array came from outside the call.  When that shape
+    is an argument's with its two axes swapped, ``probe(names)`` (square arguments, where a transpose raises
+    nothing) says which argument was transposed, or None."""
     text = str(exc)
     if "broadcast" not in text:
         return
     found = [tuple(int(v) for v in m.split(",") if v.strip()) for m in re.findall(r"\(([\d,]+)\)", text.split(" (called")[0])]
     foreign = [f for f in found if f and f not in shapes.values()]
+    flipped = [k for k, v in shapes.items() if foreign and len(v) == 2 and v != v[::-1] and foreign[0] == v[::-1]]
+    if flipped and probe is not None:
+        said = probe(flipped)
+        if said:
+            fail(f"{text}: an array of shape {foreign[0]}, the shape {shapes[flipped[0]]} of {' and '.join(flipped)} "
+                 f"with its two axes swapped, took part: {said}", "argument-transposed")
     if foreign:
         args = ", ".join(f"{k} {v}" for k, v in shapes.items())
         fail(f"{text}: an array of shape {foreign[0]} took part, and no argument has that shape ({args}): it does not "
              f"come from this call's arguments (a module-level variable, or a value kept from an earlier call?); "
              f"compute from the arguments only: dx = dout * mask", "array-from-outside-the-call")
+
+
+def _transposed_probe(dropout_backward, r) -> str | None:
+    """dropout_backward on SQUARE dout and mask (no shape error possible): the result dout * mask.T (or dout.T *
+    mask) says which argument the code transposes."""
+    keep = r.random((6, 6)) >= 0.4
+    mask, dout = keep / 0.6, r.normal(size=(6, 6))
+    try:
+        got = _f64(expect_array(call(dropout_backward, dout, mask, name="dropout_backward"), name="dx", shape=(6, 6)))
+    except core.CheckFailure:
+        return None
+    for name, value in (("mask", dout * mask.T), ("dout", dout.T * mask), ("the product", (dout * mask).T)):
+        if core.close(got, value, 1e-9, 1e-12) and not core.close(value, dout * mask, 1e-9, 1e-12):
+            return (f"on square dout and mask (6 x 6, where a transpose raises nothing) your result is exactly "
+                    f"{'dout * mask.T' if name == 'mask' else 'dout.T * mask' if name == 'dout' else '(dout * mask).T'}"
+                    f": {name} is transposed (.T); dout and mask have the same shape (N, D), entry (n, j) of dx is "
+                    f"dout[n, j] * mask[n, j]: dx = dout * mask, nothing transposed")
+    return None
 
 
 def _product_shape(exc, shapes: dict, rule: str) -> None:
@@ -2766,6 +2819,8 @@ def batchnorm_train(batchnorm_forward):
             _bn_out_close(out, want, what, rtol, atol, mk, lambda: _bn_oracle(x, gamma, beta, rm, rv, True, momentum,
                                                                               1e-5)[0])
         except core.CheckFailure as exc:
+            if defaults and exc.diagnosis in _GENERIC:
+                _bn_default_eps(batchnorm_forward, args, want, what, momentum, eps, rtol, atol)
             if exc.diagnosis in _GENERIC:
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps)
                 _isolate(lambda x_, g_, b_: list(batchnorm_forward(x_, g_, b_, rm, rv, True, momentum, eps))[0],
@@ -2781,6 +2836,8 @@ def batchnorm_train(batchnorm_forward):
                 _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm, rv, eps, momentum)
             except core.CheckFailure as exc:
                 _running_swapped(new_rm, new_rv, want[1], want[2], what, rtol, atol)
+                if defaults:
+                    _bn_default_momentum(batchnorm_forward, args, want, what, momentum, eps, rtol, atol)
                 if exc.diagnosis in _GENERIC:
                     _running_readback(exc, got, rm if k == 1 else rv, momentum, x, label, eps)
                 raise
@@ -2820,6 +2877,60 @@ def batchnorm_train(batchnorm_forward):
                     _cache_uses_eps(batchnorm_forward, exc, (x, gamma, beta, rm, rv, True, momentum), eps, index,
                                     label.split(" =")[0])
                 raise
+    _bn_zero_running(batchnorm_forward, r)
+
+
+def _bn_default_momentum(batchnorm_forward, args, want, what, momentum, eps, rtol, atol) -> None:
+    """The running statistics are wrong when momentum is left to its default and right when the documented
+    value is passed: the default in the signature is wrong (a second call separates it from the update rule)."""
+    try:
+        res = list(call(batchnorm_forward, *args, momentum, name=what))
+        rm, rv = _f64(expect_array(res[1], name="running_mean")), _f64(expect_array(res[2], name="running_var"))
+    except (core.CheckFailure, TypeError, IndexError):
+        return
+    if rm.shape == want[1].shape and rv.shape == want[2].shape and core.close(rm, want[1], rtol, atol) and \
+            core.close(rv, want[2], rtol, atol):
+        fail(f"{what}: the running statistics are wrong with the default momentum and right when momentum="
+             f"{momentum} is passed: the default value of momentum in your signature is wrong; it must be "
+             f"{momentum}, as documented (batchnorm_forward(x, gamma, beta, running_mean, running_var, training, "
+             f"momentum={momentum}, eps={eps:g}); momentum is the weight of the NEW batch statistic, PyTorch's "
+             f"convention)", "bn-default-momentum")
+
+
+def _bn_default_eps(batchnorm_forward, args, want, what, momentum, eps, rtol, atol) -> None:
+    """out is wrong when eps is left to its default and right when the documented value is passed."""
+    try:
+        out = _f64(expect_array(list(call(batchnorm_forward, *args, momentum, eps, name=what))[0], name="out"))
+    except (core.CheckFailure, TypeError, IndexError):
+        return
+    if out.shape == want[0].shape and core.close(out, want[0], rtol, atol):
+        fail(f"{what}: out is wrong with the default eps and right when eps={eps:g} is passed: the default value of "
+             f"eps in your signature is wrong; it must be {eps:g}, as documented (batchnorm_forward(x, gamma, beta, "
+             f"running_mean, running_var, training, momentum={momentum}, eps={eps:g}))", "bn-default-eps")
+
+
+def _bn_zero_running(batchnorm_forward, r) -> None:
+    """Running statistics at their initial values, mean 0 and variance 1 (a new layer's, np.zeros / np.ones):
+    the first update follows the same rule as every other, (1 - momentum) * 0 + momentum * mean."""
+    n, d, momentum, eps = 8, 5, 0.1, 1e-5
+    x, gamma, beta, _rm, _rv = _bn_inputs(r, n, d, _float64)
+    rm, rv = np.zeros((1, d)), np.ones((1, d))
+    what = (f"batchnorm_forward(x {(n, d)} float64, running_mean = zeros, running_var = ones (a new layer's), "
+            f"training=True, momentum={momentum}, eps={eps:g})")
+    res = _bn_result(call(batchnorm_forward, x, gamma, beta, rm, rv, True, momentum, eps, name=what), n, d, what,
+                     _float64)
+    new_rm, new_rv = _running(res[1], res[2], d, what)
+    want = _bn_oracle(x, gamma, beta, rm, rv, True, momentum, eps)
+    x64 = _f64(x)
+    for got, k, label, stat, batch in ((new_rm, 1, "running_mean", "mean", x64.mean(0, keepdims=True)),
+                                       (new_rv, 2, "running_var", "variance", x64.var(0, keepdims=True))):
+        expect_close(got, want[k], name=f"{what}: {label}", rtol=1e-6, atol=1e-8, diagnose={
+            f"{label} came back as the batch's own {stat}, while with nonzero running statistics your update is "
+            f"right: running statistics at their initial values were REPLACED by the batch's (a first batch "
+            f"treated specially, e.g. `if not running_mean.any()`) instead of updated; the rule is the same at the "
+            f"first step as at every other, {label} <- (1 - momentum) * {label} + momentum * batch {stat} "
+            f"(from zeros: momentum * mean)": batch,
+        })
 
 
 def _bn_cache_permuted(held, want, what, rtol, atol) -> None:
@@ -2882,6 +2993,30 @@ def batchnorm_eval(batchnorm_forward):
             if exc.diagnosis in _GENERIC or exc.diagnosis == "per-column-offset":
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
             raise
+    _bn_eval_initial(batchnorm_forward, r)
+
+
+def _bn_eval_initial(batchnorm_forward, r) -> None:
+    """Evaluation with the running statistics at their initial values (mean 0, variance 1: a layer evaluated
+    before any training step) normalises with them all the same: x / sqrt(1 + eps), then gamma and beta."""
+    n, d, eps = 6, 4, 1e-5
+    x, gamma, beta, _rm, _rv = _bn_inputs(r, n, d, _float64)
+    rm, rv = np.zeros((1, d)), np.ones((1, d))
+    what = f"batchnorm_forward(x {(n, d)} float64, running_mean = zeros, running_var = ones (a new layer's), training=False)"
+    out, new_rm, new_rv, _ = _bn_result(call(batchnorm_forward, x, gamma, beta, rm, rv, False, 0.1, eps, name=what),
+                                        n, d, what, _float64)
+    new_rm, new_rv = _running(new_rm, new_rv, d, what)
+    if not (core.close(new_rm, rm, 0, 0) and core.close(new_rv, rv, 0, 0)):
+        fail(f"{what}: the running statistics changed: in evaluation mode they are returned as they were given, "
+             f"also at their initial values (zeros and ones are statistics like any other, not 'not yet set')",
+             "bn-eval-initial-running-changed")
+    expect_close(out, _bn_oracle(x, gamma, beta, rm, rv, False, 0.1, eps)[0], name=f"{what}: out", rtol=1e-6,
+                 atol=1e-8, diagnose={
+                     "with running statistics at their initial values your code normalises with the BATCH's (a "
+                     "special case such as `if not running_mean.any()`): evaluation mode always normalises with the "
+                     "running statistics passed in, zeros and ones included: (x - 0) / sqrt(1 + eps)":
+                         lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[0],
+                 })
 
 
 def _bn_eval_warned(batchnorm_forward, exc, r, what):
@@ -3485,6 +3620,35 @@ def _warmup_shape(args, epochs, got) -> str | None:
             f"lr0 at epoch {reach} (expected warmup_epochs - 1 = {w - 1})")
 
 
+def _cosine_shape(args, epochs, got) -> str | None:
+    """Read the student's factor f = (rate - lr_min) / (lr0 - lr_min) back as a cosine of an angle LINEAR in the
+    epoch: a bare cos(a * epoch + b) or the rule's (1 + cos(a * epoch + b)) / 2 with another angle; said with the
+    angle in units of pi * epoch / total_epochs."""
+    lr0, total = float(args[0]), float(args[1])
+    lo = float(args[2]) if len(args) > 2 else 0.0
+    if lr0 == lo or len(got) < 4:
+        return None
+    f = np.array([(g - lo) / (lr0 - lo) for g in got])
+    e = np.array(list(epochs), dtype=_float64)
+    for form, inner in (("cos(A)", f), ("(1 + cos(A)) / 2", 2 * f - 1)):
+        if np.any(np.abs(inner) > 1 + 1e-9):
+            continue
+        theta = np.arccos(np.clip(inner, -1.0, 1.0))
+        a, b = np.polyfit(e, theta, 1)
+        if not np.allclose(a * e + b, theta, rtol=0, atol=1e-6) or abs(a) < 1e-9:
+            continue
+        c = a * total / math.pi
+        angle = (f"{c:.4g} * pi * epoch / total_epochs" + (f" + {b:.4g}" if abs(b) > 1e-6 else ""))
+        rule = "(1 + cos(pi * epoch / total_epochs)) / 2, from 1 at epoch 0 to 0 at epoch total_epochs"
+        if form == "cos(A)":
+            return (f"your factor (rate - lr_min) / (lr0 - lr_min) is exactly cos({angle}) at every epoch, a bare "
+                    f"cosine, where the rule's factor is {rule} (the cosine shifted up by 1 and halved: half a "
+                    f"period of it)")
+        return (f"your factor (rate - lr_min) / (lr0 - lr_min) is exactly (1 + cos({angle})) / 2 at every epoch: "
+                f"the rule's form with another angle; the angle is pi * epoch / total_epochs")
+    return None
+
+
 def step_decay(step_decay):
     _schedule(step_decay, [((0.5, 3, 0.2), range(11)), ((0.1, 4, 0.5), range(13)), ((1.0, 1, 0.7), range(5))],
               lambda e, lr0, s, g: lr0 * g ** math.floor(e / s), {
@@ -3560,7 +3724,7 @@ def cosine_decay(cosine_decay):
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
               }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
-              names=("lr0", "total_epochs", "lr_min"),
+              explain=_cosine_shape, names=("lr0", "total_epochs", "lr_min"),
               formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2")
 
 

@@ -1568,3 +1568,51 @@ MUTANTS += [
            new="dx[:, :, u:u + stride * H_out:stride, v:v + size * W_out:stride] += np.where(first, dout, 0)",
            expect="END = u + stride * H_out"),
 ]
+# Round 14 (helper h): the held-out m14d probes that were missed, mis-explained or unexplained, and the same
+# class of mistake in the lab's other functions.
+_PB_ADD = "dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)"
+_PF_LOOP = ("    top = windows[..., 0, 0]\n"
+            "    for u in range(size):                  # np.maximum over the size*size offsets: much faster\n"
+            "        for v in range(size):              # than .max(axis=(4, 5)) on the strided view\n"
+            "            top = np.maximum(top, windows[..., u, v])\n"
+            "    return top\n")
+MUTANTS += [
+    Mutant("r14h maxpool backward: maximum found with np.isclose (near-ties routed to the first)",
+           old="            first = (windows[..., u, v] == top) & ~taken\n",
+           new="            first = np.isclose(windows[..., u, v], top) & ~taken\n",
+           expect="a comparison with a tolerance (np.isclose, np.allclose, abs(a - b) < tol) calls near-equal"),
+    Mutant("r14h maxpool backward: routing slice ends one short (u + stride * H_out - 1)", old=_PB_ADD,
+           new="dx[:, :, u:u + stride * H_out - 1:stride, v:v + stride * W_out - 1:stride] += np.where(first, dout, 0)",
+           expect="its END is one short"),
+    Mutant("r14h conv backward: col2im slice ends one short (u + stride * H_out - 1)",
+           old="dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]",
+           new="dxp[:, :, u:u + stride * H_out - 1:stride, v:v + stride * W_out - 1:stride] += dcols[:, u, v]",
+           expect="an end or a loop bound off by one"),
+    Mutant("r14h maxpool backward: taken updated before first is computed (nothing routed)",
+           old="            first = (windows[..., u, v] == top) & ~taken\n            taken |= first\n",
+           new="            taken |= windows[..., u, v] == top\n            first = (windows[..., u, v] == top) & ~taken\n",
+           expect="compute the mask BEFORE updating the flag it reads"),
+    Mutant("r14h conv forward: pad recomputed as KH // 2 ('same' padding, the pad argument ignored)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    pad = KH // 2\n    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           expect="those of 'same' padding, pad = KH // 2"),
+    Mutant("r14h conv backward: dcols reshaped with the positions as (W_out, H_out), then transposed",
+           old="dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)",
+           new=("dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, W_out, H_out)"
+                ".transpose(0, 1, 2, 3, 5, 4)"),
+           expect="reshaped to (..., W_out, H_out) and then the two position axes transposed"),
+    Mutant("r14h conv backward: dcols's position axes transposed, then reshaped back",
+           old="dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)",
+           new=("dcols = np.ascontiguousarray((w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)"
+                ".transpose(0, 1, 2, 3, 5, 4)).reshape(C_in, KH, KW, N, H_out, W_out)"),
+           expect="the two position axes were transposed and then reshaped back"),
+    Mutant("r14h maxpool forward: largest magnitude (np.abs) instead of the maximum", old=_PF_LOOP,
+           new=_PF_LOOP.replace("    top = windows[..., 0, 0]\n", "    top = np.abs(windows[..., 0, 0])\n")
+                       .replace("np.maximum(top, windows[..., u, v])", "np.maximum(top, np.abs(windows[..., u, v]))"),
+           expect="the largest MAGNITUDE of each window"),
+    Mutant("r14h maxpool forward: the entry of largest magnitude (signed) instead of the maximum", old=_PF_LOOP,
+           new=("    flat = windows.reshape(*windows.shape[:4], -1)\n"
+                "    k = np.abs(flat).argmax(axis=-1)\n"
+                "    return np.take_along_axis(flat, k[..., None], axis=-1)[..., 0]\n"),
+           expect="the entry of largest magnitude of each window"),
+]

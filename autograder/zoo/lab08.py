@@ -1560,3 +1560,52 @@ VARIANTS += [
             old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
             new="    xh = x_hat.copy()\n    xh *= dgamma\n    dx = (gamma * inv_std / n) * (n * dout - dbeta - xh)"),
 ]
+# Round 14 (helper h): the held-out m14d probes that were missed, mis-explained or unexplained.
+MUTANTS += [
+    Mutant("r14h dropout: exactly round(p*D) units dropped per row (a permutation, not a Bernoulli draw per unit)",
+           old="    keep = rng.random(x.shape) >= p\n",
+           new=("    n_drop = int(round(p * x.shape[1]))\n"
+                "    keep = np.ones(x.shape, dtype=bool)\n"
+                "    for i in range(x.shape[0]):\n"
+                "        keep[i, rng.permutation(x.shape[1])[:n_drop]] = False\n"),
+           expect="keeps exactly 33 of its 47 units"),
+    Mutant("r14h dropout backward: mask transposed (dout * mask.T)",
+           old="    return dout * mask\n", new="    return dout * mask.T\n",
+           expect="your result is exactly dout * mask.T: mask is transposed"),
+    Mutant("r14h batch norm: running statistics set to the first batch's when running_mean is all zeros",
+           old=("        running_mean = (1 - momentum) * running_mean + momentum * mean\n"
+                "        running_var = (1 - momentum) * running_var + momentum * var\n"),
+           new=("        if not running_mean.any():\n"
+                "            running_mean, running_var = mean, var\n"
+                "        else:\n"
+                "            running_mean = (1 - momentum) * running_mean + momentum * mean\n"
+                "            running_var = (1 - momentum) * running_var + momentum * var\n"),
+           expect="running statistics at their initial values were REPLACED by the batch's"),
+    Mutant("r14h batch norm: default momentum=0.9 (Keras' convention)",
+           old="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):",
+           new="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.9, eps=1e-5):",
+           expect="the default value of momentum in your signature is wrong; it must be 0.1"),
+    Mutant("r14h cosine decay: a quarter period cos(pi * epoch / (2 T)), no (1 + cos) / 2",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr_min + (lr0 - lr_min) * math.cos(math.pi * epoch / (2 * total_epochs))\n",
+           expect="is exactly cos(0.5 * pi * epoch / total_epochs) at every epoch, a bare cosine"),
+    Mutant("r14h Adam: Kingma & Ba's efficient form, eps added to sqrt(v) (the docstring puts it on sqrt(v_hat))",
+           old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new=("            lr_t = self.lr * math.sqrt(correction2) / correction1\n"
+                "            p.data -= lr_t * m / (np.sqrt(v) + self.eps)\n"),
+           expect="eps is added to sqrt(v), the UNCORRECTED second moment"),
+]
+MUTANTS += [
+    Mutant("r14h batch norm evaluation: batch statistics used while the running ones are at their initial values",
+           old="        mean, var = running_mean, running_var\n",
+           new=("        mean, var = running_mean, running_var\n"
+                "        if not running_mean.any():\n"
+                "            mean, var = x.mean(axis=0, keepdims=True), x.var(axis=0, keepdims=True)\n"),
+           expect="with running statistics at their initial values your code normalises with the BATCH's"),
+]
+MUTANTS += [
+    Mutant("r14h batch norm: default eps=1e-3 (Keras' epsilon)",
+           old="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):",
+           new="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-3):",
+           expect="the default value of eps in your signature is wrong; it must be 1e-05"),
+]
