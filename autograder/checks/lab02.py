@@ -305,6 +305,15 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  f"the labels as a column (y.reshape(-1, 1) or y[:, None], shape (N, 1)) keeps that axis, "
                  f"np.eye(C)[labels] has shape labels.shape + (C,); index with the flat labels y of shape (N,), "
                  f"which gives (N, num_classes) = {(n, c)}", "one-hot-extra-axis")
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and got.shape[1] != c:
+            k = got.shape[1]
+            first = got[:, :min(k, c)].astype(_float64)
+            if same(first, _onehot(y, c)[:, :min(k, c)]) and (k < c or not np.any(got[:, c:])):
+                fail(f"{name} has {k} columns, num_classes {'+' if k > c else '-'} {abs(k - c)}: the one-hot matrix "
+                     f"is (N, num_classes) = {(n, c)}, one column per class 0 .. num_classes - 1 "
+                     + ("(the extra columns are all 0: a + 1 in np.zeros((N, num_classes + 1)) or np.eye(num_classes + 1)?)"
+                        if k > c else "(the columns of the last classes are missing: a - 1 in the size?)"),
+                     "one-hot-columns-off")
         got = expect_array(got, name=name, shape=(n, c))
         if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
             empty = np.flatnonzero(got.sum(axis=1) == 0)
@@ -353,6 +362,15 @@ def _leftover_entries(got, y, name) -> None:
     rest[np.arange(n), y] = 0
     bad = np.flatnonzero(rest.ravel() != 0)
     odd = rest.ravel()[(rest.ravel() != 0) & (rest.ravel() != 1)]
+    off = np.ones(rest.shape, bool)
+    off[np.arange(n), y] = False
+    values = np.unique(rest[off])
+    if values.size == 1 and off.sum() > 1:
+        v = float(values[0])
+        fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but all the other entries are "
+             f"{v:g}, not 0" + (" (a +-1 coding, as for an SVM or a tanh output?)" if v == -1 else "")
+             + f": a one-hot row is 1 at the label and 0 everywhere else, so softmax - one_hot is the gradient; "
+               f"start from np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-off-value")
     fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but {bad.size} of the other "
          f"{rest.size - n} entries are not 0 (for example {odd[:3].tolist()}): the matrix was never filled with "
          f"zeros (np.empty and np.empty_like leave whatever is in memory); start from "
@@ -650,7 +668,17 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
         logp = np.log(p)
+        true_z = zs[np.arange(n), y]
         ce_wrong = {
+            "the normaliser is missing: you returned the mean of -z[y] alone, but -log softmax(z)[y] = "
+            "logsumexp(z) - z[y]; the logsumexp term log(sum(exp(z))) of each row (computed stably as m + "
+            "log(sum(exp(z - m))) with m the row maximum) must be there too": float(np.mean(-true_z)),
+            "the logsumexp is replaced by the row maximum m alone (the log term is missing): logsumexp(z) = m + "
+            "log(sum(exp(z - m))), where the max is only the shift that keeps exp from overflowing; the loss is "
+            "the mean of logsumexp(z) - z[y]": float(np.mean(zs.max(axis=1) - true_z)) if c > 1 else None,
+            "the row maximum m is subtracted inside the logsumexp but not added back: logsumexp(z) = m + "
+            "log(sum(exp(z - m))); the loss is the mean of logsumexp(z) - z[y]":
+                float(np.mean(np.log(np.exp(zs - zs.max(axis=1, keepdims=True)).sum(axis=1)) - true_z)),
             "summed over the batch instead of averaged: the loss is the MEAN over the N samples": per.sum(),
             "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
             "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
@@ -2071,6 +2099,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             step = lr * len(xb) / max(len(X), 1)
         if mistake == "batch-fraction":
             step = lr * len(xb) / max(bs, 1)
+        if mistake == "double-step":        # the same gradient applied twice per batch
+            step = 2 * lr
         if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
             step = lr * mistake[1] ** (b + mistake[2])
         before_q = _copy_params(q)
@@ -2104,6 +2134,10 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
                              (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
+            if mistake == "two-steps":       # a second forward, backward and update on the same batch
+                l2 = _forward(q, xb)[0]
+                g = _probe_grads(q, xb, (_softmax(l2) - _onehot(labels, l2.shape[1])) / len(xb))
+                q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             after = _forward(q, xb)[0]
             ce_after = _ce(after, yb) if len(yb) else np.nan
             acc_after = float(np.mean(after.argmax(1) == yb)) if len(yb) else np.nan
@@ -2350,6 +2384,13 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         ("probs-as-grad", seed, "backward was given the probabilities softmax(logits) as its "
                                                 "gradient: pass it dlogits = softmax_cross_entropy_backward(softmax("
                                                 "logits), yb), the gradient of the loss"),
+                        ("double-step", seed, "every update is twice the replay's: the batch's gradient is "
+                                              "applied twice (sgd_update and a second update by hand, or sgd_update "
+                                              "called twice, or lr doubled): one update per batch, "
+                                              "sgd_update(params, grads, lr) once"),
+                        ("two-steps", seed, "each batch is trained on twice (forward, backward and update run two "
+                                            "times per batch, the second time from the updated params): one "
+                                            "forward, one backward and one sgd_update per batch"),
                         ("whole-X", seed, "forward was run on the whole X, not on the batch xb: its logits are in "
                                           "the original row order while the labels yb are the shuffled batch's "
                                           "(logits, cache = forward(params, xb))"),
@@ -2612,7 +2653,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
 
     def checks():
         hist = run_fit(p, 3, seed=1)
-        _epoch_count(hist, 3)
+        _epoch_count(hist, 3, lambda e: run_fit(_copy_params(before), e, seed=1))
         own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
@@ -2774,13 +2815,33 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
         raise
 
 
-def _epoch_count(hist, epochs: int) -> None:
+def _epoch_count(hist, epochs: int, rerun=None) -> None:
     """One history row per epoch: a history one row short (or long) with the epoch numbers counted from 1
-    is a loop over the wrong range, said before a run with epochs = 1 crashes on an empty history."""
+    is a loop over the wrong range, said before a run with epochs = 1 crashes on an empty history.  A short
+    history is first re-asked with more epochs (``rerun(epochs)``, the same seed): a loop that stops at the
+    same epoch whatever ``epochs`` is stops on a condition (early stopping), not on its range."""
     import pandas as pd
-    if not isinstance(hist, pd.DataFrame) or len(hist) == epochs or abs(len(hist) - epochs) != 1:
+    if not isinstance(hist, pd.DataFrame) or len(hist) == epochs:
         return
     numbers = list(hist["epoch"]) if "epoch" in hist.columns else list(hist.index)
+    if 0 < len(hist) < epochs and rerun is not None:
+        try:
+            other = rerun(epochs + 2)
+        except Exception:
+            other = None
+        if isinstance(other, pd.DataFrame) and len(other) == len(hist):
+            said = ""
+            if "val_loss" in hist.columns and len(hist) >= 2:
+                v = [float(a) for a in hist["val_loss"]]
+                if v[-1] > v[-2]:
+                    said = (f": the validation loss rose in the last epoch it ran ({v[-2]:.4g} -> {v[-1]:.4g}), so "
+                            f"the loop stops when val_loss rises (early stopping)")
+            fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs, and fit(..., epochs = {epochs + 2}) with the "
+                 f"same seed also {len(other)} (history epochs {numbers}): the loop stops on a condition, whatever "
+                 f"epochs is{said or ' (a break or return inside the loop)'}. The docstring asks for `epochs` epochs "
+                 f"and one history row for each: no early stopping", "fit-stops-early")
+    if abs(len(hist) - epochs) != 1:
+        return
     if len(hist) == epochs - 1:
         fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs (history epochs {numbers}): the loop stops one "
              f"short; range(1, epochs) ends at epochs - 1, so run for e in range(1, epochs + 1)", "fit-epoch-count")
@@ -2909,6 +2970,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                     fail(f"{name}: every sample is counted but {which} one (sample {k}, true {y_true[k]}, predicted "
                          f"{y_pred[k]}): a loop over the samples must visit all N = {n} of them (range(N), not "
                          f"range(N - 1) or range(1, N))", "confusion-sample-missing")
+        _counted_prefix(got, y_true, y_pred, c, want, name)
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,
@@ -2930,6 +2992,23 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                 lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
         })
     return run
+
+
+def _counted_prefix(got, y_true, y_pred, c: int, want, name: str) -> None:
+    """Only the first k samples counted (a loop over the wrong range): the counts of y_true[:k], y_pred[:k]."""
+    n = len(y_true)
+    if n < 3 or not isinstance(got, np.ndarray) or got.shape != want.shape or int(got.sum()) >= n:
+        return
+    k = int(got.sum())
+    part = np.zeros((c, c), int)
+    np.add.at(part, (y_true[:k], y_pred[:k]), 1)
+    if k < 1 or not np.array_equal(got, part):
+        return
+    why = (f": the loop runs over range(num_classes) = range({c}), the classes, where it must run over the samples"
+           if k == c else f" (k = {k})")
+    fail(f"{name} counts only the first {k} of the N = {n} samples{why}; every sample adds one count at "
+         f"(y_true[i], y_pred[i]): for i in range(len(y_true)), or np.add.at(cm, (y_true, y_pred), 1)",
+         "confusion-first-samples-only")
 
 
 def _list_index_counts(y_true, y_pred, c):
@@ -3082,6 +3161,7 @@ def precision_recall_f1(fn):
                              f"written twice, such as 2 * {one} * {one} / ({one} + {one})?); "
                              f"f1 = 2 * precision * recall / (precision + recall)", "prf-f1-one-ratio")
             if label == "f1":
+                _f1_lookalike(np.asarray(got, dtype=_float64), prec, rec, tp, row, col, f1, name)
                 _f1_denominator(np.asarray(got, dtype=_float64), prec, rec, f1, name)
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
@@ -3096,6 +3176,29 @@ def precision_recall_f1(fn):
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })
+
+
+def _f1_lookalike(got, prec, rec, tp, row, col, f1, name: str) -> None:
+    """Another mean of precision and recall, or another overlap score, in place of f1 (named by its values at
+    every class)."""
+    if got.shape != f1.shape or core.close(got, f1, 1e-9, 1e-12):
+        return
+    union = row + col - tp
+    others = {
+        "the GEOMETRIC mean sqrt(P * R)": np.sqrt(prec * rec),
+        "the IoU (Jaccard index) tp / (predicted + actual - tp), which equals f1 / (2 - f1)":
+            np.divide(tp, union, out=np.zeros_like(tp), where=union > 0),
+        "the product P * R": prec * rec,
+        "the smaller of P and R": np.minimum(prec, rec),
+        "the larger of P and R": np.maximum(prec, rec),
+        "P * R / (P + R), half of f1 (the factor 2 is missing)": np.divide(prec * rec, prec + rec,
+                                                                          out=np.zeros_like(prec), where=prec + rec > 0),
+    }
+    for what, value in others.items():
+        if not core.close(value, f1, 1e-9, 1e-12) and core.close(got, value, 1e-9, 1e-12):
+            fail(f"the f1 returned by {name} is {what}, not f1: f1 is the HARMONIC mean of precision and recall, "
+                 f"2 * P * R / (P + R) (= 2 tp / (predicted + actual)), per class, 0 where P + R = 0",
+                 "prf-f1-other-mean")
 
 
 def _f1_denominator(got, prec, rec, f1, name: str) -> None:
