@@ -64,14 +64,16 @@ PROPERTIES = {
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
                         "an elementwise x * grad_out summed over the batch named",
                         "grad_out divided by N in place named (the rule of the change said)",
-                        "two rounds on one layer with different batch sizes (state kept from a call named)"),
+                        "two rounds on one layer with different batch sizes (state kept from a call named)",
+                        "np.outer of the batch (shape (N*in, N*out)) named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
              "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
-             "float64 kept", "a second backward after one forward gives the same values"),
+             "float64 kept", "a second backward after one forward gives the same values",
+             "look-alike activations named (softplus, ELU, SiLU, GELU, leaky)"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -82,14 +84,16 @@ PROPERTIES = {
                 "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
                 "a constant local derivative (a batch reduction) named", "float64 kept (a float32 sigmoid named)",
-                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values"),
+                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values",
+                "look-alike functions named (hard sigmoid, softsign)", "a derivative from a cache that is not the output (fresh layer read back)"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
                  "a gradient right only for small residuals (clipped) named",
                  "a float returned, not a one-element array",
-                 "right values in a flattened shape named"),
+                 "right values in a flattened shape named",
+                 "squares taken separately named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -110,7 +114,8 @@ PROPERTIES = {
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named",
-                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named"),
+                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named",
+                   "sum() of lists without a start named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -123,7 +128,8 @@ PROPERTIES = {
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
-                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2"),
+                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2",
+                    "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named"),
 }
 
 
@@ -731,7 +737,8 @@ def _relu_case(ReLU, x, r):
                 lambda: np.where(xs < 0, xs, 0.0),
             "ReLU(x) = max(x, 0), not |x|": lambda: np.abs(xs),
             **{f"your forward is {what}, another activation (not 0 where x < 0, or not x itself where x > 0): "
-               f"ReLU is max(x, 0), exactly 0 for every x < 0 and x itself for x > 0 (np.maximum(x, 0))": value for what, value in _relu_lookalikes(xs).items()},
+               f"ReLU is max(x, 0), exactly 0 for every x < 0 and x itself for x > 0 (np.maximum(x, 0))": value
+               for what, value in _relu_lookalikes(xs).items()},
             "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
             "its own mask, x > 0 over the whole array": lambda: xs * (xs[0] > 0) if len(xs) > 1 else None,
         })
@@ -959,7 +966,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         _matrix_product(dx, gs, s * (1 - s), bname)
         dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * s * (1 - s))
         _dtype_kept(dx, g, bname, "grad_out")
-        _cache_not_output(layer, xs, y, s, gs, dx, bname)
+        _cache_not_output(Sigmoid, x, xs, y, s, gs, dx, bname)
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -989,12 +996,18 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
 _CACHE_NAMES = ("out", "output", "s", "y", "sig", "sigmoid", "a", "act", "activation", "cache", "value")
 
 
-def _cache_not_output(layer, xs, y, s, gs, dx, bname: str) -> None:
+def _cache_not_output(Sigmoid, x, xs, y, s, gs, dx, bname: str) -> None:
     """A wrong backward that is grad_out * c * (1 - c) for an array c the forward cached on self, where c is
     not the output forward returned: the derivative formula is right, the cached quantity is not.  Read
-    back from the layer (the cache names students use) and confirmed on the backward's values."""
+    back from a fresh layer right after its forward (a backward may overwrite the cache itself, by calling
+    forward again) under the cache names students use, and confirmed on the backward's values."""
     want = gs * s * (1 - s)
     if not isinstance(dx, np.ndarray) or dx.shape != gs.shape or core.close(dx, want, 1e-5, 1e-7):
+        return
+    try:
+        layer = Sigmoid()
+        layer.forward(x.copy())
+    except Exception:
         return
     for attr in _CACHE_NAMES:
         try:
@@ -1009,8 +1022,9 @@ def _cache_not_output(layer, xs, y, s, gs, dx, bname: str) -> None:
         what = explain_quantity(c, {"exp(-|x|)": np.exp(-np.abs(xs)), "exp(-x)": np.exp(-xs), "exp(x)": np.exp(xs),
                                     "x itself": xs, "1 + exp(-x)": 1 + np.exp(-xs), "1 + exp(-|x|)": 1 + np.exp(-np.abs(xs))})
         k = np.unravel_index(int(np.argmax(np.abs(c - s))), c.shape)
+        held = f": {what.replace('your result is', f'self.{attr} holds')}" if what else ""
         fail(f"{bname} computes grad_out * s * (1 - s) from self.{attr}, but self.{attr} is not the output your "
-             f"forward returned" + (f": {what.replace('your result is', f'self.{attr} holds')}" if what else "") + f" (at x = {xs[k]:.4g} self.{attr} = {c[k]:.4g}, "
+             f"forward returned{held} (at x = {xs[k]:.4g} self.{attr} = {c[k]:.4g}, "
              f"the output is {float(np.asarray(y)[k]):.4g}). The derivative formula is right; the cached quantity is "
              f"not: cache the output itself in forward (self.out = the sigmoid values you return)",
              "sigmoid-cache-not-output")

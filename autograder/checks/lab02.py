@@ -67,7 +67,8 @@ PROPERTIES = {
                   "each image scaled by its own range or maximum named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row", "float32 dtype",
-                "an extra axis of length 1 (labels as a column) named"),
+                "an extra axis of length 1 (labels as a column) named",
+                "a constant off-label value named", "one column too many or too few named"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
@@ -82,7 +83,8 @@ PROPERTIES = {
                       "one term averaged and the other summed named",
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)",
-                      "the log taken before the row sum named"),
+                      "the log taken before the row sum named",
+                      "the normaliser missing or replaced by the row max named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)", "the one-hot of the argmax named",
                                        "precedence (only one term divided by N) named",
@@ -146,7 +148,8 @@ PROPERTIES = {
                     "batches not given as arrays by iterate_minibatches not charged",
                     "batches weighted by the feature count xb.shape[1] named",
                     "accuracy weighted by the nominal batch_size named",
-                    "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named"),
+                    "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named",
+                    "two updates per batch confirmed by a replay"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
@@ -157,18 +160,21 @@ PROPERTIES = {
             "val_loss on softmax(logits) named",
             "3 epochs replayed with the student's train_epoch (a compounded decay named)",
             "each column holds its own quantity (mislabelled columns named)",
-            "one history row per epoch (a loop one epoch short named)"),
+            "one history row per epoch (a loop one epoch short named)",
+            "early stopping confirmed by a run with more epochs"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
                          "first or last sample not counted named",
-                         "(y_true, y_true) or (y_pred, y_pred) index pair named"),
+                         "(y_true, y_true) or (y_pred, y_pred) index pair named",
+                         "only the first k samples counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)",
                             "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
                             "false positives or negatives as the denominator named",
-                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)"),
+                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)",
+                            "other means (geometric, IoU, min, max, no factor 2) named"),
 }
 
 
@@ -305,7 +311,7 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  f"the labels as a column (y.reshape(-1, 1) or y[:, None], shape (N, 1)) keeps that axis, "
                  f"np.eye(C)[labels] has shape labels.shape + (C,); index with the flat labels y of shape (N,), "
                  f"which gives (N, num_classes) = {(n, c)}", "one-hot-extra-axis")
-        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and got.shape[1] != c:
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and abs(got.shape[1] - c) == 1:
             k = got.shape[1]
             first = got[:, :min(k, c)].astype(_float64)
             if same(first, _onehot(y, c)[:, :min(k, c)]) and (k < c or not np.any(got[:, c:])):
@@ -369,8 +375,8 @@ def _leftover_entries(got, y, name) -> None:
         v = float(values[0])
         fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but all the other entries are "
              f"{v:g}, not 0" + (" (a +-1 coding, as for an SVM or a tanh output?)" if v == -1 else "")
-             + f": a one-hot row is 1 at the label and 0 everywhere else, so softmax - one_hot is the gradient; "
-               f"start from np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-off-value")
+             + ": a one-hot row is 1 at the label and 0 everywhere else, so softmax - one_hot is the gradient; "
+               "start from np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-off-value")
     fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but {bad.size} of the other "
          f"{rest.size - n} entries are not 0 (for example {odd[:3].tolist()}): the matrix was never filled with "
          f"zeros (np.empty and np.empty_like leave whatever is in memory); start from "
@@ -2829,13 +2835,20 @@ def _epoch_count(hist, epochs: int, rerun=None) -> None:
             other = rerun(epochs + 2)
         except Exception:
             other = None
-        if isinstance(other, pd.DataFrame) and len(other) == len(hist):
+        again = list(other["epoch"]) if isinstance(other, pd.DataFrame) and "epoch" in other.columns else \
+            list(other.index) if isinstance(other, pd.DataFrame) else None
+        if again is not None and again == numbers and numbers == list(range(1, len(hist) + 1)):
             said = ""
-            if "val_loss" in hist.columns and len(hist) >= 2:
-                v = [float(a) for a in hist["val_loss"]]
-                if v[-1] > v[-2]:
-                    said = (f": the validation loss rose in the last epoch it ran ({v[-2]:.4g} -> {v[-1]:.4g}), so "
-                            f"the loop stops when val_loss rises (early stopping)")
+            worse = []
+            for col, what, moved, sign in (("val_loss", "loss", "rose", 1), ("val_acc", "accuracy", "fell", -1)):
+                if col not in hist.columns or len(hist) < 2:
+                    continue
+                v = [float(a) for a in hist[col]]
+                if sign * (v[-1] - v[-2]) > 0:
+                    worse.append((col, f"the validation {what} {moved} ({v[-2]:.4g} -> {v[-1]:.4g})"))
+            if worse:
+                said = (f": in the last epoch it ran {' and '.join(w for _, w in worse)}, so the loop stops when "
+                        f"{' or '.join(c for c, _ in worse)} gets worse (early stopping)")
             fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs, and fit(..., epochs = {epochs + 2}) with the "
                  f"same seed also {len(other)} (history epochs {numbers}): the loop stops on a condition, whatever "
                  f"epochs is{said or ' (a break or return inside the loop)'}. The docstring asks for `epochs` epochs "

@@ -351,7 +351,7 @@ MUTANTS = [
            "    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n    return cm",
            "    return np.bincount(y_true * num_classes + y_pred).reshape(num_classes, num_classes)", expect='minlength'),
     Mutant("f1 without the factor 2",
-           "f1 = np.divide(2 * precision * recall, both", "f1 = np.divide(precision * recall, both", expect='times 0.5'),
+           "f1 = np.divide(2 * precision * recall, both", "f1 = np.divide(precision * recall, both", expect=('times 0.5', 'half of f1')),
     # --- issue 15, fourth held-out round (probe first on the unchanged checks, then catalogued) ---------------
     Mutant("normalize divides by the batch maximum",
            "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
@@ -478,7 +478,7 @@ MUTANTS = [
            "return e / e.sum(axis=1, keepdims=True)",
            "return (z - z.max(axis=1, keepdims=True)) - np.log(e.sum(axis=1, keepdims=True))", expect='these are log-probabilities'),
     Mutant("cross_entropy: row max not added back in logsumexp",
-           "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))", "log_norm = np.log(np.exp(logits - m).sum(axis=1))", expect='one term of yours moves and the other does not'),
+           "log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))", "log_norm = np.log(np.exp(logits - m).sum(axis=1))", expect=('one term of yours moves and the other does not', 'not added back')),
     Mutant("cross_entropy: logsumexp shifted by the global max",
            "m = logits.max(axis=1, keepdims=True)", "m = logits.max(keepdims=True)", expect='every row alone gives the right loss'),
     Mutant("loss gradient divided by probs.size",
@@ -1235,4 +1235,52 @@ VARIANTS += [
     Variant('R13e batches with sorted indices', 'idx = order[start:start + batch_size]',
             'idx = np.sort(order[start:start + batch_size])'),
     Variant('R13e forward ReLU via clip', 'A1 = np.maximum(Z1, 0)', 'A1 = Z1.clip(min=0)'),
+]
+
+# --- issue 15, round 14 held-out set (helper a), catalogued after the fixes (helper e) ---
+MUTANTS += [
+    Mutant('R14e y1 normalize returns the transposed matrix (pixels x images)', 'return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)', 'return (images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)).T', expect='one ROW per image'),
+    Mutant('R14e y2 one_hot with -1 off the label (+-1 coding, SVM habit)', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n', '    Y = -np.ones((y.shape[0], num_classes), dtype=np.float32)\n', expect='all the other entries are -1'),
+    Mutant('R14e y3 one_hot with num_classes + 1 columns', '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n', '    Y = np.zeros((y.shape[0], num_classes + 1), dtype=np.float32)\n', expect='num_classes + 1'),
+    Mutant('R14e y4 softmax in column convention (returns (C, N))', '    e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)', '    e = np.exp(z.T - z.T.max(axis=0))\n    return e / e.sum(axis=0)', expect='transpose of the expected shape'),
+    Mutant('R14e y5 cross_entropy forgets the normaliser (mean of -z_y)', 'return float(np.mean(log_norm - true_logit))', 'return float(np.mean(-true_logit))', expect='the normaliser is missing'),
+    Mutant('R14e y6 cross_entropy logsumexp approximated by the row max (log term dropped)', '    log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))\n', '    log_norm = m[:, 0]\n', expect='replaced by the row maximum'),
+    Mutant('R14e y7 loss gradient (probs - 1) / n (1 subtracted everywhere)', 'return (probs - one_hot(y, probs.shape[1])) / n', 'return (probs - 1) / n', expect='each row of dlogits must sum to 0'),
+    Mutant('R14e y8 init_params He std np.sqrt(2.0) / n_in (parenthesis slip)', 'np.float32(np.sqrt(2.0 / n_in))', 'np.float32(np.sqrt(2.0) / n_in)', expect='too small for fan-in'),
+    Mutant('R14e y9 forward uses a sigmoid hidden layer (backward still ReLU)', 'A1 = np.maximum(Z1, 0)', 'A1 = 1.0 / (1.0 + np.exp(-Z1))', expect='not ReLU(Z1)'),
+    Mutant('R14e y10 backward returns only the weight gradients (no b1, b2 keys)', 'return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}', 'return {"W1": dW1, "W2": dW2}', expect='must return a dict with the keys'),
+    Mutant('R14e y11 sgd_update divides each gradient by len(g) (its number of rows)', 'params[name] -= lr * g', 'params[name] -= lr * g / len(g)', expect='a missing or extra factor in the update'),
+    Mutant('R14e y12 accuracy compares with y.argmax(axis=-1) (one-hot habit)', 'return float(np.mean(scores.argmax(axis=1) == y))', 'return float(np.mean(scores.argmax(axis=1) == y.argmax(axis=-1)))', expect='scores whose largest entry is always the label'),
+    Mutant('R14e y13 iterate_minibatches merges the last partial batch into the previous one', '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n        yield', '    n_batches = max(X.shape[0] // batch_size, 1)\n    for b in range(n_batches):\n        idx = order[b * batch_size:] if b == n_batches - 1 else order[b * batch_size:(b + 1) * batch_size]\n        yield', expect='the last one smaller and kept'),
+    Mutant('R14e y14 train_epoch updates with sgd_update and again by hand (two steps per batch)', '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n', '        grads = backward(params, cache, dlogits)\n        sgd_update(params, grads, lr)\n        for k in params:\n            params[k] -= lr * grads[k]\n', expect='gradient is applied twice'),
+    Mutant('R14e y15 fit stops early when the validation loss rises', '        bar.set_postfix(', '        if len(rows) > 1 and rows[-1]["val_loss"] > rows[-2]["val_loss"]:\n            break\n        bar.set_postfix(', expect='no early stopping'),
+    Mutant('R14e y16 fit returns the list of row dicts (no DataFrame)', '    return pd.DataFrame(rows).set_index("epoch")', '    return rows', expect='must return a pandas DataFrame'),
+    Mutant('R14e y17 confusion_matrix loops over range(num_classes) instead of the samples', '    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n', '    for i in range(num_classes):\n        cm[y_true[i], y_pred[i]] += 1\n', expect='range(num_classes)'),
+    Mutant('R14e y18 f1 as the geometric mean sqrt(p r)', '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n', '    f1 = np.sqrt(precision * recall)\n', expect='GEOMETRIC mean'),
+    Mutant("R14e y19 'f1' computed as IoU tp / (predicted + actual - tp)", '    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)\n', '    union = predicted + actual - tp\n    f1 = np.divide(tp, union, out=np.zeros_like(tp), where=union > 0)\n', expect='IoU (Jaccard index)'),
+]
+VARIANTS += [
+    Variant('R14e y-v1 cross_entropy true logit through a boolean one-hot mask', '    true_logit = logits[np.arange(logits.shape[0]), y]\n', '    true_logit = logits[one_hot(y, logits.shape[1]).astype(bool)]\n'),
+    Variant('R14e y-v2 loss gradient with a boolean comparison for the one-hot', 'return (probs - one_hot(y, probs.shape[1])) / n', 'return (probs - (np.arange(probs.shape[1]) == y[:, None])) / n'),
+    Variant('R14e y-v3 confusion_matrix via np.unique of the (true, pred) pairs', '    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n', '    if len(y_true):\n        pairs, counts = np.unique(np.stack([y_true, y_pred]), axis=1, return_counts=True)\n        cm[pairs[0], pairs[1]] = counts\n'),
+    Variant("R14e y-v4 fit history via pd.DataFrame.from_records(rows, index='epoch')", '    return pd.DataFrame(rows).set_index("epoch")', '    return pd.DataFrame.from_records(rows, index="epoch")'),
+    Variant('R14e y-v5 iterate_minibatches with yield from a generator expression', '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n        yield X[idx], y[idx]', '    yield from ((X[order[s:s + batch_size]], y[order[s:s + batch_size]])\n                for s in range(0, X.shape[0], batch_size))'),
+]
+# the same classes of mistake elsewhere in the lab (helper e)
+MUTANTS += [
+    Mutant('R14e one_hot with zeros of 0.5 (label smoothing by hand)',
+           '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n',
+           '    Y = np.full((y.shape[0], num_classes), 0.5, dtype=np.float32)\n', expect='all the other entries are 0.5'),
+    Mutant('R14e train_epoch calls sgd_update twice per batch',
+           '        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n',
+           '        grads = backward(params, cache, dlogits)\n        sgd_update(params, grads, lr)\n        sgd_update(params, grads, lr)\n',
+           expect='gradient is applied twice'),
+    Mutant('R14e fit stops after the first epoch whose train loss is below 2 (a target loss)',
+           '        bar.set_postfix(',
+           '        if train_loss < 2.0:\n            break\n        bar.set_postfix(',
+           expect='no early stopping'),
+    Mutant('R14e confusion_matrix loops over the first len(np.unique(y_true)) samples',
+           '    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n',
+           '    for i in range(len(np.unique(y_true))):\n        cm[y_true[i], y_pred[i]] += 1\n',
+           expect='counts only the first'),
 ]
