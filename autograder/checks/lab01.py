@@ -1125,6 +1125,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
         expect_close(value, sq / (n * d), name=name, diagnose={
             "the loss must be the mean over the batch, not the sum": sq,
             "the MSE averages the squared error: you averaged the absolute error": np.mean(np.abs(diff)),
+            "mean(|pred - target|) ** 2 squares the mean absolute error: the MSE is the mean of the squared "
+            "errors, np.mean((pred - target) ** 2) (square each entry, then average)": float(np.mean(np.abs(diff))) ** 2,
             "the loss averages over the N samples only: the MSE is the mean over every entry, N*D":
                 sq / n if d > 1 else None,
             "the loss averages over the D outputs only: the MSE is the mean over every entry, N*D":

@@ -74,7 +74,8 @@ PROPERTIES = {
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
                 "a row from -1000 to +1000 (shift by the max, not the mean)",
                 "per-sample values laid out as a row (or (N,)) named, with both causes",
-                "a shift larger than the row maximum (max of |z|) told from a global one by a lone row near -1000"),
+                "a shift larger than the row maximum (max of |z|) told from a global one by a lone row near -1000",
+                "look-alike sigmoid named", "each row's order kept (increasing in each logit)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
@@ -107,7 +108,8 @@ PROPERTIES = {
                  "a comparison's booleans used as the mask named",
                 "the input a wrong answer comes from (isolate)",
                  "one weight written for another and an extra c * W term measured (isolate)",
-                 "gradients stored under each other's keys named (ordinary shapes first)"),
+                 "gradients stored under each other's keys named (ordinary shapes first)",
+                 "a bias gradient summed over the units (one value per sample) named"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 and float64 kept (any dtype change named)", "a step rounded to float16 named",
                    "grads matched by name (keys in another order)",
@@ -558,6 +560,9 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: er / np.exp(zs).sum(axis=1, keepdims=True),
                 "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                     lambda: zs - _logsumexp(zs)[:, None],
+                "this is the elementwise sigmoid 1 / (1 + exp(-z)), each entry on its own (the rows do not sum to "
+                "1): softmax normalises each ROW, exp(z - max) / exp(z - max).sum(axis=1, keepdims=True)":
+                    lambda: 0.5 * (1.0 + np.tanh(0.5 * zs)),
                 "the row maximum is subtracted without keepdims=True: z.max(axis=1) has shape (N,) and lines up "
                 "with the columns; use z.max(axis=1, keepdims=True)":
                     lambda: (np.exp(zs - zs.max(axis=1)[None, :])
@@ -570,9 +575,30 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             _rows_sum_to_one(got, _softmax(zs), name)
+            _order_kept(got, zs, name)
             _shift_invariance(softmax, z, got, name)
         expect_close(got, _softmax(zs), name=name, diagnose=wrong, **tol)
     return run
+
+
+def _order_kept(got, zs, name) -> None:
+    """Property: softmax is increasing in each logit, so within a row a larger logit gets a larger probability.
+    Values that break the order come from a function of z that is not increasing (a square, an absolute value)
+    where exp belongs."""
+    g = np.asarray(got, dtype=_float64)
+    if g.shape != zs.shape or not np.isfinite(g).all():
+        return
+    for i in range(len(zs)):
+        order = np.argsort(zs[i], kind="stable")
+        vals = g[i][order]
+        drop = np.flatnonzero(np.diff(vals) < -1e-6 * max(1.0, float(np.abs(vals).max())))
+        if drop.size:
+            a, b = order[drop[0]], order[drop[0] + 1]
+            fail(f"{name}: softmax keeps the order of each row (a larger logit gets a larger probability), but in "
+                 f"row {i} your value at z = {zs[i, b]:.4g} is {g[i, b]:.4g}, smaller than {g[i, a]:.4g} at the "
+                 f"smaller z = {zs[i, a]:.4g}: the probabilities come from a function of z that is not increasing "
+                 f"(a square or an absolute value?); softmax uses exp, exp(z - max) / exp(z - max).sum(axis=1, "
+                 f"keepdims=True)", "softmax-order-broken")
 
 
 def _rows_sum_to_one(got, want, name) -> None:
@@ -1378,6 +1404,7 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
         Xs, Gs = X.astype(_float64), G.astype(_float64)
         want = _probe_grads(pw, Xs, Gs)
         _swapped_keys(grads, want, name)
+        _bias_over_units(grads, pw, Xs, Gs, name)
         _check_params_dict(grads, p, name)
         for k in ("W2", "b2", "W1", "b1"):
             # Finite differences of the probe sum(G * logits), float64, as an independent witness.
@@ -1424,6 +1451,26 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                          grads[k], numeric, f"{name}['{k}']", "lab02.backward")
             expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
+
+
+def _bias_over_units(grads, pw, Xs, Gs, name) -> None:
+    """A bias gradient summed over axis 1 (the units of each sample: one value per sample) where the batch
+    axis 0 belongs: said from its shape and values (any layout of the N per-sample sums)."""
+    if not isinstance(grads, dict):
+        return
+    _, Z1, _ = _forward(pw, Xs)
+    dZ1 = (Gs @ pw["W2"].T) * (Z1 > 0)
+    n = len(Xs)
+    for k, d, src, units in (("b2", Gs, "dlogits", "classes"), ("b1", dZ1, "dZ1", "hidden units")):
+        got = grads.get(k)
+        width = d.shape[1]
+        if not isinstance(got, np.ndarray) or got.size != n or n == width or got.shape == (1, width):
+            continue
+        if core.close(np.ravel(got).astype(_float64), d.sum(axis=1), 1e-5, 1e-7):
+            fail(f"{name}['{k}'] has shape {got.shape}, one value per SAMPLE: a sum of {src} over axis 1 where "
+                 f"axis 0 belongs (axis 1 adds the {units} of each sample). A bias is shared by the samples, so "
+                 f"its gradient sums over the batch axis 0, one value per unit: {src}.sum(axis=0, keepdims=True) "
+                 f"of shape (1, {width})", "backward-bias-summed-over-units")
 
 
 def backward(backward):
@@ -2447,6 +2494,9 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "smaller): add loss * batch_size and divide by N": [float(np.mean([r[k] for r in rec])) for k in keys
                                                                  if rec and all(r[k] is not None for r in rec)],
             "the losses are summed, not averaged over the N samples": [v * n for v in losses],
+            "the batch losses are added without their batch sizes and then divided by N: add "
+            "loss * xb.shape[0] for each batch, then divide by N":
+                [float(sum(r[k] for r in rec) / n) for k in keys if rec and n and all(r[k] is not None for r in rec)],
             "each batch loss is weighted by batch_size, but the last batch is smaller: weight it by its own size, "
             "xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in keys
                             if rec and all(r[k] is not None for r in rec)],
@@ -2466,6 +2516,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
                  if rec and all(r[k] is not None for r in rec)],
             "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
+            "the batch accuracies are added without their batch sizes and then divided by N: add "
+            "accuracy * xb.shape[0] for each batch (its number of correct predictions), then divide by N":
+                [float(sum(r[k] for r in rec) / n) for k in (("acc", "acc_o") if match else ("acc_o",))
+                 if rec and n and all(r[k] is not None for r in rec)],
             "each batch accuracy is weighted by batch_size, but the last batch is smaller: weight it by its own "
             "size, xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in (("acc", "acc_o") if match
                                                                                   else ("acc_o",))

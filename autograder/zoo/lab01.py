@@ -1143,3 +1143,8 @@ MUTANTS += [
            '        if len(idx) == batch_size:\n            total += loss * len(idx)\n    return total / (n - n % batch_size if n >= batch_size else n)\n',
            expect='is trained on but its loss is left out of the mean'),
 ]
+MUTANTS += [
+    Mutant('R14e MSE forward as the square of the mean absolute error',
+           'return float(np.mean(self.diff ** 2))', 'return float(np.mean(np.abs(self.diff)) ** 2)',
+           file='model.py', expect='squares the mean absolute error'),
+]
