@@ -129,7 +129,8 @@ PROPERTIES = {
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
                     "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2",
-                    "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named"),
+                    "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named",
+                    "N // batch_size equal pieces named"),
 }
 
 
@@ -2362,6 +2363,13 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      f"batch_size rows (np.array_split's second argument is the NUMBER of pieces): slice "
                      f"order[start:start + batch_size] for start in range(0, N, batch_size)",
                      "batch-count-is-batch-size")
+            pieces = n // batch
+            if pieces >= 1 and n % batch and sizes == [len(a) for a in np.array_split(np.arange(n), pieces)]:
+                fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}: the data was "
+                     f"cut into N // batch_size = {pieces} pieces of near-equal size (np.array_split(order, N // "
+                     f"batch_size)), which spreads the {n % batch} remaining samples over the batches instead of "
+                     f"keeping batches of batch_size rows and a smaller last one: slice order[start:start + "
+                     f"batch_size] for start in range(0, N, batch_size)", "batches-equal-pieces")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.

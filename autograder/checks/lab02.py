@@ -109,7 +109,8 @@ PROPERTIES = {
                 "the input a wrong answer comes from (isolate)",
                  "one weight written for another and an extra c * W term measured (isolate)",
                  "gradients stored under each other's keys named (ordinary shapes first)",
-                 "a bias gradient summed over the units (one value per sample) named"),
+                 "a bias gradient summed over the units (one value per sample) named",
+                 "np.outer of the batch (shape (N*rows, N*cols)) named"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 and float64 kept (any dtype change named)", "a step rounded to float16 named",
                    "grads matched by name (keys in another order)",
@@ -135,7 +136,8 @@ PROPERTIES = {
                             "blocks of consecutive samples whose order is shuffled named",
                             "a permutation drawn per batch confirmed by a replay",
                             "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)",
-                            "an order built from the label values told by y = arange(N)"),
+                            "an order built from the label values told by y = arange(N)",
+                            "batches by reshape / equal split / N // batch_size equal pieces named"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -1405,6 +1407,7 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
         want = _probe_grads(pw, Xs, Gs)
         _swapped_keys(grads, want, name)
         _bias_over_units(grads, pw, Xs, Gs, name)
+        _outer_of_batch(grads, pw, Xs, name)
         _check_params_dict(grads, p, name)
         for k in ("W2", "b2", "W1", "b1"):
             # Finite differences of the probe sum(G * logits), float64, as an independent witness.
@@ -1451,6 +1454,23 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                          grads[k], numeric, f"{name}['{k}']", "lab02.backward")
             expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
+
+
+def _outer_of_batch(grads, pw, Xs, name) -> None:
+    """np.outer flattens its arguments: np.outer(A1, dlogits) of a batch is (N*H, N*C), every product across
+    samples, where dW2 = A1.T @ dlogits is (H, C).  Said from the weight gradient's shape."""
+    n = len(Xs)
+    if not isinstance(grads, dict) or n < 2:
+        return
+    for k, a, b in (("W2", "A1", "dlogits"), ("W1", "X", "dZ1")):
+        rows, cols = pw[k].shape
+        got = grads.get(k)
+        if isinstance(got, np.ndarray) and got.shape == (n * rows, n * cols):
+            fail(f"{name}['{k}'] has shape (N*{rows}, N*{cols}) = {got.shape}, expected {(rows, cols)}: that is "
+                 f"np.outer({a}, {b}) (or np.outer of other (N, .) arrays): np.outer FLATTENS both arguments, so it "
+                 f"multiplies every entry of {a} with every entry of {b}, across samples. It equals d{k} only for a "
+                 f"batch of one sample; for N samples d{k} adds the N per-sample outer products, {a}.T @ {b}",
+                 "backward-outer-flattens")
 
 
 def _bias_over_units(grads, pw, Xs, Gs, name) -> None:
@@ -1853,6 +1873,7 @@ def _batches(fn, X, y, bs, seed, name):
              f"use `yield`, or return an iterable of batches)", "raised-typeerror")
     except Exception as exc:
         _order_from_labels(fn, X, y, bs, seed, name, exc)
+        _reshaped_order(exc, len(X), bs, name)
         fail(f"iterating over {name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
     changed = [a for a, now, was in (("X", X, X_before), ("y", y, y_before)) if not same(now, was)]
     if changed:
@@ -1864,6 +1885,25 @@ def _batches(fn, X, y, bs, seed, name):
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
     return batches
+
+
+def _reshaped_order(exc: Exception, n: int, bs: int, name: str) -> None:
+    """The N indices reshaped into rows of batch_size, or split into equal parts: both raise exactly when
+    batch_size does not divide N, the case where the last batch is smaller."""
+    text = str(exc)
+    reshaped = re.search(r"cannot reshape array of size (\d+) into shape \(([^)]*)\)", text)
+    if reshaped and int(reshaped.group(1)) == n and bs in [int(d) for d in re.findall(r"-?\d+", reshaped.group(2))]:
+        how = f"the N = {n} indices were reshaped into rows of batch_size = {bs} (order.reshape(-1, batch_size))"
+    elif "array split does not result in an equal division" in text:
+        how = f"the N = {n} indices were cut into equal parts (np.split)"
+    else:
+        return
+    if n % bs == 0:
+        return
+    fail(f"iterating over {name} raised {core.error_kind(exc)}: {text}: {how}, which works only when batch_size "
+         f"divides N; here N = {n} = {n // bs} * {bs} + {n % bs}, so the last batch holds the {n % bs} remaining "
+         f"samples. Yield slices, order[start:start + batch_size] for start in range(0, N, batch_size) (the last "
+         f"slice is simply shorter)", "minibatches-by-reshape")
 
 
 def _order_from_labels(fn, X, y, bs, seed, name, exc: Exception) -> None:
@@ -1986,6 +2026,14 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"batches instead of batches of batch_size rows (np.array_split's second argument is the NUMBER of "
                  f"pieces): slice order[start:start + batch_size] for start in range(0, N, batch_size)",
                  "batch-count-is-batch-size")
+        pieces = -(-n // bs) - (1 if n % bs else 0)          # N // batch_size, the number of FULL batches
+        if sizes != expected_sizes and pieces >= 1 and len(sizes) == pieces and \
+                sizes == [len(a) for a in np.array_split(np.arange(n), pieces)]:
+            fail(f"{name}: batch sizes {sizes}, expected {expected_sizes}: the data was cut into N // batch_size = "
+                 f"{pieces} pieces of near-equal size (np.array_split(order, N // batch_size)), which spreads the "
+                 f"{n % bs} remaining samples over the batches instead of keeping batches of batch_size rows and a "
+                 f"smaller last one: slice order[start:start + batch_size] for start in range(0, N, batch_size)",
+                 "minibatches-equal-pieces")
         if sizes != expected_sizes:
             blocks = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
             if sorted(sizes) == sorted(expected_sizes) and max(sizes) > 1 and all(

@@ -1148,3 +1148,9 @@ MUTANTS += [
            'return float(np.mean(self.diff ** 2))', 'return float(np.mean(np.abs(self.diff)) ** 2)',
            file='model.py', expect='squares the mean absolute error'),
 ]
+MUTANTS += [
+    Mutant('R14e train_epoch batches via np.array_split(order, n // batch_size)',
+           '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n',
+           '    for idx in np.array_split(order, max(n // batch_size, 1)):\n',
+           expect='pieces of near-equal size'),
+]

@@ -1302,3 +1302,17 @@ MUTANTS += [
     Mutant('R14e backward db2 summed over axis 1 (per sample)',
            '    db2 = dlogits.sum(axis=0, keepdims=True)', '    db2 = dlogits.sum(axis=1)', expect='one value per SAMPLE'),
 ]
+MUTANTS += [
+    Mutant('R14e backward dW2 via np.outer(A1, dlogits)', '    dW2 = A1.T @ dlogits', '    dW2 = np.outer(A1, dlogits)',
+           expect='np.outer FLATTENS'),
+    Mutant('R14e backward dW1 via np.outer(X, dZ1)', '    dW1 = X.T @ dZ1', '    dW1 = np.outer(X, dZ1)', expect='np.outer FLATTENS'),
+    Mutant('R14e iterate_minibatches via order.reshape(-1, batch_size)',
+           '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n',
+           '    for idx in order.reshape(-1, batch_size):\n', expect='reshaped into rows of batch_size'),
+    Mutant('R14e iterate_minibatches via np.split(order, N // batch_size)',
+           '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n',
+           '    for idx in np.split(order, max(X.shape[0] // batch_size, 1)):\n', expect='cut into equal parts (np.split)'),
+    Mutant('R14e iterate_minibatches via np.array_split(order, N // batch_size)',
+           '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n',
+           '    for idx in np.array_split(order, max(X.shape[0] // batch_size, 1)):\n', expect='pieces of near-equal size'),
+]
