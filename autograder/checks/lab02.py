@@ -124,7 +124,8 @@ PROPERTIES = {
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
-                 "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)"),
+                 "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)",
+                 "y.argmax() of integer labels confirmed by a probe"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
@@ -1719,6 +1720,11 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "scores; the prediction is the single largest, np.mean(scores.argmax(axis=1) == y)":
                         lambda: float(np.mean([y[i] in np.argsort(scores[i])[-2:] for i in range(n)]))
                         if c > 2 and _top_two(accuracy, dtype) else None,
+                    "y holds integer labels, not one-hot rows: y.argmax() makes ONE number of them (the position "
+                    "of the largest label), which every prediction is compared with; compare the predictions with "
+                    "y itself, np.mean(scores.argmax(axis=1) == y)":
+                        lambda: float(np.mean(pred == int(np.argmax(y)))) if n > 1 and _argmax_of_labels(accuracy, dtype)
+                        else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -1799,6 +1805,16 @@ def _rounds_down(accuracy, dtype) -> bool:
         return float(accuracy(right.astype(dtype), y)) == 1.0 and float(accuracy(half.astype(dtype), y)) == 0.0
     except Exception:
         return False
+
+
+def _argmax_of_labels(accuracy, dtype) -> bool:
+    """Second probe: scores whose argmax is always the label, labels whose argmax (position 3, label 3) is
+    one of them: a comparison with y.argmax() gives the share of samples of that label, 0.2, not 1."""
+    y = np.array([2, 0, 1, 3, 1])
+    scores = np.zeros((5, 4))
+    scores[np.arange(5), y] = 1.0
+    got = _accuracy_on(accuracy, scores, y, dtype)
+    return got is not None and abs(got - 0.2) < 1e-9
 
 
 def _accuracy_max_probe(accuracy, dtype) -> None:
