@@ -105,7 +105,8 @@ PROPERTIES = {
             "zeros of the Parameter object named",
             "state changed by step() between calls named (lr decay, step counter)",
             "a transposed gradient named (square-parameter probe)", "zero_grad keeps the data's dtype",
-            "a PyTorch method on a NumPy array named"),
+            "a PyTorch method on a NumPy array named",
+            "a per-entry normalised step (sign, RMSprop, Adam) named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -1377,7 +1378,17 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
     if bool(np.any(base)) and not core.close(doubled, 2 * base, 1e-5, tol):
         mask = np.abs(base) > tol
         ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
-        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: the step -lr * p.grad is "
+        g64 = grad.astype(np.float64)
+        per_entry = ""
+        live = mask & (np.abs(g64) > 1e-12)
+        if live.sum() > 2 and abs(ratio - 1) < 1e-3:
+            size = np.abs(base[live]) / lr
+            if np.ptp(size) <= 1e-3 * float(size.max()) and np.all(np.sign(base[live]) == -np.sign(g64[live])):
+                per_entry = (f": every entry moved by the same amount, {float(size.mean()):.4g} * lr, against the sign "
+                             f"of its gradient, whatever its size: each entry of p.grad is divided by its own size "
+                             f"(np.sign(p.grad), p.grad / |p.grad|, or p.grad / sqrt(a running mean of p.grad**2) as "
+                             f"in RMSprop and Adam, another optimiser)")
+        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2{per_entry}: the step -lr * p.grad is "
              f"proportional to the gradient (a normalisation of p.grad, such as / norm(p.grad) or / max|p.grad|, a clip "
              f"or a sign, in the update?); p.data -= lr * p.grad", "sgd-step-not-proportional")
     one = np.zeros_like(grad)
