@@ -179,7 +179,8 @@ PROPERTIES = {
                             "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
                             "false positives or negatives as the denominator named",
                             "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)",
-                            "other means (geometric, IoU, min, max, no factor 2) named"),
+                            "other means (geometric, IoU, min, max, no factor 2) named",
+                            "a constant added to the denominator named (from the implied denominators)"),
 }
 
 
@@ -3163,6 +3164,18 @@ def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None
     if core.close(got, want, 1e-9, 1e-12):
         return
     right = "the PREDICTED counts (column sums)" if label == "precision" else "the TRUE counts (row sums)"
+    g = np.asarray(got, dtype=_float64)
+    base = candidates.get("the PREDICTED counts (column sums, cm.sum(axis=0))" if label == "precision"
+                          else "the TRUE counts (row sums, cm.sum(axis=1))")
+    live = (g > 0) & (tp > 0)
+    if base is not None and g.shape == tp.shape and live.sum() >= 2:
+        extra = tp[live] / g[live] - base[live]
+        k = float(np.median(extra))
+        if abs(k) > 1e-6 and np.ptp(extra) <= 1e-6 * max(1.0, float(np.abs(base).max())):
+            fail(f"the {label} returned by {name} divides the true positives by {right} {'+' if k > 0 else '-'} "
+                 f"{abs(k):.4g} at every class (a smoothing term or a guard against 0 added to the denominator): the "
+                 f"{label} of class k is cm[k, k] divided by {right} of class k exactly, defined as 0 where that count is 0 "
+                 f"(np.divide(..., out=np.zeros_like(...), where=count > 0))", f"prf-{label}-denominator-shifted")
     for what, d in candidates.items():
         ratio = np.divide(tp, d, out=np.zeros_like(tp), where=d > 0)
         if not core.close(ratio, want, 1e-9, 1e-12) and core.close(np.asarray(got, dtype=_float64), ratio, 1e-9, 1e-12):

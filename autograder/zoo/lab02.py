@@ -1316,3 +1316,13 @@ MUTANTS += [
            '    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n',
            '    for idx in np.array_split(order, max(X.shape[0] // batch_size, 1)):\n', expect='pieces of near-equal size'),
 ]
+MUTANTS += [
+    Mutant('R14e precision with a + 1 in the denominator (smoothing)',
+           '    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)',
+           '    precision = tp / (predicted + 1)', expect='+ 1 at every class'),
+]
+VARIANTS += [
+    Variant('R14e recall with a tiny + 1e-12 guard in the denominator (0 where the row is empty, exact elsewhere)',
+            '    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)',
+            '    recall = tp / (actual + 1e-12)'),
+]
