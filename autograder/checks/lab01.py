@@ -64,14 +64,16 @@ PROPERTIES = {
                         "weights left unchanged (dW added into W.data named)", "a ReLU mask in dx named",
                         "an elementwise x * grad_out summed over the batch named",
                         "grad_out divided by N in place named (the rule of the change said)",
-                        "two rounds on one layer with different batch sizes (state kept from a call named)"),
+                        "two rounds on one layer with different batch sizes (state kept from a call named)",
+                        "np.outer of the batch (shape (N*in, N*out)) named"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
              "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
-             "float64 kept", "a second backward after one forward gives the same values"),
+             "float64 kept", "a second backward after one forward gives the same values",
+             "look-alike activations named (softplus, ELU, SiLU, GELU, leaky)"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -82,14 +84,16 @@ PROPERTIES = {
                 "the derivative evaluated at grad_out named",
                 "the overflow limit of the input dtype said",
                 "a constant local derivative (a batch reduction) named", "float64 kept (a float32 sigmoid named)",
-                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values"),
+                "the logit (inverse) and tanh named", "a second backward after one forward gives the same values",
+                "look-alike functions named (hard sigmoid, softsign)", "a derivative from a cache that is not the output (fresh layer read back)"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
                  "most recent forward used", "cache per instance", "a wrong factor named with N and D",
                  "backward on the wrong cached quantity named", "float() of a one-axis mean named",
                  "a gradient right only for small residuals (clipped) named",
                  "a float returned, not a one-element array",
-                 "right values in a flattened shape named"),
+                 "right values in a flattened shape named",
+                 "squares taken separately named"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -101,7 +105,8 @@ PROPERTIES = {
             "zeros of the Parameter object named",
             "state changed by step() between calls named (lr decay, step counter)",
             "a transposed gradient named (square-parameter probe)", "zero_grad keeps the data's dtype",
-            "a PyTorch method on a NumPy array named"),
+            "a PyTorch method on a NumPy array named",
+            "a per-entry normalised step (sign, RMSprop, Adam) named"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -110,7 +115,8 @@ PROPERTIES = {
                    "a parameter list that grows at every call named (second call)",
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named",
-                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named"),
+                   "parameters collected by class (no layer asked) named", "comprehension clauses out of order named",
+                   "sum() of lists without a start named"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -123,7 +129,9 @@ PROPERTIES = {
                     "the size used as N confirmed by a replay",
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
-                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2"),
+                    "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2",
+                    "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named",
+                    "N // batch_size equal pieces named"),
 }
 
 
@@ -297,18 +305,25 @@ def _backward_case(Linear, r, n, i, o, dtype):
         layer.x = x.copy()
         label = f"Linear({i}, {o}).backward"
         name = signature(label, ("grad_out",), (g,))
+        outer = None
         try:
             dx = call(layer.backward, g, label=label, names=("grad_out",), want=lambda: _lin(g, W.T),
                       hint=f"{SHAPE_HINT}; dL/dx = grad_out @ W.T is (N, in) = ({n}, {i}), "
                            f"dW = x.T @ grad_out is (in, out) = ({i}, {o}), db sums grad_out over the batch axis 0 "
                            f"into b.grad of shape (1, out) = (1, {o})")
         except core.CheckFailure as exc:
-            if "modified its input argument #1" in str(exc) and n > 1 and f"every entry was divided by {n})" in str(exc):
+            line = core.raised_line(exc)
+            outer = _outer_flattened(str(exc).split(". ")[0] + (f" (raised at `{line}`)" if line else ""), None,
+                                     n, i, o, f"W.grad after {name}")
+            if outer is None and "modified its input argument #1" in str(exc) and n > 1 and f"every entry was divided by {n})" in str(exc):
                 fail(f"{name} divided grad_out by N = {n} in place (grad_out /= N): the 1/N of the mean belongs in "
                      f"the loss backward only, so dW, db and dx all come out {n} times too small; and backward must "
                      f"not change the array it is given (the caller may still use it): {exc}",
                      "linear-backward-grad-out-divided-in-place")
-            raise
+            if outer is None:
+                raise
+        if outer is not None:       # outside the except: the raising call's comparison is no story for it
+            fail(outer, "linear-dw-outer-flattens")
         if isinstance(dx, np.ndarray) and tuple(dx.shape) == (i, o) and (n, i) != (i, o):
             fail("Linear.backward must return dL/dx of shape (N, in), not the weight gradient dL/dW",
                  "linear-backward-returns-dw")
@@ -325,6 +340,9 @@ def _backward_case(Linear, r, n, i, o, dtype):
         if np.shape(gW) == (o, i) and i != o:
             fail(f"W.grad has shape {(o, i)}: dW = x.T @ grad_out has shape (in, out) = {(i, o)} (wrong transpose)",
                  "linear-dw-transposed")
+        outer = _outer_flattened("", gW, n, i, o, f"W.grad after {name}")
+        if outer is not None:
+            fail(outer, "linear-dw-outer-flattens")
         dW = expect_array(gW, name=f"W.grad after {name}", shape=(i, o))
         if np.shape(gb) == (n, o) and n != 1:
             fail(f"db must be summed over the batch axis: expected shape (1, {o}), got ({n}, {o})",
@@ -400,6 +418,24 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
         })
     return run
+
+
+def _outer_flattened(text: str, gW, n: int, i: int, o: int, name: str) -> str | None:
+    """np.outer flattens its arguments: np.outer(x, grad_out) of a batch is (N*in, N*out), every product of an
+    entry of x with an entry of grad_out, samples mixed.  Said from W.grad's shape or from the shapes an
+    exception names (an update += of W.grad of shape (in, out) with it raises)."""
+    big = (n * i, n * o)
+    if n < 2:
+        return None
+    shown = re.findall(r"\((\d+),\s*(\d+)\)", text)
+    if not (np.shape(gW) == big or (text and tuple(map(str, big)) in shown)):
+        return None
+    return (f"{name}: an array of shape (N*in, N*out) = {big} appeared where dW of shape (in, out) = {(i, o)} "
+         f"belongs{': ' + text if text else ''}. That is np.outer(x, grad_out) (or np.outer of "
+         f"other (N, in) and (N, out) arrays): np.outer FLATTENS both arguments, so it multiplies every entry of "
+         f"x with every entry of grad_out, across samples. It equals dW only for a batch of one sample; for N "
+         f"samples dW adds the N per-sample outer products, dW = x.T @ grad_out (self.W.grad += self.x.T @ "
+         f"grad_out)")
 
 
 def _weights_kept(layer, W, b, x, g, name: str) -> None:
@@ -702,6 +738,9 @@ def _relu_case(ReLU, x, r):
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
             "ReLU(x) = max(x, 0), not |x|": lambda: np.abs(xs),
+            **{f"your forward is {what}, another activation (not 0 where x < 0, or not x itself where x > 0): "
+               f"ReLU is max(x, 0), exactly 0 for every x < 0 and x itself for x > 0 (np.maximum(x, 0))": value
+               for what, value in _relu_lookalikes(xs).items()},
             "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
             "its own mask, x > 0 over the whole array": lambda: xs * (xs[0] > 0) if len(xs) > 1 else None,
         })
@@ -730,6 +769,30 @@ def _relu_case(ReLU, x, r):
             "its own mask, x > 0 over the whole array": lambda: gs * (xs[0] > 0) if len(xs) > 1 else None,
         })
     return run
+
+
+def _relu_lookalikes(xs: np.ndarray) -> dict:
+    """Other activations a ReLU forward is mistaken for, by name (values compared with the oracle's tolerance)."""
+    sig = _sigmoid_oracle(xs)
+    return {"softplus log(1 + exp(x)), a smooth approximation of ReLU": np.logaddexp(0.0, xs),
+            "ELU (exp(x) - 1 where x < 0)": np.where(xs > 0, xs, np.expm1(np.minimum(xs, 0.0))),
+            "SiLU / swish x * sigmoid(x)": xs * sig,
+            "GELU": 0.5 * xs * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (xs + 0.044715 * xs ** 3))),
+            "the sigmoid 1 / (1 + exp(-x))": sig,
+            "a leaky ReLU (0.01 x where x < 0)": np.where(xs > 0, xs, 0.01 * xs)}
+
+
+def _sigmoid_lookalikes(xs: np.ndarray) -> dict:
+    """Other functions a sigmoid forward is mistaken for, by name."""
+    return {"the hard sigmoid clip(0.2 x + 0.5, 0, 1), a piecewise-linear approximation":
+                np.clip(0.2 * xs + 0.5, 0.0, 1.0),
+            "the hard sigmoid clip(x / 6 + 0.5, 0, 1) (PyTorch's hardsigmoid), a piecewise-linear approximation":
+                np.clip(xs / 6.0 + 0.5, 0.0, 1.0),
+            "the softsign x / (1 + |x|)": xs / (1.0 + np.abs(xs)),
+            "a rescaled softsign 0.5 (1 + x / (1 + |x|))": 0.5 * (1.0 + xs / (1.0 + np.abs(xs))),
+            "0.5 + arctan(x) / pi": 0.5 + np.arctan(xs) / np.pi,
+            "ReLU max(x, 0)": np.maximum(xs, 0.0),
+            "softplus log(1 + exp(x))": np.logaddexp(0.0, xs)}
 
 
 def _cache_per_instance(layer_cls, label: str, r, derivative, what: str, attr: str) -> None:
@@ -884,6 +947,9 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "sigmoid is 1 / (1 + exp(-x)); you computed 1 / (1 + exp(x))": lambda: _sigmoid_oracle(-xs),
             "your forward is tanh(x), another activation (values in (-1, 1), 0 at x = 0): the sigmoid is "
             "1 / (1 + exp(-x)), values in (0, 1), 0.5 at x = 0 (it equals (1 + tanh(x / 2)) / 2)": lambda: np.tanh(xs),
+            **{f"your forward is {what}, not the sigmoid: the sigmoid is 1 / (1 + exp(-x)) at every x (smooth, "
+               f"never exactly 0 or 1; with e = exp(-|x|): 1 / (1 + e) for x >= 0, e / (1 + e) for x < 0)": value
+               for what, value in _sigmoid_lookalikes(xs).items()},
         }, branches=(("e / (1 + e)", {"e": e}, xs < 0), ("1 / (1 + e)", {"e": e}, xs >= 0)))
         if extreme and x.dtype == np.float64:
             _sigmoid_tails(y, s, xs, name)
@@ -902,6 +968,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         _matrix_product(dx, gs, s * (1 - s), bname)
         dx = expect_array(dx, name=bname, shape=x.shape, want=lambda: gs * s * (1 - s))
         _dtype_kept(dx, g, bname, "grad_out")
+        _cache_not_output(Sigmoid, x, xs, y, s, gs, dx, bname)
         ss = _sigmoid_oracle(s)
         _backward_verdict(Sigmoid, "Sigmoid", x, gs, dx, gs * s * (1 - s), bname, {
             "the sigmoid derivative must be sigma(x)(1 - sigma(x)) of the *output*, not x(1 - x) of the "
@@ -926,6 +993,43 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
             "the derivative is s(1 - s), not s(s - 1): the sign is flipped": lambda: -gs * s * (1 - s),
         }, own_derivative=not extreme, formula=("grad_out * s * (1 - s)", {"grad_out": gs, "s": s}))
     return run
+
+
+_CACHE_NAMES = ("out", "output", "s", "y", "sig", "sigmoid", "a", "act", "activation", "cache", "value")
+
+
+def _cache_not_output(Sigmoid, x, xs, y, s, gs, dx, bname: str) -> None:
+    """A wrong backward that is grad_out * c * (1 - c) for an array c the forward cached on self, where c is
+    not the output forward returned: the derivative formula is right, the cached quantity is not.  Read
+    back from a fresh layer right after its forward (a backward may overwrite the cache itself, by calling
+    forward again) under the cache names students use, and confirmed on the backward's values."""
+    want = gs * s * (1 - s)
+    if not isinstance(dx, np.ndarray) or dx.shape != gs.shape or core.close(dx, want, 1e-5, 1e-7):
+        return
+    try:
+        layer = Sigmoid()
+        layer.forward(x.copy())
+    except Exception:
+        return
+    for attr in _CACHE_NAMES:
+        try:
+            c = getattr(layer, attr)
+        except Exception:
+            continue
+        if not isinstance(c, np.ndarray) or c.shape != xs.shape or c.dtype.kind not in "fc":
+            continue
+        c = c.astype(np.float64)
+        if core.close(c, np.asarray(y, dtype=np.float64), 1e-6, 1e-9) or not core.close(dx, gs * c * (1 - c), 1e-5, 1e-7):
+            continue
+        what = explain_quantity(c, {"exp(-|x|)": np.exp(-np.abs(xs)), "exp(-x)": np.exp(-xs), "exp(x)": np.exp(xs),
+                                    "x itself": xs, "1 + exp(-x)": 1 + np.exp(-xs), "1 + exp(-|x|)": 1 + np.exp(-np.abs(xs))})
+        k = np.unravel_index(int(np.argmax(np.abs(c - s))), c.shape)
+        held = f": {what.replace('your result is', f'self.{attr} holds')}" if what else ""
+        fail(f"{bname} computes grad_out * s * (1 - s) from self.{attr}, but self.{attr} is not the output your "
+             f"forward returned{held} (at x = {xs[k]:.4g} self.{attr} = {c[k]:.4g}, "
+             f"the output is {float(np.asarray(y)[k]):.4g}). The derivative formula is right; the cached quantity is "
+             f"not: cache the output itself in forward (self.out = the sigmoid values you return)",
+             "sigmoid-cache-not-output")
 
 
 def _matrix_product(dx, gs, local, bname: str) -> None:
@@ -1023,6 +1127,8 @@ def _mse_case(MSELoss, r, n, d, dtype):
         expect_close(value, sq / (n * d), name=name, diagnose={
             "the loss must be the mean over the batch, not the sum": sq,
             "the MSE averages the squared error: you averaged the absolute error": np.mean(np.abs(diff)),
+            "mean(|pred - target|) ** 2 squares the mean absolute error: the MSE is the mean of the squared "
+            "errors, np.mean((pred - target) ** 2) (square each entry, then average)": float(np.mean(np.abs(diff))) ** 2,
             "the loss averages over the N samples only: the MSE is the mean over every entry, N*D":
                 sq / n if d > 1 else None,
             "the loss averages over the D outputs only: the MSE is the mean over every entry, N*D":
@@ -1032,6 +1138,12 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "np.mean(diff) ** 2 is the square of the mean error: the MSE is the mean of the squared errors, "
             "np.mean((pred - target) ** 2)": float(np.mean(diff)) ** 2,
             "the factor 1/2 does not belong to this loss: the MSE is mean((pred - target) ** 2)": sq / (2 * n * d),
+            "you squared pred and target separately, mean(pred ** 2 - target ** 2): the square of a difference is "
+            "not the difference of the squares ((p - t)**2 = p**2 - 2 p t + t**2); square the difference, "
+            "np.mean((pred - target) ** 2)": float(np.mean(pred.astype(np.float64) ** 2 - target.astype(np.float64) ** 2)),
+            "you squared pred and target separately, mean(pred ** 2 + target ** 2): the cross term -2 pred target "
+            "is missing ((p - t)**2 = p**2 - 2 p t + t**2); square the difference, np.mean((pred - target) ** 2)":
+                float(np.mean(pred.astype(np.float64) ** 2 + target.astype(np.float64) ** 2)),
             "np.var(pred - target) subtracts the mean error before squaring (the variance of the error, not the "
             "MSE): the MSE is np.mean((pred - target) ** 2)": float(np.var(diff)),
             "np.std(pred - target) is the standard deviation of the error, not the MSE: the MSE is "
@@ -1266,7 +1378,17 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
     if bool(np.any(base)) and not core.close(doubled, 2 * base, 1e-5, tol):
         mask = np.abs(base) > tol
         ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
-        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: the step -lr * p.grad is "
+        g64 = grad.astype(np.float64)
+        per_entry = ""
+        live = mask & (np.abs(g64) > 1e-12)
+        if live.sum() > 2 and abs(ratio - 1) < 1e-3:
+            size = np.abs(base[live]) / lr
+            if np.ptp(size) <= 1e-3 * float(size.max()) and np.all(np.sign(base[live]) == -np.sign(g64[live])):
+                per_entry = (f": every entry moved by the same amount, {float(size.mean()):.4g} * lr, against the sign "
+                             f"of its gradient, whatever its size: each entry of p.grad is divided by its own size "
+                             f"(np.sign(p.grad), p.grad / |p.grad|, or p.grad / sqrt(a running mean of p.grad**2) as "
+                             f"in RMSprop and Adam, another optimiser)")
+        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2{per_entry}: the step -lr * p.grad is "
              f"proportional to the gradient (a normalisation of p.grad, such as / norm(p.grad) or / max|p.grad|, a clip "
              f"or a sign, in the update?); p.data -= lr * p.grad", "sgd-step-not-proportional")
     one = np.zeros_like(grad)
@@ -1680,6 +1802,11 @@ def _sequential_case(Sequential, r, n):
                 fail(f"{exc}: no layer's parameters() was ever called; `layer.parameters` without () is the method "
                      f"itself, which cannot be iterated or added to a list; call it, layer.parameters()",
                      "sequential-parameters-not-called")
+            if re.search(r"unsupported operand type\(s\) for \+: 'int' and '(list|tuple)'", str(exc)):
+                fail(f"{exc}: sum() starts from the number 0, so sum(lists) computes 0 + [first layer's list] and "
+                     f"raises; sum needs the empty list as its start value, sum(lists, []), or build the flat "
+                     f"list directly, [p for layer in self.layers for p in layer.parameters()]",
+                     "sequential-parameters-sum-start")
             raise
         if not isinstance(params, (list, tuple)):
             fail(f"Sequential.parameters must return a list, got {core.describe(params)}", "sequential-parameters")
@@ -1908,10 +2035,11 @@ class _MockSGD:
 
     def __init__(self, params, lr, log):
         self.params, self.lr, self.log = params, lr, log
-        self.at_step = []
+        self.at_step, self.lrs = [], []
 
     def step(self):
         self.log.append("step")
+        self.lrs.append(self.lr)
         for p in self.params:
             self.at_step.append(p.grad.copy())
             p.data = p.data - self.lr * p.grad
@@ -1935,6 +2063,7 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
                           "and index x and y with it")
     except core.CheckFailure as exc:
         _index_past_n(exc, x, y, batch, seed)
+        _batches_by_reshape(exc, len(x), batch)
         raise
     log = _drop_harmless_repeats(log, model, loss_fn)
     _batches_are_rows_of_x(model.seen, x, label)
@@ -2089,6 +2218,48 @@ def _index_past_n(exc: core.CheckFailure, x: np.ndarray, y: np.ndarray, batch: i
          f"samples is N = len(x) = x.shape[0]" + (f" (not {sizes[0]})" if sizes else ""), "index-past-n")
 
 
+def _batches_by_reshape(exc: core.CheckFailure, n: int, batch: int) -> None:
+    """A reshape (or an equal split) of the N indices into batches of batch_size: it raises exactly when
+    batch_size does not divide N, the case where the last batch is smaller.  Said when the failing size is N."""
+    text = str(exc)
+    reshaped = re.search(r"cannot reshape array of size (\d+) into shape \(([^)]*)\)", text)
+    split = "array split does not result in an equal division" in text
+    if reshaped:
+        dims = [int(d) for d in re.findall(r"-?\d+", reshaped.group(2))]
+        if int(reshaped.group(1)) != n or batch not in dims:
+            return
+        how = f"the N = {n} indices were reshaped into rows of batch_size = {batch} (order.reshape(-1, batch_size))"
+    elif split:
+        how = f"the N = {n} indices were cut into equal parts (np.split)"
+    else:
+        return
+    if n % batch == 0:
+        return
+    fail(f"{text.split('. This is')[0]}: {how}, which works only when batch_size divides N; here N = {n} = "
+         f"{n // batch} * {batch} + {n % batch}, so the last batch holds the {n % batch} remaining samples. Take the "
+         f"batches as slices, idx = order[start:start + batch_size] for start in range(0, N, batch_size) (the last "
+         f"slice is simply shorter; np.array_split also allows unequal parts)", "batches-by-reshape")
+
+
+def _optimizer_settings_kept(opt: "_MockSGD", lr: float, label: str) -> None:
+    """Property: one epoch changes the parameters (through step()), never the optimiser's settings: a lr
+    changed inside train_epoch changes every later epoch too."""
+    try:
+        now = float(opt.lr)
+    except Exception:
+        now = None
+    if now == lr and all(v == lr for v in opt.lrs):
+        return
+    seen = sorted({float(v) for v in opt.lrs if isinstance(v, (int, float))})
+    during = (f" (the steps ran with lr = {', '.join(f'{v:g}' for v in seen)})"
+              if seen and seen != [lr] else "")
+    after = f"{now:g}" if now is not None else core.describe(getattr(opt, "lr", None))
+    fail(f"{label} changed optimizer.lr: it was {lr:g} when train_epoch was called and is {after} after it "
+         f"returned{during}. One epoch must leave the optimiser's settings as they are (an optimizer.lr *= ... "
+         f"or optimizer.lr = ... inside train_epoch changes the learning rate of every later epoch): a "
+         f"learning-rate schedule, if any, belongs to the caller, between epochs", "train-epoch-changes-lr")
+
+
 _CALL_NAMES = {"zero_grad": "optimizer.zero_grad()", "forward": "model.forward", "loss": "loss_fn.forward",
                "loss.backward": "loss_fn.backward()", "backward": "model.backward", "step": "optimizer.step()"}
 _PER_BATCH = ("optimizer.zero_grad(), model.forward(x[idx]), loss_fn.forward(pred, y[idx]), "
@@ -2203,6 +2374,13 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      f"batch_size rows (np.array_split's second argument is the NUMBER of pieces): slice "
                      f"order[start:start + batch_size] for start in range(0, N, batch_size)",
                      "batch-count-is-batch-size")
+            pieces = n // batch
+            if pieces >= 1 and n % batch and sizes == [len(a) for a in np.array_split(np.arange(n), pieces)]:
+                fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}: the data was "
+                     f"cut into N // batch_size = {pieces} pieces of near-equal size (np.array_split(order, N // "
+                     f"batch_size)), which spreads the {n % batch} remaining samples over the batches instead of "
+                     f"keeping batches of batch_size rows and a smaller last one: slice order[start:start + "
+                     f"batch_size] for start in range(0, N, batch_size)", "batches-equal-pieces")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
@@ -2237,6 +2415,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             fail(f"optimizer.step() must be called once per batch: {steps} calls for {n_batches} batches",
                  "step-count")
         model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
+        _optimizer_settings_kept(opt, 1e-2, label)
         for k, g in enumerate(model.grads_in):
             if isinstance(g, np.ndarray) and k < len(loss_fn.returned) and not same(g, loss_fn.returned[k]):
                 factor = explain_factor(g, loss_fn.returned[k], {"B": len(rows[k]) if k < len(rows) else 1, "N": n})
@@ -2289,6 +2468,14 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "return the epoch's mean loss, not the first batch's loss": lambda: batches[0][0],
             "the weighted sum of the batch losses is divided by the number of batches: divide by N":
                 lambda: weighted * max(sum(m for _, m in batches), 1) / max(len(batches), 1),
+            f"the last, smaller batch (of {n % batch} samples) is trained on but its loss is not counted: add "
+            f"loss * len(idx) for every batch, the last one included, and divide by N":
+                lambda: sum(v * m for v, m in batches if m == batch) / n
+                if n % batch and len(batches) > 1 else None,
+            f"the last, smaller batch (of {n % batch} samples) is trained on but its loss is left out of the mean: "
+            f"add loss * len(idx) for every batch, the last one included, and divide by N":
+                lambda: sum(v * m for v, m in batches if m == batch) / max(n - n % batch, 1)
+                if n % batch and len(batches) > 1 else None,
             "each batch loss is weighted by batch_size, but the last batch is smaller: weight each batch loss "
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":

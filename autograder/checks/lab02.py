@@ -67,13 +67,15 @@ PROPERTIES = {
                   "each image scaled by its own range or maximum named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row", "float32 dtype",
-                "an extra axis of length 1 (labels as a column) named"),
+                "an extra axis of length 1 (labels as a column) named",
+                "a constant off-label value named", "one column too many or too few named"),
     "softmax": ("oracle", "N != C", "batch 1", "odd batch", "logits of +-1000 (float64, float32)",
                 "rows on different scales", "float32", "input not modified", "dtype/conditioning tolerance",
                 "shift invariance (diagnosis)", "rows sum to 1 (diagnosis)",
                 "a row from -1000 to +1000 (shift by the max, not the mean)",
                 "per-sample values laid out as a row (or (N,)) named, with both causes",
-                "a shift larger than the row maximum (max of |z|) told from a global one by a lone row near -1000"),
+                "a shift larger than the row maximum (max of |z|) told from a global one by a lone row near -1000",
+                "look-alike sigmoid named", "each row's order kept (increasing in each logit)"),
     "cross_entropy": ("oracle", "N != C", "batch 1", "float32", "int32 labels", "margin-1000 logits",
                       "uniform logits = ln C", "inputs not modified", "depends on the labels (diagnosis)",
                       "shift invariance (diagnosis)", "rows on very different scales (rows independent)",
@@ -82,7 +84,8 @@ PROPERTIES = {
                       "one term averaged and the other summed named",
                       "ordinary shapes reported first",
                       "axis roles in exceptions named (reduction over axis 0, index arrays of length C)",
-                      "the log taken before the row sum named"),
+                      "the log taken before the row sum named",
+                      "the normaliser missing or replaced by the row max named"),
     "softmax_cross_entropy_backward": ("oracle", "finite differences of the reference loss", "N != C",
                                        "batch 1", "float32", "input not modified", "rows sum to 0 (diagnosis)", "the one-hot of the argmax named",
                                        "precedence (only one term divided by N) named",
@@ -105,7 +108,9 @@ PROPERTIES = {
                  "a comparison's booleans used as the mask named",
                 "the input a wrong answer comes from (isolate)",
                  "one weight written for another and an extra c * W term measured (isolate)",
-                 "gradients stored under each other's keys named (ordinary shapes first)"),
+                 "gradients stored under each other's keys named (ordinary shapes first)",
+                 "a bias gradient summed over the units (one value per sample) named",
+                 "np.outer of the batch (shape (N*rows, N*cols)) named"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 and float64 kept (any dtype change named)", "a step rounded to float16 named",
                    "grads matched by name (keys in another order)",
@@ -119,7 +124,8 @@ PROPERTIES = {
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
-                 "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)"),
+                 "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)",
+                 "y.argmax() of integer labels confirmed by a probe"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
@@ -131,7 +137,8 @@ PROPERTIES = {
                             "blocks of consecutive samples whose order is shuffled named",
                             "a permutation drawn per batch confirmed by a replay",
                             "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)",
-                            "an order built from the label values told by y = arange(N)"),
+                            "an order built from the label values told by y = arange(N)",
+                            "batches by reshape / equal split / N // batch_size equal pieces named"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -146,7 +153,8 @@ PROPERTIES = {
                     "batches not given as arrays by iterate_minibatches not charged",
                     "batches weighted by the feature count xb.shape[1] named",
                     "accuracy weighted by the nominal batch_size named",
-                    "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named"),
+                    "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named",
+                    "two updates per batch confirmed by a replay"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
@@ -157,18 +165,22 @@ PROPERTIES = {
             "val_loss on softmax(logits) named",
             "3 epochs replayed with the student's train_epoch (a compounded decay named)",
             "each column holds its own quantity (mislabelled columns named)",
-            "one history row per epoch (a loop one epoch short named)"),
+            "one history row per epoch (a loop one epoch short named)",
+            "early stopping confirmed by a run with more epochs"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
                          "first or last sample not counted named",
-                         "(y_true, y_true) or (y_pred, y_pred) index pair named"),
+                         "(y_true, y_true) or (y_pred, y_pred) index pair named",
+                         "only the first k samples counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
                             "the trace as every class's numerator named", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)",
                             "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
                             "false positives or negatives as the denominator named",
-                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)"),
+                            "the unguarded ratio of a 0/0 told apart (empty-column and empty-row probes)",
+                            "other means (geometric, IoU, min, max, no factor 2) named",
+                            "a constant added to the denominator named (from the implied denominators)"),
 }
 
 
@@ -305,6 +317,15 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                  f"the labels as a column (y.reshape(-1, 1) or y[:, None], shape (N, 1)) keeps that axis, "
                  f"np.eye(C)[labels] has shape labels.shape + (C,); index with the flat labels y of shape (N,), "
                  f"which gives (N, num_classes) = {(n, c)}", "one-hot-extra-axis")
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and abs(got.shape[1] - c) == 1:
+            k = got.shape[1]
+            first = got[:, :min(k, c)].astype(_float64)
+            if same(first, _onehot(y, c)[:, :min(k, c)]) and (k < c or not np.any(got[:, c:])):
+                fail(f"{name} has {k} columns, num_classes {'+' if k > c else '-'} {abs(k - c)}: the one-hot matrix "
+                     f"is (N, num_classes) = {(n, c)}, one column per class 0 .. num_classes - 1 "
+                     + ("(the extra columns are all 0: a + 1 in np.zeros((N, num_classes + 1)) or np.eye(num_classes + 1)?)"
+                        if k > c else "(the columns of the last classes are missing: a - 1 in the size?)"),
+                     "one-hot-columns-off")
         got = expect_array(got, name=name, shape=(n, c))
         if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
             empty = np.flatnonzero(got.sum(axis=1) == 0)
@@ -353,6 +374,15 @@ def _leftover_entries(got, y, name) -> None:
     rest[np.arange(n), y] = 0
     bad = np.flatnonzero(rest.ravel() != 0)
     odd = rest.ravel()[(rest.ravel() != 0) & (rest.ravel() != 1)]
+    off = np.ones(rest.shape, bool)
+    off[np.arange(n), y] = False
+    values = np.unique(rest[off])
+    if values.size == 1 and off.sum() > 1:
+        v = float(values[0])
+        fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but all the other entries are "
+             f"{v:g}, not 0" + (" (a +-1 coding, as for an SVM or a tanh output?)" if v == -1 else "")
+             + ": a one-hot row is 1 at the label and 0 everywhere else, so softmax - one_hot is the gradient; "
+               "start from np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-off-value")
     fail(f"{name}: every row has its 1 at column y[i] (the indexing is right), but {bad.size} of the other "
          f"{rest.size - n} entries are not 0 (for example {odd[:3].tolist()}): the matrix was never filled with "
          f"zeros (np.empty and np.empty_like leave whatever is in memory); start from "
@@ -534,6 +564,9 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: er / np.exp(zs).sum(axis=1, keepdims=True),
                 "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                     lambda: zs - _logsumexp(zs)[:, None],
+                "this is the elementwise sigmoid 1 / (1 + exp(-z)), each entry on its own (the rows do not sum to "
+                "1): softmax normalises each ROW, exp(z - max) / exp(z - max).sum(axis=1, keepdims=True)":
+                    lambda: 0.5 * (1.0 + np.tanh(0.5 * zs)),
                 "the row maximum is subtracted without keepdims=True: z.max(axis=1) has shape (N,) and lines up "
                 "with the columns; use z.max(axis=1, keepdims=True)":
                     lambda: (np.exp(zs - zs.max(axis=1)[None, :])
@@ -546,9 +579,30 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             _rows_sum_to_one(got, _softmax(zs), name)
+            _order_kept(got, zs, name)
             _shift_invariance(softmax, z, got, name)
         expect_close(got, _softmax(zs), name=name, diagnose=wrong, **tol)
     return run
+
+
+def _order_kept(got, zs, name) -> None:
+    """Property: softmax is increasing in each logit, so within a row a larger logit gets a larger probability.
+    Values that break the order come from a function of z that is not increasing (a square, an absolute value)
+    where exp belongs."""
+    g = np.asarray(got, dtype=_float64)
+    if g.shape != zs.shape or not np.isfinite(g).all():
+        return
+    for i in range(len(zs)):
+        order = np.argsort(zs[i], kind="stable")
+        vals = g[i][order]
+        drop = np.flatnonzero(np.diff(vals) < -1e-6 * max(1.0, float(np.abs(vals).max())))
+        if drop.size:
+            a, b = order[drop[0]], order[drop[0] + 1]
+            fail(f"{name}: softmax keeps the order of each row (a larger logit gets a larger probability), but in "
+                 f"row {i} your value at z = {zs[i, b]:.4g} is {g[i, b]:.4g}, smaller than {g[i, a]:.4g} at the "
+                 f"smaller z = {zs[i, a]:.4g}: the probabilities come from a function of z that is not increasing "
+                 f"(a square or an absolute value?); softmax uses exp, exp(z - max) / exp(z - max).sum(axis=1, "
+                 f"keepdims=True)", "softmax-order-broken")
 
 
 def _rows_sum_to_one(got, want, name) -> None:
@@ -650,7 +704,17 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
         logp = np.log(p)
+        true_z = zs[np.arange(n), y]
         ce_wrong = {
+            "the normaliser is missing: you returned the mean of -z[y] alone, but -log softmax(z)[y] = "
+            "logsumexp(z) - z[y]; the logsumexp term log(sum(exp(z))) of each row (computed stably as m + "
+            "log(sum(exp(z - m))) with m the row maximum) must be there too": float(np.mean(-true_z)),
+            "the logsumexp is replaced by the row maximum m alone (the log term is missing): logsumexp(z) = m + "
+            "log(sum(exp(z - m))), where the max is only the shift that keeps exp from overflowing; the loss is "
+            "the mean of logsumexp(z) - z[y]": float(np.mean(zs.max(axis=1) - true_z)) if c > 1 else None,
+            "the row maximum m is subtracted inside the logsumexp but not added back: logsumexp(z) = m + "
+            "log(sum(exp(z - m))); the loss is the mean of logsumexp(z) - z[y]":
+                float(np.mean(np.log(np.exp(zs - zs.max(axis=1, keepdims=True)).sum(axis=1)) - true_z)),
             "summed over the batch instead of averaged: the loss is the MEAN over the N samples": per.sum(),
             "the sign is flipped: cross-entropy is -log p[y], a positive number": -per.mean(),
             "softmax applied twice: cross_entropy receives logits, take log-softmax of them once":
@@ -1344,6 +1408,8 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
         Xs, Gs = X.astype(_float64), G.astype(_float64)
         want = _probe_grads(pw, Xs, Gs)
         _swapped_keys(grads, want, name)
+        _bias_over_units(grads, pw, Xs, Gs, name)
+        _outer_of_batch(grads, pw, Xs, name)
         _check_params_dict(grads, p, name)
         for k in ("W2", "b2", "W1", "b1"):
             # Finite differences of the probe sum(G * logits), float64, as an independent witness.
@@ -1390,6 +1456,43 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                          grads[k], numeric, f"{name}['{k}']", "lab02.backward")
             expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
+
+
+def _outer_of_batch(grads, pw, Xs, name) -> None:
+    """np.outer flattens its arguments: np.outer(A1, dlogits) of a batch is (N*H, N*C), every product across
+    samples, where dW2 = A1.T @ dlogits is (H, C).  Said from the weight gradient's shape."""
+    n = len(Xs)
+    if not isinstance(grads, dict) or n < 2:
+        return
+    for k, a, b in (("W2", "A1", "dlogits"), ("W1", "X", "dZ1")):
+        rows, cols = pw[k].shape
+        got = grads.get(k)
+        if isinstance(got, np.ndarray) and got.shape == (n * rows, n * cols):
+            fail(f"{name}['{k}'] has shape (N*{rows}, N*{cols}) = {got.shape}, expected {(rows, cols)}: that is "
+                 f"np.outer({a}, {b}) (or np.outer of other (N, .) arrays): np.outer FLATTENS both arguments, so it "
+                 f"multiplies every entry of {a} with every entry of {b}, across samples. It equals d{k} only for a "
+                 f"batch of one sample; for N samples d{k} adds the N per-sample outer products, {a}.T @ {b}",
+                 "backward-outer-flattens")
+
+
+def _bias_over_units(grads, pw, Xs, Gs, name) -> None:
+    """A bias gradient summed over axis 1 (the units of each sample: one value per sample) where the batch
+    axis 0 belongs: said from its shape and values (any layout of the N per-sample sums)."""
+    if not isinstance(grads, dict):
+        return
+    _, Z1, _ = _forward(pw, Xs)
+    dZ1 = (Gs @ pw["W2"].T) * (Z1 > 0)
+    n = len(Xs)
+    for k, d, src, units in (("b2", Gs, "dlogits", "classes"), ("b1", dZ1, "dZ1", "hidden units")):
+        got = grads.get(k)
+        width = d.shape[1]
+        if not isinstance(got, np.ndarray) or got.size != n or n == width or got.shape == (1, width):
+            continue
+        if core.close(np.ravel(got).astype(_float64), d.sum(axis=1), 1e-5, 1e-7):
+            fail(f"{name}['{k}'] has shape {got.shape}, one value per SAMPLE: a sum of {src} over axis 1 where "
+                 f"axis 0 belongs (axis 1 adds the {units} of each sample). A bias is shared by the samples, so "
+                 f"its gradient sums over the batch axis 0, one value per unit: {src}.sum(axis=0, keepdims=True) "
+                 f"of shape (1, {width})", "backward-bias-summed-over-units")
 
 
 def backward(backward):
@@ -1618,6 +1721,11 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                     "scores; the prediction is the single largest, np.mean(scores.argmax(axis=1) == y)":
                         lambda: float(np.mean([y[i] in np.argsort(scores[i])[-2:] for i in range(n)]))
                         if c > 2 and _top_two(accuracy, dtype) else None,
+                    "y holds integer labels, not one-hot rows: y.argmax() makes ONE number of them (the position "
+                    "of the largest label), which every prediction is compared with; compare the predictions with "
+                    "y itself, np.mean(scores.argmax(axis=1) == y)":
+                        lambda: float(np.mean(pred == int(np.argmax(y)))) if n > 1 and _argmax_of_labels(accuracy, dtype)
+                        else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
         if n == c:
@@ -1700,6 +1808,16 @@ def _rounds_down(accuracy, dtype) -> bool:
         return False
 
 
+def _argmax_of_labels(accuracy, dtype) -> bool:
+    """Second probe: scores whose argmax is always the label, labels whose argmax (position 3, label 3) is
+    one of them: a comparison with y.argmax() gives the share of samples of that label, 0.2, not 1."""
+    y = np.array([2, 0, 1, 3, 1])
+    scores = np.zeros((5, 4))
+    scores[np.arange(5), y] = 1.0
+    got = _accuracy_on(accuracy, scores, y, dtype)
+    return got is not None and abs(got - 0.2) < 1e-9
+
+
 def _accuracy_max_probe(accuracy, dtype) -> None:
     """Second probe: scores whose largest VALUE equals the label, at another column. A comparison of
     scores.max(axis=1) with y scores 1 there, the argmax 0."""
@@ -1772,6 +1890,7 @@ def _batches(fn, X, y, bs, seed, name):
              f"use `yield`, or return an iterable of batches)", "raised-typeerror")
     except Exception as exc:
         _order_from_labels(fn, X, y, bs, seed, name, exc)
+        _reshaped_order(exc, len(X), bs, name)
         fail(f"iterating over {name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.error_kind(exc).lower())
     changed = [a for a, now, was in (("X", X, X_before), ("y", y, y_before)) if not same(now, was)]
     if changed:
@@ -1783,6 +1902,25 @@ def _batches(fn, X, y, bs, seed, name):
         if not isinstance(b, (tuple, list)) or len(b) != 2:
             fail(f"{name} must yield pairs (X_batch, y_batch), got {core.describe(b)}", "minibatches-not-pairs")
     return batches
+
+
+def _reshaped_order(exc: Exception, n: int, bs: int, name: str) -> None:
+    """The N indices reshaped into rows of batch_size, or split into equal parts: both raise exactly when
+    batch_size does not divide N, the case where the last batch is smaller."""
+    text = str(exc)
+    reshaped = re.search(r"cannot reshape array of size (\d+) into shape \(([^)]*)\)", text)
+    if reshaped and int(reshaped.group(1)) == n and bs in [int(d) for d in re.findall(r"-?\d+", reshaped.group(2))]:
+        how = f"the N = {n} indices were reshaped into rows of batch_size = {bs} (order.reshape(-1, batch_size))"
+    elif "array split does not result in an equal division" in text:
+        how = f"the N = {n} indices were cut into equal parts (np.split)"
+    else:
+        return
+    if n % bs == 0:
+        return
+    fail(f"iterating over {name} raised {core.error_kind(exc)}: {text}: {how}, which works only when batch_size "
+         f"divides N; here N = {n} = {n // bs} * {bs} + {n % bs}, so the last batch holds the {n % bs} remaining "
+         f"samples. Yield slices, order[start:start + batch_size] for start in range(0, N, batch_size) (the last "
+         f"slice is simply shorter)", "minibatches-by-reshape")
 
 
 def _order_from_labels(fn, X, y, bs, seed, name, exc: Exception) -> None:
@@ -1905,6 +2043,14 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"batches instead of batches of batch_size rows (np.array_split's second argument is the NUMBER of "
                  f"pieces): slice order[start:start + batch_size] for start in range(0, N, batch_size)",
                  "batch-count-is-batch-size")
+        pieces = -(-n // bs) - (1 if n % bs else 0)          # N // batch_size, the number of FULL batches
+        if sizes != expected_sizes and pieces >= 1 and len(sizes) == pieces and \
+                sizes == [len(a) for a in np.array_split(np.arange(n), pieces)]:
+            fail(f"{name}: batch sizes {sizes}, expected {expected_sizes}: the data was cut into N // batch_size = "
+                 f"{pieces} pieces of near-equal size (np.array_split(order, N // batch_size)), which spreads the "
+                 f"{n % bs} remaining samples over the batches instead of keeping batches of batch_size rows and a "
+                 f"smaller last one: slice order[start:start + batch_size] for start in range(0, N, batch_size)",
+                 "minibatches-equal-pieces")
         if sizes != expected_sizes:
             blocks = np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1])
             if sorted(sizes) == sorted(expected_sizes) and max(sizes) > 1 and all(
@@ -2071,6 +2217,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             step = lr * len(xb) / max(len(X), 1)
         if mistake == "batch-fraction":
             step = lr * len(xb) / max(bs, 1)
+        if mistake == "double-step":        # the same gradient applied twice per batch
+            step = 2 * lr
         if isinstance(mistake, tuple) and mistake[0] == "lr-decay":      # lr * d**(b + offset) at batch b
             step = lr * mistake[1] ** (b + mistake[2])
         before_q = _copy_params(q)
@@ -2104,6 +2252,10 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
                              (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
+            if mistake == "two-steps":       # a second forward, backward and update on the same batch
+                l2 = _forward(q, xb)[0]
+                g = _probe_grads(q, xb, (_softmax(l2) - _onehot(labels, l2.shape[1])) / len(xb))
+                q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             after = _forward(q, xb)[0]
             ce_after = _ce(after, yb) if len(yb) else np.nan
             acc_after = float(np.mean(after.argmax(1) == yb)) if len(yb) else np.nan
@@ -2350,6 +2502,13 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         ("probs-as-grad", seed, "backward was given the probabilities softmax(logits) as its "
                                                 "gradient: pass it dlogits = softmax_cross_entropy_backward(softmax("
                                                 "logits), yb), the gradient of the loss"),
+                        ("double-step", seed, "every update is twice the replay's: the batch's gradient is "
+                                              "applied twice (sgd_update and a second update by hand, or sgd_update "
+                                              "called twice, or lr doubled): one update per batch, "
+                                              "sgd_update(params, grads, lr) once"),
+                        ("two-steps", seed, "each batch is trained on twice (forward, backward and update run two "
+                                            "times per batch, the second time from the updated params): one "
+                                            "forward, one backward and one sgd_update per batch"),
                         ("whole-X", seed, "forward was run on the whole X, not on the batch xb: its logits are in "
                                           "the original row order while the labels yb are the shuffled batch's "
                                           "(logits, cache = forward(params, xb))"),
@@ -2400,6 +2559,9 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "smaller): add loss * batch_size and divide by N": [float(np.mean([r[k] for r in rec])) for k in keys
                                                                  if rec and all(r[k] is not None for r in rec)],
             "the losses are summed, not averaged over the N samples": [v * n for v in losses],
+            "the batch losses are added without their batch sizes and then divided by N: add "
+            "loss * xb.shape[0] for each batch, then divide by N":
+                [float(sum(r[k] for r in rec) / n) for k in keys if rec and n and all(r[k] is not None for r in rec)],
             "each batch loss is weighted by batch_size, but the last batch is smaller: weight it by its own size, "
             "xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in keys
                             if rec and all(r[k] is not None for r in rec)],
@@ -2419,6 +2581,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
                  if rec and all(r[k] is not None for r in rec)],
             "return a fraction of correct predictions (divide by N)": [v * n for v in accs],
+            "the batch accuracies are added without their batch sizes and then divided by N: add "
+            "accuracy * xb.shape[0] for each batch (its number of correct predictions), then divide by N":
+                [float(sum(r[k] for r in rec) / n) for k in (("acc", "acc_o") if match else ("acc_o",))
+                 if rec and n and all(r[k] is not None for r in rec)],
             "each batch accuracy is weighted by batch_size, but the last batch is smaller: weight it by its own "
             "size, xb.shape[0]": [float(sum(r[k] for r in rec) * bs / n) for k in (("acc", "acc_o") if match
                                                                                   else ("acc_o",))
@@ -2612,7 +2778,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
 
     def checks():
         hist = run_fit(p, 3, seed=1)
-        _epoch_count(hist, 3)
+        _epoch_count(hist, 3, lambda e: run_fit(_copy_params(before), e, seed=1))
         own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
@@ -2774,13 +2940,40 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
         raise
 
 
-def _epoch_count(hist, epochs: int) -> None:
+def _epoch_count(hist, epochs: int, rerun=None) -> None:
     """One history row per epoch: a history one row short (or long) with the epoch numbers counted from 1
-    is a loop over the wrong range, said before a run with epochs = 1 crashes on an empty history."""
+    is a loop over the wrong range, said before a run with epochs = 1 crashes on an empty history.  A short
+    history is first re-asked with more epochs (``rerun(epochs)``, the same seed): a loop that stops at the
+    same epoch whatever ``epochs`` is stops on a condition (early stopping), not on its range."""
     import pandas as pd
-    if not isinstance(hist, pd.DataFrame) or len(hist) == epochs or abs(len(hist) - epochs) != 1:
+    if not isinstance(hist, pd.DataFrame) or len(hist) == epochs:
         return
     numbers = list(hist["epoch"]) if "epoch" in hist.columns else list(hist.index)
+    if 0 < len(hist) < epochs and rerun is not None:
+        try:
+            other = rerun(epochs + 2)
+        except Exception:
+            other = None
+        again = list(other["epoch"]) if isinstance(other, pd.DataFrame) and "epoch" in other.columns else \
+            list(other.index) if isinstance(other, pd.DataFrame) else None
+        if again is not None and again == numbers and numbers == list(range(1, len(hist) + 1)):
+            said = ""
+            worse = []
+            for col, what, moved, sign in (("val_loss", "loss", "rose", 1), ("val_acc", "accuracy", "fell", -1)):
+                if col not in hist.columns or len(hist) < 2:
+                    continue
+                v = [float(a) for a in hist[col]]
+                if sign * (v[-1] - v[-2]) > 0:
+                    worse.append((col, f"the validation {what} {moved} ({v[-2]:.4g} -> {v[-1]:.4g})"))
+            if worse:
+                said = (f": in the last epoch it ran {' and '.join(w for _, w in worse)}, so the loop stops when "
+                        f"{' or '.join(c for c, _ in worse)} gets worse (early stopping)")
+            fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs, and fit(..., epochs = {epochs + 2}) with the "
+                 f"same seed also {len(other)} (history epochs {numbers}): the loop stops on a condition, whatever "
+                 f"epochs is{said or ' (a break or return inside the loop)'}. The docstring asks for `epochs` epochs "
+                 f"and one history row for each: no early stopping", "fit-stops-early")
+    if abs(len(hist) - epochs) != 1:
+        return
     if len(hist) == epochs - 1:
         fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs (history epochs {numbers}): the loop stops one "
              f"short; range(1, epochs) ends at epochs - 1, so run for e in range(1, epochs + 1)", "fit-epoch-count")
@@ -2909,6 +3102,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                     fail(f"{name}: every sample is counted but {which} one (sample {k}, true {y_true[k]}, predicted "
                          f"{y_pred[k]}): a loop over the samples must visit all N = {n} of them (range(N), not "
                          f"range(N - 1) or range(1, N))", "confusion-sample-missing")
+        _counted_prefix(got, y_true, y_pred, c, want, name)
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,
@@ -2932,6 +3126,23 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
     return run
 
 
+def _counted_prefix(got, y_true, y_pred, c: int, want, name: str) -> None:
+    """Only the first k samples counted (a loop over the wrong range): the counts of y_true[:k], y_pred[:k]."""
+    n = len(y_true)
+    if n < 3 or not isinstance(got, np.ndarray) or got.shape != want.shape or int(got.sum()) >= n:
+        return
+    k = int(got.sum())
+    part = np.zeros((c, c), int)
+    np.add.at(part, (y_true[:k], y_pred[:k]), 1)
+    if k < 1 or not np.array_equal(got, part):
+        return
+    why = (f": the loop runs over range(num_classes) = range({c}), the classes, where it must run over the samples"
+           if k == c else f" (k = {k})")
+    fail(f"{name} counts only the first {k} of the N = {n} samples{why}; every sample adds one count at "
+         f"(y_true[i], y_pred[i]): for i in range(len(y_true)), or np.add.at(cm, (y_true, y_pred), 1)",
+         "confusion-first-samples-only")
+
+
 def _list_index_counts(y_true, y_pred, c):
     out = np.zeros((c, c), int)
     np.add.at(out, np.array([y_true, y_pred]), 1)
@@ -2953,6 +3164,18 @@ def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None
     if core.close(got, want, 1e-9, 1e-12):
         return
     right = "the PREDICTED counts (column sums)" if label == "precision" else "the TRUE counts (row sums)"
+    g = np.asarray(got, dtype=_float64)
+    base = candidates.get("the PREDICTED counts (column sums, cm.sum(axis=0))" if label == "precision"
+                          else "the TRUE counts (row sums, cm.sum(axis=1))")
+    live = (g > 0) & (tp > 0)
+    if base is not None and g.shape == tp.shape and live.sum() >= 2:
+        extra = tp[live] / g[live] - base[live]
+        k = float(np.median(extra))
+        if abs(k) > 1e-6 and np.ptp(extra) <= 1e-6 * max(1.0, float(np.abs(base).max())):
+            fail(f"the {label} returned by {name} divides the true positives by {right} {'+' if k > 0 else '-'} "
+                 f"{abs(k):.4g} at every class (a smoothing term or a guard against 0 added to the denominator): the "
+                 f"{label} of class k is cm[k, k] divided by {right} of class k exactly, defined as 0 where that count is 0 "
+                 f"(np.divide(..., out=np.zeros_like(...), where=count > 0))", f"prf-{label}-denominator-shifted")
     for what, d in candidates.items():
         ratio = np.divide(tp, d, out=np.zeros_like(tp), where=d > 0)
         if not core.close(ratio, want, 1e-9, 1e-12) and core.close(np.asarray(got, dtype=_float64), ratio, 1e-9, 1e-12):
@@ -3082,6 +3305,7 @@ def precision_recall_f1(fn):
                              f"written twice, such as 2 * {one} * {one} / ({one} + {one})?); "
                              f"f1 = 2 * precision * recall / (precision + recall)", "prf-f1-one-ratio")
             if label == "f1":
+                _f1_lookalike(np.asarray(got, dtype=_float64), prec, rec, tp, row, col, f1, name)
                 _f1_denominator(np.asarray(got, dtype=_float64), prec, rec, f1, name)
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
@@ -3096,6 +3320,29 @@ def precision_recall_f1(fn):
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })
+
+
+def _f1_lookalike(got, prec, rec, tp, row, col, f1, name: str) -> None:
+    """Another mean of precision and recall, or another overlap score, in place of f1 (named by its values at
+    every class)."""
+    if got.shape != f1.shape or core.close(got, f1, 1e-9, 1e-12):
+        return
+    union = row + col - tp
+    others = {
+        "the GEOMETRIC mean sqrt(P * R)": np.sqrt(prec * rec),
+        "the IoU (Jaccard index) tp / (predicted + actual - tp), which equals f1 / (2 - f1)":
+            np.divide(tp, union, out=np.zeros_like(tp), where=union > 0),
+        "the product P * R": prec * rec,
+        "the smaller of P and R": np.minimum(prec, rec),
+        "the larger of P and R": np.maximum(prec, rec),
+        "P * R / (P + R), half of f1 (the factor 2 is missing)": np.divide(prec * rec, prec + rec,
+                                                                          out=np.zeros_like(prec), where=prec + rec > 0),
+    }
+    for what, value in others.items():
+        if not core.close(value, f1, 1e-9, 1e-12) and core.close(got, value, 1e-9, 1e-12):
+            fail(f"the f1 returned by {name} is {what}, not f1: f1 is the HARMONIC mean of precision and recall, "
+                 f"2 * P * R / (P + R) (= 2 tp / (predicted + actual)), per class, 0 where P + R = 0",
+                 "prf-f1-other-mean")
 
 
 def _f1_denominator(got, prec, rec, f1, name: str) -> None:
