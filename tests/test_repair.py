@@ -430,6 +430,19 @@ def test_edits_are_single_and_include_the_common_slips():
     assert ("spelling", "'Tanh'", "'tanh'") in phrases                                   # a choice's spelling
     assert ("regroup", "(self * other) ** (-1)", "self * other ** (-1)") in phrases       # brackets moved
     assert ("regroup", "self / other * 2", "self / (other * 2)") in phrases
+    loops = textwrap.dedent('''
+        def step(w, x, m, g, beta, t):
+            out = []
+            for o in range(len(w)):
+                out.append(np.sum(x * w))
+            v = m * m
+            return out, v / (1 - beta * t), len(x) % 2
+    ''')
+    phrases = {(e.kind, e.old, e.new) for e in single_edits(loops, limit=1000)}
+    assert ("index", "w", "w[o]") in phrases                        # the whole array where its entry belongs
+    assert ("names", "m * m", "g * g") in phrases                    # the square of the wrong quantity
+    assert ("operator", "beta * t", "beta ** t") in phrases          # * typed for **
+    assert ("operator", "len(x) % 2", "len(x) // 2") in phrases      # % typed for //
 
 
 def test_a_dropped_operand_is_named_as_a_term_or_factor_and_comments_stay_out_of_the_quote():

@@ -45,9 +45,10 @@ ELEMENTWISE = frozenset({"exp", "log", "log1p", "expm1", "tanh", "sqrt", "square
 USUAL_CONSTANTS = (1e-8, 1e-7, 1e-5, 1e-3, 0.01, 0.1, 0.2, 0.9, 0.99, 0.999)
 _BINOP_SWAPS: dict[type, tuple[type, ...]] = {
     # + and * swap too: a rule copied from its neighbour (__mul__ written from __add__, a product rule as a sum)
-    ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult, ast.Add),
+    # * for ** (beta * t for beta ** t) and % for // are one-key typos
+    ast.Add: (ast.Sub, ast.Mult), ast.Sub: (ast.Add,), ast.Mult: (ast.Div, ast.MatMult, ast.Add, ast.Pow),
     ast.Div: (ast.Mult, ast.FloorDiv),
-    ast.FloorDiv: (ast.Div,), ast.MatMult: (ast.Mult,), ast.Pow: (ast.Mult,)}
+    ast.FloorDiv: (ast.Div,), ast.MatMult: (ast.Mult,), ast.Pow: (ast.Mult,), ast.Mod: (ast.FloorDiv, ast.Div)}
 _COMPARE_SWAPS: dict[type, tuple[type, ...]] = {
     ast.Gt: (ast.GtE, ast.Lt), ast.GtE: (ast.Gt, ast.LtE), ast.Lt: (ast.LtE, ast.Gt), ast.LtE: (ast.Lt, ast.GtE),
     ast.Eq: (ast.NotEq,), ast.NotEq: (ast.Eq,)}
@@ -64,7 +65,8 @@ QUOTE = 70
 class Edit:
     """One edited copy of the function: where (the student's line), what changed, and its source."""
     kind: str        # "function", "everywhere", "axis", "operator", "operands", "dropped", "sign", "transpose",
-    #                  "constant", "name", "compare", "assign", "line", "applied", "spelling", "regroup"
+    #                  "constant", "name", "compare", "assign", "line", "applied", "spelling", "regroup", "names",
+    #                  "index"
     line: str        # the student's line the edit is in, as written
     old: str         # the piece of code replaced (short)
     new: str         # what replaces it
@@ -132,9 +134,9 @@ def _single_edits(source: str, limit: int, settings: Iterable[str]) -> Iterator[
     # the order a story prefers when several edits of one line fit (a line too many before a constant
     # that happens to neutralise it; a library function before a variable of the same value)
     for kind in ("function", "everywhere", "axis", "applied", "spelling", "line", "operator", "compare", "transpose",
-                 "dropped", "constant", "name", "assign", "operands", "regroup", "sign"):
-        if kind == "everywhere":
-            for edit in _everywhere(fn, lines):
+                 "dropped", "constant", "name", "names", "assign", "operands", "regroup", "index", "sign"):
+        if kind in ("everywhere", "names"):
+            for edit in (_everywhere(fn, lines) if kind == "everywhere" else _names_in_one_expression(fn, lines, names)):
                 if edit.source not in seen:
                     seen.add(edit.source)
                     yield edit
@@ -180,6 +182,50 @@ def _everywhere(fn: ast.FunctionDef, lines: list[str]) -> Iterator[Edit]:
             first = min(attributes, key=lambda a: (a.lineno, a.col_offset))
             yield Edit("everywhere", _line_of(first, lines), f"{quote(first.value)}.{name}",
                        f"{quote(first.value)}.{other}", text)
+
+
+def _names_in_one_expression(fn: ast.FunctionDef, lines: list[str], names: list[str]) -> Iterator[Edit]:
+    """A variable used twice or more in one statement replaced by another at each of those uses: ``m * m`` for
+    ``g * g`` (the square of the wrong quantity), which no single-place edit fixes.  Told on the smallest
+    expression holding every use."""
+    frozen = _frozen(fn)
+    for stmt in ast.walk(fn):
+        if not isinstance(stmt, (ast.Assign, ast.AugAssign, ast.Return)) or stmt.value is None:
+            continue
+        loads: dict[str, list[ast.Name]] = {}
+        for node in ast.walk(stmt.value):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names \
+                    and id(node) not in frozen:
+                loads.setdefault(node.id, []).append(node)
+        for name, uses in loads.items():
+            if len(uses) < 2:
+                continue
+            holders = [e for e in ast.walk(stmt.value) if isinstance(e, ast.expr)
+                       and all(any(u is n for n in ast.walk(e)) for u in uses)]
+            smallest = min(holders, key=lambda e: sum(1 for _ in ast.walk(e)))
+            before = quote(smallest)
+            for other in names:
+                if other == name:
+                    continue
+                for u in uses:
+                    u.id = other
+                try:
+                    text, after = ast.unparse(fn), quote(smallest)
+                finally:
+                    for u in uses:
+                        u.id = name
+                yield Edit("names", _line_of(stmt, lines), before, after, text)
+
+
+def _loop_variables(fn: ast.FunctionDef) -> dict[int, list[str]]:
+    """For each node inside a for loop's body: the names of the loop variables of its enclosing loops."""
+    inside: dict[int, list[str]] = {}
+    for loop in ast.walk(fn):
+        if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name):
+            for stmt in loop.body:
+                for node in ast.walk(stmt):
+                    inside.setdefault(id(node), []).append(loop.target.id)
+    return inside
 
 
 class _Renderer:
@@ -325,8 +371,30 @@ def _candidates(fn: ast.FunctionDef, kind: str, names: list[str], params: list[s
     if kind == "assign":
         yield from _assign_edits(fn)
         return
+    if kind == "index":
+        yield from _index_edits(fn, names)
+        return
     for parent, field, index, node in list(_slots(fn)):
         yield from _node_edits(kind, parent, field, index, node, names, params, attrs)
+
+
+def _index_edits(fn: ast.FunctionDef, names: list[str]) -> Iterator[Candidate]:
+    """Inside a loop: a whole array where its entry for the loop variable belongs (``w`` for ``w[o]``), or the
+    other way round (``x[i]`` for ``x``)."""
+    loops = _loop_variables(fn)
+    for parent, field, index, node in list(_slots(fn)):
+        variables = loops.get(id(node), [])
+        if not variables:
+            continue
+        here = (parent, field, index)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names \
+                and node.id not in variables and not (isinstance(parent, ast.Subscript) and field == "value"):
+            for v in variables:
+                new = ast.Subscript(ast.Name(node.id, ast.Load()), ast.Name(v, ast.Load()), ast.Load())
+                yield (*here, new, quote(node), quote(new))
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
+                and isinstance(node.slice, ast.Name) and node.slice.id in variables:
+            yield (*here, node.value, quote(node), quote(node.value))
 
 
 def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node: ast.expr,
