@@ -126,6 +126,13 @@ class Dense:
         return g @ self.W.data.T
 
 
+class DenseMean(Dense):
+    """dW from the batch mean of g: raises for a batch of N > 1; axis=1 would not raise but is wrong all the same."""
+    def backward(self, g):
+        self.W.grad += self.x.T @ g.mean(axis=0, keepdims=True)
+        return g @ self.W.data.T
+
+
 class Number:
     """A scalar whose negation is written as a reciprocal (self ** -1 for self * -1)."""
     def __init__(self, data):
@@ -345,11 +352,15 @@ def test_a_raising_line_is_never_fixed_by_deleting_it(tmp_path, checks):
     assert "raised ValueError" in verdict.message and "should not be there" not in verdict.message, verdict.message
 
 
-def test_a_raising_gradient_is_never_fixed_by_giving_it_another_shape(tmp_path, checks):
-    """`W.grad += np.outer(x, g)` raises; `=` for `+=` returns the right dx but leaves W.grad of shape (20, 15),
-    not W's: no fix (kernel/variants.py rejects an edit after which a gradient lost its parameter's shape)."""
+def test_a_raising_method_with_parameters_gets_no_story(tmp_path, checks):
+    """`W.grad += np.outer(x, g)` raises; `=` for `+=` returns the right dx but leaves W.grad of shape (20, 15):
+    no fix (an edit after which a gradient lost its parameter's shape is rejected), and no edit at all of a
+    raising method that holds parameters: only its result was compared, never what it left in their grads."""
     verdict = _verdict(tmp_path, "dense", _student(tmp_path).Dense)
     assert "raised ValueError" in verdict.message and "should read" not in verdict.message, verdict.message
+    # the same shape, wrong values: `axis=0` -> `axis=1` returns the right dx, but only dx was ever compared
+    verdict = _verdict(tmp_path, "dense", _student(tmp_path).DenseMean)
+    assert "raised ValueError" in verdict.message and "should be" not in verdict.message, verdict.message
 
 
 def test_a_value_an_operator_computed_is_traced_to_the_students_dunder_method(tmp_path, checks):

@@ -439,7 +439,10 @@ class JudgeSession:
         copies of ``record``'s arguments (see ``kernel/variants.py``): read from the result, or with
         ``root`` (a kernel object) from the copy of that object in the state before the call; None where
         one failed."""
-        head = {"op": "variants", "obj": self.callable_of(record.fn), "sources": sources, "path": path}
+        head = {"op": "variants", "obj": self.callable_of(record.fn), "sources": sources, "path": path,
+                # a call that raised was compared on what it returns only: what it leaves in its parameters'
+                # gradients was never checked, so an edit there proves nothing (kernel/variants.py)
+                **({"raised": True} if isinstance(record.result, Raised) else {})}
         if record.snapshot is not None:      # re-run from the state before the call
             head.update(snapshot=record.snapshot, **({"root": root} if root is not None else {}))
         return self.request(head, args=_kept(record.args), kwargs=_kept(record.kwargs))

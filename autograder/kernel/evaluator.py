@@ -220,6 +220,7 @@ class Session:
                     root = head.get("root")
                     result = run_variants(dec.decode(head.get("obj")), head.get("sources"), head.get("path"),
                                           args, kwargs, snapshots=self.snapshots, snapshot=head.get("snapshot"),
+                                          raised=head.get("raised") is True,
                                           root=dec.decode(root) if root is not None else None)
                     args = None   # the variants ran on copies: nothing to mirror
                 else:

@@ -125,12 +125,15 @@ def _checked(sources: Any, path: Any) -> None:
 
 
 def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
-                 snapshots: Snapshots | None = None, snapshot: Any = None, root: Any = None) -> list:
+                 snapshots: Snapshots | None = None, snapshot: Any = None, root: Any = None,
+                 raised: bool = False) -> list:
     """``[value at path]`` for each edited source of ``fn`` (a ``def`` of the function's name), None where
     one failed to compile or raised, or once the time budget is spent.
 
     The value is read from the call's result, or, with ``snapshot``, from the copy of ``root`` (an
-    object the judge read after the call) in a fresh copy of the state before that call."""
+    object the judge read after the call) in a fresh copy of the state before that call.  ``raised``: the
+    student's call raised, so only its result was ever compared: a method that also accumulates into its
+    parameters' gradients gets no edit (none could be shown to leave them right)."""
     _checked(sources, path)
     method = isinstance(fn, types.MethodType)
     func = fn.__func__ if method else fn
@@ -153,7 +156,7 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
             else:
                 keep = {id(k): k for k in snapshots.keep()} if snapshots is not None else {}
                 owner, a, k, base = copy.deepcopy((fn.__self__ if method else None, args, kwargs, None), keep)
-            out.append(_one(func, owner, method, text, path, a, k, base))
+            out.append(_one(func, owner, method, text, path, a, k, base, raised))
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)
@@ -161,7 +164,7 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
 
 
 def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: list, args: list,
-         kwargs: dict, root: Any) -> Any:
+         kwargs: dict, root: Any, raised: bool = False) -> Any:
     try:
         space: dict = {}
         exec(compile(text, f"<edited {func.__name__}>", "exec"), func.__globals__, space)  # noqa: S102
@@ -170,6 +173,8 @@ def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: li
             return None
         call = types.MethodType(edited, owner) if method else edited
         held = _parameters(owner, args, kwargs)
+        if raised and held:
+            return None
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
             result = call(*args, **kwargs)
