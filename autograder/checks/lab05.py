@@ -721,16 +721,18 @@ def _explain_zero_here_only(Value, build, local, xs, seed, pre, name) -> None:
         _, grads, _, _ = _outcome(Value, build, far, seed, pre, name)
     except Exception:   # a probe that fails says nothing
         return
-    if not all(core.close(g, p + seed * w, 1e-6, 1e-9) for g, p, w in zip(grads, pre, want)):
-        return
+    right = all(core.close(g, p + seed * w, 1e-6, 1e-9) for g, p, w in zip(grads, pre, want))
+    if not right and all(abs(g - p) < 1e-12 for g, p in zip(grads, pre)):
+        return      # no gradient there either: the closure is not attached (said by the caller)
     at = ", ".join(f"{x:.4g}" for x in xs)
     fat = ", ".join(f"{x:.4g}" for x in far)
     small = all(abs(x) < 1 for x in xs)
     fail(f"{name} at input(s) {at}: no gradient reached the inputs, although the derivative there is "
-         f"{', '.join(f'{w:.4g}' for w in local(*xs))}; at input(s) {fat} the closure sends the right gradient, so it "
-         f"is attached and runs: its local derivative comes out 0 at {at} only"
-         + (" (an int() of the input, or a round(), truncates a number between -1 and 1 to 0: int(self.data) > 0 is "
-            "False for 0.5; compare the number itself, self.data > 0 or out.data > 0)" if small else
+         f"{', '.join(f'{w:.4g}' for w in local(*xs))}; at input(s) {fat} the closure sends "
+         f"{'the right' if right else 'a'} gradient, so it is attached and runs: its local derivative comes out 0 at "
+         f"{at}{' only' if right else ''}"
+         + (" (an int() or a round() of a number between -1 and 1 gives 0: int(self.data) > 0 is False for 0.5, "
+            "int(0.7) is 0; use the number itself, as in self.data > 0 or out.data > 0)" if small else
             " (a condition on the input that is wrong there?)"), "local-derivative-zero-at-input")
 
 

@@ -1012,6 +1012,11 @@ def _loss_hint(text: str) -> str:
     if "converted to Python scalars" in text or "only length-1 arrays" in text or "only 0-dimensional" in text:
         return ("float() of an array: L (or acc) is still an array with one value per sample (or per class); "
                 "reduce it to one number: the mean over the batch of the per-sample sums")
+    if "IndexError" in text and "arrays used as indices must be of integer (or boolean) type" in text:
+        return ("a float array was used as an index: Y is one-hot, (N, n_y) of 0.0 and 1.0, not a vector of integer "
+                "labels, so it cannot index the classes (an integer-label recipe such as Yhat[np.arange(N), y]?); "
+                "with one-hot Y the loss needs no indexing, -sum_i Y_i log Yhat_i per row; the integer labels, if you "
+                "want them, are Y.argmax(axis=1)")
     return "compare class indices with class indices: np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)"
 
 

@@ -1389,7 +1389,7 @@ MUTANTS += [
            expect="base and exponent swapped"),
     Mutant("r14 m14k: relu mask int(self.data) > 0 (inputs in (0, 1) get no gradient)",
            old="(out.data > 0) * out.grad", new="(int(self.data) > 0) * out.grad",
-           expect="int() of the input"),
+           expect="int() or a round() of a number between -1 and 1"),
     Mutant("r14 m14k: backward stops (break) at the first node whose grad is 0",
            old="        for node in reversed(topo):\n            node._backward()",
            new="        for node in reversed(topo):\n            if node.grad == 0:\n                break\n            node._backward()",
@@ -1432,4 +1432,13 @@ VARIANTS += [
     Variant("r14 m14k fix: backward skips (continue) the nodes whose grad is 0 (their closures add nothing)",
             old="        for node in reversed(topo):\n            node._backward()",
             new="        for node in reversed(topo):\n            if node.grad == 0:\n                continue\n            node._backward()"),
+]
+
+# the same classes in other functions (round 14, after m14k)
+MUTANTS += [
+    Mutant("r14: multiplication defined as __mult__ (a * b raises TypeError)",
+           old="    def __mul__(self, other):", new="    def __mult__(self, other):", expect="define __mul__(self, other)"),
+    Mutant("r14: tanh derivative through int(t) (0 for every |t| < 1)",
+           old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += (1 - t ** 2) * int(abs(t) + 0.5) * out.grad",
+           expect="int()"),
 ]

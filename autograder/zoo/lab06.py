@@ -1174,3 +1174,12 @@ VARIANTS += [
             old="        params[name] -= eta * grads[name]\n",
             new="        np.add(params[name], -eta * grads[name], out=params[name])\n"),
 ]
+
+# the same classes in other functions (round 14, after m14k)
+MUTANTS += [
+    Mutant("r14: loss indexes Yhat with the one-hot Y as integer labels (IndexError)",
+           old=_R14_LOSS, new="    L = -np.mean(np.log(Yhat[np.arange(Y.shape[0]), Y]))\n", expect="Y is one-hot"),
+    Mutant("r14: grad_Wh reshaped into W_h's shape instead of transposed",
+           old="grad_Wh = grad_Htilde.T @ X",
+           new='grad_Wh = (X.T @ grad_Htilde).reshape(params["Wh"].shape)', expect="does not transpose"),
+]
