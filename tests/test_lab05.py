@@ -43,6 +43,19 @@ def test_graphs_contain_reuse_and_diamonds(ns):
     assert (uses[sorted(g.reachable())] >= 2).sum() >= 3, "several nodes feeding two consumers"
 
 
+@pytest.mark.parametrize("plan", checks._ZERO_PLANS)
+def test_zero_branch_graphs_have_zero_and_nonzero_gradients(ns, plan):
+    """The zero-branch graphs: the oracle is the true derivative, a*b, a and b have gradient exactly 0, and d, e
+    (visited after them by a depth-first sort in one of the two orders) do not."""
+    g = checks._Graph(ns["Value"], core.rng("test:zero"), 0, 0, ordered=True, plan=plan)
+    x = np.array(plan[0], dtype=np.float64)
+    num = core.numerical_gradient(lambda v: g.evaluate(v), x)
+    adj = g.adjoints()
+    assert np.allclose(adj[:5], num, rtol=1e-5, atol=1e-6)
+    assert adj[0] == adj[1] == adj[5] == 0.0 and adj[3] != 0 and adj[4] != 0
+    assert tuple(g.nodes[g.root]._prev) == tuple(g.nodes[p] for p in plan[1][-1][1:])
+
+
 def test_train_oracle_gradients_match_finite_differences():
     r = np.random.default_rng(0)
     sizes = [3, 4, 4, 1]

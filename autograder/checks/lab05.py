@@ -528,6 +528,16 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
             fail(f"{text}: a math function (math.exp, math.tanh, math.log...) was given a Value; they take plain "
                  f"numbers: use the Value's own operation (v.exp(), v.tanh()) to stay in the graph, or v.data for a "
                  f"number", "math-on-value")
+        unsupported = re.search(r"raised TypeError: unsupported operand type\(s\) for ([^:]+): '(\w+)' and '(\w+)'", text)
+        if unsupported and unsupported.group(2) == "Value":
+            op = unsupported.group(1).split()[0]
+            dunder = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__"}.get(op)
+            if dunder:
+                fail(f"{text}: Python evaluates a {op} b, with a a Value, as a.{dunder}(b), and your Value class has "
+                     f"no method of that name" + (" (__div__ is Python 2's name for /: Python 3 calls __truediv__ "
+                     "only)" if op == "/" else "") + f": define {dunder}(self, other) (it is the reflected method, "
+                     f"for number {op} Value, that Python tries only when the left operand is not a Value)",
+                     "forward-operator-missing")
         if "raised TypeError" in text and "unsupported operand" in text:
             fail(f"{text}: {REFLECTED}; define it (or wrap the number in a Value)", "reflected-operator-missing")
         if "Integers to negative integer powers are not allowed" in text:
@@ -685,6 +695,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         arg = f"d({name})/d(input {i + 1})"
         if abs(w) > 1e-6 and all(abs(gg - pp) < 1e-12 for gg, pp in zip(grads, pre)) \
                 and not _flows_elsewhere(Value, build, xs, seed, pre, name):
+            _explain_zero_here_only(Value, build, local, xs, seed, pre, name)
             fail(f"{name}: {NOT_ATTACHED}", "closure-not-attached")
         wrong = {NOT_ACCUMULATED: seed * w,
                  IGNORES_OUT_GRAD: p + w}
@@ -699,6 +710,30 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             raise
     if _parents(out) or not _faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
+
+
+def _explain_zero_here_only(Value, build, local, xs, seed, pre, name) -> None:
+    """No gradient reached the inputs at xs: if it does at inputs of the same signs, larger in size, the closure
+    is attached and its local derivative is 0 at xs only (an int() that truncates a number in (0, 1) to 0?)."""
+    far = [x + 1.5 if x >= 0 else x - 1.5 for x in xs]
+    try:
+        want = local(*far)
+        _, grads, _, _ = _outcome(Value, build, far, seed, pre, name)
+    except Exception:   # a probe that fails says nothing
+        return
+    right = all(core.close(g, p + seed * w, 1e-6, 1e-9) for g, p, w in zip(grads, pre, want))
+    if not right and all(abs(g - p) < 1e-12 for g, p in zip(grads, pre)):
+        return      # no gradient there either: the closure is not attached (said by the caller)
+    at = ", ".join(f"{x:.4g}" for x in xs)
+    fat = ", ".join(f"{x:.4g}" for x in far)
+    small = all(abs(x) < 1 for x in xs)
+    fail(f"{name} at input(s) {at}: no gradient reached the inputs, although the derivative there is "
+         f"{', '.join(f'{w:.4g}' for w in local(*xs))}; at input(s) {fat} the closure sends "
+         f"{'the right' if right else 'a'} gradient, so it is attached and runs: its local derivative comes out 0 at "
+         f"{at}{' only' if right else ''}"
+         + (" (an int() or a round() of a number between -1 and 1 gives 0: int(self.data) > 0 is False for 0.5, "
+            "int(0.7) is 0; use the number itself, as in self.data > 0 or out.data > 0)" if small else
+            " (a condition on the input that is wrong there?)"), "local-derivative-zero-at-input")
 
 
 def _swap_operands(name: str) -> str:
@@ -1362,7 +1397,10 @@ def exp_log(Value) -> None:
     _unary(Value, "exp", math.exp, lambda a: (math.exp(a),),
            [float(r.uniform(-2, 2)) for _ in range(3)],
            diagnose_value={"your value is exactly 1 less than e ** a: math.expm1(a) computes e ** a - 1 (for precision "
-                           "near 0); the exponential is math.exp(a)": math.expm1},
+                           "near 0); the exponential is math.exp(a)": math.expm1,
+                           "base and exponent swapped: your value is a ** e (self.data ** math.e, a power of the "
+                           "input), the exponential is e ** a: math.exp(self.data)":
+                               lambda a: a ** math.e if a > 0 else float("nan")},
            diagnose_local={"exp derivative is exp(a) (out.data), not a": lambda a: (a,),
                            "exp applied twice in the derivative: out.data is already exp(a), so the derivative "
                            "is out.data, not exp(out.data)": lambda a: (math.exp(math.exp(a)),)})
@@ -1395,7 +1433,7 @@ class _Graph:
 
     def __init__(self, Value, r: np.random.Generator, n_leaves: int, n_ops: int,
                  reuse: float = 0.3, same: bool = False, dense: bool = False, ordered: bool = False,
-                 unary: bool = False):
+                 unary: bool = False, plan: tuple | None = None):
         self.nodes, self.local, self.parents, self.kinds = [], [], [], []
         self.values: list[float] = []     # the data each node was built with (no request to read it back)
         self.calls: list[int] = []
@@ -1403,6 +1441,22 @@ class _Graph:
         self.Value = Value
         # While the graph is built, closures and leaf grads are set in two requests at the end (_flush).
         self._pending: tuple[list, list, list] | None = ([], [], [])
+        if plan is not None:
+            # plan = (leaf values, [(kind, i, j), ...]): a fixed graph; ordered=True gives each node a tuple _prev
+            # listing its parents in the plan's order (the docstring allows "a set or tuple")
+            for v in plan[0]:
+                self._add(Value, float(v), (), "", ())
+            for kind, i, j in plan[1]:
+                a, b = self.values[i], self.values[j]
+                if kind == "+":
+                    self._add(Value, a + b, (i, j), "+", (1.0, 1.0))
+                else:
+                    self._add(Value, a * b, (i, j), "*", (b, a))
+                if ordered:
+                    self.nodes[-1]._prev = (self.nodes[i], self.nodes[j])
+            self.root = len(self.nodes) - 1
+            self._flush()
+            return
         value = float(r.uniform(0.3, 0.9))
         for _ in range(n_leaves):   # same=True: distinct leaves holding equal numbers
             self._add(Value, value if same else float(r.uniform(-1.5, 1.5)), (), "", ())
@@ -1875,6 +1929,51 @@ def backward(Value) -> None:
     if not core.close(_grad(x, "x"), 1.0, 1e-12, 1e-12):
         fail(f"x.backward() on a leaf x must give x.grad = 1, got {x.grad:.6g}: seed the root "
              f"with self.grad = 1", "leaf-root-not-seeded")
+    _zero_branches(Value)
+
+
+# L = d*e + (a*b)*c: with c = 0 the branch a*b (and a, b) has gradient 0, the branch d*e does not. Both operand
+# orders of the root, so that in one of them a depth-first sort reaches the zero branch before the other one.
+_ZERO_PLANS = [((0.5, -1.25, 0.0, 0.75, 1.5), [("*", 0, 1), ("*", 5, 2), ("*", 3, 4), ("+", 6, 7)]),
+               ((0.5, -1.25, 0.0, 0.75, 1.5), [("*", 0, 1), ("*", 5, 2), ("*", 3, 4), ("+", 7, 6)])]
+
+
+def _zero_branches(Value) -> None:
+    """Graphs in which some nodes have gradient exactly 0 (a factor 0 upstream): every other node's gradient must
+    still be right. A loop over reversed(topo) that stops at the first node whose grad is 0 passes the random graphs
+    (no gradient there is ever exactly 0); the same graph with the 0 replaced by another number separates that
+    cause from others."""
+    for ordered in (True, False):
+        for t, (leaves, ops) in enumerate(_ZERO_PLANS):
+            name = ("backward() on L = d*e + (a*b)*c with c = 0 (so a*b, a and b have gradient 0)"
+                    if t == 0 else "backward() on L = (a*b)*c + d*e with c = 0 (so a*b, a and b have gradient 0)")
+            g = _Graph(Value, core.rng("lab05:backward:zero"), 0, 0, ordered=ordered, plan=(leaves, ops))
+            try:
+                _call_backward(g.nodes[g.root], name)
+            except core.CheckFailure as exc:
+                if ordered and exc.diagnosis == "backward-raised":
+                    break     # their sort needs set operations on _prev (their own sets): the graphs as built
+                raise
+            got, want = g.grads(), g.adjoints()
+            reach = sorted(g.reachable())
+            if core.close(got[reach], want[reach], 1e-7, 1e-9):
+                continue
+            other = _Graph(Value, core.rng("lab05:backward:zero"), 0, 0, ordered=ordered,
+                           plan=((*leaves[:2], 2.0, *leaves[3:]), ops))
+            try:
+                _call_backward(other.nodes[other.root], name)
+                separated = core.close(other.grads()[reach], other.adjoints()[reach], 1e-7, 1e-9)
+            except Exception:   # a probe that fails says nothing
+                separated = False
+            wrong = [k for k in reach if not core.close(got[k], want[k], 1e-7, 1e-9)]
+            if separated and all(abs(got[k]) < 1e-12 for k in wrong):
+                fail(f"{name}: {len(wrong)} node(s) whose gradient is not 0 were left with grad 0 (the gradients of d "
+                     f"and e are {got[3]:.6g}, {got[4]:.6g}, expected {want[3]:.6g}, {want[4]:.6g}), and with c = 2 "
+                     f"instead of 0 every gradient is right: your backward stops at the first node whose grad is 0 "
+                     f"(a `break` on node.grad == 0?). A zero gradient at one node says nothing about the nodes after "
+                     f"it in the order: run _backward for every node of reversed(topo)", "stops-at-zero-grad")
+            _check_order(g, name)
+            core.expect_close(got[reach], want[reach], name=f"{name}: gradients", rtol=1e-7, atol=1e-9)
 
 
 def _square_plus(s):
@@ -2897,7 +2996,8 @@ def _mlp(MLP, Layer, Value) -> None:
         fail("Layer(2, 1)(x) returned a single Value, not a list of 1 Value: a Layer returns a list of nout Values "
              "even when nout = 1 (the next layer iterates over it); only the MLP hands back its last layer's "
              "single output as a Value", "layer-unwraps-single")
-    for nin, nouts, act in [(3, [4, 4, 1], "tanh"), (2, [3, 2], "relu"), (1, [1], "tanh"), (4, [5, 3], "tanh")]:
+    for nin, nouts, act in [(3, [4, 4, 1], "tanh"), (2, [3, 2], "relu"), (1, [1], "tanh"), (4, [5, 3], "tanh"),
+                            (2, [1, 2], "tanh")]:
         name = f"MLP({nin}, {nouts}, act={act!r})"
         model = core.call(MLP, nin, nouts, act=act, rng=np.random.default_rng(2), name=name)
         Ws, bs, weights, biases = _mlp_structure(model, nin, nouts, Value)
@@ -2908,6 +3008,11 @@ def _mlp(MLP, Layer, Value) -> None:
         try:
             out = _run(lambda: model(x), f"{name}(x)")
         except core.CheckFailure as exc:
+            if not _unimplemented(exc) and 1 in nouts[:-1] and not _fails(lambda: _own_mlp(model, x)):
+                fail(f"{exc}. Its own neurons, applied layer after layer to the list of the previous layer's outputs, run without error: "
+                     f"a hidden layer here has width 1, and the next layer was given a single Value instead of the "
+                     f"list of 1 Value it iterates over (the `x[0] if len(x) == 1` unwrap inside the loop over the "
+                     f"layers?); unwrap only the last layer's output, after the loop", "mlp-unwraps-hidden-layer")
             if _unimplemented(exc) or not _fails(lambda: _own_mlp(model, x)):
                 raise
             # their own neurons fail on plain numbers too (judged in the neuron's or an operation's
@@ -3950,6 +4055,37 @@ def _explain_step_drift(first_p, Wn, bn, X, y, lr, flat) -> None:
          f"same lr", "step-size-differs-between-parameters")
 
 
+def _explain_weight_decay(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """The first step is -lr * (p.grad + c * p.data) with one constant c > 0: the loss had a term (c / 2) * sum p ** 2
+    (an L2 penalty, weight decay) that the lab's train_step does not have."""
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g, p0 = flat(gW, gb), flat(Wn, bn)
+    extra = -(first_p - p0) / lr - g         # what was added to each gradient
+    if p0 @ p0 == 0:
+        return
+    c = float(extra @ p0 / (p0 @ p0))
+    if c > 0 and core.close(extra, c * p0, 1e-3, 1e-9) and not core.close(extra, 0 * p0, 0, 1e-9):
+        fail(f"train_step: the first step is -lr * (p.grad + {c:.4g} * p.data) for every parameter: the loss that was "
+             f"differentiated has an extra term {c / 2:.4g} * sum(p ** 2) over the parameters (an L2 penalty, weight "
+             f"decay), or the update adds it; the lab's train_step minimises the mean squared error alone: loss = "
+             f"mse_loss([model(x) for x in xs], ys), backward(), p.data -= lr * p.grad", "weight-decay-added")
+
+
+def _explain_other_loss(got, oracle, Wn, bn, X, y) -> None:
+    """The loss train_step returned at the first step is not the mean squared error of the model it was given (its
+    value is computed before the update): another loss was minimised."""
+    if not got or core.close(float(got[0]), float(oracle[0][0]), 1e-6, 1e-9):
+        return
+    scores = _np_forward(Wn, bn, X)[0][-1][:, 0]
+    hinge = float(np.mean(np.maximum(0.0, 1.0 - y * scores)))
+    which = (" It is the hinge loss mean(relu(1 - y * score)) of micrograd's demo (a classifier's loss)."
+             if core.close(float(got[0]), hinge, 1e-6, 1e-9) else "")
+    fail(f"train_step: the loss it returned at the first step is {float(got[0]):.6g}, but the mean squared error of "
+         f"the model's predictions on (xs, ys) before that step is {float(oracle[0][0]):.6g}, and the parameters "
+         f"differ from gradient descent on the mean squared error: another loss was minimised.{which} train_step "
+         f"minimises loss = mse_loss([model(x) for x in xs], ys)", "train-step-other-loss")
+
+
 def _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat) -> None:
     """The first step is exactly -lr * p.grad for the parameters with small gradients and wrong for exactly those
     with |p.grad| above some value: the large gradients were changed (clipped to that value when they moved by
@@ -4094,9 +4230,11 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
             _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
             _explain_pairs(first_p, Wn, bn, X, y, lr, flat)
             _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat)
+            _explain_weight_decay(first_p, Wn, bn, X, y, lr, flat)
             _explain_step_drift(first_p, Wn, bn, X, y, lr, flat)
         if path is not None:
             _explain_later_steps(path, Wn, bn, X, y, lr, flat)
+        _explain_other_loss(got, oracle, Wn, bn, X, y)
         analysis, _ = core.analyse_difference(got_p, oracle[1], 1e-5, 1e-8)
         fail(f"train_step: after {steps} steps on a batch of {len(X)} the parameters differ from plain gradient "
              f"descent on the mean squared error (check the loss, zero_grad, backward and the update): the flat "

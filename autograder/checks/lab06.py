@@ -477,6 +477,16 @@ def _explain_rows(got, name) -> None:
                   "rows-not-summing-to-one")
 
 
+def _divided_by_max(Z):
+    """exp(Z / row max) normalised per row (None where a row maximum is 0)."""
+    m = Z.max(axis=1, keepdims=True)
+    if np.any(m == 0):
+        return None
+    with np.errstate(all="ignore"):
+        E = np.exp(Z / m)
+        return E / E.sum(axis=1, keepdims=True)
+
+
 def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
     core.expect_close(got, expected, name=name, rtol=rtol, atol=atol, diagnose={
         "normalised over the wrong axis (use axis=1: one distribution per row/sample, and keepdims=True)":
@@ -498,6 +508,10 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
             lambda: Ecol / Ecol.sum(axis=1, keepdims=True),
         "exp is missing: the softmax is exp(z) / sum exp(z), not z / sum z":
             lambda: Z64 / Z64.sum(axis=1, keepdims=True),
+        "the scores were divided by the row maximum, exp(Z / Z.max(axis=1)), instead of shifted by it: dividing "
+        "changes the softmax (only a constant SUBTRACTED along a row leaves it unchanged); "
+        "E = np.exp(Z - Z.max(axis=1, keepdims=True))":
+            lambda: _divided_by_max(Z64),
         "you return log-probabilities (the log-softmax): the exp of your result sums to 1 in every row. The "
         "softmax is the probabilities themselves, E / E.sum(axis=1, keepdims=True), without a log":
             lambda: Z64 - Z64.max(axis=1, keepdims=True) - np.log(E.sum(axis=1, keepdims=True)),
@@ -998,6 +1012,11 @@ def _loss_hint(text: str) -> str:
     if "converted to Python scalars" in text or "only length-1 arrays" in text or "only 0-dimensional" in text:
         return ("float() of an array: L (or acc) is still an array with one value per sample (or per class); "
                 "reduce it to one number: the mean over the batch of the per-sample sums")
+    if "IndexError" in text and "arrays used as indices must be of integer (or boolean) type" in text:
+        return ("a float array was used as an index: Y is one-hot, (N, n_y) of 0.0 and 1.0, not a vector of integer "
+                "labels, so it cannot index the classes (an integer-label recipe such as Yhat[np.arange(N), y]?); "
+                "with one-hot Y the loss needs no indexing, -sum_i Y_i log Yhat_i per row; the integer labels, if you "
+                "want them, are Y.argmax(axis=1)")
     return "compare class indices with class indices: np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)"
 
 
@@ -1058,6 +1077,10 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "largest probability is below 0.5 then counts as wrong; compare np.argmax(Yhat, axis=1) with "
         "np.argmax(Y, axis=1)":
             lambda: float(np.mean(np.all(np.round(Yh64) == Y, axis=1))),
+        "acc is the mean of a comparison over every ENTRY of the (N, n_y) arrays (np.round(Yhat) == Y or a "
+        "threshold, element-wise), so the wrong classes' zeros count as right answers: acc is one number per "
+        "sample, whether its predicted class is its label; compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.round(Yh64) == Y)),
         "np.argmax(Y) without axis=1 gives ONE index into the flattened Y, not each row's class: compare "
         "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
             lambda: float(np.mean(np.argmax(Yh64, axis=1) == np.argmax(Y))),
@@ -1801,6 +1824,12 @@ def _explain_label_index(exc: core.CheckFailure, N: int, ny: int) -> None:
     """An IndexError of fancy indexing whose two index arrays have N and n_y entries: the sample indices
     (np.arange(N)) are paired with one label per class, labels taken along the wrong axis (Y.argmax(axis=0))."""
     text = str(exc)
+    if " raised IndexError" in text and "arrays used as indices must be of integer (or boolean) type" in text:
+        head = text.split(". Hint:", 1)[0]
+        core.fail(f"{head}: a float array was used as an index: Y is one-hot, (N, n_y) = ({N}, {ny}) of 0.0 and 1.0, "
+                  f"not a vector of integer labels, so it cannot index the classes (an integer-label recipe such "
+                  f"as CS231n's dscores[np.arange(N), y] -= 1?). With one-hot Y, grad_Ytilde = (Yhat - Y) / N needs no "
+                  f"indexing; the integer labels, if you want them, are Y.argmax(axis=1)", "one-hot-used-as-labels")
     found = re.search(r"indexing arrays could not be broadcast together with shapes \((\d+),\) \((\d+),\)", text)
     if " raised IndexError" not in text or not found or N == ny or \
             sorted(int(g) for g in found.groups()) != sorted((N, ny)):
@@ -2106,6 +2135,13 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
     core.expect_array(g, name=label, shape=shape, want=expected[k])
     if _near(g, expected[k]):
         return
+    if isinstance(g, np.ndarray) and k[0] == "W" and shape[0] != shape[1] and \
+            _near(g, np.ascontiguousarray(expected[k].T).reshape(shape)):
+        core.fail(f"{label} has the shape {shape} of params['{k}'] but its entries are those of the transposed "
+                  f"gradient {shape[::-1]} read out in another order: a reshape (or np.resize) of the "
+                  f"{shape[::-1]} product input^T @ grad_pre-activation keeps the entries in memory order, it does "
+                  f"not transpose; use .T, or build it directly: grad_W = grad_pre-activation^T @ input",
+                  "grad-reshaped-not-transposed")
     if k == "bh" and "Wh" in grads and _near(grads["Wh"], expected["Wh"]) and \
             _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
         core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "

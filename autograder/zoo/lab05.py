@@ -1376,3 +1376,69 @@ VARIANTS = [
             old="    for p in model.parameters():\n        p.data -= lr * p.grad\n    return loss.data",
             new="    for p in set(model.parameters()):\n        p.data -= lr * p.grad\n    return loss.data"),
 ]
+
+
+# r14 held-out set m14k (measured on cdda232), fixed in round 14: each now caught and named
+MUTANTS += [
+    Mutant("r14 m14k: division defined as __div__ (Python 2 name; a / b raises TypeError)",
+           old="    def __truediv__(self, other):", new="    def __div__(self, other):",
+           expect="Python 3 calls __truediv__"),
+    Mutant("r14 m14k: exp forward as a ** e (self.data ** math.e) instead of e ** a",
+           old='out = Value(math.exp(self.data), (self,), "exp")',
+           new='out = Value(self.data ** math.e, (self,), "exp")',
+           expect="base and exponent swapped"),
+    Mutant("r14 m14k: relu mask int(self.data) > 0 (inputs in (0, 1) get no gradient)",
+           old="(out.data > 0) * out.grad", new="(int(self.data) > 0) * out.grad",
+           expect="int() or a round() of a number between -1 and 1"),
+    Mutant("r14 m14k: backward stops (break) at the first node whose grad is 0",
+           old="        for node in reversed(topo):\n            node._backward()",
+           new="        for node in reversed(topo):\n            if node.grad == 0:\n                break\n            node._backward()",
+           expect="stops at the first node whose grad is 0"),
+    Mutant("r14 m14k: MLP unwraps a single output inside the layer loop (breaks a width-1 hidden layer)",
+           old="        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x",
+           new="        for layer in self.layers:\n            x = layer(x)\n            x = x[0] if len(x) == 1 else x\n        return x",
+           expect="a hidden layer here has width 1"),
+    Mutant("r14 m14k: train_step adds micrograd demo's L2 penalty 1e-4 * sum p^2 to the loss",
+           old="    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()",
+           new="    loss = mse_loss([model(x) for x in xs], ys)\n    loss = loss + 1e-4 * sum((p * p for p in model.parameters()))\n    loss.backward()",
+           expect="weight decay"),
+    Mutant("r14 m14k: train_step uses micrograd demo's hinge loss relu(1 - y * score) instead of the MSE",
+           old="    loss = mse_loss([model(x) for x in xs], ys)\n",
+           new="    loss = sum(((1 + -y * model(x)).relu() for x, y in zip(xs, ys)), Value(0.0)) * (1.0 / len(xs))\n",
+           expect="the hinge loss"),
+]
+
+VARIANTS += [
+    Variant("r14 m14k: backward leaves the leaves out of topo (their _backward is a no-op)",
+            old="            visited.add(node)\n            stack.append((node, True))",
+            new="            visited.add(node)\n            if node._prev:\n                stack.append((node, True))"),
+    Variant("r14 m14k: __sub__ as self + (-1) * other",
+            old="        return self + (-other)", new="        return self + (-1) * other"),
+    Variant("r14 m14k: __pow__ forward with math.pow",
+            old='out = Value(self.data ** k, (self,), f"**{k}")',
+            new='out = Value(math.pow(self.data, k), (self,), f"**{k}")'),
+    Variant("r14 m14k: Neuron sum with functools.reduce(operator.add) from the bias",
+            old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+            new="import functools, operator\n        z = functools.reduce(operator.add, (wi * xi for wi, xi in zip(self.w, x)), self.b)"),
+    Variant("r14 m14k: Layer.parameters through itertools.chain(*...)",
+            old="        return [p for neuron in self.neurons for p in neuron.parameters()]",
+            new="        import itertools\n        return list(itertools.chain(*(neuron.parameters() for neuron in self.neurons)))"),
+    Variant("r14 m14k: tanh backward recomputes math.tanh(self.data)",
+            old="self.grad += (1 - t ** 2) * out.grad",
+            new="self.grad += (1 - math.tanh(self.data) ** 2) * out.grad"),
+    Variant("r14 m14k: mse_loss through map and a lambda over the pairs",
+            old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="    return sum(map(lambda pt: (pt[0] - pt[1]) ** 2, zip(preds, targets))) / len(preds)"),
+    Variant("r14 m14k fix: backward skips (continue) the nodes whose grad is 0 (their closures add nothing)",
+            old="        for node in reversed(topo):\n            node._backward()",
+            new="        for node in reversed(topo):\n            if node.grad == 0:\n                continue\n            node._backward()"),
+]
+
+# the same classes in other functions (round 14, after m14k)
+MUTANTS += [
+    Mutant("r14: multiplication defined as __mult__ (a * b raises TypeError)",
+           old="    def __mul__(self, other):", new="    def __mult__(self, other):", expect="define __mul__(self, other)"),
+    Mutant("r14: tanh derivative through int(t) (0 for every |t| < 1)",
+           old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += (1 - t ** 2) * int(abs(t) + 0.5) * out.grad",
+           expect="int()"),
+]

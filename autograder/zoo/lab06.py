@@ -1136,3 +1136,50 @@ VARIANTS = [
     Variant("r13 second set: forward shifts the scores by their global mean before softmax",
             old="    Yhat = softmax(Ytilde)\n", new="    Yhat = softmax(Ytilde - Ytilde.mean())\n"),
 ]
+
+
+# r14 held-out set m14k (measured on cdda232), fixed in round 14: each now caught and named
+_R14_LOSS = "    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n"
+MUTANTS += [
+    Mutant("r14 m14k: softmax divides the scores by the row max instead of subtracting it",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+           new="E = np.exp(Z / Z.max(axis=1, keepdims=True))", expect="divided by the row maximum"),
+    Mutant("r14 m14k: accuracy as the mean over all entries of round(Yhat) == Y",
+           old="    acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="    acc = np.mean(np.round(Yhat) == Y)", expect="every ENTRY"),
+    Mutant("r14 m14k: CS231n dscores indexed with the one-hot Y as integer labels (IndexError)",
+           old="grad_Ytilde = (Yhat - Y) / N",
+           new="grad_Ytilde = Yhat.copy()\n    grad_Ytilde[np.arange(N), Y] -= 1\n    grad_Ytilde /= N",
+           expect="Y is one-hot"),
+    Mutant("r14 m14k: grad_Wy reshaped into W_y's shape instead of transposed",
+           old="grad_Wy = grad_Ytilde.T @ H",
+           new='grad_Wy = (H.T @ grad_Ytilde).reshape(params["Wy"].shape)', expect="does not transpose"),
+]
+
+VARIANTS += [
+    Variant("r14 m14k: backward recomputes yhat and h with forward(params, X)",
+            old='X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+            new='X = outputs["X"]\n    Yhat, _fresh = forward(params, X)\n    H = _fresh["h"]'),
+    Variant("r14 m14k: softmax keeps a float32 input in float32 (result_type)",
+            old="    return E / E.sum(axis=1, keepdims=True)\n",
+            new="    P = E / E.sum(axis=1, keepdims=True)\n    return P.astype(np.result_type(Z, np.float32), copy=False)\n"),
+    Variant("r14 m14k: init with positional loc, scale, size",
+            old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": rng.normal(0, 0.3, (nh, nx)),'),
+    Variant("r14 m14k: loss via np.vdot(Y, log Yhat) / N",
+            old=_R14_LOSS, new="    L = -np.vdot(Y, np.log(np.clip(Yhat, 1e-300, 1.0))) / Y.shape[0]\n"),
+    Variant("r14 m14k: accuracy via np.take_along_axis on the one-hot labels",
+            old="    acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+            new="    acc = np.mean(np.take_along_axis(Y, np.argmax(Yhat, axis=1)[:, None], axis=1))"),
+    Variant("r14 m14k: sgd through np.add(..., out=params[name])",
+            old="        params[name] -= eta * grads[name]\n",
+            new="        np.add(params[name], -eta * grads[name], out=params[name])\n"),
+]
+
+# the same classes in other functions (round 14, after m14k)
+MUTANTS += [
+    Mutant("r14: loss indexes Yhat with the one-hot Y as integer labels (IndexError)",
+           old=_R14_LOSS, new="    L = -np.mean(np.log(Yhat[np.arange(Y.shape[0]), Y]))\n", expect="Y is one-hot"),
+    Mutant("r14: grad_Wh reshaped into W_h's shape instead of transposed",
+           old="grad_Wh = grad_Htilde.T @ X",
+           new='grad_Wh = (X.T @ grad_Htilde).reshape(params["Wh"].shape)', expect="does not transpose"),
+]
