@@ -1563,4 +1563,12 @@ MUTANTS += [
                   '    rows = [record(0)]\n    grads = {"d" + k: np.zeros_like(v) for k, v in parameters.items()}\n'),),
            expect="every update applies the gradients of the PREVIOUS step"),
 ]
+MUTANTS += [
+    Mutant("R14n activation_forward tanh branch np.arctanh (the inverse function)",
+           "        A = np.tanh(Z)\n", "        A = np.arctanh(Z)\n",
+           expect="calls np.arctanh, the INVERSE function of tanh"),
+    Mutant("R14n activation_backward tanh derivative through np.arctanh",
+           "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA * (1.0 - np.arctanh(Z) ** 2)",
+           expect="calls np.arctanh, the INVERSE function of tanh"),
+]
 
