@@ -4893,6 +4893,14 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
                       f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
                       f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
+        try:
+            times_rows = len(set(sizes)) > 1 and _match(got, after(sizes, rate=lambda s: 0.5 * s))
+        except (core.CheckFailure, Exception):
+            times_rows = False
+        if times_rows:
+            core.fail(f"{name}: every update used a step of learning_rate * (rows in the mini-batch, here {sizes}) "
+                      f"instead of learning_rate: pass learning_rate itself to update_parameters (the mean over the "
+                      f"batch is already in dZ_L = (A_L - Y) / m)", "lr-times-batch-size")
         _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name)
         try:
             relu_forward = hidden != "relu" and _match(got, after(sizes, forward_hidden="relu"))

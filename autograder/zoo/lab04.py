@@ -1571,4 +1571,10 @@ MUTANTS += [
            "return dA * (1.0 - np.tanh(Z) ** 2)", "return dA * (1.0 - np.arctanh(Z) ** 2)",
            expect="calls np.arctanh, the INVERSE function of tanh"),
 ]
+MUTANTS += [
+    Mutant("R14n train multiplies the learning rate by the mini-batch length",
+           "parameters = update_parameters(parameters, grads, learning_rate)",
+           "parameters = update_parameters(parameters, grads, learning_rate * len(idx))",
+           expect=("learning_rate * m = 24 * learning_rate", "learning_rate * (rows in the mini-batch")),
+]
 
