@@ -2270,6 +2270,10 @@ def softmax_forward(cls) -> None:
                                   "softmax divides by the row's plain sum, e.sum(axis=1, keepdims=True), so that "
                                   "each row of probabilities sums to 1":
                                       er / np.linalg.norm(er, axis=1, keepdims=True),
+                                  "your rows are exp(z - max(z)), shifted but never normalised (divided by the row "
+                                  "max exp(0) = 1, or by nothing): each row of probabilities must sum to 1, so "
+                                  "divide by the row SUM, e.sum(axis=1, keepdims=True)":
+                                      er,
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })

@@ -860,7 +860,7 @@ MUTANTS += [
     Mutant('R9 E12 softmax backward dot via (g @ y.T).sum(axis=1) (cross-sample sums)', 'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample', 'dot = (grad_out @ self.y.T).sum(axis=1, keepdims=True)',
            expect='your backward mixes samples'),
     Mutant('R9 E13 softmax forward returns the unnormalised exponentials (cache right)', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return e',
-           expect='your values fit `exp(z - max_axis1(z))`'),
+           expect=('your values fit `exp(z - max_axis1(z))`', 'shifted but never normalised')),
     Mutant('R9 E14 tanh backward np.dot(grad_out, 1 - y**2) (matrix product)', 'return grad_out * (1 - self.y ** 2)', 'return np.dot(grad_out, 1 - self.y ** 2)',
            expect='is the matrix product'),
     Mutant('R9 E16 GELU forward caches cdf computed in float64 (np.float64 constant)', 'self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))', 'self.cdf = 0.5 * (1 + erf(x / np.float64(math.sqrt(2))))',
@@ -1207,3 +1207,9 @@ MUTANTS += [
 VARIANTS += [
     Variant("R14n GELU forward erf argument as x / 2 ** 0.5", "erf(x / math.sqrt(2))", "erf(x / 2 ** 0.5)"),
 ]
+MUTANTS += [
+    Mutant("R14n softmax divided by the row max instead of the row sum",
+           "self.y = e / e.sum(axis=1, keepdims=True)", "self.y = e / e.max(axis=1, keepdims=True)",
+           expect="shifted but never normalised"),
+]
+
