@@ -275,13 +275,20 @@ SPECS["softplus"] = Spec(
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
     })
 
+#: erf arguments written instead of x/sqrt(2): (how, the factor on x, what slip gives it).
+_GELU_ERF_ARGUMENTS = (
+    ("x/2", 0.5, " (sqrt(2) written as 2?)"),
+    ("x", 1.0, " (the 1/sqrt(2) is missing)"),
+    ("x/4", 0.25, ": x / 2 ** 1 / 2 is (x / 2) / 2 = x/4, since ** binds tighter than / and the division runs left "
+                  "to right; write x / math.sqrt(2) or x / 2 ** 0.5"),
+    ("x/(2 sqrt(2))", 0.5 / math.sqrt(2.0), ": the argument is divided by 2 once too often"),
+)
+
 SPECS["gelu"] = Spec(
     "GELU", lambda cls: cls(), _gelu, _dgelu,
     wrong_forward=lambda x: {
-        "the Gaussian CDF is 0.5*(1 + erf(x/sqrt(2))): the erf argument must be x/sqrt(2), not x/2":
-            _map(lambda v: 0.5 * v * (1 + math.erf(v / 2)), x),
-        "the Gaussian CDF is 0.5*(1 + erf(x/sqrt(2))): the erf argument must be x/sqrt(2), not x":
-            _map(lambda v: 0.5 * v * (1 + math.erf(v)), x),
+        **{f"the Gaussian CDF is 0.5*(1 + erf(x/sqrt(2))): the erf argument must be x/sqrt(2), not {arg}{why}":
+           _map(lambda v, c=c: 0.5 * v * (1 + math.erf(v * c)), x) for arg, c, why in _GELU_ERF_ARGUMENTS},
         "this is the tanh approximation; GELU is the exact form x*Phi(x) with erf":
             _map(_gelu_tanh, x),
         "the erf argument is written the wrong way round, sqrt(2)/x: Phi(x) = 0.5*(1 + erf(x/sqrt(2)))":
@@ -525,6 +532,7 @@ def _forward(layer, x, label: str) -> np.ndarray:
         y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
+            _name_inverse_function(exc, f"{label}.forward")
             _name_log_of_zero(exc, layer)
         raise
     name = signature(f"{label}.forward", ("x",), (x,))
@@ -534,6 +542,28 @@ def _forward(layer, x, label: str) -> np.ndarray:
     if _downcast(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
     return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
+
+
+#: NumPy's inverse functions, their function and the domain outside which they give NaN or inf.
+_INVERSES = {"arctanh": ("tanh", "-1 < x < 1"), "arcsin": ("sin", "-1 <= x <= 1"),
+             "arccos": ("cos", "-1 <= x <= 1"), "arccosh": ("cosh", "x >= 1")}
+_INVERSE_WARNING = re.compile(r"encountered in (arctanh|arcsin|arccos|arccosh)$")
+
+
+def _name_inverse_function(exc, where: str) -> None:
+    """A warning raised inside an inverse function (arctanh, arcsin...) is no stability problem: none of this lab's
+    activations or derivatives uses one, and each is defined on a bounded domain only, so the code called the
+    inverse where the function itself belongs (np.arctanh for np.tanh, an autocomplete slip)."""
+    warned = str(getattr(exc, "warning", "") or "")
+    hit = _INVERSE_WARNING.search(warned)
+    if not hit:
+        return
+    inverse = hit.group(1)
+    base, domain = _INVERSES[inverse]
+    core.fail(f"{where}: numpy warned '{warned}': your code calls np.{inverse}, the INVERSE function of {base} "
+              f"(defined only for {domain}; outside it np.{inverse} gives NaN or inf). This is the wrong function, "
+              f"not a numerical-stability problem: no activation of this lab needs np.{inverse}; did you mean "
+              f"np.{base}?", "inverse-function-called")
 
 
 _LOG_OF_ZERO = re.compile(r"divide by zero encountered in (log1p|log2|log10|log)\b")
@@ -736,6 +766,8 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
                  elementwise=label != "Softmax")
     except core.CheckFailure as exc:
+        if exc.diagnosis == "not-numerically-stable":
+            _name_inverse_function(exc, f"{label}.backward")
         _name_other_instance(exc, layer, label)
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)
@@ -2238,6 +2270,10 @@ def softmax_forward(cls) -> None:
                                   "softmax divides by the row's plain sum, e.sum(axis=1, keepdims=True), so that "
                                   "each row of probabilities sums to 1":
                                       er / np.linalg.norm(er, axis=1, keepdims=True),
+                                  "your rows are exp(z - max(z)), shifted but never normalised (divided by the row "
+                                  "max exp(0) = 1, or by nothing): each row of probabilities must sum to 1, so "
+                                  "divide by the row SUM, e.sum(axis=1, keepdims=True)":
+                                      er,
                                   "these are log-probabilities: softmax returns exp(z - max) / sum(exp(z - max))":
                                       zs - np.log(er.sum(axis=1, keepdims=True)) - zs.max(axis=1, keepdims=True),
                               })

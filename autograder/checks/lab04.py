@@ -309,6 +309,29 @@ def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
         raise
 
 
+#: NumPy's inverse functions, the function each inverts and the domain outside which it gives NaN or inf.
+_INVERSES = {"arctanh": ("tanh", "-1 < x < 1"), "arcsin": ("sin", "-1 <= x <= 1"),
+             "arccos": ("cos", "-1 <= x <= 1"), "arccosh": ("cosh", "x >= 1")}
+
+
+def _name_inverse_function(exc, name) -> None:
+    """A warning inside an inverse function (np.arctanh...) is no stability problem: no function of this lab needs
+    one, and each is defined on a bounded domain only: the inverse was called where the function belongs."""
+    warned = str(getattr(exc, "warning", "") or "")
+    hit = re.search(r"encountered in (arctanh|arcsin|arccos|arccosh)$", warned)
+    if exc.diagnosis != "not-numerically-stable" or not hit:
+        return
+    base, domain = _INVERSES[hit.group(1)]
+    # the id stays: the composite checks re-judge with the documented blocks on a warning of a block (_rejudged_with_blocks)
+    failure = core.CheckFailure(
+        f"{name}: numpy warned '{warned}': your code calls np.{hit.group(1)}, the INVERSE function of {base} "
+        f"(defined only for {domain}; outside it gives NaN or inf). This is the wrong function, not a "
+        f"numerical-stability problem: no function of this lab needs np.{hit.group(1)}; did you mean np.{base}?",
+        "not-numerically-stable")
+    failure.warning, failure.headline = warned, getattr(exc, "headline", str(exc))
+    raise failure from None
+
+
 def _call(fn, *args, name, hint=None, want=None, **kwargs):
     """core.call, adding ``hint`` (what a shape error in this function usually means) to errors; ``want``: the
     oracle's value for this call (an array, or a callable giving it), for the judge's search of the one change
@@ -316,6 +339,7 @@ def _call(fn, *args, name, hint=None, want=None, **kwargs):
     try:
         return core.call(fn, *args, name=name, want=want, **kwargs)
     except core.CheckFailure as exc:
+        _name_inverse_function(exc, name)
         try:
             _reword_call_failure(exc, fn, args, kwargs, name, hint)
         except core.CheckFailure as better:
@@ -491,7 +515,32 @@ def _std_diagnosis(method, n_in, n_out):
                        np.sqrt(1.0 / (n_in + n_out))},
         "random": {"small random weights are 0.01 * N(0, 1): the factor 0.01 is missing": 1.0},
     }
-    return wrong[method]
+    return {**wrong[method], _DIVIDED_BY_STD: 1.0 / _expected_std(method, n_in, n_out)}
+
+
+_DIVIDED_BY_STD = ("the draws are divided by the standard deviation instead of multiplied by it: W = std * N(0, 1) "
+                   "(rng.standard_normal(shape) * std), so that W has standard deviation std, not 1 / std")
+
+
+def _name_divided_by_std(fn, exc, name) -> None:
+    """A division by zero while drawing the weights: with std = 0 ('zeros' through the random draw) N(0, 1) / std is
+    the one formula that divides. Asked of a random method, where std > 0: W1's std is 1 / the expected one."""
+    if exc.diagnosis != "not-numerically-stable" or "divide" not in str(getattr(exc, "warning", "") or exc):
+        return
+    big = [400, 300, 250]
+    for method in ("he", "xavier", "random"):
+        try:
+            with np.errstate(all="ignore"):
+                W = np.asarray(_param_dict(fn(list(big), method, seed=11), big, name)["W1"], dtype=_f64)
+        except Exception:
+            continue
+        std, want = float(W.std()), _expected_std(method, big[0], big[1])
+        if np.isfinite(std) and abs(std - 1.0 / want) <= 0.04 / want:
+            warned = getattr(exc, "warning", "") or "divide by zero"
+            core.fail(f"{name}: numpy warned '{warned}', and not for a lack of numerical stability: "
+                      f"{_DIVIDED_BY_STD} (initialize_parameters({big}, {method!r}) gives W1 the "
+                      f"standard deviation {std:.4g} = 1 / {want:.4g}, expected {want:.4g}; with method 'zeros' the "
+                      f"standard deviation is 0, hence the division by zero)", "init-divided-by-std")
 
 
 _STD_FORMULAS = {"xavier": ("sqrt(2 / (n_in + n_out))",), "he": ("sqrt(2 / n_in)",)}
@@ -623,6 +672,7 @@ def initialize_parameters(fn) -> None:
                 out = _call(fn, given, method, seed=4, name=name)
             except core.CheckFailure as exc:
                 _name_index_past_end(fn, exc, dims, method)
+                _name_divided_by_std(fn, exc, name)
                 raise
             p = _param_dict(out, dims, name)
             if given != dims:
@@ -1083,7 +1133,95 @@ def _forward_matches(out, AL_want, caches_want):
         return False
 
 
+def _lent_linear_forward(A_prev, W, b):
+    """linear_forward as documented (lent when the student's building block warns: _blocks_warn)."""
+    return A_prev @ W + b, (A_prev, W, b)
+
+
+def _lent_activation_forward(Z, activation):
+    """activation_forward as documented: A in Z's float dtype, activation_cache = Z."""
+    Z = np.asarray(Z)
+    return _act(Z, activation).astype(Z.dtype if Z.dtype.kind == "f" else _f64), Z
+
+
+def _lent_activation_backward(dA, activation_cache, activation):
+    """activation_backward as documented: dZ = dA * g'(Z) in dA's float dtype."""
+    dA = np.asarray(dA)
+    return (dA * _act_grad(np.asarray(activation_cache, _f64), activation)).astype(
+        dA.dtype if dA.dtype.kind == "f" else _f64)
+
+
+def _lent_linear_backward(dZ, linear_cache):
+    """linear_backward as documented: (dA_prev, dW, db)."""
+    A_prev, W, _b = linear_cache
+    return dZ @ W.T, A_prev.T @ dZ, dZ.sum(axis=0, keepdims=True)
+
+
+_BLOCK_PROBE = np.linspace(-3.0, 3.0, 13).reshape(1, -1)
+
+
+def _block_warning(name, block, thunk) -> str | None:
+    """The NumPy warning the student's building block gives on its own (``thunk`` calls it on probe inputs), if any."""
+    if block is None:
+        return None
+    try:
+        with core.numerics(name):
+            thunk()
+    except core.CheckFailure as exc:
+        return str(getattr(exc, "warning", "") or "") or None
+    except Exception:
+        return None
+    return None
+
+
+def _rejudged_with_blocks(check, fn, exc, blocks) -> bool:
+    """``check`` failed on a NumPy warning that one of the student's building blocks gives on its own (``blocks``:
+    global name -> (the student's block, a thunk calling it on probe inputs, the reference lent in its place)): that
+    mistake is paid in the block's own cell, and ``fn`` is judged again with the documented blocks lent by name in
+    place of the student's (core.lent_globals). True when that judgement passes (else it raises its failure);
+    False when no block warns so (the caller re-raises ``exc``)."""
+    warned = str(getattr(exc, "warning", "") or "")
+    if exc.diagnosis != "not-numerically-stable" or not warned:
+        return False
+    op = warned.rsplit(" ", 1)[-1]          # the operation: 'arctanh' of 'invalid value encountered in arctanh'
+    culprits = [n for n, (block, thunk, _) in blocks.items()
+                if (_block_warning(n, block, thunk) or "").rsplit(" ", 1)[-1] == op]
+    if not culprits:
+        return False
+    try:
+        lending = core.lent_globals(fn, {n: lent for n, (_, _, lent) in blocks.items()})
+        lending.__enter__()
+    except Exception:
+        return False
+    try:
+        check()
+        return True
+    except core.CheckFailure as again:
+        failure = core.CheckFailure(f"{again} (judged with the documented building blocks in place of your "
+                                    f"{', '.join(culprits)}, which numpy warns about on its own: see its cell)",
+                                    again.diagnosis)
+        for key, value in vars(again).items():
+            setattr(failure, key, value)
+        raise failure from None
+    finally:
+        lending.__exit__(None, None, None)
+
+
 def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
+    """The loop over the layers. A NumPy warning that the student's activation_forward gives on its own (np.arctanh
+    for np.tanh...) is judged in that block's cell: model_forward is then judged with the documented blocks lent."""
+    try:
+        _model_forward(fn, linear_forward, activation_forward)
+    except core.CheckFailure as exc:
+        if not _rejudged_with_blocks(lambda: _model_forward(fn, None, None), fn, exc, {
+            "activation_forward": (activation_forward, lambda: [activation_forward(_BLOCK_PROBE.copy(), k)
+                                                                for k in ACTIVATIONS], _lent_activation_forward),
+            "linear_forward": (linear_forward, lambda: linear_forward(_BLOCK_PROBE.T.copy(), _BLOCK_PROBE.copy(),
+                                                                      _BLOCK_PROBE.copy()), _lent_linear_forward)}):
+            raise
+
+
+def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     gen = core.rng("lab04.model_forward")
     # The last network has every size 1: there a transposed product in a building block cannot
     # raise, so model_forward's own loop can be judged whatever those blocks do.
@@ -1127,7 +1265,7 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         if np.shape(out[0]) != (m, 1):
             _which_parameter(fn, X, params, hidden, name)
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
-        _name_layer_activation(out, L, hidden, name)
+        _name_layer_activation(out, L, hidden, name, flipped=lambda: _output_flipped(fn, X, params, hidden))
         ZL = layers[-1][3]
         try:
             _expect_close(AL, layers[-1][4], name=f"{name}: AL", rtol=1e-7, atol=1e-10, diagnose={
@@ -1243,7 +1381,22 @@ def _same_result(a, b) -> bool:
     return x.shape == y.shape and bool(np.array_equal(x, y, equal_nan=True))
 
 
-def _name_layer_activation(out, L, hidden, name):
+def _output_flipped(fn, X, params, hidden):
+    """The student's AL and the expected Z_L with the output layer's W_L and b_L negated (Z_L changes sign): a
+    second input that separates 'no activation at the output' from an activation that is the identity on the
+    first input's Z_L (ReLU on Z_L >= 0)."""
+    L = len(params) // 2
+    flipped = _copy_params(params)
+    flipped[f"W{L}"], flipped[f"b{L}"] = -flipped[f"W{L}"], -flipped[f"b{L}"]
+    try:
+        with np.errstate(all="ignore"):
+            AL = np.asarray(fn(X.copy(), _copy_params(flipped), hidden)[0], _f64)
+    except Exception:
+        return None
+    return AL, _forward(X, flipped, hidden)[-1][3]
+
+
+def _name_layer_activation(out, L, hidden, name, flipped=None):
     """Property in plain words, read from the student's own caches: layer l's output is g_l(Z_l) of its own
     Z_l, with g_l = hidden_activation below L and the sigmoid at L; name the first layer that applied another
     function (a layer-index condition off by one, the activations mixed up)."""
@@ -1263,6 +1416,20 @@ def _name_layer_activation(out, L, hidden, name):
         if _near(A, _act(Z, want)):
             continue
         used = next((k for k in ACTIVATIONS if k != want and _near(A, _act(Z, k))), None)
+        if l == L and _near(A, Z):
+            also = ""
+            if used:      # the identity and `used` agree on this Z_L: asked again with Z_L of the other sign
+                second = flipped() if flipped is not None else None
+                if second is None or second[0].shape != second[1].shape:
+                    also = f" (here every entry of Z_{L} is >= 0, where {used}(Z_{L}) = Z_{L} too)"
+                elif not _near(second[0], second[1]):
+                    also = None
+                else:
+                    also = f" (also with W_{L} and b_{L} negated, where Z_{L} has negative entries)"
+        if l == L and _near(A, Z) and also is not None:
+            core.fail(f"{name}: the AL you return equals Z_{L}, the output layer's pre-activation (the logits): no "
+                      f"activation was applied to it{also}; AL = sigmoid(Z_{L}), the output of activation_forward "
+                      f"with 'sigmoid' (return A, not Z)", "output-returns-z")
         if used is None and l < L and _near(A, Z):
             core.fail(f"{name}: layer {l + 1} is fed layer {l}'s pre-activation Z_{l} (its cached A_prev equals Z_{l}) "
                       f"instead of the activation A_{l} = {hidden}(Z_{l}): pass A, the output of activation_forward, "
@@ -1330,6 +1497,10 @@ def _bce_case(fn, AL, Y):
         "log10 instead of the natural logarithm np.log": want / np.log(10),
         "log2 instead of the natural logarithm np.log (your loss is in bits: the expected one divided by "
         "ln 2, times 1.4427)": want / np.log(2),
+        "the labels are swapped between the two terms: your loss is -[(1 - y) log a + y log(1 - a)] (the loss of "
+        "the opposite labels 1 - Y), the expected -[y log a + (1 - y) log(1 - a)]: y goes with log a, 1 - y with "
+        "log(1 - a)":
+            -float(((1 - Y64) * np.log(A64) + Y64 * np.log1p(-A64)).mean()),
         "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
             (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
         "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
@@ -2180,6 +2351,22 @@ def _own_loss_gradient(bce, layers, Y, params, hidden):
 
 
 def model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
+    """The backward loop. A NumPy warning that the student's activation_backward or linear_backward gives on its own
+    is judged in that block's cell: model_backward is then judged with the documented blocks lent."""
+    try:
+        _model_backward(fn, linear_backward, activation_backward, binary_cross_entropy)
+    except core.CheckFailure as exc:
+        one = np.ones_like(_BLOCK_PROBE)
+        if not _rejudged_with_blocks(lambda: _model_backward(fn, None, None, binary_cross_entropy), fn, exc, {
+            "activation_backward": (activation_backward, lambda: [activation_backward(one.copy(), _BLOCK_PROBE.copy(), k)
+                                                                  for k in ACTIVATIONS], _lent_activation_backward),
+            "linear_backward": (linear_backward, lambda: linear_backward(
+                _BLOCK_PROBE.T.copy(), (_BLOCK_PROBE.T.copy(), np.ones((1, 1)), np.zeros((1, 1)))),
+                _lent_linear_backward)}):
+            raise
+
+
+def _model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
     earlier: list = []       # what the earlier calls returned (a dict kept between calls keeps their keys)
     # The last network has every size 1 (see model_forward): model_backward's own loop can be
@@ -2672,12 +2859,68 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             _explain_scaled_key(got, ref, keys, key, l, m, name, lead, above)
             if fn is not None and key in top:
                 _output_gradient_term(fn, name)
+            _name_layer_step(got, ref, layers, Y, hidden, l, L, name)
             _name_wrong_da(got, layers, hidden, l, L, name)
             _name_wrong_z(got, layers, hidden, l, L, name)
             core.fail(f"{name}: {lead}grads[{key!r}] differs from the gradient of the loss (relative error "
                       f"{err:.2g}) {above}: look at layer {l}: it must use caches[{l - 1}] (its own A_prev, "
                       f"W, b and Z) and, below the output, the derivative of hidden_activation at that "
                       f"layer's pre-activation Z", "layer-wrong")
+
+
+def _name_layer_step(got, ref, layers, Y, hidden, l, L, name) -> None:
+    """Hidden layer l (< L) is the first wrong one, everything above it right: its dW_l against the two steps of
+    the layer, dA_l -> dZ_l = dA_l * g'(Z_l) -> dW_l, each replaced in turn by what a slip gives (the derivative of
+    another activation, no derivative, or dZ_(l+1) of the layer above fed in place of dA_l = dZ_(l+1) @ W_(l+1).T)."""
+    if l >= L:
+        return
+    A_prev, _W, _b, Z, _ = layers[l - 1]
+    try:
+        dW = np.asarray(got[f"dW{l}"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return
+    dA = ref[f"dA{l}"]
+    top = "the top hidden layer" if l == L - 1 else "a hidden layer"
+    for other in ACTIVATIONS:
+        if other != hidden and _near(dW, A_prev.T @ (dA * _act_grad(Z, other)), 1e-5, 1e-7) \
+                and not _near(ref[f"dW{l}"], A_prev.T @ (dA * _act_grad(Z, other)), 1e-5, 1e-7):
+            edge = (f" The layers below it use another derivative: is the condition on the layer index off by one "
+                    f"(l == L, or l == len(caches) - 1, picking the {other} for layer {l})?" if other == "sigmoid" else "")
+            core.fail(f"{name}: layer {l} ({top}) is differentiated as a {other}: its dZ_{l} = dA{l} * {other}'(Z_{l}), "
+                      f"but layer {l} applies hidden_activation = {hidden!r}, so dZ_{l} = activation_backward(dA{l}, "
+                      f"Z_{l}, hidden_activation); only the output layer {L} is a sigmoid, and its derivative is "
+                      f"already inside dZ_{L} = (A_L - Y) / m.{edge}", "hidden-layer-derivative-of-another")
+    if _near(dW, A_prev.T @ dA, 1e-5, 1e-7) and not _near(ref[f"dW{l}"], A_prev.T @ dA, 1e-5, 1e-7):
+        # a derivative evaluated at another layer's cached array where it is 1 everywhere looks the same
+        ones = [f"{what}_{k} (caches[{k - 1}])" for k in range(1, L + 1) for at, what in ((3, "Z"), (4, "A"))
+                if (k, at) != (l, 3) and _broadcasts(layers[k - 1][at].shape, Z.shape)
+                and np.all(_act_grad(layers[k - 1][at], hidden) == 1.0)]
+        also = (f", or takes it at an array where {hidden}' is 1 everywhere here, such as {ones[0]} instead of "
+                f"Z_{l} (caches[{l - 1}])" if ones else "")
+        core.fail(f"{name}: layer {l} ({top}) skips the derivative of its activation{also}: dZ_{l} = dA{l} * "
+                  f"{hidden}'(Z_{l}) (activation_backward(dA{l}, Z_{l}, hidden_activation)), not dA{l} itself",
+                  "hidden-layer-derivative-missing")
+    # dZ of the layer above, fed where its dA_prev = dZ @ W.T belongs (same shape only when the widths agree)
+    above = (layers[-1][4] - Y) / Y.shape[0] if l + 1 == L else ref[f"dA{l + 1}"] * _act_grad(layers[l][3], hidden)
+    try:
+        fed = np.broadcast_to(above, Z.shape) * _act_grad(Z, hidden)
+    except ValueError:
+        return
+    if _near(dW, A_prev.T @ fed, 1e-5, 1e-7):
+        quiet = (f"both are {Z.shape} here" if above.shape == Z.shape else
+                 f"dZ_{l + 1} of shape {above.shape} broadcasts against Z_{l} {Z.shape}")
+        core.fail(f"{name}: layer {l} ({top}) starts from dZ_{l + 1}, the gradient of layer {l + 1}'s pre-activation, "
+                  f"instead of dA{l} = dZ_{l + 1} @ W_{l + 1}.T, the dA_prev that linear_backward returned for layer "
+                  f"{l + 1}: the W.T step is skipped ({quiet}, so no shape error showed it); call "
+                  f"activation_backward(dA_prev, Z_{l}, hidden_activation)",
+                  "hidden-layer-given-dz")
+
+
+def _broadcasts(shape, to) -> bool:
+    try:
+        return np.broadcast_shapes(shape, to) == tuple(to)
+    except ValueError:
+        return False
 
 
 def _name_wrong_da(got, layers, hidden, l, L, name) -> None:
@@ -3087,7 +3330,23 @@ def _name_layer_index(exc, L, name, params=None, grads=None, fn=None):
                   f"dA_(L-1), ...?)", "update-wrong-gradient")
 
 
+_PREDICT_PROBE = {"W1": np.array([[1.0, -1.0, 2.0, -2.0]]), "b1": np.zeros((1, 4)), "W2": np.ones((4, 1)),
+                  "b2": np.zeros((1, 1))}
+
+
 def predict(fn, model_forward=None) -> None:
+    """Thresholding AL. A NumPy warning that the student's model_forward gives on its own is judged in that cell:
+    predict is then judged with the documented model_forward lent."""
+    try:
+        _predict(fn, model_forward)
+    except core.CheckFailure as exc:
+        if not _rejudged_with_blocks(lambda: _predict(fn, None), fn, exc, {
+            "model_forward": (model_forward, lambda: [model_forward(_BLOCK_PROBE.T.copy(), _copy_params(_PREDICT_PROBE), k)
+                                                      for k in ACTIVATIONS], _lent_model_forward)}):
+            raise
+
+
+def _predict(fn, model_forward=None) -> None:
     gen = core.rng("lab04.predict")
     for dims, m, hidden, dtype in [([2, 5, 1], 9, "relu", _f64), ([3, 4, 1], 1, "tanh", _f64),
                                    ([4, 6, 3, 1], 7, "sigmoid", _f64), ([3, 5, 1], 8, "tanh", np.float32),
@@ -3138,6 +3397,14 @@ def predict(fn, model_forward=None) -> None:
             core.fail(f"{name} must contain numbers 0 and 1, got dtype {got.dtype}", "labels-dtype")
         values = got.astype(_f64)
         if not np.all((values == 0) | (values == 1)):
+            if np.all(np.abs(values) == 1) and np.array_equal(values > 0, want > 0):
+                core.fail(f"{name}: your labels are -1 and 1 (-1 where the expected label is 0): the classes are "
+                          f"labelled 0 and 1, as in Y; np.sign(AL - 0.5) gives -1 / 1: use (AL > 0.5).astype(int)",
+                          "labels-minus-one")
+            if np.all((values == 0) | (np.abs(values) == 1)) and np.array_equal(values != 0, want > 0):
+                core.fail(f"{name}: your labels contain -1 where the expected label is 1: labels are 0 and 1, as in "
+                          f"Y (a sign flipped, e.g. np.sign(0.5 - AL) or -(AL > 0.5)): use (AL > 0.5).astype(int)",
+                          "labels-negative")
             core.fail(f"{name} must return class labels 0 or 1, not probabilities: threshold AL at 0.5",
                       "returns-probabilities")
         if any(np.array_equal(values, (_forward(X, params, other)[-1][4] > 0.5).astype(_f64))
@@ -3676,11 +3943,12 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False, backward_hidden=None, pairwise=False):
+              whole_y=False, backward_hidden=None, pairwise=False, stale=False):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
-    ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; all for diagnoses)."""
+    ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; ``stale``: each update applies
+    the previous step's gradients, the first none; all for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
@@ -3690,17 +3958,44 @@ def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None,
         return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (labels > 0.5)))
 
     hist = [record()]
+    previous = None
     for order in orders:
         for first in range(0, m, size):
             idx = order[first:first + size]
             AL, caches = parts.forward(X[idx], p, forward_hidden or hidden)
+            if stale:      # the update first, with the previous step's gradients; then backward on the caches
+                if previous is not None:
+                    p = parts.update(p, previous, lr)
+                if stale == "in-place":      # an in-place update_parameters also changed the W and b cached
+                    caches = _with_weights(caches, p)
             grads = parts.backward(AL, Y if whole_y else Y[idx], caches, backward_hidden or hidden)
-            p = parts.update(p, grads, lr)
+            if stale:
+                previous = grads
+            else:
+                p = parts.update(p, grads, lr)
         hist.append(record())
     return p, np.array(hist)
 
 
+def _with_weights(caches, p):
+    """Caches whose W_l and b_l are the parameters ``p`` (what an in-place update does to cached references), in
+    either form: the reference's (A_prev, W, b, Z, A) per layer or the documented ((A_prev, W, b), Z)."""
+    out = []
+    for l, c in enumerate(caches, start=1):
+        W, b = p[f"W{l}"], p[f"b{l}"]
+        if len(c) == 5:
+            out.append((c[0], W, b, c[3], c[4]))
+        else:
+            out.append(((c[0][0], W, b), *c[1:]))
+    return out
+
+
 _PROBES = [("full", [2, 6, 1], 6, "tanh"), ("mini", [2, 3, 1], 5, "tanh"), ("onehot", [13, 1], 4, "tanh")]
+
+
+_STALE_GRADS = ("every update applies the gradients of the PREVIOUS step (the first update none): update_parameters "
+                "runs before model_backward in the loop, or with grads left from the step before; each step is "
+                "forward, then backward on that forward's caches, then the update with those fresh gradients")
 
 
 _BACKWARD_DEFAULT = ("the training backward pass uses model_backward's default hidden activation 'relu', not "
@@ -4091,6 +4386,11 @@ def _full_batch(fn, parts):
                                                         hidden, forward_hidden="relu")[0],
                 _BACKWARD_DEFAULT.format(hidden=hidden): lambda: _simulate(
                     parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden, backward_hidden="relu")[0],
+                _STALE_GRADS: lambda: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden,
+                                                stale="copy")[0],
+                _STALE_GRADS + " (here backward even saw the new weights: update_parameters changes the arrays "
+                "the caches hold in place)": lambda: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden,
+                                                      stale="in-place")[0],
             }
             # the targets of the whole set in their original order with the shuffled rows of X (Y never indexed
             # with the permutation): replayed with the documented generator, np.random.default_rng(seed)
@@ -4593,6 +4893,14 @@ def _mini_batch_counts(fn, parts):
             core.fail(f"{name}: every update used a step of learning_rate / (rows in the mini-batch) instead of "
                       f"learning_rate: pass learning_rate itself to update_parameters (the mean over the batch is "
                       f"already in dZ_L = (A_L - Y) / m)", "lr-divided-by-batch-size")
+        try:
+            times_rows = len(set(sizes)) > 1 and _match(got, after(sizes, rate=lambda s: 0.5 * s))
+        except (core.CheckFailure, Exception):
+            times_rows = False
+        if times_rows:
+            core.fail(f"{name}: every update used a step of learning_rate * (rows in the mini-batch, here {sizes}) "
+                      f"instead of learning_rate: pass learning_rate itself to update_parameters (the mean over the "
+                      f"batch is already in dZ_L = (A_L - Y) / m)", "lr-times-batch-size")
         _name_scaled_rate(fn, parts, got, after, params, dims, X, Y, dtype, hidden, batch_size, name)
         try:
             relu_forward = hidden != "relu" and _match(got, after(sizes, forward_hidden="relu"))
@@ -4621,6 +4929,26 @@ def _mini_batch_counts(fn, parts):
                 p = parts.update(p, parts.backward(AL, Y[:batch_size], caches, hidden), rate)
             return p
         total = len(sizes) * epochs
+
+        def stale_steps(n, in_place, rate=0.5):  # n updates, each with the previous step's gradients (first: none)
+            p, previous = _copy_params(params), None
+            for _ in range(n):
+                AL, caches = parts.forward(X[:batch_size], p, hidden)
+                if previous is not None:
+                    p = parts.update(p, previous, rate)
+                grads = parts.backward(AL, Y[:batch_size], caches if not in_place else _with_weights(caches, p),
+                                       hidden)
+                previous = grads
+            return p
+        stale = False
+        for in_place in (False, True):
+            try:
+                stale = stale or (_match(got, stale_steps(total, in_place))
+                                  and not _match(stale_steps(total, in_place), steps(total)))
+            except (core.CheckFailure, Exception):
+                pass
+        if stale:
+            core.fail(f"{name}: {_STALE_GRADS}", "stale-gradients")
         if len(sizes) > 1:
             _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, len(sizes), name)
         try:

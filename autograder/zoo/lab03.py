@@ -860,7 +860,7 @@ MUTANTS += [
     Mutant('R9 E12 softmax backward dot via (g @ y.T).sum(axis=1) (cross-sample sums)', 'dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample', 'dot = (grad_out @ self.y.T).sum(axis=1, keepdims=True)',
            expect='your backward mixes samples'),
     Mutant('R9 E13 softmax forward returns the unnormalised exponentials (cache right)', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return self.y', 'self.y = e / e.sum(axis=1, keepdims=True)\n        return e',
-           expect='your values fit `exp(z - max_axis1(z))`'),
+           expect=('your values fit `exp(z - max_axis1(z))`', 'shifted but never normalised')),
     Mutant('R9 E14 tanh backward np.dot(grad_out, 1 - y**2) (matrix product)', 'return grad_out * (1 - self.y ** 2)', 'return np.dot(grad_out, 1 - self.y ** 2)',
            expect='is the matrix product'),
     Mutant('R9 E16 GELU forward caches cdf computed in float64 (np.float64 constant)', 'self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))', 'self.cdf = 0.5 * (1 + erf(x / np.float64(math.sqrt(2))))',
@@ -1184,3 +1184,32 @@ VARIANTS += [
             "return grad_out * self.s * (1 + self.x * (1 - self.s))",
             "d = self.s * (1 + self.x * (1 - self.s))\n        np.multiply(grad_out, d, out=d)\n        return d"),
 ]
+MUTANTS += [
+    Mutant("R14n tanh forward np.arctanh (the inverse function, an autocomplete slip)",
+           "self.y = np.tanh(x)\n        return self.y", "self.y = np.arctanh(x)\n        return self.y",
+           expect=("calls np.arctanh, the INVERSE function of tanh", "not a numerical-stability problem")),
+    Mutant("R14n tanh forward np.arctan (the inverse tangent)",
+           "self.y = np.tanh(x)\n        return self.y", "self.y = np.arctan(x)\n        return self.y",
+           expect="arctan(x), the inverse tangent"),
+    Mutant("R14n GELU forward precedence erf(x / 2 ** 1 / 2) = erf(x / 4)",
+           "erf(x / math.sqrt(2))", "erf(x / 2 ** 1 / 2)", expect=("not x/4", "** binds tighter than /")),
+    Mutant("R14n GELU forward erf(x / (2 * sqrt(2)))",
+           "erf(x / math.sqrt(2))", "erf(x / (2 * math.sqrt(2)))", expect="divided by 2 once too often"),
+    Mutant("R14n SiLU forward is Mish x * tanh(softplus(x))",
+           "        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           "        self.s = Sigmoid().forward(x)\n        return x * np.tanh(np.logaddexp(0, x))",
+           expect="Mish, x * tanh(softplus(x))"),
+    Mutant("R14n SiLU forward is hard swish x * relu6(x + 3) / 6",
+           "        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           "        self.s = Sigmoid().forward(x)\n        return x * np.clip(x + 3, 0, 6) / 6",
+           expect="hard swish"),
+]
+VARIANTS += [
+    Variant("R14n GELU forward erf argument as x / 2 ** 0.5", "erf(x / math.sqrt(2))", "erf(x / 2 ** 0.5)"),
+]
+MUTANTS += [
+    Mutant("R14n softmax divided by the row max instead of the row sum",
+           "self.y = e / e.sum(axis=1, keepdims=True)", "self.y = e / e.max(axis=1, keepdims=True)",
+           expect="shifted but never normalised"),
+]
+
