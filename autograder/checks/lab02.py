@@ -1681,6 +1681,35 @@ def sgd_update(sgd_update):
     run_cases([(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
                (None, _sgd_case(sgd_update, r, 7, 2, 10, 0.5, np.float32)),
                (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64))])
+    _sgd_other_keys(sgd_update, r)
+
+
+def _sgd_other_keys(sgd_update, r) -> None:
+    """Property of the docstring: params and grads are ANY dicts with the same keys (a deeper network, other
+    names), not only W1, b1, W2, b2: every key must be updated and no other name looked up."""
+    shapes = {"W1": (4, 3), "b1": (1, 3), "W2": (3, 3), "b2": (1, 3), "W3": (3, 2), "b3": (1, 2)}
+    for keys in (tuple(shapes), ("weight", "bias")):
+        sh = shapes if keys[0] == "W1" else {"weight": (4, 2), "bias": (1, 2)}
+        p = {k: r.normal(size=sh[k]) for k in keys}
+        g = {k: r.normal(size=sh[k]) for k in keys}
+        before, lr = _copy_params(p), 0.1
+        what = "a three-layer network (W1, b1, W2, b2, W3, b3)" if keys[0] == "W1" else "keys 'weight' and 'bias'"
+        name = f"sgd_update(params and grads with {what}, lr = {lr})"
+        tail = ("the docstring promises dicts with the same keys, any keys: loop over the dict itself, for name, g "
+                "in grads.items(): params[name] -= lr * g, not over a fixed list of names")
+        try:
+            call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
+        except core.CheckFailure as exc:
+            if _raised(exc) and "KeyError" in str(exc):
+                fail(f"{name} raised KeyError: it looks up a name the dicts do not hold ({str(exc).split(': ', 1)[-1][:120]}); "
+                     f"{tail}", "sgd-update-fixed-keys")
+            raise
+        missed = [k for k in keys if k in p and same(p[k], before[k])]
+        if missed and len(missed) < len(keys):
+            fail(f"{name} left {', '.join(missed)} unchanged while it updated the others: {tail}",
+                 "sgd-update-fixed-keys")
+        for k in keys:
+            expect_close(p.get(k), before[k] - lr * g[k], name=f"params[{k!r}] after {name}", rtol=1e-6, atol=1e-9)
 
 
 def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
@@ -2766,6 +2795,16 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                          f"swapped, train_epoch(params, X_tr, y_tr, batch_size, lr, rng): fit must pass them in "
                          f"the order of train_epoch's signature, train_epoch(params, X_tr, y_tr, lr, batch_size, rng)",
                          "fit-train-epoch-arguments-swapped")
+            for helper in ("accuracy", "cross_entropy"):    # the same crash when forward's whole tuple is passed
+                fn = accuracy if helper == "accuracy" else cross_entropy
+                try:
+                    _helper(helper, lambda fn=fn: fn(forward(_copy_params(q), X_val), y_val))
+                except _Crash as crash:
+                    if _same_failure(exc, crash):
+                        fail(f"{exc}. Your {helper} fails exactly so when it is given the whole tuple that forward "
+                             f"returns, {helper}(forward(params, X), y): forward returns (logits, cache), a tuple; "
+                             f"unpack it and pass the logits only, logits, _ = forward(params, X_val); "
+                             f"{helper}(logits, y_val)", "fit-forward-tuple-passed")
             raise
 
     def epoch(q, lr, rng):
@@ -3307,6 +3346,9 @@ def precision_recall_f1(fn):
             if label == "f1":
                 _f1_lookalike(np.asarray(got, dtype=_float64), prec, rec, tp, row, col, f1, name)
                 _f1_denominator(np.asarray(got, dtype=_float64), prec, rec, f1, name)
+            if label != "f1":
+                _one_value_for_all(np.asarray(got, dtype=_float64), want, tp, prec if label == "precision" else rec,
+                                   float(cm.sum()), label, name)
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,
@@ -3320,6 +3362,26 @@ def precision_recall_f1(fn):
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })
+
+
+def _one_value_for_all(got, want, tp, ratio, total: float, label: str, name: str) -> None:
+    """The same number at every class where the per-class ratios differ: an average over the classes (micro:
+    the pooled counts tp.sum() / cm.sum(), which is the accuracy; macro: the mean of the per-class ratios) in
+    place of the per-class array the docstring asks for."""
+    if got.shape != want.shape or np.ptp(want) <= 1e-9 or np.ptp(got) > 1e-12 * max(1.0, float(np.abs(got).max())):
+        return
+    what = "one number"
+    for how, value in ((f"the MICRO average, tp.sum() / cm.sum() = {tp.sum() / total:.4g} (the pooled counts of every "
+                        f"class: with each sample in one row and one column, that is the accuracy)", tp.sum() / total),
+                       (f"the MACRO average, the mean of the per-class {label}s = {ratio.mean():.4g}", ratio.mean())):
+        if abs(float(got[0]) - value) <= 1e-9 * max(1.0, abs(value)):
+            what = how
+            break
+    fail(f"the {label} returned by {name} holds the same value, {float(got[0]):.4g}, for every class: {what}. The "
+         f"docstring asks for one {label} PER CLASS, each class k from its own counts: "
+         + ("cm[k, k] / column k's sum (np.diag(cm) / cm.sum(axis=0))" if label == "precision" else
+            "cm[k, k] / row k's sum (np.diag(cm) / cm.sum(axis=1))")
+         + f", 0 where that sum is 0 (expected {np.round(want, 4).tolist()})", f"prf-{label}-averaged-over-classes")
 
 
 def _f1_lookalike(got, prec, rec, tp, row, col, f1, name: str) -> None:
