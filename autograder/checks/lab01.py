@@ -831,6 +831,11 @@ def _relu_case(ReLU, x, r):
                for what, value in _relu_lookalikes(xs).items()},
             "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
             "its own mask, x > 0 over the whole array": lambda: xs * (xs[0] > 0) if len(xs) > 1 else None,
+            "x is multiplied by a mask that is not 0 or 1: np.clip(x, 0, 1) is x itself between 0 and 1, so x * "
+            "np.clip(x, 0, 1) squares x there (x**2 on (0, 1), right for x <= 0 and x >= 1). The mask must be "
+            "0 or 1, self.mask = x > 0, and the output x * self.mask": lambda: xs * np.clip(xs, 0.0, 1.0),
+            "x is multiplied by max(x, 0), not by a 0/1 mask: that squares every positive x. The mask must be "
+            "0 or 1, self.mask = x > 0, and the output x * self.mask": lambda: xs * np.maximum(xs, 0.0),
         })
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)

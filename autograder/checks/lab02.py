@@ -699,7 +699,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             _foreign_size(exc, {"N": n, "C": c}, "logits")
             _axis_roles(exc, n, c, "logits")
             raise
-        got = expect_scalar(got, name=name)
+        raw, got = got, expect_scalar(got, name=name)
         zs = z.astype(_float64)
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
@@ -783,6 +783,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 _rows_alone(cross_entropy, z, y, per, {"rtol": max(tol["rtol"], 1e-6), "atol": max(tol["atol"], 1e-7)},
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
+        if isinstance(raw, np.generic) and not isinstance(raw, float) or isinstance(raw, np.ndarray) and raw.ndim == 0:
+            kind = (f"a 0-d numpy array ({raw.dtype})" if isinstance(raw, np.ndarray)
+                    else f"{type(raw).__module__}.{type(raw).__name__}")
+            fail(f"{name} returned {kind}, not a Python float: the docstring asks for a Python float; return "
+                 f"float(np.mean(...)) (np.float32 is not a float to Python, and keeps only about 7 digits)",
+                 "cross-entropy-returns-not-float")
     return run
 
 
@@ -1993,6 +1999,12 @@ def _order(batches, d):
         yb = expect_array(yb, name="y_batch", dtype=None)
         if xb.ndim != 2 or xb.shape[1] != d or yb.shape != (xb.shape[0],):
             swapped = xb.ndim == 1 and yb.ndim == 2 and yb.shape == (len(xb), d)
+            if not swapped and xb.ndim < 2 and xb.size == max(yb.size, 1) * d and (d == 1 or yb.size <= 1):
+                fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}: a dimension "
+                     f"of size 1 was dropped ({'a batch of one row' if yb.size <= 1 else ''}"
+                     f"{' and ' if yb.size <= 1 and d == 1 else ''}{'d == 1' if d == 1 else ''}): np.squeeze, "
+                     f".ravel() or an integer index removes it. Yield X[idx], y[idx] with idx an array of indices, "
+                     f"unchanged: (B, d) and (B,) even when B == 1 or d == 1", "minibatches-dimension-dropped")
             fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}"
                  + (": the pair comes out as (y_batch, X_batch); yield X[idx], y[idx] in that order" if swapped
                     else ""), "minibatches-batch-shape")

@@ -1195,3 +1195,10 @@ VARIANTS += [
     Variant("R14m dW as a sum of per-sample outer products via einsum",
             "self.W.grad += self.x.T @ grad_out", "self.W.grad += np.einsum('ni,no->io', self.x, grad_out)", file=M),
 ]
+MUTANTS += [
+    Mutant("R14m ReLU mask as np.clip(x, 0, 1) (x**2 on (0, 1))",
+           "self.mask = x > 0\n        return x * self.mask",
+           "self.mask = np.clip(x, 0, 1)\n        return x * self.mask", file=M, expect="not 0 or 1"),
+    Mutant("R14m ReLU forward x * np.maximum(x, 0)",
+           "return x * self.mask", "return x * np.maximum(x, 0)", file=M, expect="squares every positive x"),
+]

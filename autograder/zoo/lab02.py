@@ -1362,3 +1362,13 @@ VARIANTS += [
             "        val_logits, _ = forward(params, X_val)",
             "        val_logits = forward(params, X_val)[0]"),
 ]
+MUTANTS += [
+    Mutant("R14m iterate_minibatches squeezes the batches (batch of 1 / d == 1 lose a dimension)",
+           "        yield X[idx], y[idx]", "        yield X[idx].squeeze(), y[idx].squeeze()",
+           expect="a dimension of size 1 was dropped"),
+]
+MUTANTS += [
+    Mutant("R14m cross_entropy returns np.float32",
+           "return float(np.mean(log_norm - true_logit))", "return np.float32(np.mean(log_norm - true_logit))",
+           expect="not a Python float"),
+]
