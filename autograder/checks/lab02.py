@@ -228,8 +228,8 @@ def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1
     W2 = np.asarray(p["W2"], _float64)
     dW2 = np.einsum("nh,no->ho", {"A1": A1, "Z1": Z1}[dW2_from], G)
     dA1 = np.einsum("no,ho->nh", G, W2) if W2T else G @ W2
-    m = {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0,
-         "a": A1}[mask]
+    m = ((Z1 > 0).mean(axis=0, keepdims=True) if mask == "batch-mean" else
+         {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0, "a": A1}[mask])
     dZ1 = dA1 * m
     dW1 = np.einsum("ni,nh->ih", np.asarray(X, _float64), dZ1)
     db1 = (dZ1 if db1_from == "dZ1" else dA1).sum(0, keepdims=True)
@@ -1445,6 +1445,9 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
                 "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
                 "not by the activation A1": wrong(mask="a"),
+                "the ReLU mask is averaged over the batch ((Z1 > 0).mean(axis=0): one fraction per hidden unit, the "
+                "same for every sample): each sample's derivative is its own 0/1 mask, dZ1 = dA1 * (Z1 > 0), with "
+                "no mean over the samples": wrong(mask="batch-mean") if n > 1 else None,
                 "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1 (if your dW2 line "
                 "reads A1.T @ dlogits, the name A1 holds Z1: the cache is (X, Z1, A1) in this order, unpack it as "
                 "X, Z1, A1 = cache)": wrong(dW2_from="Z1"),

@@ -1372,3 +1372,7 @@ MUTANTS += [
            "return float(np.mean(log_norm - true_logit))", "return np.float32(np.mean(log_norm - true_logit))",
            expect="not a Python float"),
 ]
+MUTANTS += [
+    Mutant("R14m backward ReLU mask averaged over the batch",
+           "dZ1 = dA1 * (Z1 > 0)", "dZ1 = dA1 * (Z1 > 0).mean(axis=0)", expect="averaged over the batch"),
+]
