@@ -320,6 +320,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
                      f"the loss backward only, so dW, db and dx all come out {n} times too small; and backward must "
                      f"not change the array it is given (the caller may still use it): {exc}",
                      "linear-backward-grad-out-divided-in-place")
+            if outer is None and n > 1:
+                _reduced_operand(line, layer.backward, n, i, o, name, exc)
             if outer is None:
                 raise
         if outer is not None:       # outside the except: the raising call's comparison is no story for it
@@ -546,6 +548,59 @@ def _float64_kept(got, want, name: str, what: str) -> None:
              "float64-computed-in-float32")
 
 
+def _reduced_operand(line: str, backward, n, i, o, name: str, exc) -> None:
+    """The line that raised reduces grad_out (or the cached x) over the batch axis 0 (a .mean(axis=0) or
+    .sum(axis=0), np.mean(..., axis=0)) inside a product with the other, which still has N rows: a shape
+    error for every batch of more than one sample.  Read from the raising line's syntax tree."""
+    import ast
+    import inspect
+    try:
+        tree = ast.parse(line.strip())
+    except SyntaxError:
+        return
+    try:
+        gname = next(iter(inspect.signature(backward).parameters), None)
+    except (TypeError, ValueError):       # a proxy of the student's method: any local array may be grad_out
+        gname = None
+
+    def operand(node) -> str | None:
+        if isinstance(node, ast.Name) and node.id not in ("np", "numpy", "self"):
+            return "grad_out" if node.id == gname or gname is None and "grad" in node.id else node.id
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self" \
+                and node.attr == "x":
+            return "x"
+        return None
+
+    def axis0(node: ast.Call, positional: int) -> bool:
+        for kw in node.keywords:
+            if kw.arg == "axis":
+                return isinstance(kw.value, ast.Constant) and kw.value.value == 0
+        arg = node.args[positional] if len(node.args) > positional else None
+        return isinstance(arg, ast.Constant) and arg.value == 0
+
+    if not any(isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult)
+               or isinstance(node, ast.Attribute) and node.attr in ("dot", "matmul", "einsum")
+               for node in ast.walk(tree)):
+        return                            # no product on the line: another shape slip
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        how = node.func.attr
+        if how not in ("mean", "sum", "average"):
+            continue
+        what = operand(node.func.value) if axis0(node, 0) else None          # grad_out.mean(axis=0)
+        if what is None and node.args and axis0(node, 1):                    # np.mean(grad_out, axis=0)
+            what = operand(node.args[0])
+        if what is None:
+            continue
+        verb = "summed" if how == "sum" else "averaged"
+        fail(f"{name} raised a shape error at `{line}`: {what} is {verb} over the batch (a batch mean, axis 0) "
+             f"before the product, which leaves it one row while the other factor still has N = {n} rows. "
+             f"dW = x.T @ grad_out, (in, N) @ (N, out) = ({i}, {o}), already adds up the samples' contributions "
+             f"(the matrix product sums over the batch): use the whole grad_out and x, with no mean over the "
+             f"batch (the 1/N of the loss is in grad_out already)", "linear-backward-batch-mean-operand")
+
+
 def linear_backward(Linear) -> None:
     r = core.rng("lab01.linear_backward")
     cases = [(s, _backward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
@@ -630,6 +685,7 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
                  f"every entry, but the derivative depends on each entry's own x: a value reduced over the batch (a "
                  f"mean, a sum, or one entry) where the elementwise array of derivatives belongs",
                  "activation-derivative-constant")
+        _derivative_reduced(gs, got, np.asarray(expected, dtype=np.float64), mask, name)
     if own_derivative:
         fd_layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
 
@@ -649,6 +705,38 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
                  f"your forward disagree with your backward; against the expected values: {analysis}",
                  "backward-not-derivative-of-forward")
     expect_close(dx, expected, name=name, **tol)
+
+
+def _derivative_reduced(gs, got, expected, mask, name: str) -> None:
+    """The local derivative (backward / grad_out) is the same in every row of a column (reduced over the
+    batch axis 0) or in every column of a row (reduced over axis 1), where the right one is not: the
+    derivative array was averaged or summed before the elementwise product with grad_out."""
+    local = np.divide(got, gs, out=np.zeros_like(gs), where=mask)
+    want = np.divide(expected, gs, out=np.zeros_like(gs), where=mask)
+    for axis, where, who in ((0, "every row of a column", "samples (axis 0)"),
+                             (1, "every column of a row", "outputs of each sample (axis 1)")):
+        if local.shape[axis] < 2:
+            continue
+        flat, varies = True, False
+        for k in range(local.shape[1 - axis]):
+            m = mask.take(k, 1 - axis)
+            a, b = local.take(k, 1 - axis)[m], want.take(k, 1 - axis)[m]
+            if a.size >= 2:
+                flat = flat and np.ptp(a) <= 1e-7 * max(1.0, float(np.abs(a).max()))
+                varies = varies or np.ptp(b) > 1e-3
+        if not (flat and varies):
+            continue
+        how = "reduced (a mean, a sum or one entry)"
+        if mask.all():
+            for verb, red in (("averaged", "mean"), ("summed", "sum")):
+                if core.close(got, gs * getattr(want, red)(axis=axis, keepdims=True), 1e-5, 1e-8):
+                    how = f"{verb} (.{red}(axis={axis}))"
+                    break
+        fail(f"{name}: your local derivative (backward / grad_out) is the same in {where}, but each entry's "
+             f"derivative depends on that entry's own x: the derivative array was {how} over the {who} before "
+             f"the product with grad_out. Keep it elementwise, one derivative per sample and entry, with no mean "
+             f"or sum over the batch (the 1/N of the batch lives in the loss backward only)",
+             "activation-derivative-reduced")
 
 
 def _linear_in_grad_out(layer_cls, label, x, gs, got, expected, name) -> None:
@@ -743,6 +831,11 @@ def _relu_case(ReLU, x, r):
                for what, value in _relu_lookalikes(xs).items()},
             "the mask comes from the first sample only (x[0] > 0, broadcast over every row): each entry needs "
             "its own mask, x > 0 over the whole array": lambda: xs * (xs[0] > 0) if len(xs) > 1 else None,
+            "x is multiplied by a mask that is not 0 or 1: np.clip(x, 0, 1) is x itself between 0 and 1, so x * "
+            "np.clip(x, 0, 1) squares x there (x**2 on (0, 1), right for x <= 0 and x >= 1). The mask must be "
+            "0 or 1, self.mask = x > 0, and the output x * self.mask": lambda: xs * np.clip(xs, 0.0, 1.0),
+            "x is multiplied by max(x, 0), not by a 0/1 mask: that squares every positive x. The mask must be "
+            "0 or 1, self.mask = x > 0, and the output x * self.mask": lambda: xs * np.maximum(xs, 0.0),
         })
         g = r.normal(size=x.shape).astype(x.dtype)
         gs = g.astype(np.float64)
@@ -1121,7 +1214,7 @@ def _mse_case(MSELoss, r, n, d, dtype):
             fail(f"{name} returned a numpy array of shape {value.shape}, not a float: the docstring asks for a "
                  f"float, float(np.mean((pred - target) ** 2)) (np.mean(..., keepdims=True) or an array "
                  f"expression keeps an array)", "mse-returns-array")
-        value = expect_scalar(value, name=name)
+        raw, value = value, expect_scalar(value, name=name)
         diff = pred.astype(np.float64) - target.astype(np.float64)
         sq = np.einsum("nd,nd->", diff, diff)
         expect_close(value, sq / (n * d), name=name, diagnose={
@@ -1155,6 +1248,12 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "samples. Square elementwise: the MSE is np.mean(diff ** 2) (diff * diff, not diff @ diff.T)":
                 float(np.sum(diff @ diff.T)) / (n * d) if n > 1 else None,
         })
+        if isinstance(raw, np.generic) and not isinstance(raw, float) or isinstance(raw, np.ndarray) and raw.ndim == 0:
+            kind = (f"a 0-d numpy array ({raw.dtype})" if isinstance(raw, np.ndarray)
+                    else f"{type(raw).__module__}.{type(raw).__name__}")
+            fail(f"{name} returned {kind}, not a Python float: the docstring asks for a Python float; return "
+                 f"float(np.mean((pred - target) ** 2)) (np.float32 is not a float to Python, and keeps only "
+                 f"about 7 digits)", "mse-returns-not-float")
         bname = f"MSELoss.backward() after {name}"
         grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT, want=lambda: 2 * diff / (n * d))
         exact = 2 * diff / (n * d)
@@ -2386,6 +2485,14 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
         for b, t, p in zip(rows, rec["loss"].targets_ok, rec["loss"].preds):
             want = y[b].astype(np.float64)
+            if t.shape != want.shape and want.ndim == 2 and want.shape[1] > 1 and np.ndim(t) == 1 \
+                    and core.close(np.ravel(t), want.ravel(), 1e-6, 1e-6):
+                both = (" (and the predictions)" if np.ndim(p) == 1 and np.size(p) == want.size else "")
+                fail(f"the loss was given the batch's targets{both} flattened: shape {np.shape(t)} for a batch of "
+                     f"{want.shape[0]} rows with {want.shape[1]} outputs each, (B, out) = {want.shape} "
+                     f"(a .ravel(), .flatten() or reshape(-1) of y[idx] or of the model's output), which is right "
+                     f"only for one output. Pass the model's (B, out) output and y[idx] unchanged: "
+                     f"loss_fn.forward(model.forward(x[idx]), y[idx])", "loss-arguments-flattened")
             if t.shape != want.shape or not core.close(t, want, 1e-6, 1e-6):
                 if p.size == want.size and core.close(p.reshape(want.shape), want, 1e-6, 1e-6):
                     fail("the loss was given (targets, predictions): its first argument held the targets of the "

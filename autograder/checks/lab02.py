@@ -228,8 +228,8 @@ def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1
     W2 = np.asarray(p["W2"], _float64)
     dW2 = np.einsum("nh,no->ho", {"A1": A1, "Z1": Z1}[dW2_from], G)
     dA1 = np.einsum("no,ho->nh", G, W2) if W2T else G @ W2
-    m = {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0,
-         "a": A1}[mask]
+    m = ((Z1 > 0).mean(axis=0, keepdims=True) if mask == "batch-mean" else
+         {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0, "a": A1}[mask])
     dZ1 = dA1 * m
     dW1 = np.einsum("ni,nh->ih", np.asarray(X, _float64), dZ1)
     db1 = (dZ1 if db1_from == "dZ1" else dA1).sum(0, keepdims=True)
@@ -699,7 +699,7 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             _foreign_size(exc, {"N": n, "C": c}, "logits")
             _axis_roles(exc, n, c, "logits")
             raise
-        got = expect_scalar(got, name=name)
+        raw, got = got, expect_scalar(got, name=name)
         zs = z.astype(_float64)
         per = _logsumexp(zs) - zs[np.arange(n), y]
         p = _softmax(zs)
@@ -783,6 +783,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
                 _rows_alone(cross_entropy, z, y, per, {"rtol": max(tol["rtol"], 1e-6), "atol": max(tol["atol"], 1e-7)},
                             name)
         expect_close(got, _ce(zs, y), name=name, diagnose=ce_wrong, **tol)
+        if isinstance(raw, np.generic) and not isinstance(raw, float) or isinstance(raw, np.ndarray) and raw.ndim == 0:
+            kind = (f"a 0-d numpy array ({raw.dtype})" if isinstance(raw, np.ndarray)
+                    else f"{type(raw).__module__}.{type(raw).__name__}")
+            fail(f"{name} returned {kind}, not a Python float: the docstring asks for a Python float; return "
+                 f"float(np.mean(...)) (np.float32 is not a float to Python, and keeps only about 7 digits)",
+                 "cross-entropy-returns-not-float")
     return run
 
 
@@ -1439,6 +1445,9 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
                 "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
                 "not by the activation A1": wrong(mask="a"),
+                "the ReLU mask is averaged over the batch ((Z1 > 0).mean(axis=0): one fraction per hidden unit, the "
+                "same for every sample): each sample's derivative is its own 0/1 mask, dZ1 = dA1 * (Z1 > 0), with "
+                "no mean over the samples": wrong(mask="batch-mean") if n > 1 else None,
                 "dW2 must use the activation A1 (after the ReLU), not the pre-activation Z1 (if your dW2 line "
                 "reads A1.T @ dlogits, the name A1 holds Z1: the cache is (X, Z1, A1) in this order, unpack it as "
                 "X, Z1, A1 = cache)": wrong(dW2_from="Z1"),
@@ -1681,6 +1690,35 @@ def sgd_update(sgd_update):
     run_cases([(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
                (None, _sgd_case(sgd_update, r, 7, 2, 10, 0.5, np.float32)),
                (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64))])
+    _sgd_other_keys(sgd_update, r)
+
+
+def _sgd_other_keys(sgd_update, r) -> None:
+    """Property of the docstring: params and grads are ANY dicts with the same keys (a deeper network, other
+    names), not only W1, b1, W2, b2: every key must be updated and no other name looked up."""
+    shapes = {"W1": (4, 3), "b1": (1, 3), "W2": (3, 3), "b2": (1, 3), "W3": (3, 2), "b3": (1, 2)}
+    for keys in (tuple(shapes), ("weight", "bias")):
+        sh = shapes if keys[0] == "W1" else {"weight": (4, 2), "bias": (1, 2)}
+        p = {k: r.normal(size=sh[k]) for k in keys}
+        g = {k: r.normal(size=sh[k]) for k in keys}
+        before, lr = _copy_params(p), 0.1
+        what = "a three-layer network (W1, b1, W2, b2, W3, b3)" if keys[0] == "W1" else "keys 'weight' and 'bias'"
+        name = f"sgd_update(params and grads with {what}, lr = {lr})"
+        tail = ("the docstring promises dicts with the same keys, any keys: loop over the dict itself, for name, g "
+                "in grads.items(): params[name] -= lr * g, not over a fixed list of names")
+        try:
+            call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
+        except core.CheckFailure as exc:
+            if _raised(exc) and "KeyError" in str(exc):
+                fail(f"{name} raised KeyError: it looks up a name the dicts do not hold ({str(exc).split(': ', 1)[-1][:120]}); "
+                     f"{tail}", "sgd-update-fixed-keys")
+            raise
+        missed = [k for k in keys if k in p and same(p[k], before[k])]
+        if missed and len(missed) < len(keys):
+            fail(f"{name} left {', '.join(missed)} unchanged while it updated the others: {tail}",
+                 "sgd-update-fixed-keys")
+        for k in keys:
+            expect_close(p.get(k), before[k] - lr * g[k], name=f"params[{k!r}] after {name}", rtol=1e-6, atol=1e-9)
 
 
 def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
@@ -1964,6 +2002,12 @@ def _order(batches, d):
         yb = expect_array(yb, name="y_batch", dtype=None)
         if xb.ndim != 2 or xb.shape[1] != d or yb.shape != (xb.shape[0],):
             swapped = xb.ndim == 1 and yb.ndim == 2 and yb.shape == (len(xb), d)
+            if not swapped and xb.ndim < 2 and xb.size == max(yb.size, 1) * d and (d == 1 or yb.size <= 1):
+                fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}: a dimension "
+                     f"of size 1 was dropped ({'a batch of one row' if yb.size <= 1 else ''}"
+                     f"{' and ' if yb.size <= 1 and d == 1 else ''}{'d == 1' if d == 1 else ''}): np.squeeze, "
+                     f".ravel() or an integer index removes it. Yield X[idx], y[idx] with idx an array of indices, "
+                     f"unchanged: (B, d) and (B,) even when B == 1 or d == 1", "minibatches-dimension-dropped")
             fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}"
                  + (": the pair comes out as (y_batch, X_batch); yield X[idx], y[idx] in that order" if swapped
                     else ""), "minibatches-batch-shape")
@@ -2766,6 +2810,16 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                          f"swapped, train_epoch(params, X_tr, y_tr, batch_size, lr, rng): fit must pass them in "
                          f"the order of train_epoch's signature, train_epoch(params, X_tr, y_tr, lr, batch_size, rng)",
                          "fit-train-epoch-arguments-swapped")
+            for helper in ("accuracy", "cross_entropy"):    # the same crash when forward's whole tuple is passed
+                fn = accuracy if helper == "accuracy" else cross_entropy
+                try:
+                    _helper(helper, lambda fn=fn: fn(forward(_copy_params(q), X_val), y_val))
+                except _Crash as crash:
+                    if _same_failure(exc, crash):
+                        fail(f"{exc}. Your {helper} fails exactly so when it is given the whole tuple that forward "
+                             f"returns, {helper}(forward(params, X), y): forward returns (logits, cache), a tuple; "
+                             f"unpack it and pass the logits only, logits, _ = forward(params, X_val); "
+                             f"{helper}(logits, y_val)", "fit-forward-tuple-passed")
             raise
 
     def epoch(q, lr, rng):
@@ -3307,6 +3361,9 @@ def precision_recall_f1(fn):
             if label == "f1":
                 _f1_lookalike(np.asarray(got, dtype=_float64), prec, rec, tp, row, col, f1, name)
                 _f1_denominator(np.asarray(got, dtype=_float64), prec, rec, f1, name)
+            if label != "f1":
+                _one_value_for_all(np.asarray(got, dtype=_float64), want, tp, prec if label == "precision" else rec,
+                                   float(cm.sum()), label, name)
             expect_close(got, want, name=f"the {label} returned by {name}", rtol=1e-9, atol=1e-12, diagnose={
                 "precision and recall are swapped: precision divides by the PREDICTED counts "
                 "(column sums), recall by the TRUE counts (row sums)": other,
@@ -3320,6 +3377,26 @@ def precision_recall_f1(fn):
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
             })
+
+
+def _one_value_for_all(got, want, tp, ratio, total: float, label: str, name: str) -> None:
+    """The same number at every class where the per-class ratios differ: an average over the classes (micro:
+    the pooled counts tp.sum() / cm.sum(), which is the accuracy; macro: the mean of the per-class ratios) in
+    place of the per-class array the docstring asks for."""
+    if got.shape != want.shape or np.ptp(want) <= 1e-9 or np.ptp(got) > 1e-12 * max(1.0, float(np.abs(got).max())):
+        return
+    what = "one number"
+    for how, value in ((f"the MICRO average, tp.sum() / cm.sum() = {tp.sum() / total:.4g} (the pooled counts of every "
+                        f"class: with each sample in one row and one column, that is the accuracy)", tp.sum() / total),
+                       (f"the MACRO average, the mean of the per-class {label}s = {ratio.mean():.4g}", ratio.mean())):
+        if abs(float(got[0]) - value) <= 1e-9 * max(1.0, abs(value)):
+            what = how
+            break
+    fail(f"the {label} returned by {name} holds the same value, {float(got[0]):.4g}, for every class: {what}. The "
+         f"docstring asks for one {label} PER CLASS, each class k from its own counts: "
+         + ("cm[k, k] / column k's sum (np.diag(cm) / cm.sum(axis=0))" if label == "precision" else
+            "cm[k, k] / row k's sum (np.diag(cm) / cm.sum(axis=1))")
+         + f", 0 where that sum is 0 (expected {np.round(want, 4).tolist()})", f"prf-{label}-averaged-over-classes")
 
 
 def _f1_lookalike(got, prec, rec, tp, row, col, f1, name: str) -> None:

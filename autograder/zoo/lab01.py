@@ -1154,3 +1154,51 @@ MUTANTS += [
            '    for idx in np.array_split(order, max(n // batch_size, 1)):\n',
            expect='pieces of near-equal size'),
 ]
+
+# --- issue 15, round 14 (m14i held-out probes, now catalogued: no longer held out) ---------------------------
+MUTANTS += [
+    Mutant("R14m dW from the batch-averaged grad_out (x.T @ grad_out.mean(axis=0, keepdims=True))",
+           "self.W.grad += self.x.T @ grad_out",
+           "self.W.grad += self.x.T @ grad_out.mean(axis=0, keepdims=True)", file=M, expect="averaged over the batch"),
+    Mutant("R14m dW from the batch-averaged x (x.mean(axis=0, keepdims=True).T @ grad_out)",
+           "self.W.grad += self.x.T @ grad_out",
+           "self.W.grad += self.x.mean(axis=0, keepdims=True).T @ grad_out", file=M, expect="x is averaged over the batch"),
+    Mutant("R14m dW from np.sum(grad_out, axis=0) in np.dot",
+           "self.W.grad += self.x.T @ grad_out",
+           "self.W.grad += np.dot(self.x.T, np.sum(grad_out, axis=0, keepdims=True))", file=M,
+           expect="grad_out is summed over the batch"),
+    Mutant("R14m Sigmoid backward with the derivative averaged over the batch",
+           "return grad_out * self.out * (1.0 - self.out)",
+           "return grad_out * (self.out * (1.0 - self.out)).mean(axis=0)", file=M,
+           expect="averaged (.mean(axis=0)) over the samples"),
+    Mutant("R14m Sigmoid backward with the derivative averaged over each row",
+           "return grad_out * self.out * (1.0 - self.out)",
+           "return grad_out * (self.out * (1.0 - self.out)).mean(axis=1, keepdims=True)", file=M,
+           expect="averaged (.mean(axis=1)) over the outputs"),
+    Mutant("R14m ReLU backward with the mask averaged over the batch",
+           "return grad_out * self.mask", "return grad_out * self.mask.mean(axis=0)", file=M,
+           expect="the same in every row of a column"),
+    Mutant("R14m MSE forward returns np.float32",
+           "return float(np.mean(self.diff ** 2))", "return np.float32(np.mean(self.diff ** 2))", file=M,
+           expect="not a Python float"),
+    Mutant("R14m MSE forward returns a 0-d array",
+           "return float(np.mean(self.diff ** 2))", "return np.asarray(np.mean(self.diff ** 2))", file=M,
+           expect="not a Python float"),
+    Mutant("R14m train_epoch ravels predictions and targets (right only for one output)",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           "loss = loss_fn.forward(model.forward(x[idx]).ravel(), y[idx].ravel())",
+           expect="flattened"),
+]
+VARIANTS += [
+    Variant("R14m MSE forward returns np.float64(...) (a float subclass)",
+            "return float(np.mean(self.diff ** 2))", "return np.float64(np.mean(self.diff ** 2))", file=M),
+    Variant("R14m dW as a sum of per-sample outer products via einsum",
+            "self.W.grad += self.x.T @ grad_out", "self.W.grad += np.einsum('ni,no->io', self.x, grad_out)", file=M),
+]
+MUTANTS += [
+    Mutant("R14m ReLU mask as np.clip(x, 0, 1) (x**2 on (0, 1))",
+           "self.mask = x > 0\n        return x * self.mask",
+           "self.mask = np.clip(x, 0, 1)\n        return x * self.mask", file=M, expect="not 0 or 1"),
+    Mutant("R14m ReLU forward x * np.maximum(x, 0)",
+           "return x * self.mask", "return x * np.maximum(x, 0)", file=M, expect="squares every positive x"),
+]

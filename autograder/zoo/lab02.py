@@ -1326,3 +1326,53 @@ VARIANTS += [
             '    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)',
             '    recall = tp / (actual + 1e-12)'),
 ]
+
+# --- issue 15, round 14 (m14i held-out probes, now catalogued: no longer held out) ---------------------------
+MUTANTS += [
+    Mutant("R14m sgd_update over hard-coded names W1, b1, W2, b2",
+           "    for name, g in grads.items():\n        params[name] -= lr * g\n    return params",
+           '    for name in ["W1", "b1", "W2", "b2"]:\n        params[name] -= lr * grads[name]\n    return params',
+           expect="not over a fixed list of names"),
+    Mutant("R14m sgd_update over a hard-coded W1, W2 loop with f-string bias names",
+           "    for name, g in grads.items():\n        params[name] -= lr * g\n    return params",
+           '    for k in (1, 2):\n        params[f"W{k}"] -= lr * grads[f"W{k}"]\n        params[f"b{k}"] -= lr * grads[f"b{k}"]\n    return params',
+           expect="not over a fixed list of names"),
+    Mutant("R14m fit passes the (logits, cache) tuple to accuracy",
+           '"val_acc": accuracy(val_logits, y_val)})',
+           '"val_acc": accuracy(forward(params, X_val), y_val)})',
+           expect="the whole tuple that forward returns"),
+    Mutant("R14m fit passes the (logits, cache) tuple to cross_entropy",
+           '"val_loss": cross_entropy(val_logits, y_val),',
+           '"val_loss": cross_entropy(forward(params, X_val), y_val),',
+           expect="the whole tuple that forward returns"),
+    Mutant("R14m micro-averaged precision and recall (tp.sum() / cm.sum() for every class)",
+           "    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)\n    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)",
+           "    precision = np.full_like(tp, tp.sum() / max(predicted.sum(), 1))\n    recall = np.full_like(tp, tp.sum() / max(actual.sum(), 1))",
+           expect="MICRO average"),
+    Mutant("R14m macro-averaged recall broadcast to every class",
+           "    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)",
+           "    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)\n    recall = np.full_like(tp, recall.mean())",
+           expect="MACRO average"),
+]
+VARIANTS += [
+    Variant("R14m sgd_update over the keys of params",
+            "    for name, g in grads.items():\n        params[name] -= lr * g\n    return params",
+            "    for name in params:\n        params[name] -= lr * grads[name]\n    return params"),
+    Variant("R14m fit indexes forward's tuple with [0]",
+            "        val_logits, _ = forward(params, X_val)",
+            "        val_logits = forward(params, X_val)[0]"),
+]
+MUTANTS += [
+    Mutant("R14m iterate_minibatches squeezes the batches (batch of 1 / d == 1 lose a dimension)",
+           "        yield X[idx], y[idx]", "        yield X[idx].squeeze(), y[idx].squeeze()",
+           expect="a dimension of size 1 was dropped"),
+]
+MUTANTS += [
+    Mutant("R14m cross_entropy returns np.float32",
+           "return float(np.mean(log_norm - true_logit))", "return np.float32(np.mean(log_norm - true_logit))",
+           expect="not a Python float"),
+]
+MUTANTS += [
+    Mutant("R14m backward ReLU mask averaged over the batch",
+           "dZ1 = dA1 * (Z1 > 0)", "dZ1 = dA1 * (Z1 > 0).mean(axis=0)", expect="averaged over the batch"),
+]

@@ -139,7 +139,8 @@ class MSELoss:
 
     def forward(self, pred: np.ndarray, target: np.ndarray) -> float:
         """pred: (N, D); target: (N, D), or (N,) when D == 1 (reshape it: broadcasting a (N,)
-        target against (N, 1) predictions would silently compare every pair).  Returns a float.
+        target against (N, 1) predictions would silently compare every pair).  Returns a Python float
+        (float(...): a numpy float32 scalar or a 0-d array is not one).
         """
         ### BEGIN SOLUTION
         target = np.reshape(target, pred.shape)
