@@ -1609,3 +1609,40 @@ MUTANTS += [
            new="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-3):",
            expect="the default value of eps in your signature is wrong; it must be 1e-05"),
 ]
+MUTANTS += [
+    Mutant("r14p RMSProp written as Adagrad (s += g**2, no running average)",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s += p.grad * p.grad\n",
+           expect="these are ADAGRAD's steps: your s is the SUM of every squared gradient"),
+    Mutant("r14p Adam: bias corrections 1 - beta * t (* typed for **; negative from t = 2)",
+           old="correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t",
+           new="correction1, correction2 = 1 - self.beta1 * self.t, 1 - self.beta2 * self.t",
+           expect="the bias correction of v your code divides by is 1 - beta2 * t (a * where the rule has the power"),
+    Mutant("r14p early stopping: NaN loss counted as an improvement (not val_loss >= best - min_delta)",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if not val_loss >= self.best_loss - self.min_delta:\n",
+           expect="loss is NaN and your stopper stored NaN as best_loss: a NaN loss (a diverged epoch) is never"),
+    Mutant("r14p early stopping: a NaN loss stops training at once",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new=("        if math.isnan(val_loss):\n"
+                "            return True\n"
+                "        if val_loss < self.best_loss - self.min_delta:\n"),
+           expect="loss is NaN and your stopper stopped: a NaN loss (a diverged epoch) is never an improvement"),
+    Mutant("r14p step decay rounded to 4 decimals",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return round(lr0 * gamma ** (epoch // step_size), 4)\n",
+           expect="your rates are the rule's ROUNDED to 4 decimals"),
+    Mutant("r14p cosine decay replaced by a linear decay",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr0 - (lr0 - lr_min) * epoch / total_epochs\n",
+           expect="a straight line (a LINEAR decay) from 0.1 to 0; the rule's changes are not equal"),
+    Mutant("r14p cosine decay rounded to 3 decimals",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return round(lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2, 3)\n",
+           expect="your rates are the rule's ROUNDED to 3 decimals"),
+]
+VARIANTS += [
+    Variant("r14p early stopping: NaN handled explicitly as an epoch without improvement",
+            old="        if val_loss < self.best_loss - self.min_delta:\n",
+            new=("        if not math.isnan(val_loss) and val_loss < self.best_loss - self.min_delta:\n")),
+]
