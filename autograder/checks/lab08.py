@@ -287,7 +287,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False):
+          corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
+          decay_preconditioned=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -317,7 +318,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 m[i] = v[i] = b2 * m[i] + (1 - b2) * g * g
             else:
                 m[i] = b1 * m[i] + (1 - b1) * gm
-                v[i] = b2 * v[i] + (1 - b2) * gv * gv
+                v[i] = b2 * v[i] + (1 - b2) * (m[i] * m[i] if v_from_m else gv * gv)
                 if t == 1 and "m" in first_full:     # the first step sets the moment to g (no zero start)
                     m[i] = gm.copy()
                 if t == 1 and "v" in first_full:
@@ -348,7 +349,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 with np.errstate(divide="ignore", invalid="ignore"):
                     new = theta[i] - eta * m_hat / np.sqrt(v_hat) - eps
             if applies and weight_decay and decoupled:
-                new = new - eta * weight_decay * theta[i]
+                new = new - eta * weight_decay * theta[i] / (denom if decay_preconditioned else 1.0)
             theta[i] = new
         out.append([x.copy() for x in theta])
     return out
@@ -960,6 +961,19 @@ def zero_grad(Optimizer):
                 grad = expect_array(p.grad, name=f"parameter {i}'s grad after zero_grad()", shape=d.shape,
                                     dtype=None, finite=False)
             except core.CheckFailure as exc:
+                try:
+                    kind, held_shape = str(p.grad.dtype), tuple(p.grad.shape)
+                except (AttributeError, TypeError, ValueError, core.CheckFailure):
+                    kind, held_shape = "", None
+                if kind == "object" or "ObjectDType" in kind:      # a dtype read across the kernel: its proxy
+                    made = (" (np.zeros_like(p) of the PARAMETER object p, not of its array p.data, gives "
+                            "exactly this: numpy sees one Python object, array(0, dtype=object))"
+                            if held_shape == () else "")
+                    fail(f"zero_grad left parameter {i}'s grad an array of dtype object and shape {held_shape}"
+                         f"{made}, where an array of "
+                         f"zeros of p.data's shape {d.shape} and dtype belongs: build it from the parameter's "
+                         f"ARRAY, np.zeros_like(p.data), or zero the gradient in place, p.grad[...] = 0",
+                         "zero-grad-object-array")
                 fail(f"{exc}: zero_grad must leave p.grad an array of the shape of p.data "
                      f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None", "zero-grad-not-array")
             if grad.dtype != np.dtype(dtype):
@@ -1669,6 +1683,8 @@ SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ON
 def _adam_diagnoses(data0, grads, decay, **hyper):
     run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)
     out = {
+        "the second moment averages the square of the FIRST MOMENT (m * m): it averages the square of the "
+        "gradient, v <- beta2 * v + (1 - beta2) * g * g (g**2, not m**2)": run(v_from_m=True),
         "the bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
             run(correct_m=False, correct_v=False),
         "the bias correction of the first moment is missing: m_hat = m / (1 - beta1**t)": run(correct_m=False),
@@ -2277,6 +2293,10 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "Adam's step runs once PER PARAMETER: super().step() is inside the loop over the parameters (indented "
             "one level too deep); decay every parameter in the loop, then call super().step() once, after it":
                 _adamw_step_in_loop(data0, grads, lam, **hyper),
+            "the decoupled decay is divided by Adam's denominator sqrt(v_hat) + eps (preconditioned like the "
+            "gradient step): decoupled means NOT divided by it: theta <- theta - lr * lambda * theta, the same "
+            "relative shrink for every entry, besides Adam's step":
+                _adam(data0, grads, DECAY, **hyper, weight_decay=lam, decoupled=True, decay_preconditioned=True),
         })
 
 
@@ -3065,6 +3085,9 @@ def _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum
                 lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, swap=True)[0],
             "running_var is a variance: divide by sqrt(running_var + eps), not by running_var + eps":
                 lambda: _f64(gamma) * (_f64(x) - _f64(rm)) / (_f64(rv) + eps) + _f64(beta),
+            "running_var is squared (running_var ** 2: the stored value read as a standard deviation): it is "
+            "already the variance: divide by sqrt(running_var + eps)":
+                lambda: _f64(gamma) * (_f64(x) - _f64(rm)) / np.sqrt(_f64(rv) ** 2 + eps) + _f64(beta),
         })
 
 
@@ -3491,7 +3514,7 @@ def early_stopping(EarlyStopping):
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
 
-def _schedule_relations(name, args, epochs, got, want, rule):
+def _schedule_relations(name, args, epochs, got, want, rule="the rule"):
     """Relations between a wrong schedule and the rule that name the mistake whatever the schedule: a mirror
     image (start and end values swapped), whole multiples of lr0 (integer division), a sequence that changes
     by a constant AMOUNT where the rule multiplies by a constant FACTOR."""

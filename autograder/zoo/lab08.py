@@ -1646,3 +1646,31 @@ VARIANTS += [
             old="        if val_loss < self.best_loss - self.min_delta:\n",
             new=("        if not math.isnan(val_loss) and val_loss < self.best_loss - self.min_delta:\n")),
 ]
+MUTANTS += [
+    Mutant("r14p zero_grad: np.zeros_like(p) of the Parameter object (a 0-d object array)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad = np.zeros_like(p)\n",
+           expect="grad an array of dtype object and shape () (np.zeros_like(p) of the PARAMETER object p"),
+    Mutant("r14p Adam: second moment from m * m instead of g * g",
+           old="            v += (1 - self.beta2) * g * g\n",
+           new="            v += (1 - self.beta2) * m * m\n",
+           expect="the second moment averages the square of the FIRST MOMENT (m * m)"),
+    Mutant("r14p AdamW: decay divided by Adam's denominator sqrt(v_hat) + eps (preconditioned decay)",
+           old="""        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data
+        super().step()
+""",
+           new="""        old = [p.data.copy() for p in self.params]
+        super().step()
+        for p, theta, v in zip(self.params, old, self.v):
+            if p.decay:
+                v_hat = v / (1 - self.beta2 ** self.t)
+                p.data -= self.lr * self.decoupled_weight_decay * theta / (np.sqrt(v_hat) + self.eps)
+""",
+           expect="the decoupled decay is divided by Adam's denominator sqrt(v_hat) + eps"),
+    Mutant("r14p batch norm eval: running variance squared (stored value read as a std)",
+           old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_mean, running_var ** 2\n",
+           expect="running_var is squared (running_var ** 2"),
+]
