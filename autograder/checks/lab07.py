@@ -1121,6 +1121,8 @@ _SIZE_MISTAKES = {
         lambda n, k, s, p: (n + 2 * p - k + 1) // s,
     "the stride is ignored: with stride s only every s-th position starts a window":
         lambda n, k, s, p: n + 2 * p - k + 1,
+    "k is subtracted AFTER the division ((n + 2*pad) // stride - k + 1): the kernel size belongs in the numerator, "
+    "(n + 2*pad - k) // stride + 1 (parentheses around n + 2*pad - k)": lambda n, k, s, p: (n + 2 * p) // s - k + 1,
     "% (the remainder) where the floor division // belongs: (n + 2*pad - k) % stride is what is LEFT OVER after "
     "the division (0 with stride 1, so the answer is 1 whatever n); the number of strides that fit is the "
     "quotient, (n + 2*pad - k) // stride + 1": lambda n, k, s, p: (n + 2 * p - k) % s + 1,

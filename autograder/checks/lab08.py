@@ -3681,6 +3681,15 @@ def _oracle_args(oracle, args) -> tuple:
 def _warmup_shape(args, epochs, got) -> str | None:
     """Where the student's ramp starts, how fast it climbs and when it first reaches lr0, against the rule."""
     lr0, w = args
+    ramp_ok = all(math.isclose(v, lr0 * (e + 1) / w, rel_tol=1e-9) for e, v in zip(epochs, got) if e < w)
+    after = [(e, v) for e, v in zip(epochs, got) if e >= w]
+    if ramp_ok and after and any(not math.isclose(v, lr0, rel_tol=1e-9) for _e, v in after):
+        e, v = next((e, v) for e, v in after if not math.isclose(v, lr0, rel_tol=1e-9))
+        trend = ("falls below lr0: a DECAY follows your warm-up" if all(x <= lr0 * (1 + 1e-9) for _e, x in after)
+                 else "leaves lr0")
+        return (f"your warm-up ramp is right, but after it (epoch >= warmup_epochs = {w}) your rate {trend} "
+                f"({v:.6g} = {v / lr0:.4g} * lr0 at epoch {e}); after the warm-up the rate stays lr0, constant "
+                f"(lr0 * min(1, (epoch + 1) / warmup_epochs))")
     reach = next((e for e, v in zip(epochs, got) if v >= lr0 * (1 - 1e-9)), None)
     slope = (got[1] - got[0]) / lr0 if len(got) > 1 else math.nan
     return (f"your rate is {got[0] / lr0:.3g} * lr0 at epoch 0 (expected lr0 / warmup_epochs = {1 / w:.3g} * lr0), "

@@ -1650,3 +1650,9 @@ MUTANTS += [
            new="    return dout.reshape(x_shape[0], x_shape[1], x_shape[3], x_shape[2]).swapaxes(2, 3)\n",
            expect="dout is unflattened in (C, W, H) order (reshaped to (N, C, W, H) and the axes moved back)"),
 ]
+MUTANTS += [
+    Mutant("r14p out size: kernel subtracted after the division ((n + 2p) // s - k + 1)",
+           old="    return (n + 2 * pad - k) // stride + 1",
+           new="    return (n + 2 * pad) // stride - k + 1",
+           expect="k is subtracted AFTER the division"),
+]

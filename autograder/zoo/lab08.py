@@ -1674,3 +1674,9 @@ MUTANTS += [
            new="        mean, var = running_mean, running_var ** 2\n",
            expect="running_var is squared (running_var ** 2"),
 ]
+MUTANTS += [
+    Mutant("r14p warm-up followed by a decay (Noam: min((e+1)/W, W/(e+1)))",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * min((epoch + 1) / warmup_epochs, warmup_epochs / (epoch + 1))\n",
+           expect="your warm-up ramp is right, but after it (epoch >= warmup_epochs = 4) your rate falls below lr0"),
+]
