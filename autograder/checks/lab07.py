@@ -1121,6 +1121,13 @@ _SIZE_MISTAKES = {
         lambda n, k, s, p: (n + 2 * p - k + 1) // s,
     "the stride is ignored: with stride s only every s-th position starts a window":
         lambda n, k, s, p: n + 2 * p - k + 1,
+    "k is subtracted AFTER the division ((n + 2*pad) // stride - k + 1): the kernel size belongs in the numerator, "
+    "(n + 2*pad - k) // stride + 1 (parentheses around n + 2*pad - k)": lambda n, k, s, p: (n + 2 * p) // s - k + 1,
+    "% (the remainder) where the floor division // belongs: (n + 2*pad - k) % stride is what is LEFT OVER after "
+    "the division (0 with stride 1, so the answer is 1 whatever n); the number of strides that fit is the "
+    "quotient, (n + 2*pad - k) // stride + 1": lambda n, k, s, p: (n + 2 * p - k) % s + 1,
+    "the numerator is MULTIPLIED by the stride (* where the floor division // belongs): with stride s only every "
+    "s-th position starts a window, (n + 2*pad - k) // stride + 1": lambda n, k, s, p: (n + 2 * p - k) * s + 1,
 }
 
 
@@ -2093,6 +2100,7 @@ def conv2d_backward(conv2d_backward):
         _defaults(conv2d_backward, "conv2d_backward", (r.normal(0, 1, (2, 4, 4, 5)), x, wt), (("stride", 1), ("pad", 0)),
                   _conv_grads, _same_arrays, "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
     except core.CheckFailure as exc:
+        _matmul_mismatch(exc, results)
         if exc.diagnosis in ("wrong-shape", "db-of-the-wrong-shape"):
             wants = (lambda c: c[:4], lambda c: (c[4], c[1], c[5], c[6]), lambda c: (c[4],))
             for k, (array, label) in enumerate((("dx", "(N, C_in, H, W)"), ("dw", "(C_out, C_in, KH, KW)"),
@@ -2118,6 +2126,25 @@ def conv2d_backward(conv2d_backward):
                          lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
                          {"dout": dout, "x": x, "w": wt}, exc, case[9])
         raise
+
+
+def _matmul_mismatch(exc, results) -> None:
+    """A matrix product of conv2d_backward raised because its inner sizes differ: say the im2col matrices' shapes
+    in the case that raised and the two products of the rule (the order of the operands, which one transposed)."""
+    text = str(exc)
+    sizes = re.search(r"mismatch in its core dimension.*?\(size (\d+) is different from (\d+)\)", text)
+    case = next((c for c, e in results if e is exc), None) if results else None
+    if not sizes or case is None:
+        return
+    n, c, _h, _w, co, kh, kw, _s, _p, _dt = case
+    ho, wo = _out_size(case)
+    rows, cols = c * kh * kw, n * ho * wo
+    fail(f"{text}: a matrix product A @ B needs A's last size equal to B's first; yours met {sizes.group(2)} and "
+         f"{sizes.group(1)}. In the im2col form of this case dout is the ({co}, {cols}) matrix G (C_out, "
+         f"N*H_out*W_out) and the columns the ({rows}, {cols}) matrix X (C_in*KH*KW, N*H_out*W_out): dw = G @ X.T "
+         f"({co}, {rows}), reshaped to w's shape, and dcols = W.T @ G ({rows}, {cols}) with W = w.reshape({co}, "
+         f"{rows}): check the order of the operands and which one is transposed (G.T @ X is not G @ X.T; the "
+         f"shapes agree by chance only when C_out == C_in*KH*KW)", "matmul-operands-order")
 
 
 def _head(exc) -> str:
@@ -2411,6 +2438,26 @@ def _pool_indices(exc, got, x, size, s):
              f"(.max / np.max / np.maximum, not argmax)", "pool-argmax-not-max")
 
 
+def _pool_part(head, g, xv, size, s, shape) -> None:
+    """Every output the maximum of ONE row (or one column) of its window: the maximum was restarted (or never
+    carried) across the rows (columns)."""
+    windows = np.lib.stride_tricks.sliding_window_view(xv, (size, size), axis=(2, 3))[:, :, ::s, ::s]
+    windows = windows[:, :, :shape[2], :shape[3]]
+    if windows.shape[:4] != g.shape or size < 2:
+        return
+    for axis, label in ((-2, "row"), (-1, "column")):
+        for u in range(size):
+            part = np.take(windows, u, axis=axis).max(axis=-1)
+            if core.close(g, part, 0, 0):
+                which = "the last " if u == size - 1 else "the first " if u == 0 else ""
+                fail(f"{head}: every output is the maximum of ONE {label} of its window, {which}{label} {u} "
+                     f"(offset {u} inside the window), not of the whole size x size window: a running maximum "
+                     f"restarted for each {label} (set again inside the loop over the {label}s) keeps only the "
+                     f"last {label}'s; start it once, before the two "
+                     f"loops (or take the maximum over both window axes at once, .max(axis=(-2, -1)))",
+                     "pool-one-row-of-window" if label == "row" else "pool-one-column-of-window")
+
+
 def _pool_provenance(exc, got, want, x, size, s):
     """The inputs are all different, so every output value says where in x it was taken: name the
     window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
@@ -2446,6 +2493,7 @@ def _pool_provenance(exc, got, want, x, size, s):
         if core.close(g, -_pool(-xv, size, s), 0, 0):
             fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
                  "pool-minimum")
+        _pool_part(head, g, xv, size, s, want.shape)
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
     if s > 1 and rows <= set(range(0, size * s, s)) and cols <= set(range(0, size * s, s)) and \
@@ -2979,8 +3027,13 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
     back = _expect(back, f"flatten_backward (x_shape {shape})", shape, dt, ("N", "C", "H", "W"))
     try:
         expect_close(back, dout.reshape(shape), name=f"flatten_backward (x_shape {shape})", rtol=0, atol=0,
-                     diagnose={"dout is unflattened in (H, W, C) order: undo flatten_forward exactly, "
-                               "dout.reshape(x_shape)": dout.reshape(n, shape[2], shape[3], shape[1]).transpose(0, 3, 1, 2)})
+                     diagnose={f"dout is unflattened in ({', '.join('CHW'[a - 1] for a in perm)}) order (reshaped to "
+                               f"(N, {', '.join('CHW'[a - 1] for a in perm)}) and the axes moved back): "
+                               f"flatten_forward laid each sample out in (C, H, W) order: undo flatten_forward "
+                               f"exactly, dout.reshape(x_shape), without moving axes":
+                               dout.reshape(n, *[shape[a] for a in perm]).transpose(0, *[perm.index(k) + 1
+                                                                                            for k in (1, 2, 3)])
+                               for perm in ((2, 3, 1), (1, 3, 2), (2, 1, 3), (3, 1, 2))})
     except core.CheckFailure as exc:
         mixed = _layout_mixup(back, dout.reshape(shape), ("N", "C", "H", "W"), {"rtol": 0, "atol": 0}) \
             if _generic(exc) else None

@@ -250,7 +250,7 @@ STATE_AT_ONE = ("the {state} must start at ZERO (np.zeros_like(p.data)) for ever
 
 def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqrt=False,
              eps_inside=False, stateless=False, start=0.0, lrs=None, stale=False, eps_after=False, centered=False,
-             corrected=False, first_square=False):
+             corrected=False, first_square=False, adagrad=False):
     theta = [_f64(d).copy() for d in data0]
     s = [np.full_like(x, start) for x in theta]
     mean_g = [np.zeros_like(x) for x in theta]       # centered RMSProp's running mean of g (a mistake here)
@@ -261,6 +261,8 @@ def _rmsprop(data0, grads, lr, alpha=0.99, eps=1e-8, *, swap_alpha=False, no_sqr
             g = _f64(g)
             a = 1 - alpha if swap_alpha else alpha
             new_s = g ** 2 if first_square and t == 0 else a * s[i] + (1 - a) * g ** 2
+            if adagrad:                      # Adagrad's sum of every squared gradient (not RMSProp)
+                new_s = s[i] + g ** 2
             used = s[i] if stale else new_s
             if corrected:                    # Adam's bias correction carried over (not part of RMSProp)
                 used = used / (1 - a ** (t + 1))
@@ -285,7 +287,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           swap_weights=False, no_sqrt=False, decay_all=False, decoupled=False, shared_mv=False,
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
-          corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False):
+          corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
+          decay_preconditioned=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -315,7 +318,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 m[i] = v[i] = b2 * m[i] + (1 - b2) * g * g
             else:
                 m[i] = b1 * m[i] + (1 - b1) * gm
-                v[i] = b2 * v[i] + (1 - b2) * gv * gv
+                v[i] = b2 * v[i] + (1 - b2) * (m[i] * m[i] if v_from_m else gv * gv)
                 if t == 1 and "m" in first_full:     # the first step sets the moment to g (no zero start)
                     m[i] = gm.copy()
                 if t == 1 and "v" in first_full:
@@ -346,7 +349,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                 with np.errstate(divide="ignore", invalid="ignore"):
                     new = theta[i] - eta * m_hat / np.sqrt(v_hat) - eps
             if applies and weight_decay and decoupled:
-                new = new - eta * weight_decay * theta[i]
+                new = new - eta * weight_decay * theta[i] / (denom if decay_preconditioned else 1.0)
             theta[i] = new
         out.append([x.copy() for x in theta])
     return out
@@ -958,6 +961,19 @@ def zero_grad(Optimizer):
                 grad = expect_array(p.grad, name=f"parameter {i}'s grad after zero_grad()", shape=d.shape,
                                     dtype=None, finite=False)
             except core.CheckFailure as exc:
+                try:
+                    kind, held_shape = str(p.grad.dtype), tuple(p.grad.shape)
+                except (AttributeError, TypeError, ValueError, core.CheckFailure):
+                    kind, held_shape = "", None
+                if kind == "object" or "ObjectDType" in kind:      # a dtype read across the kernel: its proxy
+                    made = (" (np.zeros_like(p) of the PARAMETER object p, not of its array p.data, gives "
+                            "exactly this: numpy sees one Python object, array(0, dtype=object))"
+                            if held_shape == () else "")
+                    fail(f"zero_grad left parameter {i}'s grad an array of dtype object and shape {held_shape}"
+                         f"{made}, where an array of "
+                         f"zeros of p.data's shape {d.shape} and dtype belongs: build it from the parameter's "
+                         f"ARRAY, np.zeros_like(p.data), or zero the gradient in place, p.grad[...] = 0",
+                         "zero-grad-object-array")
                 fail(f"{exc}: zero_grad must leave p.grad an array of the shape of p.data "
                      f"(p.grad[...] = 0, or np.zeros_like(p.data)), not a number or None", "zero-grad-not-array")
             if grad.dtype != np.dtype(dtype):
@@ -1631,6 +1647,10 @@ def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
              "0 and EVERY step, the first one too, does s = alpha * s + (1 - alpha) * g**2, so after step 1 s is "
              "(1 - alpha) * g**2 (no special case for the first step; its steps are larger than with s = g**2)":
                  _rmsprop(data0, grads, lr, alpha, eps, first_square=True),
+             "these are ADAGRAD's steps: your s is the SUM of every squared gradient, s <- s + g**2, so it only grows "
+             "and the steps shrink for ever (alpha is not used); RMSProp keeps a running AVERAGE that forgets the old "
+             "gradients: s <- alpha * s + (1 - alpha) * g**2":
+                 _rmsprop(data0, grads, lr, alpha, eps, adagrad=True),
          }, hyper={"lr": lr, "eps": eps, "alpha": alpha}, adaptive_lr=lr)
 
 
@@ -1663,6 +1683,8 @@ SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ON
 def _adam_diagnoses(data0, grads, decay, **hyper):
     run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)
     out = {
+        "the second moment averages the square of the FIRST MOMENT (m * m): it averages the square of the "
+        "gradient, v <- beta2 * v + (1 - beta2) * g * g (g**2, not m**2)": run(v_from_m=True),
         "the bias correction is missing: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t)":
             run(correct_m=False, correct_v=False),
         "the bias correction of the first moment is missing: m_hat = m / (1 - beta1**t)": run(correct_m=False),
@@ -1871,6 +1893,10 @@ def adam(Adam):
     except core.CheckFailure as exc:
         if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
             _adam_positive_probe(Adam, hyper)
+            # small betas keep 1 - beta * t (and the like) positive for 5 steps: the corrections read back
+            _corrections_read_back(Adam, dict(hyper, beta1=0.15, beta2=0.1), exc, r,
+                                   head=f"{str(exc).split(': a square root')[0]}: a square root of a negative number, and with beta1=0.15, "
+                                        f"beta2=0.1 (no NaN)")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
         b1, b2 = hyper["beta1"], hyper["beta2"]
         m1, v1 = [(1 - b1) * _f64(g) for g in grads[0]], [(1 - b2) * _f64(g) ** 2 for g in grads[0]]
@@ -1897,7 +1923,7 @@ def _adam_positive_probe(Adam, hyper):
              f"{SHARED_MOMENTS}", "adam-shared-moments")
 
 
-def _corrections_read_back(Adam, hyper, exc, r):
+def _corrections_read_back(Adam, hyper, exc, r, head=None):
     """Adam's move is lr * (m / c1) / (sqrt(v / c2) + eps): with the rule's m and v, move * sqrt(v) * a + move *
     eps = lr * m * b is LINEAR in a = 1 / sqrt(c2) and b = 1 / c1, so the corrections the student's code used at
     each step can be read back from its moves (when m and v are the rule's, the fit is exact) and compared with
@@ -1946,6 +1972,9 @@ def _corrections_read_back(Adam, hyper, exc, r):
                  f"1 / (1 - {beta}**t) (the moment is MULTIPLIED by 1 - {beta}**t instead of divided by it)":
                      [1 / w for w in want],
                  "1 (no correction)": [1.0] * len(want),
+                 f"1 - {beta} * t (a * where the rule has the power **; it is negative once {beta} * t > 1"
+                 + (", and the square root of v_hat then meets a negative number)" if k else ")"):
+                     [1 - bv * t for t in range(1, len(want) + 1)],
                  f"(1 - {beta})**t": [(1 - bv) ** t for t in range(1, len(want) + 1)]}
         form = next((f for f, vals in forms.items() if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, vals))),
                     None)
@@ -1955,7 +1984,7 @@ def _corrections_read_back(Adam, hyper, exc, r):
                     f"{form + ' = ' if form else ''}{values}, ... at steps 1, 2, 3, ... where the rule has "
                     f"1 - {beta}**t = {rule_values}, ...")
     if said:
-        fail(f"{str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and "
+        fail(f"{head or str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and "
              f"{'; and '.join(said)}: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) with t = 1, 2, 3, ...",
              "adam-corrections-read-back")
 
@@ -2264,6 +2293,10 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "Adam's step runs once PER PARAMETER: super().step() is inside the loop over the parameters (indented "
             "one level too deep); decay every parameter in the loop, then call super().step() once, after it":
                 _adamw_step_in_loop(data0, grads, lam, **hyper),
+            "the decoupled decay is divided by Adam's denominator sqrt(v_hat) + eps (preconditioned like the "
+            "gradient step): decoupled means NOT divided by it: theta <- theta - lr * lambda * theta, the same "
+            "relative shrink for every entry, besides Adam's step":
+                _adam(data0, grads, DECAY, **hyper, weight_decay=lam, decoupled=True, decay_preconditioned=True),
         })
 
 
@@ -3052,6 +3085,9 @@ def _bn_eval_close(out, want, what, rtol, atol, x, gamma, beta, rm, rv, momentum
                 lambda: _bn_oracle(x, gamma, beta, rm, rv, False, momentum, eps, swap=True)[0],
             "running_var is a variance: divide by sqrt(running_var + eps), not by running_var + eps":
                 lambda: _f64(gamma) * (_f64(x) - _f64(rm)) / (_f64(rv) + eps) + _f64(beta),
+            "running_var is squared (running_var ** 2: the stored value read as a standard deviation): it is "
+            "already the variance: divide by sqrt(running_var + eps)":
+                lambda: _f64(gamma) * (_f64(x) - _f64(rm)) / np.sqrt(_f64(rv) ** 2 + eps) + _f64(beta),
         })
 
 
@@ -3383,6 +3419,7 @@ def early_stopping(EarlyStopping):
         ([0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3], 3, 0.0),          # ties are not improvements
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
+        ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
@@ -3425,7 +3462,11 @@ def early_stopping(EarlyStopping):
                 fail(f"{what}, losses {losses[:k + 1]}: best_loss is still inf after epoch {k + 1}: every loss beats "
                      f"inf, so the first epoch is an improvement and its loss must be stored, best_loss = val_loss "
                      f"(the improvement branch does not store it)", "stopper-best-loss-not-stored")
-            state = (bool(got), expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
+            try:
+                nan_stored = math.isnan(loss) and math.isnan(float(stopper.best_loss))
+            except (TypeError, ValueError):
+                nan_stored = False
+            state = (bool(got), math.nan if nan_stored else expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
             if k > 0 and state[1] > seen[-2][1] and state != want[k]:
@@ -3433,6 +3474,17 @@ def early_stopping(EarlyStopping):
                      f"epoch {k + 1}: the best loss so far can only decrease; a loss above the best is never an "
                      f"improvement (the test is val_loss < best_loss - min_delta: a loss LOWER than the best by more "
                      f"than min_delta; no abs(), no !=)", "stopper-best-loss-increased")
+            if state != want[k] and math.isnan(loss):
+                told = ("stored NaN as best_loss" if math.isnan(state[1]) else
+                        f"set best_epoch to {state[2]}" if state[2] != want[k][2] else
+                        "stopped" if state[0] else "did not count it as an epoch without improvement")
+                fail(f"{what}, losses {losses[:k + 1]}: epoch {k + 1}'s loss is NaN and your stopper {told}: a NaN "
+                     f"loss (a diverged epoch) is never an improvement: val_loss < best_loss - min_delta is False for "
+                     f"NaN (every comparison with NaN is False), so it counts as an epoch without improvement and "
+                     f"leaves best_loss and best_epoch as they are; a test written the other way round (not val_loss "
+                     f">= ..., or an if on the no-improvement case with the improvement in the else) turns NaN into "
+                     f"an improvement. Expected (stop, best_loss, best_epoch) = {want[k]}, got {state}",
+                     "stopper-nan-loss")
             if state != want[k]:
                 if k == 0 and index > 0:
                     _instances_share(EarlyStopping, what, state, want[k])
@@ -3462,13 +3514,20 @@ def early_stopping(EarlyStopping):
 # Learning-rate schedules and the update-to-weight ratio
 # =============================================================================================
 
-def _schedule_relations(name, args, epochs, got, want):
+def _schedule_relations(name, args, epochs, got, want, rule="the rule"):
     """Relations between a wrong schedule and the rule that name the mistake whatever the schedule: a mirror
     image (start and end values swapped), whole multiples of lr0 (integer division), a sequence that changes
     by a constant AMOUNT where the rule multiplies by a constant FACTOR."""
     same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     head = f"{name} with arguments {args}"
     lr0 = float(args[0])
+    digits = next((d for d in range(11) if all(same(a, round(b, d)) for a, b in zip(got, want))), None)
+    if digits is not None:
+        lost = next(((e, b, a) for e, a, b in zip(epochs, got, want) if not same(a, b)), None)
+        fail(f"{head}: your rates are the rule's ROUNDED to {digits} decimal{'s' if digits != 1 else ''} (at epoch "
+             f"{lost[0]} the rule gives {lost[1]!r}, you return {lost[2]!r}): a round(..., {digits}) (or a "
+             f"formatting to a fixed precision) loses the small rates late in training; return the rate unrounded",
+             "schedule-rounded")
     total = got[0] + want[0]
     if len(got) > 2 and not same(got[0], want[0]) and all(same(a + b, total) for a, b in zip(got, want)):
         backwards = len(got) == len(epochs) and list(epochs) == list(range(len(epochs))) and \
@@ -3485,6 +3544,15 @@ def _schedule_relations(name, args, epochs, got, want):
     plateaus = [v for k, v in enumerate(got) if k == 0 or not same(v, got[k - 1])]
     wanted = [v for k, v in enumerate(want) if k == 0 or not same(v, want[k - 1])]
     steps = [b - a for a, b in zip(plateaus, plateaus[1:])]
+    geometric = all(b and same(a / b, wanted[1] / wanted[0]) for b, a in zip(wanted, wanted[1:])) \
+        if len(wanted) >= 2 and wanted[0] else False
+    if len(steps) >= 2 and all(same(st, steps[0]) for st in steps) and steps[0] and len(wanted) >= 3 \
+            and not same(wanted[1] - wanted[0], wanted[2] - wanted[1]) and not geometric:
+        moves = [b - a for a, b in zip(wanted, wanted[1:])]
+        fail(f"{head}: your rate changes by the same AMOUNT ({steps[0]:+.6g}) each time it changes: a straight line "
+             f"(a LINEAR decay) from {got[0]:.6g} to {got[-1]:.6g}; the rule's changes are not equal (from "
+             f"{moves[0]:+.6g} to {min(moves, key=abs) if moves[0] == max(moves, key=abs) else max(moves, key=abs):+.6g}"
+             f"): its curve is {rule}", "schedule-linear")
     if len(steps) >= 2 and all(same(st, steps[0]) for st in steps) and steps[0] and len(wanted) >= 3 \
             and not same(wanted[1] - wanted[0], wanted[2] - wanted[1]):
         fail(f"{head}: your rate changes by the same AMOUNT ({steps[0]:+.6g}) each time it changes, where the rule "
@@ -3559,7 +3627,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         if everywhere or len(here) == 1:
             msg = (everywhere or here)[0]
             fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
-        _schedule_relations(name, args, epochs, got, want)
+        _schedule_relations(name, args, epochs, got, want, rule)
         _schedule_factor(name, args, names, got, want)
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
             wrong = [(a, _formula_term(formula, oracle, names, a, e, g)) for a, e, g in runs
@@ -3613,6 +3681,15 @@ def _oracle_args(oracle, args) -> tuple:
 def _warmup_shape(args, epochs, got) -> str | None:
     """Where the student's ramp starts, how fast it climbs and when it first reaches lr0, against the rule."""
     lr0, w = args
+    ramp_ok = all(math.isclose(v, lr0 * (e + 1) / w, rel_tol=1e-9) for e, v in zip(epochs, got) if e < w)
+    after = [(e, v) for e, v in zip(epochs, got) if e >= w]
+    if ramp_ok and after and any(not math.isclose(v, lr0, rel_tol=1e-9) for _e, v in after):
+        e, v = next((e, v) for e, v in after if not math.isclose(v, lr0, rel_tol=1e-9))
+        trend = ("falls below lr0: a DECAY follows your warm-up" if all(x <= lr0 * (1 + 1e-9) for _e, x in after)
+                 else "leaves lr0")
+        return (f"your warm-up ramp is right, but after it (epoch >= warmup_epochs = {w}) your rate {trend} "
+                f"({v:.6g} = {v / lr0:.4g} * lr0 at epoch {e}); after the warm-up the rate stays lr0, constant "
+                f"(lr0 * min(1, (epoch + 1) / warmup_epochs))")
     reach = next((e for e, v in zip(epochs, got) if v >= lr0 * (1 - 1e-9)), None)
     slope = (got[1] - got[0]) / lr0 if len(got) > 1 else math.nan
     return (f"your rate is {got[0] / lr0:.3g} * lr0 at epoch 0 (expected lr0 / warmup_epochs = {1 / w:.3g} * lr0), "
@@ -3650,7 +3727,8 @@ def _cosine_shape(args, epochs, got) -> str | None:
 
 
 def step_decay(step_decay):
-    _schedule(step_decay, [((0.5, 3, 0.2), range(11)), ((0.1, 4, 0.5), range(13)), ((1.0, 1, 0.7), range(5))],
+    _schedule(step_decay, [((0.5, 3, 0.2), range(11)), ((0.1, 4, 0.5), range(13)), ((1.0, 1, 0.7), range(5)),
+                           ((0.37, 2, 0.33), range(11))],     # rates with many decimals: a rounding shows
               lambda e, lr0, s, g: lr0 * g ** math.floor(e / s), {
                   "off by one epoch: epochs 0 .. step_size - 1 use lr0, the first decay comes at epoch step_size":
                       lambda e, lr0, s, g: lr0 * g ** ((e + 1) // s),

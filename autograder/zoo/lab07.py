@@ -1616,3 +1616,43 @@ MUTANTS += [
                 "    return np.take_along_axis(flat, k[..., None], axis=-1)[..., 0]\n"),
            expect="the entry of largest magnitude of each window"),
 ]
+MUTANTS += [
+    Mutant("r14p out size: % typed for // ((n + 2p - k) % stride + 1)",
+           old="    return (n + 2 * pad - k) // stride + 1",
+           new="    return (n + 2 * pad - k) % stride + 1",
+           expect="% (the remainder) where the floor division // belongs"),
+    Mutant("r14p out size: * typed for // ((n + 2p - k) * stride + 1)",
+           old="    return (n + 2 * pad - k) // stride + 1",
+           new="    return (n + 2 * pad - k) * stride + 1",
+           expect="the numerator is MULTIPLIED by the stride"),
+    Mutant("r14p conv bwd: dw = g.T @ cols (operands in the wrong order)",
+           old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new="    dw = (g.T @ cols).reshape(w.shape)\n",
+           expect="check the order of the operands and which one is transposed"),
+    Mutant("r14p maxpool fwd: running maximum restarted for every window row (last row only)",
+           old=POOL_FWD_LOOP,
+           new="""    for u in range(size):
+        top = windows[..., u, 0]
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+    return top""",
+           expect="every output is the maximum of ONE row of its window, the last row 1"),
+    Mutant("r14p maxpool fwd: running maximum restarted for every window column (last column only)",
+           old=POOL_FWD_LOOP,
+           new="""    for v in range(size):
+        top = windows[..., 0, v]
+        for u in range(size):
+            top = np.maximum(top, windows[..., u, v])
+    return top""",
+           expect="every output is the maximum of ONE column of its window, the last column 1"),
+    Mutant("r14p flatten bwd: reshaped (N, C, W, H) then swapaxes(2, 3)",
+           old="    return dout.reshape(x_shape)\n",
+           new="    return dout.reshape(x_shape[0], x_shape[1], x_shape[3], x_shape[2]).swapaxes(2, 3)\n",
+           expect="dout is unflattened in (C, W, H) order (reshaped to (N, C, W, H) and the axes moved back)"),
+]
+MUTANTS += [
+    Mutant("r14p out size: kernel subtracted after the division ((n + 2p) // s - k + 1)",
+           old="    return (n + 2 * pad - k) // stride + 1",
+           new="    return (n + 2 * pad) // stride - k + 1",
+           expect="k is subtracted AFTER the division"),
+]

@@ -1609,3 +1609,74 @@ MUTANTS += [
            new="def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-3):",
            expect="the default value of eps in your signature is wrong; it must be 1e-05"),
 ]
+MUTANTS += [
+    Mutant("r14p RMSProp written as Adagrad (s += g**2, no running average)",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s += p.grad * p.grad\n",
+           expect="these are ADAGRAD's steps: your s is the SUM of every squared gradient"),
+    Mutant("r14p Adam: bias corrections 1 - beta * t (* typed for **; negative from t = 2)",
+           old="correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t",
+           new="correction1, correction2 = 1 - self.beta1 * self.t, 1 - self.beta2 * self.t",
+           expect="the bias correction of v your code divides by is 1 - beta2 * t (a * where the rule has the power"),
+    Mutant("r14p early stopping: NaN loss counted as an improvement (not val_loss >= best - min_delta)",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if not val_loss >= self.best_loss - self.min_delta:\n",
+           expect="loss is NaN and your stopper stored NaN as best_loss: a NaN loss (a diverged epoch) is never"),
+    Mutant("r14p early stopping: a NaN loss stops training at once",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new=("        if math.isnan(val_loss):\n"
+                "            return True\n"
+                "        if val_loss < self.best_loss - self.min_delta:\n"),
+           expect="loss is NaN and your stopper stopped: a NaN loss (a diverged epoch) is never an improvement"),
+    Mutant("r14p step decay rounded to 4 decimals",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return round(lr0 * gamma ** (epoch // step_size), 4)\n",
+           expect="your rates are the rule's ROUNDED to 4 decimals"),
+    Mutant("r14p cosine decay replaced by a linear decay",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr0 - (lr0 - lr_min) * epoch / total_epochs\n",
+           expect="a straight line (a LINEAR decay) from 0.1 to 0; the rule's changes are not equal"),
+    Mutant("r14p cosine decay rounded to 3 decimals",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return round(lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2, 3)\n",
+           expect="your rates are the rule's ROUNDED to 3 decimals"),
+]
+VARIANTS += [
+    Variant("r14p early stopping: NaN handled explicitly as an epoch without improvement",
+            old="        if val_loss < self.best_loss - self.min_delta:\n",
+            new=("        if not math.isnan(val_loss) and val_loss < self.best_loss - self.min_delta:\n")),
+]
+MUTANTS += [
+    Mutant("r14p zero_grad: np.zeros_like(p) of the Parameter object (a 0-d object array)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad = np.zeros_like(p)\n",
+           expect="grad an array of dtype object and shape () (np.zeros_like(p) of the PARAMETER object p"),
+    Mutant("r14p Adam: second moment from m * m instead of g * g",
+           old="            v += (1 - self.beta2) * g * g\n",
+           new="            v += (1 - self.beta2) * m * m\n",
+           expect="the second moment averages the square of the FIRST MOMENT (m * m)"),
+    Mutant("r14p AdamW: decay divided by Adam's denominator sqrt(v_hat) + eps (preconditioned decay)",
+           old="""        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data
+        super().step()
+""",
+           new="""        old = [p.data.copy() for p in self.params]
+        super().step()
+        for p, theta, v in zip(self.params, old, self.v):
+            if p.decay:
+                v_hat = v / (1 - self.beta2 ** self.t)
+                p.data -= self.lr * self.decoupled_weight_decay * theta / (np.sqrt(v_hat) + self.eps)
+""",
+           expect="the decoupled decay is divided by Adam's denominator sqrt(v_hat) + eps"),
+    Mutant("r14p batch norm eval: running variance squared (stored value read as a std)",
+           old="        mean, var = running_mean, running_var\n",
+           new="        mean, var = running_mean, running_var ** 2\n",
+           expect="running_var is squared (running_var ** 2"),
+]
+MUTANTS += [
+    Mutant("r14p warm-up followed by a decay (Noam: min((e+1)/W, W/(e+1)))",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * min((epoch + 1) / warmup_epochs, warmup_epochs / (epoch + 1))\n",
+           expect="your warm-up ramp is right, but after it (epoch >= warmup_epochs = 4) your rate falls below lr0"),
+]
