@@ -3453,30 +3453,29 @@ def _lent_forward_alone(X, parameters, hidden_activation="relu"):
     return _lent_model_forward(X, parameters, hidden_activation)[0]
 
 
+def _right_labels_with(fn, model_forward, X, params, hidden, want) -> bool:
+    """Does the student's predict give the expected labels ``want`` (m, 1) with ``model_forward`` lent in place of
+    theirs (a question about what predict does with model_forward's result)?"""
+    try:
+        with core.lent_globals(fn, {"model_forward": model_forward}):
+            got = np.asarray(fn(X.copy(), _copy_params(params), hidden))
+        return got.shape == want.shape and got.dtype.kind in "biuf" and np.array_equal(got.astype(_f64), want)
+    except Exception:
+        return False
+
+
 def _name_predict_raise(fn, exc, X, params, hidden, want, name) -> None:
     """predict raised: two questions of its code.  (1) With model_forward lent as one that returns its pair in the
     other order, (caches, AL), does predict give the right labels?  Then it takes the SECOND value model_forward
     returns as AL (`_, AL = model_forward(...)`), the caches list.  (2) Does the raising line build the labels one
     row at a time (a list comprehension or loop over AL)?  Then the labels are not the (m, 1) array asked for."""
     head = str(exc).split(". Likely cause: ")[0].split(". predict thresholds ")[0]
-    try:
-        with core.lent_globals(fn, {"model_forward": _lent_swapped_forward}):
-            swapped = np.asarray(fn(X.copy(), _copy_params(params), hidden))
-        right = swapped.shape == want.shape and swapped.dtype.kind in "biuf" and np.array_equal(swapped.astype(_f64), want)
-    except Exception:
-        right = False
-    if right:
+    if _right_labels_with(fn, _lent_swapped_forward, X, params, hidden, want):
         core.fail(f"{head}. The value your predict thresholds is the SECOND one model_forward returns, the caches "
                   f"list (confirmed: with a model_forward that returns its pair in the other order, your predict gives "
                   f"the right labels): model_forward returns (AL, caches) in that order, so unpack it as "
                   f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-unpacked-swapped")
-    try:
-        with core.lent_globals(fn, {"model_forward": _lent_forward_alone}):
-            alone = np.asarray(fn(X.copy(), _copy_params(params), hidden))
-        right = alone.shape == want.shape and alone.dtype.kind in "biuf" and np.array_equal(alone.astype(_f64), want)
-    except Exception:
-        right = False
-    if right:
+    if _right_labels_with(fn, _lent_forward_alone, X, params, hidden, want):
         core.fail(f"{head}. Your predict thresholds model_forward's whole result, the pair (AL, caches) (confirmed: with "
                   f"a model_forward that returns AL alone, your predict gives the right labels): unpack the pair first, "
                   f"AL, _ = model_forward(X, parameters, hidden_activation)", "forward-pair-not-unpacked")

@@ -1447,11 +1447,7 @@ class _Graph:
             for v in plan[0]:
                 self._add(Value, float(v), (), "", ())
             for kind, i, j in plan[1]:
-                a, b = self.values[i], self.values[j]
-                if kind == "+":
-                    self._add(Value, a + b, (i, j), "+", (1.0, 1.0))
-                else:
-                    self._add(Value, a * b, (i, j), "*", (b, a))
+                self._op(Value, "+" if kind == "+" else "*", i, j)
                 if ordered:
                     self.nodes[-1]._prev = (self.nodes[i], self.nodes[j])
             self.root = len(self.nodes) - 1
@@ -1482,14 +1478,7 @@ class _Graph:
             kind = str(r.choice(["+", "*", "tanh"]))
             if unary:      # a chain: each node the tanh of the previous one
                 i, kind = n - 1, "tanh"
-            a, b = self.values[i], self.values[j]
-            if kind == "+":
-                self._add(Value, a + b, (i, j), "+", (1.0, 1.0))
-            elif kind == "*":
-                self._add(Value, a * b, (i, j), "*", (b, a))
-            else:
-                t = math.tanh(a)
-                self._add(Value, t, (i,), "tanh", (1 - t * t,))
+            self._op(Value, kind, i, j)
         self.root = len(self.nodes) - 1
         self._flush()
 
@@ -1499,6 +1488,17 @@ class _Graph:
         self._pending = None
         core.scatter(nodes, "_backward", closures)
         core.scatter(leaves, "grad", [0.0] * len(leaves))
+
+    def _op(self, Value, kind: str, i: int, j: int) -> None:
+        """Append node ``kind`` ("+", "*" or "tanh") of nodes i and j (tanh: of i), with its local derivatives."""
+        a, b = self.values[i], self.values[j]
+        if kind == "+":
+            self._add(Value, a + b, (i, j), "+", (1.0, 1.0))
+        elif kind == "*":
+            self._add(Value, a * b, (i, j), "*", (b, a))
+        else:
+            t = math.tanh(a)
+            self._add(Value, t, (i,), "tanh", (1 - t * t,))
 
     def _add(self, Value, data, parents, op, local):
         k = len(self.nodes)
@@ -2064,14 +2064,7 @@ def _reuse_on_checker_nodes(Value, name: str, values) -> None:
     for v in values[:n_leaves]:
         g._add(Value, float(v), (), "", ())
     for op, i, j in ops:
-        a, b = g.values[i], g.values[j]
-        if op == "+":
-            g._add(Value, a + b, (i, j), "+", (1.0, 1.0))
-        elif op == "*":
-            g._add(Value, a * b, (i, j), "*", (b, a))
-        else:
-            t = math.tanh(a)
-            g._add(Value, t, (i,), "tanh", (1 - t * t,))
+        g._op(Value, op, i, j)
     g.root = len(g.nodes) - 1
     g._flush()
     label = f"backward() of {name}"
