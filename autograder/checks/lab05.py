@@ -2102,9 +2102,18 @@ def _reuse_case(Value, name: str, fn, values, ordered: bool) -> None:
         fixed = [node for node in interior if id(node) in dropped]
         core.scatter(fixed, "_prev", [set(parents[id(node)]) for node in fixed])
     if ordered:
-        age = {id(node): k for k, node in enumerate(order)}
-        core.scatter(interior, "_prev", [tuple(sorted(parents[id(node)], key=lambda p: age[id(p)]))
-                                         for node in interior])
+        # a canonical order, not the position in `order` (which follows the iteration order of the student's sets,
+        # hence memory addresses): leaves in the order they were made, then nodes by depth and value
+        made = {id(leaf): k for k, leaf in enumerate(leaves)}
+        depth: dict[int, int] = {}
+        for node in order:
+            ps = parents[id(node)]
+            depth[id(node)] = 1 + max((depth.get(id(p), 0) for p in ps), default=-1)
+        data = {id(n): v if isinstance(v, float) else 0.0 for n, v in zip(order, core.gather(order, "data"))}
+
+        def age(p):
+            return (depth.get(id(p), 0), made.get(id(p), -1), data.get(id(p), 0.0))
+        core.scatter(interior, "_prev", [tuple(sorted(parents[id(node)], key=age)) for node in interior])
     position = {id(node): k for k, node in enumerate(interior)}
     # a result holding no callable _backward (an operation that stored None): the operation's cell judges that;
     # backward() is judged on the order it calls the nodes in, that node's closure standing in as a no-op
