@@ -2868,17 +2868,26 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
                       f"layer's pre-activation Z", "layer-wrong")
 
 
+def _hidden_dw(got, layers, l: int, L: int):
+    """(A_prev, Z, the student's dW_l as float64) of hidden layer l (< L), or None (the output layer, or no
+    usable dW_l)."""
+    if l >= L:
+        return None
+    A_prev, _W, _b, Z, _ = layers[l - 1]
+    try:
+        return A_prev, Z, np.asarray(got[f"dW{l}"], _f64)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def _name_layer_step(got, ref, layers, Y, hidden, l, L, name) -> None:
     """Hidden layer l (< L) is the first wrong one, everything above it right: its dW_l against the two steps of
     the layer, dA_l -> dZ_l = dA_l * g'(Z_l) -> dW_l, each replaced in turn by what a slip gives (the derivative of
     another activation, no derivative, or dZ_(l+1) of the layer above fed in place of dA_l = dZ_(l+1) @ W_(l+1).T)."""
-    if l >= L:
+    found = _hidden_dw(got, layers, l, L)
+    if found is None:
         return
-    A_prev, _W, _b, Z, _ = layers[l - 1]
-    try:
-        dW = np.asarray(got[f"dW{l}"], _f64)
-    except (KeyError, TypeError, ValueError):
-        return
+    A_prev, Z, dW = found
     dA = ref[f"dA{l}"]
     top = "the top hidden layer" if l == L - 1 else "a hidden layer"
     for other in ACTIVATIONS:
@@ -2926,13 +2935,10 @@ def _broadcasts(shape, to) -> bool:
 def _name_wrong_da(got, layers, hidden, l, L, name) -> None:
     """Hidden layer l (< L) must start from dA_l, the gradient its successor passed down: when its dW_l is what
     the student's OWN grads['dA_k'] of another layer k would give (dZ = dA_k * g'(Z_l)), name that dA."""
-    if l >= L:
+    found = _hidden_dw(got, layers, l, L)
+    if found is None:
         return
-    A_prev, _W, _b, Z, _ = layers[l - 1]
-    try:
-        dW = np.asarray(got[f"dW{l}"], _f64)
-    except (KeyError, TypeError, ValueError):
-        return
+    A_prev, Z, dW = found
     for k in range(L):
         if k == l:
             continue
