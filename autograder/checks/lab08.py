@@ -203,7 +203,8 @@ def _f64(a):
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
-         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0):
+         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0,
+         restart_on_lr=False):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
     velocities at the start (the rule's are zero)."""
     theta = [_f64(d).copy() for d in data0]
@@ -211,6 +212,8 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
+        if restart_on_lr and t and lrs is not None and lrs[t] != lrs[t - 1]:
+            state = {}                # the velocity zeroed when the learning rate changes (a mistake)
         for i, g in enumerate(step):
             g = raw = _f64(g)
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
@@ -288,16 +291,19 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False):
+          decay_preconditioned=False, t_skip_zero=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
     v = [np.zeros_like(x) for x in theta]
     b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)     # the moments' decay rates
-    count = 0
+    count = skipped = 0
     out = []
     for t, step in enumerate(grads, start=1):
         eta = lrs[t - 1] if lrs is not None else lr
+        if t_skip_zero and not any(np.any(g) for g in step):
+            skipped += 1          # the counter not advanced on a step whose gradients are all zero (a mistake)
+        t -= skipped if t_skip_zero else 0
         for i, g in enumerate(step):
             if t_per_param:
                 count += 1
@@ -657,6 +663,10 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             want = expected[k][i]
             if core.close(value, want, rtol, atol):
                 continue
+            if k > 0:       # a step that did not move after steps that did: a reading of every step goes first
+                for msg, wrong in diagnose.items():
+                    if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, wrong) for g, w in zip(gs, ws)):
+                        fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
             if core.close(value, before[k][i], 0, 0) and not core.close(want, before[k][i], rtol, atol):
                 moved = [j for j in range(len(step)) if not core.close(step[j], before[k][j], 0, 0)]
                 if moved:
@@ -683,8 +693,10 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             named = _decompose(got, before, terms, hyper) if terms is not None else None
             if named:           # a reading of every step beats one that fits this step only
                 fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
-            if partial:
-                fail(*partial)
+            if partial:         # a reading of one step only: the checks' readers of every step go first
+                said = core.CheckFailure(*partial)
+                said.partial = True     # type: ignore[attr-defined]
+                raise said
             _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper)
             if grads is not None:
                 _one_scale(value, before[k][i], want, grads[0][k][i], grads[1], what, i, k)
@@ -757,6 +769,14 @@ def _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper):
                 fail(f"{what}: every step of every parameter is the rule's step {how.format(label)}: your moves are "
                      f"exactly {label}{'' if power == 1 else ' ** -1'} times the rule's at each step "
                      f"({', '.join(f'{c:.4g}' for c in ratios)})", "step-scaled-by-hyperparameter")
+    if len(ratios) >= 3 and abs(ratios[0] - 1) < 1e-6:      # right at step 1, then scaled by a power of t
+        for power, form in ((-0.5, "1 / sqrt(t)"), (-1, "1 / t"), (0.5, "sqrt(t)"), (1, "t")):
+            if all(abs(c / (t + 1) ** power - 1) < 1e-6 for t, c in enumerate(ratios)):
+                fail(f"{what}: every step of every parameter is the rule's step multiplied by {form}, with t the step "
+                     f"number (your moves are {', '.join(f'{c:.4g}' for c in ratios)} times the rule's at steps 1, "
+                     f"2, 3, ...): the step size decays (or grows) with t, as in lr / sqrt(t) (a schedule of the "
+                     f"paper's convergence analysis); the rule's step size is lr at every step (a schedule, when "
+                     f"there is one, sets opt.lr from outside)", "step-scaled-by-power-of-t")
 
 
 def _one_scale(value, before, want, g, lr, what, i, k):
@@ -1181,6 +1201,7 @@ def sgd_momentum(SGD):
             _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
                          _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
             raise
+    _momentum_lr_changes(SGD, r)
     # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
     data0, grads = _problem(r, np.float64, 3)
     data1, grads1 = _problem(r, np.float64, 3)
@@ -1196,6 +1217,52 @@ def sgd_momentum(SGD):
                    "those of a velocity started at the gradient p.grad held when SGD was built (p.grad.copy() in "
                    "__init__; an optimiser is often built while p.grad still holds an earlier gradient)":
                        _sgd(data0, grads, DECAY, lr, mu, v0=old)})
+
+
+def _momentum_lr_changes(SGD, r) -> None:
+    """Momentum under a learning-rate schedule (opt.lr set between steps, kept for two steps, then changed): the
+    velocity is the optimiser's memory of past gradients and lives on across a change of the rate. Both usual
+    conventions are right: v <- mu v + g, theta -= lr v (the text's), and v <- mu v + lr g, theta -= v (CS231n's,
+    which carries the old rate in v: the two differ only once the rate changes)."""
+    data0, grads = _problem(r, np.float64, 5)
+    lr, mu, lrs = 0.07, 0.7, [0.07, 0.07, 0.03, 0.03, 0.05]
+    what = f"SGD(params, lr={lr}, momentum={mu}), opt.lr set to {', '.join(map(str, lrs))} before steps 1 to {len(lrs)}"
+    make = lambda ps: SGD(ps, lr, momentum=mu)
+    cs231n = _sgd(data0, grads, DECAY, lr, mu, lrs=lrs, lr_in_velocity=True)
+    try:
+        _run(make, data0, grads, _sgd(data0, grads, DECAY, lr, mu, lrs=lrs), what, np.float64, lrs=lrs, diagnose={
+            "the velocity restarts from ZERO whenever the learning rate changes (your steps are those of a velocity "
+            "zeroed at every step where opt.lr differs from the step before, and kept while it stays the same): the "
+            "velocity is the memory of past gradients, it does not depend on lr; keep it across a change of the "
+            "learning rate (a schedule sets opt.lr between steps)":
+                _sgd(data0, grads, DECAY, lr, mu, lrs=lrs, restart_on_lr=True),
+            "step() must use the current self.lr (a schedule changes it between steps), not the value given to "
+            "the constructor": _sgd(data0, grads, DECAY, lr, mu)})
+    except core.CheckFailure:
+        got = _trajectory(_make_lrs(make, lrs), data0, grads, what)
+        if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, cs231n) for g, w in zip(gs, ws)):
+            return                      # CS231n's convention (v <- mu v + lr g): right too
+        raise
+
+
+def _make_lrs(make, lrs):
+    """A constructor whose optimiser sets its own lr to lrs[k] before its k-th step (for _trajectory)."""
+    def build(ps):
+        opt = make(ps)
+        return _LrSchedule(opt, lrs)
+    return build
+
+
+class _LrSchedule:
+    """Steps an optimiser with opt.lr = lrs[k] before its k-th step."""
+
+    def __init__(self, opt, lrs):
+        self.opt, self.lrs, self.k = opt, list(lrs), 0
+
+    def step(self):
+        self.opt.lr = self.lrs[self.k]
+        self.k += 1
+        return self.opt.step()
 
 
 def _unasked_decay(make, data0, grads, what, exc, lr, mu=0.0, nesterov=False, lrs=None) -> None:
@@ -1589,6 +1656,11 @@ def _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps):
     if abs(a - 1) < 1e-6 and abs(b - (1 - alpha)) < 1e-6:
         fail(f"{head}: read back from your steps, your s follows s <- s + {b:.4g} * g**2: the old average is never "
              f"multiplied by alpha, so s keeps growing (s *= alpha is missing); {rule}", "rmsprop-s-never-decayed")
+    if abs(a - alpha) < 1e-6 and abs(b - 1) < 1e-6:
+        fail(f"{head}: read back from your steps, your s follows s <- {a:.4g} * s + g**2: the factor (1 - alpha) on "
+             f"g**2 is missing (s += g * g where s += (1 - alpha) * g * g belongs), so s is a leaky SUM of the squared "
+             f"gradients, about 1 / (1 - alpha) times too large, not their running average; {rule}",
+             "rmsprop-one-minus-alpha-missing")
     if abs(a - alpha) > 1e-6 or abs(b - (1 - alpha)) > 1e-6:
         fail(f"{head}: read back from your steps, your s follows s <- {a:.4g} * s + {b:.4g} * g**2: the "
              f"{'old average' if abs(a - alpha) > 1e-6 else 'new g**2'} has the wrong weight; {rule}",
@@ -1760,7 +1832,8 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
 
 def _generic_step(exc) -> bool:
     """A failure of an optimiser's step that names no mistake (only the values, or when the state goes wrong)."""
-    return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong")
+    return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong") or \
+        getattr(exc, "partial", False)      # a reading that explains one step only
 
 
 def _adam_places(data0, grads, decay, lr, beta1, beta2, eps, weight_decay=0.0, *, place=None):
@@ -1989,6 +2062,53 @@ def _corrections_read_back(Adam, hyper, exc, r, head=None):
              "adam-corrections-read-back")
 
 
+def _second_moment_read_back(Adam, hyper, exc, r) -> None:
+    """With the rule's m and bias corrections, Adam's move lr * m_hat / (sqrt(v_hat) + eps) gives v back at every
+    entry and step: v = c2 * (lr * m_hat / move - eps)**2. Compared with the running average (beta2, from 0) of each
+    usual candidate for the averaged quantity; named when one fits every step and the rule's g**2 does not."""
+    lr, b1, b2, eps = hyper["lr"], hyper["beta1"], hyper["beta2"], hyper["eps"]
+    data0, grads = _problem(r, np.float64, 5)
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [second moment]")
+    except core.CheckFailure:
+        return
+    candidates = {
+        "(g - m)**2, the squared deviation of g from the NEW first moment (AdaBelief's 'belief' term)":
+            lambda g, m_new, m_old: (g - m_new) ** 2,
+        "(g - m)**2, the squared deviation of g from the first moment of the step before":
+            lambda g, m_new, m_old: (g - m_old) ** 2,
+        "|g|, the absolute value of the gradient (not squared)": lambda g, m_new, m_old: np.abs(g),
+        "m**2, the squared first moment": lambda g, m_new, m_old: m_new ** 2,
+        "g**2": lambda g, m_new, m_old: g * g,
+    }
+    theta = [_f64(d) for d in data0]
+    m = [np.zeros_like(x) for x in theta]
+    avg = {name: [np.zeros_like(x) for x in theta] for name in candidates}
+    fits = dict.fromkeys(candidates, True)
+    for t, step in enumerate(grads, start=1):
+        c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+        for i, g in enumerate(step):
+            g = _f64(g)
+            m_old, m[i] = m[i], b1 * m[i] + (1 - b1) * g
+            move = theta[i] - got[t - 1][i]
+            theta[i] = got[t - 1][i]
+            ok = np.abs(move) > 1e-9
+            if ok.sum() < 3:
+                return
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v_read = c2 * (lr * (m[i] / c1)[ok] / move[ok] - eps) ** 2
+            for name, rule in candidates.items():
+                avg[name][i] = b2 * avg[name][i] + (1 - b2) * rule(g, m[i], m_old)
+                fits[name] = fits[name] and core.close(v_read, avg[name][i][ok], 1e-6, 1e-12)
+    if fits.pop("g**2"):
+        return
+    named = [name for name, fit in fits.items() if fit]
+    if named:
+        fail(f"{str(exc).split(': parameter')[0]}: m and the bias corrections are right (read back from your steps), "
+             f"and your second moment v averages {named[0]}: Adam's v is the running average of the SQUARED "
+             f"GRADIENT, v <- beta2 * v + (1 - beta2) * g * g", "adam-second-moment-of-another-quantity")
+
+
 def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
@@ -2010,6 +2130,7 @@ def _adam_cases(Adam, r, hyper):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
                 _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
                 _corrections_read_back(Adam, hyper, exc, r)
+                _second_moment_read_back(Adam, hyper, exc, r)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
@@ -2022,6 +2143,7 @@ def _adam_cases(Adam, r, hyper):
             if _generic_step(exc):
                 _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
             raise
+    _adam_zero_gradient_step(Adam, r, hyper)
     # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps; parameter 2's
     # gradients are tiny (sqrt(v_hat) about 1e-5), so the default eps shows in its steps.
     data0, grads = _problem(r, np.float64, 4, small=2)
@@ -2037,6 +2159,37 @@ def _adam_cases(Adam, r, hyper):
     first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
     _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
                  "Adam, two optimisers")
+
+
+def _adam_zero_gradient_step(Adam, r, hyper) -> None:
+    """A step whose gradients are all zero (a batch that does not reach these parameters, a frozen layer) is a step
+    like any other: the moments decay, the step counter advances and the parameters still move (m is not 0)."""
+    data0, grads = _problem(r, np.float64, 4)
+    grads[1] = [np.zeros_like(g) for g in grads[1]]
+    what = "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6), every gradient 0 at step 2 (float64)"
+    _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, np.float64,
+         adaptive_lr=hyper["lr"], diagnose={
+             **_adam_diagnoses(data0, grads, DECAY, **hyper),
+             "the step counter t did not advance at the step whose gradients are all zero (your steps are those of "
+             "a t that counts only steps with some nonzero gradient): t counts calls to step(), every one of them; a "
+             "step with g = 0 still decays m and v and moves the parameters by the momentum in m":
+                 _adam(data0, grads, DECAY, **hyper, t_skip_zero=True),
+             "the step whose gradients are all zero was skipped (the parameters, the moments and the step counter "
+             "are as if step() had not been called): a step with g = 0 is a step like any other: t advances, m and "
+             "v decay (m <- beta1 * m, v <- beta2 * v) and the parameters move by the momentum in m":
+                 _adam_skipping(data0, grads, hyper)})
+
+
+def _adam_skipping(data0, grads, hyper):
+    """Adam that ignores a step whose gradients are all zero (the parameters stay; nothing is updated)."""
+    kept = [k for k, step in enumerate(grads) if any(np.any(g) for g in step)]
+    moved = _adam(data0, [grads[k] for k in kept], DECAY, **hyper)
+    out, last = [], [_f64(d) for d in data0]
+    for k in range(len(grads)):
+        if k in kept:
+            last = moved[kept.index(k)]
+        out.append([x.copy() for x in last])
+    return out
 
 
 def adamw(AdamW, Adam):
@@ -2120,6 +2273,49 @@ def adamw(AdamW, Adam):
             raise
         if dtype == np.float64 and broken is None:
             _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads)
+            _adamw_zero_gradient(AdamW, Adam, lam, hyper, r)
+
+
+def _adamw_zero_gradient(AdamW, Adam, lam, hyper, r) -> None:
+    """Every p.grad = 0 on a fresh AdamW: Adam's own step is then 0 (m = 0), so only the decoupled decay moves the
+    parameters with p.decay, by theta <- (1 - lr * lambda) * theta at every step: it does not depend on the gradient.
+    Judged only when the student's Adam leaves the parameters exactly in place on zero gradients (else adam says why)."""
+    data0 = [r.normal(size=shape) for shape in SHAPES]
+    grads = [[np.zeros(shape) for shape in SHAPES] for _ in range(2)]
+    expected, theta = [], [_f64(d) for d in data0]
+    for _ in grads:
+        theta = [x - hyper["lr"] * lam * x if f else x for x, f in zip(theta, DECAY)]
+        expected.append(theta)
+    what = (f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}), every p.grad = 0 "
+            f"(Adam's own step is then 0) (float64)")
+    make = lambda ps: AdamW(ps, **hyper, weight_decay=lam)
+    try:
+        got = _trajectory(make, data0, grads, what)
+    except core.CheckFailure:
+        if not _adam_still(Adam, hyper, data0, grads):
+            return              # the student's Adam fails on zero gradients alone: judged (and deducted) in adam
+        raise
+    rtol, atol = TOL[np.float64]
+    if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, expected) for g, w in zip(gs, ws)):
+        return
+    if not _adam_still(Adam, hyper, data0, grads):
+        return                  # the student's Adam moves on zero gradients: judged in adam
+    decayed = [i for i, f in enumerate(DECAY) if f]
+    if all(core.close(got[-1][i], data0[i], 0, 0) for i in decayed):
+        fail(f"{what}: the parameters with p.decay did not move: the decoupled decay theta <- theta - lr * lambda * "
+             f"theta does not depend on the gradient (a condition on p.grad, or a decay computed from it, skips it "
+             f"when the gradient is 0); apply it to every parameter with p.decay at every step, whatever its "
+             f"gradient", "adamw-decay-needs-gradient")
+    _run(make, data0, grads, expected, what, np.float64)
+
+
+def _adam_still(Adam, hyper, data0, grads) -> bool:
+    """The student's Adam alone runs on these (zero) gradients and leaves every parameter exactly where it was."""
+    try:
+        still = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
+    except core.CheckFailure:
+        return False
+    return all(core.close(g, d, 0, 0) for g, d in zip(still[-1], data0))
 
 
 def _adam_changes_dtype(Adam, hyper, data0, step) -> bool:
@@ -2903,6 +3099,14 @@ def batchnorm_train(batchnorm_forward):
                                  "1 / sqrt(var + eps)": lambda ref=ref: 1 / ref,
                                  "the cache holds the variance, not inv_std = 1 / sqrt(var + eps)":
                                      lambda ref=ref: 1 / ref ** 2 - eps,
+                                 "the cache's inv_std is 1 / sqrt(running_var + eps) with the UPDATED running "
+                                 "variance (the one this call returns): the cache holds the statistics the output was "
+                                 "normalised with, in training mode the BATCH variance: inv_std = 1 / sqrt(var + eps)":
+                                     lambda: 1 / np.sqrt(_f64(want[2]) + eps),
+                                 "the cache's inv_std is 1 / sqrt(running_var + eps) with the running variance given "
+                                 "to the call: the cache holds the statistics the output was normalised with, in "
+                                 "training mode the BATCH variance: inv_std = 1 / sqrt(var + eps)":
+                                     lambda: 1 / np.sqrt(_f64(rv) + eps),
                              } if label.startswith("inv_std") else {})
             except core.CheckFailure as exc:
                 if exc.diagnosis in _GENERIC:
@@ -3099,6 +3303,21 @@ def _bn_grads(x_hat, gamma, inv_std, dout):
     return gamma * inv_std / n * (n * dout - dbeta - x_hat * dgamma), dgamma, dbeta
 
 
+def _reduced_to_a_number(got, total, name, shape, summand) -> None:
+    """A number where an array of ``shape`` belongs, equal to the sum of EVERY entry of the expected array: the sum
+    ran over every axis (no axis given), where it belongs over the batch axis only."""
+    if isinstance(got, (np.ndarray, list, tuple)) and np.ndim(got) > 0 or isinstance(got, (bool, np.bool_)):
+        return
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return
+    if math.isfinite(value) and abs(value - float(total)) <= 1e-4 * max(1.0, abs(float(total))):
+        fail(f"{name} must be an array of shape {shape}, got the number {value:.6g}, which is the sum of {summand} "
+             f"over EVERY entry: the sum ran over all axes (no axis given, .sum() or np.sum(...)); sum over the batch "
+             f"axis only, keeping a row per parameter: ({summand}).sum(axis=0, keepdims=True)", "summed-over-every-axis")
+
+
 def batchnorm_backward(batchnorm_backward):
     r = core.rng("lab08.batchnorm_backward")
     for (n, d), dtype in (((9, 4), np.float64), ((6, 11), np.float64), ((13, 7), np.float32), ((1, 5), np.float64),
@@ -3121,7 +3340,10 @@ def batchnorm_backward(batchnorm_backward):
             dx, dgamma, dbeta = res
         except (TypeError, ValueError):
             fail(f"{what} must return the triple (dx, dgamma, dbeta)", "wrong-return-tuple")
+        sums = {"dgamma": (dout * x_hat).sum(), "dbeta": dout.sum()}
         for got, label in ((dgamma, "dgamma"), (dbeta, "dbeta")):
+            _reduced_to_a_number(got, sums[label], f"{what}: {label}", (1, d), "dout" if label == "dbeta" else
+                                 "dout * x_hat")
             got = expect_array(got, name=f"{what}: {label}", shape=None)
             if got.shape == (n, d) and n > 1:
                 fail(f"{what}: {label} must be summed over the batch axis: expected shape (1, {d}), got {got.shape}", "bn-param-grad-not-summed")
@@ -3411,6 +3633,26 @@ def _instances_share(EarlyStopping, what, state, want):
              f"class): create the state in __init__, self.history = [] / self.epoch = 0", "stoppers-share-state")
 
 
+def _is_inf(value) -> bool:
+    try:
+        return float(value) == math.inf
+    except (TypeError, ValueError):
+        return False
+
+
+def _nan_only_first(EarlyStopping, patience, min_delta, what) -> bool:
+    """A stopper wrong on a NaN at epoch 1 that handles a NaN at epoch 2 right (losses [1.0, nan])."""
+    try:
+        stopper = call(EarlyStopping, patience, min_delta, name=what)
+        call(stopper.step, 1.0, name=f"{what}.step(1.0)")
+        call(stopper.step, math.nan, name=f"{what}.step(nan)")
+        best, epoch = float(expect_scalar(stopper.best_loss, name="best_loss")), \
+            int(expect_scalar(stopper.best_epoch, name="best_epoch"))
+    except (core.CheckFailure, TypeError, ValueError):
+        return False
+    return best == 1.0 and epoch == 1
+
+
 def early_stopping(EarlyStopping):
     sequences = [
         ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
@@ -3420,14 +3662,16 @@ def early_stopping(EarlyStopping):
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
         ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
+        ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
         "patience (>=)": dict(off_by_one=True),
         "the count of epochs without improvement must restart from 0 after an improvement": dict(reset=False),
-        "the count grows at EVERY epoch, improvements included: after an improvement it is set to 0 and then "
-        "incremented (the += 1 is outside the else), so it is 1 where it must be 0; count + 1 only on an epoch "
-        "without improvement": dict(count_every_epoch=True),
+        "the count grows at EVERY epoch, improvements included: after an improvement it is 1 where it must be 0 "
+        "(it is restarted at 1 instead of 0, or set to 0 and then incremented: a += 1 outside the else); an "
+        "improvement sets the count to 0, and count + 1 happens only on an epoch without improvement":
+            dict(count_every_epoch=True),
         "compare with the BEST loss so far, not with the previous epoch's": dict(vs_last=True),
         "an improvement must beat the best loss by more than min_delta (val_loss < best_loss - min_delta)":
             dict(use_delta=False),
@@ -3458,7 +3702,7 @@ def early_stopping(EarlyStopping):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
             if not isinstance(got, (bool, np.bool_)):
                 fail(f"{what}.step must return True or False, got {got!r:.60}", "stopper-not-bool")
-            if stopper.best_loss == math.inf:
+            if stopper.best_loss == math.inf and want[k][1] != math.inf:
                 fail(f"{what}, losses {losses[:k + 1]}: best_loss is still inf after epoch {k + 1}: every loss beats "
                      f"inf, so the first epoch is an improvement and its loss must be stored, best_loss = val_loss "
                      f"(the improvement branch does not store it)", "stopper-best-loss-not-stored")
@@ -3466,7 +3710,8 @@ def early_stopping(EarlyStopping):
                 nan_stored = math.isnan(loss) and math.isnan(float(stopper.best_loss))
             except (TypeError, ValueError):
                 nan_stored = False
-            state = (bool(got), math.nan if nan_stored else expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
+            state = (bool(got), math.nan if nan_stored else math.inf if want[k][1] == math.inf and _is_inf(
+                         stopper.best_loss) else expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
             if k > 0 and state[1] > seen[-2][1] and state != want[k]:
@@ -3478,6 +3723,14 @@ def early_stopping(EarlyStopping):
                 told = ("stored NaN as best_loss" if math.isnan(state[1]) else
                         f"set best_epoch to {state[2]}" if state[2] != want[k][2] else
                         "stopped" if state[0] else "did not count it as an epoch without improvement")
+                if k == 0 and _nan_only_first(EarlyStopping, patience, min_delta, what):
+                    fail(f"{what}, losses {losses[:1]}: the first epoch's loss is NaN and your stopper {told}, while a "
+                         f"NaN at a later epoch is handled right: epoch 1 is treated as an improvement whatever its "
+                         f"loss (a special case for the first call, `self.epoch == 1 or ...`, or best_loss set to the "
+                         f"first loss): a NaN loss is never an improvement, at epoch 1 too (NaN < inf is False): "
+                         f"best_loss stays inf, best_epoch 0, and the count becomes 1; compare every epoch, the "
+                         f"first one included, with val_loss < best_loss - min_delta. Expected (stop, best_loss, "
+                         f"best_epoch) = {want[k]}, got {state}", "stopper-first-epoch-always-improves")
                 fail(f"{what}, losses {losses[:k + 1]}: epoch {k + 1}'s loss is NaN and your stopper {told}: a NaN "
                      f"loss (a diverged epoch) is never an improvement: val_loss < best_loss - min_delta is False for "
                      f"NaN (every comparison with NaN is False), so it counts as an epoch without improvement and "
