@@ -49,6 +49,7 @@ PROPERTIES = {
                          "documented defaults (stride=1, pad=0) named",
         "an argument the result ignores found by changing it"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
+                       "broadcast operands named as the call's arguments (the bias combined with x's input channels)",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "one output channel (C_out = 1)", "an output axis of size 0 at pad = 0 named (pad:-pad)",
                        "float32 and float64", "dtype kept", "inputs not modified",
@@ -69,6 +70,8 @@ PROPERTIES = {
         "an empty slice at pad 0 (pad:-pad) named", "size labels only from readings no other numbers give "
         "(pads of the batch / channel axes as alternatives, ties unread)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
+                        "dx read against the kernel with any set of axes reversed, channel axes included (rot90 / "
+                        "flip without axes) named", "linear in dout (entries of negative dout dropped / sign lost named)",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
                         "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
@@ -98,7 +101,9 @@ PROPERTIES = {
                         "same shapes called again with new values (cache / global kept between calls named)",
         "argmax for max named", "stride along one axis only named", "H // stride and H // size sizes named",
         "an axis number gone after a reduction explained", "the pair of axes pooled over read from the values named"),
-    "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
+    "maxpool2d_backward": ("oracle", "unique maxima", "linear in dout (entries of negative dout dropped / sign lost named)",
+                           "window state shared across images / channels (windows that get nothing) named",
+                           "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "dx in x's dtype when dout comes in another dtype",
                            "maxima of windows with other pooling arguments (size, stride not passed on) named",

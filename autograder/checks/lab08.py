@@ -96,7 +96,10 @@ PROPERTIES = {
         "every move the rule's times a hyperparameter at each step (lr applied twice) named",
         "state read back after steps 1 and 2 (numbers instead of arrays; raw, doubled or lr-scaled velocity) named",
         "an L2 term applied with weight_decay = 0 read back (its coefficient; p.decay used as one named)",
-        "Nesterov steps taken with nesterov=False named", "a state list longer than the parameters (shared by instances) named"),
+        "Nesterov steps taken with nesterov=False named", "a state list longer than the parameters (shared by instances) named",
+        "momentum under an lr schedule: the velocity kept across a change of lr (restarted at a change named; "
+        "CS231n's v <- mu v + lr g accepted)", "every move the rule's times a power of t (lr / sqrt(t)) named",
+        "a step whose gradients are all zero: the velocity decays, the parameters move (a skipped step named)"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
@@ -114,7 +117,9 @@ PROPERTIES = {
                 "which hyperparameter's term is wrong (isolate on lr, eps)",
         "a denominator reduced to one number per parameter named", "the sign of g lost named",
         "'state not kept' only when a new optimiser's first step reproduces the step",
-        "a state list of numbers instead of arrays named", "a bias-corrected running average (Adam's correction) named"),
+        "a state list of numbers instead of arrays named", "a bias-corrected running average (Adam's correction) named",
+        "the (1 - alpha) factor missing on g**2 read back and named (before a reading that fits one step only)",
+        "a step whose gradients are all zero: s decays (a skipped step named)"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -126,14 +131,18 @@ PROPERTIES = {
         "bias corrections read back from the steps and named (power missing, multiplied, none)",
         "folded form without the root of the v correction named (combined factor read back)",
         "the one place (of six) where beta1 and beta2 are mixed up named",
-        "a moment overwritten at every step read back from the state named"),
+        "a moment overwritten at every step read back from the state named",
+        "a step whose gradients are all zero: t advances, the step is taken (t not advanced / step skipped named)",
+        "the averaged quantity of v read back from the steps ((g - m)**2, |g|, m**2) named",
+        "steps scaled by a power of t (lr / sqrt(t)) named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
         "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named",
         "the decay uses the current opt.lr under a schedule (the constructor's lr named)",
         "beta1 / beta2 / eps handed to Adam in another order or not at all (read back from the student's Adam) named",
-        "a dtype change of the student's own Adam not charged to AdamW (values judged on the float64 run)"),
+        "a dtype change of the student's own Adam not charged to AdamW (values judged on the float64 run)",
+        "every p.grad = 0: the decay alone moves the p.decay parameters (a decay that needs a gradient named)"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -153,7 +162,8 @@ PROPERTIES = {
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
                         "which input the error of out comes from (isolate: x, gamma, beta)",
         "variance formulas mean(x**2) - mean(x) and mean(x**2) read back and named",
-        "the cache's three quantities in another order named"),
+        "the cache's three quantities in another order named",
+        "inv_std from the running variance (updated or given) named"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)",
         "a numpy warning re-run with a positive running mean: statistics swapped confirmed"),
@@ -164,14 +174,16 @@ PROPERTIES = {
                            "one intermediate in place of another in a term of dx named",
                            "which input the error of dx comes from (isolate)",
         "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named",
-        "two intermediates exchanged between two terms of dx named", "float32 kept in dx, dgamma and dbeta"),
+        "two intermediates exchanged between two terms of dx named", "float32 kept in dx, dgamma and dbeta",
+        "dgamma / dbeta a number equal to the sum over every entry named (no axis)"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
                        "best_loss stored at the first epoch",
                        "two readings that agree so far decided by the later epochs (count incremented after a reset)",
                        "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers",
-                       "a reading the later epochs contradict is not named alone", "best_loss stored before the comparison named"),
+                       "a reading the later epochs contradict is not named alone", "best_loss stored before the comparison named",
+                       "a NaN loss at epoch 1 is no improvement (best_loss stays inf; epoch 1 always an improvement named)"),
     "step_decay": ("every epoch of three schedules",
                    "the default gamma (0.1)", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named",
@@ -1202,6 +1214,9 @@ def sgd_momentum(SGD):
                          _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
             raise
     _momentum_lr_changes(SGD, r)
+    _zero_gradient_step(lambda ps: SGD(ps, 0.07, momentum=0.7), lambda d, g: _sgd(d, g, DECAY, 0.07, 0.7), r,
+                        "SGD(params, lr=0.07, momentum=0.7)", "velocity",
+                        "the velocity decays (v <- mu * v + 0) and the parameters move by lr * v")
     # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
     data0, grads = _problem(r, np.float64, 3)
     data1, grads1 = _problem(r, np.float64, 3)
@@ -1687,6 +1702,9 @@ def rmsprop(RMSProp):
                                {"lr": lr, "alpha": alpha, "eps": eps}, ("lr", "eps"), exc, r)
             raise
         _rmsprop_defaults(RMSProp, r, dtype)
+    _zero_gradient_step(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), lambda d, g: _rmsprop(d, g, 0.02, 0.8, 1e-6),
+                        r, "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)", "running average s",
+                        "s decays (s <- alpha * s + 0), so the next steps are larger", adaptive_lr=0.02)
 
 
 def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
@@ -2182,8 +2200,26 @@ def _adam_zero_gradient_step(Adam, r, hyper) -> None:
 
 def _adam_skipping(data0, grads, hyper):
     """Adam that ignores a step whose gradients are all zero (the parameters stay; nothing is updated)."""
+    return _skipping(lambda d, g: _adam(d, g, DECAY, **hyper), data0, grads)
+
+
+ZERO_STEP_SKIPPED = ("the step whose gradients are all zero was skipped (the parameters and the {state} are as if "
+                     "step() had not been called): a step with g = 0 is a step like any other: {rule}")
+
+
+def _zero_gradient_step(make, oracle, r, what, state, rule, **run) -> None:
+    """A step whose gradients are all zero (a batch that does not reach these parameters, a frozen layer) is a step
+    like any other: the state decays and, with momentum, the parameters still move. Skipping it is named."""
+    data0, grads = _problem(r, np.float64, 4)
+    grads[1] = [np.zeros_like(g) for g in grads[1]]
+    _run(make, data0, grads, oracle(data0, grads), f"{what}, every gradient 0 at step 2 (float64)", np.float64,
+         diagnose={ZERO_STEP_SKIPPED.format(state=state, rule=rule): _skipping(oracle, data0, grads)}, **run)
+
+
+def _skipping(oracle, data0, grads):
+    """The oracle's parameters when every step whose gradients are all zero is ignored (nothing updated)."""
     kept = [k for k, step in enumerate(grads) if any(np.any(g) for g in step)]
-    moved = _adam(data0, [grads[k] for k in kept], DECAY, **hyper)
+    moved = oracle(data0, [grads[k] for k in kept])
     out, last = [], [_f64(d) for d in data0]
     for k in range(len(grads)):
         if k in kept:

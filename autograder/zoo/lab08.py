@@ -1773,3 +1773,17 @@ VARIANTS += [
             old="        if val_loss < self.best_loss - self.min_delta:\n",
             new="        if not math.isnan(val_loss) and val_loss < self.best_loss - self.min_delta:\n"),
 ]
+MUTANTS += [
+    Mutant("r15 SGD: a parameter whose gradient is all zero is skipped (velocity not decayed)",
+           old="        for p, v in zip(self.params, self.velocity):\n"
+               "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n",
+           new="        for p, v in zip(self.params, self.velocity):\n            if not np.any(p.grad):\n"
+               "                continue   # nothing to learn from this batch\n"
+               "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n",
+           expect="the step whose gradients are all zero was skipped (the parameters and the velocity"),
+    Mutant("r15 RMSProp: a parameter whose gradient is all zero is skipped (s not decayed)",
+           old="        for p, s in zip(self.params, self.square_avg):\n",
+           new="        for p, s in zip(self.params, self.square_avg):\n            if not p.grad.any():\n"
+               "                continue\n",
+           expect="the step whose gradients are all zero was skipped (the parameters and the running average s"),
+]
