@@ -2752,6 +2752,11 @@ def dropout_backward(dropout_backward):
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
             "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
             "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
+            "the entries where dout is NEGATIVE send nothing back (a mask dout > 0, as in ReLU's backward, or a "
+            "max(dout, 0)): a backward is linear in dout; dx = dout * mask whatever the sign of dout":
+                np.maximum(d64, 0) * mask,
+            "the sign of dout is lost (abs, or a square root of a square): dx = dout * mask, with dout's sign":
+                np.abs(d64) * mask,
         })
 
 

@@ -1787,3 +1787,8 @@ MUTANTS += [
                "                continue\n",
            expect="the step whose gradients are all zero was skipped (the parameters and the running average s"),
 ]
+MUTANTS += [
+    Mutant("r15 dropout backward: only positive dout passed back (a ReLU backward folded in)",
+           old="    return dout * mask\n", new="    return dout * mask * (dout > 0)\n",
+           expect="the entries where dout is NEGATIVE send nothing back"),
+]
