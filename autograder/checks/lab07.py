@@ -2879,7 +2879,10 @@ def _pool_mixing_probe(maxpool2d_backward, exc, r):
         ok = got.shape == x.shape and core.close(got, want, 1e-6, 1e-8)
         if not ok and got.shape == x.shape:
             bad = ~np.isclose(got, want, rtol=1e-6, atol=1e-8)
-            dropped.append(bool(np.all(got[bad] == 0)))
+            # windows served at one position (size = stride = 2 tile the 6 x 8 input): a maximum taken across the
+            # images / channels serves one window per position; state shared by them can serve several
+            served = np.any(got.reshape(n, c, 3, 2, 4, 2) != 0, axis=(3, 5)).sum(axis=(0, 1))
+            dropped.append(bool(np.all(got[bad] == 0)) and int(served.max()) > 1)
         return ok
     if not right(1, 1):
         return
