@@ -439,3 +439,23 @@ def test_a_single_output_channel_keeps_db_one_dimensional():
     with pytest.raises(core.CheckFailure) as info:
         checks.conv2d_backward(conv2d_backward)
     assert "db has shape ()" in str(info.value) and "(1,)" in str(info.value)
+
+
+def test_backward_linearity_probe_names_dropped_negative_entries():
+    r = np.random.default_rng(15)
+    x = r.normal(size=(2, 3, 6, 8))
+    dout = r.normal(size=(2, 3, 3, 4))
+    oracle = lambda d: checks._pool_grad(d, x, 2, 2)
+    with pytest.raises(core.CheckFailure, match="where dout is NEGATIVE send nothing back"):
+        checks._linearity_probe(lambda d: oracle(np.maximum(d, 0)), oracle, dout, "maxpool2d_backward", "dx")
+    checks._linearity_probe(oracle, oracle, dout, "maxpool2d_backward", "dx")      # right: nothing said
+
+
+def test_dx_with_the_channel_axes_of_the_kernel_reversed_is_named():
+    r = np.random.default_rng(16)
+    x, w = r.normal(size=(2, 3, 6, 7)), r.normal(size=(4, 3, 3, 2))
+    dout = r.normal(size=(2, 4, 4, 6))
+    want = checks._conv_grads(dout, x, w, 1, 0)[0]
+    got = checks._conv_grads(dout, x, w[::-1, ::-1], 1, 0)[0]
+    with pytest.raises(core.CheckFailure, match="the CHANNEL axes of w are reversed"):
+        checks._kernel_reversed(got, want, dout, x, w, 1, 0, "test", checks._tol(np.float64))

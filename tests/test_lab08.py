@@ -471,3 +471,39 @@ def test_cosine_schedule_read_back_as_a_cosine_of_a_linear_angle():
     double = [0.05 * (1 + math.cos(2 * math.pi * e / 10)) for e in range(6)]
     assert "(1 + cos(2 * pi * epoch / total_epochs)) / 2" in checks._cosine_shape((0.1, 10), range(6), double)
     assert checks._cosine_shape((0.1, 10), epochs, [0.1 - 0.01 * e for e in epochs]) is None   # linear: no cosine
+
+
+def test_round15_oracle_flags_reduce_to_the_rule_where_they_should():
+    """The mistake flags of round 15 change nothing where their condition never arises."""
+    r = np.random.default_rng(15)
+    data0, grads = checks._problem(r, np.float64, 4)
+    same = lambda a, b: all(np.allclose(x, y, rtol=0, atol=0) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
+    lrs = [0.1] * 4
+    assert same(checks._sgd(data0, grads, checks.DECAY, 0.1, 0.7, lrs=lrs, restart_on_lr=True),
+                checks._sgd(data0, grads, checks.DECAY, 0.1, 0.7, lrs=lrs))
+    hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
+    assert same(checks._adam(data0, grads, checks.DECAY, **hyper, t_skip_zero=True),
+                checks._adam(data0, grads, checks.DECAY, **hyper))
+    assert same(checks._adam_skipping(data0, grads, hyper), checks._adam(data0, grads, checks.DECAY, **hyper))
+    zeroed = [grads[0], [np.zeros_like(g) for g in grads[1]], *grads[2:]]
+    assert not same(checks._adam(data0, zeroed, checks.DECAY, **hyper, t_skip_zero=True),
+                    checks._adam(data0, zeroed, checks.DECAY, **hyper))
+
+
+def test_steps_scaled_by_a_power_of_t_are_named():
+    r = np.random.default_rng(16)
+    data0, grads = checks._problem(r, np.float64, 4)
+    want = checks._sgd(data0, grads, checks.DECAY, 0.1)
+    before, got, prev = [], [], [np.asarray(d, np.float64) for d in data0]
+    for k, step in enumerate(want):
+        before.append(prev)
+        got.append([p - (p0 - w) / np.sqrt(k + 1) for p, p0, w in zip(prev, (want[k - 1] if k else data0), step)])
+        prev = got[-1]
+    with pytest.raises(core.CheckFailure, match=r"multiplied by 1 / sqrt\(t\)"):
+        checks._scaled_moves(got, before, want, "SGD", 1e-7, 1e-9, None, {"lr": 0.1})
+
+
+def test_a_number_equal_to_the_sum_over_every_axis_is_named():
+    with pytest.raises(core.CheckFailure, match="over EVERY entry"):
+        checks._reduced_to_a_number(np.float64(3.5), 3.5, "dgamma", (1, 4), "dout * x_hat")
+    checks._reduced_to_a_number(np.ones((1, 4)), 4.0, "dgamma", (1, 4), "dout * x_hat")     # an array: not said

@@ -49,6 +49,7 @@ PROPERTIES = {
                          "documented defaults (stride=1, pad=0) named",
         "an argument the result ignores found by changing it"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
+                       "broadcast operands named as the call's arguments (the bias combined with x's input channels)",
                        "batch 1", "odd batch", "non-square and 1x1 kernels", "strides 1 to 3", "paddings 0 to 2",
                        "one output channel (C_out = 1)", "an output axis of size 0 at pad = 0 named (pad:-pad)",
                        "float32 and float64", "dtype kept", "inputs not modified",
@@ -69,6 +70,8 @@ PROPERTIES = {
         "an empty slice at pad 0 (pad:-pad) named", "size labels only from readings no other numbers give "
         "(pads of the batch / channel axes as alternatives, ties unread)"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
+                        "dx read against the kernel with any set of axes reversed, channel axes included (rot90 / "
+                        "flip without axes) named", "linear in dout (entries of negative dout dropped / sign lost named)",
                         "forward's inputs only (no student cache)", "pairwise-different N/C_in/C_out/H/W",
                         "batch 1", "odd batch", "overlap without padding and padding without overlap",
                         "strides 1 to 3", "paddings 0 to 2", "float32 and float64", "dtype kept",
@@ -98,7 +101,9 @@ PROPERTIES = {
                         "same shapes called again with new values (cache / global kept between calls named)",
         "argmax for max named", "stride along one axis only named", "H // stride and H // size sizes named",
         "an axis number gone after a reduction explained", "the pair of axes pooled over read from the values named"),
-    "maxpool2d_backward": ("oracle", "unique maxima", "tied maxima: the whole dout to one", "overlapping windows add up",
+    "maxpool2d_backward": ("oracle", "unique maxima", "linear in dout (entries of negative dout dropped / sign lost named)",
+                           "window state shared across images / channels (windows that get nothing) named",
+                           "tied maxima: the whole dout to one", "overlapping windows add up",
                            "strides 1 to 3", "batch 1", "odd batch", "float32 and float64", "dtype kept",
                            "dx in x's dtype when dout comes in another dtype",
                            "maxima of windows with other pooling arguments (size, stride not passed on) named",
@@ -315,6 +320,7 @@ def _call_failure(exc, fn, args, name, context, hints):
     if sizes and "differ by exactly ONE" in sizes:     # the general reading (layouts mixed) does not apply
         fail(f"{text} (called with {context}): {sizes}", "raised-broadcast-off-by-one")
     if broadcast:
+        _operands_named(text, name, args, context)
         fail(f"{text} (called with {context}): {broadcast}{'; ' + sizes if sizes else ''}{owner}", "raised-broadcast")
     if sizes:
         fail(f"{text} (called with {context}): {sizes}", (exc.diagnosis or _call_diagnosis(text)) + "-sizes-named")
@@ -422,6 +428,29 @@ _NUMPY_ERRORS = {
 _ARGUMENTS = {"conv2d_forward": ("x", "w", "b"), "conv2d_backward": ("dout", "x", "w"),
               "maxpool2d_forward": ("x",), "maxpool2d_backward": ("dout", "x"), "flatten_backward": ("dout",)}
 _RESULT = {"conv2d_backward": "dx has the shape of x", "maxpool2d_backward": "dx has the shape of x"}
+
+
+def _operands_named(text: str, name: str, args, context: str) -> None:
+    """A broadcasting error between two operands that are each an argument of the call, one of them with its
+    entries reshaped with axes of length 1 added ((1, C_out, 1, 1) for b): the two arguments were combined. Said
+    for the bias of conv2d_forward combined with x (its input channels) where the output's channels belong."""
+    shapes = {a: _shape(v) for a, v in zip(_ARGUMENTS.get(name, ()), args)}
+    squeeze = lambda sh: tuple(d for d in sh if d != 1)
+    owners = []
+    for operand in _broadcast_shapes(text)[:2]:
+        exact = [a for a, sh in shapes.items() if sh == operand]
+        reshaped = [a for a, sh in shapes.items() if sh is not None and sh != operand and squeeze(sh) == squeeze(operand)
+                    and squeeze(operand)]
+        owners.append((exact + reshaped)[:1] if len(exact + reshaped) == 1 else [])
+    if len(owners) != 2 or not all(owners) or {owners[0][0], owners[1][0]} != {"x", "b"} or \
+            name != "conv2d_forward":
+        return
+    dims = _dims(name, args)
+    fail(f"{text} (called with {context}): the two operands are x {shapes['x']} and the bias b "
+         f"({dims.get('C_out')} = C_out values, reshaped with axes of length 1): the bias was combined with x, whose "
+         f"axis 1 holds the C_in = {dims.get('C_in')} INPUT channels; b[o] belongs to OUTPUT channel o: add "
+         f"b.reshape(1, C_out, 1, 1) to the result of the convolution, shape (N, C_out, H_out, W_out), after the "
+         f"sum over the input channels and the window", "bias-added-to-input")
 
 
 def _argument_shapes(text: str, name: str, args) -> str:
@@ -1613,10 +1642,11 @@ def _window_sizes_shifted(exc, runs) -> None:
     shift in every case that raised: the sizes were unpacked from the wrong slice of the shape."""
     shifts = None
     for case, _context, *_rest, error in runs:
-        found = error is not None and re.search(r"cannot reshape array of size \d+ into shape \(([\d, ]+)\)",
-                                                str(error))
-        if not found:
+        if error is None:
             continue
+        found = re.search(r"cannot reshape array of size \d+ into shape \(([\d, ]+)\)", str(error))
+        if not found:
+            return          # "the same in every case that raises" cannot be said: another error raised too
         asked = {int(v) for v in re.findall(r"\d+", found.group(1))}
         ws = (case[0], case[1], *_out_size(case), case[5], case[6])
         fits = {a for a in (1, 2) if ws[a] * ws[a + 2] * ws[a + 3] in asked and
@@ -1854,6 +1884,7 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     for message, value, diagnosis in diagnoses:
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
+    _kernel_reversed(got, want, dout, x, wt, s, p, context, tol)
     mixed = _layout_mixup(got, want, ("N", "C_in", "H", "W"), tol)
     if mixed:
         fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
@@ -1866,6 +1897,32 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
     analysis, diagnosis = core.analyse_difference(got, want, tol["rtol"], tol["atol"])
     raise core.differs(got, want, f"conv2d_backward ({context}): dx has wrong values: {analysis}", diagnosis,
                        name=f"conv2d_backward ({context}): dx", rtol=tol["rtol"], atol=tol["atol"])
+
+
+def _kernel_reversed(got, want, dout, x, wt, s, p, context, tol) -> None:
+    """dx read against the kernel reversed along any set of its axes that includes a channel axis (the spatial-only
+    flips are catalogued above): a flip or a rotation without axes= (np.rot90(w, 2) turns axes 0 and 1, the
+    channel axes; np.flip(w) reverses all four) reverses the channels too."""
+    names = ("C_out", "C_in", "KH", "KW")
+    for axes in itertools.product((False, True), repeat=4):
+        if not (axes[0] or axes[1]):
+            continue
+        index = tuple(slice(None, None, -1) if a else slice(None) for a in axes)
+        value = _conv_grads(dout, x, np.asarray(wt)[index], s, p)[0]
+        if core.close(value, want, **tol) or not core.close(got, value, **tol):
+            continue                    # degenerate (a channel axis of length 1) or not this reading
+        reversed_ = [n for n, a in zip(names, axes) if a]
+        spatial = axes[2:]
+        said = ("" if spatial == (False, False) else
+                "; and its spatial flip is the opposite of what your formulation needs (flip KH and KW for dx as a "
+                "full convolution of dout, no flip when dx is scattered back window by window)" if all(spatial) else
+                "; and it is flipped along one spatial axis only (a 180-degree rotation flips both KH and KW)")
+        fail(f"conv2d_backward ({context}): dx: your dx is exactly what the kernel reversed along "
+             f"{' and '.join(reversed_)} gives: the CHANNEL axes of w are reversed (w[o, c] taken from "
+             f"{'w[C_out - 1 - o' if axes[0] else 'w[o'}, {'C_in - 1 - c]' if axes[1] else 'c]'}): a rotation or flip "
+             f"without axes= turns the first axes of a 4-d array (np.rot90(w, 2) rotates axes 0 and 1, the channel "
+             f"axes; np.flip(w) reverses all four); the 180-degree rotation for dx is over the spatial axes only, "
+             f"np.rot90(w, 2, axes=(2, 3)) or w[:, :, ::-1, ::-1]{said}", "dx-kernel-channels-reversed")
 
 
 def _col2im_transposed(dout, wt, case):
@@ -2122,6 +2179,9 @@ def conv2d_backward(conv2d_backward):
             if k is not None and case is not None:          # which input the wrong output's error comes from
                 x, wt, _b = _conv_inputs(r, case)
                 dout = r.normal(0, 1, (case[0], case[4], *_out_size(case))).astype(case[9])
+                _linearity_probe(lambda d: tuple(conv2d_backward(d, x, wt, case[7], case[8]))[k],
+                                 lambda d: _conv_grads(d, x, wt, case[7], case[8])[k], dout, _head(exc),
+                                 ("dx", "dw", "db")[k])
                 _isolate(lambda d, x_, w_: tuple(conv2d_backward(d, x_, w_, case[7], case[8]))[k],
                          lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
                          {"dout": dout, "x": x, "w": wt}, exc, case[9])
@@ -2669,6 +2729,10 @@ def maxpool2d_backward(maxpool2d_backward):
         _foreign_shape(results, "maxpool2d_backward")
         _pool_past_dout(results)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
+            n, c, h, w, size, s = 2, 3, 6, 8, 2, 2
+            x = _distinct(r, (n, c, h, w), _float64)
+            _linearity_probe(lambda d: maxpool2d_backward(d, x, size, s), lambda d: _pool_grad(d, x, size, s),
+                             r.normal(0, 1, _pool(x, size, s).shape), _head(exc), "dx")
             _pool_dout_probe(maxpool2d_backward, exc, r)
         _pool_unravel_probe(maxpool2d_backward, r)
         _pool_mixing_probe(maxpool2d_backward, exc, r)
@@ -2733,6 +2797,37 @@ def _pool_grad_one_axis(dout, x, size, s, axis):
     return dx
 
 
+def _linearity_probe(student, oracle, dout, head, label) -> None:
+    """A backward is linear in dout. The student's result for dout, for |dout| and for -dout: right where every
+    entry of dout is positive and wrong once some are negative names what happens to the negative ones (dropped:
+    a ReLU mask dout > 0 borrowed; or their sign lost); otherwise dx(-dout) != -dx(dout) is said as the property
+    that failed. ``student(d)`` may raise (a CheckFailure): then nothing is said."""
+    dout = np.asarray(dout, _float64)
+    try:
+        got = [np.asarray(student(d), _float64) for d in (dout, np.abs(dout), -dout)]
+    except (core.CheckFailure, TypeError, ValueError):
+        return
+    want = oracle(dout)
+    if any(g.shape != want.shape or not np.isfinite(g).all() for g in got) or core.close(got[0], want, 1e-9, 1e-12):
+        return
+    if not core.close(got[1], oracle(np.abs(dout)), 1e-9, 1e-12):
+        return          # wrong for a positive dout too: not a question of its sign
+    for reading, value in (("the entries where dout is NEGATIVE send nothing back (a mask dout > 0, as in ReLU's "
+                            "backward, or a max(dout, 0)): every entry of dout is routed, whatever its sign",
+                            oracle(np.maximum(dout, 0))),
+                           ("the sign of dout is lost (abs, or a square root of a square): every entry of dout is "
+                            "routed with its own sign", oracle(np.abs(dout)))):
+        if core.close(got[0], value, 1e-9, 1e-12):
+            fail(f"{head}: your {label} is right when every entry of dout is positive and wrong once some are "
+                 f"negative: {reading}; a backward is linear in dout ({label} for -dout is minus {label} for dout)",
+                 "backward-not-linear-" + ("negative-dropped" if "NEGATIVE" in reading else "sign-lost"))
+    if not core.close(got[2], -got[0], 1e-9, 1e-12):
+        fail(f"{head}: your {label} is right when every entry of dout is positive and wrong once some are negative: "
+             f"your backward is not linear in dout ({label} for -dout is not minus {label} for dout): something "
+             f"depends on the sign of dout (a mask, a max, an abs); the rule routes every entry of dout with its "
+             f"sign", "backward-not-linear")
+
+
 def _pool_dout_probe(maxpool2d_backward, exc, r):
     """dx wrong for a random dout but right when dout holds the window maxima themselves (the forward output):
     the code compares the windows with dout where their maxima belong (two quantities mixed up)."""
@@ -2771,6 +2866,8 @@ def _pool_mixing_probe(maxpool2d_backward, exc, r):
     wrong for the others means windows of different samples (or channels) are compared with each other."""
     size, s = 2, 2
 
+    dropped = []        # per wrong run: every wrong window got nothing at all (where the rule routes dout)
+
     def right(n, c):
         x = _distinct(r, (n, c, 6, 8), _float64)
         dout = r.normal(0, 1, _pool(x, size, s).shape)
@@ -2778,12 +2875,27 @@ def _pool_mixing_probe(maxpool2d_backward, exc, r):
             got = np.asarray(core.call(maxpool2d_backward, dout, x, size, s, name="maxpool2d_backward"), _float64)
         except Exception:
             return None
-        return got.shape == x.shape and core.close(got, _pool_grad(dout, x, size, s), 1e-6, 1e-8)
+        want = _pool_grad(dout, x, size, s)
+        ok = got.shape == x.shape and core.close(got, want, 1e-6, 1e-8)
+        if not ok and got.shape == x.shape:
+            bad = ~np.isclose(got, want, rtol=1e-6, atol=1e-8)
+            # windows served at one position (size = stride = 2 tile the 6 x 8 input): a maximum taken across the
+            # images / channels serves one window per position; state shared by them can serve several
+            served = np.any(got.reshape(n, c, 3, 2, 4, 2) != 0, axis=(3, 5)).sum(axis=(0, 1))
+            dropped.append(bool(np.all(got[bad] == 0)) and int(served.max()) > 1)
+        return ok
     if not right(1, 1):
         return
     samples, channels = right(3, 1), right(1, 3)
     what = ("images and channels" if samples is False and channels is False else "images" if samples is False
             else "channels" if channels is False else None)
+    if what and dropped and all(dropped):
+        fail(f"{_head(exc)}: dx is right for one image with one channel, and as soon as there are several {what} "
+             f"some windows get NO gradient at all (dx is 0 over the whole window where the rule routes dout to its "
+             f"maximum): state kept per window position only, shared by the windows at the same position of every "
+             f"{what[:-1].replace('s and ', ' and every ')}, stops them (a flag such as 'this window's maximum has been "
+             f"served' of shape (H_out, W_out), reduced over the images and channels with any() or max()); keep it "
+             f"per window, of shape (N, C, H_out, W_out)", "pool-window-state-shared-across-" + what.replace(" ", "-"))
     if what:
         fail(f"{_head(exc)}: dx is right for one image with one channel and wrong as soon as there are several "
              f"{what}: the maximum of a window must be found per image and per channel (a max over the window's "

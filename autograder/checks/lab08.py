@@ -96,7 +96,10 @@ PROPERTIES = {
         "every move the rule's times a hyperparameter at each step (lr applied twice) named",
         "state read back after steps 1 and 2 (numbers instead of arrays; raw, doubled or lr-scaled velocity) named",
         "an L2 term applied with weight_decay = 0 read back (its coefficient; p.decay used as one named)",
-        "Nesterov steps taken with nesterov=False named", "a state list longer than the parameters (shared by instances) named"),
+        "Nesterov steps taken with nesterov=False named", "a state list longer than the parameters (shared by instances) named",
+        "momentum under an lr schedule: the velocity kept across a change of lr (restarted at a change named; "
+        "CS231n's v <- mu v + lr g accepted)", "every move the rule's times a power of t (lr / sqrt(t)) named",
+        "a step whose gradients are all zero: the velocity decays, the parameters move (a skipped step named)"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
@@ -114,7 +117,9 @@ PROPERTIES = {
                 "which hyperparameter's term is wrong (isolate on lr, eps)",
         "a denominator reduced to one number per parameter named", "the sign of g lost named",
         "'state not kept' only when a new optimiser's first step reproduces the step",
-        "a state list of numbers instead of arrays named", "a bias-corrected running average (Adam's correction) named"),
+        "a state list of numbers instead of arrays named", "a bias-corrected running average (Adam's correction) named",
+        "the (1 - alpha) factor missing on g**2 read back and named (before a reading that fits one step only)",
+        "a step whose gradients are all zero: s decays (a skipped step named)"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -126,14 +131,18 @@ PROPERTIES = {
         "bias corrections read back from the steps and named (power missing, multiplied, none)",
         "folded form without the root of the v correction named (combined factor read back)",
         "the one place (of six) where beta1 and beta2 are mixed up named",
-        "a moment overwritten at every step read back from the state named"),
+        "a moment overwritten at every step read back from the state named",
+        "a step whose gradients are all zero: t advances, the step is taken (t not advanced / step skipped named)",
+        "the averaged quantity of v read back from the steps ((g - m)**2, |g|, m**2) named",
+        "steps scaled by a power of t (lr / sqrt(t)) named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
         "a constant lr * lambda subtracted named", "decay applied twice (decoupled and as L2) named",
         "the decay uses the current opt.lr under a schedule (the constructor's lr named)",
         "beta1 / beta2 / eps handed to Adam in another order or not at all (read back from the student's Adam) named",
-        "a dtype change of the student's own Adam not charged to AdamW (values judged on the float64 run)"),
+        "a dtype change of the student's own Adam not charged to AdamW (values judged on the float64 run)",
+        "every p.grad = 0: the decay alone moves the p.decay parameters (a decay that needs a gradient named)"),
     "dropout_forward": ("kept fraction 1 - p (statistical)", "(out, mask) order named", "a mask per sample named",
                         "scale 1 / (1 - p)", "one draw per activation",
                         "mask from the rng argument (reproducible from the seed)", "a fresh mask at every call",
@@ -153,7 +162,8 @@ PROPERTIES = {
                         "statistic of the running update read back and named", "cache without eps named (eps changed)",
                         "which input the error of out comes from (isolate: x, gamma, beta)",
         "variance formulas mean(x**2) - mean(x) and mean(x**2) read back and named",
-        "the cache's three quantities in another order named"),
+        "the cache's three quantities in another order named",
+        "inv_std from the running variance (updated or given) named"),
     "batchnorm_eval": ("running statistics used and returned unchanged", "batch 1", "float32 and float64",
                        "inputs not modified", "the mean and variance used read back and named (batch mean, eps missing)",
         "a numpy warning re-run with a positive running mean: statistics swapped confirmed"),
@@ -164,14 +174,16 @@ PROPERTIES = {
                            "one intermediate in place of another in a term of dx named",
                            "which input the error of dx comes from (isolate)",
         "a per-column factor on dx or on some terms named (inv_std twice, outside the bracket)", "terms divided by N*D named",
-        "two intermediates exchanged between two terms of dx named", "float32 kept in dx, dgamma and dbeta"),
+        "two intermediates exchanged between two terms of dx named", "float32 kept in dx, dgamma and dbeta",
+        "dgamma / dbeta a number equal to the sum over every entry named (no axis)"),
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
                        "best_loss stored at the first epoch",
                        "two readings that agree so far decided by the later epochs (count incremented after a reset)",
                        "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers",
-                       "a reading the later epochs contradict is not named alone", "best_loss stored before the comparison named"),
+                       "a reading the later epochs contradict is not named alone", "best_loss stored before the comparison named",
+                       "a NaN loss at epoch 1 is no improvement (best_loss stays inf; epoch 1 always an improvement named)"),
     "step_decay": ("every epoch of three schedules",
                    "the default gamma (0.1)", "% or * for // named", "step_size 1", "constant amount vs constant factor named",
                    "a constant factor equal to an argument named", "one edit of the formula named",
@@ -203,7 +215,8 @@ def _f64(a):
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
-         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0):
+         dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0,
+         restart_on_lr=False):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
     velocities at the start (the rule's are zero)."""
     theta = [_f64(d).copy() for d in data0]
@@ -211,6 +224,8 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
     out = []
     for t, step in enumerate(grads):
         eta = lrs[t] if lrs is not None else lr
+        if restart_on_lr and t and lrs is not None and lrs[t] != lrs[t - 1]:
+            state = {}                # the velocity zeroed when the learning rate changes (a mistake)
         for i, g in enumerate(step):
             g = raw = _f64(g)
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
@@ -288,16 +303,19 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False):
+          decay_preconditioned=False, t_skip_zero=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
     v = [np.zeros_like(x) for x in theta]
     b1, b2 = (beta2, beta1) if swap_betas else (beta1, beta2)     # the moments' decay rates
-    count = 0
+    count = skipped = 0
     out = []
     for t, step in enumerate(grads, start=1):
         eta = lrs[t - 1] if lrs is not None else lr
+        if t_skip_zero and not any(np.any(g) for g in step):
+            skipped += 1          # the counter not advanced on a step whose gradients are all zero (a mistake)
+        t -= skipped if t_skip_zero else 0
         for i, g in enumerate(step):
             if t_per_param:
                 count += 1
@@ -657,6 +675,10 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             want = expected[k][i]
             if core.close(value, want, rtol, atol):
                 continue
+            if k > 0:       # a step that did not move after steps that did: a reading of every step goes first
+                for msg, wrong in diagnose.items():
+                    if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, wrong) for g, w in zip(gs, ws)):
+                        fail(f"{what}: parameter {i} after step {k + 1}: {msg}", _diag_id(msg.split(":")[0]))
             if core.close(value, before[k][i], 0, 0) and not core.close(want, before[k][i], rtol, atol):
                 moved = [j for j in range(len(step)) if not core.close(step[j], before[k][j], 0, 0)]
                 if moved:
@@ -683,8 +705,10 @@ def _judge_steps(got, before, expected, what, dtype, diagnose, terms=None, hyper
             named = _decompose(got, before, terms, hyper) if terms is not None else None
             if named:           # a reading of every step beats one that fits this step only
                 fail(f"{what}: parameter {i} after step {k + 1}: {named}", "step-term-wrong")
-            if partial:
-                fail(*partial)
+            if partial:         # a reading of one step only: the checks' readers of every step go first
+                said = core.CheckFailure(*partial)
+                said.partial = True     # type: ignore[attr-defined]
+                raise said
             _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper)
             if grads is not None:
                 _one_scale(value, before[k][i], want, grads[0][k][i], grads[1], what, i, k)
@@ -757,6 +781,14 @@ def _scaled_moves(got, before, expected, what, rtol, atol, lrs, hyper):
                 fail(f"{what}: every step of every parameter is the rule's step {how.format(label)}: your moves are "
                      f"exactly {label}{'' if power == 1 else ' ** -1'} times the rule's at each step "
                      f"({', '.join(f'{c:.4g}' for c in ratios)})", "step-scaled-by-hyperparameter")
+    if len(ratios) >= 3 and abs(ratios[0] - 1) < 1e-6:      # right at step 1, then scaled by a power of t
+        for power, form in ((-0.5, "1 / sqrt(t)"), (-1, "1 / t"), (0.5, "sqrt(t)"), (1, "t")):
+            if all(abs(c / (t + 1) ** power - 1) < 1e-6 for t, c in enumerate(ratios)):
+                fail(f"{what}: every step of every parameter is the rule's step multiplied by {form}, with t the step "
+                     f"number (your moves are {', '.join(f'{c:.4g}' for c in ratios)} times the rule's at steps 1, "
+                     f"2, 3, ...): the step size decays (or grows) with t, as in lr / sqrt(t) (a schedule of the "
+                     f"paper's convergence analysis); the rule's step size is lr at every step (a schedule, when "
+                     f"there is one, sets opt.lr from outside)", "step-scaled-by-power-of-t")
 
 
 def _one_scale(value, before, want, g, lr, what, i, k):
@@ -1181,6 +1213,10 @@ def sgd_momentum(SGD):
             _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
                          _velocity_rules(data0, grads, lr, mu, 0.0), values=_generic_step(exc))
             raise
+    _momentum_lr_changes(SGD, r)
+    _zero_gradient_step(lambda ps: SGD(ps, 0.07, momentum=0.7), lambda d, g: _sgd(d, g, DECAY, 0.07, 0.7), r,
+                        "SGD(params, lr=0.07, momentum=0.7)", "velocity",
+                        "the velocity decays (v <- mu * v + 0) and the parameters move by lr * v")
     # Two optimisers stepped in turn must not interfere (state on the instance, not the class).
     data0, grads = _problem(r, np.float64, 3)
     data1, grads1 = _problem(r, np.float64, 3)
@@ -1196,6 +1232,52 @@ def sgd_momentum(SGD):
                    "those of a velocity started at the gradient p.grad held when SGD was built (p.grad.copy() in "
                    "__init__; an optimiser is often built while p.grad still holds an earlier gradient)":
                        _sgd(data0, grads, DECAY, lr, mu, v0=old)})
+
+
+def _momentum_lr_changes(SGD, r) -> None:
+    """Momentum under a learning-rate schedule (opt.lr set between steps, kept for two steps, then changed): the
+    velocity is the optimiser's memory of past gradients and lives on across a change of the rate. Both usual
+    conventions are right: v <- mu v + g, theta -= lr v (the text's), and v <- mu v + lr g, theta -= v (CS231n's,
+    which carries the old rate in v: the two differ only once the rate changes)."""
+    data0, grads = _problem(r, np.float64, 5)
+    lr, mu, lrs = 0.07, 0.7, [0.07, 0.07, 0.03, 0.03, 0.05]
+    what = f"SGD(params, lr={lr}, momentum={mu}), opt.lr set to {', '.join(map(str, lrs))} before steps 1 to {len(lrs)}"
+    make = lambda ps: SGD(ps, lr, momentum=mu)
+    cs231n = _sgd(data0, grads, DECAY, lr, mu, lrs=lrs, lr_in_velocity=True)
+    try:
+        _run(make, data0, grads, _sgd(data0, grads, DECAY, lr, mu, lrs=lrs), what, np.float64, lrs=lrs, diagnose={
+            "the velocity restarts from ZERO whenever the learning rate changes (your steps are those of a velocity "
+            "zeroed at every step where opt.lr differs from the step before, and kept while it stays the same): the "
+            "velocity is the memory of past gradients, it does not depend on lr; keep it across a change of the "
+            "learning rate (a schedule sets opt.lr between steps)":
+                _sgd(data0, grads, DECAY, lr, mu, lrs=lrs, restart_on_lr=True),
+            "step() must use the current self.lr (a schedule changes it between steps), not the value given to "
+            "the constructor": _sgd(data0, grads, DECAY, lr, mu)})
+    except core.CheckFailure:
+        got = _trajectory(_make_lrs(make, lrs), data0, grads, what)
+        if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, cs231n) for g, w in zip(gs, ws)):
+            return                      # CS231n's convention (v <- mu v + lr g): right too
+        raise
+
+
+def _make_lrs(make, lrs):
+    """A constructor whose optimiser sets its own lr to lrs[k] before its k-th step (for _trajectory)."""
+    def build(ps):
+        opt = make(ps)
+        return _LrSchedule(opt, lrs)
+    return build
+
+
+class _LrSchedule:
+    """Steps an optimiser with opt.lr = lrs[k] before its k-th step."""
+
+    def __init__(self, opt, lrs):
+        self.opt, self.lrs, self.k = opt, list(lrs), 0
+
+    def step(self):
+        self.opt.lr = self.lrs[self.k]
+        self.k += 1
+        return self.opt.step()
 
 
 def _unasked_decay(make, data0, grads, what, exc, lr, mu=0.0, nesterov=False, lrs=None) -> None:
@@ -1589,6 +1671,11 @@ def _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps):
     if abs(a - 1) < 1e-6 and abs(b - (1 - alpha)) < 1e-6:
         fail(f"{head}: read back from your steps, your s follows s <- s + {b:.4g} * g**2: the old average is never "
              f"multiplied by alpha, so s keeps growing (s *= alpha is missing); {rule}", "rmsprop-s-never-decayed")
+    if abs(a - alpha) < 1e-6 and abs(b - 1) < 1e-6:
+        fail(f"{head}: read back from your steps, your s follows s <- {a:.4g} * s + g**2: the factor (1 - alpha) on "
+             f"g**2 is missing (s += g * g where s += (1 - alpha) * g * g belongs), so s is a leaky SUM of the squared "
+             f"gradients, about 1 / (1 - alpha) times too large, not their running average; {rule}",
+             "rmsprop-one-minus-alpha-missing")
     if abs(a - alpha) > 1e-6 or abs(b - (1 - alpha)) > 1e-6:
         fail(f"{head}: read back from your steps, your s follows s <- {a:.4g} * s + {b:.4g} * g**2: the "
              f"{'old average' if abs(a - alpha) > 1e-6 else 'new g**2'} has the wrong weight; {rule}",
@@ -1615,6 +1702,9 @@ def rmsprop(RMSProp):
                                {"lr": lr, "alpha": alpha, "eps": eps}, ("lr", "eps"), exc, r)
             raise
         _rmsprop_defaults(RMSProp, r, dtype)
+    _zero_gradient_step(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), lambda d, g: _rmsprop(d, g, 0.02, 0.8, 1e-6),
+                        r, "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)", "running average s",
+                        "s decays (s <- alpha * s + 0), so the next steps are larger", adaptive_lr=0.02)
 
 
 def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
@@ -1760,7 +1850,8 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
 
 def _generic_step(exc) -> bool:
     """A failure of an optimiser's step that names no mistake (only the values, or when the state goes wrong)."""
-    return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong")
+    return exc.diagnosis in _GENERIC or exc.diagnosis in ("state-between-steps", "one-parameter-wrong") or \
+        getattr(exc, "partial", False)      # a reading that explains one step only
 
 
 def _adam_places(data0, grads, decay, lr, beta1, beta2, eps, weight_decay=0.0, *, place=None):
@@ -1989,6 +2080,53 @@ def _corrections_read_back(Adam, hyper, exc, r, head=None):
              "adam-corrections-read-back")
 
 
+def _second_moment_read_back(Adam, hyper, exc, r) -> None:
+    """With the rule's m and bias corrections, Adam's move lr * m_hat / (sqrt(v_hat) + eps) gives v back at every
+    entry and step: v = c2 * (lr * m_hat / move - eps)**2. Compared with the running average (beta2, from 0) of each
+    usual candidate for the averaged quantity; named when one fits every step and the rule's g**2 does not."""
+    lr, b1, b2, eps = hyper["lr"], hyper["beta1"], hyper["beta2"], hyper["eps"]
+    data0, grads = _problem(r, np.float64, 5)
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [second moment]")
+    except core.CheckFailure:
+        return
+    candidates = {
+        "(g - m)**2, the squared deviation of g from the NEW first moment (AdaBelief's 'belief' term)":
+            lambda g, m_new, m_old: (g - m_new) ** 2,
+        "(g - m)**2, the squared deviation of g from the first moment of the step before":
+            lambda g, m_new, m_old: (g - m_old) ** 2,
+        "|g|, the absolute value of the gradient (not squared)": lambda g, m_new, m_old: np.abs(g),
+        "m**2, the squared first moment": lambda g, m_new, m_old: m_new ** 2,
+        "g**2": lambda g, m_new, m_old: g * g,
+    }
+    theta = [_f64(d) for d in data0]
+    m = [np.zeros_like(x) for x in theta]
+    avg = {name: [np.zeros_like(x) for x in theta] for name in candidates}
+    fits = dict.fromkeys(candidates, True)
+    for t, step in enumerate(grads, start=1):
+        c1, c2 = 1 - b1 ** t, 1 - b2 ** t
+        for i, g in enumerate(step):
+            g = _f64(g)
+            m_old, m[i] = m[i], b1 * m[i] + (1 - b1) * g
+            move = theta[i] - got[t - 1][i]
+            theta[i] = got[t - 1][i]
+            ok = np.abs(move) > 1e-9
+            if ok.sum() < 3:
+                return
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v_read = c2 * (lr * (m[i] / c1)[ok] / move[ok] - eps) ** 2
+            for name, rule in candidates.items():
+                avg[name][i] = b2 * avg[name][i] + (1 - b2) * rule(g, m[i], m_old)
+                fits[name] = fits[name] and core.close(v_read, avg[name][i][ok], 1e-6, 1e-12)
+    if fits.pop("g**2"):
+        return
+    named = [name for name, fit in fits.items() if fit]
+    if named:
+        fail(f"{str(exc).split(': parameter')[0]}: m and the bias corrections are right (read back from your steps), "
+             f"and your second moment v averages {named[0]}: Adam's v is the running average of the SQUARED "
+             f"GRADIENT, v <- beta2 * v + (1 - beta2) * g * g", "adam-second-moment-of-another-quantity")
+
+
 def _adam_cases(Adam, r, hyper):
     for dtype in (np.float64, np.float32):
         data0, grads = _problem(r, dtype, 5, small=2)
@@ -2010,6 +2148,7 @@ def _adam_cases(Adam, r, hyper):
                     _complement_probe(make, oracle, hyper, beta, exc, r, moment)
                 _isolate_hyper(make, oracle, hyper, ("lr", "eps"), exc, r)
                 _corrections_read_back(Adam, hyper, exc, r)
+                _second_moment_read_back(Adam, hyper, exc, r)
             raise
         # L2 coupled with the gradient, only for p.decay.
         data0, grads = _problem(r, dtype, 4)
@@ -2022,6 +2161,7 @@ def _adam_cases(Adam, r, hyper):
             if _generic_step(exc):
                 _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
             raise
+    _adam_zero_gradient_step(Adam, r, hyper)
     # Defaults (lr=1e-3, betas 0.9 and 0.999, eps 1e-8) and a learning rate changed between steps; parameter 2's
     # gradients are tiny (sqrt(v_hat) about 1e-5), so the default eps shows in its steps.
     data0, grads = _problem(r, np.float64, 4, small=2)
@@ -2037,6 +2177,55 @@ def _adam_cases(Adam, r, hyper):
     first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
     _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
                  "Adam, two optimisers")
+
+
+def _adam_zero_gradient_step(Adam, r, hyper) -> None:
+    """A step whose gradients are all zero (a batch that does not reach these parameters, a frozen layer) is a step
+    like any other: the moments decay, the step counter advances and the parameters still move (m is not 0)."""
+    data0, grads = _problem(r, np.float64, 4)
+    grads[1] = [np.zeros_like(g) for g in grads[1]]
+    what = "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6), every gradient 0 at step 2 (float64)"
+    _run(lambda ps: Adam(ps, **hyper), data0, grads, _adam(data0, grads, DECAY, **hyper), what, np.float64,
+         adaptive_lr=hyper["lr"], diagnose={
+             **_adam_diagnoses(data0, grads, DECAY, **hyper),
+             "the step counter t did not advance at the step whose gradients are all zero (your steps are those of "
+             "a t that counts only steps with some nonzero gradient): t counts calls to step(), every one of them; a "
+             "step with g = 0 still decays m and v and moves the parameters by the momentum in m":
+                 _adam(data0, grads, DECAY, **hyper, t_skip_zero=True),
+             "the step whose gradients are all zero was skipped (the parameters, the moments and the step counter "
+             "are as if step() had not been called): a step with g = 0 is a step like any other: t advances, m and "
+             "v decay (m <- beta1 * m, v <- beta2 * v) and the parameters move by the momentum in m":
+                 _adam_skipping(data0, grads, hyper)})
+
+
+def _adam_skipping(data0, grads, hyper):
+    """Adam that ignores a step whose gradients are all zero (the parameters stay; nothing is updated)."""
+    return _skipping(lambda d, g: _adam(d, g, DECAY, **hyper), data0, grads)
+
+
+ZERO_STEP_SKIPPED = ("the step whose gradients are all zero was skipped (the parameters and the {state} are as if "
+                     "step() had not been called): a step with g = 0 is a step like any other: {rule}")
+
+
+def _zero_gradient_step(make, oracle, r, what, state, rule, **run) -> None:
+    """A step whose gradients are all zero (a batch that does not reach these parameters, a frozen layer) is a step
+    like any other: the state decays and, with momentum, the parameters still move. Skipping it is named."""
+    data0, grads = _problem(r, np.float64, 4)
+    grads[1] = [np.zeros_like(g) for g in grads[1]]
+    _run(make, data0, grads, oracle(data0, grads), f"{what}, every gradient 0 at step 2 (float64)", np.float64,
+         diagnose={ZERO_STEP_SKIPPED.format(state=state, rule=rule): _skipping(oracle, data0, grads)}, **run)
+
+
+def _skipping(oracle, data0, grads):
+    """The oracle's parameters when every step whose gradients are all zero is ignored (nothing updated)."""
+    kept = [k for k, step in enumerate(grads) if any(np.any(g) for g in step)]
+    moved = oracle(data0, [grads[k] for k in kept])
+    out, last = [], [_f64(d) for d in data0]
+    for k in range(len(grads)):
+        if k in kept:
+            last = moved[kept.index(k)]
+        out.append([x.copy() for x in last])
+    return out
 
 
 def adamw(AdamW, Adam):
@@ -2120,6 +2309,49 @@ def adamw(AdamW, Adam):
             raise
         if dtype == np.float64 and broken is None:
             _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads)
+            _adamw_zero_gradient(AdamW, Adam, lam, hyper, r)
+
+
+def _adamw_zero_gradient(AdamW, Adam, lam, hyper, r) -> None:
+    """Every p.grad = 0 on a fresh AdamW: Adam's own step is then 0 (m = 0), so only the decoupled decay moves the
+    parameters with p.decay, by theta <- (1 - lr * lambda) * theta at every step: it does not depend on the gradient.
+    Judged only when the student's Adam leaves the parameters exactly in place on zero gradients (else adam says why)."""
+    data0 = [r.normal(size=shape) for shape in SHAPES]
+    grads = [[np.zeros(shape) for shape in SHAPES] for _ in range(2)]
+    expected, theta = [], [_f64(d) for d in data0]
+    for _ in grads:
+        theta = [x - hyper["lr"] * lam * x if f else x for x, f in zip(theta, DECAY)]
+        expected.append(theta)
+    what = (f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam}), every p.grad = 0 "
+            f"(Adam's own step is then 0) (float64)")
+    make = lambda ps: AdamW(ps, **hyper, weight_decay=lam)
+    try:
+        got = _trajectory(make, data0, grads, what)
+    except core.CheckFailure:
+        if not _adam_still(Adam, hyper, data0, grads):
+            return              # the student's Adam fails on zero gradients alone: judged (and deducted) in adam
+        raise
+    rtol, atol = TOL[np.float64]
+    if all(core.close(g, w, rtol, atol) for gs, ws in zip(got, expected) for g, w in zip(gs, ws)):
+        return
+    if not _adam_still(Adam, hyper, data0, grads):
+        return                  # the student's Adam moves on zero gradients: judged in adam
+    decayed = [i for i, f in enumerate(DECAY) if f]
+    if all(core.close(got[-1][i], data0[i], 0, 0) for i in decayed):
+        fail(f"{what}: the parameters with p.decay did not move: the decoupled decay theta <- theta - lr * lambda * "
+             f"theta does not depend on the gradient (a condition on p.grad, or a decay computed from it, skips it "
+             f"when the gradient is 0); apply it to every parameter with p.decay at every step, whatever its "
+             f"gradient", "adamw-decay-needs-gradient")
+    _run(make, data0, grads, expected, what, np.float64)
+
+
+def _adam_still(Adam, hyper, data0, grads) -> bool:
+    """The student's Adam alone runs on these (zero) gradients and leaves every parameter exactly where it was."""
+    try:
+        still = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
+    except core.CheckFailure:
+        return False
+    return all(core.close(g, d, 0, 0) for g, d in zip(still[-1], data0))
 
 
 def _adam_changes_dtype(Adam, hyper, data0, step) -> bool:
@@ -2520,6 +2752,11 @@ def dropout_backward(dropout_backward):
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
             "the mask already holds the 1 / (1 - p) scaling: multiply by it as it is": d64 * keep,
             "the 1 / (1 - p) is applied twice: the mask already holds it": d64 * mask / (1 - p),
+            "the entries where dout is NEGATIVE send nothing back (a mask dout > 0, as in ReLU's backward, or a "
+            "max(dout, 0)): a backward is linear in dout; dx = dout * mask whatever the sign of dout":
+                np.maximum(d64, 0) * mask,
+            "the sign of dout is lost (abs, or a square root of a square): dx = dout * mask, with dout's sign":
+                np.abs(d64) * mask,
         })
 
 
@@ -2903,6 +3140,14 @@ def batchnorm_train(batchnorm_forward):
                                  "1 / sqrt(var + eps)": lambda ref=ref: 1 / ref,
                                  "the cache holds the variance, not inv_std = 1 / sqrt(var + eps)":
                                      lambda ref=ref: 1 / ref ** 2 - eps,
+                                 "the cache's inv_std is 1 / sqrt(running_var + eps) with the UPDATED running "
+                                 "variance (the one this call returns): the cache holds the statistics the output was "
+                                 "normalised with, in training mode the BATCH variance: inv_std = 1 / sqrt(var + eps)":
+                                     lambda: 1 / np.sqrt(_f64(want[2]) + eps),
+                                 "the cache's inv_std is 1 / sqrt(running_var + eps) with the running variance given "
+                                 "to the call: the cache holds the statistics the output was normalised with, in "
+                                 "training mode the BATCH variance: inv_std = 1 / sqrt(var + eps)":
+                                     lambda: 1 / np.sqrt(_f64(rv) + eps),
                              } if label.startswith("inv_std") else {})
             except core.CheckFailure as exc:
                 if exc.diagnosis in _GENERIC:
@@ -3099,6 +3344,21 @@ def _bn_grads(x_hat, gamma, inv_std, dout):
     return gamma * inv_std / n * (n * dout - dbeta - x_hat * dgamma), dgamma, dbeta
 
 
+def _reduced_to_a_number(got, total, name, shape, summand) -> None:
+    """A number where an array of ``shape`` belongs, equal to the sum of EVERY entry of the expected array: the sum
+    ran over every axis (no axis given), where it belongs over the batch axis only."""
+    if isinstance(got, (np.ndarray, list, tuple)) and np.ndim(got) > 0 or isinstance(got, (bool, np.bool_)):
+        return
+    try:
+        value = float(got)
+    except (TypeError, ValueError):
+        return
+    if math.isfinite(value) and abs(value - float(total)) <= 1e-4 * max(1.0, abs(float(total))):
+        fail(f"{name} must be an array of shape {shape}, got the number {value:.6g}, which is the sum of {summand} "
+             f"over EVERY entry: the sum ran over all axes (no axis given, .sum() or np.sum(...)); sum over the batch "
+             f"axis only, keeping a row per parameter: ({summand}).sum(axis=0, keepdims=True)", "summed-over-every-axis")
+
+
 def batchnorm_backward(batchnorm_backward):
     r = core.rng("lab08.batchnorm_backward")
     for (n, d), dtype in (((9, 4), np.float64), ((6, 11), np.float64), ((13, 7), np.float32), ((1, 5), np.float64),
@@ -3121,7 +3381,10 @@ def batchnorm_backward(batchnorm_backward):
             dx, dgamma, dbeta = res
         except (TypeError, ValueError):
             fail(f"{what} must return the triple (dx, dgamma, dbeta)", "wrong-return-tuple")
+        sums = {"dgamma": (dout * x_hat).sum(), "dbeta": dout.sum()}
         for got, label in ((dgamma, "dgamma"), (dbeta, "dbeta")):
+            _reduced_to_a_number(got, sums[label], f"{what}: {label}", (1, d), "dout" if label == "dbeta" else
+                                 "dout * x_hat")
             got = expect_array(got, name=f"{what}: {label}", shape=None)
             if got.shape == (n, d) and n > 1:
                 fail(f"{what}: {label} must be summed over the batch axis: expected shape (1, {d}), got {got.shape}", "bn-param-grad-not-summed")
@@ -3411,6 +3674,26 @@ def _instances_share(EarlyStopping, what, state, want):
              f"class): create the state in __init__, self.history = [] / self.epoch = 0", "stoppers-share-state")
 
 
+def _is_inf(value) -> bool:
+    try:
+        return float(value) == math.inf
+    except (TypeError, ValueError):
+        return False
+
+
+def _nan_only_first(EarlyStopping, patience, min_delta, what) -> bool:
+    """A stopper wrong on a NaN at epoch 1 that handles a NaN at epoch 2 right (losses [1.0, nan])."""
+    try:
+        stopper = call(EarlyStopping, patience, min_delta, name=what)
+        call(stopper.step, 1.0, name=f"{what}.step(1.0)")
+        call(stopper.step, math.nan, name=f"{what}.step(nan)")
+        best, epoch = float(expect_scalar(stopper.best_loss, name="best_loss")), \
+            int(expect_scalar(stopper.best_epoch, name="best_epoch"))
+    except (core.CheckFailure, TypeError, ValueError):
+        return False
+    return best == 1.0 and epoch == 1
+
+
 def early_stopping(EarlyStopping):
     sequences = [
         ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
@@ -3420,14 +3703,16 @@ def early_stopping(EarlyStopping):
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
         ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
+        ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
         "patience (>=)": dict(off_by_one=True),
         "the count of epochs without improvement must restart from 0 after an improvement": dict(reset=False),
-        "the count grows at EVERY epoch, improvements included: after an improvement it is set to 0 and then "
-        "incremented (the += 1 is outside the else), so it is 1 where it must be 0; count + 1 only on an epoch "
-        "without improvement": dict(count_every_epoch=True),
+        "the count grows at EVERY epoch, improvements included: after an improvement it is 1 where it must be 0 "
+        "(it is restarted at 1 instead of 0, or set to 0 and then incremented: a += 1 outside the else); an "
+        "improvement sets the count to 0, and count + 1 happens only on an epoch without improvement":
+            dict(count_every_epoch=True),
         "compare with the BEST loss so far, not with the previous epoch's": dict(vs_last=True),
         "an improvement must beat the best loss by more than min_delta (val_loss < best_loss - min_delta)":
             dict(use_delta=False),
@@ -3458,7 +3743,7 @@ def early_stopping(EarlyStopping):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
             if not isinstance(got, (bool, np.bool_)):
                 fail(f"{what}.step must return True or False, got {got!r:.60}", "stopper-not-bool")
-            if stopper.best_loss == math.inf:
+            if stopper.best_loss == math.inf and want[k][1] != math.inf:
                 fail(f"{what}, losses {losses[:k + 1]}: best_loss is still inf after epoch {k + 1}: every loss beats "
                      f"inf, so the first epoch is an improvement and its loss must be stored, best_loss = val_loss "
                      f"(the improvement branch does not store it)", "stopper-best-loss-not-stored")
@@ -3466,7 +3751,8 @@ def early_stopping(EarlyStopping):
                 nan_stored = math.isnan(loss) and math.isnan(float(stopper.best_loss))
             except (TypeError, ValueError):
                 nan_stored = False
-            state = (bool(got), math.nan if nan_stored else expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
+            state = (bool(got), math.nan if nan_stored else math.inf if want[k][1] == math.inf and _is_inf(
+                         stopper.best_loss) else expect_scalar(stopper.best_loss, name=f"{what}.best_loss"),
                      int(expect_scalar(stopper.best_epoch, name=f"{what}.best_epoch")))
             seen.append(state)
             if k > 0 and state[1] > seen[-2][1] and state != want[k]:
@@ -3478,6 +3764,14 @@ def early_stopping(EarlyStopping):
                 told = ("stored NaN as best_loss" if math.isnan(state[1]) else
                         f"set best_epoch to {state[2]}" if state[2] != want[k][2] else
                         "stopped" if state[0] else "did not count it as an epoch without improvement")
+                if k == 0 and _nan_only_first(EarlyStopping, patience, min_delta, what):
+                    fail(f"{what}, losses {losses[:1]}: the first epoch's loss is NaN and your stopper {told}, while a "
+                         f"NaN at a later epoch is handled right: epoch 1 is treated as an improvement whatever its "
+                         f"loss (a special case for the first call, `self.epoch == 1 or ...`, or best_loss set to the "
+                         f"first loss): a NaN loss is never an improvement, at epoch 1 too (NaN < inf is False): "
+                         f"best_loss stays inf, best_epoch 0, and the count becomes 1; compare every epoch, the "
+                         f"first one included, with val_loss < best_loss - min_delta. Expected (stop, best_loss, "
+                         f"best_epoch) = {want[k]}, got {state}", "stopper-first-epoch-always-improves")
                 fail(f"{what}, losses {losses[:k + 1]}: epoch {k + 1}'s loss is NaN and your stopper {told}: a NaN "
                      f"loss (a diverged epoch) is never an improvement: val_loss < best_loss - min_delta is False for "
                      f"NaN (every comparison with NaN is False), so it counts as an epoch without improvement and "

@@ -1656,3 +1656,69 @@ MUTANTS += [
            new="    return (n + 2 * pad) // stride - k + 1",
            expect="k is subtracted AFTER the division"),
 ]
+
+# Round 15 (held-out m15d, measured at da322d8): two wrong causes and two unnamed, each fixed by a general
+# reading (the operands of a broadcast named as the call's arguments; dx read against the kernel with any set of
+# its axes reversed; a backward's linearity in dout; a wrong window that got nothing at all).
+_R15_FWD = ("    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n"
+            "    # Every window as a view (N, C_in, H_out, W_out, KH, KW): nothing is copied yet.\n")
+_R15_COL2IM = ("    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n"
+               "    for u in range(KH):                   # a loop over the kernel offsets, not over pixels\n"
+               "        for v in range(KW):\n"
+               "            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n"
+               "    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)\n")
+_R15_FULLCORR = """    # dx: full correlation of the stride-dilated dout with the kernel rotated by 180 degrees
+    w_rot = {ROT}.transpose(1, 0, 2, 3)          # (C_in, C_out, KH, KW)
+    Hd, Wd = (H_out - 1) * stride + 1, (W_out - 1) * stride + 1
+    dil = np.zeros((N, C_out, Hd, Wd), dtype=dout.dtype)
+    dil[:, :, ::stride, ::stride] = dout
+    Hp, Wp = xp.shape[2:]
+    full = np.pad(dil, ((0, 0), (0, 0), (KH - 1, Hp - Hd), (KW - 1, Wp - Wd)))
+    dxp = conv2d_forward(full, w_rot, np.zeros(C_in, dtype=x.dtype), 1, 0)
+    dx = dxp[:, :, pad:pad + H, pad:pad + W]
+"""
+MUTANTS += [
+    Mutant("r15 conv fwd: bias added to the input channels before the convolution",
+           old=_R15_FWD + "    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n",
+           new=_R15_FWD.replace("np.pad(x, ", "np.pad(x + b.reshape(1, -1, 1, 1), ")
+           + "    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n",
+           also=(("    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+                  "    return out.transpose(1, 0, 2, 3)\n"),),
+           expect="the bias was combined with x, whose axis 1 holds the C_in = 2 INPUT channels"),
+    Mutant("r15 conv bwd: dx by full correlation with np.rot90(w, 2) (default axes turn the channel axes)",
+           old=_R15_COL2IM, new=_R15_FULLCORR.replace("{ROT}", "np.rot90(w, 2)"),
+           expect="the CHANNEL axes of w are reversed (w[o, c] taken from w[C_out - 1 - o, C_in - 1 - c])"),
+    Mutant("r15 conv bwd: dx by full correlation with np.flip(w) (every axis reversed)",
+           old=_R15_COL2IM, new=_R15_FULLCORR.replace("{ROT}", "np.flip(w)"),
+           expect="np.flip(w) reverses all four"),
+    Mutant("r15 maxpool bwd: routes dout only where it is positive (ReLU habit)",
+           old="np.where(first, dout, 0)", new="np.where(first & (dout > 0), dout, 0)",
+           expect="the entries where dout is NEGATIVE send nothing back"),
+    Mutant("r15 maxpool bwd: routes |dout| (the sign of dout lost)",
+           old="np.where(first, dout, 0)", new="np.where(first, np.abs(dout), 0)",
+           expect="the sign of dout is lost"),
+    Mutant("r15 maxpool bwd: the tie flag kept per window position, shared by every image and channel",
+           old="    taken = np.zeros(top.shape, dtype=bool)       # windows whose maximum got its gradient already\n"
+               "    for u in range(size):                         # row-major order: the first tied maximum wins\n"
+               "        for v in range(size):\n"
+               "            first = (windows[..., u, v] == top) & ~taken\n"
+               "            taken |= first\n",
+           new="    taken = np.zeros(top.shape[2:], dtype=bool)   # one flag per window position\n"
+               "    for u in range(size):\n"
+               "        for v in range(size):\n"
+               "            first = (windows[..., u, v] == top) & ~taken\n"
+               "            taken = taken | first.any(axis=(0, 1))\n",
+           expect="some windows get NO gradient at all"),
+]
+VARIANTS += [
+    Variant("r15 conv bwd: dx by full correlation with np.rot90(w, 2, axes=(2, 3))",
+            old=_R15_COL2IM, new=_R15_FULLCORR.replace("{ROT}", "np.rot90(w, 2, axes=(2, 3))")),
+    Variant("r15 conv bwd: dx by full correlation with np.flip(w, axis=(2, 3))",
+            old=_R15_COL2IM, new=_R15_FULLCORR.replace("{ROT}", "np.flip(w, axis=(2, 3))")),
+]
+MUTANTS += [
+    Mutant("r15 conv bwd: dout masked by dout > 0 before the products (a ReLU backward folded in)",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = (dout * (dout > 0)).transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           expect="the entries where dout is NEGATIVE send nothing back"),
+]

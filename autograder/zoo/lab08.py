@@ -1095,7 +1095,7 @@ MUTANTS += [
            expect="the last one of the 8 parameters: the loop stops early"),
     Mutant("r9 early stopping: count += 1 outside the else (after a reset too)",
            old="        else:\n            self.epochs_without_improvement += 1\n",
-           new="        self.epochs_without_improvement += 1\n", expect="the += 1 is outside the else"),
+           new="        self.epochs_without_improvement += 1\n", expect="a += 1 outside the else"),
     Mutant("r9 early stopping: history in a mutable default list (shared by instances)",
            old="    def __init__(self, patience, min_delta=0.0):\n        self.patience, self.min_delta = patience, min_delta\n",
            new=("    def __init__(self, patience, min_delta=0.0, history=[]):\n"
@@ -1679,4 +1679,116 @@ MUTANTS += [
            old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
            new="    return lr0 * min((epoch + 1) / warmup_epochs, warmup_epochs / (epoch + 1))\n",
            expect="your warm-up ramp is right, but after it (epoch >= warmup_epochs = 4) your rate falls below lr0"),
+]
+
+# Round 15 (held-out m15d, measured at da322d8): four uncaught, two wrong causes, four unnamed; each fixed by a
+# general question (a learning rate changed between momentum steps, a step whose gradients are all zero, a NaN
+# loss at epoch 1, the averaged quantity read back from the steps, the step's ratio to the rule as a power of t,
+# a number where a (1, D) array belongs read as the sum over every axis).
+_R15_SGD_HEAD = ("        for p, v in zip(self.params, self.velocity):\n"
+                 "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n"
+                 "            v *= self.momentum\n")
+_R15_SGD_STEP = (_R15_SGD_HEAD + "            v += g\n            if self.nesterov:\n"
+                 "                p.data -= self.lr * (g + self.momentum * v)\n            else:\n"
+                 "                p.data -= self.lr * v\n")
+_R15_ADAM_UPD = "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n"
+MUTANTS += [
+    Mutant("r15 SGD: momentum restarted (velocity zeroed) whenever the learning rate changes",
+           old=_R15_SGD_HEAD,
+           new="        if getattr(self, '_lr_seen', self.lr) != self.lr:   # a new learning rate: restart\n"
+               "            for v in self.velocity:\n                v[...] = 0\n        self._lr_seen = self.lr\n"
+               + _R15_SGD_HEAD,
+           expect="the velocity restarts from ZERO whenever the learning rate changes"),
+    Mutant("r15 RMSProp: (1 - alpha) factor missing on g**2 (leaky Adagrad)",
+           old="            s += (1 - self.alpha) * p.grad * p.grad\n", new="            s += p.grad * p.grad\n",
+           expect="the factor (1 - alpha) on g**2 is missing"),
+    Mutant("r15 Adam: second moment of (g - m) (AdaBelief's belief term)",
+           old="            v += (1 - self.beta2) * g * g\n", new="            v += (1 - self.beta2) * (g - m) * (g - m)\n",
+           expect="your second moment v averages (g - m)**2, the squared deviation of g from the NEW first moment"),
+    Mutant("r15 Adam: second moment of |g| (not squared)",
+           old="            v += (1 - self.beta2) * g * g\n", new="            v += (1 - self.beta2) * np.abs(g)\n",
+           expect="your second moment v averages |g|"),
+    Mutant("r15 Adam: step size lr / sqrt(t) (the paper's convergence-analysis schedule)",
+           old=_R15_ADAM_UPD,
+           new="            p.data -= self.lr / math.sqrt(self.t) * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           expect="multiplied by 1 / sqrt(t), with t the step number"),
+    Mutant("r15 RMSProp: step size lr / t",
+           old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            self.k = getattr(self, 'k', 0) + (p is self.params[0])\n"
+               "            p.data -= self.lr / self.k * p.grad / (np.sqrt(s) + self.eps)\n",
+           expect="multiplied by 1 / t, with t the step number"),
+    Mutant("r15 Adam: step counter advanced only when some gradient is nonzero (sparse habit)",
+           old="        self.t += 1\n",
+           new="        if any(np.any(p.grad) for p in self.params):   # nothing to do for an all-zero gradient\n"
+               "            self.t += 1\n",
+           expect="the step counter t did not advance at the step whose gradients are all zero"),
+    Mutant("r15 Adam: a step whose gradients are all zero is skipped",
+           old="        self.t += 1\n",
+           new="        if not any(np.any(p.grad) for p in self.params):\n            return\n        self.t += 1\n",
+           expect="the step whose gradients are all zero was skipped"),
+    Mutant("r15 AdamW: decay skipped for parameters whose gradient is all zero",
+           old="            if p.decay:\n                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="            if p.decay and np.any(p.grad):   # only parameters that received a gradient\n"
+               "                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           expect="the decoupled decay theta <- theta - lr * lambda * theta does not depend on the gradient"),
+    Mutant("r15 batch norm: cache's inv_std from the (updated) running variance",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new="    cache = (x_hat, gamma, 1 / np.sqrt(running_var + eps))   # the layer's current statistics\n"
+               "    return gamma * x_hat + beta, running_mean, running_var, cache\n",
+           expect="with the UPDATED running variance"),
+    Mutant("r15 batch norm: cache's inv_std from the running variance given to the call",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, 1 / np.sqrt(given_var + eps))\n",
+           also=(("    if training:\n        mean = x.mean(axis=0, keepdims=True)\n",
+                  "    given_var = running_var\n    if training:\n        mean = x.mean(axis=0, keepdims=True)\n"),),
+           expect="with the running variance given to the call"),
+    Mutant("r15 batch norm backward: dgamma and dbeta summed over every entry (no axis)",
+           old="    dbeta = dout.sum(axis=0, keepdims=True)\n    dgamma = (dout * x_hat).sum(axis=0, keepdims=True)\n",
+           new="    dbeta = dout.sum()\n    dgamma = (dout * x_hat).sum()\n",
+           expect="which is the sum of dout * x_hat over EVERY entry"),
+    Mutant("r15 early stopping: the first epoch always counts as an improvement (a NaN first loss becomes the best)",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if self.epoch == 1 or val_loss < self.best_loss - self.min_delta:\n",
+           expect="epoch 1 is treated as an improvement whatever its loss"),
+    Mutant("r15 early stopping: count restarted at 1 (not 0) after an improvement",
+           old="            self.epochs_without_improvement = 0\n        else:",
+           new="            self.epochs_without_improvement = 1\n        else:",
+           expect="it is restarted at 1 instead of 0"),
+]
+VARIANTS += [
+    Variant("r15 SGD: new velocity computed, copied into the state with np.copyto, np.subtract(out=p.data)",
+            old=_R15_SGD_STEP,
+            new="""        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            new_v = self.momentum * self.velocity[i] + g
+            np.copyto(self.velocity[i], new_v)
+            step = g + self.momentum * new_v if self.nesterov else new_v
+            np.subtract(p.data, self.lr * step, out=p.data, casting="unsafe")
+"""),
+    Variant("r15 Adam: bias corrections by -expm1(t * log(beta))",
+            old="        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n",
+            new="        correction1 = -math.expm1(self.t * math.log(self.beta1))\n"
+                "        correction2 = -math.expm1(self.t * math.log(self.beta2))\n"),
+    Variant("r15 early stopping: best_loss compared through math.isnan first",
+            old="        if val_loss < self.best_loss - self.min_delta:\n",
+            new="        if not math.isnan(val_loss) and val_loss < self.best_loss - self.min_delta:\n"),
+]
+MUTANTS += [
+    Mutant("r15 SGD: a parameter whose gradient is all zero is skipped (velocity not decayed)",
+           old="        for p, v in zip(self.params, self.velocity):\n"
+               "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n",
+           new="        for p, v in zip(self.params, self.velocity):\n            if not np.any(p.grad):\n"
+               "                continue   # nothing to learn from this batch\n"
+               "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n",
+           expect="the step whose gradients are all zero was skipped (the parameters and the velocity"),
+    Mutant("r15 RMSProp: a parameter whose gradient is all zero is skipped (s not decayed)",
+           old="        for p, s in zip(self.params, self.square_avg):\n",
+           new="        for p, s in zip(self.params, self.square_avg):\n            if not p.grad.any():\n"
+               "                continue\n",
+           expect="the step whose gradients are all zero was skipped (the parameters and the running average s"),
+]
+MUTANTS += [
+    Mutant("r15 dropout backward: only positive dout passed back (a ReLU backward folded in)",
+           old="    return dout * mask\n", new="    return dout * mask * (dout > 0)\n",
+           expect="the entries where dout is NEGATIVE send nothing back"),
 ]
