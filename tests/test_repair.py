@@ -463,6 +463,14 @@ def test_a_dropped_operand_is_named_as_a_term_or_factor_and_comments_stay_out_of
     assert "the term `b` should not be there" in edits
     assert "the divisor `b` should not be there" in edits
     assert all(e.line == "return (a - b) / b * 100" for e in edits.values())
+    # a condition too many in a mask is told as that condition, before any variable swapped for one that
+    # makes it always true (`dout` for `size` in `size > 0`)
+    masked = "def route(first, dout, size):\n    return np.where(first & (dout > 0), dout, 0)\n"
+    order = [e.phrase for e in single_edits(masked, limit=1000)]
+    assert "the condition `dout > 0` should not be there" in order
+    assert order.index("the condition `dout > 0` should not be there") < order.index("`dout` should be `size`")
+    assert "the condition `b` should not be there" in {e.phrase for e in single_edits(
+        "def both(a, b):\n    return a and b\n", limit=1000)}
 
 
 def test_a_hostile_source_costs_the_search_nothing_but_its_own_story(tmp_path, checks):

@@ -476,6 +476,13 @@ def _node_edits(kind: str, parent: ast.AST, field: str, index: int | None, node:
         for kept, dropped in ((node.left, node.right), (node.right, node.left)):
             word = what.get(type(node.op)) or ("divisor" if dropped is node.right else "dividend")
             yield (*here, kept, quote(dropped), word)
+    elif kind == "dropped" and (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr))
+                                or isinstance(node, ast.BoolOp) and len(node.values) == 2):
+        # a mask or test combined with one too many: `first & (dout > 0)` (a ReLU habit in a routing backward)
+        # is told as that condition, not as a variable swapped for one that makes it always true
+        pair = (node.left, node.right) if isinstance(node, ast.BinOp) else tuple(node.values)
+        for kept, dropped in ((pair[0], pair[1]), (pair[1], pair[0])):
+            yield (*here, kept, quote(dropped), "condition")
 
 
 def _axis_edits(here: tuple, node: ast.Call) -> Iterator[Candidate]:
