@@ -658,3 +658,20 @@ def test_a_wrong_elementwise_function_is_named_when_it_is_a_textbook_one():
     assert lookalike.name_function(lambda x: np.maximum(x, 0.0) * 1.5, relu) is None  # no textbook function
     assert lookalike.name_function(lambda x: np.full_like(x, np.nan), relu) is None
     assert lookalike.name_function(lambda x: 1 / 0, relu) is None                    # a probe that raises
+
+
+def test_a_single_number_where_an_array_belongs_is_read_as_a_reduction_over_every_axis():
+    want = np.array([[1.0, 2.0, 3.5]])
+    with pytest.raises(core.CheckFailure) as info:
+        core.expect_array(np.float64(6.5), name="dgamma", shape=(1, 3), want=want)
+    assert "got numpy.float64: it equals the sum of every entry" in str(info.value)
+    assert info.value.diagnosis == "reduced-over-every-axis"
+    with pytest.raises(core.CheckFailure) as info:
+        core.expect_array(np.float64(6.5 / 3), name="db", shape=(1, 3), want=lambda: want)
+    assert "the mean of every entry" in str(info.value)
+    with pytest.raises(core.CheckFailure) as info:      # another number: the plain message only
+        core.expect_array(np.float64(6.4), name="dgamma", shape=(1, 3), want=want)
+    assert str(info.value) == "dgamma must be a numpy.ndarray, got numpy.float64"
+    with pytest.raises(core.CheckFailure) as info:      # equal to an entry as well: no story
+        core.expect_array(3.0, name="dgamma", shape=(1, 3), want=np.array([[3.0, 0.0, 0.0]]))
+    assert "every entry" not in str(info.value)

@@ -133,8 +133,33 @@ def expect_array(got: Any, *, name: str, shape: tuple | None = None,
     except CheckFailure as failure:
         if want is not None and _type(got) is _ndarray and _searchable(got, shape):
             _attach(failure, got, want, name)
+        reduced = _reduced_too_far(got, want) if want is not None else None
+        if reduced is not None:
+            raise CheckFailure(f"{failure}: {reduced}", "reduced-over-every-axis") from None
         raise
     return got
+
+
+def _reduced_too_far(got: Any, want: Any) -> str | None:
+    """When a single number came back where an array belongs and it is the sum (or the mean) of every
+    entry of the expected array: the reduction that should have kept an axis went over all of them."""
+    if _type(got) not in (float, _float64, np.float32) or not _isinstance(want, _ndarray) and not callable(want):
+        return None
+    try:
+        expected = _asarray(want() if callable(want) else want, dtype=_float64)
+    except Exception:  # an oracle that cannot run on this input adds no reading
+        return None
+    if expected.size < 2 or not bool(np.isfinite(expected).all()):
+        return None
+    value = float(got)
+    rtol, atol = dtype_tolerance(_asarray(got), 1e-6, 1e-9, float(_max(_abs(expected))) or 1.0)
+    for what, total in (("sum", float(expected.sum())), ("mean", float(expected.mean()))):
+        if abs(value - total) <= atol + rtol * abs(total) and \
+                not any(abs(total - float(e)) <= atol + rtol * abs(e) for e in expected.ravel()[:64]):
+            return (f"it equals the {what} of every entry of the expected array of shape {expected.shape}: the "
+                    f"{what} went over every axis; take it only over the axes the result does not keep (for a "
+                    f"parameter's gradient, the batch axis: axis=0, with keepdims=True where the shape keeps it)")
+    return None
 
 
 def _searchable(got: np.ndarray, shape: tuple | None) -> bool:
