@@ -385,6 +385,8 @@ FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
                            "g * (0.5 * (1 + erf(x / sqrt(2))) + x * pdf)")}},
     "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
                   "df": {None: ("g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du)",
+                                # t = tanh(u) written out: a tanh of another argument (tanh(x)) is named there
+                                "g * (0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u) ** 2) * du)",
                                 "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
     "silu": {"f": {None: ("x * s",)},
              "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
@@ -410,7 +412,7 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
              "softplus": lambda: {"sigmoid": _s, "s": _s(xs)},
              "gelu": lambda: {"erf": _erf, "cdf": 0.5 * (1 + _erf(xs / math.sqrt(2))),
                               "pdf": np.exp(-0.5 * xs * xs) / math.sqrt(2 * math.pi)},
-             "gelu_tanh": lambda: {"t": np.tanh(u), "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
+             "gelu_tanh": lambda: {"t": np.tanh(u), "u": u, "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
              "silu": lambda: {"s": _s(xs)}}
     return {**q, **extra.get(key, dict)()}
 
@@ -1118,6 +1120,19 @@ def _other_activation(spec: Spec, other: Spec) -> str:
 _DF_Y_WORDS = {"Sigmoid": "y * (1 - y)", "Tanh": "1 - y**2"}
 
 
+#: Arguments a derivative may be evaluated at instead of x, as functions of (x, y = f(x)).
+_ARGUMENTS = {"y / 2": lambda x, y: y / 2, "2 * y": lambda x, y: 2 * y, "x / 2": lambda x, y: x / 2,
+              "2 * x": lambda x, y: 2 * x}
+
+
+def _wrong_argument(spec: Spec, arg: str) -> str:
+    at = "the output y = f(x)" if "y" in arg else "the input x"
+    return (f"the derivative is evaluated at the wrong quantity: your values are {spec.label}'({arg}) (grad_out "
+            f"times f' at {arg}, with {at}), not {spec.label}'(x): the argument of f' must be the input x itself (an "
+            f"identity such as tanh'(x) = 4 * sigmoid'(2x) or sigmoid'(x) = tanh'(x / 2) / 4 used with "
+            f"{'the output' if 'y' in arg else 'a rescaled x'} where its own argument belongs?)")
+
+
 def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
     """Mistakes any elementwise backward can make: the derivative of the wrong quantity, the chain rule
     written as a sum, the activation instead of its derivative."""
@@ -1126,6 +1141,10 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
             lambda: gs * _map(spec.df, _map(spec.f, xs)),
         "the derivative is evaluated at grad_out instead of the input x: dL/dx = grad_out * f'(x)":
             lambda: _map(spec.df, gs),
+        # f' at a rescaled argument: an identity such as tanh'(x) = 4 sigmoid'(2x) or sigmoid'(x) = tanh'(x/2) / 4
+        # fed with the wrong quantity (the cached output y, or x where 2x belongs)
+        **{_wrong_argument(spec, arg): (lambda q=q: gs * _map(spec.df, q(xs, _map(spec.f, xs))))
+           for arg, q in _ARGUMENTS.items()},
         "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
         "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
             lambda: gs * _map(spec.f, xs),
@@ -1569,8 +1588,9 @@ _FORWARD_THEN_BACKWARD = """
 def forward_then_backward(layer, x, grad_out):
     y = layer.forward(x)
     kept = y.copy() if hasattr(y, "copy") else None
+    after_forward = x.copy()
     layer.backward(grad_out)
-    return kept, y
+    return kept, y, after_forward
 """
 
 
@@ -1584,9 +1604,11 @@ def _backward_keeps_inputs(make, label: str, x: np.ndarray, g: np.ndarray) -> No
         layer = make()
         given = x.copy()
         with np.errstate(all="ignore"):
-            kept, y = run(layer, given, g.copy())
+            kept, y, after_forward = run(layer, given, g.copy())
     except Exception:
         return                       # a forward or backward that raises is named by the cases
+    if isinstance(after_forward, np.ndarray) and after_forward.shape == x.shape:
+        x = after_forward            # forward itself wrote into x (its own cell): backward is judged from there
     if given.shape == x.shape and not np.array_equal(given, x, equal_nan=True):
         core.fail(f"{label}.backward changed the array x that was handed to {label}.forward{core.changed_words(x, given)}: "
                   f"forward keeps a reference to the caller's array (self.x = x stores that array, not a copy), so an "
@@ -1681,11 +1703,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
                                         interval=True)
         analysis = explained or analysis
         stray = _hyper_parameter_factor(spec, probe) or _affine_in_output(spec, probe)
-        if stray:
-            analysis = f"{stray}; {analysis}"
-        out_of_range = _derivative_out_of_range(spec, probe)
-        if out_of_range:
-            analysis = f"{out_of_range}; {analysis}"
+        # the fitted story first (it says what to change), then the range property it breaks
+        analysis = "; ".join(filter(None, (stray, _derivative_out_of_range(spec, probe), analysis)))
     coupling = _grad_out_coupling(cls, spec, label)
     if coupling:
         analysis = f"{coupling}; {analysis}"
@@ -1714,6 +1733,9 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
                   f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
                   f"factor, or before a function is applied); against the expected derivative: {analysis}",
                   "backward-not-derivative-of-forward")
+    if term and core.close(numeric, expected, 1e-4, 1e-6):
+        core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
+                  f"give the expected derivative): {analysis}", "backward-not-derivative-of-forward")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
@@ -1858,15 +1880,20 @@ def _affine_in_output(spec: Spec, probe) -> str | None:
     (p0, q0), *_ = np.linalg.lstsq(basis, want[neg], rcond=None)
     if not np.allclose(basis @ [p, q], got[neg], rtol=1e-6, atol=1e-9):
         return None
-    names = {"1": 1.0, **HYPER[key]}
+    names = {"1": 1.0, **HYPER[key], **{f"(1 / {n})": 1 / h for n, h in HYPER[key].items()}}
 
     def words(v: float) -> str:
         return next((n for n, h in names.items() if abs(v - h) <= 1e-6 * abs(h)), f"{v:.4g}")
     mine, right = f"{words(p)} * y + {words(q)}", f"{words(p0)} * y + {words(q0)}"
     mine, right = mine.replace("1 * y", "y"), right.replace("1 * y", "y")
     extra = ""
-    if abs(p0 - 1.0) <= 1e-9 and words(p) != f"{p:.4g}" and abs(p - 1.0) > 1e-6:
-        output = {"elu": "alpha * (exp(x) - 1)", "selu": "scale * alpha * (exp(x) - 1)"}[key]
+    output = {"elu": "alpha * (exp(x) - 1)", "selu": "scale * alpha * (exp(x) - 1)"}[key]
+    if abs(p0 - 1.0) <= 1e-9 and words(p).startswith("(1 / ") and abs(q - q0) <= 1e-6 * max(1.0, abs(q0)):
+        h = words(p)[5:-1]
+        extra = (f": the y your backward uses is the output divided by {h} (the value before forward multiplies it "
+                 f"by {h}): what forward caches for backward lacks the {h} of the output y = {output}; cache the "
+                 f"output itself (self.y = the value forward returns)")
+    elif abs(p0 - 1.0) <= 1e-9 and words(p) != f"{p:.4g}" and abs(p - 1.0) > 1e-6:
         extra = f": y = {output} already contains {words(p)}, so it is not multiplied by {words(p)} again"
     return (f"for x < 0 your derivative is exactly {mine} in terms of the output y = f(x) (at every probe point, "
             f"and the x > 0 side is right), but there {_AFFINE_IN_Y[key]}, i.e. {right}{extra}")
@@ -1917,24 +1944,46 @@ def _lent_sigmoid(*args, **kwargs):
     return _LentSigmoidLayer()
 
 
-def _sigmoid_raises(sigmoid) -> bool:
-    """Does the student's Sigmoid raise on a plain float64 array (judged in its own cell)?"""
-    try:
-        sigmoid().forward(np.linspace(-2.0, 2.0, 12).reshape(3, 4))
-    except Exception:
-        return True
-    return False
+_SIGMOID_PROBES = (COUPLING_X, EXTREMES.reshape(2, -1))
+
+
+def _sigmoid_fault(sigmoid) -> str | None:
+    """What the student's Sigmoid does wrong on plain inputs, in a few words (judged in Sigmoid's own cells), or None:
+    it raises, warns, writes into its input, returns no array of the input's shape and dtype, or wrong values
+    (float64 and float32, ordinary and +-1000 inputs)."""
+    for dtype in DTYPES:
+        for probe in _SIGMOID_PROBES:
+            x = probe.astype(dtype)
+            given = x.copy()
+            try:
+                with core.numerics("Sigmoid.forward"):
+                    y = sigmoid().forward(given)
+            except core.CheckFailure:
+                return "warns (not numerically stable)"
+            except Exception:
+                return "raises"
+            if given.shape != x.shape or not np.array_equal(given, x):
+                return "writes into its input x"
+            if not isinstance(y, np.ndarray) or y.shape != x.shape:
+                return "returns no array of its input's shape"
+            if y.dtype != x.dtype:
+                return f"turns {np.dtype(dtype).name} into {y.dtype}"
+            if not core.close(y, _s(x.astype(np.float64)), **_tol(dtype)):
+                return "has wrong values"
+    return None
 
 
 def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
-    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails because a call
-    raised and the student's Sigmoid itself raises (judged in Sigmoid's cells), the class is judged again with the
-    documented Sigmoid lent by name into its globals (core.lent_globals): one mistake costs the cells of the class it
-    is in; this class still earns or loses its cell on its own code."""
+    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails and the
+    student's Sigmoid itself is wrong on plain inputs (it raises, warns, writes into its input, changes the dtype or
+    the values: judged in Sigmoid's cells), the class is judged again with the documented Sigmoid lent by name into
+    its globals (core.lent_globals): one mistake costs the cells of the class it is in; this class still earns or
+    loses its cell on its own code.  Nothing runs unless the first judgement failed."""
     try:
         run(sigmoid)
     except core.CheckFailure as exc:
-        if sigmoid is None or " raised " not in str(exc) or not _sigmoid_raises(sigmoid):
+        fault = _sigmoid_fault(sigmoid) if sigmoid is not None else None
+        if fault is None:
             raise
         with contextlib.ExitStack() as lending:
             try:             # forward's and backward's globals (one namespace in a notebook: lent twice, restored LIFO)
@@ -1946,7 +1995,7 @@ def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
                 run(None)
             except core.CheckFailure as again:
                 failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid "
-                                            f"class, which raises: see Sigmoid's cells)", again.diagnosis)
+                                            f"class, which {fault}: see Sigmoid's cells)", again.diagnosis)
                 for key, value in vars(again).items():
                     setattr(failure, key, value)
                 raise failure from None
