@@ -529,9 +529,11 @@ def _downcast(got, want) -> bool:
         and got.dtype.itemsize < np.dtype(want).itemsize
 
 
-def _forward(layer, x, label: str) -> np.ndarray:
+def _forward(layer, x, label: str, want=None) -> np.ndarray:
+    """``want``: the oracle's output (a callable: computed only after a failure), for the judge's search of the
+    one change that makes a raising forward, or one of the wrong shape, give it."""
     try:
-        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True, want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.forward")
@@ -543,7 +545,7 @@ def _forward(layer, x, label: str) -> np.ndarray:
         core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
     if _downcast(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
-    return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
+    return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype, want=want)
 
 
 #: NumPy's inverse functions, their function and the domain outside which they give NaN or inf.
@@ -654,12 +656,13 @@ def _forward_is_wrong(y, raised: bool, x, want) -> bool:
     return not core.close(y, want, **_tol(x.dtype, y.dtype, scale=float(np.abs(x).max()) if x.size else 1.0))
 
 
-def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None, defer: list | None = None):
+def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None, defer: list | None = None,
+                    want=None):
     """:func:`_backward`, or None when it fails on the state a wrong forward left (a missing attribute, a
     shape error, a warning on garbage values): that is charged in the forward's cell, not here. A backward
     that is not written yet still fails."""
     try:
-        return _backward(layer, g, label, y, hint=hint, defer=defer)
+        return _backward(layer, g, label, y, hint=hint, defer=defer, want=want)
     except core.CheckFailure as exc:
         if not forward_wrong or "not implemented" in str(exc):
             raise
@@ -758,7 +761,8 @@ def _non_finite(y) -> bool:
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
 
 
-def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None) -> np.ndarray:
+def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
+              want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
     wrong forward left: judged in the forward's cell).  ``defer``: a wrong dtype is appended to it instead of
     raised, so that the caller compares the values first (a wrong dtype is often the side effect of a wrong
@@ -766,7 +770,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
     name = signature(f"{label}.backward", ("grad_out",), (g,))
     try:
         d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
-                 elementwise=label != "Softmax")
+                 elementwise=label != "Softmax", want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.backward")
@@ -776,7 +780,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         _name_matmul_over_samples(exc, g, label)
         raise
     _flattened_by_mask(d, g, name)
-    d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
+    d = core.expect_array(d, name=name, shape=g.shape, dtype=None, want=want)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
         allowed.add(np.result_type(g.dtype, y.dtype))
@@ -971,7 +975,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     def case(x):
         def run():
             try:
-                y = _forward(layer, x, label)
+                y = _forward(layer, x, label, want=lambda: _map(spec.f, x.astype(np.float64)).astype(x.dtype))
             except core.CheckFailure as exc:
                 if _excused_promotion(exc, helper, x):
                     return           # the student's Sigmoid promotes float32 (judged there)
@@ -1125,12 +1129,23 @@ _ARGUMENTS = {"y / 2": lambda x, y: y / 2, "2 * y": lambda x, y: 2 * y, "x / 2":
               "2 * x": lambda x, y: 2 * x}
 
 
-def _wrong_argument(spec: Spec, arg: str) -> str:
-    at = "the output y = f(x)" if "y" in arg else "the input x"
-    return (f"the derivative is evaluated at the wrong quantity: your values are {spec.label}'({arg}) (grad_out "
-            f"times f' at {arg}, with {at}), not {spec.label}'(x): the argument of f' must be the input x itself (an "
-            f"identity such as tanh'(x) = 4 * sigmoid'(2x) or sigmoid'(x) = tanh'(x / 2) / 4 used with "
-            f"{'the output' if 'y' in arg else 'a rescaled x'} where its own argument belongs?)")
+def _wrong_argument(spec: Spec, xs: np.ndarray, gs: np.ndarray, d: np.ndarray, rtol: float, atol: float) -> str | None:
+    """Fallback question when no term of the documented formula explains a wrong backward: are the values f' at a
+    rescaled argument (an identity such as tanh'(x) = 4 sigmoid'(2x) or sigmoid'(x) = tanh'(x/2) / 4 fed with the
+    wrong quantity: the cached output y, or x where 2x belongs)?"""
+    expected = gs * _map(spec.df, xs)
+    y = _map(spec.f, xs)
+    for arg, q in _ARGUMENTS.items():
+        with np.errstate(all="ignore"):
+            value = gs * _map(spec.df, q(xs, y))
+        if core.close(d, value, rtol, atol) and not core.close(value, expected, rtol, atol):
+            at = "the output y = f(x)" if "y" in arg else "the input x"
+            return (f"the derivative is evaluated at the wrong quantity: your values are {spec.label}'({arg}) "
+                    f"(grad_out times f' at {arg}, with {at}), not {spec.label}'(x): the argument of f' must be the "
+                    f"input x itself (an identity such as tanh'(x) = 4 * sigmoid'(2x) or sigmoid'(x) = "
+                    f"tanh'(x / 2) / 4 used with {'the output' if 'y' in arg else 'a rescaled x'} where its own "
+                    f"argument belongs?)")
+    return None
 
 
 def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
@@ -1141,10 +1156,6 @@ def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
             lambda: gs * _map(spec.df, _map(spec.f, xs)),
         "the derivative is evaluated at grad_out instead of the input x: dL/dx = grad_out * f'(x)":
             lambda: _map(spec.df, gs),
-        # f' at a rescaled argument: an identity such as tanh'(x) = 4 sigmoid'(2x) or sigmoid'(x) = tanh'(x/2) / 4
-        # fed with the wrong quantity (the cached output y, or x where 2x belongs)
-        **{_wrong_argument(spec, arg): (lambda q=q: gs * _map(spec.df, q(xs, _map(spec.f, xs))))
-           for arg, q in _ARGUMENTS.items()},
         "the chain rule multiplies: dL/dx = grad_out * f'(x), not grad_out + f'(x)": lambda: gs + _map(spec.df, xs),
         "backward multiplies grad_out by the activation f(x) instead of its derivative f'(x)":
             lambda: gs * _map(spec.f, xs),
@@ -1399,7 +1410,9 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
             pending: list = []       # a wrong dtype: said after the values (it may come from a wrong formula)
-            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending)
+            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending,
+                                want=None if forward_wrong else
+                                lambda: (gs * _map(spec.df, xs)).astype(g.dtype))
             if d is None:
                 return
             if pending and _excused_promotion(pending[0], helper, x):
@@ -1725,17 +1738,24 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
-    if not term and core.close(numeric, expected, 1e-4, 1e-6):
-        _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
+    argument = None if term or spec.label == "Softmax" else _wrong_argument(spec, xs, gs, d, rt, at)
+    if argument:                 # confirmed on a second input, the readable points
+        again = _backward_values(cls, spec, label, TERM_X, TERM_G)
+        argument = argument if again is not None and _wrong_argument(spec, TERM_X, TERM_G, again, 1e-6, 1e-9) \
+            == argument else None
+    if core.close(numeric, expected, 1e-4, 1e-6):
+        if not term:
+            _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
+        if argument:
+            core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
         # forward right, no term of the formula explains it: backward, or what forward stored for it
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
                   f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
                   f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
                   f"factor, or before a function is applied); against the expected derivative: {analysis}",
                   "backward-not-derivative-of-forward")
-    if term and core.close(numeric, expected, 1e-4, 1e-6):
-        core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
-                  f"give the expected derivative): {analysis}", "backward-not-derivative-of-forward")
+    if argument:
+        core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
@@ -2027,7 +2047,8 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
-_LENT_SIGMOID_PROPERTY = "judged with the documented Sigmoid lent when the student's Sigmoid raises (not charged here)"
+_LENT_SIGMOID_PROPERTY = ("judged with the documented Sigmoid lent when the student's Sigmoid is wrong (raises, warns, "
+                          "writes into x, changes the dtype or the values: not charged here)")
 
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
@@ -2056,6 +2077,7 @@ PROPERTIES = {
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
+          "f' at a rescaled argument named (y / 2, 2y, x / 2, 2x: an identity fed the wrong quantity)",
           "grad_out missing in one np.where branch named (linearity per side of 0)",
           "another activation's derivative named (a backward copied from another class)",
           "a hyper-parameter (alpha, slope, scale) on the wrong side of 0 named",
@@ -2075,7 +2097,8 @@ PROPERTIES = {
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
           "one term off by a constant factor named (fitted, not a hyper-parameter)",
           "backward leaves the x handed to forward and the y forward returned unchanged (forward then backward "
-          "run in the kernel)", "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
+          "run in the kernel; forward's own writes into x judged in its cell)",
+          "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
@@ -2145,10 +2168,11 @@ SOFTMAX_HINT = ("a shape mismatch: each ROW is shifted by its own maximum and no
                 "keepdims the (N,) maxima or sums line up with the columns)")
 
 
-def _softmax_forward_call(layer, z, label: str, hint: str | None):
-    """The student's Softmax.forward; a numerical warning comes with the row-maximum advice."""
+def _softmax_forward_call(layer, z, label: str, hint: str | None, want=None):
+    """The student's Softmax.forward; a numerical warning comes with the row-maximum advice.  ``want``: the oracle's
+    output (a callable), for the judge's search of the one change that makes a raising forward give it."""
     try:
-        return call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=hint)
+        return call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=hint, want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             raise core.CheckFailure(f"{exc}; {ROW_MAX_HINT}", exc.diagnosis) from None
@@ -2264,7 +2288,8 @@ def softmax_forward(cls) -> None:
     def case(z):
         def run():
             try:
-                y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT)
+                y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT,
+                                          want=lambda: _softmax_oracle(z.astype(np.float64)).astype(z.dtype))
             except core.CheckFailure as exc:
                 n, c = z.shape
                 if "IndexError" in str(exc) and f"axis 0 with size {n}" in str(exc) and c > n:

@@ -66,14 +66,18 @@ PROPERTIES = {
                            "wrong side of 0 and values at readable points named",
                            "documented activation names accepted (a rejected one named)"),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
-                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
+                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)",
+                       "(Z, linear_cache) returned in the other order named (from the results' types)"),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
                       "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
                       "a hidden layer passing Z instead of A named",
                       "one activation stacked on another named (the output sigmoid on top of the hidden one)",
-                      "every layer reading X (a layer's output never handed on) named on a width-1 network"),
+                      "every layer reading X (a layer's output never handed on) named on a width-1 network",
+                      "an activation applied to X before layer 1 named (AL and layer 1's cache confirm it)",
+                      "a parameter called unused only when it changes nothing on three other inputs either",
+                      "(AL, caches) returned in the other order named"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "the eps argument is used (two eps values; a fixed eps named)",
@@ -94,7 +98,8 @@ PROPERTIES = {
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
                             "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
-                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong"),
+                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong "
+                            "(raises, warns at |Z| = 1000, writes into Z, or gives wrong values)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -143,7 +148,9 @@ PROPERTIES = {
               "starts from the given parameters (two starting points, same result named)",
               "online sample taken with an integer index (1-D rows) named",
               "not charged for an update_parameters that keeps state (judged in its cell)",
-              "initial parameters returned after training ran (the history's loss confirms it) named"),
+              "initial parameters returned after training ran (the history's loss confirms it) named",
+              "(history, parameters) returned in the other order named (from the results' types)",
+              "initial parameters ignored asked before the one-hot pairing reading (which assumes the given start)"),
 }
 
 
