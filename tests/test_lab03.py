@@ -315,3 +315,53 @@ def test_a_raising_sigmoid_costs_only_its_own_cells(ns):
     checks.silu_backward(silu, RaisingSigmoid)
     checks.softplus_backward(softplus, RaisingSigmoid)
     assert scope["Sigmoid"] is RaisingSigmoid          # the lent Sigmoid is gone after the check
+
+
+def test_a_sigmoid_writing_into_its_input_costs_only_its_own_cell(ns):
+    """Round 15: a Sigmoid whose forward takes |x| in place (values right) loses sigmoid_forward only: its backward is
+    judged after what forward wrote, and Softplus / SiLU, which call Sigmoid() by name, are judged with the documented
+    Sigmoid lent in its place."""
+    class AbsInPlaceSigmoid(ns["Sigmoid"]):
+        def forward(self, x):
+            positive = x >= 0
+            np.abs(x, out=x)
+            e = np.exp(-x)
+            self.y = np.where(positive, 1 / (1 + e), e / (1 + e))
+            return self.y
+
+    scope = dict(ns)
+    scope["Sigmoid"] = AbsInPlaceSigmoid
+    import types
+    silu = type("SiLU", (ns["SiLU"],), {"forward": types.FunctionType(ns["SiLU"].forward.__code__, scope)})
+    softplus = type("Softplus", (ns["Softplus"],),
+                    {"backward": types.FunctionType(ns["Softplus"].backward.__code__, scope)})
+    with pytest.raises(core.CheckFailure, match="modified its input"):
+        checks.sigmoid_forward(AbsInPlaceSigmoid)
+    checks.sigmoid_backward(AbsInPlaceSigmoid)
+    checks.silu_forward(silu, AbsInPlaceSigmoid)
+    checks.silu_backward(silu, AbsInPlaceSigmoid)
+    checks.softplus_backward(softplus, AbsInPlaceSigmoid)
+    assert scope["Sigmoid"] is AbsInPlaceSigmoid
+
+
+def test_a_derivative_at_a_rescaled_argument_is_named(ns):
+    """Round 15: tanh'(x) = 4 sigma'(2x) fed the cached output y: the values are tanh'(y / 2), named as such."""
+    class TanhFromSigmoid(ns["Tanh"]):
+        def backward(self, grad_out):
+            s = 1 / (1 + np.exp(-self.y))
+            return grad_out * 4 * s * (1 - s)
+
+    with pytest.raises(core.CheckFailure, match=r"your values are Tanh'\(y / 2\)"):
+        checks.tanh_backward(TanhFromSigmoid)
+
+
+def test_a_cache_without_the_layers_factor_is_read_in_its_parameters(ns):
+    """Round 15: ELU caching expm1(x) without alpha: the derivative (1 / alpha) * y + alpha is said with 1 / alpha."""
+    class ELUCacheWithoutAlpha(ns["ELU"]):
+        def forward(self, x):
+            self.x = x
+            self.y = np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+            return np.where(x > 0, x, self.alpha * self.y)
+
+    with pytest.raises(core.CheckFailure, match="the output divided by alpha"):
+        checks.elu_backward(ELUCacheWithoutAlpha)

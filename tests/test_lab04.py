@@ -424,3 +424,22 @@ def test_activation_backward_is_judged_with_the_documented_sigmoid_when_the_help
     with pytest.raises(core.CheckFailure, match="judged with the documented sigmoid"):
         checks.activation_backward(ns["backward_tanh_wrong"], ns["sigmoid"])
     assert ns["sigmoid"] is own
+
+
+def test_round_15_wrong_causes_are_not_told(sol):
+    """An activation applied to X before the loop is named (not 'W1 unused'); a swapped (history, parameters) pair
+    is named from the results' types."""
+    def model_forward_on_gx(X, parameters, hidden_activation="relu"):
+        return sol["model_forward"](np.maximum(X, 0), parameters, hidden_activation)
+
+    with pytest.raises(core.CheckFailure, match=r"AL is the network's output on relu\(X\)") as info:
+        checks.model_forward(model_forward_on_gx)
+    assert info.value.diagnosis == "activation-on-input"
+
+    def swapped_train(*args, **kwargs):
+        parameters, history = sol["train"](*args, **kwargs)
+        return history, parameters
+
+    with pytest.raises(core.CheckFailure, match=r"returned \(history, parameters\)") as info:
+        checks.train_full_batch(swapped_train)
+    assert info.value.diagnosis == "return-order"

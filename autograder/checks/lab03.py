@@ -385,6 +385,8 @@ FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
                            "g * (0.5 * (1 + erf(x / sqrt(2))) + x * pdf)")}},
     "gelu_tanh": {"f": {None: ("0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x ** 3)))", "0.5 * x * (1 + t)")},
                   "df": {None: ("g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * du)",
+                                # t = tanh(u) written out: a tanh of another argument (tanh(x)) is named there
+                                "g * (0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u) ** 2) * du)",
                                 "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
     "silu": {"f": {None: ("x * s",)},
              "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
@@ -410,7 +412,7 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
              "softplus": lambda: {"sigmoid": _s, "s": _s(xs)},
              "gelu": lambda: {"erf": _erf, "cdf": 0.5 * (1 + _erf(xs / math.sqrt(2))),
                               "pdf": np.exp(-0.5 * xs * xs) / math.sqrt(2 * math.pi)},
-             "gelu_tanh": lambda: {"t": np.tanh(u), "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
+             "gelu_tanh": lambda: {"t": np.tanh(u), "u": u, "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
              "silu": lambda: {"s": _s(xs)}}
     return {**q, **extra.get(key, dict)()}
 
@@ -527,9 +529,11 @@ def _downcast(got, want) -> bool:
         and got.dtype.itemsize < np.dtype(want).itemsize
 
 
-def _forward(layer, x, label: str) -> np.ndarray:
+def _forward(layer, x, label: str, want=None) -> np.ndarray:
+    """``want``: the oracle's output (a callable: computed only after a failure), for the judge's search of the
+    one change that makes a raising forward, or one of the wrong shape, give it."""
     try:
-        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True)
+        y = call(layer.forward, x, label=f"{label}.forward", names=("x",), hint=None, elementwise=True, want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.forward")
@@ -541,7 +545,7 @@ def _forward(layer, x, label: str) -> np.ndarray:
         core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
     if _downcast(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype {x.dtype}, got {y.dtype}: {DOWNCAST_HINT}", "float64-downcast")
-    return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype)
+    return core.expect_array(y, name=name, shape=x.shape, dtype=x.dtype, want=want)
 
 
 #: NumPy's inverse functions, their function and the domain outside which they give NaN or inf.
@@ -652,12 +656,13 @@ def _forward_is_wrong(y, raised: bool, x, want) -> bool:
     return not core.close(y, want, **_tol(x.dtype, y.dtype, scale=float(np.abs(x).max()) if x.size else 1.0))
 
 
-def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None, defer: list | None = None):
+def _backward_after(layer, g, label, y, forward_wrong: bool, hint: str | None = None, defer: list | None = None,
+                    want=None):
     """:func:`_backward`, or None when it fails on the state a wrong forward left (a missing attribute, a
     shape error, a warning on garbage values): that is charged in the forward's cell, not here. A backward
     that is not written yet still fails."""
     try:
-        return _backward(layer, g, label, y, hint=hint, defer=defer)
+        return _backward(layer, g, label, y, hint=hint, defer=defer, want=want)
     except core.CheckFailure as exc:
         if not forward_wrong or "not implemented" in str(exc):
             raise
@@ -756,7 +761,8 @@ def _non_finite(y) -> bool:
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
 
 
-def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None) -> np.ndarray:
+def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
+              want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
     wrong forward left: judged in the forward's cell).  ``defer``: a wrong dtype is appended to it instead of
     raised, so that the caller compares the values first (a wrong dtype is often the side effect of a wrong
@@ -764,7 +770,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
     name = signature(f"{label}.backward", ("grad_out",), (g,))
     try:
         d = call(layer.backward, g, label=f"{label}.backward", names=("grad_out",), hint=hint,
-                 elementwise=label != "Softmax")
+                 elementwise=label != "Softmax", want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.backward")
@@ -774,7 +780,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         _name_matmul_over_samples(exc, g, label)
         raise
     _flattened_by_mask(d, g, name)
-    d = core.expect_array(d, name=name, shape=g.shape, dtype=None)
+    d = core.expect_array(d, name=name, shape=g.shape, dtype=None, want=want)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
         allowed.add(np.result_type(g.dtype, y.dtype))
@@ -969,7 +975,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     def case(x):
         def run():
             try:
-                y = _forward(layer, x, label)
+                y = _forward(layer, x, label, want=lambda: _map(spec.f, x.astype(np.float64)).astype(x.dtype))
             except core.CheckFailure as exc:
                 if _excused_promotion(exc, helper, x):
                     return           # the student's Sigmoid promotes float32 (judged there)
@@ -1116,6 +1122,30 @@ def _other_activation(spec: Spec, other: Spec) -> str:
 
 #: The derivatives written with the output y alone, as the docstrings write them.
 _DF_Y_WORDS = {"Sigmoid": "y * (1 - y)", "Tanh": "1 - y**2"}
+
+
+#: Arguments a derivative may be evaluated at instead of x, as functions of (x, y = f(x)).
+_ARGUMENTS = {"y / 2": lambda x, y: y / 2, "2 * y": lambda x, y: 2 * y, "x / 2": lambda x, y: x / 2,
+              "2 * x": lambda x, y: 2 * x}
+
+
+def _wrong_argument(spec: Spec, xs: np.ndarray, gs: np.ndarray, d: np.ndarray, rtol: float, atol: float) -> str | None:
+    """Fallback question when no term of the documented formula explains a wrong backward: are the values f' at a
+    rescaled argument (an identity such as tanh'(x) = 4 sigmoid'(2x) or sigmoid'(x) = tanh'(x/2) / 4 fed with the
+    wrong quantity: the cached output y, or x where 2x belongs)?"""
+    expected = gs * _map(spec.df, xs)
+    y = _map(spec.f, xs)
+    for arg, q in _ARGUMENTS.items():
+        with np.errstate(all="ignore"):
+            value = gs * _map(spec.df, q(xs, y))
+        if core.close(d, value, rtol, atol) and not core.close(value, expected, rtol, atol):
+            at = "the output y = f(x)" if "y" in arg else "the input x"
+            return (f"the derivative is evaluated at the wrong quantity: your values are {spec.label}'({arg}) "
+                    f"(grad_out times f' at {arg}, with {at}), not {spec.label}'(x): the argument of f' must be the "
+                    f"input x itself (an identity such as tanh'(x) = 4 * sigmoid'(2x) or sigmoid'(x) = "
+                    f"tanh'(x / 2) / 4 used with {'the output' if 'y' in arg else 'a rescaled x'} where its own "
+                    f"argument belongs?)")
+    return None
 
 
 def _generic_backward(spec: Spec, xs: np.ndarray, gs: np.ndarray) -> dict:
@@ -1380,7 +1410,9 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
             pending: list = []       # a wrong dtype: said after the values (it may come from a wrong formula)
-            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending)
+            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending,
+                                want=None if forward_wrong else
+                                lambda: (gs * _map(spec.df, xs)).astype(g.dtype))
             if d is None:
                 return
             if pending and _excused_promotion(pending[0], helper, x):
@@ -1569,8 +1601,9 @@ _FORWARD_THEN_BACKWARD = """
 def forward_then_backward(layer, x, grad_out):
     y = layer.forward(x)
     kept = y.copy() if hasattr(y, "copy") else None
+    after_forward = x.copy()
     layer.backward(grad_out)
-    return kept, y
+    return kept, y, after_forward
 """
 
 
@@ -1584,9 +1617,11 @@ def _backward_keeps_inputs(make, label: str, x: np.ndarray, g: np.ndarray) -> No
         layer = make()
         given = x.copy()
         with np.errstate(all="ignore"):
-            kept, y = run(layer, given, g.copy())
+            kept, y, after_forward = run(layer, given, g.copy())
     except Exception:
         return                       # a forward or backward that raises is named by the cases
+    if isinstance(after_forward, np.ndarray) and after_forward.shape == x.shape:
+        x = after_forward            # forward itself wrote into x (its own cell): backward is judged from there
     if given.shape == x.shape and not np.array_equal(given, x, equal_nan=True):
         core.fail(f"{label}.backward changed the array x that was handed to {label}.forward{core.changed_words(x, given)}: "
                   f"forward keeps a reference to the caller's array (self.x = x stores that array, not a copy), so an "
@@ -1681,11 +1716,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
                                         interval=True)
         analysis = explained or analysis
         stray = _hyper_parameter_factor(spec, probe) or _affine_in_output(spec, probe)
-        if stray:
-            analysis = f"{stray}; {analysis}"
-        out_of_range = _derivative_out_of_range(spec, probe)
-        if out_of_range:
-            analysis = f"{out_of_range}; {analysis}"
+        # the fitted story first (it says what to change), then the range property it breaks
+        analysis = "; ".join(filter(None, (stray, _derivative_out_of_range(spec, probe), analysis)))
     coupling = _grad_out_coupling(cls, spec, label)
     if coupling:
         analysis = f"{coupling}; {analysis}"
@@ -1706,14 +1738,24 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if core.close(d, numeric, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
-    if not term and core.close(numeric, expected, 1e-4, 1e-6):
-        _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
+    argument = None if term or spec.label == "Softmax" else _wrong_argument(spec, xs, gs, d, rt, at)
+    if argument:                 # confirmed on a second input, the readable points
+        again = _backward_values(cls, spec, label, TERM_X, TERM_G)
+        argument = argument if again is not None and _wrong_argument(spec, TERM_X, TERM_G, again, 1e-6, 1e-9) \
+            == argument else None
+    if core.close(numeric, expected, 1e-4, 1e-6):
+        if not term:
+            _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
+        if argument:
+            core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
         # forward right, no term of the formula explains it: backward, or what forward stored for it
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
                   f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
                   f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
                   f"factor, or before a function is applied); against the expected derivative: {analysis}",
                   "backward-not-derivative-of-forward")
+    if argument:
+        core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
     core.fail(f"{name} is not the derivative of your {label}.forward either (centred finite differences "
               f"of your forward disagree with your backward); against the expected derivative: {analysis}",
               "backward-not-derivative-of-forward")
@@ -1858,15 +1900,20 @@ def _affine_in_output(spec: Spec, probe) -> str | None:
     (p0, q0), *_ = np.linalg.lstsq(basis, want[neg], rcond=None)
     if not np.allclose(basis @ [p, q], got[neg], rtol=1e-6, atol=1e-9):
         return None
-    names = {"1": 1.0, **HYPER[key]}
+    names = {"1": 1.0, **HYPER[key], **{f"(1 / {n})": 1 / h for n, h in HYPER[key].items()}}
 
     def words(v: float) -> str:
         return next((n for n, h in names.items() if abs(v - h) <= 1e-6 * abs(h)), f"{v:.4g}")
     mine, right = f"{words(p)} * y + {words(q)}", f"{words(p0)} * y + {words(q0)}"
     mine, right = mine.replace("1 * y", "y"), right.replace("1 * y", "y")
     extra = ""
-    if abs(p0 - 1.0) <= 1e-9 and words(p) != f"{p:.4g}" and abs(p - 1.0) > 1e-6:
-        output = {"elu": "alpha * (exp(x) - 1)", "selu": "scale * alpha * (exp(x) - 1)"}[key]
+    output = {"elu": "alpha * (exp(x) - 1)", "selu": "scale * alpha * (exp(x) - 1)"}[key]
+    if abs(p0 - 1.0) <= 1e-9 and words(p).startswith("(1 / ") and abs(q - q0) <= 1e-6 * max(1.0, abs(q0)):
+        h = words(p)[5:-1]
+        extra = (f": the y your backward uses is the output divided by {h} (the value before forward multiplies it "
+                 f"by {h}): what forward caches for backward lacks the {h} of the output y = {output}; cache the "
+                 f"output itself (self.y = the value forward returns)")
+    elif abs(p0 - 1.0) <= 1e-9 and words(p) != f"{p:.4g}" and abs(p - 1.0) > 1e-6:
         extra = f": y = {output} already contains {words(p)}, so it is not multiplied by {words(p)} again"
     return (f"for x < 0 your derivative is exactly {mine} in terms of the output y = f(x) (at every probe point, "
             f"and the x > 0 side is right), but there {_AFFINE_IN_Y[key]}, i.e. {right}{extra}")
@@ -1917,24 +1964,46 @@ def _lent_sigmoid(*args, **kwargs):
     return _LentSigmoidLayer()
 
 
-def _sigmoid_raises(sigmoid) -> bool:
-    """Does the student's Sigmoid raise on a plain float64 array (judged in its own cell)?"""
-    try:
-        sigmoid().forward(np.linspace(-2.0, 2.0, 12).reshape(3, 4))
-    except Exception:
-        return True
-    return False
+_SIGMOID_PROBES = (COUPLING_X, EXTREMES.reshape(2, -1))
+
+
+def _sigmoid_fault(sigmoid) -> str | None:
+    """What the student's Sigmoid does wrong on plain inputs, in a few words (judged in Sigmoid's own cells), or None:
+    it raises, warns, writes into its input, returns no array of the input's shape and dtype, or wrong values
+    (float64 and float32, ordinary and +-1000 inputs)."""
+    for dtype in DTYPES:
+        for probe in _SIGMOID_PROBES:
+            x = probe.astype(dtype)
+            given = x.copy()
+            try:
+                with core.numerics("Sigmoid.forward"):
+                    y = sigmoid().forward(given)
+            except core.CheckFailure:
+                return "warns (not numerically stable)"
+            except Exception:
+                return "raises"
+            if given.shape != x.shape or not np.array_equal(given, x):
+                return "writes into its input x"
+            if not isinstance(y, np.ndarray) or y.shape != x.shape:
+                return "returns no array of its input's shape"
+            if y.dtype != x.dtype:
+                return f"turns {np.dtype(dtype).name} into {y.dtype}"
+            if not core.close(y, _s(x.astype(np.float64)), **_tol(dtype)):
+                return "has wrong values"
+    return None
 
 
 def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
-    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails because a call
-    raised and the student's Sigmoid itself raises (judged in Sigmoid's cells), the class is judged again with the
-    documented Sigmoid lent by name into its globals (core.lent_globals): one mistake costs the cells of the class it
-    is in; this class still earns or loses its cell on its own code."""
+    """``run(sigmoid)`` judges a class that uses the student's Sigmoid (Softplus, SiLU).  When it fails and the
+    student's Sigmoid itself is wrong on plain inputs (it raises, warns, writes into its input, changes the dtype or
+    the values: judged in Sigmoid's cells), the class is judged again with the documented Sigmoid lent by name into
+    its globals (core.lent_globals): one mistake costs the cells of the class it is in; this class still earns or
+    loses its cell on its own code.  Nothing runs unless the first judgement failed."""
     try:
         run(sigmoid)
     except core.CheckFailure as exc:
-        if sigmoid is None or " raised " not in str(exc) or not _sigmoid_raises(sigmoid):
+        fault = _sigmoid_fault(sigmoid) if sigmoid is not None else None
+        if fault is None:
             raise
         with contextlib.ExitStack() as lending:
             try:             # forward's and backward's globals (one namespace in a notebook: lent twice, restored LIFO)
@@ -1946,7 +2015,7 @@ def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
                 run(None)
             except core.CheckFailure as again:
                 failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid "
-                                            f"class, which raises: see Sigmoid's cells)", again.diagnosis)
+                                            f"class, which {fault}: see Sigmoid's cells)", again.diagnosis)
                 for key, value in vars(again).items():
                     setattr(failure, key, value)
                 raise failure from None
@@ -1978,7 +2047,8 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
-_LENT_SIGMOID_PROPERTY = "judged with the documented Sigmoid lent when the student's Sigmoid raises (not charged here)"
+_LENT_SIGMOID_PROPERTY = ("judged with the documented Sigmoid lent when the student's Sigmoid is wrong (raises, warns, "
+                          "writes into x, changes the dtype or the values: not charged here)")
 
 #: What each check verifies beside the oracle (graded function x property), for reports.
 PROPERTIES = {
@@ -2007,6 +2077,7 @@ PROPERTIES = {
        + ("finite differences of own forward (diagnosis)", "linear in grad_out (grad_out * -2)",
           "f'(x) within its known range (diagnosis)",
           "generic wrong quantities named (f'(y), f'(grad_out), grad_out + f', grad_out * f)",
+          "f' at a rescaled argument named (y / 2, 2y, x / 2, 2x: an identity fed the wrong quantity)",
           "grad_out missing in one np.where branch named (linearity per side of 0)",
           "another activation's derivative named (a backward copied from another class)",
           "a hyper-parameter (alpha, slope, scale) on the wrong side of 0 named",
@@ -2026,7 +2097,8 @@ PROPERTIES = {
           "a wrong interval that is not a whole side of 0 located (threshold, cap) on a dense grid",
           "one term off by a constant factor named (fitted, not a hyper-parameter)",
           "backward leaves the x handed to forward and the y forward returned unchanged (forward then backward "
-          "run in the kernel)", "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
+          "run in the kernel; forward's own writes into x judged in its cell)",
+          "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
@@ -2096,10 +2168,11 @@ SOFTMAX_HINT = ("a shape mismatch: each ROW is shifted by its own maximum and no
                 "keepdims the (N,) maxima or sums line up with the columns)")
 
 
-def _softmax_forward_call(layer, z, label: str, hint: str | None):
-    """The student's Softmax.forward; a numerical warning comes with the row-maximum advice."""
+def _softmax_forward_call(layer, z, label: str, hint: str | None, want=None):
+    """The student's Softmax.forward; a numerical warning comes with the row-maximum advice.  ``want``: the oracle's
+    output (a callable), for the judge's search of the one change that makes a raising forward give it."""
     try:
-        return call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=hint)
+        return call(layer.forward, z, label=f"{label}.forward", names=("z",), hint=hint, want=want)
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             raise core.CheckFailure(f"{exc}; {ROW_MAX_HINT}", exc.diagnosis) from None
@@ -2215,7 +2288,8 @@ def softmax_forward(cls) -> None:
     def case(z):
         def run():
             try:
-                y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT)
+                y = _softmax_forward_call(layer, z, label, SOFTMAX_HINT,
+                                          want=lambda: _softmax_oracle(z.astype(np.float64)).astype(z.dtype))
             except core.CheckFailure as exc:
                 n, c = z.shape
                 if "IndexError" in str(exc) and f"axis 0 with size {n}" in str(exc) and c > n:

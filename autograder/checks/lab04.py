@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import itertools
 import math
 import re
 import threading
@@ -65,14 +66,18 @@ PROPERTIES = {
                            "wrong side of 0 and values at readable points named",
                            "documented activation names accepted (a rejected one named)"),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
-                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)"),
+                       "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)",
+                       "(Z, linear_cache) returned in the other order named (from the results' types)"),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
                       "documented default hidden_activation='relu'", "which parameter a wrong AL comes from (isolate)",
                       "a hidden layer passing Z instead of A named",
                       "one activation stacked on another named (the output sigmoid on top of the hidden one)",
-                      "every layer reading X (a layer's output never handed on) named on a width-1 network"),
+                      "every layer reading X (a layer's output never handed on) named on a width-1 network",
+                      "an activation applied to X before layer 1 named (AL and layer 1's cache confirm it)",
+                      "a parameter called unused only when it changes nothing on three other inputs either",
+                      "(AL, caches) returned in the other order named"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "the eps argument is used (two eps values; a fixed eps named)",
@@ -93,7 +98,8 @@ PROPERTIES = {
                             "finite and right for |Z| up to 1000 (NaN from an overflow named)",
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
                             "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
-                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong"),
+                            "judged with the documented sigmoid lent when the student's sigmoid helper is wrong "
+                            "(raises, warns at |Z| = 1000, writes into Z, or gives wrong values)"),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -142,7 +148,9 @@ PROPERTIES = {
               "starts from the given parameters (two starting points, same result named)",
               "online sample taken with an integer index (1-D rows) named",
               "not charged for an update_parameters that keeps state (judged in its cell)",
-              "initial parameters returned after training ran (the history's loss confirms it) named"),
+              "initial parameters returned after training ran (the history's loss confirms it) named",
+              "(history, parameters) returned in the other order named (from the results' types)",
+              "initial parameters ignored asked before the one-hot pairing reading (which assumes the given start)"),
 }
 
 
@@ -431,11 +439,31 @@ def _accepted_spelling(fn, args, kwargs, value: str) -> str | None:
     return None
 
 
-def _tuple(got, n, name, what):
+def _tuple(got, n, name, what, kinds=()):
+    """``got`` as a tuple of ``n`` results.  ``kinds``: (label, test) of each result in the documented order; when
+    the results fail those tests in that order but pass them in another, the order is named (a swapped pair)."""
     if not isinstance(got, (tuple, list)) or len(got) != n:
         core.fail(f"{name} must return {what}, got {core.describe(got)}"
                   + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""), "wrong-return-type")
+    if kinds and len(kinds) == n and not all(_kind_is(test, v) for (_, test), v in zip(kinds, got)):
+        for order in itertools.permutations(range(n)):
+            if all(_kind_is(kinds[j][1], got[i]) for i, j in enumerate(order)):
+                mine = ", ".join(kinds[j][0] for j in order)
+                core.fail(f"{name} returned ({mine}) (read from the types of the results): return {what} in that "
+                          f"order", "return-order")
     return got
+
+
+def _kind_is(test, value) -> bool:
+    try:
+        return bool(test(value))
+    except Exception:
+        return False
+
+
+def _is_frame(value) -> bool:
+    """A pandas DataFrame (by its class, without importing pandas)."""
+    return any(c.__name__ == "DataFrame" and c.__module__.startswith("pandas") for c in type(value).__mro__)
 
 
 def _same(a, b):
@@ -769,7 +797,8 @@ def linear_forward(fn) -> None:
         W = gen.standard_normal((n_prev, n)).astype(dtype)
         b = gen.standard_normal((1, n)).astype(dtype)
         name = f"linear_forward(A_prev {A.shape}, W {W.shape}, b {b.shape}, {np.dtype(dtype).name})"
-        out = _tuple(_call(fn, A, W, b, name=name, hint=_LINEAR_HINT), 2, name, "(Z, linear_cache)")
+        out = _tuple(_call(fn, A, W, b, name=name, hint=_LINEAR_HINT), 2, name, "(Z, linear_cache)",
+                     kinds=(("Z", lambda v: isinstance(v, np.ndarray)), ("linear_cache", lambda v: isinstance(v, (tuple, list)))))
         Z = out[0]
         if isinstance(Z, np.ndarray) and Z.shape == (n, m) and n != m:
             core.fail(f"{name}: Z has shape {Z.shape}, the transpose of (m, n) = {(m, n)}: rows are samples, "
@@ -1243,7 +1272,8 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             raise
         if out is None:
             continue
-        out = _tuple(out, 2, name, "(AL, caches)")
+        out = _tuple(out, 2, name, "(AL, caches)",
+                     kinds=(("AL", lambda v: isinstance(v, np.ndarray)), ("caches", lambda v: isinstance(v, (list, tuple)))))
         if not _blocks_modify_inputs(linear_forward):   # else their cells pay for it
             _unchanged(params, given, name, "parameters")
         layers = _forward(X, params, hidden)
@@ -1265,6 +1295,7 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         if np.shape(out[0]) != (m, 1):
             _which_parameter(fn, X, params, hidden, name)
         AL = core.expect_array(out[0], name=f"{name}: AL", shape=(m, 1))
+        _name_transformed_input(out, X, params, hidden, name)
         _name_layer_activation(out, L, hidden, name, flipped=lambda: _output_flipped(fn, X, params, hidden))
         ZL = layers[-1][3]
         try:
@@ -1332,17 +1363,66 @@ def _every_layer_reads_x(fn, hidden, head: str) -> None:
               "every-layer-reads-x")
 
 
+def _name_transformed_input(out, X, params, hidden, name) -> None:
+    """Property in plain words: layer 1 reads X itself (A_0 = X).  A wrong AL that is exactly the network's output
+    on g(X), X passed through an activation first, is named, confirmed by the A_prev layer 1 cached when the caches
+    can be read (an activation applied to the input before the loop: A = g(X) where A = X belongs)."""
+    X64 = np.asarray(X, dtype=_f64)
+    want = _forward(X64, params, hidden)[-1][4]
+    AL = np.asarray(out[0], dtype=_f64)
+    for kind in dict.fromkeys((hidden, *ACTIVATIONS)):
+        gX = _act(X64, kind)
+        if _near(gX, X64, 1e-9, 1e-12) or not _near(AL, _forward(gX, params, hidden)[-1][4], 1e-7, 1e-10) \
+                or _near(AL, want, 1e-7, 1e-10):
+            continue
+        try:
+            first = np.asarray(out[1][0][0][0], dtype=_f64)
+        except (TypeError, ValueError, IndexError, KeyError):
+            first = None
+        if first is not None and first.shape == X64.shape and not _near(first, gX):
+            continue                 # the cache says layer 1 read something else: a coincidence of AL
+        core.fail(f"{name}: AL is the network's output on {kind}(X), not on X"
+                  + (f" (layer 1 cached A_prev = {kind}(X))" if first is not None and first.shape == X64.shape else "")
+                  + f": your loop applies the {kind!r} activation to the input before the first layer; the input "
+                    f"enters layer 1 as it is, A_0 = X (A = X before the loop), and each layer applies its activation "
+                    f"to its own Z_l = A_(l-1) @ W_l + b_l after the linear step", "activation-on-input")
+
+
 def _which_parameter(fn, X, params, hidden, name) -> None:
     """Which parameter a wrong AL comes from (isolate.explain_arguments over W1, b1, ..., WL, bL: one switched
-    off or moved at a time): a layer reading another layer's bias, a parameter never used."""
+    off or moved at a time): a layer reading another layer's bias, a parameter never used.  A parameter is called
+    unused only when, on three other inputs and parameters, changing it does not change AL either (on one input a
+    dead ReLU layer can hide a parameter that the code does use)."""
     keys = list(params)
     said = explain_arguments(lambda *v: fn(X, dict(zip(keys, v)), hidden)[0],
                              lambda *v: _forward(X, dict(zip(keys, v)), hidden)[-1][4],
                              {k: params[k] for k in keys}, rtol=1e-5, atol=1e-7, tag="lab04.model_forward")
     # only what perturbing says (a parameter ignored, or read where it does not belong): switching a layer's W
     # off cuts every layer below it, so "right when W_l = 0" would blame a layer for a mistake upstream of it
+    if said and said[1].startswith("input-unused-") and _used_elsewhere(fn, X, params, hidden, said[1]):
+        return
     if said and said[1].startswith(("input-unused-", "input-spurious-")):
         core.fail(f"{name}: AL is wrong: {said[0]} (each layer l uses its own W_l and b_l)", said[1])
+
+
+def _used_elsewhere(fn, X, params, hidden, diagnosis: str) -> bool:
+    """Does the student's AL move with a parameter called unused (``input-unused-W1-b2``), on other inputs?"""
+    keys = [k for k in diagnosis.removeprefix("input-unused-").split("-") if k in params]
+    gen = core.rng("lab04.model_forward.used")
+    dims = [X.shape[1]] + [np.shape(params[f"W{l}"])[1] for l in range(1, len(params) // 2 + 1)]
+    for _ in range(3):
+        other = _random_params(gen, dims, scale=1.5, dtype=np.asarray(X).dtype)
+        X2 = gen.standard_normal(np.shape(X)).astype(np.asarray(X).dtype)
+        for k in keys:
+            moved = dict(_copy_params(other), **{k: other[k] + gen.standard_normal(np.shape(other[k]))})
+            try:
+                a = np.asarray(fn(X2.copy(), _copy_params(other), hidden)[0], dtype=_f64)
+                b = np.asarray(fn(X2.copy(), moved, hidden)[0], dtype=_f64)
+            except Exception:
+                return False
+            if a.shape == b.shape and not np.allclose(a, b, rtol=1e-6, atol=1e-9):
+                return True
+    return False
 
 
 def _documented_default(run, call_text: str, arg: str, default: str, choices) -> None:
@@ -1980,14 +2060,19 @@ def _lent_sigmoid(Z):
 
 
 def _sigmoid_unusable(sigmoid) -> bool:
-    """The student's sigmoid helper raises, or returns anything but the documented values as an array of Z's shape
-    (judged in activation_forward's cell)."""
-    Z = np.linspace(-3.0, 3.0, 12).reshape(4, 3)
-    try:
-        A = sigmoid(Z.copy())
-    except Exception:
-        return True
-    return not (isinstance(A, np.ndarray) and A.shape == Z.shape and _near(A, _sigmoid(Z)))
+    """The student's sigmoid helper raises, warns, writes into its argument, or returns anything but the documented
+    values as an array of Z's shape, on ordinary and on +-1000 inputs (judged in activation_forward's cell)."""
+    for Z in (np.linspace(-3.0, 3.0, 12).reshape(4, 3), _LARGE_Z):
+        given = Z.copy()
+        try:
+            with core.numerics("sigmoid"):
+                A = sigmoid(given)
+        except Exception:
+            return True
+        if not np.array_equal(given, Z) or not (isinstance(A, np.ndarray) and A.shape == Z.shape
+                                                and _near(A, _sigmoid(Z))):
+            return True
+    return False
 
 
 def activation_backward(fn, sigmoid=None) -> None:
@@ -3709,7 +3794,8 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
             _TRAIN_RUNS.skipped.append(core.located(exc).split(". train calls", 1)[0])
             raise _Skip() from None
         raise
-    out = _tuple(out, 2, name, "(parameters, history)")
+    out = _tuple(out, 2, name, "(parameters, history)",
+                 kinds=(("parameters", lambda v: isinstance(v, dict)), ("history", _is_frame)))
     _seconds_since_start(out[1], time.perf_counter() - start, name)
     if not _match(given, params, 0, 0):
         core.fail(f"{name} modified the initial parameters passed to it: train must work on a copy "
@@ -4438,9 +4524,10 @@ def _full_batch(fn, parts):
                     hit = False
                 if hit:
                     core.fail(f"{name}: {message}", _slug(message))
+            # where train starts comes first: a run from parameters of its own breaks every later reading
+            _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             if parts is _REF:
                 _full_batch_unused(fn)
-            _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
                 fn, data, Y, params, dims, name, learning_rate=lr, epochs=n, batch_size=batch_size,
                 hidden_activation=hidden, seed=3)[0], lambda n: run(n=n)[0])
@@ -4546,6 +4633,26 @@ def _first_wrong_epoch(name, epochs, trained, expected):
                   "later-epoch-differs")
 
 
+def _onehot_ignores_initial(fn, label, batch_size, seed) -> None:
+    """Second input before the one-hot reading blames the pairing (which assumes training starts at W = 0): one
+    epoch from two different starting points.  Identical results mean train starts from parameters of its own."""
+    m = _ONEHOT_M
+    runs = []
+    for W0, b0 in ((0.0, _ONEHOT_B0), (0.4, _ONEHOT_B0 + 0.5)):
+        params = {"W1": np.full((m, 1), W0), "b1": np.full((1, 1), b0)}
+        try:
+            got, _ = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], label, learning_rate=_ONEHOT_LR,
+                                epochs=1, batch_size=batch_size, hidden_activation="tanh", seed=seed)
+        except (core.CheckFailure, Exception):
+            return
+        runs.append(got)
+    if _match(runs[0], runs[1], 0, 0):
+        core.fail(f"{label}: the trained parameters are the same whatever initial parameters train is given (two "
+                  f"different starting points gave identical results): train must start from a copy of its "
+                  f"`parameters` argument, not initialise new ones (or read a notebook variable)",
+                  "ignores-initial-parameters")
+
+
 def _full_batch_unused(fn):
     """The one-hot problem with batch_size None: every sample must move its own weight in each epoch, towards its
     own label ((x, y) pairs intact)."""
@@ -4561,6 +4668,7 @@ def _full_batch_unused(fn):
     y = _ONEHOT_Y[:, 0]
     wrong = [i for i in range(m) if abs(W1[i]) > 1e-12 and np.sign(W1[i]) != (1 if y[i] == 1 else -1)]
     if wrong:     # sample i's gradient touches W[i] only: its sign says which label it was trained towards
+        _onehot_ignores_initial(fn, label, None, 3)
         core.fail(f"{label}: the targets given to the loss are not those of the rows (sample {wrong[0]} was trained "
                   f"towards the wrong label): X and Y must be indexed with the same permutation (X[idx] with "
                   f"Y[idx])", "pairs-broken")
@@ -4674,6 +4782,7 @@ def _onehot_batches(fn, seed, name):
     moved = np.abs(W1 - W0) > 1e-12
     wrong = [i for i in range(m) if moved[i] and np.sign(W1[i] - W0[i]) != (1 if y[i] == 1 else -1)]
     if wrong:
+        _onehot_ignores_initial(fn, label, k, seed)
         core.fail(f"{label}: the targets given to the loss are not those of the sampled rows (sample "
                   f"{wrong[0]} was trained towards the wrong label): X and Y must be indexed with the "
                   f"same permutation", "pairs-broken")

@@ -1213,3 +1213,37 @@ MUTANTS += [
            expect="shifted but never normalised"),
 ]
 
+# --- round 15 (held-out probes b15-03, now catalogued): one mistake, one function's cells; the derivative's
+# argument, a cache without the layer's factor and tanh of the wrong argument named
+MUTANTS += [
+    Mutant("R15b sigmoid forward takes |x| in place to save a copy (values right, caller's x changed)",
+           old="e = np.exp(-np.abs(x))  # in (0, 1]: never overflows\n        y = np.where(x >= 0, 1 / (1 + e), e / (1 + e))",
+           new="positive = x >= 0\n        np.abs(x, out=x)  # |x| without a temporary\n        e = np.exp(-x)\n"
+               "        y = np.where(positive, 1 / (1 + e), e / (1 + e))",
+           expect="modified its input argument #1 in place"),
+    Mutant("R15b tanh backward via 4 sigma'(.) evaluated at the cached output y (not at 2x)",
+           old="return grad_out * (1 - self.y ** 2)",
+           new="s = Sigmoid().forward(self.y)  # tanh'(x) = 4 sigma'(2x)\n        return grad_out * 4 * s * (1 - s)",
+           expect="your values are Tanh'(y / 2)"),
+    Mutant("R15b sigmoid backward via tanh'(x / 2) / 4 evaluated at the output y (not at x / 2)",
+           old="return grad_out * self.y * (1 - self.y)",
+           new="return grad_out * (1 - np.tanh(self.y) ** 2) / 4  # sigma'(x) = tanh'(x / 2) / 4",
+           expect="your values are Sigmoid'(2 * y)"),
+    Mutant("R15b ELU caches expm1 without alpha (output right; backward y + alpha wrong for alpha != 1)",
+           old="self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))\n        return self.y",
+           new="self.y = np.where(x > 0, x, np.expm1(np.minimum(x, 0)))  # alpha applied below\n"
+               "        return np.where(x > 0, x, self.alpha * self.y)",
+           expect="the y your backward uses is the output divided by alpha"),
+    Mutant("R15b GELUTanh backward recomputes tanh(x) instead of using tanh(u)",
+           old="return grad_out * (0.5 * (1 + self.t) + 0.5 * self.x * (1 - self.t ** 2) * du)",
+           new="t = np.tanh(self.x)\n        return grad_out * (0.5 * (1 + t) + 0.5 * self.x * (1 - t ** 2) * du)",
+           expect=("instead of `g * (0.5 * (1 + tanh(u))", "computes `x` in its place everywhere")),
+    Mutant("R15b tanh backward at 2x (tanh'(2x) through arctanh of the cache)",
+           old="return grad_out * (1 - self.y ** 2)",
+           new="return grad_out * (1 - np.tanh(2 * np.arctanh(self.y)) ** 2)",
+           expect="your values are Tanh'(2 * x)"),
+    # want= at the forward call: the judge's one-change search names the edit that gives the oracle's output
+    Mutant("R15b ReLU forward returns the transpose (wrong shape searched with the oracle's output)",
+           old="return np.maximum(x, 0)", new="return np.maximum(x, 0).T",
+           expect="`np.maximum(x, 0).T` should be `np.maximum(x, 0)`"),
+]

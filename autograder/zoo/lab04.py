@@ -1578,3 +1578,30 @@ MUTANTS += [
            expect=("learning_rate * m = 24 * learning_rate", "learning_rate * (rows in the mini-batch")),
 ]
 
+# --- round 15 (held-out probes b15-04, now catalogued): an activation on the input, the start of training, a swapped
+# pair of results named; a sigmoid helper writing into Z costs activation_forward's cell only
+MUTANTS += [
+    Mutant("R15b model_forward applies the hidden activation to the input X first",
+           old="A = X\n    caches = []",
+           new="A, _ = activation_forward(X, hidden_activation)  # activation of the input layer\n    caches = []",
+           expect="applies the 'relu' activation to the input before the first layer"),
+    Mutant("R15b model_forward squashes the input with tanh first",
+           old="A = X\n    caches = []", new="A = np.tanh(X)\n    caches = []",
+           expect="AL is the network's output on tanh(X), not on X"),
+    Mutant("R15b train re-initialises a He network of the same shape (given parameters ignored)",
+           old="parameters = {k: v.copy() for k, v in parameters.items()}   # the caller's stay untouched",
+           new='dims = [X.shape[1]] + [parameters[f"W{l}"].shape[1] for l in range(1, len(parameters) // 2 + 1)]\n'
+               '    parameters = initialize_parameters(dims, "he", seed=seed)  # a fresh network of the same shape',
+           expect="the same whatever initial parameters train is given"),
+    Mutant("R15b train returns (history, parameters) (pair swapped)",
+           old="return parameters, pd.DataFrame(rows)", new="return pd.DataFrame(rows), parameters",
+           expect="returned (history, parameters)"),
+    Mutant("R15b linear_forward returns (cache, Z) (pair swapped)",
+           old="Z = A_prev @ W + b\n    return Z, (A_prev, W, b)", new="Z = A_prev @ W + b\n    return (A_prev, W, b), Z",
+           expect="returned (linear_cache, Z)"),
+    Mutant("R15b sigmoid helper takes |Z| in place (values right, caller's Z changed)",
+           old="E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="positive = Z >= 0\n    np.abs(Z, out=Z)\n    E = np.exp(-Z)\n"
+               "    return np.where(positive, 1.0 / (1.0 + E), E / (1.0 + E))",
+           expect="modified its input Z in place"),
+]
