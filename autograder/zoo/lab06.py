@@ -34,6 +34,10 @@ The sixth held-out round (14 mistakes and 5 variants measured before the checks 
 written after the general diagnoses) adds scores clipped instead of shifted, X rescaled inside forward, the loss's
 class sum over the batch axis or divided by N twice, grad_Wy built from yhat or from tanh(h), a bias gradient averaged,
 a gradient divided by n_x, and SGD steps with weight decay, clipping or the gradient's sign.
+The seventh held-out round (m15c: 13 mistakes and 7 variants measured before the checks changed) adds a forward
+that keeps its outputs in a mutable default argument or in the caller's params, a loss that takes the log of exact
+zeros (np.where evaluates both branches; the r9 variant "plain log" is a mutant now, by the notebook's own words),
+and, in the other functions, a backward that keeps its gradients in a module-level dict or writes into outputs.
 """
 from autograder.zoo import Mutant, Variant
 
