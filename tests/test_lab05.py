@@ -498,3 +498,23 @@ def test_a_neuron_failing_on_values_costs_only_the_neuron():
         checks.neuron(N, V)
     checks.mlp(fresh["MLP"], fresh["Layer"], V)
     assert N.__call__ is call
+
+
+@pytest.mark.parametrize("text,function,diagnosis", [
+    ("a.relu() raised TypeError: 'Value' object is not iterable", "__init__", "children-not-a-tuple"),
+    ("f raised TypeError: 'Value' object is not iterable", "__call__", "value-not-iterable"),
+    ("x raised TypeError: unhashable type: 'Value'", "__init__", "value-unhashable"),
+    ("a leaf's _backward raised TypeError: Value.__init__.<locals>.<lambda>() missing 1 required positional "
+     "argument: 'self'", "", "backward-takes-arguments"),
+    ("t raised TypeError: 'Value' object is not subscriptable", "<listcomp>", "value-indexed"),
+    ("t raised AttributeError: 'Value' object has no attribute 'item'", "train_step", "tensor-method-on-value"),
+    ("n raised AttributeError: 'Value' object has no attribute 'linear'", "__call__", "linear-activation-method"),
+    ("m raised TypeError: can't convert type 'Value' to numerator/denominator", "mse_loss", "library-function-on-value"),
+    ("n raised TypeError: '>' not supported between instances of 'Value' and 'int'", "__call__", "value-compared"),
+    ("n raised AttributeError: 'float' object has no attribute 'grad'", "train_step", "number-for-value"),
+])
+def test_value_words_name_what_a_value_is_not(text, function, diagnosis):
+    """Round 15: an exception a Value caused in student code gets a sentence on what a Value is (or is not)."""
+    said = checks.value_words(text, function)
+    assert said is not None and said[1] == diagnosis
+    assert checks.value_words("n raised ValueError: math domain error", "__call__") is None

@@ -349,3 +349,39 @@ def test_a_step_up_the_gradient_for_some_parameters_is_a_sign_flip(ref):
     with pytest.raises(core.CheckFailure, match="moved by \\+eta \\* grad, up the gradient") as caught:
         checks.sgd(sgd)
     assert caught.value.diagnosis == "sign-flipped-for-some-parameters"
+
+
+def test_results_shared_between_calls_and_keys_added_are_named(ref):
+    """Round 15: a forward that keeps its outputs in a dict shared by every call (a mutable default argument), or that
+    adds a key to the caller's params, is named; the reference passes both properties."""
+    softmax = ref["softmax"]
+
+    def shared(params, X, cache={}):  # noqa: B006 - the mistake under test
+        Htilde = X @ params["Wh"].T + params["bh"].T
+        H = np.tanh(Htilde)
+        Ytilde = H @ params["Wy"].T + params["by"].T
+        cache.update({"X": X, "htilde": Htilde, "h": H, "ytilde": Ytilde, "yhat": softmax(Ytilde)})
+        return cache["yhat"], cache
+
+    def keyed(params, X):
+        yhat, outputs = ref["forward"](params, X)
+        params["cache"] = outputs
+        return yhat, outputs
+
+    checks._results_kept(ref["forward"], "forward", checks._FORWARD_TWICE, np.random.default_rng(0))
+    with pytest.raises(core.CheckFailure, match="mutable default argument") as exc:
+        checks._results_kept(shared, "forward", checks._FORWARD_TWICE, np.random.default_rng(0))
+    assert exc.value.diagnosis == "results-shared-between-calls"
+    with pytest.raises(core.CheckFailure, match=r"forward added params\['cache'\]"):
+        checks.forward(keyed, softmax)
+
+
+def test_a_log_of_the_zero_probabilities_is_named(ref):
+    """Round 15: exact zeros in the wrong classes must give no log(0) warning (the notebook asks to guard the log)."""
+    def unguarded(Yhat, Y):
+        L = -np.mean(np.sum(np.where(Y == 1, np.log(Yhat), 0.0), axis=1))
+        return float(L), float(np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)))
+
+    checks._loss_keeps_zero_probabilities(ref["loss_accuracy"], np.random.default_rng(0))
+    with pytest.raises(core.CheckFailure, match="np.where computes both branches"):
+        checks._loss_keeps_zero_probabilities(unguarded, np.random.default_rng(0))

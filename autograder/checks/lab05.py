@@ -261,10 +261,37 @@ def _shares_prev(Value) -> bool:
         return False
 
 
+#: Run in the kernel when the student's Value cannot be hashed (it defines __eq__ without __hash__): Values hash by
+#: identity again, as every object does by default.  value_init names the mistake (its cell runs first and judges the
+#: class as the student wrote it); every other cell is judged with this put back, so one mistake costs one cell.
+_HASH_BY_IDENTITY = '''
+def hash_by_identity(cls):
+    cls.__hash__ = object.__hash__
+'''
+
+
+def _unhashable(Value) -> bool:
+    """Is Value.__hash__ None (a class that defines __eq__ and no __hash__)?  One request."""
+    try:
+        return _class_attr(Value, "__hash__") is None
+    except Exception:
+        return False
+
+
+def _own_hash(Value) -> None:
+    """Give an unhashable Value the identity hash back, in the kernel (see ``_HASH_BY_IDENTITY``)."""
+    if _unhashable(Value):
+        with contextlib.suppress(Exception):
+            core.kernel_functions(_HASH_BY_IDENTITY)["hash_by_identity"](Value)
+
+
 def _own_prev(Value) -> bool:
     """When every Value shares one _prev, give each its own (see ``_OWN_PREV``), in the kernel; True when it did.
-    Probed once per class and judge thread."""
+    Probed once per class and judge thread.  An unhashable Value (value_init's mistake) is given the identity hash
+    first (``_own_hash``)."""
     done: dict[int, Any] = _LOCAL.__dict__.setdefault("own_prev", {})
+    if done.get(id(Value)) is not Value:
+        _own_hash(Value)
     if done.get(id(Value)) is Value or not _shares_prev(Value):
         if len(done) > 64:
             done.clear()
@@ -453,7 +480,13 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: 
         if not callable(fn):
             _explain_closure_called(node, fn, order, parents, name)
             fail(f"{name}: a Value has no callable _backward (a leaf's is `lambda: None`)", "no-backward-closure")
-        core.call(fn, name=f"the _backward closure of {name}")
+        try:
+            core.call(fn, name=f"the _backward closure of {name}")
+        except core.CheckFailure as exc:
+            said = value_words(str(exc), _function_of(exc)) if " raised " in str(exc) else None
+            if said and said[1] == "backward-takes-arguments":
+                fail(f"{exc}: {said[0]}", said[1])
+            raise
 
 
 def _explain_closure_called(node, fn, order, parents, name: str) -> None:
@@ -495,6 +528,87 @@ _DERIVED = {
 }
 
 
+#: What the lab's Value is: the attributes and methods it defines (the docstring's), for a message on a use it lacks.
+VALUE_HAS = ("the lab's Value is one number with its gradient: it has .data, .grad, backward(), the operators "
+             "(+, -, *, /, **), tanh(), exp(), log() and relu(), and nothing else")
+#: Attribute names of NumPy arrays and PyTorch tensors that a Value does not have.
+_TENSOR_ATTRS = frozenset({"item", "numpy", "detach", "tolist", "shape", "size", "dtype", "sum", "mean", "sigmoid",
+                           "softmax", "sqrt", "abs", "clamp", "requires_grad", "zero_", "grad_fn", "T", "reshape"})
+#: Attributes of a module (Neuron, Layer, MLP): a Value used where a module belongs.
+_MODULE_ATTRS = frozenset({"parameters", "zero_grad", "layers", "neurons", "w", "b", "act"})
+
+
+def _function_of(exc: BaseException) -> str:
+    """The name of the student's function whose line raised (from the quoted line ' (raised at `...` in f)')."""
+    seen: BaseException | None = exc
+    for _ in range(20):
+        if seen is None:
+            break
+        found = re.match(r" \(raised at `.*` in ([\w.<>]+)\)$", getattr(seen, "where", "") or "")
+        if found:
+            return found.group(1)
+        seen = seen.__context__
+    return ""
+
+
+def value_words(text: str, function: str = "") -> tuple[str, str] | None:
+    """(sentence, diagnosis id) for an exception of student code that a Value caused: what a Value is, or is not.
+    ``text``: "... raised TypeError: ..."; ``function``: the student's function whose line raised."""
+    if "unhashable type: 'Value'" in text:
+        return HASH_REMOVED, "value-unhashable"
+    if re.search(r"(_backward|<lambda>)\(\) missing \d+ required positional argument", text):
+        return ("backward() calls every node's _backward with no arguments, node._backward(), so a _backward must "
+                "take none: lambda: None for a leaf, def _backward(): inside an operation (the closure already sees "
+                "self, other and out from the method it is defined in)", "backward-takes-arguments")
+    if re.search(r"'Value' object is not iterable", text) and function.endswith("__init__"):
+        return ("a single Value was passed as _children to Value(data, _children, op), which iterates over it: "
+                "(self) is self in parentheses, not a tuple; a tuple of one needs a comma, (self,)",
+                "children-not-a-tuple")
+    if re.search(r"'Value' object is not iterable|argument of type 'Value' is not iterable", text):
+        return (f"a single Value was used where a list of Values belongs (iterated, zipped or unpacked): "
+                f"{VALUE_HAS}; an MLP whose last layer has one neuron returns that Value itself, a Layer a list",
+                "value-not-iterable")
+    if "'Value' object is not subscriptable" in text:
+        return ("a Value was indexed ([0]), but a Value is one number, not a list: an MLP whose last layer has one "
+                "neuron returns a single Value (MLP.__call__ unwraps x[0] itself), so model(x) is used as it is",
+                "value-indexed")
+    attr = re.search(r"'Value' object has no attribute '(\w+)'", text)
+    if attr and attr.group(1) in ("linear", "identity", "none", "None"):
+        return (f"the activation {attr.group(1)!r} was looked up as a method of the Value (getattr(z, act)()?), "
+                f"which has none of that name: 'linear' means no activation at all, so return z itself for it "
+                f"(tanh and relu are the Value's methods)", "linear-activation-method")
+    if attr and attr.group(1) in _TENSOR_ATTRS:
+        said = " its number is .data (return loss.data, a float)" if attr.group(1) == "item" else ""
+        return (f"Value has no attribute {attr.group(1)!r}: it is not a PyTorch tensor or a NumPy array; "
+                f"{VALUE_HAS}" + (f":{said}" if said else ""), "tensor-method-on-value")
+    if attr and attr.group(1) in _MODULE_ATTRS:
+        return (f"a Value was used where a module (Neuron, Layer, MLP) belongs: {attr.group(1)} is the module's; "
+                f"{VALUE_HAS}", "value-for-module")
+    number = re.search(r"'(float|int)' object has no attribute '(data|grad|backward|_prev|_backward|tanh|exp|log|relu)'",
+                       text)
+    if number:
+        return (f"a plain {number.group(1)} was used where a Value belongs ({number.group(1)} has no "
+                f".{number.group(2)}): a number taken out of the graph (v.data, float(v)) cannot be differentiated; "
+                f"keep computing with the Values themselves", "number-for-value")
+    if re.search(r"can't convert type 'Value'|must be real number, not Value|a float is required", text):
+        return ("a library function that works on plain numbers (statistics.mean, math.fsum, math.exp, float()...) "
+                "was given Values: a Value is not a Python number, and a result computed from numbers would leave "
+                "the graph anyway; build it from Value operations, e.g. the mean as sum(terms) / len(terms)",
+                "library-function-on-value")
+    if re.search(r"not supported between instances of '(Value|int|float)' and '(Value|int|float)'", text) \
+            and "Value" in text:
+        return ("Value defines no comparison (<, >, max(), min(), sorted() compare): compare the numbers, "
+                "self.data > 0, and build the result as a new Value", "value-compared")
+    return None
+
+
+HASH_REMOVED = ("Values cannot be hashed (unhashable type: 'Value'), so they cannot be put in a set: set(_children) in "
+                "__init__ and the visited set of backward() fail. A class that defines __eq__ (equality by .data?) "
+                "loses the default __hash__: remove __eq__ (two Values holding equal numbers are different nodes of "
+                "the graph, so the identity comparison every object has is the right one), or keep it and add "
+                "__hash__ = object.__hash__ to the class")
+
+
 def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
     """Run student code; errors become a sentence saying which operation raised what, and why."""
     try:
@@ -504,6 +618,11 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
         if "not implemented" in text:
             fail(f"{name} raised NotImplementedError: it, or an operation it uses, is not implemented yet",
                  "not-implemented")
+        said = value_words(text, _function_of(exc)) if " raised " in text else None
+        if said and hint and said[1] == "number-for-value":
+            said = None         # a number where a Value belongs, in a call given a plain number: the hint says which
+        if said and "must be real number, not" not in text:     # that one: math-on-value below
+            fail(f"{text}. Likely cause: {said[0]}", said[1])
         if "raised RecursionError" in text and name in _DERIVED:
             fail(f"{text}: the operation calls itself without end through the operators it is built from: "
                  f"{_DERIVED[name]}", "derived-operator-recursion")
@@ -640,7 +759,8 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         if not _unimplemented(exc) and \
                 any(_fails(lambda c=c: _outcome(Value, c, xs, seed, pre, name)) for c in compositions):
             return     # the lab's construction from the student's other operations fails too: judged there
-        if f"the _backward closure of {name} raised" in str(exc) and "not implemented" not in str(exc):
+        if f"the _backward closure of {name} raised" in str(exc) and "not implemented" not in str(exc) \
+                and exc.diagnosis != "backward-takes-arguments":
             try:
                 local_here = ", ".join(f"{w:.4g}" for w in local(*xs))
             except Exception:
@@ -696,6 +816,13 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         if abs(w) > 1e-6 and all(abs(gg - pp) < 1e-12 for gg, pp in zip(grads, pre)) \
                 and not _flows_elsewhere(Value, build, xs, seed, pre, name):
             _explain_zero_here_only(Value, build, local, xs, seed, pre, name)
+            if "number" in name:
+                # the same operation on two Values was judged first and passed: only the plain-number path lacks it
+                fail(f"{name}: no gradient reached the Value: with two Values the operation's closure works, but the "
+                     f"path taken when one operand is a plain number returns a result whose _backward changes no "
+                     f"gradient (a separate branch for numbers that returns a new Value early, without a closure?): "
+                     f"wrap the number in a Value first, other = other if isinstance(other, Value) else Value(other), "
+                     f"and let both cases go through the same code", "number-path-no-closure")
             fail(f"{name}: {NOT_ATTACHED}", "closure-not-attached")
         wrong = {NOT_ACCUMULATED: seed * w,
                  IGNORES_OUT_GRAD: p + w}
@@ -1063,6 +1190,8 @@ def _own_finite_differences(Value, build, xs, grads, pre, seed, name, data=None)
 def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
+    if _unhashable(Value):
+        fail(f"hash(Value(1.0)) raises TypeError: {HASH_REMOVED}", "value-unhashable")
     if _own_prev(Value):
         fail(SHARED_PREV, "prev-shared-by-every-value")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
@@ -1081,7 +1210,13 @@ def value_init(Value) -> None:
             fail("a leaf Value(x) must have the empty op label _op = ''", "leaf-op-label")
         if not callable(getattr(v, "_backward", None)):
             fail("a leaf needs a _backward that does nothing, e.g. lambda: None", "leaf-no-backward")
-        core.call(v._backward, name="a leaf's _backward")
+        try:
+            core.call(v._backward, name="a leaf's _backward")
+        except core.CheckFailure as exc:
+            said = value_words(str(exc), _function_of(exc))
+            if said:
+                fail(f"{exc}: {said[0]}", said[1])
+            raise
         if v.grad != 0:
             fail("a leaf's _backward must do nothing", "leaf-backward-not-noop")
     a, b = _new(Value, 1.0, repair=(False, False)), _new(Value, 2.0, repair=(False, False))
@@ -1573,11 +1708,13 @@ class _Graph:
 
 
 def _leaf_without_backward(Value) -> bool:
-    """Value(x)._backward is not callable: value_init's mistake (asked only after a backward() raised)."""
+    """Value(x)._backward is not callable, or raises when called as backward() calls it, with no arguments (lambda
+    self: None): value_init's mistake (asked only after a backward() raised)."""
     try:
-        return not callable(getattr(Value(0.5), "_backward", None))
+        fn = getattr(Value(0.5), "_backward", None)
     except Exception:
         return False
+    return not callable(fn) or _fails(fn)
 
 
 ROOT_CLOSURE_EVERY_NODE = (" and no other node's ran at all: the loop over the topological order calls the closure of "
@@ -2476,6 +2613,37 @@ def _case_ops_raise(Value) -> bool:
                for f in (lambda a, b: a / b, lambda a, b: b ** -1, lambda a, b: a ** 2, lambda a, b: a.tanh()))
 
 
+def _act_error(Value, act: str) -> str | None:
+    """The exception text the activation ``act`` raises on a fresh Value (of either sign), or None when it runs: a
+    neuron or an MLP that raises the same is judged in the activation's cell (one mistake, one deduction)."""
+    for x in (0.75, -0.75):
+        try:
+            _acts_of(act)(_new(Value, x))
+        except core.CheckFailure:
+            return None
+        except Exception as exc:
+            return f"{core.error_kind(exc)}: {exc}"
+    return None
+
+
+def _raised_by_act(exc: core.CheckFailure, Value, act: str) -> bool:
+    """Did a neuron's (or MLP's) call raise the very error its activation raises alone (the activation's mistake)?"""
+    said = _act_error(Value, act) if " raised " in str(exc) and not _unimplemented(exc) else None
+    return bool(said) and f"raised {said}" in str(exc)
+
+
+def _raised_by_neuron(exc: core.CheckFailure, model, x: list) -> bool:
+    """Did the MLP's call raise the very error that its first layer's first neuron raises alone on the same input (a
+    Neuron mistake, judged in the neuron's cell)?"""
+    if " raised " not in str(exc) or _unimplemented(exc):
+        return False
+    try:
+        list(model.layers)[0].neurons[0](x)
+    except Exception as alone:
+        return f"raised {core.error_kind(alone)}: {alone}" in str(exc)
+    return False
+
+
 def _reaches(out, inputs) -> list[int]:
     """Indices of ``inputs`` that the graph of ``out`` does not reach through _prev."""
     seen = {id(node) for node in _graph(out, numbers_ok=True)[0]}
@@ -2580,8 +2748,10 @@ def neuron(Neuron, Value) -> None:
         try:
             out = _run(lambda: n(xs), name)
         except core.CheckFailure as exc:
-            if _unimplemented(exc) or not _ops_raise(Value):
+            if _unimplemented(exc) or not (_ops_raise(Value) or _raised_by_act(exc, Value, act)):
                 raise
+            # their + or * raises on two Values, or the activation alone raises this very error (judged in that
+            # operation's cell): the parameters only
             # their + or * raises on two Values (judged in that operation's cell): the parameters only
             _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
             continue
@@ -3034,7 +3204,8 @@ def _mlp(MLP, Layer, Value) -> None:
             try:
                 out = _run(lambda: model(x), f"{name}(x) with x a list of Values")
             except core.CheckFailure as again:
-                if _unimplemented(again) or not _ops_raise(Value):
+                if _unimplemented(again) or not (_ops_raise(Value) or _raised_by_act(again, Value, act)
+                                                 or _raised_by_neuron(again, model, x)):
                     raise
                 # their + or * raises on two Values (judged in that operation's cell): the parameters only
                 _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
@@ -3170,6 +3341,35 @@ def _mlp_reaches_parameters(model, out, Ws, bs, name: str, Value) -> None:
          f"layer, x = layer(x)", "mlp-detached")
 
 
+#: The check's driver, run in the kernel: the names a class defines itself (not those it inherits).
+_OWN_METHODS = '''
+def own_methods(cls):
+    return sorted(n for n in vars(cls) if not n.startswith("__"))
+'''
+
+
+def _explain_inherited(module, method: str, label: str) -> None:
+    """``module.<method>()`` gave nothing: when its class does not define the method itself, it runs Module's (which
+    returns [] for parameters): the method is missing or misnamed in the class, say so with the names it does define."""
+    try:
+        cls = core.gather([module], "__class__")[0]
+        own = list(core.kernel_functions(_OWN_METHODS)["own_methods"](cls))
+    except Exception:   # a probe that fails says nothing
+        return
+    if method in own:
+        return
+    near = [n for n in own if n != method and (n.rstrip("s") in method or method.rstrip("s") in n or
+                                               n.lower().startswith(method[:5].lower()))]
+    fail(f"{label}.{method}() returned an empty list: {label} does not define {method}() itself, so it runs the one "
+         f"it inherits from Module, which returns []"
+         + (f"; your {label} defines {', '.join(f'{n}()' for n in near)}: the method must be named exactly {method}, "
+            f"the name the optimiser and zero_grad call" if near else
+            f" ({label} defines {own or 'no method of its own'}): define {method}(self) in {label}")
+         + (f", e.g. [p for layer in self.layers for p in layer.{method}()]" if label == "MLP" else
+            f", e.g. [p for n in self.neurons for p in n.{method}()]" if label == "Layer" else ""),
+         f"{method}-not-defined")
+
+
 def _explain_layer_parameters(model) -> None:
     """MLP.parameters() is wrong: is a Layer.parameters() already wrong? Then the Layer's method is named, with the
     neurons whose weights or bias it leaves out (judged against each neuron's own parameters())."""
@@ -3208,6 +3408,8 @@ def _explain_layer_parameters(model) -> None:
             said.append("the bias of every neuron" if not kept else
                         f"the bias of neuron(s) {no_bias} (only neuron(s) {kept} keep theirs: is the bias appended "
                         f"after the loop over the neurons, outside it?)")
+        if not got:
+            _explain_inherited(layer, "parameters", "Layer")
         if said:
             fail(f"{where} leaves out {' and '.join(said)}: {fix}", "layer-parameters-missing")
         fail(f"{where} lists Values that are not its neurons' weights and biases: {fix}", "layer-parameters-foreign")
@@ -3264,6 +3466,8 @@ def _mlp_parameters(model, name, nin, nouts, weights, biases, Value) -> None:
                  + "build the list with square brackets, [p for layer in self.layers for p in layer.parameters()]",
                  "parameters-not-a-list")
         return
+    if not ps:
+        _explain_inherited(model, "parameters", "MLP")
     _explain_layer_parameters(model)
     _explain_layers_missing(model, ps, len(weights + biases))
     _expect_same_params(ps, weights + biases, "MLP", biases)
@@ -3413,6 +3617,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      "zero-grad-none")
             values = [core.expect_scalar(g, name="a parameter's grad") for g in grads]
             if values == [float(v) for v in before]:
+                _explain_zero_grad_elsewhere(MLP, Value)
                 fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged: after zero_grad() every "
                      f"parameter of self.parameters() must have grad 0; set p.grad = 0.0 for each p in "
                      f"self.parameters() (self.grad = 0 only sets an attribute of the module itself)",
@@ -3440,6 +3645,30 @@ def zero_grad(MLP, Value, Module=None) -> None:
              "zero-grad-none")
     if any(_grad(p, "a parameter") != 0 for p in ps):
         fail("after zero_grad() every parameter must have grad 0", "zero-grad-not-zero")
+
+
+def _explain_zero_grad_elsewhere(MLP, Value) -> None:
+    """Module.zero_grad left every grad as it was: does a real MLP's zero_grad() reset its parameters?  Then the loop
+    is written in MLP (or another subclass) only, and Module's, which Neuron and Layer inherit, does nothing."""
+    try:
+        model = MLP(2, [3, 1], rng=np.random.default_rng(5))
+        ps = list(model.parameters())
+        core.scatter(ps, "grad", [0.5] * len(ps))
+        model.zero_grad()
+        mlp_reset = all(float(g) == 0 for g in core.gather(ps, "grad"))
+        layer = list(model.layers)[0]
+        lps = list(layer.parameters())
+        core.scatter(lps, "grad", [0.5] * len(lps))
+        layer.zero_grad()
+        layer_kept = bool(lps) and all(float(g) == 0.5 for g in core.gather(lps, "grad"))
+    except Exception:   # a probe that fails says nothing
+        return
+    if mlp_reset and layer_kept:
+        fail("Module.zero_grad(module) left the grad of every parameter unchanged, while MLP.zero_grad() resets its "
+             "parameters: the loop is written in MLP only, and the zero_grad that Neuron and Layer inherit from Module "
+             "does nothing (model.layers[0].zero_grad() left its grads as they were). zero_grad belongs to Module "
+             "(its docstring): write the loop there, for p in self.parameters(): p.grad = 0.0, and every Module, "
+             "MLP included, inherits it", "zero-grad-in-mlp-only")
 
 
 def _radd_gives_number(Value) -> bool:

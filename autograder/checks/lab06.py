@@ -41,6 +41,7 @@ PROPERTIES = {
                     "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
+                "no key added to params", "a second call leaves the first call's outputs as they were (shared dict named)",
                 "own softmax accepted", "each intermediate depends on its own layer's parameters only",
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
                 "a weight used without its transpose named (passed transposed)", "tanh missing named",
@@ -58,6 +59,7 @@ PROPERTIES = {
                       "acc divisor said only when confirmed on labels all predicted right",
                       "argmax without axis (of Y or of Yhat) named",
                       "Yhat with exact zeros (an underflowed softmax) not modified",
+                      "exact zeros in the wrong classes: no NumPy warning (log(0) named) and the oracle's L",
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
                       "a true class of probability 1e-5 not clipped (a large epsilon named)",
                       "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)"),
@@ -65,7 +67,9 @@ PROPERTIES = {
                         "a raise on a line assigning the hidden layer's gradients left to the hidden cell",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
                         "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
-                        "params, outputs and Y not modified", "reads outputs, does not recompute the forward pass",
+                        "params, outputs and Y not modified (no key added)",
+                        "a second call leaves the first call's grads as they were",
+                        "reads outputs, does not recompute the forward pass",
                         "a factor shared by W_y's and b_y's gradients located in grad_ytilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
                         "one sample's term left out named", "one sample's term alone named",
@@ -77,7 +81,8 @@ PROPERTIES = {
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the output layer's gradients left to the output cell",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
-                        "float32", "float64", "params, outputs and Y not modified", "grad_W built from the layer's input",
+                        "float32", "float64", "params, outputs and Y not modified (no key added)",
+                        "a second call leaves the first call's grads as they were", "grad_W built from the layer's input",
                         "a factor shared by W_h's and b_h's gradients located in grad_h / grad_htilde",
                         "batch gradient = mean of the per-sample gradients (samples mixed named)",
                         "one sample's term left out named", "one sample's term alone named",
@@ -215,6 +220,19 @@ def _copy_dict(d):
 
 
 def _unchanged(before, after, fn_name, what):
+    added = [k for k in after if k not in before]
+    if added:
+        kept = ", ".join(f"{what}[{k!r}]" for k in added)
+        core.fail(f"{fn_name} added {kept} to the dict it was given ({sorted(map(str, before))} before the call): the "
+                  f"caller's dict is shared, so every later use of it sees the extra key"
+                  + (f" (sgd(params, grads, eta) then looks up grads[{added[0]!r}], which does not exist)"
+                     if what == "params" else "")
+                  + f"; {fn_name} must only read {what}: keep what you compute in variables or a dict of your own "
+                  f"and return it", "input-key-added")
+    removed = [k for k in before if k not in after]
+    if removed:
+        core.fail(f"{fn_name} removed the key(s) {removed} from {what}, the caller's dict (del or pop): it must only "
+                  f"read it", "input-key-removed")
     for k, v in before.items():
         if k in after and not (isinstance(after[k], np.ndarray) and after[k].shape == v.shape
                                and np.array_equal(after[k], v)):
@@ -785,8 +803,116 @@ def forward(fn, softmax=None):
                               "ytilde": exp["ytilde"]})
     if pending is not None:
         raise pending
+    _results_kept(fn, "forward", _FORWARD_TWICE, r)
     _forward_large_scores(fn, softmax, r)
     _forward_large_hidden(fn)
+
+
+#: The check's driver, run where the student's code runs (in the kernel under the judge): two calls of the same
+#: function on different inputs, and what the FIRST call returned, copied right after it and again after the second.
+_CALL_TWICE = """
+def call_twice(fn, first, second):
+    def keep(v):
+        if isinstance(v, dict):
+            return {k: keep(x) for k, x in v.items()}
+        if isinstance(v, (tuple, list)):
+            return type(v)(keep(x) for x in v)
+        return v.copy() if hasattr(v, "copy") else v
+
+    def shared(a, b):
+        if isinstance(a, dict) and isinstance(b, dict):
+            return a is b or any(shared(x, b.get(k)) for k, x in a.items())
+        if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+            return any(shared(x, y) for x, y in zip(a, b))
+        return False
+
+    a = fn(*first)
+    kept = keep(a)
+    b = fn(*second)
+    return kept, keep(a), shared(a, b)
+"""
+
+
+def _forward_twice(r):
+    """Two forward calls on the same params and different batches: (first args, second args, label)."""
+    params = _params(r, 3, 4, 2)
+    return (params, r.normal(size=(5, 3))), (params, r.normal(size=(6, 3))), \
+        "forward(params, X1) then forward(params, X2)"
+
+
+def _backward_twice(r):
+    """Two backward calls on different batches: (first args, second args, label)."""
+    params = _params(r, 3, 4, 2)
+    out1 = oracle_forward(params, r.normal(size=(5, 3)))[1]
+    out2 = oracle_forward(params, r.normal(size=(6, 3)))[1]
+    return (params, out1, _onehot(r, 5, 2)), (params, out2, _onehot(r, 6, 2)), \
+        "backward(params, outputs1, Y1) then backward(params, outputs2, Y2)"
+
+
+_FORWARD_TWICE, _BACKWARD_TWICE = _forward_twice, _backward_twice
+
+
+def _first_change(before, after, path="") -> str | None:
+    """Where ``after`` differs from ``before`` (nested dicts, tuples, arrays): "['X']", or None when equal."""
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(before) != set(after):
+            return path or "its keys"
+        for k in before:
+            found = _first_change(before[k], after[k], f"{path}[{k!r}]")
+            if found:
+                return found
+        return None
+    if isinstance(before, (tuple, list)):
+        if not isinstance(after, (tuple, list)) or len(before) != len(after):
+            return path or "its length"
+        for i, (b, a) in enumerate(zip(before, after)):
+            found = _first_change(b, a, f"{path}[{i}]")
+            if found:
+                return found
+        return None
+    if isinstance(before, np.ndarray):
+        ok = isinstance(after, np.ndarray) and after.shape == before.shape and np.array_equal(after, before,
+                                                                                              equal_nan=True)
+        return None if ok else (path or "the array")
+    return None
+
+
+def _result_path(fn_name: str, where: str | None) -> str:
+    """"outputs['X']" for the path "[1]['X']" of forward's (yhat, outputs); "grads['Wy']" for backward's dict."""
+    where = where or ""
+    if fn_name == "forward":
+        for i, part in enumerate(("yhat", "outputs")):
+            if where.startswith(f"[{i}]"):
+                return part + where[len(f"[{i}]"):]
+        return "(yhat, outputs)"
+    return "grads" + (where if where.startswith("[") else "")
+
+
+def _results_kept(fn, fn_name, inputs, r) -> None:
+    """Property: what one call returned is not changed by a later call.  A dict kept between calls (a mutable default
+    argument, def forward(params, X, cache={}), a global, an attribute of the function) is the same object at every
+    call, so the next call overwrites the outputs the caller still holds (the training loop's forward on a validation
+    batch then feeds backward the validation batch's h).  Run in the kernel: both calls' results are the student's own
+    objects there (a copy crossing to the judge would hide that they are shared).  Only a function that passed its
+    cases gets here."""
+    first, second, label = inputs(r)
+    try:
+        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
+        with np.errstate(all="ignore"):
+            kept, now, shared = run(fn, first, second)
+    except Exception:
+        return                       # a call that raises on these inputs is named by the cases
+    where = _first_change(kept, now)
+    if where is None and not shared:
+        return
+    what = f"the first call's {_result_path(fn_name, where)}"
+    core.fail(f"{label}: {what} was changed by the second call"
+              + (" (both calls returned the same dict, or arrays of it)" if shared else "")
+              + f": {fn_name} keeps what it returns in one object shared by every call, so each call overwrites the "
+              f"results the caller still holds (a mutable default argument such as def {fn_name}(..., cache={{}}) is "
+              f"created once, when the function is defined, not at each call; a global dict or an attribute of the "
+              f"function behaves the same): build a new dict (and new arrays) in every call, "
+              f"{'outputs' if fn_name == 'forward' else 'grads'} = {{...}}", "results-shared-between-calls")
 
 
 #: NumPy functions defined on part of the real line only, which the network x -> tanh -> softmax never calls: a
@@ -1454,28 +1580,58 @@ def _loss_small_probabilities(fn) -> None:
               f"1e-300, 1.0), or 1e-12), or the loss of a confident wrong answer is capped", "loss-clips-too-much")
 
 
+def _unguarded_log(name: str, warning: str) -> None:
+    """The loss warned on probabilities exactly 0 that belong to classes other than the true one: the log was taken of
+    them (np.log(Yhat) of the whole array, also inside np.where, which computes both branches first)."""
+    said = "log(0) = -inf" if "log" in warning else "a NaN or inf (0 * log(0) = 0 * -inf is NaN)"
+    core.fail(f"{name} is not numerically stable: numpy warned '{warning}': the probabilities that are 0 here all "
+              f"belong to classes that are NOT the true one, yet your loss took their log ({said}); multiplying by "
+              f"Y = 0 afterwards, or np.where(Y == 1, np.log(Yhat), 0), does not prevent it (np.where computes both "
+              f"branches on the whole array first, and 0 * -inf is NaN). The lab asks to guard the logarithm: "
+              f"np.log(np.clip(Yhat, 1e-300, 1.0)), or take the log of the true class's probability only",
+              "loss-log-of-zero")
+
+
 def _loss_keeps_zero_probabilities(fn, r) -> None:
     """Inputs not mutated, also when some probabilities are exactly 0 (an underflowed softmax, in classes that are
-    not the true one): a fix-up written into the caller's Yhat (Yhat[Yhat == 0] = eps) shows only there.  The
-    values are not judged here (the docstring does not ask for zeros), only that Yhat and Y are left as they were."""
+    not the true one): a fix-up written into the caller's Yhat (Yhat[Yhat == 0] = eps) shows only there.  The lab asks
+    to guard the logarithm ("a probability that underflowed to 0 must not produce log(0)"; "the graders treat any
+    warning as a failure"): a NumPy warning here, or an L that is not the oracle's (these zeros are not the true
+    class's, so L is finite and well defined), is named.  A true class of probability 0 is not asked (its loss is
+    infinite; a clip makes it a large number of the student's choosing)."""
     Yhat = oracle_softmax(r.normal(size=(6, 4)) * 2)
     Y = _onehot(r, 6, 4)
     truth = np.argmax(Y, axis=1)
     for i in range(0, 6, 2):
         Yhat[i, (truth[i] + 1) % 4] = 0.0
+    Yhat /= Yhat.sum(axis=1, keepdims=True)         # still probabilities: every row sums to 1
     given_p, given_y = Yhat.copy(), Y.copy()
+    name = "loss_accuracy(Yhat (6, 4), Y (6, 4)) with some probabilities exactly 0 (an underflowed softmax)"
     try:
-        fn(given_p, given_y)
+        with core.numerics(name):
+            got = fn(given_p, given_y)
+    except core.CheckFailure as exc:
+        if exc.warning is None:
+            raise
+        _unguarded_log(name, exc.warning)
     except Exception:   # a loss that fails on zeros is not judged here
         return
     for what, now, was in (("Yhat", given_p, Yhat), ("Y", given_y, Y)):
         if np.shape(now) == was.shape and np.array_equal(now, was):
             continue
         changed = int(np.sum(np.asarray(now) != was)) if np.shape(now) == was.shape else was.size
-        core.fail(f"loss_accuracy(Yhat (6, 4), Y (6, 4)) with some probabilities exactly 0 (an underflowed softmax) "
-                  f"modified its input {what} in place ({changed} of {was.size} entries changed): an assignment such as "
+        core.fail(f"{name} modified its input {what} in place ({changed} of {was.size} entries changed): an assignment such as "
                   f"Yhat[Yhat == 0] = eps or Yhat += eps writes into the caller's array; use a new array "
                   f"(np.clip(Yhat, eps, 1) or np.maximum returns one)", "input-modified")
+    try:
+        L = float(got[0])
+    except Exception:   # not a pair of numbers: named on the ordinary batches
+        return
+    eL = oracle_loss(Yhat, Y)[0]
+    if not (math.isfinite(L) and core.close(L, eL, _RTOL, 1e-9)):
+        core.fail(f"{name}: L is {L:.6g}, expected {eL:.6g}: the zero probabilities all belong to classes that are not "
+                  f"the true one, so they add nothing to the cross-entropy (Y is 0 there); guard the logarithm so that "
+                  f"they cannot turn the loss into NaN or inf: np.log(np.clip(Yhat, 1e-300, 1.0))", "loss-zero-probabilities")
 
 
 # (N, n_x, n_h, n_y, dtype); the first has sizes pairwise different and != 1 (a shape slip such as 1 - Yhat ** 2
@@ -1670,6 +1826,7 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else None
         runs.append((special, _backward_case(fn, keys, loss_fn, params, X, Y, case_no == 0)))
     run_cases(runs)
+    _results_kept(fn, "backward", _BACKWARD_TWICE, r)
 
 
 def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):

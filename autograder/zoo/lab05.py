@@ -34,6 +34,11 @@ The sixth held-out round (15 mistakes and 5 variants measured before the checks 
 written after the general diagnoses) adds operands swapped in __truediv__, the forward formula at |a| or a + 1, a number
 with the wrong sign in __rsub__, a leaky relu, interior grads erased after use, a visited set of ids tested with nodes,
 a bias added twice, an early return in zero_grad, 1 // N in the loss and backward() called twice in train_step.
+The seventh held-out round (m15c: 13 mistakes and 8 variants measured before the checks changed, then 5 mistakes of the
+same classes in other functions) adds an __eq__ that makes Values unhashable, parents written (self) for (self,), a
+_backward that takes an argument, getattr(z, act)() for 'linear', zero_grad written in MLP only, library functions
+on Values (statistics.mean, math.fsum), PyTorch habits (model(x)[0], loss.item(), .detach()), parameters() misnamed
+in MLP or Layer and max(0, z) for relu.
 """
 from . import Mutant, Variant
 
@@ -1441,4 +1446,111 @@ MUTANTS += [
     Mutant("r14: tanh derivative through int(t) (0 for every |t| < 1)",
            old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += (1 - t ** 2) * int(abs(t) + 0.5) * out.grad",
            expect="int()"),
+]
+
+# r15 held-out set m15c (measured on da322d8), fixed in round 15: each now caught and named in its own cell only
+# (an unhashable Value, a leaf's _backward with an argument and relu's parents not in a tuple no longer cost the
+# other operations', backward()'s, the neuron's or the MLP's cells; a neuron mistake no longer costs the MLP's)
+_R15_NEURON_ACT = '''        if self.act == "tanh":
+            return z.tanh()
+        if self.act == "relu":
+            return z.relu()
+        return z
+'''
+MUTANTS += [
+    Mutant("r15 m15c: Value defines __eq__ on the data (Values become unhashable: set(_children) fails)",
+           old="    def __repr__(self):",
+           new="    def __eq__(self, other):\n        return isinstance(other, Value) and self.data == other.data\n\n"
+               "    def __repr__(self):",
+           expect="loses the default __hash__"),
+    Mutant("r15 m15c: relu parents written (self) instead of (self,) (not a tuple)",
+           old='Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='Value(self.data if self.data > 0 else 0.0, (self), "relu")',
+           expect="a tuple of one needs a comma"),
+    Mutant("r15 m15c: a leaf's _backward takes an argument (lambda self: None)",
+           old="self._backward = lambda: None", new="self._backward = lambda self: None",
+           expect="a _backward must take none"),
+    Mutant("r15 m15c: Neuron dispatches the activation with getattr(z, self.act)() ('linear' has no method)",
+           old=_R15_NEURON_ACT, new="        return getattr(z, self.act)()\n",
+           expect="'linear' means no activation at all"),
+    Mutant("r15 m15c: Neuron sums with math.fsum (floats only): the neuron's cell alone",
+           old="z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="z = math.fsum(wi * xi for wi, xi in zip(self.w, x)) + self.b",
+           expect="a math function"),
+    Mutant("r15 m15c: zero_grad only written in MLP (Module.zero_grad left as pass: Neuron/Layer never reset)",
+           old="        for p in self.parameters():\n            p.grad = 0.0\n",
+           new="        pass\n",
+           also=[("        return [p for layer in self.layers for p in layer.parameters()]",
+                  "        return [p for layer in self.layers for p in layer.parameters()]\n\n"
+                  "    def zero_grad(self):\n        for p in self.parameters():\n            p.grad = 0.0")],
+           expect="the loop is written in MLP only"),
+    Mutant("r15 m15c: mse_loss through statistics.mean (needs numbers, not Values)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    import statistics\n    return statistics.mean((p - t) ** 2 for p, t in zip(preds, targets))",
+           expect="statistics.mean"),
+    Mutant("r15 m15c: train_step indexes the single-output model (model(x)[0])",
+           old="loss = mse_loss([model(x) for x in xs], ys)",
+           new="loss = mse_loss([model(x)[0] for x in xs], ys)",
+           expect="returns a single Value"),
+    Mutant("r15 m15c: train_step returns loss.item() (PyTorch habit)",
+           old="    return loss.data\n", new="    return loss.item()\n",
+           expect="not a PyTorch tensor"),
+    Mutant("r15 m15c: MLP.parameters misnamed params (Module.parameters returns [] for the MLP)",
+           old="    def parameters(self):\n        \"\"\"Every parameter of every layer, as one list.\"\"\"",
+           new="    def params(self):\n        \"\"\"Every parameter of every layer, as one list.\"\"\"",
+           expect="MLP does not define parameters() itself"),
+    Mutant("r15 m15c: __add__ of a plain number returns a node without a _backward",
+           old=("        other = other if isinstance(other, Value) else Value(other)\n"
+                "        out = Value(self.data + other.data, (self, other), \"+\")"),
+           new=("        if not isinstance(other, Value):\n"
+                "            return Value(self.data + other, (self,), \"+\")\n"
+                "        out = Value(self.data + other.data, (self, other), \"+\")"),
+           expect="the path taken when one operand is a plain number"),
+    # the same classes in the lab's other functions
+    Mutant("r15: __mul__ of a plain number returns a node without a _backward",
+           old=("        other = other if isinstance(other, Value) else Value(other)\n"
+                "        out = Value(self.data * other.data, (self, other), \"*\")"),
+           new=("        if not isinstance(other, Value):\n"
+                "            return Value(self.data * other, (self,), \"*\")\n"
+                "        out = Value(self.data * other.data, (self, other), \"*\")"),
+           expect="the path taken when one operand is a plain number"),
+    Mutant("r15: exp's parents written (self) instead of (self,)",
+           old='out = Value(math.exp(self.data), (self,), "exp")',
+           new='out = Value(math.exp(self.data), (self), "exp")',
+           expect="a tuple of one needs a comma"),
+    Mutant("r15: __mul__'s closure defined with an argument (def _backward(self))",
+           old="        def _backward():\n            self.grad += other.data * out.grad",
+           new="        def _backward(self):\n            self.grad += other.data * out.grad",
+           expect="a _backward must take none"),
+    Mutant("r15: Layer.parameters misnamed params (Module.parameters returns [] for every layer)",
+           old="    def parameters(self):\n        \"\"\"Every parameter of every neuron: a list of nout * (nin + 1) Values.\"\"\"",
+           new="    def params(self):\n        \"\"\"Every parameter of every neuron: a list of nout * (nin + 1) Values.\"\"\"",
+           expect="Layer does not define parameters() itself"),
+    Mutant("r15: Neuron applies relu as max(0, z) (Value has no comparison)",
+           old="        if self.act == \"relu\":\n            return z.relu()",
+           new="        if self.act == \"relu\":\n            return max(0, z)",
+           expect="Value defines no comparison"),
+    Mutant("r15: train_step returns loss.detach() (PyTorch habit)",
+           old="    return loss.data\n", new="    return float(loss.detach())\n",
+           expect="not a PyTorch tensor"),
+]
+
+VARIANTS += [
+    Variant("r15 m15c: Value hashed by its data (__hash__ only; equality stays identity)",
+            old="    def __repr__(self):",
+            new="    def __hash__(self):\n        return hash(self.data)\n\n    def __repr__(self):"),
+    Variant("r15 m15c: __mul__ by a plain number as a one-parent node",
+            old=("        other = other if isinstance(other, Value) else Value(other)\n"
+                 "        out = Value(self.data * other.data, (self, other), \"*\")"),
+            new=("        if not isinstance(other, Value):\n"
+                 "            scaled = Value(self.data * other, (self,), \"*\")\n\n"
+                 "            def _backward_const():\n"
+                 "                self.grad += other * scaled.grad\n"
+                 "            scaled._backward = _backward_const\n"
+                 "            return scaled\n"
+                 "        out = Value(self.data * other.data, (self, other), \"*\")")),
+    Variant("r15: Value defines __eq__ on the data and keeps the identity hash (__hash__ = object.__hash__)",
+            old="    def __repr__(self):",
+            new="    def __eq__(self, other):\n        return isinstance(other, Value) and self.data == other.data\n\n"
+                "    __hash__ = object.__hash__\n\n    def __repr__(self):"),
 ]

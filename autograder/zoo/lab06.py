@@ -34,6 +34,10 @@ The sixth held-out round (14 mistakes and 5 variants measured before the checks 
 written after the general diagnoses) adds scores clipped instead of shifted, X rescaled inside forward, the loss's
 class sum over the batch axis or divided by N twice, grad_Wy built from yhat or from tanh(h), a bias gradient averaged,
 a gradient divided by n_x, and SGD steps with weight decay, clipping or the gradient's sign.
+The seventh held-out round (m15c: 13 mistakes and 7 variants measured before the checks changed) adds a forward
+that keeps its outputs in a mutable default argument or in the caller's params, a loss that takes the log of exact
+zeros (np.where evaluates both branches; the r9 variant "plain log" is a mutant now, by the notebook's own words),
+and, in the other functions, a backward that keeps its gradients in a module-level dict or writes into outputs.
 """
 from autograder.zoo import Mutant, Variant
 
@@ -1109,9 +1113,6 @@ VARIANTS = [
     Variant('r9 held-out: forward with np.matmul and a reshaped bias row',
             old='Htilde = X @ params["Wh"].T + params["bh"].T ',
             new='Htilde = np.matmul(X, params["Wh"].T) + params["bh"].reshape(1, -1) '),
-    Variant('r9 held-out: loss with a plain log (no clip)',
-            old='    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))',
-            new='    L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))'),
     Variant('r10 held-out: softmax through np.logaddexp.reduce',
             old='    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n    return E / E.sum(axis=1, keepdims=True)\n',
             new='    return np.exp(Z - np.logaddexp.reduce(Z, axis=1, keepdims=True))\n'),
@@ -1182,4 +1183,44 @@ MUTANTS += [
     Mutant("r14: grad_Wh reshaped into W_h's shape instead of transposed",
            old="grad_Wh = grad_Htilde.T @ X",
            new='grad_Wh = (X.T @ grad_Htilde).reshape(params["Wh"].shape)', expect="does not transpose"),
+]
+
+# r15 held-out set m15c (measured on da322d8), fixed in round 15: each now caught and named.  The r9 variant "loss
+# with a plain log (no clip)" is a mistake by the notebook's own words ("Guard the logarithm: a probability that
+# underflowed to 0 must not produce log(0)"; "the graders treat any warning as a failure"): it is a mutant now.
+_R15_OUTPUTS = '    outputs = {"X": X, "htilde": Htilde, "h": H, "ytilde": Ytilde, "yhat": Yhat}'
+_R15_GRADS_RETURN = '    return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}'
+MUTANTS += [
+    Mutant("r15 m15c: forward keeps its outputs in a mutable default argument (cache={}, shared by every call)",
+           old="def forward(params, X):",
+           new="def forward(params, X, cache={}):",
+           also=[(_R15_OUTPUTS, '    cache.update({"X": X, "htilde": Htilde, "h": H, "ytilde": Ytilde, "yhat": Yhat})\n'
+                                '    outputs = cache')],
+           expect="mutable default argument"),
+    Mutant("r15 m15c: forward caches the activations inside the caller's params dict",
+           old=_R15_OUTPUTS,
+           new='    params["cache"] = outputs = {"X": X, "htilde": Htilde, "h": H, "ytilde": Ytilde, "yhat": Yhat}',
+           expect="forward added params['cache']"),
+    Mutant("r15 m15c: loss with np.where(Y == 1, np.log(Yhat), 0) (log evaluated everywhere: log(0) warns)",
+           old=_R14_LOSS,
+           new="    L = -np.mean(np.sum(np.where(Y == 1, np.log(Yhat), 0.0), axis=1))\n",
+           expect="np.where computes both branches"),
+    Mutant("r9 held-out (was a variant): loss with a plain log (no clip): log(0) on an underflowed probability",
+           old=_R14_LOSS, new="    L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))\n",
+           expect="guard the logarithm"),
+    # the same classes in the lab's other functions
+    Mutant("r15: loss silences the log(0) warning with np.errstate (the loss is NaN)",
+           old=_R14_LOSS,
+           new="    with np.errstate(divide='ignore', invalid='ignore'):\n"
+               "        L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))\n",
+           expect="L is nan"),
+    Mutant("r15: backward keeps its gradients in a module-level dict (shared by every call)",
+           old=_R15_GRADS_RETURN,
+           new='    _GRADS.update({"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by})\n    return _GRADS',
+           also=[("def backward(params, outputs, Y):", "_GRADS = {}\n\n\ndef backward(params, outputs, Y):")],
+           expect="grads['Wh'] was changed by the second call"),
+    Mutant("r15: backward stores the output gradient in the caller's outputs dict",
+           old="    grad_Wy = grad_Ytilde.T @ H ",
+           new='    outputs["grad_ytilde"] = grad_Ytilde\n    grad_Wy = grad_Ytilde.T @ H ',
+           expect="backward added outputs['grad_ytilde']"),
 ]
