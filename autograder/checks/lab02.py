@@ -2886,7 +2886,26 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                 w = replay(epochs, decay)
                 return w is not None and all(core.close(q[k], w[k], 1e-9, 1e-12) for k in q)
             def schedule_ok() -> bool:       # only asked when a verdict would fail: no cost on the passing path
-                return as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5)
+                if as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5):
+                    return True
+                _earlier_epoch_kept()
+                return False
+
+            def _earlier_epoch_kept() -> None:
+                """fit's final params are those an EARLIER epoch of the documented schedule left (a best-epoch
+                copy restored at the end, a return inside the loop): said before any schedule story."""
+                for q, epochs, decay in ((q3, 2, 0.5), (q5, 3, 0.5), (q2, 2, 0.0)):
+                    if as_replayed(q, epochs, decay):
+                        continue
+                    kept = next((e for e in range(1, epochs) if as_replayed(q, e, decay)), None)
+                    if kept is not None:
+                        fail(f"fit(..., epochs={epochs}, lr_decay={decay}) left params as they were after epoch {kept}, "
+                             f"not after the last epoch {epochs} (your own train_epoch replayed with the documented "
+                             f"schedule lr * lr_decay**(e - 1) gives exactly your params after epoch {kept}): fit "
+                             f"updates params in place through every epoch and leaves them as the last epoch made "
+                             f"them; a copy of the best (or an earlier) epoch's parameters put back at the end, or a "
+                             f"return inside the loop, makes the history's last row describe other parameters",
+                             "fit-earlier-epoch-params")
             if lr0_is_identity and (not core.close(q2[key], q1[key], 1e-9, 1e-12)
                                     or core.close(q3[key], q1[key], 1e-9, 1e-12)) and not schedule_ok():
                 fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
@@ -3304,11 +3323,18 @@ def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> No
 
 def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
-    for c in (4, 10, 3):
-        cm = r.integers(0, 20, (c, c)) + np.diag(r.integers(5, 40, c))
-        cm[:, 1] = 0                       # class 1 never predicted: precision 0, not 0/0
-        cm[1, 1] = 0
-        cm[2, :] = 0                       # class 2 never present: recall 0
+    # Three independent cases: a one-change story must fit them all (a change that fixes one class count by
+    # coincidence is not told), and the first named failure among them wins.
+    run_cases([(None, _prf_case(fn, r, c)) for c in (4, 10, 3)])
+
+
+def _prf_case(fn, r, c: int):
+    cm = r.integers(0, 20, (c, c)) + np.diag(r.integers(5, 40, c))
+    cm[:, 1] = 0                       # class 1 never predicted: precision 0, not 0/0
+    cm[1, 1] = 0
+    cm[2, :] = 0                       # class 2 never present: recall 0
+
+    def run():
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
@@ -3331,6 +3357,7 @@ def precision_recall_f1(fn):
         prec = np.array([tp[i] / col[i] if col[i] else 0.0 for i in range(c)])
         rec = np.array([tp[i] / row[i] if row[i] else 0.0 for i in range(c)])
         f1 = np.array([2 * a * b / (a + b) if a + b else 0.0 for a, b in zip(prec, rec)])
+        normalised = _prf_on_normalised(cm, prec, rec)
         for label, got, want, other in zip(("precision", "recall", "f1"), out, (prec, rec, f1), (rec, prec, f1)):
             got = expect_array(got, name=f"the {label} returned by {name}", shape=(c,))
             if label != "f1" and not core.close(got, other, 1e-9, 1e-12):     # swapped: named below
@@ -3376,7 +3403,36 @@ def precision_recall_f1(fn):
                 "f1 is computed from the MACRO averages of precision and recall (one value for every class): f1 is "
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
+                **{what: value[label] for what, value in normalised.items()},
             })
+
+    return run
+
+def _prf_on_normalised(cm, prec, rec) -> dict:
+    """precision, recall and f1 computed on a confusion matrix normalised per row or per column (the
+    normalised matrix a plot shows) instead of on the counts: message -> {label: value} (None where that
+    label comes out right)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    out = {}
+    for axis, what, kept in ((1, "per row (cm / cm.sum(axis=1, keepdims=True): each TRUE class's row sums to 1)",
+                              "recall"),
+                             (0, "per column (cm / cm.sum(axis=0, keepdims=True): each PREDICTED class's column sums "
+                                 "to 1)", "precision")):
+        sums = cm.sum(axis=axis, keepdims=True)
+        m = np.divide(cm, sums, out=np.zeros_like(cm), where=sums > 0)
+        tp, col, row = np.diag(m), m.sum(axis=0), m.sum(axis=1)
+        p = np.divide(tp, col, out=np.zeros_like(tp), where=col > 0)
+        q = np.divide(tp, row, out=np.zeros_like(tp), where=row > 0)
+        f = np.divide(2 * p * q, p + q, out=np.zeros_like(tp), where=(p + q) > 0)
+        wrong = "precision" if kept == "recall" else "recall"
+        if core.close(p if wrong == "precision" else q, prec if wrong == "precision" else rec, 1e-9, 1e-12):
+            continue
+        out[f"the {wrong} was computed on the confusion matrix normalised {what}, not on the COUNTS: "
+            f"normalising rescales each {'row' if axis == 1 else 'column'} differently, so the "
+            f"{'column' if axis == 1 else 'row'} sums are no longer the {'predicted' if axis == 1 else 'true'} counts "
+            f"(the {kept} alone survives it). Compute all three from cm itself: precision = np.diag(cm) / "
+            f"cm.sum(axis=0), recall = np.diag(cm) / cm.sum(axis=1)"] = {"precision": p, "recall": q, "f1": f}
+    return out
 
 
 def _one_value_for_all(got, want, tp, ratio, total: float, label: str, name: str) -> None:
