@@ -1652,6 +1652,10 @@ def _step_factor(got, before, grad, lr: float, name: str) -> None:
     if abs(k - lr) <= 1e-4 * lr:
         fail(f"{name}: your step is lr * lr * grads[name] (the learning rate {lr:g} applied twice): "
              f"params[name] -= lr * grads[name]", "sgd-update-lr-twice")
+    if abs(k * lr * lr - 1) <= 1e-4:
+        fail(f"{name}: your step is grads[name] / lr, {k:.4g} = 1 / lr**2 times -lr * grads[name]: the gradient is "
+             f"DIVIDED by the learning rate {lr:g}; it is multiplied by it: params[name] -= lr * grads[name]",
+             "sgd-update-divided-by-lr")
     fail(f"{name}: your step is {k:.4g} times -lr * grads[name] (a missing or extra factor in the update): "
          f"params[name] -= lr * grads[name]", "sgd-update-step-scaled")
 

@@ -1441,3 +1441,7 @@ VARIANTS += [
             "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
             "        params = sgd_update(params, backward(params, cache, dlogits), lr)\n"),
 ]
+MUTANTS += [
+    Mutant("R15 sgd_update divides the gradient by lr",
+           "        params[name] -= lr * g\n", "        params[name] -= g / lr\n", expect="DIVIDED by the learning rate"),
+]
