@@ -15,6 +15,7 @@ import io
 import linecache
 import multiprocessing as mp
 import os
+import random
 import sys
 import tempfile
 import time
@@ -134,6 +135,27 @@ class ChildHooks:
 
     def after(self) -> None:
         """Called last, once the parent has said "stop"."""
+
+
+class HeapJitter(ChildHooks):
+    """Before the first cell, allocate a seeded random mix of objects and free every other one, so
+    that what the student's code allocates afterwards lands at other addresses than in a run with
+    another seed.  Why: a fresh process lays memory out the same way every time, so repeating a run
+    cannot show a grade that follows the iteration order of a set of student objects (ordered by
+    address); varying the layout can (tests/test_stability.py, benchmarks/bench_stability.py)."""
+
+    _keep: list = []   # the allocations kept alive until the child exits
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def before(self, position: int, ns: dict, conn) -> None:
+        if position:
+            return
+        rng = random.Random(self.seed)
+        blocks = [bytearray(rng.randrange(8, 600)) if rng.random() < 0.5 else object()
+                  for _ in range(rng.randrange(2_000, 40_000))]
+        HeapJitter._keep.extend(blocks[::2])
 
 
 def run_cells(cells: list[notebooks.Cell], conn, ns: dict | None = None, hooks: ChildHooks | None = None) -> None:

@@ -354,6 +354,18 @@ def test_a_correct_function_passes_and_a_wrong_one_is_named(tmp_path, fake_check
     assert "times 1.5" in scaled.message and scaled.diagnosis.endswith("/scaled")
 
 
+def test_a_raw_exception_no_check_worded_gets_the_general_sentence_for_its_slip(tmp_path, fake_checks):
+    """Any check's call that raised reaches the student with its cause, not only the call and the line:
+    numpy's "Cannot interpret '3' as a data type" means the shape was passed as separate numbers."""
+    verdict = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.double", lambda x: np.zeros(3, 3)))
+    assert not verdict.passed and "raised TypeError: Cannot interpret '3' as a data type" in verdict.message
+    assert "Likely cause: the shape was passed as separate numbers" in verdict.message
+    assert verdict.diagnosis == "testlab.double/shape-as-separate-arguments"
+    other = _judge(tmp_path, fake_checks, lambda p: _serve_in_thread(p, "testlab.double", lambda x: 1 / 0))
+    assert "ZeroDivisionError" in other.message and "Likely cause" not in other.message
+    assert other.diagnosis == "testlab.double/raised-zerodivisionerror"
+
+
 def test_results_that_never_arrive_score_zero(tmp_path, fake_checks):
     verdict = _judge(tmp_path, fake_checks, lambda p: None)
     assert not verdict.passed and "never handed its results" in verdict.message

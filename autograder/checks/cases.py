@@ -91,6 +91,19 @@ _EXCEPTION_WORDS = (
      "an index beyond the end of the axis: indices along an axis of size n run from 0 to n - 1 (an index "
      "taken from the wrong array, such as a permutation of the values instead of the positions, "
      "np.arange(n), or a range one too long?)", "index-out-of-bounds"),
+    (("as a data type",),
+     "the shape was passed as separate numbers: np.zeros(n, m), np.ones, np.empty, np.full and a Generator's "
+     "standard_normal / random take the shape as ONE tuple, and read a second number as the dtype; write "
+     "np.zeros((n, m)), rng.standard_normal((n, m)) (only the legacy np.random.randn(n, m) takes separate numbers)",
+     "shape-as-separate-arguments"),
+    (("'tuple' object cannot be interpreted as an integer",),
+     "a tuple where one integer belongs: range(...), np.random.randn and np.arange take separate integers, not a "
+     "shape tuple; pass the numbers themselves (range(n), np.random.randn(n, m)) or use a function that takes a "
+     "shape tuple (np.zeros((n, m)), rng.standard_normal((n, m)))", "tuple-for-integer"),
+    (("unhashable type",),
+     "an object was put in a set or used as a dict key but cannot be hashed: a list or an array never can (use a "
+     "tuple), and a class that defines __eq__ loses the default __hash__ (define __hash__ too, e.g. "
+     "__hash__ = object.__hash__ to keep hashing by identity, or leave __eq__ alone)", "unhashable"),
     (("is out of bounds for array of dimension",),
      "the array has fewer axes than that axis number: a reduction without keepdims=True (max, sum, mean over "
      "an axis) removes its axis and the later axes move down by one", "axis-out-of-bounds"),

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..checks.cases import explain_exception
 from ..checks.core import CheckFailure, located
 from ..kernel.wire import ProtocolError, read_frame
 from .declarations import CheckCall
@@ -109,6 +110,7 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
                 check(*args)
         except CheckFailure as exc:
             message, diagnosis = located(exc), getattr(exc, "diagnosis", None)
+            message, diagnosis = _worded(exc, message, diagnosis)
             better = _repaired(exc, message, diagnosis, session)
             if better is not None:
                 message, diagnosis = better.message, better.diagnosis
@@ -127,6 +129,29 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
         return CheckVerdict(call.qualname, True, requests=session.requests, seconds=time.perf_counter() - started)
     finally:
         session.done()
+
+
+def _worded(failure: CheckFailure, message: str, diagnosis: str | None) -> tuple[str, str | None]:
+    """A raw exception of student code that no check put in words (the message ends with "raised
+    TypeError: ..." and its line) gets the general sentence for its slip, when one is known
+    (cases.explain_exception): whatever check the call came from, a student reads the cause, not only
+    the call and the line.  A message a check already added to (its own hint) is left as it is."""
+    if not (diagnosis or "").startswith("raised-") or not _ends_raw(failure, message):
+        return message, diagnosis
+    said = explain_exception(message)
+    return (f"{message}. Likely cause: {said[0]}", said[1]) if said else (message, diagnosis)
+
+
+def _ends_raw(failure: BaseException, message: str) -> bool:
+    seen: BaseException | None = failure
+    for _ in range(20):
+        if seen is None:
+            return False
+        raised = getattr(seen, "raised", "")
+        if raised:
+            return message.endswith(raised) or message.endswith(raised + (getattr(seen, "where", "") or ""))
+        seen = seen.__context__
+    return False
 
 
 def _repaired(failure: CheckFailure, message: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
