@@ -320,3 +320,46 @@ def test_relu_and_sigmoid_keep_float64():
 
     with pytest.raises(core.CheckFailure, match="returned dtype float32 for a float64 x"):
         checks.relu(ReLU32)
+
+
+def test_loss_backward_before_forward_is_not_blamed_on_zero_grad():
+    """Round 15: step saw zero gradients because loss_fn.backward() ran before loss_fn.forward (no
+    gradient yet); zero_grad sits before backward, so the call order is named, not zero_grad."""
+    def train_epoch(model, loss_fn, optimizer, x, y, batch_size, rng):
+        n, order, total = len(x), rng.permutation(len(x)), 0.0
+        for start in range(0, n, batch_size):
+            idx = order[start:start + batch_size]
+            optimizer.zero_grad()
+            pred = model.forward(x[idx])
+            model.backward(loss_fn.backward())
+            loss = loss_fn.forward(pred, y[idx])
+            optimizer.step()
+            total += loss * len(idx)
+        return total / n
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.train_epoch(train_epoch)
+    assert info.value.diagnosis == "loss-backward-before-forward"
+
+
+def test_sgd_step_divided_by_lr_is_named(ns):
+    class Divided(ns["SGD"]):
+        def step(self):
+            for p in self.params:
+                p.data -= p.grad / self.lr
+
+    with pytest.raises(core.CheckFailure, match="DIVIDED by the learning rate") as info:
+        checks.sgd(Divided)
+    assert info.value.diagnosis == "sgd-step-lr-power"
+
+
+def test_zero_grad_replacing_the_parameters_is_named(ns):
+    Parameter = ns["Parameter"]
+
+    class Rebuilding(ns["SGD"]):
+        def zero_grad(self):
+            self.params = [Parameter(p.data) for p in self.params]
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.sgd(Rebuilding)
+    assert info.value.diagnosis == "zero-grad-replaces-parameters"

@@ -331,3 +331,19 @@ def test_worded_index_errors_still_count_as_raised():
                             "...", "index-out-of-bounds")
     assert checks._raised(exc)
     assert not checks._raised(core.CheckFailure("f(x) has wrong values", "wrong-values"))
+
+
+def test_precision_on_a_row_normalised_matrix_is_named():
+    """Round 15: the three class counts run as independent cases (a one-change story must fit them all), and
+    a precision computed on the row-normalised confusion matrix is named as such."""
+    def precision_recall_f1(cm):
+        cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+        tp = np.diag(cm).astype(np.float64)
+        predicted, actual = cm.sum(axis=0), cm.sum(axis=1)
+        precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+        recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+        both = precision + recall
+        return precision, recall, np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)
+
+    with pytest.raises(core.CheckFailure, match="the precision was computed on the confusion matrix normalised per row"):
+        checks.precision_recall_f1(precision_recall_f1)

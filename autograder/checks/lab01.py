@@ -382,6 +382,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
             "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))
             if i == o else None,
+            DW_FROM_DX: lambda: xs.T @ (gs @ Ws.T) if i == o else None,
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
         _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name)
@@ -397,6 +398,9 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "every entry of db holds the batch sum of grad_out's FIRST column only (grad_out.sum(axis=0)[0] is one "
             "number, broadcast into all of b.grad): keep one sum per output, grad_out.sum(axis=0, keepdims=True)":
                 lambda: np.full((1, o), gs[:, 0].sum()) if o > 1 else None,
+            "db was computed from dL/dx = grad_out @ W.T (the gradient this layer passes back) instead of from "
+            "grad_out (the gradient it received): db = grad_out.sum(axis=0, keepdims=True)":
+                lambda: (gs @ Ws.T).sum(axis=0, keepdims=True) if i == o else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
         if not np.any(db) and np.any(exp_db):
@@ -420,6 +424,11 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "backward must add into b.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_db,
         })
     return run
+
+
+DW_FROM_DX = ("dW was computed from dL/dx = grad_out @ W.T (the gradient this layer passes back to its input) "
+              "instead of from grad_out (the gradient it received): dW = x.T @ grad_out, with grad_out as "
+              "backward was given it (on a layer with in != out, x.T @ dx cannot even be added to W.grad)")
 
 
 def _outer_flattened(text: str, gW, n: int, i: int, o: int, name: str) -> str | None:
@@ -929,9 +938,38 @@ def _mask_everywhere(layer, x, gs, dx, bname: str) -> None:
              f"non-zero) also where x < 0: it is not x > 0 of the input (a mask taken with >= 0 from the clipped "
              f"output is True everywhere). Take it from the input: self.mask = x > 0",
              "relu-mask-true-everywhere")
+    _whole_rows(layer, x.dtype, bname)
     fail(f"{bname} returns grad_out unchanged, also where x < 0 (the gradient must be 0 there): multiply "
          f"grad_out by the mask x > 0 that forward stored; if backward does, the mask forward stored is True "
          f"everywhere", "relu-backward-grad-out-unchanged")
+
+
+def _whole_rows(layer, dtype, bname: str) -> None:
+    """grad_out came back unchanged: a second input whose last rows are negative everywhere and whose first
+    rows mix signs tells a backward that keeps or drops WHOLE rows (an index array of (row, column) pairs,
+    np.argwhere(mask), used as g[idx] indexes rows) from one that ignores the mask."""
+    n, d = 6, 3
+    x2 = np.full((n, d), -1.0)
+    x2[:3] = [[1.0, -2.0, 0.5], [-0.5, 2.0, -1.5], [0.25, 1.5, -3.0]]
+    x2 = x2.astype(dtype)
+    g2 = (np.arange(n * d, dtype=np.float64).reshape(n, d) + 1.0).astype(dtype)
+    try:
+        call(layer.forward, x2, label="ReLU.forward", names=("x",))
+        dx2 = call(layer.backward, g2, label="ReLU.backward", names=("grad_out",))
+    except core.CheckFailure:
+        return
+    if not isinstance(dx2, np.ndarray) or dx2.shape != x2.shape:
+        return
+    dx2, gs2 = np.asarray(dx2, dtype=np.float64), g2.astype(np.float64)
+    kept = [k for k in range(n) if core.close(dx2[k], gs2[k], 1e-6, 1e-9)]
+    dropped = [k for k in range(n) if not np.any(dx2[k])]
+    if len(kept) + len(dropped) == n and kept and dropped and any((x2[k] <= 0).any() for k in kept):
+        fail(f"{bname} lets grad_out through by whole ROWS, not entry by entry: with an input whose rows 0-2 mix "
+             f"signs and rows 3-5 are negative, your backward passed rows {kept} entirely (negative entries too) "
+             f"and zeroed rows {dropped}. An array of (row, column) index PAIRS, such as np.argwhere(x > 0), used as "
+             f"g[idx] indexes ROWS with every number it holds; keep the boolean mask itself, self.mask = x > 0, and "
+             f"return grad_out * self.mask (np.nonzero(mask) gives a tuple that indexes entries)",
+             "relu-backward-whole-rows")
 
 
 def _reduced_max(y, xs, name: str) -> None:
@@ -1440,6 +1478,7 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
     _step_capped(step, want, grad.astype(np.float64), lr, rt, at, name)
     if SGD is not None:
         _lr_unused(SGD, before, grad, lr, step, name)
+        _lr_power(SGD, before, grad, lr, name)
         _step_dependence(SGD, before, grad, lr, name)
     analysis, _ = core.analyse_difference(step, want, rt, at)
     fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad; compared with it, your step: {analysis}",
@@ -1587,6 +1626,23 @@ def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
              + ": p.data -= self.lr * p.grad", "sgd-lr-unused")
 
 
+def _lr_power(SGD, data, grad, lr: float, name: str) -> None:
+    """Second probe of a wrong step: doubling lr must double the step; a step that halves goes like 1/lr
+    (p.grad / lr), one that quadruples like lr**2."""
+    data, grad = np.asarray(data), np.asarray(grad)
+    base = _one_step(SGD, data, grad, lr)
+    if not bool(np.any(base)):
+        return
+    double = _one_step(SGD, data, grad, 2 * lr)
+    tol = 64 * float(np.finfo(np.float64).eps) * (float(np.abs(data).max()) + 1.0)
+    told = {0.5: "it halves: your step goes like 1 / lr, the gradient is DIVIDED by the learning rate (p.grad / lr)",
+            4.0: "it quadruples: the learning rate enters twice (lr * lr * p.grad)"}
+    for ratio, said in told.items():
+        if core.close(double, ratio * base, 1e-6, tol):
+            fail(f"{name}: doubling lr from {lr:.4g} to {2 * lr:.4g} must double the step, but {said}; the step is "
+                 f"-lr * p.grad: p.data -= self.lr * p.grad", "sgd-step-lr-power")
+
+
 def _step_capped(step, want, grad, lr: float, rt: float, at: float, name: str) -> None:
     """Right where |grad| is small, the same magnitude (with the right sign) wherever it is large: a clip."""
     bad = ~np.isclose(step, want, rtol=rt, atol=at)
@@ -1719,6 +1775,8 @@ def sgd(SGD) -> None:
                  "zero-grad-dtype")
         if np.any(g != 0):
             kept = same(g, old_grads[k])
+            if kept:
+                _detached(opt, params)
             _partial_reset(g, old_grads[k], k)
             fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps"
                  + (f" (parameter {k}'s grad is unchanged)" if kept else
@@ -1727,6 +1785,24 @@ def sgd(SGD) -> None:
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
     _two_optimisers(SGD, r)
+
+
+def _detached(opt, params: list) -> None:
+    """zero_grad left a caller's grad as it was: does the optimizer still hold the caller's Parameters? A
+    step after zero_grad that moves none of them means zero_grad replaced them with new objects."""
+    before = [np.array(p.data, copy=True) for p in params]
+    for p in params:
+        p.grad = np.ones(np.shape(p.data), dtype=np.asarray(p.data).dtype)
+    try:
+        call(opt.step, label="SGD.step", hint=SGD_HINT)
+    except core.CheckFailure:
+        return
+    if all(same(p.data, b) for p, b in zip(params, before)):
+        fail("SGD.zero_grad left the caller's gradients as they were, and after it SGD.step() no longer moves the "
+             "caller's parameters (their data stayed the same with grads of ones): zero_grad replaced the "
+             "optimizer's Parameter objects with new ones (Parameter(p.data), copies, a new list of them), so "
+             "the model's own Parameters are reset and updated no more. Keep the same objects and reset each "
+             "gradient in place: for p in self.params: p.grad[...] = 0", "zero-grad-replaces-parameters")
 
 
 def _two_optimisers(SGD, r) -> None:
@@ -1906,6 +1982,13 @@ def _sequential_case(Sequential, r, n):
                      f"raises; sum needs the empty list as its start value, sum(lists, []), or build the flat "
                      f"list directly, [p for layer in self.layers for p in layer.parameters()]",
                      "sequential-parameters-sum-start")
+            if not any(layer.asked for layer in layers) and (exc.diagnosis or "").startswith("raised-"):
+                fail(f"{exc}. No layer's parameters() was called: Sequential.parameters must ask each layer for its "
+                     f"own list, layer.parameters(), whatever the layer's class and however it stores its "
+                     f"parameters (the layers here are modules of another class than Linear: reading their "
+                     f"attributes, vars(layer), layer.__dict__, or testing isinstance / type(), does not work on "
+                     f"them, nor on a nested Sequential): [p for layer in self.layers for p in layer.parameters()]",
+                     "sequential-parameters-not-asked")
             raise
         if not isinstance(params, (list, tuple)):
             fail(f"Sequential.parameters must return a list, got {core.describe(params)}", "sequential-parameters")
@@ -2393,6 +2476,17 @@ def _call_order(log: list, k: int) -> None:
          "step-gradient-not-this-batch")
 
 
+def _zero_grad_after_backward(log: list, k: int) -> bool:
+    """In batch k's calls (after the previous step, up to its own), optimizer.zero_grad() comes after the last
+    model.backward(): only then did zero_grad wipe the gradients step was about to use."""
+    steps = [i for i, e in enumerate(log) if e == "step"]
+    if k >= len(steps):
+        return False
+    calls = log[steps[k - 1] + 1 if k else 0:steps[k]]
+    back = [i for i, c in enumerate(calls) if c == "backward"]
+    return bool(back) and "zero_grad" in calls[back[-1]:]
+
+
 def _loss_backward_first(log: list) -> None:
     """A backward count off by one because each batch backpropagates BEFORE its own loss.forward (the
     first batch has nothing to backpropagate yet): read in the calls of each batch."""
@@ -2550,7 +2644,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 if i >= 0 and "backward" not in log[:i]:
                     fail("optimizer.step() was called before model.backward(): compute the gradients first",
                          "step-before-backward")
-                if seen is not None and not np.any(seen) and np.any(fresh):
+                if seen is not None and not np.any(seen) and np.any(fresh) and _zero_grad_after_backward(log, k):
                     fail("optimizer.step() saw gradients of zero: optimizer.zero_grad() was called between "
                          "model.backward() and optimizer.step(); call it before the forward/backward pass of "
                          "each batch", "zero-grad-before-step")
@@ -2587,6 +2681,9 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             "by its own size (len(idx))": lambda: sum(v * batch for v, _ in batches) / n,
             "the weighted sum of the batch losses is not divided by N: return sum(loss * len(idx)) / N":
                 lambda: weighted * n,
+            "the epoch loss is divided by N twice (once inside the loop, total += loss * len(idx) / N, and again "
+            "at the end, or twice at the end): add loss * len(idx) for each batch and divide the total by N once":
+                lambda: weighted / n,
             f"the weighted sum of the batch losses is divided by {len(batches) - 1}, the index of the last batch, "
             f"instead of N = {n}: was the name holding N overwritten by a loop counter (for n, start in "
             f"enumerate(...) reuses n)? Divide by N = len(x)": lambda: weighted * n / (len(batches) - 1)

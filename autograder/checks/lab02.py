@@ -229,7 +229,8 @@ def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1
     dW2 = np.einsum("nh,no->ho", {"A1": A1, "Z1": Z1}[dW2_from], G)
     dA1 = np.einsum("no,ho->nh", G, W2) if W2T else G @ W2
     m = ((Z1 > 0).mean(axis=0, keepdims=True) if mask == "batch-mean" else
-         {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0, "a": A1}[mask])
+         {"z>0": Z1 > 0, "a>=0": A1 >= 0, "none": np.ones_like(Z1, bool), "grad>0": dA1 > 0, "a": A1,
+          "sigmoid'": A1 * (1 - A1), "tanh'": 1 - A1 ** 2}[mask])
     dZ1 = dA1 * m
     dW1 = np.einsum("ni,nh->ih", np.asarray(X, _float64), dZ1)
     db1 = (dZ1 if db1_from == "dZ1" else dA1).sum(0, keepdims=True)
@@ -410,7 +411,7 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         try:
             got = call(normalize, images, label="normalize", names=("images",),
                        want=lambda: images.reshape(len(images), -1) / 255.0,
-                       hint="images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
+                       hint="a shape mismatch: images are (N, H, W): flatten each image into one row, images.reshape(N, -1)")
         except core.CheckFailure as exc:
             warned = re.match(r"(.*?numpy warned '[^']*divide[^']*')", str(exc))
             if exc.diagnosis == "not-numerically-stable" and warned:
@@ -693,11 +694,12 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
         name = signature("cross_entropy", ("logits", "y"), (z, y))
         try:
             got = call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), want=lambda: _ce(z, y),
-                       hint="pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
+                       hint="a shape or index mismatch: pick each row's true-class entry with p[np.arange(N), y] (y holds integer "
                             "labels, not one-hot rows)")
         except core.CheckFailure as exc:
             _foreign_size(exc, {"N": n, "C": c}, "logits")
             _axis_roles(exc, n, c, "logits")
+            _helper_default_classes(exc, "cross_entropy", c)
             raise
         raw, got = got, expect_scalar(got, name=name)
         zs = z.astype(_float64)
@@ -734,6 +736,10 @@ def _ce_case(cross_entropy, r, n, c, dtype=np.float64, ydtype=np.int64):
             "the loss uses the predicted class (the largest probability), not the true label y":
                 lambda: float(np.mean(-logp.max(axis=1))),
             "the log is missing: cross-entropy is the mean of -log p[y]": lambda: float(np.mean(-p[np.arange(n), y])),
+            "the log and the mean are swapped: this is -log of the batch MEAN of the true-class probabilities, "
+            "-log(mean(p[i, y[i]])); cross-entropy is the mean over the samples of -log p[i, y[i]], each row's log "
+            "taken first, np.mean(log_norm - true_logit)":
+                lambda: float(-np.log(np.mean(p[np.arange(n), y]))) if n > 1 else None,
             "-log p is summed over every class: only the true class y[i] counts":
                 lambda: float(np.mean(-logp.sum(axis=1))),
             "y holds integer labels, not one-hot rows: y * log(p) broadcasts the labels over the classes; pick "
@@ -977,7 +983,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
         try:
             got = call(fn, probs, y, label="softmax_cross_entropy_backward", names=("probs", "y"),
                        want=lambda: (probs.astype(_float64) - Y) / n,
-                       hint="the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
+                       hint="a shape mismatch: the gradient has the shape of probs, (N, C): (probs - one_hot(y)) / N")
         except core.CheckFailure as exc:
             # Relative to the student's one_hot: when their one_hot(y, C) itself raises the same error, the
             # crash belongs to one_hot (judged in its own cell), before any reading of the traceback.
@@ -1261,9 +1267,13 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
             "a weight matrix is used transposed: logits = A1 @ W2 with W2 of shape (n_hidden, n_out)":
                 lambda: _forward({**pw, "W2": pw["W2"].T}, X)[0] if n_h == n_out else None,
         }
+        forward_wrong["X was divided by 255 inside forward: forward takes X as it is given (the images are scaled "
+                      "once, by normalize, before the network sees them): Z1 = X @ W1 + b1 on X itself"] = \
+            lambda: _forward(pw, Xs / 255.0)[0]
         diagnose_only(logits, want, name=f"the logits of {name}", diagnose=forward_wrong, rtol=1e-6, atol=1e-8)
         if not core.close(logits, want, 1e-6, 1e-8):
             _hidden_activation(cache, logits, pw, Z1, A1, name)
+            _input_rescaled(cache, logits, pw, Xs, name)
         _which_input(lambda W1, b1, W2, b2, X: forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      lambda W1, b1, W2, b2, X: _forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      {**p, "X": X}, logits, want, f"the logits of {name}", "lab02.forward")
@@ -1308,6 +1318,24 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                             f"; the cache must be {fmt}"), "forward-cache-shape")
                 fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
     return run
+
+
+def _input_rescaled(cache, logits, pw, Xs, name) -> None:
+    """Wrong logits that are the right network applied to k * X, with the cached X equal to k * X: forward
+    rescaled (or standardised by a constant) its input before using it."""
+    if not (isinstance(cache, (tuple, list)) and cache and isinstance(cache[0], np.ndarray)
+            and cache[0].shape == Xs.shape) or not np.any(Xs):
+        return
+    mine = cache[0].astype(_float64)
+    at = np.unravel_index(np.argmax(np.abs(Xs)), Xs.shape)
+    k = float(mine[at] / Xs[at])
+    if abs(k - 1) < 1e-6 or not core.close(mine, k * Xs, 1e-6, 1e-9) \
+            or not core.close(logits, _forward(pw, mine)[0], 1e-5, 1e-7):
+        return
+    fail(f"the logits of {name} are those of the network applied to {k:.6g} * X, and your cache holds that rescaled "
+         f"X (the cache must hold the X that was passed in): forward changed its input before using it"
+         + (" (X / 255: the images are scaled once, by normalize, before forward)" if abs(k * 255 - 1) < 1e-6 else "")
+         + "; forward takes X as it is given: Z1 = X @ W1 + b1", "forward-input-rescaled")
 
 
 def _hidden_activation(cache, logits, pw, Z1, A1, name) -> None:
@@ -1445,6 +1473,10 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 "input of the ReLU), not where the gradient dA1 > 0": wrong(mask="grad>0"),
                 "the ReLU derivative is applied to the wrong quantity: multiply dA1 by the 0/1 mask Z1 > 0, "
                 "not by the activation A1": wrong(mask="a"),
+                "the hidden layer's derivative is the SIGMOID's, A1 * (1 - A1): the hidden activation is a ReLU, "
+                "whose derivative is the 0/1 mask Z1 > 0, dZ1 = dA1 * (Z1 > 0)": wrong(mask="sigmoid'"),
+                "the hidden layer's derivative is the TANH's, 1 - A1**2: the hidden activation is a ReLU, whose "
+                "derivative is the 0/1 mask Z1 > 0, dZ1 = dA1 * (Z1 > 0)": wrong(mask="tanh'"),
                 "the ReLU mask is averaged over the batch ((Z1 > 0).mean(axis=0): one fraction per hidden unit, the "
                 "same for every sample): each sample's derivative is its own 0/1 mask, dZ1 = dA1 * (Z1 > 0), with "
                 "no mean over the samples": wrong(mask="batch-mean") if n > 1 else None,
@@ -1620,6 +1652,10 @@ def _step_factor(got, before, grad, lr: float, name: str) -> None:
     if abs(k - lr) <= 1e-4 * lr:
         fail(f"{name}: your step is lr * lr * grads[name] (the learning rate {lr:g} applied twice): "
              f"params[name] -= lr * grads[name]", "sgd-update-lr-twice")
+    if abs(k * lr * lr - 1) <= 1e-4:
+        fail(f"{name}: your step is grads[name] / lr, {k:.4g} = 1 / lr**2 times -lr * grads[name]: the gradient is "
+             f"DIVIDED by the learning rate {lr:g}; it is multiplied by it: params[name] -= lr * grads[name]",
+             "sgd-update-divided-by-lr")
     fail(f"{name}: your step is {k:.4g} times -lr * grads[name] (a missing or extra factor in the update): "
          f"params[name] -= lr * grads[name]", "sgd-update-step-scaled")
 
@@ -1728,10 +1764,15 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
         pred = scores.argmax(axis=1)
         y[: n // 2] = pred[: n // 2]                  # about half right, so the value tells
         name = signature("accuracy", ("scores", "y"), (scores, y))
-        got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y"),
-                                 want=lambda: float(np.mean(scores.argmax(axis=1) == y)),
-                                 hint="take the largest score of each ROW: scores.argmax(axis=1) has shape (N,)"),
-                            name=name)
+        try:
+            got = call(accuracy, scores, y, label="accuracy", names=("scores", "y"),
+                       want=lambda: float(np.mean(scores.argmax(axis=1) == y)),
+                       hint="a shape or index mismatch: take the largest score of each ROW, scores.argmax(axis=1) "
+                            "of shape (N,), and compare it with y")
+        except core.CheckFailure as exc:
+            _helper_default_classes(exc, "accuracy", c)
+            raise
+        got = expect_scalar(got, name=name)
         want = sum(int(np.argmax(scores[i]) == y[i]) for i in range(n)) / n
         diagnose = {"the number of correct predictions is not divided by N: return a fraction in [0, 1]": want * n,
                     "return a fraction in [0, 1], not a percentage": want * 100,
@@ -1778,6 +1819,33 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
             _accuracy_extremes(accuracy, y, c, dtype)
         expect_close(got, want, name=name, rtol=1e-9, atol=1e-12, diagnose=diagnose)
     return run
+
+
+def _helper_default_classes(exc: core.CheckFailure, who: str, c: int) -> None:
+    """one_hot called without num_classes from another graded function: its default 10 columns where the data
+    have c classes. Told by an index error raised inside one_hot (a label >= 10), or by a shape error raised on a
+    line that calls one_hot with one argument ((N, 10) met (N, c))."""
+    text, where, seen = str(exc), "", exc
+    for _ in range(20):                      # the raising line travels on the chain of re-raised failures
+        if seen is None or where:
+            break
+        where, seen = getattr(seen, "where", "") or "", seen.__context__
+    if c == 10 or not where:
+        return
+    found = re.search(r"index (\d+) is out of bounds for axis 1 with size 10\b", text)
+    line = core.raised_line(exc)
+    inside = found is not None and where.endswith(" in one_hot)")
+    on_line = re.search(r"\bone_hot\(\s*[^,()]+\)", line) is not None and re.search(r"\b10\)", text) is not None
+    if not (inside or on_line):
+        return
+    said = (f"label {found.group(1)} has no column" if inside else
+            f"its (N, 10) rows do not match the (N, {c}) arrays they are combined with")
+    fail(f"{core.located(exc).split('. This is ')[0]}. {who} calls one_hot without num_classes: one_hot made its "
+         f"default 10 columns, but these data have C = {c} classes, so {said}. Pass the number of classes on, "
+         f"one_hot(y, C) with C the number of columns of the scores (scores.shape[1])"
+         + ("; accuracy needs no one-hot rows at all: compare the predicted classes with the integer labels, "
+            "np.mean(scores.argmax(axis=1) == y)" if who == "accuracy" else ""),
+         f"{who}-one-hot-default-classes")
 
 
 def _accuracy_on(accuracy, scores, y, dtype) -> float | None:
@@ -2474,6 +2542,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             if _same_failure(exc, crash):
                 return      # it stopped exactly where a replay with the student's own helpers stops
             _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name)
+            _minibatches_arguments_swapped(exc, h, X, y, bs, seed)
             if crash is not None and True not in replays:
                 fail(f"{exc}. (train_epoch calls {crash.helper}, and a replay of the epoch with your "
                      f"{crash.helper} fails too: {crash}; fix {crash.helper} first)", "train-epoch-helper-fails")
@@ -2566,6 +2635,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
                 _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name)
+                _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name)
                 _lr_changes(h, p, before, X, y, lr, bs, seed, own, name)
                 try:
                     q = _replay(h, before, X, y, lr, n, seed, own)[0]
@@ -2656,6 +2726,45 @@ def _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name) -> None:
             fail(f"{exc}. A replay of the epoch that calls backward(params, dlogits, cache) fails in exactly this "
                  f"way: the last two arguments of backward are swapped; its signature is backward(params, cache, "
                  f"dlogits)", "train-epoch-backward-arguments-swapped")
+
+
+def _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name) -> None:
+    """The params are the start's minus lr times the SUM (or the mean) of every batch's gradient, all taken at
+    the start: the gradients were collected over the epoch and applied in one update at its end."""
+    try:
+        batches = _helper("iterate_minibatches",
+                          lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
+    except _Crash:
+        return
+    if len(batches) < 2:
+        return
+    q0 = {k: np.asarray(v, dtype=_float64) for k, v in before.items()}
+    total = {k: np.zeros_like(v) for k, v in q0.items()}
+    for xb, yb in batches:
+        xb, yb = np.asarray(xb, dtype=_float64), np.asarray(yb)
+        logits = _forward(q0, xb)[0]
+        g = _probe_grads(q0, xb, (_softmax(logits) - _onehot(yb, logits.shape[1])) / max(len(xb), 1))
+        total = {k: total[k] + g[k] for k in total}
+    for how, scale in (("summed", 1.0), ("averaged", 1.0 / len(batches))):
+        if all(core.close(p[k], q0[k] - lr * scale * total[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0))
+               for k in p):
+            fail(f"params after {name} took ONE update per epoch, with the gradients of all {len(batches)} batches "
+                 f"{how} and applied at the end (every batch's gradient taken at the starting params): mini-batch "
+                 f"SGD updates after EVERY batch, so the next batch's gradient is taken at the updated params: "
+                 f"sgd_update(params, grads, lr) inside the loop, once per batch", "train-epoch-one-update")
+
+
+def _minibatches_arguments_swapped(exc, h, X, y, bs, seed) -> None:
+    """The loop fails exactly as the student's iterate_minibatches fails when called with batch_size and rng
+    swapped, iterate_minibatches(X, y, rng, batch_size)."""
+    try:
+        _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, np.random.default_rng(seed), bs)))
+    except _Crash as swapped:
+        if _same_failure(exc, swapped):
+            fail(f"{core.located(exc).split('. Likely cause')[0]}. Your iterate_minibatches fails exactly so when it is "
+                 f"called with batch_size and rng swapped, iterate_minibatches(X, y, rng, batch_size): train_epoch "
+                 f"must pass them in the order of its signature, iterate_minibatches(X, y, batch_size, rng)",
+                 "train-epoch-minibatches-arguments-swapped")
 
 
 def _replay_matches(h, p, before, X, y, lr, bs, seed, own, mistake=None) -> bool:
@@ -2886,7 +2995,41 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                 w = replay(epochs, decay)
                 return w is not None and all(core.close(q[k], w[k], 1e-9, 1e-12) for k in q)
             def schedule_ok() -> bool:       # only asked when a verdict would fail: no cost on the passing path
-                return as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5)
+                if as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5):
+                    return True
+                _earlier_epoch_kept()
+                return False
+
+            def _history_describes_final(epochs, decay) -> bool:
+                """The history's last val_loss is that of the params fit leaves: then an epoch that changed
+                nothing is the schedule's doing (a rate decayed to 0), not params put back at the end."""
+                qq = _copy_params(before)
+                try:
+                    last = float(run_fit(qq, epochs, seed=2, lr_decay=decay)["val_loss"].iloc[-1])
+                except Exception:
+                    return True
+                values = [_ce(_forward(qq, X_val)[0], y_val)]
+                try:
+                    values.append(float(cross_entropy(forward(_copy_params(qq), X_val)[0], y_val)))
+                except Exception:
+                    pass
+                return any(core.close(last, v, 1e-6, 1e-9) for v in values)
+
+            def _earlier_epoch_kept() -> None:
+                """fit's final params are those an EARLIER epoch of the documented schedule left (a best-epoch
+                copy restored at the end, a return inside the loop): said before any schedule story."""
+                for q, epochs, decay in ((q3, 2, 0.5), (q5, 3, 0.5), (q2, 2, 0.0)):
+                    if as_replayed(q, epochs, decay):
+                        continue
+                    kept = next((e for e in range(1, epochs) if as_replayed(q, e, decay)), None)
+                    if kept is not None and not _history_describes_final(epochs, decay):
+                        fail(f"fit(..., epochs={epochs}, lr_decay={decay}) left params as they were after epoch {kept}, "
+                             f"not after the last epoch {epochs} (your own train_epoch replayed with the documented "
+                             f"schedule lr * lr_decay**(e - 1) gives exactly your params after epoch {kept}): fit "
+                             f"updates params in place through every epoch and leaves them as the last epoch made "
+                             f"them; a copy of the best (or an earlier) epoch's parameters put back at the end, or a "
+                             f"return inside the loop, makes the history's last row describe other parameters",
+                             "fit-earlier-epoch-params")
             if lr0_is_identity and (not core.close(q2[key], q1[key], 1e-9, 1e-12)
                                     or core.close(q3[key], q1[key], 1e-9, 1e-12)) and not schedule_ok():
                 fail("fit ignores or misapplies lr_decay: epoch e must train with lr * lr_decay**(e - 1)",
@@ -3304,11 +3447,18 @@ def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> No
 
 def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
-    for c in (4, 10, 3):
-        cm = r.integers(0, 20, (c, c)) + np.diag(r.integers(5, 40, c))
-        cm[:, 1] = 0                       # class 1 never predicted: precision 0, not 0/0
-        cm[1, 1] = 0
-        cm[2, :] = 0                       # class 2 never present: recall 0
+    # Three independent cases: a one-change story must fit them all (a change that fixes one class count by
+    # coincidence is not told), and the first named failure among them wins.
+    run_cases([(None, _prf_case(fn, r, c)) for c in (4, 10, 3)])
+
+
+def _prf_case(fn, r, c: int):
+    cm = r.integers(0, 20, (c, c)) + np.diag(r.integers(5, 40, c))
+    cm[:, 1] = 0                       # class 1 never predicted: precision 0, not 0/0
+    cm[1, 1] = 0
+    cm[2, :] = 0                       # class 2 never present: recall 0
+
+    def run():
         name = signature("precision_recall_f1", ("cm",), (cm,))
         hint = ("A class that is never predicted (a zero column) or never present (a zero "
                 "row) gives 0/0: define that ratio as 0 (np.divide with where= and out=)")
@@ -3331,6 +3481,7 @@ def precision_recall_f1(fn):
         prec = np.array([tp[i] / col[i] if col[i] else 0.0 for i in range(c)])
         rec = np.array([tp[i] / row[i] if row[i] else 0.0 for i in range(c)])
         f1 = np.array([2 * a * b / (a + b) if a + b else 0.0 for a, b in zip(prec, rec)])
+        normalised = _prf_on_normalised(cm, prec, rec)
         for label, got, want, other in zip(("precision", "recall", "f1"), out, (prec, rec, f1), (rec, prec, f1)):
             got = expect_array(got, name=f"the {label} returned by {name}", shape=(c,))
             if label != "f1" and not core.close(got, other, 1e-9, 1e-12):     # swapped: named below
@@ -3376,7 +3527,36 @@ def precision_recall_f1(fn):
                 "f1 is computed from the MACRO averages of precision and recall (one value for every class): f1 is "
                 "per class, 2 * precision[k] * recall[k] / (precision[k] + recall[k])":
                     None if label != "f1" else np.full(c, 2 * prec.mean() * rec.mean() / (prec.mean() + rec.mean())),
+                **{what: value[label] for what, value in normalised.items()},
             })
+
+    return run
+
+def _prf_on_normalised(cm, prec, rec) -> dict:
+    """precision, recall and f1 computed on a confusion matrix normalised per row or per column (the
+    normalised matrix a plot shows) instead of on the counts: message -> {label: value} (None where that
+    label comes out right)."""
+    cm = np.asarray(cm, dtype=np.float64)
+    out = {}
+    for axis, what, kept in ((1, "per row (cm / cm.sum(axis=1, keepdims=True): each TRUE class's row sums to 1)",
+                              "recall"),
+                             (0, "per column (cm / cm.sum(axis=0, keepdims=True): each PREDICTED class's column sums "
+                                 "to 1)", "precision")):
+        sums = cm.sum(axis=axis, keepdims=True)
+        m = np.divide(cm, sums, out=np.zeros_like(cm), where=sums > 0)
+        tp, col, row = np.diag(m), m.sum(axis=0), m.sum(axis=1)
+        p = np.divide(tp, col, out=np.zeros_like(tp), where=col > 0)
+        q = np.divide(tp, row, out=np.zeros_like(tp), where=row > 0)
+        f = np.divide(2 * p * q, p + q, out=np.zeros_like(tp), where=(p + q) > 0)
+        wrong = "precision" if kept == "recall" else "recall"
+        if core.close(p if wrong == "precision" else q, prec if wrong == "precision" else rec, 1e-9, 1e-12):
+            continue
+        out[f"the {wrong} was computed on the confusion matrix normalised {what}, not on the COUNTS: "
+            f"normalising rescales each {'row' if axis == 1 else 'column'} differently, so the "
+            f"{'column' if axis == 1 else 'row'} sums are no longer the {'predicted' if axis == 1 else 'true'} counts "
+            f"(the {kept} alone survives it). Compute all three from cm itself: precision = np.diag(cm) / "
+            f"cm.sum(axis=0), recall = np.diag(cm) / cm.sum(axis=1)"] = {"precision": p, "recall": q, "f1": f}
+    return out
 
 
 def _one_value_for_all(got, want, tp, ratio, total: float, label: str, name: str) -> None:

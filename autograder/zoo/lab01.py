@@ -1202,3 +1202,55 @@ MUTANTS += [
     Mutant("R14m ReLU forward x * np.maximum(x, 0)",
            "return x * self.mask", "return x * np.maximum(x, 0)", file=M, expect="squares every positive x"),
 ]
+# --- issue 15, round 15: the held-out measurement's mistakes (helper a), each named by a general question ---
+MUTANTS += [
+    Mutant("R15 Linear backward dW from dx instead of grad_out (x.T @ dx)",
+           "        self.W.grad += self.x.T @ grad_out\n        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n"
+           "        return grad_out @ self.W.data.T\n",
+           "        dx = grad_out @ self.W.data.T\n        self.W.grad += self.x.T @ dx\n"
+           "        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n        return dx\n",
+           file=M, expect="dW was computed from dL/dx"),
+    Mutant("R15 Linear backward db from dx instead of grad_out",
+           "        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n        return grad_out @ self.W.data.T\n",
+           "        dx = grad_out @ self.W.data.T\n        self.b.grad += dx.sum(axis=0, keepdims=True)\n        return dx\n",
+           file=M, expect="db was computed from dL/dx"),
+    Mutant("R15 ReLU caches np.argwhere(x > 0) and indexes with it (rows, not entries)",
+           "        self.mask = x > 0\n        return x * self.mask\n",
+           "        self.idx = np.argwhere(x > 0)\n        return np.maximum(x, 0)\n",
+           file=M, also=[("        return grad_out * self.mask\n",
+                          "        g = np.zeros_like(grad_out)\n        g[self.idx] = grad_out[self.idx]\n        return g\n")],
+           expect="by whole ROWS"),
+    Mutant("R15 SGD step divides the gradient by lr",
+           "p.data -= self.lr * p.grad", "p.data -= p.grad / self.lr", file=M, expect="DIVIDED by the learning rate"),
+    Mutant("R15 SGD step with lr squared",
+           "p.data -= self.lr * p.grad", "p.data -= self.lr * self.lr * p.grad", file=M, expect="enters twice"),
+    Mutant("R15 zero_grad rebuilds the Parameters (optimizer detached from the model)",
+           "        for p in self.params:\n            p.grad[...] = 0.0\n",
+           "        self.params = [Parameter(p.data) for p in self.params]\n",
+           file=M, expect="replaced the optimizer's Parameter objects"),
+    Mutant("R15 train_epoch takes the loss gradient before the loss forward (one batch late)",
+           "        loss = loss_fn.forward(model.forward(x[idx]), y[idx])\n        model.backward(loss_fn.backward())\n",
+           "        pred = model.forward(x[idx])\n        model.backward(loss_fn.backward())\n"
+           "        loss = loss_fn.forward(pred, y[idx])\n",
+           expect="loss_fn.backward() came BEFORE loss_fn.forward"),
+    Mutant("R15 train_epoch divides the epoch loss by n twice",
+           "        total += loss * len(idx)\n", "        total += loss * len(idx) / n\n", expect="divided by N twice"),
+    Mutant("R15 Sequential.parameters from vars(layer) filtered by isinstance Parameter (skips any layer that "
+           "does not keep its Parameters as attributes)",
+           "        return [p for layer in self.layers for p in layer.parameters()]\n",
+           "        return [v for layer in self.layers for v in vars(layer).values() if isinstance(v, Parameter)]\n",
+           file=M, expect="No layer's parameters() was called"),
+]
+VARIANTS += [
+    Variant("R15 ReLU caching np.nonzero(x > 0) indices",
+            "        self.mask = x > 0\n        return x * self.mask\n",
+            "        self.idx = np.nonzero(x > 0)\n        return np.maximum(x, 0)\n",
+            file=M, also=[("        return grad_out * self.mask\n",
+                           "        g = np.zeros_like(grad_out)\n        g[self.idx] = grad_out[self.idx]\n        return g\n")]),
+    Variant("R15 zero_grad with p.grad -= p.grad", "            p.grad[...] = 0.0\n", "            p.grad -= p.grad\n", file=M),
+    Variant("R15 Linear backward via an augmented ones column (db from the last row)",
+            "        self.W.grad += self.x.T @ grad_out\n        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n",
+            "        xa = np.hstack([self.x, np.ones((len(self.x), 1))])\n        g = xa.T @ grad_out\n"
+            "        self.W.grad += g[:-1]\n        self.b.grad += g[-1:]\n", file=M),
+    Variant("R15 SGD step as p.data -= p.grad * self.lr", "p.data -= self.lr * p.grad", "p.data -= p.grad * self.lr", file=M),
+]

@@ -177,6 +177,7 @@ class Sequential(Module):
         raise NotImplementedError()
 
     def parameters(self) -> list[Parameter]:
-        """Every layer's parameters, first layer first."""
+        """Every layer's parameters, first layer first, as each layer's own ``parameters()`` lists them
+        (whatever the layer's class)."""
         # YOUR CODE HERE
         raise NotImplementedError()

@@ -203,7 +203,8 @@ class Sequential(Module):
         ### END SOLUTION
 
     def parameters(self) -> list[Parameter]:
-        """Every layer's parameters, first layer first."""
+        """Every layer's parameters, first layer first, as each layer's own ``parameters()`` lists them
+        (whatever the layer's class)."""
         ### BEGIN SOLUTION
         return [p for layer in self.layers for p in layer.parameters()]
         ### END SOLUTION
