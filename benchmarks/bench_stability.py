@@ -85,7 +85,8 @@ def through_nbgrader(labs: list[str], classroom: Path, runs: int) -> bool:
         for k in range(runs):
             df = pipeline.grade(classroom, labs, Path(tmp) / f"run{k}", force=True, quiet=True)
             tables.append(df.sort_values(["assignment", "student_id"]).to_csv(index=False))
-            print(f"  nbgrader run {k + 1}/{runs} done ({time.perf_counter() - start:.0f} s)", flush=True)
+            print(f"  nbgrader run {k + 1}/{runs} done ({time.perf_counter() - start:.0f} s): "
+                  f"{'same as run 1' if tables[-1] == tables[0] else 'DIFFERENT from run 1'}", flush=True)
     same = len(set(tables)) == 1
     print(f"nbgrader: {runs} gradings of the sample class ({len(labs)} labs): "
           f"per-cell scores {'identical' if same else 'DIFFERENT'}")
