@@ -1886,6 +1886,11 @@ def _linear_backward_call(fn, dZ, cache, name, wanted):
         raise
 
 
+_SHIFTED_ROWS = ("dW's rows are the expected ones shifted by one row, starting with {first}: the gradient of the "
+                 "bias-augmented weights [W; b] (or [b; W]) is sliced at the wrong end: with the ones column "
+                 "{where} in A_aug, dWb = A_aug.T @ dZ holds the bias's row there: dW = {dW}, db = {db}")
+
+
 def linear_backward(fn) -> None:
     gen = core.rng("lab04.linear_backward")
     # Sizes pairwise different first (a slip between the axes raises or is named there); the square cases
@@ -1943,6 +1948,10 @@ def linear_backward(fn) -> None:
             "dW is the product of the batch sums, (sum of A_prev's rows).T @ (sum of dZ's rows), which pairs every "
             "sample's A_prev with every sample's dZ: dW = A_prev.T @ dZ sums each sample's own product (right only "
             "when m = 1)": (A64.sum(axis=0, keepdims=True).T @ dZ64.sum(axis=0, keepdims=True)) if m > 1 else None,
+            _SHIFTED_ROWS.format(first="db (the bias's row)", where="prepended (first)", dW="dWb[1:]", db="dWb[:1]"):
+                np.vstack([want_db, want_dW[:-1]]),
+            _SHIFTED_ROWS.format(first="the expected row 2", where="appended (last)", dW="dWb[:-1]", db="dWb[-1:]"):
+                np.vstack([want_dW[1:], want_db]),
         }))
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
@@ -2545,9 +2554,27 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_reversed_numbering(got, ref, L, name)
         _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _name_reversed_numbering(got, ref, L, name) -> None:
+    """Every gradient is right but filed under the wrong layer: grads['dWk'] and grads['dbk'] hold layer
+    L + 1 - k's (a counter that starts at the top, where the loop starts: enumerate(reversed(caches), 1))."""
+    if L < 2:
+        return
+    try:
+        flipped = all(_near(got.get(f"d{p}{k}"), ref[f"d{p}{L + 1 - k}"], 1e-5, 1e-7)
+                      for k in range(1, L + 1) for p in "Wb")
+    except (TypeError, ValueError, AttributeError):
+        return
+    if flipped:
+        core.fail(f"{name}: every gradient is right but filed under the wrong layer: grads['dW1'] holds dW{L}, "
+                  f"grads['dW{L}'] holds dW1 (and likewise db): the layer numbering is reversed; the loop runs "
+                  f"from the top, l = L, ..., 1, and layer l's gradients go to grads[f'dW{{l}}'] with that l (a "
+                  f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
 
 
 def _name_whole_cache_pair(exc, linear_backward, caches) -> None:
