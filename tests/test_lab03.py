@@ -365,3 +365,23 @@ def test_a_cache_without_the_layers_factor_is_read_in_its_parameters(ns):
 
     with pytest.raises(core.CheckFailure, match="the output divided by alpha"):
         checks.elu_backward(ELUCacheWithoutAlpha)
+
+
+def test_a_result_that_is_a_transform_of_the_expected_function_is_read(ns):
+    """Round 15b: -softplus(-x) (log-sigmoid) is read as that transform; x * sigmoid(|x|) as odd where SiLU is not."""
+    class LogSigmoid(ns["Softplus"]):
+        def forward(self, x):
+            self.x = x
+            return -np.logaddexp(0, -x)
+
+    with pytest.raises(core.CheckFailure, match=r"exactly -softplus\(-x\)"):
+        checks.softplus_forward(LogSigmoid)
+
+    class SiLUOfAbs(ns["SiLU"]):
+        def forward(self, x):
+            self.x = x
+            self.s = 1 / (1 + np.exp(-np.abs(x)))
+            return x * self.s
+
+    with pytest.raises(core.CheckFailure, match=r"are odd \(f\(-x\) = -f\(x\)\)"):
+        checks.silu_forward(SiLUOfAbs)

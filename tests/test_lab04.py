@@ -443,3 +443,45 @@ def test_round_15_wrong_causes_are_not_told(sol):
     with pytest.raises(core.CheckFailure, match=r"returned \(history, parameters\)") as info:
         checks.train_full_batch(swapped_train)
     assert info.value.diagnosis == "return-order"
+
+
+def test_round_15b_second_inputs_separate_the_causes(sol):
+    """A loop bound of len(parameters) is told only when a 1-layer network updates right; keys added to the
+    parameters dict are named in model_forward's cell; gradients filed under reversed layer numbers are named."""
+    def bound_counts_arrays(parameters, grads, learning_rate):
+        for l in range(1, len(parameters)):
+            parameters[f"W{l}"] -= learning_rate * grads[f"dW{l}"]
+            parameters[f"b{l}"] -= learning_rate * grads[f"db{l}"]
+        return parameters
+
+    with pytest.raises(core.CheckFailure, match=r"len\(parameters\) // 2") as info:
+        checks.update_parameters(bound_counts_arrays)
+    assert info.value.diagnosis == "loop-bound-counts-arrays"
+
+    def one_past(parameters, grads, learning_rate):                 # off by one on every network: not that reading
+        for l in range(1, len(parameters) // 2 + 2):
+            parameters[f"W{l}"] -= learning_rate * grads[f"dW{l}"]
+            parameters[f"b{l}"] -= learning_rate * grads[f"db{l}"]
+        return parameters
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.update_parameters(one_past)
+    assert info.value.diagnosis != "loop-bound-counts-arrays"
+
+    def keeps_activations(X, parameters, hidden_activation="relu"):
+        AL, caches = sol["model_forward"](X, parameters, hidden_activation)
+        parameters["AL"] = AL
+        return AL, caches
+
+    with pytest.raises(core.CheckFailure, match=r"added keys to parameters \('AL'\)") as info:
+        checks.model_forward(keeps_activations)
+    assert info.value.diagnosis == "mutated-input-keys-added"
+
+    def reversed_numbering(AL, Y, caches, hidden_activation="relu"):
+        grads = sol["model_backward"](AL, Y, caches, hidden_activation)
+        L = len(caches)
+        return {**grads, **{f"d{p}{k}": grads[f"d{p}{L + 1 - k}"] for k in range(1, L + 1) for p in "Wb"}}
+
+    with pytest.raises(core.CheckFailure, match="layer numbering is reversed") as info:
+        checks.model_backward(reversed_numbering)
+    assert info.value.diagnosis == "layer-numbering-reversed"

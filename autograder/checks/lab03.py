@@ -1195,8 +1195,60 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
                                interval=True)
     if term:
         core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
+    layer = name.split(".", 1)[0]
+    reading = _transformed_reading(probe, oracle, what,
+                                   layer.lower() if ".forward" in name and layer.isidentifier() else "f")
+    if reading:
+        text = f"{reading}; {text}" if text else reading
     if text:
         raise core.differs(got, expected, f"{name} {prefix}{text}", diagnosis, name=name, rtol=rt, atol=at)
+
+
+#: Readable points, symmetric about 0, for the reflection readings (two sets: one match is not a reading).
+_REFLECT_POINTS = (np.array([[-3.0, -1.0, -0.5, 0.5, 1.0, 3.0]]), np.array([[-2.3, -1.7, -0.2, 0.2, 1.7, 2.3]]))
+
+
+def _transformed_reading(probe, oracle, what: str, f: str = "f") -> str | None:
+    """Second question on a wrong elementwise result, independent of the function: is it a simple transform of
+    the expected f (-f(-x), f(-x), -f(x), f(x) - x, f(x) + x) at every point of two symmetric sets, or is it odd
+    (or even) when f is not, its x < 0 values the x > 0 ones reflected: x enters through |x| where its sign
+    matters.  Each reading must hold on both sets and differ from f there."""
+    if probe is None or oracle is None:
+        return None
+    runs = []
+    for xs in _REFLECT_POINTS:
+        try:
+            with np.errstate(all="ignore"):
+                mine = np.asarray(probe(xs.copy()), dtype=np.float64)
+                want = np.asarray(oracle(xs.copy()), dtype=np.float64)
+                flip = np.asarray(oracle(-xs), dtype=np.float64)
+                mine_flip = np.asarray(probe(-xs.copy()), dtype=np.float64)
+        except Exception:
+            return None
+        if not all(a.shape == xs.shape and bool(np.isfinite(a).all()) for a in (mine, want, flip, mine_flip)):
+            return None
+        runs.append((xs, mine, want, flip, mine_flip))
+
+    def holds(fn) -> bool:
+        return all(core.close(mine, fn(xs, want, flip), 1e-6, 1e-9) and not core.close(want, fn(xs, want, flip),
+                                                                                          1e-6, 1e-9)
+                   for xs, mine, want, flip, _ in runs)
+    for label, fn in ((f"-{f}(-x): both the argument's and the result's sign are flipped (the expected function "
+                       f"reflected through the origin)", lambda x, w, v: -v),
+                      (f"{f}(-x): the argument's sign is flipped", lambda x, w, v: v),
+                      (f"-{f}(x): the result's sign is flipped", lambda x, w, v: -w),
+                      (f"{f}(x) - x: an extra `- x`", lambda x, w, v: w - x),
+                      (f"{f}(x) + x: an extra `+ x`", lambda x, w, v: w + x)):
+        if holds(fn):
+            formula, why = label.split(": ", 1)
+            return f"at every point tried your {what} are exactly {formula}, with {f} the expected function: {why}"
+    for kind, sign in (("odd (f(-x) = -f(x))", -1.0), ("even (f(-x) = f(x))", 1.0)):
+        if all(core.close(mf, sign * mine, 1e-9, 1e-12) and not core.close(flip, sign * want, 1e-6, 1e-9)
+               for _, mine, want, flip, mf in runs):
+            return (f"your {what} are {kind} while the expected ones are not: for x < 0 they are the x > 0 ones "
+                    f"reflected, so x reaches your formula through |x| (np.abs) somewhere where its sign matters "
+                    f"(a stable form keeps a separate branch for x < 0)")
+    return None
 
 
 def _linear_in_grad_out(cls, spec: Spec, label: str, x, g, d) -> None:
@@ -1872,9 +1924,13 @@ def _hyper_parameter_factor(spec: Spec, probe) -> str | None:
             ratio = got[mask] / want[mask]
             for name, value in HYPER[key].items():
                 if np.allclose(ratio, value, rtol=1e-6, atol=0) or np.allclose(ratio, 1 / value, rtol=1e-6, atol=0):
-                    how = "multiplied by" if np.allclose(ratio, value, rtol=1e-6, atol=0) else "divided by"
-                    return (f"for {side} your derivative is the expected one {how} {name} (= {value:.4g}) and the "
-                            f"other side is right: {name} does not belong in the {side} branch of the derivative")
+                    if np.allclose(ratio, value, rtol=1e-6, atol=0):
+                        return (f"for {side} your derivative is the expected one multiplied by {name} (= "
+                                f"{value:.4g}) and the other side is right: an extra factor {name} in the {side} "
+                                f"branch of the derivative")
+                    return (f"for {side} your derivative is the expected one divided by {name} (= {value:.4g}) and "
+                            f"the other side is right: the {side} branch of the derivative lacks the factor {name} "
+                            f"(or divides by it)")
     return None
 
 

@@ -383,8 +383,36 @@ def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
     if hint is _TRAIN_HINT:
         _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
         _name_none_batch_size(exc, text, kwargs)
+    if hint is _LINEAR_HINT and " raised " in text:
+        _name_rows_from_columns(fn, args, text)
     if hint and " raised " in text:
         core.fail(f"{text}. {hint}", exc.diagnosis)
+
+
+def _name_rows_from_columns(fn, args, text: str) -> None:
+    """linear_forward raised on A_prev (m, n_prev) with m != n_prev.  Second input: the same W and b with
+    m = n_prev rows.  When that call gives the right Z, the product is right (a transposed or reversed product
+    fails or differs there too) and something is sized with A_prev.shape[1] where the number of rows m belongs:
+    in Z = A_prev @ W + b that is the bias term (b tiled or repeated to n_prev rows)."""
+    try:
+        A, W, b = (np.asarray(a, dtype=_f64) for a in args[:3])
+    except (TypeError, ValueError):
+        return
+    m, n_prev = A.shape if A.ndim == 2 else (0, 0)
+    if m == n_prev or W.shape[:1] != (n_prev,):
+        return
+    A2 = core.rng("lab04.rows-from-columns").standard_normal((n_prev, n_prev))
+    try:
+        out = core.call(fn, A2.copy(), W.copy(), b.copy(), name="probe")
+        right = _near(np.asarray(out[0], dtype=_f64), _affine(A2, W, b), 1e-9, 1e-9)
+    except Exception:
+        return
+    if right:
+        core.fail(f"{text}. The same W and b with A_prev of {n_prev} rows (m == n_prev) give the right Z: the "
+                  f"product A_prev @ W is right, and something has n_prev = A_prev.shape[1] entries where there "
+                  f"must be one per sample (m = A_prev.shape[0]): look at the bias term: b (1, n) is added as "
+                  f"it is, Z = A_prev @ W + b broadcasts it over the m rows (no np.tile / np.repeat needed)",
+                  "bias-sized-by-columns")
 
 
 #: The documented values of the string arguments (activation / hidden_activation, method).
@@ -480,6 +508,12 @@ def _unchanged(before, after, fn_name, what):
         core.fail(f"{fn_name} removed keys from {what} ({', '.join(map(repr, gone[:4]))}"
                   f"{', ...' if len(gone) > 4 else ''}): {what}.clear(), del or pop change the caller's dict; "
                   f"it must only read it", "mutated-input-keys-removed")
+    added = sorted(k for k in after if k not in before) if isinstance(after, dict) else []
+    if added:
+        core.fail(f"{fn_name} added keys to {what} ({', '.join(map(repr, added[:4]))}"
+                  f"{', ...' if len(added) > 4 else ''}): {what} is the caller's dict, and a key stored in it "
+                  f"stays there (len({what}) // 2 then no longer counts the layers); it must only read it: keep "
+                  f"what you need in a local variable or in the caches", "mutated-input-keys-added")
     for k, v in before.items():
         now = after.get(k) if isinstance(after, dict) else None
         if not (isinstance(now, np.ndarray) and now.shape == v.shape and np.array_equal(now, v)):
@@ -1114,8 +1148,9 @@ def _modifies(fn, *args) -> bool:
     except Exception:
         return False
     for a, g in zip(args, given):
-        if isinstance(a, dict) and not all(isinstance(g.get(k), np.ndarray) and g[k].shape == v.shape
-                                           and np.array_equal(g[k], v) for k, v in a.items()):
+        if isinstance(a, dict) and (set(g) != set(a) or not all(
+                isinstance(g.get(k), np.ndarray) and g[k].shape == v.shape and np.array_equal(g[k], v)
+                for k, v in a.items())):
             return True
     return False
 
@@ -1851,6 +1886,11 @@ def _linear_backward_call(fn, dZ, cache, name, wanted):
         raise
 
 
+_SHIFTED_ROWS = ("dW's rows are the expected ones shifted by one row, starting with {first}: the gradient of the "
+                 "bias-augmented weights [W; b] (or [b; W]) is sliced at the wrong end: with the ones column "
+                 "{where} in A_aug, dWb = A_aug.T @ dZ holds the bias's row there: dW = {dW}, db = {db}")
+
+
 def linear_backward(fn) -> None:
     gen = core.rng("lab04.linear_backward")
     # Sizes pairwise different first (a slip between the axes raises or is named there); the square cases
@@ -1908,6 +1948,10 @@ def linear_backward(fn) -> None:
             "dW is the product of the batch sums, (sum of A_prev's rows).T @ (sum of dZ's rows), which pairs every "
             "sample's A_prev with every sample's dZ: dW = A_prev.T @ dZ sums each sample's own product (right only "
             "when m = 1)": (A64.sum(axis=0, keepdims=True).T @ dZ64.sum(axis=0, keepdims=True)) if m > 1 else None,
+            _SHIFTED_ROWS.format(first="db (the bias's row)", where="prepended (first)", dW="dWb[1:]", db="dWb[:1]"):
+                np.vstack([want_db, want_dW[:-1]]),
+            _SHIFTED_ROWS.format(first="the expected row 2", where="appended (last)", dW="dWb[:-1]", db="dWb[-1:]"):
+                np.vstack([want_dW[1:], want_db]),
         }))
         db_got = out[2]
         if isinstance(db_got, np.ndarray) and db_got.shape != (1, n):
@@ -2510,9 +2554,27 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        _name_reversed_numbering(got, ref, L, name)
         _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+
+
+def _name_reversed_numbering(got, ref, L, name) -> None:
+    """Every gradient is right but filed under the wrong layer: grads['dWk'] and grads['dbk'] hold layer
+    L + 1 - k's (a counter that starts at the top, where the loop starts: enumerate(reversed(caches), 1))."""
+    if L < 2:
+        return
+    try:
+        flipped = all(_near(got.get(f"d{p}{k}"), ref[f"d{p}{L + 1 - k}"], 1e-5, 1e-7)
+                      for k in range(1, L + 1) for p in "Wb")
+    except (TypeError, ValueError, AttributeError):
+        return
+    if flipped:
+        core.fail(f"{name}: every gradient is right but filed under the wrong layer: grads['dW1'] holds dW{L}, "
+                  f"grads['dW{L}'] holds dW1 (and likewise db): the layer numbering is reversed; the loop runs "
+                  f"from the top, l = L, ..., 1, and layer l's gradients go to grads[f'dW{{l}}'] with that l (a "
+                  f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
 
 
 def _name_whole_cache_pair(exc, linear_backward, caches) -> None:
@@ -3368,6 +3430,33 @@ def _name_transposed_gradients(fn, exc, params, grads, lr, name) -> None:
                       f"your code makes exactly the right update)", "update-gradient-transposed")
 
 
+def _name_bound_counts_arrays(fn, name, key, L) -> None:
+    """Property: the loop over the layers runs l = 1 .. L with L = len(parameters) // 2.  Second input: a
+    network of ONE layer.  A loop that updates it right there but asks for layer L + 1 on this L-layer network
+    has a bound that grows faster than the layers: len(parameters) counts the W and b arrays (2 per layer,
+    range(1, len(parameters)) is exactly right for one layer); an index merely off by one fails on one layer
+    too."""
+    if L < 2:
+        return
+    gen = core.rng("lab04.update.one-layer")
+    params = _random_params(gen, [3, 2])
+    grads = {"dW1": gen.standard_normal((3, 2)), "db1": gen.standard_normal((1, 2)),
+             "dA0": gen.standard_normal((4, 3))}
+    given = _copy_params(params)
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(given, _copy_params(grads), 0.1)
+    except Exception:
+        return
+    got = got if isinstance(got, dict) else given
+    if all(_near(got.get(k), params[k] - 0.1 * grads["d" + k], 1e-9, 1e-12) for k in params):
+        core.fail(f"{name} asked for the key {key!r}, which does not exist, while on a network of one layer it "
+                  f"makes the right update: your loop over the layers runs past L = {L} once there are two "
+                  f"layers or more: its bound counts the arrays, len(parameters) = 2L (one W and one b per "
+                  f"layer); the number of layers is L = len(parameters) // 2 (loop over range(1, L + 1), or over "
+                  f"the keys of parameters)", "loop-bound-counts-arrays")
+
+
 def _name_fixed_layers(fn, name, key) -> None:
     """A key past the last layer is asked for either by an index off by one (a deeper network fails the
     same way) or by a fixed list of keys, written for one network (a deeper network then runs, but its last
@@ -3403,6 +3492,7 @@ def _name_layer_index(exc, L, name, params=None, grads=None, fn=None):
         key = hit.group(1) + hit.group(2)
         if fn is not None:
             _name_fixed_layers(fn, name, key)
+            _name_bound_counts_arrays(fn, name, key, L)
         core.fail(f"{name} asked for the key {key!r}, which does not exist: the layers are numbered 1 to L = {L} "
                   f"(W1, b1, ..., W{L}, b{L}) and parameter P is updated with grads['d' + P]: a layer index off "
                   f"by one?", "layer-index-off-by-one")
@@ -4034,12 +4124,13 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False, backward_hidden=None, pairwise=False, stale=False):
+              whole_y=False, backward_hidden=None, pairwise=False, stale=False, accumulate=False):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
     ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; ``stale``: each update applies
-    the previous step's gradients, the first none; all for diagnoses)."""
+    the previous step's gradients, the first none; ``accumulate``: each update applies the running sum of every
+    gradient so far, never reset; all for diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
@@ -4060,6 +4151,10 @@ def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None,
                 if stale == "in-place":      # an in-place update_parameters also changed the W and b cached
                     caches = _with_weights(caches, p)
             grads = parts.backward(AL, Y if whole_y else Y[idx], caches, backward_hidden or hidden)
+            if accumulate:
+                previous = grads if previous is None else {k: previous[k] + v for k, v in grads.items()
+                                                           if k in previous}
+                grads = previous
             if stale:
                 previous = grads
             else:
@@ -4245,6 +4340,9 @@ def _judge_train(check, fn, parts_fns):
             raise
         if " raised " in str(exc):
             _flattened_targets(exc, parts_fns)
+        if _forward_modifies_parameters(parts_fns[0]) and _judged_with_reference_blocks(
+                check, fn, "include a model_forward that changes the parameters dict it is given (see its own cell)"):
+            return
         own = _Own(*parts_fns)
         if _parts_agree(own):
             raise
@@ -4483,6 +4581,8 @@ def _full_batch(fn, parts):
                 "the caches hold in place)": lambda: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden,
                                                       stale="in-place")[0],
             }
+            diagnoses[_ACCUMULATED.format(what="epoch")] = lambda: _simulate(
+                parts, X64, Y, params, lr, [np.arange(m)] * epochs, m, hidden, accumulate=True)[0]
             # the targets of the whole set in their original order with the shuffled rows of X (Y never indexed
             # with the permutation): replayed with the documented generator, np.random.default_rng(seed)
             def unsliced(epochs=epochs):
@@ -4584,6 +4684,12 @@ def _loss_of_labels(hist, name) -> None:
 _ASCENT = ("the parameters after training are those of {epochs} steps of gradient ASCENT (every gradient's sign "
            "flipped): is model_backward called with its first two arguments swapped, model_backward(Y, AL, ...), "
            "which turns dZ_L = AL - Y into Y - AL? (or does the loop add the step instead of subtracting it?)")
+
+
+_ACCUMULATED = ("the update of {what} k moves the parameters by learning_rate times the SUM of the gradients of "
+                "updates 1 to k: the gradients are accumulated "
+                "across steps and never reset (a running total kept outside the loop, or += into a dict that is "
+                "never cleared): each update uses the gradients model_backward returns for that mini-batch only")
 
 
 def _stopped_when_loss_rose(hist, want_hist, epochs, name) -> None:
@@ -5063,6 +5169,35 @@ def _mini_batch_counts(fn, parts):
                 pass
         if stale:
             core.fail(f"{name}: {_STALE_GRADS}", "stale-gradients")
+        def moves(rates, accumulate=False):  # one update per rate, each with this step's (or the summed) gradients
+            p, acc = _copy_params(params), None
+            for rate in rates:
+                AL, caches = parts.forward(X[:batch_size], p, hidden)
+                grads = parts.backward(AL, Y[:batch_size], caches, hidden)
+                if accumulate:
+                    acc = grads if acc is None else {k: acc[k] + v for k, v in grads.items() if k in acc}
+                    grads = acc
+                p = parts.update(p, grads, rate)
+            return p
+        try:
+            accumulated = total > 1 and _match(got, moves([0.5] * total, True)) and not _match(got, steps(total))
+        except (core.CheckFailure, Exception):
+            accumulated = False
+        if accumulated:
+            core.fail(f"{name}: " + _ACCUMULATED.format(what="step"), "gradients-accumulated")
+        if sizes[-1] != batch_size:
+            try:
+                scaled = _match(got, moves([0.5 * n / batch_size for n in sizes] * epochs)) \
+                    and not _match(got, steps(total))
+            except (core.CheckFailure, Exception):
+                scaled = False
+            if scaled:
+                core.fail(f"{name}: every update moves the parameters by the expected step except the last one of "
+                          f"each epoch, on the partial batch of {sizes[-1]} rows, whose step is {sizes[-1]}/"
+                          f"{batch_size} of it: that batch's learning rate (or gradient) is scaled by len(idx) / "
+                          f"batch_size; model_backward already averages over the batch's own rows (dZ_L = (A_L - Y) "
+                          f"/ len(idx)), so every batch, the partial one too, is updated with learning_rate itself",
+                          "partial-batch-step-scaled")
         if len(sizes) > 1:
             _summed_once_per_epoch(fn, parts, got, steps, params, dims, X, Y, dtype, hidden, epochs, len(sizes), name)
         try:

@@ -1247,3 +1247,24 @@ MUTANTS += [
            old="return np.maximum(x, 0)", new="return np.maximum(x, 0).T",
            expect="`np.maximum(x, 0).T` should be `np.maximum(x, 0)`"),
 ]
+
+# --- round 15b (held-out probes j15-03, now catalogued): a wrong result read as a transform of the expected function
+# (-f(-x) ...) or as odd where f is not (|x| where the sign matters); a hyper-parameter missing from a branch said so
+MUTANTS += [
+    Mutant("R15f softplus forward scipy.special.log_expit (log-sigmoid = -softplus(-x))",
+           old="return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           new="from scipy.special import log_expit\n        return log_expit(x)",
+           expect="your values are exactly -softplus(-x), with softplus the expected function"),
+    Mutant("R15f softplus forward -logaddexp(0, -x) (-softplus(-x), the sign slip twice)",
+           old="return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           new="return -np.logaddexp(0, -x)",
+           expect="your values are exactly -softplus(-x)"),
+    Mutant("R15f SiLU forward x * sigmoid(|x|) (the stable sigmoid's negative branch forgotten)",
+           old="self.s = Sigmoid().forward(x)\n        return x * self.s",
+           new="self.s = 1 / (1 + np.exp(-np.abs(x)))  # no overflow\n        return x * self.s",
+           expect="are odd (f(-x) = -f(x)) while the expected ones are not"),
+    Mutant("R15f SELU backward negative side y / SCALE + ALPHA (the outer SCALE forgotten)",
+           old="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))",
+           new="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y / self.SCALE + self.ALPHA))",
+           expect="the x < 0 branch of the derivative lacks the factor scale"),
+]

@@ -1605,3 +1605,60 @@ MUTANTS += [
                "    return np.where(positive, 1.0 / (1.0 + E), E / (1.0 + E))",
            expect="modified its input Z in place"),
 ]
+
+# --- round 15b (held-out probes j15-04, now catalogued): keys added to the parameters dict paid in model_forward's
+# cell only; a bias sized by A_prev.shape[1], a loop bound counting arrays, accumulated gradients, a partial batch's
+# scaled step, a bias-trick slice at the wrong end and a reversed layer numbering named by second inputs
+_R15F_LIN_B = "dW = A_prev.T @ dZ\n    db = dZ.sum(axis=0, keepdims=True)"
+_R15F_STEP = "parameters = update_parameters(parameters, grads, learning_rate)"
+MUTANTS += [
+    Mutant("R15f linear_forward tiles b over A_prev.shape[1] rows",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    Z = A_prev @ W + np.tile(b, (A_prev.shape[1], 1))  # one bias row per sample\n"
+               "    return Z, (A_prev, W, b)",
+           expect="look at the bias term"),
+    Mutant("R15f linear_forward repeats b over A_prev.shape[1] rows",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    Z = A_prev @ W + np.repeat(b, A_prev.shape[1], axis=0)\n    return Z, (A_prev, W, b)",
+           expect="look at the bias term"),
+    Mutant("R15f model_forward stores each A_l in the parameters dict",
+           old="caches.append((linear_cache, activation_cache))",
+           new='caches.append((linear_cache, activation_cache))\n        parameters[f"A{l}"] = A  # keep the activations',
+           expect="added keys to parameters ('A1'"),
+    Mutant("R15f linear_backward bias trick: ones prepended, sliced as if appended",
+           old=_R15F_LIN_B,
+           new="A_aug = np.hstack([np.ones((A_prev.shape[0], 1)), A_prev])  # bias trick\n"
+               "    dWb = A_aug.T @ dZ\n    dW, db = dWb[:-1], dWb[-1:]",
+           expect="dW's rows are the expected ones shifted by one row, starting with db"),
+    Mutant("R15f linear_backward bias trick: ones appended, sliced as if prepended",
+           old=_R15F_LIN_B,
+           new="A_aug = np.hstack([A_prev, np.ones((A_prev.shape[0], 1))])  # bias trick\n"
+               "    dWb = A_aug.T @ dZ\n    dW, db = dWb[1:], dWb[:1]",
+           expect="dW's rows are the expected ones shifted by one row, starting with the expected row 2"),
+    Mutant("R15f model_backward numbers the grads from the top",
+           old='    for l in range(L, 0, -1):\n        linear_cache, _ = caches[l - 1]\n'
+               '        dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)\n'
+               '        grads[f"dA{l - 1}"] = dA_prev\n',
+           new='    for i, (linear_cache, _) in enumerate(reversed(caches), 1):\n        l = L - i + 1\n'
+               '        dA_prev, grads[f"dW{i}"], grads[f"db{i}"] = linear_backward(dZ, linear_cache)\n'
+               '        grads[f"dA{i - 1}"] = dA_prev\n',
+           expect="the layer numbering is reversed"),
+    Mutant("R15f update_parameters loops l over range(1, len(parameters))",
+           old='    for key in parameters:\n        parameters[key] -= learning_rate * grads["d" + key]',
+           new='    for l in range(1, len(parameters)):\n'
+               '        parameters[f"W{l}"] -= learning_rate * grads[f"dW{l}"]\n'
+               '        parameters[f"b{l}"] -= learning_rate * grads[f"db{l}"]',
+           expect="its bound counts the arrays, len(parameters) = 2L"),
+    Mutant("R15f train scales the step of the last partial batch by len(idx) / batch_size",
+           old=_R15F_STEP, new="parameters = update_parameters(parameters, grads, learning_rate * len(idx) / size)",
+           expect="that batch's learning rate (or gradient) is scaled by len(idx) / batch_size"),
+    Mutant("R15f train accumulates gradients across steps (never reset)",
+           old="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            " + _R15F_STEP,
+           new="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            for k in grads:\n"
+               "                if k[1] in 'Wb':\n"
+               "                    acc[k] = acc.get(k, 0) + grads[k]  # running gradient\n"
+               "            parameters = update_parameters(parameters, acc, learning_rate)",
+           also=(("rows = [record(0)]\n", "rows = [record(0)]\n    acc = {}\n"),),
+           expect="the gradients are accumulated across steps and never reset"),
+]
