@@ -2200,7 +2200,25 @@ def _one_sample(label: str, n: int, grad_of) -> dict:
             f"must accumulate (+=)": lambda: grad_of(n - 1)}
 
 
+def _conv_backward_from_zeros(conv2d_backward, r) -> None:
+    """dx, dw, db that change with what memory held before the call (np.empty where np.zeros
+    belongs: the buffer col2im adds into, or a gradient accumulated over a loop)."""
+    case = CONV_CASES[2]
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    x, wt, _b = _conv_inputs(r, case)
+    dout = r.normal(0, 1, (n, co, *_out_size(case))).astype(dt)
+    hp, wp = h + 2 * p, w + 2 * p
+    every = "its entries must be the sums of their contributions alone"
+    _not_from_zeros(conv2d_backward, (dout, x, wt, s, p),
+                    [(n, c, h, w), (n, c, hp, wp), (c, n, hp, wp), (co, c, kh, kw), (co,)],
+                    {0: ("dx", np.ones((n, c, h, w), bool), every), 1: ("dw", np.ones(wt.shape, bool), every),
+                     2: ("db", np.ones((co,), bool), every)},
+                    "conv2d_backward", _describe_conv(case))
+
+
 def conv2d_backward(conv2d_backward):
+    # first: an uninitialised buffer may hold zeros by chance in the cases below (the verdict must not depend on it)
+    _conv_backward_from_zeros(conv2d_backward, core.rng("lab07.conv2d_backward.zeros"))
     r = core.rng("lab07.conv2d_backward")
     # Finite differences of the oracle's forward as a witness for the oracle's gradients.
     _witness(r)
@@ -2732,22 +2750,23 @@ POOL_PATTERNS = [
 ]
 
 
-#: Kernel-side driver: fills some freed memory of the output's size with ``marker`` before the call, so that an
+#: Kernel-side driver: fills some freed memory of the outputs' sizes with ``marker`` before the call, so that an
 #: array made with np.empty / np.empty_like inside it (never written where 0 belongs) shows the marker instead of
 #: whatever memory held: the reading does not depend on chance.
 _POISONED_CALL = '''
-def poisoned_call(fn, marker, like, *args):
+def poisoned_call(fn, marker, shapes, *args):
     import numpy as np
-    junk = [np.full(like.shape, marker, like.dtype) for _ in range(8)]
+    junk = [np.full(shape, marker) for shape in shapes for _ in range(4)]
     del junk
     return fn(*args)
 '''
 
 
-def _not_from_zeros(fn, args, like, zero, name, context, array="dx") -> None:
-    """``fn(*args)`` called twice, right after memory of ``like``'s size was filled with two different numbers: an
-    output that changes with them where the rule gives 0 (``zero``: mask of those entries) holds uninitialised
-    memory there (np.empty / np.empty_like never wrote those entries): it must start from zeros.  Cheap: two calls."""
+def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
+    """``fn(*args)`` called twice on fresh copies, each time right after memory of the ``shapes`` (float64 sizes)
+    was filled with another number: an output (``zeros``: index in the returned tuple, or None for a single array ->
+    (its name, mask of the entries to look at)) whose entries there change with that number holds uninitialised
+    memory (np.empty / np.empty_like never wrote them): it must start from zeros.  Cheap: two calls."""
     try:
         run = core.kernel_functions(_POISONED_CALL)["poisoned_call"]
         outs = []
@@ -2756,19 +2775,22 @@ def _not_from_zeros(fn, args, like, zero, name, context, array="dx") -> None:
             with np.errstate(all="ignore"):
                 for marker in (12345.0, -6789.0):       # fresh copies: an input changed in place is not memory
                     copies = [np.array(a) if isinstance(a, np.ndarray) else a for a in args]
-                    out = np.asarray(run(fn, marker, like, *copies), _float64)
-                    if out.shape != like.shape:
-                        return
-                    outs.append(out)
+                    outs.append(run(fn, marker, [tuple(sh) for sh in shapes], *copies))
     except Exception:   # a probe that fails says nothing
         return
-    changed = zero & ~((outs[0] == outs[1]) | (np.isnan(outs[0]) & np.isnan(outs[1])))
-    if changed.any():
-        fail(f"{name} ({context}): {array} not started from zeros (np.empty?): the entries of {array} that no window's "
-             f"maximum reaches must be exactly 0, but they hold whatever was in memory before "
-             f"the call (they change from run to run, so the result may even look right by chance, or overflow): "
-             f"np.empty / np.empty_like do NOT fill with zeros; start from {array} = np.zeros_like(x) and add the "
-             f"gradients in", f"{array}-not-from-zeros")
+    for index, (array, mask, where) in zeros.items():
+        try:
+            a, b = (np.asarray(o if index is None else o[index], _float64) for o in outs)
+        except Exception:   # not a tuple, or not arrays: the cases say what is wrong
+            return
+        if a.shape != np.shape(mask) or b.shape != a.shape:
+            continue
+        changed = mask & ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        if changed.any():
+            fail(f"{name} ({context}): {array} not started from zeros (np.empty?): {where}, but they hold whatever "
+                 f"was in memory before the call (they change from run to run, so the result may even look right "
+                 f"by chance, or overflow): np.empty / np.empty_like do NOT fill with zeros; start from "
+                 f"np.zeros (np.zeros_like) and add the gradients in", f"{array}-not-from-zeros")
 
 
 def maxpool2d_backward(maxpool2d_backward):
@@ -2776,7 +2798,9 @@ def maxpool2d_backward(maxpool2d_backward):
     n, c, h, w, size, s, dt = POOL_CASES[0]
     x = _distinct(r, (n, c, h, w), dt)
     dout = r.normal(0, 1, _pool(x, size, s).shape).astype(dt)
-    _not_from_zeros(maxpool2d_backward, (dout, x, size, s), x, _pool_grad(dout, x, size, s) == 0,
+    _not_from_zeros(maxpool2d_backward, (dout, x, size, s), [x.shape],
+                    {None: ("dx", _pool_grad(dout, x, size, s) == 0,
+                            "the entries of dx that no window's maximum reaches must be exactly 0")},
                     "maxpool2d_backward", _describe_pool(POOL_CASES[0]))
     r = core.rng("lab07.maxpool2d_backward")
     results = []

@@ -1759,3 +1759,9 @@ MUTANTS += [
            new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=1.0)\n    # Every window",
            expect=("your padding is filled with the value 1",)),
 ]
+MUTANTS += [
+    Mutant("r15b conv bwd: col2im buffer from np.empty (uninitialised, not zeros)",
+           old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)",
+           new="    dxp = np.empty((C_in, N) + xp.shape[2:], dtype=dcols.dtype)",
+           expect=("dx not started from zeros (np.empty?)",)),
+]
