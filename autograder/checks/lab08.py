@@ -546,7 +546,7 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
 _ONE_PASS = '''
 def one_pass(opt, names):
     out = {}
-    for name in names:
+    for name in list(names) + sorted(vars(opt)):
         held = getattr(opt, name, None)
         try:
             if held is not None and iter(held) is held:
@@ -565,6 +565,25 @@ def _state_one_pass(opt, rules):
     except Exception:   # a probe that fails says nothing
         return None
     return next(iter(found.items()), None)
+
+
+def _one_pass_state(make, data0, what, exc) -> None:
+    """Asked first after a failed step: an optimiser attribute (its state) that is a one-pass iterator right after
+    construction explains any later reading (nothing moves from the second step on, whatever the rule)."""
+    try:
+        opt = call(make, _params(data0), name=what)
+    except core.CheckFailure:
+        return
+    found = _state_one_pass(opt, ())
+    if found:
+        name, kind = found
+        head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
+        fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
+             f"{len(data0)} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
+             f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
+             f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
+             f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
+             "state-one-pass-iterator")
 
 
 def _steps_alone(make, data0, grads, decay) -> bool:
@@ -1225,6 +1244,7 @@ def sgd_momentum(SGD):
                      **_clipped(lambda **kw: _sgd(data0, grads, DECAY, 0.3, lrs=lrs, **kw)),
                  })
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, 0.3), data0, f"SGD(params, lr) ({np.dtype(dtype)})", exc)
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
                 _which_decay(SGD, r, exc)
             if exc.diagnosis == "parameters-unchanged":
@@ -1244,6 +1264,7 @@ def sgd_momentum(SGD):
             _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu), what, dtype,
                  diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -1456,6 +1477,7 @@ def sgd_nesterov(SGD):
             _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted,
                           velocity)
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, what, exc)
             if _generic_step(exc) or exc.diagnosis.startswith("in-nesterov-s-step"):
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc, lr, mu,
                                nesterov=True)
@@ -1632,6 +1654,8 @@ def sgd_weight_decay(SGD):
             try:
                 _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
             except core.CheckFailure as exc:
+                _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd), data0, what,
+                                exc)
                 if _generic_step(exc):
                     _decay_term_uniform(got, before, grads, lr * ((1 + mu) if nest else 1.0), wd, what, exc)
                 # "ignored" is confirmed first: an L2 term that does reach some step (Nesterov's) is not ignored,
@@ -1728,6 +1752,7 @@ def rmsprop(RMSProp):
         try:
             _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype)
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, what, exc)
             s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
             _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
@@ -2019,6 +2044,8 @@ def adam(Adam):
     try:
         _adam_cases(Adam, r, hyper)
     except core.CheckFailure as exc:
+        _one_pass_state(lambda ps: Adam(ps, **hyper), _problem(core.rng("lab08.adam.state"), np.float64, 1)[0],
+                        "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) (float64)", exc)
         if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
             _adam_positive_probe(Adam, hyper)
             # small betas keep 1 - beta * t (and the like) positive for 5 steps: the corrections read back

@@ -1820,3 +1820,13 @@ MUTANTS += [
            new="math.cos(math.pi * epoch / total_epochs)) // 2",
            expect=("an integer division (//) where / belongs",)),
 ]
+MUTANTS += [
+    Mutant("r15b SGD: velocity built as a generator expression",
+           old="self.velocity = [np.zeros_like(p.data) for p in self.params]",
+           new="self.velocity = (np.zeros_like(p.data) for p in self.params)",
+           expect=("the optimiser state is a generator, used up after the first step",)),
+    Mutant("r15b RMSProp: square_avg built as a generator expression",
+           old="self.square_avg = [np.zeros_like(p.data) for p in self.params]",
+           new="self.square_avg = (np.zeros_like(p.data) for p in self.params)",
+           expect=("the optimiser state is a generator, used up after the first step",)),
+]
