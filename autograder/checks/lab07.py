@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import warnings
 
 import numpy as np
 
@@ -1445,6 +1446,7 @@ def _conv_forward_values(got, x, wt, b, case, context):
     except core.CheckFailure as exc:
         if _generic(exc):
             _images_left_out(got, want, case, f"conv2d_forward ({context})")
+            _padding_value(got, want, x, wt, case, context)
             _bias_term(got, want, b, case, context)
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
             if mixed:
@@ -1452,6 +1454,31 @@ def _conv_forward_values(got, x, wt, b, case, context):
             _sum_scaled(got, want, b, case, context)
             _conv_readings(got, x, wt, b, case, context)
         raise
+
+
+def _padding_value(got, want, x, wt, case, context) -> None:
+    """The output read as the convolution of x padded with a constant c other than 0: the convolution is linear in
+    the padded input, so yours - expected = c * (the convolution of the padding's mask with w, no bias); c is fitted
+    from the border outputs and must reproduce every output exactly."""
+    p, s, dt = case[8], case[7], case[9]
+    if p == 0:
+        return
+    mask = np.pad(np.zeros(np.shape(x)), ((0, 0), (0, 0), (p, p), (p, p)), constant_values=1.0)
+    border = _conv(mask, wt, np.zeros(np.shape(wt)[0]), s, 0)
+    diff = (np.asarray(got, _float64) - want).ravel()
+    scale = border.ravel()
+    if not np.all(np.isfinite(diff)) or not np.any(scale):
+        return
+    c = float(scale @ diff / (scale @ scale))
+    if abs(c) < 1e-9 or not core.close(np.asarray(got, _float64), want + c * border, **_tol(dt)):
+        return
+    value = f"{round(c):d}" if abs(c - round(c)) < 1e-6 else f"{c:.6g}"
+    said = " (= pad: the value given for the padding is pad itself, np.pad(..., constant_values=pad)?)" \
+        if abs(c - p) < 1e-6 else ""
+    fail(f"conv2d_forward ({context}): your output is exactly the convolution of x padded with the value {value}, "
+         f"not with zeros: your padding is filled with the value {value}{said}; pad with zeros, np.pad(x, ((0, 0), "
+         f"(0, 0), (pad, pad), (pad, pad))) (constant_values defaults to 0; pad says how MANY, not which value)",
+         "padding-not-zeros-value")
 
 
 def _images_left_out(got, want, case, head) -> None:
@@ -1885,6 +1912,7 @@ def _check_dx(got, want, x, wt, dout, case, context, sizes=None):
         if core.close(got, value(), **tol):
             fail(f"conv2d_backward ({context}): {message}", diagnosis)
     _kernel_reversed(got, want, dout, x, wt, s, p, context, tol)
+    _offsets_skipped(got, want, dout, x, wt, s, p, context, tol)
     mixed = _layout_mixup(got, want, ("N", "C_in", "H", "W"), tol)
     if mixed:
         fail(f"conv2d_backward ({context}): dx: {mixed[0]}", mixed[1])
@@ -1923,6 +1951,47 @@ def _kernel_reversed(got, want, dout, x, wt, s, p, context, tol) -> None:
              f"without axes= turns the first axes of a 4-d array (np.rot90(w, 2) rotates axes 0 and 1, the channel "
              f"axes; np.flip(w) reverses all four); the 180-degree rotation for dx is over the spatial axes only, "
              f"np.rot90(w, 2, axes=(2, 3)) or w[:, :, ::-1, ::-1]{said}", "dx-kernel-channels-reversed")
+
+
+def _offsets_skipped(got, want, dout, x, wt, s, p, context, tol) -> None:
+    """dx read as the sum of the contributions of SOME kernel offsets (u, v) only: every offset of the kernel adds
+    dout * w[:, :, u, v] to the pixels it covers, so a loop over the offsets that skips some (a range stepped by
+    the stride, or ended early) leaves their contributions out.  Fitted: each offset's own dx (the kernel with
+    that offset alone kept), weights 0 or 1 that reproduce yours exactly."""
+    wt = np.asarray(wt, _float64)
+    kh, kw = wt.shape[2:]
+    if kh * kw < 2 or kh * kw > 49:
+        return
+    parts = []
+    for u in range(kh):
+        for v in range(kw):
+            alone = np.zeros_like(wt)
+            alone[:, :, u, v] = wt[:, :, u, v]
+            parts.append(_conv_grads(dout, x, alone, s, p)[0].ravel())
+    g = np.asarray(got, _float64).ravel()
+    if not np.all(np.isfinite(g)):
+        return
+    a = np.stack(parts, axis=1)
+    coef = np.linalg.lstsq(a, g, rcond=None)[0]
+    kept = np.round(coef)
+    if not np.allclose(coef, kept, atol=1e-6) or not set(kept.tolist()) <= {0.0, 1.0} or kept.all() or \
+            not kept.any() or not core.close(np.asarray(got, _float64), (a @ kept).reshape(np.shape(got)), **tol):
+        return
+    reach = np.abs(a) > 0                   # the pixels of dx each offset reaches
+    if np.all(reach[:, kept == 0].any(axis=1) <= reach[:, kept == 1].any(axis=1)):
+        return      # every pixel a left-out offset reaches is reached by a kept one too: overwriting reads the same
+    skipped = [(int(i) // kw, int(i) % kw) for i in np.flatnonzero(kept == 0)]
+    rows = sorted({u for u, _ in skipped})
+    cols = sorted({v for _, v in skipped})
+    stepped = s > 1 and all(u % s or v % s for u, v in skipped) and \
+        all(not (u % s or v % s) for u, v in itertools.product(range(kh), range(kw)) if (u, v) not in skipped)
+    fail(f"conv2d_backward ({context}): dx: your dx is exactly the sum of the contributions of some kernel offsets "
+         f"only: the offsets (u, v) = {', '.join(map(str, skipped))} (rows u {rows}, columns v {cols} of the "
+         f"{kh}x{kw} kernel) add nothing to dx: your loop over the kernel offsets skips offsets"
+         + (" (it steps by the stride, range(0, KH, stride): the stride moves the WINDOWS, i.e. the output "
+            "positions; inside a window every offset u in range(KH), v in range(KW) contributes)" if stepped else "")
+         + "; every offset adds dout * w[:, :, u, v] to the pixels it covers, dx_padded[:, :, u + i*stride, "
+           "v + j*stride]", "dx-kernel-offsets-skipped")
 
 
 def _col2im_transposed(dout, wt, case):
@@ -2131,7 +2200,25 @@ def _one_sample(label: str, n: int, grad_of) -> dict:
             f"must accumulate (+=)": lambda: grad_of(n - 1)}
 
 
+def _conv_backward_from_zeros(conv2d_backward, r) -> None:
+    """dx, dw, db that change with what memory held before the call (np.empty where np.zeros
+    belongs: the buffer col2im adds into, or a gradient accumulated over a loop)."""
+    case = CONV_CASES[2]
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    x, wt, _b = _conv_inputs(r, case)
+    dout = r.normal(0, 1, (n, co, *_out_size(case))).astype(dt)
+    hp, wp = h + 2 * p, w + 2 * p
+    every = "its entries must be the sums of their contributions alone"
+    _not_from_zeros(conv2d_backward, (dout, x, wt, s, p),
+                    [(n, c, h, w), (n, c, hp, wp), (c, n, hp, wp), (co, c, kh, kw), (co,)],
+                    {0: ("dx", np.ones((n, c, h, w), bool), every), 1: ("dw", np.ones(wt.shape, bool), every),
+                     2: ("db", np.ones((co,), bool), every)},
+                    "conv2d_backward", _describe_conv(case))
+
+
 def conv2d_backward(conv2d_backward):
+    # first: an uninitialised buffer may hold zeros by chance in the cases below (the verdict must not depend on it)
+    _conv_backward_from_zeros(conv2d_backward, core.rng("lab07.conv2d_backward.zeros"))
     r = core.rng("lab07.conv2d_backward")
     # Finite differences of the oracle's forward as a witness for the oracle's gradients.
     _witness(r)
@@ -2518,12 +2605,30 @@ def _pool_part(head, g, xv, size, s, shape) -> None:
                      "pool-one-row-of-window" if label == "row" else "pool-one-column-of-window")
 
 
+def _pool_global(head, g, xv, positions) -> None:
+    """Every output of an (image, channel) is the same number, the largest (or the mean) of that channel's WHOLE
+    input: a max over the spatial axes of x (global pooling) broadcast to the output size, not one per window."""
+    if positions < 2 or g.ndim != 4:
+        return
+    flat = g.reshape(g.shape[0], g.shape[1], -1)
+    if not np.all(flat == flat[:, :, :1]):
+        return
+    for name, value, how in (("max", xv.max(axis=(2, 3)), "x.max(axis=(2, 3))"),
+                             ("mean", xv.mean(axis=(2, 3)), "x.mean(axis=(2, 3))")):
+        if core.close(flat[:, :, 0], value, 1e-12, 1e-12):
+            fail(f"{head}: every output of an image and channel is the same number, the {name} of that channel's "
+                 f"WHOLE input ({how}, broadcast to the output size): that is global {name} pooling, over all of "
+                 f"H and W at once; max-pooling takes one maximum per window, out[:, :, i, j] = the max of x[:, :, "
+                 f"i*stride : i*stride + size, j*stride : j*stride + size]", f"pool-global-{name}")
+
+
 def _pool_provenance(exc, got, want, x, size, s):
     """The inputs are all different, so every output value says where in x it was taken: name the
     window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
     head = _head(exc)
     g, xv = np.asarray(got, _float64), np.asarray(x, _float64)
     n, c, ho, wo = want.shape
+    _pool_global(head, g, xv, ho * wo)
     rows, cols, rows1, cols1 = set(), set(), set(), set()
     for a in range(n):
         for b in range(c):
@@ -2645,7 +2750,58 @@ POOL_PATTERNS = [
 ]
 
 
+#: Kernel-side driver: fills some freed memory of the outputs' sizes with ``marker`` before the call, so that an
+#: array made with np.empty / np.empty_like inside it (never written where 0 belongs) shows the marker instead of
+#: whatever memory held: the reading does not depend on chance.
+_POISONED_CALL = '''
+def poisoned_call(fn, marker, shapes, *args):
+    import numpy as np
+    junk = [np.full(shape, marker) for shape in shapes for _ in range(4)]
+    del junk
+    return fn(*args)
+'''
+
+
+def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
+    """``fn(*args)`` called twice on fresh copies, each time right after memory of the ``shapes`` (float64 sizes)
+    was filled with another number: an output (``zeros``: index in the returned tuple, or None for a single array ->
+    (its name, mask of the entries to look at)) whose entries there change with that number holds uninitialised
+    memory (np.empty / np.empty_like never wrote them): it must start from zeros.  Cheap: two calls."""
+    try:
+        run = core.kernel_functions(_POISONED_CALL)["poisoned_call"]
+        outs = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with np.errstate(all="ignore"):
+                for marker in (12345.0, -6789.0):       # fresh copies: an input changed in place is not memory
+                    copies = [np.array(a) if isinstance(a, np.ndarray) else a for a in args]
+                    outs.append(run(fn, marker, [tuple(sh) for sh in shapes], *copies))
+    except Exception:   # a probe that fails says nothing
+        return
+    for index, (array, mask, where) in zeros.items():
+        try:
+            a, b = (np.asarray(o if index is None else o[index], _float64) for o in outs)
+        except Exception:   # not a tuple, or not arrays: the cases say what is wrong
+            return
+        if a.shape != np.shape(mask) or b.shape != a.shape:
+            continue
+        changed = mask & ~((a == b) | (np.isnan(a) & np.isnan(b)))
+        if changed.any():
+            fail(f"{name} ({context}): {array} not started from zeros (np.empty?): {where}, but they hold whatever "
+                 f"was in memory before the call (they change from run to run, so the result may even look right "
+                 f"by chance, or overflow): np.empty / np.empty_like do NOT fill with zeros; start from "
+                 f"np.zeros (np.zeros_like) and add the gradients in", f"{array}-not-from-zeros")
+
+
 def maxpool2d_backward(maxpool2d_backward):
+    r = core.rng("lab07.maxpool2d_backward")
+    n, c, h, w, size, s, dt = POOL_CASES[0]
+    x = _distinct(r, (n, c, h, w), dt)
+    dout = r.normal(0, 1, _pool(x, size, s).shape).astype(dt)
+    _not_from_zeros(maxpool2d_backward, (dout, x, size, s), [x.shape],
+                    {None: ("dx", _pool_grad(dout, x, size, s) == 0,
+                            "the entries of dx that no window's maximum reaches must be exactly 0")},
+                    "maxpool2d_backward", _describe_pool(POOL_CASES[0]))
     r = core.rng("lab07.maxpool2d_backward")
     results = []
     for case in POOL_CASES:

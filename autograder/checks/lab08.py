@@ -21,6 +21,7 @@ vectorised code.  Gradients are checked against centred finite differences in fl
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import re
@@ -483,6 +484,7 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
     try:
         params = _params(data0, decay)
         opt = call(make, params, name=what)
+        one_pass = _state_one_pass(opt, rules)
         held0 = _held_state(opt, rules)
         _set_grads(params, grads[0])
         _step(opt, what)
@@ -494,6 +496,15 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
             held2 = _held_state(opt, rules)
     except core.CheckFailure:
         return
+    if one_pass:
+        name, kind = one_pass
+        head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
+        fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
+             f"{len(data0)} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
+             f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
+             f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
+             f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
+             "state-one-pass-iterator")
     shapes = [np.shape(d) for d in data0]
     for name, (rule, want, readings) in rules.items():
         h0, h1 = held0.get(name), held1.get(name)
@@ -528,6 +539,51 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
                 head = str(exc).split(": parameter")[0]
                 fail(f"{head}: self.{name} after step 1 holds {reading}, where the rule gives {rule} (read back from "
                      f"your optimiser's state on fresh parameters)", "state-" + _diag_id(reading)[:40])
+
+
+#: Kernel-side probe: which of an optimiser's state attributes are one-pass iterators (a generator expression,
+#: map, zip, filter, iter(...)): iterating one uses it up, so a zip over it in step() is empty from the second step.
+_ONE_PASS = '''
+def one_pass(opt, names):
+    out = {}
+    for name in list(names) + sorted(vars(opt)):
+        held = getattr(opt, name, None)
+        try:
+            if held is not None and iter(held) is held:
+                out[name] = type(held).__name__
+        except TypeError:
+            pass
+    return out
+'''
+
+
+def _state_one_pass(opt, rules):
+    """(name, type) of the first per-parameter state held in a one-pass iterator right after construction (the
+    first step() uses it up: zip(self.params, self.m) is then empty, and from the second step on nothing moves)."""
+    try:
+        found = dict(core.kernel_functions(_ONE_PASS)["one_pass"](opt, list(rules)))
+    except Exception:   # a probe that fails says nothing
+        return None
+    return next(iter(found.items()), None)
+
+
+def _one_pass_state(make, data0, what, exc) -> None:
+    """Asked first after a failed step: an optimiser attribute (its state) that is a one-pass iterator right after
+    construction explains any later reading (nothing moves from the second step on, whatever the rule)."""
+    try:
+        opt = call(make, _params(data0), name=what)
+    except core.CheckFailure:
+        return
+    found = _state_one_pass(opt, ())
+    if found:
+        name, kind = found
+        head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
+        fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
+             f"{len(data0)} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
+             f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
+             f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
+             f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
+             "state-one-pass-iterator")
 
 
 def _steps_alone(make, data0, grads, decay) -> bool:
@@ -1188,6 +1244,7 @@ def sgd_momentum(SGD):
                      **_clipped(lambda **kw: _sgd(data0, grads, DECAY, 0.3, lrs=lrs, **kw)),
                  })
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, 0.3), data0, f"SGD(params, lr) ({np.dtype(dtype)})", exc)
             if exc.diagnosis == _diag_id(UNDECAYED.split(":")[0]):
                 _which_decay(SGD, r, exc)
             if exc.diagnosis == "parameters-unchanged":
@@ -1207,6 +1264,7 @@ def sgd_momentum(SGD):
             _run(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, _sgd(data0, grads, DECAY, lr, mu), what, dtype,
                  diagnose=_sgd_diagnoses(data0, grads, DECAY, lr, mu))
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -1419,6 +1477,7 @@ def sgd_nesterov(SGD):
             _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted,
                           velocity)
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, what, exc)
             if _generic_step(exc) or exc.diagnosis.startswith("in-nesterov-s-step"):
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc, lr, mu,
                                nesterov=True)
@@ -1595,6 +1654,8 @@ def sgd_weight_decay(SGD):
             try:
                 _judge(got, before, expected, what, dtype, diagnose, plain, {"lr": lr, "lambda": wd})
             except core.CheckFailure as exc:
+                _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd), data0, what,
+                                exc)
                 if _generic_step(exc):
                     _decay_term_uniform(got, before, grads, lr * ((1 + mu) if nest else 1.0), wd, what, exc)
                 # "ignored" is confirmed first: an L2 term that does reach some step (Nesterov's) is not ignored,
@@ -1691,6 +1752,7 @@ def rmsprop(RMSProp):
         try:
             _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype)
         except core.CheckFailure as exc:
+            _one_pass_state(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, what, exc)
             s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
             _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
@@ -1982,6 +2044,8 @@ def adam(Adam):
     try:
         _adam_cases(Adam, r, hyper)
     except core.CheckFailure as exc:
+        _one_pass_state(lambda ps: Adam(ps, **hyper), _problem(core.rng("lab08.adam.state"), np.float64, 1)[0],
+                        "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6) (float64)", exc)
         if exc.diagnosis == "second-moment-negative":      # a NaN may hide another mistake: look closer
             _adam_positive_probe(Adam, hyper)
             # small betas keep 1 - beta * t (and the like) positive for 5 steps: the corrections read back
@@ -2228,8 +2292,83 @@ def _skipping(oracle, data0, grads):
     return out
 
 
+#: The Adam of the notebook's text (its rule and its docstring's state: m, v per parameter, a step counter t),
+#: lent to the student's Adam class while AdamW is judged when their own Adam does not follow the rule: AdamW then
+#: earns or loses its cell on what it adds itself, and Adam's mistake costs the Adam cell only.
+_DOCUMENTED_ADAM = '''
+def adam_init(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    import numpy as np
+    self.params = list(params)
+    self.lr = lr
+    self.beta1, self.beta2, self.eps, self.weight_decay = beta1, beta2, eps, weight_decay
+    self.t = 0
+    self.m = [np.zeros_like(p.data) for p in self.params]
+    self.v = [np.zeros_like(p.data) for p in self.params]
+
+def adam_step(self):
+    import numpy as np
+    self.t += 1
+    c1, c2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t
+    for p, m, v in zip(self.params, self.m, self.v):
+        g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+        m *= self.beta1
+        m += (1 - self.beta1) * g
+        v *= self.beta2
+        v += (1 - self.beta2) * g * g
+        p.data -= self.lr * (m / c1) / (np.sqrt(v / c2) + self.eps)
+'''
+
+
+def _adam_follows_rule(Adam, hyper) -> bool:
+    """The student's Adam alone gives the rule's parameters over a few steps (float64; cheap)."""
+    data0, grads = _problem(core.rng("lab08.adamw.own-adam"), np.float64, 3)
+    try:
+        got = _trajectory(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
+    except core.CheckFailure:
+        return False
+    want = _adam(data0, grads, DECAY, **hyper)
+    rtol, atol = TOL[np.float64]
+    return all(core.close(g, w, rtol, atol) for gs, ws in zip(got, want) for g, w in zip(gs, ws))
+
+
+@contextlib.contextmanager
+def _documented_adam(Adam):
+    """While the block runs, the student's Adam class has the documented __init__ and step (restored after)."""
+    lent = core.kernel_functions(_DOCUMENTED_ADAM)
+    own = {name: core.gather([Adam], name)[0] for name in ("__init__", "step")}
+    try:
+        core.scatter([Adam], "__init__", [lent["adam_init"]])
+        core.scatter([Adam], "step", [lent["adam_step"]])
+        yield
+    finally:
+        for name, fn in own.items():
+            core.scatter([Adam], name, [fn])
+
+
 def adamw(AdamW, Adam):
-    """Decoupled weight decay, judged relative to the student's own Adam (AdamW reuses it)."""
+    """Decoupled weight decay, judged relative to the student's own Adam (AdamW reuses it); when their Adam does not
+    follow the rule (judged in its own cell), relative to the documented Adam lent to their Adam class instead."""
+    hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
+    if _adam_follows_rule(Adam, hyper):
+        _adamw_judged(AdamW, Adam)
+        return
+    with contextlib.ExitStack() as lending:
+        try:
+            lending.enter_context(_documented_adam(Adam))
+        except Exception:   # nothing could be lent: judged on their own Adam as before
+            lending.close()
+            _adamw_judged(AdamW, Adam)
+            return
+        try:
+            _adamw_judged(AdamW, Adam)
+        except core.CheckFailure as exc:
+            failure = core.CheckFailure(f"{exc} (your AdamW was judged with the documented Adam in place of yours, "
+                                        f"whose steps differ from the rule: see the Adam cell)", exc.diagnosis)
+            failure.raised, failure.where, failure.compared = exc.raised, exc.where, exc.compared
+            raise failure from None
+
+
+def _adamw_judged(AdamW, Adam):
     r = core.rng("lab08.adamw")
     hyper = dict(lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)
     lam = 0.3
@@ -3873,6 +4012,65 @@ def _schedule_factor(name, args, names, got, want) -> None:
                      f"one too {'large' if power == 1 else 'small'})", "schedule-factor-of-an-argument")
 
 
+def _schedule_shifted(name, oracle, runs, rule) -> None:
+    """Every wrong rate is the rule's at the NEIGHBOURING epoch (epoch - 1 or epoch + 1), in every case: the epochs
+    are counted from another start.  Asked both ways, on every case (a shift that fits one case only is not said)."""
+    for shift, words in ((-1, "one epoch late: your rate at every epoch e is the rule's rate at epoch e - 1 (epochs "
+                               "counted from 1? the first epoch is epoch 0, and it uses the rule at 0)"),
+                         (1, "one epoch early: your rate at every epoch e is the rule's rate at epoch e + 1 (epoch + 1 "
+                             "used where epoch belongs? the first epoch is epoch 0, and it uses the rule at 0)")):
+        fits, wrong = True, None
+        for args, epochs, got in runs:
+            try:
+                moved = [oracle(e + shift, *args) for e in epochs]
+            except (ZeroDivisionError, ValueError, OverflowError):
+                fits = False
+                break
+            right = all(math.isclose(a, oracle(e, *args), rel_tol=1e-9, abs_tol=1e-12) for e, a in zip(epochs, got))
+            if not all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, moved)):
+                fits = False
+                break
+            if not right and wrong is None:
+                wrong = (args, epochs, got)
+        if fits and wrong is not None:
+            args, epochs, got = wrong
+            k = next(i for i, e in enumerate(epochs) if not math.isclose(got[i], oracle(e, *args), rel_tol=1e-9,
+                                                                           abs_tol=1e-12))
+            fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, the rule's rate at "
+                 f"epoch {epochs[k] + shift} ({oracle(epochs[k], *args):.6g} belongs at epoch {epochs[k]}): {words}; "
+                 f"the rule is {rule}", "schedule-epoch-shifted")
+
+
+def _floor_division(name, formula, oracle, names, runs, rule) -> None:
+    """The rule with ONE of its true divisions (/) turned into an integer division (//) explains every epoch of every
+    case: an integer division where / belongs (also what `pi * epoch // total_epochs` is: (pi * epoch) // total,
+    the operators read from left to right)."""
+    import ast
+    tree = ast.parse(formula, mode="eval")
+    divisions = [n for n in ast.walk(tree) if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Div)]
+    for node in divisions:
+        node.op = ast.FloorDiv()
+        text = ast.unparse(node)
+        code = compile(ast.fix_missing_locations(tree), "<rule>", "eval")
+        node.op = ast.Div()
+        fits = True
+        for args, epochs, got in runs:
+            env = {"cos": math.cos, "min": min, "pi": math.pi,
+                   **dict(zip(names, _oracle_args(oracle, args)))}
+            try:
+                values = [eval(code, {"__builtins__": {}}, {**env, "epoch": e}) for e in epochs]
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError, NameError):
+                fits = False
+                break
+            if not all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, values)):
+                fits = False
+                break
+        if fits:
+            fail(f"{name}: every rate you return is the rule's with `{text.replace('//', '/')}` computed as "
+                 f"`{text}`: an integer division (//) where / belongs (// rounds down to a whole number; a true "
+                 f"division keeps the fraction); the rule is {rule}", "schedule-integer-division")
+
+
 def _mistake_fits(wrong, args, epochs, got) -> bool:
     try:
         values = [wrong(e, *args) for e in epochs]
@@ -3921,6 +4119,9 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         if everywhere or len(here) == 1:
             msg = (everywhere or here)[0]
             fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
+        _schedule_shifted(name, oracle, runs, rule)
+        if formula:
+            _floor_division(name, formula, oracle, names, runs, rule)
         _schedule_relations(name, args, epochs, got, want, rule)
         _schedule_factor(name, args, names, got, want)
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it

@@ -1722,3 +1722,46 @@ MUTANTS += [
            new="    g = (dout * (dout > 0)).transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
            expect="the entries where dout is NEGATIVE send nothing back"),
 ]
+
+# Round 15b (issue 15, fixes of the held-out probe): kernel offsets skipped in col2im (read as the sum of some
+# offsets' contributions), global max pooling, dx from uninitialised memory (read with memory filled twice with
+# different numbers: the verdict does not depend on what memory held), padding filled with a non-zero constant.
+MUTANTS += [
+    Mutant("r15b conv bwd: col2im offsets stepped by the stride (range(0, KH, stride))",
+           old="""    for u in range(KH):                   # a loop over the kernel offsets, not over pixels
+        for v in range(KW):""",
+           new="""    for u in range(0, KH, stride):        # a loop over the kernel offsets, not over pixels
+        for v in range(0, KW, stride):""",
+           expect=("your loop over the kernel offsets skips offsets (it steps by the stride",)),
+    Mutant("r15b conv bwd: col2im rows of the kernel stop one short (range(KH - 1))",
+           old="""    for u in range(KH):                   # a loop over the kernel offsets, not over pixels""",
+           new="""    for u in range(KH - 1):               # a loop over the kernel offsets, not over pixels""",
+           expect=("your loop over the kernel offsets skips offsets",)),
+    Mutant("r15b maxpool fwd: global max per channel broadcast to the output size",
+           old="""    top = windows[..., 0, 0]
+    for u in range(size):                  # np.maximum over the size*size offsets: much faster
+        for v in range(size):              # than .max(axis=(4, 5)) on the strided view
+            top = np.maximum(top, windows[..., u, v])
+    return top""",
+           new="""    top = np.broadcast_to(x.max(axis=(2, 3), keepdims=True), windows.shape[:4]).copy()
+    return top""",
+           expect=("global max pooling",)),
+    Mutant("r15b maxpool bwd: dx from np.empty_like (uninitialised, not zeros)",
+           old="    dx = np.zeros_like(x)\n    taken",
+           new="    dx = np.empty_like(x)\n    taken",
+           expect=("dx not started from zeros (np.empty?)",)),
+    Mutant("r15b conv fwd: padded with the value pad (np.pad constant_values=pad)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=pad)\n    # Every window",
+           expect=("your padding is filled with the value 1 (= pad",)),
+    Mutant("r15b conv fwd: padded with ones (np.pad constant_values=1.0)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=1.0)\n    # Every window",
+           expect=("your padding is filled with the value 1",)),
+]
+MUTANTS += [
+    Mutant("r15b conv bwd: col2im buffer from np.empty (uninitialised, not zeros)",
+           old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)",
+           new="    dxp = np.empty((C_in, N) + xp.shape[2:], dtype=dcols.dtype)",
+           expect=("dx not started from zeros (np.empty?)",)),
+]

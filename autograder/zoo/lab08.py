@@ -1792,3 +1792,41 @@ MUTANTS += [
            old="    return dout * mask\n", new="    return dout * mask * (dout > 0)\n",
            expect="the entries where dout is NEGATIVE send nothing back"),
 ]
+
+# Round 15b (issue 15, fixes of the held-out probe): optimiser state in a one-pass iterator (judged in Adam's cell;
+# AdamW judged with the documented Adam lent to the Adam class, no cross cost), a schedule one epoch late with
+# epoch 0 included, an integer division in the cosine's angle.
+MUTANTS += [
+    Mutant("r15b Adam: m and v built as generator expressions (used up after the first step)",
+           old="""        self.m = [np.zeros_like(p.data) for p in self.params]
+        self.v = [np.zeros_like(p.data) for p in self.params]""",
+           new="""        self.m = (np.zeros_like(p.data) for p in self.params)
+        self.v = (np.zeros_like(p.data) for p in self.params)""",
+           expect=("the optimiser state is a generator, used up after the first step",)),
+    Mutant("r15b Adam: m built with map (a one-pass iterator)",
+           old="        self.m = [np.zeros_like(p.data) for p in self.params]",
+           new="        self.m = map(lambda p: np.zeros_like(p.data), self.params)",
+           expect=("self.m is a map (a one-pass iterator)",)),
+    Mutant("r15b step decay: epochs counted from 1 ((epoch - 1) // step_size, epoch 0 included)",
+           old="return lr0 * gamma ** (epoch // step_size)",
+           new="return lr0 * gamma ** ((epoch - 1) // step_size)",
+           expect=("one epoch late", "epochs counted from 1")),
+    Mutant("r15b cosine decay: pi * epoch // total_epochs (integer division in the angle)",
+           old="math.cos(math.pi * epoch / total_epochs)",
+           new="math.cos(math.pi * epoch // total_epochs)",
+           expect=("an integer division (//) where / belongs",)),
+    Mutant("r15b cosine decay: (1 + cos(...)) // 2",
+           old="math.cos(math.pi * epoch / total_epochs)) / 2",
+           new="math.cos(math.pi * epoch / total_epochs)) // 2",
+           expect=("an integer division (//) where / belongs",)),
+]
+MUTANTS += [
+    Mutant("r15b SGD: velocity built as a generator expression",
+           old="self.velocity = [np.zeros_like(p.data) for p in self.params]",
+           new="self.velocity = (np.zeros_like(p.data) for p in self.params)",
+           expect=("the optimiser state is a generator, used up after the first step",)),
+    Mutant("r15b RMSProp: square_avg built as a generator expression",
+           old="self.square_avg = [np.zeros_like(p.data) for p in self.params]",
+           new="self.square_avg = (np.zeros_like(p.data) for p in self.params)",
+           expect=("the optimiser state is a generator, used up after the first step",)),
+]
