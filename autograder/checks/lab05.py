@@ -248,6 +248,67 @@ def own_prev(cls, init):
 '''
 
 
+#: Run in the kernel once per class: a leaf made by the student's constructor with _prev = None (not an empty
+#: container) or with _backward = self.backward (the method backward() itself: a leaf's closure then starts a whole
+#: backward pass again, without end).  Both are value_init's mistakes: that cell names them, on the class as the
+#: student wrote it; every other cell is judged with a constructor that gives such a leaf an empty _prev and a
+#: do-nothing _backward, so one mistake costs one cell (as for the identity hash and the shared _prev).
+_LEAF_REPAIRS = '''
+def leaf_repairs(cls):
+    try:
+        leaf = cls(1.0)
+        prev_none = getattr(leaf, "_prev", ()) is None
+        own_backward = getattr(leaf, "_backward", None) == getattr(leaf, "backward", object())
+    except Exception:
+        return [], None
+    found = [name for name, hit in (("prev-none", prev_none), ("backward-is-backward", own_backward)) if hit]
+    if not found:
+        return [], None
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if prev_none and getattr(self, "_prev", ()) is None:
+            self._prev = set()
+        if own_backward and getattr(self, "_backward", None) == getattr(self, "backward", object()):
+            self._backward = lambda: None
+
+    __init__.__wrapped__ = init
+    return found, __init__
+'''
+
+
+def _leaf_repairs(Value) -> list[str]:
+    """The leaf faults of the student's constructor (see ``_LEAF_REPAIRS``), found on the first call in this judge
+    thread, which also repairs the class in the kernel; later calls return what was found."""
+    done: dict[int, Any] = _LOCAL.__dict__.setdefault("leaf_repairs", {})
+    hit = done.get(id(Value))
+    if hit is not None and hit[0] is Value:
+        return hit[1]
+    found: list[str] = []
+    try:
+        got, init = core.kernel_functions(_LEAF_REPAIRS)["leaf_repairs"](Value)
+        found = [str(f) for f in got]
+        if found:
+            core.scatter([Value], "__init__", [init])
+    except Exception:
+        found = []
+    if len(done) > 64:
+        done.clear()
+    done[id(Value)] = (Value, found)
+    return found
+
+
+LEAF_PREV_NONE = ("a leaf Value(x) has _prev = None: a Value with no parents must still have an EMPTY container, "
+                  "self._prev = set(_children) (the empty set for a leaf), so that every loop over a node's _prev "
+                  "(the topological sort in backward()) works without a special case for leaves")
+LEAF_BACKWARD_IS_BACKWARD = ("a leaf's _backward is the Value's own backward() method (self._backward = "
+                             "self.backward): backward() calls each node's _backward, so a leaf starts a whole new "
+                             "backward pass, which calls the leaf's _backward again, without end (RecursionError). "
+                             "_backward is the local step of ONE node, and a leaf has none: self._backward = "
+                             "lambda: None")
+
+
 def _shares_prev(Value) -> bool:
     """Do all Values share one _prev?  A leaf made before Value(3.0, (a, b), '+') (and one made after it) then
     lists a and b among its own parents."""
@@ -292,6 +353,7 @@ def _own_prev(Value) -> bool:
     done: dict[int, Any] = _LOCAL.__dict__.setdefault("own_prev", {})
     if done.get(id(Value)) is not Value:
         _own_hash(Value)
+        _leaf_repairs(Value)
     if done.get(id(Value)) is Value or not _shares_prev(Value):
         if len(done) > 64:
             done.clear()
@@ -401,6 +463,23 @@ def _parents(node) -> list:
 
 def _is_number(item) -> bool:
     return isinstance(item, (int, float, np.number))     # a copy of a plain number, not a student object
+
+
+def _inputs_kept(x: list, before: list, name: str, Value) -> None:
+    """The caller's list of plain numbers ``x`` holds the same numbers after the call (a model that wraps them in
+    Values in place changes the caller's data set: its samples become Values that accumulate gradients)."""
+    if len(x) != len(before):
+        fail(f"{name} changed the caller's list x in place: it held {len(before)} number(s), it now holds {len(x)} "
+             f"items; leave x as it is and build new lists", "inputs-modified")
+    for i, (now, was) in enumerate(zip(x, before)):
+        if _is_number(now) and float(now) == was:
+            continue
+        how = ("a Value: the inputs were wrapped in Values in place (x[i] = Value(x[i]))"
+               if not _is_number(now) and core.is_instance(now, Value) else core.describe(now))
+        fail(f"{name} changed the caller's list x in place: x[{i}] was the number {was:.6g}, after the call it is "
+             f"{how}. The caller's data must stay as it was (its samples would become Values that accumulate "
+             f"gradients): build a new list (x = [...]) instead of assigning into x[i]; Value operations already "
+             f"accept plain numbers", "inputs-modified")
 
 
 def _parents_of(nodes: list, numbers_ok: bool = False, dropped: set | None = None) -> list[list]:
@@ -770,6 +849,13 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
                 fail(f"{exc}. a ** k * log(a) is the derivative with respect to the EXPONENT k; the closure needs the "
                      f"derivative with respect to a, the power rule k * a ** (k - 1) (here {local_here}, defined for "
                      f"a negative a too): self.grad += k * self.data ** (k - 1) * out.grad", "power-rule-wrt-exponent")
+            plain = re.search(r"'(float|int)' object has no attribute '(data|grad)'", str(exc))
+            if plain and (number is not None or "number" in name):
+                fail(f"{exc}: inside _backward the name read there is still the plain number ({plain.group(1)}), "
+                     f"not a Value: the number was wrapped in a Value under ANOTHER name (o = Value(other)?) while "
+                     f"the closure still uses the raw one; wrap it once under the name the whole method uses, "
+                     f"other = other if isinstance(other, Value) else Value(other), so that the closure sees the "
+                     f"Value", "closure-uses-raw-number")
             if local_here is not None:
                 at = ", ".join(f"{x:.4g}" for x in xs)
                 fail(f"{exc}. At input(s) {at} the local derivative of {name} is {local_here}, a plain number: the "
@@ -1192,6 +1278,11 @@ def value_init(Value) -> None:
     r = core.rng("lab05:init")
     if _unhashable(Value):
         fail(f"hash(Value(1.0)) raises TypeError: {HASH_REMOVED}", "value-unhashable")
+    leaf_faults = _leaf_repairs(Value)
+    if "prev-none" in leaf_faults:
+        fail(LEAF_PREV_NONE, "leaf-prev-none")
+    if "backward-is-backward" in leaf_faults:
+        fail(LEAF_BACKWARD_IS_BACKWARD, "leaf-backward-is-backward")
     if _own_prev(Value):
         fail(SHARED_PREV, "prev-shared-by-every-value")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
@@ -2782,7 +2873,9 @@ def neuron(Neuron, Value) -> None:
             # the same weights as for the first call (an operation that changes its operands' .data is its own
             # cell's mistake)
             core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
-            out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
+            x_numbers = [float(v) for v in xv]
+            out_numbers = _run(lambda: n(x_numbers), f"{name} with plain numbers in x")
+            _inputs_kept(x_numbers, [float(v) for v in xv], name, Value)
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
             if _unimplemented(exc) or not _fails(lambda: w[0] * 1.5):
@@ -3067,16 +3160,21 @@ def mlp(MLP, Layer, Value) -> None:
         try:
             _mlp(MLP, Layer, Value)
         except core.CheckFailure as exc:
-            if _unimplemented(exc) or not _neuron_fails_on_values(MLP, Value):
+            if _unimplemented(exc):
                 raise
-            # Their Neuron works on numbers but not on Values (the neuron cell names it), and a hidden layer hands
-            # the next one Values: Layer and MLP are judged with the documented neuron in place of theirs.
+            why = ("fails on inputs that are Values" if _neuron_fails_on_values(MLP, Value) else
+                   "changes the caller's input list" if _neuron_changes_input(MLP) else None)
+            if why is None:
+                raise
+            # Their Neuron works on numbers but not on Values, or empties / changes the list it is given (the neuron
+            # cell names it), and a hidden layer hands the next one Values, a Layer the same x to every neuron:
+            # Layer and MLP are judged with the documented neuron in place of theirs.
             with _documented_neuron_call(MLP):
                 try:
                     _mlp(MLP, Layer, Value)
                 except core.CheckFailure as again:
                     raise core.CheckFailure(f"{again} (judged with the documented neuron, act(w . x + b), in place "
-                                            f"of yours, which fails on inputs that are Values: see its cell)",
+                                            f"of yours, which {why}: see its cell)",
                                             again.diagnosis) from None
 
 
@@ -3088,6 +3186,17 @@ def _neuron_fails_on_values(MLP, Value) -> bool:
         return False
     return not _fails(lambda: neuron([0.5, -0.25])) and \
         _fails(lambda: neuron([_new(Value, 0.5), _new(Value, -0.25)]))
+
+
+def _neuron_changes_input(MLP) -> bool:
+    """Does the student's neuron change the list of plain numbers it is given (the neuron cell names it)?"""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+        x = [0.5, -0.25]
+        neuron(x)
+    except Exception:   # a probe that fails says nothing
+        return False
+    return len(x) != 2 or not all(_is_number(v) for v in x) or [float(v) for v in x] != [0.5, -0.25]
 
 
 def _documented_neuron(neuron, x):
@@ -3162,9 +3271,16 @@ def _mlp(MLP, Layer, Value) -> None:
     layer = core.call(Layer, 3, 2, act="tanh", rng=np.random.default_rng(1), name="Layer(3, 2)")
     xv = r.normal(size=3)
     try:
-        out = _run(lambda: layer([float(v) for v in xv]), "Layer(3, 2)(x)")
+        x_layer = [float(v) for v in xv]
+        out = _run(lambda: layer(x_layer), "Layer(3, 2)(x)")
+        _inputs_kept(x_layer, [float(v) for v in xv], "Layer(3, 2)(x)", Value)
         if not isinstance(out, list) or len(out) != 2:
-            fail("Layer(3, 2)(x) must return a list of 2 Values (one per neuron)", "layer-output")
+            got_type = type(out).__name__ if isinstance(out, (list, tuple)) else core.describe(out)
+            fail(f"Layer(3, 2)(x) must return a list of 2 Values (one per neuron), as its docstring says "
+                 f"(x -> list of nout Values), got {got_type}"
+                 + (f" of {len(out)}" if isinstance(out, (list, tuple)) else "")
+                 + (": build a list, [neuron(x) for neuron in self.neurons]" if isinstance(out, tuple) else ""),
+                 "layer-output")
     except core.CheckFailure as exc:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
@@ -3210,6 +3326,8 @@ def _mlp(MLP, Layer, Value) -> None:
                 # their + or * raises on two Values (judged in that operation's cell): the parameters only
                 _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
                 continue
+        else:
+            _inputs_kept(x, [float(v) for v in X[0]], f"{name}(x)", Value)
         if isinstance(out, list) and (len(out) != nouts[-1] or nouts[-1] == 1):
             _explain_layers_applied(out, hs, f"{name}(x)")
             _explain_reversed(model, x, out, hs, f"{name}(x)")
