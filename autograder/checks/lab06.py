@@ -1414,8 +1414,9 @@ def _explain_acc_rows(fn, Yhat, Y, name, named_only=False) -> None:
              **{f"the probabilities were rounded (np.round(Yhat, {d})) before the argmax: nearly equal "
                 f"probabilities become equal and np.argmax then takes the first of them; take np.argmax of Yhat "
                 f"itself": np.argmax(np.round(Yh, d), axis=1) == labels for d in (1, 2)}}
-    # a rule that counts every row (or none) here cannot be told from a constant answer on this batch: not said
-    fits = [words for words, rule in rules.items() if np.array_equal(counted == 1, rule) and 0 < rule.sum() < N]
+    # a rule that counts every row here cannot be told from an acc that is 1 on any single row (two comparisons
+    # that are both false on every row alone, a one-class threshold): not said
+    fits = [words for words, rule in rules.items() if np.array_equal(counted == 1, rule) and not rule.all()]
     kinds = {"argmin" if "argmin" in w else "rounded" if "rounded" in w else "inverted" for w in fits}
     if len(kinds) == 1 and N >= 4:      # a rule is said when it alone fits (with 2 classes argmin is !=)
         core.fail(f"{name}: {fits[0]} (each row given alone: your acc counts rows "
