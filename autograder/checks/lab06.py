@@ -698,6 +698,15 @@ def _own_softmax_outputs(softmax_fn, exp):
     return yhat, out
 
 
+def _tanh_on_input(params, X) -> dict:
+    """The outputs of a forward pass that applies tanh to X and leaves the hidden layer linear."""
+    P = {k: np.asarray(v, dtype=_f64) for k, v in params.items()}
+    X64 = np.asarray(X, dtype=_f64)
+    Ht = np.tanh(X64) @ P["Wh"].T + P["bh"].T
+    Yt = Ht @ P["Wy"].T + P["by"].T
+    return {"X": X64, "htilde": Ht, "h": Ht, "ytilde": Yt, "yhat": oracle_softmax(Yt)}
+
+
 def forward(fn, softmax=None):
     """Forward pass: every stored intermediate, against a per-sample oracle."""
     r = core.rng("lab06.forward")
@@ -744,6 +753,9 @@ def forward(fn, softmax=None):
         if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
             continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
+            "tanh was applied to the input X and the hidden layer left linear (H~ = tanh(X) W_h^T + b_h^T, H = H~): "
+            "the activation comes after the affine map, H~ = X W_h^T + b_h^T, then H = tanh(H~)":
+                lambda: _tanh_on_input(params, X),
             "the output scores were computed from htilde, the pre-activation, instead of h = tanh(htilde): "
             "Y~ = H W_y^T + b_y^T": lambda: oracle_forward(params, X, scores_from="htilde")[1],
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
@@ -779,6 +791,13 @@ def forward(fn, softmax=None):
                         core.fail(f"{label}: expected shape {shape[k]}, got {shape[src]}: your yhat is the softmax "
                                   f"of {src} (the hidden layer, n_h={nh} columns), not of ytilde (the output scores, "
                                   f"n_y={ny} columns): Yhat = softmax(Ytilde)", "softmax-of-hidden")
+            for other in OUTPUT_NAMES:
+                if other != k and shape[other] != shape[k] and np.shape(outputs[k]) == shape[other] \
+                        and _near(outputs[k], exp[other]):
+                    core.fail(f"{label}: expected shape {shape[k]}, got {shape[other]}: it holds the values of "
+                              f"'{other}', not of '{k}': the name stored under '{k}' was rebound to the next array "
+                              f"before the dict was built (X = H = np.tanh(...), a variable reused for the next "
+                              f"layer?); keep each intermediate under its own name", "outputs-rebound")
             core.expect_array(outputs[k], name=label, shape=shape[k])
             if not _near(outputs[k], exp[k]):
                 if k == "h" and _near(outputs[k], exp["htilde"]) and not _near(outputs["ytilde"], exp["ytilde"]):
@@ -2292,6 +2311,21 @@ def _explain_derivative_matmul(g, k, shape, N, params, outputs, Y, label) -> Non
                       f"* (1 - H ** 2), shape (N, n_h)", "derivative-matrix-product")
 
 
+def _explain_weight_decay(g, k, params, want, label) -> None:
+    """A gradient that is the right one plus c * (its own parameter), c != 0 fitted by least squares: an L2 term
+    (weight decay, reg * W) added to the cross-entropy's gradient."""
+    W = np.asarray(params[k], dtype=_f64)
+    if not isinstance(g, np.ndarray) or g.shape != W.shape or W.size < 2 or not np.any(W):
+        return
+    d = np.asarray(g, dtype=_f64) - np.asarray(want, dtype=_f64)
+    c = float(np.sum(d * W) / np.sum(W * W))
+    if abs(c) < 1e-12 or not _near(d, c * W, 1e-6, 1e-10):
+        return
+    core.fail(f"{label} is the right gradient plus {c:.4g} * params['{k}']: an L2 regularisation term (weight decay, "
+              f"reg * W) was added; the lab's loss is the mean cross-entropy alone, with no penalty on the "
+              f"weights: return its gradient only", "grad-weight-decay")
+
+
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
@@ -2340,6 +2374,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
         core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "
                   f"derivative first, as for grad_Wh)", "bh-from-grad-h")
+    _explain_weight_decay(g, k, params, expected[k], label)
     own_loss = _own_loss_gradient(loss_fn, params, outputs, Y, [k]) if k in ("Wy", "by") else None
     if own_loss is not None and not _near(own_loss[k], expected[k], 1e-6, 1e-8) \
             and _near(g, own_loss[k], 1e-4, 1e-6):

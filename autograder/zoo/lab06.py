@@ -1242,7 +1242,30 @@ MUTANTS += [
            new="pred, true = np.argmax(Yhat, axis=1), np.argmax(Y, axis=1)\n"
                "    acc = np.mean([np.mean(pred[true == c] == c) for c in np.unique(true)])   # per-class recall",
            expect="the mean of the per-class recalls"),
+    Mutant("r15b m15k: forward rebinds X to the hidden layer (outputs['X'] holds h)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n    H = np.tanh(Htilde)',
+           new='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n'
+               '    X = H = np.tanh(Htilde)                         # the input of the next layer',
+           expect="it holds the values of 'h', not of 'X'"),
+    Mutant("r15b m15k: forward applies tanh to the input, then a linear hidden layer (activation order swapped)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n    H = np.tanh(Htilde)',
+           new='    Htilde = np.tanh(X) @ params["Wh"].T + params["bh"].T    # activation, then the affine map\n'
+               '    H = Htilde',
+           expect="tanh was applied to the input X"),
+    Mutant("r15b m15k: backward adds CS231n's L2 term reg * W to the weight gradients (reg = 1e-3)",
+           old=_R15_GRADS_RETURN,
+           new='    reg = 1e-3\n    grad_Wy = grad_Wy + reg * params["Wy"]\n    grad_Wh = grad_Wh + reg * params["Wh"]\n'
+               + _R15_GRADS_RETURN,
+           expect="an L2 regularisation term"),
     # the same classes in the lab's other functions
+    Mutant("r15b: backward adds weight decay to grad_Wh only (0.01 * W_h)",
+           old=_R15_GRADS_RETURN,
+           new='    grad_Wh = grad_Wh + 0.01 * params["Wh"]\n' + _R15_GRADS_RETURN,
+           expect="an L2 regularisation term"),
+    Mutant("r15b: forward rebinds Htilde to the output scores (outputs['htilde'] holds ytilde)",
+           old=_R15_OUTPUTS,
+           new='    Htilde = Ytilde\n' + _R15_OUTPUTS,
+           expect="it holds the values of 'ytilde', not of 'htilde'"),
     Mutant("r15b: init W_y with an extra bias column (ny, nh + 1)",
            old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
            new='"Wy": rng.normal(0.0, 0.3, size=(ny, nh + 1)),',
