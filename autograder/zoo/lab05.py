@@ -1590,7 +1590,33 @@ MUTANTS += [
            old=_R15B_LAYER_CALL,
            new="        return tuple(neuron(x) for neuron in self.neurons)",
            expect="got tuple of 2"),
+    Mutant("r15b m15k: __add__ backward loops over out._prev (a set: a + a gets one contribution)",
+           old="            self.grad += out.grad\n            other.grad += out.grad",
+           new="            for child in out._prev:\n                child.grad += out.grad",
+           expect="the same Value as both operands gets one contribution per operand"),
+    Mutant("r15b m15k: __pow__ by repeated multiplication (right only for whole exponents >= 2)",
+           old=("        out = Value(self.data ** k, (self,), f\"**{k}\")\n\n        def _backward():\n"
+                "            self.grad += k * self.data ** (k - 1) * out.grad\n        out._backward = _backward\n"
+                "        return out\n"),
+           new=("        out = self\n        for _ in range(int(k) - 1):   # x ** k = x * x * ... * x\n"
+                "            out = out * self\n        return out\n"),
+           expect="right only for whole exponents of at least 2"),
+    Mutant("r15b m15k: Neuron applies the activation to every product w_i x_i, then sums (bias added last)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n        if self.act == \"tanh\":",
+           new="        act = {\"tanh\": lambda v: v.tanh(), \"relu\": lambda v: v.relu(), \"linear\": lambda v: v}"
+               "[self.act]\n        return sum((act(wi * xi) for wi, xi in zip(self.w, x)), self.b)\n"
+               "        z = self.b\n        if self.act == \"tanh\":",
+           expect="the activation is applied to each product w_i x_i before the sum"),
+    Mutant("r15b m15k: mse_loss as the textbook 1/2 * sum of squares (no mean)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return 0.5 * sum((p - t) ** 2 for p, t in zip(preds, targets))",
+           expect="the textbook 1/2 * sum of the squared errors (no division by N)"),
     # the same classes in the lab's other functions
+    Mutant("r15b: __mul__ backward loops over out._prev (a * a gets one contribution)",
+           old="            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+           new="            for child in out._prev:\n                peer = self if child is other else other\n"
+               "                child.grad += peer.data * out.grad",
+           expect="a loop over out._prev"),
     Mutant("r15b: __add__ wraps a plain number under a new name, the closure still uses the raw `other`",
            old=('        other = other if isinstance(other, Value) else Value(other)\n'
                 '        out = Value(self.data + other.data, (self, other), "+")'),
