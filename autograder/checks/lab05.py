@@ -248,6 +248,67 @@ def own_prev(cls, init):
 '''
 
 
+#: Run in the kernel once per class: a leaf made by the student's constructor with _prev = None (not an empty
+#: container) or with _backward = self.backward (the method backward() itself: a leaf's closure then starts a whole
+#: backward pass again, without end).  Both are value_init's mistakes: that cell names them, on the class as the
+#: student wrote it; every other cell is judged with a constructor that gives such a leaf an empty _prev and a
+#: do-nothing _backward, so one mistake costs one cell (as for the identity hash and the shared _prev).
+_LEAF_REPAIRS = '''
+def leaf_repairs(cls):
+    try:
+        leaf = cls(1.0)
+        prev_none = getattr(leaf, "_prev", ()) is None
+        own_backward = getattr(leaf, "_backward", None) == getattr(leaf, "backward", object())
+    except Exception:
+        return [], None
+    found = [name for name, hit in (("prev-none", prev_none), ("backward-is-backward", own_backward)) if hit]
+    if not found:
+        return [], None
+    init = cls.__init__
+
+    def __init__(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        if prev_none and getattr(self, "_prev", ()) is None:
+            self._prev = set()
+        if own_backward and getattr(self, "_backward", None) == getattr(self, "backward", object()):
+            self._backward = lambda: None
+
+    __init__.__wrapped__ = init
+    return found, __init__
+'''
+
+
+def _leaf_repairs(Value) -> list[str]:
+    """The leaf faults of the student's constructor (see ``_LEAF_REPAIRS``), found on the first call in this judge
+    thread, which also repairs the class in the kernel; later calls return what was found."""
+    done: dict[int, Any] = _LOCAL.__dict__.setdefault("leaf_repairs", {})
+    hit = done.get(id(Value))
+    if hit is not None and hit[0] is Value:
+        return hit[1]
+    found: list[str] = []
+    try:
+        got, init = core.kernel_functions(_LEAF_REPAIRS)["leaf_repairs"](Value)
+        found = [str(f) for f in got]
+        if found:
+            core.scatter([Value], "__init__", [init])
+    except Exception:
+        found = []
+    if len(done) > 64:
+        done.clear()
+    done[id(Value)] = (Value, found)
+    return found
+
+
+LEAF_PREV_NONE = ("a leaf Value(x) has _prev = None: a Value with no parents must still have an EMPTY container, "
+                  "self._prev = set(_children) (the empty set for a leaf), so that every loop over a node's _prev "
+                  "(the topological sort in backward()) works without a special case for leaves")
+LEAF_BACKWARD_IS_BACKWARD = ("a leaf's _backward is the Value's own backward() method (self._backward = "
+                             "self.backward): backward() calls each node's _backward, so a leaf starts a whole new "
+                             "backward pass, which calls the leaf's _backward again, without end (RecursionError). "
+                             "_backward is the local step of ONE node, and a leaf has none: self._backward = "
+                             "lambda: None")
+
+
 def _shares_prev(Value) -> bool:
     """Do all Values share one _prev?  A leaf made before Value(3.0, (a, b), '+') (and one made after it) then
     lists a and b among its own parents."""
@@ -292,6 +353,7 @@ def _own_prev(Value) -> bool:
     done: dict[int, Any] = _LOCAL.__dict__.setdefault("own_prev", {})
     if done.get(id(Value)) is not Value:
         _own_hash(Value)
+        _leaf_repairs(Value)
     if done.get(id(Value)) is Value or not _shares_prev(Value):
         if len(done) > 64:
             done.clear()
@@ -401,6 +463,23 @@ def _parents(node) -> list:
 
 def _is_number(item) -> bool:
     return isinstance(item, (int, float, np.number))     # a copy of a plain number, not a student object
+
+
+def _inputs_kept(x: list, before: list, name: str, Value) -> None:
+    """The caller's list of plain numbers ``x`` holds the same numbers after the call (a model that wraps them in
+    Values in place changes the caller's data set: its samples become Values that accumulate gradients)."""
+    if len(x) != len(before):
+        fail(f"{name} changed the caller's list x in place: it held {len(before)} number(s), it now holds {len(x)} "
+             f"items; leave x as it is and build new lists", "inputs-modified")
+    for i, (now, was) in enumerate(zip(x, before)):
+        if _is_number(now) and float(now) == was:
+            continue
+        how = ("a Value: the inputs were wrapped in Values in place (x[i] = Value(x[i]))"
+               if not _is_number(now) and core.is_instance(now, Value) else core.describe(now))
+        fail(f"{name} changed the caller's list x in place: x[{i}] was the number {was:.6g}, after the call it is "
+             f"{how}. The caller's data must stay as it was (its samples would become Values that accumulate "
+             f"gradients): build a new list (x = [...]) instead of assigning into x[i]; Value operations already "
+             f"accept plain numbers", "inputs-modified")
 
 
 def _parents_of(nodes: list, numbers_ok: bool = False, dropped: set | None = None) -> list[list]:
@@ -770,6 +849,13 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
                 fail(f"{exc}. a ** k * log(a) is the derivative with respect to the EXPONENT k; the closure needs the "
                      f"derivative with respect to a, the power rule k * a ** (k - 1) (here {local_here}, defined for "
                      f"a negative a too): self.grad += k * self.data ** (k - 1) * out.grad", "power-rule-wrt-exponent")
+            plain = re.search(r"'(float|int)' object has no attribute '(data|grad)'", str(exc))
+            if plain and (number is not None or "number" in name):
+                fail(f"{exc}: inside _backward the name read there is still the plain number ({plain.group(1)}), "
+                     f"not a Value: the number was wrapped in a Value under ANOTHER name (o = Value(other)?) while "
+                     f"the closure still uses the raw one; wrap it once under the name the whole method uses, "
+                     f"other = other if isinstance(other, Value) else Value(other), so that the closure sees the "
+                     f"Value", "closure-uses-raw-number")
             if local_here is not None:
                 at = ", ".join(f"{x:.4g}" for x in xs)
                 fail(f"{exc}. At input(s) {at} the local derivative of {name} is {local_here}, a plain number: the "
@@ -1192,6 +1278,11 @@ def value_init(Value) -> None:
     r = core.rng("lab05:init")
     if _unhashable(Value):
         fail(f"hash(Value(1.0)) raises TypeError: {HASH_REMOVED}", "value-unhashable")
+    leaf_faults = _leaf_repairs(Value)
+    if "prev-none" in leaf_faults:
+        fail(LEAF_PREV_NONE, "leaf-prev-none")
+    if "backward-is-backward" in leaf_faults:
+        fail(LEAF_BACKWARD_IS_BACKWARD, "leaf-backward-is-backward")
     if _own_prev(Value):
         fail(SHARED_PREV, "prev-shared-by-every-value")
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
@@ -1294,7 +1385,31 @@ def add(Value) -> None:
     _number_side(Value, lambda a: a + c, lambda a: a + c, lambda a: (1.0,), [0.7], "a + number", number=c)
     _number_side(Value, lambda a: c + a, lambda a: c + a, lambda a: (1.0,), [-1.3],
                  "number + a (__radd__)", number=c)
-    _check_op(Value, lambda a: a + a, lambda a: 2 * a, lambda a: (2.0,), [0.4], "a + a")
+    try:
+        _check_op(Value, lambda a: a + a, lambda a: 2 * a, lambda a: (2.0,), [0.4], "a + a")
+    except core.CheckFailure as exc:
+        _explain_one_contribution(Value, exc)
+        raise
+
+
+def _explain_one_contribution(Value, exc: core.CheckFailure) -> None:
+    """a + b passed and d(a + a)/da is wrong: when one run of the closure of a + a gives a exactly ONE out.grad (on
+    two seeds), the operand used twice received one contribution instead of two."""
+    try:
+        ones = []
+        for seed in (1.0, -2.5):
+            a = _new(Value, 0.4)
+            out = a + a
+            a.grad, out.grad = 0.0, seed
+            out._backward()
+            ones.append(core.close(float(a.grad), seed, 1e-9, 1e-12))
+    except Exception:   # a probe that fails says nothing
+        return
+    if all(ones):
+        fail(f"{exc}. The closure of a + a gave a ONE contribution, out.grad, instead of two: the same Value as both "
+             f"operands gets one contribution per operand (self.grad += out.grad AND other.grad += out.grad, one "
+             f"after the other, both reaching a); a loop over out._prev (a set, holding a once) or a guard such as "
+             f"`if other is not self` drops the second one", "same-value-one-contribution")
 
 
 def mul(Value) -> None:
@@ -1344,7 +1459,9 @@ def _explain_square_one_term(Value, exc: core.CheckFailure) -> None:
              f"not 2a * out.grad), although a * b with two different Values is right: in a * a, self and other are "
              f"the same Value, so self.grad and other.grad are the same attribute, and the second update overwrites "
              f"the first when both are computed from the old gradients (a tuple assignment "
-             f"`self.grad, other.grad = self.grad + ..., other.grad + ...`, or old values saved before the updates): "
+             f"`self.grad, other.grad = self.grad + ..., other.grad + ...`, or old values saved before the updates), "
+             f"or only one update ran (a loop over out._prev, a set that holds a once: the same Value as both "
+             f"operands gets one contribution per operand): "
              f"write two separate updates, self.grad += other.data * out.grad, then other.grad += self.data * out.grad",
              "square-one-term")
 
@@ -1358,28 +1475,54 @@ def power(Value) -> None:
         x = float(r.uniform(0.3, 2.0))
         if isinstance(k, int) and k % 2 == 1:
             x = -x   # odd integer powers of negative numbers too
-        _check_op(Value, lambda a, k=k: a ** k, lambda a, k=k: a ** k,
-                  lambda a, k=k: (k * a ** (k - 1),), [x], f"a ** {k}",
-                  diagnose_value={
-                      "the forward value is a * k (self.data * k): ** is the power, self.data ** k":
-                          lambda a, k=k: a * k,
-                      "the forward value is k ** a (base and exponent swapped): self.data ** k":
-                          lambda a, k=k: k ** a if k > 0 else None,
-                      **({} if isinstance(k, int) else {
-                          "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
-                              lambda a, k=k: a ** int(k)})},
-                  diagnose_local={**({} if k >= 0 else {
-                                  # before "the factor k is missing", which it equals at k = -1: a missing k
-                                  # fails at k = 3 already, checked first
-                                  "the sign of the exponent is lost for negative k (abs(k), or -k): d(a**k)/da = "
-                                  "k * a**(k-1), negative when k is": lambda a, k=k: (abs(k) * a ** (k - 1),)}),
-                                  "power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
-                                  lambda a, k=k: (k * a ** k,),
-                                  "power rule: d(a**k)/da = k * a**(k-1), the factor k is missing":
-                                  lambda a, k=k: (a ** (k - 1),),
-                                  "the power rule was evaluated at the output: d(a**k)/da = k * a**(k-1) with a the "
-                                  "input (self.data), not out.data = a**k": lambda a, k=k: (k * (a ** k) ** (k - 1),)})
+        try:
+            _check_power(Value, k, x)
+        except core.CheckFailure as exc:
+            if k not in (3, 2) and not _unimplemented(exc):
+                _explain_integer_powers_only(Value, exc, k)
+            raise
     _label(Value, lambda: _new(Value, 2.0) ** 2, "a ** 2")
+
+
+def _explain_integer_powers_only(Value, exc: core.CheckFailure, k) -> None:
+    """a ** 3 and a ** 2 passed, a ** k fails: when the values of a ** -1 and a ** 0.5 are both wrong (or raise), the
+    power works for integer exponents >= 2 only (a product a * a * ... built in a loop over range(k))."""
+    def wrong(j) -> bool:
+        try:
+            got = float(core.expect_scalar((_new(Value, 1.7) ** j).data, name="a ** k"))
+        except Exception:
+            return True
+        return not core.close(got, 1.7 ** j, 1e-9, 1e-12)
+    if wrong(-1) and wrong(0.5):
+        fail(f"{exc}. a ** 3 and a ** 2 are right, but the values of a ** -1 and a ** 0.5 are wrong: the power is "
+             f"right only for whole exponents of at least 2 (a product a * a * ... repeated in a loop over range(k)?). "
+             f"k may be any int or float (negative for a division, 0.5 for a square root): compute self.data ** k, "
+             f"with the local derivative k * self.data ** (k - 1)", "power-integer-exponents-only")
+
+
+def _check_power(Value, k, x) -> None:
+    """a ** k at x against the oracle, with the power's catalogued mistakes."""
+    _check_op(Value, lambda a, k=k: a ** k, lambda a, k=k: a ** k,
+              lambda a, k=k: (k * a ** (k - 1),), [x], f"a ** {k}",
+              diagnose_value={
+                  "the forward value is a * k (self.data * k): ** is the power, self.data ** k":
+                      lambda a, k=k: a * k,
+                  "the forward value is k ** a (base and exponent swapped): self.data ** k":
+                      lambda a, k=k: k ** a if k > 0 else None,
+                  **({} if isinstance(k, int) else {
+                      "the exponent was truncated to an integer (int(k)): a ** k must also work for a fractional k":
+                          lambda a, k=k: a ** int(k)})},
+              diagnose_local={**({} if k >= 0 else {
+                              # before "the factor k is missing", which it equals at k = -1: a missing k
+                              # fails at k = 3 already, checked first
+                              "the sign of the exponent is lost for negative k (abs(k), or -k): d(a**k)/da = "
+                              "k * a**(k-1), negative when k is": lambda a, k=k: (abs(k) * a ** (k - 1),)}),
+                              "power rule off by one: d(a**k)/da = k * a**(k-1), not k * a**k":
+                              lambda a, k=k: (k * a ** k,),
+                              "power rule: d(a**k)/da = k * a**(k-1), the factor k is missing":
+                              lambda a, k=k: (a ** (k - 1),),
+                              "the power rule was evaluated at the output: d(a**k)/da = k * a**(k-1) with a the "
+                              "input (self.data), not out.data = a**k": lambda a, k=k: (k * (a ** k) ** (k - 1),)})
 
 
 # How the lab builds the derived operations from +, * and ** (the notebook's own hints, and the
@@ -2766,8 +2909,14 @@ def neuron(Neuron, Value) -> None:
                 _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose=_unclipped(act, {
                     "the neuron forgot its activation: return act(w . x + b)": z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
-                    **({"the bias b is added after the activation, act(w . x) + b: it belongs inside, "
-                        "act(w . x + b)": float(_act(act, np.array(z - bv))) + bv} if act != "linear" else {}),
+                    **({"the bias b is added after the activation, act(w . x) + b"
+                        + (" (or the activation is applied to each product w_i x_i before the sum, then b added: with "
+                           "one input the two agree)" if nin == 1 else "")
+                        + ": it belongs inside, act(w . x + b)": float(_act(act, np.array(z - bv))) + bv,
+                        "the activation is applied to each product w_i x_i before the sum (then b added): the neuron "
+                        "sums first and applies act once, act(w . x + b)":
+                            float(np.sum(_act(act, wv * xv))) + bv if nin > 1 else None}
+                       if act != "linear" else {}),
                     f"the activation {act!r} is ignored (tanh is applied)": math.tanh(z),
                     f"the activation {act!r} is ignored (ReLU is applied)": max(z, 0.0),
                     f"the sum leaves out the last input's term w[{nin - 1}] * x[{nin - 1}] (a loop over range(len(x) - 1) "
@@ -2782,7 +2931,9 @@ def neuron(Neuron, Value) -> None:
             # the same weights as for the first call (an operation that changes its operands' .data is its own
             # cell's mistake)
             core.scatter(list(w[:nin]) + [b], "data", [float(v) for v in wv] + [bv])
-            out_numbers = _run(lambda: n([float(v) for v in xv]), f"{name} with plain numbers in x")
+            x_numbers = [float(v) for v in xv]
+            out_numbers = _run(lambda: n(x_numbers), f"{name} with plain numbers in x")
+            _inputs_kept(x_numbers, [float(v) for v in xv], name, Value)
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
             if _unimplemented(exc) or not _fails(lambda: w[0] * 1.5):
@@ -3067,16 +3218,21 @@ def mlp(MLP, Layer, Value) -> None:
         try:
             _mlp(MLP, Layer, Value)
         except core.CheckFailure as exc:
-            if _unimplemented(exc) or not _neuron_fails_on_values(MLP, Value):
+            if _unimplemented(exc):
                 raise
-            # Their Neuron works on numbers but not on Values (the neuron cell names it), and a hidden layer hands
-            # the next one Values: Layer and MLP are judged with the documented neuron in place of theirs.
+            why = ("fails on inputs that are Values" if _neuron_fails_on_values(MLP, Value) else
+                   "changes the caller's input list" if _neuron_changes_input(MLP) else None)
+            if why is None:
+                raise
+            # Their Neuron works on numbers but not on Values, or empties / changes the list it is given (the neuron
+            # cell names it), and a hidden layer hands the next one Values, a Layer the same x to every neuron:
+            # Layer and MLP are judged with the documented neuron in place of theirs.
             with _documented_neuron_call(MLP):
                 try:
                     _mlp(MLP, Layer, Value)
                 except core.CheckFailure as again:
                     raise core.CheckFailure(f"{again} (judged with the documented neuron, act(w . x + b), in place "
-                                            f"of yours, which fails on inputs that are Values: see its cell)",
+                                            f"of yours, which {why}: see its cell)",
                                             again.diagnosis) from None
 
 
@@ -3088,6 +3244,17 @@ def _neuron_fails_on_values(MLP, Value) -> bool:
         return False
     return not _fails(lambda: neuron([0.5, -0.25])) and \
         _fails(lambda: neuron([_new(Value, 0.5), _new(Value, -0.25)]))
+
+
+def _neuron_changes_input(MLP) -> bool:
+    """Does the student's neuron change the list of plain numbers it is given (the neuron cell names it)?"""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+        x = [0.5, -0.25]
+        neuron(x)
+    except Exception:   # a probe that fails says nothing
+        return False
+    return len(x) != 2 or not all(_is_number(v) for v in x) or [float(v) for v in x] != [0.5, -0.25]
 
 
 def _documented_neuron(neuron, x):
@@ -3162,9 +3329,16 @@ def _mlp(MLP, Layer, Value) -> None:
     layer = core.call(Layer, 3, 2, act="tanh", rng=np.random.default_rng(1), name="Layer(3, 2)")
     xv = r.normal(size=3)
     try:
-        out = _run(lambda: layer([float(v) for v in xv]), "Layer(3, 2)(x)")
+        x_layer = [float(v) for v in xv]
+        out = _run(lambda: layer(x_layer), "Layer(3, 2)(x)")
+        _inputs_kept(x_layer, [float(v) for v in xv], "Layer(3, 2)(x)", Value)
         if not isinstance(out, list) or len(out) != 2:
-            fail("Layer(3, 2)(x) must return a list of 2 Values (one per neuron)", "layer-output")
+            got_type = type(out).__name__ if isinstance(out, (list, tuple)) else core.describe(out)
+            fail(f"Layer(3, 2)(x) must return a list of 2 Values (one per neuron), as its docstring says "
+                 f"(x -> list of nout Values), got {got_type}"
+                 + (f" of {len(out)}" if isinstance(out, (list, tuple)) else "")
+                 + (": build a list, [neuron(x) for neuron in self.neurons]" if isinstance(out, tuple) else ""),
+                 "layer-output")
     except core.CheckFailure as exc:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
@@ -3210,6 +3384,8 @@ def _mlp(MLP, Layer, Value) -> None:
                 # their + or * raises on two Values (judged in that operation's cell): the parameters only
                 _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
                 continue
+        else:
+            _inputs_kept(x, [float(v) for v in X[0]], f"{name}(x)", Value)
         if isinstance(out, list) and (len(out) != nouts[-1] or nouts[-1] == 1):
             _explain_layers_applied(out, hs, f"{name}(x)")
             _explain_reversed(model, x, out, hs, f"{name}(x)")
@@ -3727,6 +3903,8 @@ def _mse(mse_loss, Value) -> None:
         want = float(np.mean(diff ** 2))
         if n == 1 and not core.close(got, want, _RTOL, _ATOL) and core.close(got, abs(float(diff[0])), _RTOL, _ATOL):
             continue    # |error| with one sample: the RMSE, the mean absolute error... told apart on a larger batch
+        if n == 1 and core.close(got, 0.5 * want, _RTOL, _ATOL):
+            continue    # one sample: 1/2 * the mean and 1/2 * the sum agree; told apart on a larger batch
         if not core.close(got, want, _RTOL, _ATOL):
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, power, sub_neg, div)
@@ -3745,6 +3923,9 @@ def _mse(mse_loss, Value) -> None:
                                   "square the errors: (pred - target) ** 2": float(np.mean(diff)),
                                   "the mean of the absolute errors is not the squared error: (pred - target) ** 2":
                                       float(np.mean(np.abs(diff))),
+                                  "the textbook 1/2 * sum of the squared errors (no division by N): the lab's loss is "
+                                  "the plain mean (1/N) sum (pred - target)**2, without the 1/2 and divided by N = "
+                                  "len(preds)": 0.5 * float(np.sum(diff ** 2)) if n > 2 else None,
                                   "a factor 1/2 too many: the lab's loss is the plain mean (1/N) sum (pred - target)**2, "
                                   "without the 1/2 some textbooks put in front": 0.5 * want,
                                   "the errors were summed before squaring ((sum(preds) - sum(targets)) ** 2 / N): "

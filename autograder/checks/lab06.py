@@ -558,7 +558,9 @@ def softmax(fn):
 def init_params(fn):
     """Shapes (n_h, n_x) / (n_h, 1) / (n_y, n_h) / (n_y, 1), zero biases, N(0, 0.3^2) weights."""
     seed = int(core.rng("lab06.init").integers(2**31))
-    for nx, nh, ny in [(2, 5, 3), (1, 1, 1), (7, 4, 10), (3, 6, 2)]:
+    # the first sizes differ pairwise by more than 1: a wrong shape reads as one set of names only (n_x + 1 columns
+    # is not n_y)
+    for nx, nh, ny in [(2, 5, 8), (1, 1, 1), (7, 4, 10), (3, 6, 2)]:
         got = _call(fn, nx, nh, ny, np.random.default_rng(seed), name=f"init_params({nx}, {nh}, {ny}, rng)")
         _expect_dict(got, PARAM_NAMES, "init_params")
         want = {"Wh": (nh, nx), "bh": (nh, 1), "Wy": (ny, nh), "by": (ny, 1)}
@@ -571,13 +573,21 @@ def init_params(fn):
             if isinstance(v, np.ndarray) and k[0] == "b" and v.shape == (shape[0],) and shape[0] != 1:
                 core.fail(f"init_params: params['{k}'] has shape {v.shape}: biases are columns {shape} "
                           f"(np.zeros((n, 1)))", "bias-1d")
-            if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape != shape and len({nx, nh, ny}) == 3:
-                names = {nx: "n_x", nh: "n_h", ny: "n_y", 1: "1"}
-                if all(d in names for d in v.shape):
-                    def sizes(sh):
-                        return "(" + ", ".join(names[d] for d in sh) + ")"
+            if isinstance(v, np.ndarray) and v.ndim == 2 and v.shape != shape:
+                cands = [(nx, "n_x"), (nh, "n_h"), (ny, "n_y"), (1, "1"), (nx + 1, "n_x + 1"), (nh + 1, "n_h + 1")]
+
+                def name_of(d):
+                    hits = [label for size, label in cands if size == d]
+                    return hits[0] if len(hits) == 1 else None   # a size two names share says nothing
+
+                def sizes(sh):
+                    return "(" + ", ".join(str(name_of(d)) for d in sh) + ")"
+                if all(name_of(d) for d in v.shape + shape):
+                    extra = (": one column too many, a column for the bias (the bias trick)? Here the biases are "
+                             "separate arrays, params['bh'] (n_h, 1) and params['by'] (n_y, 1), and the weights "
+                             "have no bias column" if "+ 1" in sizes(v.shape[1:]) else "")
                     core.fail(f"init_params: params['{k}'] has shape {v.shape} = {sizes(v.shape)} with n_x={nx}, "
-                              f"n_h={nh}, n_y={ny}; it must be {shape} = {sizes(shape)}", "params-wrong-sizes")
+                              f"n_h={nh}, n_y={ny}; it must be {shape} = {sizes(shape)}{extra}", "params-wrong-sizes")
             core.expect_array(v, name=f"init_params: params['{k}'] (n_x={nx}, n_h={nh}, n_y={ny})",
                               shape=shape)
             if v.dtype != _f64:
@@ -688,6 +698,15 @@ def _own_softmax_outputs(softmax_fn, exp):
     return yhat, out
 
 
+def _tanh_on_input(params, X) -> dict:
+    """The outputs of a forward pass that applies tanh to X and leaves the hidden layer linear."""
+    P = {k: np.asarray(v, dtype=_f64) for k, v in params.items()}
+    X64 = np.asarray(X, dtype=_f64)
+    Ht = np.tanh(X64) @ P["Wh"].T + P["bh"].T
+    Yt = Ht @ P["Wy"].T + P["by"].T
+    return {"X": X64, "htilde": Ht, "h": Ht, "ytilde": Yt, "yhat": oracle_softmax(Yt)}
+
+
 def forward(fn, softmax=None):
     """Forward pass: every stored intermediate, against a per-sample oracle."""
     r = core.rng("lab06.forward")
@@ -734,6 +753,9 @@ def forward(fn, softmax=None):
         if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
             continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
+            "tanh was applied to the input X and the hidden layer left linear (H~ = tanh(X) W_h^T + b_h^T, H = H~): "
+            "the activation comes after the affine map, H~ = X W_h^T + b_h^T, then H = tanh(H~)":
+                lambda: _tanh_on_input(params, X),
             "the output scores were computed from htilde, the pre-activation, instead of h = tanh(htilde): "
             "Y~ = H W_y^T + b_y^T": lambda: oracle_forward(params, X, scores_from="htilde")[1],
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
@@ -769,6 +791,13 @@ def forward(fn, softmax=None):
                         core.fail(f"{label}: expected shape {shape[k]}, got {shape[src]}: your yhat is the softmax "
                                   f"of {src} (the hidden layer, n_h={nh} columns), not of ytilde (the output scores, "
                                   f"n_y={ny} columns): Yhat = softmax(Ytilde)", "softmax-of-hidden")
+            for other in OUTPUT_NAMES:
+                if other != k and shape[other] != shape[k] and np.shape(outputs[k]) == shape[other] \
+                        and _near(outputs[k], exp[other]):
+                    core.fail(f"{label}: expected shape {shape[k]}, got {shape[other]}: it holds the values of "
+                              f"'{other}', not of '{k}': the name stored under '{k}' was rebound to the next array "
+                              f"before the dict was built (X = H = np.tanh(...), a variable reused for the next "
+                              f"layer?); keep each intermediate under its own name", "outputs-rebound")
             core.expect_array(outputs[k], name=label, shape=shape[k])
             if not _near(outputs[k], exp[k]):
                 if k == "h" and _near(outputs[k], exp["htilde"]) and not _near(outputs["ytilde"], exp["ytilde"]):
@@ -1227,11 +1256,30 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "integer division or np.all: acc is 1 only when every row is right and 0 as soon as one is wrong (the "
         "count of correct rows // N, or np.all of the comparison where its mean belongs); take np.mean of the "
         "comparison (or divide the count with /)": float(int(right.sum()) // N),
+        "thresholds the probability of ONE class at 0.5 (Yhat[:, 1] > 0.5 against Y[:, 1], a two-class "
+        "rule): right only for 2 classes; with n_y classes the predicted class is the argmax over the classes: "
+        "compare np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean((Yh64[:, 1] > 0.5) == (Y[:, 1] == 1))) if Y.shape[1] > 2 else None,
+        "the mean of the per-class recalls (a balanced accuracy: for each class, the fraction of ITS rows "
+        "predicted right, then averaged over the classes), which weighs a rare class's rows more: the accuracy is "
+        "the fraction of ALL rows predicted right, np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)); the "
+        "two differ when the classes have different numbers of rows":
+            lambda: _balanced_accuracy(Yh64, Y),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
         "take np.mean of the comparison": float(right[:-1].sum()) / N,
     }
+
+
+def _balanced_accuracy(Yh64, Y) -> float | None:
+    """The mean over the classes present of the fraction of each class's rows predicted right; None when every
+    present class has as many rows (it is then the accuracy)."""
+    pred, true = np.argmax(Yh64, axis=1), np.argmax(Y, axis=1)
+    present = np.unique(true)
+    if len({int(np.sum(true == c)) for c in present}) < 2:
+        return None
+    return float(np.mean([np.mean(pred[true == c] == c) for c in present]))
 
 
 def _acc_second(fn, avoid):
@@ -1248,11 +1296,12 @@ def _acc_second(fn, avoid):
         for i in (2, 5, 8, 9):      # the first and last rows right: a row left out at either end shows
             labels[i] = (labels[i] + 1) % ny
         Y = np.eye(ny)[labels]
-        values = [(m, float(_value_of(v))) for m, v in _acc_mistakes(Yhat, Y).items()] + \
+        values = [(m, float(x)) for m, v in _acc_mistakes(Yhat, Y).items() if (x := _value_of(v)) is not None] + \
             [("", oracle_loss(Yhat, Y)[1])]
         if all(abs(a - b) > 1e-6 or ("row is left out" in m and "row is left out" in n)
                or {m[:12], n[:12]} == {"acc compares", "integer divi"}     # both 0 on any batch: told apart later
                or "ROW number" in m + n     # np.where(Y)[0]: often equal to another's; said only when alone
+               or "ONE class at 0.5" in m + n or "per-class recalls" in m + n     # confirmed by their own value
                for i, (m, a) in enumerate(values) for n, b in values[i + 1:]):
             break
     err = None
@@ -1289,6 +1338,12 @@ def _value_of(v):
     return v() if callable(v) else v
 
 
+def _mistake_gives(value, v) -> bool:
+    """Does a catalogued mistake (its value, a thunk, or None: not defined on that batch) give ``value``?"""
+    x = _value_of(v)
+    return x is not None and core.close(value, x, 0, 1e-9)
+
+
 def _acc_all_right_mistakes(Yhat) -> dict:
     """The catalogued mistakes' values on labels that every row of Yhat predicts right (the batch of _acc_all_right)."""
     Yh64 = Yhat.astype(_f64)
@@ -1308,8 +1363,7 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
             if acc2 is None and err2:
                 _explain_acc_raised(acc, eacc, name, size2, err2)
             both = [m for m, v in diagnose.items()
-                    if core.close(acc, _value_of(v), 0, 1e-9) and acc2 is not None
-                    and core.close(acc2, _value_of(there[m]), 0, 1e-9)]
+                    if _mistake_gives(acc, v) and acc2 is not None and _mistake_gives(acc2, there[m])]
             if acc2 is not None and core.close(acc2, eacc2, 0, 1e-9):
                 if rows is not None:
                     rows(True)      # a rule over each row alone, when one names it (rounded probabilities...)
@@ -1322,7 +1376,7 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
                 # a third batch, every row right, tells apart mistakes that agree on the first two
                 again, there3 = confirm(), third()
                 if again is not None:
-                    both = [m for m in both if core.close(again, _value_of(there3[m]), 0, 1e-9)] or both
+                    both = [m for m in both if _mistake_gives(again, there3[m])] or both
             if len(both) > 1:
                 core.fail(f"{name} is {float(acc):.6g}, expected {float(eacc):.6g}; on a second batch of {size2[0]} "
                           f"rows and {size2[1]} classes it is {acc2:.6g}, expected {eacc2:.6g}: each of these gives "
@@ -1379,7 +1433,9 @@ def _explain_acc_rows(fn, Yhat, Y, name, named_only=False) -> None:
              **{f"the probabilities were rounded (np.round(Yhat, {d})) before the argmax: nearly equal "
                 f"probabilities become equal and np.argmax then takes the first of them; take np.argmax of Yhat "
                 f"itself": np.argmax(np.round(Yh, d), axis=1) == labels for d in (1, 2)}}
-    fits = [words for words, rule in rules.items() if np.array_equal(counted == 1, rule)]
+    # a rule that counts every row here cannot be told from an acc that is 1 on any single row (two comparisons
+    # that are both false on every row alone, a one-class threshold): not said
+    fits = [words for words, rule in rules.items() if np.array_equal(counted == 1, rule) and not rule.all()]
     kinds = {"argmin" if "argmin" in w else "rounded" if "rounded" in w else "inverted" for w in fits}
     if len(kinds) == 1 and N >= 4:      # a rule is said when it alone fits (with 2 classes argmin is !=)
         core.fail(f"{name}: {fits[0]} (each row given alone: your acc counts rows "
@@ -2255,6 +2311,21 @@ def _explain_derivative_matmul(g, k, shape, N, params, outputs, Y, label) -> Non
                       f"* (1 - H ** 2), shape (N, n_h)", "derivative-matrix-product")
 
 
+def _explain_weight_decay(g, k, params, want, label) -> None:
+    """A gradient that is the right one plus c * (its own parameter), c != 0 fitted by least squares: an L2 term
+    (weight decay, reg * W) added to the cross-entropy's gradient."""
+    W = np.asarray(params[k], dtype=_f64)
+    if not isinstance(g, np.ndarray) or g.shape != W.shape or W.size < 2 or not np.any(W):
+        return
+    d = np.asarray(g, dtype=_f64) - np.asarray(want, dtype=_f64)
+    c = float(np.sum(d * W) / np.sum(W * W))
+    if abs(c) < 1e-12 or not _near(d, c * W, 1e-6, 1e-10):
+        return
+    core.fail(f"{label} is the right gradient plus {c:.4g} * params['{k}']: an L2 regularisation term (weight decay, "
+              f"reg * W) was added; the lab's loss is the mean cross-entropy alone, with no penalty on the "
+              f"weights: return its gradient only", "grad-weight-decay")
+
+
 def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=None):
     N = Y.shape[0]
     shape = np.shape(params[k])
@@ -2303,6 +2374,7 @@ def _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn=No
             _near(g, oracle_backward(params, outputs, Y, bh_from="h")["bh"]):
         core.fail(f"{label}: grad_bh was built from grad_h instead of grad_htilde (apply the tanh "
                   f"derivative first, as for grad_Wh)", "bh-from-grad-h")
+    _explain_weight_decay(g, k, params, expected[k], label)
     own_loss = _own_loss_gradient(loss_fn, params, outputs, Y, [k]) if k in ("Wy", "by") else None
     if own_loss is not None and not _near(own_loss[k], expected[k], 1e-6, 1e-8) \
             and _near(g, own_loss[k], 1e-4, 1e-6):

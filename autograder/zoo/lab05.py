@@ -1554,3 +1554,84 @@ VARIANTS += [
             new="    def __eq__(self, other):\n        return isinstance(other, Value) and self.data == other.data\n\n"
                 "    __hash__ = object.__hash__\n\n    def __repr__(self):"),
 ]
+
+# r15b held-out set m15k (measured on a290072), fixed in round 15b: a leaf's faults of the constructor (_prev None,
+# _backward = self.backward) cost value_init's cell only (the other cells are judged with a constructor that gives a
+# leaf an empty _prev and a do-nothing _backward); a number wrapped under another name than the closure's is named;
+# an MLP (Layer, Neuron) that changes the caller's input list is caught (MLP.__call__'s docstring: "The caller's list
+# x is left unchanged"); a Layer returning a tuple is a mistake by its docstring (list of nout Values), said so.
+_R15B_MLP_CALL = """        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x"""
+_R15B_LAYER_CALL = "        return [neuron(x) for neuron in self.neurons]"
+MUTANTS += [
+    Mutant("r15b m15k: a leaf's _backward is the Value's own backward method (_backward / backward confused)",
+           old="        self._backward = lambda: None   # a leaf has nothing to propagate to",
+           new="        self._backward = self.backward   # a leaf propagates through backward()",
+           expect="a leaf's _backward is the Value's own backward() method"),
+    Mutant("r15b m15k: _prev of a leaf is None instead of an empty set",
+           old="        self._prev = set(_children)",
+           new="        self._prev = set(_children) if _children else None   # a leaf has no parents",
+           expect="a leaf Value(x) has _prev = None"),
+    Mutant("r15b m15k: __mul__ wraps a plain number under a new name, the closure still uses the raw `other`",
+           old=('        other = other if isinstance(other, Value) else Value(other)\n'
+                '        out = Value(self.data * other.data, (self, other), "*")'),
+           new=('        o = other if isinstance(other, Value) else Value(other)\n'
+                '        out = Value(self.data * o.data, (self, o), "*")'),
+           also=[("            other.grad += self.data * out.grad", "            o.grad += self.data * out.grad")],
+           expect="the name read there is still the plain number"),
+    Mutant("r15b m15k: MLP wraps the caller's inputs in Values in place (x[i] = Value(x[i]))",
+           old=_R15B_MLP_CALL,
+           new="""        for i in range(len(x)):
+            x[i] = x[i] if isinstance(x[i], Value) else Value(x[i])   # inputs as Values
+""" + _R15B_MLP_CALL,
+           expect="changed the caller's list x in place"),
+    Mutant("r15b m15k (was a variant): Layer returns a tuple of outputs (its docstring: a list of nout Values)",
+           old=_R15B_LAYER_CALL,
+           new="        return tuple(neuron(x) for neuron in self.neurons)",
+           expect="got tuple of 2"),
+    Mutant("r15b m15k: __add__ backward loops over out._prev (a set: a + a gets one contribution)",
+           old="            self.grad += out.grad\n            other.grad += out.grad",
+           new="            for child in out._prev:\n                child.grad += out.grad",
+           expect="the same Value as both operands gets one contribution per operand"),
+    Mutant("r15b m15k: __pow__ by repeated multiplication (right only for whole exponents >= 2)",
+           old=("        out = Value(self.data ** k, (self,), f\"**{k}\")\n\n        def _backward():\n"
+                "            self.grad += k * self.data ** (k - 1) * out.grad\n        out._backward = _backward\n"
+                "        return out\n"),
+           new=("        out = self\n        for _ in range(int(k) - 1):   # x ** k = x * x * ... * x\n"
+                "            out = out * self\n        return out\n"),
+           expect="right only for whole exponents of at least 2"),
+    Mutant("r15b m15k: Neuron applies the activation to every product w_i x_i, then sums (bias added last)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n        if self.act == \"tanh\":",
+           new="        act = {\"tanh\": lambda v: v.tanh(), \"relu\": lambda v: v.relu(), \"linear\": lambda v: v}"
+               "[self.act]\n        return sum((act(wi * xi) for wi, xi in zip(self.w, x)), self.b)\n"
+               "        z = self.b\n        if self.act == \"tanh\":",
+           expect="the activation is applied to each product w_i x_i before the sum"),
+    Mutant("r15b m15k: mse_loss as the textbook 1/2 * sum of squares (no mean)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return 0.5 * sum((p - t) ** 2 for p, t in zip(preds, targets))",
+           expect="the textbook 1/2 * sum of the squared errors (no division by N)"),
+    # the same classes in the lab's other functions
+    Mutant("r15b: __mul__ backward loops over out._prev (a * a gets one contribution)",
+           old="            self.grad += other.data * out.grad\n            other.grad += self.data * out.grad",
+           new="            for child in out._prev:\n                peer = self if child is other else other\n"
+               "                child.grad += peer.data * out.grad",
+           expect="a loop over out._prev"),
+    Mutant("r15b: __add__ wraps a plain number under a new name, the closure still uses the raw `other`",
+           old=('        other = other if isinstance(other, Value) else Value(other)\n'
+                '        out = Value(self.data + other.data, (self, other), "+")'),
+           new=('        o = other if isinstance(other, Value) else Value(other)\n'
+                '        out = Value(self.data + o.data, (self, o), "+")'),
+           expect="the name read there is still the plain number"),
+    Mutant("r15b: Layer wraps the caller's inputs in Values in place before its neurons",
+           old=_R15B_LAYER_CALL,
+           new="""        for i, xi in enumerate(x):
+            x[i] = xi if isinstance(xi, Value) else Value(xi)
+""" + _R15B_LAYER_CALL,
+           expect="changed the caller's list x in place"),
+    Mutant("r15b: Neuron pops its inputs off the caller's list (x.pop() in the sum)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = self.b\n        for wi in reversed(self.w):\n"
+               "            z = z + wi * x.pop()",
+           expect="changed the caller's list x in place"),
+]

@@ -661,7 +661,7 @@ MUTANTS = [
     Mutant('r9 held-out: init b_y with n_h rows (copy-paste of b_h)',
            old='"by": np.zeros((ny, 1)),',
            new='"by": np.zeros((nh, 1)),',
-           expect='it must be (3, 1) = (n_y, 1)'),
+           expect='it must be (8, 1) = (n_y, 1)'),
     Mutant("r9 held-out: forward stores the probabilities under 'ytilde'",
            old='"ytilde": Ytilde, "yhat": Yhat}',
            new='"ytilde": Yhat, "yhat": Yhat}',
@@ -1223,4 +1223,51 @@ MUTANTS += [
            old="    grad_Wy = grad_Ytilde.T @ H ",
            new='    outputs["grad_ytilde"] = grad_Ytilde\n    grad_Wy = grad_Ytilde.T @ H ',
            expect="backward added outputs['grad_ytilde']"),
+]
+
+# r15b held-out set m15k (measured on a290072), fixed in round 15b: init's first sizes differ pairwise by more than 1
+# (n_x + 1 columns is named, not read as n_y); the accuracy's two-class threshold and the balanced accuracy are named
+# (confirmed on a second batch); a row rule that counts every row (or none) is not said (it was "inverted").
+MUTANTS += [
+    Mutant("r15b m15k: init W_h with an extra bias column (nh, nx + 1) (CS231n bias trick)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": rng.normal(0.0, 0.3, size=(nh, nx + 1)),   # last column: bias trick',
+           expect="a column for the bias"),
+    Mutant("r15b m15k: accuracy thresholds P(class 1) at 0.5 (binary habit; right only for 2 classes)",
+           old=_ACC,
+           new="acc = np.mean((Yhat[:, 1] > 0.5) == (Y[:, 1] == 1))   # P(class 1) > 0.5",
+           expect="right only for 2 classes"),
+    Mutant("r15b m15k: accuracy as the mean per-class recall (balanced accuracy)",
+           old=_ACC,
+           new="pred, true = np.argmax(Yhat, axis=1), np.argmax(Y, axis=1)\n"
+               "    acc = np.mean([np.mean(pred[true == c] == c) for c in np.unique(true)])   # per-class recall",
+           expect="the mean of the per-class recalls"),
+    Mutant("r15b m15k: forward rebinds X to the hidden layer (outputs['X'] holds h)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n    H = np.tanh(Htilde)',
+           new='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n'
+               '    X = H = np.tanh(Htilde)                         # the input of the next layer',
+           expect="it holds the values of 'h', not of 'X'"),
+    Mutant("r15b m15k: forward applies tanh to the input, then a linear hidden layer (activation order swapped)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n    H = np.tanh(Htilde)',
+           new='    Htilde = np.tanh(X) @ params["Wh"].T + params["bh"].T    # activation, then the affine map\n'
+               '    H = Htilde',
+           expect="tanh was applied to the input X"),
+    Mutant("r15b m15k: backward adds CS231n's L2 term reg * W to the weight gradients (reg = 1e-3)",
+           old=_R15_GRADS_RETURN,
+           new='    reg = 1e-3\n    grad_Wy = grad_Wy + reg * params["Wy"]\n    grad_Wh = grad_Wh + reg * params["Wh"]\n'
+               + _R15_GRADS_RETURN,
+           expect="an L2 regularisation term"),
+    # the same classes in the lab's other functions
+    Mutant("r15b: backward adds weight decay to grad_Wh only (0.01 * W_h)",
+           old=_R15_GRADS_RETURN,
+           new='    grad_Wh = grad_Wh + 0.01 * params["Wh"]\n' + _R15_GRADS_RETURN,
+           expect="an L2 regularisation term"),
+    Mutant("r15b: forward rebinds Htilde to the output scores (outputs['htilde'] holds ytilde)",
+           old=_R15_OUTPUTS,
+           new='    Htilde = Ytilde\n' + _R15_OUTPUTS,
+           expect="it holds the values of 'ytilde', not of 'htilde'"),
+    Mutant("r15b: init W_y with an extra bias column (ny, nh + 1)",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+           new='"Wy": rng.normal(0.0, 0.3, size=(ny, nh + 1)),',
+           expect="a column for the bias"),
 ]
