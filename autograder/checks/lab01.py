@@ -1403,13 +1403,14 @@ def _mse_other_size(loss_fn, r) -> None:
     exact = 2 * (p3 - t3) / 10
     grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT, want=exact), name=bname,
                         shape=(5, 2), want=exact)
-    expect_close(grad, exact, name=bname, diagnose={
-        "a value from an earlier call was reused: your backward scales this batch of 10 entries by 2 / 12, the "
-        "factor of the EARLIER (4, 3) batches (kept on self from the first call?); compute 2 / pred.size from "
-        "the current batch at every call": 2 * (p3 - t3) / 12,
-        "a value from an earlier call was reused: your backward scales this (5, 2) batch by 2 / 4, the N of the "
-        "EARLIER (4, 3) batches": 2 * (p3 - t3) / 4,
-    })
+    diagnose = {}
+    for n_, d_ in ((4, 3), (4, 2), (5, 3)):     # N, D or both from the earlier (4, 3) batches
+        what = ("2 / 12, the factor of the EARLIER (4, 3) batches" if (n_, d_) == (4, 3) else
+                f"2 / ({n_} * {d_}), with the {'N = 4' if n_ == 4 else 'D = 3'} of the EARLIER (4, 3) batches")
+        diagnose[f"a value from an earlier call was reused: your backward scales this (5, 2) batch by {what} (kept "
+                 f"on self from the first call?); compute 2 / pred.size from the current batch at every "
+                 f"call"] = 2 * (p3 - t3) / (n_ * d_)
+    expect_close(grad, exact, name=bname, diagnose=diagnose)
 
 
 def _mse_backward_again(loss_fn, first, exact) -> None:
@@ -1537,6 +1538,12 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
         mask = np.abs(base) > tol
         ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
         g64 = grad.astype(np.float64)
+        nb, nd, ng = (float(np.linalg.norm(v)) for v in (base / lr, doubled / lr, g64))
+        if abs(nb - nd) <= 1e-4 * nb and nb < ng * (1 - 1e-4) and core.close(base, -lr * g64 * (nb / ng), 1e-5, tol):
+            fail(f"{name}: your step is -lr * p.grad scaled down to a gradient of norm {nb:.4g} (p.grad's own norm is "
+                 f"{ng:.4g}), and doubling p.grad leaves it at that norm: the update clips (or normalises) the "
+                 f"gradient's norm. Plain SGD is linear in the gradient, with no clipping or normalising: "
+                 f"p.data -= self.lr * p.grad", "sgd-step-clips-norm")
         per_entry = ""
         live = mask & (np.abs(g64) > 1e-12)
         if live.sum() > 2 and abs(ratio - 1) < 1e-3:
@@ -1714,7 +1721,7 @@ def sgd(SGD) -> None:
     params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
-    for step in (1, 2):
+    for step in (1, 2, 3):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
@@ -1759,8 +1766,8 @@ def sgd(SGD) -> None:
                      "grads is zero_grad's job (the training loop calls it)", "sgd-step-resets-grads")
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
-        for p in params:                       # new gradients for the next step
-            p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
+        for p in params:                       # new gradients for the next step (the third: large ones)
+            p.grad = (r.normal(size=np.shape(p.data)) * (1.0 if step == 1 else 40.0)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
     try:
@@ -1993,6 +2000,10 @@ def _sequential_case(Sequential, r, n):
             h = h @ layer.A + 1.0
         y = expect_array(y, name=name, shape=h.shape)
         expect_close(y, h, name=name)
+        if y.dtype != h.dtype:
+            fail(f"{name} returned a {y.dtype} array, but the last layer's output is {h.dtype}: your forward "
+                 f"converts the result (an .astype or np.asarray(..., dtype=...)), which drops the float64 precision "
+                 f"a gradient check needs; return the last layer's output as it is", "sequential-forward-casts")
         log.clear()
         g = r.normal(size=h.shape)
         bname = signature("Sequential.backward", ("grad_out",), (g,))
@@ -2034,6 +2045,10 @@ def _sequential_case(Sequential, r, n):
         expect_close(dx, gi, name=bname, diagnose={
             "backward must return the gradient of the first layer (dL/dx), not grad_out": g,
         })
+        if dx.dtype != gi.dtype:
+            fail(f"{bname} returned a {dx.dtype} array, but the first layer's backward returns {gi.dtype}: your "
+                 f"backward converts the result, which drops the float64 precision a gradient check needs; return "
+                 f"what the first layer's backward returned as it is", "sequential-backward-casts")
         # backward must leave the model as it was: a second forward still runs first layer first
         log.clear()
         call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)

@@ -1296,3 +1296,20 @@ VARIANTS += [
             "        x = np.asarray(x)\n        for layer in self.layers:\n            x = layer.forward(x)\n        return x\n",
             file=M),
 ]
+# the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("R15b SGD step clips each gradient to norm 5",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        for p in self.params:\n            n = np.linalg.norm(p.grad)\n"
+           "            g = p.grad * (5.0 / n) if n > 5.0 else p.grad\n            p.data -= self.lr * g\n",
+           file=M, expect="clips (or normalises) the gradient's norm"),
+    Mutant("R15b MSE backward keeps N from the first call (2 * diff / (N_first * D))",
+           "        return 2.0 * self.diff / self.diff.size\n",
+           "        if not hasattr(self, 'n'):\n            self.n = self.diff.shape[0]\n"
+           "        return 2.0 * self.diff / (self.n * self.diff.shape[1])\n",
+           file=M, expect="with the N = 4 of the EARLIER (4, 3) batches"),
+    Mutant("R15b Sequential.forward converts its output to float32",
+           "            x = layer.forward(x)\n        return x\n",
+           "            x = layer.forward(x)\n        return x.astype(np.float32)\n",
+           file=M, expect="your forward converts the result"),
+]
