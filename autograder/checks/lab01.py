@@ -1545,8 +1545,9 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
         g64 = grad.astype(np.float64)
         nb, nd, ng = (float(np.linalg.norm(v)) for v in (base / lr, doubled / lr, g64))
         if abs(nb - nd) <= 1e-4 * nb and nb < ng * (1 - 1e-4) and core.close(base, -lr * g64 * (nb / ng), 1e-5, tol):
-            fail(f"{name}: your step is -lr * p.grad scaled down to a gradient of norm {nb:.4g} (p.grad's own norm is "
-                 f"{ng:.4g}), and doubling p.grad leaves it at that norm: the update clips (or normalises) the "
+            fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: your step is -lr * p.grad "
+                 f"scaled down to a gradient of norm {nb:.4g} (p.grad's own norm is {ng:.4g}), whatever p.grad's "
+                 f"size: the update clips (or normalises) the "
                  f"gradient's norm. Plain SGD is linear in the gradient, with no clipping or normalising: "
                  f"p.data -= self.lr * p.grad", "sgd-step-clips-norm")
         per_entry = ""

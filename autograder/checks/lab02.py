@@ -1816,9 +1816,10 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
         ng = float(np.linalg.norm(grads[k].astype(_float64)))
         if abs(nb - nd) <= 1e-4 * nb and nb < ng * (1 - 1e-4) and core.close(base[k], -lr * grads[k] * (nb / ng),
                                                                            1e-5, tol):
-            fail(f"{name}: your step of '{k}' is -lr * grads['{k}'] scaled down to a gradient of norm {nb:.4g} "
-                 f"(the gradient's own norm is {ng:.4g}), and doubling the gradient leaves it at that norm: the "
-                 f"update clips (or normalises) the gradient's norm. sgd_update is plain SGD, linear in the "
+            fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: your step "
+                 f"is -lr * grads['{k}'] scaled down to a gradient of norm {nb:.4g} (the gradient's own norm is "
+                 f"{ng:.4g}), whatever the gradient's size: the update clips (or normalises) the gradient's norm. "
+                 f"sgd_update is plain SGD, linear in the "
                  f"gradient, with no clipping or normalising: params[name] -= lr * grads[name]",
                  "sgd-update-clips-norm")
         fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: the step "
