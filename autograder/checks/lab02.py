@@ -2702,7 +2702,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             own_q = replays.get(True, (None,))[0]
             if own_q is None or not all(same(own_q[k], before[k]) for k in before):
                 fail(f"{name} did not update params: the dict it is given must hold the trained "
-                     f"parameters afterwards (sgd_update after every batch)", "train-epoch-params-unchanged")
+                     f"parameters afterwards (sgd_update after every batch); a new dict bound to the name params "
+                     f"inside train_epoch (params = {{...}} or params = sgd_update(...) returning a new dict) leaves "
+                     f"the caller's dict unchanged: update it in place, params.update(...) or params[k] -= ...",
+                     "train-epoch-params-unchanged")
         # Which replay does the student's loop follow? (the one with their helpers, or the reference)
         match = None
         for own in (True, False):

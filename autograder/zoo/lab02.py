@@ -1479,6 +1479,11 @@ MUTANTS += [
            also=[("        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n",
                   "        total_loss += cross_entropy(logits, yb)\n")],
            expect="judged with the reference iterate_minibatches in place of yours"),
+    Mutant("R15b train_epoch rebinds params to a new dict (comprehension): the caller's params never change",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        grads = backward(params, cache, dlogits)\n"
+           "        params = {k: v - lr * grads[k] for k, v in params.items()}\n",
+           expect="a new dict bound to the name params"),
     Mutant("R15b fit shuffles X_val with the training generator (val pairs broken, shuffling draws consumed)",
            "        val_logits, _ = forward(params, X_val)\n",
            "        val_logits, _ = forward(params, X_val[rng.permutation(len(X_val))])\n",
