@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from zoo_asserts import assert_caught_and_named
 
 from autograder import harness, zoo
 from autograder.checks import cases, core
@@ -363,3 +364,16 @@ def test_zero_grad_replacing_the_parameters_is_named(ns):
     with pytest.raises(core.CheckFailure) as info:
         checks.sgd(Rebuilding)
     assert info.value.diagnosis == "zero-grad-replaces-parameters"
+
+
+# ---------------------------------------------------------------------------- round 15b, independent measurement
+
+@pytest.mark.parametrize("name", [
+    "R15b MSE backward scale 2/size cached on the first call only (stale for other batch sizes)",
+    "R15b zero_grad gives every same-shaped parameter one shared zeros array",
+    "R15b Sequential.forward casts the input to float32",
+    "R15b train_epoch pads the last batch with zero rows (fixed batch shape)",
+    "R15b SGD step clips each gradient to norm 5",
+])
+def test_round15b_findings_are_named(name):
+    assert_caught_and_named(LAB, name)

@@ -347,3 +347,46 @@ def test_precision_on_a_row_normalised_matrix_is_named():
 
     with pytest.raises(core.CheckFailure, match="the precision was computed on the confusion matrix normalised per row"):
         checks.precision_recall_f1(precision_recall_f1)
+
+
+# ---------------------------------------------------------------------------- round 15b, independent measurement
+
+@pytest.mark.parametrize("name", [
+    "R15b loss gradient: the 1/N applied only to the true-class entries (d[rows, y] = (p - 1) / N)",
+    "R15b forward standardises Z1 over the batch before the ReLU (batch-norm habit)",
+    "R15b backward ReLU mask from the first sample (Z1[0] > 0) for every row",
+    "R15b sgd_update clips each gradient to norm 5 (RNN habit)",
+    "R15b fit shuffles X_val with the training generator (val pairs broken, shuffling draws consumed)",
+])
+def test_round15b_findings_are_named(name):
+    assert_caught_and_named(LAB, name)
+
+
+def test_train_epoch_is_judged_with_the_reference_minibatches_when_the_students_break_their_contract(ns):
+    """Float labels from iterate_minibatches cost its own cell only: the loop is judged with the reference one,
+    and a mistake of the loop itself is still named."""
+    def float_labels(X, y, batch_size, rng):
+        order = rng.permutation(X.shape[0])
+        for start in range(0, X.shape[0], batch_size):
+            idx = order[start:start + batch_size]
+            yield X[idx], y[idx].astype(np.float32)
+
+    with pytest.raises(core.CheckFailure, match="y_batch is float32"):
+        checks.iterate_minibatches(float_labels)
+    fns, scope = _with(ns, iterate_minibatches=float_labels)
+    checks.train_epoch(fns["train_epoch"], *_helpers(scope))
+    assert scope["iterate_minibatches"] is float_labels          # lent for the check only
+
+    def unweighted(params, X, y, lr, batch_size, rng):
+        losses, accs = [], []
+        for xb, yb in iterate_minibatches(X, y, batch_size, rng):  # noqa: F821 - the lent global
+            logits, cache = scope["forward"](params, xb)
+            losses.append(scope["cross_entropy"](logits, yb))
+            accs.append(scope["accuracy"](logits, yb))
+            grads = scope["backward"](params, cache, scope["softmax_cross_entropy_backward"](scope["softmax"](logits), yb))
+            scope["sgd_update"](params, grads, lr)
+        return float(np.mean(losses)), float(np.mean(accs))
+    import types
+    loop = types.FunctionType(unweighted.__code__, scope, "train_epoch", None, unweighted.__closure__)
+    with pytest.raises(core.CheckFailure, match="judged with the reference iterate_minibatches"):
+        checks.train_epoch(loop, *_helpers(scope))

@@ -93,7 +93,8 @@ PROPERTIES = {
                  "a gradient right only for small residuals (clipped) named",
                  "a float returned, not a one-element array",
                  "right values in a flattened shape named",
-                 "squares taken separately named"),
+                 "squares taken separately named",
+                 "one loss object on batches of two sizes (a factor kept from an earlier call named)"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -106,7 +107,9 @@ PROPERTIES = {
             "state changed by step() between calls named (lr decay, step counter)",
             "a transposed gradient named (square-parameter probe)", "zero_grad keeps the data's dtype",
             "a PyTorch method on a NumPy array named",
-            "a per-entry normalised step (sign, RMSprop, Adam) named"),
+            "a per-entry normalised step (sign, RMSprop, Adam) named",
+            "a step on gradients of norm about 100 (a norm clip named)",
+            "zero_grad gives every parameter its own array (equal shapes, accumulated in place)"),
     "sequential": ("order of forward and backward", "each layer fed the previous output", "gradients chained",
                    "flat parameter list", "batch 1", "changing widths", "a layer without parameters run both ways",
                    "backward leaves the layer order", "a loop stopped early (return inside it) named",
@@ -116,7 +119,8 @@ PROPERTIES = {
                    "missing parameters listed", "parameters() never called named",
                    "forward called in backward named", "layers returned instead of their Parameters named",
                    "parameters collected by class (no layer asked) named", "comprehension clauses out of order named",
-                   "sum() of lists without a start named"),
+                   "sum() of lists without a start named",
+                   "dtypes passed on unchanged both ways (a float32 cast named)"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -131,7 +135,8 @@ PROPERTIES = {
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
                     "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2",
                     "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named",
-                    "N // batch_size equal pieces named"),
+                    "N // batch_size equal pieces named",
+                    "the offending row of a batch quoted (rows of zeros appended named)"),
 }
 
 
@@ -1379,6 +1384,7 @@ def _mse_latest(MSELoss, r):
             "backward must use the batch of the most recent forward call (store it on self)": 2 * (p1 - t1) / 12,
         })
         _mse_backward_again(loss_fn, grad, 2 * (p2 - t2) / 12)
+        _mse_other_size(loss_fn, r)
         # ... of the same instance: a cache on the class (or a global) is shared by every loss object
         other = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
         call(loss_fn.forward, p1, t1, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
@@ -1390,6 +1396,26 @@ def _mse_latest(MSELoss, r):
             "(self.diff = ...), not on the class (MSELoss.diff = ...) or in a global variable": 2 * (p2 - t2) / 12,
         })
     return run
+
+
+def _mse_other_size(loss_fn, r) -> None:
+    """The same loss object on a batch of another size: backward is dL/dpred for THIS batch, so its factor
+    2 / size must come from this batch too (a value computed on an earlier call and kept is stale)."""
+    p3, t3 = r.normal(size=(5, 2)), r.normal(size=(5, 2))
+    name = signature("MSELoss.forward", ("pred", "target"), (p3, t3))
+    call(loss_fn.forward, p3, t3, label="MSELoss.forward", names=("pred", "target"), hint=MSE_HINT)
+    bname = (f"MSELoss.backward() after {name}, on a loss object used before on batches of shape (4, 3)")
+    exact = 2 * (p3 - t3) / 10
+    grad = expect_array(call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT, want=exact), name=bname,
+                        shape=(5, 2), want=exact)
+    diagnose = {}
+    for n_, d_ in ((4, 3), (4, 2), (5, 3)):     # N, D or both from the earlier (4, 3) batches
+        what = ("2 / 12, the factor of the EARLIER (4, 3) batches" if (n_, d_) == (4, 3) else
+                f"2 / ({n_} * {d_}), with the {'N = 4' if n_ == 4 else 'D = 3'} of the EARLIER (4, 3) batches")
+        diagnose[f"a value from an earlier call was reused: your backward scales this (5, 2) batch by {what} (kept "
+                 f"on self from the first call?); compute 2 / pred.size from the current batch at every "
+                 f"call"] = 2 * (p3 - t3) / (n_ * d_)
+    expect_close(grad, exact, name=bname, diagnose=diagnose)
 
 
 def _mse_backward_again(loss_fn, first, exact) -> None:
@@ -1517,6 +1543,13 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
         mask = np.abs(base) > tol
         ratio = float(np.median(doubled[mask] / base[mask])) if mask.any() else float("nan")
         g64 = grad.astype(np.float64)
+        nb, nd, ng = (float(np.linalg.norm(v)) for v in (base / lr, doubled / lr, g64))
+        if abs(nb - nd) <= 1e-4 * nb and nb < ng * (1 - 1e-4) and core.close(base, -lr * g64 * (nb / ng), 1e-5, tol):
+            fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2: your step is -lr * p.grad "
+                 f"scaled down to a gradient of norm {nb:.4g} (p.grad's own norm is {ng:.4g}), whatever p.grad's "
+                 f"size: the update clips (or normalises) the "
+                 f"gradient's norm. Plain SGD is linear in the gradient, with no clipping or normalising: "
+                 f"p.data -= self.lr * p.grad", "sgd-step-clips-norm")
         per_entry = ""
         live = mask & (np.abs(g64) > 1e-12)
         if live.sum() > 2 and abs(ratio - 1) < 1e-3:
@@ -1694,7 +1727,7 @@ def sgd(SGD) -> None:
     params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
-    for step in (1, 2):
+    for step in (1, 2, 3):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
         before = [np.array(p.data, copy=True) for p in params]
@@ -1739,8 +1772,8 @@ def sgd(SGD) -> None:
                      "grads is zero_grad's job (the training loop calls it)", "sgd-step-resets-grads")
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
-        for p in params:                       # new gradients for the next step
-            p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
+        for p in params:                       # new gradients for the next step (the third: large ones)
+            p.grad = (r.normal(size=np.shape(p.data)) * (1.0 if step == 1 else 40.0)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
     try:
@@ -1784,7 +1817,39 @@ def sgd(SGD) -> None:
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
+    _grads_separate(SGD, r)
     _two_optimisers(SGD, r)
+
+
+_ACCUMULATE = """
+def accumulate(params):
+    for k, p in enumerate(params):
+        p.grad += k + 1
+"""
+
+
+def _grads_separate(SGD, r) -> None:
+    """After zero_grad every parameter owns its gradient array: a backward adds into each p.grad in place
+    (W.grad += ...), so two parameters holding one array (equal shapes) would receive each other's gradient."""
+    shapes = [(3, 2), (3, 2), (2,), (3, 2)]
+    params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
+    opt = call(SGD, params, 0.1, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    if not all(isinstance(p.grad, np.ndarray) and np.shape(p.grad) == s and not np.any(p.grad)
+               for p, s in zip(params, shapes)):
+        return                      # judged by the main check
+    core.kernel_functions(_ACCUMULATE)["accumulate"](params)
+    got = [np.asarray(p.grad) for p in params]
+    for k, g in enumerate(got):
+        if g.shape == shapes[k] and not np.allclose(g, k + 1):
+            others = [j for j in range(len(params)) if j != k and shapes[j] == shapes[k]]
+            fail(f"after SGD.zero_grad on parameters of shapes {shapes}, adding k + 1 into each parameter k's grad in "
+                 f"place (as a layer's backward does, p.grad += ...) left parameter {k}'s grad holding "
+                 f"{float(np.ravel(g)[0]):g} instead of {k + 1}: parameters {[k] + others} share one gradient "
+                 f"array, the same array was given to several parameters (one np.zeros made once, outside the "
+                 f"loop), so each receives the others' gradients. Give every parameter its own zeros, "
+                 f"p.grad = np.zeros_like(p.data) inside the loop, or reset in place, p.grad[...] = 0",
+                 "zero-grad-shared-array")
 
 
 def _detached(opt, params: list) -> None:
@@ -1858,10 +1923,11 @@ class _Affine:
         # W and b like a Linear layer's (code that asks hasattr(layer, "W") works on them too)
         self.W = _Param(np.full((1, 1), float(A.sum())), np.zeros((1, 1)))
         self.b = _Param(np.full((1, 1), 1.0 + float(A.sum())), np.zeros((1, 1)))
-        self.received = []
+        self.received, self.dtypes, self.bdtypes = [], [], []    # dtypes of each argument, as it arrived
         self.asked = False       # parameters() called       # (kind, shape) of each call's argument
 
     def forward(self, x):
+        self.dtypes.append(str(getattr(x, "dtype", type(x).__name__)))
         x = np.asarray(x, dtype=np.float64)
         self.log.append(("forward", self.name))
         self.received.append(("forward", x.shape, x.copy()))
@@ -1870,6 +1936,7 @@ class _Affine:
         return x @ self.A + 1.0
 
     def backward(self, g):
+        self.bdtypes.append(str(getattr(g, "dtype", type(g).__name__)))
         g = np.asarray(g, dtype=np.float64)
         self.log.append(("backward", self.name))
         self.received.append(("backward", g.shape, g.copy()))
@@ -1923,11 +1990,26 @@ def _sequential_case(Sequential, r, n):
                 if same(got, x):
                     fail(f"every layer must receive the previous layer's output, not the original input "
                          f"(layer {i} received x of shape {x.shape})", "sequential-forward-original-input")
-                fail(f"layer {i} received an array of shape {got.shape} instead of layer {i - 1}'s output of "
-                     f"shape {h.shape}", "sequential-forward-wrong-input")
+                arrived = layer.dtypes[0] if layer.dtypes else "float64"
+                if arrived != "float64" and got.shape == h.shape and core.close(got, h, 1e-3, 1e-3):
+                    fail(f"{name}: layer {i} received a {arrived} array where "
+                         + ("x itself (float64)" if i == 0 else f"layer {i - 1}'s float64 output")
+                         + " belongs: your forward casts "
+                         + ("the input" if i == 0 else "the activations")
+                         + f" to {arrived} (np.asarray(x, dtype=...) or .astype), which drops the float64 "
+                           f"precision a gradient check needs; pass each layer's input on as it is, "
+                           f"x = layer.forward(x)", "sequential-forward-casts")
+                what = "x itself" if i == 0 else f"layer {i - 1}'s output"
+                fail(f"{name}: layer {i} received an array of shape {got.shape} that is not {what} (shape "
+                     f"{h.shape}): each layer must receive " + ("x as it is" if i == 0 else "the previous layer's "
+                                                                "output"), "sequential-forward-wrong-input")
             h = h @ layer.A + 1.0
         y = expect_array(y, name=name, shape=h.shape)
         expect_close(y, h, name=name)
+        if y.dtype != h.dtype:
+            fail(f"{name} returned a {y.dtype} array, but the last layer's output is {h.dtype}: your forward "
+                 f"converts the result (an .astype or np.asarray(..., dtype=...)), which drops the float64 precision "
+                 f"a gradient check needs; return the last layer's output as it is", "sequential-forward-casts")
         log.clear()
         g = r.normal(size=h.shape)
         bname = signature("Sequential.backward", ("grad_out",), (g,))
@@ -1950,6 +2032,13 @@ def _sequential_case(Sequential, r, n):
         for i in (2, 1, 0):
             got = layers[i].received[-1][2]
             if not same(got, gi):
+                arrived = layers[i].bdtypes[-1] if layers[i].bdtypes else "float64"
+                if arrived != "float64" and got.shape == gi.shape and core.close(got, gi, 1e-3, 1e-3):
+                    fail(f"{bname}: layer {i}'s backward received a {arrived} array where the float64 "
+                         + ("grad_out" if i == 2 else f"gradient returned by layer {i + 1}") + f" belongs: your "
+                         f"backward casts the gradients to {arrived}, which drops the float64 precision a gradient "
+                         f"check needs; pass each gradient on as it is, grad_out = layer.backward(grad_out)",
+                         "sequential-backward-casts")
                 fail(f"each layer's backward must receive the gradient returned by the layer after it "
                      f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
                      "sequential-backward-not-chained")
@@ -1962,6 +2051,10 @@ def _sequential_case(Sequential, r, n):
         expect_close(dx, gi, name=bname, diagnose={
             "backward must return the gradient of the first layer (dL/dx), not grad_out": g,
         })
+        if dx.dtype != gi.dtype:
+            fail(f"{bname} returned a {dx.dtype} array, but the first layer's backward returns {gi.dtype}: your "
+                 f"backward converts the result, which drops the float64 precision a gradient check needs; return "
+                 f"what the first layer's backward returned as it is", "sequential-backward-casts")
         # backward must leave the model as it was: a second forward still runs first layer first
         log.clear()
         call(model.forward, x, label="Sequential.forward", names=("x",), hint=SEQUENTIAL_HINT)
@@ -2265,8 +2358,18 @@ def _batches_are_rows_of_x(seen: list, x: np.ndarray, label: str) -> None:
         if (np.all(ids >= 0) and np.all(ids < n) and core.close(s, x64[np.clip(ids, 0, n - 1).astype(int)],
                                                                    1e-6, 1e-6)):
             continue
-        said = (f"batch {k} given to model.forward holds rows that are not rows of x (its first row is "
-                f"{np.array2string(s[0], precision=3)}, no row of x is)")
+        bad = np.array([not (0 <= i < n and core.close(row, x64[int(i)], 1e-6, 1e-6))
+                        for i, row in zip(ids, s)])
+        first = int(np.flatnonzero(bad)[0]) if bad.any() else 0
+        if bad.any() and bad.sum() < len(s) and not np.any(s[bad]):
+            m, total = int(bad.sum()), sum(len(b) for b in seen if b.ndim == 2)
+            fail(f"{label}: batch {k} given to model.forward holds {m} row(s) of zeros (rows "
+                 f"{np.flatnonzero(bad).tolist()[:6]} of the batch) besides {len(s) - m} sampled rows of x: rows of "
+                 f"zeros appended (padding) to fill the batch up to batch_size; the model saw {total} rows in all "
+                 f"for N = {n} (every batch's rows must add up to N). The last batch is simply smaller, "
+                 f"x[order[start:start + batch_size]], with no padding", "batch-padded-with-zeros")
+        said = (f"batch {k} given to model.forward holds rows that are not rows of x (its row {first} is "
+                f"{np.array2string(s[first], precision=3)}, no row of x is)")
         if len(s) > 1 and np.allclose(s.mean(axis=0), 0, atol=1e-6) and np.allclose(s.std(axis=0), 1, atol=1e-3):
             said += (": every column of the batch has mean 0 and std 1, so your train_epoch standardises "
                      "the batch")

@@ -92,7 +92,8 @@ PROPERTIES = {
                                        "one_hot's own crash not charged",
                                        "a factor named with N and C (ordinary shapes first)",
                                        "one_hot's wrong shape not charged", "a label used as a row index named",
-                                       "a one-hot sized by y.max() + 1 named"),
+                                       "a one-hot sized by y.max() + 1 named",
+                                       "label entries and the other entries compared apart (which part is wrong)"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng",
                     "a zero scale (integer division) confirmed at fan-in 2 named"),
@@ -102,7 +103,8 @@ PROPERTIES = {
                 "a hidden activation other than ReLU explained as a function of Z1",
                 "logits shifted by the row maximum or mean named",
                 "a transposed cache item (column-per-sample convention) named by its shape",
-                "float64 kept in the cache (X cast to float32 named)"),
+                "float64 kept in the cache (X cast to float32 named)",
+                "rows independent: forward(X[:1]) is row 0 of forward(X) (samples mixed named)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
@@ -110,7 +112,8 @@ PROPERTIES = {
                  "one weight written for another and an extra c * W term measured (isolate)",
                  "gradients stored under each other's keys named (ordinary shapes first)",
                  "a bias gradient summed over the units (one value per sample) named",
-                 "np.outer of the batch (shape (N*rows, N*cols)) named"),
+                 "np.outer of the batch (shape (N*rows, N*cols)) named",
+                 "the batch gradient is the sum of per-sample gradients (samples mixed named)"),
     "sgd_update": ("exact step", "update reaches the caller's dict", "returns params", "grads not modified",
                    "float32 and float64 kept (any dtype change named)", "a step rounded to float16 named",
                    "grads matched by name (keys in another order)",
@@ -118,14 +121,16 @@ PROPERTIES = {
                    "step independent of params and of other entries (re-run probes)",
                    "step proportional to the gradient (doubled-gradient probe)", "a constant factor on the step named",
                    "an array of a shape no argument has (state kept between calls) named",
-                   "a key no dict argument has named with the keys"),
+                   "a key no dict argument has named with the keys",
+                   "gradients of norm about 100 (a norm clip or normalisation named)"),
     "accuracy": ("oracle", "N == C and N != C", "batch 1", "float32 scores", "int32 labels",
                  "scores favouring the label give 1, never the label 0 (diagnosis)", "a top-2 count named (probe)",
                  "max compared instead of argmax (second probe)", "error rate (1 - accuracy) named (second probe)",
                  "smallest score taken (second probe)", "a 0.5 threshold on the true-class score (second probe)",
                  "ordinary shapes reported first",
                  "a mean of per-class accuracies named", "C > 10 (a class count written into the code named)",
-                 "y.argmax() of integer labels confirmed by a probe"),
+                 "y.argmax() of integer labels confirmed by a probe",
+                 "an entry-wise match of one-hot rows (1 - 2 (1 - acc) / C) named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
@@ -138,7 +143,8 @@ PROPERTIES = {
                             "a permutation drawn per batch confirmed by a replay",
                             "repeats in batches of the wrong sizes told by the sizes (a padded last batch named)",
                             "an order built from the label values told by y = arange(N)",
-                            "batches by reshape / equal split / N // batch_size equal pieces named"),
+                            "batches by reshape / equal split / N // batch_size equal pieces named",
+                            "the dtypes of X and y kept (labels stay integers)"),
     "train_epoch": ("replay with the student's helpers or the reference", "params updated", "weighted loss",
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
@@ -154,7 +160,8 @@ PROPERTIES = {
                     "batches weighted by the feature count xb.shape[1] named",
                     "accuracy weighted by the nominal batch_size named",
                     "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named",
-                    "two updates per batch confirmed by a replay"),
+                    "two updates per batch confirmed by a replay",
+                    "judged with the reference iterate_minibatches lent when the student's breaks its contract"),
     "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
@@ -166,7 +173,8 @@ PROPERTIES = {
             "3 epochs replayed with the student's train_epoch (a compounded decay named)",
             "each column holds its own quantity (mislabelled columns named)",
             "one history row per epoch (a loop one epoch short named)",
-            "early stopping confirmed by a run with more epochs"),
+            "early stopping confirmed by a run with more epochs",
+            "the training generator feeds train_epoch only (extra draws in fit confirmed by a replay)"),
     "confusion_matrix": ("oracle", "duplicates counted", "absent classes", "batch 1", "inputs not modified",
                          "integer dtype", "counts above 255 (a too narrow integer dtype named)",
                          "bins from the labels present (histogram2d without range) named",
@@ -1080,6 +1088,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "difference in parentheses, (probs - one_hot(y)) / N": ps / n - Y if n > 1 else None,
         }
         diagnose_only(got, want, name=name, diagnose=sce_wrong, **tol)
+        _label_entries_apart(got, want, ps, n, name, tol)
         rows = got.astype(_float64).sum(axis=1) * n
         if n > 1 and not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])) \
                 and not core.close(rows, np.zeros(n), 1e-4, 1e-4):
@@ -1095,6 +1104,41 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
         if dtype == np.float64 and not core.close((ps - Y) / n, numeric, 1e-4, 1e-6):
             fail("internal check error: oracle and finite differences disagree")
     return run
+
+
+def _label_entries_apart(got, want, ps, n: int, name: str, tol: dict) -> None:
+    """The label entries (i, y[i]) and the other entries compared apart: right at the labels and wrong
+    everywhere else (or the reverse) says which part of (probs - one_hot(y)) / N the code mishandles."""
+    g = np.asarray(got, dtype=_float64)
+    lab = np.isclose(want * n - ps, -1.0)          # where one_hot(y) is 1
+    if n < 2 or g.shape != want.shape or not lab.any() or lab.all():
+        return
+    rt, at = core.dtype_tolerance(got, tol["rtol"], tol["atol"])
+    right_lab, right_other = core.close(g[lab], want[lab], rt, at), core.close(g[~lab], want[~lab], rt, at)
+    if right_lab == right_other:
+        return
+    part = ~lab if right_lab else lab
+    w, v = want[part], g[part]
+    off = (v - w) * n
+    if right_lab and np.allclose(off, np.round(off), atol=1e-4) and np.any(np.round(off)):
+        return      # whole 1s subtracted off the labels (g[:, y] -= 1, probs - 1): the rows-sum reading says so
+    big = np.abs(w) > 10 * at
+    k = float(np.median(v[big] / w[big])) if big.any() else float("nan")
+    scaled = bool(np.isfinite(k)) and core.close(v, k * w, rt, at)
+    if right_lab:
+        detail = (f"there yours are N = {n} times the expected, probs without the 1/N: the 1/N is applied only at the "
+                  f"label entries" if scaled and abs(k - n) <= 1e-4 * n else
+                  f"there yours are {k:.4g} times the expected" if scaled else
+                  f"largest error {float(np.abs(v - w).max()):.3g}")
+        fail(f"{name}: right at the label entries (i, y[i]), wrong at every other entry ({detail}): every entry of "
+             f"the gradient is divided by N, dlogits = (probs - one_hot(y)) / N (subtract 1 at the labels, then "
+             f"divide the WHOLE array by N)", "sce-backward-wrong-off-labels")
+    detail = ("there yours are probs / N: the 1 of the label is not subtracted" if core.close(v, ps[part] / n, rt, at)
+              else f"there yours are {k:.4g} times the expected" if scaled
+              else f"largest error {float(np.abs(v - w).max()):.3g}")
+    fail(f"{name}: right at every entry but the label entries (i, y[i]), wrong there ({detail}): subtract 1 once per "
+         f"row, at (i, y[i]), and divide the whole difference by N: (probs - one_hot(y)) / N "
+         f"(g[np.arange(N), y] -= 1; g[:, y] -= 1 hits whole columns)", "sce-backward-wrong-at-labels")
 
 
 def softmax_cross_entropy_backward(fn, one_hot):
@@ -1274,6 +1318,7 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
         if not core.close(logits, want, 1e-6, 1e-8):
             _hidden_activation(cache, logits, pw, Z1, A1, name)
             _input_rescaled(cache, logits, pw, Xs, name)
+            _rows_independent(forward, p, X, logits, want, name)
         _which_input(lambda W1, b1, W2, b2, X: forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      lambda W1, b1, W2, b2, X: _forward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, X)[0],
                      {**p, "X": X}, logits, want, f"the logits of {name}", "lab02.forward")
@@ -1318,6 +1363,32 @@ def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
                             f"; the cache must be {fmt}"), "forward-cache-shape")
                 fail(f"the cache of {name}: item {label} is wrong; the cache must be {fmt}", "forward-cache-values")
     return run
+
+
+def _rows_independent(forward, p, X, logits, want, name) -> None:
+    """Property: each sample's logits depend on that sample only, so forward(params, X[:1]) is row 0 of
+    forward(params, X).  A wrong batch whose rows change with the other rows mixes samples (a mean, std,
+    max or sum over the batch axis)."""
+    n = len(X)
+    if n < 2:
+        return
+    try:
+        alone = call(forward, _copy_params(p), X[:1].copy(), label="forward", names=("params", "X"))
+        alone = np.asarray(alone[0], dtype=_float64)
+    except Exception:
+        return
+    got = np.asarray(logits, dtype=_float64)
+    tol = core.dtype_tolerance(logits, 1e-6, 1e-8, float(np.abs(want).max()) + 1.0)
+    if alone.shape != (1, got.shape[1]) or core.close(alone[0], got[0], *tol):
+        return
+    right_alone = core.close(alone[0], want[0], *tol)
+    fail(f"the logits of {name}: your forward mixes samples of the batch: forward(params, X[:1]) gives for "
+         f"sample 0 the logits {np.round(alone[0, :4], 4).tolist()}, but row 0 of forward(params, X) on the whole "
+         f"batch is {np.round(got[0, :4], 4).tolist()}"
+         + (" (right on its own, wrong in the batch)" if right_alone else "")
+         + ": each sample's logits must depend on that sample only; a statistic over the batch axis (a mean, std, "
+           "max or sum over axis 0, such as standardising Z1 over the batch) does not belong in forward: "
+           "Z1 = X @ W1 + b1, A1 = ReLU(Z1), logits = A1 @ W2 + b2", "forward-mixes-samples")
 
 
 def _input_rescaled(cache, logits, pw, Xs, name) -> None:
@@ -1491,12 +1562,48 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                 f"the gradient of {k} is transposed": want[k].T if want[k].shape[0] == want[k].shape[-1] else None,
             }
             diagnose_only(grads[k], numeric, name=f"{name}['{k}']", diagnose=backward_wrong, rtol=1e-5, atol=1e-7)
+            if not core.close(grads[k], numeric, *core.dtype_tolerance(grads[k], 1e-5, 1e-7, 10.0)):
+                _samples_mixed(backward, p, cache, G, grads, want, name)     # after the catalogued readings
             _which_input(lambda W1, b1, W2, b2, X, Z1, A1, dlogits, k=k:
                          backward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, [X, Z1, A1], dlogits)[k],
                          _backward_oracle(k), {**p, "X": cache[0], "Z1": cache[1], "A1": cache[2], "dlogits": G},
                          grads[k], numeric, f"{name}['{k}']", "lab02.backward")
             expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
+
+
+def _samples_mixed(backward, p, cache, G, grads, want, name) -> None:
+    """Property: the gradient of a batch is the sum of its samples' gradients (the loss is a sum over the
+    samples; dlogits already carries the 1/N).  When backward run on each sample alone adds up to the right
+    gradient but the batch's is wrong, one sample's values reach another sample's gradient."""
+    n = len(G)
+    if n < 2:
+        return
+    total = {k: np.zeros(np.shape(v)) for k, v in want.items()}
+    try:
+        for i in range(n):
+            one = call(backward, _copy_params(p), [np.array(a[i:i + 1]) for a in cache], G[i:i + 1].copy(),
+                       label="backward", names=("params", "cache", "dlogits"))
+            for k in total:
+                total[k] = total[k] + np.asarray(one[k], dtype=_float64)
+    except Exception:
+        return
+    tol = {k: core.dtype_tolerance(grads[k], 1e-5, 1e-7, 10.0) for k in want}
+    if not all(core.close(total[k], want[k], *tol[k]) for k in want):
+        return
+    k = next(k for k in ("W1", "b1", "W2", "b2") if not core.close(grads[k], want[k], *tol[k]))
+    g, w = np.asarray(grads[k], dtype=_float64), want[k]
+    big = np.abs(w) > 10 * tol[k][1]
+    if big.any():
+        c = float(np.median(g[big] / w[big]))
+        if core.close(g, c * w, *tol[k]):
+            return          # a constant factor (a 1/N too many, a mean for a sum): not a mixing of samples
+    fail(f"{name}['{k}']: your backward mixes samples of the batch: run on each of the {n} samples alone, it "
+         f"gives gradients that add up to the right ones, but on the whole batch '{k}' is wrong, so one sample's "
+         f"values change another sample's gradient (a mask, a row or a statistic of Z1, A1 or dlogits taken from "
+         f"one sample, such as Z1[0], or over the batch axis, applied to every row?): every per-sample quantity "
+         f"keeps its N rows, dZ1 = dA1 * (Z1 > 0), and only dW = X.T @ dZ and db = dZ.sum(axis=0) add over the "
+         f"samples", "backward-mixes-samples")
 
 
 def _outer_of_batch(grads, pw, Xs, name) -> None:
@@ -1543,10 +1650,11 @@ def backward(backward):
     run_cases(cases, special_last=True)
 
 
-def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype):
+def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype, gscale=1.0):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
         g = _random_params(r, n_in, n_h, n_out, dtype)
+        g = {k: (v * gscale).astype(v.dtype) for k, v in g.items()}   # large gradients: the step stays linear
         g = {k: g[k] for k in ("W2", "b2", "W1", "b1")}   # the order backward fills them: last layer first
         before, gbefore = _copy_params(p), _copy_params(g)
         name = signature("sgd_update", ("params", "grads", "lr"), (p, g, lr))
@@ -1704,6 +1812,16 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
         k = next(k for k in before if not core.close(doubled[k], 2 * base[k], 1e-5, tol))
         mask = np.abs(base[k]) > tol
         ratio = float(np.median(doubled[k][mask] / base[k][mask])) if mask.any() else float("nan")
+        nb, nd = float(np.linalg.norm(base[k])) / lr, float(np.linalg.norm(doubled[k])) / lr
+        ng = float(np.linalg.norm(grads[k].astype(_float64)))
+        if abs(nb - nd) <= 1e-4 * nb and nb < ng * (1 - 1e-4) and core.close(base[k], -lr * grads[k] * (nb / ng),
+                                                                           1e-5, tol):
+            fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: your step "
+                 f"is -lr * grads['{k}'] scaled down to a gradient of norm {nb:.4g} (the gradient's own norm is "
+                 f"{ng:.4g}), whatever the gradient's size: the update clips (or normalises) the gradient's norm. "
+                 f"sgd_update is plain SGD, linear in the "
+                 f"gradient, with no clipping or normalising: params[name] -= lr * grads[name]",
+                 "sgd-update-clips-norm")
         fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: the step "
              f"-lr * grads[name] is proportional to the gradient (a normalisation of the gradient, such as / norm or "
              f"/ max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
@@ -1725,7 +1843,8 @@ def sgd_update(sgd_update):
     r = core.rng("lab02.sgd_update")
     run_cases([(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
                (None, _sgd_case(sgd_update, r, 7, 2, 10, 0.5, np.float32)),
-               (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64))])
+               (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64)),
+               (None, _sgd_case(sgd_update, r, 4, 5, 3, 0.01, np.float64, gscale=25.0))])  # large gradients
     _sgd_other_keys(sgd_update, r)
 
 
@@ -1807,6 +1926,9 @@ def _accuracy_case(accuracy, r, n, c, dtype=np.float64, ydtype=np.int64):
                         else None,
                     "compare the predicted class (argmax of each row) with y, not the scores themselves":
                         lambda: float(np.mean(scores == y[:, None])) if n > 1 else None}
+        diagnose["this is the share of matching ENTRIES of the one-hot prediction and one_hot(y) (N*C entries, a wrong "
+                 "row costing only 2 of its C): 1 - 2 (1 - accuracy) / C; accuracy counts whole rows, the share of "
+                 "samples whose argmax is y, np.mean(scores.argmax(axis=1) == y)"] = 1 - 2 * (1 - want) / c if c > 2 else None
         if n == c:
             diagnose["argmax over the wrong axis: take the largest score of each ROW (axis=1)"] = \
                 float(np.mean(scores.argmax(axis=0) == y))
@@ -2206,12 +2328,21 @@ def _minibatch_case(fn, r, n, d, bs):
                 fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
-        _rows_unchanged(batches, X, name)
+        _rows_unchanged(batches, X, y, name)
     return run
 
 
-def _rows_unchanged(batches, X, name) -> None:
-    """The batches are X's own samples: X[idx], same values, same dtype (a cast is the caller's choice)."""
+def _rows_unchanged(batches, X, y, name) -> None:
+    """The batches are X's own samples: X[idx], same values, same dtype (a cast is the caller's choice);
+    y's integer labels stay integers (they index arrays: one_hot, probs[np.arange(B), y_batch])."""
+    for _, yb in batches:
+        yb = np.asarray(yb)
+        if y.dtype.kind in "iu" and yb.dtype.kind not in "iu":
+            fail(f"{name}: y_batch is {yb.dtype} while y holds {y.dtype} integer labels: the batches must keep the "
+                 f"dtypes of the inputs (yield X[idx], y[idx] unchanged). Labels converted to float "
+                 f"(.astype(np.float32), np.float32(...), or a batch built in a float array) cannot index arrays "
+                 f"any more: one_hot(y_batch) and probs[np.arange(B), y_batch] raise IndexError",
+                 "minibatches-labels-not-integer")
     for xb, _ in batches:
         xb = np.asarray(xb)
         rows = X[np.rint(xb[:, 0] / 10).astype(int)]
@@ -2571,7 +2702,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             own_q = replays.get(True, (None,))[0]
             if own_q is None or not all(same(own_q[k], before[k]) for k in before):
                 fail(f"{name} did not update params: the dict it is given must hold the trained "
-                     f"parameters afterwards (sgd_update after every batch)", "train-epoch-params-unchanged")
+                     f"parameters afterwards (sgd_update after every batch); a new dict bound to the name params "
+                     f"inside train_epoch (params = {{...}} or params = sgd_update(...) returning a new dict) leaves "
+                     f"the caller's dict unchanged: update it in place, params.update(...) or params[k] -= ...",
+                     "train-epoch-params-unchanged")
         # Which replay does the student's loop follow? (the one with their helpers, or the reference)
         match = None
         for own in (True, False):
@@ -2855,12 +2989,70 @@ def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cr
                 softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
     r = core.rng("lab02.train_epoch")
-    h = _Helpers(iterate_minibatches, forward, backward, softmax, cross_entropy, softmax_cross_entropy_backward,
-                 sgd_update, accuracy, one_hot)
-    run_cases([(None, _train_epoch_case(train_epoch, h, r, 23, 6, 5, 4, 8, 0.5, _float64)),
-               (None, _train_epoch_case(train_epoch, h, r, 10, 3, 7, 10, 10, 0.1, _float64)),
-               ("batch_size = 1", _train_epoch_case(train_epoch, h, r, 5, 4, 3, 6, 1, 0.2, _float64)),
-               (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32))])
+    broken = _minibatches_broken(iterate_minibatches)
+    h = _Helpers(_lent_iterate_minibatches if broken else iterate_minibatches, forward, backward, softmax,
+                 cross_entropy, softmax_cross_entropy_backward, sgd_update, accuracy, one_hot)
+
+    def cases():
+        run_cases([(None, _train_epoch_case(train_epoch, h, r, 23, 6, 5, 4, 8, 0.5, _float64)),
+                   (None, _train_epoch_case(train_epoch, h, r, 10, 3, 7, 10, 10, 0.1, _float64)),
+                   ("batch_size = 1", _train_epoch_case(train_epoch, h, r, 5, 4, 3, 6, 1, 0.2, _float64)),
+                   (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32))])
+    if not broken:
+        cases()
+        return
+    # Their iterate_minibatches breaks its contract (judged in its own cell): the loop is judged with the
+    # reference one lent in its place, so that mistake costs its own cell only.
+    try:
+        with core.lent_globals(train_epoch, {"iterate_minibatches": _lent_iterate_minibatches}):
+            cases()
+    except core.CheckFailure as exc:
+        failure = core.CheckFailure(f"{exc} (your loop was judged with the reference iterate_minibatches in place "
+                                    f"of yours, which {broken}: see its own cell)", exc.diagnosis)
+        failure.raised, failure.where, failure.compared = exc.raised, exc.where, exc.compared
+        raise failure from None
+
+
+def _lent_iterate_minibatches(X, y, batch_size, rng):
+    """iterate_minibatches as documented (lent to train_epoch when the student's breaks its contract): the
+    batches of one permutation drawn from rng, as a list (it crosses to the kernel by copy)."""
+    X, y = np.asarray(X), np.asarray(y)
+    order = rng.permutation(X.shape[0])
+    return [(X[order[s:s + batch_size]], y[order[s:s + batch_size]]) for s in range(0, X.shape[0], batch_size)]
+
+
+def _minibatches_broken(fn) -> str | None:
+    """What breaks the iterate_minibatches contract on a small input, or None: it must run, yield pairs that
+    hold every (row, label) once, keep the dtypes of X and y, and draw its order from the rng."""
+    X = np.arange(14, dtype=_float64).reshape(7, 2) / 4
+    y = np.array([3, 0, 2, 1, 1, 0, 2], dtype=np.int64)
+
+    def batches(seed):
+        with core.numerics("iterate_minibatches"):
+            return list(fn(X.copy(), y.copy(), 3, np.random.default_rng(seed)))
+    try:
+        got = batches(5)
+    except NotImplementedError:
+        return None         # not written yet: the loop's own failure says so
+    except Exception as exc:
+        return f"raises {core.error_kind(exc)}"
+    if not all(isinstance(b, (tuple, list)) and len(b) == 2 and isinstance(b[0], np.ndarray)
+               and isinstance(b[1], np.ndarray) for b in got):
+        return "does not yield pairs of arrays (X_batch, y_batch)"
+    if any(b[1].dtype.kind not in "iu" for b in got):
+        return "yields labels that are not integers"
+    if any(b[0].dtype != X.dtype for b in got):
+        return "changes the dtype of X"
+    if not (all(np.ndim(b[0]) == 2 and np.ndim(b[1]) == 1 and len(b[0]) == len(b[1]) for b in got)
+            and _partition(got, X, y)):
+        return "does not yield every (row, label) pair exactly once"
+    try:
+        again = batches(5)
+    except Exception:
+        return "raises on a second call"
+    if len(again) != len(got) or not all(same(np.asarray(a[0]), np.asarray(b[0])) for a, b in zip(again, got)):
+        return "does not draw its order from the rng"
+    return None
 
 
 def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
@@ -2997,8 +3189,43 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
             def schedule_ok() -> bool:       # only asked when a verdict would fail: no cost on the passing path
                 if as_replayed(q2, 2, 0.0) and as_replayed(q3, 2, 0.5) and as_replayed(q5, 3, 0.5):
                     return True
+                _extra_draws()
                 _earlier_epoch_kept()
                 return False
+
+            def _extra_draws() -> None:
+                """Property: the generator made from seed feeds train_epoch only.  Two epochs whose run is
+                reproduced by their train_epoch once fit takes a permutation of M numbers from the SAME
+                generator after each epoch: fit draws from it outside train_epoch."""
+                qq = _copy_params(before)
+                run_fit(qq, 2, seed=2)
+                for m, what in ((n_val, "len(X_val)"), (n_tr, "len(X_tr)")):
+                    g, w = np.random.default_rng(2), _copy_params(before)
+                    for _ in range(2):
+                        if epoch(w, 0.3, g) is None:
+                            return
+                        g.permutation(m)
+                    if not all(core.close(qq[k], w[k], 1e-9, 1e-12) for k in qq):
+                        continue
+                    val = ""
+                    try:
+                        h1 = run_fit(_copy_params(before), 1, seed=2)
+                        q1v = _copy_params(before)
+                        run_fit(q1v, 1, seed=2)
+                        lg = _forward(q1v, X_val)[0]
+                        if not core.close(float(h1["val_loss"].iloc[-1]), _ce(lg, y_val), 1e-6, 1e-9):
+                            val = (", and the history's val_loss is not that of forward(params, X_val) against "
+                                   "y_val: the validation pairs (X_val[i], y_val[i]) were broken by shuffling X_val "
+                                   "alone")
+                    except Exception:
+                        pass
+                    fail(f"fit draws from the training generator outside train_epoch: your run of 2 epochs is "
+                         f"exactly that of your train_epoch when, after each epoch, fit takes a permutation of "
+                         f"{m} = {what} numbers from the same generator np.random.default_rng(seed) (a shuffle "
+                         f"of the {'validation' if m == n_val else 'training'} data in fit?){val}. That shifts "
+                         f"every later epoch's batches. The generator is train_epoch's alone, and the validation set "
+                         f"needs no shuffling: measure forward(params, X_val) against y_val as they are",
+                         "fit-draws-from-training-generator")
 
             def _history_describes_final(epochs, decay) -> bool:
                 """The history's last val_loss is that of the params fit leaves: then an epoch that changed
@@ -3057,6 +3284,7 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                      "once, before the epoch loop, and pass the same one to every epoch", "fit-same-order-every-epoch")
             if lr0_is_identity and first is not None and all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1) \
                     and not as_replayed(q5, 3, 0.5):
+                _extra_draws()
                 _schedule_named(q5, before, epoch)
         import pandas as pd
         if not isinstance(hist, pd.DataFrame):

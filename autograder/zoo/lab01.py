@@ -1254,3 +1254,62 @@ VARIANTS += [
             "        self.W.grad += g[:-1]\n        self.b.grad += g[-1:]\n", file=M),
     Variant("R15 SGD step as p.data -= p.grad * self.lr", "p.data -= self.lr * p.grad", "p.data -= p.grad * self.lr", file=M),
 ]
+
+# --- issue 15, round 15b: the held-out measurement's (helper i) mistakes, fixed ---
+MUTANTS += [
+    Mutant("R15b MSE backward scale 2/size cached on the first call only (stale for other batch sizes)",
+           "        return 2.0 * self.diff / self.diff.size\n",
+           "        if not hasattr(self, 'scale'):\n            self.scale = 2.0 / self.diff.size\n"
+           "        return self.scale * self.diff\n",
+           file=M, expect="a value from an earlier call was reused"),
+    Mutant("R15b zero_grad gives every same-shaped parameter one shared zeros array",
+           "        for p in self.params:\n            p.grad[...] = 0.0\n",
+           "        z = np.zeros_like(self.params[0].data)\n        for p in self.params:\n"
+           "            p.grad = z if p.grad.shape == z.shape else np.zeros_like(p.data)\n",
+           file=M, expect="share one gradient array"),
+    Mutant("R15b Sequential.forward casts the input to float32",
+           "        for layer in self.layers:\n            x = layer.forward(x)\n        return x\n",
+           "        x = np.asarray(x, dtype=np.float32)\n        for layer in self.layers:\n"
+           "            x = layer.forward(x)\n        return x\n",
+           file=M, expect="your forward casts the input to float32"),
+    Mutant("R15b Sequential.backward casts the gradient to float32",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out.astype(np.float32))\n",
+           file=M, expect="your backward casts the gradients to float32"),
+    Mutant("R15b train_epoch pads the last batch with zero rows (fixed batch shape)",
+           "        idx = order[start:start + batch_size]\n        optimizer.zero_grad()\n"
+           "        loss = loss_fn.forward(model.forward(x[idx]), y[idx])\n",
+           "        idx = order[start:start + batch_size]\n        optimizer.zero_grad()\n"
+           "        xb, yb = x[idx], y[idx]\n        if len(idx) < batch_size:\n"
+           "            pad = batch_size - len(idx)\n"
+           "            xb = np.vstack([xb, np.zeros((pad,) + x.shape[1:])])\n"
+           "            yb = np.vstack([yb, np.zeros((pad,) + y.shape[1:])])\n"
+           "        loss = loss_fn.forward(model.forward(xb), yb)\n",
+           expect="rows of zeros appended (padding)"),
+]
+VARIANTS += [
+    Variant("R15b MSE backward computes its scale from the current batch on every call",
+            "        return 2.0 * self.diff / self.diff.size\n",
+            "        self.scale = 2.0 / self.diff.size\n        return self.scale * self.diff\n", file=M),
+    Variant("R15b Sequential.forward through np.asarray(x) (no dtype)",
+            "        for layer in self.layers:\n            x = layer.forward(x)\n        return x\n",
+            "        x = np.asarray(x)\n        for layer in self.layers:\n            x = layer.forward(x)\n        return x\n",
+            file=M),
+]
+# the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("R15b SGD step clips each gradient to norm 5",
+           "        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           "        for p in self.params:\n            n = np.linalg.norm(p.grad)\n"
+           "            g = p.grad * (5.0 / n) if n > 5.0 else p.grad\n            p.data -= self.lr * g\n",
+           file=M, expect="clips (or normalises) the gradient's norm"),
+    Mutant("R15b MSE backward keeps N from the first call (2 * diff / (N_first * D))",
+           "        return 2.0 * self.diff / self.diff.size\n",
+           "        if not hasattr(self, 'n'):\n            self.n = self.diff.shape[0]\n"
+           "        return 2.0 * self.diff / (self.n * self.diff.shape[1])\n",
+           file=M, expect="with the N = 4 of the EARLIER (4, 3) batches"),
+    Mutant("R15b Sequential.forward converts its output to float32",
+           "            x = layer.forward(x)\n        return x\n",
+           "            x = layer.forward(x)\n        return x.astype(np.float32)\n",
+           file=M, expect="your forward converts the result"),
+]

@@ -1445,3 +1445,57 @@ MUTANTS += [
     Mutant("R15 sgd_update divides the gradient by lr",
            "        params[name] -= lr * g\n", "        params[name] -= g / lr\n", expect="DIVIDED by the learning rate"),
 ]
+
+# --- issue 15, round 15b: the held-out measurement's (helper i) mistakes, fixed ---
+MUTANTS += [
+    Mutant("R15b loss gradient: the 1/N applied only to the true-class entries (d[rows, y] = (p - 1) / N)",
+           "    n = probs.shape[0]\n    return (probs - one_hot(y, probs.shape[1])) / n\n",
+           "    n = probs.shape[0]\n    d = probs.copy()\n    d[np.arange(n), y] = (d[np.arange(n), y] - 1) / n\n    return d\n",
+           expect="the 1/N is applied only at the label entries"),
+    Mutant("R15b forward standardises Z1 over the batch before the ReLU (batch-norm habit)",
+           "    Z1 = X @ params[\"W1\"] + params[\"b1\"]\n",
+           "    Z1 = X @ params[\"W1\"] + params[\"b1\"]\n    Z1 = (Z1 - Z1.mean(axis=0)) / (Z1.std(axis=0) + 1e-5)\n",
+           expect="your forward mixes samples of the batch"),
+    Mutant("R15b backward ReLU mask from the first sample (Z1[0] > 0) for every row",
+           "    dZ1 = dA1 * (Z1 > 0)               # ReLU'(z) = 1 where z > 0, 0 elsewhere\n",
+           "    dZ1 = dA1 * (Z1[0] > 0)\n",
+           expect="your backward mixes samples of the batch"),
+    Mutant("R15b sgd_update clips each gradient to norm 5 (RNN habit)",
+           "    for name, g in grads.items():\n        params[name] -= lr * g\n",
+           "    for name, g in grads.items():\n        norm = np.linalg.norm(g)\n"
+           "        if norm > 5.0:\n            g = g * (5.0 / norm)\n        params[name] -= lr * g\n",
+           expect="clips (or normalises) the gradient's norm"),
+    Mutant("R15b accuracy as the entry-wise match of a one-hot prediction (Keras binary_accuracy)",
+           "    return float(np.mean(scores.argmax(axis=1) == y))\n",
+           "    pred = (scores == scores.max(axis=1, keepdims=True)).astype(np.float32)\n"
+           "    return float(np.mean(pred == one_hot(y, scores.shape[1])))\n",
+           expect="matching ENTRIES of the one-hot prediction"),
+    Mutant("R15b iterate_minibatches yields the labels as float32 (to match X)",
+           "        yield X[idx], y[idx]\n", "        yield X[idx], y[idx].astype(np.float32)\n",
+           expect="y_batch is float32 while y holds int64 integer labels"),
+    Mutant("R15b float32 labels from iterate_minibatches AND unweighted batch losses in train_epoch (the loop is "
+           "judged with the reference iterate_minibatches)",
+           "        yield X[idx], y[idx]\n", "        yield X[idx], y[idx].astype(np.float32)\n",
+           also=[("        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n",
+                  "        total_loss += cross_entropy(logits, yb)\n")],
+           expect="judged with the reference iterate_minibatches in place of yours"),
+    Mutant("R15b train_epoch rebinds params to a new dict (comprehension): the caller's params never change",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        grads = backward(params, cache, dlogits)\n"
+           "        params = {k: v - lr * grads[k] for k, v in params.items()}\n",
+           expect="a new dict bound to the name params"),
+    Mutant("R15b fit shuffles X_val with the training generator (val pairs broken, shuffling draws consumed)",
+           "        val_logits, _ = forward(params, X_val)\n",
+           "        val_logits, _ = forward(params, X_val[rng.permutation(len(X_val))])\n",
+           expect="fit draws from the training generator outside train_epoch"),
+]
+VARIANTS += [
+    Variant("R15b iterate_minibatches yields int32 labels (still integers)",
+            "        yield X[idx], y[idx]\n", "        yield X[idx], y[idx].astype(np.int32)\n"),
+    Variant("R15b sgd_update through np.subtract(..., out=)",
+            "    for name, g in grads.items():\n        params[name] -= lr * g\n",
+            "    for name, g in grads.items():\n        np.subtract(params[name], lr * g, out=params[name])\n"),
+    Variant("R15b fit measures the validation set through a separate generator-free evaluation helper",
+            "        val_logits, _ = forward(params, X_val)\n",
+            "        val_logits = np.concatenate([forward(params, X_val[i:i + 5])[0] for i in range(0, len(X_val), 5)])\n"),
+]
