@@ -3415,12 +3415,9 @@ def _name_transposed_gradients(fn, exc, params, grads, lr, name) -> None:
         return
     for which, keys in (("dW", [k for k in params if k.startswith("W")]), ("dW and db", list(params))):
         flipped = dict(grads, **{"d" + k: np.ascontiguousarray(grads["d" + k].T) for k in keys})
-        given = _copy_params(params)
-        try:
-            got = fn(given, _copy_params(flipped), lr)
-        except Exception:
+        got = _updated(fn, params, flipped, lr)
+        if got is None:
             continue
-        got = got if isinstance(got, dict) else given
         want = {k: params[k].astype(_f64) - lr * grads["d" + k].astype(_f64) for k in params}
         if all(_near(got.get(k), want[k]) for k in params):
             core.fail(f"{name} raised ValueError ({str(exc).split('raised ValueError: ', 1)[-1].split('. grads', 1)[0]}"
@@ -3442,19 +3439,27 @@ def _name_bound_counts_arrays(fn, name, key, L) -> None:
     params = _random_params(gen, [3, 2])
     grads = {"dW1": gen.standard_normal((3, 2)), "db1": gen.standard_normal((1, 2)),
              "dA0": gen.standard_normal((4, 3))}
-    given = _copy_params(params)
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(given, _copy_params(grads), 0.1)
-    except Exception:
+    got = _updated(fn, params, grads, 0.1)
+    if got is None:
         return
-    got = got if isinstance(got, dict) else given
     if all(_near(got.get(k), params[k] - 0.1 * grads["d" + k], 1e-9, 1e-12) for k in params):
         core.fail(f"{name} asked for the key {key!r}, which does not exist, while on a network of one layer it "
                   f"makes the right update: your loop over the layers runs past L = {L} once there are two "
                   f"layers or more: its bound counts the arrays, len(parameters) = 2L (one W and one b per "
                   f"layer); the number of layers is L = len(parameters) // 2 (loop over range(1, L + 1), or over "
                   f"the keys of parameters)", "loop-bound-counts-arrays")
+
+
+def _updated(fn, params: dict, grads: dict, lr: float) -> dict | None:
+    """What update_parameters(copies of params and grads, lr) left: the dict it returned, or the one it
+    updated in place; None when it raised (a probe after a failure: the failure's own message stands)."""
+    given = _copy_params(params)
+    try:
+        with np.errstate(all="ignore"):
+            got = fn(given, _copy_params(grads), lr)
+    except Exception:
+        return None
+    return got if isinstance(got, dict) else given
 
 
 def _name_fixed_layers(fn, name, key) -> None:
@@ -3465,13 +3470,9 @@ def _name_fixed_layers(fn, name, key) -> None:
     gen = core.rng("lab04.update.fixed-layers")
     params = _random_params(gen, dims)
     grads = {"d" + k: gen.standard_normal(v.shape) for k, v in params.items()}
-    given = _copy_params(params)
-    try:
-        with np.errstate(all="ignore"):
-            got = fn(given, _copy_params(grads), 0.1)
-    except Exception:
+    got = _updated(fn, params, grads, 0.1)
+    if got is None:
         return
-    got = got if isinstance(got, dict) else given
     moved = [k for k in params if k in got and np.shape(got[k]) == params[k].shape
              and not np.array_equal(np.asarray(got[k], _f64), params[k])]
     still = [k for k in params if k not in moved]

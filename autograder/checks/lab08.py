@@ -498,13 +498,7 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
         return
     if one_pass:
         name, kind = one_pass
-        head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
-        fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
-             f"{len(data0)} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
-             f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
-             f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
-             f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
-             "state-one-pass-iterator")
+        _fail_one_pass(exc, name, kind, len(data0))
     shapes = [np.shape(d) for d in data0]
     for name, (rule, want, readings) in rules.items():
         h0, h1 = held0.get(name), held1.get(name)
@@ -557,6 +551,17 @@ def one_pass(opt, names):
 '''
 
 
+def _fail_one_pass(exc: BaseException, name: str, kind: str, count: int) -> None:
+    """The failed step ``exc`` explained by optimiser state that is a one-pass iterator (``self.<name>``)."""
+    head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
+    fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
+         f"{count} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
+         f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
+         f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
+         f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
+         "state-one-pass-iterator")
+
+
 def _state_one_pass(opt, rules):
     """(name, type) of the first per-parameter state held in a one-pass iterator right after construction (the
     first step() uses it up: zip(self.params, self.m) is then empty, and from the second step on nothing moves)."""
@@ -577,13 +582,7 @@ def _one_pass_state(make, data0, what, exc) -> None:
     found = _state_one_pass(opt, ())
     if found:
         name, kind = found
-        head = str(exc).split(": parameter")[0].split(": the parameters did not change")[0]
-        fail(f"{head}: right after construction, self.{name} is a {kind} (a one-pass iterator), not a list of "
-             f"{len(data0)} arrays shaped like each p.data: the optimiser state is a generator, used up after the "
-             f"first step (the loop of step() over zip(self.params, self.{name}) consumes it, and from the second "
-             f"step on the zip is empty, so nothing moves); build a LIST in __init__, self.{name} = "
-             f"[np.zeros_like(p.data) for p in self.params] (square brackets, not parentheses)",
-             "state-one-pass-iterator")
+        _fail_one_pass(exc, name, kind, len(data0))
 
 
 def _steps_alone(make, data0, grads, decay) -> bool:
