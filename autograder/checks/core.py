@@ -710,11 +710,22 @@ def located(failure: CheckFailure) -> str:
 def raised_line(failure: BaseException) -> str:
     """The student's line that raised the exception behind ``failure`` (from the chain of re-raised
     failures; see located), or '' when none is known."""
+    return _where(failure, r" \(raised at `(.*)`(?: in [^)]*)?\)$")
+
+
+def raised_function(failure: BaseException) -> str:
+    """The name of the student's function whose line raised the exception behind ``failure``, or ''."""
+    return _where(failure, r" \(raised at `.*` in ([\w.<>]+)\)$")
+
+
+def _where(failure: BaseException, pattern: str) -> str:
+    """The first group of ``pattern`` in the quoted place (' (raised at `line` in f)') of the chain of
+    re-raised failures behind ``failure``, or ''."""
     seen: BaseException | None = failure
     for _ in range(20):
         if seen is None:
             break
-        found = re.match(r" \(raised at `(.*)`(?: in [^)]*)?\)$", getattr(seen, "where", "") or "")
+        found = re.match(pattern, getattr(seen, "where", "") or "")
         if found:
             return found.group(1)
         seen = seen.__context__

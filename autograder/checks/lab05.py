@@ -562,7 +562,7 @@ def _reverse_pass(root, seed: float, name: str, zero: bool = False, numbers_ok: 
         try:
             core.call(fn, name=f"the _backward closure of {name}")
         except core.CheckFailure as exc:
-            said = value_words(str(exc), _function_of(exc)) if " raised " in str(exc) else None
+            said = value_words(str(exc), core.raised_function(exc)) if " raised " in str(exc) else None
             if said and said[1] == "backward-takes-arguments":
                 fail(f"{exc}: {said[0]}", said[1])
             raise
@@ -615,19 +615,6 @@ _TENSOR_ATTRS = frozenset({"item", "numpy", "detach", "tolist", "shape", "size",
                            "softmax", "sqrt", "abs", "clamp", "requires_grad", "zero_", "grad_fn", "T", "reshape"})
 #: Attributes of a module (Neuron, Layer, MLP): a Value used where a module belongs.
 _MODULE_ATTRS = frozenset({"parameters", "zero_grad", "layers", "neurons", "w", "b", "act"})
-
-
-def _function_of(exc: BaseException) -> str:
-    """The name of the student's function whose line raised (from the quoted line ' (raised at `...` in f)')."""
-    seen: BaseException | None = exc
-    for _ in range(20):
-        if seen is None:
-            break
-        found = re.match(r" \(raised at `.*` in ([\w.<>]+)\)$", getattr(seen, "where", "") or "")
-        if found:
-            return found.group(1)
-        seen = seen.__context__
-    return ""
 
 
 def value_words(text: str, function: str = "") -> tuple[str, str] | None:
@@ -697,7 +684,7 @@ def _run(fn: Callable[[], Any], name: str, hint: str | None = None):
         if "not implemented" in text:
             fail(f"{name} raised NotImplementedError: it, or an operation it uses, is not implemented yet",
                  "not-implemented")
-        said = value_words(text, _function_of(exc)) if " raised " in text else None
+        said = value_words(text, core.raised_function(exc)) if " raised " in text else None
         if said and hint and said[1] == "number-for-value":
             said = None         # a number where a Value belongs, in a call given a plain number: the hint says which
         if said and "must be real number, not" not in text:     # that one: math-on-value below
@@ -1304,7 +1291,7 @@ def value_init(Value) -> None:
         try:
             core.call(v._backward, name="a leaf's _backward")
         except core.CheckFailure as exc:
-            said = value_words(str(exc), _function_of(exc))
+            said = value_words(str(exc), core.raised_function(exc))
             if said:
                 fail(f"{exc}: {said[0]}", said[1])
             raise
