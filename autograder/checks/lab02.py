@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -2406,6 +2408,17 @@ def _helper(name, fn, *args):
         raise _Crash(name, core.error_kind(exc), str(exc)) from None
 
 
+def _crashes_alike(failure: core.CheckFailure, replay: Callable[[], Any], helper: str | None = None) -> bool:
+    """Does ``replay`` (a call through the student's helpers, with a misuse the check suspects) crash exactly
+    as the graded call did?  ``helper``: only a crash inside that helper counts.  One question behind every
+    "fails exactly so when ..." reading: it is told only when the misused call reproduces the crash."""
+    try:
+        replay()
+    except _Crash as crash:
+        return (helper is None or crash.helper == helper) and _same_failure(failure, crash)
+    return False
+
+
 def _same_failure(failure: core.CheckFailure, crash: _Crash | None) -> bool:
     """Did a call of the student's loop fail exactly the way a replay with their helper failed?"""
     if crash is None or crash.kind == "NotImplementedError" or not crash.message:
@@ -2853,13 +2866,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
 
 def _backward_arguments_swapped(exc, h, p, X, y, lr, bs, seed, name) -> None:
     """The loop fails exactly as a replay that calls backward(params, dlogits, cache) fails."""
-    try:
-        _replay(h, p, X, y, lr, bs, seed, True, "backward-swapped")
-    except _Crash as swapped:
-        if swapped.helper == "backward" and _same_failure(exc, swapped):
-            fail(f"{exc}. A replay of the epoch that calls backward(params, dlogits, cache) fails in exactly this "
-                 f"way: the last two arguments of backward are swapped; its signature is backward(params, cache, "
-                 f"dlogits)", "train-epoch-backward-arguments-swapped")
+    if _crashes_alike(exc, lambda: _replay(h, p, X, y, lr, bs, seed, True, "backward-swapped"), "backward"):
+        fail(f"{exc}. A replay of the epoch that calls backward(params, dlogits, cache) fails in exactly this "
+             f"way: the last two arguments of backward are swapped; its signature is backward(params, cache, "
+             f"dlogits)", "train-epoch-backward-arguments-swapped")
 
 
 def _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name) -> None:
@@ -2891,14 +2901,12 @@ def _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name) -> None:
 def _minibatches_arguments_swapped(exc, h, X, y, bs, seed) -> None:
     """The loop fails exactly as the student's iterate_minibatches fails when called with batch_size and rng
     swapped, iterate_minibatches(X, y, rng, batch_size)."""
-    try:
-        _helper("iterate_minibatches", lambda: list(h.minibatches(X, y, np.random.default_rng(seed), bs)))
-    except _Crash as swapped:
-        if _same_failure(exc, swapped):
-            fail(f"{core.located(exc).split('. Likely cause')[0]}. Your iterate_minibatches fails exactly so when it is "
-                 f"called with batch_size and rng swapped, iterate_minibatches(X, y, rng, batch_size): train_epoch "
-                 f"must pass them in the order of its signature, iterate_minibatches(X, y, batch_size, rng)",
-                 "train-epoch-minibatches-arguments-swapped")
+    if _crashes_alike(exc, lambda: _helper("iterate_minibatches",
+                                           lambda: list(h.minibatches(X, y, np.random.default_rng(seed), bs)))):
+        fail(f"{core.located(exc).split('. Likely cause')[0]}. Your iterate_minibatches fails exactly so when it is "
+             f"called with batch_size and rng swapped, iterate_minibatches(X, y, rng, batch_size): train_epoch "
+             f"must pass them in the order of its signature, iterate_minibatches(X, y, batch_size, rng)",
+             "train-epoch-minibatches-arguments-swapped")
 
 
 def _replay_matches(h, p, before, X, y, lr, bs, seed, own, mistake=None) -> bool:
@@ -3096,31 +3104,24 @@ def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
                       ("forward", lambda: forward(_copy_params(q), X_val)),
                       ("cross_entropy", lambda: cross_entropy(forward(_copy_params(q), X_val)[0], y_val)),
                       ("accuracy", lambda: accuracy(forward(_copy_params(q), X_val)[0], y_val))]
-            for helper, probe in probes:
-                try:
-                    _helper(helper, probe)
-                except _Crash as crash:
-                    if _same_failure(exc, crash):
-                        raise _Credit() from None
-            try:        # the same crash when train_epoch gets batch_size and lr swapped
-                _helper("train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 7, 0.3,
-                                                           np.random.default_rng(kw.get("seed", 0))))
-            except _Crash as crash:
-                if _same_failure(exc, crash):
-                    fail(f"{exc}. Your train_epoch fails exactly so when it is called with batch_size and lr "
-                         f"swapped, train_epoch(params, X_tr, y_tr, batch_size, lr, rng): fit must pass them in "
-                         f"the order of train_epoch's signature, train_epoch(params, X_tr, y_tr, lr, batch_size, rng)",
-                         "fit-train-epoch-arguments-swapped")
+            if any(_crashes_alike(exc, lambda helper=helper, probe=probe: _helper(helper, probe))
+                   for helper, probe in probes):
+                raise _Credit() from None
+            if _crashes_alike(exc, lambda: _helper(      # the same crash when train_epoch gets batch_size and lr swapped
+                    "train_epoch", lambda: train_epoch(_copy_params(q), X_tr, y_tr, 7, 0.3,
+                                                       np.random.default_rng(kw.get("seed", 0))))):
+                fail(f"{exc}. Your train_epoch fails exactly so when it is called with batch_size and lr "
+                     f"swapped, train_epoch(params, X_tr, y_tr, batch_size, lr, rng): fit must pass them in "
+                     f"the order of train_epoch's signature, train_epoch(params, X_tr, y_tr, lr, batch_size, rng)",
+                     "fit-train-epoch-arguments-swapped")
             for helper in ("accuracy", "cross_entropy"):    # the same crash when forward's whole tuple is passed
                 fn = accuracy if helper == "accuracy" else cross_entropy
-                try:
-                    _helper(helper, lambda fn=fn: fn(forward(_copy_params(q), X_val), y_val))
-                except _Crash as crash:
-                    if _same_failure(exc, crash):
-                        fail(f"{exc}. Your {helper} fails exactly so when it is given the whole tuple that forward "
-                             f"returns, {helper}(forward(params, X), y): forward returns (logits, cache), a tuple; "
-                             f"unpack it and pass the logits only, logits, _ = forward(params, X_val); "
-                             f"{helper}(logits, y_val)", "fit-forward-tuple-passed")
+                if _crashes_alike(exc, lambda helper=helper, fn=fn: _helper(
+                        helper, lambda: fn(forward(_copy_params(q), X_val), y_val))):
+                    fail(f"{exc}. Your {helper} fails exactly so when it is given the whole tuple that forward "
+                         f"returns, {helper}(forward(params, X), y): forward returns (logits, cache), a tuple; "
+                         f"unpack it and pass the logits only, logits, _ = forward(params, X_val); "
+                         f"{helper}(logits, y_val)", "fit-forward-tuple-passed")
             raise
 
     def epoch(q, lr, rng):
