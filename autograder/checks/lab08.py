@@ -585,6 +585,39 @@ def _one_pass_state(make, data0, what, exc) -> None:
         _fail_one_pass(exc, name, kind, len(data0))
 
 
+_IN_PLACE = '''
+def step_in_place(opt, params):
+    held = [p.data for p in params]
+    opt.step()
+    return [p.data is a for p, a in zip(params, held)]
+'''
+
+
+def _in_place(make, data0, grads, what, decay=DECAY) -> None:
+    """Asked of every optimiser (the conventions: step() "updates every p.data in place"; a model's layers hold the
+    arrays themselves): one step on fresh parameters, then is each p.data still the array it held before the step?
+    A step that rebinds p.data (p.data = p.data - ...) gives right values on the parameter object while the array a
+    layer holds never moves.  Cheap: one step."""
+    params = _params(data0, decay)
+    opt = call(make, params, name=what)
+    _set_grads(params, grads[0])
+    try:
+        kept = [bool(k) for k in core.kernel_functions(_IN_PLACE)["step_in_place"](opt, params)]
+    except Exception:   # a step that raises is judged by the cases
+        return
+    rebound = [i for i, k in enumerate(kept) if not k]
+    if not rebound:
+        return
+    decayed = [i for i, f in enumerate(decay) if f]
+    where = (" (only the parameters with p.decay = True: the weight-decay line rebinds)"
+             if rebound == decayed and len(decayed) < len(kept) else "")
+    fail(f"{what}: step() did not update p.data in place: after one step, p.data of parameter"
+         f"{'s' if len(rebound) > 1 else ''} {', '.join(map(str, rebound))} is a NEW array{where}: an assignment "
+         f"p.data = ... rebinds the attribute, so the array the parameter held before the step (the one a model's "
+         f"layer holds) never moves; change that array itself: p.data -= ... (or p.data *= ..., p.data[...] = ...)",
+         "step-not-in-place")
+
+
 def _steps_alone(make, data0, grads, decay) -> bool:
     for i, d in enumerate(data0):
         try:
@@ -1289,6 +1322,9 @@ def sgd_momentum(SGD):
                    "those of a velocity started at the gradient p.grad held when SGD was built (p.grad.copy() in "
                    "__init__; an optimiser is often built while p.grad still holds an earlier gradient)":
                        _sgd(data0, grads, DECAY, lr, mu, v0=old)})
+    _in_place(lambda ps: SGD(ps, 0.07, momentum=0.7), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              "SGD(params, lr=0.07, momentum=0.7)")
+    _in_place(lambda ps: SGD(ps, 0.07), *_problem(core.rng("lab08.in-place"), np.float64, 1), "SGD(params, lr=0.07)")
 
 
 def _momentum_lr_changes(SGD, r) -> None:
@@ -1484,6 +1520,8 @@ def sgd_nesterov(SGD):
                 _state_probe(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), data0, grads, what, exc,
                              _velocity_rules(data0, grads, lr, mu, 0.0))
             raise
+    _in_place(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              f"SGD(params, lr={lr}, momentum={mu}, nesterov=True)")
 
 
 def _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted, velocity):
@@ -1664,6 +1702,8 @@ def sgd_weight_decay(SGD):
                     _state_probe(lambda ps: SGD(ps, lr, momentum=mu, nesterov=nest, weight_decay=wd), data0, grads,
                                  what, exc, _velocity_rules(data0, grads, lr, mu, wd))
                 raise
+    _in_place(lambda ps: SGD(ps, 0.05, weight_decay=0.3), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              "SGD(params, lr=0.05, weight_decay=0.3)")
 
 
 # =============================================================================================
@@ -1701,31 +1741,46 @@ def _decay_term_uniform(got, before, grads, eta, wd, what, exc) -> None:
 
 def _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps):
     """Read the running average s back from the student's moves (move = lr * g / (sqrt(s) + eps), so
-    s = (lr * g / move - eps) ** 2), fit s_t = a * s_(t-1) + b * g_t**2 and compare a, b with alpha, 1 - alpha."""
+    s = (lr * g / move - eps) ** 2), fit s_t = a * s_(t-1) + b * g_t**2 and compare a, b with alpha, 1 - alpha.
+    When g**2 does not fit, the usual other averaged quantities (p.data**2, |g|) are tried with the rule's weights."""
     data0, grads = _problem(r, np.float64, 4)
     try:
         got = _trajectory(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, "probe")
     except core.CheckFailure:
         return
-    rows, target = [], []
-    prev_theta, prev_s = [_f64(d) for d in data0], [np.zeros_like(_f64(d)) for d in data0]
-    for step, after in zip(grads, got):
-        new_s = []
-        for i, g in enumerate(step):
-            g, move = _f64(g), prev_theta[i] - _f64(after[i])
-            with np.errstate(divide="ignore", invalid="ignore"):
-                s_now = (lr * g / move - eps) ** 2
-            ok = (np.abs(g) > 0.1) & (np.abs(move) > 1e-12) & np.isfinite(s_now)
-            rows.append(np.stack([prev_s[i][ok], g[ok] ** 2], axis=1))
-            target.append(s_now[ok])
-            new_s.append(np.where(np.isfinite(s_now), s_now, 0.0))
-        prev_theta, prev_s = [_f64(a) for a in after], new_s
-    A, y = np.concatenate(rows), np.concatenate(target)
-    if len(y) < 10:
-        return
-    (a, b), *_ = np.linalg.lstsq(A, y, rcond=None)
-    if not core.close(A @ [a, b], y, 1e-6, 1e-12):
+    quantities = {"g**2": lambda g, th: g ** 2,
+                  "p.data**2, the square of the PARAMETER values (p.data * p.data where p.grad * p.grad belongs)":
+                      lambda g, th: th ** 2,
+                  "|g|, the absolute gradient (not squared)": lambda g, th: np.abs(g)}
+    fitted = {}
+    for name, quantity in quantities.items():
+        rows, target = [], []
+        prev_theta, prev_s = [_f64(d) for d in data0], [np.zeros_like(_f64(d)) for d in data0]
+        for step, after in zip(grads, got):
+            new_s = []
+            for i, g in enumerate(step):
+                g, move = _f64(g), prev_theta[i] - _f64(after[i])
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    s_now = (lr * g / move - eps) ** 2
+                ok = (np.abs(g) > 0.1) & (np.abs(move) > 1e-12) & np.isfinite(s_now)
+                rows.append(np.stack([prev_s[i][ok], quantity(g, prev_theta[i])[ok]], axis=1))
+                target.append(s_now[ok])
+                new_s.append(np.where(np.isfinite(s_now), s_now, 0.0))
+            prev_theta, prev_s = [_f64(a) for a in after], new_s
+        A, y = np.concatenate(rows), np.concatenate(target)
+        if len(y) < 10:
+            return
+        (a, b), *_ = np.linalg.lstsq(A, y, rcond=None)
+        if core.close(A @ [a, b], y, 1e-6, 1e-12):
+            fitted[name] = (a, b)
+    if "g**2" not in fitted:
+        for name, (a, b) in fitted.items():
+            if abs(a - alpha) < 1e-6 and abs(b - (1 - alpha)) < 1e-6:
+                fail(f"{str(exc).split(': parameter')[0]}: read back from your steps (every entry, 4 steps), your s is "
+                     f"the running average of {name}: s <- alpha * s + (1 - alpha) * g**2, the squared GRADIENT "
+                     f"p.grad", "rmsprop-s-averages-" + _diag_id(name.split(",")[0].split(" (")[0])[:20])
         return                               # not a running average of g**2 at all: nothing to read
+    a, b = fitted["g**2"]
     head = str(exc).split(": parameter")[0]
     rule = f"s <- alpha * s + (1 - alpha) * g**2 with alpha = {alpha:g}"
     if abs(a - 1) < 1e-6 and abs(b - (1 - alpha)) < 1e-6:
@@ -1766,6 +1821,8 @@ def rmsprop(RMSProp):
     _zero_gradient_step(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), lambda d, g: _rmsprop(d, g, 0.02, 0.8, 1e-6),
                         r, "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)", "running average s",
                         "s decays (s <- alpha * s + 0), so the next steps are larger", adaptive_lr=0.02)
+    _in_place(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)")
 
 
 def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
@@ -2122,6 +2179,10 @@ def _corrections_read_back(Adam, hyper, exc, r, head=None):
         if all(abs(x / w - 1) < 1e-4 for x, w in zip(yours, want)):
             continue
         bv = b1 if k == 0 else b2
+        ratio = yours[0] / want[0]
+        if all(abs(x / w / ratio - 1) < 1e-4 for x, w in zip(yours, want)):
+            # a correction off by one constant factor at every step is also a moment scaled by its inverse
+            _moment_scaled(Adam, hyper, exc, head, name, beta, bv, 1 / ratio)
         forms = {f"1 - {beta} at every step (the power t is missing)": [1 - bv] * len(want),
                  f"1 / (1 - {beta}**t) (the moment is MULTIPLIED by 1 - {beta}**t instead of divided by it)":
                      [1 / w for w in want],
@@ -2141,6 +2202,48 @@ def _corrections_read_back(Adam, hyper, exc, r, head=None):
         fail(f"{head or str(exc).split(': parameter')[0]}: m and v are right (read back from your steps), and "
              f"{'; and '.join(said)}: m_hat = m / (1 - beta1**t), v_hat = v / (1 - beta2**t) with t = 1, 2, 3, ...",
              "adam-corrections-read-back")
+
+
+def _moment_scaled(Adam, hyper, exc, head, name, beta, bv, scale) -> None:
+    """The steps read back as the rule's with the correction of ``name`` off by one constant factor at every step:
+    the same steps come from that moment itself scaled by ``scale`` with the rule's correction.  The optimiser's own
+    state (self.m / self.v, or PyTorch's names) after two steps tells which; when it cannot be read, both are said."""
+    names = ("m", "exp_avg", "m_list", "first_moment") if name == "m" else ("v", "exp_avg_sq", "v_list",
+                                                                             "second_moment")
+    data0, grads = _problem(core.rng("lab08.adam.scaled"), np.float64, 2)
+    b1, b2 = hyper["beta1"], hyper["beta2"]
+    rule = [np.zeros_like(_f64(d)) for d in data0]
+    for step in grads:
+        rule = [(b1 * x + (1 - b1) * _f64(g)) if name == "m" else (b2 * x + (1 - b2) * _f64(g) ** 2)
+                for x, g in zip(rule, step)]
+    held = None
+    try:
+        params = _params(data0)
+        opt = call(lambda ps: Adam(ps, **hyper), params, name="Adam [state]")
+        for step in grads:
+            _set_grads(params, step)
+            _step(opt, "Adam [state]")
+        held = next((h for h in _held_state(opt, names).values()
+                     if len(h) == len(rule) and all(np.shape(e) == np.shape(w) for e, w in zip(h, rule))), None)
+    except core.CheckFailure:
+        pass
+    hint = (f" ({scale:.4g} = {beta}: the new gradient is added BEFORE {name} is decayed, {name} += (1 - {beta}) * "
+            f"...; {name} *= {beta}, which multiplies it by {beta} once more)" if abs(scale / bv - 1) < 1e-6 else
+            f" ({scale:.4g} = 1 / (1 - {beta}): the (1 - {beta}) factor of the new term is missing?)"
+            if abs(scale * (1 - bv) - 1) < 1e-6 else "")
+    rule_text = (f"{name} <- {beta} * {name} + (1 - {beta}) * " + ("g" if name == "m" else "g**2"))
+    lead = f"{head or str(exc).split(': parameter')[0]}: "
+    if held is not None:
+        got = [np.asarray(e, _float64) for e in held]
+        if all(core.close(g, scale * w, 1e-9, 1e-12) for g, w in zip(got, rule)) and abs(scale - 1) > 1e-6:
+            fail(f"{lead}self.{name} (read from your optimiser after two steps) is {scale:.4g} times the rule's "
+                 f"{name} at every entry{hint}: {rule_text}, in that order (decay, then add); the bias correction "
+                 f"that follows is right", f"adam-{name}-scaled")
+        if all(core.close(g, w, 1e-9, 1e-12) for g, w in zip(got, rule)):
+            return      # the moment is the rule's: the correction is what differs (said by the caller)
+    fail(f"{lead}your steps are those of {name}_hat = {name} / (1 - {beta}**t) times {scale:.4g} at every step: "
+         f"either {name} itself is {scale:.4g} times the rule's{hint} or its bias correction is divided by "
+         f"{scale:.4g}; check {rule_text} first, then {name}_hat = {name} / (1 - {beta}**t)", f"adam-{name}-hat-scaled")
 
 
 def _second_moment_read_back(Adam, hyper, exc, r) -> None:
@@ -2240,6 +2343,8 @@ def _adam_cases(Adam, r, hyper):
     first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
     _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
                  "Adam, two optimisers")
+    _in_place(lambda ps: Adam(ps, **hyper), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)")
 
 
 def _adam_zero_gradient_step(Adam, r, hyper) -> None:
@@ -2327,7 +2432,13 @@ def _adam_follows_rule(Adam, hyper) -> bool:
         return False
     want = _adam(data0, grads, DECAY, **hyper)
     rtol, atol = TOL[np.float64]
-    return all(core.close(g, w, rtol, atol) for gs, ws in zip(got, want) for g, w in zip(gs, ws))
+    if not all(core.close(g, w, rtol, atol) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
+        return False
+    try:        # an Adam that rebinds p.data is judged in adam: AdamW is then judged with the documented one
+        _in_place(lambda ps: Adam(ps, **hyper), data0, grads, "Adam [reference for AdamW]")
+    except core.CheckFailure:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -2448,6 +2559,8 @@ def _adamw_judged(AdamW, Adam):
         if dtype == np.float64 and broken is None:
             _adamw_schedule(AdamW, Adam, lam, hyper, data0, grads)
             _adamw_zero_gradient(AdamW, Adam, lam, hyper, r)
+            _in_place(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads,
+                      f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam})")
 
 
 def _adamw_zero_gradient(AdamW, Adam, lam, hyper, r) -> None:
@@ -2745,7 +2858,14 @@ def dropout_forward(dropout_forward):
                     fail(f"{what}: {message}", _diag_id(message.split(":")[0]))
             fail(f"{what}: every kept unit's mask value must be 1 / (1 - p) = {scale:.6g}; found {values}", "dropout-wrong-scale")
         _out_from_another_mask(out, x, mask, scale, rtol, what)
-        expect_close(out, x.astype(_float64) * mask, name=f"{what}: out (must be x * mask)", rtol=rtol, atol=0)
+        expect_close(out, x.astype(_float64) * mask, name=f"{what}: out (must be x * mask)", rtol=rtol, atol=0,
+                     diagnose={} if not p else {
+            f"out is x * mask / (1 - p): the kept activations are divided by 1 - p TWICE (your returned mask already "
+            f"holds 1 / (1 - p) = {scale:.4g}, and out divides once more): out = x * mask, with the mask that carries "
+            f"the scaling": lambda: x.astype(_float64) * mask * scale,
+            "out is x * mask * (1 - p): the 1 / (1 - p) the mask carries is undone in out (the kept activations "
+            "come out unscaled): out = x * mask": lambda: x.astype(_float64) * mask * (1 - p),
+        })
         if x.size >= 5000:
             frac, sd = float(kept.mean()), math.sqrt(p * (1 - p) / x.size)
             if abs(frac - (1 - p)) > 6 * sd + 1e-3:
@@ -3842,6 +3962,8 @@ def early_stopping(EarlyStopping):
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
         ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
         ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
+        ([1.0, math.nan, math.nan], 2, 0.0),                    # NaN epochs alone reach patience: they count
+        ([3.0, 2.5, math.nan, 2.7, math.nan, 2.6], 3, 0.0),
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
@@ -3868,6 +3990,7 @@ def early_stopping(EarlyStopping):
         "with the best loss of the EARLIER epochs, then store the new loss only on an improvement":
             dict(best_first=True),
     }
+    stopped = []
     for index, (losses, patience, min_delta) in enumerate(sequences):
         what = f"EarlyStopping(patience={patience}" + (f", min_delta={min_delta}" if min_delta else "") + ")"
         stopper = call(EarlyStopping, patience, min_delta, name=what)
@@ -3939,7 +4062,63 @@ def early_stopping(EarlyStopping):
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
                      f"= {want[k]}, got {state}", "stopper-wrong-state")
             if want[k][0]:
+                stopped.append((stopper, losses[:k + 1], want[k], patience, what))
                 break
+    for args in stopped:        # asked once every sequence passed: its own mistakes are named first
+        _after_stop(*args)
+
+
+def _after_stop(stopper, losses, state, patience, what) -> None:
+    """Property of every stopper (the docstring: True at the epoch the count reaches patience and at every later
+    epoch until one improves): patience + 1 worse epochs, then a NaN one, after the first True; cheap: a few calls,
+    asked of each sequence.  The decisions over those epochs tell a count reset when stopping (False patience - 1
+    times, then True) from a stop said once only (False ever after)."""
+    stop, best, epoch = state
+    later = [best + 1.0 + 0.1 * i for i in range(patience + 1)] + [math.nan]
+    got = []
+    for loss in later:
+        got.append(bool(call(stopper.step, loss, name=f"{what}.step({loss})")))
+        try:
+            now = (float(expect_scalar(stopper.best_loss, name="best_loss")),
+                   int(expect_scalar(stopper.best_epoch, name="best_epoch")))
+        except core.CheckFailure:
+            now = (best, epoch)      # the sequence itself judged these
+        kept = now == (best, epoch)
+        if got[-1] and kept:
+            continue
+        seq = losses + later[:len(got)]
+        if math.isnan(loss):        # every worse epoch before it said stop: the NaN epoch is what differs
+            told = "stored NaN as best_loss" if math.isnan(now[0]) else (
+                f"set best_epoch to {now[1]}" if now[1] != epoch else "returned False (it was counted as an improvement)")
+            fail(f"{what}, losses {seq}: epoch {len(seq)}'s loss is NaN and your stopper {told}, after stopping at "
+                 f"epoch {len(losses)} and saying stop at every later worse epoch: a NaN loss (a diverged epoch) is "
+                 f"never an improvement: val_loss < best_loss - min_delta is False for NaN, so it counts as an epoch "
+                 f"without improvement (step returns True again) and leaves best_loss and best_epoch as they are",
+                 "stopper-nan-loss")
+        if not kept:
+            fail(f"{what}, losses {seq}: best_loss / best_epoch changed to {now} although no epoch improved since "
+                 f"epoch {epoch} (every later loss is worse than {best!r}): they change only on an improvement, "
+                 f"val_loss < best_loss - min_delta", "stopper-best-changed-without-improvement")
+        rest = []
+        for more in later[len(got):-1]:
+            try:
+                rest.append(bool(call(stopper.step, more, name=f"{what}.step({more})")))
+            except core.CheckFailure:
+                break
+        decisions = got + rest
+        reading = ""
+        if patience > 1 and decisions[:patience] == [False] * (patience - 1) + [True]:
+            reading = (f": your stopper says stop again only every {patience} epochs (False for {patience - 1}, then "
+                       f"True): the count of epochs without improvement is set back to 0 when step signals stop")
+        elif len(decisions) == patience + 1 and not any(decisions):
+            reading = (f": your stopper said stop at epoch {len(losses)} only and False at each of the "
+                       f"{len(decisions)} worse epochs after it: a test count == patience (where count >= patience "
+                       f"belongs), or a flag that says stop once")
+        fail(f"{what}, losses {seq}: step returned False at epoch {len(seq)}, {len(got)} epoch"
+             f"{'s' if len(got) > 1 else ''} after it first returned True (epoch {len(losses)}), and no epoch "
+             f"improved since{reading}: as the docstring says, step returns True at the epoch the count reaches "
+             f"patience and at every later epoch until one improves; the count restarts only on an improvement "
+             f"(a training loop that keeps calling step must keep hearing stop)", "stopper-after-stop")
 
 
 # =============================================================================================

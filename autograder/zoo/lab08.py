@@ -425,8 +425,6 @@ VARIANTS = [
             also=(("        for p, v in zip(self.params, self.velocity):\n",
                    "        for i, p in enumerate(self.params):\n"
                    "            v = self.velocity.setdefault(i, np.zeros_like(p.data))\n"),)),
-    Variant("SGD out of place on the parameter object (p.data = p.data - ...)",
-            old="                p.data -= self.lr * v\n", new="                p.data = p.data - self.lr * v\n"),
     Variant("RMSProp with np.square and an explicit new array",
             old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
             new="            s[...] = self.alpha * s + (1 - self.alpha) * np.square(p.grad)\n"),
@@ -505,9 +503,6 @@ VARIANTS = [
             new="    return lr0 * gamma ** math.floor(epoch / step_size)\n",
             also=(("    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
                    "    if epoch < warmup_epochs:\n        return lr0 * (epoch + 1) / warmup_epochs\n    return lr0\n"),)),
-    Variant("early stopping stops with == patience",
-            old="        return self.epochs_without_improvement >= self.patience\n",
-            new="        return self.epochs_without_improvement == self.patience\n"),
     Variant("update ratio with ravel and np.linalg.norm",
             old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
             new="    return float(np.linalg.norm((after - before).ravel()) / np.linalg.norm(before.ravel()))\n"),
@@ -677,7 +672,7 @@ MUTANTS += [
  Mutant("AdamW decays with self.weight_decay (0) instead of the decoupled one", old="p.data -= self.lr * self.decoupled_weight_decay * p.data",
         new="p.data -= self.lr * self.weight_decay * p.data", expect='the decoupled weight decay is missing'),
  Mutant("dropout: out = x * keep (scale only in the returned mask)", old="    return x * mask, mask\n",
-        new="    return x * keep, mask\n", expect='the expected one times 0.7'),
+        new="    return x * keep, mask\n", expect=('the expected one times 0.7', 'the 1 / (1 - p) the mask carries is undone in out')),
  Mutant("dropout: a fresh default_rng(0) inside the function (same mask every call)", old="keep = rng.random(x.shape) >= p",
         new="keep = np.random.default_rng(0).random(x.shape) >= p", expect='two successive calls dropped exactly the same units'),
  Mutant("batch norm: running variance updated with var + eps", old="running_var = (1 - momentum) * running_var + momentum * var",
@@ -1081,12 +1076,6 @@ VARIANTS += [
     Variant("r9 zero_grad with np.multiply(p.grad, 0, out=p.grad)",
             old="        for p in self.params:\n            p.grad[...] = 0\n",
             new="        for p in self.params:\n            np.multiply(p.grad, 0, out=p.grad)\n"),
-    # What step returns AFTER it first said stop is not specified (training stops there; the zoo's variant
-    # 'stops with == patience' says continue afterwards too): a count reset when it fires is accepted.
-    Variant("r9 early stopping resets the count when it fires",
-            old="        return self.epochs_without_improvement >= self.patience\n",
-            new=("        if self.epochs_without_improvement >= self.patience:\n"
-                 "            self.epochs_without_improvement = 0\n            return True\n        return False\n")),
 ]
 MUTANTS += [
     Mutant("r9 zero_grad skips the last parameter (range(len - 1))",
@@ -1829,4 +1818,75 @@ MUTANTS += [
            old="self.square_avg = [np.zeros_like(p.data) for p in self.params]",
            new="self.square_avg = (np.zeros_like(p.data) for p in self.params)",
            expect=("the optimiser state is a generator, used up after the first step",)),
+]
+
+# Round 16h (issue 15, fixes of the m16d held-out probe): every optimiser's step() is asked whether it changed each
+# p.data ARRAY itself (the conventions: "updates every p.data in place"; rebinding p.data was a variant until then,
+# against that text); an early stopper is asked past its first stop (every later epoch without improvement says stop
+# again) and on NaN epochs that alone reach patience; Adam's read-back corrections off by one constant factor are
+# told as a scaled moment only when self.m / self.v confirm it.
+_ES_TAIL = "        return self.epochs_without_improvement >= self.patience\n"
+MUTANTS += [
+    Mutant("r16h SGD out of place on the parameter object (p.data = p.data - ...)",
+           old="                p.data -= self.lr * v\n", new="                p.data = p.data - self.lr * v\n",
+           expect=("step() did not update p.data in place",)),
+    Mutant("r16h SGD Nesterov branch rebinds p.data",
+           old="                p.data -= self.lr * (g + self.momentum * v)\n",
+           new="                p.data = p.data - self.lr * (g + self.momentum * v)\n",
+           expect=("step() did not update p.data in place",)),
+    Mutant("r16h RMSProp rebinds p.data",
+           old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           new="            p.data = p.data - self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
+           expect=("step() did not update p.data in place",)),
+    Mutant("r16h Adam rebinds p.data (AdamW judged with the documented Adam: no cross cost)",
+           old="            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            p.data = p.data - self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           expect=("step() did not update p.data in place",)),
+    Mutant("r16h AdamW: decay rebinds p.data (p.data = p.data * (1 - lr * lambda))",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data = p.data * (1 - self.lr * self.decoupled_weight_decay)\n",
+           expect=("only the parameters with p.decay = True: the weight-decay line rebinds",)),
+    Mutant("r16h Adam: new gradient added before the decay of m (m += (1 - b1) g; m *= b1)",
+           old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n",
+           new="            m += (1 - self.beta1) * g\n            m *= self.beta1\n",
+           expect=("self.m (read from your optimiser after two steps) is 0.8 times the rule's m",
+                   "the new gradient is added BEFORE m is decayed")),
+    Mutant("r16h Adam: new squared gradient added before the decay of v",
+           old="            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n",
+           new="            v += (1 - self.beta2) * g * g\n            v *= self.beta2\n",
+           expect=("the new gradient is added BEFORE v is decayed",)),
+    Mutant("r16h early stopping: counter reset after signalling stop (ReduceLROnPlateau habit)",
+           old=_ES_TAIL,
+           new="""        if self.epochs_without_improvement >= self.patience:
+            self.epochs_without_improvement = 0   # start waiting again
+            return True
+        return False
+""", expect=("the count of epochs without improvement is set back to 0 when step signals stop",)),
+    Mutant("r16h early stopping: stop signalled once only (a flag; later epochs return False)",
+           old=_ES_TAIL,
+           new="""        if self.epochs_without_improvement >= self.patience and not getattr(self, "told", False):
+            self.told = True
+            return True
+        return False
+""", expect=("a flag that says stop once",)),
+    Mutant("early stopping stops with == patience (a variant until round 16: the docstring now says every later "
+           "epoch without improvement returns True too)",
+           old=_ES_TAIL, new="        return self.epochs_without_improvement == self.patience\n",
+           expect=("a test count == patience",)),
+    Mutant("r16h early stopping: a NaN epoch skipped (neither improvement nor counted)",
+           old="        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        self.epoch += 1\n        if math.isnan(val_loss):\n"
+               "            return self.epochs_without_improvement >= self.patience\n"
+               "        if val_loss < self.best_loss - self.min_delta:\n",
+           expect=("did not count it as an epoch without improvement",)),
+]
+VARIANTS += [
+    Variant("r16h AdamW: decay by np.multiply(..., out=p.data)",
+            old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+            new="                np.multiply(p.data, 1 - self.lr * self.decoupled_weight_decay, out=p.data)\n"),
+    Variant("r16h SGD: update through p.data[...] = p.data - ...",
+            old="                p.data -= self.lr * v\n", new="                p.data[...] = p.data - self.lr * v\n"),
+    Variant("r16h early stopping: the count saturates at patience",
+            old="            self.epochs_without_improvement += 1\n",
+            new="            self.epochs_without_improvement = min(self.epochs_without_improvement + 1, self.patience)\n"),
 ]
