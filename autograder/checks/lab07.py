@@ -1348,6 +1348,18 @@ def _conv_shape_candidates():
          "your output sizes are those of 'same' padding, pad = KH // 2, in every case, whatever the pad argument: "
          "pad the input by the `pad` you are given (np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))); do not "
          "recompute it from the kernel size", "padding-from-kernel-size"),
+        (lambda c: (n_(c), c[4], len(_starts(c[2] + 2 * (c[5] - 1), c[5], c[7])),
+                    len(_starts(c[3] + 2 * (c[5] - 1), c[6], c[7]))),
+         "your output sizes are those of 'full' padding, pad = KH - 1 on every side (scipy.signal.convolve2d's "
+         "mode='full': every offset where the kernel touches the image), in every case, whatever the pad argument: "
+         "pad the input by the `pad` you are given (np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))); do not "
+         "recompute it from the kernel size", "padding-full"),
+        (lambda c: (n_(c), c[4], len(_starts(c[2] + 2 * (c[5] - 1), c[5], c[7])),
+                    len(_starts(c[3] + 2 * (c[6] - 1), c[6], c[7]))),
+         "your output sizes are those of 'full' padding, KH - 1 rows and KW - 1 columns on every side "
+         "(scipy.signal.convolve2d's mode='full'), in every case, whatever the pad argument: pad the input by the "
+         "`pad` you are given (np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))); do not recompute it from the "
+         "kernel size", "padding-full"),
         (lambda c: (n_(c), c[4], _out_size(c)[0], _out_size(c, stride=1)[1]),
          "the stride is applied along H only: step by the stride along W too ([:, :, ::stride, ::stride])",
          "stride-one-axis"),
@@ -1549,6 +1561,16 @@ def _conv_readings(got, x, wt, b, case, context):
                      f"im2col rows must list (c, u, v) in the SAME order: w.reshape(C_out, -1) as it is",
                      "kernel-axes-order")
     if c > 1:
+        xs, ws = np.asarray(x, _float64), np.asarray(wt, _float64)
+        for (xr, wr), how in (((xs.sum(1, keepdims=True), ws.sum(1, keepdims=True)), "x.sum(axis=1) with w.sum(axis=1)"),
+                              ((xs.mean(1, keepdims=True), ws.sum(1, keepdims=True)), "x.mean(axis=1) with w.sum(axis=1)"),
+                              ((xs.sum(1, keepdims=True), ws.mean(1, keepdims=True)), "x.sum(axis=1) with w.mean(axis=1)")):
+            if fits(_conv(xr, wr, b, s, p)):
+                fail(f"conv2d_forward ({context}): your output is exactly the convolution of the input channels "
+                     f"REDUCED FIRST ({how}: one channel each): the channels are summed before the products, which "
+                     f"is right for C_in = 1 only; out[n, o, i, j] = b[o] + sum over c, u, v of w[o, c, u, v] * "
+                     f"xp[n, c, i*stride + u, j*stride + v]: each input channel c is multiplied by its OWN kernel "
+                     f"slice w[o, c], then the products are summed", "conv-channels-reduced-first")
         for k in (0, c - 1):
             only = np.zeros_like(np.asarray(wt, _float64))
             only[:, k] = wt[:, k]
@@ -2659,6 +2681,7 @@ def _pool_provenance(exc, got, want, x, size, s):
             fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
                  "pool-minimum")
         _pool_part(head, g, xv, size, s, want.shape)
+        _pool_offsets_never(head, g, want, xv, size, s)
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
     if s > 1 and rows <= set(range(0, size * s, s)) and cols <= set(range(0, size * s, s)) and \
@@ -2675,6 +2698,32 @@ def _pool_provenance(exc, got, want, x, size, s):
          f"({span(cols)}) of x, but window (i, j) covers offsets 0 .. {size - 1} from (i*stride, j*stride): the "
          f"windows are misplaced (a start not multiplied by the stride, or rows and columns mixed up?)",
          "pool-window-misplaced")
+
+
+def _pool_offsets_never(head, g, want, xv, size, s) -> None:
+    """Group the windows by the offset (u, v) of their maximum: right for every window whose maximum lies at some
+    offsets and wrong for every window whose maximum lies at the others names the offsets the code never looks at."""
+    right: dict[tuple, set] = {}
+    ho, wo = want.shape[2:]
+    for i in range(ho):
+        for j in range(wo):
+            win = xv[:, :, i * s:i * s + size, j * s:j * s + size].reshape(xv.shape[0], xv.shape[1], -1)
+            ok = np.isclose(g[:, :, i, j], want[:, :, i, j], rtol=0, atol=0)
+            for k, good in zip(win.argmax(axis=2).ravel(), ok.ravel()):
+                right.setdefault(divmod(int(k), size), set()).add(bool(good))
+    bad = sorted(o for o, v in right.items() if v == {False})
+    if not bad or any(v == {False, True} for v in right.values()):
+        return
+    rows = sorted({u for u, _ in bad} - {u for (u, v), ok in right.items() if ok == {True}})
+    cols = sorted({v for _, v in bad} - {v for (u, v), ok in right.items() if ok == {True}})
+    fail(f"{head}: every output is a value from inside its window; it is the maximum for the windows whose maximum "
+         f"lies at offsets {sorted(o for o, v in right.items() if v == {True})} (row, column) of the window and never "
+         f"for those whose maximum lies at {bad}: those offsets are never compared"
+         + (f" (rows {rows} of every window)" if rows and not cols else f" (columns {cols} of every window)"
+            if cols and not rows else "")
+         + ": a loop over the window's offsets that starts late or stops early (range(1, size) after starting from "
+           "the window's (0, 0) entry skips the other offsets of row 0 and column 0); compare every offset (u, v), "
+           "u and v in range(size)", "pool-offsets-never-compared")
 
 
 def _pool_past_dout(results) -> None:
@@ -2916,6 +2965,41 @@ def maxpool2d_backward(maxpool2d_backward):
     _pool_ties(maxpool2d_backward, r)
     _pool_near_ties(maxpool2d_backward, r)
     _pool_mixed_dtypes(maxpool2d_backward, r)
+    _pool_signed(maxpool2d_backward, r)
+
+
+def _signed(r, shape):
+    """Distinct values of both signs, symmetric about 0 (activations before a ReLU, a normalised image): in about
+    half the windows the entry of largest MAGNITUDE is negative, so it is not the maximum."""
+    size = int(np.prod(shape))
+    return ((r.permutation(size) - (size - 1) / 2) / 7.0).reshape(shape)
+
+
+def _pool_signed(maxpool2d_backward, r):
+    """dx for x of both signs, on two pairwise different shapes and window sizes: dout goes to each window's largest
+    VALUE.  A dx that sends it to the largest magnitude (np.abs used to find the maximum) on both is told so."""
+    fits, first = [], None
+    for n, c, h, w, size, s in ((2, 3, 6, 8, 2, 2), (3, 2, 9, 7, 3, 2)):
+        x = _signed(r, (n, c, h, w))
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        context = f"x of shape {(n, c, h, w)} with values of both signs, size {size}, stride {s}"
+        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+        got = _expect(got, f"maxpool2d_backward ({context})", x.shape, _float64, ("N", "C", "H", "W"))
+        want = _pool_grad(dout, x, size, s)
+        if core.close(got, want, 1e-9, 1e-12):
+            continue
+        first = first or (got, want, context)
+        fits.append(core.close(got, _pool_grad(dout, np.abs(x), size, s), 1e-9, 1e-12))
+    if first is None:
+        return
+    got, want, context = first
+    if len(fits) == 2 and all(fits):
+        fail(f"maxpool2d_backward ({context}): dout went to the entry of largest MAGNITUDE of each window (the "
+             f"maximum of |x|: np.abs used to find it), and so on a second shape: max-pooling's output is each "
+             f"window's largest VALUE, so its gradient goes there (of -3 and 0.5 it is 0.5); the argmax of the "
+             f"window of x itself, without abs", "pool-grad-to-largest-magnitude")
+    expect_close(got, want, name=f"maxpool2d_backward ({context}): dx (right for the earlier x, mostly positive)",
+                 rtol=1e-9, atol=1e-12)
 
 
 def _pool_mixed_dtypes(maxpool2d_backward, r):
@@ -2969,7 +3053,9 @@ def _linearity_probe(student, oracle, dout, head, label) -> None:
     if not core.close(got[1], oracle(np.abs(dout)), 1e-9, 1e-12):
         return          # wrong for a positive dout too: not a question of its sign
     for reading, value in (("the entries where dout is NEGATIVE send nothing back (a mask dout > 0, as in ReLU's "
-                            "backward, or a max(dout, 0)): every entry of dout is routed, whatever its sign",
+                            "backward, a max(dout, 0), or np.maximum(dx[...], ...) combining each window's share into "
+                            "dx where += belongs: the shares ADD up, overlapping windows included): every entry of "
+                            "dout is routed, whatever its sign",
                             oracle(np.maximum(dout, 0))),
                            ("the sign of dout is lost (abs, or a square root of a square): every entry of dout is "
                             "routed with its own sign", oracle(np.abs(dout)))):
@@ -3263,6 +3349,41 @@ def flatten(flatten_forward, flatten_backward):
         if story:
             fail(f"flatten_forward: {story}", "shape-axes-named")
     _report(results, FLATTEN_PATTERNS)
+    _flatten_backward_own_shape(flatten_forward, flatten_backward, r)
+
+
+def _flatten_backward_own_shape(flatten_forward, flatten_backward, r) -> None:
+    """flatten_backward(dout, x_shape) depends on its arguments only: called after flatten_forward saw ANOTHER x
+    (as in a network with two flatten layers, or a forward on a new batch before the backward of the old one), it
+    still returns dout in x_shape.  Two orders with pairwise different shapes of equal size per batch: an answer in
+    the shape of the last forward's x each time is a shape kept from the forward (a global, an attribute).  Cheap:
+    four calls, after the cases passed."""
+    told = []
+    for seen, asked in (((3, 4, 5, 7), (3, 7, 5, 4)), ((2, 9, 2, 5), (2, 5, 3, 6))):
+        dout = r.normal(0, 1, (asked[0], int(np.prod(asked[1:]))))
+        _call(flatten_forward, (r.normal(0, 1, seen),), "flatten_forward", f"x of shape {seen}")
+        context = f"dout of shape {dout.shape}, x_shape {asked}, right after flatten_forward on x of shape {seen}"
+        try:
+            got = _call(flatten_backward, (dout, asked), "flatten_backward", context)
+        except core.CheckFailure as exc:
+            told.append((seen, asked, context, None, exc))
+            continue
+        if _shape(got) == asked and core.close(np.asarray(got, _float64), dout.reshape(asked), 0, 0):
+            continue
+        told.append((seen, asked, context, _shape(got), None))
+    if not told:
+        return
+    seen, asked, context, got, exc = told[0]
+    follows = len(told) == 2 and all(g == s or (e is not None and str(s).replace(" ", "") in str(e).replace(" ", ""))
+                                     for s, _, _, g, e in told)
+    said = (f"returned shape {got}" if got is not None else f"raised {str(exc).split(': ', 1)[-1][:160]}")
+    fail(f"flatten_backward ({context}): {said} where dout reshaped to x_shape {asked} belongs"
+         + ("; and so in a second order of calls: each time the answer has the shape of the x the LAST "
+            "flatten_forward saw, not x_shape: the shape is kept from the forward pass (a global or attribute "
+            "set by flatten_forward) and x_shape is ignored" if follows else "")
+         + ": flatten_backward depends on its arguments only, dout.reshape(x_shape) (a network may flatten "
+           "other inputs between a forward and its backward)", "flatten-backward-shape-from-forward" if follows
+         else "flatten-backward-own-arguments")
 
 
 def _flatten_case(flatten_forward, flatten_backward, x, dout):

@@ -1765,3 +1765,70 @@ MUTANTS += [
            new="    dxp = np.empty((C_in, N) + xp.shape[2:], dtype=dcols.dtype)",
            expect=("dx not started from zeros (np.empty?)",)),
 ]
+
+# Round 16h (issue 15, fixes of the m16d held-out probe): maxpool backward asked on x of both signs (two shapes),
+# flatten_backward asked right after a forward on ANOTHER x (two orders), 'full' padding read from the shapes, the
+# channels reduced before the product, max-pooling offsets never compared.
+_M16_POOL_FWD = """    top = windows[..., 0, 0]
+    for u in range(size):                  # np.maximum over the size*size offsets: much faster
+        for v in range(size):              # than .max(axis=(4, 5)) on the strided view
+            top = np.maximum(top, windows[..., u, v])
+    return top
+"""
+MUTANTS += [
+    Mutant("r16h maxpool bwd: routes dout to the maximum of |x|",
+           old="""    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]""",
+           new="""    windows = sliding_window_view(np.abs(x), (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+    H_out, W_out = windows.shape[2:4]""",
+           expect=("dout went to the entry of largest MAGNITUDE of each window",)),
+    Mutant("r16h flatten bwd: shape kept in a module global by the last forward (x_shape ignored)",
+           old='    ### BEGIN SOLUTION\n    return x.reshape(x.shape[0], -1)\n',
+           new='    ### BEGIN SOLUTION\n    global _FLAT_SHAPE\n    _FLAT_SHAPE = x.shape\n    return x.reshape(x.shape[0], -1)\n',
+           also=(("    return dout.reshape(x_shape)\n", "    return dout.reshape(_FLAT_SHAPE)\n"),),
+           expect=("the shape is kept from the forward pass",)),
+    Mutant("r16h flatten bwd: sizes kept in a module global by the last forward (N from x_shape)",
+           old='    ### BEGIN SOLUTION\n    return x.reshape(x.shape[0], -1)\n',
+           new='    ### BEGIN SOLUTION\n    global _FLAT_CHW\n    _FLAT_CHW = x.shape[1:]\n    return x.reshape(x.shape[0], -1)\n',
+           also=(("    return dout.reshape(x_shape)\n", "    return dout.reshape(x_shape[0], *_FLAT_CHW)\n"),),
+           expect=("flatten_backward depends on its arguments only",)),
+    Mutant("r16h conv fwd: channels summed before correlating (x.sum(1) with w.sum(1))",
+           old=R5_FWD_BODY,
+           new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad))).sum(axis=1)
+    windows = sliding_window_view(xp, (KH, KW), axis=(1, 2))[:, ::stride, ::stride]
+    out = np.einsum('nijuv,ouv->noij', windows, w.sum(axis=1))
+    return (out + b.reshape(1, C_out, 1, 1)).astype(x.dtype)
+""", expect=("REDUCED FIRST",)),
+    Mutant("r16h conv fwd: 'full' padding KH - 1 (the pad argument ignored)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    pad = KH - 1\n    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           expect=("'full' padding",)),
+    Mutant("r16h maxpool fwd: both offset loops start at 1",
+           old=_M16_POOL_FWD,
+           new="""    top = windows[..., 0, 0]
+    for u in range(1, size):
+        for v in range(1, size):
+            top = np.maximum(top, windows[..., u, v])
+    return top
+""", expect=("those offsets are never compared",)),
+    Mutant("r16h maxpool fwd: offset rows loop starts at 1 (row 0 only through (0, 0))",
+           old=_M16_POOL_FWD,
+           new="""    top = windows[..., 0, 0]
+    for u in range(1, size):
+        for v in range(size):
+            top = np.maximum(top, windows[..., u, v])
+    return top
+""", expect=("those offsets are never compared",)),
+]
+VARIANTS += [
+    Variant("r16h flatten bwd: np.reshape(dout, x_shape) with the shape as a tuple",
+            old="    return dout.reshape(x_shape)\n", new="    return np.reshape(dout, tuple(x_shape))\n"),
+    Variant("r16h maxpool fwd: loop from offset 1 after top = (0, 0), skipping (0, 0) only",
+            old=_M16_POOL_FWD,
+            new="""    top = windows[..., 0, 0]
+    for k in range(1, size * size):
+        top = np.maximum(top, windows[..., k // size, k % size])
+    return top
+"""),
+]
