@@ -353,6 +353,14 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                 fail(f"{name} writes the label value y[i] at (i, y[i]) instead of 1 (Y[np.arange(N), y] = y): the "
                      f"entry of the true class is 1, Y[np.arange(N), y] = 1", "one-hot-label-value")
             _leftover_entries(got, y, name)
+            union = np.zeros(c)
+            union[np.unique(y)] = 1.0
+            if n > 1 and len(np.unique(y)) > 1 and all(same(row, union) for row in got):
+                fail(f"{name}: every row is the same, with a 1 at every label of the batch ({int(union.sum())} ones per "
+                     f"row): all the rows are ONE list or array, so setting row i's entry sets it in every row "
+                     f"([[0] * C] * N repeats one list N times; np.tile or a row view kept and reused behaves alike); "
+                     f"give each row its own storage, Y = np.zeros((N, C)) and Y[np.arange(N), y] = 1",
+                     "one-hot-rows-shared")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -2186,7 +2194,30 @@ def _returned_one_pair(batches, X, bs, name) -> None:
              f"generator of all the batches", "minibatches-returned-one-pair")
 
 
-def _order(batches, d):
+def _batch_reading(xb, X) -> str:
+    """How a batch of the wrong shape comes from X, read on every one of its entries (X's entries are all
+    different): single entries of the FLATTENED X (np.take without axis=, X.flat[idx]), or some columns only."""
+    X = np.asarray(X, dtype=_float64)
+    v = set(np.round(np.asarray(xb, dtype=_float64).ravel(), 9).tolist())
+    if not v or X.ndim != 2 or X.shape[1] < 2:
+        return ""
+    flat, first = set(np.round(X.ravel()[:len(X)], 9).tolist()), set(np.round(X[:, 0], 9).tolist())
+    if v <= flat and not v <= first:
+        return (": its numbers are single entries of the FLATTENED X (X.ravel()[idx], one number per index): "
+                "np.take(X, idx) without axis= (or X.flat[idx]) indexes X as one long vector, which is right only "
+                "when X has one column; take whole rows, X[idx] or np.take(X, idx, axis=0)")
+    xb = np.asarray(xb, dtype=_float64)
+    if xb.ndim == 2 and 0 < xb.shape[1] < X.shape[1]:
+        for j in range(X.shape[1] - xb.shape[1] + 1):
+            cols = set(map(tuple, np.round(X[:, j:j + xb.shape[1]], 9).tolist()))
+            if set(map(tuple, np.round(xb, 9).tolist())) <= cols:
+                return (f": it holds only {xb.shape[1]} of X's {X.shape[1]} columns of the sampled rows (from column "
+                        f"{j}): a slice or a split at a fixed column is right only for that many features; keep "
+                        f"every column, X[idx]")
+    return ""
+
+
+def _order(batches, d, X=None):
     """Row ids of the batches (column 0 of X is 10 * id) and the sizes; validates each batch."""
     seen, seen_y, sizes = [], [], []
     for xb, yb in batches:
@@ -2200,6 +2231,10 @@ def _order(batches, d):
                      f"{' and ' if yb.size <= 1 and d == 1 else ''}{'d == 1' if d == 1 else ''}): np.squeeze, "
                      f".ravel() or an integer index removes it. Yield X[idx], y[idx] with idx an array of indices, "
                      f"unchanged: (B, d) and (B,) even when B == 1 or d == 1", "minibatches-dimension-dropped")
+            said = "" if swapped or X is None else _batch_reading(xb, X)
+            if said:
+                fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}{said}",
+                     "minibatches-flat-or-columns")
             fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}"
                  + (": the pair comes out as (y_batch, X_batch); yield X[idx], y[idx] in that order" if swapped
                     else ""), "minibatches-batch-shape")
@@ -2217,7 +2252,7 @@ def _minibatch_case(fn, r, n, d, bs):
         seed = int(r.integers(1 << 30))
         name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
         batches = _batches(fn, X, y, bs, seed, name)
-        seen, seen_y, sizes = _order(batches, d)
+        seen, seen_y, sizes = _order(batches, d, X)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
         if len(sizes) == 1 and len(expected_sizes) > 1 and sizes[0] < n:
             perm = np.random.default_rng(seed).permutation(n)
@@ -3720,7 +3755,11 @@ def _prf_case(fn, r, c: int):
                     "the number of correct predictions (the trace)": np.full(c, tp.sum()),
                     "the number of classes": np.full(c, float(c)),
                     "the FALSE POSITIVES (column sums minus the diagonal, predicted - tp)": col - tp,
-                    "the FALSE NEGATIVES (row sums minus the diagonal, actual - tp)": row - tp})
+                    "the FALSE NEGATIVES (row sums minus the diagonal, actual - tp)": row - tp,
+                    "tp + the column sums (tp + fp with fp taken as the whole column sum: the column sum "
+                    "cm.sum(axis=0) already contains tp, so tp is counted twice; fp = column sum - tp)": col + tp,
+                    "tp + the row sums (tp + fn with fn taken as the whole row sum: the row sum cm.sum(axis=1) "
+                    "already contains tp, so tp is counted twice; fn = row sum - tp)": row + tp})
             if label != "f1":
                 _overwritten_tp(got, want, prec, rec, row, col, label, name)
             zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]
