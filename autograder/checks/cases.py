@@ -369,13 +369,12 @@ def tolerance(*dtypes: Any, scale: float = 1.0, rtol: float = 1e-6, atol: float 
     """Tolerances a numerically sound computation meets, for values computed from inputs of
     magnitude ``scale`` in the least precise of ``dtypes`` (the input's and the answer's: an answer
     computed in float32 carries float32's error even when the input was float64; exp(z) of a z
-    known to eps*|z| carries a relative error eps*|z|). float16 is floored at float32, as in
-    core.dtype_tolerance: no lab asks for less, so a float16 answer fails and core.expect_close names it."""
+    known to eps*|z| carries a relative error eps*|z|)."""
     eps = 0.0
     for dtype in dtypes:
         dtype = dtype.dtype if isinstance(dtype, np.ndarray) else np.dtype(dtype)
         if np.issubdtype(dtype, np.floating):
-            eps = max(eps, float(np.finfo(np.float32 if dtype.itemsize < 4 else dtype).eps))
+            eps = max(eps, float(np.finfo(dtype).eps))
     k = 64 * eps * max(1.0, float(scale))
     return {"rtol": max(rtol, k), "atol": max(atol, k)}
 

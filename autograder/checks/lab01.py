@@ -311,7 +311,7 @@ def _repeated_forward(layer, label: str, inputs: list, oracle, before=None, stal
     arrays it returned before as they were. Something kept from the first call (a buffer filled with out=, a
     cached copy of W) fails here and nowhere else, where each case uses a fresh instance.
     ``oracle(k, x)``: the expected output of call k; ``before(k, set_in_place)``: changes the layer before
-    call k (returns how, in words); ``stale(k, x)``: what a copy kept from the first call would give."""
+    call k (returns how, in words); ``stale(k, x)``: the outputs with the parameters of calls 1 .. k."""
     fns = core.kernel_functions(_KEPT_OUTPUTS)
     forward, set_in_place = fns["forward_kept"], fns["set_in_place"]
     first = inputs[0].shape
@@ -337,12 +337,13 @@ def _repeated_forward(layer, label: str, inputs: list, oracle, before=None, stal
         want = oracle(k, x)
         got = expect_array(y, name=after, shape=want.shape)
         if not core.close(got, want, 1e-6, 1e-9):
-            old = stale(k, x) if stale else None
-            if old is not None and core.close(got, old, 1e-6, 1e-9):
-                fail(f"{after}: your output is that of the parameters as they were at the first call: forward keeps "
-                     f"a copy made on its first call (of W, W.T or a product) and reuses it, so it goes stale when the "
-                     f"optimiser changes the parameters; read self.W.data and self.b.data at every call",
-                     "forward-stale-parameter-copy")
+            for j, old in enumerate(stale(k, x) if stale else []):
+                if core.close(got, old, 1e-6, 1e-9):
+                    fail(f"{after}: your output is computed with W as it was at call {j + 1}: forward keeps a copy "
+                         f"or a reference made on an earlier call (of W, W.T or a product; a name bound to the array "
+                         f"W.data then was does not follow W.data = new_array) and reuses it, so it goes stale when "
+                         f"the parameters change; read self.W.data and self.b.data at every call",
+                         "forward-stale-parameter-copy")
             fail(f"{after} has wrong values though the first call of a fresh instance is right: forward keeps "
                  f"something from an earlier call (a cached array or buffer); compute the output from the current "
                  f"input and parameters at every call", "forward-state-from-first-call")
@@ -365,7 +366,7 @@ def _linear_follows_parameters(Linear, r) -> None:
             return "; W.data and b.data replaced by new arrays since"
         return ""
     _repeated_forward(layer, "Linear(3, 4)", xs, lambda k, x: _lin(x, Ws[k]) + bs[k],
-                      before, lambda k, x: _lin(x, W) + bs[k])
+                      before, lambda k, x: [_lin(x, Ws[j]) + bs[k] for j in range(k)])
 
 
 def linear_forward(Linear) -> None:
