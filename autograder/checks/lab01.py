@@ -2507,7 +2507,7 @@ def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str
         fail(f"{head}: pass {what}[idx] whole, one batch of rows with every column", "batch-shape-wrong")
 
 
-def _target_columns(t, want: np.ndarray) -> None:
+def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
     """The targets given to the loss have another shape than y[idx]: say both shapes, and which columns of the
     sampled rows' targets they are when every entry says so (y[idx, 0] keeps one output of several)."""
     t = np.asarray(t, dtype=np.float64)
@@ -2524,6 +2524,14 @@ def _target_columns(t, want: np.ndarray) -> None:
                 fail(f"{head}: they are {which} of y[idx] only: you kept {k} output column(s) of {want.shape[1]} "
                      f"(y[idx, {j}] or a slice), which is right only for a single output; pass y[idx] whole",
                      "targets-columns-dropped")
+    if y is not None and y.ndim == 2 and y.shape[1] > 1 and t.size:
+        y64 = y.astype(np.float64)
+        v = set(np.round(t.ravel(), 12).tolist())
+        if v <= set(np.round(y64.ravel()[:len(y)], 12).tolist()) and not v <= set(np.round(y64[:, 0], 12).tolist()):
+            fail(f"{head}: their numbers are single entries of the FLATTENED y (y.ravel()[idx], one number per "
+                 f"index): np.take(y, idx) without axis= (or y.flat[idx]) indexes y as one long vector, which is "
+                 f"right only for one output; take whole rows, y[idx] or np.take(y, idx, axis=0)",
+                 "targets-flat-indexed")
     if t.size != want.size:
         fail(f"{head}: pass y[idx] whole, the targets of the rows given to the model", "targets-shape-wrong")
 
@@ -2877,7 +2885,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                     fail("the loss was given (targets, predictions): its first argument held the targets of the "
                          "batch. The prediction comes first, loss_fn.forward(pred, y_batch); the order matters for "
                          "backward (the gradient is taken with respect to the first argument)", "loss-arguments-swapped")
-                _target_columns(t, want)
+                _target_columns(t, want, y)
                 fail("the targets given to the loss are not those of the sampled rows: index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.

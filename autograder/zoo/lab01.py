@@ -1397,3 +1397,9 @@ VARIANTS += [
             "        model.backward(loss_fn.backward())\n        optimizer.step()\n        total += loss * len(xb)\n"
             "    return total / n"),
 ]
+MUTANTS += [
+    Mutant("R16 train_epoch targets via np.take without axis (flat indices), reshaped to (B, -1)",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           "yb = np.take(y, idx).reshape(len(idx), -1)\n        loss = loss_fn.forward(model.forward(x[idx]), yb)",
+           expect="single entries of the FLATTENED y"),
+]
