@@ -206,6 +206,21 @@ def _floored(got):
     return np.float32 if dtype.kind == "f" and dtype.itemsize < 4 else dtype
 
 
+def _low_precision(got, want, name: str) -> None:
+    """A float16 answer right to float16's precision is named as such BEFORE any property is read from its
+    rounded values (rows summing to 0 or 1 only to about 3 digits would be blamed on the formula)."""
+    dtype = np.asarray(got).dtype
+    if dtype.kind != "f" or dtype.itemsize >= 4 or np.shape(got) != np.shape(want):
+        return
+    eps = float(np.finfo(dtype).eps)
+    w = np.asarray(want, dtype=_float64)
+    scale = float(np.abs(w).max()) if w.size else 1.0
+    if not core.close(got, w, 256 * 1.2e-7, 64 * 1.2e-7 * max(scale, 1.0)) and \
+            core.close(got, w, 256 * eps, 64 * eps * max(scale, 1.0)):
+        fail(f"{name} is right only to {dtype} precision (about {int(-np.log10(eps))} decimal digits): the result, "
+             f"or an array it is computed from, was cast to {dtype}; keep float32 or float64", "low-precision-dtype")
+
+
 def _softmax(z):
     z = np.asarray(z, dtype=_float64)
     out = np.empty_like(z)
@@ -603,6 +618,7 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                              / np.exp(zs - zs.max(axis=0, keepdims=True)).sum(axis=1, keepdims=True)),
             }
         tol = tolerance(z.dtype, _floored(got), scale=scale, rtol=1e-6, atol=1e-9)
+        _low_precision(got, _softmax(zs), name)
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             _rows_sum_to_one(got, _softmax(zs), name)
@@ -1072,6 +1088,7 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
         numeric = core.numerical_gradient(lambda zz: _ce(zz, y), zs.copy())
         want = (ps - Y) / n
         tol = tolerance(dtype, _floored(got), rtol=1e-5, atol=1e-7)
+        _low_precision(got, want, name)
         if not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             # Judged relative to the student's one_hot: (probs - your one_hot(y)) / N is right here.
             own = own_one_hot()

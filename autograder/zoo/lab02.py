@@ -1534,3 +1534,9 @@ MUTANTS += [
            "dlogits = 2 * (logits - one_hot(yb, logits.shape[1])) / logits.size",
            expect="a squared error on the logits"),
 ]
+MUTANTS += [
+    Mutant("R16 softmax_cross_entropy_backward returns float16",
+           "return (probs - one_hot(y, probs.shape[1])) / n",
+           "return ((probs - one_hot(y, probs.shape[1])) / n).astype(np.float16)",
+           expect="right only to float16 precision"),
+]
