@@ -401,7 +401,7 @@ def test_one_hot_rows_sharing_one_list_are_named():
 
     with pytest.raises(core.CheckFailure, match="all the rows are ONE list or array") as info:
         checks.one_hot(one_hot)
-    assert info.value.diagnosis == "one-hot-rows-shared"
+    assert info.value.diagnosis == "one-hot-every-row-gets-every-label"
 
 
 def test_float16_answers_get_no_float16_tolerance():

@@ -379,11 +379,12 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
             union = np.zeros(c)
             union[np.unique(y)] = 1.0
             if n > 1 and len(np.unique(y)) > 1 and all(same(row, union) for row in got):
-                fail(f"{name}: every row is the same, with a 1 at every label of the batch ({int(union.sum())} ones per "
-                     f"row): all the rows are ONE list or array, so setting row i's entry sets it in every row "
-                     f"([[0] * C] * N repeats one list N times; np.tile or a row view kept and reused behaves alike); "
-                     f"give each row its own storage, Y = np.zeros((N, C)) and Y[np.arange(N), y] = 1",
-                     "one-hot-rows-shared")
+                fail(f"{name} must put exactly one 1 per row, but every row is the same, with a 1 at every label of "
+                     f"the batch ({int(union.sum())} ones per row): each 1 reached EVERY row. Either the 1s were set "
+                     f"in whole columns (Y[:, y] = 1 puts a 1 in column y[i] of every row), or all the rows are ONE "
+                     f"list or array, so setting row i's entry sets it in every row ([[0] * C] * N repeats one list "
+                     f"N times); give each row its own storage, Y = np.zeros((N, C)), and set one entry per row, "
+                     f"Y[np.arange(N), y] = 1", "one-hot-every-row-gets-every-label")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
