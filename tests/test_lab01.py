@@ -377,3 +377,64 @@ def test_zero_grad_replacing_the_parameters_is_named(ns):
 ])
 def test_round15b_findings_are_named(name):
     assert_caught_and_named(LAB, name)
+
+
+def test_state_kept_from_a_layers_first_call_is_named(ns):
+    """Round 16: one instance, forward called again (W changed in place, then rebound; another batch size)."""
+    class StaleCopy(ns["Linear"]):
+        def forward(self, x):
+            self.x = x
+            if getattr(self, "_Wt", None) is None:
+                self._Wt = np.ascontiguousarray(self.W.data.T)
+            return x @ self._Wt.T + self.b.data
+
+    with pytest.raises(core.CheckFailure) as info:
+        checks.linear_forward(StaleCopy)
+    assert info.value.diagnosis == "forward-stale-parameter-copy"
+
+    class Buffered(ns["ReLU"]):
+        def forward(self, x):
+            self.mask = x > 0
+            if getattr(self, "buf", None) is None:
+                self.buf = np.empty_like(x)
+            np.maximum(x, 0, out=self.buf)
+            return self.buf
+
+    with pytest.raises(core.CheckFailure, match="changed the array that call 1 returned") as info:
+        checks.relu(Buffered)
+    assert info.value.diagnosis == "forward-reuses-output-buffer"
+
+
+def test_sgd_momentum_is_read_from_the_previous_step(ns):
+    class Momentum(ns["SGD"]):
+        def step(self):
+            if not hasattr(self, "v"):
+                self.v = [np.zeros_like(p.data) for p in self.params]
+            for p, v in zip(self.params, self.v):
+                v *= 0.9
+                v += p.grad
+                p.data -= self.lr * v
+
+    with pytest.raises(core.CheckFailure, match="PLUS 0.9 times the step") as info:
+        checks.sgd(Momentum)
+    assert info.value.diagnosis == "sgd-step-momentum"
+
+
+def test_batch_shapes_in_train_epoch_are_read():
+    x = np.arange(12.0).reshape(4, 3)
+    with pytest.raises(core.CheckFailure, match="FLATTENED x"):
+        checks._batch_shape([x.ravel()[[2, 0]].reshape(2, 1)], x, "x", "model.forward", "train_epoch")
+    with pytest.raises(core.CheckFailure, match="only column 0"):
+        checks._batch_shape([x[[3, 1], :1]], x, "x", "model.forward", "train_epoch")
+    checks._batch_shape([x[[3, 1]]], x, "x", "model.forward", "train_epoch")       # whole rows: silent
+    y = np.arange(8.0).reshape(4, 2)
+    with pytest.raises(core.CheckFailure, match="column 0 of y\\[idx\\] only"):
+        checks._target_columns(y[[2, 0], 0], y[[2, 0]])
+
+
+@pytest.mark.parametrize("name", [
+    "R16 ReLU forward writes into a buffer preallocated on the first call (np.maximum out=)",
+    "R16 train_epoch targets y[idx, 0] (first output column only)",
+])
+def test_round16_findings_are_named(name):
+    assert_caught_and_named(LAB, name)

@@ -390,3 +390,42 @@ def test_train_epoch_is_judged_with_the_reference_minibatches_when_the_students_
     loop = types.FunctionType(unweighted.__code__, scope, "train_epoch", None, unweighted.__closure__)
     with pytest.raises(core.CheckFailure, match="judged with the reference iterate_minibatches"):
         checks.train_epoch(loop, *_helpers(scope))
+
+
+def test_one_hot_rows_sharing_one_list_are_named():
+    def one_hot(y, num_classes=10):
+        Y = [[0.0] * num_classes] * y.shape[0]
+        for i, label in enumerate(y):
+            Y[i][label] = 1.0
+        return np.array(Y, dtype=np.float32)
+
+    with pytest.raises(core.CheckFailure, match="all the rows are ONE list or array") as info:
+        checks.one_hot(one_hot)
+    assert info.value.diagnosis == "one-hot-every-row-gets-every-label"
+
+
+def test_float16_answers_get_no_float16_tolerance():
+    assert checks._floored(np.zeros(2, np.float16)) == np.float32
+    assert checks._floored(np.zeros(2, np.float64)) == np.float64
+
+    def softmax(z):
+        e = np.exp((z - z.max(axis=1, keepdims=True)).astype(np.float16))
+        return e / e.sum(axis=1, keepdims=True)
+
+    with pytest.raises(core.CheckFailure, match="right only to float16 precision"):
+        checks.softmax(softmax)
+
+
+def test_batches_read_from_the_flattened_x():
+    X = np.arange(12.0).reshape(4, 3) + 0.5
+    assert "FLATTENED X" in checks._batch_reading(X.ravel()[[2, 0]].reshape(2, 1), X)
+    assert "only 2 of X's 3 columns" in checks._batch_reading(X[[3, 1], :2], X)
+    assert checks._batch_reading(X[[3, 1]] * 7, X) == ""
+
+
+@pytest.mark.parametrize("name", [
+    "R16 precision/recall with fp and fn taken as whole column / row sums (tp counted twice)",
+    "R16 train_epoch differentiates a sigmoid (one-vs-all) loss while measuring softmax cross-entropy",
+])
+def test_round16_findings_are_named(name):
+    assert_caught_and_named(LAB, name)

@@ -286,12 +286,96 @@ def _latest_cache(Linear, r) -> None:
              "`if self.x is None` guard)", "linear-cache-stale")
 
 
+#: Driver code run where the student's layer lives (core.kernel_functions): the arrays forward returned stay
+#: there, so a later call that writes into one of them is seen (results cross to the check by copy).
+_KEPT_OUTPUTS = """
+_outs = []
+
+
+def forward_kept(layer, x):
+    y = layer.forward(x)
+    changed = [k for k, (out, copy) in enumerate(_outs)
+               if getattr(out, "shape", None) == getattr(copy, "shape", None) and bool((out != copy).any())]
+    _outs.append((y, y.copy() if hasattr(y, "copy") else y))
+    return y, changed
+
+
+def set_in_place(p, value):
+    p.data[...] = value
+"""
+
+
+def _repeated_forward(layer, label: str, inputs: list, oracle, before=None, stale=None) -> None:
+    """Property of every layer: ONE instance, forward called again and again (the same shape, then another
+    batch size), returns for each call the right values for the CURRENT input and parameters, and leaves the
+    arrays it returned before as they were. Something kept from the first call (a buffer filled with out=, a
+    cached copy of W) fails here and nowhere else, where each case uses a fresh instance.
+    ``oracle(k, x)``: the expected output of call k; ``before(k, set_in_place)``: changes the layer before
+    call k (returns how, in words); ``stale(k, x)``: the outputs with the parameters of calls 1 .. k."""
+    fns = core.kernel_functions(_KEPT_OUTPUTS)
+    forward, set_in_place = fns["forward_kept"], fns["set_in_place"]
+    first = inputs[0].shape
+    for k, x in enumerate(inputs):
+        how = before(k, set_in_place) if before else ""
+        name = signature(f"{label}.forward", ("x",), (x,))
+        after = f"call {k + 1} of {name} on the same instance (call 1 had x of shape {first}{how})"
+        try:
+            y, changed = core.call(forward, layer, x, name=name)
+        except core.CheckFailure as exc:
+            if not k:
+                raise
+            fail(f"{after} raised: {exc}; the first call of a fresh instance works, so something forward keeps from "
+                 f"its first call (an output buffer allocated once and filled with out=, an array or a copy of a "
+                 f"parameter cached on self) does not fit this call: compute the output anew at every call",
+                 "forward-state-from-first-call")
+        if changed:
+            fail(f"{after} changed the array that call {changed[0] + 1} returned: forward writes every output into "
+                 f"one array kept on the layer (a buffer allocated on the first call and filled again, "
+                 f"np.maximum(x, 0, out=self.buffer) or self.out[...] = ...), so a result the caller kept changes "
+                 f"under it (and another batch size does not fit the buffer); return a new array at every call",
+                 "forward-reuses-output-buffer")
+        want = oracle(k, x)
+        got = expect_array(y, name=after, shape=want.shape)
+        if not core.close(got, want, 1e-6, 1e-9):
+            for j, old in enumerate(stale(k, x) if stale else []):
+                if core.close(got, old, 1e-6, 1e-9):
+                    fail(f"{after}: your output is computed with W as it was at call {j + 1}: forward keeps a copy "
+                         f"or a reference made on an earlier call (of W, W.T or a product; a name bound to the array "
+                         f"W.data then was does not follow W.data = new_array) and reuses it, so it goes stale when "
+                         f"the parameters change; read self.W.data and self.b.data at every call",
+                         "forward-stale-parameter-copy")
+            fail(f"{after} has wrong values though the first call of a fresh instance is right: forward keeps "
+                 f"something from an earlier call (a cached array or buffer); compute the output from the current "
+                 f"input and parameters at every call", "forward-state-from-first-call")
+
+
+def _linear_follows_parameters(Linear, r) -> None:
+    """One layer, forward three times: after W.data is changed in place, then W.data and b.data rebound to new
+    arrays (as an optimiser and a student may do), with another batch size the last time."""
+    layer, W, b = _linear(Linear, 3, 4, r)
+    xs = [r.normal(size=(5, 3)), r.normal(size=(5, 3)), r.normal(size=(7, 3))]
+    Ws = [W, r.normal(size=(3, 4)), r.normal(size=(3, 4))]
+    bs = [b, b, r.normal(size=(1, 4))]
+
+    def before(k, set_in_place):
+        if k == 1:
+            set_in_place(layer.W, Ws[1])
+            return "; W.data changed in place since"
+        if k == 2:
+            layer.W.data, layer.b.data = Ws[2].copy(), bs[2].copy()
+            return "; W.data and b.data replaced by new arrays since"
+        return ""
+    _repeated_forward(layer, "Linear(3, 4)", xs, lambda k, x: _lin(x, Ws[k]) + bs[k],
+                      before, lambda k, x: [_lin(x, Ws[j]) + bs[k] for j in range(k)])
+
+
 def linear_forward(Linear) -> None:
     r = core.rng("lab01.linear_forward")
     cases = [(s, _forward_case(Linear, r, n, i, o, np.float64)) for s, n, i, o in LINEAR_CASES]
     cases.append((None, _forward_case(Linear, r, 5, 3, 4, np.float32)))
     run_cases(cases, special_last=True)
     _latest_cache(Linear, r)
+    _linear_follows_parameters(Linear, r)
 
 
 def _backward_case(Linear, r, n, i, o, dtype):
@@ -1047,10 +1131,18 @@ def _backward_repeatable(layer_cls, label: str, attr: str, r) -> None:
          f"(grad_out * s * (1 - s))", "backward-modifies-cache")
 
 
+def _elementwise_repeated(layer_cls, label: str, r, oracle) -> None:
+    """_repeated_forward for an elementwise layer: one instance, (5, 3) twice, then (7, 3)."""
+    layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    xs = [r.normal(scale=2.0, size=(5, 3)), r.normal(scale=2.0, size=(5, 3)), r.normal(scale=2.0, size=(7, 3))]
+    _repeated_forward(layer, label, xs, lambda k, x: oracle(x))
+
+
 def relu(ReLU) -> None:
     r = core.rng("lab01.relu")
     run_cases([(None, _relu_case(ReLU, x, r)) for x in _elementwise_inputs(r)])
     _relu_unbounded(ReLU)
+    _elementwise_repeated(ReLU, "ReLU", r, lambda x: np.maximum(x, 0.0))
     _cache_per_instance(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask", "mask")
     _backward_repeatable(ReLU, "ReLU", "mask", r)
 
@@ -1230,6 +1322,7 @@ def sigmoid(Sigmoid) -> None:
         x = np.array([[-1000.0, -30.0, 0.0, 30.0, 1000.0], [-89.0, -5.0, 1e-3, 5.0, 89.0]], dtype=dtype)
         cases.append((None, _sigmoid_case(Sigmoid, x, r, True)))
     run_cases(cases)
+    _elementwise_repeated(Sigmoid, "Sigmoid", r, _sigmoid_oracle)
     _cache_per_instance(Sigmoid, "Sigmoid", r, lambda x: _sigmoid_oracle(x) * (1 - _sigmoid_oracle(x)), "output", "out")
     _backward_repeatable(Sigmoid, "Sigmoid", "out", r)
 
@@ -1511,6 +1604,34 @@ def _step_verdict(got, before, grad, lr: float, name: str, SGD=None) -> None:
          "sgd-step-wrong")
 
 
+def _step_keeps_state(after, before, grads, taken, lr: float, k: int, step: int) -> None:
+    """Step ``step`` (>= 2) of parameter k is wrong: is it -lr * grad plus beta times the step the same parameter
+    took at the previous call (momentum, a velocity kept per parameter)? beta is fitted on parameter k and told
+    only when the same beta fits EVERY parameter (other shapes, other gradients) on every entry."""
+    def fit(j):
+        want = -lr * grads[j].astype(np.float64)
+        got = after[j].astype(np.float64) - before[j].astype(np.float64)
+        prev = taken[j].ravel()
+        if not np.any(prev):
+            return None, got, want
+        return float(np.dot(got.ravel() - want.ravel(), prev) / np.dot(prev, prev)), got, want
+    beta, got, want = fit(k)
+    if beta is None or abs(beta) < 1e-6:
+        return
+    for j in range(len(after)):
+        b, g, w = fit(j)
+        if b is None:
+            continue
+        rt, at = core.dtype_tolerance(after[j], 1e-5, 1e-7, float(np.abs(before[j]).max()) + 1.0)
+        if not core.close(g, w + beta * taken[j], rt, at):
+            return
+    fail(f"parameter {k} (shape {before[k].shape}) after SGD.step() number {step}: the step p_new - p_old should be "
+         f"exactly -lr * p.grad (the first step was), but yours is -lr * p.grad PLUS {beta:.4g} times the step the "
+         f"same parameter took at the previous call, for every parameter: your step keeps a state between calls "
+         f"(a momentum / velocity, v = {beta:.4g} * v + grad): plain SGD's step depends only on the current "
+         f"gradient, p.data -= self.lr * p.grad", "sgd-step-momentum")
+
+
 def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     """The step p_new - p_old a fresh SGD([p], lr) takes on one parameter (float64)."""
     p = core.kernel_object(data=np.array(data, copy=True), grad=np.array(grad, copy=True))
@@ -1727,6 +1848,7 @@ def sgd(SGD) -> None:
     params.append(core.kernel_object(data=r.normal(size=(4, 2)).astype(np.float32),     # float32 too
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    taken: list = []                  # the steps p_new - p_old of the previous call, per parameter
     for step in (1, 2, 3):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
@@ -1764,6 +1886,8 @@ def sgd(SGD) -> None:
                 "the step uses the parameter's value instead of its gradient: p.data -= lr * p.grad": d0 - lr * d0,
             }
             diagnose_only(got, d0 - lr * g0, name=name, diagnose=wrong, rtol=1e-5, atol=1e-7)
+            if taken:
+                _step_keeps_state(after, before, grads, taken, lr, k, step)
             _step_verdict(got, d0, g0, lr, name, SGD)
             expect_close(got, d0 - lr * g0, name=name, diagnose=wrong)
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
@@ -1772,6 +1896,7 @@ def sgd(SGD) -> None:
                      "grads is zero_grad's job (the training loop calls it)", "sgd-step-resets-grads")
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
+        taken = [a.astype(np.float64) - b.astype(np.float64) for a, b in zip(after, before)]
         for p in params:                       # new gradients for the next step (the third: large ones)
             p.grad = (r.normal(size=np.shape(p.data)) * (1.0 if step == 1 else 40.0)).astype(np.asarray(p.data).dtype)
     before = [np.array(p.data, copy=True) for p in params]
@@ -2339,11 +2464,76 @@ def _epoch(train_epoch, x, y, batch, seed, w, label):
     except core.CheckFailure as exc:
         _index_past_n(exc, x, y, batch, seed)
         _batches_by_reshape(exc, len(x), batch)
+        _batch_shape(model.seen, x, "x", "model.forward", label, raised=True)
         raise
+    _batch_shape(model.seen, x, "x", "model.forward", label)
     log = _drop_harmless_repeats(log, model, loss_fn)
     _batches_are_rows_of_x(model.seen, x, label)
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str, raised: bool = False) -> None:
+    """Property of a training loop: the batch handed to ``where`` has the shape of ``data[idx]`` (B rows, every
+    column of ``data``). A batch of another shape is told with both shapes, and how its numbers come from
+    ``data`` when they do (read on every entry of the batch, so a coincidence is out): the flattened array
+    indexed (np.take without axis=, data.flat[idx]), or only some of the columns of the sampled rows."""
+    d = data.shape[1:]
+    for k, s in enumerate(seen):
+        s = np.asarray(s)
+        if s.ndim >= 1 and s.shape[1:] == d:
+            continue
+        rows = s.shape[0] if s.ndim else 1
+        head = (f"{label}: batch {k} given to {where} has shape {s.shape}, but the sampled rows {what}[idx] of "
+                f"{what} of shape {data.shape} have shape ({rows}, {', '.join(map(str, d))}) (every column of "
+                f"{what}){' (the call then raised)' if raised else ''}")
+        x64 = np.asarray(data, dtype=np.float64).reshape(len(data), -1)
+        v = set(np.round(np.asarray(s, dtype=np.float64).ravel(), 12).tolist())
+        flat, first = set(np.round(x64.ravel()[:len(data)], 12).tolist()), set(np.round(x64[:, 0], 12).tolist())
+        if v and x64.shape[1] > 1 and v <= flat and not v <= first:
+            fail(f"{head}: its numbers are single entries of the FLATTENED {what} ({what}.ravel()[idx], one number "
+                 f"per index): np.take({what}, idx) without axis= (or {what}.flat[idx]) indexes {what} as one long "
+                 f"vector, which is right only when {what} has one column; take whole rows, {what}[idx] or "
+                 f"np.take({what}, idx, axis=0)", "batch-flat-indexed")
+        if s.ndim == 2 and data.ndim == 2 and 0 < s.shape[1] < data.shape[1]:
+            for j in range(data.shape[1] - s.shape[1] + 1):
+                cols = x64[:, j:j + s.shape[1]]
+                if all(any(np.allclose(row, c, rtol=0, atol=1e-12) for c in cols) for row in s):
+                    which = f"column {j}" if s.shape[1] == 1 else f"columns {j}..{j + s.shape[1] - 1}"
+                    fail(f"{head}: it holds only {which} of the sampled rows ({s.shape[1]} "
+                         f"of {what}'s {data.shape[1]} columns): a split of a stacked array at a fixed column, or a "
+                         f"slice {what}[idx, :{s.shape[1]}], is right only for {s.shape[1]} column(s); split at "
+                         f"{what}.shape[1] and keep every column, {what}[idx]", "batch-columns-missing")
+        fail(f"{head}: pass {what}[idx] whole, one batch of rows with every column", "batch-shape-wrong")
+
+
+def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
+    """The targets given to the loss have another shape than y[idx]: say both shapes, and which columns of the
+    sampled rows' targets they are when every entry says so (y[idx, 0] keeps one output of several)."""
+    t = np.asarray(t, dtype=np.float64)
+    if t.shape == want.shape:
+        return
+    head = (f"the targets given to the loss have shape {t.shape}, but the sampled rows' targets y[idx] have shape "
+            f"{want.shape} (batch of {want.shape[0]} rows, {want.shape[1]} outputs each)")
+    t2 = t.reshape(len(t), -1) if t.ndim and len(t) == len(want) else None
+    if t2 is not None and t2.shape[1] < want.shape[1]:
+        k = t2.shape[1]
+        for j in range(want.shape[1] - k + 1):
+            if core.close(t2, want[:, j:j + k], 1e-6, 1e-6):
+                which = f"column {j}" if k == 1 else f"columns {j}..{j + k - 1}"
+                fail(f"{head}: they are {which} of y[idx] only: you kept {k} output column(s) of {want.shape[1]} "
+                     f"(y[idx, {j}] or a slice), which is right only for a single output; pass y[idx] whole",
+                     "targets-columns-dropped")
+    if y is not None and y.ndim == 2 and y.shape[1] > 1 and t.size:
+        y64 = y.astype(np.float64)
+        v = set(np.round(t.ravel(), 12).tolist())
+        if v <= set(np.round(y64.ravel()[:len(y)], 12).tolist()) and not v <= set(np.round(y64[:, 0], 12).tolist()):
+            fail(f"{head}: their numbers are single entries of the FLATTENED y (y.ravel()[idx], one number per "
+                 f"index): np.take(y, idx) without axis= (or y.flat[idx]) indexes y as one long vector, which is "
+                 f"right only for one output; take whole rows, y[idx] or np.take(y, idx, axis=0)",
+                 "targets-flat-indexed")
+    if t.size != want.size:
+        fail(f"{head}: pass y[idx] whole, the targets of the rows given to the model", "targets-shape-wrong")
 
 
 def _batches_are_rows_of_x(seen: list, x: np.ndarray, label: str) -> None:
@@ -2695,6 +2885,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                     fail("the loss was given (targets, predictions): its first argument held the targets of the "
                          "batch. The prediction comes first, loss_fn.forward(pred, y_batch); the order matters for "
                          "backward (the gradient is taken with respect to the first argument)", "loss-arguments-swapped")
+                _target_columns(t, want, y)
                 fail("the targets given to the loss are not those of the sampled rows: index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.

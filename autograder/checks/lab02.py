@@ -198,6 +198,29 @@ PROPERTIES = {
 # Oracles (float64, independent formulations)
 # ---------------------------------------------------------------------------------------------
 
+def _floored(got):
+    """The answer's dtype for cases.tolerance, float16 floored at float32 (as core.dtype_tolerance does): no
+    function of this lab asks for less than float32, so a float16 answer fails and core.expect_close names it
+    ("right only to float16 precision") instead of passing under a float16 tolerance."""
+    dtype = np.asarray(got).dtype
+    return np.float32 if dtype.kind == "f" and dtype.itemsize < 4 else dtype
+
+
+def _low_precision(got, want, name: str) -> None:
+    """A float16 answer right to float16's precision is named as such BEFORE any property is read from its
+    rounded values (rows summing to 0 or 1 only to about 3 digits would be blamed on the formula)."""
+    dtype = np.asarray(got).dtype
+    if dtype.kind != "f" or dtype.itemsize >= 4 or np.shape(got) != np.shape(want):
+        return
+    eps = float(np.finfo(dtype).eps)
+    w = np.asarray(want, dtype=_float64)
+    scale = float(np.abs(w).max()) if w.size else 1.0
+    if not core.close(got, w, 256 * 1.2e-7, 64 * 1.2e-7 * max(scale, 1.0)) and \
+            core.close(got, w, 256 * eps, 64 * eps * max(scale, 1.0)):
+        fail(f"{name} is right only to {dtype} precision (about {int(-np.log10(eps))} decimal digits): the result, "
+             f"or an array it is computed from, was cast to {dtype}; keep float32 or float64", "low-precision-dtype")
+
+
 def _softmax(z):
     z = np.asarray(z, dtype=_float64)
     out = np.empty_like(z)
@@ -353,6 +376,15 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                 fail(f"{name} writes the label value y[i] at (i, y[i]) instead of 1 (Y[np.arange(N), y] = y): the "
                      f"entry of the true class is 1, Y[np.arange(N), y] = 1", "one-hot-label-value")
             _leftover_entries(got, y, name)
+            union = np.zeros(c)
+            union[np.unique(y)] = 1.0
+            if n > 1 and len(np.unique(y)) > 1 and all(same(row, union) for row in got):
+                fail(f"{name} must put exactly one 1 per row, but every row is the same, with a 1 at every label of "
+                     f"the batch ({int(union.sum())} ones per row): each 1 reached EVERY row. Either the 1s were set "
+                     f"in whole columns (Y[:, y] = 1 puts a 1 in column y[i] of every row), or all the rows are ONE "
+                     f"list or array, so setting row i's entry sets it in every row ([[0] * C] * N repeats one list "
+                     f"N times); give each row its own storage, Y = np.zeros((N, C)), and set one entry per row, "
+                     f"Y[np.arange(N), y] = 1", "one-hot-every-row-gets-every-label")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -586,7 +618,8 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
                     lambda: (np.exp(zs - zs.max(axis=0, keepdims=True))
                              / np.exp(zs - zs.max(axis=0, keepdims=True)).sum(axis=1, keepdims=True)),
             }
-        tol = tolerance(z.dtype, got.dtype, scale=scale, rtol=1e-6, atol=1e-9)
+        tol = tolerance(z.dtype, _floored(got), scale=scale, rtol=1e-6, atol=1e-9)
+        _low_precision(got, _softmax(zs), name)
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             _rows_sum_to_one(got, _softmax(zs), name)
@@ -1055,7 +1088,8 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
         zs = np.log(np.maximum(ps, 1e-300))                  # logits whose softmax is exactly probs
         numeric = core.numerical_gradient(lambda zz: _ce(zz, y), zs.copy())
         want = (ps - Y) / n
-        tol = tolerance(dtype, got.dtype, rtol=1e-5, atol=1e-7)
+        tol = tolerance(dtype, _floored(got), rtol=1e-5, atol=1e-7)
+        _low_precision(got, want, name)
         if not core.close(got, want, *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
             # Judged relative to the student's one_hot: (probs - your one_hot(y)) / N is right here.
             own = own_one_hot()
@@ -2186,7 +2220,30 @@ def _returned_one_pair(batches, X, bs, name) -> None:
              f"generator of all the batches", "minibatches-returned-one-pair")
 
 
-def _order(batches, d):
+def _batch_reading(xb, X) -> str:
+    """How a batch of the wrong shape comes from X, read on every one of its entries (X's entries are all
+    different): single entries of the FLATTENED X (np.take without axis=, X.flat[idx]), or some columns only."""
+    X = np.asarray(X, dtype=_float64)
+    v = set(np.round(np.asarray(xb, dtype=_float64).ravel(), 9).tolist())
+    if not v or X.ndim != 2 or X.shape[1] < 2:
+        return ""
+    flat, first = set(np.round(X.ravel()[:len(X)], 9).tolist()), set(np.round(X[:, 0], 9).tolist())
+    if v <= flat and not v <= first:
+        return (": its numbers are single entries of the FLATTENED X (X.ravel()[idx], one number per index): "
+                "np.take(X, idx) without axis= (or X.flat[idx]) indexes X as one long vector, which is right only "
+                "when X has one column; take whole rows, X[idx] or np.take(X, idx, axis=0)")
+    xb = np.asarray(xb, dtype=_float64)
+    if xb.ndim == 2 and 0 < xb.shape[1] < X.shape[1]:
+        for j in range(X.shape[1] - xb.shape[1] + 1):
+            cols = set(map(tuple, np.round(X[:, j:j + xb.shape[1]], 9).tolist()))
+            if set(map(tuple, np.round(xb, 9).tolist())) <= cols:
+                return (f": it holds only {xb.shape[1]} of X's {X.shape[1]} columns of the sampled rows (from column "
+                        f"{j}): a slice or a split at a fixed column is right only for that many features; keep "
+                        f"every column, X[idx]")
+    return ""
+
+
+def _order(batches, d, X=None):
     """Row ids of the batches (column 0 of X is 10 * id) and the sizes; validates each batch."""
     seen, seen_y, sizes = [], [], []
     for xb, yb in batches:
@@ -2200,6 +2257,10 @@ def _order(batches, d):
                      f"{' and ' if yb.size <= 1 and d == 1 else ''}{'d == 1' if d == 1 else ''}): np.squeeze, "
                      f".ravel() or an integer index removes it. Yield X[idx], y[idx] with idx an array of indices, "
                      f"unchanged: (B, d) and (B,) even when B == 1 or d == 1", "minibatches-dimension-dropped")
+            said = "" if swapped or X is None else _batch_reading(xb, X)
+            if said:
+                fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}{said}",
+                     "minibatches-flat-or-columns")
             fail(f"a batch must be X_batch (B, {d}) and y_batch (B,), got {xb.shape} and {yb.shape}"
                  + (": the pair comes out as (y_batch, X_batch); yield X[idx], y[idx] in that order" if swapped
                     else ""), "minibatches-batch-shape")
@@ -2217,7 +2278,7 @@ def _minibatch_case(fn, r, n, d, bs):
         seed = int(r.integers(1 << 30))
         name = f"iterate_minibatches(X of shape {X.shape}, y of shape {y.shape}, batch_size={bs}, rng)"
         batches = _batches(fn, X, y, bs, seed, name)
-        seen, seen_y, sizes = _order(batches, d)
+        seen, seen_y, sizes = _order(batches, d, X)
         expected_sizes = [bs] * (n // bs) + ([n % bs] if n % bs else [])
         if len(sizes) == 1 and len(expected_sizes) > 1 and sizes[0] < n:
             perm = np.random.default_rng(seed).permutation(n)
@@ -2456,6 +2517,28 @@ def _keeps_state(sgd_update, params, lr) -> bool:
     return not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params)
 
 
+#: Gradients of OTHER losses than the softmax cross-entropy train_epoch measures (a loop whose backward pass
+#: is not the derivative of its loss): mistake -> what that gradient is, in words.
+_OTHER_LOSSES = {
+    "sigmoid-loss": "(sigmoid(logits) - one_hot(yb)) / N, the gradient of a per-class sigmoid (one-vs-all, binary "
+                    "cross-entropy) loss",
+    "mse-probs": "2 * (softmax(logits) - one_hot(yb)) / (N * C) passed on as dlogits, the gradient of a squared error "
+                 "on the probabilities (without the softmax's own derivative)",
+    "mse-logits": "2 * (logits - one_hot(yb)) / (N * C), the gradient of a squared error on the logits",
+}
+
+
+def _other_loss_gradient(logits, labels, mistake):
+    z = np.asarray(logits, dtype=_float64)
+    n, c = z.shape
+    Y = _onehot(labels, c)
+    if mistake == "sigmoid-loss":
+        return ((0.5 * (1.0 + np.tanh(0.5 * z)) - Y) / n).astype(np.asarray(logits).dtype)
+    if mistake == "mse-probs":
+        return (2.0 * (_softmax(z) - Y) / (n * c)).astype(np.asarray(logits).dtype)
+    return (2.0 * (z - Y) / (n * c)).astype(np.asarray(logits).dtype)
+
+
 def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     """An epoch replayed with the student's helpers (own=True) or the oracles, on the student's batches.
 
@@ -2488,7 +2571,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             acc = _helper("accuracy", h.accuracy, logits, yb)
             probs = logits if mistake == "logits-as-probs" else _helper("softmax", h.softmax, logits)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
-            dlogits = probs if mistake == "probs-as-grad" else \
+            dlogits = probs if mistake == "probs-as-grad" else _other_loss_gradient(logits, labels, mistake) \
+                if mistake in _OTHER_LOSSES else \
                 _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
             grads = (_helper("backward", h.backward, q, dlogits, cache) if mistake == "backward-swapped" else
                      _helper("backward", h.backward, q, cache, dlogits))
@@ -2506,6 +2590,7 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             probs = logits if mistake == "logits-as-probs" else _softmax(logits)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
+                             _other_loss_gradient(logits, labels, mistake) if mistake in _OTHER_LOSSES else
                              (probs - _onehot(labels, logits.shape[1])) / len(xb))
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             if mistake == "two-steps":       # a second forward, backward and update on the same batch
@@ -2772,6 +2857,11 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                         ("whole-X", seed, "forward was run on the whole X, not on the batch xb: its logits are in "
                                           "the original row order while the labels yb are the shuffled batch's "
                                           "(logits, cache = forward(params, xb))"),
+                        *((m, seed, f"the gradient you backpropagate is not that of the loss you measure: the loop "
+                                    f"measures the softmax cross-entropy, but your updates follow dlogits = {what}; "
+                                    f"the gradient given to backward must be the derivative of the measured loss, "
+                                    f"softmax_cross_entropy_backward(softmax(logits), yb) = (softmax(logits) - "
+                                    f"one_hot(yb)) / N") for m, what in _OTHER_LOSSES.items()),
                         ("whole-y", seed, "the loss gradient got the labels y of the whole data set, not the batch's "
                                           "labels yb: softmax_cross_entropy_backward(softmax(logits), yb) (y only fits "
                                           "when one batch holds all N samples, and even then in another order)")):
@@ -3720,7 +3810,11 @@ def _prf_case(fn, r, c: int):
                     "the number of correct predictions (the trace)": np.full(c, tp.sum()),
                     "the number of classes": np.full(c, float(c)),
                     "the FALSE POSITIVES (column sums minus the diagonal, predicted - tp)": col - tp,
-                    "the FALSE NEGATIVES (row sums minus the diagonal, actual - tp)": row - tp})
+                    "the FALSE NEGATIVES (row sums minus the diagonal, actual - tp)": row - tp,
+                    "tp + the column sums (tp + fp with fp taken as the whole column sum: the column sum "
+                    "cm.sum(axis=0) already contains tp, so tp is counted twice; fp = column sum - tp)": col + tp,
+                    "tp + the row sums (tp + fn with fn taken as the whole row sum: the row sum cm.sum(axis=1) "
+                    "already contains tp, so tp is counted twice; fn = row sum - tp)": row + tp})
             if label != "f1":
                 _overwritten_tp(got, want, prec, rec, row, col, label, name)
             zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]

@@ -1313,3 +1313,93 @@ MUTANTS += [
            "            x = layer.forward(x)\n        return x.astype(np.float32)\n",
            file=M, expect="your forward converts the result"),
 ]
+
+# Round 16 (held-out set a16, now catalogued): state kept from a layer's first call, batch / target shapes
+# in train_epoch, an optimiser step that keeps a state.
+_R16_TE_BODY = """    n = len(x)
+    order = rng.permutation(n)
+    total = 0.0
+    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        total += loss * len(idx)
+    return total / n"""
+MUTANTS += [
+    Mutant("R16 Linear forward caches a contiguous copy of W.T on the first call (stale after W changes)",
+           "self.x = x\n        return x @ self.W.data + self.b.data",
+           "self.x = x\n        if getattr(self, '_Wt', None) is None:\n            self._Wt = np.ascontiguousarray(self.W.data.T)\n"
+           "        return x @ self._Wt.T + self.b.data",
+           file=M, expect="computed with W as it was at call 1"),
+    Mutant("R16 Linear forward caches x @ W for the first input's shape (rebinding W.data goes unseen)",
+           "self.x = x\n        return x @ self.W.data + self.b.data",
+           "self.x = x\n        if getattr(self, '_W', None) is None:\n            self._W = self.W.data\n"
+           "        return x @ self._W + self.b.data",
+           file=M, expect="computed with W as it was at call 2"),
+    Mutant("R16 ReLU forward writes into a buffer preallocated on the first call (np.maximum out=)",
+           "self.mask = x > 0\n        return x * self.mask",
+           "self.mask = x > 0\n        if getattr(self, 'buf', None) is None:\n            self.buf = np.empty_like(x)\n"
+           "        np.maximum(x, 0, out=self.buf)\n        return self.buf",
+           file=M, expect="changed the array that call 1 returned"),
+    Mutant("R16 Sigmoid forward fills a buffer kept from the first call (self.out[...] = ...)",
+           "        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n        return self.out",
+           "        if getattr(self, 'out', None) is None or self.out.shape != x.shape:\n"
+           "            self.out = np.empty_like(x)\n"
+           "        self.out[...] = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))\n        return self.out",
+           file=M, expect="changed the array that call 1 returned"),
+    Mutant("R16 train_epoch batches via np.take without axis, reshaped to (B, -1)",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           "xb = np.take(x, idx).reshape(len(idx), -1)\n        yb = np.take(y, idx).reshape(len(idx), -1)\n"
+           "        loss = loss_fn.forward(model.forward(xb), yb)",
+           expect="single entries of the FLATTENED x"),
+    Mutant("R16 train_epoch targets y[idx, 0] (first output column only)",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx, 0])",
+           expect="they are column 0 of y[idx] only"),
+    Mutant("R16 train_epoch shuffles a stacked [x | y] copy, split at column 1",
+           _R16_TE_BODY,
+           "    n = len(x)\n    data = np.hstack([x, y])\n    rng.shuffle(data)\n    total = 0.0\n"
+           "    for start in range(0, n, batch_size):\n"
+           "        xb, yb = data[start:start + batch_size, :1], data[start:start + batch_size, 1:]\n"
+           "        optimizer.zero_grad()\n        loss = loss_fn.forward(model.forward(xb), yb)\n"
+           "        model.backward(loss_fn.backward())\n        optimizer.step()\n        total += loss * len(xb)\n"
+           "    return total / n",
+           expect="it holds only column 0 of the sampled rows"),
+    Mutant("R16 SGD step with per-parameter momentum 0.9",
+           "for p in self.params:\n            p.data -= self.lr * p.grad",
+           "if not hasattr(self, 'velocity'):\n            self.velocity = [np.zeros_like(p.data) for p in self.params]\n"
+           "        for p, v in zip(self.params, self.velocity):\n            v *= 0.9\n            v += p.grad\n"
+           "            p.data -= self.lr * v",
+           file=M, expect="PLUS 0.9 times the step the same parameter took at the previous call"),
+    Mutant("R16 SGD step with a velocity that lags (v = 0.5 * v - lr * grad, p += v)",
+           "for p in self.params:\n            p.data -= self.lr * p.grad",
+           "if not hasattr(self, 'v'):\n            self.v = [np.zeros_like(p.data) for p in self.params]\n"
+           "        for p, v in zip(self.params, self.v):\n            v *= 0.5\n            v -= self.lr * p.grad\n"
+           "            p.data += v",
+           file=M, expect="PLUS 0.5 times the step"),
+]
+VARIANTS += [
+    Variant("R16 ReLU forward through np.maximum with a fresh out= array each call",
+            "self.mask = x > 0\n        return x * self.mask",
+            "self.mask = x > 0\n        out = np.empty_like(x)\n        np.maximum(x, 0, out=out)\n        return out",
+            file=M),
+    Variant("R16 Linear forward reads W through a local name each call",
+            "self.x = x\n        return x @ self.W.data + self.b.data",
+            "self.x = x\n        W, b = self.W.data, self.b.data\n        return np.dot(x, W) + b", file=M),
+    Variant("R16 train_epoch shuffles a stacked [x | y] copy, split at x.shape[1]",
+            _R16_TE_BODY,
+            "    n, d = x.shape\n    data = np.hstack([x, y])\n    rng.shuffle(data)\n    total = 0.0\n"
+            "    for start in range(0, n, batch_size):\n"
+            "        xb, yb = data[start:start + batch_size, :d], data[start:start + batch_size, d:]\n"
+            "        optimizer.zero_grad()\n        loss = loss_fn.forward(model.forward(xb), yb)\n"
+            "        model.backward(loss_fn.backward())\n        optimizer.step()\n        total += loss * len(xb)\n"
+            "    return total / n"),
+]
+MUTANTS += [
+    Mutant("R16 train_epoch targets via np.take without axis (flat indices), reshaped to (B, -1)",
+           "loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           "yb = np.take(y, idx).reshape(len(idx), -1)\n        loss = loss_fn.forward(model.forward(x[idx]), yb)",
+           expect="single entries of the FLATTENED y"),
+]

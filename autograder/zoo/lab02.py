@@ -1499,3 +1499,44 @@ VARIANTS += [
             "        val_logits, _ = forward(params, X_val)\n",
             "        val_logits = np.concatenate([forward(params, X_val[i:i + 5])[0] for i in range(0, len(X_val), 5)])\n"),
 ]
+
+# Round 16 (held-out set a16, now catalogued): float16 answers, tp counted twice, flat indexing, shared rows.
+MUTANTS += [
+    Mutant("R16 softmax exponentiates in float16",
+           "e = np.exp(z - z.max(axis=1, keepdims=True))\n    return e / e.sum(axis=1, keepdims=True)",
+           "e = np.exp((z - z.max(axis=1, keepdims=True)).astype(np.float16))\n    return e / e.sum(axis=1, keepdims=True)",
+           expect="right only to float16 precision"),
+    Mutant("R16 precision/recall with fp and fn taken as whole column / row sums (tp counted twice)",
+           "predicted, actual = cm.sum(axis=0), cm.sum(axis=1)",
+           "fp, fn = cm.sum(axis=0), cm.sum(axis=1)\n    predicted, actual = tp + fp, tp + fn",
+           expect="already contains tp, so tp is counted twice"),
+    Mutant("R16 iterate_minibatches via np.take without axis (flat indices)",
+           "yield X[idx], y[idx]",
+           "yield np.take(X, idx).reshape(len(idx), -1), np.take(y, idx)",
+           expect="single entries of the FLATTENED X"),
+    Mutant("R16 iterate_minibatches yields the first two columns of X only",
+           "yield X[idx], y[idx]",
+           "yield X[idx, :2], y[idx]",
+           expect="it holds only 2 of X's"),
+    Mutant("R16 one_hot built as a Python list [[0] * C] * N (every row the same list)",
+           "Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y",
+           "Y = [[0.0] * num_classes] * y.shape[0]\n    for i, label in enumerate(y):\n        Y[i][label] = 1.0\n"
+           "    return np.array(Y, dtype=np.float32)",
+           expect="all the rows are ONE list or array"),
+]
+MUTANTS += [
+    Mutant("R16 train_epoch differentiates a sigmoid (one-vs-all) loss while measuring softmax cross-entropy",
+           "dlogits = softmax_cross_entropy_backward(softmax(logits), yb)",
+           "probs = 1.0 / (1.0 + np.exp(-logits))\n        dlogits = (probs - one_hot(yb, logits.shape[1])) / xb.shape[0]",
+           expect="the gradient you backpropagate is not that of the loss you measure"),
+    Mutant("R16 train_epoch backpropagates a squared error on the logits",
+           "dlogits = softmax_cross_entropy_backward(softmax(logits), yb)",
+           "dlogits = 2 * (logits - one_hot(yb, logits.shape[1])) / logits.size",
+           expect="a squared error on the logits"),
+]
+MUTANTS += [
+    Mutant("R16 softmax_cross_entropy_backward returns float16",
+           "return (probs - one_hot(y, probs.shape[1])) / n",
+           "return ((probs - one_hot(y, probs.shape[1])) / n).astype(np.float16)",
+           expect="right only to float16 precision"),
+]
