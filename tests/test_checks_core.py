@@ -551,6 +551,14 @@ def test_round_9_rounded_values_named():
     assert core.analyse_difference(e * 1.5, e, 1e-7, 1e-9)[1] == "scaled"
 
 
+def test_a_factor_is_not_read_from_a_single_ratio():
+    """"Times k" needs two non-zero expected entries: with one (a per-class precision where only one class
+    is ever predicted) any wrong value is some multiple of it, so the factor would be a guess."""
+    e = np.array([0.0, 0.75, 0.0])
+    assert core.analyse_difference(np.array([0.0, 0.3, 0.0]), e, 1e-7, 1e-9)[1] != "scaled"
+    assert core.analyse_difference(np.array([0.0, 0.3, 0.2]), np.array([0.0, 0.6, 0.4]), 1e-7, 1e-9)[1] == "scaled"
+
+
 def test_round_9_broadcast_to_and_missing_keys_explained():
     """np.broadcast_to's error is read; a KeyError names the keys of the call's dicts."""
     text = ("f(x) raised ValueError: operands could not be broadcast together with remapped shapes "
