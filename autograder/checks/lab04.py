@@ -300,10 +300,17 @@ def _near(got, want, rtol=0.0, atol=0.0) -> bool:
     return core.close(g, w, max(r, rtol), max(a, atol))
 
 
-def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
-    """core.expect_close at float32 precision at least (see _tol)."""
+def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None, rows=None, X=None):
+    """core.expect_close at float32 precision at least (see _tol).  ``rows`` (the student's function of the batch
+    ``X``, per-sample): after a difference no catalogued mistake explains, ask whether a row depends on the others
+    (_rows_depend_on_batch)."""
     r, a = _tol(want)
-    core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
+    try:
+        core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if rows is not None and X is not None and exc.diagnosis in _BATCH_DIFFERENCES:
+            _rows_depend_on_batch(rows, X, name, "result")
+        raise
 
 
 def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
@@ -887,7 +894,7 @@ def linear_forward(fn) -> None:
             **{f"your Z is {act}(A_prev @ W + b): linear_forward returns the pre-activation Z = A_prev @ W + b "
                f"alone; the non-linearity is applied by activation_forward, on that Z": _act(want, kind)
                for act, kind in (("max(0, .) = ReLU", "relu"), ("sigmoid", "sigmoid"), ("tanh", "tanh"))},
-        })
+        }, rows=lambda x: fn(x, W, b)[0], X=A)
         cache = _tuple(out[1], 3, name, "linear_cache = (A_prev, W, b)")
         for got, ref, label in zip(cache, (A, W, b), ("A_prev", "W", "b")):
             core.expect_array(got, name=f"{name}: linear_cache {label}", shape=ref.shape, dtype=None)
@@ -1047,6 +1054,8 @@ def activation_forward(fn, sigmoid=None) -> None:
             try:
                 _check_activation_values(A, want, Z, kind, name)
             except core.CheckFailure as exc:
+                if exc.diagnosis in _BATCH_DIFFERENCES:
+                    _rows_depend_on_batch(lambda z: fn(z, kind)[0], Z, name, "A")
                 if exc.diagnosis not in _GENERIC_DIFFERENCES:
                     raise
                 # which side of 0 is wrong, and the values at readable points (cases.explain_elementwise)
@@ -1366,12 +1375,13 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 "AL must be the output activation sigmoid(Z_L), not the pre-activation Z_L": ZL,
             })
         except core.CheckFailure as exc:
-            if exc.diagnosis in _GENERIC_DIFFERENCES:
+            if exc.diagnosis in _BATCH_DIFFERENCES:
                 try:
                     cached = out[1][0][0][0]
                 except (TypeError, IndexError, KeyError):
                     cached = None
                 _rows_depend_on_batch(lambda x: fn(x, _copy_params(params), hidden)[0], X, name, "AL", cached)
+            if exc.diagnosis in _GENERIC_DIFFERENCES:
                 _which_parameter(fn, X, params, hidden, name)
             raise
         caches = out[1]
@@ -1477,14 +1487,20 @@ def _rows_depend_on_batch(run, X, name, what, cached_input=None) -> None:
     reordered = not np.allclose(flipped, full, equal_nan=True, **tol)
     if not bad and not reordered:
         return
+    def first_diff(a, b) -> int:
+        return int(np.flatnonzero(~np.isclose(a.ravel(), b.ravel(), equal_nan=True, **tol))[0])
+
     if bad:
         i = bad[0]
-        how = (f"for sample {i}, your {what} computed with the whole batch X {X.shape} is {full[i].ravel()[0]:.4g}, "
-               f"but on X[{i}:{i + 1}] alone it is {alone[i][0].ravel()[0]:.4g}")
+        k = first_diff(full[i], alone[i][0])
+        at = f"[{i}, {k}]" if full.ndim == 2 else f"[{i}]"
+        how = (f"for sample {i}, your {what}{at} computed on the whole batch {X.shape} is {full[i].ravel()[k]:.4g}, "
+               f"but on row {i} alone (shape {(1, *X.shape[1:])}) it is {alone[i][0].ravel()[k]:.4g}")
     else:
         j = int(np.flatnonzero(~np.isclose(flipped, full, equal_nan=True, **tol).reshape(m, -1).all(axis=1))[0])
+        k = first_diff(full[j], flipped[j])
         how = (f"for sample {j}, your {what} changes when the other rows of the batch are reordered "
-               f"({full[j].ravel()[0]:.4g}, then {flipped[j].ravel()[0]:.4g})")
+               f"({full[j].ravel()[k]:.4g}, then {flipped[j].ravel()[k]:.4g})")
     standard = ""
     if cached_input is not None:
         X64 = X.astype(_f64)
@@ -2322,6 +2338,11 @@ def _large_z_derivative(fn, sigmoid, kind) -> None:
 # core.analyse_difference's ids: the difference has a shape, but no mistake was recognised.
 _GENERIC_DIFFERENCES = ("wrong-values", "scaled", "sign-flipped", "some-rows", "some-columns",
                         "diagonal-only", "transposed")
+
+# ... and the per-row / per-column readings: a statistic of the batch gives these too (asked first: confirmed by
+# calling the function on one row alone)
+_BATCH_DIFFERENCES = (*_GENERIC_DIFFERENCES, "per-row-offset", "per-column-offset", "per-row-scale",
+                      "per-column-scale")
 
 _DERIVATIVE_FORMULA = {"sigmoid": "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z)",
                        "tanh": "tanh'(Z) = 1 - tanh(Z)^2", "relu": "ReLU'(Z) = 1 where Z > 0, else 0"}
