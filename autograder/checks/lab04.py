@@ -1482,7 +1482,8 @@ def _rows_depend_on_batch(run, X, name, what, cached_input=None) -> None:
         return
     if full.shape[:1] != (m,) or flipped.shape != full.shape or any(a.shape != (1, *full.shape[1:]) for a in alone):
         return
-    tol = dict(rtol=1e-7, atol=1e-10)
+    # a row computed alone may take another kernel (BLAS, SIMD tail): a few ulps apart, not a dependence
+    tol = dict(rtol=1e-4, atol=1e-6) if X.dtype == np.float32 else dict(rtol=1e-7, atol=1e-10)
     bad = [i for i, a in enumerate(alone) if not np.allclose(a[0], full[i], equal_nan=True, **tol)]
     reordered = not np.allclose(flipped, full, equal_nan=True, **tol)
     if not bad and not reordered:
