@@ -3031,6 +3031,11 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
     for key in keys:
         if key not in got:
             extra = sorted(set(map(str, got)) - set(keys))
+            bare = {k[1:] for k in keys if k.startswith(("dW", "db"))}
+            if bare and bare <= set(map(str, got)):
+                core.fail(f"{name}: grads has no key {key!r}: your gradients are stored under the parameters' own names "
+                          f"({', '.join(sorted(bare))}); the gradient of a parameter W1 is grads['dW1'] (a 'd' before "
+                          f"the name, as update_parameters reads them: grads['d' + key])", "grads-under-parameter-names")
             core.fail(f"{name}: grads has no key {key!r} (expected {keys}"
                       + (f"; it has {extra}" if extra else "") + ")", "missing-key")
         shape = ref[key].shape

@@ -1737,3 +1737,10 @@ VARIANTS += [
             old="    L = len(parameters) // 2\n    A = X\n",
             new="    L = len(parameters) // 2\n    A = np.array(X, dtype=X.dtype, copy=True)\n"),
 ]
+
+MUTANTS += [
+    Mutant("R16f model_backward stores the gradients under the parameter names (grads['W1'], no 'd')",
+           old='dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           new='dA_prev, grads[f"W{l}"], grads[f"b{l}"] = linear_backward(dZ, linear_cache)',
+           expect="your gradients are stored under the parameters' own names"),
+]
