@@ -485,3 +485,25 @@ def test_round_15b_second_inputs_separate_the_causes(sol):
     with pytest.raises(core.CheckFailure, match="layer numbering is reversed") as info:
         checks.model_backward(reversed_numbering)
     assert info.value.diagnosis == "layer-numbering-reversed"
+
+
+def test_a_per_sample_function_that_reads_the_batch_is_named(sol):
+    """Round 16: sample i's output depends on row i alone (asked after a wrong result, confirmed on the row alone)."""
+    def standardised(X, parameters, hidden_activation="relu"):
+        X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)
+        return sol["model_forward"](X, parameters, hidden_activation)
+
+    with pytest.raises(core.CheckFailure, match="depends on the other rows of the batch") as info:
+        checks.model_forward(standardised)
+    assert info.value.diagnosis == "depends-on-other-rows"
+
+
+def test_clipped_normal_draws_are_named(sol):
+    def clipped(layer_dims, method="he", seed=0):
+        params = sol["initialize_parameters"](layer_dims, method, seed=seed)
+        return {k: (np.clip(v, -2 * v.std(), 2 * v.std()) if k.startswith("W") and v.std() > 0 else v)
+                for k, v in params.items()}
+
+    with pytest.raises(core.CheckFailure, match="clipped") as info:
+        checks.initialize_parameters(clipped)
+    assert info.value.diagnosis == "weights-clipped-draws"

@@ -1201,7 +1201,30 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     if reading:
         text = f"{reading}; {text}" if text else reading
     if text:
-        raise core.differs(got, expected, f"{name} {prefix}{text}", diagnosis, name=name, rtol=rt, atol=at)
+        failure = core.differs(got, expected, f"{name} {prefix}{text}", diagnosis, name=name, rtol=rt, atol=at)
+        failure.others = _wide_range_case(probe, oracle, name, rt, at)
+        raise failure
+
+
+#: Points of a wider range than the cases' (|x| up to 30): the one change the judge proposes must fix these too, so
+#: an edit that fits the case only by its range (a cap moved from 6 to 7 above the case's largest x) is not told.
+_WIDE_POINTS = np.array([[-30.0, -9.0, -2.5, 2.5, 9.0, 30.0]])
+
+
+def _wide_range_case(probe, oracle, name, rt, at) -> list:
+    """The student's values on :data:`_WIDE_POINTS` as a second comparison (core.CheckFailure.others), when they
+    are wrong there too; nothing when they cannot be computed."""
+    if probe is None or oracle is None:
+        return []
+    try:
+        with np.errstate(all="ignore"):
+            mine = np.asarray(probe(_WIDE_POINTS.copy()), dtype=np.float64)
+            want = np.asarray(oracle(_WIDE_POINTS.copy()), dtype=np.float64)
+    except Exception:
+        return []
+    if mine.shape != want.shape or not np.isfinite(want).all() or core.close(mine, want, rt, at):
+        return []
+    return [core.Compared(mine, want, rt, at, f"{name} at x = {_WIDE_POINTS.ravel().tolist()}")]
 
 
 #: Readable points, symmetric about 0, for the reflection readings (two sets: one match is not a reading).

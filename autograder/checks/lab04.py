@@ -300,10 +300,17 @@ def _near(got, want, rtol=0.0, atol=0.0) -> bool:
     return core.close(g, w, max(r, rtol), max(a, atol))
 
 
-def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
-    """core.expect_close at float32 precision at least (see _tol)."""
+def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None, rows=None, X=None):
+    """core.expect_close at float32 precision at least (see _tol).  ``rows`` (the student's function of the batch
+    ``X``, per-sample): after a difference no catalogued mistake explains, ask whether a row depends on the others
+    (_rows_depend_on_batch)."""
     r, a = _tol(want)
-    core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
+    try:
+        core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
+    except core.CheckFailure as exc:
+        if rows is not None and X is not None and exc.diagnosis in _BATCH_DIFFERENCES:
+            _rows_depend_on_batch(rows, X, name, "result")
+        raise
 
 
 def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
@@ -639,6 +646,27 @@ def _name_uniform(W, std, want, name, l) -> None:
               f"bound sqrt(3) * std", "weights-uniform-bound")
 
 
+def _name_bounded_draws(W, std, want, name, l) -> None:
+    """Property of the documented normal draw: its tails. On tens of thousands of draws a normal reaches about
+    4 standard deviations and its kurtosis is 3 (within a few hundredths). Draws that stop at a bound below
+    3 standard deviations, with a kurtosis well below 3 but above a uniform's 1.8, were clipped (values piled up at
+    the bound) or truncated (redrawn): both shrink the std."""
+    if W.size < 10_000 or std <= 0:
+        return
+    z = (W - W.mean()) / std
+    kurt, bound = float(np.mean(z ** 4)), float(np.abs(W).max())
+    if kurt > 2.85 or kurt < 2.0 or bound > 3.0 * std:
+        return
+    piled = float(np.mean(np.isclose(np.abs(W), bound, rtol=1e-9, atol=0)))
+    how = (f"{100 * piled:.1f} % of the weights sit exactly at +-{bound:.4g}: the normal draws were clipped "
+           f"(np.clip)" if piled > 0.005 else "none beyond it: the draws were truncated (a truncated normal)")
+    core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g}, and its draws stop at "
+              f"|w| = {bound:.4g} = {bound / want:.2f} x the expected std (a normal draw of {W.size} values reaches "
+              f"about 4 std; its kurtosis is 3, yours is {kurt:.2f}): {how}, which cuts the tails and shrinks the "
+              f"std; the docstring's N(0, std^2) is std * rng.standard_normal(shape), unbounded",
+              "weights-clipped-draws")
+
+
 def _name_std_term(fn, method, name):
     """The wrong term of the standard-deviation formula (formula.explain_formula), from the stds of the
     weights of two networks with fans of various sizes (sampling error below 1 %)."""
@@ -779,6 +807,7 @@ def initialize_parameters(fn) -> None:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   _slug(message))
                 _name_uniform(W, std, want, name, l)
+                _name_bounded_draws(W, std, want, name, l)
                 _name_std_term(fn, method, name)
                 for wrong, what in ((want ** 2, "the square of the expected one: the variance was used as the "
                                                 "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
@@ -862,7 +891,10 @@ def linear_forward(fn) -> None:
                 (want - b64 + b64.T) if m == n else None,
             "elementwise product instead of a matrix product: Z = A_prev @ W (np.dot), not A_prev * W":
                 (A64 * W64 + b64) if A64.shape == W64.shape else None,
-        })
+            **{f"your Z is {act}(A_prev @ W + b): linear_forward returns the pre-activation Z = A_prev @ W + b "
+               f"alone; the non-linearity is applied by activation_forward, on that Z": _act(want, kind)
+               for act, kind in (("max(0, .) = ReLU", "relu"), ("sigmoid", "sigmoid"), ("tanh", "tanh"))},
+        }, rows=lambda x: fn(x, W, b)[0], X=A)
         cache = _tuple(out[1], 3, name, "linear_cache = (A_prev, W, b)")
         for got, ref, label in zip(cache, (A, W, b), ("A_prev", "W", "b")):
             core.expect_array(got, name=f"{name}: linear_cache {label}", shape=ref.shape, dtype=None)
@@ -1022,6 +1054,8 @@ def activation_forward(fn, sigmoid=None) -> None:
             try:
                 _check_activation_values(A, want, Z, kind, name)
             except core.CheckFailure as exc:
+                if exc.diagnosis in _BATCH_DIFFERENCES:
+                    _rows_depend_on_batch(lambda z: fn(z, kind)[0], Z, name, "A")
                 if exc.diagnosis not in _GENERIC_DIFFERENCES:
                     raise
                 # which side of 0 is wrong, and the values at readable points (cases.explain_elementwise)
@@ -1341,6 +1375,12 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 "AL must be the output activation sigmoid(Z_L), not the pre-activation Z_L": ZL,
             })
         except core.CheckFailure as exc:
+            if exc.diagnosis in _BATCH_DIFFERENCES:
+                try:
+                    cached = out[1][0][0][0]
+                except (TypeError, IndexError, KeyError):
+                    cached = None
+                _rows_depend_on_batch(lambda x: fn(x, _copy_params(params), hidden)[0], X, name, "AL", cached)
             if exc.diagnosis in _GENERIC_DIFFERENCES:
                 _which_parameter(fn, X, params, hidden, name)
             raise
@@ -1421,6 +1461,66 @@ def _name_transformed_input(out, X, params, hidden, name) -> None:
                   + f": your loop applies the {kind!r} activation to the input before the first layer; the input "
                     f"enters layer 1 as it is, A_0 = X (A = X before the loop), and each layer applies its activation "
                     f"to its own Z_l = A_(l-1) @ W_l + b_l after the linear step", "activation-on-input")
+
+
+def _rows_depend_on_batch(run, X, name, what, cached_input=None) -> None:
+    """Property of every per-sample function (model_forward, predict): sample i's result depends on row i of X alone,
+    so the row a function gives for X[i] inside the batch equals what it gives on X[i:i + 1] alone, and on the
+    batch with its rows in reverse order.  Asked after a wrong result only; named when a row differs between those
+    calls (the function computes a statistic of the batch: a mean, a std, a max).  ``cached_input``: what
+    layer 1 cached as A_prev, checked against X standardised with the batch's mean and std."""
+    X = np.asarray(X)
+    m = X.shape[0]
+    if m < 2:
+        return
+    try:
+        with np.errstate(all="ignore"):
+            full = np.asarray(run(X.copy()), dtype=_f64)
+            flipped = np.asarray(run(X[::-1].copy()), dtype=_f64)[::-1]
+            alone = [np.asarray(run(X[i:i + 1].copy()), dtype=_f64) for i in range(min(m, 3))]
+    except Exception:
+        return
+    if full.shape[:1] != (m,) or flipped.shape != full.shape or any(a.shape != (1, *full.shape[1:]) for a in alone):
+        return
+    # a row computed alone may take another kernel (BLAS, SIMD tail): a few ulps apart, not a dependence
+    tol = dict(rtol=1e-4, atol=1e-6) if X.dtype == np.float32 else dict(rtol=1e-7, atol=1e-10)
+    bad = [i for i, a in enumerate(alone) if not np.allclose(a[0], full[i], equal_nan=True, **tol)]
+    reordered = not np.allclose(flipped, full, equal_nan=True, **tol)
+    if not bad and not reordered:
+        return
+    def first_diff(a, b) -> int:
+        return int(np.flatnonzero(~np.isclose(a.ravel(), b.ravel(), equal_nan=True, **tol))[0])
+
+    if bad:
+        i = bad[0]
+        k = first_diff(full[i], alone[i][0])
+        at = f"[{i}, {k}]" if full.ndim == 2 else f"[{i}]"
+        how = (f"for sample {i}, your {what}{at} computed on the whole batch {X.shape} is {full[i].ravel()[k]:.4g}, "
+               f"but on row {i} alone (shape {(1, *X.shape[1:])}) it is {alone[i][0].ravel()[k]:.4g}")
+    else:
+        j = int(np.flatnonzero(~np.isclose(flipped, full, equal_nan=True, **tol).reshape(m, -1).all(axis=1))[0])
+        k = first_diff(full[j], flipped[j])
+        how = (f"for sample {j}, your {what} changes when the other rows of the batch are reordered "
+               f"({full[j].ravel()[k]:.4g}, then {flipped[j].ravel()[k]:.4g})")
+    standard = ""
+    if cached_input is not None:
+        X64 = X.astype(_f64)
+        try:
+            first = np.asarray(cached_input, dtype=_f64)
+        except (TypeError, ValueError):
+            first = None
+        if first is not None and first.shape == X64.shape:
+            with np.errstate(all="ignore"):
+                for label, z in (("standardised with the batch's mean and std", (X64 - X64.mean(axis=0)) /
+                                  X64.std(axis=0)),
+                                 ("centred on the batch's mean", X64 - X64.mean(axis=0))):
+                    if _near(first, z, 1e-5, 1e-6):
+                        standard = (f" (confirmed by layer 1's cache: the A_prev it read is X {label}, not X; the "
+                                    f"input enters layer 1 as it is, A_0 = X)")
+                        break
+    core.fail(f"{name}: your output depends on the other rows of the batch: {how}{standard}. Each sample's output "
+              f"must depend on its own row alone: no statistic of the batch (a mean, std, max or normalisation over "
+              f"axis 0) in the forward pass", "depends-on-other-rows")
 
 
 def _which_parameter(fn, X, params, hidden, name) -> None:
@@ -1609,6 +1709,12 @@ def _bce_case(fn, AL, Y):
             -float((Y64 * np.log(A64) + (1 - Y64) * np.log(A64)).mean()),
         "the second term must be (1 - y) log(1 - a): the (1 - y) factor is missing":
             -float((Y64 * np.log(A64) + np.log1p(-A64)).mean()),
+        **{f"your loss is the {label}, not the binary cross-entropy -mean(y log a + (1 - y) log(1 - a)) the "
+           f"docstring asks for (a regression loss in place of the classification loss)": value
+           for label, value in (("mean squared error mean((AL - Y)^2)", float(np.mean((A64 - Y64) ** 2))),
+                                ("half mean squared error mean((AL - Y)^2) / 2", float(np.mean((A64 - Y64) ** 2)) / 2),
+                                ("mean absolute error mean(|AL - Y|)", float(np.mean(np.abs(A64 - Y64)))),
+                                ("root mean squared error", float(np.sqrt(np.mean((A64 - Y64) ** 2)))))},
         "log10 instead of the natural logarithm np.log": want / np.log(10),
         "log2 instead of the natural logarithm np.log (your loss is in bits: the expected one divided by "
         "ln 2, times 1.4427)": want / np.log(2),
@@ -2233,6 +2339,11 @@ def _large_z_derivative(fn, sigmoid, kind) -> None:
 # core.analyse_difference's ids: the difference has a shape, but no mistake was recognised.
 _GENERIC_DIFFERENCES = ("wrong-values", "scaled", "sign-flipped", "some-rows", "some-columns",
                         "diagonal-only", "transposed")
+
+# ... and the per-row / per-column readings: a statistic of the batch gives these too (asked first: confirmed by
+# calling the function on one row alone)
+_BATCH_DIFFERENCES = (*_GENERIC_DIFFERENCES, "per-row-offset", "per-column-offset", "per-row-scale",
+                      "per-column-scale")
 
 _DERIVATIVE_FORMULA = {"sigmoid": "sigmoid'(Z) = s (1 - s) with s = sigmoid(Z)",
                        "tanh": "tanh'(Z) = 1 - tanh(Z)^2", "relu": "ReLU'(Z) = 1 where Z > 0, else 0"}
@@ -2920,6 +3031,11 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
     for key in keys:
         if key not in got:
             extra = sorted(set(map(str, got)) - set(keys))
+            bare = {k[1:] for k in keys if k.startswith(("dW", "db"))}
+            if bare and bare <= set(map(str, got)):
+                core.fail(f"{name}: grads has no key {key!r}: your gradients are stored under the parameters' own names "
+                          f"({', '.join(sorted(bare))}); the gradient of a parameter W1 is grads['dW1'] (a 'd' before "
+                          f"the name, as update_parameters reads them: grads['d' + key])", "grads-under-parameter-names")
             core.fail(f"{name}: grads has no key {key!r} (expected {keys}"
                       + (f"; it has {extra}" if extra else "") + ")", "missing-key")
         shape = ref[key].shape
@@ -3617,6 +3733,7 @@ def _predict(fn, model_forward=None) -> None:
                       f"single column is always 0)", "constant-labels")
         wrong = np.flatnonzero(values.ravel() != want.ravel())
         if wrong.size:
+            _rows_depend_on_batch(lambda x: fn(x, _copy_params(params), hidden), X, name, "label")
             shown = ", ".join(f"AL = {AL.ravel()[i]:.4g} labelled {values.ravel()[i]:g}" for i in wrong[:4])
             core.fail(f"{name} has wrong labels for {wrong.size} of {m} samples ({shown}): the label is 1 exactly "
                       f"where AL > 0.5, 0 elsewhere", "wrong-labels")
@@ -3823,7 +3940,20 @@ def _seconds_since_start(hist, elapsed, name):
         seconds = np.asarray(frame["seconds"].to_numpy(), dtype=_f64)
     except Exception:
         return                                    # no usable column: _history says what is wrong
-    if seconds.size and np.all(np.isfinite(seconds)) and float(seconds.max()) > elapsed + 1.0:
+    if not seconds.size or not np.all(np.isfinite(seconds)):
+        return
+    span = float(seconds.max() - seconds.min())
+    if float(seconds.min()) <= elapsed + 1.0 and span > 5.0 * elapsed + 0.05:
+        # the rows are spaced more widely than the whole call lasted: a unit, not an offset (a raw clock
+        # reading is offset, but its increments are real seconds)
+        ratio = span / max(elapsed, 1e-9)
+        unit = (": a unit other than seconds, such as milliseconds (a factor 1000; the call's own overhead makes the "
+                "ratio measured smaller)" if 20.0 <= ratio <= 1100.0 else ": a unit other than seconds")
+        core.fail(f"{name}: history['seconds'] must be the time in seconds since the start of training, but from "
+                  f"row 0 to the last row it grows by {span:.4g} while the whole call took {elapsed:.2g} s: your "
+                  f"values grow {ratio:.0f} times faster than the wall clock{unit}; record time.perf_counter() - "
+                  f"start as it is, without a factor", "history-seconds-unit")
+    if float(seconds.max()) > elapsed + 1.0:
         core.fail(f"{name}: history['seconds'] must be the time since the start of training, but row 0 (before any "
                   f"update) says {seconds[0]:.4g} s while the whole call took {elapsed:.2g} s: that is a raw clock "
                   f"reading; take start = time.perf_counter() once before training and record "
@@ -4860,8 +4990,34 @@ def _onehot_run(fn, epochs, seed, name):
     label = f"{name}, epochs={epochs}, seed={seed}"
     got, hist = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], label, learning_rate=_ONEHOT_LR,
                            epochs=epochs, batch_size=k, hidden_activation="tanh", seed=seed)
+    state = _onehot_state(got)
     _onehot_losses()[(epochs, seed)] = _history(hist, epochs, label).get("loss")
-    return _onehot_state(got)
+    _onehot_losses()[("state", epochs, seed)] = state
+    return state
+
+
+def _name_returned_earlier_epoch(epochs, seed, label) -> None:
+    """Property of every train run: the parameters returned are those after the LAST epoch, so their loss on
+    the training set is the history's last row. Named when the returned parameters' loss misses the last row but
+    equals an earlier row (confirmed on the rows: that epoch's loss differs from the last one's)."""
+    loss, state = _onehot_losses().get((epochs, seed)), _onehot_losses().get(("state", epochs, seed))
+    if loss is None or state is None or len(loss) != epochs + 1:
+        return
+    W, b = state
+    own = _bce(_sigmoid(W + b)[:, None], _ONEHOT_Y)
+    last = float(loss[-1])
+    if abs(own - last) <= 1e-6 * max(1.0, abs(last)):
+        return
+    rows = [e for e in range(epochs) if abs(own - float(loss[e])) <= 1e-6 * max(1.0, abs(own))]
+    if not rows:
+        return
+    e = rows[-1]
+    lowest = " (the row with the lowest loss: keeping the best epoch is early stopping, not asked here)" \
+        if float(loss[e]) <= float(np.min(loss)) + 1e-12 else ""
+    core.fail(f"{label}: the parameters returned are not those after the last epoch: their loss on the training "
+              f"set is {own:.6g}, which is your history's row {e}{lowest}, while the last row (epoch {epochs}) says "
+              f"{last:.6g}; return the parameters as the loop leaves them after its last epoch",
+              "returns-earlier-epoch")
 
 
 # The loss column of the last one-hot run per (epochs, seed), read after a failure only.  Per thread:
@@ -4905,6 +5061,7 @@ def _onehot_batches(fn, seed, name):
                   f"every mini-batch", "params-never-change")
     first = _decode_epoch(W0, b0, W1, b1, y, _ONEHOT_LR)
     if first is None:
+        _name_returned_earlier_epoch(1, seed, label)
         if unused and unused == m % k:
             core.fail(f"{label}: the last, smaller mini-batch is dropped ({unused} of the {m} samples were "
                       f"never used): loop over range(0, m, batch_size) so that every sample is used "
@@ -4933,6 +5090,7 @@ def _onehot_batches(fn, seed, name):
     W2, b2 = _onehot_run(fn, 2, seed, name)
     second = _decode_epoch(W1, b1, W2, b2, y, _ONEHOT_LR)
     if second is None:
+        _name_returned_earlier_epoch(2, seed, f"{name}, epochs=2, seed={seed}")
         core.fail(f"{name}, epochs=2, seed={seed}: the second epoch is not a pass over mini-batches that use "
                   f"every sample exactly once (or its first epoch differs from that of a 1-epoch run)",
                   "second-epoch")

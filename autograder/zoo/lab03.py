@@ -1268,3 +1268,10 @@ MUTANTS += [
            new="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y / self.SCALE + self.ALPHA))",
            expect="the x < 0 branch of the derivative lacks the factor scale"),
 ]
+
+# --- round 16 (held-out probe b16-03-03): a capped ReLU is named as ReLU6; the judge's one change must also fix the
+# values on a wider range (|x| up to 30), so a cap moved above the case's largest x ("6 should be 7") is not told
+MUTANTS += [
+    Mutant("R16f ReLU forward np.clip(x, 0, 6) (ReLU6)", old="return np.maximum(x, 0)", new="return np.clip(x, 0, 6)",
+           expect="exactly those of ReLU6"),
+]

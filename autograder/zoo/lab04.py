@@ -1662,3 +1662,85 @@ MUTANTS += [
            also=(("rows = [record(0)]\n", "rows = [record(0)]\n    acc = {}\n"),),
            expect="the gradients are accumulated across steps and never reset"),
 ]
+
+# --- round 16 (held-out probes b16-04, now catalogued): properties asked of every per-sample function, loss,
+# initialiser and training loop -- a row's output from the whole batch equals the row alone, a regression loss in
+# the classification loss's place, the tails of a normal draw, the unit of history['seconds'], the parameters
+# returned are those whose loss the history's last row records; an activation folded into linear_forward
+MUTANTS += [
+    Mutant("R16f linear_forward applies the ReLU itself",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    Z = np.maximum(A_prev @ W + b, 0)  # the layer's non-linearity\n    return Z, (A_prev, W, b)",
+           expect="your Z is max(0, .) = ReLU(A_prev @ W + b)"),
+    Mutant("R16f linear_forward applies the sigmoid itself",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    Z = 1 / (1 + np.exp(-(A_prev @ W + b)))\n    return Z, (A_prev, W, b)",
+           expect="your Z is sigmoid(A_prev @ W + b)"),
+    Mutant("R16f model_forward standardises the batch it is given",
+           old="    L = len(parameters) // 2\n    A = X\n",
+           new="    L = len(parameters) // 2\n    A = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)\n",
+           expect="X standardised with the batch's mean and std"),
+    Mutant("R16f model_forward centres the batch on its mean",
+           old="    L = len(parameters) // 2\n    A = X\n",
+           new="    L = len(parameters) // 2\n    A = X - X.mean(axis=0, keepdims=True)\n",
+           expect="your output depends on the other rows of the batch"),
+    Mutant("R16f linear_forward centres Z on the batch's mean (Z - Z.mean(axis=0) + b)",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    Z = A_prev @ W + b\n    Z = Z - Z.mean(axis=0) + b\n    return Z, (A_prev, W, b)",
+           expect="your output depends on the other rows of the batch"),
+    Mutant("R16f activation_forward ReLU divided by the batch's largest |Z| per column",
+           old="A = np.maximum(Z, 0.0)", new="A = np.maximum(Z, 0.0) / np.abs(Z).max(axis=0) * 2",
+           expect="your output depends on the other rows of the batch"),
+    Mutant("R16f binary_cross_entropy computes the mean squared error",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(np.mean((A - Y) ** 2))",
+           expect="your loss is the mean squared error"),
+    Mutant("R16f binary_cross_entropy computes the mean absolute error",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(np.mean(np.abs(A - Y)))",
+           expect="your loss is the mean absolute error"),
+    Mutant("R16f He weights clipped at +-2 standard normal draws",
+           old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
+           new="parameters[f\"W{l}\"] = std * np.clip(rng.standard_normal((n_in, n_out)), -2.0, 2.0)",
+           expect="the normal draws were clipped"),
+    Mutant("R16f weights from a normal truncated at +-2 (redrawn)",
+           old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
+           new="z = rng.standard_normal((n_in, n_out))\n"
+               "        while (np.abs(z) > 2).any():\n"
+               "            z[np.abs(z) > 2] = rng.standard_normal(int((np.abs(z) > 2).sum()))\n"
+               "        parameters[f\"W{l}\"] = std * z",
+           expect="the draws were truncated"),
+    Mutant("R16f train records 'seconds' in milliseconds",
+           old='"seconds": time.perf_counter() - start}',
+           new='"seconds": (time.perf_counter() - start) * 1000}',
+           expect="such as milliseconds"),
+    Mutant("R16f train returns the parameters of the epoch with the lowest loss",
+           old="        rows.append(record(epoch))\n    return parameters, pd.DataFrame(rows)",
+           new="        rows.append(record(epoch))\n"
+               "        if rows[-1][\"loss\"] <= min(r[\"loss\"] for r in rows):\n"
+               "            best = {k: v.copy() for k, v in parameters.items()}\n"
+               "    if epochs == 0:\n"
+               "        best = parameters\n"
+               "    return best, pd.DataFrame(rows)",
+           expect="the parameters returned are not those after the last epoch"),
+]
+
+VARIANTS += [
+    # the maintainers' decision (561d1d0): tanh is not asked to be stable at |Z| = 1000 in the forward pass, so a
+    # formula from exponentials (NaN there) is a correct variant; sinh / cosh is the same formula
+    Variant("R16f tanh as sinh(Z) / cosh(Z)", old="A = np.tanh(Z)", new="A = np.sinh(Z) / np.cosh(Z)"),
+    Variant("R16f train timer from time.monotonic",
+            old='"seconds": time.perf_counter() - start}',
+            new='"seconds": time.monotonic() - start}',
+            also=(("    start = time.perf_counter()\n", "    start = time.monotonic()\n"),)),
+    Variant("R16f model_forward copies X before the loop (X.copy(), no statistic)",
+            old="    L = len(parameters) // 2\n    A = X\n",
+            new="    L = len(parameters) // 2\n    A = np.array(X, dtype=X.dtype, copy=True)\n"),
+]
+
+MUTANTS += [
+    Mutant("R16f model_backward stores the gradients under the parameter names (grads['W1'], no 'd')",
+           old='dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           new='dA_prev, grads[f"W{l}"], grads[f"b{l}"] = linear_backward(dZ, linear_cache)',
+           expect="your gradients are stored under the parameters' own names"),
+]
