@@ -1633,35 +1633,46 @@ def tanh(Value) -> None:
                               "derivative is 1 - t**2, not 1 - tanh(t)**2":
                                   lambda a: (1 - math.tanh(math.tanh(a)) ** 2,)})
     _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs, **kw)
-    for x in saturated:
+    _wide_inputs(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), xs, saturated, kw,
+                 "tanh-saturated-input", " (it tends to -1 for a large negative a and to +1 for a large positive one)")
+
+
+def _wide_inputs(Value, method: str, forward, local, moderate: list[float], wide: list[float], kw: dict,
+                 diagnosis: str, tail: str = "") -> None:
+    """The docstring's promise holds for every a in the operation's domain, not only for the moderate inputs the
+    cases drew: the unary ``method`` judged again at inputs far out (large, or near a boundary of the domain),
+    after the moderate ones passed.  A value wrong there only is told as such (a cut-off or clip of the input,
+    min(a, 50), kept for 'overflow safety'), with both sets of inputs."""
+    for x in wide:
         try:
-            _unary(Value, "tanh", math.tanh, lambda a: (1 - math.tanh(a) ** 2,), [x], **kw)
-        except core.CheckFailure as exc:
-            _explain_saturated(Value, x, xs, exc)
+            _unary(Value, method, forward, local, [x], **kw)
+        except core.CheckFailure:
+            _explain_wide(Value, method, forward, x, moderate, diagnosis, tail)
             raise
 
 
-def _explain_saturated(Value, x: float, moderate: list[float], exc: core.CheckFailure) -> None:
-    """a.tanh() is right on moderate inputs and its value is wrong at a saturated one: say so (the generic
-    sign-of-the-input story would blame every negative input, although the moderate negative one passed)."""
+def _explain_wide(Value, method: str, forward, x: float, moderate: list[float], diagnosis: str, tail: str) -> None:
+    """a.method() is right on moderate inputs and its value is wrong at a wide one: say so (the generic stories
+    would blame a sign or a formula the moderate inputs already cleared)."""
     try:
-        got = float(_run(lambda: _new(Value, x).tanh(), f"a.tanh() at a = {x:.4g}").data)
+        got = float(_run(lambda: getattr(_new(Value, x), method)(), f"a.{method}() at a = {x:.4g}").data)
     except Exception:   # a probe that fails says nothing: the original message stands
         return
-    if core.close(got, math.tanh(x), 1e-6, 1e-9):
+    want = forward(x)
+    if core.close(got, want, 1e-6, 1e-300):
         return
-    fail(f"the value of a.tanh() at a = {x:.4g} is {got:.6g}, expected {math.tanh(x):.6g}: your tanh is right "
-         f"for |a| <= 2.5 (a = {', '.join(f'{m:.3g}' for m in moderate)}) and wrong for this large |a|: "
-         f"does your forward cut off or clip large inputs? math.tanh(self.data) is right for every a "
-         f"(it tends to -1 for a large negative a and to +1 for a large positive one)", "tanh-saturated-input")
+    fail(f"the value of a.{method}() at a = {x:.4g} is {got:.6g}, expected {want:.6g}: your {method} is right "
+         f"for a = {', '.join(f'{m:.3g}' for m in moderate)} and wrong for this a, far from them: "
+         f"does your forward cut off or clip the input (min(a, 50), a clip 'against overflow')? "
+         f"math.{method}(self.data) is right for every a of its domain{tail}", diagnosis)
 
 
 def exp_log(Value) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:explog")
-    _unary(Value, "exp", math.exp, lambda a: (math.exp(a),),
-           [float(r.uniform(-2, 2)) for _ in range(3)],
-           diagnose_value={"your value is exactly 1 less than e ** a: math.expm1(a) computes e ** a - 1 (for precision "
+    wide = core.rng("lab05:explog-wide")        # its own draws: the moderate inputs stay as they were
+    exp_moderate = [float(r.uniform(-2, 2)) for _ in range(3)]
+    exp_kw = dict(diagnose_value={"your value is exactly 1 less than e ** a: math.expm1(a) computes e ** a - 1 (for precision "
                            "near 0); the exponential is math.exp(a)": math.expm1,
                            "base and exponent swapped: your value is a ** e (self.data ** math.e, a power of the "
                            "input), the exponential is e ** a: math.exp(self.data)":
@@ -1669,11 +1680,19 @@ def exp_log(Value) -> None:
            diagnose_local={"exp derivative is exp(a) (out.data), not a": lambda a: (a,),
                            "exp applied twice in the derivative: out.data is already exp(a), so the derivative "
                            "is out.data, not exp(out.data)": lambda a: (math.exp(math.exp(a)),)})
-    _unary(Value, "log", math.log, lambda a: (1 / a,), [float(r.uniform(0.2, 3)) for _ in range(3)],
-           diagnose_value={"log10 instead of the natural logarithm math.log": math.log10},
-           diagnose_local={"log derivative is 1/a (the input), not 1/log(a)":
-                           lambda a: (1 / math.log(a),),
-                           "log derivative is 1/a, not a": lambda a: (a,)})
+    _unary(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate, **exp_kw)
+    log_moderate = [float(r.uniform(0.2, 3)) for _ in range(3)]
+    log_kw = dict(diagnose_value={"log10 instead of the natural logarithm math.log": math.log10},
+                  diagnose_local={"log derivative is 1/a (the input), not 1/log(a)":
+                                  lambda a: (1 / math.log(a),),
+                                  "log derivative is 1/a, not a": lambda a: (a,)})
+    _unary(Value, "log", math.log, lambda a: (1 / a,), log_moderate, **log_kw)
+    # far from the moderate inputs: exp of several tens and hundreds (finite up to ~709), log near 0 (a few thousandths: the finite differences stay inside the domain) and large
+    _wide_inputs(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate,
+                 [float(wide.uniform(55, 90)), float(wide.uniform(250, 400)), -float(wide.uniform(55, 90))],
+                 exp_kw, "exp-wide-input")
+    _wide_inputs(Value, "log", math.log, lambda a: (1 / a,), log_moderate,
+                 [float(wide.uniform(2e-3, 5e-3)), float(wide.uniform(1e5, 1e7))], log_kw, "log-wide-input")
 
 
 def relu(Value) -> None:
@@ -2923,6 +2942,8 @@ def neuron(Neuron, Value) -> None:
             _inputs_kept(x_numbers, [float(v) for v in xv], name, Value)
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
+            if not _unimplemented(exc):
+                _explain_call_changes_neuron(Neuron, nin, act)
             if _unimplemented(exc) or not _fails(lambda: w[0] * 1.5):
                 raise      # else: Value * number fails in their __mul__, judged in its own cell
         # relu below zero: the output's gradient with respect to everything is 0, so a neuron that returns a fresh
@@ -4147,7 +4168,106 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
     against that replay: its own cell judges the step, not the pieces it calls."""
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     with _neuron_parameters_kept(MLP):
-        _train_step(train_step, MLP, Value, mse_loss)
+        try:
+            _train_step(train_step, MLP, Value, mse_loss)
+        except core.CheckFailure as exc:
+            if _unimplemented(exc):
+                raise
+            why = _model_call_impure(MLP)
+            if why is None:
+                raise
+            # Their model's call changes the model or its input (the neuron / mlp cells name it): train_step is
+            # judged with the documented call, layer by layer act(w . x + b), lent to their MLP class.
+            try:
+                lending = _documented_mlp_call(MLP)
+                lending.__enter__()
+            except Exception:
+                raise exc from None
+            try:
+                _train_step(train_step, MLP, Value, mse_loss)
+            except core.CheckFailure as again:
+                failure = core.CheckFailure(f"{again} (judged with the documented model call, x = layer(x) with each "
+                                            f"neuron act(w . x + b), in place of yours, which {why}: see the neuron "
+                                            f"and mlp cells)", again.diagnosis)
+                for key, value in vars(again).items():      # the comparison, the student's line
+                    setattr(failure, key, value)
+                raise failure from None
+            finally:
+                lending.__exit__(None, None, None)
+
+
+def _explain_call_changes_neuron(Neuron, nin: int, act: str) -> None:
+    """Property of the docstring's call: n(x) computes act(w . x + b) and leaves the neuron as it was, so a second
+    call on the same x gives the same output and parameters() the same values.  Confirmed on a fresh neuron with
+    other inputs (two calls) before it is told, with which parameters changed."""
+    rng = np.random.default_rng(7)
+    try:
+        n = core.call(Neuron, nin, act=act, rng=np.random.default_rng(3), name=f"Neuron({nin}, act={act!r})")
+        params = list(n.parameters())
+        if len(params) != nin + 1:
+            return
+        core.scatter(params, "data", [float(v) for v in rng.uniform(0.2, 0.9, size=nin + 1)])
+        before = [float(p.data) for p in params]
+        x = [float(v) for v in rng.uniform(0.3, 1.2, size=nin)]
+        first = float(n(list(x)).data)
+        now = [float(p.data) for p in list(n.parameters())]
+        second = float(n(list(x)).data)
+    except Exception:   # a probe that fails says nothing
+        return
+    if now == before and first == second:
+        return
+    which = [f"w[{i}]" for i in range(nin) if now[i] != before[i]] + (["b"] if now[nin] != before[nin] else [])
+    changed = f"parameters() now gives other values for {', '.join(which)}" if which else "parameters() is unchanged"
+    again = f", and a second call on the same x gives {second:.6g} instead of {first:.6g}" if first != second else ""
+    fail(f"calling Neuron({nin}, act={act!r}) changed the neuron: {changed}{again}: n(x) must leave the neuron as it "
+         f"was (for example, accumulating into self.b, self.b = self.b + w[i] * x[i], rebinds the bias parameter to "
+         f"the sum): compute z in a local variable, "
+         f"z = self.b + the sum of the w[i] * x[i], then the activation", "neuron-call-changes-neuron")
+
+
+def _model_call_impure(MLP) -> str | None:
+    """Property of the docstrings' calls: model(x) leaves the caller's x and the model as they were, so a second call
+    on the same x gives the same output and parameters() the same values.  What fails, in words, or None."""
+    try:
+        model = MLP(3, [4, 4, 1], rng=np.random.default_rng(1))
+        x = [0.5, -0.25, 1.0]
+        before = [float(p.data) for p in list(model.parameters())]
+        first = model(x)
+        if len(x) != 3 or not all(_is_number(v) for v in x) or [float(v) for v in x] != [0.5, -0.25, 1.0]:
+            return "changes the caller's list x"
+        after = [float(p.data) for p in list(model.parameters())]
+        second = model(x)
+        outs = [float(v.data) for v in (first if isinstance(first, list) else [first])]
+        again = [float(v.data) for v in (second if isinstance(second, list) else [second])]
+    except Exception:   # a probe that fails says nothing
+        return None
+    if after != before:
+        return "changes the model's parameters when called (a parameter such as self.b rebound or changed in place)"
+    if outs != again:
+        return "gives another output when called twice on the same x (the call changes the model)"
+    return None
+
+
+def _documented_mlp(model, x):
+    """The MLP call of the docstrings, x = layer(x) through each layer with every neuron act(w . x + b), on the
+    student's own Values (called back from the kernel: this code is the cells' answer and stays here)."""
+    h = list(x)
+    for layer in list(model.layers):
+        h = [_documented_neuron(neuron, h) for neuron in list(layer.neurons)]
+    return h[0] if len(h) == 1 else h
+
+
+@contextlib.contextmanager
+def _documented_mlp_call(MLP):
+    model = MLP(2, [1], rng=np.random.default_rng(0))
+    cls = core.gather([model], "__class__")[0]
+    own = core.gather([cls], "__call__")[0]
+    lend = core.kernel_functions(_NEURON_CALL)["lend"]
+    core.scatter([cls], "__call__", [lend(_documented_mlp)])
+    try:
+        yield
+    finally:
+        core.scatter([cls], "__call__", [own])
 
 
 def _train_step(train_step, MLP, Value, mse_loss=None) -> None:

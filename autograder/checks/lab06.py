@@ -518,8 +518,9 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
         "missing) or E / E.sum(axis=1, keepdims=True).T divides column j by the sum of row j; divide by the column "
         "E.sum(axis=1, keepdims=True) as it is":
             lambda: E / E.sum(axis=1)[None, :] if square else None,
-        "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
-        "column j; use Z.max(axis=1, keepdims=True)":
+        "the row maxima are laid out as a row (1, N), not as a column (N, 1): Z - Z.max(axis=1) (keepdims=True "
+        "missing) or Z - Z.max(axis=1, keepdims=True).T subtracts the maximum of row j from column j, not each row's "
+        "own maximum from its own row; subtract the column Z.max(axis=1, keepdims=True) as it is":
             lambda: oracle_softmax(Z64 - Z64.max(axis=1)[None, :]) if square else None,
         "shifted by each column's maximum (Z.max(axis=0)): the shift must be one number per row, "
         "Z.max(axis=1, keepdims=True); only a shift that is constant along a row leaves the softmax unchanged":
@@ -708,16 +709,49 @@ def _tanh_on_input(params, X) -> dict:
 
 
 def forward(fn, softmax=None):
-    """Forward pass: every stored intermediate, against a per-sample oracle."""
+    """Forward pass: every stored intermediate, against a per-sample oracle.
+
+    An exception raised inside the student's softmax (called by name from forward) is the softmax cell's mistake:
+    forward is then judged again with the reference softmax lent in place of theirs (core.lent_globals)."""
+    try:
+        _forward(fn, softmax)
+    except core.CheckFailure as exc:
+        if softmax is None or core.raised_function(exc) != "softmax":
+            raise
+        try:
+            lending = core.lent_globals(fn, {"softmax": oracle_softmax})
+            lending.__enter__()
+        except Exception:
+            raise exc from None
+        try:
+            _forward(fn, None)
+        except core.CheckFailure as again:
+            failure = core.CheckFailure(f"{again} (judged with the reference softmax in place of yours, which raised "
+                                        f"here: see softmax's cell)", again.diagnosis)
+            for key, value in vars(again).items():      # the comparison, the student's line
+                setattr(failure, key, value)
+            raise failure from None
+        finally:
+            lending.__exit__(None, None, None)
+
+
+#: N == n_x with the other sizes pairwise different: X is square, so code that reads X as (n_x, N) (a shape test
+#: to orient X, a transpose) runs and gives wrong values instead of raising.  Its own draws (the other cases keep
+#: theirs).
+_SQUARE_X = (4, 4, 6, 3, _f64)
+
+
+def _forward(fn, softmax=None):
     r = core.rng("lab06.forward")
     # Pairwise-different sizes first (a missing transpose raises there: the weight passed transposed names
-    # it); the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
-    cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
+    # it); then N == n_x; the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
+    cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32), _SQUARE_X,
              (5, 4, 4, 4, _f64)]
     pending = None      # a pairwise-different case that raised: re-raised after the square case had its say
     for N, nx, nh, ny, dt in cases:
-        params = _params(r, nx, nh, ny, dt)
-        X = (r.normal(size=(N, nx)) * 1.5).astype(dt)
+        rr = core.rng("lab06.forward.square-X") if (N, nx, nh, ny, dt) == _SQUARE_X else r
+        params = _params(rr, nx, nh, ny, dt)
+        X = (rr.normal(size=(N, nx)) * 1.5).astype(dt)
         if pending is not None and (N, nx, nh, ny, dt) != cases[-1]:
             continue        # straight to the square case (the draws above keep every case's inputs as they were)
         before = _copy_dict(params)
@@ -753,6 +787,10 @@ def forward(fn, softmax=None):
         if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
             continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
+            **({f"with N == n_x == {nx} (a square X) your forward computed as if X were (n_x, N), with X.T: X is "
+                f"always (N, n_x), one sample per row, even when it is square (a test of X.shape to orient X, or a "
+                f"transpose, goes wrong exactly when N == n_x): H~ = X W_h^T + b_h^T":
+                lambda: oracle_forward(params, X.T)[1]} if N == nx else {}),
             "tanh was applied to the input X and the hidden layer left linear (H~ = tanh(X) W_h^T + b_h^T, H = H~): "
             "the activation comes after the affine map, H~ = X W_h^T + b_h^T, then H = tanh(H~)":
                 lambda: _tanh_on_input(params, X),
@@ -1696,7 +1734,7 @@ def _loss_keeps_zero_probabilities(fn, r) -> None:
 # n_h == n_y (see the W_y diagnosis).
 _BACKWARD_CASES = [
     (7, 5, 4, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64),
-    (7, 5, 3, 3, _f64)]
+    (7, 5, 3, 3, _f64), (6, 4, 4, 3, _f64)]      # n_h == n_y, then n_h == n_x (a grad_Wh transposed gives wrong values)
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
@@ -1879,7 +1917,7 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx))).astype(dt)
         Y = _onehot(r, N, ny, dt)
-        special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else None
+        special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else "n_h == n_x" if nh == nx else None
         runs.append((special, _backward_case(fn, keys, loss_fn, params, X, Y, case_no == 0)))
     run_cases(runs)
     _results_kept(fn, "backward", _BACKWARD_TWICE, r)
@@ -2575,6 +2613,46 @@ def sgd(fn):
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+    _sgd_non_contiguous(fn, r)
+
+
+#: The check's driver, run in the kernel (arrays cross to it in C order): the parameters made Fortran-ordered
+#: there, one call, the caller's dict after it.
+_SGD_FORTRAN = """
+def sgd_fortran(fn, params, grads, eta):
+    import numpy as np
+    mine = {k: np.asfortranarray(v) for k, v in params.items()}
+    arrays = dict(mine)
+    fn(mine, grads, eta)
+    return {k: np.array(v) for k, v in arrays.items()}
+"""
+
+
+def _sgd_non_contiguous(fn, r) -> None:
+    """Parameters that are not C-contiguous (Fortran order, as a transposed draw W.T gives): the docstring's arrays
+    of params must still move by -eta * grad in place.  ravel() / reshape(-1) / flatten() of such an array is a
+    copy, so an update through them moves nothing.  Only a function that passed its cases gets here."""
+    nx, nh, ny, eta = 3, 5, 2, 0.2
+    params, grads = _params(r, nx, nh, ny), _params(r, nx, nh, ny, scale=1.0)
+    name = (f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny}, float64, on weights that are not "
+            f"C-contiguous (Fortran order, as a transposed array W.T is)")
+    try:
+        run = core.kernel_functions(_SGD_FORTRAN)["sgd_fortran"]
+        after = run(fn, _copy_dict(params), _copy_dict(grads), eta)
+    except Exception:
+        return                       # a call that raises on these inputs is named by the cases
+    want = {k: params[k] - eta * grads[k] for k in PARAM_NAMES}
+    wrong = [k for k in PARAM_NAMES if np.shape(after.get(k)) != want[k].shape or not _near(after[k], want[k])]
+    if not wrong:
+        return
+    kept = [k for k in wrong if np.array_equal(after[k], params[k])]
+    if kept == wrong:
+        core.fail(f"{name}: the caller's arrays {', '.join(f'params[{k!r}]' for k in kept)} did "
+                  f"not change, though they do when C-contiguous: the update went to a copy (ravel(), reshape(-1) or "
+                  f"flatten() of an array that is not C-contiguous returns a copy, not a view): update each array "
+                  f"itself in place, params[k] -= eta * grads[k]", "update-on-a-copy")
+    k = wrong[0]
+    _expect_close(after[k], want[k], name=f"{name}: the caller's params['{k}'] after the call")
 
 
 def _explain_first_row_skipped(fn, params, grads, eta, name) -> None:

@@ -261,7 +261,7 @@ MUTANTS = [
            expect="shifted by each column's maximum"),
     Mutant("softmax shift without keepdims (right only for a batch of one)",
            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - Z.max(axis=1))",
-           expect="row maxima are missing keepdims"),
+           expect="row maxima are laid out as a row"),
     Mutant("loss divided by the number of classes instead of N",
            old=_LOSS, new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / Y.shape[1]",
            expect="divided by the number of classes"),
