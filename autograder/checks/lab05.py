@@ -1663,7 +1663,7 @@ def _explain_wide(Value, method: str, forward, x: float, moderate: list[float], 
         return
     fail(f"the value of a.{method}() at a = {x:.4g} is {got:.6g}, expected {want:.6g}: your {method} is right "
          f"for a = {', '.join(f'{m:.3g}' for m in moderate)} and wrong for this a, far from them: "
-         f"does your forward cut off or clip the input (min(a, 50), a clip 'against overflow')? "
+         f"does your forward cut off or clip the input (min(a, 50) 'against overflow', max(a, 1e-2) 'against log(0)')? "
          f"math.{method}(self.data) is right for every a of its domain{tail}", diagnosis)
 
 
@@ -2943,7 +2943,7 @@ def neuron(Neuron, Value) -> None:
             _expect(_data(out_numbers, Value, name), got, f"{name} with x a list of plain numbers")
         except core.CheckFailure as exc:
             if not _unimplemented(exc):
-                _explain_call_changes_neuron(Neuron, nin, act)
+                _expect_call_keeps_neuron(Neuron, nin, act)
             if _unimplemented(exc) or not _fails(lambda: w[0] * 1.5):
                 raise      # else: Value * number fails in their __mul__, judged in its own cell
         # relu below zero: the output's gradient with respect to everything is 0, so a neuron that returns a fresh
@@ -2991,6 +2991,8 @@ def neuron(Neuron, Value) -> None:
                  f"list and leave self.w as it is, self.w + [self.b]", "neuron-parameters-grows-w")
         if len(_param_list(n, "Neuron", Value)) != nin + 1:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
+    _expect_call_keeps_neuron(Neuron, 3, "tanh")      # the cases set the parameters before each call: a call that
+    #                                                   changes them shows only on a second call
 
 
 def _own_values_per_neuron(Neuron, n, w: list, b, nin: int, Value) -> None:
@@ -4196,7 +4198,7 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
                 lending.__exit__(None, None, None)
 
 
-def _explain_call_changes_neuron(Neuron, nin: int, act: str) -> None:
+def _expect_call_keeps_neuron(Neuron, nin: int, act: str) -> None:
     """Property of the docstring's call: n(x) computes act(w . x + b) and leaves the neuron as it was, so a second
     call on the same x gives the same output and parameters() the same values.  Confirmed on a fresh neuron with
     other inputs (two calls) before it is told, with which parameters changed."""

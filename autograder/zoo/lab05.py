@@ -1635,3 +1635,32 @@ MUTANTS += [
                "            z = z + wi * x.pop()",
            expect="changed the caller's list x in place"),
 ]
+
+# --- round 16 (r16g): the held-out probes of m16c, and the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("r16g m16c: exp clamps its input at 50 (overflow guard)",
+           old='        out = Value(math.exp(self.data), (self,), "exp")',
+           new='        out = Value(math.exp(min(self.data, 50.0)), (self,), "exp")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g: exp clips its input to [-30, 30] (overflow guard both ways)",
+           old='        out = Value(math.exp(self.data), (self,), "exp")',
+           new='        out = Value(math.exp(max(-30.0, min(self.data, 30.0))), (self,), "exp")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g: log guards its input with max(a, 1e-2) (a 'safe log')",
+           old='        out = Value(math.log(self.data), (self,), "log")',
+           new='        out = Value(math.log(max(self.data, 1e-2)), (self,), "log")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g m16c: Neuron accumulates into self.b (the bias parameter rebound to the sum)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        for wi, xi in zip(self.w, x):\n            self.b = self.b + wi * xi\n        z = self.b",
+           expect="changed the neuron"),
+    Mutant("r16g: Neuron adds the products into the bias's data in place (self.b.data += ...)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n"
+               "        self.b.data = z.data   # keep the last pre-activation",
+           expect="changed the neuron"),
+    Mutant("r16g m16c: MLP writes each layer's output into the caller's list (x[:] = layer(x))",
+           old="        for layer in self.layers:\n            x = layer(x)\n",
+           new="        for layer in self.layers:\n            x[:] = layer(x)\n",
+           expect="changed the caller's list x in place"),
+]

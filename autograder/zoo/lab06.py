@@ -1271,3 +1271,50 @@ MUTANTS += [
            new='"Wy": rng.normal(0.0, 0.3, size=(ny, nh + 1)),',
            expect="a column for the bias"),
 ]
+
+# --- round 16 (r16g): the held-out probes of m16c, and the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("r16g m16c: softmax subtracts the row maxima transposed (a row vector; right only for N = 1)",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+           new="E = np.exp(Z - Z.max(axis=1, keepdims=True).T)",
+           expect="row maxima are laid out as a row"),
+    Mutant("r16g m16c: forward transposes X when X.shape[0] == nx (auto-orient; wrong when N == nx)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='    if X.shape[0] == params["Wh"].shape[1]:   # accept (nx, N) as well\n        X = X.T\n'
+               '    Htilde = X @ params["Wh"].T + params["bh"].T',
+           expect="your forward computed as if X were (n_x, N)"),
+    Mutant("r16g: forward orients X by comparing N with n_x (X.T when X.shape[1] != nx or N == nx)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='    if X.shape[1] != params["Wh"].shape[1] or X.shape[0] == X.shape[1]:\n        X = X.T\n'
+               '    Htilde = X @ params["Wh"].T + params["bh"].T',
+           expect="your forward computed as if X were (n_x, N)"),
+    Mutant("r16g m16c: grad_Wh as X^T grad, transposed only when the shape does not fit (wrong when nh == nx)",
+           old="    grad_Wh = grad_Htilde.T @ X",
+           new='    grad_Wh = X.T @ grad_Htilde\n    if grad_Wh.shape != params["Wh"].shape:\n        grad_Wh = grad_Wh.T',
+           expect="transpose"),
+    Mutant("r16g: grad_Wy as H^T grad, transposed only when the shape does not fit (wrong when ny == nh)",
+           old="    grad_Wy = grad_Ytilde.T @ H",
+           new='    grad_Wy = H.T @ grad_Ytilde\n    if grad_Wy.shape != params["Wy"].shape:\n        grad_Wy = grad_Wy.T',
+           expect="transpose"),
+    Mutant("r16g m16c: sgd updates ravel() views (a copy for a non-contiguous parameter)",
+           old="        params[name] -= eta * grads[name]",
+           new="        flat = params[name].ravel()   # flat view of the parameter\n        flat -= eta * grads[name].ravel()",
+           expect="the update went to a copy"),
+    Mutant("r16g: sgd updates reshape(-1) views (a copy for a non-contiguous parameter)",
+           old="        params[name] -= eta * grads[name]",
+           new="        v = params[name].reshape(-1)\n        v -= eta * grads[name].reshape(-1)",
+           expect="the update went to a copy"),
+]
+
+VARIANTS += [
+    Variant("r16g: sgd through np.subtract(..., out=) on each array",
+            old="        params[name] -= eta * grads[name]",
+            new="        np.subtract(params[name], eta * grads[name], out=params[name])"),
+    Variant("r16g: sgd through the flat view when the array is contiguous, in place otherwise",
+            old="        params[name] -= eta * grads[name]",
+            new="        p = params[name]\n        if p.flags.c_contiguous:\n            p.reshape(-1)[:] -= eta * grads[name].reshape(-1)\n"
+                "        else:\n            p -= eta * grads[name]"),
+    Variant("r16g: forward with np.asarray(X) and matmul written with np.dot",
+            old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+            new='    X = np.asarray(X)\n    Htilde = np.dot(X, params["Wh"].T) + params["bh"].T'),
+]
