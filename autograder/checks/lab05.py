@@ -1687,7 +1687,8 @@ def exp_log(Value) -> None:
                                   lambda a: (1 / math.log(a),),
                                   "log derivative is 1/a, not a": lambda a: (a,)})
     _unary(Value, "log", math.log, lambda a: (1 / a,), log_moderate, **log_kw)
-    # far from the moderate inputs: exp of several tens and hundreds (finite up to ~709), log near 0 (a few thousandths: the finite differences stay inside the domain) and large
+    # far from the moderate inputs: exp of several tens and hundreds (finite up to ~709), log near 0 (a few
+    # thousandths: the finite differences stay inside the domain) and large
     _wide_inputs(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate,
                  [float(wide.uniform(55, 90)), float(wide.uniform(250, 400)), -float(wide.uniform(55, 90))],
                  exp_kw, "exp-wide-input")

@@ -796,6 +796,9 @@ def _forward(fn, softmax=None):
                 lambda: _tanh_on_input(params, X),
             "the output scores were computed from htilde, the pre-activation, instead of h = tanh(htilde): "
             "Y~ = H W_y^T + b_y^T": lambda: oracle_forward(params, X, scores_from="htilde")[1],
+            "yhat is ytilde divided by its row sums: the exp of the softmax is missing, Yhat = softmax(Ytilde) = "
+            "exp(Ytilde) / the row sums of exp(Ytilde) (call your softmax)":
+                lambda: {**exp, "yhat": exp["ytilde"] / exp["ytilde"].sum(axis=1, keepdims=True)},
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
             "tanh applied twice: the output scores were computed from tanh(h), but h = tanh(htilde) is already the "
             "activation: Y~ = H W_y^T + b_y^T with H itself":
@@ -859,6 +862,10 @@ def _forward(fn, softmax=None):
                 _expect_close(outputs[k], exp[k], name=label,
                               diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
             except core.CheckFailure as exc:
+                if exc.diagnosis in _UNNAMED and k == "yhat" and _near(outputs["ytilde"], exp["ytilde"]):
+                    core.fail(f"{label} is not softmax(outputs['ytilde']) although ytilde is right: the probabilities "
+                              f"are the softmax of the output scores, Yhat = softmax(Ytilde) (call your softmax)",
+                              "yhat-not-softmax-of-ytilde")
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
@@ -1303,6 +1310,10 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "the fraction of ALL rows predicted right, np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)); the "
         "two differ when the classes have different numbers of rows":
             lambda: _balanced_accuracy(Yh64, Y),
+        "acc is the mean probability given to the true class (np.sum(Y * Yhat, axis=1), a 'soft' accuracy): the "
+        "accuracy counts the rows whose predicted class is the label, k correct rows out of N give k / N: compare "
+        "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.sum(Y * Yh64, axis=1))),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
@@ -1524,6 +1535,17 @@ def _loss_neighbours(Yh, Y):
             yield ("the sum of Y * Yhat was taken over the batch axis (axis=0), which mixes the samples and leaves one "
                    "value per class: each sample's term is log of sum over the classes i of Y[n, i] Yhat[n, i], "
                    "axis=1", v)
+    p_true = np.sum(Y * Yh, axis=1)
+    yield ("the log is missing: your L is minus the mean probability of the true class, -mean(sum(Y * Yhat)); the "
+           "cross-entropy is minus the mean of its LOG, -mean(sum(Y * log(Yhat), axis=1))", -float(np.mean(p_true)))
+    yield ("your L is the multiclass hinge (SVM) loss, the mean over the samples of sum over the other classes of "
+           "max(0, y^_j - y^_true + 1): the loss here is the cross-entropy, -mean(sum(Y * log(Yhat), axis=1))",
+           float(np.mean(np.sum(np.maximum(0.0, Yh - p_true[:, None] + 1.0) * (1 - Y), axis=1))))
+    for words, value in (("the sum over the classes", float(np.mean(np.sum((Yh - Y) ** 2, axis=1)))),
+                         ("the mean over every entry", float(np.mean((Yh - Y) ** 2)))):
+        yield (f"your L is a squared error between Yhat and Y ({words}): the loss here is the cross-entropy, "
+               f"-mean(sum(Y * log(Yhat), axis=1))", value)
+
     yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
     yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
     for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
@@ -1536,6 +1558,10 @@ def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
     for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
         if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
             core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
+    if float(L) < 0:
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: a cross-entropy is never negative (each term "
+                  f"-log y^ of a probability y^ <= 1 is >= 0): L = -mean(sum(Y * log(Yhat), axis=1))",
+                  "loss-negative")
 
 
 def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
@@ -2617,20 +2643,22 @@ def sgd(fn):
 
 
 #: The check's driver, run in the kernel (arrays cross to it in C order): the parameters made Fortran-ordered
-#: there, one call, the caller's dict after it.
+#: there, one call: the caller's dict after it, and the dict returned.
 _SGD_FORTRAN = """
 def sgd_fortran(fn, params, grads, eta):
     import numpy as np
     mine = {k: np.asfortranarray(v) for k, v in params.items()}
-    arrays = dict(mine)
-    fn(mine, grads, eta)
-    return {k: np.array(v) for k, v in arrays.items()}
+    got = fn(mine, grads, eta)
+    out = [{k: np.array(v) for k, v in mine.items()}]
+    if isinstance(got, dict):
+        out.append({k: np.array(v) for k, v in got.items()})
+    return out
 """
 
 
 def _sgd_non_contiguous(fn, r) -> None:
-    """Parameters that are not C-contiguous (Fortran order, as a transposed draw W.T gives): the docstring's arrays
-    of params must still move by -eta * grad in place.  ravel() / reshape(-1) / flatten() of such an array is a
+    """Parameters that are not C-contiguous (Fortran order, as a transposed draw W.T gives): params (or the dict
+    returned) must still hold theta - eta * grad.  ravel() / reshape(-1) / flatten() of such an array is a
     copy, so an update through them moves nothing.  Only a function that passed its cases gets here."""
     nx, nh, ny, eta = 3, 5, 2, 0.2
     params, grads = _params(r, nx, nh, ny), _params(r, nx, nh, ny, scale=1.0)
@@ -2638,13 +2666,17 @@ def _sgd_non_contiguous(fn, r) -> None:
             f"C-contiguous (Fortran order, as a transposed array W.T is)")
     try:
         run = core.kernel_functions(_SGD_FORTRAN)["sgd_fortran"]
-        after = run(fn, _copy_dict(params), _copy_dict(grads), eta)
+        seen = run(fn, _copy_dict(params), _copy_dict(grads), eta)
     except Exception:
         return                       # a call that raises on these inputs is named by the cases
     want = {k: params[k] - eta * grads[k] for k in PARAM_NAMES}
-    wrong = [k for k in PARAM_NAMES if np.shape(after.get(k)) != want[k].shape or not _near(after[k], want[k])]
-    if not wrong:
+    # the caller's dict after the call, then the returned one (an out-of-place step that returns the new dict, or
+    # rebinds the caller's entries, is accepted as in the cases)
+    misses = [[k for k in PARAM_NAMES if np.shape(after.get(k)) != want[k].shape or not _near(after[k], want[k])]
+              for after in seen]
+    if not all(misses):
         return
+    after, wrong = seen[0], misses[0]
     kept = [k for k in wrong if np.array_equal(after[k], params[k])]
     if kept == wrong:
         core.fail(f"{name}: the caller's arrays {', '.join(f'params[{k!r}]' for k in kept)} did "
