@@ -3334,6 +3334,26 @@ def _neuron_parameters_kept(MLP):
         core.scatter([cls], "parameters", [own])
 
 
+def _explain_outputs_per_input(Layer) -> None:
+    """Layer(3, 2)(x) failed: a Layer with more neurons than inputs, Layer(2, 4), and one with more inputs, Layer(4, 3),
+    tell a Layer that gives one output per INPUT (len(x)) from one per neuron; told only when the first gives nin."""
+    lengths = {}
+    for nin, nout in ((2, 4), (4, 3)):
+        try:
+            layer = core.call(Layer, nin, nout, act="tanh", rng=np.random.default_rng(2), name=f"Layer({nin}, {nout})")
+            out = layer([0.5 - 0.25 * i for i in range(nin)])
+            lengths[(nin, nout)] = len(out) if isinstance(out, (list, tuple)) else None
+        except Exception:   # a raise (an index past the neurons) is one of the two readings
+            lengths[(nin, nout)] = "raised"
+    if lengths[(2, 4)] != 2 or lengths[(4, 3)] not in (4, "raised"):
+        return
+    then = "raises" if lengths[(4, 3)] == "raised" else "returns 4 outputs"
+    fail(f"your Layer gives one output per INPUT, not one per neuron: Layer(2, 4)(x) returns 2 outputs for its 4 "
+         f"neurons, and Layer(4, 3)(x) {then} (an index i up to len(x) into self.neurons, range(len(x))): a Layer "
+         f"returns nout Values, one per neuron, each given the whole x: [neuron(x) for neuron in self.neurons]",
+         "layer-outputs-per-input")
+
+
 def _mlp(MLP, Layer, Value) -> None:
     r = core.rng("lab05:mlp")
     # Layer on its own: a list of nout Values
@@ -3351,6 +3371,8 @@ def _mlp(MLP, Layer, Value) -> None:
                  + (": build a list, [neuron(x) for neuron in self.neurons]" if isinstance(out, tuple) else ""),
                  "layer-output")
     except core.CheckFailure as exc:
+        if not _unimplemented(exc):
+            _explain_outputs_per_input(Layer)
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
@@ -3758,6 +3780,29 @@ class _MockModule:
         return list(self.params)
 
 
+def _zero_grad_on_values(method, Value, data: list, before: list) -> bool:
+    """Module.zero_grad judged on a module whose parameters() are real leaf Values of the student's class holding
+    grads (the stand-in parameters have only data, grad and label: an error about another attribute is the check's,
+    never the student's).  True when every grad was reset and no data changed; else it fails with what it saw."""
+    try:
+        params = [_new(Value, float(d)) for d in data]
+        core.scatter(params, "grad", [float(g) for g in before])
+    except Exception:   # a probe that fails says nothing: the original message stands
+        return False
+    core.call(method, _MockModule(params), name="Module.zero_grad(module) on a module whose parameters are Values")
+    if [float(v) for v in core.gather(params, "data")] != [float(d) for d in data]:
+        fail("zero_grad() changed the parameters' data: it must set p.grad = 0, not p.data", "zero-grad-data")
+    values = [_grad(p, "a parameter") for p in params]
+    kept = [i for i, v in enumerate(values) if v != 0]
+    if kept:
+        fail(f"Module.zero_grad(module) on a module whose parameters() are {len(params)} leaf Values holding grads: "
+             f"{len(kept)} of {len(params)} parameters kept their grad (positions {kept}): every parameter of "
+             f"self.parameters() must get grad 0, whatever it is (the parameters are leaves, with no parents: a "
+             f"condition on the node, such as if p._prev, skips them): for p in self.parameters(): p.grad = 0.0",
+             "zero-grad-not-zero")
+    return True
+
+
 @_comprehension_order
 def zero_grad(MLP, Value, Module=None) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
@@ -3787,6 +3832,8 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      f"define{' (a Neuron or a Layer has no self.layers either)' if missing_attr.group(1) == 'layers' else ''}; zero_grad belongs to "
                      f"every Module, so reset through the method each subclass defines: for p in self.parameters(): "
                      f"p.grad = 0.0", "zero-grad-reads-attribute")
+            if missing_attr and mock.asked and _zero_grad_on_values(method, Value, data, before):
+                return           # it reads an attribute of a Value our stand-in lacks: judged on real Values
             if "not implemented" not in str(exc):
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
@@ -3969,6 +4016,28 @@ def _mse(mse_loss, Value) -> None:
             # the gradients come from the operations' own closures, which are wrong: judged there
 
 
+def _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc) -> None:
+    """The loss sums (p - t) ** 2 over EVERY pair of a prediction and a target (N * N terms, a double loop), divided
+    by N or by N * N: told when the same formula also gives the student's loss on a second batch of another size."""
+    def pairs(P, T, d):
+        return sum((p - t) ** 2 for p in P for t in T) / d
+    try:
+        pv = [float(p) for p in preds]          # the predictions as numbers (what _expect_mse is given)
+        n = len(pv)
+        r = np.random.default_rng(11)
+        n2 = n + 2
+        p2, t2 = [float(v) for v in r.normal(size=n2)], [float(v) for v in r.normal(size=n2)]
+        got2 = float(mse_loss([_new(Value, v) for v in p2], list(t2)).data)
+    except Exception:   # a probe that fails says nothing
+        return
+    for k in (1, 2):
+        if n > 1 and core.close(got, pairs(pv, targets, n ** k), 1e-9, 1e-12) and \
+                core.close(got2, pairs(p2, t2, n2 ** k), 1e-9, 1e-12):
+            fail(f"{exc}: every prediction meets every target: your loss sums (p - t) ** 2 over all N * N pairs of a "
+                 f"prediction and a target (a double loop, for p in preds for t in targets), here and on a second "
+                 f"batch of {n2}: pair each prediction with its own target, zip(preds, targets)", "loss-all-pairs")
+
+
 def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> None:
     """No catalogued mistake: name the property that fails (a squared error is 0 where every prediction equals
     its target, and depends on the errors pred - target alone)."""
@@ -3985,6 +4054,7 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
             moved = float(mse_loss([_new(Value, float(p) + 1.0) for p in preds], [t + 1.0 for t in targets]).data)
         except Exception:
             raise exc from None
+        _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc)
         if not core.close(at_target, 0.0, 0, 1e-9):
             fail(f"{exc}; and your loss is {at_target:.6g}, not 0, when every prediction equals its target: each term "
                  f"must be the squared error (pred - target) ** 2", "loss-not-zero-at-target")

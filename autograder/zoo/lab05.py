@@ -1664,3 +1664,40 @@ MUTANTS += [
            new="        for layer in self.layers:\n            x[:] = layer(x)\n",
            expect="changed the caller's list x in place"),
 ]
+
+MUTANTS += [
+    Mutant("r16g m16c: Layer returns one output per INPUT (range(len(x)); right only when nin == nout)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        return [self.neurons[i](x) for i in range(len(x))]",
+           expect="one output per INPUT"),
+    Mutant("r16g: Layer zips its neurons with the inputs (one output per input up to nout)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        return [self.neurons[i](x) for i, _ in enumerate(x)]",
+           expect="one output per INPUT"),
+    Mutant("r16g m16c: zero_grad resets only nodes with parents (backward's rule; parameters are leaves)",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        for p in self.parameters():\n            if p._prev:   # only interior nodes, as in backward\n"
+               "                p.grad = 0.0",
+           expect="kept their grad"),
+    Mutant("r16g: zero_grad resets only the parameters whose _op is set (none: they are leaves)",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        for p in self.parameters():\n            if p._op:\n                p.grad = 0.0",
+           expect="kept their grad"),
+    Mutant("r16g m16c: mse_loss double comprehension (every pred against every target)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - t) ** 2 for p in preds for t in targets) / len(preds)",
+           expect="every prediction meets every target"),
+    Mutant("r16g: mse_loss over every pair, divided by N * N",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - t) ** 2 for p in preds for t in targets) / (len(preds) * len(targets))",
+           expect="every prediction meets every target"),
+]
+
+VARIANTS += [
+    Variant("r16g: exp as math.e ** a",
+            old='        out = Value(math.exp(self.data), (self,), "exp")',
+            new='        out = Value(math.e ** self.data, (self,), "exp")'),
+    Variant("r16g: log through log2 times ln 2",
+            old='        out = Value(math.log(self.data), (self,), "log")',
+            new='        out = Value(math.log2(self.data) * math.log(2.0), (self,), "log")'),
+]
