@@ -1995,6 +1995,8 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         except core.CheckFailure as exc:
             if not hidden_part:
                 _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name)
+                if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
+                    _explain_output_gradient(fn, name, exc)
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
                 _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc, fn, len(outputs))
                 _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
@@ -2004,6 +2006,31 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                     _explain_hidden_factor(fn, name)
             raise
     return run
+
+
+def _explain_output_gradient(fn, name, exc) -> None:
+    """With ONE sample grads['by'] is grad_ytilde itself (the bias gradient sums it over a batch of one): read it on
+    such a call (n_x=3, n_h=4, n_y=5) and compare it with yhat - y; said only when they differ (else the mistake is
+    after grad_ytilde).  The property told: each row of yhat - y sums to 0 over the classes."""
+    r = core.rng("lab06.backward.one-sample")
+    params = _params(r, 3, 4, 5)
+    X, Y = r.normal(size=(1, 3)), _onehot(r, 1, 5)
+    _, outputs = oracle_forward(params, X)
+    try:
+        got = fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+        gy = np.asarray(got["by"], dtype=_f64).reshape(-1)
+    except Exception:   # a probe that fails says nothing
+        return
+    want = (outputs["yhat"] - Y)[0]
+    if gy.shape != want.shape or _near(gy, want):
+        return
+    fmt = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    sums = (f"; its entries sum to {gy.sum():.4g}, while yhat - y sums to 0 over the classes (both rows sum to 1): "
+            f"through the softmax every score moves every probability, and its whole Jacobian, diag(yhat) minus the "
+            f"OUTER product yhat yhat^T, applied to -y / yhat gives exactly yhat - y" if abs(gy.sum()) > 1e-6 else "")
+    core.fail(f"{exc}. On one sample (N=1, n_y=5) grads['by'] is grad_ytilde itself: yours is {fmt(gy)}, expected "
+              f"yhat - y = {fmt(want)}{sums}: for the softmax followed by the cross-entropy, grad_ytilde = "
+              f"(yhat - y) / N", "output-gradient-not-yhat-minus-y")
 
 
 def _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name) -> None:

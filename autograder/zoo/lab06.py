@@ -1354,3 +1354,16 @@ MUTANTS += [
            new="acc = np.mean(np.sum(Y * Yhat, axis=1))   # mean probability of the true class",
            expect="the mean probability given to the true class"),
 ]
+
+MUTANTS += [
+    Mutant("r16g m16c: grad_Ytilde through the softmax Jacobian with an inner product (not the outer product)",
+           old="    grad_Ytilde = (Yhat - Y) / N",
+           new="    grad_Ytilde = np.zeros_like(Yhat)\n    for n in range(N):\n"
+               "        J = np.diag(Yhat[n]) - Yhat[n] @ Yhat[n]   # softmax Jacobian\n"
+               "        grad_Ytilde[n] = J @ (-Y[n] / Yhat[n]) / N",
+           expect="OUTER product"),
+    Mutant("r16g: grad_Ytilde from a wrong per-class formula (a softmax factor yhat (1 - yhat) in the true class only)",
+           old="    grad_Ytilde = (Yhat - Y) / N",
+           new="    grad_Ytilde = Yhat * (1 - Yhat) * (-Y / Yhat) / N + Yhat / N",
+           expect="grads['by'] is grad_ytilde itself"),
+]
