@@ -1995,8 +1995,6 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
         except core.CheckFailure as exc:
             if not hidden_part:
                 _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name)
-                if exc.diagnosis in cases.GENERIC_DIAGNOSES | {"scaled", "wrong-values", "backward-not-derivative-of-loss"}:
-                    _explain_output_gradient(fn, name, exc)
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
                 _explain_layer_scaled(grads, keys, expected, name, (N, nx, nh, ny), exc, fn, len(outputs))
                 _explain_key_scaled(grads, keys, expected, name, (N, nx, nh, ny))
@@ -2004,6 +2002,8 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
                 if hidden_part:
                     _explain_hidden_factor(fn, name)
+                else:
+                    _explain_output_gradient(fn, name, exc)     # last: the readings above are more specific
             raise
     return run
 
@@ -2024,6 +2024,9 @@ def _explain_output_gradient(fn, name, exc) -> None:
     want = (outputs["yhat"] - Y)[0]
     if gy.shape != want.shape or _near(gy, want):
         return
+    c = float(gy @ want / (want @ want))
+    if _near(gy, c * want):
+        return      # yhat - y times a factor: the scale readings (1/N, 2, n_x) are the other explainers'
     fmt = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
     sums = (f"; its entries sum to {gy.sum():.4g}, while yhat - y sums to 0 over the classes (both rows sum to 1): "
             f"through the softmax every score moves every probability, and its whole Jacobian, diag(yhat) minus the "
