@@ -1663,7 +1663,8 @@ def _explain_wide(Value, method: str, forward, x: float, moderate: list[float], 
         return
     fail(f"the value of a.{method}() at a = {x:.4g} is {got:.6g}, expected {want:.6g}: your {method} is right "
          f"for a = {', '.join(f'{m:.3g}' for m in moderate)} and wrong for this a, far from them: "
-         f"does your forward cut off or clip the input (min(a, 50) 'against overflow', max(a, 1e-2) 'against log(0)')? "
+         f"does your forward cut off or clip large inputs (min(a, 50) 'against overflow') or small ones (max(a, 1e-2) "
+         f"'against log(0)')? "
          f"math.{method}(self.data) is right for every a of its domain{tail}", diagnosis)
 
 
@@ -3340,11 +3341,14 @@ def _neuron_parameters_kept(MLP):
 
 def _explain_outputs_per_input(Layer) -> None:
     """Layer(3, 2)(x) failed: a Layer with more neurons than inputs, Layer(2, 4), and one with more inputs, Layer(4, 3),
-    tell a Layer that gives one output per INPUT (len(x)) from one per neuron; told only when the first gives nin."""
+    tell a Layer that gives one output per INPUT (len(x)) from one per neuron; told only when each has its nout neurons
+    and the first gives nin outputs."""
     lengths = {}
     for nin, nout in ((2, 4), (4, 3)):
         try:
             layer = core.call(Layer, nin, nout, act="tanh", rng=np.random.default_rng(2), name=f"Layer({nin}, {nout})")
+            if len(list(layer.neurons)) != nout:
+                return      # the Layer itself has another number of neurons: the structure's message says so
             out = layer([0.5 - 0.25 * i for i in range(nin)])
             lengths[(nin, nout)] = len(out) if isinstance(out, (list, tuple)) else None
         except Exception:   # a raise (an index past the neurons) is one of the two readings

@@ -614,7 +614,7 @@ MUTANTS = [
     Mutant('mse_loss over the cross product (nested generator)',
            old='sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)',
            new='sum((p - t) ** 2 for p in preds for t in targets) / len(preds)',
-           expect='each term must be the squared error'),
+           expect='every prediction meets every target'),   # r16g: the all-pairs reading (was: each term must be the squared error)
     Mutant('train_step hard-codes lr = 0.1',
            old='p.data -= lr * p.grad',
            new='p.data -= 0.1 * p.grad',
