@@ -518,8 +518,9 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
         "missing) or E / E.sum(axis=1, keepdims=True).T divides column j by the sum of row j; divide by the column "
         "E.sum(axis=1, keepdims=True) as it is":
             lambda: E / E.sum(axis=1)[None, :] if square else None,
-        "the row maxima are missing keepdims=True: Z - Z.max(axis=1) subtracts the maximum of row j from "
-        "column j; use Z.max(axis=1, keepdims=True)":
+        "the row maxima are laid out as a row (1, N), not as a column (N, 1): Z - Z.max(axis=1) (keepdims=True "
+        "missing) or Z - Z.max(axis=1, keepdims=True).T subtracts the maximum of row j from column j, not each row's "
+        "own maximum from its own row; subtract the column Z.max(axis=1, keepdims=True) as it is":
             lambda: oracle_softmax(Z64 - Z64.max(axis=1)[None, :]) if square else None,
         "shifted by each column's maximum (Z.max(axis=0)): the shift must be one number per row, "
         "Z.max(axis=1, keepdims=True); only a shift that is constant along a row leaves the softmax unchanged":
@@ -708,16 +709,49 @@ def _tanh_on_input(params, X) -> dict:
 
 
 def forward(fn, softmax=None):
-    """Forward pass: every stored intermediate, against a per-sample oracle."""
+    """Forward pass: every stored intermediate, against a per-sample oracle.
+
+    An exception raised inside the student's softmax (called by name from forward) is the softmax cell's mistake:
+    forward is then judged again with the reference softmax lent in place of theirs (core.lent_globals)."""
+    try:
+        _forward(fn, softmax)
+    except core.CheckFailure as exc:
+        if softmax is None or core.raised_function(exc) != "softmax":
+            raise
+        try:
+            lending = core.lent_globals(fn, {"softmax": oracle_softmax})
+            lending.__enter__()
+        except Exception:
+            raise exc from None
+        try:
+            _forward(fn, None)
+        except core.CheckFailure as again:
+            failure = core.CheckFailure(f"{again} (judged with the reference softmax in place of yours, which raised "
+                                        f"here: see softmax's cell)", again.diagnosis)
+            for key, value in vars(again).items():      # the comparison, the student's line
+                setattr(failure, key, value)
+            raise failure from None
+        finally:
+            lending.__exit__(None, None, None)
+
+
+#: N == n_x with the other sizes pairwise different: X is square, so code that reads X as (n_x, N) (a shape test
+#: to orient X, a transpose) runs and gives wrong values instead of raising.  Its own draws (the other cases keep
+#: theirs).
+_SQUARE_X = (4, 4, 6, 3, _f64)
+
+
+def _forward(fn, softmax=None):
     r = core.rng("lab06.forward")
     # Pairwise-different sizes first (a missing transpose raises there: the weight passed transposed names
-    # it); the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
-    cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32),
+    # it); then N == n_x; the last case has n_x == n_h == n_y, where a missing transpose gives wrong values instead.
+    cases = [(7, 3, 6, 4, _f64), (1, 2, 3, 5, _f64), (8, 6, 5, 10, _f64), (4, 3, 5, 2, np.float32), _SQUARE_X,
              (5, 4, 4, 4, _f64)]
     pending = None      # a pairwise-different case that raised: re-raised after the square case had its say
     for N, nx, nh, ny, dt in cases:
-        params = _params(r, nx, nh, ny, dt)
-        X = (r.normal(size=(N, nx)) * 1.5).astype(dt)
+        rr = core.rng("lab06.forward.square-X") if (N, nx, nh, ny, dt) == _SQUARE_X else r
+        params = _params(rr, nx, nh, ny, dt)
+        X = (rr.normal(size=(N, nx)) * 1.5).astype(dt)
         if pending is not None and (N, nx, nh, ny, dt) != cases[-1]:
             continue        # straight to the square case (the draws above keep every case's inputs as they were)
         before = _copy_dict(params)
@@ -753,11 +787,18 @@ def forward(fn, softmax=None):
         if own is not None and _outputs_match(outputs, own[1]) and _near(yhat, own[0]):
             continue      # right forward pass around a wrong softmax: the softmax cell pays for it
         wrong = {
+            **({f"with N == n_x == {nx} (a square X) your forward computed as if X were (n_x, N), with X.T: X is "
+                f"always (N, n_x), one sample per row, even when it is square (a test of X.shape to orient X, or a "
+                f"transpose, goes wrong exactly when N == n_x): H~ = X W_h^T + b_h^T":
+                lambda: oracle_forward(params, X.T)[1]} if N == nx else {}),
             "tanh was applied to the input X and the hidden layer left linear (H~ = tanh(X) W_h^T + b_h^T, H = H~): "
             "the activation comes after the affine map, H~ = X W_h^T + b_h^T, then H = tanh(H~)":
                 lambda: _tanh_on_input(params, X),
             "the output scores were computed from htilde, the pre-activation, instead of h = tanh(htilde): "
             "Y~ = H W_y^T + b_y^T": lambda: oracle_forward(params, X, scores_from="htilde")[1],
+            "yhat is ytilde divided by its row sums: the exp of the softmax is missing, Yhat = softmax(Ytilde) = "
+            "exp(Ytilde) / the row sums of exp(Ytilde) (call your softmax)":
+                lambda: {**exp, "yhat": exp["ytilde"] / exp["ytilde"].sum(axis=1, keepdims=True)},
             "softmax applied twice (Y^ = softmax(softmax(Y~)))": lambda: oracle_forward(params, X, softmax_twice=True)[1],
             "tanh applied twice: the output scores were computed from tanh(h), but h = tanh(htilde) is already the "
             "activation: Y~ = H W_y^T + b_y^T with H itself":
@@ -821,6 +862,10 @@ def forward(fn, softmax=None):
                 _expect_close(outputs[k], exp[k], name=label,
                               diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
             except core.CheckFailure as exc:
+                if exc.diagnosis in _UNNAMED and k == "yhat" and _near(outputs["ytilde"], exp["ytilde"]):
+                    core.fail(f"{label} is not softmax(outputs['ytilde']) although ytilde is right: the probabilities "
+                              f"are the softmax of the output scores, Yhat = softmax(Ytilde) (call your softmax)",
+                              "yhat-not-softmax-of-ytilde")
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
@@ -1265,6 +1310,10 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "the fraction of ALL rows predicted right, np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)); the "
         "two differ when the classes have different numbers of rows":
             lambda: _balanced_accuracy(Yh64, Y),
+        "acc is the mean probability given to the true class (np.sum(Y * Yhat, axis=1), a 'soft' accuracy): the "
+        "accuracy counts the rows whose predicted class is the label, k correct rows out of N give k / N: compare "
+        "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
+            lambda: float(np.mean(np.sum(Y * Yh64, axis=1))),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
@@ -1486,6 +1535,17 @@ def _loss_neighbours(Yh, Y):
             yield ("the sum of Y * Yhat was taken over the batch axis (axis=0), which mixes the samples and leaves one "
                    "value per class: each sample's term is log of sum over the classes i of Y[n, i] Yhat[n, i], "
                    "axis=1", v)
+    p_true = np.sum(Y * Yh, axis=1)
+    yield ("the log is missing: your L is minus the mean probability of the true class, -mean(sum(Y * Yhat)); the "
+           "cross-entropy is minus the mean of its LOG, -mean(sum(Y * log(Yhat), axis=1))", -float(np.mean(p_true)))
+    yield ("your L is the multiclass hinge (SVM) loss, the mean over the samples of sum over the other classes of "
+           "max(0, y^_j - y^_true + 1): the loss here is the cross-entropy, -mean(sum(Y * log(Yhat), axis=1))",
+           float(np.mean(np.sum(np.maximum(0.0, Yh - p_true[:, None] + 1.0) * (1 - Y), axis=1))))
+    for words, value in (("the sum over the classes", float(np.mean(np.sum((Yh - Y) ** 2, axis=1)))),
+                         ("the mean over every entry", float(np.mean((Yh - Y) ** 2)))):
+        yield (f"your L is a squared error between Yhat and Y ({words}): the loss here is the cross-entropy, "
+               f"-mean(sum(Y * log(Yhat), axis=1))", value)
+
     yield "np.log1p(y^) = log(1 + y^) was used instead of np.log(y^)", ce(Y, Yh, 1e-300, np.log1p)
     yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
     for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
@@ -1498,6 +1558,10 @@ def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
     for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
         if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
             core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
+    if float(L) < 0:
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: a cross-entropy is never negative (each term "
+                  f"-log y^ of a probability y^ <= 1 is >= 0): L = -mean(sum(Y * log(Yhat), axis=1))",
+                  "loss-negative")
 
 
 def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
@@ -1696,7 +1760,7 @@ def _loss_keeps_zero_probabilities(fn, r) -> None:
 # n_h == n_y (see the W_y diagnosis).
 _BACKWARD_CASES = [
     (7, 5, 4, 3, _f64), (1, 3, 4, 2, _f64), (9, 2, 7, 4, _f64), (5, 4, 6, 3, np.float32), (3, 6, 5, 2, _f64),
-    (7, 5, 3, 3, _f64)]
+    (7, 5, 3, 3, _f64), (6, 4, 4, 3, _f64)]      # n_h == n_y, then n_h == n_x (a grad_Wh transposed gives wrong values)
 
 # Order matters: grad_bh is checked before grad_Wh and the "built from grad_h" diagnosis comes
 # first, so a missing tanh derivative (wrong grad_bh too) and a grad_Wh built from grad_h (right
@@ -1879,7 +1943,7 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         params = _params(r, nx, nh, ny, dt)
         X = (r.normal(size=(N, nx))).astype(dt)
         Y = _onehot(r, N, ny, dt)
-        special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else None
+        special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else "n_h == n_x" if nh == nx else None
         runs.append((special, _backward_case(fn, keys, loss_fn, params, X, Y, case_no == 0)))
     run_cases(runs)
     _results_kept(fn, "backward", _BACKWARD_TWICE, r)
@@ -1938,8 +2002,38 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                 _explain_mixed_samples(fn, grads, keys, params, outputs, Y, name, exc)
                 if hidden_part:
                     _explain_hidden_factor(fn, name)
+                else:
+                    _explain_output_gradient(fn, name, exc)     # last: the readings above are more specific
             raise
     return run
+
+
+def _explain_output_gradient(fn, name, exc) -> None:
+    """With ONE sample grads['by'] is grad_ytilde itself (the bias gradient sums it over a batch of one): read it on
+    such a call (n_x=3, n_h=4, n_y=5) and compare it with yhat - y; said only when they differ (else the mistake is
+    after grad_ytilde).  The property told: each row of yhat - y sums to 0 over the classes."""
+    r = core.rng("lab06.backward.one-sample")
+    params = _params(r, 3, 4, 5)
+    X, Y = r.normal(size=(1, 3)), _onehot(r, 1, 5)
+    _, outputs = oracle_forward(params, X)
+    try:
+        got = fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+        gy = np.asarray(got["by"], dtype=_f64).reshape(-1)
+    except Exception:   # a probe that fails says nothing
+        return
+    want = (outputs["yhat"] - Y)[0]
+    if gy.shape != want.shape or _near(gy, want):
+        return
+    c = float(gy @ want / (want @ want))
+    if _near(gy, c * want):
+        return      # yhat - y times a factor: the scale readings (1/N, 2, n_x) are the other explainers'
+    fmt = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    sums = (f"; its entries sum to {gy.sum():.4g}, while yhat - y sums to 0 over the classes (both rows sum to 1): "
+            f"through the softmax every score moves every probability, and its whole Jacobian, diag(yhat) minus the "
+            f"OUTER product yhat yhat^T, applied to -y / yhat gives exactly yhat - y" if abs(gy.sum()) > 1e-6 else "")
+    core.fail(f"{exc}. On one sample (N=1, n_y=5) grads['by'] is grad_ytilde itself: yours is {fmt(gy)}, expected "
+              f"yhat - y = {fmt(want)}{sums}: for the softmax followed by the cross-entropy, grad_ytilde = "
+              f"(yhat - y) / N", "output-gradient-not-yhat-minus-y")
 
 
 def _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name) -> None:
@@ -2575,6 +2669,52 @@ def sgd(fn):
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+    _sgd_non_contiguous(fn, r)
+
+
+#: The check's driver, run in the kernel (arrays cross to it in C order): the parameters made Fortran-ordered
+#: there, one call: the caller's dict after it, and the dict returned.
+_SGD_FORTRAN = """
+def sgd_fortran(fn, params, grads, eta):
+    import numpy as np
+    mine = {k: np.asfortranarray(v) for k, v in params.items()}
+    got = fn(mine, grads, eta)
+    out = [{k: np.array(v) for k, v in mine.items()}]
+    if isinstance(got, dict):
+        out.append({k: np.array(v) for k, v in got.items()})
+    return out
+"""
+
+
+def _sgd_non_contiguous(fn, r) -> None:
+    """Parameters that are not C-contiguous (Fortran order, as a transposed draw W.T gives): params (or the dict
+    returned) must still hold theta - eta * grad.  ravel() / reshape(-1) / flatten() of such an array is a
+    copy, so an update through them moves nothing.  Only a function that passed its cases gets here."""
+    nx, nh, ny, eta = 3, 5, 2, 0.2
+    params, grads = _params(r, nx, nh, ny), _params(r, nx, nh, ny, scale=1.0)
+    name = (f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny}, float64, on weights that are not "
+            f"C-contiguous (Fortran order, as a transposed array W.T is)")
+    try:
+        run = core.kernel_functions(_SGD_FORTRAN)["sgd_fortran"]
+        seen = run(fn, _copy_dict(params), _copy_dict(grads), eta)
+    except Exception:
+        return                       # a call that raises on these inputs is named by the cases
+    want = {k: params[k] - eta * grads[k] for k in PARAM_NAMES}
+    # the caller's dict after the call, then the returned one (an out-of-place step that returns the new dict, or
+    # rebinds the caller's entries, is accepted as in the cases)
+    misses = [[k for k in PARAM_NAMES if np.shape(after.get(k)) != want[k].shape or not _near(after[k], want[k])]
+              for after in seen]
+    if not all(misses):
+        return
+    after, wrong = seen[0], misses[0]
+    kept = [k for k in wrong if np.array_equal(after[k], params[k])]
+    if kept == wrong:
+        core.fail(f"{name}: the caller's arrays {', '.join(f'params[{k!r}]' for k in kept)} did "
+                  f"not change, though they do when C-contiguous: the update went to a copy (ravel(), reshape(-1) or "
+                  f"flatten() of an array that is not C-contiguous returns a copy, not a view): update each array "
+                  f"itself in place, params[k] -= eta * grads[k]", "update-on-a-copy")
+    k = wrong[0]
+    _expect_close(after[k], want[k], name=f"{name}: the caller's params['{k}'] after the call")
 
 
 def _explain_first_row_skipped(fn, params, grads, eta, name) -> None:

@@ -614,7 +614,7 @@ MUTANTS = [
     Mutant('mse_loss over the cross product (nested generator)',
            old='sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)',
            new='sum((p - t) ** 2 for p in preds for t in targets) / len(preds)',
-           expect='each term must be the squared error'),
+           expect='every prediction meets every target'),   # r16g: the all-pairs reading (was: each term must be the squared error)
     Mutant('train_step hard-codes lr = 0.1',
            old='p.data -= lr * p.grad',
            new='p.data -= 0.1 * p.grad',
@@ -1634,4 +1634,70 @@ MUTANTS += [
            new="        z = self.b\n        for wi in reversed(self.w):\n"
                "            z = z + wi * x.pop()",
            expect="changed the caller's list x in place"),
+]
+
+# --- round 16 (r16g): the held-out probes of m16c, and the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("r16g m16c: exp clamps its input at 50 (overflow guard)",
+           old='        out = Value(math.exp(self.data), (self,), "exp")',
+           new='        out = Value(math.exp(min(self.data, 50.0)), (self,), "exp")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g: exp clips its input to [-30, 30] (overflow guard both ways)",
+           old='        out = Value(math.exp(self.data), (self,), "exp")',
+           new='        out = Value(math.exp(max(-30.0, min(self.data, 30.0))), (self,), "exp")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g: log guards its input with max(a, 1e-2) (a 'safe log')",
+           old='        out = Value(math.log(self.data), (self,), "log")',
+           new='        out = Value(math.log(max(self.data, 1e-2)), (self,), "log")',
+           expect="wrong for this a, far from them"),
+    Mutant("r16g m16c: Neuron accumulates into self.b (the bias parameter rebound to the sum)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        for wi, xi in zip(self.w, x):\n            self.b = self.b + wi * xi\n        z = self.b",
+           expect="changed the neuron"),
+    Mutant("r16g: Neuron adds the products into the bias's data in place (self.b.data += ...)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n"
+               "        self.b.data = z.data   # keep the last pre-activation",
+           expect="changed the neuron"),
+    Mutant("r16g m16c: MLP writes each layer's output into the caller's list (x[:] = layer(x))",
+           old="        for layer in self.layers:\n            x = layer(x)\n",
+           new="        for layer in self.layers:\n            x[:] = layer(x)\n",
+           expect="changed the caller's list x in place"),
+]
+
+MUTANTS += [
+    Mutant("r16g m16c: Layer returns one output per INPUT (range(len(x)); right only when nin == nout)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        return [self.neurons[i](x) for i in range(len(x))]",
+           expect="one output per INPUT"),
+    Mutant("r16g: Layer zips its neurons with the inputs (one output per input up to nout)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        return [self.neurons[i](x) for i, _ in enumerate(x)]",
+           expect="one output per INPUT"),
+    Mutant("r16g m16c: zero_grad resets only nodes with parents (backward's rule; parameters are leaves)",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        for p in self.parameters():\n            if p._prev:   # only interior nodes, as in backward\n"
+               "                p.grad = 0.0",
+           expect="kept their grad"),
+    Mutant("r16g: zero_grad resets only the parameters whose _op is set (none: they are leaves)",
+           old="        for p in self.parameters():\n            p.grad = 0.0",
+           new="        for p in self.parameters():\n            if p._op:\n                p.grad = 0.0",
+           expect="kept their grad"),
+    Mutant("r16g m16c: mse_loss double comprehension (every pred against every target)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - t) ** 2 for p in preds for t in targets) / len(preds)",
+           expect="every prediction meets every target"),
+    Mutant("r16g: mse_loss over every pair, divided by N * N",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - t) ** 2 for p in preds for t in targets) / (len(preds) * len(targets))",
+           expect="every prediction meets every target"),
+]
+
+VARIANTS += [
+    Variant("r16g: exp as math.e ** a",
+            old='        out = Value(math.exp(self.data), (self,), "exp")',
+            new='        out = Value(math.e ** self.data, (self,), "exp")'),
+    Variant("r16g: log through log2 times ln 2",
+            old='        out = Value(math.log(self.data), (self,), "log")',
+            new='        out = Value(math.log2(self.data) * math.log(2.0), (self,), "log")'),
 ]

@@ -261,7 +261,7 @@ MUTANTS = [
            expect="shifted by each column's maximum"),
     Mutant("softmax shift without keepdims (right only for a batch of one)",
            old="E = np.exp(Z - Z.max(axis=1, keepdims=True))", new="E = np.exp(Z - Z.max(axis=1))",
-           expect="row maxima are missing keepdims"),
+           expect="row maxima are laid out as a row"),
     Mutant("loss divided by the number of classes instead of N",
            old=_LOSS, new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / Y.shape[1]",
            expect="divided by the number of classes"),
@@ -1270,4 +1270,100 @@ MUTANTS += [
            old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
            new='"Wy": rng.normal(0.0, 0.3, size=(ny, nh + 1)),',
            expect="a column for the bias"),
+]
+
+# --- round 16 (r16g): the held-out probes of m16c, and the same classes in the lab's other functions
+MUTANTS += [
+    Mutant("r16g m16c: softmax subtracts the row maxima transposed (a row vector; right only for N = 1)",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+           new="E = np.exp(Z - Z.max(axis=1, keepdims=True).T)",
+           expect="row maxima are laid out as a row"),
+    Mutant("r16g m16c: forward transposes X when X.shape[0] == nx (auto-orient; wrong when N == nx)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='    if X.shape[0] == params["Wh"].shape[1]:   # accept (nx, N) as well\n        X = X.T\n'
+               '    Htilde = X @ params["Wh"].T + params["bh"].T',
+           expect="your forward computed as if X were (n_x, N)"),
+    Mutant("r16g: forward orients X by comparing N with n_x (X.T when X.shape[1] != nx or N == nx)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='    if X.shape[1] != params["Wh"].shape[1] or X.shape[0] == X.shape[1]:\n        X = X.T\n'
+               '    Htilde = X @ params["Wh"].T + params["bh"].T',
+           expect="your forward computed as if X were (n_x, N)"),
+    Mutant("r16g m16c: grad_Wh as X^T grad, transposed only when the shape does not fit (wrong when nh == nx)",
+           old="    grad_Wh = grad_Htilde.T @ X",
+           new='    grad_Wh = X.T @ grad_Htilde\n    if grad_Wh.shape != params["Wh"].shape:\n        grad_Wh = grad_Wh.T',
+           expect="transpose"),
+    Mutant("r16g: grad_Wy as H^T grad, transposed only when the shape does not fit (wrong when ny == nh)",
+           old="    grad_Wy = grad_Ytilde.T @ H",
+           new='    grad_Wy = H.T @ grad_Ytilde\n    if grad_Wy.shape != params["Wy"].shape:\n        grad_Wy = grad_Wy.T',
+           expect="transpose"),
+    Mutant("r16g m16c: sgd updates ravel() views (a copy for a non-contiguous parameter)",
+           old="        params[name] -= eta * grads[name]",
+           new="        flat = params[name].ravel()   # flat view of the parameter\n        flat -= eta * grads[name].ravel()",
+           expect="the update went to a copy"),
+    Mutant("r16g: sgd updates reshape(-1) views (a copy for a non-contiguous parameter)",
+           old="        params[name] -= eta * grads[name]",
+           new="        v = params[name].reshape(-1)\n        v -= eta * grads[name].reshape(-1)",
+           expect="the update went to a copy"),
+]
+
+VARIANTS += [
+    Variant("r16g: sgd through np.subtract(..., out=) on each array",
+            old="        params[name] -= eta * grads[name]",
+            new="        np.subtract(params[name], eta * grads[name], out=params[name])"),
+    Variant("r16g: sgd through the flat view when the array is contiguous, in place otherwise",
+            old="        params[name] -= eta * grads[name]",
+            new="        p = params[name]\n        if p.flags.c_contiguous:\n            p.reshape(-1)[:] -= eta * grads[name].reshape(-1)\n"
+                "        else:\n            p -= eta * grads[name]"),
+    Variant("r16g: forward with np.asarray(X) and matmul written with np.dot",
+            old='    Htilde = X @ params["Wh"].T + params["bh"].T',
+            new='    X = np.asarray(X)\n    Htilde = np.dot(X, params["Wh"].T) + params["bh"].T'),
+]
+
+MUTANTS += [
+    Mutant("r16g m16c: forward normalises the scores without exp (Ytilde / row sum)",
+           old="    Yhat = softmax(Ytilde)\n",
+           new="    Yhat = Ytilde / Ytilde.sum(axis=1, keepdims=True)   # normalise the scores\n",
+           expect="the exp of the softmax is missing"),
+    Mutant("r16g: forward takes yhat as the sigmoid of the scores (no normalisation over the classes)",
+           old="    Yhat = softmax(Ytilde)\n",
+           new="    Yhat = 1 / (1 + np.exp(-Ytilde))\n",
+           expect="is not softmax(outputs['ytilde']) although ytilde is right"),
+    Mutant("r16g m16c: loss without the log (PyTorch nll_loss habit: -mean(sum(Y * Yhat)))",
+           old=_LOSS,
+           new="L = -np.mean(np.sum(Y * Yhat, axis=1))   # nll_loss",
+           expect="the log is missing"),
+    Mutant("r16g m16c: multiclass hinge loss on the probabilities (CS231n SVM habit)",
+           old=_LOSS,
+           new="correct = np.sum(Y * Yhat, axis=1, keepdims=True)\n"
+               "    margins = np.maximum(0, Yhat - correct + 1) * (1 - Y)\n    L = np.mean(np.sum(margins, axis=1))",
+           expect="multiclass hinge"),
+    Mutant("r16g: squared-error loss between Yhat and Y (summed over the classes)",
+           old=_LOSS,
+           new="L = np.mean(np.sum((Yhat - Y) ** 2, axis=1))",
+           expect="a squared error between Yhat and Y"),
+    Mutant("r16g: squared-error loss between Yhat and Y (mean over every entry)",
+           old=_LOSS,
+           new="L = np.mean((Yhat - Y) ** 2)",
+           expect="a squared error between Yhat and Y"),
+    Mutant("r16g: loss +mean of the log-probability of the true class (negative; the minus sign dropped twice)",
+           old=_LOSS,
+           new="L = np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1)) - np.log(2.0)",
+           expect="a cross-entropy is never negative"),
+    Mutant("r16g m16c: accuracy as the mean probability of the true class (soft accuracy)",
+           old=_ACC,
+           new="acc = np.mean(np.sum(Y * Yhat, axis=1))   # mean probability of the true class",
+           expect="the mean probability given to the true class"),
+]
+
+MUTANTS += [
+    Mutant("r16g m16c: grad_Ytilde through the softmax Jacobian with an inner product (not the outer product)",
+           old="    grad_Ytilde = (Yhat - Y) / N",
+           new="    grad_Ytilde = np.zeros_like(Yhat)\n    for n in range(N):\n"
+               "        J = np.diag(Yhat[n]) - Yhat[n] @ Yhat[n]   # softmax Jacobian\n"
+               "        grad_Ytilde[n] = J @ (-Y[n] / Yhat[n]) / N",
+           expect="OUTER product"),
+    Mutant("r16g: grad_Ytilde from a wrong per-class formula (a softmax factor yhat (1 - yhat) in the true class only)",
+           old="    grad_Ytilde = (Yhat - Y) / N",
+           new="    grad_Ytilde = Yhat * (1 - Yhat) * (-Y / Yhat) / N + Yhat / N",
+           expect="grads['by'] is grad_ytilde itself"),
 ]
