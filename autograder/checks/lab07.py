@@ -908,10 +908,16 @@ def _report(results, patterns, probe=None):
     if not failures:
         return
     for _, exc in failures:
+        # the other failed cases go with each failure: the judge's one change must fix them too (an edit that
+        # fits one input by coincidence, a slice bound that only clips at the array's edge, is not told)
+        if not exc.others:
+            exc.others = [e.compared for _, e in failures if e is not exc and e.compared is not None][:3]
+    for _, exc in failures:
         if not _generic(exc):
             raise exc
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
+    _slice_axes_mixed(first)
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
     # A pattern that separates the cases exactly (every failing case has the property, no passing case has
     # it) before one that only covers the failures (a passing case has it too): the exact one is confirmed.
@@ -948,6 +954,27 @@ def _report(results, patterns, probe=None):
             if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
+
+
+def _slice_axes_mixed(exc) -> None:
+    """A broadcast error raised at a line that indexes an (N, C, H, W) array with four subscripts, one of whose
+    spatial slices is bounded by the OTHER spatial axis's size (H_out or H in the W axis's slice, or W_out or W in
+    the H axis's): that slice has the right length only when the two sizes are equal (square outputs)."""
+    line = core.raised_line(exc)
+    if not line or "broadcast" not in str(exc):
+        return
+    for found in re.finditer(r"\[([^\[\]]*)\]", line):
+        parts = [p.strip() for p in found.group(1).split(",")]
+        if len(parts) != 4:
+            continue
+        for axis, own, other in ((2, "H", "W"), (3, "W", "H")):
+            names = set(re.findall(r"[A-Za-z_]\w*", parts[axis]))
+            wrong = sorted(names & {other, f"{other}_out"})
+            if wrong and ":" in parts[axis] and not names & {own, f"{own}_out"}:
+                fail(f"{_raised_head(str(exc))}: in `{line}`, the slice of axis {axis} (the {own} axis), "
+                     f"`{parts[axis]}`, is bounded with {wrong[0]}, a size of the {other} axis: it has the right "
+                     f"length only when the output is square; the {own} axis's slice needs {own}_out (and the "
+                     f"{other} axis's {other}_out)", "slice-bounded-by-other-axis")
 
 
 def _broadcast_shapes(text: str) -> list[tuple]:
@@ -1683,6 +1710,30 @@ def conv2d_forward(conv2d_forward):
     x, wt, b = _conv_inputs(r, (2, 3, 6, 7, 4, 3, 3, 1, 1, np.float64))
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
+    _bias_additive(conv2d_forward, r)
+
+
+def _bias_additive(conv2d_forward, r) -> None:
+    """The bias is a property of the specification: out(b) - out(b = 0) is b[o] at every position of channel o,
+    whatever b is.  Asked with a bias whose entries sum to 0 (and are not all 0), so that code which adds the bias
+    only for some values of b (a test on b.sum(), b.mean() or the like) is seen."""
+    case = (3, 2, 7, 9, 5, 3, 3, 1, 1, np.float64)
+    x, wt, _ = _conv_inputs(r, case)
+    b = np.array([0.75, -0.75, 1.5, -1.5, 0.0])          # exactly summing to 0 in every order of addition
+    context = f"{_describe_conv(case)}, b = {b.tolist()} (its entries sum to 0)"
+    got = _call(conv2d_forward, (x, wt, b, 1, 1), "conv2d_forward", context)
+    want = _conv(x, wt, b, 1, 1)
+    got = _expect(got, f"conv2d_forward ({context})", want.shape, np.float64, want=want)
+    if core.close(got, want, 1e-6, 1e-8):
+        return
+    zero = _conv(x, wt, np.zeros(5), 1, 1)
+    shift = np.asarray(got, _float64) - zero
+    if core.close(shift, 0 * zero, 0, 1e-8):
+        fail(f"conv2d_forward ({context}): out(b) - out(b = 0) must be b[o] at every position of output channel o; "
+             f"yours is 0 everywhere: the bias is not added for this b, while it is for the other calls' biases: "
+             f"the bias must be added whatever its values (no test on b such as `if b.sum() != 0` or "
+             f"`if b.mean()`: a bias can sum to 0 without being 0)", "bias-skipped-for-some-b")
+    expect_close(got, want, name=f"conv2d_forward ({context})", rtol=1e-6, atol=1e-8)
 
 
 def _window_sizes_shifted(exc, runs) -> None:

@@ -304,7 +304,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False, t_skip_zero=False):
+          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -344,6 +344,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                     v[i] = gv * gv
                 if v_max:                        # AMSGrad's maximum kept on v itself
                     v[i] = np.maximum(v_old, v[i])
+                if adamax:                       # AdaMax's infinity norm: u <- max(beta2 u, |g|)
+                    v[i] = np.maximum(b2 * v_old, np.abs(gv))
             cb1, cb2 = corr_betas(beta1, beta2) if corr_betas else (beta1, beta2)   # the corrections' betas
             c1 = (1 - cb1) ** tt if pow_paren else 1 - cb1 ** tt
             c2 = (1 - cb2) ** tt if pow_paren else 1 - cb2 ** tt
@@ -363,6 +365,10 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                     denom = np.sqrt(v[i]) / c2 + eps
                 if eps_hat:                  # Kingma & Ba's "efficient" form: eps added to sqrt(v), not sqrt(v_hat)
                     denom = np.sqrt(v_hat) + eps / math.sqrt(c2)
+                if adamax:                   # AdaMax: the step divides by u itself, no correction, no root
+                    denom = v[i] + eps
+            if nadam:                        # NAdam's look-ahead numerator
+                m_hat = beta1 * m_hat + (1 - beta1) * g / c1
             new = theta[i] - eta * (g if raw_step else m_hat) / denom
             if eps_after:
                 with np.errstate(divide="ignore", invalid="ignore"):
@@ -1120,7 +1126,34 @@ def zero_grad(Optimizer):
                      f"changes nothing)", "zero-grad-not-zero")
             if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
                 fail("zero_grad must not change p.data", "zero-grad-changed-data")
+    _zero_sum_gradients(Optimizer)
     _state_kept(Optimizer, r)
+
+
+def _zero_sum_gradients(Optimizer) -> None:
+    """Every gradient is reset whatever its values: gradients whose entries sum to 0 (and average 0) without being
+    0, of two different shapes, beside an ordinary one. Only those two left as they were: the reset is skipped on a
+    test of the values (if p.grad.sum(): ..., if p.grad.mean() != 0: ...)."""
+    grads = [np.array([1.5, -0.5, -1.0, 0.0]), np.arange(1.0, 16.0).reshape(3, 5),
+             np.array([[2.0, -2.0, 0.25], [-0.25, 1.0, -1.0]])]
+    params = [core.kernel_object(data=np.ones_like(g), grad=g.copy(), decay=True) for g in grads]
+    opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
+    call(opt.zero_grad, name="Optimizer.zero_grad()")
+    held = [None if p.grad is None else np.asarray(p.grad, np.float64) for p in params]
+    kept = [i for i, (h, g) in enumerate(zip(held, grads)) if h is not None and h.shape == g.shape and
+            bool(np.array_equal(h, g))]
+    if kept == [0, 2] and held[1] is not None and not bool(held[1].any()):
+        fail(f"zero_grad must set EVERY p.grad to zero, whatever its values: the gradients {grads[0].tolist()} and "
+             f"{grads[2].tolist()} (entries summing to 0, not all 0; parameters 0 and 2 of shapes {grads[0].shape} and "
+             f"{grads[2].shape}) were left as they were, while parameter 1's gradient (sum 120) was zeroed: the reset "
+             f"is skipped on a test of the values (`if p.grad.sum():`, `if p.grad.mean() != 0:`?); a gradient whose "
+             f"entries sum to 0 is not a zero gradient: reset every one, p.grad[...] = 0, with no condition",
+             "zero-grad-skips-zero-sum")
+    for i, h in enumerate(held):
+        if h is None or h.shape != grads[i].shape or bool(h.any()):
+            fail(f"zero_grad must set EVERY p.grad to zero: with the gradients {[g.tolist() for g in grads]}, "
+                 f"parameter {i}'s gradient is {None if h is None else h.tolist()} after zero_grad() (an array of "
+                 f"zeros of the shape {grads[i].shape} belongs)", "zero-grad-not-zero")
 
 
 # Names a subclass commonly gives its per-parameter state (the lab's text says "velocity"; PyTorch's and the
@@ -1929,6 +1962,12 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
         "the OLD m: m <- beta1 * m + (1 - beta1) * g": run(swap_weights="m"),
         "v never decreases: your v follows v <- max(v, beta2 * v + (1 - beta2) * g**2) (AMSGrad's maximum); Adam's "
         "v is the plain running average v <- beta2 * v + (1 - beta2) * g**2": run(v_max=True),
+        "your steps are NAdam's (Dozat 2016): its look-ahead numerator beta1 * m_hat + (1 - beta1) * g / (1 - "
+        "beta1**t) where Adam's step has m_hat = m / (1 - beta1**t) alone: theta <- theta - lr * m_hat / "
+        "(sqrt(v_hat) + eps)": run(nadam=True),
+        "your steps are AdaMax's (Kingma & Ba, section 7): the second moment is u <- max(beta2 * u, |g|) and the step "
+        "divides by u; Adam's v is the running average of the SQUARED gradient, v <- beta2 * v + (1 - beta2) * g**2, "
+        "and the step divides by sqrt(v / (1 - beta2**t)) + eps": run(adamax=True),
         "the weights of the second moment are swapped: your v follows v <- (1 - beta2) * v + beta2 * g**2; beta2 "
         "weights the OLD v: v <- beta2 * v + (1 - beta2) * g**2": run(swap_weights="v"),
         "the step divides by the SQUARE ROOT of v_hat: m_hat / (sqrt(v_hat) + eps)": run(no_sqrt=True),
@@ -2552,6 +2591,7 @@ def _adamw_judged(AdamW, Adam):
                 continue        # Adam's own step changes the dtype (judged in adam); AdamW's values were judged
                 # on the float64 run against the student's own Adam, and its schedule follows it
             if _generic_step(exc) and broken is None:
+                _adamw_decay_factor(AdamW, hyper, exc, r)
                 _adamw_hyper_passed(AdamW, Adam, lam, hyper, data0, grads, dtype, exc)
             # (an AdamW that cannot run because Adam is still a stub earns nothing: a blank
             # submission scores 0 here as everywhere)
@@ -2561,6 +2601,48 @@ def _adamw_judged(AdamW, Adam):
             _adamw_zero_gradient(AdamW, Adam, lam, hyper, r)
             _in_place(lambda ps: AdamW(ps, weight_decay=lam, **hyper), data0, grads,
                       f"AdamW(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6, weight_decay={lam})")
+
+
+def _adamw_decay_factor(AdamW, hyper, exc, r) -> None:
+    """After a failure: one step with every p.grad = 0 (Adam's own step is then 0), so a parameter with p.decay is
+    multiplied by 1 - lr * lambda and nothing else.  Asked with two pairs (lr, lambda); when the student's step is
+    a multiplication by one number in both, that number is told next to 1 - lr * lambda, and a reading of it
+    (a precedence slip, lr or lambda alone) only when the same formula gives both numbers."""
+    forms = {
+        "(1 - lr) * lambda (the parentheses around 1 - lr: 1 - lr * lambda multiplies first)":
+            lambda lr, lam: (1 - lr) * lam,
+        "lr * lambda (the decay term itself, where theta - lr * lambda * theta belongs)": lambda lr, lam: lr * lam,
+        "1 - lambda (the learning rate left out of the decay)": lambda lr, lam: 1 - lam,
+        "1 - lr (lambda left out of the decay)": lambda lr, lam: 1 - lr,
+        "1 + lr * lambda (the decay added: its sign is flipped)": lambda lr, lam: 1 + lr * lam,
+        "(1 - lr * lambda) ** 2 (the decay applied twice per step)": lambda lr, lam: (1 - lr * lam) ** 2,
+    }
+    found = []
+    for lr, lam in ((hyper["lr"], 0.3), (0.1, 0.2)):
+        data0 = [r.normal(size=shape) + 3.0 for shape in SHAPES]        # no entry near 0: ratios are read safely
+        grads = [[np.zeros(shape) for shape in SHAPES]]
+        try:
+            got = _trajectory(lambda ps, lr=lr, lam=lam: AdamW(ps, lr=lr, beta1=hyper["beta1"], beta2=hyper["beta2"],
+                                                             eps=hyper["eps"], weight_decay=lam), data0, grads, "")
+        except core.CheckFailure:
+            return
+        if not all(core.close(got[0][i], data0[i], 0, 1e-12) for i, f in enumerate(DECAY) if not f):
+            return                  # the parameters without p.decay move too: not a decay factor alone
+        ratios = np.concatenate([(got[0][i] / data0[i]).ravel() for i, f in enumerate(DECAY) if f])
+        c = float(ratios[0])
+        if not core.close(ratios, np.full_like(ratios, c), 1e-9, 1e-12):
+            return
+        found.append((lr, lam, c))
+    if all(core.close(c, 1 - lr * lam, 1e-9, 1e-12) for lr, lam, c in found):
+        return                      # the decay alone is right: the failure lies elsewhere
+    said = "; ".join(f"with lr = {lr}, lambda = {lam}: your factor {c:.6g}, expected 1 - lr * lambda = "
+                     f"{1 - lr * lam:.6g}" for lr, lam, c in found)
+    reading = next((name for name, form in forms.items()
+                    if all(core.close(c, form(lr, lam), 1e-9, 1e-12) for lr, lam, c in found)), None)
+    fail(f"{exc}. With every p.grad = 0 (Adam's own step is then 0) one AdamW step multiplies each parameter with "
+         f"p.decay by a single number, where theta <- theta - lr * lambda * theta = (1 - lr * lambda) * theta "
+         f"belongs: {said}" + (f": your factor is {reading}" if reading else
+                               ": look at the line of the decoupled decay"), "adamw-decay-factor")
 
 
 def _adamw_zero_gradient(AdamW, Adam, lam, hyper, r) -> None:
@@ -2809,6 +2891,7 @@ def _dropout_result(res, x, what, training=True):
         fail(f"{what}: out is returned but the mask is None: return the mask too, an array of x's shape {x.shape} "
              f"(all ones when nothing is dropped, p == 0 or training=False): dropout_backward multiplies dout by "
              f"it", "dropout-mask-none")
+    _boolean_mask(out, mask, x, what)
     mask = expect_array(mask, name=f"{what}: mask", shape=None)
     if tuple(mask.shape) == x.shape:
         xs, first = _f64(x), _f64(out)
@@ -2828,6 +2911,30 @@ def _dropout_result(res, x, what, training=True):
             fail(f"{what}: {name} is {arr.dtype} for a {x.dtype} input: give the mask the dtype of x "
                  f"(rng.random returns float64: .astype(x.dtype)), so that a float32 network stays float32", "dtype-not-kept")
     return out, mask
+
+
+def _boolean_mask(out, mask, x, what) -> None:
+    """A boolean mask of x's shape returned beside out: the kept entries' out / x, one number c, tells whether out
+    was scaled (c = 1 / (1 - p): the mask returned is not the one applied) or not."""
+    try:
+        held = np.asarray(mask)
+    except (TypeError, ValueError):
+        return
+    if held.dtype != np.bool_ or held.shape != x.shape:
+        return
+    xs, got = _f64(x), _f64(out)
+    keep = held & (xs != 0)
+    if not keep.any() or not core.close(got[~held], np.zeros(int((~held).sum())), 0, 0):
+        return
+    ratio = got[keep] / xs[keep]
+    c = float(ratio[0])
+    if not core.close(ratio, np.full_like(ratio, c), 1e-6, 1e-9):
+        return
+    applied = (f"out is x * mask * {c:.6g} (the kept entries scaled by {c:.6g}): the mask you returned is not the one "
+               f"you applied" if abs(c - 1) > 1e-6 else "out is x where mask is True and 0 elsewhere")
+    fail(f"{what}: the mask returned is BOOLEAN (True/False, the keep test itself) and {applied}; return the mask "
+         f"out was computed with, a float array in x's dtype with values 0 and 1 / (1 - p) (out == x * mask): "
+         f"dropout_backward multiplies dout by it, dx = dout * mask", "dropout-boolean-mask")
 
 
 def dropout_forward(dropout_forward):
@@ -3870,8 +3977,13 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False, best_first=False):
-    """(decision, best_loss, best_epoch) after every call, with optional mistakes."""
+              count_every_epoch=False, best_first=False, maximise=False):
+    """(decision, best_loss, best_epoch) after every call, with optional mistakes (``maximise``: the monitored
+    value maximised, an accuracy's rule: a larger loss is an improvement, best starts at -inf)."""
+    if maximise:
+        flipped = _stopping([-v for v in losses], patience, min_delta, strict=strict, reset=reset, vs_last=vs_last,
+                            use_delta=use_delta, off_by_one=off_by_one, zero_based=zero_based)
+        return [(stop, -best, epoch) for stop, best, epoch in flipped]
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
         if best_first:          # the best stored before the comparison: nothing can beat it any more
@@ -3983,6 +4095,9 @@ def early_stopping(EarlyStopping):
         "the number of improvements so far)": dict(count_improvements=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
+        "a LARGER loss was counted as an improvement (val_loss > best_loss + min_delta, the rule for a monitored "
+        "value that is maximised, such as an accuracy: Keras' mode='max'): a loss improves when it is LOWER, "
+        "val_loss < best_loss - min_delta, and best_loss starts at inf": dict(maximise=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
         "best_loss is updated BEFORE the comparison (best_loss = min(best_loss, val_loss) first): then val_loss < "
@@ -4471,6 +4586,10 @@ def cosine_decay(cosine_decay):
                   "the / 2 divides only the cosine (1 + cos(...) / 2): the factor is (1 + cos(pi * epoch / "
                   "total_epochs)) / 2, with parentheses around 1 + cos(...)":
                       lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 + math.cos(math.pi * e / T) / 2),
+                  "the schedule restarts at epoch total_epochs: your rate is lr0 again there (epoch % "
+                  "total_epochs, SGDR's warm restart?); the rule has no restart, it reaches lr_min at epoch "
+                  "total_epochs":
+                      lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * (e % T) / T)),
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),

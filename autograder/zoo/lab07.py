@@ -1832,3 +1832,37 @@ VARIANTS += [
     return top
 """),
 ]
+
+# Round 16b (issue 15, m16l held-out probe): a bias added only for some values of b (asked with a bias whose
+# entries sum to 0: out(b) - out(0) must be b[o]); a one-change story confirmed on the other failed cases (an
+# edit that only fits because a slice bound clips at the array's edge is no longer told).
+MUTANTS += [
+    Mutant("r16p conv fwd: bias added only when b.sum() != 0",
+           old="    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new=("    out = out.transpose(1, 0, 2, 3)\n"
+                "    if b.sum() != 0:                      # skip the add for a zero bias\n"
+                "        out = out + b.reshape(1, C_out, 1, 1)\n"
+                "    return out\n"),
+           expect=("the bias is not added for this b",)),
+    Mutant("r16p conv fwd: bias added only when b.mean() > 0 (a 'positive bias' test)",
+           old="    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new=("    out = out.transpose(1, 0, 2, 3)\n"
+                "    return out + b.reshape(1, C_out, 1, 1) if b.mean() > 0 else out\n"),
+           expect=("the bias is not added", "the bias is missing")),
+    Mutant("r16p conv bwd: col2im width slice bounded by H_out",
+           old="            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n",
+           new="            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * H_out:stride] += dcols[:, u, v]\n",
+           expect=("is bounded with H_out, a size of the H axis",)),
+    Mutant("r16p conv bwd: col2im height slice bounded by W_out",
+           old="            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n",
+           new="            dxp[:, :, u:u + stride * W_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n",
+           expect=("is bounded with W_out, a size of the W axis",)),
+    Mutant("r16p maxpool bwd: width slice of dx bounded by H_out",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)\n",
+           new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * H_out:stride] += np.where(first, dout, 0)\n",
+           expect=("is bounded with H_out, a size of the H axis",)),
+    Mutant("r16p maxpool bwd: square output assumed (H_out = W_out = windows.shape[2])",
+           old="    H_out, W_out = windows.shape[2:4]\n",
+           new="    H_out = W_out = windows.shape[2]\n",
+           expect=("4 (H_out) and 5 (W_out)",)),
+]

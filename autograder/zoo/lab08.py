@@ -1890,3 +1890,68 @@ VARIANTS += [
             old="            self.epochs_without_improvement += 1\n",
             new="            self.epochs_without_improvement = min(self.epochs_without_improvement + 1, self.patience)\n"),
 ]
+
+# Round 16b (issue 15, m16l held-out probe): zero_grad asked with gradients whose entries sum to 0 without being
+# 0 (a reset skipped on a test of the values); CS231n's velocity (v = mu v + lr g) in both branches is the text's
+# accepted convention (the two differ only once lr changes, and the text says both are right).
+MUTANTS += [
+    Mutant("r16p zero_grad: skips gradients whose entries sum to 0 (if p.grad.sum(): ...)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            if p.grad.sum():                  # already zero: nothing to do\n"
+               "                p.grad[...] = 0\n",
+           expect=("the reset is skipped on a test of the values",)),
+    Mutant("r16p zero_grad: skips gradients whose mean is 0 (if p.grad.mean() != 0: ...)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            if p.grad.mean() != 0:\n"
+               "                p.grad[...] = 0\n",
+           expect=("the reset is skipped on a test of the values",)),
+]
+MUTANTS += [
+    Mutant("r16p dropout: the boolean keep returned as the mask",
+           old="    return x * mask, mask\n", new="    return x * mask, keep\n",
+           expect=("the mask you returned is not the one you applied",)),
+    Mutant("r16p Adam: NAdam's look-ahead numerator",
+           old=ADAM_UPDATE,
+           new=("            m_hat = self.beta1 * m / correction1 + (1 - self.beta1) * g / correction1\n"
+                "            p.data -= self.lr * m_hat / (np.sqrt(v / correction2) + self.eps)\n"),
+           expect=("your steps are NAdam's",)),
+    Mutant("r16p Adam: AdaMax's second moment and step",
+           old=("            v *= self.beta2\n"
+                "            v += (1 - self.beta2) * g * g\n" + ADAM_UPDATE),
+           new=("            np.maximum(self.beta2 * v, np.abs(g), out=v)\n"
+                "            p.data -= self.lr * (m / correction1) / (v + self.eps)\n"),
+           expect=("your steps are AdaMax's",)),
+    Mutant("r16p AdamW: precedence slip p.data *= (1 - lr) * lambda",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data *= (1 - self.lr) * self.decoupled_weight_decay\n",
+           expect=("your factor is (1 - lr) * lambda",)),
+    Mutant("r16p AdamW: decay applied twice (p.data -= ... twice)",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
+           new="                p.data *= (1 - self.lr * self.decoupled_weight_decay) ** 2\n",
+           expect=("(1 - lr * lambda) ** 2", "twice")),
+    Mutant("r16p cosine decay: SGDR warm restart (epoch % total_epochs)",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * (epoch % total_epochs) / total_epochs)) / 2\n",
+           expect=("the schedule restarts at epoch total_epochs",)),
+    Mutant("r16p early stopping: a larger loss counted as an improvement (Keras mode='max', best from -inf)",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new=("        if self.epoch == 1:\n"
+                "            self.best_loss = -math.inf\n"
+                "        if val_loss > self.best_loss + self.min_delta:\n"),
+           expect=("a LARGER loss was counted as an improvement",)),
+    Mutant("r16p early stopping: comparison written the other way round (val_loss > best_loss - min_delta)",
+           old="        if val_loss < self.best_loss - self.min_delta:\n",
+           new="        if self.epoch == 1 or val_loss > self.best_loss + self.min_delta:\n",
+           expect=("a LARGER loss was counted as an improvement",)),
+]
+VARIANTS += [
+    Variant("r16p SGD: lr folded into the velocity in both branches (v = mu v + lr g; theta -= v; "
+            "Nesterov theta -= lr g + mu v)",
+            old=SGD_CORE + "            else:\n                p.data -= self.lr * v\n",
+            new=("            v *= self.momentum\n"
+                 "            v += self.lr * g\n"
+                 "            if self.nesterov:\n"
+                 "                p.data -= self.lr * g + self.momentum * v\n"
+                 "            else:\n"
+                 "                p.data -= v\n")),
+]
