@@ -4064,6 +4064,24 @@ def _nan_only_first(EarlyStopping, patience, min_delta, what) -> bool:
     return best == 1.0 and epoch == 1
 
 
+MAXIMISED = ("a LARGER loss was counted as an improvement (val_loss > best_loss + min_delta, the rule for a monitored "
+             "value that is maximised, such as an accuracy: Keras' mode='max'): a loss improves when it is LOWER, "
+             "val_loss < best_loss - min_delta, and best_loss starts at inf")
+
+
+def _larger_loss_improves(EarlyStopping, patience, min_delta) -> bool:
+    """A second input for the 'maximised' reading: a fresh stopper fed a RISING pair of losses (the second larger
+    by far more than min_delta) keeps the larger one as best_loss at epoch 2."""
+    try:
+        stopper = call(EarlyStopping, patience, min_delta, name="EarlyStopping")
+        for loss in (1.0, 3.0 + 10 * min_delta):
+            call(stopper.step, loss, name=f"EarlyStopping.step({loss})")
+        return float(expect_scalar(stopper.best_loss, name="best_loss")) == 3.0 + 10 * min_delta and \
+            int(expect_scalar(stopper.best_epoch, name="best_epoch")) == 2
+    except Exception:       # a stopper that cannot answer confirms nothing
+        return False
+
+
 def early_stopping(EarlyStopping):
     sequences = [
         ([1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.80, 0.81, 0.82, 0.83], 3, 0.0),
@@ -4095,9 +4113,7 @@ def early_stopping(EarlyStopping):
         "the number of improvements so far)": dict(count_improvements=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
-        "a LARGER loss was counted as an improvement (val_loss > best_loss + min_delta, the rule for a monitored "
-        "value that is maximised, such as an accuracy: Keras' mode='max'): a loss improves when it is LOWER, "
-        "val_loss < best_loss - min_delta, and best_loss starts at inf": dict(maximise=True),
+        MAXIMISED: dict(maximise=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
         "best_loss is updated BEFORE the comparison (best_loss = min(best_loss, val_loss) first): then val_loss < "
@@ -4114,6 +4130,7 @@ def early_stopping(EarlyStopping):
                  "stopper-initial-state")
         want = _stopping(losses, patience, min_delta)
         wrong = {msg: _stopping(losses, patience, min_delta, **kw) for msg, kw in mistakes.items()}
+        maximised = wrong[MAXIMISED]
         seen = []
         for k, loss in enumerate(losses):
             got = call(stopper.step, loss, name=f"{what}.step({loss})")
@@ -4171,6 +4188,8 @@ def early_stopping(EarlyStopping):
                     confirmed = [msg for msg in fits if wrong[msg][:k + 1 + len(rest)] == seen + rest]
                     fits = confirmed or (fits if len(fits) > 1 else [])
                 for msg in fits:
+                    if wrong[msg] is maximised and not _larger_loss_improves(EarlyStopping, patience, min_delta):
+                        continue        # a prefix that fits by coincidence: a rising sequence did not confirm it
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
