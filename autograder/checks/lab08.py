@@ -3521,6 +3521,29 @@ def batchnorm_train(batchnorm_forward):
                                     label.split(" =")[0])
                 raise
     _bn_zero_running(batchnorm_forward, r)
+    _bn_beta_additive(batchnorm_forward, r, True)
+
+
+def _bn_beta_additive(batchnorm_forward, r, training: bool) -> None:
+    """beta is a shift: out(beta) - out(beta = 0) is beta in every row, whatever beta is.  Asked with a beta whose
+    entries sum to 0 (not all 0), so that code adding beta only for some values of it (a test on beta.sum(),
+    beta.mean() or the like) is seen."""
+    x, gamma, _, rm, rv = _bn_inputs(r, 8, 4, np.float64)
+    beta = np.array([[0.75, -0.75, 1.5, -1.5]])          # exactly summing to 0 in every order of addition
+    what = (f"batchnorm_forward(x (8, 4) float64, beta = {beta.tolist()} (its entries sum to 0), "
+            f"training={training}, momentum=0.1, eps=1e-5)")
+    res = call(batchnorm_forward, x, gamma, beta, rm, rv, training, 0.1, 1e-5, name=what)
+    out = expect_array(list(res)[0], name=f"{what}: out", shape=x.shape)
+    want = _bn_oracle(x, gamma, beta, rm, rv, training, 0.1, 1e-5)[0]
+    if core.close(out, want, 1e-6, 1e-8):
+        return
+    unshifted = _bn_oracle(x, gamma, np.zeros_like(beta), rm, rv, training, 0.1, 1e-5)[0]
+    if core.close(out, unshifted, 1e-6, 1e-8):
+        fail(f"{what}: out(beta) - out(beta = 0) must be beta in every row; yours is 0 everywhere: beta is not added "
+             f"for this beta, while it is for the other calls' betas: add beta whatever its values (no test on beta "
+             f"such as `if beta.sum() != 0` or `if beta.mean()`: a shift can sum to 0 without being 0)",
+             "bn-beta-skipped-for-some-beta")
+    expect_close(out, want, name=f"{what}: out", rtol=1e-6, atol=1e-8)
 
 
 def _bn_default_momentum(batchnorm_forward, args, want, what, momentum, eps, rtol, atol) -> None:
@@ -3637,6 +3660,7 @@ def batchnorm_eval(batchnorm_forward):
                 _bn_statistics_used(exc, out, x, gamma, beta, rm, rv, momentum, eps, training=False)
             raise
     _bn_eval_initial(batchnorm_forward, r)
+    _bn_beta_additive(batchnorm_forward, r, False)
 
 
 def _bn_eval_initial(batchnorm_forward, r) -> None:

@@ -1929,6 +1929,13 @@ MUTANTS += [
            old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n",
            new="                p.data *= (1 - self.lr * self.decoupled_weight_decay) ** 2\n",
            expect=("(1 - lr * lambda) ** 2", "twice")),
+    Mutant("r16p batch norm: beta added only when beta.sum() != 0",
+           old="    return gamma * x_hat + beta, running_mean, running_var, (x_hat, gamma, inv_std)\n",
+           new=("    out = gamma * x_hat\n"
+                "    if beta.sum() != 0:\n"
+                "        out = out + beta\n"
+                "    return out, running_mean, running_var, (x_hat, gamma, inv_std)\n"),
+           expect=("beta is not added for this beta",)),
     Mutant("r16p cosine decay: SGDR warm restart (epoch % total_epochs)",
            old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
            new="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * (epoch % total_epochs) / total_epochs)) / 2\n",
