@@ -62,7 +62,8 @@ PROPERTIES = {
     "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
     "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k",
-                              "neighbouring forward values named (a * k, k ** a)"),
+                              "neighbouring forward values named (a * k, k ** a)",
+                              "a = 0 for k = 1, 2, 3 (a rule divided by the input named)"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
@@ -72,7 +73,8 @@ PROPERTIES = {
     "exp_log (exp, log)": _OP + ("log10 named",
                                  "a wrong local derivative named by one edit of its formula, read at five inputs "
                                  "(every operation with a formula: *, **, tanh, exp, log)"),
-    "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named"),
+    "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named",
+                   "derivative 0 at exactly a = 0 (the docstring's convention)"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -102,6 +104,7 @@ PROPERTIES = {
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
                     "every layer applied to the original x named",
+                    "Layer output j is neuron j on the same x (x changed between neurons named, confirmed on a 2nd Layer)",
                     "layers in reverse order named (own layers applied last to first)",
                     "a failing Neuron.parameters() left to the neuron cell",
                     "parameters missing exactly whole layers named (which layers)",

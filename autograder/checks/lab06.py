@@ -58,6 +58,7 @@ PROPERTIES = {
                       "the class sum taken over the batch axis named",
                       "acc divisor said only when confirmed on labels all predicted right",
                       "argmax without axis (of Y or of Yhat) named",
+                      "tied maxima: the first argmax (class among the ties named, confirmed on a 2nd batch)",
                       "Yhat with exact zeros (an underflowed softmax) not modified",
                       "exact zeros in the wrong classes: no NumPy warning (log(0) named) and the oracle's L",
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
