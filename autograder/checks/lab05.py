@@ -62,7 +62,8 @@ PROPERTIES = {
     "add (__add__, __radd__)": _OP + ("number on either side", "a + a (one operand twice)"),
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
     "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k",
-                              "neighbouring forward values named (a * k, k ** a)"),
+                              "neighbouring forward values named (a * k, k ** a)",
+                              "a = 0 for k = 1, 2, 3 (a rule divided by the input named)"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
@@ -72,7 +73,8 @@ PROPERTIES = {
     "exp_log (exp, log)": _OP + ("log10 named",
                                  "a wrong local derivative named by one edit of its formula, read at five inputs "
                                  "(every operation with a formula: *, **, tanh, exp, log)"),
-    "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named"),
+    "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named",
+                   "derivative 0 at exactly a = 0 (the docstring's convention)"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -102,6 +104,7 @@ PROPERTIES = {
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
                     "every layer applied to the original x named",
+                    "Layer output j is neuron j on the same x (x changed between neurons named, confirmed on a 2nd Layer)",
                     "layers in reverse order named (own layers applied last to first)",
                     "a failing Neuron.parameters() left to the neuron cell",
                     "parameters missing exactly whole layers named (which layers)",
@@ -1468,7 +1471,27 @@ def power(Value) -> None:
             if k not in (3, 2) and not _unimplemented(exc):
                 _explain_integer_powers_only(Value, exc, k)
             raise
+    _power_at_zero(Value)
     _label(Value, lambda: _new(Value, 2.0) ** 2, "a ** 2")
+
+
+def _power_at_zero(Value) -> None:
+    """a ** k at a = 0 for whole k >= 1 (the docstring's d/dself = k * self**(k-1) is defined there: 0 for k >= 2,
+    1 for k = 1): a rule rewritten as k * out.data / self.data divides by 0.  Judged after the other inputs passed."""
+    for k in (2, 3, 1):
+        name = f"a ** {k} at a = 0"
+        try:
+            got, grads, _, _ = _outcome(Value, lambda a, k=k: a ** k, [0.0], 1.0, [0.0], name)
+        except core.CheckFailure as exc:
+            if "ZeroDivisionError" in str(exc) or "division by zero" in str(exc):
+                fail(f"{exc}: a ** {k} is right at a != 0 and raises at a = 0, where the power rule "
+                     f"d(a**k)/da = k * a**(k-1) is {1.0 if k == 1 else 0.0:g}: the local derivative divides by the "
+                     f"input (k * out.data / self.data, which is k * a**(k-1) only for a != 0); write "
+                     f"k * self.data ** (k - 1) * out.grad (mse_loss's (p - t) ** 2 meets a = 0 whenever a prediction "
+                     f"equals its target, as a relu output of exactly 0 for a target 0)", "power-divides-by-input")
+            raise
+        _expect(got, 0.0, f"{name}: the value")
+        _expect(grads[0], 1.0 if k == 1 else 0.0, f"{name}: the local derivative (the power rule k * a**(k-1))")
 
 
 def _explain_integer_powers_only(Value, exc: core.CheckFailure, k) -> None:
@@ -1615,6 +1638,7 @@ def tanh(Value) -> None:
     # tanh(a) is the docstring's promise for every a: saturated inputs of both signs (a cut-off such as
     # `1.0 if abs(a) > 20` loses the sign of a large negative a) and a moderate negative one
     saturated = [-float(r.uniform(21, 30)), float(r.uniform(21, 30))]
+    # not far beyond: the notebook lets tanh be composed from exp, + and /, and exp(2a) overflows a float for a > 354.9
     xs.append(-float(r.uniform(0.3, 2.5)))
     kw = dict(diagnose_value={"the forward value is tan(a), the trigonometric tangent (math.tan): tanh is math.tanh":
                                   math.tan,
@@ -1715,6 +1739,22 @@ def relu(Value) -> None:
                            "relu's mask is inverted: the gradient passes where the input is < 0 and is 0 where it "
                            "is > 0; it must pass where the input is > 0, (out.data > 0) * out.grad":
                                lambda a: (1.0 if a < 0 else 0.0,)})
+    _at_kink(Value, "relu", 0.0, 0.0, 0.0,
+             "relu's derivative at exactly a = 0 must be 0 (the docstring: 1 where self > 0, else 0): the mask "
+             "must be a strict > 0 test, (out.data > 0) or (self.data > 0), not >= 0")
+
+
+def _at_kink(Value, method: str, x: float, value: float, derivative: float, words: str) -> None:
+    """a.method() at an input where the docstring fixes the derivative by convention (relu at exactly 0): the value and
+    the local derivative there, on top of a pre-existing grad (the finite differences of the cases cannot judge a
+    kink).  Asked only after the method passed its cases, so it is cheap and names a wrong convention only."""
+    name = f"a.{method}() at a = {x:g}"
+    seed, pre = 1.5, 0.25
+    got, grads, _, _ = _outcome(Value, lambda a: getattr(a, method)(), [x], seed, [pre], name)
+    _expect(got, value, name)
+    local = (grads[0] - pre) / seed
+    if not core.close(local, derivative, 1e-9, 1e-12):
+        fail(f"{name}: the local derivative is {local:.6g}, expected {derivative:g}: {words}", f"{method}-at-kink")
 
 
 # --------------------------------------------------------------------------- backward()
@@ -3384,7 +3424,7 @@ def _mlp(MLP, Layer, Value) -> None:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
-        _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value)
+        _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value, Layer)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
     try:
         one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
@@ -3461,7 +3501,7 @@ def _mlp(MLP, Layer, Value) -> None:
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
 
 
-def _layer_feeds_whole_input(layer, out: list, x: list, Value) -> None:
+def _layer_feeds_whole_input(layer, out: list, x: list, Value, Layer) -> None:
     """Layer(3, 2)(x)[i] must be what the student's own neuron i gives on the whole x (a wrong neuron is the
     neuron cell's); when it is not, which input that neuron was given is found by experiment."""
     try:
@@ -3482,7 +3522,45 @@ def _layer_feeds_whole_input(layer, out: list, x: list, Value) -> None:
         fail(f"{head}: neuron i was given only the input x[i] (a zip over the neurons and the inputs pairs them one "
              f"to one); every neuron reads the whole input: [neuron(x) for neuron in self.neurons]",
              "layer-neuron-gets-one-input")
+    _explain_later_neurons(Layer, got, own, Value)
     # other differences (an activation applied again, layers mixed up) are named by the MLP cases
+
+
+def _first_right_later_wrong(layer, x: list, Value) -> tuple[list, list] | None:
+    """(outputs, own) of ``layer(x)`` when its first output is its own neuron 0 on x and a later one is not its own
+    neuron on the same x; None otherwise (or when anything raises, or the neurons are not deterministic)."""
+    try:
+        neurons = list(layer.neurons)
+        got = [float(_data(o, Value, "Layer(x)")) for o in layer(list(x))]
+        own = [float(n(list(x)).data) for n in neurons]
+        if own != [float(n(list(x)).data) for n in neurons]:
+            return None
+    except Exception:
+        return None
+    if len(got) != len(own) or len(got) < 2 or not core.close(got[0], own[0], 1e-9, 1e-12) or \
+            all(core.close(g, o, 1e-9, 1e-12) for g, o in zip(got, own)):
+        return None
+    return got, own
+
+
+def _explain_later_neurons(Layer, got: list, own: list, Value) -> None:
+    """Layer(x)[0] is neuron 0 on x and a later output is not neuron j on x: the input changed between the neurons
+    (x rebound or modified inside the loop).  Confirmed on a second Layer of other, pairwise-different sizes."""
+    if not core.close(got[0], own[0], 1e-9, 1e-12) or len(got) < 2:
+        return
+    j = next((j for j, (g, o) in enumerate(zip(got, own)) if not core.close(g, o, 1e-9, 1e-12)), None)
+    if j is None:
+        return
+    try:
+        other = core.call(Layer, 4, 3, act="tanh", rng=np.random.default_rng(5), name="Layer(4, 3)")
+    except core.CheckFailure:
+        return
+    if _first_right_later_wrong(other, [0.7, -0.4, 0.25, -1.1], Value) is None:
+        return
+    fail(f"Layer(3, 2)(x)[{j}] is {got[j]:.6g}, but its own neuron {j} given the same x gives {own[j]:.6g}, while "
+         f"output 0 is neuron 0's (and likewise for Layer(4, 3)): the first neuron got the input x, the later ones "
+         f"another input. Every neuron reads the same, unchanged x: is x rebound or modified inside the loop over the "
+         f"neurons? return [neuron(x) for neuron in self.neurons]", "layer-input-changed-between-neurons")
 
 
 def _applied_act(neurons: list, h: np.ndarray, z: np.ndarray) -> str | None:

@@ -58,6 +58,7 @@ PROPERTIES = {
                       "the class sum taken over the batch axis named",
                       "acc divisor said only when confirmed on labels all predicted right",
                       "argmax without axis (of Y or of Yhat) named",
+                      "tied maxima: the first argmax (class among the ties named, confirmed on a 2nd batch)",
                       "Yhat with exact zeros (an underflowed softmax) not modified",
                       "exact zeros in the wrong classes: no NumPy warning (log(0) named) and the oracle's L",
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
@@ -1676,6 +1677,50 @@ def loss_accuracy(fn):
     run_cases(runs)
     _loss_keeps_zero_probabilities(fn, r)
     _loss_small_probabilities(fn)
+    _accuracy_ties(fn)
+
+
+def _tied_batch(rows: list[list[float]], labels: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    Yhat = np.array(rows, dtype=_f64)
+    return Yhat / Yhat.sum(axis=1, keepdims=True), np.eye(Yhat.shape[1])[labels]
+
+
+def _accuracy_ties(fn) -> None:
+    """Rows whose largest probability is shared by several classes (a uniform row, as an untrained model with equal
+    scores gives): the docstring's prediction is np.argmax, the FIRST of the tied maxima.  Two batches of other,
+    pairwise-different sizes; a row counted right whenever its class is among the maxima is said only when that rule
+    gives the student's acc on both.  Exactly representable probabilities: the ties are exact."""
+    batches = [_tied_batch([[1, 1, 1, 1], [3, 3, 1, 1], [1, 2, 2, 1], [1, 5, 1, 1], [4, 1, 2, 1]],
+                           [2, 1, 1, 1, 3]),
+               _tied_batch([[1, 1, 1], [2, 1, 2], [1, 1, 2], [2, 1, 1], [1, 1, 1], [2, 2, 1], [1, 3, 1]],
+                           [1, 2, 2, 0, 0, 1, 0])]
+    seen = []
+    for Yhat, Y in batches:
+        try:
+            got = fn(Yhat.copy(), Y.copy())
+            acc = float(got[1])
+        except Exception:       # a call that fails here failed on the ordinary batches too
+            return
+        first = np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)
+        among = (Yhat * Y).sum(axis=1) == Yhat.max(axis=1)
+        seen.append((Yhat, Y, acc, float(first.mean()), float(among.mean()), among & ~first))
+    wrong = [b for b in seen if not core.close(b[2], b[3], 0, 1e-9)]
+    if not wrong:
+        return
+    Yhat, Y, acc, want, _, extra = wrong[0]
+    name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}) on rows whose largest probability is shared by several classes"
+    if all(core.close(b[2], b[4], 0, 1e-9) for b in seen):
+        core.fail(f"{name}: acc is {acc:.6g}, expected {want:.6g} (and likewise on a second batch of "
+                  f"{seen[1][0].shape[0]} rows and {seen[1][0].shape[1]} classes): your acc counts a row as right "
+                  f"whenever its label's class is AMONG the tied maxima (rows {np.flatnonzero(extra).tolist()} here, "
+                  f"e.g. {np.round(Yhat[int(np.flatnonzero(extra)[0])], 3).tolist()} with label class "
+                  f"{int(np.argmax(Y[int(np.flatnonzero(extra)[0])]))}): the prediction of a row is np.argmax(Yhat[n]), "
+                  f"the FIRST of tied maxima (the docstring); with your rule a uniform prediction, every class equal, "
+                  f"would be 100 % accurate. acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+                  "acc-ties-counted-right")
+    core.fail(f"{name}: acc is {acc:.6g}, expected {want:.6g}: with tied maxima the prediction of a row is "
+              f"np.argmax(Yhat[n]), the FIRST of the tied classes (the docstring); your acc is right on untied rows",
+              "acc-wrong-on-ties")
 
 
 def _loss_small_probabilities(fn) -> None:

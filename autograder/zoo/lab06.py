@@ -1367,3 +1367,27 @@ MUTANTS += [
            new="    grad_Ytilde = Yhat * (1 - Yhat) * (-Y / Yhat) / N + Yhat / N",
            expect="grads['by'] is grad_ytilde itself"),
 ]
+
+
+# ----- round 16b (r16o): the held-out set m16k
+MUTANTS += [
+    Mutant("r16o m16k: accuracy counts a row as right when the true class is among tied maxima",
+           old=_ACC,
+           new="acc = np.mean(np.sum((Yhat == Yhat.max(axis=1, keepdims=True)) * Y, axis=1) > 0)",
+           expect=["AMONG the tied maxima", "the FIRST of tied maxima"]),
+    Mutant("r16o: accuracy breaks ties by the LAST maximum (argmax of the reversed row)",
+           old=_ACC,
+           new="acc = np.mean(Yhat.shape[1] - 1 - np.argmax(Yhat[:, ::-1], axis=1) == np.argmax(Y, axis=1))",
+           expect=["the FIRST of the tied classes"]),
+]
+
+VARIANTS += [
+    # sgd's check accepts an out-of-place step: the caller's dict (or the returned one) must hold theta - eta * g
+    Variant("r16o m16k: sgd assigns new arrays to the caller's dict entries (params[name] = params[name] - eta * g)",
+            old="        params[name] -= eta * grads[name]",
+            new="        params[name] = params[name] - eta * grads[name]"),
+    # lab06 compares values at float32 precision whatever the answer's dtype (checks/lab06.py, cases.float32_tolerance)
+    Variant("r16o m16k: forward casts X to float32 (every output float32)",
+            old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh)',
+            new='    X = X.astype(np.float32)\n    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh)'),
+]
