@@ -94,10 +94,29 @@ def test_checks_reject_array_subclass_and_none(ref):
         checks.sgd(lambda p, g, eta: None)
 
 
-def test_checks_accept_other_correct_formulations(ref):
-    def out_of_place_sgd(params, grads, eta):   # the solution updates in place; a new dict is fine too
+def test_sgd_must_update_the_given_arrays_in_place():
+    """The notebook's conventions: parameter updates are made in place.  A step that fills the dict with new
+    arrays (right values) is named as such; np.subtract(..., out=) on each array is in place."""
+    def out_of_place_sgd(params, grads, eta):
         return {k: params[k] - eta * grads[k] for k in params}
-    checks.sgd(out_of_place_sgd)
+
+    def rebinding_sgd(params, grads, eta):
+        for k in params:
+            params[k] = params[k] - eta * grads[k]
+        return params
+    for fn in (out_of_place_sgd, rebinding_sgd):
+        with pytest.raises(core.CheckFailure, match="still hold their old values") as info:
+            checks.sgd(fn)
+        assert info.value.diagnosis == "not-in-place"
+
+    def subtract_out_sgd(params, grads, eta):
+        for k in params:
+            np.subtract(params[k], eta * grads[k], out=params[k])
+        return params
+    checks.sgd(subtract_out_sgd)
+
+
+def test_checks_accept_other_correct_formulations(ref):
 
     def einsum_forward(p, X):   # a different but correct formulation (the checks include float32 cases)
         Ht = np.einsum("nx,hx->nh", X, p["Wh"]) + p["bh"][:, 0]

@@ -99,7 +99,8 @@ PROPERTIES = {
             "the wrong term located by switching params or grads off or moving them",
             "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
             "a shape error hinted with the parameters' shapes", "step divided by the parameter count named",
-            "one edit of p - eta * g named (formula analysis)", "an undefined name (a notebook global) named"),
+            "one edit of p - eta * g named (formula analysis)", "an undefined name (a notebook global) named",
+            "the given arrays updated in place (new arrays named)", "non-contiguous (Fortran-order) parameters"),
 }
 
 _f64 = np.float64
@@ -2715,6 +2716,39 @@ def sgd(fn):
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
     _sgd_non_contiguous(fn, r)
+    _sgd_in_place(fn, r)
+
+
+#: The check's driver, run in the kernel: the arrays the caller's dict held before the call, read after it (a
+#: step that makes new arrays leaves them as they were, whatever dict it fills or returns).
+_SGD_IN_PLACE = """
+def sgd_in_place(fn, params, grads, eta):
+    import numpy as np
+    arrays = dict(params)
+    fn(params, grads, eta)
+    return {k: np.array(v) for k, v in arrays.items()}
+"""
+
+
+def _sgd_in_place(fn, r) -> None:
+    """The arrays of params themselves move (the docstring and the notebook's conventions: parameter updates
+    are made in place, so anything holding a parameter array, such as a model or an optimiser, sees the step).
+    A step that builds new arrays (params[k] = params[k] - eta * g, a dict comprehension, dict.update) fills
+    the dict with the right values and leaves the arrays it was given untouched.  Only a function that passed
+    its cases (right values in the dict it fills or returns) gets here."""
+    nx, nh, ny, eta = 4, 3, 5, 0.3
+    params, grads = _params(r, nx, nh, ny), _params(r, nx, nh, ny, scale=1.0)
+    try:
+        arrays = core.kernel_functions(_SGD_IN_PLACE)["sgd_in_place"](fn, _copy_dict(params), _copy_dict(grads), eta)
+    except Exception:
+        return                       # a call that raises on these inputs is named by the cases
+    stale = [k for k in PARAM_NAMES if np.array_equal(np.asarray(arrays.get(k)), params[k])]
+    if stale:
+        core.fail(f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny}: the arrays params held "
+                  f"({', '.join(f'params[{k!r}]' for k in stale)}) still hold their old values: the step made new "
+                  f"arrays (params[k] = params[k] - eta * grads[k], a new dict, dict.update) instead of updating "
+                  f"the arrays themselves. Parameter updates are made in place (the notebook's conventions): "
+                  f"params[k] -= eta * grads[k]", "not-in-place")
 
 
 #: The check's driver, run in the kernel (arrays cross to it in C order): the parameters made Fortran-ordered
@@ -2745,8 +2779,8 @@ def _sgd_non_contiguous(fn, r) -> None:
     except Exception:
         return                       # a call that raises on these inputs is named by the cases
     want = {k: params[k] - eta * grads[k] for k in PARAM_NAMES}
-    # the caller's dict after the call, then the returned one (an out-of-place step that returns the new dict, or
-    # rebinds the caller's entries, is accepted as in the cases)
+    # the caller's dict after the call, then the returned one (whether the arrays themselves moved is
+    # _sgd_in_place's question)
     misses = [[k for k in PARAM_NAMES if np.shape(after.get(k)) != want[k].shape or not _near(after[k], want[k])]
               for after in seen]
     if not all(misses):
