@@ -6,7 +6,7 @@ One function per graded cell.  Beside the oracles, the checks test the lab's spe
   ``grad``, ``decay``), read back after every call: each parameter moves by exactly the rule's step,
   in place, ``p.grad`` is never changed, the dtype is kept (float32 and float64), the state is per
   parameter (two parameters of the same shape), the step counter counts ``step()`` calls, two
-  optimisers do not share state, ``opt.lr`` is read at every step, ``zero_grad`` zeroes in place;
+  optimisers do not share state, ``opt.lr`` is read at every step, ``zero_grad`` leaves zeros of each gradient's shape and dtype;
 * **layers**: training and evaluation modes, inputs never modified, shapes with N and D pairwise
   different and different from 1, a batch of 1 and odd batches, float32 and float64.
 
