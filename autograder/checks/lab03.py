@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import core
+from . import formula as _formula
 from .cases import call, diagnose_only, explain_elementwise, explain_factor, run_cases, signature, tolerance
 from .formula import explain_formula
 
@@ -1198,6 +1199,8 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     layer = name.split(".", 1)[0]
     reading = _transformed_reading(probe, oracle, what,
                                    layer.lower() if ".forward" in name and layer.isidentifier() else "f")
+    if not reading and ".forward" in name and (not text or " times" not in text):
+        reading = _slope_at_large_x(probe, oracle, what)
     if reading:
         text = f"{reading}; {text}" if text else reading
     if text:
@@ -1225,6 +1228,41 @@ def _wide_range_case(probe, oracle, name, rt, at) -> list:
     if mine.shape != want.shape or not np.isfinite(want).all() or core.close(mine, want, rt, at):
         return []
     return [core.Compared(mine, want, rt, at, f"{name} at x = {_WIDE_POINTS.ravel().tolist()}")]
+
+
+#: Constants a misplaced factor usually is (a / sqrt(2) outside erf's parentheses, a 0.5 twice...).
+_NAMED_FACTORS = {"1/sqrt(2)": 1 / math.sqrt(2), "sqrt(2)": math.sqrt(2), "1/2": 0.5, "2": 2.0,
+                  "1/sqrt(2*pi)": 1 / math.sqrt(2 * math.pi), "sqrt(2*pi)": math.sqrt(2 * math.pi),
+                  "sqrt(2/pi)": math.sqrt(2 / math.pi), "sqrt(pi/2)": math.sqrt(math.pi / 2), "1/4": 0.25}
+
+
+def _slope_at_large_x(probe, oracle, what: str) -> str | None:
+    """Second question on a wrong forward whose expected f grows like c x for large x (ReLU, ELU, GELU, SiLU,
+    softplus, SELU...): does the student's grow like c' x with another c' (the same ratio f(x)/x at x = 20, 25,
+    30 and 40)?  Then a constant factor multiplies what should tend to c x: the part that should reach 1 for
+    large x (a cdf, a sigmoid) does not."""
+    if probe is None or oracle is None:
+        return None
+    xs = np.array([[20.0, 25.0, 30.0, 40.0]])
+    try:
+        with np.errstate(all="ignore"):
+            mine = np.asarray(probe(xs.copy()), dtype=np.float64) / xs
+            want = np.asarray(oracle(xs.copy()), dtype=np.float64) / xs
+    except Exception:
+        return None
+    if mine.shape != xs.shape or want.shape != xs.shape or not (np.isfinite(mine).all() and np.isfinite(want).all()):
+        return None
+    rm, rw = float(mine[0, 0]), float(want[0, 0])
+    if not (np.allclose(mine, rm, rtol=1e-9, atol=0) and np.allclose(want, rw, rtol=1e-9, atol=0)) or rw == 0 \
+            or abs(rm - rw) <= 1e-6 * abs(rw) or rm == 0:
+        return None
+    k = rm / rw
+    named = next((f" = {label}" for label, c in _NAMED_FACTORS.items() if abs(k - c) <= 1e-9 * c), "")
+    return (f"for large x your {what} grow like {rm:.6g} x where the expected ones grow like {rw:.6g} x (the same "
+            f"ratio f(x) / x at x = 20, 25, 30 and 40): there your {what} are {k:.6g}{named} times the expected "
+            f"ones, so a constant factor multiplies what should tend to {rw:.6g} x: the part of the formula that "
+            f"should reach 1 for large x (a cdf, a sigmoid) does not; is a factor outside the parentheses it "
+            f"belongs in?")
 
 
 #: Readable points, symmetric about 0, for the reflection readings (two sets: one match is not a reading).
@@ -1753,6 +1791,47 @@ def _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at) -> None
                       f"(self.y = y, not an intermediate)", "cached-intermediate")
 
 
+#: A second set of readable points (pairwise different from TERM_X) for the readings of backward's cached input.
+TERM_X2 = np.array([[-2.6, -1.2, -0.4, 0.35, 0.8, 1.9, 2.7]])
+TERM_G2 = np.array([[1.3, -0.6, 0.9, 1.7, -1.4, 0.5, 0.8]])
+#: What forward may have left under the name of its input x (the other quantities of _quantities).
+_IN_PLACE_OF_X = {"y": "the output y = f(x)", "s": "s = sigmoid(x)", "cdf": "the cdf Phi(x)", "pdf": "the pdf phi(x)",
+                  "t": "t = tanh(u)", "u": "u"}
+
+
+def _name_input_replaced(cls, spec, key, label, name) -> None:
+    """Forward right, backward wrong: is backward the documented derivative, written with x and the forward's other
+    quantities (s, cdf, t...), evaluated with another of those quantities in x's place -- forward left, e.g., its
+    output under self.x (self.x = x * s)?  Named when it holds on two sets of readable points, each formula's
+    other quantities at their right values."""
+    formulas = [f for f in FORMULAS.get(key, {}).get("df", {}).get(None, ()) if re.search(r"\bx\b", f)]
+    if not formulas or spec.label == "Softmax":
+        return
+    fits = None
+    for xs, gs in ((TERM_X, TERM_G), (TERM_X2, TERM_G2)):
+        got = _backward_values(cls, spec, label, xs, gs)
+        if got is None:
+            return
+        env = {**_quantities(key, xs), "g": gs}
+        ok = set()
+        for q in _IN_PLACE_OF_X:
+            if not isinstance(env.get(q), np.ndarray):
+                continue
+            for f in formulas:
+                value = _formula._evaluate(_formula._parse(f), {**env, "x": env[q]})
+                if value is not None and value.shape == got.shape and core.close(got, value, 1e-6, 1e-9):
+                    ok.add((q, f))
+        fits = ok if fits is None else fits & ok
+        if not fits:
+            return
+    q, f = sorted(fits)[0]
+    core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's derivative "
+              f"`{f}` evaluated with {_IN_PLACE_OF_X[q]} in place of the input x (every other quantity right; on two "
+              f"sets of points): where backward reads x it finds {_IN_PLACE_OF_X[q]}: forward stored that under the "
+              f"input's name (self.x = ... overwritten?): keep the input itself, self.x = x, and the other "
+              f"quantities under their own names", "input-cache-replaced")
+
+
 def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: dict | None = None):
     """Fallback diagnosis: is the wrong backward at least the derivative of the student's own forward?"""
     fd_layer = _make(label, spec.make, cls)
@@ -1819,6 +1898,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         argument = argument if again is not None and _wrong_argument(spec, TERM_X, TERM_G, again, 1e-6, 1e-9) \
             == argument else None
     if core.close(numeric, expected, 1e-4, 1e-6):
+        _name_input_replaced(cls, spec, key, label, name)
         if not term:
             _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         if argument:

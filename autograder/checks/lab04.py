@@ -1029,6 +1029,46 @@ def _check_sigmoid(fn, name_of):
     name = name_of(Z) + " with |Z| up to 1000"
     A = core.expect_array(_sigmoid_values(fn, Z.copy(), name, None), name=name, shape=Z.shape)
     _expect_close(A, _sigmoid(Z), name=name, rtol=1e-9, atol=1e-12)
+    _sigmoid_float64_precision(lambda z: _sigmoid_values(fn, z, name_of(z), None), name_of)
+
+
+_SIGMOID_F64_ATOL = 2e-15     # about ten rounding steps of 1.0 in float64: the values are in [0, 1]
+
+
+def _sigmoid_float64_precision(values, name_of) -> None:
+    """The docstring: a float64 Z gives the sigmoid computed in float64, no precision lost -- also in the tails
+    (absolute error: the tanh form, which rounds sigmoid(-40) = 4e-18 to 0, is right).  The values above are
+    compared at float32 precision; here at float64's.  A result that stays the same for several Z beyond some |Z|
+    (three points on each side) is read as a clip of Z, with the bound read back from the value."""
+    Z = np.array([[-100.0, -40.0, -35.0, -20.0, -3.0, 0.5, 3.0, 20.0, 35.0, 40.0, 100.0]])
+    name = name_of(Z) + " at float64 precision"
+    A = values(Z.copy())
+    if not isinstance(A, np.ndarray) or A.shape != Z.shape or A.dtype != _f64:
+        return       # shapes and dtypes are judged above
+    E = np.exp(-np.abs(Z))
+    want = np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))      # exact to rounding in both tails
+    err = np.abs(A - want)
+    if not (err > _SIGMOID_F64_ATOL).any():
+        return
+    for side, sign in ((Z[0] < -30, "-"), (Z[0] > 30, "")):
+        got = A[0, side]
+        if got.size == 3 and np.all(got == got[0]) and np.all(err[0, side] > _SIGMOID_F64_ATOL) and 0 < got[0] < 1:
+            c = abs(float(np.log(got[0] / (1.0 - got[0]))))
+            bound = f"{c:.0f}" if abs(c - round(c)) < 1e-3 else f"{c:.4g}"
+            z = 40.0 if sign == "" else -40.0
+            i = int(np.flatnonzero(Z[0] == z)[0])
+            core.fail(f"{name}: your sigmoid gives the same value {float(got[0])!r} at Z = "
+                      f"{', '.join(f'{v:g}' for v in Z[0, side])}, which is sigmoid({sign}{bound}): Z is clipped at "
+                      f"+-{bound} before the exp (np.clip(Z, -{bound}, {bound})?), so every |Z| above {bound} gets the "
+                      f"value at the bound: sigmoid({z:g}) is {float(want[0, i])!r} in float64, yours "
+                      f"{float(A[0, i])!r}. The docstring asks for float64 precision: the stable form E = exp(-|Z|) "
+                      f"needs no clip (a clip far out, at +-500, changes nothing)", "sigmoid-clipped-tails")
+    i = int(np.argmax(err[0]))
+    z, a, w = Z[0, i], float(A[0, i]), float(want[0, i])
+    step = " (about float32 precision: a float32 step on the way?)" if err[0, i] > 1e-10 and abs(z) < 30 else ""
+    core.fail(f"{name}: sigmoid({z:g}) is {a!r}, the float64 value is {w!r}: an error of {err[0, i]:.2g}, more than "
+              f"float64 rounding{step}. The docstring asks for the result computed in float64 with no precision "
+              f"lost, also for large |Z|", "sigmoid-not-float64-precise")
 
 
 def activation_forward(fn, sigmoid=None) -> None:
@@ -1081,6 +1121,10 @@ def activation_forward(fn, sigmoid=None) -> None:
                  "(A, activation_cache)")
     A = core.expect_array(out[0], name=f"{name}: A", shape=Z.shape)
     _expect_close(A, _sigmoid(Z), name=f"{name}: A", rtol=1e-9, atol=1e-12)
+    _sigmoid_float64_precision(
+        lambda z: _tuple(_sigmoid_values(lambda v: fn(v, "sigmoid"), z, name, "sigmoid"), 2, name,
+                         "(A, activation_cache)")[0],
+        lambda z: f"activation_forward(Z {z.shape}, 'sigmoid', {z.dtype.name})")
     # ReLU is unbounded above: a clip at a bound the standard-normal cases never reach (Z.clip(0, 10)) is wrong
     # there (tanh is not asked to be stable at |Z| = 1000: a formula from exponentials is a correct variant)
     name = "activation_forward(Z with |Z| up to 1000, 'relu')"
@@ -1319,6 +1363,30 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             raise
 
 
+def _name_transposed_input(run, exc, name, labels=False) -> None:
+    """A network function that raised on X (m, n_0) with samples as rows: asked with X.T on two networks of
+    other, pairwise different sizes (m, n_0, hidden width), it returns the right output for X on both: X is
+    transposed inside (the columns-are-samples convention, A = X.T)."""
+    gen = core.rng("lab04.transposed-input")
+    for dims, m in (([3, 5, 1], 7), ([4, 2, 6, 1], 9)):
+        params = _random_params(gen, dims, scale=1.5)
+        X = gen.standard_normal((m, dims[0]))
+        AL = _forward(X, params, "tanh")[-1][4]
+        want = (AL > 0.5).astype(_f64) if labels else AL
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(run(X.T.copy(), _copy_params(params), "tanh"), dtype=_f64)
+        except Exception:
+            return
+        if got.shape != want.shape or not _near(got, want):
+            return
+    what = "the labels" if labels else "AL"
+    core.fail(f"{str(exc).split('. ', 1)[0]}. Given X.T instead (n_0 rows, m columns) it returns {what} of X exactly "
+              f"(asked on two networks, X (7, 3) and X (9, 4)): X arrives transposed inside, as in the "
+              f"columns-are-samples convention (A = X.T?). Here samples are rows: X is (m, n_0) and layer 1 reads "
+              f"X itself, A_0 = X", "input-transposed")
+
+
 def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     gen = core.rng("lab04.model_forward")
     # The last network has every size 1: there a transposed product in a building block cannot
@@ -1337,6 +1405,7 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
             out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
             if " raised " in str(exc) and "not implemented" not in str(exc):
+                _name_transposed_input(lambda x, p, h: _tuple(fn(x, p, h), 2, name, "(AL, caches)")[0], exc, name)
                 _every_layer_reads_x(fn, hidden, str(exc).split(". " + _MODEL_FORWARD_HINT)[0])
             raise
         if out is None:
@@ -2606,6 +2675,22 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
             raise
 
 
+def _name_cache_index_past_end(exc, L, name) -> None:
+    """IndexError raised at a line of model_backward that reads caches[v] with a bare variable v: caches has L
+    entries, caches[0] .. caches[L - 1], so v reached L: the loop's layer number l (L down to 1) used as the
+    list index.  Read from the line the exception names, with L of this call."""
+    text = core.located(exc)
+    m = re.search(r"raised IndexError: list index out of range \(raised at `([^`]*)` in model_backward\)", text)
+    index = re.search(r"caches\[\s*([A-Za-z_]\w*)\s*\]", m.group(1)) if m else None
+    if index is None:
+        return
+    v = index.group(1)
+    core.fail(f"{name} raised IndexError: list index out of range (raised at `{m.group(1)}` in model_backward): "
+              f"caches has L = {L} entries, caches[0] .. caches[{L - 1}], so {v} reached {L} there: layer l's cache "
+              f"is caches[l - 1] (the list counts from 0, the layers from 1): with l from L down to 1, read caches[{v} - 1] (and the layer "
+              f"below's Z from caches[{v} - 2])", "cache-index-past-end")
+
+
 def _model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
     earlier: list = []       # what the earlier calls returned (a dict kept between calls keeps their keys)
@@ -2635,6 +2720,7 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
             got = _call_composite(fn, AL.astype(dtype), Y.astype(dtype), given, hidden, name=name,
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
+            _name_cache_index_past_end(exc, L, name)
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
             _name_whole_cache_pair(exc, linear_backward, caches)
             if " raised " in str(exc):
@@ -3666,6 +3752,7 @@ def _predict(fn, model_forward=None) -> None:
                                   hint="predict thresholds the output AL of model_forward at 0.5")
         except core.CheckFailure as exc:
             if " raised " in str(exc):
+                _name_transposed_input(lambda x, p, h: np.asarray(fn(x, p, h)), exc, name, labels=True)
                 _name_predict_raise(fn, exc, X, params, hidden, (AL > 0.5).astype(_f64), name)
             raise
         if got is None:
@@ -4255,20 +4342,22 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False, backward_hidden=None, pairwise=False, stale=False, accumulate=False):
+              whole_y=False, backward_hidden=None, pairwise=False, stale=False, accumulate=False, subset=None):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
     ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; ``stale``: each update applies
     the previous step's gradients, the first none; ``accumulate``: each update applies the running sum of every
-    gradient so far, never reset; all for diagnoses)."""
+    gradient so far, never reset; ``subset``: the history measured on the first ``subset`` rows only; all for
+    diagnoses)."""
     p = _copy_params(params)
     m = X.shape[0]
 
     def record():
-        AL, _ = parts.forward(X, p, record_hidden or hidden)
-        labels = Y.T if pairwise else Y
-        return parts.loss(AL, Y), float(np.mean((np.asarray(AL) > 0.5) == (labels > 0.5)))
+        Xr, Yr = (X, Y) if subset is None else (X[:subset], Y[:subset])
+        AL, _ = parts.forward(Xr, p, record_hidden or hidden)
+        labels = Yr.T if pairwise else Yr
+        return parts.loss(AL, Yr), float(np.mean((np.asarray(AL) > 0.5) == (labels > 0.5)))
 
     hist = [record()]
     previous = None
@@ -4790,6 +4879,109 @@ def _full_batch(fn, parts):
             "transposed (1, m) broadcast to an (m, m) table (Y.T, or a (m,) array from Y.ravel() / Y[:, 0] "
             "against (m, 1)); compare (AL > 0.5) with (Y > 0.5), both (m, 1), entry by entry":
                 lambda: run(pairwise=True)[1][:, 1]})
+    _history_on_whole_set(fn, parts, dims, hidden)
+
+
+def _history_on_whole_set(fn, parts, dims, hidden) -> None:
+    """Every history row is the loss and accuracy on ALL m rows.  The cases above have m = 24, fewer rows than a
+    usual batch or quick-evaluation slice (X[:32] is all of X there); here m = 50 and 70.  A history that fits the
+    first k rows only is said with k when the same k fits both sizes; otherwise the property that failed."""
+    epochs, lr = 3, 0.3
+    found, first = [], None
+    for m in (50, 70):
+        X, Y, params = _problem(f"lab04.train_whole.{m}", m, dims)
+        name = f"train(X ({m}, {dims[0]}), learning_rate={lr}, epochs={epochs}, batch_size=None)"
+
+        def run(X=X, Y=Y, params=params, m=m, n=epochs):
+            return _simulate(parts, X, Y, params, lr, [np.arange(m)] * n, m, hidden)
+        try:
+            got, hist = _run_train(fn, X, Y, params, dims, name, parts=parts, expect=run, learning_rate=lr,
+                                   epochs=epochs, batch_size=None, hidden_activation=hidden, seed=3)
+            want, want_hist = _expected(parts, run)
+        except _Skip:
+            return
+        except core.CheckFailure as exc:
+            if " raised " in str(exc) and m == 50:
+                _name_fixed_row_count(fn, dims, hidden, lr, epochs, exc)
+            raise
+        hist = _history(hist, epochs, name, lenient_loss=parts is not _REF)
+        if not _match(got, want) and parts is not _REF and _permuted_own_run_matches(
+                got, parts, X, Y, params, lr, epochs, m, hidden):
+            return       # their blocks depend on the row order: their own cells pay (as in the cases above)
+        if not _match(got, want):
+            core.fail(f"{name}: the parameters after training differ from {epochs} steps of gradient descent on "
+                      f"all {m} rows (the cases with 24 rows were right): does train use only some of the rows "
+                      f"when m is larger (a fixed slice X[:k], a batch size of its own)? batch_size=None means "
+                      f"every step uses all m rows", "full-batch-larger-m")
+        tol = {"loss": (1e-5, 1e-8), "accuracy": (1e-9, 1e-9)}
+        wrong = [(c, i) for i, c in enumerate(("loss", "accuracy"))
+                 if hist[c] is not None and not _near(hist[c], want_hist[:, i], *tol[c])]
+        if not wrong:
+            continue
+        if first is None:
+            c, i = wrong[0]
+            r = int(np.flatnonzero(~np.isclose(hist[c], want_hist[:, i], *tol[c]))[0])
+            first = (name, m, c, r, float(hist[c][r]), float(want_hist[r, i]),
+                     " and ".join(f"history[{c!r}]" for c, _ in wrong))
+        # the parameters after each epoch (the right ones: checked above), measured on the first k rows
+        states = [_simulate(parts, X, Y, params, lr, [np.arange(m)] * n, m, hidden)[0] for n in range(epochs + 1)]
+        fits = set()
+        for k in range(1, m):
+            rows = []
+            for p in states:
+                AL, _ = parts.forward(X[:k], p, hidden)
+                rows.append((parts.loss(AL, Y[:k]), float(np.mean((np.asarray(AL) > 0.5) == (Y[:k] > 0.5)))))
+            rows = np.array(rows, dtype=_f64)
+            if all(_near(hist[c], rows[:, i], *tol[c]) for c, i in wrong):
+                fits.add(k)
+        found.append(fits)
+    if first is None:
+        return
+    name, m, column, r, value, right, cols = first
+    common = sorted(set.intersection(*found)) if len(found) == 2 else []
+    if len(common) == 1:
+        k = common[0]
+        verb = "are" if " and " in cols else "is"
+        core.fail(f"{name}: {cols} {verb} measured on the first {k} rows only (X[:{k}], Y[:{k}]), not on the "
+                  f"whole data set: with m = 50 and m = 70 rows every row of your history is that of the first {k} rows (row {r}: "
+                  f"{value:.6g}; on all {m} rows it is {right:.6g}); record the loss and accuracy of model_forward(X) "
+                  f"on all m rows after each epoch", "history-on-first-rows")
+    if common:
+        verb = "are" if " and " in cols else "is"
+        core.fail(f"{name}: {cols} {verb} measured on a part of the rows only: with m = 50 and m = 70 every row of "
+                  f"your history fits the first k rows for k in {common[0]}..{common[-1]} (row {r}: {value:.6g}; on all "
+                  f"{m} rows it is {right:.6g}); record the loss and accuracy on all m rows after each epoch",
+                  "history-on-first-rows")
+    when = "before training" if r == 0 else f"after epoch {r}"
+    core.fail(f"{name}: history[{column!r}] row {r} is {value:.6g}, but the {column} {when} on the whole data "
+              f"set (all {m} rows) is {right:.6g} (the parameters are right, and so was the history with 24 rows): "
+              f"every row of the history must be measured on all of X and Y, not on a slice, a batch or a sample "
+              f"of the rows", "history-not-whole-set")
+
+
+def _name_fixed_row_count(fn, dims, hidden, lr, epochs, exc) -> None:
+    """train ran with m = 24 rows and raised with m = 50: when the same row count k < 50 shows in the shapes of
+    the errors with m = 50 and m = 70 (and not m itself in its place), a fixed number of rows is used somewhere."""
+    def counts(text, m):
+        return {int(n) for n in re.findall(r"\((\d+),", text)} - {m, 1, *dims}
+    seen = counts(str(exc), 50)
+    X, Y, params = _problem("lab04.train_whole.70", 70, dims)
+    try:
+        _run_train(fn, X, Y, params, dims, "train", learning_rate=lr, epochs=epochs, batch_size=None,
+                   hidden_activation=hidden, seed=3)
+        return
+    except (core.CheckFailure, Exception) as other:
+        common = sorted(k for k in seen & counts(str(other), 70) if k < 50)
+    if len(common) == 1:
+        k = common[0]
+        failure = core.CheckFailure(
+            f"{str(exc).split('. train calls', 1)[0]}. train ran with 24 rows but raises with m = 50 and with m = 70, and both errors show an array "
+            f"of {k} rows next to one of m rows: a fixed number of rows, {k}, is used somewhere in train (a slice "
+            f"X[:{k}] or Y[:{k}] for the history or a quick evaluation?); with m <= {k} that slice is all of X. "
+            f"Use all m rows (the history's loss and accuracy are measured on the whole X, Y)",
+            "fixed-row-count")
+        failure.raised, failure.where = getattr(exc, "raised", ""), getattr(exc, "where", "")
+        raise failure from None
 
 
 def _loss_of_labels(hist, name) -> None:
@@ -4911,9 +5103,45 @@ def _full_batch_unused(fn):
                   f"Y[idx])", "pairs-broken")
     unused = int((np.abs(W1) <= 1e-12).sum())
     if 0 < unused < m:
+        _name_drawn_with_replacement(fn, label, unused)
         core.fail(f"{label}: {unused} of the {m} samples were never used in the epoch: with batch_size None each "
                   f"epoch is one gradient-descent step on all m rows (the loop over the rows must start at row 0 "
                   f"and reach row m - 1: for first in range(0, m, size))", "full-batch-samples-unused")
+
+
+def _visit_counts(fn, seed):
+    """One full-batch epoch of the one-hot problem from W = 0: sample i's weight moves by -lr (a - y_i) / m per
+    visit (one batch of m rows), so W1[i] read back gives how many times row i was in the batch; None when the
+    counts are not whole numbers summing to m (not one batch of m rows)."""
+    m = _ONEHOT_M
+    params = {"W1": np.zeros((m, 1)), "b1": np.full((1, 1), _ONEHOT_B0)}
+    try:
+        got, _ = _run_train(fn, np.eye(m), _ONEHOT_Y.copy(), params, [m, 1], "train", learning_rate=_ONEHOT_LR,
+                            epochs=1, batch_size=None, hidden_activation="tanh", seed=seed)
+    except (core.CheckFailure, Exception):
+        return None
+    W1, _ = _onehot_state(got)
+    counts = W1 / (-_ONEHOT_LR * (_sigmoid(_ONEHOT_B0) - _ONEHOT_Y[:, 0]) / m)
+    whole = np.round(counts)
+    if not np.allclose(counts, whole, atol=1e-6) or whole.min() < 0 or int(whole.sum()) != m:
+        return None
+    return whole.astype(int)
+
+
+def _name_drawn_with_replacement(fn, label, unused) -> None:
+    """Samples missing from a full-batch epoch because others were drawn twice (indices with replacement), not
+    because the loop skips rows: said when, with two seeds, the batch has m rows, some of them repeated."""
+    seen = [_visit_counts(fn, seed) for seed in (3, 5)]
+    if any(c is None or c.max() < 2 for c in seen):
+        return
+    counts = seen[0]
+    twice = int(np.argmax(counts))
+    core.fail(f"{label}: {unused} of the {_ONEHOT_M} samples were never used in the epoch, while sample {twice} was "
+              f"used {counts[twice]} times (read back from the weights of the one-hot problem; another seed gives "
+              f"repeats too): the batch has m = {_ONEHOT_M} rows, but some are the same row: the row indices are "
+              f"drawn WITH replacement (rng.choice(m, size) or rng.integers): draw a permutation, rng.permutation(m) "
+              f"(or rng.choice(m, m, replace=False)), so that every sample is used exactly once per epoch",
+              "indices-with-replacement")
 
 
 def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):

@@ -1275,3 +1275,30 @@ MUTANTS += [
     Mutant("R16f ReLU forward np.clip(x, 0, 6) (ReLU6)", old="return np.maximum(x, 0)", new="return np.clip(x, 0, 6)",
            expect="exactly those of ReLU6"),
 ]
+
+# --- round 16b (held-out j16): a factor on what should tend to x for large x (GELU's cdf with the 1 / sqrt(2)
+# outside erf), and backward's cached input replaced by another quantity of the forward (the output y)
+MUTANTS += [
+    Mutant("R16n GELU cdf with the 1 / sqrt(2) outside: 0.5 * (1 + erf(x)) / sqrt(2)",
+           old="self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))", new="self.cdf = 0.5 * (1 + erf(x)) / math.sqrt(2)",
+           expect="0.707107 = 1/sqrt(2) times the expected"),
+    Mutant("R16n GELU cdf with 1 / sqrt(2 pi) outside: 0.5 * (1 + erf(x / sqrt(2))) / sqrt(2 * pi) * 2",
+           old="self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))", new="self.cdf = (1 + erf(x / math.sqrt(2))) / math.sqrt(2 * math.pi)",
+           expect="the expected ones times 0.7979"),
+    Mutant("R16n SiLU caches its output under self.x",
+           old="        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           new="        self.s = Sigmoid().forward(x)\n        self.x = x * self.s\n        return self.x",
+           expect="evaluated with the output y = f(x) in place of the input x"),
+    Mutant("R16n GELU caches its output under self.x",
+           old="        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))\n        return x * self.cdf",
+           new="        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))\n        self.x = x * self.cdf\n        return self.x",
+           expect="evaluated with the output y = f(x) in place of the input x"),
+    Mutant("R16n GELUTanh caches its output under self.x",
+           old="        return 0.5 * x * (1 + self.t)\n",
+           new="        self.x = 0.5 * x * (1 + self.t)\n        return self.x\n",
+           expect="evaluated with the output y = f(x) in place of the input x"),
+    Mutant("R16n SiLU caches sigmoid(x) under self.x too",
+           old="        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           new="        self.s = Sigmoid().forward(x)\n        self.x = self.s\n        return x * self.s",
+           expect="evaluated with s = sigmoid(x) in place of the input x"),
+]

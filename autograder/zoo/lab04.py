@@ -1744,3 +1744,69 @@ MUTANTS += [
            new='dA_prev, grads[f"W{l}"], grads[f"b{l}"] = linear_backward(dZ, linear_cache)',
            expect="your gradients are stored under the parameters' own names"),
 ]
+
+# --- round 16b (held-out j16): the sigmoid at float64 precision in the tails, the history on all the rows when m
+# is larger than a usual slice, indices drawn with replacement told from a loop that skips rows
+_SIG_STABLE = "    E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))"
+MUTANTS += [
+    Mutant("R16n sigmoid as the naive formula on Z clipped at +-30 (the tails lost)",
+           old=_SIG_STABLE, new="    return 1.0 / (1.0 + np.exp(-np.clip(Z, -30, 30)))",
+           expect="Z is clipped at +-30 before the exp"),
+    Mutant("R16n stable sigmoid with |Z| capped at 25",
+           old="E = np.exp(-np.abs(Z))", new="E = np.exp(-np.minimum(np.abs(Z), 25.0))",
+           expect="Z is clipped at +-25 before the exp"),
+    Mutant("R16n sigmoid's exp computed in float32, cast back to float64",
+           old=_SIG_STABLE,
+           new="    E = np.exp(-np.abs(Z).astype(np.float32)).astype(np.float64)\n"
+               "    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           expect="a float32 step on the way"),
+    Mutant("R16n activation_forward's sigmoid branch inline on Z clipped at +-30",
+           old="A = sigmoid(Z)", new="A = 1.0 / (1.0 + np.exp(-np.clip(Z, -30, 30)))",
+           expect="Z is clipped at +-30 before the exp"),
+    Mutant("R16n history accuracy on the first 32 rows (the loss then mixes 32 outputs with m targets)",
+           old="        AL, _ = model_forward(X, parameters, hidden_activation)\n"
+               "        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))",
+           new="        AL, _ = model_forward(X[:32], parameters, hidden_activation)\n"
+               "        accuracy = float(np.mean((AL > 0.5) == (Y[:32] > 0.5)))",
+           expect="a fixed number of rows, 32, is used somewhere in train"),
+    Mutant("R16n history loss and accuracy on the first 32 rows",
+           old="        AL, _ = model_forward(X, parameters, hidden_activation)\n"
+               "        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n"
+               "        return {\"epoch\": epoch, \"loss\": binary_cross_entropy(AL, Y)",
+           new="        AL, _ = model_forward(X[:32], parameters, hidden_activation)\n"
+               "        accuracy = float(np.mean((AL > 0.5) == (Y[:32] > 0.5)))\n"
+               "        return {\"epoch\": epoch, \"loss\": binary_cross_entropy(AL, Y[:32])",
+           expect="measured on the first 32 rows only"),
+    Mutant("R16n history accuracy on a random sample of 40 rows",
+           old="        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))",
+           new="        sub = np.random.default_rng(1).choice(m, size=min(m, 40), replace=False)\n"
+               "        accuracy = float(np.mean((AL[sub] > 0.5) == (Y[sub] > 0.5)))",
+           expect="every row of the history must be measured on all of X and Y"),
+    Mutant("R16n mini-batch indices drawn with replacement (rng.choice)",
+           old="            idx = order[first:first + size]\n",
+           new="            idx = rng.choice(m, size=len(order[first:first + size]))\n",
+           expect="drawn WITH replacement"),
+    Mutant("R16n mini-batch indices drawn with replacement (rng.integers)",
+           old="            idx = order[first:first + size]\n",
+           new="            idx = rng.integers(0, m, size=len(order[first:first + size]))\n",
+           expect="drawn WITH replacement"),
+]
+VARIANTS += [
+    Variant("R16n sigmoid with the negative branch as 1 - 1 / (1 + E)",
+            old=_SIG_STABLE,
+            new="    E = np.exp(-np.abs(Z))\n    return np.where(Z >= 0, 1.0 / (1.0 + E), 1.0 - 1.0 / (1.0 + E))"),
+    Variant("R16n sigmoid as the naive formula on Z clipped at +-100 (float64 values unchanged there)",
+            old=_SIG_STABLE, new="    return 1.0 / (1.0 + np.exp(-np.clip(Z, -700, 100)))"),
+]
+MUTANTS += [
+    Mutant("R16n model_backward reads caches[l] (the list index past the end at l = L)",
+           old="        linear_cache, _ = caches[l - 1]\n", new="        linear_cache, _ = caches[l]\n",
+           expect="so l reached 3 there: layer l's cache is caches[l - 1]"),
+    Mutant("R16n model_forward starts from X.T (the columns-are-samples convention)",
+           old="    L = len(parameters) // 2\n    A = X\n", new="    L = len(parameters) // 2\n    A = X.T\n",
+           expect="X arrives transposed inside"),
+    Mutant("R16n predict passes X.T to model_forward",
+           old="    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)",
+           new="    AL, _ = model_forward(X.T, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)",
+           expect="X arrives transposed inside"),
+]
