@@ -2185,6 +2185,11 @@ class _Affine:
 def _stopped_early(order: list, want: list) -> str:
     """What a proper beginning of the expected calls says: after the first layer only, a `return` inside the
     loop; all but the last layer, a loop range one short (the two differ with three layers)."""
+    if len(order) > len(want) and order[:len(want)] == want:
+        again = order[len(want):]
+        return (f": every layer ran once in order, then {', '.join(again)} ran a second time after the loop: the "
+                f"loop's last output is already the model's output (return x after the loop, not "
+                f"layer.forward(x) again, which applies the last layer twice)")
     if not order or len(order) >= len(want) or order != want[:len(order)]:
         return ""
     if len(order) == 1:

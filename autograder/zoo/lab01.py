@@ -1435,3 +1435,8 @@ VARIANTS += [
             "            p.data -= self.lr * p.grad\n", "            np.subtract(p.data, self.lr * p.grad, out=p.data)\n",
             file=M),
 ]
+MUTANTS += [
+    Mutant("R16b Sequential.forward applies the last layer a second time after the loop",
+           "            x = layer.forward(x)\n        return x\n", "            x = layer.forward(x)\n        return layer.forward(x)\n",
+           file=M, expect="applies the last layer twice"),
+]
