@@ -1714,6 +1714,15 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype, gscale=1.0):
         if all(before[k].shape == positional[k].shape for k in before) and not all(same(p[k], before[k]) for k in p) \
                 and all(core.close(p[k], before[k] - lr * positional[k], 1e-5, 1e-6) for k in before):
             fail(f"{name}: {by_position}", "sgd-update-by-position")
+        changed = [k for k in gbefore if k in g and not same(g[k], gbefore[k])]
+        if changed and all(same(p[k], before[k]) for k in before if k in p) and all(
+                np.shape(g[k]) == before[k].shape and
+                core.close(g[k], before[k].astype(_float64) - lr * gbefore[k].astype(_float64), 1e-5, 1e-6)
+                for k in changed):
+            fail(f"{name}: the parameters did not change, but grads {changed} now hold params - lr * grads: the "
+                 f"update was written into grads, not into params (an out=g, or g[...] = ...): update the "
+                 f"parameters in place, params[name] -= lr * grads[name], and leave grads as they are",
+                 "sgd-update-result-into-grads")
         _unchanged(gbefore, g, name, "grads")
         if set(p) != set(before):
             fail(f"{name} changed the keys of params: it must update each parameter", "sgd-update-keys")

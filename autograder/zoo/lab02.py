@@ -1560,3 +1560,8 @@ MUTANTS += [
            "    np.add.at(cm, (y_true, y_pred), 1)", "    np.add.at(cm, (y_true, y_pred[::-1]), 1)",
            expect="y_true[i] is not paired with y_pred[i]"),
 ]
+MUTANTS += [
+    Mutant("R16b sgd_update writes params - lr * g into the gradient (np.subtract out=g)",
+           "        params[name] -= lr * g\n", "        np.subtract(params[name], lr * g, out=g)\n",
+           expect="the update was written into grads, not into params"),
+]
