@@ -438,3 +438,12 @@ def test_batch_shapes_in_train_epoch_are_read():
 ])
 def test_round16_findings_are_named(name):
     assert_caught_and_named(LAB, name)
+
+
+@pytest.mark.parametrize("name", [
+    "R16b SGD step applies the previous call's gradients (one step late)",
+    "R16b SGD step writes p - lr * g into the gradient (np.add out=p.grad)",
+    "R16b MSE forward is the mean cubed error (backward still 2 diff / size)",
+])
+def test_round16b_readings_are_named(name):
+    assert_caught_and_named(LAB, name)

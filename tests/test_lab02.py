@@ -429,3 +429,23 @@ def test_batches_read_from_the_flattened_x():
 ])
 def test_round16_findings_are_named(name):
     assert_caught_and_named(LAB, name)
+
+
+@pytest.mark.parametrize("name", [
+    "R16b train_epoch adds L2 weight decay 5e-4 to every gradient",
+    "R16b confusion_matrix counts the sorted labels (pairs broken)",
+])
+def test_round16b_readings_are_named(name):
+    assert_caught_and_named(LAB, name)
+
+
+def test_confusion_pairs_broken_is_told_only_for_right_marginals():
+    y_true, y_pred = np.array([0, 1, 2, 2, 1, 0]), np.array([1, 1, 2, 0, 2, 0])
+    want = np.zeros((3, 3), int)
+    np.add.at(want, (y_true, y_pred), 1)
+    checks._pairs_broken(None, want, y_true, y_pred, 3, want, "cm")          # right: silent
+    checks._pairs_broken(None, want + 1, y_true, y_pred, 3, want, "cm")      # marginals wrong: silent
+    broken = np.zeros((3, 3), int)
+    np.add.at(broken, (np.sort(y_true), np.sort(y_pred)), 1)
+    with pytest.raises(core.CheckFailure, match="not paired"):
+        checks._pairs_broken(lambda t, p, c: broken, broken, y_true, y_pred, 3, want, "cm")

@@ -1353,8 +1353,15 @@ def _mse_case(MSELoss, r, n, d, dtype):
         raw, value = value, expect_scalar(value, name=name)
         diff = pred.astype(np.float64) - target.astype(np.float64)
         sq = np.einsum("nd,nd->", diff, diff)
-        expect_close(value, sq / (n * d), name=name, diagnose={
+        a = np.abs(diff)
+        forward_diagnose = {
             "the loss must be the mean over the batch, not the sum": sq,
+            "this is the Huber (smooth-L1) loss, mean(0.5 d**2 where |d| < 1, |d| - 0.5 elsewhere) with d = pred - "
+            "target: quadratic only for small errors; the MSE squares every error, np.mean((pred - target) ** 2)":
+                float(np.mean(np.where(a < 1.0, 0.5 * diff ** 2, a - 0.5))),
+            "this is a Huber loss, mean(d**2 where |d| < 1, 2 |d| - 1 elsewhere) with d = pred - target: quadratic "
+            "only for small errors; the MSE squares every error, np.mean((pred - target) ** 2)":
+                float(np.mean(np.where(a < 1.0, diff ** 2, 2 * a - 1.0))),
             "the MSE averages the squared error: you averaged the absolute error": np.mean(np.abs(diff)),
             "mean(|pred - target|) ** 2 squares the mean absolute error: the MSE is the mean of the squared "
             "errors, np.mean((pred - target) ** 2) (square each entry, then average)": float(np.mean(np.abs(diff))) ** 2,
@@ -1383,7 +1390,11 @@ def _mse_case(MSELoss, r, n, d, dtype):
             "diff @ diff.T is the N x N matrix of products of samples: its sum adds cross terms between different "
             "samples. Square elementwise: the MSE is np.mean(diff ** 2) (diff * diff, not diff @ diff.T)":
                 float(np.sum(diff @ diff.T)) / (n * d) if n > 1 else None,
-        })
+        }
+        if not core.close(value, sq / (n * d), *core.dtype_tolerance(value, 1e-7, 1e-7, sq / (n * d))):
+            diagnose_only(value, sq / (n * d), name=name, diagnose=forward_diagnose, rtol=1e-7, atol=1e-7)
+            _mse_forward_inconsistent(MSELoss, loss_fn, pred, target, value, name)
+        expect_close(value, sq / (n * d), name=name, diagnose=forward_diagnose)
         if isinstance(raw, np.generic) and not isinstance(raw, float) or isinstance(raw, np.ndarray) and raw.ndim == 0:
             kind = (f"a 0-d numpy array ({raw.dtype})" if isinstance(raw, np.ndarray)
                     else f"{type(raw).__module__}.{type(raw).__name__}")
@@ -1451,6 +1462,41 @@ def _mse_case(MSELoss, r, n, d, dtype):
                  f"backward?). float64 inputs must stay float64: the lab's float64 gradient check expects a "
                  f"relative error of 1e-8 or below", "mse-gradient-downcast")
     return run
+
+
+def _mse_forward_inconsistent(MSELoss, loss_fn, pred, target, value, name: str) -> None:
+    """A wrong forward value: is the student's backward (after this forward) the right MSE gradient while it is
+    NOT the derivative of the student's own forward (centred finite differences)? Then forward computes another
+    loss than the one backward differentiates: say so, with what the forward's values look like."""
+    try:
+        grad = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+    except core.CheckFailure:
+        return
+    n, d = np.shape(pred)
+    p64, t64 = pred.astype(np.float64), target.astype(np.float64)
+    exact = 2 * (p64 - t64) / (n * d)
+    if not (isinstance(grad, np.ndarray) and grad.shape == exact.shape
+            and core.close(grad, exact, *core.dtype_tolerance(grad, 1e-5, 1e-8, float(np.abs(exact).max())))):
+        return
+    fd_loss = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
+
+    def own(v):
+        return expect_scalar(call(fd_loss.forward, v, t64, label="MSELoss.forward", names=("pred", "target"),
+                                  hint=MSE_HINT), name=name)
+    num = numerical_gradient(own, p64.copy())
+    if core.close(num, exact, 1e-4, 1e-7):
+        return                            # forward is off by a constant: its derivative is right
+    # Told only for a smooth forward: its finite differences agree at two step sizes and vanish nowhere the
+    # gradient does not (a rounded or stepwise value has no derivative to compare: the value analysis tells it).
+    if np.count_nonzero(num == 0) > np.count_nonzero(exact == 0) or \
+            not core.close(num, numerical_gradient(own, p64.copy(), eps=1e-4), 1e-3, 1e-6):
+        return
+    want = float(np.mean((p64 - t64) ** 2))
+    fail(f"{name} has wrong values: {float(value):.6g} instead of np.mean((pred - target) ** 2) = {want:.6g}. Your "
+         f"MSELoss.backward returns the right MSE gradient 2 (pred - target) / (N*D), but your backward is not the "
+         f"derivative of your forward (centred finite differences of your forward disagree with it): the forward "
+         f"computes another loss than the one backward differentiates. The MSE is the mean of the squared errors "
+         f"over all N*D entries, float(np.mean((pred - target) ** 2))", "mse-forward-not-backward-loss")
 
 
 def _flattened_gradient(grad, exact, bname: str) -> None:
@@ -1761,6 +1807,64 @@ def _other_parameter_shape(exc: core.CheckFailure, shapes: list) -> None:
          f"no state: p.data -= self.lr * p.grad with each parameter's own grad", "sgd-step-state-shared")
 
 
+def _update_into_grad(params, moved, before, grads, lr: float, step: int) -> None:
+    """The parameters kept their values but some gradients changed: where did the update go? p.grad now
+    holding p.data - lr * p.grad (np.add(p.data, -lr * p.grad, out=p.grad), p.grad[...] = ...) is the update
+    written into the gradient; any other change of p.grad is told as such (which parameters, not a cause)."""
+    if not moved:
+        return
+    rows = [(k, np.asarray(params[k].grad, dtype=np.float64), before[k].astype(np.float64) - lr * grads[k].astype(np.float64))
+            for k in moved]
+    if all(g.shape == w.shape and core.close(g, w, 1e-5, 1e-7) for _, g, w in rows):
+        fail(f"the parameters did not change after SGD.step() number {step}, but p.grad of parameters {moved} now "
+             f"holds p.data - lr * p.grad: the update was written into .grad, not .data (an out=p.grad, or "
+             f"p.grad[...] = ... / p.grad = ...). step must update p.data in place and leave p.grad as it is: "
+             f"p.data -= self.lr * p.grad", "sgd-step-result-into-grad")
+    fail(f"the parameters did not change after SGD.step() number {step}, but the gradients of parameters {moved} "
+         f"did: step changed p.grad instead of p.data; step must update p.data in place, p.data -= self.lr * "
+         f"p.grad, and leave p.grad as it is (zero_grad resets it)", "sgd-step-changes-grad-not-data")
+
+
+def _step_moves_later(SGD, lr: float, step: int) -> None:
+    """A step() that left every parameter unchanged: ask a fresh SGD on new parameters (shapes (3, 4) and (5,))
+    over three calls, each with new gradients. If some call moves the parameters, the update does reach them
+    (not a rebinding): say which call moved and whether by -lr times the PREVIOUS call's gradients (one step
+    late, state kept across calls). Silent when no call ever moves them (the caller tells the rebinding)."""
+    r = np.random.default_rng(1601)
+    shapes = [(3, 4), (5,)]
+    params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in shapes]
+    try:
+        opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+        moves, grads = [], []
+        for _ in range(3):
+            g = [np.array(p.grad, dtype=np.float64, copy=True) for p in params]
+            b = [np.array(p.data, dtype=np.float64, copy=True) for p in params]
+            call(opt.step, label="SGD.step", hint=SGD_HINT)
+            moves.append([np.asarray(p.data, dtype=np.float64) - b0 for p, b0 in zip(params, b)])
+            grads.append(g)
+            for p in params:
+                p.grad = r.normal(size=np.shape(p.data))
+    except (core.CheckFailure, ValueError, TypeError):
+        return
+    if any(m.shape != g.shape for ms, gs in zip(moves, grads) for m, g in zip(ms, gs)):
+        return
+    still = [c for c in range(3) if not any(np.any(m) for m in moves[c])]
+    if len(still) == 3:
+        return
+    first = min(c for c in range(3) if c not in still)
+    late = all(core.close(m, -lr * g, 1e-5, 1e-7) for c in range(1, 3) for m, g in zip(moves[c], grads[c - 1]))
+    if late and 0 in still:
+        fail(f"SGD.step() number {step} left every parameter unchanged; called three times on a fresh SGD with new "
+             f"gradients before each call, the first call moved nothing and each later call moved the parameters by "
+             f"-lr times the PREVIOUS call's gradients: your step uses the previous call's gradient, one step late "
+             f"(gradients kept on self across calls and applied at the next call). Plain SGD keeps no state: each "
+             f"call moves p.data by -lr * the current p.grad, p.data -= self.lr * p.grad", "sgd-step-one-late")
+    fail(f"SGD.step() number {step} left every parameter unchanged, yet on a fresh SGD called three times with new "
+         f"gradients, call {first + 1} moved them (calls {[c + 1 for c in still]} moved nothing): the update "
+         f"does reach the parameters, but not at every call; step keeps something on self across calls. Each call "
+         f"must move p.data by -lr * the current p.grad: p.data -= self.lr * p.grad", "sgd-step-skips-calls")
+
+
 def _lr_unused(SGD, data, grad, lr: float, step, name: str) -> None:
     """Second probe of a wrong step: the same step with another lr means the learning rate is not self.lr
     (a number written in its place); say which step size it takes."""
@@ -1871,6 +1975,8 @@ def sgd(SGD) -> None:
                 fail("the parameters did not change after SGD.step(), but their gradients did: each p.grad became "
                      "p.grad - lr * p.grad; the update belongs to the data, p.data -= lr * p.grad",
                      "sgd-step-updates-grad")
+            _update_into_grad(params, moved, before, grads, lr, step)
+            _step_moves_later(SGD, lr, step)
             fail("the parameters did not change after SGD.step(): the update must reach each Parameter "
                  "(p.data -= lr * p.grad); assigning to a loop variable or a local copy "
                  "(p = p - ..., data = data - ...) changes nothing the caller sees", "sgd-step-no-change")
@@ -2079,6 +2185,11 @@ class _Affine:
 def _stopped_early(order: list, want: list) -> str:
     """What a proper beginning of the expected calls says: after the first layer only, a `return` inside the
     loop; all but the last layer, a loop range one short (the two differ with three layers)."""
+    if len(order) > len(want) and order[:len(want)] == want:
+        again = order[len(want):]
+        return (f": every layer ran once in order, then {', '.join(again)} ran a second time after the loop: the "
+                f"loop's last output is already the model's output (return x after the loop, not "
+                f"layer.forward(x) again, which applies the last layer twice)")
     if not order or len(order) >= len(want) or order != want[:len(order)]:
         return ""
     if len(order) == 1:

@@ -1714,6 +1714,15 @@ def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype, gscale=1.0):
         if all(before[k].shape == positional[k].shape for k in before) and not all(same(p[k], before[k]) for k in p) \
                 and all(core.close(p[k], before[k] - lr * positional[k], 1e-5, 1e-6) for k in before):
             fail(f"{name}: {by_position}", "sgd-update-by-position")
+        changed = [k for k in gbefore if k in g and not same(g[k], gbefore[k])]
+        if changed and all(same(p[k], before[k]) for k in before if k in p) and all(
+                np.shape(g[k]) == before[k].shape and
+                core.close(g[k], before[k].astype(_float64) - lr * gbefore[k].astype(_float64), 1e-5, 1e-6)
+                for k in changed):
+            fail(f"{name}: the parameters did not change, but grads {changed} now hold params - lr * grads: the "
+                 f"update was written into grads, not into params (an out=g, or g[...] = ...): update the "
+                 f"parameters in place, params[name] -= lr * grads[name], and leave grads as they are",
+                 "sgd-update-result-into-grads")
         _unchanged(gbefore, g, name, "grads")
         if set(p) != set(before):
             fail(f"{name} changed the keys of params: it must update each parameter", "sgd-update-keys")
@@ -2576,6 +2585,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
                 _helper("softmax_cross_entropy_backward", h.sce_backward, probs, labels)
             grads = (_helper("backward", h.backward, q, dlogits, cache) if mistake == "backward-swapped" else
                      _helper("backward", h.backward, q, cache, dlogits))
+            if isinstance(mistake, tuple) and mistake[0] == "decay" and isinstance(grads, dict):
+                grads = _decayed(grads, q, mistake)
             before = _copy_params(q)
             ret = _helper("sgd_update", h.sgd_update, q, grads, step)
             if (mistake == "use-return" or all(same(q[k], before[k]) for k in q)) and isinstance(ret, dict):
@@ -2592,6 +2603,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
                              _other_loss_gradient(logits, labels, mistake) if mistake in _OTHER_LOSSES else
                              (probs - _onehot(labels, logits.shape[1])) / len(xb))
+            if isinstance(mistake, tuple) and mistake[0] == "decay":
+                g = _decayed(g, q, mistake)
             q = {k: (q[k] - step * g[k]).astype(q[k].dtype) for k in q}
             if mistake == "two-steps":       # a second forward, backward and update on the same batch
                 l2 = _forward(q, xb)[0]
@@ -2874,6 +2887,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name)
                 _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name)
                 _lr_changes(h, p, before, X, y, lr, bs, seed, own, name)
+                _weight_decay(h, p, before, X, y, lr, bs, seed, own, name)
                 try:
                     q = _replay(h, before, X, y, lr, n, seed, own)[0]
                 except _Crash:
@@ -3017,6 +3031,51 @@ def _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name) -> None:
             fail(f"params after {name} are those of an epoch in batches of {b} rows, not of batch_size = {bs}"
                  f"{why}: pass batch_size itself to iterate_minibatches(X, y, batch_size, rng)",
                  "train-epoch-other-batch-size")
+
+
+def _decayed(grads, q, mistake):
+    """The gradients plus an L2 / weight-decay term c * param (mistake = ("decay", c, weights_only))."""
+    c, weights_only = mistake[1], mistake[2]
+    return {k: (np.asarray(g) + c * np.asarray(q[k]) if k in q and not (weights_only and k.startswith("b")) else g)
+            for k, g in grads.items()}
+
+
+def _weight_decay(h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """Params off the replay by an extra term proportional to the params in each gradient (L2 regularisation /
+    weight decay). The coefficient c is fitted by regressing the difference from the replay on the change a
+    small decay makes to the replay, then CONFIRMED: a replay with that c (on every parameter, or on the
+    weights only) must give the student's params on every entry."""
+    keys = sorted(p)
+    try:
+        q0 = _replay(h, before, X, y, lr, bs, seed, own)[0]
+    except _Crash:
+        return
+    if any(k not in q0 or np.shape(q0[k]) != np.shape(p[k]) for k in keys):
+        return
+    diff = np.concatenate([(np.asarray(p[k], dtype=_float64) - np.asarray(q0[k], dtype=_float64)).ravel() for k in keys])
+    if not np.any(diff):
+        return
+    probe = 1e-3
+    for weights_only in (False, True):
+        try:
+            q1 = _replay(h, before, X, y, lr, bs, seed, own, ("decay", probe, weights_only))[0]
+        except _Crash:
+            return
+        direction = np.concatenate([(np.asarray(q1[k], dtype=_float64) - np.asarray(q0[k], dtype=_float64)).ravel()
+                                    for k in keys])
+        if not np.any(direction):
+            continue
+        c = probe * float(np.dot(diff, direction) / np.dot(direction, direction))
+        if not np.isfinite(c) or c == 0:
+            continue
+        c = float(f"{c:.3g}")
+        if _replay_matches(h, p, before, X, y, lr, bs, seed, own, ("decay", c, weights_only)):
+            which = "every weight matrix (not the biases)" if weights_only else "every parameter"
+            fail(f"params after {name} differ from a replay of the epoch (the same batches, one update per batch) "
+                 f"exactly as if an extra L2 / weight-decay term c * param with c = {c:.3g} was added to the "
+                 f"gradients of {which} (grads[k] + {c:.3g} * params[k]; confirmed by a replay with that term): "
+                 f"train_epoch must update with the gradients backward returns for the cross-entropy loss, "
+                 f"sgd_update(params, grads, lr), with no regularisation term", "train-epoch-weight-decay")
 
 
 def _lr_changes(h, p, before, X, y, lr, bs, seed, own, name) -> None:
@@ -3619,6 +3678,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                          f"{y_pred[k]}): a loop over the samples must visit all N = {n} of them (range(N), not "
                          f"range(N - 1) or range(1, N))", "confusion-sample-missing")
         _counted_prefix(got, y_true, y_pred, c, want, name)
+        _pairs_broken(confusion_matrix, got, y_true, y_pred, c, want, name)
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,
@@ -3640,6 +3700,37 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                 lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
         })
     return run
+
+
+def _pairs_broken(confusion_matrix, got, y_true, y_pred, c: int, want, name: str) -> None:
+    """Right marginals, wrong cells: every sample's true class is counted in its row and every predicted class in
+    its column, but not together. The pairing is a property: permuting y_true and y_pred TOGETHER must leave
+    the matrix unchanged; counts of the two arrays each sorted separately are named."""
+    if not (isinstance(got, np.ndarray) and got.shape == (c, c) and len(y_true) > 1) or np.array_equal(got, want):
+        return
+    g = np.asarray(got)
+    if np.array_equal(g, np.asarray(want).T):
+        return                      # rows and columns swapped: named by the caller's diagnoses
+    if not (np.array_equal(g.sum(axis=1), np.bincount(y_true, minlength=c))
+            and np.array_equal(g.sum(axis=0), np.bincount(y_pred, minlength=c))):
+        return
+    perm = np.random.default_rng(len(y_true)).permutation(len(y_true))
+    try:
+        again = np.asarray(confusion_matrix(y_true[perm].copy(), y_pred[perm].copy(), c))
+    except Exception:
+        again = None
+    order = "" if again is None or again.shape != g.shape else (
+        "; permuting y_true and y_pred together (the same pairs in another order) changed your matrix, which must "
+        "not depend on the order of the samples" if not np.array_equal(again, g) else "")
+    sorted_pairs = np.zeros((c, c), int)
+    np.add.at(sorted_pairs, (np.sort(y_true), np.sort(y_pred)), 1)
+    how = (": your counts are exactly those of np.sort(y_true) against np.sort(y_pred), each array sorted on its "
+           "own, which breaks the pairs" if np.array_equal(g, sorted_pairs) else
+           " (the two arrays sorted, shuffled or reordered separately?)")
+    fail(f"{name}: the row sums are right (how often each class occurs in y_true) and so are the column sums (how "
+         f"often each class is predicted), but the cells are wrong: y_true[i] is not paired with y_pred[i]{how}"
+         f"{order}. cm[t, p] counts the samples i with y_true[i] == t AND y_pred[i] == p, for the same i: "
+         f"np.add.at(cm, (y_true, y_pred), 1)", "confusion-pairs-broken")
 
 
 def _counted_prefix(got, y_true, y_pred, c: int, want, name: str) -> None:

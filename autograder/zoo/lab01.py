@@ -1403,3 +1403,40 @@ MUTANTS += [
            "yb = np.take(y, idx).reshape(len(idx), -1)\n        loss = loss_fn.forward(model.forward(x[idx]), yb)",
            expect="single entries of the FLATTENED y"),
 ]
+# Round 16b (held-out probes i16-01, -05, -07, now catalogued): a step that moves nothing at its first call
+# asked over three calls on a fresh SGD; the update written into .grad; a forward that is another loss than
+# the one backward differentiates.
+MUTANTS += [
+    Mutant("R16b SGD step applies the previous call's gradients (one step late)",
+           "            p.data -= self.lr * p.grad\n",
+           "            pass\n        prev = getattr(self, 'prev', None)\n        self.prev = [p.grad.copy() for p in self.params]\n"
+           "        for p, g in zip(self.params, prev or []):\n            p.data -= self.lr * g\n",
+           file=M, expect="previous call's gradient"),
+    Mutant("R16b SGD step skips its first call (a step counter started at 0)",
+           "            p.data -= self.lr * p.grad\n",
+           "            if getattr(self, 't', 0) > 0:\n                p.data -= self.lr * p.grad\n        self.t = getattr(self, 't', 0) + 1\n",
+           file=M, expect="not at every call"),
+    Mutant("R16b SGD step writes p - lr * g into the gradient (np.add out=p.grad)",
+           "            p.data -= self.lr * p.grad\n", "            np.add(p.data, -self.lr * p.grad, out=p.grad)\n",
+           file=M, expect="written into .grad, not .data"),
+    Mutant("R16b SGD step scales the gradient in place instead of the data (p.grad *= 1 - lr)",
+           "            p.data -= self.lr * p.grad\n", "            p.grad *= 1.0 - self.lr\n",
+           file=M, expect="their gradients did"),
+    Mutant("R16b MSE forward is the Huber loss (backward still 2 diff / size)",
+           "return float(np.mean(self.diff ** 2))",
+           "a = np.abs(self.diff)\n        return float(np.mean(np.where(a < 1.0, 0.5 * self.diff ** 2, a - 0.5)))",
+           file=M, expect="Huber"),
+    Mutant("R16b MSE forward is the mean cubed error (backward still 2 diff / size)",
+           "return float(np.mean(self.diff ** 2))", "return float(np.mean(np.abs(self.diff) ** 3))",
+           file=M, expect="your backward is not the derivative of your forward"),
+]
+VARIANTS += [
+    Variant("R16b SGD step via np.subtract(out=p.data)",
+            "            p.data -= self.lr * p.grad\n", "            np.subtract(p.data, self.lr * p.grad, out=p.data)\n",
+            file=M),
+]
+MUTANTS += [
+    Mutant("R16b Sequential.forward applies the last layer a second time after the loop",
+           "            x = layer.forward(x)\n        return x\n", "            x = layer.forward(x)\n        return layer.forward(x)\n",
+           file=M, expect="applies the last layer twice"),
+]

@@ -1540,3 +1540,28 @@ MUTANTS += [
            "return ((probs - one_hot(y, probs.shape[1])) / n).astype(np.float16)",
            expect="right only to float16 precision"),
 ]
+# Round 16b (held-out probes i16-11 and i16-13, now catalogued): an extra L2 / weight-decay term fitted on the
+# replay and confirmed by a replay with it; a confusion matrix whose marginals are right but pairs broken.
+MUTANTS += [
+    Mutant("R16b train_epoch adds L2 weight decay 5e-4 to every gradient",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        grads = backward(params, cache, dlogits)\n        for k in grads:\n            grads[k] = grads[k] + 5e-4 * params[k]\n"
+           "        params.update(sgd_update(params, grads, lr))\n",
+           expect="weight-decay term c * param with c = 0.0005"),
+    Mutant("R16b train_epoch adds L2 weight decay 2e-3 to the weight matrices only",
+           "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           "        grads = backward(params, cache, dlogits)\n        for k in ('W1', 'W2'):\n            grads[k] = grads[k] + 2e-3 * params[k]\n"
+           "        params.update(sgd_update(params, grads, lr))\n",
+           expect="every weight matrix (not the biases)"),
+    Mutant("R16b confusion_matrix counts the sorted labels (pairs broken)",
+           "    np.add.at(cm, (y_true, y_pred), 1)", "    np.add.at(cm, (np.sort(y_true), np.sort(y_pred)), 1)",
+           expect="np.sort(y_true) against np.sort(y_pred)"),
+    Mutant("R16b confusion_matrix pairs y_true with a reversed y_pred",
+           "    np.add.at(cm, (y_true, y_pred), 1)", "    np.add.at(cm, (y_true, y_pred[::-1]), 1)",
+           expect="y_true[i] is not paired with y_pred[i]"),
+]
+MUTANTS += [
+    Mutant("R16b sgd_update writes params - lr * g into the gradient (np.subtract out=g)",
+           "        params[name] -= lr * g\n", "        np.subtract(params[name], lr * g, out=g)\n",
+           expect="the update was written into grads, not into params"),
+]
