@@ -490,6 +490,10 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "db was computed from dL/dx = grad_out @ W.T (the gradient this layer passes back) instead of from "
             "grad_out (the gradient it received): db = grad_out.sum(axis=0, keepdims=True)":
                 lambda: (gs @ Ws.T).sum(axis=0, keepdims=True) if i == o else None,
+            f"b.grad is the batch MEAN of grad_out times out_features (your values are the expected ones times "
+            f"out_features / N = {o}/{n}): the bias gradient is the column sum over the batch, "
+            f"grad_out.sum(axis=0, keepdims=True), with no mean and no factor of the layer's size":
+                lambda: exp_db * o / n if o != n and n > 1 else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
         if not np.any(db) and np.any(exp_db):
@@ -1138,10 +1142,37 @@ def _elementwise_repeated(layer_cls, label: str, r, oracle) -> None:
     _repeated_forward(layer, label, xs, lambda k, x: oracle(x))
 
 
+def _relu_at_zero(ReLU) -> None:
+    """Property of the docstring: the derivative is taken as 0 at x == 0 (and ReLU(0) = 0): an input with
+    exact zeros next to positive and negative entries (np.heaviside(x, 1), x >= 0 give 1 there)."""
+    x = np.array([[0.0, 1.5, -2.0, 0.0], [-0.5, 0.0, 3.0, 0.0], [2.0, -1.0, 0.0, 0.25]])
+    g = np.array([[1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0], [9.0, 10.0, 11.0, 12.0]])
+    layer = call(ReLU, label="ReLU()", hint=ELEMENTWISE_HINT)
+    name = signature("ReLU.forward", ("x",), (x,))
+    want = np.maximum(x, 0.0)
+    y = call(layer.forward, x, label="ReLU.forward", names=("x",), want=want, hint=ELEMENTWISE_HINT)
+    y = expect_array(y, name=name, shape=x.shape, want=want)
+    expect_close(y, want, name=name)
+    bname = signature("ReLU.backward", ("grad_out",), (g,))
+    want_d = g * (x > 0)
+    dx = call(layer.backward, g, label="ReLU.backward", names=("grad_out",), want=want_d, hint=ELEMENTWISE_HINT)
+    dx = expect_array(dx, name=bname, shape=x.shape, want=want_d)
+    d = np.asarray(dx, dtype=np.float64)
+    zero = x == 0
+    if core.close(d[~zero], want_d[~zero], 1e-6, 1e-9) and not core.close(d[zero], 0.0 * g[zero], 1e-6, 1e-9):
+        at = [tuple(int(i) for i in k) for k in np.argwhere(zero)]
+        fail(f"{bname} after ReLU.forward(x) with exact zeros in x (at {at}): the gradient there must be 0, the "
+             f"derivative of ReLU is taken as 0 at x == 0 (the docstring), but your backward let grad_out through "
+             f"(values {np.round(d[zero], 4).tolist()}; right everywhere else). The mask is x > 0, strictly "
+             f"(np.heaviside(x, 1) or x >= 0 give 1 at 0)", "relu-derivative-at-zero")
+    expect_close(dx, want_d, name=bname)
+
+
 def relu(ReLU) -> None:
     r = core.rng("lab01.relu")
     run_cases([(None, _relu_case(ReLU, x, r)) for x in _elementwise_inputs(r)])
     _relu_unbounded(ReLU)
+    _relu_at_zero(ReLU)
     _elementwise_repeated(ReLU, "ReLU", r, lambda x: np.maximum(x, 0.0))
     _cache_per_instance(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask", "mask")
     _backward_repeatable(ReLU, "ReLU", "mask", r)
@@ -1439,7 +1470,18 @@ def _mse_case(MSELoss, r, n, d, dtype):
                 right = np.isclose(np.asarray(grad, dtype=np.float64), exact, rtol=1e-5, atol=1e-8)
                 size = np.abs(diff)
                 large = (right.any() and not right.all() and size[~right].min() > size[right].max())
-                if large and not factor:
+                g64 = np.asarray(grad, dtype=np.float64)
+                flat_rows = (d > 1 and g64.shape == exact.shape and core.close(g64, g64[:, :1] * np.ones((1, d)), 1e-9, 1e-12)
+                             and not core.close(exact, exact[:, :1] * np.ones((1, d)), 1e-9, 1e-12))
+                if flat_rows and not factor:
+                    scale = explain_factor(g64[:, 0:1], exact.mean(axis=1, keepdims=True), {"N": n, "D": d}, divisor="N*D")
+                    mean_said = (" (it is the row mean of the right gradient" + (f", {scale.split(': ', 1)[-1]}" if scale else "")
+                                 + ")") if scale or core.close(g64[:, 0:1], exact.mean(axis=1, keepdims=True), 1e-5, 1e-8) else ""
+                    analysis = (f"your gradient has the same value for every output of a sample (constant along axis 1 "
+                                f"of each row){mean_said}: a mean or sum over axis=1 was taken before the gradient. "
+                                f"Each of the N*D = {n * d} entries has its own derivative, 2 (pred - target) / (N*D), "
+                                f"of the same shape {exact.shape} as pred")
+                elif large and not factor:
                     analysis = (f"right for the {int(right.sum())} entries where |pred - target| <= "
                                 f"{size[right].max():.3g}, wrong for all {int((~right).sum())} with a larger residual "
                                 f"(the smallest {size[~right].min():.3g}): is the residual clipped or capped, as in a "
@@ -2044,7 +2086,7 @@ def sgd(SGD) -> None:
             _partial_reset(g, old_grads[k], k)
             fail("SGD.zero_grad must reset every gradient to zero: gradients would accumulate across steps"
                  + (f" (parameter {k}'s grad is unchanged)" if kept else
-                    f" (parameter {k}'s grad holds non-zero values such as {np.round(g.ravel()[np.flatnonzero(g)[:3]], 4).tolist()} "
+                    f" (parameter {k}'s grad holds non-zero values such as {', '.join(f'{float(v):.4g}' for v in g.ravel()[np.flatnonzero(g)[:3]])} "
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
@@ -2759,6 +2801,50 @@ def _sizes_explain_repeats(sizes: list, counts: np.ndarray, n: int, batch: int, 
          "batch-slices-wrong")
 
 
+def _evaluation_passes(rec: dict, n: int, batch: int, label: str) -> None:
+    """Before any diagnosis of overlapping or repeated batches: model.forward calls whose output never reaches
+    a backward (no model.backward before the next model.forward or the end) are evaluation passes, not training
+    batches. When the forwards that DO reach backward are a correct set of batches, say which calls were
+    evaluation passes, and whether the returned loss holds their loss (compared with the epoch loss of the
+    training batches alone)."""
+    rows, log = rec["rows"], rec["log"]
+    at = [i for i, e in enumerate(log) if e == "forward"]
+    if len(at) != len(rows) or not at:
+        return
+    ends = at[1:] + [len(log)]
+    trained = ["backward" in log[i + 1:j] for i, j in zip(at, ends)]
+    evals = [k for k, t in enumerate(trained) if not t]
+    train_rows = [rows[k] for k, t in enumerate(trained) if t]
+    if not evals or not train_rows or sorted(np.concatenate(train_rows).tolist()) != list(range(n)):
+        return
+    if any(len(b) > batch for b in train_rows):
+        return
+    if any(k > 0 and rows[k].tolist() == rows[k - 1].tolist() for k in evals):
+        return          # a batch's forward repeated (a loss recomputed on it): _batch_pattern says so
+    first_t = min(k for k, t in enumerate(trained) if t)
+    last_t = max(k for k, t in enumerate(trained) if t)
+    where = sorted({"before the first batch" if k < first_t else "after the last batch" if k > last_t
+                    else "between batches" for k in evals})
+    sizes = [len(rows[k]) for k in evals]
+    said = (f"{label}: the training batches (the model.forward calls followed by model.backward, sizes "
+            f"{[len(b) for b in train_rows]}) use every sample once, but model.forward was ALSO called "
+            f"{len(evals)} time(s) on {sizes} rows ({' and '.join(where)}) whose output never reached "
+            f"model.backward (an evaluation pass, call(s) number {evals} of model.forward)")
+    losses = rec["loss"].batches
+    value = rec.get("value")
+    extra = ""
+    if len(losses) == len(rows) and isinstance(value, (int, float, np.floating)):
+        good = sum(losses[k][0] * losses[k][1] for k, t in enumerate(trained) if t) / n
+        more = sum(losses[k][0] * losses[k][1] for k in evals) / n
+        if not np.isclose(float(value), good, rtol=1e-6, atol=1e-12) and \
+                np.isclose(float(value), good + more, rtol=1e-6, atol=1e-12):
+            extra = (f"; the returned loss {float(value):.6g} contains an extra full-data loss: it is the epoch loss "
+                     f"of the training batches ({good:.6g}) plus the loss of that evaluation pass weighted by its "
+                     f"rows / N")
+    fail(f"{said}{extra}. An epoch is the batches only: the epoch loss is sum(loss * len(idx)) / N over the "
+         f"batches' own forwards, with no extra forward on x", "evaluation-pass-in-epoch")
+
+
 def _extra_whole_forwards(rows: list, log: list, n: int, batch: int) -> None:
     """Forwards on all N rows besides a correct set of batches: say where they sit among the calls
     (a logging or final forward on the whole x), not that samples were drawn with replacement."""
@@ -2827,18 +2913,38 @@ def _batches_by_reshape(exc: core.CheckFailure, n: int, batch: int) -> None:
          f"slice is simply shorter; np.array_split also allows unequal parts)", "batches-by-reshape")
 
 
-def _optimizer_settings_kept(opt: "_MockSGD", lr: float, label: str) -> None:
+def _optimizer_settings_kept(opt: "_MockSGD", lr: float, label: str, sizes: list | None = None,
+                             batch: int | None = None) -> None:
     """Property: one epoch changes the parameters (through step()), never the optimiser's settings: a lr
-    changed inside train_epoch changes every later epoch too."""
+    changed inside train_epoch changes every later epoch too.  The lr each step() read is recorded; when
+    the value after the call is the original one, the steps that ran with another lr are said (a lr scaled
+    for one batch and restored), never "changed optimizer.lr"."""
     try:
         now = float(opt.lr)
     except Exception:
         now = None
     if now == lr and all(v == lr for v in opt.lrs):
         return
-    seen = sorted({float(v) for v in opt.lrs if isinstance(v, (int, float))})
+    used = [float(v) if isinstance(v, (int, float)) else None for v in opt.lrs]
+    seen = sorted({v for v in used if v is not None})
     during = (f" (the steps ran with lr = {', '.join(f'{v:g}' for v in seen)})"
               if seen and seen != [lr] else "")
+    if now == lr:
+        per = ", ".join("?" if v is None else f"{v:g}" for v in used)
+        odd = [k for k, v in enumerate(used) if v != lr]
+        if sizes and batch and len(sizes) == len(used) and odd:
+            ratios = [used[k] / lr if used[k] is not None else None for k in odd]
+            if all(r is not None and np.isclose(r, sizes[k] / batch) for r, k in zip(ratios, odd)):
+                which = "only the last batch" if odd == [len(used) - 1] else f"batches {odd}"
+                fail(f"{label}: optimizer.step() ran with lr = {per} (one value per batch; batch sizes {sizes}): "
+                     f"{which}, smaller than batch_size={batch}, ran with lr * len(batch) / batch_size, and the lr "
+                     f"was restored afterwards. The loss is a MEAN over the batch, so every step, the last smaller "
+                     f"batch too, uses optimizer.lr as it is: do not rescale the learning rate inside train_epoch",
+                     "train-epoch-lr-scaled-per-batch")
+        fail(f"{label}: optimizer.step() ran with lr = {per} (one value per batch), although optimizer.lr is {lr:g} "
+             f"before and after the call: train_epoch changed the learning rate for some steps and restored it. "
+             f"Every step uses optimizer.lr as it is; a learning-rate schedule, if any, belongs to the caller, "
+             f"between epochs", "train-epoch-lr-changed-inside")
     after = f"{now:g}" if now is not None else core.describe(getattr(opt, "lr", None))
     fail(f"{label} changed optimizer.lr: it was {lr:g} when train_epoch was called and is {after} after it "
          f"returned{during}. One epoch must leave the optimiser's settings as they are (an optimizer.lr *= ... "
@@ -2946,6 +3052,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             slices()
             fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
         if sorted(flat.tolist()) != list(range(n)):
+            _evaluation_passes(rec, n, batch, label)
             said = explain_batches(rows, n, batch, {"the number of columns x.shape[1]": d})
             if said:
                 fail(f"every sample must be used exactly once per epoch: {said}", "batches-explained")
@@ -3021,7 +3128,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             fail(f"optimizer.step() must be called once per batch: {steps} calls for {n_batches} batches",
                  "step-count")
         model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
-        _optimizer_settings_kept(opt, 1e-2, label)
+        _optimizer_settings_kept(opt, 1e-2, label, sizes, batch)
         for k, g in enumerate(model.grads_in):
             if isinstance(g, np.ndarray) and k < len(loss_fn.returned) and not same(g, loss_fn.returned[k]):
                 factor = explain_factor(g, loss_fn.returned[k], {"B": len(rows[k]) if k < len(rows) else 1, "N": n})

@@ -495,8 +495,6 @@ VARIANTS = [
             "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += np.ones((1, len(grad_out))) @ grad_out", file=M),
     Variant("out-of-place SGD update", "p.data -= self.lr * p.grad", "p.data = p.data - self.lr * p.grad", file=M),
     Variant("zero_grad with fresh arrays", "p.grad[...] = 0.0", "p.grad = np.zeros_like(p.data)", file=M),
-    Variant("ReLU via np.maximum and a >= mask",
-            "self.mask = x > 0\n        return x * self.mask", "self.mask = x >= 0\n        return np.maximum(x, 0.0)", file=M),
     Variant("sigmoid through tanh",
             "e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))",
             "self.out = 0.5 * (1.0 + np.tanh(0.5 * x))", file=M),
@@ -1439,4 +1437,40 @@ MUTANTS += [
     Mutant("R16b Sequential.forward applies the last layer a second time after the loop",
            "            x = layer.forward(x)\n        return x\n", "            x = layer.forward(x)\n        return layer.forward(x)\n",
            file=M, expect="applies the last layer twice"),
+]
+# Round 16c (held-out probes m16q lab01 q06, q08, q13, now catalogued): the documented derivative at x == 0
+# asked on exact zeros; the lr each step() read (scaled for one batch and restored); model.forward calls whose
+# output never reaches backward told apart from training batches before any overlap diagnosis.
+MUTANTS += [
+    Mutant("R16c ReLU mask by np.heaviside(x, 1) (derivative 1 at x == 0)",
+           "        self.mask = x > 0\n", "        self.mask = np.heaviside(x, 1.0)\n",
+           file=M, expect="derivative of ReLU is taken as 0 at x == 0"),
+    # Was a Variant until round 16c: the docstring takes the derivative as 0 at x == 0, which a >= mask is not.
+    Mutant("R16c ReLU via np.maximum and a >= mask (derivative 1 at x == 0)",
+           "self.mask = x > 0\n        return x * self.mask", "self.mask = x >= 0\n        return np.maximum(x, 0.0)",
+           file=M, expect="derivative of ReLU is taken as 0 at x == 0"),
+    Mutant("R16c train_epoch scales optimizer.lr by the batch fill for the last batch, then restores it",
+           "        optimizer.step()\n        total += loss * len(idx)\n",
+           "        lr0 = optimizer.lr\n        optimizer.lr = lr0 * len(idx) / batch_size\n        optimizer.step()\n"
+           "        optimizer.lr = lr0\n        total += loss * len(idx)\n",
+           expect=("only the last batch", "lr * len(batch) / batch_size")),
+    Mutant("R16c train_epoch doubles optimizer.lr for the first batch, then restores it",
+           "        optimizer.step()\n        total += loss * len(idx)\n",
+           "        lr0 = optimizer.lr\n        optimizer.lr = lr0 * (2.0 if start == 0 else 1.0)\n        optimizer.step()\n"
+           "        optimizer.lr = lr0\n        total += loss * len(idx)\n",
+           expect="changed the learning rate for some steps and restored it"),
+    Mutant("R16c train_epoch adds a full-data loss pass into the total before training",
+           "    n = len(x)\n    order = rng.permutation(n)\n    total = 0.0\n",
+           "    n = len(x)\n    order = rng.permutation(n)\n    total = loss_fn.forward(model.forward(x), y) * n\n",
+           expect=("never reached model.backward", "contains an extra full-data loss")),
+]
+MUTANTS += [
+    Mutant("R16c MSE backward averages the error over the outputs first (right only for D = 1)",
+           "        return 2.0 * self.diff / self.diff.size\n",
+           "        n = self.diff.shape[0]\n        return 2.0 * self.diff.mean(axis=1, keepdims=True) / n * np.ones_like(self.diff)\n",
+           file=M, expect="the same value for every output of a sample"),
+    Mutant("R16c Linear backward db as the batch mean times the number of outputs",
+           "        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n",
+           "        self.b.grad += grad_out.mean(axis=0, keepdims=True) * grad_out.shape[1]\n",
+           file=M, expect="batch MEAN of grad_out times out_features"),
 ]
