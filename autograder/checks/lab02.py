@@ -1115,6 +1115,10 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "gradient with respect to the logits, (p - y) / N": lambda: -Y / np.maximum(ps, 1e-300) / n,
             "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
             "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
+            "the softmax derivative is applied twice: (probs - one_hot(y)) / N is already dL/dlogits (the softmax "
+            "Jacobian is folded into it), and yours is that gradient pushed through the softmax Jacobian again, "
+            "probs * (g - sum(g * probs, axis=1)); return (probs - one_hot(y)) / N as it is":
+                lambda: ps * ((ps - Y) / n - np.sum((ps - Y) / n * ps, axis=1, keepdims=True)),
             "divided by C (the number of classes) instead of N (the batch size)": (ps - Y) / c if c != n else None,
             "every entry is rounded down to a whole number: a floor division // (or int()) where / belongs, "
             "(probs - one_hot(y)) / N": np.floor((ps - Y) / n) if n > 1 else None,
@@ -3121,6 +3125,10 @@ def _expect_any(got, candidates, name, diagnose,
         if any(core.close(got, v, 1e-6, 1e-9) for v in values):
             fail(f"{name}: {message}", "-".join(w.strip(",.:()") for w in message.lower().split()[:8]))
     want = candidates[0] if candidates else float("nan")
+    if "acc" in name and any(c and core.close(got, 100.0 * c, 1e-6, 1e-9) for c in candidates):
+        fail(f"{name} is {got:.6g}, expected {want:.6g}: yours is exactly 100 times the expected value, the accuracy "
+             f"returned as a percentage. Return the fraction of correct predictions in [0, 1] (correct / N), "
+             f"without the factor 100", "accuracy-as-percentage")
     raise core.differs(got, want, f"{name} is {got:.6g}, expected {want:.6g} ({how})", "train-epoch-value",
                        name=name, rtol=1e-6, atol=1e-9)
 

@@ -1565,3 +1565,17 @@ MUTANTS += [
            "        params[name] -= lr * g\n", "        np.subtract(params[name], lr * g, out=g)\n",
            expect="the update was written into grads, not into params"),
 ]
+# Round 16c (held-out probes m16q lab02 q10, q12, now catalogued): the loss gradient pushed through the softmax
+# Jacobian a second time; an accuracy exactly 100 times the expected fraction (asked of every accuracy that
+# train_epoch / fit return through _expect_any).
+MUTANTS += [
+    Mutant("R16c loss gradient pushed through the softmax Jacobian again (derivative applied twice)",
+           "    n = probs.shape[0]\n    return (probs - one_hot(y, probs.shape[1])) / n\n",
+           "    n = probs.shape[0]\n    g = (probs - one_hot(y, probs.shape[1])) / n\n"
+           "    return probs * (g - np.sum(g * probs, axis=1, keepdims=True))\n",
+           expect="the softmax derivative is applied twice"),
+    Mutant("R16c train_epoch returns the accuracy as a percentage",
+           "return total_loss / X.shape[0], total_correct / X.shape[0]",
+           "return total_loss / X.shape[0], 100.0 * total_correct / X.shape[0]",
+           expect="the accuracy returned as a percentage"),
+]
