@@ -1579,11 +1579,3 @@ MUTANTS += [
            "return total_loss / X.shape[0], 100.0 * total_correct / X.shape[0]",
            expect="the accuracy returned as a percentage"),
 ]
-# Round 16c: the ReLU derivative at Z1 == 0 (the notebook's 1[Z1 > 0]) asked on integer X, W1, b1 with exact
-# zeros in Z1 (the same question lab01's ReLU layer is asked).
-MUTANTS += [
-    Mutant("R16c backward ReLU mask Z1 >= 0 (derivative 1 at Z1 == 0)",
-           "dA1 * (Z1 > 0)", "dA1 * (Z1 >= 0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
-    Mutant("R16c backward ReLU mask np.heaviside(Z1, 1)",
-           "dA1 * (Z1 > 0)", "dA1 * np.heaviside(Z1, 1.0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
-]
