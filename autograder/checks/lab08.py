@@ -591,6 +591,45 @@ def _one_pass_state(make, data0, what, exc) -> None:
         _fail_one_pass(exc, name, kind, len(data0))
 
 
+#: Kernel-side probe: the optimiser's per-parameter state (any attribute that is a list, tuple or dict of as many
+#: entries as parameters, holding arrays) whose arrays do not have the dtype and shape of their parameter's p.data.
+_STATE_DTYPES = '''
+def state_dtypes(opt, params):
+    import numpy as np
+    out = []
+    n = len(params)
+    for name, held in sorted(vars(opt).items()):
+        if isinstance(held, dict):
+            held = list(held.values())
+        if not isinstance(held, (list, tuple)) or len(held) != n or n == 0:
+            continue
+        if not any(isinstance(e, np.ndarray) for e in held):
+            continue
+        for i, (e, p) in enumerate(zip(held, params)):
+            d = np.asarray(p.data)
+            if isinstance(e, np.ndarray) and e.shape == d.shape and e.dtype != d.dtype:
+                out.append((name, i, str(e.dtype), str(d.dtype), tuple(d.shape)))
+                break
+    return out
+'''
+
+
+def _state_dtype(opt, params, what) -> None:
+    """Asked after a float32 run whose values passed (one kernel call): every state array the docstring describes
+    ("an array of the shape and dtype of p.data") has its parameter's dtype."""
+    try:
+        found = list(core.kernel_functions(_STATE_DTYPES)["state_dtypes"](opt, list(params)))
+    except Exception:   # a probe that fails says nothing
+        return
+    if found:
+        name, i, got, want, shape = found[0]
+        fail(f"{what}: after the steps, self.{name}[{i}] (the state of parameter {i}, shape {shape}) is an array of "
+             f"dtype {got}, where p.data is {want}: the docstring asks for state of the shape and dtype of p.data "
+             f"(np.zeros_like(p.data), without a dtype= argument; dtype=float means float64); the values passed, "
+             f"but a {got} state doubles the memory and turns every update into {got} arithmetic",
+             "state-dtype-not-kept")
+
+
 _IN_PLACE = '''
 def step_in_place(opt, params):
     held = [p.data for p in params]
@@ -928,7 +967,7 @@ def _restarts(fresh, k, step, rtol, atol) -> bool:
 
 
 def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None,
-         adaptive_lr=None, grad0=None):
+         adaptive_lr=None, grad0=None, state_dtype=True):
     """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge.
     ``adaptive_lr``: the lr of an optimiser that divides each entry by its own denominator (RMSProp, Adam).
     ``grad0``: gradients the parameters already hold when the optimiser is built (a previous batch's)."""
@@ -955,6 +994,8 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         return _collect(ps, grads[k], what, dtype)
     _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
            None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    if state_dtype and np.dtype(dtype) != np.float64:
+        _state_dtype(opt, params, what)
 
 
 def _moves(trajectory, data0):
@@ -2862,7 +2903,7 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "gradient step): decoupled means NOT divided by it: theta <- theta - lr * lambda * theta, the same "
             "relative shrink for every entry, besides Adam's step":
                 _adam(data0, grads, DECAY, **hyper, weight_decay=lam, decoupled=True, decay_preconditioned=True),
-        })
+        }, state_dtype=False)       # Adam's state (inherited) is judged by Adam's cells
 
 
 # =============================================================================================

@@ -1962,3 +1962,21 @@ VARIANTS += [
                  "            else:\n"
                  "                p.data -= v\n")),
 ]
+
+# Round 16c (issue 15, held-out t): optimiser state of another dtype than p.data (values right, dtype promise
+# broken), asked of every optimiser's state through one helper after its float32 run.
+MUTANTS += [
+    Mutant("SGD velocity in float64 (np.zeros_like(p.data, dtype=float))",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.zeros_like(p.data, dtype=float) for p in self.params]\n",
+           expect=("self.velocity[0]", "dtype float64, where p.data is float32")),
+    Mutant("RMSProp square_avg in float64 (np.zeros(p.data.shape))",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect=("self.square_avg[0]", "dtype float64, where p.data is float32")),
+    Mutant("Adam v in float64 (np.zeros_like(p.data, dtype=np.float64))",
+           old=ADAM_INIT,
+           new=("        self.m = [np.zeros_like(p.data) for p in self.params]\n"
+                "        self.v = [np.zeros_like(p.data, dtype=np.float64) for p in self.params]\n"),
+           expect=("self.v[0]", "dtype float64, where p.data is float32")),
+]
