@@ -3840,6 +3840,8 @@ def batchnorm_backward(batchnorm_backward):
             try:
                 expect_close(got, want, name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose=diagnose)
             except core.CheckFailure as exc:
+                if not exc.others:      # the judge's one change must fix other inputs too (sizes, x_hat uncentred)
+                    exc.others = _bn_param_grad_others(batchnorm_backward, label)
                 if exc.diagnosis in _GENERIC or exc.diagnosis == "scaled":
                     _bn_param_grad_factor(exc, got, want, label, {"N": n, "D": d},
                                           {"gamma": g64, "inv_std": inv_std, "1 / gamma": 1 / g64,
@@ -3908,6 +3910,32 @@ def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:
             fail(f"{what}: dx, dgamma and dbeta are exactly those of the rule with the cache unpacked as `{order} = "
                  f"cache`: batchnorm_forward's cache is (x_hat, gamma, inv_std), in that order: "
                  f"x_hat, gamma, inv_std = cache", "bn-cache-unpacked-order")
+
+
+def _bn_param_grad_others(batchnorm_backward, label) -> list:
+    """Asked after a dgamma or dbeta failure only: the same parameter gradient on two other inputs of other,
+    pairwise different sizes (one from a real forward cache, one whose x_hat is NOT centred: dgamma = sum(dout *
+    x_hat) and dbeta = sum(dout) hold for any cache), handed to the judge as the failure's other cases, so a
+    change of the student's code that fits the first input by coincidence (x_hat sums to 0 over the batch, so
+    `dout * gamma` -> `dout + gamma` leaves dgamma right there) is not told."""
+    r = core.rng("lab08.batchnorm_backward.others")
+    out = []
+    for (n, d), centred in (((5, 6), True), ((7, 3), False)):
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
+        if centred:
+            x_hat, g64, inv_std = _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]
+        else:
+            x_hat, g64, inv_std = r.normal(0.7, 1.3, (n, d)), gamma, r.uniform(0.5, 2.0, (1, d))
+        dout = r.normal(size=(n, d))
+        want = (dout * x_hat).sum(0, keepdims=True) if label == "dgamma" else dout.sum(0, keepdims=True)
+        try:
+            res = call(batchnorm_backward, dout, [x_hat.copy(), g64.copy(), inv_std.copy()],
+                       name=f"batchnorm_backward(dout {(n, d)} float64, cache)")
+            got = res[1 if label == "dgamma" else 2]
+        except (core.CheckFailure, TypeError, IndexError, KeyError):
+            continue
+        out.append(core.Compared(got, want, 1e-5, 1e-6, f"batchnorm_backward(dout {(n, d)}, cache): {label}"))
+    return out
 
 
 def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):

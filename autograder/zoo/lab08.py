@@ -1980,3 +1980,12 @@ MUTANTS += [
                 "        self.v = [np.zeros_like(p.data, dtype=np.float64) for p in self.params]\n"),
            expect=("self.v[0]", "dtype float64, where p.data is float32")),
 ]
+
+# Round 16c: the one change the judge names for dgamma / dbeta is confirmed on two other inputs (other sizes; an
+# uncentred x_hat), so `dout * gamma` -> `dout + gamma` (right only because x_hat sums to 0) is not told.
+MUTANTS += [
+    Mutant("batchnorm bwd: dgamma multiplied by gamma ((dout * gamma * x_hat).sum)",
+           old="dgamma = (dout * x_hat).sum(axis=0, keepdims=True)",
+           new="dgamma = (dout * gamma * x_hat).sum(axis=0, keepdims=True)",
+           expect="the factor `gamma` should not be there"),
+]
