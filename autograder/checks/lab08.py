@@ -213,13 +213,30 @@ def _f64(a):
     return np.asarray(a, dtype=_float64)
 
 
+#: The coupled weight decay's term read back: the gradient of another penalty than (lambda/2)||theta||^2, asked of
+#: every optimiser with a weight_decay argument (SGD, Adam) through one table: message -> ``penalty`` of the oracles.
+PENALTY_READINGS = {
+    "the weight-decay term added to the gradient is lambda * sign(theta), the gradient of the L1 penalty lambda * "
+    "||theta||_1: L1 (sign) instead of the L2 gradient lambda * theta (the gradient of (lambda/2)||theta||^2): "
+    "g <- p.grad + weight_decay * p.data": "l1",
+    "the weight-decay term added to the gradient is 2 * lambda * theta, the gradient of lambda * ||theta||^2: the "
+    "penalty is (lambda/2)||theta||^2, whose gradient is lambda * theta: g <- p.grad + weight_decay * p.data":
+        "double",
+}
+
+
+def _penalty_gradient(theta, penalty=""):
+    """The gradient of the weight-decay penalty divided by lambda: theta (the rule), or a mistake's."""
+    return np.sign(theta) if penalty == "l1" else 2 * theta if penalty == "double" else theta
+
+
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
          dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0,
-         restart_on_lr=False):
+         restart_on_lr=False, penalty=""):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
-    velocities at the start (the rule's are zero)."""
+    velocities at the start (the rule's are zero); ``penalty``: a wrong penalty gradient (see PENALTY_READINGS)."""
     theta = [_f64(d).copy() for d in data0]
     state: dict = {} if v0 is None else {i: _f64(v).copy() for i, v in enumerate(v0)}
     out = []
@@ -232,7 +249,8 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
             applies = decay[i] or decay_all
             if applies and not decay_outside:
-                g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else theta[i])
+                g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else
+                              _penalty_gradient(theta[i], penalty))
             if clip:                  # gradient clipping (a training-loop tool, not part of the optimiser)
                 g = np.clip(g, -clip, clip)
             if clip_norm:             # clipped by its norm (per parameter)
@@ -304,7 +322,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False):
+          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False, penalty=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -324,7 +342,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             g = raw = _f64(g)
             applies = decay[i] or decay_all
             if applies and weight_decay and not decoupled:
-                g = g + weight_decay * theta[i]
+                g = g + weight_decay * _penalty_gradient(theta[i], penalty)
             gm, gv = (raw if raw_m else g), (raw if raw_v else g)
             if stateless:
                 m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
@@ -1731,6 +1749,7 @@ def sgd_weight_decay(SGD):
                 "not lambda * p.grad": dict(decay_on_grad=True),
                 "the L2 term added to the gradient is lambda * theta**2: it is the penalty's DERIVATIVE, lambda * "
                 "theta (the gradient of (lambda/2) * theta**2)": dict(decay_square=True),
+                **{msg: dict(penalty=kind) for msg, kind in PENALTY_READINGS.items()},
             }
             if nest:
                 wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
@@ -2402,7 +2421,9 @@ def _adam_cases(Adam, r, hyper):
         try:
             _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
                  f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
-                 diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+                 diagnose={**_adam_diagnoses(data0, grads, DECAY, **wd),
+                           **{msg: _adam(data0, grads, DECAY, **wd, penalty=kind)
+                              for msg, kind in PENALTY_READINGS.items()}})
         except core.CheckFailure as exc:
             if _generic_step(exc):
                 _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
@@ -4070,7 +4091,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False, best_first=False, maximise=False):
+              count_every_epoch=False, best_first=False, maximise=False, stale=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes (``maximise``: the monitored
     value maximised, an accuracy's rule: a larger loss is an improvement, best starts at -inf)."""
     if maximise:
@@ -4079,6 +4100,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         return [(stop, -best, epoch) for stop, best, epoch in flipped]
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
+        before = bad            # ``stale``: the decision read from the count before this epoch's update
         if best_first:          # the best stored before the comparison: nothing can beat it any more
             best = min(best, loss)
         ref = last if vs_last else best
@@ -4096,7 +4118,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         elif best_always_min:
             best = min(best, loss)
         last = loss
-        stop = bad > patience if off_by_one else bad >= patience
+        stop = (before if stale else bad) > patience if off_by_one else (before if stale else bad) >= patience
         out.append((stop, best, best_epoch))
     return out
 
@@ -4207,6 +4229,10 @@ def early_stopping(EarlyStopping):
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
+        "your decision lags one epoch: step returns True one epoch after the count of epochs without improvement "
+        "reached patience (the decision is taken from the count BEFORE this epoch's loss updates it, e.g. stop = "
+        "count >= patience computed first); update the count with this epoch's loss, then return count >= patience":
+            dict(stale=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
         "best_loss is updated BEFORE the comparison (best_loss = min(best_loss, val_loss) first): then val_loss < "

@@ -1989,3 +1989,34 @@ MUTANTS += [
            new="dgamma = (dout * gamma * x_hat).sum(axis=0, keepdims=True)",
            expect="the factor `gamma` should not be there"),
 ]
+
+# Round 16c: the coupled weight-decay term read back against other penalties' gradients (one table for SGD and
+# Adam), and an early-stopping decision taken before the count is updated (confirmed on the later epochs).
+_SGD_DECAY = "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum\n"
+_ADAM_DECAY = "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            m *= self.beta1\n"
+MUTANTS += [
+    Mutant("Adam: L1 penalty gradient (wd * sign(theta)) instead of L2", old=_ADAM_DECAY,
+           new=_ADAM_DECAY.replace("self.weight_decay * p.data", "self.weight_decay * np.sign(p.data)"),
+           expect="L1 (sign) instead of the L2 gradient"),
+    Mutant("Adam: penalty gradient 2 * wd * theta", old=_ADAM_DECAY,
+           new=_ADAM_DECAY.replace("self.weight_decay * p.data", "2 * self.weight_decay * p.data"),
+           expect="the weight-decay term added to the gradient is 2 * lambda * theta"),
+    Mutant("SGD: L1 penalty gradient (wd * sign(theta)) instead of L2", old=_SGD_DECAY,
+           new=_SGD_DECAY.replace("self.weight_decay * p.data", "self.weight_decay * np.sign(p.data)"),
+           expect="L1 (sign) instead of the L2 gradient"),
+    Mutant("SGD: penalty gradient 2 * wd * theta", old=_SGD_DECAY,
+           new=_SGD_DECAY.replace("self.weight_decay * p.data", "2 * self.weight_decay * p.data"),
+           expect="the weight-decay term added to the gradient is 2 * lambda * theta"),
+    Mutant("early stopping: stop decided before the count is updated (lags one epoch)",
+           old=("        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            self.epochs_without_improvement = 0\n        else:\n"
+                "            self.epochs_without_improvement += 1\n"
+                "        return self.epochs_without_improvement >= self.patience\n"),
+           new=("        self.epoch += 1\n        stop = self.epochs_without_improvement >= self.patience\n"
+                "        if val_loss < self.best_loss - self.min_delta:\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            self.epochs_without_improvement = 0\n        else:\n"
+                "            self.epochs_without_improvement += 1\n        return stop\n"),
+           expect="your decision lags one epoch"),
+]
