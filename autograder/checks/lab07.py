@@ -89,6 +89,7 @@ PROPERTIES = {
                         "which input the wrong output comes from (isolate: dout, x or w)",
                         "same shapes called again with new values (cache / global kept between calls named)",
         "dw/db of one sample only named", "dout read with H_out/W_out swapped named",
+        "with H_out == W_out the (i, j) swap named as the pairing of positions and windows (either side)",
         "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named",
         "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named",
         "an index lost (one input frozen at index 0 or summed) named", "dx constant along the batch or the channels named",

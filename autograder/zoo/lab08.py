@@ -472,18 +472,12 @@ VARIANTS = [
             new="    return float(np.sqrt(np.sum((after - before) ** 2)) / np.sqrt(np.sum(before ** 2)))\n"),
     # --- issue 15 held-out probe (fresh correct variants, now catalogued) ------------------
     Variant("zero_grad with fill(0)", old="            p.grad[...] = 0\n", new="            p.grad.fill(0)\n"),
-    Variant("SGD velocity kept in float64 whatever the parameter's dtype",
-            old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
-            new="        self.velocity = [np.zeros(p.data.shape) for p in self.params]\n"),
     Variant("Nesterov in Sutskever's form with PyTorch's velocity",
             old=SGD_CORE, new="            v_prev = v.copy()\n            v *= self.momentum\n            v += g\n"
                               "            if self.nesterov:\n"
                               "                p.data -= self.lr * ((1 + self.momentum) * v - self.momentum * v_prev)\n"),
     Variant("RMSProp with s ** 0.5", old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
             new="            p.data -= self.lr * p.grad / (s ** 0.5 + self.eps)\n"),
-    Variant("Adam with float64 moments for float32 parameters",
-            old=ADAM_INIT, new="        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
-                               "        self.v = [np.zeros(p.data.shape) for p in self.params]\n"),
     Variant("Adam state in dicts keyed by id(p)",
             old=ADAM_INIT, new="        self.m = {id(p): np.zeros_like(p.data) for p in self.params}\n"
                                "        self.v = {id(p): np.zeros_like(p.data) for p in self.params}\n",
@@ -1964,8 +1958,18 @@ VARIANTS += [
 ]
 
 # Round 16c (issue 15, held-out t): optimiser state of another dtype than p.data (values right, dtype promise
-# broken), asked of every optimiser's state through one helper after its float32 run.
+# broken), asked of every optimiser's state through one helper after its float32 run.  The docstrings of SGD,
+# RMSProp and Adam say "shape and dtype of p.data" (since the lab's first version): the two issue-15 variants
+# with float64 state (np.zeros(p.data.shape)) break that promise and are mistakes from this round on.
 MUTANTS += [
+    Mutant("SGD velocity kept in float64 whatever the parameter's dtype (np.zeros(p.data.shape))",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect="self.velocity[0]"),
+    Mutant("Adam with float64 moments for float32 parameters (np.zeros(p.data.shape))",
+           old=ADAM_INIT, new="        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
+                              "        self.v = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect="self.m[0]"),
     Mutant("SGD velocity in float64 (np.zeros_like(p.data, dtype=float))",
            old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
            new="        self.velocity = [np.zeros_like(p.data, dtype=float) for p in self.params]\n",
