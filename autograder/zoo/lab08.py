@@ -610,7 +610,7 @@ MUTANTS += [
     Mutant("SGD L2 term doubled (2 * lambda * theta)",
            old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
            new="            g = p.grad + 2 * self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
-           expect='(the L2 term) is counted twice'),
+           expect=('(the L2 term) is counted twice', "the weight-decay term added to the gradient is 2 * lambda * theta")),
     Mutant("step decay: floor with true division then int of the power",
            old="    return lr0 * gamma ** (epoch // step_size)\n",
            new="    return lr0 * int(gamma ** (epoch // step_size))\n", expect='an integer division // (or int())')
