@@ -507,3 +507,37 @@ def test_a_number_equal_to_the_sum_over_every_axis_is_named():
     with pytest.raises(core.CheckFailure, match="over EVERY entry"):
         checks._reduced_to_a_number(np.float64(3.5), 3.5, "dgamma", (1, 4), "dout * x_hat")
     checks._reduced_to_a_number(np.ones((1, 4)), 4.0, "dgamma", (1, 4), "dout * x_hat")     # an array: not said
+
+
+def test_round16c_penalty_and_stale_readings_differ_from_the_rule_only_where_they_should():
+    """The penalty readings change nothing without weight decay and differ from the rule with it; the stale
+    early-stopping reading is the rule's decisions one epoch late."""
+    r = np.random.default_rng(161)
+    data0, grads = checks._problem(r, np.float64, 3)
+    same = lambda a, b: all(np.allclose(x, y, rtol=0, atol=0) for xs, ys in zip(a, b) for x, y in zip(xs, ys))
+    for kind in checks.PENALTY_READINGS.values():
+        assert same(checks._sgd(data0, grads, checks.DECAY, 0.1, 0.5, penalty=kind),
+                    checks._sgd(data0, grads, checks.DECAY, 0.1, 0.5))
+        assert not same(checks._sgd(data0, grads, checks.DECAY, 0.1, 0.5, weight_decay=0.3, penalty=kind),
+                        checks._sgd(data0, grads, checks.DECAY, 0.1, 0.5, weight_decay=0.3))
+        assert not same(checks._adam(data0, grads, checks.DECAY, weight_decay=0.3, penalty=kind),
+                        checks._adam(data0, grads, checks.DECAY, weight_decay=0.3))
+    losses = [1.0, 0.9, 0.95, 0.85, 0.86, 0.87, 0.88, 0.89]
+    rule, stale = checks._stopping(losses, 3, 0.0), checks._stopping(losses, 3, 0.0, stale=True)
+    assert [s for s, _, _ in stale[1:]] == [s for s, _, _ in rule[:-1]]
+    assert [s[1:] for s in stale] == [s[1:] for s in rule]
+
+
+def test_round16c_state_of_another_dtype_is_named():
+    """An optimiser whose state is float64 for float32 parameters fails after its values passed."""
+    class Held:
+        def __init__(self, params):
+            self.params, self.lr = params, 0.1
+            self.velocity = [np.zeros_like(p.data, dtype=float) for p in params]
+
+    params = _params([np.ones((3, 2), np.float32), np.ones(4, np.float32)])
+    with pytest.raises(core.CheckFailure, match=r"self.velocity\[0\].*dtype float64, where p.data is float32"):
+        checks._state_dtype(Held(params), params, "SGD(params, lr) (float32)")
+    right = Held(params)
+    right.velocity = [np.zeros_like(p.data) for p in params]
+    checks._state_dtype(right, params, "SGD(params, lr) (float32)")

@@ -89,6 +89,7 @@ PROPERTIES = {
                         "which input the wrong output comes from (isolate: dout, x or w)",
                         "same shapes called again with new values (cache / global kept between calls named)",
         "dw/db of one sample only named", "dout read with H_out/W_out swapped named",
+        "with H_out == W_out the (i, j) swap named as the pairing of positions and windows (either side)",
         "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named",
         "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named",
         "an index lost (one input frozen at index 0 or summed) named", "dx constant along the batch or the channels named",
@@ -2168,9 +2169,16 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                    "to the front: dout.transpose(1, 0, 2, 3) before the reshape")
         # dout's memory read with H_out and W_out swapped (a transpose (1, 0, 3, 2) before the reshape).
         hw_scrambled = np.ascontiguousarray(dout.transpose(0, 1, 3, 2)).reshape(n, co, ho, wo)
+        # With H_out == W_out the same numbers come from either side (dout read transposed, or the windows laid
+        # out in (W_out, H_out) order): name the pairing, not one side.
         swapped_hw = ("dout is read with its H_out and W_out axes swapped (dout[n, o, j, i] where dout[n, o, i, j] "
                       "belongs, or a transpose such as (1, 0, 3, 2) before flattening): output position (i, j) "
-                      "pairs dout[:, :, i, j] with the window starting at (i*stride, j*stride)")
+                      "pairs dout[:, :, i, j] with the window starting at (i*stride, j*stride)") if ho != wo else (
+            "output positions and windows are paired transposed: the window starting at (i*stride, j*stride) meets "
+            "dout[:, :, j, i] (H_out = W_out here, so either side may carry the swap: dout read with H_out and W_out "
+            "swapped, e.g. a transpose (1, 0, 3, 2) before flattening, or the windows (cols) laid out in (W_out, "
+            "H_out) order); the columns of cols and of dout's (C_out, N*H_out*W_out) matrix must list the positions "
+            "in the same (n, i, j) order, so that position (i, j) pairs dout[:, :, i, j] with its window")
         # dw
         shape = _shape(dw)
         if shape == (n, co, c, kh, kw):
@@ -3456,8 +3464,10 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         for perm in ((2, 3, 1), (1, 3, 2), (2, 1, 3), (3, 1, 2))}
     expect_close(got, want, name=f"flatten_forward (x of shape {shape})", rtol=0, atol=0, diagnose={
         **orders,
-        "the pixels are flattened column by column (order='F'): use the default C order":
-            np.stack([x[i].ravel(order="F") for i in range(n)]),
+        "the features are in (W, H, C) order: x's axes were reversed before a C-order flatten (swapaxes(1, 3), "
+        "transpose(0, 3, 2, 1): a channels-last habit) or, what gives the same numbers, each sample was flattened "
+        "column by column (order='F'); keep the (C, H, W) order of each sample, x.reshape(N, -1) without moving "
+        "axes": np.stack([x[i].ravel(order="F") for i in range(n)]),
     })
     back = _call(flatten_backward, (dout, shape), "flatten_backward",
                  f"dout of shape {want.shape}, x_shape {shape}")

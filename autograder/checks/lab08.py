@@ -100,7 +100,8 @@ PROPERTIES = {
         "Nesterov steps taken with nesterov=False named", "a state list longer than the parameters (shared by instances) named",
         "momentum under an lr schedule: the velocity kept across a change of lr (restarted at a change named; "
         "CS231n's v <- mu v + lr g accepted)", "every move the rule's times a power of t (lr / sqrt(t)) named",
-        "a step whose gradients are all zero: the velocity decays, the parameters move (a skipped step named)"),
+        "a step whose gradients are all zero: the velocity decays, the parameters move (a skipped step named)",
+        "state arrays of p.data's dtype after the float32 run (a float64 velocity named)"),
     "sgd_nesterov": ("exact step relative to the student's own heavy-ball velocity", "in place",
                      "step decomposed on the rule's terms (lr * g, lr * mu * v): sign / missing / factor named",
                      "float32 and float64", "terms fitted in the (g, v) and the CS231n (v, v_prev) forms, two wrong terms described",
@@ -110,7 +111,8 @@ PROPERTIES = {
     "sgd_weight_decay": ("relative to the student's SGD fed g + lambda * theta",
                          "plain SGD step decomposed on lr * g and lr * lambda * theta", "p.decay respected",
                          "plain / momentum / Nesterov", "float32 and float64", "p.grad untouched", "p.decay test inverted named",
-                         "an L2 term that is one number per parameter (the penalty's value) named"),
+                         "an L2 term that is one number per parameter (the penalty's value) named",
+                         "the L1 (sign) and 2 * lambda * theta penalty gradients read back and named"),
     "rmsprop": ("exact step", "state used before its update named", "eps outside the division named",
                 "alpha and eps used (tiny gradients)", "state kept between steps",
                 "self.lr read at every step", "in place", "p.grad untouched", "float32 and float64",
@@ -120,7 +122,8 @@ PROPERTIES = {
         "'state not kept' only when a new optimiser's first step reproduces the step",
         "a state list of numbers instead of arrays named", "a bias-corrected running average (Adam's correction) named",
         "the (1 - alpha) factor missing on g**2 read back and named (before a reading that fits one step only)",
-        "a step whose gradients are all zero: s decays (a skipped step named)"),
+        "a step whose gradients are all zero: s decays (a skipped step named)",
+        "state arrays of p.data's dtype after the float32 run (a float64 s named)"),
     "adam": ("exact step (Kingma & Ba)", "correction of v outside the root / raw g for m_hat named",
              "bias correction", "step counter counts step() calls",
              "state per parameter", "state kept between steps", "m and v separate", "coupled L2 only for p.decay",
@@ -135,7 +138,9 @@ PROPERTIES = {
         "a moment overwritten at every step read back from the state named",
         "a step whose gradients are all zero: t advances, the step is taken (t not advanced / step skipped named)",
         "the averaged quantity of v read back from the steps ((g - m)**2, |g|, m**2) named",
-        "steps scaled by a power of t (lr / sqrt(t)) named"),
+        "steps scaled by a power of t (lr / sqrt(t)) named",
+        "state arrays of p.data's dtype after the float32 run (float64 m or v named)",
+        "the L1 (sign) and 2 * lambda * theta penalty gradients read back and named"),
     "adamw": ("relative to the student's own Adam", "decay times lr on theta before the step", "p.decay respected",
               "float32 and float64", "p.decay test inverted named",
         "a broken Adam that fails alone costs the adam cell only", "Adam's step missing named", "decay by p.grad named",
@@ -171,6 +176,7 @@ PROPERTIES = {
     "batchnorm_backward": ("finite differences of the forward", "dx decomposed on its three terms (sign / missing)",
                            "columns of dx sum to 0 and are orthogonal to x_hat", "caches made by the oracle", "N != D", "batch 1",
                            "batch 2", "float32 and float64", "dgamma and dbeta keep (1, D)", "dout not modified",
+                           "the judge's one change for dgamma / dbeta confirmed on two other inputs (x_hat uncentred)",
                            "dgamma / dbeta factor of the sizes or per column (gamma, inv_std) named",
                            "one intermediate in place of another in a term of dx named",
                            "which input the error of dx comes from (isolate)",
@@ -180,6 +186,7 @@ PROPERTIES = {
     "early_stopping": ("initial state", "only the first epoch wrong named", "decision / best_loss / best_epoch after every epoch", "min_delta",
                        "min_delta absolute (losses far from 1)", "ties are not improvements", "patience 1 to 3",
                        "epoch counted only on improvements named", "best_loss never increases",
+                       "a decision one epoch late (taken before the count is updated) named",
                        "best_loss stored at the first epoch",
                        "two readings that agree so far decided by the later epochs (count incremented after a reset)",
                        "instances sharing state (mutable default, class attribute) confirmed with two fresh stoppers",
@@ -213,13 +220,30 @@ def _f64(a):
     return np.asarray(a, dtype=_float64)
 
 
+#: The coupled weight decay's term read back: the gradient of another penalty than (lambda/2)||theta||^2, asked of
+#: every optimiser with a weight_decay argument (SGD, Adam) through one table: message -> ``penalty`` of the oracles.
+PENALTY_READINGS = {
+    "the weight-decay term added to the gradient is lambda * sign(theta), the gradient of the L1 penalty lambda * "
+    "||theta||_1: L1 (sign) instead of the L2 gradient lambda * theta (the gradient of (lambda/2)||theta||^2): "
+    "g <- p.grad + weight_decay * p.data": "l1",
+    "the weight-decay term added to the gradient is 2 * lambda * theta, the gradient of lambda * ||theta||^2: the "
+    "penalty is (lambda/2)||theta||^2, whose gradient is lambda * theta: g <- p.grad + weight_decay * p.data":
+        "double",
+}
+
+
+def _penalty_gradient(theta, penalty=""):
+    """The gradient of the weight-decay penalty divided by lambda: theta (the rule), or a mistake's."""
+    return np.sign(theta) if penalty == "l1" else 2 * theta if penalty == "double" else theta
+
+
 def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0, *, sign=1.0,
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
          dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0,
-         restart_on_lr=False):
+         restart_on_lr=False, penalty=""):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
-    velocities at the start (the rule's are zero)."""
+    velocities at the start (the rule's are zero); ``penalty``: a wrong penalty gradient (see PENALTY_READINGS)."""
     theta = [_f64(d).copy() for d in data0]
     state: dict = {} if v0 is None else {i: _f64(v).copy() for i, v in enumerate(v0)}
     out = []
@@ -232,7 +256,8 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             wd = weight_decay * (0.5 if decay_half else 1.0) * decay_sign
             applies = decay[i] or decay_all
             if applies and not decay_outside:
-                g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else theta[i])
+                g = g + wd * (raw if decay_on_grad else theta[i] ** 2 if decay_square else
+                              _penalty_gradient(theta[i], penalty))
             if clip:                  # gradient clipping (a training-loop tool, not part of the optimiser)
                 g = np.clip(g, -clip, clip)
             if clip_norm:             # clipped by its norm (per parameter)
@@ -304,7 +329,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False):
+          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False, penalty=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -324,7 +349,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
             g = raw = _f64(g)
             applies = decay[i] or decay_all
             if applies and weight_decay and not decoupled:
-                g = g + weight_decay * theta[i]
+                g = g + weight_decay * _penalty_gradient(theta[i], penalty)
             gm, gv = (raw if raw_m else g), (raw if raw_v else g)
             if stateless:
                 m[i], v[i] = np.zeros_like(m[i]), np.zeros_like(v[i])
@@ -589,6 +614,45 @@ def _one_pass_state(make, data0, what, exc) -> None:
     if found:
         name, kind = found
         _fail_one_pass(exc, name, kind, len(data0))
+
+
+#: Kernel-side probe: the optimiser's per-parameter state (any attribute that is a list, tuple or dict of as many
+#: entries as parameters, holding arrays) whose arrays do not have the dtype and shape of their parameter's p.data.
+_STATE_DTYPES = '''
+def state_dtypes(opt, params):
+    import numpy as np
+    out = []
+    n = len(params)
+    for name, held in sorted(vars(opt).items()):
+        if isinstance(held, dict):
+            held = list(held.values())
+        if not isinstance(held, (list, tuple)) or len(held) != n or n == 0:
+            continue
+        if not any(isinstance(e, np.ndarray) for e in held):
+            continue
+        for i, (e, p) in enumerate(zip(held, params)):
+            d = np.asarray(p.data)
+            if isinstance(e, np.ndarray) and e.shape == d.shape and e.dtype != d.dtype:
+                out.append((name, i, str(e.dtype), str(d.dtype), tuple(d.shape)))
+                break
+    return out
+'''
+
+
+def _state_dtype(opt, params, what) -> None:
+    """Asked after a float32 run whose values passed (one kernel call): every state array the docstring describes
+    ("an array of the shape and dtype of p.data") has its parameter's dtype."""
+    try:
+        found = list(core.kernel_functions(_STATE_DTYPES)["state_dtypes"](opt, list(params)))
+    except Exception:   # a probe that fails says nothing
+        return
+    if found:
+        name, i, got, want, shape = found[0]
+        fail(f"{what}: after the steps, self.{name}[{i}] (the state of parameter {i}, shape {shape}) is an array of "
+             f"dtype {got}, where p.data is {want}: the docstring asks for state of the shape and dtype of p.data "
+             f"(np.zeros_like(p.data), without a dtype= argument; dtype=float means float64); the values passed, "
+             f"but a {got} state doubles the memory and turns every update into {got} arithmetic",
+             "state-dtype-not-kept")
 
 
 _IN_PLACE = '''
@@ -928,7 +992,7 @@ def _restarts(fresh, k, step, rtol, atol) -> bool:
 
 
 def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, lrs=None, terms=None, hyper=None,
-         adaptive_lr=None, grad0=None):
+         adaptive_lr=None, grad0=None, state_dtype=True):
     """Build the student's optimiser on fresh parameter objects, step through ``grads``, judge.
     ``adaptive_lr``: the lr of an optimiser that divides each entry by its own denominator (RMSProp, Adam).
     ``grad0``: gradients the parameters already hold when the optimiser is built (a previous batch's)."""
@@ -955,6 +1019,8 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         return _collect(ps, grads[k], what, dtype)
     _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
            None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    if state_dtype and np.dtype(dtype) != np.float64:
+        _state_dtype(opt, params, what)
 
 
 def _moves(trajectory, data0):
@@ -1690,6 +1756,7 @@ def sgd_weight_decay(SGD):
                 "not lambda * p.grad": dict(decay_on_grad=True),
                 "the L2 term added to the gradient is lambda * theta**2: it is the penalty's DERIVATIVE, lambda * "
                 "theta (the gradient of (lambda/2) * theta**2)": dict(decay_square=True),
+                **{msg: dict(penalty=kind) for msg, kind in PENALTY_READINGS.items()},
             }
             if nest:
                 wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
@@ -2361,7 +2428,9 @@ def _adam_cases(Adam, r, hyper):
         try:
             _run(lambda ps: Adam(ps, **wd), data0, grads, _adam(data0, grads, DECAY, **wd),
                  f"Adam(..., weight_decay=0.3) ({np.dtype(dtype)})", dtype,
-                 diagnose=_adam_diagnoses(data0, grads, DECAY, **wd))
+                 diagnose={**_adam_diagnoses(data0, grads, DECAY, **wd),
+                           **{msg: _adam(data0, grads, DECAY, **wd, penalty=kind)
+                              for msg, kind in PENALTY_READINGS.items()}})
         except core.CheckFailure as exc:
             if _generic_step(exc):
                 _zero_gradient_probe(lambda ps: Adam(ps, **wd), lambda d, g: _adam(d, g, DECAY, **wd), exc, r)
@@ -2862,7 +2931,7 @@ def _adamw_run(AdamW, lam, hyper, data0, grads, expected, what, dtype, no_lr, de
             "gradient step): decoupled means NOT divided by it: theta <- theta - lr * lambda * theta, the same "
             "relative shrink for every entry, besides Adam's step":
                 _adam(data0, grads, DECAY, **hyper, weight_decay=lam, decoupled=True, decay_preconditioned=True),
-        })
+        }, state_dtype=False)       # Adam's state (inherited) is judged by Adam's cells
 
 
 # =============================================================================================
@@ -3799,6 +3868,8 @@ def batchnorm_backward(batchnorm_backward):
             try:
                 expect_close(got, want, name=f"{what}: {label}", rtol=rtol, atol=atol, diagnose=diagnose)
             except core.CheckFailure as exc:
+                if not exc.others:      # the judge's one change must fix other inputs too (sizes, x_hat uncentred)
+                    exc.others = _bn_param_grad_others(batchnorm_backward, label)
                 if exc.diagnosis in _GENERIC or exc.diagnosis == "scaled":
                     _bn_param_grad_factor(exc, got, want, label, {"N": n, "D": d},
                                           {"gamma": g64, "inv_std": inv_std, "1 / gamma": 1 / g64,
@@ -3867,6 +3938,32 @@ def _bn_cache_order(dx, dgamma, dbeta, cache, dout, what, rtol, atol) -> None:
             fail(f"{what}: dx, dgamma and dbeta are exactly those of the rule with the cache unpacked as `{order} = "
                  f"cache`: batchnorm_forward's cache is (x_hat, gamma, inv_std), in that order: "
                  f"x_hat, gamma, inv_std = cache", "bn-cache-unpacked-order")
+
+
+def _bn_param_grad_others(batchnorm_backward, label) -> list:
+    """Asked after a dgamma or dbeta failure only: the same parameter gradient on two other inputs of other,
+    pairwise different sizes (one from a real forward cache, one whose x_hat is NOT centred: dgamma = sum(dout *
+    x_hat) and dbeta = sum(dout) hold for any cache), handed to the judge as the failure's other cases, so a
+    change of the student's code that fits the first input by coincidence (x_hat sums to 0 over the batch, so
+    `dout * gamma` -> `dout + gamma` leaves dgamma right there) is not told."""
+    r = core.rng("lab08.batchnorm_backward.others")
+    out = []
+    for (n, d), centred in (((5, 6), True), ((7, 3), False)):
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
+        if centred:
+            x_hat, g64, inv_std = _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]
+        else:
+            x_hat, g64, inv_std = r.normal(0.7, 1.3, (n, d)), gamma, r.uniform(0.5, 2.0, (1, d))
+        dout = r.normal(size=(n, d))
+        want = (dout * x_hat).sum(0, keepdims=True) if label == "dgamma" else dout.sum(0, keepdims=True)
+        try:
+            res = call(batchnorm_backward, dout, [x_hat.copy(), g64.copy(), inv_std.copy()],
+                       name=f"batchnorm_backward(dout {(n, d)} float64, cache)")
+            got = res[1 if label == "dgamma" else 2]
+        except (core.CheckFailure, TypeError, IndexError, KeyError):
+            continue
+        out.append(core.Compared(got, want, 1e-5, 1e-6, f"batchnorm_backward(dout {(n, d)}, cache): {label}"))
+    return out
 
 
 def _bn_param_grad_factor(exc, got, want, label, sizes, quantities):
@@ -4001,7 +4098,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False, best_first=False, maximise=False):
+              count_every_epoch=False, best_first=False, maximise=False, stale=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes (``maximise``: the monitored
     value maximised, an accuracy's rule: a larger loss is an improvement, best starts at -inf)."""
     if maximise:
@@ -4010,6 +4107,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         return [(stop, -best, epoch) for stop, best, epoch in flipped]
     best, best_epoch, bad, last, out, improvements = math.inf, 0, 0, math.inf, [], 0
     for epoch, loss in enumerate(losses, start=1):
+        before = bad            # ``stale``: the decision read from the count before this epoch's update
         if best_first:          # the best stored before the comparison: nothing can beat it any more
             best = min(best, loss)
         ref = last if vs_last else best
@@ -4027,7 +4125,7 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         elif best_always_min:
             best = min(best, loss)
         last = loss
-        stop = bad > patience if off_by_one else bad >= patience
+        stop = (before if stale else bad) > patience if off_by_one else (before if stale else bad) >= patience
         out.append((stop, best, best_epoch))
     return out
 
@@ -4138,6 +4236,10 @@ def early_stopping(EarlyStopping):
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
+        "your decision lags one epoch: step returns True one epoch after the count of epochs without improvement "
+        "reached patience (the decision is taken from the count BEFORE this epoch's loss updates it, e.g. stop = "
+        "count >= patience computed first); update the count with this epoch's loss, then return count >= patience":
+            dict(stale=True),
         "min_delta is an absolute amount of loss: an improvement is val_loss < best_loss - min_delta, not "
         "val_loss < best_loss * (1 - min_delta)": dict(relative=True),
         "best_loss is updated BEFORE the comparison (best_loss = min(best_loss, val_loss) first): then val_loss < "

@@ -671,7 +671,7 @@ MUTANTS += [
  Mutant("conv bwd: dx reshaped (N, C_in, H, W) instead of transposed", old=R5_DX_RET,
         new="dx = dxp[:, :, pad:pad + H, pad:pad + W].reshape(N, C_in, H, W)", expect='then RESHAPED to (N, C_in, H, W)'),
  Mutant("conv bwd: naive loops, dw uses dout[n, f, j, i] (indices swapped)", old=R5_BWD_FROM_G.replace("    g = dout", "    g = dout"),
-        new=R5_NAIVE_BWD % "j, i", expect='dout is read with its H_out and W_out axes swapped (dout[n, o, j, i]',
+        new=R5_NAIVE_BWD % "j, i", expect='pairs dout[:, :, i, j] with',
         also=(("    cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n", ""),)),
  Mutant("conv bwd: dw cast to float32 always", old="dw = (g @ cols.T).reshape(w.shape)",
         new="dw = (g @ cols.T).reshape(w.shape).astype(np.float32)", expect='must have dtype float64, got float32'),
@@ -942,7 +942,7 @@ MUTANTS += [
     Mutant("r7 conv bwd: dout transposed (1, 0, 3, 2) before flattening",
            old="g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)",
            new="g = dout.transpose(1, 0, 3, 2).reshape(C_out, N * H_out * W_out)",
-           expect="dout is read with its H_out and W_out axes swapped"),
+           expect="pairs dout[:, :, i, j] with"),
     Mutant("r7 maxpool fwd: np.maximum(..., out=top) into the read-only window view", old=POOL_FWD_LOOP,
            new=POOL_FWD_LOOP.replace("top = np.maximum(top, windows[..., u, v])", "np.maximum(top, windows[..., u, v], out=top)"),
            expect="the code writes into a read-only array"),
@@ -1865,4 +1865,19 @@ MUTANTS += [
            old="    H_out, W_out = windows.shape[2:4]\n",
            new="    H_out = W_out = windows.shape[2]\n",
            expect=("4 (H_out) and 5 (W_out)",)),
+]
+
+# Round 16c (issue 15, held-out t): a permutation of x's axes before a C-order flatten is named as that
+# permutation; a swap of (i, j) that either side of conv2d_backward's product may carry is named as the pairing.
+MUTANTS += [
+    Mutant("flatten fwd: channels-last via swapaxes(1, 3) before the reshape",
+           old="return x.reshape(x.shape[0], -1)", new="return x.swapaxes(1, 3).reshape(x.shape[0], -1)",
+           expect="the features are in (W, H, C) order: x's axes were reversed"),
+    Mutant("flatten fwd: (H, W, C) order via transpose(0, 2, 3, 1)",
+           old="return x.reshape(x.shape[0], -1)", new="return x.transpose(0, 2, 3, 1).reshape(x.shape[0], -1)",
+           expect="the features are in (H, W, C) order"),
+    Mutant("conv bwd: backward patches with positions in (W_out, H_out) order",
+           old="cols = patches.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)",
+           new="cols = patches.transpose(1, 4, 5, 0, 3, 2).reshape(C_in * KH * KW, N * H_out * W_out)",
+           expect="output positions and windows are paired transposed"),
 ]

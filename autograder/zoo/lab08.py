@@ -472,18 +472,12 @@ VARIANTS = [
             new="    return float(np.sqrt(np.sum((after - before) ** 2)) / np.sqrt(np.sum(before ** 2)))\n"),
     # --- issue 15 held-out probe (fresh correct variants, now catalogued) ------------------
     Variant("zero_grad with fill(0)", old="            p.grad[...] = 0\n", new="            p.grad.fill(0)\n"),
-    Variant("SGD velocity kept in float64 whatever the parameter's dtype",
-            old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
-            new="        self.velocity = [np.zeros(p.data.shape) for p in self.params]\n"),
     Variant("Nesterov in Sutskever's form with PyTorch's velocity",
             old=SGD_CORE, new="            v_prev = v.copy()\n            v *= self.momentum\n            v += g\n"
                               "            if self.nesterov:\n"
                               "                p.data -= self.lr * ((1 + self.momentum) * v - self.momentum * v_prev)\n"),
     Variant("RMSProp with s ** 0.5", old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)\n",
             new="            p.data -= self.lr * p.grad / (s ** 0.5 + self.eps)\n"),
-    Variant("Adam with float64 moments for float32 parameters",
-            old=ADAM_INIT, new="        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
-                               "        self.v = [np.zeros(p.data.shape) for p in self.params]\n"),
     Variant("Adam state in dicts keyed by id(p)",
             old=ADAM_INIT, new="        self.m = {id(p): np.zeros_like(p.data) for p in self.params}\n"
                                "        self.v = {id(p): np.zeros_like(p.data) for p in self.params}\n",
@@ -616,7 +610,7 @@ MUTANTS += [
     Mutant("SGD L2 term doubled (2 * lambda * theta)",
            old="            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
            new="            g = p.grad + 2 * self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum",
-           expect='(the L2 term) is counted twice'),
+           expect=('(the L2 term) is counted twice', "the weight-decay term added to the gradient is 2 * lambda * theta")),
     Mutant("step decay: floor with true division then int of the power",
            old="    return lr0 * gamma ** (epoch // step_size)\n",
            new="    return lr0 * int(gamma ** (epoch // step_size))\n", expect='an integer division // (or int())')
@@ -1961,4 +1955,72 @@ VARIANTS += [
                  "                p.data -= self.lr * g + self.momentum * v\n"
                  "            else:\n"
                  "                p.data -= v\n")),
+]
+
+# Round 16c (issue 15, held-out t): optimiser state of another dtype than p.data (values right, dtype promise
+# broken), asked of every optimiser's state through one helper after its float32 run.  The docstrings of SGD,
+# RMSProp and Adam say "shape and dtype of p.data" (since the lab's first version): the two issue-15 variants
+# with float64 state (np.zeros(p.data.shape)) break that promise and are mistakes from this round on.
+MUTANTS += [
+    Mutant("SGD velocity kept in float64 whatever the parameter's dtype (np.zeros(p.data.shape))",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect="self.velocity[0]"),
+    Mutant("Adam with float64 moments for float32 parameters (np.zeros(p.data.shape))",
+           old=ADAM_INIT, new="        self.m = [np.zeros(p.data.shape) for p in self.params]\n"
+                              "        self.v = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect="self.m[0]"),
+    Mutant("SGD velocity in float64 (np.zeros_like(p.data, dtype=float))",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.zeros_like(p.data, dtype=float) for p in self.params]\n",
+           expect=("self.velocity[0]", "dtype float64, where p.data is float32")),
+    Mutant("RMSProp square_avg in float64 (np.zeros(p.data.shape))",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [np.zeros(p.data.shape) for p in self.params]\n",
+           expect=("self.square_avg[0]", "dtype float64, where p.data is float32")),
+    Mutant("Adam v in float64 (np.zeros_like(p.data, dtype=np.float64))",
+           old=ADAM_INIT,
+           new=("        self.m = [np.zeros_like(p.data) for p in self.params]\n"
+                "        self.v = [np.zeros_like(p.data, dtype=np.float64) for p in self.params]\n"),
+           expect=("self.v[0]", "dtype float64, where p.data is float32")),
+]
+
+# Round 16c: the one change the judge names for dgamma / dbeta is confirmed on two other inputs (other sizes; an
+# uncentred x_hat), so `dout * gamma` -> `dout + gamma` (right only because x_hat sums to 0) is not told.
+MUTANTS += [
+    Mutant("batchnorm bwd: dgamma multiplied by gamma ((dout * gamma * x_hat).sum)",
+           old="dgamma = (dout * x_hat).sum(axis=0, keepdims=True)",
+           new="dgamma = (dout * gamma * x_hat).sum(axis=0, keepdims=True)",
+           expect="the factor `gamma` should not be there"),
+]
+
+# Round 16c: the coupled weight-decay term read back against other penalties' gradients (one table for SGD and
+# Adam), and an early-stopping decision taken before the count is updated (confirmed on the later epochs).
+_SGD_DECAY = "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            v *= self.momentum\n"
+_ADAM_DECAY = "            g = p.grad + self.weight_decay * p.data if p.decay else p.grad\n            m *= self.beta1\n"
+MUTANTS += [
+    Mutant("Adam: L1 penalty gradient (wd * sign(theta)) instead of L2", old=_ADAM_DECAY,
+           new=_ADAM_DECAY.replace("self.weight_decay * p.data", "self.weight_decay * np.sign(p.data)"),
+           expect="L1 (sign) instead of the L2 gradient"),
+    Mutant("Adam: penalty gradient 2 * wd * theta", old=_ADAM_DECAY,
+           new=_ADAM_DECAY.replace("self.weight_decay * p.data", "2 * self.weight_decay * p.data"),
+           expect="the weight-decay term added to the gradient is 2 * lambda * theta"),
+    Mutant("SGD: L1 penalty gradient (wd * sign(theta)) instead of L2", old=_SGD_DECAY,
+           new=_SGD_DECAY.replace("self.weight_decay * p.data", "self.weight_decay * np.sign(p.data)"),
+           expect="L1 (sign) instead of the L2 gradient"),
+    Mutant("SGD: penalty gradient 2 * wd * theta", old=_SGD_DECAY,
+           new=_SGD_DECAY.replace("self.weight_decay * p.data", "2 * self.weight_decay * p.data"),
+           expect="the weight-decay term added to the gradient is 2 * lambda * theta"),
+    Mutant("early stopping: stop decided before the count is updated (lags one epoch)",
+           old=("        self.epoch += 1\n        if val_loss < self.best_loss - self.min_delta:\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            self.epochs_without_improvement = 0\n        else:\n"
+                "            self.epochs_without_improvement += 1\n"
+                "        return self.epochs_without_improvement >= self.patience\n"),
+           new=("        self.epoch += 1\n        stop = self.epochs_without_improvement >= self.patience\n"
+                "        if val_loss < self.best_loss - self.min_delta:\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            self.epochs_without_improvement = 0\n        else:\n"
+                "            self.epochs_without_improvement += 1\n        return stop\n"),
+           expect="your decision lags one epoch"),
 ]
