@@ -1173,7 +1173,6 @@ MUTANTS += [
            expect='then transposed'),
 ]
 VARIANTS += [
-    Variant('R9 FV1 activation_backward ReLU CS231n style (copy, zero where Z < 0)', '        return dA * (Z > 0)', '        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ'),
     Variant('R9 FV2 linear_backward dW = dot(dZ.T, A_prev).T', 'dW = A_prev.T @ dZ', 'dW = np.dot(dZ.T, A_prev).T'),
     Variant('R9 FV3 BCE with scipy.special.xlogy on the clipped A', 'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))', 'from scipy.special import xlogy\n    return float(-np.mean(xlogy(Y, A) + xlogy(1.0 - Y, 1.0 - A)))'),
     Variant('R9 FV4 activation_backward with a match statement', '    Z = activation_cache\n    if activation == "sigmoid":\n        s = sigmoid(Z)\n        return dA * s * (1.0 - s)\n    if activation == "tanh":\n        return dA * (1.0 - np.tanh(Z) ** 2)\n    if activation == "relu":\n        return dA * (Z > 0)\n', '    Z = activation_cache\n    match activation:\n        case "sigmoid":\n            s = sigmoid(Z)\n            return dA * s * (1.0 - s)\n        case "tanh":\n            return dA * (1.0 - np.tanh(Z) ** 2)\n        case "relu":\n            return dA * (Z > 0)\n'),
@@ -1850,4 +1849,9 @@ MUTANTS += [
            new="""    for l in sorted(range(1, L + 1), key=str, reverse=True):
         linear_cache, _ = caches[l - 1]""",
            expect=("networks of up to 3 layers above are right", "puts 10 before 2")),
+]
+MUTANTS += [
+    # was a variant (R9 FV1) while the docstring left ReLU'(0) open: it now states ReLU'(0) = 0
+    Mutant("activation_backward ReLU CS231n style zeroing only Z < 0 (ReLU'(0) = 1)", "        return dA * (Z > 0)",
+           "        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ", expect="ReLU'(0) = 0"),
 ]
