@@ -2444,7 +2444,7 @@ def _relu_derivative_at_kink(fn) -> None:
             continue
         kink = Z == 0
         if np.allclose(got[~kink], want[~kink]) and np.allclose(got[kink], dA[kink]):
-            core.fail(f"{name}: where Z is exactly 0 your dZ is dA (ReLU'(0) = 1, as Z >= 0 or np.heaviside(Z, 1) "
+            core.fail(f"{name}: at the kink, where Z is exactly 0, your dZ is dA (ReLU'(0) = 1, as Z >= 0 or np.heaviside(Z, 1) "
                       f"give): the docstring takes ReLU'(0) = 0, so dZ = dA * (Z > 0), strictly", "relu-kink-one")
         _expect_close(got, want, name=name, rtol=1e-12, atol=1e-12)
 
