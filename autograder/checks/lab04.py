@@ -3857,11 +3857,11 @@ def _predict_at_one_half(fn, model_forward) -> None:
     X = core.rng("lab04.predict-half").standard_normal((m, dims[0]))
     if model_forward is not None:
         try:
-            own = np.asarray(model_forward(X.copy(), _copy_params(params), "relu")[0], dtype=_f64)
+            raw = model_forward(X.copy(), _copy_params(params), "relu")[0]
         except Exception:
             return
-        if own.shape != (m, 1) or not np.all(own == 0.5):
-            return
+        if not isinstance(raw, np.ndarray) or raw.shape != (m, 1) or not np.all(raw == 0.5):
+            return       # the student's model_forward (or its sigmoid) pays in its own cell
     name = f"predict(X {X.shape}, layers {dims} with all-zero parameters, 'relu')"
     got = np.asarray(_call(fn, X, _copy_params(params), "relu", name=name))
     if got.shape == (m, 1) and got.dtype.kind in "biuf" and np.all(got.astype(_f64) == 1):
