@@ -1990,9 +1990,49 @@ def _softmax_rows_sum(cls, spec, label) -> str | None:
     sums = d.sum(axis=1)
     if np.allclose(sums, 0.0, atol=1e-9):
         return None
+    cached = _softmax_cached_other(cls, spec, label)
+    if cached:
+        return cached
     return (f"each row of dL/dz must sum to 0 (softmax ignores a constant added to a row of z), yours sum to "
-            f"{np.round(sums, 4).tolist()} on a {COUPLING_X.shape} batch: the term subtracted from y * grad_out "
-            f"must be y * sum(grad_out * y, axis=1, keepdims=True), which cancels each row's sum exactly")
+            f"{np.round(sums, 4).tolist()} on a {COUPLING_X.shape} batch: with y the softmax output, the term "
+            f"subtracted from y * grad_out must be y * sum(grad_out * y, axis=1, keepdims=True), which cancels each "
+            f"row's sum exactly (look at that term, and at what forward stores for backward: it must be y itself)")
+
+
+def _softmax_cached_other(cls, spec, label) -> str | None:
+    """Reading confirmed on two batches of different shapes: backward is the right formula
+    c * (g - sum(g * c, axis=1)) with c another quantity of forward in place of the output y (log y, z, exp(z),
+    exp(z - max)): forward caches that quantity, not the softmax output."""
+    def soft(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    readings = {
+        "the log-probabilities log y (log-softmax)": lambda z: np.log(soft(z)),
+        "the input z (the logits)": lambda z: z,
+        "the unnormalised exp(z)": np.exp,
+        "the shifted exponentials exp(z - max(z)) before the division by their row sum":
+            lambda z: np.exp(z - z.max(axis=1, keepdims=True)),
+    }
+    gen = np.random.default_rng(1603)
+    batches = [(COUPLING_X, COUPLING_G)]
+    z2 = gen.standard_normal((2, 5))
+    batches.append((z2, gen.standard_normal((2, 5))))
+    runs = []
+    for x, g in batches:
+        try:
+            d = _backward_on(cls, spec, label, x, g)
+        except Exception:
+            return None
+        if d.shape != x.shape:
+            return None
+        runs.append((x, g, d))
+    for what, c_of in readings.items():
+        if all(np.allclose(d, c_of(x) * (g - (g * c_of(x)).sum(axis=1, keepdims=True)), rtol=1e-6, atol=1e-9)
+               for x, g, d in runs):
+            return (f"your backward is the softmax formula y * (grad_out - sum(grad_out * y, axis=1)) with y replaced "
+                    f"by {what} (on a (3, 4) and a (2, 5) batch): forward caches {what}, not the softmax output: "
+                    f"store the y that forward returns and use it in backward")
+    return None
 
 
 #: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).

@@ -1479,10 +1479,81 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 core.fail(f"{name}: caches[{l - 1}][1] must be layer {l}'s pre-activation Z_{l}{hint}", "cache-z")
         core.fail(f"{name}: the output and caches differ from the forward pass of the network "
                   f"(layer l: Z_l = A_(l-1) @ W_l + b_l, A_l = g(Z_l))", "forward-differs")
+    _deep_forward(fn, linear_forward, activation_forward)
     X = gen.standard_normal((4, 3))
     params = _random_params(gen, [3, 5, 1], scale=1.5)
     _documented_default(lambda *a: fn(X, _copy_params(params), *a)[0], "model_forward(X, parameters)",
                         "hidden_activation", "relu", ACTIVATIONS)
+
+
+#: A network of 11 layers of pairwise different widths: layer numbers of two digits (W10, W11).
+_DEEP_DIMS = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 2, 1]
+
+
+def _string_order(L: int) -> list:
+    """Layer numbers in the order of their sorted key strings: W1, W10, W11, W2, ..., W9."""
+    return [int(k[1:]) for k in sorted(f"W{l}" for l in range(1, L + 1))]
+
+
+def _forward_in_order(X, params, hidden, order):
+    A = np.asarray(X, dtype=_f64)
+    for i, l in enumerate(order):
+        A = _act(_affine(A, params[f"W{l}"], params[f"b{l}"]), hidden if i < len(order) - 1 else "sigmoid")
+    return A
+
+
+def _visits_string_order(run) -> bool:
+    """Confirmed on two square networks (11 layers of width 3, 12 layers of width 2, where every order of the
+    layers fits): the student's output is that of the layers taken in the sorted order of their key strings."""
+    gen = core.rng("lab04.string-order")
+    for L, width, m in ((11, 3, 4), (12, 2, 3)):
+        params = _random_params(gen, [width] * (L + 1), scale=1.5)
+        X = gen.standard_normal((m, width))
+        try:
+            got = np.asarray(run(X.copy(), _copy_params(params)), dtype=_f64)
+        except Exception:
+            return False
+        right = _forward_in_order(X, params, "relu", list(range(1, L + 1)))
+        if got.shape != right.shape or _near(got, right, 1e-7, 1e-10) \
+                or not _near(got, _forward_in_order(X, params, "relu", _string_order(L)), 1e-7, 1e-10):
+            return False
+    return True
+
+
+_STRING_ORDER = ("the layers are visited in the sorted order of their key strings (W1, W10, W11, W2, ..., W9: a "
+                 "string sort puts W10 before W2), not by number: loop over l = 1, ..., L and read "
+                 "parameters[f\"W{l}\"], parameters[f\"b{l}\"] (right only below 10 layers)")
+
+
+def _deep_forward(fn, linear_forward, activation_forward) -> None:
+    """model_forward on a network of 11 layers of pairwise different widths (layer numbers of two digits): the
+    small networks above never show a loop that visits the layers in another order than 1, 2, ..., L."""
+    gen = core.rng("lab04.model_forward-deep")
+    dims, m = _DEEP_DIMS, 5
+    L = len(dims) - 1
+    params = _random_params(gen, dims, scale=1.5)
+    X = gen.standard_normal((m, dims[0]))
+    name = f"model_forward(X {X.shape}, {L} layers {dims}, 'relu', float64)"
+    layers = _forward(X, params, "relu")
+    want_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    try:
+        out = fn(X.copy(), _copy_params(params), "relu")
+        problem = None if _forward_matches(out, layers[-1][4], want_caches) else "gives a wrong AL or caches"
+    except Exception as exc:        # the student's code may raise anything
+        problem = f"raised {type(exc).__name__}: {exc}"
+    if problem is None:
+        return
+    own = _own_model_forward(linear_forward, activation_forward, X, _copy_params(params), "relu")
+    if own is not None and problem.startswith("gives") and _forward_matches(out, own[0], own[1]):
+        return       # right loop on a wrong building block: that block's own cell pays for it
+    if own is None and linear_forward is not None and activation_forward is not None:
+        return       # the student's building blocks fail on this network: their own cells pay for it
+    if _visits_string_order(lambda x, p: fn(x, p, "relu")[0]):
+        core.fail(f"{name} {problem}: {_STRING_ORDER} (confirmed on square networks of 11 and 12 layers)",
+                  "layers-in-string-order")
+    core.fail(f"{name} {problem}, while the networks of up to 3 layers above are right: look at what changes with "
+              f"more layers (layer numbers of two digits, W10 and W11: the layers must be visited in the order "
+              f"1, 2, ..., L)", "deep-network-differs")
 
 
 def _every_layer_reads_x(fn, hidden, head: str) -> None:
@@ -1793,11 +1864,15 @@ def _bce_case(fn, AL, Y):
             -float(((1 - Y64) * np.log(A64) + Y64 * np.log1p(-A64)).mean()),
         "y and a are swapped: the loss is -[y log a + (1 - y) log(1 - a)]":
             (-float(np.mean(A64 * np.log(np.clip(Y64, 1e-12, 1)) + (1 - A64) * np.log(np.clip(1 - Y64, 1e-12, 1))))),
-        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
-        "with every a: multiply elementwise, Y * np.log(AL), then average (or use Y.T @ np.log(AL))":
+        "your loss averages an (m, m) table that pairs every y with every a: either np.dot(Y, np.log(AL).T) "
+        "(with samples in rows, the (m, m) outer product) or an (m,) array (a ravel / flatten / [:, 0] of one "
+        "input) met an (m, 1) one and broadcasting paired them all: keep AL and Y both (m, 1) and multiply "
+        "elementwise, Y * np.log(AL), then average (or use Y.T @ np.log(AL))":
             (outer / m) if m > 1 else None,
-        "with samples in rows, np.dot(Y, np.log(AL).T) is the (m, m) outer product, which pairs every y "
-        "with every a: multiply elementwise, Y * np.log(AL), then average over the m samples":
+        "your loss averages an (m, m) table that pairs every y with every a: either np.dot(Y, np.log(AL).T) "
+        "(with samples in rows, the (m, m) outer product) or an (m,) array (a ravel / flatten / [:, 0] of one "
+        "input) met an (m, 1) one and broadcasting paired them all: keep AL and Y both (m, 1) and multiply "
+        "elementwise, Y * np.log(AL), then average over the m samples":
             (outer / m ** 2) if m > 1 else None,
     })
 
@@ -2353,6 +2428,25 @@ def _activation_backward(fn, sigmoid=None) -> None:
                 raise
     for kind in ("sigmoid", "tanh"):
         _large_z_derivative(fn, sigmoid, kind)
+    _relu_derivative_at_kink(fn)
+
+
+def _relu_derivative_at_kink(fn) -> None:
+    """The docstring takes ReLU'(0) = 0: dZ is 0 wherever Z is exactly 0 (a dead unit's input, e.g. zero weights
+    and bias), asked on two batches of different shapes."""
+    for Z, dA in ((np.array([[0.0, 1.5, -2.0], [0.0, -0.3, 0.0]]), np.array([[0.7, -1.1, 0.4], [-0.9, 0.6, 1.3]])),
+                  (np.array([[0.0], [2.0], [0.0], [-1.0]]), np.array([[1.2], [0.5], [-0.8], [0.3]]))):
+        name = f"activation_backward(dA {dA.shape}, Z {Z.shape} with exact zeros, 'relu', float64)"
+        want = dA * (Z > 0)
+        got = core.expect_array(_call(fn, dA.copy(), Z.copy(), "relu", name=name, want=want), name=name,
+                                shape=Z.shape, want=want)
+        if _near(got, want):
+            continue
+        kink = Z == 0
+        if np.allclose(got[~kink], want[~kink]) and np.allclose(got[kink], dA[kink]):
+            core.fail(f"{name}: at the kink, where Z is exactly 0, your dZ is dA (ReLU'(0) = 1, as Z >= 0 or np.heaviside(Z, 1) "
+                      f"give): the docstring takes ReLU'(0) = 0, so dZ = dA * (Z > 0), strictly", "relu-kink-one")
+        _expect_close(got, want, name=name, rtol=1e-12, atol=1e-12)
 
 
 _LARGE_Z = np.array([[-1000.0, -745.0, -40.0, 0.5], [40.0, 710.0, 745.0, 1000.0]])
@@ -2691,6 +2785,14 @@ def _name_cache_index_past_end(exc, L, name) -> None:
               f"below's Z from caches[{v} - 2])", "cache-index-past-end")
 
 
+def _deep_backward_differs(name, problem) -> None:
+    """The networks of up to 3 layers passed and the one of 11 layers fails: say what changes with it."""
+    core.fail(f"{name} {problem}, while the networks of up to 3 layers above are right: look at what changes with "
+              f"more layers (layer numbers of two digits, 10 and 11): layer l must be visited by number, "
+              f"l = L, L-1, ..., 1, with caches[l - 1] and the keys dW{{l}}, db{{l}}, dA{{l-1}} (a sort of the "
+              f"numbers or keys as strings puts 10 before 2)", "deep-network-differs")
+
+
 def _model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
     earlier: list = []       # what the earlier calls returned (a dict kept between calls keeps their keys)
@@ -2699,7 +2801,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
                                    ([4, 3, 1], 6, "sigmoid", _f64), ([3, 4, 4, 1], 4, "tanh", _f64),
                                    ([5, 2, 6, 1], 7, "relu", _f64), ([4, 1], 3, "tanh", _f64),
-                                   ([3, 6, 2, 1], 5, "tanh", np.float32), ([1, 1, 1], 1, "tanh", _f64)]:
+                                   ([3, 6, 2, 1], 5, "tanh", np.float32), ([1, 1, 1], 1, "tanh", _f64),
+                                   (_DEEP_DIMS, 5, "relu", _f64)]:    # 11 layers: W10, W11 (two digits)
         while True:   # ReLU kinks spoil finite differences: resample until every |Z| > 1e-3
             params = _random_params(gen, dims, scale=1.2)
             X = gen.standard_normal((m, dims[0]))
@@ -2720,6 +2823,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
             got = _call_composite(fn, AL.astype(dtype), Y.astype(dtype), given, hidden, name=name,
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
+            if dims is _DEEP_DIMS and " raised " in str(exc):
+                _deep_backward_differs(name, str(exc)[len(name):].split(". ")[0].strip())
             _name_cache_index_past_end(exc, L, name)
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
             _name_whole_cache_pair(exc, linear_backward, caches)
@@ -2751,6 +2856,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
             continue      # right loop on a wrong building block: that block's own cell pays for it
+        if dims is _DEEP_DIMS:
+            _deep_backward_differs(name, "gives wrong gradients")
         _name_reversed_numbering(got, ref, L, name)
         _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
@@ -3730,6 +3837,39 @@ def predict(fn, model_forward=None) -> None:
             raise
 
 
+def _labels_are_integers(got, name) -> None:
+    """The docstring asks for an integer array of 0s and 1s: a boolean or float array of 0/1 is named."""
+    if isinstance(got, np.ndarray) and got.dtype.kind in "bf" and got.size \
+            and bool(np.all((got == 0) | (got == 1))):
+        what = "booleans (True / False)" if got.dtype.kind == "b" else f"floats ({got.dtype})"
+        core.fail(f"{name} returned its labels as {what}: the docstring asks for an integer array of 0s and 1s: "
+                  f"convert the comparison, (AL > 0.5).astype(int)", "labels-not-integer")
+
+
+def _predict_at_one_half(fn, model_forward) -> None:
+    """The label is 1 only where AL is strictly above 0.5: all-zero parameters give AL = sigmoid(0) = 0.5 exactly
+    for every sample, whose label is 0 (asked of the student's model_forward first: a broken one pays in its cell)."""
+    dims, m = [3, 4, 1], 5
+    params = {}
+    for l in range(1, len(dims)):
+        params[f"W{l}"] = np.zeros((dims[l - 1], dims[l]))
+        params[f"b{l}"] = np.zeros((1, dims[l]))
+    X = core.rng("lab04.predict-half").standard_normal((m, dims[0]))
+    if model_forward is not None:
+        try:
+            raw = model_forward(X.copy(), _copy_params(params), "relu")[0]
+        except Exception:
+            return
+        if not isinstance(raw, np.ndarray) or raw.shape != (m, 1) or not np.all(raw == 0.5):
+            return       # the student's model_forward (or its sigmoid) pays in its own cell
+    name = f"predict(X {X.shape}, layers {dims} with all-zero parameters, 'relu')"
+    got = np.asarray(_call(fn, X, _copy_params(params), "relu", name=name))
+    if got.shape == (m, 1) and got.dtype.kind in "biuf" and np.all(got.astype(_f64) == 1):
+        core.fail(f"{name}: every output AL is exactly 0.5 here (sigmoid(0)) and your labels are 1: the docstring "
+                  f"says 1 where AL is above 0.5, else 0, so AL = 0.5 is class 0: use AL > 0.5, not AL >= 0.5",
+                  "threshold-inclusive")
+
+
 def _predict(fn, model_forward=None) -> None:
     gen = core.rng("lab04.predict")
     for dims, m, hidden, dtype in [([2, 5, 1], 9, "relu", _f64), ([3, 4, 1], 1, "tanh", _f64),
@@ -3764,6 +3904,7 @@ def _predict(fn, model_forward=None) -> None:
         if not _forward_modifies_parameters(model_forward):      # else model_forward's cell pays for it
             _unchanged(params, given, name, "parameters")
         want = (AL > 0.5).astype(_f64)
+        _labels_are_integers(got, name)
         if isinstance(got, np.ndarray) and got.shape == want.shape and got.dtype.kind in "biuf" \
                 and np.array_equal(got.astype(_f64), want):
             continue
@@ -3825,6 +3966,7 @@ def _predict(fn, model_forward=None) -> None:
             core.fail(f"{name} has wrong labels for {wrong.size} of {m} samples ({shown}): the label is 1 exactly "
                       f"where AL > 0.5, 0 elsewhere", "wrong-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
+    _predict_at_one_half(fn, model_forward)
 
 
 def _lent_swapped_forward(X, parameters, hidden_activation="relu"):

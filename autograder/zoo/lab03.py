@@ -1302,3 +1302,20 @@ MUTANTS += [
            new="        self.s = Sigmoid().forward(x)\n        self.x = self.s\n        return x * self.s",
            expect="evaluated with s = sigmoid(x) in place of the input x"),
 ]
+
+# --- round 16c: softmax forward caching another quantity than y (backward's formula right)
+MUTANTS += [
+    Mutant("softmax caches the log-probabilities (backward uses log y)",
+           old="""        e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow
+        self.y = e / e.sum(axis=1, keepdims=True)
+        return self.y""",
+           new="""        s = z - z.max(axis=1, keepdims=True)
+        self.y = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+        return np.exp(self.y)""", expect=("log-probabilities", "not the softmax output")),
+    Mutant("softmax caches the unnormalised exponentials",
+           old="""        e = np.exp(z - z.max(axis=1, keepdims=True))  # largest exponent is 0: no overflow
+        self.y = e / e.sum(axis=1, keepdims=True)
+        return self.y""",
+           new="""        self.y = np.exp(z - z.max(axis=1, keepdims=True))
+        return self.y / self.y.sum(axis=1, keepdims=True)""", expect=("exp(z - max(z))", "not the softmax output")),
+]

@@ -491,7 +491,6 @@ VARIANTS = [
                 '        parameters[f"W{l}"] = parameters[f"W{l}"] - learning_rate * grads[f"dW{l}"]\n'
                 '        parameters[f"b{l}"] = parameters[f"b{l}"] - learning_rate * grads[f"db{l}"]'),
     Variant("predict with np.where", old="return (AL > 0.5).astype(int)", new="return np.where(AL > 0.5, 1, 0)"),
-    Variant("predict returning booleans", old="return (AL > 0.5).astype(int)", new="return AL > 0.5"),
     Variant("order from the legacy global generator seeded once",
             old="rng = np.random.default_rng(seed)\n    epoch_range",
             new="np.random.seed(seed)\n    rng = np.random\n    epoch_range"),
@@ -526,8 +525,6 @@ VARIANTS = [
     Variant("BCE with log1p", old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
             new="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log1p(-A)))"),
     Variant("db as ones @ dZ", old="db = dZ.sum(axis=0, keepdims=True)", new="db = np.ones((1, dZ.shape[0])) @ dZ"),
-    Variant("ReLU derivative with Z >= 0 (the other kink convention)", old="return dA * (Z > 0)",
-            new="return dA * (Z >= 0)"),
     Variant("predict with np.round", old="return (AL > 0.5).astype(int)", new="return np.round(AL).astype(int)"),
     Variant("order from rng.permuted", old="order = rng.permutation(m)", new="order = rng.permuted(np.arange(m))"),
     Variant("update with np.subtract(out=)", old='parameters[key] -= learning_rate * grads["d" + key]',
@@ -563,7 +560,6 @@ VARIANTS = [
     Variant("BCE with 1e-8 added inside the logs",
             old="A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
             new="d = max(eps, 1e-8)\n    return float(-np.mean(Y * np.log(AL + d) + (1.0 - Y) * np.log(1.0 - AL + d)))"),
-    Variant("predict returning floats", old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0"),
     Variant("Xavier uniform", old="parameters[f\"W{l}\"] = std * rng.standard_normal((n_in, n_out))",
             new="parameters[f\"W{l}\"] = rng.uniform(-1, 1, (n_in, n_out)) * np.sqrt(3.0) * std"),
     Variant("history as a list of dicts", old="return parameters, pd.DataFrame(rows)", new="return parameters, rows"),
@@ -573,7 +569,6 @@ VARIANTS = [
             new="    m = AL.shape[0]\n    L = len(caches)\n    AL, Y = AL.astype(np.float32), Y.astype(np.float32)\n"),
     Variant("weights drawn as (n_out, n_in), then transposed", old="std * rng.standard_normal((n_in, n_out))",
             new="std * rng.standard_normal((n_out, n_in)).T"),
-    Variant("predict with >=", old="return (AL > 0.5).astype(int)", new="return (AL >= 0.5).astype(int)"),
 ]
 
 # --- issue 15, third held-out round (measured on main before the checks were extended: see the helper's report)
@@ -1178,7 +1173,6 @@ MUTANTS += [
            expect='then transposed'),
 ]
 VARIANTS += [
-    Variant('R9 FV1 activation_backward ReLU CS231n style (copy, zero where Z < 0)', '        return dA * (Z > 0)', '        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ'),
     Variant('R9 FV2 linear_backward dW = dot(dZ.T, A_prev).T', 'dW = A_prev.T @ dZ', 'dW = np.dot(dZ.T, A_prev).T'),
     Variant('R9 FV3 BCE with scipy.special.xlogy on the clipped A', 'return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))', 'from scipy.special import xlogy\n    return float(-np.mean(xlogy(Y, A) + xlogy(1.0 - Y, 1.0 - A)))'),
     Variant('R9 FV4 activation_backward with a match statement', '    Z = activation_cache\n    if activation == "sigmoid":\n        s = sigmoid(Z)\n        return dA * s * (1.0 - s)\n    if activation == "tanh":\n        return dA * (1.0 - np.tanh(Z) ** 2)\n    if activation == "relu":\n        return dA * (Z > 0)\n', '    Z = activation_cache\n    match activation:\n        case "sigmoid":\n            s = sigmoid(Z)\n            return dA * s * (1.0 - s)\n        case "tanh":\n            return dA * (1.0 - np.tanh(Z) ** 2)\n        case "relu":\n            return dA * (Z > 0)\n'),
@@ -1809,4 +1803,55 @@ MUTANTS += [
            old="    AL, _ = model_forward(X, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)",
            new="    AL, _ = model_forward(X.T, parameters, hidden_activation)\n    return (AL > 0.5).astype(int)",
            expect="X arrives transposed inside"),
+]
+
+# --- round 16c (issue 15): layers in string order, ReLU'(0) = 0 stated, predict's integer labels and strict
+# threshold (the docstring says "an integer array" and "above 0.5"), BCE's (m,) against (m, 1)
+MUTANTS += [
+    Mutant("model_forward walks sorted weight keys (W1, W10, W2: wrong order from 10 layers)",
+           old="""    for l in range(1, L + 1):
+        Z, linear_cache = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])""",
+           new="""    for l, key in enumerate(sorted(k for k in parameters if k.startswith("W")), 1):
+        Z, linear_cache = linear_forward(A, parameters[key], parameters["b" + key[1:]])""",
+           expect=("string sort puts W10 before W2", "confirmed")),
+    Mutant("model_forward walks sorted parameter items in pairs",
+           old="""    for l in range(1, L + 1):
+        Z, linear_cache = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])""",
+           new="""    keys = sorted(parameters)
+    for l in range(1, L + 1):
+        Z, linear_cache = linear_forward(A, parameters[keys[l - 1]], parameters[keys[L + l - 1]])""",
+           expect=("string sort puts W10 before W2", "confirmed")),
+    Mutant("ReLU derivative np.heaviside(Z, 1) (1 at the kink)",
+           old="return dA * (Z > 0)", new="return dA * np.heaviside(Z, 1)", expect="ReLU'(0) = 0"),
+    Mutant("ReLU derivative with Z >= 0 (ReLU'(0) = 1, against the docstring)", old="return dA * (Z > 0)",
+           new="return dA * (Z >= 0)", expect="ReLU'(0) = 0"),
+    Mutant("predict returns booleans (no astype(int))",
+           old="return (AL > 0.5).astype(int)", new="return AL > 0.5", expect=("booleans", "integer array")),
+    Mutant("predict returns floats (AL > 0.5) * 1.0",
+           old="return (AL > 0.5).astype(int)", new="return (AL > 0.5) * 1.0", expect=("floats", "integer array")),
+    Mutant("predict with >= 0.5 (an output of exactly 0.5 becomes class 1)",
+           old="return (AL > 0.5).astype(int)", new="return (AL >= 0.5).astype(int)",
+           expect=("exactly 0.5", "not AL >= 0.5")),
+]
+MUTANTS += [
+    Mutant("BCE flattens AL but not Y ((m,) against (m, 1) broadcasts to (m, m))",
+           old="A = np.clip(AL, eps, 1.0 - eps)", new="A = np.clip(AL, eps, 1.0 - eps).ravel()",
+           expect=("an (m,) array", "met an (m, 1) one", "keep AL and Y both (m, 1)")),
+    Mutant("BCE flattens Y but not AL",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="Y = Y.ravel()\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           expect=("an (m,) array", "keep AL and Y both (m, 1)")),
+]
+MUTANTS += [
+    Mutant("model_backward reads the caches of the layers in string order of their numbers",
+           old="""    for l in range(L, 0, -1):
+        linear_cache, _ = caches[l - 1]""",
+           new="""    for l in sorted(range(1, L + 1), key=str, reverse=True):
+        linear_cache, _ = caches[l - 1]""",
+           expect=("networks of up to 3 layers above are right", "puts 10 before 2")),
+]
+MUTANTS += [
+    # was a variant (R9 FV1) while the docstring left ReLU'(0) open: it now states ReLU'(0) = 0
+    Mutant("activation_backward ReLU CS231n style zeroing only Z < 0 (ReLU'(0) = 1)", "        return dA * (Z > 0)",
+           "        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ", expect="ReLU'(0) = 0"),
 ]
