@@ -1350,6 +1350,37 @@ def _number_side(Value, build, forward, local, xs, name, **kw):
     _check_op(Value, build, forward, local, xs, name, hint=WRAP_NUMBER, **kw)
 
 
+#: NumPy scalars the docstring counts as plain numbers (np.int64: what len(), indexing and np.sum hand out).
+_NUMPY_NUMBERS = (("np.int64(3)", np.int64(3)), ("np.float32(2)", np.float32(2)))
+
+NUMPY_WRAP = ("a number that is not an int/float instance was not wrapped in a Value (a NumPy scalar such as "
+              "np.int64 or np.float32 is neither): wrap everything that is not a Value, "
+              "other = other if isinstance(other, Value) else Value(other)")
+
+
+def _numpy_numbers(Value, sym: str, dunder: str, forward: Callable, d_self: Callable, d_rself: Callable,
+                   divisor_int: bool = True, built=(), rbuilt=()) -> None:
+    """``a <sym> n`` and ``a.<dunder>(n)`` with NumPy scalars n, after the same with a Python float passed: the
+    docstring's "numbers" include them. ``d_self(a, n)``/``d_rself(a, n)``: d/da of a <sym> n / of n <sym> a;
+    ``built``/``rbuilt``: the lab's constructions ``(a, n) -> Value`` from other operations (judged there)."""
+    for label, n in _NUMPY_NUMBERS:
+        x = 0.8
+        cases = [(lambda a, n=n: getattr(a, dunder)(n), lambda a, n=n: forward(float(n), a),
+                  lambda a, n=n: (d_rself(a, float(n)),), f"a.{dunder}({label}) ({label} {sym} a)", rbuilt)]
+        if divisor_int or not isinstance(n, np.integer):
+            cases.insert(0, (lambda a, n=n: forward(a, n), lambda a, n=n: forward(a, float(n)),
+                             lambda a, n=n: (d_self(a, float(n)),), f"a {sym} {label}", built))
+        for build, oracle, local, name, ways in cases:
+            try:
+                _check_op(Value, build, oracle, local, [x], name, hint=NUMPY_WRAP,
+                          compositions=tuple(lambda a, w=w, n=n: w(a, n) for w in ways))
+            except core.CheckFailure as exc:
+                text = str(exc).split(f": {REFLECTED}")[0].split(f": {NUMPY_WRAP}")[0]
+                if " raised " not in text:
+                    raise
+                fail(f"{text}, while the same with a Python float passed: {NUMPY_WRAP}", "numpy-number-not-wrapped")
+
+
 def _pairs(tag: str, k: int = 3, lo: float = -2.0, hi: float = 2.0) -> list[tuple[float, float]]:
     r = core.rng(tag)
     return [(float(r.uniform(lo, hi)), float(r.uniform(lo, hi))) for _ in range(k)]
@@ -1380,6 +1411,7 @@ def add(Value) -> None:
     except core.CheckFailure as exc:
         _explain_one_contribution(Value, exc)
         raise
+    _numpy_numbers(Value, "+", "__radd__", lambda a, n: a + n, lambda a, n: 1.0, lambda a, n: 1.0)
 
 
 def _explain_one_contribution(Value, exc: core.CheckFailure) -> None:
@@ -1419,6 +1451,7 @@ def mul(Value) -> None:
     except core.CheckFailure as exc:
         _explain_square_one_term(Value, exc)
         raise
+    _numpy_numbers(Value, "*", "__rmul__", lambda a, n: a * n, lambda a, n: n, lambda a, n: n)
     # An operand holding 0 (a ReLU output, a zero weight): the local derivatives b and a need no division.
     try:
         _check_op(Value, lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), [0.0, 1.3], "a * b with a = 0")
@@ -1564,6 +1597,8 @@ def sub_neg(Value) -> None:
                                  "a - number (Python calls a.__rsub__(number) for number - a)":
                                  lambda a: a - c},
                  compositions=(lambda a: c + (-a), lambda a: (-a) + c, lambda a: a * -1 + c))
+    _numpy_numbers(Value, "-", "__rsub__", lambda a, n: a - n, lambda a, n: 1.0, lambda a, n: -1.0,
+                   built=(lambda a, n: a + (-n),), rbuilt=(lambda a, n: n + (-a), lambda a, n: (-a) + n))
 
 
 def div(Value) -> None:
@@ -1597,6 +1632,10 @@ def div(Value) -> None:
                                  "number / a computed 1 / a: __rtruediv__ leaves the number out; it is the numerator, "
                                  "other * self ** -1": lambda a: 1 / a},
                  compositions=(lambda a: c * a ** -1, lambda a: a ** -1 * c, lambda a: Value(c) * a ** -1))
+    # a / np.int64: the lab's self * other ** -1 meets NumPy's refusal of negative integer powers; not asked
+    _numpy_numbers(Value, "/", "__rtruediv__", lambda a, n: a / n, lambda a, n: 1 / n, lambda a, n: -n / a ** 2,
+                   divisor_int=False, built=(lambda a, n: a * n ** -1,),
+                   rbuilt=(lambda a, n: n * a ** -1, lambda a, n: a ** -1 * n))
 
 
 #: Integer-division slips of a / number, as the value they give (a, d) -> number.
@@ -2687,6 +2726,32 @@ def backward_repeat(Value) -> None:
         if not core.close(g.grads()[reach], once[reach], 1e-7, 1e-9):
             fail("after zeroing the leaves' grads, backward() must give the same gradients as one call again",
                  "not-repeatable")
+    _leaf_root_accumulates(Value)
+
+
+def _leaf_root_accumulates(Value) -> None:
+    """The root itself a leaf (x = Value(c); x.backward()): its gradient accumulates like any leaf's, since the seed
+    ADDS 1 (docstring step 3). Read as "the seed sets the grad" only when both a second call and a call on a leaf
+    holding 0.5 already leave exactly 1.0."""
+    got = []
+    for start, calls in ((0.0, 2), (0.5, 1)):
+        x = _new(Value, float(core.rng("lab05:leafroot").uniform(1, 3)))
+        x.grad = start
+        for k in range(calls):
+            _call_backward(x, "x.backward() on a leaf x" + (" (second call)" if k else ""))
+        got.append(_grad(x, "x.grad"))
+    want = [2.0, 1.5]
+    if all(core.close(g, w, 1e-9, 1e-12) for g, w in zip(got, want)):
+        return
+    head = (f"x = Value(...) is a leaf and the root: x.backward() twice gave x.grad = {got[0]:.6g} (want 2.0), and "
+            f"x.backward() on x.grad = 0.5 gave {got[1]:.6g} (want 1.5); a leaf's gradient accumulates over calls, "
+            f"also when it is the root itself")
+    if all(core.close(g, 1.0, 1e-9, 1e-12) for g in got):
+        fail(f"{head}: the seed sets the root's grad (self.grad = 1.0) instead of adding 1 to it; seed with "
+             f"self.grad += 1.0 (after resetting the interior nodes, the root among them when it has parents)",
+             "seed-sets-root")
+    fail(f"{head}: seed with self.grad += 1.0 and reset only the interior nodes (those with parents)",
+         "leaf-root-not-accumulated")
 
 
 # --------------------------------------------------------------------------- modules

@@ -1736,3 +1736,26 @@ MUTANTS += [
                "            x = outs + list(x)\n        return outs",
            expect="is x rebound or modified inside the loop over the neurons"),
 ]
+
+# round 16c (r16w): the held-out m16s probes; "numbers" include NumPy scalars (docstring), a leaf root accumulates
+MUTANTS += [
+    Mutant("r16w m16s: __mul__ wraps only int/float (a numpy integer scalar is left unwrapped)",
+           old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data * other.data",
+           new="        other = Value(other) if isinstance(other, (int, float)) else other\n        out = Value(self.data * other.data",
+           expect="a number that is not an int/float instance was not wrapped in a Value"),
+    Mutant("r16w: __add__ wraps only int/float (np.float32 is left unwrapped)",
+           old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data + other.data",
+           new="        other = Value(other) if isinstance(other, (int, float)) else other\n        out = Value(self.data + other.data",
+           expect="a number that is not an int/float instance was not wrapped in a Value"),
+    Mutant("r16w m16s: backward seeds by setting the root's grad (root a leaf: no accumulation)",
+           old="        self.grad += 1.0\n        for node in reversed(topo):",
+           new="        self.grad = 1.0\n        for node in reversed(topo):",
+           expect="the seed sets the root's grad (self.grad = 1.0) instead of adding 1"),
+]
+
+VARIANTS += [
+    Variant("r16w: operations wrap anything that is not a Value with numbers.Number",
+            old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data * other.data",
+            new="        other = Value(other) if isinstance(other, __import__('numbers').Number) else other\n"
+                "        out = Value(self.data * other.data"),
+]
