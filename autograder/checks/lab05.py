@@ -3169,6 +3169,19 @@ def _explain_terms(student, wv, bv, xv, name) -> None:
          f"activation", "neuron-terms")
 
 
+def _explain_bias_multiplied(student, wv, xv, name) -> None:
+    """The linear neuron at b = 0, 2 and -0.7 (w, x the check's own): z equal to b * (w . x) at all three (0 at
+    b = 0, scaling with b) reads as a bias that multiplies the weighted sum instead of adding to it."""
+    dot = float(np.dot(wv, xv))
+    if abs(dot) < 1e-3:
+        return
+    zs = {b: student(wv, b, xv) for b in (0.0, 2.0, -0.7)}
+    if all(core.close(z, b * dot, 1e-7, 1e-9) for b, z in zs.items()):
+        fail(f"{name}: the bias is multiplied, not added: with the weighted sum w . x = {dot:.6g}, your neuron's "
+             f"pre-activation is {zs[0.0]:.3g} at b = 0, {zs[2.0]:.6g} at b = 2 and {zs[-0.7]:.6g} at b = -0.7, i.e. "
+             f"b * (w . x); it must be z = w . x + b (the bias added once, then the activation)", "bias-multiplied")
+
+
 def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
     """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
     neuron with one of them switched off or moved (isolate.explain_arguments)."""
@@ -3193,6 +3206,7 @@ def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
         try:
             n.act = "linear"
             _explain_terms(student, wv, bv, xv, name)
+            _explain_bias_multiplied(student, wv, xv, name)
         except core.CheckFailure:
             raise
         except Exception:   # a probe that fails says nothing
@@ -3758,6 +3772,13 @@ def _explain_layer_parameters(model) -> None:
         no_weights = [k + 1 for k, w in enumerate(weights) if not have & set(w)]
         part = [k + 1 for k, w in enumerate(weights) if have & set(w) and not set(w) <= have]
         said = []
+        whole = [k for k in no_weights if k in no_bias]
+        if whole and len(whole) < len(neurons):
+            listed = [k + 1 for k in range(len(neurons)) if k + 1 not in whole]
+            said.append(f"every parameter of neuron(s) {whole}, weights and bias (only neuron(s) {listed} are "
+                        f"listed)")
+            no_weights = [k for k in no_weights if k not in whole]
+            no_bias = [k for k in no_bias if k not in whole]
         if no_weights:
             said.append(f"the weights of neuron(s) {no_weights}" if len(no_weights) < len(neurons)
                         else "the weights of every neuron")
@@ -3765,9 +3786,11 @@ def _explain_layer_parameters(model) -> None:
             said.append(f"some weights of neuron(s) {part}")
         if no_bias:
             kept = [k + 1 for k in range(len(neurons)) if k + 1 not in no_bias]
+            after_loop = kept == [len(neurons)] and not no_weights and not part and not whole
             said.append("the bias of every neuron" if not kept else
-                        f"the bias of neuron(s) {no_bias} (only neuron(s) {kept} keep theirs: is the bias appended "
-                        f"after the loop over the neurons, outside it?)")
+                        f"the bias of neuron(s) {no_bias}" + (
+                            " (only the last neuron keeps its bias: is the bias appended after the loop over the "
+                            "neurons, outside it?)" if after_loop else ""))
         if not got:
             _explain_inherited(layer, "parameters", "Layer")
         if said:
@@ -4214,8 +4237,26 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"by the same amount (+1), so it is not a function of the errors pred - target alone: each term must "
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
+        _explain_errors_cancel(mse_loss, Value, name, exc)
         _explain_degree(mse_loss, Value, preds, targets, got, name, exc)
         raise
+
+
+def _explain_errors_cancel(mse_loss, Value, name, exc) -> None:
+    """Errors of opposite signs that add up to 0 (two batches of other sizes): the mean squared error is positive;
+    a loss that is 0 on both averaged (or summed) the errors before squaring them."""
+    cases = [([0.3, -1.2], [-0.2, -0.7]), ([1.5, 0.1, -0.4], [0.7, 0.5, 0.0])]   # errors (+.5, -.5), (+.8, -.4, -.4)
+    got = []
+    for p, t in cases:
+        try:
+            got.append(float(mse_loss([_new(Value, v) for v in p], list(t)).data))
+        except Exception:
+            return
+    if all(core.close(g, 0.0, 0, 1e-9) for g in got):
+        fail(f"{exc}; and errors of opposite signs cancel in your loss: errors (+0.5, -0.5) give {got[0]:.3g} "
+             f"(want 0.25) and (+0.8, -0.4, -0.4) give {got[1]:.3g} (want 0.32): the errors were averaged (or summed) "
+             f"before squaring; square each error (pred - target) ** 2 first, then take the mean",
+             "errors-averaged-before-squaring")
 
 
 def _explain_degree(mse_loss, Value, preds, targets, got, name, exc) -> None:
@@ -4757,6 +4798,19 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
                  f"p.grad) or in the gradients backward() left, not in the loss's value", "step-scaled")
         fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of "
              f"-lr * p.grad: a factor too many or too few in the update (or in the loss)", "step-scaled")
+    live = np.abs(g) > 1e-8
+    if live.sum() > 2:
+        ratio = step[live] / (-lr * g[live])    # what multiplies -lr * p.grad, parameter by parameter
+        if core.close(ratio, p0[live], 1e-5, 1e-9) and not np.allclose(p0[live], p0[live][0]):
+            fail("train_step: the first step moved each parameter by -lr * p.grad * p.data (the step divided by "
+                 "-lr * p.grad equals the parameter's own value, at every parameter): the update must be "
+                 "-lr * p.grad, with nothing else multiplied in (p.data -= lr * p.grad)", "step-times-data")
+        if not np.allclose(ratio, ratio[0], rtol=1e-5, atol=1e-9) and np.all(np.sign(ratio) == np.sign(ratio[0])) \
+                and not np.any(np.isclose(ratio, 0.0, atol=1e-9)):
+            fail(f"train_step: the first step is a multiple of -lr * p.grad whose factor differs from parameter to "
+                 f"parameter (from {float(ratio.min()):.4g} to {float(ratio.max()):.4g}; 1 for all in gradient "
+                 f"descent): the update must be -lr * p.grad, with nothing else multiplied in (p.data -= lr * p.grad)",
+                 "step-factor-per-parameter")
     d = float(step @ p0 / (p0 @ p0))
     if d != 0 and core.close(step, d * p0, 1e-5, 1e-9):
         fail(f"train_step: the first step moved every parameter by {d:.4g} * p.data, in proportion to the "

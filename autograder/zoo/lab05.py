@@ -1759,3 +1759,29 @@ VARIANTS += [
             new="        other = Value(other) if isinstance(other, __import__('numbers').Number) else other\n"
                 "        out = Value(self.data * other.data"),
 ]
+
+MUTANTS += [
+    Mutant("r16w m16s: Neuron multiplies by the bias (sum(w_i x_i) * b instead of + b)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = sum(wi * xi for wi, xi in zip(self.w, x)) * self.b",
+           expect="the bias is multiplied, not added"),
+    Mutant("r16w m16s: train_step relative step p.data -= lr * p.grad * p.data",
+           old="        p.data -= lr * p.grad",
+           new="        p.data -= lr * p.grad * p.data",
+           expect="-lr * p.grad * p.data"),
+    Mutant("r16w: train_step step scaled by |p.data| + 1 (a factor that differs per parameter)",
+           old="        p.data -= lr * p.grad",
+           new="        p.data -= lr * p.grad * (abs(p.data) + 1)",
+           expect="whose factor differs from parameter to parameter"),
+    Mutant("r16w m16s: mse_loss averages the errors before squaring ((mean(p - t))**2)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return (sum(p - t for p, t in zip(preds, targets)) / len(preds)) ** 2",
+           expect="the errors were averaged (or summed) before squaring"),
+]
+
+MUTANTS += [
+    Mutant("r16w m16s: Layer.parameters returns only the first neuron's parameters",
+           old="        return [p for neuron in self.neurons for p in neuron.parameters()]",
+           new="        return self.neurons[0].parameters()",
+           expect="every parameter of neuron(s) [2, 3, 4], weights and bias (only neuron(s) [1] are listed)"),
+]
