@@ -416,7 +416,7 @@ MUTANTS = [
     Mutant("forward reshapes params['bh'] into a row in the caller's dict",
            old='Htilde = X @ params["Wh"].T + params["bh"].T',
            new='params["bh"] = params["bh"].reshape(1, -1)\n    Htilde = X @ params["Wh"].T + params["bh"]',
-           expect="forward modified params['bh'] in place"),
+           expect="forward rebound params['bh'] in the caller's dict"),
     Mutant('CS231n-style dscores with column fancy-indexing (dscores[:, labels] -= 1)',
            old='    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N',
            new='    dscores = Yhat.copy()\n    dscores[:, np.argmax(Y, axis=1)] -= 1\n    grad_Ytilde = dscores / N',
