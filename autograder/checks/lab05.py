@@ -1350,6 +1350,37 @@ def _number_side(Value, build, forward, local, xs, name, **kw):
     _check_op(Value, build, forward, local, xs, name, hint=WRAP_NUMBER, **kw)
 
 
+#: NumPy scalars the docstring counts as plain numbers (np.int64: what len(), indexing and np.sum hand out).
+_NUMPY_NUMBERS = (("np.int64(3)", np.int64(3)), ("np.int32(2)", np.int32(2)))
+
+NUMPY_WRAP = ("a number that is not an int/float instance was not wrapped in a Value (a NumPy scalar such as "
+              "np.int64 or np.float32 is neither): wrap everything that is not a Value, "
+              "other = other if isinstance(other, Value) else Value(other)")
+
+
+def _numpy_numbers(Value, sym: str, dunder: str, forward: Callable, d_self: Callable, d_rself: Callable,
+                   divisor_int: bool = True, built=(), rbuilt=()) -> None:
+    """``a <sym> n`` and ``a.<dunder>(n)`` with NumPy scalars n, after the same with a Python float passed: the
+    docstring's "numbers" include them. ``d_self(a, n)``/``d_rself(a, n)``: d/da of a <sym> n / of n <sym> a;
+    ``built``/``rbuilt``: the lab's constructions ``(a, n) -> Value`` from other operations (judged there)."""
+    for label, n in _NUMPY_NUMBERS:
+        x = 0.8
+        cases = [(lambda a, n=n: getattr(a, dunder)(n), lambda a, n=n: forward(float(n), a),
+                  lambda a, n=n: (d_rself(a, float(n)),), f"a.{dunder}({label}) ({label} {sym} a)", rbuilt)]
+        if divisor_int or not isinstance(n, np.integer):
+            cases.insert(0, (lambda a, n=n: forward(a, n), lambda a, n=n: forward(a, float(n)),
+                             lambda a, n=n: (d_self(a, float(n)),), f"a {sym} {label}", built))
+        for build, oracle, local, name, ways in cases:
+            try:
+                _check_op(Value, build, oracle, local, [x], name, hint=NUMPY_WRAP,
+                          compositions=tuple(lambda a, w=w, n=n: w(a, n) for w in ways))
+            except core.CheckFailure as exc:
+                text = str(exc).split(f": {REFLECTED}")[0].split(f": {NUMPY_WRAP}")[0]
+                if " raised " not in text:
+                    raise
+                fail(f"{text}, while the same with a Python float passed: {NUMPY_WRAP}", "numpy-number-not-wrapped")
+
+
 def _pairs(tag: str, k: int = 3, lo: float = -2.0, hi: float = 2.0) -> list[tuple[float, float]]:
     r = core.rng(tag)
     return [(float(r.uniform(lo, hi)), float(r.uniform(lo, hi))) for _ in range(k)]
@@ -1380,6 +1411,7 @@ def add(Value) -> None:
     except core.CheckFailure as exc:
         _explain_one_contribution(Value, exc)
         raise
+    _numpy_numbers(Value, "+", "__radd__", lambda a, n: a + n, lambda a, n: 1.0, lambda a, n: 1.0)
 
 
 def _explain_one_contribution(Value, exc: core.CheckFailure) -> None:
@@ -1419,6 +1451,7 @@ def mul(Value) -> None:
     except core.CheckFailure as exc:
         _explain_square_one_term(Value, exc)
         raise
+    _numpy_numbers(Value, "*", "__rmul__", lambda a, n: a * n, lambda a, n: n, lambda a, n: n)
     # An operand holding 0 (a ReLU output, a zero weight): the local derivatives b and a need no division.
     try:
         _check_op(Value, lambda a, b: a * b, lambda a, b: a * b, lambda a, b: (b, a), [0.0, 1.3], "a * b with a = 0")
@@ -1564,6 +1597,8 @@ def sub_neg(Value) -> None:
                                  "a - number (Python calls a.__rsub__(number) for number - a)":
                                  lambda a: a - c},
                  compositions=(lambda a: c + (-a), lambda a: (-a) + c, lambda a: a * -1 + c))
+    _numpy_numbers(Value, "-", "__rsub__", lambda a, n: a - n, lambda a, n: 1.0, lambda a, n: -1.0,
+                   built=(lambda a, n: a + (-n),), rbuilt=(lambda a, n: n + (-a), lambda a, n: (-a) + n))
 
 
 def div(Value) -> None:
@@ -1597,6 +1632,10 @@ def div(Value) -> None:
                                  "number / a computed 1 / a: __rtruediv__ leaves the number out; it is the numerator, "
                                  "other * self ** -1": lambda a: 1 / a},
                  compositions=(lambda a: c * a ** -1, lambda a: a ** -1 * c, lambda a: Value(c) * a ** -1))
+    # a / np.int64: the lab's self * other ** -1 meets NumPy's refusal of negative integer powers; not asked
+    _numpy_numbers(Value, "/", "__rtruediv__", lambda a, n: a / n, lambda a, n: 1 / n, lambda a, n: -n / a ** 2,
+                   divisor_int=False, built=(lambda a, n: a * n ** -1,),
+                   rbuilt=(lambda a, n: n * a ** -1, lambda a, n: a ** -1 * n))
 
 
 #: Integer-division slips of a / number, as the value they give (a, d) -> number.
@@ -3104,6 +3143,19 @@ def _explain_terms(student, wv, bv, xv, name) -> None:
          f"activation", "neuron-terms")
 
 
+def _explain_bias_multiplied(student, wv, xv, name) -> None:
+    """The linear neuron at b = 0, 2 and -0.7 (w, x the check's own): z equal to b * (w . x) at all three (0 at
+    b = 0, scaling with b) reads as a bias that multiplies the weighted sum instead of adding to it."""
+    dot = float(np.dot(wv, xv))
+    if abs(dot) < 1e-3:
+        return
+    zs = {b: student(wv, b, xv) for b in (0.0, 2.0, -0.7)}
+    if all(core.close(z, b * dot, 1e-7, 1e-9) for b, z in zs.items()):
+        fail(f"{name}: the bias is multiplied, not added: with the weighted sum w . x = {dot:.6g}, your neuron's "
+             f"pre-activation is {zs[0.0]:.3g} at b = 0, {zs[2.0]:.6g} at b = 2 and {zs[-0.7]:.6g} at b = -0.7, i.e. "
+             f"b * (w . x); it must be z = w . x + b (the bias added once, then the activation)", "bias-multiplied")
+
+
 def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
     """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
     neuron with one of them switched off or moved (isolate.explain_arguments)."""
@@ -3128,6 +3180,7 @@ def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
         try:
             n.act = "linear"
             _explain_terms(student, wv, bv, xv, name)
+            _explain_bias_multiplied(student, wv, xv, name)
         except core.CheckFailure:
             raise
         except Exception:   # a probe that fails says nothing
@@ -3693,6 +3746,13 @@ def _explain_layer_parameters(model) -> None:
         no_weights = [k + 1 for k, w in enumerate(weights) if not have & set(w)]
         part = [k + 1 for k, w in enumerate(weights) if have & set(w) and not set(w) <= have]
         said = []
+        whole = [k for k in no_weights if k in no_bias]
+        if whole and len(whole) < len(neurons):
+            listed = [k + 1 for k in range(len(neurons)) if k + 1 not in whole]
+            said.append(f"every parameter of neuron(s) {whole}, weights and bias (only neuron(s) {listed} are "
+                        f"listed)")
+            no_weights = [k for k in no_weights if k not in whole]
+            no_bias = [k for k in no_bias if k not in whole]
         if no_weights:
             said.append(f"the weights of neuron(s) {no_weights}" if len(no_weights) < len(neurons)
                         else "the weights of every neuron")
@@ -3700,9 +3760,11 @@ def _explain_layer_parameters(model) -> None:
             said.append(f"some weights of neuron(s) {part}")
         if no_bias:
             kept = [k + 1 for k in range(len(neurons)) if k + 1 not in no_bias]
+            after_loop = kept == [len(neurons)] and not no_weights and not part and not whole
             said.append("the bias of every neuron" if not kept else
-                        f"the bias of neuron(s) {no_bias} (only neuron(s) {kept} keep theirs: is the bias appended "
-                        f"after the loop over the neurons, outside it?)")
+                        f"the bias of neuron(s) {no_bias}" + (
+                            " (only the last neuron keeps its bias: is the bias appended after the loop over the "
+                            "neurons, outside it?)" if after_loop else ""))
         if not got:
             _explain_inherited(layer, "parameters", "Layer")
         if said:
@@ -4149,8 +4211,28 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"by the same amount (+1), so it is not a function of the errors pred - target alone: each term must "
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
+        diff = np.asarray(preds, float) - np.asarray(targets, float)
+        if any(core.close(got, v, _RTOL, _ATOL) for v in (float(np.mean(diff)) ** 2, float(np.sum(diff)) ** 2)):
+            _explain_errors_cancel(mse_loss, Value, name, exc)
         _explain_degree(mse_loss, Value, preds, targets, got, name, exc)
         raise
+
+
+def _explain_errors_cancel(mse_loss, Value, name, exc) -> None:
+    """Errors of opposite signs that add up to 0 (two batches of other sizes): the mean squared error is positive;
+    a loss that is 0 on both averaged (or summed) the errors before squaring them."""
+    cases = [([0.3, -1.2], [-0.2, -0.7]), ([1.5, 0.1, -0.4], [0.7, 0.5, 0.0])]   # errors (+.5, -.5), (+.8, -.4, -.4)
+    got = []
+    for p, t in cases:
+        try:
+            got.append(float(mse_loss([_new(Value, v) for v in p], list(t)).data))
+        except Exception:
+            return
+    if all(core.close(g, 0.0, 0, 1e-9) for g in got):
+        fail(f"{exc}; and errors of opposite signs cancel in your loss: errors (+0.5, -0.5) give {got[0]:.3g} "
+             f"(want 0.25) and (+0.8, -0.4, -0.4) give {got[1]:.3g} (want 0.32): the errors were averaged (or summed) "
+             f"before squaring; square each error (pred - target) ** 2 first, then take the mean",
+             "errors-averaged-before-squaring")
 
 
 def _explain_degree(mse_loss, Value, preds, targets, got, name, exc) -> None:
@@ -4692,6 +4774,13 @@ def _explain_first_step(first_p, Wn, bn, X, y, lr, flat, first_loss=None) -> Non
                  f"p.grad) or in the gradients backward() left, not in the loss's value", "step-scaled")
         fail(f"train_step: the first step moved every parameter by {k:.4g} * (-lr * p.grad) instead of "
              f"-lr * p.grad: a factor too many or too few in the update (or in the loss)", "step-scaled")
+    live = np.abs(g) > 1e-8
+    if live.sum() > 2:
+        ratio = step[live] / (-lr * g[live])    # what multiplies -lr * p.grad, parameter by parameter
+        if core.close(ratio, p0[live], 1e-5, 1e-9) and not np.allclose(p0[live], p0[live][0]):
+            fail("train_step: the first step moved each parameter by -lr * p.grad * p.data (the step divided by "
+                 "-lr * p.grad equals the parameter's own value, at every parameter): the update must be "
+                 "-lr * p.grad, with nothing else multiplied in (p.data -= lr * p.grad)", "step-times-data")
     d = float(step @ p0 / (p0 @ p0))
     if d != 0 and core.close(step, d * p0, 1e-5, 1e-9):
         fail(f"train_step: the first step moved every parameter by {d:.4g} * p.data, in proportion to the "

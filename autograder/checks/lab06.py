@@ -238,8 +238,42 @@ def _unchanged(before, after, fn_name, what):
     for k, v in before.items():
         if k in after and not (isinstance(after[k], np.ndarray) and after[k].shape == v.shape
                                and np.array_equal(after[k], v)):
+            if not isinstance(after[k], np.ndarray) or after[k].shape != v.shape:
+                core.fail(f"{fn_name} rebound {what}['{k}'] in the caller's dict ({_entry(v)} before the call, "
+                          f"{_entry(after[k])} after): the dict is shared, so every later use sees the new entry; "
+                          f"leave {what} untouched (keep a transposed or reshaped copy in a local variable)",
+                          "input-rebound")
+            if v.ndim == 2 and v.shape[0] == v.shape[1] and v.shape[0] > 1 and np.array_equal(after[k], v.T):
+                core.fail(f"{fn_name} rebound {what}['{k}'] in the caller's dict to its transpose ({what}['{k}'] = "
+                          f"{what}['{k}'].T?): the dict is shared, so every later use sees the new entry; leave "
+                          f"{what} untouched (keep a transposed copy in a local variable)", "input-rebound")
             core.fail(f"{fn_name} modified {what}['{k}'] in place; it must only read it (work on a copy)",
                       "input-modified")
+
+
+def _entry(v) -> str:
+    return f"shape {tuple(v.shape)}" if isinstance(v, np.ndarray) else type(v).__name__
+
+
+def _explain_dict_changed_on_square(fn, exc: core.CheckFailure, fn_name: str, args_of) -> None:
+    """A call raised: the caller's dict may have been changed before the raise (a kernel that raises sends no
+    changes back). Call again with every size equal (4), where orientation mistakes mostly run; when it returns and
+    the dict passed differs afterwards, that change is named, with the first raise."""
+    r = core.rng(f"lab06.{fn_name}.square-dict")
+    args, what = args_of(r)
+    before = [_copy_dict(a) if isinstance(a, dict) else None for a in args]
+    try:
+        core.call(fn, *args, name=f"{fn_name} with every size 4")
+    except core.CheckFailure:
+        return
+    for a, b, w in zip(args, before, what):
+        if b is None:
+            continue
+        try:
+            _unchanged(b, a, fn_name, w)
+        except core.CheckFailure as changed:
+            core.fail(f"{changed}. (Seen with every size equal, N = n_x = n_h = n_y = 4, where the call runs; "
+                      f"with other sizes: {exc})", changed.diagnosis)
 
 
 def _slug(text: str) -> str:
@@ -769,6 +803,8 @@ def _forward(fn, softmax=None):
                 continue
             _explain_foreign_function(exc, name)
             if " raised " in str(exc):
+                _explain_dict_changed_on_square(
+                    fn, exc, "forward", lambda q: ((_params(q, 4, 4, 4), q.normal(size=(4, 4))), ("params", None)))
                 _explain_transposed_weights(fn, params, X, name)
                 if pending is None and (N, nx, nh, ny, dt) != cases[-1]:
                     # the square case at the end gives wrong values instead, which a diagnosis may name
@@ -1995,6 +2031,11 @@ def _backward_check(fn, keys, tag, loss_fn=None):
     _results_kept(fn, "backward", _BACKWARD_TWICE, r)
 
 
+def _square_backward_args(r):
+    params, X = _params(r, 4, 4, 4), r.normal(size=(4, 4))
+    return (params, oracle_forward(params, X)[1], _onehot(r, 4, 4)), ("params", "outputs", None)
+
+
 def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
     def run():
         dt = X.dtype
@@ -2011,6 +2052,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             if " raised " in str(exc) and _layer_of_line(core.raised_line(exc)) == ("output" if hidden_part else "hidden"):
                 return      # the line that raised computes the other layer's gradients: judged in that layer's cell
             if " raised " in str(exc) and "not implemented" not in str(exc):
+                _explain_dict_changed_on_square(fn, exc, "backward", _square_backward_args)
                 _explain_label_index(exc, N, ny)
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
                 _explain_square_only(fn, keys, exc, nh != ny)

@@ -1736,3 +1736,44 @@ MUTANTS += [
                "            x = outs + list(x)\n        return outs",
            expect="is x rebound or modified inside the loop over the neurons"),
 ]
+
+# round 16c (r16w): the held-out m16s probes; "numbers" include NumPy scalars (docstring), a leaf root accumulates
+MUTANTS += [
+    Mutant("r16w m16s: __mul__ wraps only int/float (a numpy integer scalar is left unwrapped)",
+           old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data * other.data",
+           new="        other = Value(other) if isinstance(other, (int, float)) else other\n        out = Value(self.data * other.data",
+           expect="a number that is not an int/float instance was not wrapped in a Value"),
+    Mutant("r16w: __add__ wraps only int/float (a NumPy integer is left unwrapped)",
+           old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data + other.data",
+           new="        other = Value(other) if isinstance(other, (int, float)) else other\n        out = Value(self.data + other.data",
+           expect="a number that is not an int/float instance was not wrapped in a Value"),
+]
+
+VARIANTS += [
+    Variant("r16w: operations wrap anything that is not a Value with numbers.Number",
+            old="        other = other if isinstance(other, Value) else Value(other)\n        out = Value(self.data * other.data",
+            new="        other = Value(other) if isinstance(other, __import__('numbers').Number) else other\n"
+                "        out = Value(self.data * other.data"),
+]
+
+MUTANTS += [
+    Mutant("r16w m16s: Neuron multiplies by the bias (sum(w_i x_i) * b instead of + b)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = sum(wi * xi for wi, xi in zip(self.w, x)) * self.b",
+           expect="the bias is multiplied, not added"),
+    Mutant("r16w m16s: train_step relative step p.data -= lr * p.grad * p.data",
+           old="        p.data -= lr * p.grad",
+           new="        p.data -= lr * p.grad * p.data",
+           expect="-lr * p.grad * p.data"),
+    Mutant("r16w m16s: mse_loss averages the errors before squaring ((mean(p - t))**2)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return (sum(p - t for p, t in zip(preds, targets)) / len(preds)) ** 2",
+           expect="the errors were averaged (or summed) before squaring"),
+]
+
+MUTANTS += [
+    Mutant("r16w m16s: Layer.parameters returns only the first neuron's parameters",
+           old="        return [p for neuron in self.neurons for p in neuron.parameters()]",
+           new="        return self.neurons[0].parameters()",
+           expect="every parameter of neuron(s) [2, 3, 4], weights and bias (only neuron(s) [1] are listed)"),
+]

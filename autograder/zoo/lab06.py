@@ -416,7 +416,7 @@ MUTANTS = [
     Mutant("forward reshapes params['bh'] into a row in the caller's dict",
            old='Htilde = X @ params["Wh"].T + params["bh"].T',
            new='params["bh"] = params["bh"].reshape(1, -1)\n    Htilde = X @ params["Wh"].T + params["bh"]',
-           expect="forward modified params['bh'] in place"),
+           expect="forward rebound params['bh'] in the caller's dict"),
     Mutant('CS231n-style dscores with column fancy-indexing (dscores[:, labels] -= 1)',
            old='    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N',
            new='    dscores = Yhat.copy()\n    dscores[:, np.argmax(Y, axis=1)] -= 1\n    grad_Ytilde = dscores / N',
@@ -1394,4 +1394,24 @@ MUTANTS += [
            old='    for name in params:\n        params[name] -= eta * grads[name]',
            new='    params.update({k: params[k] - eta * grads[k] for k in params})',
            expect="still hold their old values: the step made new arrays"),
+]
+
+# round 16c (r16w): a change to the caller's dict before a raise is named (asked again with every size equal)
+MUTANTS += [
+    Mutant("r16w m16s: forward transposes the caller's biases in the params dict (params['bh'] = params['bh'].T)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h',
+           new='    params["bh"] = params["bh"].T    # as a row, once\n    params["by"] = params["by"].T\n'
+               '    Htilde = X @ params["Wh"].T + params["bh"]',
+           expect="forward rebound params['bh'] in the caller's dict (shape (4, 1) before the call, shape (1, 4)"),
+]
+
+MUTANTS += [
+    Mutant("r16w: backward transposes the caller's W_y in the params dict (params['Wy'] = params['Wy'].T)",
+           old="    grad_H = grad_Ytilde @ params[\"Wy\"]   ",
+           new="    params[\"Wy\"] = params[\"Wy\"].T\n    grad_H = grad_Ytilde @ params[\"Wy\"]   ",
+           expect="backward rebound params['Wy'] in the caller's dict"),
+    Mutant("r16w: backward stores W_y transposed in the caller's dict and uses it transposed back (runs)",
+           old="    grad_H = grad_Ytilde @ params[\"Wy\"]   ",
+           new="    params[\"Wy\"] = params[\"Wy\"].T\n    grad_H = grad_Ytilde @ params[\"Wy\"].T ",
+           expect="backward rebound params['Wy'] in the caller's dict (shape (3, 4) before the call"),
 ]
