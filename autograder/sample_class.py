@@ -48,11 +48,23 @@ def write_perfect(lab: str, release: Path, dest: Path) -> None:
         (dest / rel).write_text(notebooks.unmark((SOLUTIONS / lab / rel).read_text()))
 
 
-def _applies(folder: Path, lab: str, patch: zoo.Patch) -> bool:
+def _code(folder: Path, lab: str, patch: zoo.Patch) -> str:
+    """The text ``patch`` edits in a submission folder: its file, or the notebook's code cells."""
+    return (folder / patch.file).read_text() if patch.file else \
+        "\n".join(c.source for c in notebooks.read(folder / f"{lab}.ipynb").cells if c.cell_type == "code")
+
+
+def _applies(folder: Path, lab: str, patch: zoo.Patch, chosen: list[zoo.Patch]) -> bool:
+    """``patch`` applies once, and rewrites none of the text a ``chosen`` patch wrote: each listed bug stays in
+    the buggy submission as its patch made it (two mistakes in one line would be graded as neither)."""
+    text = _code(folder, lab, patch)
+    written = [(text.find(n), len(n)) for c in chosen if c.file == patch.file
+               for _old, new in c.edits() if (n := new.rstrip("\n"))]
     for old, _new in patch.edits():
-        text = (folder / patch.file).read_text() if patch.file else \
-            "\n".join(c.source for c in notebooks.read(folder / f"{lab}.ipynb").cells if c.cell_type == "code")
         if text.count(old) != 1:
+            return False
+        at = text.find(old)
+        if any(j >= 0 and at < j + size and j < at + len(old) for j, size in written):
             return False
     return True
 
@@ -93,7 +105,7 @@ def pick_bugs(lab: str, perfect: Path) -> list[zoo.Patch]:
         for patch in order:
             if len(chosen) == BUGS_PER_SUBMISSION:
                 break
-            if patch not in chosen and _applies(scratch, lab, patch):
+            if patch not in chosen and _applies(scratch, lab, patch, chosen):
                 apply_patch(scratch, lab, patch)
                 chosen.append(patch)
     finally:
