@@ -26,5 +26,5 @@ def test_adversarial_class_is_graded_as_expected():
     m = re.fullmatch(r"adversarial: (\d+)/(\d+) graded as expected, honest students unchanged, "
                      r"course folder unchanged", last)
     assert m, f"{last}\n{report}\n{run.stderr[-2000:]}"
-    assert m.group(1) == m.group(2) and int(m.group(2)) >= 24, last
+    assert m.group(1) == m.group(2) and int(m.group(2)) >= 24, f"{last}\n{report}"
     assert run.returncode == 0, report
