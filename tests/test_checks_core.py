@@ -1,4 +1,6 @@
 """The building blocks of every hidden check reject what they must, before comparing values."""
+import contextlib
+
 import numpy as np
 import pytest
 
@@ -683,3 +685,30 @@ def test_a_single_number_where_an_array_belongs_is_read_as_a_reduction_over_ever
     with pytest.raises(core.CheckFailure) as info:      # equal to an entry as well: no story
         core.expect_array(3.0, name="dgamma", shape=(1, 3), want=np.array([[3.0, 0.0, 0.0]]))
     assert "every entry" not in str(info.value)
+
+
+def _uses_helper(x):
+    return helper(x) + 1    # noqa: F821 - lent by the test (core.lent_globals)
+
+
+def test_judged_again_lends_restores_and_notes_the_failure():
+    """core.judged_again: the lent name is seen inside the check and gone after it, a pass is True, a failure is raised
+    again with the note after its message and its comparison kept, and a lending that cannot start is False."""
+    def check():
+        if _uses_helper(1) != 3:
+            failure = core.CheckFailure("wrong value", "some-id")
+            failure.where = " (raised at `line` in f)"
+            raise failure
+    assert core.judged_again(check, core.lent_globals(_uses_helper, {"helper": lambda x: 2 * x}), "unused")
+    assert "helper" not in _uses_helper.__globals__
+    with pytest.raises(core.CheckFailure) as info:
+        core.judged_again(check, core.lent_globals(_uses_helper, {"helper": lambda x: x}), "judged with the lent helper")
+    assert str(info.value) == "wrong value (judged with the lent helper)"
+    assert info.value.diagnosis == "some-id" and info.value.where == " (raised at `line` in f)"
+    assert "helper" not in _uses_helper.__globals__
+
+    @contextlib.contextmanager
+    def unlendable():
+        raise RuntimeError("cannot lend")
+        yield
+    assert core.judged_again(check, unlendable(), "unused") is False

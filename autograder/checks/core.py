@@ -890,6 +890,34 @@ def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Itera
                 space[name] = value
 
 
+def with_note(failure: CheckFailure, note: str) -> CheckFailure:
+    """``failure`` said again with `` (note)`` after its message, keeping what the judge reads from it (the
+    comparison, the warning, the student's line, the other cases): the note says how the function was judged."""
+    noted = CheckFailure(f"{failure} ({note})", failure.diagnosis)
+    for key, value in vars(failure).items():
+        setattr(noted, key, value)
+    return noted
+
+
+def judged_again(check: Callable[[], None], lending: contextlib.AbstractContextManager, note: str) -> bool:
+    """Judge ``check`` again inside ``lending`` (the documented functions lent in place of the student's broken
+    ones, e.g. :func:`lent_globals`), so that one mistake costs the cells of the function it is in only.
+
+    True when that judgement passes; False when nothing could be lent (entering ``lending`` raised: the caller
+    keeps its own failure or judges without lending); a failure is raised again with ``note`` (:func:`with_note`)
+    saying what was lent and where the lent function's own mistake is paid."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(lending)
+        except Exception:
+            return False
+        try:
+            check()
+        except CheckFailure as again:
+            raise with_note(again, note) from None
+    return True
+
+
 def shapes(*candidates: Iterable[tuple]) -> list:
     """Identity helper that documents the list of shapes a check iterates over."""
     return [tuple(c) for c in candidates]

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -2204,20 +2204,20 @@ def _judged_with_lent_sigmoid(run, cls, sigmoid) -> None:
         fault = _sigmoid_fault(sigmoid) if sigmoid is not None else None
         if fault is None:
             raise
-        with contextlib.ExitStack() as lending:
-            try:             # forward's and backward's globals (one namespace in a notebook: lent twice, restored LIFO)
-                for method in (cls.forward, cls.backward):
-                    lending.enter_context(core.lent_globals(method, {"Sigmoid": _lent_sigmoid}))
-            except Exception:
-                raise exc from None
-            try:
-                run(None)
-            except core.CheckFailure as again:
-                failure = core.CheckFailure(f"{again} (judged with the documented Sigmoid in place of your Sigmoid "
-                                            f"class, which {fault}: see Sigmoid's cells)", again.diagnosis)
-                for key, value in vars(again).items():
-                    setattr(failure, key, value)
-                raise failure from None
+        if not core.judged_again(lambda: run(None), _sigmoid_lent_to(cls),
+                                 f"judged with the documented Sigmoid in place of your Sigmoid class, which {fault}: "
+                                 f"see Sigmoid's cells"):
+            raise exc from None
+
+
+@contextlib.contextmanager
+def _sigmoid_lent_to(cls) -> Iterator[None]:
+    """The documented Sigmoid in the globals of cls's forward and backward (one namespace in a notebook: lent
+    twice, restored in reverse order)."""
+    with contextlib.ExitStack() as lending:
+        for method in (cls.forward, cls.backward):
+            lending.enter_context(core.lent_globals(method, {"Sigmoid": _lent_sigmoid}))
+        yield
 
 
 def _pair(name: str, helper: bool = False):

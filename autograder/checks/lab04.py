@@ -24,7 +24,6 @@ way that is a permutation per epoch, reproducible from the seed.
 """
 from __future__ import annotations
 
-import contextlib
 import copy
 import itertools
 import math
@@ -1330,23 +1329,9 @@ def _rejudged_with_blocks(check, fn, exc, blocks) -> bool:
                 if (_block_warning(n, block, thunk) or "").rsplit(" ", 1)[-1] == op]
     if not culprits:
         return False
-    try:
-        lending = core.lent_globals(fn, {n: lent for n, (_, _, lent) in blocks.items()})
-        lending.__enter__()
-    except Exception:
-        return False
-    try:
-        check()
-        return True
-    except core.CheckFailure as again:
-        failure = core.CheckFailure(f"{again} (judged with the documented building blocks in place of your "
-                                    f"{', '.join(culprits)}, which numpy warns about on its own: see its cell)",
-                                    again.diagnosis)
-        for key, value in vars(again).items():
-            setattr(failure, key, value)
-        raise failure from None
-    finally:
-        lending.__exit__(None, None, None)
+    return core.judged_again(check, core.lent_globals(fn, {n: lent for n, (_, _, lent) in blocks.items()}),
+                             f"judged with the documented building blocks in place of your {', '.join(culprits)}, "
+                             f"which numpy warns about on its own: see its cell")
 
 
 def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
@@ -2379,21 +2364,10 @@ def activation_backward(fn, sigmoid=None) -> None:
     except core.CheckFailure as exc:
         if sigmoid is None or not _sigmoid_unusable(sigmoid):
             raise
-        try:
-            lending = core.lent_globals(fn, {"sigmoid": _lent_sigmoid})
-            lending.__enter__()
-        except Exception:
+        if not core.judged_again(lambda: _activation_backward(fn, None), core.lent_globals(fn, {"sigmoid": _lent_sigmoid}),
+                                 "judged with the documented sigmoid in place of your sigmoid helper, which is wrong: "
+                                 "see activation_forward's cell"):
             raise exc from None
-        try:
-            _activation_backward(fn, None)
-        except core.CheckFailure as again:
-            failure = core.CheckFailure(f"{again} (judged with the documented sigmoid in place of your sigmoid helper, "
-                                        f"which is wrong: see activation_forward's cell)", again.diagnosis)
-            for key, value in vars(again).items():      # the comparison, the student's line
-                setattr(failure, key, value)
-            raise failure from None
-        finally:
-            lending.__exit__(None, None, None)
 
 
 def _activation_backward(fn, sigmoid=None) -> None:
@@ -4410,20 +4384,12 @@ def _judged_with_reference_blocks(check, fn, why: str) -> bool:
     """Judge train's loop alone, with the reference building blocks in place of the student's ones (which cannot
     run: ``why``): a block's mistake is paid in its own cell, and the loop still earns or loses this cell on what
     it does.  False when the blocks could not be lent (the cell is then failed by the caller, naming the block)."""
-    with contextlib.ExitStack() as lending:
-        try:
-            lending.enter_context(core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE))
-        except Exception:
-            return False
+    def judged() -> None:
         _TRAIN_RUNS.skipped, _TRAIN_RUNS.judged = [], 0
-        try:
-            check(fn, _REF)
-        except core.CheckFailure as exc:
-            failure = core.CheckFailure(f"{exc} (your loop was judged with the reference building blocks in place "
-                                        f"of your own, which {why})", exc.diagnosis)
-            failure.raised, failure.where, failure.compared = exc.raised, exc.where, exc.compared
-            raise failure from None
-    return True
+        check(fn, _REF)
+
+    return core.judged_again(judged, core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE),
+                             f"your loop was judged with the reference building blocks in place of your own, which {why}")
 
 
 class _MeanAbsoluteError:

@@ -80,7 +80,8 @@ PROPERTIES = {
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
                  "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "3,000-node chain without recursion",
-                 "leaves accumulate over calls, interior nodes reset", "the root's own _backward called",
+                 "leaves accumulate over calls, interior nodes reset",
+                 "a leaf as the root called twice holds 2 (the seed adds 1)", "the root's own _backward called",
                  "no state kept between calls (closures of earlier graphs not run again, a second call runs them all)",
                  "a gradient the leaves already held is kept",
                  "checker-built graphs keep their children when the constructor drops them (value_init's mistake)",
@@ -2726,6 +2727,34 @@ def backward_repeat(Value) -> None:
         if not core.close(g.grads()[reach], once[reach], 1e-7, 1e-9):
             fail("after zeroing the leaves' grads, backward() must give the same gradients as one call again",
                  "not-repeatable")
+    _leaf_root_twice(Value)
+
+
+def _leaf_root_twice(Value) -> None:
+    """A root that is itself a leaf accumulates like every leaf: the docstring's step 3 *adds* 1 to self.grad, so
+    x.backward() twice gives x.grad = 2 (as in PyTorch). Asked only when one call on a leaf gives 1 (the backward
+    cell judges the seed itself); a seed written as self.grad = 1 overwrites and gives 1 again."""
+    x = _new(Value, 0.7)
+    x.grad = 0.0
+    if _leaf_without_backward(Value):
+        x._backward = _leaf_backward     # a constructor without _backward is value_init's mistake
+    try:
+        _call_backward(x, "x.backward() on a leaf x")
+    except core.CheckFailure:
+        return
+    if not core.close(_grad(x, "x"), 1.0, 1e-12, 1e-12):
+        return
+    _call_backward(x, "a second x.backward() on the same leaf x")
+    got = _grad(x, "x")
+    if core.close(got, 1.0, 1e-12, 1e-12):
+        fail("x.backward() called twice on a leaf x (a root that has no parents) gave x.grad = 1, not 2: a leaf's "
+             "gradient accumulates over calls, and the root is a leaf here. Step 3 of the docstring adds 1 to the "
+             "root's grad (self.grad += 1) after the interior nodes are reset; setting it (self.grad = 1) "
+             "overwrites what the leaf held", "leaf-root-seed-overwrites")
+    if not core.close(got, 2.0, 1e-12, 1e-12):
+        fail(f"x.backward() called twice on a leaf x (a root that has no parents) gave x.grad = {got:.6g}, not 2: "
+             f"a leaf's gradient accumulates over calls (one call gives 1, two give 2), the root too when it is a "
+             f"leaf", "leaf-root-not-accumulated")
 
 
 # --------------------------------------------------------------------------- modules
@@ -4419,22 +4448,10 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
                 raise
             # Their model's call changes the model or its input (the neuron / mlp cells name it): train_step is
             # judged with the documented call, layer by layer act(w . x + b), lent to their MLP class.
-            try:
-                lending = _documented_mlp_call(MLP)
-                lending.__enter__()
-            except Exception:
+            if not core.judged_again(lambda: _train_step(train_step, MLP, Value, mse_loss), _documented_mlp_call(MLP),
+                                     f"judged with the documented model call, x = layer(x) with each neuron "
+                                     f"act(w . x + b), in place of yours, which {why}: see the neuron and mlp cells"):
                 raise exc from None
-            try:
-                _train_step(train_step, MLP, Value, mse_loss)
-            except core.CheckFailure as again:
-                failure = core.CheckFailure(f"{again} (judged with the documented model call, x = layer(x) with each "
-                                            f"neuron act(w . x + b), in place of yours, which {why}: see the neuron "
-                                            f"and mlp cells)", again.diagnosis)
-                for key, value in vars(again).items():      # the comparison, the student's line
-                    setattr(failure, key, value)
-                raise failure from None
-            finally:
-                lending.__exit__(None, None, None)
 
 
 def _expect_call_keeps_neuron(Neuron, nin: int, act: str) -> None:

@@ -754,21 +754,10 @@ def forward(fn, softmax=None):
     except core.CheckFailure as exc:
         if softmax is None or core.raised_function(exc) != "softmax":
             raise
-        try:
-            lending = core.lent_globals(fn, {"softmax": oracle_softmax})
-            lending.__enter__()
-        except Exception:
+        if not core.judged_again(lambda: _forward(fn, None), core.lent_globals(fn, {"softmax": oracle_softmax}),
+                                 "judged with the reference softmax in place of yours, which raised here: see "
+                                 "softmax's cell"):
             raise exc from None
-        try:
-            _forward(fn, None)
-        except core.CheckFailure as again:
-            failure = core.CheckFailure(f"{again} (judged with the reference softmax in place of yours, which raised "
-                                        f"here: see softmax's cell)", again.diagnosis)
-            for key, value in vars(again).items():      # the comparison, the student's line
-                setattr(failure, key, value)
-            raise failure from None
-        finally:
-            lending.__exit__(None, None, None)
 
 
 #: N == n_x with the other sizes pairwise different: X is square, so code that reads X as (n_x, N) (a shape test

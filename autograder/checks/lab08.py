@@ -2570,20 +2570,10 @@ def adamw(AdamW, Adam):
     if _adam_follows_rule(Adam, hyper):
         _adamw_judged(AdamW, Adam)
         return
-    with contextlib.ExitStack() as lending:
-        try:
-            lending.enter_context(_documented_adam(Adam))
-        except Exception:   # nothing could be lent: judged on their own Adam as before
-            lending.close()
-            _adamw_judged(AdamW, Adam)
-            return
-        try:
-            _adamw_judged(AdamW, Adam)
-        except core.CheckFailure as exc:
-            failure = core.CheckFailure(f"{exc} (your AdamW was judged with the documented Adam in place of yours, "
-                                        f"whose steps differ from the rule: see the Adam cell)", exc.diagnosis)
-            failure.raised, failure.where, failure.compared = exc.raised, exc.where, exc.compared
-            raise failure from None
+    if not core.judged_again(lambda: _adamw_judged(AdamW, Adam), _documented_adam(Adam),
+                             "your AdamW was judged with the documented Adam in place of yours, whose steps differ "
+                             "from the rule: see the Adam cell"):
+        _adamw_judged(AdamW, Adam)      # nothing could be lent: judged on their own Adam
 
 
 def _adamw_judged(AdamW, Adam):

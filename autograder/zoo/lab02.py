@@ -720,8 +720,6 @@ VARIANTS = [
     Variant("normalize with np.true_divide(dtype=float32)",
             "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
             "return np.true_divide(images, 255, dtype=np.float32).reshape(len(images), -1)"),
-    Variant("backward ReLU derivative with Z1 >= 0",
-            "dZ1 = dA1 * (Z1 > 0) ", "dZ1 = dA1 * (Z1 >= 0)"),
     Variant("confusion_matrix via histogram2d with explicit range",
             "    cm = np.zeros((num_classes, num_classes), dtype=np.int64)\n    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += "
             "1, counts repeated pairs\n    return cm",
@@ -1578,4 +1576,13 @@ MUTANTS += [
            "return total_loss / X.shape[0], total_correct / X.shape[0]",
            "return total_loss / X.shape[0], 100.0 * total_correct / X.shape[0]",
            expect="the accuracy returned as a percentage"),
+]
+# Round 16c / decision of round 17: the ReLU derivative at Z1 == 0 is the notebook's 1[Z1 > 0], now also in
+# backward's docstring (as in lab01 and lab04), asked on integer X, W1, b1 with exact zeros in Z1; the mask
+# Z1 >= 0, a variant until then, is a mistake.
+MUTANTS += [
+    Mutant("R16c backward ReLU mask Z1 >= 0 (derivative 1 at Z1 == 0)",
+           "dA1 * (Z1 > 0)", "dA1 * (Z1 >= 0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
+    Mutant("R16c backward ReLU mask np.heaviside(Z1, 1)",
+           "dA1 * (Z1 > 0)", "dA1 * np.heaviside(Z1, 1.0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
 ]

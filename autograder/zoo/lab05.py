@@ -1174,7 +1174,6 @@ VARIANTS = [
                 "                    stack.append((parent, False))\n",
             new="            for parent in node._prev - visited:\n                stack.append((parent, False))\n"),
     Variant("Kahn's algorithm instead of depth-first search", old=_DFS, new=_KAHN),
-    Variant("seed with self.grad = 1", old="        self.grad += 1.0\n", new="        self.grad = 1\n"),
     Variant("__sub__ as its own operation",
             old="return self + (-other)",
             new="other = other if isinstance(other, Value) else Value(other)\n"
@@ -1776,4 +1775,11 @@ MUTANTS += [
            old="        return [p for neuron in self.neurons for p in neuron.parameters()]",
            new="        return self.neurons[0].parameters()",
            expect="every parameter of neuron(s) [2, 3, 4], weights and bias (only neuron(s) [1] are listed)"),
+]
+# Decision (round 17): the docstring's step 3 adds 1 to the root's grad and leaves accumulate over calls, so a
+# root that is a leaf called twice holds 2 (as in PyTorch); a seed that overwrites (self.grad = 1, micrograd's)
+# gives 1. Was a variant until the leaf root called twice was asked.
+MUTANTS += [
+    Mutant("seed with self.grad = 1 (a leaf root called twice does not accumulate)",
+           "        self.grad += 1.0\n", "        self.grad = 1\n", expect="self.grad += 1"),
 ]
