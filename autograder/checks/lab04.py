@@ -3181,6 +3181,7 @@ def _output_gradient_term(fn, name: str) -> None:
     try:
         grads = fn(AL.copy(), Y.copy(), [((X.copy(), W.copy(), b.copy()), Z.copy())], "relu")
         dZ = np.asarray(grads["dW1"], dtype=_f64)
+        db = np.asarray(grads["db1"], dtype=_f64)
     except Exception:
         return
     if dZ.shape != (m, 1):
@@ -3189,6 +3190,21 @@ def _output_gradient_term(fn, name: str) -> None:
                            what="per-sample dZ_L (read from a one-layer network with X = I)")
     if said:
         core.fail(f"{name}: the gradient of the output layer is wrong: {said}", "output-gradient-term")
+    want = (AL - Y) / m
+    if core.close(dZ, want, 1e-6, 1e-9) or not np.isfinite(dZ).all() or db.size != 1 \
+            or not core.close(float(db.ravel()[0]), float(dZ.sum()), 1e-6, 1e-9):
+        return                           # dW_1 is not X.T @ dZ_1 with db_1 its column sum: not a dZ read back
+    shown = f"your per-sample dZ_L are {cases._fmt(dZ[:, 0])}, expected (A_L - Y) / m = {cases._fmt(want[:, 0])}"
+    p = dZ[:, 0] * m + Y[:, 0]          # what the student's dZ_L puts in the place of A_L
+    if np.all(np.isclose(p, np.round(p), atol=1e-9)) and set(np.round(p).tolist()) <= {0.0, 1.0}:
+        core.fail(f"{name}: the gradient of the output layer is wrong: read per sample in a one-layer network "
+                  f"with X = I, your dZ_L is (P - Y) / m with P a 0/1 label per sample ({cases._fmt(p)}), not the "
+                  f"probability A_L ({cases._fmt(AL[:, 0])}): dZ_L = (A_L - Y) / m uses the sigmoid's output "
+                  f"itself; thresholding (A_L > 0.5) belongs to predict, and its derivative is 0; {shown}",
+                  "output-gradient-thresholded")
+    core.fail(f"{name}: the gradient of the output layer is wrong, read per sample in a one-layer network with "
+              f"X = I (where dW_1 = dZ_1): {shown}; dZ_L = (A_L - Y) / m with A_L the sigmoid's output",
+              "output-gradient-values")
 
 
 def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, bce, fn=None):
