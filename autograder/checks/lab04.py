@@ -1840,6 +1840,10 @@ def _bce_case(fn, AL, Y):
                                 ("half mean squared error mean((AL - Y)^2) / 2", float(np.mean((A64 - Y64) ** 2)) / 2),
                                 ("mean absolute error mean(|AL - Y|)", float(np.mean(np.abs(A64 - Y64)))),
                                 ("root mean squared error", float(np.sqrt(np.mean((A64 - Y64) ** 2)))))},
+        "your loss is the BCE-with-logits formula mean(max(z, 0) - z y + log(1 + exp(-|z|))) (the same as the "
+        "cross-entropy of sigmoid(AL)) evaluated at z = AL: that formula takes the logits Z_L, but AL is already "
+        "the sigmoid's output, a probability: on AL the loss is -mean(y log a + (1 - y) log(1 - a))":
+            float(np.mean(np.maximum(A64, 0) - A64 * Y64 + np.log1p(np.exp(-np.abs(A64))))),
         "log10 instead of the natural logarithm np.log": want / np.log(10),
         "log2 instead of the natural logarithm np.log (your loss is in bits: the expected one divided by "
         "ln 2, times 1.4427)": want / np.log(2),
@@ -4759,6 +4763,22 @@ def _judge_train(check, fn, parts_fns):
                   f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
+def _history_of_initial_parameters(hist, initial: float, trained: float, name: str) -> None:
+    """Property of every train run: history's rows after row 0 are measured on the parameters as trained so far.
+    Named when the returned parameters are trained (their loss, ``trained``, differs from the initial one) but
+    EVERY row of history['loss'] is the initial parameters' loss: the rows are computed with the dict train was
+    given, not the one its loop updates (a copy under another name, or the caller's dict read in the record)."""
+    loss = hist.get("loss") if isinstance(hist, dict) else None
+    if loss is None or len(loss) < 2 or core.close(initial, trained, 1e-6, 1e-9):
+        return
+    if not all(core.close(float(v), initial, 1e-6, 1e-9) for v in loss):
+        return
+    core.fail(f"{name}: every row of history['loss'] is {initial:.6g}, the loss of the INITIAL parameters, while the "
+              f"parameters train returns are trained (their loss is {trained:.6g}): the history is measured with the "
+              f"parameters train was given, not with those the loop updates; record each row with the dict your "
+              f"loop trains (the one it returns)", "history-of-initial-parameters")
+
+
 def _trained_but_initial_returned(hist, want_hist, name) -> None:
     """Parameters returned unchanged while the history's loss follows the expected training run epoch by epoch
     (confirming that training ran): the fault is what train returns, not the updates."""
@@ -4978,6 +4998,8 @@ def _full_batch(fn, parts):
             core.fail(f"{name}: the parameters after training differ from {epochs} steps of gradient "
                       f"descent on the whole data set (index X and Y with the same permutation; "
                       f"one update per epoch when batch_size is None or m)", "full-batch-differs")
+        if hist["loss"] is not None:
+            _history_of_initial_parameters(hist, float(want_hist[0, 0]), float(want_hist[-1, 0]), name)
         if parts is _REF and not hist["loss"][-1] < hist["loss"][0]:
             _loss_of_labels(hist, name)
             core.fail(f"{name}: the recorded loss did not go down ({hist['loss'][0]:.4g} -> "
@@ -5842,6 +5864,12 @@ def _mini_batch_reproducible(fn, parts):
         except _Skip:
             return
         if hist["loss"] is not None and not core.close(hist["loss"][-1], want_loss, 1e-5, 1e-8):
+            try:
+                initial = _expected(parts, lambda: parts.loss(parts.forward(X, params, hidden)[0], Y))
+            except _Skip:
+                initial = None
+            if initial is not None:
+                _history_of_initial_parameters(hist, float(initial), float(want_loss), name)
             for other in (a for a in ACTIVATIONS if a != hidden):
                 try:
                     loss = parts.loss(parts.forward(X, got, other)[0], Y)
