@@ -4763,18 +4763,21 @@ def _judge_train(check, fn, parts_fns):
                   f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
-def _history_of_initial_parameters(hist, initial: float, trained: float, name: str) -> None:
+def _history_of_initial_parameters(hist, initial: float, trained, name: str, column: str = "loss") -> None:
     """Property of every train run: history's rows after row 0 are measured on the parameters as trained so far.
     Named when the returned parameters are trained (their loss, ``trained``, differs from the initial one) but
     EVERY row of history['loss'] is the initial parameters' loss: the rows are computed with the dict train was
     given, not the one its loop updates (a copy under another name, or the caller's dict read in the record)."""
-    loss = hist.get("loss") if isinstance(hist, dict) else None
-    if loss is None or len(loss) < 2 or core.close(initial, trained, 1e-6, 1e-9):
+    loss = hist.get(column) if isinstance(hist, dict) else None
+    expected = np.atleast_1d(np.asarray(trained, dtype=_f64))      # the expected rows, or the last one alone
+    if loss is None or len(loss) < 2 or all(core.close(float(v), initial, 1e-6, 1e-9) for v in expected):
         return
     if not all(core.close(float(v), initial, 1e-6, 1e-9) for v in loss):
         return
-    core.fail(f"{name}: every row of history['loss'] is {initial:.6g}, the loss of the INITIAL parameters, while the "
-              f"parameters train returns are trained (their loss is {trained:.6g}): the history is measured with the "
+    said = f"their {column} is {float(expected[-1]):.6g}" if expected.size == 1 else \
+        f"the expected rows are {cases._fmt(expected)}"
+    core.fail(f"{name}: every row of history[{column!r}] is {initial:.6g}, the {column} of the INITIAL parameters, while "
+              f"the parameters train returns are trained ({said}): the history is measured with the "
               f"parameters train was given, not with those the loop updates; record each row with the dict your "
               f"loop trains (the one it returns)", "history-of-initial-parameters")
 
@@ -4998,8 +5001,9 @@ def _full_batch(fn, parts):
             core.fail(f"{name}: the parameters after training differ from {epochs} steps of gradient "
                       f"descent on the whole data set (index X and Y with the same permutation; "
                       f"one update per epoch when batch_size is None or m)", "full-batch-differs")
-        if hist["loss"] is not None:
-            _history_of_initial_parameters(hist, float(want_hist[0, 0]), float(want_hist[-1, 0]), name)
+        for col, column in enumerate(("loss", "accuracy")):
+            if hist.get(column) is not None:
+                _history_of_initial_parameters(hist, float(want_hist[0, col]), want_hist[:, col], name, column)
         if parts is _REF and not hist["loss"][-1] < hist["loss"][0]:
             _loss_of_labels(hist, name)
             core.fail(f"{name}: the recorded loss did not go down ({hist['loss'][0]:.4g} -> "
