@@ -276,6 +276,12 @@ SPECS["softplus"] = Spec(
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
     })
 
+def _dsigmoid_gelu(x):
+    """The derivative of the sigmoid approximation of GELU, x * sigmoid(1.702 x)."""
+    s = _s(1.702 * x)
+    return s + 1.702 * x * s * (1 - s)
+
+
 #: erf arguments written instead of x/sqrt(2): (how, the factor on x, what slip gives it).
 _GELU_ERF_ARGUMENTS = (
     ("x/2", 0.5, " (sqrt(2) written as 2?)"),
@@ -304,6 +310,8 @@ SPECS["gelu"] = Spec(
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)), x),
         "this is the derivative of the tanh approximation; GELU needs the exact Phi(x) + x*phi(x)":
             g * _map(_dgelu_tanh, x),
+        "this is the derivative of the sigmoid approximation x*sigmoid(1.702 x), s + 1.702 x s (1 - s) with "
+        "s = sigmoid(1.702 x); GELU needs the exact Phi(x) + x*phi(x)": g * _dsigmoid_gelu(x),
         "Phi(x) = 0.5*(1 + erf(x/sqrt(2))), but the Phi your backward uses is erf(x/sqrt(2)) alone (the "
         "0.5*(1 + ...) is missing, in the cdf the forward caches?)":
             g * _map(lambda v: math.erf(v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v) / math.sqrt(2 * math.pi), x),
@@ -348,6 +356,9 @@ SPECS["gelu_tanh"] = Spec(
                      + 0.5 * v * (1 - math.tanh(GELU_K * (v + GELU_C * v ** 3))) * GELU_K * (1 + 3 * GELU_C * v * v), x),
         "product rule: the 0.5*x*(1 - tanh(u)**2)*u' term is missing":
             g * _map(lambda v: 0.5 * (1 + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
+        "this is the derivative of the sigmoid approximation x*sigmoid(1.702 x), s + 1.702 x s (1 - s) with "
+        "s = sigmoid(1.702 x); GELUTanh is the tanh approximation: differentiate 0.5*x*(1 + tanh(u))":
+            g * _dsigmoid_gelu(x),
     },
     df_y=lambda x, y: _gelu_tanh_df_y(x, y))
 

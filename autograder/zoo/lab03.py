@@ -1347,4 +1347,12 @@ MUTANTS += [
            old="        return 0.5 * x * (1 + self.t)\n",
            new="        return x * Sigmoid().forward(1.702 * x)\n",
            expect="the sigmoid approximation of GELU: GELUTanh is the tanh"),
+    Mutant("R17b GELU backward differentiates the sigmoid approximation",
+           old="return grad_out * (self.cdf + self.x * pdf)",
+           new="s = Sigmoid().forward(1.702 * self.x)\n        return grad_out * (s + 1.702 * self.x * s * (1 - s))",
+           expect="derivative of the sigmoid approximation"),
+    Mutant("R17b GELUTanh backward differentiates the sigmoid approximation",
+           old="        return grad_out * (0.5 * (1 + self.t) + 0.5 * self.x * (1 - self.t ** 2) * du)",
+           new="        s = Sigmoid().forward(1.702 * self.x)\n        return grad_out * (s + 1.702 * self.x * s * (1 - s))",
+           expect="derivative of the sigmoid approximation"),
 ]
