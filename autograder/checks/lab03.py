@@ -276,6 +276,12 @@ SPECS["softplus"] = Spec(
         "softplus'(x) = sigmoid(x), not softplus(x)": g * _map(_softplus, x),
     })
 
+def _dsigmoid_gelu(x):
+    """The derivative of the sigmoid approximation of GELU, x * sigmoid(1.702 x)."""
+    s = _s(1.702 * x)
+    return s + 1.702 * x * s * (1 - s)
+
+
 #: erf arguments written instead of x/sqrt(2): (how, the factor on x, what slip gives it).
 _GELU_ERF_ARGUMENTS = (
     ("x/2", 0.5, " (sqrt(2) written as 2?)"),
@@ -292,6 +298,8 @@ SPECS["gelu"] = Spec(
            _map(lambda v, c=c: 0.5 * v * (1 + math.erf(v * c)), x) for arg, c, why in _GELU_ERF_ARGUMENTS},
         "this is the tanh approximation; GELU is the exact form x*Phi(x) with erf":
             _map(_gelu_tanh, x),
+        "your values are x * sigmoid(1.702 x), the sigmoid approximation of GELU: GELU is the exact form "
+        "x*Phi(x) with Phi(x) = 0.5*(1 + erf(x/sqrt(2)))": x * _s(1.702 * x),
         "the erf argument is written the wrong way round, sqrt(2)/x: Phi(x) = 0.5*(1 + erf(x/sqrt(2)))":
             _map(lambda v: 0.5 * v * (1 + math.erf(math.sqrt(2.0) / v)) if v != 0 else 0.0, x),
     },
@@ -302,6 +310,8 @@ SPECS["gelu"] = Spec(
             g * _map(lambda v: 0.5 * math.erfc(-v / math.sqrt(2.0)), x),
         "this is the derivative of the tanh approximation; GELU needs the exact Phi(x) + x*phi(x)":
             g * _map(_dgelu_tanh, x),
+        "this is the derivative of the sigmoid approximation x*sigmoid(1.702 x), s + 1.702 x s (1 - s) with "
+        "s = sigmoid(1.702 x); GELU needs the exact Phi(x) + x*phi(x)": g * _dsigmoid_gelu(x),
         "Phi(x) = 0.5*(1 + erf(x/sqrt(2))), but the Phi your backward uses is erf(x/sqrt(2)) alone (the "
         "0.5*(1 + ...) is missing, in the cdf the forward caches?)":
             g * _map(lambda v: math.erf(v / math.sqrt(2.0)) + v * math.exp(-0.5 * v * v) / math.sqrt(2 * math.pi), x),
@@ -322,6 +332,8 @@ SPECS["gelu_tanh"] = Spec(
         "wrong constant: the cubic coefficient is 0.044715":
             _map(lambda v: _gelu_tanh(v, c=0.44715), x),
         "this is the exact erf form; GELUTanh is the tanh approximation": _map(_gelu, x),
+        "your values are x * sigmoid(1.702 x), the sigmoid approximation of GELU: GELUTanh is the tanh "
+        "approximation 0.5*x*(1 + tanh(sqrt(2/pi)*(x + 0.044715*x**3)))": x * _s(1.702 * x),
         "a parenthesis slip: GELUTanh(x) = 0.5*x*(1 + tanh(u)), not 0.5*(x + tanh(u))":
             _map(lambda v: 0.5 * (v + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
         "a parenthesis slip in u: u = sqrt(2/pi) * (x + 0.044715 * x**3), with the cube inside the bracket; yours "
@@ -344,6 +356,9 @@ SPECS["gelu_tanh"] = Spec(
                      + 0.5 * v * (1 - math.tanh(GELU_K * (v + GELU_C * v ** 3))) * GELU_K * (1 + 3 * GELU_C * v * v), x),
         "product rule: the 0.5*x*(1 - tanh(u)**2)*u' term is missing":
             g * _map(lambda v: 0.5 * (1 + math.tanh(GELU_K * (v + GELU_C * v ** 3))), x),
+        "this is the derivative of the sigmoid approximation x*sigmoid(1.702 x), s + 1.702 x s (1 - s) with "
+        "s = sigmoid(1.702 x); GELUTanh is the tanh approximation: differentiate 0.5*x*(1 + tanh(u))":
+            g * _dsigmoid_gelu(x),
     },
     df_y=lambda x, y: _gelu_tanh_df_y(x, y))
 
@@ -1467,6 +1482,57 @@ def _constant_branch(backward, spec: Spec, side: str, mask, d) -> str:
 _DF_FROM_SIGMOID = {"softplus": lambda x, s: s, "silu": lambda x, s: s * (1 + x * (1 - s))}
 
 
+#: Modified copies of the input a forward may store in place of x, by how they read.
+_INPUT_TRANSFORMS = (("np.minimum(x, 0)", lambda x: np.minimum(x, 0)), ("np.maximum(x, 0)", lambda x: np.maximum(x, 0)),
+                     ("np.abs(x)", np.abs), ("-x", np.negative))
+
+
+#: Driver code run where the student's layer lives: the arrays it keeps on self, by attribute name.
+_ARRAY_STATE = ("def array_state(obj):\n"
+                "    return {k: v for k, v in vars(obj).items() if type(v).__name__ == 'ndarray'}\n")
+
+
+def _cached_input_modified(cls, spec: Spec, label: str, x, g, expected, name: str, tol, known_only: bool = False) -> None:
+    """Property: backward reads the input x that forward cached. After a fresh forward(x), each attribute the
+    layer keeps that has x's shape and is not x itself (nor the output) is set to x, and backward is asked
+    again: when it then gives the right derivative, the stored array is a modified copy of x (np.minimum(x, 0)
+    kept for the exp branch) that backward reads as the input. Confirmed by that second call, not by a formula
+    that happens to fit the values."""
+    if label == "Softmax" or np.ndim(x) != 2:
+        return
+    layer = _make(label, spec.make, cls)
+    try:
+        y = layer.forward(x.copy())
+        state = core.kernel_functions(_ARRAY_STATE)["array_state"](layer)
+    except Exception:
+        return
+    if not isinstance(state, dict):
+        return
+    for attr, value in state.items():
+        if not isinstance(value, np.ndarray) or value.shape != x.shape or value.dtype.kind != "f":
+            continue
+        if np.array_equal(value, x) or (isinstance(y, np.ndarray) and np.array_equal(value, y)):
+            continue
+        try:
+            setattr(layer, attr, x.copy())
+            again = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+        except Exception:
+            continue
+        finally:
+            setattr(layer, attr, value)
+        if again.shape != x.shape or not core.close(again, expected, **tol):
+            continue
+        xs = x.astype(np.float64)
+        how = next((text for text, t in _INPUT_TRANSFORMS if np.array_equal(value.astype(np.float64), t(xs))), None)
+        if known_only and how is None:
+            continue             # another quantity under x's name: the readings of backward name it first
+        what = f"{how}, not x" if how else "a modified copy of x, not x itself"
+        core.fail(f"{name} is wrong because of what {label}.forward caches: self.{attr} holds {what}, and backward "
+                  f"reads it as the input x (with self.{attr} set to x itself, your backward gives the right "
+                  f"derivative). Cache the input unchanged for backward (self.{attr} = x) and keep any clipped or "
+                  f"transformed copy in a separate variable", "cached-input-modified")
+
+
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     """Judged on the student's own forward cache: when that forward is wrong (its own cell), the
     docstring's derivative written with the cached output is accepted too.  ``helper``: the
@@ -1541,10 +1607,12 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
                 return
             name = signature(f"{label}.backward", ("grad_out",), (g,))
             try:
+                _cached_input_modified(cls, spec, label, x, g, expected, name, tol, known_only=True)
                 diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)},
                               **tol)
                 _linear_in_grad_out(cls, spec, label, x, g, d)
                 _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo)
+                _cached_input_modified(cls, spec, label, x, g, expected, name, tol)
                 core.expect_close(d, expected, name=name, **tol)
             except core.CheckFailure as exc:
                 if pending:

@@ -1840,6 +1840,10 @@ def _bce_case(fn, AL, Y):
                                 ("half mean squared error mean((AL - Y)^2) / 2", float(np.mean((A64 - Y64) ** 2)) / 2),
                                 ("mean absolute error mean(|AL - Y|)", float(np.mean(np.abs(A64 - Y64)))),
                                 ("root mean squared error", float(np.sqrt(np.mean((A64 - Y64) ** 2)))))},
+        "your loss is the BCE-with-logits formula mean(max(z, 0) - z y + log(1 + exp(-|z|))) (the same as the "
+        "cross-entropy of sigmoid(AL)) evaluated at z = AL: that formula takes the logits Z_L, but AL is already "
+        "the sigmoid's output, a probability: on AL the loss is -mean(y log a + (1 - y) log(1 - a))":
+            float(np.mean(np.maximum(A64, 0) - A64 * Y64 + np.log1p(np.exp(-np.abs(A64))))),
         "log10 instead of the natural logarithm np.log": want / np.log(10),
         "log2 instead of the natural logarithm np.log (your loss is in bits: the expected one divided by "
         "ln 2, times 1.4427)": want / np.log(2),
@@ -3181,6 +3185,7 @@ def _output_gradient_term(fn, name: str) -> None:
     try:
         grads = fn(AL.copy(), Y.copy(), [((X.copy(), W.copy(), b.copy()), Z.copy())], "relu")
         dZ = np.asarray(grads["dW1"], dtype=_f64)
+        db = np.asarray(grads["db1"], dtype=_f64)
     except Exception:
         return
     if dZ.shape != (m, 1):
@@ -3189,6 +3194,21 @@ def _output_gradient_term(fn, name: str) -> None:
                            what="per-sample dZ_L (read from a one-layer network with X = I)")
     if said:
         core.fail(f"{name}: the gradient of the output layer is wrong: {said}", "output-gradient-term")
+    want = (AL - Y) / m
+    if core.close(dZ, want, 1e-6, 1e-9) or not np.isfinite(dZ).all() or db.size != 1 \
+            or not core.close(float(db.ravel()[0]), float(dZ.sum()), 1e-6, 1e-9):
+        return                           # dW_1 is not X.T @ dZ_1 with db_1 its column sum: not a dZ read back
+    shown = f"your per-sample dZ_L are {cases._fmt(dZ[:, 0])}, expected (A_L - Y) / m = {cases._fmt(want[:, 0])}"
+    p = dZ[:, 0] * m + Y[:, 0]          # what the student's dZ_L puts in the place of A_L
+    if np.all(np.isclose(p, np.round(p), atol=1e-9)) and set(np.round(p).tolist()) <= {0.0, 1.0}:
+        core.fail(f"{name}: the gradient of the output layer is wrong: read per sample in a one-layer network "
+                  f"with X = I, your dZ_L is (P - Y) / m with P a 0/1 label per sample ({cases._fmt(p)}), not the "
+                  f"probability A_L ({cases._fmt(AL[:, 0])}): dZ_L = (A_L - Y) / m uses the sigmoid's output "
+                  f"itself; thresholding (A_L > 0.5) belongs to predict, and its derivative is 0; {shown}",
+                  "output-gradient-thresholded")
+    core.fail(f"{name}: the gradient of the output layer is wrong, read per sample in a one-layer network with "
+              f"X = I (where dW_1 = dZ_1): {shown}; dZ_L = (A_L - Y) / m with A_L the sigmoid's output",
+              "output-gradient-values")
 
 
 def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, bce, fn=None):
@@ -4743,6 +4763,25 @@ def _judge_train(check, fn, parts_fns):
                   f"blocks run, this cell checks the loop itself", "train-blocked-by-building-blocks")
 
 
+def _history_of_initial_parameters(hist, initial: float, trained, name: str, column: str = "loss") -> None:
+    """Property of every train run: history's rows after row 0 are measured on the parameters as trained so far.
+    Named when the returned parameters are trained (their loss, ``trained``, differs from the initial one) but
+    EVERY row of history['loss'] is the initial parameters' loss: the rows are computed with the dict train was
+    given, not the one its loop updates (a copy under another name, or the caller's dict read in the record)."""
+    loss = hist.get(column) if isinstance(hist, dict) else None
+    expected = np.atleast_1d(np.asarray(trained, dtype=_f64))      # the expected rows, or the last one alone
+    if loss is None or len(loss) < 2 or all(core.close(float(v), initial, 1e-6, 1e-9) for v in expected):
+        return
+    if not all(core.close(float(v), initial, 1e-6, 1e-9) for v in loss):
+        return
+    said = f"their {column} is {float(expected[-1]):.6g}" if expected.size == 1 else \
+        f"the expected rows are {cases._fmt(expected)}"
+    core.fail(f"{name}: every row of history[{column!r}] is {initial:.6g}, the {column} of the INITIAL parameters, while "
+              f"the parameters train returns are trained ({said}): the history is measured with the "
+              f"parameters train was given, not with those the loop updates; record each row with the dict your "
+              f"loop trains (the one it returns)", "history-of-initial-parameters")
+
+
 def _trained_but_initial_returned(hist, want_hist, name) -> None:
     """Parameters returned unchanged while the history's loss follows the expected training run epoch by epoch
     (confirming that training ran): the fault is what train returns, not the updates."""
@@ -4962,6 +5001,9 @@ def _full_batch(fn, parts):
             core.fail(f"{name}: the parameters after training differ from {epochs} steps of gradient "
                       f"descent on the whole data set (index X and Y with the same permutation; "
                       f"one update per epoch when batch_size is None or m)", "full-batch-differs")
+        for col, column in enumerate(("loss", "accuracy")):
+            if hist.get(column) is not None:
+                _history_of_initial_parameters(hist, float(want_hist[0, col]), want_hist[:, col], name, column)
         if parts is _REF and not hist["loss"][-1] < hist["loss"][0]:
             _loss_of_labels(hist, name)
             core.fail(f"{name}: the recorded loss did not go down ({hist['loss'][0]:.4g} -> "
@@ -5826,6 +5868,12 @@ def _mini_batch_reproducible(fn, parts):
         except _Skip:
             return
         if hist["loss"] is not None and not core.close(hist["loss"][-1], want_loss, 1e-5, 1e-8):
+            try:
+                initial = _expected(parts, lambda: parts.loss(parts.forward(X, params, hidden)[0], Y))
+            except _Skip:
+                initial = None
+            if initial is not None:
+                _history_of_initial_parameters(hist, float(initial), float(want_loss), name)
             for other in (a for a in ACTIVATIONS if a != hidden):
                 try:
                     loss = parts.loss(parts.forward(X, got, other)[0], Y)

@@ -1319,3 +1319,40 @@ MUTANTS += [
            new="""        self.y = np.exp(z - z.max(axis=1, keepdims=True))
         return self.y / self.y.sum(axis=1, keepdims=True)""", expect=("exp(z - max(z))", "not the softmax output")),
 ]
+
+# --- round 17b: a modified input cached as x (confirmed by backward with self.x = x), the sigmoid approximation of
+# GELU read, a branch that returns x itself
+MUTANTS += [
+    Mutant("R17b ELU caches the clipped input min(x, 0) as self.x (backward's mask always false)",
+           old="        self.x = x\n        self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))",
+           new="        self.x = np.minimum(x, 0)\n        self.y = np.where(x > 0, x, self.alpha * np.expm1(self.x))",
+           expect="self.x holds np.minimum(x, 0), not x"),
+    Mutant("R17b SELU caches the clipped input min(x, 0) as self.x",
+           old="        self.x = x\n        self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           new="        self.x = np.minimum(x, 0)\n        self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(self.x))",
+           expect="self.x holds np.minimum(x, 0), not x"),
+    Mutant("R17b Softplus caches |x| for the stable form (backward sigmoid(|x|))",
+           old="        self.x = x\n        return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           new="        self.x = np.abs(x)\n        return np.maximum(x, 0) + np.log1p(np.exp(-self.x))",
+           expect="self.x holds np.abs(x), not x"),
+    Mutant("R17b Softplus positive side approximated by x",
+           old="return np.logaddexp(0, x)  # log(exp(0) + exp(x)) without overflow",
+           new="return np.where(x > 0, x, np.log1p(np.exp(np.minimum(x, 0))))",
+           expect="there your values are x itself"),
+    Mutant("R17b GELU forward with the sigmoid approximation x * sigmoid(1.702 x)",
+           old="        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))",
+           new="        self.cdf = Sigmoid().forward(1.702 * x)",
+           expect="the sigmoid approximation of GELU: GELU is the exact form"),
+    Mutant("R17b GELUTanh forward with the sigmoid approximation x * sigmoid(1.702 x)",
+           old="        return 0.5 * x * (1 + self.t)\n",
+           new="        return x * Sigmoid().forward(1.702 * x)\n",
+           expect="the sigmoid approximation of GELU: GELUTanh is the tanh"),
+    Mutant("R17b GELU backward differentiates the sigmoid approximation",
+           old="return grad_out * (self.cdf + self.x * pdf)",
+           new="s = Sigmoid().forward(1.702 * self.x)\n        return grad_out * (s + 1.702 * self.x * s * (1 - s))",
+           expect="derivative of the sigmoid approximation"),
+    Mutant("R17b GELUTanh backward differentiates the sigmoid approximation",
+           old="        return grad_out * (0.5 * (1 + self.t) + 0.5 * self.x * (1 - self.t ** 2) * du)",
+           new="        s = Sigmoid().forward(1.702 * self.x)\n        return grad_out * (s + 1.702 * self.x * s * (1 - s))",
+           expect="derivative of the sigmoid approximation"),
+]

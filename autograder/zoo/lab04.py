@@ -1855,3 +1855,26 @@ MUTANTS += [
     Mutant("activation_backward ReLU CS231n style zeroing only Z < 0 (ReLU'(0) = 1)", "        return dA * (Z > 0)",
            "        dZ = np.array(dA, copy=True)\n        dZ[Z < 0] = 0\n        return dZ", expect="ReLU'(0) = 0"),
 ]
+
+# --- round 17b: the output dZ_L read per sample (0/1 labels in place of A_L), BCE-with-logits on probabilities,
+# a history measured with the initial parameters
+MUTANTS += [
+    Mutant("R17b model_backward output gradient from the 0/1 predictions (AL > 0.5) - Y",
+           old="dZ = (AL - Y) / m", new="dZ = ((AL > 0.5) - Y) / m",
+           expect="with P a 0/1 label per sample"),
+    Mutant("R17b model_backward output gradient from rounded predictions np.round(AL) - Y",
+           old="dZ = (AL - Y) / m", new="dZ = (np.round(AL) - Y) / m",
+           expect="with P a 0/1 label per sample"),
+    Mutant("R17b BCE computed with the BCE-with-logits formula on the probabilities",
+           old="    A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="    return float(np.mean(np.maximum(AL, 0) - AL * Y + np.log1p(np.exp(-np.abs(AL)))))",
+           expect="BCE-with-logits formula"),
+    Mutant("R17b train updates a copy named params but records the history with the caller's parameters",
+           old='    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller\'s stay untouched\n    size = m if batch_size is None else int(batch_size)\n    rng = np.random.default_rng(seed)\n    epoch_range = range(1, epochs + 1)\n    if progress_bar:\n        epoch_range = progress(epoch_range, desc=f"batch size {size}", leave=False)\n    start = time.perf_counter()\n\n    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n        return {"epoch": epoch, "loss": binary_cross_entropy(AL, Y), "accuracy": accuracy,\n                "seconds": time.perf_counter() - start}\n\n    rows = [record(0)]\n    for epoch in epoch_range:\n        order = rng.permutation(m)\n        for first in range(0, m, size):\n            idx = order[first:first + size]\n            AL, caches = model_forward(X[idx], parameters, hidden_activation)\n            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            parameters = update_parameters(parameters, grads, learning_rate)\n        rows.append(record(epoch))\n    return parameters, pd.DataFrame(rows)',
+           new='    params = {k: v.copy() for k, v in parameters.items()}   # the caller\'s stay untouched\n    size = m if batch_size is None else int(batch_size)\n    rng = np.random.default_rng(seed)\n    epoch_range = range(1, epochs + 1)\n    if progress_bar:\n        epoch_range = progress(epoch_range, desc=f"batch size {size}", leave=False)\n    start = time.perf_counter()\n\n    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n        return {"epoch": epoch, "loss": binary_cross_entropy(AL, Y), "accuracy": accuracy,\n                "seconds": time.perf_counter() - start}\n\n    rows = [record(0)]\n    for epoch in epoch_range:\n        order = rng.permutation(m)\n        for first in range(0, m, size):\n            idx = order[first:first + size]\n            AL, caches = model_forward(X[idx], params, hidden_activation)\n            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n            params = update_parameters(params, grads, learning_rate)\n        rows.append(record(epoch))\n    return params, pd.DataFrame(rows)',
+           expect="the history is measured with the parameters train was given"),
+    Mutant("R17b train accuracy measured with the initial parameters",
+           old="    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))",
+           new="    def record(epoch, initial={k: v.copy() for k, v in parameters.items()}):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((model_forward(X, initial, hidden_activation)[0] > 0.5) == (Y > 0.5)))",
+           expect="the history is measured with the parameters train was given"),
+]
