@@ -3102,6 +3102,10 @@ def maxpool2d_backward(maxpool2d_backward):
             "dx marks the maxima with 1 (the mask of the maxima alone): each maximum receives its window's "
             "dout, dx = mask * dout (routed to where the maximum was), not the mask itself":
                 lambda: _pool_grad(np.ones_like(dout), x, size, s),
+            "dout was flipped spatially (dout[:, :, ::-1, ::-1], output position (i, j) read as (H_out-1-i, "
+            "W_out-1-j)): window (i, j)'s maximum receives dout[:, :, i, j], nothing is flipped in a pooling "
+            "backward": lambda: _pool_grad(np.ascontiguousarray(dout[:, :, ::-1, ::-1]), x, size, s)
+            if dout.shape[2] * dout.shape[3] > 1 else want + np.nan,
         }
         if s > 1:
             diagnoses[POOL_STRIDE] = lambda: _pool_grad(dout, x, size, s, place=1)

@@ -1929,3 +1929,30 @@ MUTANTS += [
            new=R17_POOL_BWD_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x.astype(np.float32),"),
            expect="the maxima were located on FLOAT32 values"),
 ]
+MUTANTS += [
+    Mutant("r17d maxpool bwd: dout flipped spatially before routing",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)\n",
+           new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
+               "np.where(first, dout[:, :, ::-1, ::-1], 0)\n",
+           expect="dout was flipped spatially"),
+    Mutant("r17d conv bwd: dx copied into a module-level buffer reused by every call",
+           old="    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)",
+           new="    new = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)\n"
+               "    global _dx_buf\n"
+               "    if '_dx_buf' not in globals() or _dx_buf.shape != new.shape or _dx_buf.dtype != new.dtype:\n"
+               "        _dx_buf = np.empty_like(new)\n"
+               "    _dx_buf[...] = new\n    dx = _dx_buf",
+           expect=("the dx the first call returned was overwritten by the second call",)),
+    Mutant("r17d flatten fwd: output copied into a module-level buffer",
+           old="return x.reshape(x.shape[0], -1)",
+           new="global _flat_buf\n"
+               "    if '_flat_buf' not in globals() or _flat_buf.shape != (x.shape[0], x[0].size) or "
+               "_flat_buf.dtype != x.dtype:\n"
+               "        _flat_buf = np.empty((x.shape[0], x[0].size), x.dtype)\n"
+               "    _flat_buf[...] = x.reshape(x.shape[0], -1)\n    return _flat_buf",
+           expect=("the output the first call returned was overwritten by the second call",)),
+]
+VARIANTS += [
+    Variant("r17d flatten fwd: returns a copy (x.reshape(N, -1).copy())",
+            old="return x.reshape(x.shape[0], -1)", new="return x.reshape(x.shape[0], -1).copy()"),
+]
