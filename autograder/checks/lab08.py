@@ -2965,6 +2965,12 @@ def _dropout_result(res, x, what, training=True):
         fail(f"{what}: every sample got the same mask (shape {tuple(mask.shape)}): draw one random "
              f"number per activation, shape (N, D) = {x.shape}", "dropout-one-mask-per-batch")
     mask = expect_array(mask, name=f"{what}: mask", shape=x.shape)
+    if core.close(_f64(mask), _f64(out), 0, 0) and bool(((_f64(mask) != 0) & (_f64(x) != 1)).any()):
+        fail(f"{what}: the mask returned is equal to out, entry for entry (where units are kept x is not 1, so "
+             f"out = x * mask cannot equal the mask): the mask's memory holds the output: out was written into the mask (an "
+             f"out=mask argument, np.multiply(x, mask, out=mask), or mask *= x), or one array was returned twice; "
+             f"keep the mask as drawn (0 or 1 / (1 - p)) and compute out = x * mask in a new array",
+             "dropout-mask-holds-out")
     for name, arr in (("out", out), ("mask", mask)):
         if arr.dtype != x.dtype:
             fail(f"{what}: {name} is {arr.dtype} for a {x.dtype} input: give the mask the dtype of x "
@@ -2994,6 +3000,51 @@ def _boolean_mask(out, mask, x, what) -> None:
     fail(f"{what}: the mask returned is BOOLEAN (True/False, the keep test itself) and {applied}; return the mask "
          f"out was computed with, a float array in x's dtype with values 0 and 1 / (1 - p) (out == x * mask): "
          f"dropout_backward multiplies dout by it, dx = dout * mask", "dropout-boolean-mask")
+
+
+#: Kernel-side driver: the arrays a first call returned stay in the kernel (results cross to the judge by copy,
+#: so a later call that writes into them, or returns them again, is only seen there).  Nested tuples and lists
+#: (batch norm's cache) are walked; the arrays are numbered in that order.
+_CALL_TWICE = '''
+def call_twice(fn, first, second):
+    import numpy as np
+    def arrays(v):
+        if isinstance(v, (tuple, list)):
+            return [a for u in v for a in arrays(u)]
+        return [v] if isinstance(v, np.ndarray) else []
+    a = arrays(fn(*first))
+    kept = [v.copy() for v in a]
+    b = arrays(fn(*second))
+    changed = [k for k, (v, c) in enumerate(zip(a, kept)) if v.shape != c.shape or
+               not np.array_equal(v, c, equal_nan=True)]
+    shared = [k for k, v in enumerate(a) if v.size and any(np.shares_memory(v, u) for u in b)]
+    return changed, shared
+'''
+
+
+def _results_kept(fn, what, first, second, outputs) -> None:
+    """Property of every graded function: what one call returned is the caller's, and a later call (same shapes,
+    new values: ``first`` then ``second``, the argument tuples, fresh arrays each) neither writes into it nor returns
+    the same memory.  An output buffer kept between calls (a module-level array, a default argument, an attribute
+    of the function) passes every single call and breaks a network holding two layers' results at once.  Run in the
+    kernel, where the first call's arrays are the student's own.  Cheap: two calls, after the cases passed.
+    ``outputs``: the names of the returned arrays, in order (nested tuples flattened)."""
+    try:
+        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
+        with np.errstate(all="ignore"):
+            changed, shared = run(fn, first, second)
+    except Exception:    # a call that raises on these inputs is named by the cases
+        return
+    hit = sorted(set(changed) | set(shared))
+    if not hit:
+        return
+    names = " and ".join(outputs[k] if k < len(outputs) else f"array {k}" for k in hit)
+    fail(f"{what}, called twice with the same shapes and new values: the {names} the first call returned "
+         f"{'was overwritten by' if changed else 'shares its memory with the result of'} the second call (both calls "
+         f"return the same array): the result is written into a buffer kept between calls (a module-level array "
+         f"filled in place, a default argument, an attribute set once), so a caller holding the first result (a "
+         f"network keeps each layer's output and cache for the backward pass) sees it change; create the result "
+         f"anew in every call", "result-buffer-shared-between-calls")
 
 
 def dropout_forward(dropout_forward):
@@ -3083,6 +3134,10 @@ def dropout_forward(dropout_forward):
             "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
         })
         expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+    k = core.rng("lab08.dropout_forward.kept")
+    _results_kept(dropout_forward, "dropout_forward(x (12, 7) float64, p=0.4, training=True)",
+                  *[(_nonzero_inputs(k, (12, 7), np.float64), 0.4, True, np.random.default_rng(seed)) for seed in (5, 6)],
+                  ("out", "mask"))
 
 
 def _counts_binomial(kept, p, what) -> None:
@@ -3182,6 +3237,9 @@ def dropout_backward(dropout_backward):
             "the sign of dout is lost (abs, or a square root of a square): dx = dout * mask, with dout's sign":
                 np.abs(d64) * mask,
         })
+    k = core.rng("lab08.dropout_backward.kept")
+    _results_kept(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
+                  *[(k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6) for _ in range(2)], ("dx",))
 
 
 def _foreign_shape(exc, shapes: dict, probe=None) -> None:
@@ -3581,6 +3639,10 @@ def batchnorm_train(batchnorm_forward):
                 raise
     _bn_zero_running(batchnorm_forward, r)
     _bn_beta_additive(batchnorm_forward, r, True)
+    k = core.rng("lab08.batchnorm_train.kept")
+    _results_kept(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
+                  *[(*_bn_inputs(k, 9, 4, np.float64), True) for _ in range(2)],
+                  ("out", "running_mean", "running_var", "cache's x_hat", "cache's gamma", "cache's inv_std"))
 
 
 def _bn_beta_additive(batchnorm_forward, r, training: bool) -> None:
@@ -3893,6 +3955,13 @@ def batchnorm_backward(batchnorm_backward):
                  f"gradients keep the dtype of dout and the cache (a float32 network stays float32): Python numbers "
                  f"keep it, while a NumPy float64 scalar (np.float64(n), np.sqrt of a Python number) or a float64 "
                  f"temporary not cast back turns float32 arrays into float64", "dtype-not-kept")
+    k = core.rng("lab08.batchnorm_backward.kept")
+    twice = []
+    for _ in range(2):
+        x, gamma, beta, rm, rv = _bn_inputs(k, 9, 4, np.float64)
+        twice.append((k.normal(size=(9, 4)), _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]))
+    _results_kept(batchnorm_backward, "batchnorm_backward(dout (9, 4) float64, cache)", *twice,
+                  ("dx", "dgamma", "dbeta"))
 
 
 def _bn_cache_untouched(cache, kept, what) -> None:
@@ -4469,6 +4538,42 @@ def _schedule_shifted(name, oracle, runs, rule) -> None:
                  f"the rule is {rule}", "schedule-epoch-shifted")
 
 
+def _schedule_offset(name, oracle, runs, rule, inverse) -> None:
+    """Every rate is the rule's at epoch + c, one constant c (a fraction of an epoch, or several epochs) in every
+    case: the rule is evaluated at a moved epoch.  ``inverse(rate, *args)``: the real epoch at which the rule gives
+    that rate (None outside its range).  c is read from one wrong rate and must then reproduce every rate of every
+    case (an offset that fits one case, or that grows with the epoch, as a wrong period does, is not said)."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    offsets = []
+    for args, epochs, got in runs:
+        for e, a in zip(epochs, got):
+            if same(a, oracle(e, *args)):
+                continue
+            try:
+                t = inverse(a, *args)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                t = None
+            if t is not None and not same(t, e):
+                offsets.append(t - e)
+    for c in offsets[:3]:
+        try:
+            fits = all(same(a, oracle(e + c, *args)) for args, epochs, got in runs for e, a in zip(epochs, got))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            fits = False
+        if not fits or abs(c) < 1e-6:
+            continue
+        args, epochs, got = next((a, e, g) for a, e, g in runs if not all(same(x, oracle(k, *a)) for k, x in zip(e, g)))
+        k = next(i for i, e in enumerate(epochs) if not same(got[i], oracle(e, *args)))
+        c = round(c, 6)
+        moved = "an epoch plus a fraction, such as the middle of the epoch" if c % 1 else \
+            "the epoch counted from another start"
+        fail(f"{name}(epoch={epochs[k]}, {', '.join(map(str, args))}) returned {got[k]:.6g}, expected "
+             f"{oracle(epochs[k], *args):.6g}: every rate you return, in every case, is the rule's rate at epoch + "
+             f"{c:g} (your rate at epoch e is the rule's at e {'+' if c > 0 else '-'} {abs(c):g}): the rule is "
+             f"evaluated at a moved epoch ({moved}); "
+             f"the rule takes epoch itself, {rule}", "schedule-epoch-offset")
+
+
 def _floor_division(name, formula, oracle, names, runs, rule) -> None:
     """The rule with ONE of its true divisions (/) turned into an integer division (//) explains every epoch of every
     case: an integer division where / belongs (also what `pi * epoch // total_epochs` is: (pi * epoch) // total,
@@ -4514,7 +4619,7 @@ def _formula_term(formula, oracle, names, args, epochs, got) -> str | None:
     return explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
 
 
-def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None):
+def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None, inverse=None):
     runs, raised = [], []
     for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
         got = []
@@ -4548,6 +4653,8 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             msg = (everywhere or here)[0]
             fail(f"{name} with arguments {args}: {msg}", _diag_id(msg.split(":")[0]))
         _schedule_shifted(name, oracle, runs, rule)
+        if inverse is not None:
+            _schedule_offset(name, oracle, runs, rule, inverse)
         if formula:
             _floor_division(name, formula, oracle, names, runs, rule)
         _schedule_relations(name, args, epochs, got, want, rule)
@@ -4730,12 +4837,19 @@ def cosine_decay(cosine_decay):
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
               }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
               explain=_cosine_shape, names=("lr0", "total_epochs", "lr_min"),
-              formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2")
+              formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
+              inverse=_cosine_epoch)
+
+
+def _cosine_epoch(rate, lr0, T, lo=0.0):
+    """The epoch in [0, T] at which the cosine rule gives ``rate`` (None outside [lr_min, lr0])."""
+    u = 2 * (rate - lo) / (lr0 - lo) - 1
+    return T * math.acos(u) / math.pi if -1 <= u <= 1 else None
 
 
 def linear_warmup(linear_warmup):
     _schedule(linear_warmup, [((0.4, 4), range(8)), ((0.01, 5), range(9)), ((2.0, 3), range(6)), ((0.3, 1), range(3))],
-              lambda e, lr0, w: lr0 * (e + 1) / w if e < w else lr0, {
+              lambda e, lr0, w: lr0 * min(1.0, (e + 1) / w), {
                   "off by one epoch: the first epoch (e = 0) already trains at lr0 / warmup_epochs, never at 0":
                       lambda e, lr0, w: lr0 * min(1.0, e / w),
                   "off by one epoch: the full rate is reached at epoch warmup_epochs - 1 (lr0 * (e + 1) / W)":
@@ -4747,7 +4861,8 @@ def linear_warmup(linear_warmup):
                       lambda e, lr0, w: lr0 * (e + 1) / w if e <= w else lr0,
               }, "linear_warmup", "lr0 * (epoch + 1) / warmup_epochs while epoch < warmup_epochs, then lr0",
               explain=_warmup_shape, names=("lr0", "warmup_epochs"),
-              formula="min(lr0, lr0 * (epoch + 1) / warmup_epochs)")
+              formula="min(lr0, lr0 * (epoch + 1) / warmup_epochs)",
+              inverse=lambda rate, lr0, w: rate * w / lr0 - 1 if 0 < rate < lr0 else None)
 
 
 def update_ratio(update_ratio):

@@ -1881,3 +1881,78 @@ MUTANTS += [
            new="cols = patches.transpose(1, 4, 5, 0, 3, 2).reshape(C_in * KH * KW, N * H_out * W_out)",
            expect="output positions and windows are paired transposed"),
 ]
+
+# Round 17d (issue 15, held-out m17d): the results of two calls must not share memory (asked of every graded
+# function in the kernel), dx short by the rows no window covers, dout flipped, the output size taken from x.shape,
+# near-tied maxima merged in float32 told from a tolerance by a second gap.
+R17_FWD_RETURN = ("    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)\n"
+                  "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n")
+R17_POOL_BWD_HEAD = ("    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+                     "    H_out, W_out = windows.shape[2:4]\n")
+MUTANTS += [
+    Mutant("r17d conv fwd: H_out, W_out taken from x.shape (right only for 'same' convolutions)",
+           old="    N, _, H_out, W_out = windows.shape[:4]\n", new="    N, _, H_out, W_out = x.shape\n",
+           expect="the output size was taken from x.shape"),
+    Mutant("r17d conv fwd: output buffer kept in a module global and reused (every call returns the same array)",
+           old=R17_FWD_RETURN, new="""    global _conv_out
+    if "_conv_out" not in globals() or _conv_out.shape != (N, C_out, H_out, W_out) or _conv_out.dtype != x.dtype:
+        _conv_out = np.empty((N, C_out, H_out, W_out), dtype=x.dtype)   # reuse the buffer: faster
+    _conv_out[...] = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out).transpose(1, 0, 2, 3)
+    _conv_out += b.reshape(1, C_out, 1, 1)
+    return _conv_out
+""", expect=("the output the first call returned was overwritten by the second call", "buffer kept between calls")),
+    Mutant("r17d maxpool bwd: dx buffer kept as a default argument and reused",
+           old="    dx = np.zeros_like(x)\n    taken",
+           new="    _keep = maxpool2d_backward.__dict__\n"
+               "    if _keep.get('dx') is None or _keep['dx'].shape != x.shape or _keep['dx'].dtype != x.dtype:\n"
+               "        _keep['dx'] = np.zeros_like(x)\n"
+               "    dx = _keep['dx']\n    dx[...] = 0\n    taken",
+           expect=("the dx the first call returned was overwritten by the second call",)),
+    Mutant("r17d maxpool fwd: output written into a module-level buffer",
+           old="            top = np.maximum(top, windows[..., u, v])\n    return top",
+           new="            top = np.maximum(top, windows[..., u, v])\n"
+               "    global _pool_out\n"
+               "    if '_pool_out' not in globals() or _pool_out.shape != top.shape or _pool_out.dtype != top.dtype:\n"
+               "        _pool_out = np.empty_like(top)\n"
+               "    _pool_out[...] = top\n    return _pool_out",
+           expect=("the output the first call returned was overwritten by the second call",)),
+    Mutant("r17d conv bwd: dout flipped spatially before the products ('the backward pass is a flipped convolution')",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = dout[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           expect="dout was flipped spatially"),
+    Mutant("r17d conv bwd: col2im buffer sized from the output ((H_out - 1) * stride + KH): uncovered rows lost",
+           old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n",
+           new="    dxp = np.zeros((C_in, N, (H_out - 1) * stride + KH, (W_out - 1) * stride + KW), dtype=dcols.dtype)\n",
+           expect=("not covered by any window", "sized from the OUTPUT")),
+    Mutant("r17d maxpool bwd: maxima located on a float32 copy of x (near-ties in float64 merge)",
+           old=R17_POOL_BWD_HEAD,
+           new=R17_POOL_BWD_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x.astype(np.float32),"),
+           expect="the maxima were located on FLOAT32 values"),
+]
+MUTANTS += [
+    Mutant("r17d maxpool bwd: dout flipped spatially before routing",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)\n",
+           new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
+               "np.where(first, dout[:, :, ::-1, ::-1], 0)\n",
+           expect="dout was flipped spatially"),
+    Mutant("r17d conv bwd: dx copied into a module-level buffer reused by every call",
+           old="    dx = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)",
+           new="    new = dxp[:, :, pad:pad + H, pad:pad + W].transpose(1, 0, 2, 3)\n"
+               "    global _dx_buf\n"
+               "    if '_dx_buf' not in globals() or _dx_buf.shape != new.shape or _dx_buf.dtype != new.dtype:\n"
+               "        _dx_buf = np.empty_like(new)\n"
+               "    _dx_buf[...] = new\n    dx = _dx_buf",
+           expect=("the dx the first call returned was overwritten by the second call",)),
+    Mutant("r17d flatten fwd: output copied into a module-level buffer",
+           old="return x.reshape(x.shape[0], -1)",
+           new="global _flat_buf\n"
+               "    if '_flat_buf' not in globals() or _flat_buf.shape != (x.shape[0], x[0].size) or "
+               "_flat_buf.dtype != x.dtype:\n"
+               "        _flat_buf = np.empty((x.shape[0], x[0].size), x.dtype)\n"
+               "    _flat_buf[...] = x.reshape(x.shape[0], -1)\n    return _flat_buf",
+           expect=("the output the first call returned was overwritten by the second call",)),
+]
+VARIANTS += [
+    Variant("r17d flatten fwd: returns a copy (x.reshape(N, -1).copy())",
+            old="return x.reshape(x.shape[0], -1)", new="return x.reshape(x.shape[0], -1).copy()"),
+]

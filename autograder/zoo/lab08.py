@@ -2024,3 +2024,38 @@ MUTANTS += [
                 "            self.epochs_without_improvement += 1\n        return stop\n"),
            expect="your decision lags one epoch"),
 ]
+
+# Round 17d (issue 15, held-out m17d): the mask returned equal to out (its memory holds the output), a schedule
+# evaluated at epoch + c (c read back by inverting the rule, confirmed on every case), the results of two calls
+# sharing memory (asked of dropout, batch norm forward and backward in the kernel).
+R17_COS = "    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n"
+R17_LW = "    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n"
+R17_DROP = "    mask = (keep / (1 - p)).astype(x.dtype)\n    return x * mask, mask\n"
+MUTANTS += [
+    Mutant("r17d dropout: out written into the mask's memory (np.multiply(x, mask, out=mask))",
+           old=R17_DROP,
+           new="    mask = (keep / (1 - p)).astype(x.dtype)\n    out = np.multiply(x, mask, out=mask)\n    return out, mask\n",
+           expect="the mask's memory holds the output"),
+    Mutant("r17d dropout: out written into a module-level buffer reused by every call",
+           old=R17_DROP,
+           new="    mask = (keep / (1 - p)).astype(x.dtype)\n"
+               "    global _drop_out\n"
+               "    if '_drop_out' not in globals() or _drop_out.shape != x.shape or _drop_out.dtype != x.dtype:\n"
+               "        _drop_out = np.empty_like(x)\n"
+               "    np.multiply(x, mask, out=_drop_out)\n    return _drop_out, mask\n",
+           expect="the out the first call returned was overwritten by the second call"),
+    Mutant("r17d batch norm backward: dx written into a buffer kept on the function",
+           old="    dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           new="    buf = batchnorm_backward.__dict__.setdefault('dx', {})\n"
+               "    if buf.get(dout.shape) is None or buf[dout.shape].dtype != dout.dtype:\n"
+               "        buf[dout.shape] = np.empty_like(dout)\n"
+               "    dx = buf[dout.shape]\n"
+               "    dx[...] = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)\n",
+           expect="the dx the first call returned was overwritten by the second call"),
+    Mutant("r17d cosine decay evaluated at the middle of the epoch (epoch + 0.5)",
+           old=R17_COS, new=R17_COS.replace("math.pi * epoch", "math.pi * (epoch + 0.5)"),
+           expect="is the rule's rate at epoch + 0.5"),
+    Mutant("r17d linear warm-up evaluated at the middle of the epoch (epoch + 0.5)",
+           old=R17_LW, new="    return lr0 * min(1.0, (epoch + 1.5) / warmup_epochs)\n",
+           expect="is the rule's rate at epoch + 0.5"),
+]
