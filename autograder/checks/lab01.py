@@ -2603,12 +2603,12 @@ class _MockSGD:
             p.grad = np.zeros_like(p.data)
 
 
-def _epoch(train_epoch, x, y, batch, seed, w, label):
+def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
     """One call of the student's train_epoch on mocks; returns what the mocks recorded."""
     log = []
     ids = {tuple(row): i for i, row in enumerate(y.tolist())}
     model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
-    opt = _MockSGD(model.parameters(), 1e-2, log)
+    opt = _MockSGD(model.parameters(), lr, log)
     try:
         value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
                      label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
@@ -3011,7 +3011,7 @@ def _loss_backward_first(log: list) -> None:
                  f"each batch runs {_PER_BATCH}, in that order", "loss-backward-before-forward")
 
 
-def _train_case(train_epoch, r, n, batch, out, dtype):
+def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
     def run():
         d = 3
         x = r.normal(size=(n, d)).astype(dtype)
@@ -3020,7 +3020,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         w = r.normal(size=(d, out)) * 0.01
         label = (f"train_epoch(model, loss_fn, optimizer, x of shape {x.shape} {x.dtype}, "
                  f"y of shape {y.shape} {y.dtype}, batch_size={batch}, rng)")
-        rec = _epoch(train_epoch, x, y, batch, 11, w, label)
+        rec = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
         rows, log = rec["rows"], rec["log"]
         sizes = [len(b) for b in rows]
         flat = np.concatenate(rows) if rows else np.array([], int)
@@ -3032,7 +3032,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 # A second input separates the two slips: with batch_size = 2 a start multiplied twice by
                 # batch_size still gives non-empty slices (order[4:6], ...), an end fixed at batch_size does not.
                 try:
-                    again = _epoch(train_epoch, x, y, 2, 11, w, label)["rows"]
+                    again = _epoch(train_epoch, x, y, 2, 11, w, label, lr)["rows"]
                 except core.CheckFailure:
                     again = None
                 other = explain_slices(again, n, 2, np.random.default_rng(11).permutation(n)) if again else None
@@ -3110,8 +3110,8 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         if n > 2 and batch < n and flat.tolist() == list(range(n)):
             fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N)); "
                  "they came in their original order", "not-shuffled")
-        again = _epoch(train_epoch, x, y, batch, 11, w, label)
-        other = _epoch(train_epoch, x, y, batch, 12, w, label)
+        again = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
+        other = _epoch(train_epoch, x, y, batch, 12, w, label, lr)
         order = flat.tolist()
         if n > 2 and (np.concatenate(again["rows"]).tolist() if again["rows"] else []) != order:
             fail("the order is not reproducible from the rng: two generators with the same seed gave different "
@@ -3128,7 +3128,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             fail(f"optimizer.step() must be called once per batch: {steps} calls for {n_batches} batches",
                  "step-count")
         model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
-        _optimizer_settings_kept(opt, 1e-2, label, sizes, batch)
+        _optimizer_settings_kept(opt, lr, label, sizes, batch)
         for k, g in enumerate(model.grads_in):
             if isinstance(g, np.ndarray) and k < len(loss_fn.returned) and not same(g, loss_fn.returned[k]):
                 factor = explain_factor(g, loss_fn.returned[k], {"B": len(rows[k]) if k < len(rows) else 1, "N": n})
@@ -3164,7 +3164,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
                      "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
                      "zero-grad-missing")
-            ws = ws - 1e-2 * fresh
+            ws = ws - lr * fresh
         # The epoch's loss: batch losses weighted by batch size.
         if isinstance(rec["value"], np.ndarray):
             fail(f"the value returned by {label} is a numpy array of shape {rec['value'].shape}: the docstring asks "
@@ -3226,7 +3226,8 @@ def train_epoch(train_epoch) -> None:
     r = core.rng("lab01.train_epoch")
     run_cases([
         (None, _train_case(train_epoch, r, 23, 5, 2, np.float64)),     # 4 full batches + one of 3
-        (None, _train_case(train_epoch, r, 9, 4, 1, np.float32)),      # float32, one output
+        # lr not round, below and above 0.01: an epoch that caps or floors optimizer.lr is seen
+        (None, _train_case(train_epoch, r, 9, 4, 1, np.float32, 0.0037)),      # float32, one output
         ("batch_size = 1", _train_case(train_epoch, r, 7, 1, 2, np.float64)),
-        ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64)),
+        ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64, 0.37)),   # one step: no divergence
     ])

@@ -254,6 +254,36 @@ def _forward(p, X, relu=True):
     return np.einsum("nh,ho->no", A1, np.asarray(p["W2"], _float64)) + p["b2"], Z1, A1
 
 
+def _lent_forward(params, X):
+    """forward as documented (lent to train_epoch and fit when the student's answers the same call differently):
+    (logits, (X, Z1, A1)) in the dtype of the data."""
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    return A1 @ params["W2"] + params["b2"], (X, Z1, A1)
+
+
+def _forward_random(forward) -> str | None:
+    """Property of every graded function of lab02: the same call gives the same result.  Two calls of the
+    student's forward on copies of the same (params, X): what differs, in words, or None (same, or a crash:
+    judged in forward's own cell).  Asked only after a failure."""
+    g = np.random.default_rng(17)
+    p = _random_params(g, 6, 16, 4)
+    X = g.normal(0, 1, (9, 6))
+    outs = []
+    for _ in range(2):
+        try:
+            with core.numerics("forward"):
+                out = forward(_copy_params(p), X.copy())
+            outs.append(np.array(out[0], dtype=_float64))
+        except Exception:
+            return None
+    if outs[0].shape == outs[1].shape and np.array_equal(outs[0], outs[1], equal_nan=True):
+        return None
+    bad = int(np.sum(outs[0] != outs[1])) if outs[0].shape == outs[1].shape else outs[0].size
+    return (f"returns different logits on two calls with the same params and X (of shape {X.shape}, "
+            f"{bad} of {outs[0].size} entries differ)")
+
+
 def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1_from="dZ1", W2T=True):
     """Analytic gradients of sum(G * logits(p, X)) (G plays dlogits), with optional mistakes."""
     _, Z1, A1 = _forward(p, X)
@@ -1472,7 +1502,15 @@ def forward(forward):
     r = core.rng("lab02.forward")
     cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
-    run_cases(cases, special_last=True)
+    try:
+        run_cases(cases, special_last=True)
+    except core.CheckFailure:
+        random = _forward_random(forward)
+        if random is None:
+            raise
+        fail(f"forward {random}: it is not deterministic (random numbers inside it, such as a dropout mask or "
+             f"noise from np.random). forward must be a pure function of params and X: Z1 = X @ W1 + b1, "
+             f"A1 = ReLU(Z1), logits = A1 @ W2 + b2, nothing random", "forward-not-deterministic")
 
 
 # Finite differences cost two forward passes per entry: a parameter larger than this is witnessed on
@@ -3182,6 +3220,13 @@ def _garbage_one_hot(one_hot) -> bool:
 def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
                 softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
+    _forward_lent_on_failure(lambda fwd: _train_epoch_judged(
+        train_epoch, iterate_minibatches, fwd, backward, softmax, cross_entropy, softmax_cross_entropy_backward,
+        sgd_update, accuracy, one_hot), train_epoch, forward, "your loop")
+
+
+def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
+                        softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     r = core.rng("lab02.train_epoch")
     broken = _minibatches_broken(iterate_minibatches)
     h = _Helpers(_lent_iterate_minibatches if broken else iterate_minibatches, forward, backward, softmax,
@@ -3201,6 +3246,21 @@ def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cr
                              f"your loop was judged with the reference iterate_minibatches in place of yours, which "
                              f"{broken}: see its own cell"):
         cases()     # nothing could be lent: judged with their own
+
+
+def _forward_lent_on_failure(judge: Callable[[Any], None], fn, forward, who: str) -> None:
+    """``judge(forward)``; after a failure, when the student's forward is not deterministic (judged in its own
+    cell: no replay of a loop that calls it can match), judge again with the reference forward lent in its place
+    (to the check and in ``fn``'s globals), so that mistake costs forward's cell only."""
+    try:
+        judge(forward)
+    except core.CheckFailure:
+        random = _forward_random(forward)
+        if random is None or not core.judged_again(
+                lambda: judge(_lent_forward), core.lent_globals(fn, {"forward": _lent_forward}),
+                f"{who} was judged with the reference forward in place of yours, which {random}: see forward's "
+                f"own cell"):
+            raise
 
 
 def _lent_iterate_minibatches(X, y, batch_size, rng):
@@ -3247,6 +3307,11 @@ def _minibatches_broken(fn) -> str | None:
 
 def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     """Judged relative to the student's train_epoch, forward, cross_entropy and accuracy."""
+    _forward_lent_on_failure(lambda fwd: _fit_judged(fit, train_epoch, fwd, cross_entropy, accuracy, one_hot),
+                             fit, forward, "fit")
+
+
+def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     r = core.rng("lab02.fit")
     n_tr, n_val, d, n_h, c = 30, 12, 8, 6, 3
     # Training images use only the first half of the pixels and validation images only the

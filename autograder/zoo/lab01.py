@@ -1474,3 +1474,15 @@ MUTANTS += [
            "        self.b.grad += grad_out.mean(axis=0, keepdims=True) * grad_out.shape[1]\n",
            file=M, expect="batch MEAN of grad_out times out_features"),
 ]
+# Round 17 (m17a): train_epoch is run with an lr that is not 0.01 (0.0037 and 0.37), so a cap or floor of
+# optimizer.lr left in place is seen.
+MUTANTS += [
+    Mutant("R17 train_epoch caps optimizer.lr at 0.01 and leaves it capped",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    optimizer.lr = min(optimizer.lr, 0.01)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="changed optimizer.lr: it was 0.37"),
+    Mutant("R17 train_epoch floors optimizer.lr at 0.01 and leaves it so",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    optimizer.lr = max(optimizer.lr, 0.01)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="changed optimizer.lr: it was 0.0037"),
+]

@@ -1586,3 +1586,17 @@ MUTANTS += [
     Mutant("R16c backward ReLU mask np.heaviside(Z1, 1)",
            "dA1 * (Z1 > 0)", "dA1 * np.heaviside(Z1, 1.0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
 ]
+# Round 17 (m17a): forward is asked the same call twice (after a failure); a forward that is not deterministic is
+# named in its cell, and train_epoch and fit are judged with the reference forward lent in its place.
+MUTANTS += [
+    Mutant("R17 forward applies inverted dropout 0.5 to A1 (global np.random)",
+           "    A1 = np.maximum(Z1, 0)\n    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           "    A1 = np.maximum(Z1, 0) * (np.random.rand(*Z1.shape) > 0.5) / 0.5\n"
+           "    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           expect="forward returns different logits on two calls with the same params and X"),
+    Mutant("R17 forward adds Gaussian noise to Z1 (unseeded default_rng)",
+           "    A1 = np.maximum(Z1, 0)\n    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           "    A1 = np.maximum(Z1 + 0.01 * np.random.default_rng().normal(size=Z1.shape), 0)\n"
+           "    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           expect="it is not deterministic"),
+]
