@@ -2645,9 +2645,8 @@ def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str
         flat, first = set(np.round(x64.ravel()[:len(data)], 12).tolist()), set(np.round(x64[:, 0], 12).tolist())
         if v and x64.shape[1] > 1 and v <= flat and not v <= first:
             fail(f"{head}: its numbers are single entries of the FLATTENED {what} ({what}.ravel()[idx], one number "
-                 f"per index): np.take({what}, idx) without axis= (or {what}.flat[idx]) indexes {what} as one long "
-                 f"vector, which is right only when {what} has one column; take whole rows, {what}[idx] or "
-                 f"np.take({what}, idx, axis=0)", "batch-flat-indexed")
+                 f"per index): {_flat_indexing(s, what)}, which is right only when {what} has one column; take "
+                 f"whole rows, {what}[idx] or np.take({what}, idx, axis=0)", "batch-flat-indexed")
         if s.ndim == 2 and data.ndim == 2 and 0 < s.shape[1] < data.shape[1]:
             for j in range(data.shape[1] - s.shape[1] + 1):
                 cols = x64[:, j:j + s.shape[1]]
@@ -2658,6 +2657,16 @@ def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str
                          f"slice {what}[idx, :{s.shape[1]}], is right only for {s.shape[1]} column(s); split at "
                          f"{what}.shape[1] and keep every column, {what}[idx]", "batch-columns-missing")
         fail(f"{head}: pass {what}[idx] whole, one batch of rows with every column", "batch-shape-wrong")
+
+
+def _flat_indexing(got, what: str) -> str:
+    """How a batch of single entries of the flattened array comes about: np.take without axis= or .flat; a
+    column (B, 1) may also be the array reshaped to one column before indexing (the same numbers: both said)."""
+    take = f"np.take({what}, idx) without axis= (or {what}.flat[idx]) indexes {what} as one long vector"
+    if np.ndim(got) == 2 and np.shape(got)[1] == 1:
+        return (f"{take}, and so does {what}[idx] after {what} was reshaped to ONE column ({what}.reshape(-1, 1) "
+                f"makes it (N * columns, 1): keep {what} as it is)")
+    return take
 
 
 def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
@@ -2682,9 +2691,8 @@ def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
         v = set(np.round(t.ravel(), 12).tolist())
         if v <= set(np.round(y64.ravel()[:len(y)], 12).tolist()) and not v <= set(np.round(y64[:, 0], 12).tolist()):
             fail(f"{head}: their numbers are single entries of the FLATTENED y (y.ravel()[idx], one number per "
-                 f"index): np.take(y, idx) without axis= (or y.flat[idx]) indexes y as one long vector, which is "
-                 f"right only for one output; take whole rows, y[idx] or np.take(y, idx, axis=0)",
-                 "targets-flat-indexed")
+                 f"index): {_flat_indexing(t, 'y')}, which is right only for one output; take whole rows, y[idx] "
+                 f"or np.take(y, idx, axis=0)", "targets-flat-indexed")
     if t.size != want.size:
         fail(f"{head}: pass y[idx] whole, the targets of the rows given to the model", "targets-shape-wrong")
 

@@ -1224,6 +1224,41 @@ def softmax_cross_entropy_backward(fn, one_hot):
 # The network
 # ---------------------------------------------------------------------------------------------
 
+def _not_centred(init_params, label: str, k: str, w, gain: float) -> None:
+    """Weights whose mean is not 0: what their distribution is, read on this call and confirmed on a second
+    size (mean and std of every (n_in, n_hidden, n_out) tried); said plainly when no reading fits both."""
+    fan = {"W1": 0, "W2": 1}[k]
+    mean, std = float(w.mean()), float(w.std())
+
+    def std_as_mean(v, fan_in) -> bool:      # rng.normal(std, size=...): mean = the documented std, std = 1
+        want = float(np.sqrt(gain / fan_in))
+        m, sd = float(v.mean()), float(v.std())
+        return abs(m - want) <= 5 / np.sqrt(v.size) + 0.05 * want and abs(sd - 1.0) <= 0.1
+
+    def non_negative(v) -> bool:
+        return bool(v.min() >= 0)
+
+    seen = []
+    for dims in [(784, 256, 10), (40, 300, 7)]:
+        try:
+            q = init_params(*dims, np.random.default_rng(6))
+            seen.append((np.asarray(q[k], dtype=_float64), dims[fan]))
+        except Exception:
+            seen = []
+            break
+    said = f"{label}: {k} has mean {mean:.3g} (std {std:.3g}): weights must be centred on 0"
+    if len(seen) == 2 and all(std_as_mean(v, f) for v, f in seen):
+        fail(f"{said}. On two sizes your {k} has mean sqrt({gain:g} / fan_in) ({', '.join(f'{float(v.mean()):.3g}' for v, _ in seen)}) "
+             f"and std 1: the std was given as rng.normal's FIRST argument, which is the mean (loc); the std is the "
+             f"second, scale: rng.normal(0.0, std, size=...) or rng.standard_normal(size) * std",
+             "init-params-std-as-mean")
+    if len(seen) == 2 and all(non_negative(v) for v, _ in seen):
+        fail(f"{said}: on two sizes every entry is >= 0 (from {float(w.min()):.3g} to {float(w.max()):.3g}), a "
+             f"draw such as rng.random or rng.uniform(0, ...); draw them from a zero-mean normal, "
+             f"rng.standard_normal(size) * std", "init-params-not-centred")
+    fail(f"{said} (draw them from a zero-mean normal, rng.standard_normal(size) * std)", "init-params-not-centred")
+
+
 def init_params(init_params):
     keys = ("W1", "b1", "W2", "b2")
     scales = []              # judged once the grossly wrong scales (too large, too small) had their say
@@ -1249,8 +1284,7 @@ def init_params(init_params):
                 fail(f"{label}: {k} is all zeros (or constant): every hidden unit would compute "
                      f"the same thing forever (symmetry); draw random weights", "init-params-constant")
             if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
-                fail(f"{label}: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0 (draw them from "
-                     f"a zero-mean normal, not from [0, 1))", "init-params-not-centred")
+                _not_centred(init_params, label, k, w, gain)
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:

@@ -1486,3 +1486,9 @@ MUTANTS += [
            "    optimizer.lr = max(optimizer.lr, 0.01)\n    n = len(x)\n    order = rng.permutation(n)",
            expect="changed optimizer.lr: it was 0.0037"),
 ]
+MUTANTS += [
+    Mutant("R17 train_epoch reshapes y to one column at the top (right only for one output)",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    y = y.reshape(-1, 1)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="after y was reshaped to ONE column"),
+]

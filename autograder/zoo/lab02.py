@@ -1600,3 +1600,16 @@ MUTANTS += [
            "    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
            expect="it is not deterministic"),
 ]
+# Round 17 (m17a): weights not centred are read on two sizes: the std given as rng.normal's mean (loc), or all >= 0.
+MUTANTS += [
+    Mutant("R17 init_params passes the std as rng.normal's first argument (the mean)",
+           "    W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))\n"
+           "    W2 = rng.standard_normal((n_hidden, n_out), dtype=np.float32) * np.float32(np.sqrt(1.0 / n_hidden))",
+           "    W1 = rng.normal(np.sqrt(2.0 / n_in), size=(n_in, n_hidden)).astype(np.float32)\n"
+           "    W2 = rng.normal(np.sqrt(1.0 / n_hidden), size=(n_hidden, n_out)).astype(np.float32)",
+           expect="the std was given as rng.normal's FIRST argument, which is the mean"),
+    Mutant("R17 init_params W1 by rng.uniform(0, 2 * std) (not centred)",
+           "W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))",
+           "W1 = rng.uniform(0.0, 2 * np.sqrt(2.0 / n_in), size=(n_in, n_hidden)).astype(np.float32)",
+           expect="every entry is >= 0"),
+]
