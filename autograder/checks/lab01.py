@@ -1120,7 +1120,8 @@ def _backward_repeatable(layer_cls, label: str, attr: str, r) -> None:
     before = np.array(before, copy=True) if isinstance(before, np.ndarray) else None
     first = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     after = getattr(layer, attr, None)
-    second = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+    second = _backward_again(layer.backward, (g.copy(),), f"{label}.backward", ELEMENTWISE_HINT,
+                             f"{label}.backward called a second time after one forward (the same grad_out)")
     if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)) or first.shape != second.shape:
         return
     if core.close(second, first, 1e-9, 1e-12):
@@ -1599,10 +1600,27 @@ def _mse_other_size(loss_fn, r) -> None:
     expect_close(grad, exact, name=bname, diagnose=diagnose)
 
 
+def _backward_again(backward, args: tuple, label: str, hint: str, head: str):
+    """The second backward call after one forward (a property of every backward of this lab: it only reads
+    what forward cached).  The first call worked, so a raise now means the first one cleared or replaced that
+    cache: said so, with the raise."""
+    try:
+        return call(backward, *args, label=label, names=("grad_out",)[:len(args)], hint=hint)
+    except core.CheckFailure as exc:
+        found = re.search(r" raised [A-Z][\w.]*: ", str(exc))
+        if found is None:
+            raise
+        fail(f"{head} {str(exc)[found.start() + 1:].rstrip('.')}. The first call after that forward worked, so "
+             f"your first backward call cleared or replaced what forward cached (an attribute set to None, deleted "
+             f"or reassigned in backward). backward must only read the cache: the gradient is for the batch of the most recent forward, "
+             f"however often it is asked", "backward-clears-cache")
+
+
 def _mse_backward_again(loss_fn, first, exact) -> None:
     """The docstring: backward is dL/dpred "for the batch passed to the last forward", so a second
     backward() after the same forward gives the same gradient (the cache must not change)."""
-    again = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+    again = _backward_again(loss_fn.backward, (), "MSELoss.backward", MSE_HINT,
+                            "MSELoss.backward() called a second time after the same forward")
     if isinstance(again, np.ndarray) and again.shape == exact.shape and core.close(again, exact, 1e-6, 1e-9):
         return
     name = "MSELoss.backward() called a second time after the same forward"
@@ -1643,8 +1661,37 @@ def _mse_vector_target(MSELoss, r):
                  f"as it is and reshape the target instead, target = np.reshape(target, pred.shape)",
                  "mse-pred-reshaped")
         grad = expect_array(grad, name=bname, shape=(7, 1))
-        expect_close(grad, 2 * (pred - target[:, None]) / 7, name=bname)
+        if not core.close(grad, exact, 1e-7, 1e-5):
+            _vector_target_divisor(MSELoss, grad, exact, bname)
+        expect_close(grad, exact, name=bname)
     return run
+
+
+def _vector_target_divisor(MSELoss, grad, exact, bname: str) -> None:
+    """A gradient for (N,) targets off by a constant factor 1/N, read again with another N (the same factor
+    1/N twice, N = 7 and 5): the count backward divides by is N * N, taken from the TARGET's shape ((N,) has
+    N as its last axis, where pred's (N, 1) has 1)."""
+    def factor(g, e):
+        g, e = np.asarray(g, dtype=np.float64).ravel(), np.asarray(e, dtype=np.float64).ravel()
+        c = float(g @ e / (e @ e))
+        return c if core.close(g, c * e, 1e-6, 1e-9) else None
+    c7 = factor(grad, exact)
+    if c7 is None or not np.isclose(c7, 1 / 7, rtol=1e-6):
+        return
+    r = np.random.default_rng(17)
+    pred, target = r.normal(size=(5, 1)), r.normal(size=5)
+    try:
+        loss_fn = MSELoss()
+        loss_fn.forward(pred, target)
+        c5 = factor(loss_fn.backward(), 2 * (pred - target[:, None]) / 5)
+    except Exception:
+        return
+    if c5 is not None and np.isclose(c5, 1 / 5, rtol=1e-6):
+        fail(f"{bname} is the expected gradient divided by N, for N = 7 and again for N = 5: "
+             f"with an (N,) target your backward divides by N * N, a count taken from the TARGET's "
+             f"shape (its last axis is N, where pred's (N, 1) has 1 output). The mean runs over the N * D entries "
+             f"of pred: divide by pred.size (or by the size of the difference cached in forward, after the target "
+             f"was reshaped to pred's shape)", "mse-vector-target-count")
 
 
 def mse_loss(MSELoss) -> None:
@@ -2306,7 +2353,7 @@ def _sequential_case(Sequential, r, n):
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
                  f"once each; called {order}{extra}",
                  "sequential-backward-order")
-        gi = g
+        gi, returned = g, {}
         for i in (2, 1, 0):
             got = layers[i].received[-1][2]
             if not same(got, gi):
@@ -2321,6 +2368,14 @@ def _sequential_case(Sequential, r, n):
                      f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
                      "sequential-backward-not-chained")
             gi = gi @ layers[i].A.T
+            returned[i] = gi
+        for i in (2, 1):         # the gradient of an inner layer's input, told by its values (every layer's differ)
+            if isinstance(dx, np.ndarray) and dx.shape == returned[i].shape and same(dx, returned[i]):
+                fail(f"{bname} returned an array of shape {dx.shape}, which is what layer {i}'s backward returned "
+                     f"(the gradient of layer {i}'s input), not the first layer's: the result is dL/dx of shape "
+                     f"{x.shape}, the gradient after EVERY layer's backward down to layer 0 (return the loop "
+                     f"variable after the loop, not a gradient kept from an earlier step)",
+                     "sequential-backward-returns-inner-gradient")
         if isinstance(dx, np.ndarray) and dx.shape == g.shape and same(dx, g):
             fail(f"{bname} returns its input grad_out unchanged: return what the first layer's backward returned "
                  f"(dL/dx of shape {x.shape}), the value the loop variable holds after the loop",

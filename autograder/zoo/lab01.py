@@ -1492,3 +1492,61 @@ MUTANTS += [
            "    y = y.reshape(-1, 1)\n    n = len(x)\n    order = rng.permutation(n)",
            expect="after y was reshaped to ONE column"),
 ]
+# Round 17 (m17a): a second backward() after one forward that raises is named (the first call cleared the cache),
+# for every backward asked twice (MSELoss, ReLU, Sigmoid).
+MUTANTS += [
+    Mutant("R17 MSE backward frees its cache (self.diff = None)",
+           "return 2.0 * self.diff / self.diff.size",
+           "g = 2.0 * self.diff / self.diff.size\n        self.diff = None\n        return g",
+           file=M, expect="cleared or replaced what forward cached"),
+    Mutant("R17 ReLU backward deletes its mask",
+           "        return grad_out * self.mask\n",
+           "        g = grad_out * self.mask\n        del self.mask\n        return g\n",
+           file=M, expect="cleared or replaced what forward cached"),
+    Mutant("R17 Sigmoid backward frees self.out",
+           "        return grad_out * self.out * (1.0 - self.out)\n",
+           "        g = grad_out * self.out * (1.0 - self.out)\n        self.out = None\n        return g\n",
+           file=M, expect="cleared or replaced what forward cached"),
+]
+# Round 17 (m17a): Sequential.backward's result compared with every layer's backward return.
+MUTANTS += [
+    Mutant("R17 Sequential.backward returns the gradient below the last layer only (grads[1])",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+           "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+           "        return grads[1]",
+           file=M, expect="which is what layer 2's backward returned"),
+    Mutant("R17 Sequential.backward returns the gradient of the second layer's input (grads[-2])",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+           "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+           "        return grads[-2]",
+           file=M, expect="which is what layer 1's backward returned"),
+]
+VARIANTS += [
+    Variant("R17 Sequential.backward keeps every gradient and returns the last one",
+            "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+            "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+            "        return grads[-1]", file=M),
+]
+_MSE_BODY = """        target = np.reshape(target, pred.shape)
+        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))
+        ### END SOLUTION
+
+    def backward(self) -> np.ndarray:
+        \"\"\"dL/dpred: (N, D), for the batch passed to the last ``forward``.\"\"\"
+        ### BEGIN SOLUTION
+        return 2.0 * self.diff / self.diff.size"""
+# Round 17 (m17a): an (N,) target's gradient off by 1/N is read again with another N (the count N * N taken from
+# the target's shape).
+MUTANTS += [
+    Mutant("R17 MSE gradient count from the target's last axis (N * N for (N,) targets)",
+           _MSE_BODY, _MSE_BODY.replace("        target = np.reshape", "        self.count = pred.shape[0] * "
+                                        "np.shape(target)[-1]\n        target = np.reshape")
+           .replace("self.diff / self.diff.size", "self.diff / self.count"),
+           file=M, expect="your backward divides by N * N"),
+    Mutant("R17 MSE gradient count len(target) * target.shape[-1]",
+           _MSE_BODY, _MSE_BODY.replace("        target = np.reshape", "        self.count = len(target) * "
+                                        "np.shape(target)[-1]\n        target = np.reshape")
+           .replace("self.diff / self.diff.size", "self.diff / self.count"),
+           file=M, expect="your backward divides by N * N"),
+]
