@@ -3004,6 +3004,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             _small_lr_property(train_epoch, before, X, y, bs, seed, name)
             if _keeps_state(h.sgd_update, before, lr):
                 return      # their sgd_update answers the same call differently: no replay can match (its own cell)
+            _update_count(train_epoch, before, X, y, lr, bs, seed, name)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
             analysis, _ = core.analyse_difference(p[k], ref[0][k], 1e-5, 1e-7)
@@ -3181,6 +3182,38 @@ def _weight_decay(h, p, before, X, y, lr, bs, seed, own, name) -> None:
                  f"gradients of {which} (grads[k] + {c:.3g} * params[k]; confirmed by a replay with that term): "
                  f"train_epoch must update with the gradients backward returns for the cross-entropy loss, "
                  f"sgd_update(params, grads, lr), with no regularisation term", "train-epoch-weight-decay")
+
+
+_UPDATES: list = []      # the calls of _counted_sgd_update (lent to the student's train_epoch by _update_count)
+
+
+def _counted_sgd_update(params, grads, lr):
+    """sgd_update as documented, counting its calls (lent to train_epoch after a failure)."""
+    _UPDATES.append(sorted(grads))
+    for k, g in grads.items():
+        params[k] -= lr * g
+    return params
+
+
+def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
+    """Property of a training loop: one parameter update per batch.  The student's loop is run again with a
+    counting sgd_update lent in place of theirs; a count other than the number of batches is said (updates
+    skipped, gradients summed over several batches, an update per sample or an extra one)."""
+    n_batches = -(-len(X) // bs)
+    _UPDATES.clear()
+    try:
+        with core.lent_globals(train_epoch, {"sgd_update": _counted_sgd_update}):
+            train_epoch(_copy_params(before), X.copy(), y.copy(), lr, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    k = len(_UPDATES)
+    if 0 < k != n_batches:
+        why = ("gradients summed over several batches, or updates skipped?" if k < n_batches else
+               "an update per sample, or an extra one?")
+        fail(f"{name} called sgd_update {k} time{'s' if k != 1 else ''} for {n_batches} batches (N = {len(X)}, "
+             f"batch_size = {bs}): train_epoch takes ONE update per batch, sgd_update(params, grads, lr) with that "
+             f"batch's gradients right after its backward pass ({why})",
+             "train-epoch-update-count")
 
 
 def _lr_changes(h, p, before, X, y, lr, bs, seed, own, name) -> None:

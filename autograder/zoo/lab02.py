@@ -1613,3 +1613,17 @@ MUTANTS += [
            "W1 = rng.uniform(0.0, 2 * np.sqrt(2.0 / n_in), size=(n_in, n_hidden)).astype(np.float32)",
            expect="every entry is >= 0"),
 ]
+# Round 17 (m17a): after a failure the loop runs again with a counting sgd_update lent: one update per batch.
+_TE_LOOP = """        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)
+        # update() also covers an sgd_update that returns new arrays instead of editing them
+        params.update(sgd_update(params, backward(params, cache, dlogits), lr))"""
+MUTANTS += [
+    Mutant("R17 train_epoch accumulates gradients over two batches (one update per pair)",
+           '    total_loss, total_correct = 0.0, 0.0\n    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)\n        # update() also covers an sgd_update that returns new arrays instead of editing them\n        params.update(sgd_update(params, backward(params, cache, dlogits), lr))',
+           '    total_loss, total_correct = 0.0, 0.0\n    acc, pending = None, 0\n    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)\n        g = backward(params, cache, dlogits)\n        acc = g if acc is None else {k: acc[k] + g[k] for k in g}\n        pending += 1\n        if pending == 2:                      # gradient accumulation: effective batch 2 * batch_size\n            params.update(sgd_update(params, acc, lr))\n            acc, pending = None, 0\n    if acc is not None:\n        params.update(sgd_update(params, acc, lr))',
+           expect="called sgd_update 2 times for 3 batches"),
+    Mutant("R17 train_epoch skips the update of the last, smaller batch",
+           _TE_LOOP,
+           _TE_LOOP.replace("        params.update(", "        if xb.shape[0] == batch_size:\n            params.update("),
+           expect="called sgd_update"),
+]
