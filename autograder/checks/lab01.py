@@ -255,8 +255,9 @@ def _forward_cache(layer, x, y, name: str) -> None:
     """The documented cache: forward keeps its INPUT in self.x (backward computes dW = x.T @ grad_out)."""
     cached = attribute(layer, "x", f"the Linear layer after {name}")
     if cached is None:
-        fail(f"after {name}, self.x is None: forward must cache its input x in self.x for backward "
-             "(dW = x.T @ grad_out)", "linear-cache-missing")
+        fail(f"after {name}, self.x is None: forward did not store its input on THIS layer (stored on the class, "
+             f"Linear.x = x, in a global, under another name, or not at all?); forward must cache its input x in "
+             f"self.x, the instance's own attribute, for backward (dW = x.T @ grad_out)", "linear-cache-missing")
     cached = np.asarray(cached)
     if cached.shape == x.shape and np.allclose(cached, x):
         if x.dtype == np.float64 and cached.dtype != np.float64 and cached.dtype.kind == "f":
@@ -3148,6 +3149,12 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
                      f"batch_size)), which spreads the {n % batch} remaining samples over the batches instead of "
                      f"keeping batches of batch_size rows and a smaller last one: slice order[start:start + "
                      f"batch_size] for start in range(0, N, batch_size)", "batches-equal-pieces")
+            if batch > 1 and set(sizes) == {1} and len(sizes) == n:
+                fail(f"batches must hold batch_size={batch} rows (the last one fewer); model.forward got all {n} "
+                     f"samples ONE row at a time ({log.count('step')} optimizer.step() calls): a loop over the "
+                     f"samples of each batch (for i in idx: ...), or batch_size not used, trains one sample per "
+                     f"step. Pass each batch whole, model.forward(x[idx]), and take one step per batch",
+                     "batch-one-row-at-a-time")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.

@@ -1550,3 +1550,22 @@ MUTANTS += [
            .replace("self.diff / self.diff.size", "self.diff / self.count"),
            file=M, expect="your backward divides by N * N"),
 ]
+MUTANTS += [
+    Mutant("R17 train_epoch takes one SGD step per sample inside each batch (online SGD)",
+           """        optimizer.zero_grad()
+        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        total += loss * len(idx)""",
+           """        for i in idx:
+            optimizer.zero_grad()
+            loss = loss_fn.forward(model.forward(x[i:i + 1]), y[i:i + 1])
+            model.backward(loss_fn.backward())
+            optimizer.step()
+            total += loss""",
+           expect="ONE row at a time"),
+    Mutant("R17 Linear caches x on the class (Linear.x = x)",
+           "        self.x = x\n        return x @ self.W.data + self.b.data",
+           "        Linear.x = x\n        return x @ self.W.data + self.b.data",
+           file=M, expect="stored on the class"),
+]
