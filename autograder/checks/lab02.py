@@ -510,6 +510,9 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                 images.reshape(n, -1).astype(np.int8).astype(_float64) / 255.0,
             "divide by 255 (the largest pixel value), not 256: pixels must map onto [0, 1] exactly":
                 exact / 256.0,
+            "every value is 0 or 1: the pixels were binarised at the middle gray (x >= 128 or x > 127, the same as "
+            "np.round(x / 255)); normalize keeps every gray level, images.astype(np.float32) / 255":
+                (exact >= 128).astype(_float64),
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1]": exact,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1] "
             "(standardising to zero mean is not what is asked)": lambda: (exact - exact.mean()) / exact.std(),

@@ -1627,3 +1627,9 @@ MUTANTS += [
            _TE_LOOP.replace("        params.update(", "        if xb.shape[0] == batch_size:\n            params.update("),
            expect="called sgd_update"),
 ]
+MUTANTS += [
+    Mutant("R17 normalize binarises the pixels at 128",
+           "images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "(images.reshape(images.shape[0], -1) >= 128).astype(np.float32)",
+           expect="the pixels were binarised at the middle gray"),
+]
