@@ -774,6 +774,7 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
     if core.close(dx, expected, *core.dtype_tolerance(dx, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
         return
     diagnose_only(dx, expected, name=name, diagnose=diagnose, **tol)
+    _not_repeatable(layer_cls, label, x, name, backward=True)
     n, d = np.shape(x)
     factor = explain_factor(dx, expected, {"N": n, "D": d}) if n != d else None
     if factor and "(1)/(2)" not in factor and "(2)/(1)" not in factor:
@@ -890,11 +891,28 @@ def _explained(layer_cls, label, x, got, expected, tol, *, backward: bool) -> st
                                what="derivatives (grad_out = 1)" if backward else "values")
 
 
+def _not_repeatable(layer_cls, label: str, x, name: str, *, backward: bool) -> None:
+    """Property of every layer of this lab: a fresh layer given the same input twice answers the same.  Asked
+    after a wrong answer, before any reading of its values (a random answer fits readings by chance)."""
+    run = _probe(layer_cls, label, backward)
+    try:
+        a, b = (np.asarray(run(np.array(x, copy=True)), dtype=np.float64) for _ in range(2))
+    except Exception:
+        return
+    if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+        what = "backward (grad_out = 1, after the same forward)" if backward else "forward"
+        fail(f"{name}: two fresh {label} layers, {what} on exactly the same x, gave different results: your "
+             f"{label} uses random numbers (a dropout mask, noise from np.random) or a value kept between calls "
+             f"(a module-level variable, a class attribute); the layer must be a deterministic function of its "
+             f"input", "layer-not-deterministic")
+
+
 def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=()) -> None:
     """``branches``: (formula, env, mask) of each np.where branch of the documented forward; the single
     edit of a branch's formula that gives the student's values there is quoted (formula.explain_formula)."""
     diagnose_only(y, expected, name=name, diagnose=diagnose, rtol=1e-5, atol=1e-7)
     if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
+        _not_repeatable(layer_cls, label, x, name, backward=False)
         text = _explained(layer_cls, label, x, y, expected, {"rtol": 1e-5, "atol": 1e-7}, backward=False)
         for formula, env, mask in branches:
             said = explain_formula(formula, env, y, rtol=1e-6, atol=1e-9, mask=mask, what="values there")

@@ -1569,3 +1569,14 @@ MUTANTS += [
            "        Linear.x = x\n        return x @ self.W.data + self.b.data",
            file=M, expect="stored on the class"),
 ]
+# Round 17: a wrong elementwise layer is first asked the same input twice on fresh layers (a random answer fits any
+# reading of its values by chance).
+MUTANTS += [
+    Mutant("R17 ReLU forward with inverted dropout 0.5 in the mask (global np.random)",
+           "        self.mask = x > 0\n        return x * self.mask",
+           "        self.mask = (x > 0) * (np.random.rand(*x.shape) > 0.5) / 0.5\n        return x * self.mask",
+           file=M, expect="gave different results: your ReLU uses random numbers"),
+    Mutant("R17 Sigmoid forward adds noise to x",
+           "e = np.exp(-np.abs(x))", "x = x + 0.01 * np.random.randn(*x.shape)\n        e = np.exp(-np.abs(x))",
+           file=M, expect="gave different results: your Sigmoid uses random numbers"),
+]
