@@ -518,7 +518,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
         expect_close(dx, numerical_gradient(loss_x, xs.copy()), name=f"dL/dx of {name} vs finite differences",
                      rtol=1e-5, atol=1e-6)
         # Gradients accumulate: a second backward adds the same amount again.
-        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",), hint=ELEMENTWISE_HINT)
+        _backward_again(layer.backward, (g,), f"{label} (second call)", ELEMENTWISE_HINT,
+                        f"{label} called a second time after one forward (the same grad_out)")
         expect_close(layer.W.grad, 2 * exp_dW, name=f"W.grad after two calls of {name}", diagnose={
             "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
         })

@@ -1580,3 +1580,9 @@ MUTANTS += [
            "e = np.exp(-np.abs(x))", "x = x + 0.01 * np.random.randn(*x.shape)\n        e = np.exp(-np.abs(x))",
            file=M, expect="gave different results: your Sigmoid uses random numbers"),
 ]
+MUTANTS += [
+    Mutant("R17 Linear backward frees self.x",
+           "        return grad_out @ self.W.data.T",
+           "        dx = grad_out @ self.W.data.T\n        self.x = None\n        return dx",
+           file=M, expect="cleared or replaced what forward cached"),
+]
