@@ -166,7 +166,8 @@ PROPERTIES = {
                     "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named",
                     "two updates per batch confirmed by a replay",
                     "judged with the reference iterate_minibatches lent when the student's breaks its contract",
-                    "judged with the reference forward lent when the student's is not deterministic",
+                    "judged with the reference forward lent when the student's is not deterministic, and with the "
+                    "reference sgd_update when the student's keeps state (no longer excused)",
                     "one sgd_update per batch (counted with a lent sgd_update)"),
     "fit": ("judged with the reference forward lent when the student's is not deterministic",
             "no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
@@ -3011,7 +3012,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                          "train-epoch-full-batch")
             _small_lr_property(train_epoch, before, X, y, bs, seed, name)
             if _keeps_state(h.sgd_update, before, lr):
-                return      # their sgd_update answers the same call differently: no replay can match (its own cell)
+                # their sgd_update answers the same call differently: no replay can match; the loop is judged
+                # again with the reference sgd_update lent (train_epoch's _lent_on_failure)
+                fail(f"params after {name} differ from a replay of the epoch, and your sgd_update takes different "
+                     f"steps on the same call twice", "train-epoch-stateful-sgd-update")
             _update_count(train_epoch, before, X, y, lr, bs, seed, name)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
@@ -3195,12 +3199,17 @@ def _weight_decay(h, p, before, X, y, lr, bs, seed, own, name) -> None:
 _UPDATES: list = []      # the calls of _counted_sgd_update (lent to the student's train_epoch by _update_count)
 
 
-def _counted_sgd_update(params, grads, lr):
-    """sgd_update as documented, counting its calls (lent to train_epoch after a failure)."""
-    _UPDATES.append(sorted(grads))
+def _lent_sgd_update(params, grads, lr):
+    """sgd_update as documented (lent to train_epoch when the student's keeps state between calls)."""
     for k, g in grads.items():
         params[k] -= lr * g
     return params
+
+
+def _counted_sgd_update(params, grads, lr):
+    """sgd_update as documented, counting its calls (lent to train_epoch after a failure)."""
+    _UPDATES.append(sorted(grads))
+    return _lent_sgd_update(params, grads, lr)
 
 
 def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
@@ -3295,9 +3304,10 @@ def _garbage_one_hot(one_hot) -> bool:
 def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
                 softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
-    _forward_lent_on_failure(lambda fwd: _train_epoch_judged(
-        train_epoch, iterate_minibatches, fwd, backward, softmax, cross_entropy, softmax_cross_entropy_backward,
-        sgd_update, accuracy, one_hot), train_epoch, forward, "your loop")
+    _lent_on_failure(lambda lent: _train_epoch_judged(
+        train_epoch, iterate_minibatches, lent.get("forward", forward), backward, softmax, cross_entropy,
+        softmax_cross_entropy_backward, lent.get("sgd_update", sgd_update), accuracy, one_hot),
+        train_epoch, {"forward": forward, "sgd_update": sgd_update}, "your loop")
 
 
 def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
@@ -3323,18 +3333,28 @@ def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, sof
         cases()     # nothing could be lent: judged with their own
 
 
-def _forward_lent_on_failure(judge: Callable[[Any], None], fn, forward, who: str) -> None:
-    """``judge(forward)``; after a failure, when the student's forward is not deterministic (judged in its own
-    cell: no replay of a loop that calls it can match), judge again with the reference forward lent in its place
-    (to the check and in ``fn``'s globals), so that mistake costs forward's cell only."""
+def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
+    """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
+    the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
+    their own cells; no replay of a loop that calls them can match) are lent as the reference ones, to the check
+    (``judge(lent)``) and in ``fn``'s globals, and the cell is judged again: their mistake costs their cell only."""
     try:
-        judge(forward)
+        judge({})
     except core.CheckFailure:
-        random = _forward_random(forward)
-        if random is None or not core.judged_again(
-                lambda: judge(_lent_forward), core.lent_globals(fn, {"forward": _lent_forward}),
-                f"{who} was judged with the reference forward in place of yours, which {random}: see forward's "
-                f"own cell"):
+        said, lent = [], {}
+        if "forward" in helpers:
+            random = _forward_random(helpers["forward"])
+            if random is not None:
+                lent["forward"] = _lent_forward
+                said.append(f"the reference forward in place of yours, which {random}")
+        if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
+                np.random.default_rng(3), 5, 4, 3), 0.1):
+            lent["sgd_update"] = _lent_sgd_update
+            said.append("the reference sgd_update in place of yours, which takes different steps on the same "
+                        "(params, grads, lr) twice (state kept between calls)")
+        if not lent or not core.judged_again(
+                lambda: judge(lent), core.lent_globals(fn, lent),
+                f"{who} was judged with {' and with '.join(said)}: see {' and '.join(lent)}'s own cell"):
             raise
 
 
@@ -3382,8 +3402,8 @@ def _minibatches_broken(fn) -> str | None:
 
 def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     """Judged relative to the student's train_epoch, forward, cross_entropy and accuracy."""
-    _forward_lent_on_failure(lambda fwd: _fit_judged(fit, train_epoch, fwd, cross_entropy, accuracy, one_hot),
-                             fit, forward, "fit")
+    _lent_on_failure(lambda lent: _fit_judged(fit, train_epoch, lent.get("forward", forward), cross_entropy,
+                                              accuracy, one_hot), fit, {"forward": forward}, "fit")
 
 
 def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
