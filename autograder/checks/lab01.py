@@ -73,7 +73,8 @@ PROPERTIES = {
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
              "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
              "float64 kept", "a second backward after one forward gives the same values",
-             "look-alike activations named (softplus, ELU, SiLU, GELU, leaky)"),
+             "look-alike activations named (softplus, ELU, SiLU, GELU, leaky)",
+             "the same x twice on fresh layers before any reading (random numbers named)"),
     "sigmoid": ("oracle", "finite differences of own forward", "|x| = 1000 without overflow", "float32",
                 "input not modified", "wrong side of 0 and values at readable points named",
                 "cache per instance", "argument scaled inside the formula named",
@@ -85,6 +86,7 @@ PROPERTIES = {
                 "the overflow limit of the input dtype said",
                 "a constant local derivative (a batch reduction) named", "float64 kept (a float32 sigmoid named)",
                 "the logit (inverse) and tanh named", "a second backward after one forward gives the same values",
+                "the same x twice on fresh layers before any reading (random numbers named)",
                 "look-alike functions named (hard sigmoid, softsign)", "a derivative from a cache that is not the output (fresh layer read back)"),
     "mse_loss": ("oracle", "backward = derivative of own forward", "N != D (mean over N*D)", "batch 1",
                  "(N,) targets in forward and backward", "float32", "inputs not modified",
@@ -94,7 +96,9 @@ PROPERTIES = {
                  "a float returned, not a one-element array",
                  "right values in a flattened shape named",
                  "squares taken separately named",
-                 "one loss object on batches of two sizes (a factor kept from an earlier call named)"),
+                 "one loss object on batches of two sizes (a factor kept from an earlier call named)",
+                 "a second backward that raises after one forward named (the cache cleared)",
+                 "an (N,) target's gradient off by 1/N confirmed with another N (count N * N named)"),
     "sgd": ("exact step -lr*grad", "update reaches the Parameter", "grads untouched by step", "float32 and float64",
             "zero_grad resets to zeros of data's shape", "zero_grad leaves data", "repeated steps",
             "a rescaled step named by its factor", "a clipped gradient named",
@@ -120,7 +124,8 @@ PROPERTIES = {
                    "forward called in backward named", "layers returned instead of their Parameters named",
                    "parameters collected by class (no layer asked) named", "comprehension clauses out of order named",
                    "sum() of lists without a start named",
-                   "dtypes passed on unchanged both ways (a float32 cast named)"),
+                   "dtypes passed on unchanged both ways (a float32 cast named)",
+                   "an inner layer's gradient returned named (compared with every layer's backward)"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -134,9 +139,12 @@ PROPERTIES = {
                     "extra forwards on the whole x located", "a float returned, not a numpy array",
                     "the calls of a batch read when the step's gradient is wrong (loss backward before its forward named)",
                     "a permutation drawn per batch confirmed by a replay", "a slice start multiplied twice by batch_size told by batch_size 2",
-                    "optimizer.lr left unchanged", "batches by reshape / equal split named", "the last batch's loss uncounted named",
+                    "optimizer.lr left unchanged (lr 0.0037 and 0.37: a cap or floor seen)",
+                    "batches by reshape / equal split named", "the last batch's loss uncounted named",
                     "N // batch_size equal pieces named",
-                    "the offending row of a batch quoted (rows of zeros appended named)"),
+                    "the offending row of a batch quoted (rows of zeros appended named)",
+                    "samples fed one row at a time named", "flattened targets: np.take without axis or a reshape "
+                    "to one column said"),
 }
 
 
@@ -255,8 +263,9 @@ def _forward_cache(layer, x, y, name: str) -> None:
     """The documented cache: forward keeps its INPUT in self.x (backward computes dW = x.T @ grad_out)."""
     cached = attribute(layer, "x", f"the Linear layer after {name}")
     if cached is None:
-        fail(f"after {name}, self.x is None: forward must cache its input x in self.x for backward "
-             "(dW = x.T @ grad_out)", "linear-cache-missing")
+        fail(f"after {name}, self.x is None: forward did not store its input on THIS layer (stored on the class, "
+             f"Linear.x = x, in a global, under another name, or not at all?); forward must cache its input x in "
+             f"self.x, the instance's own attribute, for backward (dW = x.T @ grad_out)", "linear-cache-missing")
     cached = np.asarray(cached)
     if cached.shape == x.shape and np.allclose(cached, x):
         if x.dtype == np.float64 and cached.dtype != np.float64 and cached.dtype.kind == "f":
@@ -509,7 +518,8 @@ def _backward_case(Linear, r, n, i, o, dtype):
         expect_close(dx, numerical_gradient(loss_x, xs.copy()), name=f"dL/dx of {name} vs finite differences",
                      rtol=1e-5, atol=1e-6)
         # Gradients accumulate: a second backward adds the same amount again.
-        call(layer.backward, g, label=f"{label} (second call)", names=("grad_out",), hint=ELEMENTWISE_HINT)
+        _backward_again(layer.backward, (g,), f"{label} (second call)", ELEMENTWISE_HINT,
+                        f"{label} called a second time after one forward (the same grad_out)")
         expect_close(layer.W.grad, 2 * exp_dW, name=f"W.grad after two calls of {name}", diagnose={
             "backward must add into W.grad (+=), not overwrite it; SGD.zero_grad resets it": lambda: exp_dW,
         })
@@ -773,6 +783,7 @@ def _backward_verdict(layer_cls, label, x, g, dx, expected, name, diagnose, own_
     if core.close(dx, expected, *core.dtype_tolerance(dx, tol["rtol"], tol["atol"], float(np.abs(expected).max()))):
         return
     diagnose_only(dx, expected, name=name, diagnose=diagnose, **tol)
+    _not_repeatable(layer_cls, label, x, name, backward=True)
     n, d = np.shape(x)
     factor = explain_factor(dx, expected, {"N": n, "D": d}) if n != d else None
     if factor and "(1)/(2)" not in factor and "(2)/(1)" not in factor:
@@ -889,11 +900,28 @@ def _explained(layer_cls, label, x, got, expected, tol, *, backward: bool) -> st
                                what="derivatives (grad_out = 1)" if backward else "values")
 
 
+def _not_repeatable(layer_cls, label: str, x, name: str, *, backward: bool) -> None:
+    """Property of every layer of this lab: a fresh layer given the same input twice answers the same.  Asked
+    after a wrong answer, before any reading of its values (a random answer fits readings by chance)."""
+    run = _probe(layer_cls, label, backward)
+    try:
+        a, b = (np.asarray(run(np.array(x, copy=True)), dtype=np.float64) for _ in range(2))
+    except Exception:
+        return
+    if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
+        what = "backward (grad_out = 1, after the same forward)" if backward else "forward"
+        fail(f"{name}: two fresh {label} layers, {what} on exactly the same x, gave different results: your "
+             f"{label} uses random numbers (a dropout mask, noise from np.random) or a value kept between calls "
+             f"(a module-level variable, a class attribute); the layer must be a deterministic function of its "
+             f"input", "layer-not-deterministic")
+
+
 def _forward_verdict(layer_cls, label, x, y, expected, name, diagnose, branches=()) -> None:
     """``branches``: (formula, env, mask) of each np.where branch of the documented forward; the single
     edit of a branch's formula that gives the student's values there is quoted (formula.explain_formula)."""
     diagnose_only(y, expected, name=name, diagnose=diagnose, rtol=1e-5, atol=1e-7)
     if not core.close(y, expected, *core.dtype_tolerance(y, 1e-5, 1e-7, float(np.abs(expected).max()))):
+        _not_repeatable(layer_cls, label, x, name, backward=False)
         text = _explained(layer_cls, label, x, y, expected, {"rtol": 1e-5, "atol": 1e-7}, backward=False)
         for formula, env, mask in branches:
             said = explain_formula(formula, env, y, rtol=1e-6, atol=1e-9, mask=mask, what="values there")
@@ -1120,7 +1148,8 @@ def _backward_repeatable(layer_cls, label: str, attr: str, r) -> None:
     before = np.array(before, copy=True) if isinstance(before, np.ndarray) else None
     first = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
     after = getattr(layer, attr, None)
-    second = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+    second = _backward_again(layer.backward, (g.copy(),), f"{label}.backward", ELEMENTWISE_HINT,
+                             f"{label}.backward called a second time after one forward (the same grad_out)")
     if not (isinstance(first, np.ndarray) and isinstance(second, np.ndarray)) or first.shape != second.shape:
         return
     if core.close(second, first, 1e-9, 1e-12):
@@ -1599,10 +1628,27 @@ def _mse_other_size(loss_fn, r) -> None:
     expect_close(grad, exact, name=bname, diagnose=diagnose)
 
 
+def _backward_again(backward, args: tuple, label: str, hint: str, head: str):
+    """The second backward call after one forward (a property of every backward of this lab: it only reads
+    what forward cached).  The first call worked, so a raise now means the first one cleared or replaced that
+    cache: said so, with the raise."""
+    try:
+        return call(backward, *args, label=label, names=("grad_out",)[:len(args)], hint=hint)
+    except core.CheckFailure as exc:
+        found = re.search(r" raised [A-Z][\w.]*: ", str(exc))
+        if found is None:
+            raise
+        fail(f"{head} {str(exc)[found.start() + 1:].rstrip('.')}. The first call after that forward worked, so "
+             f"your first backward call cleared or replaced what forward cached (an attribute set to None, deleted "
+             f"or reassigned in backward). backward must only read the cache: the gradient is for the batch of the most recent forward, "
+             f"however often it is asked", "backward-clears-cache")
+
+
 def _mse_backward_again(loss_fn, first, exact) -> None:
     """The docstring: backward is dL/dpred "for the batch passed to the last forward", so a second
     backward() after the same forward gives the same gradient (the cache must not change)."""
-    again = call(loss_fn.backward, label="MSELoss.backward", hint=MSE_HINT)
+    again = _backward_again(loss_fn.backward, (), "MSELoss.backward", MSE_HINT,
+                            "MSELoss.backward() called a second time after the same forward")
     if isinstance(again, np.ndarray) and again.shape == exact.shape and core.close(again, exact, 1e-6, 1e-9):
         return
     name = "MSELoss.backward() called a second time after the same forward"
@@ -1643,8 +1689,37 @@ def _mse_vector_target(MSELoss, r):
                  f"as it is and reshape the target instead, target = np.reshape(target, pred.shape)",
                  "mse-pred-reshaped")
         grad = expect_array(grad, name=bname, shape=(7, 1))
-        expect_close(grad, 2 * (pred - target[:, None]) / 7, name=bname)
+        if not core.close(grad, exact, 1e-7, 1e-5):
+            _vector_target_divisor(MSELoss, grad, exact, bname)
+        expect_close(grad, exact, name=bname)
     return run
+
+
+def _vector_target_divisor(MSELoss, grad, exact, bname: str) -> None:
+    """A gradient for (N,) targets off by a constant factor 1/N, read again with another N (the same factor
+    1/N twice, N = 7 and 5): the count backward divides by is N * N, taken from the TARGET's shape ((N,) has
+    N as its last axis, where pred's (N, 1) has 1)."""
+    def factor(g, e):
+        g, e = np.asarray(g, dtype=np.float64).ravel(), np.asarray(e, dtype=np.float64).ravel()
+        c = float(g @ e / (e @ e))
+        return c if core.close(g, c * e, 1e-6, 1e-9) else None
+    c7 = factor(grad, exact)
+    if c7 is None or not np.isclose(c7, 1 / 7, rtol=1e-6):
+        return
+    r = np.random.default_rng(17)
+    pred, target = r.normal(size=(5, 1)), r.normal(size=5)
+    try:
+        loss_fn = MSELoss()
+        loss_fn.forward(pred, target)
+        c5 = factor(loss_fn.backward(), 2 * (pred - target[:, None]) / 5)
+    except Exception:
+        return
+    if c5 is not None and np.isclose(c5, 1 / 5, rtol=1e-6):
+        fail(f"{bname} is the expected gradient divided by N, for N = 7 and again for N = 5: "
+             f"with an (N,) target your backward divides by N * N, a count taken from the TARGET's "
+             f"shape (its last axis is N, where pred's (N, 1) has 1 output). The mean runs over the N * D entries "
+             f"of pred: divide by pred.size (or by the size of the difference cached in forward, after the target "
+             f"was reshaped to pred's shape)", "mse-vector-target-count")
 
 
 def mse_loss(MSELoss) -> None:
@@ -2306,7 +2381,7 @@ def _sequential_case(Sequential, r, n):
             fail(f"Sequential.backward must call the layers' backward in reverse order (last layer first), "
                  f"once each; called {order}{extra}",
                  "sequential-backward-order")
-        gi = g
+        gi, returned = g, {}
         for i in (2, 1, 0):
             got = layers[i].received[-1][2]
             if not same(got, gi):
@@ -2321,6 +2396,14 @@ def _sequential_case(Sequential, r, n):
                      f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
                      "sequential-backward-not-chained")
             gi = gi @ layers[i].A.T
+            returned[i] = gi
+        for i in (2, 1):         # the gradient of an inner layer's input, told by its values (every layer's differ)
+            if isinstance(dx, np.ndarray) and dx.shape == returned[i].shape and same(dx, returned[i]):
+                fail(f"{bname} returned an array of shape {dx.shape}, which is what layer {i}'s backward returned "
+                     f"(the gradient of layer {i}'s input), not the first layer's: the result is dL/dx of shape "
+                     f"{x.shape}, the gradient after EVERY layer's backward down to layer 0 (return the loop "
+                     f"variable after the loop, not a gradient kept from an earlier step)",
+                     "sequential-backward-returns-inner-gradient")
         if isinstance(dx, np.ndarray) and dx.shape == g.shape and same(dx, g):
             fail(f"{bname} returns its input grad_out unchanged: return what the first layer's backward returned "
                  f"(dL/dx of shape {x.shape}), the value the loop variable holds after the loop",
@@ -2603,12 +2686,12 @@ class _MockSGD:
             p.grad = np.zeros_like(p.data)
 
 
-def _epoch(train_epoch, x, y, batch, seed, w, label):
+def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
     """One call of the student's train_epoch on mocks; returns what the mocks recorded."""
     log = []
     ids = {tuple(row): i for i, row in enumerate(y.tolist())}
     model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
-    opt = _MockSGD(model.parameters(), 1e-2, log)
+    opt = _MockSGD(model.parameters(), lr, log)
     try:
         value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
                      label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
@@ -2645,9 +2728,8 @@ def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str
         flat, first = set(np.round(x64.ravel()[:len(data)], 12).tolist()), set(np.round(x64[:, 0], 12).tolist())
         if v and x64.shape[1] > 1 and v <= flat and not v <= first:
             fail(f"{head}: its numbers are single entries of the FLATTENED {what} ({what}.ravel()[idx], one number "
-                 f"per index): np.take({what}, idx) without axis= (or {what}.flat[idx]) indexes {what} as one long "
-                 f"vector, which is right only when {what} has one column; take whole rows, {what}[idx] or "
-                 f"np.take({what}, idx, axis=0)", "batch-flat-indexed")
+                 f"per index): {_flat_indexing(s, what)}, which is right only when {what} has one column; take "
+                 f"whole rows, {what}[idx] or np.take({what}, idx, axis=0)", "batch-flat-indexed")
         if s.ndim == 2 and data.ndim == 2 and 0 < s.shape[1] < data.shape[1]:
             for j in range(data.shape[1] - s.shape[1] + 1):
                 cols = x64[:, j:j + s.shape[1]]
@@ -2658,6 +2740,16 @@ def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str
                          f"slice {what}[idx, :{s.shape[1]}], is right only for {s.shape[1]} column(s); split at "
                          f"{what}.shape[1] and keep every column, {what}[idx]", "batch-columns-missing")
         fail(f"{head}: pass {what}[idx] whole, one batch of rows with every column", "batch-shape-wrong")
+
+
+def _flat_indexing(got, what: str) -> str:
+    """How a batch of single entries of the flattened array comes about: np.take without axis= or .flat; a
+    column (B, 1) may also be the array reshaped to one column before indexing (the same numbers: both said)."""
+    take = f"np.take({what}, idx) without axis= (or {what}.flat[idx]) indexes {what} as one long vector"
+    if np.ndim(got) == 2 and np.shape(got)[1] == 1:
+        return (f"{take}, and so does {what}[idx] after {what} was reshaped to ONE column ({what}.reshape(-1, 1) "
+                f"makes it (N * columns, 1): keep {what} as it is)")
+    return take
 
 
 def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
@@ -2682,9 +2774,8 @@ def _target_columns(t, want: np.ndarray, y: np.ndarray | None = None) -> None:
         v = set(np.round(t.ravel(), 12).tolist())
         if v <= set(np.round(y64.ravel()[:len(y)], 12).tolist()) and not v <= set(np.round(y64[:, 0], 12).tolist()):
             fail(f"{head}: their numbers are single entries of the FLATTENED y (y.ravel()[idx], one number per "
-                 f"index): np.take(y, idx) without axis= (or y.flat[idx]) indexes y as one long vector, which is "
-                 f"right only for one output; take whole rows, y[idx] or np.take(y, idx, axis=0)",
-                 "targets-flat-indexed")
+                 f"index): {_flat_indexing(t, 'y')}, which is right only for one output; take whole rows, y[idx] "
+                 f"or np.take(y, idx, axis=0)", "targets-flat-indexed")
     if t.size != want.size:
         fail(f"{head}: pass y[idx] whole, the targets of the rows given to the model", "targets-shape-wrong")
 
@@ -3011,7 +3102,7 @@ def _loss_backward_first(log: list) -> None:
                  f"each batch runs {_PER_BATCH}, in that order", "loss-backward-before-forward")
 
 
-def _train_case(train_epoch, r, n, batch, out, dtype):
+def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
     def run():
         d = 3
         x = r.normal(size=(n, d)).astype(dtype)
@@ -3020,7 +3111,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         w = r.normal(size=(d, out)) * 0.01
         label = (f"train_epoch(model, loss_fn, optimizer, x of shape {x.shape} {x.dtype}, "
                  f"y of shape {y.shape} {y.dtype}, batch_size={batch}, rng)")
-        rec = _epoch(train_epoch, x, y, batch, 11, w, label)
+        rec = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
         rows, log = rec["rows"], rec["log"]
         sizes = [len(b) for b in rows]
         flat = np.concatenate(rows) if rows else np.array([], int)
@@ -3032,7 +3123,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 # A second input separates the two slips: with batch_size = 2 a start multiplied twice by
                 # batch_size still gives non-empty slices (order[4:6], ...), an end fixed at batch_size does not.
                 try:
-                    again = _epoch(train_epoch, x, y, 2, 11, w, label)["rows"]
+                    again = _epoch(train_epoch, x, y, 2, 11, w, label, lr)["rows"]
                 except core.CheckFailure:
                     again = None
                 other = explain_slices(again, n, 2, np.random.default_rng(11).permutation(n)) if again else None
@@ -3085,6 +3176,12 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                      f"batch_size)), which spreads the {n % batch} remaining samples over the batches instead of "
                      f"keeping batches of batch_size rows and a smaller last one: slice order[start:start + "
                      f"batch_size] for start in range(0, N, batch_size)", "batches-equal-pieces")
+            if batch > 1 and set(sizes) == {1} and len(sizes) == n:
+                fail(f"batches must hold batch_size={batch} rows (the last one fewer); model.forward got all {n} "
+                     f"samples ONE row at a time ({log.count('step')} optimizer.step() calls): a loop over the "
+                     f"samples of each batch (for i in idx: ...), or batch_size not used, trains one sample per "
+                     f"step. Pass each batch whole, model.forward(x[idx]), and take one step per batch",
+                     "batch-one-row-at-a-time")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
@@ -3110,8 +3207,8 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
         if n > 2 and batch < n and flat.tolist() == list(range(n)):
             fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N)); "
                  "they came in their original order", "not-shuffled")
-        again = _epoch(train_epoch, x, y, batch, 11, w, label)
-        other = _epoch(train_epoch, x, y, batch, 12, w, label)
+        again = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
+        other = _epoch(train_epoch, x, y, batch, 12, w, label, lr)
         order = flat.tolist()
         if n > 2 and (np.concatenate(again["rows"]).tolist() if again["rows"] else []) != order:
             fail("the order is not reproducible from the rng: two generators with the same seed gave different "
@@ -3128,7 +3225,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
             fail(f"optimizer.step() must be called once per batch: {steps} calls for {n_batches} batches",
                  "step-count")
         model, loss_fn, opt = rec["model"], rec["loss"], rec["opt"]
-        _optimizer_settings_kept(opt, 1e-2, label, sizes, batch)
+        _optimizer_settings_kept(opt, lr, label, sizes, batch)
         for k, g in enumerate(model.grads_in):
             if isinstance(g, np.ndarray) and k < len(loss_fn.returned) and not same(g, loss_fn.returned[k]):
                 factor = explain_factor(g, loss_fn.returned[k], {"B": len(rows[k]) if k < len(rows) else 1, "N": n})
@@ -3164,7 +3261,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype):
                 fail("the gradient used by optimizer.step() is not this batch's gradient alone: call "
                      "optimizer.zero_grad() before every backward pass (gradients accumulate in .grad)",
                      "zero-grad-missing")
-            ws = ws - 1e-2 * fresh
+            ws = ws - lr * fresh
         # The epoch's loss: batch losses weighted by batch size.
         if isinstance(rec["value"], np.ndarray):
             fail(f"the value returned by {label} is a numpy array of shape {rec['value'].shape}: the docstring asks "
@@ -3226,7 +3323,8 @@ def train_epoch(train_epoch) -> None:
     r = core.rng("lab01.train_epoch")
     run_cases([
         (None, _train_case(train_epoch, r, 23, 5, 2, np.float64)),     # 4 full batches + one of 3
-        (None, _train_case(train_epoch, r, 9, 4, 1, np.float32)),      # float32, one output
+        # lr not round, below and above 0.01: an epoch that caps or floors optimizer.lr is seen
+        (None, _train_case(train_epoch, r, 9, 4, 1, np.float32, 0.0037)),      # float32, one output
         ("batch_size = 1", _train_case(train_epoch, r, 7, 1, 2, np.float64)),
-        ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64)),
+        ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64, 0.37)),   # one step: no divergence
     ])

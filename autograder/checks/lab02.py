@@ -66,7 +66,7 @@ PROPERTIES = {
                   "a dark batch (max < 255): scaled by 255, not by images.max()",
                   "a standardisation on top of x / 255 named (mean, std)",
                   "a divisor computed from the images named", "per-pixel standardisation named",
-                  "each image scaled by its own range or maximum named"),
+                  "each image scaled by its own range or maximum named", "pixels binarised at 128 named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
                 "input not modified", "one 1 in every row", "float32 dtype",
                 "an extra axis of length 1 (labels as a column) named",
@@ -98,9 +98,11 @@ PROPERTIES = {
                                        "label entries and the other entries compared apart (which part is wrong)"),
     "init_params": ("shapes", "float32", "zero biases", "He scale for W1, LeCun for W2 (the rule used named)",
                     "centred", "drawn from the rng",
-                    "a zero scale (integer division) confirmed at fan-in 2 named"),
+                    "a zero scale (integer division) confirmed at fan-in 2 named",
+                    "an uncentred draw read on two sizes (std given as the mean; all >= 0) named"),
     "forward": ("oracle", "cache (X, Z1, A1)", "pairwise-different sizes", "batch 1", "odd batch", "float32",
-                "inputs not modified", "batch axis reduced named", "logits from Z1 beside a right cache named",
+                "inputs not modified", "batch axis reduced named",
+                "the same call twice (random numbers named)", "logits from Z1 beside a right cache named",
                "the input a wrong answer comes from (isolate)",
                 "a hidden activation other than ReLU explained as a function of Z1",
                 "logits shifted by the row maximum or mean named",
@@ -163,8 +165,12 @@ PROPERTIES = {
                     "accuracy weighted by the nominal batch_size named",
                     "the last batch's lr scaled by len(xb) / batch_size named", "accuracy of the hidden layer named",
                     "two updates per batch confirmed by a replay",
-                    "judged with the reference iterate_minibatches lent when the student's breaks its contract"),
-    "fit": ("no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
+                    "judged with the reference iterate_minibatches lent when the student's breaks its contract",
+                    "judged with the reference forward lent when the student's is not deterministic, and with the "
+                    "reference sgd_update when the student's keeps state (no longer excused)",
+                    "one sgd_update per batch (counted with a lent sgd_update)"),
+    "fit": ("judged with the reference forward lent when the student's is not deterministic",
+            "no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
             "geometric schedule over 3 epochs",
@@ -252,6 +258,36 @@ def _forward(p, X, relu=True):
     Z1 = np.einsum("ni,ih->nh", np.asarray(X, _float64), np.asarray(p["W1"], _float64)) + p["b1"]
     A1 = np.where(Z1 > 0, Z1, 0.0) if relu else Z1
     return np.einsum("nh,ho->no", A1, np.asarray(p["W2"], _float64)) + p["b2"], Z1, A1
+
+
+def _lent_forward(params, X):
+    """forward as documented (lent to train_epoch and fit when the student's answers the same call differently):
+    (logits, (X, Z1, A1)) in the dtype of the data."""
+    Z1 = X @ params["W1"] + params["b1"]
+    A1 = np.maximum(Z1, 0)
+    return A1 @ params["W2"] + params["b2"], (X, Z1, A1)
+
+
+def _forward_random(forward) -> str | None:
+    """Property of every graded function of lab02: the same call gives the same result.  Two calls of the
+    student's forward on copies of the same (params, X): what differs, in words, or None (same, or a crash:
+    judged in forward's own cell).  Asked only after a failure."""
+    g = np.random.default_rng(17)
+    p = _random_params(g, 6, 16, 4)
+    X = g.normal(0, 1, (9, 6))
+    outs = []
+    for _ in range(2):
+        try:
+            with core.numerics("forward"):
+                out = forward(_copy_params(p), X.copy())
+            outs.append(np.array(out[0], dtype=_float64))
+        except Exception:
+            return None
+    if outs[0].shape == outs[1].shape and np.array_equal(outs[0], outs[1], equal_nan=True):
+        return None
+    bad = int(np.sum(outs[0] != outs[1])) if outs[0].shape == outs[1].shape else outs[0].size
+    return (f"returns different logits on two calls with the same params and X (of shape {X.shape}, "
+            f"{bad} of {outs[0].size} entries differ)")
 
 
 def _probe_grads(p, X, G, *, mask="z>0", db="sum", scale=1.0, dW2_from="A1", db1_from="dZ1", W2T=True):
@@ -480,6 +516,9 @@ def _normalize_case(normalize, r, n, h, w, top=255):
                 images.reshape(n, -1).astype(np.int8).astype(_float64) / 255.0,
             "divide by 255 (the largest pixel value), not 256: pixels must map onto [0, 1] exactly":
                 exact / 256.0,
+            "every value is 0 or 1: the pixels were binarised at the middle gray (x >= 128 or x > 127, the same as "
+            "np.round(x / 255)); normalize keeps every gray level, images.astype(np.float32) / 255":
+                (exact >= 128).astype(_float64),
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1]": exact,
             "the pixels are not normalised: divide by 255 to map 0..255 onto [0, 1] "
             "(standardising to zero mean is not what is asked)": lambda: (exact - exact.mean()) / exact.std(),
@@ -1194,6 +1233,41 @@ def softmax_cross_entropy_backward(fn, one_hot):
 # The network
 # ---------------------------------------------------------------------------------------------
 
+def _not_centred(init_params, label: str, k: str, w, gain: float) -> None:
+    """Weights whose mean is not 0: what their distribution is, read on this call and confirmed on a second
+    size (mean and std of every (n_in, n_hidden, n_out) tried); said plainly when no reading fits both."""
+    fan = {"W1": 0, "W2": 1}[k]
+    mean, std = float(w.mean()), float(w.std())
+
+    def std_as_mean(v, fan_in) -> bool:      # rng.normal(std, size=...): mean = the documented std, std = 1
+        want = float(np.sqrt(gain / fan_in))
+        m, sd = float(v.mean()), float(v.std())
+        return abs(m - want) <= 5 / np.sqrt(v.size) + 0.05 * want and abs(sd - 1.0) <= 0.1
+
+    def non_negative(v) -> bool:
+        return bool(v.min() >= 0)
+
+    seen = []
+    for dims in [(784, 256, 10), (40, 300, 7)]:
+        try:
+            q = init_params(*dims, np.random.default_rng(6))
+            seen.append((np.asarray(q[k], dtype=_float64), dims[fan]))
+        except Exception:
+            seen = []
+            break
+    said = f"{label}: {k} has mean {mean:.3g} (std {std:.3g}): weights must be centred on 0"
+    if len(seen) == 2 and all(std_as_mean(v, f) for v, f in seen):
+        fail(f"{said}. On two sizes your {k} has mean sqrt({gain:g} / fan_in) ({', '.join(f'{float(v.mean()):.3g}' for v, _ in seen)}) "
+             f"and std 1: the std was given as rng.normal's FIRST argument, which is the mean (loc); the std is the "
+             f"second, scale: rng.normal(0.0, std, size=...) or rng.standard_normal(size) * std",
+             "init-params-std-as-mean")
+    if len(seen) == 2 and all(non_negative(v) for v, _ in seen):
+        fail(f"{said}: on two sizes every entry is >= 0 (from {float(w.min()):.3g} to {float(w.max()):.3g}), a "
+             f"draw such as rng.random or rng.uniform(0, ...); draw them from a zero-mean normal, "
+             f"rng.standard_normal(size) * std", "init-params-not-centred")
+    fail(f"{said} (draw them from a zero-mean normal, rng.standard_normal(size) * std)", "init-params-not-centred")
+
+
 def init_params(init_params):
     keys = ("W1", "b1", "W2", "b2")
     scales = []              # judged once the grossly wrong scales (too large, too small) had their say
@@ -1219,8 +1293,7 @@ def init_params(init_params):
                 fail(f"{label}: {k} is all zeros (or constant): every hidden unit would compute "
                      f"the same thing forever (symmetry); draw random weights", "init-params-constant")
             if abs(float(w.mean())) > 4 * std / np.sqrt(w.size) + 1e-12:
-                fail(f"{label}: {k} has mean {float(w.mean()):.3g}: weights must be centred on 0 (draw them from "
-                     f"a zero-mean normal, not from [0, 1))", "init-params-not-centred")
+                _not_centred(init_params, label, k, w, gain)
             low = 0.8 * min(np.sqrt(1 / fan_in), np.sqrt(2 / (fan_in + fan_out)))
             high = 1.25 * np.sqrt(2 / fan_in)
             if std > high:
@@ -1472,7 +1545,15 @@ def forward(forward):
     r = core.rng("lab02.forward")
     cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
-    run_cases(cases, special_last=True)
+    try:
+        run_cases(cases, special_last=True)
+    except core.CheckFailure:
+        random = _forward_random(forward)
+        if random is None:
+            raise
+        fail(f"forward {random}: it is not deterministic (random numbers inside it, such as a dropout mask or "
+             f"noise from np.random). forward must be a pure function of params and X: Z1 = X @ W1 + b1, "
+             f"A1 = ReLU(Z1), logits = A1 @ W2 + b2, nothing random", "forward-not-deterministic")
 
 
 # Finite differences cost two forward passes per entry: a parameter larger than this is witnessed on
@@ -2931,7 +3012,11 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                          "train-epoch-full-batch")
             _small_lr_property(train_epoch, before, X, y, bs, seed, name)
             if _keeps_state(h.sgd_update, before, lr):
-                return      # their sgd_update answers the same call differently: no replay can match (its own cell)
+                # their sgd_update answers the same call differently: no replay can match; the loop is judged
+                # again with the reference sgd_update lent (train_epoch's _lent_on_failure)
+                fail(f"params after {name} differ from a replay of the epoch, and your sgd_update takes different "
+                     f"steps on the same call twice", "train-epoch-stateful-sgd-update")
+            _update_count(train_epoch, before, X, y, lr, bs, seed, name)
             ref = replays.get(True) or replays.get(False)
             k = next((k for k in p if not core.close(p[k], ref[0][k], 1e-5, 1e-7)), "W1")
             analysis, _ = core.analyse_difference(p[k], ref[0][k], 1e-5, 1e-7)
@@ -3111,6 +3196,43 @@ def _weight_decay(h, p, before, X, y, lr, bs, seed, own, name) -> None:
                  f"sgd_update(params, grads, lr), with no regularisation term", "train-epoch-weight-decay")
 
 
+_UPDATES: list = []      # the calls of _counted_sgd_update (lent to the student's train_epoch by _update_count)
+
+
+def _lent_sgd_update(params, grads, lr):
+    """sgd_update as documented (lent to train_epoch when the student's keeps state between calls)."""
+    for k, g in grads.items():
+        params[k] -= lr * g
+    return params
+
+
+def _counted_sgd_update(params, grads, lr):
+    """sgd_update as documented, counting its calls (lent to train_epoch after a failure)."""
+    _UPDATES.append(sorted(grads))
+    return _lent_sgd_update(params, grads, lr)
+
+
+def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
+    """Property of a training loop: one parameter update per batch.  The student's loop is run again with a
+    counting sgd_update lent in place of theirs; a count other than the number of batches is said (updates
+    skipped, gradients summed over several batches, an update per sample or an extra one)."""
+    n_batches = -(-len(X) // bs)
+    _UPDATES.clear()
+    try:
+        with core.lent_globals(train_epoch, {"sgd_update": _counted_sgd_update}):
+            train_epoch(_copy_params(before), X.copy(), y.copy(), lr, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    k = len(_UPDATES)
+    if 0 < k != n_batches:
+        why = ("gradients summed over several batches, or updates skipped?" if k < n_batches else
+               "an update per sample, or an extra one?")
+        fail(f"{name} called sgd_update {k} time{'s' if k != 1 else ''} for {n_batches} batches (N = {len(X)}, "
+             f"batch_size = {bs}): train_epoch takes ONE update per batch, sgd_update(params, grads, lr) with that "
+             f"batch's gradients right after its backward pass ({why})",
+             "train-epoch-update-count")
+
+
 def _lr_changes(h, p, before, X, y, lr, bs, seed, own, name) -> None:
     """The learning rate shrinks from batch to batch (lr *= d in the loop; confirmed by a replay)."""
     if -(-len(X) // bs) < 2:
@@ -3182,6 +3304,14 @@ def _garbage_one_hot(one_hot) -> bool:
 def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
                 softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     """Judged relative to the student's helpers: a wrong helper costs its own cell only."""
+    _lent_on_failure(lambda lent: _train_epoch_judged(
+        train_epoch, iterate_minibatches, lent.get("forward", forward), backward, softmax, cross_entropy,
+        softmax_cross_entropy_backward, lent.get("sgd_update", sgd_update), accuracy, one_hot),
+        train_epoch, {"forward": forward, "sgd_update": sgd_update}, "your loop")
+
+
+def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, softmax, cross_entropy,
+                        softmax_cross_entropy_backward, sgd_update, accuracy, one_hot=None):
     r = core.rng("lab02.train_epoch")
     broken = _minibatches_broken(iterate_minibatches)
     h = _Helpers(_lent_iterate_minibatches if broken else iterate_minibatches, forward, backward, softmax,
@@ -3201,6 +3331,31 @@ def train_epoch(train_epoch, iterate_minibatches, forward, backward, softmax, cr
                              f"your loop was judged with the reference iterate_minibatches in place of yours, which "
                              f"{broken}: see its own cell"):
         cases()     # nothing could be lent: judged with their own
+
+
+def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
+    """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
+    the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
+    their own cells; no replay of a loop that calls them can match) are lent as the reference ones, to the check
+    (``judge(lent)``) and in ``fn``'s globals, and the cell is judged again: their mistake costs their cell only."""
+    try:
+        judge({})
+    except core.CheckFailure:
+        said, lent = [], {}
+        if "forward" in helpers:
+            random = _forward_random(helpers["forward"])
+            if random is not None:
+                lent["forward"] = _lent_forward
+                said.append(f"the reference forward in place of yours, which {random}")
+        if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
+                np.random.default_rng(3), 5, 4, 3), 0.1):
+            lent["sgd_update"] = _lent_sgd_update
+            said.append("the reference sgd_update in place of yours, which takes different steps on the same "
+                        "(params, grads, lr) twice (state kept between calls)")
+        if not lent or not core.judged_again(
+                lambda: judge(lent), core.lent_globals(fn, lent),
+                f"{who} was judged with {' and with '.join(said)}: see {' and '.join(lent)}'s own cell"):
+            raise
 
 
 def _lent_iterate_minibatches(X, y, batch_size, rng):
@@ -3247,6 +3402,11 @@ def _minibatches_broken(fn) -> str | None:
 
 def fit(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     """Judged relative to the student's train_epoch, forward, cross_entropy and accuracy."""
+    _lent_on_failure(lambda lent: _fit_judged(fit, train_epoch, lent.get("forward", forward), cross_entropy,
+                                              accuracy, one_hot), fit, {"forward": forward}, "fit")
+
+
+def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None):
     r = core.rng("lab02.fit")
     n_tr, n_val, d, n_h, c = 30, 12, 8, 6, 3
     # Training images use only the first half of the pixels and validation images only the

@@ -1474,3 +1474,115 @@ MUTANTS += [
            "        self.b.grad += grad_out.mean(axis=0, keepdims=True) * grad_out.shape[1]\n",
            file=M, expect="batch MEAN of grad_out times out_features"),
 ]
+# Round 17 (m17a): train_epoch is run with an lr that is not 0.01 (0.0037 and 0.37), so a cap or floor of
+# optimizer.lr left in place is seen.
+MUTANTS += [
+    Mutant("R17 train_epoch caps optimizer.lr at 0.01 and leaves it capped",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    optimizer.lr = min(optimizer.lr, 0.01)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="changed optimizer.lr: it was 0.37"),
+    Mutant("R17 train_epoch floors optimizer.lr at 0.01 and leaves it so",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    optimizer.lr = max(optimizer.lr, 0.01)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="changed optimizer.lr: it was 0.0037"),
+]
+MUTANTS += [
+    Mutant("R17 train_epoch reshapes y to one column at the top (right only for one output)",
+           "    n = len(x)\n    order = rng.permutation(n)",
+           "    y = y.reshape(-1, 1)\n    n = len(x)\n    order = rng.permutation(n)",
+           expect="after y was reshaped to ONE column"),
+]
+# Round 17 (m17a): a second backward() after one forward that raises is named (the first call cleared the cache),
+# for every backward asked twice (MSELoss, ReLU, Sigmoid).
+MUTANTS += [
+    Mutant("R17 MSE backward frees its cache (self.diff = None)",
+           "return 2.0 * self.diff / self.diff.size",
+           "g = 2.0 * self.diff / self.diff.size\n        self.diff = None\n        return g",
+           file=M, expect="cleared or replaced what forward cached"),
+    Mutant("R17 ReLU backward deletes its mask",
+           "        return grad_out * self.mask\n",
+           "        g = grad_out * self.mask\n        del self.mask\n        return g\n",
+           file=M, expect="cleared or replaced what forward cached"),
+    Mutant("R17 Sigmoid backward frees self.out",
+           "        return grad_out * self.out * (1.0 - self.out)\n",
+           "        g = grad_out * self.out * (1.0 - self.out)\n        self.out = None\n        return g\n",
+           file=M, expect="cleared or replaced what forward cached"),
+]
+# Round 17 (m17a): Sequential.backward's result compared with every layer's backward return.
+MUTANTS += [
+    Mutant("R17 Sequential.backward returns the gradient below the last layer only (grads[1])",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+           "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+           "        return grads[1]",
+           file=M, expect="which is what layer 2's backward returned"),
+    Mutant("R17 Sequential.backward returns the gradient of the second layer's input (grads[-2])",
+           "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+           "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+           "        return grads[-2]",
+           file=M, expect="which is what layer 1's backward returned"),
+]
+VARIANTS += [
+    Variant("R17 Sequential.backward keeps every gradient and returns the last one",
+            "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)\n        return grad_out",
+            "        grads = [grad_out]\n        for layer in reversed(self.layers):\n            grads.append(layer.backward(grads[-1]))\n"
+            "        return grads[-1]", file=M),
+]
+_MSE_BODY = """        target = np.reshape(target, pred.shape)
+        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))
+        ### END SOLUTION
+
+    def backward(self) -> np.ndarray:
+        \"\"\"dL/dpred: (N, D), for the batch passed to the last ``forward``.\"\"\"
+        ### BEGIN SOLUTION
+        return 2.0 * self.diff / self.diff.size"""
+# Round 17 (m17a): an (N,) target's gradient off by 1/N is read again with another N (the count N * N taken from
+# the target's shape).
+MUTANTS += [
+    Mutant("R17 MSE gradient count from the target's last axis (N * N for (N,) targets)",
+           _MSE_BODY, _MSE_BODY.replace("        target = np.reshape", "        self.count = pred.shape[0] * "
+                                        "np.shape(target)[-1]\n        target = np.reshape")
+           .replace("self.diff / self.diff.size", "self.diff / self.count"),
+           file=M, expect="your backward divides by N * N"),
+    Mutant("R17 MSE gradient count len(target) * target.shape[-1]",
+           _MSE_BODY, _MSE_BODY.replace("        target = np.reshape", "        self.count = len(target) * "
+                                        "np.shape(target)[-1]\n        target = np.reshape")
+           .replace("self.diff / self.diff.size", "self.diff / self.count"),
+           file=M, expect="your backward divides by N * N"),
+]
+MUTANTS += [
+    Mutant("R17 train_epoch takes one SGD step per sample inside each batch (online SGD)",
+           """        optimizer.zero_grad()
+        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        total += loss * len(idx)""",
+           """        for i in idx:
+            optimizer.zero_grad()
+            loss = loss_fn.forward(model.forward(x[i:i + 1]), y[i:i + 1])
+            model.backward(loss_fn.backward())
+            optimizer.step()
+            total += loss""",
+           expect="ONE row at a time"),
+    Mutant("R17 Linear caches x on the class (Linear.x = x)",
+           "        self.x = x\n        return x @ self.W.data + self.b.data",
+           "        Linear.x = x\n        return x @ self.W.data + self.b.data",
+           file=M, expect="stored on the class"),
+]
+# Round 17: a wrong elementwise layer is first asked the same input twice on fresh layers (a random answer fits any
+# reading of its values by chance).
+MUTANTS += [
+    Mutant("R17 ReLU forward with inverted dropout 0.5 in the mask (global np.random)",
+           "        self.mask = x > 0\n        return x * self.mask",
+           "        self.mask = (x > 0) * (np.random.rand(*x.shape) > 0.5) / 0.5\n        return x * self.mask",
+           file=M, expect="gave different results: your ReLU uses random numbers"),
+    Mutant("R17 Sigmoid forward adds noise to x",
+           "e = np.exp(-np.abs(x))", "x = x + 0.01 * np.random.randn(*x.shape)\n        e = np.exp(-np.abs(x))",
+           file=M, expect="gave different results: your Sigmoid uses random numbers"),
+]
+MUTANTS += [
+    Mutant("R17 Linear backward frees self.x",
+           "        return grad_out @ self.W.data.T",
+           "        dx = grad_out @ self.W.data.T\n        self.x = None\n        return dx",
+           file=M, expect="cleared or replaced what forward cached"),
+]

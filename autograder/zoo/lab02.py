@@ -1586,3 +1586,50 @@ MUTANTS += [
     Mutant("R16c backward ReLU mask np.heaviside(Z1, 1)",
            "dA1 * (Z1 > 0)", "dA1 * np.heaviside(Z1, 1.0)", expect="the ReLU derivative is 1[Z1 > 0], 0 at Z1 == 0"),
 ]
+# Round 17 (m17a): forward is asked the same call twice (after a failure); a forward that is not deterministic is
+# named in its cell, and train_epoch and fit are judged with the reference forward lent in its place.
+MUTANTS += [
+    Mutant("R17 forward applies inverted dropout 0.5 to A1 (global np.random)",
+           "    A1 = np.maximum(Z1, 0)\n    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           "    A1 = np.maximum(Z1, 0) * (np.random.rand(*Z1.shape) > 0.5) / 0.5\n"
+           "    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           expect="forward returns different logits on two calls with the same params and X"),
+    Mutant("R17 forward adds Gaussian noise to Z1 (unseeded default_rng)",
+           "    A1 = np.maximum(Z1, 0)\n    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           "    A1 = np.maximum(Z1 + 0.01 * np.random.default_rng().normal(size=Z1.shape), 0)\n"
+           "    logits = A1 @ params[\"W2\"] + params[\"b2\"]",
+           expect="it is not deterministic"),
+]
+# Round 17 (m17a): weights not centred are read on two sizes: the std given as rng.normal's mean (loc), or all >= 0.
+MUTANTS += [
+    Mutant("R17 init_params passes the std as rng.normal's first argument (the mean)",
+           "    W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))\n"
+           "    W2 = rng.standard_normal((n_hidden, n_out), dtype=np.float32) * np.float32(np.sqrt(1.0 / n_hidden))",
+           "    W1 = rng.normal(np.sqrt(2.0 / n_in), size=(n_in, n_hidden)).astype(np.float32)\n"
+           "    W2 = rng.normal(np.sqrt(1.0 / n_hidden), size=(n_hidden, n_out)).astype(np.float32)",
+           expect="the std was given as rng.normal's FIRST argument, which is the mean"),
+    Mutant("R17 init_params W1 by rng.uniform(0, 2 * std) (not centred)",
+           "W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))",
+           "W1 = rng.uniform(0.0, 2 * np.sqrt(2.0 / n_in), size=(n_in, n_hidden)).astype(np.float32)",
+           expect="every entry is >= 0"),
+]
+# Round 17 (m17a): after a failure the loop runs again with a counting sgd_update lent: one update per batch.
+_TE_LOOP = """        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)
+        # update() also covers an sgd_update that returns new arrays instead of editing them
+        params.update(sgd_update(params, backward(params, cache, dlogits), lr))"""
+MUTANTS += [
+    Mutant("R17 train_epoch accumulates gradients over two batches (one update per pair)",
+           '    total_loss, total_correct = 0.0, 0.0\n    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)\n        # update() also covers an sgd_update that returns new arrays instead of editing them\n        params.update(sgd_update(params, backward(params, cache, dlogits), lr))',
+           '    total_loss, total_correct = 0.0, 0.0\n    acc, pending = None, 0\n    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n        dlogits = softmax_cross_entropy_backward(softmax(logits), yb)\n        g = backward(params, cache, dlogits)\n        acc = g if acc is None else {k: acc[k] + g[k] for k in g}\n        pending += 1\n        if pending == 2:                      # gradient accumulation: effective batch 2 * batch_size\n            params.update(sgd_update(params, acc, lr))\n            acc, pending = None, 0\n    if acc is not None:\n        params.update(sgd_update(params, acc, lr))',
+           expect="called sgd_update 2 times for 3 batches"),
+    Mutant("R17 train_epoch skips the update of the last, smaller batch",
+           _TE_LOOP,
+           _TE_LOOP.replace("        params.update(", "        if xb.shape[0] == batch_size:\n            params.update("),
+           expect="called sgd_update"),
+]
+MUTANTS += [
+    Mutant("R17 normalize binarises the pixels at 128",
+           "images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "(images.reshape(images.shape[0], -1) >= 128).astype(np.float32)",
+           expect="the pixels were binarised at the middle gray"),
+]
