@@ -35,21 +35,26 @@ PROPERTIES = {
     "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
                 "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
                 "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified",
-                "the max shift in the numerator or the denominator only named"),
+                "the max shift in the numerator or the denominator only named",
+                "each probability to a relative 1e-4 on scores spread 25 apart (rounding, an epsilon named)",
+                "no uninitialised memory read (asked after freed arrays of NaN and of 0)"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
                     "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "no key added to params", "a second call leaves the first call's outputs as they were (shared dict named)",
-                "own softmax accepted", "each intermediate depends on its own layer's parameters only",
+                "own softmax accepted", "yhat = softmax(ytilde) to a relative 1e-4 on scores spread far apart (a "
+                "rounded yhat named; a rounding softmax left to its cell)", "each intermediate depends on its own layer's parameters only",
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
                 "a weight used without its transpose named (passed transposed)", "tanh missing named",
                 "H~ linear in X (X rescaled inside forward named)",
                 "the wrong term located by switching X, W or b off or moving it",
                 "b_h added after the tanh named (\"biases missing\" only when h agrees)",
                 "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named"),
-    "loss_accuracy": ("oracle (integer labels)",
+    "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
+                      "asked after freed arrays of NaN and of 0)",
+                      "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
                       "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
@@ -1094,8 +1099,8 @@ _TINY_SCORES = np.array([[12.0, -13.5, 0.5, -7.25], [-11.0, 14.0, 3.0, -2.5], [0
 
 
 def _tiny_entries(got, want) -> str | None:
-    """Where ``got`` is not ``want`` to float64 precision (relative 1e-9 on every entry, the tiny ones too) or a row
-    does not sum to 1 within 1e-12: a description of the worst entry, or None."""
+    """Where ``got`` is not ``want`` to a relative 1e-4 on every entry, the tiny ones too (float32 arithmetic holds
+    each to ~1e-7; rounding to 6 decimals or an epsilon changes the tiny ones entirely): the worst entry, or None."""
     try:
         g = np.asarray(got, dtype=_f64)
     except (TypeError, ValueError):
@@ -1103,24 +1108,24 @@ def _tiny_entries(got, want) -> str | None:
     if g.shape != want.shape or not np.all(np.isfinite(g)):
         return None
     rel = np.abs(g - want) / want
-    if float(rel.max()) <= 1e-9 and np.allclose(g.sum(axis=1), 1.0, rtol=0, atol=1e-12):
-        return None
+    if float(rel.max()) <= 1e-4:
+        return None     # float32 arithmetic (accepted: a float32 softmax is a correct variant) holds each to ~1e-7
     i = np.unravel_index(int(np.argmax(rel)), rel.shape)
     sums = g.sum(axis=1)
     return (f"the entry {tuple(int(v) for v in i)} is {g[i]:.6g} where softmax gives {want[i]:.6g} (relative error "
-            f"{float(rel[i]):.2g}; float64 holds it to 1e-16), and the rows sum to "
-            f"{', '.join(f'{v:.15g}' for v in sums)}")
+            f"{float(rel[i]):.2g}, where even float32 holds each probability to about 1e-7 of itself), and the rows "
+            f"sum to {', '.join(f'{v:.10g}' for v in sums)}")
 
 
-_TINY_WORDS = ("every probability must be exp(z - max) / sum to float64 precision, also the tiny ones (the loss takes "
+_TINY_WORDS = ("every probability must be exp(z - max) / sum to its own precision, also the tiny ones (the loss takes "
                "their log, backward uses yhat - y): no rounding (np.round(..., 6), a format), no clip or epsilon "
-               "added, no cast to float32 of a float64 input")
+               "added to them")
 
 
 def _softmax_tiny_probabilities(fn) -> None:
     """Float64 scores spread 25 apart: probabilities down to 1e-11, each held by float64 to 1e-16 relative.  The
-    cases compare at float32 precision (a sound float32 softmax passes them); this one asks float64 precision of a
-    float64 input, entry by entry, tiny ones included."""
+    cases compare with an absolute tolerance (a tiny probability rounded to 0 passes them); this one asks each
+    probability to a relative 1e-4 of itself, tiny ones included (a float32 softmax, a correct variant, passes)."""
     name = f"softmax(Z {_TINY_SCORES.shape}, float64) with scores spread about 25 apart in a row"
     try:
         got = fn(_TINY_SCORES.copy())
@@ -1132,8 +1137,8 @@ def _softmax_tiny_probabilities(fn) -> None:
 
 
 def _forward_tiny_probabilities(fn, softmax_fn) -> None:
-    """forward on float64 inputs whose output scores are spread about 25 apart: yhat must be softmax(ytilde) to
-    float64 precision, entry by entry (a yhat rounded or clipped inside forward passes the float32-precision cases).
+    """forward on float64 inputs whose output scores are spread far apart: yhat must be softmax(ytilde) to
+    a relative 1e-4, entry by entry (a yhat rounded or clipped inside forward passes the cases' absolute tolerance).
     When the student's own softmax gives the same imprecise numbers on the same scores, the softmax cell pays."""
     nx, nh = 3, 4
     r = core.rng("lab06.forward-tiny")
@@ -1161,7 +1166,7 @@ def _forward_tiny_probabilities(fn, softmax_fn) -> None:
                     return      # their softmax gives these numbers: the softmax cell pays
             except Exception:
                 return
-        core.fail(f"{name}: {label} is not softmax(outputs['ytilde']) to float64 precision: {said}: yhat is "
+        core.fail(f"{name}: {label} is not softmax(outputs['ytilde']) to the precision of each probability: {said}: yhat is "
                   f"softmax(ytilde) as your softmax returns it, unchanged: {_TINY_WORDS}", "forward-yhat-imprecise")
 
 
@@ -1236,9 +1241,7 @@ def _reads_uninitialised_memory(fn, make_args, fn_name: str, after_cases: bool) 
             continue
         zero_bad = _on_poisoned_memory(fn, args, fn_name, 0.0)
         if zero_bad is None or zero_bad == nan_bad:
-            if after_cases:
-                core.fail(f"{label}: {'; '.join(nan_bad)}", "wrong-values")
-            continue
+            continue    # the same with both fills: a wrong value, not uninitialised memory (the other questions judge it)
         _uninitialised(label, nan_bad, zero_bad)
 
 
