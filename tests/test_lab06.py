@@ -406,6 +406,7 @@ def test_a_log_of_the_zero_probabilities_is_named(ref):
         checks._loss_keeps_zero_probabilities(unguarded, np.random.default_rng(0))
 
 
+@pytest.mark.filterwarnings("ignore:'where' used without 'out'")
 def test_a_loss_reading_uninitialised_memory_is_named():
     """np.log(..., where=) without out= leaves entries uninitialised: the loss is asked right after arrays of NaN and
     of 0 were freed, and a result that differs between the two is named (round 17c)."""

@@ -1184,7 +1184,12 @@ def on_poisoned_memory(fn, args, fill):
             junk += [np.full(a.shape, fill, dtype=dt) for _ in range(8)]
             junk += [np.full(a.shape[:1], fill, dtype=dt) for _ in range(8)]
     del junk
-    return fn(*args)
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            out = fn(*args)
+    return out, any("'where' used without 'out'" in str(w.message) for w in seen)
 """
 
 
@@ -1206,27 +1211,31 @@ def _poisoned_softmax_args(failed: bool) -> list:
     return pairs
 
 
-def _on_poisoned_memory(fn, args, fn_name: str, fill: float) -> list[str] | None:
+def _on_poisoned_memory(fn, args, fn_name: str, fill: float) -> tuple[list[str], bool] | None:
     """What is wrong in the result of ``fn(*args)`` called right after arrays of ``fill`` were freed (see _POISONED):
-    a list of descriptions, empty when right; None when the call raised or returned something unreadable."""
+    a list of descriptions, empty when right, and whether NumPy warned that a where= without out= leaves memory
+    uninitialised; None when the call raised or returned something unreadable."""
     try:
         run = core.kernel_functions(_POISONED)["on_poisoned_memory"]
         with np.errstate(all="ignore"):
-            got = run(fn, [np.array(a, copy=True) for a in args], fill)
+            got, warned = run(fn, [np.array(a, copy=True) for a in args], fill)
+        warned = bool(warned)
     except Exception:
         return None                  # a call that raises on these inputs is named by the cases
     try:
         if fn_name == "loss_accuracy":
             values = [float(got[0]), float(got[1])]
             return [f"{k} is {v:.6g}, expected {w:.6g}" for k, v, w in zip(("L", "acc"), values, oracle_loss(*args))
-                    if not core.close(v, w, 1e-6, 1e-9)]
+                    if not core.close(v, w, 1e-6, 1e-9)], warned
         g, want = np.asarray(got, dtype=_f64), oracle_softmax(args[0])
+        tol = cases.tolerance(np.asarray(args[0]), np.asarray(got), scale=float(np.abs(np.asarray(args[0], _f64)).max()))
     except Exception:
         return None
-    if g.shape == want.shape and core.close(g, want, 1e-6, 1e-9):
-        return []
+    if g.shape == want.shape and core.close(g, want, max(1e-6, tol["rtol"]), max(1e-9, tol["atol"])):
+        return [], warned
     return [f"{np.count_nonzero(~np.isfinite(g))} entries are NaN or inf" if not np.all(np.isfinite(g))
-            else "its values are wrong"]
+            else "its values are wrong" if g.shape == want.shape
+            else f"its result has shape {g.shape}, expected {want.shape}"], warned
 
 
 def _reads_uninitialised_memory(fn, make_args, fn_name: str, after_cases: bool) -> None:
@@ -1236,13 +1245,22 @@ def _reads_uninitialised_memory(fn, make_args, fn_name: str, after_cases: bool) 
     two calls.  Asked after the cases passed (one call more) and after a failed case (the memory was NaN by chance),
     then on the cases' own inputs too."""
     for args, label in make_args(not after_cases):
-        nan_bad = _on_poisoned_memory(fn, args, fn_name, float("nan"))
-        if not nan_bad:
+        first = _on_poisoned_memory(fn, args, fn_name, float("nan"))
+        if first is None or not first[0]:
             continue
-        zero_bad = _on_poisoned_memory(fn, args, fn_name, 0.0)
-        if zero_bad is None or zero_bad == nan_bad:
-            continue    # the same with both fills: a wrong value, not uninitialised memory (the other questions judge it)
-        _uninitialised(label, nan_bad, zero_bad)
+        nan_bad, warned = first
+        second = _on_poisoned_memory(fn, args, fn_name, 0.0)
+        if second is not None and second[0] != nan_bad:
+            _uninitialised(label, nan_bad, second[0])
+        if warned:
+            # the same with both fills (the memory reused held the function's own temporaries), but NumPy itself
+            # warned that the output of a where= without out= is uninitialised, on an input where the result is wrong
+            core.fail(f"{label}: {'; '.join(nan_bad)}, and NumPy warned \"'where' used without 'out', expect "
+                      f"uninitialized memory in output\" during this call: the entries where the where= condition is "
+                      f"False were never written and hold whatever the memory held before (here an earlier "
+                      f"temporary array's values); pass the array to fill, out=np.zeros_like(...) (or out= an array "
+                      f"holding the value those entries must have), or avoid where=", "reads-uninitialised-memory")
+        # the same with both fills and no warning: a wrong value, not uninitialised memory (the other questions judge it)
 
 
 def _uninitialised(label: str, nan_bad: list[str], zero_bad: list[str]) -> None:
