@@ -3572,7 +3572,7 @@ def _mlp(MLP, Layer, Value) -> None:
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
         _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value, Layer)
-        _layer_called_again(layer, out, [float(v) for v in xv], Value)
+        _layer_called_again(layer, out, [float(v) for v in xv], Value, MLP)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
     try:
         one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
@@ -3652,8 +3652,8 @@ def _mlp(MLP, Layer, Value) -> None:
             pass        # judged on Values (their neuron's mistake) or already judged wrong above
         else:
             X2 = core.rng(f"lab05:mlp-again-{nin}").normal(size=(1, nin))
-            _expect_same_on_second_call(lambda x2: model(x2), name, [float(v) for v in X2[0]], x,
-                                        lambda: _np_forward(Wn, bn, X2, act)[0][-1][0], got, nouts[-1], Value)
+            _mlp_called_again(MLP, model, name, x, [float(v) for v in X2[0]], got,
+                              lambda: _np_forward(Wn, bn, X2, act)[0][-1][0], nouts[-1], Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
 
 
@@ -3693,20 +3693,60 @@ def _expect_same_on_second_call(call: Callable, name: str, x2: list, x1: list, w
                  "no state on self", "module-state-between-calls")
 
 
-def _layer_called_again(layer, out: list, x: list, Value) -> None:
+def _neuron_keeps_state(neurons: list, x: list) -> bool:
+    """Does the student's neuron give another value when called twice on the same x (it changes its own bias or
+    weights: the neuron cell's mistake)?  The Layer and MLP are then asked about their own state with the documented
+    neuron lent in its place."""
+    try:
+        n = neurons[0]
+        return not core.close(float(n(list(x)).data), float(n(list(x)).data), 1e-12, 1e-15)
+    except Exception:   # a probe that fails says nothing
+        return False
+
+
+def _layer_called_again(layer, out: list, x: list, Value, MLP) -> None:
     """Layer(3, 2) called again on another x: what its own neurons give on that x (their values are the neuron cell's),
-    then on the first x again what the first call gave."""
+    then on the first x again what the first call gave.  A neuron that changes itself at every call (the neuron cell's
+    mistake) is replaced by the documented one for this question, so that only the Layer's own state shows."""
     try:
         neurons = list(layer.neurons)
-        got1 = np.array([float(_data(o, Value, "Layer(3, 2)(x)")) for o in out])
-        x2 = [float(v) for v in core.rng("lab05:layer-again").normal(size=len(x))]
-        want2 = np.array([float(n(list(x2)).data) for n in neurons])
-        if len(want2) != 2 or not all(core.close(float(n(list(x)).data), g, 1e-9, 1e-12)
-                                      for n, g in zip(neurons, got1)):
-            return      # the first call was judged wrong by its own question
+        stateful = _neuron_keeps_state(neurons, x)
     except Exception:   # a probe that fails says nothing: the cases judge the values
         return
-    _expect_same_on_second_call(layer, "Layer(3, 2)", x2, x, want2, got1, 2, Value, single=False)
+    with _documented_neuron_call(MLP) if stateful else contextlib.nullcontext():
+        try:
+            first = layer(list(x)) if stateful else out
+            got1 = np.array([float(_data(o, Value, "Layer(3, 2)(x)")) for o in first])
+            x2 = [float(v) for v in core.rng("lab05:layer-again").normal(size=len(x))]
+            want2 = np.array([float(n(list(x2)).data) for n in neurons])
+            if len(want2) != 2 or len(got1) != 2 or not all(core.close(float(n(list(x)).data), g, 1e-9, 1e-12)
+                                                             for n, g in zip(neurons, got1)):
+                return      # the first call was judged wrong by its own question
+        except Exception:   # a probe that fails says nothing: the cases judge the values
+            return
+        _expect_same_on_second_call(layer, "Layer(3, 2)", x2, x, want2, got1, 2, Value, single=False)
+
+
+def _mlp_called_again(MLP, model, name: str, x: list, x2: list, got, want2: Callable, nout: int, Value) -> None:
+    """The MLP called again on another x, then on the first again; with the documented neuron lent when the student's
+    neuron changes itself at every call (the neuron cell's mistake), the expected values then being the model's own
+    neurons layer by layer."""
+    try:
+        stateful = _neuron_keeps_state(list(model.layers[0].neurons), x)
+    except Exception:   # a probe that fails says nothing
+        return
+    if not stateful:
+        _expect_same_on_second_call(lambda v: model(v), name, x2, x, want2, got, nout, Value)
+        return
+    with _documented_neuron_call(MLP):
+        try:
+            got1, want = np.array(_own_mlp(model, x)), np.array(_own_mlp(model, x2))
+            first = _outputs_of(model(list(x)), nout, Value, name)
+            if isinstance(first, str) or not core.close(first, got1, 1e-9, 1e-12):
+                return      # judged by the cases
+        except Exception:   # a probe that fails says nothing
+            return
+        _expect_same_on_second_call(lambda v: model(v), name, x2, x, want, got1, nout, Value)
 
 
 def _explain_unwrap_by_input(MLP, Value) -> None:
