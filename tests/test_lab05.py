@@ -518,3 +518,33 @@ def test_value_words_name_what_a_value_is_not(text, function, diagnosis):
     said = checks.value_words(text, function)
     assert said is not None and said[1] == diagnosis
     assert checks.value_words("n raised ValueError: math domain error", "__call__") is None
+
+
+def test_a_layer_keeping_state_between_calls_is_named():
+    """A Layer right on its first call and wrong on a second call on another input keeps state on self: named with
+    both calls (round 17c: a list on self extended at every call)."""
+    fresh = harness.solution_namespace(LAB)
+    L = fresh["Layer"]
+
+    def call(self, x):
+        self.outs = getattr(self, "outs", [])
+        self.outs.extend(neuron(x) for neuron in self.neurons)
+        return self.outs
+    L.__call__ = call
+    with pytest.raises(core.CheckFailure) as e:
+        checks.mlp(fresh["MLP"], L, fresh["Value"])
+    assert e.value.diagnosis == "module-state-between-calls"
+
+
+def test_targets_transformed_in_mse_are_named_only_when_two_batches_agree():
+    """A loss against int(t) is named with the transform (confirmed on a second batch that tells int, round and a
+    threshold apart); the transform table itself leaves ordinary targets changed."""
+    fresh = harness.solution_namespace(LAB)
+
+    def mse(preds, targets):
+        return sum((p - int(t)) ** 2 for p, t in zip(preds, targets)) / len(preds)
+    with pytest.raises(core.CheckFailure) as e:
+        checks.mse(mse, fresh["Value"])
+    assert e.value.diagnosis == "loss-targets-changed" and "int(t)" in str(e.value)
+    y = np.array([-2.3, -0.7, 0.4, 1.6])
+    assert all(not np.allclose(f(y), y) for _, f in checks._TARGET_MAPS)

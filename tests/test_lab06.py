@@ -404,3 +404,48 @@ def test_a_log_of_the_zero_probabilities_is_named(ref):
     checks._loss_keeps_zero_probabilities(ref["loss_accuracy"], np.random.default_rng(0))
     with pytest.raises(core.CheckFailure, match="np.where computes both branches"):
         checks._loss_keeps_zero_probabilities(unguarded, np.random.default_rng(0))
+
+
+@pytest.mark.filterwarnings("ignore:'where' used without 'out'")
+def test_a_loss_reading_uninitialised_memory_is_named():
+    """np.log(..., where=) without out= leaves entries uninitialised: the loss is asked right after arrays of NaN and
+    of 0 were freed, and a result that differs between the two is named (round 17c)."""
+    def loss(Yhat, Y):
+        L = -np.mean(np.sum(Y * np.log(Yhat, where=Y > 0), axis=1))
+        return float(L), float(np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)))
+    with pytest.raises(core.CheckFailure) as e:
+        checks.loss_accuracy(loss)
+    assert e.value.diagnosis == "reads-uninitialised-memory"
+
+
+def test_probabilities_are_asked_to_float64_precision(ref):
+    """A softmax (or a forward) whose probabilities are rounded to 6 decimals passes the float32-precision cases; the
+    tiny probabilities of scores spread far apart name it, in the cell of the function that rounds (round 17c)."""
+    def rounded(Z):
+        return np.round(ref["softmax"](Z), 6)
+    with pytest.raises(core.CheckFailure) as e:
+        checks.softmax(rounded)
+    assert e.value.diagnosis == "softmax-imprecise"
+
+    def forward(params, X):
+        yhat, outputs = ref["forward"](params, X)
+        outputs["yhat"] = yhat = yhat.round(6)
+        return yhat, outputs
+    with pytest.raises(core.CheckFailure) as e:
+        checks.forward(forward, ref["softmax"])
+    assert e.value.diagnosis == "forward-yhat-imprecise"
+    # a rounding softmax costs the softmax cell only: forward calling it is not blamed
+    fresh = harness.solution_namespace(LAB)
+    fresh["softmax"] = rounded
+    fresh["forward"].__globals__["softmax"] = rounded
+    checks.forward(fresh["forward"], rounded)
+
+
+def test_samples_mixed_before_the_log_are_told_from_a_wrong_reduction():
+    def loss(Yhat, Y):
+        Yhat = Yhat / Yhat.sum()
+        L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))
+        return float(L), float(np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)))
+    with pytest.raises(core.CheckFailure) as e:
+        checks.loss_accuracy(loss)
+    assert e.value.diagnosis == "loss-samples-mixed"

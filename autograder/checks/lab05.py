@@ -68,13 +68,15 @@ PROPERTIES = {
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
                                               "a / number as a floor division (1 // number) named at five numbers"),
-    "tanh": _OP + ("tanh(0) and both signs", "saturated inputs |a| > 20 of both signs", "composition from exp accepted",
+    "tanh": _OP + ("tanh(0) and both signs", "the formula at a / 2 or 2a named (confirmed at a second input)",
+                   "saturated inputs |a| > 20 of both signs", "composition from exp accepted",
                    "neighbouring forward values named (tan, sinh, sigmoid)"),
     "exp_log (exp, log)": _OP + ("log10 named",
                                  "a wrong local derivative named by one edit of its formula, read at five inputs "
                                  "(every operation with a formula: *, **, tanh, exp, log)"),
     "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named",
-                   "derivative 0 at exactly a = 0 (the docstring's convention)"),
+                   "derivative 0 at exactly a = 0 (the docstring's convention)",
+                   "inputs of size below 1/2 of both signs (a test on round(a) or int(a) named by a scan)"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
@@ -100,7 +102,8 @@ PROPERTIES = {
                "the wrong term located by switching w, b or x off or moving it (relu probed as linear)",
                "the bias added after the activation named", "self.w + self.b (a Value added to a list) named",
                "which products w[i] * x[i] the sum holds, and how often (read one input at a time)",
-               "weights paired with other inputs named (the permutation read one input at a time)"),
+               "weights paired with other inputs named (the permutation read one input at a time)",
+               "every product scaled by one factor named (1/nin: a mean for the sum)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
@@ -110,7 +113,9 @@ PROPERTIES = {
                     "a failing Neuron.parameters() left to the neuron cell",
                     "parameters missing exactly whole layers named (which layers)",
                     "a wrong Layer.parameters() named, with the neurons whose weights or bias it leaves out",
-                    "the graph reaches every layer's parameters (layers passed on as .data named)"),
+                    "the graph reaches every layer's parameters (layers passed on as .data named)",
+                    "no state between calls (Layer and MLP called again on another x, then on the first again)",
+                    "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named"),
@@ -121,10 +126,12 @@ PROPERTIES = {
                  "the RMSE named (|error| at one prediction judged on a larger batch)",
                  "a ** k's exponent in _prev not charged here (the power cell's)",
                  "degree 2 in the errors (a loss linear in them named)",
-                 "each sample counted once (samples left out or counted twice named, one sample off at a time)"),
+                 "each sample counted once (samples left out or counted twice named, one sample off at a time)",
+                 "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
-                   "odd batch", "loss goes down over 34 steps", "every parameter updated (the frozen ones named by layer)",
+                   "odd batch", "loss goes down over 34 steps", "targets used as given (2y - 1, -y ... named by the loss "
+                   "and every parameter)", "every parameter updated (the frozen ones named by layer)",
                    "the first step from known parameters: its factor (1/N, N, lr) or p.data for p.grad named",
                    "two learning rates: a step that does not scale with lr named", "a constant return named",
                    "judged against a replay on own engine when its values differ (a wrong forward costs its own cell)",
@@ -984,7 +991,11 @@ def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None
         for expr, t, code, slug in (("|a|", abs, "abs(self.data)", "abs"),
                                     ("a + 1", lambda x: x + 1, "self.data + 1", "a-plus-one"),
                                     ("a - 1", lambda x: x - 1, "self.data - 1", "a-minus-one"),
-                                    ("-a", lambda x: -x, "-self.data", "minus-a")):
+                                    ("-a", lambda x: -x, "-self.data", "minus-a"),
+                                    ("a / 2", lambda x: x / 2, "self.data / 2: a factor 2 of the input forgotten"
+                                     + (", as in 2 / (1 + exp(-a)) - 1 = tanh(a / 2) where tanh(a) = "
+                                        "2 / (1 + exp(-2a)) - 1" if "tanh" in name else ""), "a-halved"),
+                                    ("2a", lambda x: 2 * x, "2 * self.data: the input doubled", "a-doubled")):
             if holds(lambda a, t=t: oracle([t(a[0])])) and not holds(lambda a: -oracle(a) if oracle(a) is not None
                                                                          else None):
                 # (not when the result is also minus the right one: f(-a) = -f(a) for an odd f says nothing more)
@@ -1770,8 +1781,7 @@ def relu(Value) -> None:
     r = core.rng("lab05:relu")
     xs = [float(r.uniform(0.1, 2)), -float(r.uniform(0.1, 2)), float(r.uniform(0.1, 2)),
           -float(r.uniform(0.1, 2))]
-    _unary(Value, "relu", lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), xs,
-           diagnose_value={"relu must return 0 for negative inputs": lambda a: a,
+    kw = dict(diagnose_value={"relu must return 0 for negative inputs": lambda a: a,
                            "relu returns 1 for a positive input, the step (its derivative, float(a > 0)), instead of "
                            "the input itself: max(a, 0) is a for a > 0": lambda a: 1.0 if a > 0 else 0.0},
            diagnose_local={"relu derivative must be 0 for negative inputs (the gradient "
@@ -1779,9 +1789,56 @@ def relu(Value) -> None:
                            "relu's mask is inverted: the gradient passes where the input is < 0 and is 0 where it "
                            "is > 0; it must pass where the input is > 0, (out.data > 0) * out.grad":
                                lambda a: (1.0 if a < 0 else 0.0,)})
+    failed = None
+    try:
+        _unary(Value, "relu", lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), xs, **kw)
+    except core.CheckFailure as exc:
+        failed = exc
+    if failed is not None:      # outside the except clause: the one change fitting one input is not told
+        if not _unimplemented(failed):
+            _explain_near_threshold(Value, xs, [])
+        raise failed
+    # the docstring's max(a, 0) holds for every a, also near the threshold: inputs of both signs smaller than 1/2 in
+    # size (a test on a rounded or truncated copy of the input, round(a) > 0 or int(a) > 0, is wrong there only)
+    near = core.rng("lab05:relu-near")
+    small = [float(near.uniform(0.05, 0.45)), -float(near.uniform(0.05, 0.45)), float(near.uniform(0.05, 0.45))]
+    for x in small:
+        failed = None
+        try:
+            _unary(Value, "relu", lambda a: max(a, 0.0), lambda a: (1.0 if a > 0 else 0.0,), [x], **kw)
+        except core.CheckFailure as exc:
+            failed = exc
+        if failed is not None:
+            # told outside the except clause: the one change fitting this single input (round(a) >= 0) is not told
+            _explain_near_threshold(Value, xs, small)
+            raise failed
     _at_kink(Value, "relu", 0.0, 0.0, 0.0,
              "relu's derivative at exactly a = 0 must be 0 (the docstring: 1 where self > 0, else 0): the mask "
              "must be a strict > 0 test, (out.data > 0) or (self.data > 0), not >= 0")
+
+
+def _explain_near_threshold(Value, moderate: list[float], small: list[float]) -> None:
+    """a.relu() failed: its values on a scan of inputs of both signs.  When every negative input gives 0 and the
+    positive ones are wrong (0) exactly below some bound and right above it, the test is made on a rounded or
+    truncated copy of the input: told with the inputs on both sides of the bound."""
+    scan = sorted(set([0.05, 0.2, 0.35, 0.45, 0.55, 0.7, 0.95, 1.05, 1.3, 1.7, 2.4] + [abs(x) for x in small]))
+    try:
+        pos = [float(_run(lambda x=x: _new(Value, x).relu(), f"a.relu() at a = {x:.4g}").data) for x in scan]
+        neg = [float(_run(lambda x=x: _new(Value, -x).relu(), f"a.relu() at a = {-x:.4g}").data) for x in scan]
+    except Exception:   # a probe that fails says nothing: the original message stands
+        return
+    if not all(core.close(v, 0.0, 0, 1e-12) for v in neg):
+        return
+    right = [core.close(v, x, 1e-9, 1e-12) for v, x in zip(pos, scan)]
+    zero = [core.close(v, 0.0, 0, 1e-12) for v in pos]
+    k = right.index(True) if True in right else len(scan)
+    if k == 0 or k == len(scan) or not all(zero[:k]) or not all(right[k:]):
+        return
+    fail(f"a.relu() is 0 at every positive input up to a = {scan[k - 1]:.4g} (and at {', '.join(f'{x:.3g}' for x in scan[:k - 1])}) "
+         f"and right from a = {scan[k]:.4g} on (negative inputs give 0, as they should): relu is max(a, 0) for every "
+         f"a > 0, however small: the test must be on the input itself, self.data > 0 (a test on a rounded or "
+         f"truncated copy is 0 for small positive a: round(a) > 0 below 0.5, int(a) > 0 below 1)",
+         "relu-near-threshold")
 
 
 def _at_kink(Value, method: str, x: float, value: float, derivative: float, words: str) -> None:
@@ -3151,6 +3208,14 @@ def _explain_terms(student, wv, bv, xv, name) -> None:
     coef = np.array([u / wv[j] if abs(wv[j]) > 1e-3 else np.nan for j, u in enumerate(unit)])
     if np.any(np.isnan(coef)) or np.allclose(coef, 1.0, rtol=1e-6, atol=1e-9):
         return
+    c = float(coef[0])
+    if np.allclose(coef, c, rtol=1e-6, atol=1e-9) and not core.close(c, round(c), 0, 1e-6) and \
+            core.close(student(wv, bv, xv), c * float(np.dot(wv, xv)) + bv, _RTOL, _ATOL):
+        why = (f" = 1/nin: the sum of the products is divided by the number of inputs {nin} (a mean, "
+               f"/ len(self.w), where the sum belongs)" if core.close(c, 1 / nin, 1e-9, 1e-12) else "")
+        fail(f"{name}: every product w[i] * x[i] enters your sum {c:.6g} times (here and on one input at a time){why}; "
+             f"z = b + w[0] * x[0] + ... + w[{nin - 1}] * x[{nin - 1}], each product once, then the activation",
+             "neuron-products-scaled")
     rounded = np.round(coef)
     if not np.allclose(coef, rounded, rtol=0, atol=1e-6):
         return
@@ -3507,6 +3572,7 @@ def _mlp(MLP, Layer, Value) -> None:
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
         _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value, Layer)
+        _layer_called_again(layer, out, [float(v) for v in xv], Value, MLP)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
     try:
         one = _run(lambda: single([0.25, -0.5]), "Layer(2, 1)(x)")
@@ -3553,6 +3619,8 @@ def _mlp(MLP, Layer, Value) -> None:
             _explain_layers_applied(out, hs, f"{name}(x)")
             _explain_reversed(model, x, out, hs, f"{name}(x)")
         if nouts[-1] == 1:
+            if isinstance(out, (list, tuple)) and len(out) == 1:
+                _explain_unwrap_by_input(MLP, Value)
             got = np.array([_data(out, Value, f"{name}(x) (one output: a single Value)")])
         else:
             if not isinstance(out, list) or len(out) != nouts[-1]:
@@ -3580,7 +3648,123 @@ def _mlp(MLP, Layer, Value) -> None:
                 })
         if nin == 3:     # one model: the graph reaches every layer's parameters
             _mlp_reaches_parameters(model, out, Ws, bs, f"{name}(x)", Value)
+        if not isinstance(x[0], float) or not core.close(got, hs[-1][0], 1e-6, 1e-8):
+            pass        # judged on Values (their neuron's mistake) or already judged wrong above
+        else:
+            X2 = core.rng(f"lab05:mlp-again-{nin}").normal(size=(1, nin))
+            _mlp_called_again(MLP, model, name, x, [float(v) for v in X2[0]], got,
+                              lambda: _np_forward(Wn, bn, X2, act)[0][-1][0], nouts[-1], Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+
+
+def _outputs_of(out, nout: int, Value, name: str) -> np.ndarray | str:
+    """The numbers a Layer or an MLP returned, or a description of what it returned instead (a list of another
+    length, not a Value): an MLP with one output returns a single Value, a Layer a list."""
+    if nout == 1 and not isinstance(out, (list, tuple)):
+        return np.array([_data(out, Value, name)])
+    if not isinstance(out, (list, tuple)):
+        return core.describe(out)
+    if len(out) != nout:
+        return f"a list of {len(out)} outputs"
+    return np.array([_data(o, Value, name) for o in out])
+
+
+def _expect_same_on_second_call(call: Callable, name: str, x2: list, x1: list, want2: Callable, got1: np.ndarray,
+                                nout: int, Value, single: bool = True) -> None:
+    """A Layer or MLP is a function of its input (docstring: x -> its nout outputs): called a second time, on another
+    x, it returns what a fresh call on that x gives, and on the first x again what its first call gave.  A module that
+    keeps state between calls (a list on self extended at every call, a cached input length or result) was right on
+    its first call only: told with both calls, what each returned and what it should."""
+    def outputs(x, label):
+        return _outputs_of(_run(lambda: call(list(x)), label), nout, Value, label)
+    shape = "a single Value" if single and nout == 1 else f"a list of {nout} Values"
+    second = outputs(x2, f"{name}(x) called a second time")
+    third = outputs(x1, f"{name}(x) called a third time, on the first x again")
+    want = np.asarray(want2() if callable(want2) else want2, dtype=float)
+    for label, got, expected in (("a second time, on another x", second, want),
+                                 ("a third time, on the first x again", third, got1)):
+        if isinstance(got, str) or not core.close(got, expected, 1e-6, 1e-8):
+            what = got if isinstance(got, str) else "[" + ", ".join(f"{v:.6g}" for v in got) + "]"
+            fail(f"{name}: its first call was right, but called {label} it returned {what}, expected "
+                 f"{shape}, [" + ", ".join(f"{v:.6g}" for v in expected) + "]: something is kept on the module "
+                 "between calls (a list on self that grows at every call, such as self.outs.extend(...), an input "
+                 "length or a result stored on self and reused): each call must compute its nout outputs from its "
+                 "own x only, with a list built afresh inside __call__ ([neuron(x) for neuron in self.neurons]) and "
+                 "no state on self", "module-state-between-calls")
+
+
+def _neuron_keeps_state(neurons: list, x: list) -> bool:
+    """Does the student's neuron give another value when called twice on the same x (it changes its own bias or
+    weights: the neuron cell's mistake)?  The Layer and MLP are then asked about their own state with the documented
+    neuron lent in its place."""
+    try:
+        n = neurons[0]
+        return not core.close(float(n(list(x)).data), float(n(list(x)).data), 1e-12, 1e-15)
+    except Exception:   # a probe that fails says nothing
+        return False
+
+
+def _layer_called_again(layer, out: list, x: list, Value, MLP) -> None:
+    """Layer(3, 2) called again on another x: what its own neurons give on that x (their values are the neuron cell's),
+    then on the first x again what the first call gave.  A neuron that changes itself at every call (the neuron cell's
+    mistake) is replaced by the documented one for this question, so that only the Layer's own state shows."""
+    try:
+        neurons = list(layer.neurons)
+        stateful = _neuron_keeps_state(neurons, x)
+    except Exception:   # a probe that fails says nothing: the cases judge the values
+        return
+    with _documented_neuron_call(MLP) if stateful else contextlib.nullcontext():
+        try:
+            first = layer(list(x)) if stateful else out
+            got1 = np.array([float(_data(o, Value, "Layer(3, 2)(x)")) for o in first])
+            x2 = [float(v) for v in core.rng("lab05:layer-again").normal(size=len(x))]
+            want2 = np.array([float(n(list(x2)).data) for n in neurons])
+            if len(want2) != 2 or len(got1) != 2 or not all(core.close(float(n(list(x)).data), g, 1e-9, 1e-12)
+                                                             for n, g in zip(neurons, got1)):
+                return      # the first call was judged wrong by its own question
+        except Exception:   # a probe that fails says nothing: the cases judge the values
+            return
+        _expect_same_on_second_call(layer, "Layer(3, 2)", x2, x, want2, got1, 2, Value, single=False)
+
+
+def _mlp_called_again(MLP, model, name: str, x: list, x2: list, got, want2: Callable, nout: int, Value) -> None:
+    """The MLP called again on another x, then on the first again; with the documented neuron lent when the student's
+    neuron changes itself at every call (the neuron cell's mistake), the expected values then being the model's own
+    neurons layer by layer."""
+    try:
+        stateful = _neuron_keeps_state(list(model.layers[0].neurons), x)
+    except Exception:   # a probe that fails says nothing
+        return
+    if not stateful:
+        _expect_same_on_second_call(lambda v: model(v), name, x2, x, want2, got, nout, Value)
+        return
+    with _documented_neuron_call(MLP):
+        try:
+            got1, want = np.array(_own_mlp(model, x)), np.array(_own_mlp(model, x2))
+            first = _outputs_of(model(list(x)), nout, Value, name)
+            if isinstance(first, str) or not core.close(first, got1, 1e-9, 1e-12):
+                return      # judged by the cases
+        except Exception:   # a probe that fails says nothing
+            return
+        _expect_same_on_second_call(lambda v: model(v), name, x2, x, want, got1, nout, Value)
+
+
+def _explain_unwrap_by_input(MLP, Value) -> None:
+    """An MLP with one output returned a list of 1: when MLP(1, [3, 2]) (one input, two outputs) returns a single Value
+    and MLP(3, [2, 1]) (three inputs, one output) a list of 1, the unwrap is decided by the INPUT's length."""
+    kinds = []
+    for nin, nouts in ((1, [3, 2]), (3, [2, 1])):
+        try:
+            model = MLP(nin, nouts, act="tanh", rng=np.random.default_rng(3))
+            out = model([0.5 - 0.25 * i for i in range(nin)])
+        except Exception:   # a probe that fails says nothing
+            return
+        kinds.append(len(out) if isinstance(out, (list, tuple)) else "value" if core.is_instance(out, Value) else None)
+    if kinds == ["value", 1]:
+        fail("your MLP unwraps by the length of its INPUT, not of its output: MLP(1, [3, 2])(x), one input and 2 "
+             "outputs, returned a single Value, and MLP(3, [2, 1])(x), 3 inputs and one output, a list of 1 (a test "
+             "of len(x) made before the loop over the layers, or on the input kept in another name): after the loop, "
+             "return x[0] if len(x) == 1 else x, with x the LAST layer's output", "mlp-unwraps-by-input")
 
 
 def _layer_feeds_whole_input(layer, out: list, x: list, Value, Layer) -> None:
@@ -4232,6 +4416,7 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
         except Exception:
             raise exc from None
         _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc)
+        _explain_targets_mapped(mse_loss, Value, preds, targets, got, at_target, exc)
         if not core.close(at_target, 0.0, 0, 1e-9):
             fail(f"{exc}; and your loss is {at_target:.6g}, not 0, when every prediction equals its target: each term "
                  f"must be the squared error (pred - target) ** 2", "loss-not-zero-at-target")
@@ -4245,6 +4430,33 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
             _explain_errors_cancel(mse_loss, Value, name, exc)
         _explain_degree(mse_loss, Value, preds, targets, got, name, exc)
         raise
+
+
+def _explain_targets_mapped(mse_loss, Value, preds, targets, got: float, at_target: float, exc) -> None:
+    """The loss is the mean squared error against TRANSFORMED targets (int(t), round(t), 2t - 1, ...): told when that
+    holds on the failing batch, where every prediction equals its target (the loss is then the mean of
+    (t - T(t)) ** 2, not 0) and on a second batch of 6 targets of both signs and sizes up to 2.6 (which tells the
+    transforms apart)."""
+    p, t = np.asarray(preds, float), np.asarray(targets, float)
+    r = core.rng("lab05:mse-targets")
+    p2, t2 = r.normal(size=6), np.array([-2.3, -0.7, -0.2, 0.4, 1.6, 2.55]) + r.uniform(-0.05, 0.05, size=6)
+    try:
+        got2 = float(mse_loss([_new(Value, float(v)) for v in p2], [float(v) for v in t2]).data)
+    except Exception:   # a probe that fails says nothing
+        return
+    for expr, f in _TARGET_MAPS:
+        ty = f(t)
+        if core.close(f(t2), t2, 1e-9, 1e-12):
+            continue
+        if core.close(got, float(np.mean((p - ty) ** 2)), 1e-9, 1e-12) and \
+                core.close(at_target, float(np.mean((t - ty) ** 2)), 1e-9, 1e-12) and \
+                core.close(got2, float(np.mean((p2 - f(t2)) ** 2)), 1e-9, 1e-12):
+            fail(f"{exc}; your loss is the mean squared error against the targets {expr.replace('y', 't')} "
+                 f"({', '.join(f'{v:.4g}' for v in t2)} became {', '.join(f'{v + 0.0:.4g}' for v in f(t2))}), here "
+                 f"and on a second batch, and when every prediction equals its target (where it is {at_target:.6g}, "
+                 f"not 0): the targets are "
+                 f"real numbers used as given, (pred - target) ** 2 with target itself (no int(), round() or "
+                 f"mapping of labels)", "loss-targets-changed")
 
 
 def _explain_errors_cancel(mse_loss, Value, name, exc) -> None:
@@ -4814,8 +5026,8 @@ def _explain_pairs(first_p, Wn, bn, X, y, lr, flat) -> None:
         return
     for perm in itertools.permutations(range(n)):
         yp = y[list(perm)]
-        if np.allclose(yp, y):
-            continue
+        if np.allclose(yp, y) or any(core.close(yp, t(np.asarray(y, float)), 1e-9, 1e-12) for _, t in _TARGET_MAPS):
+            continue    # the same targets as a transform of ys (-y of 1, -1, -1, 1): _explain_targets_changed says both
         _, W1, b1 = _np_train(Wn, bn, X, yp, lr, 1)
         if core.close(first_p, flat(W1, b1), 1e-5, 1e-8):
             how = "in reversed order" if list(perm) == list(range(n))[::-1] else "in another order"
@@ -4824,6 +5036,39 @@ def _explain_pairs(first_p, Wn, bn, X, y, lr, flat) -> None:
                  f"{how} (model(xs[0]), model(xs[1]), ... compared with {order}): the pairs (x, y) were broken; compare "
                  f"model(xs[i]) with ys[i] (reversed, sorted or shuffled xs or ys alone, or a shuffle of the "
                  f"caller's list?)", "pairs-broken")
+
+
+#: Transforms of the targets a loss or a training step may apply by mistake (a label mapping done again, a cast):
+#: asked of mse_loss and of train_step, each confirmed on two batches or on the loss and every parameter.
+_TARGET_MAPS = (("2y - 1", lambda v: 2 * v - 1), ("(y + 1) / 2", lambda v: (v + 1) / 2), ("-y", lambda v: -v),
+                ("1 - y", lambda v: 1 - v), ("y > 0 (0 or 1)", lambda v: (v > 0).astype(float)),
+                ("sign(y)", np.sign), ("round(y)", np.round), ("int(y)", np.trunc))
+
+
+def _explain_targets_changed(first_p, Wn, bn, X, y, lr, flat, first_loss) -> None:
+    """The first step equals gradient descent on the mean squared error against TRANSFORMED targets (a label mapping
+    such as 2y - 1 applied again inside train_step, a sign flip), and the loss it returned is that mean squared error
+    too: both the parameters (every one) and the loss confirm the targets it used."""
+    y = np.asarray(y, dtype=float)
+    for expr, t in _TARGET_MAPS:
+        ty = t(y)
+        if core.close(ty, y, 1e-9, 1e-12):
+            continue
+        losses, W1, b1 = _np_train(Wn, bn, X, ty, lr, 1)
+        if not core.close(first_p, flat(W1, b1), 1e-5, 1e-8):
+            continue
+        if first_loss is not None and not core.close(float(first_loss), float(losses[0]), 1e-6, 1e-9):
+            continue
+        also = (" (on these ys that is also ys in another order: either the targets were transformed or the pairs "
+                "(x, y) were broken)" if len(y) > 1 and core.close(np.sort(ty), np.sort(y), 1e-9, 1e-12) else "")
+        fail(f"train_step: the first step equals gradient descent on the mean squared error against the targets "
+             f"{expr} (ys = {', '.join(f'{v:g}' for v in y)} became {', '.join(f'{v + 0.0:g}' for v in ty)}){also}"
+             + (f", and the loss it returned, {float(first_loss):.6g}, is that mean squared error" if first_loss
+                is not None else "")
+             + (": compare model(xs[i]) with ys[i] as the caller passes them" if also else
+                ": the targets were changed inside train_step; use ys as the caller passes them (any mapping of "
+                "labels is the caller's, done once)")
+             + ": loss = mse_loss([model(x) for x in xs], ys)", "targets-changed")
 
 
 def _explain_step_drift(first_p, Wn, bn, X, y, lr, flat) -> None:
@@ -5024,6 +5269,7 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
         if first_p is not None:
             _explain_first_step(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
             _explain_pairs(first_p, Wn, bn, X, y, lr, flat)
+            _explain_targets_changed(first_p, Wn, bn, X, y, lr, flat, got[0] if got else None)
             _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat)
             _explain_weight_decay(first_p, Wn, bn, X, y, lr, flat)
             _explain_step_drift(first_p, Wn, bn, X, y, lr, flat)

@@ -35,21 +35,26 @@ PROPERTIES = {
     "softmax": ("oracle (row by row, Python floats)", "pairwise-different sizes", "batch 1", "odd batch",
                 "N == K and N != K", "float32", "float64", "logits of +-1000 without overflow",
                 "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified",
-                "the max shift in the numerator or the denominator only named"),
+                "the max shift in the numerator or the denominator only named",
+                "each probability to a relative 1e-4 on scores spread 25 apart (rounding, an epsilon named)",
+                "no uninitialised memory read (asked after freed arrays of NaN and of 0)"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
                     "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "no key added to params", "a second call leaves the first call's outputs as they were (shared dict named)",
-                "own softmax accepted", "each intermediate depends on its own layer's parameters only",
+                "own softmax accepted", "yhat = softmax(ytilde) to a relative 1e-4 on scores spread far apart (a "
+                "rounded yhat named; a rounding softmax left to its cell)", "each intermediate depends on its own layer's parameters only",
                 "scores of several hundreds stay finite (softmax not re-implemented without the shift)",
                 "a weight used without its transpose named (passed transposed)", "tanh missing named",
                 "H~ linear in X (X rescaled inside forward named)",
                 "the wrong term located by switching X, W or b off or moving it",
                 "b_h added after the tanh named (\"biases missing\" only when h agrees)",
                 "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named"),
-    "loss_accuracy": ("oracle (integer labels)",
+    "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
+                      "asked after freed arrays of NaN and of 0)",
+                      "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
                       "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
@@ -575,21 +580,43 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
 
 def softmax(fn):
     """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
+    failed = None
+    try:
+        _softmax(fn)
+    except core.CheckFailure as exc:
+        failed = exc
+    if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
+        if not _unimplemented_failure(failed):
+            _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=False)
+        raise failed
+    _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=True)
+
+
+def _unimplemented_failure(exc: core.CheckFailure) -> bool:
+    return "not implemented" in str(exc).lower() or "NotImplementedError" in str(exc)
+
+
+def _softmax_inputs() -> list:
+    """The cases' scores: (what is special about the case, Z)."""
     r = core.rng("lab06.softmax")
-    run_cases([
-        ("a batch of one sample", _softmax_case(fn, r.normal(size=(1, 3)) * 2)),
-        (None, _softmax_case(fn, r.normal(size=(5, 7)) * 3)),
-        (None, _softmax_case(fn, r.normal(size=(6, 2)))),
-        ("a square Z (N == K)", _softmax_case(fn, r.normal(size=(4, 4)) * 2)),  # a missing keepdims: wrong values
-        (None, _softmax_case(fn, (r.normal(size=(3, 5)) * 2).astype(np.float32))),
-        (None, _softmax_case(fn, r.normal(size=(9, 4)))),
+    return [
+        ("a batch of one sample", r.normal(size=(1, 3)) * 2),
+        (None, r.normal(size=(5, 7)) * 3),
+        (None, r.normal(size=(6, 2))),
+        ("a square Z (N == K)", r.normal(size=(4, 4)) * 2),  # a missing keepdims: wrong values
+        (None, (r.normal(size=(3, 5)) * 2).astype(np.float32)),
+        (None, r.normal(size=(9, 4))),
         # huge logits: exp overflows without the max shift; a max over the whole matrix (not per row)
         # makes the second row underflow to 0/0
-        (None, _softmax_case(fn, np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]]))),
-        (None, _softmax_case(fn, np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]],
-                                          dtype=np.float32))),
-        ("a batch of one sample with huge scores", _softmax_case(fn, np.array([[1001.0, 999.0, 1000.0]]))),
-    ])
+        (None, np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]])),
+        (None, np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]], dtype=np.float32)),
+        ("a batch of one sample with huge scores", np.array([[1001.0, 999.0, 1000.0]])),
+    ]
+
+
+def _softmax(fn):
+    run_cases([(special, _softmax_case(fn, Z)) for special, Z in _softmax_inputs()])
+    _softmax_tiny_probabilities(fn)
 
 
 def init_params(fn):
@@ -648,6 +675,12 @@ def init_params(fn):
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
+        if w.size > 1 and np.all(w == 0.3) and all(np.all(np.asarray(c[k], dtype=_f64) == 0.3) for c in (a, b)):
+            core.fail(f"init_params: every weight of params['{k}'] is 0.3, the standard deviation itself, with every "
+                      f"generator and size tried: a normal draw with scale 0 always gives its mean, so the mean "
+                      f"and the standard deviation are swapped: rng.normal(loc, scale) takes the mean first, "
+                      f"rng.normal(0.0, 0.3, size=(rows, columns)) (or name them: loc=0.0, scale=0.3)",
+                      "normal-loc-scale-swapped")
         if w.size > 1 and np.all(w == w[0]):
             core.fail(f"init_params: every entry of params['{k}'] holds the same number ({w[0]:.4g}): the weights "
                       f"must be drawn one number per weight, rng.normal(0.0, 0.3, size=(rows, columns)); a single "
@@ -905,6 +938,7 @@ def _forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _results_kept(fn, "forward", _FORWARD_TWICE, r)
+    _forward_tiny_probabilities(fn, softmax)
     _forward_large_scores(fn, softmax, r)
     _forward_large_hidden(fn)
 
@@ -1057,6 +1091,186 @@ def _explain_bias_after_activation(outputs, params, X, exp, label) -> None:
         core.fail(f"{label}: outputs['h'] is tanh(X W_h^T) + b_h^T: the bias b_h is added after the tanh, so "
                   f"htilde lacks it; it belongs inside, H~ = X W_h^T + b_h^T, then H = tanh(H~)",
                   "bias-after-activation")
+
+
+#: Scores spread about 25 apart in one row: the smallest probabilities are near 1e-11.  float64 holds them to about
+#: 1e-16 relative; the log in the loss and yhat - y in backward use them as they are.
+_TINY_SCORES = np.array([[12.0, -13.5, 0.5, -7.25], [-11.0, 14.0, 3.0, -2.5], [0.25, -0.5, 24.5, 1.0]])
+
+
+def _tiny_entries(got, want) -> str | None:
+    """Where ``got`` is not ``want`` to a relative 1e-4 on every entry, the tiny ones too (float32 arithmetic holds
+    each to ~1e-7; rounding to 6 decimals or an epsilon changes the tiny ones entirely): the worst entry, or None."""
+    try:
+        g = np.asarray(got, dtype=_f64)
+    except (TypeError, ValueError):
+        return None
+    if g.shape != want.shape or not np.all(np.isfinite(g)):
+        return None
+    rel = np.abs(g - want) / want
+    if float(rel.max()) <= 1e-4:
+        return None     # float32 arithmetic (accepted: a float32 softmax is a correct variant) holds each to ~1e-7
+    i = np.unravel_index(int(np.argmax(rel)), rel.shape)
+    sums = g.sum(axis=1)
+    return (f"the entry {tuple(int(v) for v in i)} is {g[i]:.6g} where softmax gives {want[i]:.6g} (relative error "
+            f"{float(rel[i]):.2g}, where even float32 holds each probability to about 1e-7 of itself), and the rows "
+            f"sum to {', '.join(f'{v:.10g}' for v in sums)}")
+
+
+_TINY_WORDS = ("every probability must be exp(z - max) / sum to its own precision, also the tiny ones (the loss takes "
+               "their log, backward uses yhat - y): no rounding (np.round(..., 6), a format), no clip or epsilon "
+               "added to them")
+
+
+def _softmax_tiny_probabilities(fn) -> None:
+    """Float64 scores spread 25 apart: probabilities down to 1e-11, each held by float64 to 1e-16 relative.  The
+    cases compare with an absolute tolerance (a tiny probability rounded to 0 passes them); this one asks each
+    probability to a relative 1e-4 of itself, tiny ones included (a float32 softmax, a correct variant, passes)."""
+    name = f"softmax(Z {_TINY_SCORES.shape}, float64) with scores spread about 25 apart in a row"
+    try:
+        got = fn(_TINY_SCORES.copy())
+    except Exception:   # a call that fails here failed in the cases too
+        return
+    said = _tiny_entries(got, oracle_softmax(_TINY_SCORES))
+    if said is not None:
+        core.fail(f"{name}: {said}: {_TINY_WORDS}", "softmax-imprecise")
+
+
+def _forward_tiny_probabilities(fn, softmax_fn) -> None:
+    """forward on float64 inputs whose output scores are spread far apart: yhat must be softmax(ytilde) to
+    a relative 1e-4, entry by entry (a yhat rounded or clipped inside forward passes the cases' absolute tolerance).
+    When the student's own softmax gives the same imprecise numbers on the same scores, the softmax cell pays."""
+    nx, nh = 3, 4
+    r = core.rng("lab06.forward-tiny")
+    X = r.normal(size=(3, nx))
+    params = {"Wh": r.normal(size=(nh, nx)), "bh": r.normal(size=(nh, 1)) * 0.1,
+              "Wy": r.normal(size=(4, nh)) * 9.0, "by": r.normal(size=(4, 1))}
+    exp_yhat, exp = oracle_forward(params, X)
+    name = f"forward(params, X {X.shape}) with output scores spread up to {np.ptp(exp['ytilde'], axis=1).max():.0f} apart"
+    try:
+        yhat, outputs = fn({k: v.copy() for k, v in params.items()}, X.copy())
+        ytilde = np.asarray(outputs["ytilde"], dtype=_f64)
+    except Exception:   # a call that fails here failed in the cases too
+        return
+    if not core.close(ytilde, exp["ytilde"], 1e-9, 1e-9):
+        return          # the scores themselves are judged by the cases
+    want = oracle_softmax(ytilde)
+    for label, got in (("outputs['yhat']", outputs.get("yhat")), ("the returned yhat", yhat)):
+        said = _tiny_entries(got, want)
+        if said is None:
+            continue
+        if softmax_fn is not None:
+            try:
+                own = np.asarray(softmax_fn(ytilde.copy()), dtype=_f64)
+                if _tiny_entries(own, want) is not None:
+                    return      # their softmax gives these numbers: the softmax cell pays
+            except Exception:
+                return
+        core.fail(f"{name}: {label} is not softmax(outputs['ytilde']) to the precision of each probability: {said}: yhat is "
+                  f"softmax(ytilde) as your softmax returns it, unchanged: {_TINY_WORDS}", "forward-yhat-imprecise")
+
+
+#: The check's driver, run where the student's code runs: NumPy hands a new array memory that earlier arrays of
+#: the same size freed (its small-block cache), so arrays filled with ``fill`` of every argument's size are made and
+#: freed just before the call.  A result that reads memory the function never wrote (a ufunc with where= and no out=,
+#: np.empty) then reads that fill instead of whatever was there.
+_POISONED = """
+def on_poisoned_memory(fn, args, fill):
+    import numpy as np
+    junk = []
+    for a in args:
+        a = np.asarray(a)
+        for dt in (a.dtype, np.float64, np.float32):
+            junk += [np.full(a.shape, fill, dtype=dt) for _ in range(8)]
+            junk += [np.full(a.shape[:1], fill, dtype=dt) for _ in range(8)]
+    del junk
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        with np.errstate(all="ignore"):
+            out = fn(*args)
+    return out, any("'where' used without 'out'" in str(w.message) for w in seen)
+"""
+
+
+def _poisoned_loss_args(failed: bool) -> list:
+    """(args, label) pairs: one batch after the cases passed; after a failed case, also the cases' own batches."""
+    r = core.rng("lab06.loss-poisoned")
+    pairs = [((oracle_softmax(r.normal(size=(7, 3)) * 2), _onehot(r, 7, 3)), "loss_accuracy(Yhat (7, 3), Y (7, 3))")]
+    if failed:
+        for Yhat, Y in _loss_inputs():
+            pairs.append(((Yhat, Y), f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}, {Yhat.dtype.name})"))
+    return pairs
+
+
+def _poisoned_softmax_args(failed: bool) -> list:
+    """(args, label) pairs: one Z after the cases passed; after a failed case, also the cases' own Z."""
+    pairs = [((core.rng("lab06.softmax-poisoned").normal(size=(5, 4)) * 2,), "softmax(Z (5, 4))")]
+    if failed:
+        pairs += [((Z,), f"softmax(Z {Z.shape}, {Z.dtype.name})") for _, Z in _softmax_inputs()]
+    return pairs
+
+
+def _on_poisoned_memory(fn, args, fn_name: str, fill: float) -> tuple[list[str], bool] | None:
+    """What is wrong in the result of ``fn(*args)`` called right after arrays of ``fill`` were freed (see _POISONED):
+    a list of descriptions, empty when right, and whether NumPy warned that a where= without out= leaves memory
+    uninitialised; None when the call raised or returned something unreadable."""
+    try:
+        run = core.kernel_functions(_POISONED)["on_poisoned_memory"]
+        with np.errstate(all="ignore"):
+            got, warned = run(fn, [np.array(a, copy=True) for a in args], fill)
+        warned = bool(warned)
+    except Exception:
+        return None                  # a call that raises on these inputs is named by the cases
+    try:
+        if fn_name == "loss_accuracy":
+            values = [float(got[0]), float(got[1])]
+            return [f"{k} is {v:.6g}, expected {w:.6g}" for k, v, w in zip(("L", "acc"), values, oracle_loss(*args))
+                    if not core.close(v, w, 1e-6, 1e-9)], warned
+        g, want = np.asarray(got, dtype=_f64), oracle_softmax(args[0])
+        tol = cases.tolerance(np.asarray(args[0]), np.asarray(got), scale=float(np.abs(np.asarray(args[0], _f64)).max()))
+    except Exception:
+        return None
+    if g.shape == want.shape and core.close(g, want, max(1e-6, tol["rtol"]), max(1e-9, tol["atol"])):
+        return [], warned
+    return [f"{np.count_nonzero(~np.isfinite(g))} entries are NaN or inf" if not np.all(np.isfinite(g))
+            else "its values are wrong" if g.shape == want.shape
+            else f"its result has shape {g.shape}, expected {want.shape}"], warned
+
+
+def _reads_uninitialised_memory(fn, make_args, fn_name: str, after_cases: bool) -> None:
+    """Property: the result depends on the arguments only, not on what the memory NumPy reuses held before.  The
+    function is called right after arrays of NaN of its arguments' sizes were freed, and again after arrays of 0: a
+    result wrong after the NaN and right after the 0 (or the reverse) reads memory it never wrote, confirmed by the
+    two calls.  Asked after the cases passed (one call more) and after a failed case (the memory was NaN by chance),
+    then on the cases' own inputs too."""
+    for args, label in make_args(not after_cases):
+        first = _on_poisoned_memory(fn, args, fn_name, float("nan"))
+        if first is None or not first[0]:
+            continue
+        nan_bad, warned = first
+        second = _on_poisoned_memory(fn, args, fn_name, 0.0)
+        if second is not None and second[0] != nan_bad:
+            _uninitialised(label, nan_bad, second[0])
+        if warned:
+            # the same with both fills (the memory reused held the function's own temporaries), but NumPy itself
+            # warned that the output of a where= without out= is uninitialised, on an input where the result is wrong
+            core.fail(f"{label}: {'; '.join(nan_bad)}, and NumPy warned \"'where' used without 'out', expect "
+                      f"uninitialized memory in output\" during this call: the entries where the where= condition is "
+                      f"False were never written and hold whatever the memory held before (here an earlier "
+                      f"temporary array's values); pass the array to fill, out=np.zeros_like(...) (or out= an array "
+                      f"holding the value those entries must have), or avoid where=", "reads-uninitialised-memory")
+        # the same with both fills and no warning: a wrong value, not uninitialised memory (the other questions judge it)
+
+
+def _uninitialised(label: str, nan_bad: list[str], zero_bad: list[str]) -> None:
+    core.fail(f"{label}: called right after arrays of NaN were freed (NumPy reuses freed memory for new arrays), "
+              f"{'; '.join(nan_bad)}; right after arrays of 0 were freed, "
+              f"{'; '.join(zero_bad) if zero_bad else 'it is right'}: your result reads memory it never "
+              f"wrote. A NumPy function with where= and no out= (np.log(Yhat, where=Y > 0)) leaves the entries "
+              f"where the condition is False uninitialised (whatever the memory held: 0 by luck, or NaN); pass the "
+              f"array to fill, np.log(Yhat, out=np.zeros_like(Yhat), where=Y > 0), or avoid where= (np.empty "
+              f"behaves the same)", "reads-uninitialised-memory")
 
 
 def _forward_large_scores(fn, softmax_fn, r) -> None:
@@ -1627,10 +1841,37 @@ def _explain_batch_reduction(fn, Yhat, Y, L, eL, name) -> None:
                           f"of a {stat} where the loss is the mean of the logs, L = -(1/N) sum_n log Yhat[n, true "
                           f"class]: take the log of each sample's probability first, then the mean",
                           f"loss-log-of-the-{stat}")
+        _explain_samples_mixed(fn, Yhat, Y, L, eL, name)
         core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone "
                   f"(a batch of one): the samples' losses are not combined by their mean over the batch, "
                   f"L = (1/N) sum_n (-sum_i Y[n, i] log Yhat[n, i]) (np.mean over axis 0 of the per-sample sums, not "
                   f"another statistic, and no sum across samples before the log)", "loss-batch-not-mean")
+
+
+def _explain_samples_mixed(fn, Yhat, Y, L, eL, name) -> None:
+    """The loss is right on each sample alone and wrong on the batch.  On a batch of k copies of one sample, ANY
+    statistic of the per-sample losses (mean, median, max) is that sample's loss, and their sum k times it: an L that
+    is neither, on two batches of copies of different sizes, shows that the samples' probabilities are changed by the
+    other samples before the log (a normalisation or shift over the whole batch), not a wrong reduction."""
+    Yh, Yo = np.asarray(Yhat), np.asarray(Y)
+    single = oracle_loss(Yh[:1], Yo[:1])[0]
+    seen = []
+    for k in (4, 9):
+        try:
+            got = float(fn(np.repeat(Yh[:1], k, axis=0), np.repeat(Yo[:1], k, axis=0))[0])
+        except Exception:   # a probe that fails says nothing
+            return
+        if core.close(got, single, _RTOL, 1e-9) or core.close(got, k * single, _RTOL, 1e-9):
+            return          # a statistic of the per-sample losses: the reduction's message stands
+        seen.append((k, got))
+    told = " and ".join(f"on {k} copies it is {got:.6g}" for k, got in seen)
+    core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone. On a "
+              f"batch of copies of one sample, whose loss alone is {single:.6g}, L must be {single:.6g} whatever their "
+              f"number; {told}: your samples are not independent: one sample's probabilities are changed by the "
+              f"OTHER samples before the log (a normalisation, sum, max or shift over the whole batch, such as "
+              f"Yhat / Yhat.sum() or Yhat.max() without axis=1); each row of Yhat is already a probability "
+              f"distribution: take -log Yhat[n, true class] of each row as it is, then the mean over the batch",
+              "loss-samples-mixed")
 
 
 def _explain_wrong_classes(fn, Yhat, Y, L, name) -> None:
@@ -1694,16 +1935,35 @@ def loss_accuracy(fn):
     """Mean cross-entropy and accuracy (fraction) of a batch."""
     r = core.rng("lab06.loss")
     runs = []
-    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64),
-                      (4, 4, _f64)]:
-        Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2).astype(dt)
-        Y = _onehot(r, N, ny, dt)
+    for Yhat, Y in _loss_inputs(r):
+        N, ny = Y.shape
         special = "a batch of one sample" if N == 1 else "N == n_y" if N == ny else None
         runs.append((special, _loss_case(fn, Yhat, Y)))
-    run_cases(runs)
+    failed = None
+    try:
+        run_cases(runs)
+    except core.CheckFailure as exc:
+        failed = exc
+    if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
+        if not _unimplemented_failure(failed):
+            _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=False)
+        raise failed
+    _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=True)
     _loss_keeps_zero_probabilities(fn, r)
     _loss_small_probabilities(fn)
     _accuracy_ties(fn)
+
+
+def _loss_inputs(r=None) -> list:
+    """The cases' batches (Yhat, Y), drawn from ``r`` (the check's generator, which the later questions go on
+    drawing from) or from a fresh one with the same draws."""
+    r = core.rng("lab06.loss") if r is None else r
+    batches = []
+    for N, ny, dt in [(7, 3, _f64), (1, 2, _f64), (12, 10, _f64), (9, 4, np.float32), (25, 5, _f64),
+                      (4, 4, _f64)]:
+        Yhat = oracle_softmax(r.normal(size=(N, ny)) * 2).astype(dt)
+        batches.append((Yhat, _onehot(r, N, ny, dt)))
+    return batches
 
 
 def _tied_batch(rows: list[list[float]], labels: list[int]) -> tuple[np.ndarray, np.ndarray]:

@@ -1783,3 +1783,62 @@ MUTANTS += [
     Mutant("seed with self.grad = 1 (a leaf root called twice does not accumulate)",
            "        self.grad += 1.0\n", "        self.grad = 1\n", expect="self.grad += 1"),
 ]
+
+# round 17c (r17c): held-out m17c, caught and named by general questions (a module called again on another input; relu
+# near its threshold; the formula at a scaled input; transformed targets in mse_loss and train_step; the unwrap decided
+# by the input's length; every product scaled by one factor)
+MUTANTS += [
+    Mutant("r17c m17c: Layer accumulates its outputs on self across calls (self.outs grows, state kept)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        self.outs = getattr(self, 'outs', [])\n        self.outs.extend(neuron(x) for neuron in self.neurons)\n"
+               "        return self.outs",
+           expect="called a second time, on another x it returned a list of 4 outputs"),
+    Mutant("r17c: Layer caches its first output on self (every later call returns it)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new="        if getattr(self, 'cached', None) is None:\n"
+               "            self.cached = [neuron(x) for neuron in self.neurons]\n        return self.cached",
+           expect="something is kept on the module between calls"),
+    Mutant("r17c: MLP caches its output on self (every later call returns the first one)",
+           old="        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x",
+           new="        if getattr(self, 'out', None) is not None:\n            return self.out\n"
+               "        for layer in self.layers:\n            x = layer(x)\n"
+               "        self.out = x[0] if len(x) == 1 else x\n        return self.out",
+           expect="something is kept on the module between calls"),
+    Mutant("r17c m17c: relu forward from the rounded input (round(a) > 0: inputs in (0, 0.5) give 0)",
+           old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='out = Value(self.data if round(self.data) > 0 else 0.0, (self,), "relu")',
+           expect="is 0 at every positive input up to a = 0.45"),
+    Mutant("r17c: relu forward from the truncated input (int(a) > 0: inputs in (0, 1) give 0)",
+           old='out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")',
+           new='out = Value(self.data if int(self.data) > 0 else 0.0, (self,), "relu")',
+           expect="is 0 at every positive input up to a = 0.95"),
+    Mutant("r17c m17c: tanh forward as 2/(1 + exp(-a)) - 1 (the identity's 2a forgotten: tanh(a/2))",
+           old="        t = math.tanh(self.data)\n",
+           new="        t = 2 / (1 + math.exp(-self.data)) - 1\n",
+           expect="the right formula evaluated at a / 2"),
+    Mutant("r17c m17c: train_step maps the targets {0,1} -> {-1,+1} itself (the caller already did)",
+           old="    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    ys = [2 * y - 1 for y in ys]\n    loss = mse_loss([model(x) for x in xs], ys)",
+           expect="against the targets 2y - 1"),
+    Mutant("r17c: train_step negates the targets",
+           old="    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    loss = mse_loss([model(x) for x in xs], [-y for y in ys])",
+           expect="against the targets -y (ys = 1, -1, -1, 1 became -1, 1, 1, -1) (on these ys that is also ys in another order"),
+    Mutant("r17c m17c: mse_loss truncates the targets with int(t) (labels habit)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - int(t)) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           expect="against the targets int(t)"),
+    Mutant("r17c: mse_loss rounds the targets",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((p - round(t)) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           expect="against the targets round(t)"),
+    Mutant("r17c m17c: MLP decides the unwrap from the INPUT's length, cached before the loop",
+           old="        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x",
+           new="        single = len(x) == 1\n        for layer in self.layers:\n            x = layer(x)\n"
+               "        return x[0] if single else x",
+           expect="unwraps by the length of its INPUT"),
+    Mutant("r17c m17c: Neuron averages the products (sum(w_i x_i) / nin + b)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        z = sum(wi * xi for wi, xi in zip(self.w, x)) / len(self.w) + self.b",
+           expect="= 1/nin: the sum of the products is divided by the number of inputs"),
+]

@@ -1415,3 +1415,43 @@ MUTANTS += [
            new="    params[\"Wy\"] = params[\"Wy\"].T\n    grad_H = grad_Ytilde @ params[\"Wy\"].T ",
            expect="backward rebound params['Wy'] in the caller's dict (shape (3, 4) before the call"),
 ]
+
+# round 17c (r17c): held-out m17c, caught and named by general questions (a result that reads memory it never wrote,
+# asked after arrays of NaN and of 0 were freed; probabilities each to a relative 1e-4, tiny ones included; a batch of
+# copies of one sample)
+MUTANTS += [
+    Mutant("r17c m17c: loss with np.log(..., where=Y > 0) and no out= (uninitialised entries where Y = 0)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.sum(Y * np.log(Yhat, where=Y > 0), axis=1))",
+           expect="your result reads memory it never wrote"),
+    Mutant("r17c: softmax divides with np.divide(..., where=) and no out= (uninitialised where the mask is False)",
+           old="    return E / E.sum(axis=1, keepdims=True)",
+           new="    return np.divide(E, E.sum(axis=1, keepdims=True), where=E > 1e-300)",
+           expect="expect uninitialized memory in output"),
+    Mutant("r17c m17c: loss re-normalises Yhat over the whole batch (Yhat / Yhat.sum())",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    Yhat = Yhat / Yhat.sum()\n    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           expect="your samples are not independent"),
+    Mutant("r17c: loss shifts Yhat by the batch's largest probability before the log (Yhat / Yhat.max())",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat / Yhat.max(), 1e-300, 1.0)), axis=1))",
+           expect="the divisor `Yhat.max()` should not be there"),
+    Mutant("r17c m17c: forward rounds the probabilities to 6 decimals (display habit)",
+           old="    Yhat = softmax(Ytilde)\n",
+           new="    Yhat = softmax(Ytilde).round(6)\n",
+           expect="is not softmax(outputs['ytilde']) to the precision of each probability"),
+    Mutant("r17c: softmax rounds its probabilities to 6 decimals",
+           old="    return E / E.sum(axis=1, keepdims=True)",
+           new="    return np.round(E / E.sum(axis=1, keepdims=True), 6)",
+           expect="every probability must be exp(z - max) / sum to its own precision"),
+    Mutant("r17c: softmax adds an epsilon to every probability (against log(0))",
+           old="    return E / E.sum(axis=1, keepdims=True)",
+           new="    return E / E.sum(axis=1, keepdims=True) + 1e-8",
+           expect="softmax"),
+]
+
+MUTANTS += [
+    Mutant("r17c m17c: init loc and scale swapped (rng.normal(0.3, 0.0): every weight 0.3)",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', new='"Wy": rng.normal(0.3, 0.0, size=(ny, nh)),',
+           expect="the mean and the standard deviation are swapped"),
+]
