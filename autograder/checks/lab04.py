@@ -391,8 +391,18 @@ def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
         _name_none_batch_size(exc, text, kwargs)
     if hint is _LINEAR_HINT and " raised " in text:
         _name_rows_from_columns(fn, args, text)
-    if hint and " raised " in text:
+    if "can only concatenate str (not \"int\") to str" in text:
+        core.fail(f"{text}. A string and an integer were joined with +: Python does not convert the number; build "
+                  f"the key with an f-string, f'W{{l}}', or 'W' + str(l)", "str-plus-int")
+    if hint and " raised " in text and not _python_type_error(text):
         core.fail(f"{text}. {hint}", exc.diagnosis)
+
+
+def _python_type_error(text: str) -> bool:
+    """A TypeError between plain Python values (a str, tuple, list, dict or None where another belongs): the
+    shape / wrong-layer hints of the composite functions are about arrays, and would mislead here."""
+    return "raised TypeError" in text and bool(
+        re.search(r"'(str|tuple|list|dict|NoneType)'|\((str|tuple|list|dict)\)|\"(str|int|tuple)\"", text))
 
 
 def _name_rows_from_columns(fn, args, text: str) -> None:
@@ -2807,6 +2817,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
             _name_whole_cache_pair(exc, linear_backward, caches)
             if " raised " in str(exc):
+                _name_block_arguments(fn, AL.astype(dtype), Y.astype(dtype), caches, hidden, name)
+            if " raised " in str(exc):
                 _walks_forwards(fn, hidden, name, "in linear_backward" in str(exc))
                 _layers_skipped(fn, hidden, name)
             if " raised " in str(exc) and m > 1:
@@ -2857,6 +2869,38 @@ def _name_reversed_numbering(got, ref, L, name) -> None:
                   f"grads['dW{L}'] holds dW1 (and likewise db): the layer numbering is reversed; the loop runs "
                   f"from the top, l = L, ..., 1, and layer l's gradients go to grads[f'dW{{l}}'] with that l (a "
                   f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
+
+
+def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
+    """After model_backward raised: what did it hand its building blocks?  Judged again with recording reference
+    blocks lent by name (core.lent_globals): each caches entry is (linear_cache, Z), so linear_backward must get a
+    triple (A_prev, W, b) and activation_backward an array Z.  Said only when a recorded call got the other part
+    of the pair (a confirmed reading, not a guess from the error text)."""
+    calls: list = []
+
+    def activation_backward(dA, activation_cache, activation):
+        calls.append(("activation_backward", activation_cache))
+        return _lent_activation_backward(dA, activation_cache, activation)
+
+    def linear_backward(dZ, linear_cache):
+        calls.append(("linear_backward", linear_cache))
+        return _lent_linear_backward(dZ, linear_cache)
+    try:
+        with core.lent_globals(fn, {"activation_backward": activation_backward, "linear_backward": linear_backward}):
+            with np.errstate(all="ignore"):
+                fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        pass
+    for block, arg in calls:
+        if block == "activation_backward" and isinstance(arg, (tuple, list)):
+            core.fail(f"{name}: activation_backward was given a {type(arg).__name__} of {len(arg)} values as Z (the "
+                      f"activation cache): that is a linear cache (A_prev, W, b). Each caches entry is the pair "
+                      f"(linear_cache, activation_cache) = ((A_prev, W, b), Z), in that order: unpack the layer "
+                      f"below's entry as `_, Z_prev = caches[l - 2]` (or caches[l - 2][1])", "cache-pair-swapped")
+        if block == "linear_backward" and isinstance(arg, np.ndarray):
+            core.fail(f"{name}: linear_backward was given an array of shape {arg.shape} as the linear cache: that is "
+                      f"Z, the activation cache. Each caches entry is the pair (linear_cache, activation_cache) = "
+                      f"((A_prev, W, b), Z), in that order: `linear_cache, _ = caches[l - 1]`", "cache-pair-swapped")
 
 
 def _name_whole_cache_pair(exc, linear_backward, caches) -> None:
