@@ -517,9 +517,11 @@ def _check_parameters(layer, label: str) -> None:
 
 PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5), a mask cast with .astype(np.float64), "
                   "np.where(cond, 1.0, 0.2), a boolean mask times a Python float such as (x < 0) * 0.2, or an "
-                  "output array created by np.zeros(shape) or np.empty(shape) and filled in a loop) promotes "
-                  "float32 to float64; use Python floats (math.sqrt(2)) on float arrays, np.zeros_like(x), or cast "
-                  "with x.dtype")
+                  "output array created by np.zeros(shape) or np.empty(shape) and filled in a loop, or a math "
+                  "function applied entry by entry with np.vectorize(math.erf) or a list comprehension: it returns "
+                  "Python floats, so the array built from them is float64) promotes float32 to float64; use Python "
+                  "floats (math.sqrt(2)) on float arrays, NumPy / SciPy functions that act on the whole array "
+                  "(scipy.special.erf), np.zeros_like(x), or cast with x.dtype")
 
 
 def _flattened_by_mask(got, like, name: str) -> None:
@@ -554,6 +556,7 @@ def _forward(layer, x, label: str, want=None) -> np.ndarray:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.forward")
             _name_log_of_zero(exc, layer)
+            _name_non_finite_at_zero(exc, layer, label, "forward")
         raise
     name = signature(f"{label}.forward", ("x",), (x,))
     _flattened_by_mask(y, x, name)
@@ -801,6 +804,41 @@ def _per_sample_matrices(d, g, y, label: str, name: str) -> None:
               "per-sample-matrices")
 
 
+#: Two probe batches with x = 0 at different places, and one without 0 (pairwise different sizes).
+_ZERO_PROBES = (np.array([[-1.5, -0.5, 0.0, 0.5, 1.5], [0.0, 2.0, -2.0, 0.0, 1.0]]),
+                np.array([[0.7, 0.0, -1.2], [0.0, 0.0, 2.5], [-0.3, 1.1, 0.0]]))
+_NO_ZERO_PROBE = np.array([[-1.5, -0.5, 0.25, 0.5], [1.5, -2.0, 2.0, -0.75]])
+
+
+def _name_non_finite_at_zero(exc, layer, label: str, method: str = "backward") -> None:
+    """A forward or backward that warned: where are its values NaN or inf?  When they are so exactly where x == 0, on two probe
+    batches with the zeros at other places, and a batch without 0 gives no NaN, a quantity that is 0 at x = 0 was
+    divided by (x itself, or an output y = x * ... divided back by x)."""
+    if label == "Softmax":
+        return
+
+    def bad_where(x):
+        with np.errstate(all="ignore"):
+            y = layer.forward(x.copy())
+            d = np.asarray(layer.backward(np.ones_like(x)) if method == "backward" else y, dtype=np.float64)
+        return None if d.shape != x.shape else ~np.isfinite(d)
+    try:
+        masks = [bad_where(x) for x in _ZERO_PROBES]
+        clean = bad_where(_NO_ZERO_PROBE)
+    except Exception:
+        return
+    if clean is None or clean.any() or any(m is None or not np.array_equal(m, x == 0) for m, x in zip(masks, _ZERO_PROBES)):
+        return
+    failure = core.CheckFailure(
+        f"{exc}; your {method}'s values are NaN or inf exactly where x = 0 (on two batches with zeros at different "
+        f"places, and finite on a batch without 0): something is divided by x, or by a quantity that is 0 at x = 0"
+        + (" (such as s = y / x recovered from the output): store in forward what backward needs (self.s) instead of "
+           "dividing it back out" if method == "backward" else ": write the formula without that division"),
+        "nan-at-zero")
+    failure.warning, failure.headline = getattr(exc, "warning", None), getattr(exc, "headline", str(exc))
+    raise failure from None
+
+
 def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
               want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
@@ -814,6 +852,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.backward")
+            _name_non_finite_at_zero(exc, layer, label)
         _name_other_instance(exc, layer, label)
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)

@@ -1412,3 +1412,23 @@ VARIANTS += [
             old="        self.y = np.tanh(x)\n        return self.y\n        ### END SOLUTION\n\n    def backward(self, grad_out):\n        \"\"\"grad_out: dL/dy (shape of x) -> dL/dx, same shape and dtype.\"\"\"\n        ### BEGIN SOLUTION\n        return grad_out * (1 - self.y ** 2)",
             new="        y = np.tanh(x)\n        self.dy = 1 - y ** 2\n        return y\n        ### END SOLUTION\n\n    def backward(self, grad_out):\n        \"\"\"grad_out: dL/dy (shape of x) -> dL/dx, same shape and dtype.\"\"\"\n        ### BEGIN SOLUTION\n        return grad_out * self.dy"),
 ]
+MUTANTS += [
+    Mutant("R17j SiLU caches only y and recovers s = y / x in backward (0/0 = nan at x = 0)",
+           old="        self.x = x\n        self.s = Sigmoid().forward(x)\n        return x * self.s\n        ### END SOLUTION\n\n    def backward(self, grad_out):\n        \"\"\"grad_out: dL/dy (shape of x) -> dL/dx, same shape and dtype.\"\"\"\n        ### BEGIN SOLUTION\n        return grad_out * self.s * (1 + self.x * (1 - self.s))",
+           new="        self.x = x\n        self.y = x * Sigmoid().forward(x)\n        return self.y\n        ### END SOLUTION\n\n    def backward(self, grad_out):\n        \"\"\"grad_out: dL/dy (shape of x) -> dL/dx, same shape and dtype.\"\"\"\n        ### BEGIN SOLUTION\n        s = self.y / self.x\n        return grad_out * s * (1 + self.x * (1 - s))",
+           expect="NaN or inf exactly where x = 0"),
+    Mutant("R17j GELU backward recovers the cdf as y / x (0/0 = nan at x = 0)",
+           old="        return grad_out * (self.cdf + self.x * pdf)",
+           new="        cdf = (self.x * self.cdf) / self.x\n        return grad_out * (cdf + self.x * pdf)",
+           expect="NaN or inf exactly where x = 0"),
+    Mutant("R17j GELU forward as x**2 * Phi(x) / x (0/0 = nan at x = 0)",
+           old="        return x * self.cdf\n",
+           new="        return x ** 2 * self.cdf / x\n",
+           expect="forward's values are NaN or inf exactly where x = 0"),
+]
+MUTANTS += [
+    Mutant("R17j GELU forward erf through np.vectorize(math.erf) (float32 promoted to float64)",
+           old="self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))",
+           new="self.cdf = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))",
+           expect="np.vectorize(math.erf)"),
+]
