@@ -1906,3 +1906,13 @@ VARIANTS += [
             old='    else:\n        raise ValueError(f"unknown activation {activation!r}")\n    return A, Z',
             new='    else:\n        A = Z  # anything else: linear\n    return A, Z'),
 ]
+MUTANTS += [
+    Mutant("R17j linear_forward writes Z into a module-level buffer reused across calls of the same shape",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    global _Z_BUF\n    shape, dtype = (A_prev.shape[0], W.shape[1]), np.result_type(A_prev, W, b)\n    if \"_Z_BUF\" not in globals() or _Z_BUF.shape != shape or _Z_BUF.dtype != dtype:\n        _Z_BUF = np.empty(shape, dtype=dtype)\n    np.matmul(A_prev, W, out=_Z_BUF)\n    _Z_BUF += b\n    return _Z_BUF, (A_prev, W, b)",
+           expect=("linear_forward(A_prev (5, 3), W (3, 4), b (1, 4)), called twice", "buffer kept between calls")),
+    Mutant("R17j activation_backward (relu) multiplies into a default-argument buffer",
+           old="    if activation == \"relu\":\n        return dA * (Z > 0)\n    raise ValueError(f\"unknown activation {activation!r}\")",
+           new="    if activation == \"relu\":\n        key = (dA.shape, dA.dtype)\n        if key not in _BUFS:\n            _BUFS[key] = np.empty_like(dA)\n        return np.multiply(dA, Z > 0, out=_BUFS[key])\n    raise ValueError(f\"unknown activation {activation!r}\")\n\n\n_BUFS = {}",
+           expect=("activation_backward(dA (4, 3), Z (4, 3), 'relu'), called twice", "buffer kept between calls")),
+]
