@@ -1862,8 +1862,9 @@ def _kinks(cls, spec: Spec, label: str) -> None:
     try:
         d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
     except core.CheckFailure as exc:
-        if exc.diagnosis == "not-numerically-stable" and "divide" in str(getattr(exc, "warning", "") or exc):
-            core.fail(f"{exc}. This input holds only the kink x = 0 (and -0.0), where every other input of this check "
+        if exc.diagnosis in ("not-numerically-stable", "nan-at-zero") \
+                and "divide" in str(getattr(exc, "warning", "") or exc):
+            core.fail(f"{str(exc).split('; your backward')[0]}. This input holds only the kink x = 0 (and -0.0), where every other input of this check "
                       f"passed: your derivative divides by a quantity that is 0 at the kink (such as f(x) / x: 0 / 0 "
                       f"= nan there); the documented convention is {spec.kink_rule}: build the derivative from a "
                       f"comparison with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
@@ -2527,6 +2528,11 @@ PROPERTIES = {
           "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
+       + ("NaN or inf exactly where x = 0 named (two batches with zeros at other places, none without 0)",
+          "a float array forward keeps of lower precision than x named; backward leaves forward's cache unchanged "
+          "(numerical differentiation by forward(x + h) named)",
+          "an (N, D, D) answer named (the Jacobians, confirmed diagonal / diag(y) - y y^T)",
+          "two calls on one instance: the first result is not overwritten by, nor shares memory with, the second")
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
            "second input",))
