@@ -1864,8 +1864,8 @@ def _kinks(cls, spec: Spec, label: str) -> None:
     except core.CheckFailure as exc:
         if exc.diagnosis in ("not-numerically-stable", "nan-at-zero") \
                 and "divide" in str(getattr(exc, "warning", "") or exc):
-            core.fail(f"{str(exc).split('; your backward')[0]}. This input holds only the kink x = 0 (and -0.0), where every other input of this check "
-                      f"passed: your derivative divides by a quantity that is 0 at the kink (such as f(x) / x: 0 / 0 "
+            core.fail(f"{str(exc).split('; your backward')[0]}. This input holds only the kink x = 0 (and -0.0), "
+                      f"where every other input of this check passed: your derivative divides by a quantity that is 0 at the kink (such as f(x) / x: 0 / 0 "
                       f"= nan there); the documented convention is {spec.kink_rule}: build the derivative from a "
                       f"comparison with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
         raise
