@@ -1866,8 +1866,9 @@ def _kinks(cls, spec: Spec, label: str) -> None:
                 and "divide" in str(getattr(exc, "warning", "") or exc):
             core.fail(f"{str(exc).split('; your backward')[0]}. This input holds only the kink x = 0 (and -0.0), "
                       f"where every other input of this check passed: your derivative divides by a quantity that "
-                      f"is 0 at the kink (such as f(x) / x: 0 / 0 = nan there); the documented convention is {spec.kink_rule}: build the derivative from a "
-                      f"comparison with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
+                      f"is 0 at the kink (such as f(x) / x: 0 / 0 = nan there); "
+                      f"the documented convention is {spec.kink_rule}: build the derivative from a comparison "
+                      f"with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
         raise
     if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
         if spec.df_y is not None and y is not None and _forward_is_wrong(y, raised, x, _map(spec.f, x)):
