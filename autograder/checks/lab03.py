@@ -517,9 +517,11 @@ def _check_parameters(layer, label: str) -> None:
 
 PROMOTION_HINT = ("a NumPy float64 scalar or array (np.sqrt(2), np.float64(0.5), a mask cast with .astype(np.float64), "
                   "np.where(cond, 1.0, 0.2), a boolean mask times a Python float such as (x < 0) * 0.2, or an "
-                  "output array created by np.zeros(shape) or np.empty(shape) and filled in a loop) promotes "
-                  "float32 to float64; use Python floats (math.sqrt(2)) on float arrays, np.zeros_like(x), or cast "
-                  "with x.dtype")
+                  "output array created by np.zeros(shape) or np.empty(shape) and filled in a loop, or a math "
+                  "function applied entry by entry with np.vectorize(math.erf) or a list comprehension: it returns "
+                  "Python floats, so the array built from them is float64) promotes float32 to float64; use Python "
+                  "floats (math.sqrt(2)) on float arrays, NumPy / SciPy functions that act on the whole array "
+                  "(scipy.special.erf), np.zeros_like(x), or cast with x.dtype")
 
 
 def _flattened_by_mask(got, like, name: str) -> None:
@@ -554,6 +556,7 @@ def _forward(layer, x, label: str, want=None) -> np.ndarray:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.forward")
             _name_log_of_zero(exc, layer)
+            _name_non_finite_at_zero(exc, layer, label, "forward")
         raise
     name = signature(f"{label}.forward", ("x",), (x,))
     _flattened_by_mask(y, x, name)
@@ -777,6 +780,65 @@ def _non_finite(y) -> bool:
     return y is not None and not bool(np.isfinite(np.asarray(y, dtype=np.float64)).all())
 
 
+def _per_sample_matrices(d, g, y, label: str, name: str) -> None:
+    """Property: backward returns an array of grad_out's shape (N, C).  An (N, C, C) answer holds one C x C matrix
+    per sample: said as the Jacobians only when each matrix is confirmed to be diag(y_i) - y_i y_i^T (Softmax) or
+    diag(f'(x_i)) (elementwise: a diagonal matrix) on the student's own cached output."""
+    if not isinstance(d, np.ndarray) or np.ndim(g) != 2 or d.shape != (*g.shape, g.shape[1]):
+        return
+    n, c = g.shape
+    head = (f"{name}: expected shape {g.shape}, got {d.shape}: one {c} x {c} matrix per sample")
+    tail = (f"backward returns the vector-Jacobian product, grad_out times the Jacobian, of grad_out's shape "
+            f"{g.shape}, never the Jacobian itself")
+    dd = np.asarray(d, dtype=np.float64)
+    if label == "Softmax" and isinstance(y, np.ndarray) and y.shape == g.shape:
+        ys = y.astype(np.float64)
+        jac = np.stack([np.diag(r) - np.outer(r, r) for r in ys])
+        if core.close(dd, jac, 1e-5, 1e-7):
+            core.fail(f"{head}, and each is the sample's Jacobian diag(y) - y y^T: {tail}: "
+                      f"y * (grad_out - sum(grad_out * y, axis=1, keepdims=True))", "returned-jacobian")
+    elif label != "Softmax" and c > 1 and np.allclose(dd * (1 - np.eye(c)), 0.0):
+        core.fail(f"{head}, each diagonal (the elementwise Jacobian diag(f'(x))): {tail}: grad_out * f'(x) entry "
+                  f"by entry", "returned-jacobian")
+    core.fail(f"{head} (a Jacobian, or a product broadcast over a new axis, e.g. y[:, :, None] * ...): {tail}",
+              "per-sample-matrices")
+
+
+#: Two probe batches with x = 0 at different places, and one without 0 (pairwise different sizes).
+_ZERO_PROBES = (np.array([[-1.5, -0.5, 0.0, 0.5, 1.5], [0.0, 2.0, -2.0, 0.0, 1.0]]),
+                np.array([[0.7, 0.0, -1.2], [0.0, 0.0, 2.5], [-0.3, 1.1, 0.0]]))
+_NO_ZERO_PROBE = np.array([[-1.5, -0.5, 0.25, 0.5], [1.5, -2.0, 2.0, -0.75]])
+
+
+def _name_non_finite_at_zero(exc, layer, label: str, method: str = "backward") -> None:
+    """A forward or backward that warned: where are its values NaN or inf?  When they are so exactly where x == 0, on two probe
+    batches with the zeros at other places, and a batch without 0 gives no NaN, a quantity that is 0 at x = 0 was
+    divided by (x itself, or an output y = x * ... divided back by x)."""
+    if label == "Softmax":
+        return
+
+    def bad_where(x):
+        with np.errstate(all="ignore"):
+            y = layer.forward(x.copy())
+            d = np.asarray(layer.backward(np.ones_like(x)) if method == "backward" else y, dtype=np.float64)
+        return None if d.shape != x.shape else ~np.isfinite(d)
+    try:
+        masks = [bad_where(x) for x in _ZERO_PROBES]
+        clean = bad_where(_NO_ZERO_PROBE)
+    except Exception:
+        return
+    if clean is None or clean.any() or any(m is None or not np.array_equal(m, x == 0) for m, x in zip(masks, _ZERO_PROBES)):
+        return
+    failure = core.CheckFailure(
+        f"{exc}; your {method}'s values are NaN or inf exactly where x = 0 (on two batches with zeros at different "
+        f"places, and finite on a batch without 0): something is divided by x, or by a quantity that is 0 at x = 0"
+        + (" (such as s = y / x recovered from the output): store in forward what backward needs (self.s) instead of "
+           "dividing it back out" if method == "backward" else ": write the formula without that division"),
+        "nan-at-zero")
+    failure.warning, failure.headline = getattr(exc, "warning", None), getattr(exc, "headline", str(exc))
+    raise failure from None
+
+
 def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
               want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
@@ -790,12 +852,14 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
     except core.CheckFailure as exc:
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.backward")
+            _name_non_finite_at_zero(exc, layer, label)
         _name_other_instance(exc, layer, label)
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)
         _name_matmul_over_samples(exc, g, label)
         raise
     _flattened_by_mask(d, g, name)
+    _per_sample_matrices(d, g, y, label, name)
     d = core.expect_array(d, name=name, shape=g.shape, dtype=None, want=want)
     allowed = {np.dtype(g.dtype)}
     if y is not None and y.dtype != g.dtype:
@@ -868,6 +932,54 @@ def _stale_output(make, label: str, shape=(3, 4)) -> None:
                   f"{label} gives another result for the same data): compute and store the output on every call, "
                   f"not only when nothing is cached yet (no `if not hasattr(self, ...)` / `if self.y is None`)",
                   "stale-forward-output")
+
+
+#: Kernel-side driver: a layer's forward (or backward after one forward) called twice with the same shapes and new
+#: values; the first call's result stays in the kernel (results cross to the judge by copy, so a later call that
+#: writes into it, or returns it again, is only seen there).
+_CALL_TWICE = """
+def call_twice(layer, method, x, first, second):
+    import numpy as np
+    if method == "backward":
+        layer.forward(x)
+    fn = getattr(layer, method)
+    a = fn(first)
+    if not isinstance(a, np.ndarray):
+        return False, False
+    kept = np.array(a, copy=True)
+    b = fn(second)
+    changed = a.shape != kept.shape or not np.array_equal(a, kept, equal_nan=True)
+    shared = isinstance(b, np.ndarray) and a.size > 0 and np.shares_memory(a, b)
+    return bool(changed), bool(shared)
+"""
+
+
+def _results_kept(make, label: str, method: str, seed: str, shape=(3, 4)) -> None:
+    """Property of every forward and backward: what one call returned is the caller's, and a later call of the same
+    instance (same shapes, new values) neither writes into it nor returns the same memory.  An output buffer kept
+    on self between calls (np.maximum(x, 0, out=self._out)) passes every single call and breaks a network that
+    holds two layers' outputs at once.  Cheap: two calls on a (3, 4) batch."""
+    rng = core.rng(f"lab03:{label}:{method}:results-kept:{seed}")
+    x, first, second = (rng.normal(0.0, 2.0, shape) for _ in range(3))
+    if method == "forward":
+        x = None
+    try:
+        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
+        with np.errstate(all="ignore"):
+            changed, shared = run(make(), method, x, first, second)
+    except Exception:     # a call that raises on these inputs is named by the cases
+        return
+    if not (changed or shared):
+        return
+    arg = "grad_out" if method == "backward" else "x"
+    after = " after one forward" if method == "backward" else ""
+    core.fail(f"{label}.{method} called twice on the same instance{after} ({arg} of shape {shape}, new values the "
+              f"second time): the array the first call returned "
+              f"{'was overwritten by' if changed else 'shares its memory with the result of'} the second call: the "
+              f"result is written into a buffer kept between calls (an array kept on self or at module level and "
+              f"filled in place, out=self.buffer), so a caller holding the first result (a network keeps every "
+              f"layer's output for the backward pass) sees it change; create the result anew in every call",
+              "result-buffer-shared-between-calls")
 
 
 #: Instances besides the checks' own (non-default) ones: the documented defaults, and a hyper-parameter on the
@@ -982,6 +1094,7 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     layer = _make(label, spec.make, cls)
     _check_parameters(layer, label)
     _stale_output(lambda: _make(label, spec.make, cls), label)
+    _results_kept(lambda: _make(label, spec.make, cls), label, "forward", tag)
     own_sigmoid = _relative_to(helper, label)
     memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     # reference points, then random inputs of several shapes, float64 then float32
@@ -1492,6 +1605,50 @@ _ARRAY_STATE = ("def array_state(obj):\n"
                 "    return {k: v for k, v in vars(obj).items() if type(v).__name__ == 'ndarray'}\n")
 
 
+def _cache_state(cls, spec: Spec, label: str, x, g, name: str) -> None:
+    """Properties of what forward keeps on self, asked after a wrong backward (confirmed on the student's own
+    layer, not read from the values): (a) every float array forward stores has at least the input's precision (a
+    cache cast to float32 leaves float32 rounding in a float64 backward); (b) backward leaves those arrays as
+    forward stored them (a backward that calls forward again, forward(x + h) - forward(x - h), or writes into the
+    cache, moves them)."""
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        return
+    layer = _make(label, spec.make, cls)
+    try:
+        state = core.kernel_functions(_ARRAY_STATE)["array_state"]
+        with np.errstate(all="ignore"):
+            layer.forward(x.copy())
+            before = {k: np.array(v, copy=True) for k, v in state(layer).items()}
+            layer.backward(g.copy())
+            after = state(layer)
+    except Exception:
+        return
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return
+    low = [k for k, v in before.items() if v.dtype.kind == "f" and v.dtype.itemsize < x.dtype.itemsize]
+    if low:
+        k = low[0]
+        core.fail(f"{name} is not accurate to {x.dtype} precision: after forward on a {x.dtype} x, self.{k} is "
+                  f"stored as {before[k].dtype} (so backward computes with {before[k].dtype} rounding, a relative "
+                  f"error near {float(np.finfo(before[k].dtype).eps):.1g}): keep the cache in the input's dtype "
+                  f"(no .astype({before[k].dtype.name}) or np.{before[k].dtype.name}(...) on what forward stores)",
+                  "cache-lower-precision")
+    for k, v in before.items():
+        w = after.get(k)
+        if not isinstance(w, np.ndarray) or (w.shape == v.shape and np.array_equal(w, v, equal_nan=True)):
+            continue
+        near = w.shape == v.shape and v.dtype.kind == "f" and bool(
+            np.all(np.abs(w.astype(np.float64) - v) <= 1e-3 * (1 + np.abs(v.astype(np.float64)))))
+        step = float(np.max(np.abs(w.astype(np.float64) - v))) if near else 0.0
+        how = (f"it now holds values within {step:.2g} of the old ones, as if forward ran again at x + h or x - h: "
+               f"numerical differentiation inside backward (forward(x + h) - forward(x - h)) overwrites the cache "
+               f"and is not accurate (in float32 above all); write the derivative's formula with the cached values"
+               if near else "backward must only read the cache: compute into new arrays")
+        core.fail(f"{name}: {label}.backward changed self.{k}, which forward stored for it{core.changed_words(v, w)}: "
+                  f"{how}", "backward-changes-cache")
+
+
 def _cached_input_modified(cls, spec: Spec, label: str, x, g, expected, name: str, tol, known_only: bool = False) -> None:
     """Property: backward reads the input x that forward cached. After a fresh forward(x), each attribute the
     layer keeps that has x's shape and is not x itself (nor the output) is set to x, and backward is asked
@@ -1607,6 +1764,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
                 return
             name = signature(f"{label}.backward", ("grad_out",), (g,))
             try:
+                _cache_state(cls, spec, label, x, g, name)
                 _cached_input_modified(cls, spec, label, x, g, expected, name, tol, known_only=True)
                 diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)},
                               **tol)
@@ -1669,6 +1827,7 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
         core.expect_close(d, _map(spec.df, xs),
                           name=f"{label}.backward on inputs up to +-1000 ({np.dtype(dtype).name})", **tol)
     _backward_twice(cls, spec, label, _away_from_kinks(rng, (3, 4), spec.kinks), rng.normal(0.0, 1.0, (3, 4)))
+    _results_kept(lambda: _make(label, spec.make, cls), label, "backward", tag)
     keep = core.rng(f"lab03:{tag}:backward-keeps-inputs")
     _backward_keeps_inputs(lambda: _make(label, spec.make, cls), label, keep.normal(0.0, 2.5, (3, 4)),
                            keep.normal(0.0, 1.0, (3, 4)))
@@ -1703,11 +1862,13 @@ def _kinks(cls, spec: Spec, label: str) -> None:
     try:
         d = _backward_after(layer, g, label, y, _forward_is_wrong(y, raised, x, _map(spec.f, x)))
     except core.CheckFailure as exc:
-        if exc.diagnosis == "not-numerically-stable" and "divide" in str(getattr(exc, "warning", "") or exc):
-            core.fail(f"{exc}. This input holds only the kink x = 0 (and -0.0), where every other input of this check "
-                      f"passed: your derivative divides by a quantity that is 0 at the kink (such as f(x) / x: 0 / 0 "
-                      f"= nan there); the documented convention is {spec.kink_rule}: build the derivative from a "
-                      f"comparison with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
+        if exc.diagnosis in ("not-numerically-stable", "nan-at-zero") \
+                and "divide" in str(getattr(exc, "warning", "") or exc):
+            core.fail(f"{str(exc).split('; your backward')[0]}. This input holds only the kink x = 0 (and -0.0), "
+                      f"where every other input of this check passed: your derivative divides by a quantity that "
+                      f"is 0 at the kink (such as f(x) / x: 0 / 0 = nan there); "
+                      f"the documented convention is {spec.kink_rule}: build the derivative from a comparison "
+                      f"with 0 (x > 0), not from a ratio", "kink-divides-by-zero")
         raise
     if d is not None and not core.close(d, g * _map(spec.df, x), 1e-9, 1e-12):
         if spec.df_y is not None and y is not None and _forward_is_wrong(y, raised, x, _map(spec.f, x)):
@@ -1957,7 +2118,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             analysis = (f"{said} (N = number of rows of grad_out, D = its columns): an elementwise backward is "
                         f"grad_out * f'(x) entry by entry, with no 1/N or other batch-size factor (the mean over "
                         f"the batch belongs to the loss, and grad_out already carries it); {analysis}")
-    if core.close(d, numeric, 1e-4, 1e-6):
+    if core.close(d, numeric, 1e-4, 1e-6) and not core.close(numeric, expected, 1e-4, 1e-6):
         core.fail(f"{name} is the derivative of your {label}.forward, but that forward is wrong (see its own "
                   f"cell); against the expected derivative: {analysis}", "backward-follows-wrong-forward")
     argument = None if term or spec.label == "Softmax" else _wrong_argument(spec, xs, gs, d, rt, at)
@@ -2368,6 +2529,11 @@ PROPERTIES = {
           "another activation's derivative written with y (y * (1 - y), 1 - y**2) named")
        + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
        + (("a division by 0 at the kink named (f(x) / x)",) if spec.kinks else ())
+       + ("NaN or inf exactly where x = 0 named (two batches with zeros at other places, none without 0)",
+          "a float array forward keeps of lower precision than x named; backward leaves forward's cache unchanged "
+          "(numerical differentiation by forward(x + h) named)",
+          "an (N, D, D) answer named (the Jacobians, confirmed diagonal / diag(y) - y y^T)",
+          "two calls on one instance: the first result is not overwritten by, nor shares memory with, the second")
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
            "second input",))
@@ -2549,6 +2715,7 @@ def softmax_forward(cls) -> None:
     layer = _make(label, lambda c: c(), cls)
     _check_parameters(layer, label)
     _stale_output(lambda: _make(label, lambda c: c(), cls), label)
+    _results_kept(lambda: _make(label, lambda c: c(), cls), label, "forward", "softmax")
     drawn = [rng.normal(0.0, 3.0, s) for s in SOFTMAX_SHAPES]
     cases = drawn[:1] + [np.array([[1.0, 2.0, 3.0, -1.0]])] + drawn[1:]
 
@@ -2838,6 +3005,7 @@ def softmax_backward(cls) -> None:
     keep = core.rng("lab03:softmax:backward-keeps-inputs")
     _backward_keeps_inputs(lambda: _make(label, lambda c: c(), cls), label, keep.normal(0.0, 2.0, (3, 4)),
                            keep.normal(0.0, 1.0, (3, 4)))
+    _results_kept(lambda: _make(label, lambda c: c(), cls), label, "backward", "softmax")
     z1, z2, g = rng.normal(size=(2, 3)), rng.normal(size=(2, 3)), rng.normal(size=(2, 3))
     a, b = _make(label, lambda c: c(), cls), _make(label, lambda c: c(), cls)
     _cache_forward(a, z2, label)

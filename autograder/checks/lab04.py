@@ -391,8 +391,18 @@ def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
         _name_none_batch_size(exc, text, kwargs)
     if hint is _LINEAR_HINT and " raised " in text:
         _name_rows_from_columns(fn, args, text)
-    if hint and " raised " in text:
+    if "can only concatenate str (not \"int\") to str" in text:
+        core.fail(f"{text}. A string and an integer were joined with +: Python does not convert the number; build "
+                  f"the key with an f-string, f'W{{l}}', or 'W' + str(l)", "str-plus-int")
+    if hint and " raised " in text and not _python_type_error(text):
         core.fail(f"{text}. {hint}", exc.diagnosis)
+
+
+def _python_type_error(text: str) -> bool:
+    """A TypeError between plain Python values (a str, tuple, list, dict or None where another belongs): the
+    shape / wrong-layer hints of the composite functions are about arrays, and would mislead here."""
+    return "raised TypeError" in text and bool(
+        re.search(r"'(str|tuple|list|dict|NoneType)'|\((str|tuple|list|dict)\)|\"(str|int|tuple)\"", text))
 
 
 def _name_rows_from_columns(fn, args, text: str) -> None:
@@ -847,6 +857,75 @@ _LINEAR_HINT = ("A shape error here usually means the factors are in the wrong o
                 "with rows as samples, Z = A_prev @ W + b, A_prev (m, n_prev), W (n_prev, n), b (1, n)")
 
 
+#: Kernel-side driver: the arrays a first call returned stay in the kernel (results cross to the judge by copy, so
+#: a later call that writes into them, or returns them again, is only seen there).  Tuples are opened one level deep
+#: (linear_forward's cache).
+_CALL_TWICE = """
+def call_twice(fn, first, second):
+    import numpy as np
+    def arrays(v):
+        out = []
+        for u in (v if isinstance(v, (tuple, list)) else [v]):
+            out.extend(u if isinstance(u, (tuple, list)) else [u])
+        return [u for u in out if isinstance(u, np.ndarray)]
+    inputs = [a for a in first if isinstance(a, np.ndarray)]
+    a = [v for v in arrays(fn(*first)) if not any(v is i for i in inputs)]
+    kept = [np.array(v, copy=True) for v in a]
+    b = arrays(fn(*second))
+    changed = any(v.shape != c.shape or not np.array_equal(v, c, equal_nan=True) for v, c in zip(a, kept))
+    shared = any(v.size and np.shares_memory(v, u) for v in a for u in b)
+    return bool(changed), bool(shared)
+"""
+
+
+def _buffer_kept(fn, first: tuple, second: tuple) -> tuple[bool, bool]:
+    """(changed, shared): did a second call of ``fn`` write into, or return the memory of, what the first returned?"""
+    try:
+        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
+        with np.errstate(all="ignore"):
+            changed, shared = run(fn, first, second)
+    except Exception:     # a call that raises on these inputs is named by the cases
+        return False, False
+    return bool(changed), bool(shared)
+
+
+def _results_kept(fn, name: str, first: tuple, second: tuple) -> None:
+    """Property of every graded function: what one call returned is the caller's, and a later call (same shapes,
+    new values) neither writes into it nor returns the same memory.  An output buffer kept between calls (a
+    module-level array filled in place, a default argument) passes every single call and breaks a network that holds
+    every layer's output at once.  Cheap: two calls, after the cases passed.  Arrays returned that ARE the arguments
+    (the cache holding A_prev, W, b) are the caller's own and not asked about."""
+    changed, shared = _buffer_kept(fn, first, second)
+    if not (changed or shared):
+        return
+    core.fail(f"{name}, called twice with the same shapes and new values: an array the first call returned "
+              f"{'was overwritten by' if changed else 'shares its memory with the result of'} the second call: the "
+              f"result is written into a buffer kept between calls (a module-level array filled in place, out=..., a "
+              f"default argument), so a caller holding the first result (model_forward keeps every layer's output "
+              f"in its caches) sees it change; create the result anew in every call", "result-buffer-shared-between-calls")
+
+
+def _two_calls(seed: str, *shapes, extra=()):
+    """Two argument tuples of the same shapes and new values (float64), ``extra`` appended to each."""
+    gen = core.rng(f"lab04.results-kept.{seed}")
+    return tuple((*(gen.standard_normal(sh) for sh in shapes), *extra) for _ in range(2))
+
+
+def _blocks_keeping_buffers(blocks: dict) -> list:
+    """The names of the student's building blocks (name -> function or None) whose results a later call overwrites
+    (judged in their own cells): a loop built on them cannot keep its layers' arrays apart."""
+    def calls(name):
+        if name == "linear_forward":
+            return _two_calls("blk-lf", (5, 3), (3, 4), (1, 4))
+        if name == "linear_backward":
+            first, second = _two_calls("blk-lb", (5, 4), (5, 3), (3, 4), (1, 4))
+            return (first[0], tuple(first[1:])), (second[0], tuple(second[1:]))
+        if name == "activation_forward":
+            return _two_calls("blk-af", (4, 3), extra=("relu",))
+        return _two_calls("blk-ab", (4, 3), (4, 3), extra=("relu",))
+    return [n for n, block in blocks.items() if block is not None and any(_buffer_kept(block, *calls(n)))]
+
+
 def linear_forward(fn) -> None:
     gen = core.rng("lab04.linear_forward")
     # Sizes pairwise different first (a slip between the axes raises or is named there); the square case
@@ -902,6 +981,7 @@ def linear_forward(fn) -> None:
                           f"entry holds something else", "cache-order")
 
     cases.run_cases([("m == n_prev == n" if s[0] == s[1] == s[2] else None, lambda s=s: case(*s)) for s in shapes])
+    _results_kept(fn, "linear_forward(A_prev (5, 3), W (3, 4), b (1, 4))", *_two_calls("lf", (5, 3), (3, 4), (1, 4)))
 
 
 _SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32), exp(Z) above: compute "
@@ -1137,6 +1217,8 @@ def activation_forward(fn, sigmoid=None) -> None:
             raise
         _name_relu_cap(A, Z, want, f"{name}: A")
         raise
+    for kind in ACTIVATIONS:
+        _results_kept(fn, f"activation_forward(Z (4, 3), {kind!r})", *_two_calls(f"af-{kind}", (4, 3), extra=(kind,)))
 
 
 def _name_relu_cap(A, Z, want, name) -> None:
@@ -1340,6 +1422,12 @@ def model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     try:
         _model_forward(fn, linear_forward, activation_forward)
     except core.CheckFailure as exc:
+        kept = _blocks_keeping_buffers({"linear_forward": linear_forward, "activation_forward": activation_forward})
+        if kept and core.judged_again(lambda: _model_forward(fn, None, None), core.lent_globals(
+                fn, {"linear_forward": _lent_linear_forward, "activation_forward": _lent_activation_forward}),
+                f"judged with the documented blocks in place of your {' and '.join(kept)}, which overwrites what an "
+                f"earlier call returned (see its own cell)"):
+            return
         if not _rejudged_with_blocks(lambda: _model_forward(fn, None, None), fn, exc, {
             "activation_forward": (activation_forward, lambda: [activation_forward(_BLOCK_PROBE.copy(), k)
                                                                 for k in ACTIVATIONS], _lent_activation_forward),
@@ -2233,6 +2321,9 @@ def linear_backward(fn) -> None:
 
     cases.run_cases([("n_prev == n" if s[1] == s[2] else None, lambda k=k, s=s: case(k, *s))
                      for k, s in enumerate(shapes)])
+    first, second = _two_calls("lb", (5, 4), (5, 3), (3, 4), (1, 4))
+    _results_kept(fn, "linear_backward(dZ (5, 4), cache with A_prev (5, 3), W (3, 4))",
+                  (first[0], tuple(first[1:])), (second[0], tuple(second[1:])))
 
 
 def _linear_backward_oracle(dZ, A_prev, W, b):
@@ -2407,6 +2498,9 @@ def _activation_backward(fn, sigmoid=None) -> None:
     for kind in ("sigmoid", "tanh"):
         _large_z_derivative(fn, sigmoid, kind)
     _relu_derivative_at_kink(fn)
+    for kind in ACTIVATIONS:
+        _results_kept(fn, f"activation_backward(dA (4, 3), Z (4, 3), {kind!r})",
+                      *_two_calls(f"ab-{kind}", (4, 3), (4, 3), extra=(kind,)))
 
 
 def _relu_derivative_at_kink(fn) -> None:
@@ -2737,6 +2831,12 @@ def model_backward(fn, linear_backward=None, activation_backward=None, binary_cr
     try:
         _model_backward(fn, linear_backward, activation_backward, binary_cross_entropy)
     except core.CheckFailure as exc:
+        kept = _blocks_keeping_buffers({"linear_backward": linear_backward, "activation_backward": activation_backward})
+        if kept and core.judged_again(lambda: _model_backward(fn, None, None, binary_cross_entropy), core.lent_globals(
+                fn, {"linear_backward": _lent_linear_backward, "activation_backward": _lent_activation_backward}),
+                f"judged with the documented blocks in place of your {' and '.join(kept)}, which overwrites what an "
+                f"earlier call returned (see its own cell)"):
+            return
         one = np.ones_like(_BLOCK_PROBE)
         if not _rejudged_with_blocks(lambda: _model_backward(fn, None, None, binary_cross_entropy), fn, exc, {
             "activation_backward": (activation_backward, lambda: [activation_backward(one.copy(), _BLOCK_PROBE.copy(), k)
@@ -2807,6 +2907,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
             _name_transposed_labels(fn, exc, AL.astype(dtype), Y.astype(dtype), caches, hidden, layers, L)
             _name_whole_cache_pair(exc, linear_backward, caches)
             if " raised " in str(exc):
+                _name_block_arguments(fn, AL.astype(dtype), Y.astype(dtype), caches, hidden, name)
+            if " raised " in str(exc):
                 _walks_forwards(fn, hidden, name, "in linear_backward" in str(exc))
                 _layers_skipped(fn, hidden, name)
             if " raised " in str(exc) and m > 1:
@@ -2857,6 +2959,38 @@ def _name_reversed_numbering(got, ref, L, name) -> None:
                   f"grads['dW{L}'] holds dW1 (and likewise db): the layer numbering is reversed; the loop runs "
                   f"from the top, l = L, ..., 1, and layer l's gradients go to grads[f'dW{{l}}'] with that l (a "
                   f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
+
+
+def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
+    """After model_backward raised: what did it hand its building blocks?  Judged again with recording reference
+    blocks lent by name (core.lent_globals): each caches entry is (linear_cache, Z), so linear_backward must get a
+    triple (A_prev, W, b) and activation_backward an array Z.  Said only when a recorded call got the other part
+    of the pair (a confirmed reading, not a guess from the error text)."""
+    calls: list = []
+
+    def activation_backward(dA, activation_cache, activation):
+        calls.append(("activation_backward", activation_cache))
+        return _lent_activation_backward(dA, activation_cache, activation)
+
+    def linear_backward(dZ, linear_cache):
+        calls.append(("linear_backward", linear_cache))
+        return _lent_linear_backward(dZ, linear_cache)
+    try:
+        with core.lent_globals(fn, {"activation_backward": activation_backward, "linear_backward": linear_backward}):
+            with np.errstate(all="ignore"):
+                fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        pass
+    for block, arg in calls:
+        if block == "activation_backward" and isinstance(arg, (tuple, list)):
+            core.fail(f"{name}: activation_backward was given a {type(arg).__name__} of {len(arg)} values as Z (the "
+                      f"activation cache): that is a linear cache (A_prev, W, b). Each caches entry is the pair "
+                      f"(linear_cache, activation_cache) = ((A_prev, W, b), Z), in that order: unpack the layer "
+                      f"below's entry as `_, Z_prev = caches[l - 2]` (or caches[l - 2][1])", "cache-pair-swapped")
+        if block == "linear_backward" and isinstance(arg, np.ndarray):
+            core.fail(f"{name}: linear_backward was given an array of shape {arg.shape} as the linear cache: that is "
+                      f"Z, the activation cache. Each caches entry is the pair (linear_cache, activation_cache) = "
+                      f"((A_prev, W, b), Z), in that order: `linear_cache, _ = caches[l - 1]`", "cache-pair-swapped")
 
 
 def _name_whole_cache_pair(exc, linear_backward, caches) -> None:

@@ -1878,3 +1878,41 @@ MUTANTS += [
            new="    def record(epoch, initial={k: v.copy() for k, v in parameters.items()}):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((model_forward(X, initial, hidden_activation)[0] > 0.5) == (Y > 0.5)))",
            expect="the history is measured with the parameters train was given"),
 ]
+
+# Round 17b (helper j): what model_backward hands its building blocks (each caches entry is (linear_cache, Z)),
+# a TypeError between Python values told as such (no shape / wrong-layer hint), keys built with str + int.
+MUTANTS += [
+    Mutant("R17j model_backward unpacks the layer below's cache pair the wrong way round (Z_prev, _ = caches[l - 2])",
+           old="_, Z_prev = caches[l - 2]",
+           new="Z_prev, _ = caches[l - 2]",
+           expect=("activation_backward was given a tuple of 3 values as Z", "(linear_cache, activation_cache)")),
+    Mutant("R17j model_backward takes the linear cache from the wrong half of the pair (_, linear_cache = caches[l - 1])",
+           old="linear_cache, _ = caches[l - 1]",
+           new="_, linear_cache = caches[l - 1]",
+           expect=("linear_backward was given an array of shape", "(linear_cache, activation_cache)")),
+    Mutant("R17j model_forward builds the keys with \"W\" + l (int: TypeError)",
+           old='Z, linear_cache = linear_forward(A, parameters[f"W{l}"], parameters[f"b{l}"])',
+           new='Z, linear_cache = linear_forward(A, parameters["W" + l], parameters["b" + l])',
+           expect=("A string and an integer were joined with +", "'W' + str(l)")),
+    Mutant("R17j model_backward files the gradients under \"dW\" + l (int: TypeError)",
+           old='dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           new='dA_prev, grads["dW" + l], grads["db" + l] = linear_backward(dZ, linear_cache)',
+           expect=("A string and an integer were joined with +", "'W' + str(l)")),
+]
+VARIANTS += [
+    # The docstring lists "sigmoid", "tanh" or "relu" and promises nothing for another name (as R13b for the
+    # initialisation methods): no ValueError is asked for.
+    Variant("R17j activation_forward treats an unknown activation as linear (no ValueError)",
+            old='    else:\n        raise ValueError(f"unknown activation {activation!r}")\n    return A, Z',
+            new='    else:\n        A = Z  # anything else: linear\n    return A, Z'),
+]
+MUTANTS += [
+    Mutant("R17j linear_forward writes Z into a module-level buffer reused across calls of the same shape",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)",
+           new="    global _Z_BUF\n    shape, dtype = (A_prev.shape[0], W.shape[1]), np.result_type(A_prev, W, b)\n    if \"_Z_BUF\" not in globals() or _Z_BUF.shape != shape or _Z_BUF.dtype != dtype:\n        _Z_BUF = np.empty(shape, dtype=dtype)\n    np.matmul(A_prev, W, out=_Z_BUF)\n    _Z_BUF += b\n    return _Z_BUF, (A_prev, W, b)",
+           expect=("linear_forward(A_prev (5, 3), W (3, 4), b (1, 4)), called twice", "buffer kept between calls")),
+    Mutant("R17j activation_backward (relu) multiplies into a default-argument buffer",
+           old="    if activation == \"relu\":\n        return dA * (Z > 0)\n    raise ValueError(f\"unknown activation {activation!r}\")",
+           new="    if activation == \"relu\":\n        key = (dA.shape, dA.dtype)\n        if key not in _BUFS:\n            _BUFS[key] = np.empty_like(dA)\n        return np.multiply(dA, Z > 0, out=_BUFS[key])\n    raise ValueError(f\"unknown activation {activation!r}\")\n\n\n_BUFS = {}",
+           expect=("activation_backward(dA (4, 3), Z (4, 3), 'relu'), called twice", "buffer kept between calls")),
+]
