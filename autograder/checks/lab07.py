@@ -1840,6 +1840,29 @@ def _conv_mixed_dtypes(conv2d_forward) -> None:
                  name=f"conv2d_forward ({context})", **_tol(np.float32))
 
 
+def _conv_backward_mixed_dtypes(conv2d_backward) -> None:
+    """dx has the dtype of x (the docstring), also when w comes in another dtype: x and dout float64 with float32
+    kernels. Only dx's dtype is asked here (a buffer made with w's dtype gives float32); the values of all three."""
+    r = core.rng("lab07.conv2d_backward.mixed")
+    case = (2, 3, 7, 6, 4, 3, 2, 1, 1, np.float64)
+    x, wt, _b = _conv_inputs(r, case)
+    wt32 = wt.astype(np.float32)
+    dout = r.normal(0, 1, (case[0], case[4], *_out_size(case)))
+    context = f"{_describe_conv(case)}, x and dout in float64, w in float32"
+    got = _unpack(_call(conv2d_backward, (dout, x, wt32, 1, 1), "conv2d_backward", context), 3, "conv2d_backward",
+                  "(dx, dw, db)")
+    want = _conv_grads(dout, x, wt32.astype(_float64), 1, 1)
+    dx = expect_array(got[0], name=f"conv2d_backward dx ({context})", shape=x.shape, dtype=None)
+    if dx.dtype != x.dtype:
+        took = "that of w" if dx.dtype == wt32.dtype else "neither that of x nor that of w"
+        fail(f"conv2d_backward ({context}) returned dx in {dx.dtype}: dx has the dtype of x ({x.dtype}), as the "
+             f"docstring says, whatever the dtype of w: it takes {took} (a buffer created with w's dtype, "
+             f"np.zeros(..., dtype=w.dtype), or an .astype(w.dtype)?); create it from x (np.zeros_like(x) or "
+             f"np.zeros(xp.shape, x.dtype))", "conv-dx-dtype-of-w")
+    for value, ref, label in zip(got, want, ("dx", "dw", "db")):
+        expect_close(np.asarray(value, _float64), ref, name=f"conv2d_backward {label} ({context})", **_tol(np.float32))
+
+
 def _bias_additive(conv2d_forward, r) -> None:
     """The bias is a property of the specification: out(b) - out(b = 0) is b[o] at every position of channel o,
     whatever b is.  Asked with a bias whose entries sum to 0 (and are not all 0), so that code which adds the bias
@@ -2507,6 +2530,7 @@ def conv2d_backward(conv2d_backward):
         twice = [(k.normal(0, 1, (case[0], case[4], *_out_size(case))), *_conv_inputs(k, case)[:2], case[7], case[8])
                  for _ in range(2)]
         _results_kept(conv2d_backward, "conv2d_backward", _describe_conv(case), *twice, ("dx", "dw", "db"))
+        _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
         _dx_uncovered(conv2d_backward, seen)
         _matmul_mismatch(exc, results)

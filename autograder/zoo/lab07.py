@@ -1988,8 +1988,18 @@ MUTANTS += [
            old="            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n",
            new="            dxp[:, :, u:stride * H_out:stride, v:stride * W_out:stride] += dcols[:, u, v]\n",
            expect="without the offset u"),
+    Mutant("r17l conv bwd: dx buffer created in w's dtype",
+           old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n",
+           new="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=w.dtype)\n",
+           expect="dx has the dtype of x (float64), as the docstring says, whatever the dtype of w"),
 ]
 VARIANTS += [
+    Variant("r17l conv bwd: dx buffer created in x's dtype",
+            old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n",
+            new="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=x.dtype)\n"),
+    Variant("r17l conv bwd: dw cast to w's dtype (only dx's dtype is asked with mixed dtypes)",
+            old="    dw = (g @ cols.T).reshape(w.shape)\n",
+            new="    dw = (g @ cols.T).reshape(w.shape).astype(w.dtype)\n"),
     Variant("r17l conv fwd: result cast to x's dtype",
             old=R17L_FWD_RET,
             new="    return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(x.dtype)\n"),
