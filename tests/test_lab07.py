@@ -459,3 +459,12 @@ def test_dx_with_the_channel_axes_of_the_kernel_reversed_is_named():
     got = checks._conv_grads(dout, x, w[::-1, ::-1], 1, 0)[0]
     with pytest.raises(core.CheckFailure, match="the CHANNEL axes of w are reversed"):
         checks._kernel_reversed(got, want, dout, x, w, 1, 0, "test", checks._tol(np.float64))
+
+
+def test_a_factor_on_one_case_is_told_only_when_every_case_shows_it():
+    """_confirmed: a 'scaled' reading needs the same factor in every failing case."""
+    one = core.CheckFailure("dx: your result is the expected one times 1.091 (a missing ...)", "scaled")
+    other = core.CheckFailure("dx has wrong values: largest error 3", "wrong-values")
+    same = core.CheckFailure("dx: your result is the expected one times 1.091 (a missing ...)", "scaled")
+    assert not checks._confirmed(one, [(None, other), (None, one)])
+    assert checks._confirmed(one, [(None, same), (None, one)])

@@ -541,3 +541,40 @@ def test_round16c_state_of_another_dtype_is_named():
     right = Held(params)
     right.velocity = [np.zeros_like(p.data) for p in params]
     checks._state_dtype(right, params, "SGD(params, lr) (float32)")
+
+
+# ---------------------------------------------------------------------------- round 17b (r17l)
+
+def test_a_second_optimiser_on_the_same_parameters_starts_fresh(ns):
+    """State kept on the parameter objects is named only when new objects with the same values step right."""
+    Adam = ns["Adam"]
+    checks._fresh_after_another(lambda ps: Adam(ps, lr=0.05), lambda d, g, f: checks._adam(d, g, f, lr=0.05),
+                                "Adam", np.random.default_rng(0))
+
+    class OnParameters(Adam):
+        def step(self):
+            for p in self.params:
+                if not hasattr(p, "m1"):
+                    p.m1 = np.zeros_like(p.data)
+                p.m1 *= 0.9
+                p.m1 += p.grad
+                p.data -= 0.05 * p.m1
+
+    with pytest.raises(core.CheckFailure) as caught:
+        checks._fresh_after_another(OnParameters, lambda d, g, f: checks._sgd(d, g, f, 0.05, 0.9), "SGD-like",
+                                    np.random.default_rng(0))
+    assert caught.value.diagnosis == "state-on-parameters"
+
+
+def test_running_statistics_fitted_on_two_calls(ns):
+    """a * running + b * batch read back on two calls of different sizes; the rule's (1 - m, m) says nothing."""
+    bn = ns["batchnorm_forward"]
+    exc = core.CheckFailure("batchnorm_forward(...): running_mean has wrong values", "wrong-values")
+    checks._running_coefficients(bn, exc, 1, "running_mean", 0.1, 1e-5)
+
+    def slipped(x, gamma, beta, rm, rv, training, momentum=0.1, eps=1e-5):
+        out, _rm, rv2, cache = bn(x, gamma, beta, rm, rv, training, momentum, eps)
+        return out, rm - momentum * (x.mean(0, keepdims=True) - rm), rv2, cache
+
+    with pytest.raises(core.CheckFailure, match="wrong SIGN"):
+        checks._running_coefficients(slipped, exc, 1, "running_mean", 0.1, 1e-5)

@@ -944,6 +944,61 @@ def _generic(exc: core.CheckFailure) -> bool:
     return exc.diagnosis in GENERIC_DIAGNOSES or str(exc.diagnosis).startswith("raised")
 
 
+def _slice_end_offset(failures) -> None:
+    """Every failing case raised a broadcast error between an array over the H_out x W_out output positions and a
+    strided slice with fewer positions, exactly as many as u:stride * H_out:stride holds for an offset u inside the
+    window (ceil((stride * H_out - u) / stride): H_out for u < stride, fewer for u >= stride): the end of the slice
+    over the output positions leaves the offset out. Told when every failing case (two or more, of different sizes)
+    fits that reading."""
+    fits = []
+    for case, exc in failures:
+        if "could not be broadcast" not in str(exc):
+            return
+        if len(case) == 10:
+            ho, wo = _out_size(case)
+            kh, kw, s = case[5], case[6], case[7]
+        else:
+            n, c, h, w, kh, s, _dt = case
+            kw = kh
+            ho, wo = len(_starts(h, kh, s)), len(_starts(w, kw, s))
+        spatial = {sh[-2:] for sh in _broadcast_shapes(str(exc)) if len(sh) >= 2}
+        short = [sh for sh in spatial if sh != (ho, wo)]
+        rows = {-(-(s * ho - u) // s) for u in range(kh)}
+        cols = {-(-(s * wo - v) // s) for v in range(kw)}
+        if (ho, wo) not in spatial or len(short) != 1 or not (short[0][0] in rows and short[0][1] in cols):
+            return
+        fits.append((exc, case, short[0], (ho, wo), s))
+    if len({tuple(case[:4]) for _, case, *_r in fits}) < 2:
+        return
+    exc, case, (a, b), (ho, wo), s = fits[0]
+    what = "kernel" if len(case) == 10 else "window"
+    fail(f"{_raised_head(str(exc))}: a strided slice has {a} x {b} positions where there are H_out x W_out = {ho} x "
+         f"{wo} (stride {s}; the same reading fits all {len(fits)} cases that raised): the slice for the {what} offset "
+         f"u ends at stride * H_out, without the offset u: u:stride * H_out:stride holds ceil((stride * H_out - u) / "
+         f"stride) positions, fewer than H_out for the offsets u >= stride (which exist only when windows overlap, "
+         f"stride < {what} size); the end is u + stride * H_out (and v + stride * W_out)", "slice-end-without-offset")
+
+
+def _factor_read(exc) -> float | None:
+    found = re.search(r"the expected one times (-?[\d.]+(?:e[-+]?\d+)?)", str(exc))
+    return float(found.group(1)) if found else None
+
+
+def _confirmed(exc, failures) -> bool:
+    """A constant factor read on ONE case ("scaled": your result is the expected one times k) is told only when
+    every failing case shows the same factor (a property of the code, not of one case's sizes: a pseudo-inverse
+    is a scaled transpose when C_out = 1 only); a factor named after a case size only when every failing case is
+    scaled by its own size."""
+    if exc.diagnosis == "scaled":
+        k = _factor_read(exc)
+        return len(failures) == 1 or (k is not None and all(
+            e.diagnosis == "scaled" and _factor_read(e) is not None and abs(_factor_read(e) - k) <= 1e-3 * abs(k)
+            for _, e in failures))
+    if exc.diagnosis == "scaled-by-size":
+        return all(e.diagnosis == "scaled-by-size" for _, e in failures)
+    return True
+
+
 def _report(results, patterns, probe=None):
     """Report the failures of independent cases: the first that names a mistake; else the pattern
     of the cases that pass and fail (``patterns``: (predicate on a case, sentence, id); the first
@@ -957,12 +1012,14 @@ def _report(results, patterns, probe=None):
         if not exc.others:
             exc.others = [e.compared for _, e in failures if e is not exc and e.compared is not None][:3]
     for _, exc in failures:
-        if not _generic(exc):
+        if not _generic(exc) and _confirmed(exc, failures):
             raise exc
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
     _slice_axes_mixed(first)
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
+    if raised:
+        _slice_end_offset(failures)
     # A pattern that separates the cases exactly (every failing case has the property, no passing case has
     # it) before one that only covers the failures (a passing case has it too): the exact one is confirmed.
     fits = [(predicate, sentence, diagnosis) for predicate, sentence, diagnosis in patterns
@@ -1756,10 +1813,54 @@ def conv2d_forward(conv2d_forward):
     _defaults(conv2d_forward, "conv2d_forward", (x, wt, b), (("stride", 1), ("pad", 0)), _conv, _same_arrays,
               "x of shape (2, 3, 6, 7), w of shape (4, 3, 3, 3)")
     _bias_additive(conv2d_forward, r)
+    _conv_mixed_dtypes(conv2d_forward)
     k = core.rng("lab07.conv2d_forward.kept")
     case = CONV_CASES[2]
     _results_kept(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   (*_conv_inputs(k, case), case[7], case[8]), ("output",))
+
+
+def _conv_mixed_dtypes(conv2d_forward) -> None:
+    """out has the dtype of x (the docstring), also when w and b come in another dtype: x float64 with float32
+    kernels (a float32 layer fed a float64 batch). numpy's own promotion gives float64 there; a cast to w's or b's
+    dtype does not."""
+    r = core.rng("lab07.conv2d_forward.mixed")
+    case = (2, 3, 7, 6, 4, 3, 2, 1, 1, np.float64)
+    x, wt, b = _conv_inputs(r, case)
+    wt32, b32 = wt.astype(np.float32), b.astype(np.float32)
+    context = f"{_describe_conv(case)}, x in float64, w and b in float32"
+    got = _call(conv2d_forward, (x, wt32, b32, 1, 1), "conv2d_forward", context)
+    got = expect_array(got, name=f"conv2d_forward ({context})", shape=(2, 4, *_out_size(case)), dtype=None)
+    if got.dtype != x.dtype:
+        took = ("that of w and b" if got.dtype == wt32.dtype else "neither that of x nor that of w and b")
+        fail(f"conv2d_forward ({context}) returned out in {got.dtype}: out has the dtype of x ({x.dtype}), as the "
+             f"docstring says, whatever the dtype of w and b: it takes {took} (an .astype(w.dtype), or a buffer "
+             f"created with w's dtype?); keep x's dtype (.astype(x.dtype), or let numpy promote)", "conv-dtype-of-w")
+    expect_close(got, _conv(x, wt32.astype(_float64), b32.astype(_float64), 1, 1),
+                 name=f"conv2d_forward ({context})", **_tol(np.float32))
+
+
+def _conv_backward_mixed_dtypes(conv2d_backward) -> None:
+    """dx has the dtype of x (the docstring), also when w comes in another dtype: x and dout float64 with float32
+    kernels. Only dx's dtype is asked here (a buffer made with w's dtype gives float32); the values of all three."""
+    r = core.rng("lab07.conv2d_backward.mixed")
+    case = (2, 3, 7, 6, 4, 3, 2, 1, 1, np.float64)
+    x, wt, _b = _conv_inputs(r, case)
+    wt32 = wt.astype(np.float32)
+    dout = r.normal(0, 1, (case[0], case[4], *_out_size(case)))
+    context = f"{_describe_conv(case)}, x and dout in float64, w in float32"
+    got = _unpack(_call(conv2d_backward, (dout, x, wt32, 1, 1), "conv2d_backward", context), 3, "conv2d_backward",
+                  "(dx, dw, db)")
+    want = _conv_grads(dout, x, wt32.astype(_float64), 1, 1)
+    dx = expect_array(got[0], name=f"conv2d_backward dx ({context})", shape=x.shape, dtype=None)
+    if dx.dtype != x.dtype:
+        took = "that of w" if dx.dtype == wt32.dtype else "neither that of x nor that of w"
+        fail(f"conv2d_backward ({context}) returned dx in {dx.dtype}: dx has the dtype of x ({x.dtype}), as the "
+             f"docstring says, whatever the dtype of w: it takes {took} (a buffer created with w's dtype, "
+             f"np.zeros(..., dtype=w.dtype), or an .astype(w.dtype)?); create it from x (np.zeros_like(x) or "
+             f"np.zeros(xp.shape, x.dtype))", "conv-dx-dtype-of-w")
+    for value, ref, label in zip(got, want, ("dx", "dw", "db")):
+        expect_close(np.asarray(value, _float64), ref, name=f"conv2d_backward {label} ({context})", **_tol(np.float32))
 
 
 def _bias_additive(conv2d_forward, r) -> None:
@@ -2429,6 +2530,7 @@ def conv2d_backward(conv2d_backward):
         twice = [(k.normal(0, 1, (case[0], case[4], *_out_size(case))), *_conv_inputs(k, case)[:2], case[7], case[8])
                  for _ in range(2)]
         _results_kept(conv2d_backward, "conv2d_backward", _describe_conv(case), *twice, ("dx", "dw", "db"))
+        _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
         _dx_uncovered(conv2d_backward, seen)
         _matmul_mismatch(exc, results)
@@ -2441,6 +2543,12 @@ def conv2d_backward(conv2d_backward):
                     fail(f"{exc}; {story}", "shape-axes-named")      # the rule of db, then what was summed
                 if story:
                     fail(f"conv2d_backward: {story}", "shape-axes-named")
+        if exc.diagnosis == "scaled":       # a factor on one case: is the result linear in its input?
+            k = {"dx": 0, "dw": 1}.get(_which_output(str(exc)))
+            case = next((c for c, e in results if e is exc), None) if results else None
+            if k is not None and case is not None:
+                other = CONV_CASES[0] if case != CONV_CASES[0] else CONV_CASES[2]
+                _scaling_probe(conv2d_backward, k, [case, other], r, _head(exc))
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             for case in CONV_CASES[:5]:
                 found = _positions_probe(lambda d, x, w, c=case: conv2d_backward(d, x, w, c[7], c[8]),
@@ -2456,6 +2564,9 @@ def conv2d_backward(conv2d_backward):
                 _linearity_probe(lambda d: tuple(conv2d_backward(d, x, wt, case[7], case[8]))[k],
                                  lambda d: _conv_grads(d, x, wt, case[7], case[8])[k], dout, _head(exc),
                                  ("dx", "dw", "db")[k])
+                if k in (0, 1):     # dx is linear in w, dw in x: asked on this case and on a second one
+                    other = CONV_CASES[0] if case != CONV_CASES[0] else CONV_CASES[2]
+                    _scaling_probe(conv2d_backward, k, [case, other], r, _head(exc))
                 _isolate(lambda d, x_, w_: tuple(conv2d_backward(d, x_, w_, case[7], case[8]))[k],
                          lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
                          {"dout": dout, "x": x, "w": wt}, exc, case[9])
@@ -3258,6 +3369,44 @@ def _pool_grad_one_axis(dout, x, size, s, axis):
             mask = win == win.max(axis=axis, keepdims=True)
             dx[:, :, i * s:i * s + size, j * s:j * s + size] += mask * np.asarray(dout, _float64)[:, :, i, j][:, :, None, None]
     return dx
+
+
+def _scaling_probe(conv2d_backward, k, cases, r, head) -> None:
+    """dx is linear in w (dx = col2im(w_matrix.T @ dout_matrix)), dw linear in x: doubling that input doubles the
+    result. Asked on two cases of different sizes: the factor the student's result changes by when the input is
+    doubled is told only when both cases give the same one, and it is not 2."""
+    label, source, index = (("dx", "w", 2), ("dw", "x", 1))[k]
+    factors = []
+    for case in cases:
+        x, wt, _b = _conv_inputs(r, case)
+        x, wt = x.astype(_float64), wt.astype(_float64)
+        dout = r.normal(0, 1, (case[0], case[4], *_out_size(case)))
+        args = [dout, x, wt, case[7], case[8]]
+        doubled = list(args)
+        doubled[index] = 2 * args[index]
+        try:
+            one = np.asarray(tuple(conv2d_backward(*args))[k], _float64)
+            two = np.asarray(tuple(conv2d_backward(*doubled))[k], _float64)
+        except Exception:       # the student's code: any failure means no reading
+            return
+        if one.shape != two.shape or not (np.isfinite(one).all() and np.isfinite(two).all()) or not np.abs(one).max() > 0:
+            return
+        c = float(np.sum(one * two) / np.sum(one * one))
+        if not core.close(two, c * one, 1e-7, 1e-10):
+            return
+        factors.append(c)
+    if len(factors) < 2 or abs(factors[0] - factors[1]) > 1e-6 * max(1.0, abs(factors[0])) or \
+            abs(factors[0] - 2) < 1e-6:
+        return
+    c = factors[0]
+    inverse = (f": {label} scales as 1 / {source} (a division by {source}, or an inverse of the kernel matrix such "
+               f"as np.linalg.pinv / inv / solve: backpropagation multiplies by the TRANSPOSE, w.reshape(C_out, -1).T "
+               f"@ dout_matrix, it does not invert the forward)" if abs(c - 0.5) < 1e-6 else "")
+    change = ("stays the same" if abs(c - 1) < 1e-6 else f"changes by a factor {c:.4g}")
+    same = (f" (a division by a norm, sum or maximum of {source}?)" if abs(c - 1) < 1e-6 else "")
+    fail(f"{head}: when {source} is doubled your {label} {change} (the same on two cases of different sizes), where "
+         f"it must double: {label} is linear in {source}{inverse}{same}", f"{label}-not-linear-in-"
+         f"{source}")
 
 
 def _linearity_probe(student, oracle, dout, head, label) -> None:

@@ -1194,6 +1194,30 @@ def zero_grad(Optimizer):
                 fail("zero_grad must not change p.data", "zero-grad-changed-data")
     _zero_sum_gradients(Optimizer)
     _state_kept(Optimizer, r)
+    _zero_grad_any_rank(Optimizer)
+
+
+def _zero_grad_any_rank(Optimizer) -> None:
+    """p.data has ANY shape (the Parameter docstring): a 0-d parameter (shape (), a learnt scalar) beside a 1-D and a
+    2-D one; zero_grad resets each gradient to zeros of its shape and dtype."""
+    grads = [np.array(1.5), np.array([2.0, -1.0, 0.5]), np.array([[1.0, -2.0], [3.0, 0.25]])]
+    shapes = [g.shape for g in grads]
+    params = [core.kernel_object(data=np.ones_like(g), grad=g.copy(), decay=True) for g in grads]
+    opt = call(Optimizer, params, 0.1, name="Optimizer(params, lr=0.1)")
+    try:
+        call(opt.zero_grad, name=f"Optimizer.zero_grad() with parameters of shapes {shapes}")
+    except core.CheckFailure as exc:
+        if "index" in str(exc):
+            fail(f"{exc}: p.data (and p.grad) may have ANY shape, a 0-d array (shape (), a scalar parameter) too: "
+                 f"p.grad[:] = 0 needs an axis; p.grad[...] = 0 (or p.grad.fill(0), or np.zeros_like(p.data)) "
+                 f"works for every shape", "zero-grad-assumes-rank")
+        raise
+    for i, (p, g) in enumerate(zip(params, grads)):
+        held = p.grad
+        if not isinstance(held, np.ndarray) or held.shape != g.shape or held.dtype != g.dtype or bool(held.any()):
+            fail(f"zero_grad with parameters of shapes {shapes} (a 0-d one first): parameter {i}'s grad is "
+                 f"{held!r} after zero_grad(), where zeros of shape {g.shape} and dtype {g.dtype} belong: p.grad[...] "
+                 f"= 0 works for every shape, 0-d too", "zero-grad-any-rank")
 
 
 def _zero_sum_gradients(Optimizer) -> None:
@@ -1356,6 +1380,79 @@ def _wrong_default(make, documented: dict, signature: str, r, exc) -> None:
                  f"signature {signature}", "wrong-default")
 
 
+def _fresh_after_another(make, oracle, what, r) -> None:
+    """A second optimiser built on the SAME parameter objects after a first one has stepped them must start fresh:
+    its first step is that of a new optimiser (state zero, step counter 0) from the parameters' current values. The
+    state belongs to the optimiser (lists on self, aligned with self.params), not to the parameter objects. When the
+    second optimiser's step is the one the first would have taken next, the state was carried on the parameters."""
+    data0, grads = _problem(r, np.float64, 3, shapes=[(3, 4), (1, 4), (2, 3)])
+    params = _params(data0, DECAY[:3])
+    first = call(make, params, name=what)
+    for step in grads[:2]:
+        _set_grads(params, step)
+        _step(first, what)
+    now = [np.array(expect_array(p.data, name=f"{what}: parameter data", shape=np.shape(d), finite=False),
+                    dtype=_float64)         # a copy: p.data changes in place at the next step
+           for p, d in zip(params, data0)]
+    second = call(make, params, name=f"{what}, a second optimiser on the same parameters")
+    _set_grads(params, grads[2])
+    _step(second, f"{what}, a second optimiser on the same parameters")
+    got = [_f64(expect_array(p.data, name=f"{what}: parameter data", shape=np.shape(d), finite=False))
+           for p, d in zip(params, data0)]
+    fresh = oracle(now, [grads[2]], DECAY[:3])[-1]
+    rtol, atol = TOL[np.float64]
+    if all(core.close(g, w, rtol, atol) for g, w in zip(got, fresh)):
+        return
+    head = (f"{what}: a SECOND optimiser built on the same parameter objects after 2 steps of a first one (shapes "
+            f"{[tuple(np.shape(d)) for d in data0]}): its first step is not that of a new optimiser")
+    try:        # the same values in NEW parameter objects: right there, so the state travels with the objects
+        new = _trajectory(make, now, [grads[2]], f"{what}, new parameter objects", decay=DECAY[:3])[-1]
+    except core.CheckFailure:
+        new = None
+    if new is not None and all(core.close(g, w, rtol, atol) for g, w in zip(new, fresh)):
+        fail(f"{head}, while a new optimiser on NEW parameter objects with the same values steps right: the state "
+             f"(velocities, moments) is kept on the parameter objects (p.m, setattr, hasattr(p, ...)), so a second "
+             f"optimiser inherits the first one's; it belongs to each optimiser: lists on self built in __init__, "
+             f"[np.zeros_like(p.data) for p in self.params], aligned with self.params", "state-on-parameters")
+    fail(f"{head} (state zero and step counter 0, from the parameters' current values): keep the state on the "
+         f"optimiser (lists on self built in __init__), not on the parameter objects or the class",
+         "state-not-fresh")
+
+
+def _kinds_of_state(make, oracle, what) -> None:
+    """Asked of every optimiser with state, after its main cases: parameters of any shape, and a second optimiser
+    on the same parameters starts fresh. oracle(data0, grads, decay) -> parameters after every step."""
+    _any_rank_params(make, oracle, what)
+    _fresh_after_another(make, oracle, what, core.rng("lab08.fresh-optimiser"))
+
+
+def _any_rank_params(make, oracle, what) -> None:
+    """Parameters of any shape: a 0-d one (a scalar array, a learnt temperature) beside a 1-D and a 2-D one; two
+    steps must follow the rule for each."""
+    data0 = [np.array(0.7), np.array([0.5, -1.0, 2.0]), np.array([[1.0, -0.5], [0.25, 2.0]])]
+    grads = [[np.array(0.3), np.array([0.2, -0.4, 0.1]), np.array([[0.5, 0.1], [-0.3, 0.2]])],
+             [np.array(-0.6), np.array([0.1, 0.3, -0.2]), np.array([[-0.1, 0.4], [0.2, -0.5]])]]
+    decay = [True, False, True]
+    shapes = [d.shape for d in data0]
+    label = f"{what} with parameters of shapes {shapes} (a 0-d one first)"
+    try:
+        got = _trajectory(make, data0, grads, label, decay=decay)
+    except core.CheckFailure as exc:
+        if "index" in str(exc):
+            fail(f"{exc}: parameters may have ANY shape, a 0-d array (shape ()) too: index with p.data[...] (or "
+                 f"no index at all: in-place operators p.data -= ..., v *= mu), never [:] or [:, :], which need "
+                 f"an axis", "optimiser-any-rank")
+        raise
+    want = oracle(data0, grads, decay)
+    rtol, atol = TOL[np.float64]
+    for k, (gs, ws) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(gs, ws)):
+            if not core.close(g, w, rtol, atol):
+                fail(f"{label}: parameter {i} (shape {shapes[i]}) after step {k + 1} is {np.round(g, 6).tolist()}, "
+                     f"expected {np.round(w, 6).tolist()}: the rule applies to parameters of every shape",
+                     "optimiser-any-rank-values")
+
+
 def sgd_momentum(SGD):
     r = core.rng("lab08.sgd_momentum")
     for dtype in (np.float64, np.float32):
@@ -1424,6 +1521,8 @@ def sgd_momentum(SGD):
     _in_place(lambda ps: SGD(ps, 0.07, momentum=0.7), *_problem(core.rng("lab08.in-place"), np.float64, 1),
               "SGD(params, lr=0.07, momentum=0.7)")
     _in_place(lambda ps: SGD(ps, 0.07), *_problem(core.rng("lab08.in-place"), np.float64, 1), "SGD(params, lr=0.07)")
+    _kinds_of_state(lambda ps: SGD(ps, 0.07, momentum=0.7), lambda d, g, f: _sgd(d, g, f, 0.07, 0.7),
+                    "SGD(params, lr=0.07, momentum=0.7)")
 
 
 def _momentum_lr_changes(SGD, r) -> None:
@@ -1923,6 +2022,8 @@ def rmsprop(RMSProp):
                         "s decays (s <- alpha * s + 0), so the next steps are larger", adaptive_lr=0.02)
     _in_place(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), *_problem(core.rng("lab08.in-place"), np.float64, 1),
               "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)")
+    _kinds_of_state(lambda ps: RMSProp(ps, 0.02, alpha=0.8, eps=1e-6), lambda d, g, f: _rmsprop(d, g, 0.02, 0.8, 1e-6),
+                    "RMSProp(params, lr=0.02, alpha=0.8, eps=1e-6)")
 
 
 def _rmsprop_main(RMSProp, data0, grads, lr, alpha, eps, what, dtype):
@@ -2440,6 +2541,25 @@ def _adam_cases(Adam, r, hyper):
     # gradients are tiny (sqrt(v_hat) about 1e-5), so the default eps shows in its steps.
     data0, grads = _problem(r, np.float64, 4, small=2)
     lrs = [1e-3, 5e-3, 2e-3, 1e-3]
+    try:
+        _adam_default_run(Adam, data0, grads, lrs)
+    except core.CheckFailure as exc:
+        if _generic_step(exc):
+            _wrong_default(lambda ps, **kw: Adam(ps, **kw), {"lr": 1e-3, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8,
+                           "weight_decay": 0.0}, "Adam(params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, "
+                           "weight_decay=0.0)", r, exc)
+        raise
+    # Two Adams built one after the other and stepped in turn (same shapes: shared state would mix).
+    first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
+    _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
+                 "Adam, two optimisers")
+    _in_place(lambda ps: Adam(ps, **hyper), *_problem(core.rng("lab08.in-place"), np.float64, 1),
+              "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)")
+    _kinds_of_state(lambda ps: Adam(ps, **hyper), lambda d, g, f: _adam(d, g, f, **hyper),
+                    "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)")
+
+
+def _adam_default_run(Adam, data0, grads, lrs) -> None:
     _run(lambda ps: Adam(ps), data0, grads, _adam(data0, grads, DECAY, lrs=lrs), "Adam(params)", np.float64,
          lrs=lrs, diagnose={**_adam_diagnoses(data0, grads, DECAY, lrs=lrs),
                             "step() must use the current self.lr (a schedule changes it between steps)":
@@ -2447,12 +2567,6 @@ def _adam_cases(Adam, r, hyper):
                             **{f"the steps are those of eps = {e:g}: the default eps must be 1e-8 (Adam(params, "
                                f"lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8))": _adam(data0, grads, DECAY, eps=e, lrs=lrs)
                                for e in (1e-7, 1e-6, 1e-10, 0.0)}})
-    # Two Adams built one after the other and stepped in turn (same shapes: shared state would mix).
-    first, second = _problem(r, np.float64, 3), _problem(r, np.float64, 3)
-    _interleaved(lambda ps: Adam(ps, **hyper), first, second, lambda d, g: _adam(d, g, DECAY, **hyper),
-                 "Adam, two optimisers")
-    _in_place(lambda ps: Adam(ps, **hyper), *_problem(core.rng("lab08.in-place"), np.float64, 1),
-              "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6)")
 
 
 def _adam_zero_gradient_step(Adam, r, hyper) -> None:
@@ -3133,7 +3247,18 @@ def dropout_forward(dropout_forward):
             "nothing is rescaled at evaluation": x.astype(_float64) * (1 - p),
             "evaluation mode must not rescale: out = x": x.astype(_float64) / (1 - p),
         })
-        expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0)
+        scaled = {f"the mask in evaluation mode is 1 / (1 - p) = {1 / (1 - p):.4g} everywhere (the training mode's "
+                  f"scale of a kept unit): in evaluation mode nothing is dropped or rescaled, the mask is all ONES (the "
+                  f"backward multiplies dout by it, so a scaled mask scales the gradient)": np.full(shape, 1 / (1 - p)),
+                  f"the mask in evaluation mode is 1 - p = {1 - p:.4g} everywhere: in evaluation mode nothing is "
+                  f"dropped or rescaled, the mask is all ONES": np.full(shape, 1 - p)}
+        try:
+            expect_close(mask, np.ones(shape), name=f"{what}: mask (ones in evaluation mode)", rtol=0, atol=0,
+                         diagnose=scaled)
+        except core.CheckFailure as exc:
+            if str(exc.diagnosis).startswith("the-mask-in-evaluation-mode"):
+                fail(str(exc), "dropout-eval-mask-scaled")
+            raise
     k = core.rng("lab08.dropout_forward.kept")
     _results_kept(dropout_forward, "dropout_forward(x (12, 7) float64, p=0.4, training=True)",
                   *[(_nonzero_inputs(k, (12, 7), np.float64), 0.4, True, np.random.default_rng(seed)) for seed in (5, 6)],
@@ -3554,6 +3679,45 @@ def _running_readback(exc, got, running, momentum, x, label, eps):
              "bn-running-one-number")
 
 
+def _running_coefficients(batchnorm_forward, exc, k, label, momentum, eps) -> None:
+    """Fit the returned running statistic as a * running + b * batch statistic (least squares over the features) on
+    two calls of pairwise different sizes; told only when both calls give the same a and b, and they are not the
+    rule's (1 - momentum, momentum)."""
+    r = core.rng("lab08.bn-running-fit")
+    fits, shapes = [], []
+    for n, d in ((10, 6), (7, 9)):
+        x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
+        try:
+            res = list(batchnorm_forward(x, gamma, beta, rm.copy(), rv.copy(), True, momentum, eps))
+            got = _f64(res[k]).reshape(-1)
+        except Exception:       # the student's code: any failure means no reading
+            return
+        if got.shape != (d,) or not np.isfinite(got).all():
+            return
+        running = (rm if k == 1 else rv).reshape(-1)
+        batch = x.mean(0) if k == 1 else x.var(0)
+        design = np.stack([running, batch], axis=1)
+        (a, b), *_ = np.linalg.lstsq(design, got, rcond=None)
+        if not core.close(design @ np.array([a, b]), got, 1e-9, 1e-12):
+            return
+        fits.append((float(a), float(b)))
+        shapes.append((n, d))
+    (a, b), (a2, b2) = fits
+    if not (np.isclose(a, a2, rtol=1e-6, atol=1e-9) and np.isclose(b, b2, rtol=1e-6, atol=1e-9)):
+        return
+    if np.isclose(a, 1 - momentum, atol=1e-9) and np.isclose(b, momentum, atol=1e-9):
+        return
+    stat = "mean" if k == 1 else "var"
+    sign = (": the batch term has the wrong SIGN (running - momentum * (batch - running) is (1 + momentum) * "
+            "running - momentum * batch; the incremental form is running + momentum * (batch - running))"
+            if np.isclose(b, -momentum, atol=1e-9) else "")
+    head = str(exc).split(" has wrong values")[0]
+    fail(f"{head}: read back from two calls (x of shapes {shapes[0]} and {shapes[1]}, momentum={momentum}), your "
+         f"{label} is {a:.6g} * {label} {'-' if b < 0 else '+'} {abs(b):.6g} * batch {stat}, where the rule has {1 - momentum:.6g} * {label} + "
+         f"{momentum:.6g} * batch {stat} ((1 - momentum) * running + momentum * batch){sign}",
+         "bn-running-coefficients")
+
+
 def batchnorm_train(batchnorm_forward):
     r = core.rng("lab08.batchnorm_train")
     cases = [((9, 4), np.float64, 0.1, 1e-5, True), ((6, 11), np.float64, 0.25, 1e-3, False),
@@ -3592,6 +3756,7 @@ def batchnorm_train(batchnorm_forward):
                     _bn_default_momentum(batchnorm_forward, args, want, what, momentum, eps, rtol, atol)
                 if exc.diagnosis in _GENERIC:
                     _running_readback(exc, got, rm if k == 1 else rv, momentum, x, label, eps)
+                    _running_coefficients(batchnorm_forward, exc, k, label, momentum, eps)
                 raise
         try:
             x_hat, g_cache, inv_std = cache

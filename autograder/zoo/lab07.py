@@ -1956,3 +1956,51 @@ VARIANTS += [
     Variant("r17d flatten fwd: returns a copy (x.reshape(N, -1).copy())",
             old="return x.reshape(x.shape[0], -1)", new="return x.reshape(x.shape[0], -1).copy()"),
 ]
+
+
+# Round 17b (r17l): out in x's dtype when w and b come in another (the docstring's "in the dtype of x"); a factor
+# read on one case told only when every failing case shows it, and dx / dw asked to be linear in w / x on two
+# cases; a slice over the output positions whose end leaves the window offset out (u:stride * H_out:stride), read
+# from the broadcast shapes of every case that raised (pooling and col2im alike).
+R17L_FWD_RET = "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n"
+MUTANTS += [
+    Mutant("m17l conv fwd: output cast to the kernel's dtype (not x's)",
+           old=R17L_FWD_RET,
+           new="    return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(w.dtype)\n",
+           expect="out has the dtype of x (float64), as the docstring says, whatever the dtype of w and b"),
+    Mutant("r17l conv fwd: output cast to the bias's dtype",
+           old=R17L_FWD_RET,
+           new="    return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(b.dtype)\n",
+           expect="out has the dtype of x (float64), as the docstring says, whatever the dtype of w and b"),
+    Mutant("m17l conv bwd: dx through the pseudo-inverse of the kernel matrix (backward = inverse)",
+           old="    dcols = (w.reshape(C_out, -1).T @ g).reshape(C_in, KH, KW, N, H_out, W_out)\n",
+           new="    dcols = (np.linalg.pinv(w.reshape(C_out, -1)) @ g).reshape(C_in, KH, KW, N, H_out, W_out)\n",
+           expect="dx scales as 1 / w"),
+    Mutant("r17l conv bwd: dw normalised by the largest |x|",
+           old="    dw = (g @ cols.T).reshape(w.shape)\n",
+           new="    dw = (g @ cols.T).reshape(w.shape) / np.abs(x).max()\n",
+           expect="dw is linear in x"),
+    Mutant("m17l maxpool bwd: routing slice end without the offset (u:stride * H_out:stride)",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)\n",
+           new="            dx[:, :, u:stride * H_out:stride, v:stride * W_out:stride] += np.where(first, dout, 0)\n",
+           expect="without the offset u"),
+    Mutant("r17l conv bwd: col2im slice end without the offset (u:stride * H_out:stride)",
+           old="            dxp[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += dcols[:, u, v]\n",
+           new="            dxp[:, :, u:stride * H_out:stride, v:stride * W_out:stride] += dcols[:, u, v]\n",
+           expect="without the offset u"),
+    Mutant("r17l conv bwd: dx buffer created in w's dtype",
+           old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n",
+           new="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=w.dtype)\n",
+           expect="dx has the dtype of x (float64), as the docstring says, whatever the dtype of w"),
+]
+VARIANTS += [
+    Variant("r17l conv bwd: dx buffer created in x's dtype",
+            old="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=dcols.dtype)\n",
+            new="    dxp = np.zeros((C_in, N) + xp.shape[2:], dtype=x.dtype)\n"),
+    Variant("r17l conv bwd: dw cast to w's dtype (only dx's dtype is asked with mixed dtypes)",
+            old="    dw = (g @ cols.T).reshape(w.shape)\n",
+            new="    dw = (g @ cols.T).reshape(w.shape).astype(w.dtype)\n"),
+    Variant("r17l conv fwd: result cast to x's dtype",
+            old=R17L_FWD_RET,
+            new="    return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(x.dtype)\n"),
+]

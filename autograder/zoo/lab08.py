@@ -617,9 +617,6 @@ MUTANTS += [
 ]
 
 VARIANTS += [
-    Variant("SGD with slice assignment", old="            v *= self.momentum\n            v += g\n",
-            new="            v[:] = self.momentum * v + g\n",
-            also=(("                p.data -= self.lr * v\n", "                p.data[:] = p.data - self.lr * v\n"),)),
     Variant("RMSProp incremental EMA form", old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
             new="            s += (1 - self.alpha) * (p.grad * p.grad - s)\n"),
     Variant("Adam incremental EMA form",
@@ -917,9 +914,6 @@ MUTANTS += [
            new="            s += (1 - self.alpha) * p.grad\n", expect="the second moment must average the SQUARED gradient"),
 ]
 VARIANTS += [
-    Variant("r7h RMSProp slice assignment s[:] = ...",
-            old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
-            new="            s[:] = self.alpha * s + (1 - self.alpha) * p.grad ** 2\n"),
     Variant("r7h batch norm forward with np.mean / np.var",
             old="        mean = x.mean(axis=0, keepdims=True)\n        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
             new="        mean = np.mean(x, axis=0, keepdims=True)\n        var = np.var(x, axis=0, keepdims=True)\n"),
@@ -2058,4 +2052,93 @@ MUTANTS += [
     Mutant("r17d linear warm-up evaluated at the middle of the epoch (epoch + 0.5)",
            old=R17_LW, new="    return lr0 * min(1.0, (epoch + 1.5) / warmup_epochs)\n",
            expect="is the rule's rate at epoch + 0.5"),
+]
+
+
+# Round 17b (r17l): parameters of ANY shape (the Parameter docstring: "data: the values, any shape"), a 0-d one
+# too: zero_grad and every optimiser's step are asked with a 0-d parameter beside a 1-D and a 2-D one. The two
+# slice-assignment forms (v[:] = ..., s[:] = ...) were variants until this round; they raise IndexError on a 0-d
+# parameter, which the docstring allows, so they are mistakes now (the same class as zero_grad's p.grad[:] = 0).
+# A second optimiser built on the same parameter objects starts fresh (state per optimiser, not on the
+# parameters); Adam's defaults read back one by one; batch norm's running statistics fitted as
+# a * running + b * batch on two calls.
+R17L_ADAM_LOOP_OLD = "        for p, m, v in zip(self.params, self.m, self.v):\n"
+R17L_ADAM_LOOP_NEW = ("        for p in self.params:\n"
+                      "            if not hasattr(p, \"adam_m\"):\n"
+                      "                p.adam_m, p.adam_v = np.zeros_like(p.data), np.zeros_like(p.data)\n"
+                      "            m, v = p.adam_m, p.adam_v\n")
+MUTANTS += [
+    Mutant("m17l zero_grad: p.grad[:] = 0 (fails for 0-d parameters)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            p.grad[:] = 0\n",
+           expect="a 0-d array (shape (), a scalar parameter) too"),
+    Mutant("r17l SGD with slice assignment v[:] = ..., p.data[:] = ... (fails for 0-d parameters; a variant before)",
+           old="            v *= self.momentum\n            v += g\n",
+           new="            v[:] = self.momentum * v + g\n",
+           also=(("                p.data -= self.lr * v\n", "                p.data[:] = p.data - self.lr * v\n"),),
+           expect="parameters may have ANY shape, a 0-d array"),
+    Mutant("r17l RMSProp slice assignment s[:] = ... (fails for 0-d parameters; a variant before)",
+           old="            s *= self.alpha\n            s += (1 - self.alpha) * p.grad * p.grad\n",
+           new="            s[:] = self.alpha * s + (1 - self.alpha) * p.grad ** 2\n",
+           expect="parameters may have ANY shape, a 0-d array"),
+    Mutant("r17l Adam: m[:] = ... slice assignment (fails for 0-d parameters)",
+           old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n",
+           new="            m[:] = self.beta1 * m + (1 - self.beta1) * g\n",
+           expect="parameters may have ANY shape, a 0-d array"),
+    Mutant("m17l Adam: moments stored on the Parameter objects (hasattr; shared by every optimiser of those parameters)",
+           old="        self.t = 0\n        self.m = [np.zeros_like(p.data) for p in self.params]\n"
+               "        self.v = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.t = 0\n",
+           also=((R17L_ADAM_LOOP_OLD, R17L_ADAM_LOOP_NEW),),
+           expect="the state (velocities, moments) is kept on the parameter objects"),
+    Mutant("r17l SGD: velocity stored on the Parameter objects (p.velocity)",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        for p in self.params:\n"
+               "            if not hasattr(p, 'velocity'):\n"
+               "                p.velocity = np.zeros_like(p.data)\n"
+               "        self.velocity = [p.velocity for p in self.params]\n",
+           expect="the state (velocities, moments) is kept on the parameter objects"),
+    Mutant("r17l RMSProp: running average stored on the Parameter objects (setattr)",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [p.__dict__.setdefault('square_avg', np.zeros_like(p.data)) for p in self.params]\n",
+           expect="the state (velocities, moments) is kept on the parameter objects"),
+    Mutant("m17l Adam: default beta2=0.99 (RMSProp's alpha copied)",
+           old="    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):",
+           new="    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.99, eps=1e-8, weight_decay=0.0):",
+           expect="the default value of beta2 must be 0.999"),
+    Mutant("r17l Adam: default beta1=0.99",
+           old="    def __init__(self, params, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):",
+           new="    def __init__(self, params, lr=1e-3, beta1=0.99, beta2=0.999, eps=1e-8, weight_decay=0.0):",
+           expect="the default value of beta1 must be 0.9"),
+    Mutant("m17l batch norm: running mean in the incremental form with a sign slip (running - momentum * (mean - running))",
+           old="        running_mean = (1 - momentum) * running_mean + momentum * mean\n",
+           new="        running_mean = running_mean - momentum * (mean - running_mean)\n",
+           expect="the batch term has the wrong SIGN"),
+    Mutant("m17l dropout eval: mask of ones scaled by 1 / (1 - p) (out = x, but the backward rescales)",
+           old="        return x, np.ones_like(x)\n",
+           new="        return x, np.ones_like(x) / (1 - p)\n",
+           expect="the mask in evaluation mode is 1 / (1 - p)"),
+    Mutant("r17l batch norm: running var in the incremental form with a sign slip",
+           old="        running_var = (1 - momentum) * running_var + momentum * var\n",
+           new="        running_var = running_var - momentum * (var - running_var)\n",
+           expect="the batch term has the wrong SIGN"),
+]
+VARIANTS += [
+    Variant("m17l zero_grad: np.copyto(p.grad, 0)",
+            old="        for p in self.params:\n            p.grad[...] = 0\n",
+            new="        for p in self.params:\n            np.copyto(p.grad, 0)\n"),
+    Variant("r17l zero_grad: p.grad.fill(0)",
+            old="        for p in self.params:\n            p.grad[...] = 0\n",
+            new="        for p in self.params:\n            p.grad.fill(0)\n"),
+    Variant("r17l SGD: v[...] = ... (any shape)", old="            v *= self.momentum\n            v += g\n",
+            new="            v[...] = self.momentum * v + g\n"),
+    Variant("r17l Adam: state in dicts keyed by id(p)",
+            old="        self.m = [np.zeros_like(p.data) for p in self.params]\n"
+                "        self.v = [np.zeros_like(p.data) for p in self.params]\n",
+            new="        self.m = {id(p): np.zeros_like(p.data) for p in self.params}\n"
+                "        self.v = {id(p): np.zeros_like(p.data) for p in self.params}\n",
+            also=((R17L_ADAM_LOOP_OLD, "        for p, m, v in ((q, self.m[id(q)], self.v[id(q)]) for q in self.params):\n"),)),
+    Variant("r17l batch norm: running mean in the incremental form running + momentum * (mean - running)",
+            old="        running_mean = (1 - momentum) * running_mean + momentum * mean\n",
+            new="        running_mean = running_mean + momentum * (mean - running_mean)\n"),
 ]
