@@ -1617,13 +1617,21 @@ def div(Value) -> None:
     """a / b, a / number and number / a (``__rtruediv__``)."""
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     pairs = [(x, y if abs(y) > 0.5 else y + 1.5) for x, y in _pairs("lab05:div")]
-    _binary(Value, "a / b", lambda a, b: a / b, lambda a, b: a / b,
-            lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV,
-            diagnose_value={"a / b computed 1 / (a * b): the power -1 applies to the whole product ((self * other) ** "
-                            "-1) where it belongs to the divisor alone, self * other ** -1 (** binds tighter than *, "
-                            "so no parentheses are needed)": lambda a, b: 1 / (a * b),
-                            "a / b computed a * b (the divisor multiplied instead of inverted: other ** -1)":
-                                lambda a, b: a * b})
+    failed = None
+    try:
+        _binary(Value, "a / b", lambda a, b: a / b, lambda a, b: a / b,
+                lambda a, b: (1 / b, -a / b ** 2), pairs, compositions=_DIV,
+                diagnose_value={"a / b computed 1 / (a * b): the power -1 applies to the whole product ((self * "
+                                "other) ** -1) where it belongs to the divisor alone, self * other ** -1 (** binds "
+                                "tighter than *, so no parentheses are needed)": lambda a, b: 1 / (a * b),
+                                "a / b computed a * b (the divisor multiplied instead of inverted: other ** -1)":
+                                    lambda a, b: a * b})
+    except core.CheckFailure as exc:
+        failed = exc
+    if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
+        if " raised " in str(failed) and not _unimplemented(failed):
+            _explain_sign_only(Value, "a / b", lambda a, b: a / b, failed)
+        raise failed
     r = core.rng("lab05:div:c")
     c, x = float(r.uniform(2, 4)), float(r.uniform(0.5, 1.5))
     try:
@@ -1648,6 +1656,28 @@ def div(Value) -> None:
     _numpy_numbers(Value, "/", "__rtruediv__", lambda a, n: a / n, lambda a, n: 1 / n, lambda a, n: -n / a ** 2,
                    divisor_int=False, built=(lambda a, n: a * n ** -1,),
                    rbuilt=(lambda a, n: n * a ** -1, lambda a, n: a ** -1 * n))
+
+
+def _explain_sign_only(Value, label: str, op: Callable, exc: core.CheckFailure) -> None:
+    """A binary operation raised: when it runs and is right on positive operands (two pairs) and raises on a pair
+    with a negative operand, its formula holds for positive values only (through log, sqrt or a fractional power)."""
+    def run(a, b):
+        return float(op(_new(Value, a), _new(Value, b)).data)
+    try:
+        if not all(core.close(run(a, b), a / b, 1e-9, 1e-12) for a, b in ((1.7, 0.6), (0.45, 2.3))):
+            return
+    except Exception:   # fails on positive operands too: the cases' message stands
+        return
+    bad = []
+    for a, b in ((-1.7, 0.6), (1.7, -0.6)):
+        try:
+            run(a, b)
+        except Exception as err:
+            bad.append(f"{a} / {b} raised {type(err).__name__.removeprefix('Remote')}: {err}")
+    if bad:
+        fail(f"{exc}; {label} is right for positive operands (1.7 / 0.6, 0.45 / 2.3) but {'; '.join(bad)}: division "
+             f"must work for operands of any sign; a formula through log, exp or a square root (exp(log a - log b)) "
+             f"holds for positive values only: self * other ** -1", "div-positive-only")
 
 
 #: Integer-division slips of a / number, as the value they give (a, d) -> number.
@@ -3084,7 +3114,10 @@ def neuron(Neuron, Value) -> None:
             own = [] if ops_ok else _own_values([lambda f=f: _acts_of(act)(f()) for f in _sum_forms(terms, b)], name)
             if not any(core.close(got, v, _RTOL, _ATOL) for v in own):
                 _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose=_unclipped(act, {
-                    "the neuron forgot its activation: return act(w . x + b)": z,
+                    ("the neuron forgot its activation: return act(w . x + b)" if not (act == "relu" and z < 0) else
+                     f"at z = w . x + b = {z:.4g} < 0 the neuron returns z itself: relu(z) = max(0, z) is 0 for every "
+                     f"z < 0, so the activation is missing, or applied only when z > 0 (z.relu() if z.data > 0 else "
+                     f"z): return z.relu() whatever the sign of z"): z,
                     "the neuron forgot the bias b": float(_act(act, np.array(z - bv))),
                     **({"the bias b is added after the activation, act(w . x) + b"
                         + (" (or the activation is applied to each product w_i x_i before the sum, then b added: with "
@@ -3571,6 +3604,7 @@ def _mlp(MLP, Layer, Value) -> None:
         if _unimplemented(exc) or not _fails(lambda: layer.neurons[0]([float(v) for v in xv])):
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
+        _layer_outputs_per_neuron(layer, out, [float(v) for v in xv], Value)
         _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value, Layer)
         _layer_called_again(layer, out, [float(v) for v in xv], Value, MLP)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
@@ -3702,6 +3736,32 @@ def _neuron_keeps_state(neurons: list, x: list) -> bool:
         return not core.close(float(n(list(x)).data), float(n(list(x)).data), 1e-12, 1e-15)
     except Exception:   # a probe that fails says nothing
         return False
+
+
+def _layer_outputs_per_neuron(layer, out: list, x: list, Value) -> None:
+    """Property (docstring: x -> list of nout Values, one per neuron): output i of Layer(3, 2)(x) is what
+    self.neurons[i] gives on x.  Outputs that are the neurons' own values in another order are named (reversed,
+    sorted, ...); other values are the cases' to judge (the neurons' own values are the neuron cell's)."""
+    try:
+        neurons = list(layer.neurons)
+        if _neuron_keeps_state(neurons, x):
+            return      # the neuron cell's mistake
+        want = [float(n(list(x)).data) for n in neurons]
+        got = [float(_data(o, Value, "Layer(3, 2)(x)")) for o in out]
+    except Exception:   # a probe that fails says nothing: the cases judge the values
+        return
+    if len(got) != len(want) or core.close(np.array(got), np.array(want), 1e-9, 1e-12):
+        return
+    order = []
+    for g in got:
+        hits = [i for i, w in enumerate(want) if core.close(g, w, 1e-9, 1e-12) and i not in order]
+        if not hits:
+            return
+        order.append(hits[0])
+    fail(f"Layer(3, 2)(x) returns its neurons' outputs in another order: output i must be self.neurons[i](x), but "
+         f"your outputs are those of neurons {order} (values [" + ", ".join(f"{v:.6g}" for v in got) + "], the "
+         "neurons in order give [" + ", ".join(f"{v:.6g}" for v in want) + "]): keep the order of self.neurons, "
+         "[neuron(x) for neuron in self.neurons] (no reversed(...), [::-1] or sorting)", "layer-outputs-order")
 
 
 def _layer_called_again(layer, out: list, x: list, Value, MLP) -> None:
@@ -4299,6 +4359,7 @@ def mse(mse_loss, Value) -> None:
 def _mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
+    zero_at_one = None
     for n in (1, 4, 7):
         pv, tv = r.normal(size=n), r.normal(size=n)
         preds = [_new(Value, v) for v in pv]
@@ -4324,6 +4385,11 @@ def _mse(mse_loss, Value) -> None:
             continue    # |error| with one sample: the RMSE, the mean absolute error... told apart on a larger batch
         if n == 1 and core.close(got, 0.5 * want, _RTOL, _ATOL):
             continue    # one sample: 1/2 * the mean and 1/2 * the sum agree; told apart on a larger batch
+        if n == 1 and got == 0.0 and want > 1e-9:
+            # 0 with one sample: nothing computed, or each error minus the mean error (a variance): told apart on
+            # the larger batches; judged here after them if they pass
+            zero_at_one = (name, want)
+            continue
         if not core.close(got, want, _RTOL, _ATOL):
             if ops_ok is None:
                 ops_ok = _ops_ok(Value, add, mul, power, sub_neg, div)
@@ -4375,6 +4441,10 @@ def _mse(mse_loss, Value) -> None:
                 _mse_own_forward(mse_loss, Value, pv, targets, 2 * diff / n, name, exc)
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
+    if zero_at_one is not None:
+        fail(f"{zero_at_one[0]}: the loss is 0, expected {zero_at_one[1]:.6g}: with one sample the loss is that "
+             f"sample's squared error (pred - target) ** 2 itself, which is 0 only when the prediction equals the "
+             f"target (larger batches are right)", "loss-zero-one-sample")
 
 
 def _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc) -> None:
@@ -4397,6 +4467,31 @@ def _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc) -> None:
             fail(f"{exc}: every prediction meets every target: your loss sums (p - t) ** 2 over all N * N pairs of a "
                  f"prediction and a target (a double loop, for p in preds for t in targets), here and on a second "
                  f"batch of {n2}: pair each prediction with its own target, zip(preds, targets)", "loss-all-pairs")
+
+
+def _explain_error_offset(mse_loss, Value, preds, targets, got, diff, exc) -> None:
+    """Property: adding 1 to every prediction adds 1 to every error, so the mean squared error moves (to
+    mean((e + 1) ** 2)).  A loss that stays the same subtracts the mean error from each (a variance): told when
+    the student's loss does not move here and on a second batch of another size."""
+    def shifted(P, T):
+        return float(mse_loss([_new(Value, float(p) + 1.0) for p in P], list(T)).data)
+    try:
+        moved = shifted(preds, targets)
+        r = np.random.default_rng(23)
+        n2 = len(preds) + 3
+        p2, t2 = r.normal(size=n2), r.normal(size=n2)
+        got2 = float(mse_loss([_new(Value, float(v)) for v in p2], [float(t) for t in t2]).data)
+        moved2 = shifted(p2, t2)
+    except Exception:   # a probe that fails says nothing
+        return
+    if not (core.close(moved, got, 1e-9, 1e-12) and core.close(moved2, got2, 1e-9, 1e-12)):
+        return
+    variance = all(core.close(g, float(np.var(d)), 1e-9, 1e-12) for g, d in ((got, diff), (got2, p2 - t2)))
+    fail(f"{exc}; and your loss stays {got:.6g} when 1 is added to every prediction (every error pred - target grows "
+         f"by 1: the mean squared error must become {float(np.mean((diff + 1) ** 2)):.6g}), and stays the same again "
+         f"on a second batch of {n2}: {'your loss is the variance of the errors: ' if variance else ''}the mean error "
+         f"is subtracted from each error; the loss is the mean of each error squared as it is, "
+         f"(1/N) sum (pred - target) ** 2", "loss-ignores-error-offset")
 
 
 def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> None:
@@ -4426,6 +4521,7 @@ def _expect_mse(mse_loss, Value, preds, targets, got, want, name, diagnose) -> N
                  f"be (pred - target) ** 2 (not pred ** 2 - target ** 2, nor a term in pred or target alone)",
                  "loss-not-function-of-error")
         diff = np.asarray(preds, float) - np.asarray(targets, float)
+        _explain_error_offset(mse_loss, Value, preds, targets, got, diff, exc)
         if any(core.close(got, v, _RTOL, _ATOL) for v in (float(np.mean(diff)) ** 2, float(np.sum(diff)) ** 2)):
             _explain_errors_cancel(mse_loss, Value, name, exc)
         _explain_degree(mse_loss, Value, preds, targets, got, name, exc)

@@ -18,6 +18,7 @@ mistake in grad_ytilde costs the output cell only.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -588,6 +589,8 @@ def softmax(fn):
     if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
         if not _unimplemented_failure(failed):
             _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=False)
+            Z = core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2
+            _expect_deterministic(fn, "softmax", "softmax(Z (5, 4))", lambda: (Z.copy(),))
         raise failed
     _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=True)
 
@@ -686,6 +689,7 @@ def init_params(fn):
                       f"must be drawn one number per weight, rng.normal(0.0, 0.3, size=(rows, columns)); a single "
                       f"draw rng.normal(0.0, 0.3) spread over the shape (or a constant) makes all weights equal",
                       "weights-all-equal")
+        _expect_independent_units(np.asarray(got[k], dtype=_f64), k)
         if abs(mean) > 0.1 and w.size > 1 and (w >= 0).all():
             core.fail(f"init_params: every entry of params['{k}'] is positive (from {w.min():.3g} to {w.max():.3g}, mean "
                       f"{mean:.3f}, standard deviation {std:.3f}): the weights are not centred on 0, as rng.random or "
@@ -714,6 +718,34 @@ def init_params(fn):
         if not 0.03 < tail < 0.065:
             core.fail(f"init_params: params['{k}'] does not look Gaussian ({100 * tail:.1f} % of the weights "
                       f"beyond 2 standard deviations, 4.6 % expected): {_tails_story(w, tail)}", "weights-not-gaussian")
+
+
+def _expect_independent_units(W: np.ndarray, k: str) -> None:
+    """Symmetry breaking: each row of a weight matrix is one unit's weights (columns: its inputs). Rows (or columns)
+    that repeat, or that move together, are units that start equal and receive equal gradients: they stay
+    identical, and the layer behaves as one unit. Independent N(0, 0.3^2) draws give pairwise distinct rows and
+    columns whose correlations are near 0 (|r| < 0.35 for 150+ entries each)."""
+    if W.ndim != 2 or min(W.shape) < 2:
+        return
+    what = {"Wh": ("hidden units", "inputs"), "Wy": ("output classes", "hidden units")}.get(k, ("units", "inputs"))
+    for axis, (kind, word) in ((0, ("rows", what[0])), (1, ("columns", what[1]))):
+        M = W if axis == 0 else W.T
+        distinct = len(np.unique(M, axis=0))
+        if distinct < M.shape[0]:
+            core.fail(f"init_params(300, 200, 150, rng): params['{k}'] {W.shape} has only {distinct} distinct {kind} "
+                      f"out of {M.shape[0]}: the weights of different {word} are copies of each other (one row "
+                      f"tiled or broadcast, np.tile / np.repeat?). Identical units get identical gradients and stay "
+                      f"identical (the symmetry is never broken): draw every weight on its own, "
+                      f"rng.normal(0.0, 0.3, size=(rows, columns))", "weights-repeated")
+        C = np.corrcoef(M)
+        np.fill_diagonal(C, 0.0)
+        worst = float(np.nanmax(np.abs(C)))
+        if worst > 0.5:
+            i, j = np.unravel_index(int(np.nanargmax(np.abs(C))), C.shape)
+            core.fail(f"init_params(300, 200, 150, rng): {kind} {i} and {j} of params['{k}'] {W.shape} have "
+                      f"correlation {C[i, j]:.2f} (independent draws give |r| < 0.35 here): the weights of the {word} are "
+                      f"not drawn independently (the same draw reused, shifted or scaled?). Draw every weight on "
+                      f"its own, rng.normal(0.0, 0.3, size=(rows, columns))", "weights-correlated")
 
 
 def _tails_story(w: np.ndarray, tail: float) -> str:
@@ -777,20 +809,90 @@ def _tanh_on_input(params, X) -> dict:
     return {"X": X64, "htilde": Ht, "h": Ht, "ytilde": Yt, "yhat": oracle_softmax(Yt)}
 
 
+def _kept(v):
+    """A copy of a result as plain arrays (dicts and sequences kept, numbers as 0-d arrays), or None."""
+    if isinstance(v, dict):
+        return {k: _kept(x) for k, x in v.items()}
+    if isinstance(v, (tuple, list)):
+        return [_kept(x) for x in v]
+    try:
+        return np.array(v, dtype=_f64)
+    except Exception:
+        return None
+
+
+def _expect_deterministic(fn, fn_name: str, label: str, make_args, lent: dict | None = None) -> None:
+    """Property of every graded function of lab06 but init_params: the same inputs give the same result.  The
+    function is called twice on fresh copies of the same inputs (with the reference functions of ``lent`` in place
+    of the ones it calls by name, so that a random helper costs the helper's cell only); results that differ are
+    named.  Asked only after a failure (two calls more); a call that raises says nothing here."""
+    outs = []
+    with contextlib.ExitStack() as stack:
+        if lent:
+            try:
+                stack.enter_context(core.lent_globals(fn, lent))
+            except Exception:
+                return
+        for _ in range(2):
+            try:
+                with np.errstate(all="ignore"):
+                    outs.append(_kept(fn(*make_args())))
+            except Exception:
+                return
+    where = _first_change(outs[0], outs[1])
+    if where is None:
+        return
+    parts = {"loss_accuracy": {"[0]": "L", "[1]": "acc"}}.get(fn_name, {})
+    path = ("the result" if where in ("the array", "") else parts.get(where, f"result{where}") if parts
+            else _result_path(fn_name, where) if fn_name in ("forward", "backward") else f"result{where}")
+    core.fail(f"{label}: two calls with the same inputs return different values ({path} differs): {fn_name} is "
+              f"not deterministic (random numbers inside it, such as a dropout mask or noise from np.random, or a "
+              f"state kept between calls). {fn_name} must be a pure function of its arguments: the same inputs give "
+              f"the same result, nothing random", "not-deterministic")
+
+
+def _forward_deterministic(fn) -> None:
+    r = core.rng("lab06.forward.twice")
+    params, X = _params(r, 3, 6, 4), r.normal(size=(7, 3))
+    _expect_deterministic(fn, "forward", "forward(params, X (7, 3)) with n_x=3, n_h=6, n_y=4",
+                          lambda: (_copy_dict(params), X.copy()), {"softmax": oracle_softmax})
+
+
 def forward(fn, softmax=None):
     """Forward pass: every stored intermediate, against a per-sample oracle.
 
     An exception raised inside the student's softmax (called by name from forward) is the softmax cell's mistake:
     forward is then judged again with the reference softmax lent in place of theirs (core.lent_globals)."""
+    failed = None
     try:
         _forward(fn, softmax)
     except core.CheckFailure as exc:
-        if softmax is None or core.raised_function(exc) != "softmax":
-            raise
-        if not core.judged_again(lambda: _forward(fn, None), core.lent_globals(fn, {"softmax": oracle_softmax}),
-                                 "judged with the reference softmax in place of yours, which raised here: see "
-                                 "softmax's cell"):
-            raise exc from None
+        failed = exc
+    if failed is None:
+        return
+    _forward_deterministic(fn)      # asked outside the except clause: its message carries no comparison of a case
+    if softmax is None:
+        raise failed
+    if core.raised_function(failed) == "softmax":
+        why = "which raised here"
+    elif _softmax_random(softmax):
+        why = "which is not deterministic"
+    else:
+        raise failed
+    if not core.judged_again(lambda: _forward(fn, None), core.lent_globals(fn, {"softmax": oracle_softmax}),
+                             f"judged with the reference softmax in place of yours, {why}: see softmax's cell"):
+        raise failed
+
+
+def _softmax_random(softmax) -> bool:
+    """The student's softmax gives two different results for the same scores (its own cell says so)."""
+    Z = core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2
+    try:
+        with np.errstate(all="ignore"):
+            a, b = _kept(softmax(Z.copy())), _kept(softmax(Z.copy()))
+    except Exception:
+        return False
+    return _first_change(a, b) is not None
 
 
 #: N == n_x with the other sizes pairwise different: X is square, so code that reads X as (n_x, N) (a shape test
@@ -1742,7 +1844,31 @@ def _explain_acc_rows(fn, Yhat, Y, name, named_only=False) -> None:
               f"compared with the label's class", "acc-rows-counted-wrong")
 
 
+def _loss_zero_twice(fn, Yhat, Y, L, eL, name) -> None:
+    """Property: every sample's cross-entropy -log Yhat[n, true class] is > 0 when its true-class probability is
+    below 1, so is their mean.  An L of exactly 0 on this batch and on a second batch of other sizes is confirmed:
+    the per-sample term the code takes is 0 (an entry of Y * log Yhat of another class)."""
+    if not (float(L) == 0.0 and eL > 1e-6):
+        return
+    q = core.rng("lab06.loss.zero")
+    N2, ny2 = (5, 4) if Y.shape != (5, 4) else (6, 3)
+    Yh2, Y2 = oracle_softmax(q.normal(size=(N2, ny2)) * 2), _onehot(q, N2, ny2)
+    try:
+        L2 = float(fn(Yh2.copy(), Y2.copy())[0])
+    except Exception:
+        return
+    if L2 != 0.0:
+        return
+    core.fail(f"{name}: L is 0, and 0 again on a second batch of {N2} samples and {ny2} classes (expected {eL:.6g} and "
+              f"{oracle_loss(Yh2, Y2)[0]:.6g}), although no true-class probability is 1: each sample's cross-entropy "
+              f"-log Yhat[n, true class] is > 0, so is their mean. The term your code keeps for each sample is 0: "
+              f"Y * log(Yhat) is 0 in every column but the true class's, and a max over the classes (or a product, "
+              f"or one fixed column) picks those zeros; the sum over the classes, -np.sum(Y * np.log(Yhat), axis=1), "
+              f"keeps the true class's term", "loss-zero")
+
+
 def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
+    _loss_zero_twice(fn, Yhat, Y, L, eL, name)
     try:
         _expect_number(L, eL, name=f"{name}: L", rtol=_RTOL, atol=1e-9, diagnose=diagnose)
     except core.CheckFailure as exc:
@@ -1947,6 +2073,10 @@ def loss_accuracy(fn):
     if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
         if not _unimplemented_failure(failed):
             _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=False)
+            q = core.rng("lab06.loss.twice")
+            Yhat, Y = oracle_softmax(q.normal(size=(7, 3)) * 2), _onehot(q, 7, 3)
+            _expect_deterministic(fn, "loss_accuracy", "loss_accuracy(Yhat (7, 3), Y (7, 3))",
+                                  lambda: (Yhat.copy(), Y.copy()))
         raise failed
     _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=True)
     _loss_keeps_zero_probabilities(fn, r)
@@ -2276,7 +2406,20 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         Y = _onehot(r, N, ny, dt)
         special = "a batch of one sample" if N == 1 else "n_h == n_y" if nh == ny else "n_h == n_x" if nh == nx else None
         runs.append((special, _backward_case(fn, keys, loss_fn, params, X, Y, case_no == 0)))
-    run_cases(runs)
+    failed = None
+    try:
+        run_cases(runs)
+    except core.CheckFailure as exc:
+        failed = exc
+    if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
+        if not _unimplemented_failure(failed):
+            q = core.rng("lab06.backward.twice")
+            params, X = _params(q, 5, 4, 3), q.normal(size=(7, 5))
+            outputs, Y = oracle_forward(params, X)[1], _onehot(q, 7, 3)
+            _expect_deterministic(fn, "backward", "backward(params, outputs, Y) with N=7, n_x=5, n_h=4, n_y=3",
+                                  lambda: (_copy_dict(params), _copy_dict(outputs), Y.copy()),
+                                  {"softmax": oracle_softmax})
+        raise failed
     _results_kept(fn, "backward", _BACKWARD_TWICE, r)
 
 

@@ -1842,3 +1842,30 @@ MUTANTS += [
            new="        z = sum(wi * xi for wi, xi in zip(self.w, x)) / len(self.w) + self.b",
            expect="= 1/nin: the sum of the products is divided by the number of inputs"),
 ]
+
+# Round 17b (m17k held-out probes, now catalogued): the Layer's output order, division of any sign, the MSE's
+# errors taken as they are, relu on both sides of 0.
+MUTANTS += [
+    Mutant("r17k m17k: Layer returns its outputs in reversed neuron order (reversed(self.neurons))",
+           old="return [neuron(x) for neuron in self.neurons]",
+           new="return [neuron(x) for neuron in reversed(self.neurons)]",
+           expect="returns its neurons' outputs in another order"),
+    Mutant("r17k: Layer returns its outputs sorted by value",
+           old="return [neuron(x) for neuron in self.neurons]",
+           new="return sorted((neuron(x) for neuron in self.neurons), key=lambda v: -v.data)",
+           expect="returns its neurons' outputs in another order"),
+    Mutant("r17k m17k: __truediv__ through logs exp(log a - log b) (right only for positive operands)",
+           old="        return self * other ** -1\n",
+           new="        other = other if isinstance(other, Value) else Value(other)\n"
+               "        return (self.log() - other.log()).exp()\n",
+           expect="division must work for operands of any sign"),
+    Mutant("r17k m17k: mse_loss as the variance of the residuals (mean error subtracted)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)\n",
+           new="    m = sum(p - t for p, t in zip(preds, targets)) / len(preds)\n"
+               "    return sum((p - t - m) ** 2 for p, t in zip(preds, targets)) / len(preds)\n",
+           expect="your loss is the variance of the errors"),
+    Mutant("r17k m17k: Neuron relu branch gated on z.data (z.relu() if z.data > 0 else z: negatives pass)",
+           old='        if self.act == "relu":\n            return z.relu()\n',
+           new='        if self.act == "relu":\n            return z.relu() if z.data > 0 else z\n',
+           expect="the activation is missing, or applied only when z > 0"),
+]

@@ -1455,3 +1455,36 @@ MUTANTS += [
            old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', new='"Wy": rng.normal(0.3, 0.0, size=(ny, nh)),',
            expect="the mean and the standard deviation are swapped"),
 ]
+
+# Round 17b (m17k held-out probes, now catalogued): symmetry breaking of init, deterministic functions, a loss of 0.
+MUTANTS += [
+    Mutant("r17k m17k: init tiles one W_h row over every hidden unit (np.tile: symmetric units)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": np.tile(rng.normal(0.0, 0.3, size=(1, nx)), (nh, 1)),',
+           expect="the weights of different hidden units are copies of each other"),
+    Mutant("r17k: init gives every output class the same W_y row (one row broadcast)",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+           new='"Wy": rng.normal(0.0, 0.3, size=(1, nh)) + np.zeros((ny, nh)),',
+           expect="the weights of different output classes are copies"),
+    Mutant("r17k: init makes W_h's rows one draw plus a small per-unit jitter (units move together)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": rng.normal(0.0, 0.3, size=(1, nx)) * 0.99 + rng.normal(0.0, 0.042, size=(nh, nx)),',
+           expect="are not drawn independently"),
+    Mutant("r17k m17k: forward applies inverted dropout (p = 0.1) to h on every call",
+           old="    H = np.tanh(Htilde)\n",
+           new="    H = np.tanh(Htilde)\n    H = H * (np.random.rand(*H.shape) > 0.1) / 0.9\n",
+           expect="forward is not deterministic"),
+    Mutant("r17k: softmax adds a little noise to the scores (np.random)",
+           old="E = np.exp(Z - Z.max(axis=1, keepdims=True))",
+           new="E = np.exp(Z - Z.max(axis=1, keepdims=True) + 0.01 * np.random.randn(*Z.shape))",
+           expect="softmax is not deterministic"),
+    Mutant("r17k: backward drops a random tenth of the hidden gradient (dropout mask drawn in backward)",
+           old="    grad_Wh = grad_Htilde.T @ X                           # (nh, nx)\n",
+           new="    grad_Htilde = grad_Htilde * (np.random.rand(*grad_Htilde.shape) > 0.1)\n"
+               "    grad_Wh = grad_Htilde.T @ X                           # (nh, nx)\n",
+           expect="backward is not deterministic"),
+    Mutant("r17k m17k: loss picks the true-class term with np.max over Y * log (the zeros win: loss 0)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.max(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           expect="a max over the classes"),
+]
