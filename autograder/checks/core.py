@@ -316,7 +316,7 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
         except Exception:  # a diagnosis that cannot be computed just does not apply
             continue
         if close(got, value, rtol, atol):
-            fail(f"{name}: {message}", _slug(message))
+            fail(f"{name}: {message}", slug(message))
     analysis, diagnosis = analyse_difference(got, expected, rtol, atol)
     if diagnosis == "scaled":
         analysis, diagnosis = _size_factor(got, expected, name, rtol, atol) or (analysis, diagnosis)
@@ -536,10 +536,11 @@ def _edge(wrong: np.ndarray, what: str) -> str:
     return ""
 
 
-def _slug(text: str) -> str:
-    import re
-    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?", " ", text.lower()))
-    return "-".join(words)[:60].strip("-") or "unnamed"
+def slug(text: str, limit: int = 60) -> str:
+    """A stable diagnosis id from a message: lower-case words, numbers and punctuation dropped (used where a
+    catalogued message is its own diagnosis, and by the judge for a failure that names no id)."""
+    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", " ", text.lower()))
+    return "-".join(words)[:limit].strip("-") or "unnamed"
 
 
 def numerical_gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
@@ -667,7 +668,7 @@ def call(fn: Callable, *args: Any, name: str, want: Any = None, **kwargs: Any) -
         fail(f"{name} is not implemented yet (it raised NotImplementedError)")
     except Exception as exc:  # report, don't crash: the message is the feedback
         kind = getattr(exc, "remote_type", None) or _type(exc).__name__
-        failure = CheckFailure(f"{name} raised {kind}: {exc}", "raised-" + _slug(kind))
+        failure = CheckFailure(f"{name} raised {kind}: {exc}", "raised-" + slug(kind))
         failure.raised, failure.where = f"raised {kind}: {exc}", raised_at(exc)
         marker = getattr(exc, "raised_call", None)
         if want is not None and marker is not None:

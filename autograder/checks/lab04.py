@@ -269,12 +269,6 @@ def _full_loss(X, Y, params, hidden):
 
 
 # ----------------------------------------------------------------------------- helpers
-def _slug(text: str) -> str:
-    """A stable diagnosis id from a message (lower-case words, numbers dropped)."""
-    words = "".join(c if c.isalpha() else " " for c in text.lower()).split()
-    return "-".join(words)[:60].strip("-") or "unnamed"
-
-
 # Values are compared at float32 precision whatever the answer's dtype (cases.float32_tolerance).
 _RTOL = cases.FLOAT32_RTOL
 _tol = cases.float32_tolerance
@@ -814,7 +808,7 @@ def initialize_parameters(fn) -> None:
                 for message, wrong in _std_diagnosis(method, n_in, n_out).items():
                     if abs(std - wrong) <= 0.04 * wrong:
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
-                                  _slug(message))
+                                  core.slug(message))
                 _name_uniform(W, std, want, name, l)
                 _name_bounded_draws(W, std, want, name, l)
                 _name_std_term(fn, method, name)
@@ -1017,7 +1011,7 @@ def _sigmoid_values(fn, Z, name, label):
         text = f"{name} raised {kind}: {exc}"
         said = cases.explain_exception(text)      # what the exception's words name (math.exp given an array...)
         failure = core.CheckFailure(f"{text}. Likely cause: {said[0]}" if said else text,
-                                    said[1] if said else "raised-" + _slug(kind))
+                                    said[1] if said else "raised-" + core.slug(kind))
         failure.raised, failure.where = f"raised {kind}: {exc}", core.raised_at(exc)
         raise failure from None
     if not np.array_equal(Z, before, equal_nan=True):
@@ -2541,7 +2535,7 @@ def _large_z_derivative(fn, sigmoid, kind) -> None:
     except NotImplementedError:
         return                                   # judged by the cases above
     except Exception as exc:
-        core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + _slug(core.error_kind(exc)))
+        core.fail(f"{name} raised {core.error_kind(exc)}: {exc}", "raised-" + core.slug(core.error_kind(exc)))
     got = np.asarray(out[0], dtype=_f64) if out and np.shape(out[0]) == _LARGE_Z.shape else None
     if got is None:
         return                                   # shapes are judged by the cases above
@@ -3414,7 +3408,7 @@ def _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, 
             continue
         differs = not _grads_match(alt, ref, keys, 1e-5, 1e-7)
         if differs and _grads_match(got, alt, keys, 1e-6, 1e-9):
-            core.fail(f"{name}: {message}", _slug(message))
+            core.fail(f"{name}: {message}", core.slug(message))
     factor = _common_factor(got, ref, keys)
     if factor is not None:
         sizes = {"m": m, "L": L, **{f"n_{l}": int(params[f"W{l}"].shape[0]) for l in range(1, L + 1)}}
@@ -5124,7 +5118,7 @@ def _full_batch(fn, parts):
                 except (core.CheckFailure, Exception):
                     hit = False
                 if hit:
-                    core.fail(f"{name}: {message}", _slug(message))
+                    core.fail(f"{name}: {message}", core.slug(message))
             # where train starts comes first: a run from parameters of its own breaks every later reading
             _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             if parts is _REF:
@@ -5771,7 +5765,7 @@ def _mini_batch_counts(fn, parts):
                     _name_short_permutation(fn, name)
                     _name_one_update_from_every_row(fn, name, len(sizes))
                 if hit and _batches_confirm(fn, parts, message):
-                    core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", _slug(message))
+                    core.fail(f"{name}: {message} (expected {len(sizes) * epochs} updates)", core.slug(message))
                 if hit:
                     core.fail(f"{name}: your train makes {len(alt) * epochs} updates where mini-batches of "
                               f"{batch_size} rows give {len(sizes) * epochs} ({len(sizes)} per epoch: "
@@ -5806,7 +5800,7 @@ def _mini_batch_counts(fn, parts):
         except (core.CheckFailure, Exception):
             relu_backward = False
         if relu_backward:
-            core.fail(f"{name}: {_BACKWARD_DEFAULT.format(hidden=hidden)}", _slug(_BACKWARD_DEFAULT))
+            core.fail(f"{name}: {_BACKWARD_DEFAULT.format(hidden=hidden)}", core.slug(_BACKWARD_DEFAULT))
         if _match(got, params, 0, 0):
             if parts is _REF:
                 _mini_batch_order(fn, parts)     # the batches read back say more (samples never used...)

@@ -1008,7 +1008,7 @@ def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None
         for k, words in ((-2.0, "enters with the wrong sign"), (-1.0, "is left out"), (1.0, "is counted twice")):
             if holds(lambda a, i=i, k=k: (oracle(a) or 0.0) + k * (a[i] if i is not None else number)):
                 fail(f"{head}: at every input tried, your result minus the right one is {k:g} times {what}: "
-                     f"{what} {words} in the formula", f"operand-{_slug(words)}")
+                     f"{what} {words} in the formula", f"operand-{core.slug(words)}")
     if len(xs) == 2:
         for expr, f in (("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b), ("b - a", lambda a, b: b - a),
                         ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b if b else None),
@@ -5347,7 +5347,7 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
                          f"losses you return are the mean squared errors, the right loss: the factor N is not in the "
                          f"loss but in the update; a factor len(xs) in the update line? plain gradient descent is "
                          f"p.data -= lr * p.grad, the 1/N already being in the mean's gradient", "step-times-n")
-                fail(f"train_step: {msg}", _slug(msg))
+                fail(f"train_step: {msg}", core.slug(msg))
         if core.close(got_p, flat(Wn, bn), 0, 1e-12):
             _explain_unchanged(grads_after, flat(*_np_mlp_grads(Wn, bn, X, y)[1:]))
             fail("train_step did not change the parameters: update every p.data by -lr * p.grad, after "
@@ -5389,7 +5389,3 @@ def _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p=No
                                 _np_train(Wn, bn, X, y, lr, steps + 1)[0][1:]})
 
 
-def _slug(text: str) -> str:
-    """A stable diagnosis id from a message (lower-case words, numbers dropped)."""
-    words = "".join(c if c.isalpha() else " " for c in text.lower()).split()
-    return "-".join(words)[:60].strip("-") or "unnamed"

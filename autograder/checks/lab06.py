@@ -282,12 +282,6 @@ def _explain_dict_changed_on_square(fn, exc: core.CheckFailure, fn_name: str, ar
                       f"with other sizes: {exc})", changed.diagnosis)
 
 
-def _slug(text: str) -> str:
-    """A stable diagnosis id from a message (lower-case words, numbers dropped)."""
-    words = "".join(c if c.isalpha() else " " for c in text.lower()).split()
-    return "-".join(words)[:60].strip("-") or "unnamed"
-
-
 def _call(fn, *args, name, want=None):
     """core.call with stable diagnosis ids for what core.call reports without one; ``want`` (the oracle's value, or
     a callable giving it) lets the judge search the one change that makes a raising call return it."""
@@ -1776,7 +1770,7 @@ def _expect_acc(acc, eacc, N, ny, *, name, diagnose, confirm=None, second=None, 
             if both:
                 core.fail(f"{name}: {both[0]} (acc is {float(acc):.6g}, expected {float(eacc):.6g}; on a second "
                           f"batch of {size2[0]} rows and {size2[1]} classes it is {acc2:.6g}, expected "
-                          f"{eacc2:.6g})", exc.diagnosis if str(exc).endswith(both[0]) else "acc-" + _slug(both[0]))
+                          f"{eacc2:.6g})", exc.diagnosis if str(exc).endswith(both[0]) else "acc-" + core.slug(both[0]))
             if acc2 is not None:
                 if rows is not None:
                     rows()
@@ -1924,7 +1918,7 @@ def _loss_neighbours(Yh, Y):
 def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
     for words, value in _loss_neighbours(np.asarray(Yhat, _f64), np.asarray(Y, _f64)):
         if math.isfinite(value) and core.close(L, value, _RTOL, 1e-9) and not core.close(value, eL, _RTOL, 1e-9):
-            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", _slug(words))
+            core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {words}", core.slug(words))
     if float(L) < 0:
         core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: a cross-entropy is never negative (each term "
                   f"-log y^ of a probability y^ <= 1 is >= 0): L = -mean(sum(Y * log(Yhat), axis=1))",
@@ -2363,7 +2357,7 @@ def _explain_square_only(fn, keys, exc, sizes_differ: bool) -> None:
         wrong = oracle_backward(params, outputs, Y, **flags)
         if all(_near(grads[k], wrong[k]) for k in keys):
             core.fail(f"{exc}: on a batch with n_h == n_y = {nh} (N={N}, n_x={nx}) your backward runs, and its "
-                      f"gradients are exactly those of this mistake: {message}", _slug(message))
+                      f"gradients are exactly those of this mistake: {message}", core.slug(message))
 
 
 def _own_output_gradient(grads, outputs, params, N):

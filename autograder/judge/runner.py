@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import re
 import select
 import socket
 import threading
@@ -23,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..checks.cases import explain_exception
-from ..checks.core import CheckFailure, located
+from ..checks.core import CheckFailure, located, slug
 from ..kernel.wire import ProtocolError, read_frame
 from .declarations import CheckCall
 from .repair import Repair, explain
@@ -74,12 +73,6 @@ class CellVerdict:
     def to_json(self) -> dict:
         return {"grade_id": self.grade_id, "passed": self.passed, "message": self.message,
                 "diagnosis": self.diagnosis, "seconds": round(self.seconds, 4)}
-
-
-def slug(text: str, limit: int = 60) -> str:
-    """A stable id from a message: lower case, numbers and punctuation dropped."""
-    words = re.findall(r"[a-z]+", re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", " ", text.lower()))
-    return "-".join(words)[:limit].strip("-") or "unnamed"
 
 
 def _failed(call: CheckCall, message: str, diagnosis: str, started: float, requests: int = 0) -> CheckVerdict:
