@@ -1608,6 +1608,49 @@ def _mse_latest(MSELoss, r):
     return run
 
 
+def _mse_forward_repeated(MSELoss, r):
+    """Property of every forward of this lab (the layers ask it through _repeated_forward): ONE loss object,
+    forward called again and again (the same shape, then another N and D), returns for each call the loss of
+    THAT batch alone. A value kept from earlier calls (a running total, a running mean, a count on self) fails
+    here and nowhere else, where each case uses a fresh object. A reading of what was kept is told only when
+    it fits every later call (several calls, of pairwise different sizes)."""
+    def run():
+        loss_fn = call(MSELoss, label="MSELoss()", hint=MSE_HINT)
+        shapes = [(4, 3), (4, 3), (6, 2), (3, 5)]
+        batches = [(r.normal(size=s), r.normal(size=s)) for s in shapes]
+        exact = [float(np.mean((p - t) ** 2)) for p, t in batches]
+        got = []
+        for p, t in batches:
+            name = signature("MSELoss.forward", ("pred", "target"), (p, t))
+            got.append(expect_scalar(call(loss_fn.forward, p, t, label="MSELoss.forward", names=("pred", "target"),
+                                          hint=MSE_HINT), name=name))
+        wrong = [k for k in range(len(got)) if not core.close(got[k], exact[k], 1e-6, 1e-9)]
+        if not wrong or wrong[0] == 0:
+            return              # the first call of a fresh object is judged by the other cases
+        k = wrong[0]
+        readings = {
+            "the running MEAN of the losses of every call so far (a total and a count kept on self)":
+                [float(np.mean(exact[:j + 1])) for j in range(len(exact))],
+            "the running SUM of the losses of every call so far (a total kept on self and added to)":
+                [float(np.sum(exact[:j + 1])) for j in range(len(exact))],
+            "the loss of the PREVIOUS call (a value kept on self and returned before it is updated)":
+                [float("nan")] + exact[:-1],
+            "the loss of the FIRST call, every time (a value computed once and kept on self)":
+                [exact[0]] * len(exact),
+        }
+        kept = next((what for what, vals in readings.items()
+                     if all(core.close(got[j], vals[j], 1e-6, 1e-9) for j in range(k, len(got)))), None)
+        calls = ", ".join(f"{s}" for s in shapes)
+        said = (f": yours returned {kept}, on every call from call {k + 1} on" if kept else
+                f" (yours {got[k]:.6g}, expected {exact[k]:.6g})")
+        fail(f"call {k + 1} of MSELoss.forward on ONE loss object (batches of shapes {calls}, one after the "
+             f"other) returned the wrong loss, though the first call of a fresh object is right{said}. forward "
+             f"keeps something from earlier calls: the loss is that of the batch it is given alone, "
+             f"np.mean((pred - target) ** 2) computed anew at every call (keep on self only what backward needs, "
+             f"such as pred - target)", "mse-forward-state-between-calls")
+    return run
+
+
 def _mse_other_size(loss_fn, r) -> None:
     """The same loss object on a batch of another size: backward is dL/dpred for THIS batch, so its factor
     2 / size must come from this batch too (a value computed on an earlier call and kept is stale)."""
@@ -1726,7 +1769,7 @@ def mse_loss(MSELoss) -> None:
     r = core.rng("lab01.mse")
     cases = [(None, _mse_case(MSELoss, r, n, d, np.float64)) for n, d in MSE_SHAPES]
     cases += [(None, _mse_case(MSELoss, r, 5, 3, np.float32)), (None, _mse_vector_target(MSELoss, r)),
-              (None, _mse_latest(MSELoss, r))]
+              (None, _mse_latest(MSELoss, r)), (None, _mse_forward_repeated(MSELoss, r))]
     run_cases(cases)
 
 

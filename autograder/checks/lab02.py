@@ -361,6 +361,29 @@ def _unchanged(before: dict, after: dict, name: str, what: str) -> None:
 # Data helpers
 # ---------------------------------------------------------------------------------------------
 
+def _columns_counted_from(one_hot, k: int, y, c: int, name: str) -> None:
+    """A one-hot matrix with k != num_classes columns, where k is N (len(y)) or y.max() + 1: which one is read
+    on a second call whose N, y.max() + 1 and num_classes are pairwise different (7, 3 and 5), and told only
+    when both calls agree; otherwise nothing is said here."""
+    y2 = np.array([0, 1, 2, 1, 0, 2, 1], dtype=y.dtype)
+    try:
+        k2 = np.shape(one_hot(y2, 5))
+    except Exception:
+        k2 = None
+    k2 = k2[1] if k2 is not None and len(k2) == 2 and k2[0] == 7 else None
+    head = f"{name} has {k} columns: it must have num_classes = {c} columns, one per class, whatever labels occur"
+    if k == len(y) and k2 == 7:
+        fail(f"{head}; yours has as many columns as there are SAMPLES, N = len(y) (also one_hot(y of 7 labels "
+             f"0..2, num_classes = 5) has 7 columns): the number of samples and the number of classes are mixed "
+             f"up (np.eye(len(y))[y] or np.zeros((N, N))); the matrix is (N, num_classes): "
+             f"np.eye(num_classes)[y] or np.zeros((len(y), num_classes))", "one-hot-columns-from-n")
+    if k == int(y.max()) + 1 and k2 == 3:
+        fail(f"{head} (use the num_classes argument, not y.max() + 1: also one_hot(y of 7 labels 0..2, num_classes "
+             f"= 5) has 3 columns, the largest label of the batch plus 1)", "one-hot-ignores-num-classes")
+    # no reading confirmed on the second call: the later questions (a column too many or too few) or the shape
+    # check say what is wrong
+
+
 def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
     def run():
         y = _labels(r, n, c - 1 if absent else c).astype(dtype)
@@ -370,10 +393,9 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
         got = call(one_hot, y, c, label="one_hot", names=("y", "num_classes"), want=lambda: _onehot(y, c),
                    hint=f"a label outside the matrix: the one-hot matrix must be (N, num_classes) = {(n, c)}, "
                         f"num_classes columns whatever labels occur: Y[np.arange(N), y] = 1")
-        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape == (n, int(y.max()) + 1) and got.shape[1] != c:
-            fail(f"{name} has {got.shape[1]} columns: it must have num_classes = {c} columns even when the "
-                 f"largest classes are absent from y (use the num_classes argument, not y.max() + 1)",
-                 "one-hot-ignores-num-classes")
+        if isinstance(got, np.ndarray) and got.ndim == 2 and got.shape[0] == n and got.shape[1] != c \
+                and got.shape[1] in (n, int(y.max()) + 1):
+            _columns_counted_from(one_hot, got.shape[1], y, c, name)
         if isinstance(got, np.ndarray) and got.shape == (c, n) and c != n:
             fail(f"{name} returned shape {(c, n)}: one row per sample, (N, num_classes) = {(n, c)}",
                  "one-hot-transposed")
@@ -661,11 +683,38 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
         _low_precision(got, _softmax(zs), name)
         diagnose_only(got, _softmax(zs), name=name, diagnose=wrong, **tol)
         if not core.close(got, _softmax(zs), *core.dtype_tolerance(got, tol["rtol"], tol["atol"])):
+            _output_clipped(got, _softmax(zs), name, "softmax", "the exact probabilities: every row sums to 1, and "
+                            "an entry whose exp underflows is 0")
             _rows_sum_to_one(got, _softmax(zs), name)
             _order_kept(got, zs, name)
             _shift_invariance(softmax, z, got, name)
         expect_close(got, _softmax(zs), name=name, diagnose=wrong, **tol)
     return run
+
+
+def _output_clipped(got, want, name: str, what: str, exact: str) -> None:
+    """Property of an output clipped to [lo, hi]: right at every entry whose expected value lies inside
+    [lo, hi] (lo, hi: the smallest and largest values returned), and exactly lo (or hi) at EVERY entry whose
+    expected value lies outside. Asked after a failure; one entry outside is not enough (a coincidence)."""
+    g, w = np.asarray(got, dtype=_float64), np.asarray(want, dtype=_float64)
+    if g.shape != w.shape or not np.isfinite(g).all():
+        return
+    lo, hi = float(g.min()), float(g.max())
+    below, above = w < lo - 1e-12 * max(1.0, abs(lo)), w > hi + 1e-12 * max(1.0, abs(hi))
+    inside = ~(below | above)
+    if int(below.sum() + above.sum()) < 2 or not lo < hi:
+        return
+    if not (np.all(g[below] == lo) and np.all(g[above] == hi)
+            and (not inside.any() or core.close(g[inside], w[inside], 1e-6, 1e-12))):
+        return
+    bounds = " and ".join(s for s in ((f"raised to {lo:.3g} at the {int(below.sum())} entries expected below it "
+                                       f"(down to {float(w[below].min()):.3g})" if below.any() else ""),
+                                      (f"lowered to {hi:.10g} at the {int(above.sum())} entries expected above it"
+                                       if above.any() else "")) if s)
+    fail(f"{name}: every entry expected between your smallest and largest values is right, but yours are "
+         f"{bounds}. The output is "
+         f"clipped (np.clip or np.maximum / np.minimum with an epsilon): {what} returns {exact}; an epsilon "
+         f"against log(0) belongs in the loss, not in {what}'s output", f"{what}-output-clipped")
 
 
 def _order_kept(got, zs, name) -> None:
@@ -718,6 +767,9 @@ def _shift_invariance(softmax, z, got, name) -> None:
     except Exception:
         return
     want = _softmax(z.astype(_float64))
+    g = np.asarray(got, dtype=_float64)
+    if mine.shape == g.shape and core.close(mine, g, 1e-9, 1e-15):
+        return      # your softmax IS shift-invariant (the same output for z and z - max): the shift is not to blame
     if mine.shape == z.shape and core.close(mine, want, 1e-5, 1e-7):
         fail(f"{name} has wrong values, but your softmax of the same logits minus each row's maximum is right: "
              f"softmax must not change when a constant is added to a row (softmax(z) = softmax(z - c)); subtract "
@@ -1154,6 +1206,13 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
             "gradient with respect to the logits, (p - y) / N": lambda: -Y / np.maximum(ps, 1e-300) / n,
             "the softmax derivative is applied again on top of (p - y): for softmax followed by cross-entropy "
             "the Jacobian is already folded into (p - y) / N": (ps - Y) * ps * (1 - ps) / n,
+            "yours is (probs - one_hot(y)) / N multiplied entrywise by probs: a factor of the softmax derivative "
+            "(dp/dz = p * (...)) applied again on top of (p - y) / N; for softmax followed by cross-entropy the "
+            "softmax Jacobian is already folded into (probs - one_hot(y)) / N, return it as it is":
+                ps * (ps - Y) / n,
+            "yours is (probs - one_hot(y)) / N multiplied entrywise by (1 - probs): a factor of the softmax "
+            "derivative (dp/dz = p * (1 - p) on the diagonal) applied again on top of (p - y) / N; return "
+            "(probs - one_hot(y)) / N as it is": (1 - ps) * (ps - Y) / n,
             "the softmax derivative is applied twice: (probs - one_hot(y)) / N is already dL/dlogits (the softmax "
             "Jacobian is folded into it), and yours is that gradient pushed through the softmax Jacobian again, "
             "probs * (g - sum(g * probs, axis=1)); return (probs - one_hot(y)) / N as it is":
@@ -1689,8 +1748,43 @@ def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
                          backward({"W1": W1, "b1": b1, "W2": W2, "b2": b2}, [X, Z1, A1], dlogits)[k],
                          _backward_oracle(k), {**p, "X": cache[0], "Z1": cache[1], "A1": cache[2], "dlogits": G},
                          grads[k], numeric, f"{name}['{k}']", "lab02.backward")
+            if k == "W1" and not core.close(grads[k], numeric, *core.dtype_tolerance(grads[k], 1e-5, 1e-7, 10.0)):
+                _dz1_read_back(grads[k], pw, Xs, Gs, Z1, name)      # after the readings of which input is wrong
             expect_close(grads[k], numeric, name=f"{name}['{k}']", rtol=1e-5, atol=1e-7, diagnose=backward_wrong)
     return run
+
+
+def _dz1_read_back(dW1, pw, Xs, Gs, Z1, name) -> None:
+    """dW1 = X.T @ dZ1: with N <= n_in (X.T of full column rank) the student's dZ1 is read back from their dW1
+    exactly. It is judged apart where the unit is on (Z1 > 0: dZ1 = dA1) and off (Z1 <= 0: dZ1 = 0), and
+    what stands where it is wrong is said (a value of the cache there, or the largest error)."""
+    n, n_in = Xs.shape
+    g = np.asarray(dW1, dtype=_float64)
+    if n > n_in or g.shape != (n_in, Z1.shape[1]) or np.linalg.matrix_rank(Xs) < n:
+        return
+    dz = np.linalg.lstsq(Xs.T, g, rcond=None)[0]
+    if not core.close(Xs.T @ dz, g, 1e-8, 1e-10):
+        return
+    dA1 = Gs @ pw["W2"].T
+    on = Z1 > 0
+    tol = (1e-3, 1e-5) if g.dtype == np.float32 or np.asarray(dW1).dtype == np.float32 else (1e-5, 1e-7)
+    if not on.any() or on.all():
+        return
+    right_on, zero_off = core.close(dz[on], dA1[on], *tol), core.close(dz[~on], 0.0 * dz[~on], *tol)
+    if right_on and not zero_off:
+        there = next((f": yours holds {what} there" for what, v in
+                      (("Z1 itself (np.where(Z1 > 0, dA1, Z1)?)", Z1), ("dA1 (the mask is not applied there)", dA1),
+                       ("-dA1", -dA1)) if core.close(dz[~on], v[~on], *tol)), "")
+        fail(f"{name}['W1']: the dZ1 behind your dW1 = X.T @ dZ1 (read back from it) is right where the unit is "
+             f"on (Z1 > 0), but not 0 where it is off (Z1 <= 0){there}. The ReLU passes no gradient where it is "
+             f"off: dZ1 = dA1 * (Z1 > 0), 0 at every entry where Z1 <= 0", "backward-relu-off-not-zero")
+    if zero_off and not right_on:
+        a, b = dz[on], dA1[on]
+        k = float(a @ b / (b @ b)) if float(b @ b) > 0 else float("nan")
+        there = (f" (yours is {k:.4g} times dA1 there)" if np.isfinite(k) and core.close(a, k * b, *tol) else "")
+        fail(f"{name}['W1']: the dZ1 behind your dW1 = X.T @ dZ1 (read back from it) is 0 where the unit is off "
+             f"(Z1 <= 0), as it must be, but wrong where it is on (Z1 > 0){there}: there dZ1 = dA1 = dlogits @ W2.T, "
+             f"the gradient passed through unchanged (the ReLU's derivative is 1 there)", "backward-relu-on-wrong")
 
 
 def _samples_mixed(backward, p, cache, G, grads, want, name) -> None:
@@ -1940,6 +2034,21 @@ def _one_update(sgd_update, params, grads, lr) -> dict | None:
         return None
 
 
+def _lr_argument_used(sgd_update, before, grads, lr: float, base, tol: float, name: str) -> None:
+    """Property of every step of this lab (sgd_update, train_epoch, fit ask it): the step scales with the lr
+    given. The same call with lr * 10 must take another step; the same step means the lr argument is unused."""
+    other = _one_update(sgd_update, before, grads, 10 * lr)
+    if other is None or not any(bool(np.any(np.abs(base[k]) > tol)) for k in before):
+        return
+    if all(core.close(base[k], -grads[k].astype(_float64), 1e-5, tol) for k in before):
+        return      # the step is -grads itself, lr not applied: named by the catalogue
+    if all(core.close(other[k], base[k], 1e-9, tol) for k in before):
+        fail(f"{name}: with lr = {lr:g} and with lr = {10 * lr:g} your update takes exactly the same step: "
+             f"sgd_update does not use its lr argument (a learning rate from elsewhere, a global LR or a number "
+             f"written in); the step is -lr * grads[name] with the lr given, params[name] -= lr * grads[name]",
+             "sgd-update-lr-argument-unused")
+
+
 def _update_dependence(sgd_update, before, grads, lr, name) -> None:
     """Which input a wrong update depends on, one input changed at a time: the step -lr * grads[k] must not
     change with params, and the step of an entry depends on that entry's gradient only."""
@@ -1985,6 +2094,7 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
              f"-lr * grads[name] is proportional to the gradient (a normalisation of the gradient, such as / norm or "
              f"/ max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
              "sgd-update-not-proportional")
+    _lr_argument_used(sgd_update, before, grads, lr, base, tol, name)
     single = {k: np.zeros_like(v) for k, v in grads.items()}
     k0 = next(k for k in ("W1", "W2", "b1", "b2") if k in single and single[k].size > 1)
     single[k0].flat[0] = 1.0
@@ -2785,6 +2895,20 @@ def _small_lr_property(train_epoch, before, X, y, bs, seed, name) -> None:
              for k in before if k in q and np.shape(q[k]) == before[k].shape}
     worst = max(moved, key=moved.get, default=None)
     if worst is not None and moved[worst] > 1e-4:
+        q2 = _copy_params(before)
+        try:
+            train_epoch(q2, X, y, 1e-3, bs, np.random.default_rng(seed))
+            ignored = all(k in q2 and same(q2[k], q[k]) for k in q)
+        except Exception:
+            ignored = False
+        if ignored:
+            fail(f"{name.replace('lr=', 'lr=1e-9 (instead of ').replace(', batch_size', '), batch_size', 1)} "
+                 f"changed params['{worst}'] by up to {moved[worst]:.3g}, and with lr=1e-3 it ends at exactly the "
+                 f"same parameters: your train_epoch does not use its lr argument (with a tiny learning rate an "
+                 f"epoch must barely move the parameters). Either the update uses a learning rate from elsewhere "
+                 f"(a global LR or a number written in), or it has no lr at all (params replaced by the gradients, "
+                 f"sgd_update left out); pass the lr given to train_epoch on to sgd_update(params, grads, lr)",
+                 "train-epoch-lr-argument-unused")
         fail(f"{name.replace('lr=', 'lr=1e-9 (instead of ').replace(', batch_size', '), batch_size', 1)} "
              f"changed params['{worst}'] by up to {moved[worst]:.3g}: with a tiny learning rate an epoch must "
              f"barely move the parameters, every change being an sgd_update step lr * grad (are params replaced "
@@ -3423,12 +3547,12 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
     names = ("params", "X_tr", "y_tr", "X_val", "y_val", "epochs", "lr", "batch_size")
     label = f"fit(params, X_tr of shape {X_tr.shape}, y_tr, X_val of shape {X_val.shape}, y_val, epochs, lr, batch_size"
 
-    def run_fit(q, epochs, **kw):
+    def run_fit(q, epochs, lr=0.3, **kw):
         """The student's fit; when it crashes where their own train_epoch or helpers crash, the
         crash is not fit's mistake: the cell is not failed for it (raises _Credit)."""
         start = _copy_params(q)
         try:
-            return call(fit, q, *args, epochs, 0.3, 7, label="fit", names=names, hint=None, **kw)
+            return call(fit, q, *args, epochs, lr, 7, label="fit", names=names, hint=None, **kw)
         except core.CheckFailure as exc:
             if "modified its input argument" in str(exc) and _modifies_data(
                     lambda Xc, yc: train_epoch(_copy_params(q), Xc, yc, 0.3, 7, np.random.default_rng(0)), X_tr, y_tr):
@@ -3611,6 +3735,14 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
                      "never to 0 (a linear decrease such as lr * (1 - (1 - lr_decay) * (e - 1)) reaches 0 at epoch 3)",
                      "fit-lr-schedule-not-geometric")
             if first is not None and not all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
+                q6 = _copy_params(before)
+                run_fit(q6, 1, lr=0.03, seed=2)
+                if all(same(q6[k], q1[k]) for k in q1):
+                    fail("fit(..., epochs=1, lr=0.3) and fit(..., epochs=1, lr=0.03) with the same seed train to "
+                         "exactly the same parameters: fit does not use its lr argument (a learning rate from "
+                         "elsewhere, a global LR or a number written in); epoch e trains with lr * lr_decay**(e - 1) "
+                         "from the lr given, train_epoch(params, X_tr, y_tr, lr * lr_decay ** (e - 1), batch_size, "
+                         "rng)", "fit-lr-argument-unused")
                 fail("fit with epochs=1 does not match one call of your train_epoch with lr and "
                      "np.random.default_rng(seed): shuffle with the generator made from seed", "fit-first-epoch")
             # One generator for the whole run: the second epoch continues the first one's random stream.
@@ -3687,16 +3819,19 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
                         early: prev_loss,
                     }, how="the cross-entropy of forward(params, X_val) against y_val, after the epoch's training")
         _train_columns(hist, p, replay_run)
+        _every_row_measured(hist, p, before, lambda q, e: run_fit(q, e, seed=1), forward, cross_entropy, accuracy,
+                            X_val, y_val)
 
-    def replay_run():
-        """The run of hist (3 epochs, seed 1) with the student's train_epoch: (final params, last return)."""
-        g, w, out = np.random.default_rng(1), _copy_params(before), None
+    def replay_run(every=False):
+        """The run of hist (3 epochs, seed 1) with the student's train_epoch: (final params, last return),
+        or with ``every`` (final params, the list of every epoch's return)."""
+        g, w, outs = np.random.default_rng(1), _copy_params(before), []
         for _ in range(3):
             try:
-                out = train_epoch(w, X_tr, y_tr, 0.3, 7, g)
+                outs.append(train_epoch(w, X_tr, y_tr, 0.3, 7, g))
             except Exception:
                 return None, None
-        return w, out
+        return w, (outs if every else outs[-1])
 
     try:
         checks()
@@ -3817,6 +3952,7 @@ def _train_columns(hist, p, replay_run) -> None:
     except (TypeError, ValueError):
         return
     if core.close(got_loss, loss, 1e-6, 1e-9) and core.close(got_acc, acc, 1e-6, 1e-9):
+        _train_rows(hist, replay_run)
         return
     if core.close(got_loss, acc, 1e-6, 1e-9) and core.close(got_acc, loss, 1e-6, 1e-9):
         fail(f"history train_loss of the last epoch is {got_loss:.6g} and train_acc {got_acc:.6g}: the two are "
@@ -3825,6 +3961,80 @@ def _train_columns(hist, p, replay_run) -> None:
     fail(f"history train_loss, train_acc of the last epoch are ({got_loss:.6g}, {got_acc:.6g}), expected "
          f"({loss:.6g}, {acc:.6g}): the pair (mean loss, accuracy) your train_epoch returned in that epoch",
          "fit-train-columns")
+
+
+def _train_rows(hist, replay_run) -> None:
+    """Property: row e's train_loss and train_acc are what the student's train_epoch returned in epoch e (the
+    last row is judged before, on the same replay)."""
+    _, outs = replay_run(every=True)
+    try:
+        pairs = [(float(o[0]), float(o[1])) for o in outs]
+        rows = [(float(hist["train_loss"].iloc[j]), float(hist["train_acc"].iloc[j])) for j in range(len(pairs))]
+    except (TypeError, ValueError, IndexError, KeyError):
+        return
+
+    def same_pair(a, b) -> bool:
+        return core.close(a[0], b[0], 1e-6, 1e-9) and core.close(a[1], b[1], 1e-6, 1e-9)
+    for j, (row, pair) in enumerate(zip(rows, pairs)):
+        if same_pair(row, pair):
+            continue
+        copied = all(same_pair(r_, pairs[-1]) for r_ in rows)
+        why = (": every row holds the LAST epoch's pair, written into the rows after the loop" if copied else "")
+        fail(f"the history's row for epoch {j + 1} has train_loss {row[0]:.6g} and train_acc {row[1]:.6g}, but "
+             f"your train_epoch returned ({pair[0]:.6g}, {pair[1]:.6g}) in epoch {j + 1} (replayed with the same "
+             f"generator){why}; each row holds what its own epoch's train_epoch returned",
+             "fit-train-row-not-its-epoch")
+
+
+def _every_row_measured(hist, p, before, rerun, forward, cross_entropy, accuracy, X_val, y_val) -> None:
+    """Property: row e of the history holds the validation figures of the parameters as epoch e left them
+    (the last row is judged before). The same run stopped after e epochs (fit with epochs=e, the same seed)
+    gives those parameters; the reference functions and the student's own are both accepted."""
+    def figures(q):
+        logits = _forward(q, X_val)[0]
+        acc, loss = [float(np.mean(logits.argmax(1) == y_val))], [_ce(logits, y_val)]
+        try:
+            own = forward(_copy_params(q), X_val)[0]
+            acc.append(float(accuracy(own, y_val)))
+            loss.append(float(cross_entropy(own, y_val)))
+        except Exception:
+            pass
+        return acc, loss
+
+    def holds(row, acc, loss) -> bool:
+        return any(core.close(float(hist["val_acc"].iloc[row]), v, 1e-6, 1e-9) for v in acc) and \
+            any(core.close(float(hist["val_loss"].iloc[row]), v, 1e-6, 1e-9) for v in loss)
+    epochs = len(hist)
+    again = _copy_params(before)
+    try:
+        rerun(again, epochs)
+    except core.CheckFailure:
+        return
+    if not all(k in again and same(again[k], p[k]) for k in p):
+        return      # the run is not reproduced (a helper keeps state or draws unseeded: judged in its cell)
+    for e in range(1, epochs):
+        q = _copy_params(before)
+        try:
+            rerun(q, e)
+        except core.CheckFailure:
+            return              # a shorter run that fails is judged by the other questions
+        acc, loss = figures(q)
+        if holds(e - 1, acc, loss):
+            continue
+        last_acc, last_loss = figures(p)
+        if all(holds(j, last_acc, last_loss) for j in range(epochs)):
+            fail(f"the history's rows 1..{epochs} all hold the validation figures of the parameters after the LAST "
+                 f"epoch (val_loss {float(hist['val_loss'].iloc[0]):.6g} in every row), but row {e} must describe "
+                 f"the parameters as epoch {e} left them (fit run with epochs={e} and the same seed ends there, "
+                 f"with val_loss {loss[0]:.6g}): the validation set was measured once, after the loop, and copied "
+                 f"into every row; measure forward(params, X_val) against y_val inside the loop, after each "
+                 f"epoch's train_epoch", "fit-val-measured-once")
+        got_acc, got_loss = float(hist["val_acc"].iloc[e - 1]), float(hist["val_loss"].iloc[e - 1])
+        fail(f"the history's row for epoch {e} has val_loss {got_loss:.6g} and val_acc {got_acc:.6g}, but the "
+             f"parameters as epoch {e} left them (fit run with epochs={e} and the same seed ends there) give "
+             f"val_loss {loss[0]:.6g} and val_acc {acc[0]:.6g}: every row describes the parameters right after its "
+             f"own epoch; measure forward(params, X_val) against y_val in each epoch, after train_epoch",
+             "fit-val-row-not-its-epoch")
 
 
 class _Credit(Exception):
@@ -3872,7 +4082,7 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                          f"range(N - 1) or range(1, N))", "confusion-sample-missing")
         _counted_prefix(got, y_true, y_pred, c, want, name)
         _pairs_broken(confusion_matrix, got, y_true, y_pred, c, want, name)
-        expect_close(got, want, name=name, atol=0, rtol=0, diagnose={
+        wrong = {
             "rows and columns are swapped: cm[i, j] counts TRUE class i predicted as j (rows = truth)":
                 want.T,
             "repeated (true, predicted) pairs are counted once: cm[y_true, y_pred] += 1 does not "
@@ -3891,7 +4101,10 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
             "num_classes-1 (np.histogram2d without range=[[0, C], [0, C]]?): every class needs its own row and "
             "column, also the classes absent from y_true or y_pred":
                 lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
-        })
+        }
+        diagnose_only(got, want, name=name, diagnose=wrong, rtol=0, atol=0)
+        _diagonal_apart(got, want, y_true, y_pred, name)
+        expect_close(got, want, name=name, atol=0, rtol=0, diagnose=wrong)
     return run
 
 
@@ -3924,6 +4137,32 @@ def _pairs_broken(confusion_matrix, got, y_true, y_pred, c: int, want, name: str
          f"often each class is predicted), but the cells are wrong: y_true[i] is not paired with y_pred[i]{how}"
          f"{order}. cm[t, p] counts the samples i with y_true[i] == t AND y_pred[i] == p, for the same i: "
          f"np.add.at(cm, (y_true, y_pred), 1)", "confusion-pairs-broken")
+
+
+def _diagonal_apart(got, want, y_true, y_pred, name: str) -> None:
+    """The diagonal (samples predicted right, y_true == y_pred) and the off-diagonal cells (samples predicted
+    wrong) judged apart: one part right and the other wrong says which samples the code mishandles, with the
+    trace against the number of correct predictions."""
+    g, w = np.asarray(got), np.asarray(want)
+    if g.shape != w.shape or g.ndim != 2 or g.shape[0] < 2 or np.array_equal(g, w):
+        return
+    diag = np.eye(g.shape[0], dtype=bool)
+    right_diag, right_off = np.array_equal(g[diag], w[diag]), np.array_equal(g[~diag], w[~diag])
+    hits = int(np.sum(y_true == y_pred))
+    if right_off and not right_diag:
+        how = (": the diagonal is all 0, the correctly classified samples are not counted at all (a condition "
+               "y_true != y_pred, or a loop that skips them?)" if not g[diag].any() else "")
+        fail(f"{name}: every off-diagonal cell (the misclassified samples) is right, but the diagonal is not: its "
+             f"sum, the trace, is {int(g[diag].sum())} where {hits} samples have y_true[i] == y_pred[i]{how}. Every "
+             f"sample adds one count at (y_true[i], y_pred[i]), the correct ones on the diagonal: "
+             f"np.add.at(cm, (y_true, y_pred), 1)", "confusion-diagonal-wrong")
+    if right_diag and not right_off and g[diag].any():
+        how = (": the off-diagonal cells are all 0, the misclassified samples are not counted at all"
+               if not g[~diag].any() else "")
+        fail(f"{name}: the diagonal (the {hits} samples predicted right) is right, but the off-diagonal cells (the "
+             f"{len(y_true) - hits} samples predicted wrong) are not: they hold {int(g[~diag].sum())} counts where "
+             f"{len(y_true) - hits} belong{how}. Every sample adds one count at (y_true[i], y_pred[i]): "
+             f"np.add.at(cm, (y_true, y_pred), 1)", "confusion-off-diagonal-wrong")
 
 
 def _counted_prefix(got, y_true, y_pred, c: int, want, name: str) -> None:

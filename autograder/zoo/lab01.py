@@ -1586,3 +1586,30 @@ MUTANTS += [
            "        dx = grad_out @ self.W.data.T\n        self.x = None\n        return dx",
            file=M, expect="cleared or replaced what forward cached"),
 ]
+# Round 17b: one loss object, forward called on batches of other sizes in turn: each value is that batch's alone.
+MUTANTS += [
+    Mutant("R17b MSE forward returns the running mean over every call so far",
+           """        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))""",
+           """        self.diff = pred - target
+        self.calls = getattr(self, "calls", 0) + 1
+        self.avg = getattr(self, "avg", 0.0) + (np.mean(self.diff ** 2) - getattr(self, "avg", 0.0)) / self.calls
+        return float(self.avg)""",
+           file=M, expect="the running MEAN of the losses of every call so far"),
+    Mutant("R17b MSE forward adds every call's loss to a total kept on self",
+           """        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))""",
+           """        self.diff = pred - target
+        self.total = getattr(self, "total", 0.0) + float(np.mean(self.diff ** 2))
+        return self.total""",
+           file=M, expect="the running SUM of the losses"),
+]
+VARIANTS += [
+    Variant("R17b MSE forward counts its calls on self (the value itself is this batch's)",
+            """        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))""",
+            """        self.diff = pred - target
+        self.calls = getattr(self, "calls", 0) + 1
+        return float(np.mean(self.diff ** 2))""",
+            file=M),
+]

@@ -1008,7 +1008,7 @@ MUTANTS += [
     Mutant('R13 one_hot from np.identity(len(y)) (N x N)',
            '    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y',
            '    return np.identity(len(y), dtype=np.float32)[y]',
-           expect='it must have num_classes = 6 columns'),
+           expect='as many columns as there are SAMPLES'),
     Mutant('R13 softmax shifts by the row minimum',
            'np.exp(z - z.max(axis=1, keepdims=True))',
            'np.exp(z - z.min(axis=1, keepdims=True))',
@@ -1632,4 +1632,101 @@ MUTANTS += [
            "images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
            "(images.reshape(images.shape[0], -1) >= 128).astype(np.float32)",
            expect="the pixels were binarised at the middle gray"),
+]
+# Round 17b (m17i): properties read on a second input (one_hot's columns, fit's every row, the lr argument),
+# parts judged apart (the confusion diagonal, dZ1 read back where the unit is on / off), a clipped softmax.
+MUTANTS += [
+    Mutant("R17b one_hot through np.eye(len(y))[y] (samples and classes mixed up)",
+           """    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)
+    Y[np.arange(y.shape[0]), y] = 1.0
+    return Y""",
+           """    return np.eye(len(y), dtype=np.float32)[y]""",
+           expect="as many columns as there are SAMPLES"),
+    Mutant("R17b loss gradient multiplied entrywise by probs: probs * (probs - one_hot) / N",
+           "    return (probs - one_hot(y, probs.shape[1])) / n",
+           "    return probs * (probs - one_hot(y, probs.shape[1])) / n",
+           expect="multiplied entrywise by probs"),
+    Mutant("R17b loss gradient multiplied entrywise by (1 - probs)",
+           "    return (probs - one_hot(y, probs.shape[1])) / n",
+           "    return (1 - probs) * (probs - one_hot(y, probs.shape[1])) / n",
+           expect="multiplied entrywise by (1 - probs)"),
+    Mutant("R17b backward np.where(Z1 > 0, dA1, Z1) (the pre-activation where the unit is off)",
+           "    dZ1 = dA1 * (Z1 > 0) ",
+           "    dZ1 = np.where(Z1 > 0, dA1, Z1) ",
+           expect="not 0 where it is off (Z1 <= 0): yours holds Z1 itself"),
+    Mutant("R17b backward dZ1 = 2 * dA1 where the unit is on",
+           "    dZ1 = dA1 * (Z1 > 0) ",
+           "    dZ1 = 2 * dA1 * (Z1 > 0) ",
+           expect="but wrong where it is on (Z1 > 0) (yours is 2 times dA1 there)"),
+    Mutant("R17b train_epoch steps with a global LR instead of its lr argument",
+           "def train_epoch(params, X, y, lr, batch_size, rng):",
+           "LR = 0.2  # learning rate\n\n\ndef train_epoch(params, X, y, lr, batch_size, rng):",
+           also=[("params.update(sgd_update(params, backward(params, cache, dlogits), lr))",
+                  "params.update(sgd_update(params, backward(params, cache, dlogits), LR))")],
+           expect="does not use its lr argument"),
+    Mutant("R17b softmax output clipped to [1e-7, 1 - 1e-7]",
+           "    return e / e.sum(axis=1, keepdims=True)",
+           "    return np.clip(e / e.sum(axis=1, keepdims=True), 1e-7, 1 - 1e-7)",
+           expect="The output is clipped"),
+    Mutant("R17b confusion_matrix counts only the misclassified samples",
+           "    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs",
+           "    wrong = y_true != y_pred\n    np.add.at(cm, (y_true[wrong], y_pred[wrong]), 1)",
+           expect="the correctly classified samples are not counted at all"),
+    Mutant("R17b confusion_matrix counts only the correctly classified samples",
+           "    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs",
+           "    hit = y_true == y_pred\n    np.add.at(cm, (y_true[hit], y_pred[hit]), 1)",
+           expect="the misclassified samples are not counted at all"),
+    Mutant("R17b fit measures the validation set once after training and copies it into every row",
+           """        val_logits, _ = forward(params, X_val)
+        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
+                     "val_loss": cross_entropy(val_logits, y_val),
+                     "val_acc": accuracy(val_logits, y_val)})
+        bar.set_postfix(loss=f"{train_loss:.3f}", acc=f"{train_acc:.3f}",
+                        val_acc=f"{rows[-1]['val_acc']:.3f}")
+    return pd.DataFrame(rows).set_index("epoch")""",
+           """        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc})
+        bar.set_postfix(loss=f"{train_loss:.3f}", acc=f"{train_acc:.3f}")
+    val_logits, _ = forward(params, X_val)
+    for row in rows:
+        row["val_loss"] = cross_entropy(val_logits, y_val)
+        row["val_acc"] = accuracy(val_logits, y_val)
+    return pd.DataFrame(rows).set_index("epoch")""",
+           expect="the validation set was measured once, after the loop"),
+    Mutant("R17b fit writes the last epoch's train_loss and train_acc into every row",
+           """    return pd.DataFrame(rows).set_index("epoch")""",
+           """    for row in rows:
+        row["train_loss"], row["train_acc"] = rows[-1]["train_loss"], rows[-1]["train_acc"]
+    return pd.DataFrame(rows).set_index("epoch")""",
+           expect="every row holds the LAST epoch's pair"),
+]
+VARIANTS += [
+    # a floor far below the tolerance (1e-12 where an exp underflows to 0): the rows still sum to 1 within 1e-11
+    Variant("R17b softmax output floored at 1e-12 (np.maximum)",
+            "    return e / e.sum(axis=1, keepdims=True)",
+            "    return np.maximum(e / e.sum(axis=1, keepdims=True), 1e-12)"),
+    Variant("R17b one_hot via np.eye(num_classes)[y]",
+            """    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)
+    Y[np.arange(y.shape[0]), y] = 1.0
+    return Y""",
+            """    return np.eye(num_classes, dtype=np.float32)[y]"""),
+    Variant("R17b confusion_matrix via np.bincount of y_true * C + y_pred",
+            "    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs",
+            "    cm += np.bincount(y_true * num_classes + y_pred, minlength=num_classes ** 2)"
+            ".reshape(num_classes, num_classes)"),
+    Variant("R17b fit builds the history from lists per column",
+            """    return pd.DataFrame(rows).set_index("epoch")""",
+            """    cols = {k: [row[k] for row in rows] for k in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")}
+    return pd.DataFrame(cols).set_index("epoch")"""),
+]
+# Round 17b: every step of the lab (sgd_update, train_epoch, fit) is asked whether it uses the lr it is given.
+MUTANTS += [
+    Mutant("R17b sgd_update steps with a global LR",
+           "def sgd_update(params, grads, lr):",
+           "LR = 0.05\n\n\ndef sgd_update(params, grads, lr):",
+           also=[("        params[name] -= lr * g", "        params[name] -= LR * g")],
+           expect="sgd_update does not use its lr argument"),
+    Mutant("R17b fit trains with a learning rate written in (0.1) instead of lr",
+           "        epoch_lr = lr * lr_decay ** (epoch - 1)\n",
+           "        epoch_lr = 0.1 * lr_decay ** (epoch - 1)\n",
+           expect="fit does not use its lr argument"),
 ]
