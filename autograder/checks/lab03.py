@@ -2873,6 +2873,24 @@ def _read_jacobian(cls, z0: np.ndarray):
     return y, out[c], out[:c] - out[c]
 
 
+def _softmax_backward_linear(cls) -> bool:
+    """Softmax.backward(G) and backward(-2 G) on the same logits (two samples, C = 4): the second is -2 times the
+    first (J^T grad_out is linear in grad_out).  True when it holds or cannot be asked (a call fails)."""
+    Z = np.vstack(_JAC_ROWS)
+    G = np.array([[0.7, -0.4, 1.3, -0.9], [-1.1, 0.5, 0.2, 0.8]])
+    outs = []
+    for g in (G, -2 * G):
+        try:
+            layer = cls()
+            layer.forward(Z.copy())
+            outs.append(np.asarray(layer.backward(g.copy()), dtype=np.float64))
+        except Exception:
+            return True
+    if outs[0].shape != Z.shape or outs[1].shape != Z.shape or not np.isfinite(outs[0]).all():
+        return True
+    return core.close(outs[1], -2 * outs[0], 1e-6, 1e-9)
+
+
 def _softmax_jacobian_story(cls, label: str, name: str) -> None:
     """General question for a wrong softmax backward: read the student's Jacobian back (unit grad_out), split it
     into what it returns for grad_out = 0 and its linear part, and say how each differs from
@@ -2905,6 +2923,16 @@ def _softmax_jacobian_story(cls, label: str, name: str) -> None:
         core.fail(start + f"with grad_out = 0 your backward returns {said or 'non-zero values'} instead of 0 "
                   f"({linear}): a term is added without the factor grad_out; the result is J^T grad_out, "
                   f"J = diag(y) - y y^T", "term-without-grad-out")
+    if not _softmax_backward_linear(cls):
+        core.fail(f"{name} is not proportional to grad_out: on logits (2, 4) with grad_out G and then -2 G, the "
+                  f"second result is not -2 times the first (backward is J^T grad_out, J = diag(y) - y y^T depends "
+                  f"on the logits only), while grad_out = 0 gives 0: grad_out enters a product with itself or with "
+                  f"a function of it (look for a factor grad_out outside a bracket that already holds "
+                  f"sum(grad_out * y)): the result is y * (grad_out - sum(grad_out * y, axis=1, keepdims=True))",
+                  "softmax-backward-not-linear")
+    if holds(lambda y, off, M: near(M, np.zeros_like(M))):
+        core.fail(start + "your backward returns 0 for every unit vector grad_out: J^T e_j is row j of "
+                  "J = diag(y) - y y^T, not 0", "jacobian-zero")
     # linear in grad_out but the Jacobian differs: where and how
     if holds(lambda y, off, M: near(M - np.diag(y), np.full_like(M, -(y @ y)))):
         core.fail(start + "your Jacobian is diag(y) - sum(y**2) in every entry: the outer product y y^T was "

@@ -949,6 +949,9 @@ def linear_forward(fn) -> None:
                 (A64 @ W64.T + b64) if n == n_prev else None,
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
                 (W64 @ A64 + b64) if m == n_prev == n else None,
+            "Z = (A_prev + b) @ W: the bias is added to the input before the product (b has one entry per "
+            "output unit, n, not per input; on layers with n_prev != n this raises a broadcast error); add it to "
+            "the product, Z = A_prev @ W + b": ((A64 + b64) @ W64) if n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
             "one number, b's first entry b[0, 0], is added to every entry of Z: b is a row (1, n) with one bias "
             "per unit; add the whole row, Z = A_prev @ W + b (it broadcasts over the m rows)": want - b64 + b64[0, 0],
@@ -2968,13 +2971,28 @@ def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
 
     def linear_backward(dZ, linear_cache):
         calls.append(("linear_backward", linear_cache))
+        dZs.append((dZ, linear_cache))
         return _lent_linear_backward(dZ, linear_cache)
+    dZs: list = []
     try:
         with core.lent_globals(fn, {"activation_backward": activation_backward, "linear_backward": linear_backward}):
             with np.errstate(all="ignore"):
                 fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
     except Exception:
         pass
+    for dZ, cache in dZs:     # the output layer's call (its W is the last layer's): dZ_L has the shape (m, n_L)
+        try:
+            top = _same(np.asarray(cache[1]), np.asarray(caches[-1][0][1]))
+            want = (AL.shape[0], np.shape(cache[1])[1])
+        except (TypeError, IndexError, KeyError, ValueError):
+            continue
+        if top and np.shape(dZ) != want:
+            shape = np.shape(dZ)
+            why = (" (a 0-d number: a reduction such as np.mean or np.sum over the samples collapsed the per-sample "
+                   "gradients; keep one row per sample, dZ_L = (AL - Y) / m)" if shape == () else "")
+            core.fail(f"{name}: the linear_backward call of the output layer {len(caches)} (W {np.shape(cache[1])})"
+                      f" was given dZ of shape {shape}: dZ_L must have the shape of AL, (m, n_L) = {want}, one row "
+                      f"per sample{why}", "dz-output-shape")
     for block, arg in calls:
         if block == "activation_backward" and isinstance(arg, (tuple, list)):
             core.fail(f"{name}: activation_backward was given a {type(arg).__name__} of {len(arg)} values as Z (the "

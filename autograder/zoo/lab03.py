@@ -1432,3 +1432,9 @@ MUTANTS += [
            new="self.cdf = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))",
            expect="np.vectorize(math.erf)"),
 ]
+MUTANTS += [
+    Mutant("R17q Softmax backward (y - sum(g * y)) * g (grad_out outside the bracket: quadratic in grad_out)",
+           old="return self.y * (grad_out - dot)",
+           new="return (self.y - dot) * grad_out",
+           expect=("is not proportional to grad_out", "a product with itself")),
+]

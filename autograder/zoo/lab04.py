@@ -1916,3 +1916,17 @@ MUTANTS += [
            new="    if activation == \"relu\":\n        key = (dA.shape, dA.dtype)\n        if key not in _BUFS:\n            _BUFS[key] = np.empty_like(dA)\n        return np.multiply(dA, Z > 0, out=_BUFS[key])\n    raise ValueError(f\"unknown activation {activation!r}\")\n\n\n_BUFS = {}",
            expect=("activation_backward(dA (4, 3), Z (4, 3), 'relu'), called twice", "buffer kept between calls")),
 ]
+MUTANTS += [
+    Mutant("R17q linear_forward adds the bias to the input before the product ((A_prev + b) @ W)",
+           old="Z = A_prev @ W + b\n",
+           new="Z = (A_prev + b) @ W\n",
+           expect="the bias is added to the input before the product"),
+    Mutant("R17q model_backward dZ_L = np.mean(AL - Y) (a 0-d number, not the per-sample (AL - Y) / m)",
+           old="dZ = (AL - Y) / m\n",
+           new="dZ = np.mean(AL - Y)\n",
+           expect=("the linear_backward call of the output layer", "was given dZ of shape ()", "np.mean")),
+    Mutant("R17q model_backward dZ_L = (AL - Y).sum(axis=1) / m (the column dropped: shape (m,))",
+           old="dZ = (AL - Y) / m\n",
+           new="dZ = (AL - Y).sum(axis=1) / m\n",
+           expect=("the linear_backward call of the output layer", "was given dZ of shape (")),
+]
