@@ -5167,6 +5167,8 @@ def _full_batch(fn, parts):
             })
         _history_column("accuracy", hist["accuracy"], accs, run, hidden, name, rtol=1e-9, atol=1e-9, diagnose={
             "accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
+            f"your accuracy is the count of correct predictions (m = {m} times the fraction): it is a fraction in "
+            f"[0, 1], the mean over the m samples (np.mean, not np.sum)": (m * accs) if m != 100 else None,
             "this is the error rate, not the accuracy": 1 - accs,
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
@@ -5894,8 +5896,15 @@ def _mini_batch_counts(fn, parts):
                 hit = n != total and _match(got, steps(n))
             except (core.CheckFailure, Exception):
                 break
+            if hit and epochs > 1 and n == len(sizes):
+                core.fail(f"{name}: after {epochs} epochs your parameters are those of ONE epoch ({n} updates, "
+                          f"ceil(m / batch_size) = {len(sizes)}), {total} updates expected: every epoch starts again "
+                          f"from the caller's parameters (a copy made inside the epoch loop?) or only one epoch runs; "
+                          f"copy once before the loop and let each epoch start where the previous one ended",
+                          "one-epoch-kept")
             if hit:
-                core.fail(f"{name}: train made {n} updates instead of ceil(m / batch_size) = {len(sizes)} per "
+                core.fail(f"{name}: the parameters after training are those of {n} updates, where "
+                          f"ceil(m / batch_size) = {len(sizes)} per "
                           f"epoch, {total} in all: "
                           + ("some mini-batches are skipped (the loop over the rows must start at row 0 and "
                              "reach row m - 1: for first in range(0, m, batch_size))" if n < total else
