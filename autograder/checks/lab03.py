@@ -2156,23 +2156,44 @@ def _backward_on(cls, spec, label, x, g):
     return np.asarray(layer.backward(g.copy()), dtype=np.float64)
 
 
+#: Further probe batches for the coupling question when the (3, 4) one raises or changes shape: a square batch
+#: (a product such as y @ y.T fits only N == C) and a single row (it fits (1, 1) too).
+COUPLING_MORE = (
+    (np.vstack([COUPLING_X, [[1.7, -0.5, -1.1, 0.2]]]), np.vstack([COUPLING_G, [[-0.8, 0.6, 1.3, -1.1]]]), 1, 2),
+    (COUPLING_X[1:2], COUPLING_G[1:2], 0, 2),
+)
+
+
 def _grad_out_coupling(cls, spec, label) -> str | None:
+    """:func:`_grad_out_coupling_on` on the (3, 4) probe batch; when backward raises there (or returns another
+    shape), on a square (4, 4) batch and on a single row, said with the batch that raised."""
+    said = _grad_out_coupling_on(cls, spec, label, COUPLING_X, COUPLING_G, 1, 2)
+    if said != "":
+        return said
+    for x, g, i, j in COUPLING_MORE:
+        more = _grad_out_coupling_on(cls, spec, label, x, g, i, j)
+        if more:
+            return f"your backward fails on a {COUPLING_X.shape} batch (raises or returns another shape), and {more}"
+        if more is None:
+            return None
+    return None
+
+
+def _grad_out_coupling_on(cls, spec, label, X0, G0, i, j) -> str | None:
     """Property in plain words: entry (i, j) of backward's result depends on grad_out[i, j] alone (elementwise
     activations), or on sample i's row of grad_out alone (softmax). One entry of grad_out is changed on a (3, 4)
     probe batch and the entries of the result that moved are named: a whole row (combined over axis=1), a whole
     column (over the batch, axis=0), everything, or other samples' rows."""
-    i, j = 1, 2
-    g2, x2 = COUPLING_G.copy(), COUPLING_X.copy()
+    g2, x2 = G0.copy(), X0.copy()
     g2[i, j] += 1.0
     x2[i, j] += 0.5
     try:
-        d0, d1, d2 = (_backward_on(cls, spec, label, x, g) for x, g in
-                      ((COUPLING_X, COUPLING_G), (COUPLING_X, g2), (x2, COUPLING_G)))
+        d0, d1, d2 = (_backward_on(cls, spec, label, x, g) for x, g in ((X0, G0), (X0, g2), (x2, G0)))
     except Exception:
-        return None
-    if any(d.shape != COUPLING_X.shape for d in (d0, d1, d2)):
-        return None
-    allowed = np.zeros(COUPLING_X.shape, dtype=bool)
+        return ""
+    if any(d.shape != X0.shape for d in (d0, d1, d2)):
+        return ""
+    allowed = np.zeros(X0.shape, dtype=bool)
     if spec.label == "Softmax":
         allowed[i, :] = True
     else:
@@ -2183,7 +2204,7 @@ def _grad_out_coupling(cls, spec, label) -> str | None:
     if hit is None:
         return None
     changed, moved = hit
-    change = f"changing {changed} alone (on a {COUPLING_X.shape} batch) moved your result"
+    change = f"changing {changed} alone (on a {X0.shape} batch) moved your result"
     if spec.label == "Softmax":
         rows = sorted({int(r) for r in np.flatnonzero((moved & ~allowed).any(axis=1))})
         return (f"{change} in the rows of other samples ({rows}): your backward mixes samples (a sum over axis 0 "
@@ -2200,6 +2221,11 @@ def _grad_out_coupling(cls, spec, label) -> str | None:
     elif not others[:, np.arange(moved.shape[1]) != j].any():
         where = ((f"down its whole column {j}" if moved[:, j].all() else f"in its column {j} at rows {rows}")
                  + ": the samples of the batch are combined (a sum or mean over axis=0, or a matrix product)")
+    elif moved.shape[0] == moved.shape[1] and moved[i, :].all() and moved[:, i].all() \
+            and not np.delete(np.delete(others, i, axis=0), i, axis=1).any():
+        where = (f"in its whole row {i} and column {i} (a square batch): a matrix product of the batch with its "
+                 f"own transpose (such as y @ y.T, (N, N), which fits only N == C or one row) where an elementwise "
+                 f"product (y * y, y ** 2) belongs")
     else:
         where = (f"at {int(others.sum())} other entries, e.g. "
                  f"{tuple(int(v) for v in np.argwhere(others)[0])}")

@@ -1438,3 +1438,13 @@ MUTANTS += [
            new="return (self.y - dot) * grad_out",
            expect=("is not proportional to grad_out", "a product with itself")),
 ]
+MUTANTS += [
+    Mutant("R17q Tanh backward squares the cache with a matrix product y @ y.T (fits one row or N == C only)",
+           old="return grad_out * (1 - self.y ** 2)",
+           new="return grad_out * (1 - self.y @ self.y.T)",
+           expect=("a matrix product of the batch with its own transpose", "y @ y.T")),
+    Mutant("R17q Sigmoid backward y * (1 - y) written with a matrix product y @ (1 - y).T",
+           old="return grad_out * self.y * (1 - self.y)",
+           new="return grad_out * (self.y @ (1 - self.y).T)",
+           expect="a matrix product of the batch with its own transpose"),
+]
