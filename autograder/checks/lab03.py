@@ -2105,7 +2105,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if coupling:
         analysis = f"{coupling}; {analysis}"
     elif spec.label == "Softmax":
-        analysis = "; ".join(filter(None, (_softmax_rows_sum(cls, spec, label), analysis)))
+        analysis = "; ".join(filter(None, (_SOFTMAX_NOT_LINEAR if not _softmax_backward_linear(cls) else
+                                           _softmax_rows_sum(cls, spec, label), analysis)))
     if term:
         analysis = f"{term}; {analysis}"
     elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
@@ -2899,9 +2900,18 @@ def _read_jacobian(cls, z0: np.ndarray):
     return y, out[c], out[:c] - out[c]
 
 
+_SOFTMAX_NOT_LINEAR = ("your backward is not proportional to grad_out: on logits (2, 4) with grad_out G and then "
+                       "-2 G, the second result is not -2 times the first (backward is J^T grad_out, J = diag(y) - "
+                       "y y^T depends on the logits only), while grad_out = 0 gives 0: grad_out enters a product with "
+                       "itself or with a function of it (look for a factor grad_out outside a bracket that already "
+                       "holds sum(grad_out * y), or a power or abs of grad_out): the result is y * (grad_out - "
+                       "sum(grad_out * y, axis=1, keepdims=True))")
+
+
 def _softmax_backward_linear(cls) -> bool:
     """Softmax.backward(G) and backward(-2 G) on the same logits (two samples, C = 4): the second is -2 times the
-    first (J^T grad_out is linear in grad_out).  True when it holds or cannot be asked (a call fails)."""
+    first (J^T grad_out is linear in grad_out).  True when it holds or cannot be asked (a call fails), and when
+    grad_out = 0 does not give 0 (a term without grad_out: said by its own reading)."""
     Z = np.vstack(_JAC_ROWS)
     G = np.array([[0.7, -0.4, 1.3, -0.9], [-1.1, 0.5, 0.2, 0.8]])
     outs = []
@@ -2912,9 +2922,15 @@ def _softmax_backward_linear(cls) -> bool:
             outs.append(np.asarray(layer.backward(g.copy()), dtype=np.float64))
         except Exception:
             return True
-    if outs[0].shape != Z.shape or outs[1].shape != Z.shape or not np.isfinite(outs[0]).all():
+    try:
+        layer = cls()
+        layer.forward(Z.copy())
+        zero = np.asarray(layer.backward(np.zeros_like(G)), dtype=np.float64)
+    except Exception:
         return True
-    return core.close(outs[1], -2 * outs[0], 1e-6, 1e-9)
+    if any(o.shape != Z.shape or not np.isfinite(o).all() for o in (*outs, zero)):
+        return True
+    return core.close(outs[1], -2 * outs[0], 1e-6, 1e-9) or not core.close(zero, 0 * zero, 1e-9, 1e-12)
 
 
 def _softmax_jacobian_story(cls, label: str, name: str) -> None:
@@ -2950,22 +2966,14 @@ def _softmax_jacobian_story(cls, label: str, name: str) -> None:
                   f"({linear}): a term is added without the factor grad_out; the result is J^T grad_out, "
                   f"J = diag(y) - y y^T", "term-without-grad-out")
     if not _softmax_backward_linear(cls):
-        core.fail(f"{name} is not proportional to grad_out: on logits (2, 4) with grad_out G and then -2 G, the "
-                  f"second result is not -2 times the first (backward is J^T grad_out, J = diag(y) - y y^T depends "
-                  f"on the logits only), while grad_out = 0 gives 0: grad_out enters a product with itself or with "
-                  f"a function of it (look for a factor grad_out outside a bracket that already holds "
-                  f"sum(grad_out * y)): the result is y * (grad_out - sum(grad_out * y, axis=1, keepdims=True))",
-                  "softmax-backward-not-linear")
-    if holds(lambda y, off, M: near(M, np.zeros_like(M))):
-        core.fail(start + "your backward returns 0 for every unit vector grad_out: J^T e_j is row j of "
-                  "J = diag(y) - y y^T, not 0", "jacobian-zero")
+        return                  # the readings below assume a linear backward: judged after the other readings
     # linear in grad_out but the Jacobian differs: where and how
     if holds(lambda y, off, M: near(M - np.diag(y), np.full_like(M, -(y @ y)))):
         core.fail(start + "your Jacobian is diag(y) - sum(y**2) in every entry: the outer product y y^T was "
                   "computed as the scalar y @ y (np.dot or @ of two 1-D vectors is their dot product): use "
                   "np.outer(y, y) for y_i y_j, or better the product y * (g - sum(g * y)) without J",
                   "outer-product-as-scalar")
-    if holds(lambda y, off, M: near(M - np.diag(np.diag(M)), np.zeros_like(M))):
+    if holds(lambda y, off, M: near(M - np.diag(np.diag(M)), np.zeros_like(M)) and not near(M, 0 * M)):
         core.fail(start + "your Jacobian is diagonal: the term - y y^T (every class's output depends on every "
                   "logit) is missing: J = diag(y) - y y^T", "jacobian-diagonal-only")
 
@@ -3030,6 +3038,8 @@ def softmax_backward(cls) -> None:
             })
             _softmax_jacobian_story(cls, label, name)
             _not_own_derivative(cls, _SOFTMAX_SPEC, label, zs, gs, d, expected, name, tol)
+            if not _softmax_backward_linear(cls):
+                core.fail(f"{name}: {_SOFTMAX_NOT_LINEAR}", "softmax-backward-not-linear")
             core.expect_close(d, expected, name=name, **tol)
         return run
 
