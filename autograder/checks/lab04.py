@@ -2910,6 +2910,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                 _layers_skipped(fn, hidden, name)
             if " raised " in str(exc) and m > 1:
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
+            if " raised " in str(exc):
+                _name_output_dz(fn, AL.astype(dtype), Y.astype(dtype), caches, hidden, name)
             raise
         if got is None:
             continue
@@ -2958,6 +2960,36 @@ def _name_reversed_numbering(got, ref, L, name) -> None:
                   f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
 
 
+def _name_output_dz(fn, AL, Y, caches, hidden, name) -> None:
+    """After model_backward raised: the dZ its FIRST linear_backward call got (judged with a recording reference
+    block lent by name), when that call is the output layer's (its W is the last layer's): dZ_L has the shape of AL,
+    (m, n_L).  A 0-d or (m,) dZ_L (a reduction, a dropped axis) raises later inside linear_backward."""
+    dZs: list = []
+
+    def linear_backward(dZ, linear_cache):
+        dZs.append((dZ, linear_cache))
+        return _lent_linear_backward(dZ, linear_cache)
+    try:
+        with core.lent_globals(fn, {"linear_backward": linear_backward}):
+            with np.errstate(all="ignore"):
+                fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        pass
+    for dZ, cache in dZs[:1]:
+        try:
+            top = _same(np.asarray(cache[1]), np.asarray(caches[-1][0][1]))
+            want = (AL.shape[0], np.shape(cache[1])[1])
+        except (TypeError, IndexError, KeyError, ValueError):
+            continue
+        if top and np.shape(dZ) != want:
+            shape = np.shape(dZ)
+            why = (" (a 0-d number: a reduction such as np.mean or np.sum over the samples collapsed the per-sample "
+                   "gradients; keep one row per sample, dZ_L = (AL - Y) / m)" if shape == () else "")
+            core.fail(f"{name}: the linear_backward call of the output layer {len(caches)} (W {np.shape(cache[1])})"
+                      f" was given dZ of shape {shape}: dZ_L must have the shape of AL, (m, n_L) = {want}, one row "
+                      f"per sample{why}", "dz-output-shape")
+
+
 def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
     """After model_backward raised: what did it hand its building blocks?  Judged again with recording reference
     blocks lent by name (core.lent_globals): each caches entry is (linear_cache, Z), so linear_backward must get a
@@ -2971,28 +3003,13 @@ def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
 
     def linear_backward(dZ, linear_cache):
         calls.append(("linear_backward", linear_cache))
-        dZs.append((dZ, linear_cache))
         return _lent_linear_backward(dZ, linear_cache)
-    dZs: list = []
     try:
         with core.lent_globals(fn, {"activation_backward": activation_backward, "linear_backward": linear_backward}):
             with np.errstate(all="ignore"):
                 fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
     except Exception:
         pass
-    for dZ, cache in dZs:     # the output layer's call (its W is the last layer's): dZ_L has the shape (m, n_L)
-        try:
-            top = _same(np.asarray(cache[1]), np.asarray(caches[-1][0][1]))
-            want = (AL.shape[0], np.shape(cache[1])[1])
-        except (TypeError, IndexError, KeyError, ValueError):
-            continue
-        if top and np.shape(dZ) != want:
-            shape = np.shape(dZ)
-            why = (" (a 0-d number: a reduction such as np.mean or np.sum over the samples collapsed the per-sample "
-                   "gradients; keep one row per sample, dZ_L = (AL - Y) / m)" if shape == () else "")
-            core.fail(f"{name}: the linear_backward call of the output layer {len(caches)} (W {np.shape(cache[1])})"
-                      f" was given dZ of shape {shape}: dZ_L must have the shape of AL, (m, n_L) = {want}, one row "
-                      f"per sample{why}", "dz-output-shape")
     for block, arg in calls:
         if block == "activation_backward" and isinstance(arg, (tuple, list)):
             core.fail(f"{name}: activation_backward was given a {type(arg).__name__} of {len(arg)} values as Z (the "
