@@ -2105,7 +2105,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     if coupling:
         analysis = f"{coupling}; {analysis}"
     elif spec.label == "Softmax":
-        analysis = "; ".join(filter(None, (_softmax_rows_sum(cls, spec, label), analysis)))
+        analysis = "; ".join(filter(None, (_SOFTMAX_NOT_LINEAR if not _softmax_backward_linear(cls) else
+                                           _softmax_rows_sum(cls, spec, label), analysis)))
     if term:
         analysis = f"{term}; {analysis}"
     elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
@@ -2156,23 +2157,44 @@ def _backward_on(cls, spec, label, x, g):
     return np.asarray(layer.backward(g.copy()), dtype=np.float64)
 
 
+#: Further probe batches for the coupling question when the (3, 4) one raises or changes shape: a square batch
+#: (a product such as y @ y.T fits only N == C) and a single row (it fits (1, 1) too).
+COUPLING_MORE = (
+    (np.vstack([COUPLING_X, [[1.7, -0.5, -1.1, 0.2]]]), np.vstack([COUPLING_G, [[-0.8, 0.6, 1.3, -1.1]]]), 1, 2),
+    (COUPLING_X[1:2], COUPLING_G[1:2], 0, 2),
+)
+
+
 def _grad_out_coupling(cls, spec, label) -> str | None:
+    """:func:`_grad_out_coupling_on` on the (3, 4) probe batch; when backward raises there (or returns another
+    shape), on a square (4, 4) batch and on a single row, said with the batch that raised."""
+    said = _grad_out_coupling_on(cls, spec, label, COUPLING_X, COUPLING_G, 1, 2)
+    if said != "":
+        return said
+    for x, g, i, j in COUPLING_MORE:
+        more = _grad_out_coupling_on(cls, spec, label, x, g, i, j)
+        if more:
+            return f"your backward fails on a {COUPLING_X.shape} batch (raises or returns another shape), and {more}"
+        if more is None:
+            return None
+    return None
+
+
+def _grad_out_coupling_on(cls, spec, label, X0, G0, i, j) -> str | None:
     """Property in plain words: entry (i, j) of backward's result depends on grad_out[i, j] alone (elementwise
     activations), or on sample i's row of grad_out alone (softmax). One entry of grad_out is changed on a (3, 4)
     probe batch and the entries of the result that moved are named: a whole row (combined over axis=1), a whole
     column (over the batch, axis=0), everything, or other samples' rows."""
-    i, j = 1, 2
-    g2, x2 = COUPLING_G.copy(), COUPLING_X.copy()
+    g2, x2 = G0.copy(), X0.copy()
     g2[i, j] += 1.0
     x2[i, j] += 0.5
     try:
-        d0, d1, d2 = (_backward_on(cls, spec, label, x, g) for x, g in
-                      ((COUPLING_X, COUPLING_G), (COUPLING_X, g2), (x2, COUPLING_G)))
+        d0, d1, d2 = (_backward_on(cls, spec, label, x, g) for x, g in ((X0, G0), (X0, g2), (x2, G0)))
     except Exception:
-        return None
-    if any(d.shape != COUPLING_X.shape for d in (d0, d1, d2)):
-        return None
-    allowed = np.zeros(COUPLING_X.shape, dtype=bool)
+        return ""
+    if any(d.shape != X0.shape for d in (d0, d1, d2)):
+        return ""
+    allowed = np.zeros(X0.shape, dtype=bool)
     if spec.label == "Softmax":
         allowed[i, :] = True
     else:
@@ -2183,7 +2205,7 @@ def _grad_out_coupling(cls, spec, label) -> str | None:
     if hit is None:
         return None
     changed, moved = hit
-    change = f"changing {changed} alone (on a {COUPLING_X.shape} batch) moved your result"
+    change = f"changing {changed} alone (on a {X0.shape} batch) moved your result"
     if spec.label == "Softmax":
         rows = sorted({int(r) for r in np.flatnonzero((moved & ~allowed).any(axis=1))})
         return (f"{change} in the rows of other samples ({rows}): your backward mixes samples (a sum over axis 0 "
@@ -2200,6 +2222,11 @@ def _grad_out_coupling(cls, spec, label) -> str | None:
     elif not others[:, np.arange(moved.shape[1]) != j].any():
         where = ((f"down its whole column {j}" if moved[:, j].all() else f"in its column {j} at rows {rows}")
                  + ": the samples of the batch are combined (a sum or mean over axis=0, or a matrix product)")
+    elif moved.shape[0] == moved.shape[1] and moved[i, :].all() and moved[:, i].all() \
+            and not np.delete(np.delete(others, i, axis=0), i, axis=1).any():
+        where = (f"in its whole row {i} and column {i} (a square batch): a matrix product of the batch with its "
+                 f"own transpose (such as y @ y.T, (N, N), which fits only N == C or one row) where an elementwise "
+                 f"product (y * y, y ** 2) belongs")
     else:
         where = (f"at {int(others.sum())} other entries, e.g. "
                  f"{tuple(int(v) for v in np.argwhere(others)[0])}")
@@ -2873,6 +2900,39 @@ def _read_jacobian(cls, z0: np.ndarray):
     return y, out[c], out[:c] - out[c]
 
 
+_SOFTMAX_NOT_LINEAR = ("your backward is not proportional to grad_out: on logits (2, 4) with grad_out G and then "
+                       "-2 G, the second result is not -2 times the first (backward is J^T grad_out, J = diag(y) - "
+                       "y y^T depends on the logits only), while grad_out = 0 gives 0: grad_out enters a product with "
+                       "itself or with a function of it (look for a factor grad_out outside a bracket that already "
+                       "holds sum(grad_out * y), or a power or abs of grad_out): the result is y * (grad_out - "
+                       "sum(grad_out * y, axis=1, keepdims=True))")
+
+
+def _softmax_backward_linear(cls) -> bool:
+    """Softmax.backward(G) and backward(-2 G) on the same logits (two samples, C = 4): the second is -2 times the
+    first (J^T grad_out is linear in grad_out).  True when it holds or cannot be asked (a call fails), and when
+    grad_out = 0 does not give 0 (a term without grad_out: said by its own reading)."""
+    Z = np.vstack(_JAC_ROWS)
+    G = np.array([[0.7, -0.4, 1.3, -0.9], [-1.1, 0.5, 0.2, 0.8]])
+    outs = []
+    for g in (G, -2 * G):
+        try:
+            layer = cls()
+            layer.forward(Z.copy())
+            outs.append(np.asarray(layer.backward(g.copy()), dtype=np.float64))
+        except Exception:
+            return True
+    try:
+        layer = cls()
+        layer.forward(Z.copy())
+        zero = np.asarray(layer.backward(np.zeros_like(G)), dtype=np.float64)
+    except Exception:
+        return True
+    if any(o.shape != Z.shape or not np.isfinite(o).all() for o in (*outs, zero)):
+        return True
+    return core.close(outs[1], -2 * outs[0], 1e-6, 1e-9) or not core.close(zero, 0 * zero, 1e-9, 1e-12)
+
+
 def _softmax_jacobian_story(cls, label: str, name: str) -> None:
     """General question for a wrong softmax backward: read the student's Jacobian back (unit grad_out), split it
     into what it returns for grad_out = 0 and its linear part, and say how each differs from
@@ -2905,13 +2965,15 @@ def _softmax_jacobian_story(cls, label: str, name: str) -> None:
         core.fail(start + f"with grad_out = 0 your backward returns {said or 'non-zero values'} instead of 0 "
                   f"({linear}): a term is added without the factor grad_out; the result is J^T grad_out, "
                   f"J = diag(y) - y y^T", "term-without-grad-out")
+    if not _softmax_backward_linear(cls):
+        return                  # the readings below assume a linear backward: judged after the other readings
     # linear in grad_out but the Jacobian differs: where and how
     if holds(lambda y, off, M: near(M - np.diag(y), np.full_like(M, -(y @ y)))):
         core.fail(start + "your Jacobian is diag(y) - sum(y**2) in every entry: the outer product y y^T was "
                   "computed as the scalar y @ y (np.dot or @ of two 1-D vectors is their dot product): use "
                   "np.outer(y, y) for y_i y_j, or better the product y * (g - sum(g * y)) without J",
                   "outer-product-as-scalar")
-    if holds(lambda y, off, M: near(M - np.diag(np.diag(M)), np.zeros_like(M))):
+    if holds(lambda y, off, M: near(M - np.diag(np.diag(M)), np.zeros_like(M)) and not near(M, 0 * M)):
         core.fail(start + "your Jacobian is diagonal: the term - y y^T (every class's output depends on every "
                   "logit) is missing: J = diag(y) - y y^T", "jacobian-diagonal-only")
 
@@ -2976,6 +3038,8 @@ def softmax_backward(cls) -> None:
             })
             _softmax_jacobian_story(cls, label, name)
             _not_own_derivative(cls, _SOFTMAX_SPEC, label, zs, gs, d, expected, name, tol)
+            if not _softmax_backward_linear(cls):
+                core.fail(f"{name}: {_SOFTMAX_NOT_LINEAR}", "softmax-backward-not-linear")
             core.expect_close(d, expected, name=name, **tol)
         return run
 

@@ -949,6 +949,9 @@ def linear_forward(fn) -> None:
                 (A64 @ W64.T + b64) if n == n_prev else None,
             "Z = W @ A_prev is the column convention; here rows are samples: Z = A_prev @ W + b":
                 (W64 @ A64 + b64) if m == n_prev == n else None,
+            "Z = (A_prev + b) @ W: the bias is added to the input before the product (b has one entry per "
+            "output unit, n, not per input; on layers with n_prev != n this raises a broadcast error); add it to "
+            "the product, Z = A_prev @ W + b": ((A64 + b64) @ W64) if n_prev == n else None,
             "the bias is subtracted: Z = A_prev @ W + b": want - 2 * b64,
             "one number, b's first entry b[0, 0], is added to every entry of Z: b is a row (1, n) with one bias "
             "per unit; add the whole row, Z = A_prev @ W + b (it broadcasts over the m rows)": want - b64 + b64[0, 0],
@@ -2907,6 +2910,8 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                 _layers_skipped(fn, hidden, name)
             if " raised " in str(exc) and m > 1:
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
+            if " raised " in str(exc):
+                _name_output_dz(fn, AL.astype(dtype), Y.astype(dtype), caches, hidden, name)
             raise
         if got is None:
             continue
@@ -2953,6 +2958,36 @@ def _name_reversed_numbering(got, ref, L, name) -> None:
                   f"grads['dW{L}'] holds dW1 (and likewise db): the layer numbering is reversed; the loop runs "
                   f"from the top, l = L, ..., 1, and layer l's gradients go to grads[f'dW{{l}}'] with that l (a "
                   f"counter over reversed(caches) starts at 1 at the top layer L)", "layer-numbering-reversed")
+
+
+def _name_output_dz(fn, AL, Y, caches, hidden, name) -> None:
+    """After model_backward raised: the dZ its FIRST linear_backward call got (judged with a recording reference
+    block lent by name), when that call is the output layer's (its W is the last layer's): dZ_L has the shape of AL,
+    (m, n_L).  A 0-d or (m,) dZ_L (a reduction, a dropped axis) raises later inside linear_backward."""
+    dZs: list = []
+
+    def linear_backward(dZ, linear_cache):
+        dZs.append((dZ, linear_cache))
+        return _lent_linear_backward(dZ, linear_cache)
+    try:
+        with core.lent_globals(fn, {"linear_backward": linear_backward}):
+            with np.errstate(all="ignore"):
+                fn(AL.copy(), Y.copy(), copy.deepcopy(caches), hidden)
+    except Exception:
+        pass
+    for dZ, cache in dZs[:1]:
+        try:
+            top = _same(np.asarray(cache[1]), np.asarray(caches[-1][0][1]))
+            want = (AL.shape[0], np.shape(cache[1])[1])
+        except (TypeError, IndexError, KeyError, ValueError):
+            continue
+        if top and np.shape(dZ) != want:
+            shape = np.shape(dZ)
+            why = (" (a 0-d number: a reduction such as np.mean or np.sum over the samples collapsed the per-sample "
+                   "gradients; keep one row per sample, dZ_L = (AL - Y) / m)" if shape == () else "")
+            core.fail(f"{name}: the linear_backward call of the output layer {len(caches)} (W {np.shape(cache[1])})"
+                      f" was given dZ of shape {shape}: dZ_L must have the shape of AL, (m, n_L) = {want}, one row "
+                      f"per sample{why}", "dz-output-shape")
 
 
 def _name_block_arguments(fn, AL, Y, caches, hidden, name) -> None:
@@ -5149,6 +5184,8 @@ def _full_batch(fn, parts):
             })
         _history_column("accuracy", hist["accuracy"], accs, run, hidden, name, rtol=1e-9, atol=1e-9, diagnose={
             "accuracy is a fraction in [0, 1], not a percentage": 100 * accs,
+            f"your accuracy is the count of correct predictions (m = {m} times the fraction): it is a fraction in "
+            f"[0, 1], the mean over the m samples (np.mean, not np.sum)": (m * accs) if m != 100 else None,
             "this is the error rate, not the accuracy": 1 - accs,
             "history['accuracy'] must be measured on the whole data set *after* each epoch, with row 0 before "
             "training (yours is shifted by one epoch: measured before the epoch's last update?)":
@@ -5876,8 +5913,15 @@ def _mini_batch_counts(fn, parts):
                 hit = n != total and _match(got, steps(n))
             except (core.CheckFailure, Exception):
                 break
+            if hit and epochs > 1 and n == len(sizes):
+                core.fail(f"{name}: after {epochs} epochs your parameters are those of ONE epoch ({n} updates, "
+                          f"ceil(m / batch_size) = {len(sizes)}), {total} updates expected: every epoch starts again "
+                          f"from the caller's parameters (a copy made inside the epoch loop?) or only one epoch runs; "
+                          f"copy once before the loop and let each epoch start where the previous one ended",
+                          "one-epoch-kept")
             if hit:
-                core.fail(f"{name}: train made {n} updates instead of ceil(m / batch_size) = {len(sizes)} per "
+                core.fail(f"{name}: the parameters after training are those of {n} updates, where "
+                          f"ceil(m / batch_size) = {len(sizes)} per "
                           f"epoch, {total} in all: "
                           + ("some mini-batches are skipped (the loop over the rows must start at row 0 and "
                              "reach row m - 1: for first in range(0, m, batch_size))" if n < total else

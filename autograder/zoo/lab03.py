@@ -1432,3 +1432,29 @@ MUTANTS += [
            new="self.cdf = 0.5 * (1 + np.vectorize(math.erf)(x / math.sqrt(2)))",
            expect="np.vectorize(math.erf)"),
 ]
+MUTANTS += [
+    Mutant("R17q Softmax backward (y - sum(g * y)) * g (grad_out outside the bracket: quadratic in grad_out)",
+           old="return self.y * (grad_out - dot)",
+           new="return (self.y - dot) * grad_out",
+           expect="your code computes `g * sum_axis1(g * y)` in its place"),
+]
+MUTANTS += [
+    Mutant("R17q Tanh backward squares the cache with a matrix product y @ y.T (fits one row or N == C only)",
+           old="return grad_out * (1 - self.y ** 2)",
+           new="return grad_out * (1 - self.y @ self.y.T)",
+           expect=("a matrix product of the batch with its own transpose", "y @ y.T")),
+    Mutant("R17q Sigmoid backward y * (1 - y) written with a matrix product y @ (1 - y).T",
+           old="return grad_out * self.y * (1 - self.y)",
+           new="return grad_out * (self.y @ (1 - self.y).T)",
+           expect="a matrix product of the batch with its own transpose"),
+]
+MUTANTS += [
+    Mutant("R17q Softmax backward with grad_out * |grad_out| in the bracket (not linear in grad_out)",
+           old="return self.y * (grad_out - dot)",
+           new="return self.y * (grad_out * np.abs(grad_out) - dot)",
+           expect="your backward is not proportional to grad_out"),
+    Mutant("R17q Softmax backward with dot * |dot| (not linear in grad_out)",
+           old="return self.y * (grad_out - dot)",
+           new="return self.y * (grad_out - dot * np.abs(dot))",
+           expect="your backward is not proportional to grad_out"),
+]

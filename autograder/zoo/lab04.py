@@ -1916,3 +1916,29 @@ MUTANTS += [
            new="    if activation == \"relu\":\n        key = (dA.shape, dA.dtype)\n        if key not in _BUFS:\n            _BUFS[key] = np.empty_like(dA)\n        return np.multiply(dA, Z > 0, out=_BUFS[key])\n    raise ValueError(f\"unknown activation {activation!r}\")\n\n\n_BUFS = {}",
            expect=("activation_backward(dA (4, 3), Z (4, 3), 'relu'), called twice", "buffer kept between calls")),
 ]
+MUTANTS += [
+    Mutant("R17q linear_forward adds the bias to the input before the product ((A_prev + b) @ W)",
+           old="Z = A_prev @ W + b\n",
+           new="Z = (A_prev + b) @ W\n",
+           expect="the bias is added to the input before the product"),
+    Mutant("R17q model_backward dZ_L = np.mean(AL - Y) (a 0-d number, not the per-sample (AL - Y) / m)",
+           old="dZ = (AL - Y) / m\n",
+           new="dZ = np.mean(AL - Y)\n",
+           expect=("the linear_backward call of the output layer", "was given dZ of shape ()", "np.mean")),
+    Mutant("R17q model_backward dZ_L = (AL - Y).sum(axis=1) / m (the column dropped: shape (m,))",
+           old="dZ = (AL - Y) / m\n",
+           new="dZ = (AL - Y).sum(axis=1) / m\n",
+           expect=("the linear_backward call of the output layer", "was given dZ of shape (")),
+]
+MUTANTS += [
+    Mutant("R17q train history accuracy as the count of correct predictions (sum, not mean)",
+           old="accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))",
+           new="accuracy = float(np.sum((AL > 0.5) == (Y > 0.5)))",
+           expect="the count of correct predictions"),
+]
+MUTANTS += [
+    Mutant("R17q train copies the caller's parameters at the start of every epoch (progress reset each epoch)",
+           old='    parameters = {k: v.copy() for k, v in parameters.items()}   # the caller\'s stay untouched\n    size = m if batch_size is None else int(batch_size)\n    rng = np.random.default_rng(seed)\n    epoch_range = range(1, epochs + 1)\n    if progress_bar:\n        epoch_range = progress(epoch_range, desc=f"batch size {size}", leave=False)\n    start = time.perf_counter()\n\n    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n        return {"epoch": epoch, "loss": binary_cross_entropy(AL, Y), "accuracy": accuracy,\n                "seconds": time.perf_counter() - start}\n\n    rows = [record(0)]\n    for epoch in epoch_range:\n        order = rng.permutation(m)\n',
+           new='    initial = parameters\n    parameters = {k: v.copy() for k, v in initial.items()}   # the caller\'s stay untouched\n    size = m if batch_size is None else int(batch_size)\n    rng = np.random.default_rng(seed)\n    epoch_range = range(1, epochs + 1)\n    if progress_bar:\n        epoch_range = progress(epoch_range, desc=f"batch size {size}", leave=False)\n    start = time.perf_counter()\n\n    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n        return {"epoch": epoch, "loss": binary_cross_entropy(AL, Y), "accuracy": accuracy,\n                "seconds": time.perf_counter() - start}\n\n    rows = [record(0)]\n    for epoch in epoch_range:\n        parameters = {k: v.copy() for k, v in initial.items()}   # fresh copy for this epoch\n        order = rng.permutation(m)\n',
+           expect="previous one ended"),
+]
