@@ -414,7 +414,7 @@ VARIANTS = [
     Variant("conv backward with naive loops over output positions", old=BWD_BODY,
             new=LOOP_BWD),
     Variant("conv backward computed in float64, cast back to the input dtype",
-            old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window as a view",
+            old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    patches",
             new="    dtype = x.dtype\n    x, w, dout = x.astype(np.float64), w.astype(np.float64), dout.astype(np.float64)\n"
                 "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    patches",
             also=(("    return dx, dw, db", "    return dx.astype(dtype), dw.astype(dtype), db.astype(dtype)"),)),
