@@ -157,6 +157,10 @@ CONV_CASES = [
     (3, 2, 7, 6, 1, 3, 3, 1, 1, np.float64),    # one output channel (a single filter): db has shape (1,)
 ]
 
+#: the options of a convolution case (stride, pad) and their plainest values, for _raises_by_option.
+CONV_OPTIONS = ((lambda c: c[7] != 1, "stride other than 1", "stride 1"), (lambda c: c[8] != 0, "pad other than 0",
+                                                                             "pad 0"))
+CONV_RULE = "window (i, j) starts at row i * stride, column j * stride of the input padded by pad on each side"
 
 # Run only when the regular cases fail: the same layouts with C_in == C_out (and one with
 # H == W), so that a mistake right only for such shapes is named (an axis of w used for the other).
@@ -1238,6 +1242,51 @@ def _close_sized(got, want, *, name, sizes, diagnose, **tol):
         raise
 
 
+def _raised(exc) -> bool:
+    """The failure is an exception the student's code raised ON PURPOSE (NotImplementedError, or a `raise`
+    statement of their own), not a crash of the computation (a reshape or broadcast error says more itself)."""
+    if exc is None:
+        return False
+    if "(it raised NotImplementedError)" in str(exc):
+        return True
+    seen = exc
+    for _ in range(8):
+        if seen is None:
+            return False
+        remote = getattr(seen, "remote_where", None)
+        if "`raise " in (getattr(seen, "where", "") or "") or (remote and str(remote[1]).lstrip().startswith("raise ")):
+            return True
+        if hasattr(seen, "remote_where"):       # raised in the kernel: its line is the student's (said above)
+            return False
+        tb = None if isinstance(seen, core.CheckFailure) else seen.__traceback__
+        while tb is not None and tb.tb_next is not None:
+            tb = tb.tb_next
+        if tb is not None:
+            import linecache
+            file = tb.tb_frame.f_code.co_filename
+            if "autograder" not in file and linecache.getline(file, tb.tb_lineno).lstrip().startswith("raise "):
+                return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _raises_by_option(results, name, options, rule) -> None:
+    """Every failing case RAISES, and exactly the cases with a non-plain value of one option (stride > 1, pad > 0,
+    overlapping windows...) raise, while every other case runs (two of each at least, of pairwise other sizes): that
+    option is not supported.  ``options``: (is the case's option non-plain?, words for those cases, words for the
+    plain ones)."""
+    raising = {id(c) for c, e in results if e is not None}
+    if len(raising) < 2 or not all(_raised(e) for _c, e in results if e is not None) or \
+            len(results) - len(raising) < 2:
+        return
+    for other, words, plain in options:
+        if {id(c) for c, _e in results if other(c)} == raising:
+            first = next(e for _c, e in results if e is not None)
+            fail(f"{first}: {name} raises in every case with {words} ({len(raising)} cases) and runs in every case "
+                 f"with {plain} ({len(results) - len(raising)} cases): {words} must be supported, by the same rule "
+                 f"({rule})", "option-not-supported")
+
+
 def _attempt(thunk):
     """None when ``thunk()`` passes, else its CheckFailure."""
     try:
@@ -1794,6 +1843,7 @@ def conv2d_forward(conv2d_forward):
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
+    _raises_by_option(results, "conv2d_forward", CONV_OPTIONS, CONV_RULE)
     if any(e is not None for _, e in results[1:]) and results[0][1] is None:
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     try:
@@ -2509,6 +2559,7 @@ def conv2d_backward(conv2d_backward):
     results = []
     try:
         results = [(case, _attempt(run)) for case, run in runs]
+        _raises_by_option(results, "conv2d_backward", CONV_OPTIONS, CONV_RULE)
         first = next((exc for _, exc in results if exc is not None), None)
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
@@ -2705,6 +2756,12 @@ def _witness(r):
 # Max-pooling
 # ---------------------------------------------------------------------------------------------
 
+#: the options of a pooling case and their plainest values, for _raises_by_option.
+POOL_OPTIONS = ((lambda c: c[5] != c[4], "stride different from size (overlapping or gapped windows)",
+                 "stride equal to size"), (lambda c: c[4] != 2, "size other than 2", "size 2"),
+                (lambda c: c[5] != 2, "stride other than 2", "stride 2"))
+POOL_RULE = ("window (i, j) is x[:, :, i*stride : i*stride + size, j*stride : j*stride + size], whatever size and "
+             "stride are")
 POOL_CASES = [   # (N, C, H, W, size, stride, dtype)
     (3, 7, 8, 10, 2, 2, np.float64),     # first: every size differs from the others and from 1 (a slip shows)
     (3, 2, 8, 6, 2, 2, np.float64),      # the lab's 2x2 / stride 2
@@ -2774,6 +2831,7 @@ def maxpool2d_forward(maxpool2d_forward):
     results = []
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
+    _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
     _report(results, POOL_FORWARD_PATTERNS)
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
@@ -3188,7 +3246,7 @@ def maxpool2d_backward(maxpool2d_backward):
             got = _expect(got, f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"),
                           want=lambda dout=dout, x=x, size=size, s=s: _pool_grad(dout, x, size, s))
         except core.CheckFailure as exc:
-            if not _generic(exc):
+            if not _generic(exc) and "(it raised NotImplementedError)" not in str(exc):
                 raise
             results.append((case, exc))
             continue
@@ -3253,6 +3311,7 @@ def maxpool2d_backward(maxpool2d_backward):
         results.append((case, core.differs(got, want, f"maxpool2d_backward ({context}): dx has wrong values: "
                                            f"{analysis}", diagnosis, name=f"maxpool2d_backward ({context}): dx",
                                            rtol=tol["rtol"], atol=tol["atol"])))
+    _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:

@@ -241,7 +241,7 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
          shared_by_shape=False, old_velocity=False, decay_all=False, decay_sign=1.0, decay_half=False,
          decay_outside=False, raw_lookahead=False, decay_on_grad=False, lr_in_velocity=False, lrs=None,
          dampened=False, v0=None, lr_decay=False, decay_square=False, clip=0.0, clip_norm=0.0,
-         restart_on_lr=False, penalty=""):
+         restart_on_lr=False, penalty="", decay_twice=""):
     """Parameters after every step of SGD (PyTorch's form); keyword flags reproduce mistakes; ``v0``: the
     velocities at the start (the rule's are zero); ``penalty``: a wrong penalty gradient (see PENALTY_READINGS)."""
     theta = [_f64(d).copy() for d in data0]
@@ -274,9 +274,20 @@ def _sgd(data0, grads, decay, lr, momentum=0.0, nesterov=False, weight_decay=0.0
             direction = (raw if raw_lookahead else g) + momentum * (v_old if old_velocity else v) if nesterov else v
             if applies and decay_outside:
                 direction = direction + wd * theta[i]
-            theta[i] = theta[i] - eta * direction
+            new = theta[i] - eta * direction
+            if applies and wd and decay_twice:      # a decoupled decay as well (on theta before / after the step)
+                new = new - eta * wd * (theta[i] if decay_twice == "before" else new)
+            theta[i] = new
         out.append([x.copy() for x in theta])
     return out
+
+
+#: weight_decay used twice in one optimiser (SGD, Adam): the coupled L2 term AND a decoupled decay of the parameter.
+DECAY_TWICE = ("weight decay applied TWICE: the L2 term lambda * theta is in the gradient (right) AND the parameter is "
+               "decayed again in the update (p.data -= lr * lambda * p.data{when}, AdamW's decoupled form): "
+               "this optimiser's weight_decay is the L2 term in the gradient only; remove the second decay")
+DECAY_TWICE_KW = {DECAY_TWICE.format(when=" on theta before the step"): "before",
+                  DECAY_TWICE.format(when=" after the step"): "after"}
 
 
 STALE = ("the step uses the {state} from BEFORE this step's gradient was added: update the state first "
@@ -329,7 +340,7 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
           store_m_hat=False, store_v_hat=False, pow_paren=False, eps_inside=False, stateless=False, lrs=None,
           raw_m=False, raw_v=False, root_outside=False, raw_step=False, eps_after=False, stale="",
           corr_betas=None, t_shift=0, v_max=False, first_full="", eps_hat=False, v_from_m=False,
-          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False, penalty=""):
+          decay_preconditioned=False, t_skip_zero=False, nadam=False, adamax=False, penalty="", decay_twice=""):
     """Parameters after every step of Adam (Kingma & Ba, Algorithm 1) with optional coupled L2."""
     theta = [_f64(d).copy() for d in data0]
     m = [np.zeros_like(x) for x in theta]
@@ -400,6 +411,8 @@ def _adam(data0, grads, decay, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight
                     new = theta[i] - eta * m_hat / np.sqrt(v_hat) - eps
             if applies and weight_decay and decoupled:
                 new = new - eta * weight_decay * theta[i] / (denom if decay_preconditioned else 1.0)
+            if applies and weight_decay and decay_twice:   # the L2 term AND a decoupled decay (before / after)
+                new = new - eta * weight_decay * (theta[i] if decay_twice == "before" else new)
             theta[i] = new
         out.append([x.copy() for x in theta])
     return out
@@ -1856,6 +1869,7 @@ def sgd_weight_decay(SGD):
                 "the L2 term added to the gradient is lambda * theta**2: it is the penalty's DERIVATIVE, lambda * "
                 "theta (the gradient of (lambda/2) * theta**2)": dict(decay_square=True),
                 **{msg: dict(penalty=kind) for msg, kind in PENALTY_READINGS.items()},
+                **{msg: dict(decay_twice=kind) for msg, kind in DECAY_TWICE_KW.items()},
             }
             if nest:
                 wrong["with nesterov=True the look-ahead uses the regularised gradient too: theta <- theta - "
@@ -2170,6 +2184,7 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
             "in v (m was fed the raw p.grad)"] = run(raw_m=True)
         out["the L2 term must reach BOTH moments: compute g = p.grad + lambda * theta once and use it in m and "
             "in v (v was fed the raw p.grad)"] = run(raw_v=True)
+        out.update({msg: run(decay_twice=kind) for msg, kind in DECAY_TWICE_KW.items()})
     return out
 
 
@@ -4674,6 +4689,29 @@ def _schedule_factor(name, args, names, got, want) -> None:
                      f"one too {'large' if power == 1 else 'small'})", "schedule-factor-of-an-argument")
 
 
+def _schedule_constant(name, oracle, runs, rule) -> None:
+    """The student's rate never changes with the epoch, in EVERY case where the rule's does (at least two such
+    cases, with other arguments): the part of the formula that depends on the epoch never takes effect.  The
+    constant is named (the rule's first or last rate, lr0) only when it is that in every such case."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    moving = [(args, epochs, got, [oracle(e, *args) for e in epochs]) for args, epochs, got in runs]
+    moving = [m for m in moving if len(m[1]) > 2 and not all(same(w, m[3][0]) for w in m[3])]
+    if len(moving) < 2 or not all(all(same(g, m[2][0]) for g in m[2]) for m in moving):
+        return
+    readings = (("the rule's rate at the first epoch", lambda a, w: w[0]),
+                ("lr0", lambda a, w: float(a[0])),
+                ("the rule's rate at the last epoch asked", lambda a, w: w[-1]))
+    which = next((label for label, value in readings
+                  if all(same(m[2][0], value(m[0], m[3])) for m in moving)), None)
+    args, epochs, got, want = moving[0]
+    fail(f"{name} with arguments {args}: your rate is {got[0]:.6g} at EVERY epoch {list(epochs)}"
+         f"{' (' + which + ')' if which else ''}, and it is constant in every case with other arguments too, "
+         f"where the rule's rate changes (here from {want[0]:.6g} at epoch {epochs[0]} to {want[-1]:.6g} at epoch "
+         f"{epochs[-1]}): the part of your formula that depends on epoch never takes effect (a min() / max() that "
+         f"always picks the same side, a factor or division placed outside it, or epoch not used?); the rule is "
+         f"{rule}", "schedule-constant")
+
+
 def _schedule_shifted(name, oracle, runs, rule) -> None:
     """Every wrong rate is the rule's at the NEIGHBOURING epoch (epoch - 1 or epoch + 1), in every case: the epochs
     are counted from another start.  Asked both ways, on every case (a shift that fits one case only is not said)."""
@@ -4824,6 +4862,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             _floor_division(name, formula, oracle, names, runs, rule)
         _schedule_relations(name, args, epochs, got, want, rule)
         _schedule_factor(name, args, names, got, want)
+        _schedule_constant(name, oracle, runs, rule)     # more specific readings (//, factors, shifts) first
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
             wrong = [(a, _formula_term(formula, oracle, names, a, e, g)) for a, e, g in runs
                      if not all(math.isclose(x, oracle(k, *a), rel_tol=1e-9, abs_tol=1e-12) for k, x in zip(e, g))]

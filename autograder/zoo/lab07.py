@@ -2004,3 +2004,30 @@ VARIANTS += [
             old=R17L_FWD_RET,
             new="    return (out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)).astype(x.dtype)\n"),
 ]
+
+# Round 17c (m17s held-out probe): an option supported at its plainest value only.
+MUTANTS += [
+    Mutant("conv bwd: stride-1-only backward (raises NotImplementedError for stride > 1)",
+           old="    C_out, C_in, KH, KW = w.shape\n    N, _, H, W = x.shape\n    H_out, W_out = dout.shape[2:]\n",
+           new=("    if stride != 1:\n        raise NotImplementedError('only stride 1 is supported')\n"
+                "    C_out, C_in, KH, KW = w.shape\n    N, _, H, W = x.shape\n    H_out, W_out = dout.shape[2:]\n"),
+           expect=["stride other than 1", "must be supported"]),
+    Mutant("conv fwd: no padding support (raises ValueError for pad > 0)",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window as a view",
+           new=("    if pad:\n        raise ValueError('padding is not supported')\n"
+                "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window as a view"),
+           expect=["pad other than 0", "must be supported"]),
+]
+W_SLIDE = "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+MUTANTS += [
+    Mutant("maxpool fwd: non-overlapping windows only (raises for stride != size)",
+           old=W_SLIDE + "    top = windows",
+           new=("    if stride != size:\n        raise NotImplementedError('overlapping windows')\n" + W_SLIDE
+                + "    top = windows"),
+           expect=["stride different from size", "must be supported"]),
+    Mutant("maxpool bwd: 2x2 windows only (raises ValueError for another size)",
+           old=W_SLIDE + "    H_out, W_out = windows",
+           new=("    if size != 2:\n        raise ValueError('only 2x2 pooling')\n" + W_SLIDE
+                + "    H_out, W_out = windows"),
+           expect=["size other than 2", "must be supported"]),
+]

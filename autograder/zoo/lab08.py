@@ -2142,3 +2142,30 @@ VARIANTS += [
             old="        running_mean = (1 - momentum) * running_mean + momentum * mean\n",
             new="        running_mean = running_mean + momentum * (mean - running_mean)\n"),
 ]
+
+# Round 17c (m17s held-out probes): weight decay applied twice (SGD, Adam); a schedule constant in the epoch.
+MUTANTS += [
+    Mutant("Adam: L2 term in the gradient AND a decoupled decay after the step (decay applied twice)",
+           old=ADAM_UPDATE,
+           new=(ADAM_UPDATE + "            if p.decay:\n"
+                "                p.data -= self.lr * self.weight_decay * p.data\n"),
+           expect=["TWICE", "after the step"]),
+    Mutant("Adam: L2 term in the gradient AND a decoupled decay of theta before the step (decay applied twice)",
+           old=ADAM_UPDATE,
+           new=("            if p.decay:\n"
+                "                p.data -= self.lr * self.weight_decay * p.data\n" + ADAM_UPDATE),
+           expect=["TWICE", "before the step"]),
+    Mutant("SGD: L2 term in the gradient AND a decoupled decay after the step (decay applied twice)",
+           old="            else:\n                p.data -= self.lr * v\n",
+           new=("            else:\n                p.data -= self.lr * v\n"
+                "            if p.decay:\n                p.data -= self.lr * self.weight_decay * p.data\n"),
+           expect=["TWICE", "after the step"]),
+    Mutant("linear warm-up: precedence slip min(lr0, lr0 * (epoch + 1)) / warmup_epochs (constant lr0 / W)",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return min(lr0, lr0 * (epoch + 1)) / warmup_epochs\n",
+           expect=["at EVERY epoch", "first epoch", "never takes effect"]),
+    Mutant("linear warm-up: epoch never used (always lr0)",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    return lr0 * min(1.0, (warmup_epochs + 1) / warmup_epochs)\n",
+           expect=["at EVERY epoch", "lr0", "never takes effect"]),
+]
