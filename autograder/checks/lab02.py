@@ -2776,7 +2776,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     """An epoch replayed with the student's helpers (own=True) or the oracles, on the student's batches.
 
     ``mistake`` replays a catalogued mistake of the loop itself ("logits-as-probs": the loss
-    gradient fed the logits instead of softmax(logits); "lr-over-batch": each step taken with
+    gradient fed the logits instead of softmax(logits); "softmax-twice": fed softmax(softmax(logits));
+    "lr-over-batch": each step taken with
     lr / batch size; "no-mean": with lr * batch size, the same update as a loss gradient without
     its 1/N).  Returns (final params, batch records)."""
     q = _copy_params(p)
@@ -2803,6 +2804,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             ce = _helper("cross_entropy", h.cross_entropy, logits, yb)
             acc = _helper("accuracy", h.accuracy, logits, yb)
             probs = logits if mistake == "logits-as-probs" else _helper("softmax", h.softmax, logits)
+            if mistake == "softmax-twice":
+                probs = _helper("softmax", h.softmax, probs)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
             dlogits = probs if mistake == "probs-as-grad" else _other_loss_gradient(logits, labels, mistake) \
                 if mistake in _OTHER_LOSSES else \
@@ -2823,6 +2826,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
             logits = _forward(q, xb)[0]
             ce = acc = None
             probs = logits if mistake == "logits-as-probs" else _softmax(logits)
+            if mistake == "softmax-twice":
+                probs = _softmax(probs)
             labels = y if mistake == "whole-y" and len(y) == len(yb) else yb
             g = _probe_grads(q, xb, probs if mistake == "probs-as-grad" else
                              _other_loss_gradient(logits, labels, mistake) if mistake in _OTHER_LOSSES else
@@ -3079,6 +3084,10 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 for mistake, seed_used, message in (
                         ("logits-as-probs", seed, "softmax_cross_entropy_backward takes probabilities: pass it "
                                                   "softmax(logits), not the logits"),
+                        ("softmax-twice", seed, "softmax is applied twice before the loss gradient: "
+                                                "softmax_cross_entropy_backward was given softmax(softmax(logits)); "
+                                                "pass it softmax(logits) once (probabilities squashed again lose "
+                                                "their contrast)"),
                         ("lr-over-batch", seed, "the learning rate is divided by the batch size: the 1/N of the mean "
                                                 "already lives in the loss gradient, pass lr itself to sgd_update"),
                         ("no-mean", seed, "every update is len(batch) times the replay's: the loss gradient misses "
@@ -4103,9 +4112,36 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
                 lambda: np.histogram2d(y_true, y_pred, bins=c)[0],
         }
         diagnose_only(got, want, name=name, diagnose=wrong, rtol=0, atol=0)
+        _labels_shifted(confusion_matrix, got, want, name)
         _diagonal_apart(got, want, y_true, y_pred, name)
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose=wrong)
     return run
+
+
+def _labels_shifted(confusion_matrix, got, want, name: str) -> None:
+    """Every count sits one row and one column too early (label - 1, with -1 wrapping to the last class): tell it
+    only when a second call with other sizes shows the same shift."""
+    if got.shape != want.shape or np.array_equal(got, want):
+        return
+    for shift, how in ((-1, "label - 1: the labels are already 0-based (0..num_classes-1), do not subtract 1 (class 0 "
+                                 "then lands at index -1, the last row and column)"),
+                       (1, "label + 1: the labels are already 0-based (0..num_classes-1), do not add 1")):
+        if not np.array_equal(got, np.roll(want, (shift, shift), axis=(0, 1))):
+            continue
+        r2 = np.random.default_rng(23)
+        t2 = r2.integers(0, 6, size=23)
+        p2 = np.where(r2.random(23) < 0.5, t2, r2.integers(0, 6, size=23))
+        w2 = np.zeros((6, 6), int)
+        np.add.at(w2, (t2, p2), 1)
+        try:
+            g2 = np.asarray(confusion_matrix(t2, p2, 6))
+        except Exception:
+            return
+        if g2.shape == (6, 6) and np.array_equal(g2, np.roll(w2, (shift, shift), axis=(0, 1))):
+            fail(f"{name} has wrong values: every count sits at row and column (true, predicted) shifted by {shift} "
+                 f"(seen again on a fresh call with 23 samples, 6 classes), as when each index is {how}. "
+                 f"cm[i, j] counts true class i predicted as j, np.add.at(cm, (y_true, y_pred), 1)",
+                 "confusion-labels-shifted")
 
 
 def _pairs_broken(confusion_matrix, got, y_true, y_pred, c: int, want, name: str) -> None:

@@ -1,7 +1,12 @@
 """Lab 01 bug zoo: realistic mistakes in model.py and train_epoch, and correct alternatives."""
+from pathlib import Path
+
 from . import Mutant, Variant
 
 M = "model.py"
+_SRC = (Path(__file__).resolve().parents[2] / "solutions/lab01-regression/model.py").read_text()
+_MSE_SPAN = _SRC[_SRC.index("        self.diff = pred - target\n"):
+                 _SRC.index("return 2.0 * self.diff / self.diff.size") + len("return 2.0 * self.diff / self.diff.size")]
 
 MUTANTS = [
     Mutant("bias gradient not summed over the batch",
@@ -487,6 +492,15 @@ MUTANTS = [
     Mutant('train_epoch returns a 0-d numpy array (np.array(total / n))', '    return total / n', '    return np.array(total / n)', expect='asks for a float'),
     Mutant('Sigmoid backward precedence grad_out * s - s**2', 'return grad_out * self.out * (1.0 - self.out)', 'return grad_out * self.out - self.out ** 2', expect='operator precedence', file=M),
     Mutant('train_epoch returns the loss of a final forward on the whole data set', '    return total / n', '    return float(loss_fn.forward(model.forward(x), y))', expect='(after the last batch)'),
+    Mutant("MSE backward divides by a sample count accumulated over calls",
+           old=_MSE_SPAN,
+           new=_MSE_SPAN.replace("        self.diff = pred - target\n",
+                                 "        self.diff = pred - target\n        self.seen = getattr(self, 'seen', 0) + self.diff.size\n")
+                        .replace("return 2.0 * self.diff / self.diff.size", "return 2.0 * self.diff / self.seen"),
+           file=M, expect="backward depends on earlier calls"),
+    Mutant("MSE target reshaped to pred.shape reversed then transposed",
+           old="target = np.reshape(target, pred.shape)", new="target = np.reshape(target, pred.shape[::-1]).T",
+           file=M, expect="reshape is not a transpose"),
 ]
 
 VARIANTS = [

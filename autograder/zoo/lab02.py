@@ -1730,3 +1730,12 @@ MUTANTS += [
            "        epoch_lr = 0.1 * lr_decay ** (epoch - 1)\n",
            expect="fit does not use its lr argument"),
 ]
+MUTANTS += [
+    Mutant("confusion_matrix treats labels as 1-based (y - 1)",
+           old="np.add.at(cm, (y_true, y_pred), 1)", new="np.add.at(cm, (y_true - 1, y_pred - 1), 1)",
+           expect="do not subtract 1"),
+    Mutant("train_epoch applies softmax twice before the loss backward",
+           old="dlogits = softmax_cross_entropy_backward(softmax(logits), yb)",
+           new="dlogits = softmax_cross_entropy_backward(softmax(softmax(logits)), yb)",
+           expect="softmax is applied twice"),
+]
