@@ -1686,10 +1686,6 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "accuracy counts the rows whose predicted class is the label, k correct rows out of N give k / N: compare "
         "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
             lambda: float(np.mean(np.sum(Y * Yh64, axis=1))),
-        "every row is predicted as class 0, the first class: np.argmax gives 0 for a row whose values are all "
-        "equal, as the probabilities become when they are cast to int (.astype(int), np.floor: all 0) before the "
-        "argmax; take np.argmax(Yhat, axis=1) of the probabilities themselves":
-            lambda: float(np.mean(np.argmax(Y, axis=1) == 0)),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
