@@ -266,6 +266,7 @@ def own_prev(cls, init):
 #: do-nothing _backward, so one mistake costs one cell (as for the identity hash and the shared _prev).
 _LEAF_REPAIRS = '''
 def leaf_repairs(cls):
+    import numpy as np
     try:
         leaf = cls(1.0)
         prev_none = getattr(leaf, "_prev", ()) is None
@@ -278,7 +279,9 @@ def leaf_repairs(cls):
             stored.append(float(cls(x).data))
         except Exception:
             stored.append(x)
-    data_changed = all(got != x for got, x in zip(stored, (0.1234567891, -12.3456789012345)))
+    # a float32 engine (data stored as np.float32) is accepted: its numbers are x to single precision
+    data_changed = all(got != x and got != float(np.float32(x))
+                       for got, x in zip(stored, (0.1234567891, -12.3456789012345)))
     found = [name for name, hit in (("prev-none", prev_none), ("backward-is-backward", own_backward)) if hit]
     if data_changed:
         found.append("data-changed=" + " ".join(repr(v) for v in stored))
@@ -1294,7 +1297,8 @@ def _explain_data_changed(found: str) -> None:
     why = ""
     for k in range(0, 9):
         if all(g == round(x, k) for g, x in zip(got, xs)):
-            why = f" (your values are rounded to {k} decimals: a round() in __init__?)"
+            why = (" (your values are rounded to whole numbers: int() or round() in __init__?)" if k == 0 else
+                   f" (your values are rounded to {k} decimals: a round() in __init__?)")
             break
     fail(f"Value(x).data must be the number x itself, exactly: Value({xs[0]!r}).data is {got[0]!r} and "
          f"Value({xs[1]!r}).data is {got[1]!r}{why}; store it unchanged, self.data = data (or float(data)): every "
