@@ -4851,6 +4851,13 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
                 raise
             why = _model_call_impure(MLP)
             if why is None:
+                # their backward() fails its own cell (an order that depends on memory addresses...): train_step
+                # is judged again with the documented backward() lent to their Value class
+                if _fails(lambda: backward(Value)) and core.judged_again(
+                        lambda: _train_step(train_step, MLP, Value, mse_loss), _documented_backward(Value),
+                        "judged with the documented backward() (reverse topological order, each _backward once) in "
+                        "place of yours: see the backward cells"):
+                    return
                 raise
             # Their model's call changes the model or its input (the neuron / mlp cells name it): train_step is
             # judged with the documented call, layer by layer act(w . x + b), lent to their MLP class.
@@ -4919,6 +4926,42 @@ def _documented_mlp(model, x):
     for layer in list(model.layers):
         h = [_documented_neuron(neuron, h) for neuron in list(layer.neurons)]
     return h[0] if len(h) == 1 else h
+
+
+#: The check's driver, run in the kernel: the docstring's backward() (the root's grad += 1, then every node's
+#: _backward once, in reverse topological order), lent to the student's Value class.
+_BACKWARD_LENT = '''
+def documented_backward(self):
+    topo, seen, stack = [], set(), [(self, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            topo.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for parent in list(getattr(node, "_prev", ()) or ()):
+            if id(parent) not in seen and hasattr(parent, "_backward"):
+                stack.append((parent, False))
+    for node in topo:
+        if getattr(node, "_prev", None):
+            node.grad = 0.0
+    self.grad += 1.0
+    for node in reversed(topo):
+        node._backward()
+'''
+
+
+@contextlib.contextmanager
+def _documented_backward(Value):
+    own = core.gather([Value], "backward")[0]
+    core.scatter([Value], "backward", [core.kernel_functions(_BACKWARD_LENT)["documented_backward"]])
+    try:
+        yield
+    finally:
+        core.scatter([Value], "backward", [own])
 
 
 @contextlib.contextmanager
