@@ -266,19 +266,33 @@ def own_prev(cls, init):
 #: do-nothing _backward, so one mistake costs one cell (as for the identity hash and the shared _prev).
 _LEAF_REPAIRS = '''
 def leaf_repairs(cls):
+    import numpy as np
     try:
         leaf = cls(1.0)
         prev_none = getattr(leaf, "_prev", ()) is None
         own_backward = getattr(leaf, "_backward", None) == getattr(leaf, "backward", object())
     except Exception:
         return [], None
+    stored = []
+    for x in (0.1234567891, -12.3456789012345):
+        try:
+            stored.append(float(cls(x).data))
+        except Exception:
+            stored.append(x)
+    # a float32 engine (data stored as np.float32) is accepted: its numbers are x to single precision
+    data_changed = all(got != x and got != float(np.float32(x))
+                       for got, x in zip(stored, (0.1234567891, -12.3456789012345)))
     found = [name for name, hit in (("prev-none", prev_none), ("backward-is-backward", own_backward)) if hit]
+    if data_changed:
+        found.append("data-changed=" + " ".join(repr(v) for v in stored))
     if not found:
         return [], None
     init = cls.__init__
 
     def __init__(self, *args, **kwargs):
         init(self, *args, **kwargs)
+        if data_changed and args and isinstance(args[0], (int, float)):
+            self.data = float(args[0])
         if prev_none and getattr(self, "_prev", ()) is None:
             self._prev = set()
         if own_backward and getattr(self, "_backward", None) == getattr(self, "backward", object()):
@@ -1275,6 +1289,23 @@ def _own_finite_differences(Value, build, xs, grads, pre, seed, name, data=None)
                  f"forward", "gradient-vs-own-forward")
 
 
+def _explain_data_changed(found: str) -> None:
+    """Value(x).data is not x exactly, on two numbers of other magnitudes and signs (found by ``_LEAF_REPAIRS``,
+    which gives every other cell a constructor that stores the number as given)."""
+    xs = (0.1234567891, -12.3456789012345)
+    got = [float(v) for v in found.split("=", 1)[1].split()]
+    why = ""
+    for k in range(0, 9):
+        if all(g == round(x, k) for g, x in zip(got, xs)):
+            why = (" (your values are rounded to whole numbers: int() or round() in __init__?)" if k == 0 else
+                   f" (your values are rounded to {k} decimals: a round() in __init__?)")
+            break
+    fail(f"Value(x).data must be the number x itself, exactly: Value({xs[0]!r}).data is {got[0]!r} and "
+         f"Value({xs[1]!r}).data is {got[1]!r}{why}; store it unchanged, self.data = data (or float(data)): every "
+         f"operation's result is made by this constructor, so a changed number changes every value and gradient",
+         "data-not-exact")
+
+
 def value_init(Value) -> None:
     """A new leaf: data stored as a number, grad 0, no parents, empty op label."""
     r = core.rng("lab05:init")
@@ -1287,6 +1318,9 @@ def value_init(Value) -> None:
         fail(LEAF_BACKWARD_IS_BACKWARD, "leaf-backward-is-backward")
     if _own_prev(Value):
         fail(SHARED_PREV, "prev-shared-by-every-value")
+    changed = [f for f in leaf_faults if f.startswith("data-changed=")]
+    if changed:
+        _explain_data_changed(changed[0])
     for x in (1.75, float(r.normal()), 3, -0.25):     # 1.75 first: a number rounded to an integer is named
         v = _new(Value, x, repair=(False, False))
         _expect(core.expect_scalar(v.data, name="Value(x).data"), x, "Value(x).data")
@@ -3689,6 +3723,59 @@ def _mlp(MLP, Layer, Value) -> None:
             _mlp_called_again(MLP, model, name, x, [float(v) for v in X2[0]], got,
                               lambda: _np_forward(Wn, bn, X2, act)[0][-1][0], nouts[-1], Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
+    _mlp_value_inputs(MLP, Value)
+
+
+def _mlp_value_inputs(MLP, Value) -> None:
+    """The docstrings take x as a list of numbers OR Values: an MLP given Values runs, gives the same outputs as
+    on the numbers, and its output's graph leads back to the input Values (a gradient reaches them).  Asked on two
+    models of other sizes; not asked when the model's own neurons fail on Values (the neuron's or an operation's
+    cell), nor when it is wrong on numbers (judged above)."""
+    r = core.rng("lab05:mlp-value-inputs")
+    for nin, nouts in ((3, [4, 1]), (2, [3, 2])):
+        name = f"MLP({nin}, {nouts}, act='tanh')"
+        model = core.call(MLP, nin, nouts, act="tanh", rng=np.random.default_rng(5), name=name)
+        Ws, bs, _, _ = _mlp_structure(model, nin, nouts, Value, strict=False)
+        Wn, bn = _set_random(Ws, bs, r)
+        X = r.normal(size=(1, nin))
+        want = _np_forward(Wn, bn, X, "tanh")[0][-1][0]
+        xv = [_new(Value, v) for v in X[0]]
+        try:
+            own = _own_mlp(model, list(xv))
+            if not core.close(np.array(own), want, 1e-6, 1e-8):
+                return       # its neurons are wrong on Values: their own cell
+        except Exception:
+            return
+        call = f"{name}(x) with x a list of {nin} Values"
+        try:
+            out = _run(lambda: model(xv), call)
+        except core.CheckFailure as exc:
+            raw = getattr(exc, "raised", "") or getattr(exc.__context__, "raised", "")
+            head = f"{call} {raw}{getattr(exc, 'where', '') or getattr(exc.__context__, 'where', '')}" if raw else str(exc)
+            fail(f"{head}. The docstring takes x as a list of nin numbers OR Values, and the "
+                 f"model's own neurons "
+                 f"accept Values: the MLP (or a Layer) converts its inputs (float(v), v.data) or checks their type; "
+                 f"pass x on as it is, x = layer(x)", "mlp-value-inputs-rejected")
+        outs = out if isinstance(out, list) else [out]
+        try:
+            got = np.array([_data(o, Value, call) for o in outs])
+        except core.CheckFailure:
+            return            # the output's form is judged on numbers above
+        if got.shape != want.shape or not core.close(got, want, 1e-6, 1e-8):
+            return
+        cut = [i for i, v in enumerate(xv) if not _reaches_any(outs, v)]
+        if cut:
+            fail(f"{call}: the outputs are right but do not depend on the input Value(s) x[{', '.join(map(str, cut))}] "
+                 f"through the graph (_prev), so no gradient can reach them: the inputs were turned into numbers "
+                 f"(float(v), v.data) before the first layer. The docstring takes x as numbers OR Values: pass it on "
+                 f"as it is", "mlp-value-inputs-detached")
+
+
+def _reaches_any(outs, v) -> bool:
+    seen: set[int] = set()
+    for o in outs:
+        seen |= {id(node) for node in _graph(o, numbers_ok=True)[0]}
+    return id(v) in seen
 
 
 def _outputs_of(out, nout: int, Value, name: str) -> np.ndarray | str:
@@ -4360,6 +4447,7 @@ def _mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
     zero_at_one = None
+    one_number = None
     for n in (1, 4, 7):
         pv, tv = r.normal(size=n), r.normal(size=n)
         preds = [_new(Value, v) for v in pv]
@@ -4378,6 +4466,11 @@ def _mse(mse_loss, Value) -> None:
         if len(preds) != n or any(p is not q for p, q in zip(preds, given)) or targets != [float(t) for t in tv]:
             fail(f"{name}: mse_loss changed the lists preds or targets it was given (in place): it must only "
                  f"read them; build new Values instead of overwriting preds[i]", "input-modified")
+        if n == 1 and not core.is_instance(out, Value) and isinstance(out, (int, float)):
+            # a plain number for one sample (an empty sum, 0 / 1): judged on the larger batches first, where the
+            # value says which samples enter the loss; named here after them if they pass
+            one_number = (name, out)
+            continue
         got = _data(out, Value, name)
         diff = pv - tv
         want = float(np.mean(diff ** 2))
@@ -4441,6 +4534,11 @@ def _mse(mse_loss, Value) -> None:
                 _mse_own_forward(mse_loss, Value, pv, targets, 2 * diff / n, name, exc)
                 raise
             # the gradients come from the operations' own closures, which are wrong: judged there
+    if one_number is not None:
+        fail(f"{one_number[0]} must return a Value, got the plain number {one_number[1]!r} (the larger batches are "
+             f"right): with one sample nothing of the graph was built (a loop or a sum over an empty range, e.g. "
+             f"range(1, N)?); the loss is a Value for every N >= 1, so that loss.backward() works",
+             "not-a-value-one-sample")
     if zero_at_one is not None:
         fail(f"{zero_at_one[0]}: the loss is 0, expected {zero_at_one[1]:.6g}: with one sample the loss is that "
              f"sample's squared error (pred - target) ** 2 itself, which is 0 only when the prediction equals the "
@@ -4753,6 +4851,13 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
                 raise
             why = _model_call_impure(MLP)
             if why is None:
+                # their backward() fails its own cell (an order that depends on memory addresses...): train_step
+                # is judged again with the documented backward() lent to their Value class
+                if _fails(lambda: backward(Value)) and core.judged_again(
+                        lambda: _train_step(train_step, MLP, Value, mse_loss), _documented_backward(Value),
+                        "judged with the documented backward() (reverse topological order, each _backward once) in "
+                        "place of yours: see the backward cells"):
+                    return
                 raise
             # Their model's call changes the model or its input (the neuron / mlp cells name it): train_step is
             # judged with the documented call, layer by layer act(w . x + b), lent to their MLP class.
@@ -4823,6 +4928,42 @@ def _documented_mlp(model, x):
     return h[0] if len(h) == 1 else h
 
 
+#: The check's driver, run in the kernel: the docstring's backward() (the root's grad += 1, then every node's
+#: _backward once, in reverse topological order), lent to the student's Value class.
+_BACKWARD_LENT = '''
+def documented_backward(self):
+    topo, seen, stack = [], set(), [(self, False)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            topo.append(node)
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        stack.append((node, True))
+        for parent in list(getattr(node, "_prev", ()) or ()):
+            if id(parent) not in seen and hasattr(parent, "_backward"):
+                stack.append((parent, False))
+    for node in topo:
+        if getattr(node, "_prev", None):
+            node.grad = 0.0
+    self.grad += 1.0
+    for node in reversed(topo):
+        node._backward()
+'''
+
+
+@contextlib.contextmanager
+def _documented_backward(Value):
+    own = core.gather([Value], "backward")[0]
+    core.scatter([Value], "backward", [core.kernel_functions(_BACKWARD_LENT)["documented_backward"]])
+    try:
+        yield
+    finally:
+        core.scatter([Value], "backward", [own])
+
+
 @contextlib.contextmanager
 def _documented_mlp_call(MLP):
     model = MLP(2, [1], rng=np.random.default_rng(0))
@@ -4849,6 +4990,7 @@ def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
         if _train_case(train_step, MLP, Value, mse_loss, Xn, yn, 0.1, 3, r) is None:
             return
     _stale_gradients(train_step, MLP, Value, X, y, 0.05, r)
+    _new_batch_each_call(train_step, MLP, Value, r)
     # and training with your engine actually learns
     model, got = main
     xs, ys = X.tolist(), y.tolist()
@@ -4859,6 +5001,46 @@ def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
     if not last < 0.5 * first:
         fail(f"training with your engine does not reduce the loss: {first:.4g} -> {last:.4g} "
              f"after 34 steps", "loss-not-reduced")
+
+
+def _new_batch_each_call(train_step, MLP, Value, r) -> None:
+    """Two calls on ONE model with two batches of other sizes and other targets: the second call is the step of
+    its own batch from where the first left the parameters (no state between calls: nothing kept on the model or
+    in a global is read again).  Confirmed against the same second call on a fresh model set to those
+    parameters, which must give the oracle's step (else the step itself is wrong: named by the cases)."""
+    lr = 0.05
+    batches = [(r.normal(size=(n, 3)), np.tanh(r.normal(size=n)) * s) for n, s in ((4, 1.0), (3, -1.0))]
+    model, Ws, bs = _model_for_train(MLP, Value)
+    Wn, bn = _set_random(Ws, bs, r)
+    (X1, y1), (X2, y2) = batches
+    name = (f"train_step(model, xs, ys, lr={lr:g}) called a second time on the same model with a new batch "
+            f"({len(X2)} samples, other targets; the first call's batch had {len(X1)})")
+    _run(lambda: train_step(model, X1.tolist(), y1.tolist(), lr), name.replace("a second time", "a first time"))
+    _, W1, b1 = _np_train(Wn, bn, X1, y1, lr, 1)
+    if not core.close(_flat_values(Ws, bs), np.concatenate([a.ravel() for a in W1 + b1]), 1e-5, 1e-8):
+        return       # the first step is judged by the cases
+    raised = None
+    try:
+        _run(lambda: train_step(model, X2.tolist(), y2.tolist(), lr), name)
+    except core.CheckFailure as exc:
+        raised = exc
+    _, W2, b2 = _np_train(W1, b1, X2, y2, lr, 1)
+    want = np.concatenate([a.ravel() for a in W2 + b2])
+    if raised is None and core.close(_flat_values(Ws, bs), want, 1e-5, 1e-8):
+        return
+    fresh, Wf, bf = _model_for_train(MLP, Value)
+    _set_values(Wf, bf, W1, b1)
+    try:
+        _run(lambda: train_step(fresh, X2.tolist(), y2.tolist(), lr), name)
+    except core.CheckFailure:
+        return
+    if not core.close(_flat_values(Wf, bf), want, 1e-5, 1e-8):
+        return
+    what = f"raised ({str(raised).split(':', 1)[-1].strip()[:160]})" if raised is not None else "did not do this batch's step"
+    fail(f"{name}: it {what}, while the same call on a fresh model holding the same parameters does the right step: "
+         f"train_step keeps something from its previous call (targets, predictions or a loss stored on the model, "
+         f"in a global or a default argument) and reads it again. Each call uses only its own arguments: the loss of "
+         f"THIS batch, mse_loss([model(x) for x in xs], ys)", "state-between-calls")
 
 
 def _stale_gradients(train_step, MLP, Value, X, y, lr, r) -> None:

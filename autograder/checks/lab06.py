@@ -616,6 +616,34 @@ def _softmax(fn):
     _softmax_tiny_probabilities(fn)
 
 
+#: The check's driver, run in the kernel: two calls with generators of one seed, NumPy's global generator set to
+#: one state before each (and given back its own state after): a weight drawn from the global generator
+#: (np.random.randn, accepted) then repeats; one from a generator made inside the call without a seed does not.
+_INIT_TWICE = """
+def init_twice(fn, seed):
+    import numpy as np
+    state = np.random.get_state()
+    out = []
+    try:
+        for _ in range(2):
+            np.random.seed(seed % 2**32)
+            got = fn(3, 4, 2, np.random.default_rng(seed))
+            out.append({k: np.array(v) for k, v in dict(got).items()})
+    finally:
+        np.random.set_state(state)
+    return out
+"""
+
+
+def _init_not_reproducible(fn, seed) -> list[str]:
+    """The keys that differ between two calls with generators of the same seed (see ``_INIT_TWICE``)."""
+    try:
+        a, b = core.kernel_functions(_INIT_TWICE)["init_twice"](fn, seed)
+    except Exception:
+        return []          # a call that raises is named by the cases
+    return [k for k in PARAM_NAMES if k in a and k in b and not np.array_equal(a[k], b[k])]
+
+
 def init_params(fn):
     """Shapes (n_h, n_x) / (n_h, 1) / (n_y, n_h) / (n_y, 1), zero biases, N(0, 0.3^2) weights."""
     seed = int(core.rng("lab06.init").integers(2**31))
@@ -661,6 +689,13 @@ def init_params(fn):
                           "bias-not-zero")
     # Two different generators give different weights: the draws come from the rng argument.
     a = _call(fn, 3, 4, 2, np.random.default_rng(seed), name="init_params(3, 4, 2, rng)")
+    moved = _init_not_reproducible(fn, seed)
+    if moved:
+        core.fail(f"init_params is not reproducible from its rng: two calls init_params(3, 4, 2, rng) with generators "
+                  f"of the same seed gave different {', '.join(f'params[{k!r}]' for k in moved)}: every draw must come "
+                  f"from the rng argument (rng.normal(...)); a generator created inside the function "
+                  f"(np.random.default_rng() or np.random.PCG64() without a seed) gives other numbers on every call",
+                  "not-reproducible")
     b = _call(fn, 3, 4, 2, np.random.default_rng(seed + 1), name="init_params(3, 4, 2, another rng)")
     if all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in ("Wh", "Wy")):
         core.fail("init_params gives the same weights for two different generators rng: the weights must be drawn "
@@ -2440,6 +2475,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             if " raised " in str(exc) and "not implemented" not in str(exc):
                 _explain_dict_changed_on_square(fn, exc, "backward", _square_backward_args)
                 _explain_label_index(exc, N, ny)
+                _explain_n_by_n(fn, exc, (N, nx, nh, ny))
                 _explain_outputs_exchanged(fn, params, outputs, Y, keys, exc)
                 _explain_square_only(fn, keys, exc, nh != ny)
                 _explain_matmul_sizes(fn, exc, (N, nx, nh, ny))
@@ -2599,6 +2635,40 @@ def _explain_hidden_factor(fn, name) -> None:
               + (f", which is {what}" if what else "")
               + f"; tanh's derivative gives 1 - h^2 = [{want}]: grad_Htilde = grad_H * (1 - H ** 2) with "
               f"grad_H = grad_Ytilde @ W_y", "hidden-activation-derivative")
+
+
+def _n_by_n_shapes(text: str, N: int, ny: int) -> bool:
+    """NumPy's broadcast error between an (N, N) and an (N, n_y) array (N != n_y)."""
+    m = _BROADCAST.search(text)
+    if m is None or N == ny:
+        return False
+    shapes = {tuple(int(v) for v in g.split(",") if v.strip()) for g in m.groups()}
+    return shapes == {(N, N), (N, ny)}
+
+
+def _explain_n_by_n(fn, exc: core.CheckFailure, sizes) -> None:
+    """backward raised because an (N, N) array met an (N, n_y) one (N distinct from the other sizes): named when a
+    second call, with other pairwise different sizes, raises the same way (an array of N columns where the n_y
+    classes belong: np.eye(N) / np.identity(N) for the one-hot)."""
+    N, nx, nh, ny = sizes
+    if len({N, nx, nh, ny}) < 4 or not _n_by_n_shapes(str(exc), N, ny):
+        return
+    r = core.rng("lab06.n-by-n")
+    N2, nx2, nh2, ny2 = 6, 2, 5, 4
+    params, X = _params(r, nx2, nh2, ny2), r.normal(size=(N2, nx2))
+    outputs, Y = oracle_forward(params, X)[1], _onehot(r, N2, ny2)
+    try:
+        fn(_copy_dict(params), _copy_dict(outputs), Y.copy())
+    except Exception as again:
+        if not _n_by_n_shapes(str(again), N2, ny2):
+            return
+    else:
+        return
+    head = str(exc).split(". Hint:", 1)[0]
+    core.fail(f"{head}: an (N, N) = ({N}, {N}) array met an (N, n_y) = ({N}, {ny}) one, and again with N={N2}, "
+              f"n_y={ny2} ({N2}, {N2}): something has N columns where the n_y classes belong, the size of np.eye(N) "
+              f"or np.identity(N) (a one-hot has one column per class, np.eye(n_y)[labels]); Y is already the "
+              f"one-hot labels (N, n_y): grad_Ytilde = (Yhat - Y) / N", "n-by-n-array")
 
 
 def _explain_label_index(exc: core.CheckFailure, N: int, ny: int) -> None:
@@ -3143,8 +3213,50 @@ def sgd(fn):
             core.fail(f"{name}: params and grads were paired by position (e.g. zip(params.values(), "
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
+    _sgd_zero_entries(fn)
     _sgd_non_contiguous(fn, r)
     _sgd_in_place(fn, r)
+
+
+def _sgd_zero_entries(fn) -> None:
+    """Parameters holding exact zeros (the biases after init_params, some weights): every entry moves by
+    -eta * its gradient, a zero one too.  Named only when, on two inputs of other, pairwise different sizes, the
+    entries left unmoved are exactly the zero ones; another wrong step is named by the cases.  Only a function that
+    passed its cases (on parameters without zeros) gets here."""
+    unmoved = []
+    for seed, (nx, nh, ny, eta) in enumerate([(3, 4, 2, 0.2), (5, 2, 6, 0.7)]):
+        r = np.random.default_rng(100 + seed)
+        params, grads = _params(r, nx, nh, ny), _params(r, nx, nh, ny, scale=1.0)
+        params["bh"][:] = 0.0
+        params["by"][:] = 0.0
+        params["Wh"][0, :] = 0.0
+        params["Wy"][:, -1] = 0.0
+        name = f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny} and zero biases (as init_params gives)"
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), eta)
+            got = {k: np.asarray(got[k], dtype=_f64) for k in PARAM_NAMES}
+        except Exception:
+            return            # a call that raises on these inputs is named by the cases
+        want = {k: params[k] - eta * grads[k] for k in PARAM_NAMES}
+        wrong = {k: ~np.isclose(got[k], want[k], rtol=1e-6, atol=1e-9) for k in PARAM_NAMES
+                 if got[k].shape == want[k].shape}
+        if len(wrong) < len(PARAM_NAMES):
+            return
+        if not any(w.any() for w in wrong.values()):
+            return
+        if all(np.array_equal(w, params[k] == 0) for k, w in wrong.items()) and \
+                all(np.array_equal(got[k][params[k] == 0], params[k][params[k] == 0]) for k in PARAM_NAMES):
+            unmoved.append(name)
+            continue
+        bad = [k for k, w in wrong.items() if w.any()]
+        core.fail(f"{name}: {', '.join(f'params[{k!r}]' for k in bad)} did not move by -eta * grads[k] (right on "
+                  f"parameters without zeros): every entry takes the step params[k] -= eta * grads[k], whatever "
+                  f"its value", "zero-entries-step")
+    if len(unmoved) == 2:
+        core.fail(f"{unmoved[0]}: the entries where the parameter is exactly 0 did not move (all the others did, "
+                  f"on this call and on a second one with other sizes): the biases start at 0, so a step masked by "
+                  f"the parameter's value (params[k] != 0, np.where(params[k], ...)) never trains them; every entry "
+                  f"moves by -eta * its gradient: params[k] -= eta * grads[k]", "zero-entries-frozen")
 
 
 #: The check's driver, run in the kernel: the arrays the caller's dict held before the call, read after it (a

@@ -1869,3 +1869,38 @@ MUTANTS += [
            new='        if self.act == "relu":\n            return z.relu() if z.data > 0 else z\n',
            expect="the activation is missing, or applied only when z > 0"),
 ]
+
+# Round 17c (m17r held-out probes): inputs that are Values, a train_step that keeps state, a constructor that
+# changes the number, an mse_loss that skips a sample.
+MUTANTS += [
+    Mutant("r17r m17r: MLP converts its inputs with float() first (Value inputs rejected)",
+           old="        for layer in self.layers:\n            x = layer(x)",
+           new="        x = [float(v) for v in x]\n        for layer in self.layers:\n            x = layer(x)",
+           expect="The docstring takes x as a list of nin numbers OR Values"),
+    Mutant("r17r: MLP unwraps Value inputs to their .data (gradient never reaches x)",
+           old="        for layer in self.layers:\n            x = layer(x)",
+           new="        x = [getattr(v, 'data', v) for v in x]\n        for layer in self.layers:\n            x = layer(x)",
+           expect="no gradient can reach them"),
+    Mutant("r17r m17r: train_step caches the targets as Values on the model (stale targets on the next batch)",
+           old="    model.zero_grad()\n    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    model.zero_grad()\n    if not hasattr(model, '_targets'):\n        model._targets = [Value(y) for y in ys]\n"
+               "    loss = mse_loss([model(x) for x in xs], model._targets)",
+           expect="train_step keeps something from its previous call"),
+    Mutant("r17r: train_step keeps the first batch's inputs on the model",
+           old="    model.zero_grad()\n    loss = mse_loss([model(x) for x in xs], ys)",
+           new="    model.zero_grad()\n    model.__dict__.setdefault('_xs', xs)\n"
+               "    loss = mse_loss([model(x) for x in model._xs][:len(ys)], ys[:len(model._xs)])",
+           expect="train_step keeps something from its previous call"),
+    Mutant("r17r m17r: Value rounds its data to 6 decimals (display habit)",
+           old="        self.data = float(data)",
+           new="        self.data = round(float(data), 6)",
+           expect="rounded to 6 decimals"),
+    Mutant("r17r: Value stores its data to 3 significant digits (float(f'{data:.3g}'))",
+           old="        self.data = float(data)",
+           new="        self.data = float(f'{float(data):.3g}')",
+           expect="Value(x).data must be the number x itself, exactly"),
+    Mutant("r17r m17r: mse_loss skips the first pair (range(1, N)) but divides by N",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    return sum((preds[i] - targets[i]) ** 2 for i in range(1, len(preds))) / len(preds)",
+           expect="the first sample's squared error is left out"),
+]

@@ -1488,3 +1488,31 @@ MUTANTS += [
            new="    L = -np.mean(np.max(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
            expect="a max over the classes"),
 ]
+
+# Round 17c (m17r held-out probes): reproducible init, zero entries in sgd, an (N, N) one-hot in backward.
+MUTANTS += [
+    Mutant("r17r m17r: init draws W_y from a fresh unseeded generator (W_h from rng)",
+           old='"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+           new='"Wy": np.random.default_rng().normal(0.0, 0.3, size=(ny, nh)),',
+           expect="not reproducible from its rng"),
+    Mutant("r17r: init draws W_h from an unseeded np.random.Generator(np.random.PCG64()) (W_y from rng)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='"Wh": np.random.Generator(np.random.PCG64()).normal(0.0, 0.3, size=(nh, nx)),',
+           expect="not reproducible from its rng"),
+    Mutant("r17r m17r: sgd masks the step where the parameter is 0 (zero-initialised biases never move)",
+           old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= eta * grads[name] * (params[name] != 0)",
+           expect="the entries where the parameter is exactly 0 did not move"),
+    Mutant("r17r: sgd steps only the weights that are nonzero through np.where",
+           old="        params[name] -= eta * grads[name]",
+           new="        params[name] -= np.where(params[name] == 0, 0.0, eta * grads[name])",
+           expect="the entries where the parameter is exactly 0 did not move"),
+    Mutant("r17r m17r: backward rebuilds the one-hot labels with np.eye(N) (N columns; right only for N = ny)",
+           old="    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N",
+           new="    grad_Ytilde = (Yhat - np.eye(N)[np.argmax(Y, axis=1)]) / N",
+           expect="something has N columns where the n_y classes belong"),
+    Mutant("r17r: backward subtracts np.identity(N) from Yhat (an (N, N) target)",
+           old="    grad_Ytilde = (Yhat - Y) / N                          # (N, ny)   Q15, the only 1/N",
+           new="    grad_Ytilde = (Yhat - np.identity(N) * Y.sum()) / N",
+           expect="something has N columns where the n_y classes belong"),
+]
