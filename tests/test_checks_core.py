@@ -712,3 +712,25 @@ def test_judged_again_lends_restores_and_notes_the_failure():
         raise RuntimeError("cannot lend")
         yield
     assert core.judged_again(check, unlendable(), "unused") is False
+
+
+_BUFFER = np.zeros((2, 3))
+
+
+def _into_buffer(x):
+    np.multiply(x, 2.0, out=_BUFFER)
+    return _BUFFER, (x, x + 1.0)
+
+
+def test_results_between_calls_sees_a_buffer_kept_between_calls():
+    """core.results_between_calls: a result written into a module-level buffer is changed and shared by the second
+    call, the argument handed back is marked as the caller's own, a fresh result is neither; a raise is None."""
+    first, second = (np.ones((2, 3)),), (np.full((2, 3), 5.0),)
+    found = core.results_between_calls(_into_buffer, first, second)
+    assert [r.path for r in found] == [(0,), (1, 0), (1, 1)]
+    assert found[0].changed and found[0].shared and not found[0].is_input
+    assert found[1].is_input and not found[1].changed and not found[1].shared
+    assert not found[2].changed and not found[2].shared
+    bare = core.results_between_calls(lambda x: x * 2.0, first, second)
+    assert [(r.path, r.changed, r.shared) for r in bare] == [((), False, False)]
+    assert core.results_between_calls(lambda x: 1 / 0, first, second) is None

@@ -891,6 +891,50 @@ def lent_globals(fn: Callable, lent: dict[str, Any], defined: str = "") -> Itera
                 space[name] = value
 
 
+#: Kernel-side driver of :func:`results_between_calls`: the arrays a first call returned stay in the kernel (results
+#: cross to the judge by copy, so a later call that writes into them, or returns them again, is only seen there).
+_CALL_TWICE = """
+def call_twice(fn, first, second):
+    import numpy as np
+    def arrays(v, path):
+        if isinstance(v, (tuple, list)):
+            return [a for k, u in enumerate(v) for a in arrays(u, path + [k])]
+        return [(path, v)] if isinstance(v, np.ndarray) else []
+    inputs = [a for a in first if isinstance(a, np.ndarray)]
+    got = arrays(fn(*first), [])
+    kept = [v.copy() for _, v in got]
+    later = [v for _, v in arrays(fn(*second), [])]
+    return [(path, any(v is i for i in inputs), v.shape != c.shape or not np.array_equal(v, c, equal_nan=True),
+             bool(v.size) and any(np.shares_memory(v, u) for u in later)) for (path, v), c in zip(got, kept)]
+"""
+
+
+@dataclass(frozen=True)
+class KeptResult:
+    """One array the first of two calls returned: where it sits in the returned value (indices into nested tuples
+    and lists, () for a bare array), whether it IS one of that call's arguments, and whether the second call
+    wrote into it (``changed``) or returned its memory again (``shared``)."""
+    path: tuple[int, ...]
+    is_input: bool
+    changed: bool
+    shared: bool
+
+
+def results_between_calls(fn: Callable, first: tuple, second: tuple) -> list[KeptResult] | None:
+    """Call ``fn(*first)`` then ``fn(*second)`` (same shapes, new values) where student code runs, and report every
+    array the first call returned (in the order of a walk through nested tuples and lists).  The property every
+    graded function has: what one call returned is the caller's; an output buffer kept between calls (a module-level
+    array filled in place, a default argument, an attribute set once) passes every single call and breaks a network
+    that holds two layers' results at once.  None when a call raises (the check's cases name that)."""
+    try:
+        run = kernel_functions(_CALL_TWICE)["call_twice"]
+        with np.errstate(all="ignore"):
+            found = run(fn, first, second)
+    except Exception:
+        return None
+    return [KeptResult(tuple(int(k) for k in p), bool(i), bool(c), bool(s)) for p, i, c, s in found]
+
+
 def with_note(failure: CheckFailure, note: str) -> CheckFailure:
     """``failure`` said again with `` (note)`` after its message, keeping what the judge reads from it (the
     comparison, the warning, the student's line, the other cases): the note says how the function was judged."""

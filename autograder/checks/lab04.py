@@ -851,36 +851,11 @@ _LINEAR_HINT = ("A shape error here usually means the factors are in the wrong o
                 "with rows as samples, Z = A_prev @ W + b, A_prev (m, n_prev), W (n_prev, n), b (1, n)")
 
 
-#: Kernel-side driver: the arrays a first call returned stay in the kernel (results cross to the judge by copy, so
-#: a later call that writes into them, or returns them again, is only seen there).  Tuples are opened one level deep
-#: (linear_forward's cache).
-_CALL_TWICE = """
-def call_twice(fn, first, second):
-    import numpy as np
-    def arrays(v):
-        out = []
-        for u in (v if isinstance(v, (tuple, list)) else [v]):
-            out.extend(u if isinstance(u, (tuple, list)) else [u])
-        return [u for u in out if isinstance(u, np.ndarray)]
-    inputs = [a for a in first if isinstance(a, np.ndarray)]
-    a = [v for v in arrays(fn(*first)) if not any(v is i for i in inputs)]
-    kept = [np.array(v, copy=True) for v in a]
-    b = arrays(fn(*second))
-    changed = any(v.shape != c.shape or not np.array_equal(v, c, equal_nan=True) for v, c in zip(a, kept))
-    shared = any(v.size and np.shares_memory(v, u) for v in a for u in b)
-    return bool(changed), bool(shared)
-"""
-
-
 def _buffer_kept(fn, first: tuple, second: tuple) -> tuple[bool, bool]:
-    """(changed, shared): did a second call of ``fn`` write into, or return the memory of, what the first returned?"""
-    try:
-        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
-        with np.errstate(all="ignore"):
-            changed, shared = run(fn, first, second)
-    except Exception:     # a call that raises on these inputs is named by the cases
-        return False, False
-    return bool(changed), bool(shared)
+    """(changed, shared): did a second call of ``fn`` write into, or return the memory of, what the first returned?
+    Arrays returned that ARE the arguments (linear_forward's cache holds A_prev, W, b) are the caller's own."""
+    found = [r for r in core.results_between_calls(fn, first, second) or [] if not r.is_input]
+    return any(r.changed for r in found), any(r.shared for r in found)
 
 
 def _results_kept(fn, name: str, first: tuple, second: tuple) -> None:

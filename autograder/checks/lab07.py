@@ -901,22 +901,6 @@ def _same_shapes_again(fn, name, context, first, second, oracle, outputs, labels
          "state-between-calls")
 
 
-#: Kernel-side driver: the arrays a first call returned stay in the kernel (results cross to the judge by copy,
-#: so a later call that writes into them, or returns them again, is only seen there).
-_CALL_TWICE = '''
-def call_twice(fn, first, second):
-    import numpy as np
-    def arrays(v):
-        return list(v) if isinstance(v, (tuple, list)) else [v]
-    a = arrays(fn(*first))
-    kept = [np.array(v, copy=True) if isinstance(v, np.ndarray) else None for v in a]
-    b = arrays(fn(*second))
-    changed = [k for k, (v, c) in enumerate(zip(a, kept)) if c is not None and
-               (v.shape != c.shape or not np.array_equal(v, c, equal_nan=True))]
-    shared = [k for k, v in enumerate(a) if isinstance(v, np.ndarray) and v.size and
-              any(isinstance(u, np.ndarray) and np.shares_memory(v, u) for u in b)]
-    return changed, shared
-'''
 
 
 def _results_kept(fn, name, context, first, second, outputs) -> None:
@@ -926,13 +910,10 @@ def _results_kept(fn, name, context, first, second, outputs) -> None:
     the function) passes every single call and breaks a network that holds two layers' outputs at once.  Run in the
     kernel, where the first call's arrays are the student's own (a copy crossing to the judge hides the sharing).
     Cheap: two calls, after the cases passed.  ``outputs``: the names of the returned arrays."""
-    try:
-        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
-        with np.errstate(all="ignore"):
-            changed, shared = run(fn, first, second)
-    except Exception:    # a call that raises on these inputs is named by the cases
-        return
-    hit = sorted(set(changed) | set(shared))
+    found = core.results_between_calls(fn, first, second) or []
+    # named by their place in the returned tuple (a bare array is value 0)
+    changed = {r.path[0] if r.path else 0 for r in found if r.changed}
+    hit = sorted(changed | {r.path[0] if r.path else 0 for r in found if r.shared})
     if not hit:
         return
     what = " and ".join(outputs[k] if k < len(outputs) else f"value {k}" for k in hit)

@@ -3131,24 +3131,6 @@ def _boolean_mask(out, mask, x, what) -> None:
          f"dropout_backward multiplies dout by it, dx = dout * mask", "dropout-boolean-mask")
 
 
-#: Kernel-side driver: the arrays a first call returned stay in the kernel (results cross to the judge by copy,
-#: so a later call that writes into them, or returns them again, is only seen there).  Nested tuples and lists
-#: (batch norm's cache) are walked; the arrays are numbered in that order.
-_CALL_TWICE = '''
-def call_twice(fn, first, second):
-    import numpy as np
-    def arrays(v):
-        if isinstance(v, (tuple, list)):
-            return [a for u in v for a in arrays(u)]
-        return [v] if isinstance(v, np.ndarray) else []
-    a = arrays(fn(*first))
-    kept = [v.copy() for v in a]
-    b = arrays(fn(*second))
-    changed = [k for k, (v, c) in enumerate(zip(a, kept)) if v.shape != c.shape or
-               not np.array_equal(v, c, equal_nan=True)]
-    shared = [k for k, v in enumerate(a) if v.size and any(np.shares_memory(v, u) for u in b)]
-    return changed, shared
-'''
 
 
 def _results_kept(fn, what, first, second, outputs) -> None:
@@ -3158,13 +3140,9 @@ def _results_kept(fn, what, first, second, outputs) -> None:
     of the function) passes every single call and breaks a network holding two layers' results at once.  Run in the
     kernel, where the first call's arrays are the student's own.  Cheap: two calls, after the cases passed.
     ``outputs``: the names of the returned arrays, in order (nested tuples flattened)."""
-    try:
-        run = core.kernel_functions(_CALL_TWICE)["call_twice"]
-        with np.errstate(all="ignore"):
-            changed, shared = run(fn, first, second)
-    except Exception:    # a call that raises on these inputs is named by the cases
-        return
-    hit = sorted(set(changed) | set(shared))
+    found = core.results_between_calls(fn, first, second) or []     # numbered in the walk's order
+    changed = [k for k, r in enumerate(found) if r.changed]
+    hit = [k for k, r in enumerate(found) if r.changed or r.shared]
     if not hit:
         return
     names = " and ".join(outputs[k] if k < len(outputs) else f"array {k}" for k in hit)
