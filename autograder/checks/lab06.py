@@ -575,18 +575,26 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
 
 def softmax(fn):
     """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
+    _with_memory_questions(fn, lambda: _softmax(fn), "softmax", _poisoned_softmax_args, "softmax(Z (5, 4))",
+                           lambda: (core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2,))
+
+
+def _with_memory_questions(fn, judge, name: str, poisoned, call: str, twice_args) -> None:
+    """Run ``judge`` (the function's cases).  After a failure (not a stub's), ask first whether ``fn`` reads memory
+    it never wrote (``poisoned``: its arguments) or gives another result on the same inputs (``twice_args``, seeded
+    by name, described as ``call``): either names the cause the failed case only shows; else the case's failure
+    stands.  After a pass, the uninitialised-memory question alone (the cases' values may be right by chance)."""
     failed = None
     try:
-        _softmax(fn)
+        judge()
     except core.CheckFailure as exc:
         failed = exc
     if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
         if not _unimplemented_failure(failed):
-            _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=False)
-            Z = core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2
-            _expect_deterministic(fn, "softmax", "softmax(Z (5, 4))", lambda: (Z.copy(),))
+            _reads_uninitialised_memory(fn, poisoned, name, after_cases=False)
+            _expect_deterministic(fn, name, call, twice_args)
         raise failed
-    _reads_uninitialised_memory(fn, _poisoned_softmax_args, "softmax", after_cases=True)
+    _reads_uninitialised_memory(fn, poisoned, name, after_cases=True)
 
 
 def _unimplemented_failure(exc: core.CheckFailure) -> bool:
@@ -2086,6 +2094,12 @@ def _explain_entries_read(fn, name, head) -> None:
                   f"cross-entropy, do not belong to it)", "loss-reads-every-class")
 
 
+def _twice_loss_args() -> tuple:
+    """The same (Yhat (7, 3), Y (7, 3)) at every call (drawn from a generator seeded by name)."""
+    q = core.rng("lab06.loss.twice")
+    return oracle_softmax(q.normal(size=(7, 3)) * 2), _onehot(q, 7, 3)
+
+
 def loss_accuracy(fn):
     """Mean cross-entropy and accuracy (fraction) of a batch."""
     r = core.rng("lab06.loss")
@@ -2094,20 +2108,8 @@ def loss_accuracy(fn):
         N, ny = Y.shape
         special = "a batch of one sample" if N == 1 else "N == n_y" if N == ny else None
         runs.append((special, _loss_case(fn, Yhat, Y)))
-    failed = None
-    try:
-        run_cases(runs)
-    except core.CheckFailure as exc:
-        failed = exc
-    if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
-        if not _unimplemented_failure(failed):
-            _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=False)
-            q = core.rng("lab06.loss.twice")
-            Yhat, Y = oracle_softmax(q.normal(size=(7, 3)) * 2), _onehot(q, 7, 3)
-            _expect_deterministic(fn, "loss_accuracy", "loss_accuracy(Yhat (7, 3), Y (7, 3))",
-                                  lambda: (Yhat.copy(), Y.copy()))
-        raise failed
-    _reads_uninitialised_memory(fn, _poisoned_loss_args, "loss_accuracy", after_cases=True)
+    _with_memory_questions(fn, lambda: run_cases(runs), "loss_accuracy", _poisoned_loss_args,
+                           "loss_accuracy(Yhat (7, 3), Y (7, 3))", _twice_loss_args)
     _loss_keeps_zero_probabilities(fn, r)
     _loss_small_probabilities(fn)
     _accuracy_ties(fn)
