@@ -734,3 +734,18 @@ def test_results_between_calls_sees_a_buffer_kept_between_calls():
     bare = core.results_between_calls(lambda x: x * 2.0, first, second)
     assert [(r.path, r.changed, r.shared) for r in bare] == [((), False, False)]
     assert core.results_between_calls(lambda x: 1 / 0, first, second) is None
+
+
+def test_result_after_change_sees_a_cache_keyed_on_the_array():
+    """core.result_after_change: the second call on the same array, changed in place, must see the new values; a
+    cache keyed on id(x) returns the first call's result, a fresh computation does not; None leaves an argument."""
+    memo: dict = {}
+
+    def cached(x, k):
+        return memo.setdefault(id(x), x * k)
+
+    x, changed = np.ones((2, 3)), np.full((2, 3), 4.0)
+    assert np.array_equal(core.result_after_change(cached, (x, 2.0), (changed, None)), np.full((2, 3), 2.0))
+    y = np.ones((2, 3))
+    assert np.array_equal(core.result_after_change(lambda a, k: a * k, (y, 2.0), (changed, None)), 2 * changed)
+    assert np.array_equal(y, changed)

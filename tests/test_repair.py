@@ -41,6 +41,11 @@ def noisy_softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def shifted(x):
+    """x + 1 entry by entry, x of shape (N,)."""
+    return np.where(x > 0, x + 1, x + 2)
+
+
 def two_places(z):
     """Wrong by a factor of 2 that either of two lines can remove."""
     a = 2 * z
@@ -266,6 +271,13 @@ def checks(monkeypatch):
         core.expect_close((-a).data, 0.9, name="the value of -a")
 
     module.negate = negate
+
+    def shift(fn):
+        up, down = r.uniform(0.5, 2.0, size=6), -r.uniform(0.5, 2.0, size=7)
+        core.expect_close(core.call(fn, up, name="shifted(x > 0)"), up + 1, name="shifted(x > 0)")
+        core.expect_close(core.call(fn, down, name="shifted(x < 0)"), down + 1, name="shifted(x < 0)")
+
+    module.shift = shift
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -344,6 +356,26 @@ def test_a_change_that_fits_one_case_by_coincidence_is_not_told(tmp_path, checks
     assert "expected shape (5, 5), got (5, 4)" in lucky.message and "should be" not in lucky.message
     doubled = _verdict(tmp_path, "onehot", student.one_hot5_doubled)
     assert "the factor `2` should not be there" in doubled.message, doubled.message
+
+
+def test_a_change_that_breaks_a_case_the_check_found_right_is_not_told(tmp_path, checks):
+    """The comparisons a check found right before it failed are replayed too (core.recording_passes): the
+    flipped test `x > 0` fixes the negative inputs but breaks the positive ones, which passed."""
+    verdict = _verdict(tmp_path, "shift", _student(tmp_path).shifted)
+    assert "(shifted), `2` should be `1`" in verdict.message and "`x > 0` should be" not in verdict.message, \
+        verdict.message
+    assert verdict.diagnosis == "repairlab.shift/one-change-constant", verdict.diagnosis
+
+
+def test_passes_are_recorded_only_inside_the_block():
+    kept: list[core.Compared] = []
+    core.expect_close(np.ones(3), np.ones(3), name="before")
+    with core.recording_passes(kept):
+        core.expect_close(np.ones(3), np.ones(3), name="inside")
+        with pytest.raises(core.CheckFailure):
+            core.expect_close(np.zeros(3), np.ones(3), name="failed")
+    core.expect_close(np.ones(3), np.ones(3), name="after")
+    assert [c.name for c in kept] == ["inside"]
 
 
 def test_a_raising_line_is_never_fixed_by_deleting_it(tmp_path, checks):

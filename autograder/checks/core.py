@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import math
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -96,6 +97,33 @@ def differs(got: Any, expected: Any, message: str, diagnosis: str | None, *, nam
     failure = CheckFailure(message, diagnosis)
     failure.compared = Compared(got, expected, rtol, atol, name)
     return failure
+
+
+#: The comparisons found right while a check runs (see recording_passes); per thread, as the judge's session.
+_passes = threading.local()
+#: Kept per check: the judge replays only the few computed by the function it searches.
+PASSES_KEPT = 32
+
+
+@contextlib.contextmanager
+def recording_passes(into: list[Compared]) -> Iterator[list[Compared]]:
+    """While the block runs, every comparison :func:`expect_close` finds right is appended to ``into``.
+
+    The judge's one-change search (judge/repair.py) replays them: a change that fixes the failed case
+    but breaks a case the student's code got right (a deleted reshape that (N, 1) targets needed and
+    (N,) targets did not) is not the fix, and is not told."""
+    previous = getattr(_passes, "into", None)
+    _passes.into = into
+    try:
+        yield into
+    finally:
+        _passes.into = previous
+
+
+def _record_pass(got: Any, expected: Any, rtol: float, atol: float, name: str) -> None:
+    into = getattr(_passes, "into", None)
+    if into is not None and len(into) < PASSES_KEPT:
+        into.append(Compared(got, expected, rtol, atol, name))
 
 
 def fail(message: str, diagnosis: str | None = None) -> None:
@@ -302,6 +330,7 @@ def expect_close(got: Any, expected: Any, *, name: str, rtol: float = 1e-5, atol
         scale = float(_max(_abs(e))) if e.size and bool(_isfinite(e).all()) else 1.0
     rtol, atol = dtype_tolerance(got, rtol, atol, scale)
     if close(got, expected, rtol, atol):
+        _record_pass(got, expected, rtol, atol, name)
         return
     low = getattr(got, "dtype", None)
     if low is not None and _issubdtype(low, np.floating) and low.itemsize < 4:
@@ -852,7 +881,6 @@ def kernel_functions(source: str) -> dict[str, Any]:
     namespace: dict = {}
     exec(compile(source, "<check code>", "exec"), namespace)  # noqa: S102 - the checks' own text
     return {n: namespace[n] for n in names}
-    return {n: namespace[n] for n in names}
 
 
 @contextlib.contextmanager
@@ -933,6 +961,28 @@ def results_between_calls(fn: Callable, first: tuple, second: tuple) -> list[Kep
     except Exception:
         return None
     return [KeptResult(tuple(int(k) for k in p), bool(i), bool(c), bool(s)) for p, i, c, s in found]
+
+
+_CALL_AFTER_CHANGE = """
+def call_after_change(fn, args, changed):
+    import numpy as np
+    fn(*args)
+    for a, v in zip(args, changed):
+        if v is not None:
+            a[...] = v
+    return fn(*args)
+"""
+
+
+def result_after_change(fn: Callable, args: tuple, changed: tuple) -> Any:
+    """What ``fn(*args)`` returns when called a second time on THE SAME arrays after their values were changed in
+    place (``changed[k]`` written into the array ``args[k]``; None leaves an argument as it is), where student code
+    runs.  The check compares it with its oracle on the new values: a result computed from the old values is state
+    kept between calls that the check's own fresh arrays never show (a cache keyed on ``id(x)`` or on the array's
+    shape, a transposed copy of W kept from the first call, a stale result after an in-place SGD step), since a
+    training loop updates the same arrays in place between calls.  Raises what the student's code raises."""
+    run = kernel_functions(_CALL_AFTER_CHANGE)["call_after_change"]
+    return run(fn, args, changed)
 
 
 def with_note(failure: CheckFailure, note: str) -> CheckFailure:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +34,8 @@ BARE = re.compile(r"has wrong values: largest error [^;]*\)$")
 BATCH = 200
 #: A call slower than this (a training loop) is not re-run hundreds of times.
 SLOW_CALL = 0.25
+#: Comparisons the check found right that a fitting change is replayed on (the newest ones).
+PASSES_REPLAYED = 12
 #: Wall time the whole search may take for one failure.
 BUDGET_SECONDS = 6.0
 #: Glosses of library functions students confuse.
@@ -54,9 +56,11 @@ class Repair:
     diagnosis: str
 
 
-def explain(failure: BaseException, said: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
+def explain(failure: BaseException, said: str, diagnosis: str | None, session: JudgeSession,
+            passed: Sequence[Compared] = ()) -> Repair | None:
     """The one-change story for ``failure`` (a check's failure whose message is ``said`` and diagnosis
-    ``diagnosis``), or None."""
+    ``diagnosis``), or None.  ``passed``: the comparisons the same check found right before it failed
+    (core.recording_passes); a change must keep those right too."""
     compared = _compared(failure)
     # Every failure that carries its comparison is searched, a catalogued diagnosis too: the change
     # then pins the line the diagnosis speaks of, or, when the values only happened to match a
@@ -81,7 +85,7 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
                 # value while breaking what else it does (a gradient it stores): not a fix
                 edits = [e for e in edits if e.kind != "line"]
             fits = _fits(session, found, edits, compared, started)
-            fits = _confirmed(session, fits, source, _others(failure), started)
+            fits = _confirmed(session, fits, source, _others(failure) + _oracle_passes(session, passed), started)
         except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
             return None
         return _story(fits, compared, _function_name(source), said, diagnosis)
@@ -100,16 +104,39 @@ def _others(failure: BaseException) -> list[Compared]:
     return []
 
 
+def _oracle_passes(session: JudgeSession, passed: Sequence[Compared]) -> list[Compared]:
+    """The passed comparisons whose expected value is the check's own (an oracle's), newest first: one
+    that compared the student's value with another of the student's values (a second call with the first)
+    says what the code does, not what it should do."""
+    return [c for c in reversed(passed) if not _the_students(session, c.expected)][:PASSES_REPLAYED]
+
+
+def _the_students(session: JudgeSession, value: Any) -> bool:
+    """Is ``value`` itself (not an equal copy: a right answer equals the oracle's) a value the student's
+    code returned or the judge read from a kernel object?"""
+    read = session.reads.get(id(value))
+    return read is not None and read.value is value or any(
+        part is value for record in session.calls for _, part in _parts(record.result))
+
+
 def _confirmed(session: JudgeSession, fits: list[Edit], source: str, others: list[Compared],
                started: float) -> list[Edit]:
-    """The fitting edits that also fix the check's other failed cases computed by the same function (an
-    edit that fits one input by coincidence, `y.max() + 1` -> `+ 2` where C happened to be y.max() + 2,
-    does not fit another).  A case that cannot be traced or replayed confirms nothing and refutes nothing."""
+    """The fitting edits that also give the expected values of the check's other cases computed by the same
+    function, failed or passed (an edit that fits one input by coincidence, `y.max() + 1` -> `+ 2` where C
+    happened to be y.max() + 2, does not fit another; one that fixes a (N,) case by deleting a reshape the
+    passed (N, 1) case needs is no fix).  A case that cannot be traced or replayed confirms nothing and
+    refutes nothing."""
+    sources: dict[int, str | None] = {}     # a function's source, asked of the kernel once
     for other in others:
         if not fits or time.perf_counter() - started > BUDGET_SECONDS:
             break
         found = next(iter(_producers(session, other.got)), None)
-        if found is None or found.record.seconds > SLOW_CALL or session.source(session.callable_of(found.record.fn))[0] != source:
+        if found is None or found.record.seconds > SLOW_CALL:
+            continue
+        fn = session.callable_of(found.record.fn)
+        if id(fn) not in sources:
+            sources[id(fn)] = session.source(fn)[0]
+        if sources[id(fn)] != source:
             continue
         if not _replays(session, found, identity(source) or source, other):
             continue

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..checks.cases import explain_exception
-from ..checks.core import CheckFailure, located, slug
+from ..checks.core import CheckFailure, Compared, located, recording_passes, slug
 from ..kernel.wire import ProtocolError, read_frame
 from .declarations import CheckCall
 from .repair import Repair, explain
@@ -98,13 +98,16 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
         conn.settimeout(None)   # the cell's own time limit bounds the rest (CellJudge closes the socket)
         check = getattr(importlib.import_module(f"autograder.checks.{call.lab}"), call.name)
         activate(session)
+        passed: list[Compared] = []
         try:
-            with np.errstate(all="ignore"):   # the oracle's own edge cases stay silent (thread-local)
+            # the oracle's own edge cases stay silent (thread-local); the comparisons found right are kept
+            # for the one-change search, which must not break them
+            with np.errstate(all="ignore"), recording_passes(passed):
                 check(*args)
         except CheckFailure as exc:
             message, diagnosis = located(exc), getattr(exc, "diagnosis", None)
             message, diagnosis = _worded(exc, message, diagnosis)
-            better = _repaired(exc, message, diagnosis, session)
+            better = _repaired(exc, message, diagnosis, session, passed)
             if better is not None:
                 message, diagnosis = better.message, better.diagnosis
             return CheckVerdict(call.qualname, False, message, f"{call.qualname}/{diagnosis or slug(message)}",
@@ -147,12 +150,13 @@ def _ends_raw(failure: BaseException, message: str) -> bool:
     return False
 
 
-def _repaired(failure: CheckFailure, message: str, diagnosis: str | None, session: JudgeSession) -> Repair | None:
-    """The one change of the student's code that gives the expected value of the failed comparison (see
-    repair.py); None when there is none, or the kernel stopped."""
+def _repaired(failure: CheckFailure, message: str, diagnosis: str | None, session: JudgeSession,
+              passed: list[Compared]) -> Repair | None:
+    """The one change of the student's code that gives the expected value of the failed comparison and
+    keeps the ``passed`` ones right (see repair.py); None when there is none, or the kernel stopped."""
     try:
         with np.errstate(all="ignore"):
-            return explain(failure, message, diagnosis, session)
+            return explain(failure, message, diagnosis, session, passed)
     except (KernelGone, Exception):  # noqa: BLE001 - the search only words a failure: it never costs the verdict
         return None
 
