@@ -4534,6 +4534,7 @@ def early_stopping(EarlyStopping):
                     if wrong[msg] is maximised and not _larger_loss_improves(EarlyStopping, patience, min_delta):
                         continue        # a prefix that fits by coincidence: a rising sequence did not confirm it
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                _best_moved_within_delta(what, losses, k, seen, want, min_delta)
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
@@ -4543,6 +4544,29 @@ def early_stopping(EarlyStopping):
                 break
     for args in stopped:        # asked once every sequence passed: its own mistakes are named first
         _after_stop(*args)
+
+
+def _best_moved_within_delta(what, losses, k, seen, want, min_delta) -> None:
+    """A property of the rule, asked of the epoch that went wrong: a loss below best_loss by LESS than min_delta
+    is no improvement, so best_loss and best_epoch stay where the earlier epochs left them.  Told only when the
+    earlier epochs were right (the best the stopper held is the rule's) and this epoch moved best_loss and/or
+    best_epoch to this loss / this epoch where the rule keeps them."""
+    if k == 0 or not min_delta or seen[:k] != want[:k]:
+        return
+    loss, (_stop, prev_best, prev_epoch) = losses[k], want[k - 1]
+    if math.isnan(loss) or not prev_best - min_delta <= loss < prev_best:
+        return
+    _stop_got, best, epoch = seen[k]
+    moved = [part for part, ok in ((f"best_loss to {best!r}", best == loss and best != prev_best),
+                                   (f"best_epoch to {epoch}", epoch == k + 1 and epoch != prev_epoch)) if ok]
+    if not moved or (best != prev_best and best != loss) or (epoch != prev_epoch and epoch != k + 1):
+        return
+    fail(f"{what}, losses {losses[:k + 1]}: epoch {k + 1}'s loss {loss!r} is below best_loss {prev_best!r} by less "
+         f"than min_delta = {min_delta!r} ({loss!r} >= {prev_best!r} - {min_delta!r}), so it is NOT an improvement, "
+         f"and your stopper moved {' and '.join(moved)}: best_loss and best_epoch change only on an improvement, "
+         f"val_loss < best_loss - min_delta, the same test that resets the count (a plain val_loss < best_loss "
+         f"test for the best and min_delta for the count?). Expected (stop, best_loss, best_epoch) = {want[k]}, got "
+         f"{seen[k]}", "stopper-best-moved-within-delta")
 
 
 def _after_stop(stopper, losses, state, patience, what) -> None:
@@ -4826,6 +4850,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
+        _schedule_earlier_calls(fn, name, oracle, runs, rule)
         # two catalogued mistakes may coincide on one case (round(e / 3) == (e + 1) // 3): the one that fits
         # EVERY case is the student's; one that fits this case only is said only when it is the only one
         here = [msg for msg, wrong in mistakes.items() if _mistake_fits(wrong, args, epochs, got)]
@@ -4861,6 +4886,44 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
              "schedule-shape-described" if shape else "schedule-wrong-values")
     if raised:
         raise raised[0]
+
+
+def _schedule_earlier_calls(fn, name, oracle, runs, rule) -> None:
+    """State kept between calls, asked of every schedule once a case is wrong: each wrong rate of a case is the
+    rate the student's function returned for the SAME epoch in an earlier case with other arguments (a cache or
+    memo keyed on the epoch alone, a value kept from the first call).  Told when every wrong epoch of the case
+    (two at least) fits, and confirmed on a fresh call: the same epoch with a new lr0 still gives the earlier
+    rate where the rule's is another."""
+    same = lambda u, v: math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-12)
+    for i, (args, epochs, got) in enumerate(runs):
+        wrong = [(e, g) for e, g in zip(epochs, got) if not same(g, oracle(e, *args))]
+        if not wrong:
+            continue
+        earlier = {}
+        for a, es, gs in runs[:i]:
+            for e, g in zip(es, gs):
+                earlier.setdefault(e, (a, g))
+        stale = [(e, g, earlier[e][0]) for e, g in wrong if e in earlier and earlier[e][0] != args
+                 and same(g, earlier[e][1])]
+        if len(wrong) < 2 or len(stale) != len(wrong):
+            return
+        e, g, before = stale[0]
+        fresh = (round(float(args[0]) * 1.37 + 0.011, 6),) + tuple(args[1:])
+        try:
+            again = expect_scalar(call(fn, e, *fresh, name=f"{name}({e}, {', '.join(map(str, fresh))})"),
+                                  name=f"{name}({e}, ...)")
+        except core.CheckFailure:
+            return
+        if not same(again, g) or same(again, oracle(e, *fresh)):
+            return
+        fail(f"{name}(epoch={e}, {', '.join(map(str, args))}) returned {g:.6g}, expected {oracle(e, *args):.6g}: it "
+             f"is the rate your function returned for epoch {e} in an earlier call with other arguments "
+             f"({', '.join(map(str, before))}), and so at every wrong epoch of this case ({[w[0] for w in wrong][:6]}); "
+             f"with lr0 = {fresh[0]} it still returns {again:.6g}: your function returned a result computed from the "
+             f"values of an earlier call: state kept between calls (a cache or memo keyed on the epoch alone, a "
+             f"global or attribute set by the first call); a schedule is a pure function of ALL its arguments: "
+             f"compute the rate from them at every call, {rule}", "schedule-earlier-call")
+    return
 
 
 def _schedule_pure(fn, name, runs) -> None:
