@@ -3154,6 +3154,38 @@ def _results_kept(fn, what, first, second, outputs) -> None:
          f"anew in every call", "result-buffer-shared-between-calls")
 
 
+def _after_change(fn, what, args, labels, oracle, pick, r) -> None:
+    """Property of every graded function, asked as a training loop calls it: the same arrays (``labels``: argument
+    index -> name) changed IN PLACE between two calls (a new batch written into x's buffer, new gradients in dout);
+    the second result (``pick``: the arrays compared, from what the function returned) must be ``oracle``'s on the
+    new values.  A result equal to the oracle's on the OLD values is state kept between calls (a cache keyed on
+    id(x) or on the shapes).  Cheap: two calls, after the cases passed."""
+    changed = tuple(r.normal(size=np.shape(a)).astype(np.asarray(a).dtype) if k in labels else None
+                    for k, a in enumerate(args))
+    new = tuple(c if c is not None else a for a, c in zip(args, changed))
+    try:
+        gots = [np.ravel(np.asarray(g, dtype=_float64)) for g in pick(core.result_after_change(fn, args, changed))]
+    except Exception:       # a raise, or a result of another form: the cases ask that
+        return
+    fits = lambda value: len(gots) == len(value) and all(
+        g.size == np.size(w) and core.close(g, np.ravel(np.asarray(w, dtype=_float64)), 1e-7, 1e-10)
+        for g, w in zip(gots, value))
+    if fits(oracle(*new)):
+        return
+    old = fits(oracle(*args))
+    stale = [label for k, label in labels.items() if not old and fits(oracle(*[args[j] if j == k else a
+                                                                               for j, a in enumerate(new)]))]
+    said = ("returned the result for the values of the FIRST call" if old else
+            f"returned the result for the first call's {' and '.join(stale)} (the new values of the others)" if stale
+            else "returned neither the result for the new values nor the one for the old ones")
+    fail(f"{what} called twice on THE SAME arrays, {' and '.join(labels.values())} changed in place between the "
+         f"calls (as a training loop does: a new batch written into x's buffer, new gradients in dout): the second "
+         f"call {said}: your function returned a result computed from the values of an earlier call: state kept "
+         f"between calls (a cache keyed on id(x) or on the shapes, a value kept from the first call, a module-level "
+         f"variable); compute everything from the arguments' values at every call",
+         "stale-after-in-place-change" if old or stale else "state-between-calls-in-place")
+
+
 def dropout_forward(dropout_forward):
     r = core.rng("lab08.dropout_forward")
     cases = [((300, 47), 0.3, np.float64), ((211, 53), 0.65, np.float32), ((1, 29), 0.4, np.float64),
@@ -3358,6 +3390,9 @@ def dropout_backward(dropout_backward):
     k = core.rng("lab08.dropout_backward.kept")
     _results_kept(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
                   *[(k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6) for _ in range(2)], ("dx",))
+    _after_change(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
+                  (k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6), {0: "dout"},
+                  lambda d, m: [_f64(d) * _f64(m)], lambda got: [got], k)
 
 
 def _foreign_shape(exc, shapes: dict, probe=None) -> None:
@@ -3801,6 +3836,10 @@ def batchnorm_train(batchnorm_forward):
     _results_kept(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
                   *[(*_bn_inputs(k, 9, 4, np.float64), True) for _ in range(2)],
                   ("out", "running_mean", "running_var", "cache's x_hat", "cache's gamma", "cache's inv_std"))
+    _after_change(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
+                  (*_bn_inputs(k, 9, 4, np.float64), True), {0: "x", 1: "gamma", 2: "beta"},
+                  lambda x, g, b, rm, rv, t: list(_bn_oracle(x, g, b, rm, rv, True, 0.1, 1e-5)[:3]),
+                  lambda got: list(got)[:3], k)
 
 
 def _bn_beta_additive(batchnorm_forward, r, training: bool) -> None:
@@ -4120,6 +4159,8 @@ def batchnorm_backward(batchnorm_backward):
         twice.append((k.normal(size=(9, 4)), _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]))
     _results_kept(batchnorm_backward, "batchnorm_backward(dout (9, 4) float64, cache)", *twice,
                   ("dx", "dgamma", "dbeta"))
+    _after_change(batchnorm_backward, "batchnorm_backward(dout (9, 4) float64, cache)", twice[0], {0: "dout"},
+                  lambda d, cache: list(_bn_grads(*cache, _f64(d))), lambda got: list(got), k)
 
 
 def _bn_cache_untouched(cache, kept, what) -> None:
@@ -5132,6 +5173,11 @@ def update_ratio(update_ratio):
                          {"before": before, "after": after}, str(exc).split(" has wrong values")[0], rtol, 1e-12,
                          neutral={"before": None})
             raise
+    k = core.rng("lab08.update_ratio.kept")
+    before = k.normal(size=(6, 5))
+    _after_change(update_ratio, "update_ratio(before (6, 5), after)", (before, before + 0.1 * k.normal(size=(6, 5))),
+                  {0: "before", 1: "after"}, lambda b, a: [float(np.linalg.norm(_f64(a) - _f64(b)) /
+                                                                 np.linalg.norm(_f64(b)))], lambda got: [got], k)
 
 
 def _ratio_invariances(update_ratio, exc, r):

@@ -2215,3 +2215,15 @@ VARIANTS += [
                 "        cache[key] = lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n"
                 "    return cache[key]\n"),
 ]
+# Round 18: the same arrays changed in place between two calls (core.result_after_change), as a training loop does.
+MUTANTS += [
+    Mutant("update ratio: memoised on id(before) (stale when the same arrays are updated in place)",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    memo = update_ratio.__dict__.setdefault('memo', {})\n"
+               "    key = (id(before), id(after))\n"
+               "    if key not in memo:\n"
+               "        memo.clear()\n"
+               "        memo[key] = (before, after, float(np.linalg.norm(after - before) / np.linalg.norm(before)))\n"
+               "    return memo[key][2]\n",
+           expect=["state kept between calls", "FIRST call"]),
+]
