@@ -1058,8 +1058,10 @@ def _after_change(fn, name, context, args, oracle, outputs, labels, r) -> None:
     call).  Cheap: two calls, after the cases passed."""
     changed = tuple(r.normal(0, 1, np.shape(a)).astype(a.dtype) if k in labels else None for k, a in enumerate(args))
     new = tuple(c if c is not None else a for a, c in zip(args, changed))
+    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)    # the old values, kept here
     try:
-        got = core.result_after_change(fn, args, changed)
+        got = core.result_after_change(fn, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args),
+                                       changed)
         gots = [np.asarray(g, dtype=_float64) for g in (list(got) if len(outputs) > 1 else [got])]
     except Exception:       # a raise here is asked by the cases (the same call raised nothing there)
         return

@@ -3163,8 +3163,10 @@ def _after_change(fn, what, args, labels, oracle, pick, r) -> None:
     changed = tuple(r.normal(size=np.shape(a)).astype(np.asarray(a).dtype) if k in labels else None
                     for k, a in enumerate(args))
     new = tuple(c if c is not None else a for a, c in zip(args, changed))
+    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)    # the old values, kept here
     try:
-        gots = [np.ravel(np.asarray(g, dtype=_float64)) for g in pick(core.result_after_change(fn, args, changed))]
+        gots = [np.ravel(np.asarray(g, dtype=_float64)) for g in pick(core.result_after_change(
+            fn, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args), changed))]
     except Exception:       # a raise, or a result of another form: the cases ask that
         return
     fits = lambda value: len(gots) == len(value) and all(
