@@ -468,3 +468,35 @@ def test_a_factor_on_one_case_is_told_only_when_every_case_shows_it():
     same = core.CheckFailure("dx: your result is the expected one times 1.091 (a missing ...)", "scaled")
     assert not checks._confirmed(one, [(None, other), (None, one)])
     assert checks._confirmed(one, [(None, same), (None, one)])
+
+
+def test_round18_a_reshape_short_by_one_size_is_named():
+    flat = checks._dims("flatten_forward", (np.zeros((3, 4, 5, 7)),))
+    said = checks._name_sizes("cannot reshape array of size 420 into shape (3,35)", flat)
+    assert "4 (C) times fewer" in said and "a factor C is missing" in said
+    assert checks._reshape_short("cannot reshape array of size 192 into shape (8,12)") == 2
+    assert checks._reshape_short("cannot reshape array of size 192 into shape (8,-1)") is None
+    assert checks._reshape_short("cannot reshape array of size 96 into shape (8,24)") is None
+
+
+def test_round18_results_depend_on_values_not_on_memory_layout():
+    x = np.arange(24.0).reshape(2, 3, 4)
+    right = lambda a: a.reshape(len(a), -1)
+    checks._layout_free(right, "f", "x", (x,), right, ("output",), {0: "x"})
+    memory = lambda a: np.ravel(a, order="K").reshape(len(a), -1)
+    with pytest.raises(core.CheckFailure) as caught:
+        checks._layout_free(memory, "f", "x", (x,), right, ("output",), {0: "x"},
+                            readings={"memory order read": memory})
+    assert caught.value.diagnosis == "depends-on-memory-layout" and "memory order read" in str(caught.value)
+
+
+def test_round18_state_kept_between_calls_on_the_same_arrays():
+    r = np.random.default_rng(0)
+    x = r.normal(size=(2, 3))
+    right = lambda a: a * 2
+    checks._after_change(right, "f", "x", (x,), right, ("output",), {0: "x"}, r)
+    memo: dict = {}
+    stale = lambda a: memo.setdefault(id(a), a * 2).copy()
+    with pytest.raises(core.CheckFailure) as caught:
+        checks._after_change(stale, "f", "x", (x,), right, ("output",), {0: "x"}, r)
+    assert caught.value.diagnosis == "stale-after-in-place-change" and "FIRST call" in str(caught.value)

@@ -578,3 +578,16 @@ def test_running_statistics_fitted_on_two_calls(ns):
 
     with pytest.raises(core.CheckFailure, match="wrong SIGN"):
         checks._running_coefficients(slipped, exc, 1, "running_mean", 0.1, 1e-5)
+
+
+def test_round18_a_schedule_memoised_on_the_epoch_is_named():
+    from autograder.checks import lab08 as checks08
+    memo: dict = {}
+    rule = lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / T))
+    stale = lambda e, *args: memo.setdefault(e, rule(e, *args))
+    runs = [((a, T), range(6), [stale(e, a, T) for e in range(6)]) for a, T in ((0.1, 10), (0.5, 7))]
+    with pytest.raises(core.CheckFailure) as caught:
+        checks08._schedule_earlier_calls(stale, "cosine_decay", rule, runs, "the rule")
+    assert caught.value.diagnosis == "schedule-earlier-call" and "earlier call" in str(caught.value)
+    runs = [((a, T), range(6), [rule(e, a, T) for e in range(6)]) for a, T in ((0.1, 10), (0.5, 7))]
+    checks08._schedule_earlier_calls(rule, "cosine_decay", rule, runs, "the rule")

@@ -643,6 +643,17 @@ def _read_sizes(text: str, dims: dict) -> str | None:
             return (f"the array holds {said(total)} values and the shape asked for is ({named}): {twice} uses {dup} "
                     f"twice, so one of them stands for another size (W typed as H, or the other way round?); the "
                     f"sizes asked for must multiply to the same total")
+        asked = int(np.prod([v for v in parts if v > 0])) if any(v > 0 for v in parts) else 0
+        if -1 not in parts and asked > 0:
+            for big, small, word in ((total, asked, "missing from"), (asked, total, "extra in")):
+                if big % small or big == small:
+                    continue
+                label = _product_names(big // small, dims)
+                if label and " or " not in label:
+                    return (f"the array holds {said(total)} values and the shape asked for is ({named}), which "
+                            f"multiplies to {asked}: {big // small} ({label}) times {'fewer' if word[0] == 'm' else 'more'}"
+                            f" values: a factor {label} is {word} the shape asked for; the sizes asked for must "
+                            f"multiply to the same total")
         return (f"the array holds {said(total)} values and the shape asked for is ({named}): the sizes asked for "
                 f"must multiply to the same total (is a factor of the product missing or extra?)")
     return None
@@ -925,6 +936,160 @@ def _results_kept(fn, name, context, first, second, outputs) -> None:
          f"create the result anew in every call", "result-buffer-shared-between-calls")
 
 
+#: Driver code run where student code runs (core.kernel_functions): the arrays of ``which`` handed over in another
+#: memory layout with the same values (a copy crossing to the kernel would be C-contiguous again).
+_IN_LAYOUT = """
+def call_in_layout(fn, args, which, layout):
+    import numpy as np
+    def relaid(a):
+        if layout == "F":
+            return np.asfortranarray(a)
+        if a.ndim < 3:
+            return np.ascontiguousarray(a.T).T
+        return np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1)
+    return fn(*[relaid(a) if k in which else a for k, a in enumerate(args)])
+"""
+
+LAYOUTS = (("F", "a Fortran-ordered copy, np.asfortranarray"),
+           ("last", "a channels-last buffer seen channels-first, np.moveaxis(a_nhwc, -1, 1), as a transpose or a "
+                    "conv output before a copy gives"))
+
+
+def _relaid(a, layout):
+    """The same relayout as the kernel driver, here (to compute what a memory-order reading would give)."""
+    if layout == "F":
+        return np.asfortranarray(a)
+    if a.ndim < 3:
+        return np.ascontiguousarray(a.T).T
+    return np.moveaxis(np.ascontiguousarray(np.moveaxis(a, 1, -1)), -1, 1)
+
+
+def _layout_free(fn, name, context, args, oracle, outputs, labels, readings=None) -> None:
+    """Property of every graded function: the result depends on the VALUES of its arrays, not on their memory
+    layout.  The arrays of ``labels`` (argument index -> name) are handed over, in the kernel, as a Fortran-ordered
+    copy and as a channels-last buffer seen channels-first (what x.transpose or a layer's output before a copy
+    is): the result must be the oracle's.  Code reading the memory order (np.ravel(a, order='K') or order='A',
+    a.data, np.frombuffer, strides computed for a C-contiguous array) passes every C-contiguous case.
+    ``readings`` (message -> function of the relaid arguments): a cause told when it gives the student's result
+    in BOTH layouts.  Cheap: two calls, after the cases passed."""
+    try:
+        run = core.kernel_functions(_IN_LAYOUT)["call_in_layout"]
+    except Exception:
+        return
+    wants = oracle(*args)
+    wants = list(wants) if len(outputs) > 1 else [wants]
+    try:        # the same values C-contiguous first: a wrong answer there is no layout's doing
+        plain = core.call(fn, *args, name=name)
+        plains = [np.asarray(g, dtype=_float64) for g in (list(plain) if len(outputs) > 1 else [plain])]
+    except (core.CheckFailure, TypeError, ValueError):
+        return
+    if not (len(plains) == len(wants) and all(g.shape == np.shape(w) and core.close(
+            g, np.asarray(w, _float64), **_tol(args[0].dtype)) for g, w in zip(plains, wants))):
+        fail(f"{name} ({context}), called again later with new values of shapes it has already seen (C-contiguous "
+             f"arrays, as in the cases), returned a wrong result where the same call in the cases was right: your "
+             f"function returned a result computed from the values of an earlier call: state kept between calls (a "
+             f"cache keyed on the shapes, a module-level variable, an attribute set by an earlier call); compute "
+             f"everything from the arguments' values at every call", "state-between-calls")
+    bad = []
+    for layout, said in LAYOUTS:
+        try:
+            got = core.call(run, fn, args, tuple(labels), layout, name=name)
+        except core.CheckFailure as exc:
+            bad.append((layout, said, None, str(exc).split(": ", 1)[-1][:160]))
+            continue
+        try:
+            gots = list(got) if len(outputs) > 1 else [got]
+            gots = [np.asarray(g, dtype=_float64) for g in gots]
+        except (TypeError, ValueError):
+            gots = None
+        if gots is not None and len(gots) == len(wants) and all(
+                g.shape == np.shape(w) and core.close(g, np.asarray(w, _float64), **_tol(args[0].dtype))
+                for g, w in zip(gots, wants)):
+            continue
+        bad.append((layout, said, gots, None))
+    if not bad:
+        return
+    layout, said, gots, raised = bad[0]
+    arrays = " and ".join(labels.values())
+    if len(labels) > 1:         # which array's layout matters: each one alone in the layout that failed
+        alone = []
+        for k, label in labels.items():
+            try:
+                one = core.call(run, fn, args, (k,), layout, name=name)
+                ones = list(one) if len(outputs) > 1 else [one]
+                ones = [np.asarray(g, dtype=_float64) for g in ones]
+                if len(ones) == len(wants) and all(g.shape == np.shape(w) and core.close(
+                        g, np.asarray(w, _float64), **_tol(args[0].dtype)) for g, w in zip(ones, wants)):
+                    continue
+            except (core.CheckFailure, TypeError, ValueError):
+                pass
+            alone.append(label)
+        if alone:
+            arrays = " and ".join(alone) + f" (the other {'arrays' if len(labels) - len(alone) > 1 else 'array'} "\
+                f"C-contiguous)" if len(alone) < len(labels) else arrays
+            labels = {k: v for k, v in labels.items() if v in alone}
+    which = ""
+    if gots is not None and len(outputs) > 1:
+        which = " " + ", ".join(o for o, g, w in zip(outputs, gots, wants)
+                                if g.shape != np.shape(w) or not core.close(g, np.asarray(w, _float64),
+                                                                            **_tol(args[0].dtype)))
+    reading = ""
+    for text, read in (readings or {}).items():
+        if len(bad) == len(LAYOUTS) and all(
+                g is not None and len(g) == 1 and g[0].shape == np.shape(v) and core.close(g[0], v, rtol=0, atol=0)
+                for (lay, _s, g, _r), v in ((b, read(*[_relaid(a, b[0]) if k in labels else a
+                                                        for k, a in enumerate(args)])) for b in bad)):
+            reading = f"; and so in both layouts: {text}"
+            break
+    fail(f"{name} ({context}) is right on C-contiguous arrays and "
+         f"{'raised ' + raised if raised else 'returned other values' + which} when {arrays} "
+         f"{'holds' if len(labels) == 1 else 'hold'} the same values in another memory layout ({said}; "
+         f"a.flags['C_CONTIGUOUS'] is False){reading}: the result must depend on the values only, whatever the "
+         f"layout: the code reads an array's memory order (np.ravel(a, order='K') or order='A', a.data, "
+         f"np.frombuffer, a.tobytes(), strides computed for a C-contiguous array, a shape assigned in place) "
+         f"rather than its index order; reshape / ravel in the default C order", "depends-on-memory-layout")
+
+
+def _after_change(fn, name, context, args, oracle, outputs, labels, r) -> None:
+    """Property of every graded function, asked as a training loop calls it: the same arrays (``labels``: argument
+    index -> name) changed IN PLACE between two calls (an SGD step on w, a new batch written into x's buffer); the
+    second result must be the oracle's on the new values.  A result equal to the oracle's on the OLD values is
+    state kept between calls (a cache keyed on id(x) or on the shapes, a transposed copy of w kept from the first
+    call).  Cheap: two calls, after the cases passed."""
+    changed = tuple(r.normal(0, 1, np.shape(a)).astype(a.dtype) if k in labels else None for k, a in enumerate(args))
+    new = tuple(c if c is not None else a for a, c in zip(args, changed))
+    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)    # the old values, kept here
+    try:
+        got = core.result_after_change(fn, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args),
+                                       changed)
+        gots = [np.asarray(g, dtype=_float64) for g in (list(got) if len(outputs) > 1 else [got])]
+    except Exception:       # a raise here is asked by the cases (the same call raised nothing there)
+        return
+    fits = lambda value: len(gots) == len(value) and all(
+        g.shape == np.shape(w) and core.close(g, np.asarray(w, _float64), **_tol(args[0].dtype))
+        for g, w in zip(gots, value))
+    listed = lambda value: list(value) if len(outputs) > 1 else [value]
+    if fits(listed(oracle(*new))):
+        return
+    old = fits(listed(oracle(*args)))
+    stale = []
+    for k, label in labels.items():         # which array's old values the answer was computed from
+        mixed = list(new)
+        mixed[k] = args[k]
+        if not old and fits(listed(oracle(*mixed))):
+            stale.append(label)
+    arrays = " and ".join(labels.values())
+    said = ("returned the result for the values of the FIRST call" if old else
+            f"returned the result for the first call's {' and '.join(stale)} (the new values of the others)" if stale
+            else "returned neither the result for the new values nor the one for the old ones")
+    fail(f"{name} ({context}) called twice on THE SAME arrays, {arrays} changed in place between the calls (as a "
+         f"training loop does: an SGD step on w, a new batch written into x's buffer): the second call {said}: your function returned a result "
+         f"computed from the values of an earlier call: state kept between calls (a cache keyed on id(x) or on the "
+         f"shapes, a copy of w or a value kept from the first call, a module-level variable); compute everything "
+         f"from the arguments' values at every call", "stale-after-in-place-change" if old or stale
+         else "state-between-calls-in-place")
+
+
 def _generic(exc: core.CheckFailure) -> bool:
     return exc.diagnosis in GENERIC_DIAGNOSES or str(exc.diagnosis).startswith("raised")
 
@@ -1001,6 +1166,7 @@ def _report(results, patterns, probe=None):
             raise exc
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
+    _channels_missing(failures, passed)
     _slice_axes_mixed(first)
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
     if raised:
@@ -1155,6 +1321,39 @@ def _open_end(exc, case) -> str | None:
             f"are H_out x W_out = {ho} x {wo} (the shapes of the error): a slice left open runs to the end of the "
             f"array, so it also takes the pixels after the last window; end it after the last window, "
             f"u:u + stride * H_out:stride (v:v + stride * W_out:stride along W)")
+
+
+def _channels_missing(failures, passed) -> None:
+    """Conv cases (C_in at index 1) whose every failure is a reshape asking for exactly C_in times fewer values than
+    its array holds, each case with its own C_in, while a case with C_in = 1 passes: C_in is missing from that
+    reshape (single-channel images assumed).  Told as the cases read it, without a one-change search (a sign put on
+    a shape factor, reshape(C_out, -KH*KW), is no fix)."""
+    if not passed or any(len(c) != 10 for c in passed) or not any(c[1] == 1 for c in passed):
+        return
+    if len(failures) < 2 or any(len(c) != 10 or c[1] < 2 or _reshape_short(str(e)) != c[1] for c, e in failures):
+        return
+    if len({c[1] for c, _ in failures}) < 2 and len(failures) < 3:
+        return
+    first = failures[0][1]
+    raise core.CheckFailure(
+        f"{_raised_head(str(first))}: it raises only in the cases with C_in > 1 (the case with one input channel "
+        f"passes), and in every one of them a reshape asks for exactly C_in times fewer values than its array holds "
+        f"({', '.join(f'C_in = {c[1]}' for c, _ in failures[:3])}): C_in is missing from that reshape, as for "
+        f"single-channel images (w.reshape(C_out, KH*KW) where w.reshape(C_out, -1), (C_out, C_in*KH*KW), "
+        f"belongs); w is (C_out, C_in, KH, KW) and every input channel enters each output channel",
+        "channels-missing-from-reshape")
+
+
+def _reshape_short(text: str) -> int | None:
+    """k when ``text`` is NumPy's 'cannot reshape array of size T into shape (...)' with the shape asked for
+    (no -1) holding exactly k times fewer values than T; else None."""
+    m = re.search(r"cannot reshape array of size (\d+) into shape \(([-\d, ]*)\)", text)
+    if not m:
+        return None
+    parts = [int(v) for v in re.findall(r"-?\d+", m.group(2))]
+    asked = int(np.prod(parts)) if parts and min(parts) > 0 else 0
+    total = int(m.group(1))
+    return total // asked if asked and total % asked == 0 and total > asked else None
 
 
 def _raised_head(text: str) -> str:
@@ -1375,6 +1574,30 @@ def conv_output_size(conv_output_size):
               lambda n, k, s, p: len(_starts(n + 2 * p, k, s)), same, "n=28, k=3")
 
 
+def _size_kept(conv_output_size, case, i, name, first) -> None:
+    """Before an argument is called ignored: a combination never asked before (n + 97, k + 6) is right the first
+    time and, asked again with only `name` changed, gives the same answer: the answer is kept from an earlier call
+    (a cache keyed on some of the arguments), not computed without `name`.  A call order question: an answer that
+    depends on which call came first is state from an earlier call."""
+    right = lambda c: len(_starts(c[0] + 2 * c[3], c[1], c[2]))
+    fresh = (case[0] + 97, case[1] + 6, case[2], case[3])
+    other = tuple(v + 1 if j == i else v for j, v in enumerate(fresh))
+    if right(fresh) == right(other):
+        other = tuple(v + 2 if j == i else v for j, v in enumerate(fresh))
+    try:
+        a, b = (core.expect_scalar(core.call(conv_output_size, *c, name="conv_output_size"), name="conv_output_size")
+                for c in (fresh, other))
+    except core.CheckFailure:
+        return
+    if a == right(fresh) and b == a != right(other):
+        args = lambda c: ", ".join(f"{k}={v}" for k, v in zip(("n", "k", "stride", "pad"), c))
+        fail(f"{first}: conv_output_size({args(fresh)}) asked for the first time is right ({a:g}), and conv_output_size("
+             f"{args(other)}), asked right after it, returns {b:g} again where {right(other)} belongs: the answer "
+             f"depends on which call came first: state from an earlier call (a cache or memo keyed on some of the "
+             f"arguments only, a global set by the first call); the output length is computed from all four "
+             f"arguments at every call, floor((n + 2*pad - k) / stride) + 1", "size-state-from-earlier-call")
+
+
 def _size_argument_ignored(conv_output_size, case, value, first) -> None:
     """Re-run a wrong case with one argument changed at a time: an argument that changes the right size
     and never the answer is ignored by the result."""
@@ -1390,6 +1613,7 @@ def _size_argument_ignored(conv_output_size, case, value, first) -> None:
         except core.CheckFailure:
             continue
         if all(a == value for a in answers):
+            _size_kept(conv_output_size, case, i, name, first)
             shown = ", ".join(f"{name}={c[i]}" for c in variants[:3]) + ", ..."
             fail(f"{first}: the result ignores `{name}`: with {shown} it is still {value:g}, where "
                  f"{', '.join(map(str, rights[:3]))}, ... belong; the output length is floor((n + 2*pad - k) / stride) + 1",
@@ -1849,6 +2073,10 @@ def conv2d_forward(conv2d_forward):
     case = CONV_CASES[2]
     _results_kept(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   (*_conv_inputs(k, case), case[7], case[8]), ("output",))
+    _layout_free(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
+                 _conv, ("output",), {0: "x", 1: "w"})
+    _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
+                  _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
 
 
 def _conv_mixed_dtypes(conv2d_forward) -> None:
@@ -2562,6 +2790,12 @@ def conv2d_backward(conv2d_backward):
         twice = [(k.normal(0, 1, (case[0], case[4], *_out_size(case))), *_conv_inputs(k, case)[:2], case[7], case[8])
                  for _ in range(2)]
         _results_kept(conv2d_backward, "conv2d_backward", _describe_conv(case), *twice, ("dx", "dw", "db"))
+        _layout_free(conv2d_backward, "conv2d_backward", _describe_conv(case), twice[1],
+                     lambda d, x, w, s, p: _conv_grads(d, x, w, s, p), ("dx", "dw", "db"),
+                     {0: "dout", 1: "x", 2: "w"})
+        _after_change(conv2d_backward, "conv2d_backward", _describe_conv(case), twice[0],
+                      lambda d, x, w, s, p: _conv_grads(d, x, w, s, p), ("dx", "dw", "db"), {0: "dout", 1: "x", 2: "w"},
+                      k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
         _dx_uncovered(conv2d_backward, seen)
@@ -2826,6 +3060,10 @@ def maxpool2d_forward(maxpool2d_forward):
     case = POOL_CASES[3]
     _results_kept(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case),
                   *[(_distinct(k, case[:4], case[6]), case[4], case[5]) for _ in range(2)], ("output",))
+    _layout_free(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case),
+                 (_distinct(k, case[:4], case[6]), case[4], case[5]), _pool, ("output",), {0: "x"})
+    _after_change(maxpool2d_forward, "maxpool2d_forward", _describe_pool(case),
+                  (_distinct(k, case[:4], case[6]), case[4], case[5]), _pool, ("output",), {0: "x"}, k)
 
 
 def _negative_windows(maxpool2d_forward, r):
@@ -3340,6 +3578,10 @@ def maxpool2d_backward(maxpool2d_backward):
         x = _distinct(k, (n, c, h, w), dt)
         twice.append((k.normal(0, 1, _pool(x, size, s).shape).astype(dt), x, size, s))
     _results_kept(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), *twice, ("dx",))
+    _layout_free(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), twice[1],
+                 lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"})
+    _after_change(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), twice[0],
+                  lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"}, k)
 
 
 def _signed(r, shape):
@@ -3798,6 +4040,19 @@ def flatten(flatten_forward, flatten_backward):
                   (k.normal(0, 1, shape),), ("output",))
     _results_kept(flatten_backward, "flatten_backward", f"dout of shape (3, 140), x_shape {shape}",
                   (k.normal(0, 1, (3, 140)), shape), (k.normal(0, 1, (3, 140)), shape), ("dx",))
+    _layout_free(flatten_forward, "flatten_forward", f"x of shape {shape}", (k.normal(0, 1, shape),),
+                 lambda x: x.reshape(len(x), -1), ("output",), {0: "x"}, readings={
+                     "your result is x's values in their MEMORY order (np.ravel(x, order='K'), or order='A'), "
+                     "not in the (C, H, W) index order of each sample": lambda x: np.ravel(x, order="K").reshape(
+                         len(x), -1)})
+    _after_change(flatten_forward, "flatten_forward", f"x of shape {shape}", (k.normal(0, 1, shape),),
+                  lambda x: x.reshape(len(x), -1), ("output",), {0: "x"}, k)
+    _after_change(flatten_backward, "flatten_backward", f"dout of shape (3, 140), x_shape {shape}",
+                  (k.normal(0, 1, (3, 140)), shape), lambda d, sh: d.reshape(sh), ("dx",), {0: "dout"}, k)
+    _layout_free(flatten_backward, "flatten_backward", f"dout of shape (3, 140), x_shape {shape}",
+                 (k.normal(0, 1, (3, 140)), shape), lambda d, sh: d.reshape(sh), ("dx",), {0: "dout"}, readings={
+                     "your result is dout's values in their MEMORY order (order='K' or 'A'), not in its index "
+                     "order": lambda d, sh: np.ravel(d, order="K").reshape(sh)})
 
 
 def _flatten_backward_own_shape(flatten_forward, flatten_backward, r) -> None:

@@ -3154,6 +3154,40 @@ def _results_kept(fn, what, first, second, outputs) -> None:
          f"anew in every call", "result-buffer-shared-between-calls")
 
 
+def _after_change(fn, what, args, labels, oracle, pick, r) -> None:
+    """Property of every graded function, asked as a training loop calls it: the same arrays (``labels``: argument
+    index -> name) changed IN PLACE between two calls (a new batch written into x's buffer, new gradients in dout);
+    the second result (``pick``: the arrays compared, from what the function returned) must be ``oracle``'s on the
+    new values.  A result equal to the oracle's on the OLD values is state kept between calls (a cache keyed on
+    id(x) or on the shapes).  Cheap: two calls, after the cases passed."""
+    changed = tuple(r.normal(size=np.shape(a)).astype(np.asarray(a).dtype) if k in labels else None
+                    for k, a in enumerate(args))
+    new = tuple(c if c is not None else a for a, c in zip(args, changed))
+    args = tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)    # the old values, kept here
+    try:
+        gots = [np.ravel(np.asarray(g, dtype=_float64)) for g in pick(core.result_after_change(
+            fn, tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args), changed))]
+    except Exception:       # a raise, or a result of another form: the cases ask that
+        return
+    fits = lambda value: len(gots) == len(value) and all(
+        g.size == np.size(w) and core.close(g, np.ravel(np.asarray(w, dtype=_float64)), 1e-7, 1e-10)
+        for g, w in zip(gots, value))
+    if fits(oracle(*new)):
+        return
+    old = fits(oracle(*args))
+    stale = [label for k, label in labels.items() if not old and fits(oracle(*[args[j] if j == k else a
+                                                                               for j, a in enumerate(new)]))]
+    said = ("returned the result for the values of the FIRST call" if old else
+            f"returned the result for the first call's {' and '.join(stale)} (the new values of the others)" if stale
+            else "returned neither the result for the new values nor the one for the old ones")
+    fail(f"{what} called twice on THE SAME arrays, {' and '.join(labels.values())} changed in place between the "
+         f"calls (as a training loop does: a new batch written into x's buffer, new gradients in dout): the second "
+         f"call {said}: your function returned a result computed from the values of an earlier call: state kept "
+         f"between calls (a cache keyed on id(x) or on the shapes, a value kept from the first call, a module-level "
+         f"variable); compute everything from the arguments' values at every call",
+         "stale-after-in-place-change" if old or stale else "state-between-calls-in-place")
+
+
 def dropout_forward(dropout_forward):
     r = core.rng("lab08.dropout_forward")
     cases = [((300, 47), 0.3, np.float64), ((211, 53), 0.65, np.float32), ((1, 29), 0.4, np.float64),
@@ -3358,6 +3392,9 @@ def dropout_backward(dropout_backward):
     k = core.rng("lab08.dropout_backward.kept")
     _results_kept(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
                   *[(k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6) for _ in range(2)], ("dx",))
+    _after_change(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
+                  (k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6), {0: "dout"},
+                  lambda d, m: [_f64(d) * _f64(m)], lambda got: [got], k)
 
 
 def _foreign_shape(exc, shapes: dict, probe=None) -> None:
@@ -3801,6 +3838,10 @@ def batchnorm_train(batchnorm_forward):
     _results_kept(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
                   *[(*_bn_inputs(k, 9, 4, np.float64), True) for _ in range(2)],
                   ("out", "running_mean", "running_var", "cache's x_hat", "cache's gamma", "cache's inv_std"))
+    _after_change(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
+                  (*_bn_inputs(k, 9, 4, np.float64), True), {0: "x", 1: "gamma", 2: "beta"},
+                  lambda x, g, b, rm, rv, t: list(_bn_oracle(x, g, b, rm, rv, True, 0.1, 1e-5)[:3]),
+                  lambda got: list(got)[:3], k)
 
 
 def _bn_beta_additive(batchnorm_forward, r, training: bool) -> None:
@@ -4120,6 +4161,8 @@ def batchnorm_backward(batchnorm_backward):
         twice.append((k.normal(size=(9, 4)), _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, 1e-3)[3]))
     _results_kept(batchnorm_backward, "batchnorm_backward(dout (9, 4) float64, cache)", *twice,
                   ("dx", "dgamma", "dbeta"))
+    _after_change(batchnorm_backward, "batchnorm_backward(dout (9, 4) float64, cache)", twice[0], {0: "dout"},
+                  lambda d, cache: list(_bn_grads(*cache, _f64(d))), lambda got: list(got), k)
 
 
 def _bn_cache_untouched(cache, kept, what) -> None:
@@ -4534,6 +4577,7 @@ def early_stopping(EarlyStopping):
                     if wrong[msg] is maximised and not _larger_loss_improves(EarlyStopping, patience, min_delta):
                         continue        # a prefix that fits by coincidence: a rising sequence did not confirm it
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                _best_moved_within_delta(what, losses, k, seen, want, min_delta)
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
                      f"the count reaches patience). Expected (stop, best_loss, best_epoch) "
@@ -4543,6 +4587,29 @@ def early_stopping(EarlyStopping):
                 break
     for args in stopped:        # asked once every sequence passed: its own mistakes are named first
         _after_stop(*args)
+
+
+def _best_moved_within_delta(what, losses, k, seen, want, min_delta) -> None:
+    """A property of the rule, asked of the epoch that went wrong: a loss below best_loss by LESS than min_delta
+    is no improvement, so best_loss and best_epoch stay where the earlier epochs left them.  Told only when the
+    earlier epochs were right (the best the stopper held is the rule's) and this epoch moved best_loss and/or
+    best_epoch to this loss / this epoch where the rule keeps them."""
+    if k == 0 or not min_delta or seen[:k] != want[:k]:
+        return
+    loss, (_stop, prev_best, prev_epoch) = losses[k], want[k - 1]
+    if math.isnan(loss) or not prev_best - min_delta <= loss < prev_best:
+        return
+    _stop_got, best, epoch = seen[k]
+    moved = [part for part, ok in ((f"best_loss to {best!r}", best == loss and best != prev_best),
+                                   (f"best_epoch to {epoch}", epoch == k + 1 and epoch != prev_epoch)) if ok]
+    if not moved or (best != prev_best and best != loss) or (epoch != prev_epoch and epoch != k + 1):
+        return
+    fail(f"{what}, losses {losses[:k + 1]}: epoch {k + 1}'s loss {loss!r} is below best_loss {prev_best!r} by less "
+         f"than min_delta = {min_delta!r} ({loss!r} >= {prev_best!r} - {min_delta!r}), so it is NOT an improvement, "
+         f"and your stopper moved {' and '.join(moved)}: best_loss and best_epoch change only on an improvement, "
+         f"val_loss < best_loss - min_delta, the same test that resets the count (a plain val_loss < best_loss "
+         f"test for the best and min_delta for the count?). Expected (stop, best_loss, best_epoch) = {want[k]}, got "
+         f"{seen[k]}", "stopper-best-moved-within-delta")
 
 
 def _after_stop(stopper, losses, state, patience, what) -> None:
@@ -4826,6 +4893,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
+        _schedule_earlier_calls(fn, name, oracle, runs, rule)
         # two catalogued mistakes may coincide on one case (round(e / 3) == (e + 1) // 3): the one that fits
         # EVERY case is the student's; one that fits this case only is said only when it is the only one
         here = [msg for msg, wrong in mistakes.items() if _mistake_fits(wrong, args, epochs, got)]
@@ -4861,6 +4929,44 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
              "schedule-shape-described" if shape else "schedule-wrong-values")
     if raised:
         raise raised[0]
+
+
+def _schedule_earlier_calls(fn, name, oracle, runs, rule) -> None:
+    """State kept between calls, asked of every schedule once a case is wrong: each wrong rate of a case is the
+    rate the student's function returned for the SAME epoch in an earlier case with other arguments (a cache or
+    memo keyed on the epoch alone, a value kept from the first call).  Told when every wrong epoch of the case
+    (two at least) fits, and confirmed on a fresh call: the same epoch with a new lr0 still gives the earlier
+    rate where the rule's is another."""
+    same = lambda u, v: math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-12)
+    for i, (args, epochs, got) in enumerate(runs):
+        wrong = [(e, g) for e, g in zip(epochs, got) if not same(g, oracle(e, *args))]
+        if not wrong:
+            continue
+        earlier = {}
+        for a, es, gs in runs[:i]:
+            for e, g in zip(es, gs):
+                earlier.setdefault(e, (a, g))
+        stale = [(e, g, earlier[e][0]) for e, g in wrong if e in earlier and earlier[e][0] != args
+                 and same(g, earlier[e][1])]
+        if len(wrong) < 2 or len(stale) != len(wrong):
+            return
+        e, g, before = stale[0]
+        fresh = (round(float(args[0]) * 1.37 + 0.011, 6),) + tuple(args[1:])
+        try:
+            again = expect_scalar(call(fn, e, *fresh, name=f"{name}({e}, {', '.join(map(str, fresh))})"),
+                                  name=f"{name}({e}, ...)")
+        except core.CheckFailure:
+            return
+        if not same(again, g) or same(again, oracle(e, *fresh)):
+            return
+        fail(f"{name}(epoch={e}, {', '.join(map(str, args))}) returned {g:.6g}, expected {oracle(e, *args):.6g}: it "
+             f"is the rate your function returned for epoch {e} in an earlier call with other arguments "
+             f"({', '.join(map(str, before))}), and so at every wrong epoch of this case ({[w[0] for w in wrong][:6]}); "
+             f"with lr0 = {fresh[0]} it still returns {again:.6g}: your function returned a result computed from the "
+             f"values of an earlier call: state kept between calls (a cache or memo keyed on the epoch alone, a "
+             f"global or attribute set by the first call); a schedule is a pure function of ALL its arguments: "
+             f"compute the rate from them at every call, {rule}", "schedule-earlier-call")
+    return
 
 
 def _schedule_pure(fn, name, runs) -> None:
@@ -5069,6 +5175,11 @@ def update_ratio(update_ratio):
                          {"before": before, "after": after}, str(exc).split(" has wrong values")[0], rtol, 1e-12,
                          neutral={"before": None})
             raise
+    k = core.rng("lab08.update_ratio.kept")
+    before = k.normal(size=(6, 5))
+    _after_change(update_ratio, "update_ratio(before (6, 5), after)", (before, before + 0.1 * k.normal(size=(6, 5))),
+                  {0: "before", 1: "after"}, lambda b, a: [float(np.linalg.norm(_f64(a) - _f64(b)) /
+                                                                 np.linalg.norm(_f64(b)))], lambda got: [got], k)
 
 
 def _ratio_invariances(update_ratio, exc, r):

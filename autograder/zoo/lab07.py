@@ -2031,3 +2031,81 @@ MUTANTS += [
                 + "    H_out, W_out = windows"),
            expect=["size other than 2", "must be supported"]),
 ]
+
+# Round 18 (m18d held-out probes): every graded function asked the same arrays in another memory layout (a
+# Fortran-ordered copy, a channels-last buffer seen channels-first): code reading memory order passes every
+# C-contiguous case; a shape written without C_in (single-channel images assumed) named by the cases.
+MUTANTS += [
+    Mutant("flatten fwd: np.ravel(x, order='K') (memory order: wrong for a non-C-contiguous x)",
+           old="    return x.reshape(x.shape[0], -1)\n",
+           new="    return np.ravel(x, order='K').reshape(x.shape[0], -1)\n",
+           expect=["memory layout", "MEMORY order"]),
+    Mutant("flatten fwd: x.reshape(N, -1, order='A') (Fortran order for a Fortran-ordered x)",
+           old="    return x.reshape(x.shape[0], -1)\n",
+           new="    return x.reshape(x.shape[0], -1, order='A')\n",
+           expect=["memory layout", "order='A'"]),
+    Mutant("flatten bwd: np.ravel(dout, order='K').reshape(x_shape) (memory order of dout)",
+           old="    return dout.reshape(x_shape)\n",
+           new="    return np.ravel(dout, order='K').reshape(x_shape)\n",
+           expect=["memory layout", "MEMORY order"]),
+    Mutant("maxpool fwd: x re-read in its memory order before the windows (np.ravel(x, order='K'))",
+           old="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n",
+           new="    x = np.ravel(x, order='K').reshape(x.shape)\n"
+               "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n",
+           expect=["memory layout"]),
+    Mutant("conv bwd: dout flattened in its memory order (np.ravel(dout, order='K'))",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = np.ravel(dout, order='K').reshape(dout.shape).transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           expect=["memory layout", "dout"]),
+    Mutant("conv fwd: kernel matrix reshaped (C_out, KH*KW) (single input channel assumed)",
+           old="    out = (w.reshape(C_out, -1) @ cols)",
+           new="    out = (w.reshape(C_out, KH * KW) @ cols)",
+           expect=["one input channel", "C_in is missing"]),
+]
+VARIANTS += [
+    Variant("flatten fwd: np.ascontiguousarray(x).reshape(N, -1), backward by np.reshape(dout, x_shape, order='C')",
+            old="    return x.reshape(x.shape[0], -1)\n",
+            new="    return np.ascontiguousarray(x).reshape(x.shape[0], -1)\n",
+            also=(("    return dout.reshape(x_shape)\n", "    return np.reshape(dout, x_shape, order='C')\n"),)),
+]
+# Round 18: the same arrays changed in place between two calls (core.result_after_change), as a training loop does.
+MUTANTS += [
+    Mutant("conv fwd: kernel matrix cached on the function, keyed on id(w) (stale after an in-place SGD step)",
+           old="    out = (w.reshape(C_out, -1) @ cols)",
+           new="    cache = conv2d_forward.__dict__.setdefault('kernels', {})\n"
+               "    if id(w) not in cache:\n"
+               "        cache.clear()\n"
+               "        cache[id(w)] = (w, w.reshape(C_out, -1).copy())\n"
+               "    out = (cache[id(w)][1] @ cols)",
+           expect=["state kept between calls", "w"]),
+    Mutant("maxpool fwd: result memoised on id(x) (stale when x's buffer is refilled)",
+           old="    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n",
+           new="    memo = maxpool2d_forward.__dict__.setdefault('memo', {})\n"
+               "    key = (id(x), x.shape, size, stride)\n"
+               "    if key in memo and memo[key][0] is x:\n"
+               "        return memo[key][1].copy()\n"
+               "    memo.clear()\n"
+               "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n"
+               "    top = windows[..., 0, 0]\n",
+           also=(("            top = np.maximum(top, windows[..., u, v])\n    return top\n",
+                  "            top = np.maximum(top, windows[..., u, v])\n"
+                  "    memo[key] = (x, top.copy())\n    return top\n"),),
+           expect=["state kept between calls"]),
+]
+MUTANTS += [
+    Mutant("out size: memoised on n alone (stale for another k, stride or pad)",
+           old="    return (n + 2 * pad - k) // stride + 1\n",
+           new="    memo = conv_output_size.__dict__.setdefault('memo', {})\n"
+               "    return memo.setdefault(n, (n + 2 * pad - k) // stride + 1)\n",
+           expect=["which call came first", "earlier call"]),
+    Mutant("flatten fwd: result memoised on x.shape (stale for new values of a seen shape)",
+           old="    return x.reshape(x.shape[0], -1)\n",
+           new="    memo = flatten_forward.__dict__.setdefault('memo', {})\n"
+               "    if x.shape not in memo:\n"
+               "        memo[x.shape] = x.reshape(x.shape[0], -1).copy()\n"
+               "    return memo[x.shape].copy()\n",
+           expect=["state kept between calls", "earlier call"]),
+]

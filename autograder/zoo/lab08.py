@@ -2169,3 +2169,61 @@ MUTANTS += [
            new="    return lr0 * min(1.0, (warmup_epochs + 1) / warmup_epochs)\n",
            expect=["at EVERY epoch", "lr0", "never takes effect"]),
 ]
+
+# Round 18 (m18d held-out probes): state kept between calls in every schedule (a memo keyed on the epoch alone);
+# early stopping moving best_loss / best_epoch on a decrease smaller than min_delta.
+COS = "    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n"
+MUTANTS += [
+    Mutant("cosine decay: memoised on the epoch only (stale for another lr0 / total_epochs)",
+           old=COS,
+           new="    cache = cosine_decay.__dict__.setdefault('cache', {})\n"
+               "    if epoch not in cache:\n"
+               "        cache[epoch] = lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n"
+               "    return cache[epoch]\n",
+           expect=["earlier call", "state kept between calls"]),
+    Mutant("step decay: memoised on the epoch only (a module-level dict)",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    memo = step_decay.__dict__.setdefault('memo', {})\n"
+               "    return memo.setdefault(epoch, lr0 * gamma ** (epoch // step_size))\n",
+           expect=["earlier call", "state kept between calls"]),
+    Mutant("linear warm-up: memoised on the epoch only",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n",
+           new="    memo = linear_warmup.__dict__.setdefault('memo', {})\n"
+               "    if epoch not in memo:\n"
+               "        memo[epoch] = lr0 * min(1.0, (epoch + 1) / warmup_epochs)\n"
+               "    return memo[epoch]\n",
+           expect=["earlier call", "state kept between calls"]),
+    Mutant("early stopping: best_loss and best_epoch moved on any decrease, the count reset only beyond min_delta",
+           old=("        if val_loss < self.best_loss - self.min_delta:\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            self.epochs_without_improvement = 0\n"),
+           new=("        if val_loss < self.best_loss:\n"
+                "            improved = val_loss < self.best_loss - self.min_delta\n"
+                "            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n"
+                "            if improved:\n"
+                "                self.epochs_without_improvement = 0\n"
+                "            else:\n"
+                "                self.epochs_without_improvement += 1\n"),
+           expect=["by less than min_delta", "NOT an improvement"]),
+]
+VARIANTS += [
+    Variant("cosine decay: memoised on ALL its arguments (a pure function cached)",
+            old=COS,
+            new="    cache = cosine_decay.__dict__.setdefault('cache', {})\n"
+                "    key = (epoch, lr0, total_epochs, lr_min)\n"
+                "    if key not in cache:\n"
+                "        cache[key] = lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n"
+                "    return cache[key]\n"),
+]
+# Round 18: the same arrays changed in place between two calls (core.result_after_change), as a training loop does.
+MUTANTS += [
+    Mutant("update ratio: memoised on id(before) (stale when the same arrays are updated in place)",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    memo = update_ratio.__dict__.setdefault('memo', {})\n"
+               "    key = (id(before), id(after))\n"
+               "    if key not in memo:\n"
+               "        memo.clear()\n"
+               "        memo[key] = (before, after, float(np.linalg.norm(after - before) / np.linalg.norm(before)))\n"
+               "    return memo[key][2]\n",
+           expect=["state kept between calls", "FIRST call"]),
+]
