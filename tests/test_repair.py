@@ -526,3 +526,22 @@ def test_the_same_library_slip_on_every_term_is_one_edit():
     everywhere = [e for e in single_edits(source) if e.kind == "everywhere"]
     assert [e.phrase for e in everywhere][:1] == ["`np.log2` should be `np.log` (at every use)"]
     assert everywhere[0].source.count("np.log(") == 2 and "log2" not in everywhere[0].source
+
+
+def test_no_minus_sign_is_put_on_a_size():
+    """A minus sign in a reshape's (or zeros') sizes makes NumPy infer that size: it 'fixes' a wrong size
+    without saying which one is wrong, so the search never proposes it; a sign elsewhere is still an edit."""
+    source = textwrap.dedent('''
+        def kernel_matrix(w, KH, KW, C_out):
+            """w (C_out, C_in, KH, KW) as rows of shape (C_out, C_in * KH * KW)."""
+            flat = w.reshape(C_out, KH * KW)
+            pad = np.zeros((C_out, KW))
+            return flat * KH + np.reshape(w, (C_out, -1))[:, :1] + pad[:, :1]
+    ''')
+    signs = [e for e in single_edits(source, limit=1000) if e.kind == "sign"]
+    sizes = {"KH", "KW", "C_out", "KH * KW", "(C_out, KW)", "(C_out, -1)", "-1", "1"}
+    assert not [e.phrase for e in signs if ("reshape" in e.line or "zeros" in e.line) and e.old in sizes
+                and not e.line.startswith("return")], [e.phrase for e in signs]
+    assert not [e.phrase for e in signs if e.old in ("(C_out, -1)", "C_out", "KW", "KH * KW")]
+    assert {("KH", "-KH"), ("flat", "-flat"), ("w", "-w")} <= {(e.old, e.new) for e in signs}   # outside the sizes
+    assert "(C_out, -1)" not in {e.old for e in signs}

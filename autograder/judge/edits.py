@@ -374,8 +374,30 @@ def _candidates(fn: ast.FunctionDef, kind: str, names: list[str], params: list[s
     if kind == "index":
         yield from _index_edits(fn, names)
         return
+    sizes = _sizes(fn) if kind == "sign" else set()
     for parent, field, index, node in list(_slots(fn)):
-        yield from _node_edits(kind, parent, field, index, node, names, params, attrs)
+        if id(node) not in sizes:
+            yield from _node_edits(kind, parent, field, index, node, names, params, attrs)
+
+
+#: Calls whose arguments are sizes: a minus sign there makes NumPy infer the size (`reshape(C, -KH * KW)` is
+#: `reshape(C, -1)`), which "fixes" a wrong size without saying which one is wrong.
+SIZED = frozenset({"reshape", "zeros", "ones", "empty", "full", "eye", "resize", "broadcast_to", "tile", "repeat"})
+
+
+def _sizes(fn: ast.FunctionDef) -> set[int]:
+    """The nodes inside the size arguments of a SIZED call (every argument of ``x.reshape(...)``, all but the
+    array of ``np.reshape(x, ...)`` and ``np.broadcast_to(x, ...)``)."""
+    out: set[int] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, ast.Call) and _called(node) in SIZED:
+            args = list(node.args) + [k.value for k in node.keywords]
+            assert isinstance(node.func, ast.Attribute)
+            if isinstance(node.func.value, ast.Name) and node.func.value.id in ("np", "numpy") \
+                    and _called(node) in ("reshape", "broadcast_to", "resize", "tile", "repeat"):
+                args = args[1:]
+            out.update(id(n) for a in args for n in ast.walk(a))
+    return out
 
 
 def _index_edits(fn: ast.FunctionDef, names: list[str]) -> Iterator[Candidate]:
