@@ -2745,6 +2745,9 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
+_ONE_INSTANCE_PROPERTY = ("one instance called again and again (x1, x2 of one shape, x3 of another, x4 written into "
+                          "x3's array): each call right as on a fresh instance; a setting a call changed (self.alpha, "
+                          "self.slope) or the previous call's result named")
 _LENT_SIGMOID_PROPERTY = ("judged with the documented Sigmoid lent when the student's Sigmoid is wrong (raises, warns, "
                           "writes into x, changes the dtype or the values: not charged here)")
 
@@ -2765,6 +2768,7 @@ PROPERTIES = {
                         + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
                         + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
+                        + (_ONE_INSTANCE_PROPERTY,)
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept (said after wrong values, kinks included, when both are wrong)",
@@ -2807,13 +2811,15 @@ PROPERTIES = {
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
            "second input",))
+       + (_ONE_INSTANCE_PROPERTY, "judged with forward's settings put back when one forward call changes them "
+          "(judged in forward's cell)")
        for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
                         "keepdims missing in the row max named", "row loop over the classes named",
                         "every row computed (a row loop that stops early or starts late named)",
-                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named"),
+                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named", _ONE_INSTANCE_PROPERTY),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
@@ -2826,7 +2832,7 @@ PROPERTIES = {
                         "per-sample Jacobian read back (unit grad_out, N != C; y - grad_out, a term without "
                         "grad_out, y y^T as a scalar named, confirmed on two logit rows)",
                          "backward leaves the z handed to forward and the y forward returned unchanged",
-                         "log-softmax's backward g - y * sum(g) named"),
+                         "log-softmax's backward g - y * sum(g) named", _ONE_INSTANCE_PROPERTY),
 }
 
 
