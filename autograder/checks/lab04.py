@@ -4432,6 +4432,31 @@ def _name_unsliced_targets(text: str, Y, batch_size) -> None:
                   "targets-not-sliced")
 
 
+def _history_rows(hist) -> int | None:
+    """The number of rows of a history (a DataFrame or a list of dicts), None for anything else."""
+    if _is_frame(hist) or isinstance(hist, list):
+        return len(hist)
+    return None
+
+
+def _history_grows(fn, X, Y, params, kwargs, hist, name) -> None:
+    """A history with more than epochs + 1 rows: train called again with the same arguments; when the history then
+    grows by exactly one run's rows, it keeps the rows of earlier calls (a list made once: a default argument
+    rows=[] or a module-level list), confirmed by that second call rather than read from the epoch column."""
+    epochs, n = kwargs.get("epochs"), _history_rows(hist)
+    if not isinstance(epochs, int) or n is None or n <= epochs + 1:
+        return
+    try:
+        with np.errstate(all="ignore"):
+            again = _history_rows(fn(X.copy(), Y.copy(), _copy_params(params), **kwargs)[1])
+    except Exception:
+        return
+    if again is not None and again - n == epochs + 1:
+        core.fail(f"{name}: history has {n} rows, and {again} when train is called again with the same arguments: it "
+                  f"grows by epochs + 1 = {epochs + 1} rows at every call, so it keeps the rows of earlier calls: the "
+                  f"list of rows is made once, outside the call (a default argument rows=[] or a module-level list); "
+                  f"start a new list inside train at every call", "history-kept-between-calls")
+
 def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     """Call train on copies; with the student's own building blocks (``parts``), a run that fails as
     the reference loop on those blocks fails (``expect``) raises :class:`_Skip`."""
@@ -4450,6 +4475,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         raise
     out = _tuple(out, 2, name, "(parameters, history)",
                  kinds=(("parameters", lambda v: isinstance(v, dict)), ("history", _is_frame)))
+    _history_grows(fn, X, Y, params, kwargs, out[1], name)
     _seconds_since_start(out[1], time.perf_counter() - start, name)
     if not _match(given, params, 0, 0):
         core.fail(f"{name} modified the initial parameters passed to it: train must work on a copy "

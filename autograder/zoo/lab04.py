@@ -1980,3 +1980,10 @@ MUTANTS += [
            also=[("def activation_backward(", "_D = {}\n\n\ndef activation_backward(")],
            expect=("changed in place", "state kept between calls")),
 ]
+MUTANTS += [
+    Mutant("R18b train history rows as a default argument (the history grows across calls)",
+           old="          hidden_activation=\"relu\", seed=0, progress_bar=False):\n",
+           new="          hidden_activation=\"relu\", seed=0, progress_bar=False, rows=[]):\n",
+           also=[("    rows = [record(0)]\n", "    rows.append(record(0))\n")],
+           expect="keeps the rows of earlier calls"),
+]
