@@ -982,6 +982,244 @@ def _results_kept(make, label: str, method: str, seed: str, shape=(3, 4)) -> Non
               "result-buffer-shared-between-calls")
 
 
+#: Kernel-side driver: calls of one instance in turn (forward / backward, each on a copy of its argument), the
+#: results as float64 arrays, and after every call the layer's settings (the scalar attributes it had when made:
+#: slope, alpha, ALPHA, SCALE...) as they are now.  Stops at the first call that raises.
+_ONE_INSTANCE = """
+def one_instance(layer, steps):
+    import numpy as np
+    def scalar(v):
+        return isinstance(v, (bool, int, float, np.generic)) and not isinstance(v, np.ndarray)
+    names = sorted(k for k in set(vars(layer)) | {k for c in type(layer).__mro__ for k in vars(c)}
+                   if not k.startswith("_"))
+    start = {}
+    for k in names:
+        try:
+            v = getattr(layer, k)
+        except Exception:
+            continue
+        if scalar(v):
+            start[k] = float(v)
+    def now():
+        out = {}
+        for k in start:
+            v = getattr(layer, k, None)
+            if scalar(v):
+                out[k] = float(v)
+            elif isinstance(v, np.ndarray):
+                out[k] = "an array of shape " + str(tuple(v.shape))
+            else:
+                out[k] = type(v).__name__
+        return out
+    results = []
+    last = {}
+    for method, arg in steps:
+        name = method[:-5] if method.endswith("_same") else method
+        if method.endswith("_same") and name in last:
+            given = last[name]
+            given[...] = arg
+        else:
+            given = arg.copy()
+        last[name] = given
+        try:
+            r = np.array(getattr(layer, name)(given), dtype=np.float64)
+        except Exception as exc:
+            results.append((None, type(exc).__name__ + ": " + str(exc), now()))
+            break
+        results.append((r, None, now()))
+    return start, results
+"""
+
+
+def _run_one_instance(make, steps):
+    """(settings when made, [(result or None, error or None, settings after the call)]) or None."""
+    try:
+        run = core.kernel_functions(_ONE_INSTANCE)["one_instance"]
+        with np.errstate(all="ignore"):
+            return run(make(), steps)
+    except Exception:
+        return None
+
+
+def _settings_changed(start: dict, after: dict) -> str:
+    """The settings a call changed, in words ('' when none)."""
+    said = []
+    for k, v in start.items():
+        w = after.get(k, v)
+        if isinstance(w, float) and (w == v or (math.isnan(w) and math.isnan(v))):
+            continue
+        said.append(f"self.{k} was {v:.6g} and is now {w:.6g}" if isinstance(w, float) else
+                    f"self.{k} was {v:.6g} and is now {w}")
+    return "; ".join(said)
+
+
+def _first_wrong(results, expected, scale: float):
+    """Index of the first call whose result raised, has another shape or other values (None: all right)."""
+    tol = _tol(np.float64, scale=scale)
+    for i, want in enumerate(expected):
+        if i >= len(results):
+            return None
+        got, err, _ = results[i]
+        if err is not None or got.shape != want.shape or not core.close(got, want, **tol):
+            return i
+    return None
+
+
+def _one_instance_inputs(label: str, kinks, kind: str):
+    """x1, x2 of one shape with other values (x2 has other signs at some places), x3 of another shape, x4 of x3's
+    shape (written into x3's very array: a training loop updates its arrays in place); grads alike."""
+    rng = core.rng(f"lab03:{label}:{kind}:one-instance")
+    xs = [_away_from_kinks(rng, s, kinks) for s in ((2, 3), (2, 3), (4, 5), (4, 5))]
+    xs[1][0] = -xs[0][0]               # the signs of the first row flipped: another branch at each place
+    xs[3][0] = -xs[2][0]
+    gs = [rng.normal(0.0, 1.0, x.shape) for x in xs]
+    return xs, gs
+
+
+def _one_instance_steps(kind: str, xs, gs, f, jvp):
+    """[(method, argument, x of the most recent forward, x of the forward before it, expected)]; the last forward
+    (and backward) writes its values into the array the previous call got."""
+    steps = []
+    for k, (x, g) in enumerate(zip(xs, gs)):
+        same = "_same" if k == len(xs) - 1 else ""
+        prev = xs[k - 1] if k else None
+        steps.append(("forward" + same, x, x, prev, f(x)))
+        if kind == "backward":
+            steps.append(("backward" + same, g, x, prev, jvp(x, g)))
+    return steps
+
+
+def _calls_on_one_instance(make, label: str, kind: str, f, jvp, kinks=(), helper=None) -> None:
+    """Property of every layer: one instance called again and again (a network reuses its layers every step) gives
+    on each call what a fresh instance gives: forward on the call's own x; backward the derivative at the most
+    recent forward's x.  Four forward calls (kind "forward") or four forward/backward pairs (kind "backward"):
+    x1, x2 of the same shape (other values, other signs), x3 of another shape, then x4 written into x3's very
+    array (a cache keyed on the array, id(x), keeps x3's result).  Told only when the first call is right (a wrong
+    formula is judged by the cases) and a fresh instance is right on the same input, with the settings (the scalar
+    attributes the layer had when made) that a call changed; a backward whose next forward is wrong is named only
+    when forward called again and again without backward is right.  ``helper``: the student's Sigmoid, used by
+    this layer: when it fails the same question it is judged in its own cells."""
+    xs, gs = _one_instance_inputs(label, kinks, kind)
+    scale = max(float(np.abs(x).max()) for x in xs)
+    tol = _tol(np.float64, scale=scale)
+    steps = _one_instance_steps(kind, xs, gs, f, jvp)
+    got = _run_one_instance(make, [(m, a) for m, a, *_ in steps])
+    if got is None:
+        return
+    start, results = got
+    i = _first_wrong(results, [e for *_, e in steps], scale)
+    if i is None or i < (1 if kind == "forward" else 2):
+        return                                        # the first call (pair) wrong: the cases judge it
+    if helper is not None:
+        sig = _one_instance_steps("backward", xs, gs, lambda x: _map(_sig, x),
+                                  lambda x, g: g * _map(lambda v: _sig(v) * (1 - _sig(v)), x))
+        ran = _run_one_instance(helper, [(m, a) for m, a, *_ in sig])
+        if ran is None or _first_wrong(ran[1], [e for *_, e in sig], scale) is not None:
+            return                                    # the student's Sigmoid (judged there)
+    method, arg, x, prev, want = steps[i]
+    base = method.replace("_same", "")
+    alone = [("forward", x, x, None, f(x))] + ([("backward", arg, x, None, want)] if base == "backward" else [])
+    fresh = _run_one_instance(make, [(m, a) for m, a, *_ in alone])
+    if fresh is None or _first_wrong(fresh[1], [e for *_, e in alone], scale) is not None:
+        return                                        # a fresh instance is wrong there too: the cases judge it
+    got_i, err, after = results[i]
+    changed = _settings_changed(start, after)
+    culprit = next((steps[k][0].replace("_same", "") for k in range(i + 1)
+                    if _settings_changed(start, results[k][2])), None)
+    what = (f"raised {err}" if err is not None else
+            f"returned an array of shape {got_i.shape}" if got_i.shape != want.shape else "gave wrong values")
+    where = (f"x of shape {x.shape}" if base == "forward" else f"grad_out of shape {arg.shape}, after forward on "
+             f"x of shape {x.shape}")
+    before = ("after forward and backward calls on other inputs" if kind == "backward" else
+              "after forward calls on other inputs")
+    refill = (" (the new values written into the same array the previous call got, as a training loop updates "
+              "its arrays in place)" if method.endswith("_same") else "")
+    head = (f"one {label} called again and again (as a network calls each layer at every step): {label}.{base}"
+            f"({where}) {what} {before}{refill}, while a fresh {label} is right on the same input (and the first "
+            f"call was right)")
+    if kind == "backward" and base == "forward":
+        plain = _one_instance_steps("forward", xs, gs, f, jvp)
+        ran = _run_one_instance(make, [(m, a) for m, a, *_ in plain])
+        if ran is None or _first_wrong(ran[1], [e for *_, e in plain], scale) is not None:
+            return                                    # forward alone is wrong on later calls: its own cell
+        core.fail(f"{head}: {label}.backward changed the layer's state, so the next forward is wrong"
+                  + (f" ({changed})" if changed else "") + ": backward must only read what forward stored and leave "
+                  f"the layer's settings as they are (keep the derivative in a local variable, not in self."
+                  f"{next((k for k in start if _settings_changed({k: start[k]}, after)), 'slope')})",
+                  "backward-changes-layer-state")
+    if err is None and prev is not None and got_i.shape == want.shape and prev.shape == want.shape:
+        earlier = f(prev) if base == "forward" else jvp(prev, arg)
+        if core.close(got_i, earlier, **tol):
+            said = ("the output for the PREVIOUS call's x" if base == "forward" else
+                    "grad_out times the derivative at the PREVIOUS forward's input")
+            core.fail(f"{head}: your {base} returned {said}: returned a result computed from the values of an "
+                      f"earlier call: state kept between calls (a value computed once, `if not hasattr(self, ...)`, "
+                      f"kept on self or keyed on the array / its id or shape) is stale for later inputs: compute "
+                      f"from the current call's arguments and what the most recent forward stored, in every call",
+                      "backward-stale-state" if base == "backward" else "forward-stale-state")
+    who = f"{label}.{culprit}" if culprit else "an earlier call"
+    core.fail(f"{head}: state from an earlier call"
+              + (f": {who} changed the layer's settings ({changed}); keep hyper-parameters and constants as they "
+                 f"were made (use a local variable: alpha = self.ALPHA * self.SCALE, not self.ALPHA = ...)"
+                 if changed else ": something kept on self (or at module level) between calls is reused; compute "
+                 "from the arguments of the current call and what the most recent forward stored"),
+              "forward-changes-layer-state" if culprit == "forward" else "state-between-calls")
+
+
+#: Kernel-side: the layer's settings (its scalar attributes, on the instance or the class) and a subclass whose
+#: forward puts them back after the student's forward ran (so backward is judged as if forward left them alone).
+_SETTINGS_KEPT = """
+def settings_of(layer):
+    import numpy as np
+    names = set(vars(layer)) | {k for c in type(layer).__mro__ for k in vars(c)}
+    out = {}
+    for k in sorted(names):
+        if k.startswith("_"):
+            continue
+        try:
+            v = getattr(layer, k)
+        except Exception:
+            continue
+        if isinstance(v, (bool, int, float, np.generic)) and not isinstance(v, np.ndarray):
+            out[k] = v
+    return out
+
+
+def forward_changes_settings(layer, x):
+    before = settings_of(layer)
+    layer.forward(x)
+    after = {k: getattr(layer, k, None) for k in before}
+    return any(type(after[k]) is not type(v) or after[k] != v for k, v in before.items())
+
+
+def settings_kept(cls):
+    class Kept(cls):
+        def forward(self, x):
+            saved = settings_of(self)
+            y = super().forward(x)
+            for k, v in saved.items():
+                setattr(self, k, v)
+            return y
+    Kept.__name__, Kept.__qualname__ = cls.__name__, cls.__qualname__
+    return Kept
+"""
+
+
+def _backward_judged_on(cls, spec: Spec, label: str):
+    """The class backward is judged on: ``cls`` itself, or, when one forward call changes the layer's settings
+    (self.ALPHA = self.ALPHA * self.SCALE: judged in forward's cell, _calls_on_one_instance), a subclass whose
+    forward puts the settings back, so that mistake does not cost backward's cells too."""
+    try:
+        fns = core.kernel_functions(_SETTINGS_KEPT)
+        x = np.array([[-1.5, -0.5, 0.5, 2.0]])
+        with np.errstate(all="ignore"):
+            if fns["forward_changes_settings"](spec.make(cls), x):
+                return fns["settings_kept"](cls)
+    except Exception:
+        pass
+    return cls
+
+
 #: Instances besides the checks' own (non-default) ones: the documented defaults, and a hyper-parameter on the
 #: other side of 1 (alpha > 1, where max(x, alpha*(exp(x) - 1)) is no longer ELU).  name -> [(label, make,
 #: oracle, parameter, documented value or None)].
@@ -1095,6 +1333,8 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
     _check_parameters(layer, label)
     _stale_output(lambda: _make(label, spec.make, cls), label)
     _results_kept(lambda: _make(label, spec.make, cls), label, "forward", tag)
+    _calls_on_one_instance(lambda: _make(label, spec.make, cls), label, "forward",
+                           lambda x: _map(spec.f, x), lambda x, g: g * _map(spec.df, x), spec.kinks, helper)
     own_sigmoid = _relative_to(helper, label)
     memo: dict = {}          # what is found once for every case (the wrong term on the probe points)
     # reference points, then random inputs of several shapes, float64 then float32
@@ -1696,8 +1936,11 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     student's Sigmoid when the derivative reuses it (Softplus)."""
     rng = core.rng(f"lab03:{tag}:backward")
     label = spec.label
+    cls = _backward_judged_on(cls, spec, label)
     wrong = lambda x, g: {**spec.wrong_backward(x, g), **_chain_rule(spec)(x, g)}
     own_sigmoid = _relative_to(helper, label)
+    _calls_on_one_instance(lambda: _make(label, spec.make, cls), label, "backward",
+                           lambda x: _map(spec.f, x), lambda x, g: g * _map(spec.df, x), spec.kinks, helper)
 
     def alternatives(x, xs, gs, y, given=None):
         """Backward values right relative to the student's forward cache or Sigmoid (``given``: the input array as
@@ -2502,6 +2745,9 @@ gelu_forward, gelu_backward = _pair("gelu")
 gelu_tanh_forward, gelu_tanh_backward = _pair("gelu_tanh")
 silu_forward, silu_backward = _pair("silu")
 
+_ONE_INSTANCE_PROPERTY = ("one instance called again and again (x1, x2 of one shape, x3 of another, x4 written into "
+                          "x3's array): each call right as on a fresh instance; a setting a call changed (self.alpha, "
+                          "self.slope) or the previous call's result named")
 _LENT_SIGMOID_PROPERTY = ("judged with the documented Sigmoid lent when the student's Sigmoid is wrong (raises, warns, "
                           "writes into x, changes the dtype or the values: not charged here)")
 
@@ -2522,6 +2768,7 @@ PROPERTIES = {
                         + ("an overflow whose values are right nevertheless named (np.where's discarded branch)",)
                         + (("alpha > 1 (max(x, alpha*(exp(x) - 1)) named)",) if n == "elu" else ())
                         + ((_LENT_SIGMOID_PROPERTY,) if n in ("softplus", "silu") else ())
+                        + (_ONE_INSTANCE_PROPERTY,)
        for n in SPECS},
     **{f"{n}_backward": ("oracle", "pairwise-different sizes", "batch 1", "odd batch", "float32", "float64",
                          "dtype kept (said after wrong values, kinks included, when both are wrong)",
@@ -2564,13 +2811,15 @@ PROPERTIES = {
        + (("a float32 -> float64 promotion by the student's Sigmoid judged there",) if spec.df_y is None else
           ("forward right, backward from a cached intermediate (e = exp(-|x|) for y) named, confirmed on a "
            "second input",))
+       + (_ONE_INSTANCE_PROPERTY, "judged with forward's settings put back when one forward call changes them "
+          "(judged in forward's cell)")
        for n, spec in SPECS.items()},
     "softmax_forward": ("oracle", "N == C and N != C", "batch 1", "float32", "logits of +-1000",
                         "dtype kept (float64 not downcast)", "input not modified",
                         "a second call on new data gives a new output", "wrong term of the documented formula named",
                         "keepdims missing in the row max named", "row loop over the classes named",
                         "every row computed (a row loop that stops early or starts late named)",
-                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named"),
+                        "N > C: a row loop over range(C) named", "logits clipped instead of shifted named", _ONE_INSTANCE_PROPERTY),
     "softmax_backward": ("oracle (explicit Jacobian)", "own forward's cache", "finite differences of own forward "
                          "(diagnosis)", "N == C and N != C", "batch 1", "float32", "dtype kept", "logits of +-1000",
                          "grad_out not modified", "most recent forward of this instance",
@@ -2583,7 +2832,7 @@ PROPERTIES = {
                         "per-sample Jacobian read back (unit grad_out, N != C; y - grad_out, a term without "
                         "grad_out, y y^T as a scalar named, confirmed on two logit rows)",
                          "backward leaves the z handed to forward and the y forward returned unchanged",
-                         "log-softmax's backward g - y * sum(g) named"),
+                         "log-softmax's backward g - y * sum(g) named", _ONE_INSTANCE_PROPERTY),
 }
 
 
@@ -2743,6 +2992,8 @@ def softmax_forward(cls) -> None:
     _check_parameters(layer, label)
     _stale_output(lambda: _make(label, lambda c: c(), cls), label)
     _results_kept(lambda: _make(label, lambda c: c(), cls), label, "forward", "softmax")
+    _calls_on_one_instance(lambda: _make(label, lambda c: c(), cls), label, "forward", _softmax_oracle,
+                           _softmax_jvp_oracle)
     drawn = [rng.normal(0.0, 3.0, s) for s in SOFTMAX_SHAPES]
     cases = drawn[:1] + [np.array([[1.0, 2.0, 3.0, -1.0]])] + drawn[1:]
 
@@ -2983,6 +3234,8 @@ def softmax_backward(cls) -> None:
     student's own forward cache (y) when that forward is wrong."""
     rng = core.rng("lab03:softmax:backward")
     label = "Softmax"
+    _calls_on_one_instance(lambda: _make(label, lambda c: c(), cls), label, "backward", _softmax_oracle,
+                           _softmax_jvp_oracle)
 
     def case(z, g):
         def run():

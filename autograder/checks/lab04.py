@@ -47,6 +47,8 @@ _OWN_BLOCKS = "judged on the student's own building blocks"
 #: What each check verifies beside the oracle (graded function x property), for reports.  The
 #: targets are (m, 1) here (n_L = 1, a binary output), so averaging over m and over m * n_L coincide:
 #: "multi-output targets" does not apply to this lab's loss.  There is no optimiser state either.
+_AGAIN = ("a second call on the same arrays changed in place gives the new values' result (state between calls "
+          "named)")
 PROPERTIES = {
     "initialize_parameters": ("keys and shapes W (n_{l-1}, n_l), b (1, n_l)", "pairwise-different layer sizes",
                               "zero biases", "zeros / random / Xavier / He scale", "centred",
@@ -63,10 +65,10 @@ PROPERTIES = {
     "activation_forward": ("oracle (sigmoid, tanh, relu)", "cache = pre-activation Z", "batch 1", "odd batch",
                            *_FLOATS, "|Z| up to 1000", "input not modified (also at |Z| up to 1000)",
                            "wrong side of 0 and values at readable points named",
-                           "documented activation names accepted (a rejected one named)"),
+                           "documented activation names accepted (a rejected one named)", _AGAIN),
     "linear_forward": ("oracle", "pairwise-different sizes", "m == n_prev == n (square-only formulas named)",
                        "batch 1", "odd batch", *_FLOATS, "inputs not modified", "cache (A_prev, W, b)",
-                       "(Z, linear_cache) returned in the other order named (from the results' types)"),
+                       "(Z, linear_cache) returned in the other order named (from the results' types)", _AGAIN),
     "model_forward": ("oracle", "caches of every layer", "pairwise-different sizes", "batch 1", "odd batch",
                       *_FLOATS, "X and parameters not modified (not charged for linear_forward's)", _OWN_BLOCKS,
                       "each layer's activation read from its own cache (the wrong layer named)",
@@ -76,7 +78,8 @@ PROPERTIES = {
                       "every layer reading X (a layer's output never handed on) named on a width-1 network",
                       "an activation applied to X before layer 1 named (AL and layer 1's cache confirm it)",
                       "a parameter called unused only when it changes nothing on three other inputs either",
-                      "(AL, caches) returned in the other order named"),
+                      "(AL, caches) returned in the other order named",
+                      "caches growing by L at every call named (a list kept between calls)"),
     "binary_cross_entropy": ("oracle", "batch 1", "odd batch", *_FLOATS, "right only for m = 1 named",
                              "AL exactly 0 or 1 without log(0) (the unprotected end named)", "inputs not modified",
                              "the eps argument is used (two eps values; a fixed eps named)",
@@ -87,7 +90,7 @@ PROPERTIES = {
                         "odd batch", *_FLOATS, "dZ and cache not modified", "db's reduction named (axis, keepdims, transposed)",
                         "which input a wrong output comes from (isolate)",
                         "a stray factor named with pairwise-different sizes",
-                        "every sample counts once in dW and db (samples left out or doubled named)"),
+                        "every sample counts once in dW and db (samples left out or doubled named)", _AGAIN),
     "activation_backward": ("oracle", "dZ = dA times a function of Z alone (chain rule)",
                             "local derivative named (a power of g', its values at Z)", "derivative at Z, not at A",
                             "batch 1",
@@ -98,7 +101,7 @@ PROPERTIES = {
                             "dZ[i, j] uses Z[i, j] only (a derivative combined over the batch named)",
                             "a constant factor in g' named (1/m, m, 1/n confirmed on a second shape)",
                             "judged with the documented sigmoid lent when the student's sigmoid helper is wrong "
-                            "(raises, warns at |Z| = 1000, writes into Z, or gives wrong values)"),
+                            "(raises, warns at |Z| = 1000, writes into Z, or gives wrong values)", _AGAIN),
     "model_backward": ("oracle", "finite differences of the loss", "backward = derivative of the student's own "
                        "binary_cross_entropy (inconsistent pairs named)", "pairwise-different sizes", "batch 1",
                        "odd batch", *_FLOATS, "AL, Y and caches not modified", "caches list keeps its entries",
@@ -149,7 +152,9 @@ PROPERTIES = {
               "not charged for an update_parameters that keeps state (judged in its cell)",
               "initial parameters returned after training ran (the history's loss confirms it) named",
               "(history, parameters) returned in the other order named (from the results' types)",
-              "initial parameters ignored asked before the one-hot pairing reading (which assumes the given start)"),
+              "initial parameters ignored asked before the one-hot pairing reading (which assumes the given start)",
+              "progress_bar=True gives the same parameters and history as progress_bar=False",
+              "not charged for a model_forward whose blocks keep state after an in-place update (judged there)"),
 }
 
 
@@ -858,7 +863,46 @@ def _buffer_kept(fn, first: tuple, second: tuple) -> tuple[bool, bool]:
     return any(r.changed for r in found), any(r.shared for r in found)
 
 
-def _results_kept(fn, name: str, first: tuple, second: tuple) -> None:
+def _state_after_change(fn, name: str, first: tuple, second: tuple, oracle) -> None:
+    """Property of every graded function: called a second time on THE SAME arrays after their values changed in
+    place (as a training loop updates W and b between steps), it gives the result for the new values
+    (core.result_after_change).  ``oracle(*args)`` -> the list of expected arrays, compared with the arrays the
+    student's result holds in the same order (tuples flattened; the cache's A_prev, W, b are left out).  Told as
+    state kept between calls only when confirmed: a fresh call on copies of the new values is right; named a
+    result of the earlier values when it equals the oracle on those."""
+    changed = tuple(b if isinstance(b, np.ndarray) else None for b in second)
+    now = tuple(b if isinstance(b, np.ndarray) else a for a, b in zip(first, second))
+
+    def arrays(out):
+        if isinstance(out, np.ndarray):
+            return [out]
+        if isinstance(out, (tuple, list)) and out and isinstance(out[0], np.ndarray):
+            return [v for v in out if isinstance(v, np.ndarray)]
+        return []
+
+    def fits(got, want):
+        return len(got) >= len(want) and all(np.shape(g) == np.shape(w) and _near(g, w) for g, w in zip(got, want))
+    try:
+        with np.errstate(all="ignore"):
+            got = arrays(core.result_after_change(fn, tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                                                            for a in first), changed))
+            fresh = arrays(fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in now)))
+    except Exception:
+        return                       # a call that raises is named by the cases
+    want = oracle(*now)
+    if fits(got, want) or not fits(fresh, want):
+        return
+    old = fits(got, oracle(*first))
+    core.fail(f"{name}, called a second time on the same arrays after their values were changed in place (as a "
+              f"training loop updates its arrays between steps), "
+              + ("returned a result computed from the values of an earlier call" if old else
+                 "returned a result other than a fresh call on the same values")
+              + ": state kept between calls (a result or a copy kept from the first call, keyed on the array, its "
+              "id() or its shape, or computed once): compute from the arguments' current values in every call",
+              "state-kept-between-calls")
+
+
+def _results_kept(fn, name: str, first: tuple, second: tuple, oracle=None) -> None:
     """Property of every graded function: what one call returned is the caller's, and a later call (same shapes,
     new values) neither writes into it nor returns the same memory.  An output buffer kept between calls (a
     module-level array filled in place, a default argument) passes every single call and breaks a network that holds
@@ -866,12 +910,15 @@ def _results_kept(fn, name: str, first: tuple, second: tuple) -> None:
     (the cache holding A_prev, W, b) are the caller's own and not asked about."""
     changed, shared = _buffer_kept(fn, first, second)
     if not (changed or shared):
+        if oracle is not None:
+            _state_after_change(fn, name, first, second, oracle)
         return
     core.fail(f"{name}, called twice with the same shapes and new values: an array the first call returned "
               f"{'was overwritten by' if changed else 'shares its memory with the result of'} the second call: the "
               f"result is written into a buffer kept between calls (a module-level array filled in place, out=..., a "
               f"default argument), so a caller holding the first result (model_forward keeps every layer's output "
               f"in its caches) sees it change; create the result anew in every call", "result-buffer-shared-between-calls")
+
 
 
 def _two_calls(seed: str, *shapes, extra=()):
@@ -953,7 +1000,8 @@ def linear_forward(fn) -> None:
                           f"entry holds something else", "cache-order")
 
     cases.run_cases([("m == n_prev == n" if s[0] == s[1] == s[2] else None, lambda s=s: case(*s)) for s in shapes])
-    _results_kept(fn, "linear_forward(A_prev (5, 3), W (3, 4), b (1, 4))", *_two_calls("lf", (5, 3), (3, 4), (1, 4)))
+    _results_kept(fn, "linear_forward(A_prev (5, 3), W (3, 4), b (1, 4))", *_two_calls("lf", (5, 3), (3, 4), (1, 4)),
+                  oracle=lambda A, W, b: [_affine(A, W, b)])
 
 
 _SIGMOID_STABLE = ("exp(-Z) overflows for Z below about -709 (float64) or -88 (float32), exp(Z) above: compute "
@@ -1190,7 +1238,8 @@ def activation_forward(fn, sigmoid=None) -> None:
         _name_relu_cap(A, Z, want, f"{name}: A")
         raise
     for kind in ACTIVATIONS:
-        _results_kept(fn, f"activation_forward(Z (4, 3), {kind!r})", *_two_calls(f"af-{kind}", (4, 3), extra=(kind,)))
+        _results_kept(fn, f"activation_forward(Z (4, 3), {kind!r})", *_two_calls(f"af-{kind}", (4, 3), extra=(kind,)),
+                      oracle=lambda Z, k: [_act(Z, k), Z])
 
 
 def _name_relu_cap(A, Z, want, name) -> None:
@@ -1432,6 +1481,25 @@ def _name_transposed_input(run, exc, name, labels=False) -> None:
               f"X itself, A_0 = X", "input-transposed")
 
 
+def _caches_grow(fn, X, params, hidden, L, name, got_len) -> None:
+    """After a caches list of the wrong length: two more calls on the same inputs; a list that grows by L entries at
+    every call keeps the entries of earlier calls (a list made once: a default argument caches=[], or a list at
+    module level)."""
+    lengths = []
+    for _ in range(2):
+        try:
+            with np.errstate(all="ignore"):
+                out = fn(X.copy(), _copy_params(params), hidden)
+            lengths.append(len(out[1]))
+        except Exception:
+            return
+    if got_len > L and lengths[0] - got_len == L and lengths[1] - lengths[0] == L:
+        core.fail(f"{name}: caches has {got_len} entries, and {lengths[0]}, then {lengths[1]} on the next calls with "
+                  f"the same inputs: it grows by L = {L} at every call, so it keeps the previous call's entries: the "
+                  f"list is made once, outside the call (a default argument caches=[] or a module-level list), not "
+                  f"anew in every call; start with caches = [] inside model_forward", "caches-kept-between-calls")
+
+
 def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     gen = core.rng("lab04.model_forward")
     # The last network has every size 1: there a transposed product in a building block cannot
@@ -1499,6 +1567,8 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 _which_parameter(fn, X, params, hidden, name)
             raise
         caches = out[1]
+        if isinstance(caches, (list, tuple)) and len(caches) > L:
+            _caches_grow(fn, X, params, hidden, L, name, len(caches))
         if not isinstance(caches, (list, tuple)) or len(caches) != L:
             core.fail(f"{name}: caches must be a list with one entry per layer ({L}), got "
                       f"{core.describe(caches)}" + (f" of length {len(caches)}" if isinstance(caches, (list, tuple))
@@ -2295,7 +2365,8 @@ def linear_backward(fn) -> None:
                      for k, s in enumerate(shapes)])
     first, second = _two_calls("lb", (5, 4), (5, 3), (3, 4), (1, 4))
     _results_kept(fn, "linear_backward(dZ (5, 4), cache with A_prev (5, 3), W (3, 4))",
-                  (first[0], tuple(first[1:])), (second[0], tuple(second[1:])))
+                  (first[0], tuple(first[1:])), (second[0], tuple(second[1:])),
+                  oracle=lambda dZ, cache: list(_linear_backward_oracle(dZ, *cache)))
 
 
 def _linear_backward_oracle(dZ, A_prev, W, b):
@@ -2472,7 +2543,8 @@ def _activation_backward(fn, sigmoid=None) -> None:
     _relu_derivative_at_kink(fn)
     for kind in ACTIVATIONS:
         _results_kept(fn, f"activation_backward(dA (4, 3), Z (4, 3), {kind!r})",
-                      *_two_calls(f"ab-{kind}", (4, 3), (4, 3), extra=(kind,)))
+                      *_two_calls(f"ab-{kind}", (4, 3), (4, 3), extra=(kind,)),
+                      oracle=lambda dA, Z, k: [dA * _act_grad(Z, k)])
 
 
 def _relu_derivative_at_kink(fn) -> None:
@@ -4360,6 +4432,31 @@ def _name_unsliced_targets(text: str, Y, batch_size) -> None:
                   "targets-not-sliced")
 
 
+def _history_rows(hist) -> int | None:
+    """The number of rows of a history (a DataFrame or a list of dicts), None for anything else."""
+    if _is_frame(hist) or isinstance(hist, list):
+        return len(hist)
+    return None
+
+
+def _history_grows(fn, X, Y, params, kwargs, hist, name) -> None:
+    """A history with more than epochs + 1 rows: train called again with the same arguments; when the history then
+    grows by exactly one run's rows, it keeps the rows of earlier calls (a list made once: a default argument
+    rows=[] or a module-level list), confirmed by that second call rather than read from the epoch column."""
+    epochs, n = kwargs.get("epochs"), _history_rows(hist)
+    if not isinstance(epochs, int) or n is None or n <= epochs + 1:
+        return
+    try:
+        with np.errstate(all="ignore"):
+            again = _history_rows(fn(X.copy(), Y.copy(), _copy_params(params), **kwargs)[1])
+    except Exception:
+        return
+    if again is not None and again - n == epochs + 1:
+        core.fail(f"{name}: history has {n} rows, and {again} when train is called again with the same arguments: it "
+                  f"grows by epochs + 1 = {epochs + 1} rows at every call, so it keeps the rows of earlier calls: the "
+                  f"list of rows is made once, outside the call (a default argument rows=[] or a module-level list); "
+                  f"start a new list inside train at every call", "history-kept-between-calls")
+
 def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     """Call train on copies; with the student's own building blocks (``parts``), a run that fails as
     the reference loop on those blocks fails (``expect``) raises :class:`_Skip`."""
@@ -4378,6 +4475,7 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
         raise
     out = _tuple(out, 2, name, "(parameters, history)",
                  kinds=(("parameters", lambda v: isinstance(v, dict)), ("history", _is_frame)))
+    _history_grows(fn, X, Y, params, kwargs, out[1], name)
     _seconds_since_start(out[1], time.perf_counter() - start, name)
     if not _match(given, params, 0, 0):
         core.fail(f"{name} modified the initial parameters passed to it: train must work on a copy "
@@ -4537,6 +4635,37 @@ def update_parameters(parameters, grads, learning_rate):
 _LENT_BLOCKS = {"model_forward": _lent_model_forward, "model_backward": _lent_model_backward,
                 "binary_cross_entropy": _lent_binary_cross_entropy}
 
+
+#: Kernel-side: model_forward, the parameters updated in place (as update_parameters does), model_forward again.
+_FORWARD_AFTER_UPDATE = """
+def forward_after_update(model_forward, X, parameters, hidden, step):
+    model_forward(X, parameters, hidden)
+    for key in parameters:
+        parameters[key] -= step[key]
+    return model_forward(X, parameters, hidden)[0]
+"""
+
+
+def _forward_keeps_state(model_forward) -> bool:
+    """Does the student's model_forward (with its building blocks) compute with the OLD parameter values after they
+    were updated in place between two calls (a copy or a result kept per array: id(W))?  Train's loop is then
+    judged with the reference blocks lent: the block pays in its own cell (_state_after_change)."""
+    if model_forward is None:
+        return False
+    gen = core.rng("lab04.forward-after-update")
+    dims = [2, 3, 1]
+    params = _random_params(gen, dims)
+    step = {k: 0.3 * gen.standard_normal(v.shape) for k, v in params.items()}
+    X = gen.standard_normal((5, 2))
+    try:
+        with np.errstate(all="ignore"):
+            got = core.kernel_functions(_FORWARD_AFTER_UPDATE)["forward_after_update"](
+                model_forward, X, _copy_params(params), "tanh", step)
+            fresh = model_forward(X.copy(), {k: params[k] - step[k] for k in params}, "tanh")[0]
+    except Exception:
+        return False
+    want = _forward(X, {k: params[k] - step[k] for k in params}, "tanh")[-1][4]
+    return _near(fresh, want) and not (np.shape(got) == np.shape(want) and _near(got, want))
 
 def _judged_with_reference_blocks(check, fn, why: str) -> bool:
     """Judge train's loop alone, with the reference building blocks in place of the student's ones (which cannot
@@ -4828,6 +4957,11 @@ def _judge_train(check, fn, parts_fns):
             _flattened_targets(exc, parts_fns)
         if _forward_modifies_parameters(parts_fns[0]) and _judged_with_reference_blocks(
                 check, fn, "include a model_forward that changes the parameters dict it is given (see its own cell)"):
+            return
+        if _forward_keeps_state(parts_fns[0]) and _judged_with_reference_blocks(
+                check, fn, "include a model_forward (or a building block of it) that keeps state between calls: "
+                           "after the parameters are updated in place it still computes with the old values (see "
+                           "those cells)"):
             return
         own = _Own(*parts_fns)
         if _parts_agree(own):
@@ -6051,10 +6185,66 @@ def _mini_batch_reproducible(fn, parts):
                   "shuffled (draw a new permutation of the rows at every epoch)", "not-shuffled")
 
 
+#: The notebook's progress helper, lent without its display (checks never print): it hands the iterable back as is,
+#: so what train's progress_bar branch iterates over is still what the student's code gives it.
+_SILENT_PROGRESS = """
+def progress(iterable, *args, **kwargs):
+    return iterable
+"""
+
+
+def _progress_bar_changes_nothing(fn, parts):
+    """The docstring: progress_bar only shows a bar over the epochs.  The same run (same seed, mini-batches) with
+    progress_bar=True must return the same parameters and the same history (epochs, losses, accuracies) as with
+    progress_bar=False: a branch that builds its own epoch range or loop for the bar trains another number of
+    epochs, or numbers them otherwise, only when the bar is shown."""
+    dims, hidden = _net(parts, [2, 3, 1]), "tanh"
+    X, Y, params = _problem("lab04.train_cover", 12, dims)
+    runs = []
+    for bar in (False, True):
+        name = f"train(X {X.shape}, learning_rate=0.5, epochs=3, batch_size=4, seed=1, progress_bar={bar})"
+
+        def run():
+            return _simulate(parts, X, Y, params, 0.5, [np.arange(12)] * 3, 4, hidden)
+        try:
+            with core.lent_globals(fn, {}, _SILENT_PROGRESS):
+                got, hist = _run_train(fn, X, Y, params, dims, name, parts=parts, expect=run, learning_rate=0.5,
+                                       epochs=3, batch_size=4, hidden_activation=hidden, seed=1, progress_bar=bar)
+        except _Skip:
+            return
+        runs.append((got, hist))
+    (plain, plain_hist), (bar, bar_hist) = runs
+    columns = {}
+    for col in ("epoch", "loss", "accuracy"):
+        try:
+            a, b = (np.asarray(h[col].to_numpy(), dtype=_f64) if _is_frame(h) else None for h in (plain_hist, bar_hist))
+        except (TypeError, ValueError, KeyError):
+            return
+        if a is not None and b is not None and (a.shape != b.shape or not np.allclose(a, b, rtol=1e-12, atol=0.0,
+                                                                                      equal_nan=True)):
+            columns[col] = (a, b)
+    if _match(plain, bar, 0, 0) and not columns:
+        return
+    said = ""
+    if "epoch" in columns:
+        a, b = columns["epoch"]
+        said = (f": history['epoch'] reads {', '.join(f'{v:g}' for v in b[:8])} with the bar and "
+                f"{', '.join(f'{v:g}' for v in a[:8])} without")
+    elif columns:
+        said = f": history column(s) {', '.join(columns)} differ"
+    core.fail(f"train(X {X.shape}, learning_rate=0.5, epochs=3, batch_size=4, seed=1) with progress_bar=True returned "
+              f"{'other parameters' if not _match(plain, bar, 0, 0) else 'the same parameters'} and "
+              f"{'another history' if columns else 'the same history'} than with progress_bar=False{said}: the "
+              f"progress_bar branch changes the epochs; the bar only shows progress: wrap the SAME epoch range "
+              f"(range(1, epochs + 1)) in it, e.g. epochs_iter = progress(epochs_iter) if progress_bar else "
+              f"epochs_iter, and loop over that", "progress-bar-changes-run")
+
+
 def _mini_batch(fn, parts):
     _mini_batch_counts(fn, parts)
     _mini_batch_order(fn, parts)
     _mini_batch_reproducible(fn, parts)
+    _progress_bar_changes_nothing(fn, parts)
 
 
 def train_mini_batch(fn, model_forward=None, model_backward=None, update_parameters=None,

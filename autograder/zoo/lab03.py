@@ -1458,3 +1458,56 @@ MUTANTS += [
            new="return self.y * (grad_out - dot * np.abs(dot))",
            expect="your backward is not proportional to grad_out"),
 ]
+
+# Round 18 (m18b held-out probes, now catalogued): state kept between calls of ONE instance, asked of every layer
+# through one helper (_calls_on_one_instance: three forwards, or three forward/backward pairs, the last of another
+# shape; the settings a call changed are named).
+MUTANTS += [
+    Mutant("R18b SELU folds SCALE into ALPHA on self at every forward (compounds: only the first call right)",
+           old="        self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))\n",
+           new="        self.ALPHA = self.ALPHA * self.SCALE  # fold the scale into alpha\n"
+               "        self.y = np.where(x > 0, self.SCALE * x, self.ALPHA * np.expm1(np.minimum(x, 0)))\n",
+           also=[("        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))\n",
+                  "        return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.ALPHA))\n")],
+           expect=("SELU.forward changed the layer's settings", "self.ALPHA was")),
+    Mutant("R18b Sigmoid backward memoises y(1 - y) on the first call (stale for later inputs)",
+           old="        return grad_out * self.y * (1 - self.y)\n",
+           new="        if not hasattr(self, 'dy'):\n            self.dy = self.y * (1 - self.y)\n        return grad_out * self.dy\n",
+           expect="the derivative at the PREVIOUS forward's input"),
+    Mutant("R18b Tanh backward memoises 1 - y**2 on the first call (stale for later inputs)",
+           old="        return grad_out * (1 - self.y ** 2)\n",
+           new="        self.d = getattr(self, 'd', None)\n        if self.d is None:\n"
+               "            self.d = 1 - self.y ** 2\n        return grad_out * self.d\n",
+           expect="the derivative at the PREVIOUS forward's input"),
+    Mutant("R18b LeakyReLU backward overwrites self.slope with the derivative array (next forward broken)",
+           old="        return np.where(self.x > 0, grad_out, self.slope * grad_out)\n",
+           new="        self.slope = np.where(self.x > 0, 1.0, self.slope)\n        return grad_out * self.slope\n",
+           expect=("backward changed the layer's state", "self.slope was 0.2 and is now an array")),
+    Mutant("R18b LeakyReLU backward overwrites self.slope with a float32-careful derivative array",
+           old="        return np.where(self.x > 0, grad_out, self.slope * grad_out)\n",
+           new="        self.slope = np.where(self.x > 0, 1.0, self.slope).astype(grad_out.dtype)\n        return grad_out * self.slope\n",
+           expect=("backward changed the layer's state", "self.slope was 0.2 and is now an array")),
+    Mutant("R18b ELU forward scales self.alpha down after use (a 'decaying' alpha: only the first call right)",
+           old="        self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))\n        return self.y\n",
+           new="        self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))\n        self.alpha *= 0.9\n"
+               "        return self.y\n",
+           expect=("ELU(alpha=0.7).forward changed the layer's settings", "self.alpha was 0.7")),
+]
+VARIANTS += [
+    Variant("R18b Sigmoid counts its forward calls on self (a changed attribute, every result right)",
+            old="        self.y = y\n        return y\n",
+            new="        self.calls = getattr(self, 'calls', 0) + 1\n        self.y = y\n        return y\n"),
+]
+MUTANTS += [
+    Mutant("R18b Softmax backward keeps the output of the first forward (self.y0 set once)",
+           old="        return self.y * (grad_out - dot)\n",
+           new="        self.y0 = getattr(self, 'y0', self.y)\n        return self.y0 * (grad_out - dot)\n",
+           expect="state from an earlier call"),
+]
+MUTANTS += [
+    Mutant("R18b Tanh forward memoises its output by id(x) (an array updated in place keeps the old result)",
+           old="        self.y = np.tanh(x)\n        return self.y\n",
+           new="        memo = self.__dict__.setdefault('memo', {})\n        if id(x) not in memo:\n"
+               "            memo[id(x)] = (x, np.tanh(x))\n        self.y = memo[id(x)][1]\n        return self.y\n",
+           expect="returned a result computed from the values of an earlier call"),
+]

@@ -1942,3 +1942,48 @@ MUTANTS += [
            new='    initial = parameters\n    parameters = {k: v.copy() for k, v in initial.items()}   # the caller\'s stay untouched\n    size = m if batch_size is None else int(batch_size)\n    rng = np.random.default_rng(seed)\n    epoch_range = range(1, epochs + 1)\n    if progress_bar:\n        epoch_range = progress(epoch_range, desc=f"batch size {size}", leave=False)\n    start = time.perf_counter()\n\n    def record(epoch):\n        AL, _ = model_forward(X, parameters, hidden_activation)\n        accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))\n        return {"epoch": epoch, "loss": binary_cross_entropy(AL, Y), "accuracy": accuracy,\n                "seconds": time.perf_counter() - start}\n\n    rows = [record(0)]\n    for epoch in epoch_range:\n        parameters = {k: v.copy() for k, v in initial.items()}   # fresh copy for this epoch\n        order = rng.permutation(m)\n',
            expect="previous one ended"),
 ]
+
+# Round 18 (m18b held-out probes, now catalogued): state kept between calls, progress_bar, precision.
+MUTANTS += [
+    Mutant("R18b train wraps range(epochs) in the progress bar branch (epochs 0..epochs-1, only with progress_bar=True)",
+           old="        epoch_range = progress(epoch_range, desc=f\"batch size {size}\", leave=False)\n",
+           new="        epoch_range = progress(range(epochs), desc=f\"batch size {size}\", leave=False)\n",
+           expect=("with progress_bar=True", "the progress_bar branch changes the epochs")),
+    Mutant("R18b train runs one epoch more with the progress bar (range(epochs + 1) in that branch)",
+           old="        epoch_range = progress(epoch_range, desc=f\"batch size {size}\", leave=False)\n",
+           new="        epoch_range = progress(range(1, epochs + 2), desc=f\"batch size {size}\", leave=False)\n",
+           expect="the progress_bar branch changes the epochs"),
+    Mutant("R18b model_forward caches as a mutable default argument (list grows across calls)",
+           old="def model_forward(X, parameters, hidden_activation=\"relu\"):\n",
+           new="def model_forward(X, parameters, hidden_activation=\"relu\", caches=[]):\n",
+           also=[("    L = len(parameters) // 2\n    A = X\n    caches = []\n", "    L = len(parameters) // 2\n    A = X\n")],
+           expect=("keeps the previous call's entries", "default argument caches=[]")),
+    Mutant("R18b model_forward appends to a module-level caches list (list grows across calls)",
+           old="def model_forward(X, parameters, hidden_activation=\"relu\"):\n",
+           new="_CACHES = []\n\n\ndef model_forward(X, parameters, hidden_activation=\"relu\"):\n",
+           also=[("    L = len(parameters) // 2\n    A = X\n    caches = []\n",
+                  "    L = len(parameters) // 2\n    A = X\n    caches = _CACHES\n")],
+           expect="keeps the previous call's entries"),
+]
+# Round 18: every building block asked again on the same arrays changed in place (_state_after_change).
+MUTANTS += [
+    Mutant("R18b linear_forward keeps a transposed copy of W per array id (an in-place update of W is not seen)",
+           old="    Z = A_prev @ W + b\n    return Z, (A_prev, W, b)\n",
+           new="    key = id(W)\n    if key not in _WT:\n        _WT[key] = (W, W.T.copy())\n"
+               "    Z = (_WT[key][1] @ A_prev.T).T + b\n    return Z, (A_prev, W, b)\n",
+           also=[("def linear_forward(A_prev, W, b):\n", "_WT = {}\n\n\ndef linear_forward(A_prev, W, b):\n")],
+           expect=("changed in place", "state kept between calls")),
+    Mutant("R18b activation_backward memoises the tanh derivative per Z array id",
+           old="        return dA * (1.0 - np.tanh(Z) ** 2)\n",
+           new="        if id(Z) not in _D:\n            _D[id(Z)] = (Z, 1.0 - np.tanh(Z) ** 2)\n"
+               "        return dA * _D[id(Z)][1]\n",
+           also=[("def activation_backward(", "_D = {}\n\n\ndef activation_backward(")],
+           expect=("changed in place", "state kept between calls")),
+]
+MUTANTS += [
+    Mutant("R18b train history rows as a default argument (the history grows across calls)",
+           old="          hidden_activation=\"relu\", seed=0, progress_bar=False):\n",
+           new="          hidden_activation=\"relu\", seed=0, progress_bar=False, rows=[]):\n",
+           also=[("    rows = [record(0)]\n", "    rows.append(record(0))\n")],
+           expect="keeps the rows of earlier calls"),
+]
