@@ -1380,7 +1380,8 @@ def _label_entries_apart(got, want, ps, n: int, name: str, tol: dict) -> None:
 def softmax_cross_entropy_backward(fn, one_hot):
     """Judged relative to the student's one_hot (the docstring writes the gradient with it)."""
     r = core.rng("lab02.sce_backward")
-    _fresh_cases(fn, "softmax_cross_entropy_backward", [("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
+    _fresh_cases(fn, "softmax_cross_entropy_backward", [
+               ("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
                (None, _sce_case(fn, one_hot, r, 6, 10)), (None, _sce_case(fn, one_hot, r, 4, 3)),
                (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))],
               special_last=True)
