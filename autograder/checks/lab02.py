@@ -557,6 +557,32 @@ def results_twice(fn, first, second):
 """
 
 
+def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Callable, pick=None) -> None:
+    """State kept between calls (core.result_after_change): the same arrays changed in place between two calls, as a
+    training loop does; the second result must be the oracle's on the NEW values.  Equal to the oracle on the OLD
+    values: a result kept from the earlier call (a cache keyed on id(x) or on the shape, a memo on the function)."""
+    new = tuple(a if c is None else c for a, c in zip(args, changed))
+    try:
+        got = core.result_after_change(fn, tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                                                 for a in args), changed)
+        if pick is not None:
+            got = pick(got)
+        got = np.asarray(got, dtype=_float64)
+    except Exception:
+        return                         # a raising call or another return type: the cases name it
+    want, old = np.asarray(oracle(*new), dtype=_float64), np.asarray(oracle(*args), dtype=_float64)
+    if got.shape != want.shape or core.close(got, want, 1e-4, 1e-6):
+        return
+    if core.close(got, old, 1e-4, 1e-6):
+        fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place (as a "
+             f"training loop does), it returned a result computed from the values of an earlier call: state kept "
+             f"between calls (a cache keyed on the array or its shape, a memo on the function); compute the result "
+             f"from the values the arrays hold now", "result-from-earlier-call")
+    fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place, it returned "
+         f"wrong values (each fresh call was right): state kept between calls; compute the result from the values "
+         f"the arrays hold now", "result-after-change")
+
+
 def _results_kept(fn, label: str, first: tuple, second: tuple, parts: dict) -> None:
     """Property of every graded function of lab02 (state kept between calls, output buffers): two calls with the
     same shapes and new values; no two arrays returned by one call share memory (precision and recall written
@@ -594,6 +620,8 @@ def one_hot(one_hot):
     got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",), hint=ONE_HOT_HINT)
     expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
     _results_kept(one_hot, "one_hot(y, 4)", (np.array([0, 3, 1]), 4), (np.array([2, 2, 0]), 4), {(): "the matrix"})
+    _follows_new_values(one_hot, "one_hot(y of shape (3,), 4)", (np.array([0, 3, 1]), 4), (np.array([2, 2, 0]), None),
+                        _onehot)
 
 
 def _normalize_case(normalize, r, n, h, w, top=255):
@@ -701,6 +729,10 @@ def normalize(normalize):
     g = core.rng("lab02.normalize.twice")
     _results_kept(normalize, "normalize(images of shape (3, 4, 5) uint8)",
                   *((g.integers(0, 256, (3, 4, 5)).astype(np.uint8),) for _ in range(2)), {(): "X"})
+    _follows_new_values(normalize, "normalize(images of shape (3, 4, 5) uint8)",
+                        (g.integers(0, 256, (3, 4, 5)).astype(np.uint8),),
+                        (g.integers(0, 256, (3, 4, 5)).astype(np.uint8),),
+                        lambda im: im.reshape(len(im), -1).astype(_float64) / 255.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -903,6 +935,8 @@ def softmax(softmax):
     _fresh_cases(softmax, "softmax", cases, special_last=True)       # a shape slip is named on an N != C case first
     g = core.rng("lab02.softmax.twice")
     _results_kept(softmax, "softmax(z of shape (5, 4))", *((g.normal(0, 1, (5, 4)),) for _ in range(2)), {(): "P"})
+    _follows_new_values(softmax, "softmax(z of shape (5, 4))", (g.normal(0, 1, (5, 4)),), (g.normal(0, 1, (5, 4)),),
+                        _softmax)
     spread = ("A row spread wide (one logit near +1000, another near -1000): subtract each row's MAXIMUM, which "
               "makes every exponent <= 0; a shift by the row's mean (or another value below the maximum) leaves "
               "exponents near +1000 that overflow")
@@ -1388,6 +1422,10 @@ def softmax_cross_entropy_backward(fn, one_hot):
     g = core.rng("lab02.sce_backward.twice")
     _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
                   *((_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])) for _ in range(2)), {(): "dlogits"})
+    _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                        (_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])),
+                        (_softmax(g.normal(0, 1, (5, 4))), np.array([2, 0, 0, 3, 1])),
+                        lambda P, y: (P - _onehot(y, 4)) / len(y))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1749,6 +1787,9 @@ def forward(forward):
     first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
     _results_kept(forward, "forward(params, X)", first, second,
                   {(0,): "the logits", (1, 0): "the cache's X", (1, 1): "the cache's Z1", (1, 2): "the cache's A1"})
+    p1, X1 = first
+    _follows_new_values(forward, "forward(params, X of shape (7, 6))", (p1, X1), (None, second[1]),
+                        lambda p, X: _forward(p, X)[0], pick=lambda out: out[0])
 
 
 # Finite differences cost two forward passes per entry: a parameter larger than this is witnessed on
@@ -2533,6 +2574,11 @@ def accuracy(accuracy):
                (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32)),
                (None, _accuracy_case(accuracy, r, 13, 12))], special_last=True)   # C > 10: no size hard-coded
     _accuracy_ties(accuracy)
+    g = core.rng("lab02.accuracy.twice")
+    y = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    _follows_new_values(accuracy, "accuracy(scores of shape (8, 4), y)", (g.normal(0, 1, (8, 4)), y),
+                        (_onehot(y, 4) * 3 + g.normal(0, 0.1, (8, 4)), None),
+                        lambda z, t: float(np.mean(np.argmax(z, axis=1) == t)))
 
 
 def _accuracy_ties(accuracy) -> None:
@@ -3659,6 +3705,22 @@ def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, sof
         cases()     # nothing could be lent: judged with their own
 
 
+def _forward_state_kept(forward) -> str | None:
+    """forward's own questions of state kept between calls (judged in its cell), asked again after a loop's
+    failure: what it does wrong, in words, or None."""
+    g = core.rng("lab02.forward.twice")
+    first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
+    try:
+        _results_kept(forward, "forward", first, second, {})
+        _follows_new_values(forward, "forward", (first[0], first[1]), (None, second[1]),
+                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0])
+    except core.CheckFailure as exc:
+        return ("keeps state between calls (a result overwritten by a later call, or computed from an earlier "
+                "call's values)" if exc.diagnosis in ("result-buffer-shared-between-calls", "result-from-earlier-call",
+                                                      "result-after-change", "results-share-memory") else None)
+    return None
+
+
 def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
     """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
     the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
@@ -3669,7 +3731,7 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
     except core.CheckFailure:
         said, lent = [], {}
         if "forward" in helpers:
-            random = _forward_random(helpers["forward"])
+            random = _forward_random(helpers["forward"]) or _forward_state_kept(helpers["forward"])
             if random is not None:
                 lent["forward"] = _lent_forward
                 said.append(f"the reference forward in place of yours, which {random}")

@@ -1847,3 +1847,33 @@ VARIANTS += [
         both = precision + recall
         f1 = np.where(both > 0, 2 * precision * recall / both, 0.0)"""),
 ]
+
+# Round 18: the same questions of state kept between calls, asked of lab02's other functions.
+MUTANTS += [
+    Mutant("R18a-x1 softmax memoised on id(z) (a training loop's array changed in place gets the old result)",
+           old="""    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)""",
+           new="""    memo = softmax.__dict__.setdefault("memo", {})
+    if id(z) in memo:
+        return memo[id(z)].copy()
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    memo[id(z)] = e / e.sum(axis=1, keepdims=True)
+    return memo[id(z)].copy()""",
+           expect="keeps state between calls on the function itself"),
+    Mutant("R18a-x2 forward keeps Z1 per id(X) (stale once X is refilled in place)",
+           old="""    Z1 = X @ params["W1"] + params["b1"]""",
+           new="""    memo = forward.__dict__.setdefault("memo", {})
+    if id(X) not in memo:
+        memo[id(X)] = X @ params["W1"] + params["b1"]
+    Z1 = memo[id(X)].copy()""",
+           expect="returned a result computed from the values of an earlier call"),
+    Mutant("R18a-x3 normalize writes into a module-level buffer reused when the shape repeats",
+           old="""    return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)""",
+           new="""    key = (images.shape[0], images[0].size)
+    buf = normalize.__dict__.setdefault("bufs", {}).get(key)
+    if buf is None:
+        buf = normalize.bufs[key] = np.empty(key, dtype=np.float32)
+    np.divide(images.reshape(key), np.float32(255), out=buf)
+    return buf""",
+           expect="was overwritten by the second call"),
+]
