@@ -2714,6 +2714,7 @@ _STORED_LISTS = """
 class StoredListLayer:
     def __init__(self, names):
         self.params = [type("P", (), {"name": n})() for n in names]
+        self.W, self.b = self.params
     def forward(self, x):
         return x
     def backward(self, g):
@@ -2738,6 +2739,7 @@ class CountingLayer:
     def forward(self, x):
         self.log.append(self.name + ".forward")
         return x
+    __call__ = forward
     def backward(self, g):
         self.log.append(self.name + ".backward")
         return g
@@ -2789,8 +2791,8 @@ def _layer_lists_untouched(Sequential) -> None:
         first, second, na, nb = core.kernel_functions(_STORED_LISTS)["stored_lists"](Sequential)
     except Exception:
         return                                  # a raising Sequential is named by the cases
-    if (na, nb) == (2, 2) and first == second == 4:
-        return
+    if (na, nb) == (2, 2) and first == second:
+        return                                  # the count itself is judged by the cases
     if (na, nb) != (2, 2):
         fail(f"Sequential.parameters() changed the list a layer's parameters() returned (two layers whose "
              f"parameters() return the list they keep, 2 Parameters each: afterwards they hold {na} and {nb}; "
