@@ -557,7 +557,8 @@ def results_twice(fn, first, second):
 """
 
 
-def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Callable, pick=None) -> None:
+def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Callable, pick=None,
+                        confirmed_only: bool = False) -> None:
     """State kept between calls (core.result_after_change): the same arrays changed in place between two calls, as a
     training loop does; the second result must be the oracle's on the NEW values.  Equal to the oracle on the OLD
     values: a result kept from the earlier call (a cache keyed on id(x) or on the shape, a memo on the function)."""
@@ -578,6 +579,8 @@ def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Cal
              f"training loop does), it returned a result computed from the values of an earlier call: state kept "
              f"between calls (a cache keyed on the array or its shape, a memo on the function); compute the result "
              f"from the values the arrays hold now", "result-from-earlier-call")
+    if confirmed_only:
+        return                         # asked after a failed case: a plain wrong answer is the case's to name
     fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place, it returned "
          f"wrong values (each fresh call was right): state kept between calls; compute the result from the values "
          f"the arrays hold now", "result-after-change")
@@ -1777,6 +1780,10 @@ def forward(forward):
     try:
         _fresh_cases(forward, "forward", cases, special_last=True)
     except core.CheckFailure:
+        g = core.rng("lab02.forward.twice")
+        first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
+        _follows_new_values(forward, "forward(params, X of shape (7, 6))", first, (None, second[1]),
+                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0], confirmed_only=True)
         random = _forward_random(forward)
         if random is None:
             raise
@@ -3705,6 +3712,38 @@ def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, sof
         cases()     # nothing could be lent: judged with their own
 
 
+_SOFTMAX_STATE = """
+def softmax_keeps_state(fn):
+    import numpy as np
+    h = getattr(fn, "__globals__", {}).get("softmax")
+    if not callable(h):
+        return False
+    def ref(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    z = np.random.default_rng(0).normal(size=(5, 4))
+    try:
+        first = np.asarray(h(z), dtype=float)
+        if first.shape != z.shape or not np.allclose(first, ref(z), rtol=1e-4, atol=1e-6):
+            return False
+        z[...] = np.random.default_rng(1).normal(size=(5, 4))
+        got = np.asarray(h(z), dtype=float)
+    except Exception:
+        return False
+    return got.shape != z.shape or not np.allclose(got, ref(z), rtol=1e-4, atol=1e-6)
+"""
+
+
+def _softmax_keeps_state(fn) -> bool:
+    """The softmax a loop ``fn`` calls by name (in its globals) is right on a fresh array but wrong when called again
+    on the same array changed in place (a memo keyed on id(z)): judged in softmax's own cell; the loop is then judged
+    with the reference softmax lent.  Asked only after the loop failed."""
+    try:
+        return bool(core.kernel_functions(_SOFTMAX_STATE)["softmax_keeps_state"](fn))
+    except Exception:
+        return False
+
+
 def _forward_state_kept(forward) -> str | None:
     """forward's own questions of state kept between calls (judged in its cell), asked again after a loop's
     failure: what it does wrong, in words, or None."""
@@ -3713,11 +3752,11 @@ def _forward_state_kept(forward) -> str | None:
     try:
         _results_kept(forward, "forward", first, second, {})
         _follows_new_values(forward, "forward", (first[0], first[1]), (None, second[1]),
-                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0])
+                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0], confirmed_only=True)
     except core.CheckFailure as exc:
         return ("keeps state between calls (a result overwritten by a later call, or computed from an earlier "
-                "call's values)" if exc.diagnosis in ("result-buffer-shared-between-calls", "result-from-earlier-call",
-                                                      "result-after-change", "results-share-memory") else None)
+                "call's values)" if exc.diagnosis in ("result-buffer-shared-between-calls", "result-from-earlier-call")
+                else None)
     return None
 
 
@@ -3731,10 +3770,14 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
     except core.CheckFailure:
         said, lent = [], {}
         if "forward" in helpers:
-            random = _forward_random(helpers["forward"]) or _forward_state_kept(helpers["forward"])
+            random = _forward_state_kept(helpers["forward"]) or _forward_random(helpers["forward"])
             if random is not None:
                 lent["forward"] = _lent_forward
                 said.append(f"the reference forward in place of yours, which {random}")
+        if _softmax_keeps_state(fn):
+            lent["softmax"] = _softmax
+            said.append("the reference softmax in place of yours, which returns a result computed from an earlier "
+                        "call's values when called again on an array changed in place (state kept between calls)")
         if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
                 np.random.default_rng(3), 5, 4, 3), 0.1):
             lent["sgd_update"] = _lent_sgd_update
