@@ -3724,20 +3724,21 @@ def softmax_keeps_state(fn):
     z = np.random.default_rng(0).normal(size=(5, 4))
     try:
         first = np.asarray(h(z), dtype=float)
-        if first.shape != z.shape or not np.allclose(first, ref(z), rtol=1e-4, atol=1e-6):
-            return False
         z[...] = np.random.default_rng(1).normal(size=(5, 4))
         got = np.asarray(h(z), dtype=float)
     except Exception:
         return False
-    return got.shape != z.shape or not np.allclose(got, ref(z), rtol=1e-4, atol=1e-6)
+    if got.shape != z.shape or first.shape != z.shape or np.allclose(got, ref(z), rtol=1e-4, atol=1e-6):
+        return False
+    return bool(np.array_equal(got, first))       # the same result again for new values: kept from an earlier call
 """
 
 
 def _softmax_keeps_state(fn) -> bool:
-    """The softmax a loop ``fn`` calls by name (in its globals) is right on a fresh array but wrong when called again
-    on the same array changed in place (a memo keyed on id(z)): judged in softmax's own cell; the loop is then judged
-    with the reference softmax lent.  Asked only after the loop failed."""
+    """The softmax a loop ``fn`` calls by name (in its globals), called again on the same array changed in place,
+    returns the same wrong result as before (a memo keyed on id(z), which may already hit on the first call when
+    an id is reused): judged in softmax's own cell; the loop is then judged with the reference softmax lent.
+    Asked only after the loop failed."""
     try:
         return bool(core.kernel_functions(_SOFTMAX_STATE)["softmax_keeps_state"](fn))
     except Exception:
