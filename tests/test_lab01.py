@@ -447,3 +447,12 @@ def test_round16_findings_are_named(name):
 ])
 def test_round16b_readings_are_named(name):
     assert_caught_and_named(LAB, name)
+
+
+@pytest.mark.parametrize("name", [
+    "R18a-01 SGD step reads self.lr once on its first call (later changes to optimizer.lr ignored)",
+    "R18a-12 ReLU forward returns x untouched when every entry is positive (mask not refreshed)",
+    "R18a-15 Linear backward keeps its own running dW total on the layer (zero_grad cannot reset it)",
+])
+def test_round18_state_between_calls_is_named(name):
+    assert_caught_and_named(LAB, name)

@@ -449,3 +449,13 @@ def test_confusion_pairs_broken_is_told_only_for_right_marginals():
     np.add.at(broken, (np.sort(y_true), np.sort(y_pred)), 1)
     with pytest.raises(core.CheckFailure, match="not paired"):
         checks._pairs_broken(lambda t, p, c: broken, broken, y_true, y_pred, 3, want, "cm")
+
+
+@pytest.mark.parametrize("name", [
+    "R18a-01 one_hot caches an identity matrix on the function at the first call (stale for another num_classes)",
+    "R18a-04 init_params memoised with functools.lru_cache (every call returns the same arrays)",
+    "R18a-09 precision and recall share one zeros out= buffer (recall overwrites precision)",
+    "R18a-x2 forward keeps Z1 per id(X) (stale once X is refilled in place)",
+])
+def test_round18_state_between_calls_is_named(name):
+    assert_caught_and_named(LAB, name)

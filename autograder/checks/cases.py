@@ -196,6 +196,13 @@ def _worded(exc: core.CheckFailure, text: str, diagnosis: str, label: str, names
         return f"{text}. {broadcast}" + (f". This is {hint}" if hint else ""), "raised-broadcast"
     if diagnosis.startswith("raised-") and _array_to_scalar(text):
         return f"{text}. {ARRAY_TO_SCALAR}", "array-to-scalar"
+    own = re.search(r"AttributeError: '(\w+)' object has no attribute '(\w+)'", text)
+    if diagnosis == "raised-attributeerror" and label.endswith(".backward") and own \
+            and own.group(1) == label.rsplit(".", 1)[0].split("(")[0]:
+        return (f"{text}. forward must store on self what backward needs (for the most recent call): backward reads "
+                f"self.{own.group(2)}, which forward did not set on this call; set everything backward reads on EVERY "
+                f"call and in every branch (an attribute set only for some input shapes, or only on an earlier call, "
+                f"is missing or stale)", diagnosis)
     if diagnosis.startswith("raised-") and hint and _looks_like_shape_error(text):
         return f"{text}. This is {hint}", diagnosis
     if diagnosis == "raised-keyerror" and hint:

@@ -480,6 +480,10 @@ def _backward_case(Linear, r, n, i, o, dtype):
             "of W.grad (only its diagonal is right): dW = x.T @ grad_out is a matrix product that pairs every "
             "input i with every output j": lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs), (i, o))
             if i == o else None,
+            "dW holds the ELEMENTWISE product x * grad_out summed over the batch as one column, (in, 1), added to "
+            "every column of W.grad (only its diagonal is right; with in != out the product cannot even be "
+            "formed): dW = x.T @ grad_out is a matrix product that pairs every input i with every output j":
+                lambda: np.broadcast_to(np.einsum("ni,ni->i", xs, gs)[:, None], (i, o)) if i == o else None,
             DW_FROM_DX: lambda: xs.T @ (gs @ Ws.T) if i == o else None,
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
@@ -753,6 +757,48 @@ def _backward_twice(Linear, r) -> None:
                 fail(f"{head}: after the second round {what} is wrong (largest error "
                      f"{float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))):.3g}): {tail}",
                      "linear-backward-state-kept")
+    _grads_after_reset(layer, W, b, dW, db, r)
+
+
+_ZERO_GRADS = """
+def zero_grads_in_place(layer):
+    layer.W.grad[...] = 0
+    layer.b.grad[...] = 0
+"""
+
+
+def _grads_after_reset(layer, W, b, dW, db, r) -> None:
+    """State kept between calls: after the grads are reset in place (what SGD.zero_grad does, p.grad[...] = 0) a
+    new forward/backward round must leave in W.grad and b.grad that round's gradient alone (a running total kept
+    on the layer and copied into the grads survives the reset)."""
+    try:
+        core.kernel_functions(_ZERO_GRADS)["zero_grads_in_place"](layer)
+    except Exception:
+        return                            # grads that are not arrays: named by the cases above
+    x, g = r.normal(size=(4, 3)), r.normal(size=(4, 4))
+    try:
+        call(layer.forward, x.copy(), label="Linear(3, 4).forward", names=("x",))
+    except core.CheckFailure:
+        pass
+    layer.W.data, layer.b.data, layer.x = W.copy(), b.copy(), x.copy()
+    try:
+        call(layer.backward, g, label="Linear(3, 4).backward", names=("grad_out",))
+    except core.CheckFailure:
+        return
+    head = ("one Linear(3, 4), two forward/backward rounds, then the grads reset in place (W.grad[...] = 0, "
+            "b.grad[...] = 0, as SGD.zero_grad does), then a third round with a batch of 4 rows")
+    for what, got, want, old in (("W.grad", layer.W.grad, x.T @ g, dW), ("b.grad", layer.b.grad,
+                                                                         g.sum(axis=0, keepdims=True), db)):
+        if not isinstance(got, np.ndarray) or got.shape != want.shape or core.close(got, want, 1e-6, 1e-9):
+            continue
+        if core.close(got, want + old, 1e-6, 1e-9):
+            fail(f"{head}: {what} holds the sum of all three rounds, the reset is lost: backward keeps its own "
+                 f"running total between calls (state kept on the layer) and writes it into {what}; accumulate "
+                 f"into the Parameter's grad itself ({what} += ...), so zero_grad can reset it",
+                 "linear-backward-own-total")
+        fail(f"{head}: {what} after the third round is not that round's gradient (largest error "
+             f"{float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want))):.3g}): backward adds this call's "
+             f"gradient to {what} and keeps nothing else between calls", "linear-backward-after-reset")
 
 
 # =============================================================================================
@@ -1171,6 +1217,32 @@ def _elementwise_repeated(layer_cls, label: str, r, oracle) -> None:
     _repeated_forward(layer, label, xs, lambda k, x: oracle(x))
 
 
+def _backward_follows_latest_forward(layer_cls, label: str, r, derivative, attr: str) -> None:
+    """State kept between calls: one instance, forward on an input with entries of both signs, then forward on an
+    all-positive input of the same shape (a batch where nothing is clipped), then backward: the derivative is the
+    one at the LATEST input (a cache refreshed only on some calls, e.g. after an early return, is a stale one)."""
+    x1 = r.normal(scale=2.0, size=(5, 3))
+    x1[0, 0], x1[1, 1] = -1.5, 1.5
+    x2 = np.abs(r.normal(scale=2.0, size=(5, 3))) + 0.1
+    g = r.normal(size=(5, 3))
+    layer = call(layer_cls, label=f"{label}()", hint=ELEMENTWISE_HINT)
+    call(layer.forward, x1, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    call(layer.forward, x2, label=f"{label}.forward", names=("x",), hint=ELEMENTWISE_HINT)
+    want = g * derivative(x2)
+    bname = (f"{label}.backward(grad_out of shape {g.shape}) after {label}.forward(x1 with entries of both signs) "
+             f"then {label}.forward(x2 all positive, the same shape)")
+    dx = call(layer.backward, g.copy(), label=f"{label}.backward", names=("grad_out",), hint=ELEMENTWISE_HINT)
+    dx = expect_array(dx, name=bname, shape=g.shape)
+    if core.close(dx, want, 1e-6, 1e-9):
+        return
+    if core.close(dx, g * derivative(x1), 1e-6, 1e-9):
+        fail(f"{bname} returned the derivative at x1, the input of the EARLIER forward call: state from an earlier "
+             f"call; forward must store its cache (self.{attr}) on every call, before any early return (an "
+             f"all-positive batch still needs its own cache), and backward uses the latest one",
+             "backward-stale-cache")
+    expect_close(dx, want, name=bname + " (backward must use the cache of the latest forward)")
+
+
 def _relu_at_zero(ReLU) -> None:
     """Property of the docstring: the derivative is taken as 0 at x == 0 (and ReLU(0) = 0): an input with
     exact zeros next to positive and negative entries (np.heaviside(x, 1), x >= 0 give 1 there)."""
@@ -1205,6 +1277,7 @@ def relu(ReLU) -> None:
     _elementwise_repeated(ReLU, "ReLU", r, lambda x: np.maximum(x, 0.0))
     _cache_per_instance(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask", "mask")
     _backward_repeatable(ReLU, "ReLU", "mask", r)
+    _backward_follows_latest_forward(ReLU, "ReLU", r, lambda x: (x > 0) * 1.0, "mask")
 
 
 def _sigmoid_oracle(x):
@@ -1385,6 +1458,8 @@ def sigmoid(Sigmoid) -> None:
     _elementwise_repeated(Sigmoid, "Sigmoid", r, _sigmoid_oracle)
     _cache_per_instance(Sigmoid, "Sigmoid", r, lambda x: _sigmoid_oracle(x) * (1 - _sigmoid_oracle(x)), "output", "out")
     _backward_repeatable(Sigmoid, "Sigmoid", "out", r)
+    _backward_follows_latest_forward(Sigmoid, "Sigmoid", r,
+                                     lambda x: _sigmoid_oracle(x) * (1 - _sigmoid_oracle(x)), "out")
 
 
 # =============================================================================================
@@ -2149,6 +2224,32 @@ def _lr_changed(opt, lr: float, step: int, after, before, grads) -> None:
              f"the training loop)", "sgd-step-changes-lr")
 
 
+def _lr_read_each_step(opt, params, lr: float) -> None:
+    """State kept between calls: a training loop's schedule sets optimizer.lr between steps; the next step must take
+    the new value (p <- p - lr * dL/dp with the optimizer's lr of now, not one read on an earlier call)."""
+    new_lr = lr * 0.37
+    try:
+        opt.lr = new_lr
+    except Exception:        # an optimizer that refuses the attribute: nothing to ask here
+        return
+    grads = [np.array(p.grad, copy=True) for p in params]
+    before = [np.array(p.data, copy=True) for p in params]
+    call(opt.step, label="SGD.step", hint=SGD_HINT)
+    for k, (p, d0, g0) in enumerate(zip(params, before, grads)):
+        got = expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=d0.shape)
+        tol = (1e-5, 1e-7) if d0.dtype == np.float64 else (1e-4, 1e-5)
+        if core.close(got, d0 - new_lr * g0, *tol):
+            continue
+        if core.close(got, d0 - lr * g0, *tol):
+            fail(f"SGD.step() after optimizer.lr was set from {lr:.4g} to {new_lr:.4g} between two steps: parameter "
+                 f"{k} moved by the OLD learning rate {lr:.4g}: step() used a value from an earlier call (state kept "
+                 f"between calls, e.g. lr read once and stored); a schedule changes optimizer.lr between steps, so "
+                 f"read self.lr at every step: p.data -= self.lr * p.grad", "sgd-lr-read-once")
+        expect_close(got, d0 - new_lr * g0, name=f"parameter {k} (shape {d0.shape}) after SGD.step() with "
+                                                 f"optimizer.lr set to {new_lr:.4g} between steps (the step must "
+                                                 f"use the optimizer's lr of now)")
+
+
 def sgd(SGD) -> None:
     r = core.rng("lab01.sgd")
     lr = float(r.uniform(0.05, 0.5))
@@ -2210,6 +2311,7 @@ def sgd(SGD) -> None:
         taken = [a.astype(np.float64) - b.astype(np.float64) for a, b in zip(after, before)]
         for p in params:                       # new gradients for the next step (the third: large ones)
             p.grad = (r.normal(size=np.shape(p.data)) * (1.0 if step == 1 else 40.0)).astype(np.asarray(p.data).dtype)
+    _lr_read_each_step(opt, params, lr)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
     try:
@@ -2608,6 +2710,100 @@ def _parameters_grow(model, first: int) -> None:
              "sequential-parameters-grows")
 
 
+_STORED_LISTS = """
+class StoredListLayer:
+    def __init__(self, names):
+        self.params = [type("P", (), {"name": n})() for n in names]
+        self.W, self.b = self.params
+    def forward(self, x):
+        return x
+    def backward(self, g):
+        return g
+    def parameters(self):
+        return self.params
+
+
+def stored_lists(Sequential):
+    a, b = StoredListLayer(["a0", "a1"]), StoredListLayer(["b0", "b1"])
+    model = Sequential(a, b)
+    first = len(model.parameters())
+    second = len(model.parameters())
+    return first, second, len(a.params), len(b.params)
+"""
+
+
+_LAYERS_CHANGED = """
+class CountingLayer:
+    def __init__(self, name, log):
+        self.name, self.log = name, log
+    def forward(self, x):
+        self.log.append(self.name + ".forward")
+        return x
+    __call__ = forward
+    def backward(self, g):
+        self.log.append(self.name + ".backward")
+        return g
+    def parameters(self):
+        return []
+
+
+def layers_changed(Sequential):
+    import numpy as np
+    log = []
+    a, b, c = CountingLayer("a", log), CountingLayer("b", log), CountingLayer("c", log)
+    model = Sequential(a, b)
+    x = np.ones((2, 3))
+    model.backward(model.forward(x))
+    if not isinstance(getattr(model, "layers", None), list) or list(model.layers) != [a, b]:
+        return None
+    model.layers[1] = c
+    del log[:]
+    model.backward(model.forward(x))
+    return list(log)
+"""
+
+
+def _layers_read_each_call(Sequential) -> None:
+    """State kept between calls: forward and backward go through self.layers as it is NOW (a layer replaced in
+    model.layers, e.g. re-initialised, is used from the next call on); an order computed on the first call
+    (reversed(self.layers) kept on self) goes on calling the old layer.  Run where student code runs."""
+    try:
+        log = core.kernel_functions(_LAYERS_CHANGED)["layers_changed"](Sequential)
+    except Exception:
+        return                                  # a raising Sequential is named by the cases
+    if log is None or log == ["a.forward", "c.forward", "c.backward", "a.backward"]:
+        return
+    stale = [e for e in log if e.startswith("b.")]
+    fail(f"Sequential(a, b): after a forward/backward pass, model.layers[1] was replaced by a layer c; the next pass "
+         f"called {log} instead of a.forward, c.forward, c.backward, a.backward"
+         + (f": {' and '.join(sorted(set(stale)))} of the OLD layer b still ran, a list of layers kept from the first "
+            f"call (state from an earlier call, e.g. a reversed copy of self.layers stored once)" if stale else "")
+         + ": go through self.layers as it is at every call (for layer in reversed(self.layers))",
+         "sequential-layers-kept")
+
+
+def _layer_lists_untouched(Sequential) -> None:
+    """State kept between calls: a layer whose parameters() returns the list it keeps (the docstring: whatever the
+    layer's class) must find it unchanged after Sequential.parameters(), and two calls give the same count (a
+    `params = first_layer.parameters(); params += ...` extends the layer's own list, which then grows each call).
+    Run where student code runs, on two layers of a class defined there."""
+    try:
+        first, second, na, nb = core.kernel_functions(_STORED_LISTS)["stored_lists"](Sequential)
+    except Exception:
+        return                                  # a raising Sequential is named by the cases
+    if (na, nb) == (2, 2) and first == second:
+        return                                  # the count itself is judged by the cases
+    if (na, nb) != (2, 2):
+        fail(f"Sequential.parameters() changed the list a layer's parameters() returned (two layers whose "
+             f"parameters() return the list they keep, 2 Parameters each: afterwards they hold {na} and {nb}; "
+             f"model.parameters() gave {first}, then {second} entries): the list of the first layer was extended in "
+             f"place (params = layers[0].parameters(); params += ... or .extend); build a NEW list, "
+             f"[p for layer in self.layers for p in layer.parameters()]", "sequential-parameters-extends-layer-list")
+    fail(f"Sequential.parameters() on two layers of 2 Parameters each gave {first}, then {second} entries: state "
+         f"kept between calls; build a new list of every layer's parameters at each call",
+         "sequential-parameters-grows")
+
+
 def _parameters_order_case(Sequential):
     def run():
         # Twelve layers holding none or two parameters (W and b, as the lab's layers do: code that asks
@@ -2682,6 +2878,8 @@ def sequential(Sequential) -> None:
     r = core.rng("lab01.sequential")
     run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1)),
                (None, _parameters_order_case(Sequential)), (None, _parameterless_case(Sequential, r, 6))])
+    _layer_lists_untouched(Sequential)
+    _layers_read_each_call(Sequential)
 
 
 # =============================================================================================
@@ -3355,6 +3553,12 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
             fail(f"the value returned by {label} is a numpy array of shape {rec['value'].shape}: the docstring asks "
                  f"for a float (return float(total / N); np.array(...) makes an array even of one number)",
                  "train-epoch-returns-array")
+        if isinstance(rec["value"], np.floating) and rec["value"].dtype.itemsize < 8:
+            fail(f"the value returned by {label} is a {type(rec['value']).__name__}, not a float (the docstring "
+                 f"asks for a float): the epoch total was accumulated in {rec['value'].dtype} (total = "
+                 f"np.{rec['value'].dtype}(0) or a {rec['value'].dtype} array's sum), so every batch loss added to it "
+                 f"is rounded to {rec['value'].dtype}; start from total = 0.0 and return float(total / N)",
+                 "train-epoch-low-precision-total")
         rec["value"] = expect_scalar(rec["value"], name=f"the value returned by {label}")
         batches = loss_fn.batches
         weighted = sum(v * m for v, m in batches) / max(sum(m for _, m in batches), 1)

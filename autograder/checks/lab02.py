@@ -490,9 +490,130 @@ def _leftover_entries(got, y, name) -> None:
          f"np.zeros((N, num_classes), dtype=np.float32), then set the 1s", "one-hot-not-zeroed")
 
 
+_FUNCTION_STATE = """
+def function_state(fn):
+    return sorted(k for k in getattr(fn, "__dict__", {}) if not k.startswith("__"))
+
+
+def clear_function_state(fn):
+    for k in [k for k in getattr(fn, "__dict__", {}) if not k.startswith("__")]:
+        delattr(fn, k)
+"""
+
+
+def _fresh_cases(fn, label: str, cases: list, **kw) -> None:
+    """run_cases, and after a failure one more question of every graded function (state kept between calls): does
+    the function hold attributes that its calls set on itself (one_hot.eye, backward.W2T, an N kept from the first
+    batch)?  Then every case is run again on the function stripped of them: when each case passes that way, the
+    failure came from an earlier call (another num_classes, batch size or W2), and that is what is said, not the
+    guess the later case's values suggest.  No cost on a passing submission."""
+    try:
+        run_cases(cases, **kw)
+    except core.CheckFailure as exc:
+        _state_from_earlier_call(fn, label, cases, exc)
+        raise
+
+
+def _state_from_earlier_call(fn, label: str, cases: list, exc: core.CheckFailure) -> None:
+    try:
+        state = core.kernel_functions(_FUNCTION_STATE)
+        names = list(state["function_state"](fn))
+    except Exception:
+        return
+    if not names:
+        return
+    for _, case in cases:
+        try:
+            state["clear_function_state"](fn)
+            case()
+        except Exception:
+            return                       # wrong on a fresh function too: the case's own message stands
+    attrs = ", ".join(f"{label}.{n}" for n in names)
+    fail(f"{label} keeps state between calls on the function itself ({attrs}, set by an earlier call and used "
+         f"again): every case is right when {label} starts without it, but a call after earlier calls with other "
+         f"sizes or values is wrong (state from an earlier call: a num_classes, a batch size N or an array kept from "
+         f"the first call). Compute everything from THIS call's arguments; keep nothing on the function",
+         "state-on-function")
+
+
+_RESULTS_TWICE = """
+def results_twice(fn, first, second):
+    import numpy as np
+    def arrays(v, path):
+        if isinstance(v, (tuple, list)):
+            return [a for k, u in enumerate(v) for a in arrays(u, path + [k])]
+        if isinstance(v, dict):
+            return [a for k, u in v.items() for a in arrays(u, path + [k])]
+        return [(path, v)] if isinstance(v, np.ndarray) and v.size else []
+    def own(v, args):
+        return any(v is a for a in args) or any(isinstance(a, dict) and any(v is u for u in a.values()) for a in args)
+    got = [(p, v) for p, v in arrays(fn(*first), []) if not own(v, first)]
+    within = [(p, q) for i, (p, v) in enumerate(got) for q, u in got[i + 1:] if np.shares_memory(v, u)]
+    kept = [v.copy() for _, v in got]
+    later = [v for _, v in arrays(fn(*second), [])]
+    between = [p for (p, v), c in zip(got, kept)
+               if v.shape != c.shape or not np.array_equal(v, c, equal_nan=True) or any(np.shares_memory(v, u) for u in later)]
+    return within, between
+"""
+
+
+def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Callable, pick=None,
+                        confirmed_only: bool = False) -> None:
+    """State kept between calls (core.result_after_change): the same arrays changed in place between two calls, as a
+    training loop does; the second result must be the oracle's on the NEW values.  Equal to the oracle on the OLD
+    values: a result kept from the earlier call (a cache keyed on id(x) or on the shape, a memo on the function)."""
+    new = tuple(a if c is None else c for a, c in zip(args, changed))
+    try:
+        got = core.result_after_change(fn, tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
+                                                 for a in args), changed)
+        if pick is not None:
+            got = pick(got)
+        got = np.asarray(got, dtype=_float64)
+    except Exception:
+        return                         # a raising call or another return type: the cases name it
+    want, old = np.asarray(oracle(*new), dtype=_float64), np.asarray(oracle(*args), dtype=_float64)
+    if got.shape != want.shape or core.close(got, want, 1e-4, 1e-6):
+        return
+    if core.close(got, old, 1e-4, 1e-6):
+        fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place (as a "
+             f"training loop does), it returned a result computed from the values of an earlier call: state kept "
+             f"between calls (a cache keyed on the array or its shape, a memo on the function); compute the result "
+             f"from the values the arrays hold now", "result-from-earlier-call")
+    if confirmed_only:
+        return                         # asked after a failed case: a plain wrong answer is the case's to name
+    fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place, it returned "
+         f"wrong values (each fresh call was right): state kept between calls; compute the result from the values "
+         f"the arrays hold now", "result-after-change")
+
+
+def _results_kept(fn, label: str, first: tuple, second: tuple, parts: dict) -> None:
+    """Property of every graded function of lab02 (state kept between calls, output buffers): two calls with the
+    same shapes and new values; no two arrays returned by one call share memory (precision and recall written
+    into one out= buffer), and nothing the first call returned is overwritten by, or returned again by, the second
+    (a buffer kept on the function or the module).  ``parts``: the name of each returned position (a path of
+    indices or keys, as a tuple) in words.  Arrays that ARE arguments (forward's cache holds X) are the caller's."""
+    try:
+        within, between = core.kernel_functions(_RESULTS_TWICE)["results_twice"](fn, first, second)
+    except Exception:
+        return                  # a raising call is named by the cases
+    def said(path) -> str:
+        return parts.get(tuple(path), f"the result at {list(path)}")
+    if within:
+        a, b = within[0]
+        fail(f"{label}: {said(a)} and {said(b)} returned by ONE call are the same array (they share memory): the "
+             f"second is written into the buffer of the first (one out= array, or a view of it, used for both), so "
+             f"the first holds the second's values; give each result its own new array", "results-share-memory")
+    if between:
+        fail(f"{label}, called twice with the same shapes and new values: {said(between[0])} returned by the first "
+             f"call was overwritten by the second call (or is its result again): a buffer kept between calls (on the "
+             f"function, a module-level array, out=..., a default argument); a caller holding the first result "
+             f"(a cache kept for backward, a list of batch outputs) sees it change; create every result anew in "
+             f"each call", "result-buffer-shared-between-calls")
+
+
 def one_hot(one_hot):
     r = core.rng("lab02.one_hot")
-    run_cases([
+    _fresh_cases(one_hot, "one_hot", [
         (None, _one_hot_case(one_hot, r, 7, 10)),
         ("a batch of one sample", _one_hot_case(one_hot, r, 1, 10)),
         (None, _one_hot_case(one_hot, r, 12, 3)),
@@ -501,6 +622,9 @@ def one_hot(one_hot):
     ])
     got = call(one_hot, np.array([3, 0]), label="one_hot", names=("y",), hint=ONE_HOT_HINT)
     expect_array(got, name="one_hot(y of shape (2,)) with the default num_classes", shape=(2, 10))
+    _results_kept(one_hot, "one_hot(y, 4)", (np.array([0, 3, 1]), 4), (np.array([2, 2, 0]), 4), {(): "the matrix"})
+    _follows_new_values(one_hot, "one_hot(y of shape (3,), 4)", (np.array([0, 3, 1]), 4), (np.array([2, 2, 0]), None),
+                        _onehot)
 
 
 def _normalize_case(normalize, r, n, h, w, top=255):
@@ -599,12 +723,19 @@ def _affine_of_expected(got, want, name: str) -> None:
 
 def normalize(normalize):
     r = core.rng("lab02.normalize")
-    run_cases([("square images (H == W)", _normalize_case(normalize, r, 5, 28, 28)),
+    _fresh_cases(normalize, "normalize", [("square images (H == W)", _normalize_case(normalize, r, 5, 28, 28)),
                ("a batch of one image", _normalize_case(normalize, r, 1, 28, 28)),
                (None, _normalize_case(normalize, r, 3, 4, 6)),
                (None, _normalize_case(normalize, r, 7, 5, 3)),
                (None, _normalize_case(normalize, r, 4, 6, 5, top=200))],   # a dark batch: no pixel at 255
               special_last=True)   # a shape slip on a square image is named by a case with H != W first
+    g = core.rng("lab02.normalize.twice")
+    _results_kept(normalize, "normalize(images of shape (3, 4, 5) uint8)",
+                  *((g.integers(0, 256, (3, 4, 5)).astype(np.uint8),) for _ in range(2)), {(): "X"})
+    _follows_new_values(normalize, "normalize(images of shape (3, 4, 5) uint8)",
+                        (g.integers(0, 256, (3, 4, 5)).astype(np.uint8),),
+                        (g.integers(0, 256, (3, 4, 5)).astype(np.uint8),),
+                        lambda im: im.reshape(len(im), -1).astype(_float64) / 255.0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -804,7 +935,11 @@ def softmax(softmax):
              (None, _softmax_case(softmax, r.normal(0, 3, (6, 4)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (3, 7)))),
              (None, _softmax_case(softmax, r.normal(0, 3, (5, 9)).astype(np.float32)))]
-    run_cases(cases, special_last=True)       # a shape slip is named on an N != C case first
+    _fresh_cases(softmax, "softmax", cases, special_last=True)       # a shape slip is named on an N != C case first
+    g = core.rng("lab02.softmax.twice")
+    _results_kept(softmax, "softmax(z of shape (5, 4))", *((g.normal(0, 1, (5, 4)),) for _ in range(2)), {(): "P"})
+    _follows_new_values(softmax, "softmax(z of shape (5, 4))", (g.normal(0, 1, (5, 4)),), (g.normal(0, 1, (5, 4)),),
+                        _softmax)
     spread = ("A row spread wide (one logit near +1000, another near -1000): subtract each row's MAXIMUM, which "
               "makes every exponent <= 0; a shift by the row's mean (or another value below the maximum) leaves "
               "exponents near +1000 that overflow")
@@ -1077,7 +1212,7 @@ def cross_entropy(cross_entropy):
     cases = [(s, _ce_case(cross_entropy, r, n, c)) for s, n, c in CE_CASES]
     cases += [(None, _ce_case(cross_entropy, r, 6, 5, np.float32)),
               (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32)), (None, _ce_scales_case(cross_entropy, r))]
-    run_cases(cases, special_last=True)
+    _fresh_cases(cross_entropy, "cross_entropy", cases, special_last=True)
     # Extreme logits: the true class's probability underflows to 0 in float64.
     z = np.zeros((4, 10))
     z[:, 0] = 1000.0
@@ -1282,10 +1417,18 @@ def _label_entries_apart(got, want, ps, n: int, name: str, tol: dict) -> None:
 def softmax_cross_entropy_backward(fn, one_hot):
     """Judged relative to the student's one_hot (the docstring writes the gradient with it)."""
     r = core.rng("lab02.sce_backward")
-    run_cases([("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
+    _fresh_cases(fn, "softmax_cross_entropy_backward", [
+               ("N == C", _sce_case(fn, one_hot, r, 10, 10)), ("a batch of one sample", _sce_case(fn, one_hot, r, 1, 10)),
                (None, _sce_case(fn, one_hot, r, 6, 10)), (None, _sce_case(fn, one_hot, r, 4, 3)),
                (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))],
               special_last=True)
+    g = core.rng("lab02.sce_backward.twice")
+    _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                  *((_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])) for _ in range(2)), {(): "dlogits"})
+    _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                        (_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])),
+                        (_softmax(g.normal(0, 1, (5, 4))), np.array([2, 0, 0, 3, 1])),
+                        lambda P, y: (P - _onehot(y, 4)) / len(y))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1374,6 +1517,36 @@ def init_params(init_params):
     if not _array_equal(a["W1"], b["W1"]) or _array_equal(a["W1"], c["W1"]):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
+    _init_draws_again(init_params)
+
+
+_INIT_TWICE = """
+def init_twice(fn, seed):
+    import numpy as np
+    g = np.random.default_rng(seed)
+    first = fn(30, 20, 5, g)
+    second = fn(30, 20, 5, g)
+    same = [k for k in ("W1", "W2") if isinstance(first, dict) and isinstance(second, dict) and k in first
+            and k in second and np.shape(first[k]) == np.shape(second[k]) and np.array_equal(first[k], second[k])]
+    return same
+"""
+
+
+def _init_draws_again(init_params) -> None:
+    """State kept between calls (generators): two calls with ONE generator draw new weights the second time, as
+    the generator has moved on (two networks initialised from one rng must differ); the same weights again mean a
+    result kept between calls (a cache, functools.lru_cache) or a generator re-made from a fixed seed inside.
+    Both calls run where student code runs, with one generator object (arguments otherwise cross by copy)."""
+    try:
+        same = core.kernel_functions(_INIT_TWICE)["init_twice"](init_params, 11)
+    except Exception:
+        return                     # a raising init_params is named by the cases above
+    if same:
+        fail(f"init_params(30, 20, 5, rng) called twice with the SAME generator returned the same {same[0]} "
+             f"both times: the second call must draw new numbers from rng (a generator moves on with every draw); "
+             f"a result kept between calls (a cache such as functools.lru_cache, a dict stored on the function) or "
+             f"a generator re-made from a fixed seed inside init_params gives the same weights again",
+             "init-params-same-draw")
 
 
 def _zero_scale(init_params, label: str, k: str, w, gain: float, rule: str, fan_in: int) -> None:
@@ -1605,14 +1778,25 @@ def forward(forward):
     cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
     try:
-        run_cases(cases, special_last=True)
+        _fresh_cases(forward, "forward", cases, special_last=True)
     except core.CheckFailure:
+        g = core.rng("lab02.forward.twice")
+        first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
+        _follows_new_values(forward, "forward(params, X of shape (7, 6))", first, (None, second[1]),
+                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0], confirmed_only=True)
         random = _forward_random(forward)
         if random is None:
             raise
         fail(f"forward {random}: it is not deterministic (random numbers inside it, such as a dropout mask or "
              f"noise from np.random). forward must be a pure function of params and X: Z1 = X @ W1 + b1, "
              f"A1 = ReLU(Z1), logits = A1 @ W2 + b2, nothing random", "forward-not-deterministic")
+    g = core.rng("lab02.forward.twice")
+    first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
+    _results_kept(forward, "forward(params, X)", first, second,
+                  {(0,): "the logits", (1, 0): "the cache's X", (1, 1): "the cache's Z1", (1, 2): "the cache's A1"})
+    p1, X1 = first
+    _follows_new_values(forward, "forward(params, X of shape (7, 6))", (p1, X1), (None, second[1]),
+                        lambda p, X: _forward(p, X)[0], pick=lambda out: out[0])
 
 
 # Finite differences cost two forward passes per entry: a parameter larger than this is witnessed on
@@ -1890,8 +2074,43 @@ def backward(backward):
     r = core.rng("lab02.backward")
     cases = [(s, _backward_case(backward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _backward_case(backward, r, 5, 8, 6, 4, np.float32)))
-    run_cases(cases, special_last=True)
+    _fresh_cases(backward, "backward", cases, special_last=True)
     _backward_at_zero(backward)
+    _backward_same_shapes(backward)
+
+
+def _backward_same_shapes(backward) -> None:
+    """State kept between calls: two calls with the SAME shapes and new values (as a training loop makes, W2 updated
+    between batches): the second call's gradients follow from its own params, cache and dlogits (a transposed W2
+    kept from the first call, or any array kept by shape, is stale), and the first call's grads are not overwritten."""
+    g = core.rng("lab02.backward.twice")
+    runs = []
+    for _ in range(2):
+        p, X = _random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))
+        _, Z1, A1 = _forward(p, X)
+        runs.append((p, (X, Z1, A1), g.normal(0, 1, (7, 4)) / 7))
+    names = ("params", "cache", "dlogits")
+    grads = [call(backward, _copy_params(p), list(c), G, label="backward", names=names) for p, c, G in runs]
+    (p1, _, _), (p2, (X2, _, _), G2) = runs
+    want = _probe_grads(p2, X2, G2)
+    got = grads[1]
+    if not isinstance(got, dict) or set(got) != set(want):
+        return                                  # the cases name a dict of other keys
+    bad = [k for k in ("W1", "b1", "W2", "b2") if not (isinstance(got[k], np.ndarray) and got[k].shape == want[k].shape
+                                                       and core.close(got[k], want[k], 1e-6, 1e-9))]
+    if not bad:
+        _results_kept(backward, "backward(params, cache, dlogits)", runs[0], runs[1],
+                      {(k,): f"grads['{k}']" for k in ("W1", "b1", "W2", "b2")})
+        return
+    head = (f"backward called twice with the same shapes (W1 (6, 5), W2 (5, 4), a batch of 7) and new values: the "
+            f"second call's grads['{bad[0]}'] is wrong")
+    stale = _probe_grads({**p2, "W2": p1["W2"]}, X2, G2)
+    if core.close(got["W1"], stale["W1"], 1e-6, 1e-9):
+        fail(f"{head}, and it is what the FIRST call's W2 gives: state from an earlier call (W2, or W2.T, kept from "
+             f"the first call on the function or the module); a training loop changes W2 between batches, so read "
+             f"params['W2'] at every call: dA1 = dlogits @ params['W2'].T", "backward-stale-weights")
+    fail(f"{head} (each case alone was right): state from an earlier call; compute every gradient from THIS "
+         f"call's params, cache and dlogits, keep nothing between calls", "backward-state-between-calls")
 
 
 def _sgd_case(sgd_update, r, n_in, n_h, n_out, lr, dtype, gscale=1.0):
@@ -2110,7 +2329,7 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
 
 def sgd_update(sgd_update):
     r = core.rng("lab02.sgd_update")
-    run_cases([(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
+    _fresh_cases(sgd_update, "sgd_update", [(None, _sgd_case(sgd_update, r, 5, 4, 3, 0.1, np.float32)),
                (None, _sgd_case(sgd_update, r, 7, 2, 10, 0.5, np.float32)),
                (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64)),
                (None, _sgd_case(sgd_update, r, 4, 5, 3, 0.01, np.float64, gscale=25.0))])  # large gradients
@@ -2356,11 +2575,38 @@ def _accuracy_extremes(accuracy, y, c, dtype) -> None:
 
 def accuracy(accuracy):
     r = core.rng("lab02.accuracy")
-    run_cases([("N == C", _accuracy_case(accuracy, r, 10, 10)), (None, _accuracy_case(accuracy, r, 7, 3)),
+    _fresh_cases(accuracy, "accuracy", [("N == C", _accuracy_case(accuracy, r, 10, 10)), (None, _accuracy_case(accuracy, r, 7, 3)),
                ("a batch of one sample", _accuracy_case(accuracy, r, 1, 10)),
                (None, _accuracy_case(accuracy, r, 50, 10)),
                (None, _accuracy_case(accuracy, r, 9, 4, np.float32, np.int32)),
                (None, _accuracy_case(accuracy, r, 13, 12))], special_last=True)   # C > 10: no size hard-coded
+    _accuracy_ties(accuracy)
+    g = core.rng("lab02.accuracy.twice")
+    y = np.array([0, 1, 2, 3, 0, 1, 2, 3])
+    _follows_new_values(accuracy, "accuracy(scores of shape (8, 4), y)", (g.normal(0, 1, (8, 4)), y),
+                        (_onehot(y, 4) * 3 + g.normal(0, 0.1, (8, 4)), None),
+                        lambda z, t: float(np.mean(np.argmax(z, axis=1) == t)))
+
+
+def _accuracy_ties(accuracy) -> None:
+    """Property of the docstring: the predicted class is the row's argmax, the FIRST largest score on a tie (all-zero
+    logits of an untrained network tie on every row). Rows whose true class ties for the max at a later column are
+    wrong; counting them right (score of y == the row max) gives 1.0 to an all-zero network."""
+    scores = np.array([[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0], [1.0, 3.0, 3.0, -1.0], [2.0, 0.5, 2.0, 2.0],
+                       [0.2, 0.1, 0.9, 0.3], [0.0, 0.0, 0.0, 0.0]])
+    y = np.array([2, 0, 2, 3, 2, 3])
+    want = float(np.mean(scores.argmax(axis=1) == y))          # rows 1, 4 right: 2 / 6
+    name = "accuracy(scores of shape (6, 4) with tied maxima (all-zero rows, two equal largest scores), y)"
+    got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y")), name=name)
+    if abs(got - want) < 1e-9:
+        return
+    tied = float(np.mean(scores[np.arange(len(y)), y] == scores.max(axis=1)))
+    if abs(got - tied) < 1e-9:
+        fail(f"{name} gave {got:.4g}, not {want:.4g}: a row counts as right when the true class TIES for the largest "
+             f"score (score of y == the row max); the docstring's prediction is the row's argmax, the first largest "
+             f"score on a tie (an all-zero network would score 1.0 your way): "
+             f"np.mean(scores.argmax(axis=1) == y)", "accuracy-ties")
+    expect_close(got, want, name=name + " (the prediction is scores.argmax(axis=1): the first largest on a tie)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -3466,6 +3712,55 @@ def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, sof
         cases()     # nothing could be lent: judged with their own
 
 
+_SOFTMAX_STATE = """
+def softmax_keeps_state(fn):
+    import numpy as np
+    h = getattr(fn, "__globals__", {}).get("softmax")
+    if not callable(h):
+        return False
+    def ref(v):
+        e = np.exp(v - v.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    z = np.random.default_rng(0).normal(size=(5, 4))
+    try:
+        first = np.asarray(h(z), dtype=float)
+        z[...] = np.random.default_rng(1).normal(size=(5, 4))
+        got = np.asarray(h(z), dtype=float)
+    except Exception:
+        return False
+    if got.shape != z.shape or first.shape != z.shape or np.allclose(got, ref(z), rtol=1e-4, atol=1e-6):
+        return False
+    return bool(np.array_equal(got, first))       # the same result again for new values: kept from an earlier call
+"""
+
+
+def _softmax_keeps_state(fn) -> bool:
+    """The softmax a loop ``fn`` calls by name (in its globals), called again on the same array changed in place,
+    returns the same wrong result as before (a memo keyed on id(z), which may already hit on the first call when
+    an id is reused): judged in softmax's own cell; the loop is then judged with the reference softmax lent.
+    Asked only after the loop failed."""
+    try:
+        return bool(core.kernel_functions(_SOFTMAX_STATE)["softmax_keeps_state"](fn))
+    except Exception:
+        return False
+
+
+def _forward_state_kept(forward) -> str | None:
+    """forward's own questions of state kept between calls (judged in its cell), asked again after a loop's
+    failure: what it does wrong, in words, or None."""
+    g = core.rng("lab02.forward.twice")
+    first, second = ((_random_params(g, 6, 5, 4), g.normal(0, 1, (7, 6))) for _ in range(2))
+    try:
+        _results_kept(forward, "forward", first, second, {})
+        _follows_new_values(forward, "forward", (first[0], first[1]), (None, second[1]),
+                            lambda p, X: _forward(p, X)[0], pick=lambda out: out[0], confirmed_only=True)
+    except core.CheckFailure as exc:
+        return ("keeps state between calls (a result overwritten by a later call, or computed from an earlier "
+                "call's values)" if exc.diagnosis in ("result-buffer-shared-between-calls", "result-from-earlier-call")
+                else None)
+    return None
+
+
 def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
     """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
     the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
@@ -3476,10 +3771,14 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
     except core.CheckFailure:
         said, lent = [], {}
         if "forward" in helpers:
-            random = _forward_random(helpers["forward"])
+            random = _forward_state_kept(helpers["forward"]) or _forward_random(helpers["forward"])
             if random is not None:
                 lent["forward"] = _lent_forward
                 said.append(f"the reference forward in place of yours, which {random}")
+        if _softmax_keeps_state(fn):
+            lent["softmax"] = _softmax
+            said.append("the reference softmax in place of yours, which returns a result computed from an earlier "
+                        "call's values when called again on an array changed in place (state kept between calls)")
         if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
                 np.random.default_rng(3), 5, 4, 3), 0.1):
             lent["sgd_update"] = _lent_sgd_update
@@ -3743,6 +4042,8 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
                      "must train with lr * 0.5**2 = lr / 4: the rate decays geometrically, lr * lr_decay**(e - 1), "
                      "never to 0 (a linear decrease such as lr * (1 - (1 - lr_decay) * (e - 1)) reaches 0 at epoch 3)",
                      "fit-lr-schedule-not-geometric")
+            if lr0_is_identity and first is not None and all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
+                _decay_any_value(run_fit, before, epoch)
             if first is not None and not all(core.close(q1[k], first[k], 1e-9, 1e-12) for k in q1):
                 q6 = _copy_params(before)
                 run_fit(q6, 1, lr=0.03, seed=2)
@@ -3891,6 +4192,29 @@ def _epoch_count(hist, epochs: int, rerun=None) -> None:
              f"short; range(1, epochs) ends at epochs - 1, so run for e in range(1, epochs + 1)", "fit-epoch-count")
     fail(f"fit(..., epochs = {epochs}) trained {len(hist)} epochs (history epochs {numbers}): one too many; "
          f"run for e in range(1, epochs + 1), epochs numbered from 1", "fit-epoch-count")
+
+
+def _decay_any_value(run_fit, before, epoch) -> None:
+    """Property of the docstring's formula: epoch e trains with lr * lr_decay**(e - 1) for EVERY lr_decay (a value
+    above 1, a warm-up, included): fit(epochs=2, lr=0.1, lr_decay=1.5) ends where the student's own train_epoch
+    with 0.1 then 0.15 (one generator) ends."""
+    def replayed(rates):
+        g, w = np.random.default_rng(2), _copy_params(before)
+        for rate in rates:
+            if epoch(w, rate, g) is None:
+                return None
+        return w
+    q = _copy_params(before)
+    run_fit(q, 2, lr=0.1, seed=2, lr_decay=1.5)
+    want = replayed((0.1, 0.15))
+    if want is None or all(core.close(q[k], want[k], 1e-9, 1e-12) for k in q):
+        return
+    plain = replayed((0.1, 0.1))
+    if plain is not None and all(core.close(q[k], plain[k], 1e-9, 1e-12) for k in q):
+        fail("fit(..., epochs=2, lr=0.1, lr_decay=1.5) trained both epochs with lr = 0.1: lr_decay is applied only "
+             "for some values (a condition such as lr_decay < 1), but the docstring's rate is lr * "
+             "lr_decay**(e - 1) for every lr_decay, so epoch 2 trains with 0.1 * 1.5 = 0.15", "fit-lr-decay-condition")
+    # Neither replay: another mistake of fit (draws outside train_epoch, ...), which the later questions name.
 
 
 def _schedule_named(q, before, epoch) -> None:
@@ -4226,12 +4550,15 @@ def _list_index_counts(y_true, y_pred, c):
 
 def confusion_matrix(confusion_matrix):
     r = core.rng("lab02.confusion")
-    run_cases([(None, _confusion_case(confusion_matrix, r, 40, 4)),
+    _fresh_cases(confusion_matrix, "confusion_matrix", [(None, _confusion_case(confusion_matrix, r, 40, 4)),
                ("a single sample", _confusion_case(confusion_matrix, r, 1, 10)),
                (None, _confusion_case(confusion_matrix, r, 200, 10)),
                (None, _confusion_case(confusion_matrix, r, 13, 5, absent=True)),
                # counts above 255 (the docstring's integers have no upper bound): a uint8 matrix wraps
                ("counts above 255", _confusion_case(confusion_matrix, r, 900, 3, agree=0.9))])
+    g = core.rng("lab02.confusion.twice")
+    _results_kept(confusion_matrix, "confusion_matrix(y_true, y_pred, 4)",
+                  *((g.integers(0, 4, 9), g.integers(0, 4, 9), 4) for _ in range(2)), {(): "cm"})
 
 
 def _denominator(got, want, tp, label: str, name: str, candidates: dict) -> None:
@@ -4327,7 +4654,15 @@ def precision_recall_f1(fn):
     r = core.rng("lab02.prf")
     # Three independent cases: a one-change story must fit them all (a change that fixes one class count by
     # coincidence is not told), and the first named failure among them wins.
-    run_cases([(None, _prf_case(fn, r, c)) for c in (4, 10, 3)])
+    g = core.rng("lab02.prf.twice")
+    twice = tuple((g.integers(0, 20, (4, 4)) + np.diag(g.integers(5, 40, 4)),) for _ in range(2))
+    parts = {(0,): "the precision", (1,): "the recall", (2,): "the F1"}
+    try:
+        _fresh_cases(fn, "precision_recall_f1", [(None, _prf_case(fn, r, c)) for c in (4, 10, 3)])
+    except core.CheckFailure:
+        _results_kept(fn, "precision_recall_f1(cm of shape (4, 4))", *twice, parts)
+        raise
+    _results_kept(fn, "precision_recall_f1(cm of shape (4, 4))", *twice, parts)
 
 
 def _prf_case(fn, r, c: int):

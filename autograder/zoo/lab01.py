@@ -1627,3 +1627,119 @@ VARIANTS += [
         return float(np.mean(self.diff ** 2))""",
             file=M),
 ]
+
+
+# Round 18 (m18a held-out probes, fixed): state kept between calls.
+_R18A_TE_LOOP = """    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        total += loss * len(idx)
+    return total / n"""
+MUTANTS += [
+    Mutant("R18a-01 SGD step reads self.lr once on its first call (later changes to optimizer.lr ignored)",
+           old="""        for p in self.params:
+            p.data -= self.lr * p.grad""",
+           new="""        if not hasattr(self, "_lr0"):
+            self._lr0 = self.lr          # read the step size once
+        for p in self.params:
+            p.data -= self._lr0 * p.grad""",
+           file=M, expect='state kept between calls, e.g. lr read once'),
+    Mutant("R18a-03 train_epoch accumulates the epoch loss in np.float32 (returns np.float32)",
+           old="    total = 0.0\n",
+           new="    total = np.float32(0.0)\n", expect='the epoch total was accumulated in float32'),
+    Mutant("R18a-05 Sequential.parameters extends the first layer's own list in place (aliasing)",
+           old="        return [p for layer in self.layers for p in layer.parameters()]",
+           new="""        params = self.layers[0].parameters()
+        for layer in self.layers[1:]:
+            params += layer.parameters()      # += extends the first layer's list object
+        return params""",
+           file=M, expect="changed the list a layer's parameters() returned"),
+    Mutant("R18a-08 Linear backward dW = (x * grad_out).sum(0)[:, None] (right only for one output)",
+           old="        self.W.grad += self.x.T @ grad_out",
+           new="        self.W.grad += (self.x * grad_out).sum(axis=0)[:, None]",
+           file=M, expect='summed over the batch as one column'),
+    Mutant("R18a-12 ReLU forward returns x untouched when every entry is positive (mask not refreshed)",
+           old="""        self.mask = x > 0
+        return x * self.mask""",
+           new="""        if np.all(x > 0):
+            return x                         # nothing to clip
+        self.mask = x > 0
+        return x * self.mask""",
+           file=M, expect='returned the derivative at x1, the input of the EARLIER forward call'),
+    Mutant("R18a-13 MSE stores the element count only on the (N,)-target branch (stale/missing for (N, D) targets)",
+           old="""        target = np.reshape(target, pred.shape)
+        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))""",
+           new="""        if target.ndim == 1:
+            target = target.reshape(pred.shape)
+            self.size = pred.size
+        self.diff = pred - target
+        return float(np.mean(self.diff ** 2))""",
+           also=[("return 2.0 * self.diff / self.diff.size", "return 2.0 * self.diff / self.size")],
+           file=M, expect='backward reads self.size, which forward did not set on this call'),
+    Mutant("R18a-14 Sequential.backward builds the reversed layer list once (layers added later never backpropagated)",
+           old="""        for layer in reversed(self.layers):
+            grad_out = layer.backward(grad_out)
+        return grad_out""",
+           new="""        if not hasattr(self, "_rev"):
+            self._rev = self.layers[::-1]      # reverse once
+        for layer in self._rev:
+            grad_out = layer.backward(grad_out)
+        return grad_out""",
+           file=M, expect='a list of layers kept from the first call'),
+    Mutant("R18a-15 Linear backward keeps its own running dW total on the layer (zero_grad cannot reset it)",
+           old="        self.W.grad += self.x.T @ grad_out",
+           new="""        self.dW_total = getattr(self, "dW_total", 0.0) + self.x.T @ grad_out
+        self.W.grad[...] = self.dW_total""",
+           file=M, expect='backward keeps its own running total between calls'),
+]
+VARIANTS += [
+    Variant("R18a-v1 Sigmoid forward by boolean-indexed branches (CS231n style)",
+            old="""        e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0
+        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return self.out""",
+            new="""        out = np.empty_like(x, dtype=np.result_type(x, np.float32))
+        pos = x >= 0
+        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+        ex = np.exp(x[~pos])
+        out[~pos] = ex / (1.0 + ex)
+        self.out = out
+        return out""",
+            file=M),
+    Variant("R18a-v2 SGD step through a per-parameter step buffer kept on the optimizer",
+            old="""        for p in self.params:
+            p.data -= self.lr * p.grad""",
+            new="""        bufs = self.__dict__.setdefault("_bufs", {})
+        for p in self.params:
+            buf = bufs.get(id(p))
+            if buf is None or buf.shape != p.data.shape:
+                buf = bufs[id(p)] = np.empty_like(p.data)
+            np.multiply(p.grad, self.lr, out=buf)
+            p.data -= buf""",
+            file=M),
+    Variant("R18a-v3 MSE forward as a loop over rows of squared norms",
+            old="        return float(np.mean(self.diff ** 2))",
+            new="""        total = 0.0
+        for row in self.diff:
+            total += float(row @ row)
+        return total / self.diff.size""",
+            file=M),
+    Variant("R18a-v4 Linear backward dW via np.tensordot over the batch axis",
+            old="        self.W.grad += self.x.T @ grad_out",
+            new="        self.W.grad += np.tensordot(self.x, grad_out, axes=(0, 0))",
+            file=M),
+    Variant("R18a-v5 train_epoch consumes the shuffled order with a while loop",
+            old=_R18A_TE_LOOP,
+            new="""    while order.size:
+        idx, order = order[:batch_size], order[batch_size:]
+        optimizer.zero_grad()
+        pred = model.forward(x[idx])
+        loss = loss_fn.forward(pred, y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()
+        total += loss * idx.size
+    return total / n"""),
+]

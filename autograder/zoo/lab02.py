@@ -1739,3 +1739,141 @@ MUTANTS += [
            new="dlogits = softmax_cross_entropy_backward(softmax(softmax(logits)), yb)",
            expect="softmax is applied twice"),
 ]
+
+
+# Round 18 (m18a held-out probes, fixed): state kept between calls.
+MUTANTS += [
+    Mutant("R18a-01 one_hot caches an identity matrix on the function at the first call (stale for another num_classes)",
+           old="""    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)
+    Y[np.arange(y.shape[0]), y] = 1.0
+    return Y""",
+           new="""    if not hasattr(one_hot, "eye"):
+        one_hot.eye = np.eye(num_classes, dtype=np.float32)   # built once, reused
+    return one_hot.eye[y]""", expect='keeps state between calls on the function itself'),
+    Mutant("R18a-04 init_params memoised with functools.lru_cache (every call returns the same arrays)",
+           old="def init_params(n_in, n_hidden, n_out, rng):",
+           new="@__import__('functools').lru_cache(maxsize=None)\ndef init_params(n_in, n_hidden, n_out, rng):", expect='called twice with the SAME generator returned the same'),
+    Mutant("R18a-05 accuracy counts a row as right when the true class ties for the max score",
+           old="    return float(np.mean(scores.argmax(axis=1) == y))",
+           new="    return float(np.mean(scores[np.arange(len(y)), y] == scores.max(axis=1)))", expect='a row counts as right when the true class TIES for the largest score'),
+    Mutant("R18a-07 fit applies lr_decay only when it is below 1",
+           old="        epoch_lr = lr * lr_decay ** (epoch - 1)",
+           new="        epoch_lr = lr * lr_decay ** (epoch - 1) if lr_decay < 1 else lr", expect='lr_decay is applied only for some values'),
+    Mutant("R18a-09 precision and recall share one zeros out= buffer (recall overwrites precision)",
+           old="""    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)""",
+           new="""    zeros = np.zeros_like(tp)
+    precision = np.divide(tp, predicted, out=zeros, where=predicted > 0)
+    recall = np.divide(tp, actual, out=zeros, where=actual > 0)""", expect='returned by ONE call are the same array'),
+    Mutant("R18a-10 backward caches a contiguous copy of W2.T on its first call (stale once W2 changes)",
+           old="""    dA1 = dlogits @ params["W2"].T""",
+           new="""    if not hasattr(backward, "W2T"):
+        backward.W2T = np.ascontiguousarray(params["W2"].T)   # transpose once, for speed
+    dA1 = dlogits @ backward.W2T""", expect='keeps state between calls on the function itself (backward.W2T'),
+    Mutant("R18a-11 forward writes Z1 into a buffer kept on the function (an earlier cache changes on the next call)",
+           old="""    Z1 = X @ params["W1"] + params["b1"]""",
+           new="""    buf = getattr(forward, "buf", None)
+    if buf is None or buf.shape != (X.shape[0], params["W1"].shape[1]) or buf.dtype != np.result_type(X, params["W1"]):
+        buf = forward.buf = np.empty((X.shape[0], params["W1"].shape[1]), dtype=np.result_type(X, params["W1"]))
+    Z1 = np.matmul(X, params["W1"], out=buf)
+    Z1 += params["b1"]""", expect="the cache's Z1 returned by the first call was overwritten by the second call"),
+    Mutant("R18a-15 loss gradient divides by the batch size of the first call (kept on the function)",
+           old="""    n = probs.shape[0]
+    return (probs - one_hot(y, probs.shape[1])) / n""",
+           new="""    if not hasattr(softmax_cross_entropy_backward, "n"):
+        softmax_cross_entropy_backward.n = probs.shape[0]    # the batch size
+    return (probs - one_hot(y, probs.shape[1])) / softmax_cross_entropy_backward.n""", expect='keeps state between calls on the function itself (softmax_cross_entropy_backward.n'),
+]
+VARIANTS += [
+    Variant("R18a-v1 iterate_minibatches orders the samples by argsort of uniform draws",
+            old="    order = rng.permutation(X.shape[0])",
+            new="    order = np.argsort(rng.random(X.shape[0]), kind=\"stable\")"),
+    Variant("R18a-v2 fit fills a preallocated DataFrame with .loc",
+            old="""    rng = np.random.default_rng(seed)
+    rows = []
+    bar = progress(range(1, epochs + 1), desc="training", unit="epoch")
+    for epoch in bar:
+        epoch_lr = lr * lr_decay ** (epoch - 1)
+        train_loss, train_acc = train_epoch(params, X_tr, y_tr, epoch_lr, batch_size, rng)
+        val_logits, _ = forward(params, X_val)
+        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
+                     "val_loss": cross_entropy(val_logits, y_val),
+                     "val_acc": accuracy(val_logits, y_val)})
+        bar.set_postfix(loss=f"{train_loss:.3f}", acc=f"{train_acc:.3f}",
+                        val_acc=f"{rows[-1]['val_acc']:.3f}")
+    return pd.DataFrame(rows).set_index("epoch")""",
+            new="""    rng = np.random.default_rng(seed)
+    hist = pd.DataFrame(index=pd.RangeIndex(1, epochs + 1, name="epoch"),
+                        columns=["train_loss", "train_acc", "val_loss", "val_acc"], dtype=float)
+    for epoch in progress(hist.index, desc="training", unit="epoch"):
+        tl, ta = train_epoch(params, X_tr, y_tr, lr * lr_decay ** (epoch - 1), batch_size, rng)
+        val_logits = forward(params, X_val)[0]
+        hist.loc[epoch] = [tl, ta, cross_entropy(val_logits, y_val), accuracy(val_logits, y_val)]
+    return hist"""),
+    Variant("R18a-v3 backward as a loop over the two layers",
+            old="""    X, Z1, A1 = cache
+    dW2 = A1.T @ dlogits
+    db2 = dlogits.sum(axis=0, keepdims=True)
+    dA1 = dlogits @ params["W2"].T
+    dZ1 = dA1 * (Z1 > 0)               # ReLU'(z) = 1 where z > 0, 0 elsewhere
+    dW1 = X.T @ dZ1                    # BLAS reads X.T without copying it
+    db1 = dZ1.sum(axis=0, keepdims=True)
+    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}""",
+            new="""    X, Z1, A1 = cache
+    grads, delta = {}, dlogits
+    for k, inp in ((2, A1), (1, X)):
+        grads[f"W{k}"] = inp.T @ delta
+        grads[f"b{k}"] = delta.sum(axis=0, keepdims=True)
+        if k == 2:
+            delta = (delta @ params["W2"].T) * (Z1 > 0)
+    return grads"""),
+    Variant("R18a-v4 confusion_matrix via collections.Counter of the pairs",
+            old="""    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs
+    return cm""",
+            new="""    from collections import Counter
+    cm = np.zeros((num_classes, num_classes), dtype=np.int64)
+    for (i, j), k in Counter(zip(np.asarray(y_true).tolist(), np.asarray(y_pred).tolist())).items():
+        cm[i, j] = k
+    return cm"""),
+    Variant("R18a-v5 precision_recall_f1 with errstate and np.where masks",
+            old="""    precision = np.divide(tp, predicted, out=np.zeros_like(tp), where=predicted > 0)
+    recall = np.divide(tp, actual, out=np.zeros_like(tp), where=actual > 0)
+    both = precision + recall
+    f1 = np.divide(2 * precision * recall, both, out=np.zeros_like(tp), where=both > 0)""",
+            new="""    with np.errstate(divide="ignore", invalid="ignore"):
+        precision = np.where(predicted > 0, tp / predicted, 0.0)
+        recall = np.where(actual > 0, tp / actual, 0.0)
+        both = precision + recall
+        f1 = np.where(both > 0, 2 * precision * recall / both, 0.0)"""),
+]
+
+# Round 18: the same questions of state kept between calls, asked of lab02's other functions.
+MUTANTS += [
+    Mutant("R18a-x1 softmax memoised on id(z) (a training loop's array changed in place gets the old result)",
+           old="""    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)""",
+           new="""    memo = softmax.__dict__.setdefault("memo", {})
+    if id(z) in memo:
+        return memo[id(z)].copy()
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    memo[id(z)] = e / e.sum(axis=1, keepdims=True)
+    return memo[id(z)].copy()""",
+           expect="keeps state between calls on the function itself"),
+    Mutant("R18a-x2 forward keeps Z1 per id(X) (stale once X is refilled in place)",
+           old="""    Z1 = X @ params["W1"] + params["b1"]""",
+           new="""    memo = forward.__dict__.setdefault("memo", {})
+    if id(X) not in memo:
+        memo[id(X)] = X @ params["W1"] + params["b1"]
+    Z1 = memo[id(X)].copy()""",
+           expect="returned a result computed from the values of an earlier call"),
+    Mutant("R18a-x3 normalize writes into a module-level buffer reused when the shape repeats",
+           old="""    return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)""",
+           new="""    key = (images.shape[0], images[0].size)
+    buf = normalize.__dict__.setdefault("bufs", {}).get(key)
+    if buf is None:
+        buf = normalize.bufs[key] = np.empty(key, dtype=np.float32)
+    np.divide(images.reshape(key), np.float32(255), out=buf)
+    return buf""",
+           expect="was overwritten by the second call"),
+]
