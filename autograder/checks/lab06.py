@@ -583,6 +583,8 @@ def _softmax_state(fn, after_pass: bool) -> None:
     q = core.rng("lab06.softmax.change")
     _state_kept(fn, "softmax", "softmax(Z (6, 5))", (q.normal(size=(6, 5)) * 2,), (q.normal(size=(6, 5)) * 2,),
                 oracle_softmax, after_pass=after_pass)
+    _earlier_results(fn, "softmax", "softmax(Z (6, 5))", [(q.normal(size=(6, 5)) * 2,) for _ in range(3)],
+                     oracle_softmax)
 
 
 def _with_memory_questions(fn, judge, name: str, poisoned, call: str, twice_args, state=None) -> None:
@@ -972,6 +974,40 @@ def _all_near(got, want) -> bool:
     return _near(got, want)
 
 
+#: The check's driver, run in the kernel: calls in turn, each on a fresh deep copy of its arguments freed right after
+#: the call (NumPy and Python reuse the freed memory, so a cache keyed on id(...) meets the previous call's key).
+_IN_TURN = """
+def in_turn(fn, arg_lists):
+    import copy
+    return [fn(*copy.deepcopy(args)) for args in arg_lists]
+"""
+
+
+def _earlier_results(fn, fn_name: str, label: str, arg_lists: list, oracle) -> None:
+    """Property (call order): calls in turn on arguments of the same shapes and other values each return the
+    oracle's result of THEIR arguments.  A call that returns the oracle's result of an EARLIER call's arguments (and
+    not its own) is told: state from an earlier call."""
+    try:
+        run = core.kernel_functions(_IN_TURN)["in_turn"]
+        with np.errstate(all="ignore"):
+            outs = [_kept(v) for v in run(fn, arg_lists)]
+    except Exception:
+        return
+    wants = [oracle(*args) for args in arg_lists]
+    for i, got in enumerate(outs):
+        if _all_near(got, wants[i]):
+            continue
+        for j in range(i):
+            if _all_near(got, wants[j]):
+                core.fail(f"{label}: called {len(arg_lists)} times in turn on new arrays of the same shapes, call "
+                          f"{i + 1} returned the result of call {j + 1}'s arguments, not of its own: {fn_name} "
+                          f"returned a result computed from the values of an earlier call: state kept between calls "
+                          f"(a cache keyed on id(...): a new array can reuse the id, the memory address, of one freed "
+                          f"before; or a result stored on the function or in a global); compute everything from the "
+                          f"arguments' values at every call", "state-kept-between-calls")
+        return
+
+
 def _state_kept(fn, fn_name: str, label: str, args: tuple, changed: tuple, oracle, *, after_pass: bool) -> None:
     """Property of every graded function of lab06 but init_params: called a second time on THE SAME argument objects
     after their values were changed in place (as a training loop does: sgd writes params in place, a batch buffer
@@ -1022,6 +1058,8 @@ def _forward_state(fn, after_pass: bool) -> None:
     params, X, later = _params(q, 3, 5, 4), q.normal(size=(6, 3)), _params(q, 3, 5, 4)
     _state_kept(fn, "forward", "forward(params, X (6, 3)) with n_x=3, n_h=5, n_y=4", (params, X), (later, None),
                 lambda p, x: oracle_forward(p, x), after_pass=after_pass)
+    _earlier_results(fn, "forward", "forward(params, X (6, 3)) with n_x=3, n_h=5, n_y=4",
+                     [(_params(q, 3, 5, 4), q.normal(size=(6, 3))) for _ in range(3)], lambda p, x: oracle_forward(p, x))
 
 
 def _backward_state(fn, after_pass: bool, keys: tuple) -> None:
@@ -1032,6 +1070,12 @@ def _backward_state(fn, after_pass: bool, keys: tuple) -> None:
     _state_kept(fn, "backward", "backward(params, outputs, Y) with N=6, n_x=3, n_h=5, n_y=4",
                 (p1, o1, _onehot(q, 6, 4)), (p2, o2, _onehot(q, 6, 4)),
                 lambda p, o, y: {k: oracle_backward(p, o, y)[k] for k in keys}, after_pass=after_pass)
+    turns = []
+    for _ in range(3):
+        p = _params(q, 3, 5, 4)
+        turns.append((p, oracle_forward(p, q.normal(size=(6, 3)))[1], _onehot(q, 6, 4)))
+    _earlier_results(fn, "backward", "backward(params, outputs, Y) with N=6, n_x=3, n_h=5, n_y=4", turns,
+                     lambda p, o, y: {k: oracle_backward(p, o, y)[k] for k in keys})
 
 
 def _forward_deterministic(fn) -> None:
@@ -1061,11 +1105,22 @@ def forward(fn, softmax=None):
         why = "which raised here"
     elif _softmax_random(softmax):
         why = "which is not deterministic"
+    elif _softmax_stateful(softmax):
+        why = "which keeps state between calls"
     else:
         raise failed
     if not core.judged_again(lambda: _forward(fn, None), core.lent_globals(fn, {"softmax": oracle_softmax}),
                              f"judged with the reference softmax in place of yours, {why}: see softmax's cell"):
         raise failed
+
+
+def _softmax_stateful(softmax) -> bool:
+    """The student's softmax fails the state questions of its own cell (a result kept from an earlier call)."""
+    try:
+        _softmax_state(softmax, True)
+    except core.CheckFailure:
+        return True
+    return False
 
 
 def _softmax_random(softmax) -> bool:
@@ -2272,6 +2327,8 @@ def _loss_state(fn, after_pass: bool) -> None:
     second = (oracle_softmax(q.normal(size=(9, 4)) * 2), _onehot(q, 9, 4))
     _state_kept(fn, "loss_accuracy", "loss_accuracy(Yhat (9, 4), Y (9, 4))", first, second, oracle_loss,
                 after_pass=after_pass)
+    _earlier_results(fn, "loss_accuracy", "loss_accuracy(Yhat (9, 4), Y (9, 4))",
+                     [(oracle_softmax(q.normal(size=(9, 4)) * 2), _onehot(q, 9, 4)) for _ in range(3)], oracle_loss)
 
 
 def _loss_inputs(r=None) -> list:
