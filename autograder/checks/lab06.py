@@ -2121,10 +2121,37 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
             if said:
                 core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {said} (the mean over the batch divides the "
                           f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
+            _explain_earlier_size(fn, Y, L, eL, name)
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
             _explain_batch_reduction(fn, Yhat, Y, L, eL, name)
         raise
+
+
+def _explain_earlier_size(fn, Y, L, eL, name) -> None:
+    """Call order: L is the sum of the cross-entropies divided by n' != N, n' the batch size of an EARLIER case; told
+    when a batch of a third size (3 samples) is divided by the same n' (the divisor kept between calls)."""
+    N = int(np.shape(Y)[0])
+    try:
+        n1 = eL * N / float(L)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return
+    sizes = [int(np.shape(y)[0]) for _, y in _loss_inputs()]
+    if abs(n1 - round(n1)) > 1e-6 * max(1.0, n1) or round(n1) == N or round(n1) not in sizes:
+        return
+    q = core.rng("lab06.loss.third")
+    Yh3, Y3 = oracle_softmax(q.normal(size=(3, 5)) * 2), _onehot(q, 3, 5)
+    try:
+        L3 = float(fn(Yh3.copy(), Y3.copy())[0])
+    except Exception:
+        return
+    e3 = oracle_loss(Yh3, Y3)[0]
+    if core.close(L3, e3 * 3 / round(n1), 1e-6, 1e-9):
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: the sum over the batch was divided by "
+                  f"{round(n1)}, the batch size of an earlier call, not by this batch's N = {N} (a batch of 3 is "
+                  f"divided by {round(n1)} too): the divisor is kept between calls (stored on the function, in a "
+                  f"global or a default argument): state from an earlier call; divide by N = Y.shape[0] at every "
+                  f"call", "batch-size-of-earlier-call")
 
 
 def _loss_neighbours(Yh, Y):
@@ -3425,6 +3452,7 @@ def sgd(fn):
             _sgd_case(fn, _copy_dict(params), shuffled, eta, name)
         except core.CheckFailure as exc:
             _explain_state(fn)
+            _explain_eta_kept(fn, [0.1, 0.5, 0.03, 1.7])
             try:
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
@@ -3655,6 +3683,33 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
                                       rtol=1e-4, atol=1e-7, neutral={"eta": None}, tag=name)
     if found:
         core.fail(f"{name}: {found[0]} ({exc})", f"sgd-{found[1]}")
+
+
+def _explain_eta_kept(fn, earlier: list[float]) -> None:
+    """Call order: two calls with other learning rates (0.3, then 0.05) that both move every parameter by the same
+    multiple c of its gradient, c being the eta of an earlier call and neither of theirs: eta kept between calls."""
+    r = np.random.default_rng(12)
+    params, grads = _params(r, 2, 3, 4), _params(r, 2, 3, 4, scale=1.0)
+    factors = []
+    for eta in (0.3, 0.05):
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), eta)
+            steps = {k: np.asarray(got[k], dtype=_f64) - params[k] for k in PARAM_NAMES}
+        except Exception:
+            return
+        g = np.concatenate([grads[k].ravel() for k in PARAM_NAMES])
+        st = np.concatenate([steps[k].ravel() for k in PARAM_NAMES])
+        c = float(-(st @ g) / (g @ g))
+        if not _near(st, -c * g):
+            return
+        factors.append(c)
+    c = factors[0]
+    if abs(factors[1] - c) <= 1e-6 * abs(c) and any(abs(c - e) <= 1e-6 * e for e in earlier) \
+            and all(abs(c - e) > 1e-6 * e for e in (0.3, 0.05)):
+        core.fail(f"sgd(params, grads, eta=0.3) and then sgd(params, grads, eta=0.05) both moved every parameter by "
+                  f"-{c:g} * grad: {c:g} is the eta of an earlier call, not theirs: the learning rate is kept between "
+                  f"calls (stored on the function, in a global or a default argument the first time): state from an "
+                  f"earlier call; use the eta each call is given, params[k] -= eta * grads[k]", "eta-kept-between-calls")
 
 
 def _explain_state(fn) -> None:

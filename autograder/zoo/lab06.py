@@ -1584,3 +1584,15 @@ MUTANTS += [
         "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),""",
            expect="the SAME generator rng gave the same"),
 ]
+MUTANTS += [
+    Mutant("r18c: sgd reads eta once (kept on the function at the first call)",
+           old=_R18_SGD,
+           new="""    eta = sgd.__dict__.setdefault("_eta", eta)      # the learning rate, set once
+    for name in params:
+        params[name] -= eta * grads[name]""",
+           expect="the eta of an earlier call"),
+    Mutant("r18c: loss divides by the batch size of the first call (kept on the function)",
+           old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / loss_accuracy.__dict__.setdefault('_n', len(Y))",
+           expect="the batch size of an earlier call"),
+]
