@@ -21,6 +21,7 @@ same step replayed on the student's model, loss and engine when those differ fro
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import re
 import threading
@@ -675,6 +676,11 @@ def value_words(text: str, function: str = "") -> tuple[str, str] | None:
     if attr and attr.group(1) in _MODULE_ATTRS:
         return (f"a Value was used where a module (Neuron, Layer, MLP) belongs: {attr.group(1)} is the module's; "
                 f"{VALUE_HAS}", "value-for-module")
+    held = re.search(r"'(float|int)' object has no attribute '(\w+)'", text)
+    if held and held.group(2) in _TENSOR_ATTRS | {"zero", "fill_", "zeros_like", "copy_", "add_", "mul_", "sub_"}:
+        return (f"a Value's .data and .grad are plain Python numbers ({held.group(1)}), not PyTorch tensors or NumPy "
+                f"arrays: a {held.group(1)} has no .{held.group(2)}(); set the number itself, e.g. p.grad = 0.0 to "
+                f"reset a gradient (.zero_() is PyTorch's), p.data -= lr * p.grad to step", "tensor-method-on-number")
     number = re.search(r"'(float|int)' object has no attribute '(data|grad|backward|_prev|_backward|tanh|exp|log|relu)'",
                        text)
     if number:
@@ -921,6 +927,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
                      f"gradient (a separate branch for numbers that returns a new Value early, without a closure?): "
                      f"wrap the number in a Value first, other = other if isinstance(other, Value) else Value(other), "
                      f"and let both cases go through the same code", "number-path-no-closure")
+            _explain_attached_but_inert(out, name)
             fail(f"{name}: {NOT_ATTACHED}", "closure-not-attached")
         wrong = {NOT_ACCUMULATED: seed * w,
                  IGNORES_OUT_GRAD: p + w}
@@ -935,6 +942,48 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             raise
     if _parents(out) or not _faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
+
+
+#: The check's driver, run where the student's Values live: what out._backward is (its free variables, the numbers
+#: they hold, whether it reads a .grad): a closure defined in the operation has free variables, the default does not.
+_CLOSURE_OF = """
+def closure_of(out):
+    fn = getattr(out, "_backward", None)
+    code = getattr(fn, "__code__", None)
+    cells = getattr(fn, "__closure__", None) or ()
+    if code is None or not code.co_freevars:
+        return None
+    held = {}
+    for n, c in zip(code.co_freevars, cells):
+        try:
+            v = c.cell_contents
+        except ValueError:
+            continue
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            held[n] = float(v)
+    return list(code.co_freevars), held
+"""
+
+
+def _explain_attached_but_inert(out, name: str) -> None:
+    """No gradient reached the inputs although out._backward IS a closure of the operation (it has free variables):
+    when the closure does not hold out and holds a number fixed when out was created (g = out.grad, 0 then), that
+    number is what it passes on.  Said only then; otherwise the caller's message stands."""
+    try:
+        found = core.kernel_functions(_CLOSURE_OF)["closure_of"](out)
+    except Exception:
+        return
+    if not found:
+        return
+    freevars, held = found
+    if "out" in freevars or not held:
+        return
+    names = ", ".join(sorted(held))
+    fail(f"{name}: no gradient reached the inputs, although out._backward is the operation's closure (attached): "
+         f"the closure does not read out.grad when it runs; it uses {names} "
+         f"({', '.join(f'{v:g}' for v in held.values())}), a value fixed when out was created (out.grad is 0 then, "
+         f"before backward() sets it): read out.grad inside _backward, self.grad += (local derivative) * out.grad",
+         "closure-reads-grad-at-creation")
 
 
 def _explain_zero_here_only(Value, build, local, xs, seed, pre, name) -> None:
@@ -1544,14 +1593,38 @@ def power(Value) -> None:
         x = float(r.uniform(0.3, 2.0))
         if isinstance(k, int) and k % 2 == 1:
             x = -x   # odd integer powers of negative numbers too
-        try:
-            _check_power(Value, k, x)
-        except core.CheckFailure as exc:
-            if k not in (3, 2) and not _unimplemented(exc):
-                _explain_integer_powers_only(Value, exc, k)
-            raise
+        # an integer k at the other sign too, after the first passed: the power rule holds for negative bases
+        # (mse_loss's (p - t) ** 2 meets negative errors); a rule read off the output (abs(out) ** ((k-1)/k))
+        # loses the sign of a ** (k - 1) there
+        for xi in ((x, -x) if isinstance(k, int) else (x,)):
+            try:
+                _check_power(Value, k, xi)
+            except core.CheckFailure as exc:
+                if xi != x and not _unimplemented(exc):
+                    _explain_negative_base(Value, exc, k, x)
+                if k not in (3, 2) and not _unimplemented(exc):
+                    _explain_integer_powers_only(Value, exc, k)
+                raise
     _power_at_zero(Value)
     _label(Value, lambda: _new(Value, 2.0) ** 2, "a ** 2")
+
+
+def _explain_negative_base(Value, exc: core.CheckFailure, k, x) -> None:
+    """a ** k right at one sign of the base, wrong at the other: confirmed at a second exponent (k + 2, one
+    of the same parity) before telling that the rule fails for negative bases."""
+    def right(kk, xx) -> bool:
+        try:
+            _check_power(Value, kk, xx)
+        except core.CheckFailure:
+            return False
+        return True
+    neg = -abs(x)
+    if right(k, abs(x)) and not right(k, neg) and right(k + 2, abs(x)) and not right(k + 2, neg):
+        fail(f"the local derivative of a ** {k} at a = {neg:.4g} is wrong: a ** {k} and a ** {k + 2} are right at "
+             f"a = {abs(x):.4g} and wrong at a = {neg:.4g}: the "
+             f"power is wrong for negative bases (an abs() or a root of out.data, e.g. out.data ** ((k - 1) / k), "
+             f"loses the sign of a ** (k - 1)): write the power rule from the input, "
+             f"k * self.data ** (k - 1) * out.grad", "power-negative-base")
 
 
 def _power_at_zero(Value) -> None:
@@ -3722,6 +3795,8 @@ def _mlp(MLP, Layer, Value) -> None:
             X2 = core.rng(f"lab05:mlp-again-{nin}").normal(size=(1, nin))
             _mlp_called_again(MLP, model, name, x, [float(v) for v in X2[0]], got,
                               lambda: _np_forward(Wn, bn, X2, act)[0][-1][0], nouts[-1], Value)
+            if nin == 3:
+                _mlp_after_parameter_change(MLP, model, Ws, bs, X, act, name, nouts[-1], Value)
         _mlp_parameters(model, name, nin, nouts, weights, biases, Value)
     _mlp_value_inputs(MLP, Value)
 
@@ -3872,6 +3947,48 @@ def _layer_called_again(layer, out: list, x: list, Value, MLP) -> None:
         except Exception:   # a probe that fails says nothing: the cases judge the values
             return
         _expect_same_on_second_call(layer, "Layer(3, 2)", x2, x, want2, got1, 2, Value, single=False)
+
+
+def _mlp_after_parameter_change(MLP, model, Ws, bs, X, act, name: str, nout: int, Value) -> None:
+    """Property: the model is a function of its parameters' CURRENT values.  The same parameter Values get new .data
+    in place (as train_step's update does), and model(x) on the same x must give the network of the new values.  A
+    result equal to the old one was kept from an earlier call (a cache keyed on x, the weights' numbers copied once);
+    another wrong result is said in plainer words."""
+    x = [float(v) for v in X[0]]
+    try:
+        if _neuron_keeps_state(list(model.layers[0].neurons), x):
+            return      # a neuron that changes itself at every call: the neuron cell's mistake
+    except Exception:   # a probe that fails says nothing
+        return
+
+    def outcome(tag: str):
+        try:
+            before = _outputs_of(model(list(x)), nout, Value, f"{name}(x)")
+            Wn2, bn2 = _set_random(Ws, bs, core.rng(f"lab05:mlp-change{tag}"))
+            after = _outputs_of(model(list(x)), nout, Value, f"{name}(x)")
+        except Exception:   # a probe that fails says nothing
+            return None
+        if isinstance(before, str) or isinstance(after, str):
+            return None
+        want = np.asarray(_np_forward(Wn2, bn2, X, act)[0][-1][0], dtype=float)
+        return None if core.close(after, want, 1e-6, 1e-8) else core.close(after, before, 1e-9, 1e-12)
+
+    old = outcome("")
+    if old is None:
+        return
+    try:    # the documented Neuron.__call__ lent: a neuron that keeps its weights' old numbers is the neuron's cell's
+        with _documented_neuron_call(MLP):
+            if outcome("-lent") is None:
+                return
+    except Exception:
+        pass
+    fail(f"{name}(x): after every parameter's .data was changed in place (as train_step's update p.data -= lr * "
+         f"p.grad does), model(x) on the same x returned "
+         + ("the SAME outputs as before the change: a result computed from the values of an earlier call"
+            if old else "outputs that are not those of the new parameters")
+         + ": state kept between calls (a result cached on the input, the weights' numbers copied once into a list "
+         "or array on the module): each call must read w.data, b.data of the parameter Values themselves",
+         "module-stale-after-update")
 
 
 def _mlp_called_again(MLP, model, name: str, x: list, x2: list, got, want2: Callable, nout: int, Value) -> None:
@@ -4297,7 +4414,7 @@ def _zero_grad_on_values(method, Value, data: list, before: list) -> bool:
         core.scatter(params, "grad", [float(g) for g in before])
     except Exception:   # a probe that fails says nothing: the original message stands
         return False
-    core.call(method, _MockModule(params), name="Module.zero_grad(module) on a module whose parameters are Values")
+    _run(lambda: method(_MockModule(params)), "Module.zero_grad(module) on a module whose parameters are Values")
     if [float(v) for v in core.gather(params, "data")] != [float(d) for d in data]:
         fail("zero_grad() changed the parameters' data: it must set p.grad = 0, not p.data", "zero-grad-data")
     values = [_grad(p, "a parameter") for p in params]
@@ -4543,6 +4660,31 @@ def _mse(mse_loss, Value) -> None:
         fail(f"{zero_at_one[0]}: the loss is 0, expected {zero_at_one[1]:.6g}: with one sample the loss is that "
              f"sample's squared error (pred - target) ** 2 itself, which is 0 only when the prediction equals the "
              f"target (larger batches are right)", "loss-zero-one-sample")
+    _mse_after_change(mse_loss, Value)
+
+
+def _mse_after_change(mse_loss, Value) -> None:
+    """Property: the loss is a function of the predictions' CURRENT values.  The same prediction Values get new .data
+    in place (as after a training step), and mse_loss on the same lists must give the new mean squared error; the
+    old loss again was kept from an earlier call (a cache keyed on the list or on its Values)."""
+    q = core.rng("lab05:mse-change")
+    pv, tv, pv2 = q.normal(size=5), [float(t) for t in q.normal(size=5)], q.normal(size=5)
+    try:
+        preds = [_new(Value, float(v)) for v in pv]
+        first = float(mse_loss(preds, tv).data)
+        core.scatter(preds, "data", [float(v) for v in pv2])
+        second = float(mse_loss(preds, tv).data)
+    except Exception:   # a probe that fails says nothing
+        return
+    want, old = float(np.mean((pv2 - np.array(tv)) ** 2)), float(np.mean((pv - np.array(tv)) ** 2))
+    if core.close(second, want, _RTOL, _ATOL) or not core.close(first, old, _RTOL, _ATOL):
+        return
+    fail(f"mse_loss of 5 predictions called twice on the same prediction Values, their .data changed in place in "
+         f"between (as a training step does): the second call returned {second:.6g}, expected {want:.6g}"
+         + (": the loss of the OLD values, a result computed from the values of an earlier call"
+            if core.close(second, old, _RTOL, _ATOL) else "")
+         + ": state kept between calls (a loss cached on the list or on its Values?); compute the loss from the "
+         "predictions at every call", "loss-stale-after-update")
 
 
 def _explain_all_pairs(mse_loss, Value, preds, targets, got, name, exc) -> None:
@@ -5426,6 +5568,25 @@ def _explain_large_gradients(first_p, Wn, bn, X, y, lr, flat) -> None:
          + "; plain gradient descent uses every gradient as it is, p.data -= lr * p.grad", "large-gradients-changed")
 
 
+def _explain_pairs_broken(step, start, grad_at, y, lr, k) -> None:
+    """Step ``k`` is not -lr times the gradient of the given pairs (x_i, y_i): when it is -lr times the gradient of
+    the same inputs with their targets in another order (every order of a small batch tried), the pairs were broken
+    (xs and ys shuffled separately, one of them reversed or sorted)."""
+    n = len(y)
+    if n > 6:
+        return      # too many orders to try (equal targets: an order that keeps the batch gives the right step)
+    for perm in itertools.permutations(range(n)):
+        if list(perm) == list(range(n)):
+            continue
+        if core.close(step, -lr * grad_at(start, np.asarray(y)[list(perm)]), 1e-5, 1e-8):
+            fail(f"train_step: step {k} is the gradient step of the batch with its targets in another order "
+                 f"(model(xs[0]), model(xs[1]), ... compared with {', '.join(f'ys[{j}]' for j in perm)}): the pairs "
+                 f"(xs[i], ys[i]) were broken; the loss is "
+                 f"not that of the pairs you were given (xs and ys shuffled separately, or one of them reordered?). "
+                 f"Keep each x with its own target: shuffle the indices once and index both lists with them, or do "
+                 f"not shuffle at all", "pairs-broken")
+
+
 def _explain_later_steps(path, Wn, bn, X, y, lr, flat) -> None:
     """The first step is right and a later one is not.  Each step is judged from the parameters where it starts
     (path[k - 1], the student's own): it must be -lr times the gradient there, whatever happened before.  What the
@@ -5435,10 +5596,10 @@ def _explain_later_steps(path, Wn, bn, X, y, lr, flat) -> None:
     sizes = [int(np.prod(sh)) for sh in shapes]
     n_layers = len(Wn)
 
-    def grad_at(v):
+    def grad_at(v, targets=y):
         parts = np.split(v, np.cumsum(sizes)[:-1])
         arrays = [a.reshape(sh) for a, sh in zip(parts, shapes)]
-        _, gW, gb = _np_mlp_grads(arrays[:n_layers], arrays[n_layers:], X, y)
+        _, gW, gb = _np_mlp_grads(arrays[:n_layers], arrays[n_layers:], X, targets)
         return flat(gW, gb)
 
     grads = [grad_at(v) for v in path[:-1]]
@@ -5446,19 +5607,20 @@ def _explain_later_steps(path, Wn, bn, X, y, lr, flat) -> None:
         step, g = path[k] - path[k - 1], grads[k - 1]
         if core.close(step, -lr * g, 1e-5, 1e-8):
             continue
+        _explain_pairs_broken(step, path[k - 1], grad_at, y, lr, k)
         if k == 1:
             return      # the first step is wrong: said by the first-step analyses
         extra = step + lr * g
         prev = path[k - 1] - path[k - 2]
-        c = float(extra @ prev / (prev @ prev)) if np.any(prev) else 0.0
-        if c > 0 and core.close(extra, c * prev, 1e-5, 1e-8):
-            fail(f"train_step: the first step is right (-lr * p.grad), but step {k} is -lr * p.grad plus {c:.4g} "
-                 f"times the previous step: a velocity (momentum) kept between calls. train_step is plain gradient "
-                 f"descent: each step is -lr * p.grad from this step's gradient alone, with no state kept on the "
-                 f"model or the Values from one call to the next", "state-kept-between-steps-momentum")
         kept = -lr * np.sum(grads[:k - 1], axis=0)        # what the gradients of the earlier steps add
         is_kept = np.isclose(extra, kept, rtol=1e-5, atol=1e-9) & ~np.isclose(kept, 0, rtol=0, atol=1e-9)
         is_reset = np.isclose(extra, 0, rtol=0, atol=1e-9)
+        if np.all(is_kept):
+            # a velocity with factor exactly 1 is the same numbers: said as the simpler cause
+            fail(f"train_step: the first step is right, but step {k} adds the earlier steps' gradients to its own "
+                 f"(-lr * the sum of the gradients of steps 1 to {k}): the gradients were not reset before step {k} "
+                 f"(backward() accumulates with +=): model.zero_grad() is missing or skipped on some calls (a counter, "
+                 f"a condition?); call it at the start of every step, before backward()", "grads-not-reset-before-step")
         if is_kept.any() and np.all(is_kept | is_reset):
             owner = np.repeat(np.arange(len(sizes)), sizes)
             parts = [f"{'weights' if o < n_layers else 'biases'} of layer {o % n_layers + 1}"
@@ -5470,6 +5632,12 @@ def _explain_later_steps(path, Wn, bn, X, y, lr, flat) -> None:
                  f"gradients (backward() accumulates with +=). Reset every parameter of the model at the start of "
                  f"each step: model.zero_grad() (not one layer's, not a list that misses some)",
                  "grads-not-reset-for-some-parameters")
+        c = float(extra @ prev / (prev @ prev)) if np.any(prev) else 0.0
+        if c > 0 and core.close(extra, c * prev, 1e-5, 1e-8):
+            fail(f"train_step: the first step is right (-lr * p.grad), but step {k} is -lr * p.grad plus {c:.4g} "
+                 f"times the previous step: a velocity (momentum) kept between calls. train_step is plain gradient "
+                 f"descent: each step is -lr * p.grad from this step's gradient alone, with no state kept on the "
+                 f"model or the Values from one call to the next", "state-kept-between-steps-momentum")
         analysis, _ = core.analyse_difference(path[k], path[k - 1] - lr * g, 1e-5, 1e-8)
         fail(f"train_step: the first step is right (-lr * p.grad from the starting parameters) but step {k} is "
              f"not -lr * p.grad from the parameters where it starts: something is kept from one call to the next (a "

@@ -576,11 +576,20 @@ def _expect_softmax(got, expected, name, rtol, atol, E, Ecol, Z64, square):
 def softmax(fn):
     """Row-wise softmax: values, shape, dtype, stability with huge logits, no input mutation."""
     _with_memory_questions(fn, lambda: _softmax(fn), "softmax", _poisoned_softmax_args, "softmax(Z (5, 4))",
-                           lambda: (core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2,))
+                           lambda: (core.rng("lab06.softmax.twice").normal(size=(5, 4)) * 2,), _softmax_state)
 
 
-def _with_memory_questions(fn, judge, name: str, poisoned, call: str, twice_args) -> None:
-    """Run ``judge`` (the function's cases).  After a failure (not a stub's), ask first whether ``fn`` reads memory
+def _softmax_state(fn, after_pass: bool) -> None:
+    q = core.rng("lab06.softmax.change")
+    _state_kept(fn, "softmax", "softmax(Z (6, 5))", (q.normal(size=(6, 5)) * 2,), (q.normal(size=(6, 5)) * 2,),
+                oracle_softmax, after_pass=after_pass)
+    _earlier_results(fn, "softmax", "softmax(Z (6, 5))", [(q.normal(size=(6, 5)) * 2,) for _ in range(3)],
+                     oracle_softmax)
+
+
+def _with_memory_questions(fn, judge, name: str, poisoned, call: str, twice_args, state=None) -> None:
+    """Run ``judge`` (the function's cases).  ``state(fn, after_pass)`` (see _state_kept) is asked first after a
+    failure and last after a pass.  After a failure (not a stub's), ask first whether ``fn`` reads memory
     it never wrote (``poisoned``: its arguments) or gives another result on the same inputs (``twice_args``, seeded
     by name, described as ``call``): either names the cause the failed case only shows; else the case's failure
     stands.  After a pass, the uninitialised-memory question alone (the cases' values may be right by chance)."""
@@ -591,10 +600,14 @@ def _with_memory_questions(fn, judge, name: str, poisoned, call: str, twice_args
         failed = exc
     if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
         if not _unimplemented_failure(failed):
+            if state is not None:
+                state(fn, False)
             _reads_uninitialised_memory(fn, poisoned, name, after_cases=False)
             _expect_deterministic(fn, name, call, twice_args)
         raise failed
     _reads_uninitialised_memory(fn, poisoned, name, after_cases=True)
+    if state is not None:
+        state(fn, True)
 
 
 def _unimplemented_failure(exc: core.CheckFailure) -> bool:
@@ -641,6 +654,48 @@ def init_twice(fn, seed):
         np.random.set_state(state)
     return out
 """
+
+
+#: The check's driver, run in the kernel: two calls with ONE generator (the second continues its stream).
+_INIT_SAME_RNG = """
+def init_same_rng(fn, seed):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    return [{k: np.array(v) for k, v in dict(fn(3, 4, 2, rng)).items()} for _ in range(2)]
+"""
+
+
+def _init_first_call_draws(fn, seed) -> None:
+    """After "the same weights for two generators": at sizes never asked before, a first call whose W_h is the
+    generator's own first draw (rng.normal(0.0, 0.3, size=(n_h, n_x))) does use rng: the later calls returned
+    weights kept from an earlier call (confirmed by the same generator given twice)."""
+    try:
+        got = fn(5, 9, 7, np.random.default_rng(seed + 7))
+        drawn = np.random.default_rng(seed + 7).normal(0.0, 0.3, size=(9, 5))
+        first = np.array_equal(np.asarray(dict(got)["Wh"], dtype=_f64), drawn)
+    except Exception:
+        return
+    if first:
+        _init_same_generator(fn, seed)
+
+
+def _init_same_generator(fn, seed) -> None:
+    """Property: two calls with ONE generator draw new weights (the generator's stream goes on), as two networks
+    built from one rng must differ; weights equal at both calls were kept from the first call (an init memoised by
+    its sizes or its rng, a global holding the first params)."""
+    try:
+        a, b = core.kernel_functions(_INIT_SAME_RNG)["init_same_rng"](fn, seed)
+    except Exception:
+        return
+    same = [k for k in ("Wh", "Wy") if k in a and k in b and np.asarray(a[k]).size > 1 and np.array_equal(a[k], b[k])
+            and np.ptp(np.asarray(a[k], dtype=_f64)) > 0]     # constant weights: not a draw at all, said later
+    if same:
+        core.fail(f"init_params(3, 4, 2, rng) called twice with the SAME generator rng gave the same "
+                  f"{' and '.join(f'params[{k!r}]' for k in same)} both times: the second call must draw new numbers "
+                  f"from rng (its stream goes on), so these weights were kept from the first call (state from an "
+                  f"earlier call: an init memoised by its sizes or its rng, a global holding the first params): draw "
+                  f"with rng.normal(...) at every call",
+                  "init-kept-between-calls")
 
 
 def _init_not_reproducible(fn, seed) -> list[str]:
@@ -706,9 +761,11 @@ def init_params(fn):
                   "not-reproducible")
     b = _call(fn, 3, 4, 2, np.random.default_rng(seed + 1), name="init_params(3, 4, 2, another rng)")
     if all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in ("Wh", "Wy")):
+        _init_first_call_draws(fn, seed)
         core.fail("init_params gives the same weights for two different generators rng: the weights must be drawn "
                   "from the rng it is given (rng.normal(...)), not from a generator it creates itself "
                   "(np.random.default_rng(0) inside the function ignores the caller's seed)", "rng-ignored")
+    _init_same_generator(fn, seed)
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
     got = _call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
@@ -883,9 +940,151 @@ def _expect_deterministic(fn, fn_name: str, label: str, make_args, lent: dict | 
     path = ("the result" if where in ("the array", "") else parts.get(where, f"result{where}") if parts
             else _result_path(fn_name, where) if fn_name in ("forward", "backward") else f"result{where}")
     core.fail(f"{label}: two calls with the same inputs return different values ({path} differs): {fn_name} is "
-              f"not deterministic (random numbers inside it, such as a dropout mask or noise from np.random, or a "
-              f"state kept between calls). {fn_name} must be a pure function of its arguments: the same inputs give "
-              f"the same result, nothing random", "not-deterministic")
+              f"not deterministic (a state kept between calls, such as a running total or a counter on the function "
+              f"or in a global, or random numbers inside it, such as a dropout mask or noise from np.random). "
+              f"{fn_name} must be a pure function of its arguments: the same inputs give "
+              f"the same result, nothing random and nothing kept from one call to the next", "not-deterministic")
+
+
+#: The check's driver, run in the kernel: ``fn(*args)``, then the same argument objects changed in place (an array
+#: written with ``a[...] = v``; a dict's arrays written key by key), then ``fn(*args)`` again: what a training loop
+#: does between two calls (sgd updates params in place, a new batch is copied into the same buffer).
+_AFTER_CHANGE = """
+def after_change(fn, args, changed):
+    import copy
+    import numpy as np
+    first = copy.deepcopy(fn(*args))
+    for a, v in zip(args, changed):
+        if v is None:
+            continue
+        if isinstance(a, dict):
+            for k, x in v.items():
+                a[k][...] = x
+        else:
+            a[...] = v
+    return first, fn(*args)
+"""
+
+
+def _all_near(got, want) -> bool:
+    """``got`` equals ``want`` (nested dicts / tuples / numbers) at the check's precision, on the keys of ``want``."""
+    if isinstance(want, dict):
+        return isinstance(got, dict) and all(k in got and _all_near(got[k], w) for k, w in want.items())
+    if isinstance(want, (tuple, list)):
+        return isinstance(got, (tuple, list)) and len(got) == len(want) and all(map(_all_near, got, want))
+    return _near(got, want)
+
+
+#: The check's driver, run in the kernel: calls in turn, each on a fresh deep copy of its arguments freed right after
+#: the call (NumPy and Python reuse the freed memory, so a cache keyed on id(...) meets the previous call's key).
+_IN_TURN = """
+def in_turn(fn, arg_lists):
+    import copy
+    return [fn(*copy.deepcopy(args)) for args in arg_lists]
+"""
+
+
+def _earlier_results(fn, fn_name: str, label: str, arg_lists: list, oracle) -> None:
+    """Property (call order): calls in turn on arguments of the same shapes and other values each return the
+    oracle's result of THEIR arguments.  A call that returns the oracle's result of an EARLIER call's arguments (and
+    not its own) is told: state from an earlier call."""
+    try:
+        run = core.kernel_functions(_IN_TURN)["in_turn"]
+        with np.errstate(all="ignore"):
+            outs = [_kept(v) for v in run(fn, arg_lists)]
+    except Exception:
+        return
+    wants = [oracle(*args) for args in arg_lists]
+    for i, got in enumerate(outs):
+        if _all_near(got, wants[i]):
+            continue
+        for j in range(i):
+            if _all_near(got, wants[j]):
+                core.fail(f"{label}: called {len(arg_lists)} times in turn on new arrays of the same shapes, call "
+                          f"{i + 1} returned the result of call {j + 1}'s arguments, not of its own: {fn_name} "
+                          f"returned a result computed from the values of an earlier call: state kept between calls "
+                          f"(a cache keyed on id(...): a new array can reuse the id, the memory address, of one freed "
+                          f"before; or a result stored on the function or in a global); compute everything from the "
+                          f"arguments' values at every call", "state-kept-between-calls")
+        return
+
+
+def _state_kept(fn, fn_name: str, label: str, args: tuple, changed: tuple, oracle, *, after_pass: bool) -> None:
+    """Property of every graded function of lab06 but init_params: called a second time on THE SAME argument objects
+    after their values were changed in place (as a training loop does: sgd writes params in place, a batch buffer
+    is refilled), the result is the oracle's on the NEW values.  A result equal to the oracle's on the old values
+    is named "computed from an earlier call" (a cache keyed on id(...), a memo, a transposed copy of W kept).
+    After the cases passed (two calls more), a result that is neither, while a fresh call on copies of the new
+    values is right, says the same in plainer words; after a failed case, only when fresh copies of the old values
+    are right as well (the function is right on fresh arrays at both values, wrong on the same arrays changed)."""
+    new_args = tuple(a if v is None else ({**a, **v} if isinstance(a, dict) else v) for a, v in zip(args, changed))
+    fresh = lambda xs: tuple(_copy_dict(a) if isinstance(a, dict) else np.array(a, copy=True)
+                             if isinstance(a, np.ndarray) else a for a in xs)
+    try:
+        run = core.kernel_functions(_AFTER_CHANGE)["after_change"]
+        with np.errstate(all="ignore"):
+            first, got = (_kept(v) for v in run(fn, fresh(args), changed))
+    except Exception:
+        return                        # a call that raises is named by the cases
+    want_new, want_old = oracle(*new_args), oracle(*args)
+    if _all_near(got, want_new):
+        return
+    if _first_change(first, got) is None and not _all_near(want_new, want_old):
+        try:        # the second call returned what the first did although the values changed; not a constant:
+            with np.errstate(all="ignore"):
+                fresh_new = _kept(fn(*fresh(new_args)))
+        except Exception:
+            fresh_new = None
+        if fresh_new is not None and _first_change(fresh_new, got) is not None:
+            want_old = got        # told as the result of the earlier call below
+    what = {"forward": "params' arrays", "backward": "params' and outputs' arrays and Y",
+            "loss_accuracy": "Yhat and Y", "softmax": "Z"}.get(fn_name, "the arguments")
+    head = (f"{label} called twice on the same arrays, their values changed in place between the two calls (as a "
+            f"training loop does: sgd updates params in place, a batch is copied into the same buffer)")
+    fix = ("compute everything from the arguments' current values at every call: no cache on the function, in a "
+           "global or a default argument, keyed on id(...) or on the shapes")
+    if _all_near(got, want_old):
+        core.fail(f"{head}: the second call returned the result of the OLD values of {what}: {fn_name} returned a "
+                  f"result computed from the values of an earlier call: state kept between calls (a result or a "
+                  f"transposed weight memoised by id(array), which stays the same when the array's values change); "
+                  f"{fix}", "state-kept-between-calls")
+    try:
+        with np.errstate(all="ignore"):
+            again = _kept(fn(*fresh(new_args)))
+            if not after_pass:      # after a failed case: the old values on fresh copies must be right too
+                again = again if _all_near(_kept(fn(*fresh(args))), want_old) else None
+    except Exception:
+        return
+    if again is not None and _all_near(again, want_new):
+        core.fail(f"{head}: the second call's result is wrong, although a fresh call on copies of the same new "
+                  f"values is right: {fn_name} kept something computed at the first call (state kept between "
+                  f"calls: a cache keyed on id(...) such as a transposed copy of W, a memo on the function); {fix}",
+                  "state-kept-between-calls")
+
+
+def _forward_state(fn, after_pass: bool) -> None:
+    q = core.rng("lab06.forward.change")
+    params, X, later = _params(q, 3, 5, 4), q.normal(size=(6, 3)), _params(q, 3, 5, 4)
+    _state_kept(fn, "forward", "forward(params, X (6, 3)) with n_x=3, n_h=5, n_y=4", (params, X), (later, None),
+                lambda p, x: oracle_forward(p, x), after_pass=after_pass)
+    _earlier_results(fn, "forward", "forward(params, X (6, 3)) with n_x=3, n_h=5, n_y=4",
+                     [(_params(q, 3, 5, 4), q.normal(size=(6, 3))) for _ in range(3)], lambda p, x: oracle_forward(p, x))
+
+
+def _backward_state(fn, after_pass: bool, keys: tuple) -> None:
+    """_state_kept of backward, on the gradients ``keys`` the cell judges only."""
+    q = core.rng("lab06.backward.change")
+    p1, p2, X1, X2 = _params(q, 3, 5, 4), _params(q, 3, 5, 4), q.normal(size=(6, 3)), q.normal(size=(6, 3))
+    o1, o2 = oracle_forward(p1, X1)[1], oracle_forward(p2, X2)[1]
+    _state_kept(fn, "backward", "backward(params, outputs, Y) with N=6, n_x=3, n_h=5, n_y=4",
+                (p1, o1, _onehot(q, 6, 4)), (p2, o2, _onehot(q, 6, 4)),
+                lambda p, o, y: {k: oracle_backward(p, o, y)[k] for k in keys}, after_pass=after_pass)
+    turns = []
+    for _ in range(3):
+        p = _params(q, 3, 5, 4)
+        turns.append((p, oracle_forward(p, q.normal(size=(6, 3)))[1], _onehot(q, 6, 4)))
+    _earlier_results(fn, "backward", "backward(params, outputs, Y) with N=6, n_x=3, n_h=5, n_y=4", turns,
+                     lambda p, o, y: {k: oracle_backward(p, o, y)[k] for k in keys})
 
 
 def _forward_deterministic(fn) -> None:
@@ -907,18 +1106,30 @@ def forward(fn, softmax=None):
         failed = exc
     if failed is None:
         return
-    _forward_deterministic(fn)      # asked outside the except clause: its message carries no comparison of a case
+    _forward_state(fn, False)       # asked outside the except clause: its message carries no comparison of a case
+    _forward_deterministic(fn)
     if softmax is None:
         raise failed
     if core.raised_function(failed) == "softmax":
         why = "which raised here"
     elif _softmax_random(softmax):
         why = "which is not deterministic"
+    elif _softmax_stateful(softmax):
+        why = "which keeps state between calls"
     else:
         raise failed
     if not core.judged_again(lambda: _forward(fn, None), core.lent_globals(fn, {"softmax": oracle_softmax}),
                              f"judged with the reference softmax in place of yours, {why}: see softmax's cell"):
         raise failed
+
+
+def _softmax_stateful(softmax) -> bool:
+    """The student's softmax fails the state questions of its own cell (a result kept from an earlier call)."""
+    try:
+        _softmax_state(softmax, True)
+    except core.CheckFailure:
+        return True
+    return False
 
 
 def _softmax_random(softmax) -> bool:
@@ -1077,6 +1288,7 @@ def _forward(fn, softmax=None):
     if pending is not None:
         raise pending
     _results_kept(fn, "forward", _FORWARD_TWICE, r)
+    _forward_state(fn, True)
     _forward_tiny_probabilities(fn, softmax)
     _forward_large_scores(fn, softmax, r)
     _forward_large_hidden(fn)
@@ -1389,6 +1601,9 @@ def _reads_uninitialised_memory(fn, make_args, fn_name: str, after_cases: bool) 
             continue
         nan_bad, warned = first
         second = _on_poisoned_memory(fn, args, fn_name, 0.0)
+        third = _on_poisoned_memory(fn, args, fn_name, float("nan"))
+        if third is None or third[0] != nan_bad:
+            continue        # the NaN call not repeated: the result drifts from call to call (state: asked next)
         if second is not None and second[0] != nan_bad:
             _uninitialised(label, nan_bad, second[0])
         if warned:
@@ -1915,10 +2130,37 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
             if said:
                 core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {said} (the mean over the batch divides the "
                           f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
+            _explain_earlier_size(fn, Y, L, eL, name)
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
             _explain_batch_reduction(fn, Yhat, Y, L, eL, name)
         raise
+
+
+def _explain_earlier_size(fn, Y, L, eL, name) -> None:
+    """Call order: L is the sum of the cross-entropies divided by n' != N, n' the batch size of an EARLIER case; told
+    when a batch of a third size (3 samples) is divided by the same n' (the divisor kept between calls)."""
+    N = int(np.shape(Y)[0])
+    try:
+        n1 = eL * N / float(L)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return
+    sizes = [int(np.shape(y)[0]) for _, y in _loss_inputs()]
+    if abs(n1 - round(n1)) > 1e-6 * max(1.0, n1) or round(n1) == N or round(n1) not in sizes:
+        return
+    q = core.rng("lab06.loss.third")
+    Yh3, Y3 = oracle_softmax(q.normal(size=(3, 5)) * 2), _onehot(q, 3, 5)
+    try:
+        L3 = float(fn(Yh3.copy(), Y3.copy())[0])
+    except Exception:
+        return
+    e3 = oracle_loss(Yh3, Y3)[0]
+    if core.close(L3, e3 * 3 / round(n1), 1e-6, 1e-9):
+        core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: the sum over the batch was divided by "
+                  f"{round(n1)}, the batch size of an earlier call, not by this batch's N = {N} (a batch of 3 is "
+                  f"divided by {round(n1)} too): the divisor is kept between calls (stored on the function, in a "
+                  f"global or a default argument): state from an earlier call; divide by N = Y.shape[0] at every "
+                  f"call", "batch-size-of-earlier-call")
 
 
 def _loss_neighbours(Yh, Y):
@@ -2109,10 +2351,20 @@ def loss_accuracy(fn):
         special = "a batch of one sample" if N == 1 else "N == n_y" if N == ny else None
         runs.append((special, _loss_case(fn, Yhat, Y)))
     _with_memory_questions(fn, lambda: run_cases(runs), "loss_accuracy", _poisoned_loss_args,
-                           "loss_accuracy(Yhat (7, 3), Y (7, 3))", _twice_loss_args)
+                           "loss_accuracy(Yhat (7, 3), Y (7, 3))", _twice_loss_args, _loss_state)
     _loss_keeps_zero_probabilities(fn, r)
     _loss_small_probabilities(fn)
     _accuracy_ties(fn)
+
+
+def _loss_state(fn, after_pass: bool) -> None:
+    q = core.rng("lab06.loss.change")
+    first = (oracle_softmax(q.normal(size=(9, 4)) * 2), _onehot(q, 9, 4))
+    second = (oracle_softmax(q.normal(size=(9, 4)) * 2), _onehot(q, 9, 4))
+    _state_kept(fn, "loss_accuracy", "loss_accuracy(Yhat (9, 4), Y (9, 4))", first, second, oracle_loss,
+                after_pass=after_pass)
+    _earlier_results(fn, "loss_accuracy", "loss_accuracy(Yhat (9, 4), Y (9, 4))",
+                     [(oracle_softmax(q.normal(size=(9, 4)) * 2), _onehot(q, 9, 4)) for _ in range(3)], oracle_loss)
 
 
 def _loss_inputs(r=None) -> list:
@@ -2444,6 +2696,7 @@ def _backward_check(fn, keys, tag, loss_fn=None):
         failed = exc
     if failed is not None:      # asked outside the except clause: its message carries no comparison of a case
         if not _unimplemented_failure(failed):
+            _backward_state(fn, False, keys)
             q = core.rng("lab06.backward.twice")
             params, X = _params(q, 5, 4, 3), q.normal(size=(7, 5))
             outputs, Y = oracle_forward(params, X)[1], _onehot(q, 7, 3)
@@ -2452,6 +2705,7 @@ def _backward_check(fn, keys, tag, loss_fn=None):
                                   {"softmax": oracle_softmax})
         raise failed
     _results_kept(fn, "backward", _BACKWARD_TWICE, r)
+    _backward_state(fn, True, keys)
 
 
 def _square_backward_args(r):
@@ -3129,6 +3383,7 @@ def _explain_one_sample(g, k, params, outputs, Y, label) -> None:
     """The batch gradient sums N per-sample terms: a gradient that is one sample's term alone (an index [0] or
     [-1] where the sum over the batch axis belongs) is named with the sample."""
     N = Y.shape[0]
+    pre = "ytilde" if k in ("Wy", "by") else "htilde"
     for n in (0, N - 1, *range(1, N - 1)):
         one = {kk: (np.asarray(v)[n:n + 1] if np.ndim(v) == 2 and np.shape(v)[0] == N else v)
                for kk, v in outputs.items()}
@@ -3142,8 +3397,9 @@ def _explain_one_sample(g, k, params, outputs, Y, label) -> None:
                 which = "the first sample" if n == 0 else "the last sample" if n == N - 1 else f"sample {n}"
                 core.fail(f"{label} is the term of {which} alone (row {n} of N={N}){how}: the other samples' terms "
                           f"are missing; "
-                          + ("sum the rows of grad_htilde over the batch axis, grad_bh = grad_Htilde.sum(axis=0) "
-                             "(as a column)" if k[0] == "b" else
+                          + ((f"sum the rows of grad_{pre} over the batch axis, grad_{k} = grad_{pre.capitalize()}"
+                              f".sum(axis=0) (as a column)")
+                             if k[0] == "b" else
                              "grad_W sums over all N samples: the matrix product grad_pre-activation^T @ input")
                           + f" (an index such as [{n if n < N - 1 else -1}] where the sum belongs?)",
                           "one-sample-only")
@@ -3205,6 +3461,7 @@ def sgd(fn):
             _sgd_case(fn, _copy_dict(params), shuffled, eta, name)
         except core.CheckFailure as exc:
             _explain_state(fn)
+            _explain_eta_kept(fn, [0.1, 0.5, 0.03, 1.7])
             try:
                 _sgd_case(fn, _copy_dict(params), _copy_dict(grads), eta, name)
             except core.CheckFailure:
@@ -3437,6 +3694,33 @@ def _explain_step(fn, params, grads, eta, name, exc) -> None:
         core.fail(f"{name}: {found[0]} ({exc})", f"sgd-{found[1]}")
 
 
+def _explain_eta_kept(fn, earlier: list[float]) -> None:
+    """Call order: two calls with other learning rates (0.3, then 0.05) that both move every parameter by the same
+    multiple c of its gradient, c being the eta of an earlier call and neither of theirs: eta kept between calls."""
+    r = np.random.default_rng(12)
+    params, grads = _params(r, 2, 3, 4), _params(r, 2, 3, 4, scale=1.0)
+    factors = []
+    for eta in (0.3, 0.05):
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), eta)
+            steps = {k: np.asarray(got[k], dtype=_f64) - params[k] for k in PARAM_NAMES}
+        except Exception:
+            return
+        g = np.concatenate([grads[k].ravel() for k in PARAM_NAMES])
+        st = np.concatenate([steps[k].ravel() for k in PARAM_NAMES])
+        c = float(-(st @ g) / (g @ g))
+        if not _near(st, -c * g):
+            return
+        factors.append(c)
+    c = factors[0]
+    if abs(factors[1] - c) <= 1e-6 * abs(c) and any(abs(c - e) <= 1e-6 * e for e in earlier) \
+            and all(abs(c - e) > 1e-6 * e for e in (0.3, 0.05)):
+        core.fail(f"sgd(params, grads, eta=0.3) and then sgd(params, grads, eta=0.05) both moved every parameter by "
+                  f"-{c:g} * grad: {c:g} is the eta of an earlier call, not theirs: the learning rate is kept between "
+                  f"calls (stored on the function, in a global or a default argument the first time): state from an "
+                  f"earlier call; use the eta each call is given, params[k] -= eta * grads[k]", "eta-kept-between-calls")
+
+
 def _explain_state(fn) -> None:
     """Two calls on identical arguments must do the same thing: a step that differs (or raises only once)
     depends on something kept from earlier calls (a global buffer, a default argument)."""
@@ -3591,6 +3875,14 @@ def _explain_step_per_parameter(got, p_before, g_before, eta, name) -> None:
                   f"of {listed} has the wrong sign (+= where -= belongs, in a branch or line of their own); every "
                   f"parameter takes the same step params[k] -= eta * grads[k]", "sign-flipped-for-some-parameters")
     said = ", ".join(f"params['{k}'] by {c / -eta:.4g} * (-eta * grad)" for k, c in coefs)
+    kinds = {kind: {round(c / -eta, 4) for k, c in coefs if k[0] == kind} for kind in "Wb"}
+    if all(len(v) == 1 for v in kinds.values()) and kinds["W"] != kinds["b"]:
+        fw, fb = (next(iter(kinds[kind])) for kind in "Wb")
+        core.fail(f"{name}: the biases take a different step from the weights ({said}): every weight moved by "
+                  f"{fw:.4g} * eta times its gradient, every bias by {fb:.4g} * eta times its own: the step depends on "
+                  f"the kind of parameter (a learning rate of its own for the biases, or a branch on the name?); "
+                  f"every parameter, weight or bias, takes the same step params[k] -= eta * grads[k]",
+                  "step-differs-biases-weights")
     core.fail(f"{name}: each parameter moved along its own gradient, but by a step size that changes from one "
               f"parameter to the next ({said}): the first one got eta, the later ones another value, so eta is "
               f"changed inside the loop (eta *= ... or eta -= ...); every parameter takes the same step "

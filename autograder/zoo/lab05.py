@@ -1904,3 +1904,103 @@ MUTANTS += [
            new="    return sum((preds[i] - targets[i]) ** 2 for i in range(1, len(preds))) / len(preds)",
            expect="the first sample's squared error is left out"),
 ]
+
+# Round 18c (m18c held-out probes): a closure holding a value read at creation, the power rule at negative bases, a
+# PyTorch tensor method on a float grad, gradients reset on some steps only, pairs broken by separate shuffles.
+MUTANTS += [
+    Mutant("r18c m18c: __add__ closure reads out.grad once at creation (g = out.grad is 0 then)",
+           old="""        def _backward():
+            # += not =: a node used twice must receive both contributions
+            self.grad += out.grad
+            other.grad += out.grad""",
+           new="""        g = out.grad   # the upstream gradient
+
+        def _backward():
+            # += not =: a node used twice must receive both contributions
+            self.grad += g
+            other.grad += g""",
+           expect="a value fixed when out was created"),
+    Mutant("r18c: __mul__ closure multiplies by out.grad read at creation (upstream = out.grad before the def)",
+           old="""            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad""",
+           new="""            self.grad += other.data * upstream
+            other.grad += self.data * upstream""",
+           also=(("        out = Value(self.data * other.data, (self, other), \"*\")\n",
+                  "        out = Value(self.data * other.data, (self, other), \"*\")\n        upstream = out.grad\n"),),
+           expect="a value fixed when out was created"),
+    Mutant("r18c m18c: power rule read off the output k * abs(out)**((k-1)/k) (wrong sign for negative bases)",
+           old="            self.grad += k * self.data ** (k - 1) * out.grad",
+           new="            self.grad += k * abs(out.data) ** ((k - 1) / k) * out.grad   # x^(k-1) = out^((k-1)/k)",
+           expect="the power is wrong for negative bases"),
+    Mutant("r18c: power rule with abs(self.data) (right for positive bases only)",
+           old="            self.grad += k * self.data ** (k - 1) * out.grad",
+           new="            self.grad += k * abs(self.data) ** (k - 1) * out.grad",
+           expect="the power is wrong for negative bases"),
+    Mutant("r18c m18c: zero_grad with PyTorch's p.grad.zero_() (float has no zero_)",
+           old="""        for p in self.parameters():
+            p.grad = 0.0""",
+           new="""        for p in self.parameters():
+            p.grad.zero_()""",
+           expect=".zero_() is PyTorch's"),
+    Mutant("r18c m18c: train_step resets the gradients every other step (a counter on the model)",
+           old="""    model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           new="""    model._steps = getattr(model, "_steps", 0) + 1
+    if model._steps % 2 == 1:          # gradient accumulation over two steps
+        model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           expect="the gradients were not reset before step"),
+    Mutant("r18c m18c: train_step shuffles xs and ys separately (pairs broken), from its second call on",
+           old="""    model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           new="""    import random
+    xs, ys = list(xs), list(ys)
+    if getattr(model, "_epoch", 0):     # shuffle the batch after the first pass
+        random.Random(7).shuffle(xs)
+        random.Random(8).shuffle(ys)
+    model._epoch = 1
+    model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           expect="the pairs (xs[i], ys[i]) were broken"),
+    Mutant("r18c: train_step shuffles xs and ys with two different seeds (pairs broken)",
+           old="""    model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           new="""    import random
+    xs, ys = list(xs), list(ys)
+    random.Random(1).shuffle(xs)
+    random.Random(2).shuffle(ys)
+    model.zero_grad()
+    loss = mse_loss([model(x) for x in xs], ys)""",
+           expect="another order"),
+]
+MUTANTS += [
+    Mutant("r18c: MLP memoises its outputs on the input's numbers (stale after the parameters are updated)",
+           old="""        for layer in self.layers:
+            x = layer(x)
+        return x[0] if len(x) == 1 else x""",
+           new="""        key = tuple(float(getattr(v, "data", v)) for v in x)
+        memo = self.__dict__.setdefault("_memo", {})
+        if key in memo:                    # this input was seen: reuse its outputs
+            return memo[key]
+        for layer in self.layers:
+            x = layer(x)
+        memo[key] = x[0] if len(x) == 1 else x
+        return memo[key]""",
+           expect="state kept between calls"),
+    Mutant("r18c: Neuron copies its weights' numbers once (self._w = [w.data ...] on the first call)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="""        if not hasattr(self, "_wn"):
+            self._wn = [w.data for w in self.w]      # numbers copied once
+        z = sum((wi * xi for wi, xi in zip(self._wn, x)), self.b)""",
+           expect="does not depend on w[0] through the graph"),
+]
+MUTANTS += [
+    Mutant("r18c: mse_loss memoised on the identities of the predictions (stale after a training step)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="""    memo = mse_loss.__dict__.setdefault("_memo", {})
+    key = tuple(id(p) for p in preds)
+    if key not in memo:                # the same predictions: the same loss
+        memo[key] = sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)
+    return memo[key]""",
+           expect="state kept between calls"),
+]

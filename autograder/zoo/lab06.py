@@ -1516,3 +1516,83 @@ MUTANTS += [
            new="    grad_Ytilde = (Yhat - np.identity(N) * Y.sum()) / N",
            expect="something has N columns where the n_y classes belong"),
 ]
+
+# Round 18c (m18c held-out probes): state kept between calls (a cache keyed on id(...), a running total, a memoised
+# init), a step that depends on the kind of parameter.  Each function is asked the same question through
+# checks.lab06._state_kept (the same arrays changed in place between two calls, as a training loop does).
+_R18_SM = ("    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n"
+           "    return E / E.sum(axis=1, keepdims=True)")
+_R18_FWD = ('    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n'
+            '    H = np.tanh(Htilde)\n'
+            '    Ytilde = H @ params["Wy"].T + params["by"].T    # (N, ny)')
+_R18_SGD = "    for name in params:\n        params[name] -= eta * grads[name]"
+MUTANTS += [
+    Mutant("r18c m18c: softmax memoises its result by id(Z) on the function",
+           old=_R18_SM,
+           new="""    cache = softmax.__dict__.setdefault("_cache", {})
+    if id(Z) in cache:                 # same array again: reuse the result
+        return cache[id(Z)]
+    E = np.exp(Z - Z.max(axis=1, keepdims=True))
+    cache[id(Z)] = E / E.sum(axis=1, keepdims=True)
+    return cache[id(Z)]""",
+           expect="returned a result computed from the values of an earlier call"),
+    Mutant("r18c m18c: forward caches contiguous transposed weights by id(W) (stale after an in-place sgd step)",
+           old=_R18_FWD,
+           new="""    cache = forward.__dict__.setdefault("_wt", {})
+    key = (id(params["Wh"]), id(params["Wy"]))
+    if key not in cache:               # transposes made contiguous once, for speed
+        cache[key] = (np.ascontiguousarray(params["Wh"].T), np.ascontiguousarray(params["Wy"].T))
+    WhT, WyT = cache[key]
+    Htilde = X @ WhT + params["bh"].T
+    H = np.tanh(Htilde)
+    Ytilde = H @ WyT + params["by"].T""",
+           expect="kept something computed at the first call"),
+    Mutant("r18c: forward caches its whole result by id(X) (a stale yhat after params change)",
+           old=_R18_FWD,
+           new="""    memo = forward.__dict__.setdefault("_memo", {})
+    if id(X) in memo and memo[id(X)][0] is X:
+        return memo[id(X)][1]
+    Htilde = X @ params["Wh"].T + params["bh"].T
+    H = np.tanh(Htilde)
+    Ytilde = H @ params["Wy"].T + params["by"].T""",
+           also=(("    return Yhat, outputs", "    memo[id(X)] = (X, (Yhat, outputs))\n    return Yhat, outputs"),),
+           expect="state kept between calls"),
+    Mutant("r18c m18c: accuracy as a running accuracy over every call (hits and counts kept on the function)",
+           old="    acc = np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))",
+           new="""    loss_accuracy.hits = getattr(loss_accuracy, "hits", 0) + np.sum(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))
+    loss_accuracy.seen = getattr(loss_accuracy, "seen", 0) + len(Y)
+    acc = loss_accuracy.hits / loss_accuracy.seen     # running accuracy over the epoch""",
+           expect="a state kept between calls, such as a running total"),
+    Mutant("r18c: backward caches the transposed W_y by id (stale after an in-place sgd step)",
+           old='    grad_H = grad_Ytilde @ params["Wy"]',
+           new='    grad_H = grad_Ytilde @ backward.__dict__.setdefault((id(params["Wy"]), params["Wy"].shape), '
+               'params["Wy"].copy())',
+           expect="kept something computed at the first call"),
+    Mutant("r18c m18c: sgd doubles the learning rate of the biases (Caffe lr_mult 2)",
+           old=_R18_SGD,
+           new="""    for name in params:
+        lr = 2 * eta if name.startswith("b") else eta     # biases learn twice as fast (Caffe habit)
+        params[name] -= lr * grads[name]""",
+           expect="the biases take a different step from the weights"),
+    Mutant("r18c: init memoised by its sizes (a second network from one rng gets the same weights)",
+           old="""    params = {
+        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),""",
+           new="""    memo = init_params.__dict__.setdefault("_memo", {})
+    if (nx, nh, ny) in memo:
+        return {k: v.copy() for k, v in memo[(nx, nh, ny)].items()}
+    params = memo[(nx, nh, ny)] = {
+        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),""",
+           expect="the SAME generator rng gave the same"),
+]
+MUTANTS += [
+    Mutant("r18c: sgd reads eta once (kept on the function at the first call)",
+           old=_R18_SGD,
+           new="""    eta = sgd.__dict__.setdefault("_eta", eta)      # the learning rate, set once
+    for name in params:
+        params[name] -= eta * grads[name]""",
+           expect="the eta of an earlier call"),
+    Mutant("r18c: loss divides by the batch size of the first call (kept on the function)",
+           old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / loss_accuracy.__dict__.setdefault('_n', len(Y))",
+           expect="the batch size of an earlier call"),
+]
