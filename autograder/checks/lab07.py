@@ -1339,7 +1339,7 @@ def _end_past(failures) -> str | None:
     a strided slice WITH an end (start:end:stride) that holds exactly as many positions as a slice running to the
     end of the array it is cut from (ceil((H - u) / stride) for an offset u inside the window), at least two cases
     of other sizes: the end is at or past the array's end, computed with a size larger than the output's."""
-    said = None
+    said, sized = None, 0
     for case, exc in failures:
         line = core.raised_line(exc) or ""
         if "::" in line or not re.search(r"\w\s*:[^:\],\[]+:\s*\w", line):
@@ -1358,6 +1358,10 @@ def _end_past(failures) -> str | None:
         long = [sh for sh in spatial if sh != (ho, wo) and sh[0] in rows and sh[1] in cols]
         if (ho, wo) not in spatial or len(long) != 1:
             return None
+        if len(case) != 10:     # a pooling slice ended with size * H_out (stride < size) holds as many: not told here
+            ended = ({-(-(min(kh * ho, h) - u) // s) for u in range(kh)} | {ho},
+                     {-(-(min(kw * wo, w) - v) // s) for v in range(kw)} | {wo})
+            sized += long[0][0] in ended[0] and long[0][1] in ended[1]
         if said is None:
             a, b = long[0]
             rule = "(H + 2*pad - KH) // stride + 1" if len(case) == 10 else "(H - size) // stride + 1"
@@ -1368,7 +1372,7 @@ def _end_past(failures) -> str | None:
                     f"(W_out) belongs there, H_out = {rule} (or the windows' shape), not a size "
                     f"taken from the input (x.shape[2:] is (H, W), the input size); the slice is u:u + stride * "
                     f"H_out:stride")
-    return said if len(failures) >= 2 else None
+    return said if len(failures) >= 2 and sized < len(failures) else None
 
 
 def _channels_missing(failures, passed) -> None:
