@@ -591,3 +591,22 @@ def test_round18_a_schedule_memoised_on_the_epoch_is_named():
     assert caught.value.diagnosis == "schedule-earlier-call" and "earlier call" in str(caught.value)
     runs = [((a, T), range(6), [rule(e, a, T) for e in range(6)]) for a, T in ((0.1, 10), (0.5, 7))]
     checks08._schedule_earlier_calls(rule, "cosine_decay", rule, runs, "the rule")
+
+
+def test_a_gradient_squared_by_a_matrix_product_is_named_for_any_optimiser():
+    """RMSProp whose running average adds g @ g.T: it raises on a non-square parameter and steps square ones; the
+    check names the elementwise square (asked in _step_checked, so of every optimiser)."""
+    class MatrixSquare:
+        def __init__(self, params, lr, alpha=0.99, eps=1e-8):
+            self.params, self.lr, self.alpha, self.eps = list(params), lr, alpha, eps
+            self.s = [np.zeros_like(p.data) for p in self.params]
+
+        def step(self):
+            for p, s in zip(self.params, self.s):
+                s *= self.alpha
+                s += (1 - self.alpha) * p.grad @ p.grad.T
+                p.data -= self.lr * p.grad / (np.sqrt(np.abs(s)) + self.eps)
+
+    with pytest.raises(core.CheckFailure, match="elementwise") as info:
+        checks.rmsprop(MatrixSquare)
+    assert info.value.diagnosis == "gradient-squared-by-matmul"

@@ -1187,6 +1187,9 @@ def _report(results, patterns, probe=None):
         open_end = _open_end(first, failures[0][0]) if raised else None
         if open_end:
             fail(f"{head}: {open_end}", "slice-without-end")
+        past = _end_past(failures) if raised else None
+        if past:
+            fail(f"{head}: {past}", "slice-end-past-output")
         if window:
             fail(f"{head}: it fails only in the cases with pad > 0, and {window}", "padding-window-cut-short")
         if cut:
@@ -1197,6 +1200,14 @@ def _report(results, patterns, probe=None):
                      if good else "where the stride is larger than 1")
             fail(f"{head}: it raises only in the cases {where}, and {cut[0]}", cut[1] or diagnosis + "-slice-cut-short")
         if raised and diagnosis in _RAISED:
+            if diagnosis == "pool-not-tiling" and not any("reshape" in str(e) or "reshape" in (core.raised_line(e) or "")
+                                                          for _c, e in failures):
+                # no reshape in sight: the block reading is not told, only what the cases show
+                fail(f"{head}: it raises only in the cases where the windows do not tile the image exactly (stride "
+                     f"!= size, or H, W not multiples of size): window (i, j) starts at (i*stride, j*stride), there "
+                     f"are H_out = (H - size) // stride + 1 windows along H (W_out alike), and the pixels after the "
+                     f"last window get 0; compare the sizes of the error with H_out, W_out and H, W",
+                     "pool-not-tiling-raises")
             fail(f"{head}: it raises only in the cases where {_RAISED[diagnosis]}", diagnosis + "-raises")
         fail(f"{head}: {sentence}", diagnosis)
     if probe is not None and not passed:     # nothing passed: try simpler shapes to see what the code assumes
@@ -1321,6 +1332,47 @@ def _open_end(exc, case) -> str | None:
             f"are H_out x W_out = {ho} x {wo} (the shapes of the error): a slice left open runs to the end of the "
             f"array, so it also takes the pixels after the last window; end it after the last window, "
             f"u:u + stride * H_out:stride (v:v + stride * W_out:stride along W)")
+
+
+def _end_past(failures) -> str | None:
+    """Every failing case raised a broadcasting error between an array over the H_out x W_out output positions and
+    a strided slice WITH an end (start:end:stride) that holds exactly as many positions as a slice running to the
+    end of the array it is cut from (ceil((H - u) / stride) for an offset u inside the window), at least two cases
+    of other sizes: the end is at or past the array's end, computed with a size larger than the output's."""
+    said, sized = None, 0
+    for case, exc in failures:
+        line = core.raised_line(exc) or ""
+        if "::" in line or not re.search(r"\w\s*:[^:\],\[]+:\s*\w", line):
+            return None
+        if len(case) == 10:
+            ho, wo = _out_size(case)
+            h, w = case[2] + 2 * case[8], case[3] + 2 * case[8]
+            kh, kw, s = case[5], case[6], case[7]
+        else:
+            _n, _c, h, w, kh, s, _dt = case
+            kw = kh
+            ho, wo = len(_starts(h, kh, s)), len(_starts(w, kw, s))
+        spatial = {sh[-2:] for sh in _broadcast_shapes(str(exc)) if len(sh) >= 2}
+        rows = {-(-(h - u) // s) for u in range(kh)}
+        cols = {-(-(w - v) // s) for v in range(kw)}
+        long = [sh for sh in spatial if sh != (ho, wo) and sh[0] in rows and sh[1] in cols]
+        if (ho, wo) not in spatial or len(long) != 1:
+            return None
+        if len(case) != 10:     # a pooling slice ended with size * H_out (stride < size) holds as many: not told here
+            ended = ({-(-(min(kh * ho, h) - u) // s) for u in range(kh)} | {ho},
+                     {-(-(min(kw * wo, w) - v) // s) for v in range(kw)} | {wo})
+            sized += long[0][0] in ended[0] and long[0][1] in ended[1]
+        if said is None:
+            a, b = long[0]
+            rule = "(H + 2*pad - KH) // stride + 1" if len(case) == 10 else "(H - size) // stride + 1"
+            said = (f"a strided slice (in `{line.strip()}`) holds {a} x {b} positions where there are H_out x W_out "
+                    f"= {ho} x {wo} (the shapes of the error), exactly as many as a slice that runs to the end of the "
+                    f"array it is cut from, and so in every case that raises: the slice's END is at or past that "
+                    f"array's end, computed with a size larger than the number of windows: the output size H_out "
+                    f"(W_out) belongs there, H_out = {rule} (or the windows' shape), not a size "
+                    f"taken from the input (x.shape[2:] is (H, W), the input size); the slice is u:u + stride * "
+                    f"H_out:stride")
+    return said if len(failures) >= 2 and sized < len(failures) else None
 
 
 def _channels_missing(failures, passed) -> None:
@@ -2205,7 +2257,7 @@ def _sizes_from_input(exc, runs) -> None:
     ho, wo = _out_size(case)
     fail(f"{_raised_head(str(exc))}: the shape asked for is built from the INPUT's size, H = {h} and W = {w} "
          f"(N*H*W = {n * h * w}), where the output's belongs, H_out = {ho} and W_out = {wo} (N*H_out*W_out = "
-         f"{n * ho * wo}), and so in every case that raises"
+         f"{n * ho * wo}), and so in every case that raises (the output size taken from the input size)"
          + (", while the cases whose output is as large as the input (a 'same' convolution) pass" if same else "")
          + ": the output size was taken from x.shape; H_out = (H + 2*pad - KH) // stride "
          "+ 1 and W_out alike (or read them from the windows' shape)", "output-size-from-input")
@@ -2798,6 +2850,10 @@ def conv2d_backward(conv2d_backward):
                       k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
+        if _generic(exc):
+            _dout_axes_mixed(conv2d_backward, "conv2d_backward", exc)
+        if results:
+            _sizes_from_input(exc, [(case, None, e) for case, e in results])
         _dx_uncovered(conv2d_backward, seen)
         _matmul_mismatch(exc, results)
         if exc.diagnosis in ("wrong-shape", "db-of-the-wrong-shape"):
@@ -2837,6 +2893,46 @@ def conv2d_backward(conv2d_backward):
                          lambda d, x_, w_: _conv_grads(d, x_, w_, case[7], case[8])[k],
                          {"dout": dout, "x": x, "w": wt}, exc, case[9])
         raise
+
+
+def _dout_axes_mixed(fn, name: str, exc) -> None:
+    """Asked of every backward pass whose dout is (N, channels, H_out, W_out) (conv2d_backward, maxpool2d_backward)
+    after a failure: the same kind of call once with dout's channel count equal to H_out = W_out (every other size
+    different) and once with only the channel count changed.  Right on the first and wrong (or raising) on the
+    second: a size is read from the wrong axis of dout (axis 1 is the channels: H_out, W_out = dout.shape[2:])."""
+    r = core.rng(f"lab07.{name}.dout-axes")
+    runs = []
+    for k in (4, 9 if name == "conv2d_backward" else 3):   # k channels: 4 = H_out = W_out, then another count
+        if name == "conv2d_backward":
+            case = (7, 6, 8, 10, k, 3, 5, 2, 1, np.float64)         # H_out = W_out = 4
+            x, wt, _b = _conv_inputs(r, case)
+            dout = r.normal(0, 1, (7, k, 4, 4))
+            args, want = (dout, x, wt, 2, 1), _conv_grads(dout, x, wt, 2, 1)
+            axis = "C_out"
+        else:
+            x = _distinct(r, (5, k, 8, 8), np.float64)                # size 2, stride 2: H_out = W_out = 4
+            dout = r.normal(0, 1, (5, k, 4, 4))
+            args, want = (dout, x, 2, 2), (_pool_grad(dout, x, 2, 2),)
+            axis = "C"
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with np.errstate(all="ignore"):
+                    out = core.call(fn, *args, name=name)
+            got = (out,) if len(want) == 1 else tuple(out)
+            right = len(got) == len(want) and all(
+                np.shape(g) == np.shape(w_) and core.close(np.asarray(g, _float64), w_, 1e-6, 1e-8)
+                for g, w_ in zip(got, want))
+        except Exception:   # a raise, or something that is not a tuple of arrays
+            right = False
+        runs.append((right, dout.shape))
+    if not (runs[0][0] and not runs[1][0]):
+        return
+    fail(f"{_raised_head(str(exc))}: {name} is right when dout's channel axis is as long as its spatial axes "
+         f"({axis} = H_out = W_out = 4, dout of shape {runs[0][1]}) and wrong when only {axis} changes (dout of "
+         f"shape {runs[1][1]}, every other size the same): a size is read from the wrong axis of dout: dout is "
+         f"(N, {axis}, H_out, W_out), axis 1 is {axis}: H_out, W_out = dout.shape[2:] (dout.shape[1:3] is "
+         f"({axis}, H_out))", "dout-axes-mixed")
 
 
 def _covered(case) -> tuple:
@@ -3534,6 +3630,8 @@ def maxpool2d_backward(maxpool2d_backward):
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
+        if _generic(exc) or str(exc.diagnosis).endswith("-raises"):
+            _dout_axes_mixed(maxpool2d_backward, "maxpool2d_backward", exc)
         if exc.diagnosis == "pool-overlap-overwritten-raises":
             _pool_slice_count(results)
         _foreign_shape(results, "maxpool2d_backward")

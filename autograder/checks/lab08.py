@@ -500,11 +500,56 @@ def _step_checked(opt, what, make, data0, grads, decay):
         return _step(opt, what)
     except core.CheckFailure as exc:
         shapes = [tuple(np.shape(d)) for d in data0]
+        _matrix_square(exc, make, data0, decay, what)
         if str(exc.diagnosis).startswith("raised") and len(set(shapes)) > 1 and \
                 _steps_alone(make, data0, grads, decay):
             fail(f"{exc}: step() works on each parameter alone and raises with parameters of shapes "
                  f"{', '.join(map(str, shapes))} together: {STATE_PER_PARAMETER}", "state-not-per-parameter")
         raise
+
+
+def _matrix_square(exc, make, data0, decay, what) -> None:
+    """A step that raises a broadcast or matmul error whose shapes are those of g @ g.T or g.T @ g for a
+    non-square parameter g of shape (m, n) ((m, m) or (n, n) beside (m, n)), or a matmul of g with itself ((m, n)
+    @ (m, n)), while the same optimiser steps square parameters without raising (a second input, every shape
+    square): the square of the gradient (RMSProp's s, Adam's v...) is a matrix product.  Asked of every
+    optimiser through _step_checked."""
+    text = str(exc).split(" (raised at")[0]
+    if "broadcast" not in text and "matmul" not in text:
+        return
+    quoted = {tuple(int(v) for v in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d,\s]+)\)", text)}
+    core_dims = re.search(r"size (\d+) is different from (\d+)", text)
+    found = None
+    for shape in {tuple(np.shape(d)) for d in data0}:
+        if len(shape) != 2 or shape[0] == shape[1]:
+            continue
+        m, n = shape
+        if "broadcast" in text and shape in quoted and ((m, m) in quoted or (n, n) in quoted):
+            found = (shape, (m, m) if (m, m) in quoted else (n, n))
+        elif "matmul" in text and core_dims and {int(core_dims.group(1)), int(core_dims.group(2))} == {m, n}:
+            found = (shape, None)
+        if found:
+            break
+    if found is None:
+        return
+    r = core.rng("lab08.matrix-square")
+    square = [r.normal(size=(k, k)).astype(np.asarray(data0[0]).dtype) for k in (3, 4)]
+    try:
+        params = _params(square, [False, False])
+        opt = call(make, params, name=f"{what} [square parameters]")
+        for _ in range(2):
+            _set_grads(params, [r.normal(size=d.shape).astype(d.dtype) for d in square])
+            _step(opt, f"{what} [square parameters]")
+    except core.CheckFailure as again:
+        if "numerically stable" not in str(again):    # a warning (sqrt of a negative entry) is no raise
+            return
+    (m, n), product = found
+    said = (f"{product} is the shape of g @ g.T (or g.T @ g) for a gradient g of shape {(m, n)}" if product else
+            f"a matrix product of g with itself needs its columns to match its rows: {n} columns, {m} rows")
+    fail(f"{exc}: step() raises with a parameter of shape {(m, n)} and runs (raises no error) with square parameters (3 x 3, 4 x 4): "
+         f"{said}: a square of the gradient is elementwise (g * g or g ** 2, np.square(g)), not the matrix product @ "
+         f"(which for a square g runs and gives other numbers, even negative ones): every entry's running average of squares uses that "
+         f"entry's gradient alone", "gradient-squared-by-matmul")
 
 
 def _held_state(opt, names) -> dict:
@@ -3100,6 +3145,12 @@ def _dropout_result(res, x, what, training=True):
              f"out=mask argument, np.multiply(x, mask, out=mask), or mask *= x), or one array was returned twice; "
              f"keep the mask as drawn (0 or 1 / (1 - p)) and compute out = x * mask in a new array",
              "dropout-mask-holds-out")
+    if out.dtype != x.dtype and mask.dtype == x.dtype:
+        # the mask returned is cast already: what made out float64 is another factor of its product
+        fail(f"{what}: out is {out.dtype} for a {x.dtype} input, while the mask you return is {mask.dtype} (cast "
+             f"already): out is computed from something other than that mask, a {out.dtype} array or scalar (the "
+             f"boolean draw divided by (1 - p), an uncast rng.random draw, a np.float64 scale): compute out = x * mask "
+             f"with the mask you return, so that a float32 network stays float32", "dropout-out-dtype-not-from-mask")
     for name, arr in (("out", out), ("mask", mask)):
         if arr.dtype != x.dtype:
             fail(f"{what}: {name} is {arr.dtype} for a {x.dtype} input: give the mask the dtype of x "

@@ -2109,3 +2109,27 @@ MUTANTS += [
                "    return memo[x.shape].copy()\n",
            expect=["state kept between calls", "earlier call"]),
 ]
+
+# Round 18 (m18h): every backward whose dout is (N, channels, H_out, W_out) is asked, after a failure, whether it is
+# right when the channel count equals H_out = W_out and wrong when only the channel count changes (a size read from
+# the wrong axis of dout); a slice whose end is at or past the array's end in every raising case (an output size
+# taken from the input size) is told so, and the "windows do not tile" reading says "reshaping into blocks" only
+# when a reshape is in sight.
+MUTANTS += [
+    Mutant("r18h conv bwd: H_out, W_out read from dout.shape[1:3] (C_out taken as H_out)",
+           old="    H_out, W_out = dout.shape[2:]\n    xp", new="    H_out, W_out = dout.shape[1:3]\n    xp",
+           expect=["wrong axis of dout", "axis 1 is C_out"]),
+    Mutant("r18h conv bwd: dout's channel count read from dout.shape[2]",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = dout.transpose(1, 0, 2, 3).reshape(dout.shape[2], N * H_out * W_out)\n",
+           expect=["wrong axis of dout", "axis 1 is C_out"]),
+    Mutant("r18h maxpool bwd: H_out, W_out read from dout.shape[1:3]",
+           old="    H_out, W_out = windows.shape[2:4]", new="    H_out, W_out = dout.shape[1:3]",
+           expect=["wrong axis of dout", "axis 1 is C"]),
+    Mutant("r18h maxpool bwd: H_out, W_out read from x (the input size)",
+           old="    H_out, W_out = windows.shape[2:4]", new="    H_out, W_out = x.shape[2:4]",
+           expect=["at or past", "output size"]),
+    Mutant("r18h conv bwd: H_out, W_out read from x (the input size)",
+           old="    H_out, W_out = dout.shape[2:]\n    xp", new="    H_out, W_out = x.shape[2:]\n    xp",
+           expect=["output size taken from the input size", "INPUT's size"]),
+]

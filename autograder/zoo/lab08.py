@@ -2227,3 +2227,29 @@ MUTANTS += [
                "    return memo[key][2]\n",
            expect=["state kept between calls", "FIRST call"]),
 ]
+
+# Round 18 (m18h): the square of the gradient as a matrix product, asked of every optimiser through
+# _step_checked (a raise whose shapes are g @ g.T's, confirmed on square parameters that step without raising);
+# dropout's out in float64 while the mask returned is cast (the advice follows what is float64).
+MUTANTS += [
+    Mutant("r18h RMSProp: squared gradient as a matrix product g @ g.T",
+           old="            s += (1 - self.alpha) * p.grad * p.grad",
+           new="            s += (1 - self.alpha) * p.grad @ p.grad.T",
+           expect=["elementwise", "matrix product @", "g @ g.T"]),
+    Mutant("r18h RMSProp: squared gradient as g.T @ g",
+           old="            s += (1 - self.alpha) * p.grad * p.grad",
+           new="            s += (1 - self.alpha) * p.grad.T @ p.grad",
+           expect=["elementwise", "matrix product @"]),
+    Mutant("r18h Adam: v from the matrix product g @ g.T",
+           old="            v += (1 - self.beta2) * g * g",
+           new="            v += (1 - self.beta2) * g @ g.T",
+           expect=["elementwise", "matrix product @", "g @ g.T"]),
+    Mutant("r18h Adam: v from g @ g (a matmul of g with itself)",
+           old="            v += (1 - self.beta2) * g * g",
+           new="            v += (1 - self.beta2) * (g @ g)",
+           expect=["elementwise", "matrix product @"]),
+    Mutant("r18h dropout fwd: out = x * (keep / (1 - p)) in float64 while the mask returned is cast",
+           old="    return x * mask, mask\n",
+           new="    return x * (keep / (1 - p)), mask\n",
+           expect=["out is float64", "mask you return is float32", "out = x * mask"]),
+]
