@@ -3717,32 +3717,38 @@ def softmax_keeps_state(fn):
     import numpy as np
     h = getattr(fn, "__globals__", {}).get("softmax")
     if not callable(h):
-        return False
+        return 0
     def ref(v):
         e = np.exp(v - v.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
+    def right(got, v):
+        return got.shape == v.shape and np.allclose(got, ref(v), rtol=1e-4, atol=1e-6)
     z = np.random.default_rng(0).normal(size=(5, 4))
     try:
         first = np.asarray(h(z), dtype=float)
+        was = z.copy()
         z[...] = np.random.default_rng(1).normal(size=(5, 4))
         got = np.asarray(h(z), dtype=float)
     except Exception:
-        return False
-    if got.shape != z.shape or first.shape != z.shape or np.allclose(got, ref(z), rtol=1e-4, atol=1e-6):
-        return False
-    return bool(np.array_equal(got, first))       # the same result again for new values: kept from an earlier call
+        return 0
+    if right(first, was) and right(got, z):
+        return 0
+    # the same result again for new values (kept from an earlier call), or a result an earlier call left for an
+    # id this array reuses: either way a wrong answer, paid in softmax's own cell
+    return 1 if right(first, was) or np.array_equal(got, first) or first.shape != was.shape else 2
 """
 
 
-def _softmax_keeps_state(fn) -> bool:
-    """The softmax a loop ``fn`` calls by name (in its globals), called again on the same array changed in place,
-    returns the same wrong result as before (a memo keyed on id(z), which may already hit on the first call when
-    an id is reused): judged in softmax's own cell; the loop is then judged with the reference softmax lent.
-    Asked only after the loop failed."""
+def _softmax_keeps_state(fn) -> int:
+    """0 when the softmax a loop ``fn`` calls by name (in its globals) is right on an array and on the same array
+    changed in place; 1 when it keeps state between calls (the same result for new values, or an earlier call's
+    result of another shape for an id this array reuses: a memo keyed on id(z)); 2 when it is wrong otherwise.
+    Either way softmax is judged in its own cell and the loop with the reference softmax lent.  Asked only after
+    the loop failed."""
     try:
-        return bool(core.kernel_functions(_SOFTMAX_STATE)["softmax_keeps_state"](fn))
+        return int(core.kernel_functions(_SOFTMAX_STATE)["softmax_keeps_state"](fn))
     except Exception:
-        return False
+        return 0
 
 
 def _forward_state_kept(forward) -> str | None:
@@ -3775,10 +3781,12 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
             if random is not None:
                 lent["forward"] = _lent_forward
                 said.append(f"the reference forward in place of yours, which {random}")
-        if _softmax_keeps_state(fn):
+        kept = _softmax_keeps_state(fn)
+        if kept:
             lent["softmax"] = _softmax
-            said.append("the reference softmax in place of yours, which returns a result computed from an earlier "
-                        "call's values when called again on an array changed in place (state kept between calls)")
+            said.append("the reference softmax in place of yours, which " + (
+                "returns a result computed from an earlier call's values when called again on an array changed in "
+                "place (state kept between calls)" if kept == 1 else "gives wrong probabilities"))
         if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
                 np.random.default_rng(3), 5, 4, 3), 0.1):
             lent["sgd_update"] = _lent_sgd_update
