@@ -2286,6 +2286,14 @@ def _name_input_replaced(cls, spec, key, label, name) -> None:
             return
         env = {**_quantities(key, xs), "g": gs}
         ok = set()
+        # the inner functions of x (s, cdf, pdf, t...) computed from the cached OUTPUT y, x itself right
+        at_y = _quantities(key, env["y"])
+        inner = [k for k in at_y if k not in ("x", "y") and isinstance(at_y[k], np.ndarray)]
+        for keys in dict.fromkeys([tuple(inner), *((k,) for k in inner)]) if inner else ():
+            for f in formulas:
+                value = _formula._evaluate(_formula._parse(f), {**env, **{k: at_y[k] for k in keys}})
+                if value is not None and value.shape == got.shape and core.close(got, value, 1e-6, 1e-9):
+                    ok.add(("inner-of-y:" + ", ".join(keys), f))
         for q in _IN_PLACE_OF_X:
             if not isinstance(env.get(q), np.ndarray):
                 continue
@@ -2297,6 +2305,12 @@ def _name_input_replaced(cls, spec, key, label, name) -> None:
         if not fits:
             return
     q, f = sorted(fits)[0]
+    if q.startswith("inner-of-y:"):
+        inner = q.split(":", 1)[1]
+        core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's derivative "
+                  f"`{f}` with {inner} computed from the cached OUTPUT y = f(x) instead of the input x (x itself "
+                  f"right; on two sets of points): {inner} is a function of x (e.g. s = sigmoid(x)), not of y: "
+                  f"compute it from self.x, or cache it in forward where x is at hand", "inner-of-output")
     core.fail(f"{name} is wrong while your {label}.forward is right: your backward is the docstring's derivative "
               f"`{f}` evaluated with {_IN_PLACE_OF_X[q]} in place of the input x (every other quantity right; on two "
               f"sets of points): where backward reads x it finds {_IN_PLACE_OF_X[q]}: forward stored that under the "

@@ -707,6 +707,90 @@ def _name_std_term(fn, method, name):
                   f"instead of {_STD_FORMULAS[method][0]}{uniform}", "init-wrong-constant")
 
 
+# Readings of a weight variance std^2 for a layer of fan-in a and fan-out b: every init method's rule and the
+# slips of a fan (the bias counted in the fan-in, a fan off by one, the factor 2 lost).
+_VARIANCE_READINGS = {
+    "sqrt(2 / n_in)": lambda a, b: 2.0 / a,
+    "sqrt(2 / (n_in + 1))": lambda a, b: 2.0 / (a + 1),
+    "sqrt(2 / (n_in - 1))": lambda a, b: 2.0 / (a - 1),
+    "sqrt(1 / n_in)": lambda a, b: 1.0 / a,
+    "sqrt(1 / (n_in + 1))": lambda a, b: 1.0 / (a + 1),
+    "sqrt(2 / (n_in + n_out))": lambda a, b: 2.0 / (a + b),
+    "sqrt(2 / (n_in + n_out + 1))": lambda a, b: 2.0 / (a + b + 1),
+    "sqrt(2 / (n_in + n_out + 2))": lambda a, b: 2.0 / (a + b + 2),
+    "sqrt(1 / (n_in + n_out))": lambda a, b: 1.0 / (a + b),
+    "sqrt(2 / n_out)": lambda a, b: 2.0 / b,
+    "sqrt(2 / (n_out + 1))": lambda a, b: 2.0 / (b + 1),
+}
+# small fans of pairwise different sizes, many draws each: He on one wide layer; Xavier, whose rule adds the
+# fan-out, on deep networks of small alternating layers (thousands of layers of 6 or 12 weights)
+_SMALL_FAN_LAYERS = {"he": ([2, 20000], [5, 8000]), "xavier": ([2, 3] * 1500 + [2], [3, 4] * 1000 + [3])}
+
+
+def _layer_variances(fn, method, layers):
+    """(fan-in, fan-out, variance of the weights of the layers of those fans, relative tolerance from the sample
+    size) for each kind of layer of each network in ``layers``, or None."""
+    out = []
+    for dims in layers:
+        try:
+            with np.errstate(all="ignore"):
+                p = fn(list(dims), method, seed=7)
+            groups: dict = {}
+            for l in range(1, len(dims)):
+                W = np.asarray(p[f"W{l}"], dtype=_f64)
+                if W.shape != (dims[l - 1], dims[l]) or not np.all(np.isfinite(W)):
+                    return None
+                groups.setdefault((dims[l - 1], dims[l]), []).append(W.ravel())
+        except Exception:
+            return None
+        for (a, b), ws in groups.items():
+            w = np.concatenate(ws)
+            # the sample variance of N normal draws has a relative standard error sqrt(2 / N): 5 of them
+            out.append((a, b, float(np.mean(w ** 2)), 5.0 * math.sqrt(2.0 / w.size)))
+    return out
+
+
+def _fan_in_readings(fn, method) -> None:
+    """The std of every layer as one reading of _VARIANCE_READINGS, confirmed on two layers with small fans of
+    other, pairwise different sizes (a fan slip of 1 hides in a large layer but not in a fan-in of 2)."""
+    if method not in _STD_FORMULAS:
+        return
+    fits = _layer_variances(fn, method, _SMALL_FAN_LAYERS[method])
+    if not fits:
+        return
+    rule = _STD_FORMULAS[method][0]
+    for reading, var in _VARIANCE_READINGS.items():
+        if reading == rule or not all(abs(v / var(a, b) - 1) <= tol for a, b, v, tol in fits):
+            continue
+        if all(abs(var(a, b) / _expected_std(method, a, b) ** 2 - 1) <= tol for a, b, _, tol in fits):
+            continue                 # a reading these layers cannot tell from the rule
+        seen = "; ".join(f"layers [{a}, {b}]: std {math.sqrt(v):.4g}, {reading} = {math.sqrt(var(a, b)):.4g}, "
+                         f"{rule} = {_expected_std(method, a, b):.4g}" for a, b, v, _ in fits)
+        bias = (": the bias is not part of the fan-in (the fans count the units of layer_dims[l - 1] and layer_dims[l], nothing more)"
+                if "+ 1)" in reading and "+ 1)" not in rule else "")
+        core.fail(f"initialize_parameters(..., {method!r}): your std is {reading}, not {rule}{bias} ({seen}; "
+                  f"small fans show what large layers hide)", "init-fan-reading")
+
+
+def _small_fan_in_std(fn, method) -> None:
+    """Layers with small fans and many draws: their std must fit the method's rule within the sampling error
+    (a fan slip of 1 changes the He std of a fan-in of 2 by 18 %, of a fan-in of 400 by 0.1 %)."""
+    if method not in _STD_FORMULAS:
+        return
+    fits = _layer_variances(fn, method, _SMALL_FAN_LAYERS[method][:1])
+    if not fits:
+        return
+    bad = [(a, b, v) for a, b, v, tol in fits if abs(v / _expected_std(method, a, b) ** 2 - 1) > tol]
+    if not bad:
+        return
+    _fan_in_readings(fn, method)
+    a, b, v = bad[0]
+    want = _expected_std(method, a, b)
+    core.fail(f"initialize_parameters(..., {method!r}): the layers [{a}, {b}] have standard deviation "
+              f"{math.sqrt(v):.4g}, expected {_STD_FORMULAS[method][0]} = {want:.4g} (right on large layers, wrong on "
+              f"small fans: look at what your formula adds to or takes from the fans)", "init-small-fan-std")
+
+
 def _name_std_as_mean(fn, name) -> None:
     """Weights drawn with the std as the mean and a spread of 1 (rng.normal(std, size=...): normal's first argument
     is loc): confirmed on a large He layer, whose entries then average sqrt(2 / n_in) with a standard deviation 1."""
@@ -825,10 +909,12 @@ def initialize_parameters(fn) -> None:
                         core.fail(f"{name}: W{l} has standard deviation {std:.4g}, {what}; expected {want:.4g}",
                                   "std-variance-confusion")
                 _name_other_layer_size(method, big, l, std, want, name)
+                _fan_in_readings(fn, method)
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
         # layer the same random numbers (W2 starts with W1's draws, rescaled).
+        _small_fan_in_std(fn, method)
         z1, z2 = (np.asarray(p[k], _f64).ravel() for k in ("W1", "W2"))
         k = min(z1.size, z2.size)
         if np.corrcoef(z1[:k], z2[:k])[0, 1] > 0.99:
@@ -1996,6 +2082,40 @@ def _bce_case(fn, AL, Y):
     })
 
 
+_DIVISORS = {   # a mean over m samples divided by another count: (that count, got / mean)
+    "m - 1": ("m - 1", lambda m: m / (m - 1)),
+    "m + 1": ("m + 1", lambda m: m / (m + 1)),
+    "1 (a sum, not a mean)": ("1", lambda m: float(m)),
+    "m twice (m^2)": ("m^2", lambda m: 1.0 / m),
+}
+
+
+def _count_divisor(fn, call, what, oracle) -> None:
+    """A mean over the m samples divided by another count: the ratio of the result to the oracle on batches of
+    m >= 2 samples of pairwise different sizes, named when one reading of the divisor fits both.  A division by
+    zero at m = 1 then is no stability problem: the denominator is a count that is 0 there."""
+    gen = core.rng("lab04.count-divisor")
+    ratios = []
+    for m in (4, 9):
+        AL = gen.uniform(0.05, 0.95, size=(m, 1))
+        Y = (gen.random((m, 1)) < 0.5).astype(_f64)
+        Y[0, 0], Y[1, 0] = 1.0, 0.0
+        try:
+            with np.errstate(all="ignore"):
+                got = float(fn(AL.copy(), Y.copy()))
+        except Exception:
+            return
+        ratios.append((m, got / oracle(AL, Y)))
+    for divisor, (count, ratio) in _DIVISORS.items():
+        if all(abs(r / ratio(m) - 1) <= 1e-6 for m, r in ratios):
+            seen = " and ".join(f"{r:.4g} at m = {m}" for m, r in ratios)
+            core.fail(f"{call}: {what} is the mean over the samples times {seen}, the ratio m / ({count}) "
+                      f"of the two divisors: you divided by {divisor}; the mean over the m "
+                      f"samples divides the sum by m (np.mean, or .sum() / m)"
+                      + (" (at m = 1 that denominator is 0, hence a division by zero: a count, not a lack of "
+                         "numerical stability)" if divisor == "m - 1" else ""), "mean-wrong-divisor")
+
+
 def binary_cross_entropy(fn) -> None:
     gen = core.rng("lab04.bce")
     failures, one_passed = [], False
@@ -2014,6 +2134,9 @@ def binary_cross_entropy(fn) -> None:
     for exc in failures:      # a warning about an empty mean: the loss averages per label
         if exc.diagnosis == "not-numerically-stable" and "Mean of empty slice" in str(exc):
             _bce_mean_per_label(fn, exc)
+    if failures and all(exc.diagnosis in ("wrong-value", "wrong-values", "not-numerically-stable")
+                        or str(exc.diagnosis).startswith("raised-") for exc in failures):
+        _count_divisor(lambda AL, Y: fn(AL, Y), "binary_cross_entropy(AL, Y)", "the loss", _bce)
     for exc in failures:      # a named mistake first; then "right only for one sample"
         if exc.diagnosis not in ("wrong-value", "wrong-values") and not str(exc.diagnosis).startswith("raised-"):
             raise exc
@@ -4461,11 +4584,14 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     """Call train on copies; with the student's own building blocks (``parts``), a run that fails as
     the reference loop on those blocks fails (``expect``) raises :class:`_Skip`."""
     given = _copy_params(params)
+    X0, Y0 = np.array(X, copy=True), np.array(Y, copy=True)
     start = time.perf_counter()
     try:
         out = _call(fn, X, Y, given, name=name, hint=_TRAIN_HINT, **kwargs)
     except core.CheckFailure as exc:
         text = str(exc)
+        if "modified its input argument" in text:
+            _name_rows_shuffled_in_place(X0, Y0, X, Y, text)
         failed_inside = " raised " in text or exc.diagnosis == "not-numerically-stable"
         if parts is not None and parts is not _REF and expect is not None and failed_inside \
                 and "not implemented" not in text \
@@ -4486,6 +4612,39 @@ def _run_train(fn, X, Y, params, dims, name, parts=None, expect=None, **kwargs):
     if not isinstance(got, dict) or set(got) != set(params):
         core.fail(f"{name}: the parameters returned must be a dict with the keys {sorted(params)}", "wrong-keys")
     return got, out[1]
+
+
+def _row_permutation(before, after):
+    """p with after == before[p] (rows), or None when the rows of ``after`` are not those of ``before``."""
+    if before.shape != after.shape or before.ndim != 2:
+        return None
+    where = {}
+    for i, row in enumerate(before):
+        where.setdefault(row.tobytes(), []).append(i)
+    p = []
+    for row in after:
+        free = where.get(row.tobytes())
+        if not free:
+            return None
+        p.append(free.pop(0))
+    return np.array(p)
+
+
+def _name_rows_shuffled_in_place(X0, Y0, X, Y, text) -> None:
+    """train changed the caller's X (or Y) in place by reordering its rows (np.random.shuffle / rng.shuffle):
+    besides the mutation, say whether the (x, y) pairs survived (Y reordered by the same permutation)."""
+    p = _row_permutation(np.asarray(X0), np.asarray(X))
+    if p is None or np.array_equal(p, np.arange(len(p))):
+        return
+    q = _row_permutation(np.asarray(Y0), np.asarray(Y))
+    kept = q is not None and np.array_equal(np.asarray(Y), np.asarray(Y0)[p])
+    pairs = ("Y was reordered with the same permutation, so the pairs survive, but the caller's arrays must not "
+             "change" if kept else
+             "Y was not reordered with it (or with another order), so the (x, y) pairing is broken: each row of X "
+             "now trains against another sample's label")
+    core.fail(f"{text}. The rows of X were shuffled in place (np.random.shuffle(X) / rng.shuffle(X) reorders the "
+              f"caller's array): {pairs}; draw the order once, idx = rng.permutation(m), and index both, X[idx] and "
+              f"Y[idx] (new arrays, the inputs untouched)", "x-shuffled-in-place")
 
 
 def _expected(parts, thunk):
@@ -4737,14 +4896,15 @@ def _swapped_loss_in_float32(fn, X, Y, params, dims, hidden, batch_size, epochs,
 
 
 def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None, forward_hidden=None,
-              whole_y=False, backward_hidden=None, pairwise=False, stale=False, accumulate=False, subset=None):
+              whole_y=False, backward_hidden=None, pairwise=False, stale=False, accumulate=False, subset=None,
+              score=None):
     """Parameters and history (loss, accuracy per epoch) of the reference loop run with ``parts``
     (``record_hidden``: the history measured with another hidden activation, ``forward_hidden``: the
     training forward pass run with another one, ``whole_y``: the targets not indexed with the batch's rows;
     ``pairwise``: the accuracy averaged over every (prediction i, label j) pair; ``stale``: each update applies
     the previous step's gradients, the first none; ``accumulate``: each update applies the running sum of every
     gradient so far, never reset; ``subset``: the history measured on the first ``subset`` rows only; all for
-    diagnoses)."""
+    diagnoses; ``score(AL, Y)``: another reading recorded in the accuracy column)."""
     p = _copy_params(params)
     m = X.shape[0]
 
@@ -4752,6 +4912,8 @@ def _simulate(parts, X, Y, params, lr, orders, size, hidden, record_hidden=None,
         Xr, Yr = (X, Y) if subset is None else (X[:subset], Y[:subset])
         AL, _ = parts.forward(Xr, p, record_hidden or hidden)
         labels = Yr.T if pairwise else Yr
+        if score is not None:
+            return parts.loss(AL, Yr), float(score(np.asarray(AL, dtype=_f64), np.asarray(Yr, dtype=_f64)))
         return parts.loss(AL, Yr), float(np.mean((np.asarray(AL) > 0.5) == (labels > 0.5)))
 
     hist = [record()]
@@ -5302,7 +5464,9 @@ def _full_batch(fn, parts):
             "your accuracy compares every prediction with every label: the predictions (m, 1) against Y "
             "transposed (1, m) broadcast to an (m, m) table (Y.T, or a (m,) array from Y.ravel() / Y[:, 0] "
             "against (m, 1)); compare (AL > 0.5) with (Y > 0.5), both (m, 1), entry by entry":
-                lambda: run(pairwise=True)[1][:, 1]})
+                lambda: run(pairwise=True)[1][:, 1],
+            **_accuracy_readings(lambda score: _simulate(parts, X64, Y, params, lr, [np.arange(m)] * epochs, m,
+                                                         hidden, score=score)[1][:, 1])})
     _history_on_whole_set(fn, parts, dims, hidden)
 
 
@@ -5568,6 +5732,29 @@ def _name_drawn_with_replacement(fn, label, unused) -> None:
               "indices-with-replacement")
 
 
+# Other numbers an accuracy column may hold (each a function of the predictions AL and the labels Y): a column
+# equal to one of them on every epoch (the predictions change from epoch to epoch) is that reading.
+_ACCURACY_READINGS = {
+    "equals mean(AL > 0.5), the share of samples PREDICTED positive: Y is never compared; the accuracy is "
+    "mean((AL > 0.5) == (Y > 0.5)), the share of predictions that match their label":
+        lambda AL, Y: np.mean(AL > 0.5),
+    "equals mean(Y), the share of positive LABELS (the same on every epoch): the predictions are never "
+    "compared; the accuracy is mean((AL > 0.5) == (Y > 0.5))": lambda AL, Y: np.mean(Y),
+    "equals mean(AL), the mean predicted probability: threshold the predictions and compare them with Y, "
+    "mean((AL > 0.5) == (Y > 0.5))": lambda AL, Y: np.mean(AL),
+    "equals mean(AL * Y), the predicted probability of the positive samples averaged over all m: threshold the "
+    "predictions and compare them with Y, mean((AL > 0.5) == (Y > 0.5))": lambda AL, Y: np.mean(AL * Y),
+    "equals mean((AL > 0.5) * Y), the true positives over m (the negatives predicted right are not counted): "
+    "the accuracy is mean((AL > 0.5) == (Y > 0.5))": lambda AL, Y: np.mean((AL > 0.5) * Y),
+}
+
+
+def _accuracy_readings(column_of):
+    """diagnose entries: each reading of _ACCURACY_READINGS as a whole history column (``column_of(score)``)."""
+    return {f"on every epoch your accuracy {message}": (lambda score=score: column_of(score))
+            for message, score in _ACCURACY_READINGS.items()}
+
+
 def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnose):
     """A column of the history of a full-batch run (``run``) against the expected one, naming the
     catalogued mistakes ``diagnose`` and a history measured with another hidden activation."""
@@ -5580,6 +5767,8 @@ def _history_column(column, got, want, run, hidden, name, *, rtol, atol, diagnos
     except core.CheckFailure as exc:
         if any(message in str(exc) for message in others):
             raise core.CheckFailure(str(exc), "history-other-activation") from None
+        if "on every epoch your accuracy equals" in str(exc):
+            raise core.CheckFailure(str(exc), "history-accuracy-reading") from None
         raise
 
 

@@ -1511,3 +1511,16 @@ MUTANTS += [
                "            memo[id(x)] = (x, np.tanh(x))\n        self.y = memo[id(x)][1]\n        return self.y\n",
            expect="returned a result computed from the values of an earlier call"),
 ]
+# Round 18 fix (m18f held-out): an inner function of x (s, cdf, t...) computed from the cached output y.
+MUTANTS += [
+    Mutant("f18-03-12 SiLU caches its output y and backward recomputes s as sigmoid(y) (sigmoid at the wrong quantity)",
+           old="        self.x = x\n        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           new="        self.x = x\n        self.y = x * Sigmoid().forward(x)\n        self.s = Sigmoid().forward(self.y)\n"
+               "        return self.y",
+           expect=("with s computed from the cached OUTPUT y", "is a function of x")),
+    Mutant("R18f GELU forward caches y; backward computes the cdf from it (pdf from x)",
+           old="        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))\n        return x * self.cdf\n",
+           new="        self.y = x * 0.5 * (1 + erf(x / math.sqrt(2)))\n"
+               "        self.cdf = 0.5 * (1 + erf(self.y / math.sqrt(2)))\n        return self.y\n",
+           expect=("with cdf computed from the cached OUTPUT y", "is a function of x")),
+]
