@@ -875,3 +875,25 @@ def explain_missing(used: Any, n: int) -> str | None:
         return ("index 0 never appears, every other one does: the indices run from 1 (range(1, N) where "
                 "range(N) belongs?)")
     return None
+
+
+def same_batches_every_epoch(rows: list, other: list, n: int, batch: int, name: str) -> None:
+    """Two epochs shuffled by generators of different seeds: the SETS of samples sharing a batch must change
+    (a permutation of all N indices sliced into batches), not only the order of fixed batches. Shared by every
+    minibatch loop of the course's labs (lab02's iterate_minibatches asks it too)."""
+    if batch < 2 or batch >= n or not rows or not other:
+        return
+    try:
+        first = sorted(tuple(sorted(int(i) for i in np.ravel(b))) for b in rows)
+        second = sorted(tuple(sorted(int(i) for i in np.ravel(b))) for b in other)
+    except (TypeError, ValueError):
+        return
+    if first != second or len(first) < 2:
+        return
+    blocks = all(list(b) == list(range(b[0], b[0] + len(b))) for b in first if b)
+    fail(f"{name}: two epochs shuffled by generators of different seeds put the same samples together in every "
+         f"batch (for example samples {list(first[0])} share a batch both times): "
+         + ("every batch is a block of consecutive samples of the original order, and only the order of the blocks "
+            "(or inside them) is shuffled" if blocks else "only the order of fixed batches (or inside them) changes")
+         + "; the batches must mix other samples at every epoch: draw ONE permutation of all N indices, "
+           "order = rng.permutation(N), and slice it, order[start:start + batch_size]", "batches-fixed-every-epoch")

@@ -38,6 +38,7 @@ from .cases import (
     explain_slices,
     run_cases,
     same,
+    same_batches_every_epoch,
     signature,
 )
 from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
@@ -2357,6 +2358,7 @@ def sgd(SGD) -> None:
                  "zero-grad-not-reset")
     _grads_separate(SGD, r)
     _two_optimisers(SGD, r)
+    _zero_gradient_first(SGD, r)
 
 
 _ACCUMULATE = """
@@ -2388,6 +2390,36 @@ def _grads_separate(SGD, r) -> None:
                  f"loop), so each receives the others' gradients. Give every parameter its own zeros, "
                  f"p.grad = np.zeros_like(p.data) inside the loop, or reset in place, p.grad[...] = 0",
                  "zero-grad-shared-array")
+
+
+def _zero_gradient_first(SGD, r) -> None:
+    """A parameter whose gradient is all zero (a layer that got no gradient this step) placed FIRST: step must
+    still move every later parameter by -lr * its gradient. Confirmed with the zero gradient placed last."""
+    lr = 0.3
+    shapes = [(2, 3), (4,), (3, 2)]
+    for zero_at in (0, len(shapes) - 1):
+        params = [core.kernel_object(data=r.normal(size=s), grad=np.zeros(s) if k == zero_at else r.normal(size=s))
+                  for k, s in enumerate(shapes)]
+        before = [np.array(p.data, copy=True) for p in params]
+        grads = [np.array(p.grad, copy=True) for p in params]
+        opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+        call(opt.step, label="SGD.step", hint=SGD_HINT)
+        stuck = [k for k, (p, b, g) in enumerate(zip(params, before, grads))
+                 if np.any(g) and same(np.asarray(p.data), b)]
+        if zero_at == 0 and not stuck:
+            return
+        if zero_at == 0:
+            first = stuck
+            continue
+        name = f"SGD.step() on parameters of shapes {shapes} whose parameter 0 has a gradient of all zeros"
+        if not stuck:
+            fail(f"{name}: parameters {first} (non-zero gradients, placed AFTER it) did not move, while with the "
+                 f"zero gradient placed last every other parameter moved: the loop stops at a parameter whose "
+                 f"gradient is zero (a return or break where continue, or nothing, belongs). Every parameter "
+                 f"moves by -lr * its own gradient, p.data -= self.lr * p.grad (a zero gradient moves it by zero)",
+                 "sgd-step-stops-at-zero-grad")
+        fail(f"{name}: parameters {first} (non-zero gradients) did not move: every parameter moves by -lr * its "
+             f"own gradient, p.data -= self.lr * p.grad", "sgd-step-zero-grad-stuck")
 
 
 def _detached(opt, params: list) -> None:
@@ -3505,6 +3537,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
             fail("the order does not depend on the rng passed in: generators with different seeds gave the same "
                  "order (a fresh permutation must be drawn from rng at every epoch, not a fixed seed)",
                  "order-ignores-rng")
+        same_batches_every_epoch(rows, other["rows"], n, batch, f"train_epoch(..., batch_size={batch}) on N = {n} samples")
         # The update loop.
         steps = log.count("step")
         if steps != n_batches:

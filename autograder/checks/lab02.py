@@ -40,6 +40,7 @@ from .cases import (
     explain_slices,
     run_cases,
     same,
+    same_batches_every_epoch,
     signature,
     tolerance,
 )
@@ -581,6 +582,14 @@ def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Cal
              f"from the values the arrays hold now", "result-from-earlier-call")
     if confirmed_only:
         return                         # asked after a failed case: a plain wrong answer is the case's to name
+    try:                               # confirmed: a FRESH call on copies of the new values is right
+        fresh = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in new))
+        fresh = np.asarray(pick(fresh) if pick is not None else fresh, dtype=_float64)
+    except Exception:
+        fresh = None
+    if fresh is None or fresh.shape != want.shape or not core.close(fresh, want, 1e-4, 1e-6):
+        fail(f"{label}: wrong values on these inputs, called on fresh arrays too (so no state kept between calls): "
+             f"compare your result with the docstring's formula on a small case", "wrong-on-other-values")
     fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place, it returned "
          f"wrong values (each fresh call was right): state kept between calls; compute the result from the values "
          f"the arrays hold now", "result-after-change")
@@ -1423,12 +1432,38 @@ def softmax_cross_entropy_backward(fn, one_hot):
                (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))],
               special_last=True)
     g = core.rng("lab02.sce_backward.twice")
-    _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
-                  *((_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])) for _ in range(2)), {(): "dlogits"})
-    _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
-                        (_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])),
-                        (_softmax(g.normal(0, 1, (5, 4))), np.array([2, 0, 0, 3, 1])),
-                        lambda P, y: (P - _onehot(y, 4)) / len(y))
+    draws = [_softmax(g.normal(0, 1, (5, 4))) for _ in range(4)]
+
+    def between_calls() -> None:
+        _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                      *((P, np.array([0, 3, 1, 2, 1])) for P in draws[:2]), {(): "dlogits"})
+        _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                            (draws[2], np.array([0, 3, 1, 2, 1])), (draws[3], np.array([2, 0, 0, 3, 1])),
+                            lambda P, y: (P - _onehot(y, 4)) / len(y))
+    broken = _one_hot_broken(one_hot)
+    # Their one_hot answers wrong (judged in its own cell): the state questions are asked with the reference
+    # one_hot lent in its place, so that mistake costs its own cell only.
+    if not broken or not core.judged_again(
+            between_calls, core.lent_globals(fn, {"one_hot": _lent_one_hot}),
+            f"judged with the reference one_hot in place of yours, which {broken}: see its own cell"):
+        between_calls()
+
+
+def _lent_one_hot(y, num_classes=10):
+    """one_hot as documented (lent in place of a student's broken one)."""
+    return _onehot(np.asarray(y), int(num_classes))
+
+
+def _one_hot_broken(one_hot) -> str | None:
+    """What the student's one_hot gets wrong on two small label vectors, or None when it answers right."""
+    for y, c in ((np.array([0, 3, 1, 2, 1]), 4), (np.array([2, 0, 0, 3, 1]), 4), (np.array([1, 0, 2]), 5)):
+        try:
+            got = np.asarray(one_hot(np.array(y, copy=True), c), dtype=_float64)
+        except Exception:
+            return f"raises on one_hot(y of shape {y.shape}, {c})"
+        if got.shape != (len(y), c) or not core.close(got, _onehot(y, c), 0, 0):
+            return f"answers wrong on one_hot(y of shape {y.shape}, {c})"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2865,11 +2900,13 @@ def _minibatch_case(fn, r, n, d, bs):
                 fail(f"{name} is not reproducible from the rng: two generators with the same seed gave "
                      f"different orders (draw the permutation from the rng argument, not from np.random)",
                      "order-not-from-rng")
-            other, _, _ = _order(_batches(fn, X, y, bs, seed + 1, name), d)
+            other, _, other_sizes = _order(_batches(fn, X, y, bs, seed + 1, name), d)
             if other == seen and len(sizes) > 1:      # one batch: its inner order says nothing
                 fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
+            same_batches_every_epoch(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]),
+                                     np.split(np.asarray(other, int), np.cumsum(other_sizes)[:-1]), n, bs, name)
         _rows_unchanged(batches, X, y, name)
     return run
 

@@ -1743,3 +1743,17 @@ VARIANTS += [
         total += loss * idx.size
     return total / n"""),
 ]
+MUTANTS += [
+    Mutant("R18e-1 train_epoch shuffles the order of fixed consecutive blocks only (the same samples share a batch "
+           "every epoch)",
+           old="    order = rng.permutation(n)\n    total = 0.0\n    for start in range(0, n, batch_size):\n"
+               "        idx = order[start:start + batch_size]\n",
+           new="    starts = rng.permutation(np.arange(0, n, batch_size))\n    total = 0.0\n    for start in starts:\n"
+               "        idx = np.arange(start, min(start + batch_size, n))\n",
+           expect="put the same samples together in every batch"),
+    Mutant("R18e-2 SGD step returns (instead of continue) at a parameter whose gradient is all zero",
+           old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           new="        for p in self.params:\n            if not p.grad.any():\n                return\n"
+               "            p.data -= self.lr * p.grad\n",
+           file=M, expect="the loop stops at a parameter whose gradient is zero"),
+]

@@ -1877,3 +1877,9 @@ MUTANTS += [
     return buf""",
            expect="was overwritten by the second call"),
 ]
+MUTANTS += [
+    Mutant("R18e-1 one_hot via put_along_axis with y as a row (every row marks every label; costs one_hot's cell only)",
+           old="    Y[np.arange(y.shape[0]), y] = 1.0\n",
+           new="    np.put_along_axis(Y, y[None, :], 1.0, axis=1)\n",
+           expect="with a 1 at every label of the batch"),
+]
