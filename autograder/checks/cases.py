@@ -136,6 +136,17 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
                 "A, cache = activation_forward(...) or Z, cache = linear_forward(...), was used as if it returned "
                 "one array; unpack the pair (A, _ = ...) or call the function that returns the array alone",
                 "tuple-as-array")
+    raised_at = re.search(r"raised at `([^`]*)`", text)
+    if raised_at and re.search(r"\bout\s*=", raised_at.group(1)) and "raised" in low.split("raised at")[0] and \
+            any(n in low for n in ("output operand", "output from dtype", "out parameter", "non-broadcastable output")):
+        return ("the raising line writes its result into an existing array with out=: that array must already have "
+                "the result's shape and dtype, and writing into an argument (out=grad_out, out=x) changes the "
+                "caller's array, which it may still use; return a new array instead (e.g. a @ b without out=)",
+                "out-argument")
+    if "sub-type of ndarray" in low or (raised_at and ".view(" in raised_at.group(1)
+                                        and re.search(r"data type .* not understood|cannot interpret", low)):
+        return ("NumPy's .view(...) takes a dtype (it reinterprets the bytes), not a shape: PyTorch's "
+                "x.view(N, -1) is NumPy's x.reshape(N, -1)", "view-as-reshape")
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
@@ -186,6 +197,9 @@ def _worded(exc: core.CheckFailure, text: str, diagnosis: str, label: str, names
     said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
     if diagnosis == "raised-nameerror":
         said = _comprehension_order(text + (getattr(exc, "where", "") or "")) or said
+    if diagnosis.startswith("raised-") and not said and "raised at" not in text:
+        out = explain_exception(text + (getattr(exc, "where", "") or ""))
+        said = out if out and out[1] in ("out-argument", "view-as-reshape") else said
     if said and said[1] == "index-out-of-bounds" and hint and hint != SHAPE_HINT:
         said = None                     # the check's own hint for this call says more than the general words
     if said:

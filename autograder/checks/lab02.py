@@ -3628,6 +3628,51 @@ def _counted_sgd_update(params, grads, lr):
     return _lent_sgd_update(params, grads, lr)
 
 
+_BACKWARDS: list = []      # the gradients returned by _recording_backward (lent by _update_late)
+_APPLIED: list = []        # the gradients given to _recording_sgd_update
+
+
+def _recording_backward(params, cache, dlogits):
+    """backward as documented (lent with _lent_forward), keeping a copy of every result."""
+    X, Z1, A1 = (np.asarray(a, _float64) for a in cache)
+    G = np.asarray(dlogits, _float64)
+    dZ1 = (G @ np.asarray(params["W2"], _float64).T) * (Z1 > 0)
+    grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0, keepdims=True),
+             "W2": A1.T @ G, "b2": G.sum(axis=0, keepdims=True)}
+    _BACKWARDS.append({key: v.copy() for key, v in grads.items()})
+    return grads
+
+
+def _recording_sgd_update(params, grads, lr):
+    """sgd_update as documented, keeping a copy of the gradients of every call."""
+    _APPLIED.append(({key: np.array(v, dtype=_float64, copy=True) for key, v in grads.items()}, len(_BACKWARDS)))
+    return _lent_sgd_update(params, grads, lr)
+
+
+def _update_late(train_epoch, before, X, y, lr, bs, seed, name, n_batches) -> None:
+    """One update fewer than batches: with the documented forward, backward and sgd_update lent (recording what
+    they return and receive), is update j given the gradients of batch j while batch j + 1 was already computed,
+    i.e. each batch's update applied after the NEXT batch's backward (the last batch's never)? Confirmed on every
+    update of the epoch."""
+    _BACKWARDS.clear()
+    _APPLIED.clear()
+    try:
+        with core.lent_globals(train_epoch, {"sgd_update": _recording_sgd_update, "backward": _recording_backward,
+                                             "forward": _lent_forward}):
+            train_epoch(_copy_params(before), X.copy(), y.copy(), lr, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    if len(_BACKWARDS) != n_batches or len(_APPLIED) != n_batches - 1:
+        return
+    if all(seen == j + 2 and set(a) == set(b) and all(core.close(a[key], b[key], 1e-6, 1e-9) for key in a)
+           for j, ((a, seen), b) in enumerate(zip(_APPLIED, _BACKWARDS))):
+        fail(f"{name} called sgd_update {n_batches - 1} times for {n_batches} batches, and update j applied the "
+             f"gradients of batch j only after batch j + 1's forward and backward: every update is one batch LATE "
+             f"(the gradients kept in a variable and applied at the next batch), and the last batch's gradients are "
+             f"never applied. Update right after each batch's backward: params = sgd_update(params, grads, lr) in "
+             f"the same iteration", "train-epoch-update-late")
+
+
 def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
     """Property of a training loop: one parameter update per batch.  The student's loop is run again with a
     counting sgd_update lent in place of theirs; a count other than the number of batches is said (updates
@@ -3640,6 +3685,8 @@ def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
     except Exception:
         return
     k = len(_UPDATES)
+    if k == n_batches - 1 and n_batches > 2:
+        _update_late(train_epoch, before, X, y, lr, bs, seed, name, n_batches)
     if 0 < k != n_batches:
         why = ("gradients summed over several batches, or updates skipped?" if k < n_batches else
                "an update per sample, or an extra one?")
