@@ -2369,6 +2369,39 @@ def sgd_update(sgd_update):
                (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64)),
                (None, _sgd_case(sgd_update, r, 4, 5, 3, 0.01, np.float64, gscale=25.0))])  # large gradients
     _sgd_other_keys(sgd_update, r)
+    _sgd_zero_gradient_first(sgd_update, r)
+
+
+def _sgd_zero_gradient_first(sgd_update, r) -> None:
+    """A gradient of all zeros placed FIRST (a unit that got no gradient this batch): every later entry must
+    still move by -lr * its gradient. Confirmed with the zero gradient placed last."""
+    shapes = {"W1": (4, 3), "b1": (1, 3), "W2": (3, 2), "b2": (1, 2)}
+    stuck_first: list = []
+    for zero in ("W1", "b2"):
+        p = {k: r.normal(size=s) for k, s in shapes.items()}
+        g = {k: np.zeros(s) if k == zero else r.normal(size=s) for k, s in shapes.items()}
+        before = _copy_params(p)
+        try:
+            out = call(sgd_update, p, g, 0.1, label="sgd_update", names=("params", "grads", "lr"),
+                       hint=SGD_UPDATE_HINT)
+        except core.CheckFailure:
+            return                      # the cases judge a raising call
+        got = out if isinstance(out, dict) and all(k in out for k in shapes) else p
+        stuck = [k for k in shapes if k != zero and same(np.asarray(got[k]), before[k])]
+        if zero == "W1" and not stuck:
+            return
+        if zero == "W1":
+            stuck_first = stuck
+            continue
+        name = "sgd_update(params and grads W1, b1, W2, b2 whose grads['W1'] is all zeros, lr = 0.1)"
+        if not stuck:
+            fail(f"{name} left {', '.join(stuck_first)} (non-zero gradients, AFTER W1) unchanged, while with the zero "
+                 f"gradient placed last every other entry moved: the loop stops at a gradient of zeros (a return or "
+                 f"break where continue, or nothing, belongs). Every entry moves by -lr * its own gradient: "
+                 f"params[name] -= lr * g for every name (a zero gradient moves it by zero)",
+                 "sgd-update-stops-at-zero-grad")
+        fail(f"{name} left {', '.join(stuck_first)} (non-zero gradients) unchanged: every entry moves by -lr * its "
+             f"own gradient, params[name] -= lr * g", "sgd-update-zero-grad-stuck")
 
 
 def _sgd_other_keys(sgd_update, r) -> None:

@@ -1898,3 +1898,10 @@ MUTANTS += [
                   "            params.update(sgd_update(params, prev, lr))\n        prev = grads\n")],
            expect="every update is one batch LATE"),
 ]
+MUTANTS += [
+    Mutant("R18e-4 sgd_update returns at the first gradient of all zeros (return where continue belongs)",
+           old="    for name, g in grads.items():\n        params[name] -= lr * g\n",
+           new="    for name, g in grads.items():\n        if not np.any(g):\n            return params\n"
+               "        params[name] -= lr * g\n",
+           expect="the loop stops at a gradient of zeros"),
+]
