@@ -136,6 +136,17 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
                 "A, cache = activation_forward(...) or Z, cache = linear_forward(...), was used as if it returned "
                 "one array; unpack the pair (A, _ = ...) or call the function that returns the array alone",
                 "tuple-as-array")
+    raised_at = re.search(r"raised at `([^`]*)`", text)
+    if raised_at and re.search(r"\bout\s*=", raised_at.group(1)) and "raised" in low.split("raised at")[0] and \
+            any(n in low for n in ("output operand", "output from dtype", "out parameter", "non-broadcastable output")):
+        return ("the raising line writes its result into an existing array with out=: that array must already have "
+                "the result's shape and dtype, and writing into an argument (out=grad_out, out=x) changes the "
+                "caller's array, which it may still use; return a new array instead (e.g. a @ b without out=)",
+                "out-argument")
+    if "sub-type of ndarray" in low or (raised_at and ".view(" in raised_at.group(1)
+                                        and re.search(r"data type .* not understood|cannot interpret", low)):
+        return ("NumPy's .view(...) takes a dtype (it reinterprets the bytes), not a shape: PyTorch's "
+                "x.view(N, -1) is NumPy's x.reshape(N, -1)", "view-as-reshape")
     for needles, words, diagnosis in _EXCEPTION_WORDS:
         if any(n.lower() in low for n in needles):
             return words + (ARRAY_TO_SCALAR if diagnosis == "array-to-scalar" else ""), diagnosis
@@ -186,6 +197,9 @@ def _worded(exc: core.CheckFailure, text: str, diagnosis: str, label: str, names
     said = explain_exception(text, elementwise) if diagnosis.startswith("raised-") else None
     if diagnosis == "raised-nameerror":
         said = _comprehension_order(text + (getattr(exc, "where", "") or "")) or said
+    if diagnosis.startswith("raised-") and not said and "raised at" not in text:
+        out = explain_exception(text + (getattr(exc, "where", "") or ""))
+        said = out if out and out[1] in ("out-argument", "view-as-reshape") else said
     if said and said[1] == "index-out-of-bounds" and hint and hint != SHAPE_HINT:
         said = None                     # the check's own hint for this call says more than the general words
     if said:
@@ -875,3 +889,25 @@ def explain_missing(used: Any, n: int) -> str | None:
         return ("index 0 never appears, every other one does: the indices run from 1 (range(1, N) where "
                 "range(N) belongs?)")
     return None
+
+
+def same_batches_every_epoch(rows: list, other: list, n: int, batch: int, name: str) -> None:
+    """Two epochs shuffled by generators of different seeds: the SETS of samples sharing a batch must change
+    (a permutation of all N indices sliced into batches), not only the order of fixed batches. Shared by every
+    minibatch loop of the course's labs (lab02's iterate_minibatches asks it too)."""
+    if batch < 2 or batch >= n or not rows or not other:
+        return
+    try:
+        first = sorted(tuple(sorted(int(i) for i in np.ravel(b))) for b in rows)
+        second = sorted(tuple(sorted(int(i) for i in np.ravel(b))) for b in other)
+    except (TypeError, ValueError):
+        return
+    if first != second or len(first) < 2:
+        return
+    blocks = all(list(b) == list(range(b[0], b[0] + len(b))) for b in first if b)
+    fail(f"{name}: two epochs shuffled by generators of different seeds put the same samples together in every "
+         f"batch (for example samples {list(first[0])} share a batch both times): "
+         + ("every batch is a block of consecutive samples of the original order, and only the order of the blocks "
+            "(or inside them) is shuffled" if blocks else "only the order of fixed batches (or inside them) changes")
+         + "; the batches must mix other samples at every epoch: draw ONE permutation of all N indices, "
+           "order = rng.permutation(N), and slice it, order[start:start + batch_size]", "batches-fixed-every-epoch")

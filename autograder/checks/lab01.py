@@ -38,6 +38,7 @@ from .cases import (
     explain_slices,
     run_cases,
     same,
+    same_batches_every_epoch,
     signature,
 )
 from .core import expect_array, expect_close, expect_scalar, fail, numerical_gradient
@@ -2318,6 +2319,7 @@ def sgd(SGD) -> None:
         call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
     except core.CheckFailure as exc:
         _array_method(exc, "SGD.zero_grad")
+        _zero_grad_some_ndim(SGD, exc, [np.shape(p.data) for p in params])
         raise
     for k, (p, d0) in enumerate(zip(params, before)):
         g = p.grad
@@ -2357,6 +2359,7 @@ def sgd(SGD) -> None:
                  "zero-grad-not-reset")
     _grads_separate(SGD, r)
     _two_optimisers(SGD, r)
+    _zero_gradient_first(SGD, r)
 
 
 _ACCUMULATE = """
@@ -2388,6 +2391,62 @@ def _grads_separate(SGD, r) -> None:
                  f"loop), so each receives the others' gradients. Give every parameter its own zeros, "
                  f"p.grad = np.zeros_like(p.data) inside the loop, or reset in place, p.grad[...] = 0",
                  "zero-grad-shared-array")
+
+
+def _zero_grad_some_ndim(SGD, exc: core.CheckFailure, shapes: list) -> None:
+    """zero_grad raised: does it work when every parameter has the same number of dimensions? Then it handles
+    only some numbers of dimensions (p.grad[:, :] = 0 fails on a 1-D bias); say which ones work."""
+    if not (exc.diagnosis or "").startswith("raised-"):
+        return
+    r = np.random.default_rng(1803)
+    works, fails = [], []
+    for ndim in sorted({len(s) for s in shapes}):
+        group = [s for s in shapes if len(s) == ndim]
+        params = [core.kernel_object(data=r.normal(size=s), grad=r.normal(size=s)) for s in group]
+        try:
+            opt = call(SGD, params, 0.1, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+            call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+            ok = all(isinstance(p.grad, np.ndarray) and np.shape(p.grad) == s and not np.any(p.grad)
+                     for p, s in zip(params, group))
+        except core.CheckFailure:
+            ok = False
+        (works if ok else fails).append(ndim)
+    if works and fails:
+        fail(f"{str(exc).split('. This is')[0]}. SGD.zero_grad resets gradients of {' and '.join(f'{d}-D' for d in works)} parameters but raises "
+             f"on {' and '.join(f'{d}-D' for d in fails)} ones (shapes {[s for s in shapes if len(s) in fails]}): an "
+             f"index such as p.grad[:, :] assumes a number of dimensions; zero_grad must reset a gradient of ANY "
+             f"number of dimensions (a bias is 1-D): p.grad[...] = 0, p.grad.fill(0) or "
+             f"p.grad = np.zeros_like(p.data)", "zero-grad-some-ndim")
+
+
+def _zero_gradient_first(SGD, r) -> None:
+    """A parameter whose gradient is all zero (a layer that got no gradient this step) placed FIRST: step must
+    still move every later parameter by -lr * its gradient. Confirmed with the zero gradient placed last."""
+    lr = 0.3
+    shapes = [(2, 3), (4,), (3, 2)]
+    for zero_at in (0, len(shapes) - 1):
+        params = [core.kernel_object(data=r.normal(size=s), grad=np.zeros(s) if k == zero_at else r.normal(size=s))
+                  for k, s in enumerate(shapes)]
+        before = [np.array(p.data, copy=True) for p in params]
+        grads = [np.array(p.grad, copy=True) for p in params]
+        opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+        call(opt.step, label="SGD.step", hint=SGD_HINT)
+        stuck = [k for k, (p, b, g) in enumerate(zip(params, before, grads))
+                 if np.any(g) and same(np.asarray(p.data), b)]
+        if zero_at == 0 and not stuck:
+            return
+        if zero_at == 0:
+            first = stuck
+            continue
+        name = f"SGD.step() on parameters of shapes {shapes} whose parameter 0 has a gradient of all zeros"
+        if not stuck:
+            fail(f"{name}: parameters {first} (non-zero gradients, placed AFTER it) did not move, while with the "
+                 f"zero gradient placed last every other parameter moved: the loop stops at a parameter whose "
+                 f"gradient is zero (a return or break where continue, or nothing, belongs). Every parameter "
+                 f"moves by -lr * its own gradient, p.data -= self.lr * p.grad (a zero gradient moves it by zero)",
+                 "sgd-step-stops-at-zero-grad")
+        fail(f"{name}: parameters {first} (non-zero gradients) did not move: every parameter moves by -lr * its "
+             f"own gradient, p.data -= self.lr * p.grad", "sgd-step-zero-grad-stuck")
 
 
 def _detached(opt, params: list) -> None:
@@ -2626,6 +2685,7 @@ def _sequential_case(Sequential, r, n):
                      f"raises; sum needs the empty list as its start value, sum(lists, []), or build the flat "
                      f"list directly, [p for layer in self.layers for p in layer.parameters()]",
                      "sequential-parameters-sum-start")
+            _parameters_are_copies(Sequential, str(exc).split(". This is")[0] + ". ")
             if not any(layer.asked for layer in layers) and (exc.diagnosis or "").startswith("raised-"):
                 fail(f"{exc}. No layer's parameters() was called: Sequential.parameters must ask each layer for its "
                      f"own list, layer.parameters(), whatever the layer's class and however it stores its "
@@ -2680,9 +2740,55 @@ def _sequential_case(Sequential, r, n):
                 detail += (". No layer's parameters() was called: ask every layer for its own, layer.parameters(), "
                            "whatever its class (the layers here are modules of another class than Linear: a test "
                            "of the class, isinstance or type(), or of the attribute names skips them)")
+            _parameters_are_copies(Sequential, "")
             fail("Sequential.parameters must return every layer's parameters (the same objects, first layer "
                  "first)" + detail, "sequential-parameters")
     return run
+
+
+_PARAMETERS_IDENTITY = """
+def parameters_identity(Sequential):
+    import numpy as np
+
+    class Parameter:
+        def __init__(self, data):
+            self.data, self.grad = data, np.zeros_like(data)
+
+    class Layer:
+        def __init__(self, k):
+            self.W, self.b = Parameter(np.full((2, 3), float(k))), Parameter(np.full((1, 3), k + 0.5))
+
+        def forward(self, x):
+            return x
+
+        def backward(self, g):
+            return g
+
+        def parameters(self):
+            return [self.W, self.b]
+
+    layers = [Layer(1), Layer(2)]
+    want = [p for layer in layers for p in layer.parameters()]
+    got = list(Sequential(*layers).parameters())
+    same_objects = [any(g is w for w in want) for g in got]
+    values = [float(np.asarray(getattr(g, "data", np.nan)).ravel()[0]) for g in got]
+    return len(got), same_objects, values, [float(w.data.ravel()[0]) for w in want]
+"""
+
+
+def _parameters_are_copies(Sequential, head: str) -> None:
+    """Identity: on plain layers defined where student code runs, Sequential.parameters must return the layers'
+    own Parameter objects (p is layer.W), not copies holding equal values: an optimiser updates the copies only."""
+    try:
+        n, same_objects, values, want = core.kernel_functions(_PARAMETERS_IDENTITY)["parameters_identity"](Sequential)
+    except Exception:
+        return
+    if n == len(want) and not any(same_objects) and values == want:
+        fail(f"{head}Sequential.parameters (two layers, each with parameters W and b) returned {n} Parameter objects "
+             f"holding the right values but NOT the layers' own objects (p is not layer.W): copies (copy.deepcopy, "
+             f"copy.copy, Parameter(p.data.copy())), so an optimiser stepping them never updates the model. Return "
+             f"the objects themselves: [p for layer in self.layers for p in layer.parameters()]",
+             "sequential-parameters-copies")
 
 
 class _Holder:
@@ -3505,6 +3611,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
             fail("the order does not depend on the rng passed in: generators with different seeds gave the same "
                  "order (a fresh permutation must be drawn from rng at every epoch, not a fixed seed)",
                  "order-ignores-rng")
+        same_batches_every_epoch(rows, other["rows"], n, batch, f"train_epoch(..., batch_size={batch}) on N = {n} samples")
         # The update loop.
         steps = log.count("step")
         if steps != n_batches:

@@ -40,6 +40,7 @@ from .cases import (
     explain_slices,
     run_cases,
     same,
+    same_batches_every_epoch,
     signature,
     tolerance,
 )
@@ -557,6 +558,21 @@ def results_twice(fn, first, second):
 """
 
 
+_BOTH_AFTER_CHANGE = """
+def both_after_change(fn, args, changed):
+    import copy
+
+    import numpy as np
+    first = copy.deepcopy(fn(*args))
+    for a, v in zip(args, changed):
+        if v is not None:
+            a[...] = v
+    second = copy.deepcopy(fn(*args))
+    fresh = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args))
+    return first, second, fresh
+"""
+
+
 def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Callable, pick=None,
                         confirmed_only: bool = False) -> None:
     """State kept between calls (core.result_after_change): the same arrays changed in place between two calls, as a
@@ -564,23 +580,38 @@ def _follows_new_values(fn, label: str, args: tuple, changed: tuple, oracle: Cal
     values: a result kept from the earlier call (a cache keyed on id(x) or on the shape, a memo on the function)."""
     new = tuple(a if c is None else c for a, c in zip(args, changed))
     try:
-        got = core.result_after_change(fn, tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a
-                                                 for a in args), changed)
+        before, got, fresh = core.kernel_functions(_BOTH_AFTER_CHANGE)["both_after_change"](
+            fn, tuple(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in args), changed)
         if pick is not None:
-            got = pick(got)
+            before, got, fresh = pick(before), pick(got), pick(fresh)
         got = np.asarray(got, dtype=_float64)
+        before, fresh = np.asarray(before, dtype=_float64), np.asarray(fresh, dtype=_float64)
     except Exception:
         return                         # a raising call or another return type: the cases name it
     want, old = np.asarray(oracle(*new), dtype=_float64), np.asarray(oracle(*args), dtype=_float64)
     if got.shape != want.shape or core.close(got, want, 1e-4, 1e-6):
         return
-    if core.close(got, old, 1e-4, 1e-6):
+    # The first call's own result again, though the values changed (and the oracle's changed): layout-proof
+    # (a cache keyed on id(x) may already hit on the FIRST call, with values of an array freed long before).
+    # Confirmed by a call on fresh copies of the same values answering otherwise (a function that ignores its
+    # input answers the same to both).
+    again = before.shape == got.shape and np.array_equal(before, got) and not core.close(want, old, 1e-4, 1e-6) \
+        and (fresh.shape != got.shape or not core.close(fresh, got, 1e-4, 1e-6))
+    if again or core.close(got, old, 1e-4, 1e-6):
         fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place (as a "
              f"training loop does), it returned a result computed from the values of an earlier call: state kept "
              f"between calls (a cache keyed on the array or its shape, a memo on the function); compute the result "
              f"from the values the arrays hold now", "result-from-earlier-call")
     if confirmed_only:
         return                         # asked after a failed case: a plain wrong answer is the case's to name
+    try:                               # confirmed: a FRESH call on copies of the new values is right
+        fresh = fn(*(np.array(a, copy=True) if isinstance(a, np.ndarray) else a for a in new))
+        fresh = np.asarray(pick(fresh) if pick is not None else fresh, dtype=_float64)
+    except Exception:
+        fresh = None
+    if fresh is None or fresh.shape != want.shape or not core.close(fresh, want, 1e-4, 1e-6):
+        fail(f"{label}: wrong values on these inputs, called on fresh arrays too (so no state kept between calls): "
+             f"compare your result with the docstring's formula on a small case", "wrong-on-other-values")
     fail(f"{label}: called a second time on THE SAME arrays after their values were changed in place, it returned "
          f"wrong values (each fresh call was right): state kept between calls; compute the result from the values "
          f"the arrays hold now", "result-after-change")
@@ -1423,12 +1454,38 @@ def softmax_cross_entropy_backward(fn, one_hot):
                (None, _sce_case(fn, one_hot, r, 7, 5)), (None, _sce_case(fn, one_hot, r, 5, 8, np.float32))],
               special_last=True)
     g = core.rng("lab02.sce_backward.twice")
-    _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
-                  *((_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])) for _ in range(2)), {(): "dlogits"})
-    _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
-                        (_softmax(g.normal(0, 1, (5, 4))), np.array([0, 3, 1, 2, 1])),
-                        (_softmax(g.normal(0, 1, (5, 4))), np.array([2, 0, 0, 3, 1])),
-                        lambda P, y: (P - _onehot(y, 4)) / len(y))
+    draws = [_softmax(g.normal(0, 1, (5, 4))) for _ in range(4)]
+
+    def between_calls() -> None:
+        _results_kept(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                      *((P, np.array([0, 3, 1, 2, 1])) for P in draws[:2]), {(): "dlogits"})
+        _follows_new_values(fn, "softmax_cross_entropy_backward(probs of shape (5, 4), y)",
+                            (draws[2], np.array([0, 3, 1, 2, 1])), (draws[3], np.array([2, 0, 0, 3, 1])),
+                            lambda P, y: (P - _onehot(y, 4)) / len(y))
+    broken = _one_hot_broken(one_hot)
+    # Their one_hot answers wrong (judged in its own cell): the state questions are asked with the reference
+    # one_hot lent in its place, so that mistake costs its own cell only.
+    if not broken or not core.judged_again(
+            between_calls, core.lent_globals(fn, {"one_hot": _lent_one_hot}),
+            f"judged with the reference one_hot in place of yours, which {broken}: see its own cell"):
+        between_calls()
+
+
+def _lent_one_hot(y, num_classes=10):
+    """one_hot as documented (lent in place of a student's broken one)."""
+    return _onehot(np.asarray(y), int(num_classes))
+
+
+def _one_hot_broken(one_hot) -> str | None:
+    """What the student's one_hot gets wrong on two small label vectors, or None when it answers right."""
+    for y, c in ((np.array([0, 3, 1, 2, 1]), 4), (np.array([2, 0, 0, 3, 1]), 4), (np.array([1, 0, 2]), 5)):
+        try:
+            got = np.asarray(one_hot(np.array(y, copy=True), c), dtype=_float64)
+        except Exception:
+            return f"raises on one_hot(y of shape {y.shape}, {c})"
+        if got.shape != (len(y), c) or not core.close(got, _onehot(y, c), 0, 0):
+            return f"answers wrong on one_hot(y of shape {y.shape}, {c})"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2334,6 +2391,39 @@ def sgd_update(sgd_update):
                (None, _sgd_case(sgd_update, r, 3, 6, 5, 0.05, np.float64)),
                (None, _sgd_case(sgd_update, r, 4, 5, 3, 0.01, np.float64, gscale=25.0))])  # large gradients
     _sgd_other_keys(sgd_update, r)
+    _sgd_zero_gradient_first(sgd_update, r)
+
+
+def _sgd_zero_gradient_first(sgd_update, r) -> None:
+    """A gradient of all zeros placed FIRST (a unit that got no gradient this batch): every later entry must
+    still move by -lr * its gradient. Confirmed with the zero gradient placed last."""
+    shapes = {"W1": (4, 3), "b1": (1, 3), "W2": (3, 2), "b2": (1, 2)}
+    stuck_first: list = []
+    for zero in ("W1", "b2"):
+        p = {k: r.normal(size=s) for k, s in shapes.items()}
+        g = {k: np.zeros(s) if k == zero else r.normal(size=s) for k, s in shapes.items()}
+        before = _copy_params(p)
+        try:
+            out = call(sgd_update, p, g, 0.1, label="sgd_update", names=("params", "grads", "lr"),
+                       hint=SGD_UPDATE_HINT)
+        except core.CheckFailure:
+            return                      # the cases judge a raising call
+        got = out if isinstance(out, dict) and all(k in out for k in shapes) else p
+        stuck = [k for k in shapes if k != zero and same(np.asarray(got[k]), before[k])]
+        if zero == "W1" and not stuck:
+            return
+        if zero == "W1":
+            stuck_first = stuck
+            continue
+        name = "sgd_update(params and grads W1, b1, W2, b2 whose grads['W1'] is all zeros, lr = 0.1)"
+        if not stuck:
+            fail(f"{name} left {', '.join(stuck_first)} (non-zero gradients, AFTER W1) unchanged, while with the zero "
+                 f"gradient placed last every other entry moved: the loop stops at a gradient of zeros (a return or "
+                 f"break where continue, or nothing, belongs). Every entry moves by -lr * its own gradient: "
+                 f"params[name] -= lr * g for every name (a zero gradient moves it by zero)",
+                 "sgd-update-stops-at-zero-grad")
+        fail(f"{name} left {', '.join(stuck_first)} (non-zero gradients) unchanged: every entry moves by -lr * its "
+             f"own gradient, params[name] -= lr * g", "sgd-update-zero-grad-stuck")
 
 
 def _sgd_other_keys(sgd_update, r) -> None:
@@ -2865,11 +2955,13 @@ def _minibatch_case(fn, r, n, d, bs):
                 fail(f"{name} is not reproducible from the rng: two generators with the same seed gave "
                      f"different orders (draw the permutation from the rng argument, not from np.random)",
                      "order-not-from-rng")
-            other, _, _ = _order(_batches(fn, X, y, bs, seed + 1, name), d)
+            other, _, other_sizes = _order(_batches(fn, X, y, bs, seed + 1, name), d)
             if other == seen and len(sizes) > 1:      # one batch: its inner order says nothing
                 fail(f"{name} ignores the rng: generators with different seeds gave the same order (a fresh "
                      f"permutation must be drawn from rng at every epoch, not from a fixed seed)",
                      "order-ignores-rng")
+            same_batches_every_epoch(np.split(np.asarray(seen, int), np.cumsum(sizes)[:-1]),
+                                     np.split(np.asarray(other, int), np.cumsum(other_sizes)[:-1]), n, bs, name)
         _rows_unchanged(batches, X, y, name)
     return run
 
@@ -3591,6 +3683,51 @@ def _counted_sgd_update(params, grads, lr):
     return _lent_sgd_update(params, grads, lr)
 
 
+_BACKWARDS: list = []      # the gradients returned by _recording_backward (lent by _update_late)
+_APPLIED: list = []        # the gradients given to _recording_sgd_update
+
+
+def _recording_backward(params, cache, dlogits):
+    """backward as documented (lent with _lent_forward), keeping a copy of every result."""
+    X, Z1, A1 = (np.asarray(a, _float64) for a in cache)
+    G = np.asarray(dlogits, _float64)
+    dZ1 = (G @ np.asarray(params["W2"], _float64).T) * (Z1 > 0)
+    grads = {"W1": X.T @ dZ1, "b1": dZ1.sum(axis=0, keepdims=True),
+             "W2": A1.T @ G, "b2": G.sum(axis=0, keepdims=True)}
+    _BACKWARDS.append({key: v.copy() for key, v in grads.items()})
+    return grads
+
+
+def _recording_sgd_update(params, grads, lr):
+    """sgd_update as documented, keeping a copy of the gradients of every call."""
+    _APPLIED.append(({key: np.array(v, dtype=_float64, copy=True) for key, v in grads.items()}, len(_BACKWARDS)))
+    return _lent_sgd_update(params, grads, lr)
+
+
+def _update_late(train_epoch, before, X, y, lr, bs, seed, name, n_batches) -> None:
+    """One update fewer than batches: with the documented forward, backward and sgd_update lent (recording what
+    they return and receive), is update j given the gradients of batch j while batch j + 1 was already computed,
+    i.e. each batch's update applied after the NEXT batch's backward (the last batch's never)? Confirmed on every
+    update of the epoch."""
+    _BACKWARDS.clear()
+    _APPLIED.clear()
+    try:
+        with core.lent_globals(train_epoch, {"sgd_update": _recording_sgd_update, "backward": _recording_backward,
+                                             "forward": _lent_forward}):
+            train_epoch(_copy_params(before), X.copy(), y.copy(), lr, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    if len(_BACKWARDS) != n_batches or len(_APPLIED) != n_batches - 1:
+        return
+    if all(seen == j + 2 and set(a) == set(b) and all(core.close(a[key], b[key], 1e-6, 1e-9) for key in a)
+           for j, ((a, seen), b) in enumerate(zip(_APPLIED, _BACKWARDS))):
+        fail(f"{name} called sgd_update {n_batches - 1} times for {n_batches} batches, and update j applied the "
+             f"gradients of batch j only after batch j + 1's forward and backward: every update is one batch LATE "
+             f"(the gradients kept in a variable and applied at the next batch), and the last batch's gradients are "
+             f"never applied. Update right after each batch's backward: params = sgd_update(params, grads, lr) in "
+             f"the same iteration", "train-epoch-update-late")
+
+
 def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
     """Property of a training loop: one parameter update per batch.  The student's loop is run again with a
     counting sgd_update lent in place of theirs; a count other than the number of batches is said (updates
@@ -3603,6 +3740,8 @@ def _update_count(train_epoch, before, X, y, lr, bs, seed, name) -> None:
     except Exception:
         return
     k = len(_UPDATES)
+    if k == n_batches - 1 and n_batches > 2:
+        _update_late(train_epoch, before, X, y, lr, bs, seed, name, n_batches)
     if 0 < k != n_batches:
         why = ("gradients summed over several batches, or updates skipped?" if k < n_batches else
                "an update per sample, or an extra one?")

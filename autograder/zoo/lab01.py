@@ -1743,3 +1743,34 @@ VARIANTS += [
         total += loss * idx.size
     return total / n"""),
 ]
+MUTANTS += [
+    Mutant("R18e-1 train_epoch shuffles the order of fixed consecutive blocks only (the same samples share a batch "
+           "every epoch)",
+           old="    order = rng.permutation(n)\n    total = 0.0\n    for start in range(0, n, batch_size):\n"
+               "        idx = order[start:start + batch_size]\n",
+           new="    starts = rng.permutation(np.arange(0, n, batch_size))\n    total = 0.0\n    for start in starts:\n"
+               "        idx = np.arange(start, min(start + batch_size, n))\n",
+           expect="put the same samples together in every batch"),
+    Mutant("R18e-2 SGD step returns (instead of continue) at a parameter whose gradient is all zero",
+           old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           new="        for p in self.params:\n            if not p.grad.any():\n                return\n"
+               "            p.data -= self.lr * p.grad\n",
+           file=M, expect="the loop stops at a parameter whose gradient is zero"),
+]
+MUTANTS += [
+    Mutant("R18e-3 zero_grad resets with p.grad[:, :] = 0 (raises on a 1-D bias)",
+           old="p.grad[...] = 0.0", new="p.grad[:, :] = 0.0", file=M,
+           expect="zero_grad must reset a gradient of ANY number of dimensions"),
+    Mutant("R18e-4 Sequential.parameters returns deep copies of the Parameters",
+           old="return [p for layer in self.layers for p in layer.parameters()]",
+           new="import copy\n        return copy.deepcopy([p for layer in self.layers for p in layer.parameters()])",
+           file=M, expect="NOT the layers' own objects"),
+    Mutant("R18e-5 Sequential.parameters returns shallow copies of each Parameter",
+           old="return [p for layer in self.layers for p in layer.parameters()]",
+           new="import copy\n        return [copy.copy(p) for layer in self.layers for p in layer.parameters()]",
+           file=M, expect="NOT the layers' own objects"),
+    Mutant("R18e-6 Linear backward dx via np.matmul(..., out=grad_out) (writes into the caller's gradient)",
+           old="return grad_out @ self.W.data.T",
+           new="return np.matmul(grad_out, self.W.data.T, out=grad_out)",
+           file=M, expect="writes its result into an existing array with out="),
+]

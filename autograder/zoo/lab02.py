@@ -1877,3 +1877,31 @@ MUTANTS += [
     return buf""",
            expect="was overwritten by the second call"),
 ]
+MUTANTS += [
+    Mutant("R18e-1 one_hot via put_along_axis with y as a row (every row marks every label; costs one_hot's cell only)",
+           old="    Y[np.arange(y.shape[0]), y] = 1.0\n",
+           new="    np.put_along_axis(Y, y[None, :], 1.0, axis=1)\n",
+           expect="with a 1 at every label of the batch"),
+]
+MUTANTS += [
+    Mutant("R18e-2 normalize with PyTorch's .view(N, -1)",
+           old="return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           new="return images.view(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           expect="PyTorch's x.view(N, -1) is NumPy's x.reshape(N, -1)"),
+    Mutant("R18e-3 train_epoch applies the previous batch's gradients (one update late)",
+           old="    total_loss, total_correct = 0.0, 0.0\n    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n"
+               "        logits, cache = forward(params, xb)\n",
+           new="    total_loss, total_correct = 0.0, 0.0\n    prev = None\n"
+               "    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n",
+           also=[("        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+                  "        grads = backward(params, cache, dlogits)\n        if prev is not None:\n"
+                  "            params.update(sgd_update(params, prev, lr))\n        prev = grads\n")],
+           expect="every update is one batch LATE"),
+]
+MUTANTS += [
+    Mutant("R18e-4 sgd_update returns at the first gradient of all zeros (return where continue belongs)",
+           old="    for name, g in grads.items():\n        params[name] -= lr * g\n",
+           new="    for name, g in grads.items():\n        if not np.any(g):\n            return params\n"
+               "        params[name] -= lr * g\n",
+           expect="the loop stops at a gradient of zeros"),
+]
