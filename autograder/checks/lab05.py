@@ -1893,7 +1893,12 @@ def exp_log(Value) -> None:
            diagnose_local={"exp derivative is exp(a) (out.data), not a": lambda a: (a,),
                            "exp applied twice in the derivative: out.data is already exp(a), so the derivative "
                            "is out.data, not exp(out.data)": lambda a: (math.exp(math.exp(a)),)})
-    _unary(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate, **exp_kw)
+    try:
+        _unary(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate, **exp_kw)
+    except core.CheckFailure as exc:
+        if not _unimplemented(exc):
+            _explain_exp_base(Value)
+        raise
     log_moderate = [float(r.uniform(0.2, 3)) for _ in range(3)]
     log_kw = dict(diagnose_value={"log10 instead of the natural logarithm math.log": math.log10},
                   diagnose_local={"log derivative is 1/a (the input), not 1/log(a)":
@@ -1911,6 +1916,26 @@ def exp_log(Value) -> None:
         small = []      # a float32 engine: its finite differences near 0 are too coarse to judge a gradient there
     _wide_inputs(Value, "log", math.log, lambda a: (1 / a,), log_moderate,
                  small + [float(wide.uniform(1e5, 1e7))], log_kw, "log-wide-input")
+
+
+def _explain_exp_base(Value) -> None:
+    """a.exp() is wrong: when its values at two inputs of both signs are powers b ** a of one base b (fitted as
+    exp(log(out) / a), the same b on both), the exponential uses another base than e (2.718 written for e)."""
+    bases = []
+    for a in (1.7, -2.3):
+        try:
+            out = float(_new(Value, a).exp().data)
+        except Exception:   # a probe that fails says nothing
+            return
+        if not out > 0:
+            return
+        bases.append(math.exp(math.log(out) / a))
+    b = bases[0]
+    if abs(bases[1] - b) > 1e-9 * b or abs(b - math.e) <= 1e-12:
+        return
+    fail(f"the value of a.exp() is b ** a with b = {b:.10g} (the same b at a = 1.7 and a = -2.3): your exp uses base "
+         f"{b:.6g}, not e = {math.e:.10g}: use math.exp(self.data) (a written-out constant such as 2.718 ** a is off by "
+         f"a relative error that grows with |a|)", "exp-wrong-base")
 
 
 def relu(Value) -> None:
@@ -3553,6 +3578,23 @@ def _np_forward(Wn, bn, X, act="tanh", act_fn=None):
     return hs, zs
 
 
+def _same_error_on_one_number(model, x, exc: core.CheckFailure) -> bool:
+    """Does the first layer, given one number of x instead of the list, raise the very error the MLP raised?"""
+    try:
+        list(model.layers)[0](x[0])
+    except Exception as alone:
+        return f"raised {core.error_kind(alone)}: {alone}" in str(exc)
+    return False
+
+
+def _layers_chained(model, x):
+    """The student's own layers applied in turn, each to the whole list the previous one returned."""
+    h = list(x)
+    for layer in list(model.layers):
+        h = list(layer(h))
+    return h
+
+
 def _own_mlp(model, x):
     """The MLP's output as its own neurons compute it, layer by layer (data of the last layer)."""
     h = list(x)
@@ -3855,6 +3897,12 @@ def _mlp(MLP, Layer, Value) -> None:
                      f"a hidden layer here has width 1, and the next layer was given a single Value instead of the "
                      f"list of 1 Value it iterates over (the `x[0] if len(x) == 1` unwrap inside the loop over the "
                      f"layers?); unwrap only the last layer's output, after the loop", "mlp-unwraps-hidden-layer")
+            if not _unimplemented(exc) and " raised " in str(exc) and not _fails(lambda: _layers_chained(model, x)) \
+                    and _same_error_on_one_number(model, x, exc):
+                fail(f"{exc}. Your own layers, each given the whole list of the previous layer's outputs (the input x "
+                     f"for the first), run without error: the MLP does not hand each layer the whole list (a map or a "
+                     f"loop over the elements of x calls a layer on one number at a time): each layer must receive "
+                     f"the whole list x, x = layer(x)", "mlp-layer-not-given-list")
             if _unimplemented(exc) or not _fails(lambda: _own_mlp(model, x)):
                 raise
             # their own neurons fail on plain numbers too (judged in the neuron's or an operation's
@@ -5431,6 +5479,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
+        _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs), path)
     return model, got
 
@@ -5495,6 +5544,29 @@ def _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr) -> None:
     fail(f"train_step: the step does not scale with lr: lr={lr:g} and lr={3 * lr:g} move the parameters by exactly "
          f"the same amount{seen}: use the lr argument, p.data -= lr * p.grad (a learning rate written into the "
          f"function?)", "step-ignores-lr")
+
+
+def _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """The first step from known parameters: every parameter moved by exactly -lr * its gradient except some that
+    did not move at all although their gradient is not 0.  Which ones, with their gradients; a threshold on the
+    gradient's size is said when the unmoved ones are exactly those with the smallest |grad|."""
+    start = flat(Wn, bn)
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = flat(gW, gb)
+    if first_p is None or first_p.shape != start.shape:
+        return
+    step = first_p - start
+    still = (step == 0) & (g != 0)
+    if not still.any() or still.all() or not core.close(step[~still], -lr * g[~still], 1e-6, 1e-10):
+        return
+    k = int(np.flatnonzero(still)[np.argmax(np.abs(g[still]))])
+    small = float(np.abs(g[still]).max()) < float(np.abs(g[~still & (g != 0)]).min(initial=np.inf))
+    why = (f" (the parameters left are exactly those with the smallest gradients, all |grad| <= "
+           f"{float(np.abs(g[still]).max()):.3g}: a threshold on the gradient's size skips them)") if small else ""
+    fail(f"train_step's first step: {int(still.sum())} of {len(g)} parameters did not move (one of them did not move although its grad was "
+         f"{g[k]:.3g}), while every other one moved by exactly "
+         f"-lr * grad{why}: every parameter takes the step p.data -= lr * p.grad, however small its gradient",
+         "parameters-not-moved")
 
 
 def _explain_frozen(got_p, start, want, w_shapes, b_shapes, first_p=None) -> None:
