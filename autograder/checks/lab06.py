@@ -917,6 +917,21 @@ _FORWARD_HINT = ("W_h is (n_h, n_x) and W_y is (n_y, n_h), the biases are column
                  "every row)")
 
 
+def _explain_ones_column(got, want, shape, label) -> None:
+    """An output with one column too many: the expected array with a column of ones added (first or last), as the
+    bias trick [X | 1] builds it: the augmented array was stored instead of the array itself."""
+    g = np.asarray(got) if isinstance(got, np.ndarray) else None
+    if g is None or g.ndim != 2 or g.shape != (shape[0], shape[1] + 1):
+        return
+    with np.errstate(all="ignore"):
+        for ones, rest, where in ((g[:, -1], g[:, :-1], "last"), (g[:, 0], g[:, 1:], "first")):
+            if np.all(ones == 1) and _near(rest, want):
+                core.fail(f"{label}: expected shape {shape}, got {g.shape}: it is the expected array with a {where} "
+                          f"column of ones added (the bias trick [X | 1]): outputs stores the arrays themselves, "
+                          f"outputs['X'] = X as given; the biases are separate parameters here (b_h, b_y), added to "
+                          f"the products, X @ W_h.T + b_h.T", "outputs-bias-trick-column")
+
+
 def _outputs_match(outputs, expected):
     try:
         return all(_near(outputs[k], expected[k]) for k in OUTPUT_NAMES)
@@ -1288,6 +1303,7 @@ def _forward(fn, softmax=None):
         _explain_bias_after_activation(outputs, params, X, exp, f"forward (N={N}, n_x={nx}, n_h={nh}, n_y={ny})")
         for k in OUTPUT_NAMES:
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
+            _explain_ones_column(outputs[k], exp[k], shape[k], label)
             if k == "yhat" and _near(outputs["ytilde"], exp["ytilde"]):
                 for src in ("htilde", "h"):
                     if _near(outputs[k], oracle_softmax(exp[src])) and shape[src] != shape[k]:

@@ -1631,3 +1631,10 @@ MUTANTS += [
            new='        "by": np.zeros((ny, 1)),\n    }\n    if nh == ny:\n        params["by"] = params["bh"]\n    if False: {\n',
            expect="share memory"),
 ]
+MUTANTS += [
+    Mutant("g06-05 forward stores the bias-augmented input [X | 1] as outputs['X'] (CS231n bias trick leaking out)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n',
+           new='    X = np.hstack([X, np.ones((len(X), 1))])\n'
+               '    Htilde = X @ np.hstack([params["Wh"], params["bh"]]).T\n',
+           expect="bias trick"),
+]
