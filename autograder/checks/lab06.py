@@ -1701,13 +1701,24 @@ def _forward_large_scores(fn, softmax_fn, r) -> None:
     softmax cell only."""
     params, X, exp_yhat, exp = _large_weights(r, "Wy")
     big = float(np.abs(exp["ytilde"]).max())
-    name = f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)"
+    _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp,
+                         f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)")
+    # every score far below 0 (b_y = -1000): exp of the unshifted scores underflows to 0 / 0
+    params = _params(r, 3, 6, 4)
+    params["by"] = params["by"] - 1000.0
+    X = r.normal(size=(5, 3))
+    exp_yhat, exp = oracle_forward(params, X)
+    _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp,
+                         f"forward(params, X {X.shape}) with every score ytilde near -1000 (b_y = -1000)")
+
+
+def _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp, name) -> None:
     own = _own_softmax_outputs(softmax_fn, exp) if softmax_fn is not None else None
-    if softmax_fn is not None and own is None:
+    if softmax_fn is not None and (own is None or not np.all(np.isfinite(np.asarray(own[0], dtype=_f64)))):
         return      # their softmax is what overflows here: the softmax cell pays for it
     why = (f"{name} is not numerically stable: yhat must be softmax(Ytilde) computed with your softmax "
            f"(which subtracts each row's maximum), not an exp(Ytilde) / sum written again inside forward, "
-           f"which overflows")
+           f"which overflows on large scores and gives 0 / 0 when every score is far below 0")
     try:
         got = core.call(fn, params, X, name=name)
     except core.CheckFailure as exc:

@@ -1638,3 +1638,11 @@ MUTANTS += [
                '    Htilde = X @ np.hstack([params["Wh"], params["bh"]]).T\n',
            expect="bias trick"),
 ]
+MUTANTS += [
+    Mutant("m18g: forward writes its own softmax, shifted only when the scores are large (every score near -1000 "
+           "gives 0/0)",
+           old='    Yhat = softmax(Ytilde)\n',
+           new='    E = np.exp(Ytilde - Ytilde.max(axis=1, keepdims=True)) if Ytilde.max() > 500 else np.exp(Ytilde)\n'
+               '    Yhat = E / E.sum(axis=1, keepdims=True)\n',
+           expect="far below 0"),
+]
