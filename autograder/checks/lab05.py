@@ -1931,8 +1931,8 @@ def _explain_exp_base(Value) -> None:
             return
         bases.append(math.exp(math.log(out) / a))
     b = bases[0]
-    if abs(bases[1] - b) > 1e-9 * b or abs(b - math.e) <= 1e-12:
-        return
+    if abs(bases[1] - b) > 1e-9 * b or abs(b - math.e) <= 1e-12 or abs(b - 1 / math.e) <= 1e-9:
+        return      # 1/e: exp(-a), the one-change search names it
     fail(f"the value of a.exp() is b ** a with b = {b:.10g} (the same b at a = 1.7 and a = -2.3): your exp uses base "
          f"{b:.6g}, not e = {math.e:.10g}: use math.exp(self.data) (a written-out constant such as 2.718 ** a is off by "
          f"a relative error that grows with |a|)", "exp-wrong-base")
@@ -3349,10 +3349,11 @@ def _call_keeps_parameters(n, w: list, b, name: str) -> None:
                 held = f" (the new self.b holds {float(now_b.data):.4g})"
             except Exception:   # a probe that fails says nothing
                 held = ""
-        fail(f"{name}: the call replaced {', '.join(which)}{held}: after n(x), the neuron holds a new Value where its "
-             f"parameter was, so the bias or weight parameters() gave the optimiser is no longer the one the output "
-             f"depends on, and it never learns: __call__ replaced the parameter (self.b = Value(...) inside "
-             f"__call__); create the parameters once, in __init__, and only read them in __call__",
+        fail(f"{name}: the call changed the neuron: it replaced {', '.join(which)}{held}: after n(x), the neuron "
+             f"holds a new Value where its parameter was, so the bias or weight parameters() gave the optimiser is no "
+             f"longer the one the output depends on, and it never learns: __call__ rebinds the parameter "
+             f"(self.b = Value(...), or self.b = self.b + w[i] * x[i] accumulating into it, inside __call__); create "
+             f"the parameters once, in __init__, and only read them in __call__ (compute z in a local variable)",
              "neuron-call-replaces-parameters")
 
 
@@ -5561,8 +5562,10 @@ def _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat) -> None:
         return
     k = int(np.flatnonzero(still)[np.argmax(np.abs(g[still]))])
     small = float(np.abs(g[still]).max()) < float(np.abs(g[~still & (g != 0)]).min(initial=np.inf))
+    if not small or 2 * int(still.sum()) > len(g):
+        return      # whole layers or most parameters left: the frozen-parameter messages say which
     why = (f" (the parameters left are exactly those with the smallest gradients, all |grad| <= "
-           f"{float(np.abs(g[still]).max()):.3g}: a threshold on the gradient's size skips them)") if small else ""
+           f"{float(np.abs(g[still]).max()):.3g}: a threshold on the gradient's size skips them)")
     fail(f"train_step's first step: {int(still.sum())} of {len(g)} parameters did not move (one of them did not move although its grad was "
          f"{g[k]:.3g}), while every other one moved by exactly "
          f"-lr * grad{why}: every parameter takes the step p.data -= lr * p.grad, however small its gradient",
