@@ -917,6 +917,22 @@ _FORWARD_HINT = ("W_h is (n_h, n_x) and W_y is (n_y, n_h), the biases are column
                  "every row)")
 
 
+def _explain_batch_standardised(h, ht, label) -> None:
+    """h is tanh of htilde standardised over the batch, column by column ((htilde - mean) / std over the rows, a
+    batch normalisation): each row's h then depends on the other rows of the batch."""
+    if h.shape != ht.shape or h.shape[0] < 2:
+        return
+    with np.errstate(all="ignore"):
+        std = ht.std(axis=0)
+        cand = [np.tanh((ht - ht.mean(axis=0)) / (std + eps)) for eps in (0.0, 1e-8, 1e-5, 1e-3)] + \
+               [np.tanh((ht - ht.mean(axis=0)) / np.sqrt(std ** 2 + eps)) for eps in (1e-8, 1e-5, 1e-3)]
+    if any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in cand):
+        core.fail(f"{label} is tanh of htilde standardised over the batch ((htilde - its mean over the rows) / its "
+                  f"standard deviation, a batch normalisation): each sample's h then depends on the other samples of "
+                  f"the batch; the network of the practical has no normalisation: H = np.tanh(Htilde)",
+                  "hidden-batch-standardised")
+
+
 def _explain_ones_column(got, want, shape, label) -> None:
     """An output with one column too many: the expected array with a column of ones added (first or last), as the
     bias trick [X | 1] builds it: the augmented array was stored instead of the array itself."""
@@ -1326,6 +1342,7 @@ def _forward(fn, softmax=None):
                 if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
                         _gives(outputs[k], f, k) for f in wrong.values()):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
+                    _explain_batch_standardised(h, ht, label)
                     i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
                     core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
                               f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "

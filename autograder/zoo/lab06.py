@@ -1646,3 +1646,10 @@ MUTANTS += [
                '    Yhat = E / E.sum(axis=1, keepdims=True)\n',
            expect="far below 0"),
 ]
+MUTANTS += [
+    Mutant("g06-03 forward batch-normalises the hidden pre-activations (standardised over the batch: depends on the "
+           "other rows)",
+           old="    H = np.tanh(Htilde)\n",
+           new="    H = np.tanh((Htilde - Htilde.mean(axis=0)) / (Htilde.std(axis=0) + 1e-5))\n",
+           expect="standardised over the batch"),
+]
