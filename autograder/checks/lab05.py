@@ -1893,7 +1893,12 @@ def exp_log(Value) -> None:
            diagnose_local={"exp derivative is exp(a) (out.data), not a": lambda a: (a,),
                            "exp applied twice in the derivative: out.data is already exp(a), so the derivative "
                            "is out.data, not exp(out.data)": lambda a: (math.exp(math.exp(a)),)})
-    _unary(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate, **exp_kw)
+    try:
+        _unary(Value, "exp", math.exp, lambda a: (math.exp(a),), exp_moderate, **exp_kw)
+    except core.CheckFailure as exc:
+        if not _unimplemented(exc):
+            _explain_exp_base(Value)
+        raise
     log_moderate = [float(r.uniform(0.2, 3)) for _ in range(3)]
     log_kw = dict(diagnose_value={"log10 instead of the natural logarithm math.log": math.log10},
                   diagnose_local={"log derivative is 1/a (the input), not 1/log(a)":
@@ -1911,6 +1916,26 @@ def exp_log(Value) -> None:
         small = []      # a float32 engine: its finite differences near 0 are too coarse to judge a gradient there
     _wide_inputs(Value, "log", math.log, lambda a: (1 / a,), log_moderate,
                  small + [float(wide.uniform(1e5, 1e7))], log_kw, "log-wide-input")
+
+
+def _explain_exp_base(Value) -> None:
+    """a.exp() is wrong: when its values at two inputs of both signs are powers b ** a of one base b (fitted as
+    exp(log(out) / a), the same b on both), the exponential uses another base than e (2.718 written for e)."""
+    bases = []
+    for a in (1.7, -2.3):
+        try:
+            out = float(_new(Value, a).exp().data)
+        except Exception:   # a probe that fails says nothing
+            return
+        if not out > 0:
+            return
+        bases.append(math.exp(math.log(out) / a))
+    b = bases[0]
+    if abs(bases[1] - b) > 1e-9 * b or abs(b - math.e) <= 1e-12 or abs(b - 1 / math.e) <= 1e-9:
+        return      # 1/e: exp(-a), the one-change search names it
+    fail(f"the value of a.exp() is b ** a with b = {b:.10g} (the same b at a = 1.7 and a = -2.3): your exp uses base "
+         f"{b:.6g}, not e = {math.e:.10g}: use math.exp(self.data) (a written-out constant such as 2.718 ** a is off by "
+         f"a relative error that grows with |a|)", "exp-wrong-base")
 
 
 def relu(Value) -> None:
@@ -3212,6 +3237,7 @@ def neuron(Neuron, Value) -> None:
             # their + or * raises on two Values (judged in that operation's cell): the parameters only
             _expect_same_params(_param_list(n, "Neuron", Value), w + [b], "Neuron", [b])
             continue
+        _call_keeps_parameters(n, w, b, name)
         got = _data(out, Value, name)
         want = float(_act(act, np.array(z)))
         if not core.close(got, want, _RTOL, _ATOL):
@@ -3304,6 +3330,31 @@ def neuron(Neuron, Value) -> None:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
     _expect_call_keeps_neuron(Neuron, 3, "tanh")      # the cases set the parameters before each call: a call that
     #                                                   changes them shows only on a second call
+
+
+def _call_keeps_parameters(n, w: list, b, name: str) -> None:
+    """A call reads the neuron's parameters and binds no new ones: self.b and each self.w[i] after the call are the
+    very Values the neuron held before it (a bias re-created in __call__ is not the one parameters() gave the
+    optimiser, and it never learns)."""
+    try:
+        now_b, now_w = getattr(n, "b", None), list(getattr(n, "w", []))
+    except Exception:   # a probe that fails says nothing
+        return
+    which = (["self.b"] if id(now_b) != id(b) else []) + \
+        [f"self.w[{i}]" for i, (v, u) in enumerate(zip(now_w, w)) if id(v) != id(u)]
+    if which:
+        held = ""
+        if "self.b" in which:
+            try:
+                held = f" (the new self.b holds {float(now_b.data):.4g})"
+            except Exception:   # a probe that fails says nothing
+                held = ""
+        fail(f"{name}: the call changed the neuron: it replaced {', '.join(which)}{held}: after n(x), the neuron "
+             f"holds a new Value where its parameter was, so the bias or weight parameters() gave the optimiser is no "
+             f"longer the one the output depends on, and it never learns: __call__ rebinds the parameter "
+             f"(self.b = Value(...), or self.b = self.b + w[i] * x[i] accumulating into it, inside __call__); create "
+             f"the parameters once, in __init__, and only read them in __call__ (compute z in a local variable)",
+             "neuron-call-replaces-parameters")
 
 
 def _own_values_per_neuron(Neuron, n, w: list, b, nin: int, Value) -> None:
@@ -3528,6 +3579,23 @@ def _np_forward(Wn, bn, X, act="tanh", act_fn=None):
     return hs, zs
 
 
+def _same_error_on_one_number(model, x, exc: core.CheckFailure) -> bool:
+    """Does the first layer, given one number of x instead of the list, raise the very error the MLP raised?"""
+    try:
+        list(model.layers)[0](x[0])
+    except Exception as alone:
+        return f"raised {core.error_kind(alone)}: {alone}" in str(exc)
+    return False
+
+
+def _layers_chained(model, x):
+    """The student's own layers applied in turn, each to the whole list the previous one returned."""
+    h = list(x)
+    for layer in list(model.layers):
+        h = list(layer(h))
+    return h
+
+
 def _own_mlp(model, x):
     """The MLP's output as its own neurons compute it, layer by layer (data of the last layer)."""
     h = list(x)
@@ -3564,8 +3632,15 @@ def mlp(MLP, Layer, Value) -> None:
             if _unimplemented(exc):
                 raise
             why = ("fails on inputs that are Values" if _neuron_fails_on_values(MLP, Value) else
-                   "changes the caller's input list" if _neuron_changes_input(MLP) else None)
+                   "changes the caller's input list" if _neuron_changes_input(MLP) else
+                   _neuron_replaces_parameters(MLP))
             if why is None:
+                broken = _broken_operation(Value)
+                if broken is not None and core.judged_again(
+                        lambda: _mlp(MLP, Layer, Value), _documented_ops(Value),
+                        f"judged with the documented operations (+, *, tanh, relu) lent to your Value class in place "
+                        f"of yours: your {broken} fails its own cell"):
+                    return
                 raise
             # Their Neuron works on numbers but not on Values, or empties / changes the list it is given (the neuron
             # cell names it), and a hidden layer hands the next one Values, a Layer the same x to every neuron:
@@ -3577,6 +3652,88 @@ def mlp(MLP, Layer, Value) -> None:
                     raise core.CheckFailure(f"{again} (judged with the documented neuron, act(w . x + b), in place "
                                             f"of yours, which {why}: see its cell)",
                                             again.diagnosis) from None
+
+
+def _neuron_replaces_parameters(MLP) -> str | None:
+    """Does a call of the student's neuron rebind its parameters (self.b = Value(0) inside __call__: the bias the
+    model's parameters() listed is no longer the one the output depends on)?  The neuron cell names it."""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+        before = [id(p) for p in list(neuron.w) + [neuron.b]]
+        neuron([0.5, -0.25])
+        after = [id(p) for p in list(neuron.w) + [neuron.b]]
+    except Exception:   # a probe that fails says nothing
+        return None
+    return "replaces its parameters when called (a new Value bound to self.b or self.w)" if after != before else None
+
+
+#: The documented operations, lent to the student's Value class (run in the kernel) while a function built on them
+#: is judged: their own cells judge the student's operations.
+_OPS_LENT = '''
+def documented_ops(Value):
+    import math
+
+    def wrap(o):
+        return o if isinstance(o, Value) else Value(o)
+
+    def __add__(self, other):
+        other = wrap(other)
+        out = Value(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad += out.grad
+            other.grad += out.grad
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = wrap(other)
+        out = Value(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return __add__(self, other)
+
+    def __rmul__(self, other):
+        return __mul__(self, other)
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = Value(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - t ** 2) * out.grad
+        out._backward = _backward
+        return out
+
+    def relu(self):
+        out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
+
+        def _backward():
+            self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
+        out._backward = _backward
+        return out
+    return [__add__, __mul__, __radd__, __rmul__, tanh, relu]
+'''
+_OPS_NAMES = ["__add__", "__mul__", "__radd__", "__rmul__", "tanh", "relu"]
+
+
+@contextlib.contextmanager
+def _documented_ops(Value):
+    own = [core.gather([Value], name)[0] for name in _OPS_NAMES]
+    lent = core.kernel_functions(_OPS_LENT)["documented_ops"](Value)
+    for name, f in zip(_OPS_NAMES, list(lent)):
+        core.scatter([Value], name, [f])
+    try:
+        yield
+    finally:
+        for name, f in zip(_OPS_NAMES, own):
+            core.scatter([Value], name, [f])
 
 
 def _neuron_fails_on_values(MLP, Value) -> bool:
@@ -3712,6 +3869,7 @@ def _mlp(MLP, Layer, Value) -> None:
             raise      # else their neuron fails on this input too: judged in the neuron's cell
     else:
         _layer_outputs_per_neuron(layer, out, [float(v) for v in xv], Value)
+        _wide_layer_order(Layer, [float(v) for v in xv], Value)
         _layer_feeds_whole_input(layer, out, [float(v) for v in xv], Value, Layer)
         _layer_called_again(layer, out, [float(v) for v in xv], Value, MLP)
     single = core.call(Layer, 2, 1, act="tanh", rng=np.random.default_rng(1), name="Layer(2, 1)")
@@ -3740,6 +3898,12 @@ def _mlp(MLP, Layer, Value) -> None:
                      f"a hidden layer here has width 1, and the next layer was given a single Value instead of the "
                      f"list of 1 Value it iterates over (the `x[0] if len(x) == 1` unwrap inside the loop over the "
                      f"layers?); unwrap only the last layer's output, after the loop", "mlp-unwraps-hidden-layer")
+            if not _unimplemented(exc) and " raised " in str(exc) and not _fails(lambda: _layers_chained(model, x)) \
+                    and _same_error_on_one_number(model, x, exc):
+                fail(f"{exc}. Your own layers, each given the whole list of the previous layer's outputs (the input x "
+                     f"for the first), run without error: the MLP does not hand each layer the whole list (a map or a "
+                     f"loop over the elements of x calls a layer on one number at a time): each layer must receive "
+                     f"the whole list x, x = layer(x)", "mlp-layer-not-given-list")
             if _unimplemented(exc) or not _fails(lambda: _own_mlp(model, x)):
                 raise
             # their own neurons fail on plain numbers too (judged in the neuron's or an operation's
@@ -3900,7 +4064,7 @@ def _neuron_keeps_state(neurons: list, x: list) -> bool:
         return False
 
 
-def _layer_outputs_per_neuron(layer, out: list, x: list, Value) -> None:
+def _layer_outputs_per_neuron(layer, out: list, x: list, Value, name: str = "Layer(3, 2)(x)") -> None:
     """Property (docstring: x -> list of nout Values, one per neuron): output i of Layer(3, 2)(x) is what
     self.neurons[i] gives on x.  Outputs that are the neurons' own values in another order are named (reversed,
     sorted, ...); other values are the cases' to judge (the neurons' own values are the neuron cell's)."""
@@ -3909,7 +4073,7 @@ def _layer_outputs_per_neuron(layer, out: list, x: list, Value) -> None:
         if _neuron_keeps_state(neurons, x):
             return      # the neuron cell's mistake
         want = [float(n(list(x)).data) for n in neurons]
-        got = [float(_data(o, Value, "Layer(3, 2)(x)")) for o in out]
+        got = [float(_data(o, Value, name)) for o in out]
     except Exception:   # a probe that fails says nothing: the cases judge the values
         return
     if len(got) != len(want) or core.close(np.array(got), np.array(want), 1e-9, 1e-12):
@@ -3920,10 +4084,23 @@ def _layer_outputs_per_neuron(layer, out: list, x: list, Value) -> None:
         if not hits:
             return
         order.append(hits[0])
-    fail(f"Layer(3, 2)(x) returns its neurons' outputs in another order: output i must be self.neurons[i](x), but "
+    fail(f"{name} returns its neurons' outputs in another order: output i must be self.neurons[i](x), but "
          f"your outputs are those of neurons {order} (values [" + ", ".join(f"{v:.6g}" for v in got) + "], the "
          "neurons in order give [" + ", ".join(f"{v:.6g}" for v in want) + "]): keep the order of self.neurons, "
          "[neuron(x) for neuron in self.neurons] (no reversed(...), [::-1] or sorting)", "layer-outputs-order")
+
+
+def _wide_layer_order(Layer, x: list, Value) -> None:
+    """The order question asked of a wider Layer(3, 7) too: an order that two neurons keep by chance (a set of the
+    neurons, iterated in hash order) shows with seven."""
+    try:
+        wide = core.call(Layer, 3, 7, act="tanh", rng=np.random.default_rng(4), name="Layer(3, 7)")
+        out = wide(list(x))
+        if not isinstance(out, list) or len(out) != 7:
+            return
+    except Exception:   # a probe that fails says nothing: the cases judge the Layer
+        return
+    _layer_outputs_per_neuron(wide, out, x, Value, name="Layer(3, 7)(x)")
 
 
 def _layer_called_again(layer, out: list, x: list, Value, MLP) -> None:
@@ -4457,8 +4634,11 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      f"define{' (a Neuron or a Layer has no self.layers either)' if missing_attr.group(1) == 'layers' else ''}; zero_grad belongs to "
                      f"every Module, so reset through the method each subclass defines: for p in self.parameters(): "
                      f"p.grad = 0.0", "zero-grad-reads-attribute")
-            if missing_attr and mock.asked and _zero_grad_on_values(method, Value, data, before):
-                return           # it reads an attribute of a Value our stand-in lacks: judged on real Values
+            if mock.asked and "not implemented" not in str(exc) and \
+                    _zero_grad_on_values(method, Value, data, before):
+                # it raised on our stand-in parameters (an attribute, a method, Value's own __init__ re-run: the
+                # docstring's parameters are Values): judged on real Values of the student's class
+                return
             if "not implemented" not in str(exc):
                 raise
             method = None        # implemented in MLP instead? judged on a real MLP below
@@ -5000,7 +5180,9 @@ def train_step(train_step, MLP, Value, mse_loss=None) -> None:
                         "judged with the documented backward() (reverse topological order, each _backward once) in "
                         "place of yours: see the backward cells"):
                     return
-                raise
+                why = _model_forward_differs(MLP)
+                if why is None:
+                    raise
             # Their model's call changes the model or its input (the neuron / mlp cells name it): train_step is
             # judged with the documented call, layer by layer act(w . x + b), lent to their MLP class.
             if not core.judged_again(lambda: _train_step(train_step, MLP, Value, mse_loss), _documented_mlp_call(MLP),
@@ -5044,8 +5226,11 @@ def _model_call_impure(MLP) -> str | None:
     try:
         model = MLP(3, [4, 4, 1], rng=np.random.default_rng(1))
         x = [0.5, -0.25, 1.0]
-        before = [float(p.data) for p in list(model.parameters())]
+        held = list(model.parameters())
+        before = [float(p.data) for p in held]
         first = model(x)
+        if [id(p) for p in list(model.parameters())] != [id(p) for p in held]:
+            return "replaces its parameters when called (a new Value bound to self.b or self.w in __call__)"
         if len(x) != 3 or not all(_is_number(v) for v in x) or [float(v) for v in x] != [0.5, -0.25, 1.0]:
             return "changes the caller's list x"
         after = [float(p.data) for p in list(model.parameters())]
@@ -5059,6 +5244,24 @@ def _model_call_impure(MLP) -> str | None:
     if outs != again:
         return "gives another output when called twice on the same x (the call changes the model)"
     return None
+
+
+def _model_forward_differs(MLP) -> str | None:
+    """Does the student's model(x) give other outputs than the documented forward (x = layer(x), each neuron
+    act(w . x + b), in neuron order) computed on the same model with the student's own operations?  The neuron and
+    mlp cells name what differs (a Layer in another order, a neuron formula)."""
+    try:
+        model = MLP(3, [4, 4, 2], rng=np.random.default_rng(1))
+        x = [0.5, -0.25, 1.0]
+        out = model(list(x))
+        got = [float(v.data) for v in (out if isinstance(out, list) else [out])]
+        doc = _documented_mlp(model, list(x))
+        want = [float(v.data) for v in (doc if isinstance(doc, list) else [doc])]
+    except Exception:   # a probe that fails says nothing
+        return None
+    if len(got) == len(want) and core.close(np.array(got), np.array(want), 1e-9, 1e-12):
+        return None
+    return "gives other outputs than that on the same parameters"
 
 
 def _documented_mlp(model, x):
@@ -5150,15 +5353,16 @@ def _new_batch_each_call(train_step, MLP, Value, r) -> None:
     its own batch from where the first left the parameters (no state between calls: nothing kept on the model or
     in a global is read again).  Confirmed against the same second call on a fresh model set to those
     parameters, which must give the oracle's step (else the step itself is wrong: named by the cases)."""
-    lr = 0.05
+    lr1, lr = 0.05, 0.13      # another learning rate for the second call: an lr read once is state too
     batches = [(r.normal(size=(n, 3)), np.tanh(r.normal(size=n)) * s) for n, s in ((4, 1.0), (3, -1.0))]
     model, Ws, bs = _model_for_train(MLP, Value)
     Wn, bn = _set_random(Ws, bs, r)
     (X1, y1), (X2, y2) = batches
     name = (f"train_step(model, xs, ys, lr={lr:g}) called a second time on the same model with a new batch "
-            f"({len(X2)} samples, other targets; the first call's batch had {len(X1)})")
-    _run(lambda: train_step(model, X1.tolist(), y1.tolist(), lr), name.replace("a second time", "a first time"))
-    _, W1, b1 = _np_train(Wn, bn, X1, y1, lr, 1)
+            f"({len(X2)} samples, other targets; the first call's batch had {len(X1)}, and lr={lr1:g})")
+    _run(lambda: train_step(model, X1.tolist(), y1.tolist(), lr1),
+         f"train_step(model, xs, ys, lr={lr1:g}) called a first time on a model")
+    _, W1, b1 = _np_train(Wn, bn, X1, y1, lr1, 1)
     if not core.close(_flat_values(Ws, bs), np.concatenate([a.ravel() for a in W1 + b1]), 1e-5, 1e-8):
         return       # the first step is judged by the cases
     raised = None
@@ -5178,6 +5382,14 @@ def _new_batch_each_call(train_step, MLP, Value, r) -> None:
         return
     if not core.close(_flat_values(Wf, bf), want, 1e-5, 1e-8):
         return
+    if raised is None:
+        _, W2o, b2o = _np_train(W1, b1, X2, y2, lr1, 1)
+        if core.close(_flat_values(Ws, bs), np.concatenate([a.ravel() for a in W2o + b2o]), 1e-5, 1e-8):
+            fail(f"{name}: it did the step of this batch with the FIRST call's learning rate lr={lr1:g}, not its own "
+                 f"lr={lr:g} (a fresh model holding the same parameters takes the right step): the lr is kept "
+                 f"between calls (stored on the model, model.lr, in a global or a default argument the first time): "
+                 f"state from an earlier call; every call steps with the lr it is given, p.data -= lr * p.grad",
+                 "lr-kept-between-calls")
     what = f"raised ({str(raised).split(':', 1)[-1].strip()[:160]})" if raised is not None else "did not do this batch's step"
     fail(f"{name}: it {what}, while the same call on a fresh model holding the same parameters does the right step: "
          f"train_step keeps something from its previous call (targets, predictions or a loss stored on the model, "
@@ -5268,6 +5480,7 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
+        _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs), path)
     return model, got
 
@@ -5332,6 +5545,31 @@ def _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr) -> None:
     fail(f"train_step: the step does not scale with lr: lr={lr:g} and lr={3 * lr:g} move the parameters by exactly "
          f"the same amount{seen}: use the lr argument, p.data -= lr * p.grad (a learning rate written into the "
          f"function?)", "step-ignores-lr")
+
+
+def _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat) -> None:
+    """The first step from known parameters: every parameter moved by exactly -lr * its gradient except some that
+    did not move at all although their gradient is not 0.  Which ones, with their gradients; a threshold on the
+    gradient's size is said when the unmoved ones are exactly those with the smallest |grad|."""
+    start = flat(Wn, bn)
+    _, gW, gb = _np_mlp_grads(Wn, bn, X, y)
+    g = flat(gW, gb)
+    if first_p is None or first_p.shape != start.shape:
+        return
+    step = first_p - start
+    still = (step == 0) & (g != 0)
+    if not still.any() or still.all() or not core.close(step[~still], -lr * g[~still], 1e-6, 1e-10):
+        return
+    k = int(np.flatnonzero(still)[np.argmax(np.abs(g[still]))])
+    small = float(np.abs(g[still]).max()) < float(np.abs(g[~still & (g != 0)]).min(initial=np.inf))
+    if not small or 2 * int(still.sum()) > len(g):
+        return      # whole layers or most parameters left: the frozen-parameter messages say which
+    why = (f" (the parameters left are exactly those with the smallest gradients, all |grad| <= "
+           f"{float(np.abs(g[still]).max()):.3g}: a threshold on the gradient's size skips them)")
+    fail(f"train_step's first step: {int(still.sum())} of {len(g)} parameters did not move (one of them did not move although its grad was "
+         f"{g[k]:.3g}), while every other one moved by exactly "
+         f"-lr * grad{why}: every parameter takes the step p.data -= lr * p.grad, however small its gradient",
+         "parameters-not-moved")
 
 
 def _explain_frozen(got_p, start, want, w_shapes, b_shapes, first_p=None) -> None:

@@ -411,11 +411,33 @@ def _call_softmax(fn, Z, name):
                       f"for the whole batch; subtract each row's *own* maximum (axis=1, keepdims=True), so that "
                       f"each row keeps an exp(0) = 1", "softmax-underflow")
         row = np.array2string(np.asarray(Z[alone], dtype=_f64), precision=4, separator=", ")
+        _explain_shift_skipped(fn, name, warned, row)
         core.fail(f"{name} is not numerically stable: numpy warned '{warned}', and the row {row} alone (a batch "
                   f"of one, where a whole-batch maximum would be the row's own) gives it too: the number subtracted "
                   f"from a row is not that row's maximum (its largest |z|, or its -z, is larger, so every exp "
                   f"underflows to 0 and the row becomes 0/0); subtract exactly Z.max(axis=1, keepdims=True), so "
                   f"that each row keeps an exp(0) = 1", "softmax-row-shift-too-large")
+
+
+def _explain_shift_skipped(fn, name, warned, row) -> None:
+    """A row alone gave 0/0.  Rows of scores near -400 and +400 (exp of the unshifted scores is still a float64
+    there, a shift by the largest |z| is not) are right, and the failing rows' scores are all below -745 (the
+    unshifted exp underflows): the exps are of the scores as they are: no shift, or a shift made only for some
+    scores (an if on their size)."""
+    r = core.rng("lab06.softmax-shift-skipped")
+    for centre in (-400.0, 400.0):
+        Z = centre + r.normal(size=(2, 3))
+        try:
+            got = _call(fn, Z.copy(), name="softmax of moderate scores")
+        except core.CheckFailure:
+            return
+        if not _near(got, oracle_softmax(Z)):
+            return
+    core.fail(f"{name} is not numerically stable: numpy warned '{warned}': the row {row} alone gives 0/0: every exp "
+              f"of its scores underflowed to 0, while rows of scores near -400 and +400 are right: the exps are of "
+              f"the scores as they are, the row maximum is not subtracted here (a shift made only when the scores "
+              f"are large, or none): subtract each row's maximum always, E = np.exp(Z - Z.max(axis=1, "
+              f"keepdims=True)), so that every row keeps an exp(0) = 1", "softmax-shift-not-always")
 
 
 def _row_alone_unstable(fn, Z):
@@ -629,6 +651,8 @@ def _softmax_inputs() -> list:
         (None, np.array([[1000.0, 1001.0, 999.0], [-1000.0, -1001.0, -1002.0]])),
         (None, np.array([[1000.0, -1000.0, 998.0], [-999.0, -1000.0, 1000.0]], dtype=np.float32)),
         ("a batch of one sample with huge scores", np.array([[1001.0, 999.0, 1000.0]])),
+        # every score far below 0 (no large one): exp of the unshifted scores underflows to 0/0
+        ("scores all far below 0", np.array([[-1000.0, -1001.0, -999.0], [-1002.0, -1000.5, -1003.0]])),
     ]
 
 
@@ -750,6 +774,7 @@ def init_params(fn):
             if np.any(got[k] != 0):
                 core.fail(f"init_params: the biases must be initialised to zero (params['{k}'] is not)",
                           "bias-not-zero")
+    _init_own_memory(fn, seed)
     # Two different generators give different weights: the draws come from the rng argument.
     a = _call(fn, 3, 4, 2, np.random.default_rng(seed), name="init_params(3, 4, 2, rng)")
     moved = _init_not_reproducible(fn, seed)
@@ -814,6 +839,33 @@ def init_params(fn):
                       f"beyond 2 standard deviations, 4.6 % expected): {_tails_story(w, tail)}", "weights-not-gaussian")
 
 
+#: The check's driver, run in the kernel (memory is only shared there): the pairs of parameters one call of init
+#: returned that share memory.
+_INIT_SHARED = """
+def init_shared(fn, nx, nh, ny, seed):
+    import numpy as np
+    p = fn(nx, nh, ny, np.random.default_rng(seed))
+    ks = ["Wh", "bh", "Wy", "by"]
+    return [(a, b) for i, a in enumerate(ks) for b in ks[i + 1:] if np.shares_memory(p[a], p[b])]
+"""
+
+
+def _init_own_memory(fn, seed) -> None:
+    """Every parameter init returns is an array of its own: two that share memory (a view into one buffer, one
+    array under two keys) move together at every in-place step.  Asked on sizes where n_h != n_y and n_h == n_y."""
+    for nx, nh, ny in ((3, 4, 2), (2, 3, 3)):
+        try:
+            pairs = core.kernel_functions(_INIT_SHARED)["init_shared"](fn, nx, nh, ny, seed)
+        except Exception:
+            return                   # a call that raises is named by the cases
+        if pairs:
+            said = "; ".join(f"params[{a!r}] and params[{b!r}]" for a, b in pairs)
+            core.fail(f"init_params({nx}, {nh}, {ny}, rng): {said} share memory (np.shares_memory is True): one is a "
+                      f"view into the other's buffer (or the same array under two keys), so an in-place step on one "
+                      f"moves the other; every parameter must be an array of its own (np.zeros((n_h, 1)), "
+                      f"np.zeros((n_y, 1)), one draw per weight matrix)", "params-share-memory")
+
+
 def _expect_independent_units(W: np.ndarray, k: str) -> None:
     """Symmetry breaking: each row of a weight matrix is one unit's weights (columns: its inputs). Rows (or columns)
     that repeat, or that move together, are units that start equal and receive equal gradients: they stay
@@ -863,6 +915,37 @@ def _tails_story(w: np.ndarray, tail: float) -> str:
 _FORWARD_HINT = ("W_h is (n_h, n_x) and W_y is (n_y, n_h), the biases are columns: in the batched form "
                  "H~ = X W_h^T + b_h^T and Y~ = H W_y^T + b_y^T (add the transposed bias, a row (1, n), to "
                  "every row)")
+
+
+def _explain_batch_standardised(h, ht, label) -> None:
+    """h is tanh of htilde standardised over the batch, column by column ((htilde - mean) / std over the rows, a
+    batch normalisation): each row's h then depends on the other rows of the batch."""
+    if h.shape != ht.shape or h.shape[0] < 2:
+        return
+    with np.errstate(all="ignore"):
+        std = ht.std(axis=0)
+        cand = [np.tanh((ht - ht.mean(axis=0)) / (std + eps)) for eps in (0.0, 1e-8, 1e-5, 1e-3)] + \
+               [np.tanh((ht - ht.mean(axis=0)) / np.sqrt(std ** 2 + eps)) for eps in (1e-8, 1e-5, 1e-3)]
+    if any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in cand):
+        core.fail(f"{label} is tanh of htilde standardised over the batch ((htilde - its mean over the rows) / its "
+                  f"standard deviation, a batch normalisation): each sample's h then depends on the other samples of "
+                  f"the batch; the network of the practical has no normalisation: H = np.tanh(Htilde)",
+                  "hidden-batch-standardised")
+
+
+def _explain_ones_column(got, want, shape, label) -> None:
+    """An output with one column too many: the expected array with a column of ones added (first or last), as the
+    bias trick [X | 1] builds it: the augmented array was stored instead of the array itself."""
+    g = np.asarray(got) if isinstance(got, np.ndarray) else None
+    if g is None or g.ndim != 2 or g.shape != (shape[0], shape[1] + 1):
+        return
+    with np.errstate(all="ignore"):
+        for ones, rest, where in ((g[:, -1], g[:, :-1], "last"), (g[:, 0], g[:, 1:], "first")):
+            if np.all(ones == 1) and _near(rest, want):
+                core.fail(f"{label}: expected shape {shape}, got {g.shape}: it is the expected array with a {where} "
+                          f"column of ones added (the bias trick [X | 1]): outputs stores the arrays themselves, "
+                          f"outputs['X'] = X as given; the biases are separate parameters here (b_h, b_y), added to "
+                          f"the products, X @ W_h.T + b_h.T", "outputs-bias-trick-column")
 
 
 def _outputs_match(outputs, expected):
@@ -1236,6 +1319,7 @@ def _forward(fn, softmax=None):
         _explain_bias_after_activation(outputs, params, X, exp, f"forward (N={N}, n_x={nx}, n_h={nh}, n_y={ny})")
         for k in OUTPUT_NAMES:
             label = f"forward: outputs['{k}'] (N={N}, n_x={nx}, n_h={nh}, n_y={ny})"
+            _explain_ones_column(outputs[k], exp[k], shape[k], label)
             if k == "yhat" and _near(outputs["ytilde"], exp["ytilde"]):
                 for src in ("htilde", "h"):
                     if _near(outputs[k], oracle_softmax(exp[src])) and shape[src] != shape[k]:
@@ -1258,6 +1342,7 @@ def _forward(fn, softmax=None):
                 if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
                         _gives(outputs[k], f, k) for f in wrong.values()):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
+                    _explain_batch_standardised(h, ht, label)
                     i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
                     core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
                               f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "
@@ -1633,13 +1718,24 @@ def _forward_large_scores(fn, softmax_fn, r) -> None:
     softmax cell only."""
     params, X, exp_yhat, exp = _large_weights(r, "Wy")
     big = float(np.abs(exp["ytilde"]).max())
-    name = f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)"
+    _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp,
+                         f"forward(params, X {X.shape}) with scores |ytilde| up to {big:.0f} (a large W_y)")
+    # every score far below 0 (b_y = -1000): exp of the unshifted scores underflows to 0 / 0
+    params = _params(r, 3, 6, 4)
+    params["by"] = params["by"] - 1000.0
+    X = r.normal(size=(5, 3))
+    exp_yhat, exp = oracle_forward(params, X)
+    _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp,
+                         f"forward(params, X {X.shape}) with every score ytilde near -1000 (b_y = -1000)")
+
+
+def _forward_scores_case(fn, softmax_fn, params, X, exp_yhat, exp, name) -> None:
     own = _own_softmax_outputs(softmax_fn, exp) if softmax_fn is not None else None
-    if softmax_fn is not None and own is None:
+    if softmax_fn is not None and (own is None or not np.all(np.isfinite(np.asarray(own[0], dtype=_f64)))):
         return      # their softmax is what overflows here: the softmax cell pays for it
     why = (f"{name} is not numerically stable: yhat must be softmax(Ytilde) computed with your softmax "
            f"(which subtracts each row's maximum), not an exp(Ytilde) / sum written again inside forward, "
-           f"which overflows")
+           f"which overflows on large scores and gives 0 / 0 when every score is far below 0")
     try:
         got = core.call(fn, params, X, name=name)
     except core.CheckFailure as exc:
@@ -3475,6 +3571,60 @@ def sgd(fn):
     _sgd_zero_entries(fn)
     _sgd_non_contiguous(fn, r)
     _sgd_in_place(fn, r)
+    _sgd_same_dict_twice(fn)
+
+
+#: The check's driver, run in the kernel: steps on ONE dict, as a training loop makes them (params = sgd(params,
+#: grads, eta)): after each call the dict's keys and the step each parameter took.
+_SGD_TWICE = """
+def sgd_twice(fn, params, steps):
+    import numpy as np
+    seen = []
+    for grads, eta in steps:
+        before = {k: np.array(v) for k, v in params.items()}
+        got = fn(params, grads, eta)
+        if isinstance(got, dict):
+            params = got
+        seen.append((sorted(str(k) for k in params),
+                     {k: np.array(params[k], dtype=float) - before[k] for k in before
+                      if k in params and np.shape(params[k]) == before[k].shape}))
+    return seen
+"""
+
+
+def _sgd_same_dict_twice(fn) -> None:
+    """State kept between calls in the params dict itself: three steps on ONE dict with other etas and gradients.
+    After each, params holds exactly its parameters (a step counter or a velocity stored under a new key is trained
+    by every loop that steps each entry, and is no parameter), and each step is exactly -eta * grads[k] of its own
+    call (a learning rate decayed by a counter, a momentum, an eta kept from the first call).  Only a function that
+    passed its cases (single calls on fresh dicts) gets here."""
+    r = np.random.default_rng(21)
+    nx, nh, ny = 3, 4, 2
+    params = _params(r, nx, nh, ny)
+    steps = [(_params(r, nx, nh, ny, scale=1.0), eta) for eta in (0.2, 0.05, 0.7)]
+    try:
+        seen = core.kernel_functions(_SGD_TWICE)["sgd_twice"](fn, _copy_dict(params), steps)
+    except Exception:
+        return                       # a call that raises on these inputs is named by the cases
+    for i, ((keys, moved), (grads, eta)) in enumerate(zip(seen, steps)):
+        call = f"sgd(params, grads, eta={eta}), call {i + 1} of {len(steps)} on the same params dict (n_x={nx}, " \
+               f"n_h={nh}, n_y={ny})"
+        extra = [k for k in keys if k not in PARAM_NAMES]
+        if extra or sorted(PARAM_NAMES) != sorted(k for k in keys if k in PARAM_NAMES):
+            core.fail(f"{call}: params now has the keys {keys}, not exactly {list(PARAM_NAMES)}: sgd added "
+                      f"{extra} to the caller's dict (state kept between calls in params, such as a step counter): "
+                      f"params holds the parameters only (a training loop steps every key of it); sgd updates "
+                      f"the existing arrays, params[k] -= eta * grads[k], and keeps nothing", "params-keys-changed")
+        bad = [k for k in PARAM_NAMES if k not in moved or not _near(moved[k], -eta * grads[k])]
+        if bad:
+            c = [float(-(moved[k].ravel() @ grads[k].ravel()) / (grads[k].ravel() @ grads[k].ravel()))
+                 for k in bad if k in moved]
+            how = f" (about {c[0]:.4g} * grad instead of {eta:g} * grad)" if c else ""
+            core.fail(f"{call}: {', '.join(f'params[{k!r}]' for k in bad)} did not move by exactly -eta * grads[k]"
+                      f"{how}, while single calls on fresh dicts are right: the step depends on earlier calls "
+                      f"(state kept between calls: a step counter decaying eta, a momentum, an eta kept from the "
+                      f"first call); every call moves by -eta * grads[k] with its own eta and grads",
+                      "state-between-calls-same-dict")
 
 
 def _sgd_zero_entries(fn) -> None:
@@ -3786,6 +3936,7 @@ def _sgd_case(fn, params, grads, eta, name):
         for coef, (message, diagnosis) in known.items():
             if abs(c - coef) <= 1e-6 * abs(coef):
                 core.fail(f"{name}: {message}", diagnosis)
+        _explain_norm_dependent(fn, p_before, g_before, eta, name, c)
         core.fail(f"{name}: every parameter moved by {c:.6g} * grad instead of -eta * grad = {-eta:g} * grad",
                   "step-scaled")
     if not _near(flat_s, -eta * flat_g):
@@ -3802,6 +3953,33 @@ def _sgd_case(fn, params, grads, eta, name):
                                  "`params[k] = -eta * grads[k]`; or the step was returned): write "
                                  "params[k] -= eta * grads[k]"): -eta * g,
                                 "the gradient is divided by eta instead of multiplied": p - g / eta})
+
+
+def _explain_norm_dependent(fn, p_before, g_before, eta, name, c) -> None:
+    """The step's multiple of the gradient changes with the gradient's size: the same params with grads times 0.001
+    and times 1000 (two more calls).  Named when the multiples of the three calls are not all equal (a clipping of
+    the gradient norm, a normalised gradient)."""
+    coefs = []
+    for f in (1e-3, 1e3):
+        g = {k: g_before[k] * f for k in PARAM_NAMES}
+        try:
+            got = fn(_copy_dict(p_before), _copy_dict(g), eta)
+            st = np.concatenate([(np.asarray(got[k], _f64) - p_before[k]).ravel() for k in PARAM_NAMES])
+        except Exception:
+            return
+        flat = np.concatenate([g[k].astype(_f64).ravel() for k in PARAM_NAMES])
+        cf = float(st @ flat / (flat @ flat))
+        if not _near(st, cf * flat):
+            return
+        coefs.append(cf)
+    small, large = coefs
+    if abs(small - c) <= 1e-4 * abs(c) and abs(large - c) <= 1e-4 * abs(c):
+        return
+    gnorm = float(np.sqrt(sum(np.sum(g_before[k].astype(_f64) ** 2) for k in PARAM_NAMES)))
+    core.fail(f"{name}: every parameter moved by {c:.6g} * grad (gradient norm {gnorm:.3g}) instead of -eta * grad = "
+              f"{-eta:g} * grad; with the same grads times 0.001 the step was {small:.6g} * grad, times 1000 "
+              f"{large:.6g} * grad: your step depends on the gradient's norm (a clipping or a normalisation of the "
+              f"gradients); plain SGD moves by -eta * grads[k] whatever their size", "step-depends-on-norm")
 
 
 def _explain_returned_grads(got, params, p_before, g_before, eta, name) -> None:

@@ -2004,3 +2004,18 @@ MUTANTS += [
     return memo[key]""",
            expect="state kept between calls"),
 ]
+
+# Round 18 (m18g held-out set): an lr kept between calls, a neuron that re-creates its bias, a Layer over a set,
+# layers mapped over x, small gradients skipped, exp in base 2.718; zero_grad re-running __init__ (accepted).
+MUTANTS += [
+    Mutant('g05-01 __mul__ records (self, self) as its parents (copy-paste: other never in the graph)', old='out = Value(self.data * other.data, (self, other), "*")', new='out = Value(self.data * other.data, (self, self), "*")', expect='parent'),
+    Mutant('g05-02 Layer iterates over set(self.neurons) (outputs in hash order, not neuron order)', old='        return [neuron(x) for neuron in self.neurons]\n', new='        return [neuron(x) for neuron in set(self.neurons)]\n', expect='order'),
+    Mutant('g05-03 exp with e written as 2.718 (2.718 ** a)', old='out = Value(math.exp(self.data), (self,), "exp")', new='out = Value(2.718 ** self.data, (self,), "exp")', expect='base 2.718'),
+    Mutant('g05-04 MLP maps each layer over the inputs one by one (list(map(layer, x)))', old='        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x\n', new='        for layer in self.layers:\n            x = list(map(layer, x))\n        return x[0] if len(x) == 1 else x\n', expect='each layer must receive the whole list'),
+    Mutant('g05-07 train_step skips the parameters whose gradient is small (|grad| <= 1e-3)', old='    for p in model.parameters():\n        p.data -= lr * p.grad\n', new='    for p in model.parameters():\n        if abs(p.grad) > 1e-3:\n            p.data -= lr * p.grad\n', expect='although its grad was'),
+    Mutant('g05-08 train_step keeps the learning rate of its first call on the model (model.lr)', old='    for p in model.parameters():\n        p.data -= lr * p.grad\n', new="    if not hasattr(model, 'lr'):\n        model.lr = lr\n    for p in model.parameters():\n        p.data -= model.lr * p.grad\n", expect="FIRST call's learning rate"),
+    Mutant('g05-12 Neuron resets its bias to a new Value(0) at every call (the bias never learns)', old='z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)', new="self.b = Value(0.0, label='b')\n        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)", expect='replaced self.b'),
+]
+VARIANTS += [
+    Variant("g05-v9 zero_grad re-runs each parameter's __init__ with its own data and label", old='        for p in self.parameters():\n            p.grad = 0.0\n', new='        for p in self.parameters():\n            p.__init__(p.data, label=p.label)\n'),
+]

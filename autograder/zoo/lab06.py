@@ -1596,3 +1596,60 @@ MUTANTS += [
            new="L = -np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0))) / loss_accuracy.__dict__.setdefault('_n', len(Y))",
            expect="the batch size of an earlier call"),
 ]
+# Round 18 (m18g held-out set): state kept in the params dict, a gradient-norm clipping, a shift made only for
+# large scores, parameters sharing one buffer.
+MUTANTS += [
+    Mutant("g06-06 sgd keeps a step counter in the params dict (params['t'] added) and decays eta by it",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new="    params['t'] = params.get('t', 0) + 1\n    for name in grads:\n"
+               "        params[name] -= eta / params['t'] ** 0.5 * grads[name]\n",
+           expect=["on the same params dict", "added ['t']"]),
+    Mutant("m18g: sgd with a momentum velocity kept on the function per params dict (keyed by id(params))",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new="    v = sgd.__dict__.setdefault('v', {}).setdefault(id(params), {k: 0.0 for k in params})\n"
+               "    for name in params:\n        v[name] = 0.9 * v[name] + grads[name]\n"
+               "        params[name] -= eta * v[name]\n",
+           expect="state"),
+    Mutant("g06-10 sgd clips the global gradient norm at 1 before the step",
+           old="    for name in params:\n        params[name] -= eta * grads[name]\n",
+           new="    total = np.sqrt(sum(np.sum(g ** 2) for g in grads.values()))\n"
+               "    scale = min(1.0, 1.0 / (total + 1e-12))\n    for name in params:\n"
+               "        params[name] -= eta * scale * grads[name]\n",
+           expect="depends on the gradient's norm"),
+    Mutant("g06-11 softmax shifts only when the scores are large (Z.max() > 500): a row of -1000 gives 0/0",
+           old="    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow\n",
+           new="    E = np.exp(Z - Z.max(axis=1, keepdims=True)) if np.abs(Z).max() > 500 and Z.max() > 500 "
+               "else np.exp(Z)\n",
+           expect="the row maximum is not subtracted here"),
+    Mutant("g06-13 init b_y is a view into b_h's buffer (one zero column shared: a step on one moves the other)",
+           old='        "bh": np.zeros((nh, 1)),\n',
+           new='        "bh": (_z := np.zeros((max(nh, ny), 1)))[:nh],\n',
+           also=[('        "by": np.zeros((ny, 1)),\n', '        "by": _z[:ny],\n')],
+           expect="share memory"),
+    Mutant("m18g: init returns one zero array under both bias keys when n_h == n_y",
+           old='        "by": np.zeros((ny, 1)),\n',
+           new='        "by": np.zeros((ny, 1)),\n    }\n    if nh == ny:\n        params["by"] = params["bh"]\n    if False: {\n',
+           expect="share memory"),
+]
+MUTANTS += [
+    Mutant("g06-05 forward stores the bias-augmented input [X | 1] as outputs['X'] (CS231n bias trick leaking out)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h\n',
+           new='    X = np.hstack([X, np.ones((len(X), 1))])\n'
+               '    Htilde = X @ np.hstack([params["Wh"], params["bh"]]).T\n',
+           expect="bias trick"),
+]
+MUTANTS += [
+    Mutant("m18g: forward writes its own softmax, shifted only when the scores are large (every score near -1000 "
+           "gives 0/0)",
+           old='    Yhat = softmax(Ytilde)\n',
+           new='    E = np.exp(Ytilde - Ytilde.max(axis=1, keepdims=True)) if Ytilde.max() > 500 else np.exp(Ytilde)\n'
+               '    Yhat = E / E.sum(axis=1, keepdims=True)\n',
+           expect="far below 0"),
+]
+MUTANTS += [
+    Mutant("g06-03 forward batch-normalises the hidden pre-activations (standardised over the batch: depends on the "
+           "other rows)",
+           old="    H = np.tanh(Htilde)\n",
+           new="    H = np.tanh((Htilde - Htilde.mean(axis=0)) / (Htilde.std(axis=0) + 1e-5))\n",
+           expect="standardised over the batch"),
+]
