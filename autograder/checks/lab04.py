@@ -2171,11 +2171,12 @@ def binary_cross_entropy(fn) -> None:
 
 
 def _bce_many_rows(fn) -> None:
-    """Property of a mean of per-sample terms: it stays finite and right for many rows.  Two cases: 2000 rows at
-    a = 0.5 (the loss is log 2 whatever the labels) and 400 wrong rows (likelihood 0.1 each, loss -log 0.1; away
-    from eps, so an eps added inside the logs or float32 stay right).  A loss written as -log(product of the
-    likelihoods) / m is the same number on paper, but the product of many numbers below 1 underflows to 0 in floating point and its log is -inf: named when BOTH cases come out
-    infinite (or 0 / NaN) while the small cases above were right."""
+    """Property of a mean of per-sample terms: it stays finite and right for many rows. Two cases: 2000 rows at a = 0.5
+    (the loss is log 2 whatever the labels) and 400 wrong rows (likelihood 0.1 each, loss -log 0.1; away from
+    eps, so an eps added inside the logs or float32 stay right). A loss written as -log(product of the
+    likelihoods) / m is the same number on paper, but the product of many numbers below 1 underflows to 0 in
+    floating point and its log is -inf: named when BOTH cases come out infinite (or 0 / NaN) while the small
+    cases above were right."""
     gen = core.rng("lab04.bce-many")
     Y = (gen.random((2000, 1)) < 0.5).astype(_f64)
     Y2 = (gen.random((400, 1)) < 0.5).astype(_f64)
@@ -5365,7 +5366,7 @@ _INPUT_TRANSFORMS = {   # what a train loop may do to X before its first epoch (
 }
 
 
-def _transformed_input(parts, hist, want_hist, got, X64, Y, params, lr, epochs, m, hidden, name) -> None:
+def _transformed_input(parts, hist, want0, got, X64, Y, params, lr, orders, size, hidden, name) -> None:
     """Property of every train run: history row 0 (before any update) is the loss of model_forward on the CALLER's
     X with the initial parameters.  When the trained parameters differ and row 0 does too, train changed its input
     before training: named with the transform when one reading fits both row 0 and the trained parameters (a
@@ -5373,22 +5374,25 @@ def _transformed_input(parts, hist, want_hist, got, X64, Y, params, lr, epochs, 
     loss = hist.get("loss") if isinstance(hist, dict) else None
     if loss is None or len(loss) < 1:
         return
-    row0, want0 = float(loss[0]), float(want_hist[0, 0])
+    row0 = float(loss[0])
     if not math.isfinite(row0) or core.close(row0, want0, 1e-5, 1e-8):
         return
+    fits = []
     for label, transform in _INPUT_TRANSFORMS.items():
         try:
             with np.errstate(all="ignore"):
                 Xt = transform(X64)
-                p, h = _simulate(parts, Xt, Y, params, lr, [np.arange(m)] * epochs, m, hidden)
+                p, h = _simulate(parts, Xt, Y, params, lr, orders, size, hidden)
         except (core.CheckFailure, Exception):
             continue
         if core.close(row0, float(h[0, 0]), 1e-4, 1e-7) and _match(got, p, 1e-4, 1e-6):
-            core.fail(f"{name}: train transformed X before training: your history row 0 (before any update) is "
-                      f"{row0:.6g}, the loss of the initial parameters on X {label}, not {want0:.6g}, their loss on "
-                      f"the X you were given; the trained parameters are those of gradient descent on that "
-                      f"transformed X too. train must train on X as given (preprocessing belongs to the caller: "
-                      f"the returned parameters are used on the caller's X)", "train-transformed-x")
+            fits.append(label)
+    if len(fits) == 1:      # two transforms that agree on this X (constant columns) are no reading
+        core.fail(f"{name}: train transformed X before training: your history row 0 (before any update) is "
+                  f"{row0:.6g}, the loss of the initial parameters on X {fits[0]}, not {want0:.6g}, their loss on "
+                  f"the X you were given; the trained parameters are those of gradient descent on that "
+                  f"transformed X too. train must train on X as given (preprocessing belongs to the caller: "
+                  f"the returned parameters are used on the caller's X)", "train-transformed-x")
     core.fail(f"{name}: history row 0 (before any update) is {row0:.6g}, but the loss of model_forward on the X "
               f"you were given with the initial parameters is {want0:.6g}, and the trained parameters differ "
               f"too: train did not start from the caller's X and parameters as given (look at what train does to "
@@ -5506,7 +5510,8 @@ def _full_batch(fn, parts):
             # where train starts comes first: a run from parameters of its own breaks every later reading
             _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             # what train trains on: history row 0 is the initial parameters' loss on the caller's X
-            _transformed_input(parts, hist, want_hist, got, X64, Y, params, lr, epochs, m, hidden, name)
+            _transformed_input(parts, hist, float(want_hist[0, 0]), got, X64, Y, params, lr, [np.arange(m)] * epochs, m,
+                               hidden, name)
             if parts is _REF:
                 _full_batch_unused(fn)
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
@@ -6312,6 +6317,15 @@ def _mini_batch_counts(fn, parts):
                 fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,
                 batch_size=batch_size, hidden_activation=hidden, seed=0)[0],
                 lambda n: after(sizes, n))
+        if isinstance(hist, dict) or _is_frame(hist):
+            try:
+                row0 = _history(hist, epochs, name, lenient_loss=True)
+                want0 = _expected(parts, lambda: parts.loss(parts.forward(X, params, hidden)[0], Y))
+            except (_Skip, core.CheckFailure):
+                row0 = None
+            if row0 is not None:
+                _transformed_input(parts, row0, float(want0), got, X, Y, params, 0.5, [np.arange(10)] * epochs,
+                                   batch_size, hidden, name)
         core.fail(f"{name}: the parameters differ from those of ceil(m / batch_size) = {len(sizes)} updates per "
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
