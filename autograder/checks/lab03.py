@@ -2618,7 +2618,7 @@ def _softmax_rows_sum(cls, spec, label) -> str | None:
     sums = d.sum(axis=1)
     if np.allclose(sums, 0.0, atol=1e-9):
         return None
-    cached = _softmax_cached_other(cls, spec, label)
+    cached = _softmax_cached_other(cls, spec, label) or _softmax_subtracted_term(cls, spec, label)
     if cached:
         return cached
     return (f"each row of dL/dz must sum to 0 (softmax ignores a constant added to a row of z), yours sum to "
@@ -2661,6 +2661,50 @@ def _softmax_cached_other(cls, spec, label) -> str | None:
                     f"by {what} (on a (3, 4) and a (2, 5) batch): forward caches {what}, not the softmax output: "
                     f"store the y that forward returns and use it in backward")
     return None
+
+
+def _softmax_subtracted_term(cls, spec, label) -> str | None:
+    """Reading confirmed on two batches of different shapes: backward is y * (grad_out - c) with y the softmax
+    output and c ONE number per row (c = grad_out - dL/dz / y is constant along every row), but c is not the
+    dot product g . y = sum(grad_out * y, axis=1): c is named when it is a known row statistic of grad_out."""
+    def soft(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    gen = np.random.default_rng(1604)
+    batches = [(COUPLING_X, COUPLING_G), (gen.standard_normal((2, 5)), gen.standard_normal((2, 5)))]
+    stats = {
+        "the row mean of grad_out, grad_out.mean(axis=1)": lambda g, y: g.mean(axis=1),
+        "the row sum of grad_out without the weights y, grad_out.sum(axis=1)": lambda g, y: g.sum(axis=1),
+        "the row maximum of grad_out": lambda g, y: g.max(axis=1),
+        "the mean of grad_out * y over the row (a mean where the sum belongs)": lambda g, y: (g * y).mean(axis=1),
+        "the sum of grad_out * y over the batch's COLUMNS (axis=0) where each row's own sum belongs":
+            lambda g, y: (g * y).sum(axis=0)[: g.shape[0]] if g.shape[1] >= g.shape[0] else None,
+    }
+    runs = []
+    for x, g in batches:
+        try:
+            d = _backward_on(cls, spec, label, x, g)
+        except Exception:
+            return None
+        if d.shape != x.shape or not np.isfinite(d).all():
+            return None
+        y = soft(x)
+        c = g - d / y
+        if not np.allclose(c, c[:, :1], rtol=1e-6, atol=1e-9):
+            return None
+        runs.append((g, y, c[:, 0]))
+    if all(np.allclose(c, (g * y).sum(axis=1), rtol=1e-6, atol=1e-9) for g, y, c in runs):
+        return None
+    for what, stat in stats.items():
+        vals = [stat(g, y) for g, y, _ in runs]
+        if all(v is not None and v.shape == c.shape and np.allclose(c, v, rtol=1e-6, atol=1e-9)
+               for v, (_, _, c) in zip(vals, runs)):
+            return (f"your backward is y * (grad_out - c) with c one number per row, but your c is {what} (on a "
+                    f"(3, 4) and a (2, 5) batch): c must be the dot product g . y = sum(grad_out * y, axis=1, "
+                    f"keepdims=True) of each row, the y-weighted sum that makes each row of dL/dz sum to 0")
+    return (f"your backward is y * (grad_out - c) with c one number per row (on a (3, 4) and a (2, 5) batch), but "
+            f"your c ({np.round(runs[0][2], 4).tolist()} on the first) is not the dot product g . y = sum(grad_out "
+            f"* y, axis=1, keepdims=True) of each row ({np.round((runs[0][0] * runs[0][1]).sum(axis=1), 4).tolist()})")
 
 
 #: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).

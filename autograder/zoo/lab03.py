@@ -1550,3 +1550,14 @@ MUTANTS += [
            new="        self.y = np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0)))\n",
            expect=("alpha", "0.5")),
 ]
+# Softmax backward: the row's subtracted term c read back (y * (g - c), c one number per row) and named.
+MUTANTS += [
+    Mutant("i18-03-01 Softmax backward subtracts the row mean of g instead of g . y",
+           old="dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample",
+           new="dot = grad_out.mean(axis=1, keepdims=True)",
+           expect=("your c is the row mean of grad_out", "g . y")),
+    Mutant("i18-03-15 Softmax backward subtracts the row maximum of g",
+           old="dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample",
+           new="dot = grad_out.max(axis=1, keepdims=True)",
+           expect=("your c is the row maximum of grad_out",)),
+]
