@@ -1559,5 +1559,5 @@ MUTANTS += [
     Mutant("i18-03-15 Softmax backward subtracts the row maximum of g",
            old="dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample",
            new="dot = grad_out.max(axis=1, keepdims=True)",
-           expect=("your c is the row maximum of grad_out",)),
+           expect=("your backward is not proportional to grad_out",)),
 ]
