@@ -1562,8 +1562,15 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     term = (on_probe or _wrong_term(key, which, xs, got, rt, at, what)) if key else None
     text = explain_elementwise(xs, got, expected, rtol=rt, atol=at, probe=probe, oracle=oracle, what=what,
                                interval=True)
+    constant = None
+    if key and which == "f" and ".forward" in name:       # the same formula with another constant
+        if memo is not None and "constant" not in memo:
+            memo["constant"] = _constant_reading(key, probe)
+        constant = memo.get("constant") if memo is not None else _constant_reading(key, probe)
     if term:
-        core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, text)))}", "wrong-term")
+        core.fail(f"{name} {prefix}{'; '.join(filter(None, (term, constant, text)))}", "wrong-term")
+    if constant:
+        core.fail(f"{name} {prefix}{'; '.join(filter(None, (constant, text)))}", "wrong-constant")
     layer = name.split(".", 1)[0]
     reading = _transformed_reading(probe, oracle, what,
                                    layer.lower() if ".forward" in name and layer.isidentifier() else "f")
@@ -1575,6 +1582,114 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
         failure = core.differs(got, expected, f"{name} {prefix}{text}", diagnosis, name=name, rtol=rt, atol=at)
         failure.others = _wide_range_case(probe, oracle, name, rt, at)
         raise failure
+
+
+def _erfinv(t: float) -> float:
+    """The inverse of math.erf on (-1, 1), by Newton's method (no SciPy in the grader)."""
+    z = 0.0
+    for _ in range(100):
+        step = (math.erf(z) - t) / (2.0 / math.sqrt(math.pi) * math.exp(-z * z))
+        z -= step
+        if abs(step) <= 1e-15 * max(1.0, abs(z)):
+            break
+    return z
+
+
+def _fit_gelu(x, y):
+    t = 2.0 * y / x - 1.0
+    ok = (x != 0) & (np.abs(t) < 1 - 1e-9) & (np.abs(x) <= 3.5)
+    if ok.sum() < 4:
+        return None
+    k = np.array([xv / _erfinv(float(tv)) for xv, tv in zip(x[ok], t[ok])])
+    return {"k": float(np.median(k))}
+
+
+def _fit_gelu_tanh(x, y):
+    t = 2.0 * y / x - 1.0
+    ok = (x != 0) & (np.abs(t) < 1 - 1e-9)
+    if ok.sum() < 4:
+        return None
+    u = np.arctanh(t[ok]) / x[ok]                # = K + K c x**2
+    slope, intercept = np.polyfit(x[ok] ** 2, u, 1)
+    return {"K": float(intercept), "c": float(slope / intercept)} if intercept else None
+
+
+def _fit_negative_side(x, y, basis):
+    neg = x < 0
+    return float(np.median(y[neg] / basis(x[neg]))) if neg.sum() >= 2 else None
+
+
+def _fit_selu(x, y):
+    pos = x > 0
+    product = _fit_negative_side(x, y, np.expm1)
+    if pos.sum() < 2 or product is None:
+        return None
+    scale = float(np.median(y[pos] / x[pos]))
+    return {"SCALE": scale, "ALPHA": product / scale} if scale else None
+
+
+#: Layers whose documented formula has constants: (fit the constants from (x, y), rebuild y from them, the
+#: documented constants, how each is written in the formula).
+_CONSTANT_FAMILIES = {
+    "gelu": (_fit_gelu, lambda x, c: 0.5 * x * (1 + np.vectorize(math.erf)(x / c["k"])), {"k": math.sqrt(2)},
+             {"k": "the erf argument is x / sqrt(2) = x / {want}, where yours is x / {got}"}),
+    "gelu_tanh": (_fit_gelu_tanh, lambda x, c: 0.5 * x * (1 + np.tanh(c["K"] * (x + c["c"] * x ** 3))),
+                  {"K": GELU_K, "c": GELU_C},
+                  {"K": "the factor sqrt(2/pi) = {want} before (x + 0.044715 x**3), where yours is {got}",
+                   "c": "the cubic coefficient is {want} (0.044715 * x**3), where yours is {got}"}),
+    "selu": (_fit_selu, lambda x, c: c["SCALE"] * np.where(x > 0, x, c["ALPHA"] * np.expm1(np.minimum(x, 0))),
+             {"SCALE": SELU_SCALE, "ALPHA": SELU_ALPHA},
+             {"SCALE": "SCALE = {want} where yours reads {got}", "ALPHA": "ALPHA = {want} where yours reads {got}"}),
+    "elu": (lambda x, y: (lambda a: None if a is None else {"alpha": a})(_fit_negative_side(x, y, np.expm1)),
+            lambda x, c: np.where(x > 0, x, c["alpha"] * np.expm1(np.minimum(x, 0))), {"alpha": ALPHA},
+            {"alpha": "alpha (= {want} for this instance, self.alpha) where yours reads {got}"}),
+    "leaky_relu": (lambda x, y: (lambda a: None if a is None else {"slope": a})(
+                       _fit_negative_side(x, y, lambda v: v)),
+                   lambda x, c: np.where(x > 0, x, c["slope"] * x), {"slope": SLOPE},
+                   {"slope": "the slope (= {want} for this instance, self.slope) where yours reads {got}"}),
+}
+
+
+def _constant_reading(key: str, probe) -> str | None:
+    """Second question on a wrong forward of a layer whose documented formula has constants (GELU's erf scale,
+    GELUTanh's sqrt(2/pi) and 0.044715, SELU's SCALE and ALPHA, ELU's alpha, LeakyReLU's slope): is it the SAME
+    formula with other constants?  The constants are fitted on one set of points and the formula so rebuilt must
+    give the student's values at every point of two sets (pairwise different); named only then, with the constants
+    read, where they differ from the documented ones."""
+    family = _CONSTANT_FAMILIES.get(key)
+    if family is None or probe is None:
+        return None
+    fit, build, documented, words = family
+    runs = []
+    for xs in _REFLECT_POINTS:
+        try:
+            with np.errstate(all="ignore"):
+                runs.append((xs.ravel(), np.asarray(probe(xs.copy()), dtype=np.float64).ravel()))
+        except Exception:
+            return None
+    if any(y.shape != x.shape or not np.isfinite(y).all() for x, y in runs):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            consts = fit(*runs[0])
+            if not consts or not all(math.isfinite(v) for v in consts.values()):
+                return None
+            if not all(core.close(build(x, consts), y, 1e-6, 1e-9) for x, y in runs):
+                return None
+    except (ValueError, ZeroDivisionError, OverflowError, FloatingPointError, np.linalg.LinAlgError):
+        return None
+    wrong = [(n, v) for n, v in consts.items() if abs(v - documented[n]) > 1e-5 * abs(documented[n])]
+    if not wrong or any(abs(v + documented[n]) <= 1e-5 * abs(documented[n]) for n, v in wrong):
+        return None      # a sign slip, not a constant: other readings say it
+    if not wrong:
+        return None
+
+    def shown(v: float) -> str:
+        named = next((f" = {label}" for label, c in _NAMED_FACTORS.items() if abs(v - c) <= 1e-5 * c), "")
+        return f"{v:.6g}{named}"
+    said = "; ".join(words[n].format(want=f"{documented[n]:.6g}", got=shown(v)) for n, v in wrong)
+    return (f"your values are exactly the documented formula with another constant (read from your values at "
+            f"every point of two sets): a constant of the formula differs: {said}")
 
 
 #: Points of a wider range than the cases' (|x| up to 30): the one change the judge proposes must fix these too, so
@@ -2503,7 +2618,7 @@ def _softmax_rows_sum(cls, spec, label) -> str | None:
     sums = d.sum(axis=1)
     if np.allclose(sums, 0.0, atol=1e-9):
         return None
-    cached = _softmax_cached_other(cls, spec, label)
+    cached = _softmax_cached_other(cls, spec, label) or _softmax_subtracted_term(cls, spec, label)
     if cached:
         return cached
     return (f"each row of dL/dz must sum to 0 (softmax ignores a constant added to a row of z), yours sum to "
@@ -2546,6 +2661,50 @@ def _softmax_cached_other(cls, spec, label) -> str | None:
                     f"by {what} (on a (3, 4) and a (2, 5) batch): forward caches {what}, not the softmax output: "
                     f"store the y that forward returns and use it in backward")
     return None
+
+
+def _softmax_subtracted_term(cls, spec, label) -> str | None:
+    """Reading confirmed on two batches of different shapes: backward is y * (grad_out - c) with y the softmax
+    output and c ONE number per row (c = grad_out - dL/dz / y is constant along every row), but c is not the
+    dot product g . y = sum(grad_out * y, axis=1): c is named when it is a known row statistic of grad_out."""
+    def soft(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    gen = np.random.default_rng(1604)
+    batches = [(COUPLING_X, COUPLING_G), (gen.standard_normal((2, 5)), gen.standard_normal((2, 5)))]
+    stats = {
+        "the row mean of grad_out, grad_out.mean(axis=1)": lambda g, y: g.mean(axis=1),
+        "the row sum of grad_out without the weights y, grad_out.sum(axis=1)": lambda g, y: g.sum(axis=1),
+        "the row maximum of grad_out": lambda g, y: g.max(axis=1),
+        "the mean of grad_out * y over the row (a mean where the sum belongs)": lambda g, y: (g * y).mean(axis=1),
+        "the sum of grad_out * y over the batch's COLUMNS (axis=0) where each row's own sum belongs":
+            lambda g, y: (g * y).sum(axis=0)[: g.shape[0]] if g.shape[1] >= g.shape[0] else None,
+    }
+    runs = []
+    for x, g in batches:
+        try:
+            d = _backward_on(cls, spec, label, x, g)
+        except Exception:
+            return None
+        if d.shape != x.shape or not np.isfinite(d).all():
+            return None
+        y = soft(x)
+        c = g - d / y
+        if not np.allclose(c, c[:, :1], rtol=1e-6, atol=1e-9):
+            return None
+        runs.append((g, y, c[:, 0]))
+    if all(np.allclose(c, (g * y).sum(axis=1), rtol=1e-6, atol=1e-9) for g, y, c in runs):
+        return None
+    for what, stat in stats.items():
+        vals = [stat(g, y) for g, y, _ in runs]
+        if all(v is not None and v.shape == c.shape and np.allclose(c, v, rtol=1e-6, atol=1e-9)
+               for v, (_, _, c) in zip(vals, runs)):
+            return (f"your backward is y * (grad_out - c) with c one number per row, but your c is {what} (on a "
+                    f"(3, 4) and a (2, 5) batch): c must be the dot product g . y = sum(grad_out * y, axis=1, "
+                    f"keepdims=True) of each row, the y-weighted sum that makes each row of dL/dz sum to 0")
+    return (f"your backward is y * (grad_out - c) with c one number per row (on a (3, 4) and a (2, 5) batch), but "
+            f"your c ({np.round(runs[0][2], 4).tolist()} on the first) is not the dot product g . y = sum(grad_out "
+            f"* y, axis=1, keepdims=True) of each row ({np.round((runs[0][0] * runs[0][1]).sum(axis=1), 4).tolist()})")
 
 
 #: The hyper-parameters of each parametrised activation as the checks set them (for naming a stray factor).

@@ -2167,6 +2167,45 @@ def binary_cross_entropy(fn) -> None:
     if abs(got) > 1e-5:      # an eps added inside the logs (log(AL + 1e-8)) gives about -1e-8: sound
         core.fail(f"{name}: perfect predictions must give a loss of (almost) 0, got {got:.3g}", "bce-perfect-not-zero")
     _bce_uses_eps(fn)
+    _bce_many_rows(fn)
+
+
+def _bce_many_rows(fn) -> None:
+    """Property of a mean of per-sample terms: it stays finite and right for many rows. Two cases: 2000 rows at a = 0.5
+    (the loss is log 2 whatever the labels) and 400 wrong rows (likelihood 0.1 each, loss -log 0.1; away from
+    eps, so an eps added inside the logs or float32 stay right). A loss written as -log(product of the
+    likelihoods) / m is the same number on paper, but the product of many numbers below 1 underflows to 0 in
+    floating point and its log is -inf: named when BOTH cases come out infinite (or 0 / NaN) while the small
+    cases above were right."""
+    gen = core.rng("lab04.bce-many")
+    Y = (gen.random((2000, 1)) < 0.5).astype(_f64)
+    Y2 = (gen.random((400, 1)) < 0.5).astype(_f64)
+    cases_ = [("2000 rows, every AL = 0.5", np.full((2000, 1), 0.5), Y, math.log(2.0)),
+              ("400 wrong rows, AL = 0.1 where Y = 1 and 0.9 where Y = 0", np.where(Y2 == 1, 0.1, 0.9), Y2,
+               -math.log(0.1))]
+    bad = []
+    for label, AL, Yc, want in cases_:
+        name = f"binary_cross_entropy(AL ({AL.shape[0]}, 1), Y ({AL.shape[0]}, 1)) on {label}"
+        try:
+            with np.errstate(all="ignore"):
+                got = float(np.asarray(fn(AL.copy(), Yc.copy()), dtype=_f64).reshape(-1)[0])
+        except Exception:
+            return
+        if abs(got - want) <= 1e-4 * want:
+            continue
+        bad.append((name, got, want))
+    if not bad:
+        return
+    name, got, want = bad[0]
+    if len(bad) == 2 and all(not math.isfinite(g) or g == 0.0 for _, g, _ in bad):
+        core.fail(f"{name} = {got:.4g}, expected {want:.4g}; on 400 wrong rows (likelihood 0.1 each) your loss "
+                  f"is {bad[1][1]:.4g}, expected {bad[1][2]:.4g}, while your values on the small "
+                  f"batches were right: the loss must be a mean of logs, not the log of a product. The product of "
+                  f"many likelihoods below 1 (0.5^2000, or 0.1^400) underflows to 0 in floating point and its log "
+                  f"is -inf; -mean(y log a + (1 - y) log(1 - a)) sums the logs instead", "bce-log-of-product")
+    core.fail(f"{name} = {got:.4g}, expected {want:.4g}: the loss must stay the mean of the per-sample terms "
+              f"-[y log a + (1 - y) log(1 - a)] on many rows too (your values on the small batches were right)",
+              "bce-many-rows")
 
 
 def _bce_uses_eps(fn) -> None:
@@ -5317,6 +5356,49 @@ def _problem(tag, m, dims):
     return X, Y, _random_params(gen, dims)
 
 
+_INPUT_TRANSFORMS = {   # what a train loop may do to X before its first epoch (a preprocessing step of its own)
+    "standardised (X - X.mean(axis=0)) / X.std(axis=0)": lambda X: (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8),
+    "centred X - X.mean(axis=0)": lambda X: X - X.mean(axis=0),
+    "divided by X.std(axis=0)": lambda X: X / (X.std(axis=0) + 1e-8),
+    "min-max scaled (X - min) / (max - min)": lambda X: (X - X.min(axis=0)) / (np.ptp(X, axis=0) + 1e-8),
+    "divided by its largest absolute value": lambda X: X / np.abs(X).max(),
+    "standardised over all entries (X - X.mean()) / X.std()": lambda X: (X - X.mean()) / (X.std() + 1e-8),
+}
+
+
+def _transformed_input(parts, hist, want0, got, X64, Y, params, lr, orders, size, hidden, name) -> None:
+    """Property of every train run: history row 0 (before any update) is the loss of model_forward on the CALLER's
+    X with the initial parameters.  When the trained parameters differ and row 0 does too, train changed its input
+    before training: named with the transform when one reading fits both row 0 and the trained parameters (a
+    second, independent confirmation); otherwise the property alone is said."""
+    loss = hist.get("loss") if isinstance(hist, dict) else None
+    if loss is None or len(loss) < 1:
+        return
+    row0 = float(loss[0])
+    if not math.isfinite(row0) or core.close(row0, want0, 1e-5, 1e-8):
+        return
+    fits = []
+    for label, transform in _INPUT_TRANSFORMS.items():
+        try:
+            with np.errstate(all="ignore"):
+                Xt = transform(X64)
+                p, h = _simulate(parts, Xt, Y, params, lr, orders, size, hidden)
+        except (core.CheckFailure, Exception):
+            continue
+        if core.close(row0, float(h[0, 0]), 1e-4, 1e-7) and _match(got, p, 1e-4, 1e-6):
+            fits.append(label)
+    if len(fits) == 1:      # two transforms that agree on this X (constant columns) are no reading
+        core.fail(f"{name}: train transformed X before training: your history row 0 (before any update) is "
+                  f"{row0:.6g}, the loss of the initial parameters on X {fits[0]}, not {want0:.6g}, their loss on "
+                  f"the X you were given; the trained parameters are those of gradient descent on that "
+                  f"transformed X too. train must train on X as given (preprocessing belongs to the caller: "
+                  f"the returned parameters are used on the caller's X)", "train-transformed-x")
+    core.fail(f"{name}: history row 0 (before any update) is {row0:.6g}, but the loss of model_forward on the X "
+              f"you were given with the initial parameters is {want0:.6g}, and the trained parameters differ "
+              f"too: train did not start from the caller's X and parameters as given (look at what train does to "
+              f"X, Y or the parameters before its first epoch)", "train-row0-differs")
+
+
 def _ignores_initial_parameters(fn, X, Y, params, dims, name, got, lr, epochs, batch_size, hidden, seed=3) -> None:
     """Which argument the result ignores: the same call from other initial parameters (scaled and shifted) gives
     the same trained parameters -- train starts from parameters of its own (initialize_parameters inside train, a
@@ -5427,6 +5509,9 @@ def _full_batch(fn, parts):
                     core.fail(f"{name}: {message}", core.slug(message))
             # where train starts comes first: a run from parameters of its own breaks every later reading
             _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
+            # what train trains on: history row 0 is the initial parameters' loss on the caller's X
+            _transformed_input(parts, hist, float(want_hist[0, 0]), got, X64, Y, params, lr, [np.arange(m)] * epochs, m,
+                               hidden, name)
             if parts is _REF:
                 _full_batch_unused(fn)
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
@@ -6232,6 +6317,15 @@ def _mini_batch_counts(fn, parts):
                 fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n,
                 batch_size=batch_size, hidden_activation=hidden, seed=0)[0],
                 lambda n: after(sizes, n))
+        if isinstance(hist, dict) or _is_frame(hist):
+            try:
+                row0 = _history(hist, epochs, name, lenient_loss=True)
+                want0 = _expected(parts, lambda: parts.loss(parts.forward(X, params, hidden)[0], Y))
+            except (_Skip, core.CheckFailure):
+                row0 = None
+            if row0 is not None:
+                _transformed_input(parts, row0, float(want0), got, X, Y, params, 0.5, [np.arange(10)] * epochs,
+                                   batch_size, hidden, name)
         core.fail(f"{name}: the parameters differ from those of ceil(m / batch_size) = {len(sizes)} updates per "
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
@@ -6297,6 +6391,38 @@ def _mini_batch_order(fn, parts):
     if other == first:
         core.fail(f"{name}: seeds 1 and 2 gave the same mini-batches: the seed is ignored (create the "
                   f"generator with np.random.default_rng(seed))", "seed-ignored")
+    _later_epochs_new(fn, name, first, second)
+
+
+def _later_epochs_new(fn, name, first, second, epochs=4) -> None:
+    """Property (the docstring: every epoch a NEW order drawn from the seeded generator): no later epoch repeats the
+    mini-batches of an earlier one (13 rows in batches of 4: two independent draws agree with a negligible chance).
+    Consecutive epochs differing is not enough: one permutation reversed (or rolled) every epoch alternates
+    between two orders, and epoch 3 repeats epoch 1.  Epochs 3.. are read back from runs of 3.. epochs."""
+    seen, previous = [first, second], _onehot_losses().get(("state", 2, 1))
+    if previous is None:
+        return
+    y = _ONEHOT_Y[:, 0]
+    for n in range(3, epochs + 1):
+        try:
+            state = _onehot_run(fn, n, 1, name)
+        except core.CheckFailure:
+            return
+        batches = _decode_epoch(previous[0], previous[1], state[0], state[1], y, _ONEHOT_LR)
+        if batches is None:
+            return
+        for e, earlier in enumerate(seen, start=1):
+            if batches == earlier:
+                alternate = ""
+                if e == n - 2:
+                    alternate = (" (your epochs alternate between two orders: one permutation drawn once and "
+                                 "reversed, rolled or otherwise reused at every epoch)")
+                core.fail(f"{name}, seed=1: epoch {n} visits exactly the same mini-batches as epoch {e} "
+                          f"(read back from the parameters; the first holds rows {batches[0]}){alternate}: every epoch needs a new order drawn "
+                          f"from the seeded generator, order = rng.permutation(m) inside the epoch loop with one "
+                          f"rng = np.random.default_rng(seed) created before it", "epoch-order-repeats")
+        seen.append(batches)
+        previous = state
 
 
 def _canonical_order(fn, parts):

@@ -1524,3 +1524,40 @@ MUTANTS += [
                "        self.cdf = 0.5 * (1 + erf(self.y / math.sqrt(2)))\n        return self.y\n",
            expect=("with cdf computed from the cached OUTPUT y", "is a function of x")),
 ]
+# Round 18 fix (m18i held-out): a documented constant of the formula typed otherwise, read back from the values
+# (the same formula with another constant fits two point sets).
+MUTANTS += [
+    Mutant("i18-03-04 GELU erf argument x / sqrt(2 pi) instead of x / sqrt(2)",
+           old="self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))",
+           new="self.cdf = 0.5 * (1 + erf(x / math.sqrt(2 * math.pi)))",
+           expect=("a constant of the formula differs", "x / sqrt(2)", "x / 2.50663")),
+    Mutant("i18-03-05 GELUTanh cubic coefficient typed 0.0044715 (forward)",
+           old="self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3))",
+           new="self.t = np.tanh(math.sqrt(2 / math.pi) * (x + 0.0044715 * x ** 3))",
+           expect=("a constant of the formula differs", "0.044715", "yours is 0.0044715")),
+    Mutant("i18-03-06 SELU constants rounded to 1.67 / 1.05",
+           old="    ALPHA = 1.6732632423543772\n    SCALE = 1.0507009873554805\n",
+           new="    ALPHA = 1.67\n    SCALE = 1.05\n",
+           expect=("a constant of the formula differs", "ALPHA = 1.67326 where yours reads 1.67")),
+]
+MUTANTS += [
+    Mutant("i18-03-13 LeakyReLU forward hard-codes a slope of 0.1 (self.slope not used)",
+           old="        return np.where(x > 0, x, self.slope * x)\n",
+           new="        return np.where(x > 0, x, 0.1 * x)\n",
+           expect=("slope", "0.1")),
+    Mutant("i18-03-14 ELU forward hard-codes alpha = 0.5 (self.alpha not used)",
+           old="        self.y = np.where(x > 0, x, self.alpha * np.expm1(np.minimum(x, 0)))\n",
+           new="        self.y = np.where(x > 0, x, 0.5 * np.expm1(np.minimum(x, 0)))\n",
+           expect=("alpha", "0.5")),
+]
+# Softmax backward: the row's subtracted term c read back (y * (g - c), c one number per row) and named.
+MUTANTS += [
+    Mutant("i18-03-01 Softmax backward subtracts the row mean of g instead of g . y",
+           old="dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample",
+           new="dot = grad_out.mean(axis=1, keepdims=True)",
+           expect=("your c is the row mean of grad_out", "g . y")),
+    Mutant("i18-03-15 Softmax backward subtracts the row maximum of g",
+           old="dot = (grad_out * self.y).sum(axis=1, keepdims=True)  # (N, 1): g . y per sample",
+           new="dot = grad_out.max(axis=1, keepdims=True)",
+           expect=("your backward is not proportional to grad_out",)),
+]

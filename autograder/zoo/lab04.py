@@ -2023,3 +2023,30 @@ MUTANTS += [
            new="            rng.shuffle(X) if first == 0 else None\n            idx = np.arange(m)[first:first + size]\n",
            expect=("shuffled in place", "the (x, y) pairing is broken")),
 ]
+# Round 18 fix (m18i held-out): a loss that is right on paper but underflows on many rows; an order reused across
+# epochs (alternating); train transforming the caller's X (history row 0 read on the caller's X).
+MUTANTS += [
+    Mutant("i18-04-11 BCE as minus the log of the product of the likelihoods (underflows for many samples)",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="likelihood = np.prod(np.where(Y == 1, A, 1.0 - A))\n    return float(-np.log(likelihood) / Y.shape[0])",
+           expect=("a mean of logs, not the log of a product", "underflows")),
+    Mutant("i18-04-14 train keeps one permutation and reverses it every epoch",
+           old="    rows = [record(0)]\n    for epoch in epoch_range:\n        order = rng.permutation(m)\n",
+           new="    rows = [record(0)]\n    order = rng.permutation(m)\n    for epoch in epoch_range:\n"
+               "        order = order[::-1]\n",
+           expect=("epoch 3 visits exactly the same mini-batches as epoch 1", "alternate between two orders")),
+    Mutant("i18-04-15 train alternates between two fixed permutations",
+           old="    rows = [record(0)]\n    for epoch in epoch_range:\n        order = rng.permutation(m)\n",
+           new="    rows = [record(0)]\n    orders = [rng.permutation(m), rng.permutation(m)]\n    for epoch in epoch_range:\n"
+               "        order = orders[epoch % 2]\n",
+           expect=("visits exactly the same mini-batches as epoch",)),
+    Mutant("i18-04-13 train standardises the features of X before training",
+           old="    m = X.shape[0]\n    parameters = {k: v.copy()",
+           new="    X = (X - X.mean(axis=0)) / (X.std(axis=0) + 1e-8)  # feature scaling helps GD\n"
+               "    m = X.shape[0]\n    parameters = {k: v.copy()",
+           expect=("train transformed X before training", "standardised")),
+    Mutant("i18-04-16 train centres the features of X before training",
+           old="    m = X.shape[0]\n    parameters = {k: v.copy()",
+           new="    X = X - X.mean(axis=0)\n    m = X.shape[0]\n    parameters = {k: v.copy()",
+           expect=("train transformed X before training", "centred")),
+]
