@@ -3429,6 +3429,10 @@ def dropout_backward(dropout_backward):
             _foreign_shape(exc, {"dout": shape, "mask": shape}, probe=lambda names: _transposed_probe(dropout_backward, r))
             _product_shape(exc, {"dout": shape, "mask": shape}, "dx = dout * mask")
             raise
+        if got.dtype != dout.dtype:
+            fail(f"{what}: dx is {got.dtype} for {np.dtype(dtype)} dout and mask: dx keeps the dtype of dout (a float32 "
+                 f"network stays float32, a float64 one float64): dout * mask already has it; a cast (.astype) or a "
+                 f"buffer of another dtype changes it", "dtype-not-kept")
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
@@ -4523,6 +4527,7 @@ def early_stopping(EarlyStopping):
         ([0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3], 3, 0.0),          # ties are not improvements
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
+        ([1.0, 1.1, 1.2, 1.3, 0.9, 1.0, 1.1, 1.2, 1.3], 4, 0.0),  # an improvement after 3 misses: count back to 0
         ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
         ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
         ([1.0, math.nan, math.nan], 2, 0.0),                    # NaN epochs alone reach patience: they count
@@ -4628,6 +4633,7 @@ def early_stopping(EarlyStopping):
                     if wrong[msg] is maximised and not _larger_loss_improves(EarlyStopping, patience, min_delta):
                         continue        # a prefix that fits by coincidence: a rising sequence did not confirm it
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                _restarted_after_improvement(what, losses, k, seen, want, patience)
                 _best_moved_within_delta(what, losses, k, seen, want, min_delta)
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
@@ -4638,6 +4644,23 @@ def early_stopping(EarlyStopping):
                 break
     for args in stopped:        # asked once every sequence passed: its own mistakes are named first
         _after_stop(*args)
+
+
+def _restarted_after_improvement(what, losses, k, seen, want, patience) -> None:
+    """A property of the rule: after an improvement the stopper needs `patience` more epochs without improvement.
+    Told when every earlier epoch was right, no NaN is involved, an improvement came after epochs without one,
+    and the stopper stopped at a NaN-free epoch fewer than `patience` epochs after that improvement."""
+    if seen[:k] != want[:k] or not seen[k][0] or want[k][0] or any(math.isnan(v) for v in losses[:k + 1]):
+        return
+    best = want[k][2]
+    earlier = [w[2] for w in want[:best - 1]]
+    if best < 2 or not earlier or best - earlier[-1] < 2 or k + 1 - best >= patience:
+        return
+    fail(f"{what}, losses {losses[:k + 1]}: your stopper stopped at epoch {k + 1}, {k + 1 - best} epoch(s) after the "
+         f"improvement at epoch {best}, which came after {best - 1 - earlier[-1]} epoch(s) without improvement; "
+         f"patience={patience} epochs without improvement are needed AFTER the improvement: the count of epochs "
+         f"without improvement must restart from 0 after an improvement (part of the earlier count was kept: not "
+         f"reset, or decreased instead of set to 0)", "stopper-count-not-restarted")
 
 
 def _best_moved_within_delta(what, losses, k, seen, want, min_delta) -> None:
@@ -5220,6 +5243,7 @@ def update_ratio(update_ratio):
             _update_ratio_case(got, num, den, a, b, shape, rtol)
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
+                _ratio_precision(update_ratio, exc, r)
                 _ratio_invariances(update_ratio, exc, r)
                 _isolate(lambda b_, a_: update_ratio(b_, a_), lambda b_, a_: float(np.linalg.norm(_f64(a_) - _f64(b_)) /
                                                                                   np.linalg.norm(_f64(b_))),
@@ -5231,6 +5255,33 @@ def update_ratio(update_ratio):
     _after_change(update_ratio, "update_ratio(before (6, 5), after)", (before, before + 0.1 * k.normal(size=(6, 5))),
                   {0: "before", 1: "after"}, lambda b, a: [float(np.linalg.norm(_f64(a) - _f64(b)) /
                                                                  np.linalg.norm(_f64(b)))], lambda got: [got], k)
+
+
+def _ratio_precision(update_ratio, exc, r):
+    """float64 arrays with a tiny update (ratio about 1e-7): a ratio computed in float32 loses the update.  Told
+    when the student's result is the float32 one there AND right on float64 arrays whose values are exact in
+    float32 (a second input that separates precision from a wrong formula)."""
+    head = str(exc).split(" has wrong values")[0]
+    before = r.normal(size=(6, 4))
+    after = before + 1e-7 * r.normal(size=(6, 4))
+    exact_b = r.normal(size=(5, 3)).astype(np.float32)
+    exact_a = (exact_b + (0.1 * r.normal(size=(5, 3))).astype(np.float32)).astype(_float64)
+    exact_b = exact_b.astype(_float64)
+    ratio = lambda b, a: float(expect_scalar(call(update_ratio, b, a, name="update_ratio"), name="update_ratio"))
+    true = lambda b, a: float(np.linalg.norm(a - b) / np.linalg.norm(b))
+    b32, a32 = before.astype(np.float32), after.astype(np.float32)
+    low = float(np.linalg.norm(a32 - b32) / np.linalg.norm(b32))
+    try:
+        tiny, exact = ratio(before, after), ratio(exact_b, exact_a)
+    except core.CheckFailure:
+        return
+    want = true(before, after)
+    if (not math.isclose(tiny, want, rel_tol=1e-3) and math.isclose(tiny, low, rel_tol=1e-3)
+            and math.isclose(exact, true(exact_b, exact_a), rel_tol=1e-5)):
+        fail(f"{head}: on float64 arrays with a tiny update (ratio {want:.4g}) your ratio is {tiny:.4g}, the value "
+             f"computed in float32 ({low:.4g}), while on float64 arrays whose values are exact in float32 it is right: "
+             f"precision is lost: a float32 cast (.astype(np.float32), or a float32 buffer) of before / after; "
+             f"compute in the dtype of the inputs (float64 stays float64)", "ratio-precision-lost")
 
 
 def _ratio_invariances(update_ratio, exc, r):

@@ -2253,3 +2253,21 @@ MUTANTS += [
            new="    return x * (keep / (1 - p)), mask\n",
            expect=["out is float64", "mask you return is float32", "out = x * mask"]),
 ]
+
+# Round 18 (m18j): dx of dropout in dout's dtype (now in the docstring); an early-stopping count kept in part
+# after an improvement, asked on a NaN-free sequence with an improvement after misses (before the NaN ones);
+# update_ratio computed in float32, read on a tiny float64 update and confirmed on float32-exact inputs.
+MUTANTS += [
+    Mutant("r18j dropout bwd: result cast to float32",
+           old="    return dout * mask\n", new="    return (dout * mask).astype(np.float32)\n",
+           expect=["dx is float32 for float64", "dtype of dout"]),
+    Mutant("r18j early stopping: count decremented on improvement, not reset",
+           old="            self.epochs_without_improvement = 0\n",
+           new="            self.epochs_without_improvement = max(0, self.epochs_without_improvement - 1)\n",
+           expect=["must restart from 0 after an improvement"]),
+    Mutant("r18j update ratio: before and after cast to float32 first",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    a, b = after.astype(np.float32), before.astype(np.float32)\n"
+               "    return float(np.linalg.norm(a - b) / np.linalg.norm(b))\n",
+           expect=["precision is lost", "float32 cast"]),
+]
