@@ -168,6 +168,7 @@ PROBE_CASES = [
     (3, 4, 7, 9, 4, 3, 3, 1, 1, np.float64),
     (2, 3, 9, 10, 3, 2, 2, 2, 0, np.float64),
     (3, 2, 8, 8, 5, 3, 3, 1, 1, np.float64),
+    (1, 3, 7, 7, 2, 2, 2, 1, 0, np.float64),     # a second square case of other sizes (batch 1): confirms a reading
 ]
 PROBE_PATTERNS = [
     (lambda c: c[1] != c[4], "right only when C_in == C_out: an axis of w is used in place of the other; "
@@ -1214,7 +1215,8 @@ def _report(results, patterns, probe=None):
         probed = [(case, probe(case)) for case in PROBE_CASES]
         ok = [case for case, exc in probed if exc is None]
         for predicate, sentence, diagnosis in PROBE_PATTERNS:
-            if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures):
+            if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures) \
+                    and all(exc is None for case, exc in probed if not predicate(case)):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
 
@@ -1927,6 +1929,137 @@ def _padding_value(got, want, x, wt, case, context) -> None:
          "padding-not-zeros-value")
 
 
+_SWEEP = (1, 3, 5, 9)
+
+
+def _batch_sweep(run, head: str) -> None:
+    """Asked after a failure of a function whose results are per image (axis 0 of each is N): ``run(n)`` calls the
+    student's function on n images of the same sizes (channels, image sizes, windows) and returns (got arrays, want
+    arrays), or None when the call raised.  The batch sizes N = 1, 3, 5, 9 separate a batch-size effect from the
+    readings of one case: the images right are the first floor(N / c) * c for one c (and the rest all 0) -> a loop
+    over chunks of c images drops the last partial chunk; the first k whatever N -> the loop stops after k; right
+    for small N and raising from some N on -> a later chunk is sliced wrong.  Told only when every N agrees."""
+    rows = []
+    for n in _SWEEP:
+        try:
+            res = run(n)
+        except core.CheckFailure:
+            res = None
+        if res is None:
+            rows.append((n, None, None))
+            continue
+        got, want = res
+        try:
+            got = [np.asarray(g, _float64) for g in got]
+            if any(g.shape != np.shape(w_) for g, w_ in zip(got, want)):
+                return
+        except (TypeError, ValueError):
+            return
+        right = [all(core.close(g[i], w_[i], 1e-6, 1e-9) for g, w_ in zip(got, want)) for i in range(n)]
+        zero = [all(not np.any(g[i]) for g in got) for i in range(n)]
+        rows.append((n, right, zero))
+    done = [row for row in rows if row[1] is not None]
+    if len(done) == len(rows) and all(all(right) for _, right, _ in done):
+        return
+    sizes = ", ".join(str(n) for n in _SWEEP)
+    if len(done) == len(rows):
+        firsts = [next((i for i, ok in enumerate(right) if not ok), n) for n, right, _ in done]
+        tails_zero = all(all(zero[k:]) and all(right[:k]) for (n, right, zero), k in zip(done, firsts))
+        if tails_zero:
+            for c in range(2, max(_SWEEP)):
+                if all(k == n // c * c for (n, _, _), k in zip(done, firsts)) and any(n % c for n in _SWEEP):
+                    fail(f"{head}: called again on the same sizes with N = {sizes} images, the images right are the "
+                         f"first {', '.join(map(str, firsts))} and the later ones are all 0: every complete group of "
+                         f"{c} images is right and the last partial group is missing: a loop over the batch in chunks "
+                         f"of {c} images drops the last partial chunk (range(0, N - chunk + 1, chunk)?); cover every "
+                         f"image, range(0, N, chunk) with x[s:s + chunk]", "batch-last-chunk-dropped")
+            k = firsts[-1]
+            if 0 < k < max(_SWEEP) and all(f == min(n, k) for (n, _, _), f in zip(done, firsts)):
+                fail(f"{head}: called again on the same sizes with N = {sizes} images, the first {k} images are right "
+                     f"whatever N and the later ones are all 0: the loop over the images stops after {k}: it does not "
+                     f"run over N = x.shape[0] (a size read from another axis, or a fixed number?)",
+                     "images-left-out-any-batch")
+        return
+    raised = [n for n, right, _ in rows if right is None]
+    fine = [n for n, right, _ in rows if right is not None and all(right)]
+    if fine and raised and max(fine) < min(raised) and len(fine) + len(raised) == len(rows):
+        fail(f"{head}: called again on the same sizes with N = {sizes} images, it is right for N = "
+             f"{', '.join(map(str, fine))} and raises for N = {', '.join(map(str, raised))}: the images after the "
+             f"first group are handled wrong: a loop over the batch in chunks (groups of images) whose slice is wrong "
+             f"after the first chunk? slice every array of the chunk alike, x[s:s + chunk] and dout[s:s + chunk]",
+             "batch-later-chunk-raises")
+
+
+def _dw_positions(conv2d_backward, head: str, r) -> None:
+    """dw is a sum over every output position (n, i, j) of dout[n, :, i, j] times the window under it.  A dw that
+    equals the sum over the FIRST m of the P = N * H_out * W_out positions only (image, row, column order, or row,
+    column, image), with m < P, on two cases whose m differ, is told: positions are left out."""
+    said = []
+    for case in (CONV_CASES[0], CONV_CASES[2]):
+        n, c, h, w, co, kh, kw, s, p, dt = case
+        x, wt, _b = _conv_inputs(r, case)
+        ho, wo = _out_size(case)
+        dout = r.normal(0, 1, (n, co, ho, wo))
+        try:
+            got = np.asarray(tuple(core.call(conv2d_backward, dout, x, wt, s, p, name="conv2d_backward"))[1], _float64)
+        except (core.CheckFailure, TypeError, ValueError, IndexError):      # a raise answers nothing here
+            return
+        if got.shape != wt.shape:
+            return
+        xp = np.pad(np.asarray(x, _float64), ((0, 0), (0, 0), (p, p), (p, p)))
+        win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::s, ::s][:, :, :ho, :wo]
+        found = None
+        for order, label in (((0, 1, 2), "image, row, column"), ((1, 2, 0), "row, column, image")):
+            cols = win.transpose(0, 2, 3, 1, 4, 5).transpose(*order, 3, 4, 5).reshape(n * ho * wo, -1)
+            g = dout.transpose(0, 2, 3, 1).transpose(*order, 3).reshape(n * ho * wo, co)
+            cum = np.cumsum(g[:, :, None] * cols[:, None, :], axis=0).reshape(n * ho * wo, -1)
+            full = cum[-1]
+            flat = got.reshape(-1)
+            if core.close(flat, full, 1e-6, 1e-9):
+                return
+            tol = 1e-6 * np.abs(full).max() + 1e-9
+            ms = [0] if not np.any(np.abs(flat) > tol) else []
+            ms += [m + 1 for m in range(n * ho * wo - 1) if np.abs(cum[m] - flat).max() <= tol]
+            if ms:
+                found = (ms[0], n * ho * wo, label)
+                break
+        if found is None:
+            return
+        said.append(found)
+    if len(said) == 2 and said[0][0] != said[1][0]:
+        (m, total, label), (m2, total2, _l) = said
+        fail(f"{head}: dw holds the contributions of the first {m} of the P = N * H_out * W_out = {total} output "
+             f"positions only (in the order {label}; on a second case the first {m2} of {total2}): the last positions "
+             f"are left out: a loop over blocks of positions (or of images) that drops the last partial block? dw "
+             f"sums dout[n, :, i, j] times the window under it over EVERY position (n, i, j)", "dw-positions-left-out")
+
+
+def _pool_negative_bwd(maxpool2d_backward, r) -> None:
+    """max-pooling sends dout to each window's maximum whatever its sign.  Asked on every value negative, then on
+    values of both signs: a dx that is 0 exactly in the windows whose maximum is <= 0 and right elsewhere, on both,
+    is told (a ReLU's mask fused into the pooling backward)."""
+    told = []
+    for n, c, h, w, size, s, sign in ((2, 3, 6, 8, 2, 2, "negative"), (3, 2, 9, 7, 3, 2, "both")):
+        x = _distinct(r, (n, c, h, w), _float64)
+        # every value negative; or shifted so that about half of the windows have a negative maximum
+        x = x - x.max() - 1.0 if sign == "negative" else x - np.median(_pool(x, size, s)) - 1 / 14
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        said = "every value negative" if sign == "negative" else "half of the windows negative"
+        context = f"x of shape {(n, c, h, w)}, {said}, size {size}, stride {s}"
+        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+        got = np.asarray(expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape), _float64)
+        want = _pool_grad(dout, x, size, s)
+        if core.close(got, want, 1e-6, 1e-9):
+            return
+        if not core.close(got, _pool_grad(dout * (_pool(x, size, s) > 0), x, size, s), 1e-6, 1e-9):
+            return
+        told.append(context)
+    fail(f"maxpool2d_backward ({told[0]}): the windows whose maximum is negative get no gradient (dx is 0 there), "
+         f"here and on {told[1]}, while the others are right: a ReLU's mask (max > 0) fused into "
+         f"the pooling backward? max-pooling sends each window's dout to its maximum whatever its sign",
+         "pool-negative-windows-no-gradient")
+
+
 def _images_left_out(got, want, case, head) -> None:
     """The first k images right and every later one all 0: the loop over the images stopped at k; name the size
     of the inputs k equals (a batch size read from another axis)."""
@@ -1936,9 +2069,7 @@ def _images_left_out(got, want, case, head) -> None:
     k = next((k for k in range(1, n) if not np.any(g[k:]) and core.close(g[:k], want[:k], **tol)), None)
     if k is None:
         return
-    names = [name for name, size in (("C_in = x.shape[1]", c), ("H = x.shape[2]", h), ("W = x.shape[3]", w),
-                                     ("C_out = w.shape[0]", co), ("KH", kh), ("KW", kw)) if size == k]
-    read = f": {k} is {' and '.join(names)}, the batch size read from another axis?" if names else ""
+    read = ""       # which size k equals is a reading of one case: the batch-size sweep asks it on N = 1, 3, 5, 9
     fail(f"{head}: images 0 .. {k - 1} are right and images {k} .. {n - 1} are all 0: the loop over the images "
          f"stops after {k} where there are N = x.shape[0] = {n}{read}", "images-left-out")
 
@@ -2103,6 +2234,7 @@ def conv2d_forward(conv2d_forward):
     _raises_by_option(results, "conv2d_forward", CONV_OPTIONS, CONV_RULE)
     if any(e is not None for _, e in results[1:]) and results[0][1] is None:
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
+    _conv_sweep(conv2d_forward, results, forward=True)
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
@@ -2129,6 +2261,51 @@ def conv2d_forward(conv2d_forward):
                  _conv, ("output",), {0: "x", 1: "w"})
     _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
+
+
+def _conv_sweep(fn, results, forward: bool) -> None:
+    """The batch-size sweep (_batch_sweep) on the geometry of the first failing case: x, w and b drawn anew for
+    N = 1, 3, 5, 9; the forward's output and the backward's dx are per image."""
+    case = next((c for c, e in results if e is not None), None)
+    if case is None:
+        return
+    k = core.rng("lab07.batch_sweep")
+    name = "conv2d_forward" if forward else "conv2d_backward"
+    _n, c, h, w, co, kh, kw, s, p, dt = case
+    head = f"{name} (w of shape {(co, c, kh, kw)}, images {c} x {h} x {w}, stride {s}, pad {p})"
+
+    def run(n):
+        x, wt, b = _conv_inputs(k, (n, *case[1:]))
+        if forward:
+            got = core.call(fn, x, wt, b, s, p, name=name)
+            return [got], [_conv(x, wt, b, s, p)]
+        dout = k.normal(0, 1, (n, co, *_out_size(case))).astype(dt)
+        got = core.call(fn, dout, x, wt, s, p, name=name)
+        try:
+            dx = tuple(got)[0]
+        except TypeError:
+            return None
+        return [dx], [_conv_grads(dout, x, wt, s, p)[0]]
+    _batch_sweep(run, head)
+
+
+def _pool_sweep(fn, results, forward: bool) -> None:
+    """The batch-size sweep (_batch_sweep) on the geometry of the first failing pooling case."""
+    case = next((c for c, e in results if e is not None), None)
+    if case is None:
+        return
+    k = core.rng("lab07.batch_sweep")
+    name = "maxpool2d_forward" if forward else "maxpool2d_backward"
+    _n, c, h, w, size, s, dt = case
+    head = f"{name} (images {c} x {h} x {w}, size {size}, stride {s})"
+
+    def run(n):
+        x = _distinct(k, (n, c, h, w), dt)
+        if forward:
+            return [core.call(fn, x, size, s, name=name)], [_pool(x, size, s)]
+        dout = k.normal(0, 1, _pool(x, size, s).shape).astype(dt)
+        return [core.call(fn, dout, x, size, s, name=name)], [_pool_grad(dout, x, size, s)]
+    _batch_sweep(run, head)
 
 
 def _conv_mixed_dtypes(conv2d_forward) -> None:
@@ -2850,6 +3027,10 @@ def conv2d_backward(conv2d_backward):
                       k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
+        if results:
+            _conv_sweep(conv2d_backward, results, forward=False)
+        if _generic(exc) and _which_output(str(exc)) == "dw":
+            _dw_positions(conv2d_backward, _head(exc), core.rng("lab07.dw_positions"))
         if _generic(exc):
             _dout_axes_mixed(conv2d_backward, "conv2d_backward", exc)
         if results:
@@ -3142,6 +3323,7 @@ def maxpool2d_forward(maxpool2d_forward):
     results = []
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
+    _pool_sweep(maxpool2d_forward, results, forward=True)
     _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
     _report(results, POOL_FORWARD_PATTERNS)
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
@@ -3258,6 +3440,8 @@ def _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s) -> None:
         return o.shape == np.shape(got) and np.array_equal(o, np.asarray(got, _float64)) and \
             not (_pool(x, k, t).shape == _pool(x, size, s).shape and np.array_equal(_pool(x, k, t), _pool(x, size, s)))
     other_size = 2 if size != 2 else 3
+    if not np.any(np.asarray(got, _float64)):      # an all-zero output ignores every argument: nothing to read
+        return
     if not same_as_got(other_size, s):
         return
     stride_too = same_as_got(size, 1 if s != 1 else 2)
@@ -3626,6 +3810,7 @@ def maxpool2d_backward(maxpool2d_backward):
         results.append((case, core.differs(got, want, f"maxpool2d_backward ({context}): dx has wrong values: "
                                            f"{analysis}", diagnosis, name=f"maxpool2d_backward ({context}): dx",
                                            rtol=tol["rtol"], atol=tol["atol"])))
+    _pool_sweep(maxpool2d_backward, results, forward=False)
     _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
     try:
         _report(results, POOL_PATTERNS)
@@ -3665,6 +3850,7 @@ def maxpool2d_backward(maxpool2d_backward):
                        _pool_grad, ("dx",), {0: "dout", 1: "x"})
     _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
               (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
+    _pool_negative_bwd(maxpool2d_backward, r)
     _pool_ties(maxpool2d_backward, r)
     _pool_near_ties(maxpool2d_backward, r)
     _pool_mixed_dtypes(maxpool2d_backward, r)
