@@ -1975,10 +1975,11 @@ def _batch_sweep(run, head: str) -> None:
                          f"image, range(0, N, chunk) with x[s:s + chunk]", "batch-last-chunk-dropped")
             k = firsts[-1]
             if 0 < k < max(_SWEEP) and all(f == min(n, k) for (n, _, _), f in zip(done, firsts)):
-                fail(f"{head}: called again on the same sizes with N = {sizes} images, the first {k} images are right "
-                     f"whatever N and the later ones are all 0: the loop over the images stops after {k}: it does not "
-                     f"run over N = x.shape[0] (a size read from another axis, or a fixed number?)",
-                     "images-left-out-any-batch")
+                said = ("the loop over the samples ends after its first pass: a `return` indented inside the loop "
+                        "over n (or a break)?" if k == 1 else f"the loop over the images stops after {k}: it does "
+                        f"not run over N = x.shape[0] (a size read from another axis, or a fixed number?)")
+                fail(f"{head}: called again on the same sizes with N = {sizes} images, the first {k} image(s) are "
+                     f"right whatever N and the later ones are all 0: {said}", "images-left-out-any-batch")
         return
     raised = [n for n, right, _ in rows if right is None]
     fine = [n for n, right, _ in rows if right is not None and all(right)]
@@ -2269,6 +2270,9 @@ def _conv_sweep(fn, results, forward: bool) -> None:
     case = next((c for c, e in results if e is not None), None)
     if case is None:
         return
+    first = next(e for c, e in results if e is not None)
+    if forward and first.diagnosis == "images-left-out":
+        _loop_bound_axis(fn, case, first)
     k = core.rng("lab07.batch_sweep")
     name = "conv2d_forward" if forward else "conv2d_backward"
     _n, c, h, w, co, kh, kw, s, p, dt = case
@@ -2287,6 +2291,37 @@ def _conv_sweep(fn, results, forward: bool) -> None:
             return None
         return [dx], [_conv_grads(dout, x, wt, s, p)[0]]
     _batch_sweep(run, head)
+
+
+def _loop_bound_axis(conv2d_forward, case, exc) -> None:
+    """The first k images right and the later ones 0, where k equals another size of the inputs: asked again with
+    9 images and that size changed to k + 1 (every other size kept); a result whose first k + 1 images are right
+    and the later ones 0 confirms the loop bound is that size."""
+    m = re.search(r"images 0 \.\. (\d+) are right", str(exc))
+    if not m:
+        return
+    k = int(m.group(1)) + 1
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    r = core.rng("lab07.loop_bound")
+    for index, label in ((1, "C_in = x.shape[1]"), (2, "H = x.shape[2]"), (3, "W = x.shape[3]"),
+                         (4, "C_out = w.shape[0]"), (5, "KH = w.shape[2]"), (6, "KW = w.shape[3]")):
+        if case[index] != k:
+            continue
+        other = list(case)
+        other[0], other[index] = 9, k + 1
+        other = tuple(other)
+        if min(_out_size(other)) < 1:
+            continue
+        x, wt, b = _conv_inputs(r, other)
+        try:
+            got = np.asarray(core.call(conv2d_forward, x, wt, b, s, p, name="conv2d_forward"), _float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            continue
+        want = _conv(x, wt, b, s, p)
+        if got.shape == want.shape and core.close(got[:k + 1], want[:k + 1], 1e-6, 1e-9) and not got[k + 1:].any():
+            fail(f"{exc}: with 9 images and {label.split(' =')[0]} = {k + 1} (every other size kept) the first {k + 1} "
+                 f"images are right: the loop over the images runs over {label}: the batch size read from another "
+                 f"axis; N = x.shape[0]", "images-loop-bound-axis")
 
 
 def _pool_sweep(fn, results, forward: bool) -> None:
@@ -3027,10 +3062,8 @@ def conv2d_backward(conv2d_backward):
                       k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
-        if results:
+        if results and _generic(exc):
             _conv_sweep(conv2d_backward, results, forward=False)
-        if _generic(exc) and _which_output(str(exc)) == "dw":
-            _dw_positions(conv2d_backward, _head(exc), core.rng("lab07.dw_positions"))
         if _generic(exc):
             _dout_axes_mixed(conv2d_backward, "conv2d_backward", exc)
         if results:
@@ -3059,6 +3092,8 @@ def conv2d_backward(conv2d_backward):
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+            if _which_output(str(exc)) == "dw":
+                _dw_positions(conv2d_backward, _head(exc), core.rng("lab07.dw_positions"))
             k = {"dx": 0, "dw": 1, "db": 2}.get(_which_output(str(exc)))
             case = next((c for c, e in results if e is exc), None) if results else None
             if k is not None and case is not None:          # which input the wrong output's error comes from
