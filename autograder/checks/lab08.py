@@ -1075,10 +1075,29 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _set_grads(ps, grads[k])
         _step(opt, what)
         return _collect(ps, grads[k], what, dtype)
-    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
-           None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    try:
+        _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
+               None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    except core.CheckFailure as exc:
+        if _generic_step(exc):
+            _step_counter(opt, len(grads), what)
+        raise
     if state_dtype and np.dtype(dtype) != np.float64:
         _state_dtype(opt, params, what)
+
+
+def _step_counter(opt, k, what) -> None:
+    """Asked after a failure of an optimiser that keeps Adam's state (m, v and the step counter t of the
+    docstring, 0 before the first step and incremented once per step() call): t after k step() calls is k."""
+    t = getattr(opt, "t", None)
+    if not (hasattr(opt, "m") and hasattr(opt, "v")) or isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+        return
+    if int(t) != k:
+        how = f" ({int(t) // k} per call: advanced in two places, e.g. in a subclass's step and in Adam's?)" \
+            if int(t) % k == 0 and int(t) > k else ""
+        fail(f"{what}: after {k} step() calls your "
+             f"opt.t is {int(t)}{how}: the step counter t goes up by exactly 1 per step() call (0 before the first "
+             f"step), and the bias corrections use it: 1 - beta1 ** t, 1 - beta2 ** t", "step-counter-wrong")
 
 
 def _moves(trajectory, data0):
@@ -4941,6 +4960,25 @@ def _formula_term(formula, oracle, names, args, epochs, got) -> str | None:
     return explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
 
 
+def _schedule_term_zero(fn, name, oracle, args, epochs, names, rule) -> None:
+    """A schedule wrong on a case with an additive argument (lr_min) other than 0: the same case with that argument
+    0 (every other argument kept).  Right there, at every epoch, while the rule's values there are not all 0: the
+    mistake is in the term that uses it (two inputs that differ only in it separate it from the rest)."""
+    for i, label in enumerate(names):
+        if i == 0 or i >= len(args) or label != "lr_min" or not args[i]:
+            continue
+        zeroed = tuple(0.0 if j == i else a for j, a in enumerate(args))
+        try:
+            want = [oracle(e, *zeroed) for e in epochs]
+            got = [float(expect_scalar(call(fn, e, *zeroed, name=name), name=name)) for e in epochs]
+        except (core.CheckFailure, ZeroDivisionError, TypeError, ValueError):
+            continue
+        if any(want) and all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
+            fail(f"{name} with arguments {args}: wrong at some epochs, and right at every epoch with {label} = 0 (the "
+                 f"other arguments kept): the mistake is in the term that uses {label}; the rule is {rule}",
+                 "schedule-term-of-argument")
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None, inverse=None):
     runs, raised = [], []
     for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
@@ -4983,6 +5021,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         _schedule_relations(name, args, epochs, got, want, rule)
         _schedule_factor(name, args, names, got, want)
         _schedule_constant(name, oracle, runs, rule)     # more specific readings (//, factors, shifts) first
+        _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
             wrong = [(a, _formula_term(formula, oracle, names, a, e, g)) for a, e, g in runs
                      if not all(math.isclose(x, oracle(k, *a), rel_tol=1e-9, abs_tol=1e-12) for k, x in zip(e, g))]

@@ -2271,3 +2271,17 @@ MUTANTS += [
                "    return float(np.linalg.norm(a - b) / np.linalg.norm(b))\n",
            expect=["precision is lost", "float32 cast"]),
 ]
+
+# Round 18 (m18j, unnamed): a schedule right with lr_min = 0 (the other arguments kept) names the lr_min term;
+# Adam-like optimisers' counter t read after k steps (once per step() call, the docstring).
+MUTANTS += [
+    Mutant("r18j cosine decay: lr_min as a floor (max(lr_min, lr0 * (1 + cos) / 2))",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return max(lr_min, lr0 * (1 + math.cos(math.pi * epoch / total_epochs)) / 2)\n",
+           expect=["right at every epoch with lr_min = 0", "the term that uses lr_min"]),
+    Mutant("r18j AdamW: step counter advanced in AdamW.step too (t += 2 per step)",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        self.t += 1\n"
+               "        super().step()\n",
+           expect=["step counter t goes up by exactly 1 per step() call"]),
+]
