@@ -1086,6 +1086,37 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _state_dtype(opt, params, what)
 
 
+def _gradient_coefficients(make, data0, grads, lr, mu, what) -> None:
+    """Heavy-ball momentum's step k moves the parameters by lr * sum_j mu**(k - j) * g_j.  Read back from the
+    student's own steps (every parameter's entries together, least squares over g_1 .. g_k): when each step is
+    exactly such a combination but its coefficients differ from mu**(k - j), they are quoted beside the rule's."""
+    try:
+        traj = _trajectory(make, data0, grads, what)
+    except core.CheckFailure:
+        return
+    flat = lambda arrays: np.concatenate([_f64(a).ravel() for a in arrays])
+    prev, rows = flat(data0), []
+    gs = np.stack([flat(g) for g in grads], axis=1)
+    for k, step in enumerate(traj):
+        now = flat(step)
+        u = (prev - now) / lr
+        prev = now
+        c, *_ = np.linalg.lstsq(gs[:, :k + 1], u, rcond=None)
+        if not core.close(gs[:, :k + 1] @ c, u, 1e-7, 1e-10):
+            return
+        rows.append(c)
+    rule = [[mu ** (k - j) for j in range(k + 1)] for k in range(len(rows))]
+    if all(core.close(c, np.array(w), 1e-6, 1e-9) for c, w in zip(rows, rule)):
+        return
+    k = next(i for i, (c, w) in enumerate(zip(rows, rule)) if not core.close(c, np.array(w), 1e-6, 1e-9))
+    shown = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    fail(f"{what}: read back from your steps, step {k + 1} moves the parameters by lr times a sum of the gradients "
+         f"g_1 .. g_{k + 1} with coefficients {shown(rows[k])} (step 1: {shown(rows[0])}), where the rule (v = "
+         f"momentum * v + g, p -= lr * v) has momentum ** (k - j) = {shown(rule[k])}: the velocity's update differs "
+         f"from the rule (a factor (1 - momentum) on g, a bias correction, or a coefficient that changes with the "
+         f"step?)", "momentum-coefficients-read-back")
+
+
 def _step_counter(opt, k, what) -> None:
     """Asked after a failure of an optimiser that keeps Adam's state (m, v and the step counter t of the
     docstring, 0 before the first step and incremented once per step() call): t after k step() calls is k."""
@@ -1571,6 +1602,7 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
+                _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
             _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,

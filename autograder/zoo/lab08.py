@@ -2285,3 +2285,29 @@ MUTANTS += [
                "        super().step()\n",
            expect=["step counter t goes up by exactly 1 per step() call"]),
 ]
+
+# Round 18 (m18j): heavy-ball momentum's coefficients of the gradients read back from the student's steps.
+_R18J_SGD_STEP = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v
+"""
+MUTANTS += [
+    Mutant("r18j SGD: momentum as an EMA with Adam's bias correction (v_hat = v / (1 - mu**t))",
+           old=_R18J_SGD_STEP,
+           new="""        self.t = getattr(self, "t", 0) + 1
+        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += (1 - self.momentum) * g
+            v_hat = v / (1 - self.momentum ** self.t)      # bias correction, as in Adam
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v_hat)
+            else:
+                p.data -= self.lr * v_hat
+""", expect=["with coefficients", "the velocity's update differs from the rule"]),
+]
