@@ -18,6 +18,7 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 import warnings
@@ -155,6 +156,7 @@ CONV_CASES = [
     (2, 3, 6, 9, 4, 2, 2, 2, 1, np.float64),    # padding without overlapping windows
     (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
     (3, 2, 7, 6, 1, 3, 3, 1, 1, np.float64),    # one output channel (a single filter): db has shape (1,)
+    (2, 3, 5, 8, 4, 2, 2, 1, 1, np.float64),    # output LARGER than the input (2x2 kernel, pad 1)
 ]
 
 #: the options of a convolution case (stride, pad) and their plainest values, for _raises_by_option.
@@ -314,6 +316,7 @@ def _call_failure(exc, fn, args, name, context, hints):
     found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
     if found:
         fail(f"{text} (called with {context}): {found[0]}", found[1])
+    _argument_rebound(exc, fn, args, name, context)
     if "modified its input argument #" in text:
         _reshaped_in_place(fn, args, name, context, text)
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
@@ -335,6 +338,35 @@ def _call_failure(exc, fn, args, name, context, hints):
     if said:
         fail(f"{text} (called with {context}): {said[0]}", said[1])
     fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+#: the documented parameters of the graded functions (the judge may hold a proxy without a signature)
+_PARAMETERS = {"conv2d_forward": ("x", "w", "b", "stride", "pad"), "conv2d_backward": ("dout", "x", "w", "stride", "pad"),
+               "maxpool2d_forward": ("x", "size", "stride"), "maxpool2d_backward": ("dout", "x", "size", "stride")}
+
+
+def _argument_rebound(exc, fn, args, name: str, context: str) -> None:
+    """A raise "'int' object is not subscriptable" (or has no attribute) at a line that indexes a PARAMETER that
+    was given an array: inside the function that name holds a number, so it was rebound (a loop variable of the
+    same name, for w in range(W_out), is the usual way)."""
+    text = str(exc)
+    m = re.search(r"'(int|float|numpy\.int64|numpy\.float64)' object (is not subscriptable|has no attribute)", text)
+    quoted = re.search(r"\(raised at `(.*?)`", text)
+    line = core.raised_line(exc) or (quoted.group(1) if quoted else "")
+    if not m or not line:
+        return
+    try:
+        params = [q.name for q in inspect.signature(fn).parameters.values()
+                  if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    params = params or list(_PARAMETERS.get(name.split(" ")[0], ()))   # a proxy of the kernel's function
+    for pname, value in zip(params, args):
+        if isinstance(value, np.ndarray) and re.search(rf"(?<![\w.]){re.escape(pname)}(\[|\.\w)", line):
+            fail(f"{text} (called with {context}): `{pname}` is an argument of {name} and was given an array, but at "
+                 f"this line it holds a number ({m.group(1)}): the name was rebound inside the function, typically by "
+                 f"a loop variable of the same name (for {pname} in range(...)); give the loop variable another name "
+                 f"so that {pname} stays the argument", "argument-rebound-by-loop-variable")
 
 
 def _reshaped_in_place(fn, args, name: str, context: str, text: str) -> None:
@@ -1811,6 +1843,10 @@ def _conv_shape_candidates():
          "over all C_in input channels", "c-in-channels"),
         (lambda c: (c[4] if n_(c) == 1 else n_(c), c[4], *_out_size(c)),
          BIAS_BATCH[0], BIAS_BATCH[1]),
+        (lambda c: (n_(c), c[4], *(min(o, v) for o, v in zip(_out_size(c), c[2:4]))),
+         "your output is cut to the input's size H x W where the rule's output is larger (H_out = (H + 2*pad - KH) "
+         "// stride + 1 exceeds H with a small kernel and a large pad): the output is cropped to the input size "
+         "('same' padding assumed?); its size follows the formula, whatever the input size", "output-cropped-to-input"),
     ]
 
 

@@ -2266,3 +2266,27 @@ VARIANTS += [
             '                dx[s:s + chunk, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dc, 0)\n'
             '    return dx\n')),
 ]
+
+# Round 18 (m18j, unnamed): a parameter rebound by a loop variable of the same name (an int where the argument
+# was an array); an output cut to the input's size, seen on a case whose output is larger than its input.
+MUTANTS += [
+    Mutant("r18j conv fwd: naive loops, loop variable w shadows the kernel w", old=_R18J_FWD,
+           new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    N, _, Hp, Wp = xp.shape
+    H_out, W_out = (Hp - KH) // stride + 1, (Wp - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        for o in range(C_out):
+            for h in range(H_out):
+                for w in range(W_out):
+                    patch = xp[n, :, h * stride:h * stride + KH, w * stride:w * stride + KW]
+                    out[n, o, h, w] = np.sum(patch * w[o]) + b[o]
+    return out
+""", expect=["`w` is an argument of conv2d_forward", "loop variable of the same name"]),
+    Mutant("r18j conv fwd: output cropped to the input size ('same' assumed)",
+           old="    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new="""    out = out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
+    return out[:, :, :x.shape[2], :x.shape[3]]    # never larger than the input
+""", expect=["cropped to the input size"]),
+]
