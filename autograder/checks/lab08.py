@@ -5053,7 +5053,6 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         _schedule_relations(name, args, epochs, got, want, rule)
         _schedule_factor(name, args, names, got, want)
         _schedule_constant(name, oracle, runs, rule)     # more specific readings (//, factors, shifts) first
-        _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
             wrong = [(a, _formula_term(formula, oracle, names, a, e, g)) for a, e, g in runs
                      if not all(math.isclose(x, oracle(k, *a), rel_tol=1e-9, abs_tol=1e-12) for k, x in zip(e, g))]
@@ -5062,6 +5061,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             if best and texts.count(best) >= min(2, len(wrong)):
                 where = next(a for a, t in wrong if t == best)
                 fail(f"{name} with arguments {where}: {best}", "schedule-formula-term")
+        _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)     # after the one-edit readings
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]
