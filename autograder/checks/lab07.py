@@ -3762,6 +3762,28 @@ def poisoned_call(fn, marker, shapes, *args):
 '''
 
 
+def _accumulated_between_calls(fn, args, index, a, b, array, name, context) -> None:
+    """Two results of the same inputs that differ: called twice more (no memory filled first); when each call
+    moves the result by the same nonzero amount, the output is a total kept from the earlier calls (state between
+    calls), not uninitialised memory."""
+    try:
+        outs = []
+        for _ in range(2):
+            copies = [np.array(v) if isinstance(v, np.ndarray) else v for v in args]
+            out = core.call(fn, *copies, name=name)
+            outs.append(np.asarray(out if index is None else tuple(out)[index], _float64))
+    except (core.CheckFailure, TypeError, ValueError, IndexError):
+        return
+    c, d = outs
+    step = b - a
+    if c.shape == a.shape and d.shape == a.shape and np.any(step) and core.close(d - c, step, 1e-6, 1e-9) \
+            and core.close(c - b, step, 1e-6, 1e-9):
+        fail(f"{name} ({context}): called four times on the same inputs, {array} grows by the same amount at every "
+             f"call: each call adds its result to a total kept from the earlier calls (state kept between calls: a "
+             f"function attribute, a global or a mutable default argument); compute {array} from zeros in every "
+             f"call, from this call's arguments only", f"{array}-accumulated-between-calls")
+
+
 def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
     """``fn(*args)`` called twice on fresh copies, each time right after memory of the ``shapes`` (float64 sizes)
     was filled with another number: an output (``zeros``: index in the returned tuple, or None for a single array ->
@@ -3787,6 +3809,7 @@ def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
             continue
         changed = mask & ~((a == b) | (np.isnan(a) & np.isnan(b)))
         if changed.any():
+            _accumulated_between_calls(fn, args, index, a, b, array, name, context)
             fail(f"{name} ({context}): {array} not started from zeros (np.empty?): {where}, but they hold whatever "
                  f"was in memory before the call (they change from run to run, so the result may even look right "
                  f"by chance, or overflow): np.empty / np.empty_like do NOT fill with zeros; start from "

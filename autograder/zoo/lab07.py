@@ -2290,3 +2290,13 @@ MUTANTS += [
     return out[:, :, :x.shape[2], :x.shape[3]]    # never larger than the input
 """, expect=["cropped to the input size"]),
 ]
+
+# Round 18 (m18j): a gradient summed across calls (state kept between calls) told apart from uninitialised memory
+# (four calls on the same inputs: the same growth at every call).
+MUTANTS += [
+    Mutant("r18j conv bwd: dw accumulated across calls in a function attribute",
+           old="    return dx, dw, db\n",
+           new="    conv2d_backward.dw_total = getattr(conv2d_backward, 'dw_total', 0) + dw\n"
+               "    return dx, conv2d_backward.dw_total, db\n",
+           expect=["grows by the same amount at every call", "state kept between calls"]),
+]
