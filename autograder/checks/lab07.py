@@ -18,6 +18,7 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 import warnings
@@ -155,6 +156,7 @@ CONV_CASES = [
     (2, 3, 6, 9, 4, 2, 2, 2, 1, np.float64),    # padding without overlapping windows
     (5, 3, 10, 12, 8, 3, 3, 1, 1, np.float32),  # float32 in, float32 out
     (3, 2, 7, 6, 1, 3, 3, 1, 1, np.float64),    # one output channel (a single filter): db has shape (1,)
+    (2, 3, 5, 8, 4, 2, 2, 1, 1, np.float64),    # output LARGER than the input (2x2 kernel, pad 1)
 ]
 
 #: the options of a convolution case (stride, pad) and their plainest values, for _raises_by_option.
@@ -168,6 +170,7 @@ PROBE_CASES = [
     (3, 4, 7, 9, 4, 3, 3, 1, 1, np.float64),
     (2, 3, 9, 10, 3, 2, 2, 2, 0, np.float64),
     (3, 2, 8, 8, 5, 3, 3, 1, 1, np.float64),
+    (1, 3, 7, 7, 2, 2, 2, 1, 0, np.float64),     # a second square case of other sizes (batch 1): confirms a reading
 ]
 PROBE_PATTERNS = [
     (lambda c: c[1] != c[4], "right only when C_in == C_out: an axis of w is used in place of the other; "
@@ -313,6 +316,7 @@ def _call_failure(exc, fn, args, name, context, hints):
     found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
     if found:
         fail(f"{text} (called with {context}): {found[0]}", found[1])
+    _argument_rebound(exc, fn, args, name, context)
     if "modified its input argument #" in text:
         _reshaped_in_place(fn, args, name, context, text)
         fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
@@ -334,6 +338,35 @@ def _call_failure(exc, fn, args, name, context, hints):
     if said:
         fail(f"{text} (called with {context}): {said[0]}", said[1])
     fail(f"{text} (called with {context})", exc.diagnosis or _call_diagnosis(text))
+
+
+#: the documented parameters of the graded functions (the judge may hold a proxy without a signature)
+_PARAMETERS = {"conv2d_forward": ("x", "w", "b", "stride", "pad"), "conv2d_backward": ("dout", "x", "w", "stride", "pad"),
+               "maxpool2d_forward": ("x", "size", "stride"), "maxpool2d_backward": ("dout", "x", "size", "stride")}
+
+
+def _argument_rebound(exc, fn, args, name: str, context: str) -> None:
+    """A raise "'int' object is not subscriptable" (or has no attribute) at a line that indexes a PARAMETER that
+    was given an array: inside the function that name holds a number, so it was rebound (a loop variable of the
+    same name, for w in range(W_out), is the usual way)."""
+    text = str(exc)
+    m = re.search(r"'(int|float|numpy\.int64|numpy\.float64)' object (is not subscriptable|has no attribute)", text)
+    quoted = re.search(r"\(raised at `(.*?)`", text)
+    line = core.raised_line(exc) or (quoted.group(1) if quoted else "")
+    if not m or not line:
+        return
+    try:
+        params = [q.name for q in inspect.signature(fn).parameters.values()
+                  if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        params = []
+    params = params or list(_PARAMETERS.get(name.split(" ")[0], ()))   # a proxy of the kernel's function
+    for pname, value in zip(params, args):
+        if isinstance(value, np.ndarray) and re.search(rf"(?<![\w.]){re.escape(pname)}(\[|\.\w)", line):
+            fail(f"{text} (called with {context}): `{pname}` is an argument of {name} and was given an array, but at "
+                 f"this line it holds a number ({m.group(1)}): the name was rebound inside the function, typically by "
+                 f"a loop variable of the same name (for {pname} in range(...)); give the loop variable another name "
+                 f"so that {pname} stays the argument", "argument-rebound-by-loop-variable")
 
 
 def _reshaped_in_place(fn, args, name: str, context: str, text: str) -> None:
@@ -1214,7 +1247,8 @@ def _report(results, patterns, probe=None):
         probed = [(case, probe(case)) for case in PROBE_CASES]
         ok = [case for case, exc in probed if exc is None]
         for predicate, sentence, diagnosis in PROBE_PATTERNS:
-            if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures):
+            if ok and all(not predicate(case) for case in ok) and all(predicate(case) for case, _ in failures) \
+                    and all(exc is None for case, exc in probed if not predicate(case)):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
 
@@ -1809,6 +1843,10 @@ def _conv_shape_candidates():
          "over all C_in input channels", "c-in-channels"),
         (lambda c: (c[4] if n_(c) == 1 else n_(c), c[4], *_out_size(c)),
          BIAS_BATCH[0], BIAS_BATCH[1]),
+        (lambda c: (n_(c), c[4], *(min(o, v) for o, v in zip(_out_size(c), c[2:4]))),
+         "your output is cut to the input's size H x W where the rule's output is larger (H_out = (H + 2*pad - KH) "
+         "// stride + 1 exceeds H with a small kernel and a large pad): the output is cropped to the input size "
+         "('same' padding assumed?); its size follows the formula, whatever the input size", "output-cropped-to-input"),
     ]
 
 
@@ -1927,6 +1965,138 @@ def _padding_value(got, want, x, wt, case, context) -> None:
          "padding-not-zeros-value")
 
 
+_SWEEP = (1, 3, 5, 9)
+
+
+def _batch_sweep(run, head: str) -> None:
+    """Asked after a failure of a function whose results are per image (axis 0 of each is N): ``run(n)`` calls the
+    student's function on n images of the same sizes (channels, image sizes, windows) and returns (got arrays, want
+    arrays), or None when the call raised.  The batch sizes N = 1, 3, 5, 9 separate a batch-size effect from the
+    readings of one case: the images right are the first floor(N / c) * c for one c (and the rest all 0) -> a loop
+    over chunks of c images drops the last partial chunk; the first k whatever N -> the loop stops after k; right
+    for small N and raising from some N on -> a later chunk is sliced wrong.  Told only when every N agrees."""
+    rows = []
+    for n in _SWEEP:
+        try:
+            res = run(n)
+        except core.CheckFailure:
+            res = None
+        if res is None:
+            rows.append((n, None, None))
+            continue
+        got, want = res
+        try:
+            got = [np.asarray(g, _float64) for g in got]
+            if any(g.shape != np.shape(w_) for g, w_ in zip(got, want)):
+                return
+        except (TypeError, ValueError):
+            return
+        right = [all(core.close(g[i], w_[i], 1e-6, 1e-9) for g, w_ in zip(got, want)) for i in range(n)]
+        zero = [all(not np.any(g[i]) for g in got) for i in range(n)]
+        rows.append((n, right, zero))
+    done = [row for row in rows if row[1] is not None]
+    if len(done) == len(rows) and all(all(right) for _, right, _ in done):
+        return
+    sizes = ", ".join(str(n) for n in _SWEEP)
+    if len(done) == len(rows):
+        firsts = [next((i for i, ok in enumerate(right) if not ok), n) for n, right, _ in done]
+        tails_zero = all(all(zero[k:]) and all(right[:k]) for (n, right, zero), k in zip(done, firsts))
+        if tails_zero:
+            for c in range(2, max(_SWEEP)):
+                if all(k == n // c * c for (n, _, _), k in zip(done, firsts)) and any(n % c for n in _SWEEP):
+                    fail(f"{head}: called again on the same sizes with N = {sizes} images, the images right are the "
+                         f"first {', '.join(map(str, firsts))} and the later ones are all 0: every complete group of "
+                         f"{c} images is right and the last partial group is missing: a loop over the batch in chunks "
+                         f"of {c} images drops the last partial chunk (range(0, N - chunk + 1, chunk)?); cover every "
+                         f"image, range(0, N, chunk) with x[s:s + chunk]", "batch-last-chunk-dropped")
+            k = firsts[-1]
+            if 0 < k < max(_SWEEP) and all(f == min(n, k) for (n, _, _), f in zip(done, firsts)):
+                said = ("the loop over the samples ends after its first pass: a `return` indented inside the loop "
+                        "over n (or a break)?" if k == 1 else f"the loop over the images stops after {k}: it does "
+                        f"not run over N = x.shape[0] (a size read from another axis, or a fixed number?)")
+                fail(f"{head}: called again on the same sizes with N = {sizes} images, the first {k} image(s) are "
+                     f"right whatever N and the later ones are all 0: {said}", "images-left-out-any-batch")
+        return
+    raised = [n for n, right, _ in rows if right is None]
+    fine = [n for n, right, _ in rows if right is not None and all(right)]
+    if fine and raised and max(fine) < min(raised) and len(fine) + len(raised) == len(rows):
+        fail(f"{head}: called again on the same sizes with N = {sizes} images, it is right for N = "
+             f"{', '.join(map(str, fine))} and raises for N = {', '.join(map(str, raised))}: the images after the "
+             f"first group are handled wrong: a loop over the batch in chunks (groups of images) whose slice is wrong "
+             f"after the first chunk? slice every array of the chunk alike, x[s:s + chunk] and dout[s:s + chunk]",
+             "batch-later-chunk-raises")
+
+
+def _dw_positions(conv2d_backward, head: str, r) -> None:
+    """dw is a sum over every output position (n, i, j) of dout[n, :, i, j] times the window under it.  A dw that
+    equals the sum over the FIRST m of the P = N * H_out * W_out positions only (image, row, column order, or row,
+    column, image), with m < P, on two cases whose m differ, is told: positions are left out."""
+    said = []
+    for case in (CONV_CASES[0], CONV_CASES[2]):
+        n, c, h, w, co, kh, kw, s, p, dt = case
+        x, wt, _b = _conv_inputs(r, case)
+        ho, wo = _out_size(case)
+        dout = r.normal(0, 1, (n, co, ho, wo))
+        try:
+            got = np.asarray(tuple(core.call(conv2d_backward, dout, x, wt, s, p, name="conv2d_backward"))[1], _float64)
+        except (core.CheckFailure, TypeError, ValueError, IndexError):      # a raise answers nothing here
+            return
+        if got.shape != wt.shape:
+            return
+        xp = np.pad(np.asarray(x, _float64), ((0, 0), (0, 0), (p, p), (p, p)))
+        win = np.lib.stride_tricks.sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::s, ::s][:, :, :ho, :wo]
+        found = None
+        for order, label in (((0, 1, 2), "image, row, column"), ((1, 2, 0), "row, column, image")):
+            cols = win.transpose(0, 2, 3, 1, 4, 5).transpose(*order, 3, 4, 5).reshape(n * ho * wo, -1)
+            g = dout.transpose(0, 2, 3, 1).transpose(*order, 3).reshape(n * ho * wo, co)
+            cum = np.cumsum(g[:, :, None] * cols[:, None, :], axis=0).reshape(n * ho * wo, -1)
+            full = cum[-1]
+            flat = got.reshape(-1)
+            if core.close(flat, full, 1e-6, 1e-9):
+                return
+            tol = 1e-6 * np.abs(full).max() + 1e-9
+            ms = [0] if not np.any(np.abs(flat) > tol) else []
+            ms += [m + 1 for m in range(n * ho * wo - 1) if np.abs(cum[m] - flat).max() <= tol]
+            if ms:
+                found = (ms[0], n * ho * wo, label)
+                break
+        if found is None:
+            return
+        said.append(found)
+    if len(said) == 2 and said[0][0] != said[1][0]:
+        (m, total, label), (m2, total2, _l) = said
+        fail(f"{head}: dw holds the contributions of the first {m} of the P = N * H_out * W_out = {total} output "
+             f"positions only (in the order {label}; on a second case the first {m2} of {total2}): the last positions "
+             f"are left out: a loop over blocks of positions (or of images) that drops the last partial block? dw "
+             f"sums dout[n, :, i, j] times the window under it over EVERY position (n, i, j)", "dw-positions-left-out")
+
+
+def _pool_negative_bwd(maxpool2d_backward, r) -> None:
+    """max-pooling sends dout to each window's maximum whatever its sign.  Asked on every value negative, then on
+    values of both signs: a dx that is 0 exactly in the windows whose maximum is <= 0 and right elsewhere, on both,
+    is told (a ReLU's mask fused into the pooling backward)."""
+    told = []
+    for n, c, h, w, size, s, sign in ((2, 3, 6, 8, 2, 2, "negative"), (3, 2, 9, 7, 3, 2, "both")):
+        x = _distinct(r, (n, c, h, w), _float64)
+        # every value negative; or shifted so that about half of the windows have a negative maximum
+        x = x - x.max() - 1.0 if sign == "negative" else x - np.median(_pool(x, size, s)) - 1 / 14
+        dout = r.normal(0, 1, _pool(x, size, s).shape)
+        said = "every value negative" if sign == "negative" else "half of the windows negative"
+        context = f"x of shape {(n, c, h, w)}, {said}, size {size}, stride {s}"
+        got = _call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context)
+        got = np.asarray(expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape), _float64)
+        want = _pool_grad(dout, x, size, s)
+        if core.close(got, want, 1e-6, 1e-9):
+            return
+        if not core.close(got, _pool_grad(dout * (_pool(x, size, s) > 0), x, size, s), 1e-6, 1e-9):
+            return
+        told.append(context)
+    fail(f"maxpool2d_backward ({told[0]}): the windows whose maximum is negative get no gradient (dx is 0 there), "
+         f"here and on {told[1]}, while the others are right: a ReLU's mask (max > 0) fused into "
+         f"the pooling backward? max-pooling sends each window's dout to its maximum whatever its sign",
+         "pool-negative-windows-no-gradient")
+
+
 def _images_left_out(got, want, case, head) -> None:
     """The first k images right and every later one all 0: the loop over the images stopped at k; name the size
     of the inputs k equals (a batch size read from another axis)."""
@@ -1936,9 +2106,7 @@ def _images_left_out(got, want, case, head) -> None:
     k = next((k for k in range(1, n) if not np.any(g[k:]) and core.close(g[:k], want[:k], **tol)), None)
     if k is None:
         return
-    names = [name for name, size in (("C_in = x.shape[1]", c), ("H = x.shape[2]", h), ("W = x.shape[3]", w),
-                                     ("C_out = w.shape[0]", co), ("KH", kh), ("KW", kw)) if size == k]
-    read = f": {k} is {' and '.join(names)}, the batch size read from another axis?" if names else ""
+    read = ""       # which size k equals is a reading of one case: the batch-size sweep asks it on N = 1, 3, 5, 9
     fail(f"{head}: images 0 .. {k - 1} are right and images {k} .. {n - 1} are all 0: the loop over the images "
          f"stops after {k} where there are N = x.shape[0] = {n}{read}", "images-left-out")
 
@@ -2103,6 +2271,7 @@ def conv2d_forward(conv2d_forward):
     _raises_by_option(results, "conv2d_forward", CONV_OPTIONS, CONV_RULE)
     if any(e is not None for _, e in results[1:]) and results[0][1] is None:
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
+    _conv_sweep(conv2d_forward, results, forward=True)
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
@@ -2129,6 +2298,85 @@ def conv2d_forward(conv2d_forward):
                  _conv, ("output",), {0: "x", 1: "w"})
     _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
+
+
+def _conv_sweep(fn, results, forward: bool) -> None:
+    """The batch-size sweep (_batch_sweep) on the geometry of the first failing case: x, w and b drawn anew for
+    N = 1, 3, 5, 9; the forward's output and the backward's dx are per image."""
+    case = next((c for c, e in results if e is not None), None)
+    if case is None:
+        return
+    first = next(e for c, e in results if e is not None)
+    if forward and first.diagnosis == "images-left-out":
+        _loop_bound_axis(fn, case, first)
+    k = core.rng("lab07.batch_sweep")
+    name = "conv2d_forward" if forward else "conv2d_backward"
+    _n, c, h, w, co, kh, kw, s, p, dt = case
+    head = f"{name} (w of shape {(co, c, kh, kw)}, images {c} x {h} x {w}, stride {s}, pad {p})"
+
+    def run(n):
+        x, wt, b = _conv_inputs(k, (n, *case[1:]))
+        if forward:
+            got = core.call(fn, x, wt, b, s, p, name=name)
+            return [got], [_conv(x, wt, b, s, p)]
+        dout = k.normal(0, 1, (n, co, *_out_size(case))).astype(dt)
+        got = core.call(fn, dout, x, wt, s, p, name=name)
+        try:
+            dx = tuple(got)[0]
+        except TypeError:
+            return None
+        return [dx], [_conv_grads(dout, x, wt, s, p)[0]]
+    _batch_sweep(run, head)
+
+
+def _loop_bound_axis(conv2d_forward, case, exc) -> None:
+    """The first k images right and the later ones 0, where k equals another size of the inputs: asked again with
+    9 images and that size changed to k + 1 (every other size kept); a result whose first k + 1 images are right
+    and the later ones 0 confirms the loop bound is that size."""
+    m = re.search(r"images 0 \.\. (\d+) are right", str(exc))
+    if not m:
+        return
+    k = int(m.group(1)) + 1
+    n, c, h, w, co, kh, kw, s, p, dt = case
+    r = core.rng("lab07.loop_bound")
+    for index, label in ((1, "C_in = x.shape[1]"), (2, "H = x.shape[2]"), (3, "W = x.shape[3]"),
+                         (4, "C_out = w.shape[0]"), (5, "KH = w.shape[2]"), (6, "KW = w.shape[3]")):
+        if case[index] != k:
+            continue
+        other = list(case)
+        other[0], other[index] = 9, k + 1
+        other = tuple(other)
+        if min(_out_size(other)) < 1:
+            continue
+        x, wt, b = _conv_inputs(r, other)
+        try:
+            got = np.asarray(core.call(conv2d_forward, x, wt, b, s, p, name="conv2d_forward"), _float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            continue
+        want = _conv(x, wt, b, s, p)
+        if got.shape == want.shape and core.close(got[:k + 1], want[:k + 1], 1e-6, 1e-9) and not got[k + 1:].any():
+            fail(f"{exc}: with 9 images and {label.split(' =')[0]} = {k + 1} (every other size kept) the first {k + 1} "
+                 f"images are right: the loop over the images runs over {label}: the batch size read from another "
+                 f"axis; N = x.shape[0]", "images-loop-bound-axis")
+
+
+def _pool_sweep(fn, results, forward: bool) -> None:
+    """The batch-size sweep (_batch_sweep) on the geometry of the first failing pooling case."""
+    case = next((c for c, e in results if e is not None), None)
+    if case is None:
+        return
+    k = core.rng("lab07.batch_sweep")
+    name = "maxpool2d_forward" if forward else "maxpool2d_backward"
+    _n, c, h, w, size, s, dt = case
+    head = f"{name} (images {c} x {h} x {w}, size {size}, stride {s})"
+
+    def run(n):
+        x = _distinct(k, (n, c, h, w), dt)
+        if forward:
+            return [core.call(fn, x, size, s, name=name)], [_pool(x, size, s)]
+        dout = k.normal(0, 1, _pool(x, size, s).shape).astype(dt)
+        return [core.call(fn, dout, x, size, s, name=name)], [_pool_grad(dout, x, size, s)]
+    _batch_sweep(run, head)
 
 
 def _conv_mixed_dtypes(conv2d_forward) -> None:
@@ -2850,6 +3098,8 @@ def conv2d_backward(conv2d_backward):
                       k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
+        if results and _generic(exc):
+            _conv_sweep(conv2d_backward, results, forward=False)
         if _generic(exc):
             _dout_axes_mixed(conv2d_backward, "conv2d_backward", exc)
         if results:
@@ -2878,6 +3128,8 @@ def conv2d_backward(conv2d_backward):
                                          _conv_inputs(r, case)[:2], _out_size(case), r)
                 if found:
                     fail(f"{_head(exc)}: {found}", "output-positions-skipped")
+            if _which_output(str(exc)) == "dw":
+                _dw_positions(conv2d_backward, _head(exc), core.rng("lab07.dw_positions"))
             k = {"dx": 0, "dw": 1, "db": 2}.get(_which_output(str(exc)))
             case = next((c for c, e in results if e is exc), None) if results else None
             if k is not None and case is not None:          # which input the wrong output's error comes from
@@ -3142,6 +3394,7 @@ def maxpool2d_forward(maxpool2d_forward):
     results = []
     for case, x in zip(POOL_CASES, inputs):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
+    _pool_sweep(maxpool2d_forward, results, forward=True)
     _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
     _report(results, POOL_FORWARD_PATTERNS)
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
@@ -3258,6 +3511,8 @@ def _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s) -> None:
         return o.shape == np.shape(got) and np.array_equal(o, np.asarray(got, _float64)) and \
             not (_pool(x, k, t).shape == _pool(x, size, s).shape and np.array_equal(_pool(x, k, t), _pool(x, size, s)))
     other_size = 2 if size != 2 else 3
+    if not np.any(np.asarray(got, _float64)):      # an all-zero output ignores every argument: nothing to read
+        return
     if not same_as_got(other_size, s):
         return
     stride_too = same_as_got(size, 1 if s != 1 else 2)
@@ -3507,6 +3762,28 @@ def poisoned_call(fn, marker, shapes, *args):
 '''
 
 
+def _accumulated_between_calls(fn, args, index, a, b, array, name, context) -> None:
+    """Two results of the same inputs that differ: called twice more (no memory filled first); when each call
+    moves the result by the same nonzero amount, the output is a total kept from the earlier calls (state between
+    calls), not uninitialised memory."""
+    try:
+        outs = []
+        for _ in range(2):
+            copies = [np.array(v) if isinstance(v, np.ndarray) else v for v in args]
+            out = core.call(fn, *copies, name=name)
+            outs.append(np.asarray(out if index is None else tuple(out)[index], _float64))
+    except (core.CheckFailure, TypeError, ValueError, IndexError):
+        return
+    c, d = outs
+    step = b - a
+    if c.shape == a.shape and d.shape == a.shape and np.any(step) and core.close(d - c, step, 1e-6, 1e-9) \
+            and core.close(c - b, step, 1e-6, 1e-9):
+        fail(f"{name} ({context}): called four times on the same inputs, {array} grows by the same amount at every "
+             f"call: each call adds its result to a total kept from the earlier calls (state kept between calls: a "
+             f"function attribute, a global or a mutable default argument); compute {array} from zeros in every "
+             f"call, from this call's arguments only", f"{array}-accumulated-between-calls")
+
+
 def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
     """``fn(*args)`` called twice on fresh copies, each time right after memory of the ``shapes`` (float64 sizes)
     was filled with another number: an output (``zeros``: index in the returned tuple, or None for a single array ->
@@ -3532,6 +3809,7 @@ def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
             continue
         changed = mask & ~((a == b) | (np.isnan(a) & np.isnan(b)))
         if changed.any():
+            _accumulated_between_calls(fn, args, index, a, b, array, name, context)
             fail(f"{name} ({context}): {array} not started from zeros (np.empty?): {where}, but they hold whatever "
                  f"was in memory before the call (they change from run to run, so the result may even look right "
                  f"by chance, or overflow): np.empty / np.empty_like do NOT fill with zeros; start from "
@@ -3626,6 +3904,7 @@ def maxpool2d_backward(maxpool2d_backward):
         results.append((case, core.differs(got, want, f"maxpool2d_backward ({context}): dx has wrong values: "
                                            f"{analysis}", diagnosis, name=f"maxpool2d_backward ({context}): dx",
                                            rtol=tol["rtol"], atol=tol["atol"])))
+    _pool_sweep(maxpool2d_backward, results, forward=False)
     _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
     try:
         _report(results, POOL_PATTERNS)
@@ -3665,6 +3944,7 @@ def maxpool2d_backward(maxpool2d_backward):
                        _pool_grad, ("dx",), {0: "dout", 1: "x"})
     _defaults(maxpool2d_backward, "maxpool2d_backward", (r.normal(0, 1, (2, 3, 3, 4)), _distinct(r, (2, 3, 7, 9), _float64)),
               (("size", 2), ("stride", 2)), _pool_grad, _same_arrays, "x of shape (2, 3, 7, 9)")
+    _pool_negative_bwd(maxpool2d_backward, r)
     _pool_ties(maxpool2d_backward, r)
     _pool_near_ties(maxpool2d_backward, r)
     _pool_mixed_dtypes(maxpool2d_backward, r)

@@ -1075,10 +1075,60 @@ def _run(make, data0, grads, expected, what, dtype, diagnose=None, decay=DECAY, 
         _set_grads(ps, grads[k])
         _step(opt, what)
         return _collect(ps, grads[k], what, dtype)
-    _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
-           None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    try:
+        _judge(got, before, expected, what, dtype, diagnose or {}, terms, hyper, decay, fresh,
+               None if adaptive_lr is None else (grads, adaptive_lr), lrs)
+    except core.CheckFailure as exc:
+        if _generic_step(exc):
+            _step_counter(opt, len(grads), what)
+        raise
     if state_dtype and np.dtype(dtype) != np.float64:
         _state_dtype(opt, params, what)
+
+
+def _gradient_coefficients(make, data0, grads, lr, mu, what) -> None:
+    """Heavy-ball momentum's step k moves the parameters by lr * sum_j mu**(k - j) * g_j.  Read back from the
+    student's own steps (every parameter's entries together, least squares over g_1 .. g_k): when each step is
+    exactly such a combination but its coefficients differ from mu**(k - j), they are quoted beside the rule's."""
+    try:
+        traj = _trajectory(make, data0, grads, what)
+    except core.CheckFailure:
+        return
+    flat = lambda arrays: np.concatenate([_f64(a).ravel() for a in arrays])
+    prev, rows = flat(data0), []
+    gs = np.stack([flat(g) for g in grads], axis=1)
+    for k, step in enumerate(traj):
+        now = flat(step)
+        u = (prev - now) / lr
+        prev = now
+        c, *_ = np.linalg.lstsq(gs[:, :k + 1], u, rcond=None)
+        if not core.close(gs[:, :k + 1] @ c, u, 1e-7, 1e-10):
+            return
+        rows.append(c)
+    rule = [[mu ** (k - j) for j in range(k + 1)] for k in range(len(rows))]
+    if all(core.close(c, np.array(w), 1e-6, 1e-9) for c, w in zip(rows, rule)):
+        return
+    k = next(i for i, (c, w) in enumerate(zip(rows, rule)) if not core.close(c, np.array(w), 1e-6, 1e-9))
+    shown = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    fail(f"{what}: read back from your steps, step {k + 1} moves the parameters by lr times a sum of the gradients "
+         f"g_1 .. g_{k + 1} with coefficients {shown(rows[k])} (step 1: {shown(rows[0])}), where the rule (v = "
+         f"momentum * v + g, p -= lr * v) has momentum ** (k - j) = {shown(rule[k])}: the velocity's update differs "
+         f"from the rule (a factor (1 - momentum) on g, a bias correction, or a coefficient that changes with the "
+         f"step?)", "momentum-coefficients-read-back")
+
+
+def _step_counter(opt, k, what) -> None:
+    """Asked after a failure of an optimiser that keeps Adam's state (m, v and the step counter t of the
+    docstring, 0 before the first step and incremented once per step() call): t after k step() calls is k."""
+    t = getattr(opt, "t", None)
+    if not (hasattr(opt, "m") and hasattr(opt, "v")) or isinstance(t, bool) or not isinstance(t, (int, np.integer)):
+        return
+    if int(t) != k:
+        how = f" ({int(t) // k} per call: advanced in two places, e.g. in a subclass's step and in Adam's?)" \
+            if int(t) % k == 0 and int(t) > k else ""
+        fail(f"{what}: after {k} step() calls your "
+             f"opt.t is {int(t)}{how}: the step counter t goes up by exactly 1 per step() call (0 before the first "
+             f"step), and the bias corrections use it: 1 - beta1 ** t, 1 - beta2 ** t", "step-counter-wrong")
 
 
 def _moves(trajectory, data0):
@@ -1552,6 +1602,7 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
+                _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
             _state_probe(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc,
@@ -3429,6 +3480,10 @@ def dropout_backward(dropout_backward):
             _foreign_shape(exc, {"dout": shape, "mask": shape}, probe=lambda names: _transposed_probe(dropout_backward, r))
             _product_shape(exc, {"dout": shape, "mask": shape}, "dx = dout * mask")
             raise
+        if got.dtype != dout.dtype:
+            fail(f"{what}: dx is {got.dtype} for {np.dtype(dtype)} dout and mask: dx keeps the dtype of dout (a float32 "
+                 f"network stays float32, a float64 one float64): dout * mask already has it; a cast (.astype) or a "
+                 f"buffer of another dtype changes it", "dtype-not-kept")
         d64 = dout.astype(_float64)
         expect_close(got, d64 * mask, name=what, rtol=1e-6, atol=1e-7, diagnose={
             "the gradient must go through the same mask as the forward pass: dx = dout * mask": d64,
@@ -4523,6 +4578,7 @@ def early_stopping(EarlyStopping):
         ([0.5, 0.5, 0.4, 0.4, 0.4, 0.4, 0.3], 3, 0.0),          # ties are not improvements
         ([3.0, 2.0, 1.0, 1.5, 0.9, 1.2, 1.3, 1.4, 1.5], 1, 0.0),
         ([10.0, 9.9, 9.8, 9.7, 9.75, 9.72, 9.71], 2, 0.05),     # losses far from 1: min_delta is absolute
+        ([1.0, 1.1, 1.2, 1.3, 0.9, 1.0, 1.1, 1.2, 1.3], 4, 0.0),  # an improvement after 3 misses: count back to 0
         ([1.0, 0.8, math.nan, 0.9, 0.7, math.nan, math.nan], 3, 0.0),   # NaN (a diverged epoch): no improvement
         ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
         ([1.0, math.nan, math.nan], 2, 0.0),                    # NaN epochs alone reach patience: they count
@@ -4628,6 +4684,7 @@ def early_stopping(EarlyStopping):
                     if wrong[msg] is maximised and not _larger_loss_improves(EarlyStopping, patience, min_delta):
                         continue        # a prefix that fits by coincidence: a rising sequence did not confirm it
                     fail(f"{what}, losses {losses[:k + 1]}: {msg}", _diag_id(msg.split(":")[0]))
+                _restarted_after_improvement(what, losses, k, seen, want, patience)
                 _best_moved_within_delta(what, losses, k, seen, want, min_delta)
                 fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, {'; '.join(words)} "
                      f"(an improvement is val_loss < best_loss - min_delta; it resets the count; stop once "
@@ -4638,6 +4695,23 @@ def early_stopping(EarlyStopping):
                 break
     for args in stopped:        # asked once every sequence passed: its own mistakes are named first
         _after_stop(*args)
+
+
+def _restarted_after_improvement(what, losses, k, seen, want, patience) -> None:
+    """A property of the rule: after an improvement the stopper needs `patience` more epochs without improvement.
+    Told when every earlier epoch was right, no NaN is involved, an improvement came after epochs without one,
+    and the stopper stopped at a NaN-free epoch fewer than `patience` epochs after that improvement."""
+    if seen[:k] != want[:k] or not seen[k][0] or want[k][0] or any(math.isnan(v) for v in losses[:k + 1]):
+        return
+    best = want[k][2]
+    earlier = [w[2] for w in want[:best - 1]]
+    if best < 2 or not earlier or best - earlier[-1] < 2 or k + 1 - best >= patience:
+        return
+    fail(f"{what}, losses {losses[:k + 1]}: your stopper stopped at epoch {k + 1}, {k + 1 - best} epoch(s) after the "
+         f"improvement at epoch {best}, which came after {best - 1 - earlier[-1]} epoch(s) without improvement; "
+         f"patience={patience} epochs without improvement are needed AFTER the improvement: the count of epochs "
+         f"without improvement must restart from 0 after an improvement (part of the earlier count was kept: not "
+         f"reset, or decreased instead of set to 0)", "stopper-count-not-restarted")
 
 
 def _best_moved_within_delta(what, losses, k, seen, want, min_delta) -> None:
@@ -4918,6 +4992,25 @@ def _formula_term(formula, oracle, names, args, epochs, got) -> str | None:
     return explain_formula(formula, env, np.array(got, dtype=_float64), rtol=1e-9, atol=1e-12, what="rates")
 
 
+def _schedule_term_zero(fn, name, oracle, args, epochs, names, rule) -> None:
+    """A schedule wrong on a case with an additive argument (lr_min) other than 0: the same case with that argument
+    0 (every other argument kept).  Right there, at every epoch, while the rule's values there are not all 0: the
+    mistake is in the term that uses it (two inputs that differ only in it separate it from the rest)."""
+    for i, label in enumerate(names):
+        if i == 0 or i >= len(args) or label != "lr_min" or not args[i]:
+            continue
+        zeroed = tuple(0.0 if j == i else a for j, a in enumerate(args))
+        try:
+            want = [oracle(e, *zeroed) for e in epochs]
+            got = [float(expect_scalar(call(fn, e, *zeroed, name=name), name=name)) for e in epochs]
+        except (core.CheckFailure, ZeroDivisionError, TypeError, ValueError):
+            continue
+        if any(want) and all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
+            fail(f"{name} with arguments {args}: wrong at some epochs, and right at every epoch with {label} = 0 (the "
+                 f"other arguments kept): the mistake is in the term that uses {label}; the rule is {rule}",
+                 "schedule-term-of-argument")
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None, inverse=None):
     runs, raised = [], []
     for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
@@ -4968,6 +5061,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             if best and texts.count(best) >= min(2, len(wrong)):
                 where = next(a for a, t in wrong if t == best)
                 fail(f"{name} with arguments {where}: {best}", "schedule-formula-term")
+        _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)     # after the one-edit readings
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
         where = [e for e, good in zip(epochs, ok) if not good]
@@ -5220,6 +5314,7 @@ def update_ratio(update_ratio):
             _update_ratio_case(got, num, den, a, b, shape, rtol)
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
+                _ratio_precision(update_ratio, exc, r)
                 _ratio_invariances(update_ratio, exc, r)
                 _isolate(lambda b_, a_: update_ratio(b_, a_), lambda b_, a_: float(np.linalg.norm(_f64(a_) - _f64(b_)) /
                                                                                   np.linalg.norm(_f64(b_))),
@@ -5231,6 +5326,33 @@ def update_ratio(update_ratio):
     _after_change(update_ratio, "update_ratio(before (6, 5), after)", (before, before + 0.1 * k.normal(size=(6, 5))),
                   {0: "before", 1: "after"}, lambda b, a: [float(np.linalg.norm(_f64(a) - _f64(b)) /
                                                                  np.linalg.norm(_f64(b)))], lambda got: [got], k)
+
+
+def _ratio_precision(update_ratio, exc, r):
+    """float64 arrays with a tiny update (ratio about 1e-7): a ratio computed in float32 loses the update.  Told
+    when the student's result is the float32 one there AND right on float64 arrays whose values are exact in
+    float32 (a second input that separates precision from a wrong formula)."""
+    head = str(exc).split(" has wrong values")[0]
+    before = r.normal(size=(6, 4))
+    after = before + 1e-7 * r.normal(size=(6, 4))
+    exact_b = r.normal(size=(5, 3)).astype(np.float32)
+    exact_a = (exact_b + (0.1 * r.normal(size=(5, 3))).astype(np.float32)).astype(_float64)
+    exact_b = exact_b.astype(_float64)
+    ratio = lambda b, a: float(expect_scalar(call(update_ratio, b, a, name="update_ratio"), name="update_ratio"))
+    true = lambda b, a: float(np.linalg.norm(a - b) / np.linalg.norm(b))
+    b32, a32 = before.astype(np.float32), after.astype(np.float32)
+    low = float(np.linalg.norm(a32 - b32) / np.linalg.norm(b32))
+    try:
+        tiny, exact = ratio(before, after), ratio(exact_b, exact_a)
+    except core.CheckFailure:
+        return
+    want = true(before, after)
+    if (not math.isclose(tiny, want, rel_tol=1e-3) and math.isclose(tiny, low, rel_tol=1e-3)
+            and math.isclose(exact, true(exact_b, exact_a), rel_tol=1e-5)):
+        fail(f"{head}: on float64 arrays with a tiny update (ratio {want:.4g}) your ratio is {tiny:.4g}, the value "
+             f"computed in float32 ({low:.4g}), while on float64 arrays whose values are exact in float32 it is right: "
+             f"precision is lost: a float32 cast (.astype(np.float32), or a float32 buffer) of before / after; "
+             f"compute in the dtype of the inputs (float64 stays float64)", "ratio-precision-lost")
 
 
 def _ratio_invariances(update_ratio, exc, r):

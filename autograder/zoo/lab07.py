@@ -2133,3 +2133,170 @@ MUTANTS += [
            old="    H_out, W_out = dout.shape[2:]\n    xp", new="    H_out, W_out = x.shape[2:]\n    xp",
            expect=["output size taken from the input size", "INPUT's size"]),
 ]
+
+
+# Round 18 (m18j): batch-chunked loops read by a batch-size sweep (N = 1, 3, 5, 9 on the same sizes) before the
+# readings of one case (square images, size unused, overlap); dw summed over the first positions only, confirmed
+# on a second case; windows with a negative maximum without gradient, on all-negative x and half-negative x.
+_R18J_FWD = ('    C_out, C_in, KH, KW = w.shape\n'
+            '    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n'
+            '    # Every window as a view (N, C_in, H_out, W_out, KH, KW): nothing is copied yet.\n'
+            '    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '    N, _, H_out, W_out = windows.shape[:4]\n'
+            '    # im2col: one column per output position, rows in the (C_in, KH, KW) order of w.reshape(C_out, -1).\n'
+            '    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n'
+            '    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)\n'
+            '    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n')
+_R18J_DW = ('    dw = (g @ cols.T).reshape(w.shape)\n')
+_R18J_POOL_FWD = ('    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '    top = windows[..., 0, 0]\n'
+            '    for u in range(size):                  # np.maximum over the size*size offsets: much faster\n'
+            '        for v in range(size):              # than .max(axis=(4, 5)) on the strided view\n'
+            '            top = np.maximum(top, windows[..., u, v])\n'
+            '    return top\n')
+_R18J_POOL_BWD = ('    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '    H_out, W_out = windows.shape[2:4]\n'
+            '    top = windows[..., 0, 0]\n'
+            '    for u in range(size):\n'
+            '        for v in range(size):\n'
+            '            top = np.maximum(top, windows[..., u, v])\n'
+            '    dx = np.zeros_like(x)\n'
+            '    taken = np.zeros(top.shape, dtype=bool)       # windows whose maximum got its gradient already\n'
+            '    for u in range(size):                         # row-major order: the first tied maximum wins\n'
+            '        for v in range(size):\n'
+            '            first = (windows[..., u, v] == top) & ~taken\n'
+            '            taken |= first\n'
+            '            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)\n'
+            '    return dx\n')
+_R18J_POOL_FIRST = ('            first = (windows[..., u, v] == top) & ~taken\n'
+            '            taken |= first\n'
+            '            dx[:, :, u:u + stride * H_out:stride')
+MUTANTS += [
+    Mutant('r18j conv fwd: images in chunks of 4, the last partial chunk dropped', old=_R18J_FWD,
+           new=('    C_out, C_in, KH, KW = w.shape\n'
+            '    N = x.shape[0]\n'
+            '    H_out = conv_output_size(x.shape[2], KH, stride, pad)\n'
+            '    W_out = conv_output_size(x.shape[3], KW, stride, pad)\n'
+            '    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)\n'
+            '    chunk = 4                              # a few images at a time: smaller temporaries\n'
+            '    for s in range(0, N - chunk + 1, chunk):\n'
+            '        xc = np.pad(x[s:s + chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n'
+            '        win = sliding_window_view(xc, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        out[s:s + chunk] = np.einsum("nchwuv,ocuv->nohw", win, w) + b.reshape(1, C_out, 1, 1)\n'
+            '    return out\n'),
+           expect=['drops the last partial chunk']),
+    Mutant('r18j conv bwd: dw summed over blocks of 64 positions, the last partial block dropped', old=_R18J_DW,
+           new=('    P, step = g.shape[1], 64\n'
+            '    dw = np.zeros((C_out, cols.shape[0]), dtype=np.result_type(dout, x))\n'
+            '    for s in range(0, P - step + 1, step):     # blocks of 64 positions: smaller temporaries\n'
+            '        dw += g[:, s:s + step] @ cols[:, s:s + step].T\n'
+            '    dw = dw.reshape(w.shape)\n'),
+           expect=['output positions only', 'last positions are left out']),
+    Mutant('r18j maxpool fwd: images in chunks of 4, the last partial chunk dropped', old=_R18J_POOL_FWD,
+           new=('    N, C, H, W = x.shape\n'
+            '    H_out, W_out = (H - size) // stride + 1, (W - size) // stride + 1\n'
+            '    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)\n'
+            '    chunk = 4\n'
+            '    for s in range(0, N - chunk + 1, chunk):\n'
+            '        win = sliding_window_view(x[s:s + chunk], (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        out[s:s + chunk] = win.max(axis=(4, 5))\n'
+            '    return out\n'),
+           expect=['drops the last partial chunk']),
+    Mutant('r18j maxpool bwd: chunk loop slices dout[s:chunk]', old=_R18J_POOL_BWD,
+           new=('    dx = np.zeros_like(x)\n'
+            '    chunk = 4\n'
+            '    for s in range(0, x.shape[0], chunk):\n'
+            '        xc, dc = x[s:s + chunk], dout[s:chunk]\n'
+            '        windows = sliding_window_view(xc, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        H_out, W_out = windows.shape[2:4]\n'
+            '        top = windows.max(axis=(4, 5))\n'
+            '        taken = np.zeros(top.shape, dtype=bool)\n'
+            '        for u in range(size):\n'
+            '            for v in range(size):\n'
+            '                first = (windows[..., u, v] == top) & ~taken\n'
+            '                taken |= first\n'
+            '                dx[s:s + chunk, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dc, 0)\n'
+            '    return dx\n'),
+           expect=['raises for N = 5, 9', 'slice is wrong after the first chunk']),
+    Mutant('r18j maxpool bwd: gradient routed only where the window maximum is positive', old=_R18J_POOL_FIRST,
+           new='            first = (windows[..., u, v] == top) & ~taken & (top > 0)\n            taken |= first\n            dx[:, :, u:u + stride * H_out:stride',
+           expect=['maximum is negative get no gradient']),
+]
+VARIANTS += [
+    Variant('r18j conv fwd: chunks of 4 images, last partial chunk kept', old=_R18J_FWD,
+            new=('    C_out, C_in, KH, KW = w.shape\n'
+            '    N = x.shape[0]\n'
+            '    H_out = conv_output_size(x.shape[2], KH, stride, pad)\n'
+            '    W_out = conv_output_size(x.shape[3], KW, stride, pad)\n'
+            '    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)\n'
+            '    chunk = 4                              # a few images at a time: smaller temporaries\n'
+            '    for s in range(0, N, chunk):\n'
+            '        xc = np.pad(x[s:s + chunk], ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n'
+            '        win = sliding_window_view(xc, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        out[s:s + chunk] = np.einsum("nchwuv,ocuv->nohw", win, w) + b.reshape(1, C_out, 1, 1)\n'
+            '    return out\n')),
+    Variant('r18j conv bwd: dw summed over blocks of 64 positions, last block kept', old=_R18J_DW,
+            new=('    P, step = g.shape[1], 64\n'
+            '    dw = np.zeros((C_out, cols.shape[0]), dtype=np.result_type(dout, x))\n'
+            '    for s in range(0, P, step):     # blocks of 64 positions: smaller temporaries\n'
+            '        dw += g[:, s:s + step] @ cols[:, s:s + step].T\n'
+            '    dw = dw.reshape(w.shape)\n')),
+    Variant('r18j maxpool fwd: chunks of 4 images, last chunk kept', old=_R18J_POOL_FWD,
+            new=('    N, C, H, W = x.shape\n'
+            '    H_out, W_out = (H - size) // stride + 1, (W - size) // stride + 1\n'
+            '    out = np.zeros((N, C, H_out, W_out), dtype=x.dtype)\n'
+            '    chunk = 4\n'
+            '    for s in range(0, N, chunk):\n'
+            '        win = sliding_window_view(x[s:s + chunk], (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        out[s:s + chunk] = win.max(axis=(4, 5))\n'
+            '    return out\n')),
+    Variant('r18j maxpool bwd: chunks of 4 images (dout[s:s + chunk])', old=_R18J_POOL_BWD,
+            new=('    dx = np.zeros_like(x)\n'
+            '    chunk = 4\n'
+            '    for s in range(0, x.shape[0], chunk):\n'
+            '        xc, dc = x[s:s + chunk], dout[s:s + chunk]\n'
+            '        windows = sliding_window_view(xc, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n'
+            '        H_out, W_out = windows.shape[2:4]\n'
+            '        top = windows.max(axis=(4, 5))\n'
+            '        taken = np.zeros(top.shape, dtype=bool)\n'
+            '        for u in range(size):\n'
+            '            for v in range(size):\n'
+            '                first = (windows[..., u, v] == top) & ~taken\n'
+            '                taken |= first\n'
+            '                dx[s:s + chunk, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dc, 0)\n'
+            '    return dx\n')),
+]
+
+# Round 18 (m18j, unnamed): a parameter rebound by a loop variable of the same name (an int where the argument
+# was an array); an output cut to the input's size, seen on a case whose output is larger than its input.
+MUTANTS += [
+    Mutant("r18j conv fwd: naive loops, loop variable w shadows the kernel w", old=_R18J_FWD,
+           new="""    C_out, C_in, KH, KW = w.shape
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    N, _, Hp, Wp = xp.shape
+    H_out, W_out = (Hp - KH) // stride + 1, (Wp - KW) // stride + 1
+    out = np.zeros((N, C_out, H_out, W_out), dtype=x.dtype)
+    for n in range(N):
+        for o in range(C_out):
+            for h in range(H_out):
+                for w in range(W_out):
+                    patch = xp[n, :, h * stride:h * stride + KH, w * stride:w * stride + KW]
+                    out[n, o, h, w] = np.sum(patch * w[o]) + b[o]
+    return out
+""", expect=["`w` is an argument of conv2d_forward", "loop variable of the same name"]),
+    Mutant("r18j conv fwd: output cropped to the input size ('same' assumed)",
+           old="    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)\n",
+           new="""    out = out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)
+    return out[:, :, :x.shape[2], :x.shape[3]]    # never larger than the input
+""", expect=["cropped to the input size"]),
+]
+
+# Round 18 (m18j): a gradient summed across calls (state kept between calls) told apart from uninitialised memory
+# (four calls on the same inputs: the same growth at every call).
+MUTANTS += [
+    Mutant("r18j conv bwd: dw accumulated across calls in a function attribute",
+           old="    return dx, dw, db\n",
+           new="    conv2d_backward.dw_total = getattr(conv2d_backward, 'dw_total', 0) + dw\n"
+               "    return dx, conv2d_backward.dw_total, db\n",
+           expect=["grows by the same amount at every call", "state kept between calls"]),
+]

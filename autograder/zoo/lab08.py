@@ -2253,3 +2253,61 @@ MUTANTS += [
            new="    return x * (keep / (1 - p)), mask\n",
            expect=["out is float64", "mask you return is float32", "out = x * mask"]),
 ]
+
+# Round 18 (m18j): dx of dropout in dout's dtype (now in the docstring); an early-stopping count kept in part
+# after an improvement, asked on a NaN-free sequence with an improvement after misses (before the NaN ones);
+# update_ratio computed in float32, read on a tiny float64 update and confirmed on float32-exact inputs.
+MUTANTS += [
+    Mutant("r18j dropout bwd: result cast to float32",
+           old="    return dout * mask\n", new="    return (dout * mask).astype(np.float32)\n",
+           expect=["dx is float32 for float64", "dtype of dout"]),
+    Mutant("r18j early stopping: count decremented on improvement, not reset",
+           old="            self.epochs_without_improvement = 0\n",
+           new="            self.epochs_without_improvement = max(0, self.epochs_without_improvement - 1)\n",
+           expect=["must restart from 0 after an improvement"]),
+    Mutant("r18j update ratio: before and after cast to float32 first",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    a, b = after.astype(np.float32), before.astype(np.float32)\n"
+               "    return float(np.linalg.norm(a - b) / np.linalg.norm(b))\n",
+           expect=["precision is lost", "float32 cast"]),
+]
+
+# Round 18 (m18j, unnamed): a schedule right with lr_min = 0 (the other arguments kept) names the lr_min term;
+# Adam-like optimisers' counter t read after k steps (once per step() call, the docstring).
+MUTANTS += [
+    Mutant("r18j cosine decay: lr_min as a floor (max(lr_min, lr0 * (1 + cos) / 2))",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return max(lr_min, lr0 * (1 + math.cos(math.pi * epoch / total_epochs)) / 2)\n",
+           expect=["right at every epoch with lr_min = 0", "the term that uses lr_min"]),
+    Mutant("r18j AdamW: step counter advanced in AdamW.step too (t += 2 per step)",
+           old="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        super().step()\n",
+           new="                p.data -= self.lr * self.decoupled_weight_decay * p.data\n        self.t += 1\n"
+               "        super().step()\n",
+           expect=["step counter t goes up by exactly 1 per step() call"]),
+]
+
+# Round 18 (m18j): heavy-ball momentum's coefficients of the gradients read back from the student's steps.
+_R18J_SGD_STEP = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v
+"""
+MUTANTS += [
+    Mutant("r18j SGD: momentum as an EMA with Adam's bias correction (v_hat = v / (1 - mu**t))",
+           old=_R18J_SGD_STEP,
+           new="""        self.t = getattr(self, "t", 0) + 1
+        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += (1 - self.momentum) * g
+            v_hat = v / (1 - self.momentum ** self.t)      # bias correction, as in Adam
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v_hat)
+            else:
+                p.data -= self.lr * v_hat
+""", expect=["with coefficients", "the velocity's update differs from the rule"]),
+]
