@@ -386,6 +386,7 @@ def linear_forward(Linear) -> None:
     run_cases(cases, special_last=True)
     _latest_cache(Linear, r)
     _linear_follows_parameters(Linear, r)
+    _forward_keeps_grads(Linear, r)
 
 
 def _backward_case(Linear, r, n, i, o, dtype):
@@ -734,9 +735,10 @@ def _backward_twice(Linear, r) -> None:
     rounds = [(r.normal(size=(5, 3)), r.normal(size=(5, 4))), (r.normal(size=(2, 3)), r.normal(size=(2, 4)))]
     dW, db = np.zeros_like(W), np.zeros_like(b)
     for k, (x, g) in enumerate(rounds):
-        try:                              # the forward is judged in its own cell: the documented cache is set
-            call(layer.forward, x.copy(), label="Linear(3, 4).forward", names=("x",))
-        except core.CheckFailure:
+        try:                              # the forward is judged in its own cell (a forward that touches the
+            # grads too: _forward_keeps_grads), so the grads it may have changed are put back
+            core.kernel_functions(_ZERO_GRADS)["forward_grads_restored"](layer, x.copy())
+        except Exception:
             pass
         layer.W.data, layer.b.data, layer.x = W.copy(), b.copy(), x.copy()
         try:
@@ -765,7 +767,46 @@ _ZERO_GRADS = """
 def zero_grads_in_place(layer):
     layer.W.grad[...] = 0
     layer.b.grad[...] = 0
+
+
+def grads_after_forward(layer, x):
+    layer.W.grad[...] = 1.0
+    layer.b.grad[...] = 1.0
+    layer.forward(x)
+    return layer.W.grad.copy(), layer.b.grad.copy()
+
+
+def forward_grads_restored(layer, x):
+    kept = [(p, p.grad, p.grad.copy()) for p in (layer.W, layer.b)]
+    try:
+        layer.forward(x)
+    finally:
+        for p, grad, copy in kept:
+            p.grad = grad
+            p.grad[...] = copy
 """
+
+
+def _forward_keeps_grads(Linear, r) -> None:
+    """State touched between calls: forward computes the output and caches x; it must leave W.grad and b.grad
+    as they are (gradients accumulate across backward calls until SGD.zero_grad resets them)."""
+    try:
+        layer, _, _ = _linear(Linear, 3, 4, r)
+    except core.CheckFailure:
+        return                            # named by the cases above
+    x = r.normal(size=(5, 3))
+    try:
+        gW, gb = core.kernel_functions(_ZERO_GRADS)["grads_after_forward"](layer, x)
+    except Exception:
+        return                            # a raising forward is named by the cases above
+    if core.close(gW, np.ones_like(gW), 0, 0) and core.close(gb, np.ones_like(gb), 0, 0):
+        return
+    which = " and ".join(w for w, g in (("W.grad", gW), ("b.grad", gb)) if not core.close(g, np.ones_like(g), 0, 0))
+    fail(f"one Linear(3, 4) with W.grad and b.grad set to ones, then Linear.forward(x of shape (5, 3)) alone: "
+         f"{which} changed (no longer ones): forward reset W.grad (only zero_grad resets). Gradients accumulate "
+         f"(+=) across backward calls until SGD.zero_grad resets them; forward computes the output and caches x "
+         f"only", "forward-resets-grads")
+
 
 
 def _grads_after_reset(layer, W, b, dW, db, r) -> None:
@@ -1635,7 +1676,21 @@ def _mse_case(MSELoss, r, n, d, dtype):
                  f"lost float64 precision (an .astype(np.float32) on the difference cached in forward or in "
                  f"backward?). float64 inputs must stay float64: the lab's float64 gradient check expects a "
                  f"relative error of 1e-8 or below", "mse-gradient-downcast")
+        _loss_precision(value, sq / (n * d), dtype, name)
     return run
+
+
+def _loss_precision(value, exact: float, dtype, name: str) -> None:
+    """Property of every loss: float64 inputs give a float64-precision value (a float32 accumulation, such as
+    np.mean(..., dtype=np.float32) or an .astype(np.float32) on the way, keeps about 7 digits only and spoils
+    the lab's finite-difference gradient check)."""
+    if dtype != np.float64 or core.close(value, exact, 1e-10, 1e-14):
+        return
+    fail(f"{name}: the loss is not computed at float64 precision (a float32 accumulation?): {float(value)!r} "
+         f"differs from the exact {float(exact)!r} by a relative {abs(float(value) - exact) / max(abs(exact), 1e-300):.2g} "
+         f"for float64 pred and target (float64 keeps ~1e-16): a finite-difference slope of such a loss is off "
+         f"by percents. Keep every step in the inputs' dtype (no dtype=np.float32, no .astype(np.float32))",
+         "loss-precision-lost")
 
 
 def _mse_forward_inconsistent(MSELoss, loss_fn, pred, target, value, name: str) -> None:
@@ -3576,6 +3631,14 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
                      "batch-one-row-at-a-time")
             fail(f"batches must hold batch_size={batch} rows (the last one fewer); got sizes {sizes}",
                  "batch-sizes")
+        expected_sizes = [min(batch, n - s) for s in range(0, n, batch)]
+        if sorted(sizes, reverse=True) != expected_sizes:
+            split = (" (np.array_split(order, ceil(N / batch_size)) evens the sizes out: its second argument "
+                     "is a number of pieces, not a size)"
+                     if sizes == [len(a) for a in np.array_split(np.arange(n), n_batches)] else "")
+            fail(f"batches must hold batch_size samples, the last one the rest: N = {n}, batch_size = {batch} must "
+                 f"give batch sizes {expected_sizes}, the model saw {sizes}{split}; slice order[start:start + "
+                 f"batch_size] for start in range(0, N, batch_size)", "batch-sizes-evened")
         # (x, y) pairs intact: the loss must see the targets of the rows the model saw.
         for b, t, p in zip(rows, rec["loss"].targets_ok, rec["loss"].preds):
             want = y[b].astype(np.float64)

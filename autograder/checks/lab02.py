@@ -972,14 +972,20 @@ def softmax(softmax):
     _follows_new_values(softmax, "softmax(z of shape (5, 4))", (g.normal(0, 1, (5, 4)),), (g.normal(0, 1, (5, 4)),),
                         _softmax)
     spread = ("A row spread wide (one logit near +1000, another near -1000): subtract each row's MAXIMUM, which "
-              "makes every exponent <= 0; a shift by the row's mean (or another value below the maximum) leaves "
-              "exponents near +1000 that overflow")
+              "makes every exponent <= 0; a shift by the row's mean, a chosen entry (z[:, :1], z[:, -1:]) or another "
+              "value below the maximum leaves exponents near +1000 that overflow")
     wide = r.normal(0, 2, (4, 6))
     wide[:, 0] += 1000.0
     wide[:, 3] -= 1000.0
+    chosen = ("A row spread wide whose maximum is NOT in column 0 (e.g. [-1000, 0, 1000]): shift by the row "
+              "maximum, not a chosen entry (z[:, :1], z[:, 0:1] or another fixed column leaves exponents near "
+              "+2000 that overflow): e = np.exp(z - z.max(axis=1, keepdims=True))")
+    inner = r.normal(0, 2, (4, 6))
+    inner[:, 0] -= 1000.0
+    inner[np.arange(4), [5, 2, 4, 1]] += 1000.0
     extreme = [1000.0 + r.normal(0, 2, (5, 6)),
-               np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))]), wide]
-    for z, hint in zip(extreme, (big, rows, spread)):
+               np.vstack([1000.0 + r.normal(0, 2, (2, 5)), -1000.0 + r.normal(0, 2, (2, 5))]), wide, inner]
+    for z, hint in zip(extreme, (big, rows, spread, chosen)):
         for dtype in (np.float64, np.float32):
             _softmax_case(softmax, z.astype(dtype), hint=hint, diagnose=False)()
 
@@ -1258,6 +1264,20 @@ def cross_entropy(cross_entropy):
     if got < 10:
         fail(f"{name} with a confident wrong prediction (logit margin 1000) gave {got:.3g}: "
              f"it must be very large (the exact value is {_ce(z, y):.1f}). {hint}", "cross-entropy-clamped-too-early")
+    # The largest logit elsewhere than column 0, the first logit far below: the shift must be the row maximum.
+    z = np.zeros((3, 5))
+    z[:, 0] = -1000.0
+    z[np.arange(3), [4, 2, 1]] = 1000.0
+    y = np.array([1, 3, 4])
+    z[np.arange(3), y] = 999.0          # a moderate loss: a documented clamp of the probabilities is not reached
+    name = signature("cross_entropy", ("logits", "y"), (z, y))
+    chosen = ("rows spread wide whose maximum is NOT in column 0 (e.g. [-1000, 0, 1000]): shift by the row "
+              "maximum, not a chosen entry (z[:, :1] or another fixed column overflows exp): logsumexp(z) = m + "
+              "log(sum(exp(z - m))) with m = z.max(axis=1, keepdims=True)")
+    got = _numerical(chosen)(lambda: expect_scalar(call(cross_entropy, z, y, label="cross_entropy",
+                                                        names=("logits", "y"), hint=CE_HINT), name=name))
+    # logits of size 1000: a float32 computation (spacing 6e-5 there) is accepted
+    expect_close(got, _ce(z, y), name=name, rtol=1e-5, atol=1e-3)
     # Uniform logits: the loss of a guess is ln C.
     z = np.zeros((3, 10), np.float32)
     got = expect_scalar(call(cross_entropy, z, np.array([1, 2, 3]), label="cross_entropy", names=("logits", "y"), hint=CE_HINT),
@@ -2904,6 +2924,13 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"{int((counts > 1).sum())} samples were repeated and {int((counts == 0).sum())} "
                  f"never appear (shuffle with a permutation, do not draw indices with replacement)",
                  "samples-repeated")
+        if sizes != expected_sizes and len(sizes) == len(expected_sizes) \
+                and sizes == [len(a) for a in np.array_split(np.arange(n), len(sizes))]:
+            fail(f"{name}: batches must hold batch_size samples, the last one the rest: N = {n}, batch_size = {bs} "
+                 f"must give batch sizes {expected_sizes}, got {sizes}: the right NUMBER of batches, but "
+                 f"np.array_split(order, ceil(N / batch_size)) evens their sizes out (np.array_split's second "
+                 f"argument is the NUMBER of pieces, not a size); slice order[start:start + batch_size] for start in range(0, N, "
+                 f"batch_size)", "batch-sizes-evened")
         if sizes != expected_sizes and len(sizes) == bs and sizes == [len(a) for a in np.array_split(np.arange(n), bs)]:
             fail(f"{name}: batch sizes {sizes}, expected {expected_sizes}: the data was cut into batch_size = {bs} "
                  f"batches instead of batches of batch_size rows (np.array_split's second argument is the NUMBER of "
@@ -3506,7 +3533,13 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                 and any(core.close(acc, v, 1e-6, 1e-9) for v in losses):
             fail(f"{name} returns (accuracy, loss): return the pair in the order (mean loss, accuracy)",
                  "train-epoch-return-order")
+        denominators = _denominator_readings(X, bs, rec)
         _expect_any(loss, losses, f"the loss returned by {name}", {
+            **{f"the epoch's total (batch losses weighted by their sizes) is divided by {how}, instead of by N = "
+               f"X.shape[0] = {n}, the number of samples": [v * n / k for v in losses] for how, k in denominators},
+            "every batch was measured with the parameters of the START of the epoch (all batches measured in a "
+            "first pass, then trained in a second?): measure each batch right before its own update, in the same "
+            "pass, on the logits its gradient comes from": _measured_at_start(h, before, X, y, bs, seed),
             "cross_entropy takes the logits: you passed softmax(logits), so softmax is applied twice in the loss":
                 [v for v in [_weighted(rec, "ce_sm", n)] if v is not None],
             "the mean of the batch losses is not weighted by the batch sizes (the last batch is "
@@ -3531,6 +3564,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             "it after sgd_update)": [v for v in [_weighted(rec, "ce_after", n)] if v is not None],
         })
         _expect_any(acc, accs, f"the accuracy returned by {name}", {
+            **{f"the epoch's count of correct predictions is divided by {how}, instead of by N = X.shape[0] = "
+               f"{n}, the number of samples": [v * n / k for v in accs] for how, k in denominators},
             "the batch accuracies are not weighted by the batch sizes (the last batch is smaller)":
                 [float(np.mean([r[k] for r in rec])) for k in (("acc", "acc_o") if match else ("acc_o",))
                  if rec and all(r[k] is not None for r in rec)],
@@ -3783,6 +3818,28 @@ def _data_modified(exc: core.CheckFailure) -> None:
     if "modified its input argument" in text and "argument #1 " not in text:
         fail(f"{text} (the data must come out of training unchanged, also inside iterate_minibatches: shuffle an "
              f"array of indices, never X or y themselves)", exc.diagnosis)
+
+
+def _denominator_readings(X, bs: int, rec: list) -> list:
+    """Other denominators an epoch mean may have been divided by: each told only where it differs from N and
+    from every other candidate (so the ratio reading names one quantity only)."""
+    n, d, nb = len(X), X.shape[1], len(rec)
+    cands = [(f"X.shape[1] = {d}, the number of FEATURES (columns)", d), (f"the number of batches, {nb}", nb),
+             (f"batch_size = {bs}", bs)]
+    sizes = [k for _, k in cands]
+    return [(how, k) for how, k in cands if k > 0 and k != n and sizes.count(k) == 1]
+
+
+def _measured_at_start(h, before, X, y, bs: int, seed: int) -> list:
+    """The epoch's mean loss with every batch measured at the epoch-start parameters (a first pass that
+    measures, a second that trains)."""
+    try:
+        batches = list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed)))
+        q = {k: np.asarray(v, dtype=_float64) for k, v in before.items()}
+        total = sum(_ce(_forward(q, np.asarray(xb))[0], np.asarray(yb)) * len(yb) for xb, yb in batches)
+        return [float(total / len(X))]
+    except Exception:
+        return []
 
 
 def _expect_any(got, candidates, name, diagnose,
@@ -4419,6 +4476,26 @@ def _columns_mislabelled(hist, p, replay_run, want: dict) -> None:
          f"'val_loss': ..., 'val_acc': ...}})", "fit-columns-mislabelled")
 
 
+def _column_copied(hist, wrong: list) -> None:
+    """A column known wrong equal to another column on every row (a copy-paste of the variable): said by
+    name."""
+    names = [c for c in ("train_loss", "train_acc", "val_loss", "val_acc") if c in hist.columns]
+    if len(hist) < 2:
+        return
+    try:
+        cols = {c: np.asarray(hist[c], dtype=_float64) for c in names}
+    except (TypeError, ValueError):
+        return
+    for c in names:
+        for o in names:
+            if c in wrong and o not in wrong and o != c and c.split("_")[1] != o.split("_")[1] and np.array_equal(cols[c], cols[o]):
+                kind = "loss" if o.endswith("loss") else "accuracy"
+                fail(f"history column {c} equals column {o} on every epoch ({cols[c][:3].round(6).tolist()}...): "
+                     f"{c} holds the {kind} values ({o}: the same variable written under two names, "
+                     f"\"{c}\": {o}?); each column holds its own value: train_loss, train_acc = train_epoch(...) "
+                     f"and val_loss, val_acc from the validation pass", "fit-column-copied")
+
+
 def _train_columns(hist, p, replay_run) -> None:
     """Property: the last row's train_loss and train_acc are what the student's train_epoch returned in
     the last epoch (asked only when the run is reproduced by their train_epoch with the same generator)."""
@@ -4438,6 +4515,8 @@ def _train_columns(hist, p, replay_run) -> None:
         fail(f"history train_loss of the last epoch is {got_loss:.6g} and train_acc {got_acc:.6g}: the two are "
              f"swapped; train_epoch returns the pair (mean loss, accuracy) = ({loss:.6g}, {acc:.6g}), in that order "
              f"(train_loss, train_acc = train_epoch(...))", "fit-train-columns-swapped")
+    _column_copied(hist, [c for c, g, w in (("train_loss", got_loss, loss), ("train_acc", got_acc, acc))
+                          if not core.close(g, w, 1e-6, 1e-9)])
     fail(f"history train_loss, train_acc of the last epoch are ({got_loss:.6g}, {got_acc:.6g}), expected "
          f"({loss:.6g}, {acc:.6g}): the pair (mean loss, accuracy) your train_epoch returned in that epoch",
          "fit-train-columns")
@@ -4585,8 +4664,28 @@ def _confusion_case(confusion_matrix, r, n, c, absent=False, agree=0.6):
         diagnose_only(got, want, name=name, diagnose=wrong, rtol=0, atol=0)
         _labels_shifted(confusion_matrix, got, want, name)
         _diagonal_apart(got, want, y_true, y_pred, name)
+        _counted_once(got, want, y_true, y_pred, c, name)
         expect_close(got, want, name=name, atol=0, rtol=0, diagnose=wrong)
     return run
+
+
+def _counted_once(got, want, y_true, y_pred, c: int, name: str) -> None:
+    """Property: every sample is counted exactly once, so cm.sum() == N; a total that differs is told with
+    the cell-wise reading it matches (| or ^ of the two conditions in place of &)."""
+    n = len(y_true)
+    if got.shape != want.shape or np.array_equal(got, want) or int(np.sum(got)) == n:
+        return
+    t, q = np.bincount(y_true, minlength=c), np.bincount(y_pred, minlength=c)
+    either = t[:, None] + q[None, :] - want
+    how = ""
+    if np.array_equal(got, either):
+        how = (": cell cm[t, p] holds the samples with y_true == t OR y_pred == p (| in place of &); it must "
+               "count the samples with y_true == t AND y_pred == p, each sample in one cell")
+    elif np.array_equal(got, either - want):
+        how = (": cell cm[t, p] holds the samples with exactly one of y_true == t, y_pred == p (^ or != in "
+               "place of &); it must count those with both")
+    fail(f"{name}: the counts add up to {int(np.sum(got))}, but there are N = {n} samples: every sample counted "
+         f"exactly once, in the one cell cm[y_true[i], y_pred[i]] of its pair{how}", "confusion-total-not-n")
 
 
 def _labels_shifted(confusion_matrix, got, want, name: str) -> None:

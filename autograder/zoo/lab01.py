@@ -1774,3 +1774,16 @@ MUTANTS += [
            new="return np.matmul(grad_out, self.W.data.T, out=grad_out)",
            file=M, expect="writes its result into an existing array with out="),
 ]
+MUTANTS += [
+    Mutant("R18k-1 MSE accumulates the mean in float32 (float64 inputs lose precision)",
+           old="return float(np.mean(self.diff ** 2))", new="return float(np.mean(self.diff ** 2, dtype=np.float32))",
+           file=M, expect="the loss is not computed at float64 precision"),
+    Mutant("R18k-2 train_epoch np.array_split into ceil(N / B) batches (sizes evened out)",
+           old="    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n",
+           new="    for idx in np.array_split(order, int(np.ceil(n / batch_size))):\n",
+           expect="batches must hold batch_size samples, the last one the rest"),
+    Mutant("R18k-3 Linear forward resets the gradients (no accumulation across backward calls)",
+           old="        self.x = x\n        return x @ self.W.data + self.b.data",
+           new="        self.x = x\n        self.W.grad[...] = 0\n        self.b.grad[...] = 0\n        return x @ self.W.data + self.b.data",
+           file=M, expect="forward reset W.grad (only zero_grad resets)"),
+]

@@ -1905,3 +1905,42 @@ MUTANTS += [
                "        params[name] -= lr * g\n",
            expect="the loop stops at a gradient of zeros"),
 ]
+MUTANTS += [
+    Mutant("R18k-1 softmax shifts by the first logit z[:, :1] instead of the row max",
+           old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z[:, :1])",
+           expect="shift by the row maximum, not a chosen entry"),
+    Mutant("R18k-2 cross_entropy logsumexp shifted by the first logit",
+           old="m = logits.max(axis=1, keepdims=True)", new="m = logits[:, :1]",
+           expect="shift by the row maximum, not a chosen entry"),
+]
+MUTANTS += [
+    Mutant("R18k-4 train_epoch divides by X.shape[1] (features) instead of N",
+           old="return total_loss / X.shape[0], total_correct / X.shape[0]",
+           new="return total_loss / X.shape[1], total_correct / X.shape[1]",
+           expect="is divided by X.shape[1]"),
+    Mutant("R18k-5 fit writes the training loss into train_acc (copy-paste)",
+           old='"train_acc": train_acc,', new='"train_acc": train_loss,',
+           expect="train_acc holds the loss values"),
+    Mutant("R18k-6 confusion_matrix double loop with | instead of &",
+           old="    np.add.at(cm, (y_true, y_pred), 1)     # unlike cm[...] += 1, counts repeated pairs\n",
+           new=("    for t in range(num_classes):\n        for p in range(num_classes):\n"
+                "            cm[t, p] = np.sum((y_true == t) | (y_pred == p))\n"),
+           expect="every sample counted exactly once"),
+    Mutant("R18k-7 train_epoch measures every batch first, then trains in a second pass",
+           old=("    for xb, yb in iterate_minibatches(X, y, batch_size, rng):\n        logits, cache = forward(params, xb)\n"
+                "        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n"),
+           new=("    batches = list(iterate_minibatches(X, y, batch_size, rng))\n    for xb, yb in batches:\n"
+                "        logits, _ = forward(params, xb)\n"
+                "        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n        total_correct += accuracy(logits, yb) * xb.shape[0]\n"
+                "    for xb, yb in batches:\n        logits, cache = forward(params, xb)\n"),
+           expect="parameters of the START of the epoch"),
+]
+MUTANTS += [
+    Mutant("R18k-8 iterate_minibatches np.array_split into ceil(N / B) pieces (sizes evened out)",
+           old="    for start in range(0, X.shape[0], batch_size):\n        idx = order[start:start + batch_size]\n",
+           new="    for idx in np.array_split(order, int(np.ceil(X.shape[0] / batch_size))):\n",
+           expect="batches must hold batch_size samples, the last one the rest"),
+    Mutant("R18k-9 softmax shifted by the last logit z[:, -1:]",
+           old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z[:, -1:])",
+           expect="chosen entry"),
+]
