@@ -2645,6 +2645,21 @@ def _softmax_cached_other(cls, spec, label) -> str | None:
     batches = [(COUPLING_X, COUPLING_G)]
     z2 = gen.standard_normal((2, 5))
     batches.append((z2, gen.standard_normal((2, 5))))
+    runs = _backward_runs(cls, spec, label, batches)
+    if runs is None:
+        return None
+    for what, c_of in readings.items():
+        if all(np.allclose(d, c_of(x) * (g - (g * c_of(x)).sum(axis=1, keepdims=True)), rtol=1e-6, atol=1e-9)
+               for x, g, d in runs):
+            return (f"your backward is the softmax formula y * (grad_out - sum(grad_out * y, axis=1)) with y replaced "
+                    f"by {what} (on a (3, 4) and a (2, 5) batch): forward caches {what}, not the softmax output: "
+                    f"store the y that forward returns and use it in backward")
+    return None
+
+
+def _backward_runs(cls, spec, label, batches) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """(x, grad_out, dx) of a fresh layer's forward then backward on each (x, grad_out) of ``batches``; None when a
+    call raises or dx has not x's shape (the cases name those)."""
     runs = []
     for x, g in batches:
         try:
@@ -2654,13 +2669,7 @@ def _softmax_cached_other(cls, spec, label) -> str | None:
         if d.shape != x.shape:
             return None
         runs.append((x, g, d))
-    for what, c_of in readings.items():
-        if all(np.allclose(d, c_of(x) * (g - (g * c_of(x)).sum(axis=1, keepdims=True)), rtol=1e-6, atol=1e-9)
-               for x, g, d in runs):
-            return (f"your backward is the softmax formula y * (grad_out - sum(grad_out * y, axis=1)) with y replaced "
-                    f"by {what} (on a (3, 4) and a (2, 5) batch): forward caches {what}, not the softmax output: "
-                    f"store the y that forward returns and use it in backward")
-    return None
+    return runs
 
 
 def _softmax_subtracted_term(cls, spec, label) -> str | None:
@@ -2680,14 +2689,11 @@ def _softmax_subtracted_term(cls, spec, label) -> str | None:
         "the sum of grad_out * y over the batch's COLUMNS (axis=0) where each row's own sum belongs":
             lambda g, y: (g * y).sum(axis=0)[: g.shape[0]] if g.shape[1] >= g.shape[0] else None,
     }
+    found = _backward_runs(cls, spec, label, batches)
+    if found is None or not all(np.isfinite(d).all() for _, _, d in found):
+        return None
     runs = []
-    for x, g in batches:
-        try:
-            d = _backward_on(cls, spec, label, x, g)
-        except Exception:
-            return None
-        if d.shape != x.shape or not np.isfinite(d).all():
-            return None
+    for x, g, d in found:
         y = soft(x)
         c = g - d / y
         if not np.allclose(c, c[:, :1], rtol=1e-6, atol=1e-9):

@@ -1340,19 +1340,17 @@ def _cut_short(text: str, case, passed=()) -> tuple[str, str | None] | None:
     return None
 
 
-def _open_end(exc, case) -> str | None:
-    """A broadcasting error between an array over the H_out x W_out output positions and a strided slice that holds
-    MORE positions, exactly as many as a slice start::stride with no end takes from the array (ceil((H - u) /
-    stride) for an offset u inside the window), raised at a line with such a slice: the end was left out."""
-    line = core.raised_line(exc)
-    if not re.search(r"\w\s*::\s*\w", line):
-        return None
+def _slice_overrun(case, exc) -> tuple[tuple[int, ...], tuple[int, int]] | None:
+    """For a broadcasting error ``exc`` of a conv (10 entries) or pooling ``case``: the geometry (H_out, W_out, H, W,
+    KH, KW, stride; H and W padded) and the one spatial shape of the error, beside the H_out x W_out positions, that
+    holds exactly as many positions as a strided slice running to the end of the array (ceil((H - u) / stride) for
+    an offset u inside the window); None when the error's shapes are not that."""
     if len(case) == 10:
         ho, wo = _out_size(case)
         h, w = case[2] + 2 * case[8], case[3] + 2 * case[8]
         kh, kw, s = case[5], case[6], case[7]
     else:
-        n, c, h, w, kh, s, _dt = case
+        _n, _c, h, w, kh, s, _dt = case
         kw = kh
         ho, wo = len(_starts(h, kh, s)), len(_starts(w, kw, s))
     spatial = {sh[-2:] for sh in _broadcast_shapes(str(exc)) if len(sh) >= 2}
@@ -1361,7 +1359,20 @@ def _open_end(exc, case) -> str | None:
     long = [sh for sh in spatial if sh != (ho, wo) and sh[0] in rows and sh[1] in cols]
     if (ho, wo) not in spatial or len(long) != 1:
         return None
-    a, b = long[0]
+    return (ho, wo, h, w, kh, kw, s), (int(long[0][0]), int(long[0][1]))
+
+
+def _open_end(exc, case) -> str | None:
+    """A broadcasting error between an array over the H_out x W_out output positions and a strided slice that holds
+    MORE positions, exactly as many as a slice start::stride with no end takes from the array (_slice_overrun),
+    raised at a line with such a slice: the end was left out."""
+    line = core.raised_line(exc)
+    if not re.search(r"\w\s*::\s*\w", line):
+        return None
+    found = _slice_overrun(case, exc)
+    if found is None:
+        return None
+    (ho, wo, *_), (a, b) = found
     return (f"a strided slice with no end (start::stride, in `{line.strip()}`) holds {a} x {b} positions where there "
             f"are H_out x W_out = {ho} x {wo} (the shapes of the error): a slice left open runs to the end of the "
             f"array, so it also takes the pixels after the last window; end it after the last window, "
@@ -1372,32 +1383,22 @@ def _end_past(failures) -> str | None:
     """Every failing case raised a broadcasting error between an array over the H_out x W_out output positions and
     a strided slice WITH an end (start:end:stride) that holds exactly as many positions as a slice running to the
     end of the array it is cut from (ceil((H - u) / stride) for an offset u inside the window), at least two cases
-    of other sizes: the end is at or past the array's end, computed with a size larger than the output's."""
+    of other sizes (_slice_overrun): the end is at or past the array's end, computed with a size larger than the
+    output's."""
     said, sized = None, 0
     for case, exc in failures:
         line = core.raised_line(exc) or ""
         if "::" in line or not re.search(r"\w\s*:[^:\],\[]+:\s*\w", line):
             return None
-        if len(case) == 10:
-            ho, wo = _out_size(case)
-            h, w = case[2] + 2 * case[8], case[3] + 2 * case[8]
-            kh, kw, s = case[5], case[6], case[7]
-        else:
-            _n, _c, h, w, kh, s, _dt = case
-            kw = kh
-            ho, wo = len(_starts(h, kh, s)), len(_starts(w, kw, s))
-        spatial = {sh[-2:] for sh in _broadcast_shapes(str(exc)) if len(sh) >= 2}
-        rows = {-(-(h - u) // s) for u in range(kh)}
-        cols = {-(-(w - v) // s) for v in range(kw)}
-        long = [sh for sh in spatial if sh != (ho, wo) and sh[0] in rows and sh[1] in cols]
-        if (ho, wo) not in spatial or len(long) != 1:
+        found = _slice_overrun(case, exc)
+        if found is None:
             return None
+        (ho, wo, h, w, kh, kw, s), (a, b) = found
         if len(case) != 10:     # a pooling slice ended with size * H_out (stride < size) holds as many: not told here
             ended = ({-(-(min(kh * ho, h) - u) // s) for u in range(kh)} | {ho},
                      {-(-(min(kw * wo, w) - v) // s) for v in range(kw)} | {wo})
-            sized += long[0][0] in ended[0] and long[0][1] in ended[1]
+            sized += a in ended[0] and b in ended[1]
         if said is None:
-            a, b = long[0]
             rule = "(H + 2*pad - KH) // stride + 1" if len(case) == 10 else "(H - size) // stride + 1"
             said = (f"a strided slice (in `{line.strip()}`) holds {a} x {b} positions where there are H_out x W_out "
                     f"= {ho} x {wo} (the shapes of the error), exactly as many as a slice that runs to the end of the "
