@@ -41,6 +41,15 @@ def noisy_softmax(z):
     return e / e.sum(axis=0, keepdims=True)
 
 
+def memo_softmax(z):
+    """Row-wise softmax of z (N, C), memoised on id(z): right as long as no two arrays share an id."""
+    memo = memo_softmax.__dict__.setdefault("memo", {})
+    if id(z) not in memo:
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        memo[id(z)] = e / e.sum(axis=1, keepdims=True)
+    return memo[id(z)]
+
+
 def shifted(x):
     """x + 1 entry by entry, x of shape (N,)."""
     return np.where(x > 0, x + 1, x + 2)
@@ -278,6 +287,13 @@ def checks(monkeypatch):
         core.expect_close(core.call(fn, down, name="shifted(x < 0)"), down + 1, name="shifted(x < 0)")
 
     module.shift = shift
+
+    def fresh_arrays(fn):
+        for i in range(200):     # each z dropped before the next is made: the allocator would reuse its address
+            z = r.normal(size=(5, 4))
+            core.expect_close(core.call(fn, z, name="softmax"), _softmax(z), name=f"softmax, call {i + 1}")
+
+    module.fresh_arrays = fresh_arrays
     monkeypatch.setitem(sys.modules, "autograder.checks.repairlab", module)
     return module
 
@@ -406,6 +422,61 @@ def test_a_hard_coded_constant_is_named_as_the_setting_it_stands_for(tmp_path, c
     verdict = _verdict(tmp_path, "decay", _student(tmp_path).Decay)
     assert "in `p.data -= self.lr * (p.grad + 0.01 * p.data)` (step), `0.01` should be `self.weight_decay`" \
         in verdict.message
+
+
+def test_the_story_does_not_depend_on_the_clock(tmp_path, checks, monkeypatch):
+    """The search's limits are counts of work (kernel/work.py), not seconds: with a clock running 20 times
+    fast (a loaded machine, as the CI's was when this story went missing) the same story is told.  (Before,
+    such a clock left no snapshot of the optimiser to re-run step() from, and the story went missing.)"""
+    import time
+    real = time.perf_counter
+    monkeypatch.setattr(time, "perf_counter", lambda: 200 * real())
+    verdict = _verdict(tmp_path, "decay", _student(tmp_path).Decay)
+    assert "in `p.data -= self.lr * (p.grad + 0.01 * p.data)` (step), `0.01` should be `self.weight_decay`" \
+        in verdict.message
+
+
+def test_work_is_counted_in_calls_and_a_runaway_copy_is_stopped():
+    from autograder.kernel.work import Meter, WorkExceeded
+
+    def calls(n, pause=0.0):
+        for _ in range(n):
+            np.sum(np.ones(2))
+        if pause:
+            time.sleep(pause)
+
+    import time
+    counts = []
+    for pause in (0.0, 0.0, 0.05):
+        with Meter() as meter:
+            calls(50, pause)
+        counts.append(meter.work)
+    assert counts[0] == counts[1] and counts[2] == counts[0] + 1 and counts[0] >= 50   # a pause is one call
+    def mine(*a):    # a profile function of the student's own
+        return None
+    sys.setprofile(mine)
+    try:
+        with Meter(cap=100) as meter:
+            calls(1000)
+        assert meter.over and meter.work is None
+        assert sys.getprofile() is mine                       # put back, after the cap and after the block
+        with pytest.raises(WorkExceeded):                     # not swallowed by `except Exception`
+            with Meter(cap=100, stop=True):
+                while True:
+                    try:
+                        calls(10)
+                    except Exception:   # what student code may write
+                        pass
+    finally:
+        sys.setprofile(None)
+
+
+def test_an_id_keyed_cache_meets_only_the_question_that_asks_it(tmp_path, checks):
+    """The kernel keeps the arrays the judge sent alive for the check (evaluator.Session.sent): a freed array's
+    address, reused by a later one, would make a cache keyed on id(z) fail or pass by the allocator's whim (with
+    SENT_KEPT = 0 this check fails: an address comes back within the 200 calls)."""
+    verdict = _verdict(tmp_path, "fresh_arrays", _student(tmp_path).memo_softmax)
+    assert verdict.passed, verdict.message
 
 
 def test_no_story_when_the_code_is_random_or_the_fix_is_ambiguous(tmp_path, checks):

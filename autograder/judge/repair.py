@@ -17,7 +17,6 @@ the value must not be degenerate, and every edit that fits must be on the same l
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,12 +31,20 @@ from .session import CallRecord, JudgeSession, OperatorMethod, Raised, RemoteObj
 BARE = re.compile(r"has wrong values: largest error [^;]*\)$")
 #: Edited copies sent per request (a request's header stays far below the wire's limit).
 BATCH = 200
-#: A call slower than this (a training loop) is not re-run hundreds of times.
-SLOW_CALL = 0.25
+# The search's limits are counts of work (function calls made in the kernel, kernel/work.py), never
+# wall time: on a loaded machine a clock ran out sooner and the same submission lost its story.
+# Measured on the eight solutions' checks (session 17): student code makes 0.3-3 million calls per CPU
+# second, the largest call a check makes is a 3,000-node backward (54,000 calls), a train_step 5,000.
+#: A call that made more function calls than this (a training loop) is not re-run hundreds of times
+#: (at most kernel/work.py's CAP).
+HEAVY_CALL = 60_000
+#: Function calls the whole search may spend for one failure (every re-run charged its call's work):
+#: a few seconds of CPU.
+BUDGET_WORK = 5_000_000
+#: An edited copy may make this many times its original's calls (plus SLACK) before the kernel stops it.
+RUNAWAY_FACTOR, SLACK = 4, 2_000
 #: Comparisons the check found right that a fitting change is replayed on (the newest ones).
 PASSES_REPLAYED = 12
-#: Wall time the whole search may take for one failure.
-BUDGET_SECONDS = 6.0
 #: Glosses of library functions students confuse.
 GLOSS = {
     "log1p": "np.log1p(a) is log(1 + a)", "expm1": "np.expm1(a) is exp(a) - 1",
@@ -47,6 +54,36 @@ GLOSS = {
     "dot": "np.dot / @ is a matrix product; * multiplies entry by entry",
     "matmul": "@ is a matrix product; * multiplies entry by entry",
 }
+
+
+class Budget:
+    """The work one failure's search may spend: each re-run of a call is charged that call's work."""
+
+    def __init__(self, total: int = BUDGET_WORK):
+        self.left = total
+
+    def charge(self, record: CallRecord, copies: int) -> None:
+        self.left -= copies * (1 + _work(record))
+
+    def spent(self) -> bool:
+        return self.left <= 0
+
+
+def _work(record: CallRecord) -> int:
+    return record.work if record.work is not None else HEAVY_CALL
+
+
+def _heavy(record: CallRecord) -> bool:
+    """Too much work to re-run hundreds of times (or not counted: a meter the student's code replaced)."""
+    return record.work is None or record.work > HEAVY_CALL
+
+
+def _run(session: JudgeSession, found: "Source", sources: list[str], budget: Budget) -> Any:
+    """The edited ``sources`` run on ``found``'s call (JudgeSession.variants), charged to ``budget``; each
+    copy is stopped by the kernel after RUNAWAY_FACTOR times its original's work."""
+    budget.charge(found.record, len(sources))
+    limit = RUNAWAY_FACTOR * _work(found.record) + SLACK
+    return session.variants(found.record, sources, found.path, found.root, limit=limit)
 
 
 @dataclass(frozen=True)
@@ -68,24 +105,24 @@ def explain(failure: BaseException, said: str, diagnosis: str | None, session: J
     # 16 messages gained their line, grading time within noise).
     if compared is None or not _telling(compared.expected):
         return None
-    started = time.perf_counter()
+    budget = Budget()
     for found in _producers(session, compared.got)[:4]:
-        if found.record.seconds > SLOW_CALL or time.perf_counter() - started > BUDGET_SECONDS:
+        if _heavy(found.record) or budget.spent():
             return None
         try:
             source, settings = session.source(session.callable_of(found.record.fn))
             if source is None:
                 continue
             same = identity(source)
-            if same is None or not _replays(session, found, same, compared):
+            if same is None or not _replays(session, found, same, compared, budget):
                 continue
             edits = list(single_edits(source, settings=settings))
             if isinstance(compared.got, Raised):
                 # the call raised: deleting the raising line or returning early lets it return the compared
                 # value while breaking what else it does (a gradient it stores): not a fix
                 edits = [e for e in edits if e.kind != "line"]
-            fits = _fits(session, found, edits, compared, started)
-            fits = _confirmed(session, fits, source, _others(failure) + _oracle_passes(session, passed), started)
+            fits = _fits(session, found, edits, compared, budget)
+            fits = _confirmed(session, fits, source, _others(failure) + _oracle_passes(session, passed), budget)
         except Exception:  # noqa: BLE001 - a search that cannot run leaves the check's own message
             return None
         return _story(fits, compared, _function_name(source), said, diagnosis)
@@ -120,7 +157,7 @@ def _the_students(session: JudgeSession, value: Any) -> bool:
 
 
 def _confirmed(session: JudgeSession, fits: list[Edit], source: str, others: list[Compared],
-               started: float) -> list[Edit]:
+               budget: Budget) -> list[Edit]:
     """The fitting edits that also give the expected values of the check's other cases computed by the same
     function, failed or passed (an edit that fits one input by coincidence, `y.max() + 1` -> `+ 2` where C
     happened to be y.max() + 2, does not fit another; one that fixes a (N,) case by deleting a reshape the
@@ -128,19 +165,19 @@ def _confirmed(session: JudgeSession, fits: list[Edit], source: str, others: lis
     refutes nothing."""
     sources: dict[int, str | None] = {}     # a function's source, asked of the kernel once
     for other in others:
-        if not fits or time.perf_counter() - started > BUDGET_SECONDS:
+        if not fits or budget.spent():
             break
         found = next(iter(_producers(session, other.got)), None)
-        if found is None or found.record.seconds > SLOW_CALL:
+        if found is None or _heavy(found.record):
             continue
         fn = session.callable_of(found.record.fn)
         if id(fn) not in sources:
             sources[id(fn)] = session.source(fn)[0]
         if sources[id(fn)] != source:
             continue
-        if not _replays(session, found, identity(source) or source, other):
+        if not _replays(session, found, identity(source) or source, other, budget):
             continue
-        outputs = session.variants(found.record, [e.source for e in fits], found.path, found.root)
+        outputs = _run(session, found, [e.source for e in fits], budget)
         if isinstance(outputs, list) and len(outputs) == len(fits):
             fits = [e for e, out in zip(fits, outputs) if _close(out, other.expected, other.rtol, other.atol)]
     return fits
@@ -241,10 +278,10 @@ def _close(value: Any, want: Any, rtol: float, atol: float) -> bool:
     return bool(np.isfinite(v).all()) and bool(np.allclose(v, w, rtol=rtol, atol=atol))
 
 
-def _replays(session: JudgeSession, found: Source, same: str, compared: Compared) -> bool:
+def _replays(session: JudgeSession, found: Source, same: str, compared: Compared, budget: Budget) -> bool:
     """Does a re-run of the unedited function give the student's value? (Not when the code draws random
     numbers or keeps state between calls: then no edit's value could be trusted.)"""
-    first = session.variants(found.record, [same], found.path, found.root)
+    first = _run(session, found, [same], budget)
     if not (isinstance(first, list) and len(first) == 1):
         return False
     if isinstance(compared.got, Raised):      # it raised again (the kernel gives None for an edit that raises)
@@ -252,14 +289,14 @@ def _replays(session: JudgeSession, found: Source, same: str, compared: Compared
     return _close(first[0], compared.got, 1e-9, 1e-12)
 
 
-def _fits(session: JudgeSession, found: Source, edits: list[Edit], compared: Compared, started: float) -> list[Edit]:
+def _fits(session: JudgeSession, found: Source, edits: list[Edit], compared: Compared, budget: Budget) -> list[Edit]:
     """The edits whose re-run gives the expected value."""
     fits = []
     for at in range(0, len(edits), BATCH):
-        if time.perf_counter() - started > BUDGET_SECONDS:
-            break
+        if budget.spent():
+            return []       # edits left untried: a fit found so far might not be the only one
         chunk = edits[at:at + BATCH]
-        outputs = session.variants(found.record, [e.source for e in chunk], found.path, found.root)
+        outputs = _run(session, found, [e.source for e in chunk], budget)
         if not isinstance(outputs, list) or len(outputs) != len(chunk):
             return []
         fits += [e for e, out in zip(chunk, outputs) if _close(out, compared.expected, compared.rtol, compared.atol)]

@@ -19,7 +19,6 @@ from __future__ import annotations
 import builtins
 import socket
 import threading
-import time
 import types
 from collections import deque
 from dataclasses import dataclass
@@ -199,7 +198,7 @@ class CallRecord:
     args: list
     kwargs: dict
     result: Any
-    seconds: float
+    work: int | None               # function calls the call made in the kernel (kernel/work.py); None: heavier
     number: int = 0                # the session's request count when it returned (orders calls and reads)
     snapshot: int | None = None    # the kernel's copy of the method's object before the call, if one was taken
 
@@ -282,6 +281,7 @@ class JudgeSession:
         #: id stays its own): a compared ``layer.b.grad`` is traced back to ``layer`` and its call.
         self.reads: dict[int, ReadRecord] = {}
         self.snapshot: int | None = None
+        self.work: int | None = None      # the last call's work, as the kernel counted it
 
     # ------------------------------------------------------------------ values
     def _encoder(self) -> Encoder:
@@ -330,6 +330,8 @@ class JudgeSession:
             if not isinstance(warned, list):
                 raise ProtocolError("bad warnings")
             self.warned += [str(w)[:300] for w in warned[:5]]
+            work = reply.get("work")
+            self.work = work if type(work) is int and work >= 0 else None
             if "raise" in reply:
                 info = reply["raise"]
                 if not isinstance(info, dict):
@@ -353,21 +355,20 @@ class JudgeSession:
         return result
 
     def call(self, fn: Any, args: tuple, kwargs: dict) -> Any:
-        before, started = (_kept(list(args)), _kept(dict(kwargs))), time.perf_counter()
+        before = _kept(list(args)), _kept(dict(kwargs))
         # a method may update its object: the kernel copies the object before the call, so that a
         # failed comparison can re-run edited copies of the method from the same state (repair.py)
         method = isinstance(fn, RemoteObject) and fn._type.endswith("method")
         head = {"op": "call", "obj": fn, **({"snap": True} if method else {})}
-        self.snapshot = None
+        self.snapshot = self.work = None
         try:
             result = self.request(head, args=list(args), kwargs=dict(kwargs))
         except RemoteError as exc:   # the student's code raised: kept, so the failure can be traced here
             exc.raised_call = Raised(exc)
-            self.calls.append(CallRecord(fn, before[0], before[1], exc.raised_call, time.perf_counter() - started,
-                                         self.requests, self.snapshot))
+            self.calls.append(CallRecord(fn, before[0], before[1], exc.raised_call, self.work, self.requests,
+                                         self.snapshot))
             raise
-        self.calls.append(CallRecord(fn, before[0], before[1], result, time.perf_counter() - started,
-                                     self.requests, self.snapshot))
+        self.calls.append(CallRecord(fn, before[0], before[1], result, self.work, self.requests, self.snapshot))
         return result
 
     def op(self, name: str, *args: Any) -> Any:
@@ -376,15 +377,15 @@ class JudgeSession:
             return self.request({"op": "op", "name": name}, args=list(args), kwargs={})
         # an arithmetic operator on a student object runs its dunder method: recorded as a call of that
         # method (resolved only if a failure is traced to it), so ``(-a).data`` is traced like ``a.neg().data``
-        before, started = _kept(method[1]), time.perf_counter()
+        before = _kept(method[1])
+        self.work = None
         try:
             result = self.request({"op": "op", "name": name}, args=list(args), kwargs={})
         except RemoteError as exc:
             exc.raised_call = Raised(exc)
-            self.calls.append(CallRecord(method[0], before, {}, exc.raised_call, time.perf_counter() - started,
-                                         self.requests))
+            self.calls.append(CallRecord(method[0], before, {}, exc.raised_call, self.work, self.requests))
             raise
-        self.calls.append(CallRecord(method[0], before, {}, result, time.perf_counter() - started, self.requests))
+        self.calls.append(CallRecord(method[0], before, {}, result, self.work, self.requests))
         return result
 
     def callable_of(self, fn: Any) -> Any:
@@ -434,12 +435,14 @@ class JudgeSession:
         text, names = reply
         return (text if isinstance(text, str) else None), [n for n in names if isinstance(n, str) and n.isidentifier()]
 
-    def variants(self, record: CallRecord, sources: list[str], path: list, root: Any = None) -> list:
+    def variants(self, record: CallRecord, sources: list[str], path: list, root: Any = None, *,
+                 limit: int) -> list:
         """The value at ``path`` for each edited source of ``record``'s function, called in the kernel on
         copies of ``record``'s arguments (see ``kernel/variants.py``): read from the result, or with
         ``root`` (a kernel object) from the copy of that object in the state before the call; None where
-        one failed."""
+        one failed or made more than ``limit`` function calls."""
         head = {"op": "variants", "obj": self.callable_of(record.fn), "sources": sources, "path": path,
+                "limit": limit,
                 # a call that raised was compared on what it returns only: what it leaves in its parameters'
                 # gradients was never checked, so an edit there proves nothing (kernel/variants.py)
                 **({"raised": True} if isinstance(record.result, Raised) else {})}

@@ -27,6 +27,7 @@ from .peer import Peer
 from .variants import Snapshots, run_variants, settings_of, source_of
 from .where import student_line
 from .wire import Decoder, Encoder, ProtocolError, read_frame
+from .work import Meter
 
 SOCKET_ENV = "NNLAB_JUDGE_SOCKET"
 
@@ -97,6 +98,11 @@ class Session:
         self.deferred: dict[int, tuple[list, dict]] = {}
         # Copies of a method's object taken before the judge's calls of it (variants.Snapshots).
         self.snapshots = Snapshots(lambda: list(self.proxies.values()))
+        # The arguments of the judge's calls, kept alive for the check: a freed array's address would be
+        # reused by the next one, and student code keyed on id(x) (a memo) would then meet a stale entry
+        # or not depending on the allocator: kept, one id names one array, and the same submission is
+        # asked the same questions with the same outcome on every run.
+        self.sent: list[tuple[list, dict]] = []
 
     # ------------------------------------------------------------------ encoding
     def _ref(self, obj: Any) -> dict:
@@ -157,6 +163,7 @@ class Session:
         op = head.get("op")
         args = kwargs = None
         taken: int | None = None
+        meter: Meter | None = None     # a call's work, counted (kernel/work.py): the judge's re-runs are sized by it
         with warnings.catch_warnings(record=True) as caught, \
                 np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             warnings.simplefilter("always")
@@ -173,10 +180,14 @@ class Session:
                     if not isinstance(args, list) or not isinstance(kwargs, dict) or \
                             not all(isinstance(k, str) for k in kwargs):
                         raise ProtocolError("bad call arguments")
+                    if len(self.sent) < SENT_KEPT:
+                        self.sent.append((args, kwargs))
                     snaps = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
                     if head.get("snap") is True:
                         taken = self.snapshots.take(fn, args, kwargs)
-                    result = fn(*args, **kwargs)
+                    meter = Meter()
+                    with meter:
+                        result = fn(*args, **kwargs)
                 elif op == "chain":
                     result = chain_calls(dec.decode(head.get("obj")), dec.decode(head.get("init")),
                                     head.get("n"), dec.decode(head.get("args", {"t": "l", "v": []})))
@@ -219,7 +230,8 @@ class Session:
                         raise ProtocolError("bad call arguments")
                     root = head.get("root")
                     result = run_variants(dec.decode(head.get("obj")), head.get("sources"), head.get("path"),
-                                          args, kwargs, snapshots=self.snapshots, snapshot=head.get("snapshot"),
+                                          args, kwargs, limit=head.get("limit"),
+                                          snapshots=self.snapshots, snapshot=head.get("snapshot"),
                                           raised=head.get("raised") is True,
                                           root=dec.decode(root) if root is not None else None)
                     args = None   # the variants ran on copies: nothing to mirror
@@ -230,7 +242,10 @@ class Session:
             except KeyboardInterrupt:
                 raise                     # the cell's time limit: end the session, the judge sees EOF
             except BaseException as exc:  # noqa: BLE001 - student code may raise anything, exit included
-                return self._raised(exc, caught)
+                raised, empty = self._raised(exc, caught)
+                if meter is not None:
+                    raised["work"] = meter.work
+                return raised, empty
         warned = [str(w.message)[:300] for w in caught if issubclass(w.category, RuntimeWarning)]
         enc = self._encoder()
         try:
@@ -238,6 +253,8 @@ class Session:
             reply: dict = {"ok": encoded, "warn": warned}
             if taken is not None:
                 reply["snapshot"] = taken
+            if meter is not None:
+                reply["work"] = meter.work
             if args is not None:
                 reply["sync"] = {"args": [_diff(s, enc) for s in snaps[0]],
                                  "kwargs": {k: _diff(s, enc) for k, s in snaps[1].items()}}
@@ -283,6 +300,9 @@ class Session:
             info["where"] = where
         return {"raise": info, "warn": warned}, b""
 
+
+#: Calls whose arguments a session keeps alive (Session.sent; a check makes a few hundred).
+SENT_KEPT = 20_000
 
 #: Most calls one ``chain`` request may make, and most objects one ``getattrs`` / ``setattrs``
 #: request may name (a check's long chain is a few thousand nodes).

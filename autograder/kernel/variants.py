@@ -25,11 +25,18 @@ from typing import Any
 
 import numpy as np
 
+from .work import Meter
+
 #: Longest source the judge is sent (a graded function is a few dozen lines).
 MAX_SOURCE = 4000
-#: Most edited copies one request runs, and the wall time it may take.
+#: Most edited copies one request runs, and the most function calls the judge may allow one copy
+#: (kernel/work.py: a copy past its limit is stopped; counts, unlike a clock, do not depend on load).
 MAX_VARIANTS = 400
-BUDGET_SECONDS = 3.0
+MAX_LIMIT = 10_000_000
+#: A safety net only, never reached by code that leaves the meter in place: code that replaces
+#: sys.setprofile cannot be stopped by a count, so a request stops starting copies after this long
+#: (on the monotonic clock; nothing else here reads a clock).
+SAFETY_SECONDS = 60.0
 
 
 def source_of(fn: Any) -> str | None:
@@ -45,9 +52,11 @@ def source_of(fn: Any) -> str | None:
     return text if len(text) <= MAX_SOURCE else None
 
 
-#: A method call's objects are copied before the call only while copies stay this cheap (seconds);
-#: after one slower copy (a large graph), no more are taken in that check.
-SNAPSHOT_SECONDS = 0.005
+#: A method call's objects are copied before the call only while copies stay this small (objects copied,
+#: bytes of arrays): after one larger copy (a large graph), no more are taken in that check.  Sizes, not
+#: a clock: a copy timed on a loaded machine would have stopped the snapshots of the same submission.
+SNAPSHOT_OBJECTS = 2_000
+SNAPSHOT_BYTES = 16 * 2 ** 20
 #: Snapshots kept per check (the newest calls).
 SNAPSHOTS = 64
 
@@ -70,15 +79,15 @@ class Snapshots:
         """Copy a bound method's object and arguments; the snapshot's number, or None."""
         if not self.enabled or not isinstance(fn, types.MethodType):
             return None
-        started = time.perf_counter()
         memo = {id(k): k for k in self.keep()}
+        lent = len(memo)
         try:
             state = copy.deepcopy((fn.__self__, args, kwargs), memo)
         except Exception:  # noqa: BLE001 - an object that cannot be copied has no snapshot
             return None
-        finally:
-            if time.perf_counter() - started > SNAPSHOT_SECONDS:
-                self.enabled = False
+        if len(memo) - lent > SNAPSHOT_OBJECTS or \
+                sum(v.nbytes for v in memo.values() if isinstance(v, np.ndarray)) > SNAPSHOT_BYTES:
+            self.enabled = False
         self.count += 1
         self.kept[self.count] = (state, memo)
         self.kept.pop(self.count - SNAPSHOTS, None)
@@ -116,7 +125,9 @@ def _pick(value: Any, path: Any) -> Any:
     return None
 
 
-def _checked(sources: Any, path: Any) -> None:
+def _checked(sources: Any, path: Any, limit: Any) -> None:
+    if type(limit) is not int or not 0 < limit <= MAX_LIMIT:
+        raise ValueError("bad variants request")
     if not isinstance(sources, list) or len(sources) > MAX_VARIANTS or not isinstance(path, list) \
             or not all(isinstance(s, str) and len(s) <= 2 * MAX_SOURCE for s in sources) \
             or not all(isinstance(p, list) and len(p) == 2 and p[0] in ("attr", "item") for p in path) \
@@ -124,27 +135,27 @@ def _checked(sources: Any, path: Any) -> None:
         raise ValueError("bad variants request")
 
 
-def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
+def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *, limit: Any,
                  snapshots: Snapshots | None = None, snapshot: Any = None, root: Any = None,
                  raised: bool = False) -> list:
     """``[value at path]`` for each edited source of ``fn`` (a ``def`` of the function's name), None where
-    one failed to compile or raised, or once the time budget is spent.
+    one failed to compile, raised, or made more than ``limit`` function calls (a runaway edit).
 
     The value is read from the call's result, or, with ``snapshot``, from the copy of ``root`` (an
     object the judge read after the call) in a fresh copy of the state before that call.  ``raised``: the
     student's call raised, so only its result was ever compared: a method that also accumulates into its
     parameters' gradients gets no edit (none could be shown to leave them right)."""
-    _checked(sources, path)
+    _checked(sources, path, limit)
     method = isinstance(fn, types.MethodType)
     func = fn.__func__ if method else fn
     if not isinstance(func, types.FunctionType):
         raise ValueError("not a function")
     np_state, py_state = np.random.get_state(), random.getstate()
-    started = time.perf_counter()
+    started = time.monotonic()
     out: list = []
     try:
         for text in sources:
-            if time.perf_counter() - started > BUDGET_SECONDS:
+            if time.monotonic() - started > SAFETY_SECONDS:
                 out.append(None)
                 continue
             if snapshot is not None and snapshots is not None:
@@ -156,7 +167,7 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
             else:
                 keep = {id(k): k for k in snapshots.keep()} if snapshots is not None else {}
                 owner, a, k, base = copy.deepcopy((fn.__self__ if method else None, args, kwargs, None), keep)
-            out.append(_one(func, owner, method, text, path, a, k, base, raised))
+            out.append(_one(func, owner, method, text, path, a, k, base, limit, raised))
     finally:
         np.random.set_state(np_state)
         random.setstate(py_state)
@@ -164,7 +175,7 @@ def run_variants(fn: Any, sources: Any, path: Any, args: list, kwargs: dict, *,
 
 
 def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: list, args: list,
-         kwargs: dict, root: Any, raised: bool = False) -> Any:
+         kwargs: dict, root: Any, limit: int, raised: bool = False) -> Any:
     try:
         space: dict = {}
         exec(compile(text, f"<edited {func.__name__}>", "exec"), func.__globals__, space)  # noqa: S102
@@ -177,7 +188,8 @@ def _one(func: types.FunctionType, owner: Any, method: bool, text: str, path: li
             return None
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            result = call(*args, **kwargs)
+            with Meter(limit, stop=True):
+                result = call(*args, **kwargs)
             if any(_mismatched(p) for p in held):
                 return None     # the value fits, but a gradient no longer has its parameter's shape
             return _pick(result if root is None else root, path)

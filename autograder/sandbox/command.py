@@ -33,7 +33,7 @@ JUDGE_DIR = "/nnlab/judge"
 PKG = "/nnlab/pkg"
 CONNECTION = "/nnlab/connection.json"
 KERNEL_FILES = ("__init__.py", "wire.py", "peer.py", "evaluator.py", "shim.py", "policy.py", "where.py",
-                "variants.py")
+                "variants.py", "work.py")
 
 
 @dataclass(frozen=True)

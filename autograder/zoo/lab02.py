@@ -1859,7 +1859,10 @@ MUTANTS += [
     e = np.exp(z - z.max(axis=1, keepdims=True))
     memo[id(z)] = e / e.sum(axis=1, keepdims=True)
     return memo[id(z)].copy()""",
-           expect="keeps state between calls on the function itself"),
+           # which question meets the memo first depends on whether an earlier case's array freed its
+           # address (id reuse): both messages name the mistake
+           expect=("keeps state between calls on the function itself",
+                   "returned a result computed from the values of an earlier call: state kept between calls")),
     Mutant("R18a-x2 forward keeps Z1 per id(X) (stale once X is refilled in place)",
            old="""    Z1 = X @ params["W1"] + params["b1"]""",
            new="""    memo = forward.__dict__.setdefault("memo", {})
