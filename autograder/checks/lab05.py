@@ -52,6 +52,7 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)",
        "an operand's .grad used for its .data named (confirmed with inputs holding known grads)",
        "a .grad that became a Value named",
+       "gradients added in float64 when data and out.grad are (a float32 local derivative named)",
        "a result computed from self.data as a plain number named (a new leaf, or the Value reached only where its "
        "derivative is 0), confirmed at a second input")
 
@@ -887,8 +888,10 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         raise
     want = local(*xs)
     reference = (forward(*xs), [p + seed * w for p, w in zip(pre, want)])
-    rtol, atol = _tolerance(*core.gather([out] + list(leaves), "data"))     # one request
+    held = core.gather([out] + list(leaves), "data")     # one request
+    rtol, atol = _tolerance(*held)
     if _matches((got, grads), reference, rtol, atol):
+        _closure_precision(held, leaves, name, Value, compositions, xs, seed, pre)
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
         if _parents(out) or not _faults(Value)[0]:
@@ -981,6 +984,40 @@ def _built_from(name: str, tail: str = "so that it records the Value in _prev") 
         return f"build the result from Value operations ({_BUILT_FROM[key]}) {tail}"
     return ("build the result from Value operations, or pass its operands as _children, Value(data, (self,), op), "
             "with its closure attached")
+
+
+def _narrow_grads(leaves: list) -> list:
+    try:
+        return [_narrow(g) for g in core.gather(leaves, "grad")]
+    except Exception:   # a probe that fails says nothing: the gradients were judged already
+        return []
+
+
+def _closure_precision(held: list, leaves: list, name: str, Value, compositions, xs, seed, pre) -> None:
+    """Property of every operation's closure: where the operands' data, the result's and out.grad are float64 (the
+    check seeds Python floats), the gradients it adds to the operands stay float64 (a float32 engine, whose data is
+    float32, is accepted: its local derivatives are float32).  ``held``: the result's data, then the operands'.
+    When the lab's construction of the operation from the student's other operations narrows too (-a = a * -1 on a
+    float32 closure of *), it is that operation's cell that is charged."""
+    if not leaves or any(_narrow(v) for v in held):
+        return
+    kinds = _narrow_grads(leaves)
+    which = [i for i, k in enumerate(kinds) if k]
+    if which:
+        for comp in compositions:
+            try:
+                leaves_c = _outcome(Value, comp, xs, seed, pre, name)[3]
+            except core.CheckFailure:
+                continue
+            if any(_narrow_grads(leaves_c)):
+                return
+        kind = kinds[which[0]]
+        fail(f"{name}: the gradient its closure gave input {which[0] + 1} is numpy.{kind}, although the data and "
+             f"out.grad are Python floats (float64): a float32 number in _backward (np.{kind}(...) around the local "
+             f"derivative, or a float32 constant) rounds every gradient that flows through it to "
+             f"{np.finfo(np.dtype(kind)).precision} digits (NumPy 2 keeps np.{kind} op float in {kind}); compute the "
+             f"local derivative from the Python floats, self.grad += (local derivative) * out.grad",
+             "grad-precision-lost")
 
 
 def _explain_value_as_number(Value, build, xs, name) -> None:

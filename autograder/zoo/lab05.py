@@ -2050,6 +2050,12 @@ MUTANTS += [
     Mutant("R19a-8 train_step returns the loss cast to np.float32",
            old="    return loss.data\n    ### END SOLUTION", new="    return np.float32(loss.data)\n    ### END SOLUTION",
            expect="returned the loss as numpy.float32"),
+    Mutant("R19a-9 tanh's closure casts its local derivative to np.float32",
+           old="            self.grad += (1 - t ** 2) * out.grad\n",
+           new="            self.grad += np.float32(1 - t ** 2) * out.grad\n", expect="numpy.float32"),
+    Mutant("R19a-10 __mul__'s closure computes in float32 (np.float32(other.data))",
+           old="self.grad += other.data * out.grad", new="self.grad += np.float32(other.data) * out.grad",
+           expect="numpy.float32"),
 ]
 VARIANTS += [
     # lead's decision (round 19): tanh forms that overflow beyond |a| = 355 or 710 are accepted, like the zoo's
