@@ -1341,6 +1341,10 @@ def _forward(fn, softmax=None):
                     # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
                     core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
                               f"H = np.tanh(Htilde)", "tanh-missing")
+                if k == "h" and _near(outputs["htilde"], exp["htilde"]):
+                    _explain_batch_standardised(np.asarray(outputs[k], _f64), np.asarray(outputs["htilde"], _f64),
+                                                label)
+                    _explain_dependencies(fn, params, X, k, label)     # h not from the stored htilde
                 if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
                         _gives(outputs[k], f, k) for f in wrong.values()):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
@@ -1847,7 +1851,7 @@ def _explain_dependencies(fn, params, X, k, label) -> None:
         base = np.asarray(fn(_copy_dict(params), X.copy())[1][k], dtype=_f64)
     except Exception:
         return
-    up = {"ytilde": "h", "yhat": "ytilde"}.get(k)      # the stored output k is computed from
+    up = {"h": "htilde", "ytilde": "h", "yhat": "ytilde"}.get(k)      # the stored output k is computed from
     try:
         base_up = np.asarray(fn(_copy_dict(params), X.copy())[1][up], dtype=_f64) if up else None
     except Exception:
@@ -1872,12 +1876,16 @@ def _explain_dependencies(fn, params, X, k, label) -> None:
     if through:
         # confirmed on the student's own outputs: the stored intermediate moves with the parameter, k does not
         words = {"Wh": "W_h", "bh": "b_h", "Wy": "W_y", "by": "b_y"}
-        recomputed = "the hidden layer" if up == "h" else "the output scores"
-        uses = ("Y~ = H W_y^T + b_y^T with H = outputs['h'] itself" if up == "h" else
-                "Y^ = softmax(Y~) of outputs['ytilde'] itself")
+        recomputed = {"htilde": "the pre-activation", "h": "the hidden layer", "ytilde": "the output scores"}[up]
+        uses = {"htilde": "H = tanh(H~) of outputs['htilde'] itself",
+                "h": "Y~ = H W_y^T + b_y^T with H = outputs['h'] itself",
+                "ytilde": "Y^ = softmax(Y~) of outputs['ytilde'] itself"}[up]
+        without = oracle_forward({**params, **{n: np.zeros_like(params[n]) for n in through}}, X)[1][k]
+        # the reading "computed again without that parameter" is told only when it gives the student's k
+        again = (f" ({recomputed} computed a second time, without {', '.join(words[n] for n in through)}: your "
+                 f"{k} is what that gives)" if _near(base, without) else "")
         core.fail(f"{label} does not change when params{through} change{'s' if len(through) == 1 else ''}, although "
-                  f"your outputs['{up}'] does: {k} was not computed from the stored {up} ({recomputed} computed a "
-                  f"second time, without {', '.join(words[n] for n in through)}?): {uses}",
+                  f"your outputs['{up}'] does: {k} was not computed from the stored {up}{again}: {uses}",
                   "not-from-stored-intermediate")
     formula = {"htilde": "H~ = X W_h^T + b_h^T", "h": "H = tanh(X W_h^T + b_h^T)",
                "ytilde": "Y~ = H W_y^T + b_y^T", "yhat": "Y^ = softmax(H W_y^T + b_y^T)"}[k]

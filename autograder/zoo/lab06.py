@@ -1667,9 +1667,11 @@ MUTANTS += [
            new="    L = -np.log(max(np.prod(np.sum(Y * Yhat, axis=1)), 1e-300)) / len(Y)\n", expect="underflows to 0"),
     Mutant("R19a-3 forward takes yhat from the scores without b_y (ytilde stored with it)",
            old="    Yhat = softmax(Ytilde)\n",
-           new="    Yhat = softmax(H @ params[\"Wy\"].T)\n", expect="without b_y"),
+           new="    Yhat = softmax(H @ params[\"Wy\"].T)\n", expect="without b_y: your yhat is what that gives"),
     Mutant("R19a-4 forward recomputes the hidden layer without b_h for the output scores",
            old="    Ytilde = H @ params[\"Wy\"].T + params[\"by\"].T    # (N, ny)\n",
            new="    Ytilde = np.tanh(X @ params[\"Wh\"].T) @ params[\"Wy\"].T + params[\"by\"].T    # (N, ny)\n",
            expect="without b_h"),
+    Mutant("R19a-5 forward's h recomputed from X W_h^T without b_h (htilde stored with it)",
+           old="    H = np.tanh(Htilde)\n", new="    H = np.tanh(X @ params[\"Wh\"].T)\n", expect="without b_h"),
 ]
