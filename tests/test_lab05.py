@@ -548,3 +548,32 @@ def test_targets_transformed_in_mse_are_named_only_when_two_batches_agree():
     assert e.value.diagnosis == "loss-targets-changed" and "int(t)" in str(e.value)
     y = np.array([-2.3, -0.7, 0.4, 1.6])
     assert all(not np.allclose(f(y), y) for _, f in checks._TARGET_MAPS)
+
+
+def test_a_float32_learning_rate_in_train_step_is_named():
+    """Round 19: NumPy 2 keeps np.float32 * float in float32, so p.data drifts into float32; the values stay within
+    the step's tolerance, the precision question names it (and the solution keeps float64)."""
+    fresh = harness.solution_namespace(LAB)
+    g = fresh["train_step"].__globals__
+
+    def train_step(model, xs, ys, lr):
+        model.zero_grad()
+        loss = g["mse_loss"]([model(x) for x in xs], ys)
+        loss.backward()
+        for p in model.parameters():
+            p.data -= np.float32(lr) * p.grad
+        return loss.data
+    with pytest.raises(core.CheckFailure) as e:
+        checks.train_step(train_step, fresh["MLP"], fresh["Value"], fresh["mse_loss"])
+    assert e.value.diagnosis == "data-precision-lost" and "numpy.float32" in str(e.value)
+
+
+def test_a_reflected_operation_from_self_data_is_named():
+    """Round 19: number / a computed as other * (1 / self.data) (+ 0 * self keeps the Value in the graph with a zero
+    derivative): named as self.data used as a plain number, not as a number path without a closure."""
+    fresh = harness.solution_namespace(LAB)
+    V = fresh["Value"]
+    V.__rtruediv__ = lambda self, other: other * (1 / self.data) + 0 * self
+    with pytest.raises(core.CheckFailure) as e:
+        checks.div(V)
+    assert e.value.diagnosis == "value-used-as-number"

@@ -449,3 +449,29 @@ def test_samples_mixed_before_the_log_are_told_from_a_wrong_reduction():
     with pytest.raises(core.CheckFailure) as e:
         checks.loss_accuracy(loss)
     assert e.value.diagnosis == "loss-samples-mixed"
+
+
+def test_a_loss_from_a_product_of_probabilities_is_named_on_a_large_batch(ref):
+    """Round 19: -log of the product of the true-class probabilities is right on small batches and underflows on a
+    large one (inf, or a clip floor): named on two large batches; the solution passes the same question."""
+    checks._loss_large_batch(ref["loss_accuracy"])
+
+    def product(Yhat, Y):
+        L = -np.log(max(np.prod(np.sum(Y * Yhat, axis=1)), 1e-300)) / len(Y)
+        return float(L), float(np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1)))
+    with pytest.raises(core.CheckFailure) as e:
+        checks.loss_accuracy(product)
+    assert e.value.diagnosis == "loss-product-underflows"
+
+
+def test_an_output_not_computed_from_the_stored_intermediate_is_named(ref):
+    """Round 19: ytilde computed from a second hidden layer without b_h (outputs['h'] right) is named by what it
+    ignores although the stored h moves with it."""
+    def forward(params, X):
+        yhat, outputs = ref["forward"](params, X)
+        outputs["ytilde"] = np.tanh(X @ params["Wh"].T) @ params["Wy"].T + params["by"].T
+        outputs["yhat"] = yhat = ref["softmax"](outputs["ytilde"])
+        return yhat, outputs
+    with pytest.raises(core.CheckFailure) as e:
+        checks.forward(forward, ref["softmax"])
+    assert e.value.diagnosis == "not-from-stored-intermediate" and "without b_h" in str(e.value)

@@ -51,7 +51,10 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
        "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)",
        "an operand's .grad used for its .data named (confirmed with inputs holding known grads)",
-       "a .grad that became a Value named")
+       "a .grad that became a Value named",
+       "gradients added in float64 when data and out.grad are (a float32 local derivative named)",
+       "a result computed from self.data as a plain number named (a new leaf, or the Value reached only where its "
+       "derivative is 0), confirmed at a second input")
 
 #: Graded check (and the methods it grades) x property checked (``make mutants`` prints it).  Inputs are scalars: there are
 #: no batch shapes or dtypes of arrays, except that an engine keeping its numbers as float32 is
@@ -119,7 +122,8 @@ PROPERTIES = {
                     "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
-                  "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named"),
+                  "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named",
+                  "the zeros keep the engine's precision (float32 zeros named)"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
                  "0 where preds == targets, and a function of pred - target alone",
@@ -129,7 +133,8 @@ PROPERTIES = {
                  "degree 2 in the errors (a loss linear in them named)",
                  "each sample counted once (samples left out or counted twice named, one sample off at a time)",
                  "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)"),
-    "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data updated (not rebound)", "zero_grad before backward",
+    "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data and p.grad keep the engine's float64 (a float32 lr "
+                   "or reset named)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
                    "odd batch", "loss goes down over 34 steps", "targets used as given (2y - 1, -y ... named by the loss "
                    "and every parameter)", "every parameter updated (the frozen ones named by layer)",
@@ -883,8 +888,10 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         raise
     want = local(*xs)
     reference = (forward(*xs), [p + seed * w for p, w in zip(pre, want)])
-    rtol, atol = _tolerance(*core.gather([out] + list(leaves), "data"))     # one request
+    held = core.gather([out] + list(leaves), "data")     # one request
+    rtol, atol = _tolerance(*held)
     if _matches((got, grads), reference, rtol, atol):
+        _closure_precision(held, leaves, name, Value, compositions, xs, seed, pre)
         if any(out is leaf for leaf in leaves):
             fail(f"{name} returned its input itself instead of a new Value", "returned-input")
         if _parents(out) or not _faults(Value)[0]:
@@ -912,8 +919,9 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
         fail(f"{name}: {CONSTRUCTOR_DROPS_CHILDREN}", "constructor-drops-children")
     if not _parents(out) and any(abs(w) > 1e-6 for w in want):
         fail(f"{name}: the result has no parents (_prev is empty), so no gradient can reach its inputs: it "
-             f"was created as a new leaf (e.g. Value(-self.data)); build it from Value operations (-a = a * -1) "
-             f"or pass its inputs as _children", "result-detached")
+             f"was created as a new leaf from plain numbers (self.data used as a plain number, as in "
+             f"Value({_AS_NUMBER.get(_op_key(name), 'f(self.data)')})): the result does not depend on the Value in the "
+             f"graph; {_built_from(name)}", "result-detached")
     _sign_of_out_grad(Value, build, xs, seed, pre, want, grads, name, rtol, atol)
     for i, (g, p, w) in enumerate(zip(grads, pre, want)):
         arg = f"d({name})/d(input {i + 1})"
@@ -922,6 +930,7 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             _explain_zero_here_only(Value, build, local, xs, seed, pre, name)
             if "number" in name:
                 # the same operation on two Values was judged first and passed: only the plain-number path lacks it
+                _explain_value_as_number(Value, build, xs, name)
                 fail(f"{name}: no gradient reached the Value: with two Values the operation's closure works, but the "
                      f"path taken when one operand is a plain number returns a result whose _backward changes no "
                      f"gradient (a separate branch for numbers that returns a new Value early, without a closure?): "
@@ -942,6 +951,107 @@ def _check_op(Value, build: Callable, forward: Callable, local: Callable, xs: li
             raise
     if _parents(out) or not _faults(Value)[0]:
         _operands_in_prev(out, leaves, want, name)
+
+
+#: The operations with a plain number, as the lab builds them from Value operations (a detached result's words).
+_BUILT_FROM = {"__radd__": "number + a is self + other", "+": "a + number is self + Value(other)",
+               "__rmul__": "number * a is self * other", "*": "a * number is self * Value(other)",
+               "__rsub__": "number - a is (-self) + other", "-": "a - number is self + (-other)",
+               "__rtruediv__": "number / a is other * self ** -1", "/": "a / number is self * other ** -1",
+               "neg": "-a is self * -1"}
+#: What a detached result computes from self.data, per operation (the message's example).
+_AS_NUMBER = {"__radd__": "other + self.data", "__rmul__": "other * self.data", "__rsub__": "other - self.data",
+              "__rtruediv__": "other / self.data", "neg": "-self.data", "+": "self.data + other",
+              "*": "self.data * other", "-": "self.data - other", "/": "self.data / other"}
+
+
+def _op_key(name: str) -> str:
+    """The key of _BUILT_FROM / _AS_NUMBER for a check's operation label (``number * a (__rmul__)``, ``-a``...)."""
+    for dunder in ("__radd__", "__rmul__", "__rsub__", "__rtruediv__"):
+        if dunder in name:
+            return dunder
+    for sym, dunder in (("+", "__radd__"), ("*", "__rmul__"), ("-", "__rsub__"), ("/", "__rtruediv__")):
+        if name.startswith(f"number {sym} a"):
+            return dunder
+        if name.startswith(f"a {sym} number"):
+            return sym
+    return "neg" if name == "-a" else ""
+
+
+def _built_from(name: str, tail: str = "so that it records the Value in _prev") -> str:
+    key = _op_key(name)
+    if key:
+        return f"build the result from Value operations ({_BUILT_FROM[key]}) {tail}"
+    return ("build the result from Value operations, or pass its operands as _children, Value(data, (self,), op), "
+            "with its closure attached")
+
+
+def _narrow_grads(leaves: list) -> list:
+    try:
+        return [_narrow(g) for g in core.gather(leaves, "grad")]
+    except Exception:   # a probe that fails says nothing: the gradients were judged already
+        return []
+
+
+def _closure_precision(held: list, leaves: list, name: str, Value, compositions, xs, seed, pre) -> None:
+    """Property of every operation's closure: where the operands' data, the result's and out.grad are float64 (the
+    check seeds Python floats), the gradients it adds to the operands stay float64 (a float32 engine, whose data is
+    float32, is accepted: its local derivatives are float32).  ``held``: the result's data, then the operands'.
+    When the lab's construction of the operation from the student's other operations narrows too (-a = a * -1 on a
+    float32 closure of *), it is that operation's cell that is charged."""
+    if not leaves or any(_narrow(v) for v in held):
+        return
+    kinds = _narrow_grads(leaves)
+    which = [i for i, k in enumerate(kinds) if k]
+    if which:
+        for comp in compositions:
+            try:
+                leaves_c = _outcome(Value, comp, xs, seed, pre, name)[3]
+            except core.CheckFailure:
+                continue
+            if any(_narrow_grads(leaves_c)):
+                return
+        kind = kinds[which[0]]
+        fail(f"{name}: the gradient its closure gave input {which[0] + 1} is numpy.{kind}, although the data and "
+             f"out.grad are Python floats (float64): a float32 number in _backward (np.{kind}(...) around the local "
+             f"derivative, or a float32 constant) rounds every gradient that flows through it to "
+             f"{np.finfo(np.dtype(kind)).precision} digits (NumPy 2 keeps np.{kind} op float in {kind}); compute the "
+             f"local derivative from the Python floats, self.grad += (local derivative) * out.grad",
+             "grad-precision-lost")
+
+
+def _explain_value_as_number(Value, build, xs, name) -> None:
+    """An operation with a plain number: no gradient reached the Value although the same operation on two Values
+    works.  When the result's own closure does pass a gradient to its parents (it is attached and runs) and the Value
+    is in the result's graph or not, at two inputs, the Value entered the result as a plain number (its .data): told
+    as such; when the result's closure changes nothing, the caller's message (no closure on the number path) stands."""
+    said = []
+    for x in (xs[0], xs[0] + 0.75 if xs[0] >= 0 else xs[0] - 0.75):
+        try:
+            a = _new(Value, x)
+            out = build(a)
+            ps = _parents(out)
+            if not ps:
+                said.append("no parents")
+                continue
+            nodes, _ = _graph(out, numbers_ok=True)
+            reached = any(n is a for n in nodes)
+            core.scatter(ps, "grad", [0.0] * len(ps))
+            out.grad = 1.0
+            out._backward()
+            moved = any(float(g) != 0.0 for g in core.gather(ps, "grad"))
+        except Exception:   # a probe that fails says nothing
+            return
+        if not moved:
+            return      # the result's closure passes nothing: the caller's message
+        said.append("reached" if reached else "not reached")
+    where = ("the Value is in the result's graph only where its derivative is 0 (e.g. + 0 * self)"
+             if said[-1] == "reached" else "the Value is not in the result's graph at all")
+    fail(f"{name}: no gradient reached the Value although the value is right and the result's own closure passes "
+         f"gradients to its parents: {where}: self.data was used as a plain number (as in "
+         f"{_AS_NUMBER.get(_op_key(name), 'f(self.data)')} computed outside the graph), so the result does not depend "
+         f"on the Value in the graph; {_built_from(name, 'so that the result depends on the Value through the graph')}",
+         "value-used-as-number")
 
 
 #: The check's driver, run where the student's Values live: what out._backward is (its free variables, the numbers
@@ -4569,6 +4679,11 @@ def _explain_which_reset(values: list[float], before: list) -> None:
          "zero-grad-misses-some")
 
 
+_ZERO_GRAD_PRECISION = {
+    "grad": "the zero was written as a float32 number (p.grad = np.float32(0)?), so every gradient backward() adds to "
+            "it afterwards stays float32 and loses precision (NumPy 2 keeps np.float32 + float in float32): p.grad = 0.0"}
+
+
 class _MockModule:
     """A module whose parameters() the checker controls: Module.zero_grad is judged on it alone,
     whatever MLP, Layer and Neuron do."""
@@ -4664,6 +4779,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
             if any(v != 0 for v in values):
                 _explain_which_reset(values, before)
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
+            _expect_precision(params, Value, "Module.zero_grad(module)", ("grad",), _ZERO_GRAD_PRECISION)
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
     if Module is not None and not core.is_instance(model, Module):
@@ -4684,6 +4800,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
              "zero-grad-none")
     if any(_grad(p, "a parameter") != 0 for p in ps):
         fail("after zero_grad() every parameter must have grad 0", "zero-grad-not-zero")
+    _expect_precision(ps, Value, "model.zero_grad()", ("grad",), _ZERO_GRAD_PRECISION)
 
 
 def _explain_zero_grad_elsewhere(MLP, Value) -> None:
@@ -5115,7 +5232,7 @@ def _np_online(Wn, bn, X, y, lr, steps):
     return losses, Wn, bn
 
 
-def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
+def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value, types: list | None = None):
     """The training step replayed on a twin of the student's model with their own MLP, loss and engine:
     (losses, flat parameters), or None when their building blocks fail."""
     try:
@@ -5136,6 +5253,8 @@ def _replay(MLP, mse_loss, Wn, bn, xs, ys, lr, steps, Value):
                 for p in params:
                     p.data = p.data - lr * p.grad
             losses.append(float(loss.data))
+        if types is not None:      # the raw numbers (their precision) of the replayed step's parameters
+            types.extend([core.gather(params, "data"), core.gather(params, "grad")])
         return losses, _flat_values(Ws, bs)
     except (core.CheckFailure, Exception):
         return None
@@ -5330,6 +5449,7 @@ def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
     main = _train_case(train_step, MLP, Value, mse_loss, X, y, 0.05, 4, r)
     if main is None:
         return
+    _train_step_precision(train_step, MLP, Value, mse_loss, X, y, 0.05)
     for n in (1, 5):      # a batch of one sample, an odd batch
         Xn, yn = r.normal(size=(n, 3)), np.tanh(r.normal(size=n))
         if _train_case(train_step, MLP, Value, mse_loss, Xn, yn, 0.1, 3, r) is None:
@@ -5346,6 +5466,94 @@ def _train_step(train_step, MLP, Value, mse_loss=None) -> None:
     if not last < 0.5 * first:
         fail(f"training with your engine does not reduce the loss: {first:.4g} -> {last:.4g} "
              f"after 34 steps", "loss-not-reduced")
+
+
+def _narrow(v) -> str | None:
+    """The NumPy name of a float type narrower than float64 (float32, float16) for a number ``v``, else None (a Python
+    float, np.float64, an int)."""
+    dtype = getattr(v, "dtype", None)
+    try:
+        if dtype is not None and np.issubdtype(dtype, np.floating) and np.dtype(dtype).itemsize < 8:
+            return np.dtype(dtype).name
+    except TypeError:
+        return None
+    return None
+
+
+def _engine_narrow(Value) -> dict[str, str | None]:
+    """{'data': ..., 'grad': ...}: the precision a fresh Value(0.3) of the student's class keeps (a float32 engine is
+    the student's accepted choice: then nothing narrower than that is asked of the functions that write them)."""
+    try:
+        v = _new(Value, 0.3)
+        return {"data": _narrow(core.gather([v], "data")[0]), "grad": _narrow(core.gather([v], "grad")[0])}
+    except Exception:   # a probe that fails says nothing: judged in value_init's cell
+        return {"data": "?", "grad": "?"}
+
+
+def _expect_precision(objs: list, Value, name: str, attrs: tuple, fix: dict) -> None:
+    """Property of every graded function that writes p.data / p.grad (an optimiser step, zero_grad): where the
+    student's Value keeps its numbers as Python floats (float64), the numbers the function leaves in the parameters
+    are float64 too.  ``fix``: attr -> what narrowed them and the remedy."""
+    engine = _engine_narrow(Value)
+    for attr in attrs:
+        if engine[attr] is not None:
+            continue
+        try:
+            values = core.gather(objs, attr)
+        except Exception:   # a probe that fails says nothing: the values were judged already
+            return
+        narrow = [_narrow(v) for v in values]
+        which = [i for i, n in enumerate(narrow) if n]
+        if which:
+            kind = narrow[which[0]]
+            fail(f"{name}: p.{attr} became numpy.{kind} ({len(which)} of {len(objs)} parameters), although your Value "
+                 f"keeps {attr} as a Python float (float64 precision, about 16 digits; {kind} keeps about "
+                 f"{np.finfo(np.dtype(kind)).precision}): {fix[attr]}", f"{attr}-precision-lost")
+
+
+def _train_step_precision(train_step, MLP, Value, mse_loss, X, y, lr) -> None:
+    """After train_step (its values right to the check's tolerance), the parameters' data and grad keep the
+    precision of the student's engine.  Gradients narrowed to float32 are charged to train_step only when the
+    documented step replayed with the student's own zero_grad, loss and engine keeps them float64 (else those pieces
+    narrow them: judged in their cells, and the data narrowed by them too); data narrowed from float64 gradients is
+    the update's own line (a float32 learning rate or constant)."""
+    model, Ws, bs = _model_for_train(MLP, Value)     # one step from float64 parameters and float64 grads
+    _set_random(Ws, bs, core.rng("lab05:train:precision:start"))
+    ps = [v for Wl in Ws for row in Wl for v in row] + [v for bl in bs for v in bl]
+    core.scatter(ps, "grad", [0.0] * len(ps))
+    name = f"train_step(model, xs, ys, lr={lr:g}) on a batch of {len(X)} samples, once from float64 parameters"
+    try:
+        value = _run(lambda: train_step(model, X.tolist(), y.tolist(), lr), name)
+    except core.CheckFailure:
+        return      # a step that raises here was judged by the cases
+    kind = _narrow(value)
+    if kind and _engine_narrow(Value)["data"] is None:
+        fail(f"{name}: it returned the loss as numpy.{kind}, although your Value keeps data as a Python float "
+             f"(float64 precision): the loss was cast to {kind} on the way out (np.{kind}(loss.data)?), which rounds it "
+             f"to {np.finfo(np.dtype(kind)).precision} digits; return loss.data as it is", "loss-precision-lost")
+    fix = {"data": "the update was computed in float32: a learning rate or a constant cast to np.float32 (NumPy 2 "
+                   "keeps np.float32 * float in float32), so each step rounds every parameter to 7 digits; update with "
+                   "the lr as given, a Python float: p.data -= lr * p.grad",
+           "grad": "the gradients train_step leaves were reset or computed in float32 (p.grad = np.float32(0.0) "
+                   "before backward()?), while your own zero_grad, loss and backward keep float64 (and the update "
+                   "p.data -= lr * p.grad then narrows the data too): reset them with model.zero_grad()"}
+    try:
+        grads_narrow = any(_narrow(g) for g in core.gather(ps, "grad"))
+    except Exception:   # a probe that fails says nothing: the values were judged already
+        return
+    if grads_narrow:
+        if mse_loss is None or _engine_narrow(Value)["grad"] is not None:
+            return
+        r = core.rng("lab05:train:precision")
+        Wn = [r.normal(size=shape) * 0.5 for shape in ((3, 4), (4, 4), (4, 1))]     # (nin, nout) per layer
+        bn = [r.normal(size=(1, w.shape[1])) * 0.3 for w in Wn]
+        types: list = []
+        if _replay(MLP, mse_loss, Wn, bn, X.tolist(), y.tolist(), lr, 1, Value, types) is None or \
+                any(_narrow(v) for v in types[0] + types[1]):
+            return      # the documented step with their own pieces narrows too: judged in those cells
+        _expect_precision(ps, Value, name, ("grad",), fix)
+        return
+    _expect_precision(ps, Value, name, ("data",), fix)
 
 
 def _new_batch_each_call(train_step, MLP, Value, r) -> None:

@@ -52,7 +52,8 @@ PROPERTIES = {
                 "H~ linear in X (X rescaled inside forward named)",
                 "the wrong term located by switching X, W or b off or moving it",
                 "b_h added after the tanh named (\"biases missing\" only when h agrees)",
-                "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named"),
+                "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named",
+                "ytilde / yhat computed from the stored h / ytilde (a layer computed again without a bias named)"),
     "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
                       "asked after freed arrays of NaN and of 0)",
                       "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
@@ -69,6 +70,7 @@ PROPERTIES = {
                       "exact zeros in the wrong classes: no NumPy warning (log(0) named) and the oracle's L",
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
                       "a true class of probability 1e-5 not clipped (a large epsilon named)",
+                      "large batches (N 1500 and 640): the oracle's L (a product of probabilities underflowing named)",
                       "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the hidden layer's gradients left to the hidden cell",
@@ -1339,6 +1341,10 @@ def _forward(fn, softmax=None):
                     # outputs['htilde'] was right (checked first): H = H~, the activation was never applied
                     core.fail(f"{label} equals the pre-activation htilde: the tanh is missing, "
                               f"H = np.tanh(Htilde)", "tanh-missing")
+                if k == "h" and _near(outputs["htilde"], exp["htilde"]):
+                    _explain_batch_standardised(np.asarray(outputs[k], _f64), np.asarray(outputs["htilde"], _f64),
+                                                label)
+                    _explain_dependencies(fn, params, X, k, label)     # h not from the stored htilde
                 if k == "h" and _near(outputs["htilde"], exp["htilde"]) and not any(
                         _gives(outputs[k], f, k) for f in wrong.values()):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
@@ -1358,6 +1364,7 @@ def _forward(fn, softmax=None):
                               diagnose={m: (lambda f=f, k=k: f()[k]) for m, f in wrong.items()})
             except core.CheckFailure as exc:
                 if exc.diagnosis in _UNNAMED and k == "yhat" and _near(outputs["ytilde"], exp["ytilde"]):
+                    _explain_dependencies(fn, params, X, k, label)
                     core.fail(f"{label} is not softmax(outputs['ytilde']) although ytilde is right: the probabilities "
                               f"are the softmax of the output scores, Yhat = softmax(Ytilde) (call your softmax)",
                               "yhat-not-softmax-of-ytilde")
@@ -1844,19 +1851,42 @@ def _explain_dependencies(fn, params, X, k, label) -> None:
         base = np.asarray(fn(_copy_dict(params), X.copy())[1][k], dtype=_f64)
     except Exception:
         return
+    up = {"h": "htilde", "ytilde": "h", "yhat": "ytilde"}.get(k)      # the stored output k is computed from
+    try:
+        base_up = np.asarray(fn(_copy_dict(params), X.copy())[1][up], dtype=_f64) if up else None
+    except Exception:
+        base_up = None
     r = np.random.default_rng(7)
-    extra, ignored = [], []
+    extra, ignored, through = [], [], []
     for name in PARAM_NAMES:
         changed = _copy_dict(params)
         changed[name] = changed[name] + r.normal(size=changed[name].shape).astype(changed[name].dtype)
         try:
-            moved = not _near(fn(changed, X.copy())[1][k], base)
+            outs = fn(changed, X.copy())[1]
+            moved = not _near(outs[k], base)
+            moved_up = base_up is not None and not _near(outs[up], base_up)
         except Exception:
             return
         if moved and name not in _DEPENDS[k]:
             extra.append(name)
         elif not moved and name in _DEPENDS[k]:
             ignored.append(name)
+            if moved_up:
+                through.append(name)
+    if through:
+        # confirmed on the student's own outputs: the stored intermediate moves with the parameter, k does not
+        words = {"Wh": "W_h", "bh": "b_h", "Wy": "W_y", "by": "b_y"}
+        recomputed = {"htilde": "the pre-activation", "h": "the hidden layer", "ytilde": "the output scores"}[up]
+        uses = {"htilde": "H = tanh(H~) of outputs['htilde'] itself",
+                "h": "Y~ = H W_y^T + b_y^T with H = outputs['h'] itself",
+                "ytilde": "Y^ = softmax(Y~) of outputs['ytilde'] itself"}[up]
+        without = oracle_forward({**params, **{n: np.zeros_like(params[n]) for n in through}}, X)[1][k]
+        # the reading "computed again without that parameter" is told only when it gives the student's k
+        again = (f" ({recomputed} computed a second time, without {', '.join(words[n] for n in through)}: your "
+                 f"{k} is what that gives)" if _near(base, without) else "")
+        core.fail(f"{label} does not change when params{through} change{'s' if len(through) == 1 else ''}, although "
+                  f"your outputs['{up}'] does: {k} was not computed from the stored {up}{again}: {uses}",
+                  "not-from-stored-intermediate")
     formula = {"htilde": "H~ = X W_h^T + b_h^T", "h": "H = tanh(X W_h^T + b_h^T)",
                "ytilde": "Y~ = H W_y^T + b_y^T", "yhat": "Y^ = softmax(H W_y^T + b_y^T)"}[k]
     if extra:
@@ -2450,6 +2480,7 @@ def loss_accuracy(fn):
                            "loss_accuracy(Yhat (7, 3), Y (7, 3))", _twice_loss_args, _loss_state)
     _loss_keeps_zero_probabilities(fn, r)
     _loss_small_probabilities(fn)
+    _loss_large_batch(fn)
     _accuracy_ties(fn)
 
 
@@ -2538,6 +2569,50 @@ def _loss_small_probabilities(fn) -> None:
               f"1e-05: L is {L:.6g}, expected -log(1e-05) = {want:.6g}{size}: the probabilities are changed before "
               f"the log by far more than needed: a clip or an epsilon that avoids log(0) must be tiny (np.clip(Yhat, "
               f"1e-300, 1.0), or 1e-12), or the loss of a confident wrong answer is capped", "loss-clips-too-much")
+
+
+def _loss_large_batch(fn) -> None:
+    """Property: the mean cross-entropy of a large batch (N in the hundreds to thousands, realistic probabilities) is
+    the mean of the per-sample terms, a number of the size of one sample's.  The product of the N true-class
+    probabilities underflows to 0 in float64 there (below 1e-308), so a loss built as the log of a product is inf,
+    warns log(0), or is -log of a clip floor divided by N.  Asked on two batches of other sizes; the product reading
+    is told when it gives the student's L (or the warning) on both, else what failed on which batch."""
+    q = core.rng("lab06.loss.large")
+    seen = []
+    for N, ny in ((1500, 10), (640, 7)):
+        Yhat, Y = oracle_softmax(q.normal(size=(N, ny)) * 1.5), _onehot(q, N, ny)
+        eL = oracle_loss(Yhat, Y)[0]
+        name = f"loss_accuracy(Yhat {Yhat.shape}, Y {Y.shape}) on a large batch"
+        warned = None
+        try:
+            with core.numerics(name):
+                got = fn(Yhat.copy(), Y.copy())
+            L = float(got[0])
+        except core.CheckFailure as exc:
+            if exc.warning is None:
+                return      # an error here: a loss that fails on large batches only is not told apart
+            warned, L = exc.warning, float("nan")
+        except Exception:   # a loss that fails here failed on the ordinary batches too
+            return
+        if warned is None and math.isfinite(L) and core.close(L, eL, 1e-6, 1e-9):
+            return
+        prod = float(np.prod(np.sum(Y * Yhat, axis=1)))
+        floor = not math.isfinite(L) or (L > 0 and 1e-300 * 1e-24 <= math.exp(-L * N) <= 1e-280)
+        seen.append((name, L, eL, warned, prod == 0.0 and floor, N))
+    if not seen:
+        return
+    name, L, eL, warned, _, N = seen[0]
+    said = f"numpy warned '{warned}'" if warned else f"L is {L:.6g}, expected {eL:.6g}"
+    if len(seen) == 2 and all(s[4] for s in seen):
+        core.fail(f"{name}: {said} (and likewise on a batch of {seen[1][5]} samples), "
+                  f"while your loss is right on small batches: a product of many probabilities underflows to 0 in "
+                  f"float64 (the product of these {N} true-class "
+                  f"probabilities is below 1e-308), and log(0) is -inf: take the sum of the logs, not the log of the "
+                  f"product: L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))", "loss-product-underflows")
+    core.fail(f"{name}: {said}, while your loss is right on the small batches: the mean over the batch must not "
+              f"depend on N beyond the 1/N (a product over the samples underflows, a float32 sum loses digits, "
+              f"an accumulator kept between rows?): L = -np.mean(np.sum(Y * np.log(Yhat), axis=1))",
+              "loss-wrong-on-large-batch")
 
 
 def _unguarded_log(name: str, warning: str) -> None:

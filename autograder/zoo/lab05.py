@@ -2019,3 +2019,51 @@ MUTANTS += [
 VARIANTS += [
     Variant("g05-v9 zero_grad re-runs each parameter's __init__ with its own data and label", old='        for p in self.parameters():\n            p.grad = 0.0\n', new='        for p in self.parameters():\n            p.__init__(p.data, label=p.label)\n'),
 ]
+
+# Round 19 (m18l held-out set): float64 precision kept by every function that writes p.data / p.grad and by every
+# operation; a reflected operation computed from self.data as a plain number (detached, or reached only through 0 * self).
+MUTANTS += [
+    Mutant("R19a-1 train_step casts the learning rate to np.float32 (parameters drift into float32)",
+           old="        p.data -= lr * p.grad\n", new="        p.data -= np.float32(lr) * p.grad\n",
+           expect="became numpy.float32"),
+    Mutant("R19a-2 train_step resets the gradients itself as np.float32 zeros (backward accumulates in float32)",
+           old="    model.zero_grad()\n    loss = mse_loss(",
+           new="    for p in model.parameters():\n        p.grad = np.float32(0.0)\n    loss = mse_loss(",
+           expect="p.grad became numpy.float32"),
+    Mutant("R19a-3 zero_grad writes np.float32 zeros (later gradients accumulate in float32)",
+           old="        for p in self.parameters():\n            p.grad = 0.0\n",
+           new="        for p in self.parameters():\n            p.grad = np.float32(0.0)\n",
+           expect="written as a float32 number"),
+    Mutant("R19a-4 __rmul__ returns a detached leaf Value(other * self.data)",
+           old="        return self * other\n        ### END SOLUTION\n\n    def __rsub__",
+           new="        return Value(other * self.data)\n        ### END SOLUTION\n\n    def __rsub__",
+           expect="does not depend on the Value in the graph"),
+    Mutant("R19a-5 __rtruediv__ divides the number by self.data as a constant (other * (1 / self.data) + 0 * self)",
+           old="        return other * self ** -1\n", new="        return other * (1 / self.data) + 0 * self\n",
+           expect="self.data was used as a plain number"),
+    Mutant("R19a-6 __rsub__ returns a detached leaf Value(other - self.data)",
+           old="        return other + (-self)\n", new="        return Value(other - self.data)\n",
+           expect="number - a is (-self) + other"),
+    Mutant("R19a-7 __rsub__ subtracts self.data as a plain number (other - self.data + 0 * self)",
+           old="        return other + (-self)\n", new="        return other - self.data + 0 * self\n",
+           expect="self.data was used as a plain number"),
+    Mutant("R19a-8 train_step returns the loss cast to np.float32",
+           old="    return loss.data\n    ### END SOLUTION", new="    return np.float32(loss.data)\n    ### END SOLUTION",
+           expect="returned the loss as numpy.float32"),
+    Mutant("R19a-9 tanh's closure casts its local derivative to np.float32",
+           old="            self.grad += (1 - t ** 2) * out.grad\n",
+           new="            self.grad += np.float32(1 - t ** 2) * out.grad\n", expect="numpy.float32"),
+    Mutant("R19a-10 __mul__'s closure computes in float32 (np.float32(other.data))",
+           old="self.grad += other.data * out.grad", new="self.grad += np.float32(other.data) * out.grad",
+           expect="numpy.float32"),
+]
+VARIANTS += [
+    # lead's decision (round 19): tanh forms that overflow beyond |a| = 355 or 710 are accepted, like the zoo's
+    # "(e2 - 1) / (e2 + 1)" and "2 / (1 + exp(-2a)) - 1"
+    Variant("R19a-v1 tanh derivative as sech^2 through math.cosh (OverflowError for |a| > 710)",
+            old="            self.grad += (1 - t ** 2) * out.grad\n",
+            new="            self.grad += out.grad / math.cosh(self.data) ** 2\n"),
+    Variant("R19a-v2 tanh forward through the exp(-2a) formula (1 - e)/(1 + e) (overflow for large negative a)",
+            old="        t = math.tanh(self.data)\n",
+            new="        e = math.exp(-2 * self.data)\n        t = (1 - e) / (1 + e)\n"),
+]

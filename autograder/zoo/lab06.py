@@ -1653,3 +1653,25 @@ MUTANTS += [
            new="    H = np.tanh((Htilde - Htilde.mean(axis=0)) / (Htilde.std(axis=0) + 1e-5))\n",
            expect="standardised over the batch"),
 ]
+
+# Round 19 (m18l held-out set): the loss on a large batch (a product of probabilities underflows); forward's later
+# outputs computed again instead of from the stored intermediate.
+MUTANTS += [
+    Mutant("R19a-1 loss as -log of the product of the true-class probabilities, divided by N (underflows on a large "
+           "batch)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n",
+           new="    L = -np.log(np.prod(np.sum(Y * Yhat, axis=1))) / len(Y)\n", expect="underflows to 0"),
+    Mutant("R19a-2 loss as -log of the clipped product of the true-class probabilities (finite, wrong on a large "
+           "batch)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))\n",
+           new="    L = -np.log(max(np.prod(np.sum(Y * Yhat, axis=1)), 1e-300)) / len(Y)\n", expect="underflows to 0"),
+    Mutant("R19a-3 forward takes yhat from the scores without b_y (ytilde stored with it)",
+           old="    Yhat = softmax(Ytilde)\n",
+           new="    Yhat = softmax(H @ params[\"Wy\"].T)\n", expect="without b_y: your yhat is what that gives"),
+    Mutant("R19a-4 forward recomputes the hidden layer without b_h for the output scores",
+           old="    Ytilde = H @ params[\"Wy\"].T + params[\"by\"].T    # (N, ny)\n",
+           new="    Ytilde = np.tanh(X @ params[\"Wh\"].T) @ params[\"Wy\"].T + params[\"by\"].T    # (N, ny)\n",
+           expect="without b_h"),
+    Mutant("R19a-5 forward's h recomputed from X W_h^T without b_h (htilde stored with it)",
+           old="    H = np.tanh(Htilde)\n", new="    H = np.tanh(X @ params[\"Wh\"].T)\n", expect="without b_h"),
+]
