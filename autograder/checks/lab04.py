@@ -4022,6 +4022,12 @@ def update_parameters(fn) -> None:
                       f"{-lr:g} * dP", "step-scaled")
         _name_clipped_gradients(flat_s, flat_g, lr, dtype, name)
         for key, value in params.items():
+            kept = getattr(got[key], "dtype", None)
+            if kept is not None and kept.kind == "f" and kept.itemsize < value.dtype.itemsize:
+                core.fail(f"{name}: {key} came back as {kept} for {value.dtype} parameters: the docstring updates "
+                          f"the arrays in place, so they keep their dtype (P -= learning_rate * dP; a cast such as "
+                          f".astype(np.{kept}) loses precision at every step)", "params-dtype-changed")
+        for key, value in params.items():
             v, g = value.astype(_f64), grads["d" + key].astype(_f64)
             want = v - lr * g
             _expect_close(got[key], want, name=f"{name}: {key}", rtol=1e-10, atol=1e-12, diagnose={
@@ -5474,7 +5480,9 @@ def _full_batch(fn, parts):
             continue
         _stopped_when_loss_rose(hist, want_hist, epochs, name)
         hist = _history(hist, epochs, name, lenient_loss=parts is not _REF)
-        _dtype_kept(got, want, params, name)
+        _dtype_kept(got, want, params, name, fn, lambda: _run_train(
+            fn, data, Y, params, dims, name, learning_rate=lr, epochs=epochs, batch_size=batch_size,
+            hidden_activation=hidden, seed=3)[0])
         if not _match(got, want) and parts is not _REF and _permuted_own_run_matches(
                 got, parts, X64, Y, params, lr, epochs, m, hidden):
             continue     # their blocks depend on the row order (one dropped row...): their own cells pay
@@ -5794,14 +5802,23 @@ def _full_batch_update_count(fn, parts) -> None:
               f"the number of rows per batch: batch_size = m is one batch of every row)", "full-batch-update-count")
 
 
-def _dtype_kept(got, want, params, name) -> None:
+def _dtype_kept(got, want, params, name, fn=None, again=None) -> None:
     """Docstring: the parameters returned have the dtype of those given (float64 stays float64, whatever dtype X
-    has or the building blocks compute in).  Asked only where the loop run on the same blocks keeps it (``want``),
-    so a building block that changes the dtype pays in its own cell."""
+    has or the building blocks compute in).  Asked only where the loop run on the same blocks keeps it (``want``)
+    and where train run again (``again``) with the reference blocks lent in place of the student's keeps it wrong,
+    so a building block that changes the dtype (update_parameters returning float32) pays in its own cell."""
     for k in sorted(params):
         given, mine, theirs = np.asarray(params[k]).dtype, getattr(got.get(k), "dtype", None), \
             getattr(want.get(k), "dtype", None)
         if mine is not None and mine != given and theirs == given:
+            if again is not None and fn is not None:
+                try:
+                    with core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE):
+                        lent = again()
+                    if all(getattr(lent.get(q), "dtype", None) == np.asarray(params[q]).dtype for q in params):
+                        return      # a building block changes the dtype: judged in its own cell
+                except Exception:
+                    pass
             core.fail(f"{name}: the parameters returned have dtype {mine} ({k}) where those given are {given}: "
                       f"train updates a copy of the given parameters with their dtype (v.copy(), not "
                       f"v.astype(np.float32)); a {mine} copy loses precision at every step", "params-dtype-changed")

@@ -2107,6 +2107,10 @@ MUTANTS += [
            new='parameters[key] -= learning_rate * grads["d" + key]\n'
                '        parameters[key][...] = np.round(parameters[key], 6)',
            expect=("rounded to 6 decimals",)),
+    Mutant("R19c-04-8 update_parameters returns float32 parameters (new arrays cast)",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='parameters[key] = (parameters[key] - learning_rate * grads["d" + key]).astype(np.float32)',
+           expect=("W1 came back as float32 for float64 parameters",)),
     Mutant("R19c-04-7 sigmoid through einsum 'ij->ij' (2-D only, the docstring says any shape)",
            old="    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
            new="    return np.einsum('ij->ij', np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)))",
