@@ -5824,7 +5824,8 @@ def _dtype_kept(got, want, params, name, fn=None, again=None) -> None:
                       f"v.astype(np.float32)); a {mine} copy loses precision at every step", "params-dtype-changed")
 
 
-def _step_carries_over(trained, parts, X, Y, params, lr, hidden, name) -> None:
+def _step_carries_over(trained, parts, X, Y, params, lr, hidden, name,
+                       read_from="full-batch runs of 1 to 4 epochs") -> None:
     """Property of gradient descent: each full-batch step is delta_t = -learning_rate * g_t, with g_t the gradient
     at the parameters the step starts from; nothing of an earlier step carries over.  From runs of 1..4 epochs the
     steps delta_t are read back and fitted to delta_t = -a * learning_rate * g_t + beta * delta_(t-1) (a and beta
@@ -5856,8 +5857,8 @@ def _step_carries_over(trained, parts, X, Y, params, lr, hidden, name) -> None:
     if not fits or abs(beta) < 1e-3:
         return
     rate = "" if abs(a - 1) <= 1e-6 else f" and the gradient's part is {a:.4g} * learning_rate * gradient"
-    core.fail(f"{name}: your step carries over a fraction of the previous step (momentum): read back from full-batch "
-              f"runs of 1 to 4 epochs, every update is -learning_rate * gradient + {beta:.4g} * (the previous update){rate}: "
+    core.fail(f"{name}: your step carries over a fraction of the previous step (momentum): read back from {read_from}, "
+              f"every update is -learning_rate * gradient + {beta:.4g} * (the previous update){rate}: "
               f"a velocity kept across steps; plain gradient descent steps by -learning_rate * the gradient at the "
               f"current parameters only (update_parameters with the fresh grads, nothing kept from earlier steps)",
               "momentum")
@@ -6474,9 +6475,11 @@ def _mini_batch_counts(fn, parts):
             if row0 is not None:
                 _transformed_input(parts, row0, float(want0), got, X, Y, params, 0.5, [np.arange(10)] * epochs,
                                    batch_size, hidden, name)
+        # n identical samples, batch_size=1, one epoch: n steps within one epoch (a velocity reset every epoch too)
         _step_carries_over(lambda n: _run_train(
-            fn, X.astype(dtype), Y.astype(dtype), params, dims, name, learning_rate=0.5, epochs=n, batch_size=10,
-            hidden_activation=hidden, seed=0)[0], parts, X, Y, params, 0.5, hidden, name)
+            fn, X[:n].astype(dtype), Y[:n].astype(dtype), params, dims, name, learning_rate=0.5, epochs=1,
+            batch_size=1, hidden_activation=hidden, seed=0)[0], parts, X, Y, params, 0.5, hidden, name,
+            read_from="one epoch of batch_size=1 on 1 to 4 identical samples")
         core.fail(f"{name}: the parameters differ from those of ceil(m / batch_size) = {len(sizes)} updates per "
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "

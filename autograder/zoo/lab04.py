@@ -2075,6 +2075,16 @@ MUTANTS += [
                "            parameters = update_parameters(parameters, grads, learning_rate)\n",
            expect=("carries over a fraction of the previous step (momentum)", "0.5 * learning_rate * gradient"),
            also=(("    rows = [record(0)]\n", "    velocity = {}\n    rows = [record(0)]\n"),)),
+    Mutant("R19c-04-9 train with a velocity reset at every epoch (momentum within the epoch only)",
+           old="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           new="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            for k in parameters:\n"
+               "                velocity[k] = 0.9 * velocity.get(k, 0.0) + grads['d' + k]\n"
+               "                grads['d' + k] = velocity[k]\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           expect=("carries over a fraction of the previous step (momentum)", "one epoch of batch_size=1"),
+           also=(("        order = rng.permutation(m)\n", "        order = rng.permutation(m)\n        velocity = {}\n"),)),
     Mutant("b19-04-10 train copies the parameters as float32 (astype) 'for speed'",
            old="parameters = {k: v.copy() for k, v in parameters.items()}",
            new="parameters = {k: v.astype(np.float32) for k, v in parameters.items()}",
