@@ -385,3 +385,14 @@ def test_a_result_that_is_a_transform_of_the_expected_function_is_read(ns):
 
     with pytest.raises(core.CheckFailure, match=r"are odd \(f\(-x\) = -f\(x\)\)"):
         checks.silu_forward(SiLUOfAbs)
+
+
+def test_a_rounded_output_is_read_only_on_the_decimal_grid():
+    """Round 19: a value rounded to k decimals is read (float64 and float32); the exact values, a float32 copy of
+    them and values off by a tolerance-sized error are not."""
+    e = np.array([[0.0474258731775668, 0.2689414213699951, 0.7310585786300049, 0.9525741268224334]])
+    assert checks._rounded_reading(np.round(e, 6), e) == 6
+    assert checks._rounded_reading(np.round(e, 4).astype(np.float32), e) == 4
+    assert checks._rounded_reading(e, e) is None
+    assert checks._rounded_reading(e.astype(np.float32), e) is None
+    assert checks._rounded_reading(e + 3e-7, e) is None

@@ -507,3 +507,31 @@ def test_clipped_normal_draws_are_named(sol):
     with pytest.raises(core.CheckFailure, match="clipped") as info:
         checks.initialize_parameters(clipped)
     assert info.value.diagnosis == "weights-clipped-draws"
+
+
+def test_momentum_is_read_from_successive_steps_only_when_it_fits():
+    """Round 19: train's full-batch steps fitted to -a lr g_t + beta delta_(t-1): plain gradient descent is not
+    read (beta = 0), a velocity is (beta and a told)."""
+    from autograder.checks import core
+    from autograder.checks import lab04 as checks
+    gen = np.random.default_rng(0)
+    dims, hidden, lr = [2, 3, 1], "tanh", 0.3
+    params = checks._random_params(gen, dims)
+    X, Y = gen.standard_normal((8, 2)), (gen.random((8, 1)) > 0.5).astype(float)
+
+    def trained(beta, a=1.0):
+        def run(n):
+            p, v = checks._copy_params(params), None
+            for _ in range(n):
+                AL, caches = checks._REF.forward(X, p, hidden)
+                g = checks._REF.backward(AL, Y, caches, hidden)
+                step = {k: -a * lr * g["d" + k] for k in p}
+                v = step if v is None else {k: step[k] + beta * v[k] for k in p}
+                p = {k: p[k] + v[k] for k in p}
+            return p
+        return run
+    checks._step_carries_over(trained(0.0), checks._REF, X, Y, params, lr, hidden, "train")
+    with pytest.raises(core.CheckFailure, match=r"momentum.*0\.9 \* \(the previous update\)"):
+        checks._step_carries_over(trained(0.9), checks._REF, X, Y, params, lr, hidden, "train")
+    with pytest.raises(core.CheckFailure, match=r"0\.5 \* learning_rate \* gradient"):
+        checks._step_carries_over(trained(0.5, 0.5), checks._REF, X, Y, params, lr, hidden, "train")

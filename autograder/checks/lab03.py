@@ -1348,6 +1348,8 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             except core.CheckFailure as exc:
                 if _excused_promotion(exc, helper, x):
                     return           # the student's Sigmoid promotes float32 (judged there)
+                _assumes_2d(exc, lambda: _make(label, spec.make, cls).forward(_to_2d(x).copy()),
+                            lambda: _map(spec.f, _to_2d(x)), x, label, "forward", "x")
                 raise
             xs = x.astype(np.float64)
             tol = _tol(x.dtype, y.dtype, scale=float(np.abs(xs).max()))
@@ -1359,6 +1361,9 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
             name = signature(f"{label}.forward", ("x",), (x,))
             wrong = not core.close(y, expected, **tol)
             if wrong:
+                _output_readings(name, "forward", y, expected, x,
+                                 lambda p, _: _make(label, spec.make, cls).forward(p),
+                                 lambda p, _: _map(spec.f, p))
                 _forward_not_elementwise(cls, spec, label)
             diagnose_only(y, expected, name=name, diagnose={**spec.wrong_forward(xs),
                                                             **_generic_forward(spec, xs, others=wrong)}, **tol)
@@ -1399,6 +1404,107 @@ def check_forward(cls, spec: Spec, tag: str, helper=None) -> None:
         except core.CheckFailure:
             _changed_by_other_instances(cls, spec, label, tag, x, tol)
             raise
+
+
+#: A second input for the output readings (pairwise-different sizes from the cases', no kink, no zero) and an
+#: upstream gradient for it.
+_READING_X = np.array([[-2.35, -1.45, -0.65, 0.15, 0.95], [1.85, -0.35, 2.65, -1.15, 0.55],
+                       [-0.85, 1.35, -1.95, 0.45, 2.15]])
+_READING_G = np.array([[0.55, -1.25, 0.85, 1.45, -0.35], [-0.95, 0.25, 1.15, -0.65, 0.75],
+                       [1.35, -0.45, -1.05, 0.65, 0.3]])
+
+
+def _grid(a: np.ndarray) -> int | None:
+    """The fewest decimals k (1..10) such that every value of ``a`` is a multiple of 10**-k (up to the
+    precision of ``a``'s dtype), or None."""
+    eps = 4 * float(np.finfo(a.dtype).eps) if a.dtype.kind == "f" else 0.0
+    v = np.asarray(a, dtype=np.float64)
+    if v.size == 0 or not np.isfinite(v).all():
+        return None
+    for k in range(1, 11):
+        r = v * 10.0 ** k
+        slack = eps * float(np.abs(r).max()) + 1e-6
+        if slack > 0.05:
+            return None        # the dtype's precision no longer tells a grid of 10**-k from any value
+        if np.all(np.abs(r - np.round(r)) <= slack):
+            return k
+    return None
+
+
+def _rounded_reading(got, expected) -> int | None:
+    """k when ``got`` is ``expected`` rounded to k decimals: on the grid of 10**-k, within half a step of it,
+    and not equal to it (the expected values themselves are not on that grid)."""
+    k = _grid(got)
+    if k is None or (k > 8 and got.dtype == np.float32):
+        return None
+    e = np.asarray(expected, dtype=np.float64)
+    ek = _grid(np.asarray(expected))
+    if ek is not None and ek <= k:
+        return None
+    gap = np.abs(np.asarray(got, dtype=np.float64) - e)
+    return k if gap.max() <= 0.5 * 10.0 ** -k * (1 + 1e-6) + 1e-12 and gap.max() > 0 else None
+
+
+def _output_readings(name: str, method: str, got, expected, given, probe, oracle) -> None:
+    """General questions of any wrong output of a layer (forward and backward of every activation and Softmax),
+    each told only when a second input (:data:`_READING_X`, other sizes) gives the same reading:
+    (1) the output is the input returned unchanged (x from forward, grad_out from backward: the identity);
+    (2) the output is the expected one rounded to k decimals (np.round(y, 6) to match printed values).
+    ``given``: the array the identity would return (x or grad_out); ``probe(x, g)``: the student's output on
+    a fresh instance, ``oracle(x, g)``: the expected one."""
+    try:
+        with np.errstate(all="ignore"):
+            mine2 = np.asarray(probe(_READING_X.copy(), _READING_G.copy()))
+            want2 = np.asarray(oracle(_READING_X.copy(), _READING_G.copy()), dtype=np.float64)
+    except Exception:
+        return
+    if mine2.shape != want2.shape or mine2.dtype.kind != "f":
+        return
+    given2 = _READING_G if method == "backward" else _READING_X
+    arg = "grad_out" if method == "backward" else "x"
+    got = np.asarray(got)
+    if got.shape == given.shape and np.array_equal(got, given) and not core.close(expected, given, 1e-6, 1e-9) \
+            and np.array_equal(mine2, given2) and not core.close(want2, given2, 1e-6, 1e-9):
+        what = ("it must multiply grad_out by the softmax Jacobian: J^T grad_out = y * (grad_out - sum(grad_out * "
+                "y, axis=1, keepdims=True)) (returning grad_out is the shortcut of softmax followed by "
+                "cross-entropy, which that loss's backward takes, not this layer)"
+                if method == "backward" and name.startswith("Softmax") else
+                "it must multiply grad_out by the derivative: dL/dx = grad_out * f'(x)" if method == "backward"
+                else "it must apply the activation")
+        core.fail(f"{name}: {method} returns {arg} unchanged (the identity; on two inputs of other shapes): {what}",
+                  f"{method}-returns-input")
+    if got.dtype.kind == "f" and got.shape == np.shape(expected):
+        k = _rounded_reading(got, expected)
+        if k is not None and _rounded_reading(mine2, want2) == k:
+            core.fail(f"{name}: your output is rounded: every value is a multiple of 1e-{k} and within "
+                      f"{0.5 * 10.0 ** -k:.0e} of the expected one (on two inputs): np.round(..., {k}) (or a "
+                      f"format such as f'{{v:.{k}f}}') throws precision away; return the full-precision values "
+                      f"(expected values are printed rounded for display only)", "output-rounded")
+
+
+def _assumes_2d(exc: core.CheckFailure, run2, want2, x: np.ndarray, label: str, method: str, arg: str) -> None:
+    """A raw exception on an input that is not 2-D: the same values as a 2-D array (run2, judged against
+    want2) give the right result, so the code assumes 2-D input (einsum 'ij', x.shape[1], a loop over two
+    indices...).  An elementwise activation must accept any shape."""
+    if " raised " not in str(exc) or x.ndim == 2:
+        return
+    try:
+        with np.errstate(all="ignore"):
+            y2 = np.asarray(run2(), dtype=np.float64)
+            w2 = np.asarray(want2(), dtype=np.float64)
+    except Exception:
+        return
+    if y2.shape != w2.shape or not core.close(y2, w2, 1e-6, 1e-9):
+        return
+    shape2 = x.reshape(-1, x.shape[-1]).shape if x.ndim > 2 else x.reshape(1, -1).shape
+    core.fail(f"{label}.{method}({arg} of shape {x.shape}) raised: an elementwise activation must accept any shape: "
+              f"your code assumes 2-D input (the same values as a {shape2} array give the right result; look for "
+              f"einsum subscripts such as 'ij', x.shape[1], two nested loops or a .T): write it with elementwise "
+              f"operations that work on any shape. {exc}", "assumes-2d-input")
+
+
+def _to_2d(a: np.ndarray) -> np.ndarray:
+    return a.reshape(-1, a.shape[-1]) if a.ndim > 2 else a.reshape(1, -1)
 
 
 def _forward_not_elementwise(cls, spec: Spec, label: str) -> None:
@@ -2104,9 +2210,14 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             xs, gs = x.astype(np.float64), g.astype(np.float64)
             forward_wrong = _forward_is_wrong(y, raised, x, _map(spec.f, xs))
             pending: list = []       # a wrong dtype: said after the values (it may come from a wrong formula)
-            d = _backward_after(layer, g, label, y, forward_wrong, defer=pending,
-                                want=None if forward_wrong else
-                                lambda: (gs * _map(spec.df, xs)).astype(g.dtype))
+            try:
+                d = _backward_after(layer, g, label, y, forward_wrong, defer=pending,
+                                    want=None if forward_wrong else
+                                    lambda: (gs * _map(spec.df, xs)).astype(g.dtype))
+            except core.CheckFailure as exc:
+                _assumes_2d(exc, lambda: _backward_on(cls, spec, label, _to_2d(x), _to_2d(g)),
+                            lambda: _to_2d(gs) * _map(spec.df, _to_2d(xs)), x, label, "backward", "grad_out")
+                raise
             if d is None:
                 return
             if pending and _excused_promotion(pending[0], helper, x):
@@ -2126,6 +2237,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
                 _cached_input_modified(cls, spec, label, x, g, expected, name, tol, known_only=True)
                 diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)},
                               **tol)
+                _output_readings(name, "backward", d, expected, g, lambda p, gp: _backward_on(cls, spec, label, p, gp),
+                                 lambda p, gp: gp * _map(spec.df, p))
                 _linear_in_grad_out(cls, spec, label, x, g, d)
                 _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo)
                 _cached_input_modified(cls, spec, label, x, g, expected, name, tol)
@@ -2386,6 +2499,53 @@ _IN_PLACE_OF_X = {"y": "the output y = f(x)", "s": "s = sigmoid(x)", "cdf": "the
                   "t": "t = tanh(u)", "u": "u"}
 
 
+#: The constants a scaled cache is tried with: the usual factors and multiples of 0.05 (positive: a sign slip is
+#: told by the term readings).
+_SCALES = tuple(dict.fromkeys([*_NAMED_FACTORS.values(), *(k / 20 for k in range(1, 61) if k != 20)]))
+
+
+def _name_scaled_input(cls, spec, key, label, name) -> None:
+    """Forward right, backward wrong: is backward the documented derivative with the input x read as c * x (one
+    constant c != 1), and with it the inner functions backward recomputes from it (pdf, s, t...), the others
+    (cached by forward) at their right values?  Forward stored a scaled input (self.x = x / sqrt(2), the argument
+    of an inner function).  Named when one (c, quantities) fits every point of two sets."""
+    formulas = [f for f in FORMULAS.get(key, {}).get("df", {}).get(None, ()) if re.search(r"\bx\b", f)]
+    if not formulas or spec.label == "Softmax":
+        return
+    sets = []
+    for xs, gs in ((TERM_X, TERM_G), (TERM_X2, TERM_G2)):
+        got = _backward_values(cls, spec, label, xs, gs)
+        if got is None:
+            return
+        sets.append((xs, gs, got))
+    inner = [k for k, v in _quantities(key, TERM_X).items() if k not in ("x", "y") and isinstance(v, np.ndarray)]
+    subsets = list(dict.fromkeys([(), tuple(inner), *((k,) for k in inner)]))
+    parsed = [(f, _formula._parse(f)) for f in formulas]
+    for c in _SCALES:
+        for keys in subsets:
+            for f, tree in parsed:
+                ok = True
+                for xs, gs, got in sets:
+                    env = {**_quantities(key, xs), "g": gs}
+                    with np.errstate(all="ignore"):
+                        scaled = _quantities(key, c * xs)
+                        value = _formula._evaluate(tree, {**env, "x": c * xs, **{k: scaled[k] for k in keys}})
+                    right = _formula._evaluate(tree, env)
+                    if value is None or value.shape != got.shape or not core.close(got, value, 1e-6, 1e-9) \
+                            or (right is not None and core.close(value, right, 1e-6, 1e-9)):
+                        ok = False
+                        break
+                if ok:
+                    factor = next((f" = {k}" for k, v in _NAMED_FACTORS.items() if abs(c - v) <= 1e-9 * v), "")
+                    also = f" (and {', '.join(keys)} computed from it)" if keys else ""
+                    core.fail(f"{name} is wrong while your {label}.forward is right: backward is evaluated at a scaled "
+                              f"x: your backward is the docstring's derivative `{f}` with x read as {c:.6g}{factor} * "
+                              f"x{also}, every other quantity right (on two sets of points): forward stores a scaled "
+                              f"input for backward (e.g. self.x = x / sqrt(2), the argument of an inner function): "
+                              f"store x itself, self.x = x, and compute the scaled argument where it is used",
+                              "backward-at-scaled-input")
+
+
 def _name_input_replaced(cls, spec, key, label, name) -> None:
     """Forward right, backward wrong: is backward the documented derivative, written with x and the forward's other
     quantities (s, cdf, t...), evaluated with another of those quantities in x's place -- forward left, e.g., its
@@ -2501,6 +2661,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             == argument else None
     if core.close(numeric, expected, 1e-4, 1e-6):
         _name_input_replaced(cls, spec, key, label, name)
+        if not term and not argument:       # a term of the formula or f' at a rescaled argument says more
+            _name_scaled_input(cls, spec, key, label, name)
         if not term:
             _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         if argument:
@@ -3201,6 +3363,9 @@ def softmax_forward(cls) -> None:
             er = np.exp(zs - zs.max(axis=1, keepdims=True))
             tol = _tol(z.dtype, y.dtype, scale=float(np.abs(zs).max()))
             if not core.close(y, _softmax_oracle(z), **tol):
+                _output_readings(name, "forward", y, _softmax_oracle(zs), z,
+                                 lambda p, _: _make(label, lambda c: c(), cls).forward(p),
+                                 lambda p, _: _softmax_oracle(p))
                 _rows_not_written(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
                                   f"{label}.forward", "z")
                 _rows_by_columns(lambda p: _make(label, lambda c: c(), cls).forward(p), _softmax_oracle,
@@ -3408,6 +3573,12 @@ def _softmax_jacobian_story(cls, label: str, name: str) -> None:
                   "logit) is missing: J = diag(y) - y y^T", "jacobian-diagonal-only")
 
 
+def _softmax_backward_on(cls, z, g):
+    layer = cls()
+    layer.forward(z.copy())
+    return layer.backward(g.copy())
+
+
 def softmax_backward(cls) -> None:
     """Softmax.backward: the Jacobian-vector product, against explicit Jacobians, judged on the
     student's own forward cache (y) when that forward is wrong."""
@@ -3436,6 +3607,8 @@ def softmax_backward(cls) -> None:
                 return          # right relative to the cached (wrong) forward output
             yo = _softmax_oracle(zs)
             name = signature(f"{label}.backward", ("grad_out",), (g,))
+            _output_readings(name, "backward", d, expected, g, lambda p, gp: _softmax_backward_on(cls, p, gp),
+                             _softmax_jvp_oracle)
             _rows_not_written(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),
                               f"{label}.backward", "grad_out")
             _rows_by_columns(lambda p: _softmax_backward_at(cls, p), lambda p: _softmax_jvp_oracle(p, _probe_g(p)),

@@ -303,12 +303,32 @@ def _expect_close(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None, rows=No
     ``X``, per-sample): after a difference no catalogued mistake explains, ask whether a row depends on the others
     (_rows_depend_on_batch)."""
     r, a = _tol(want)
+    _name_rounded(got, want, name)
     try:
         core.expect_close(got, want, name=name, rtol=max(r, rtol), atol=max(a, atol), diagnose=diagnose)
     except core.CheckFailure as exc:
         if rows is not None and X is not None and exc.diagnosis in _BATCH_DIFFERENCES:
             _rows_depend_on_batch(rows, X, name, "result")
         raise
+
+
+def _name_rounded(got, want, name) -> None:
+    """General question of every float result of the lab (through _expect_close, and sigmoid's float64 check):
+    are the values exactly the expected ones cut to k decimals (np.round(..., k), round(), a format)?  Asked even
+    when the values are within the float32 tolerance (a rounding to 5 decimals is): a float32 variant is never
+    exactly on a decimal grid."""
+    try:
+        g, e = np.asarray(got, dtype=_f64), np.asarray(want, dtype=_f64)
+    except (TypeError, ValueError):
+        return
+    if g.shape != e.shape or g.size < 2:
+        return
+    cut = core._rounded_to(g, e)
+    if cut:
+        k, how = cut
+        core.fail(f"{name}: your values are the expected ones {how} to {k} decimals (a round(), np.round(..., {k}) "
+                  f"or a format in the code?): return the full-precision values (expected values are printed "
+                  f"rounded for display only)", "output-rounded")
 
 
 def _expect_number(got, want, *, name, rtol=0.0, atol=0.0, diagnose=None):
@@ -1175,10 +1195,25 @@ def _name_missing_abs(fn, name) -> None:
 
 def _check_sigmoid(fn, name_of):
     gen = core.rng("lab04.sigmoid")
-    for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), np.float32)]:
+    # 2-D first, then the docstring's "any shape": 3-D and 1-D (a raise there, 2-D right: assumes 2-D input)
+    for shape, dtype in [((4, 3), _f64), ((1, 5), _f64), ((7, 2), np.float32), ((2, 3, 4), _f64), ((5,), _f64)]:
         Z = (3.0 * gen.standard_normal(shape)).astype(dtype)
         name = name_of(Z)
-        A = _sigmoid_values(fn, Z.copy(), name, None)
+        try:
+            A = _sigmoid_values(fn, Z.copy(), name, None)
+        except core.CheckFailure as exc:
+            if len(shape) != 2 and " raised " in str(exc):
+                flat = Z.reshape(1, -1)
+                try:
+                    right = core.close(np.asarray(fn(flat.copy()), dtype=_f64), _sigmoid(flat), 1e-9, 1e-12)
+                except Exception:
+                    right = False
+                if right:
+                    core.fail(f"{name} raised: the docstring says Z of any shape, and your sigmoid assumes 2-D input "
+                              f"(the same values as a {flat.shape} array give the right result; look for einsum "
+                              f"subscripts such as 'ij', Z.shape[1], two nested loops or a .T): write it with "
+                              f"elementwise operations that work on any shape. {exc}", "assumes-2d-input")
+            raise
         _name_sigmoid_nan(A, Z, name)
         A = core.expect_array(A, name=name, shape=shape)
         want = _sigmoid(Z)
@@ -1248,6 +1283,7 @@ def _sigmoid_float64_precision(values, name_of) -> None:
                       f"value at the bound: sigmoid({z:g}) is {float(want[0, i])!r} in float64, yours "
                       f"{float(A[0, i])!r}. The docstring asks for float64 precision: the stable form E = exp(-|Z|) "
                       f"needs no clip (a clip far out, at +-500, changes nothing)", "sigmoid-clipped-tails")
+    _name_rounded(A, want, name)
     i = int(np.argmax(err[0]))
     z, a, w = Z[0, i], float(A[0, i]), float(want[0, i])
     step = " (about float32 precision: a float32 step on the way?)" if err[0, i] > 1e-10 and abs(z) < 30 else ""
@@ -3986,6 +4022,12 @@ def update_parameters(fn) -> None:
                       f"{-lr:g} * dP", "step-scaled")
         _name_clipped_gradients(flat_s, flat_g, lr, dtype, name)
         for key, value in params.items():
+            kept = getattr(got[key], "dtype", None)
+            if kept is not None and kept.kind == "f" and kept.itemsize < value.dtype.itemsize:
+                core.fail(f"{name}: {key} came back as {kept} for {value.dtype} parameters: the docstring updates "
+                          f"the arrays in place, so they keep their dtype (P -= learning_rate * dP; a cast such as "
+                          f".astype(np.{kept}) loses precision at every step)", "params-dtype-changed")
+        for key, value in params.items():
             v, g = value.astype(_f64), grads["d" + key].astype(_f64)
             want = v - lr * g
             _expect_close(got[key], want, name=f"{name}: {key}", rtol=1e-10, atol=1e-12, diagnose={
@@ -5438,6 +5480,9 @@ def _full_batch(fn, parts):
             continue
         _stopped_when_loss_rose(hist, want_hist, epochs, name)
         hist = _history(hist, epochs, name, lenient_loss=parts is not _REF)
+        _dtype_kept(got, want, params, name, fn, lambda: _run_train(
+            fn, data, Y, params, dims, name, learning_rate=lr, epochs=epochs, batch_size=batch_size,
+            hidden_activation=hidden, seed=3)[0])
         if not _match(got, want) and parts is not _REF and _permuted_own_run_matches(
                 got, parts, X64, Y, params, lr, epochs, m, hidden):
             continue     # their blocks depend on the row order (one dropped row...): their own cells pay
@@ -5507,6 +5552,8 @@ def _full_batch(fn, parts):
                     hit = False
                 if hit:
                     core.fail(f"{name}: {message}", core.slug(message))
+            if batch_size is not None:
+                _full_batch_update_count(fn, parts)
             # where train starts comes first: a run from parameters of its own breaks every later reading
             _ignores_initial_parameters(fn, data, Y, params, dims, name, got, lr, epochs, batch_size, hidden)
             # what train trains on: history row 0 is the initial parameters' loss on the caller's X
@@ -5514,6 +5561,9 @@ def _full_batch(fn, parts):
                                hidden, name)
             if parts is _REF:
                 _full_batch_unused(fn)
+            _step_carries_over(lambda n: _run_train(
+                fn, data, Y, params, dims, name, learning_rate=lr, epochs=n, batch_size=batch_size,
+                hidden_activation=hidden, seed=3)[0], parts, X64, Y, params, lr, hidden, name)
             _first_wrong_epoch(name, epochs, lambda n: _run_train(
                 fn, data, Y, params, dims, name, learning_rate=lr, epochs=n, batch_size=batch_size,
                 hidden_activation=hidden, seed=3)[0], lambda n: run(n=n)[0])
@@ -5713,6 +5763,105 @@ def _permuted_own_run_matches(got, parts, X64, Y, params, lr, epochs, m, hidden)
         return _match(got, _simulate(parts, X64, Y, params, lr, orders, m, hidden)[0])
     except (core.CheckFailure, Exception):
         return False
+
+
+def _full_batch_update_count(fn, parts) -> None:
+    """batch_size = m is the full batch: ONE update per epoch.  On m identical samples every batch has the full
+    batch's gradient, so one epoch's parameters tell the number of updates n; asked for m = 10 and 6 (the sizes
+    differ, so n = m on both is a reading, not a coincidence)."""
+    dims, hidden = _net(parts, [2, 3, 1]), "tanh"
+    gen = core.rng("lab04.train_full_count")
+    params = _random_params(gen, dims)
+    x = gen.standard_normal((1, dims[0]))
+    counts = []
+    for m in (10, 6):
+        X, Y = np.repeat(x, m, axis=0), np.ones((m, 1))
+        name = f"train({m} identical samples, batch_size={m}, epochs=1)"
+        try:
+            got = _run_train(fn, X, Y, params, dims, name, learning_rate=0.5, epochs=1, batch_size=m,
+                             hidden_activation=hidden, seed=0)[0]
+            p, n = _copy_params(params), None
+            for k in range(0, 2 * m + 2):
+                if _match(got, p):
+                    n = k
+                    break
+                AL, caches = parts.forward(X, p, hidden)
+                p = parts.update(p, parts.backward(AL, Y, caches, hidden), 0.5)
+        except (_Skip, core.CheckFailure, Exception):
+            return
+        if n is None or n == 1:
+            return
+        counts.append((m, n, name))
+    if all(n == m for m, n, _ in counts):
+        core.fail(f"{counts[0][2]}: batch_size = m gave m updates per epoch ({counts[0][1]}, and {counts[1][1]} "
+                  f"with m = batch_size = {counts[1][0]}) where the full batch gives one: batch_size is the number of "
+                  f"rows per batch, not the number of batches (for first in range(0, m, batch_size): "
+                  f"idx = order[first:first + batch_size])", "batch-size-read-as-batch-count")
+    m, n, name = counts[0]
+    core.fail(f"{name}: batch_size = m gave {n} updates in one epoch where the full batch gives one (batch_size is "
+              f"the number of rows per batch: batch_size = m is one batch of every row)", "full-batch-update-count")
+
+
+def _dtype_kept(got, want, params, name, fn=None, again=None) -> None:
+    """Docstring: the parameters returned have the dtype of those given (float64 stays float64, whatever dtype X
+    has or the building blocks compute in).  Asked only where the loop run on the same blocks keeps it (``want``)
+    and where train run again (``again``) with the reference blocks lent in place of the student's keeps it wrong,
+    so a building block that changes the dtype (update_parameters returning float32) pays in its own cell."""
+    for k in sorted(params):
+        given, mine, theirs = np.asarray(params[k]).dtype, getattr(got.get(k), "dtype", None), \
+            getattr(want.get(k), "dtype", None)
+        if mine is not None and mine != given and theirs == given:
+            if again is not None and fn is not None:
+                try:
+                    with core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE):
+                        lent = again()
+                    if all(getattr(lent.get(q), "dtype", None) == np.asarray(params[q]).dtype for q in params):
+                        return      # a building block changes the dtype: judged in its own cell
+                except Exception:
+                    pass
+            core.fail(f"{name}: the parameters returned have dtype {mine} ({k}) where those given are {given}: "
+                      f"train updates a copy of the given parameters with their dtype (v.copy(), not "
+                      f"v.astype(np.float32)); a {mine} copy loses precision at every step", "params-dtype-changed")
+
+
+def _step_carries_over(trained, parts, X, Y, params, lr, hidden, name,
+                       read_from="full-batch runs of 1 to 4 epochs") -> None:
+    """Property of gradient descent: each full-batch step is delta_t = -learning_rate * g_t, with g_t the gradient
+    at the parameters the step starts from; nothing of an earlier step carries over.  From runs of 1..4 epochs the
+    steps delta_t are read back and fitted to delta_t = -a * learning_rate * g_t + beta * delta_(t-1) (a and beta
+    by least squares on steps 2..4); told only when that one (a, beta) reproduces every step (the first with
+    delta_0 = 0) and beta is not 0: a velocity kept across steps (momentum)."""
+    keys = sorted(params)
+    try:
+        runs = [_copy_params(params)] + [trained(n) for n in range(1, 5)]
+        flat = [np.concatenate([np.asarray(p[k], _f64).ravel() for k in keys]) for p in runs]
+        grads = []
+        for p in runs[:-1]:
+            AL, caches = parts.forward(X, {k: np.asarray(p[k], _f64) for k in keys}, hidden)
+            g = parts.backward(AL, Y, caches, hidden)
+            grads.append(np.concatenate([np.asarray(g["d" + k], _f64).ravel() for k in keys]))
+    except (_Skip, core.CheckFailure, Exception):
+        return
+    if not all(v.shape == flat[0].shape and np.isfinite(v).all() for v in flat + grads):
+        return
+    deltas = [b - a for a, b in zip(flat, flat[1:])]
+    rows = np.concatenate([np.stack([-lr * grads[t], deltas[t - 1]], axis=1) for t in range(1, 4)])
+    rhs = np.concatenate(deltas[1:])
+    try:
+        (a, beta), *_ = np.linalg.lstsq(rows, rhs, rcond=None)
+    except np.linalg.LinAlgError:
+        return
+    scale = max(float(np.abs(rhs).max()), 1e-12)
+    fits = all(float(np.abs(deltas[t] - (-a * lr * grads[t] + (beta * deltas[t - 1] if t else 0.0))).max())
+               <= 1e-6 * scale for t in range(4))
+    if not fits or abs(beta) < 1e-3:
+        return
+    rate = "" if abs(a - 1) <= 1e-6 else f" and the gradient's part is {a:.4g} * learning_rate * gradient"
+    core.fail(f"{name}: your step carries over a fraction of the previous step (momentum): read back from {read_from}, "
+              f"every update is -learning_rate * gradient + {beta:.4g} * (the previous update){rate}: "
+              f"a velocity kept across steps; plain gradient descent steps by -learning_rate * the gradient at the "
+              f"current parameters only (update_parameters with the fresh grads, nothing kept from earlier steps)",
+              "momentum")
 
 
 def _first_wrong_epoch(name, epochs, trained, expected):
@@ -6326,6 +6475,11 @@ def _mini_batch_counts(fn, parts):
             if row0 is not None:
                 _transformed_input(parts, row0, float(want0), got, X, Y, params, 0.5, [np.arange(10)] * epochs,
                                    batch_size, hidden, name)
+        # n identical samples, batch_size=1, one epoch: n steps within one epoch (a velocity reset every epoch too)
+        _step_carries_over(lambda n: _run_train(
+            fn, X[:n].astype(dtype), Y[:n].astype(dtype), params, dims, name, learning_rate=0.5, epochs=1,
+            batch_size=1, hidden_activation=hidden, seed=0)[0], parts, X, Y, params, 0.5, hidden, name,
+            read_from="one epoch of batch_size=1 on 1 to 4 identical samples")
         core.fail(f"{name}: the parameters differ from those of ceil(m / batch_size) = {len(sizes)} updates per "
                   f"epoch ({len(sizes) * epochs} in all) of gradient descent on the mini-batches: neither the number "
                   f"of updates nor the step size explains it (look at what the loop passes to model_forward, "
@@ -6364,9 +6518,12 @@ def _implied_batch_size(n, epochs, m, batch_size):
     if not sizes or batch_size in sizes:
         return ""
     said = f"{per} updates per epoch are mini-batches of {sizes[0]}" + (f" to {sizes[-1]}" if len(sizes) > 1 else "") + " rows"
-    if m // batch_size in sizes and m // batch_size != batch_size:
-        said += (f" = m // batch_size = {m // batch_size}: batch_size is the number of rows in a mini-batch, "
-                 f"not the number of mini-batches")
+    for expr, rows in ((f"m // batch_size = {m // batch_size}", m // batch_size),
+                       (f"ceil(m / batch_size) = {-(-m // batch_size)}", -(-m // batch_size))):
+        if rows in sizes and rows != batch_size:
+            said += (f" = {expr}: batch_size is the number of rows in a mini-batch, not the number of "
+                     f"mini-batches")
+            break
     return f"; {said}"
 
 

@@ -2050,3 +2050,87 @@ MUTANTS += [
            new="    X = X - X.mean(axis=0)\n    m = X.shape[0]\n    parameters = {k: v.copy()",
            expect=("train transformed X before training", "centred")),
 ]
+# Round 19 fix (m19b held-out): a velocity kept across steps (successive steps fitted to -lr g_t + beta delta_(t-1));
+# the parameters' dtype changed by train's copy (docstring: the dtype of those given); batch_size read as the number
+# of batches (batch_size = m counted on identical samples).  Out of spec, left: activation_forward accepting an
+# unknown name (lead decision: the docstring promises no ValueError).
+MUTANTS += [
+    Mutant("b19-04-09 train adds momentum (velocity 0.9, kept across steps) to plain gradient descent",
+           old="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           new="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            for k in parameters:\n"
+               "                velocity[k] = 0.9 * velocity.get(k, 0.0) + grads['d' + k]\n"
+               "                grads['d' + k] = velocity[k]\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           expect=("carries over a fraction of the previous step (momentum)", "0.9 * (the previous update)"),
+           also=(("    rows = [record(0)]\n", "    velocity = {}\n    rows = [record(0)]\n"),)),
+    Mutant("R19c-04-1 train with an exponential-average velocity v = 0.5 v + 0.5 g",
+           old="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           new="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            for k in parameters:\n"
+               "                velocity[k] = 0.5 * velocity.get(k, 0.0) + 0.5 * grads['d' + k]\n"
+               "                grads['d' + k] = velocity[k]\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           expect=("carries over a fraction of the previous step (momentum)", "0.5 * learning_rate * gradient"),
+           also=(("    rows = [record(0)]\n", "    velocity = {}\n    rows = [record(0)]\n"),)),
+    Mutant("R19c-04-9 train with a velocity reset at every epoch (momentum within the epoch only)",
+           old="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           new="            grads = model_backward(AL, Y[idx], caches, hidden_activation)\n"
+               "            for k in parameters:\n"
+               "                velocity[k] = 0.9 * velocity.get(k, 0.0) + grads['d' + k]\n"
+               "                grads['d' + k] = velocity[k]\n"
+               "            parameters = update_parameters(parameters, grads, learning_rate)\n",
+           expect=("carries over a fraction of the previous step (momentum)", "one epoch of batch_size=1"),
+           also=(("        order = rng.permutation(m)\n", "        order = rng.permutation(m)\n        velocity = {}\n"),)),
+    Mutant("b19-04-10 train copies the parameters as float32 (astype) 'for speed'",
+           old="parameters = {k: v.copy() for k, v in parameters.items()}",
+           new="parameters = {k: v.astype(np.float32) for k, v in parameters.items()}",
+           expect=("the parameters returned have dtype float32", "where those given are float64")),
+    Mutant("R19c-04-2 train copies the parameters with np.array(v, dtype=np.float32)",
+           old="parameters = {k: v.copy() for k, v in parameters.items()}",
+           new="parameters = {k: np.array(v, dtype=np.float32) for k, v in parameters.items()}",
+           expect=("the parameters returned have dtype float32",)),
+    Mutant("b19-04-11 train reads batch_size as the number of batches (size = ceil(m / batch_size))",
+           old="size = m if batch_size is None else int(batch_size)",
+           new="size = m if batch_size is None else -(-m // int(batch_size))",
+           expect=("batch_size = m gave m updates per epoch", "not the number of batches")),
+    Mutant("R19c-04-3 train reads batch_size as the number of batches (size = m // batch_size)",
+           old="size = m if batch_size is None else int(batch_size)",
+           new="size = m if batch_size is None else max(1, m // int(batch_size))",
+           expect=("batch_size = m gave m updates per epoch", "not the number of batches")),
+]
+# The same classes asked of the lab's other functions: a rounded result (every _expect_close and sigmoid's float64
+# check), the helper sigmoid's "Z of any shape".
+MUTANTS += [
+    Mutant("R19c-04-4 sigmoid rounds its result to 6 decimals",
+           old="    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="    return np.round(np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)), 6)",
+           expect=("rounded to 6 decimals",)),
+    Mutant("R19c-04-5 linear_backward rounds dW to 5 decimals",
+           old="dW = A_prev.T @ dZ", new="dW = np.round(A_prev.T @ dZ, 5)",
+           expect=("dW: your values are the expected ones rounded to 5 decimals",)),
+    Mutant("R19c-04-6 update_parameters rounds the parameters to 6 decimals",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='parameters[key] -= learning_rate * grads["d" + key]\n'
+               '        parameters[key][...] = np.round(parameters[key], 6)',
+           expect=("rounded to 6 decimals",)),
+    Mutant("R19c-04-8 update_parameters returns float32 parameters (new arrays cast)",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='parameters[key] = (parameters[key] - learning_rate * grads["d" + key]).astype(np.float32)',
+           expect=("W1 came back as float32 for float64 parameters",)),
+    Mutant("R19c-04-7 sigmoid through einsum 'ij->ij' (2-D only, the docstring says any shape)",
+           old="    return np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E))",
+           new="    return np.einsum('ij->ij', np.where(Z >= 0, 1.0 / (1.0 + E), E / (1.0 + E)))",
+           expect=("your sigmoid assumes 2-D input",)),
+]
+VARIANTS += [
+    Variant("R19c-04-V1 train copies the parameters with np.array(v, dtype=np.float64)",
+            old="parameters = {k: v.copy() for k, v in parameters.items()}",
+            new="parameters = {k: np.array(v, dtype=np.float64) for k, v in parameters.items()}"),
+    Variant("R19c-04-V2 train copies with copy.deepcopy",
+            old="parameters = {k: v.copy() for k, v in parameters.items()}",
+            new="import copy\n    parameters = copy.deepcopy(parameters)"),
+]
