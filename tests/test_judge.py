@@ -55,7 +55,7 @@ def session():
 def _remote(js, kernel, obj) -> RemoteObject:
     """Register ``obj`` in the kernel and get the judge's proxy for it."""
     ref = kernel._ref(obj)
-    return js._decoder(b"").decode(ref)
+    return js.decoder(b"").decode(ref)
 
 
 class Layer:
@@ -458,9 +458,9 @@ def test_changes_a_returned_generator_makes_while_consumed_are_mirrored(session)
 def test_late_reports_for_unknown_generators_end_the_check(session):
     js, _ = session
     with pytest.raises(KernelGone, match="late sync"):
-        js._mirror_late({"999": {"args": [], "kwargs": {}}}, js._decoder(b""))
+        js._mirror_late({"999": {"args": [], "kwargs": {}}}, js.decoder(b""))
     with pytest.raises(KernelGone, match="late sync"):
-        js._mirror_late(["not", "a", "dict"], js._decoder(b""))
+        js._mirror_late(["not", "a", "dict"], js.decoder(b""))
 
 
 class Node:

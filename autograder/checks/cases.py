@@ -420,7 +420,7 @@ def attribute(obj: Any, name: str, what: str) -> Any:
 PROBE_POINTS = (-3.0, -1.0, -0.5, 0.5, 1.0, 3.0)
 
 
-def _fmt(values: Any) -> str:
+def format_values(values: Any) -> str:
     return "[" + ", ".join(f"{float(v):.4g}" for v in np.asarray(values, dtype=np.float64).ravel()) + "]"
 
 
@@ -536,7 +536,7 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
         named = lookalike.name_function(probe, oracle, rtol=rtol, atol=atol)
         if named:       # another textbook function altogether: say which, before any detail
             parts.insert(0, f"your {what} are exactly those of {named} at every point tried "
-                            f"(x = {_fmt(lookalike.POINTS)}): not the function asked for")
+                            f"(x = {format_values(lookalike.POINTS)}): not the function asked for")
         points = np.array([PROBE_POINTS], dtype=np.float64)
         try:
             mine = np.asarray(probe(points), dtype=np.float64)
@@ -544,7 +544,7 @@ def explain_elementwise(x: Any, got: Any, expected: Any, *, rtol: float, atol: f
         except Exception:
             mine = want = None
         if mine is not None and mine.shape == want.shape and not core.close(mine, want, rtol, atol):
-            parts.append(f"at x = {_fmt(points)} your {what} are {_fmt(mine)}, expected {_fmt(want)}")
+            parts.append(f"at x = {format_values(points)} your {what} are {format_values(mine)}, expected {format_values(want)}")
             scaled = _scaled_argument(mine, oracle, points, rtol, atol)
             if scaled:
                 parts.append(scaled)
@@ -638,7 +638,7 @@ def _wrong_interval(probe: Callable[[np.ndarray], Any], oracle: Callable[[np.nda
     try:
         m2 = np.asarray(probe(sample[None, :]), dtype=np.float64)[0]
         w2 = np.asarray(oracle(sample[None, :]), dtype=np.float64)[0]
-        values = f"; at x = [{shown}] your {what} are {_fmt(m2[None, :])}, expected {_fmt(w2[None, :])}"
+        values = f"; at x = [{shown}] your {what} are {format_values(m2[None, :])}, expected {format_values(w2[None, :])}"
     except Exception:
         values = ""
     return f"wrong only for {where} (right for {right}){look}{switch}{values}"

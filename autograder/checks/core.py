@@ -416,7 +416,7 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
             return f"your result is the transpose of the expected one; {at} {tol}", "transposed"
         if close(-g, e, rtol, atol) and bool((_abs(e) > atol).any()):
             return f"your result has the wrong sign everywhere; {at} {tol}", "sign-flipped"
-        rounded = _rounded_to(g, e)
+        rounded = rounded_to(g, e)
         if rounded is not None:
             return (f"your values are the expected ones {rounded[1]} to {rounded[0]} decimal"
                     f"{'s' if rounded[0] != 1 else ''} (a round(), np.round or int(x * 10**k) in the code? return "
@@ -445,7 +445,7 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
         return f"{at} {tol}", "wrong-values"
 
 
-def _rounded_to(g: np.ndarray, e: np.ndarray) -> tuple[int, str] | None:
+def rounded_to(g: np.ndarray, e: np.ndarray) -> tuple[int, str] | None:
     """(k, how) when ``g`` is exactly ``e`` cut to k decimals (1..6; 0 decimals is left to the diagnoses of
     floor and integer division): how is "rounded", "truncated" or "rounded (or truncated)" when both cuts
     give ``g``; None otherwise, or when ``g`` is ``e`` itself."""

@@ -323,7 +323,7 @@ def _name_rounded(got, want, name) -> None:
         return
     if g.shape != e.shape or g.size < 2:
         return
-    cut = core._rounded_to(g, e)
+    cut = core.rounded_to(g, e)
     if cut:
         k, how = cut
         core.fail(f"{name}: your values are the expected ones {how} to {k} decimals (a round(), np.round(..., {k}) "
@@ -3606,12 +3606,12 @@ def _output_gradient_term(fn, name: str) -> None:
     if core.close(dZ, want, 1e-6, 1e-9) or not np.isfinite(dZ).all() or db.size != 1 \
             or not core.close(float(db.ravel()[0]), float(dZ.sum()), 1e-6, 1e-9):
         return                           # dW_1 is not X.T @ dZ_1 with db_1 its column sum: not a dZ read back
-    shown = f"your per-sample dZ_L are {cases._fmt(dZ[:, 0])}, expected (A_L - Y) / m = {cases._fmt(want[:, 0])}"
+    shown = f"your per-sample dZ_L are {cases.format_values(dZ[:, 0])}, expected (A_L - Y) / m = {cases.format_values(want[:, 0])}"
     p = dZ[:, 0] * m + Y[:, 0]          # what the student's dZ_L puts in the place of A_L
     if np.all(np.isclose(p, np.round(p), atol=1e-9)) and set(np.round(p).tolist()) <= {0.0, 1.0}:
         core.fail(f"{name}: the gradient of the output layer is wrong: read per sample in a one-layer network "
-                  f"with X = I, your dZ_L is (P - Y) / m with P a 0/1 label per sample ({cases._fmt(p)}), not the "
-                  f"probability A_L ({cases._fmt(AL[:, 0])}): dZ_L = (A_L - Y) / m uses the sigmoid's output "
+                  f"with X = I, your dZ_L is (P - Y) / m with P a 0/1 label per sample ({cases.format_values(p)}), not the "
+                  f"probability A_L ({cases.format_values(AL[:, 0])}): dZ_L = (A_L - Y) / m uses the sigmoid's output "
                   f"itself; thresholding (A_L > 0.5) belongs to predict, and its derivative is 0; {shown}",
                   "output-gradient-thresholded")
     core.fail(f"{name}: the gradient of the output layer is wrong, read per sample in a one-layer network with "
@@ -5290,7 +5290,7 @@ def _history_of_initial_parameters(hist, initial: float, trained, name: str, col
     if not all(core.close(float(v), initial, 1e-6, 1e-9) for v in loss):
         return
     said = f"their {column} is {float(expected[-1]):.6g}" if expected.size == 1 else \
-        f"the expected rows are {cases._fmt(expected)}"
+        f"the expected rows are {cases.format_values(expected)}"
     core.fail(f"{name}: every row of history[{column!r}] is {initial:.6g}, the {column} of the INITIAL parameters, while "
               f"the parameters train returns are trained ({said}): the history is measured with the "
               f"parameters train was given, not with those the loop updates; record each row with the dict your "

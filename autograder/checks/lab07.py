@@ -735,7 +735,7 @@ def _unpack(out, n: int, name: str, what: str) -> list:
     except TypeError:
         items = None
     if items is None or len(items) != n:
-        got = "None: did you forget a `return` statement?" if out is None else f"{core._describe(out)}"
+        got = "None: did you forget a `return` statement?" if out is None else f"{core.describe(out)}"
         fail(f"{name} must return the {n}-tuple {what}, got {got}", "wrong-return-tuple")
     return items
 

@@ -4278,7 +4278,7 @@ def _bn_cache_untouched(cache, kept, what) -> None:
     for label, arr, before in zip(("x_hat", "gamma", "inv_std"), cache, kept):
         if not _array_equal(arr, before):
             fail(f"{what} modified its cache in place: {label} (cache entry {('x_hat', 'gamma', 'inv_std').index(label)})"
-                 f" changed{core._what_changed(before, arr)}. The backward pass must leave the cache as it was (the "
+                 f" changed{core.changed_words(before, arr)}. The backward pass must leave the cache as it was (the "
                  f"layer keeps it; a second backward through it must see the same {label}): an in-place operator on "
                  f"an unpacked entry ({label} *= ..., {label} -= ...) writes into the cache; compute a new array "
                  f"instead ({label} * ...)", "bn-backward-modifies-cache")

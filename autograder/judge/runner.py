@@ -90,7 +90,7 @@ def judge_connection(conn: socket.socket, call: CheckCall) -> CheckVerdict:
             hello, payload = read_frame(conn)
             if hello.get("hello") != call.qualname:
                 return _failed(call, "the hidden test handed over results for another check", "wrong-check", started)
-            args = session._decoder(payload).decode(hello.get("args"))
+            args = session.decoder(payload).decode(hello.get("args"))
         except (EOFError, OSError, ProtocolError):
             return _failed(call, "the hidden test's results arrived malformed", "malformed", started)
         if not isinstance(args, list) or len(args) != len(call.args):

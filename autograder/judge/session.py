@@ -299,7 +299,7 @@ class JudgeSession:
             return {"t": "jref", "id": j}
         return Encoder(ref)
 
-    def _decoder(self, payload: bytes) -> Decoder:
+    def decoder(self, payload: bytes) -> Decoder:
         def ref(v: dict) -> RemoteObject:
             h, name = v.get("id"), v.get("type")
             if type(h) is not int or not isinstance(name, str):
@@ -325,7 +325,7 @@ class JudgeSession:
         self.requests += 1
         try:
             reply, payload = self.peer.request(head, enc.payload())
-            dec = self._decoder(payload)
+            dec = self.decoder(payload)
             warned = reply.get("warn") or []
             if not isinstance(warned, list):
                 raise ProtocolError("bad warnings")
@@ -503,7 +503,7 @@ class JudgeSession:
     # ------------------------------------------------------------------ the kernel's requests
     def _serve_kernel(self, head: dict, payload: bytes) -> tuple[dict, bytes]:
         """Uses of lent objects by student code: public attributes and calls only."""
-        dec = self._decoder(payload)
+        dec = self.decoder(payload)
         enc = self._encoder()
         op, name = head.get("op"), head.get("name")
         try:
