@@ -4329,41 +4329,57 @@ def _near_tied(r, gap):
 
 
 def _pool_near_ties(maxpool2d_backward, r):
-    """Windows whose two largest entries differ by a relative 1e-9 (not a tie: float64 tells them apart), the
+    """Windows whose two largest entries differ by a relative 1e-12 (not a tie: float64 tells them apart), the
     runner-up at the window's first offset and the maximum at its last: the whole dout goes to the maximum.  Code
-    that calls them tied has one of two causes, told apart by a second call with a relative gap of 3e-6, which
-    float32 still resolves (its precision is about 1e-7) while a tolerance such as np.isclose's (rtol 1e-5) does
-    not: right there -> the maxima were located on float32 values; tied there too -> a comparison with a tolerance;
-    anything else -> neither is told."""
+    that sends it to the runner-up has one of three causes, told apart by two more calls: a relative gap of 3e-6,
+    which float32 still resolves (its precision is about 1e-7) while a tolerance such as np.isclose's (rtol 1e-5)
+    does not, and the first windows scaled by 1e8 (the same relative gap, an absolute gap of 1e-4 or more), which
+    an offset added to x (a tie-breaking ramp x - 1e-9 * index, noise) no longer flips while float32 still merges:
+    right at 3e-6 and wrong scaled -> float32; tied at 3e-6 -> a tolerance; right at 3e-6 and scaled -> an
+    absolute perturbation of x; anything else -> none is told."""
     size = 2
-    x, dout, want, to_first = _near_tied(r, 1e-9)
+    x, dout, want, to_first = _near_tied(r, 1e-12)
     context = f"x of shape {x.shape}, size {size}, stride {size}, near-tied maxima"
     got = _call(maxpool2d_backward, (dout, x, size, size), "maxpool2d_backward", context)
     got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape)
     if core.close(got, want, 1e-9, 1e-12):
         return
     head = (f"in every window the maximum (at the window's last offset) exceeds the runner-up (at its first offset) "
-            f"by a relative {1e-9:g} only, and the gradient went to the runner-up: the two values were treated as "
-            f"tied")
+            f"by a relative {1e-12:g} only, and the gradient went to the runner-up (as if the two were tied, or the "
+            f"later one smaller)")
+
+    def again(xa, da):
+        try:
+            out = np.asarray(_call(maxpool2d_backward, (da, xa, size, size), "maxpool2d_backward", context), _float64)
+        except core.CheckFailure:
+            return None
+        return out if out.shape == xa.shape else None
+
     told = {}
     if core.close(got, to_first, 1e-9, 1e-12):
         x2, dout2, want2, first2 = _near_tied(r, 3e-6)
-        try:
-            again = np.asarray(_call(maxpool2d_backward, (dout2, x2, size, size), "maxpool2d_backward", context),
-                               _float64)
-        except core.CheckFailure:
-            again = None
-        if again is not None and again.shape == x2.shape and core.close(again, want2, 1e-9, 1e-12):
+        wider = again(x2, dout2)
+        scaled = again(x * 1e8, dout)
+        if wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
+                and core.close(scaled, to_first, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, while a gap of a relative 3e-06 (which float32 still tells apart, a tolerance such as "
-                 f"np.isclose's rtol=1e-5 does not) is resolved right: the maxima were located on FLOAT32 values "
+                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 1e8 are not: the maxima were located on FLOAT32 values "
                  f"(an .astype(np.float32) copy of x or of its windows, a float32 buffer), whose precision (about "
                  f"1e-7 relative) merges values a float64 input keeps apart; locate the maximum in x's own dtype "
                  f"(window == top, or np.argmax on x itself)", "pool-near-ties-float32")
-        elif again is not None and again.shape == x2.shape and core.close(again, first2, 1e-9, 1e-12):
+        elif wider is not None and core.close(wider, first2, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, and so at a relative gap of 3e-06 too (which float32 would still tell apart): the "
                  f"maximum is the largest value EXACTLY (window == top, or np.argmax): a comparison with a "
                  f"tolerance (np.isclose, np.allclose, abs(a - b) < tol) calls near-equal values tied",
                  "pool-near-ties-tolerance")
+        elif wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
+                and core.close(scaled, want, 1e-9, 1e-12):
+            fail(f"maxpool2d_backward ({context}): dx: {head}, while the same windows scaled by 1e8 (the same relative "
+                 f"gap, an absolute gap of 1e-4 or more) and a relative gap of 3e-06 are routed right: what decides is "
+                 f"the ABSOLUTE size of the gap, so x was perturbed before the maximum was located (a small amount "
+                 f"added or subtracted to break ties, such as x - 1e-9 * index, or noise): a perturbation reorders "
+                 f"values closer than it; compare x's own values exactly and break ties by position (np.argmax, or "
+                 f"the first offset where window == top)", "pool-near-ties-perturbed")
         else:
             told[f"{head}: the maximum is the largest value EXACTLY, found in x's own dtype (window == top, or "
                  f"np.argmax on x itself)"] = to_first

@@ -2300,3 +2300,14 @@ MUTANTS += [
                "    return dx, conv2d_backward.dw_total, db\n",
            expect=["grows by the same amount at every call", "state kept between calls"]),
 ]
+
+# Round 19 (m19d): near-tied maxima routed by a perturbed x; pooling's running maximum lost; the output padded in
+# place of the input; H_out and W_out swapped in the backward.
+_R19_POOL_HEAD = "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n    H_out, W_out"
+MUTANTS += [
+    Mutant("r19d maxpool bwd: ties broken by subtracting a tiny row-major ramp (x - 1e-9 * index)",
+           old=_R19_POOL_HEAD,
+           new="    ramp = 1e-9 * np.arange(x[0, 0].size, dtype=np.float64).reshape(x.shape[2:])\n"
+               + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x - ramp,"),
+           expect="x was perturbed before the maximum was located"),
+]
