@@ -24,6 +24,7 @@ import re
 import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import core
 from .cases import GENERIC_DIAGNOSES, explain_broadcast
@@ -3496,7 +3497,7 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
         if _generic(exc):
             _pool_indices(exc, got, x, size, s)
             _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s)
-            _pool_provenance(exc, got, want, x, size, s)
+            _pool_provenance(exc, got, want, x, size, s, maxpool2d_forward)
         raise
 
 
@@ -3596,7 +3597,7 @@ def _pool_global(head, g, xv, positions) -> None:
                  f"i*stride : i*stride + size, j*stride : j*stride + size]", f"pool-global-{name}")
 
 
-def _pool_provenance(exc, got, want, x, size, s):
+def _pool_provenance(exc, got, want, x, size, s, fn=None):
     """The inputs are all different, so every output value says where in x it was taken: name the
     window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
     head = _head(exc)
@@ -3633,6 +3634,8 @@ def _pool_provenance(exc, got, want, x, size, s):
             fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
                  "pool-minimum")
         _pool_part(head, g, xv, size, s, want.shape)
+        if fn is not None:
+            _pool_two_offsets(fn, head, g, xv, size, s)
         _pool_offsets_never(head, g, want, xv, size, s)
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
@@ -3650,6 +3653,60 @@ def _pool_provenance(exc, got, want, x, size, s):
          f"({span(cols)}) of x, but window (i, j) covers offsets 0 .. {size - 1} from (i*stride, j*stride): the "
          f"windows are misplaced (a start not multiplied by the stride, or rows and columns mixed up?)",
          "pool-window-misplaced")
+
+
+def _pool_corner_pairs(g, xv, size, s) -> set:
+    """The pairs of window corners (named "first"/"last" row and column, so that windows of another size compare)
+    whose elementwise maximum is every output exactly."""
+    win = _np_windows(xv, size, s)
+    last = size - 1
+    corners = {("first", "first"): (0, 0), ("first", "last"): (0, last), ("last", "first"): (last, 0),
+               ("last", "last"): (last, last)}
+    names = sorted(corners)
+    fits = set()
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            value = np.maximum(win[..., corners[a][0], corners[a][1]], win[..., corners[b][0], corners[b][1]])
+            if value.shape == g.shape and np.array_equal(value, g):
+                fits.add((a, b))
+    return fits
+
+
+def _np_windows(xv, size, s):
+    return sliding_window_view(xv, (size, size), axis=(2, 3))[:, :, ::s, ::s]
+
+
+def _pool_two_offsets(fn, head, g, xv, size, s) -> None:
+    """Every output the larger of TWO fixed offsets of its window (a running maximum lost: each offset compared
+    with the window's first entry, so only the last comparison survives): told only when a second call with another
+    window size (3 where 2 was given, else 2) and other sizes fits the same two offsets, which tells it from offsets
+    skipped by a loop range (size 3 has offsets a two-offset maximum leaves out and a late-starting loop keeps)."""
+    fits = _pool_corner_pairs(g, xv, size, s)
+    if not fits:
+        return
+    size2 = 3 if size != 3 else 2
+    x2 = _distinct(core.rng("lab07.pool_two_offsets"), (2, 3, 3 * size2 + 1, 4 * size2 - 1), _float64)
+    try:
+        g2 = np.asarray(fn(x2.copy(), size2, size2), _float64)
+    except Exception:
+        return
+    both = fits & _pool_corner_pairs(g2, x2, size2, size2)
+    if not both:
+        return
+    a, b = sorted(both)[0]
+
+    def say(c):
+        return f"({c[0]} row, {c[1]} column)"
+
+    lost = (a, b) == (("first", "first"), ("last", "last"))
+    fail(f"{head}: every output is the larger of only TWO entries of its window, the ones at offsets {say(a)} and "
+         f"{say(b)} (so for size {size} and for size {size2}, x of shape {x2.shape}): the other offsets never "
+         f"decide"
+         + (": the running maximum is lost: each offset is compared with the window's FIRST entry (top = "
+            "np.maximum(window[..., 0, 0], window[..., u, v])), so only the last comparison survives; carry the "
+            "maximum so far, top = np.maximum(top, window[..., u, v])" if lost else
+            ": compare every offset (u, v), u and v in range(size), keeping the maximum so far"),
+         "pool-two-offsets-only")
 
 
 def _pool_offsets_never(head, g, want, xv, size, s) -> None:

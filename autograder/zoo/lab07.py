@@ -2311,3 +2311,9 @@ MUTANTS += [
                + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x - ramp,"),
            expect="x was perturbed before the maximum was located"),
 ]
+MUTANTS += [
+    Mutant("r19d maxpool fwd: each offset compared with the window's first entry (running maximum lost)",
+           old="            top = np.maximum(top, windows[..., u, v])\n    return top",
+           new="            top = np.maximum(windows[..., 0, 0], windows[..., u, v])\n    return top",
+           expect="the running maximum is lost"),
+]
