@@ -1932,6 +1932,7 @@ def _conv_forward_values(got, x, wt, b, case, context):
     except core.CheckFailure as exc:
         if _generic(exc):
             _images_left_out(got, want, case, f"conv2d_forward ({context})")
+            _output_padded(got, x, wt, b, case, context)
             _padding_value(got, want, x, wt, case, context)
             _bias_term(got, want, b, case, context)
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
@@ -1940,6 +1941,25 @@ def _conv_forward_values(got, x, wt, b, case, context):
             _sum_scaled(got, want, b, case, context)
             _conv_readings(got, x, wt, b, case, context)
         raise
+
+
+def _output_padded(got, x, wt, b, case, context) -> None:
+    """The output read as the convolution of the UNPADDED x with `pad` zeros put around the RESULT (plus the bias,
+    added before or after): the border outputs then hold the bias alone.  An exact match of every output of random
+    inputs is the reading itself."""
+    p, s, dt = case[8], case[7], case[9]
+    if p == 0:
+        return
+    inner = _conv(x, wt, np.zeros(np.shape(wt)[0]), s, 0)
+    ring = ((0, 0), (0, 0), (p, p), (p, p))
+    g = np.asarray(got, _float64)
+    bias = np.asarray(b, _float64).reshape(1, -1, 1, 1)
+    for value in (np.pad(inner, ring) + bias, np.pad(inner + bias, ring)):
+        if value.shape == g.shape and core.close(g, value, **_tol(dt)):
+            fail(f"conv2d_forward ({context}): your output is the convolution of the UNPADDED x with zeros put "
+                 f"around the OUTPUT ({p} on each side; its border holds the bias alone): the zeros go around the INPUT, xp = np.pad(x, "
+                 f"((0, 0), (0, 0), (pad, pad), (pad, pad))), and the windows slide over xp, so the border outputs "
+                 f"see the image's edge next to the padding's zeros", "output-padded")
 
 
 def _padding_value(got, want, x, wt, case, context) -> None:

@@ -2317,3 +2317,15 @@ MUTANTS += [
            new="            top = np.maximum(windows[..., 0, 0], windows[..., u, v])\n    return top",
            expect="the running maximum is lost"),
 ]
+MUTANTS += [
+    Mutant("r19d conv fwd: zeros padded around the OUTPUT, bias added after",
+           old=PAD_FWD, new="    xp = x\n    # Every window",
+           also=(("    " + FWD_RETURN, "    return np.pad(out.transpose(1, 0, 2, 3), ((0, 0), (0, 0), (pad, pad), (pad, pad))) "
+                                       "+ b.reshape(1, C_out, 1, 1)"),),
+           expect="zeros put around the OUTPUT"),
+    Mutant("r19d conv fwd: zeros padded around the OUTPUT, bias added before",
+           old=PAD_FWD, new="    xp = x\n    # Every window",
+           also=(("    " + FWD_RETURN, "    return np.pad(out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1), "
+                                       "((0, 0), (0, 0), (pad, pad), (pad, pad)))"),),
+           expect="zeros put around the OUTPUT"),
+]
