@@ -1254,6 +1254,42 @@ def _report(results, patterns, probe=None):
     raise first
 
 
+CONV_SQUARE_CASES = [     # a square output (H_out == W_out) from inputs that are not square, every size different
+    (2, 3, 7, 9, 4, 3, 5, 1, 0, np.float64),     # out 5 x 5
+    (4, 2, 12, 10, 3, 3, 1, 2, 1, np.float64),   # out 6 x 6, stride 2, pad 1
+]
+POOL_SQUARE_CASES = [(2, 3, 8, 9, 2, 2, np.float64), (1, 5, 11, 12, 3, 2, np.float64)]   # out 4 x 4, 5 x 5
+
+
+def _out_hw(case) -> tuple:
+    """(H_out, W_out) of a convolution case (10 entries) or a pooling case (7 entries)."""
+    if len(case) == 10:
+        return tuple(_out_size(case))
+    return len(_starts(case[2], case[4], case[5])), len(_starts(case[3], case[4], case[5]))
+
+
+def _square_output_only(results, run, square_cases, name: str) -> None:
+    """Asked of every function whose output or gradient has spatial axes (H_out, W_out), before the patterns: every
+    failing case has H_out != W_out and no passing one does; two more inputs whose OUTPUT is square (H != W, every
+    size another) pass -> H_out and W_out (or H and W) are swapped somewhere, a shape unpacked in the wrong order.
+    ``run(case)`` grades one case (None when right)."""
+    failures = [(case, exc) for case, exc in results if exc is not None]
+    if not failures or any(_out_hw(c)[0] == _out_hw(c)[1] for c, _ in failures) \
+            or any(_out_hw(c)[0] != _out_hw(c)[1] for c, exc in results if exc is None):
+        return
+    if any(run(case) is not None for case in square_cases):
+        return
+    first = failures[0][1]
+    raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
+    head = _raised_head(str(first)) if raised or re.match(r"\w+ raised \w+", str(first)) else str(first)
+    shapes = ", ".join(f"{a} x {b}" for a, b in (_out_hw(c) for c in square_cases))
+    fail(f"{head}: {name} is right whenever its output is square (H_out == W_out: also on two more inputs of other "
+         f"sizes, outputs {shapes}) and {'raises' if raised else 'is wrong'} wherever H_out != W_out: H_out and W_out "
+         f"are swapped somewhere, a shape unpacked in the wrong order (dout.shape[2:] and the output are (H_out, "
+         f"W_out); x.shape is (N, C, H, W)) or one size used for the other in a slice, a loop range or a reshape",
+         "square-output-only")
+
+
 def _slice_axes_mixed(exc) -> None:
     """A broadcast error raised at a line that indexes an (N, C, H, W) array with four subscripts, one of whose
     spatial slices is bounded by the OTHER spatial axis's size (H_out or H in the W axis's slice, or W_out or W in
@@ -2294,6 +2330,8 @@ def conv2d_forward(conv2d_forward):
     if any(e is not None for _, e in results[1:]) and results[0][1] is None:
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     _conv_sweep(conv2d_forward, results, forward=True)
+    _square_output_only(results, lambda case: _attempt(_forward_case(conv2d_forward, r, case)), CONV_SQUARE_CASES,
+                        "conv2d_forward")
     try:
         _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
     except core.CheckFailure as exc:
@@ -3092,6 +3130,8 @@ def conv2d_backward(conv2d_backward):
         results = [(case, _attempt(run)) for case, run in runs]
         _raises_by_option(results, "conv2d_backward", CONV_OPTIONS, CONV_RULE)
         first = next((exc for _, exc in results if exc is not None), None)
+        _square_output_only(results, lambda case: _attempt(_backward_case(conv2d_backward, r, case)),
+                            CONV_SQUARE_CASES, "conv2d_backward")
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
                 probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
         case = CONV_CASES[3]
@@ -3418,6 +3458,8 @@ def maxpool2d_forward(maxpool2d_forward):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _pool_sweep(maxpool2d_forward, results, forward=True)
     _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
+    _square_output_only(results, lambda case: _attempt(lambda: _pool_forward_case(
+        maxpool2d_forward, _distinct(r, case[:4], case[6]), case)), POOL_SQUARE_CASES, "maxpool2d_forward")
     _report(results, POOL_FORWARD_PATTERNS)
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
@@ -3984,6 +4026,8 @@ def maxpool2d_backward(maxpool2d_backward):
                                            rtol=tol["rtol"], atol=tol["atol"])))
     _pool_sweep(maxpool2d_backward, results, forward=False)
     _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
+    _square_output_only(results, lambda case: _attempt(lambda: _pool_backward_plain(maxpool2d_backward, r, case)),
+                        POOL_SQUARE_CASES, "maxpool2d_backward")
     try:
         _report(results, POOL_PATTERNS)
     except core.CheckFailure as exc:
@@ -4038,6 +4082,18 @@ def maxpool2d_backward(maxpool2d_backward):
                  lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"})
     _after_change(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), twice[0],
                   lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"}, k)
+
+
+def _pool_backward_plain(maxpool2d_backward, r, case) -> None:
+    """One maxpool2d_backward case graded plainly (a wrong shape or values fail), for the probes after a failure."""
+    n, c, h, w, size, s, dt = case
+    x = _distinct(r, (n, c, h, w), dt)
+    want_out = _pool(x, size, s)
+    dout = r.normal(0, 1, want_out.shape).astype(dt)
+    context = _describe_pool(case)
+    got = _expect(_call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context),
+                  f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"))
+    expect_close(got, _pool_grad(dout, x, size, s), name=f"maxpool2d_backward ({context})", **_tol(dt))
 
 
 def _signed(r, shape):

@@ -2329,3 +2329,14 @@ MUTANTS += [
                                        "((0, 0), (0, 0), (pad, pad), (pad, pad)))"),),
            expect="zeros put around the OUTPUT"),
 ]
+MUTANTS += [
+    Mutant("r19d conv bwd: H_out, W_out unpacked from dout in (W, H) order",
+           old="    H_out, W_out = dout.shape[2:]", new="    W_out, H_out = dout.shape[2:]",
+           expect="H_out and W_out are swapped somewhere"),
+    Mutant("r19d maxpool bwd: H_out, W_out unpacked from the windows in (W, H) order",
+           old="    H_out, W_out = windows.shape[2:4]", new="    W_out, H_out = windows.shape[2:4]",
+           expect="H_out and W_out are swapped somewhere"),
+    Mutant("r19d conv fwd: H_out, W_out unpacked from the windows in (W, H) order",
+           old="    N, _, H_out, W_out = windows.shape[:4]", new="    N, _, W_out, H_out = windows.shape[:4]",
+           expect="height and width are swapped"),
+]
