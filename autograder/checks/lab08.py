@@ -4840,6 +4840,44 @@ def _schedule_relations(name, args, epochs, got, want, rule="the rule"):
              "schedule-arithmetic-not-geometric")
 
 
+def _changes(values) -> list:
+    """The successive distinct values of a schedule (its plateaus, in epoch order)."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return [v for k, v in enumerate(values) if k == 0 or not same(v, values[k - 1])]
+
+
+def _schedule_geometric(name, oracle, runs, rule) -> None:
+    """Asked of every schedule: the rate MULTIPLIED by the same factor at each change (a geometric, exponential
+    curve) where the rule ADDS the same amount (a linear ramp or decay).  Told only when every wrong case with three
+    changes or more shows a constant ratio, and at least two such cases agree (the ratio of consecutive rates,
+    not a slope read off two epochs)."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    seen = []
+    for args, epochs, got in runs:
+        want = [oracle(e, *args) for e in epochs]
+        if all(same(a, b) for a, b in zip(got, want)):
+            continue
+        mine, rules = _changes(got), _changes(want)
+        if len(mine) < 3 or len(rules) < 3:
+            continue
+        if any(a == 0 for a in mine[:-1]):
+            return
+        ratios = [b / a for a, b in zip(mine, mine[1:])]
+        moves = [b - a for a, b in zip(rules, rules[1:])]
+        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0) \
+                or not all(same(m, moves[0]) for m in moves):
+            return
+        seen.append((args, mine, ratios[0], moves[0]))
+    if len(seen) < 2:
+        return
+    args, mine, q, step = seen[0]
+    others = "; ".join(f"{a}: x{r:.4g}" for a, _m, r, _s in seen[1:])
+    fail(f"{name} with arguments {args}: your rate is MULTIPLIED by the same factor ({q:.4g}) each time it changes "
+         f"({', '.join(f'{v:.6g}' for v in mine)}), a geometric (exponential) curve, and so in the other cases "
+         f"({others}); the rule ADDS the same amount each time ({step:+.6g} here): its curve is {rule}; a power "
+         f"(** epoch) or a repeated * where the rule's term is linear in the epoch", "schedule-geometric-not-linear")
+
+
 def _schedule_factor(name, args, names, got, want) -> None:
     """Every epoch's rate is the rule's times the same constant, and that constant is one of the arguments (or
     its inverse): one factor of that argument too many (or too few) in the formula."""
@@ -5051,6 +5089,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         if formula:
             _floor_division(name, formula, oracle, names, runs, rule)
         _schedule_relations(name, args, epochs, got, want, rule)
+        _schedule_geometric(name, oracle, runs, rule)
         _schedule_factor(name, args, names, got, want)
         _schedule_constant(name, oracle, runs, rule)     # more specific readings (//, factors, shifts) first
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
@@ -5154,9 +5193,16 @@ def _warmup_shape(args, epochs, got) -> str | None:
                 f"({v:.6g} = {v / lr0:.4g} * lr0 at epoch {e}); after the warm-up the rate stays lr0, constant "
                 f"(lr0 * min(1, (epoch + 1) / warmup_epochs))")
     reach = next((e for e, v in zip(epochs, got) if v >= lr0 * (1 - 1e-9)), None)
-    slope = (got[1] - got[0]) / lr0 if len(got) > 1 else math.nan
+    ramp = [v for e, v in zip(epochs, got) if reach is None or e <= reach]
+    rises = [(b - a) / lr0 for a, b in zip(ramp, ramp[1:])]
+    if rises and all(math.isclose(d, rises[0], rel_tol=1e-9, abs_tol=1e-12) for d in rises):
+        climb = f"climbs by {rises[0]:.3g} * lr0 per epoch"
+    elif rises:      # unequal steps: no slope is told (a slope read off two epochs would describe a line)
+        climb = f"climbs by UNEQUAL steps ({', '.join(f'{d:.3g}' for d in rises[:5])} * lr0)"
+    else:
+        climb = "does not climb"
     return (f"your rate is {got[0] / lr0:.3g} * lr0 at epoch 0 (expected lr0 / warmup_epochs = {1 / w:.3g} * lr0), "
-            f"climbs by {slope:.3g} * lr0 per epoch (expected 1 / warmup_epochs = {1 / w:.3g}) and first reaches "
+            f"{climb} (expected equal steps of 1 / warmup_epochs = {1 / w:.3g} * lr0) and first reaches "
             f"lr0 at epoch {reach} (expected warmup_epochs - 1 = {w - 1})")
 
 

@@ -2311,3 +2311,12 @@ MUTANTS += [
                 p.data -= self.lr * v_hat
 """, expect=["with coefficients", "the velocity's update differs from the rule"]),
 ]
+
+# Round 19 (m19d): a geometric warm-up where the rule is linear; Adam's bias correction written into the state;
+# best_epoch counting the improvements.
+MUTANTS += [
+    Mutant("r19d warm-up: exponential ramp lr0 * 2 ** (epoch + 1 - W)",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)",
+           new="    return lr0 * min(1.0, 2.0 ** (epoch + 1 - warmup_epochs))",
+           expect="MULTIPLIED by the same factor"),
+]
