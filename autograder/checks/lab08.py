@@ -2427,6 +2427,9 @@ def adam(Adam):
                                    head=f"{str(exc).split(': a square root')[0]}: a square root of a negative number, and with beta1=0.15, "
                                         f"beta2=0.1 (no NaN)")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
+        if _generic_step(exc):
+            _corrected_state(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, "
+                             "beta2=0.95, eps=1e-6) (float64)", exc, hyper)
         b1, b2 = hyper["beta1"], hyper["beta2"]
         m1, v1 = [(1 - b1) * _f64(g) for g in grads[0]], [(1 - b2) * _f64(g) ** 2 for g in grads[0]]
         _state_probe(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, "
@@ -2434,6 +2437,55 @@ def adam(Adam):
                                                   "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})},
                      values=_generic_step(exc))
         raise
+
+
+def _corrected_state(make, data0, grads, what, exc, hyper) -> None:
+    """Asked of every optimiser whose moments are bias-corrected (Adam; AdamW through it): the state read back after
+    steps 1 and 2 on fresh parameters.  Equal at both steps to the chain in which each step's correction is written
+    into the state (s = (beta * s + (1 - beta) * g) / (1 - beta**t), stored) -> the correction was applied in place;
+    the rule keeps the raw average and corrects into a local."""
+    betas = {"m": (hyper["beta1"], 1, "beta1"), "v": (hyper["beta2"], 2, "beta2")}
+    try:
+        params = _params(data0)
+        opt = call(make, params, name=what)
+        held = []
+        for step in grads[:2]:
+            _set_grads(params, step)
+            _step(opt, what)
+            held.append(_held_state(opt, betas))
+    except core.CheckFailure:
+        return
+    rtol, atol = TOL[np.float64]
+    found = []
+    for name, (beta, power, label) in betas.items():
+        raw = [np.zeros_like(_f64(d)) for d in data0]
+        chain = [np.zeros_like(_f64(d)) for d in data0]
+        ok = True
+        for t, step in enumerate(grads[:2], 1):
+            g = [_f64(x) ** power for x in step]
+            raw = [beta * a + (1 - beta) * x for a, x in zip(raw, g)]
+            chain = [(beta * a + (1 - beta) * x) / (1 - beta ** t) for a, x in zip(chain, g)]
+            got = held[t - 1].get(name)
+            if got is None or len(got) != len(chain) or any(np.shape(a) != np.shape(c) for a, c in zip(got, chain)):
+                ok = False
+                break
+            got = [np.asarray(a, _float64) for a in got]
+            if not all(core.close(a, c, rtol, atol) for a, c in zip(got, chain)) or \
+                    (t == 2 and all(core.close(a, w, rtol, atol) for a, w in zip(got, raw))):
+                ok = False
+                break
+        if ok:
+            found.append((name, label))
+    if not found:
+        return
+    names = " and ".join(f"self.{n}" for n, _ in found)
+    fixes = ", ".join(f"{n}_hat = {n} / (1 - {lab}**t)" for n, lab in found)
+    head = str(exc).split(": parameter")[0]
+    fail(f"{head}: after steps 1 and 2 (read back from your optimiser on fresh parameters), {names} "
+         f"{'hold' if len(found) > 1 else 'holds'} the bias-CORRECTED moment{'s' if len(found) > 1 else ''}: the bias "
+         f"correction was written into the stored state (an in-place {found[0][0]} /= 1 - {found[0][1]}**t), so the "
+         f"next step averages from the corrected value; keep the raw moments in {names} and correct into locals, "
+         f"{fixes}", "bias-correction-stored")
 
 
 def _adam_positive_probe(Adam, hyper):

@@ -2320,3 +2320,16 @@ MUTANTS += [
            new="    return lr0 * min(1.0, 2.0 ** (epoch + 1 - warmup_epochs))",
            expect="MULTIPLIED by the same factor"),
 ]
+_R19_ADAM_UPDATE = "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)"
+MUTANTS += [
+    Mutant("r19d Adam: bias correction written into both stored moments (m /= c1; v /= c2)",
+           old=_R19_ADAM_UPDATE,
+           new="            m /= correction1\n            v /= correction2\n"
+               "            p.data -= self.lr * m / (np.sqrt(v) + self.eps)",
+           expect="the bias correction was written into the stored state"),
+    Mutant("r19d Adam: bias correction written into the stored first moment only (m /= c1)",
+           old=_R19_ADAM_UPDATE,
+           new="            m /= correction1\n"
+               "            p.data -= self.lr * m / (np.sqrt(v / correction2) + self.eps)",
+           expect="m_hat was written back into m"),
+]
