@@ -4649,9 +4649,10 @@ def early_stopping(EarlyStopping):
             dict(use_delta=False),
         "a loss equal to the best is not an improvement: val_loss < best_loss - min_delta (strict)": dict(strict=False),
         "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
-        "the epoch counter must advance at EVERY call to step (epoch += 1 before the comparison), not only on "
-        "an improvement: best_epoch is the number of the epoch of the best loss, counting every epoch (yours is "
-        "the number of improvements so far)": dict(count_improvements=True),
+        "best_epoch counts the improvements: yours is the number of improvements so far (best_epoch += 1 on each, "
+        "or an epoch counter that advances only on an improvement), where best_epoch is the NUMBER of the epoch of the best loss, counting every "
+        "call to step from 1; advance the epoch counter at EVERY call (epoch += 1 before the comparison) and store "
+        "best_epoch = epoch on an improvement": dict(count_improvements=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),

@@ -2333,3 +2333,9 @@ MUTANTS += [
                "            p.data -= self.lr * m / (np.sqrt(v / correction2) + self.eps)",
            expect="m_hat was written back into m"),
 ]
+MUTANTS += [
+    Mutant("r19d early stopping: best_epoch += 1 on improvement (counts improvements, not the epoch)",
+           old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch",
+           new="            self.best_loss = float(val_loss)\n            self.best_epoch += 1",
+           expect="best_epoch counts the improvements"),
+]
