@@ -4369,6 +4369,59 @@ def _pool_ignores_x(maxpool2d_backward, head, got, dout, x, size, r) -> None:
          f"i*stride:i*stride + size, j*stride:j*stride + size]), not in dx or another array", "pool-ignores-x")
 
 
+_CORNERS = ("first", "last")
+
+
+def _corner_pair_grads(dout, x, size) -> dict:
+    """For tiling windows (stride == size): each pair of window corners (named by first/last row and column) -> dx
+    with every window's dout sent to the LARGER of those two corners."""
+    last = size - 1
+    where = {(a, b): (0 if a == "first" else last, 0 if b == "first" else last) for a in _CORNERS for b in _CORNERS}
+    names = sorted(where)
+    rows = np.arange(x.shape[2]) % size
+    cols = np.arange(x.shape[3]) % size
+    out = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            mask = np.zeros(x.shape[2:], dtype=bool)
+            for u, v in (where[a], where[b]):
+                mask |= (rows[:, None] == u) & (cols[None, :] == v)
+            out[(a, b)] = _pool_grad(dout, np.where(mask, x, -np.inf), size, size)
+    return out
+
+
+def _pool_two_offsets_backward(maxpool2d_backward, head, got, dout, x, size) -> None:
+    """The backward's form of _pool_two_offsets: every window's dout sent to the larger of TWO fixed corners of the
+    window (the maximum located by a running maximum that was lost), confirmed by a second call with windows of
+    another size (3, or 2 where 3 was given) and other sizes."""
+    fits = {k for k, v in _corner_pair_grads(dout, x, size).items() if core.close(got, v, 1e-9, 1e-12)}
+    if not fits:
+        return
+    size2 = 3 if size != 3 else 2
+    r = core.rng("lab07.pool_two_offsets_backward")
+    x2 = _distinct(r, (2, 3, 3 * size2, 4 * size2), _float64)
+    dout2 = r.normal(0, 1, (2, 3, 3, 4))
+    try:
+        got2 = np.asarray(core.call(maxpool2d_backward, dout2, x2, size2, size2, name="maxpool2d_backward"), _float64)
+    except Exception:
+        return
+    if got2.shape != x2.shape:
+        return
+    both = {k for k in fits if core.close(got2, _corner_pair_grads(dout2, x2, size2)[k], 1e-9, 1e-12)}
+    if not both:
+        return
+    a, b = sorted(both)[0]
+    lost = (a, b) == (("first", "first"), ("last", "last"))
+    fail(f"{head}: dx sends every window's dout to the larger of only TWO entries of the window, those at offsets "
+         f"({a[0]} row, {a[1]} column) and ({b[0]} row, {b[1]} column) (so for size {size} and for size {size2}, x of "
+         f"shape {x2.shape}): the maximum used to route the gradient is not the window's maximum"
+         + (": the running maximum is lost: each offset is compared with the window's FIRST entry (top = "
+            "np.maximum(window[..., 0, 0], window[..., u, v])), so only the last comparison survives; carry the "
+            "maximum so far, top = np.maximum(top, window[..., u, v])" if lost else
+            ": compare every offset (u, v), u and v in range(size), keeping the maximum so far"),
+         "pool-two-offsets-only")
+
+
 def _pool_offsets_probe(maxpool2d_backward, exc, r):
     """Windows that tile the image, each with a unique maximum: group the windows by WHERE in the window
     their maximum lies; right for some offsets and wrong for all the others names a loop over the window
@@ -4397,6 +4450,7 @@ def _pool_offsets_probe(maxpool2d_backward, exc, r):
     good = sorted(o for o, v in right.items() if all(v))
     bad = sorted(o for o, v in right.items() if not any(v))
     if good and bad and len(good) + len(bad) == len(right):
+        _pool_two_offsets_backward(maxpool2d_backward, head, got, dout, x, size)
         fail(f"{head}: dx is right for the windows whose maximum lies at offsets {good} (row, column) of the window "
              f"and wrong for those whose maximum lies at {bad}: the gradient must reach the maximum wherever it "
              f"is in the window; a loop over the window offsets that stops early (a return or break inside it?), "
@@ -4477,7 +4531,12 @@ def _pool_near_ties(maxpool2d_backward, r):
     got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape)
     if core.close(got, want, 1e-9, 1e-12):
         return
-    head = (f"in every window the maximum (at the window's last offset) exceeds the runner-up (at its first offset) "
+    blocks = lambda a: a.reshape(a.shape[0], a.shape[1], a.shape[2] // size, size, a.shape[3] // size, size)
+    right = np.isclose(blocks(got), blocks(want), rtol=1e-9, atol=1e-12).all(axis=(3, 5))
+    runner = np.isclose(blocks(got), blocks(to_first), rtol=1e-9, atol=1e-12).all(axis=(3, 5))
+    mixed = bool((right | runner).all() and runner.any())       # every window right or sent to its runner-up
+    some = "every window" if runner.all() else f"{int(runner.sum())} of the {runner.size} windows"
+    head = (f"in {some} the maximum (at the window's last offset) exceeds the runner-up (at its first offset) "
             f"by a relative {1e-12:g} only, and the gradient went to the runner-up (as if the two were tied, or the "
             f"later one smaller)")
 
@@ -4489,18 +4548,18 @@ def _pool_near_ties(maxpool2d_backward, r):
         return out if out.shape == xa.shape else None
 
     told = {}
-    if core.close(got, to_first, 1e-9, 1e-12):
+    if mixed:
         x2, dout2, want2, first2 = _near_tied(r, 3e-6)
         wider = again(x2, dout2)
         scaled = again(x * 1e8, dout)
-        if wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
+        if runner.all() and wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
                 and core.close(scaled, to_first, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, while a gap of a relative 3e-06 (which float32 still tells apart, a tolerance such as "
                  f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 1e8 are not: the maxima were located on FLOAT32 values "
                  f"(an .astype(np.float32) copy of x or of its windows, a float32 buffer), whose precision (about "
                  f"1e-7 relative) merges values a float64 input keeps apart; locate the maximum in x's own dtype "
                  f"(window == top, or np.argmax on x itself)", "pool-near-ties-float32")
-        elif wider is not None and core.close(wider, first2, 1e-9, 1e-12):
+        elif runner.all() and wider is not None and core.close(wider, first2, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, and so at a relative gap of 3e-06 too (which float32 would still tell apart): the "
                  f"maximum is the largest value EXACTLY (window == top, or np.argmax): a comparison with a "
                  f"tolerance (np.isclose, np.allclose, abs(a - b) < tol) calls near-equal values tied",
@@ -4515,7 +4574,7 @@ def _pool_near_ties(maxpool2d_backward, r):
                  f"the first offset where window == top)", "pool-near-ties-perturbed")
         else:
             told[f"{head}: the maximum is the largest value EXACTLY, found in x's own dtype (window == top, or "
-                 f"np.argmax on x itself)"] = to_first
+                 f"np.argmax on x itself)"] = got
     expect_close(got, want, name=f"maxpool2d_backward ({context}): dx", rtol=1e-9, atol=1e-12, diagnose=told)
 
 

@@ -2340,3 +2340,14 @@ MUTANTS += [
            old="    N, _, H_out, W_out = windows.shape[:4]", new="    N, _, W_out, H_out = windows.shape[:4]",
            expect="height and width are swapped"),
 ]
+MUTANTS += [
+    Mutant("r19d maxpool bwd: each offset compared with the window's first entry when locating the maximum",
+           old="            top = np.maximum(top, windows[..., u, v])\n    dx = np.zeros_like(x)",
+           new="            top = np.maximum(windows[..., 0, 0], windows[..., u, v])\n    dx = np.zeros_like(x)",
+           expect="the running maximum is lost"),
+    Mutant("r19d maxpool bwd: ties broken by a tiny random jitter added to x",
+           old=_R19_POOL_HEAD,
+           new="    jitter = 1e-10 * np.random.default_rng(0).random(x.shape)\n"
+               + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x + jitter,"),
+           expect="x was perturbed before the maximum was located"),
+]
