@@ -1183,7 +1183,7 @@ def _confirmed(exc, failures) -> bool:
     return True
 
 
-def _report(results, patterns, probe=None):
+def _report(results, patterns, probe=None, square=None):
     """Report the failures of independent cases: the first that names a mistake; else the pattern
     of the cases that pass and fail (``patterns``: (predicate on a case, sentence, id); the first
     whose failing cases all satisfy it while a passing case does not); else the first failure."""
@@ -1198,6 +1198,8 @@ def _report(results, patterns, probe=None):
     for _, exc in failures:
         if not _generic(exc) and _confirmed(exc, failures):
             raise exc
+    if square is not None:          # (run, square cases, name): after the confirmed specific failures
+        _square_output_only(results, *square)
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
     _channels_missing(failures, passed)
@@ -1281,7 +1283,7 @@ def _square_output_only(results, run, square_cases, name: str) -> None:
         return
     first = failures[0][1]
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
-    head = _raised_head(str(first)) if raised or re.match(r"\w+ raised \w+", str(first)) else str(first)
+    head = str(first)       # what the call said (its sizes read) stays: the square cases only add when it fails
     shapes = ", ".join(f"{a} x {b}" for a, b in (_out_hw(c) for c in square_cases))
     fail(f"{head}: {name} is right whenever its output is square (H_out == W_out: also on two more inputs of other "
          f"sizes, outputs {shapes}) and {'raises' if raised else 'is wrong'} wherever H_out != W_out: H_out and W_out "
@@ -2330,10 +2332,10 @@ def conv2d_forward(conv2d_forward):
     if any(e is not None for _, e in results[1:]) and results[0][1] is None:
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     _conv_sweep(conv2d_forward, results, forward=True)
-    _square_output_only(results, lambda case: _attempt(_forward_case(conv2d_forward, r, case)), CONV_SQUARE_CASES,
-                        "conv2d_forward")
     try:
-        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)),
+                square=(lambda case: _attempt(_forward_case(conv2d_forward, r, case)), CONV_SQUARE_CASES,
+                        "conv2d_forward"))
     except core.CheckFailure as exc:
         _window_sizes_shifted(exc, runs)
         _sizes_from_input(exc, runs)
@@ -3130,10 +3132,10 @@ def conv2d_backward(conv2d_backward):
         results = [(case, _attempt(run)) for case, run in runs]
         _raises_by_option(results, "conv2d_backward", CONV_OPTIONS, CONV_RULE)
         first = next((exc for _, exc in results if exc is not None), None)
-        _square_output_only(results, lambda case: _attempt(_backward_case(conv2d_backward, r, case)),
-                            CONV_SQUARE_CASES, "conv2d_backward")
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
-                probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+                probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)),
+                square=(lambda case: _attempt(_backward_case(conv2d_backward, r, case)), CONV_SQUARE_CASES,
+                        "conv2d_backward"))
         case = CONV_CASES[3]
         args = []
         for _ in range(2):
@@ -3458,9 +3460,8 @@ def maxpool2d_forward(maxpool2d_forward):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _pool_sweep(maxpool2d_forward, results, forward=True)
     _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
-    _square_output_only(results, lambda case: _attempt(lambda: _pool_forward_case(
-        maxpool2d_forward, _distinct(r, case[:4], case[6]), case)), POOL_SQUARE_CASES, "maxpool2d_forward")
-    _report(results, POOL_FORWARD_PATTERNS)
+    _report(results, POOL_FORWARD_PATTERNS, square=(lambda case: _attempt(lambda: _pool_forward_case(
+        maxpool2d_forward, _distinct(r, case[:4], case[6]), case)), POOL_SQUARE_CASES, "maxpool2d_forward"))
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
     _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
@@ -4026,10 +4027,9 @@ def maxpool2d_backward(maxpool2d_backward):
                                            rtol=tol["rtol"], atol=tol["atol"])))
     _pool_sweep(maxpool2d_backward, results, forward=False)
     _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
-    _square_output_only(results, lambda case: _attempt(lambda: _pool_backward_plain(maxpool2d_backward, r, case)),
-                        POOL_SQUARE_CASES, "maxpool2d_backward")
     try:
-        _report(results, POOL_PATTERNS)
+        _report(results, POOL_PATTERNS, square=(lambda case: _attempt(lambda: _pool_backward_plain(
+            maxpool2d_backward, r, case)), POOL_SQUARE_CASES, "maxpool2d_backward"))
     except core.CheckFailure as exc:
         if _generic(exc) or str(exc.diagnosis).endswith("-raises"):
             _dout_axes_mixed(maxpool2d_backward, "maxpool2d_backward", exc)
@@ -4520,7 +4520,7 @@ def _pool_near_ties(maxpool2d_backward, r):
     runner-up at the window's first offset and the maximum at its last: the whole dout goes to the maximum.  Code
     that sends it to the runner-up has one of three causes, told apart by two more calls: a relative gap of 3e-6,
     which float32 still resolves (its precision is about 1e-7) while a tolerance such as np.isclose's (rtol 1e-5)
-    does not, and the first windows scaled by 1e8 (the same relative gap, an absolute gap of 1e-4 or more), which
+    does not, and the first windows scaled by 2**27 (exactly: about 1.3e8, the same relative gap, an absolute gap of 1e-4 or more), which
     an offset added to x (a tie-breaking ramp x - 1e-9 * index, noise) no longer flips while float32 still merges:
     right at 3e-6 and wrong scaled -> float32; tied at 3e-6 -> a tolerance; right at 3e-6 and scaled -> an
     absolute perturbation of x; anything else -> none is told."""
@@ -4551,11 +4551,11 @@ def _pool_near_ties(maxpool2d_backward, r):
     if mixed:
         x2, dout2, want2, first2 = _near_tied(r, 3e-6)
         wider = again(x2, dout2)
-        scaled = again(x * 1e8, dout)
+        scaled = again(x * 2.0 ** 27, dout)
         if runner.all() and wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
                 and core.close(scaled, to_first, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, while a gap of a relative 3e-06 (which float32 still tells apart, a tolerance such as "
-                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 1e8 are not: the maxima were located on FLOAT32 values "
+                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 2**27 are not: the maxima were located on FLOAT32 values "
                  f"(an .astype(np.float32) copy of x or of its windows, a float32 buffer), whose precision (about "
                  f"1e-7 relative) merges values a float64 input keeps apart; locate the maximum in x's own dtype "
                  f"(window == top, or np.argmax on x itself)", "pool-near-ties-float32")
@@ -4566,7 +4566,7 @@ def _pool_near_ties(maxpool2d_backward, r):
                  "pool-near-ties-tolerance")
         elif wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
                 and core.close(scaled, want, 1e-9, 1e-12):
-            fail(f"maxpool2d_backward ({context}): dx: {head}, while the same windows scaled by 1e8 (the same relative "
+            fail(f"maxpool2d_backward ({context}): dx: {head}, while the same windows scaled by 2**27 (about 1.3e8, the same relative "
                  f"gap, an absolute gap of 1e-4 or more) and a relative gap of 3e-06 are routed right: what decides is "
                  f"the ABSOLUTE size of the gap, so x was perturbed before the maximum was located (a small amount "
                  f"added or subtracted to break ties, such as x - 1e-9 * index, or noise): a perturbation reorders "
