@@ -4555,7 +4555,8 @@ def _pool_near_ties(maxpool2d_backward, r):
         if runner.all() and wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
                 and core.close(scaled, to_first, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, while a gap of a relative 3e-06 (which float32 still tells apart, a tolerance such as "
-                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 2**27 are not: the maxima were located on FLOAT32 values "
+                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 2**27 are "
+                 f"not: the maxima were located on FLOAT32 values "
                  f"(an .astype(np.float32) copy of x or of its windows, a float32 buffer), whose precision (about "
                  f"1e-7 relative) merges values a float64 input keeps apart; locate the maximum in x's own dtype "
                  f"(window == top, or np.argmax on x itself)", "pool-near-ties-float32")
