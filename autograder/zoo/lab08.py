@@ -679,7 +679,7 @@ MUTANTS += [
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss""", new="""        if val_loss < self.best_loss - self.min_delta:
             self.epoch += 1
-            self.best_loss""", expect='not only on an improvement'),
+            self.best_loss""", expect='an epoch counter that advances only on an improvement'),
  Mutant("step decay with epoch % step_size", old="return lr0 * gamma ** (epoch // step_size)",
         new="return lr0 * gamma ** (epoch % step_size)", expect='not epoch % step_size'),
  Mutant("cosine decay without pi", old="math.cos(math.pi * epoch / total_epochs)",
