@@ -4900,9 +4900,10 @@ def _changes(values) -> list:
 
 
 def _schedule_geometric(name, oracle, runs, rule) -> None:
-    """Asked of every schedule: the rate MULTIPLIED by the same factor at each change (a geometric, exponential
-    curve) where the rule ADDS the same amount (a linear ramp or decay).  Told only when every wrong case with three
-    changes or more shows a constant ratio, and at least two such cases agree (the ratio of consecutive rates,
+    """Asked of every schedule: each CHANGE of the rate the same factor times the one before (a geometric,
+    exponential curve, possibly approaching some floor) where the rule's changes are not (a linear ramp or decay adds
+    the same amount, a cosine neither).  Told only when every wrong case with four plateaus or more shows one
+    constant ratio of consecutive changes, and at least two such cases agree (ratios of the student's own rates,
     not a slope read off two epochs)."""
     same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     seen = []
@@ -4911,24 +4912,33 @@ def _schedule_geometric(name, oracle, runs, rule) -> None:
         if all(same(a, b) for a, b in zip(got, want)):
             continue
         mine, rules = _changes(got), _changes(want)
-        if len(mine) < 3 or len(rules) < 3:
+        if len(mine) < 4 or len(rules) < 3:
             continue
-        if any(a == 0 for a in mine[:-1]):
-            return
-        ratios = [b / a for a, b in zip(mine, mine[1:])]
+        steps = [b - a for a, b in zip(mine, mine[1:])]
         moves = [b - a for a, b in zip(rules, rules[1:])]
-        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0) \
-                or not all(same(m, moves[0]) for m in moves):
+        if any(st == 0 for st in steps[:-1]):
             return
-        seen.append((args, mine, ratios[0], moves[0]))
+        ratios = [b / a for a, b in zip(steps, steps[1:])]
+        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0):
+            return
+        if len(moves) >= 2 and moves[0] and all(a and same(b / a, moves[1] / moves[0]) for a, b in zip(moves, moves[1:])) \
+                and not all(same(m, moves[0]) for m in moves):
+            return          # the rule is geometric too: another factor is another reading
+        pure = all(a and same(b / a, ratios[0]) for a, b in zip(mine, mine[1:]))
+        seen.append((args, mine, ratios[0], moves[0] if all(same(m, moves[0]) for m in moves) else None, pure))
     if len(seen) < 2:
         return
-    args, mine, q, step = seen[0]
-    others = "; ".join(f"{a}: x{r:.4g}" for a, _m, r, _s in seen[1:])
-    fail(f"{name} with arguments {args}: your rate is MULTIPLIED by the same factor ({q:.4g}) each time it changes "
-         f"({', '.join(f'{v:.6g}' for v in mine)}), a geometric (exponential) curve, and so in the other cases "
-         f"({others}); the rule ADDS the same amount each time ({step:+.6g} here): its curve is {rule}; a power "
-         f"(** epoch) or a repeated * where the rule's term is linear in the epoch", "schedule-geometric-not-linear")
+    args, mine, q, step, pure = seen[0]
+    others = "; ".join(f"{a}: x{r:.4g}" for a, _m, r, _s, _p in seen[1:])
+    linear = all(x[3] is not None for x in seen)
+    values = f"{', '.join(f'{v:.6g}' for v in mine[:6])}{', ...' if len(mine) > 6 else ''}"
+    said = (f"your rate is MULTIPLIED by the same factor ({q:.4g}) each time it changes ({values})" if pure else
+            f"each change of your rate is {q:.4g} times the one before ({values})")
+    fail(f"{name} with arguments {args}: {said}, a geometric (exponential) curve, and so in the other cases ({others}); "
+         + (f"the rule ADDS the same amount each time ({step:+.6g} here): its curve is {rule}; a power (** epoch) or "
+            f"a repeated * where the rule's term is linear in the epoch" if linear else
+            f"the rule's changes are not in a constant ratio: its curve is {rule}"),
+         "schedule-geometric-not-linear" if linear else "schedule-geometric")
 
 
 def _schedule_factor(name, args, names, got, want) -> None:

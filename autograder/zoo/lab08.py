@@ -2339,3 +2339,9 @@ MUTANTS += [
            new="            self.best_loss = float(val_loss)\n            self.best_epoch += 1",
            expect="best_epoch counts the improvements"),
 ]
+MUTANTS += [
+    Mutant("r19d cosine decay: an exponential decay lr_min + (lr0 - lr_min) * 0.5 ** epoch",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2",
+           new="    return lr_min + (lr0 - lr_min) * 0.5 ** epoch",
+           expect="a geometric (exponential) curve"),
+]
