@@ -1602,6 +1602,12 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
+                _stored_chain(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, ("velocity",) + _STATE_NAMES,
+                              lambda prev, g: mu * prev + g, {
+                                  "lr * v, the step itself (the velocity scaled by the learning rate in place)": (
+                                      lambda raw, t: lr * raw, "lr was multiplied into the stored velocity (v *= lr), "
+                                      "so every later step scales the old velocity by lr again; keep v = mu * v + g "
+                                      "in self.velocity and move by lr * v, p.data -= lr * v")})
                 _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -2117,6 +2123,19 @@ def rmsprop(RMSProp):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, what, exc)
             s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
+            if _generic_step(exc):
+                _stored_chain(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), _problem(core.rng("lab08.rms.state"),
+                              np.float64, 2)[0], _problem(core.rng("lab08.rms.state"), np.float64, 2)[1], what, exc,
+                              _STATE_NAMES, lambda prev, g: alpha * prev + (1 - alpha) * g ** 2, {
+                                  "the square ROOT of the running average, sqrt(s)": (
+                                      lambda raw, t: np.sqrt(raw), "the root was written back into the state (s[...] = "
+                                      "np.sqrt(s)), so the next step averages roots with squares; keep s itself, the "
+                                      "average of g**2, and take the root into a local, p -= lr * g / (np.sqrt(s) + eps)"),
+                                  "the denominator sqrt(s) + eps": (
+                                      lambda raw, t: np.sqrt(raw) + eps, "the denominator was written back into the "
+                                      "state; keep s itself, the average of g**2, and compute np.sqrt(s) + eps into a "
+                                      "local"),
+                              })
             _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
                          values=_generic_step(exc))
@@ -2437,6 +2456,48 @@ def adam(Adam):
                                                   "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})},
                      values=_generic_step(exc))
         raise
+
+
+def _stored_chain(make, data0, grads, what, exc, names, update, readings) -> None:
+    """Asked of every optimiser with state after a failed step: a DERIVED quantity written back into the state.  The
+    state read back after steps 1 and 2 on fresh parameters (under the first of ``names`` it has) is compared with
+    the chain stored_t = derive(update(stored_{t-1}, g_t), t) of each reading (``readings``: label -> (derive,
+    advice)); told when a reading fits both steps and the rule's own state (derive = identity) does not."""
+    try:
+        params = _params(data0)
+        opt = call(make, params, name=what)
+        held = []
+        for step in grads[:2]:
+            _set_grads(params, step)
+            _step(opt, what)
+            held.append(_held_state(opt, names))
+    except core.CheckFailure:
+        return
+    name = next((n for n in names if all(n in h for h in held)), None)
+    if name is None:
+        return
+    got = [[np.asarray(a, _float64) for a in h[name]] for h in held]
+    shapes = [np.shape(d) for d in data0]
+    if any(len(g) != len(shapes) or any(np.shape(a) != sh for a, sh in zip(g, shapes)) for g in got):
+        return
+    rtol, atol = TOL[np.float64]
+
+    def chain(derive):
+        stored = [np.zeros(sh) for sh in shapes]
+        out = []
+        for t, step in enumerate(grads[:2], 1):
+            stored = [derive(update(a, _f64(g)), t) for a, g in zip(stored, step)]
+            out.append(stored)
+        return out
+
+    fits = lambda values: all(core.close(a, b, rtol, atol) for g, v in zip(got, values) for a, b in zip(g, v))
+    if fits(chain(lambda raw, t: raw)):
+        return
+    for label, (derive, advice) in readings.items():
+        if fits(chain(derive)):
+            head = str(exc).split(": parameter")[0]
+            fail(f"{head}: after steps 1 and 2 (read back from your optimiser on fresh parameters), self.{name} holds "
+                 f"{label}: {advice}", "derived-state-stored")
 
 
 def _corrected_state(make, data0, grads, what, exc, hyper) -> None:

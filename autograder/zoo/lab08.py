@@ -2345,3 +2345,13 @@ MUTANTS += [
            new="    return lr_min + (lr0 - lr_min) * 0.5 ** epoch",
            expect="a geometric (exponential) curve"),
 ]
+MUTANTS += [
+    Mutant("r19d RMSProp: the root sqrt(s) written back into the running average",
+           old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)",
+           new="            s[...] = np.sqrt(s)\n            p.data -= self.lr * p.grad / (s + self.eps)",
+           expect="holds the square ROOT of the running average"),
+    Mutant("r19d SGD momentum: the learning rate multiplied into the stored velocity (v *= lr; p -= v)",
+           old="                p.data -= self.lr * v\n",
+           new="                v *= self.lr\n                p.data -= v\n",
+           expect="lr was multiplied into the stored velocity"),
+]
