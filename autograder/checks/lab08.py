@@ -3872,6 +3872,10 @@ def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm
         "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
         "+ momentum * batch (PyTorch's convention)": lambda: mk(momentum_swapped=True)()[k],
         "running_var averages the batch VARIANCE, not the standard deviation": lambda: mk(running_std=True)()[k],
+        "running_var averages the batch standard deviation sqrt(var + eps) (the normaliser's root): it averages the "
+        "batch VARIANCE var itself, running_var <- (1 - momentum) * running_var + momentum * var (no eps, no root)":
+            lambda: (1 - momentum) * _f64(rv) + momentum * np.sqrt(_f64(x).var(axis=0, keepdims=True) + eps)
+            if k == 2 else want[k] + np.nan,
         "running_var is updated with the same biased batch variance (divide by N) that normalises x":
             lambda: mk(running_ddof=1)()[k],
         "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],

@@ -2355,3 +2355,9 @@ MUTANTS += [
            new="                v *= self.lr\n                p.data -= v\n",
            expect="lr was multiplied into the stored velocity"),
 ]
+MUTANTS += [
+    Mutant("r19d batch norm: running_var averages sqrt(var + eps), the normaliser's root",
+           old="        running_var = (1 - momentum) * running_var + momentum * var\n",
+           new="        running_var = (1 - momentum) * running_var + momentum * np.sqrt(var + eps)\n",
+           expect="running_var averages the batch standard deviation sqrt(var + eps)"),
+]
