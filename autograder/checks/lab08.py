@@ -4984,8 +4984,8 @@ def _schedule_geometric(name, oracle, runs, rule) -> None:
         if any(st == 0 for st in steps[:-1]):
             return
         ratios = [b / a for a, b in zip(steps, steps[1:])]
-        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0):
-            return
+        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0) or ratios[0] <= 0:
+            return          # (a negative ratio is an oscillation, not a geometric curve)
         if len(moves) >= 2 and moves[0] and all(a and same(b / a, moves[1] / moves[0]) for a, b in zip(moves, moves[1:])) \
                 and not all(same(m, moves[0]) for m in moves):
             return          # the rule is geometric too: another factor is another reading
@@ -5217,7 +5217,6 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         if formula:
             _floor_division(name, formula, oracle, names, runs, rule)
         _schedule_relations(name, args, epochs, got, want, rule)
-        _schedule_geometric(name, oracle, runs, rule)
         _schedule_factor(name, args, names, got, want)
         _schedule_constant(name, oracle, runs, rule)     # more specific readings (//, factors, shifts) first
         if formula:       # one edit of the rule explains every epoch: quote it when two wrong cases agree on it
@@ -5228,6 +5227,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             if best and texts.count(best) >= min(2, len(wrong)):
                 where = next(a for a, t in wrong if t == best)
                 fail(f"{name} with arguments {where}: {best}", "schedule-formula-term")
+        _schedule_geometric(name, oracle, runs, rule)       # after the one-edit readings of the formula
         _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)     # after the one-edit readings
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
