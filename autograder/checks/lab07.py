@@ -24,6 +24,7 @@ import re
 import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import core
 from .cases import GENERIC_DIAGNOSES, explain_broadcast
@@ -1182,7 +1183,7 @@ def _confirmed(exc, failures) -> bool:
     return True
 
 
-def _report(results, patterns, probe=None):
+def _report(results, patterns, probe=None, square=None):
     """Report the failures of independent cases: the first that names a mistake; else the pattern
     of the cases that pass and fail (``patterns``: (predicate on a case, sentence, id); the first
     whose failing cases all satisfy it while a passing case does not); else the first failure."""
@@ -1197,6 +1198,8 @@ def _report(results, patterns, probe=None):
     for _, exc in failures:
         if not _generic(exc) and _confirmed(exc, failures):
             raise exc
+    if square is not None:          # (run, square cases, name): after the confirmed specific failures
+        _square_output_only(results, *square)
     passed = [case for case, exc in results if exc is None]
     first = failures[0][1]
     _channels_missing(failures, passed)
@@ -1251,6 +1254,42 @@ def _report(results, patterns, probe=None):
                     and all(exc is None for case, exc in probed if not predicate(case)):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
+
+
+CONV_SQUARE_CASES = [     # a square output (H_out == W_out) from inputs that are not square, every size different
+    (2, 3, 7, 9, 4, 3, 5, 1, 0, np.float64),     # out 5 x 5
+    (4, 2, 12, 10, 3, 3, 1, 2, 1, np.float64),   # out 6 x 6, stride 2, pad 1
+]
+POOL_SQUARE_CASES = [(2, 3, 8, 9, 2, 2, np.float64), (1, 5, 11, 12, 3, 2, np.float64)]   # out 4 x 4, 5 x 5
+
+
+def _out_hw(case) -> tuple:
+    """(H_out, W_out) of a convolution case (10 entries) or a pooling case (7 entries)."""
+    if len(case) == 10:
+        return tuple(_out_size(case))
+    return len(_starts(case[2], case[4], case[5])), len(_starts(case[3], case[4], case[5]))
+
+
+def _square_output_only(results, run, square_cases, name: str) -> None:
+    """Asked of every function whose output or gradient has spatial axes (H_out, W_out), before the patterns: every
+    failing case has H_out != W_out and no passing one does; two more inputs whose OUTPUT is square (H != W, every
+    size another) pass -> H_out and W_out (or H and W) are swapped somewhere, a shape unpacked in the wrong order.
+    ``run(case)`` grades one case (None when right)."""
+    failures = [(case, exc) for case, exc in results if exc is not None]
+    if not failures or any(_out_hw(c)[0] == _out_hw(c)[1] for c, _ in failures) \
+            or any(_out_hw(c)[0] != _out_hw(c)[1] for c, exc in results if exc is None):
+        return
+    if any(run(case) is not None for case in square_cases):
+        return
+    first = failures[0][1]
+    raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
+    head = str(first)       # what the call said (its sizes read) stays: the square cases only add when it fails
+    shapes = ", ".join(f"{a} x {b}" for a, b in (_out_hw(c) for c in square_cases))
+    fail(f"{head}: {name} is right whenever its output is square (H_out == W_out: also on two more inputs of other "
+         f"sizes, outputs {shapes}) and {'raises' if raised else 'is wrong'} wherever H_out != W_out: H_out and W_out "
+         f"are swapped somewhere, a shape unpacked in the wrong order (dout.shape[2:] and the output are (H_out, "
+         f"W_out); x.shape is (N, C, H, W)) or one size used for the other in a slice, a loop range or a reshape",
+         "square-output-only")
 
 
 def _slice_axes_mixed(exc) -> None:
@@ -1931,6 +1970,7 @@ def _conv_forward_values(got, x, wt, b, case, context):
     except core.CheckFailure as exc:
         if _generic(exc):
             _images_left_out(got, want, case, f"conv2d_forward ({context})")
+            _output_padded(got, x, wt, b, case, context)
             _padding_value(got, want, x, wt, case, context)
             _bias_term(got, want, b, case, context)
             mixed = _layout_mixup(got, want, ("N", "C_out", "H_out", "W_out"), _tol(dt))
@@ -1939,6 +1979,25 @@ def _conv_forward_values(got, x, wt, b, case, context):
             _sum_scaled(got, want, b, case, context)
             _conv_readings(got, x, wt, b, case, context)
         raise
+
+
+def _output_padded(got, x, wt, b, case, context) -> None:
+    """The output read as the convolution of the UNPADDED x with `pad` zeros put around the RESULT (plus the bias,
+    added before or after): the border outputs then hold the bias alone.  An exact match of every output of random
+    inputs is the reading itself."""
+    p, s, dt = case[8], case[7], case[9]
+    if p == 0:
+        return
+    inner = _conv(x, wt, np.zeros(np.shape(wt)[0]), s, 0)
+    ring = ((0, 0), (0, 0), (p, p), (p, p))
+    g = np.asarray(got, _float64)
+    bias = np.asarray(b, _float64).reshape(1, -1, 1, 1)
+    for value in (np.pad(inner, ring) + bias, np.pad(inner + bias, ring)):
+        if value.shape == g.shape and core.close(g, value, **_tol(dt)):
+            fail(f"conv2d_forward ({context}): your output is the convolution of the UNPADDED x with zeros put "
+                 f"around the OUTPUT ({p} on each side; its border holds the bias alone): the zeros go around the INPUT, xp = np.pad(x, "
+                 f"((0, 0), (0, 0), (pad, pad), (pad, pad))), and the windows slide over xp, so the border outputs "
+                 f"see the image's edge next to the padding's zeros", "output-padded")
 
 
 def _padding_value(got, want, x, wt, case, context) -> None:
@@ -2274,7 +2333,9 @@ def conv2d_forward(conv2d_forward):
         _w_ignored(conv2d_forward, r, runs[0], next(e for _, e in results if e is not None))
     _conv_sweep(conv2d_forward, results, forward=True)
     try:
-        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)))
+        _report(results, FORWARD_PATTERNS, probe=lambda case: _attempt(_forward_case(conv2d_forward, r, case)),
+                square=(lambda case: _attempt(_forward_case(conv2d_forward, r, case)), CONV_SQUARE_CASES,
+                        "conv2d_forward"))
     except core.CheckFailure as exc:
         _window_sizes_shifted(exc, runs)
         _sizes_from_input(exc, runs)
@@ -3072,7 +3133,9 @@ def conv2d_backward(conv2d_backward):
         _raises_by_option(results, "conv2d_backward", CONV_OPTIONS, CONV_RULE)
         first = next((exc for _, exc in results if exc is not None), None)
         _report(results, _backward_patterns(_which_output(str(first)) if first else None),
-                probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)))
+                probe=lambda case: _attempt(_backward_case(conv2d_backward, r, case)),
+                square=(lambda case: _attempt(_backward_case(conv2d_backward, r, case)), CONV_SQUARE_CASES,
+                        "conv2d_backward"))
         case = CONV_CASES[3]
         args = []
         for _ in range(2):
@@ -3397,7 +3460,8 @@ def maxpool2d_forward(maxpool2d_forward):
         results.append((case, _attempt(lambda: _pool_forward_case(maxpool2d_forward, x, case, consistent))))
     _pool_sweep(maxpool2d_forward, results, forward=True)
     _raises_by_option(results, "maxpool2d_forward", POOL_OPTIONS, POOL_RULE)
-    _report(results, POOL_FORWARD_PATTERNS)
+    _report(results, POOL_FORWARD_PATTERNS, square=(lambda case: _attempt(lambda: _pool_forward_case(
+        maxpool2d_forward, _distinct(r, case[:4], case[6]), case)), POOL_SQUARE_CASES, "maxpool2d_forward"))
     n, c, h, w, size, s, dt = case = POOL_CASES[3]
     first = (_distinct(r, (n, c, h, w), dt), size, s)
     _call(maxpool2d_forward, first, "maxpool2d_forward", _describe_pool(case))
@@ -3496,7 +3560,7 @@ def _pool_forward_case(maxpool2d_forward, x, case, consistent=None):
         if _generic(exc):
             _pool_indices(exc, got, x, size, s)
             _pool_arguments_ignored(maxpool2d_forward, exc, got, x, size, s)
-            _pool_provenance(exc, got, want, x, size, s)
+            _pool_provenance(exc, got, want, x, size, s, maxpool2d_forward)
         raise
 
 
@@ -3596,7 +3660,7 @@ def _pool_global(head, g, xv, positions) -> None:
                  f"i*stride : i*stride + size, j*stride : j*stride + size]", f"pool-global-{name}")
 
 
-def _pool_provenance(exc, got, want, x, size, s):
+def _pool_provenance(exc, got, want, x, size, s, fn=None):
     """The inputs are all different, so every output value says where in x it was taken: name the
     window the code really used (rows/columns relative to where window (i, j) starts, i*stride, j*stride)."""
     head = _head(exc)
@@ -3633,6 +3697,8 @@ def _pool_provenance(exc, got, want, x, size, s):
             fail(f"{head}: every output is the MINIMUM of its window: max-pooling keeps the largest value",
                  "pool-minimum")
         _pool_part(head, g, xv, size, s, want.shape)
+        if fn is not None:
+            _pool_two_offsets(fn, head, g, xv, size, s)
         _pool_offsets_never(head, g, want, xv, size, s)
         fail(f"{head}: every output is a value from inside its window, but not always the window's maximum: "
              f"take the largest of the size x size values of each window and channel", "pool-not-maximum")
@@ -3650,6 +3716,60 @@ def _pool_provenance(exc, got, want, x, size, s):
          f"({span(cols)}) of x, but window (i, j) covers offsets 0 .. {size - 1} from (i*stride, j*stride): the "
          f"windows are misplaced (a start not multiplied by the stride, or rows and columns mixed up?)",
          "pool-window-misplaced")
+
+
+def _pool_corner_pairs(g, xv, size, s) -> set:
+    """The pairs of window corners (named "first"/"last" row and column, so that windows of another size compare)
+    whose elementwise maximum is every output exactly."""
+    win = _np_windows(xv, size, s)
+    last = size - 1
+    corners = {("first", "first"): (0, 0), ("first", "last"): (0, last), ("last", "first"): (last, 0),
+               ("last", "last"): (last, last)}
+    names = sorted(corners)
+    fits = set()
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            value = np.maximum(win[..., corners[a][0], corners[a][1]], win[..., corners[b][0], corners[b][1]])
+            if value.shape == g.shape and np.array_equal(value, g):
+                fits.add((a, b))
+    return fits
+
+
+def _np_windows(xv, size, s):
+    return sliding_window_view(xv, (size, size), axis=(2, 3))[:, :, ::s, ::s]
+
+
+def _pool_two_offsets(fn, head, g, xv, size, s) -> None:
+    """Every output the larger of TWO fixed offsets of its window (a running maximum lost: each offset compared
+    with the window's first entry, so only the last comparison survives): told only when a second call with another
+    window size (3 where 2 was given, else 2) and other sizes fits the same two offsets, which tells it from offsets
+    skipped by a loop range (size 3 has offsets a two-offset maximum leaves out and a late-starting loop keeps)."""
+    fits = _pool_corner_pairs(g, xv, size, s)
+    if not fits:
+        return
+    size2 = 3 if size != 3 else 2
+    x2 = _distinct(core.rng("lab07.pool_two_offsets"), (2, 3, 3 * size2 + 1, 4 * size2 - 1), _float64)
+    try:
+        g2 = np.asarray(fn(x2.copy(), size2, size2), _float64)
+    except Exception:
+        return
+    both = fits & _pool_corner_pairs(g2, x2, size2, size2)
+    if not both:
+        return
+    a, b = sorted(both)[0]
+
+    def say(c):
+        return f"({c[0]} row, {c[1]} column)"
+
+    lost = (a, b) == (("first", "first"), ("last", "last"))
+    fail(f"{head}: every output is the larger of only TWO entries of its window, the ones at offsets {say(a)} and "
+         f"{say(b)} (so for size {size} and for size {size2}, x of shape {x2.shape}): the other offsets never "
+         f"decide"
+         + (": the running maximum is lost: each offset is compared with the window's FIRST entry (top = "
+            "np.maximum(window[..., 0, 0], window[..., u, v])), so only the last comparison survives; carry the "
+            "maximum so far, top = np.maximum(top, window[..., u, v])" if lost else
+            ": compare every offset (u, v), u and v in range(size), keeping the maximum so far"),
+         "pool-two-offsets-only")
 
 
 def _pool_offsets_never(head, g, want, xv, size, s) -> None:
@@ -3763,15 +3883,51 @@ def poisoned_call(fn, marker, shapes, *args):
 '''
 
 
-def _accumulated_between_calls(fn, args, index, a, b, array, name, context) -> None:
-    """Two results of the same inputs that differ: called twice more (no memory filled first); when each call
-    moves the result by the same nonzero amount, the output is a total kept from the earlier calls (state between
-    calls), not uninitialised memory."""
+#: Kernel-side probe: the names of the state a call changed (the function's attributes, its default arguments, the
+#: non-callable globals its code names); None when the function cannot be inspected.
+_STATE_CHANGED = '''
+def state_changed(fn, *args):
+    import numpy as np
+    def value(v):
+        try:
+            a = np.asarray(v, dtype=float)
+            return (a.shape, a.tobytes())
+        except Exception:
+            try:
+                return repr(v)
+            except Exception:
+                return id(v)
+    def snap():
+        out = {}
+        for k, v in vars(fn).items():
+            out["attribute " + k] = value(v)
+        for i, v in enumerate(fn.__defaults__ or ()):
+            out["default argument %d" % i] = value(v)
+        g = fn.__globals__
+        for k in fn.__code__.co_names:
+            if k in g and not callable(g[k]) and type(g[k]).__name__ != "module":
+                out["global " + k] = value(g[k])
+        return out
+    try:
+        before = snap()
+    except Exception:
+        return None
+    fn(*args)
+    after = snap()
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+'''
+
+
+def _accumulated_between_calls(fn, args, index, a, b, array, name, context, poisoned=None) -> None:
+    """Two results of the same inputs that differ: called twice more, each time right after memory was filled with
+    yet another number (``poisoned(marker, copies)``; plain calls without it); when each call moves the result by
+    the same nonzero amount whatever the memory held, the output is a total kept from the earlier calls (state
+    between calls), not uninitialised memory (np.empty reusing a freed buffer also grows, but with the memory)."""
     try:
         outs = []
-        for _ in range(2):
+        for marker in (777.0, -4242.0):
             copies = [np.array(v) if isinstance(v, np.ndarray) else v for v in args]
-            out = core.call(fn, *copies, name=name)
+            out = core.call(fn, *copies, name=name) if poisoned is None else poisoned(marker, copies)
             outs.append(np.asarray(out if index is None else tuple(out)[index], _float64))
     except (core.CheckFailure, TypeError, ValueError, IndexError):
         return
@@ -3779,6 +3935,13 @@ def _accumulated_between_calls(fn, args, index, a, b, array, name, context) -> N
     step = b - a
     if c.shape == a.shape and d.shape == a.shape and np.any(step) and core.close(d - c, step, 1e-6, 1e-9) \
             and core.close(c - b, step, 1e-6, 1e-9):
+        try:        # np.empty reusing the last call's freed buffer grows alike: told only when some state changed
+            changed = core.kernel_functions(_STATE_CHANGED)["state_changed"](
+                fn, *[np.array(v) if isinstance(v, np.ndarray) else v for v in args])
+        except Exception:
+            changed = None
+        if changed is not None and not list(changed):
+            return
         fail(f"{name} ({context}): called four times on the same inputs, {array} grows by the same amount at every "
              f"call: each call adds its result to a total kept from the earlier calls (state kept between calls: a "
              f"function attribute, a global or a mutable default argument); compute {array} from zeros in every "
@@ -3810,7 +3973,8 @@ def _not_from_zeros(fn, args, shapes, zeros, name, context) -> None:
             continue
         changed = mask & ~((a == b) | (np.isnan(a) & np.isnan(b)))
         if changed.any():
-            _accumulated_between_calls(fn, args, index, a, b, array, name, context)
+            _accumulated_between_calls(fn, args, index, a, b, array, name, context, poisoned=lambda marker, copies:
+                                       run(fn, marker, [tuple(sh) for sh in shapes], *copies))
             fail(f"{name} ({context}): {array} not started from zeros (np.empty?): {where}, but they hold whatever "
                  f"was in memory before the call (they change from run to run, so the result may even look right "
                  f"by chance, or overflow): np.empty / np.empty_like do NOT fill with zeros; start from "
@@ -3908,7 +4072,8 @@ def maxpool2d_backward(maxpool2d_backward):
     _pool_sweep(maxpool2d_backward, results, forward=False)
     _raises_by_option(results, "maxpool2d_backward", POOL_OPTIONS, POOL_RULE)
     try:
-        _report(results, POOL_PATTERNS)
+        _report(results, POOL_PATTERNS, square=(lambda case: _attempt(lambda: _pool_backward_plain(
+            maxpool2d_backward, r, case)), POOL_SQUARE_CASES, "maxpool2d_backward"))
     except core.CheckFailure as exc:
         if _generic(exc) or str(exc.diagnosis).endswith("-raises"):
             _dout_axes_mixed(maxpool2d_backward, "maxpool2d_backward", exc)
@@ -3961,6 +4126,18 @@ def maxpool2d_backward(maxpool2d_backward):
                  lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"})
     _after_change(maxpool2d_backward, "maxpool2d_backward", _describe_pool(case), twice[0],
                   lambda d, x, size, s: _pool_grad(d, x, size, s), ("dx",), {0: "dout", 1: "x"}, k)
+
+
+def _pool_backward_plain(maxpool2d_backward, r, case) -> None:
+    """One maxpool2d_backward case graded plainly (a wrong shape or values fail), for the probes after a failure."""
+    n, c, h, w, size, s, dt = case
+    x = _distinct(r, (n, c, h, w), dt)
+    want_out = _pool(x, size, s)
+    dout = r.normal(0, 1, want_out.shape).astype(dt)
+    context = _describe_pool(case)
+    got = _expect(_call(maxpool2d_backward, (dout, x, size, s), "maxpool2d_backward", context),
+                  f"maxpool2d_backward ({context})", x.shape, dt, ("N", "C", "H", "W"))
+    expect_close(got, _pool_grad(dout, x, size, s), name=f"maxpool2d_backward ({context})", **_tol(dt))
 
 
 def _signed(r, shape):
@@ -4236,6 +4413,59 @@ def _pool_ignores_x(maxpool2d_backward, head, got, dout, x, size, r) -> None:
          f"i*stride:i*stride + size, j*stride:j*stride + size]), not in dx or another array", "pool-ignores-x")
 
 
+_CORNERS = ("first", "last")
+
+
+def _corner_pair_grads(dout, x, size) -> dict:
+    """For tiling windows (stride == size): each pair of window corners (named by first/last row and column) -> dx
+    with every window's dout sent to the LARGER of those two corners."""
+    last = size - 1
+    where = {(a, b): (0 if a == "first" else last, 0 if b == "first" else last) for a in _CORNERS for b in _CORNERS}
+    names = sorted(where)
+    rows = np.arange(x.shape[2]) % size
+    cols = np.arange(x.shape[3]) % size
+    out = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            mask = np.zeros(x.shape[2:], dtype=bool)
+            for u, v in (where[a], where[b]):
+                mask |= (rows[:, None] == u) & (cols[None, :] == v)
+            out[(a, b)] = _pool_grad(dout, np.where(mask, x, -np.inf), size, size)
+    return out
+
+
+def _pool_two_offsets_backward(maxpool2d_backward, head, got, dout, x, size) -> None:
+    """The backward's form of _pool_two_offsets: every window's dout sent to the larger of TWO fixed corners of the
+    window (the maximum located by a running maximum that was lost), confirmed by a second call with windows of
+    another size (3, or 2 where 3 was given) and other sizes."""
+    fits = {k for k, v in _corner_pair_grads(dout, x, size).items() if core.close(got, v, 1e-9, 1e-12)}
+    if not fits:
+        return
+    size2 = 3 if size != 3 else 2
+    r = core.rng("lab07.pool_two_offsets_backward")
+    x2 = _distinct(r, (2, 3, 3 * size2, 4 * size2), _float64)
+    dout2 = r.normal(0, 1, (2, 3, 3, 4))
+    try:
+        got2 = np.asarray(core.call(maxpool2d_backward, dout2, x2, size2, size2, name="maxpool2d_backward"), _float64)
+    except Exception:
+        return
+    if got2.shape != x2.shape:
+        return
+    both = {k for k in fits if core.close(got2, _corner_pair_grads(dout2, x2, size2)[k], 1e-9, 1e-12)}
+    if not both:
+        return
+    a, b = sorted(both)[0]
+    lost = (a, b) == (("first", "first"), ("last", "last"))
+    fail(f"{head}: dx sends every window's dout to the larger of only TWO entries of the window, those at offsets "
+         f"({a[0]} row, {a[1]} column) and ({b[0]} row, {b[1]} column) (so for size {size} and for size {size2}, x of "
+         f"shape {x2.shape}): the maximum used to route the gradient is not the window's maximum"
+         + (": the running maximum is lost: each offset is compared with the window's FIRST entry (top = "
+            "np.maximum(window[..., 0, 0], window[..., u, v])), so only the last comparison survives; carry the "
+            "maximum so far, top = np.maximum(top, window[..., u, v])" if lost else
+            ": compare every offset (u, v), u and v in range(size), keeping the maximum so far"),
+         "pool-two-offsets-only")
+
+
 def _pool_offsets_probe(maxpool2d_backward, exc, r):
     """Windows that tile the image, each with a unique maximum: group the windows by WHERE in the window
     their maximum lies; right for some offsets and wrong for all the others names a loop over the window
@@ -4264,6 +4494,7 @@ def _pool_offsets_probe(maxpool2d_backward, exc, r):
     good = sorted(o for o, v in right.items() if all(v))
     bad = sorted(o for o, v in right.items() if not any(v))
     if good and bad and len(good) + len(bad) == len(right):
+        _pool_two_offsets_backward(maxpool2d_backward, head, got, dout, x, size)
         fail(f"{head}: dx is right for the windows whose maximum lies at offsets {good} (row, column) of the window "
              f"and wrong for those whose maximum lies at {bad}: the gradient must reach the maximum wherever it "
              f"is in the window; a loop over the window offsets that stops early (a return or break inside it?), "
@@ -4329,44 +4560,66 @@ def _near_tied(r, gap):
 
 
 def _pool_near_ties(maxpool2d_backward, r):
-    """Windows whose two largest entries differ by a relative 1e-9 (not a tie: float64 tells them apart), the
+    """Windows whose two largest entries differ by a relative 1e-12 (not a tie: float64 tells them apart), the
     runner-up at the window's first offset and the maximum at its last: the whole dout goes to the maximum.  Code
-    that calls them tied has one of two causes, told apart by a second call with a relative gap of 3e-6, which
-    float32 still resolves (its precision is about 1e-7) while a tolerance such as np.isclose's (rtol 1e-5) does
-    not: right there -> the maxima were located on float32 values; tied there too -> a comparison with a tolerance;
-    anything else -> neither is told."""
+    that sends it to the runner-up has one of three causes, told apart by two more calls: a relative gap of 3e-6,
+    which float32 still resolves (its precision is about 1e-7) while a tolerance such as np.isclose's (rtol 1e-5)
+    does not, and the first windows scaled by 2**27 (exactly: about 1.3e8, the same relative gap, an absolute gap of 1e-4 or more), which
+    an offset added to x (a tie-breaking ramp x - 1e-9 * index, noise) no longer flips while float32 still merges:
+    right at 3e-6 and wrong scaled -> float32; tied at 3e-6 -> a tolerance; right at 3e-6 and scaled -> an
+    absolute perturbation of x; anything else -> none is told."""
     size = 2
-    x, dout, want, to_first = _near_tied(r, 1e-9)
+    x, dout, want, to_first = _near_tied(r, 1e-12)
     context = f"x of shape {x.shape}, size {size}, stride {size}, near-tied maxima"
     got = _call(maxpool2d_backward, (dout, x, size, size), "maxpool2d_backward", context)
     got = expect_array(got, name=f"maxpool2d_backward ({context})", shape=x.shape)
     if core.close(got, want, 1e-9, 1e-12):
         return
-    head = (f"in every window the maximum (at the window's last offset) exceeds the runner-up (at its first offset) "
-            f"by a relative {1e-9:g} only, and the gradient went to the runner-up: the two values were treated as "
-            f"tied")
-    told = {}
-    if core.close(got, to_first, 1e-9, 1e-12):
-        x2, dout2, want2, first2 = _near_tied(r, 3e-6)
+    blocks = lambda a: a.reshape(a.shape[0], a.shape[1], a.shape[2] // size, size, a.shape[3] // size, size)
+    right = np.isclose(blocks(got), blocks(want), rtol=1e-9, atol=1e-12).all(axis=(3, 5))
+    runner = np.isclose(blocks(got), blocks(to_first), rtol=1e-9, atol=1e-12).all(axis=(3, 5))
+    mixed = bool((right | runner).all() and runner.any())       # every window right or sent to its runner-up
+    some = "every window" if runner.all() else f"{int(runner.sum())} of the {runner.size} windows"
+    head = (f"in {some} the maximum (at the window's last offset) exceeds the runner-up (at its first offset) "
+            f"by a relative {1e-12:g} only, and the gradient went to the runner-up (as if the two were tied, or the "
+            f"later one smaller)")
+
+    def again(xa, da):
         try:
-            again = np.asarray(_call(maxpool2d_backward, (dout2, x2, size, size), "maxpool2d_backward", context),
-                               _float64)
+            out = np.asarray(_call(maxpool2d_backward, (da, xa, size, size), "maxpool2d_backward", context), _float64)
         except core.CheckFailure:
-            again = None
-        if again is not None and again.shape == x2.shape and core.close(again, want2, 1e-9, 1e-12):
+            return None
+        return out if out.shape == xa.shape else None
+
+    told = {}
+    if mixed:
+        x2, dout2, want2, first2 = _near_tied(r, 3e-6)
+        wider = again(x2, dout2)
+        scaled = again(x * 2.0 ** 27, dout)
+        if runner.all() and wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
+                and core.close(scaled, to_first, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, while a gap of a relative 3e-06 (which float32 still tells apart, a tolerance such as "
-                 f"np.isclose's rtol=1e-5 does not) is resolved right: the maxima were located on FLOAT32 values "
+                 f"np.isclose's rtol=1e-5 does not) is resolved right and the same windows scaled by 2**27 are "
+                 f"not: the maxima were located on FLOAT32 values "
                  f"(an .astype(np.float32) copy of x or of its windows, a float32 buffer), whose precision (about "
                  f"1e-7 relative) merges values a float64 input keeps apart; locate the maximum in x's own dtype "
                  f"(window == top, or np.argmax on x itself)", "pool-near-ties-float32")
-        elif again is not None and again.shape == x2.shape and core.close(again, first2, 1e-9, 1e-12):
+        elif runner.all() and wider is not None and core.close(wider, first2, 1e-9, 1e-12):
             fail(f"maxpool2d_backward ({context}): dx: {head}, and so at a relative gap of 3e-06 too (which float32 would still tell apart): the "
                  f"maximum is the largest value EXACTLY (window == top, or np.argmax): a comparison with a "
                  f"tolerance (np.isclose, np.allclose, abs(a - b) < tol) calls near-equal values tied",
                  "pool-near-ties-tolerance")
+        elif wider is not None and core.close(wider, want2, 1e-9, 1e-12) and scaled is not None \
+                and core.close(scaled, want, 1e-9, 1e-12):
+            fail(f"maxpool2d_backward ({context}): dx: {head}, while the same windows scaled by 2**27 (about 1.3e8, the same relative "
+                 f"gap, an absolute gap of 1e-4 or more) and a relative gap of 3e-06 are routed right: what decides is "
+                 f"the ABSOLUTE size of the gap, so x was perturbed before the maximum was located (a small amount "
+                 f"added or subtracted to break ties, such as x - 1e-9 * index, or noise): a perturbation reorders "
+                 f"values closer than it; compare x's own values exactly and break ties by position (np.argmax, or "
+                 f"the first offset where window == top)", "pool-near-ties-perturbed")
         else:
             told[f"{head}: the maximum is the largest value EXACTLY, found in x's own dtype (window == top, or "
-                 f"np.argmax on x itself)"] = to_first
+                 f"np.argmax on x itself)"] = got
     expect_close(got, want, name=f"maxpool2d_backward ({context}): dx", rtol=1e-9, atol=1e-12, diagnose=told)
 
 

@@ -1602,6 +1602,12 @@ def sgd_momentum(SGD):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: SGD(ps, lr, momentum=mu), data0, what, exc)
             if _generic_step(exc):
+                _stored_chain(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, ("velocity",) + _STATE_NAMES,
+                              lambda prev, g: mu * prev + g, {
+                                  "lr * v, the step itself (the velocity scaled by the learning rate in place)": (
+                                      lambda raw, t: lr * raw, "lr was multiplied into the stored velocity (v *= lr), "
+                                      "so every later step scales the old velocity by lr again; keep v = mu * v + g "
+                                      "in self.velocity and move by lr * v, p.data -= lr * v")})
                 _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -2117,6 +2123,19 @@ def rmsprop(RMSProp):
         except core.CheckFailure as exc:
             _one_pass_state(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, what, exc)
             s1 = [(1 - alpha) * _f64(g) ** 2 for g in grads[0]]
+            if _generic_step(exc):
+                _stored_chain(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), _problem(core.rng("lab08.rms.state"),
+                              np.float64, 2)[0], _problem(core.rng("lab08.rms.state"), np.float64, 2)[1], what, exc,
+                              _STATE_NAMES, lambda prev, g: alpha * prev + (1 - alpha) * g ** 2, {
+                                  "the square ROOT of the running average, sqrt(s)": (
+                                      lambda raw, t: np.sqrt(raw), "the root was written back into the state (s[...] = "
+                                      "np.sqrt(s)), so the next step averages roots with squares; keep s itself, the "
+                                      "average of g**2, and take the root into a local, p -= lr * g / (np.sqrt(s) + eps)"),
+                                  "the denominator sqrt(s) + eps": (
+                                      lambda raw, t: np.sqrt(raw) + eps, "the denominator was written back into the "
+                                      "state; keep s itself, the average of g**2, and compute np.sqrt(s) + eps into a "
+                                      "local"),
+                              })
             _state_probe(lambda ps: RMSProp(ps, lr, alpha=alpha, eps=eps), data0, grads, what, exc,
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
                          values=_generic_step(exc))
@@ -2427,6 +2446,9 @@ def adam(Adam):
                                    head=f"{str(exc).split(': a square root')[0]}: a square root of a negative number, and with beta1=0.15, "
                                         f"beta2=0.1 (no NaN)")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
+        if _generic_step(exc):
+            _corrected_state(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, "
+                             "beta2=0.95, eps=1e-6) (float64)", exc, hyper)
         b1, b2 = hyper["beta1"], hyper["beta2"]
         m1, v1 = [(1 - b1) * _f64(g) for g in grads[0]], [(1 - b2) * _f64(g) ** 2 for g in grads[0]]
         _state_probe(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, beta2=0.95, "
@@ -2434,6 +2456,97 @@ def adam(Adam):
                                                   "v": ("v = beta2 * v + (1 - beta2) * g**2", v1, {})},
                      values=_generic_step(exc))
         raise
+
+
+def _stored_chain(make, data0, grads, what, exc, names, update, readings) -> None:
+    """Asked of every optimiser with state after a failed step: a DERIVED quantity written back into the state.  The
+    state read back after steps 1 and 2 on fresh parameters (under the first of ``names`` it has) is compared with
+    the chain stored_t = derive(update(stored_{t-1}, g_t), t) of each reading (``readings``: label -> (derive,
+    advice)); told when a reading fits both steps and the rule's own state (derive = identity) does not."""
+    try:
+        params = _params(data0)
+        opt = call(make, params, name=what)
+        held = []
+        for step in grads[:2]:
+            _set_grads(params, step)
+            _step(opt, what)
+            held.append(_held_state(opt, names))
+    except core.CheckFailure:
+        return
+    name = next((n for n in names if all(n in h for h in held)), None)
+    if name is None:
+        return
+    got = [[np.asarray(a, _float64) for a in h[name]] for h in held]
+    shapes = [np.shape(d) for d in data0]
+    if any(len(g) != len(shapes) or any(np.shape(a) != sh for a, sh in zip(g, shapes)) for g in got):
+        return
+    rtol, atol = TOL[np.float64]
+
+    def chain(derive):
+        stored = [np.zeros(sh) for sh in shapes]
+        out = []
+        for t, step in enumerate(grads[:2], 1):
+            stored = [derive(update(a, _f64(g)), t) for a, g in zip(stored, step)]
+            out.append(stored)
+        return out
+
+    fits = lambda values: all(core.close(a, b, rtol, atol) for g, v in zip(got, values) for a, b in zip(g, v))
+    if fits(chain(lambda raw, t: raw)):
+        return
+    for label, (derive, advice) in readings.items():
+        if fits(chain(derive)):
+            head = str(exc).split(": parameter")[0]
+            fail(f"{head}: after steps 1 and 2 (read back from your optimiser on fresh parameters), self.{name} holds "
+                 f"{label}: {advice}", "derived-state-stored")
+
+
+def _corrected_state(make, data0, grads, what, exc, hyper) -> None:
+    """Asked of every optimiser whose moments are bias-corrected (Adam; AdamW through it): the state read back after
+    steps 1 and 2 on fresh parameters.  Equal at both steps to the chain in which each step's correction is written
+    into the state (s = (beta * s + (1 - beta) * g) / (1 - beta**t), stored) -> the correction was applied in place;
+    the rule keeps the raw average and corrects into a local."""
+    betas = {"m": (hyper["beta1"], 1, "beta1"), "v": (hyper["beta2"], 2, "beta2")}
+    try:
+        params = _params(data0)
+        opt = call(make, params, name=what)
+        held = []
+        for step in grads[:2]:
+            _set_grads(params, step)
+            _step(opt, what)
+            held.append(_held_state(opt, betas))
+    except core.CheckFailure:
+        return
+    rtol, atol = TOL[np.float64]
+    found = []
+    for name, (beta, power, label) in betas.items():
+        raw = [np.zeros_like(_f64(d)) for d in data0]
+        chain = [np.zeros_like(_f64(d)) for d in data0]
+        ok = True
+        for t, step in enumerate(grads[:2], 1):
+            g = [_f64(x) ** power for x in step]
+            raw = [beta * a + (1 - beta) * x for a, x in zip(raw, g)]
+            chain = [(beta * a + (1 - beta) * x) / (1 - beta ** t) for a, x in zip(chain, g)]
+            got = held[t - 1].get(name)
+            if got is None or len(got) != len(chain) or any(np.shape(a) != np.shape(c) for a, c in zip(got, chain)):
+                ok = False
+                break
+            got = [np.asarray(a, _float64) for a in got]
+            if not all(core.close(a, c, rtol, atol) for a, c in zip(got, chain)) or \
+                    (t == 2 and all(core.close(a, w, rtol, atol) for a, w in zip(got, raw))):
+                ok = False
+                break
+        if ok:
+            found.append((name, label))
+    if not found:
+        return
+    names = " and ".join(f"self.{n}" for n, _ in found)
+    fixes = ", ".join(f"{n}_hat = {n} / (1 - {lab}**t)" for n, lab in found)
+    head = str(exc).split(": parameter")[0]
+    fail(f"{head}: after steps 1 and 2 (read back from your optimiser on fresh parameters), {names} "
+         f"{'hold' if len(found) > 1 else 'holds'} the bias-CORRECTED moment{'s' if len(found) > 1 else ''}: the bias "
+         f"correction was written into the stored state (an in-place {found[0][0]} /= 1 - {found[0][1]}**t), so the "
+         f"next step averages from the corrected value; keep the raw moments in {names} and correct into locals, "
+         f"{fixes}", "bias-correction-stored")
 
 
 def _adam_positive_probe(Adam, hyper):
@@ -3759,6 +3872,10 @@ def _running_close(got, want, k, label, what, rtol, atol, mk, x, gamma, beta, rm
         "momentum is the weight of the NEW batch statistic: running <- (1 - momentum) * running "
         "+ momentum * batch (PyTorch's convention)": lambda: mk(momentum_swapped=True)()[k],
         "running_var averages the batch VARIANCE, not the standard deviation": lambda: mk(running_std=True)()[k],
+        "running_var averages the batch standard deviation sqrt(var + eps) (the normaliser's root): it averages the "
+        "batch VARIANCE var itself, running_var <- (1 - momentum) * running_var + momentum * var (no eps, no root)":
+            lambda: (1 - momentum) * _f64(rv) + momentum * np.sqrt(_f64(x).var(axis=0, keepdims=True) + eps)
+            if k == 2 else want[k] + np.nan,
         "running_var is updated with the same biased batch variance (divide by N) that normalises x":
             lambda: mk(running_ddof=1)()[k],
         "momentum is ignored: use the momentum argument": lambda: _bn_oracle(x, gamma, beta, rm, rv, True, 0.1, eps)[k],
@@ -4597,9 +4714,10 @@ def early_stopping(EarlyStopping):
             dict(use_delta=False),
         "a loss equal to the best is not an improvement: val_loss < best_loss - min_delta (strict)": dict(strict=False),
         "epochs are counted from 1: the first call to step is epoch 1": dict(zero_based=True),
-        "the epoch counter must advance at EVERY call to step (epoch += 1 before the comparison), not only on "
-        "an improvement: best_epoch is the number of the epoch of the best loss, counting every epoch (yours is "
-        "the number of improvements so far)": dict(count_improvements=True),
+        "best_epoch counts the improvements: yours is the number of improvements so far (best_epoch += 1 on each, "
+        "or an epoch counter that advances only on an improvement), where best_epoch is the NUMBER of the epoch of the best loss, counting every "
+        "call to step from 1; advance the epoch counter at EVERY call (epoch += 1 before the comparison) and store "
+        "best_epoch = epoch on an improvement": dict(count_improvements=True),
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
@@ -4840,6 +4958,54 @@ def _schedule_relations(name, args, epochs, got, want, rule="the rule"):
              "schedule-arithmetic-not-geometric")
 
 
+def _changes(values) -> list:
+    """The successive distinct values of a schedule (its plateaus, in epoch order)."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return [v for k, v in enumerate(values) if k == 0 or not same(v, values[k - 1])]
+
+
+def _schedule_geometric(name, oracle, runs, rule) -> None:
+    """Asked of every schedule: each CHANGE of the rate the same factor times the one before (a geometric,
+    exponential curve, possibly approaching some floor) where the rule's changes are not (a linear ramp or decay adds
+    the same amount, a cosine neither).  Told only when every wrong case with four plateaus or more shows one
+    constant ratio of consecutive changes, and at least two such cases agree (ratios of the student's own rates,
+    not a slope read off two epochs)."""
+    same = lambda a, b: math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    seen = []
+    for args, epochs, got in runs:
+        want = [oracle(e, *args) for e in epochs]
+        if all(same(a, b) for a, b in zip(got, want)):
+            continue
+        mine, rules = _changes(got), _changes(want)
+        if len(mine) < 4 or len(rules) < 3:
+            continue
+        steps = [b - a for a, b in zip(mine, mine[1:])]
+        moves = [b - a for a, b in zip(rules, rules[1:])]
+        if any(st == 0 for st in steps[:-1]):
+            return
+        ratios = [b / a for a, b in zip(steps, steps[1:])]
+        if not all(same(q, ratios[0]) for q in ratios) or same(ratios[0], 1.0) or ratios[0] <= 0:
+            return          # (a negative ratio is an oscillation, not a geometric curve)
+        if len(moves) >= 2 and moves[0] and all(a and same(b / a, moves[1] / moves[0]) for a, b in zip(moves, moves[1:])) \
+                and not all(same(m, moves[0]) for m in moves):
+            return          # the rule is geometric too: another factor is another reading
+        pure = all(a and same(b / a, ratios[0]) for a, b in zip(mine, mine[1:]))
+        seen.append((args, mine, ratios[0], moves[0] if all(same(m, moves[0]) for m in moves) else None, pure))
+    if len(seen) < 2:
+        return
+    args, mine, q, step, pure = seen[0]
+    others = "; ".join(f"{a}: x{r:.4g}" for a, _m, r, _s, _p in seen[1:])
+    linear = all(x[3] is not None for x in seen)
+    values = f"{', '.join(f'{v:.6g}' for v in mine[:6])}{', ...' if len(mine) > 6 else ''}"
+    said = (f"your rate is MULTIPLIED by the same factor ({q:.4g}) each time it changes ({values})" if pure else
+            f"each change of your rate is {q:.4g} times the one before ({values})")
+    fail(f"{name} with arguments {args}: {said}, a geometric (exponential) curve, and so in the other cases ({others}); "
+         + (f"the rule ADDS the same amount each time ({step:+.6g} here): its curve is {rule}; a power (** epoch) or "
+            f"a repeated * where the rule's term is linear in the epoch" if linear else
+            f"the rule's changes are not in a constant ratio: its curve is {rule}"),
+         "schedule-geometric-not-linear" if linear else "schedule-geometric")
+
+
 def _schedule_factor(name, args, names, got, want) -> None:
     """Every epoch's rate is the rule's times the same constant, and that constant is one of the arguments (or
     its inverse): one factor of that argument too many (or too few) in the formula."""
@@ -5061,6 +5227,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
             if best and texts.count(best) >= min(2, len(wrong)):
                 where = next(a for a, t in wrong if t == best)
                 fail(f"{name} with arguments {where}: {best}", "schedule-formula-term")
+        _schedule_geometric(name, oracle, runs, rule)       # after the one-edit readings of the formula
         _schedule_term_zero(fn, name, oracle, args, epochs, names, rule)     # after the one-edit readings
         ok = [math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)]
         k = ok.index(False)
@@ -5154,9 +5321,16 @@ def _warmup_shape(args, epochs, got) -> str | None:
                 f"({v:.6g} = {v / lr0:.4g} * lr0 at epoch {e}); after the warm-up the rate stays lr0, constant "
                 f"(lr0 * min(1, (epoch + 1) / warmup_epochs))")
     reach = next((e for e, v in zip(epochs, got) if v >= lr0 * (1 - 1e-9)), None)
-    slope = (got[1] - got[0]) / lr0 if len(got) > 1 else math.nan
+    ramp = [v for e, v in zip(epochs, got) if reach is None or e <= reach]
+    rises = [(b - a) / lr0 for a, b in zip(ramp, ramp[1:])]
+    if rises and all(math.isclose(d, rises[0], rel_tol=1e-9, abs_tol=1e-12) for d in rises):
+        climb = f"climbs by {rises[0]:.3g} * lr0 per epoch"
+    elif rises:      # unequal steps: no slope is told (a slope read off two epochs would describe a line)
+        climb = f"climbs by UNEQUAL steps ({', '.join(f'{d:.3g}' for d in rises[:5])} * lr0)"
+    else:
+        climb = "does not climb"
     return (f"your rate is {got[0] / lr0:.3g} * lr0 at epoch 0 (expected lr0 / warmup_epochs = {1 / w:.3g} * lr0), "
-            f"climbs by {slope:.3g} * lr0 per epoch (expected 1 / warmup_epochs = {1 / w:.3g}) and first reaches "
+            f"{climb} (expected equal steps of 1 / warmup_epochs = {1 / w:.3g} * lr0) and first reaches "
             f"lr0 at epoch {reach} (expected warmup_epochs - 1 = {w - 1})")
 
 

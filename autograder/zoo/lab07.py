@@ -2300,3 +2300,54 @@ MUTANTS += [
                "    return dx, conv2d_backward.dw_total, db\n",
            expect=["grows by the same amount at every call", "state kept between calls"]),
 ]
+
+# Round 19 (m19d): near-tied maxima routed by a perturbed x; pooling's running maximum lost; the output padded in
+# place of the input; H_out and W_out swapped in the backward.
+_R19_POOL_HEAD = "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n    H_out, W_out"
+MUTANTS += [
+    Mutant("r19d maxpool bwd: ties broken by subtracting a tiny row-major ramp (x - 1e-9 * index)",
+           old=_R19_POOL_HEAD,
+           new="    ramp = 1e-9 * np.arange(x[0, 0].size, dtype=np.float64).reshape(x.shape[2:])\n"
+               + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x - ramp,"),
+           expect="x was perturbed before the maximum was located"),
+]
+MUTANTS += [
+    Mutant("r19d maxpool fwd: each offset compared with the window's first entry (running maximum lost)",
+           old="            top = np.maximum(top, windows[..., u, v])\n    return top",
+           new="            top = np.maximum(windows[..., 0, 0], windows[..., u, v])\n    return top",
+           expect="the running maximum is lost"),
+]
+MUTANTS += [
+    Mutant("r19d conv fwd: zeros padded around the OUTPUT, bias added after",
+           old=PAD_FWD, new="    xp = x\n    # Every window",
+           also=(("    " + FWD_RETURN, "    return np.pad(out.transpose(1, 0, 2, 3), ((0, 0), (0, 0), (pad, pad), (pad, pad))) "
+                                       "+ b.reshape(1, C_out, 1, 1)"),),
+           expect="zeros put around the OUTPUT"),
+    Mutant("r19d conv fwd: zeros padded around the OUTPUT, bias added before",
+           old=PAD_FWD, new="    xp = x\n    # Every window",
+           also=(("    " + FWD_RETURN, "    return np.pad(out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1), "
+                                       "((0, 0), (0, 0), (pad, pad), (pad, pad)))"),),
+           expect="zeros put around the OUTPUT"),
+]
+MUTANTS += [
+    Mutant("r19d conv bwd: H_out, W_out unpacked from dout in (W, H) order",
+           old="    H_out, W_out = dout.shape[2:]", new="    W_out, H_out = dout.shape[2:]",
+           expect="H_out and W_out are swapped somewhere"),
+    Mutant("r19d maxpool bwd: H_out, W_out unpacked from the windows in (W, H) order",
+           old="    H_out, W_out = windows.shape[2:4]", new="    W_out, H_out = windows.shape[2:4]",
+           expect="H_out and W_out are swapped somewhere"),
+    Mutant("r19d conv fwd: H_out, W_out unpacked from the windows in (W, H) order",
+           old="    N, _, H_out, W_out = windows.shape[:4]", new="    N, _, W_out, H_out = windows.shape[:4]",
+           expect="height and width are swapped"),
+]
+MUTANTS += [
+    Mutant("r19d maxpool bwd: each offset compared with the window's first entry when locating the maximum",
+           old="            top = np.maximum(top, windows[..., u, v])\n    dx = np.zeros_like(x)",
+           new="            top = np.maximum(windows[..., 0, 0], windows[..., u, v])\n    dx = np.zeros_like(x)",
+           expect="the running maximum is lost"),
+    Mutant("r19d maxpool bwd: ties broken by a tiny random jitter added to x",
+           old=_R19_POOL_HEAD,
+           new="    jitter = 1e-10 * np.random.default_rng(0).random(x.shape)\n"
+               + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x + jitter,"),
+           expect="x was perturbed before the maximum was located"),
+]

@@ -679,7 +679,7 @@ MUTANTS += [
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss""", new="""        if val_loss < self.best_loss - self.min_delta:
             self.epoch += 1
-            self.best_loss""", expect='not only on an improvement'),
+            self.best_loss""", expect='an epoch counter that advances only on an improvement'),
  Mutant("step decay with epoch % step_size", old="return lr0 * gamma ** (epoch // step_size)",
         new="return lr0 * gamma ** (epoch % step_size)", expect='not epoch % step_size'),
  Mutant("cosine decay without pi", old="math.cos(math.pi * epoch / total_epochs)",
@@ -2310,4 +2310,54 @@ MUTANTS += [
             else:
                 p.data -= self.lr * v_hat
 """, expect=["with coefficients", "the velocity's update differs from the rule"]),
+]
+
+# Round 19 (m19d): a geometric warm-up where the rule is linear; Adam's bias correction written into the state;
+# best_epoch counting the improvements.
+MUTANTS += [
+    Mutant("r19d warm-up: exponential ramp lr0 * 2 ** (epoch + 1 - W)",
+           old="    return lr0 * min(1.0, (epoch + 1) / warmup_epochs)",
+           new="    return lr0 * min(1.0, 2.0 ** (epoch + 1 - warmup_epochs))",
+           expect="MULTIPLIED by the same factor"),
+]
+_R19_ADAM_UPDATE = "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)"
+MUTANTS += [
+    Mutant("r19d Adam: bias correction written into both stored moments (m /= c1; v /= c2)",
+           old=_R19_ADAM_UPDATE,
+           new="            m /= correction1\n            v /= correction2\n"
+               "            p.data -= self.lr * m / (np.sqrt(v) + self.eps)",
+           expect="the bias correction was written into the stored state"),
+    Mutant("r19d Adam: bias correction written into the stored first moment only (m /= c1)",
+           old=_R19_ADAM_UPDATE,
+           new="            m /= correction1\n"
+               "            p.data -= self.lr * m / (np.sqrt(v / correction2) + self.eps)",
+           expect="m_hat was written back into m"),
+]
+MUTANTS += [
+    Mutant("r19d early stopping: best_epoch += 1 on improvement (counts improvements, not the epoch)",
+           old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch",
+           new="            self.best_loss = float(val_loss)\n            self.best_epoch += 1",
+           expect="best_epoch counts the improvements"),
+]
+MUTANTS += [
+    Mutant("r19d cosine decay: an exponential decay lr_min + (lr0 - lr_min) * 0.5 ** epoch",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2",
+           new="    return lr_min + (lr0 - lr_min) * 0.5 ** epoch",
+           expect="a geometric (exponential) curve"),
+]
+MUTANTS += [
+    Mutant("r19d RMSProp: the root sqrt(s) written back into the running average",
+           old="            p.data -= self.lr * p.grad / (np.sqrt(s) + self.eps)",
+           new="            s[...] = np.sqrt(s)\n            p.data -= self.lr * p.grad / (s + self.eps)",
+           expect="holds the square ROOT of the running average"),
+    Mutant("r19d SGD momentum: the learning rate multiplied into the stored velocity (v *= lr; p -= v)",
+           old="                p.data -= self.lr * v\n",
+           new="                v *= self.lr\n                p.data -= v\n",
+           expect="lr was multiplied into the stored velocity"),
+]
+MUTANTS += [
+    Mutant("r19d batch norm: running_var averages sqrt(var + eps), the normaliser's root",
+           old="        running_var = (1 - momentum) * running_var + momentum * var\n",
+           new="        running_var = (1 - momentum) * running_var + momentum * np.sqrt(var + eps)\n",
+           expect="running_var averages the batch standard deviation sqrt(var + eps)"),
 ]
