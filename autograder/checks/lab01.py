@@ -2407,6 +2407,7 @@ def sgd(SGD) -> None:
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
     taken: list = []                  # the steps p_new - p_old of the previous call, per parameter
+    prev_grads: list = []             # the gradients of the previous call, per parameter
     for step in (1, 2, 3):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
@@ -2507,9 +2508,29 @@ def sgd(SGD) -> None:
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
+    _zero_grad_after_rebind(opt, params, r)
     _grads_separate(SGD, r)
     _two_optimisers(SGD, r)
     _zero_gradient_first(SGD, r)
+
+
+def _zero_grad_after_rebind(opt, params: list, r) -> None:
+    """State kept between calls: after a first zero_grad, every p.grad is given a NEW array (p.grad = ..., as a
+    backward may assign); the next zero_grad must reset those, not the arrays of its first call (a list of the
+    grad arrays kept on self)."""
+    for p in params:
+        p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
+    try:
+        call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    except core.CheckFailure:
+        return                                  # judged by the first zero_grad's questions
+    left = [k for k, p in enumerate(params) if isinstance(p.grad, np.ndarray) and np.any(p.grad != 0)]
+    if len(left) == len(params):
+        fail(f"SGD.zero_grad() called a second time, after every p.grad was given a NEW array (p.grad = ..., as "
+             f"backward may do), left all {len(params)} gradients as they were (the first call reset them): "
+             f"zero_grad reset the gradient arrays of an earlier call (a list of the p.grad arrays kept from the first "
+             f"call: state kept between calls); reach each Parameter's grad at every call, for p in self.params: "
+             f"p.grad[...] = 0 (or p.grad = np.zeros_like(p.data))", "zero-grad-stale-grads")
 
 
 _ACCUMULATE = """

@@ -1830,3 +1830,10 @@ VARIANTS += [
             new="        import itertools\n        return list(itertools.chain.from_iterable(l.parameters() for l in self.layers))\n",
             file=M),
 ]
+MUTANTS += [
+    Mutant("R19b-7 zero_grad caches the list of grad arrays on its first call (stale once a grad is rebound)",
+           old="        for p in self.params:\n            p.grad[...] = 0.0\n",
+           new="        if not hasattr(self, \"_grads\"):\n            self._grads = [p.grad for p in self.params]\n"
+               "        for g in self._grads:\n            g[...] = 0.0\n",
+           file=M, expect="zero_grad reset the gradient arrays of an earlier call"),
+]
