@@ -1204,6 +1204,26 @@ def _dtype_kept(got, x, name: str, what: str) -> None:
              "elementwise-dtype-changed")
 
 
+def _relu_derivative_unbounded(layer, x, name: str) -> None:
+    """Property: ReLU's derivative is 1 for EVERY x > 0; after the forward on inputs far above 6, a backward
+    whose derivative is 0 above some threshold (ReLU6's, (x > 0) & (x < 6)) is told with where it is cut off."""
+    g = np.ones_like(x)
+    try:
+        dx = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    except Exception:
+        return                                  # the cases judge a raising backward
+    want = (x > 0).astype(np.float64)
+    if dx.shape != x.shape or core.close(dx, want, 1e-6, 1e-9):
+        return
+    ok = np.abs(dx - want) <= 1e-6
+    cut = (x > 0) & ~ok
+    if cut.any() and ((x > 0) & ok).any() and np.all(dx[cut] == 0) and float(x[(x > 0) & ok].max()) < float(x[cut].min()):
+        fail(f"ReLU.backward(ones) after {name}: your derivative is 1 where 0 < x <= {float(x[(x > 0) & ok].max()):g} "
+             f"but 0 at x = {np.unique(x[cut]).tolist()}: it is cut off above some threshold (the derivative of a ReLU "
+             f"capped above, ReLU6 or a clip, (x > 0) & (x < 6)); ReLU has no upper bound, its derivative is 1 for "
+             f"every x > 0: the mask x > 0", "relu-derivative-capped")
+
+
 def _relu_unbounded(ReLU) -> None:
     """Property: ReLU has no upper bound; inputs far above 6 (the ordinary cases stay within a few units)
     tell a clip (ReLU6, np.clip(x, 0, c)) from max(x, 0)."""
@@ -1215,6 +1235,7 @@ def _relu_unbounded(ReLU) -> None:
     y = expect_array(y, name=name, shape=x.shape, want=want)
     ys = np.asarray(y, dtype=np.float64)
     if core.close(ys, want, 1e-6, 1e-9):
+        _relu_derivative_unbounded(layer, x, name)
         return
     top = float(ys.max())
     if top < float(want.max()) and core.close(ys, np.minimum(want, top), 1e-6, 1e-9):

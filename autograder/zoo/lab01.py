@@ -1837,3 +1837,9 @@ MUTANTS += [
                "        for g in self._grads:\n            g[...] = 0.0\n",
            file=M, expect="zero_grad reset the gradient arrays of an earlier call"),
 ]
+MUTANTS += [
+    Mutant("R19b-8 ReLU mask of ReLU6 ((x > 0) & (x < 6)) with the forward right",
+           old="        self.mask = x > 0\n        return x * self.mask\n",
+           new="        self.mask = (x > 0) & (x < 6)\n        return np.maximum(x, 0)\n",
+           file=M, expect="it is cut off above some threshold"),
+]
