@@ -2524,6 +2524,7 @@ def sgd_update(sgd_update):
     _sgd_other_keys(sgd_update, r)
     _sgd_zero_gradient_first(sgd_update, r)
     _sgd_small_gradients(sgd_update, r)
+    _sgd_same_dict_twice(sgd_update, r)
 
 
 def _sgd_small_gradients(sgd_update, r) -> None:
@@ -3270,7 +3271,62 @@ def _keeps_state(sgd_update, params, lr) -> bool:
         except Exception:   # a crash is judged in sgd_update's own cell
             return False
         steps.append(q)
-    return not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params)
+    if not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params):
+        return True
+    return _stale_grads(sgd_update, params, lr) is not None
+
+
+_UPDATE_TWICE = """
+def update_twice(fn, params, g1, g2, lr):
+    import numpy as np
+    kept = []                # dicts kept alive: a new dict never reuses the id of one tried before
+    for _ in range(5):
+        p = {k: np.array(v, copy=True) for k, v in params.items()}
+        kept.append(p)
+        try:
+            fn(p, {k: np.array(v, copy=True) for k, v in g1.items()}, lr)
+        except Exception:
+            continue
+        mid = {k: np.array(v, copy=True) for k, v in p.items()}
+        fn(p, {k: np.array(v, copy=True) for k, v in g2.items()}, lr)
+        return mid, {k: np.array(v, copy=True) for k, v in p.items()}
+    raise RuntimeError("sgd_update raised")
+"""
+
+
+def _stale_grads(sgd_update, params, lr) -> str | None:
+    """State kept between calls: ONE params dict updated twice, as a training loop does, with new grads dicts the
+    second time; the second step must be -lr * the NEW grads. Both calls run where student code runs (one dict
+    object: a cache keyed on it, in a default argument or a global, shows only so). Returns what the second step
+    was when it is wrong ("the first call's gradients" or "wrong"), None when right."""
+    p = {k: np.asarray(v, dtype=_float64).copy() for k, v in params.items()}
+    g1 = {k: np.full_like(v, 0.5) for k, v in p.items()}
+    g2 = {k: np.linspace(-1.0, 1.0, v.size).reshape(v.shape) for k, v in p.items()}
+    try:
+        with core.numerics("sgd_update"):
+            mid, end = core.kernel_functions(_UPDATE_TWICE)["update_twice"](sgd_update, p, g1, g2, lr)
+        ok = all(core.close(np.asarray(end[k], dtype=_float64), np.asarray(mid[k], dtype=_float64) - lr * g2[k],
+                            1e-9, 1e-12) for k in p)
+    except Exception:
+        return None                     # a crash is judged in sgd_update's own cell
+    if ok:
+        return None
+    old = all(core.close(np.asarray(end[k], dtype=_float64), np.asarray(mid[k], dtype=_float64) - lr * g1[k],
+                         1e-9, 1e-12) for k in p)
+    return "the first call's gradients" if old else "wrong"
+
+
+def _sgd_same_dict_twice(sgd_update, r) -> None:
+    """The question of _stale_grads asked in sgd_update's own cell, told when the second step is the first
+    call's (state from an earlier call)."""
+    params = _random_params(r, 4, 3, 2)
+    seen = _stale_grads(sgd_update, params, 0.1)
+    if seen == "the first call's gradients":
+        fail("sgd_update(params, grads, lr = 0.1) called twice on the SAME params dict, as a training loop does, with "
+             "a new grads dict the second time: the second step was -lr times the FIRST call's gradients: sgd_update "
+             "used the gradients of an earlier call (state kept between calls: a cache keyed on params, a mutable "
+             "default argument or a global); update from THIS call's grads, params[name] -= lr * grads[name]",
+             "sgd-update-stale-grads")
 
 
 #: Gradients of OTHER losses than the softmax cross-entropy train_epoch measures (a loop whose backward pass
