@@ -3268,8 +3268,8 @@ def _keeps_state(sgd_update, params, lr) -> bool:
         try:
             with core.numerics("sgd_update"):
                 sgd_update(q, _copy_params(grads), lr)
-        except Exception:   # a crash is judged in sgd_update's own cell
-            return False
+        except Exception:   # a crash is judged in sgd_update's own cell (unless it comes from a stale state)
+            return _stale_grads(sgd_update, params, lr) == "the first call's gradients"
         steps.append(q)
     if not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params):
         return True
@@ -4177,6 +4177,21 @@ def _forward_state_kept(forward) -> str | None:
     return None
 
 
+_GLOBAL_NAMED = """
+def global_named(fn, name):
+    f = getattr(fn, "__globals__", {}).get(name)
+    return f if callable(f) else None
+"""
+
+
+def _global_named(fn, name: str):
+    """The student's function ``name`` as ``fn``'s module sees it (a helper its callees call by name), or None."""
+    try:
+        return core.kernel_functions(_GLOBAL_NAMED)["global_named"](fn, name)
+    except Exception:
+        return None
+
+
 def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
     """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
     the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
@@ -4197,8 +4212,8 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
             said.append("the reference softmax in place of yours, which " + (
                 "returns a result computed from an earlier call's values when called again on an array changed in "
                 "place (state kept between calls)" if kept == 1 else "gives wrong probabilities"))
-        if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
-                np.random.default_rng(3), 5, 4, 3), 0.1):
+        sgd = helpers.get("sgd_update") or _global_named(fn, "sgd_update")   # fit reaches it through train_epoch
+        if sgd is not None and _keeps_state(sgd, _random_params(np.random.default_rng(3), 5, 4, 3), 0.1):
             lent["sgd_update"] = _lent_sgd_update
             said.append("the reference sgd_update in place of yours, which takes different steps on the same "
                         "(params, grads, lr) twice (state kept between calls)")

@@ -2010,3 +2010,9 @@ VARIANTS += [
             old="    W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))\n",
             new="    W1 = rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_hidden)).astype(np.float32)\n"),
 ]
+MUTANTS += [
+    Mutant("R19b-10 sgd_update keeps each params dict's first grads in a mutable default argument",
+           old="def sgd_update(params, grads, lr):\n",
+           new="def sgd_update(params, grads, lr, _memo={}):\n    grads = _memo.setdefault(id(params), dict(grads))\n",
+           expect="sgd_update used the gradients of an earlier call"),
+]
