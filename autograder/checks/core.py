@@ -392,6 +392,15 @@ def _size_factor(got: Any, expected: Any, name: str, rtol: float, atol: float) -
     return None
 
 
+def _simple_ratio(k: float) -> bool:
+    """k or 1/k is a whole number times 1/q for a small q (2, 1/N, 3/4...): a size or a constant of the formula."""
+    for q in range(1, 13):
+        for v in (abs(k) * q, q / abs(k)):
+            if abs(v - round(v)) <= 1e-6 * max(1.0, v):
+                return True
+    return False
+
+
 def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tuple[str, str]:
     """(sentence, stable id) describing how ``got`` differs from ``expected``.
 
@@ -427,8 +436,9 @@ def analyse_difference(got: Any, expected: Any, rtol: float, atol: float) -> tup
             ratio = g[mask] / e[mask]
             k = float(np.median(ratio))
             if k != 0 and abs(k - 1) > 1e-3 and close(g, k * e, max(rtol, 1e-6), atol):
-                return (f"your result is the expected one times {k:.4g} (a missing or extra factor such as "
-                        f"N, 1/N or 2?); {at} {tol}"), "scaled"
+                hint = ("a missing or extra factor such as N, 1/N or 2?" if _simple_ratio(k) else
+                        "not a ratio of whole numbers: a factor computed from the values, or a square root of a size?")
+                return f"your result is the expected one times {k:.4g} ({hint}); {at} {tol}", "scaled"
         if bool(np.isfinite(g).all()) and bool(np.isfinite(e).all()):
             found = _pattern(g, e, rtol, atol)
             if found:

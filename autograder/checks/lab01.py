@@ -1204,6 +1204,26 @@ def _dtype_kept(got, x, name: str, what: str) -> None:
              "elementwise-dtype-changed")
 
 
+def _relu_derivative_unbounded(layer, x, name: str) -> None:
+    """Property: ReLU's derivative is 1 for EVERY x > 0; after the forward on inputs far above 6, a backward
+    whose derivative is 0 above some threshold (ReLU6's, (x > 0) & (x < 6)) is told with where it is cut off."""
+    g = np.ones_like(x)
+    try:
+        dx = np.asarray(layer.backward(g.copy()), dtype=np.float64)
+    except Exception:
+        return                                  # the cases judge a raising backward
+    want = (x > 0).astype(np.float64)
+    if dx.shape != x.shape or core.close(dx, want, 1e-6, 1e-9):
+        return
+    ok = np.abs(dx - want) <= 1e-6
+    cut = (x > 0) & ~ok
+    if cut.any() and ((x > 0) & ok).any() and np.all(dx[cut] == 0) and float(x[(x > 0) & ok].max()) < float(x[cut].min()):
+        fail(f"ReLU.backward(ones) after {name}: your derivative is 1 where 0 < x <= {float(x[(x > 0) & ok].max()):g} "
+             f"but 0 at x = {np.unique(x[cut]).tolist()}: it is cut off above some threshold (the derivative of a ReLU "
+             f"capped above, ReLU6 or a clip, (x > 0) & (x < 6)); ReLU has no upper bound, its derivative is 1 for "
+             f"every x > 0: the mask x > 0", "relu-derivative-capped")
+
+
 def _relu_unbounded(ReLU) -> None:
     """Property: ReLU has no upper bound; inputs far above 6 (the ordinary cases stay within a few units)
     tell a clip (ReLU6, np.clip(x, 0, c)) from max(x, 0)."""
@@ -1215,6 +1235,7 @@ def _relu_unbounded(ReLU) -> None:
     y = expect_array(y, name=name, shape=x.shape, want=want)
     ys = np.asarray(y, dtype=np.float64)
     if core.close(ys, want, 1e-6, 1e-9):
+        _relu_derivative_unbounded(layer, x, name)
         return
     top = float(ys.max())
     if top < float(want.max()) and core.close(ys, np.minimum(want, top), 1e-6, 1e-9):
@@ -1635,8 +1656,10 @@ def _mse_case(MSELoss, r, n, d, dtype):
                                      name=name)
             num = numerical_gradient(own, pred.astype(np.float64).copy())
             if not core.close(grad, num, 1e-4, 1e-7):
-                analysis, _ = core.analyse_difference(grad, exact, 1e-5, 1e-8)
+                analysis, analysis_id = core.analyse_difference(grad, exact, 1e-5, 1e-8)
                 factor = explain_factor(grad, exact, {"N": n, "D": d}, divisor="N*D")
+                if analysis_id == "scaled" and not factor:
+                    analysis = _value_dependent_factor(MSELoss, pred, target, grad, exact, analysis)
                 p64 = pred.astype(np.float64)
                 quantity = explain_quantity(grad, {"(pred - target)**2": diff ** 2, "|pred - target|": np.abs(diff),
                                                    "pred": p64, "target": t64, "sign(pred - target)": np.sign(diff)})
@@ -1678,6 +1701,45 @@ def _mse_case(MSELoss, r, n, d, dtype):
                  f"relative error of 1e-8 or below", "mse-gradient-downcast")
         _loss_precision(value, sq / (n * d), dtype, name)
     return run
+
+
+def _value_dependent_factor(MSELoss, pred, target, grad, exact, analysis: str) -> str:
+    """The gradient is the right one times a factor k that no size (N, D, 2) explains: a factor read from the
+    VALUES? Asked again on the same shapes with the residuals doubled (a fresh loss): if k is 1 / (2 sqrt(MSE)) on
+    both, backward is the derivative of the RMSE; if k changes, it depends on the values; told only then, with
+    the sizes' hint dropped."""
+    g64, e64 = np.asarray(grad, dtype=np.float64), np.asarray(exact, dtype=np.float64)
+    mask = np.abs(e64) > 1e-12
+    if mask.sum() < 2:
+        return analysis
+    k = float(np.median(g64[mask] / e64[mask]))
+    t64 = target.astype(np.float64)
+    diff = pred.astype(np.float64) - t64
+    p2 = t64 + 2.0 * diff
+    try:
+        loss_fn = MSELoss()
+        loss_fn.forward(p2, t64.copy())
+        g2 = np.asarray(loss_fn.backward(), dtype=np.float64)
+    except Exception:
+        return analysis
+    e2 = 4.0 * diff / diff.size
+    if g2.shape != e2.shape:
+        return analysis
+    m2 = np.abs(e2) > 1e-12
+    k2 = float(np.median(g2[m2] / e2[m2])) if m2.sum() > 1 else float("nan")
+    if not (np.isfinite(k2) and core.close(g2, k2 * e2, 1e-6, 1e-10)):
+        return analysis
+    rmse, rmse2 = float(np.sqrt(np.mean(diff ** 2))), 2.0 * float(np.sqrt(np.mean(diff ** 2)))
+    sizes = analysis.split("); ", 1)[-1]
+    if core.close(k, 1 / (2 * rmse), 1e-4, 0) and core.close(k2, 1 / (2 * rmse2), 1e-4, 0):
+        return (f"your result is the expected one divided by 2 sqrt(MSE) (times {k:.4g}; again with the residuals "
+                f"doubled: times {k2:.4g}): the derivative of the RMSE, sqrt(mean((pred - target)**2)), not of the MSE "
+                f"your forward returns; the gradient of mean((pred - target)**2) is 2 (pred - target) / (N*D); {sizes}")
+    if abs(k2 - k) > 1e-4 * abs(k):
+        return (f"your result is the expected one times {k:.4g}, and times {k2:.4g} with the residuals doubled: a "
+                f"factor that changes with the values (not a size such as N or 2): a norm, a mean or the loss "
+                f"itself multiplies or divides the gradient; {sizes}")
+    return analysis
 
 
 def _loss_precision(value, exact: float, dtype, name: str) -> None:
@@ -2014,6 +2076,57 @@ def _step_keeps_state(after, before, grads, taken, lr: float, k: int, step: int)
          f"gradient, p.data -= self.lr * p.grad", "sgd-step-momentum")
 
 
+def _step_stale_gradient(after, before, grads, prev_grads, lr: float, k: int, step: int) -> None:
+    """Step ``step`` (>= 2) of parameter k is wrong: is it -lr times the gradient of the PREVIOUS call, for every
+    parameter (other shapes, other values)? The training loop rebinds p.grad (backward or zero_grad may assign a
+    new array): a list of the grad arrays kept from an earlier call goes on reading the old ones."""
+    def fits(j, g):
+        rt, at = core.dtype_tolerance(after[j], 1e-5, 1e-7, float(np.abs(before[j]).max()) + 1.0)
+        return core.close(after[j].astype(np.float64) - before[j].astype(np.float64),
+                          -lr * np.asarray(g, dtype=np.float64), rt, at)
+    if fits(k, grads[k]) or not all(fits(j, prev_grads[j]) and not fits(j, grads[j]) for j in range(len(after))):
+        return
+    fail(f"parameter {k} (shape {before[k].shape}) after SGD.step() number {step}: between the two steps every "
+         f"p.grad was given a NEW array (p.grad = ..., as backward or zero_grad may do), and your step is -lr times "
+         f"the gradient of the previous call, for every parameter: step() used the gradient array from an earlier "
+         f"call (a list of the p.grad arrays kept from the first call: state kept between calls); read p.grad "
+         f"from each Parameter at every step, for p in self.params: p.data -= self.lr * p.grad",
+         "sgd-step-stale-grad")
+
+
+def _tiny_gradients(SGD, r) -> None:
+    """Every parameter takes the step -lr * p.grad however small p.grad is: a fresh SGD on three float64
+    parameters, two of them with gradients of norm 1e-6 (other shapes) and one with an ordinary gradient. A
+    threshold that skips 'converged' parameters (a norm test) leaves the small ones unmoved."""
+    lr = 0.1
+    shapes = [(3, 4), (5,), (2, 3)]
+    grads = [r.normal(size=s) for s in shapes]
+    for k in (0, 1):
+        grads[k] *= 1e-6 / np.linalg.norm(grads[k])
+    params = [core.kernel_object(data=r.normal(size=s), grad=g.copy()) for s, g in zip(shapes, grads)]
+    before = [np.array(p.data, copy=True) for p in params]
+    opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
+    call(opt.step, label="SGD.step", hint=SGD_HINT)
+    after = [expect_array(p.data, name=f"parameter {k}'s data after SGD.step", shape=b.shape)
+             for k, (p, b) in enumerate(zip(params, before))]
+    still = [k for k in (0, 1) if same(after[k], before[k])]
+    if still == [0, 1] and not same(after[2], before[2]):
+        fail(f"SGD([p0, p1, p2], lr={lr}).step() with p0.grad and p1.grad of norm 1e-06 (shapes {shapes[0]} and "
+             f"{shapes[1]}) and an ordinary p2.grad: p2 moved but p0 and p1 did not: parameters with a small "
+             f"gradient were skipped (a threshold on the gradient's norm or size, 'converged'?); every parameter "
+             f"takes the step -lr * p.grad, however small: p.data -= self.lr * p.grad", "sgd-step-skips-small-gradient")
+    for k in (0, 1, 2):
+        want = -lr * grads[k]
+        at = 8 * float(np.finfo(np.float64).eps) * (float(np.abs(before[k]).max()) + 1.0)
+        if not core.close(after[k] - before[k], want, 1e-4, at):
+            name = (f"parameter {k} (shape {shapes[k]}, gradient of norm {float(np.linalg.norm(grads[k])):.3g}) "
+                    f"after SGD.step() on a fresh SGD")
+            _step_verdict(after[k], before[k], grads[k], lr, name)
+            analysis, _ = core.analyse_difference(after[k] - before[k], want, 1e-4, at)
+            fail(f"{name}: the step p_new - p_old should be exactly -lr * p.grad, however small p.grad is; "
+                 f"compared with it, your step: {analysis}", "sgd-step-small-gradient-wrong")
+
+
 def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     """The step p_new - p_old a fresh SGD([p], lr) takes on one parameter (float64)."""
     p = core.kernel_object(data=np.array(data, copy=True), grad=np.array(grad, copy=True))
@@ -2315,6 +2428,7 @@ def sgd(SGD) -> None:
                                      grad=r.normal(size=(4, 2)).astype(np.float32)))
     opt = call(SGD, params, lr, label="SGD", names=("params", "lr"), hint=SGD_HINT)
     taken: list = []                  # the steps p_new - p_old of the previous call, per parameter
+    prev_grads: list = []             # the gradients of the previous call, per parameter
     for step in (1, 2, 3):
         # Copies: locally (outside the judge) p.data is the very array the student updates in place.
         grads = [np.array(p.grad, copy=True) for p in params]
@@ -2356,6 +2470,7 @@ def sgd(SGD) -> None:
             diagnose_only(got, d0 - lr * g0, name=name, diagnose=wrong, rtol=1e-5, atol=1e-7)
             if taken:
                 _step_keeps_state(after, before, grads, taken, lr, k, step)
+                _step_stale_gradient(after, before, grads, prev_grads, lr, k, step)
             _step_verdict(got, d0, g0, lr, name, SGD)
             expect_close(got, d0 - lr * g0, name=name, diagnose=wrong)
             gk = expect_array(params[k].grad, name=f"parameter {k}'s grad after SGD.step", shape=g0.shape)
@@ -2365,9 +2480,11 @@ def sgd(SGD) -> None:
             expect_close(gk, g0, name=f"parameter {k}'s grad after SGD.step (step must not change the grads; "
                                       f"zero_grad does that)")
         taken = [a.astype(np.float64) - b.astype(np.float64) for a, b in zip(after, before)]
+        prev_grads = grads
         for p in params:                       # new gradients for the next step (the third: large ones)
             p.grad = (r.normal(size=np.shape(p.data)) * (1.0 if step == 1 else 40.0)).astype(np.asarray(p.data).dtype)
     _lr_read_each_step(opt, params, lr)
+    _tiny_gradients(SGD, r)
     before = [np.array(p.data, copy=True) for p in params]
     old_grads = [np.array(p.grad, copy=True) for p in params]
     try:
@@ -2412,9 +2529,29 @@ def sgd(SGD) -> None:
                     f"that were not its gradient: np.empty / np.empty_like do NOT fill with zeros, they leave whatever "
                     f"is in memory; use np.zeros_like(p.data) or p.grad[...] = 0)"),
                  "zero-grad-not-reset")
+    _zero_grad_after_rebind(opt, params, r)
     _grads_separate(SGD, r)
     _two_optimisers(SGD, r)
     _zero_gradient_first(SGD, r)
+
+
+def _zero_grad_after_rebind(opt, params: list, r) -> None:
+    """State kept between calls: after a first zero_grad, every p.grad is given a NEW array (p.grad = ..., as a
+    backward may assign); the next zero_grad must reset those, not the arrays of its first call (a list of the
+    grad arrays kept on self)."""
+    for p in params:
+        p.grad = r.normal(size=np.shape(p.data)).astype(np.asarray(p.data).dtype)
+    try:
+        call(opt.zero_grad, label="SGD.zero_grad", hint=SGD_HINT)
+    except core.CheckFailure:
+        return                                  # judged by the first zero_grad's questions
+    left = [k for k, p in enumerate(params) if isinstance(p.grad, np.ndarray) and np.any(p.grad != 0)]
+    if len(left) == len(params):
+        fail(f"SGD.zero_grad() called a second time, after every p.grad was given a NEW array (p.grad = ..., as "
+             f"backward may do), left all {len(params)} gradients as they were (the first call reset them): "
+             f"zero_grad reset the gradient arrays of an earlier call (a list of the p.grad arrays kept from the first "
+             f"call: state kept between calls); reach each Parameter's grad at every call, for p in self.params: "
+             f"p.grad[...] = 0 (or p.grad = np.zeros_like(p.data))", "zero-grad-stale-grads")
 
 
 _ACCUMULATE = """
@@ -2965,6 +3102,64 @@ def _layer_lists_untouched(Sequential) -> None:
          "sequential-parameters-grows")
 
 
+_PARAMETERS_FOLLOW = """
+class FollowParam:
+    def __init__(self, name):
+        self.name = name
+
+
+class FollowLayer:
+    def __init__(self, name):
+        self.W, self.b = FollowParam(name + ".W"), FollowParam(name + ".b")
+    def forward(self, x):
+        return x
+    def backward(self, g):
+        return g
+    def parameters(self):
+        return [self.W, self.b]
+
+
+def parameters_follow(Sequential):
+    a, b, c = FollowLayer("a"), FollowLayer("b"), FollowLayer("c")
+    model = Sequential(a, b)
+    names = lambda ps: [getattr(p, "name", "?") for p in ps]
+    first = names(model.parameters())
+    a.W = FollowParam("a.W (new)")
+    replaced = names(model.parameters())
+    if not isinstance(getattr(model, "layers", None), list):
+        return first, replaced, None
+    model.layers.append(c)
+    appended = names(model.parameters())
+    return first, replaced, appended
+"""
+
+
+def _parameters_follow_layers(Sequential) -> None:
+    """State kept between calls: parameters() lists the layers' parameters as they are NOW: a Parameter replaced
+    in a layer (re-initialised: layer.W = Parameter(...)), or a layer appended to model.layers, is in the next
+    call's list. A list computed on the first call and kept on self goes on returning the old objects. Run where
+    student code runs (layers of a class defined there)."""
+    try:
+        first, replaced, appended = core.kernel_functions(_PARAMETERS_FOLLOW)["parameters_follow"](Sequential)
+    except Exception:
+        return                                  # a raising Sequential is named by the cases
+    if first != ["a.W", "a.b", "b.W", "b.b"]:
+        return                                  # the cases name a wrong list
+    want_replaced = ["a.W (new)", "a.b", "b.W", "b.b"]
+    want_appended = want_replaced + ["c.W", "c.b"]
+    if replaced == want_replaced and appended in (None, want_appended):
+        return
+    kept = replaced == first and appended in (None, first)
+    fail("Sequential(a, b).parameters() gave [a.W, a.b, b.W, b.b]; then "
+         + (f"after a.W was replaced by a new Parameter (a layer re-initialised) it gave {replaced} instead of "
+            f"{want_replaced}" if replaced != want_replaced else
+            f"after a layer c was appended to model.layers it gave {appended} instead of {want_appended}")
+         + (": the list of the FIRST call came back, a list kept between calls (state from an earlier call, stored "
+            "on self or cached)" if kept else "")
+         + ": build the list from self.layers at every call, [p for layer in self.layers for p in "
+           "layer.parameters()]", "sequential-parameters-kept")
+
+
 def _parameters_order_case(Sequential):
     def run():
         # Twelve layers holding none or two parameters (W and b, as the lab's layers do: code that asks
@@ -3040,6 +3235,7 @@ def sequential(Sequential) -> None:
     run_cases([(None, _sequential_case(Sequential, r, 7)), ("a batch of one sample", _sequential_case(Sequential, r, 1)),
                (None, _parameters_order_case(Sequential)), (None, _parameterless_case(Sequential, r, 6))])
     _layer_lists_untouched(Sequential)
+    _parameters_follow_layers(Sequential)
     _layers_read_each_call(Sequential)
 
 

@@ -419,6 +419,7 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                      + ("(the extra columns are all 0: a + 1 in np.zeros((N, num_classes + 1)) or np.eye(num_classes + 1)?)"
                         if k > c else "(the columns of the last classes are missing: a - 1 in the size?)"),
                      "one-hot-columns-off")
+        _size_one_axes_dropped(got, (n, c), (y,), lambda v: np.eye(c)[v], name)
         got = expect_array(got, name=name, shape=(n, c))
         if ((got == 0) | (got == 1)).all() and (got.sum(axis=1) <= 1).all() and (got.sum(axis=1) == 0).any():
             empty = np.flatnonzero(got.sum(axis=1) == 0)
@@ -685,7 +686,9 @@ def _normalize_case(normalize, r, n, h, w, top=255):
             if got.shape == (h * w, n) and n != h * w:
                 fail(f"{name} returned shape {got.shape}: one ROW per image, (N, H*W) = {(n, h * w)}",
                      "normalize-transposed")
-        got = expect_array(got, name=name, dtype=np.float32, shape=(n, h * w))
+        _size_one_axes_dropped(got, (n, h * w), (images,), lambda im: im.reshape(im.shape[0], -1) / 255.0, name)
+        got = expect_array(got, name=name, dtype=np.float32, shape=(n, h * w),
+                           want=lambda: images.reshape(n, -1) / 255.0)
         exact = images.reshape(n, -1).astype(_float64)
         wrong = {
             "the pixels were cast to a signed 8-bit integer (np.int8) before the division: values above 127 wrap "
@@ -721,6 +724,32 @@ def _normalize_case(normalize, r, n, h, w, top=255):
         _affine_of_expected(got, exact / 255.0, name)
         expect_close(got, exact / 255.0, name=name, rtol=1e-6, atol=1e-7, diagnose=wrong)
     return run
+
+
+def _softmax_last_axis(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _size_one_axes_dropped(got, shape: tuple, args: tuple, oracle: Callable, name: str) -> None:
+    """A result of the wrong shape for an input with an axis of size 1 (a batch of one): is it the right function
+    of the input with its size-1 axes removed (np.squeeze, or an indexing that drops the axis)? Asked of every
+    function of the lab that takes a batch, where a batch of one comes back in another shape."""
+    if not isinstance(got, np.ndarray) or got.shape == shape or not any(1 in np.shape(a) for a in args):
+        return
+    try:
+        with np.errstate(all="ignore"):
+            squeezed = np.asarray(oracle(*(np.squeeze(a) if isinstance(a, np.ndarray) else a for a in args)),
+                                  dtype=_float64)
+    except Exception:
+        return
+    if squeezed.shape != got.shape or not core.close(got, squeezed, 1e-5, 1e-6):
+        return
+    sizes = ", ".join(str(np.shape(a)) for a in args if isinstance(a, np.ndarray))
+    fail(f"{name} returned shape {got.shape}, expected {shape}: your result is the right one for the input with its "
+         f"size-1 axes removed ({sizes} -> {', '.join(str(np.squeeze(a).shape) for a in args if isinstance(a, np.ndarray))}): "
+         f"the batch axis of size 1 was dropped (np.squeeze? or an index such as [0]); a batch of one sample "
+         f"keeps its batch axis: do not squeeze, use the shapes as given", "batch-axis-squeezed")
 
 
 def _per_image(x, shift: bool):
@@ -803,6 +832,7 @@ def _softmax_case(softmax, z, hint=None, diagnose=True):
             except core.CheckFailure as exc:
                 _axis_roles(exc, n, c, "z", labels=False)
                 raise
+            _size_one_axes_dropped(got, z.shape, (z,), _softmax_last_axis, name)
             return expect_array(got, name=name, shape=z.shape)
         got = _numerical(hint)(go) if hint else go()
         if n > 1 and core.close(got.sum(axis=0), np.ones(c), 1e-5, 1e-5) \
@@ -1244,11 +1274,50 @@ def _ce_scales_case(cross_entropy, r):
     return run
 
 
+def _ce_unlikely_case(cross_entropy, r):
+    """Unlikely true classes: each row's true logit lies 9 to 12 below the row maximum (true-class probability
+    1e-4 to 6e-6, losses 9 to 12), still far above any documented clamp of the probabilities (<= 1e-6). An
+    epsilon added inside the log, -log(p + eps), is off there; told when the rows asked alone give one and the
+    same eps (other probabilities, batch of one)."""
+    def run():
+        n, c = 6, 5
+        z = r.normal(0, 1, (n, c))
+        y = _labels(r, n, c)
+        gaps = np.linspace(9.0, 12.0, n)
+        z[np.arange(n), y] = np.where(np.arange(c)[None, :] == y[:, None], -np.inf, z).max(axis=1) - gaps
+        name = signature("cross_entropy", ("logits", "y"), (z, y)) + " with unlikely true classes (the true logit 9 to 12 below the row maximum)"
+        per = _logsumexp(z) - z[np.arange(n), y]
+        tol = {"rtol": 1e-6, "atol": 1e-7}
+        got = expect_scalar(call(cross_entropy, z, y, label="cross_entropy", names=("logits", "y"), hint=CE_HINT),
+                            name=name)
+        if core.close(got, per.mean(), **tol):
+            return
+        alone = []
+        for i in range(n):
+            try:
+                alone.append(float(cross_entropy(z[i:i + 1], y[i:i + 1])))
+            except Exception:
+                break
+        ps = np.exp(-per)
+        if len(alone) == n and all(np.isfinite(alone)) and float(np.mean(alone)) < per.mean():
+            eps = np.exp(-np.array(alone)) - ps
+            if np.all(eps > 0) and np.ptp(np.log(eps)) < 0.01 and core.close(got, float(np.mean(alone)), 1e-6, 1e-9):
+                e = float(np.exp(np.mean(np.log(eps))))
+                fail(f"{name} gave {got:.6g}, expected {per.mean():.6g}: each row alone gives -log(p + {e:.3g}) with p "
+                     f"its true-class probability (the same {e:.3g} on all {n} rows, p from {ps.min():.2g} to "
+                     f"{ps.max():.2g}): an epsilon is added inside the log, so the loss is capped near -log(eps) = "
+                     f"{-np.log(e):.3g} and is too small wherever p is not much larger than eps. Compute the loss from "
+                     f"the logits, logsumexp(z) - z[y] (no epsilon needed)", "cross-entropy-epsilon-in-log")
+        expect_close(got, per.mean(), name=name, **tol)
+    return run
+
+
 def cross_entropy(cross_entropy):
     r = core.rng("lab02.cross_entropy")
     cases = [(s, _ce_case(cross_entropy, r, n, c)) for s, n, c in CE_CASES]
     cases += [(None, _ce_case(cross_entropy, r, 6, 5, np.float32)),
-              (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32)), (None, _ce_scales_case(cross_entropy, r))]
+              (None, _ce_case(cross_entropy, r, 9, 4, ydtype=np.int32)), (None, _ce_scales_case(cross_entropy, r)),
+              (None, _ce_unlikely_case(cross_entropy, r))]
     _fresh_cases(cross_entropy, "cross_entropy", cases, special_last=True)
     # Extreme logits: the true class's probability underflows to 0 in float64.
     z = np.zeros((4, 10))
@@ -1360,6 +1429,8 @@ def _sce_case(fn, one_hot, r, n, c, dtype=np.float64):
                 relative = None
             if relative is not None and relative.shape == got.shape and core.close(got, relative, 1e-4, 1e-7):
                 return               # right with the student's one_hot, which is judged in its own cell
+        _size_one_axes_dropped(got, (n, c), (probs, y),
+                               lambda q, v: (q - np.eye(c)[v]) / (q.shape[0] if q.ndim > 1 else 1), name)
         got = expect_array(got, name=name, shape=(n, c))
         ps = probs.astype(_float64)
         zs = np.log(np.maximum(ps, 1e-300))                  # logits whose softmax is exactly probs
@@ -1550,6 +1621,7 @@ def _not_centred(init_params, label: str, k: str, w, gain: float) -> None:
 def init_params(init_params):
     keys = ("W1", "b1", "W2", "b2")
     scales = []              # judged once the grossly wrong scales (too large, too small) had their say
+    piled: dict = {"W1": [], "W2": []}   # per weight and size: how many entries sit exactly at the largest |w|
     for n_in, n_h, n_out in [(784, 256, 10), (40, 300, 7)]:
         shapes = {"W1": (n_in, n_h), "b1": (1, n_h), "W2": (n_h, n_out), "b2": (1, n_out)}
         label = f"init_params({n_in}, {n_h}, {n_out}, rng)"
@@ -1586,6 +1658,9 @@ def init_params(init_params):
                         " (a fixed scale such as 0.01 ignores the fan-in: compute the std from it)"
                         if abs(std / 0.01 - 1) < 0.2 else ""), "init-params-too-small")
             scales.append((label, k, std, fan_in, gain, rule, {"n_in": n_in, "n_hidden": n_h, "n_out": n_out}))
+            edge = float(np.abs(w).max())
+            piled[k].append((label, int(np.sum(np.abs(w) == edge)), w.size, edge, edge / np.sqrt(gain / fan_in)))
+    _weights_clipped(piled)
     for scale in scales:
         _init_scale(*scale)
     # Reproducible through rng, and actually drawn from it.
@@ -1595,6 +1670,19 @@ def init_params(init_params):
         fail("init_params must draw its weights from the rng argument (same rng seed -> same "
              "weights, different seed -> different weights), not from np.random directly", "init-params-rng")
     _init_draws_again(init_params)
+
+
+def _weights_clipped(piled: dict) -> None:
+    """A normal draw has ONE largest |w|; clipped weights (np.clip(W, -c, c)) pile a share of their entries up at
+    exactly +-c. Told when it holds on both sizes asked (other shapes, other fans-in)."""
+    for k, seen in piled.items():
+        if len(seen) == 2 and all(count >= max(5, 0.002 * size) for _, count, size, _, _ in seen):
+            label, count, size, edge, in_std = seen[0]
+            fail(f"{label}: {count} of the {size} entries of {k} ({100 * count / size:.2g} %) equal +-{edge:.4g} "
+                 f"exactly, the largest |{k}| ({in_std:.3g} times the docstring's std), and so on the second size "
+                 f"({seen[1][1]} of {seen[1][2]}): a normal draw has one largest value, so the weights were clipped "
+                 f"(np.clip at +-{in_std:.2g} std, a truncated-normal habit); draw them from the normal as they "
+                 f"come, rng.standard_normal(size) * std, without clipping", "init-params-clipped")
 
 
 _INIT_TWICE = """
@@ -1686,10 +1774,10 @@ NET_CASES = [("n_in == n_hidden == n_out", 5, 6, 6, 6), ("a batch of one sample"
              (None, 5, 12, 8, 4), (None, 9, 6, 20, 10), (None, 7, 3, 5, 2)]
 
 
-def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64):
+def _forward_case(forward, r, n, n_in, n_h, n_out, dtype=_float64, x_scale=1.0):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
-        X = r.normal(0, 1, (n, n_in)).astype(dtype)
+        X = r.normal(0, x_scale, (n, n_in)).astype(dtype)
         before = _copy_params(p)
         name = signature("forward", ("params", "X"), (p, X))
         out = call(forward, p, X, label="forward", names=("params", "X"),
@@ -1841,6 +1929,15 @@ def _hidden_activation(cache, logits, pw, Z1, A1, name) -> None:
     if not core.close(cache[1], Z1, 1e-5, 1e-7) or core.close(mine, A1, 1e-5, 1e-7) \
             or not core.close(logits, mine @ pw["W2"] + pw["b2"], 1e-5, 1e-7):
         return
+    cap = float(mine.max())
+    above = Z1 > cap + 1e-6
+    if cap > 0 and int(above.sum()) > 1 and core.close(mine, np.clip(Z1, 0, cap), 1e-5, 1e-7):
+        fail(f"the logits of {name} are computed from a hidden activation A1 that is not ReLU(Z1) = np.maximum(Z1, "
+             f"0) but ReLU(Z1) capped at {cap:.6g}: "
+             f"right wherever Z1 <= {cap:.6g}, but the {int(above.sum())} entries where Z1 is larger (up to "
+             f"{float(Z1.max()):.3g}) give A1 = {cap:.6g}: the activation is clipped at {cap:.6g} (np.clip(Z1, 0, "
+             f"{cap:.6g}), ReLU6 or np.minimum); ReLU has no upper bound, A1 = np.maximum(Z1, 0)",
+             "forward-activation-capped")
     said = explain_elementwise(Z1, mine, A1, rtol=1e-5, atol=1e-7, what="values of A1")
     z = Z1.ravel()
     pick = np.argsort(z)[np.linspace(0, z.size - 1, 6).astype(int)]
@@ -1854,6 +1951,8 @@ def forward(forward):
     r = core.rng("lab02.forward")
     cases = [(s, _forward_case(forward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _forward_case(forward, r, 7, 30, 16, 10, np.float32)))
+    # large pre-activations (Z1 up to about +-30): a ReLU capped above (ReLU6, a clip) shows only there
+    cases.append(("large pre-activations (X of std 12)", _forward_case(forward, r, 6, 8, 10, 3, x_scale=12.0)))
     try:
         _fresh_cases(forward, "forward", cases, special_last=True)
     except core.CheckFailure:
@@ -1927,10 +2026,10 @@ def _swapped_keys(grads, want, name) -> None:
                      "backward-keys-swapped")
 
 
-def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64):
+def _backward_case(backward, r, n, n_in, n_h, n_out, dtype=_float64, x_scale=1.0):
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
-        X = r.normal(0, 1, (n, n_in)).astype(dtype)
+        X = r.normal(0, x_scale, (n, n_in)).astype(dtype)
         G = (r.normal(0, 1, (n, n_out)) / n).astype(dtype)     # plays dlogits (already divided by N)
         pw = {k: v.astype(_float64) for k, v in p.items()}
         _, Z1, A1 = _forward(pw, X)
@@ -2040,6 +2139,16 @@ def _dz1_read_back(dW1, pw, Xs, Gs, Z1, name) -> None:
              f"on (Z1 > 0), but not 0 where it is off (Z1 <= 0){there}. The ReLU passes no gradient where it is "
              f"off: dZ1 = dA1 * (Z1 > 0), 0 at every entry where Z1 <= 0", "backward-relu-off-not-zero")
     if zero_off and not right_on:
+        ok = np.abs(dz - dA1) <= tol[1] + tol[0] * np.abs(dA1)
+        zero = np.abs(dz) <= tol[1] + tol[0] * np.abs(dA1)
+        cut = on & ~ok
+        if cut.any() and (on & ok).any() and zero[cut].all() and float(Z1[on & ok].max()) < float(Z1[cut].min()):
+            lo, hi = float(Z1[on & ok].max()), float(Z1[cut].min())
+            fail(f"{name}['W1'] (large pre-activations, Z1 up to {float(Z1.max()):.3g}): the dZ1 behind your dW1 = "
+                 f"X.T @ dZ1 (read back from it) is right where 0 < Z1 <= {lo:.3g} and 0 where Z1 >= {hi:.3g}: the "
+                 f"derivative is cut off above some threshold between them (the derivative of a ReLU capped above, "
+                 f"ReLU6 or a clip, (Z1 > 0) & (Z1 < 6)); ReLU has no upper bound and its derivative is 1 for EVERY "
+                 f"Z1 > 0: dZ1 = dA1 * (Z1 > 0)", "backward-relu-derivative-capped")
         a, b = dz[on], dA1[on]
         k = float(a @ b / (b @ b)) if float(b @ b) > 0 else float("nan")
         there = (f" (yours is {k:.4g} times dA1 there)" if np.isfinite(k) and core.close(a, k * b, *tol) else "")
@@ -2151,6 +2260,8 @@ def backward(backward):
     r = core.rng("lab02.backward")
     cases = [(s, _backward_case(backward, r, *dims)) for s, *dims in NET_CASES]
     cases.append((None, _backward_case(backward, r, 5, 8, 6, 4, np.float32)))
+    # large pre-activations (Z1 up to about +-30): a ReLU derivative cut off above (ReLU6's) shows only there
+    cases.append(("large pre-activations (X of std 12)", _backward_case(backward, r, 6, 8, 10, 3, x_scale=12.0)))
     _fresh_cases(backward, "backward", cases, special_last=True)
     _backward_at_zero(backward)
     _backward_same_shapes(backward)
@@ -2412,6 +2523,42 @@ def sgd_update(sgd_update):
                (None, _sgd_case(sgd_update, r, 4, 5, 3, 0.01, np.float64, gscale=25.0))])  # large gradients
     _sgd_other_keys(sgd_update, r)
     _sgd_zero_gradient_first(sgd_update, r)
+    _sgd_small_gradients(sgd_update, r)
+    _sgd_same_dict_twice(sgd_update, r)
+
+
+def _sgd_small_gradients(sgd_update, r) -> None:
+    """Every entry moves by -lr * its gradient however small the gradient is: float64 params, grads['W1'] and
+    grads['b1'] of norm 1e-6 (two shapes), the others ordinary. A threshold that skips 'converged' parameters (a
+    norm test) leaves the small ones unmoved."""
+    shapes = {"W1": (4, 3), "b1": (1, 3), "W2": (3, 2), "b2": (1, 2)}
+    lr = 0.1
+    p = {k: r.normal(size=s) for k, s in shapes.items()}
+    g = {k: r.normal(size=s) for k, s in shapes.items()}
+    for k in ("W1", "b1"):
+        g[k] *= 1e-6 / np.linalg.norm(g[k])
+    before, gbefore = _copy_params(p), _copy_params(g)
+    name = f"sgd_update(float64 params, grads whose W1 and b1 have norm 1e-06, lr = {lr})"
+    try:
+        call(sgd_update, p, g, lr, label="sgd_update", names=("params", "grads", "lr"), hint=SGD_UPDATE_HINT)
+    except core.CheckFailure:
+        return                          # the cases judge a raising call
+    if not all(isinstance(p.get(k), np.ndarray) and p[k].shape == s for k, s in shapes.items()):
+        return                          # the cases judge the shapes
+    still = [k for k in ("W1", "b1") if same(p[k], before[k])]
+    if still == ["W1", "b1"] and not any(same(p[k], before[k]) for k in ("W2", "b2")):
+        fail(f"{name}: W2 and b2 moved but W1 and b1, whose gradients are small (norm 1e-06), did not: parameters "
+             f"with a small gradient were skipped (a threshold on the gradient's norm or size, 'converged'?); every "
+             f"parameter takes the step -lr * grads[name], however small: params[name] -= lr * grads[name]",
+             "sgd-update-skips-small-gradient")
+    for k in shapes:
+        step, want = p[k] - before[k], -lr * gbefore[k]
+        at = 8 * float(np.finfo(np.float64).eps) * (float(np.abs(before[k]).max()) + 1.0)
+        if not core.close(step, want, 1e-4, at):
+            analysis, _ = core.analyse_difference(step, want, 1e-4, at)
+            fail(f"params['{k}'] after {name}: the step params_new - params_old should be exactly -lr * "
+                 f"grads['{k}'] (norm {float(np.linalg.norm(gbefore[k])):.3g}), however small; compared with it, "
+                 f"your step: {analysis}", "sgd-update-small-gradient-wrong")
 
 
 def _sgd_zero_gradient_first(sgd_update, r) -> None:
@@ -2708,6 +2855,18 @@ def _accuracy_ties(accuracy) -> None:
     want = float(np.mean(scores.argmax(axis=1) == y))          # rows 1, 4 right: 2 / 6
     name = "accuracy(scores of shape (6, 4) with tied maxima (all-zero rows, two equal largest scores), y)"
     got = expect_scalar(call(accuracy, scores, y, label="accuracy", names=("scores", "y")), name=name)
+    # asked again on the same tied scores: a tie broken at random agrees with argmax only now and then
+    again = [got]
+    for _ in range(7):
+        try:
+            again.append(float(accuracy(scores.copy(), y.copy())))
+        except Exception:
+            break
+    if len(set(again)) > 1:
+        fail(f"{name} gave {sorted(set(round(v, 6) for v in again))} on {len(again)} calls with the SAME scores and "
+             f"labels: accuracy is not deterministic; on a tie the prediction is the row's argmax, the FIRST largest "
+             f"score, not one picked at random (noise added to the scores, np.random in a tie-break): "
+             f"np.mean(scores.argmax(axis=1) == y)", "accuracy-ties-random")
     if abs(got - want) < 1e-9:
         return
     tied = float(np.mean(scores[np.arange(len(y)), y] == scores.max(axis=1)))
@@ -3109,10 +3268,65 @@ def _keeps_state(sgd_update, params, lr) -> bool:
         try:
             with core.numerics("sgd_update"):
                 sgd_update(q, _copy_params(grads), lr)
-        except Exception:   # a crash is judged in sgd_update's own cell
-            return False
+        except Exception:   # a crash is judged in sgd_update's own cell (unless it comes from a stale state)
+            return _stale_grads(sgd_update, params, lr) == "the first call's gradients"
         steps.append(q)
-    return not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params)
+    if not all(core.close(steps[0][k], steps[1][k], 1e-12, 1e-15) for k in params):
+        return True
+    return _stale_grads(sgd_update, params, lr) is not None
+
+
+_UPDATE_TWICE = """
+def update_twice(fn, params, g1, g2, lr):
+    import numpy as np
+    kept = []                # dicts kept alive: a new dict never reuses the id of one tried before
+    for _ in range(5):
+        p = {k: np.array(v, copy=True) for k, v in params.items()}
+        kept.append(p)
+        try:
+            fn(p, {k: np.array(v, copy=True) for k, v in g1.items()}, lr)
+        except Exception:
+            continue
+        mid = {k: np.array(v, copy=True) for k, v in p.items()}
+        fn(p, {k: np.array(v, copy=True) for k, v in g2.items()}, lr)
+        return mid, {k: np.array(v, copy=True) for k, v in p.items()}
+    raise RuntimeError("sgd_update raised")
+"""
+
+
+def _stale_grads(sgd_update, params, lr) -> str | None:
+    """State kept between calls: ONE params dict updated twice, as a training loop does, with new grads dicts the
+    second time; the second step must be -lr * the NEW grads. Both calls run where student code runs (one dict
+    object: a cache keyed on it, in a default argument or a global, shows only so). Returns what the second step
+    was when it is wrong ("the first call's gradients" or "wrong"), None when right."""
+    p = {k: np.asarray(v, dtype=_float64).copy() for k, v in params.items()}
+    g1 = {k: np.full_like(v, 0.5) for k, v in p.items()}
+    g2 = {k: np.linspace(-1.0, 1.0, v.size).reshape(v.shape) for k, v in p.items()}
+    try:
+        with core.numerics("sgd_update"):
+            mid, end = core.kernel_functions(_UPDATE_TWICE)["update_twice"](sgd_update, p, g1, g2, lr)
+        ok = all(core.close(np.asarray(end[k], dtype=_float64), np.asarray(mid[k], dtype=_float64) - lr * g2[k],
+                            1e-9, 1e-12) for k in p)
+    except Exception:
+        return None                     # a crash is judged in sgd_update's own cell
+    if ok:
+        return None
+    old = all(core.close(np.asarray(end[k], dtype=_float64), np.asarray(mid[k], dtype=_float64) - lr * g1[k],
+                         1e-9, 1e-12) for k in p)
+    return "the first call's gradients" if old else "wrong"
+
+
+def _sgd_same_dict_twice(sgd_update, r) -> None:
+    """The question of _stale_grads asked in sgd_update's own cell, told when the second step is the first
+    call's (state from an earlier call)."""
+    params = _random_params(r, 4, 3, 2)
+    seen = _stale_grads(sgd_update, params, 0.1)
+    if seen == "the first call's gradients":
+        fail("sgd_update(params, grads, lr = 0.1) called twice on the SAME params dict, as a training loop does, with "
+             "a new grads dict the second time: the second step was -lr times the FIRST call's gradients: sgd_update "
+             "used the gradients of an earlier call (state kept between calls: a cache keyed on params, a mutable "
+             "default argument or a global); update from THIS call's grads, params[name] -= lr * grads[name]",
+             "sgd-update-stale-grads")
 
 
 #: Gradients of OTHER losses than the softmax cross-entropy train_epoch measures (a loop whose backward pass
@@ -3963,6 +4177,21 @@ def _forward_state_kept(forward) -> str | None:
     return None
 
 
+_GLOBAL_NAMED = """
+def global_named(fn, name):
+    f = getattr(fn, "__globals__", {}).get(name)
+    return f if callable(f) else None
+"""
+
+
+def _global_named(fn, name: str):
+    """The student's function ``name`` as ``fn``'s module sees it (a helper its callees call by name), or None."""
+    try:
+        return core.kernel_functions(_GLOBAL_NAMED)["global_named"](fn, name)
+    except Exception:
+        return None
+
+
 def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str) -> None:
     """``judge({})``; after a failure, the student's helpers of ``helpers`` (name -> their function) that answer
     the same call differently (forward with random numbers, sgd_update with state kept between calls: judged in
@@ -3983,8 +4212,8 @@ def _lent_on_failure(judge: Callable[[dict], None], fn, helpers: dict, who: str)
             said.append("the reference softmax in place of yours, which " + (
                 "returns a result computed from an earlier call's values when called again on an array changed in "
                 "place (state kept between calls)" if kept == 1 else "gives wrong probabilities"))
-        if "sgd_update" in helpers and _keeps_state(helpers["sgd_update"], _random_params(
-                np.random.default_rng(3), 5, 4, 3), 0.1):
+        sgd = helpers.get("sgd_update") or _global_named(fn, "sgd_update")   # fit reaches it through train_epoch
+        if sgd is not None and _keeps_state(sgd, _random_params(np.random.default_rng(3), 5, 4, 3), 0.1):
             lent["sgd_update"] = _lent_sgd_update
             said.append("the reference sgd_update in place of yours, which takes different steps on the same "
                         "(params, grads, lr) twice (state kept between calls)")
@@ -4315,6 +4544,7 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
             all(core.close(float(v), init_loss, 1e-6, 1e-9) for v in hist["val_loss"])
         if prev_acc or prev_loss:                 # a validation figure is wrong: is it another column's?
             _columns_mislabelled(hist, p, replay_run, {"val_acc": acc_want, "val_loss": loss_want})
+            _val_batch_means(fit, hist, p, before, X_tr, y_tr, X_val, y_val)
         _expect_any(float(hist["val_acc"].iloc[-1]), acc_want, "history val_acc of the last epoch", {
             once: [init_acc] if stale else [],
             "val_acc was measured on the training set": [float(np.mean(_forward(p, X_tr)[0].argmax(1) == y_tr))],
@@ -4543,6 +4773,40 @@ def _train_rows(hist, replay_run) -> None:
              f"your train_epoch returned ({pair[0]:.6g}, {pair[1]:.6g}) in epoch {j + 1} (replayed with the same "
              f"generator){why}; each row holds what its own epoch's train_epoch returned",
              "fit-train-row-not-its-epoch")
+
+
+def _unweighted(q, X, y, bs: int) -> tuple[float, float]:
+    """(val_acc, val_loss) as the unweighted mean of the figures of batches of bs rows."""
+    parts = [(float(np.mean(_forward(q, X[s:s + bs])[0].argmax(1) == y[s:s + bs])), _ce(_forward(q, X[s:s + bs])[0], y[s:s + bs]))
+             for s in range(0, len(X), bs)]
+    return float(np.mean([a for a, _ in parts])), float(np.mean([v for _, v in parts]))
+
+
+def _val_batch_means(fit, hist, p, before, X_tr, y_tr, X_val, y_val, bs: int = 7) -> None:
+    """Wrong validation figures: are they the UNWEIGHTED mean of per-batch figures (the validation set measured
+    in batches of batch_size, the last one smaller, each batch's mean counted alike)? Told when both figures fit it,
+    and again on a validation set of another size (another last batch), one epoch."""
+    acc, loss = _unweighted(p, X_val, y_val, bs)
+    if not (core.close(float(hist["val_acc"].iloc[-1]), acc, 1e-6, 1e-9)
+            and core.close(float(hist["val_loss"].iloc[-1]), loss, 1e-6, 1e-9)):
+        return
+    m = len(X_val) - 2 if (len(X_val) - 2) % bs else len(X_val) - 3
+    q = _copy_params(before)
+    try:
+        h2 = fit(q, X_tr, y_tr, X_val[:m], y_val[:m], 1, 0.3, bs, seed=1)
+        got2 = float(h2["val_acc"].iloc[-1]), float(h2["val_loss"].iloc[-1])
+    except Exception:
+        return
+    acc2, loss2 = _unweighted({k: np.asarray(v, dtype=_float64) for k, v in q.items()}, X_val[:m], y_val[:m], bs)
+    if not (core.close(got2[0], acc2, 1e-6, 1e-9) and core.close(got2[1], loss2, 1e-6, 1e-9)):
+        return
+    last, last2 = len(X_val) % bs or bs, m % bs or bs
+    fail(f"history val_acc and val_loss of the last epoch are {float(hist['val_acc'].iloc[-1]):.6g} and "
+         f"{float(hist['val_loss'].iloc[-1]):.6g}: both are the UNWEIGHTED mean of the figures of the validation set "
+         f"taken in batches of batch_size = {bs} ({len(X_val)} samples: the last batch holds {last}; again with "
+         f"{m} samples, last batch {last2}): a batch mean counted as much as a full batch's weights its samples "
+         f"more. val_loss and val_acc are the mean over ALL M validation samples: measure forward(params, X_val) "
+         f"on the whole set, or weight each batch's mean by its size and divide by M", "fit-val-batch-means-unweighted")
 
 
 def _every_row_measured(hist, p, before, rerun, forward, cross_entropy, accuracy, X_val, y_val) -> None:

@@ -1787,3 +1787,59 @@ MUTANTS += [
            new="        self.x = x\n        self.W.grad[...] = 0\n        self.b.grad[...] = 0\n        return x @ self.W.data + self.b.data",
            file=M, expect="forward reset W.grad (only zero_grad resets)"),
 ]
+# --- round 19b: the m19a held-out set (state kept between calls, tiny gradients, a value-dependent factor) ---
+MUTANTS += [
+    Mutant("R19b-1 MSE backward is the derivative of the RMSE (forward is the MSE)",
+           old="return 2.0 * self.diff / self.diff.size",
+           new="return self.diff / (self.diff.size * np.sqrt(np.mean(self.diff ** 2)))",
+           file=M, expect="the derivative of the RMSE"),
+    Mutant("R19b-2 SGD step caches the list of grad arrays on its first call (stale once a grad is rebound)",
+           old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           new="        if not hasattr(self, \"grads\"):\n            self.grads = [p.grad for p in self.params]\n"
+               "        for p, g in zip(self.params, self.grads):\n            p.data -= self.lr * g\n",
+           file=M, expect="step() used the gradient array from an earlier call"),
+    Mutant("R19b-3 Sequential.parameters cached on the first call",
+           old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+           new="        if not hasattr(self, \"_params\"):\n"
+               "            self._params = [p for layer in self.layers for p in layer.parameters()]\n"
+               "        return self._params\n", file=M, expect="the list of the FIRST call came back"),
+    Mutant("R19b-4 Sequential.parameters caches the list of layers on the first call (a layer appended unseen)",
+           old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+           new="        if not hasattr(self, \"_seen\"):\n            self._seen = list(self.layers)\n"
+               "        return [p for layer in self._seen for p in layer.parameters()]\n",
+           file=M, expect="after a layer c was appended to model.layers"),
+    Mutant("R19b-5 SGD step skips parameters whose gradient norm is below 1e-3 ('converged')",
+           old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           new="        for p in self.params:\n            if np.linalg.norm(p.grad) < 1e-3:\n                continue\n"
+               "            p.data -= self.lr * p.grad\n", file=M, expect="parameters with a small gradient were skipped"),
+    Mutant("R19b-6 SGD step zeroes gradient entries below 1e-4 in size before stepping (sparse update)",
+           old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+           new="        for p in self.params:\n            p.data -= self.lr * np.where(np.abs(p.grad) < 1e-4, 0.0, p.grad)\n",
+           file=M, expect="however small"),
+]
+VARIANTS += [
+    Variant("R19b-v1 Sequential.parameters via dict.fromkeys (order kept, shared Parameters once)",
+            old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+            new="        return list(dict.fromkeys(p for layer in self.layers for p in layer.parameters()))\n", file=M),
+    Variant("R19b-v2 SGD step computes every step first, then applies them",
+            old="        for p in self.params:\n            p.data -= self.lr * p.grad\n",
+            new="        steps = [self.lr * p.grad for p in self.params]\n"
+                "        for p, s in zip(self.params, steps):\n            p.data -= s\n", file=M),
+    Variant("R19b-v3 Sequential.parameters via itertools.chain",
+            old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+            new="        import itertools\n        return list(itertools.chain.from_iterable(l.parameters() for l in self.layers))\n",
+            file=M),
+]
+MUTANTS += [
+    Mutant("R19b-7 zero_grad caches the list of grad arrays on its first call (stale once a grad is rebound)",
+           old="        for p in self.params:\n            p.grad[...] = 0.0\n",
+           new="        if not hasattr(self, \"_grads\"):\n            self._grads = [p.grad for p in self.params]\n"
+               "        for g in self._grads:\n            g[...] = 0.0\n",
+           file=M, expect="zero_grad reset the gradient arrays of an earlier call"),
+]
+MUTANTS += [
+    Mutant("R19b-8 ReLU mask of ReLU6 ((x > 0) & (x < 6)) with the forward right",
+           old="        self.mask = x > 0\n        return x * self.mask\n",
+           new="        self.mask = (x > 0) & (x < 6)\n        return np.maximum(x, 0)\n",
+           file=M, expect="it is cut off above some threshold"),
+]

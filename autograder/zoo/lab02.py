@@ -1869,7 +1869,9 @@ MUTANTS += [
     if id(X) not in memo:
         memo[id(X)] = X @ params["W1"] + params["b1"]
     Z1 = memo[id(X)].copy()""",
-           expect="returned a result computed from the values of an earlier call"),
+           # an id reused by a freed X of an earlier case makes the cases' own state question answer first
+           expect=("returned a result computed from the values of an earlier call",
+                   "forward keeps state between calls on the function itself (forward.memo")),
     Mutant("R18a-x3 normalize writes into a module-level buffer reused when the shape repeats",
            old="""    return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)""",
            new="""    key = (images.shape[0], images[0].size)
@@ -1946,4 +1948,76 @@ MUTANTS += [
     Mutant("R18k-9 softmax shifted by the last logit z[:, -1:]",
            old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z[:, -1:])",
            expect="chosen entry"),
+]
+# --- round 19b: the m19a held-out set (an epsilon in the log, clipped weights and activations, a squeezed batch
+# of one, validation in unweighted batches, tiny gradients, ties broken at random) ---
+_R19B_FIT_VAL_OLD = ('        val_logits, _ = forward(params, X_val)\n'
+                     '        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,\n'
+                     '                     "val_loss": cross_entropy(val_logits, y_val),\n'
+                     '                     "val_acc": accuracy(val_logits, y_val)})\n')
+_R19B_FIT_VAL_NEW = ('        parts = []\n'
+                     '        for s in range(0, len(X_val), batch_size):\n'
+                     '            vl, _ = forward(params, X_val[s:s + batch_size])\n'
+                     '            parts.append((cross_entropy(vl, y_val[s:s + batch_size]), accuracy(vl, y_val[s:s + batch_size])))\n'
+                     '        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,\n'
+                     '                     "val_loss": float(np.mean([p[0] for p in parts])),\n'
+                     '                     "val_acc": float(np.mean([p[1] for p in parts]))})\n')
+MUTANTS += [
+    Mutant("R19b-1 normalize squeezes the images first (N = 1 loses the batch axis)",
+           old="    return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)\n",
+           new="    images = np.squeeze(images)\n"
+               "    return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)\n",
+           expect="the batch axis of size 1 was dropped"),
+    Mutant("R19b-2 cross_entropy as -log(softmax + 1e-7) (Keras epsilon)",
+           old="    true_logit = logits[np.arange(logits.shape[0]), y]\n    return float(np.mean(log_norm - true_logit))",
+           new="    p = softmax(logits)\n    return float(np.mean(-np.log(p[np.arange(logits.shape[0]), y] + 1e-7)))",
+           expect="an epsilon is added inside the log"),
+    Mutant("R19b-3 init_params clips both weight matrices at 2 std",
+           old='    return {"W1": W1, "b1"',
+           new='    s1, s2 = float(np.sqrt(2.0 / n_in)), float(np.sqrt(1.0 / n_hidden))\n'
+               '    W1 = np.clip(W1, -2 * s1, 2 * s1)\n    W2 = np.clip(W2, -2 * s2, 2 * s2)\n'
+               '    return {"W1": W1, "b1"', expect="the weights were clipped"),
+    Mutant("R19b-4 forward hidden activation is ReLU6 (np.clip(Z1, 0, 6))",
+           old="    A1 = np.maximum(Z1, 0)\n", new="    A1 = np.clip(Z1, 0, 6)\n", expect="the activation is clipped at 6"),
+    Mutant("R19b-5 backward uses the ReLU6 derivative (0 < Z1 < 6)",
+           old="dZ1 = dA1 * (Z1 > 0)", new="dZ1 = dA1 * ((Z1 > 0) & (Z1 < 6))", expect="the derivative is cut off above"),
+    Mutant("R19b-6 fit evaluates validation in mini-batches and averages the batch means unweighted",
+           old=_R19B_FIT_VAL_OLD, new=_R19B_FIT_VAL_NEW, expect="UNWEIGHTED mean"),
+    Mutant("R19b-7 sgd_update skips parameters whose gradient norm is below 1e-3",
+           old="        params[name] -= lr * g\n",
+           new="        if np.linalg.norm(g) < 1e-3:\n            continue\n        params[name] -= lr * g\n",
+           expect="parameters with a small gradient were skipped"),
+    Mutant("R19b-8 accuracy breaks ties at random (tiny unseeded noise added to the scores)",
+           old="return float(np.mean(scores.argmax(axis=1) == y))",
+           new="noise = np.random.default_rng().uniform(0, 1e-9, scores.shape)\n"
+               "    return float(np.mean((scores + noise).argmax(axis=1) == y))",
+           expect="accuracy is not deterministic"),
+    Mutant("R19b-9 one_hot squeezes the labels (N = 1 loses the batch axis)",
+           old="    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n",
+           new="    y = np.squeeze(y)\n    return np.eye(num_classes, dtype=np.float32)[y]\n",
+           expect="the batch axis of size 1 was dropped"),
+]
+VARIANTS += [
+    Variant("R19b-v1 cross_entropy from probabilities clipped at 1e-7 (a documented clamp, not reached at losses <= 12)",
+            old="return float(np.mean(log_norm - true_logit))",
+            new="return float(-np.mean(np.log(np.clip(softmax(logits)[np.arange(logits.shape[0]), y], 1e-7, 1.0))))"),
+    Variant("R19b-v2 fit evaluates validation in batches weighted by their sizes",
+            old=_R19B_FIT_VAL_OLD,
+            new=('        parts = []\n'
+                 '        for s in range(0, len(X_val), batch_size):\n'
+                 '            vl, _ = forward(params, X_val[s:s + batch_size])\n'
+                 '            k = len(vl)\n'
+                 '            parts.append((cross_entropy(vl, y_val[s:s + batch_size]) * k, accuracy(vl, y_val[s:s + batch_size]) * k))\n'
+                 '        rows.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,\n'
+                 '                     "val_loss": sum(p[0] for p in parts) / len(X_val),\n'
+                 '                     "val_acc": sum(p[1] for p in parts) / len(X_val)})\n')),
+    Variant("R19b-v3 init_params via rng.normal(0, std, size).astype(float32)",
+            old="    W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32) * np.float32(np.sqrt(2.0 / n_in))\n",
+            new="    W1 = rng.normal(0.0, np.sqrt(2.0 / n_in), (n_in, n_hidden)).astype(np.float32)\n"),
+]
+MUTANTS += [
+    Mutant("R19b-10 sgd_update keeps each params dict's first grads in a mutable default argument",
+           old="def sgd_update(params, grads, lr):\n",
+           new="def sgd_update(params, grads, lr, _memo={}):\n    grads = _memo.setdefault(id(params), dict(grads))\n",
+           expect="sgd_update used the gradients of an earlier call"),
 ]
