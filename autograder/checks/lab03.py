@@ -559,6 +559,7 @@ def _forward(layer, x, label: str, want=None) -> np.ndarray:
             _name_non_finite_at_zero(exc, layer, label, "forward")
         raise
     name = signature(f"{label}.forward", ("x",), (x,))
+    _name_method_returned(y, layer, name)
     _flattened_by_mask(y, x, name)
     if _promoted(y, x.dtype) and y.shape == x.shape:
         core.fail(f"{name} must have dtype float32, got float64: {PROMOTION_HINT}", "float32-promoted")
@@ -839,6 +840,47 @@ def _name_non_finite_at_zero(exc, layer, label: str, method: str = "backward") -
     raise failure from None
 
 
+#: Kernel-side: the attributes of a layer that hold a method or builtin (a call's parentheses forgotten).
+_METHODS_ON = """
+def methods_on(layer):
+    import types
+    kinds = (types.MethodType, types.BuiltinMethodType, types.BuiltinFunctionType)
+    d = getattr(layer, "__dict__", {})
+    return [(k, getattr(v, "__name__", "?")) for k, v in sorted(d.items()) if isinstance(v, kinds)]
+"""
+
+
+def _name_method_returned(y, layer, name: str) -> None:
+    """forward returned a method or builtin (y.copy without its parentheses): say so, and which attribute of self
+    holds one too."""
+    if isinstance(y, np.ndarray) or not re.search(r"method|builtin_function", core.describe(y)):
+        return
+    try:
+        found = list(core.kernel_functions(_METHODS_ON)["methods_on"](layer))
+    except Exception:
+        found = []
+    where = "".join(f"; self.{attr} holds the method {meth} too (y.{meth} instead of y.{meth}()?)"
+                    for attr, meth in found[:1])
+    core.fail(f"{name} must return an array, got {core.describe(y)}: a method itself, not its result: a call's "
+              f"parentheses are missing{where}", "method-returned-not-array")
+
+
+def _name_method_cached(exc, layer, label: str) -> None:
+    """A TypeError naming a method or builtin inside backward: an attribute forward left on self holds a
+    method (y.copy without its parentheses) rather than an array; named only when such an attribute is there."""
+    text = str(exc)
+    if "raised TypeError" not in text or not re.search(r"method|function", text):
+        return
+    try:
+        found = list(core.kernel_functions(_METHODS_ON)["methods_on"](layer))
+    except Exception:
+        return
+    for attr, meth in found[:1]:
+        core.fail(f"{text}. After forward, self.{attr} holds the method {meth}, not an array: a call's "
+                  f"parentheses are missing where forward stores it (e.g. y.{meth} instead of y.{meth}()); "
+                  f"store the array itself", "method-cached-not-array")
+
+
 def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
               want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
@@ -853,6 +895,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         if exc.diagnosis == "not-numerically-stable":
             _name_inverse_function(exc, f"{label}.backward")
             _name_non_finite_at_zero(exc, layer, label)
+        _name_method_cached(exc, layer, label)
         _name_other_instance(exc, layer, label)
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)
@@ -2151,6 +2194,29 @@ def _cached_input_modified(cls, spec: Spec, label: str, x, g, expected, name: st
                   f"transformed copy in a separate variable", "cached-input-modified")
 
 
+def _one_side_everywhere(spec: Spec, x, g) -> dict:
+    """Every piecewise activation (one kink at 0, its derivative written with np.where on the sign of x): the
+    derivative of ONE side applied on both sides (np.where forgotten, or both branches the same formula).  Each
+    reading is the right derivative on one side and the other branch's formula on the other side."""
+    if spec.df_y is None or tuple(spec.kinks) != (0.0,):
+        return {}
+    xs = np.asarray(x, dtype=np.float64)
+    y = _map(spec.f, xs)
+    right = g * spec.df_y(xs, y)
+    out = {}
+    for side, other, value in [("x > 0", "x <= 0", -1.0), ("x <= 0", "x > 0", 1.0)]:
+        alt = g * spec.df_y(np.full_like(xs, value), y)
+        here = xs > 0 if side == "x > 0" else xs < 0
+        if not here.any() or np.allclose(alt[here], right[here], rtol=1e-6, atol=1e-9):
+            continue               # no point on this side, or the two formulas agree there: nothing to tell apart
+        if np.allclose(alt, g, rtol=1e-9, atol=1e-12) or not np.any(alt):
+            continue               # grad_out unchanged, or zeros: said in those words by the generic readings
+        out[f"for {side} your derivatives follow the {other} formula (the other branch's, written with the output "
+            f"y): the {side} branch uses the {other} formula, so np.where(x > 0, ..., ...) is missing (or both of "
+            f"its branches hold the same formula)"] = alt
+    return out
+
+
 def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
     """Judged on the student's own forward cache: when that forward is wrong (its own cell), the
     docstring's derivative written with the cached output is accepted too.  ``helper``: the
@@ -2235,7 +2301,8 @@ def check_backward(cls, spec: Spec, tag: str, helper=None) -> None:
             try:
                 _cache_state(cls, spec, label, x, g, name)
                 _cached_input_modified(cls, spec, label, x, g, expected, name, tol, known_only=True)
-                diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs)},
+                diagnose_only(d, expected, name=name, diagnose={**wrong(xs, gs), **_generic_backward(spec, xs, gs),
+                                                          **_one_side_everywhere(spec, xs, gs)},
                               **tol)
                 _output_readings(name, "backward", d, expected, g, lambda p, gp: _backward_on(cls, spec, label, p, gp),
                                  lambda p, gp: gp * _map(spec.df, p))

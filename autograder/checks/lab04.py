@@ -393,6 +393,8 @@ def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
                   f"a chained comparison such as AL > 0.5 == Y (which Python reads as (AL > 0.5) and "
                   f"(0.5 == Y)); compare elementwise with parentheses, (AL > 0.5) == (Y > 0.5)",
                   "array-truth-value")
+    if hint is _TRAIN_HINT:
+        _name_batches_must_divide(exc, text, fn, args, kwargs)
     said = cases.explain_exception(text) if (exc.diagnosis or "").startswith("raised-") else None
     if said:
         core.fail(f"{text}. Likely cause: {said[0]}", said[1])
@@ -4254,6 +4256,16 @@ def _labels_are_integers(got, name) -> None:
                   f"convert the comparison, (AL > 0.5).astype(int)", "labels-not-integer")
 
 
+def _name_index_tuple(got, name) -> None:
+    """A tuple of integer index arrays of one length is what np.where(cond) returns with ONE argument: the
+    positions where cond holds, not a value per sample."""
+    if isinstance(got, tuple) and got and all(isinstance(a, np.ndarray) and a.ndim == 1 and a.dtype.kind in "iu"
+                                              for a in got) and len({a.shape for a in got}) == 1:
+        core.fail(f"{name} returned a tuple of {len(got)} integer index arrays: np.where(cond) with one argument "
+                  f"returns the indices where cond holds, not a value per sample; use np.where(cond, 1, 0) or "
+                  f"(AL > 0.5).astype(int), an array of shape (m, 1)", "where-returns-indices")
+
+
 def _predict_at_one_half(fn, model_forward) -> None:
     """The label is 1 only where AL is strictly above 0.5: all-zero parameters give AL = sigmoid(0) = 0.5 exactly
     for every sample, whose label is 0 (asked of the student's model_forward first: a broken one pays in its cell)."""
@@ -4305,6 +4317,7 @@ def _predict(fn, model_forward=None) -> None:
             raise
         if got is None:
             continue
+        _name_index_tuple(got, name)
         if isinstance(got, (list, tuple)) and len(got) == m:
             core.fail(f"{name} returned a Python {type(got).__name__} of {m} labels: the docstring asks for an integer "
                       f"NumPy array of shape (m, 1) = {(m, 1)}: threshold all of AL at once, (AL > 0.5).astype(int), "
@@ -4605,6 +4618,33 @@ class _Skip(Exception):
 _TRAIN_HINT = ("train calls model_forward, model_backward and update_parameters on each mini-batch "
                "X[idx], Y[idx]; a shape error here often comes from one of them (see their cells) or from "
                "indexing X and Y differently")
+
+
+def _name_batches_must_divide(exc, text: str, fn, args, kwargs) -> None:
+    """train raised in its own line with a batch_size that does not divide m.  Second input: the same call with a
+    batch_size that divides m (and is below m); when that runs, the mini-batches were cut assuming equal sizes
+    (order.reshape(-1, size), np.split): the last batch is smaller."""
+    size = kwargs.get("batch_size")
+    try:
+        m = int(np.shape(args[0])[0])
+    except (TypeError, IndexError):
+        return
+    if not isinstance(size, int) or size <= 1 or m % size == 0 or size >= m or " raised " not in text:
+        return
+    own = core.raised_function(exc)
+    if not own or not str(text).startswith(f"{own}("):
+        return                   # raised in a function train calls: judged in that function's cell
+    divisor = next((d for d in range(size - 1, 1, -1) if m % d == 0), 1)
+    try:
+        with np.errstate(all="ignore"):
+            fn(np.array(args[0], copy=True), np.array(args[1], copy=True), _copy_params(args[2]),
+               **{**kwargs, "batch_size": divisor})
+    except Exception:
+        return
+    core.fail(f"{text}. m = {m} is not a multiple of batch_size = {size} (the same call with batch_size = {divisor}, "
+              f"which divides m, runs): the mini-batches are cut as if all had batch_size rows; keep the last, "
+              f"smaller batch: for first in range(0, m, batch_size): idx = order[first:first + batch_size]",
+              "batch-size-not-dividing-m")
 
 
 def _name_none_batch_size(exc, text: str, kwargs) -> None:

@@ -1627,3 +1627,25 @@ VARIANTS += [
             new="        self.x = x\n        self.u = x / math.sqrt(2)\n        self.cdf = 0.5 * (1 + erf(self.u))\n"
                 "        return x * self.cdf"),
 ]
+# round 19f: one side's derivative formula on both sides of the kink (every piecewise activation, one helper);
+# an attribute cached as a method (call parentheses forgotten), asked of every layer's attributes
+MUTANTS += [
+    Mutant("f19-03-10 SELU backward without np.where: y + SCALE*ALPHA everywhere (positive side wrong)",
+           old="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))",
+           new="return grad_out * (self.y + self.SCALE * self.ALPHA)",
+           expect="the x > 0 branch uses the x <= 0 formula"),
+    Mutant("f19f-03-2 SELU backward returns SCALE * grad_out everywhere (the x > 0 formula on both sides)",
+           old="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))",
+           new="return self.SCALE * grad_out",
+           expect="the x <= 0 branch uses the x > 0 formula"),
+    Mutant("f19-03-11 Sigmoid caches the bound method y.copy (call parentheses forgotten)",
+           old="""        self.y = y
+        return y""",
+           new="""        self.y = y.copy
+        return y""",
+           expect="self.y holds the method copy"),
+    Mutant("f19f-03-4 Tanh caches the bound method np.tanh(x).copy (call parentheses forgotten)",
+           old="self.y = np.tanh(x)\n",
+           new="self.y = np.tanh(x).copy\n",
+           expect=("a call's parentheses are missing", "self.y holds the method copy")),
+]

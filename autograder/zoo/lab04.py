@@ -2134,3 +2134,24 @@ VARIANTS += [
             old="parameters = {k: v.copy() for k, v in parameters.items()}",
             new="import copy\n    parameters = copy.deepcopy(parameters)"),
 ]
+# round 19f: predict returning np.where's index tuple; train cutting mini-batches of equal size only
+MUTANTS += [
+    Mutant("f19-04-09 predict returns np.where(AL > 0.5) (indices, the 1/0 arguments forgotten)",
+           old="return (AL > 0.5).astype(int)",
+           new="return np.where(AL > 0.5)",
+           expect="np.where(cond) with one argument returns the indices"),
+    Mutant("f19-04-10 train cuts the permutation with order.reshape(-1, size) (only when size divides m)",
+           old="""        for first in range(0, m, size):
+            idx = order[first:first + size]
+""",
+           new="""        for idx in order.reshape(-1, size):
+""",
+           expect="keep the last, smaller batch"),
+    Mutant("f19f-04-3 train cuts the permutation with order.reshape(m // size, size)",
+           old="""        for first in range(0, m, size):
+            idx = order[first:first + size]
+""",
+           new="""        for idx in order.reshape(m // size, size):
+""",
+           expect="keep the last, smaller batch"),
+]
