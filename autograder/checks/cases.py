@@ -119,6 +119,10 @@ def explain_exception(text: str, elementwise: bool = False) -> tuple[str, str] |
     """(words, diagnosis id) naming the slip behind an exception's text, or None.  ``elementwise``: the
     function is elementwise, so a matrix-product shape error means @ where * belongs."""
     low = text.lower()
+    if re.search(r"raised AssertionError\b.*\(raised at `assert\b", text):
+        return ("your assert rejects a valid input: the checks only make calls the docstring allows (its shapes, "
+                "strides, values); remove the assert, or make it test only what the docstring requires",
+                "assert-rejects-valid-input")
     number = re.search(r"'(int|float|nonetype)' object has no attribute '(\w+)'", low)
     if number and number.group(2) in _GENERATOR_METHODS:
         return (f"a {number.group(1).replace('nonetype', 'None')} where a NumPy random Generator belongs (a seed "

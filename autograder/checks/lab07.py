@@ -314,9 +314,11 @@ def _call(fn, args, name, context, hints=None, want=None):
 def _call_failure(exc, fn, args, name, context, hints):
     """The failure of a call (a raise or a modified input) said with the inputs and a hint (always raises)."""
     text = str(exc)
+    _student_assert(exc, context)
     found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
     if found:
         fail(f"{text} (called with {context}): {found[0]}", found[1])
+    _slice_end_without_stride(fn, exc, text, name, args, context)
     _argument_rebound(exc, fn, args, name, context)
     if "modified its input argument #" in text:
         _reshaped_in_place(fn, args, name, context, text)
@@ -400,6 +402,94 @@ def _reshaped_in_place(fn, args, name: str, context: str, text: str) -> None:
     fail(f"{name} modified its input argument #{k + 1} ({arg}) in place (called with {context}): it changed the "
          f"SHAPE of the caller's {arg} ({arg}.shape = ... or {arg}.resize(...) reshapes the array passed in); use "
          f"{arg}.reshape(...), which returns a new view and leaves the caller's array alone", "input-reshaped")
+
+
+def _positions_flattened_apart(dout, x, wt, s, p) -> dict:
+    """dw readings: g = dout.transpose(1, ...).reshape(C_out, -1) with the batch and position axes (N, H_out, W_out)
+    in another order than the columns of cols (N, H_out, W_out); each as dw from the dout those columns then meet."""
+    n, co, ho, wo = dout.shape
+    names = {0: "N", 2: "H_out", 3: "W_out"}
+    out = {}
+    for perm in ((2, 3, 0), (0, 3, 2), (3, 2, 0), (2, 0, 3), (3, 0, 2)):
+        sizes = tuple(dout.shape[a] for a in perm)
+        if sizes == (n, ho, wo):
+            continue            # the same memory order as the rule's: nothing to tell apart
+        order = ", ".join(names[a] for a in perm)
+
+        def reading(perm=perm):
+            g = dout.transpose(1, *perm).reshape(co, -1)
+            return _conv_grads(np.ascontiguousarray(g.reshape(co, n, ho, wo).transpose(1, 0, 2, 3)), x, wt, s, p)[1]
+        out[f"dw is g @ cols.T with g's columns flattened in the order ({order}) and cols' in (N, H_out, W_out): the "
+            f"batch and position axes are flattened in different orders for g and cols, so each dout value meets "
+            f"another position's window; flatten both the same way: g = dout.transpose(1, 0, 2, 3).reshape(C_out, "
+            f"-1)"] = reading
+    return out
+
+
+def _student_assert(exc, context: str) -> None:
+    """An AssertionError raised by an `assert` line of the student's own code on a call the checks make: every call
+    is within the docstring, so the assert rejects a valid input (a CS231n divisibility assert, most often)."""
+    line = core.raised_line(exc).strip()
+    if "raised AssertionError" not in str(exc) or not line.startswith("assert"):
+        return
+    why = ("(n + 2*pad - k) need not be divisible by stride: the floor division in (n + 2*pad - k) // stride + 1 "
+           "drops the partial last window, as the docstring's formula does" if "%" in line else
+           "the checks only make calls the docstring allows")
+    fail(f"{str(exc).split(' (called with')[0]} (called with {context}): your assert rejects a valid input: {why}; "
+         f"remove the assert (or make it test only what the docstring requires)", "assert-rejects-valid-input")
+
+
+def _slice_lengths(out: int, stride: int, k: int) -> set:
+    """The lengths of the slices u:u + out:stride, u in range(k): a slice end without the `stride *`."""
+    return {len(range(u, u + out, stride)) for u in range(max(k, 1))}
+
+
+def _short_slice(text: str, d: dict, stride: int, k: int):
+    """The (H, W) lengths of a quoted 4-d shape that are those of slices u:u + H_out:stride (not H_out itself)."""
+    said = re.sub(r"`[^`]*`", "", text.split(" (called")[0])
+    quoted = [tuple(int(v) for v in re.findall(r"\d+", g)) for g in re.findall(r"\(([\d, ]+)\)", said)]
+    for q in quoted:
+        if len(q) == 4 and q[2:] != (d["H_out"], d["W_out"]) and q[2] in _slice_lengths(d["H_out"], stride, k) \
+                and q[3] in _slice_lengths(d["W_out"], stride, k):
+            return q
+    return None
+
+
+def _slice_end_without_stride(fn, exc, text: str, name: str, args, context: str) -> None:
+    """A broadcast error quoting (.., a, b) where a and b are the lengths of slices u:u + H_out:stride and
+    v:v + W_out:stride (the end without `stride *`, right only for stride 1).  Told when a second call, of other
+    sizes (H_out = 5, W_out = 7, stride 2), raises with the slice lengths of that call too."""
+    if name not in ("maxpool2d_backward", "conv2d_backward"):    # (forward: _slice_end_offset across the cases)
+        return
+    if re.search(r"stride\s*\*|\*\s*stride", core.raised_line(exc)):
+        return      # the raising line's slice ends do hold the stride: an array of the wrong size (dx like dout?)
+    d = _dims(name, args)
+    stride = args[3] if name.startswith("conv2d") or name == "maxpool2d_backward" else args[2]
+    k = d.get("size") or max(d.get("KH", 1), d.get("KW", 1))
+    if not d or not isinstance(stride, int) or stride < 2 or _short_slice(text, d, stride, k) is None:
+        return
+    r = np.random.default_rng(11)
+    if name.startswith("maxpool2d"):
+        x = r.normal(size=(2, 3, 10, 14))
+        second = (r.normal(size=(2, 3, 5, 7)), x, 2, 2) if name == "maxpool2d_backward" else (x, 2, 2)
+        d2, k2 = {"H_out": 5, "W_out": 7}, 2
+    else:
+        x, w = r.normal(size=(2, 2, 10, 14)), r.normal(size=(3, 2, 2, 2))
+        second = (x, w, r.normal(size=3), 2, 0) if name == "conv2d_forward" else \
+            (r.normal(size=(2, 3, 5, 7)), x, w, 2, 0)
+        d2, k2 = {"H_out": 5, "W_out": 7}, 2
+    try:
+        core.call(fn, *second, name=name)
+        return
+    except core.CheckFailure as again:
+        q2 = _short_slice(str(again), d2, 2, k2)
+    if q2 is None:
+        return
+    q = _short_slice(text, d, stride, k)
+    fail(f"{text} (called with {context}): the shape {q} has {q[2]} x {q[3]} positions where H_out x W_out = "
+         f"{d['H_out']} x {d['W_out']} belong: {q[2]} = len(range(u, u + H_out, stride)), the length of a slice "
+         f"u:u + H_out:stride (and the same with H_out = 5, W_out = 7, stride 2: {q2[2]} x {q2[3]}); the slice end "
+         f"is missing `stride *`: u:u + stride*H_out:stride (right only for stride 1)", "slice-end-without-stride")
 
 
 def _pool_global_max(fn, text: str, name: str, args, context: str) -> None:
@@ -1196,6 +1286,9 @@ def _report(results, patterns, probe=None, square=None):
         if not exc.others:
             exc.others = [e.compared for _, e in failures if e is not exc and e.compared is not None][:3]
     for _, exc in failures:
+        if exc.diagnosis in ("assert-rejects-valid-input", "slice-end-without-stride"):
+            raise exc
+    for _, exc in failures:
         if not _generic(exc) and _confirmed(exc, failures):
             raise exc
     if square is not None:          # (run, square cases, name): after the confirmed specific failures
@@ -1847,6 +1940,10 @@ def _conv_shape_candidates():
          "np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padding-one-side"),
         (lambda c: (n_(c), c[4], *_out_size(c, pad=0)),
          "the padding is ignored: pad the input with `pad` zeros on every side of H and W first", "padding-ignored"),
+        (lambda c: (n_(c), c[4], *_out_size(c, pad=2 * c[8])),
+         "your output sizes are those of an input with 2*pad zeros on every side of H and W (H + 4*pad - KH) // "
+         "stride + 1: the input is padded twice (np.pad on x, then again on the padded array, or a padded array "
+         "given to code that pads): pad once, np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))", "padded-twice"),
         (lambda c: (n_(c), c[4], *_out_size(c, stride=1)),
          "the stride is ignored: only every stride-th window position gives an output", "stride-ignored"),
         (lambda c: (n_(c), c[4], *_out_size(c, pad=c[7])),
@@ -3023,6 +3120,7 @@ def _backward_case(conv2d_backward, r, case, seen=None):
                     lambda: want_dw.transpose(0, 1, 3, 2) if kh == kw else want_dw,
                 **_one_sample("dw", n, lambda k: _conv_grads(dout[k:k + 1], x[k:k + 1], wt, s, p)[1]),
                 swapped_hw: lambda: _conv_grads(hw_scrambled, x, wt, s, p)[1],
+                **_positions_flattened_apart(dout, x, wt, s, p),
                 "dw's memory was read as (C_in, C_out, KH, KW) and then transposed to (C_out, C_in, KH, KW): the "
                 "(C_out, C_in*KH*KW) matrix g @ cols.T holds each output channel's row one after the other, so "
                 "reshape it straight to w.shape, (C_out, C_in, KH, KW) (a reshape keeps the memory order; the "

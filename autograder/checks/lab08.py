@@ -610,6 +610,7 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
                  f"bound to the loop's local name), so the state is never stored between steps; create one array per "
                  f"parameter in __init__, [np.zeros_like(p.data) for p in self.params], and update those arrays in "
                  f"place", "state-not-arrays")
+        _state_starts_at_zero(what, name, rule, h0, shapes)
         if not values or h1 is None or len(h1) != len(shapes) or any(np.shape(e) != sh for e, sh in zip(h1, shapes)):
             continue
         got = [np.asarray(e, _float64) for e in h1]
@@ -622,6 +623,28 @@ def _state_probe(make, data0, grads, what, exc, rules, decay=DECAY, values=True)
                 head = str(exc).split(": parameter")[0]
                 fail(f"{head}: self.{name} after step 1 holds {reading}, where the rule gives {rule} (read back from "
                      f"your optimiser's state on fresh parameters)", "state-" + _diag_id(reading)[:40])
+
+
+def _state_starts_at_zero(what, name, rule, held0, shapes) -> None:
+    """Every optimiser's per-parameter state is zero at the start (the docstrings): read right after construction,
+    before any step, a state array holding something else (eps 'to avoid a division by zero', ones) is told."""
+    if any(np.shape(e) != sh for e, sh in zip(held0, shapes)):
+        return
+    try:
+        arrays = [np.asarray(e, _float64) for e in held0]
+    except (TypeError, ValueError):
+        return
+    bad = next((i for i, a in enumerate(arrays) if a.size and np.any(a != 0)), None)
+    if bad is None:
+        return
+    a = arrays[bad]
+    filled = f"holds {float(a.flat[0]):.4g} in every entry" if np.all(a == a.flat[0]) else \
+        f"holds non-zero entries (largest |entry| {float(np.max(np.abs(a))):.4g})"
+    fail(f"{what}: wrong steps, and right after construction, before any step, self.{name}[{bad}] {filled}: {name} does not start at "
+         f"zero; the state must start at zero ({rule}, from {name} = 0: after step 1 it holds the new gradient's term "
+         f"alone); "
+         f"a non-zero start is not needed to avoid a division by zero (eps in the denominator does that): "
+         f"self.{name} = [np.zeros_like(p.data) for p in self.params]", "state-not-zero-at-start")
 
 
 #: Kernel-side probe: which of an optimiser's state attributes are one-pass iterators (a generator expression,
@@ -1835,6 +1858,25 @@ def sgd_nesterov(SGD):
             raise
     _in_place(lambda ps: SGD(ps, lr, momentum=mu, nesterov=True), *_problem(core.rng("lab08.in-place"), np.float64, 1),
               f"SGD(params, lr={lr}, momentum={mu}, nesterov=True)")
+    _nesterov_momentum_zero(SGD)
+
+
+def _nesterov_momentum_zero(SGD):
+    """momentum is in [0, 1) whatever nesterov says: with momentum 0 Nesterov's step, theta - lr * (g + 0 * v), is
+    plain SGD's; a constructor or step that refuses it (a guard copied from PyTorch) rejects a valid call."""
+    r = core.rng("lab08.sgd_nesterov.mu0")
+    data0, grads = _problem(r, np.float64, 2)
+    lr = 0.07
+    what = f"SGD(params, lr={lr}, momentum=0.0, nesterov=True) (float64)"
+    try:
+        _run(lambda ps: SGD(ps, lr, momentum=0.0, nesterov=True), data0, grads, _sgd(data0, grads, DECAY, lr), what,
+             np.float64)
+    except core.CheckFailure as exc:
+        if " raised " in str(exc):
+            fail(f"{exc}: momentum is in [0, 1) with either form, so SGD(params, lr, momentum=0.0, nesterov=True) is a "
+                 f"valid call: nesterov with momentum 0 is plain SGD (theta <- theta - lr * (g + 0 * v) = theta - lr * "
+                 f"g): do not raise", "nesterov-momentum-zero-raises")
+        raise core.with_note(exc, "with momentum 0 Nesterov's step is plain SGD's, theta <- theta - lr * g") from exc
 
 
 def _nesterov_run(SGD, data0, grads, expected, what, dtype, lr, mu, ignored, lr_inside, both, substituted, velocity):
@@ -3608,12 +3650,31 @@ def dropout_backward(dropout_backward):
             "the sign of dout is lost (abs, or a square root of a square): dx = dout * mask, with dout's sign":
                 np.abs(d64) * mask,
         })
+    _dropout_backward_mixed_dtypes(dropout_backward, r)
     k = core.rng("lab08.dropout_backward.kept")
     _results_kept(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
                   *[(k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6) for _ in range(2)], ("dx",))
     _after_change(dropout_backward, "dropout_backward(dout (12, 7) float64, mask)",
                   (k.normal(size=(12, 7)), (k.random((12, 7)) >= 0.4) / 0.6), {0: "dout"},
                   lambda d, m: [_f64(d) * _f64(m)], lambda got: [got], k)
+
+
+def _dropout_backward_mixed_dtypes(dropout_backward, r) -> None:
+    """The docstring: dx has the dtype of DOUT. Asked with a float64 dout and a float32 mask (dout * mask is then
+    float64 by NumPy's promotion; the other way round it would need a cast the docstring does not ask for)."""
+    for d_dtype, m_dtype in ((np.float64, np.float32),):
+        keep = r.random((6, 5)) >= 0.4
+        mask = (keep / 0.6).astype(m_dtype)
+        dout = r.normal(size=(6, 5)).astype(d_dtype)
+        what = f"dropout_backward(dout (6, 5) {np.dtype(d_dtype)}, mask (6, 5) {np.dtype(m_dtype)})"
+        got = expect_array(call(dropout_backward, dout, mask, name=what), name=what, shape=(6, 5))
+        if got.dtype != dout.dtype:
+            said = (f"the MASK's dtype ({np.dtype(m_dtype)}): the result is cast to mask.dtype (or built in a buffer "
+                    f"like the mask)" if got.dtype == mask.dtype else f"{got.dtype}")
+            fail(f"{what}: dx is {got.dtype}, expected {np.dtype(d_dtype)}: the docstring says dx has the dtype of "
+                 f"dout; yours has {said}: cast to dout.dtype (dout * mask.astype(dout.dtype)), not to the mask's",
+                 "dtype-of-mask-not-dout")
+        expect_close(got, dout.astype(_float64) * mask.astype(_float64), name=what, rtol=1e-5, atol=1e-6)
 
 
 def _foreign_shape(exc, shapes: dict, probe=None) -> None:

@@ -2351,3 +2351,28 @@ MUTANTS += [
                + _R19_POOL_HEAD.replace("sliding_window_view(x,", "sliding_window_view(x + jitter,"),
            expect="x was perturbed before the maximum was located"),
 ]
+MUTANTS += [
+    Mutant("r19g out size: CS231n divisibility assert (rejects strides that do not tile the input)",
+           old="    return (n + 2 * pad - k) // stride + 1\n",
+           new="    assert (n + 2 * pad - k) % stride == 0, 'stride does not fit'\n    return (n + 2 * pad - k) // stride + 1\n",
+           expect="your assert rejects a valid input"),
+    Mutant("r19g conv fwd: CS231n asserts (H + 2*pad - KH) % stride == 0",
+           old="    C_out, C_in, KH, KW = w.shape\n    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    C_out, C_in, KH, KW = w.shape\n    assert (x.shape[2] + 2 * pad - KH) % stride == 0, 'height does not work'\n"
+               "    assert (x.shape[3] + 2 * pad - KW) % stride == 0, 'width does not work'\n"
+               "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           expect="your assert rejects a valid input"),
+    Mutant("r19g conv bwd: g flattened with positions in (H_out, W_out, N) order (cols are (N, H_out, W_out))",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = dout.transpose(1, 2, 3, 0).reshape(C_out, N * H_out * W_out)\n",
+           expect="batch and position axes are flattened in different orders"),
+    Mutant("r19g conv fwd: input padded twice (np.pad on x, then on xp again)",
+           old="    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n    N, _, H_out, W_out = windows.shape[:4]",
+           new="    xp = np.pad(xp, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n"
+               "    windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]\n    N, _, H_out, W_out = windows.shape[:4]",
+           expect="padded twice"),
+    Mutant("r19g maxpool bwd: routing slice u:u + H_out:stride (end without stride *)",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="            dx[:, :, u:u + H_out * 1:stride, v:v + W_out * 1:stride] += np.where(first, dout, 0)",
+           expect="the slice end is missing `stride *`"),
+]

@@ -2361,3 +2361,43 @@ MUTANTS += [
            new="        running_var = (1 - momentum) * running_var + momentum * np.sqrt(var + eps)\n",
            expect="running_var averages the batch standard deviation sqrt(var + eps)"),
 ]
+MUTANTS += [
+    Mutant("r19g SGD: PyTorch's guard copied (nesterov with momentum 0 raises ValueError)",
+           old="        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay\n",
+           new="        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay\n"
+               "        if nesterov and momentum <= 0:\n            raise ValueError('Nesterov momentum requires a momentum')\n",
+           expect="nesterov with momentum 0 is plain SGD"),
+    Mutant("r19g Adam: v initialised to eps instead of 0",
+           old="        self.v = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.v = [np.full_like(p.data, self.eps) for p in self.params]\n",
+           expect="v does not start at zero"),
+    Mutant("r19g Adam: m initialised to ones",
+           old="        self.m = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.m = [np.ones_like(p.data) for p in self.params]\n",
+           expect="m does not start at zero"),
+    Mutant("r19g SGD: velocity initialised to ones",
+           old="        self.velocity = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.velocity = [np.ones_like(p.data) for p in self.params]\n",
+           expect="velocity does not start at zero"),
+    Mutant("r19g dropout bwd: result cast to the mask's dtype (not dout's)",
+           old="    return dout * mask\n",
+           new="    return (dout * mask).astype(mask.dtype)\n",
+           expect="cast to mask.dtype"),
+]
+VARIANTS += [
+    Variant("r19g dropout bwd: result cast to dout's dtype",
+            old="    return dout * mask\n",
+            new="    return (dout * mask).astype(dout.dtype)\n"),
+]
+MUTANTS += [
+    Mutant("r19g dropout fwd: an assert 0 < p < 1 (rejects p = 0, which the docstring allows)",
+           old="    keep = rng.random(x.shape) >= p\n",
+           new="    assert 0 < p < 1, 'p must be in (0, 1)'\n    keep = rng.random(x.shape) >= p\n",
+           expect="your assert rejects a valid input"),
+]
+MUTANTS += [
+    Mutant("r19g RMSProp: running average initialised to eps",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        self.square_avg = [np.full_like(p.data, self.eps) for p in self.params]\n",
+           expect="square_avg does not start at zero"),
+]
