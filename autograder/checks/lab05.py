@@ -5834,9 +5834,15 @@ def _explain_loss_per_call(got: list, path: list, Wn, bn, X, y, name: str) -> No
         return
     k = bad[0]
     running = all(core.close(got[j], float(np.mean(mse[:j + 1])), 1e-6, 1e-9) for j in range(len(got)))
+    total = all(core.close(got[j], float(np.sum(mse[:j + 1])), 1e-6, 1e-9) for j in range(len(got)))
+    stale = all(core.close(got[j], mse[0], 1e-6, 1e-9) for j in range(len(got)))
+    if not (running or total or stale):
+        return      # another wrong loss at a later call: not read as earlier calls' losses
     fail(f"{name}: call {k + 1} returned the loss {got[k]:.6g}, but the mean squared error of the model's predictions "
          f"on (xs, ys) with the parameters it held when that call began is {mse[k]:.6g} (the first call's returned "
-         f"loss was right)" + (": every call returned the mean of the losses of all calls so far" if running else "")
+         f"loss was right)" + (": every call returned the mean of the losses of all calls so far" if running else
+                               ": every call returned the sum of the losses of all calls so far" if total else
+                               ": every call returned the first call's loss")
          + ": the returned loss mixes in earlier calls (state kept across calls): return this call's loss before its "
          "update, loss.data, with nothing kept on the model or the function between calls", "train-loss-across-calls")
 
