@@ -2581,53 +2581,26 @@ def _accuracy_ties(fn) -> None:
               "acc-wrong-on-ties")
 
 
-def _small_probability_batch(p: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """n rows of n classes; row i's true class i predicted with probability p, the rest (1 - p) split unevenly."""
-    rest = np.arange(1.0, n)
-    Yhat = np.zeros((n, n))
-    for i in range(n):
-        Yhat[i, [j for j in range(n) if j != i]] = (1 - p) * rest / rest.sum()
-        Yhat[i, i] = p
-    return Yhat, np.eye(n)
-
-
 def _loss_small_probabilities(fn) -> None:
     """A true class predicted with probability 1e-5 (a confident wrong answer, common early in training): the loss
-    is -log(1e-5) = 11.5.  Then 1e-20 and 1e-25 (representable even in float32, above the 1e-300 floor of the docstring): the loss is
-    exact down to 1e-300, so a clip floor or an epsilon above that caps it (sklearn's 1e-15 gives 34.5 where 46.05
-    is right).  A cap is told when both small cases give about the same L (-log of one floor)."""
-    seen = []
-    for p, n in ((1e-5, 3), (1e-20, 4), (1e-25, 5)):
-        Yhat, Y = _small_probability_batch(p, n)
-        try:
-            got = fn(Yhat.copy(), Y.copy())
-            L = float(got[0])
-        except Exception:   # a loss that fails here failed on the ordinary batches too
-            return
-        want = -math.log(p)
-        if not math.isfinite(L) or abs(L - want) <= 1e-6 * want:
-            continue
-        seen.append((p, n, L, want))
-    if not seen:
+    is -log(1e-5) = 11.5.  A clip or an epsilon meant to avoid log(0) must stay far below such probabilities."""
+    p = 1e-5
+    Yhat = np.array([[p, 0.4 - p, 0.6], [0.3, p, 0.7 - p], [0.5 - p, 0.5, p]])
+    Y = np.eye(3)
+    try:
+        got = fn(Yhat.copy(), Y.copy())
+        L = float(got[0])
+    except Exception:   # a loss that fails here failed on the ordinary batches too
         return
-    capped = len(seen) >= 2 and seen[-1][0] == 1e-25 and seen[-2][0] == 1e-20 and core.close(seen[-1][2], seen[-2][2], 1e-3, 1e-6)
-    p, n, L, want = seen[-2] if capped and seen[0][0] == 1e-5 and abs(seen[0][2] - seen[0][3]) <= 1e-2 * seen[0][3] else seen[0]
-    floor = math.exp(-L) if 0 < L < 700 else None
+    want = -math.log(p)
+    if not math.isfinite(L) or abs(L - want) <= 1e-2 * want:
+        return
+    floor = math.exp(-L) if L > 0 else None
     size = f" (your loss is -log of about {floor:.2g})" if floor else ""
-    name = (f"loss_accuracy(Yhat ({n}, {n}), Y ({n}, {n})) with the true class of every row predicted with "
-            f"probability {p:.0e}")
-    if p == 1e-5 and abs(L - want) > 1e-2 * want:
-        core.fail(f"{name}: L is {L:.6g}, expected -log({p:.0e}) = {want:.6g}{size}: the probabilities are changed "
-                  f"before the log by far more than needed: a clip or an epsilon that avoids log(0) must be tiny "
-                  f"(np.clip(Yhat, 1e-300, 1.0)), or the loss of a confident wrong answer is capped",
-                  "loss-clips-too-much")
-    more = (f" (and {seen[-1][2]:.6g} with probability {seen[-1][0]:.0e}, where {seen[-1][3]:.6g} is right: "
-            f"the loss stops growing at about {seen[-1][2]:.4g})" if capped else "")
-    core.fail(f"{name}: L is {L:.6g}, expected -log({p:.0e}) = {want:.6g}{size}{more}: the clip floor is too high: "
-              f"the loss must be exact for probabilities down to 1e-300 (the docstring), so a clip or an epsilon "
-              f"that guards log(0) must not change any probability above 1e-300 (np.clip(Yhat, 1e-300, 1.0); "
-              f"sklearn's eps 1e-15 or Yhat + 1e-8 cap the loss of a very confident wrong answer)",
-              "loss-clip-floor-too-high")
+    core.fail(f"loss_accuracy(Yhat (3, 3), Y (3, 3)) with the true class of every row predicted with probability "
+              f"1e-05: L is {L:.6g}, expected -log(1e-05) = {want:.6g}{size}: the probabilities are changed before "
+              f"the log by far more than needed: a clip or an epsilon that avoids log(0) must be tiny (np.clip(Yhat, "
+              f"1e-300, 1.0), or 1e-12), or the loss of a confident wrong answer is capped", "loss-clips-too-much")
 
 
 def _loss_large_batch(fn) -> None:
