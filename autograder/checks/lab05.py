@@ -3440,6 +3440,8 @@ def neuron(Neuron, Value) -> None:
             fail(f"Neuron({nin}).parameters() must have {nin + 1} entries (weights and bias)", "neuron-param-count")
     _expect_call_keeps_neuron(Neuron, 3, "tanh")      # the cases set the parameters before each call: a call that
     #                                                   changes them shows only on a second call
+    _expect_fresh_result(lambda nin: Neuron(nin, act="tanh", rng=np.random.default_rng(5)),
+                         lambda nin: f"Neuron({nin}, act='tanh')", [3, 2], "Neuron")
 
 
 def _call_keeps_parameters(n, w: list, b, name: str) -> None:
@@ -3738,12 +3740,13 @@ def mlp(MLP, Layer, Value) -> None:
     with _neuron_parameters_kept(MLP):
         try:
             _mlp(MLP, Layer, Value)
+            _layer_mlp_fresh_results(MLP, Layer)
         except core.CheckFailure as exc:
-            if _unimplemented(exc):
+            if _unimplemented(exc) or exc.diagnosis in ("layer-result-kept", "mlp-result-kept"):
                 raise
             why = ("fails on inputs that are Values" if _neuron_fails_on_values(MLP, Value) else
                    "changes the caller's input list" if _neuron_changes_input(MLP) else
-                   _neuron_replaces_parameters(MLP))
+                   _neuron_replaces_parameters(MLP) or _neuron_stale(MLP))
             if why is None:
                 broken = _broken_operation(Value)
                 if broken is not None and core.judged_again(
@@ -4165,13 +4168,125 @@ def _expect_same_on_second_call(call: Callable, name: str, x2: list, x1: list, w
 
 def _neuron_keeps_state(neurons: list, x: list) -> bool:
     """Does the student's neuron give another value when called twice on the same x (it changes its own bias or
-    weights: the neuron cell's mistake)?  The Layer and MLP are then asked about their own state with the documented
-    neuron lent in its place."""
+    weights), or the same stale value after its weights changed (a result kept between calls)?  Both are the neuron
+    cell's mistakes: the Layer and MLP are then asked about their own state with the documented neuron lent."""
     try:
         n = neurons[0]
-        return not core.close(float(n(list(x)).data), float(n(list(x)).data), 1e-12, 1e-15)
+        if not core.close(float(n(list(x)).data), float(n(list(x)).data), 1e-12, 1e-15):
+            return True
     except Exception:   # a probe that fails says nothing
         return False
+    return _stale_after_change(n, x) is not None
+
+
+def _neuron_stale(MLP) -> str | None:
+    """Does the student's neuron return a kept result after its weights changed (the neuron cell names it)?"""
+    try:
+        neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
+    except Exception:   # a probe that fails says nothing
+        return None
+    x = [0.5, -0.25]
+    if _stale_after_change(neuron, x) is None:
+        return None
+    return "keeps a result between calls (its output is not recomputed after its weights change)"
+
+
+def _layer_mlp_fresh_results(MLP, Layer) -> None:
+    """The stale-result question asked of Layer and MLP (the neuron's own is its cell's: the documented neuron is
+    lent when the student's keeps state)."""
+    with _documented_neuron_call(MLP) if _neuron_stale(MLP) else contextlib.nullcontext():
+        _expect_fresh_result(lambda nin: Layer(nin, 2, act="tanh", rng=np.random.default_rng(5)),
+                             lambda nin: f"Layer({nin}, 2, act='tanh')", [3, 2], "Layer")
+        _expect_fresh_result(lambda nin: MLP(nin, [3, 1], act="tanh", rng=np.random.default_rng(5)),
+                             lambda nin: f"MLP({nin}, [3, 1], act='tanh')", [3, 2], "MLP")
+
+
+#: The check's driver, run in the kernel: the parameters set to one list of numbers, the module called on a list x,
+#: set to another, called again on the SAME list object (a cache keyed on id(x) sees it as the same input); the
+#: outputs' numbers returned, the parameters restored.
+_STALE_DRIVER = '''
+def twice_with_change(module, x, first_values, second_values):
+    params = list(module.parameters())
+    old = [p.data for p in params]
+    x = list(x)
+
+    def numbers(r):
+        return [float(o.data) for o in (r if isinstance(r, list) else [r])]
+    try:
+        for p, v in zip(params, first_values):
+            p.data = v
+        a = numbers(module(x))
+        for p, v in zip(params, second_values):
+            p.data = v
+        b = numbers(module(x))
+    finally:
+        for p, v in zip(params, old):
+            p.data = v
+    return a, b
+'''
+
+
+def _stale_after_change(module, x: list, kind: str = "neuron") -> tuple[float, float, float] | None:
+    """Property: a module is a function of its parameters' CURRENT values.  Its parameters get one set of values, the
+    module is called on x, then they get another set in place (as train_step's update does) and it is called again
+    on the same list object (as a cache keyed on id(x) would see it); the parameters are restored afterwards.
+    Returns (first, second, expected) of the first output when the second call returned the first call's result
+    instead of the new one (a result kept between calls), else None."""
+    try:
+        params = list(module.parameters())
+        old = [float(p.data) for p in params]
+        q = core.rng("lab05:stale")
+        first_values = [float(v) for v in q.uniform(0.2, 0.9, size=len(params))]
+        second_values = [float(v) for v in q.uniform(-0.9, -0.2, size=len(params))]
+        twice = core.kernel_functions(_STALE_DRIVER)["twice_with_change"]
+        first, second = twice(module, [float(v) for v in x], first_values, second_values)
+        first, second = [float(v) for v in first], [float(v) for v in second]
+        try:
+            core.scatter(params, "data", second_values)
+            third = [float(o.data) for o in (lambda r: r if isinstance(r, list) else [r])(
+                _documented_module(module, [float(v) for v in x], kind))]
+        finally:
+            core.scatter(params, "data", old)
+    except Exception:   # a probe that fails says nothing
+        return None
+    if (len(first) != len(second) or len(second) != len(third)
+            or core.close(np.array(second), np.array(third), 1e-6, 1e-9)
+            or not core.close(np.array(second), np.array(first), 1e-12, 1e-15)
+            or core.close(np.array(first), np.array(third), 1e-6, 1e-9)):
+        return None
+    return first[0], second[0], third[0]
+
+
+def _documented_module(module, x, kind: str):
+    """The docstrings' output of a Neuron, Layer or MLP (``kind``) on x, from its parameters' current values."""
+    if kind == "mlp":
+        return _documented_mlp(module, x)
+    if kind == "layer":
+        return [_documented_neuron(n, x) for n in list(module.neurons)]
+    return _documented_neuron(module, x)
+
+
+def _expect_fresh_result(make: Callable, label: str, sizes: list[int], what: str) -> None:
+    """The stale-result question of a module kind (Neuron, Layer, MLP), asked of two fresh modules of other input
+    sizes; told when both keep their result."""
+    seen = []
+    for nin in sizes:
+        try:
+            module = make(nin)
+        except Exception:   # a probe that fails says nothing
+            return
+        x = [float(v) for v in core.rng(f"lab05:stale-x{nin}").uniform(0.3, 1.2, size=nin)]
+        got = _stale_after_change(module, x, what.lower())
+        if got is None:
+            return
+        seen.append((nin, got))
+    (nin, (_, second, want)), (nin2, _) = seen[0], seen[1]
+    fail(f"{label(nin)}(x) called twice on the same list x, with its parameters' .data changed in place in between "
+         f"(as train_step's update p.data -= lr * p.grad does): the second call returned {second:.6g}, the first "
+         f"call's result, where the new parameters give {want:.6g} (and likewise with {nin2} inputs): the {what} "
+         f"keeps a result between calls (a cache keyed on x or id(x), a stored output, the weights' numbers copied "
+         f"once): compute the output afresh from w.data, b.data at every call, with no result kept on self",
+         f"{what.lower()}-result-kept")
 
 
 def _layer_outputs_per_neuron(layer, out: list, x: list, Value, name: str = "Layer(3, 2)(x)") -> None:
@@ -5362,7 +5477,9 @@ def _model_call_impure(MLP) -> str | None:
         return "changes the model's parameters when called (a parameter such as self.b rebound or changed in place)"
     if outs != again:
         return "gives another output when called twice on the same x (the call changes the model)"
-    return None
+    if _stale_after_change(model, x, "mlp") is not None:
+        return "keeps a result between calls (its output is not recomputed after the parameters change)"
+    return _neuron_stale(MLP)
 
 
 def _model_forward_differs(MLP) -> str | None:
@@ -5688,9 +5805,46 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
+        _explain_loss_per_call(got, path, Wn, bn, X, y, name)
         _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs), path)
     return model, got
+
+
+def _unflat(v: np.ndarray, Wn: list, bn: list) -> tuple[list, list]:
+    out, i = [], 0
+    for a in Wn + bn:
+        out.append(np.asarray(v[i:i + a.size], dtype=float).reshape(a.shape))
+        i += a.size
+    return out[:len(Wn)], out[len(Wn):]
+
+
+def _explain_loss_per_call(got: list, path: list, Wn, bn, X, y, name: str) -> None:
+    """Property of every call: the loss returned is the MSE of the model's predictions on (xs, ys) with the parameters
+    it held when THAT call began (path[k], the student's own path).  Told when the first call's is right and a later
+    call's is not: the returned loss mixes in earlier calls."""
+    try:
+        mse = [float(np.mean((_np_forward(*_unflat(p, Wn, bn), X)[0][-1][:, 0] - y) ** 2)) for p in path[:len(got)]]
+    except Exception:   # a probe that fails says nothing
+        return
+    if not core.close(got[0], mse[0], 1e-6, 1e-9):
+        return
+    bad = [k for k in range(1, len(got)) if not core.close(got[k], mse[k], 1e-6, 1e-9)]
+    if not bad:
+        return
+    k = bad[0]
+    running = all(core.close(got[j], float(np.mean(mse[:j + 1])), 1e-6, 1e-9) for j in range(len(got)))
+    total = all(core.close(got[j], float(np.sum(mse[:j + 1])), 1e-6, 1e-9) for j in range(len(got)))
+    stale = all(core.close(got[j], mse[0], 1e-6, 1e-9) for j in range(len(got)))
+    if not (running or total or stale):
+        return      # another wrong loss at a later call: not read as earlier calls' losses
+    fail(f"{name}: call {k + 1} returned the loss {got[k]:.6g}, but the mean squared error of the model's predictions "
+         f"on (xs, ys) with the parameters it held when that call began is {mse[k]:.6g} (the first call's returned "
+         f"loss was right)" + (": every call returned the mean of the losses of all calls so far" if running else
+                               ": every call returned the sum of the losses of all calls so far" if total else
+                               ": every call returned the first call's loss")
+         + ": the returned loss mixes in earlier calls (state kept across calls): return this call's loss before its "
+         "update, loss.data, with nothing kept on the model or the function between calls", "train-loss-across-calls")
 
 
 def _explain_whole_batch(model, xs, exc: core.CheckFailure) -> None:

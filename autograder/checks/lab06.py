@@ -2256,11 +2256,43 @@ def _expect_loss(fn, Yhat, Y, L, eL, name, diagnose) -> None:
             if said:
                 core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}: {said} (the mean over the batch divides the "
                           f"sum of the N per-sample cross-entropies by N once)", "loss-wrong-divisor")
+            _explain_first_rows(fn, Yhat, Y, L, name)
             _explain_earlier_size(fn, Y, L, eL, name)
             _explain_loss_formula(Yhat, Y, L, eL, name)
             _explain_wrong_classes(fn, Yhat, Y, L, name)
             _explain_batch_reduction(fn, Yhat, Y, L, eL, name)
         raise
+
+
+def _explain_first_rows(fn, Yhat, Y, L, name) -> None:
+    """L is the loss of the first k rows only (k = n_y: rows indexed with np.arange(Y.shape[1]); k = N - 1: a range
+    stopping one short).  Told when the same rule gives the student's L on a second batch of other, pairwise
+    different sizes (11 samples, 4 classes)."""
+    N, ny = np.shape(Y)
+    rules = {"n_y": lambda n, c: c, "N - 1": lambda n, c: n - 1}
+
+    def first_rows(L, Yh, Y, k) -> bool:      # their mean, or their sum divided by N
+        part = oracle_loss(Yh[:k], Y[:k])[0]
+        return core.close(L, part, _RTOL, 1e-9) or core.close(L, part * k / len(Y), _RTOL, 1e-9)
+    found = [rule for rule, k in rules.items() if 0 < k(N, ny) < N and first_rows(float(L), Yhat, Y, k(N, ny))]
+    if not found:
+        return
+    q = core.rng("lab06.loss.first-rows")
+    N2, ny2 = 11, 4
+    Yh2, Y2 = oracle_softmax(q.normal(size=(N2, ny2)) * 2), _onehot(q, N2, ny2)
+    try:
+        L2 = float(fn(Yh2.copy(), Y2.copy())[0])
+    except Exception:   # a probe that fails says nothing
+        return
+    for rule in found:
+        k2 = rules[rule](N2, ny2)
+        if first_rows(L2, Yh2, Y2, k2):
+            k = rules[rule](N, ny)
+            fix = ("index rows with np.arange(N) (N = Y.shape[0]), not np.arange(Y.shape[1])" if rule == "n_y"
+                   else "every one of the N rows counts: range(N), not range(N - 1)")
+            core.fail(f"{name}: L is {float(L):.6g}, the loss of the first {k} rows only (and likewise on a batch of "
+                      f"{N2} samples and {ny2} classes: its first {k2} rows): only the first {rule} rows counted: "
+                      f"{fix}", "loss-first-rows-only")
 
 
 def _explain_earlier_size(fn, Y, L, eL, name) -> None:
@@ -2322,7 +2354,7 @@ def _loss_neighbours(Yh, Y):
     yield "np.log2 instead of the natural logarithm np.log", ce(Y, Yh, 1e-300, np.log2)
     for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
         yield (f"the probabilities are clipped at {eps:g} before the log: an epsilon that large changes the loss "
-               f"wherever the true class's probability is below it; clip at a tiny value (e.g. 1e-12), only to "
+               f"wherever the true class's probability is below it; clip at a tiny value (np.clip(Yhat, 1e-300, 1.0)), only to "
                f"avoid log(0)", ce(Y, Yh, eps))
 
 
@@ -2930,6 +2962,7 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
             for k in keys:
                 _judge_gradient(grads, k, params, outputs, Y, expected, name, loss_fn, fn)
         except core.CheckFailure as exc:
+            _explain_zero_gradients(grads, keys, expected, name)
             if not hidden_part:
                 _explain_class_reduction(fn, grads, keys, params, outputs, Y, expected, name)
             if exc.diagnosis in ("scaled", "backward-not-derivative-of-loss"):
@@ -2943,6 +2976,22 @@ def _backward_case(fn, keys, loss_fn, params, X, Y, finite_differences):
                     _explain_output_gradient(fn, name, exc)     # last: the readings above are more specific
             raise
     return run
+
+
+def _explain_zero_gradients(grads, keys, expected, name) -> None:
+    """Gradients returned all zero (np.zeros_like left from a skeleton) where the true gradient is not: said as an
+    observation on this call, which keys and which layer, before any reading of a formula."""
+    zero = [k for k in keys if k in grads and np.shape(grads[k]) == np.shape(expected[k])
+            and not np.any(np.asarray(grads[k], dtype=_f64)) and np.any(expected[k])]
+    if not zero:
+        return
+    layer = {"Wh": "hidden", "bh": "hidden", "Wy": "output", "by": "output"}
+    layers = sorted({layer.get(k, "") for k in zero})
+    which = f"the {layers[0]} layer's" if len(layers) == 1 and layers[0] else "these"
+    listed = " and ".join(f"grads['{k}']" for k in zero)
+    core.fail(f"{name}: {listed} {'is' if len(zero) == 1 else 'are'} all zero while the true gradient is not: "
+              f"{which} gradients are not computed (all zero): an np.zeros_like(...) placeholder left in place, or "
+              f"the result of the formula not stored in the returned dict", "gradients-all-zero")
 
 
 def _explain_output_gradient(fn, name, exc) -> None:

@@ -2067,3 +2067,40 @@ VARIANTS += [
             old="        t = math.tanh(self.data)\n",
             new="        e = math.exp(-2 * self.data)\n        t = (1 - e) / (1 + e)\n"),
 ]
+
+# Round 19e (m19e held-out set): a Neuron that keeps its output between calls (stale after a parameter update)
+# costs its own cell only (Layer, MLP and train_step judged with the documented neuron / model call lent); a loss
+# returned by train_step that mixes in earlier calls.
+MUTANTS += [
+    Mutant("m19e-14 Neuron memoises its output by id(x) (speed-up; stale after a parameter update)",
+           old='        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n        if self.act == "tanh":\n'
+               '            return z.tanh()\n        if self.act == "relu":\n            return z.relu()\n        return z',
+           new=('        cache = self.__dict__.setdefault("_cache", {})\n'
+                '        key = (id(x), len(x))\n'
+                '        if key not in cache:\n'
+                '            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)\n'
+                '            cache[key] = z.tanh() if self.act == "tanh" else z.relu() if self.act == "relu" else z\n'
+                '        return cache[key]'),
+           expect="the Neuron keeps a result between calls"),
+    Mutant("r19e: Layer memoises its outputs by id(x)",
+           old="        return [neuron(x) for neuron in self.neurons]",
+           new=("        cache = self.__dict__.setdefault('_cache', {})\n"
+                "        if id(x) not in cache:\n"
+                "            cache[id(x)] = [neuron(x) for neuron in self.neurons]\n"
+                "        return cache[id(x)]"),
+           expect="the Layer keeps a result between calls"),
+    Mutant("r19e: MLP memoises its output by the input's numbers (stale after a parameter update)",
+           old="        for layer in self.layers:\n            x = layer(x)\n        return x[0] if len(x) == 1 else x",
+           new=("        key = tuple(float(getattr(v, 'data', v)) for v in x)\n"
+                "        cache = self.__dict__.setdefault('_cache', {})\n"
+                "        if key not in cache:\n"
+                "            for layer in self.layers:\n                x = layer(x)\n"
+                "            cache[key] = x[0] if len(x) == 1 else x\n"
+                "        return cache[key]"),
+           expect=["the MLP keeps a result between calls", "state kept between calls"]),
+    Mutant("m19e-06 train_step returns a running mean of the losses of every call (kept on the model)",
+           old="        p.data -= lr * p.grad\n    return loss.data",
+           new="        p.data -= lr * p.grad\n    model._seen = getattr(model, '_seen', []) + [loss.data]\n"
+               "    return sum(model._seen) / len(model._seen)",
+           expect="the returned loss mixes in earlier calls"),
+]

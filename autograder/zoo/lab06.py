@@ -1675,3 +1675,32 @@ MUTANTS += [
     Mutant("R19a-5 forward's h recomputed from X W_h^T without b_h (htilde stored with it)",
            old="    H = np.tanh(Htilde)\n", new="    H = np.tanh(X @ params[\"Wh\"].T)\n", expect="without b_h"),
 ]
+
+# Round 19e (m19e held-out set).  A guard against log(0) that floors probabilities at a tiny value is accepted as in
+# lab02 (sklearn's 1e-15, Yhat + 1e-8: the loss of a confident wrong answer stays far above any the lab produces);
+# a floor large enough to change a probability of 1e-5 is a mistake (loss-clips-too-much).
+VARIANTS += [
+    Variant("m19e-04 loss clipped with sklearn's log_loss eps 1e-15",
+            old="np.log(np.clip(Yhat, 1e-300, 1.0))", new="np.log(np.clip(Yhat, 1e-15, 1 - 1e-15))"),
+]
+MUTANTS += [
+    Mutant("m19e-06 loss indexes the true class with np.arange(Y.shape[1]) (right only when N == n_y)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -np.mean(np.log(np.clip(Yhat, 1e-300, 1.0))[np.arange(Y.shape[1]), "
+               "np.argmax(Y, axis=1)[:Y.shape[1]]])",
+           expect="only the first n_y rows counted"),
+    Mutant("r19e: loss sums the rows over range(N - 1) (the last sample left out)",
+           old="    L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
+           new="    L = -sum(float(np.sum(Y[n] * np.log(np.clip(Yhat[n], 1e-300, 1.0)))) for n in range(len(Y) - 1)) "
+               "/ len(Y)",
+           expect="only the first N - 1 rows counted"),
+    Mutant("m19e-09 backward's hidden layer left unfinished (zero gradients for W_h and b_h)",
+           old="    grad_Wh = grad_Htilde.T @ X                           # (nh, nx)\n"
+               "    grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T    # (nh, 1)",
+           new="    grad_Wh = np.zeros_like(params['Wh'])  # TODO Q17\n    grad_bh = np.zeros_like(params['bh'])",
+           expect="the hidden layer's gradients are not computed (all zero)"),
+    Mutant("r19e: backward's output bias gradient left as a zeros placeholder",
+           old="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T    # (ny, 1)",
+           new="    grad_by = np.zeros_like(params['by'])",
+           expect="the output layer's gradients are not computed (all zero)"),
+]
