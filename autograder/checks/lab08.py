@@ -2500,11 +2500,9 @@ def adam(Adam):
         raise
 
 
-def _stored_chain(make, data0, grads, what, exc, names, update, readings) -> None:
-    """Asked of every optimiser with state after a failed step: a DERIVED quantity written back into the state.  The
-    state read back after steps 1 and 2 on fresh parameters (under the first of ``names`` it has) is compared with
-    the chain stored_t = derive(update(stored_{t-1}, g_t), t) of each reading (``readings``: label -> (derive,
-    advice)); told when a reading fits both steps and the rule's own state (derive = identity) does not."""
+def _states_after_two_steps(make, data0, grads, what, names) -> list | None:
+    """The optimiser's state (its attributes ``names``) read back after steps 1 and 2 on fresh parameters, or None
+    when a step fails (its own message stands)."""
     try:
         params = _params(data0)
         opt = call(make, params, name=what)
@@ -2514,6 +2512,17 @@ def _stored_chain(make, data0, grads, what, exc, names, update, readings) -> Non
             _step(opt, what)
             held.append(_held_state(opt, names))
     except core.CheckFailure:
+        return None
+    return held
+
+
+def _stored_chain(make, data0, grads, what, exc, names, update, readings) -> None:
+    """Asked of every optimiser with state after a failed step: a DERIVED quantity written back into the state.  The
+    state read back after steps 1 and 2 on fresh parameters (under the first of ``names`` it has) is compared with
+    the chain stored_t = derive(update(stored_{t-1}, g_t), t) of each reading (``readings``: label -> (derive,
+    advice)); told when a reading fits both steps and the rule's own state (derive = identity) does not."""
+    held = _states_after_two_steps(make, data0, grads, what, names)
+    if held is None:
         return
     name = next((n for n in names if all(n in h for h in held)), None)
     if name is None:
@@ -2548,15 +2557,8 @@ def _corrected_state(make, data0, grads, what, exc, hyper) -> None:
     into the state (s = (beta * s + (1 - beta) * g) / (1 - beta**t), stored) -> the correction was applied in place;
     the rule keeps the raw average and corrects into a local."""
     betas = {"m": (hyper["beta1"], 1, "beta1"), "v": (hyper["beta2"], 2, "beta2")}
-    try:
-        params = _params(data0)
-        opt = call(make, params, name=what)
-        held = []
-        for step in grads[:2]:
-            _set_grads(params, step)
-            _step(opt, what)
-            held.append(_held_state(opt, betas))
-    except core.CheckFailure:
+    held = _states_after_two_steps(make, data0, grads, what, betas)
+    if held is None:
         return
     rtol, atol = TOL[np.float64]
     found = []
