@@ -11,6 +11,7 @@ path and the real one agree.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import linecache
 import multiprocessing as mp
@@ -212,6 +213,9 @@ def _child(conn, lab, cells, files, workdir, socket_path, hooks=None):
             runtime.AUTOGRADING = True
         _single_threaded_blas()
         _install_shims(lab)
+        # What this child inherited (the grader's modules and imports) lives until it exits: frozen,
+        # the collector neither walks it nor writes to its shared pages (see prefix._serve).
+        gc.freeze()
         run_cells(cells, conn, hooks=hooks)
         conn.send(("end",))
     except BaseException as exc:  # noqa: BLE001

@@ -43,13 +43,13 @@ def nb(request):
 # worker; the bug zoo is the exception: each lab's zoo run is a group of its own, so the eight zoos
 # spread over the workers instead of queueing on one. Groups are handed out in collection order,
 # so the heaviest go first (longest first keeps the workers' queues even: nothing long starts
-# last). The order comes from the CI logs' slowest tests (2026-11-29); an unlisted group keeps
+# last). The order comes from the CI logs' slowest tests (2026-12-01); an unlisted group keeps
 # its place after them.
 HEAVIEST_FIRST = (
-    "test_pipeline", "test_adversarial", "zoo-lab05-autograd", "test_report", "test_nbgrader_flow",
-    "zoo-lab03-activations", "zoo-lab08-optimisation", "zoo-lab02-ffnn-mnist", "zoo-lab04-gd-backprop",
-    "test_scale", "zoo-lab01-regression", "test_postgres", "test_dashboard", "test_bundle",
-    "zoo-lab07-cnn", "zoo-lab06-rdfia", "test_plain_nbgrader_probe",
+    "test_pipeline", "zoo-lab05-autograd", "test_adversarial", "test_nbgrader_flow", "zoo-lab02-ffnn-mnist",
+    "test_report", "zoo-lab03-activations", "zoo-lab08-optimisation", "zoo-lab01-regression",
+    "zoo-lab04-gd-backprop", "test_scale", "zoo-lab07-cnn", "zoo-lab06-rdfia", "test_postgres", "test_dashboard",
+    "test_bundle", "test_plain_nbgrader_probe",
 )
 ZOO_TEST = "test_every_mutant_caught_every_variant_full_marks"
 # Modules that share a cached run with another module's group (test_lab08 reads the lab08 notebook

@@ -75,3 +75,20 @@ def test_an_entry_that_hangs_times_out_alone(solution):
     assert later and all(c.points == 0 and c.message == hung.error for c in hung.cells if c.grade_id in later)
     assert all(c.points == c.max_points for c in hung.cells if c.grade_id not in later)
     assert outs[2].score == outs[2].max_score and outs[2].error is None
+
+
+def test_entries_start_with_what_they_inherit_frozen(solution, tmp_path, monkeypatch):
+    """Forked children freeze the objects they inherit (the grader's imports, the solution's state): the
+    collector of each entry then neither walks them nor copies their shared pages (the zoo's CPU)."""
+    cells = solution[0]
+    last = max(i for i, c in enumerate(cells) if c.role == "solution")
+    line = cells[last].source.splitlines()[0]
+    report = tmp_path / "frozen.txt"
+    monkeypatch.setenv("NNLAB_TEST_FROZEN", str(report))
+    probe = Patch("frozen", line, "import gc as _gc, os as _os\nwith open(_os.environ['NNLAB_TEST_FROZEN'], 'a') as _f:\n"
+                               "    _f.write(f'{_gc.get_freeze_count()}\\n')\n" + line)
+    prepared = harness.prepare(LAB, (probe,))
+    prefix.execute_all(LAB, [solution, prepared], ["solution", "frozen"], jobs=1)    # from a template
+    harness.execute(LAB, prepared, label="whole")                                    # a whole run
+    counts = [int(n) for n in report.read_text().split()]
+    assert len(counts) == 2 and min(counts) > 50_000, counts
