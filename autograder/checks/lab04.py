@@ -6778,7 +6778,7 @@ def _mini_batch_reproducible(fn, parts):
     dims, hidden = _net(parts, [2, 3, 1]), "tanh"
     X, Y, params = _problem("lab04.train_cover", 12, dims)
     runs = {}
-    for seed in (1, 1, 2):
+    for seed in (1, 1, 2, 0, 0):     # seed 0 is a seed like any other (the documented default)
         name = f"train(X {X.shape}, learning_rate=0.5, epochs=3, batch_size=4, seed={seed})"
 
         def run():
@@ -6808,6 +6808,10 @@ def _mini_batch_reproducible(fn, parts):
             _loss_of_labels(hist, name)
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")
+        if seed == 0 and seed in runs and not _match(got, runs[seed], 0, 0):
+            core.fail(f"{name}: two runs with seed=0 differ, while two runs with seed=1 agreed: seed 0 is a seed "
+                      f"like any other (the documented default): `seed or None` or `if seed:` treats 0 as 'no "
+                      f"seed'; pass seed itself to np.random.default_rng(seed)", "seed-zero-unseeded")
         if seed in runs and not _match(got, runs[seed], 0, 0):
             core.fail(f"{name}: two runs with the same seed differ: draw the order from "
                       f"np.random.default_rng(seed) so that results are reproducible", "not-reproducible")

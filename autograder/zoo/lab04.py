@@ -2189,3 +2189,9 @@ MUTANTS += [
            new="    model_backward.L = getattr(model_backward, 'L', len(caches))\n    L = model_backward.L\n",
            expect="model_backward keeps state between calls: model_backward.L = 3"),
 ]
+MUTANTS += [
+    Mutant("r20b-04-7 train: default_rng(seed or None) (seed 0 treated as 'no seed')",
+           old="    rng = np.random.default_rng(seed)\n    epoch_range",
+           new="    rng = np.random.default_rng(seed or None)\n    epoch_range",
+           expect="two runs with seed=0 differ"),
+]
