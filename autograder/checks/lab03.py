@@ -2813,6 +2813,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     elif spec.label == "Softmax":
         analysis = "; ".join(filter(None, (_SOFTMAX_NOT_LINEAR if not _softmax_backward_linear(cls) else
                                            _softmax_rows_sum(cls, spec, label), analysis)))
+    rest = analysis              # what follows the reading, when one is told first
     if term:
         analysis = f"{term}; {analysis}"
     elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
@@ -2841,11 +2842,14 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         if argument:
             core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
-        # forward right, no term of the formula explains it: backward, or what forward stored for it
+        # forward right, no term of the formula explains it: backward, or what forward stored for it.  A reading
+        # of the wrong term is said first (it says what to change), the general words after it.
+        lead, tail = (f": {term}. So ", f"; against the expected derivative: {rest}") if term else \
+            (": ", f"; against the expected derivative: {analysis}")
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
-                  f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
-                  f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
-                  f"factor, or before a function is applied); against the expected derivative: {analysis}",
+                  f"give the expected derivative){lead}the mistake is in backward's formula or in what forward "
+                  f"stores on self for backward (a cached quantity that is not the one forward computes with, e.g. "
+                  f"without a factor, or before a function is applied){tail}",
                   "backward-not-derivative-of-forward")
     if argument:
         core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
