@@ -1060,7 +1060,8 @@ def _first_case_again(fn, first, what: str) -> None:
            else "returned other values" + (" (both times)" if len(bad) == 2 else ""))
     core.fail(f"{name}: your {what} got this case right when it was called first, but called again on copies of "
               f"the same inputs after the other cases, it {how}: {what} keeps state between calls (a dict or list "
-              f"kept on the function, in a global or in a default argument, that every call adds to or fills): "
+              f"kept on the function, in a global or in a default argument, that every call adds to or fills; or random "
+              f"numbers drawn in the call): "
               f"start from a new dict in every call (grads = {{}} inside the function) and compute only from this "
               f"call's arguments", "state-kept-between-calls")
 
