@@ -386,7 +386,7 @@ NEG, POS = "x < 0", "x > 0"
 FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
     # the stable branches as students write them (e = exp(-|x|)) are looked at side by side
     "sigmoid": {"f": {None: ("1 / (1 + exp(-x))",), NEG: ("exp(x) / (1 + exp(x))",)},
-                "df": {None: ("g * y * (1 - y)",)}},
+                "df": {None: ("g * y * (1 - y)", "g * e / (1 + e) ** 2")}},
     "tanh": {"f": {None: ("tanh(x)",)}, "df": {None: ("g * (1 - y ** 2)",)}},
     "leaky_relu": {"f": {NEG: ("slope * x",), POS: ("x",)}, "df": {NEG: ("g * slope",)}},
     "elu": {"f": {NEG: ("alpha * (exp(x) - 1)", "alpha * expm1(x)")},
@@ -405,7 +405,8 @@ FORMULAS: dict[str, dict[str, dict[str | None, tuple[str, ...]]]] = {
                                 "g * (0.5 * (1 + tanh(u)) + 0.5 * x * (1 - tanh(u) ** 2) * du)",
                                 "g * (0.5 * (1 + t) + 0.5 * x * (1 - t ** 2) * sqrt(2 / pi) * (1 + 3 * 0.044715 * x ** 2))")}},
     "silu": {"f": {None: ("x * s",)},
-             "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))")}},
+             "df": {None: ("g * s * (1 + x * (1 - s))", "g * (s + x * s * (1 - s))", "g * (y + s * (1 - y))",
+                           "g * (s + x * sigmoid_prime_of(s))")}},
     "softmax": {"f": {None: ("exp(z - max_axis1(z)) / sum_axis1(exp(z - max_axis1(z)))",)},
                 "df": {None: ("y * (g - sum_axis1(g * y))", "y * g - y * sum_axis1(g * y)")}},
 }
@@ -429,8 +430,64 @@ def _quantities(key: str, xs: np.ndarray) -> dict:
              "gelu": lambda: {"erf": _erf, "cdf": 0.5 * (1 + _erf(xs / math.sqrt(2))),
                               "pdf": np.exp(-0.5 * xs * xs) / math.sqrt(2 * math.pi)},
              "gelu_tanh": lambda: {"t": np.tanh(u), "u": u, "du": GELU_K * (1 + 3 * GELU_C * xs * xs)},
-             "silu": lambda: {"s": _s(xs)}}
+             "silu": lambda: {"s": _s(xs), "sigmoid_prime_of": lambda a: a * (1 - a)},
+             "sigmoid": lambda: {"e": np.exp(-np.abs(xs))}}
     return {**q, **extra.get(key, dict)()}
+
+
+def _swapped_branches(key: str, run, which: str = "df") -> str | None:
+    """Second question on a wrong backward of a two-branch activation (ELU, SELU, LeakyReLU...): is it the
+    documented derivative with its two branches exchanged (np.where(x > 0, <x < 0 side>, <x > 0 side>)), each
+    side's spelling of FORMULAS evaluated on the other side's x?  ``run(x, grad_out)`` -> the student's backward;
+    told only when it fits both sets of readable points (TERM_X and TERM_X2) and differs from the right one."""
+    sides = FORMULAS.get(key, {}).get(which, {})
+    if NEG not in sides or None in sides:
+        return None
+    negs, poss = sides[NEG], sides.get(POS, ("g" if which == "df" else "x",))
+    fits = None
+    for xs, gs in ((TERM_X, TERM_G), (TERM_X2, TERM_G2)):
+        try:
+            with np.errstate(all="ignore"):
+                got = np.asarray(run(xs.copy(), gs.copy()), dtype=np.float64)
+        except Exception:
+            return None
+        env = {"exp": np.exp, "expm1": np.expm1, **_quantities(key, xs), "g": gs}
+        if which == "f":
+            env.pop("y", None)          # a forward does not have its own output at hand
+        ok = set()
+        for neg in negs:
+            for pos in poss:
+                try:
+                    with np.errstate(all="ignore"):
+                        value = np.where(xs > 0, eval(neg, {"__builtins__": {}}, env),
+                                         eval(pos, {"__builtins__": {}}, env))
+                except Exception:
+                    continue
+                if value.shape == got.shape and core.close(got, value, 1e-6, 1e-9):
+                    ok.add((neg, pos))
+        fits = ok if fits is None else fits & ok
+        if not fits:
+            return None
+    neg, pos = sorted(fits)[0]
+    return (f"your results are the documented {'derivative' if which == 'df' else 'formula'} with its two branches swapped: for x > 0 they are the "
+            f"x < 0 side's `{neg}`, and for x < 0 the x > 0 side's `{pos}` (on two sets of points): np.where(cond, "
+            f"a, b) gives a where cond holds: np.where(x > 0, <the x > 0 side>, <the x < 0 side>)")
+
+
+#: What a name of FORMULAS that is not in the docstring stands for, said after a reading that shows it.
+_GLOSSARY = {"e": "e = exp(-|x|), the exponential a stable sigmoid computes",
+             "sigmoid_prime_of": "sigmoid_prime_of(a) = a * (1 - a), the sigmoid's derivative written with the "
+                                 "sigmoid's value a: it must be given s = sigmoid(x)",
+             "du": "du = du/dx = sqrt(2/pi) * (1 + 3 * 0.044715 * x**2)"}
+
+
+def _glossed(text: str | None) -> str | None:
+    """``text`` with the meaning of each name of :data:`_GLOSSARY` it shows inside `backquotes`."""
+    if not text:
+        return text
+    shown = " ".join(re.findall(r"`([^`]*)`", text))
+    said = [v for k, v in _GLOSSARY.items() if re.search(rf"\b{k}\b", shown)]
+    return text + (f" ({'; '.join(said)})" if said else "")
 
 
 def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: float, what: str,
@@ -451,7 +508,7 @@ def _wrong_term(key: str, which: str, xs: np.ndarray, got, rtol: float, atol: fl
         except Exception:       # a formula the quantities cannot evaluate says nothing about the student
             text = None
         if text:
-            return (f"for {side} " if side else "") + text
+            return _glossed((f"for {side} " if side else "") + text)
     return None
 
 
@@ -881,6 +938,43 @@ def _name_method_cached(exc, layer, label: str) -> None:
                   f"store the array itself", "method-cached-not-array")
 
 
+#: Kernel-side: the shapes of the arrays a layer keeps on self (what forward cached for backward).
+_ARRAYS_ON = """
+def array_shapes_on(layer):
+    import numpy as np
+    d = getattr(layer, "__dict__", {})
+    return [(k, tuple(v.shape)) for k, v in sorted(d.items()) if isinstance(v, np.ndarray)]
+"""
+
+
+def _name_reshaped_cache(exc, layer, g, label: str) -> None:
+    """backward raised numpy's broadcast error between grad_out's shape and another one: the array forward stored
+    on self with that other shape is named (read from the layer after the call, not guessed): a cache of another
+    shape than x (x.ravel(), x.flatten(), x[0], a reshape) cannot meet grad_out elementwise."""
+    if exc.diagnosis != "raised-valueerror" or np.ndim(g) < 1:
+        return
+    hit = re.search(r"broadcast together with shapes ((?:\([\d,]*\) ?)+)", str(exc))
+    shapes = [tuple(int(v) for v in re.findall(r"\d+", t)) for t in re.findall(r"\(([\d,]*)\)", hit.group(1))] if hit else []
+    if len(shapes) < 2:
+        return
+    try:
+        found = list(core.kernel_functions(_ARRAYS_ON)["array_shapes_on"](layer))
+    except Exception:
+        return
+    other = [sh for sh in shapes if sh != tuple(g.shape)]
+    hits = [(k, tuple(sh)) for k, sh in found if tuple(sh) in other and tuple(sh) != tuple(g.shape)]
+    if not hits:
+        return
+    k, sh = hits[0]
+    how = (" (the same number of entries: a flattened or reshaped copy, x.ravel(), x.flatten() or .reshape(-1))"
+           if int(np.prod(sh)) == g.size else "")
+    head = str(exc).split(". ", 1)[0] if ". " in str(exc) else str(exc)
+    core.fail(f"{head}. After forward(x of shape {tuple(g.shape)}), self.{k} has shape {sh}, not x's shape "
+              f"{tuple(g.shape)}{how}: what forward stores for backward must keep x's shape, so that it meets "
+              f"grad_out {tuple(g.shape)} entry by entry; store x (or the value computed from it) as it is",
+              "cache-shape-differs")
+
+
 def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list | None = None,
               want=None) -> np.ndarray:
     """The student's backward; its dtype must be grad_out's (or follow a cache of another dtype that a
@@ -900,6 +994,7 @@ def _backward(layer, g, label: str, y=None, hint: str | None = None, defer: list
         _name_derivative_recursion(exc, layer, g, label)
         _name_transposed_operand(exc, g, label)
         _name_matmul_over_samples(exc, g, label)
+        _name_reshaped_cache(exc, layer, g, label)
         raise
     _flattened_by_mask(d, g, name)
     _per_sample_matrices(d, g, y, label, name)
@@ -1705,7 +1800,8 @@ def _explain(got, expected, xs, name, tol, *, probe, oracle, what, prefix="has w
     if core.close(got, expected, rt, at):
         return
     if key and memo is not None and "term" not in memo:      # the probe does not depend on the case
-        memo["term"] = _term_on_probe(key, which, lambda p, _: probe(p), what)
+        memo["term"] = (_swapped_branches(key, lambda p, _: probe(p), which)
+                        or _term_on_probe(key, which, lambda p, _: probe(p), what))
     on_probe = memo.get("term") if memo is not None else (_term_on_probe(key, which, lambda p, _: probe(p), what)
                                                           if key else None)
     term = (on_probe or _wrong_term(key, which, xs, got, rt, at, what)) if key else None
@@ -1833,10 +1929,20 @@ def _constant_reading(key: str, probe) -> str | None:
     if not wrong:
         return None
 
-    def shown(v: float) -> str:
+    def shown(n: str, v: float) -> str:
+        # The constant read is the documented one times / divided by ANOTHER constant of the formula that is right
+        # (SELU's ALPHA read as ALPHA * SCALE): that other constant is applied twice, or divided out, there.
+        for o, c in documented.items():
+            if o == n or o in dict(wrong):
+                continue
+            for value, how in ((documented[n] * c, f"{n} * {o}: {o} is applied twice there (once with {n}, once "
+                                                   f"around the whole formula)"),
+                               (documented[n] / c, f"{n} / {o}: that term is divided by {o}")):
+                if abs(v - value) <= 1e-5 * abs(value):
+                    return f"{v:.6g} = {how}"
         named = next((f" = {label}" for label, c in _NAMED_FACTORS.items() if abs(v - c) <= 1e-5 * c), "")
         return f"{v:.6g}{named}"
-    said = "; ".join(words[n].format(want=f"{documented[n]:.6g}", got=shown(v)) for n, v in wrong)
+    said = "; ".join(words[n].format(want=f"{documented[n]:.6g}", got=shown(n, v)) for n, v in wrong)
     return (f"your values are exactly the documented formula with another constant (read from your values at "
             f"every point of two sets): a constant of the formula differs: {said}")
 
@@ -2683,7 +2789,8 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
             return layer.backward(gp)
         memo = {} if memo is None else memo
         if "term" not in memo:                   # the probe does not depend on the case
-            memo["term"] = _term_on_probe(key, "df", backward_at, "results (g = grad_out)")
+            memo["term"] = (_swapped_branches(key, backward_at)
+                            or _term_on_probe(key, "df", backward_at, "results (g = grad_out)"))
         term = memo["term"] or _wrong_term(key, "df", xs, d, rt, at, "results (g = grad_out)", gs)
     if spec.label != "Softmax":      # elementwise: which side of 0, and f'(x) at readable points
         def probe(p):
@@ -2706,6 +2813,7 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
     elif spec.label == "Softmax":
         analysis = "; ".join(filter(None, (_SOFTMAX_NOT_LINEAR if not _softmax_backward_linear(cls) else
                                            _softmax_rows_sum(cls, spec, label), analysis)))
+    rest = analysis              # what follows the reading, when one is told first
     if term:
         analysis = f"{term}; {analysis}"
     elif spec.label == "Softmax" and d.ndim == 2:       # a stray factor, written with the batch's sizes
@@ -2730,15 +2838,18 @@ def _not_own_derivative(cls, spec, label, xs, gs, d, expected, name, tol, memo: 
         _name_input_replaced(cls, spec, key, label, name)
         if not term and not argument:       # a term of the formula or f' at a rescaled argument says more
             _name_scaled_input(cls, spec, key, label, name)
-        if not term:
+        if not term or "in its place everywhere" in term:     # a quantity cached in y's place: say so
             _name_cached_intermediate(cls, spec, label, xs, gs, d, name, rt, at)
         if argument:
             core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")
-        # forward right, no term of the formula explains it: backward, or what forward stored for it
+        # forward right, no term of the formula explains it: backward, or what forward stored for it.  A reading
+        # of the wrong term is said first (it says what to change), the general words after it.
+        lead, tail = (f": {term}. So ", f"; against the expected derivative: {rest}") if term else \
+            (": ", f"; against the expected derivative: {analysis}")
         core.fail(f"{name} is wrong while your {label}.forward is right (centred finite differences of your forward "
-                  f"give the expected derivative): the mistake is in backward's formula or in what forward stores on "
-                  f"self for backward (a cached quantity that is not the one forward computes with, e.g. without a "
-                  f"factor, or before a function is applied); against the expected derivative: {analysis}",
+                  f"give the expected derivative){lead}the mistake is in backward's formula or in what forward "
+                  f"stores on self for backward (a cached quantity that is not the one forward computes with, e.g. "
+                  f"without a factor, or before a function is applied){tail}",
                   "backward-not-derivative-of-forward")
     if argument:
         core.fail(f"{name}: {argument}", "derivative-at-wrong-argument")

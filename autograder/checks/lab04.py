@@ -955,6 +955,14 @@ def initialize_parameters(fn) -> None:
     if _same(a["W1"], c["W1"]):
         core.fail("initialize_parameters: different seeds gave identical weights: the seed is ignored",
                   "seed-ignored")
+    # Every seed is a seed, 0 included (the documented default): two calls with seed=0 give the same weights.
+    z = [_param_dict(_call(fn, [4, 6, 1], "he", seed=0, name="initialize_parameters([4, 6, 1], 'he', seed=0)"),
+                     [4, 6, 1], "initialize_parameters([4, 6, 1], 'he')") for _ in range(2)]
+    if not _same(z[0]["W1"], z[1]["W1"]):
+        core.fail("initialize_parameters([4, 6, 1], 'he', seed=0) called twice gave different weights, while "
+                  "seed=1 twice gave the same: seed 0 is a seed like any other (the documented default): "
+                  "`seed or None` or `if seed:` treats 0 as 'no seed'; pass seed itself to "
+                  "np.random.default_rng(seed)", "seed-zero-unseeded")
     _documented_default(lambda *m: fn([6, 5, 1], *m, seed=3), "initialize_parameters(layer_dims)", "method", "he",
                         ("zeros", "random", "xavier", "he"))
 
@@ -1027,6 +1035,70 @@ def _results_kept(fn, name: str, first: tuple, second: tuple, oracle=None) -> No
               f"default argument), so a caller holding the first result (model_forward keeps every layer's output "
               f"in its caches) sees it change; create the result anew in every call", "result-buffer-shared-between-calls")
 
+
+
+def _first_case_again(fn, first, what: str) -> None:
+    """Property of every composite function (model_forward, model_backward), asked after a later case failed:
+    called again on copies of the FIRST case's inputs, which it got right the first time, it must give the same
+    result, twice.  ``first``: (name, args, result, same) with ``same(got, result)`` -> bool.  A result that
+    changed (or a call that now raises) is state kept between calls: a dict or list kept on the function, in a
+    global or in a default argument, added to or filled by every call."""
+    if first is None:
+        return
+    name, args, result, same = first
+    outs = []
+    for _ in range(2):
+        try:
+            with np.errstate(all="ignore"):
+                outs.append(fn(*copy.deepcopy(args)))
+        except Exception as exc:
+            outs.append(exc)
+    bad = [o for o in outs if isinstance(o, Exception) or not same(o, result)]
+    if not bad:
+        return
+    how = (f"raised {type(bad[0]).__name__}: {bad[0]}" if isinstance(bad[0], Exception)
+           else "returned other values" + (" (both times)" if len(bad) == 2 else ""))
+    core.fail(f"{name}: your {what} got this case right when it was called first, but called again on copies of "
+              f"the same inputs after the other cases, it {how}: {what} keeps state between calls (a dict or list "
+              f"kept on the function, in a global or in a default argument, that every call adds to or fills; or random "
+              f"numbers drawn in the call): "
+              f"start from a new dict in every call (grads = {{}} inside the function) and compute only from this "
+              f"call's arguments", "state-kept-between-calls")
+
+
+
+#: Kernel-side: what a function keeps on itself between calls: attributes set on the function object, and
+#: default arguments that are non-empty lists or dicts (a mutable default filled by earlier calls).
+_FUNCTION_STATE = """
+def function_state(fn):
+    out = [(k, repr(v)[:40]) for k, v in sorted(getattr(fn, "__dict__", {}).items()) if not k.startswith("__")]
+    for v in getattr(fn, "__defaults__", None) or ():
+        if isinstance(v, (list, dict, set)) and v:
+            out.append(("default argument", type(v).__name__ + " of " + str(len(v)) + " entries"))
+    return out
+"""
+
+
+def _noted_function_state(exc, fn, what: str):
+    """``exc`` with the state ``fn`` keeps on itself, read from the function object after the failing call
+    (facts, not a guess): an attribute set on the function, a mutable default argument filled by earlier calls.
+    The failure itself, when there is none."""
+    try:
+        found = list(core.kernel_functions(_FUNCTION_STATE)["function_state"](fn))
+    except Exception:
+        return exc
+    if not found:
+        return exc
+    said = ", ".join(f"{what}.{k} = {v}" if k != "default argument" else f"a {v} as a default argument"
+                     for k, v in found[:3])
+    noted = core.CheckFailure(f"your {what} keeps state between calls: {said}, left by the earlier calls: a value "
+                              f"kept from an earlier call (a count read once, a list or dict filled once) is wrong "
+                              f"for another network; compute everything from this call's arguments. The failing "
+                              f"call: {exc}", "state-on-function")
+    for key, value in vars(exc).items():
+        if key != "diagnosis":
+            setattr(noted, key, value)
+    return noted
 
 
 def _two_calls(seed: str, *shapes, extra=()):
@@ -1628,6 +1700,7 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
     gen = core.rng("lab04.model_forward")
     # The last network has every size 1: there a transposed product in a building block cannot
     # raise, so model_forward's own loop can be judged whatever those blocks do.
+    first = None             # the first case, asked again when a later one fails (state kept between calls)
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
                                    ([4, 3, 1], 7, "sigmoid", _f64), ([3, 1], 4, "relu", _f64),
                                    ([5, 6, 2, 1], 3, "tanh", np.float32), ([1, 1, 1], 1, "tanh", _f64)]:
@@ -1641,10 +1714,11 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         try:
             out = _call_composite(fn, X, given, hidden, name=name, hint=_MODEL_FORWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
+            _first_case_again(fn, first, "model_forward")
             if " raised " in str(exc) and "not implemented" not in str(exc):
                 _name_transposed_input(lambda x, p, h: _tuple(fn(x, p, h), 2, name, "(AL, caches)")[0], exc, name)
                 _every_layer_reads_x(fn, hidden, str(exc).split(". " + _MODEL_FORWARD_HINT)[0])
-            raise
+            raise _noted_function_state(exc, fn, "model_forward") from None
         if out is None:
             continue
         out = _tuple(out, 2, name, "(AL, caches)",
@@ -1654,6 +1728,9 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
         layers = _forward(X, params, hidden)
         want_caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
         if _forward_matches(out, layers[-1][4], want_caches):
+            if first is None:
+                first = (name, (X, _copy_params(params), hidden), np.array(out[0]), lambda o, r: isinstance(
+                    o, tuple) and len(o) == 2 and isinstance(o[0], np.ndarray) and _same(o[0], r))
             continue
         if isinstance(out[0], (list, tuple)) and isinstance(out[1], np.ndarray):
             core.fail(f"{name} returned (caches, AL): return (AL, caches) in that order", "return-order")
@@ -1689,10 +1766,12 @@ def _model_forward(fn, linear_forward=None, activation_forward=None) -> None:
                 _rows_depend_on_batch(lambda x: fn(x, _copy_params(params), hidden)[0], X, name, "AL", cached)
             if exc.diagnosis in _GENERIC_DIFFERENCES:
                 _which_parameter(fn, X, params, hidden, name)
-            raise
+            _first_case_again(fn, first, "model_forward")
+            raise _noted_function_state(exc, fn, "model_forward") from None
         caches = out[1]
         if isinstance(caches, (list, tuple)) and len(caches) > L:
             _caches_grow(fn, X, params, hidden, L, name, len(caches))
+        _first_case_again(fn, first, "model_forward")
         if not isinstance(caches, (list, tuple)) or len(caches) != L:
             core.fail(f"{name}: caches must be a list with one entry per layer ({L}), got "
                       f"{core.describe(caches)}" + (f" of length {len(caches)}" if isinstance(caches, (list, tuple))
@@ -2182,6 +2261,7 @@ def binary_cross_entropy(fn) -> None:
         _bce_ignores_al(fn)
         _bce_per_sample(fn)
         _bce_by_label(fn)
+        _bce_of_batch_means(fn)
     if failures and one_passed:
         core.fail(f"{failures[0]} (the same check passed for a batch of one sample: a formula right only when "
                   f"m = 1, such as a matrix product where the terms must be multiplied elementwise, or a sum "
@@ -2348,6 +2428,30 @@ def _bce_by_label(fn) -> None:
     core.fail(f"binary_cross_entropy is right when every label is {1 if right.startswith('y') else 0} (only "
               f"{right} counts) but wrong when every label is {0 if right.startswith('y') else 1}, where only the "
               f"term {wrong[0]} counts{factor}", "bce-one-term-wrong")
+
+
+def _bce_of_batch_means(fn) -> None:
+    """The BCE of the batch means, -[mean(y) log(mean(a)) + (1 - mean(y)) log(1 - mean(a))] (the mean taken
+    inside the logs): right for one sample, wrong for every batch.  Told only when it fits batches of 4, 9 and 6
+    samples (asked after a case failed)."""
+    gen = core.rng("lab04.bce.batch-means")
+    for m in (4, 9, 6):
+        a = gen.uniform(0.05, 0.95, size=(m, 1))
+        y = (gen.random((m, 1)) < 0.5).astype(_f64)
+        y[0, 0], y[1, 0] = 1.0, 0.0
+        try:
+            got = float(core.expect_scalar(fn(a.copy(), y.copy()), name="binary_cross_entropy"))
+        except Exception:
+            return
+        ma, my = float(a.mean()), float(y.mean())
+        means = -(my * np.log(ma) + (1 - my) * np.log1p(-ma))
+        if not abs(got - means) <= 1e-6 * max(1.0, abs(means)) or abs(got - _bce(a, y)) <= 1e-6:
+            return
+    core.fail("binary_cross_entropy(AL (m, 1), Y (m, 1)): on batches of 4, 9 and 6 samples your loss is the "
+              "cross-entropy of the batch means, -[mean(Y) log(mean(AL)) + (1 - mean(Y)) log(1 - mean(AL))]: the "
+              "means are taken inside the logs. The loss is the mean of the per-sample losses: "
+              "-mean(Y * log(AL) + (1 - Y) * log(1 - AL)), the log of each sample's AL first, then the mean",
+              "bce-log-of-means")
 
 
 _BCE_FORMULAS = ("-(y * log(a) + (1 - y) * log(1 - a))", "-y * log(a) - (1 - y) * log(1 - a)")
@@ -2603,31 +2707,51 @@ def _name_sample_weights(fn, dZ, cache, part: int, name: str) -> None:
     """dW and db are sums over the m samples of one term each (outer(A_prev[i], dZ[i]), dZ[i]): fit the weight
     each sample got in the student's result (least squares); weights of 0 and 1 name the samples left out (a
     loop over range(m - 1), a slice [1:]), weights of 2 the samples counted twice.  Silent for any other fit."""
-    A_prev = np.asarray(cache[0], _f64)
-    d = np.asarray(dZ, _f64)
-    m = d.shape[0]
-    terms = [np.outer(A_prev[i], d[i]) if part == 1 else d[i][None, :] for i in range(m)]
-    basis = np.stack([t.ravel() for t in terms], axis=1)
-    if m < 2 or basis.shape[0] < m + 2 or np.linalg.matrix_rank(basis) < m:
+    def weights(dZ, cache):
+        A_prev = np.asarray(cache[0], _f64)
+        d = np.asarray(dZ, _f64)
+        m = d.shape[0]
+        terms = [np.outer(A_prev[i], d[i]) if part == 1 else d[i][None, :] for i in range(m)]
+        basis = np.stack([t.ravel() for t in terms], axis=1)
+        if m < 2 or basis.shape[0] < m + 2 or np.linalg.matrix_rank(basis) < m:
+            return None
+        try:
+            got = np.asarray(fn(np.array(dZ, copy=True), tuple(np.array(c, copy=True) for c in cache))[part], _f64)
+            c, *_ = np.linalg.lstsq(basis, got.ravel(), rcond=None)
+        except Exception:
+            return None
+        if not core.close(basis @ c, got.ravel(), 1e-6, 1e-8):
+            return None
+        k = np.round(c)
+        if not np.allclose(c, k, atol=1e-6) or np.all(k == 1) or np.any((k < 0) | (k > 2)):
+            return None
+        return k
+    k = weights(dZ, cache)
+    if k is None:
         return
-    try:
-        got = np.asarray(fn(np.array(dZ, copy=True), tuple(np.array(c, copy=True) for c in cache))[part], _f64)
-        c, *_ = np.linalg.lstsq(basis, got.ravel(), rcond=None)
-    except Exception:
-        return
-    if not core.close(basis @ c, got.ravel(), 1e-6, 1e-8):
-        return
-    k = np.round(c)
-    if not np.allclose(c, k, atol=1e-6) or np.all(k == 1) or np.any((k < 0) | (k > 2)):
-        return
+    m = np.shape(dZ)[0]
     label = "dW" if part == 1 else "db"
     term = "outer(A_prev[i], dZ[i])" if part == 1 else "dZ[i]"
     out = [i for i in range(m) if k[i] == 0]
     twice = [i for i in range(m) if k[i] == 2]
     said = []
     if out:
-        where = (" (the last one: a loop over range(m - 1), or a slice that stops one row early?)" if out == [m - 1]
-                 else " (the first one: a loop or slice starting at 1?)" if out == [0] else "")
+        where = (" (the first one: a loop or slice starting at 1?)" if out == [0] else "")
+        used = m - len(out)
+        if out == list(range(used, m)):      # the first `used` samples only: which size is the loop's count?
+            # Asked again with m, n_prev, n and m - 1 pairwise different (7, 3, 5, 6): the count the loop used.
+            g = core.rng("lab04.linear_backward.count")
+            k2 = weights(g.standard_normal((7, 5)), (g.standard_normal((7, 3)), g.standard_normal((3, 5)),
+                                                    g.standard_normal((1, 5))))
+            n2 = None if k2 is None or not np.all(k2 <= 1) else int(k2.sum())
+            if k2 is not None and np.all(k2[:n2] == 1):
+                where = {6: " (the last one: a loop over range(m - 1), or a slice that stops one row early: "
+                            "asked again with m = 7, yours used 6 samples)",
+                         3: " (the loop counts to n_prev = A_prev.shape[1], the input units, not to the m samples: "
+                            "asked again with m = 7, n_prev = 3, n = 5, yours used the first 3 samples)",
+                         5: " (the loop counts to n = dZ.shape[1], the units of the layer, not to the m samples "
+                            "dZ.shape[0]: asked again with m = 7, n_prev = 3, n = 5, yours used the first 5 "
+                            "samples)"}.get(n2, "")
         said.append(f"leaves out sample(s) {out} of the {m}{where}")
     if twice:
         said.append(f"counts sample(s) {twice} twice")
@@ -3118,6 +3242,7 @@ def _deep_backward_differs(name, problem) -> None:
 def _model_backward(fn, linear_backward=None, activation_backward=None, binary_cross_entropy=None) -> None:
     gen = core.rng("lab04.model_backward")
     earlier: list = []       # what the earlier calls returned (a dict kept between calls keeps their keys)
+    first = None             # the first case, asked again when a later one fails (state kept between calls)
     # The last network has every size 1 (see model_forward): model_backward's own loop can be
     # judged there even when a building block's transposed product raises everywhere else.
     for dims, m, hidden, dtype in [([3, 4, 4, 1], 5, "relu", _f64), ([2, 5, 3, 1], 1, "tanh", _f64),
@@ -3145,6 +3270,7 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
             got = _call_composite(fn, AL.astype(dtype), Y.astype(dtype), given, hidden, name=name,
                                   hint=_MODEL_BACKWARD_HINT, own=own_thunk)
         except core.CheckFailure as exc:
+            _first_case_again(fn, first, "model_backward")
             if dims is _DEEP_DIMS and " raised " in str(exc):
                 _deep_backward_differs(name, str(exc)[len(name):].split(". ")[0].strip())
             _name_cache_index_past_end(exc, L, name)
@@ -3159,7 +3285,7 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
                 _right_for_one_sample(fn, X, Y, params, hidden, L, name, m)
             if " raised " in str(exc):
                 _name_output_dz(fn, AL.astype(dtype), Y.astype(dtype), caches, hidden, name)
-            raise
+            raise _noted_function_state(exc, fn, "model_backward") from None
         if got is None:
             continue
         if not isinstance(given, list) or len(given) != len(caches):
@@ -3177,7 +3303,12 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
         if _grads_match(got, ref, keys):
             if dims == [3, 4, 4, 1] and hidden == "relu":   # one case suffices: finite differences
                 _fd_backward(got, params, layers, X, Y, hidden, L, name)
+            if first is None:
+                first = (name, (AL.astype(dtype), Y.astype(dtype), copy.deepcopy(caches), hidden),
+                         {k: np.array(got[k]) for k in keys}, lambda o, r, keys=keys: isinstance(o, dict)
+                         and _grads_match(o, r, keys, 0.0, 0.0))
             continue
+        _first_case_again(fn, first, "model_backward")
         own = _own_model_backward(linear_backward, activation_backward, AL.astype(dtype), Y.astype(dtype),
                                   copy.deepcopy(caches), hidden)
         if own is not None and _grads_match(got, own, keys):
@@ -6648,7 +6779,7 @@ def _mini_batch_reproducible(fn, parts):
     dims, hidden = _net(parts, [2, 3, 1]), "tanh"
     X, Y, params = _problem("lab04.train_cover", 12, dims)
     runs = {}
-    for seed in (1, 1, 2):
+    for seed in (1, 1, 2, 0, 0):     # seed 0 is a seed like any other (the documented default)
         name = f"train(X {X.shape}, learning_rate=0.5, epochs=3, batch_size=4, seed={seed})"
 
         def run():
@@ -6678,6 +6809,10 @@ def _mini_batch_reproducible(fn, parts):
             _loss_of_labels(hist, name)
             core.fail(f"{name}: the last row of history['loss'] must be the loss of the returned "
                       f"parameters on the whole data set (not the loss of the last mini-batch)", "history-last-row")
+        if seed == 0 and seed in runs and not _match(got, runs[seed], 0, 0):
+            core.fail(f"{name}: two runs with seed=0 differ, while two runs with seed=1 agreed: seed 0 is a seed "
+                      f"like any other (the documented default): `seed or None` or `if seed:` treats 0 as 'no "
+                      f"seed'; pass seed itself to np.random.default_rng(seed)", "seed-zero-unseeded")
         if seed in runs and not _match(got, runs[seed], 0, 0):
             core.fail(f"{name}: two runs with the same seed differ: draw the order from "
                       f"np.random.default_rng(seed) so that results are reproducible", "not-reproducible")

@@ -1649,3 +1649,35 @@ MUTANTS += [
            new="self.y = np.tanh(x).copy\n",
            expect=("a call's parentheses are missing", "self.y holds the method copy")),
 ]
+# round 20b: readings with forward's own intermediates (a stable sigmoid's e, the sigmoid's derivative given the
+# output y), a cache of another shape than x named from the layer's attributes, a constant read as the product
+# of two documented ones (applied twice), two-branch formulas with the branches exchanged (forward and backward)
+MUTANTS += [
+    Mutant("r20b-03-1 Sigmoid caches e = exp(-|x|); backward e / (1 + e) (square of the denominator forgotten)",
+           old="        self.y = y\n        return y",
+           new="        self.y = y\n        self.e = e\n        return y",
+           also=[("return grad_out * self.y * (1 - self.y)", "return grad_out * self.e / (1 + self.e)")],
+           expect="`g * e / (1 + e)` instead of `g * e / (1 + e) ** 2`"),
+    Mutant("r20b-03-2 SiLU backward: the sigmoid derivative taken on the SiLU output y",
+           old="        self.s = Sigmoid().forward(x)\n        return x * self.s",
+           new="        self.s = Sigmoid().forward(x)\n        self.y = x * self.s\n        return self.y",
+           also=[("return grad_out * self.s * (1 + self.x * (1 - self.s))",
+                  "return grad_out * (self.s + self.x * self.y * (1 - self.y))")],
+           expect="sigmoid_prime_of(y)"),
+    Mutant("r20b-03-3 GELU caches a flattened x (x.ravel())",
+           old="        self.x = x\n        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))",
+           new="        self.x = x.ravel()\n        self.cdf = 0.5 * (1 + erf(x / math.sqrt(2)))",
+           expect="self.x has shape (21,), not x's shape (7, 3)"),
+    Mutant("r20b-03-4 SELU forward: SCALE applied twice on the negative side",
+           old="self.y = self.SCALE * np.where(x > 0, x, self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           new="self.y = self.SCALE * np.where(x > 0, x, self.SCALE * self.ALPHA * np.expm1(np.minimum(x, 0)))",
+           expect="ALPHA * SCALE: SCALE is applied twice"),
+    Mutant("r20b-03-5 ELU backward with the np.where branches swapped",
+           old="return np.where(self.x > 0, grad_out, grad_out * (self.y + self.alpha))",
+           new="return np.where(self.x > 0, grad_out * (self.y + self.alpha), grad_out)",
+           expect="two branches swapped"),
+    Mutant("r20b-03-6 SELU backward with the np.where branches swapped",
+           old="return np.where(self.x > 0, self.SCALE * grad_out, grad_out * (self.y + self.SCALE * self.ALPHA))",
+           new="return np.where(self.x > 0, grad_out * (self.y + self.SCALE * self.ALPHA), self.SCALE * grad_out)",
+           expect=("two branches swapped", "branches")),
+]

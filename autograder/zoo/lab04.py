@@ -2155,3 +2155,43 @@ MUTANTS += [
 """,
            expect="keep the last, smaller batch"),
 ]
+# round 20b: seed 0 is a seed; state kept between calls of the composite loops (the first case asked again);
+# the BCE of the batch means; a per-sample loop whose count is another size (asked again with pairwise sizes)
+MUTANTS += [
+    Mutant("r20b-04-1 initialize_parameters: default_rng(seed or None) (seed 0 treated as 'no seed')",
+           old="rng = np.random.default_rng(seed)\n    parameters = {}",
+           new="rng = np.random.default_rng(seed or None)  # no seed given -> fresh randomness\n    parameters = {}",
+           expect="seed 0 is a seed like any other"),
+    Mutant("r20b-04-2 model_backward accumulates gradients across calls (a dict kept on the function)",
+           old="    grads = {}\n",
+           new="    grads = model_backward.__dict__.setdefault('acc', {})  # running gradient buffers\n",
+           also=[("        dA_prev, grads[f\"dW{l}\"], grads[f\"db{l}\"] = linear_backward(dZ, linear_cache)\n",
+                  "        dA_prev, dW, db = linear_backward(dZ, linear_cache)\n"
+                  "        grads[f\"dW{l}\"] = grads.get(f\"dW{l}\", 0) + dW\n"
+                  "        grads[f\"db{l}\"] = grads.get(f\"db{l}\", 0) + db\n")],
+           expect="model_backward keeps state between calls"),
+    Mutant("r20b-04-3 BCE of the batch-mean probability (log of means, not mean of logs)",
+           old="return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           new="return float(-(np.mean(Y) * np.log(np.mean(A)) + (1.0 - np.mean(Y)) * np.log(1.0 - np.mean(A))))",
+           expect="cross-entropy of the batch means"),
+    Mutant("r20b-04-4 linear_backward dW by per-sample outer products over range(n) (units, not samples)",
+           old="    dW = A_prev.T @ dZ\n",
+           new="    dW = sum(np.outer(A_prev[i], dZ[i]) for i in range(dZ.shape[1]))\n",
+           expect="the loop counts to n = dZ.shape[1]"),
+]
+MUTANTS += [
+    Mutant("r20b-04-5 model_forward reads the layer count once (kept on the function)",
+           old="    L = len(parameters) // 2\n    A = X\n",
+           new="    model_forward.L = getattr(model_forward, 'L', len(parameters) // 2)\n    L = model_forward.L\n    A = X\n",
+           expect="model_forward keeps state between calls: model_forward.L = 3"),
+    Mutant("r20b-04-6 model_backward reads the layer count once (kept on the function)",
+           old="    L = len(caches)\n",
+           new="    model_backward.L = getattr(model_backward, 'L', len(caches))\n    L = model_backward.L\n",
+           expect="model_backward keeps state between calls: model_backward.L = 3"),
+]
+MUTANTS += [
+    Mutant("r20b-04-7 train: default_rng(seed or None) (seed 0 treated as 'no seed')",
+           old="    rng = np.random.default_rng(seed)\n    epoch_range",
+           new="    rng = np.random.default_rng(seed or None)\n    epoch_range",
+           expect="two runs with seed=0 differ"),
+]
