@@ -4068,7 +4068,7 @@ def _float32_sized(value, want) -> bool:
     return 1e-9 * scale < err <= 8 * _EPS32 * scale
 
 
-def _rounded_twice(rounded, name) -> None:
+def _rounded_twice(rounded, name: str) -> None:
     """Told when two float64 cases (other sizes) both have float32-sized errors in the same output (``rounded``:
     (call, outputs with such errors) per float64 case): a second input confirms it is no coincidence."""
     for label in (rounded[0][1] if len(rounded) > 1 else []):
@@ -4474,6 +4474,7 @@ def _reduced_to_a_number(got, total, name, shape, summand) -> None:
 
 def batchnorm_backward(batchnorm_backward):
     r = core.rng("lab08.batchnorm_backward")
+    rounded: list = []
     for (n, d), dtype in (((9, 4), np.float64), ((6, 11), np.float64), ((13, 7), np.float32), ((1, 5), np.float64),
                           ((2, 3), np.float64)):
         x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
@@ -4558,6 +4559,10 @@ def batchnorm_backward(batchnorm_backward):
                  f"gradients keep the dtype of dout and the cache (a float32 network stays float32): Python numbers "
                  f"keep it, while a NumPy float64 scalar (np.float64(n), np.sqrt of a Python number) or a float64 "
                  f"temporary not cast back turns float32 arrays into float64", "dtype-not-kept")
+        if dtype == np.float64:        # right to the finite differences' tolerance: float64-precise too?
+            rounded.append((what, [label for label, got, ref in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta),
+                                                                    _bn_grads(*c, dout)) if _float32_sized(got, ref)]))
+    _rounded_twice(rounded, "batchnorm_backward")
     k = core.rng("lab08.batchnorm_backward.kept")
     twice = []
     for _ in range(2):
