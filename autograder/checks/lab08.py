@@ -2328,6 +2328,13 @@ def _adam_diagnoses(data0, grads, decay, **hyper):
            f"start at 0 and EVERY step, the first one too, does m <- beta1 * m + (1 - beta1) * g and v <- beta2 * v + "
            f"(1 - beta2) * g**2; the bias correction then makes up for the zero start": run(first_full=key)
            for key, what in (("m", "m = g"), ("v", "v = g**2"), ("mv", "m = g and v = g**2"))},
+        **{f"the first step sets {what} and the bias correction of {which} is left out: the two agree at the first "
+           f"step (m_hat = g, v_hat = g**2 there) and differ from step 2 on, where the correction divides by 1 - "
+           f"beta**t and yours no longer does; the moments start at 0, EVERY step does m <- beta1 * m + (1 - beta1) "
+           f"* g and v <- beta2 * v + (1 - beta2) * g**2, and the step uses m_hat = m / (1 - beta1**t), v_hat = v / "
+           f"(1 - beta2**t)": run(first_full=key, correct_m="m" not in key, correct_v="v" not in key)
+           for key, what, which in (("m", "m = g", "m"), ("v", "v = g**2", "v"),
+                                    ("mv", "m = g and v = g**2", "both moments"))},
     }
     if hyper.get("weight_decay"):
         out["weight decay applied to a parameter with decay=False (a bias): only parameters with p.decay "
@@ -3436,6 +3443,15 @@ def _after_change(fn, what, args, labels, oracle, pick, r) -> None:
     old = fits(oracle(*args))
     stale = [label for k, label in labels.items() if not old and fits(oracle(*[args[j] if j == k else a
                                                                                for j, a in enumerate(new)]))]
+    if not old and not stale:       # a second input: a fresh call on copies of the new values, nothing changed
+        try:
+            fresh = [np.ravel(np.asarray(g, dtype=_float64)) for g in pick(core.call(
+                fn, *(np.copy(a) if isinstance(a, np.ndarray) else a for a in new), name=what))]
+        except Exception:
+            fresh = None
+        if fresh is not None and len(fresh) == len(gots) and all(
+                f.shape == g.shape and core.close(g, f, 1e-12, 0) for f, g in zip(fresh, gots)):
+            return      # the same as a fresh call: nothing is kept between calls (the values are the cases' matter)
     said = ("returned the result for the values of the FIRST call" if old else
             f"returned the result for the first call's {' and '.join(stale)} (the new values of the others)" if stale
             else "returned neither the result for the new values nor the one for the old ones")
@@ -3485,24 +3501,29 @@ def dropout_forward(dropout_forward):
         })
         if x.size >= 5000:
             frac, sd = float(kept.mean()), math.sqrt(p * (1 - p) / x.size)
-            if abs(frac - (1 - p)) > 6 * sd + 1e-3:
-                if abs(frac - p) <= 6 * sd + 1e-3:
-                    fail(f"{what}: {frac:.3f} of the units were kept: p is the probability of DROPPING a unit, "
-                         f"each unit is kept with probability 1 - p = {1 - p:g}", "dropout-keeps-with-p")
-                if kept.all() or not kept.any():
-                    fail(f"{what}: {'every' if kept.all() else 'no'} unit was kept, all together (expected about "
-                         f"1 - p = {1 - p:g} of them, each on its own draw): the mask comes from ONE random number "
-                         f"for the whole array (rng.random() without a shape); draw one per unit: "
-                         f"rng.random(x.shape) >= p", "dropout-one-draw")
-                _normal_draws(dropout_forward, r, what, frac, p, x.size)
-                _rate_ignores_p(dropout_forward, r, what, frac, p, x.size)
-                fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
+            off = abs(frac - (1 - p)) > 6 * sd + 1e-3
+            if off and abs(frac - p) <= 6 * sd + 1e-3:
+                fail(f"{what}: {frac:.3f} of the units were kept: p is the probability of DROPPING a unit, "
+                     f"each unit is kept with probability 1 - p = {1 - p:g}", "dropout-keeps-with-p")
+            if off and (kept.all() or not kept.any()):
+                fail(f"{what}: {'every' if kept.all() else 'no'} unit was kept, all together (expected about "
+                     f"1 - p = {1 - p:g} of them, each on its own draw): the mask comes from ONE random number "
+                     f"for the whole array (rng.random() without a shape); draw one per unit: "
+                     f"rng.random(x.shape) >= p", "dropout-one-draw")
+            # the structure of the mask before its rate: rows (or columns) all alike come from too few draws, and
+            # the fraction kept then varies with the few draws made
             if bool((mask == mask[:1]).all()):
-                fail(f"{what}: every sample got the same mask: draw one random number per activation, "
-                     f"shape (N, D), not (D,)", "dropout-one-mask-per-batch")
+                fail(f"{what}: every sample got the same mask (its {x.shape[0]} rows are identical"
+                     f"{f', {frac:.3f} of the units kept' if off else ''}): one draw per feature shared by the "
+                     f"batch; draw one random number per activation, rng.random(x.shape), shape (N, D), not (D,)",
+                     "dropout-one-mask-per-batch")
             if bool((mask == mask[:, :1]).all()):
                 fail(f"{what}: all the units of a sample are kept or dropped together: draw one random "
                      f"number per activation, shape (N, D)", "dropout-one-draw-per-sample")
+            if off:
+                _normal_draws(dropout_forward, r, what, frac, p, x.size)
+                _rate_ignores_p(dropout_forward, r, what, frac, p, x.size)
+                fail(f"{what}: {frac:.3f} of the units were kept, expected about 1 - p = {1 - p:g}", "dropout-wrong-rate")
             _counts_binomial(kept, p, what)
         if p == 0.0 and not core.close(out, x, 0, 0):
             fail(f"{what}: with p = 0 nothing may be dropped or rescaled", "dropout-p-zero")
@@ -4034,8 +4055,34 @@ def _running_coefficients(batchnorm_forward, exc, k, label, momentum, eps) -> No
          "bn-running-coefficients")
 
 
+def _float32_sized(value, want) -> bool:
+    """A float64 value whose error is larger than float64 arithmetic leaves (1e-9 of the largest value) and
+    within a few float32 ulps: the size of a trip through float32."""
+    try:
+        value, want = _f64(value), _f64(want)
+    except (TypeError, ValueError):
+        return False
+    if value.shape != want.shape or not want.size or not np.isfinite(value).all():
+        return False
+    err, scale = float(np.max(np.abs(value - want))), float(np.max(np.abs(want))) or 1.0
+    return 1e-9 * scale < err <= 8 * _EPS32 * scale
+
+
+def _rounded_twice(rounded, name: str) -> None:
+    """Told when two float64 cases (other sizes) both have float32-sized errors in the same output (``rounded``:
+    (call, outputs with such errors) per float64 case): a second input confirms it is no coincidence."""
+    for label in (rounded[0][1] if len(rounded) > 1 else []):
+        seen = [what for what, labels in rounded if label in labels]
+        if len(seen) > 1:
+            fail(f"{seen[0]}: {label} is off by float32 rounding only (errors of a few float32 ulps, larger than "
+                 f"float64 arithmetic leaves), here and in {seen[1]}: values pass through float32 somewhere (an "
+                 f".astype(np.float32), a float32 buffer, np.float32 constants); keep the dtype of the inputs at "
+                 f"every step", "precision-float32-inside")
+
+
 def batchnorm_train(batchnorm_forward):
     r = core.rng("lab08.batchnorm_train")
+    rounded: list = []
     cases = [((9, 4), np.float64, 0.1, 1e-5, True), ((6, 11), np.float64, 0.25, 1e-3, False),
              ((13, 7), np.float32, 0.2, 1e-3, False), ((1, 5), np.float64, 0.3, 1e-3, False)]
     for (n, d), dtype, momentum, eps, defaults in cases:
@@ -4118,8 +4165,15 @@ def batchnorm_train(batchnorm_forward):
                     _cache_uses_eps(batchnorm_forward, exc, (x, gamma, beta, rm, rv, True, momentum), eps, index,
                                     label.split(" =")[0])
                 raise
+        if dtype == np.float64:        # right to the cases' tolerance: are the float64 values float64-precise?
+            rounded.append((what, [label for label, got, ref in (("out", out, want[0]), ("running_mean", new_rm, want[1]),
+                                                                 ("running_var", new_rv, want[2]),
+                                                                 ("the cache's inv_std", inv_std, want[3][2]))
+                                   if _float32_sized(got, ref)]))
+    _rounded_twice(rounded, "batchnorm_forward")
     _bn_zero_running(batchnorm_forward, r)
     _bn_beta_additive(batchnorm_forward, r, True)
+    _bn_large_mean(batchnorm_forward, core.rng("lab08.batchnorm_train.shift"))
     k = core.rng("lab08.batchnorm_train.kept")
     _results_kept(batchnorm_forward, "batchnorm_forward(x (9, 4) float64, training=True)",
                   *[(*_bn_inputs(k, 9, 4, np.float64), True) for _ in range(2)],
@@ -4128,6 +4182,70 @@ def batchnorm_train(batchnorm_forward):
                   (*_bn_inputs(k, 9, 4, np.float64), True), {0: "x", 1: "gamma", 2: "beta"},
                   lambda x, g, b, rm, rv, t: list(_bn_oracle(x, g, b, rm, rv, True, 0.1, 1e-5)[:3]),
                   lambda got: list(got)[:3], k)
+
+
+def _bn_used_variance(batchnorm_forward, x, momentum, eps, what):
+    """The batch variance a training call used, read back twice: from the cache's inv_std (1 / sqrt(var + eps))
+    and from running_var given zeros (momentum * var).  The failure instead when the call raised or warned (a
+    negative variance under the square root), None when its result cannot be read."""
+    n, d = x.shape
+    ones, zeros = np.ones((1, d), x.dtype), np.zeros((1, d), x.dtype)
+    try:
+        res = list(call(batchnorm_forward, x, ones, zeros, zeros, zeros, True, momentum, eps, name=what))
+    except core.CheckFailure as exc:
+        return exc
+    except (TypeError, ValueError):
+        return None
+    try:
+        inv = _f64(expect_array(res[3][2], name=f"{what}: cache's inv_std", shape=(1, d)))
+        rv = _f64(expect_array(res[2], name=f"{what}: running_var", shape=(1, d)))
+    except (core.CheckFailure, TypeError, IndexError, ValueError):
+        return None
+    with np.errstate(all="ignore"):
+        return 1 / inv ** 2 - eps, rv / momentum
+
+
+def _bn_large_mean(batchnorm_forward, r) -> None:
+    """A property of the variance: adding a constant to a column leaves it unchanged.  Asked in float32 with column
+    means near 1000 and standard deviations near 1 (the sum of squares is near 1e6 * N; float32 keeps ~7 digits):
+    the centred two-pass variance is right to ~1e-6 there, E[x^2] - E[x]^2 is off by several per cent or negative
+    (catastrophic cancellation).  Told with the same columns centred near 0 as the second input."""
+    n, d, momentum, eps = 64, 4, 0.5, 1e-5
+    centred = r.normal(0, 1, (n, d)) * r.uniform(0.8, 1.5, d)
+    centred -= centred.mean(axis=0)
+    shift = np.array([1000.0, 2000.0, 500.0, 1500.0])
+    x = (centred + shift).astype(np.float32)
+    what = (f"batchnorm_forward(x {(n, d)} float32 with column means {shift.tolist()} and standard deviations near 1, "
+            f"gamma = 1, beta = 0, running statistics zeros, training=True, momentum={momentum}, eps={eps:g})")
+    used = _bn_used_variance(batchnorm_forward, x, momentum, eps, what)
+    if used is None:
+        return
+    want = _f64(x).var(axis=0, keepdims=True)
+    shown = lambda a: f"[{', '.join(f'{v:.6g}' for v in np.ravel(a))}]"
+    if isinstance(used, core.CheckFailure):
+        head = f"{used} (the batch variances are {shown(want)})"
+    else:
+        bad = [(label, v) for label, v in zip(("the cache's inv_std", "running_var"), used)
+               if not core.close(v, want, 1e-3, 0)]
+        if not bad:
+            return
+        label, got = bad[0]
+        with np.errstate(all="ignore"):
+            err = float(np.nanmax(np.abs(got / want - 1))) if not np.isnan(got).all() else math.nan
+        head = (f"{what}: the batch variance read back from {label} is {shown(got)} where {shown(want)} belongs"
+                + (f" (relative error up to {err:.2g})" if math.isfinite(err) else ""))
+    low = (x - x.mean(axis=0, dtype=np.float64)).astype(np.float32)      # the same columns, means near 0
+    again = _bn_used_variance(batchnorm_forward, low, momentum, eps, what)
+    at_zero = isinstance(again, tuple) and all(core.close(v, _f64(low).var(axis=0, keepdims=True), 1e-4, 1e-6)
+                                               for v in again)
+    if at_zero:
+        fail(f"{head}, and with the same columns shifted to means near 0 it is right: your batch variance depends on "
+             f"a constant added to a column; a variance does not. The usual cause: E[x^2] - E[x]^2 subtracts two "
+             f"numbers near 1e6 that agree in their leading digits, and float32 keeps about 7 of them (catastrophic "
+             f"cancellation, even a negative variance); compute the variance from the centred values, ((x - mean) ** 2).mean(axis=0) (or "
+             f"x.var(axis=0))", "bn-variance-not-shift-invariant")
+    fail(f"{head}: the variance must be right whatever the mean of the column; compute it from the centred values, "
+         f"((x - mean) ** 2).mean(axis=0)", "bn-variance-large-mean")
 
 
 def _bn_beta_additive(batchnorm_forward, r, training: bool) -> None:
@@ -4356,6 +4474,7 @@ def _reduced_to_a_number(got, total, name, shape, summand) -> None:
 
 def batchnorm_backward(batchnorm_backward):
     r = core.rng("lab08.batchnorm_backward")
+    rounded: list = []
     for (n, d), dtype in (((9, 4), np.float64), ((6, 11), np.float64), ((13, 7), np.float32), ((1, 5), np.float64),
                           ((2, 3), np.float64)):
         x, gamma, beta, rm, rv = _bn_inputs(r, n, d, np.float64)
@@ -4440,6 +4559,10 @@ def batchnorm_backward(batchnorm_backward):
                  f"gradients keep the dtype of dout and the cache (a float32 network stays float32): Python numbers "
                  f"keep it, while a NumPy float64 scalar (np.float64(n), np.sqrt of a Python number) or a float64 "
                  f"temporary not cast back turns float32 arrays into float64", "dtype-not-kept")
+        if dtype == np.float64:        # right to the finite differences' tolerance: float64-precise too?
+            rounded.append((what, [label for label, got, ref in zip(("dx", "dgamma", "dbeta"), (dx, dgamma, dbeta),
+                                                                    _bn_grads(*c, dout)) if _float32_sized(got, ref)]))
+    _rounded_twice(rounded, "batchnorm_backward")
     k = core.rng("lab08.batchnorm_backward.kept")
     twice = []
     for _ in range(2):
@@ -4763,6 +4886,7 @@ def early_stopping(EarlyStopping):
         ([math.nan, 1.2, 1.1, 1.15, 1.0, 1.05, 1.06], 2, 0.0),  # ... not even at epoch 1: best_loss stays inf
         ([1.0, math.nan, math.nan], 2, 0.0),                    # NaN epochs alone reach patience: they count
         ([3.0, 2.5, math.nan, 2.7, math.nan, 2.6], 3, 0.0),
+        ([0.7345128, 0.6781234, 0.69, 0.6523719, 0.65238, 0.6601], 2, 0.0),   # losses with many digits
     ]
     mistakes = {
         "patience is off by one: stop as soon as the number of epochs without improvement REACHES "
@@ -4847,6 +4971,7 @@ def early_stopping(EarlyStopping):
                      f"an improvement. Expected (stop, best_loss, best_epoch) = {want[k]}, got {state}",
                      "stopper-nan-loss")
             if state != want[k]:
+                _best_loss_altered(what, losses, k, state, want[k])
                 if k == 0 and index > 0:
                     _instances_share(EarlyStopping, what, state, want[k])
                 words = [f"{label} should be {w!r}, got {g!r}" for label, w, g in
@@ -4876,6 +5001,22 @@ def early_stopping(EarlyStopping):
                 break
     for args in stopped:        # asked once every sequence passed: its own mistakes are named first
         _after_stop(*args)
+
+
+def _best_loss_altered(what, losses, k, state, want) -> None:
+    """A property of the rule: best_loss IS the loss of the best epoch, exactly (later epochs compare with it).
+    Told when best_epoch is right and best_loss is within 1e-3 (relative) of that loss but not equal to it; the
+    digits it was rounded to, or float32, are named only when they reproduce it."""
+    got, right = state[1], want[1]
+    if state[2] != want[2] or got == right or not (math.isfinite(got) and math.isfinite(right)) \
+            or abs(got - right) > 1e-3 * max(1.0, abs(right)):
+        return
+    how = next((f" (it equals the loss rounded to {d} decimals)" for d in range(1, 10) if got == round(right, d)),
+               " (it equals the loss cast to float32)" if got == float(np.float32(right)) else "")
+    fail(f"{what}, losses {losses[:k + 1]}: after epoch {k + 1}, best_loss is {got!r}, close to but not equal to the "
+         f"loss of the best epoch (epoch {want[2]}), {right!r}{how}: best_loss holds that loss itself, exactly "
+         f"(later epochs compare with it: val_loss < best_loss - min_delta); store best_loss = float(val_loss), not "
+         f"a rounded or lower-precision copy", "stopper-best-loss-altered")
 
 
 def _restarted_after_improvement(what, losses, k, seen, want, patience) -> None:
@@ -5240,8 +5381,24 @@ def _schedule_term_zero(fn, name, oracle, args, epochs, names, rule) -> None:
                  "schedule-term-of-argument")
 
 
+def _low_precision(calls, answers, got, want, rule) -> None:
+    """Asked of every function that returns one float (schedules, ratios) once its values are wrong: values that
+    agree with the rule to single precision (~7 digits) and no further were computed or returned in float32; the
+    type of the answer is named when it is a numpy float narrower than float64."""
+    pairs = [(c, a, b) for c, a, b in zip(calls, got, want) if not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)]
+    if not pairs or not all(math.isclose(a, b, rel_tol=2e-6, abs_tol=1e-12) for a, b in zip(got, want)):
+        return
+    narrow = sorted({type(x).__name__ for x in answers if isinstance(x, np.floating) and np.dtype(type(x)).itemsize < 8})
+    call_text, a, b = pairs[0]
+    said = (f"your function returns {' and '.join('numpy.' + t for t in narrow)}, not a Python float" if narrow else
+            "a float32 (or lower precision) step inside your computation")
+    fail(f"{call_text} returned {a!r}, expected {b!r}: your values agree with {rule} to about 7 significant digits "
+         f"only, the precision of float32 ({len(pairs)} of {len(got)} values differ beyond that): {said}; compute in "
+         f"float64 (Python floats, math.*) and return a float, as the docstring says", "float-returned-in-float32")
+
+
 def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), formula=None, inverse=None):
-    runs, raised = [], []
+    runs, raised, answers = [], [], []
     for args, epochs in cases:       # every case first (a mistake may fit one case by coincidence), failures in order
         got = []
         try:
@@ -5255,6 +5412,7 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
                              f"{rule}, never divides by epoch (are two arguments swapped, epoch in a denominator?)",
                              "schedule-divides-by-epoch")
                     raise
+                answers.append(answer)
                 got.append(expect_scalar(answer, name=f"{name}({e}, ...)"))
         except core.CheckFailure as exc:
             raised.append(exc)
@@ -5266,6 +5424,8 @@ def _schedule(fn, cases, oracle, mistakes, name, rule, explain=None, names=(), f
         want = [oracle(e, *args) for e in epochs]
         if all(math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) for a, b in zip(got, want)):
             continue
+        _low_precision([f"{name}(epoch={e}, {', '.join(map(str, a))})" for a, es, _g in runs for e in es], answers,
+                       [g for _a, _e, gs in runs for g in gs], [oracle(e, *a) for a, es, _g in runs for e in es], rule)
         _schedule_earlier_calls(fn, name, oracle, runs, rule)
         # two catalogued mistakes may coincide on one case (round(e / 3) == (e + 1) // 3): the one that fits
         # EVERY case is the student's; one that fits this case only is said only when it is the only one
@@ -5551,6 +5711,7 @@ def update_ratio(update_ratio):
             _update_ratio_case(got, num, den, a, b, shape, rtol)
         except core.CheckFailure as exc:
             if exc.diagnosis in _GENERIC:
+                _ratio_rounded(update_ratio, exc, got, num / den, dtype)
                 _ratio_precision(update_ratio, exc, r)
                 _ratio_invariances(update_ratio, exc, r)
                 _isolate(lambda b_, a_: update_ratio(b_, a_), lambda b_, a_: float(np.linalg.norm(_f64(a_) - _f64(b_)) /
@@ -5563,6 +5724,26 @@ def update_ratio(update_ratio):
     _after_change(update_ratio, "update_ratio(before (6, 5), after)", (before, before + 0.1 * k.normal(size=(6, 5))),
                   {0: "before", 1: "after"}, lambda b, a: [float(np.linalg.norm(_f64(a) - _f64(b)) /
                                                                  np.linalg.norm(_f64(b)))], lambda got: [got], k)
+
+
+def _ratio_rounded(update_ratio, exc, got, want, dtype) -> None:
+    """A float64 ratio off by float32 rounding only, confirmed on two more float64 inputs of other shapes."""
+    if dtype != np.float64 or not _float32_sized(got, want):
+        return
+    q = core.rng("lab08.update_ratio.rounded")
+    for shape in ((4, 9), (11,)):
+        before = q.normal(size=shape)
+        after = before + 0.05 * q.normal(size=shape)
+        try:
+            again = float(expect_scalar(call(update_ratio, before, after, name="update_ratio"), name="update_ratio"))
+        except core.CheckFailure:
+            return
+        if not _float32_sized(again, float(np.linalg.norm(after - before) / np.linalg.norm(before))):
+            return
+    fail(f"{str(exc).split(' has wrong values')[0]}: your ratio is off by float32 rounding only ({got!r} where "
+         f"{want!r} belongs), and so it is on float64 arrays of shapes (4, 9) and (11,): the value passes through "
+         f"float32 somewhere (np.float32(...), an .astype(np.float32)); compute in float64 and return a Python float",
+         "ratio-float32-inside")
 
 
 def _ratio_precision(update_ratio, exc, r):
@@ -5607,6 +5788,7 @@ def _ratio_invariances(update_ratio, exc, r):
         flipped = ratio(before * signs, before * signs + (after - before) * signs[::-1, ::-1])
         column = ratio(before.reshape(-1, 1), after.reshape(-1, 1))
         row = ratio(before.reshape(1, -1), after.reshape(1, -1))
+        moved = ratio(before, before + (after - before)[::-1, ::-1])
     except core.CheckFailure:
         return
     same = lambda u, v: math.isclose(u, v, rel_tol=1e-9, abs_tol=1e-15)
@@ -5624,6 +5806,17 @@ def _ratio_invariances(update_ratio, exc, r):
         fail(f"{head}: your ratio changes when the signs of some entries of before and after - before are flipped "
              f"({base:.6g} -> {flipped:.6g}), which leaves ||after - before|| and ||before|| unchanged{cause}",
              "ratio-depends-on-signs")
+    if same(base, flipped) and same(base, column) and same(base, row) and not same(base, moved):
+        d = after - before
+        entrywise = {"||(after - before) / before||, the norm of the entrywise relative change (after / before - 1)":
+                     float(np.linalg.norm(d / before)),
+                     "the mean of |after - before| / |before| over the entries": float(np.mean(np.abs(d / before)))}
+        said = next((f": yours is {label}" for label, v in entrywise.items() if same(base, v)), "")
+        fail(f"{head}: your ratio changes when the entries of after - before are moved to other positions "
+             f"({base:.6g} -> {moved:.6g}), which leaves ||after - before|| and ||before|| unchanged: your formula "
+             f"relates each entry of the change to the same entry of before{said}; the update ratio compares the "
+             f"two whole-array norms, np.linalg.norm(after - before) / np.linalg.norm(before)",
+             "ratio-entrywise")
     if not (same(base, column) and same(base, row)):
         axis = ("a column (axis=0)" if same(column, want) else "a row (axis=1)" if same(row, want) else "an axis")
         fail(f"{head}: your ratio changes when the same arrays are reshaped (as one column: {column:.6g}, as one row: "

@@ -2376,3 +2376,35 @@ MUTANTS += [
            new="            dx[:, :, u:u + H_out * 1:stride, v:v + W_out * 1:stride] += np.where(first, dout, 0)",
            expect="the slice end is missing `stride *`"),
 ]
+# Round 20d (issue 15, fixes of the held-out probe): a fit test on the unpadded length (a kernel larger than n fits
+# once padded: cases with k > n added), max-pooling of |x| with a sign put back (the all-negative windows are the
+# second input the one-change story must fit; their reading is told first), and values passing through float32 in
+# a float64 call, asked of every array function (right to ~7 digits only, exact on small whole numbers).
+MUTANTS += [
+    Mutant("r20d out size: 0 whenever the kernel is larger than the unpadded input (padding ignored in the fit test)",
+           old="    return (n + 2 * pad - k) // stride + 1\n",
+           new="    if k > n:\n        return 0\n    return (n + 2 * pad - k) // stride + 1\n",
+           expect="wrong exactly when the kernel is larger than the unpadded input"),
+    Mutant("r20d maxpool fwd: maximum of |x| with the sign of the window's first entry put back",
+           old="            top = np.maximum(top, windows[..., u, v])\n    return top\n",
+           new="            top = np.maximum(np.abs(top), np.abs(windows[..., u, v]))\n"
+               "    return top * np.sign(windows[..., 0, 0] + 0.0)\n",
+           expect="the entry of largest magnitude of each window"),
+    Mutant("r20d conv fwd: im2col columns cast to float32",
+           old=f"    {FWD_COLS}\n",
+           new=f"    {FWD_COLS}.astype(np.float32)\n",
+           expect="values pass through float32 somewhere"),
+    Mutant("r20d conv bwd: dout flattened through float32",
+           old="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out)\n",
+           new="    g = dout.transpose(1, 0, 2, 3).reshape(C_out, N * H_out * W_out).astype(np.float32).astype(dout.dtype)\n",
+           expect="values pass through float32 somewhere"),
+    Mutant("r20d maxpool fwd: maxima passed through float32 and back",
+           old="            top = np.maximum(top, windows[..., u, v])\n    return top\n",
+           new="            top = np.maximum(top, windows[..., u, v])\n    return top.astype(np.float32).astype(x.dtype)\n",
+           expect="values pass through float32 somewhere"),
+    Mutant("r20d maxpool bwd: dout routed through float32",
+           old="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
+               "np.where(first, dout.astype(np.float32), 0)",
+           expect="values pass through float32 somewhere"),
+]

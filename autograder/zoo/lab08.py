@@ -2401,3 +2401,56 @@ MUTANTS += [
            new="        self.square_avg = [np.full_like(p.data, self.eps) for p in self.params]\n",
            expect="square_avg does not start at zero"),
 ]
+# Round 20d (issue 15, fixes of the held-out probe): a best_loss stored rounded (best_loss is the loss itself,
+# exactly), the one-pass variance E[x^2] - E[x]^2 (a variance does not change when a constant is added: asked in
+# float32 at column means near 1000), a schedule returned in float32 (values right to ~7 digits only, asked of
+# every schedule), the norm of the entrywise relative change (the ratio of norms does not change when the entries
+# of after - before move), Adam's moments started from the first gradient without bias correction, and a
+# dropout mask drawn per feature and broadcast over the batch (identical rows told before the rate).
+MUTANTS += [
+    Mutant("r20d early stopping: best_loss stored rounded to 4 decimals",
+           old="            self.best_loss, self.best_epoch = float(val_loss), self.epoch\n",
+           new="            self.best_loss, self.best_epoch = round(float(val_loss), 4), self.epoch\n",
+           expect="close to but not equal to the loss of the best epoch"),
+    Mutant("r20d batch norm: one-pass variance E[x^2] - E[x]^2",
+           old="        var = ((x - mean) ** 2).mean(axis=0, keepdims=True)\n",
+           new="        var = (x * x).mean(axis=0, keepdims=True) - mean * mean\n",
+           expect="your batch variance depends on a constant added to a column"),
+    Mutant("r20d step decay computed and returned as np.float32",
+           old="    return lr0 * gamma ** (epoch // step_size)\n",
+           new="    return np.float32(lr0) * np.float32(gamma) ** (epoch // step_size)\n",
+           expect="your function returns numpy.float32, not a Python float"),
+    Mutant("r20d cosine decay through float32 (returned as a float)",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return float(np.float32(lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2))\n",
+           expect="a float32 (or lower precision) step inside your computation"),
+    Mutant("r20d update ratio: norm of the entrywise relative change (after / before - 1)",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float(np.linalg.norm(after / before - 1))\n",
+           expect="yours is ||(after - before) / before||"),
+    Mutant("r20d Adam: m, v set to g, g*g at the first step, no bias correction",
+           old="            m *= self.beta1\n            m += (1 - self.beta1) * g\n"
+               "            v *= self.beta2\n            v += (1 - self.beta2) * g * g\n"
+               "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)\n",
+           new="            if self.t == 1:\n                m[...] = g\n                v[...] = g * g\n"
+               "            else:\n                m *= self.beta1\n                m += (1 - self.beta1) * g\n"
+               "                v *= self.beta2\n                v += (1 - self.beta2) * g * g\n"
+               "            p.data -= self.lr * m / (np.sqrt(v) + self.eps)\n",
+           expect="the bias correction of both moments is left out"),
+    Mutant("r20d batch norm: inv_std passed through float32 and back (float64 run)",
+           old="    inv_std = 1 / np.sqrt(var + eps)\n",
+           new="    inv_std = (1 / np.sqrt(var + eps)).astype(np.float32).astype(x.dtype)\n",
+           expect="is off by float32 rounding only"),
+    Mutant("r20d batch norm backward: dx passed through float32 and back (float64 run)",
+           old=BN_BWD_DX,
+           new="    dx = ((gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)).astype(np.float32).astype(dout.dtype)\n",
+           expect="dx is off by float32 rounding only"),
+    Mutant("r20d update ratio rounded to float32 (np.float32 of the ratio, returned as a float)",
+           old="    return float(np.linalg.norm(after - before) / np.linalg.norm(before))\n",
+           new="    return float(np.float32(np.linalg.norm(after - before) / np.linalg.norm(before)))\n",
+           expect="your ratio is off by float32 rounding only"),
+    Mutant("r20d dropout: one draw per feature broadcast over the batch (np.broadcast_to)",
+           old="    keep = rng.random(x.shape) >= p\n",
+           new="    keep = np.broadcast_to(rng.random(x.shape[1:]) >= p, x.shape)\n",
+           expect="rows are identical"),
+]
