@@ -2548,6 +2548,12 @@ def sgd(SGD) -> None:
         if not same(p.data, d0):
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
+        if g.shape == d0.shape and g.dtype.kind == "f" and not np.all(np.isfinite(g)):
+            # uninitialised memory (np.empty_like) may hold NaN or inf bit patterns: told as what it is
+            fail(f"SGD.zero_grad must reset every gradient to zero: parameter {k}'s grad holds NaN or inf values "
+                 f"({int(np.sum(~np.isfinite(g)))} of {g.size} entries) that were not its gradient: np.empty / "
+                 f"np.empty_like do NOT fill with zeros, they leave whatever is in memory; use np.zeros_like(p.data) "
+                 f"or p.grad[...] = 0", "zero-grad-not-reset")
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
         if g.dtype.kind == "f" and d0.dtype.kind == "f" and g.dtype.itemsize < d0.dtype.itemsize:
             fail(f"SGD.zero_grad must reset every grad to zeros of its parameter's dtype: parameter {k} holds "

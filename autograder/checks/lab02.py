@@ -4456,6 +4456,7 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
     def checks():
         hist = run_fit(p, 3, seed=1)
         _epoch_count(hist, 3, lambda e: run_fit(_copy_params(before), e, seed=1))
+        _fit_stops_on_small_loss(fit, hist, before, X_tr, X_val, 3)
         own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
@@ -4699,6 +4700,34 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
         if _garbage_one_hot(one_hot):
             return      # their train_epoch goes through a one_hot of memory garbage (judged in its cell)
         raise
+
+
+def _fit_stops_on_small_loss(fit, hist, before, X_tr, X_val, epochs: int) -> None:
+    """Property of the docstring ("Train for `epochs` epochs"): one history row per epoch whatever the losses. A
+    fit that gave ``epochs`` rows on the case is called again on labels the network already predicts with wide
+    margins (every loss near 0); fewer rows there is a loop that stops on a small loss. Cheap: one fit of
+    ``epochs`` epochs on 30 samples."""
+    import pandas as pd
+    if not isinstance(hist, pd.DataFrame) or len(hist) != epochs:
+        return
+    q = _copy_params(before)
+    y_tr, y_val = _forward(q, X_tr)[0].argmax(1), _forward(q, X_val)[0].argmax(1)
+    for scale in 1.25 ** np.arange(1, 60):       # margins wide enough for a mean loss below 5e-4
+        w = {**q, "W2": q["W2"] * scale, "b2": q["b2"] * scale}
+        if _ce(_forward(w, X_tr)[0], y_tr) < 5e-4:
+            break
+    try:
+        small = fit(w, X_tr.copy(), y_tr, X_val.copy(), y_val, epochs, 0.3, 7, seed=1)
+    except Exception:
+        return
+    if not isinstance(small, pd.DataFrame) or len(small) >= epochs:
+        return
+    losses = ", ".join(f"{float(v):.2g}" for v in small["train_loss"]) if "train_loss" in small.columns else ""
+    fail(f"fit(..., epochs = {epochs}) gave {epochs} history rows on data it gets wrong, but only {len(small)} on labels "
+         f"the network already predicts (every loss near 0" + (f": train_loss {losses}" if losses else "") + "): the "
+         f"loop stops on a small loss (a break or return once the loss is below a threshold). The docstring asks for "
+         f"`epochs` epochs and one history row for each, whatever the losses: no early stopping",
+         "fit-stops-on-small-loss")
 
 
 def _epoch_count(hist, epochs: int, rerun=None) -> None:
