@@ -175,6 +175,7 @@ PROPERTIES = {
                     "one sgd_update per batch (counted with a lent sgd_update)"),
     "fit": ("judged with the reference forward lent when the student's is not deterministic",
             "no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
+            "every epoch run on labels already fitted (a stop on a small loss named)",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
             "geometric schedule over 3 epochs",
@@ -4725,8 +4726,8 @@ def _fit_stops_on_small_loss(fit, hist, before, X_tr, X_val, epochs: int) -> Non
     losses = ", ".join(f"{float(v):.2g}" for v in small["train_loss"]) if "train_loss" in small.columns else ""
     fail(f"fit(..., epochs = {epochs}) gave {epochs} history rows on data it gets wrong, but only {len(small)} on labels "
          f"the network already predicts (every loss near 0" + (f": train_loss {losses}" if losses else "") + "): the "
-         f"loop stops on a small loss (a break or return once the loss is below a threshold). The docstring asks for "
-         f"`epochs` epochs and one history row for each, whatever the losses: no early stopping",
+         "loop stops on a small loss (a break or return once the loss is below a threshold). The docstring asks for "
+         "`epochs` epochs and one history row for each, whatever the losses: no early stopping",
          "fit-stops-on-small-loss")
 
 

@@ -2054,3 +2054,9 @@ MUTANTS += [
                "            return total_loss / X.shape[0], total_correct / X.shape[0]\n",
            expect="the loop ends early on a small loss"),
 ]
+MUTANTS += [
+    Mutant("R20-7 fit breaks out of the epoch loop once train_loss is below 0.05",
+           old="        bar.set_postfix(loss=",
+           new="        if train_loss < 0.05:\n            break\n        bar.set_postfix(loss=",
+           expect="the loop stops on a small loss"),
+]
