@@ -151,7 +151,8 @@ PROPERTIES = {
                     "samples fed one row at a time named", "flattened targets: np.take without axis or a reshape "
                     "to one column said",
                     "targets the model already fits (losses near 0): an epoch ending on a small loss named "
-                    "(confirmed by targets far off)"),
+                    "(confirmed by targets far off)",
+                    "samples sorted by target named (targets reversed)"),
 }
 
 
@@ -3944,6 +3945,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.
         if n > 2 and batch < n and flat.tolist() == list(range(n)):
+            _sorted_by_target(train_epoch, x, y, w, batch, label, lr)
             fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N)); "
                  "they came in their original order", "not-shuffled")
         again = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
@@ -4053,6 +4055,24 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
             if len(batches) > 1 else None,
         })
     return run
+
+
+def _sorted_by_target(train_epoch, x, y, w, batch: int, label: str, lr: float) -> None:
+    """The samples came in their original order, which the case's targets follow (increasing with the row):
+    the same rows with the targets in reverse order tell a loop that sorts by target (then the rows come
+    last first) from one that does not shuffle. Asked only after a failure."""
+    y2 = y[::-1].copy()
+    try:
+        again = _epoch(train_epoch, x, y2, batch, 11, w, label, lr)["rows"]
+    except core.CheckFailure:
+        return
+    flat = np.concatenate(again).tolist() if again else []
+    if flat != list(range(len(x)))[::-1]:
+        return
+    fail(f"{label}: the samples came sorted by their target value (in the original order, whose targets increase "
+         f"with the row, and last row first when the same rows get the targets in reverse order): sorting the "
+         f"samples by y (np.argsort of the targets, an easy-first curriculum) undoes the shuffle. Every epoch uses "
+         f"the order rng.permutation(N) as drawn", "order-sorted-by-target")
 
 
 def _stops_on_small_loss(train_epoch, rec, x, y, w, batch: int, label: str, lr: float) -> None:

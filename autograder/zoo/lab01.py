@@ -1876,3 +1876,10 @@ MUTANTS += [
            new="        self.b.grad += grad_out.sum(axis=0, keepdims=True) + 1e-2 * np.sign(self.b.data)\n",
            file=M, expect="an extra term c * sign(b)"),
 ]
+MUTANTS += [
+    Mutant("R20-8 train_epoch sorts the shuffled samples by target value (easy-first curriculum)",
+           old="        idx = order[start:start + batch_size]\n        optimizer.zero_grad()",
+           new="        order = order[np.argsort(y[order].reshape(n, -1)[:, 0], kind='stable')] if start == 0 else order\n"
+               "        idx = order[start:start + batch_size]\n        optimizer.zero_grad()",
+           expect="the samples came sorted by their target value"),
+]
