@@ -270,6 +270,17 @@ def _parameter_in_arithmetic(exc: core.CheckFailure) -> None:
 def _forward_cache(layer, x, y, name: str) -> None:
     """The documented cache: forward keeps its INPUT in self.x (backward computes dW = x.T @ grad_out)."""
     cached = attribute(layer, "x", f"the Linear layer after {name}")
+    if cached is None and x.dtype != np.float64:
+        try:                                    # the same input in float64: is the cache a matter of dtype?
+            layer.forward(x.astype(np.float64))
+            again = getattr(layer, "x", None)
+        except Exception:
+            again = None
+        if again is not None and np.shape(again) == x.shape:
+            fail(f"after {name}, self.x is None, but the same layer given the same x as float64 stores it: forward "
+                 f"caches its input only for some dtypes (a test of x.dtype, or a cache kept only when x is float64), "
+                 f"so a {x.dtype} batch leaves backward without its input, or with an earlier one. Cache every "
+                 f"input as it comes, self.x = x, whatever its dtype", "linear-cache-depends-on-dtype")
     if cached is None:
         fail(f"after {name}, self.x is None: forward did not store its input on THIS layer (stored on the class, "
              f"Linear.x = x, in a global, under another name, or not at all?); forward must cache its input x in "

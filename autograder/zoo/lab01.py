@@ -1883,3 +1883,9 @@ MUTANTS += [
                "        idx = order[start:start + batch_size]\n        optimizer.zero_grad()",
            expect="the samples came sorted by their target value"),
 ]
+MUTANTS += [
+    Mutant("R20-9 Linear forward caches the input only when it is float64",
+           old="        self.x = x\n        return x @ self.W.data + self.b.data", file=M,
+           new="        if x.dtype == np.float64:\n            self.x = x\n        return x @ self.W.data + self.b.data",
+           expect="caches its input only for some dtypes"),
+]
