@@ -152,7 +152,8 @@ PROPERTIES = {
                     "to one column said",
                     "targets the model already fits (losses near 0): an epoch ending on a small loss named "
                     "(confirmed by targets far off)",
-                    "samples sorted by target named (targets reversed)"),
+                    "samples sorted by target named (targets reversed)",
+                    "a batch's targets in another order than its rows named (sorted indices)"),
 }
 
 
@@ -3952,6 +3953,16 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
                          "batch. The prediction comes first, loss_fn.forward(pred, y_batch); the order matters for "
                          "backward (the gradient is taken with respect to the first argument)", "loss-arguments-swapped")
                 _target_columns(t, want, y)
+                if t.shape == want.shape and want.ndim == 2 and len(b) > 1:
+                    ours = np.lexsort(want.T[::-1])
+                    if core.close(t[np.lexsort(t.T[::-1])], want[ours], 1e-6, 1e-6):
+                        sorted_ids = core.close(t, y[np.sort(b)].astype(np.float64), 1e-6, 1e-6)
+                        fail("the targets given to the loss are those of the batch's own rows, but in another order "
+                             "than the rows the model saw"
+                             + (": the order of the SORTED indices (y[np.sort(idx)] or y[sorted(idx)]) while x[idx] "
+                                "keeps the shuffled order" if sorted_ids else "")
+                             + ": each row's target must stay next to it; index x and y with the same index array, "
+                               "x[idx] and y[idx]", "pairs-reordered-in-batch")
                 fail("the targets given to the loss are not those of the sampled rows: index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.

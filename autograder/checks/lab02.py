@@ -137,6 +137,7 @@ PROPERTIES = {
                  "y.argmax() of integer labels confirmed by a probe",
                  "an entry-wise match of one-hot rows (1 - 2 (1 - acc) / C) named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
+                            "a batch's labels in another order than its rows named (sorted indices)",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
@@ -3121,6 +3122,7 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:
             _shared_buffer(seen, seen_y, sizes, n, name)
+            _labels_reordered(seen, seen_y, sizes, name)
             fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
                  f"(index X and y with the same shuffled indices)", "pairs-broken")
         if n > 2:
@@ -3860,6 +3862,30 @@ def _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name) -> None:
                  f"{how} and applied at the end (every batch's gradient taken at the starting params): mini-batch "
                  f"SGD updates after EVERY batch, so the next batch's gradient is taken at the updated params: "
                  f"sgd_update(params, grads, lr) inside the loop, once per batch", "train-epoch-one-update")
+
+
+def _labels_reordered(seen: list, seen_y: list, sizes: list, name: str) -> None:
+    """Within every batch, the labels are those of the batch's own samples but in another order (read from the
+    label value 3 i + 1 of sample i): sorted indices (y[np.sort(idx)]), or another order of the same set."""
+    start, how = 0, set()
+    for size in sizes:
+        idx, lab = seen[start:start + size], seen_y[start:start + size]
+        start += size
+        try:
+            owners = [(int(v) - 1) // 3 if v == int(v) and (int(v) - 1) % 3 == 0 else None for v in lab]
+        except (TypeError, ValueError, OverflowError):
+            return
+        if None in owners or sorted(owners) != sorted(idx):
+            return
+        if owners != idx:
+            how.add("sorted" if owners == sorted(idx) else "other")
+    if not how:
+        return
+    fail(f"{name}: X_batch and y_batch are not aligned: every y_batch holds the labels of its batch's own samples, but "
+         + ("in the order of the SORTED indices (y[np.sort(idx)] or y[sorted(idx)]) while X_batch keeps the shuffled "
+            "order" if how == {"sorted"} else "in another order than the rows of X_batch")
+         + ": sample i's label must stay next to sample i; index X and y with the same index array, "
+           "X[idx], y[idx]", "pairs-reordered-in-batch")
 
 
 def _minibatches_arguments_swapped(exc, h, X, y, bs, seed) -> None:

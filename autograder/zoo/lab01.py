@@ -1889,3 +1889,9 @@ MUTANTS += [
            new="        if x.dtype == np.float64:\n            self.x = x\n        return x @ self.W.data + self.b.data",
            expect="caches its input only for some dtypes"),
 ]
+MUTANTS += [
+    Mutant("R20-10 train_epoch gives the loss the targets of the sorted batch indices (y[np.sort(idx)])",
+           old="        loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           new="        loss = loss_fn.forward(model.forward(x[idx]), y[np.sort(idx)])",
+           expect="the order of the SORTED indices"),
+]

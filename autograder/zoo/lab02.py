@@ -2060,3 +2060,9 @@ MUTANTS += [
            new="        if train_loss < 0.05:\n            break\n        bar.set_postfix(loss=",
            expect="the loop stops on a small loss"),
 ]
+MUTANTS += [
+    Mutant("R20-8 iterate_minibatches pairs the batch's X rows with the sorted indices' labels (y[np.sort(idx)])",
+           old="        yield X[idx], y[idx]\n",
+           new="        yield X[idx], y[np.sort(idx)]\n",
+           expect="in the order of the SORTED indices"),
+]
