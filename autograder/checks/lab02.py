@@ -3936,14 +3936,14 @@ def _epoch_stopped_early(train_epoch, h, p, before, X, y, lr, bs, seed, own, nam
         train_epoch(q, X.copy(), far.copy(), lr, bs, np.random.default_rng(seed))
     except Exception:
         return
-    full = _replay_matches(h, q, before, X, far, lr, bs, seed, own)
+    if not _replay_matches(h, q, before, X, far, lr, bs, seed, own):
+        return              # it stops whatever the losses: not this reading (named elsewhere)
     fail((f"params after {name} are those after only the first {k} of the {n_batches} batches (the losses of the "
           f"first {k + 1} batches were {losses})" if k else
           f"params after {name} are unchanged, as if no batch had been trained on (the first batch's loss was "
-          f"{losses})") + (": with labels the network gets wrong (large losses) the same call trained on every batch, "
-                         "so the loop ends early on a small loss (a convergence test or early stop, break / return, "
-                         "inside the loop)" if full else ": the loop ends early")
-         + ". An epoch is one pass over every batch of iterate_minibatches, whatever the losses; deciding to stop "
+          f"{losses})") + ": with labels the network gets wrong (large losses) the same call trained on every batch, "
+                          "so the loop ends early on a small loss (a convergence test or early stop, break / return, "
+                          "inside the loop). An epoch is one pass over every batch of iterate_minibatches, whatever the losses; deciding to stop "
            "training belongs to the caller, between epochs", "train-epoch-stops-early")
 
 
