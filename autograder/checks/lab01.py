@@ -675,7 +675,9 @@ def _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name: str) -> None:
     fail(f"{' and '.join(untouched)} after {name} still hold{'s' if len(untouched) == 1 else ''} the zeros they held "
          f"before backward: nothing was added into {'it' if len(untouched) == 1 else 'them'}"
          + (" although the returned dL/dx is right: is the `return` placed before the lines that accumulate the "
-            "gradients (a statement after `return` never runs)? or did you add into a copy or a local variable?"
+            "gradients (a statement after `return` never runs)? or did you add into a copy or a local variable "
+            "(np.add(self.W.grad, ...) without out= returns a NEW array and leaves W.grad as it was: "
+            "self.W.grad += ... or np.add(..., out=self.W.grad))?"
             if dx_ok else ": self.W.grad += x.T @ grad_out must change the Parameter's own array"),
          "linear-grads-not-accumulated")
 

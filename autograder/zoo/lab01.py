@@ -1895,3 +1895,9 @@ MUTANTS += [
            new="        loss = loss_fn.forward(model.forward(x[idx]), y[np.sort(idx)])",
            expect="the order of the SORTED indices"),
 ]
+MUTANTS += [
+    Mutant("R20-11 Linear backward accumulates with np.add without out= (W.grad never changes)",
+           old="        self.W.grad += self.x.T @ grad_out\n", file=M,
+           new="        np.add(self.W.grad, self.x.T @ grad_out)\n",
+           expect="without out= returns a NEW array"),
+]
