@@ -69,6 +69,7 @@ PROPERTIES = {
                   "a divisor computed from the images named", "per-pixel standardisation named",
                   "each image scaled by its own range or maximum named", "pixels binarised at 128 named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
+                "a (C, N) matrix reshaped to (N, C) named",
                 "input not modified", "one 1 in every row", "float32 dtype",
                 "an extra axis of length 1 (labels as a column) named",
                 "a constant off-label value named", "one column too many or too few named"),
@@ -111,6 +112,7 @@ PROPERTIES = {
                 "float64 kept in the cache (X cast to float32 named)",
                 "rows independent: forward(X[:1]) is row 0 of forward(X) (samples mixed named)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
+                 "dA1 through pinv(W2) or W2 untransposed named (read back from dW1)",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
                 "the input a wrong answer comes from (isolate)",
@@ -451,6 +453,11 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                      f"list or array, so setting row i's entry sets it in every row ([[0] * C] * N repeats one list "
                      f"N times); give each row its own storage, Y = np.zeros((N, C)), and set one entry per row, "
                      f"Y[np.arange(N), y] = 1", "one-hot-every-row-gets-every-label")
+            if n != c and same(got, _onehot(y, c).T.reshape(n, c)):
+                fail(f"{name} is the (C, N) = {(c, n)} one-hot matrix (1 at [y[i], i]) RESHAPED to (N, C): reshape "
+                     f"keeps the numbers in memory order, it does not transpose, so the 1s land in the wrong rows and "
+                     f"columns (right only when N == C). Build the (N, C) matrix directly, Y = np.zeros((N, C)); "
+                     f"Y[np.arange(N), y] = 1 (or use .T, not reshape, to transpose)", "one-hot-transposed-by-reshape")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -2158,6 +2165,11 @@ def _dz1_read_back(dW1, pw, Xs, Gs, Z1, name) -> None:
         a, b = dz[on], dA1[on]
         k = float(a @ b / (b @ b)) if float(b @ b) > 0 else float("nan")
         there = (f" (yours is {k:.4g} times dA1 there)" if np.isfinite(k) and core.close(a, k * b, *tol) else "")
+        W2 = np.asarray(pw["W2"], dtype=_float64)
+        for what, M in (("the pseudo-inverse np.linalg.pinv(W2)", np.linalg.pinv(W2)),
+                        ("W2 itself without the transpose", W2 if W2.shape[0] == W2.shape[1] else None)):
+            if not there and M is not None and core.close(a, (Gs @ M)[on], *tol):
+                there = f" (yours is dlogits @ M there, with M = {what}: the chain rule through A1 @ W2 takes W2.T)"
         fail(f"{name}['W1']: the dZ1 behind your dW1 = X.T @ dZ1 (read back from it) is 0 where the unit is off "
              f"(Z1 <= 0), as it must be, but wrong where it is on (Z1 > 0){there}: there dZ1 = dA1 = dlogits @ W2.T, "
              f"the gradient passed through unchanged (the ReLU's derivative is 1 there)", "backward-relu-on-wrong")

@@ -2066,3 +2066,16 @@ MUTANTS += [
            new="        yield X[idx], y[np.sort(idx)]\n",
            expect="in the order of the SORTED indices"),
 ]
+MUTANTS += [
+    Mutant("R20-9 backward dA1 through the pseudo-inverse of W2 instead of its transpose",
+           old='    dA1 = dlogits @ params["W2"].T',
+           new='    dA1 = dlogits @ np.linalg.pinv(params["W2"])',
+           expect="the pseudo-inverse np.linalg.pinv(W2)"),
+]
+MUTANTS += [
+    Mutant("R20-10 one_hot fills a (C, N) buffer and reshapes it to (N, C) (right only when N == C)",
+           old="    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y",
+           new="    Y = np.zeros((num_classes, y.shape[0]), dtype=np.float32)\n    Y[y, np.arange(y.shape[0])] = 1.0\n"
+               "    return Y.reshape(y.shape[0], num_classes)",
+           expect="RESHAPED to (N, C)"),
+]
