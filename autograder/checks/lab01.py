@@ -66,13 +66,15 @@ PROPERTIES = {
                         "an elementwise x * grad_out summed over the batch named",
                         "grad_out divided by N in place named (the rule of the change said)",
                         "two rounds on one layer with different batch sizes (state kept from a call named)",
-                        "np.outer of the batch (shape (N*in, N*out)) named"),
+                        "np.outer of the batch (shape (N*in, N*out)) named",
+                        "a penalty term c * W or c * sign(W) added to a gradient named (weight decay in backward)"),
     "relu": ("oracle", "finite differences of own forward", "batch 1", "odd batch", "float32",
              "input not modified", "most recent forward cached", "shape kept (boolean index named)",
              "wrong side of 0 and values at readable points named",
              "stale cache (filled on the first call only) named", "a factor of the batch sizes in backward named",
              "a constant local derivative (a batch reduction) named", "a mask from the first sample only named",
-             "backward linear in grad_out (a fresh layer given -grad_out)", "no upper bound (a clip at 6 named)",
+             "backward linear in grad_out (a fresh layer given -grad_out)",
+             "whole rows or whole columns let through (a per-unit mask, any over the batch) named", "no upper bound (a clip at 6 named)",
              "float64 kept", "a second backward after one forward gives the same values",
              "look-alike activations named (softplus, ELU, SiLU, GELU, leaky)",
              "the same x twice on fresh layers before any reading (random numbers named)"),
@@ -126,7 +128,9 @@ PROPERTIES = {
                    "parameters collected by class (no layer asked) named", "comprehension clauses out of order named",
                    "sum() of lists without a start named",
                    "dtypes passed on unchanged both ways (a float32 cast named)",
-                   "an inner layer's gradient returned named (compared with every layer's backward)"),
+                   "an inner layer's gradient returned named (compared with every layer's backward)",
+                   "layers naming their parameters gamma and beta asked too (a test of attribute names named)",
+                   "a gradient changed between layers told (clipped to a range, scaled)"),
     "train_epoch": ("every sample once per epoch", "last partial batch kept", "(x, y) pairs intact",
                     "permutation drawn from the rng", "reproducible from the seed", "zero_grad before backward",
                     "one step per batch", "loss.backward fed to model.backward", "weighted epoch loss",
@@ -145,7 +149,11 @@ PROPERTIES = {
                     "N // batch_size equal pieces named",
                     "the offending row of a batch quoted (rows of zeros appended named)",
                     "samples fed one row at a time named", "flattened targets: np.take without axis or a reshape "
-                    "to one column said"),
+                    "to one column said",
+                    "targets the model already fits (losses near 0): an epoch ending on a small loss named "
+                    "(confirmed by targets far off)",
+                    "samples sorted by target named (targets reversed)",
+                    "a batch's targets in another order than its rows named (sorted indices)"),
 }
 
 
@@ -263,6 +271,17 @@ def _parameter_in_arithmetic(exc: core.CheckFailure) -> None:
 def _forward_cache(layer, x, y, name: str) -> None:
     """The documented cache: forward keeps its INPUT in self.x (backward computes dW = x.T @ grad_out)."""
     cached = attribute(layer, "x", f"the Linear layer after {name}")
+    if cached is None and x.dtype != np.float64:
+        try:                                    # the same input in float64: is the cache a matter of dtype?
+            layer.forward(x.astype(np.float64))
+            again = getattr(layer, "x", None)
+        except Exception:
+            again = None
+        if again is not None and np.shape(again) == x.shape:
+            fail(f"after {name}, self.x is None, but the same layer given the same x as float64 stores it: forward "
+                 f"caches its input only for some dtypes (a test of x.dtype, or a cache kept only when x is float64), "
+                 f"so a {x.dtype} batch leaves backward without its input, or with an earlier one. Cache every "
+                 f"input as it comes, self.x = x, whatever its dtype", "linear-cache-depends-on-dtype")
     if cached is None:
         fail(f"after {name}, self.x is None: forward did not store its input on THIS layer (stored on the class, "
              f"Linear.x = x, in a global, under another name, or not at all?); forward must cache its input x in "
@@ -489,6 +508,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
             DW_FROM_DX: lambda: xs.T @ (gs @ Ws.T) if i == o else None,
         }
         diagnose_only(dW, exp_dW, name=f"W.grad after {name}", diagnose=dW_wrong, rtol=1e-5, atol=1e-7)
+        _penalty_term(dW, exp_dW, Ws, f"W.grad after {name}", "W")
         _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name)
         _per_sample_sum(dW, exp_dW, np.einsum("ni,no->nio", xs, gs), f"W.grad after {name}", "dW")
         _gradient_dependence(Linear, i, o, W, b, x, g, "W", dW, exp_dW, f"W.grad after {name}")
@@ -511,6 +531,7 @@ def _backward_case(Linear, r, n, i, o, dtype):
                 lambda: exp_db * o / n if o != n and n > 1 else None,
         }
         diagnose_only(db, exp_db, name=f"b.grad after {name}", diagnose=db_wrong, rtol=1e-5, atol=1e-7)
+        _penalty_term(db, exp_db, b.astype(np.float64), f"b.grad after {name}", "b")
         if not np.any(db) and np.any(exp_db):
             fail(f"b.grad after {name} is still all zeros, as it was before the call: backward never added db "
                  f"into b.grad (self.b.grad += grad_out.sum(axis=0, keepdims=True)); the line is missing, "
@@ -624,6 +645,25 @@ def _gradient_dependence(Linear, i, o, W, b, x, g, which: str, got, expected, na
                  f"{label}[0] where {label}[i] belongs in a loop over the samples?)", "gradient-ignores-rows")
 
 
+def _penalty_term(got, expected, P, name: str, which: str) -> None:
+    """A parameter gradient off by c * P (L2 weight decay) or c * sign(P) (an L1 penalty) for one constant c at
+    every entry (at least three entries, the parameter's pairwise different values): a regularisation term put
+    in the layer's backward, where the docstring asks for dL/dP of the loss the layer is given."""
+    g, e, P = (np.asarray(a, dtype=np.float64) for a in (got, expected, P))
+    if g.shape != e.shape or e.shape != P.shape or P.size < 3 or core.close(g, e, 1e-5, 1e-7):
+        return
+    diff = g - e
+    for basis, what in ((P, f"c * {which} with c = {{c:.3g}} (an L2 penalty, weight decay, whose gradient is "
+                            f"proportional to {which})"),
+                        (np.sign(P), f"c * sign({which}) with c = {{c:.3g}} (an L1 penalty)")):
+        c = float(np.sum(diff * basis) / max(float(np.sum(basis * basis)), 1e-300))
+        if c != 0 and core.close(diff, c * basis, 1e-5, 1e-9 * max(1.0, float(np.abs(e).max()))):
+            fail(f"{name} holds the expected gradient plus an extra term {what.format(c=c)}: the layer's backward "
+                 f"adds only the gradient of the loss it is given, x.T @ grad_out for W and the batch sum of grad_out "
+                 f"for b; a regularisation term belongs in the loss or the optimizer, not in Linear.backward",
+                 f"linear-d{which}-penalty-term")
+
+
 def _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name: str) -> None:
     """W.grad (and b.grad) still the zeros they held before backward: nothing was added into them at all
     (not a loop missing samples: no line that adds ran, or it added to something else)."""
@@ -635,7 +675,9 @@ def _nothing_added(dW, db, exp_dW, exp_db, dx, exp_dx, name: str) -> None:
     fail(f"{' and '.join(untouched)} after {name} still hold{'s' if len(untouched) == 1 else ''} the zeros they held "
          f"before backward: nothing was added into {'it' if len(untouched) == 1 else 'them'}"
          + (" although the returned dL/dx is right: is the `return` placed before the lines that accumulate the "
-            "gradients (a statement after `return` never runs)? or did you add into a copy or a local variable?"
+            "gradients (a statement after `return` never runs)? or did you add into a copy or a local variable "
+            "(np.add(self.W.grad, ...) without out= returns a NEW array and leaves W.grad as it was: "
+            "self.W.grad += ... or np.add(..., out=self.W.grad))?"
             if dx_ok else ": self.W.grad += x.T @ grad_out must change the Parameter's own array"),
          "linear-grads-not-accumulated")
 
@@ -1156,10 +1198,12 @@ def _mask_everywhere(layer, x, gs, dx, bname: str) -> None:
 def _whole_rows(layer, dtype, bname: str) -> None:
     """grad_out came back unchanged: a second input whose last rows are negative everywhere and whose first
     rows mix signs tells a backward that keeps or drops WHOLE rows (an index array of (row, column) pairs,
-    np.argwhere(mask), used as g[idx] indexes rows) from one that ignores the mask."""
-    n, d = 6, 3
+    np.argwhere(mask), used as g[idx] indexes rows) from one that ignores the mask. Its last column is negative
+    everywhere and the others mix signs: a mask per unit (column), alive when x > 0 for ANY sample
+    (mask.any(axis=0)), keeps or drops WHOLE columns."""
+    n, d = 6, 4
     x2 = np.full((n, d), -1.0)
-    x2[:3] = [[1.0, -2.0, 0.5], [-0.5, 2.0, -1.5], [0.25, 1.5, -3.0]]
+    x2[:3, :3] = [[1.0, -2.0, 0.5], [-0.5, 2.0, -1.5], [0.25, 1.5, -3.0]]
     x2 = x2.astype(dtype)
     g2 = (np.arange(n * d, dtype=np.float64).reshape(n, d) + 1.0).astype(dtype)
     try:
@@ -1179,6 +1223,14 @@ def _whole_rows(layer, dtype, bname: str) -> None:
              f"g[idx] indexes ROWS with every number it holds; keep the boolean mask itself, self.mask = x > 0, and "
              f"return grad_out * self.mask (np.nonzero(mask) gives a tuple that indexes entries)",
              "relu-backward-whole-rows")
+    cols = [c for c in range(d) if core.close(dx2[:, c], gs2[:, c], 1e-6, 1e-9)]
+    zeroed = [c for c in range(d) if not np.any(dx2[:, c])]
+    if len(cols) + len(zeroed) == d and cols and zeroed and any((x2[:, c] <= 0).any() for c in cols):
+        fail(f"{bname} lets grad_out through by whole COLUMNS (units), not entry by entry: with an input whose columns "
+             f"0-2 mix signs and column 3 is negative for every sample, your backward passed columns {cols} entirely "
+             f"(the samples where x < 0 too) and zeroed columns {zeroed}: a mask per unit, alive when x > 0 for ANY "
+             f"sample (mask.any(axis=0), or a max over the batch), where each sample's entry needs its own mask. "
+             f"Return grad_out * self.mask with self.mask = x > 0 of shape (N, D)", "relu-backward-whole-columns")
 
 
 def _reduced_max(y, xs, name: str) -> None:
@@ -2511,6 +2563,12 @@ def sgd(SGD) -> None:
         if not same(p.data, d0):
             fail("SGD.zero_grad changed the parameters' data: it must reset the grads only",
                  "zero-grad-changed-data")
+        if g.shape == d0.shape and g.dtype.kind == "f" and not np.all(np.isfinite(g)):
+            # uninitialised memory (np.empty_like) may hold NaN or inf bit patterns: told as what it is
+            fail(f"SGD.zero_grad must reset every gradient to zero: parameter {k}'s grad holds NaN or inf values "
+                 f"({int(np.sum(~np.isfinite(g)))} of {g.size} entries) that were not its gradient: np.empty / "
+                 f"np.empty_like do NOT fill with zeros, they leave whatever is in memory; use np.zeros_like(p.data) "
+                 f"or p.grad[...] = 0", "zero-grad-not-reset")
         g = expect_array(g, name=f"parameter {k}'s grad after zero_grad", shape=d0.shape)
         if g.dtype.kind == "f" and d0.dtype.kind == "f" and g.dtype.itemsize < d0.dtype.itemsize:
             fail(f"SGD.zero_grad must reset every grad to zeros of its parameter's dtype: parameter {k} holds "
@@ -2759,6 +2817,24 @@ def _stopped_early(order: list, want: list) -> str:
     return f": the loop stopped after {order[-1]}, so the later layers never ran"
 
 
+def _how_changed(got: np.ndarray, want: np.ndarray) -> str:
+    """What turns ``want`` into ``got`` (same shape), told from every entry: clipped to a range, scaled by one
+    factor, or else where and by how much they differ."""
+    g, w = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    lo, hi = float(g.min()), float(g.max())
+    cut = (w > hi + 1e-9) | (w < lo - 1e-9)
+    if cut.any() and core.close(g, np.clip(w, lo, hi), 1e-6, 1e-9):
+        return (f": it is that gradient CLIPPED to [{lo:.4g}, {hi:.4g}] (np.clip): the entries inside the range are "
+                f"right, the {int(cut.sum())} of {w.size} beyond it were cut to the bounds")
+    big = np.abs(w) > 1e-9
+    if big.sum() >= 2:
+        k = float(np.median(g[big] / w[big]))
+        if k != 0 and abs(k - 1) > 1e-6 and core.close(g, k * w, 1e-6, 1e-9):
+            return f": it is that array times {k:.4g} (every entry scaled by the same factor)"
+    analysis, _ = core.analyse_difference(g, w, 1e-6, 1e-9)
+    return f" ({analysis})"
+
+
 WIDTHS = (3, 5, 2, 4)          # pairwise different: a layer fed the wrong array is seen at once
 SEQUENTIAL_HINT = ("a shape mismatch: forward feeds each layer the previous layer's output (first layer first) "
                    "and backward each layer the gradient the next layer returned (last layer first)")
@@ -2795,8 +2871,9 @@ def _sequential_case(Sequential, r, n):
                            f"x = layer.forward(x)", "sequential-forward-casts")
                 what = "x itself" if i == 0 else f"layer {i - 1}'s output"
                 fail(f"{name}: layer {i} received an array of shape {got.shape} that is not {what} (shape "
-                     f"{h.shape}): each layer must receive " + ("x as it is" if i == 0 else "the previous layer's "
-                                                                "output"), "sequential-forward-wrong-input")
+                     f"{h.shape}{')' + _how_changed(got, h) if got.shape == h.shape else ')'}: each layer must receive "
+                     + ("x as it is" if i == 0 else "the previous layer's output unchanged"),
+                     "sequential-forward-wrong-input")
             h = h @ layer.A + 1.0
         y = expect_array(y, name=name, shape=h.shape)
         expect_close(y, h, name=name)
@@ -2833,6 +2910,14 @@ def _sequential_case(Sequential, r, n):
                          f"backward casts the gradients to {arrived}, which drops the float64 precision a gradient "
                          f"check needs; pass each gradient on as it is, grad_out = layer.backward(grad_out)",
                          "sequential-backward-casts")
+                if got.shape == gi.shape:
+                    fail(f"{bname}: each layer's backward must receive the gradient returned by the layer after it, "
+                         f"unchanged: layer {i} received an array of the right shape {got.shape} that is not "
+                         + ("grad_out itself" if i == 2 else f"what layer {i + 1}'s backward returned")
+                         + _how_changed(got, gi) + ". Pass each result on as it is, grad_out = "
+                           "layer.backward(grad_out), with nothing applied between the layers (no clip, scale or "
+                           "activation: a gradient clip, if wanted, belongs in the optimizer, after the backward pass)",
+                         "sequential-backward-gradient-changed")
                 fail(f"each layer's backward must receive the gradient returned by the layer after it "
                      f"(layer {i} received an array of shape {got.shape}, expected {gi.shape})",
                      "sequential-backward-not-chained")
@@ -2986,10 +3071,11 @@ def _parameters_are_copies(Sequential, head: str) -> None:
 class _Holder:
     """A mock layer holding ``k`` parameters (for the order of Sequential.parameters)."""
 
-    def __init__(self, params):
+    def __init__(self, params, names=("W", "b")):
         self.params = params
         if len(params) == 2:
-            self.W, self.b = params
+            setattr(self, names[0], params[0])
+            setattr(self, names[1], params[1])
 
     def parameters(self):
         return list(self.params)
@@ -3162,16 +3248,28 @@ def _parameters_follow_layers(Sequential) -> None:
 
 def _parameters_order_case(Sequential):
     def run():
-        # Twelve layers holding none or two parameters (W and b, as the lab's layers do: code that asks
-        # hasattr(layer, "W") works on them): a collection that does not keep order (a set, a dict keyed by
-        # hash) cannot give 16 objects back in their order except by a rare accident.
-        layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(2 * (i % 3 != 2))])
+        # Twelve layers holding none or two parameters: a collection that does not keep order (a set, a dict keyed
+        # by hash) cannot give 16 objects back in their order except by a rare accident. Layers 3 and 9 name theirs
+        # gamma and beta (as a normalisation layer does): the docstring asks for every layer's parameters() whatever
+        # the layer's class, so a test of the attribute names (hasattr(layer, "W")) skips them.
+        layers = [_Holder([_Param(np.full((1, 1), float(10 * i + j)), np.zeros((1, 1))) for j in range(2 * (i % 3 != 2))],
+                          ("gamma", "beta") if i in (3, 9) else ("W", "b"))
                   for i in range(12)]
         model = call(Sequential, *layers, label="Sequential", names=tuple(f"layer{i}" for i in range(12)), hint=SEQUENTIAL_HINT)
         params = call(model.parameters, label="Sequential.parameters", hint=SEQUENTIAL_HINT)
         want = [p for layer in layers for p in layer.params]
         if not isinstance(params, (list, tuple)):
             return               # the main case names this
+        skipped = [i for i, layer in enumerate(layers)
+                   if layer.params and not any(p is q for p in params for q in layer.params)]
+        if skipped and all(not hasattr(layers[i], "W") for i in skipped) and all(
+                any(p is q for p in params) for layer in layers if hasattr(layer, "W") for q in layer.params):
+            fail(f"Sequential.parameters left out every parameter of layers {skipped}, exactly the layers whose "
+                 f"parameters are named otherwise than W and b (gamma and beta, as a normalisation layer names them), "
+                 f"and kept those of every layer holding a W: a test of the attribute names (hasattr(layer, 'W'), "
+                 f"layer.W / layer.b read directly) or of the class skips them. The docstring asks for each layer's "
+                 f"own parameters(), whatever the layer's class: [p for layer in self.layers for p in "
+                 f"layer.parameters()]", "sequential-parameters-by-attribute-name")
         if len(params) != len(want):
             firsts = [layer.params[0] for layer in layers if layer.params]
             only_first = len(params) == len(firsts) and all(a is b for a, b in zip(params, firsts))
@@ -3745,13 +3843,17 @@ def _loss_backward_first(log: list) -> None:
                  f"each batch runs {_PER_BATCH}, in that order", "loss-backward-before-forward")
 
 
-def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
+def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
+    """``fitted``: targets the mock model already predicts up to 1e-3 (every batch loss near 0), so an epoch that
+    ends on a small loss is seen."""
     def run():
         d = 3
         x = r.normal(size=(n, d)).astype(dtype)
         x[:, 0] = np.arange(n)                     # column 0 identifies the row
         y = np.stack([2.0 * np.arange(n) + 1, r.normal(size=n)], axis=1)[:, :out].astype(dtype)
         w = r.normal(size=(d, out)) * 0.01
+        if fitted:
+            y = (x.astype(np.float64) @ w + 1e-3 * r.normal(size=(n, out))).astype(dtype)
         label = (f"train_epoch(model, loss_fn, optimizer, x of shape {x.shape} {x.dtype}, "
                  f"y of shape {y.shape} {y.dtype}, batch_size={batch}, rng)")
         rec = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
@@ -3786,6 +3888,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
             slices()
             fail(f"{label} passed an empty batch to the model (batch sizes {sizes}): stop at N", "empty-batch")
         if sorted(flat.tolist()) != list(range(n)):
+            _stops_on_small_loss(train_epoch, rec, x, y, w, batch, label, lr)
             _evaluation_passes(rec, n, batch, label)
             said = explain_batches(rows, n, batch, {"the number of columns x.shape[1]": d})
             if said:
@@ -3852,10 +3955,21 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
                          "batch. The prediction comes first, loss_fn.forward(pred, y_batch); the order matters for "
                          "backward (the gradient is taken with respect to the first argument)", "loss-arguments-swapped")
                 _target_columns(t, want, y)
+                if t.shape == want.shape and want.ndim == 2 and len(b) > 1:
+                    ours = np.lexsort(want.T[::-1])
+                    if core.close(t[np.lexsort(t.T[::-1])], want[ours], 1e-6, 1e-6):
+                        sorted_ids = core.close(t, y[np.sort(b)].astype(np.float64), 1e-6, 1e-6)
+                        fail("the targets given to the loss are those of the batch's own rows, but in another order "
+                             "than the rows the model saw"
+                             + (": the order of the SORTED indices (y[np.sort(idx)] or y[sorted(idx)]) while x[idx] "
+                                "keeps the shuffled order" if sorted_ids else "")
+                             + ": each row's target must stay next to it; index x and y with the same index array, "
+                               "x[idx] and y[idx]", "pairs-reordered-in-batch")
                 fail("the targets given to the loss are not those of the sampled rows: index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.
         if n > 2 and batch < n and flat.tolist() == list(range(n)):
+            _sorted_by_target(train_epoch, x, y, w, batch, label, lr)
             fail("the samples must be shuffled every epoch with the rng passed in (rng.permutation(N)); "
                  "they came in their original order", "not-shuffled")
         again = _epoch(train_epoch, x, y, batch, 11, w, label, lr)
@@ -3967,6 +4081,48 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2):
     return run
 
 
+def _sorted_by_target(train_epoch, x, y, w, batch: int, label: str, lr: float) -> None:
+    """The samples came in their original order, which the case's targets follow (increasing with the row):
+    the same rows with the targets in reverse order tell a loop that sorts by target (then the rows come
+    last first) from one that does not shuffle. Asked only after a failure."""
+    y2 = y[::-1].copy()
+    try:
+        again = _epoch(train_epoch, x, y2, batch, 11, w, label, lr)["rows"]
+    except core.CheckFailure:
+        return
+    flat = np.concatenate(again).tolist() if again else []
+    if flat != list(range(len(x)))[::-1]:
+        return
+    fail(f"{label}: the samples came sorted by their target value (in the original order, whose targets increase "
+         f"with the row, and last row first when the same rows get the targets in reverse order): sorting the "
+         f"samples by y (np.argsort of the targets, an easy-first curriculum) undoes the shuffle. Every epoch uses "
+         f"the order rng.permutation(N) as drawn", "order-sorted-by-target")
+
+
+def _stops_on_small_loss(train_epoch, rec, x, y, w, batch: int, label: str, lr: float) -> None:
+    """Property of a training loop: an epoch uses every sample exactly once whatever the losses. An epoch that
+    used a proper prefix of its batches (no sample twice) is called again on the same rows with targets far off
+    (large losses): when that call uses every sample, the epoch ended on a small loss (an early stop or a
+    convergence test inside the loop). Asked only after a failure."""
+    rows, n = rec["rows"], len(x)
+    flat = np.concatenate(rows).tolist() if rows else []
+    if not rows or len(flat) >= n or len(set(flat)) != len(flat):
+        return
+    try:
+        far = _epoch(train_epoch, x, (y.astype(np.float64) + 50.0).astype(y.dtype), batch, 11, w, label, lr)
+    except core.CheckFailure:
+        return
+    far_flat = np.concatenate(far["rows"]).tolist() if far["rows"] else []
+    if sorted(far_flat) != list(range(n)):
+        return
+    losses = ", ".join(f"{v:.2g}" for v, _ in rec["loss"].batches)
+    fail(f"{label} used only {len(flat)} of the {n} samples ({len(rows)} of the {-(-n // batch)} batches) when the "
+         f"batch losses were small ({losses}), but every sample when the same rows had targets far off (large "
+         f"losses): the epoch ends early on a small loss (a convergence test or early stop, break / return, inside "
+         f"the loop). An epoch is one pass over every sample exactly once, whatever the losses; deciding to stop "
+         f"training belongs to the caller, between epochs", "epoch-stops-on-small-loss")
+
+
 def _halving_average(batches: list) -> float | None:
     """(avg + loss) / 2 over the batch losses, the first taken as it is."""
     if len(batches) < 3:
@@ -3985,4 +4141,6 @@ def train_epoch(train_epoch) -> None:
         (None, _train_case(train_epoch, r, 9, 4, 1, np.float32, 0.0037)),      # float32, one output
         ("batch_size = 1", _train_case(train_epoch, r, 7, 1, 2, np.float64)),
         ("batch_size > N", _train_case(train_epoch, r, 6, 10, 2, np.float64, 0.37)),   # one step: no divergence
+        # targets the model already fits: every batch loss near 0 (an epoch ending on a small loss is seen)
+        (None, _train_case(train_epoch, r, 17, 4, 1, np.float64, fitted=True)),
     ])

@@ -69,6 +69,7 @@ PROPERTIES = {
                   "a divisor computed from the images named", "per-pixel standardisation named",
                   "each image scaled by its own range or maximum named", "pixels binarised at 128 named"),
     "one_hot": ("oracle", "N != C", "batch 1", "absent classes", "int32 labels", "default num_classes",
+                "a (C, N) matrix reshaped to (N, C) named",
                 "input not modified", "one 1 in every row", "float32 dtype",
                 "an extra axis of length 1 (labels as a column) named",
                 "a constant off-label value named", "one column too many or too few named"),
@@ -111,6 +112,7 @@ PROPERTIES = {
                 "float64 kept in the cache (X cast to float32 named)",
                 "rows independent: forward(X[:1]) is row 0 of forward(X) (samples mixed named)"),
     "backward": ("oracle", "finite differences", "reference cache", "pairwise-different sizes", "batch 1",
+                 "dA1 through pinv(W2) or W2 untransposed named (read back from dW1)",
                  "float32", "inputs not modified (params, cache, dlogits)", "mask applied after X.T @ dA1 named",
                  "a comparison's booleans used as the mask named",
                 "the input a wrong answer comes from (isolate)",
@@ -137,6 +139,7 @@ PROPERTIES = {
                  "y.argmax() of integer labels confirmed by a probe",
                  "an entry-wise match of one-hot rows (1 - 2 (1 - acc) / C) named"),
     "iterate_minibatches": ("every sample once", "last partial batch kept", "no empty batch", "(X, y) pairs",
+                            "a batch's labels in another order than its rows named (sorted indices)",
                             "permutation drawn from the rng", "reproducible from the seed", "batch size 1",
                             "batch larger than N", "N rows, not the columns, shuffled", "overlapping batches named",
                             "batch_size batches instead of batches of batch_size named",
@@ -154,6 +157,9 @@ PROPERTIES = {
                     "weighted accuracy", "measured before the update", "loss on the logits", "lr not rescaled",
                     "(loss, accuracy) order", "batch size 1", "float32",
                     "a tiny lr barely moves params (diagnosis)",
+                    "labels already fitted (losses near 0): an epoch stopping on a small loss named (confirmed with "
+                    "labels the network gets wrong)",
+                    "loss / accuracy of the whole X at every batch named (confirmed by a second batch size)",
                     "the batch's labels in the loss gradient (diagnosis)",
                     "a helper breaking its return contract not charged", "sgd_update's wrong return value not charged",
                     "a missing 1/N in the loss gradient named",
@@ -172,6 +178,7 @@ PROPERTIES = {
                     "one sgd_update per batch (counted with a lent sgd_update)"),
     "fit": ("judged with the reference forward lent when the student's is not deterministic",
             "no validation leak", "lr schedule", "generator created once", "reproducible from the seed",
+            "every epoch run on labels already fitted (a stop on a small loss named)",
             "history format", "history values", "relative to the student's train_epoch",
             "validation measured after the epoch", "validation figures against training labels named",
             "geometric schedule over 3 epochs",
@@ -191,7 +198,8 @@ PROPERTIES = {
                          "(y_true, y_true) or (y_pred, y_pred) index pair named",
                          "only the first k samples counted named"),
     "precision_recall_f1": ("oracle", "0/0 defined as 0", "inputs not modified", "a wrong denominator named",
-                            "the trace as every class's numerator named", "f1 from macro averages named",
+                            "the trace as every class's numerator named",
+                            "a row or column max as true positives named (confirmed on a second matrix)", "f1 from macro averages named",
                             "f1 dividing by a zero ratio named (tp = 0 probe)",
                             "f1 = 2PR / (P + R) of the student's own P and R (the denominator used named)",
                             "false positives or negatives as the denominator named",
@@ -445,6 +453,11 @@ def _one_hot_case(one_hot, r, n, c, *, absent=False, dtype=np.int64):
                      f"list or array, so setting row i's entry sets it in every row ([[0] * C] * N repeats one list "
                      f"N times); give each row its own storage, Y = np.zeros((N, C)), and set one entry per row, "
                      f"Y[np.arange(N), y] = 1", "one-hot-every-row-gets-every-label")
+            if n != c and same(got, _onehot(y, c).T.reshape(n, c)):
+                fail(f"{name} is the (C, N) = {(c, n)} one-hot matrix (1 at [y[i], i]) RESHAPED to (N, C): reshape "
+                     f"keeps the numbers in memory order, it does not transpose, so the 1s land in the wrong rows and "
+                     f"columns (right only when N == C). Build the (N, C) matrix directly, Y = np.zeros((N, C)); "
+                     f"Y[np.arange(N), y] = 1 (or use .T, not reshape, to transpose)", "one-hot-transposed-by-reshape")
             fail(f"{name} must put exactly one 1 per row (at column y[i]) and 0 elsewhere; "
                  f"row sums are {got.sum(axis=1)[:5]}: check the indexing Y[np.arange(N), y] = 1",
                  "one-hot-not-one-per-row")
@@ -2152,6 +2165,11 @@ def _dz1_read_back(dW1, pw, Xs, Gs, Z1, name) -> None:
         a, b = dz[on], dA1[on]
         k = float(a @ b / (b @ b)) if float(b @ b) > 0 else float("nan")
         there = (f" (yours is {k:.4g} times dA1 there)" if np.isfinite(k) and core.close(a, k * b, *tol) else "")
+        W2 = np.asarray(pw["W2"], dtype=_float64)
+        for what, M in (("the pseudo-inverse np.linalg.pinv(W2)", np.linalg.pinv(W2)),
+                        ("W2 itself without the transpose", W2 if W2.shape[0] == W2.shape[1] else None)):
+            if not there and M is not None and core.close(a, (Gs @ M)[on], *tol):
+                there = f" (yours is dlogits @ M there, with M = {what}: the chain rule through A1 @ W2 takes W2.T)"
         fail(f"{name}['W1']: the dZ1 behind your dW1 = X.T @ dZ1 (read back from it) is 0 where the unit is off "
              f"(Z1 <= 0), as it must be, but wrong where it is on (Z1 > 0){there}: there dZ1 = dA1 = dlogits @ W2.T, "
              f"the gradient passed through unchanged (the ReLU's derivative is 1 there)", "backward-relu-on-wrong")
@@ -3116,6 +3134,7 @@ def _minibatch_case(fn, r, n, d, bs):
                  f"one smaller and kept)", "batch-sizes")
         if seen_y != [3 * i + 1 for i in seen]:
             _shared_buffer(seen, seen_y, sizes, n, name)
+            _labels_reordered(seen, seen_y, sizes, name)
             fail(f"{name}: X_batch and y_batch are not aligned: the targets are not those of the sampled rows "
                  f"(index X and y with the same shuffled indices)", "pairs-broken")
         if n > 2:
@@ -3363,6 +3382,8 @@ def _replay(h, p, X, y, lr, bs, seed, own, mistake=None):
     batches = _helper("iterate_minibatches", lambda: list(h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))))
     rec = []
     for b, (xb, yb) in enumerate(batches):
+        if isinstance(mistake, tuple) and mistake[0] == "first" and b >= mistake[1]:
+            break                           # the epoch stopped after its first mistake[1] batches
         xb, yb = np.asarray(xb), np.asarray(yb)
         step = lr / max(len(xb), 1) if mistake == "lr-over-batch" else lr * len(xb) if mistake == "no-mean" else lr
         if mistake == "batch-share":
@@ -3574,11 +3595,20 @@ def _partition(batches, X, y) -> bool:
     return bool(np.array_equal(rows[key(rows)], want[key(want)]))
 
 
-def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
+def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype, fitted=False):
+    """``fitted``: labels the network already predicts with wide margins (every batch loss near 0), so a loop
+    that stops on a small loss is seen."""
     def run():
         p = _random_params(r, n_in, n_h, n_out, dtype)
         X = r.normal(0, 1, (n, n_in)).astype(dtype)
         y = _labels(r, n, n_out)
+        if fitted:
+            y = _forward(p, X)[0].argmax(1)
+            for scale in 1.25 ** np.arange(1, 60):       # margins wide enough for a mean loss below 5e-4
+                q = {**p, "W2": (p["W2"] * scale).astype(dtype), "b2": (p["b2"] * scale).astype(dtype)}
+                if _ce(_forward(q, X)[0], y) < 5e-4:
+                    break
+            p.update(q)
         try:
             judge(p, X, y)
         except Exception:       # a CheckFailure, or a value of theirs the check could not use
@@ -3634,6 +3664,8 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
         if all(same(p[k], before[k]) for k in p):
             own_q = replays.get(True, (None,))[0]
             if own_q is None or not all(same(own_q[k], before[k]) for k in before):
+                for own in replays:
+                    _epoch_stopped_early(train_epoch, h, p, before, X, y, lr, bs, seed, own, name)
                 fail(f"{name} did not update params: the dict it is given must hold the trained "
                      f"parameters afterwards (sgd_update after every batch); a new dict bound to the name params "
                      f"inside train_epoch (params = {{...}} or params = sgd_update(...) returning a new dict) leaves "
@@ -3711,6 +3743,7 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
                     if all(core.close(p[k], q[k], *core.dtype_tolerance(p[k], 1e-5, 1e-7, 10.0)) for k in p):
                         fail(f"params after {name}: {message}", "train-epoch-" + (mistake or "rng"))
                 _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name)
+                _epoch_stopped_early(train_epoch, h, p, before, X, y, lr, bs, seed, own, name)
                 _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name)
                 _lr_changes(h, p, before, X, y, lr, bs, seed, own, name)
                 _weight_decay(h, p, before, X, y, lr, bs, seed, own, name)
@@ -3748,6 +3781,9 @@ def _train_epoch_case(train_epoch, h, r, n, n_in, n_h, n_out, bs, lr, dtype):
             fail(f"{name} returns (accuracy, loss): return the pair in the order (mean loss, accuracy)",
                  "train-epoch-return-order")
         denominators = _denominator_readings(X, bs, rec)
+        for value, values, index, what in ((loss, losses, 0, "loss"), (acc, accs, 1, "accuracy")):
+            if not any(core.close(value, v, 1e-6, 1e-9) for v in values):
+                _measured_on_whole_set(train_epoch, h, before, X, y, lr, bs, seed, value, index, what, name)
         _expect_any(loss, losses, f"the loss returned by {name}", {
             **{f"the epoch's total (batch losses weighted by their sizes) is divided by {how}, instead of by N = "
                f"X.shape[0] = {n}, the number of samples": [v * n / k for v in losses] for how, k in denominators},
@@ -3840,6 +3876,30 @@ def _one_update_per_epoch(h, p, before, X, y, lr, bs, seed, name) -> None:
                  f"sgd_update(params, grads, lr) inside the loop, once per batch", "train-epoch-one-update")
 
 
+def _labels_reordered(seen: list, seen_y: list, sizes: list, name: str) -> None:
+    """Within every batch, the labels are those of the batch's own samples but in another order (read from the
+    label value 3 i + 1 of sample i): sorted indices (y[np.sort(idx)]), or another order of the same set."""
+    start, how = 0, set()
+    for size in sizes:
+        idx, lab = seen[start:start + size], seen_y[start:start + size]
+        start += size
+        try:
+            owners = [(int(v) - 1) // 3 if v == int(v) and (int(v) - 1) % 3 == 0 else None for v in lab]
+        except (TypeError, ValueError, OverflowError):
+            return
+        if None in owners or sorted(owners) != sorted(idx):
+            return
+        if owners != idx:
+            how.add("sorted" if owners == sorted(idx) else "other")
+    if not how:
+        return
+    fail(f"{name}: X_batch and y_batch are not aligned: every y_batch holds the labels of its batch's own samples, but "
+         + ("in the order of the SORTED indices (y[np.sort(idx)] or y[sorted(idx)]) while X_batch keeps the shuffled "
+            "order" if how == {"sorted"} else "in another order than the rows of X_batch")
+         + ": sample i's label must stay next to sample i; index X and y with the same index array, "
+           "X[idx], y[idx]", "pairs-reordered-in-batch")
+
+
 def _minibatches_arguments_swapped(exc, h, X, y, bs, seed) -> None:
     """The loop fails exactly as the student's iterate_minibatches fails when called with batch_size and rng
     swapped, iterate_minibatches(X, y, rng, batch_size)."""
@@ -3869,6 +3929,34 @@ def _other_batch_size(h, p, before, X, y, lr, bs, seed, own, name) -> None:
             fail(f"params after {name} are those of an epoch in batches of {b} rows, not of batch_size = {bs}"
                  f"{why}: pass batch_size itself to iterate_minibatches(X, y, batch_size, rng)",
                  "train-epoch-other-batch-size")
+
+
+def _epoch_stopped_early(train_epoch, h, p, before, X, y, lr, bs, seed, own, name) -> None:
+    """Property of a training loop: an epoch uses every batch whatever the losses. The params are those after
+    only the first k batches (confirmed by a replay); the loop is then called again on the same X with labels the
+    network gets wrong (large losses): when that epoch is a full one, the loop stops on a small loss."""
+    n_batches = -(-len(X) // bs)
+    k = next((k for k in range(n_batches) if _replay_matches(h, p, before, X, y, lr, bs, seed, own, ("first", k))),
+             None)
+    if k is None:
+        return
+    try:
+        rec = _replay(h, before, X, y, lr, bs, seed, own)[1]
+        losses = ", ".join(f"{float(r['ce_o']):.2g}" for r in rec[:k + 1])
+        far = (np.asarray(y) + 1) % int(np.asarray(before["W2"]).shape[1])
+        q = _copy_params(before)
+        train_epoch(q, X.copy(), far.copy(), lr, bs, np.random.default_rng(seed))
+    except Exception:
+        return
+    if not _replay_matches(h, q, before, X, far, lr, bs, seed, own):
+        return              # it stops whatever the losses: not this reading (named elsewhere)
+    fail((f"params after {name} are those after only the first {k} of the {n_batches} batches (the losses of the "
+          f"first {k + 1} batches were {losses})" if k else
+          f"params after {name} are unchanged, as if no batch had been trained on (the first batch's loss was "
+          f"{losses})") + ": with labels the network gets wrong (large losses) the same call trained on every batch, "
+                          "so the loop ends early on a small loss (a convergence test or early stop, break / return, "
+                          "inside the loop). An epoch is one pass over every batch of iterate_minibatches, whatever the losses; deciding to stop "
+           "training belongs to the caller, between epochs", "train-epoch-stops-early")
 
 
 def _decayed(grads, q, mistake):
@@ -4044,6 +4132,69 @@ def _denominator_readings(X, bs: int, rec: list) -> list:
     return [(how, k) for how, k in cands if k > 0 and k != n and sizes.count(k) == 1]
 
 
+def _whole_set_readings(h, before, X, y, lr, bs: int, seed: int, index: int) -> dict:
+    """Readings of an epoch's loss (index 0) or accuracy (1) measured on the WHOLE training set (X, y) at every
+    batch, before or after its update, then averaged over the batches (weighted by their sizes, or not) or the
+    last one kept: reading -> value. The epoch is replayed on the student's batches with the reference forward
+    and gradients."""
+    try:
+        batches = [(np.asarray(xb), np.asarray(yb)) for xb, yb in
+                   h.minibatches(X.copy(), y.copy(), bs, np.random.default_rng(seed))]
+        q = {k: np.asarray(v, dtype=_float64) for k, v in before.items()}
+        Xs, ys = np.asarray(X, dtype=_float64), np.asarray(y)
+
+        def measure(params):
+            z = _forward(params, Xs)[0]
+            return _ce(z, ys) if index == 0 else float(np.mean(z.argmax(1) == ys))
+        at = {"before": [], "after": []}
+        for xb, yb in batches:
+            at["before"].append(measure(q))
+            logits = _forward(q, xb)[0]
+            g = _probe_grads(q, xb, (_softmax(logits) - _onehot(yb, logits.shape[1])) / max(len(xb), 1))
+            q = {k: q[k] - lr * g[k] for k in q}
+            at["after"].append(measure(q))
+        sizes = np.array([len(yb) for _, yb in batches], dtype=_float64)
+    except Exception:
+        return {}
+    if len(batches) < 2:
+        return {}
+    out = {}
+    for when, vals in at.items():
+        v = np.array(vals)
+        out[f"{when} each batch's update, averaged over the batches weighted by their sizes"] = float(v @ sizes / len(X))
+        out[f"{when} each batch's update, averaged over the batches"] = float(v.mean())
+        out[f"{when} the last batch's update"] = float(v[-1])
+    return out
+
+
+def _measured_on_whole_set(train_epoch, h, before, X, y, lr, bs: int, seed: int, got: float, index: int,
+                           what: str, name: str) -> None:
+    """The epoch's loss or accuracy measured on the whole training set at every batch (forward(params, X)),
+    where each batch is measured on its own logits: told only when the same reading also fits a second call with
+    another batch size. Asked only after the value failed."""
+    first = _whole_set_readings(h, before, X, y, lr, bs, seed, index)
+    fits = [k for k, v in first.items() if core.close(got, v, 1e-6, 1e-9)]
+    if not fits:
+        return
+    bs2 = bs + 3 if bs + 3 < len(X) else max(bs - 3, 2)
+    try:
+        out = train_epoch(_copy_params(before), X.copy(), y.copy(), lr, bs2, np.random.default_rng(seed))
+        again = float(tuple(out)[index])
+    except Exception:
+        return
+    second = _whole_set_readings(h, before, X, y, lr, bs2, seed, index)
+    fits = [k for k in fits if k in second and core.close(again, second[k], 1e-6, 1e-9)]
+    if not fits:
+        return
+    fn = "cross_entropy(forward(params, X)[0], y)" if index == 0 else "accuracy(forward(params, X)[0], y)"
+    own = "cross_entropy(logits, yb)" if index == 0 else "accuracy(logits, yb)"
+    fail(f"the {what} returned by {name} is the {what} of the WHOLE training set X, measured {fits[0]} "
+         f"({fn} inside the loop; the same reading fits a second call with batch_size={bs2}): the epoch's {what} is "
+         f"measured on each batch's own logits, {own} with the logits forward gave for xb, before its update, "
+         f"weighted by the batch's size and divided by N", f"train-epoch-{'loss' if index == 0 else 'accuracy'}"
+                                                            f"-on-whole-set")
+
+
 def _measured_at_start(h, before, X, y, bs: int, seed: int) -> list:
     """The epoch's mean loss with every batch measured at the epoch-start parameters (a first pass that
     measures, a second that trains)."""
@@ -4110,7 +4261,9 @@ def _train_epoch_judged(train_epoch, iterate_minibatches, forward, backward, sof
         run_cases([(None, _train_epoch_case(train_epoch, h, r, 23, 6, 5, 4, 8, 0.5, _float64)),
                    (None, _train_epoch_case(train_epoch, h, r, 10, 3, 7, 10, 10, 0.1, _float64)),
                    ("batch_size = 1", _train_epoch_case(train_epoch, h, r, 5, 4, 3, 6, 1, 0.2, _float64)),
-                   (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32))])
+                   (None, _train_epoch_case(train_epoch, h, r, 9, 5, 6, 3, 4, 0.3, np.float32)),
+                   # labels already fitted with wide margins: every batch loss near 0
+                   (None, _train_epoch_case(train_epoch, h, r, 13, 4, 6, 3, 4, 0.2, _float64, fitted=True))])
     if not broken:
         cases()
         return
@@ -4342,6 +4495,7 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
     def checks():
         hist = run_fit(p, 3, seed=1)
         _epoch_count(hist, 3, lambda e: run_fit(_copy_params(before), e, seed=1))
+        _fit_stops_on_small_loss(fit, hist, before, X_tr, X_val, 3)
         own1 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         own2 = epoch(_copy_params(before), 0.3, np.random.default_rng(1))
         trains = own1 is not None and not all(same(own1[k], before[k]) for k in before)
@@ -4585,6 +4739,34 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
         if _garbage_one_hot(one_hot):
             return      # their train_epoch goes through a one_hot of memory garbage (judged in its cell)
         raise
+
+
+def _fit_stops_on_small_loss(fit, hist, before, X_tr, X_val, epochs: int) -> None:
+    """Property of the docstring ("Train for `epochs` epochs"): one history row per epoch whatever the losses. A
+    fit that gave ``epochs`` rows on the case is called again on labels the network already predicts with wide
+    margins (every loss near 0); fewer rows there is a loop that stops on a small loss. Cheap: one fit of
+    ``epochs`` epochs on 30 samples."""
+    import pandas as pd
+    if not isinstance(hist, pd.DataFrame) or len(hist) != epochs:
+        return
+    q = _copy_params(before)
+    y_tr, y_val = _forward(q, X_tr)[0].argmax(1), _forward(q, X_val)[0].argmax(1)
+    for scale in 1.25 ** np.arange(1, 60):       # margins wide enough for a mean loss below 5e-4
+        w = {**q, "W2": q["W2"] * scale, "b2": q["b2"] * scale}
+        if _ce(_forward(w, X_tr)[0], y_tr) < 5e-4:
+            break
+    try:
+        small = fit(w, X_tr.copy(), y_tr, X_val.copy(), y_val, epochs, 0.3, 7, seed=1)
+    except Exception:
+        return
+    if not isinstance(small, pd.DataFrame) or len(small) >= epochs:
+        return
+    losses = ", ".join(f"{float(v):.2g}" for v in small["train_loss"]) if "train_loss" in small.columns else ""
+    fail(f"fit(..., epochs = {epochs}) gave {epochs} history rows on data it gets wrong, but only {len(small)} on labels "
+         f"the network already predicts (every loss near 0" + (f": train_loss {losses}" if losses else "") + "): the "
+         "loop stops on a small loss (a break or return once the loss is below a threshold). The docstring asks for "
+         "`epochs` epochs and one history row for each, whatever the losses: no early stopping",
+         "fit-stops-on-small-loss")
 
 
 def _epoch_count(hist, epochs: int, rerun=None) -> None:
@@ -5146,6 +5328,67 @@ def _unguarded_ratio(fn, c: int, exc: core.CheckFailure) -> None:
          f"another array?); np.divide(tp, {den}, out=np.zeros_like(tp), where={den} > 0)", f"prf-{which}-unguarded")
 
 
+#: Numerators a precision or recall is computed from in place of the true positives np.diag(cm).
+_NUMERATORS = {
+    "the largest count of each ROW (cm.max(axis=1): the most frequent prediction of each true class, right only "
+    "where that is the class itself)": lambda m: m.max(axis=1),
+    "the largest count of each COLUMN (cm.max(axis=0): the most frequent true class of each prediction, right only "
+    "where that is the class itself)": lambda m: m.max(axis=0),
+    "the anti-diagonal (np.fliplr(cm).diagonal(), cm[k, C-1-k])": lambda m: np.fliplr(m).diagonal(),
+}
+
+
+def _implied_numerator(fn, cm, label: str):
+    """(numerators implied by the student's ratio, the mask where they are read) on ``cm``: ratio times its
+    denominator, where the denominator is not 0. None when the call fails or returns another shape."""
+    try:
+        out = fn(cm.copy())
+        got = np.asarray(tuple(out)[0 if label == "precision" else 1], dtype=_float64)
+    except Exception:
+        return None
+    d = cm.sum(axis=0 if label == "precision" else 1).astype(_float64)
+    if got.shape != d.shape:
+        return None
+    return got * d, d > 0
+
+
+def _numerator_reading(fn, got, want, label: str, cm, name: str) -> None:
+    """The ratio's numerator is not the diagonal: the numerators the student used (ratio times the right
+    denominator) are read on the case and on a second matrix of another size whose diagonal is the largest count
+    of no row and no column; a reading told must fit both (the first matrix alone may fit by coincidence)."""
+    g = np.asarray(got, dtype=_float64)
+    if g.shape != want.shape or core.close(g, want, 1e-9, 1e-12):
+        return
+    c = cm.shape[0]
+    cm = np.asarray(cm)
+    second = np.random.default_rng(20).integers(4, 12, (7 if c != 7 else 6,) * 2)
+    np.fill_diagonal(second, np.arange(1, second.shape[0] + 1) % 3 + 1)
+    second[0, 0] = 13                              # one class whose diagonal IS its row's and column's largest count
+    tp = np.diag(cm).astype(_float64)
+    for what, reading in _NUMERATORS.items():
+        fits = True
+        for m, first in ((cm, True), (second, False)):
+            implied = (g * cm.sum(axis=0 if label == "precision" else 1), cm.sum(axis=0 if label == "precision" else 1) > 0) \
+                if first else _implied_numerator(fn, m, label)
+            if implied is None:
+                fits = False
+                break
+            num, live = implied
+            r = reading(m).astype(_float64)
+            diag = np.diag(m).astype(_float64)
+            if not live.any() or not np.allclose(num[live], r[live], rtol=1e-9, atol=1e-9) \
+                    or np.allclose(r[live], diag[live]):
+                fits = False
+                break
+        if fits:
+            fail(f"the {label} returned by {name} uses as true positives {what}: on this matrix and on a second "
+                 f"one of another size its {label} is that count divided by the "
+                 + ("PREDICTED counts (column sums)" if label == "precision" else "TRUE counts (row sums)")
+                 + f". The true positives of class k are cm[k, k] alone, the diagonal np.diag(cm) (here "
+                   f"{tp.astype(int).tolist()}), whatever the largest count of the row or column",
+                 f"prf-{label}-numerator-not-diagonal")
+
+
 def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> None:
     """One ratio is the OTHER ratio divided by its own counts: the first division wrote its result into tp
     (np.divide(tp, ..., out=tp), tp /= ...), so the second one divided the first ratio, not tp."""
@@ -5220,6 +5463,7 @@ def _prf_case(fn, r, c: int):
                     "tp + the row sums (tp + fn with fn taken as the whole row sum: the row sum cm.sum(axis=1) "
                     "already contains tp, so tp is counted twice; fn = row sum - tp)": row + tp})
             if label != "f1":
+                _numerator_reading(fn, got, want, label, cm, name)
                 _overwritten_tp(got, want, prec, rec, row, col, label, name)
             zero = {"precision": col == 0, "recall": row == 0, "f1": (prec + rec) == 0}[label]
             bad = ~np.isclose(np.asarray(got, dtype=_float64), want, rtol=1e-9, atol=1e-12)

@@ -671,7 +671,6 @@ VARIANTS = [
     Variant('Linear caches x.T, backward uses it', 'self.x = x\n        return x @ self.W.data + self.b.data', 'self.x = x\n        self.xT = x.T\n        return x @ self.W.data + self.b.data', file='model.py', also=[('self.W.grad += self.x.T @ grad_out', 'self.W.grad += self.xT @ grad_out')]),
     Variant('db via np.add.at with zero row indices', 'self.b.grad += grad_out.sum(axis=0, keepdims=True)', 'np.add.at(self.b.grad, np.zeros(len(grad_out), dtype=int), grad_out)', file='model.py'),
     Variant('ReLU forward as (x + |x|) / 2', 'self.mask = x > 0\n        return x * self.mask', 'self.mask = x > 0\n        return (x + np.abs(x)) / 2', file='model.py'),
-    Variant('Sequential.parameters via hasattr W/b', 'return [p for layer in self.layers for p in layer.parameters()]', "return [p for layer in self.layers if hasattr(layer, 'W') for p in (layer.W, layer.b)]", file='model.py'),
     Variant('MSE backward with np.multiply and np.prod(shape)', 'return 2.0 * self.diff / self.diff.size', 'return np.multiply(self.diff, 2.0 / np.prod(self.diff.shape))', file='model.py'),
     Variant('Sigmoid via np.piecewise', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'self.out = np.piecewise(x, [x >= 0, x < 0], [lambda v: 1.0 / (1.0 + np.exp(-v)), lambda v: np.exp(v) / (1.0 + np.exp(v))])', file='model.py'),
     Variant('SGD step with np.copyto', 'p.data -= self.lr * p.grad', 'np.copyto(p.data, p.data - self.lr * p.grad)', file='model.py'),
@@ -1004,7 +1003,7 @@ MUTANTS += [
     Mutant('R13b Linear backward np.add without out= (dW discarded)',
            'self.W.grad += self.x.T @ grad_out',
            'np.add(self.W.grad, self.x.T @ grad_out)', file='model.py',
-           expect='did you add into a copy or a local variable?'),
+           expect='np.add(self.W.grad, ...) without out= returns a NEW array'),
     Mutant('R13b SGD step with p.grad.sum(axis=0)',
            'p.data -= self.lr * p.grad',
            'p.data -= self.lr * p.grad.sum(axis=0)', file='model.py',
@@ -1842,4 +1841,57 @@ MUTANTS += [
            old="        self.mask = x > 0\n        return x * self.mask\n",
            new="        self.mask = (x > 0) & (x < 6)\n        return np.maximum(x, 0)\n",
            file=M, expect="it is cut off above some threshold"),
+]
+
+# --- issue 15, round 20: the m19h held-out set, fixed ---
+MUTANTS += [
+    Mutant("R20-1 train_epoch stops the epoch once a batch loss is below 1e-2 (convergence check in the loop)",
+           old="        total += loss * len(idx)\n    return total / n",
+           new="        total += loss * len(idx)\n        if loss < 1e-2:\n            return total / (start + len(idx))\n"
+               "    return total / n",
+           expect="the epoch ends early on a small loss"),
+    Mutant("R20-2 Sequential.parameters asks only the layers holding a W (hasattr)",
+           old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+           new="        return [p for layer in self.layers if hasattr(layer, 'W') for p in layer.parameters()]\n",
+           file=M, expect="exactly the layers whose parameters are named otherwise than W and b"),
+    # was a variant until round 20: the docstring (round 15) asks for each layer's own parameters(), whatever its class
+    Mutant("R20-3 Sequential.parameters reads W and b of the layers that have a W",
+           old="        return [p for layer in self.layers for p in layer.parameters()]\n",
+           new="        return [p for layer in self.layers if hasattr(layer, 'W') for p in (layer.W, layer.b)]\n",
+           file=M, expect="exactly the layers whose parameters are named otherwise than W and b"),
+    Mutant("R20-4 ReLU backward with a mask per unit (alive if x > 0 for any sample)",
+           old="        return grad_out * self.mask\n",
+           new="        return grad_out * self.mask.any(axis=0, keepdims=True)\n",
+           file=M, expect="lets grad_out through by whole COLUMNS"),
+    Mutant("R20-5 Sequential.backward clips every layer's gradient to [-1, 1]",
+           old="            grad_out = layer.backward(grad_out)\n",
+           new="            grad_out = np.clip(layer.backward(grad_out), -1.0, 1.0)\n",
+           file=M, expect="it is that gradient CLIPPED to [-1, 1]"),
+    Mutant("R20-6 Linear backward adds L2 weight decay 1e-3 * W into W.grad",
+           old="        self.W.grad += self.x.T @ grad_out\n",
+           new="        self.W.grad += self.x.T @ grad_out + 1e-3 * self.W.data\n",
+           file=M, expect="an extra term c * W with c = 0.001"),
+    Mutant("R20-7 Linear backward adds an L1 penalty 1e-2 * sign(b) into b.grad",
+           old="        self.b.grad += grad_out.sum(axis=0, keepdims=True)\n",
+           new="        self.b.grad += grad_out.sum(axis=0, keepdims=True) + 1e-2 * np.sign(self.b.data)\n",
+           file=M, expect="an extra term c * sign(b)"),
+]
+MUTANTS += [
+    Mutant("R20-8 train_epoch sorts the shuffled samples by target value (easy-first curriculum)",
+           old="        idx = order[start:start + batch_size]\n        optimizer.zero_grad()",
+           new="        order = order[np.argsort(y[order].reshape(n, -1)[:, 0], kind='stable')] if start == 0 else order\n"
+               "        idx = order[start:start + batch_size]\n        optimizer.zero_grad()",
+           expect="the samples came sorted by their target value"),
+]
+MUTANTS += [
+    Mutant("R20-9 Linear forward caches the input only when it is float64",
+           old="        self.x = x\n        return x @ self.W.data + self.b.data", file=M,
+           new="        if x.dtype == np.float64:\n            self.x = x\n        return x @ self.W.data + self.b.data",
+           expect="caches its input only for some dtypes"),
+]
+MUTANTS += [
+    Mutant("R20-10 train_epoch gives the loss the targets of the sorted batch indices (y[np.sort(idx)])",
+           old="        loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
+           new="        loss = loss_fn.forward(model.forward(x[idx]), y[np.sort(idx)])",
+           expect="the order of the SORTED indices"),
 ]

@@ -2021,3 +2021,61 @@ MUTANTS += [
            new="def sgd_update(params, grads, lr, _memo={}):\n    grads = _memo.setdefault(id(params), dict(grads))\n",
            expect="sgd_update used the gradients of an earlier call"),
 ]
+# --- issue 15, round 20: the m19h held-out set, fixed ---
+MUTANTS += [
+    Mutant("R20-1 train_epoch measures accuracy on the whole training set at every batch, weighted by batch",
+           old="        total_correct += accuracy(logits, yb) * xb.shape[0]",
+           new="        total_correct += accuracy(forward(params, X)[0], y) * xb.shape[0]",
+           expect="the accuracy of the WHOLE training set X, measured before each batch's update"),
+    Mutant("R20-2 train_epoch measures the loss on the whole training set after every update",
+           old="        total_loss += cross_entropy(logits, yb) * xb.shape[0]\n",
+           new="",
+           also=[("        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+                  "        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n"
+                  "        total_loss += cross_entropy(forward(params, X)[0], y) * xb.shape[0]\n")],
+           expect="the loss of the WHOLE training set X, measured after each batch's update"),
+    Mutant("R20-3 precision_recall_f1 takes each row's largest count as the true positives",
+           old="    tp = np.diag(cm).astype(np.float64)",
+           new="    tp = cm.max(axis=1).astype(np.float64)",
+           expect="the largest count of each ROW"),
+    Mutant("R20-4 precision_recall_f1 takes each column's largest count as the true positives",
+           old="    tp = np.diag(cm).astype(np.float64)",
+           new="    tp = cm.max(axis=0).astype(np.float64)",
+           expect="the largest count of each COLUMN"),
+    Mutant("R20-5 train_epoch breaks out of the epoch once a batch loss is below 1e-2 (convergence check)",
+           old="        total_correct += accuracy(logits, yb) * xb.shape[0]\n",
+           new="        total_correct += accuracy(logits, yb) * xb.shape[0]\n"
+               "        if cross_entropy(logits, yb) < 1e-2:\n            break\n",
+           expect="the loop ends early on a small loss"),
+    Mutant("R20-6 train_epoch returns after the update of a batch whose loss is below 1e-3",
+           old="        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n",
+           new="        params.update(sgd_update(params, backward(params, cache, dlogits), lr))\n"
+               "        if cross_entropy(logits, yb) < 1e-3:\n"
+               "            return total_loss / X.shape[0], total_correct / X.shape[0]\n",
+           expect="the loop ends early on a small loss"),
+]
+MUTANTS += [
+    Mutant("R20-7 fit breaks out of the epoch loop once train_loss is below 0.05",
+           old="        bar.set_postfix(loss=",
+           new="        if train_loss < 0.05:\n            break\n        bar.set_postfix(loss=",
+           expect="the loop stops on a small loss"),
+]
+MUTANTS += [
+    Mutant("R20-8 iterate_minibatches pairs the batch's X rows with the sorted indices' labels (y[np.sort(idx)])",
+           old="        yield X[idx], y[idx]\n",
+           new="        yield X[idx], y[np.sort(idx)]\n",
+           expect="in the order of the SORTED indices"),
+]
+MUTANTS += [
+    Mutant("R20-9 backward dA1 through the pseudo-inverse of W2 instead of its transpose",
+           old='    dA1 = dlogits @ params["W2"].T',
+           new='    dA1 = dlogits @ np.linalg.pinv(params["W2"])',
+           expect="the pseudo-inverse np.linalg.pinv(W2)"),
+]
+MUTANTS += [
+    Mutant("R20-10 one_hot fills a (C, N) buffer and reshapes it to (N, C) (right only when N == C)",
+           old="    Y = np.zeros((y.shape[0], num_classes), dtype=np.float32)\n    Y[np.arange(y.shape[0]), y] = 1.0\n    return Y",
+           new="    Y = np.zeros((num_classes, y.shape[0]), dtype=np.float32)\n    Y[y, np.arange(y.shape[0])] = 1.0\n"
+               "    return Y.reshape(y.shape[0], num_classes)",
+           expect="RESHAPED to (N, C)"),
+]
