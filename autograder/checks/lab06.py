@@ -796,6 +796,7 @@ def init_params(fn):
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
     got = _call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
+    _expect_draws_not_repeated(got, "init_params(300, 200, 150, rng)")
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
@@ -896,6 +897,28 @@ def _expect_independent_units(W: np.ndarray, k: str) -> None:
                       f"its own, rng.normal(0.0, 0.3, size=(rows, columns))", "weights-correlated")
 
 
+def _expect_draws_not_repeated(got, label: str) -> None:
+    """Independent draws: two weight matrices drawn from N(0, 0.3^2) share no value (equal floats have probability
+    0).  Many values in common say that both were drawn from generators in one state (a copy of rng taken before
+    the first draw, a generator re-created from one seed), so one matrix repeats the other's numbers."""
+    try:
+        a, b = (np.asarray(got[k], dtype=_f64).ravel() for k in ("Wh", "Wy"))
+    except (KeyError, TypeError, ValueError):
+        return
+    if a.size < 2 or b.size < 2 or min(np.unique(a).size / a.size, np.unique(b).size / b.size) < 0.5:
+        return                        # few distinct values (a constant, random signs): no continuous draw, said later
+    common = int(np.isin(b, a).sum())
+    if common > max(2, b.size // 100):
+        same_order = bool(np.array_equal(b[:min(a.size, b.size)], a[:min(a.size, b.size)]))
+        how = (": params['Wy'] holds, in order, the very first numbers of params['Wh']" if same_order else "")
+        core.fail(f"{label}: {common} of the {b.size} entries of params['Wy'] are values that params['Wh'] also holds"
+                  f"{how}: independent N(0, 0.3^2) draws never share a value, so the two matrices were drawn from "
+                  f"generators in the same state (a copy of rng such as copy.deepcopy(rng), or a generator re-created "
+                  f"from one seed) and W_y repeats W_h's draws; draw both from the one rng you are given, one after "
+                  f"the other: rng.normal(0.0, 0.3, size=(n_h, n_x)), then rng.normal(0.0, 0.3, size=(n_y, n_h))",
+                  "weights-draws-repeated")
+
+
 def _tails_story(w: np.ndarray, tail: float) -> str:
     """What the weights' distribution looks like when its share beyond 0.6 is not a Gaussian's: clipped (a pile of
     weights at exactly +-max), uniform (flat: kurtosis near 1.8, a Gaussian's is 3), or tails cut some other way."""
@@ -904,6 +927,10 @@ def _tails_story(w: np.ndarray, tail: float) -> str:
     top = float(np.abs(w).max())
     at_top = float(np.mean(np.isclose(np.abs(w), top, rtol=1e-12, atol=0)))
     kurtosis = float(np.mean((w - w.mean()) ** 4) / w.var() ** 2)
+    if at_top > 0.99:
+        return (f"every weight is +-{top:.3g} exactly, only the sign varies (random signs such as "
+                f"rng.choice([-{top:.3g}, {top:.3g}]) or {top:.3g} * np.sign(...)): that has the standard deviation "
+                f"{top:.3g} but is no normal draw; the weights are N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...)")
     if at_top > 0.005:
         return (f"{100 * at_top:.1f} % of them equal +-{top:.3g} exactly: the draw is clipped (np.clip) at "
                 f"+-{top:.3g}; the weights are plain N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...), without a clip")
@@ -1955,6 +1982,11 @@ def _loss_case(fn, Yhat, Y):
         if not core.close(L, eL, _RTOL, 1e-9) and core.close(L, eacc, _RTOL, 1e-9) and core.close(acc, eL, _RTOL, 1e-9):
             core.fail(f"{name} returned (acc, L): return (L, acc) in that order", "return-order")
         Yh64 = Yhat.astype(_f64)
+        if not core.close(L, eL, _RTOL, 1e-9):
+            _explain_one_row_counted(fn, Yhat, Y, L, 0, f"{name}: L")
+        if not core.close(acc, eacc, 0, 1e-9):
+            _explain_one_row_counted(fn, Yhat, Y, acc, 1, f"{name}: acc")
+        _expect_float64_loss(fn, Yhat, L, eL, name)
         # float32 precision: a sound float32 computation of the loss passes; every mistake is far larger
         _expect_loss(fn, Yhat, Y, L, eL, name, diagnose={
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
@@ -1978,6 +2010,88 @@ def _loss_case(fn, Yhat, Y):
                     third=lambda: _acc_all_right_mistakes(Yhat),
                     rows=lambda named_only=False: _explain_acc_rows(fn, Yhat, Y, f"{name}: acc", named_only))
     return run
+
+
+def _row_terms(Yhat, Y, index: int) -> np.ndarray:
+    """Each row's own term of loss_accuracy's result ``index``: its cross-entropy (0) or whether it is right (1)."""
+    Yh = np.asarray(Yhat, dtype=_f64)
+    if index == 0:
+        with np.errstate(all="ignore"):
+            return -np.sum(Y * np.log(np.clip(Yh, 1e-300, 1.0)), axis=1)
+    return (np.argmax(Yh, axis=1) == np.argmax(Y, axis=1)).astype(_f64)
+
+
+def _one_row_rules(value, Yhat, Y, index: int) -> list[tuple[str, str]]:
+    """The rules "only one row counted" (the first or the last row's term, alone or divided by N) that give
+    ``value`` and not the right result on (Yhat, Y)."""
+    t = _row_terms(Yhat, Y, index)
+    right = float(np.mean(t))
+    N = len(t)
+    rules = [("last", "divided by N", t[-1] / N), ("last", "alone", t[-1]),
+             ("first", "divided by N", t[0] / N), ("first", "alone", t[0])]
+    return [(row, how) for row, how, v in rules
+            if core.close(value, v, _RTOL, 1e-9) and not core.close(v, right, _RTOL, 1e-9)]
+
+
+def _explain_one_row_counted(fn, Yhat, Y, value, index: int, name: str) -> None:
+    """Property: every row counts once in L and in acc (the mean over the batch of each row's term).  A result equal
+    to ONE row's term (the first or the last row's, alone or divided by N) is told when the same rule gives the
+    student's result on a second batch of other, pairwise different sizes whose first row is wrong and last row
+    right (there the rules give other values than the right one and than each other): a loop that assigns where it
+    must add (L = ... for L += ...), or resets its counter inside the loop."""
+    found = _one_row_rules(value, Yhat, Y, index)
+    if not found:
+        return
+    N2, ny2 = (10, 5) if np.shape(Y) != (10, 5) else (12, 4)
+    q = core.rng(f"lab06.one-row:{N2}")
+    Yh2 = oracle_softmax(q.normal(size=(N2, ny2)) * 2)
+    labels = np.argmax(Yh2, axis=1)
+    for i in (0, 3, 4, 7):
+        labels[i] = (labels[i] + 1) % ny2
+    Y2 = np.eye(ny2)[labels]
+    try:
+        with np.errstate(all="ignore"):
+            v2 = float(fn(Yh2.copy(), Y2.copy())[index])
+    except Exception:       # a probe that fails says nothing
+        return
+    again = [rule for rule in _one_row_rules(v2, Yh2, Y2, index) if rule in found]
+    if len(again) != 1:
+        return
+    row, how = again[0]
+    what = ("the cross-entropy" if index == 0 else "the hit (1 if right, 0 if not)") + f" of the {row} row alone"
+    what += " divided by N" if how == "divided by N" else ""
+    if row == "first":
+        loop = "the loop over the rows stops after the first row (a break or return inside the loop), or reads row 0 only"
+    elif index == 0:
+        loop = "the loop over the rows assigns where it must add (L = ... instead of L += ...)"
+    else:
+        loop = ("the count of right rows is reset inside the loop (hits = 0 in the loop body), or assigned where it "
+                "must add")
+    fix = ("L = sum of every row's -sum_i Y[n, i] log Yhat[n, i], divided by N once" if index == 0 else
+           "count every row whose argmax matches the label's, then divide by N (or np.mean of the comparison)")
+    core.fail(f"{name} is {float(value):.6g}: {what}, and on a second batch of {N2} rows and {ny2} classes it is "
+              f"{v2:.6g}, again {what}: only the {row} row counted; {loop}; {fix}",
+              "loss-one-row-counted" if index == 0 else "acc-one-row-counted")
+
+
+def _expect_float64_loss(fn, Yhat, L, eL, name) -> None:
+    """Float64 inputs give L in float64 precision: an L that is exactly a float32 number (about one float64 number in
+    2^29 is), on this batch and on a second float64 batch of other sizes, while the right L is not, was rounded to
+    float32 (np.float32(L), .astype(np.float32), a float32 array on the way)."""
+    if Yhat.dtype != _f64 or not (float(np.float32(L)) == float(L) != eL and float(np.float32(eL)) != eL):
+        return
+    q = core.rng("lab06.loss.float64")
+    Yh2, Y2 = oracle_softmax(q.normal(size=(6, 5)) * 2), _onehot(q, 6, 5)
+    try:
+        L2 = float(fn(Yh2.copy(), Y2.copy())[0])
+    except Exception:       # a probe that fails says nothing
+        return
+    eL2 = oracle_loss(Yh2, Y2)[0]
+    if float(np.float32(L2)) == L2 != eL2 and float(np.float32(eL2)) != eL2:
+        core.fail(f"{name}: L is {float(L)!r}, a float32 number (expected {eL!r}), and on a second float64 batch of "
+                  f"6 samples and 5 classes again a float32 number ({L2!r}, expected {eL2!r}): the loss of float64 "
+                  f"probabilities was rounded to float32 precision (np.float32(...), .astype(np.float32) or a float32 "
+                  f"array on the way): keep the float64 of the inputs and return float(L)", "loss-float32")
 
 
 def _acc_mistakes(Yh64, Y) -> dict:
@@ -2424,8 +2538,9 @@ def _explain_samples_mixed(fn, Yhat, Y, L, eL, name) -> None:
             got = float(fn(np.repeat(Yh[:1], k, axis=0), np.repeat(Yo[:1], k, axis=0))[0])
         except Exception:   # a probe that fails says nothing
             return
-        if core.close(got, single, _RTOL, 1e-9) or core.close(got, k * single, _RTOL, 1e-9):
-            return          # a statistic of the per-sample losses: the reduction's message stands
+        if core.close(got, single, _RTOL, 1e-9) or core.close(got, k * single, _RTOL, 1e-9) or \
+                core.close(got, single / k, _RTOL, 1e-9):
+            return          # a statistic of the per-sample losses (or one row's / N): the reduction's message stands
         seen.append((k, got))
     told = " and ".join(f"on {k} copies it is {got:.6g}" for k, got in seen)
     core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone. On a "
@@ -3693,6 +3808,7 @@ def sgd(fn):
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
     _sgd_zero_entries(fn)
+    _sgd_small_gradients(fn)
     _sgd_non_contiguous(fn, r)
     _sgd_in_place(fn, r)
     _sgd_same_dict_twice(fn)
@@ -3790,6 +3906,47 @@ def _sgd_zero_entries(fn) -> None:
                   f"on this call and on a second one with other sizes): the biases start at 0, so a step masked by "
                   f"the parameter's value (params[k] != 0, np.where(params[k], ...)) never trains them; every entry "
                   f"moves by -eta * its gradient: params[k] -= eta * grads[k]", "zero-entries-frozen")
+
+
+def _sgd_small_gradients(fn) -> None:
+    """Gradients whose entries span many orders of magnitude (1e-9 to 10, as late in training or for a rarely active
+    unit): every entry moves by exactly -eta * its gradient, however small.  Entries left unmoved are named when, on
+    two inputs of other, pairwise different sizes, they are exactly the entries of smallest gradient (a threshold
+    masks them); any other wrong step there is said with the call.  Only a function that passed its cases gets here."""
+    told = []
+    for seed, (nx, nh, ny, eta) in enumerate([(4, 3, 2, 0.3), (2, 5, 6, 0.05)]):
+        r = np.random.default_rng(300 + seed)
+        params = _params(r, nx, nh, ny)
+        grads = {k: r.normal(size=v.shape) * 10.0 ** r.uniform(-9, 1, size=v.shape) for k, v in params.items()}
+        name = (f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny} and gradient entries from 1e-9 "
+                f"to 10 in size")
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), eta)
+            got = {k: np.asarray(got[k], dtype=_f64) for k in PARAM_NAMES}
+        except Exception:
+            return            # a call that raises on these inputs is named by the cases
+        if any(got[k].shape != params[k].shape for k in PARAM_NAMES):
+            return
+        step = {k: eta * grads[k] for k in PARAM_NAMES}
+        wrong = {k: np.abs((params[k] - got[k]) - step[k]) > 1e-6 * np.abs(step[k]) + 4e-16 * np.abs(params[k])
+                 for k in PARAM_NAMES}
+        bad = [k for k in PARAM_NAMES if wrong[k].any()]
+        if not bad:
+            return
+        g = np.concatenate([np.abs(grads[k]).ravel() for k in PARAM_NAMES])
+        w = np.concatenate([wrong[k].ravel() for k in PARAM_NAMES])
+        still = np.concatenate([(got[k] == params[k]).ravel() for k in PARAM_NAMES])
+        if w.all() or not np.array_equal(w, still) or g[w].max() >= g[~w].min():
+            core.fail(f"{name}: {', '.join(f'params[{k!r}]' for k in bad)} did not move by exactly -eta * grads[k] "
+                      f"(right with gradients of about 1): every entry takes the step params[k] -= eta * grads[k], "
+                      f"however small or large its gradient", "small-gradients-step")
+        told.append((name, float(g[w].max()), float(g[~w].min())))
+    if len(told) == 2:
+        name, below, above = told[0]
+        core.fail(f"{name}: the entries whose gradient is small (|g| up to {below:.2g}) did not move at all, every "
+                  f"larger one did (here and on a second call with other sizes): the step skips small gradients (a "
+                  f"threshold such as np.where(np.abs(g) > tol, g, 0), or a rounding); every entry moves by exactly "
+                  f"-eta * its gradient, however small: params[k] -= eta * grads[k]", "small-gradients-skipped")
 
 
 #: The check's driver, run in the kernel: the arrays the caller's dict held before the call, read after it (a
