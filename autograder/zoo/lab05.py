@@ -2104,3 +2104,49 @@ MUTANTS += [
                "    return sum(model._seen) / len(model._seen)",
            expect="the returned loss mixes in earlier calls"),
 ]
+
+# Round 20c (m20c held-out set): a sum over an iterator used up earlier, weights normalised in the neuron, a closure
+# whose contribution is not proportional to out.grad (floor division, rounding), a reset that depends on the root's
+# grad, parameters kept between train_step calls (a mutable default, a global list).
+MUTANTS += [
+    Mutant("c20-06 mse_loss consumes the zip iterator to count it (sum over an exhausted iterator)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    pairs = zip(preds, targets)\n    n = len(list(pairs))\n    return sum((p - t) ** 2 for p, t in pairs) / n",
+           expect="a sum over NOTHING"),
+    Mutant("c20-07 Neuron normalises its weight vector in the forward (w / ||w||)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        norm = sum(wi * wi for wi in self.w) ** 0.5\n"
+               "        z = sum((wi / norm * xi for wi, xi in zip(self.w, x)), self.b)",
+           expect="the weights are normalised before the sum"),
+    Mutant("c20-09 log backward with floor division (out.grad // self.data)",
+           old="self.grad += out.grad / self.data", new="self.grad += out.grad // self.data",
+           expect="floor division //"),
+    Mutant("r20c: tanh backward rounds the contribution to a whole number (round(...))",
+           old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += round((1 - t ** 2) * out.grad)",
+           expect="made a whole number"),
+    Mutant("c20-13 train_step caches the parameter list in a mutable default (a second model updates the first's)",
+           old="def train_step(model, xs, ys, lr):",
+           new="def train_step(model, xs, ys, lr, _params=[]):",
+           also=[("    for p in model.parameters():\n        p.data -= lr * p.grad",
+                  "    if not _params:\n        _params.extend(model.parameters())\n"
+                  "    for p in _params:\n        p.data -= lr * p.grad")],
+           expect="keeps parameters from an earlier call"),
+    Mutant("r20c: train_step keeps the parameter list of its first call in a global",
+           old="def train_step(model, xs, ys, lr):",
+           new="_KEPT_PARAMS = []\n\n\ndef train_step(model, xs, ys, lr):",
+           also=[("    for p in model.parameters():\n        p.data -= lr * p.grad",
+                  "    if not _KEPT_PARAMS:\n        _KEPT_PARAMS.extend(model.parameters())\n"
+                  "    for p in _KEPT_PARAMS:\n        p.data -= lr * p.grad")],
+           expect="keeps parameters from an earlier call"),
+    Mutant("c20-16 backward resets the interior grads only when the root's grad is still 0 (first call)",
+           old="        for node in topo:\n            if node._prev:",
+           new="        for node in topo:\n            if node._prev and self.grad == 0:",
+           expect="depends on the root's grad"),
+]
+VARIANTS += [
+    Variant("r20c: mse_loss materialises the pairs once (list(zip(...))) and counts them",
+            old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="    pairs = list(zip(preds, targets))\n    return sum((p - t) ** 2 for p, t in pairs) / len(pairs)"),
+    Variant("r20c: log backward multiplies by the reciprocal (out.grad * (1.0 / self.data))",
+            old="self.grad += out.grad / self.data", new="self.grad += out.grad * (1.0 / self.data)"),
+]
