@@ -955,6 +955,12 @@ def _explain_batch_standardised(h, ht, label) -> None:
         std = ht.std(axis=0)
         cand = [np.tanh((ht - ht.mean(axis=0)) / (std + eps)) for eps in (0.0, 1e-8, 1e-5, 1e-3)] + \
                [np.tanh((ht - ht.mean(axis=0)) / np.sqrt(std ** 2 + eps)) for eps in (1e-8, 1e-5, 1e-3)]
+    t = np.tanh(ht)
+    if not np.allclose(t, t.mean(axis=0), rtol=1e-6, atol=1e-8) and \
+            any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in (t - t.mean(axis=0), np.tanh(ht - ht.mean(axis=0)))):
+        core.fail(f"{label} is centred over the batch (the mean over the rows subtracted, before or after the tanh): "
+                  f"each sample's h then depends on the other samples of the batch; the network of the practical "
+                  f"has no normalisation: H = np.tanh(Htilde)", "hidden-batch-centred")
     if any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in cand):
         core.fail(f"{label} is tanh of htilde standardised over the batch ((htilde - its mean over the rows) / its "
                   f"standard deviation, a batch normalisation): each sample's h then depends on the other samples of "
@@ -1395,6 +1401,8 @@ def _forward(fn, softmax=None):
                     core.fail(f"{label} is not softmax(outputs['ytilde']) although ytilde is right: the probabilities "
                               f"are the softmax of the output scores, Yhat = softmax(Ytilde) (call your softmax)",
                               "yhat-not-softmax-of-ytilde")
+                if exc.diagnosis in _UNNAMED and k == "htilde":
+                    _explain_zero_input(fn, params, X, label)
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
@@ -1582,9 +1590,15 @@ def _tiny_entries(got, want) -> str | None:
         return None     # float32 arithmetic (accepted: a float32 softmax is a correct variant) holds each to ~1e-7
     i = np.unravel_index(int(np.argmax(rel)), rel.shape)
     sums = g.sum(axis=1)
+    half = ""
+    if getattr(got, "dtype", None) == np.float16 or (np.all(g.astype(np.float16).astype(_f64) == g)
+                                                      and not np.all(want.astype(np.float16).astype(_f64) == want)):
+        half = ("; every value is a float16 number (about 3 significant digits, nothing below 6e-8): the computation "
+                "went through float16 (.astype(np.float16) or a float16 array); compute in the dtype of Z (float64 "
+                "here) or at least float32")
     return (f"the entry {tuple(int(v) for v in i)} is {g[i]:.6g} where softmax gives {want[i]:.6g} (relative error "
             f"{float(rel[i]):.2g}, where even float32 holds each probability to about 1e-7 of itself), and the rows "
-            f"sum to {', '.join(f'{v:.10g}' for v in sums)}")
+            f"sum to {', '.join(f'{v:.10g}' for v in sums)}{half}")
 
 
 _TINY_WORDS = ("every probability must be exp(z - max) / sum to its own precision, also the tiny ones (the loss takes "
@@ -1844,6 +1858,29 @@ def _large_weights(r, key: str):
     X = r.normal(size=(N, nx)) * 1.5
     exp_yhat, exp = oracle_forward(params, X)
     return params, X, exp_yhat, exp
+
+
+def _explain_zero_input(fn, params, X, label) -> None:
+    """Property: with X = 0 the input contributes nothing, so every row of htilde is b_h^T (the bias alone).  An
+    htilde that is, in every row, a column of W_h instead shows a column of ones meeting that weight column (the bias
+    trick with [1 | X] and [W_h | b_h] misaligned)."""
+    Z = np.zeros_like(np.asarray(X))
+    try:
+        ht = np.asarray(fn(_copy_dict(params), Z)[1]["htilde"], dtype=_f64)
+    except Exception:   # a probe that fails says nothing
+        return
+    Wh, bh = params["Wh"], params["bh"][:, 0]
+    N, nh = len(Z), len(bh)
+    if ht.shape != (N, nh) or _near(ht, np.tile(bh, (N, 1))):
+        return
+    cols = [j for j in range(Wh.shape[1]) if _near(ht, np.tile(Wh[:, j], (N, 1)))]
+    if len(cols) == 1:
+        j = cols[0]
+        core.fail(f"{label}: with X = 0 (forward(params, np.zeros(...))) htilde must be b_h^T in every row, the bias "
+                  f"alone; yours is column {j} of W_h in every row: a column of ones meets column {j} of W_h instead "
+                  f"of b_h (the bias trick misaligned: the ones column of the augmented X and the column b_h of the "
+                  f"augmented W_h must sit at the same position, both first or both last); or without the trick, "
+                  f"H~ = X W_h^T + b_h^T", "htilde-at-zero-input-weight-column")
 
 
 def _explain_transposed_weights(fn, params, X, label) -> None:
@@ -2149,6 +2186,10 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "accuracy counts the rows whose predicted class is the label, k correct rows out of N give k / N: compare "
         "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
             lambda: float(np.mean(np.sum(Y * Yh64, axis=1))),
+        "each row's hit is weighted by the row's largest probability (a confidence-weighted mean, np.average(..., "
+        "weights=Yhat.max(axis=1))): every row counts once, acc = the number of rows right / N, "
+        "np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))":
+            lambda: float(np.average(right, weights=Yh64.max(axis=1))),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
@@ -3129,6 +3170,14 @@ def _explain_output_gradient(fn, name, exc) -> None:
     if _near(gy, c * want):
         return      # yhat - y times a factor: the scale readings (1/N, 2, n_x) are the other explainers'
     fmt = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    with np.errstate(all="ignore"):
+        e = np.exp(outputs["ytilde"][0])
+    if _near(gy + Y[0], e) and not _near(e, outputs["yhat"][0]):
+        core.fail(f"{exc}. On one sample (N=1, n_y=5) grads['by'] is grad_ytilde itself: yours is {fmt(gy)}, and "
+                  f"yours + y is exp(ytilde) = {fmt(e)}, whose entries sum to {e.sum():.4g}, not 1: the yhat your "
+                  f"backward uses is exp(ytilde) without the division by its row sum (not the softmax); use the "
+                  f"stored probabilities outputs['yhat'] (or softmax(ytilde)): grad_ytilde = (yhat - y) / N",
+                  "backward-yhat-not-normalised")
     sums = (f"; its entries sum to {gy.sum():.4g}, while yhat - y sums to 0 over the classes (both rows sum to 1): "
             f"through the softmax every score moves every probability, and its whole Jacobian, diag(yhat) minus the "
             f"OUTER product yhat yhat^T, applied to -y / yhat gives exactly yhat - y" if abs(gy.sum()) > 1e-6 else "")

@@ -1762,3 +1762,26 @@ VARIANTS += [
             new="    L = 0.0\n    for n in range(len(Y)):\n"
                 "        L += -np.sum(Y[n] * np.log(np.clip(Yhat[n], 1e-300, 1.0)))\n    L = L / len(Y)\n"),
 ]
+MUTANTS += [
+    Mutant("c20-04 forward bias trick with the ones column first but b_h appended last ([1 | X] @ [W_h | b_h]^T)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h',
+           new='    Xb = np.hstack([np.ones((len(X), 1)), X])\n'
+               '    Htilde = Xb @ np.hstack([params["Wh"], params["bh"]]).T',
+           expect="a column of ones meets column 0 of W_h"),
+    Mutant("c20-07 accuracy weighted by the confidence (np.average with weights = max probability)",
+           old="    " + _ACC + "\n",
+           new="    acc = np.average(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1), weights=Yhat.max(axis=1))\n",
+           expect="weighted by the row's largest probability"),
+    Mutant("c20-08 softmax in float16 (memory habit)",
+           old="    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow",
+           new="    E = np.exp((Z - Z.max(axis=1, keepdims=True)).astype(np.float16))",
+           expect="went through float16"),
+    Mutant("c20-11 backward recomputes yhat as np.exp(ytilde) without the normalisation",
+           old='    X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='    X, H = outputs["X"], outputs["h"]\n    Yhat = np.exp(outputs["ytilde"])',
+           expect="exp(ytilde) without the division by its row sum"),
+    Mutant("c20-13 forward subtracts the batch mean of h (centring the hidden layer)",
+           old="    H = np.tanh(Htilde)\n",
+           new="    H = np.tanh(Htilde)\n    H = H - H.mean(axis=0, keepdims=True)\n",
+           expect="centred over the batch"),
+]
