@@ -4932,6 +4932,28 @@ def _zero_grad_on_values(method, Value, data: list, before: list) -> bool:
 
 
 @_comprehension_order
+def _zero_grad_second_module(method, r) -> None:
+    """State kept between calls: zero_grad on a SECOND module (other parameters, another count) resets that module's
+    parameters too (a list of parameters kept from the first call resets the first module forever)."""
+    params = [core.kernel_object(data=float(r.normal()), grad=0.5 + abs(float(r.normal())), label=_ZERO_GRAD_LABELS[i])
+              for i in range(3)]
+    try:
+        core.call(method, _MockModule(params), name="Module.zero_grad(module) on a second module")
+        grads = [float(g) for g in core.gather(params, "grad")]
+    except Exception:   # a probe that fails says nothing
+        return
+    if all(g == 0 for g in grads):
+        return
+    kept = _kept_parameters(method, params)
+    where = (f", and {kept[0]} of zero_grad holds {kept[1]} Values that are not this module's parameters" if kept
+             else "")
+    fail(f"Module.zero_grad(module) reset the parameters of a first module, but called on a SECOND module (3 other "
+         f"parameters) it left {sum(g != 0 for g in grads)} of their grads as they were{where}: zero_grad keeps "
+         f"parameters from an earlier call (a list filled once, e.g. a default argument _ps=[], which Python creates "
+         f"once, or a global) and resets those: state kept between calls; every call resets the module it is called "
+         f"on: for p in self.parameters(): p.grad = 0.0", "zero-grad-kept-parameters")
+
+
 def zero_grad(MLP, Value, Module=None) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:zero")
@@ -4982,6 +5004,14 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      "zero-grad-none")
             values = [core.expect_scalar(g, name="a parameter's grad") for g in grads]
             if values == [float(v) for v in before]:
+                kept = _kept_parameters(method, params)
+                if kept:
+                    fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged, and {kept[0]} of "
+                         f"zero_grad holds {kept[1]} Values that are not this module's parameters: zero_grad keeps "
+                         f"parameters from an earlier call (a list filled once, e.g. a default argument _ps=[], which "
+                         f"Python creates once) and resets those: state kept between calls; every call resets the "
+                         f"module it is called on: for p in self.parameters(): p.grad = 0.0",
+                         "zero-grad-kept-parameters")
                 _explain_zero_grad_elsewhere(MLP, Value)
                 fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged: after zero_grad() every "
                      f"parameter of self.parameters() must have grad 0; set p.grad = 0.0 for each p in "
@@ -4991,6 +5021,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
                 _explain_which_reset(values, before)
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
             _expect_precision(params, Value, "Module.zero_grad(module)", ("grad",), _ZERO_GRAD_PRECISION)
+            _zero_grad_second_module(method, r)
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
     if Module is not None and not core.is_instance(model, Module):
@@ -5932,10 +5963,10 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
 
 #: The check's driver, run in the kernel: where a function keeps objects with .data and .grad (Values) between calls
 #: (its default arguments, its attributes, the non-callable globals its code names), with how many, leaving out the
-#: parameters of ``model``.
+#: parameters of ``owner`` (a module, or the list of its parameters).
 _KEPT_VALUES = """
-def kept_values(fn, model):
-    own = {id(p) for p in model.parameters()}
+def kept_values(fn, owner):
+    own = {id(p) for p in (owner.parameters() if hasattr(owner, "parameters") else owner)}
     def count(v, depth=0):
         if hasattr(v, "data") and hasattr(v, "grad") and not isinstance(v, type):
             return 0 if id(v) in own else 1
@@ -5962,16 +5993,22 @@ def kept_values(fn, model):
 """
 
 
+def _kept_parameters(fn, owner) -> tuple[str, int] | None:
+    """Where ``fn`` keeps Values that are not ``owner``'s parameters between calls (see ``_KEPT_VALUES``), or None."""
+    try:
+        found = core.kernel_functions(_KEPT_VALUES)["kept_values"](fn, owner)
+    except Exception:   # a probe that fails says nothing
+        return None
+    return (str(found[0][0]), int(found[0][1])) if found else None
+
+
 def _explain_earlier_model_stepped(train_step, model, name: str) -> None:
     """State kept between calls: this model's parameters did not move.  When the function keeps Values that are not
     this model's parameters (in a default argument, an attribute or a global it names), the step went to parameters
     kept from an earlier call (a list filled once, e.g. a mutable default _params=[])."""
-    try:
-        found = core.kernel_functions(_KEPT_VALUES)["kept_values"](train_step, model)
-    except Exception:   # a probe that fails says nothing
-        return
+    found = _kept_parameters(train_step, model)
     if found:
-        where, n = found[0]
+        where, n = found
         fail(f"{name}: the parameters of the model it was given did not move, and {where} of train_step holds {n} "
              f"Values that are not this model's parameters: train_step keeps parameters from an earlier call (a list "
              f"filled once, e.g. a default argument _params=[], which Python creates once, not at every call) and "

@@ -2150,3 +2150,12 @@ VARIANTS += [
     Variant("r20c: log backward multiplies by the reciprocal (out.grad * (1.0 / self.data))",
             old="self.grad += out.grad / self.data", new="self.grad += out.grad * (1.0 / self.data)"),
 ]
+MUTANTS += [
+    Mutant("r20c: zero_grad caches the parameter list in a mutable default (resets the first module's forever)",
+           old="    def zero_grad(self):",
+           new="    def zero_grad(self, _ps=[]):",
+           also=[("        for p in self.parameters():\n            p.grad = 0.0",
+                  "        if not _ps:\n            _ps.extend(self.parameters())\n        for p in _ps:\n"
+                  "            p.grad = 0.0")],
+           expect="zero_grad keeps parameters from an earlier call"),
+]
