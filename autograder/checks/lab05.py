@@ -48,6 +48,8 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
        "a constructor that drops _children / _op not charged here (the result's own closure judged)",
        "no gradient at x: the opposite inputs -x probed before blaming an unattached closure",
+       "the contribution proportional to out.grad at three values (floor division //, rounding named)",
+       "no gradient at x: a 40 times larger out.grad probed before blaming an unattached closure",
        "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
        "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)",
        "an operand's .grad used for its .data named (confirmed with inputs holding known grads)",
@@ -99,7 +101,8 @@ PROPERTIES = {
                  "a plain number in _prev (the power cell's) dropped here",
                  "the root run last: a reversed pre-order told apart from an unreversed post-order on a 4-node probe",
                  "a breadth-first order (a queue) named when two random graphs show it",
-                 "repetition judged on a chain when one call skips or repeats nodes (the backward cell's mistake)"),
+                 "repetition judged on a chain when one call skips or repeats nodes (the backward cell's mistake)",
+                 "a reset skipped while the root holds a grad named (interior nodes read after the second call)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
                "an input's term left out of the sum named", "w + x for w * x named",
@@ -107,7 +110,8 @@ PROPERTIES = {
                "the bias added after the activation named", "self.w + self.b (a Value added to a list) named",
                "which products w[i] * x[i] the sum holds, and how often (read one input at a time)",
                "weights paired with other inputs named (the permutation read one input at a time)",
-               "every product scaled by one factor named (1/nin: a mean for the sum)"),
+               "every product scaled by one factor named (1/nin: a mean for the sum)",
+               "weights normalised by their norm named (w, 3w, w/4; two inputs)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
@@ -123,7 +127,8 @@ PROPERTIES = {
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named",
-                  "the zeros keep the engine's precision (float32 zeros named)"),
+                  "the zeros keep the engine's precision (float32 zeros named)",
+                  "a second module reset too (parameters kept from an earlier call named)"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
                  "0 where preds == targets, and a function of pred - target alone",
@@ -132,7 +137,8 @@ PROPERTIES = {
                  "a ** k's exponent in _prev not charged here (the power cell's)",
                  "degree 2 in the errors (a loss linear in them named)",
                  "each sample counted once (samples left out or counted twice named, one sample off at a time)",
-                 "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)"),
+                 "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)",
+                 "a plain 0 on two batches named (a sum over an iterator used up)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data and p.grad keep the engine's float64 (a float32 lr "
                    "or reset named)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
@@ -149,7 +155,8 @@ PROPERTIES = {
                    "along the parameters named)",
                    "gradients left by an earlier backward() reset before backward (zero_grad at the end named)",
                    "a sample left out of the loss named (which one)",
-                   "a raise replayed up to the step that raised (an engine that overflows not charged here)"),
+                   "a raise replayed up to the step that raised (an engine that overflows not charged here)",
+                   "parameters kept from an earlier call (default argument, global, attribute) named"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward changes no gradient, like the do-nothing default: "

@@ -38,10 +38,11 @@ PROPERTIES = {
                 "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified",
                 "the max shift in the numerator or the denominator only named",
                 "each probability to a relative 1e-4 on scores spread 25 apart (rounding, an epsilon named)",
-                "no uninitialised memory read (asked after freed arrays of NaN and of 0)"),
+                "no uninitialised memory read (asked after freed arrays of NaN and of 0)", "a float16 computation named"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
-                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
+                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented",
+                    "W_h and W_y share no drawn value (a copied or re-seeded generator named)", "weights +-0.3 with random signs named"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "no key added to params", "a second call leaves the first call's outputs as they were (shared dict named)",
@@ -53,7 +54,8 @@ PROPERTIES = {
                 "the wrong term located by switching X, W or b off or moving it",
                 "b_h added after the tanh named (\"biases missing\" only when h agrees)",
                 "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named",
-                "ytilde / yhat computed from the stored h / ytilde (a layer computed again without a bias named)"),
+                "ytilde / yhat computed from the stored h / ytilde (a layer computed again without a bias named)",
+                "htilde at X = 0 is b_h (a misaligned bias trick named)", "h centred over the batch named"),
     "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
                       "asked after freed arrays of NaN and of 0)",
                       "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
@@ -71,7 +73,9 @@ PROPERTIES = {
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
                       "a true class of probability 1e-5 not clipped (a large epsilon named)",
                       "large batches (N 1500 and 640): the oracle's L (a product of probabilities underflowing named)",
-                      "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)"),
+                      "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)",
+                      "every row counts once (only the first or last row counted named, on two batches)",
+                      "L of float64 inputs not rounded to float32 (two batches)", "a confidence-weighted accuracy named"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the hidden layer's gradients left to the hidden cell",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
@@ -86,7 +90,7 @@ PROPERTIES = {
                         "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)",
                         "a shared factor written with n_x for N named",
                         "a failed A @ B named by its operands' sizes on pairwise-different sizes (an array from "
-                        "outside the call, @ of per-sample arrays)"),
+                        "outside the call, @ of per-sample arrays)", "yhat used unnormalised (exp(ytilde)) named"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the output layer's gradients left to the output cell",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
@@ -108,7 +112,8 @@ PROPERTIES = {
             "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
             "a shape error hinted with the parameters' shapes", "step divided by the parameter count named",
             "one edit of p - eta * g named (formula analysis)", "an undefined name (a notebook global) named",
-            "the given arrays updated in place (new arrays named)", "non-contiguous (Fortran-order) parameters"),
+            "the given arrays updated in place (new arrays named)", "non-contiguous (Fortran-order) parameters",
+            "gradient entries from 1e-9 to 10 each take their step (small ones skipped named, two sizes)"),
 }
 
 _f64 = np.float64
