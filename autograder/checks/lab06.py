@@ -1390,6 +1390,10 @@ def _forward(fn, softmax=None):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
                     _explain_batch_standardised(h, ht, label)
                     i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
+                    if np.allclose(h, np.clip(ht, -1.0, 1.0), rtol=1e-6, atol=1e-8):
+                        core.fail(f"{label} is htilde clipped to [-1, 1] (a hard tanh, np.clip(Htilde, -1, 1)): at "
+                                  f"htilde = {ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: "
+                                  f"the activation is the smooth tanh, H = np.tanh(Htilde)", "activation-hard-tanh")
                     core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
                               f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "
                               f"applied to Htilde must be exactly H = np.tanh(Htilde)", "activation-not-tanh")

@@ -1785,3 +1785,7 @@ MUTANTS += [
            new="    H = np.tanh(Htilde)\n    H = H - H.mean(axis=0, keepdims=True)\n",
            expect="centred over the batch"),
 ]
+MUTANTS += [
+    Mutant("c20-03 forward uses hard tanh np.clip(htilde, -1, 1) for tanh",
+           old="    H = np.tanh(Htilde)\n", new="    H = np.clip(Htilde, -1.0, 1.0)\n", expect="a hard tanh"),
+]
