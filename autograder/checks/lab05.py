@@ -111,7 +111,9 @@ PROPERTIES = {
                "which products w[i] * x[i] the sum holds, and how often (read one input at a time)",
                "weights paired with other inputs named (the permutation read one input at a time)",
                "every product scaled by one factor named (1/nin: a mean for the sum)",
-               "weights normalised by their norm named (w, 3w, w/4; two inputs)"),
+               "weights normalised by their norm named (w, 3w, w/4; two inputs)",
+               "parameters() of two neurons in turn each its own (another object's Values named; Layer and MLP judged "
+               "with the documented list)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
@@ -123,7 +125,8 @@ PROPERTIES = {
                     "a wrong Layer.parameters() named, with the neurons whose weights or bias it leaves out",
                     "the graph reaches every layer's parameters (layers passed on as .data named)",
                     "no state between calls (Layer and MLP called again on another x, then on the first again)",
-                    "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))"),
+                    "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))",
+                    "Layer / MLP parameters() holding only another object's Values named (a list kept between calls)"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named",
@@ -3256,9 +3259,19 @@ def _expect_same_params(got: list, want: list, name: str, biases: list) -> None:
         fail(f"{name}.parameters() returns new Values holding the same numbers as its weights and bias (copies), "
              f"not the Values themselves: the optimiser then updates the copies and the model never learns; "
              f"return the Values, e.g. self.w + [self.b]", "parameters-copies")
+    if missing and gid and not set(gid) & set(wid):
+        fail(f"{name}.parameters() returns {len(gid)} Values and none of them is one of this {name}'s own "
+             f"{len(wid)} parameters: {_OTHER_OBJECTS_PARAMETERS}", "parameters-of-another-object")
     if missing:
         fail(f"{name}.parameters() is missing {len(missing)} of its {len(wid)} parameters", "parameters-missing")
     fail(f"{name}.parameters() returns Values that are not its weights and biases", "parameters-foreign")
+
+
+#: Said when parameters() returns only Values of other objects: the usual cause, a list kept between calls.
+_OTHER_OBJECTS_PARAMETERS = ("they are another object's parameters, e.g. a list filled at an earlier call and kept (a "
+                             "default argument such as _ps=[], which Python creates once, a class attribute shared by "
+                             "every instance, or a global), so every instance returns the first one's: state kept "
+                             "between calls; build the list from this object's own attributes at every call")
 
 
 def _ops_ok(Value, *checks) -> bool:
@@ -4018,12 +4031,18 @@ def parameters(self):
 @contextlib.contextmanager
 def _neuron_parameters_kept(MLP):
     """While the check runs, Neuron.parameters() is the documented list when the student's own one changes self.w
-    (appends the bias to it: the list then grows at every call), restored afterwards."""
+    (appends the bias to it: the list then grows at every call) or, on two fresh neurons in turn, is not exactly that
+    neuron's weights and bias (a list kept from an earlier call: the neuron cell names it), restored afterwards."""
     try:
         neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
         before = len(list(neuron.w))
         list(neuron.parameters())
         grows = len(list(neuron.w)) != before
+        if not grows:
+            for n in (neuron, MLP(3, [1], rng=np.random.default_rng(1)).layers[0].neurons[0]):
+                if [id(p) for p in list(n.parameters())] != [id(p) for p in list(n.w)] + [id(n.b)]:
+                    grows = True
+                    break
         cls = core.gather([neuron], "__class__")[0] if grows else None
         own = core.gather([cls], "parameters")[0] if grows else None
     except Exception:   # a probe that fails says nothing: the check itself names what fails
@@ -4721,6 +4740,9 @@ def _explain_layer_parameters(model) -> None:
         where = f"Layer.parameters() (layer {L + 1} of {len(layers)}, {len(neurons)} neurons)"
         fix = ("a Layer's parameters are those of every one of its neurons, [p for n in self.neurons for p in "
                "n.parameters()]; MLP.parameters() then collects each layer's")
+        if got and not set(got) & (set(own) | set(biases) | {v for w in weights for v in w}):
+            fail(f"{where} returns {len(got)} Values and none of them is a weight or bias of this layer's neurons: "
+                 f"{_OTHER_OBJECTS_PARAMETERS}; {fix}", "layer-parameters-of-another-object")
         if len(set(got)) != len(got):
             fail(f"{where} lists a parameter more than once: {fix}", "layer-parameters-duplicated")
         have = set(got)
@@ -4761,6 +4783,9 @@ def _explain_layers_missing(model, ps: list, total: int) -> None:
     except Exception:   # a probe that fails says nothing
         return
     got = {id(p) for p in ps}
+    if got and not any(ids & got for ids in layers):
+        fail(f"MLP.parameters() returns {len(got)} Values and none of them is a weight or bias of this MLP's layers: "
+             f"{_OTHER_OBJECTS_PARAMETERS}", "mlp-parameters-of-another-object")
     gone = [i for i, ids in enumerate(layers) if not ids & got]
     kept = [i for i, ids in enumerate(layers) if ids <= got]
     if gone and len(gone) + len(kept) == len(layers):

@@ -2159,3 +2159,34 @@ MUTANTS += [
                   "            p.grad = 0.0")],
            expect="zero_grad keeps parameters from an earlier call"),
 ]
+MUTANTS += [
+    Mutant("r20c: Neuron.parameters memoised in a default argument (every neuron returns the first one's)",
+           old="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+               "        ### BEGIN SOLUTION\n        return self.w + [self.b]",
+           new="    def parameters(self, _ps=[]):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+               "        ### BEGIN SOLUTION\n        if not _ps:\n            _ps.extend(self.w + [self.b])\n"
+               "        return _ps",
+           expect="none of them is one of this Neuron's own"),
+    Mutant("r20c: Layer.parameters memoised in a class-level list (every Layer returns the first one's)",
+           old="class Layer(Module):\n", new="class Layer(Module):\n    _ps = []\n",
+           also=[("        return [p for neuron in self.neurons for p in neuron.parameters()]",
+                  "        if not Layer._ps:\n"
+                  "            Layer._ps.extend(p for neuron in self.neurons for p in neuron.parameters())\n"
+                  "        return Layer._ps")],
+           expect="none of them is a weight or bias of this layer's neurons"),
+    Mutant("r20c: MLP.parameters memoised in a global list (every MLP returns the first one's)",
+           old="class MLP(Module):\n", new="_MLP_PS = []\n\n\nclass MLP(Module):\n",
+           also=[("        return [p for layer in self.layers for p in layer.parameters()]",
+                  "        if not _MLP_PS:\n"
+                  "            _MLP_PS.extend(p for layer in self.layers for p in layer.parameters())\n"
+                  "        return _MLP_PS")],
+           expect="none of them is a weight or bias of this MLP"),
+]
+VARIANTS += [
+    Variant("r20c: Neuron.parameters cached on the instance (self._ps, the same Values each call)",
+            old="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+                "        ### BEGIN SOLUTION\n        return self.w + [self.b]",
+            new="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+                "        ### BEGIN SOLUTION\n        if not hasattr(self, '_ps'):\n"
+                "            self._ps = self.w + [self.b]\n        return list(self._ps)"),
+]
