@@ -1315,17 +1315,19 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
             fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
                  f"is {want[i]:.6g}{said}", f"local-derivative-{slug}")
     _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg)
+    _explain_not_linear_in_seed(Value, build, xs, i, seed, unit[i], want, arg, rtol, atol, generic=True)
     if rule:   # no known slip: the formula itself, with both numbers, in the words of the closure
         fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
              f"but it is {want[i]:.6g}: {rule}. The formula of the local derivative in the _backward of "
              f"{name} is wrong", "local-derivative-formula")
 
 
-def _explain_not_linear_in_seed(Value, build, xs, i, seed, first, want, arg, rtol, atol) -> None:
+def _explain_not_linear_in_seed(Value, build, xs, i, seed, first, want, arg, rtol, atol, generic=False) -> None:
     """Property of the chain rule: what a closure adds to an input is (local derivative) * out.grad, proportional to
-    out.grad.  Read at two more values of out.grad (same inputs, grads starting at 0): contributions that are not
-    proportional are said with the three readings, and named when they are, at all three, the right contribution
-    rounded down (floor division // where / belongs) or rounded to a whole number (int(), round())."""
+    out.grad.  Read at two more values of out.grad (same inputs, grads starting at 0): contributions that are, at all
+    three, the right contribution rounded down (floor division // where / belongs) or rounded to a whole number
+    (int(), round()) are named; other contributions not proportional are said with the three readings only when
+    ``generic`` (after the formula finder named nothing)."""
     seeds = [seed, 9.5 * seed + 0.3, -31.0 * seed - 0.2]      # large ones too: a rounding shows on them
     if any(abs(g) < 0.05 for g in seeds[1:]):
         seeds = [seed, 9.0 * seed, -30.0 * seed]
@@ -1353,6 +1355,8 @@ def _explain_not_linear_in_seed(Value, build, xs, i, seed, first, want, arg, rto
         fail(f"{arg} at input(s) {at}: {readings}: each is the right contribution made a whole number (int() or "
              f"round() on the gradient); keep it a float: parent.grad += (local derivative) * out.grad",
              "local-derivative-rounded")
+    if not generic:
+        return                    # the formula finder speaks first; the property is said when it names nothing
     fail(f"{arg} at input(s) {at}: {readings}: what your _backward adds is not proportional to out.grad (by the chain "
          f"rule it is (local derivative) * out.grad, so doubling out.grad doubles it): out.grad enters the formula "
          f"some other way than as one factor", "local-derivative-not-linear")
