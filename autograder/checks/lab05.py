@@ -48,6 +48,8 @@ _OP = ("oracle value and gradients", "random out.grad on top of existing grads (
        "a catalogued wrong closure named only when every partial matches it", "operands recorded even where the derivative is 0",
        "a constructor that drops _children / _op not charged here (the result's own closure judged)",
        "no gradient at x: the opposite inputs -x probed before blaming an unattached closure",
+       "the contribution proportional to out.grad at three values (floor division //, rounding named)",
+       "no gradient at x: a 40 times larger out.grad probed before blaming an unattached closure",
        "a wrong value located by experiment, confirmed at a second input (operands swapped, the formula at |a|, a + 1, "
        "a - 1 or -a, an operand or the number with the wrong sign / left out / twice, one sign of the input wrong)",
        "an operand's .grad used for its .data named (confirmed with inputs holding known grads)",
@@ -99,7 +101,8 @@ PROPERTIES = {
                  "a plain number in _prev (the power cell's) dropped here",
                  "the root run last: a reversed pre-order told apart from an unreversed post-order on a 4-node probe",
                  "a breadth-first order (a queue) named when two random graphs show it",
-                 "repetition judged on a chain when one call skips or repeats nodes (the backward cell's mistake)"),
+                 "repetition judged on a chain when one call skips or repeats nodes (the backward cell's mistake)",
+                 "a reset skipped while the root holds a grad named (interior nodes read after the second call)"),
     "Neuron": ("oracle value and gradients", "nin from 1 to 5", "tanh, relu (both sides) and linear",
                "x as plain numbers or Values", "graph reaches w, b and x", "parameters: nin + 1, flat",
                "an input's term left out of the sum named", "w + x for w * x named",
@@ -107,7 +110,10 @@ PROPERTIES = {
                "the bias added after the activation named", "self.w + self.b (a Value added to a list) named",
                "which products w[i] * x[i] the sum holds, and how often (read one input at a time)",
                "weights paired with other inputs named (the permutation read one input at a time)",
-               "every product scaled by one factor named (1/nin: a mean for the sum)"),
+               "every product scaled by one factor named (1/nin: a mean for the sum)",
+               "weights normalised by their norm named (w, 3w, w/4; two inputs)",
+               "parameters() of two neurons in turn each its own (another object's Values named; Layer and MLP judged "
+               "with the documented list)"),
     "mlp (Layer, MLP)": ("oracle forward", "pairwise-different widths", "one output: a single Value", "distinct Neurons",
                     "activation once per layer (twice named)", "parameters of every layer, flat, no duplicates",
                     "every layer applied (the output of an earlier layer named)",
@@ -119,11 +125,13 @@ PROPERTIES = {
                     "a wrong Layer.parameters() named, with the neurons whose weights or bias it leaves out",
                     "the graph reaches every layer's parameters (layers passed on as .data named)",
                     "no state between calls (Layer and MLP called again on another x, then on the first again)",
-                    "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))"),
+                    "the unwrap decided by the input's length named (MLP(1, [3, 2]) and MLP(3, [2, 1]))",
+                    "Layer / MLP parameters() holding only another object's Values named (a list kept between calls)"),
     "zero_grad": ("every parameter's grad 0", "data untouched", "the same parameter objects", "grad not None",
                   "no grad reset at all named", "which parameters were missed named (a loop that stops early or starts late)",
                   "grads of both signs: a reset conditioned on the sign named", "self.parameters not called named",
-                  "the zeros keep the engine's precision (float32 zeros named)"),
+                  "the zeros keep the engine's precision (float32 zeros named)",
+                  "a second module reset too (parameters kept from an earlier call named)"),
     "mse_loss": ("oracle value", "sum-then-square and 1/(N - 1) named", "gradient 2 (p - t) / N", "backward = derivative of own forward", "batch 1",
                  "odd batch", "preds and targets lists not modified", "graph reaches every prediction",
                  "0 where preds == targets, and a function of pred - target alone",
@@ -132,7 +140,8 @@ PROPERTIES = {
                  "a ** k's exponent in _prev not charged here (the power cell's)",
                  "degree 2 in the errors (a loss linear in them named)",
                  "each sample counted once (samples left out or counted twice named, one sample off at a time)",
-                 "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)"),
+                 "targets used as given (int(t), round(t), 2t - 1 ... named on two batches)",
+                 "a plain 0 on two batches named (a sum over an iterator used up)"),
     "train_step": ("exact step -lr*grad (NumPy oracle)", "p.data and p.grad keep the engine's float64 (a float32 lr "
                    "or reset named)", "p.data updated (not rebound)", "zero_grad before backward",
                    "mean over the whole batch, one backward", "loss before the update, as a float", "batch 1",
@@ -149,7 +158,8 @@ PROPERTIES = {
                    "along the parameters named)",
                    "gradients left by an earlier backward() reset before backward (zero_grad at the end named)",
                    "a sample left out of the loss named (which one)",
-                   "a raise replayed up to the step that raised (an engine that overflows not charged here)"),
+                   "a raise replayed up to the step that raised (an engine that overflows not charged here)",
+                   "parameters kept from an earlier call (default argument, global, attribute) named"),
 }
 
 NOT_ATTACHED = ("no gradient reached the inputs: out._backward changes no gradient, like the do-nothing default: "
@@ -1217,12 +1227,16 @@ def _explain_value(Value, build, forward, xs, got, name, rtol, atol, number=None
 
 def _flows_elsewhere(Value, build, xs, seed, pre, name) -> bool:
     """No gradient reached the inputs here: does one reach them at the opposite inputs (-x)?  Then the closure
-    is attached and its local derivative is 0 on the wrong side (an inverted condition), not the default."""
-    try:
-        _, other, _, _ = _outcome(Value, build, [-x for x in xs], seed, pre, name)
-    except core.CheckFailure:
-        return False
-    return any(abs(g - p) > 1e-12 for g, p in zip(other, pre))
+    is attached and its local derivative is 0 on the wrong side (an inverted condition), not the default.  Also at
+    the same inputs with a 40 times larger out.grad: a contribution rounded to a whole number is 0 for small ones."""
+    for ys, s in (([-x for x in xs], seed), (list(xs), 40.0 * seed)):
+        try:
+            _, other, _, _ = _outcome(Value, build, ys, s, pre, name)
+        except core.CheckFailure:
+            continue
+        if any(abs(g - p) > 1e-12 for g, p in zip(other, pre)):
+            return True
+    return False
 
 
 def _whole_closure(fn, xs, grads, pre, seed, rtol, atol) -> bool:
@@ -1273,6 +1287,7 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
              f"of what it adds is not multiplied by out.grad. The whole local derivative must be multiplied: "
              f"parent.grad += (local derivative) * out.grad (check the parentheses and the operator "
              f"precedence, e.g. k * x ** (k - 1) * out.grad)", "term-without-out-grad")
+    _explain_not_linear_in_seed(Value, build, xs, i, seed, unit[i], want, arg, rtol, atol)
     s = unit[i] / seed                       # the student's local derivative, nothing accumulated
     if len(xs) == 2 and core.close(s, want[0] + want[1], rtol, atol) and core.close(unit[1 - i], 0.0, rtol, atol) \
             and not core.close(want[1 - i], 0.0, rtol, atol):
@@ -1300,10 +1315,51 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
             fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
                  f"is {want[i]:.6g}{said}", f"local-derivative-{slug}")
     _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg)
+    _explain_not_linear_in_seed(Value, build, xs, i, seed, unit[i], want, arg, rtol, atol, generic=True)
     if rule:   # no known slip: the formula itself, with both numbers, in the words of the closure
         fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
              f"but it is {want[i]:.6g}: {rule}. The formula of the local derivative in the _backward of "
              f"{name} is wrong", "local-derivative-formula")
+
+
+def _explain_not_linear_in_seed(Value, build, xs, i, seed, first, want, arg, rtol, atol, generic=False) -> None:
+    """Property of the chain rule: what a closure adds to an input is (local derivative) * out.grad, proportional to
+    out.grad.  Read at two more values of out.grad (same inputs, grads starting at 0): contributions that are, at all
+    three, the right contribution rounded down (floor division // where / belongs) or rounded to a whole number
+    (int(), round()) are named; other contributions not proportional are said with the three readings only when
+    ``generic`` (after the formula finder named nothing)."""
+    seeds = [seed, 9.5 * seed + 0.3, -31.0 * seed - 0.2]      # large ones too: a rounding shows on them
+    if any(abs(g) < 0.05 for g in seeds[1:]):
+        seeds = [seed, 9.0 * seed, -30.0 * seed]
+    got = [first]
+    try:
+        for g in seeds[1:]:
+            got.append(_outcome(Value, build, xs, g, [0.0] * len(xs), arg)[1][i])
+    except core.CheckFailure:
+        return
+    k = want[i]
+    if all(core.close(c, g * k, rtol, atol) for c, g in zip(got, seeds)) or \
+            all(core.close(c / g, got[0] / seeds[0], 1e-6, 1e-9) for c, g in zip(got, seeds)):
+        return                    # proportional to out.grad: the local derivative is read as usual
+    with np.errstate(all="ignore"):
+        right = [g * k for g in seeds]
+        floors = [float(np.floor(g * k)) for g in seeds]
+        floors2 = [float(np.floor(g / (1 / k))) if k else 0.0 for g in seeds]
+    at = ", ".join(f"{x:.4g}" for x in xs)
+    readings = ", ".join(f"out.grad = {g:.4g} adds {c:.6g} (expected {r:.6g})" for g, c, r in zip(seeds, got, right))
+    if all(core.close(c, f, 0, 1e-9) or core.close(c, f2, 0, 1e-9) for c, f, f2 in zip(got, floors, floors2)):
+        fail(f"{arg} at input(s) {at}: {readings}: each is the right contribution rounded DOWN to a whole number: a "
+             f"floor division // where the true division / belongs (out.grad // self.data is floor(out.grad / "
+             f"self.data)); parent.grad += (local derivative) * out.grad, with /", "local-derivative-floor-division")
+    if all(core.close(c, round(r), 0, 1e-9) or core.close(c, float(np.trunc(r)), 0, 1e-9) for c, r in zip(got, right)):
+        fail(f"{arg} at input(s) {at}: {readings}: each is the right contribution made a whole number (int() or "
+             f"round() on the gradient); keep it a float: parent.grad += (local derivative) * out.grad",
+             "local-derivative-rounded")
+    if not generic:
+        return                    # the formula finder speaks first; the property is said when it names nothing
+    fail(f"{arg} at input(s) {at}: {readings}: what your _backward adds is not proportional to out.grad (by the chain "
+         f"rule it is (local derivative) * out.grad, so doubling out.grad doubles it): out.grad enters the formula "
+         f"some other way than as one factor", "local-derivative-not-linear")
 
 
 #: The documented local derivative of each operation, in the closure's quantities (a = self.data, b = other.data,
@@ -2984,11 +3040,43 @@ def _explain_root_not_reset(Value, t: int, n_leaves: int, n_ops: int) -> None:
     except core.CheckFailure:
         return
     if core.close(g.grads()[leaf_idx], 2 * once[leaf_idx], 1e-7, 1e-9):
+        _explain_reset_depends_on_root(Value, t, n_leaves, n_ops)
         fail("repeated backward(): after two calls each leaf must hold exactly twice what one call gives, but holds "
              "more: the root's own grad is not reset at the start of backward() (it keeps the first call's 1, so the "
              "second pass starts from 2 and sends twice the gradient down). Resetting only the root by hand between the calls "
              "fixes it: the reset loop leaves out the root (a slice topo[:-1], or a loop that skips self); reset "
              "every interior node, the root included, before adding the seed 1", "root-not-reset")
+
+
+def _explain_reset_depends_on_root(Value, t: int, n_leaves: int, n_ops: int) -> None:
+    """Resetting the root by hand between two calls gives exactly twice: is the root alone left out of the reset
+    (topo[:-1]), or is the whole reset skipped while the root holds a grad?  On a fresh graph called twice without
+    help, the interior nodes other than the root then hold the gradient of the second call only (the root alone was
+    left out) or the first call's still under it (no interior node was reset: the reset depends on the root's
+    grad, e.g. it runs only when self.grad == 0)."""
+    g = _Graph(Value, core.rng(f"lab05:repeat:{t}"), n_leaves, n_ops)
+    root = g.nodes[g.root]
+    reach = sorted(g.reachable())
+    mid = np.array([k for k in reach if g.parents[k] and k != g.root], dtype=int)
+    if not len(mid):
+        return
+    try:
+        _call_backward(root, "the first backward()")
+        once = g.grads()
+        _call_backward(root, "a second backward()")
+    except core.CheckFailure:
+        return
+    got = g.grads()[mid]
+    # the root alone left out (kept at 1, seed added): every other interior node reset, then given 2 * once
+    if not core.close(got, 2 * once[mid], 1e-7, 1e-9) and not core.close(once[mid], 0 * once[mid], 0, 1e-12):
+        k = int(np.argmax(np.abs(got - 2 * once[mid])))
+        fail(f"repeated backward(): on the second call the interior nodes between the root and the leaves were not "
+             f"reset (one holds {got[k]:.6g} after the second call, {once[mid][k]:.6g} after the first: the first "
+             f"call's gradient is still under the second's), while resetting the root's grad to 0 by hand between "
+             f"the calls makes your backward() reset them all and give exactly twice one call: your reset of the "
+             f"interior nodes depends on the root's grad (it runs only while the root's grad is 0, e.g. `if "
+             f"node._prev and self.grad == 0`); at the start of EVERY call reset every interior node, the root "
+             f"included, then add the seed 1 to the root", "reset-depends-on-root-grad")
 
 
 def _ran_each_once(g: _Graph) -> bool:
@@ -3175,9 +3263,19 @@ def _expect_same_params(got: list, want: list, name: str, biases: list) -> None:
         fail(f"{name}.parameters() returns new Values holding the same numbers as its weights and bias (copies), "
              f"not the Values themselves: the optimiser then updates the copies and the model never learns; "
              f"return the Values, e.g. self.w + [self.b]", "parameters-copies")
+    if missing and gid and not set(gid) & set(wid):
+        fail(f"{name}.parameters() returns {len(gid)} Values and none of them is one of this {name}'s own "
+             f"{len(wid)} parameters: {_OTHER_OBJECTS_PARAMETERS}", "parameters-of-another-object")
     if missing:
         fail(f"{name}.parameters() is missing {len(missing)} of its {len(wid)} parameters", "parameters-missing")
     fail(f"{name}.parameters() returns Values that are not its weights and biases", "parameters-foreign")
+
+
+#: Said when parameters() returns only Values of other objects: the usual cause, a list kept between calls.
+_OTHER_OBJECTS_PARAMETERS = ("they are another object's parameters, e.g. a list filled at an earlier call and kept (a "
+                             "default argument such as _ps=[], which Python creates once, a class attribute shared by "
+                             "every instance, or a global), so every instance returns the first one's: state kept "
+                             "between calls; build the list from this object's own attributes at every call")
 
 
 def _ops_ok(Value, *checks) -> bool:
@@ -3553,6 +3651,27 @@ def _explain_bias_multiplied(student, wv, xv, name) -> None:
              f"b * (w . x); it must be z = w . x + b (the bias added once, then the activation)", "bias-multiplied")
 
 
+def _explain_weights_normalised(student, wv, bv, xv, name) -> None:
+    """The linear neuron with every weight scaled by 3 and by 1/4 (b, x the check's own): a pre-activation that does
+    not move although w . x does, and that is u . x + b for the unit vector u = w / ||w|| here and on a second x,
+    reads as weights normalised by their norm before the sum (a weight-norm habit)."""
+    wv, xv = np.atleast_1d(np.asarray(wv, float)), np.atleast_1d(np.asarray(xv, float))
+    norm = float(np.linalg.norm(wv))
+    if norm < 1e-6 or abs(norm - 1.0) < 1e-3 or abs(float(wv @ xv)) < 1e-3:
+        return
+    zs = [student(c * wv, bv, xv) for c in (1.0, 3.0, 0.25)]
+    if not all(core.close(z, zs[0], 1e-7, 1e-9) for z in zs):
+        return
+    x2 = -1.3 * xv + 0.4
+    u = wv / norm
+    if core.close(zs[0], float(u @ xv) + bv, 1e-7, 1e-9) and core.close(student(wv, bv, x2), float(u @ x2) + bv,
+                                                                         1e-7, 1e-9):
+        fail(f"{name}: the weights are normalised before the sum: with w, 3 w and w / 4 your pre-activation is "
+             f"{zs[0]:.6g} each time, (w / ||w||) . x + b, here and for a second input x; the neuron uses its weights "
+             f"as they are (their size is what training learns): z = w[0] * x[0] + ... + w[nin-1] * x[nin-1] + b, "
+             f"no division by the norm of w", "neuron-weights-normalised")
+
+
 def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
     """The neuron's value; no catalogued slip: which of w, b and x the error comes from, found by re-running the
     neuron with one of them switched off or moved (isolate.explain_arguments)."""
@@ -3578,6 +3697,7 @@ def _expect_neuron(n, w, b, act, wv, bv, xv, got, want, name, diagnose) -> None:
             n.act = "linear"
             _explain_terms(student, wv, bv, xv, name)
             _explain_bias_multiplied(student, wv, xv, name)
+            _explain_weights_normalised(student, wv, bv, xv, name)
         except core.CheckFailure:
             raise
         except Exception:   # a probe that fails says nothing
@@ -3915,12 +4035,18 @@ def parameters(self):
 @contextlib.contextmanager
 def _neuron_parameters_kept(MLP):
     """While the check runs, Neuron.parameters() is the documented list when the student's own one changes self.w
-    (appends the bias to it: the list then grows at every call), restored afterwards."""
+    (appends the bias to it: the list then grows at every call) or, on two fresh neurons in turn, is not exactly that
+    neuron's weights and bias (a list kept from an earlier call: the neuron cell names it), restored afterwards."""
     try:
         neuron = MLP(2, [1], rng=np.random.default_rng(0)).layers[0].neurons[0]
         before = len(list(neuron.w))
         list(neuron.parameters())
         grows = len(list(neuron.w)) != before
+        if not grows:
+            for n in (neuron, MLP(3, [1], rng=np.random.default_rng(1)).layers[0].neurons[0]):
+                if [id(p) for p in list(n.parameters())] != [id(p) for p in list(n.w)] + [id(n.b)]:
+                    grows = True
+                    break
         cls = core.gather([neuron], "__class__")[0] if grows else None
         own = core.gather([cls], "parameters")[0] if grows else None
     except Exception:   # a probe that fails says nothing: the check itself names what fails
@@ -4618,6 +4744,9 @@ def _explain_layer_parameters(model) -> None:
         where = f"Layer.parameters() (layer {L + 1} of {len(layers)}, {len(neurons)} neurons)"
         fix = ("a Layer's parameters are those of every one of its neurons, [p for n in self.neurons for p in "
                "n.parameters()]; MLP.parameters() then collects each layer's")
+        if got and not set(got) & (set(own) | set(biases) | {v for w in weights for v in w}):
+            fail(f"{where} returns {len(got)} Values and none of them is a weight or bias of this layer's neurons: "
+                 f"{_OTHER_OBJECTS_PARAMETERS}; {fix}", "layer-parameters-of-another-object")
         if len(set(got)) != len(got):
             fail(f"{where} lists a parameter more than once: {fix}", "layer-parameters-duplicated")
         have = set(got)
@@ -4658,6 +4787,9 @@ def _explain_layers_missing(model, ps: list, total: int) -> None:
     except Exception:   # a probe that fails says nothing
         return
     got = {id(p) for p in ps}
+    if got and not any(ids & got for ids in layers):
+        fail(f"MLP.parameters() returns {len(got)} Values and none of them is a weight or bias of this MLP's layers: "
+             f"{_OTHER_OBJECTS_PARAMETERS}", "mlp-parameters-of-another-object")
     gone = [i for i, ids in enumerate(layers) if not ids & got]
     kept = [i for i, ids in enumerate(layers) if ids <= got]
     if gone and len(gone) + len(kept) == len(layers):
@@ -4836,6 +4968,28 @@ def _zero_grad_on_values(method, Value, data: list, before: list) -> bool:
 
 
 @_comprehension_order
+def _zero_grad_second_module(method, r) -> None:
+    """State kept between calls: zero_grad on a SECOND module (other parameters, another count) resets that module's
+    parameters too (a list of parameters kept from the first call resets the first module forever)."""
+    params = [core.kernel_object(data=float(r.normal()), grad=0.5 + abs(float(r.normal())), label=_ZERO_GRAD_LABELS[i])
+              for i in range(3)]
+    try:
+        core.call(method, _MockModule(params), name="Module.zero_grad(module) on a second module")
+        grads = [float(g) for g in core.gather(params, "grad")]
+    except Exception:   # a probe that fails says nothing
+        return
+    if all(g == 0 for g in grads):
+        return
+    kept = _kept_parameters(method, params)
+    where = (f", and {kept[0]} of zero_grad holds {kept[1]} Values that are not this module's parameters" if kept
+             else "")
+    fail(f"Module.zero_grad(module) reset the parameters of a first module, but called on a SECOND module (3 other "
+         f"parameters) it left {sum(g != 0 for g in grads)} of their grads as they were{where}: zero_grad keeps "
+         f"parameters from an earlier call (a list filled once, e.g. a default argument _ps=[], which Python creates "
+         f"once, or a global) and resets those: state kept between calls; every call resets the module it is called "
+         f"on: for p in self.parameters(): p.grad = 0.0", "zero-grad-kept-parameters")
+
+
 def zero_grad(MLP, Value, Module=None) -> None:
     _own_prev(Value)    # a constructor sharing one _prev is value_init's mistake
     r = core.rng("lab05:zero")
@@ -4886,6 +5040,14 @@ def zero_grad(MLP, Value, Module=None) -> None:
                      "zero-grad-none")
             values = [core.expect_scalar(g, name="a parameter's grad") for g in grads]
             if values == [float(v) for v in before]:
+                kept = _kept_parameters(method, params)
+                if kept:
+                    fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged, and {kept[0]} of "
+                         f"zero_grad holds {kept[1]} Values that are not this module's parameters: zero_grad keeps "
+                         f"parameters from an earlier call (a list filled once, e.g. a default argument _ps=[], which "
+                         f"Python creates once) and resets those: state kept between calls; every call resets the "
+                         f"module it is called on: for p in self.parameters(): p.grad = 0.0",
+                         "zero-grad-kept-parameters")
                 _explain_zero_grad_elsewhere(MLP, Value)
                 fail(f"zero_grad() left the grad of all {len(params)} parameters unchanged: after zero_grad() every "
                      f"parameter of self.parameters() must have grad 0; set p.grad = 0.0 for each p in "
@@ -4895,6 +5057,7 @@ def zero_grad(MLP, Value, Module=None) -> None:
                 _explain_which_reset(values, before)
                 fail("after zero_grad() every parameter of self.parameters() must have grad 0", "zero-grad-not-zero")
             _expect_precision(params, Value, "Module.zero_grad(module)", ("grad",), _ZERO_GRAD_PRECISION)
+            _zero_grad_second_module(method, r)
             return
     model = core.call(MLP, 2, [3, 1], rng=np.random.default_rng(3), name="MLP(2, [3, 1])")
     if Module is not None and not core.is_instance(model, Module):
@@ -4972,6 +5135,25 @@ def mse(mse_loss, Value) -> None:
         Value.__radd__ = own
 
 
+def _explain_empty_sum(mse_loss, Value, name: str) -> None:
+    """The loss is the plain number 0, not a Value, for predictions whose errors are not 0: what a sum over nothing
+    gives (sum([]) is the int 0; a Value only comes out of a sum that adds Values).  Told when a second batch of
+    other size (5 predictions) gives the plain 0 again: the loop or generator ran over no pair."""
+    q = core.rng("lab05:mse:empty")
+    pv, tv = q.normal(size=5), q.normal(size=5)
+    try:
+        again = mse_loss([_new(Value, v) for v in pv], [float(t) for t in tv])
+    except Exception:       # a probe that fails says nothing
+        return
+    if core.is_instance(again, Value) or not isinstance(again, (int, float)) or again != 0:
+        return
+    fail(f"{name} returned the plain number {0.0 if isinstance(again, float) else 0}, not a Value, and so does a "
+         f"batch of 5 predictions, although their errors are not 0: that is what a sum over NOTHING gives (sum of an "
+         f"empty sequence is the number 0): the loop or generator ran over no pair, e.g. an iterator (zip(...), "
+         f"map, a generator) read to its end before the sum (len(list(pairs)) uses it up; a zip can be read once); "
+         f"sum the squared errors of every pair, then divide by N = len(preds)", "mse-sum-over-nothing")
+
+
 def _mse(mse_loss, Value) -> None:
     r = core.rng("lab05:mse")
     ops_ok = None
@@ -5000,6 +5182,8 @@ def _mse(mse_loss, Value) -> None:
             # value says which samples enter the loss; named here after them if they pass
             one_number = (name, out)
             continue
+        if not core.is_instance(out, Value) and isinstance(out, (int, float)) and out == 0:
+            _explain_empty_sum(mse_loss, Value, name)
         got = _data(out, Value, name)
         diff = pv - tv
         want = float(np.mean(diff ** 2))
@@ -5804,11 +5988,68 @@ def _train_case(train_step, MLP, Value, mse_loss, X, y, lr, steps, r):
                 # before the first update agrees and the parameters moved: judged in the operation's cell.
                 return None
         if not core.close(got_p, oracle[1], 1e-5, 1e-8):
+            if core.close(got_p, flat(Wn, bn), 0, 1e-12):
+                _explain_earlier_model_stepped(train_step, model, name)
             _explain_lr_ignored(train_step, MLP, Value, Wn, bn, X, y, lr)
         _explain_loss_per_call(got, path, Wn, bn, X, y, name)
         _explain_steps_skipped(first_p, Wn, bn, X, y, lr, flat)
         _explain_train(got, got_p, Wn, bn, X, y, lr, steps, flat, oracle, first_p, _flat_grads(Ws, bs), path)
     return model, got
+
+
+#: The check's driver, run in the kernel: where a function keeps objects with .data and .grad (Values) between calls
+#: (its default arguments, its attributes, the non-callable globals its code names), with how many, leaving out the
+#: parameters of ``owner`` (a module, or the list of its parameters).
+_KEPT_VALUES = """
+def kept_values(fn, owner):
+    own = {id(p) for p in (owner.parameters() if hasattr(owner, "parameters") else owner)}
+    def count(v, depth=0):
+        if hasattr(v, "data") and hasattr(v, "grad") and not isinstance(v, type):
+            return 0 if id(v) in own else 1
+        if depth > 2:
+            return 0
+        if isinstance(v, dict):
+            v = list(v.values())
+        if isinstance(v, (list, tuple, set)):
+            return sum(count(x, depth + 1) for x in v)
+        return 0
+    found = []
+    names = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+    for name, v in zip(names[len(names) - len(fn.__defaults__ or ()):], fn.__defaults__ or ()):
+        found.append(("the default argument " + name, count(v)))
+    for k, v in (fn.__kwdefaults__ or {}).items():
+        found.append(("the default argument " + k, count(v)))
+    for k, v in vars(fn).items():
+        found.append(("the attribute " + fn.__name__ + "." + k, count(v)))
+    g = fn.__globals__
+    for k in fn.__code__.co_names:
+        if k in g and not callable(g[k]) and type(g[k]).__name__ != "module":
+            found.append(("the global " + k, count(g[k])))
+    return [(w, n) for w, n in found if n]
+"""
+
+
+def _kept_parameters(fn, owner) -> tuple[str, int] | None:
+    """Where ``fn`` keeps Values that are not ``owner``'s parameters between calls (see ``_KEPT_VALUES``), or None."""
+    try:
+        found = core.kernel_functions(_KEPT_VALUES)["kept_values"](fn, owner)
+    except Exception:   # a probe that fails says nothing
+        return None
+    return (str(found[0][0]), int(found[0][1])) if found else None
+
+
+def _explain_earlier_model_stepped(train_step, model, name: str) -> None:
+    """State kept between calls: this model's parameters did not move.  When the function keeps Values that are not
+    this model's parameters (in a default argument, an attribute or a global it names), the step went to parameters
+    kept from an earlier call (a list filled once, e.g. a mutable default _params=[])."""
+    found = _kept_parameters(train_step, model)
+    if found:
+        where, n = found
+        fail(f"{name}: the parameters of the model it was given did not move, and {where} of train_step holds {n} "
+             f"Values that are not this model's parameters: train_step keeps parameters from an earlier call (a list "
+             f"filled once, e.g. a default argument _params=[], which Python creates once, not at every call) and "
+             f"updates those: state kept between calls; every call updates the parameters of the model it is given: "
+             f"for p in model.parameters(): p.data -= lr * p.grad", "train-step-kept-parameters")
 
 
 def _unflat(v: np.ndarray, Wn: list, bn: list) -> tuple[list, list]:

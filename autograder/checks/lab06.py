@@ -38,10 +38,11 @@ PROPERTIES = {
                 "tolerance from dtype and logit size", "rows sum to 1", "log-softmax named", "rows left at zero named", "input not modified",
                 "the max shift in the numerator or the denominator only named",
                 "each probability to a relative 1e-4 on scores spread 25 apart (rounding, an epsilon named)",
-                "no uninitialised memory read (asked after freed arrays of NaN and of 0)"),
+                "no uninitialised memory read (asked after freed arrays of NaN and of 0)", "a float16 computation named"),
     "init_params": ("shapes for pairwise-different sizes (wrong sizes named n_x/n_h/n_y)", "biases zero",
                     "weights std 0.3 and mean 0", "mean and standard deviation swapped named",
-                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented"),
+                    "Gaussian tails", "transposed shapes named", "weights drawn from the rng given (two generators differ)", "float64 as documented",
+                    "W_h and W_y share no drawn value (a copied or re-seeded generator named)", "weights +-0.3 with random signs named"),
     "forward": ("oracle (per-sample column vectors)", "every stored intermediate", "pairwise-different sizes",
                 "n_x == n_h == n_y", "batch 1", "odd batch", "float32", "float64", "params and X not modified",
                 "no key added to params", "a second call leaves the first call's outputs as they were (shared dict named)",
@@ -53,7 +54,8 @@ PROPERTIES = {
                 "the wrong term located by switching X, W or b off or moving it",
                 "b_h added after the tanh named (\"biases missing\" only when h agrees)",
                 "yhat the softmax of the hidden layer (htilde or h) named", "tanh applied twice (scores from tanh(h)) named",
-                "ytilde / yhat computed from the stored h / ytilde (a layer computed again without a bias named)"),
+                "ytilde / yhat computed from the stored h / ytilde (a layer computed again without a bias named)",
+                "htilde at X = 0 is b_h (a misaligned bias trick named)", "h centred over the batch named"),
     "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
                       "asked after freed arrays of NaN and of 0)",
                       "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
@@ -71,7 +73,9 @@ PROPERTIES = {
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
                       "a true class of probability 1e-5 not clipped (a large epsilon named)",
                       "large batches (N 1500 and 640): the oracle's L (a product of probabilities underflowing named)",
-                      "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)"),
+                      "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)",
+                      "every row counts once (only the first or last row counted named, on two batches)",
+                      "L of float64 inputs not rounded to float32 (two batches)", "a confidence-weighted accuracy named"),
     "backward_output": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the hidden layer's gradients left to the hidden cell",
                         "derivative of own loss_accuracy (named when not)", "1/N vs 1/n_y vs 1/(N*n_y) (N != n_y)",
@@ -86,7 +90,7 @@ PROPERTIES = {
                         "one gradient's own factor named when the layer's other gradient is right (a mean for a sum)",
                         "a shared factor written with n_x for N named",
                         "a failed A @ B named by its operands' sizes on pairwise-different sizes (an array from "
-                        "outside the call, @ of per-sample arrays)"),
+                        "outside the call, @ of per-sample arrays)", "yhat used unnormalised (exp(ytilde)) named"),
     "backward_hidden": ("oracle (per-sample RDFIA formulas)", "finite differences of the loss",
                         "a raise on a line assigning the output layer's gradients left to the output cell",
                         "own output gradient accepted", "n_h == n_y and n_h != n_y", "batch 1", "odd batch",
@@ -108,7 +112,8 @@ PROPERTIES = {
             "the same step size for every parameter (eta changed inside the loop named)", "returned grads named",
             "a shape error hinted with the parameters' shapes", "step divided by the parameter count named",
             "one edit of p - eta * g named (formula analysis)", "an undefined name (a notebook global) named",
-            "the given arrays updated in place (new arrays named)", "non-contiguous (Fortran-order) parameters"),
+            "the given arrays updated in place (new arrays named)", "non-contiguous (Fortran-order) parameters",
+            "gradient entries from 1e-9 to 10 each take their step (small ones skipped named, two sizes)"),
 }
 
 _f64 = np.float64
@@ -796,6 +801,7 @@ def init_params(fn):
     # Statistics on a large draw: std 0.3 (not the variance 0.09, not 1), mean 0, Gaussian tails.
     got = _call(fn, 300, 200, 150, np.random.default_rng(seed), name="init_params(300, 200, 150, rng)")
     _expect_dict(got, PARAM_NAMES, "init_params")
+    _expect_draws_not_repeated(got, "init_params(300, 200, 150, rng)")
     for k in ("Wh", "Wy"):
         w = core.expect_array(got[k], name=f"init_params: params['{k}']").astype(_f64).ravel()
         std, mean = float(w.std()), float(w.mean())
@@ -896,6 +902,30 @@ def _expect_independent_units(W: np.ndarray, k: str) -> None:
                       f"its own, rng.normal(0.0, 0.3, size=(rows, columns))", "weights-correlated")
 
 
+def _expect_draws_not_repeated(got, label: str) -> None:
+    """Independent draws: two weight matrices drawn from N(0, 0.3^2) share no value (equal floats have probability
+    0).  Many values in common say that both were drawn from generators in one state (a copy of rng taken before
+    the first draw, a generator re-created from one seed), so one matrix repeats the other's numbers."""
+    try:
+        a, b = (np.asarray(got[k], dtype=_f64).ravel() for k in ("Wh", "Wy"))
+    except (KeyError, TypeError, ValueError):
+        return
+    if a.size < 2 or b.size < 2 or min(np.unique(a).size / a.size, np.unique(b).size / b.size) < 0.5:
+        return                        # few distinct values (a constant, random signs): no continuous draw, said later
+    # values a matrix holds once only (a clip piles many weights on one value: those say nothing here)
+    singles = [u[c == 1] for u, c in (np.unique(v, return_counts=True) for v in (a, b))]
+    common = int(np.isin(singles[1], singles[0]).sum())
+    if common > max(2, b.size // 100):
+        same_order = bool(np.array_equal(b[:min(a.size, b.size)], a[:min(a.size, b.size)]))
+        how = (": params['Wy'] holds, in order, the very first numbers of params['Wh']" if same_order else "")
+        core.fail(f"{label}: {common} of the {b.size} entries of params['Wy'] are values that params['Wh'] also holds"
+                  f"{how}: independent N(0, 0.3^2) draws never share a value, so the two matrices were drawn from "
+                  f"generators in the same state (a copy of rng such as copy.deepcopy(rng), or a generator re-created "
+                  f"from one seed) and W_y repeats W_h's draws; draw both from the one rng you are given, one after "
+                  f"the other: rng.normal(0.0, 0.3, size=(n_h, n_x)), then rng.normal(0.0, 0.3, size=(n_y, n_h))",
+                  "weights-draws-repeated")
+
+
 def _tails_story(w: np.ndarray, tail: float) -> str:
     """What the weights' distribution looks like when its share beyond 0.6 is not a Gaussian's: clipped (a pile of
     weights at exactly +-max), uniform (flat: kurtosis near 1.8, a Gaussian's is 3), or tails cut some other way."""
@@ -904,6 +934,10 @@ def _tails_story(w: np.ndarray, tail: float) -> str:
     top = float(np.abs(w).max())
     at_top = float(np.mean(np.isclose(np.abs(w), top, rtol=1e-12, atol=0)))
     kurtosis = float(np.mean((w - w.mean()) ** 4) / w.var() ** 2)
+    if at_top > 0.99:
+        return (f"every weight is +-{top:.3g} exactly, only the sign varies (random signs such as "
+                f"rng.choice([-{top:.3g}, {top:.3g}]) or {top:.3g} * np.sign(...)): that has the standard deviation "
+                f"{top:.3g} but is no normal draw; the weights are N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...)")
     if at_top > 0.005:
         return (f"{100 * at_top:.1f} % of them equal +-{top:.3g} exactly: the draw is clipped (np.clip) at "
                 f"+-{top:.3g}; the weights are plain N(0, 0.3^2) draws, rng.normal(0.0, 0.3, size=...), without a clip")
@@ -928,6 +962,12 @@ def _explain_batch_standardised(h, ht, label) -> None:
         std = ht.std(axis=0)
         cand = [np.tanh((ht - ht.mean(axis=0)) / (std + eps)) for eps in (0.0, 1e-8, 1e-5, 1e-3)] + \
                [np.tanh((ht - ht.mean(axis=0)) / np.sqrt(std ** 2 + eps)) for eps in (1e-8, 1e-5, 1e-3)]
+    t = np.tanh(ht)
+    if not np.allclose(t, t.mean(axis=0), rtol=1e-6, atol=1e-8) and \
+            any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in (t - t.mean(axis=0), np.tanh(ht - ht.mean(axis=0)))):
+        core.fail(f"{label} is centred over the batch (the mean over the rows subtracted, before or after the tanh): "
+                  f"each sample's h then depends on the other samples of the batch; the network of the practical "
+                  f"has no normalisation: H = np.tanh(Htilde)", "hidden-batch-centred")
     if any(np.allclose(h, c, rtol=1e-6, atol=1e-8) for c in cand):
         core.fail(f"{label} is tanh of htilde standardised over the batch ((htilde - its mean over the rows) / its "
                   f"standard deviation, a batch normalisation): each sample's h then depends on the other samples of "
@@ -1350,6 +1390,10 @@ def _forward(fn, softmax=None):
                     ht, h = np.asarray(outputs["htilde"], _f64), np.asarray(outputs[k], _f64)
                     _explain_batch_standardised(h, ht, label)
                     i = np.unravel_index(int(np.argmax(np.abs(h - np.tanh(ht)))), h.shape)
+                    if np.allclose(h, np.clip(ht, -1.0, 1.0), rtol=1e-6, atol=1e-8):
+                        core.fail(f"{label} is htilde clipped to [-1, 1] (a hard tanh, np.clip(Htilde, -1, 1)): at "
+                                  f"htilde = {ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: "
+                                  f"the activation is the smooth tanh, H = np.tanh(Htilde)", "activation-hard-tanh")
                     core.fail(f"{label} is not tanh(outputs['htilde']) although htilde is right: at htilde = "
                               f"{ht[i]:.4g} your h is {h[i]:.4g}, np.tanh gives {np.tanh(ht[i]):.4g}: the activation "
                               f"applied to Htilde must be exactly H = np.tanh(Htilde)", "activation-not-tanh")
@@ -1368,6 +1412,8 @@ def _forward(fn, softmax=None):
                     core.fail(f"{label} is not softmax(outputs['ytilde']) although ytilde is right: the probabilities "
                               f"are the softmax of the output scores, Yhat = softmax(Ytilde) (call your softmax)",
                               "yhat-not-softmax-of-ytilde")
+                if exc.diagnosis in _UNNAMED and k == "htilde":
+                    _explain_zero_input(fn, params, X, label)
                 if exc.diagnosis in _UNNAMED:
                     _explain_transposed_weights(fn, params, X, label)
                     _explain_dependencies(fn, params, X, k, label)
@@ -1555,9 +1601,15 @@ def _tiny_entries(got, want) -> str | None:
         return None     # float32 arithmetic (accepted: a float32 softmax is a correct variant) holds each to ~1e-7
     i = np.unravel_index(int(np.argmax(rel)), rel.shape)
     sums = g.sum(axis=1)
+    half = ""
+    if getattr(got, "dtype", None) == np.float16 or (np.all(g.astype(np.float16).astype(_f64) == g)
+                                                      and not np.all(want.astype(np.float16).astype(_f64) == want)):
+        half = ("; every value is a float16 number (about 3 significant digits, nothing below 6e-8): the computation "
+                "went through float16 (.astype(np.float16) or a float16 array); compute in the dtype of Z (float64 "
+                "here) or at least float32")
     return (f"the entry {tuple(int(v) for v in i)} is {g[i]:.6g} where softmax gives {want[i]:.6g} (relative error "
             f"{float(rel[i]):.2g}, where even float32 holds each probability to about 1e-7 of itself), and the rows "
-            f"sum to {', '.join(f'{v:.10g}' for v in sums)}")
+            f"sum to {', '.join(f'{v:.10g}' for v in sums)}{half}")
 
 
 _TINY_WORDS = ("every probability must be exp(z - max) / sum to its own precision, also the tiny ones (the loss takes "
@@ -1819,6 +1871,29 @@ def _large_weights(r, key: str):
     return params, X, exp_yhat, exp
 
 
+def _explain_zero_input(fn, params, X, label) -> None:
+    """Property: with X = 0 the input contributes nothing, so every row of htilde is b_h^T (the bias alone).  An
+    htilde that is, in every row, a column of W_h instead shows a column of ones meeting that weight column (the bias
+    trick with [1 | X] and [W_h | b_h] misaligned)."""
+    Z = np.zeros_like(np.asarray(X))
+    try:
+        ht = np.asarray(fn(_copy_dict(params), Z)[1]["htilde"], dtype=_f64)
+    except Exception:   # a probe that fails says nothing
+        return
+    Wh, bh = params["Wh"], params["bh"][:, 0]
+    N, nh = len(Z), len(bh)
+    if ht.shape != (N, nh) or _near(ht, np.tile(bh, (N, 1))):
+        return
+    cols = [j for j in range(Wh.shape[1]) if _near(ht, np.tile(Wh[:, j], (N, 1)))]
+    if len(cols) == 1:
+        j = cols[0]
+        core.fail(f"{label}: with X = 0 (forward(params, np.zeros(...))) htilde must be b_h^T in every row, the bias "
+                  f"alone; yours is column {j} of W_h in every row: a column of ones meets column {j} of W_h instead "
+                  f"of b_h (the bias trick misaligned: the ones column of the augmented X and the column b_h of the "
+                  f"augmented W_h must sit at the same position, both first or both last); or without the trick, "
+                  f"H~ = X W_h^T + b_h^T", "htilde-at-zero-input-weight-column")
+
+
 def _explain_transposed_weights(fn, params, X, label) -> None:
     """Pass one weight matrix transposed: if forward then gives the right pass for the original parameters,
     it multiplies by that weight without its transpose (whatever the sizes: a shape error or wrong values)."""
@@ -1955,6 +2030,11 @@ def _loss_case(fn, Yhat, Y):
         if not core.close(L, eL, _RTOL, 1e-9) and core.close(L, eacc, _RTOL, 1e-9) and core.close(acc, eL, _RTOL, 1e-9):
             core.fail(f"{name} returned (acc, L): return (L, acc) in that order", "return-order")
         Yh64 = Yhat.astype(_f64)
+        if not core.close(L, eL, _RTOL, 1e-9):
+            _explain_one_row_counted(fn, Yhat, Y, L, 0, f"{name}: L")
+        if not core.close(acc, eacc, 0, 1e-9):
+            _explain_one_row_counted(fn, Yhat, Y, acc, 1, f"{name}: acc")
+        _expect_float64_loss(fn, Yhat, L, eL, name)
         # float32 precision: a sound float32 computation of the loss passes; every mistake is far larger
         _expect_loss(fn, Yhat, Y, L, eL, name, diagnose={
             "the loss is summed over the batch; it must be the mean (1/N)": eL * N,
@@ -1978,6 +2058,90 @@ def _loss_case(fn, Yhat, Y):
                     third=lambda: _acc_all_right_mistakes(Yhat),
                     rows=lambda named_only=False: _explain_acc_rows(fn, Yhat, Y, f"{name}: acc", named_only))
     return run
+
+
+def _row_terms(Yhat, Y, index: int) -> np.ndarray:
+    """Each row's own term of loss_accuracy's result ``index``: its cross-entropy (0) or whether it is right (1)."""
+    Yh = np.asarray(Yhat, dtype=_f64)
+    if index == 0:
+        with np.errstate(all="ignore"):
+            return -np.sum(Y * np.log(np.clip(Yh, 1e-300, 1.0)), axis=1)
+    return (np.argmax(Yh, axis=1) == np.argmax(Y, axis=1)).astype(_f64)
+
+
+def _one_row_rules(value, Yhat, Y, index: int) -> list[tuple[str, str]]:
+    """The rules "only one row counted" (the first or the last row's term, alone or divided by N) that give
+    ``value`` and not the right result on (Yhat, Y)."""
+    t = _row_terms(Yhat, Y, index)
+    right = float(np.mean(t))
+    N = len(t)
+    rules = [("last", "divided by N", t[-1] / N), ("last", "alone", t[-1]),
+             ("first", "divided by N", t[0] / N), ("first", "alone", t[0])]
+    return [(row, how) for row, how, v in rules
+            if core.close(value, v, _RTOL, 1e-9) and not core.close(v, right, _RTOL, 1e-9)]
+
+
+def _explain_one_row_counted(fn, Yhat, Y, value, index: int, name: str) -> None:
+    """Property: every row counts once in L and in acc (the mean over the batch of each row's term).  A result equal
+    to ONE row's term (the first or the last row's, alone or divided by N) is told when the same rule gives the
+    student's result on a second batch of other, pairwise different sizes whose first row is wrong and last row
+    right (there the rules give other values than the right one and than each other): a loop that assigns where it
+    must add (L = ... for L += ...), or resets its counter inside the loop."""
+    found = _one_row_rules(value, Yhat, Y, index)
+    if not found:
+        return
+    N2, ny2 = (10, 5) if np.shape(Y) != (10, 5) else (12, 4)
+    q = core.rng(f"lab06.one-row:{N2}")
+    Yh2 = oracle_softmax(q.normal(size=(N2, ny2)) * 2)
+    labels = np.argmax(Yh2, axis=1)
+    for i in (0, 3, 4, 7):
+        labels[i] = (labels[i] + 1) % ny2
+    Y2 = np.eye(ny2)[labels]
+    try:
+        with np.errstate(all="ignore"):
+            v2 = float(fn(Yh2.copy(), Y2.copy())[index])
+    except Exception:       # a probe that fails says nothing
+        return
+    again = [rule for rule in _one_row_rules(v2, Yh2, Y2, index) if rule in found]
+    if len(again) != 1:
+        return
+    row, how = again[0]
+    what = ("the cross-entropy" if index == 0 else "the hit (1 if right, 0 if not)") + f" of the {row} row alone"
+    what += " divided by N" if how == "divided by N" else ""
+    if row == "first":
+        loop = "the loop over the rows stops after the first row (a break or return inside the loop), or reads row 0 only"
+    elif index == 0:
+        loop = "the loop over the rows assigns where it must add (L = ... instead of L += ...)"
+    else:
+        loop = ("the count of right rows is reset inside the loop (hits = 0 in the loop body), or assigned where it "
+                "must add")
+    fix = ("L = sum of every row's -sum_i Y[n, i] log Yhat[n, i], divided by N once" if index == 0 else
+           "count every row whose argmax matches the label's, then divide by N (or np.mean of the comparison)")
+    core.fail(f"{name} is {float(value):.6g}: {what}, and on a second batch of {N2} rows and {ny2} classes it is "
+              f"{v2:.6g}, again {what}: only the {row} row counted; {loop}; {fix}",
+              "loss-one-row-counted" if index == 0 else "acc-one-row-counted")
+
+
+def _expect_float64_loss(fn, Yhat, L, eL, name) -> None:
+    """Float64 inputs give L in float64 precision: an L that is exactly a float32 number (about one float64 number in
+    2^29 is), on this batch and on a second float64 batch of other sizes, while the right L is not, was rounded to
+    float32 (np.float32(L), .astype(np.float32), a float32 array on the way)."""
+    def rounded(L, eL) -> bool:       # near the right value, and a float32 number where the right one is not
+        return float(np.float32(L)) == float(L) != eL and float(np.float32(eL)) != eL and core.close(L, eL, 1e-6, 1e-12)
+    if Yhat.dtype != _f64 or not rounded(L, eL):
+        return
+    q = core.rng("lab06.loss.float64")
+    Yh2, Y2 = oracle_softmax(q.normal(size=(6, 5)) * 2), _onehot(q, 6, 5)
+    try:
+        L2 = float(fn(Yh2.copy(), Y2.copy())[0])
+    except Exception:       # a probe that fails says nothing
+        return
+    eL2 = oracle_loss(Yh2, Y2)[0]
+    if rounded(L2, eL2):
+        core.fail(f"{name}: L is {float(L)!r}, a float32 number (expected {eL!r}), and on a second float64 batch of "
+                  f"6 samples and 5 classes again a float32 number ({L2!r}, expected {eL2!r}): the loss of float64 "
+                  f"probabilities was rounded to float32 precision (np.float32(...), .astype(np.float32) or a float32 "
+                  f"array on the way): keep the float64 of the inputs and return float(L)", "loss-float32")
 
 
 def _acc_mistakes(Yh64, Y) -> dict:
@@ -2035,6 +2199,10 @@ def _acc_mistakes(Yh64, Y) -> dict:
         "accuracy counts the rows whose predicted class is the label, k correct rows out of N give k / N: compare "
         "np.argmax(Yhat, axis=1) with np.argmax(Y, axis=1)":
             lambda: float(np.mean(np.sum(Y * Yh64, axis=1))),
+        "each row's hit is weighted by the row's largest probability (a confidence-weighted mean, np.average(..., "
+        "weights=Yhat.max(axis=1))): every row counts once, acc = the number of rows right / N, "
+        "np.mean(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1))":
+            lambda: float(np.average(right, weights=Yh64.max(axis=1))),
         "the first row is left out of the count (a loop from 1, range(1, N)): count every row, range(N), or "
         "take np.mean of the comparison": float(right[1:].sum()) / N,
         "the last row is left out of the count (range(N - 1) stops one row early): count every row, range(N), or "
@@ -2424,8 +2592,9 @@ def _explain_samples_mixed(fn, Yhat, Y, L, eL, name) -> None:
             got = float(fn(np.repeat(Yh[:1], k, axis=0), np.repeat(Yo[:1], k, axis=0))[0])
         except Exception:   # a probe that fails says nothing
             return
-        if core.close(got, single, _RTOL, 1e-9) or core.close(got, k * single, _RTOL, 1e-9):
-            return          # a statistic of the per-sample losses: the reduction's message stands
+        if core.close(got, single, _RTOL, 1e-9) or core.close(got, k * single, _RTOL, 1e-9) or \
+                core.close(got, single / k, _RTOL, 1e-9):
+            return          # a statistic of the per-sample losses (or one row's / N): the reduction's message stands
         seen.append((k, got))
     told = " and ".join(f"on {k} copies it is {got:.6g}" for k, got in seen)
     core.fail(f"{name}: L is {float(L):.6g}, expected {eL:.6g}, although your loss is right for each sample alone. On a "
@@ -3014,6 +3183,14 @@ def _explain_output_gradient(fn, name, exc) -> None:
     if _near(gy, c * want):
         return      # yhat - y times a factor: the scale readings (1/N, 2, n_x) are the other explainers'
     fmt = lambda v: "[" + ", ".join(f"{x:.4g}" for x in v) + "]"
+    with np.errstate(all="ignore"):
+        e = np.exp(outputs["ytilde"][0])
+    if _near(gy + Y[0], e) and not _near(e, outputs["yhat"][0]):
+        core.fail(f"{exc}. On one sample (N=1, n_y=5) grads['by'] is grad_ytilde itself: yours is {fmt(gy)}, and "
+                  f"yours + y is exp(ytilde) = {fmt(e)}, whose entries sum to {e.sum():.4g}, not 1: the yhat your "
+                  f"backward uses is exp(ytilde) without the division by its row sum (not the softmax); use the "
+                  f"stored probabilities outputs['yhat'] (or softmax(ytilde)): grad_ytilde = (yhat - y) / N",
+                  "backward-yhat-not-normalised")
     sums = (f"; its entries sum to {gy.sum():.4g}, while yhat - y sums to 0 over the classes (both rows sum to 1): "
             f"through the softmax every score moves every probability, and its whole Jacobian, diag(yhat) minus the "
             f"OUTER product yhat yhat^T, applied to -y / yhat gives exactly yhat - y" if abs(gy.sum()) > 1e-6 else "")
@@ -3693,6 +3870,7 @@ def sgd(fn):
                       f"grads.values())): the two dicts have the same keys, not necessarily in the same order; "
                       f"update params[k] with grads[k] ({exc})", "paired-by-position")
     _sgd_zero_entries(fn)
+    _sgd_small_gradients(fn)
     _sgd_non_contiguous(fn, r)
     _sgd_in_place(fn, r)
     _sgd_same_dict_twice(fn)
@@ -3790,6 +3968,47 @@ def _sgd_zero_entries(fn) -> None:
                   f"on this call and on a second one with other sizes): the biases start at 0, so a step masked by "
                   f"the parameter's value (params[k] != 0, np.where(params[k], ...)) never trains them; every entry "
                   f"moves by -eta * its gradient: params[k] -= eta * grads[k]", "zero-entries-frozen")
+
+
+def _sgd_small_gradients(fn) -> None:
+    """Gradients whose entries span many orders of magnitude (1e-9 to 10, as late in training or for a rarely active
+    unit): every entry moves by exactly -eta * its gradient, however small.  Entries left unmoved are named when, on
+    two inputs of other, pairwise different sizes, they are exactly the entries of smallest gradient (a threshold
+    masks them); any other wrong step there is said with the call.  Only a function that passed its cases gets here."""
+    told = []
+    for seed, (nx, nh, ny, eta) in enumerate([(4, 3, 2, 0.3), (2, 5, 6, 0.05)]):
+        r = np.random.default_rng(300 + seed)
+        params = _params(r, nx, nh, ny)
+        grads = {k: r.normal(size=v.shape) * 10.0 ** r.uniform(-9, 1, size=v.shape) for k, v in params.items()}
+        name = (f"sgd(params, grads, eta={eta}) with n_x={nx}, n_h={nh}, n_y={ny} and gradient entries from 1e-9 "
+                f"to 10 in size")
+        try:
+            got = fn(_copy_dict(params), _copy_dict(grads), eta)
+            got = {k: np.asarray(got[k], dtype=_f64) for k in PARAM_NAMES}
+        except Exception:
+            return            # a call that raises on these inputs is named by the cases
+        if any(got[k].shape != params[k].shape for k in PARAM_NAMES):
+            return
+        step = {k: eta * grads[k] for k in PARAM_NAMES}
+        wrong = {k: np.abs((params[k] - got[k]) - step[k]) > 1e-6 * np.abs(step[k]) + 4e-16 * np.abs(params[k])
+                 for k in PARAM_NAMES}
+        bad = [k for k in PARAM_NAMES if wrong[k].any()]
+        if not bad:
+            return
+        g = np.concatenate([np.abs(grads[k]).ravel() for k in PARAM_NAMES])
+        w = np.concatenate([wrong[k].ravel() for k in PARAM_NAMES])
+        still = np.concatenate([(got[k] == params[k]).ravel() for k in PARAM_NAMES])
+        if w.all() or not np.array_equal(w, still) or g[w].max() >= g[~w].min():
+            core.fail(f"{name}: {', '.join(f'params[{k!r}]' for k in bad)} did not move by exactly -eta * grads[k] "
+                      f"(right with gradients of about 1): every entry takes the step params[k] -= eta * grads[k], "
+                      f"however small or large its gradient", "small-gradients-step")
+        told.append((name, float(g[w].max()), float(g[~w].min())))
+    if len(told) == 2:
+        name, below, above = told[0]
+        core.fail(f"{name}: the entries whose gradient is small (|g| up to {below:.2g}) did not move at all, every "
+                  f"larger one did (here and on a second call with other sizes): the step skips small gradients (a "
+                  f"threshold such as np.where(np.abs(g) > tol, g, 0), or a rounding); every entry moves by exactly "
+                  f"-eta * its gradient, however small: params[k] -= eta * grads[k]", "small-gradients-skipped")
 
 
 #: The check's driver, run in the kernel: the arrays the caller's dict held before the call, read after it (a

@@ -2104,3 +2104,89 @@ MUTANTS += [
                "    return sum(model._seen) / len(model._seen)",
            expect="the returned loss mixes in earlier calls"),
 ]
+
+# Round 20c (m20c held-out set): a sum over an iterator used up earlier, weights normalised in the neuron, a closure
+# whose contribution is not proportional to out.grad (floor division, rounding), a reset that depends on the root's
+# grad, parameters kept between train_step calls (a mutable default, a global list).
+MUTANTS += [
+    Mutant("c20-06 mse_loss consumes the zip iterator to count it (sum over an exhausted iterator)",
+           old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+           new="    pairs = zip(preds, targets)\n    n = len(list(pairs))\n    return sum((p - t) ** 2 for p, t in pairs) / n",
+           expect="a sum over NOTHING"),
+    Mutant("c20-07 Neuron normalises its weight vector in the forward (w / ||w||)",
+           old="        z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           new="        norm = sum(wi * wi for wi in self.w) ** 0.5\n"
+               "        z = sum((wi / norm * xi for wi, xi in zip(self.w, x)), self.b)",
+           expect="the weights are normalised before the sum"),
+    Mutant("c20-09 log backward with floor division (out.grad // self.data)",
+           old="self.grad += out.grad / self.data", new="self.grad += out.grad // self.data",
+           expect="floor division //"),
+    Mutant("r20c: tanh backward rounds the contribution to a whole number (round(...))",
+           old="self.grad += (1 - t ** 2) * out.grad", new="self.grad += round((1 - t ** 2) * out.grad)",
+           expect="made a whole number"),
+    Mutant("c20-13 train_step caches the parameter list in a mutable default (a second model updates the first's)",
+           old="def train_step(model, xs, ys, lr):",
+           new="def train_step(model, xs, ys, lr, _params=[]):",
+           also=[("    for p in model.parameters():\n        p.data -= lr * p.grad",
+                  "    if not _params:\n        _params.extend(model.parameters())\n"
+                  "    for p in _params:\n        p.data -= lr * p.grad")],
+           expect="keeps parameters from an earlier call"),
+    Mutant("r20c: train_step keeps the parameter list of its first call in a global",
+           old="def train_step(model, xs, ys, lr):",
+           new="_KEPT_PARAMS = []\n\n\ndef train_step(model, xs, ys, lr):",
+           also=[("    for p in model.parameters():\n        p.data -= lr * p.grad",
+                  "    if not _KEPT_PARAMS:\n        _KEPT_PARAMS.extend(model.parameters())\n"
+                  "    for p in _KEPT_PARAMS:\n        p.data -= lr * p.grad")],
+           expect="keeps parameters from an earlier call"),
+    Mutant("c20-16 backward resets the interior grads only when the root's grad is still 0 (first call)",
+           old="        for node in topo:\n            if node._prev:",
+           new="        for node in topo:\n            if node._prev and self.grad == 0:",
+           expect="depends on the root's grad"),
+]
+VARIANTS += [
+    Variant("r20c: mse_loss materialises the pairs once (list(zip(...))) and counts them",
+            old="    return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            new="    pairs = list(zip(preds, targets))\n    return sum((p - t) ** 2 for p, t in pairs) / len(pairs)"),
+    Variant("r20c: log backward multiplies by the reciprocal (out.grad * (1.0 / self.data))",
+            old="self.grad += out.grad / self.data", new="self.grad += out.grad * (1.0 / self.data)"),
+]
+MUTANTS += [
+    Mutant("r20c: zero_grad caches the parameter list in a mutable default (resets the first module's forever)",
+           old="    def zero_grad(self):",
+           new="    def zero_grad(self, _ps=[]):",
+           also=[("        for p in self.parameters():\n            p.grad = 0.0",
+                  "        if not _ps:\n            _ps.extend(self.parameters())\n        for p in _ps:\n"
+                  "            p.grad = 0.0")],
+           expect="zero_grad keeps parameters from an earlier call"),
+]
+MUTANTS += [
+    Mutant("r20c: Neuron.parameters memoised in a default argument (every neuron returns the first one's)",
+           old="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+               "        ### BEGIN SOLUTION\n        return self.w + [self.b]",
+           new="    def parameters(self, _ps=[]):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+               "        ### BEGIN SOLUTION\n        if not _ps:\n            _ps.extend(self.w + [self.b])\n"
+               "        return _ps",
+           expect="none of them is one of this Neuron's own"),
+    Mutant("r20c: Layer.parameters memoised in a class-level list (every Layer returns the first one's)",
+           old="class Layer(Module):\n", new="class Layer(Module):\n    _ps = []\n",
+           also=[("        return [p for neuron in self.neurons for p in neuron.parameters()]",
+                  "        if not Layer._ps:\n"
+                  "            Layer._ps.extend(p for neuron in self.neurons for p in neuron.parameters())\n"
+                  "        return Layer._ps")],
+           expect="none of them is a weight or bias of this layer's neurons"),
+    Mutant("r20c: MLP.parameters memoised in a global list (every MLP returns the first one's)",
+           old="class MLP(Module):\n", new="_MLP_PS = []\n\n\nclass MLP(Module):\n",
+           also=[("        return [p for layer in self.layers for p in layer.parameters()]",
+                  "        if not _MLP_PS:\n"
+                  "            _MLP_PS.extend(p for layer in self.layers for p in layer.parameters())\n"
+                  "        return _MLP_PS")],
+           expect="none of them is a weight or bias of this MLP"),
+]
+VARIANTS += [
+    Variant("r20c: Neuron.parameters cached on the instance (self._ps, the same Values each call)",
+            old="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+                "        ### BEGIN SOLUTION\n        return self.w + [self.b]",
+            new="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
+                "        ### BEGIN SOLUTION\n        if not hasattr(self, '_ps'):\n"
+                "            self._ps = self.w + [self.b]\n        return list(self._ps)"),
+]

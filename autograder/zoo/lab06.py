@@ -951,11 +951,11 @@ VARIANTS = [
             old='Htilde = X @ params["Wh"].T + params["bh"].T',
             new='Htilde = (X.astype(np.float32) @ params["Wh"].T.astype(np.float32)\n'
                 '              + params["bh"].T.astype(np.float32))'),
+    Variant("backward in float32",
+            old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = ((Yhat - Y) / N).astype(np.float32)"),
     Variant("loss in float32 with a float32-safe clip",
             old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
             new="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat.astype(np.float32), 1e-30, 1.0)), axis=1))"),
-    Variant("backward in float32",
-            old="grad_Ytilde = (Yhat - Y) / N", new="grad_Ytilde = ((Yhat - Y) / N).astype(np.float32)"),
     Variant("loss by boolean indexing of the true class",
             old="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-300, 1.0)), axis=1))",
             new="L = -np.mean(np.log(Yhat[Y == 1]))"),
@@ -1703,4 +1703,89 @@ MUTANTS += [
            old="    grad_by = grad_Ytilde.sum(axis=0, keepdims=True).T    # (ny, 1)",
            new="    grad_by = np.zeros_like(params['by'])",
            expect="the output layer's gradients are not computed (all zero)"),
+]
+
+# Round 20c (m20c held-out set).  Lead's decision: a loss of float64 probabilities returned rounded to float32 is a
+# mistake (as in lab05); a float32 log inside a float64 sum (the variant "loss in float32 with a float32-safe clip")
+# stays within the float32 tolerance every lab06 value is compared at, and stays accepted.
+MUTANTS += [
+    Mutant("c20-14 loss_accuracy returns L through np.float32",
+           old="    return float(L), float(acc)", new="    return float(np.float32(L)), float(acc)",
+           expect="rounded to float32 precision"),
+    Mutant("c20-01 init draws W_y from a copy of rng taken before W_h (W_y repeats W_h's draws)",
+           old='    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='    import copy\n    rng_y = copy.deepcopy(rng)\n    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           also=[('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": rng_y.normal(0.0, 0.3, size=(ny, nh)),')],
+           expect="W_y repeats W_h's draws"),
+    Mutant("r20c: init draws each weight matrix from a generator re-created from one seed taken from rng",
+           old='    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           new='    s = int(rng.integers(2**31))\n    params = {\n'
+               '        "Wh": np.random.default_rng(s).normal(0.0, 0.3, size=(nh, nx)),',
+           also=[('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+                  '"Wy": np.random.default_rng(s).normal(0.0, 0.3, size=(ny, nh)),')],
+           expect="W_y repeats W_h's draws"),
+    Mutant("c20-02 init weights +-0.3 with random signs (rng.choice)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": rng.choice([-0.3, 0.3], size=(nh, nx)),',
+           also=[('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": rng.choice([-0.3, 0.3], size=(ny, nh)),')],
+           expect="only the sign varies"),
+    Mutant("c20-05 loss per-row loop assigns instead of accumulating (last sample only, / N)",
+           old="    " + _LOSS + "\n",
+           new="    L = 0.0\n    for n in range(len(Y)):\n"
+               "        L = -np.sum(Y[n] * np.log(np.clip(Yhat[n], 1e-300, 1.0)))\n    L = L / len(Y)\n",
+           expect="only the last row counted"),
+    Mutant("r20c: loss per-row loop keeps the first row only (break after the first row)",
+           old="    " + _LOSS + "\n",
+           new="    L = 0.0\n    for n in range(len(Y)):\n"
+               "        L += -np.sum(Y[n] * np.log(np.clip(Yhat[n], 1e-300, 1.0)))\n        break\n",
+           expect="only the first row counted"),
+    Mutant("c20-06 accuracy loop resets its hit counter inside the loop",
+           old="    " + _ACC + "\n",
+           new="    for n in range(len(Y)):\n        hits = 0\n"
+               "        hits += int(np.argmax(Yhat[n]) == np.argmax(Y[n]))\n    acc = hits / len(Y)\n",
+           expect="only the last row counted"),
+    Mutant("c20-12 sgd ignores small gradient entries (|g| < 1e-3 masked)",
+           old="        params[name] -= eta * grads[name]\n",
+           new="        params[name] -= eta * np.where(np.abs(grads[name]) > 1e-3, grads[name], 0.0)\n",
+           expect="the step skips small gradients"),
+]
+VARIANTS += [
+    Variant("r20c: init draws both weight matrices in one call and splits the draws",
+            old='    params = {\n        "Wh": rng.normal(0.0, 0.3, size=(nh, nx)),',
+            new='    w = rng.normal(0.0, 0.3, size=nh * nx + ny * nh)\n    params = {\n'
+                '        "Wh": w[:nh * nx].reshape(nh, nx).copy(),',
+            also=[('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"Wy": w[nh * nx:].reshape(ny, nh).copy(),')]),
+    Variant("r20c: sgd steps through np.subtract with out= (every entry, however small)",
+            old="        params[name] -= eta * grads[name]\n",
+            new="        np.subtract(params[name], eta * grads[name], out=params[name])\n"),
+    Variant("r20c: loss accumulated row by row in float64 (L += ...), divided by N at the end",
+            old="    " + _LOSS + "\n",
+            new="    L = 0.0\n    for n in range(len(Y)):\n"
+                "        L += -np.sum(Y[n] * np.log(np.clip(Yhat[n], 1e-300, 1.0)))\n    L = L / len(Y)\n"),
+]
+MUTANTS += [
+    Mutant("c20-04 forward bias trick with the ones column first but b_h appended last ([1 | X] @ [W_h | b_h]^T)",
+           old='    Htilde = X @ params["Wh"].T + params["bh"].T    # (N, nh): row n is W_h x_n + b_h',
+           new='    Xb = np.hstack([np.ones((len(X), 1)), X])\n'
+               '    Htilde = Xb @ np.hstack([params["Wh"], params["bh"]]).T',
+           expect="a column of ones meets column 0 of W_h"),
+    Mutant("c20-07 accuracy weighted by the confidence (np.average with weights = max probability)",
+           old="    " + _ACC + "\n",
+           new="    acc = np.average(np.argmax(Yhat, axis=1) == np.argmax(Y, axis=1), weights=Yhat.max(axis=1))\n",
+           expect="weighted by the row's largest probability"),
+    Mutant("c20-08 softmax in float16 (memory habit)",
+           old="    E = np.exp(Z - Z.max(axis=1, keepdims=True))   # shift each row by its max: exp(<= 0) cannot overflow",
+           new="    E = np.exp((Z - Z.max(axis=1, keepdims=True)).astype(np.float16))",
+           expect="went through float16"),
+    Mutant("c20-11 backward recomputes yhat as np.exp(ytilde) without the normalisation",
+           old='    X, H, Yhat = outputs["X"], outputs["h"], outputs["yhat"]',
+           new='    X, H = outputs["X"], outputs["h"]\n    Yhat = np.exp(outputs["ytilde"])',
+           expect="exp(ytilde) without the division by its row sum"),
+    Mutant("c20-13 forward subtracts the batch mean of h (centring the hidden layer)",
+           old="    H = np.tanh(Htilde)\n",
+           new="    H = np.tanh(Htilde)\n    H = H - H.mean(axis=0, keepdims=True)\n",
+           expect="centred over the batch"),
+]
+MUTANTS += [
+    Mutant("c20-03 forward uses hard tanh np.clip(htilde, -1, 1) for tanh",
+           old="    H = np.tanh(Htilde)\n", new="    H = np.clip(Htilde, -1.0, 1.0)\n", expect="a hard tanh"),
 ]
