@@ -21,6 +21,7 @@ submission (three zoo mutants) must get, cell by cell, the score the direct harn
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -44,8 +45,14 @@ def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
     for i, key in enumerate(keys):
         first.setdefault(key, i)
     unique = sorted(set(first.values()))          # 0, the solution, first: prefix.execute_all needs it there
-    graded = dict(zip(unique, prefix.execute_all(lab, [prepared[i] for i in unique], [runs[i][1] for i in unique],
-                                                 jobs)))
+    # The judge's threads allocate all run long: while they do, the collector need not walk what this
+    # process already holds (its imports, the prepared entries), as in the forked children (prefix._serve).
+    gc.freeze()
+    try:
+        graded = dict(zip(unique, prefix.execute_all(lab, [prepared[i] for i in unique],
+                                                     [runs[i][1] for i in unique], jobs)))
+    finally:
+        gc.unfreeze()
     outcomes = [graded[first[key]] for key in keys]
     problems, caught, detected, full = [], 0, 0, 0
     nb, files = harness.load_lab(lab)
