@@ -319,6 +319,8 @@ def _call_failure(exc, fn, args, name, context, hints):
     found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
     if found:
         fail(f"{text} (called with {context}): {found[0]}", found[1])
+    _pad_width_per_axis(exc, text, context)
+    _hard_coded_size(exc, text, name, context)
     _slice_end_without_stride(fn, exc, text, name, args, context)
     _argument_rebound(exc, fn, args, name, context)
     if "modified its input argument #" in text:
@@ -454,6 +456,41 @@ def _short_slice(text: str, d: dict, stride: int, k: int):
                 and q[3] in _slice_lengths(d["W_out"], stride, k):
             return q
     return None
+
+
+SIZES_FROM = {"flatten_forward": "x.reshape(x.shape[0], -1)", "flatten_backward": "dout.reshape(x_shape)"}
+
+
+def _hard_coded_size(exc, text: str, name: str, context: str) -> None:
+    """A reshape that raised because a size it asks for is a number written in the raising line (28, 784, ...):
+    a hard-coded size fits one input only; told before any reading of that number as a product of the call's
+    sizes (which would fit by coincidence)."""
+    m = re.search(r"cannot reshape array of size \d+ into shape \(([-\d, ]*)\)", text)
+    line = core.raised_line(exc)
+    if not m or not line:
+        return
+    literals = {int(v) for v in re.findall(r"(?<![\w.\[])(\d+)(?![\w.\]])", line)}
+    hard = [v for v in dict.fromkeys(int(v) for v in re.findall(r"\d+", m.group(1))) if v > 1 and v in literals]
+    if not hard:
+        return
+    how = SIZES_FROM.get(name, "x.shape, the shapes passed in")
+    fail(f"{text} (called with {context}): the size{'s' if len(hard) > 1 else ''} "
+         f"{', '.join(map(str, hard))} asked for {'are numbers' if len(hard) > 1 else 'is a number'} written in "
+         f"your code (`{line.strip()}`): a hard-coded size fits one input only (28 x 28 MNIST images?); take every "
+         f"size from the arguments: {how}", "hard-coded-size")
+
+
+def _pad_width_per_axis(exc, text: str, context: str) -> None:
+    """An error raised at a line calling np.pad whose pad_width could not be spread over the array's axes
+    (numpy's "requested shape (ndim, 2)"): np.pad takes one (before, after) pair PER AXIS of the array it pads."""
+    wanted = re.search(r"requested shape \((\d+), ?2\)", text)
+    if "pad(" not in core.raised_line(exc) or not wanted:
+        return
+    ndim = int(wanted.group(1))
+    pairs = ", ".join(["(0, 0)"] * (ndim - 2) + ["(pad, pad)"] * 2) if ndim >= 2 else "(pad, pad)"
+    fail(f"{text} (called with {context}): the error is raised inside np.pad: its pad_width needs one (before, after) "
+         f"pair PER AXIS of the array it pads, and that array has {ndim} axes; a batch (N, C, H, W) is padded on "
+         f"its two spatial axes only: np.pad(x, ({pairs}))", "pad-width-per-axis")
 
 
 def _slice_end_without_stride(fn, exc, text: str, name: str, args, context: str) -> None:

@@ -1208,6 +1208,16 @@ def _skipped_parameters(params, grads) -> None:
     if not kept or not zeroed or len(kept) + len(zeroed) != n:
         return
     k = len(kept)
+    if n > 2 and zeroed == [n - 1]:
+        fail(f"zero_grad must set EVERY p.grad to zero: only the LAST of the {n} parameters was zeroed, parameters "
+             f"{kept} kept their gradients untouched: the zeroing line runs once, after the loop, on the last "
+             f"parameter the loop variable held (indent it into the loop body: for p in self.params: "
+             f"p.grad[...] = 0)", "zero-grad-after-loop")
+    if n > 2 and zeroed == [0]:
+        fail(f"zero_grad must set EVERY p.grad to zero: only the FIRST of the {n} parameters was zeroed, parameters "
+             f"{kept} kept their gradients untouched: the loop ends after its first pass (a return or break inside "
+             f"the loop body?); for p in self.params: p.grad[...] = 0 visits every parameter",
+             "zero-grad-first-only")
     where = (f"the last {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop stops early "
              f"(range(len(self.params) - 1), self.params[:-1] or an index off by one?)" if kept == list(range(n - k, n))
              else f"the first {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop starts late "
@@ -4767,7 +4777,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False, best_first=False, maximise=False, stale=False):
+              count_every_epoch=False, best_first=False, maximise=False, stale=False, near_uncounted=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes (``maximise``: the monitored
     value maximised, an accuracy's rule: a larger loss is an improvement, best starts at -inf)."""
     if maximise:
@@ -4786,8 +4796,8 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         better = loss < ref - delta if strict else loss <= ref - delta
         if better:
             bad = 0 if reset else bad
-        if not better or count_every_epoch:
-            bad += 1
+        if (not better or count_every_epoch) and not (near_uncounted and not loss > ref):
+            bad += 1        # ``near_uncounted``: only a loss ABOVE the best counts (if / elif val_loss > best)
         if loss < best - delta if strict else loss <= best - delta:
             improvements += 1
             best, best_epoch = loss, improvements if count_improvements else epoch - 1 if zero_based else epoch
@@ -4908,6 +4918,10 @@ def early_stopping(EarlyStopping):
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
+        "a loss within min_delta of the best must count: an epoch that does not improve by more than min_delta is "
+        "an epoch without improvement: a loss below (or equal to) best_loss by min_delta or less is no improvement, and your stopper did not count it "
+        "either (only a loss ABOVE the best counts: an if / elif val_loss > best_loss where an if / else belongs)":
+            dict(near_uncounted=True),
         "your decision lags one epoch: step returns True one epoch after the count of epochs without improvement "
         "reached patience (the decision is taken from the count BEFORE this epoch's loss updates it, e.g. stop = "
         "count >= patience computed first); update the count with this epoch's loss, then return count >= patience":

@@ -2407,4 +2407,14 @@ MUTANTS += [
            new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
                "np.where(first, dout.astype(np.float32), 0)",
            expect="values pass through float32 somewhere"),
+    Mutant("r20g conv fwd: np.pad given one image's padding ((pad, pad), (pad, pad)) for a 4-D batch",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((pad, pad), (pad, pad)))\n    # Every window",
+           expect="pair PER AXIS of the array it pads"),
+    Mutant("r20g flatten fwd: MNIST row length hard-coded (x.reshape(-1, 784))",
+           old="    return x.reshape(x.shape[0], -1)\n", new="    return x.reshape(-1, 784)\n",
+           expect="a hard-coded size fits one input only"),
+    Mutant("r20g flatten bwd: MNIST image shape hard-coded (dout.reshape(-1, 1, 28, 28))",
+           old="    return dout.reshape(x_shape)\n", new="    return dout.reshape(-1, 1, 28, 28)\n",
+           expect="take every size from the arguments: dout.reshape(x_shape)"),
 ]

@@ -2453,4 +2453,12 @@ MUTANTS += [
            old="    keep = rng.random(x.shape) >= p\n",
            new="    keep = np.broadcast_to(rng.random(x.shape[1:]) >= p, x.shape)\n",
            expect="rows are identical"),
+    Mutant("r20g zero_grad: the zeroing line dedented out of the loop (only the last parameter zeroed)",
+           old="        for p in self.params:\n            p.grad[...] = 0\n",
+           new="        for p in self.params:\n            grad = p.grad\n        grad[...] = 0\n",
+           expect="the zeroing line runs once, after the loop"),
+    Mutant("r20g early stopping: if / elif val_loss > best_loss (a loss within min_delta neither improves nor counts)",
+           old="        else:\n            self.epochs_without_improvement += 1\n",
+           new="        elif val_loss > self.best_loss:\n            self.epochs_without_improvement += 1\n",
+           expect="a loss within min_delta of the best must count"),
 ]
