@@ -1619,6 +1619,9 @@ def sgd_momentum(SGD):
             if exc.diagnosis == "parameters-unchanged":
                 _still_with_momentum_zero(SGD, r, exc, dtype)
             if _generic_step(exc):
+                _hyper_ignored(lambda **h: (lambda ps: SGD(ps, h["lr"], momentum=h["momentum"])),
+                               lambda d, g, **h: _sgd(d, g, DECAY, h["lr"], h["momentum"]),
+                               {"lr": 0.3, "momentum": 0.0}, ("momentum",), exc, r)
                 _unasked_decay(lambda ps: SGD(ps, 0.3), data0, grads, f"SGD(params, lr) ({np.dtype(dtype)})", exc,
                                0.3, lrs=lrs)
                 _wrong_default(lambda ps, **kw: SGD(ps, 0.3, **kw), {"momentum": 0.0, "nesterov": False,
@@ -1641,6 +1644,9 @@ def sgd_momentum(SGD):
                                       lambda raw, t: lr * raw, "lr was multiplied into the stored velocity (v *= lr), "
                                       "so every later step scales the old velocity by lr again; keep v = mu * v + g "
                                       "in self.velocity and move by lr * v, p.data -= lr * v")})
+                _hyper_ignored(lambda **h: (lambda ps: SGD(ps, h["lr"], momentum=h["momentum"])),
+                               lambda d, g, **h: _sgd(d, g, DECAY, h["lr"], h["momentum"]),
+                               {"lr": lr, "momentum": mu}, ("momentum",), exc, r)
                 _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -2192,6 +2198,9 @@ def rmsprop(RMSProp):
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
                          values=_generic_step(exc))
             if _generic_step(exc):
+                _hyper_ignored(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
+                               lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
+                               {"lr": lr, "alpha": alpha, "eps": eps}, ("alpha",), exc, r)
                 _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
                 _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
                                lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
@@ -2452,6 +2461,32 @@ def _isolate_hyper(make, oracle, hyper, names, exc, r):
         fail(f"{str(exc).split(': parameter')[0]}: {found[0]}", "hyper-" + found[1])
 
 
+USUAL_RATES = (0.9, 0.99, 0.999, 0.95, 0.5, 0.8, 0.0)
+
+
+def _hyper_ignored(make, oracle, hyper, names, exc, r):
+    """A rate the constructor is given must change the steps: the same problem run with each of ``names`` at its
+    value and at half of it (pairwise different); identical steps say step() never reads it. The usual value
+    written in its place is named only when the steps are exactly the rule's with that value (confirmed on both
+    runs: the steps did not change)."""
+    data0, grads = _problem(r, np.float64, 4)
+    for name in names:
+        values = (hyper[name], hyper[name] / 2 if hyper[name] else 0.5)
+        try:
+            runs = [_trajectory(make(**dict(hyper, **{name: v})), data0, grads, "probe") for v in values]
+        except core.CheckFailure:
+            continue
+        if not all(np.array_equal(a, b) for xs, ys in zip(*runs) for a, b in zip(xs, ys)):
+            continue
+        used = next((c for c in USUAL_RATES if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(
+            runs[0], oracle(data0, grads, **dict(hyper, **{name: c}))) for g, w in zip(gs, ws))), None)
+        fail(f"{str(exc).split(': parameter')[0]}: your steps are exactly the same with {name}={values[0]} and "
+             f"{name}={values[1]}: step() never reads the {name} given to the constructor (self.{name})"
+             + (f"; they are the rule's steps with {name}={used}: the number {used} is written where self.{name} "
+                f"belongs" if used is not None else ": a number written where self." + name + " belongs?"),
+             "hyper-not-read")
+
+
 def _complement_probe(make, oracle, hyper, name, exc, r, rule):
     """A decay rate h and its complement 1 - h swapped somewhere: the error disappears at h = 0.5 (where they are
     equal) and only there (h = 0.6 is still wrong)."""
@@ -2506,6 +2541,8 @@ def adam(Adam):
                                         f"beta2=0.1 (no NaN)")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
         if _generic_step(exc):
+            _hyper_ignored(lambda **h: (lambda ps: Adam(ps, **h)), lambda d, g, **h: _adam(d, g, DECAY, **h), hyper,
+                           ("beta1", "beta2"), exc, r)
             _corrected_state(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, "
                              "beta2=0.95, eps=1e-6) (float64)", exc, hyper)
         b1, b2 = hyper["beta1"], hyper["beta2"]

@@ -2461,4 +2461,11 @@ MUTANTS += [
            old="        else:\n            self.epochs_without_improvement += 1\n",
            new="        elif val_loss > self.best_loss:\n            self.epochs_without_improvement += 1\n",
            expect="a loss within min_delta of the best must count"),
+    Mutant("r20g SGD: momentum hard-coded 0.9 in the velocity update (self.momentum never read)",
+           old="            v *= self.momentum\n            v += g\n", new="            v *= 0.9\n            v += g\n",
+           expect="the number 0.9 is written where self.momentum belongs"),
+    Mutant("r20g Adam: beta2 hard-coded to its default 0.999 in __init__ (the beta2 given is ignored)",
+           old="        self.beta1, self.beta2, self.eps, self.weight_decay = beta1, beta2, eps, weight_decay\n",
+           new="        self.beta1, self.beta2, self.eps, self.weight_decay = beta1, 0.999, eps, weight_decay\n",
+           expect="the number 0.999 is written where self.beta2 belongs"),
 ]
