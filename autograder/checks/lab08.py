@@ -695,6 +695,49 @@ def _one_pass_state(make, data0, what, exc) -> None:
     if found:
         name, kind = found
         _fail_one_pass(exc, name, kind, len(data0))
+    _state_form(opt, data0, what)
+
+
+#: Kernel-side probe: the optimiser's state under the usual names right after construction that is not a list of
+#: one entry per parameter: (name, "array", shape) for one array, (name, "list", length) for another length.
+_STATE_FORM = '''
+def state_form(opt, names, n):
+    import numpy as np
+    out = []
+    for name in names:
+        held = getattr(opt, name, None)
+        if isinstance(held, np.ndarray):
+            out.append((name, "array", tuple(int(k) for k in held.shape)))
+        elif isinstance(held, list) and len(held) != n:
+            out.append((name, "list", len(held)))
+    return out
+'''
+
+
+def _state_form(opt, data0, what) -> None:
+    """Every optimiser's per-parameter state is a list of one array per parameter, shaped like its p.data (the
+    docstrings): read right after construction, a state that is ONE array (the last parameter's shape: assigned in
+    a loop over the parameters, each pass rebinding it) or a list of another length is told."""
+    try:
+        found = [tuple(f) for f in core.kernel_functions(_STATE_FORM)["state_form"](opt, list(_STATE_NAMES),
+                                                                                    len(data0))]
+    except Exception:   # a probe that fails says nothing
+        return
+    shapes = [tuple(np.shape(d)) for d in data0]
+    for name, kind, size in found:
+        if kind == "array":
+            last = size == shapes[-1] and shapes.count(size) == 1
+            fail(f"{what}: right after construction (before any step), self.{name} is ONE array of shape {size}"
+                 f"{', the LAST parameter' + chr(39) + 's shape' if last else ''}, not a list of {len(shapes)} arrays, "
+                 f"one per parameter shaped like its p.data {shapes}: the state is per parameter"
+                 + (f" (assigned inside a loop over the parameters in __init__? each pass rebinds self.{name} and the "
+                    f"last one stays)" if last else "")
+                 + f"; build the whole list at once: self.{name} = [np.zeros_like(p.data) for p in self.params]",
+                 "state-one-array")
+        if kind == "list" and size < len(shapes):
+            fail(f"{what}: right after construction (before any step), self.{name} holds {size} entries for "
+                 f"{len(shapes)} parameters: the state is per parameter, one array shaped like each p.data; "
+                 f"self.{name} = [np.zeros_like(p.data) for p in self.params]", "state-list-short")
 
 
 #: Kernel-side probe: the optimiser's per-parameter state (any attribute that is a list, tuple or dict of as many

@@ -2468,4 +2468,8 @@ MUTANTS += [
            old="        self.beta1, self.beta2, self.eps, self.weight_decay = beta1, beta2, eps, weight_decay\n",
            new="        self.beta1, self.beta2, self.eps, self.weight_decay = beta1, 0.999, eps, weight_decay\n",
            expect="the number 0.999 is written where self.beta2 belongs"),
+    Mutant("r20g RMSProp: state assigned inside a loop in __init__ (one array, the last parameter's)",
+           old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
+           new="        for p in self.params:\n            self.square_avg = np.zeros_like(p.data)\n",
+           expect="self.square_avg is ONE array of shape"),
 ]
