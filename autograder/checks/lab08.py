@@ -5730,6 +5730,17 @@ def _schedule_default(fn, name, args, param, value, epochs) -> None:
                  f"the signature ({param}={value!r})", "wrong-default")
 
 
+#: Other curves from lr0 to lr_min over total_epochs, each read against the cosine rule at every case.
+_COSINE_SHAPES = {
+    "a QUARTER period of a sine, lr_min + (lr0 - lr_min) * (1 - sin(pi / 2 * epoch / total_epochs))":
+        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 - math.sin(math.pi / 2 * e / T)),
+    "a QUARTER period of a cosine, lr_min + (lr0 - lr_min) * cos(pi / 2 * epoch / total_epochs)":
+        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * math.cos(math.pi / 2 * e / T),
+    "a straight line, lr_min + (lr0 - lr_min) * (1 - epoch / total_epochs)":
+        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 - e / T),
+}
+
+
 def cosine_decay(cosine_decay):
     _schedule(cosine_decay, [((0.1, 10), range(11)), ((0.5, 7, 0.05), range(8)), ((1.0, 20, 0.1), range(21))],
               lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / T)), {
@@ -5759,6 +5770,10 @@ def cosine_decay(cosine_decay):
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
+                  **{f"the curve has another shape: yours is {shape}, from lr0 down to lr_min, not the rule's: the cosine decay is HALF a "
+                     f"period of a cosine, lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2, flat at "
+                     f"both ends (the angle runs from 0 to pi, and 1 + cos is halved)": curve
+                     for shape, curve in _COSINE_SHAPES.items()},
               }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
               explain=_cosine_shape, names=("lr0", "total_epochs", "lr_min"),
               formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",

@@ -2472,4 +2472,12 @@ MUTANTS += [
            old="        self.square_avg = [np.zeros_like(p.data) for p in self.params]\n",
            new="        for p in self.params:\n            self.square_avg = np.zeros_like(p.data)\n",
            expect="self.square_avg is ONE array of shape"),
+    Mutant("r20g cosine decay written as a quarter sine (1 - sin(pi / 2 * epoch / T))",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr_min + (lr0 - lr_min) * (1 - math.sin(math.pi / 2 * epoch / total_epochs))\n",
+           expect="yours is a QUARTER period of a sine"),
+    Mutant("r20g cosine decay written as a straight line from lr0 to lr_min",
+           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
+           new="    return lr_min + (lr0 - lr_min) * (1 - epoch / total_epochs)\n",
+           expect="yours is a straight line"),
 ]
