@@ -2496,6 +2496,7 @@ def conv2d_forward(conv2d_forward):
                                    lambda x_, w_, b_, s_, p_: _conv(x_, w_, b_, s_, p_)) if case[9] == _float64 else None
             if said is None:
                 case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
+                _patches_gathered_elsewhere(conv2d_forward, case, _context, exc)
                 _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
                          lambda x_, w_, b_: _conv(x_, w_, b_, case[7], case[8]), {"x": x, "w": wt, "b": b}, exc,
                          case[9])
@@ -2519,6 +2520,35 @@ def conv2d_forward(conv2d_forward):
                  _conv, ("output",), {0: "x", 1: "w"})
     _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
+
+
+def _patches_gathered_elsewhere(conv2d_forward, case, context, exc) -> None:
+    """Asked of a wrong forward whose failure names nothing: with w one-hot (a single weight 1 at (o, c, u, v), the
+    rest 0) and b = 0, every output of the rule is ONE entry of the padded x, and x holds distinct whole numbers.
+    When, for two one-hot places (pairwise different o, c, u, v where the sizes allow), every output of the student
+    is also one entry of xp (or 0) but not the rule's, the products are right and the patches are gathered from
+    other places: the im2col matrix is read in another memory order than its reshape assumes."""
+    n, c, h, w_, co, kh, kw, s, p, dt = case
+    x = (np.arange(n * c * h * w_, dtype=_float64) + 1).reshape(n, c, h, w_).astype(dt)
+    values = set(np.asarray(x, _float64).ravel().tolist()) | {0.0}
+    b = np.zeros(co, dt)
+    for o, ci, u, v in ((0, 0, 0, 0), (co - 1, c - 1, kh - 1, kw - 1)):
+        wt = np.zeros((co, c, kh, kw), dt)
+        wt[o, ci, u, v] = 1
+        try:
+            got = np.asarray(core.call(conv2d_forward, x, wt, b, s, p, name="conv2d_forward"), _float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            return
+        want = _conv(x, wt, b, s, p)
+        if got.shape != want.shape or np.array_equal(got, want) or not set(got.ravel().tolist()) <= values:
+            return
+    fail(f"conv2d_forward ({context}) has wrong values; with w one-hot (a single weight 1, every other 0) and b = 0, "
+         f"each of your outputs is still exactly ONE entry of x (or a padding zero), as the rule's is, but taken from "
+         f"other places: the products and sums are right and the patches are gathered in another order: the im2col "
+         f"matrix's rows and columns are in another memory order than its reshape assumes (reshape(-1, C_in*KH*KW).T "
+         f"where the window axes must be transposed first, or the window axes transposed in another order?); each "
+         f"column of cols must hold one window, in the (C_in, KH, KW) order of w.reshape(C_out, -1)",
+         "im2col-memory-order")
 
 
 def _float32_inside(fn, name: str, context: str, args: tuple, oracle) -> core.CheckFailure | None:

@@ -2417,4 +2417,8 @@ MUTANTS += [
     Mutant("r20g flatten bwd: MNIST image shape hard-coded (dout.reshape(-1, 1, 28, 28))",
            old="    return dout.reshape(x_shape)\n", new="    return dout.reshape(-1, 1, 28, 28)\n",
            expect="take every size from the arguments: dout.reshape(x_shape)"),
+    Mutant("r20g conv fwd: im2col matrix built by reshape(-1, C_in*KH*KW).T (rows and columns in another memory order)",
+           old="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n    out =",
+           new="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(-1, C_in * KH * KW).T\n    out =",
+           expect="the im2col matrix's rows and columns are in another memory order"),
 ]
