@@ -469,7 +469,15 @@ def _hard_coded_size(exc, text: str, name: str, context: str) -> None:
     line = core.raised_line(exc)
     if not m or not line:
         return
-    literals = {int(v) for v in re.findall(r"(?<![\w.\[])(\d+)(?![\w.\]])", line)}
+    literals = set()
+    for start in (k.end() for k in re.finditer(r"reshape\(", line)):     # the reshape's own arguments only
+        depth, end = 1, start
+        while end < len(line) and depth:
+            depth += {"(": 1, ")": -1}.get(line[end], 0)
+            end += 1
+        inner = line[start:end - 1].strip()
+        inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
+        literals |= {int(a) for a in inner.split(",") if re.fullmatch(r"\s*\d+\s*", a)}
     hard = [v for v in dict.fromkeys(int(v) for v in re.findall(r"\d+", m.group(1))) if v > 1 and v in literals]
     if not hard:
         return

@@ -1371,9 +1371,11 @@ def zero_grad(Optimizer):
                      f"{later} were: the loop skips parameter {i} (self.params[1:], range(1, ...) or an index off by "
                      f"one?); for p in self.params: p.grad[...] = 0", "zero-grad-skips-a-parameter")
             if bool((grad != 0).any()):
+                untouched = all(q.grad is not None and _array_equal(np.asarray(q.grad), g) for q, g in zip(params, grads))
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
-                     f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
-                     f"changes nothing)", "zero-grad-not-zero")
+                     f"gradients{' (every p.grad is exactly as it was: nothing was written into them)' if untouched else ''} "
+                     f"(write into p.grad itself, e.g. p.grad[...] = 0; rebinding a local name, or zeroing a COPY "
+                     f"of the gradient (p.grad.copy(), np.array(p.grad)), changes nothing)", "zero-grad-not-zero")
             if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
                 fail("zero_grad must not change p.data", "zero-grad-changed-data")
     _zero_sum_gradients(Optimizer)
@@ -2322,6 +2324,38 @@ SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ON
                   "lists of zeros")
 
 
+#: Kernel-side probe: how Adam's two moment lists are held right after construction.
+_MOMENTS_HELD = '''
+def moments_held(opt):
+    import numpy as np
+    m, v = getattr(opt, "m", None), getattr(opt, "v", None)
+    if not isinstance(m, list) or not isinstance(v, list):
+        return "unknown"
+    if m is v:
+        return "same-list"
+    try:
+        return "shared-arrays" if any(np.shares_memory(a, b) for a, b in zip(m, v)) else "separate"
+    except Exception:
+        return "unknown"
+'''
+
+
+def _moments_said(Adam, hyper) -> str:
+    """What makes ONE array serve as both moments, read from a fresh optimiser: self.m and self.v one list (or
+    sharing arrays), or two separate lists (then step() pairs a parameter with the same moment twice)."""
+    try:
+        opt = call(Adam, _params([np.zeros((2, 3)), np.zeros(3)], [True, False]), **hyper, name="Adam")
+        held = str(core.kernel_functions(_MOMENTS_HELD)["moments_held"](opt))
+    except Exception:   # a probe that fails says nothing
+        held = "unknown"
+    if held == "separate":
+        return ("one array serves as both moments in step(), although self.m and self.v are two separate lists "
+                "of zeros: the loop of step() takes the same list twice (zip(self.params, self.m, self.m)?) or "
+                "binds v to m's array, so v is never updated; each moment is updated in its own array: "
+                "for p, m, v in zip(self.params, self.m, self.v)")
+    return SHARED_MOMENTS
+
+
 def _adam_diagnoses(data0, grads, decay, **hyper):
     run = lambda **kw: _adam(data0, grads, decay, **hyper, **kw)
     out = {
@@ -2582,6 +2616,8 @@ def adam(Adam):
             _corrections_read_back(Adam, dict(hyper, beta1=0.15, beta2=0.1), exc, r,
                                    head=f"{str(exc).split(': a square root')[0]}: a square root of a negative number, and with beta1=0.15, "
                                         f"beta2=0.1 (no NaN)")
+        if exc.diagnosis == _diag_id(SHARED_MOMENTS.split(":")[0]) and _moments_said(Adam, hyper) != SHARED_MOMENTS:
+            fail(f"{str(exc).split(': parameter')[0]}: {_moments_said(Adam, hyper)}", "adam-one-moment-twice")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
         if _generic_step(exc):
             _hyper_ignored(lambda **h: (lambda ps: Adam(ps, **h)), lambda d, g, **h: _adam(d, g, DECAY, **h), hyper,
@@ -2702,8 +2738,9 @@ def _adam_positive_probe(Adam, hyper):
         return
     want = _adam(data0, grads, [True, True], **hyper, shared_mv=True)
     if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
-        fail(f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6): the square root of a negative v: "
-             f"{SHARED_MOMENTS}", "adam-shared-moments")
+        said = _moments_said(Adam, hyper)
+        fail(f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6): the square root of a negative v: {said}",
+             "adam-shared-moments" if said == SHARED_MOMENTS else "adam-one-moment-twice")
 
 
 def _corrections_read_back(Adam, hyper, exc, r, head=None):
@@ -4999,8 +5036,9 @@ def early_stopping(EarlyStopping):
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
         "a loss within min_delta of the best must count: an epoch that does not improve by more than min_delta is "
-        "an epoch without improvement: a loss below (or equal to) best_loss by min_delta or less is no improvement, and your stopper did not count it "
-        "either (only a loss ABOVE the best counts: an if / elif val_loss > best_loss where an if / else belongs)":
+        "an epoch without improvement: a loss below (or equal to) best_loss by min_delta or less is no "
+        "improvement, and your stopper did not count it either (only a loss ABOVE the best counts: an if / elif "
+        "val_loss > best_loss where an if / else belongs)":
             dict(near_uncounted=True),
         "your decision lags one epoch: step returns True one epoch after the count of epochs without improvement "
         "reached patience (the decision is taken from the count BEFORE this epoch's loss updates it, e.g. stop = "
@@ -5730,14 +5768,11 @@ def _schedule_default(fn, name, args, param, value, epochs) -> None:
                  f"the signature ({param}={value!r})", "wrong-default")
 
 
-#: Other curves from lr0 to lr_min over total_epochs, each read against the cosine rule at every case.
+#: Other curves from lr0 to lr_min over total_epochs, each read against the cosine rule at every case (a quarter
+#: cosine and a straight line are told by _cosine_shape).
 _COSINE_SHAPES = {
     "a QUARTER period of a sine, lr_min + (lr0 - lr_min) * (1 - sin(pi / 2 * epoch / total_epochs))":
         lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 - math.sin(math.pi / 2 * e / T)),
-    "a QUARTER period of a cosine, lr_min + (lr0 - lr_min) * cos(pi / 2 * epoch / total_epochs)":
-        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * math.cos(math.pi / 2 * e / T),
-    "a straight line, lr_min + (lr0 - lr_min) * (1 - epoch / total_epochs)":
-        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 - e / T),
 }
 
 

@@ -2476,8 +2476,8 @@ MUTANTS += [
            old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
            new="    return lr_min + (lr0 - lr_min) * (1 - math.sin(math.pi / 2 * epoch / total_epochs))\n",
            expect="yours is a QUARTER period of a sine"),
-    Mutant("r20g cosine decay written as a straight line from lr0 to lr_min",
-           old="    return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2\n",
-           new="    return lr_min + (lr0 - lr_min) * (1 - epoch / total_epochs)\n",
-           expect="yours is a straight line"),
+    Mutant("r20g Adam: zip(self.params, self.m, self.m) (v never used; m updated as both moments)",
+           old="for p, m, v in zip(self.params, self.m, self.v):",
+           new="for p, m, v in zip(self.params, self.m, self.m):",
+           expect="although self.m and self.v are two separate lists"),
 ]
