@@ -352,7 +352,7 @@ MUTANTS = [
            expect="not the difference of the norms"),
     # --- issue 15 third held-out round (fresh mistakes, now catalogued) ---------------------
     Mutant("zero_grad returns inside the loop (first parameter only)", old="            p.grad[...] = 0\n",
-           new="            p.grad[...] = 0\n            return\n", expect='set EVERY p.grad to zero'),
+           new="            p.grad[...] = 0\n            return\n", expect='the loop ends after its first pass'),
     Mutant("SGD lr folded into the velocity (v = mu v + lr g; theta -= v)",
            old="            v *= self.momentum\n            v += g\n", new="            v *= self.momentum\n            v += self.lr * g\n",
            also=(("                p.data -= self.lr * v\n", "                p.data -= v\n"),), expect='already holds the learning rate'),
