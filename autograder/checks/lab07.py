@@ -319,6 +319,8 @@ def _call_failure(exc, fn, args, name, context, hints):
     found = next((h for key, h in (hints or {}).items() if key in text.replace(" ", "")), None)
     if found:
         fail(f"{text} (called with {context}): {found[0]}", found[1])
+    _pad_width_per_axis(exc, text, context)
+    _hard_coded_size(exc, text, name, context)
     _slice_end_without_stride(fn, exc, text, name, args, context)
     _argument_rebound(exc, fn, args, name, context)
     if "modified its input argument #" in text:
@@ -454,6 +456,49 @@ def _short_slice(text: str, d: dict, stride: int, k: int):
                 and q[3] in _slice_lengths(d["W_out"], stride, k):
             return q
     return None
+
+
+SIZES_FROM = {"flatten_forward": "x.reshape(x.shape[0], -1)", "flatten_backward": "dout.reshape(x_shape)"}
+
+
+def _hard_coded_size(exc, text: str, name: str, context: str) -> None:
+    """A reshape that raised because a size it asks for is a number written in the raising line (28, 784, ...):
+    a hard-coded size fits one input only; told before any reading of that number as a product of the call's
+    sizes (which would fit by coincidence)."""
+    m = re.search(r"cannot reshape array of size \d+ into shape \(([-\d, ]*)\)", text)
+    line = core.raised_line(exc)
+    if not m or not line:
+        return
+    literals = set()
+    for start in (k.end() for k in re.finditer(r"reshape\(", line)):     # the reshape's own arguments only
+        depth, end = 1, start
+        while end < len(line) and depth:
+            depth += {"(": 1, ")": -1}.get(line[end], 0)
+            end += 1
+        inner = line[start:end - 1].strip()
+        inner = inner[1:-1] if inner.startswith("(") and inner.endswith(")") else inner
+        literals |= {int(a) for a in inner.split(",") if re.fullmatch(r"\s*\d+\s*", a)}
+    hard = [v for v in dict.fromkeys(int(v) for v in re.findall(r"\d+", m.group(1))) if v > 1 and v in literals]
+    if not hard:
+        return
+    how = SIZES_FROM.get(name, "x.shape, the shapes passed in")
+    fail(f"{text} (called with {context}): the size{'s' if len(hard) > 1 else ''} "
+         f"{', '.join(map(str, hard))} asked for {'are numbers' if len(hard) > 1 else 'is a number'} written in "
+         f"your code (`{line.strip()}`): a hard-coded size fits one input only (28 x 28 MNIST images?); take every "
+         f"size from the arguments: {how}", "hard-coded-size")
+
+
+def _pad_width_per_axis(exc, text: str, context: str) -> None:
+    """An error raised at a line calling np.pad whose pad_width could not be spread over the array's axes
+    (numpy's "requested shape (ndim, 2)"): np.pad takes one (before, after) pair PER AXIS of the array it pads."""
+    wanted = re.search(r"requested shape \((\d+), ?2\)", text)
+    if "pad(" not in core.raised_line(exc) or not wanted:
+        return
+    ndim = int(wanted.group(1))
+    pairs = ", ".join(["(0, 0)"] * (ndim - 2) + ["(pad, pad)"] * 2) if ndim >= 2 else "(pad, pad)"
+    fail(f"{text} (called with {context}): the error is raised inside np.pad: its pad_width needs one (before, after) "
+         f"pair PER AXIS of the array it pads, and that array has {ndim} axes; a batch (N, C, H, W) is padded on "
+         f"its two spatial axes only: np.pad(x, ({pairs}))", "pad-width-per-axis")
 
 
 def _slice_end_without_stride(fn, exc, text: str, name: str, args, context: str) -> None:
@@ -2459,6 +2504,7 @@ def conv2d_forward(conv2d_forward):
                                    lambda x_, w_, b_, s_, p_: _conv(x_, w_, b_, s_, p_)) if case[9] == _float64 else None
             if said is None:
                 case, _context, x, wt, b = next(run[:5] for run, (_, e) in zip(runs, results) if e is not None)
+                _patches_gathered_elsewhere(conv2d_forward, case, _context, exc)
                 _isolate(lambda x_, w_, b_: conv2d_forward(x_, w_, b_, case[7], case[8]),
                          lambda x_, w_, b_: _conv(x_, w_, b_, case[7], case[8]), {"x": x, "w": wt, "b": b}, exc,
                          case[9])
@@ -2482,6 +2528,35 @@ def conv2d_forward(conv2d_forward):
                  _conv, ("output",), {0: "x", 1: "w"})
     _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
+
+
+def _patches_gathered_elsewhere(conv2d_forward, case, context, exc) -> None:
+    """Asked of a wrong forward whose failure names nothing: with w one-hot (a single weight 1 at (o, c, u, v), the
+    rest 0) and b = 0, every output of the rule is ONE entry of the padded x, and x holds distinct whole numbers.
+    When, for two one-hot places (pairwise different o, c, u, v where the sizes allow), every output of the student
+    is also one entry of xp (or 0) but not the rule's, the products are right and the patches are gathered from
+    other places: the im2col matrix is read in another memory order than its reshape assumes."""
+    n, c, h, w_, co, kh, kw, s, p, dt = case
+    x = (np.arange(n * c * h * w_, dtype=_float64) + 1).reshape(n, c, h, w_).astype(dt)
+    values = set(np.asarray(x, _float64).ravel().tolist()) | {0.0}
+    b = np.zeros(co, dt)
+    for o, ci, u, v in ((0, 0, 0, 0), (co - 1, c - 1, kh - 1, kw - 1)):
+        wt = np.zeros((co, c, kh, kw), dt)
+        wt[o, ci, u, v] = 1
+        try:
+            got = np.asarray(core.call(conv2d_forward, x, wt, b, s, p, name="conv2d_forward"), _float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            return
+        want = _conv(x, wt, b, s, p)
+        if got.shape != want.shape or np.array_equal(got, want) or not set(got.ravel().tolist()) <= values:
+            return
+    fail(f"conv2d_forward ({context}) has wrong values; with w one-hot (a single weight 1, every other 0) and b = 0, "
+         f"each of your outputs is still exactly ONE entry of x (or a padding zero), as the rule's is, but taken from "
+         f"other places: the products and sums are right and the patches are gathered in another order: the im2col "
+         f"matrix's rows and columns are in another memory order than its reshape assumes (reshape(-1, C_in*KH*KW).T "
+         f"where the window axes must be transposed first, or the window axes transposed in another order?); each "
+         f"column of cols must hold one window, in the (C_in, KH, KW) order of w.reshape(C_out, -1)",
+         "im2col-memory-order")
 
 
 def _float32_inside(fn, name: str, context: str, args: tuple, oracle) -> core.CheckFailure | None:

@@ -695,6 +695,49 @@ def _one_pass_state(make, data0, what, exc) -> None:
     if found:
         name, kind = found
         _fail_one_pass(exc, name, kind, len(data0))
+    _state_form(opt, data0, what)
+
+
+#: Kernel-side probe: the optimiser's state under the usual names right after construction that is not a list of
+#: one entry per parameter: (name, "array", shape) for one array, (name, "list", length) for another length.
+_STATE_FORM = '''
+def state_form(opt, names, n):
+    import numpy as np
+    out = []
+    for name in names:
+        held = getattr(opt, name, None)
+        if isinstance(held, np.ndarray):
+            out.append((name, "array", tuple(int(k) for k in held.shape)))
+        elif isinstance(held, list) and len(held) != n:
+            out.append((name, "list", len(held)))
+    return out
+'''
+
+
+def _state_form(opt, data0, what) -> None:
+    """Every optimiser's per-parameter state is a list of one array per parameter, shaped like its p.data (the
+    docstrings): read right after construction, a state that is ONE array (the last parameter's shape: assigned in
+    a loop over the parameters, each pass rebinding it) or a list of another length is told."""
+    try:
+        found = [tuple(f) for f in core.kernel_functions(_STATE_FORM)["state_form"](opt, list(_STATE_NAMES),
+                                                                                    len(data0))]
+    except Exception:   # a probe that fails says nothing
+        return
+    shapes = [tuple(np.shape(d)) for d in data0]
+    for name, kind, size in found:
+        if kind == "array":
+            last = size == shapes[-1] and shapes.count(size) == 1
+            fail(f"{what}: right after construction (before any step), self.{name} is ONE array of shape {size}"
+                 f"{', the LAST parameter' + chr(39) + 's shape' if last else ''}, not a list of {len(shapes)} arrays, "
+                 f"one per parameter shaped like its p.data {shapes}: the state is per parameter"
+                 + (f" (assigned inside a loop over the parameters in __init__? each pass rebinds self.{name} and the "
+                    f"last one stays)" if last else "")
+                 + f"; build the whole list at once: self.{name} = [np.zeros_like(p.data) for p in self.params]",
+                 "state-one-array")
+        if kind == "list" and size < len(shapes):
+            fail(f"{what}: right after construction (before any step), self.{name} holds {size} entries for "
+                 f"{len(shapes)} parameters: the state is per parameter, one array shaped like each p.data; "
+                 f"self.{name} = [np.zeros_like(p.data) for p in self.params]", "state-list-short")
 
 
 #: Kernel-side probe: the optimiser's per-parameter state (any attribute that is a list, tuple or dict of as many
@@ -1208,6 +1251,16 @@ def _skipped_parameters(params, grads) -> None:
     if not kept or not zeroed or len(kept) + len(zeroed) != n:
         return
     k = len(kept)
+    if n > 2 and zeroed == [n - 1]:
+        fail(f"zero_grad must set EVERY p.grad to zero: only the LAST of the {n} parameters was zeroed, parameters "
+             f"{kept} kept their gradients untouched: the zeroing line runs once, after the loop, on the last "
+             f"parameter the loop variable held (indent it into the loop body: for p in self.params: "
+             f"p.grad[...] = 0)", "zero-grad-after-loop")
+    if n > 2 and zeroed == [0]:
+        fail(f"zero_grad must set EVERY p.grad to zero: only the FIRST of the {n} parameters was zeroed, parameters "
+             f"{kept} kept their gradients untouched: the loop ends after its first pass (a return or break inside "
+             f"the loop body?); for p in self.params: p.grad[...] = 0 visits every parameter",
+             "zero-grad-first-only")
     where = (f"the last {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop stops early "
              f"(range(len(self.params) - 1), self.params[:-1] or an index off by one?)" if kept == list(range(n - k, n))
              else f"the first {'one' if k == 1 else f'{k}'} of the {n} parameters: the loop starts late "
@@ -1318,9 +1371,11 @@ def zero_grad(Optimizer):
                      f"{later} were: the loop skips parameter {i} (self.params[1:], range(1, ...) or an index off by "
                      f"one?); for p in self.params: p.grad[...] = 0", "zero-grad-skips-a-parameter")
             if bool((grad != 0).any()):
+                untouched = all(q.grad is not None and _array_equal(np.asarray(q.grad), g) for q, g in zip(params, grads))
                 fail(f"zero_grad must set EVERY p.grad to zero: parameter {i} still has non-zero "
-                     f"gradients (write into p.grad, e.g. p.grad[...] = 0; rebinding a local name "
-                     f"changes nothing)", "zero-grad-not-zero")
+                     f"gradients{' (every p.grad is exactly as it was: nothing was written into them)' if untouched else ''} "
+                     f"(write into p.grad itself, e.g. p.grad[...] = 0; rebinding a local name, or zeroing a COPY "
+                     f"of the gradient (p.grad.copy(), np.array(p.grad)), changes nothing)", "zero-grad-not-zero")
             if not _array_equal(expect_array(p.data, name=f"parameter {i}'s data"), d):
                 fail("zero_grad must not change p.data", "zero-grad-changed-data")
     _zero_sum_gradients(Optimizer)
@@ -1609,6 +1664,9 @@ def sgd_momentum(SGD):
             if exc.diagnosis == "parameters-unchanged":
                 _still_with_momentum_zero(SGD, r, exc, dtype)
             if _generic_step(exc):
+                _hyper_ignored(lambda **h: (lambda ps: SGD(ps, h["lr"], momentum=h["momentum"])),
+                               lambda d, g, **h: _sgd(d, g, DECAY, h["lr"], h["momentum"]),
+                               {"lr": 0.3, "momentum": 0.0}, ("momentum",), exc, r)
                 _unasked_decay(lambda ps: SGD(ps, 0.3), data0, grads, f"SGD(params, lr) ({np.dtype(dtype)})", exc,
                                0.3, lrs=lrs)
                 _wrong_default(lambda ps, **kw: SGD(ps, 0.3, **kw), {"momentum": 0.0, "nesterov": False,
@@ -1631,6 +1689,9 @@ def sgd_momentum(SGD):
                                       lambda raw, t: lr * raw, "lr was multiplied into the stored velocity (v *= lr), "
                                       "so every later step scales the old velocity by lr again; keep v = mu * v + g "
                                       "in self.velocity and move by lr * v, p.data -= lr * v")})
+                _hyper_ignored(lambda **h: (lambda ps: SGD(ps, h["lr"], momentum=h["momentum"])),
+                               lambda d, g, **h: _sgd(d, g, DECAY, h["lr"], h["momentum"]),
+                               {"lr": lr, "momentum": mu}, ("momentum",), exc, r)
                 _gradient_coefficients(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, lr, mu, what)
                 _unasked_decay(lambda ps: SGD(ps, lr, momentum=mu), data0, grads, what, exc, lr, mu)
             # a named failure keeps its name unless the state is not even arrays (values=False)
@@ -2182,6 +2243,9 @@ def rmsprop(RMSProp):
                          {name: ("s = alpha * s + (1 - alpha) * g**2", s1, {}) for name in _STATE_NAMES},
                          values=_generic_step(exc))
             if _generic_step(exc):
+                _hyper_ignored(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
+                               lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
+                               {"lr": lr, "alpha": alpha, "eps": eps}, ("alpha",), exc, r)
                 _rmsprop_recurrence(RMSProp, exc, r, lr, alpha, eps)
                 _isolate_hyper(lambda **h: (lambda ps: RMSProp(ps, h["lr"], alpha=h["alpha"], eps=h["eps"])),
                                lambda d, g, **h: _rmsprop(d, g, h["lr"], h["alpha"], h["eps"]),
@@ -2258,6 +2322,38 @@ def _rmsprop_default_run(RMSProp, data0, grads, lrs, dtype):
 
 SHARED_MOMENTS = ("m and v are the same arrays (self.m = self.v = [...] makes ONE list): create two separate "
                   "lists of zeros")
+
+
+#: Kernel-side probe: how Adam's two moment lists are held right after construction.
+_MOMENTS_HELD = '''
+def moments_held(opt):
+    import numpy as np
+    m, v = getattr(opt, "m", None), getattr(opt, "v", None)
+    if not isinstance(m, list) or not isinstance(v, list):
+        return "unknown"
+    if m is v:
+        return "same-list"
+    try:
+        return "shared-arrays" if any(np.shares_memory(a, b) for a, b in zip(m, v)) else "separate"
+    except Exception:
+        return "unknown"
+'''
+
+
+def _moments_said(Adam, hyper) -> str:
+    """What makes ONE array serve as both moments, read from a fresh optimiser: self.m and self.v one list (or
+    sharing arrays), or two separate lists (then step() pairs a parameter with the same moment twice)."""
+    try:
+        opt = call(Adam, _params([np.zeros((2, 3)), np.zeros(3)], [True, False]), **hyper, name="Adam")
+        held = str(core.kernel_functions(_MOMENTS_HELD)["moments_held"](opt))
+    except Exception:   # a probe that fails says nothing
+        held = "unknown"
+    if held == "separate":
+        return ("one array serves as both moments in step(), although self.m and self.v are two separate lists "
+                "of zeros: the loop of step() takes the same list twice (zip(self.params, self.m, self.m)?) or "
+                "binds v to m's array, so v is never updated; each moment is updated in its own array: "
+                "for p, m, v in zip(self.params, self.m, self.v)")
+    return SHARED_MOMENTS
 
 
 def _adam_diagnoses(data0, grads, decay, **hyper):
@@ -2442,6 +2538,32 @@ def _isolate_hyper(make, oracle, hyper, names, exc, r):
         fail(f"{str(exc).split(': parameter')[0]}: {found[0]}", "hyper-" + found[1])
 
 
+USUAL_RATES = (0.9, 0.99, 0.999, 0.95, 0.5, 0.8, 0.0)
+
+
+def _hyper_ignored(make, oracle, hyper, names, exc, r):
+    """A rate the constructor is given must change the steps: the same problem run with each of ``names`` at its
+    value and at half of it (pairwise different); identical steps say step() never reads it. The usual value
+    written in its place is named only when the steps are exactly the rule's with that value (confirmed on both
+    runs: the steps did not change)."""
+    data0, grads = _problem(r, np.float64, 4)
+    for name in names:
+        values = (hyper[name], hyper[name] / 2 if hyper[name] else 0.5)
+        try:
+            runs = [_trajectory(make(**dict(hyper, **{name: v})), data0, grads, "probe") for v in values]
+        except core.CheckFailure:
+            continue
+        if not all(np.array_equal(a, b) for xs, ys in zip(*runs) for a, b in zip(xs, ys)):
+            continue
+        used = next((c for c in USUAL_RATES if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(
+            runs[0], oracle(data0, grads, **dict(hyper, **{name: c}))) for g, w in zip(gs, ws))), None)
+        fail(f"{str(exc).split(': parameter')[0]}: your steps are exactly the same with {name}={values[0]} and "
+             f"{name}={values[1]}: step() never reads the {name} given to the constructor (self.{name})"
+             + (f"; they are the rule's steps with {name}={used}: the number {used} is written where self.{name} "
+                f"belongs" if used is not None else ": a number written where self." + name + " belongs?"),
+             "hyper-not-read")
+
+
 def _complement_probe(make, oracle, hyper, name, exc, r, rule):
     """A decay rate h and its complement 1 - h swapped somewhere: the error disappears at h = 0.5 (where they are
     equal) and only there (h = 0.6 is still wrong)."""
@@ -2494,8 +2616,12 @@ def adam(Adam):
             _corrections_read_back(Adam, dict(hyper, beta1=0.15, beta2=0.1), exc, r,
                                    head=f"{str(exc).split(': a square root')[0]}: a square root of a negative number, and with beta1=0.15, "
                                         f"beta2=0.1 (no NaN)")
+        if exc.diagnosis == _diag_id(SHARED_MOMENTS.split(":")[0]) and _moments_said(Adam, hyper) != SHARED_MOMENTS:
+            fail(f"{str(exc).split(': parameter')[0]}: {_moments_said(Adam, hyper)}", "adam-one-moment-twice")
         data0, grads = _problem(core.rng("lab08.adam.state"), np.float64, 2)
         if _generic_step(exc):
+            _hyper_ignored(lambda **h: (lambda ps: Adam(ps, **h)), lambda d, g, **h: _adam(d, g, DECAY, **h), hyper,
+                           ("beta1", "beta2"), exc, r)
             _corrected_state(lambda ps: Adam(ps, **hyper), data0, grads, "Adam(params, lr=0.05, beta1=0.8, "
                              "beta2=0.95, eps=1e-6) (float64)", exc, hyper)
         b1, b2 = hyper["beta1"], hyper["beta2"]
@@ -2612,8 +2738,9 @@ def _adam_positive_probe(Adam, hyper):
         return
     want = _adam(data0, grads, [True, True], **hyper, shared_mv=True)
     if all(core.close(g, w, *TOL[np.float64]) for gs, ws in zip(got, want) for g, w in zip(gs, ws)):
-        fail(f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6): the square root of a negative v: "
-             f"{SHARED_MOMENTS}", "adam-shared-moments")
+        said = _moments_said(Adam, hyper)
+        fail(f"Adam(params, lr=0.05, beta1=0.8, beta2=0.95, eps=1e-6): the square root of a negative v: {said}",
+             "adam-shared-moments" if said == SHARED_MOMENTS else "adam-one-moment-twice")
 
 
 def _corrections_read_back(Adam, hyper, exc, r, head=None):
@@ -4767,7 +4894,7 @@ def _bn_dx_terms(dx, want, dout, x_hat, gamma, inv_std, what, rtol, atol, isolat
 
 def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=False, use_delta=True,
               off_by_one=False, zero_based=False, best_always_min=False, relative=False, count_improvements=False,
-              count_every_epoch=False, best_first=False, maximise=False, stale=False):
+              count_every_epoch=False, best_first=False, maximise=False, stale=False, near_uncounted=False):
     """(decision, best_loss, best_epoch) after every call, with optional mistakes (``maximise``: the monitored
     value maximised, an accuracy's rule: a larger loss is an improvement, best starts at -inf)."""
     if maximise:
@@ -4786,8 +4913,8 @@ def _stopping(losses, patience, min_delta, *, strict=True, reset=True, vs_last=F
         better = loss < ref - delta if strict else loss <= ref - delta
         if better:
             bad = 0 if reset else bad
-        if not better or count_every_epoch:
-            bad += 1
+        if (not better or count_every_epoch) and not (near_uncounted and not loss > ref):
+            bad += 1        # ``near_uncounted``: only a loss ABOVE the best counts (if / elif val_loss > best)
         if loss < best - delta if strict else loss <= best - delta:
             improvements += 1
             best, best_epoch = loss, improvements if count_improvements else epoch - 1 if zero_based else epoch
@@ -4908,6 +5035,11 @@ def early_stopping(EarlyStopping):
         "best_loss changes only on an improvement (val_loss < best_loss - min_delta): a loss lower by less "
         "than min_delta is not an improvement and leaves best_loss as it was": dict(best_always_min=True),
         MAXIMISED: dict(maximise=True),
+        "a loss within min_delta of the best must count: an epoch that does not improve by more than min_delta is "
+        "an epoch without improvement: a loss below (or equal to) best_loss by min_delta or less is no "
+        "improvement, and your stopper did not count it either (only a loss ABOVE the best counts: an if / elif "
+        "val_loss > best_loss where an if / else belongs)":
+            dict(near_uncounted=True),
         "your decision lags one epoch: step returns True one epoch after the count of epochs without improvement "
         "reached patience (the decision is taken from the count BEFORE this epoch's loss updates it, e.g. stop = "
         "count >= patience computed first); update the count with this epoch's loss, then return count >= patience":
@@ -5636,6 +5768,14 @@ def _schedule_default(fn, name, args, param, value, epochs) -> None:
                  f"the signature ({param}={value!r})", "wrong-default")
 
 
+#: Other curves from lr0 to lr_min over total_epochs, each read against the cosine rule at every case (a quarter
+#: cosine and a straight line are told by _cosine_shape).
+_COSINE_SHAPES = {
+    "a QUARTER period of a sine, lr_min + (lr0 - lr_min) * (1 - sin(pi / 2 * epoch / total_epochs))":
+        lambda e, lr0, T, lo=0.0: lo + (lr0 - lo) * (1 - math.sin(math.pi / 2 * e / T)),
+}
+
+
 def cosine_decay(cosine_decay):
     _schedule(cosine_decay, [((0.1, 10), range(11)), ((0.5, 7, 0.05), range(8)), ((1.0, 20, 0.1), range(21))],
               lambda e, lr0, T, lo=0.0: lo + 0.5 * (lr0 - lo) * (1 + math.cos(math.pi * e / T)), {
@@ -5665,6 +5805,10 @@ def cosine_decay(cosine_decay):
                   "the cosine's amplitude is lr0 - lr_min: lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / T)) / 2 "
                   "(lr_min added to the whole lr0 curve starts above lr0)":
                       lambda e, lr0, T, lo=0.0: lo + 0.5 * lr0 * (1 + math.cos(math.pi * e / T)),
+                  **{f"the curve has another shape: yours is {shape}, from lr0 down to lr_min, not the rule's: the cosine decay is HALF a "
+                     f"period of a cosine, lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2, flat at "
+                     f"both ends (the angle runs from 0 to pi, and 1 + cos is halved)": curve
+                     for shape, curve in _COSINE_SHAPES.items()},
               }, "cosine_decay", "lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",
               explain=_cosine_shape, names=("lr0", "total_epochs", "lr_min"),
               formula="lr_min + (lr0 - lr_min) * (1 + cos(pi * epoch / total_epochs)) / 2",

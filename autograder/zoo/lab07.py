@@ -2407,4 +2407,18 @@ MUTANTS += [
            new="            dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += "
                "np.where(first, dout.astype(np.float32), 0)",
            expect="values pass through float32 somewhere"),
+    Mutant("r20g conv fwd: np.pad given one image's padding ((pad, pad), (pad, pad)) for a 4-D batch",
+           old="    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           new="    xp = np.pad(x, ((pad, pad), (pad, pad)))\n    # Every window",
+           expect="pair PER AXIS of the array it pads"),
+    Mutant("r20g flatten fwd: MNIST row length hard-coded (x.reshape(-1, 784))",
+           old="    return x.reshape(x.shape[0], -1)\n", new="    return x.reshape(-1, 784)\n",
+           expect="a hard-coded size fits one input only"),
+    Mutant("r20g flatten bwd: MNIST image shape hard-coded (dout.reshape(-1, 1, 28, 28))",
+           old="    return dout.reshape(x_shape)\n", new="    return dout.reshape(-1, 1, 28, 28)\n",
+           expect="take every size from the arguments: dout.reshape(x_shape)"),
+    Mutant("r20g conv fwd: im2col matrix built by reshape(-1, C_in*KH*KW).T (rows and columns in another memory order)",
+           old="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n    out =",
+           new="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(-1, C_in * KH * KW).T\n    out =",
+           expect="the im2col matrix's rows and columns are in another memory order"),
 ]
