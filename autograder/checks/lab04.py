@@ -6287,10 +6287,49 @@ def _other_activation_history(column, other, hidden):
             f"history is recorded (their default is 'relu')")
 
 
+def _train_run(fn, X, Y, params, kwargs):
+    """train's (parameters, loss and accuracy columns) on copies, with the reference blocks lent (a block's
+    mistake is paid in its own cell); None when the call fails (judged in the cells that pass every argument)."""
+    try:
+        with core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE):
+            got, hist = fn(X.copy(), Y.copy(), _copy_params(params), **kwargs)
+        return ({k: np.asarray(v, _f64) for k, v in got.items()},
+                np.asarray(hist["loss"], _f64), np.asarray(hist["accuracy"], _f64))
+    except Exception:
+        return None
+
+
+def _train_same(a, b) -> bool:
+    return a[0].keys() == b[0].keys() and all(a[0][k].shape == b[0][k].shape and np.allclose(
+        a[0][k], b[0][k], rtol=1e-9, atol=1e-12) for k in a[0]) and all(
+        x.shape == y.shape and np.allclose(x, y, rtol=1e-9, atol=1e-12) for x, y in zip(a[1:], b[1:]))
+
+
+def _train_defaults(fn, documented: dict, given: dict) -> None:
+    """Property: train called without the arguments of ``documented`` behaves as with their documented values
+    (the other arguments ``given``). Two runs when right; after a difference, one run per argument (that one
+    left out) says which default differs."""
+    X, Y, params = _problem("lab04.train_defaults", 6, [2, 3, 1])
+    plain, full = _train_run(fn, X, Y, params, given), _train_run(fn, X, Y, params, {**given, **documented})
+    if plain is None or full is None or _train_same(plain, full):
+        return
+    wrong = [arg for arg in documented if (lambda run: run is not None and not _train_same(run, full))(
+        _train_run(fn, X, Y, params, {**given, **{k: v for k, v in documented.items() if k != arg}}))]
+    said = ", ".join(f"{k}={documented[k]!r}" for k in (wrong or documented))
+    rows = f" (its history has {plain[1].size} rows, not {full[1].size})" if plain[1].size != full[1].size else ""
+    core.fail(f"train(X, Y, parameters{''.join(f', {k}={v!r}' for k, v in given.items())}) without "
+              f"{' and '.join(wrong or documented)} must behave as {said}, the documented default"
+              f"{'s' if len(wrong) != 1 else ''}{rows}: "
+              f"the default value{'s' if len(wrong) != 1 else ''} in the def line, or the code that reads "
+              f"{'them' if len(wrong) != 1 else 'it'}, {'are' if len(wrong) != 1 else 'is'} wrong",
+              "train-wrong-default")
+
+
 def train_full_batch(fn, model_forward=None, model_backward=None, update_parameters=None,
                      binary_cross_entropy=None) -> None:
     """Full-batch training is exactly gradient descent: one step per epoch, loss going down."""
     _judge_train(_full_batch, fn, (model_forward, model_backward, update_parameters, binary_cross_entropy))
+    _train_defaults(fn, {"learning_rate": 0.1, "epochs": 100, "batch_size": None, "hidden_activation": "relu"}, {})
 
 
 # --- following the batches of train through a one-hot problem ---------------------------------------
@@ -7001,3 +7040,4 @@ def train_mini_batch(fn, model_forward=None, model_backward=None, update_paramet
                      binary_cross_entropy=None) -> None:
     """Mini-batches cover every sample once per epoch, the last one may be smaller, shuffled by seed."""
     _judge_train(_mini_batch, fn, (model_forward, model_backward, update_parameters, binary_cross_entropy))
+    _train_defaults(fn, {"seed": 0}, {"learning_rate": 0.5, "epochs": 2, "batch_size": 2, "hidden_activation": "tanh"})

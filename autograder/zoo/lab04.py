@@ -2228,3 +2228,17 @@ MUTANTS += [
            old="A = np.tanh(Z)", new="A = 2.0 * sigmoid(Z) - 1.0",
            expect="your A is 2 * sigmoid(1 * Z) - 1 at every one of 13 points"),
 ]
+MUTANTS += [
+    Mutant("r20f-04-8 train default learning_rate 0.01",
+           old="def train(X, Y, parameters, learning_rate=0.1, epochs=100,",
+           new="def train(X, Y, parameters, learning_rate=0.01, epochs=100,",
+           expect="without learning_rate must behave as learning_rate=0.1"),
+    Mutant("r20f-04-9 train default epochs 10",
+           old="def train(X, Y, parameters, learning_rate=0.1, epochs=100,",
+           new="def train(X, Y, parameters, learning_rate=0.1, epochs=10,",
+           expect="without epochs must behave as epochs=100, the documented default (its history has 11 rows, not 101)"),
+    Mutant("r20f-04-11 train default seed 1",
+           old='          hidden_activation="relu", seed=0, progress_bar=False):',
+           new='          hidden_activation="relu", seed=1, progress_bar=False):',
+           expect="without seed must behave as seed=0"),
+]
