@@ -598,9 +598,10 @@ def _every_layer_fits(stds, dims, formula, constant_ok=True) -> bool:
     that gives the same value for every layer (the square root of 'random''s 0.01 is 0.1, also a plain slip of
     the constant) cannot be confirmed this way and is told only when ``constant_ok`` (N(0, 1) left unscaled)."""
     wants = [formula(dims[k], dims[k + 1]) for k in range(len(stds))]
-    if not constant_ok and max(wants) - min(wants) <= 0.1 * max(wants):
+    # the std of 75 000+ draws is known to ~0.3 %: 1.5 % is the fit, 4 % apart the layers that separate a constant
+    if not constant_ok and max(wants) - min(wants) <= 0.04 * max(wants):
         return False
-    return all(abs(s - w) <= 0.04 * w for s, w in zip(stds, wants))
+    return all(abs(s - w) <= 0.015 * w for s, w in zip(stds, wants))
 
 
 def _expected_std(method, n_in, n_out):

@@ -2242,3 +2242,9 @@ MUTANTS += [
            new='          hidden_activation="relu", seed=1, progress_bar=False):',
            expect="without seed must behave as seed=0"),
 ]
+MUTANTS += [
+    # confirmed on layer 2 (other sizes): told; 'random''s constant 0.1 = sqrt(0.01) is not (r20f-04-3)
+    Mutant("r20f-04-12 He std with a square root too many",
+           old="std = np.sqrt(2.0 / n_in)\n", new="std = np.sqrt(np.sqrt(2.0 / n_in))\n",
+           expect="the square root of the expected one"),
+]
