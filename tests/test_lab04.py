@@ -535,3 +535,22 @@ def test_momentum_is_read_from_successive_steps_only_when_it_fits():
         checks._step_carries_over(trained(0.9), checks._REF, X, Y, params, lr, hidden, "train")
     with pytest.raises(core.CheckFailure, match=r"0\.5 \* learning_rate \* gradient"):
         checks._step_carries_over(trained(0.5, 0.5), checks._REF, X, Y, params, lr, hidden, "train")
+
+
+def test_sigmoid_form_is_said_only_when_it_fits_other_numbers():
+    def probe(z):
+        return 2.0 * checks._sigmoid(2.0 * z - 1.0)
+    with pytest.raises(core.CheckFailure, match=r"your A is 2 \* sigmoid\(2 \* Z - 1\)"):
+        checks._name_sigmoid_form(probe, "tanh", np.float64, "t")
+    checks._name_sigmoid_form(np.tanh, "tanh", np.float64, "t")            # the documented form: nothing said
+    checks._name_sigmoid_form(lambda z: z ** 3, "tanh", np.float64, "t")   # no sigmoid form: nothing said
+
+
+def test_std_readings_are_told_only_when_every_layer_fits():
+    dims = [400, 300, 250]
+    he = [np.sqrt(2.0 / 400), np.sqrt(2.0 / 300)]
+    assert checks._every_layer_fits([s ** 2 for s in he], dims, lambda a, b: np.sqrt(2.0 / a) ** 2, False)
+    assert checks._every_layer_fits([s ** 0.5 for s in he], dims, lambda a, b: np.sqrt(2.0 / a) ** 0.5, False)
+    # a constant (the square root of 'random''s 0.01) cannot be confirmed by layers of other sizes
+    assert not checks._every_layer_fits([0.1, 0.1], dims, lambda a, b: 0.01 ** 0.5, False)
+    assert not checks._every_layer_fits([he[0] ** 0.5, 0.3], dims, lambda a, b: np.sqrt(2.0 / a) ** 0.5, False)

@@ -634,7 +634,8 @@ def _wrong_interval(probe: Callable[[np.ndarray], Any], oracle: Callable[[np.nda
         look += " (capped: a np.clip or np.minimum/np.maximum with that constant?)"
     edges = [e for e in ends if abs(e) > 1e-6]
     switch = ""
-    if len(ends) == 2 and any(abs(e) <= 1e-6 for e in ends) and edges and not passes_x:
+    if len(ends) == 2 and any(abs(e) <= 1e-6 for e in ends) and edges and not passes_x \
+            and _jumps_at(probe, edges[0]):
         switch = (f"; your formula switches branch at x = {num(edges[0])} instead of x = 0 (the condition compares x "
                   f"with {num(edges[0])}, not with 0?)")
     sample = np.array([v for v in (inside[len(inside) // 2], inside[0], inside[-1])])
@@ -646,6 +647,20 @@ def _wrong_interval(probe: Callable[[np.ndarray], Any], oracle: Callable[[np.nda
     except Exception:
         values = ""
     return f"wrong only for {where} (right for {right}){look}{switch}{values}"
+
+
+def _jumps_at(probe: Callable[[np.ndarray], Any], t: float) -> bool:
+    """Does the student's elementwise result jump at x = t (a branch condition switching there)? A result that
+    is continuous at t (np.minimum(1, x + c) meets 1 there) is a cap or another formula, not a branch compared
+    with t: the 'compares x with t' reading is then not told."""
+    d = 1e-4 * (1.0 + abs(t))
+    try:
+        v = np.asarray(probe(np.array([[t - 3 * d, t - d, t + d, t + 3 * d]])), dtype=np.float64).reshape(-1)
+    except Exception:
+        return False
+    if v.shape != (4,) or not np.all(np.isfinite(v)):
+        return False
+    return bool(abs(v[2] - v[1]) > 5.0 * (abs(v[3] - v[2]) + abs(v[1] - v[0])) + 1e-9)
 
 
 #: Factors by which a formula may scale its argument by mistake (x / 2 forgotten, 2x, -x...).

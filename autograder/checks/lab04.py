@@ -592,6 +592,18 @@ def _param_dict(got, dims, name):
 
 
 # ----------------------------------------------------------------------------- initialisation
+def _every_layer_fits(stds, dims, formula, constant_ok=True) -> bool:
+    """A reading of a wrong std is told only when it fits EVERY layer (layers of other sizes): a formula of the
+    sizes that fits one layer by coincidence (a constant slip that happens to equal it) is not told. A reading
+    that gives the same value for every layer (the square root of 'random''s 0.01 is 0.1, also a plain slip of
+    the constant) cannot be confirmed this way and is told only when ``constant_ok`` (N(0, 1) left unscaled)."""
+    wants = [formula(dims[k], dims[k + 1]) for k in range(len(stds))]
+    # the std of 75 000+ draws is known to ~0.3 %: 1.5 % is the fit, 4 % apart the layers that separate a constant
+    if not constant_ok and max(wants) - min(wants) <= 0.04 * max(wants):
+        return False
+    return all(abs(s - w) <= 0.015 * w for s, w in zip(stds, wants))
+
+
 def _expected_std(method, n_in, n_out):
     return {"random": 0.01, "xavier": np.sqrt(2.0 / (n_in + n_out)), "he": np.sqrt(2.0 / n_in)}[method]
 
@@ -916,22 +928,33 @@ def initialize_parameters(fn) -> None:
                 core.fail(f"{name}: W{l} has mean {W.mean():.3g}" + (f" and {sign} entries" if sign else "")
                           + f" (std {std:.3g}); the weights must be centred on 0{uniform}", "weights-mean")
             if abs(std - want) > 0.04 * want:
+                stds = [float(np.asarray(p[f"W{k}"], dtype=_f64).std()) for k in (1, 2)]
                 for message, wrong in _std_diagnosis(method, n_in, n_out).items():
-                    if abs(std - wrong) <= 0.04 * wrong:
+                    if abs(std - wrong) <= 0.04 * wrong and _every_layer_fits(
+                            stds, big, lambda a, b, message=message: _std_diagnosis(method, a, b)[message]):
                         core.fail(f"{name}: {message} (W{l} has std {std:.4g}, expected {want:.4g})",
                                   core.slug(message))
                 _name_uniform(W, std, want, name, l)
                 _name_bounded_draws(W, std, want, name, l)
                 _name_std_term(fn, method, name)
-                for wrong, what in ((want ** 2, "the square of the expected one: the variance was used as the "
-                                                "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
-                                    (np.sqrt(want), "the square root of the expected one: a square root too many "
-                                                    "(the std used as if it were the variance)")):
-                    if abs(std - wrong) <= 0.04 * wrong:
+                # The square of 'random''s 0.01 (0.0001: two zeros too many) is told; its square root 0.1 is
+                # also a one-zero slip of the constant, so a constant square root is not told (said as the scale).
+                for power, what in ((2.0, "the square of the expected one: the variance was used as the "
+                                          "standard deviation (N(0, s^2) is s * N(0, 1), s the std)"),
+                                    (0.5, "the square root of the expected one: a square root too many "
+                                          "(the std used as if it were the variance)")):
+                    wrong = want ** power
+                    if abs(std - wrong) <= 0.04 * wrong and _every_layer_fits(
+                            stds, big, lambda a, b, power=power: _expected_std(method, a, b) ** power, power == 2.0):
                         core.fail(f"{name}: W{l} has standard deviation {std:.4g}, {what}; expected {want:.4g}",
                                   "std-variance-confusion")
                 _name_other_layer_size(method, big, l, std, want, name)
                 _fan_in_readings(fn, method)
+                if method == "random":
+                    core.fail(f"{name}: W{l} has standard deviation {std:.4g} where the docstring says 0.01 for "
+                              f"'random' (W = 0.01 * N(0, 1), whatever the layer sizes): {std / want:.3g} times "
+                              f"the documented scale; look at the constant that multiplies the draws",
+                              "random-scale")
                 core.fail(f"{name}: W{l} has standard deviation {std:.4g}, expected {want:.4g} "
                           f"for layer sizes n_{{l-1}}={n_in}, n_l={n_out}", "weights-std")
         # Layers drawn independently: a generator re-created from the seed for every layer gives each
@@ -1393,6 +1416,9 @@ def activation_forward(fn, sigmoid=None) -> None:
                     _rows_depend_on_batch(lambda z: fn(z, kind)[0], Z, name, "A")
                 if exc.diagnosis not in _GENERIC_DIFFERENCES:
                     raise
+                if kind != "relu":
+                    _name_sigmoid_form(lambda p: _tuple(_call(fn, p, kind, name=name), 2, name,
+                                                        "(A, activation_cache)")[0], kind, Z.dtype, name)
                 # which side of 0 is wrong, and the values at readable points (cases.explain_elementwise)
                 rt, at = _tol(want)
                 said = cases.explain_elementwise(Z, A, want, rtol=rt, atol=at, what="values",
@@ -1452,6 +1478,43 @@ def _name_relu_cap(A, Z, want, name) -> None:
                        f"{Z[pos].tolist()} your values are {[float(f'{v:.4g}') for v in vals]} instead of Z itself{cap}: "
                        f"ReLU is max(Z, 0), unbounded above", "relu-wrong-for-large-z", name=name,
                        rtol=max(r, 1e-9), atol=max(a, 1e-12))
+
+
+#: sigmoid and tanh as a * sigmoid(b * Z + c) + d: tanh(Z) = 2 sigmoid(2Z) - 1.
+_SIGMOID_FORMS = {"sigmoid": (1.0, 1.0, 0.0, 0.0), "tanh": (2.0, 2.0, 0.0, -1.0)}
+
+
+def _name_sigmoid_form(probe, kind, dtype, name) -> None:
+    """sigmoid and tanh are both a * sigmoid(b * Z + c) + d. The student's activation is asked on 13 points of
+    [-3, 3]; when its values fit such a form EXACTLY (4 numbers on 13 points) with other numbers than the
+    documented ones, the fitted form is said, with the property it breaks (tanh is odd: tanh(0) = 0)."""
+    z = np.linspace(-3.0, 3.0, 13).reshape(-1, 1)
+    try:
+        got = np.asarray(probe(z.astype(dtype)), dtype=_f64).reshape(-1)
+    except (core.CheckFailure, TypeError, ValueError):
+        return
+    if got.shape != (13,) or not np.all(np.isfinite(got)):
+        return
+    rtol = 1e-5 if dtype == np.float32 else 1e-9
+    for b in (1.0, 2.0, -1.0, -2.0, 0.5, -0.5):
+        for c in (0.0, -1.0, 1.0, -2.0, 2.0, -0.5, 0.5):
+            basis = np.stack([_sigmoid(b * z.ravel() + c), np.ones(13)], axis=1)
+            (a, d), *_ = np.linalg.lstsq(basis, got, rcond=None)
+            a, d = (float(round(v * 4) / 4) if abs(v * 4 - round(v * 4)) < 1e-6 else float(v) for v in (a, d))
+            if abs(a) < 1e-9 or not core.close(got, basis @ [a, d], rtol, 1e-9):
+                continue
+            if (a, b, c, d) == _SIGMOID_FORMS[kind]:
+                return
+            def num(v):
+                return f"{v:g}"
+            inner = f"{num(b)} * Z" + (f" {'+' if c > 0 else '-'} {num(abs(c))}" if c else "")
+            form = f"{num(a)} * sigmoid({inner})" + (f" {'+' if d > 0 else '-'} {num(abs(d))}" if d else "")
+            A0 = float(got[6])
+            said = ("tanh(Z) = 2 * sigmoid(2 * Z) - 1 (odd: tanh(0) = 0, tanh(-Z) = -tanh(Z), values in (-1, 1))"
+                    if kind == "tanh" else "sigmoid(Z) = 1 / (1 + exp(-Z)) (sigmoid(0) = 0.5, values in (0, 1))")
+            core.fail(f"{name}: your A is {form} at every one of 13 points Z in [-3, 3] (A(0) = {A0:.4g}, A(3) = "
+                      f"{got[-1]:.4g}, A(-3) = {got[0]:.4g}); {said}: look at the brackets and the constants of "
+                      f"your formula", "activation-sigmoid-form")
 
 
 def _check_activation_values(A, want, Z, kind, name):
@@ -2016,6 +2079,18 @@ def _used_elsewhere(fn, X, params, hidden, diagnosis: str) -> bool:
             if a.shape == b.shape and not np.allclose(a, b, rtol=1e-6, atol=1e-9):
                 return True
     return False
+
+
+def _default_probe(seed: str):
+    """(X, parameters) of a network [3, 4, 1] on 5 samples whose labels (AL > 0.5) differ between every two hidden
+    activations: a call without hidden_activation then says which one it uses."""
+    gen = core.rng(seed)
+    while True:
+        params = _random_params(gen, [3, 4, 1], scale=2.0)
+        X = gen.standard_normal((5, 3))
+        labels = [(_forward(X, params, k)[-1][4] > 0.5).ravel().tolist() for k in ACTIVATIONS]
+        if len({tuple(v) for v in labels}) == len(labels):
+            return X, params
 
 
 def _documented_default(run, call_text: str, arg: str, default: str, choices) -> None:
@@ -3319,6 +3394,11 @@ def _model_backward(fn, linear_backward=None, activation_backward=None, binary_c
         _name_stale_dz(got, ref, layers, Y, hidden, L, m, name, fn)
         _name_copied_keys(got, ref, keys, name)
         _explain_backward(got, ref, layers, params, X, Y, hidden, L, m, keys, name, binary_cross_entropy, fn=fn)
+    layers = _forward(*_default_probe("lab04.model_backward.default"), "relu")
+    caches = [((A_prev, W, b), Z) for A_prev, W, b, Z, _ in layers]
+    Y = np.array([[1.0], [0.0], [1.0], [0.0], [0.0]])
+    _documented_default(lambda *a: fn(layers[-1][4].copy(), Y.copy(), copy.deepcopy(caches), *a),
+                        "model_backward(AL, Y, caches)", "hidden_activation", "relu", ACTIVATIONS)
 
 
 def _name_reversed_numbering(got, ref, L, name) -> None:
@@ -4153,6 +4233,7 @@ def update_parameters(fn) -> None:
                     core.fail(f"{name}: {message}", diagnosis)
             core.fail(f"{name}: every parameter moved by {c:.6g} * dP instead of -learning_rate * dP = "
                       f"{-lr:g} * dP", "step-scaled")
+        _name_affine_step(flat_s, flat_g, lr, dtype, name)
         _name_clipped_gradients(flat_s, flat_g, lr, dtype, name)
         for key, value in params.items():
             kept = getattr(got[key], "dtype", None)
@@ -4179,6 +4260,26 @@ def update_parameters(fn) -> None:
                 "descent steps by learning_rate * dP itself, P - learning_rate * dP":
                     (v - lr * g / np.linalg.norm(g)) if np.linalg.norm(g) > 0 else None,
             })
+
+
+def _name_affine_step(steps, g, lr, dtype, name) -> None:
+    """Property: the step is proportional to dP (a zero gradient leaves the parameter where it is). When every
+    entry's step fits a + b * dP exactly with a != 0 (over entries with many different gradients), the step has
+    a constant part: said as the fitted step, and as `learning_rate - dP` when a = -learning_rate, b = 1."""
+    if g.size < 3 or np.ptp(g) == 0:
+        return
+    (b, a), *_ = np.linalg.lstsq(np.stack([g, np.ones_like(g)], axis=1), steps, rcond=None)
+    rtol = 1e-5 if dtype == np.float32 else 1e-9
+    if abs(a) <= 1e-6 * max(lr, 1e-12) or not core.close(steps, a + b * g, rtol, 1e-9):
+        return
+    fitted = f"{b:.4g} * dP {'+' if a >= 0 else '-'} {abs(a):.4g}"
+    if abs(a + lr) <= 1e-6 * lr and abs(b - 1.0) <= 1e-6:
+        core.fail(f"{name}: every parameter moved by dP - learning_rate = {fitted} (a zero gradient still moves it "
+                  f"by -learning_rate): the update subtracts learning_rate - dP instead of learning_rate * dP; "
+                  f"the step is P <- P - learning_rate * dP", "lr-minus-grad")
+    core.fail(f"{name}: every parameter moved by {fitted}, a step with a constant part {a:.4g} (a zero gradient "
+              f"would still move the parameter): the step is -learning_rate * dP = {-lr:g} * dP, proportional to "
+              f"the gradient", "step-not-proportional")
 
 
 def _name_clipped_gradients(steps, g, lr, dtype, name) -> None:
@@ -4519,6 +4620,9 @@ def _predict(fn, model_forward=None) -> None:
                       f"where AL > 0.5, 0 elsewhere", "wrong-labels")
         _expect_close(values, want, name=name, rtol=0, atol=0, diagnose=diagnose)
     _predict_at_one_half(fn, model_forward)
+    X, params = _default_probe("lab04.predict.default")
+    _documented_default(lambda *a: fn(X.copy(), _copy_params(params), *a), "predict(X, parameters)",
+                        "hidden_activation", "relu", ACTIVATIONS)
 
 
 def _lent_swapped_forward(X, parameters, hidden_activation="relu"):
@@ -6184,10 +6288,57 @@ def _other_activation_history(column, other, hidden):
             f"history is recorded (their default is 'relu')")
 
 
+def _train_run(fn, X, Y, params, kwargs):
+    """train's (parameters, loss and accuracy columns) on copies, with the reference blocks lent (a block's
+    mistake is paid in its own cell); None when the call fails (judged in the cells that pass every argument)."""
+    try:
+        with core.lent_globals(fn, _LENT_BLOCKS, _LENT_UPDATE):
+            got, hist = fn(X.copy(), Y.copy(), _copy_params(params), **kwargs)
+        return ({k: np.asarray(v, _f64) for k, v in got.items()},
+                np.asarray(hist["loss"], _f64), np.asarray(hist["accuracy"], _f64))
+    except Exception:
+        return None
+
+
+def _train_same(a, b) -> bool:
+    return a[0].keys() == b[0].keys() and all(a[0][k].shape == b[0][k].shape and np.allclose(
+        a[0][k], b[0][k], rtol=1e-9, atol=1e-12) for k in a[0]) and all(
+        x.shape == y.shape and np.allclose(x, y, rtol=1e-9, atol=1e-12) for x, y in zip(a[1:], b[1:]))
+
+
+def _train_defaults(fn, documented: dict, given: dict) -> None:
+    """Property: train called without the arguments of ``documented`` behaves as with their documented values
+    (the other arguments ``given``). Two runs when right; after a difference, one run per argument (that one
+    left out) says which default differs."""
+    X, Y, params = _problem("lab04.train_defaults", 6, [2, 3, 1])
+    if documented.get("epochs") == 100:     # cheap: one run of 100 epochs, its history's rows; then 3 epochs each
+        rest = {k: v for k, v in documented.items() if k != "epochs"}
+        run = _train_run(fn, X, Y, params, {**given, **rest})
+        if run is not None and run[1].size != 101:
+            core.fail(f"train(X, Y, parameters) without epochs must behave as epochs=100, the documented default "
+                      f"(its history has {run[1].size} rows, not 101): the default value in the def line, or the "
+                      f"code that reads it, is wrong", "train-wrong-default")
+        documented, given = rest, {**given, "epochs": 3}
+    plain, full = _train_run(fn, X, Y, params, given), _train_run(fn, X, Y, params, {**given, **documented})
+    if plain is None or full is None or _train_same(plain, full):
+        return
+    wrong = [arg for arg in documented if (lambda run: run is not None and not _train_same(run, full))(
+        _train_run(fn, X, Y, params, {**given, **{k: v for k, v in documented.items() if k != arg}}))]
+    said = ", ".join(f"{k}={documented[k]!r}" for k in (wrong or documented))
+    rows = f" (its history has {plain[1].size} rows, not {full[1].size})" if plain[1].size != full[1].size else ""
+    core.fail(f"train(X, Y, parameters{''.join(f', {k}={v!r}' for k, v in given.items())}) without "
+              f"{' and '.join(wrong or documented)} must behave as {said}, the documented default"
+              f"{'s' if len(wrong) != 1 else ''}{rows}: "
+              f"the default value{'s' if len(wrong) != 1 else ''} in the def line, or the code that reads "
+              f"{'them' if len(wrong) != 1 else 'it'}, {'are' if len(wrong) != 1 else 'is'} wrong",
+              "train-wrong-default")
+
+
 def train_full_batch(fn, model_forward=None, model_backward=None, update_parameters=None,
                      binary_cross_entropy=None) -> None:
     """Full-batch training is exactly gradient descent: one step per epoch, loss going down."""
     _judge_train(_full_batch, fn, (model_forward, model_backward, update_parameters, binary_cross_entropy))
+    _train_defaults(fn, {"learning_rate": 0.1, "epochs": 100, "batch_size": None, "hidden_activation": "relu"}, {})
 
 
 # --- following the batches of train through a one-hot problem ---------------------------------------
@@ -6898,3 +7049,4 @@ def train_mini_batch(fn, model_forward=None, model_backward=None, update_paramet
                      binary_cross_entropy=None) -> None:
     """Mini-batches cover every sample once per epoch, the last one may be smaller, shuffled by seed."""
     _judge_train(_mini_batch, fn, (model_forward, model_backward, update_parameters, binary_cross_entropy))
+    _train_defaults(fn, {"seed": 0}, {"learning_rate": 0.5, "epochs": 2, "batch_size": 2, "hidden_activation": "tanh"})

@@ -1681,3 +1681,10 @@ MUTANTS += [
            new="return np.where(self.x > 0, grad_out * (self.y + self.SCALE * self.ALPHA), self.SCALE * grad_out)",
            expect=("two branches swapped", "branches")),
 ]
+MUTANTS += [
+    # continuous at x = 1 - alpha (no jump): the 'condition compares x with 0.3' reading is not told
+    Mutant("r20f-03-1 ELU backward grad_out * min(1, y + alpha) (one capped formula for both sides)",
+           old="return np.where(self.x > 0, grad_out, grad_out * (self.y + self.alpha))",
+           new="return grad_out * np.minimum(1, self.y + self.alpha)",
+           expect="wrong only for 0 < x < 0.3 (right for x < 0 and for x > 0.3); at x"),
+]

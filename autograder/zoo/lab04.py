@@ -2195,3 +2195,56 @@ MUTANTS += [
            new="    rng = np.random.default_rng(seed or None)\n    epoch_range",
            expect="two runs with seed=0 differ"),
 ]
+MUTANTS += [
+    Mutant("r20f-04-1 predict default hidden_activation 'tanh' (the documented default is relu)",
+           old='def predict(X, parameters, hidden_activation="relu"):',
+           new='def predict(X, parameters, hidden_activation="tanh"):',
+           expect="predict(X, parameters) without hidden_activation must behave as hidden_activation='relu'"),
+    Mutant("r20f-04-2 model_backward default hidden_activation 'sigmoid' (the documented default is relu)",
+           old='def model_backward(AL, Y, caches, hidden_activation="relu"):',
+           new='def model_backward(AL, Y, caches, hidden_activation="sigmoid"):',
+           expect="model_backward(AL, Y, caches) without hidden_activation must behave as hidden_activation='relu'"),
+]
+MUTANTS += [
+    Mutant("r20f-04-3 initialize_parameters 'random' with std 0.1 (a slip of the constant 0.01)",
+           old="std = 0.01", new="std = 0.1",
+           expect="W1 has standard deviation 0.1001 where the docstring says 0.01 for 'random'"),
+]
+MUTANTS += [
+    Mutant("r20f-04-4 update_parameters learning_rate - grad (operator slip for *)",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='parameters[key] -= learning_rate - grads["d" + key]',
+           expect="the update subtracts learning_rate - dP instead of learning_rate * dP"),
+    Mutant("r20f-04-5 update_parameters learning_rate + grad (operator slip for *)",
+           old='parameters[key] -= learning_rate * grads["d" + key]',
+           new='parameters[key] -= learning_rate + grads["d" + key]',
+           expect="a step with a constant part -0.37"),
+]
+MUTANTS += [
+    Mutant("r20f-04-6 activation_forward tanh via 2 sigmoid(2Z - 1) (bracket slip in 2 sigmoid(2Z) - 1)",
+           old="A = np.tanh(Z)", new="A = 2.0 * sigmoid(2.0 * Z - 1.0)",
+           expect="your A is 2 * sigmoid(2 * Z - 1) at every one of 13 points"),
+    Mutant("r20f-04-7 activation_forward tanh as 2 sigmoid(Z) - 1 (tanh(Z / 2): the inner factor 2 missing)",
+           old="A = np.tanh(Z)", new="A = 2.0 * sigmoid(Z) - 1.0",
+           expect="your A is 2 * sigmoid(1 * Z) - 1 at every one of 13 points"),
+]
+MUTANTS += [
+    Mutant("r20f-04-8 train default learning_rate 0.01",
+           old="def train(X, Y, parameters, learning_rate=0.1, epochs=100,",
+           new="def train(X, Y, parameters, learning_rate=0.01, epochs=100,",
+           expect="without learning_rate must behave as learning_rate=0.1"),
+    Mutant("r20f-04-9 train default epochs 10",
+           old="def train(X, Y, parameters, learning_rate=0.1, epochs=100,",
+           new="def train(X, Y, parameters, learning_rate=0.1, epochs=10,",
+           expect="without epochs must behave as epochs=100, the documented default (its history has 11 rows, not 101)"),
+    Mutant("r20f-04-11 train default seed 1",
+           old='          hidden_activation="relu", seed=0, progress_bar=False):',
+           new='          hidden_activation="relu", seed=1, progress_bar=False):',
+           expect="without seed must behave as seed=0"),
+]
+MUTANTS += [
+    # confirmed on layer 2 (other sizes): told; 'random''s constant 0.1 = sqrt(0.01) is not (r20f-04-3)
+    Mutant("r20f-04-12 He std with a square root too many",
+           old="std = np.sqrt(2.0 / n_in)\n", new="std = np.sqrt(np.sqrt(2.0 / n_in))\n",
+           expect="the square root of the expected one"),
+]
