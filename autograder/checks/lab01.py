@@ -1081,7 +1081,7 @@ def _relu_case(ReLU, x, r):
                  f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
                  f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
         y = expect_array(y, name=name, shape=x.shape, want=lambda: np.maximum(xs, 0.0))
-        _dtype_kept(y, x, name, "x")
+        _dtype_kept(y, x, name, "x", any_float=True)
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -1246,14 +1246,22 @@ def _reduced_max(y, xs, name: str) -> None:
                  f"entry), or x * (x > 0)", "relu-np-max-reduces")
 
 
-def _dtype_kept(got, x, name: str, what: str) -> None:
-    """An elementwise layer keeps the dtype of its float64 input, as Linear and MSELoss do: the lab's float64
-    gradient check (relative error 1e-8 or below) needs float64 all the way."""
-    if isinstance(got, np.ndarray) and x.dtype == np.float64 and got.dtype != np.float64:
+def _dtype_kept(got, x, name: str, what: str, *, any_float: bool = False) -> None:
+    """An elementwise layer keeps the dtype of its input, as Linear and MSELoss do: the lab's float64 gradient
+    check (relative error 1e-8 or below) needs float64 all the way.  A forward (``any_float``) keeps float32 too
+    (the docstrings: same shape and dtype as x); a backward may upcast a float32 grad_out (a float64 mask)."""
+    if not isinstance(got, np.ndarray) or got.dtype == x.dtype:
+        return
+    if x.dtype == np.float64:
         fail(f"{name} returned dtype {got.dtype} for a float64 {what}: an elementwise layer keeps the dtype of its "
              f"input (float64 in, float64 out, as Linear and MSELoss do; the lab's float64 gradient check needs "
              f"that precision): drop the .astype({got.dtype}) or the {got.dtype} array on the way",
              "elementwise-dtype-changed")
+    if any_float and x.dtype == np.float32:
+        fail(f"{name} returned dtype {got.dtype} for a float32 {what}: an elementwise layer returns the shape AND "
+             f"dtype of its input (float32 in, float32 out): a conversion of x to {got.dtype} on the way (np.asarray("
+             f"x, dtype=np.float64), x.astype(float), or a mask or constant array of dtype {got.dtype} multiplied "
+             f"in) changes it; compute on x as given", "elementwise-dtype-upcast")
 
 
 def _relu_derivative_unbounded(layer, x, name: str) -> None:
@@ -1415,7 +1423,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         except core.CheckFailure as exc:
             _sigmoid_inverse(exc, Sigmoid)
             raise
-        _dtype_kept(y, x, name, "x")
+        _dtype_kept(y, x, name, "x", any_float=True)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))

@@ -1895,3 +1895,13 @@ MUTANTS += [
            new="        loss = loss_fn.forward(model.forward(x[idx]), y[np.sort(idx)])",
            expect="the order of the SORTED indices"),
 ]
+MUTANTS += [
+    Mutant("R20e-1 Sigmoid forward upcasts a float32 input to float64 (np.asarray(x, dtype=np.float64))",
+           old="        e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n",
+           new="        x = np.asarray(x, dtype=np.float64)\n        e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n",
+           file=M, expect=["returned dtype float64 for a float32 x", "same shape AND dtype"]),
+    Mutant("R20e-2 ReLU forward multiplies by a float64 mask (x * (x > 0).astype(float): float32 upcast)",
+           old="        self.mask = x > 0\n        return x * self.mask\n",
+           new="        self.mask = (x > 0).astype(float)\n        return x * self.mask\n",
+           file=M, expect=["returned dtype float64 for a float32 x", "same shape AND dtype"]),
+]
