@@ -3441,6 +3441,7 @@ def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
     ids = {tuple(row): i for i, row in enumerate(y.tolist())}
     model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
     opt = _MockSGD(model.parameters(), lr, log)
+    given = (x.copy(), y.copy())           # the call may change x and y (core.call names it)
     try:
         value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
                      label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
@@ -3450,12 +3451,48 @@ def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
         _index_past_n(exc, x, y, batch, seed)
         _batches_by_reshape(exc, len(x), batch)
         _batch_shape(model.seen, x, "x", "model.forward", label, raised=True)
+        _data_changed(train_epoch, exc, *given, batch, seed, w, lr)
         raise
     _batch_shape(model.seen, x, "x", "model.forward", label)
     log = _drop_harmless_repeats(log, model, loss_fn)
     _batches_are_rows_of_x(model.seen, x, label)
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _data_changed(train_epoch, exc: core.CheckFailure, x, y, batch, seed, w, lr) -> None:
+    """train_epoch changed the caller's x or y: the epoch is run again on copies (which it may change) and the
+    pairs property is asked there too, so that one message says both faults (x and y each shuffled in place by
+    its own rng.shuffle: the caller's data changed AND every row's target replaced)."""
+    found = re.search(r"modified its input argument #([45]) in place", str(exc))
+    if not found:
+        return
+    what = "x" if found.group(1) == "4" else "y"
+    log: list = []
+    model, loss_fn = _MockModel(w, log), _MockLoss(log, {})
+    try:
+        train_epoch(model, loss_fn, _MockSGD(model.parameters(), lr, log), x.copy(), y.copy(), batch,
+                    np.random.default_rng(seed))
+    except Exception:                      # noqa: BLE001 - the in-place failure stands alone
+        pass
+    broken = 0
+    for s, t in zip(model.seen, loss_fn.targets_ok):
+        rows = np.rint(np.asarray(s, dtype=np.float64)[:, 0]).astype(int) if np.ndim(s) == 2 else None
+        if rows is None or rows.min(initial=0) < 0 or rows.max(initial=0) >= len(y):
+            continue
+        want = y[rows].astype(np.float64)
+        if np.shape(t) == want.shape and not core.close(t, want, 1e-6, 1e-6):
+            broken += 1
+    head = f"{exc.headline}" if getattr(exc, "headline", "") else str(exc)
+    if broken:
+        fail(f"{head}. Two faults: the caller's {what} was changed, and the targets given to the loss are not those "
+             f"of the rows the model saw ({broken} of {len(model.seen)} batches): x and y shuffled separately (two "
+             f"rng.shuffle calls, each in place) draw two different orders and break every (x, y) pair. Shuffle an "
+             f"array of indices instead, order = rng.permutation(N), and index both with it, x[idx] and y[idx] "
+             f"(which also leaves the caller's arrays untouched)", "inputs-shuffled-pairs-broken")
+    fail(f"{head}: train_epoch must not change the caller's {what} (shuffle an array of indices, order = "
+         f"rng.permutation(N), and index x[idx] and y[idx]; never rng.shuffle(x) or an in-place operation on the "
+         f"arguments)", "train-epoch-modified-input")
 
 
 def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str, raised: bool = False) -> None:

@@ -1905,3 +1905,13 @@ MUTANTS += [
            new="        self.mask = (x > 0).astype(float)\n        return x * self.mask\n",
            file=M, expect=["returned dtype float64 for a float32 x", "same shape AND dtype"]),
 ]
+MUTANTS += [
+    Mutant("R20e-3 train_epoch shuffles x and y in place with two rng.shuffle calls (pairs broken, caller's data changed)",
+           old="    order = rng.permutation(n)\n",
+           new="    rng.shuffle(x)\n    rng.shuffle(y)\n    order = np.arange(n)\n",
+           expect=["Two faults: the caller's x was changed", "not those of the rows the model saw"]),
+    Mutant("R20e-4 train_epoch reorders x and y in place with one permutation (pairs kept, caller's data changed)",
+           old="    order = rng.permutation(n)\n",
+           new="    order = rng.permutation(n)\n    x[:] = x[order]\n    y[:] = y[order]\n    order = np.arange(n)\n",
+           expect="must not change the caller's x"),
+]
