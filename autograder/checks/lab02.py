@@ -5464,7 +5464,7 @@ def _single_number_out(fn, exc: core.CheckFailure, c: int) -> None:
     k = 6 if c != 6 else 5
     try:
         fn(np.diag(np.arange(2, k + 2)))
-    except Exception as again:                     # noqa: BLE001 - the student's exception is the answer
+    except Exception as again:                     # the student's exception is the answer
         confirmed = _SINGLE_NUMBER_OUT.search(str(again))
         if not confirmed or int(confirmed.group(1)) != k:
             return
