@@ -705,7 +705,7 @@ VARIANTS += [
     Variant('dx via (W @ grad_out.T).T', 'return grad_out @ self.W.data.T', 'return (self.W.data @ grad_out.T).T', file='model.py'),
     Variant("dW by einsum without '->' (letters ni,no sort right)", 'self.W.grad += self.x.T @ grad_out', "self.W.grad += np.einsum('ni,no', self.x, grad_out)", file='model.py'),
     Variant('zero_grad as p.grad = p.grad * 0', 'p.grad[...] = 0.0', 'p.grad = p.grad * 0', file='model.py'),
-    Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x, dtype=float)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
+    Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
     Variant('train_epoch with an inner generator of index batches', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n', '    def batches():\n        for s in range(0, n, batch_size):\n            yield order[s:s + batch_size]\n    for idx in batches():\n'),
 ]
 
