@@ -5395,7 +5395,7 @@ _NUMERATORS = {
     "the largest count of each COLUMN (cm.max(axis=0): the most frequent true class of each prediction, right only "
     "where that is the class itself)": lambda m: m.max(axis=0),
     "the anti-diagonal (np.fliplr(cm).diagonal(), cm[k, C-1-k])": lambda m: np.fliplr(m).diagonal(),
-    "the trace for every class (np.trace(cm), the sum of the WHOLE diagonal: one number, the true positives of "
+    "the trace for every class (np.trace(cm) or cm.trace(), the sum of the WHOLE diagonal: one number, the true positives of "
     "all classes together)": lambda m: np.full(len(m), np.trace(m)),
 }
 
