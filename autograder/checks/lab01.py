@@ -4029,7 +4029,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
                                 "keeps the shuffled order" if sorted_ids else "")
                              + ": each row's target must stay next to it; index x and y with the same index array, "
                                "x[idx] and y[idx]", "pairs-reordered-in-batch")
-                fail("the targets given to the loss are not those of the sampled rows: index x and y with "
+                fail("the targets given to the loss are not those of the sampled rows (the (x, y) pairs are broken): index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.
         if n > 2 and batch < n and flat.tolist() == list(range(n)):
