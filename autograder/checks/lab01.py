@@ -1081,7 +1081,7 @@ def _relu_case(ReLU, x, r):
                  f"SELECTS the entries, it does not keep the shape; return an array of the shape {x.shape} with 0 "
                  f"where x <= 0, x * mask or np.maximum(x, 0)", "relu-forward-boolean-index")
         y = expect_array(y, name=name, shape=x.shape, want=lambda: np.maximum(xs, 0.0))
-        _dtype_kept(y, x, name, "x")
+        _dtype_kept(y, x, name, "x", any_float=True)
         _forward_verdict(ReLU, "ReLU", xs, y, np.where(xs > 0, xs, 0.0), name, {
             "ReLU(x) = max(x, 0): the comparison is the wrong way round (you kept the negative values)":
                 lambda: np.where(xs < 0, xs, 0.0),
@@ -1246,14 +1246,22 @@ def _reduced_max(y, xs, name: str) -> None:
                  f"entry), or x * (x > 0)", "relu-np-max-reduces")
 
 
-def _dtype_kept(got, x, name: str, what: str) -> None:
-    """An elementwise layer keeps the dtype of its float64 input, as Linear and MSELoss do: the lab's float64
-    gradient check (relative error 1e-8 or below) needs float64 all the way."""
-    if isinstance(got, np.ndarray) and x.dtype == np.float64 and got.dtype != np.float64:
+def _dtype_kept(got, x, name: str, what: str, *, any_float: bool = False) -> None:
+    """An elementwise layer keeps the dtype of its input, as Linear and MSELoss do: the lab's float64 gradient
+    check (relative error 1e-8 or below) needs float64 all the way.  A forward (``any_float``) keeps float32 too
+    (the docstrings: same shape and dtype as x); a backward may upcast a float32 grad_out (a float64 mask)."""
+    if not isinstance(got, np.ndarray) or got.dtype == x.dtype:
+        return
+    if x.dtype == np.float64:
         fail(f"{name} returned dtype {got.dtype} for a float64 {what}: an elementwise layer keeps the dtype of its "
              f"input (float64 in, float64 out, as Linear and MSELoss do; the lab's float64 gradient check needs "
              f"that precision): drop the .astype({got.dtype}) or the {got.dtype} array on the way",
              "elementwise-dtype-changed")
+    if any_float and x.dtype == np.float32:
+        fail(f"{name} returned dtype {got.dtype} for a float32 {what}: an elementwise layer returns the shape AND "
+             f"dtype of its input (float32 in, float32 out): a conversion of x to {got.dtype} on the way (np.asarray("
+             f"x, dtype=np.float64), x.astype(float), or a mask or constant array of dtype {got.dtype} multiplied "
+             f"in) changes it; compute on x as given", "elementwise-dtype-upcast")
 
 
 def _relu_derivative_unbounded(layer, x, name: str) -> None:
@@ -1415,7 +1423,7 @@ def _sigmoid_case(Sigmoid, x, r, extreme):
         except core.CheckFailure as exc:
             _sigmoid_inverse(exc, Sigmoid)
             raise
-        _dtype_kept(y, x, name, "x")
+        _dtype_kept(y, x, name, "x", any_float=True)
         xs = x.astype(np.float64)
         s = _sigmoid_oracle(xs)
         e = np.exp(-np.abs(xs))
@@ -2187,6 +2195,21 @@ def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     return np.asarray(p.data, dtype=np.float64) - np.asarray(data, dtype=np.float64)
 
 
+def _ratio_spread(base, doubled, mask) -> str:
+    """'2' when every moved entry's step doubled; else how many entries scaled by which factor (a median alone
+    can read 2 when most entries doubled and the others did not)."""
+    if not mask.any():
+        return "nan"
+    ratios = doubled[mask] / base[mask]
+    two = np.isclose(ratios, 2.0, rtol=1e-4)
+    if two.all() or not two.any():
+        return f"{float(np.median(ratios)):.3g}"
+    others = ratios[~two]
+    return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
+            + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
+            + f" for the other {int(others.size)}")
+
+
 def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
     """Which input a wrong step depends on, by re-running step with one input changed at a time: the step
     -lr * p.grad must not change with p.data, and the step of an entry depends on that entry's gradient only."""
@@ -2227,7 +2250,11 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
                              f"of its gradient, whatever its size: each entry of p.grad is divided by its own size "
                              f"(np.sign(p.grad), p.grad / |p.grad|, or p.grad / sqrt(a running mean of p.grad**2) as "
                              f"in RMSprop and Adam, another optimiser)")
-        fail(f"{name}: doubling p.grad multiplied your step by {ratio:.3g}, not by 2{per_entry}: the step -lr * p.grad is "
+        if not per_entry:
+            ratio_text = _ratio_spread(base, doubled, mask)
+        else:
+            ratio_text = f"{ratio:.3g}"
+        fail(f"{name}: doubling p.grad multiplied your step by {ratio_text}, not by 2{per_entry}: the step -lr * p.grad is "
              f"proportional to the gradient (a normalisation of p.grad, such as / norm(p.grad) or / max|p.grad|, a clip "
              f"or a sign, in the update?); p.data -= lr * p.grad", "sgd-step-not-proportional")
     one = np.zeros_like(grad)
@@ -3433,6 +3460,7 @@ def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
     ids = {tuple(row): i for i, row in enumerate(y.tolist())}
     model, loss_fn = _MockModel(w, log), _MockLoss(log, ids)
     opt = _MockSGD(model.parameters(), lr, log)
+    given = (x.copy(), y.copy())           # the call may change x and y (core.call names it)
     try:
         value = call(train_epoch, model, loss_fn, opt, x, y, batch, np.random.default_rng(seed),
                      label="train_epoch", names=("model", "loss_fn", "optimizer", "x", "y", "batch_size", "rng"),
@@ -3442,12 +3470,48 @@ def _epoch(train_epoch, x, y, batch, seed, w, label, lr=1e-2):
         _index_past_n(exc, x, y, batch, seed)
         _batches_by_reshape(exc, len(x), batch)
         _batch_shape(model.seen, x, "x", "model.forward", label, raised=True)
+        _data_changed(train_epoch, exc, *given, batch, seed, w, lr)
         raise
     _batch_shape(model.seen, x, "x", "model.forward", label)
     log = _drop_harmless_repeats(log, model, loss_fn)
     _batches_are_rows_of_x(model.seen, x, label)
     rows = [np.rint(s[:, 0]).astype(int) for s in model.seen]
     return {"value": value, "log": log, "rows": rows, "model": model, "loss": loss_fn, "opt": opt}
+
+
+def _data_changed(train_epoch, exc: core.CheckFailure, x, y, batch, seed, w, lr) -> None:
+    """train_epoch changed the caller's x or y: the epoch is run again on copies (which it may change) and the
+    pairs property is asked there too, so that one message says both faults (x and y each shuffled in place by
+    its own rng.shuffle: the caller's data changed AND every row's target replaced)."""
+    found = re.search(r"modified its input argument #([45]) in place", str(exc))
+    if not found:
+        return
+    what = "x" if found.group(1) == "4" else "y"
+    log: list = []
+    model, loss_fn = _MockModel(w, log), _MockLoss(log, {})
+    try:
+        train_epoch(model, loss_fn, _MockSGD(model.parameters(), lr, log), x.copy(), y.copy(), batch,
+                    np.random.default_rng(seed))
+    except Exception:                      # the in-place failure stands alone
+        pass
+    broken = 0
+    for s, t in zip(model.seen, loss_fn.targets_ok):
+        rows = np.rint(np.asarray(s, dtype=np.float64)[:, 0]).astype(int) if np.ndim(s) == 2 else None
+        if rows is None or rows.min(initial=0) < 0 or rows.max(initial=0) >= len(y):
+            continue
+        want = y[rows].astype(np.float64)
+        if np.shape(t) == want.shape and not core.close(t, want, 1e-6, 1e-6):
+            broken += 1
+    head = f"{exc.headline}" if getattr(exc, "headline", "") else str(exc)
+    if broken:
+        fail(f"{head}. Two faults: the caller's {what} was changed, and the targets given to the loss are not those "
+             f"of the rows the model saw ({broken} of {len(model.seen)} batches): x and y shuffled separately (two "
+             f"rng.shuffle calls, each in place) draw two different orders and break every (x, y) pair. Shuffle an "
+             f"array of indices instead, order = rng.permutation(N), and index both with it, x[idx] and y[idx] "
+             f"(which also leaves the caller's arrays untouched)", "inputs-shuffled-pairs-broken")
+    fail(f"{head}: train_epoch must not change the caller's {what} (shuffle an array of indices, order = "
+         f"rng.permutation(N), and index x[idx] and y[idx]; never rng.shuffle(x) or an in-place operation on the "
+         f"arguments)", "train-epoch-modified-input")
 
 
 def _batch_shape(seen: list, data: np.ndarray, what: str, where: str, label: str, raised: bool = False) -> None:
@@ -3965,7 +4029,7 @@ def _train_case(train_epoch, r, n, batch, out, dtype, lr=1e-2, fitted=False):
                                 "keeps the shuffled order" if sorted_ids else "")
                              + ": each row's target must stay next to it; index x and y with the same index array, "
                                "x[idx] and y[idx]", "pairs-reordered-in-batch")
-                fail("the targets given to the loss are not those of the sampled rows: index x and y with "
+                fail("the targets given to the loss are not those of the sampled rows (the (x, y) pairs are broken): index x and y with "
                      "the same shuffled indices", "pairs-broken")
         # The order: shuffled, drawn from the rng passed in, reproducible from it.
         if n > 2 and batch < n and flat.tolist() == list(range(n)):

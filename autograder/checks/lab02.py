@@ -20,6 +20,7 @@ caller's parameters.  Tolerances follow the answer's dtype and the conditioning 
 """
 from __future__ import annotations
 
+import inspect
 import re
 import warnings
 from collections.abc import Callable
@@ -772,6 +773,21 @@ def _per_image(x, shift: bool):
     return (x - lo) / span if span.all() else None
 
 
+_PIXEL_FACTORS = (
+    (1 / 255, "the pixels were divided by 255 twice (x / 255 / 255: a second division of an array already "
+              "scaled to [0, 1]); divide once, images.astype(np.float32) / 255", "normalize-divided-twice"),
+    (255.0, "the pixels were not divided by 255 (or multiplied back by 255): normalize maps 0..255 onto [0, 1], "
+            "images.astype(np.float32) / 255", "normalize-not-divided"),
+)
+
+
+def _pixel_factor(a: float, name: str) -> None:
+    """Your values are a * (x / 255) exactly: a factor read against the known constants of the scaling."""
+    for factor, words, diagnosis in _PIXEL_FACTORS:
+        if abs(a / factor - 1) < 1e-4:
+            fail(f"{name} has wrong values: yours are {a:.6g} times x / 255 on every pixel: {words}", diagnosis)
+
+
 def _affine_of_expected(got, want, name: str) -> None:
     """The answer is a * expected + b exactly (a standardisation on top of x / 255): say with which mean
     and standard deviation, (x / 255 - mean) / std."""
@@ -779,6 +795,8 @@ def _affine_of_expected(got, want, name: str) -> None:
     if w.std() == 0 or core.close(g, w, 1e-5, 1e-6):
         return
     a, b = np.polyfit(w, g, 1)
+    if abs(b) < 1e-4 and np.allclose(a * w, g, rtol=1e-5, atol=1e-7):
+        _pixel_factor(float(a), name)
     if abs(a) < 1e-6 or abs(b) < 1e-4 or not np.allclose(a * w + b, g, rtol=1e-5, atol=1e-5):
         return      # b = 0: a plain factor, which core.analyse_difference names
     mean, std = -b / a, 1 / a
@@ -2459,6 +2477,40 @@ def _one_update(sgd_update, params, grads, lr) -> dict | None:
         return None
 
 
+def _value_clip(base, doubled, g, lr: float, tol: float) -> float | None:
+    """The bound c when both steps (on g and on 2 g) are exactly -lr * np.clip(grad, -c, c), with some entries
+    clipped and some not: a clip read from the steps and confirmed on both gradients."""
+    if base.shape != g.shape or doubled.shape != g.shape:
+        return None
+    pairs = ((base, g), (doubled, 2 * g))
+    wrong = [~np.isclose(step, -lr * grad, rtol=1e-5, atol=tol) for step, grad in pairs]
+    clipped = np.concatenate([np.abs(step[w]) for (step, _), w in zip(pairs, wrong)])
+    if clipped.size == 0 or all(w.all() for w in wrong):
+        return None
+    c = float(np.mean(clipped)) / lr
+    if not c > 0:
+        return None
+    for step, grad in pairs:
+        if not np.allclose(step, -lr * np.clip(grad, -c, c), rtol=1e-4, atol=tol):
+            return None
+    return c
+
+
+def _ratio_spread(base, doubled, mask) -> str:
+    """'2' when every moved entry's step doubled; else how many entries scaled by which factor (a median alone
+    can read 2 when most entries doubled and the others did not)."""
+    if not mask.any():
+        return "nan"
+    ratios = doubled[mask] / base[mask]
+    two = np.isclose(ratios, 2.0, rtol=1e-4)
+    if two.all() or not two.any():
+        return f"{float(np.median(ratios)):.3g}"
+    others = ratios[~two]
+    return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
+            + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
+            + f" for the other {int(others.size)}")
+
+
 def _lr_argument_used(sgd_update, before, grads, lr: float, base, tol: float, name: str) -> None:
     """Property of every step of this lab (sgd_update, train_epoch, fit ask it): the step scales with the lr
     given. The same call with lr * 10 must take another step; the same step means the lr argument is unused."""
@@ -2515,9 +2567,17 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
                  f"sgd_update is plain SGD, linear in the "
                  f"gradient, with no clipping or normalising: params[name] -= lr * grads[name]",
                  "sgd-update-clips-norm")
-        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {ratio:.3g}, not by 2: the step "
-             f"-lr * grads[name] is proportional to the gradient (a normalisation of the gradient, such as / norm or "
-             f"/ max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
+        g64 = grads[k].astype(_float64)
+        cap = _value_clip(base[k], doubled[k], g64, lr, tol)
+        if cap is not None:
+            fail(f"{name}: your step of '{k}' is -lr * grads['{k}'] where |grad| <= {cap:.4g} and exactly "
+                 f"lr * {cap:.4g} wherever |grad| is larger, on these gradients and on twice them: every gradient "
+                 f"entry is clipped to [-{cap:.4g}, {cap:.4g}] (np.clip(g, -{cap:.4g}, {cap:.4g})). sgd_update is "
+                 f"plain SGD, linear in the gradient, with no clipping: params[name] -= lr * grads[name]",
+                 "sgd-update-clips-values")
+        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {_ratio_spread(base[k], doubled[k], mask)}"
+             f", not by 2: the step -lr * grads[name] is proportional to the gradient (a normalisation of the "
+             f"gradient, such as / norm or / max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
              "sgd-update-not-proportional")
     _lr_argument_used(sgd_update, before, grads, lr, base, tol, name)
     single = {k: np.zeros_like(v) for k, v in grads.items()}
@@ -5335,6 +5395,8 @@ _NUMERATORS = {
     "the largest count of each COLUMN (cm.max(axis=0): the most frequent true class of each prediction, right only "
     "where that is the class itself)": lambda m: m.max(axis=0),
     "the anti-diagonal (np.fliplr(cm).diagonal(), cm[k, C-1-k])": lambda m: np.fliplr(m).diagonal(),
+    "the trace for every class (np.trace(cm) or cm.trace(), the sum of the WHOLE diagonal: one number, the true positives of "
+    "all classes together)": lambda m: np.full(len(m), np.trace(m)),
 }
 
 
@@ -5389,6 +5451,40 @@ def _numerator_reading(fn, got, want, label: str, cm, name: str) -> None:
                  f"prf-{label}-numerator-not-diagonal")
 
 
+_SINGLE_NUMBER_OUT = re.compile(r"output operand with shape \(\) doesn't match the broadcast shape \((\d+),\)")
+
+
+def _single_number_out(fn, exc: core.CheckFailure, c: int) -> None:
+    """The call raised because an out= array has shape () where the ratio has one entry per class: the array
+    it copies (np.zeros_like(tp)) is a single number.  Confirmed on a second, diagonal matrix of another size
+    (the same failure, with that size); the name is read from the raising line's out=np.zeros_like(NAME)."""
+    found = _SINGLE_NUMBER_OUT.search(str(exc))
+    if not found or int(found.group(1)) != c:
+        return
+    k = 6 if c != 6 else 5
+    try:
+        fn(np.diag(np.arange(2, k + 2)))
+    except Exception as again:                     # the student's exception is the answer
+        confirmed = _SINGLE_NUMBER_OUT.search(str(again))
+        if not confirmed or int(confirmed.group(1)) != k:
+            return
+    else:
+        return
+    line = core.raised_line(exc)
+    named = re.search(r"\bout\s*=\s*(?:np\.)?(?:zeros_like|empty_like|ones_like|full_like)\(\s*(\w+)", line)
+    what = f"`{named.group(1)}`" if named else "the array given as out="
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        source = ""
+    trace = (" (np.trace(cm) sums the whole diagonal into one number)" if "trace" in source else
+             " (a sum, such as np.trace(cm) or cm.diagonal().sum(), is one number)")
+    fail(f"precision_recall_f1(cm of shape ({c}, {c})) and (cm of shape ({k}, {k})) raised at `{line.strip()}`: "
+         f"{what} is a single number, shape (){trace}, where the ratio has one entry per class, shape (C,): the "
+         f"true positives are one count per class, the diagonal np.diag(cm), each divided by its own class's count",
+         "prf-tp-single-number")
+
+
 def _overwritten_tp(got, want, prec, rec, row, col, label: str, name: str) -> None:
     """One ratio is the OTHER ratio divided by its own counts: the first division wrote its result into tp
     (np.divide(tp, ..., out=tp), tp /= ...), so the second one divided the first ratio, not tp."""
@@ -5434,6 +5530,7 @@ def _prf_case(fn, r, c: int):
             if "numerically stable" in str(exc):
                 _f1_divides_by_ratio(fn, c, exc)
                 _unguarded_ratio(fn, c, exc)
+            _single_number_out(fn, exc, c)
             raise
         # Three (C,) arrays in any sequence that unpacks like the documented triple (a list, or a
         # stacked (3, C) array: `precision, recall, f1 = precision_recall_f1(cm)` works for each).

@@ -705,7 +705,7 @@ VARIANTS += [
     Variant('dx via (W @ grad_out.T).T', 'return grad_out @ self.W.data.T', 'return (self.W.data @ grad_out.T).T', file='model.py'),
     Variant("dW by einsum without '->' (letters ni,no sort right)", 'self.W.grad += self.x.T @ grad_out', "self.W.grad += np.einsum('ni,no', self.x, grad_out)", file='model.py'),
     Variant('zero_grad as p.grad = p.grad * 0', 'p.grad[...] = 0.0', 'p.grad = p.grad * 0', file='model.py'),
-    Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x, dtype=float)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
+    Variant('sigmoid by boolean-mask branches into np.empty_like', 'e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n        self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))', 'out = np.empty_like(x)\n        pos = x >= 0\n        out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))\n        ex = np.exp(x[~pos])\n        out[~pos] = ex / (1.0 + ex)\n        self.out = out', file='model.py'),
     Variant('train_epoch with an inner generator of index batches', '    for start in range(0, n, batch_size):\n        idx = order[start:start + batch_size]\n', '    def batches():\n        for s in range(0, n, batch_size):\n            yield order[s:s + batch_size]\n    for idx in batches():\n'),
 ]
 
@@ -1894,4 +1894,24 @@ MUTANTS += [
            old="        loss = loss_fn.forward(model.forward(x[idx]), y[idx])",
            new="        loss = loss_fn.forward(model.forward(x[idx]), y[np.sort(idx)])",
            expect="the order of the SORTED indices"),
+]
+MUTANTS += [
+    Mutant("R20e-1 Sigmoid forward upcasts a float32 input to float64 (np.asarray(x, dtype=np.float64))",
+           old="        e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n",
+           new="        x = np.asarray(x, dtype=np.float64)\n        e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0\n",
+           file=M, expect=["returned dtype float64 for a float32 x", "same shape AND dtype"]),
+    Mutant("R20e-2 ReLU forward multiplies by a float64 mask (x * (x > 0).astype(float): float32 upcast)",
+           old="        self.mask = x > 0\n        return x * self.mask\n",
+           new="        self.mask = (x > 0).astype(float)\n        return x * self.mask\n",
+           file=M, expect=["returned dtype float64 for a float32 x", "same shape AND dtype"]),
+]
+MUTANTS += [
+    Mutant("R20e-3 train_epoch shuffles x and y in place with two rng.shuffle calls (pairs broken, caller's data changed)",
+           old="    order = rng.permutation(n)\n",
+           new="    rng.shuffle(x)\n    rng.shuffle(y)\n    order = np.arange(n)\n",
+           expect=["Two faults: the caller's x was changed", "not those of the rows the model saw"]),
+    Mutant("R20e-4 train_epoch reorders x and y in place with one permutation (pairs kept, caller's data changed)",
+           old="    order = rng.permutation(n)\n",
+           new="    order = rng.permutation(n)\n    x[:] = x[order]\n    y[:] = y[order]\n    order = np.arange(n)\n",
+           expect="must not change the caller's x"),
 ]

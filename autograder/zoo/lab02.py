@@ -2079,3 +2079,15 @@ MUTANTS += [
                "    return Y.reshape(y.shape[0], num_classes)",
            expect="RESHAPED to (N, C)"),
 ]
+MUTANTS += [
+    Mutant("R20e-1 precision_recall_f1 tp = np.float64(np.trace(cm)) (one number) into np.divide(out=zeros_like(tp))",
+           old="tp = np.diag(cm).astype(np.float64)", new="tp = np.float64(np.trace(cm))",
+           expect=["`tp` is a single number, shape ()", "np.diag(cm)"]),
+    Mutant("R20e-2 sgd_update clips every gradient entry to [-1, 1]",
+           old="        params[name] -= lr * g\n", new="        params[name] -= lr * np.clip(g, -1.0, 1.0)\n",
+           expect=["clipped to [-1, 1]", "no clipping"]),
+    Mutant("R20e-3 normalize divides by 255 twice (a second division of the scaled float array)",
+           old="return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           new="X = images.reshape(images.shape[0], -1) / 255.0\n    return X.astype(np.float32) / np.float32(255)",
+           expect="divided by 255 twice"),
+]

@@ -103,7 +103,7 @@ class ReLU(Module):
     """Elementwise ``max(x, 0)``; its derivative is taken as 0 at ``x == 0``."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, D) -> (N, D).  Must not modify ``x``."""
+        """x: (N, D) -> (N, D), same shape and dtype as ``x``.  Must not modify ``x``."""
         ### BEGIN SOLUTION
         self.mask = x > 0
         return x * self.mask
@@ -120,7 +120,8 @@ class Sigmoid(Module):
     """Elementwise ``1 / (1 + exp(-x))``, without overflow for any float input."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: (N, D) -> (N, D), values in [0, 1].  No overflow warning even for |x| = 1000."""
+        """x: (N, D) -> (N, D), same shape and dtype as ``x``, values in [0, 1].  No overflow warning
+        even for |x| = 1000."""
         ### BEGIN SOLUTION
         e = np.exp(-np.abs(x))  # never overflows: the exponent is <= 0
         self.out = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
