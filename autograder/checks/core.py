@@ -1026,3 +1026,18 @@ def judged_again(check: Callable[[], None], lending: contextlib.AbstractContextM
 def shapes(*candidates: Iterable[tuple]) -> list:
     """Identity helper that documents the list of shapes a check iterates over."""
     return [tuple(c) for c in candidates]
+
+
+def ratio_spread(base, doubled, mask) -> str:
+    """'2' when every moved entry's step doubled; else how many entries scaled by which factor (a median alone
+    can read 2 when most entries doubled and the others did not). base, doubled: an optimiser's steps on g and 2g; mask: entries that moved."""
+    if not mask.any():
+        return "nan"
+    ratios = doubled[mask] / base[mask]
+    two = np.isclose(ratios, 2.0, rtol=1e-4)
+    if two.all() or not two.any():
+        return f"{float(np.median(ratios)):.3g}"
+    others = ratios[~two]
+    return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
+            + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
+            + f" for the other {int(others.size)}")

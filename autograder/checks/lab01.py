@@ -2195,21 +2195,6 @@ def _one_step(SGD, data, grad, lr: float) -> np.ndarray:
     return np.asarray(p.data, dtype=np.float64) - np.asarray(data, dtype=np.float64)
 
 
-def _ratio_spread(base, doubled, mask) -> str:
-    """'2' when every moved entry's step doubled; else how many entries scaled by which factor (a median alone
-    can read 2 when most entries doubled and the others did not)."""
-    if not mask.any():
-        return "nan"
-    ratios = doubled[mask] / base[mask]
-    two = np.isclose(ratios, 2.0, rtol=1e-4)
-    if two.all() or not two.any():
-        return f"{float(np.median(ratios)):.3g}"
-    others = ratios[~two]
-    return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
-            + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
-            + f" for the other {int(others.size)}")
-
-
 def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
     """Which input a wrong step depends on, by re-running step with one input changed at a time: the step
     -lr * p.grad must not change with p.data, and the step of an entry depends on that entry's gradient only."""
@@ -2251,7 +2236,7 @@ def _step_dependence(SGD, data, grad, lr: float, name: str) -> None:
                              f"(np.sign(p.grad), p.grad / |p.grad|, or p.grad / sqrt(a running mean of p.grad**2) as "
                              f"in RMSprop and Adam, another optimiser)")
         if not per_entry:
-            ratio_text = _ratio_spread(base, doubled, mask)
+            ratio_text = core.ratio_spread(base, doubled, mask)
         else:
             ratio_text = f"{ratio:.3g}"
         fail(f"{name}: doubling p.grad multiplied your step by {ratio_text}, not by 2{per_entry}: the step -lr * p.grad is "

@@ -2496,21 +2496,6 @@ def _value_clip(base, doubled, g, lr: float, tol: float) -> float | None:
     return c
 
 
-def _ratio_spread(base, doubled, mask) -> str:
-    """'2' when every moved entry's step doubled; else how many entries scaled by which factor (a median alone
-    can read 2 when most entries doubled and the others did not)."""
-    if not mask.any():
-        return "nan"
-    ratios = doubled[mask] / base[mask]
-    two = np.isclose(ratios, 2.0, rtol=1e-4)
-    if two.all() or not two.any():
-        return f"{float(np.median(ratios)):.3g}"
-    others = ratios[~two]
-    return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
-            + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
-            + f" for the other {int(others.size)}")
-
-
 def _lr_argument_used(sgd_update, before, grads, lr: float, base, tol: float, name: str) -> None:
     """Property of every step of this lab (sgd_update, train_epoch, fit ask it): the step scales with the lr
     given. The same call with lr * 10 must take another step; the same step means the lr argument is unused."""
@@ -2575,7 +2560,7 @@ def _update_dependence(sgd_update, before, grads, lr, name) -> None:
                  f"entry is clipped to [-{cap:.4g}, {cap:.4g}] (np.clip(g, -{cap:.4g}, {cap:.4g})). sgd_update is "
                  f"plain SGD, linear in the gradient, with no clipping: params[name] -= lr * grads[name]",
                  "sgd-update-clips-values")
-        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {_ratio_spread(base[k], doubled[k], mask)}"
+        fail(f"{name}: doubling every gradient multiplied your step of '{k}' by {core.ratio_spread(base[k], doubled[k], mask)}"
              f", not by 2: the step -lr * grads[name] is proportional to the gradient (a normalisation of the "
              f"gradient, such as / norm or / max|g|, a clip or a sign, in the update?); params[name] -= lr * grads[name]",
              "sgd-update-not-proportional")
