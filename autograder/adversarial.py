@@ -555,7 +555,9 @@ def run_child(work: Path, jobs: int) -> int:
             ok_count += 1
         else:
             diff = {c: (got.get(c), want.get(c)) for c in cells if got.get(c) != want.get(c)}
-            problems.append(f"{adv.student}: status {status!r} (want {adv.status}); cells got/want {diff}")
+            trace = (_result(out, adv.student).get("trace") or "").strip()[-1500:]
+            problems.append(f"{adv.student}: status {status!r} (want {adv.status}); cells got/want {diff}"
+                            + (f" | log: {ascii(trace)}" if trace else ""))
     first = _row_scores(full, STALE, cells)
     _inject(subs / STALE / LAB, "import os\nos._exit(3)")
     again = pipeline.grade(subs, [LAB], out, jobs=jobs, quiet=True)   # only the changed submission

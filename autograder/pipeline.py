@@ -170,11 +170,14 @@ def grade(submissions: Path, labs: list[str] | None = None, out: Path = BUILD, j
         parallel = len(todo) > 1 and (jobs > 1 or scheduler is not None)
         if parallel and not spec.get("alone") and _neighbour_may_have_caused(result):
             spec["alone"] = True        # graded once more below, with no other unit running
+            spec["first_attempt"] = f"{result.get('failure')}\n{result.get('trace') or ''}".strip()
             shutil.rmtree(spec["workdir"], ignore_errors=True)
             alone.append(spec)
             return
         if spec.get("alone"):
             result.setdefault("notes", []).append(REGRADED_ALONE)
+            # Why the first attempt died stays in the cached result (the "trace" field).
+            result["trace"] = "\n".join(t for t in (result.get("trace"), "first attempt: " + spec["first_attempt"]) if t)
         result["input_hash"] = spec["input_hash"]
         _publish(result, out)
         gradebook.merge(db_url, result)

@@ -91,9 +91,12 @@ def grade_unit(spec: dict) -> dict:
     result = api.autograde(lab, student, force=True, create=True)
     t2 = time.perf_counter()
     autograded_nb = root / "autograded" / student / lab / f"{lab}.ipynb"
-    failure = None
+    failure = log_tail = None
     if not result["success"]:
-        failure = _autograde_failure(result.get("log", "") + "\n" + (result.get("error") or ""))
+        log = result.get("log", "") + "\n" + (result.get("error") or "")
+        failure = _autograde_failure(log)
+        log_tail = log.strip()[-3000:]   # kept in the unit's cached result: why it failed, for the TA
+
     feedback_html = None
     if autograded_nb.exists():
         fb = api.generate_feedback(lab, student, force=True)
@@ -123,6 +126,7 @@ def grade_unit(spec: dict) -> dict:
         timing={"setup": t1 - t0, "execute": t2 - t1, "feedback": t3 - t2, "database": t4 - t3,
                 "judge": sum(v.get("seconds") or 0.0 for v in verdicts.values()),
                 **(timer.split(autograded_nb) if timer else {})},
+        trace=log_tail,
     ).to_json()
 
 

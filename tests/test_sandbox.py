@@ -265,3 +265,44 @@ def test_the_sandbox_gets_every_module_of_the_kernel_package():
     from autograder.paths import ROOT
     from autograder.sandbox.command import KERNEL_FILES
     assert sorted(KERNEL_FILES) == sorted(p.name for p in (ROOT / "autograder" / "kernel").glob("*.py"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="slot accounts exist only when grading as root")
+def test_a_slot_account_starts_empty(tmp_path, monkeypatch):
+    """Leftovers of the slot's previous unit (a fork loop's last processes) are killed before reuse:
+    they would count against the next kernel's process cap."""
+    import subprocess
+    import time
+
+    from autograder.sandbox.accounts import clear_account
+    monkeypatch.setenv("NNLAB_SANDBOX_LOCKS", str(tmp_path / "locks"))
+    uid, gid, _ = sandbox.ensure_user(63)
+    procs = [subprocess.Popen(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "sleep", "60"])
+             for _ in range(3)]
+    time.sleep(0.3)
+    assert clear_account(uid) == 3
+    assert all(p.wait(timeout=5) == -9 for p in procs)
+    assert clear_account(uid) == 0
+
+
+def test_unsandboxed_kernels_talk_over_unix_sockets():
+    """Trusted mode's kernels use the unit's private folder, never TCP ports two units could both be given."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    async def start_and_ask(ws) -> tuple[dict, dict]:
+        km = ws.manager_class(kernel_name="python3")
+        assert isinstance(km, AsyncKernelManager)
+        await km.start_kernel()
+        try:
+            client = km.client()
+            client.start_channels()
+            reply = await client.kernel_info(reply=True, timeout=60)
+            client.stop_channels()
+            return json.loads(Path(km.connection_file).read_text()), reply["content"]
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    with sandbox.UnitWorkspace("lab01", sandboxed=False) as ws:
+        connection, info = asyncio.run(start_and_ask(ws))
+        assert connection["transport"] == "ipc" and connection["ip"].startswith(str(ws.private))
+        assert info["status"] == "ok"

@@ -105,8 +105,7 @@ class JudgedExecute(Execute):
         with UnitWorkspace(key or "unknown", sandboxed=sandboxed, forbidden=forbidden,
                            data_binds=binds, env=env) as ws:
             self._judge_socket = ws.judge_socket
-            if sandboxed:
-                self.kernel_manager_class = ws.manager_class
+            self.kernel_manager_class = ws.manager_class
             return super().preprocess(nb, resources, km)
 
     def _declarations(self, lab: str, notebook: str) -> dict[str, list[CheckCall]]:

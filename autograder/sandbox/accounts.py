@@ -9,8 +9,10 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 from .availability import SandboxUnavailable
@@ -76,3 +78,44 @@ def ensure_user(slot: int = 0) -> tuple[int, int, str]:
                 raise SandboxUnavailable(f"could not create the grading user {name}: {run.stderr.strip()}") from None
             pw = pwd.getpwnam(name)
     return pw.pw_uid, pw.pw_gid, name
+
+
+def _processes_of(uid: int) -> list[int]:
+    """Pids whose real uid is ``uid`` (from /proc; processes that vanish meanwhile are skipped)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                for line in f:
+                    if line.startswith("Uid:"):
+                        if int(line.split()[1]) == uid:
+                            pids.append(int(entry))
+                        break
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def clear_account(uid: int, timeout: float = 10.0) -> int:
+    """Kill what is left of the previous unit that used this slot's account; wait until it is gone.
+
+    Root only, with the slot's lock held (so every process of ``uid`` is a leftover).  The
+    process cap counts a uid's processes, and a sandbox's last processes (a fork loop's, say)
+    are still exiting for a moment after its unit ended: without this, the next unit on the
+    slot could start with no processes to spare and its kernel would die at start.
+    Returns how many processes were found.
+    """
+    found = _processes_of(uid)
+    deadline = time.monotonic() + timeout
+    pids = found
+    while pids and time.monotonic() < deadline:
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+        pids = _processes_of(uid)
+    return len(found)

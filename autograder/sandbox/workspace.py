@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from .accounts import acquire_slot, ensure_user
+from .accounts import acquire_slot, clear_account, ensure_user
 from .availability import require
 from .command import JUDGE_DIR, KERNEL_FILES, SandboxSettings
-from .kernel import manager_class
+from .kernel import manager_class, plain_manager_class
 from .limits import Caps
 
 
@@ -34,7 +34,7 @@ def _sweep_stale(max_age: float = 7200.0) -> None:
 
 class UnitWorkspace:
     """``with UnitWorkspace(lab_key, sandboxed=True, ...) as ws:`` then ``ws.judge_socket`` (host
-    path the judge listens at) and, sandboxed, ``ws.manager_class``."""
+    path the judge listens at) and ``ws.manager_class`` (the kernel manager to start the kernel with)."""
 
     def __init__(self, lab_key: str, *, sandboxed: bool, forbidden: tuple[str, ...] = (),
                  data_binds: tuple[tuple[str, str], ...] = (), env: tuple[tuple[str, str], ...] = ()):
@@ -69,10 +69,12 @@ class UnitWorkspace:
                 self._setenv(name, value)
             pkg = self._kernel_package()
             self._setenv("PYTHONPATH", os.pathsep.join(p for p in (str(pkg), os.environ.get("PYTHONPATH")) if p))
+            self.manager_class = plain_manager_class(str(self.private))
             return self
         slot, self._slot_fd = acquire_slot()
         if os.geteuid() == 0:
             uid, gid, user = ensure_user(slot)
+            clear_account(uid)
         else:
             uid, gid, user = os.getuid(), os.getgid(), None
         import nnlab
