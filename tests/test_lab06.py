@@ -475,3 +475,18 @@ def test_an_output_not_computed_from_the_stored_intermediate_is_named(ref):
     with pytest.raises(core.CheckFailure) as e:
         checks.forward(forward, ref["softmax"])
     assert e.value.diagnosis == "not-from-stored-intermediate" and "without b_h" in str(e.value)
+
+
+def test_dict_with_wrong_keys_says_which_keys_it_has():
+    """Round 22c: a returned dict with renamed keys is told with the shared wording (core.keys_message): the keys it
+    has, the keys expected, and a case change or a gradient prefix paired with the key it spells."""
+    said = core.keys_message({"X": 1, "htilde": 2, "H": 3, "ytilde": 4, "yhat": 5}, checks.OUTPUT_NAMES, "forward")
+    assert said is not None and "the returned dict has the keys ['X', 'htilde', 'H', 'ytilde', 'yhat']" in said
+    assert "'H' is there where 'h' is expected (keys are case-sensitive)" in said and "is missing the key(s)" in said
+    said = core.keys_message({"dWh": 1, "grad_bh": 2, "Wy": 3, "by": 4}, checks.PARAM_NAMES, "backward")
+    assert "'dWh' is there where 'Wh' is expected" in said and "the prefix 'grad_'" in said
+    assert "the keys are fixed by the lab" in core.keys_message({"W1": 1, "b1": 2, "W2": 3, "b2": 4},
+                                                               checks.PARAM_NAMES, "init_params")
+    assert core.keys_message({"Wh": 1, "bh": 2, "Wy": 3, "by": 4, "t": 0}, checks.PARAM_NAMES, "sgd") is None
+    with pytest.raises(core.CheckFailure, match="without their names: the caller reads them by key"):
+        checks._expect_dict((1, 2, 3, 4), ("Wy", "by"), "backward (the grads dict)")

@@ -1041,3 +1041,47 @@ def ratio_spread(base, doubled, mask) -> str:
     return (f"2 for {int(two.sum())} of its {ratios.size} entries but by {float(np.min(others)):.3g}"
             + (f" to {float(np.max(others)):.3g}" if np.ptp(others) > 1e-3 * abs(float(np.max(others))) else "")
             + f" for the other {int(others.size)}")
+
+
+_KEY_AFFIXES = ("grad_", "grad", "d_", "d", "dL_d", "dl_d")
+
+
+def _key_pairing(have: str, want: str) -> str | None:
+    """How an unexpected key ``have`` spells the expected ``want``: a case change, an affix of a gradient name
+    ('dWh', 'grad_Wh'), or None."""
+    if have.lower() == want.lower():
+        return "keys are case-sensitive"
+    for affix in _KEY_AFFIXES:
+        if have.startswith(affix) and have[len(affix):] in (want, want.lower(), want[:1].upper() + want[1:]):
+            return f"the prefix {affix!r} is not part of the name"
+    return None
+
+
+def keys_message(got: Any, expected: Iterable, name: str, *, exact: bool = False) -> str | None:
+    """The shared wording of a returned dict whose keys are not the expected ones, or None when they are.
+
+    '{name}: the returned dict has the keys [..], expected the keys [..]: it is missing the key(s) [..]' (extra keys
+    are said too; with ``exact`` they alone also fail), then, when an unexpected key spells a missing one with
+    another case or a gradient prefix ('H' for 'h', 'dWh' for 'Wh'), that pairing; when as many keys are
+    missing as there are unexpected ones and none pairs that way, that the names are fixed (the code that
+    reads the dict looks these keys up), so the dict's keys were renamed."""
+    want = [str(k) for k in expected]
+    have = [k if isinstance(k, str) else repr(k) for k in got]
+    missing = [k for k in want if k not in have]
+    extra = [k for k in have if k not in want]
+    if not missing and not (exact and extra):
+        return None
+    text = f"{name}: the returned dict has the keys {have}, expected the keys {want}"
+    if missing:
+        text += f": it is missing the key(s) {missing}"
+        if extra:
+            text += f" and has the unexpected key(s) {extra}"
+    else:
+        text += f": it has the unexpected key(s) {extra}"
+    pairs = [(h, w, why) for w in missing for h in extra if (why := _key_pairing(h, w))]
+    if pairs:
+        text += "; " + "; ".join(f"{h!r} is there where {w!r} is expected ({why})" for h, w, why in pairs)
+    elif missing and len(missing) == len(extra):
+        text += (f"; the keys are fixed by the lab (the code that uses this dict looks up {missing}): store the "
+                 f"same values under the expected names")
+    return text

@@ -59,7 +59,7 @@ PROPERTIES = {
     "loss_accuracy": ("oracle (integer labels)", "no uninitialised memory read (np.log(where=) without out= named, "
                       "asked after freed arrays of NaN and of 0)",
                       "samples independent: a batch of copies of one sample has that sample's loss (mixing named)",
-                      "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip)",
+                      "neighbouring formulas named (Y and Yhat swapped, log1p, log2, a large clip or added epsilon)",
                       "mean over N, not N*n_y (N != n_y)", "N == n_y", "batch 1",
                       "odd batch", "float32", "float64", "inputs not modified", "(L, acc) order",
                       "L depends on the true class's probability only", "L a number (per-sample vector named)",
@@ -71,7 +71,7 @@ PROPERTIES = {
                       "Yhat with exact zeros (an underflowed softmax) not modified",
                       "exact zeros in the wrong classes: no NumPy warning (log(0) named) and the oracle's L",
                       "a second batch that raises reported with the comparison's sizes (axis=0 argmax named)",
-                      "a true class of probability 1e-5 not clipped (a large epsilon named)",
+                      "a true class of probability 1e-5 not clipped (a large epsilon named; Keras's clip at 1e-7 accepted)",
                       "large batches (N 1500 and 640): the oracle's L (a product of probabilities underflowing named)",
                       "which entries of Yhat L reads, one at a time (Yhat[:, labels] named)",
                       "every row counts once (only the first or last row counted named, on two batches)",
@@ -334,14 +334,31 @@ def _call_with_shape_hint(fn, *args, name, hint, want=None):
 _ARGUMENT_NAMES = ("Z", "nx", "nh", "ny", "rng", "params", "X", "Yhat", "Y", "outputs", "grads", "eta")
 
 
+def _returned(got) -> str:
+    """What a function returned instead of the documented tuple, as a student would say it."""
+    said = core.describe(got)
+    if isinstance(got, np.ndarray):
+        return f"{said} of shape {got.shape}: a single array, not a tuple of two values"
+    if isinstance(got, (tuple, list)):
+        return f"{said} of {len(got)} value(s)"
+    return said
+
+
 def _expect_dict(got, keys, name):
     if got is None:
         core.fail(f"{name} returned None: did you forget a `return` statement?", "returned-none")
     if not isinstance(got, dict):
-        core.fail(f"{name} must return a dict, got {core.describe(got)}", "wrong-return-type")
-    missing = [k for k in keys if k not in got]
-    if missing:
-        core.fail(f"{name} is missing the key(s) {missing} (expected exactly {list(keys)})", "missing-key")
+        said = core.describe(got)
+        full = PARAM_NAMES if set(keys) <= set(PARAM_NAMES) else tuple(keys)   # a cell may judge some keys only
+        if isinstance(got, (tuple, list)):
+            said += f" of {len(got)} value(s)"
+            if len(got) == len(full):
+                said += (f" (the values in a row, without their names: the caller reads them by key, "
+                         f"{{{', '.join(f'{k!r}: ...' for k in full)}}})")
+        core.fail(f"{name} must return a dict with the keys {list(full)}, got {said}", "wrong-return-type")
+    said = core.keys_message(got, keys, name)
+    if said is not None:
+        core.fail(said, "missing-key")
     return got
 
 
@@ -1310,7 +1327,9 @@ def _forward(fn, softmax=None):
             raise
         _unchanged(before, params, "forward", "params")
         if not isinstance(got, tuple) or len(got) != 2:
-            core.fail("forward must return a pair (yhat, outputs)", "wrong-return-type")
+            alone = (" (yhat alone: the outputs dict, which backward reads, is not returned: return Yhat, outputs)"
+                     if isinstance(got, np.ndarray) and got.shape == (N, ny) else "")
+            core.fail(f"forward must return a pair (yhat, outputs), got {_returned(got)}{alone}", "wrong-return-type")
         if isinstance(got[0], dict) and isinstance(got[1], np.ndarray):
             core.fail("forward returned (outputs, yhat): return (yhat, outputs) in that order", "return-order")
         yhat, outputs = got
@@ -2023,7 +2042,7 @@ def _loss_case(fn, Yhat, Y):
         got = _call_with_shape_hint(fn, Yhat, Y, name=name, hint=_loss_hint,
                                     want=lambda: np.array(oracle_loss(Yhat, Y), dtype=_f64))
         if not isinstance(got, tuple) or len(got) != 2:
-            core.fail("loss_accuracy must return a pair (L, acc)", "wrong-return-type")
+            core.fail(f"loss_accuracy must return a pair (L, acc), got {_returned(got)}", "wrong-return-type")
         L = core.expect_scalar(got[0], name=f"{name}: L")
         acc = core.expect_scalar(got[1], name=f"{name}: acc")
         eL, eacc = oracle_loss(Yhat, Y)
@@ -2524,6 +2543,12 @@ def _loss_neighbours(Yh, Y):
         yield (f"the probabilities are clipped at {eps:g} before the log: an epsilon that large changes the loss "
                f"wherever the true class's probability is below it; clip at a tiny value (np.clip(Yhat, 1e-300, 1.0)), only to "
                f"avoid log(0)", ce(Y, Yh, eps))
+    for eps in (1e-4, 1e-3, 1e-2, 0.05, 0.1):
+        with np.errstate(all="ignore"):
+            added = -float(np.mean(np.sum(Y * np.log(Yh + eps), axis=1)))
+        yield (f"an epsilon of {eps:g} is added inside the log, log(Yhat + {eps:g}): an epsilon that large changes the "
+               f"loss of every sample, not only of the probabilities near 0; add a tiny one (1e-8) or clip at a tiny "
+               f"value (np.clip(Yhat, 1e-300, 1.0)), only to avoid log(0)", added)
 
 
 def _explain_loss_formula(Yhat, Y, L, eL, name) -> None:
@@ -2654,7 +2679,9 @@ def _explain_entries_read(fn, name, head) -> None:
     if np.array_equal(read, block):
         core.fail(f"{name}: {head}: changing one probability at a time on a batch of 4 rows with true classes "
                   f"{labels.tolist()}, your loss reads the true classes' columns in EVERY row (an N x N block, "
-                  f"Yhat[:, labels]), not each row's own true class: index with the row numbers too, "
+                  f"Yhat[:, labels], or the matrix product Y @ np.log(Yhat).T, which pairs every sample's label with "
+                  f"every other sample's probabilities and so mixes the samples: only its diagonal belongs to the "
+                  f"loss), not each row's own true class: index with the row numbers too, "
                   f"Yhat[np.arange(N), labels], or use -np.sum(Y * np.log(Yhat), axis=1)", "loss-reads-label-columns")
     if read.all():
         core.fail(f"{name}: {head}: changing one probability at a time, your loss reads every probability of every "

@@ -38,6 +38,10 @@ The seventh held-out round (m15c: 13 mistakes and 7 variants measured before the
 that keeps its outputs in a mutable default argument or in the caller's params, a loss that takes the log of exact
 zeros (np.where evaluates both branches; the r9 variant "plain log" is a mutant now, by the notebook's own words),
 and, in the other functions, a backward that keeps its gradients in a module-level dict or writes into outputs.
+Round 22c (15 mistakes and 6 variants, measured before the checks changed: 15 caught, 14 named) adds dicts with
+renamed keys (CS231n's W1/b1, 'H' for 'h'), a tuple for the grads dict, yhat returned alone, the loss as the mean of
+the N x N product Y @ log(Yhat).T, log(Yhat + 1e-3), delta = yhat (labels not subtracted), sgd's eta + g, and, by
+the staff's decision, Keras's clip np.clip(Yhat, 1e-7, 1 - 1e-7) as a correct variant.
 """
 from autograder.zoo import Mutant, Variant
 
@@ -1788,4 +1792,75 @@ MUTANTS += [
 MUTANTS += [
     Mutant("c20-03 forward uses hard tanh np.clip(htilde, -1, 1) for tanh",
            old="    H = np.tanh(Htilde)\n", new="    H = np.clip(Htilde, -1.0, 1.0)\n", expect="a hard tanh"),
+]
+
+# Round 22c held-out set (fresh mistakes and variants, written from CS231n / Stack Overflow habits and the
+# sydney0zq/nn-c and arthurdouillard/deepcourse code, run through the harness before the checks changed).
+MUTANTS += [
+    # Kose-i/machine_learning_tutorial-style softmax in two steps, the division forgotten
+    Mutant("h22c-01 softmax returns the shifted exponentials (division forgotten)",
+           old="return E / E.sum(axis=1, keepdims=True)", new="return E", expect="not normalised"),
+    # PyTorch log_softmax habit
+    Mutant("h22c-02 softmax returns the log-probabilities",
+           old="return E / E.sum(axis=1, keepdims=True)", new="return np.log(E / E.sum(axis=1, keepdims=True))",
+           expect="log-softmax"),
+    # CS231n two-layer-net naming
+    Mutant("h22c-03 init_params returns CS231n keys W1/b1/W2/b2",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"W1": rng.normal(0.0, 0.3, size=(nh, nx)),',
+           also=(('"bh": np.zeros((nh, 1)),', '"b1": np.zeros((nh, 1)),'),
+                 ('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),', '"W2": rng.normal(0.0, 0.3, size=(ny, nh)),'),
+                 ('"by": np.zeros((ny, 1)),', '"b2": np.zeros((ny, 1)),')),
+           expect="has the unexpected key(s) ['W1', 'b1', 'W2', 'b2']; the keys are fixed by the lab"),
+    # Xavier/Glorot habit
+    Mutant("h22c-04 init weights with Xavier std 1/sqrt(fan_in)",
+           old='"Wh": rng.normal(0.0, 0.3, size=(nh, nx)),', new='"Wh": rng.normal(0.0, 1 / np.sqrt(nx), size=(nh, nx)),',
+           also=(('"Wy": rng.normal(0.0, 0.3, size=(ny, nh)),',
+                  '"Wy": rng.normal(0.0, 1 / np.sqrt(nh), size=(ny, nh)),'),),
+           expect="expected 0.3"),
+    # copy-paste of the output bias line
+    Mutant("h22c-05 init b_h with n_y rows (copy-paste)", old='"bh": np.zeros((nh, 1)),', new='"bh": np.zeros((ny, 1)),',
+           expect="(n_y, 1) with n_x"),
+    # outputs keyed like the variables
+    Mutant("h22c-06 forward stores h under the key 'H'", old='"htilde": Htilde, "h": H,', new='"htilde": Htilde, "H": H,',
+           expect="'H' is there where 'h' is expected (keys are case-sensitive)"),
+    # the outputs forgotten in the return
+    Mutant("h22c-07 forward returns yhat alone", old="return Yhat, outputs", new="return Yhat",
+           expect="yhat alone: the outputs dict"),
+    Mutant("h22c-08 forward without b_h", old='Htilde = X @ params["Wh"].T + params["bh"].T',
+           new='Htilde = X @ params["Wh"].T', expect="the biases are missing"),
+    # the cross-entropy as a matrix product of the labels and the log-probabilities
+    Mutant("h22c-09 loss as the mean of Y @ log(Yhat).T (N x N)", old=_LOSS,
+           new="L = -np.mean(Y @ np.log(np.clip(Yhat, 1e-300, 1.0)).T)", expect="the matrix product Y @ np.log(Yhat).T"),
+    Mutant("h22c-10 loss with log(Yhat + 1e-3)", old=_LOSS,
+           new="L = -np.mean(np.sum(Y * np.log(Yhat + 1e-3), axis=1))", expect="an epsilon of 0.001 is added inside the log"),
+    # sydney0zq/nn-c debug/sim.py: delta3 = probs
+    Mutant("h22c-11 grad_Ytilde without the labels (Yhat / N)", old="grad_Ytilde = (Yhat - Y) / N",
+           new="grad_Ytilde = Yhat / N", expect="expected yhat - y"),
+    # CS231n layer functions return tuples
+    Mutant("h22c-12 backward returns a tuple of gradients",
+           old='return {"Wh": grad_Wh, "bh": grad_bh, "Wy": grad_Wy, "by": grad_by}',
+           new="return grad_Wh, grad_bh, grad_Wy, grad_by", expect="without their names: the caller reads them by key"),
+    Mutant("h22c-13 grad_bh as a row (1, nh)", old="grad_bh = grad_Htilde.sum(axis=0, keepdims=True).T",
+           new="grad_bh = grad_Htilde.sum(axis=0, keepdims=True)", expect="grads['bh'] has shape (1, 4), the transpose"),
+    Mutant("h22c-14 sgd step eta + grad (typo)", old="params[name] -= eta * grads[name]",
+           new="params[name] -= eta + grads[name]", expect="computes `eta + g`"),
+    # a defensive copy: the caller's arrays never move
+    Mutant("h22c-15 sgd copies params before the step", old="    for name in params:\n",
+           new="    params = {k: v.copy() for k, v in params.items()}\n    for name in params:\n",
+           expect="still hold their old values"),
+]
+VARIANTS += [
+    # staff decision (r22): Keras's clip at K.epsilon() = 1e-7 on both ends keeps full marks
+    Variant("h22c-v1 loss with Keras's clip np.clip(Yhat, 1e-7, 1 - 1e-7)", old=_LOSS,
+            new="L = -np.mean(np.sum(Y * np.log(np.clip(Yhat, 1e-7, 1 - 1e-7)), axis=1))"),
+    Variant("h22c-v2 loss with np.maximum(Yhat, 1e-7)", old=_LOSS,
+            new="L = -np.mean(np.sum(Y * np.log(np.maximum(Yhat, 1e-7)), axis=1))"),
+    Variant("h22c-v3 forward with an inline stable softmax", old="Yhat = softmax(Ytilde)",
+            new="E = np.exp(Ytilde - Ytilde.max(axis=1, keepdims=True))\n    Yhat = E / E.sum(axis=1, keepdims=True)"),
+    Variant("h22c-v4 grad_Wh as a sum of per-sample outer products", old="grad_Wh = grad_Htilde.T @ X",
+            new="grad_Wh = sum(np.outer(g, x) for g, x in zip(grad_Htilde, X))"),
+    Variant("h22c-v5 sgd over params.keys() & grads.keys()", old="    for name in params:\n",
+            new="    for name in params.keys() & grads.keys():\n"),
+    Variant("h22c-v6 accuracy as a count over len(Y)", old=_ACC,
+            new="acc = np.count_nonzero(np.equal(Yhat.argmax(axis=1), Y.argmax(axis=1))) / len(Y)"),
 ]
