@@ -18,6 +18,7 @@ ignored, and so on.  Nothing here prints.
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import itertools
 import re
@@ -50,6 +51,7 @@ PROPERTIES = {
                          "kernel as long as the input", "whole number returned", "one formula explains every answer",
                          "arguments mixed up named (permutations tried, also when it raises)",
                          "one edit of the formula named (syntax tree: parentheses, a term)",
+                         "a numerator term moved outside the division named", "parentheses regrouped named",
                          "documented defaults (stride=1, pad=0) named",
         "an argument the result ignores found by changing it"),
     "conv2d_forward": ("oracle (one einsum per output position)", "pairwise-different N/C_in/C_out/H/W",
@@ -72,7 +74,9 @@ PROPERTIES = {
         "im2col built with the window axes in another order (reshape without the transpose) named (720 orders)",
         "kernel entries read in another (C_in, KH, KW) order named", "one input channel alone named",
         "an empty slice at pad 0 (pad:-pad) named", "size labels only from readings no other numbers give "
-        "(pads of the batch / channel axes as alternatives, ties unread)"),
+        "(pads of the batch / channel axes as alternatives, ties unread)",
+        "the first window's start read with a one-hot kernel (stride - 1, shifted by pad) named",
+        "::stride on the wrong axes of the window view read from reshape errors named"),
     "conv2d_backward": ("oracle (window by window) checked by finite differences",
                         "dx read against the kernel with any set of axes reversed, channel axes included (rot90 / "
                         "flip without axes) named", "linear in dout (entries of negative dout dropped / sign lost named)",
@@ -96,7 +100,8 @@ PROPERTIES = {
         "dw's numbers in the wrong places (reshape for transpose) named", "dx's wrong-shape axes named",
         "dw as the product of batch sums named", "every output of sample 0 only (loop exited early) named",
         "an index lost (one input frozen at index 0 or summed) named", "dx constant along the batch or the channels named",
-        "batch / channel slices left at 0 named", "a slice numpy cut short read from a broadcasting error named"),
+        "batch / channel slices left at 0 named", "a slice numpy cut short read from a broadcasting error named",
+        "dx cropped from the padded gradient at another offset (top-left corner, ...) named"),
     "maxpool2d_forward": ("oracle", "pairwise-different N/C/H/W", "batch 1", "odd batch", "overlapping windows",
                           "partial windows dropped", "float32 and float64", "dtype kept", "inputs not modified",
                           "right only when the windows tile the image named",
@@ -124,13 +129,14 @@ PROPERTIES = {
                            "documented defaults (size=2, stride=2) named",
                         "same shapes called again with new values (cache / global kept between calls named)",
         "a stride lost to the default named", "dx = mask of the maxima named",
+        "a slice start past its window offset read from the cases that raise when others give wrong values",
         "a window's maximum along one axis only named", "dout compared where the maxima belong (right when dout = "
         "the maxima) named"),
     "flatten": ("(C, H, W) order per sample", "backward = inverse reshape", "batch 1", "odd batch",
                 "float32 and float64", "dtype kept", "inputs not modified", "right for a batch of one only named",
                 "wrong shapes read with the sizes across cases ((N, C, H*W) for (N, C*H*W))",
         "every order of the (C, H, W) axes named", "first case of pairwise coprime sizes > 2 (products read "
-        "unambiguously)", "a square side int(sqrt(C*H*W)) named"),
+        "unambiguously)", "a square side int(sqrt(C*H*W)) named", "a (features, N) transposed result named"),
 }
 
 # Tolerances by dtype: float32 carries ~7 significant digits, sums of ~100 products lose a few.
@@ -1343,6 +1349,7 @@ def _report(results, patterns, probe=None, square=None):
     first = failures[0][1]
     _channels_missing(failures, passed)
     _slice_axes_mixed(first)
+    _view_axes_strided(failures)
     raised = all(str(exc.diagnosis).startswith("raised") for _, exc in failures)
     if raised:
         _slice_end_offset(failures)
@@ -1358,6 +1365,10 @@ def _report(results, patterns, probe=None, square=None):
         head = _raised_head(str(first)) if (raised or re.match(r"\w+ raised \w+", str(first))) and not keep \
             else str(first)
         cut = _cut_short(str(first), failures[0][0], passed) if raised and "stride" in diagnosis else None
+        # some cases raise and others give wrong values: the error of the first that raised is read too
+        mixed = next(((c, e) for c, e in failures if str(e.diagnosis).startswith("raised")), None) \
+            if not raised and "stride" in diagnosis else None
+        mixed_cut = _cut_short(str(mixed[1]), mixed[0], passed) if mixed else None
         window = _window_cut(str(first), failures[0][0]) if diagnosis == "padding-only-fails" else None
         open_end = _open_end(first, failures[0][0]) if raised else None
         if open_end:
@@ -1374,6 +1385,10 @@ def _report(results, patterns, probe=None, square=None):
             where = (f"with stride {', '.join(map(str, bad))} (those with stride {', '.join(map(str, good))} pass)"
                      if good else "where the stride is larger than 1")
             fail(f"{head}: it raises only in the cases {where}, and {cut[0]}", cut[1] or diagnosis + "-slice-cut-short")
+        if mixed_cut:
+            said = "" if mixed[1] is first else f" ({_raised_head(str(mixed[1]))})"
+            fail(f"{head}: {sentence}; where it raises{said}, {mixed_cut[0]}",
+                 mixed_cut[1] or diagnosis + "-slice-cut-short")
         if raised and diagnosis in _RAISED:
             if diagnosis == "pool-not-tiling" and not any("reshape" in str(e) or "reshape" in (core.raised_line(e) or "")
                                                           for _c, e in failures):
@@ -1393,6 +1408,45 @@ def _report(results, patterns, probe=None, square=None):
                     and all(exc is None for case, exc in probed if not predicate(case)):
                 fail(f"{first}: {sentence}", diagnosis)
     raise first
+
+
+def _view_axes_strided(failures) -> None:
+    """Every failing case with a stride > 1 raised NumPy's "cannot reshape array of size T": read T as the size of the
+    window view (N, C, H - KH + 1, W - KW + 1, KH, KW) of the (padded) input with the ::stride step applied to some
+    pair of its axes.  When one same pair, other than the window positions (axes 2 and 3), gives T in every such case
+    (and the right pair does not), the step was put on the wrong axes: [::stride, ::stride] where
+    [:, :, ::stride, ::stride] belongs."""
+    labels = ("N", "C", "H_out(stride 1)", "W_out(stride 1)", "KH", "KW")
+    found, seen = None, 0
+    for case, exc in failures:
+        if len(case) == 10:
+            n, c, h, w, _co, kh, kw, s, p, _dt = case
+            h, w = h + 2 * p, w + 2 * p
+        elif len(case) == 7:
+            n, c, h, w, kh, s, _dt = case
+            kw = kh
+        else:
+            return
+        if s == 1:
+            continue
+        m = re.search(r"cannot reshape array of size (\d+)", str(exc))
+        if not m:
+            continue                  # a case where the wrong view still reshapes (a batch of one): not read
+        dims = (n, c, h - kh + 1, w - kw + 1, kh, kw)
+        size = lambda pair: int(np.prod([-(-d // s) if i in pair else d for i, d in enumerate(dims)]))
+        fit = {pair for pair in itertools.combinations(range(6), 2) if size(pair) == int(m.group(1))}
+        if (2, 3) in fit:
+            return
+        found = fit if found is None else found & fit
+        seen += 1
+    if not found or len(found) != 1 or seen < 2:
+        return
+    a, b = found.pop()
+    fail(f"{_raised_head(str(failures[0][1]))}: in every case with stride > 1 the array has exactly as many values as "
+         f"the window view (N, C, H_out(stride 1), W_out(stride 1), KH, KW) with ::stride applied to its axes {a} and "
+         f"{b} ({labels[a]} and {labels[b]}): the stride steps over the wrong axes; it belongs on the window positions, "
+         f"axes 2 and 3: view[:, :, ::stride, ::stride] ([::stride, ::stride] alone steps over the batch and channel "
+         f"axes)", "stride-on-wrong-axes")
 
 
 CONV_SQUARE_CASES = [     # a square output (H_out == W_out) from inputs that are not square, every size different
@@ -1785,6 +1839,70 @@ _SIZE_MISTAKES = {
 }
 
 
+_SIZE_TERMS = (("+", "n"), ("+", "2*pad"), ("-", "k"))     # the numerator of (n + 2*pad - k) // stride + 1
+
+
+def _groupings(tokens: list) -> list[str]:
+    """Every way of putting parentheses in the flat expression ``tokens`` (operands and binary operators
+    alternating): one string per binary tree, each operation in its own parentheses."""
+    if len(tokens) == 1:
+        return [tokens[0]]
+    out = []
+    for i in range(1, len(tokens), 2):
+        out += [f"({a} {tokens[i]} {b})" for a in _groupings(tokens[:i]) for b in _groupings(tokens[i + 1:])]
+    return out
+
+
+def _size_fits(got: dict):
+    """A test of an expression in n, k, stride, pad: it gives every answer of ``got`` and is wrong somewhere."""
+    cases = list(got)
+
+    def fits(expr: str) -> bool:
+        try:
+            values = [eval(expr, {}, {"n": c[0], "k": c[1], "stride": c[2], "pad": c[3]})   # our own expressions
+                      for c in cases]
+        except ZeroDivisionError:
+            return False
+        return all(v == got[c] for v, c in zip(values, cases)) and any(
+            v != len(_starts(c[0] + 2 * c[3], c[1], c[2])) for v, c in zip(values, cases))
+    return fits
+
+
+def _size_regrouped(got: dict, first: str) -> None:
+    """The answers of conv_output_size fit the right formula with one or two terms of the numerator added or
+    subtracted AFTER the division instead of inside it ((n - k) // stride + 2*pad + 1).  Generated from the
+    formula's terms, not catalogued: whichever terms are moved out is named."""
+    fits = _size_fits(got)
+
+    def join(terms) -> str:
+        text = " ".join(f"{sign} {t}" for sign, t in terms)
+        return text[2:] if text.startswith("+ ") else "-" + text[2:].lstrip()
+
+    for size in (1, 2):
+        for moved in itertools.combinations(_SIZE_TERMS, size):
+            kept = [t for t in _SIZE_TERMS if t not in moved]
+            expr = f"({join(kept)}) // stride {' '.join(f'{sg} {t}' for sg, t in moved)} + 1"
+            if fits(expr):
+                names = " and ".join(f"`{t}`" for _, t in moved)
+                verb = " and ".join(sorted({"added" if sg == "+" else "subtracted" for sg, _ in moved}))
+                fail(f"{first}: your answers fit `{expr}`: {names} {'is' if size == 1 else 'are'} {verb} "
+                     f"AFTER the division, outside the division by the stride; the padded length minus the kernel is "
+                     f"divided as a whole, every term inside the parentheses: (n + 2*pad - k) // stride + 1",
+                     "size-term-outside-the-division")
+
+
+def _size_parenthesised(got: dict, first: str) -> None:
+    """The answers of conv_output_size fit the symbols n + 2*pad - k // stride + 1 with the parentheses elsewhere
+    ((n + 2*pad - k) // (stride + 1), ...): every grouping is generated and the plainest that fits is quoted."""
+    fits = _size_fits(got)
+    tokens = ["n", "+", "2*pad", "-", "k", "//", "stride", "+", "1"]
+    fitting = sorted({ast.unparse(ast.parse(e, mode="eval")) for e in _groupings(tokens) if fits(e)}, key=len)
+    for expr in fitting[:1]:                  # the plainest way of writing it (fewest parentheses)
+        fail(f"{first}: your answers fit `{expr}`: the right symbols with the parentheses misplaced; the whole "
+             f"numerator n + 2*pad - k is divided by the stride (and by nothing else), then 1 is added: "
+             f"(n + 2*pad - k) // stride + 1", "size-parentheses-misplaced")
+
+
 def _size_arguments_mixed(conv_output_size, raised) -> None:
     """When the call raised on some cases (a division by an argument that is 0 there, ...), try the
     formula with its arguments permuted on every case: mixed-up arguments explain all the answers."""
@@ -1924,6 +2042,7 @@ def _conv_output_size(conv_output_size):
     for message, formula in _SIZE_MISTAKES.items():      # the mistake that explains every answer
         if all(value == formula(*case) for case, value in got.items()):
             fail(f"{first}: {message}", "size-" + _diag_id(message.split(":")[0]))
+    _size_regrouped(got, first)
     larger = {c for c in got if c[1] > c[0]}             # k > n: the window fits only in the padded input
     if set(wrong) == larger:
         shown = ", ".join(f"conv_output_size(n={c[0]}, k={c[1]}, stride={c[2]}, pad={c[3]}) returned {got[c]:g}, "
@@ -1942,6 +2061,7 @@ def _conv_output_size(conv_output_size):
                            atol=1e-9, what="answers")
     if term:                                              # one edit of the formula explains every answer
         fail(f"{first}: {term}", "size-formula-term")
+    _size_parenthesised(got, first)
     right = {case for case in got if case not in wrong}
     for predicate, sentence, diagnosis in (
             (lambda c: c[2] > 1, "right for stride 1 only: with stride s, (n + 2*pad - k) // s + 1", "size-stride-only"),
@@ -2482,6 +2602,7 @@ def conv2d_forward(conv2d_forward):
                              "(N, C_out, H_out, W_out)")
         if story:
             fail(f"{head}: {story}", "shape-axes-named")
+        _window_starts(conv2d_forward, "conv2d_forward")
     results = []
     for case, context, x, wt, b, out, error in runs:
         results.append((case, error or _attempt(lambda: _conv_forward_values(out, x, wt, b, case, context))))
@@ -2495,6 +2616,7 @@ def conv2d_forward(conv2d_forward):
                 square=(lambda case: _attempt(_forward_case(conv2d_forward, r, case)), CONV_SQUARE_CASES,
                         "conv2d_forward"))
     except core.CheckFailure as exc:
+        _window_starts(conv2d_forward, "conv2d_forward")
         _window_sizes_shifted(exc, runs)
         _sizes_from_input(exc, runs)
         if _generic(exc) and not str(exc.diagnosis).startswith("raised"):     # which input the error comes from
@@ -2528,6 +2650,87 @@ def conv2d_forward(conv2d_forward):
                  _conv, ("output",), {0: "x", 1: "w"})
     _after_change(conv2d_forward, "conv2d_forward", _describe_conv(case), (*_conv_inputs(k, case), case[7], case[8]),
                   _conv, ("output",), {0: "x", 1: "w", 2: "b"}, k)
+
+
+#: single-channel cases for _window_starts: a stride without padding, padding without a stride, both
+_START_CASES = [(1, 1, 9, 10, 1, 2, 2, 2, 0), (1, 1, 7, 9, 1, 3, 3, 1, 1), (1, 1, 11, 8, 1, 3, 2, 3, 2),
+                (1, 1, 8, 11, 1, 3, 2, 2, 1)]
+
+
+def _start_names(start: int, s: int, p: int) -> set:
+    """Ways of writing a first-window start ``start`` (in padded coordinates; 0 is right) with the case's stride and
+    padding."""
+    names = {"stride - 1": s - 1, "pad": p, "stride": s, "1": 1, "2*pad": 2 * p, "pad + 1": p + 1}
+    return {k for k, v in names.items() if v == start}
+
+
+def _window_starts(conv2d_forward, name: str) -> None:
+    """Asked of a wrong forward: with one input and one output channel, x distinct whole numbers 1, 2, ... and w
+    one-hot at its top-left tap (b = 0), output (i, j) of the rule is the padded input at the START of window (i, j),
+    xp[i*stride, j*stride].  Read from the student's outputs where each window starts; when the windows step by the
+    stride but the first one starts elsewhere than (0, 0), the same way in every case (at stride - 1, shifted by pad,
+    ...), that start is named: whatever slice or loop produced it."""
+    readings: dict = {"row": None, "column": None}
+    first = None
+    for case in _START_CASES:
+        n, c, h, w_, co, kh, kw, s, p = case
+        x = (np.arange(h * w_, dtype=_float64) + 1).reshape(1, 1, h, w_)
+        wt = np.zeros((1, 1, kh, kw))
+        wt[0, 0, 0, 0] = 1
+        try:
+            got = np.asarray(core.call(conv2d_forward, x, wt, np.zeros(1), s, p, name=name), dtype=_float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            return
+        if got.ndim != 4 or got.shape[:2] != (1, 1) or not np.all(np.isfinite(got)):
+            return
+        out = got[0, 0]
+        places = {}
+        for (i, j), v in np.ndenumerate(out):
+            if v == 0:
+                continue
+            if v != round(v) or not 1 <= v <= h * w_:
+                return                                # not one entry of x: not a matter of where windows start
+            places[i, j] = divmod(int(v) - 1, w_)      # (row, column) of x it came from
+        if len(places) < 2:
+            return
+        starts = {}
+        for axis, k in (("row", 0), ("column", 1)):
+            # position of the tap = step * index + offset, the same for every output (x coordinates)
+            pairs = {(ij[k], rc[k]) for ij, rc in places.items()}
+            idx = sorted({a for a, _ in pairs})
+            if len(idx) < 2 or any(len({b for a2, b in pairs if a2 == a}) != 1 for a in idx):
+                return
+            at = {a: b for a, b in pairs}
+            offset = at[idx[0]] - s * idx[0]
+            if any(at[a] != s * a + offset for a in idx):
+                return                                # the windows do not step by the stride: other diagnoses
+            starts[axis] = offset + p                  # in padded coordinates: 0 is right
+        names = {axis: _start_names(v, s, p) if v else {"0"} | {k for k in _start_names(0, s, p)}
+                 for axis, v in starts.items()}
+        for axis in readings:
+            readings[axis] = names[axis] if readings[axis] is None else readings[axis] & names[axis]
+        if first is None and any(starts.values()):
+            first = (case, starts)
+    if first is None or not readings["row"] or not readings["column"]:
+        return
+    pick = lambda names: sorted(names - {"0"}, key=len)[0] if names - {"0"} else "0"
+    row, col = pick(readings["row"]), pick(readings["column"])
+    (n, c, h, w_, co, kh, kw, s, p), starts = first
+    said = (f"{name} (x of shape {(n, c, h, w_)}, w of shape {(co, c, kh, kw)}, stride {s}, pad {p}, w one-hot at its "
+            f"top-left tap, so each output is the padded input at the start of its window): the first window starts "
+            f"at row {starts['row']}, column {starts['column']} of the padded input, not at (0, 0): the windows step by "
+            f"the stride but start at an offset of ({row}, {col}) in every case")
+    if "stride - 1" in (row, col):
+        said += ("; a window slice that starts at stride - 1 ([stride - 1::stride]) skips the first window: window "
+                 "(i, j) starts at (i*stride, j*stride), the slice [:, :, ::stride, ::stride] starts at 0")
+    elif "pad" in (row, col):
+        said += ("; the windows are shifted by pad: the first window reads x's first pixel instead of the top-left "
+                 "padding: is the padding missing on the top and left (all of it at the bottom and right), or added "
+                 "again to a window start? take window (i, j) at (i*stride, j*stride) of the padded input, with no + "
+                 "pad on the start (the padding is already in place), pad on each side")
+    else:
+        said += "; window (i, j) starts at (i*stride, j*stride) of the padded input, the first at (0, 0)"
+    fail(said, "window-start-offset")
 
 
 def _patches_gathered_elsewhere(conv2d_forward, case, context, exc) -> None:
@@ -3393,6 +3596,8 @@ def conv2d_backward(conv2d_backward):
                       k)
         _conv_backward_mixed_dtypes(conv2d_backward)
     except core.CheckFailure as exc:
+        if results and _which_output(str(exc)) == "dx":
+            _dx_crop_offset(conv2d_backward, _head(exc))
         case = next((c for c, e in results if e is exc), None) if results else None
         if case is not None and case[9] == _float64 and _generic(exc) and not str(exc.diagnosis).startswith("raised"):
             q = core.rng("lab07.conv2d_backward.precision")
@@ -3450,6 +3655,56 @@ def conv2d_backward(conv2d_backward):
             raise
     if said is not None:        # raised outside the handler: a confirmed reading, no one-change story appended
         raise said
+
+
+def _dx_crop_offset(conv2d_backward, head: str) -> None:
+    """Asked of a wrong dx: on the padded cases, is the student's dx the gradient of the PADDED input, dxp, cropped
+    at another place than dxp[:, :, pad:pad + H, pad:pad + W]?  Every crop start (a, c) within the padded gradient is
+    tried; when one same start (other than (pad, pad)) explains every padded case, the crop offset is named (the
+    top-left corner :H, :W, the far end, pad - 1, ...), whatever the code that cut it."""
+    r = core.rng("lab07.conv2d_backward.crop")
+    found, shown = None, None
+    for case in [c for c in CONV_CASES if c[8] > 0][:4]:
+        n, c_in, h, w_, co, kh, kw, s, p, dt = case
+        x, wt, _b = _conv_inputs(r, case)
+        dout = r.normal(0, 1, (n, co, *_out_size(case))).astype(dt)
+        try:
+            got = _unpack(core.call(conv2d_backward, dout, x, wt, s, p, name="conv2d_backward"), 3, "conv2d_backward",
+                          "(dx, dw, db)")[0]
+            got = np.asarray(got, dtype=_float64)
+        except (core.CheckFailure, TypeError, ValueError):
+            return
+        dxp = _conv_grads(dout, _padded(x, p), wt, s, 0)[0]
+        if got.shape != x.shape:
+            return
+        rtol, atol = (1e-4, 1e-5) if np.dtype(dt) == np.float32 else (1e-6, 1e-9)
+        starts = {(a, b) for a in range(dxp.shape[2] - h + 1) for b in range(dxp.shape[3] - w_ + 1)
+                  if np.allclose(got, dxp[:, :, a:a + h, b:b + w_], rtol=rtol, atol=atol)}
+        if (p, p) in starts or not starts:
+            return
+        # the starts written with pad, so that one reading holds across the cases (0, 2*pad, pad - 1, ...)
+        readings = {(ra, rb) for a, b in starts for ra in _offset_names(a, p) for rb in _offset_names(b, p)}
+        found = readings if found is None else found & readings
+        if not found:
+            return
+        shown = shown or (case, starts)
+    if not found or shown is None:
+        return
+    case, starts = shown
+    ra, rb = sorted(found, key=lambda t: (len(t[0]) + len(t[1]), t))[0]
+    a, b = sorted(starts)[0]
+    where = " (the top-left corner)" if (ra, rb) == ("0", "0") else ""
+    fail(f"{head.split(' (')[0]} ({_describe_conv(case)}): dx is the gradient of the padded input cropped at the wrong "
+         f"place: your dx equals dxp[:, :, {a}:{a} + H, {b}:{b} + W] of the padded gradient dxp (shape of xp), where "
+         f"dxp[:, :, pad:pad + H, pad:pad + W] belongs: the crop starts at row {ra}, column {rb}{where} instead of "
+         f"row pad, column pad; the first `pad` rows and columns of dxp are the gradient of the top and left "
+         f"padding, and x's own pixels start after them", "dx-crop-offset")
+
+
+def _offset_names(a: int, p: int) -> set:
+    """Ways of writing the crop start ``a`` with the padding ``p`` of its case."""
+    names = {"0": 0, "pad": p, "2*pad": 2 * p, "pad - 1": p - 1, "pad + 1": p + 1, "1": 1, "2": 2, "pad // 2": p // 2}
+    return {k for k, v in names.items() if v == a}
 
 
 def _dout_axes_mixed(fn, name: str, exc) -> None:
@@ -5026,7 +5281,10 @@ def _flatten_case(flatten_forward, flatten_backward, x, dout):
         fail(f"flatten_forward (x of shape {shape}): returned a 1-D array of shape {got_shape}: keep "
              f"the batch axis, one row per sample: (N, C*H*W) = {want.shape}", "flatten-batch-axis-lost")
     if got_shape == want.shape[::-1] and n > 1:
-        fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}: rows are samples, "
+        held = np.asarray(out)
+        how = (": your result is the right (N, C*H*W) array TRANSPOSED, one COLUMN per sample (the (features, m) "
+               "layout of some courses); drop the .T" if np.array_equal(held.T, want) else "")
+        fail(f"flatten_forward (x of shape {shape}): returned shape {got_shape}{how}: rows are samples, "
              f"(N, C*H*W) = {want.shape}", "flatten-transposed")
     got = _expect(out, f"flatten_forward (x of shape {shape})", want.shape, dt, want=want)
     orders = {      # every other order of the (C, H, W) axes ((W, H, C) is order='F', said below)

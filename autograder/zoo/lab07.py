@@ -19,6 +19,9 @@ The sixth round (r6-d) added mistakes named by general readings rather than cata
 documented defaults, one edit of the output-size formula, wrong shapes written with the case sizes, a dw
 that ignores the stride while dx is right, sizes computed without the padding, max-pool maxima taken across
 images, a mean where the convolution sums, and an input that a gradient must not depend on (isolate.py).
+Round 22 (r22a) added a held-out set named by general readings: output-size terms moved outside the division
+or regrouped by parentheses, the first window's start offset (stride - 1, shifted by pad), a ::stride step on
+the wrong axes of the window view, a dx crop at another offset, and a (features, N) flatten.
 """
 from . import Mutant, Variant
 
@@ -2421,4 +2424,131 @@ MUTANTS += [
            old="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n    out =",
            new="    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(-1, C_in * KH * KW).T\n    out =",
            expect="the im2col matrix's rows and columns are in another memory order"),
+]
+
+# r22a held-out round (issue 15, round 22): written before reading this zoo, from CS231n / Coursera threads
+# (max-pool overwrite with overlap, im2col offsets, crop offsets) and the hints of an earlier round.
+
+MUTANTS += [
+    # conv_output_size
+    Mutant("r22a size: padding added after the division",
+           "return (n + 2 * pad - k) // stride + 1",
+           "return (n - k) // stride + 2 * pad + 1",
+           expect=("after the division", "outside the division")),
+    Mutant("r22a size: + 1 put in the divisor (// (stride + 1))",
+           "return (n + 2 * pad - k) // stride + 1",
+           "return (n + 2 * pad - k) // (stride + 1)",
+           expect=("parenthes", "(stride + 1)")),
+    Mutant("r22a size: valid-conv n - k + 1 mixed into the strided formula",
+           "return (n + 2 * pad - k) // stride + 1",
+           "return (n + 2 * pad - k + 1) // stride + 1",
+           expect=("1 + n + 2 * pad", "one too many")),
+    # conv2d_forward
+    Mutant("r22a fwd: first window starts at stride - 1 (im2col offset)",
+           "windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]",
+           "windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, stride - 1::stride, stride - 1::stride]",
+           expect=("first window", "offset")),
+    Mutant("r22a fwd: all the padding at the end (bottom/right)",
+           "    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))\n    # Every window",
+           "    xp = np.pad(x, ((0, 0), (0, 0), (0, 2 * pad), (0, 2 * pad)))\n    # Every window",
+           expect=("bottom", "shifted", "top and left")),
+    Mutant("r22a fwd: im2col rows in (KH, KW, C_in) order",
+           "cols = windows.transpose(1, 4, 5, 0, 2, 3)",
+           "cols = windows.transpose(4, 5, 1, 0, 2, 3)",
+           expect=("(kh, kw, c_in) order",)),
+    Mutant("r22a fwd: output H and W swapped by the final transpose",
+           "return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)",
+           "return out.transpose(1, 0, 3, 2) + b.reshape(1, C_out, 1, 1)",
+           expect=("swapped",)),
+    Mutant("r22a fwd: ::stride applied to the batch and channel axes",
+           "windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[:, :, ::stride, ::stride]",
+           "windows = sliding_window_view(xp, (KH, KW), axis=(2, 3))[::stride, ::stride]",
+           expect=("batch and channel", "axes 0 and 1", "wrong axes")),
+    # conv2d_backward
+    Mutant("r22a bwd: dx cropped from the top-left corner (no pad offset)",
+           "dx = dxp[:, :, pad:pad + H, pad:pad + W]",
+           "dx = dxp[:, :, :H, :W]",
+           expect=("crop starts", "cropped at", "top-left corner")),
+    Mutant("r22a bwd: db = g.sum() (no axis: one number)",
+           "db = g.sum(axis=1)",
+           "db = g.sum()",
+           expect=("no axis", "every axis", "0 axes")),
+    Mutant("r22a bwd: col2im reads dcols[:, v, u] (kernel offsets swapped)",
+           "+= dcols[:, u, v]",
+           "+= dcols[:, v, u]",
+           expect=("swapped",)),
+    Mutant("r22a bwd: db from the first image only",
+           "db = g.sum(axis=1)",
+           "db = dout[0].sum(axis=(1, 2))",
+           expect=("first sample",)),
+    # maxpool2d_forward
+    Mutant("r22a pool fwd: np.max(a, b) for the elementwise maximum",
+           "            top = np.maximum(top, windows[..., u, v])\n    return top",
+           "            top = np.max(top, windows[..., u, v])\n    return top",
+           expect=("np.maximum",)),
+    Mutant("r22a pool fwd: windows stepped by size, the stride argument ignored",
+           "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]\n    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+           "    windows = sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::size, ::size]\n    top = windows[..., 0, 0]\n    for u in range(size):                  # np.maximum",
+           expect=("stride",)),
+    # maxpool2d_backward
+    Mutant("r22a pool bwd: overlapping windows overwrite instead of add",
+           "dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           "dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] = np.where(first, dout, 0)",
+           expect=("overlap",)),
+    Mutant("r22a pool bwd: offset (u, v) placed at (u * stride, v * stride)",
+           "dx[:, :, u:u + stride * H_out:stride, v:v + stride * W_out:stride] += np.where(first, dout, 0)",
+           "dx[:, :, u * stride:u * stride + stride * H_out:stride, v * stride:v * stride + stride * W_out:stride] += np.where(first, dout, 0)",
+           expect=("u * stride", "offset (u, v)", "kernel offset", "window offset")),
+    # flatten
+    Mutant("r22a flatten: (features, N) layout (Coursera habit), transposed back in backward",
+           "return x.reshape(x.shape[0], -1)",
+           "return x.reshape(x.shape[0], -1).T",
+           also=(("return dout.reshape(x_shape)", "return dout.T.reshape(x_shape)"),),
+           expect=("transposed", "rows are samples")),
+]
+
+VARIANTS += [
+    Variant("r22a size: int(np.floor_divide(...)) + 1",
+            "return (n + 2 * pad - k) // stride + 1",
+            "return int(np.floor_divide(n + 2 * pad - k, stride)) + 1"),
+    Variant("r22a fwd: tensordot over (C_in, KH, KW)",
+            "    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C_in * KH * KW, N * H_out * W_out)\n"
+            "    out = (w.reshape(C_out, -1) @ cols).reshape(C_out, N, H_out, W_out)\n"
+            "    return out.transpose(1, 0, 2, 3) + b.reshape(1, C_out, 1, 1)",
+            "    out = np.tensordot(windows, w, axes=([1, 4, 5], [1, 2, 3]))   # (N, H_out, W_out, C_out)\n"
+            "    return out.transpose(0, 3, 1, 2) + b[None, :, None, None]"),
+    Variant("r22a bwd: einsum for dw, db over axes (0, 2, 3)",
+            "    db = g.sum(axis=1)                    # b[o] is added at every position of every image\n"
+            "    dw = (g @ cols.T).reshape(w.shape)",
+            "    db = dout.sum(axis=(0, 2, 3))\n"
+            "    dw = np.einsum('nohw,nchwuv->ocuv', dout, patches)"),
+    Variant("r22a bwd: dx crop written from the far end",
+            "dx = dxp[:, :, pad:pad + H, pad:pad + W]",
+            "dx = dxp[:, :, pad:dxp.shape[2] - pad, pad:dxp.shape[3] - pad][:, :, :H, :W]"),
+    Variant("r22a pool fwd: max of the last axis twice",
+            "    top = windows[..., 0, 0]\n"
+            "    for u in range(size):                  # np.maximum over the size*size offsets: much faster\n"
+            "        for v in range(size):              # than .max(axis=(4, 5)) on the strided view\n"
+            "            top = np.maximum(top, windows[..., u, v])\n"
+            "    return top",
+            "    return windows.max(axis=-1).max(axis=-1)"),
+    Variant("r22a pool bwd: >= top instead of == top",
+            "first = (windows[..., u, v] == top) & ~taken",
+            "first = (windows[..., u, v] >= top) & ~taken"),
+    Variant("r22a pool bwd: argmax per window and np.add.at on 4 index arrays",
+            "    dx = np.zeros_like(x)\n"
+            "    taken = np.zeros(top.shape, dtype=bool)",
+            "    N, C = x.shape[:2]\n"
+            "    flat = windows.reshape(N, C, H_out, W_out, size * size).argmax(axis=-1)\n"
+            "    n, c, i, j = np.indices((N, C, H_out, W_out))\n"
+            "    rows, cols = i * stride + flat // size, j * stride + flat % size\n"
+            "    dx = np.zeros_like(x)\n"
+            "    np.add.at(dx, (n, c, rows, cols), dout)\n"
+            "    return dx\n"
+            "    taken = np.zeros(top.shape, dtype=bool)"),
+    Variant("r22a flatten: explicit product of the sizes, shape unpacked",
+            "return x.reshape(x.shape[0], -1)",
+            "return x.reshape(x.shape[0], x.shape[1] * x.shape[2] * x.shape[3])",
+            also=(("return dout.reshape(x_shape)",
+                   "return dout.reshape(x_shape[0], x_shape[1], x_shape[2], x_shape[3])"),)),
 ]
