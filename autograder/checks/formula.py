@@ -380,3 +380,116 @@ def explain_formula(formulas: str | Sequence[str], env: Mapping[str, Any], got: 
                 f"that term is {'too large' if abs(c) > 1 else 'too small'} by a constant factor (a constant "
                 f"in it is wrong: a normalisation, a 2, a sqrt or a pi written differently)")
     return None
+
+
+# ----- appended in round 22 (lab05): rearranged numbers, a whole-formula factor, another rule's values -----
+
+def _number_only(node: ast.AST, params: Mapping[str, float]) -> bool:
+    """A sub-expression made of literals and scalar parameters only (``k - 1``, ``2``, ``k``): no quantity
+    that varies over the entries and no function call."""
+    if not isinstance(node, ast.expr) or any(isinstance(n, ast.Call) for n in ast.walk(node)):
+        return False
+    names = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
+    leaves = names + [n for n in ast.walk(node) if isinstance(n, ast.Constant)]
+    return bool(leaves) and all(n.id in params for n in names) and \
+        all(isinstance(n, (ast.Constant, ast.Name, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop,
+                           ast.expr_context)) for n in ast.walk(node))
+
+
+def _swaps(tree: ast.Expression, params: Mapping[str, float]) -> Iterator[tuple[str, str, ast.Expression]]:
+    """(first, second, tree with the two exchanged) for every pair of disjoint number-only sub-expressions
+    that are written differently: ``(k - 1) * a ** k`` from ``k * a ** (k - 1)``, ``1 - k`` from ``k - 1``."""
+    spots = [i for i, (node, _, _, _) in enumerate(_nodes(tree)) if _number_only(node, params)]
+    original = _nodes(tree)
+    for x, i in enumerate(spots):
+        for j in spots[x + 1:]:
+            p, q = original[i][0], original[j][0]
+            if _src(p) == _src(q) or any(n is q for n in ast.walk(p)) or any(n is p for n in ast.walk(q)):
+                continue
+            edited = copy.deepcopy(tree)
+            spots_copy = _nodes(edited)
+            (np_, pp, pf, pi), (nq, qp, qf, qi) = spots_copy[i], spots_copy[j]
+            for parent, fieldname, index, new in ((pp, pf, pi, nq), (qp, qf, qi, np_)):
+                if index is None:
+                    setattr(parent, fieldname, new)
+                else:
+                    getattr(parent, fieldname)[index] = new
+            yield _src(p), _src(q), edited
+
+
+def explain_swapped_numbers(formulas: str | Sequence[str], env: Mapping[str, Any], got: Any, *,
+                            rtol: float = 1e-6, atol: float = 1e-9, mask: Any = None,
+                            what: str = "values") -> str | None:
+    """Two number-only parts of the formula exchanged (``(k - 1) * a ** k`` for ``k * a ** (k - 1)``, an
+    exponent ``1 - k`` for ``k - 1``), which no single edit of :func:`explain_formula` reproduces: the swap
+    whose values fit ``got`` (and the right formula's do not), in a student's words, or None.  Scalars of
+    ``env`` count as numbers, so the answer can be written with the parameter's name (``k``)."""
+    g = np.asarray(got, dtype=np.float64)
+    m = np.ones(g.shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), g.shape)
+    m = m & np.isfinite(g)
+    if int(m.sum()) < 3:
+        return None
+    params = {k: float(v) for k, v in env.items()
+              if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)}
+    for text in ([formulas] if isinstance(formulas, str) else list(formulas)):
+        tree = _parse(text)
+        right = _evaluate(tree, env)
+        if right is None or _fits(right, g, m, rtol, atol):
+            continue
+        found = []
+        for first, second, edited in _swaps(tree, params):
+            value = _evaluate(edited, env)
+            if value is not None and _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
+                found.append((first, second, _src(edited), np.broadcast_to(value, g.shape)))
+        if not found or any(not _fits(f[3], found[0][3], m, rtol, atol) for f in found[1:]):
+            continue
+        first, second, wrong, _ = min(found, key=lambda f: len(f[2]))
+        return (f"your {what} fit `{wrong}` instead of `{text}`: the numbers `{first}` and `{second}` are "
+                f"swapped (each is written where the other belongs)")
+    return None
+
+
+#: Factors a whole formula is off by when a rule of a neighbouring function is used (a logarithm in another base).
+LOG_FACTORS = {"1/ln(10), a base-10 logarithm's (log10) rule": 1 / math.log(10),
+               "1/ln(2), a base-2 logarithm's (log2) rule": 1 / math.log(2),
+               "ln(10), a log10 where the natural log belongs": math.log(10),
+               "ln(2), a log2 where the natural log belongs": math.log(2)}
+
+
+def explain_constant_factor(formula: str, env: Mapping[str, Any], got: Any, *, rtol: float = 1e-6,
+                            atol: float = 1e-9, mask: Any = None, what: str = "values") -> str | None:
+    """The whole formula times one constant c (fitted from the values, checked on every entry; c != 1, 0, -1),
+    said with c and, when it is one, the constant's name (1/ln(10): a log10 rule; 2, 1/2, sqrt(2), pi...)."""
+    g = np.asarray(got, dtype=np.float64)
+    m = np.ones(g.shape, dtype=bool) if mask is None else np.broadcast_to(np.asarray(mask, dtype=bool), g.shape)
+    m = m & np.isfinite(g)
+    right = _evaluate(_parse(formula), env)
+    if right is None or int(m.sum()) < 3:
+        return None
+    r = np.broadcast_to(right, g.shape)
+    use = m & np.isfinite(r) & (np.abs(r) > 1e-9)
+    if int(use.sum()) < 3 or _fits(r, g, m, rtol, atol):
+        return None
+    c = float(np.median(g[use] / r[use]))
+    if not np.isfinite(c) or min(abs(c - 1), abs(c + 1), abs(c)) < 1e-3 or not _fits(c * r, g, m, rtol, atol):
+        return None
+    named = [k for k, v in LOG_FACTORS.items() if abs(c - v) <= 1e-6 * abs(v)]
+    name = f" (= {named[0]})" if named else _factor_name(c)
+    return (f"your {what} are `{formula}` times {c:.6g}{name} at every input: the rule is right up to a "
+            f"constant factor, {'too large' if abs(c) > 1 else 'too small'}")
+
+
+def matching_rule(rules: Mapping[str, str], formula: str, env: Mapping[str, Any], got: Any, *,
+                  rtol: float = 1e-6, atol: float = 1e-9) -> tuple[str, str] | None:
+    """(expression, description) of the first of ``rules`` (expression -> what it is, e.g. another function's
+    derivative) whose values fit ``got`` everywhere while the right ``formula``'s do not, else None."""
+    g = np.asarray(got, dtype=np.float64)
+    m = np.isfinite(g)
+    right = _evaluate(_parse(formula), env)
+    if right is None or int(m.sum()) < 3 or _fits(right, g, m, rtol, atol):
+        return None
+    for text, words in rules.items():
+        value = _evaluate(_parse(text), env)
+        if _fits(value, g, m, rtol, atol) and not _fits(value, right, m, rtol, atol):
+            return text, words
+    return None

@@ -32,7 +32,7 @@ import numpy as np
 
 from . import cases, core, isolate
 from .core import fail
-from .formula import explain_formula
+from .formula import explain_constant_factor, explain_formula, explain_swapped_numbers, matching_rule
 
 # Read by the grading sandbox's guard: the engine must be the student's own, not a library's.
 FORBIDDEN_IMPORTS = ("micrograd", "torch", "jax", "autograd", "tensorflow")
@@ -69,24 +69,27 @@ PROPERTIES = {
     "mul (__mul__, __rmul__)": _OP + ("number on either side", "a * a (one operand twice)", "swapped partials named"),
     "power (__pow__)": _OP + ("integer, negative and fractional k", "negative base for odd k",
                               "neighbouring forward values named (a * k, k ** a)",
-                              "a = 0 for k = 1, 2, 3 (a rule divided by the input named)"),
+                              "a = 0 for k = 1, 2, 3 (a rule divided by the input named)",
+                              "two numbers of the rule swapped named ((k - 1) * a ** k, k * a ** (1 - k))"),
     "sub_neg (__neg__, __sub__, __rsub__)": _OP + ("built from own + and * accepted", "number on either side",
                                                    "a circle among the derived operators named"),
     "div (__truediv__, __rtruediv__)": _OP + ("built from own * and ** accepted", "number on either side",
                                               "a / number as a floor division (1 // number) named at five numbers"),
     "tanh": _OP + ("tanh(0) and both signs", "the formula at a / 2 or 2a named (confirmed at a second input)",
                    "saturated inputs |a| > 20 of both signs", "composition from exp accepted",
-                   "neighbouring forward values named (tan, sinh, sigmoid)"),
+                   "neighbouring forward values named (tan, sinh, sigmoid)",
+                   "neighbouring derivative rules named (sigmoid's s(1 - s), sech without the square, tan's)"),
     "exp_log (exp, log)": _OP + ("log10 named",
                                  "a wrong local derivative named by one edit of its formula, read at five inputs "
-                                 "(every operation with a formula: *, **, tanh, exp, log)"),
+                                 "(every operation with a formula: *, **, tanh, exp, log)",
+                                 "the rule times one constant named (1/ln(10): log10's derivative)"),
     "relu": _OP + ("both sides of 0", "inverted mask named", "the step float(a > 0) for the value named",
                    "derivative 0 at exactly a = 0 (the docstring's convention)",
                    "inputs of size below 1/2 of both signs (a test on round(a) or int(a) named by a scan)"),
     "backward (cells backward, backward_reuse, backward_deep, backward_repeat)": (
                  "random DAGs with reuse and diamonds", "every node once, after all its consumers",
                  "a node reached twice caught whatever order _prev iterates in (tuple _prev, oldest first)",
-                 "root seeded with 1", "distinct Values holding equal numbers", "a leaf as the root",
+                 "root seeded with 1 (seeded with its own .data named)", "distinct Values holding equal numbers", "a leaf as the root",
                  "own operations against own closures", "3,000-node chain without recursion",
                  "leaves accumulate over calls, interior nodes reset",
                  "a leaf as the root called twice holds 2 (the seed adds 1)", "the root's own _backward called",
@@ -1314,7 +1317,7 @@ def _explain_local(Value, build, xs, i, seed, pre, value, want, arg, rtol, atol)
         if core.close(s, c, rtol, atol) and not core.close(c, want[i], rtol, atol):
             fail(f"{arg} at input(s) {at}: your local derivative is {s:.6g}, which is {what}; the derivative "
                  f"is {want[i]:.6g}{said}", f"local-derivative-{slug}")
-    _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg)
+    _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg, rtol, atol)
     _explain_not_linear_in_seed(Value, build, xs, i, seed, unit[i], want, arg, rtol, atol, generic=True)
     if rule:   # no known slip: the formula itself, with both numbers, in the words of the closure
         fail(f"{arg} at input(s) {at}: the local derivative your _backward multiplies out.grad by is {s:.6g}, "
@@ -1370,7 +1373,18 @@ _LOCAL_FORMULAS = {"a * b": ("b", "a"), "a.tanh()": (("1 - o ** 2", "1 - tanh(a)
 _SCOPE_WORDS = "a = self.data, b = other.data, o = out.data, g = out.grad"
 
 
-def _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg) -> None:
+#: Local derivatives of neighbouring functions a closure may hold instead of its own (o = out.data, a = self.data):
+#: checked only where the right rule does not fit, after every single edit of it.
+_NEIGHBOUR_RULES = {
+    "o * (1 - o)": "the sigmoid's derivative s * (1 - s) applied to the output, not tanh's 1 - t ** 2",
+    "1 / cosh(a)": "sech(a) = 1 / cosh(a), without the square: tanh's derivative is sech(a) ** 2 = 1 - t ** 2",
+    "1 + o ** 2": "tan's derivative 1 + tan(a) ** 2 (a + where tanh's 1 - t ** 2 has a -)",
+    "exp(a)": "exp's derivative exp(a) (the derivative of another operation)",
+    "1 / a": "log's derivative 1 / a (the derivative of another operation)",
+}
+
+
+def _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg, rtol=_RTOL, atol=_ATOL) -> None:
     """The local derivative is wrong and no catalogued slip matches: read the student's local derivative at four
     more inputs (a second probe: one input alone can fit anything) and ask which single edit of the documented
     formula (formula.explain_formula: a constant, an exponent, a quantity, a sign, a term) gives all five."""
@@ -1397,12 +1411,33 @@ def _explain_local_formula(Value, build, xs, i, seed, name, s, want, arg) -> Non
     if cols.shape[1] > 1:
         env["b"] = cols[:, 1]
     said = explain_formula(formula, env, np.array(derivs), rtol=1e-6, atol=1e-9, what="local derivatives")
+    scope = _SCOPE_WORDS if "b" in env else _SCOPE_WORDS.replace(" b = other.data,", "")
+    if name.startswith("a ** "):
+        # two numbers of the power rule exchanged ((k - 1) * a ** k, a ** (1 - k)): no single edit, said first, in k
+        swapped = explain_swapped_numbers("k * a ** (k - 1)", {**env, "k": float(name[5:])}, np.array(derivs),
+                                          rtol=1e-6, atol=1e-9, what="local derivatives")
+        if swapped:
+            fail(f"{arg}: {swapped}, with k = {name[5:]} ({scope}; checked at 5 inputs); the local derivative of "
+                 f"{name} is {_rule(name, i)}" + (f". In numbers: {said}" if said else ""),
+                 "local-derivative-numbers-swapped")
     if said:
-        scope = _SCOPE_WORDS if "b" in env else _SCOPE_WORDS.replace(" b = other.data,", "")
         if "`exp(-a)`" in said:
             said += " (exp(-a) = 1 / out.data: out.grad divided by out.data where it is multiplied by it?)"
         fail(f"{arg}: {said} ({scope}; checked at 5 inputs); the local derivative of {name} is "
              f"{_rule(name, i)}", "local-derivative-formula-edit")
+    # no edit of the rule: first make sure the closure is linear in out.grad (else that is the mistake), then
+    # compare with the rules of neighbouring functions and with the rule times one constant
+    _explain_not_linear_in_seed(Value, build, xs, i, seed, s * seed, want, arg, rtol, atol, generic=True)
+    plain = formula if isinstance(formula, str) else formula[0]
+    tail = (f"; the local derivative of {name} is {_rule(name, i)}. The formula of the local derivative in the "
+            f"_backward of {name} is wrong")
+    other = matching_rule(_NEIGHBOUR_RULES, plain, env, np.array(derivs), rtol=1e-6, atol=1e-9)
+    if other:
+        fail(f"{arg}: your local derivatives equal `{other[0]}` at 5 inputs ({scope}): {other[1]}{tail}",
+             "local-derivative-neighbour-rule")
+    factor = explain_constant_factor(plain, env, np.array(derivs), rtol=1e-6, atol=1e-9, what="local derivatives")
+    if factor:
+        fail(f"{arg}: {factor} ({scope}; checked at 5 inputs){tail}", "local-derivative-constant-factor")
 
 
 def _explain_reads_held_grad(Value, build, xs, i, seed, pre, arg, raised: bool = True) -> None:
@@ -2600,6 +2635,12 @@ def _compare_grads(g: _Graph, got: np.ndarray, want: np.ndarray, name: str) -> N
              f"interior nodes' grads (the root is one of them: a reset that runs after the seed erases it) and "
              f"before calling the _backward closures", "root-not-seeded")
     if not core.close(got[g.root], want[g.root], 1e-9, 1e-12):
+        # the wrong seed compared with what backward() has at hand: the root's own value (L for dL/dL)
+        own = g.values[g.root] if g.root < len(g.values) else None
+        if own is not None and core.close(got[g.root], own, 1e-9, 1e-12) and not core.close(own, 1.0, 1e-6, 1e-9):
+            fail(f"{name}: after backward() the root's grad is {got[g.root]:.6g}, the root's own value (its "
+                 f".data): backward() seeds with self.data where the seed is d root / d root = 1 whatever the "
+                 f"root's value: self.grad += 1.0 (not self.grad += self.data)", "root-seeded-with-data")
         fail(f"{name}: after backward() the root's grad must be 1 (d root / d root), "
              f"got {got[g.root]:.6g}", "root-grad")
     others = [k for k in reach if k != g.root]
@@ -3497,7 +3538,7 @@ def neuron(Neuron, Value) -> None:
         missing = _reaches(out, w + [b] + xs) if not (act == "relu" and z <= 0) else []
         if missing and not _own_detached(lambda: _acts_of(act)(sum((wi * xi for wi, xi in zip(w, xs)), b)),
                                          w + [b] + xs):
-            what = [f"w[{i}]" if i < nin else "b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
+            what = [f"w[{i}]" if i < nin else "the bias b" if i == nin else f"x[{i - nin - 1}]" for i in missing]
             fail(f"{name}: the output does not depend on {', '.join(what)} through the graph: compute with "
                  f"the Values themselves (not their .data), so that backward() can reach them", "neuron-detached")
         core.scatter(w + [b] + xs, "grad", [0.0] * (len(w) + 1 + len(xs)))

@@ -39,6 +39,9 @@ same classes in other functions) adds an __eq__ that makes Values unhashable, pa
 _backward that takes an argument, getattr(z, act)() for 'linear', zero_grad written in MLP only, library functions
 on Values (statistics.mean, math.fsum), PyTorch habits (model(x)[0], loss.item(), .detach()), parameters() misnamed
 in MLP or Layer and max(0, z) for relu.
+Round 22b (15 mistakes, 8 variants, measured before the checks changed) adds two numbers of the power rule swapped,
+neighbouring functions' derivative rules (sigmoid's s(1 - s), sech without the square, log10's 1/(a ln 10)), a root
+seeded with its own value, a bias joined as .data and train_step habits (per-sample backward, weights-only update).
 """
 from . import Mutant, Variant
 
@@ -2189,4 +2192,103 @@ VARIANTS += [
             new="    def parameters(self):\n        \"\"\"The nin weights and the bias: a list of nin + 1 Values.\"\"\"\n"
                 "        ### BEGIN SOLUTION\n        if not hasattr(self, '_ps'):\n"
                 "            self._ps = self.w + [self.b]\n        return list(self._ps)"),
+]
+
+# Round 22b held-out set (15 mistakes, 8 variants; measured before the checks changed: 15/15 caught, 9/15 named,
+# 8/8 variants full). Sources: nn-zero-to-hero issue 52 thread, CS231n sigmoid/relu backward habits, the hints of r21.
+MUTANTS += [
+    # hint r21: two number-only parts of the power rule exchanged: (k - 1) * x ** k
+    Mutant("r22b held-out: pow_rule_k_and_k_minus_1_swapped",
+           "self.grad += k * self.data ** (k - 1) * out.grad",
+           "self.grad += (k - 1) * self.data ** k * out.grad",
+           expect=("swapped", "exchanged", "(k - 1) * a ** k", "k - 1")),
+    # exponent decremented the wrong way round: k * x ** (1 - k)
+    Mutant("r22b held-out: pow_rule_exponent_one_minus_k",
+           "self.grad += k * self.data ** (k - 1) * out.grad",
+           "self.grad += k * self.data ** (1 - k) * out.grad",
+           expect=("1 - k", "exponent")),
+    # backward seeds the root with its own value (L) instead of dL/dL = 1
+    Mutant("r22b held-out: backward_seed_with_root_value",
+           "        self.grad += 1.0\n",
+           "        self.grad += self.data\n",
+           expect=("seed", "1.0", "dl/dl", "root's value", "its value")),
+    # hint r21 (forward value = its own derivative): log10's rule 1 / (x ln 10) kept next to the natural log
+    Mutant("r22b held-out: log_backward_log10_rule",
+           "self.grad += out.grad / self.data",
+           "self.grad += out.grad / (self.data * math.log(10))",
+           expect=("log10", "ln 10", "ln(10)", "base 10")),
+    # Neuron's 'linear' case falls through to tanh (only relu handled explicitly)
+    Mutant("r22b held-out: neuron_linear_gets_tanh",
+           "            return z.relu()\n        return z\n",
+           "            return z.relu()\n        return z.tanh()\n",
+           expect=("linear",)),
+    # CS231n habit: sigmoid's derivative s * (1 - s) used for tanh
+    Mutant("r22b held-out: tanh_backward_sigmoid_rule",
+           "self.grad += (1 - t ** 2) * out.grad",
+           "self.grad += t * (1 - t) * out.grad",
+           expect=("sigmoid",)),
+    # tanh's derivative as sech(x) (the square forgotten)
+    Mutant("r22b held-out: tanh_backward_sech_not_squared",
+           "self.grad += (1 - t ** 2) * out.grad",
+           "self.grad += out.grad / math.cosh(self.data)",
+           expect=("sech", "square", "cosh")),
+    # relu's backward as relu of the incoming gradient (CS231n: np.maximum(0, dout))
+    Mutant("r22b held-out: relu_backward_relu_of_grad",
+           "self.grad += (out.data > 0) * out.grad",
+           "self.grad += max(0.0, out.grad)",
+           expect=("out.grad", "input", "sign of", "mask")),
+    # a leaf's _backward left as None (nothing to do) instead of a no-op function
+    Mutant("r22b held-out: leaf_backward_none",
+           "        self._backward = lambda: None   # a leaf has nothing to propagate to",
+           "        self._backward = None   # a leaf has nothing to propagate to",
+           expect=("leaf", "none", "callable")),
+    # __rsub__ with the operands the wrong way round (self - other), written with the number negated
+    Mutant("r22b held-out: rsub_negates_the_number",
+           "        return other + (-self)",
+           "        return -other + self",
+           expect=("order", "swapped", "self - other", "reversed", "wrong way")),
+    # the seed assigned instead of added: a root that is itself a leaf does not accumulate
+    Mutant("r22b held-out: backward_seed_assigned",
+           "        self.grad += 1.0\n",
+           "        self.grad = 1.0\n",
+           expect=("seed", "+= 1", "add 1", "leaf")),
+    # Neuron starts the sum from the bias's number: the bias is cut out of the graph
+    Mutant("r22b held-out: neuron_bias_data",
+           "z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)",
+           "z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b.data)",
+           expect=("bias",)),
+    # train_step with the names exchanged: moves the gradient by the data
+    Mutant("r22b held-out: train_step_grad_data_exchanged",
+           "p.data -= lr * p.grad",
+           "p.grad -= lr * p.data",
+           expect=("p.data", "data", "not updated", "update")),
+    # train_step updates the weights only (biases walked past by a hand-written loop)
+    Mutant("r22b held-out: train_step_weights_only",
+           "    for p in model.parameters():\n        p.data -= lr * p.grad",
+           "    for p in [w for layer in model.layers for n in layer.neurons for w in n.w]:\n        p.data -= lr * p.grad",
+           expect=("bias",)),
+    # backward once per sample (SGD habit) instead of on the batch loss: the step is N times the mean gradient
+    Mutant("r22b held-out: train_step_backward_per_sample",
+           "    loss = mse_loss([model(x) for x in xs], ys)\n    loss.backward()\n",
+           "    loss = mse_loss([model(x) for x in xs], ys)\n    for x, y in zip(xs, ys):\n        mse_loss([model(x)], [y]).backward()\n",
+           expect=("per sample", "each sample", "times", "sum")),
+]
+VARIANTS += [
+    Variant("r22b held-out: train_step_mse_arguments_swapped",
+            "loss = mse_loss([model(x) for x in xs], ys)", "loss = mse_loss(ys, [model(x) for x in xs])"),
+    Variant("r22b held-out: mse_each_term_divided",
+            "return sum((p - t) ** 2 for p, t in zip(preds, targets)) / len(preds)",
+            "return sum((p - t) ** 2 / len(preds) for p, t in zip(preds, targets))"),
+    Variant("r22b held-out: rsub_wraps_number", "        return other + (-self)", "        return Value(other) - self"),
+    Variant("r22b held-out: backward_resets_when_appended",
+            "            if parents_done:\n                topo.append(node)\n",
+            "            if parents_done:\n                topo.append(node)\n                if node._prev:\n                    node.grad = 0.0\n",
+            also=(("        for node in topo:\n            if node._prev:\n                node.grad = 0.0   # interior node: forget what a previous call left there\n", ""),)),
+    Variant("r22b held-out: mlp_unwrap_by_last_layer_width",
+            "        return x[0] if len(x) == 1 else x",
+            "        return x[0] if len(self.layers[-1].neurons) == 1 else x"),
+    Variant("r22b held-out: layer_map", "        return [neuron(x) for neuron in self.neurons]",
+            "        return list(map(lambda neuron: neuron(x), self.neurons))"),
+    Variant("r22b held-out: neuron_parameters_bias_first", "        return self.w + [self.b]", "        return [self.b] + self.w"),
+    Variant("r22b held-out: log_backward_abs", "self.grad += out.grad / self.data", "self.grad += out.grad / abs(self.data)"),
 ]
