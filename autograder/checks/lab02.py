@@ -4527,6 +4527,17 @@ def _fit_judged(fit, train_epoch, forward, cross_entropy, accuracy, one_hot=None
                          f"returns, {helper}(forward(params, X), y): forward returns (logits, cache), a tuple; "
                          f"unpack it and pass the logits only, logits, _ = forward(params, X_val); "
                          f"{helper}(logits, y_val)", "fit-forward-tuple-passed")
+            # The same crash when the validation metrics pair the logits of one set with the labels of the other
+            # (N_tr != N_val, so the shapes disagree): name the set, not the broadcast error.
+            for helper, fn in (("cross_entropy", cross_entropy), ("accuracy", accuracy)):
+                for inputs, labels, wrong in ((X_tr, y_val, "the training inputs X_tr"),
+                                              (X_val, y_tr, "the validation inputs with the training labels y_tr")):
+                    if _crashes_alike(exc, lambda helper=helper, fn=fn, inputs=inputs, labels=labels: _helper(
+                            helper, lambda: fn(forward(_copy_params(q), inputs)[0], labels))):
+                        fail(f"{exc}. Your {helper} fails exactly so when the validation metrics are computed on "
+                             f"{wrong} ({X_tr.shape[0]} training and {X_val.shape[0]} validation samples): measure "
+                             f"on the validation set, val_logits, _ = forward(params, X_val); "
+                             f"{helper}(val_logits, y_val)", "fit-validation-on-training-set")
             raise
 
     def epoch(q, lr, rng):

@@ -1915,3 +1915,44 @@ MUTANTS += [
            new="    order = rng.permutation(n)\n    x[:] = x[order]\n    y[:] = y[order]\n    order = np.arange(n)\n",
            expect="must not change the caller's x"),
 ]
+
+# Round 22 held-out probe (lab01): every mistake caught and named before any change; kept as regressions.
+MUTANTS += [
+    Mutant('r22-01-1 lin-db-rows', "self.b.grad += grad_out.sum(axis=0, keepdims=True)", "self.b.grad += grad_out.sum(axis=1, keepdims=True).T",
+           file='model.py', expect="db sums grad_out over the wrong axis"),
+    Mutant('r22-01-2 lin-dw-from-y', "self.W.grad += self.x.T @ grad_out", "self.W.grad += (self.x @ self.W.data).T @ grad_out",
+           file='model.py', expect="dW = x.T @ grad_out is (in, out)"),
+    Mutant('r22-01-3 relu-inplace', "        self.mask = x > 0\n        return x * self.mask",
+           "        self.mask = x > 0\n        x[~self.mask] = 0\n        return x", file='model.py',
+           expect="modified its input argument"),
+    Mutant('r22-01-4 sig-back-from-x', "return grad_out * self.out * (1.0 - self.out)",
+           "s = 1.0 / (1.0 + np.exp(-grad_out))\n        return s * (1.0 - s)", file='model.py',
+           expect="is not linear in grad_out"),
+    Mutant('r22-01-5 zero-scalar', "p.grad[...] = 0.0", "p.grad = 0.0", file='model.py',
+           expect="an array of zeros of the shape of data"),
+    Mutant('r22-01-6 seq-forward-order', "        for layer in reversed(self.layers):\n            grad_out = layer.backward(grad_out)",
+           "        for layer in self.layers:\n            grad_out = layer.backward(grad_out)", file='model.py',
+           expect="in reverse order"),
+    Mutant('r22-01-7 seq-params-first', "return [p for layer in self.layers for p in layer.parameters()]",
+           "return self.layers[0].parameters()", file='model.py', expect="must return every layer's parameters"),
+    Mutant('r22-01-8 train-zero-after-backward', """        optimizer.zero_grad()
+        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.step()""", """        loss = loss_fn.forward(model.forward(x[idx]), y[idx])
+        model.backward(loss_fn.backward())
+        optimizer.zero_grad()
+        optimizer.step()""", expect="zero_grad() was called between model.backward() and optimizer.step()"),
+    Mutant('r22-01-9 train-no-shuffle', "    order = rng.permutation(n)\n", "    order = np.arange(n)\n",
+           expect="they came in their original order"),
+    Mutant('r22-01-10 train-unweighted', "        total += loss * len(idx)\n    return total / n",
+           "        total += loss\n    return total / -(-n // batch_size)",
+           expect="weight each batch loss by its batch size"),
+]
+VARIANTS += [
+    Variant('r22-01-11 v-relu-max', "        self.mask = x > 0\n        return x * self.mask",
+            "        self.mask = x > 0\n        return np.maximum(x, 0)", file='model.py'),
+    Variant('r22-01-12 v-mse-mean', "return 2.0 * self.diff / self.diff.size", "return 2.0 * self.diff / np.prod(self.diff.shape)", file='model.py'),
+    Variant('r22-01-13 v-train-split', """    for start in range(0, n, batch_size):
+        idx = order[start:start + batch_size]""", """    for idx in np.array_split(order, np.arange(batch_size, n, batch_size)):
+        start = None"""),
+]

@@ -2091,3 +2091,55 @@ MUTANTS += [
            new="X = images.reshape(images.shape[0], -1) / 255.0\n    return X.astype(np.float32) / np.float32(255)",
            expect="divided by 255 twice"),
 ]
+
+# Round 22 held-out probe (lab02): every mistake caught and named before any change (rebinding the dict's entries in sgd_update is the catalogued variant, not a mistake); kept as regressions.
+MUTANTS += [
+    Mutant('r22-02-1 norm-batch-max', "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+           "X = images.reshape(images.shape[0], -1).astype(np.float32)\n    return X / X.max()",
+           expect="not by the largest pixel of this batch"),
+    Mutant('r22-02-2 ce-log-softmax', """    m = logits.max(axis=1, keepdims=True)
+    log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))
+    true_logit = logits[np.arange(logits.shape[0]), y]
+    return float(np.mean(log_norm - true_logit))""", """    p = softmax(logits)
+    return float(-np.mean(np.log(p[np.arange(len(y)), y])))""",
+           expect="compute the loss from the logits"),
+    Mutant('r22-02-3 ce-col-index', "true_logit = logits[np.arange(logits.shape[0]), y]", "true_logit = logits[:, y]",
+           expect="picks the columns y of EVERY row"),
+    Mutant('r22-02-4 init-uniform', "W1 = rng.standard_normal((n_in, n_hidden), dtype=np.float32)",
+           "W1 = rng.random((n_in, n_hidden), dtype=np.float32)",
+           expect="weights must be centred on 0"),
+    Mutant('r22-02-5 acc-axis0', "return float(np.mean(scores.argmax(axis=1) == y))", "return float(np.mean(scores.argmax(axis=0) == y))",
+           expect="argmax over the wrong axis"),
+    Mutant('r22-02-6 mb-two-perms', """    order = rng.permutation(X.shape[0])
+    for start in range(0, X.shape[0], batch_size):
+        idx = order[start:start + batch_size]
+        yield X[idx], y[idx]""", """    ix, iy = rng.permutation(X.shape[0]), rng.permutation(X.shape[0])
+    for start in range(0, X.shape[0], batch_size):
+        yield X[ix[start:start + batch_size]], y[iy[start:start + batch_size]]""",
+           expect="the targets are not those of the sampled rows"),
+    Mutant('r22-02-7 mb-drop-last', "    for start in range(0, X.shape[0], batch_size):\n        idx",
+           "    for start in range(0, X.shape[0] - batch_size + 1, batch_size):\n        idx",
+           expect="keep the last, smaller batch"),
+    Mutant('r22-02-8 fit-rng-per-epoch', """    rng = np.random.default_rng(seed)
+    rows = []""", """    rows = []""", also=[("        train_loss, train_acc = train_epoch(params, X_tr, y_tr, epoch_lr, batch_size, rng)",
+                            "        train_loss, train_acc = train_epoch(params, X_tr, y_tr, epoch_lr, batch_size, np.random.default_rng(seed))")],
+           expect="shuffles every epoch in the same order"),
+    Mutant('r22-02-9 fit-val-on-train', "val_logits, _ = forward(params, X_val)", "val_logits, _ = forward(params, X_tr)",
+           expect="the validation metrics are computed on the training inputs"),
+]
+VARIANTS += [
+    Variant('r22-02-10 v-norm', "return images.reshape(images.shape[0], -1).astype(np.float32) / np.float32(255)",
+            "return (images.astype(np.float32) / 255.0).reshape(len(images), -1)"),
+    Variant('r22-02-11 v-softmax-T', """    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)""", """    e = np.exp((z.T - z.max(axis=1)).T)
+    return (e.T / e.sum(axis=1)).T"""),
+    Variant('r22-02-12 v-relu-A1', "dZ1 = dA1 * (Z1 > 0) ", "dZ1 = dA1 * (A1 > 0) "),
+    Variant('r22-02-13 v-sgd-keys', """    for name, g in grads.items():
+        params[name] -= lr * g""", """    for key in params:
+        params[key] -= lr * grads[key]"""),
+    Variant('r22-02-14 v-acc', "return float(np.mean(scores.argmax(axis=1) == y))",
+            "return (np.argmax(scores, axis=1) == y).sum() / len(y)"),
+    Variant('r22-02-15 v-ce-logsumexp', """    m = logits.max(axis=1, keepdims=True)
+    log_norm = m[:, 0] + np.log(np.exp(logits - m).sum(axis=1))""", """    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1)) + logits.max(axis=1)"""),
+]

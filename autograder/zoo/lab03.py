@@ -1688,3 +1688,9 @@ MUTANTS += [
            new="return grad_out * np.minimum(1, self.y + self.alpha)",
            expect="wrong only for 0 < x < 0.3 (right for x < 0 and for x > 0.3); at x"),
 ]
+MUTANTS += [
+    # round 21 held-out probe (lab03): the shift taken the wrong way round; exp(z - min) >= 1 overflows
+    Mutant("r22-03-1 softmax shifted by the row minimum instead of the maximum",
+           old="e = np.exp(z - z.max(axis=1, keepdims=True))", new="e = np.exp(z - z.min(axis=1, keepdims=True))",
+           expect=("not numerically stable", "subtract the maximum")),
+]

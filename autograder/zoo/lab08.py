@@ -23,6 +23,9 @@ parameter that alone did not move, RMSProp's running average read back from the 
 only when equal (beta1 == beta2, beta == 1 - beta), the eps term isolated, the p.decay test inverted, running
 statistics read back, the cache's eps-dependence, intermediates swapped in batch-norm dx, best_loss rising,
 one edit of a schedule's formula, and a norm that depends on signs or on the shape.
+Round 22's held-out probe (15 fresh mistakes, 6 variants: bias correction one step late, eps inside the
+square root, AdamW decaying after the step or without lr, an eval-mode rescale, momentum weights swapped,
+dgamma averaged, NaN taken as an improvement, ...) was caught and named whole before any change.
 """
 from . import Mutant, Variant
 
@@ -2480,4 +2483,69 @@ MUTANTS += [
            old="for p, m, v in zip(self.params, self.m, self.v):",
            new="for p, m, v in zip(self.params, self.m, self.m):",
            expect="although self.m and self.v are two separate lists"),
+]
+
+# Round 22 held-out probe (lab08), all caught and named before any change: kept as regressions.
+_R22_SGD_BODY = """        for p, v in zip(self.params, self.velocity):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            v *= self.momentum
+            v += g
+            if self.nesterov:
+                p.data -= self.lr * (g + self.momentum * v)
+            else:
+                p.data -= self.lr * v"""
+MUTANTS += [
+    Mutant("r22-08 adam-t-after", "        self.t += 1\n        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n",
+           "        correction1, correction2 = 1 - self.beta1 ** (self.t + 1), 1 - self.beta2 ** (self.t + 1)\n",
+           expect=("step counter", "self.t", "counter")),
+    Mutant("r22-08 adam-eps-inside", "(np.sqrt(v / correction2) + self.eps)", "np.sqrt(v / correction2 + self.eps)",
+           expect=("eps",)),
+    Mutant("r22-08 adamw-after", """        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data
+        super().step()""", """        super().step()
+        for p in self.params:
+            if p.decay:
+                p.data -= self.lr * self.decoupled_weight_decay * p.data""",
+           expect=("before the step", "after", "old theta", "updated theta")),
+    Mutant("r22-08 adamw-no-lr", "p.data -= self.lr * self.decoupled_weight_decay * p.data",
+           "p.data -= self.decoupled_weight_decay * p.data", expect=("learning rate", "lr")),
+    Mutant("r22-08 dropout-back-unscaled", "    return dout * mask\n", "    return dout * (mask > 0)\n",
+           expect=("1 - p", "scale", "rescal", "1/(1-p)")),
+    Mutant("r22-08 dropout-eval-scaled", "        return x, np.ones_like(x)", "        return x * (1 - p), np.ones_like(x)",
+           expect=("evaluation", "inverted")),
+    Mutant("r22-08 bn-unbiased", "var = ((x - mean) ** 2).mean(axis=0, keepdims=True)",
+           "var = x.var(axis=0, ddof=1, keepdims=True)", expect=("biased", "ddof", "n - 1")),
+    Mutant("r22-08 bn-momentum-swapped", "running_mean = (1 - momentum) * running_mean + momentum * mean",
+           "running_mean = momentum * running_mean + (1 - momentum) * mean", expect=("momentum",)),
+    Mutant("r22-08 bn-dgamma-mean", "dgamma = (dout * x_hat).sum(axis=0, keepdims=True)",
+           "dgamma = (dout * x_hat).mean(axis=0, keepdims=True)", expect=("mean", "sum", "1/n", "/ n", "divided")),
+    Mutant("r22-08 bn-dx-no-stats", "dx = (gamma * inv_std / n) * (n * dout - dbeta - x_hat * dgamma)",
+           "dx = gamma * inv_std * dout", expect=("mean and variance", "batch mean", "path", "statistics")),
+    Mutant("r22-08 es-le", "if val_loss < self.best_loss - self.min_delta:", "if val_loss <= self.best_loss - self.min_delta:",
+           expect=("strictly", "equal", "<=")),
+    Mutant("r22-08 es-nan-improves", "if val_loss < self.best_loss - self.min_delta:",
+           "if not val_loss >= self.best_loss - self.min_delta:", expect=("nan",)),
+    Mutant("r22-08 warmup-from-zero", "return lr0 * min(1.0, (epoch + 1) / warmup_epochs)",
+           "return lr0 * min(1.0, epoch / warmup_epochs)", expect=("epoch + 1", "epoch 0", "first epoch")),
+    Mutant("r22-08 step-float", "return lr0 * gamma ** (epoch // step_size)", "return lr0 * gamma ** (epoch / step_size)",
+           expect=("//", "integer", "floor", "steps")),
+    Mutant("r22-08 ratio-after", "np.linalg.norm(after - before) / np.linalg.norm(before)",
+           "np.linalg.norm(after - before) / np.linalg.norm(after)", expect=("before", "denominator")),
+]
+VARIANTS += [
+    Variant("r22-08 dropout-gt", "keep = rng.random(x.shape) >= p", "keep = rng.random(x.shape) > p"),
+    Variant("r22-08 bn-var", "var = ((x - mean) ** 2).mean(axis=0, keepdims=True)", "var = x.var(axis=0, keepdims=True)"),
+    Variant("r22-08 sgd-lists", _R22_SGD_BODY, """        for i, p in enumerate(self.params):
+            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
+            self.velocity[i] = self.momentum * self.velocity[i] + g
+            step = g + self.momentum * self.velocity[i] if self.nesterov else self.velocity[i]
+            p.data -= self.lr * step"""),
+    Variant("r22-08 adam-hats", "            p.data -= self.lr * (m / correction1) / (np.sqrt(v / correction2) + self.eps)",
+            "            m_hat = m / correction1\n            v_hat = v / correction2\n"
+            "            p.data -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)"),
+    Variant("r22-08 cos-np", "return lr_min + (lr0 - lr_min) * (1 + math.cos(math.pi * epoch / total_epochs)) / 2",
+            "return float(lr_min + 0.5 * (lr0 - lr_min) * (1 + np.cos(np.pi * epoch / total_epochs)))"),
+    Variant("r22-08 ratio-sqrt", "return float(np.linalg.norm(after - before) / np.linalg.norm(before))",
+            "return float(np.sqrt(((after - before) ** 2).sum()) / np.sqrt((before ** 2).sum()))"),
 ]
