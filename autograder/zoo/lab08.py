@@ -2486,14 +2486,6 @@ MUTANTS += [
 ]
 
 # Round 22 held-out probe (lab08), all caught and named before any change: kept as regressions.
-_R22_SGD_BODY = """        for p, v in zip(self.params, self.velocity):
-            g = p.grad + self.weight_decay * p.data if p.decay else p.grad
-            v *= self.momentum
-            v += g
-            if self.nesterov:
-                p.data -= self.lr * (g + self.momentum * v)
-            else:
-                p.data -= self.lr * v"""
 MUTANTS += [
     Mutant("r22-08 adam-t-after", "        self.t += 1\n        correction1, correction2 = 1 - self.beta1 ** self.t, 1 - self.beta2 ** self.t\n",
            "        correction1, correction2 = 1 - self.beta1 ** (self.t + 1), 1 - self.beta2 ** (self.t + 1)\n",
@@ -2536,7 +2528,7 @@ MUTANTS += [
 VARIANTS += [
     Variant("r22-08 dropout-gt", "keep = rng.random(x.shape) >= p", "keep = rng.random(x.shape) > p"),
     Variant("r22-08 bn-var", "var = ((x - mean) ** 2).mean(axis=0, keepdims=True)", "var = x.var(axis=0, keepdims=True)"),
-    Variant("r22-08 sgd-lists", _R22_SGD_BODY, """        for i, p in enumerate(self.params):
+    Variant("r22-08 sgd-lists", R7_SGD_STEP.rstrip("\n"), """        for i, p in enumerate(self.params):
             g = p.grad + self.weight_decay * p.data if p.decay else p.grad
             self.velocity[i] = self.momentum * self.velocity[i] + g
             step = g + self.momentum * self.velocity[i] if self.nesterov else self.velocity[i]
