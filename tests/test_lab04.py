@@ -554,3 +554,35 @@ def test_std_readings_are_told_only_when_every_layer_fits():
     # a constant (the square root of 'random''s 0.01) cannot be confirmed by layers of other sizes
     assert not checks._every_layer_fits([0.1, 0.1], dims, lambda a, b: 0.01 ** 0.5, False)
     assert not checks._every_layer_fits([he[0] ** 0.5, 0.3], dims, lambda a, b: np.sqrt(2.0 / a) ** 0.5, False)
+
+
+def test_round_22_weight_decay_and_the_unindexed_side_are_named(sol):
+    """Round 22: a step with a term proportional to the parameter is named weight decay (not the plain update, not
+    a returned step); a train that leaves X in its original order while Y is indexed names X, and the other way
+    round names Y."""
+    def decayed(parameters, grads, learning_rate):
+        for key in parameters:
+            parameters[key] -= learning_rate * (grads["d" + key] + 0.01 * parameters[key])
+        return parameters
+
+    with pytest.raises(core.CheckFailure, match="weight decay") as info:
+        checks.update_parameters(decayed)
+    assert info.value.diagnosis == "weight-decay"
+    checks.update_parameters(sol["update_parameters"])
+
+    def x_unindexed(X, Y, parameters, learning_rate=0.1, epochs=100, batch_size=None, hidden_activation="relu",
+                    seed=0, progress_bar=False):
+        m, parameters = X.shape[0], {k: v.copy() for k, v in parameters.items()}
+        size, rng = m if batch_size is None else batch_size, np.random.default_rng(seed)
+        for _ in range(epochs):
+            order = rng.permutation(m)
+            for first in range(0, m, size):
+                idx = order[first:first + size]
+                AL, caches = model_forward(X[first:first + size], parameters, hidden_activation)  # noqa: F821
+                grads = model_backward(AL, Y[idx], caches, hidden_activation)  # noqa: F821
+                parameters = update_parameters(parameters, grads, learning_rate)  # noqa: F821
+        return parameters, None
+
+    side = checks._unindexed_side(x_unindexed, 13, None)
+    assert side is not None and "X is not indexed with the permutation" in side
+    assert checks._unindexed_side(sol["train"], 13, None) is None

@@ -121,6 +121,7 @@ PROPERTIES = {
                           "grads in model_backward's order (paired by key, not by position)",
                           "grads keeps its keys (clear, del or pop named)",
                           "one step for the whole array (the mean or sum of dP) named",
+                          "a term proportional to the parameter itself (weight decay, b * dP + c * P) named",
                           "a parameter stepped with another key's gradient named from numpy's shapes"),
     "predict": ("oracle", "shape (m, 1)", "batch 1", "odd batch", *_FLOATS, "inputs not modified", _OWN_BLOCKS,
                 "a Python list of labels named", "labels built row by row (the raising line) named",
@@ -146,7 +147,9 @@ PROPERTIES = {
               "training forward without hidden_activation named",
               "training backward without hidden_activation named", "history has the documented columns (seconds too)",
               "history loss with binary_cross_entropy's arguments swapped named",
-              "targets indexed with the batch's rows (Y not sliced named)", _OWN_BLOCKS,
+              "targets indexed with the batch's rows (Y not sliced named)",
+              "which of X and Y is left unindexed (replayed with spy blocks: X = I, targets naming their rows) named",
+              _OWN_BLOCKS,
               "starts from the given parameters (two starting points, same result named)",
               "online sample taken with an integer index (1-D rows) named",
               "not charged for an update_parameters that keeps state (judged in its cell)",
@@ -408,7 +411,7 @@ def _reword_call_failure(exc, fn, args, kwargs, name, hint) -> None:
                   f"L = len(parameters) // 2) or int(...)", "float-for-int")
     _name_rejected_choice(text, exc.diagnosis or "", args, fn, kwargs)
     if hint is _TRAIN_HINT:
-        _name_unsliced_targets(text, args[1], kwargs.get("batch_size"))
+        _name_unsliced_targets(text, args[1], kwargs.get("batch_size"), fn, args, kwargs)
         _name_none_batch_size(exc, text, kwargs)
     if hint is _LINEAR_HINT and " raised " in text:
         _name_rows_from_columns(fn, args, text)
@@ -4234,6 +4237,8 @@ def update_parameters(fn) -> None:
             core.fail(f"{name}: every parameter moved by {c:.6g} * dP instead of -learning_rate * dP = "
                       f"{-lr:g} * dP", "step-scaled")
         _name_affine_step(flat_s, flat_g, lr, dtype, name)
+        _name_parameter_term(flat_s, flat_g, np.concatenate([params[k].astype(_f64).ravel() for k in params]), lr,
+                             dtype, name)
         _name_clipped_gradients(flat_s, flat_g, lr, dtype, name)
         for key, value in params.items():
             kept = getattr(got[key], "dtype", None)
@@ -4280,6 +4285,30 @@ def _name_affine_step(steps, g, lr, dtype, name) -> None:
     core.fail(f"{name}: every parameter moved by {fitted}, a step with a constant part {a:.4g} (a zero gradient "
               f"would still move the parameter): the step is -learning_rate * dP = {-lr:g} * dP, proportional to "
               f"the gradient", "step-not-proportional")
+
+
+def _name_parameter_term(steps, g, p, lr, dtype, name) -> None:
+    """Property: the step depends on dP alone (a parameter with dP = 0 stays where it is, whatever its value).
+    When every entry's step fits b * dP + c * P exactly, with b != 0 and c != 0 (over entries with many different
+    gradients and parameters), the step has a term proportional to the parameter itself: weight decay / L2
+    regularisation (P -= lr * (dP + lambda * P), or P *= 1 - lr * lambda), however it is spelled; said with the
+    fitted factor of P.  (b = 0 is the parameter used instead of its gradient, named by the oracle's readings.)"""
+    if g.size < 4 or np.ptp(g) == 0 or np.ptp(p) == 0:
+        return
+    rtol = 1e-5 if dtype == np.float32 else 1e-9
+    if core.close(steps, -lr * g, rtol, 1e-9):
+        return                                   # the right step (rounding noise fits any small c)
+    (b, c), *_ = np.linalg.lstsq(np.stack([g, p], axis=1), steps, rcond=None)
+    if abs(c) * np.abs(p).max() <= 10 * rtol * np.abs(steps).max():
+        return
+    # c = -1: the result holds no P at all (the step returned instead of P - step), named by the oracle's readings
+    if abs(b) <= 1e-6 * lr or abs(c) <= 1e-9 or abs(c + 1) <= 1e-6 or not core.close(steps, b * g + c * p, rtol, 1e-9):
+        return
+    rate = f" (the rate learning_rate * {-c / lr:.4g})" if abs(b + lr) <= 1e-6 * lr else ""
+    core.fail(f"{name}: every parameter moved by {b:.4g} * dP {'+' if c >= 0 else '-'} {abs(c):.4g} * P: the step "
+              f"has an extra term proportional to the parameter itself{rate}, a weight decay (L2 regularisation) "
+              f"that this lab's update does not have: a parameter whose gradient is 0 must stay where it is. The step "
+              f"is P <- P - learning_rate * dP", "weight-decay")
 
 
 def _name_clipped_gradients(steps, g, lr, dtype, name) -> None:
@@ -4894,9 +4923,11 @@ def _name_none_batch_size(exc, text: str, kwargs) -> None:
                   f"batch_size, and use that size everywhere after", "batch-size-none-used")
 
 
-def _name_unsliced_targets(text: str, Y, batch_size) -> None:
-    """A broadcast error between a batch's (k, 1) and all m targets (m, 1) in train: Y was not indexed with
-    the batch's rows."""
+def _name_unsliced_targets(text: str, Y, batch_size, fn=None, args=(), kwargs=None) -> None:
+    """A broadcast error between a batch's (k, 1) and all m (m, 1) in train: one of X and Y was not indexed with
+    the batch's rows.  Which one is read from the first backward pass train asks for (replayed with the reference
+    blocks lent, _spy_rows): AL of all m rows with k targets is an unsliced X (the forward pass ran on every
+    sample), k outputs with all m targets an unsliced Y.  Without that replay, the targets are named."""
     try:
         m = int(np.shape(Y)[0])
     except (TypeError, IndexError):
@@ -4905,10 +4936,107 @@ def _name_unsliced_targets(text: str, Y, batch_size) -> None:
     if not hit or not batch_size:
         return
     a, b = int(hit.group(1)), int(hit.group(2))
-    if {a, b} == {int(batch_size), m} and a != b:
-        core.fail(f"{text}. A mini-batch of {batch_size} rows met all {m} targets: Y is not indexed with the "
-                  f"batch's rows; pass Y[idx] (the same indices as X[idx]) to model_backward and to the loss",
-                  "targets-not-sliced")
+    if {a, b} != {int(batch_size), m} or a == b:
+        return
+    rows = _spy_rows(fn, args, kwargs or {}) if fn is not None else None
+    if rows == (m, int(batch_size)):
+        core.fail(f"{text}. The forward pass of a mini-batch of {batch_size} rows returned AL for all {m} samples: X "
+                  f"is not indexed with the batch's rows (Y is); pass X[idx] to model_forward, the same indices "
+                  f"as Y[idx]", "inputs-not-sliced")
+    core.fail(f"{text}. A mini-batch of {batch_size} rows met all {m} targets: Y is not indexed with the "
+              f"batch's rows; pass Y[idx] (the same indices as X[idx]) to model_backward and to the loss",
+              "targets-not-sliced")
+
+
+# What the spies lent to a replayed train saw (_spy_rows, _unindexed_side).  Per thread: the zoo grades several
+# submissions at once in one process.
+_SPY = threading.local()
+
+
+def _spied() -> list:
+    if not hasattr(_SPY, "seen"):
+        _SPY.seen, _SPY.x = [], []
+    return _SPY.seen
+
+
+def _spied_x() -> list:
+    _spied()
+    return _SPY.x
+
+
+class _SpyStop(Exception):
+    """Ends a train replayed by _spy_rows at its first backward pass."""
+
+
+def _spy_model_backward(AL, Y, caches, hidden_activation="relu"):
+    """model_backward lent by _spy_rows: records the rows of AL and Y of train's first backward pass, then stops."""
+    _spied().append((int(np.shape(AL)[0]), int(np.shape(Y)[0])))
+    raise _SpyStop
+
+
+def _spy_model_forward(X, parameters, hidden_activation="relu"):
+    """model_forward lent by _unindexed_side: the reference one, remembering the X it was last given."""
+    _spied_x()[:] = [np.array(X, dtype=_f64, copy=True)]
+    return _lent_model_forward(X, parameters, hidden_activation)
+
+
+def _spy_pairing_backward(AL, Y, caches, hidden_activation="relu"):
+    """model_backward lent by _unindexed_side: records the X of the forward pass just before and this Y, then stops."""
+    seen_x = _spied_x()
+    _spied().append((seen_x[0] if seen_x else None, np.array(Y, dtype=_f64, copy=True)))
+    raise _SpyStop
+
+
+def _unindexed_side(fn, m: int, batch_size) -> str | None:
+    """Which of X and Y a train that breaks the (x, y) pairs leaves in its original order: replayed on X = I (a
+    row names its sample) and targets (i + 1) / (m + 1) (a value names its sample), with the reference blocks
+    lent, up to its first backward pass.  A sentence naming the unindexed one, None when neither reading fits."""
+    _spied().clear()
+    _spied_x().clear()
+    lent = {**_LENT_BLOCKS, "model_forward": _spy_model_forward, "model_backward": _spy_pairing_backward}
+    Y = ((np.arange(m) + 1.0) / (m + 1.0)).reshape(-1, 1)
+    try:
+        with core.lent_globals(fn, lent, _LENT_UPDATE), np.errstate(all="ignore"):
+            fn(np.eye(m), Y.copy(), {"W1": np.zeros((m, 1)), "b1": np.zeros((1, 1))}, learning_rate=0.1, epochs=1,
+               batch_size=batch_size, hidden_activation="tanh", seed=5)
+    except Exception:     # _SpyStop, or its re-raised form through the kernel
+        pass
+    seen = _spied()
+    if not seen or seen[0][0] is None:
+        return None
+    Xb, Yb = seen[0]
+    if Xb.ndim != 2 or Xb.shape[1] != m or Yb.size == 0 or Yb.shape[0] != Xb.shape[0]:
+        return None
+    rows_x = np.argmax(Xb, axis=1)
+    rows_y = np.rint(Yb.ravel() * (m + 1) - 1).astype(int)
+    k = len(rows_x)
+    in_order = np.arange(k)
+    if np.array_equal(rows_x, rows_y) or not np.allclose(Xb[np.arange(k), rows_x], 1.0):
+        return None
+    if np.array_equal(rows_x, in_order) and not np.array_equal(rows_y, in_order):
+        return (f"the inputs given to model_forward are rows {rows_x[:4].tolist()}... in their original order, while "
+                f"the targets are Y[idx] of the shuffled rows {rows_y[:4].tolist()}...: X is not indexed with the "
+                f"permutation; X and Y must be indexed with the same permutation: pass X[idx] (the same idx as Y[idx])")
+    if np.array_equal(rows_y, in_order) and not np.array_equal(rows_x, in_order):
+        return (f"the targets given to model_backward are Y in its original order (rows {rows_y[:4].tolist()}...), "
+                f"while the inputs are the shuffled rows {rows_x[:4].tolist()}...: Y is not indexed with the "
+                f"permutation; X and Y must be indexed with the same permutation: pass Y[idx] (the same idx as X[idx])")
+    return None
+
+
+def _spy_rows(fn, args, kwargs) -> tuple[int, int] | None:
+    """(rows of AL, rows of Y) at the first model_backward call of train(*args, **kwargs), replayed with the
+    reference forward and loss lent (their shapes are the documented ones); None when it cannot be read."""
+    _spied().clear()
+    lent = {**_LENT_BLOCKS, "model_backward": _spy_model_backward}
+    try:
+        with core.lent_globals(fn, lent, _LENT_UPDATE), np.errstate(all="ignore"):
+            fn(np.array(args[0], copy=True), np.array(args[1], copy=True), _copy_params(args[2]),
+               *args[3:], **kwargs)
+    except Exception:     # _SpyStop, or its re-raised form through the kernel
+        pass
+    seen = _spied()
+    return seen[0] if seen else None
 
 
 def _history_rows(hist) -> int | None:
@@ -6195,6 +6323,10 @@ def _full_batch_unused(fn):
     wrong = [i for i in range(m) if abs(W1[i]) > 1e-12 and np.sign(W1[i]) != (1 if y[i] == 1 else -1)]
     if wrong:     # sample i's gradient touches W[i] only: its sign says which label it was trained towards
         _onehot_ignores_initial(fn, label, None, 3)
+        side = _unindexed_side(fn, m, None)
+        if side:
+            core.fail(f"{label}: the targets given to the loss are not those of the rows (sample {wrong[0]} was "
+                      f"trained towards the wrong label): {side}", "pairs-broken")
         core.fail(f"{label}: the targets given to the loss are not those of the rows (sample {wrong[0]} was trained "
                   f"towards the wrong label): X and Y must be indexed with the same permutation (X[idx] with "
                   f"Y[idx])", "pairs-broken")
@@ -6443,9 +6575,10 @@ def _onehot_batches(fn, seed, name):
     wrong = [i for i in range(m) if moved[i] and np.sign(W1[i] - W0[i]) != (1 if y[i] == 1 else -1)]
     if wrong:
         _onehot_ignores_initial(fn, label, k, seed)
+        side = _unindexed_side(fn, m, k)
         core.fail(f"{label}: the targets given to the loss are not those of the sampled rows (sample "
-                  f"{wrong[0]} was trained towards the wrong label): X and Y must be indexed with the "
-                  f"same permutation", "pairs-broken")
+                  f"{wrong[0]} was trained towards the wrong label): "
+                  f"{side or 'X and Y must be indexed with the same permutation'}", "pairs-broken")
     unused = int((~moved).sum())
     if unused == m:
         loss = _onehot_losses().get((1, seed))

@@ -16,6 +16,9 @@ added mistakes of other kinds: state kept between update calls (momentum in a mo
 caches list consumed with pop(), the 1/m put on dW and db instead of dZ_L, np.random.rand instead of randn,
 a loop over the layers from 0, one-sided clipping, a timer reset every epoch, a learning rate decayed inside
 train, a mini-batch loop from row 1, and building blocks that change their arguments in place.
+Round 22 (helper d, a fresh held-out set on a lab never measured held-out before) added a weight-decay term in
+the update (named from the step's fit b * dP + c * P), X left unindexed while Y is shuffled or sliced (the side
+read by replaying train with spy blocks), and moved a naive sigmoid inside activation_backward to the variants.
 """
 
 from . import Mutant, Variant
@@ -2247,4 +2250,113 @@ MUTANTS += [
     Mutant("r20f-04-12 He std with a square root too many",
            old="std = np.sqrt(2.0 / n_in)\n", new="std = np.sqrt(np.sqrt(2.0 / n_in))\n",
            expect="the square root of the expected one"),
+]
+
+# --- round 22 held-out set (helper d): realistic mistakes and variants written before reading this zoo, none
+# duplicating it; sources: deeplearning.ai deep-network assignment habits (column biases, squeeze, dAL,
+# costs every 100 iterations, L2 regularisation week), Stack Overflow mini-batch recipes, typos (* for **)
+MUTANTS += [
+    # initialize_parameters
+    Mutant("r22d-04 init_xavier_branch_capitalised",          # "Xavier" never matches: xavier passes validation, gets He
+           'elif method == "xavier":', 'elif method == "Xavier":',
+           expect=("xavier",)),
+    # ones where zeros belong (np.ones / np.zeros slip)
+    Mutant("r22d-04 init_biases_ones",
+           'parameters[f"b{l}"] = np.zeros((1, n_out))', 'parameters[f"b{l}"] = np.ones((1, n_out))',
+           expect=("bias", "zero")),
+    # linear_forward
+    Mutant("r22d-04 linear_forward_squeeze",                  # Coursera squeeze habit: (m, 1) becomes (m,)
+           "    Z = A_prev @ W + b\n    return Z", "    Z = np.squeeze(A_prev @ W + b)\n    return Z",
+           expect=("squeeze", "shape", "(m, 1)", "(m, n)")),
+    # sigmoid / activation_forward
+    Mutant("r22d-04 sigmoid_negative_branch_reciprocal",       # 1 / (1 + 1/E): 1/E divides by zero once E underflows
+           "E / (1.0 + E))", "1.0 / (1.0 + 1.0 / E))",
+           expect=("divide", "division by zero", "overflow", "warning", "1 / e")),
+    # model_forward (two-layer template: only layer 1 treated as hidden)
+    # two-layer template kept for L layers: hidden_activation only where l == 1
+    Mutant("r22d-04 model_forward_hidden_only_layer_1",
+           'hidden_activation if l < L else "sigmoid"', 'hidden_activation if l == 1 else "sigmoid"',
+           expect=("hidden", "every hidden layer", "layer 2", "sigmoid")),
+    # binary_cross_entropy
+    # Stack Overflow's np.nan_to_num 'fix' for log(0) instead of clipping
+    Mutant("r22d-04 bce_nan_to_num_instead_of_clip",
+           "A = np.clip(AL, eps, 1.0 - eps)\n    return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+           "A = AL\n    return float(-np.mean(np.nan_to_num(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A))))",
+           expect=("log(0)", "clip", "divide", "eps")),
+    # linear_backward
+    Mutant("r22d-04 linear_backward_dA_divided_by_m",          # 1/m sprinkled on the propagated gradient too
+           "dA_prev = dZ @ W.T", "dA_prev = dZ @ W.T / A_prev.shape[0]",
+           expect=("1/m", "divid", "m ")),
+    # activation_backward
+    Mutant("r22d-04 tanh_backward_times_two",                  # ** typed as *
+           "(1.0 - np.tanh(Z) ** 2)", "(1.0 - np.tanh(Z) * 2)",
+           expect=("tanh", "square", "** 2")),
+    # precedence slip: s * 1 - s for s * (1 - s)
+    Mutant("r22d-04 sigmoid_backward_bracket_lost",
+           "return dA * s * (1.0 - s)", "return dA * s * 1.0 - s",
+           expect=("bracket", "parenthes", "s(1 - s)", "s (1 - s)", "sigmoid")),
+    # model_backward
+    Mutant("r22d-04 model_backward_dW_transposed",             # column-convention habit: dW stored as (n_l, n_{l-1})
+           'dA_prev, grads[f"dW{l}"], grads[f"db{l}"] = linear_backward(dZ, linear_cache)',
+           'dA_prev, dW, grads[f"db{l}"] = linear_backward(dZ, linear_cache)\n        grads[f"dW{l}"] = dW.T',
+           expect=("transpose", "shape")),
+    # dA kept local (deeplearning.ai's grads['dA' + str(l)] never written)
+    Mutant("r22d-04 model_backward_no_dA_keys",
+           '        grads[f"dA{l - 1}"] = dA_prev\n', "",
+           expect=("da0", "da1", "missing", "key")),
+    # update_parameters (Coursera regularisation week habit: L2 weight decay)
+    # deeplearning.ai regularisation week: lambda * W added to dW (here to every parameter)
+    Mutant("r22d-04 update_weight_decay",
+           'parameters[key] -= learning_rate * grads["d" + key]',
+           'parameters[key] -= learning_rate * (grads["d" + key] + 0.01 * parameters[key])',
+           expect=("weight decay", "regular", "extra term", "l2", "p - lr")),
+    # train
+    Mutant("r22d-04 train_history_every_10_epochs",           # Coursera prints/stores the cost every 100 iterations
+           "        rows.append(record(epoch))", "        if epoch % 10 == 0:\n            rows.append(record(epoch))",
+           expect=("epochs + 1", "every epoch", "rows", "row")),
+    # pandas habit: the epoch column turned into the index
+    Mutant("r22d-04 train_history_indexed_by_epoch",
+           "return parameters, pd.DataFrame(rows)", 'return parameters, pd.DataFrame(rows).set_index("epoch")',
+           expect=("epoch", "column", "index")),
+    Mutant("r22d-04 train_forward_on_whole_X",                 # batch sliced for Y only: (m, 1) - (k, 1) broadcasts for k = 1
+           "AL, caches = model_forward(X[idx], parameters, hidden_activation)",
+           "AL, caches = model_forward(X, parameters, hidden_activation)",
+           expect=("batch", "slice", "x[idx]", "rows")),
+]
+VARIANTS += [
+    Variant("r22d-04 init_generator_per_layer",               # np.random.default_rng([seed, l]): reproducible, independent layers
+            "    rng = np.random.default_rng(seed)\n    parameters = {}\n    for l in range(1, len(layer_dims)):\n",
+            "    parameters = {}\n    for l in range(1, len(layer_dims)):\n        rng = np.random.default_rng([seed, l])\n"),
+    # b as a 1-d row: broadcasts the same
+    Variant("r22d-04 linear_forward_b_ravel", "    Z = A_prev @ W + b\n    return Z", "    Z = A_prev @ W + b.ravel()\n    return Z"),
+    # Z > 0 in the stable sigmoid's np.where: both branches give 0.5 at 0
+    Variant("r22d-04 sigmoid_where_strict", "np.where(Z >= 0, 1.0 / (1.0 + E)", "np.where(Z > 0, 1.0 / (1.0 + E)"),
+    # ReLU as (Z + |Z|) / 2
+    Variant("r22d-04 relu_abs_mean", "A = np.maximum(Z, 0.0)", "A = (Z + np.abs(Z)) / 2"),
+    # the two BCE terms averaged separately
+    Variant("r22d-04 bce_two_means",
+            "return float(-np.mean(Y * np.log(A) + (1.0 - Y) * np.log(1.0 - A)))",
+            "return float(-np.mean(Y * np.log(A)) - np.mean((1.0 - Y) * np.log(1.0 - A)))"),
+    # m from len(Y)
+    Variant("r22d-04 model_backward_m_len_Y", "m = AL.shape[0]", "m = len(Y)"),
+    # an unsigned integer dtype for the labels
+    Variant("r22d-04 predict_uint8", "return (AL > 0.5).astype(int)", "return (AL > 0.5).astype(np.uint8)"),
+    # batch count by ceil(m / size), sliced by batch number
+    Variant("r22d-04 train_batches_by_ceil",
+            "        for first in range(0, m, size):\n            idx = order[first:first + size]\n",
+            "        for k in range(int(np.ceil(m / size))):\n            idx = order[k * size:(k + 1) * size]\n"),
+    # batch rows sorted (the same rows, the same gradient)
+    Variant("r22d-04 train_sorted_batch_indices",
+            "idx = order[first:first + size]", "idx = np.sort(order[first:first + size])"),
+    # wall clock from time.time()
+    Variant("r22d-04 train_time_time",
+            "    start = time.perf_counter()\n", "    start = time.time()\n",
+            also=(('"seconds": time.perf_counter() - start', '"seconds": time.time() - start'),)),
+    # accuracy compared with the 0/1 targets directly
+    Variant("r22d-04 train_accuracy_against_Y", "accuracy = float(np.mean((AL > 0.5) == (Y > 0.5)))",
+            "accuracy = float(np.mean((AL > 0.5) == Y))"),
+    # r22d held-out: a right value reached through an overflow warning passes in activation_backward
+    # (_large_z_derivative, maintainers' 561d1d0), as dA / cosh(Z)**2 does: held out as a mistake, kept as a variant
+    Variant("r22d-04 sigmoid backward re-derives s with the naive formula (overflow warning, right values)",
+            "        s = sigmoid(Z)\n", "        s = 1.0 / (1.0 + np.exp(-Z))\n"),
 ]
