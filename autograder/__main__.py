@@ -1,4 +1,4 @@
-"""``python -m autograder <command>``: grade, release, mutants, sample-class, dashboard."""
+"""``python -m autograder <command>``: grade, release, mutants, heldout, sample-class, dashboard."""
 import sys
 
 
@@ -7,6 +7,7 @@ def main() -> int:
         "grade": "autograder.pipeline",
         "release": "autograder.release",
         "mutants": "autograder.mutants",
+        "heldout": "autograder.heldout",
         "sample-class": "autograder.sample_class",
         "adversarial": "autograder.adversarial",
         "integrity": "autograder.integrity",

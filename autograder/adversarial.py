@@ -360,7 +360,7 @@ def generate(subs: Path, course: Path, out: Path) -> tuple[list[Adversary], dict
     from . import harness, sample_class, zoo
 
     shutil.rmtree(subs, ignore_errors=True)
-    release = sample_class._release_dir(LAB)
+    release = sample_class.release_dir(LAB)
     perfect = subs / "perfect" / LAB
     sample_class.write_perfect(LAB, release, perfect)
     shutil.copytree(release, subs / "blank" / LAB)

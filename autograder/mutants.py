@@ -31,8 +31,10 @@ from .blast import blast
 from .paths import lab_ids
 
 
-def _verdicts(lab: str, jobs: int, verbose: bool) -> tuple[str, bool]:
-    module = zoo.load(lab)
+def verdicts(lab: str, jobs: int, verbose: bool, module=None) -> tuple[str, bool]:
+    """The report lines of one lab's zoo (or of ``module``, a file of the same form: a held-out set) and
+    whether every mutant was caught and named and every variant kept full marks."""
+    module = module or zoo.load(lab)
     runs = [("solution", "solution", ())]
     runs += [("mutant", p.name, (p,)) for p in module.MUTANTS]
     runs += [("variant", p.name, (p,)) for p in module.VARIANTS]
@@ -157,7 +159,7 @@ def main(argv=None) -> int:
         ap.error(f"unknown lab(s) {', '.join(unknown)}; the labs are {', '.join(lab_ids())}")
     for lab in labs:
         try:
-            text, good = _verdicts(lab, args.jobs, args.verbose)
+            text, good = verdicts(lab, args.jobs, args.verbose)
         except harness.PatchError as exc:
             text, good = f"{lab}: zoo does not apply: {exc}", False
         print(text, flush=True)

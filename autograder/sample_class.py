@@ -28,7 +28,7 @@ STUDENTS = ("perfect", "blank", "buggy", "tampered")
 BUGS_PER_SUBMISSION = 3
 
 
-def _release_dir(lab: str) -> Path:
+def release_dir(lab: str) -> Path:
     _db, nb = template(lab, SOLUTIONS / lab, BUILD / "grading" / "templates")
     return nb.parent
 
@@ -132,7 +132,7 @@ def generate(dest: Path = BUILD / "sample-class", labs: list[str] | None = None)
     shutil.rmtree(dest, ignore_errors=True)
     manifest = {}
     for lab in labs or lab_ids():
-        release = _release_dir(lab)
+        release = release_dir(lab)
         perfect = dest / "perfect" / lab
         write_perfect(lab, release, perfect)
         shutil.copytree(release, dest / "blank" / lab)

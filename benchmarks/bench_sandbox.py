@@ -23,7 +23,7 @@ def main() -> int:
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     work = Path(tempfile.mkdtemp(prefix="nnlab-bench-sandbox-"))
     try:
-        release = sample_class._release_dir(LAB)
+        release = sample_class.release_dir(LAB)
         sample_class.write_perfect(LAB, release, work / "subs" / "s0" / LAB)
         for i in range(1, n):
             shutil.copytree(work / "subs" / "s0" / LAB, work / "subs" / f"s{i}" / LAB)
